@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'all-in-one',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

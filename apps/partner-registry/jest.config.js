@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'partner-registry',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

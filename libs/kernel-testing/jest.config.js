@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'kernel-testing',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

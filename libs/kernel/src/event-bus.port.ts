@@ -1,0 +1,33 @@
+import type { RecordedEvent } from './event-envelope';
+
+/**
+ * Carries recorded events to other services: Kafka in distributed mode, an in-process bus when embedded.
+ * Delivery is at least once: handlers must be idempotent.
+ */
+export interface EventBus {
+  /** Resolves only once every event is acknowledged (Kafka: acks=all). Order within a stream is kept. */
+  publish(topic: string, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Consumes a topic as a named group; a group resumes after what it acknowledged.
+   * The handler's promise resolving acknowledges the event.
+   */
+  subscribe(options: BusSubscriptionOptions): Promise<BusSubscription>;
+  close(): Promise<void>;
+}
+
+export interface BusSubscriptionOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: (event: RecordedEvent, topic: string) => Promise<void>;
+}
+
+export interface BusSubscription {
+  stop(): Promise<void>;
+}
+
+export const EVENT_BUS = Symbol('EventBus');
+
+/** One Kafka topic per service: `as2.<service>.events`. */
+export function topicOf(service: string): string {
+  return `as2.${service}.events`;
+}

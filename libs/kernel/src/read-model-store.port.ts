@@ -1,0 +1,54 @@
+/**
+ * Read-model storage with one query language for every adapter: filters are MongoDB query documents
+ * (the subset below), executed natively by MongoDB and by mingo in the embedded store. A query is defined
+ * once, next to its projection, and runs unchanged on both.
+ *
+ * Supported filter operators: equality, $eq $ne $in $nin $gt $gte $lt $lte $exists $and $or $regex
+ * (with $options 'i'). No text indexes, transactions or change streams (FerretDB has none).
+ */
+export type Filter = Record<string, unknown>;
+
+export type SortSpec = Readonly<Record<string, 1 | -1>>;
+
+export interface FindQuery {
+  readonly filter: Filter;
+  readonly sort?: SortSpec;
+  readonly skip?: number;
+  readonly limit?: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
+/** A document has a string `_id`. */
+export interface ReadModelDocument {
+  readonly _id: string;
+}
+
+export interface ReadModelCollection<T extends ReadModelDocument> {
+  get(id: string): Promise<T | null>;
+  /** Inserts or replaces the whole document. */
+  put(doc: T): Promise<void>;
+  putMany(docs: readonly T[]): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteMany(filter: Filter): Promise<number>;
+  find(query: FindQuery): Promise<Page<T>>;
+  count(filter: Filter): Promise<number>;
+  /** Removes every document (used by rebuilds). */
+  clear(): Promise<void>;
+}
+
+export interface ReadModelStore {
+  /** `indexes` are field lists to index (adapters may ignore them). */
+  collection<T extends ReadModelDocument>(name: string, indexes?: readonly (readonly string[])[]): ReadModelCollection<T>;
+  close(): Promise<void>;
+}
+
+export const READ_MODEL_STORE = Symbol('ReadModelStore');
+
+/** Escapes a user string for use inside $regex (case-insensitive substring search). */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'messaging-kafka',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'partner-registry-domain',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

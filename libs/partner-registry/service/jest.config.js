@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'partner-registry-service',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,2 @@
+export * from './auth/caller';
+export * from './auth/request-context.decorator';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'read-model-embedded',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
