@@ -2,6 +2,8 @@
 export interface CheckpointStore {
   load(name: string): Promise<number | null>;
   save(name: string, position: number): Promise<void>;
+  /** Forgets the checkpoint: the follower starts from the beginning (read-model rebuilds). */
+  delete(name: string): Promise<void>;
 }
 
 export const CHECKPOINT_STORE = Symbol('CheckpointStore');

@@ -8,3 +8,4 @@ export * from './decider';
 export * from './domain-error';
 export * from './clock';
 export * from './checkpointed-follower';
+export * from './projection';
