@@ -1,0 +1,39 @@
+import { ROLES, type Caller, type Role } from './caller';
+
+/** Why a verified token still does not make a caller (logged at debug, never returned to the client). */
+export class InvalidCallerClaimsError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InvalidCallerClaimsError';
+  }
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+function isRole(value: unknown): value is Role {
+  return ROLES.some((role) => role === value);
+}
+
+/**
+ * Turns verified JWT claims into a Caller: `sub` and `account` required, `roles` a non-empty subset of ROLES,
+ * `tenant` required unless the caller is an account admin.
+ */
+export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Caller {
+  const { sub, account, tenant, roles } = claims;
+  if (!nonEmptyString(sub)) throw new InvalidCallerClaimsError('claim sub is missing or empty');
+  if (!nonEmptyString(account)) throw new InvalidCallerClaimsError('claim account is missing or empty');
+  if (tenant !== undefined && tenant !== null && !nonEmptyString(tenant)) {
+    throw new InvalidCallerClaimsError('claim tenant must be a non-empty string when present');
+  }
+  if (!Array.isArray(roles) || roles.length === 0) throw new InvalidCallerClaimsError('claim roles must be a non-empty array');
+  const unknown = roles.filter((role) => !isRole(role));
+  if (unknown.length > 0) throw new InvalidCallerClaimsError(`claim roles holds unknown roles: ${unknown.map(String).join(', ')}`);
+  const callerRoles = [...new Set(roles as Role[])];
+  const callerTenant = nonEmptyString(tenant) ? tenant : null;
+  if (callerTenant === null && !callerRoles.includes('account_admin')) {
+    throw new InvalidCallerClaimsError('claim tenant is required unless the caller is an account_admin');
+  }
+  return { sub, account, tenant: callerTenant, roles: callerRoles };
+}

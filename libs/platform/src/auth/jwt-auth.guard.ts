@@ -1,0 +1,53 @@
+import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
+import type { RequestContext, Role } from './caller';
+import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
+import { IS_PUBLIC } from './public.decorator';
+import { REQUIRED_ROLES } from './roles.decorator';
+
+interface AuthenticatedRequest extends RequestWithIds {
+  context?: RequestContext;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+/**
+ * Global guard: every route needs a valid bearer JWT unless marked @Public(); @Roles() then narrows who may call.
+ * Attaches `request.context` (caller, correlation id, request id) for @Ctx().
+ */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  private readonly logger = new Logger(JwtAuthGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(JwtVerifier) private readonly verifier: JwtVerifier,
+  ) {}
+
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
+    if (execution.getType() !== 'http') return true;
+    const targets = [execution.getHandler(), execution.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
+    const ids = requestIdsOf(request);
+    const match = BEARER.exec(String(request.headers['authorization'] ?? ''));
+    if (!match) throw new UnauthorizedException();
+    let caller;
+    try {
+      caller = await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (!(error instanceof AuthenticationFailedError)) throw error;
+      this.logger.debug(`${error.message} (correlation ${ids.correlationId})`);
+      throw new UnauthorizedException();
+    }
+    request.context = { caller, correlationId: ids.correlationId, requestId: ids.requestId };
+
+    const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    if (required && required.length > 0 && !required.some((role) => caller.roles.includes(role))) {
+      throw new ForbiddenException();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,158 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+import type { JwtConfig } from '../config/platform-config';
+import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
+
+const SECRET = 'unit-test-secret-0123456789abcdef-0123456789';
+const secretKey = new TextEncoder().encode(SECRET);
+const hs256: JwtConfig = { key: { kind: 'secret', secret: SECRET, isDevSecret: false }, clockToleranceSeconds: 5 };
+const CLAIMS = { sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] };
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function sign(payload: JWTPayload, options: { key?: Uint8Array | KeyObject; alg?: string; exp?: number | null; kid?: string } = {}): Promise<string> {
+  const jwt = new SignJWT(payload).setProtectedHeader({ alg: options.alg ?? 'HS256', kid: options.kid }).setIssuedAt();
+  if (options.exp !== null) jwt.setExpirationTime(options.exp ?? nowSeconds() + 300);
+  return jwt.sign(options.key ?? secretKey);
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+async function rejection(verifier: JwtVerifier, token: string): Promise<AuthenticationFailedError> {
+  const error = await verifier.verify(token).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AuthenticationFailedError);
+  return error as AuthenticationFailedError;
+}
+
+describe('JwtVerifier', () => {
+  describe('HS256 secret', () => {
+    const verifier = JwtVerifier.fromConfig(hs256);
+
+    it('returns the caller a valid token names', async () => {
+      await expect(verifier.verify(await sign(CLAIMS))).resolves.toEqual({ sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] });
+    });
+
+    it('accepts an account admin without a tenant', async () => {
+      const caller = await verifier.verify(await sign({ sub: 'root', account: 'acme', roles: ['account_admin'] }));
+      expect(caller.tenant).toBeNull();
+    });
+
+    it('rejects an expired token beyond the clock tolerance', async () => {
+      expect((await rejection(verifier, await sign(CLAIMS, { exp: nowSeconds() - 60 }))).reason).toMatch(/exp/);
+    });
+
+    it('accepts a token expired by less than the clock tolerance', async () => {
+      await expect(verifier.verify(await sign(CLAIMS, { exp: nowSeconds() - 2 }))).resolves.toMatchObject({ sub: 'alice' });
+    });
+
+    it('rejects a token without exp', async () => {
+      expect((await rejection(verifier, await sign(CLAIMS, { exp: null }))).reason).toMatch(/exp/);
+    });
+
+    it('rejects a token signed with another secret', async () => {
+      await rejection(verifier, await sign(CLAIMS, { key: new TextEncoder().encode('another-secret-0123456789abcdef-012345') }));
+    });
+
+    it('rejects a tampered payload', async () => {
+      const [header, , signature] = (await sign(CLAIMS)).split('.');
+      await rejection(verifier, `${header}.${base64url({ ...CLAIMS, roles: ['account_admin'], exp: nowSeconds() + 300 })}.${signature}`);
+    });
+
+    it('rejects alg none', async () => {
+      const unsecured = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...CLAIMS, exp: nowSeconds() + 300 })}.`;
+      await rejection(verifier, unsecured);
+    });
+
+    it('rejects an RS256 token when configured for HS256', async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      await rejection(verifier, await sign(CLAIMS, { key: privateKey, alg: 'RS256' }));
+    });
+
+    it('does not check issuer or audience when they are not configured', async () => {
+      await expect(verifier.verify(await sign({ ...CLAIMS, iss: 'anyone', aud: 'anything' }))).resolves.toMatchObject({ sub: 'alice' });
+    });
+
+    it.each([
+      ['sub missing', { account: 'acme', tenant: 't1', roles: ['tenant_user'] }, /sub/],
+      ['account missing', { sub: 'alice', tenant: 't1', roles: ['tenant_user'] }, /account/],
+      ['roles missing', { sub: 'alice', account: 'acme', tenant: 't1' }, /roles/],
+      ['roles empty', { ...CLAIMS, roles: [] }, /roles/],
+      ['roles not an array', { ...CLAIMS, roles: 'tenant_admin' }, /roles/],
+      ['an unknown role', { ...CLAIMS, roles: ['tenant_admin', 'superuser'] }, /superuser/],
+      ['tenant empty', { ...CLAIMS, tenant: '' }, /tenant/],
+      ['no tenant for a tenant role', { sub: 'alice', account: 'acme', roles: ['tenant_admin'] }, /tenant is required/],
+    ])('rejects claims with %s', async (_case, claims, reason) => {
+      expect((await rejection(verifier, await sign(claims))).reason).toMatch(reason);
+    });
+  });
+
+  describe('issuer and audience when configured', () => {
+    const verifier = JwtVerifier.fromConfig({ ...hs256, issuer: 'https://idp.example', audience: 'as2-partners' });
+
+    it('accepts matching claims', async () => {
+      await expect(verifier.verify(await sign({ ...CLAIMS, iss: 'https://idp.example', aud: 'as2-partners' }))).resolves.toMatchObject({ sub: 'alice' });
+    });
+
+    it('rejects a wrong issuer', async () => {
+      expect((await rejection(verifier, await sign({ ...CLAIMS, iss: 'https://evil.example', aud: 'as2-partners' }))).reason).toMatch(/iss/);
+    });
+
+    it('rejects a wrong or missing audience', async () => {
+      expect((await rejection(verifier, await sign({ ...CLAIMS, iss: 'https://idp.example', aud: 'other' }))).reason).toMatch(/aud/);
+      await rejection(verifier, await sign({ ...CLAIMS, iss: 'https://idp.example' }));
+    });
+  });
+
+  describe('RS256 public key', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const verifier = JwtVerifier.fromConfig({
+      key: { kind: 'public-key', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      clockToleranceSeconds: 5,
+    });
+
+    it('accepts a token signed by the private key', async () => {
+      await expect(verifier.verify(await sign(CLAIMS, { key: privateKey, alg: 'RS256' }))).resolves.toMatchObject({ sub: 'alice' });
+    });
+
+    it('rejects a token signed by another key', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      await rejection(verifier, await sign(CLAIMS, { key: other, alg: 'RS256' }));
+    });
+
+    it('rejects an HS256 token made with the public key as the secret (algorithm confusion)', async () => {
+      const pemAsSecret = new TextEncoder().encode(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+      await rejection(verifier, await sign(CLAIMS, { key: pemAsSecret }));
+    });
+  });
+
+  describe('JWKS URL', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    let server: Server;
+    let url: string;
+
+    beforeAll(async () => {
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+      server = createServer((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ keys: [jwk] }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    });
+
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('accepts a token whose kid is in the key set, and rejects one signed by an unknown key', async () => {
+      const verifier = JwtVerifier.fromConfig({ key: { kind: 'jwks', jwksUrl: url }, clockToleranceSeconds: 5 });
+      await expect(verifier.verify(await sign(CLAIMS, { key: privateKey, alg: 'RS256', kid: 'key-1' }))).resolves.toMatchObject({ sub: 'alice' });
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      await rejection(verifier, await sign(CLAIMS, { key: other, alg: 'RS256', kid: 'key-1' }));
+    });
+  });
+});

@@ -1,0 +1,186 @@
+import { createPublicKey } from 'node:crypto';
+import { resolve } from 'node:path';
+import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
+
+export type DeploymentMode = 'embedded' | 'distributed';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How bearer tokens are verified: exactly one key source. */
+export type JwtKeySource =
+  | { readonly kind: 'secret'; readonly secret: string; readonly isDevSecret: boolean }
+  | { readonly kind: 'public-key'; readonly publicKeyPem: string }
+  | { readonly kind: 'jwks'; readonly jwksUrl: string };
+
+export interface JwtConfig {
+  readonly key: JwtKeySource;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly clockToleranceSeconds: number;
+}
+
+export interface PlatformConfig {
+  readonly mode: DeploymentMode;
+  readonly port: number;
+  readonly host: string;
+  /** Absolute path; embedded mode keeps its SQLite files here. */
+  readonly dataDir: string;
+  readonly jwt: JwtConfig;
+  readonly esdbUrl?: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly mongoUrl?: string;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  /** Things an operator must see at start-up (e.g. the dev JWT secret in use). */
+  readonly warnings: readonly string[];
+}
+
+export class InvalidConfigurationError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+const MIN_SECRET_LENGTH = 32;
+
+/** Reads and validates the configuration once, at start-up; throws naming the first bad variable. */
+export function loadPlatformConfig(env: Environment = process.env): PlatformConfig {
+  const warnings: string[] = [];
+  const mode = readMode(env);
+  const port = readInteger(env, 'PORT', 3000, 1, 65535);
+  const host = readString(env, 'HOST') ?? '0.0.0.0';
+  const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
+  const jwt = readJwtConfig(env, mode, warnings);
+  const esdbUrl = readUrl(env, 'ESDB_URL', ['esdb:', 'esdb+discover:']);
+  const kafkaBrokers = readBrokers(env);
+  const mongoUrl = readUrl(env, 'MONGO_URL', ['mongodb:', 'mongodb+srv:']);
+  const bodyLimitBytes = readInteger(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER);
+  const logLevel = readLogLevel(env);
+
+  if (mode === 'distributed') {
+    if (!esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode');
+    if (kafkaBrokers.length === 0) throw new InvalidConfigurationError('KAFKA_BROKERS', 'is required in distributed mode');
+    if (!mongoUrl) throw new InvalidConfigurationError('MONGO_URL', 'is required in distributed mode');
+  }
+
+  return { mode, port, host, dataDir, jwt, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, warnings };
+}
+
+/** Empty strings count as unset, so `FOO=` in a .env file does not override a default with nothing. */
+function readString(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function readMode(env: Environment): DeploymentMode {
+  const value = readString(env, 'MODE') ?? 'embedded';
+  if (value !== 'embedded' && value !== 'distributed') {
+    throw new InvalidConfigurationError('MODE', `must be "embedded" or "distributed", got "${value}"`);
+  }
+  return value;
+}
+
+function readInteger(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}-${max}`;
+    throw new InvalidConfigurationError(name, `must be an integer ${range}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readUrl(env: Environment, name: string, protocols: readonly string[]): string | undefined {
+  const raw = readString(env, name);
+  if (raw === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new InvalidConfigurationError(name, `must be a URL (${protocols.map((p) => `${p}//`).join(' or ')}…), got an unparseable value`);
+  }
+  if (!protocols.includes(protocol)) {
+    throw new InvalidConfigurationError(name, `must use ${protocols.map((p) => `${p}//`).join(' or ')}, got "${protocol}//"`);
+  }
+  return raw;
+}
+
+function readBrokers(env: Environment): string[] {
+  const raw = readString(env, 'KAFKA_BROKERS');
+  if (raw === undefined) return [];
+  const brokers = raw.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+  for (const broker of brokers) {
+    const match = /^[^\s:/]+:(\d+)$/.exec(broker) ?? /^\[[0-9a-fA-F:.]+\]:(\d+)$/.exec(broker);
+    const port = match ? Number(match[1]) : NaN;
+    if (!match || port < 1 || port > 65535) {
+      throw new InvalidConfigurationError('KAFKA_BROKERS', `must be a comma list of host:port, got "${broker}"`);
+    }
+  }
+  return brokers;
+}
+
+function readLogLevel(env: Environment): LogLevel {
+  const raw = readString(env, 'LOG_LEVEL') ?? 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new InvalidConfigurationError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return level;
+}
+
+function readJwtConfig(env: Environment, mode: DeploymentMode, warnings: string[]): JwtConfig {
+  const secret = readString(env, 'JWT_SECRET');
+  const publicKeyPem = readString(env, 'JWT_PUBLIC_KEY');
+  const jwksUrl = readUrl(env, 'JWT_JWKS_URL', ['https:', 'http:']);
+  const sources = [secret && 'JWT_SECRET', publicKeyPem && 'JWT_PUBLIC_KEY', jwksUrl && 'JWT_JWKS_URL'].filter(Boolean);
+  if (sources.length > 1) {
+    throw new InvalidConfigurationError(String(sources[0]), `must not be combined with ${sources.slice(1).join(', ')}: set exactly one key source`);
+  }
+
+  let key: JwtKeySource;
+  if (secret) {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new InvalidConfigurationError('JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (HS256), got ${secret.length}`);
+    }
+    key = { kind: 'secret', secret, isDevSecret: secret === EMBEDDED_DEV_JWT_SECRET };
+  } else if (publicKeyPem) {
+    key = { kind: 'public-key', publicKeyPem: readPublicKey(publicKeyPem) };
+  } else if (jwksUrl) {
+    key = { kind: 'jwks', jwksUrl };
+  } else if (mode === 'embedded') {
+    key = { kind: 'secret', secret: EMBEDDED_DEV_JWT_SECRET, isDevSecret: true };
+  } else {
+    throw new InvalidConfigurationError('JWT_SECRET', 'or JWT_PUBLIC_KEY or JWT_JWKS_URL is required in distributed mode');
+  }
+  if (key.kind === 'secret' && key.isDevSecret) {
+    if (mode === 'distributed') {
+      throw new InvalidConfigurationError('JWT_SECRET', 'must not be the documented embedded development secret in distributed mode');
+    }
+    warnings.push(
+      'JWT_SECRET is unset or the documented development secret: anyone can mint tokens for this instance. Set JWT_SECRET for any shared or production use.',
+    );
+  }
+
+  return {
+    key,
+    issuer: readString(env, 'JWT_ISSUER'),
+    audience: readString(env, 'JWT_AUDIENCE'),
+    clockToleranceSeconds: readInteger(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 5, 0, 300),
+  };
+}
+
+/** Accepts a PEM with literal `\n` escapes too, as env files often carry one-line keys. */
+function readPublicKey(raw: string): string {
+  const pem = raw.includes('\\n') ? raw.replace(/\\n/g, '\n') : raw;
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new InvalidConfigurationError('JWT_PUBLIC_KEY', 'must be an RSA public key in PEM format (RS256)');
+  }
+  return pem;
+}
