@@ -1,1 +1,2 @@
-export {};
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
+export { SqliteCheckpointStore } from './sqlite-checkpoint-store';

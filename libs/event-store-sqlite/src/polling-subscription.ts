@@ -1,0 +1,69 @@
+import type { CatchUpSubscriptionOptions, RecordedEvent, Subscription } from '@as2-partners/kernel';
+
+export type ReadBatchAfter = (after: number | null, maxCount: number) => RecordedEvent[];
+
+const BATCH_SIZE = 256;
+
+/**
+ * Catch-up subscription over a table that other connections may also append to: reads in batches
+ * after the last delivered position, and when caught up sleeps until `notify()` (an append by this
+ * store) or the poll interval (an append by another process) wakes it.
+ */
+export class PollingSubscription implements Subscription {
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private readonly finished: Promise<void>;
+
+  constructor(
+    private readonly readBatchAfter: ReadBatchAfter,
+    private readonly options: CatchUpSubscriptionOptions,
+    private readonly pollIntervalMs: number,
+    private readonly onFinished: (subscription: PollingSubscription) => void,
+  ) {
+    this.finished = this.run();
+  }
+
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.notify();
+    await this.finished;
+  }
+
+  private async run(): Promise<void> {
+    // Deliver nothing before subscribeToAll has returned to its caller.
+    await Promise.resolve();
+    let after = this.options.after ?? null;
+    try {
+      while (!this.stopped) {
+        const batch = this.readBatchAfter(after, BATCH_SIZE);
+        for (const event of batch) {
+          if (this.stopped) return;
+          await this.options.onEvent(event);
+          after = event.position;
+        }
+        if (batch.length < BATCH_SIZE && !this.stopped) await this.sleep();
+      }
+    } catch (error) {
+      this.stopped = true;
+      this.options.onError?.(error);
+    } finally {
+      this.onFinished(this);
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), this.pollIntervalMs);
+      timer.unref();
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}

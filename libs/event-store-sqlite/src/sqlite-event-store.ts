@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import type { Database as Connection, Statement } from 'better-sqlite3';
+import {
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type CatchUpSubscriptionOptions,
+  type CheckpointStore,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type Subscription,
+} from '@as2-partners/kernel';
+import { PollingSubscription } from './polling-subscription';
+import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
+import { configureConnection, createSchema } from './sqlite-schema';
+
+export interface SqliteEventStoreOptions {
+  /** How often a caught-up subscription looks for appends made by other processes. Default 200 ms. */
+  readonly pollIntervalMs?: number;
+}
+
+interface StoredPlace {
+  readonly id: string;
+  readonly revision: number;
+  readonly position: number;
+}
+
+const NO_LIMIT = -1;
+
+/** The embedded event store: one SQLite file, shareable by several processes (each opens its own store). */
+export class SqliteEventStore implements EventStore {
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly checkpoints: SqliteCheckpointStore;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly appendInTransaction: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Connection,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.statements = prepareStatements(db);
+    this.checkpoints = new SqliteCheckpointStore(db);
+    // IMMEDIATE takes the write lock before reading the stream's revision, so two connections cannot both pass the check.
+    this.appendInTransaction = db.transaction(this.appendUnlocked.bind(this)).immediate;
+  }
+
+  static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
+    const db = new Database(file);
+    try {
+      configureConnection(db);
+      createSchema(db);
+      return new SqliteEventStore(db, options.pollIntervalMs ?? 200);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
+    const result = this.appendInTransaction(stream, events, expectedRevision);
+    for (const subscription of this.subscriptions) subscription.notify();
+    return result;
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? NO_LIMIT;
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.statements.readStreamForwards.all(stream, options.fromRevision ?? 0, limit);
+    return rows.map(fromRow);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readBatchAfter(options.after ?? null, options.maxCount ?? NO_LIMIT);
+  }
+
+  subscribeToAll(options: CatchUpSubscriptionOptions): Subscription {
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+    const subscription = new PollingSubscription(
+      (after, maxCount) => this.readBatchAfter(after, maxCount),
+      options,
+      this.pollIntervalMs,
+      (finished) => this.subscriptions.delete(finished),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async lastPosition(): Promise<number | null> {
+    return this.statements.lastPosition.get()?.position ?? null;
+  }
+
+  checkpointStore(): CheckpointStore {
+    return this.checkpoints;
+  }
+
+  /** Throws when the file cannot be read (readiness checks). */
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.db.close();
+  }
+
+  private readBatchAfter(after: number | null, maxCount: number): RecordedEvent[] {
+    return this.statements.readAllAfter.all(after ?? 0, maxCount).map(fromRow);
+  }
+
+  private appendUnlocked(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    const retried = this.findEarlierAppend(stream, events);
+    if (retried) return retried;
+
+    const actual = this.statements.streamRevision.get(stream)?.revision ?? 'no_stream';
+    if (!revisionHolds(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
+
+    const first = actual === 'no_stream' ? 0 : actual + 1;
+    let position = 0;
+    events.forEach((event, offset) => {
+      position = this.insert(toRow(stream, first + offset, event));
+    });
+    return { nextExpectedRevision: first + events.length - 1, position };
+  }
+
+  /** The original result when every event id is already stored, consecutively and in order, in this stream. */
+  private findEarlierAppend(stream: string, events: readonly NewEvent[]): AppendResult | null {
+    const first = this.statements.placeOfEvent.get(events[0]!.id, stream);
+    if (!first) return null;
+    const stored = this.statements.placesFrom.all(stream, first.revision, events.length);
+    const same = stored.length === events.length && stored.every((place, i) => place.id === events[i]!.id);
+    if (!same) return null;
+    const last = stored[stored.length - 1]!;
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  private insert(row: NewEventRow): number {
+    try {
+      return Number(this.statements.insert.run(row).lastInsertRowid);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new Error(`append to ${row.stream}: event id ${row.id} is already stored elsewhere`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+function revisionHolds(expected: ExpectedRevision, actual: number | 'no_stream'): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === 'no_stream';
+    case 'stream_exists':
+      return actual !== 'no_stream';
+    default:
+      return actual === expected;
+  }
+}
+
+function prepareStatements(db: Connection) {
+  const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
+  return {
+    insert: db.prepare(
+      'INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) ' +
+        'VALUES (@id, @stream, @revision, @type, @schema_version, @data, @metadata)',
+    ) as Statement<[NewEventRow]>,
+    streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?') as Statement<
+      [string],
+      { revision: number | null }
+    >,
+    placeOfEvent: db.prepare('SELECT id, revision, position FROM events WHERE id = ? AND stream = ?') as Statement<
+      [string, string],
+      StoredPlace
+    >,
+    placesFrom: db.prepare(
+      'SELECT id, revision, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+    ) as Statement<[string, number, number], StoredPlace>,
+    readStreamForwards: db.prepare(
+      `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+    ) as Statement<[string, number, number], EventRow>,
+    readStreamBackwards: db.prepare(
+      `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ) as Statement<[string, number, number], EventRow>,
+    readAllAfter: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`) as Statement<
+      [number, number],
+      EventRow
+    >,
+    lastPosition: db.prepare('SELECT MAX(position) AS position FROM events') as Statement<[], { position: number | null }>,
+    ping: db.prepare('SELECT 1 AS ok') as Statement<[], { ok: number }>,
+  };
+}

@@ -1,0 +1,34 @@
+import type { Database } from 'better-sqlite3';
+
+/** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * WAL lets readers (subscriptions, other processes) run beside the single writer; synchronous=FULL
+ * fsyncs the WAL on every commit, so an append that returned survives a crash or power loss.
+ */
+export function configureConnection(db: Database): void {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+}
+
+export function createSchema(db: Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      position       INTEGER PRIMARY KEY AUTOINCREMENT,
+      id             TEXT    NOT NULL UNIQUE,
+      stream         TEXT    NOT NULL,
+      revision       INTEGER NOT NULL CHECK (revision >= 0),
+      type           TEXT    NOT NULL,
+      schema_version INTEGER NOT NULL,
+      data           TEXT    NOT NULL,
+      metadata       TEXT    NOT NULL,
+      UNIQUE (stream, revision)
+    );
+    CREATE TABLE IF NOT EXISTS checkpoints (
+      name     TEXT    PRIMARY KEY,
+      position INTEGER NOT NULL
+    );
+  `);
+}
