@@ -1,0 +1,32 @@
+import type { DomainEvent } from '../domain-event';
+import type { PartnerChanges, PartnerSettings } from '../settings/partner-settings';
+
+export type MasterPartnerCreated = DomainEvent<
+  'master_partner.created.v1',
+  {
+    readonly partnerId: string;
+    readonly account: string;
+    readonly as2Id: string;
+    readonly settings: PartnerSettings;
+    readonly createdAt: string;
+  }
+>;
+
+/** `changes` holds only the fields whose value changed. */
+export type MasterPartnerUpdated = DomainEvent<
+  'master_partner.updated.v1',
+  { readonly partnerId: string; readonly changes: PartnerChanges; readonly updatedAt: string }
+>;
+
+export type MasterPartnerDeleted = DomainEvent<
+  'master_partner.deleted.v1',
+  { readonly partnerId: string; readonly as2Id: string; readonly deletedAt: string }
+>;
+
+export type MasterPartnerEvent = MasterPartnerCreated | MasterPartnerUpdated | MasterPartnerDeleted;
+
+export const MASTER_PARTNER_EVENT_TYPES = [
+  'master_partner.created.v1',
+  'master_partner.updated.v1',
+  'master_partner.deleted.v1',
+] as const satisfies readonly MasterPartnerEvent['type'][];

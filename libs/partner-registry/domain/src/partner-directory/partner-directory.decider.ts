@@ -1,0 +1,118 @@
+import { assertNever, type Decider } from '@as2-partners/kernel';
+import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
+import type { Plan } from '../settings/plans';
+import type { PartnerDirectoryEvent } from './partner-directory.events';
+
+export interface Reservation {
+  readonly as2Id: string;
+  readonly partnerId: string;
+  readonly reservedAt: string;
+}
+
+/** The plan the creator is billed on, looked up by the caller; absent for an account's master partners. */
+export interface PlanLimit {
+  readonly plan: Plan;
+  /** null: unlimited. */
+  readonly limit: number | null;
+}
+
+export type PartnerDirectoryCommand =
+  | {
+      readonly type: 'reserve_as2_id';
+      readonly as2Id: string;
+      readonly partnerId: string;
+      readonly planLimit: PlanLimit | null;
+      /** Partner ids the caller found stale (partner never created, or deleted); their reservations are released first. */
+      readonly staleReservations: readonly string[];
+      readonly now: string;
+    }
+  | { readonly type: 'release_as2_id'; readonly partnerId: string; readonly reason: 'deleted' | 'stale'; readonly now: string };
+
+export interface PartnerDirectoryState {
+  /** Active reservations by AS2 id. */
+  readonly reservations: ReadonlyMap<string, Reservation>;
+}
+
+function reservationOf(state: PartnerDirectoryState, partnerId: string): Reservation | undefined {
+  return [...state.reservations.values()].find((r) => r.partnerId === partnerId);
+}
+
+function releaseStale(state: PartnerDirectoryState, partnerIds: readonly string[], now: string): PartnerDirectoryEvent[] {
+  return partnerIds
+    .map((partnerId) => reservationOf(state, partnerId))
+    .filter((r): r is Reservation => r !== undefined)
+    .map((r) => ({
+      type: 'partner_directory.as2_id_released.v1' as const,
+      data: { as2Id: r.as2Id, partnerId: r.partnerId, reason: 'stale' as const, releasedAt: now },
+    }));
+}
+
+function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState): PartnerDirectoryEvent[] {
+  switch (command.type) {
+    case 'reserve_as2_id': {
+      const existing = state.reservations.get(command.as2Id);
+      if (existing?.partnerId === command.partnerId) return [];
+      const releases = releaseStale(state, command.staleReservations, command.now);
+      const afterReleases = releases.reduce(evolve, state);
+      if (afterReleases.reservations.has(command.as2Id)) throw duplicateAs2Id(command.as2Id);
+      const current = afterReleases.reservations.size;
+      const planLimit = command.planLimit;
+      if (planLimit && planLimit.limit !== null && current >= planLimit.limit) {
+        throw partnerLimitExceeded(current, planLimit.limit, planLimit.plan);
+      }
+      return [
+        ...releases,
+        {
+          type: 'partner_directory.as2_id_reserved.v1',
+          data: { as2Id: command.as2Id, partnerId: command.partnerId, reservedAt: command.now },
+        },
+      ];
+    }
+    case 'release_as2_id': {
+      const held = reservationOf(state, command.partnerId);
+      if (!held) return [];
+      return [
+        {
+          type: 'partner_directory.as2_id_released.v1',
+          data: { as2Id: held.as2Id, partnerId: held.partnerId, reason: command.reason, releasedAt: command.now },
+        },
+      ];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): PartnerDirectoryState {
+  const reservations = new Map(state.reservations);
+  switch (event.type) {
+    case 'partner_directory.as2_id_reserved.v1':
+      reservations.set(event.data.as2Id, event.data);
+      return { reservations };
+    case 'partner_directory.as2_id_released.v1':
+      if (reservations.get(event.data.as2Id)?.partnerId === event.data.partnerId) reservations.delete(event.data.as2Id);
+      return { reservations };
+    default:
+      return assertNever(event);
+  }
+}
+
+/**
+ * The write-side guard for AS2-id uniqueness and plan limits: one stream per scope
+ * (`partner_directory-<account>.<tenant>`, `master_partner_directory-<account>`), appended with its expected revision,
+ * so concurrent creates serialise on it.
+ */
+export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDirectoryState, PartnerDirectoryEvent> = {
+  initialState: () => ({ reservations: new Map() }),
+  decide,
+  evolve,
+};
+
+/** Reservations made before `cutoff` (ISO-8601): only these may be judged stale, younger ones may be mid-create. */
+export function reservationsMadeBefore(state: PartnerDirectoryState, cutoff: string): Reservation[] {
+  return [...state.reservations.values()].filter((r) => r.reservedAt < cutoff);
+}
+
+export function reservationFor(state: PartnerDirectoryState, as2Id: string): Reservation | undefined {
+  return state.reservations.get(as2Id);
+}

@@ -1,0 +1,91 @@
+import { foldEvents } from '@as2-partners/kernel';
+import { deciderSpecification } from '../../test/decider-specification';
+import { partnerDirectoryDecider, reservationsMadeBefore, type PartnerDirectoryCommand } from './partner-directory.decider';
+import type { As2IdReserved } from './partner-directory.events';
+
+const spec = deciderSpecification(partnerDirectoryDecider);
+const T0 = '2024-01-15T10:30:00.000Z';
+const T1 = '2024-01-15T10:31:00.000Z';
+
+function reserved(as2Id: string, partnerId: string, at = T0): As2IdReserved {
+  return { type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId, reservedAt: at } };
+}
+
+function reserve(as2Id: string, partnerId: string, extra: Partial<Extract<PartnerDirectoryCommand, { type: 'reserve_as2_id' }>> = {}) {
+  return {
+    type: 'reserve_as2_id' as const,
+    as2Id,
+    partnerId,
+    planLimit: { plan: 'free' as const, limit: 5 },
+    staleReservations: [],
+    now: T1,
+    ...extra,
+  };
+}
+
+const fiveReserved = ['A', 'B', 'C', 'D', 'E'].map((id, i) => reserved(id, `prt_${i}`));
+
+describe('partner directory decider', () => {
+  it('reserves a free AS2 id', () => {
+    spec([]).when(reserve('ACME', 'prt_1')).then([reserved('ACME', 'prt_1', T1)]);
+  });
+
+  it('refuses an AS2 id already reserved by another partner', () => {
+    spec([reserved('ACME', 'prt_1')]).when(reserve('ACME', 'prt_2')).thenError('DUPLICATE_AS2_ID', { field: 'as2_id' });
+  });
+
+  it('treats AS2 ids case-sensitively', () => {
+    spec([reserved('ACME', 'prt_1')]).when(reserve('acme', 'prt_2')).then([reserved('acme', 'prt_2', T1)]);
+  });
+
+  it('is idempotent for the same partner', () => {
+    spec([reserved('ACME', 'prt_1')]).when(reserve('ACME', 'prt_1')).thenNothing();
+  });
+
+  it('refuses a reservation beyond the plan limit, with details', () => {
+    spec(fiveReserved)
+      .when(reserve('F', 'prt_9'))
+      .thenError('PARTNER_LIMIT_EXCEEDED', { details: { current_partners: 5, plan_limit: 5, plan: 'free' } });
+  });
+
+  it('allows any number without a limit (unlimited plan or master directory)', () => {
+    spec(fiveReserved).when(reserve('F', 'prt_9', { planLimit: { plan: 'professional', limit: null } })).then([reserved('F', 'prt_9', T1)]);
+    spec(fiveReserved).when(reserve('F', 'prt_9', { planLimit: null })).then([reserved('F', 'prt_9', T1)]);
+  });
+
+  it('frees an AS2 id on release so it can be reserved again', () => {
+    const released = {
+      type: 'partner_directory.as2_id_released.v1' as const,
+      data: { as2Id: 'ACME', partnerId: 'prt_1', reason: 'deleted' as const, releasedAt: T1 },
+    };
+    spec([reserved('ACME', 'prt_1')]).when({ type: 'release_as2_id', partnerId: 'prt_1', reason: 'deleted', now: T1 }).then([released]);
+    spec([reserved('ACME', 'prt_1'), released]).when(reserve('ACME', 'prt_2')).then([reserved('ACME', 'prt_2', T1)]);
+  });
+
+  it('ignores the release of a partner that holds nothing', () => {
+    spec([]).when({ type: 'release_as2_id', partnerId: 'prt_1', reason: 'deleted', now: T1 }).thenNothing();
+  });
+
+  it('releases stale reservations named by the caller before reserving', () => {
+    spec([reserved('ACME', 'prt_orphan')])
+      .when(reserve('ACME', 'prt_2', { staleReservations: ['prt_orphan'] }))
+      .then([
+        { type: 'partner_directory.as2_id_released.v1', data: { as2Id: 'ACME', partnerId: 'prt_orphan', reason: 'stale', releasedAt: T1 } },
+        reserved('ACME', 'prt_2', T1),
+      ]);
+  });
+
+  it('counts released stale reservations out of the plan limit', () => {
+    spec(fiveReserved)
+      .when(reserve('F', 'prt_9', { staleReservations: ['prt_0'] }))
+      .then([
+        { type: 'partner_directory.as2_id_released.v1', data: { as2Id: 'A', partnerId: 'prt_0', reason: 'stale', releasedAt: T1 } },
+        reserved('F', 'prt_9', T1),
+      ]);
+  });
+
+  it('lists only reservations older than a cutoff as stale candidates', () => {
+    const state = foldEvents(partnerDirectoryDecider, [reserved('OLD', 'prt_old', T0), reserved('NEW', 'prt_new', T1)]);
+    expect(reservationsMadeBefore(state, T1).map((r) => r.partnerId)).toEqual(['prt_old']);
+  });
+});

@@ -1,0 +1,43 @@
+import { invalidEndpointUrl, invalidPartnerSetting, unsupportedAlgorithm } from '../partner-registry.errors';
+import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from './algorithms';
+import { isHttpsUrl } from './endpoint-url';
+import type { PartnerChanges } from './partner-settings';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function checkInteger(field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidPartnerSetting(field, `The ${field} must be an integer between ${min} and ${max}`);
+  }
+}
+
+function checkText(field: string, value: string | null | undefined, max: number, nullable: boolean): void {
+  if (value === undefined || (value === null && nullable)) return;
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
+    throw invalidPartnerSetting(field, `The ${field} must be between 1 and ${max} characters`);
+  }
+}
+
+/** Throws the DomainError for the first rule a change breaks; the edge validates the same rules field by field. */
+export function validatePartnerChanges(changes: PartnerChanges): void {
+  checkText('name', changes.name, 255, false);
+  if (changes.url !== undefined && !isHttpsUrl(changes.url)) throw invalidEndpointUrl('url');
+  if (changes.mdnMode !== undefined && !isMdnMode(changes.mdnMode)) {
+    throw invalidPartnerSetting('mdn_mode', 'The MDN mode must be one of sync, async, none');
+  }
+  if (changes.signAlgorithm != null && !isSignAlgorithm(changes.signAlgorithm)) throw unsupportedAlgorithm('sign_algorithm');
+  if (changes.encryptAlgorithm != null && !isEncryptAlgorithm(changes.encryptAlgorithm)) {
+    throw unsupportedAlgorithm('encrypt_algorithm');
+  }
+  if (changes.email != null && (!EMAIL.test(changes.email) || changes.email.length > 255)) {
+    throw invalidPartnerSetting('email', 'The email must be a valid email address');
+  }
+  checkText('subject', changes.subject, 255, true);
+  if (changes.mdn?.url != null && !isHttpsUrl(changes.mdn.url)) throw invalidEndpointUrl('mdn.url');
+  if (changes.mdn?.algorithm != null && !isSignAlgorithm(changes.mdn.algorithm)) throw unsupportedAlgorithm('mdn.algorithm');
+  checkInteger('connection.timeout_seconds', changes.connection?.timeoutSeconds, 1, 3600);
+  checkInteger('connection.retry_attempts', changes.connection?.retryAttempts, 0, 20);
+  checkInteger('connection.retry_interval_seconds', changes.connection?.retryIntervalSeconds, 1, 86400);
+  checkText('http_auth.username', changes.httpAuth?.username, 255, true);
+}

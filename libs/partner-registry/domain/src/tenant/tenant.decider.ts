@@ -1,0 +1,111 @@
+import { assertNever, type Decider } from '@as2-partners/kernel';
+import { DomainError } from '@as2-partners/kernel';
+import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantNotFound } from '../partner-registry.errors';
+import { isPlan, type Plan } from '../settings/plans';
+import type { TenantEvent } from './tenant.events';
+
+/** Tenant ids end up in JWT claims and stream names: no dots, no spaces. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface TenantRecord {
+  readonly account: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly plan: Plan;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type TenantCommand =
+  | {
+      readonly type: 'create_tenant';
+      readonly account: string;
+      readonly tenantId: string;
+      readonly name: string;
+      readonly plan: Plan;
+      readonly now: string;
+    }
+  | {
+      readonly type: 'update_tenant';
+      readonly tenantId: string;
+      readonly name?: string;
+      readonly plan?: Plan;
+      readonly now: string;
+    }
+  | { readonly type: 'delete_tenant'; readonly tenantId: string; readonly now: string };
+
+export type TenantState =
+  | { readonly status: 'none' }
+  | { readonly status: 'active'; readonly tenant: TenantRecord }
+  | { readonly status: 'deleted'; readonly tenant: TenantRecord };
+
+function invalidTenant(field: string, message: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.InvalidTenant, message, field);
+}
+
+function checkName(name: string | undefined): void {
+  if (name !== undefined && (typeof name !== 'string' || name.trim().length === 0 || name.length > 255)) {
+    throw invalidTenant('name', 'The name must be between 1 and 255 characters');
+  }
+}
+
+function checkPlan(plan: Plan | undefined): void {
+  if (plan !== undefined && !isPlan(plan)) throw invalidTenant('plan', 'The plan must be one of free, starter, professional, enterprise');
+}
+
+function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
+  switch (command.type) {
+    case 'create_tenant': {
+      if (state.status === 'active') throw tenantAlreadyExists(command.tenantId);
+      if (!TENANT_ID_PATTERN.test(command.tenantId)) {
+        throw invalidTenant('id', 'The tenant id must be 1-64 letters, digits, hyphens or underscores');
+      }
+      checkName(command.name);
+      checkPlan(command.plan);
+      const { type: _type, now, ...data } = command;
+      return [{ type: 'tenant.created.v1', data: { ...data, createdAt: now } }];
+    }
+    case 'update_tenant': {
+      if (state.status !== 'active') throw tenantNotFound(command.tenantId);
+      checkName(command.name);
+      checkPlan(command.plan);
+      const changes = {
+        ...(command.name !== undefined && command.name !== state.tenant.name ? { name: command.name } : {}),
+        ...(command.plan !== undefined && command.plan !== state.tenant.plan ? { plan: command.plan } : {}),
+      };
+      if (Object.keys(changes).length === 0) return [];
+      return [
+        { type: 'tenant.updated.v1', data: { account: state.tenant.account, tenantId: command.tenantId, changes, updatedAt: command.now } },
+      ];
+    }
+    case 'delete_tenant':
+      if (state.status !== 'active') throw tenantNotFound(command.tenantId);
+      return [{ type: 'tenant.deleted.v1', data: { account: state.tenant.account, tenantId: command.tenantId, deletedAt: command.now } }];
+    default:
+      return assertNever(command);
+  }
+}
+
+function evolve(state: TenantState, event: TenantEvent): TenantState {
+  switch (event.type) {
+    case 'tenant.created.v1': {
+      const { createdAt, ...rest } = event.data;
+      return { status: 'active', tenant: { ...rest, createdAt, updatedAt: createdAt } };
+    }
+    case 'tenant.updated.v1':
+      if (state.status !== 'active') return state;
+      return { status: 'active', tenant: { ...state.tenant, ...event.data.changes, updatedAt: event.data.updatedAt } };
+    case 'tenant.deleted.v1':
+      if (state.status !== 'active') return state;
+      return { status: 'deleted', tenant: state.tenant };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** A tenant of an account and its billing plan (stream `tenant-<account>.<tenantId>`). */
+export const tenantDecider: Decider<TenantCommand, TenantState, TenantEvent> = {
+  initialState: () => ({ status: 'none' }),
+  decide,
+  evolve,
+};
