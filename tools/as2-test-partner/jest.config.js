@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'as2-test-partner',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
