@@ -1,1 +1,2 @@
-export {};
+export * from './embedded-read-model-store';
+export { compareMongoValues, compareCodePoints } from './mongo-sort-order';
