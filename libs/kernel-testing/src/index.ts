@@ -1,4 +1,3 @@
 export * from './integration-server';
 export * from './event-store.contract';
 export * from './read-model-store.contract';
-export * from './read-model-store.contract';
