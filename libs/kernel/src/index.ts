@@ -9,3 +9,5 @@ export * from './domain-error';
 export * from './clock';
 export * from './checkpointed-follower';
 export * from './projection';
+export * from './in-process-event-bus';
+export * from './outbox-relay';

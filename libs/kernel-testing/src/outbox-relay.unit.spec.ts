@@ -1,0 +1,242 @@
+// The relay lives in the kernel, whose layer may not import kernel-testing; its tests live here, beside the in-memory store.
+import { randomUUID } from 'node:crypto';
+import { OutboxRelay, type EventBus, type NewEvent, type RecordedEvent, type OutboxRelayOptions } from '@as2-partners/kernel';
+import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
+import { InMemoryEventStore } from './in-memory-event-store';
+
+function newEvent(type = 'partner.created.v1'): NewEvent {
+  return {
+    id: randomUUID(),
+    type,
+    schemaVersion: 1,
+    data: {},
+    metadata: {
+      account: 'acct_1',
+      tenant: 'ten_1',
+      correlationId: randomUUID(),
+      causationId: null,
+      actor: { type: 'system', id: 'test' },
+      occurredAt: '2026-11-23T10:00:00.000Z',
+    },
+  };
+}
+
+/** A bus that records what it acknowledged, and can be told to fail. */
+class RecordingBus implements EventBus {
+  readonly published: { topic: string; events: readonly RecordedEvent[] }[] = [];
+  /** Highest position of an event whose publish resolved. */
+  acknowledgedUpTo = 0;
+  failuresLeft = 0;
+  failing = false;
+  calls = 0;
+
+  async publish(topic: string, events: readonly RecordedEvent[]): Promise<void> {
+    this.calls += 1;
+    await new Promise((r) => setTimeout(r, 1));
+    if (this.failing || this.failuresLeft > 0) {
+      this.failuresLeft = Math.max(0, this.failuresLeft - 1);
+      throw new Error('broker unavailable');
+    }
+    this.published.push({ topic, events });
+    this.acknowledgedUpTo = Math.max(this.acknowledgedUpTo, ...events.map((e) => e.position));
+  }
+
+  ids(): string[] {
+    return this.published.flatMap((p) => p.events.map((e) => e.id));
+  }
+
+  async subscribe(): Promise<never> {
+    throw new Error('not used');
+  }
+
+  async close(): Promise<void> {
+    return undefined;
+  }
+}
+
+/** Records every save, and every save made before the bus acknowledged all events up to it. */
+class GuardedCheckpoints extends InMemoryCheckpointStore {
+  readonly saves: number[] = [];
+  readonly aheadOfTheBus: number[] = [];
+  private startedAfter = 0;
+  constructor(
+    private readonly store: InMemoryEventStore,
+    private readonly bus: RecordingBus,
+  ) {
+    super();
+  }
+  override async save(name: string, position: number): Promise<void> {
+    const acknowledged = new Set(this.bus.ids());
+    const owed = (await this.store.readAll({ after: this.startedAfter })).filter((e) => e.position <= position && topicFor(e) !== null);
+    if (owed.some((e) => !acknowledged.has(e.id))) this.aheadOfTheBus.push(position);
+    this.saves.push(position);
+    await super.save(name, position);
+  }
+  /** A checkpoint left by an earlier run. */
+  async seed(name: string, position: number): Promise<void> {
+    this.startedAfter = position;
+    await super.save(name, position);
+  }
+}
+
+const topicFor = (e: RecordedEvent) => (e.type.startsWith('internal.') ? null : 'as2.partner-registry.events');
+
+async function appendMany(store: InMemoryEventStore, count: number, streams = 5): Promise<void> {
+  for (let n = 0; n < count; n += 1) await store.append(`partner-prt_${n % streams}`, [newEvent()], 'any');
+}
+
+describe('OutboxRelay', () => {
+  let store: InMemoryEventStore;
+  let bus: RecordingBus;
+  let checkpoints: GuardedCheckpoints;
+  const relays: OutboxRelay[] = [];
+
+  function relay(overrides: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+    const created = new OutboxRelay({ name: 'outbox', store, checkpoints, bus, topicFor, retryInitialDelayMs: 5, retryMaxDelayMs: 20, ...overrides });
+    relays.push(created);
+    return created;
+  }
+
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    bus = new RecordingBus();
+    checkpoints = new GuardedCheckpoints(store, bus);
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    await store.close();
+    expect(checkpoints.aheadOfTheBus).toEqual([]);
+  });
+
+  it('publishes stored events in batches, in position order, then saves the checkpoint', async () => {
+    await appendMany(store, 1200);
+    const outbox = relay({ batchSize: 500 });
+    await outbox.start();
+    await outbox.waitFor(1200);
+
+    const all = await store.readAll();
+    expect(bus.ids()).toEqual(all.map((e) => e.id));
+    expect(bus.published.every((p) => p.topic === 'as2.partner-registry.events' && p.events.length <= 500)).toBe(true);
+    expect(bus.calls).toBeLessThanOrEqual(6);
+    await outbox.stop();
+    expect(await checkpoints.load('outbox')).toBe(1200);
+  });
+
+  it('follows live appends after catching up', async () => {
+    await appendMany(store, 3);
+    const outbox = relay();
+    await outbox.start();
+    await outbox.waitFor(3);
+    await store.append('partner-prt_live', [newEvent(), newEvent()], 'no_stream');
+    await outbox.waitFor(5);
+    expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
+  });
+
+  it('starts after its stored checkpoint', async () => {
+    await appendMany(store, 10);
+    await checkpoints.seed('outbox', 7);
+    const outbox = relay();
+    await outbox.start();
+    await outbox.waitFor(10);
+    expect(bus.ids()).toEqual((await store.readAll({ after: 7 })).map((e) => e.id));
+  });
+
+  it('passes over events without a topic and still advances its position', async () => {
+    await store.append('partner-prt_1', [newEvent(), newEvent('internal.audit.v1'), newEvent()], 'no_stream');
+    await store.append('partner-prt_2', [newEvent('internal.audit.v1')], 'no_stream');
+    const outbox = relay();
+    await outbox.start();
+    await outbox.waitFor(4);
+    expect(bus.published.flatMap((p) => p.events.map((e) => e.position))).toEqual([1, 3]);
+    await outbox.stop();
+    expect(await checkpoints.load('outbox')).toBe(4);
+  });
+
+  it('retries a failing publish with backoff, never skips, and never saves a checkpoint ahead of the bus', async () => {
+    await appendMany(store, 50);
+    bus.failuresLeft = 4;
+    const outbox = relay({ batchSize: 10 });
+    await outbox.start();
+    await outbox.waitFor(50);
+    expect(bus.calls - bus.published.length).toBe(4);
+    expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
+    expect(checkpoints.saves.length).toBeGreaterThan(0);
+  });
+
+  it('stopped while the bus fails, it keeps the checkpoint at the last acknowledged event; a restart loses nothing', async () => {
+    await appendMany(store, 30);
+    const first = relay({ batchSize: 10 });
+    await first.start();
+    await first.waitFor(10);
+    bus.failing = true;
+    await appendMany(store, 30);
+    await new Promise((r) => setTimeout(r, 100));
+    await first.stop();
+    const checkpoint = await checkpoints.load('outbox');
+    expect(checkpoint).toBe(bus.acknowledgedUpTo);
+    expect(checkpoint).toBeGreaterThanOrEqual(10);
+    expect(checkpoint).toBeLessThan(60);
+
+    bus.failing = false;
+    const second = relay({ batchSize: 10 });
+    await second.start();
+    await second.waitFor(60);
+    const stored = (await store.readAll()).map((e) => e.id);
+    const published = bus.ids();
+    expect(new Set(published)).toEqual(new Set(stored));
+    expect(published).toHaveLength(stored.length);
+  });
+
+  it('keeps the store waiting while two batches are buffered (backpressure)', async () => {
+    await appendMany(store, 100);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowBus = Object.assign(bus, {
+      publish: async (topic: string, events: readonly RecordedEvent[]) => {
+        await gate;
+        bus.published.push({ topic, events });
+        bus.acknowledgedUpTo = Math.max(bus.acknowledgedUpTo, ...events.map((e) => e.position));
+      },
+    });
+    const seen: number[] = [];
+    const countingStore = Object.create(store) as InMemoryEventStore;
+    countingStore.subscribeToAll = (options) =>
+      store.subscribeToAll({ ...options, onEvent: async (e) => (seen.push(e.position), options.onEvent(e)) });
+    const outbox = relay({ store: countingStore, bus: slowBus, batchSize: 10 });
+    await outbox.start();
+    await new Promise((r) => setTimeout(r, 50));
+    // One batch is with the bus and two wait in the buffer; the store is held on the next event.
+    expect(seen.length).toBeLessThanOrEqual(31);
+    release();
+    await outbox.waitFor(100);
+    expect(seen).toHaveLength(100);
+  });
+
+  it('follows again after the store subscription fails', async () => {
+    await appendMany(store, 5);
+    let subscriptions = 0;
+    const flakyStore = Object.create(store) as InMemoryEventStore;
+    flakyStore.subscribeToAll = (options) => {
+      subscriptions += 1;
+      if (subscriptions === 1) {
+        setTimeout(() => options.onError?.(new Error('connection reset')), 0);
+        return { stop: async () => undefined };
+      }
+      return store.subscribeToAll(options);
+    };
+    const errors: string[] = [];
+    const outbox = relay({ store: flakyStore, logger: { warn: () => undefined, error: (m) => void errors.push(m) } });
+    await outbox.start();
+    await outbox.waitFor(5);
+    expect(subscriptions).toBe(2);
+    expect(errors).toEqual(['outbox relay outbox lost its store subscription']);
+    expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
+  });
+
+  it('waitFor rejects when the position is not reached in time', async () => {
+    const outbox = relay();
+    await outbox.start();
+    await expect(outbox.waitFor(1, 50)).rejects.toThrow('did not reach position 1 within 50 ms');
+  });
+});

@@ -1,0 +1,250 @@
+import type { CheckpointStore } from './checkpoint-store.port';
+import type { FollowerLogger } from './checkpointed-follower';
+import type { RecordedEvent } from './event-envelope';
+import type { EventBus } from './event-bus.port';
+import type { EventStore, Subscription } from './event-store.port';
+
+export interface OutboxRelayOptions {
+  /** Checkpoint name, e.g. `outbox:partner-registry`. */
+  readonly name: string;
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  readonly bus: EventBus;
+  /** The topic an event is published to, or null to pass it over (its position still advances). */
+  readonly topicFor: (event: RecordedEvent) => string | null;
+  /** Most events handed to the bus at once. Default 500. */
+  readonly batchSize?: number;
+  /** Retry delays for a failing publish: doubles from initial to max, forever (never skips an event). */
+  readonly retryInitialDelayMs?: number;
+  readonly retryMaxDelayMs?: number;
+  /** How long `stop()` waits for a publish already handed to the bus. Default 10 s. */
+  readonly stopGraceMs?: number;
+  readonly logger?: FollowerLogger;
+}
+
+interface Waiter {
+  readonly position: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * Publishes the event store to the bus without a dual write: the store is the outbox. The relay follows the
+ * store from its checkpoint, hands events to the bus in batches, and saves the checkpoint only after the bus
+ * acknowledged every event up to it. A failing publish is retried with backoff, never skipped; after a
+ * crash, events published since the last saved checkpoint are published again (consumers are idempotent).
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private subscription: Subscription | null = null;
+  private pump: Promise<void> | null = null;
+  private buffer: RecordedEvent[] = [];
+  /** Last position handed over by the store subscription. */
+  private received: number | null = null;
+  /** Every event up to here is acknowledged by the bus (or passed over). */
+  private acknowledged: number | null = null;
+  private saved: number | null = null;
+  private running = false;
+  private abandoned = false;
+  private wakePump: (() => void) | null = null;
+  private roomWaiters: (() => void)[] = [];
+  private positionWaiters: Waiter[] = [];
+  private readonly sleepers = new Set<() => void>();
+  /** Counts starts, so a pump abandoned by an earlier stop() never touches the state of a later run. */
+  private generation = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${this.batchSize}`);
+  }
+
+  /** Position of the last event the bus acknowledged (or the relay passed over). */
+  get position(): number | null {
+    return this.acknowledged;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`OutboxRelay ${this.options.name} is already running`);
+    const checkpoint = await this.options.checkpoints.load(this.options.name);
+    this.received = checkpoint;
+    this.acknowledged = checkpoint;
+    this.saved = checkpoint;
+    this.buffer = [];
+    this.abandoned = false;
+    this.running = true;
+    this.generation += 1;
+    this.subscribe();
+    this.pump = this.runPump(this.generation).catch((error: unknown) =>
+      // Only a throwing topicFor gets here: a bug, so the relay halts rather than skip events.
+      this.options.logger?.error(`outbox relay ${this.options.name} halted`, { error: errorText(error), position: this.acknowledged }),
+    );
+  }
+
+  /** Stops following the store; waits (up to stopGraceMs) for a publish in flight, then saves the checkpoint. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.releaseRoom();
+    this.wakePump?.();
+    for (const wake of this.sleepers) wake();
+    await this.subscription?.stop();
+    this.subscription = null;
+    const grace = this.options.stopGraceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      this.pump?.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), grace))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.abandoned = true;
+      this.options.logger?.warn(`outbox relay ${this.options.name} stopped while a publish was still in flight`, { position: this.acknowledged });
+    }
+    this.pump = null;
+    await this.saveCheckpoint();
+  }
+
+  /** Resolves once every event up to `position` is acknowledged by the bus; rejects after `timeoutMs`. */
+  waitFor(position: number, timeoutMs = 5000): Promise<void> {
+    if (this.acknowledged !== null && this.acknowledged >= position) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.positionWaiters = this.positionWaiters.filter((w) => w !== waiter);
+        reject(new Error(`outbox relay ${this.options.name} did not reach position ${position} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.positionWaiters.push(waiter);
+    });
+  }
+
+  private subscribe(): void {
+    this.subscription = this.options.store.subscribeToAll({
+      after: this.received,
+      onEvent: (event) => this.enqueue(event),
+      onError: (error) => this.resubscribeAfter(error),
+    });
+  }
+
+  /** The store subscription failed: follow again from the last event received, after a pause. */
+  private resubscribeAfter(error: unknown): void {
+    this.options.logger?.error(`outbox relay ${this.options.name} lost its store subscription`, { error: errorText(error) });
+    const timer = setTimeout(() => {
+      if (this.running) this.subscribe();
+    }, this.options.retryInitialDelayMs ?? 100);
+    timer.unref?.();
+  }
+
+  /** Buffers events for the pump; the store waits when the buffer holds two batches (backpressure). */
+  private enqueue(event: RecordedEvent): Promise<void> {
+    if (!this.running || (this.received !== null && event.position <= this.received)) return Promise.resolve();
+    this.buffer.push(event);
+    this.received = event.position;
+    this.wakePump?.();
+    if (this.buffer.length < this.batchSize * 2) return Promise.resolve();
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private async runPump(generation: number): Promise<void> {
+    const current = () => this.running && generation === this.generation;
+    while (current()) {
+      if (this.buffer.length === 0) {
+        await new Promise<void>((resolve) => (this.wakePump = resolve));
+        this.wakePump = null;
+        continue;
+      }
+      // One turn of the event loop lets a catching-up subscription fill the batch.
+      if (this.buffer.length < this.batchSize) await new Promise((resolve) => setImmediate(resolve));
+      const batch = this.buffer.splice(0, this.batchSize);
+      if (this.buffer.length < this.batchSize * 2) this.releaseRoom();
+      if (!(await this.publishBatch(batch, current)) || generation !== this.generation) return;
+      this.acknowledged = batch[batch.length - 1].position;
+      this.releasePositionWaiters();
+      if (!this.abandoned) await this.saveCheckpoint();
+    }
+  }
+
+  /** Publishes a batch, one call per topic; true once the bus acknowledged all of it, false if stopped first. */
+  private async publishBatch(batch: readonly RecordedEvent[], current: () => boolean): Promise<boolean> {
+    const byTopic = new Map<string, RecordedEvent[]>();
+    for (const event of batch) {
+      const topic = this.options.topicFor(event);
+      if (topic === null) continue;
+      const events = byTopic.get(topic) ?? [];
+      events.push(event);
+      byTopic.set(topic, events);
+    }
+    const outcomes = await Promise.all([...byTopic].map(([topic, events]) => this.publishWithRetry(topic, events, current)));
+    return outcomes.every(Boolean);
+  }
+
+  private async publishWithRetry(topic: string, events: readonly RecordedEvent[], current: () => boolean): Promise<boolean> {
+    let delay = this.options.retryInitialDelayMs ?? 100;
+    const maxDelay = this.options.retryMaxDelayMs ?? 10_000;
+    for (;;) {
+      try {
+        await this.options.bus.publish(topic, events);
+        return true;
+      } catch (error) {
+        if (!current()) return false;
+        this.options.logger?.warn(`outbox relay ${this.options.name} retries a publish`, {
+          topic,
+          fromPosition: events[0].position,
+          toPosition: events[events.length - 1].position,
+          error: errorText(error),
+          retryInMs: delay,
+        });
+        await this.sleep(delay);
+        if (!current()) return false;
+        delay = Math.min(delay * 2, maxDelay);
+      }
+    }
+  }
+
+  /** A pause that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const position = this.acknowledged;
+    if (position === null || position === this.saved) return;
+    try {
+      await this.options.checkpoints.save(this.options.name, position);
+      this.saved = position;
+    } catch (error) {
+      // Not fatal: the next batch saves a later position; a crash before that only means re-publishing.
+      this.options.logger?.error(`outbox relay ${this.options.name} could not save its checkpoint`, { position, error: errorText(error) });
+    }
+  }
+
+  private releaseRoom(): void {
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private releasePositionWaiters(): void {
+    const reached = this.acknowledged ?? -1;
+    const ready = this.positionWaiters.filter((w) => w.position <= reached);
+    if (ready.length === 0) return;
+    this.positionWaiters = this.positionWaiters.filter((w) => w.position > reached);
+    for (const w of ready) w.resolve();
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
