@@ -134,12 +134,13 @@ export class SqliteEventStore implements EventStore {
 
   /** The original result when every event id is already stored, consecutively and in order, in this stream. */
   private findEarlierAppend(stream: string, events: readonly NewEvent[]): AppendResult | null {
-    const first = this.statements.placeOfEvent.get(events[0]!.id, stream);
+    const [head] = events;
+    const first = head && this.statements.placeOfEvent.get(head.id, stream);
     if (!first) return null;
     const stored = this.statements.placesFrom.all(stream, first.revision, events.length);
-    const same = stored.length === events.length && stored.every((place, i) => place.id === events[i]!.id);
-    if (!same) return null;
-    const last = stored[stored.length - 1]!;
+    const same = stored.length === events.length && stored.every((place, i) => place.id === events[i]?.id);
+    const last = stored.at(-1);
+    if (!same || !last) return null;
     return { nextExpectedRevision: last.revision, position: last.position };
   }
 

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { WrongExpectedRevisionError, type RecordedEvent } from '@as2-partners/kernel';
+import { contractEvent, uniqueStream } from '@as2-partners/kernel-testing';
+import { SqliteEventStore } from './sqlite-event-store';
+import { configureConnection } from './sqlite-schema';
+
+const workspaceRoot = resolve(__dirname, '../../..');
+const childScript = resolve(__dirname, '../test/append-child.ts');
+
+/** Runs test/append-child.ts in its own Node process; resolves with its process once `onLine` returns true. */
+function runChild(args: string[], onLine: (line: string) => boolean) {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', childScript, ...args], {
+    cwd: workspaceRoot,
+    env: { ...process.env, SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const lines: string[] = [];
+  const matched = new Promise<string>((done, fail) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += String(chunk);
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        if (onLine(line)) done(line);
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`child exited (${code}) before the expected output: ${stderr}`)));
+  });
+  return { child, matched, exited };
+}
+
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+describe('SqliteEventStore on a real file', () => {
+  let dir: string;
+  let file: string;
+  const opened: SqliteEventStore[] = [];
+  const open = async (options?: { pollIntervalMs?: number }) => {
+    const store = await SqliteEventStore.open(file, options);
+    opened.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
+    file = join(dir, 'events.db');
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('configures WAL, synchronous=FULL and a busy timeout on every connection', () => {
+    const db = new Database(join(dir, 'pragmas.db'));
+    try {
+      configureConnection(db);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(1000);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('has no last position while empty', async () => {
+    const store = await open();
+    expect(await store.lastPosition()).toBeNull();
+    expect(await store.readAll()).toEqual([]);
+  });
+
+  it('rejects an empty batch', async () => {
+    const store = await open();
+    await expect(store.append(uniqueStream(), [], 'any')).rejects.toThrow(RangeError);
+  });
+
+  it('refuses an event id already stored in another stream, writing nothing', async () => {
+    const store = await open();
+    const shared = contractEvent();
+    await store.append('a-1', [shared], 'no_stream');
+    await expect(store.append('b-1', [contractEvent(), shared], 'no_stream')).rejects.toThrow(/already stored/);
+    expect(await store.readStream('b-1')).toEqual([]);
+  });
+
+  it('keeps events and checkpoints across close and reopen, and never reuses a position', async () => {
+    const first = await open();
+    const { position } = await first.append('s-1', [contractEvent(), contractEvent()], 'no_stream');
+    await first.checkpointStore().save('projection', position);
+    await first.close();
+
+    const reopened = await open();
+    expect(await reopened.readStream('s-1')).toHaveLength(2);
+    expect(await reopened.checkpointStore().load('projection')).toBe(position);
+    const next = await reopened.append('s-2', [contractEvent()], 'no_stream');
+    expect(next.position).toBeGreaterThan(position);
+  });
+
+  it('delivers an append made through this store at once, without waiting for the poll', async () => {
+    const store = await open({ pollIntervalMs: 60_000 });
+    const received: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e) });
+    await pause(50);
+    const startedAt = Date.now();
+    await store.append('s-1', [contractEvent()], 'no_stream');
+    while (received.length === 0 && Date.now() - startedAt < 2_000) await pause(5);
+    expect(received).toHaveLength(1);
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    await subscription.stop();
+  });
+
+  describe('two stores on one file (as two processes would have)', () => {
+    it('checks expected revisions across connections', async () => {
+      const [a, b] = [await open(), await open()];
+      await a.append('s-1', [contractEvent()], 'no_stream');
+      await expect(b.append('s-1', [contractEvent()], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(b.append('s-1', [contractEvent()], 0)).resolves.toMatchObject({ nextExpectedRevision: 1 });
+      await expect(a.append('s-1', [contractEvent()], 0)).rejects.toMatchObject({ actual: 1 });
+      expect((await a.readStream('s-1')).map((e) => e.revision)).toEqual([0, 1]);
+    });
+
+    it('recognises an idempotent retry made through the other connection', async () => {
+      const [a, b] = [await open(), await open()];
+      const batch = [contractEvent(), contractEvent()];
+      const first = await a.append('s-1', batch, 'no_stream');
+      expect(await b.append('s-1', batch, 'no_stream')).toEqual(first);
+      expect(await b.readStream('s-1')).toHaveLength(2);
+    });
+
+    it("a subscription sees the other connection's appends by polling", async () => {
+      const watcher = await open({ pollIntervalMs: 100 });
+      const writer = await open();
+      const received: RecordedEvent[] = [];
+      const subscription = watcher.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e) });
+      await pause(150);
+      await writer.append('s-1', [contractEvent(), contractEvent()], 'no_stream');
+      const startedAt = Date.now();
+      while (received.length < 2 && Date.now() - startedAt < 3_000) await pause(10);
+      expect(received.map((e) => e.revision)).toEqual([0, 1]);
+      expect(Date.now() - startedAt).toBeLessThan(1_000);
+      await subscription.stop();
+    });
+  });
+
+  it('close() stops running subscriptions without reporting an error', async () => {
+    const store = await SqliteEventStore.open(file);
+    const errors: unknown[] = [];
+    store.subscribeToAll({ after: null, onEvent: async () => undefined, onError: (e) => errors.push(e) });
+    await store.close();
+    await pause(300);
+    expect(errors).toEqual([]);
+    expect(() => store.subscribeToAll({ onEvent: async () => undefined })).toThrow(/closed/);
+  });
+
+  it('an append that returned survives the process being killed right after', async () => {
+    const stream = uniqueStream('crash');
+    const { child, matched, exited } = runChild([file, 'crash', stream], (line) => line.startsWith('{'));
+    const reported = JSON.parse(await matched) as { id: string; nextExpectedRevision: number; position: number };
+    child.kill('SIGKILL');
+    await exited;
+
+    const reopened = await open();
+    const [stored] = await reopened.readStream(stream);
+    expect(stored).toMatchObject({ id: reported.id, revision: 0, position: reported.position });
+  }, 30_000);
+
+  it('several processes appending to one stream with retries get contiguous revisions', async () => {
+    const stream = `contended-${randomUUID()}`;
+    const perProcess = 100;
+    const children = [1, 2, 3].map(() => runChild([file, 'contend', stream, String(perProcess)], (l) => l.includes('conflicts')));
+    await Promise.all(children.map((c) => c.matched));
+    await Promise.all(children.map((c) => c.exited));
+
+    const store = await open();
+    const stored = await store.readStream(stream);
+    expect(stored.map((e) => e.revision)).toEqual(Array.from({ length: 3 * perProcess }, (_, n) => n));
+    expect(new Set(stored.map((e) => (e.data as { pid: number }).pid)).size).toBe(3);
+  }, 60_000);
+});
