@@ -1,0 +1,12 @@
+import type { Clock } from '@as2-partners/kernel';
+
+export interface EventSourcingOptions {
+  /** Default: the system clock. Tests pass a fixed one. */
+  readonly clock?: Clock;
+  /** Default true. The rebuild command turns it off so projections only run its replay. */
+  readonly startProjections?: boolean;
+  /** Default true. Off for one-shot commands that must not publish. */
+  readonly startOutboxRelays?: boolean;
+  /** Kafka client id in distributed mode. Default `as2-partners`. */
+  readonly kafkaClientId?: string;
+}

@@ -1,0 +1,112 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import type { PlatformConfig } from '../config/platform-config';
+
+interface Pingable {
+  ping(): Promise<void>;
+}
+
+export interface ReadinessProbe {
+  /** Shown in /health/ready: `eventStore`, `readModelStore`, `kafka`. */
+  readonly name: string;
+  readonly ping: () => Promise<void>;
+}
+
+/** The open connections of one process, and the probes that say whether they still answer. */
+export interface InfrastructureConnections {
+  readonly eventStore: EventStore;
+  readonly eventStoreCheckpoints: CheckpointStore;
+  readonly readModels: ReadModelStore;
+  readonly projectionCheckpoints: CheckpointStore;
+  readonly bus: EventBus;
+  readonly probes: readonly ReadinessProbe[];
+  close(): Promise<void>;
+}
+
+/** Closes what was opened, last first; one failing close does not keep the others open. */
+async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const close of [...closers].reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'Some infrastructure connections did not close cleanly');
+}
+
+/**
+ * Opens the adapters the mode calls for: SQLite files and the in-process bus when embedded; EventStoreDB,
+ * MongoDB and Kafka when distributed. Distributed drivers load only in distributed mode.
+ */
+export async function openInfrastructure(config: PlatformConfig, kafkaClientId: string): Promise<InfrastructureConnections> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return config.mode === 'embedded' ? await openEmbedded(config, closers) : await openDistributed(config, kafkaClientId, closers);
+  } catch (error) {
+    await closeAll(closers).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
+  const [{ SqliteEventStore }, { EmbeddedReadModelStore }] = await Promise.all([
+    import('@as2-partners/event-store-sqlite'),
+    import('@as2-partners/read-model-embedded'),
+  ]);
+  await mkdir(config.dataDir, { recursive: true });
+  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+  closers.push(() => eventStore.close());
+  const readModels = await EmbeddedReadModelStore.open(join(config.dataDir, 'read-models.sqlite'));
+  closers.push(() => readModels.close());
+  const bus = new InProcessEventBus();
+  closers.push(() => bus.close());
+  return connections(eventStore, readModels, bus, [
+    { name: 'eventStore', ping: () => eventStore.ping() },
+    { name: 'readModelStore', ping: () => readModels.ping() },
+  ], closers);
+}
+
+async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
+  const [{ EsdbEventStore }, { MongoReadModelStore }, { KafkaEventBus }] = await Promise.all([
+    import('@as2-partners/event-store-esdb'),
+    import('@as2-partners/read-model-mongo'),
+    import('@as2-partners/messaging-kafka'),
+  ]);
+  const eventStore = await EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL'));
+  closers.push(() => eventStore.close());
+  const readModels = await MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL'));
+  closers.push(() => readModels.close());
+  const bus = await KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId });
+  closers.push(() => bus.close());
+  return connections(eventStore, readModels, bus, [
+    { name: 'eventStore', ping: () => eventStore.ping() },
+    { name: 'readModelStore', ping: () => readModels.ping() },
+    { name: 'kafka', ping: () => bus.ping() },
+  ], closers);
+}
+
+function connections(
+  eventStore: EventStore & Pingable & { checkpointStore(): CheckpointStore },
+  readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore },
+  bus: EventBus,
+  probes: ReadinessProbe[],
+  closers: (() => Promise<void>)[],
+): InfrastructureConnections {
+  return {
+    eventStore,
+    eventStoreCheckpoints: eventStore.checkpointStore(),
+    readModels,
+    projectionCheckpoints: readModels.checkpointStore(),
+    bus,
+    probes,
+    close: () => closeAll(closers.splice(0)),
+  };
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is required in distributed mode`);
+  return value;
+}

@@ -1,0 +1,68 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
+import {
+  categoryOf,
+  EVENT_BUS,
+  EVENT_STORE,
+  OutboxRelay,
+  topicOf,
+  type CheckpointStore,
+  type EventBus,
+  type EventStore,
+  type FollowerLogger,
+} from '@as2-partners/kernel';
+import type { EventSourcingOptions } from './event-sourcing-options';
+import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS } from './event-sourcing.tokens';
+
+/** A service's relay, started on bootstrap (after bus subscribers subscribed in onModuleInit) and stopped before connections close. */
+export class ServiceOutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    readonly relay: OutboxRelay,
+    private readonly autoStart: boolean,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.autoStart) await this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+export function outboxRelayToken(service: string): string {
+  return `OutboxRelay:${service}`;
+}
+
+function followerLogger(name: string): FollowerLogger {
+  const logger = new Logger(name);
+  return {
+    warn: (message, context) => logger.warn(context ? `${message} ${JSON.stringify(context)}` : message),
+    error: (message, context) => logger.error(context ? `${message} ${JSON.stringify(context)}` : message),
+  };
+}
+
+/**
+ * For a service module's providers: publishes the events of the service's stream categories to its topic
+ * (`topicOf(service)`), with the checkpoint `outbox:<service>` kept in the event store.
+ * Inject `outboxRelayToken(service)` to reach the ServiceOutboxRelay.
+ */
+export function provideOutboxRelay(service: string, categories: readonly string[]): Provider {
+  const topic = topicOf(service);
+  const published = new Set(categories);
+  return {
+    provide: outboxRelayToken(service),
+    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS],
+    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions) =>
+      new ServiceOutboxRelay(
+        new OutboxRelay({
+          name: `outbox:${service}`,
+          store,
+          checkpoints,
+          bus,
+          topicFor: (event) => (published.has(categoryOf(event.stream)) ? topic : null),
+          logger: followerLogger(`OutboxRelay:${service}`),
+        }),
+        options.startOutboxRelays !== false,
+      ),
+  };
+}

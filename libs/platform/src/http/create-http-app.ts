@@ -1,0 +1,75 @@
+import { ConsoleLogger, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { PlatformConfig } from '../config/platform-config';
+import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
+import { PlatformModule } from '../platform.module';
+import { acceptJsonBodiesOnly } from './json-body-parser';
+import { nestLogLevels } from './nest-log-levels';
+import { CORRELATION_ID_HEADER, requestIdsOf } from './request-ids';
+
+export interface HttpAppOptions extends EventSourcingOptions {
+  /** Default true; tests turn it off so each app does not add process signal listeners. */
+  readonly shutdownHooks?: boolean;
+  /** Shown in the OpenAPI document. */
+  readonly title?: string;
+  readonly version?: string;
+}
+
+export const OPENAPI_UI_PATH = 'docs';
+export const OPENAPI_JSON_PATH = 'docs/openapi.json';
+
+/**
+ * The HTTP application every deployable uses: Fastify, JSON only, the platform edge (auth guard, validation pipe,
+ * error filter, health), OpenAPI at /docs, one JSON log line per request. Initialised, not yet listening.
+ */
+export async function createHttpApp(
+  rootModule: Type<unknown> | DynamicModule,
+  config: PlatformConfig,
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
+  @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
+  class HttpApplicationModule {}
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    disableRequestLogging: true,
+    logger: { level: config.logLevel },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, {
+    bodyParser: false,
+    logger: new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
+  });
+  for (const warning of config.warnings) new Logger('Config').warn(`WARNING: ${warning}`);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const { correlationId, requestId } = requestIdsOf(request);
+    // Never the headers: the Authorization header must not reach the logs.
+    request.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), correlationId, requestId },
+      'request completed',
+    );
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title ?? 'as2-partners')
+      .setVersion(options.version ?? '0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
+
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,22 @@
+/** HTTP status for each DomainError code; services register theirs when their module loads. */
+const statuses = new Map<string, number>();
+
+/** Status used for a code nobody registered: a rule the request broke, so never a 500. */
+export const UNREGISTERED_DOMAIN_ERROR_STATUS = 422;
+
+export function registerDomainErrorStatuses(map: Readonly<Record<string, number>>): void {
+  for (const [code, status] of Object.entries(map)) {
+    if (!Number.isInteger(status) || status < 400 || status > 499) {
+      throw new Error(`DomainError ${code}: status must be a 4xx code, got ${status}`);
+    }
+    const existing = statuses.get(code);
+    if (existing !== undefined && existing !== status) {
+      throw new Error(`DomainError ${code} is registered with status ${existing} and ${status}`);
+    }
+    statuses.set(code, status);
+  }
+}
+
+export function domainErrorStatusOf(code: string): number | undefined {
+  return statuses.get(code);
+}

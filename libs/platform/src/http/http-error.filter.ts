@@ -1,0 +1,115 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
+import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
+import { errorTypeOf, type ErrorBody } from './error-body';
+import { MalformedJsonError } from './malformed-json.error';
+import { requestIdsOf, type RequestWithIds } from './request-ids';
+import { ValidationFailedException } from './validation-failed.exception';
+
+interface ErrorResponse {
+  readonly status: number;
+  readonly body: ErrorBody;
+}
+
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'VALIDATION_FAILED',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const FIXED_MESSAGES: Readonly<Record<number, string>> = {
+  401: 'Unauthenticated.',
+  403: 'This action is unauthorized.',
+  413: 'The request body is too large.',
+  503: 'Service unavailable.',
+};
+
+/** Nest's message for a request no route matches (`Cannot GET /x`). */
+const UNKNOWN_ROUTE = /^Cannot [A-Z]+ /;
+
+const INTERNAL_ERROR: ErrorResponse = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  body: { message: 'Internal server error', error: { type: 'api_error', code: 'INTERNAL_ERROR' } },
+};
+
+function coded(status: number, message: string, code: string, details?: Readonly<Record<string, unknown>>): ErrorResponse {
+  return { status, body: { message, error: { type: errorTypeOf(status), code, ...(details ? { details } : {}) } } };
+}
+
+/** The one place errors become HTTP: every response body follows the seed's error shapes, and internals never leak. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+  private readonly warnedCodes = new Set<string>();
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<RequestWithIds & { method?: string; url?: string }>();
+    const { status, body } = this.toResponse(exception);
+    if (status >= 500 && !(exception instanceof HttpException && status === HttpStatus.SERVICE_UNAVAILABLE)) {
+      const ids = requestIdsOf(request);
+      this.logger.error(
+        `Unhandled error on ${request.method} ${request.url} (correlation ${ids.correlationId}, request ${ids.requestId})`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
+    }
+    this.adapterHost.httpAdapter.reply(http.getResponse(), body, status);
+  }
+
+  toResponse(exception: unknown): ErrorResponse {
+    if (exception instanceof ValidationFailedException) {
+      const error = exception.code ? { error: { type: 'validation_error', code: exception.code } } : {};
+      return { status: 422, body: { message: 'Validation failed', errors: exception.errors, ...error } };
+    }
+    if (exception instanceof DomainError) return this.fromDomainError(exception);
+    if (exception instanceof WrongExpectedRevisionError) {
+      return coded(409, 'The resource was changed by another request; reload it and retry.', 'CONCURRENT_MODIFICATION');
+    }
+    if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
+    if (exception instanceof HttpException) return this.fromHttpException(exception);
+    return INTERNAL_ERROR;
+  }
+
+  private fromDomainError(error: DomainError): ErrorResponse {
+    let status = domainErrorStatusOf(error.code);
+    if (status === undefined) {
+      status = UNREGISTERED_DOMAIN_ERROR_STATUS;
+      if (!this.warnedCodes.has(error.code)) {
+        this.warnedCodes.add(error.code);
+        this.logger.warn(`DomainError code ${error.code} has no registered HTTP status; answering ${status}`);
+      }
+    }
+    if (error.field && status === 422) {
+      const details = error.details ? { details: error.details } : {};
+      return {
+        status,
+        body: { message: 'Validation failed', errors: { [error.field]: [error.message] }, error: { type: 'validation_error', code: error.code, ...details } },
+      };
+    }
+    return coded(status, error.message, error.code, error.details);
+  }
+
+  private fromHttpException(exception: HttpException): ErrorResponse {
+    const status = exception.getStatus();
+    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) return INTERNAL_ERROR;
+    const response = exception.getResponse();
+    const fields = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+    const code = typeof fields['code'] === 'string' ? fields['code'] : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST');
+    const details = typeof fields['details'] === 'object' && fields['details'] !== null ? (fields['details'] as Record<string, unknown>) : undefined;
+    const given = typeof fields['message'] === 'string' ? fields['message'] : exception.message;
+    const message = FIXED_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : given);
+    return coded(status, message, code, details);
+  }
+}

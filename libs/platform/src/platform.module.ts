@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { JwtVerifier } from './auth/jwt-verifier';
+import type { PlatformConfig } from './config/platform-config';
+import { EventSourcingModule } from './event-sourcing/event-sourcing.module';
+import type { EventSourcingOptions } from './event-sourcing/event-sourcing-options';
+import { HealthController } from './health/health.controller';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { RequestValidationPipe } from './http/request-validation.pipe';
+
+export const PLATFORM_CONFIG = Symbol('PlatformConfig');
+
+/** The edge every service shares: bearer auth on every route, one validation pipe, one error filter, health, and the kernel ports. */
+@Module({})
+export class PlatformModule {
+  static forRoot(config: PlatformConfig, options: EventSourcingOptions = {}): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [EventSourcingModule.forRoot(config, options), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+      ],
+      exports: [PLATFORM_CONFIG],
+    };
+  }
+}

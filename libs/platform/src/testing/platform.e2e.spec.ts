@@ -1,0 +1,296 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
+import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
+
+const UNAUTHENTICATED = { message: 'Unauthenticated.', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } };
+const FORBIDDEN = { message: 'This action is unauthorized.', error: { type: 'authorization_error', code: 'FORBIDDEN' } };
+
+describe('platform edge (embedded app with a demo module)', () => {
+  let t: EmbeddedTestApp;
+  const bearer = (claims?: Parameters<EmbeddedTestApp['token']>[0]) => ({ authorization: `Bearer ${t.token(claims)}` });
+  const post = (url: string, payload: unknown, headers: Record<string, string> = bearer()) =>
+    t.app.inject({ method: 'POST', url, payload: payload as object, headers });
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [DemoModule], now: () => new Date('2026-11-23T10:00:00.000Z'), env: { BODY_LIMIT_BYTES: '2048' } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('authentication', () => {
+    it('answers 401 without a token', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami' });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual(UNAUTHENTICATED);
+    });
+
+    it.each([
+      ['a malformed header', 'Token abc'],
+      ['a token that is not a JWT', 'Bearer not-a-jwt'],
+    ])('answers 401 with %s', async (_case, authorization) => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { authorization } });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual(UNAUTHENTICATED);
+    });
+
+    it('answers 401 for an expired token', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: bearer({ exp: Math.floor(Date.now() / 1000) - 60 }) });
+      expect(res.statusCode).toBe(401);
+    });
+
+    it('answers 401 for a token with an unknown role', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: bearer({ roles: ['root'] }) });
+      expect(res.statusCode).toBe(401);
+    });
+
+    it('hands the caller, the correlation id from the header and a fresh request id to @Ctx()', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { ...bearer({ sub: 'alice', account: 'acme', tenant: 't1' }), 'x-correlation-id': 'corr-123' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-correlation-id']).toBe('corr-123');
+      const ctx = res.json();
+      expect(ctx).toMatchObject({ caller: { sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] }, correlationId: 'corr-123' });
+      expect(ctx.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('generates a correlation id when none (or an unusable one) is sent, and echoes it', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { ...bearer(), 'x-correlation-id': 'bad id\nwith newline' } });
+      expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.json().correlationId).toBe(res.headers['x-correlation-id']);
+    });
+
+    it('gives account admins a null tenant', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: bearer({ tenant: null, roles: ['account_admin'] }) });
+      expect(res.json().caller.tenant).toBeNull();
+    });
+  });
+
+  describe('authorization', () => {
+    it('answers 403 when the caller lacks every required role', async () => {
+      const res = await post('/demo/things', { as2_id: 'ACME' }, bearer({ roles: ['tenant_user'] }));
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toEqual(FORBIDDEN);
+    });
+
+    it('lets a caller with one of the roles through', async () => {
+      const res = await post('/demo/things', { as2_id: 'ROLE-OK' }, bearer({ tenant: null, roles: ['account_admin'] }));
+      expect(res.statusCode).toBe(201);
+    });
+  });
+
+  describe('validation', () => {
+    it('answers 422 with messages per field and the code of the coded constraint', async () => {
+      const res = await post('/demo/things', { as2_id: 'ACME CORP' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({
+        message: 'Validation failed',
+        errors: { as2_id: ['The AS2 ID must not contain spaces or special characters'] },
+        error: { type: 'validation_error', code: 'INVALID_AS2_ID_FORMAT' },
+      });
+    });
+
+    it('lists required fields for a missing body', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: bearer() });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toMatchObject({ message: 'Validation failed', errors: { as2_id: expect.arrayContaining(['The AS2 ID field is required']) } });
+    });
+
+    it('has no error code when no failing constraint carries one', async () => {
+      const res = await post('/demo/things', { as2_id: '' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({ message: 'Validation failed', errors: { as2_id: ['The AS2 ID must be 1 to 50 characters', 'The AS2 ID field is required'] } });
+    });
+
+    it('reports nested DTO errors under dotted keys', async () => {
+      const res = await post('/demo/things', { as2_id: 'ACME', mdn: { url: 'http://insecure.example' } });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual({ 'mdn.url': ['The MDN URL must be a valid HTTPS endpoint'] });
+    });
+
+    it('answers 422 for an unknown field, top-level or nested', async () => {
+      const res = await post('/demo/things', { as2_id: 'ACME', is_admin: true, mdn: { url: 'https://ok.example', extra: 1 } });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual({ is_admin: ['The is_admin field is not allowed'], 'mdn.extra': ['The mdn.extra field is not allowed'] });
+    });
+
+    it('answers 400 for a body that is JSON but not an object', async () => {
+      const res = await post('/demo/things', [1, 2]);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ message: 'The request body must be a JSON object', error: { type: 'invalid_request_error', code: 'INVALID_BODY' } });
+    });
+  });
+
+  describe('malformed and unsupported requests', () => {
+    it('answers 400 MALFORMED_JSON for a body that does not parse', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json' }, payload: '{"as2_id": ' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ message: 'Malformed JSON body', error: { type: 'invalid_request_error', code: 'MALFORMED_JSON' } });
+    });
+
+    it('refuses prototype poisoning as malformed JSON', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json' }, payload: '{"as2_id":"A","__proto__":{"x":1}}' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('MALFORMED_JSON');
+    });
+
+    it('answers 413 for a body over the limit', async () => {
+      const res = await post('/demo/things', { as2_id: 'A'.repeat(4096) });
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toEqual({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
+    });
+
+    it('answers 415 for a body that is not JSON', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'text/plain' }, payload: 'as2_id=ACME' });
+      expect(res.statusCode).toBe(415);
+      expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+
+    it('answers 404 NOT_FOUND for an unknown route, even without a token', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/nowhere' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ message: 'The requested resource was not found.', error: { type: 'not_found_error', code: 'NOT_FOUND' } });
+    });
+  });
+
+  describe('domain errors', () => {
+    it('maps a registered code to its status and type', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/things/missing', headers: bearer() });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ message: 'Thing missing does not exist', error: { type: 'not_found_error', code: 'DEMO_THING_NOT_FOUND' } });
+    });
+
+    it('answers a 422 error with a field in the validation shape', async () => {
+      const res = await post('/demo/duplicate', {});
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({
+        message: 'Validation failed',
+        errors: { as2_id: ['AS2 ID already exists'] },
+        error: { type: 'validation_error', code: 'DEMO_DUPLICATE_AS2_ID' },
+      });
+    });
+
+    it('carries details (402 billing_error)', async () => {
+      const res = await post('/demo/limit', {});
+      expect(res.statusCode).toBe(402);
+      expect(res.json()).toEqual({
+        message: 'Partner limit exceeded for current plan',
+        error: { type: 'billing_error', code: 'DEMO_LIMIT_EXCEEDED', details: { plan_limit: 5, plan: 'free' } },
+      });
+    });
+
+    it('maps 400 to invalid_request_error', async () => {
+      const res = await post('/demo/certificate', {});
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'DEMO_CERTIFICATE_REQUIRED' });
+    });
+
+    it('answers 422 for a code nobody registered, never 500', async () => {
+      const res = await post('/demo/unregistered', {});
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.code).toBe('DEMO_NOBODY_REGISTERED_ME');
+    });
+  });
+
+  it('answers 500 INTERNAL_ERROR for anything unexpected, logging it with the correlation id and leaking nothing', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/boom', headers: { ...bearer(), 'x-correlation-id': 'corr-boom' } });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ message: 'Internal server error', error: { type: 'api_error', code: 'INTERNAL_ERROR' } });
+      expect(res.body).not.toContain('hunter2');
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('corr-boom'), expect.stringContaining('hunter2'));
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('uses the clock the test gave', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/demo/now', headers: bearer() });
+    expect(res.json()).toEqual({ now: '2026-11-23T10:00:00.000Z' });
+  });
+
+  describe('composition', () => {
+    it('started the registered projection on bootstrap', () => {
+      expect(t.app.get(DemoProjection).calls).toEqual(['start']);
+    });
+
+    it('publishes appended events of the service categories to its topic through the outbox relay', async () => {
+      const res = await post('/demo/things', { as2_id: 'RELAYED' });
+      expect(res.statusCode).toBe(201);
+      const listener = t.app.get(DemoTopicListener);
+      await waitUntil(() => listener.received.some((e) => e.stream === 'thing-RELAYED'));
+      const event = listener.received.find((e) => e.stream === 'thing-RELAYED')!;
+      expect(event).toMatchObject({ type: 'demo.thing-created.v1', position: res.json().position });
+      expect(event.metadata).toMatchObject({ account: 'test-account', occurredAt: '2026-11-23T10:00:00.000Z' });
+    });
+  });
+
+  describe('health and docs', () => {
+    it('GET /health/live is public and up', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/health/live' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ status: 'ok' });
+    });
+
+    it('GET /health/ready pings the event store and the read-model store', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ status: 'ok', info: { eventStore: { status: 'up' }, readModelStore: { status: 'up' } } });
+    });
+
+    it('serves the OpenAPI document with bearer auth, and the UI', async () => {
+      const spec = await t.app.inject({ method: 'GET', url: '/docs/openapi.json' });
+      expect(spec.statusCode).toBe(200);
+      expect(spec.json().components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/demo/things', '/health/ready']));
+      const ui = await t.app.inject({ method: 'GET', url: '/docs' });
+      expect(ui.statusCode).toBe(200);
+      expect(ui.headers['content-type']).toMatch(/text\/html/);
+    });
+  });
+});
+
+describe('embedded app lifecycle', () => {
+  it('keeps data across a restart on the same DATA_DIR and stops projections on close', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'as2-restart-'));
+    try {
+      const first = await createEmbeddedTestApp({ imports: [DemoModule], dataDir });
+      const created = await first.app.inject({ method: 'POST', url: '/demo/things', headers: { authorization: `Bearer ${first.token()}` }, payload: { as2_id: 'KEEP' } });
+      expect(created.statusCode).toBe(201);
+      const projection = first.app.get(DemoProjection);
+      await first.close();
+      expect(projection.calls).toEqual(['start', 'stop']);
+
+      const second = await createEmbeddedTestApp({ imports: [DemoModule], dataDir });
+      try {
+        const res = await second.app.inject({ method: 'GET', url: '/demo/things/KEEP', headers: { authorization: `Bearer ${second.token()}` } });
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ events: 1 });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('removes the temporary DATA_DIR it created', async () => {
+    const app = await createEmbeddedTestApp({ imports: [DemoModule] });
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(app.dataDir)).toBe(true);
+    await app.close();
+    expect(existsSync(app.dataDir)).toBe(false);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
