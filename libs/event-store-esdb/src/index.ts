@@ -1,1 +1,2 @@
-export {};
+export { EsdbEventStore } from './esdb-event-store';
+export { EsdbCheckpointStore } from './esdb-checkpoint-store';
