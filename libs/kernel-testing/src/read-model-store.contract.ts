@@ -199,6 +199,14 @@ export function readModelStoreContract(name: string, factory: () => Promise<Read
       });
     });
 
+    describe('documents are JSON', () => {
+      it('stores a Date as its ISO string, as JSON does', async () => {
+        const collection = fresh<ReadModelDocument & Record<string, unknown>>();
+        await collection.put({ _id: 'd', at: new Date('2024-05-06T07:08:09.010Z'), nested: [{ at: new Date(0) }] });
+        expect(await collection.get('d')).toEqual({ _id: 'd', at: '2024-05-06T07:08:09.010Z', nested: [{ at: '1970-01-01T00:00:00.000Z' }] });
+      });
+    });
+
     describe('find filters', () => {
       const matching = async (filter: Record<string, unknown>): Promise<string[]> => {
         const collection = await seeded();

@@ -1,1 +1,1 @@
-export {};
+export * from './mongo-read-model-store';

@@ -1,0 +1,74 @@
+import { describeWithServer, readModelStoreContract } from '@as2-partners/kernel-testing';
+import { createConnection } from 'mongoose';
+import { MongoReadModelStore } from './mongo-read-model-store';
+
+/** A database of its own per run, named so it can never be a real one, dropped at the end. */
+function testDatabaseName(): string {
+  return `test_read_models_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+async function dropDatabase(url: string, dbName: string): Promise<void> {
+  if (!dbName.startsWith('test_')) throw new Error(`refusing to drop "${dbName}": not a test database`);
+  const connection = await createConnection(url, { dbName }).asPromise();
+  try {
+    await connection.dropDatabase();
+  } finally {
+    await connection.close();
+  }
+}
+
+describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
+  readModelStoreContract('MongoDB', async () => {
+    const dbName = testDatabaseName();
+    const store = await MongoReadModelStore.connect(url, { dbName });
+    return {
+      store,
+      checkpoints: store.checkpointStore(),
+      dispose: async () => {
+        await store.close();
+        await dropDatabase(url, dbName);
+      },
+    };
+  });
+
+  describe('connection', () => {
+    const dbName = testDatabaseName();
+    let store: MongoReadModelStore;
+
+    beforeAll(async () => {
+      store = await MongoReadModelStore.connect(url, { dbName });
+    });
+
+    afterAll(async () => {
+      await store.close();
+      await dropDatabase(url, dbName);
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('creates the indexes a collection asks for', async () => {
+      const partners = store.collection<{ _id: string; status: string }>('partners', [['status'], ['address.city', '_id'], ['_id']]);
+      await partners.put({ _id: 'a', status: 'active' });
+      const connection = await createConnection(url, { dbName }).asPromise();
+      try {
+        const keys = (await connection.db!.collection('partners').indexes()).map((index) => index['key']);
+        expect(keys).toEqual(expect.arrayContaining([{ _id: 1 }, { status: 1 }, { 'address.city': 1, _id: 1 }]));
+        expect(keys).toHaveLength(3);
+      } finally {
+        await connection.close();
+      }
+    });
+
+    it('refuses the reserved checkpoints collection name', () => {
+      expect(() => store.collection('checkpoints')).toThrow(/reserved/);
+    });
+  });
+
+  it('fails to connect fast when no server answers', async () => {
+    const started = Date.now();
+    await expect(MongoReadModelStore.connect('mongodb://127.0.0.1:9/', { serverSelectionTimeoutMS: 500 })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});

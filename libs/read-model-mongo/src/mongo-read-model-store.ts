@@ -1,0 +1,88 @@
+import type { CheckpointStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import { createConnection, type Connection, type mongo } from 'mongoose';
+import { MongoCheckpointStore } from './mongo-checkpoint-store';
+import { MongoReadModelCollection, type StoredDocument } from './mongo-read-model-collection';
+
+export interface MongoReadModelStoreOptions {
+  /** Database to use; defaults to the one in the URL (MongoDB's own default is `test`). */
+  readonly dbName?: string;
+  /** How long to wait for a server before failing; defaults to 10 s. */
+  readonly serverSelectionTimeoutMS?: number;
+}
+
+/** The collection `checkpointStore()` keeps positions in; no read model may use this name. */
+export const CHECKPOINTS_COLLECTION = 'checkpoints';
+
+/**
+ * Read models in MongoDB (or FerretDB 1.x) through mongoose's connection and the native driver: no
+ * schemas, no transactions, no change streams, no text indexes, so FerretDB serves it as well as MongoDB.
+ */
+export class MongoReadModelStore implements ReadModelStore {
+  private readonly collections = new Map<string, MongoReadModelCollection<ReadModelDocument>>();
+  private readonly checkpoints: MongoCheckpointStore;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly db: mongo.Db,
+  ) {
+    this.checkpoints = new MongoCheckpointStore(db.collection(CHECKPOINTS_COLLECTION));
+  }
+
+  static async connect(url: string, options: MongoReadModelStoreOptions = {}): Promise<MongoReadModelStore> {
+    const connection = createConnection(url, {
+      dbName: options.dbName,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      // a field set to undefined is left out, as JSON (and the embedded store) does, instead of stored as null
+      ignoreUndefined: true,
+      autoIndex: false,
+      autoCreate: false,
+      bufferCommands: false,
+    });
+    try {
+      await connection.asPromise();
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+    const db = connection.db;
+    if (!db) {
+      await connection.close();
+      throw new Error('MongoDB connection opened without a database');
+    }
+    return new MongoReadModelStore(connection, db);
+  }
+
+  collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = []): ReadModelCollection<T> {
+    if (name === CHECKPOINTS_COLLECTION) throw new Error(`"${CHECKPOINTS_COLLECTION}" is reserved for checkpoints`);
+    let collection = this.collections.get(name);
+    if (!collection) {
+      const native = this.db.collection<StoredDocument>(name);
+      collection = new MongoReadModelCollection(native, createIndexes(native, indexes));
+      this.collections.set(name, collection);
+    }
+    return collection as unknown as ReadModelCollection<T>;
+  }
+
+  checkpointStore(): CheckpointStore {
+    return this.checkpoints;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.admin().ping();
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+function createIndexes(collection: mongo.Collection<StoredDocument>, indexes: readonly (readonly string[])[]): Promise<void> {
+  const specs = indexes
+    .filter((fields) => fields.length > 0 && !(fields.length === 1 && fields[0] === '_id'))
+    .map((fields) => ({ key: Object.fromEntries(fields.map((field) => [field, 1 as const])) }));
+  if (specs.length === 0) return Promise.resolve();
+  const created = collection.createIndexes(specs).then(() => undefined);
+  // marked handled here; the collection's operations await it and rethrow
+  created.catch(() => undefined);
+  return created;
+}
