@@ -19,3 +19,5 @@ export * from './event-sourcing/event-sourcing.tokens';
 export * from './event-sourcing/provide-outbox-relay';
 export * from './platform.module';
 export * from './testing/create-embedded-test-app';
+export * from './http/start-http-server';
+export * from './event-sourcing/rebuild-read-models';

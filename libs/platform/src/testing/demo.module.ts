@@ -47,10 +47,14 @@ export class CreateDemoThingDto {
 /** Records what the lifecycle did to it, so the spec can see projections start and stop. */
 @Injectable()
 export class DemoProjection implements Projection, OnModuleInit {
+  /** The latest instance, for specs that have no handle on the application (the rebuild command). */
+  static lastInstance: DemoProjection | null = null;
   readonly name = 'demo-things';
   readonly calls: string[] = [];
 
-  constructor(@Inject(PROJECTION_REGISTRY) private readonly registry: ProjectionRegistry) {}
+  constructor(@Inject(PROJECTION_REGISTRY) private readonly registry: ProjectionRegistry) {
+    DemoProjection.lastInstance = this;
+  }
 
   onModuleInit(): void {
     this.registry.register(this);

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
+import { loadPlatformConfig } from '../config/platform-config';
+import { rebuildReadModels } from '../event-sourcing/rebuild-read-models';
+import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
 
 const UNAUTHENTICATED = { message: 'Unauthenticated.', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } };
@@ -294,3 +296,17 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<vo
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('rebuildReadModels', () => {
+  it('rebuilds every registered projection without starting projections or serving HTTP', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'as2-rebuild-'));
+    try {
+      const config = loadPlatformConfig({ DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn' });
+      const rebuilt = await rebuildReadModels(DemoModule, config);
+      expect(rebuilt.map((r) => r.name)).toEqual(['demo-things']);
+      expect(DemoProjection.lastInstance?.calls).toEqual(['rebuild', 'stop']);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

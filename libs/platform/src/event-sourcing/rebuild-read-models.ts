@@ -1,0 +1,41 @@
+import { ConsoleLogger, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { PROJECTION_REGISTRY, type ProjectionRegistry } from '@as2-partners/kernel';
+import type { PlatformConfig } from '../config/platform-config';
+import { nestLogLevels } from '../http/nest-log-levels';
+import { PlatformModule } from '../platform.module';
+
+export interface RebuiltProjection {
+  readonly name: string;
+  readonly durationMs: number;
+}
+
+/**
+ * Boots the service modules without HTTP, with projections and outbox relays left stopped, and rebuilds every
+ * registered projection from the event store, one after another. Run it while no server writes these read models.
+ */
+export async function rebuildReadModels(rootModule: Type<unknown> | DynamicModule, config: PlatformConfig): Promise<RebuiltProjection[]> {
+  @Module({ imports: [PlatformModule.forRoot(config, { startProjections: false, startOutboxRelays: false }), rootModule] })
+  class RebuildModule {}
+
+  const logger = new Logger('RebuildReadModels');
+  const context = await NestFactory.createApplicationContext(RebuildModule, {
+    logger: new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
+  });
+  try {
+    await context.init();
+    const rebuilt: RebuiltProjection[] = [];
+    for (const projection of context.get<ProjectionRegistry>(PROJECTION_REGISTRY).all()) {
+      const started = Date.now();
+      logger.log(`Rebuilding ${projection.name}`);
+      await projection.rebuild();
+      // A rebuild may leave the projection following the store; this command ends here.
+      await projection.stop();
+      rebuilt.push({ name: projection.name, durationMs: Date.now() - started });
+      logger.log(`Rebuilt ${projection.name} in ${Date.now() - started} ms`);
+    }
+    return rebuilt;
+  } finally {
+    await context.close();
+  }
+}
