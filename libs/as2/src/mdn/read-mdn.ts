@@ -1,0 +1,155 @@
+import { parseMicAlgorithm, type DigestAlgorithm } from '../crypto/algorithms';
+import { verifySignature } from '../cms/signed-data';
+import { As2Error } from '../errors/as2-error';
+import { contentTypeOf, parseMimeEntity, type MimeEntity } from '../mime/mime-entity';
+import { MimeHeaders, parseHeaderBlock, type MimeHeaders as Headers } from '../mime/mime-headers';
+import { splitMultipart } from '../mime/multipart';
+import { decodeTransferEncoding } from '../mime/transfer-encoding';
+import type { As2Certificate } from '../pki/certificate';
+import type { IncomingHeaders } from '../message/as2-envelope';
+import type { Mic } from '../message/build-as2-message';
+import { defaultMaxMessageBytes } from '../message/receive-as2-message';
+import { sameMessageId } from '../message/message-id';
+import { parseDisposition, type ParsedDisposition } from './mdn-disposition';
+
+export type MdnStatus = 'delivered' | 'delivered-with-warning' | 'failed' | 'mic-mismatch' | 'bad-signature' | 'message-id-mismatch';
+
+export interface MdnResult {
+  readonly status: MdnStatus;
+  /** One sentence an operator can act on. */
+  readonly reason: string;
+  readonly mdnMessageId?: string;
+  readonly originalMessageId?: string;
+  readonly disposition: ParsedDisposition;
+  readonly receivedMic?: { readonly value: string; readonly algorithmName: string; readonly algorithm?: DigestAlgorithm };
+  readonly signed: boolean;
+  readonly signer?: As2Certificate;
+  /** The human-readable part of the report. */
+  readonly text?: string;
+}
+
+export interface ReadMdnOptions {
+  readonly headers: IncomingHeaders;
+  readonly body: Buffer;
+  /** The partner's certificates that may sign its MDNs. */
+  readonly partnerCertificates?: readonly As2Certificate[];
+  /** What we sent: the Message-ID and the MIC computed when building it. */
+  readonly expected: { readonly messageId: string; readonly mic?: Mic };
+  /** We asked for a signed receipt: an unsigned one is reported as bad-signature. */
+  readonly requireSignature?: boolean;
+  readonly maxBytes?: number;
+}
+
+interface ParsedReport {
+  readonly fields: Headers;
+  readonly text?: string;
+  readonly signedEntity?: { readonly content: Buffer; readonly signature: Buffer };
+}
+
+function parseReport(entity: MimeEntity, depth = 0): ParsedReport {
+  const type = contentTypeOf(entity.headers);
+  const body = decodeTransferEncoding(entity.body, entity.headers.get('content-transfer-encoding'));
+  if (type.value === 'multipart/signed' && depth === 0) {
+    const parts = splitMultipart(body, type.params.boundary ?? '');
+    if (parts.length < 2) throw new As2Error('MALFORMED_MDN', 'The signed MDN lacks its signature part.');
+    const signaturePart = parseMimeEntity(parts[1]);
+    const inner = parseReport(parseMimeEntity(parts[0]), depth + 1);
+    return { ...inner, signedEntity: { content: parts[0], signature: decodeTransferEncoding(signaturePart.body, signaturePart.headers.get('content-transfer-encoding')) } };
+  }
+  if (type.value !== 'multipart/report') throw new As2Error('MALFORMED_MDN', `The MDN is ${type.value}, expected multipart/report or multipart/signed.`);
+  let fields: Headers | undefined;
+  let text: string | undefined;
+  for (const raw of splitMultipart(body, type.params.boundary ?? '')) {
+    const part = parseMimeEntity(raw);
+    const partType = contentTypeOf(part.headers).value;
+    const partBody = decodeTransferEncoding(part.body, part.headers.get('content-transfer-encoding'));
+    if (partType === 'message/disposition-notification') fields = parseHeaderBlock(partBody);
+    else if (partType === 'text/plain' && text === undefined) text = partBody.toString('utf8').trim();
+  }
+  if (!fields) throw new As2Error('MALFORMED_MDN', 'The MDN has no message/disposition-notification part.');
+  return { fields, text };
+}
+
+function readEntity(headers: IncomingHeaders, body: Buffer, maxBytes: number): MimeEntity {
+  if (body.length > maxBytes) throw new As2Error('SIZE_LIMIT_EXCEEDED', `The MDN is ${body.length} bytes, above the limit of ${maxBytes} bytes.`);
+  const http = MimeHeaders.fromHttp(headers);
+  if (!http.get('content-type')) throw new As2Error('MALFORMED_MDN', 'The MDN response has no Content-Type header.');
+  return { headers: new MimeHeaders(http.entries.filter((h) => h.name.toLowerCase().startsWith('content-'))), raw: body, body };
+}
+
+/** Reads only the Original-Message-ID, to find which sent message an asynchronous MDN answers. No verification. */
+export function peekMdnOriginalMessageId(headers: IncomingHeaders, body: Buffer, maxBytes = defaultMaxMessageBytes): string {
+  const report = wrapMalformed(() => parseReport(readEntity(headers, body, maxBytes)));
+  const id = report.fields.get('original-message-id');
+  if (!id) throw new As2Error('MALFORMED_MDN', 'The MDN has no Original-Message-ID field.');
+  return id.trim();
+}
+
+function wrapMalformed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof As2Error && error.code === 'MALFORMED_MIME') throw new As2Error('MALFORMED_MDN', `The MDN is not well-formed: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Verifies and interprets an MDN (synchronous response body or asynchronous POST) against the message we sent. */
+export function readMdn(options: ReadMdnOptions): MdnResult {
+  const report = wrapMalformed(() => parseReport(readEntity(options.headers, options.body, options.maxBytes ?? defaultMaxMessageBytes)));
+  const rawDisposition = report.fields.get('disposition');
+  if (!rawDisposition) throw new As2Error('MALFORMED_MDN', 'The MDN has no Disposition field.');
+  const disposition = parseDisposition(rawDisposition);
+  const originalMessageId = report.fields.get('original-message-id')?.trim();
+  const micField = report.fields.get('received-content-mic');
+  let receivedMic: MdnResult['receivedMic'];
+  if (micField) {
+    const [value, name = ''] = micField.split(',').map((s) => s.trim());
+    receivedMic = { value, algorithmName: name, algorithm: parseMicAlgorithm(name) };
+  }
+  const base = {
+    mdnMessageId: MimeHeaders.fromHttp(options.headers).get('message-id')?.trim(),
+    originalMessageId,
+    disposition,
+    receivedMic,
+    text: report.text,
+  };
+
+  let signer: As2Certificate | undefined;
+  if (report.signedEntity) {
+    try {
+      signer = verifySignature(report.signedEntity.signature, report.signedEntity.content, options.partnerCertificates ?? []).signer;
+    } catch (error) {
+      if (!(error instanceof As2Error)) throw error;
+      return { ...base, status: 'bad-signature', signed: true, reason: `The MDN signature is not valid: ${error.message}` };
+    }
+  } else if (options.requireSignature) {
+    return { ...base, status: 'bad-signature', signed: false, reason: 'A signed MDN was requested but the partner returned an unsigned one.' };
+  }
+  const signed = signer !== undefined;
+  if (!originalMessageId || !sameMessageId(originalMessageId, options.expected.messageId)) {
+    return { ...base, signed, signer, status: 'message-id-mismatch', reason: `The MDN answers message ${originalMessageId ?? '(none)'}, not ${options.expected.messageId}.` };
+  }
+  if (disposition.type !== 'processed' || disposition.modifier === 'error' || disposition.modifier === 'failure') {
+    return { ...base, signed, signer, status: 'failed', reason: `The partner reports "${disposition.type}${disposition.modifier ? '/' + disposition.modifier : ''}${disposition.description ? ': ' + disposition.description : ''}".` };
+  }
+  const expectedMic = options.expected.mic;
+  if (expectedMic) {
+    if (!receivedMic) {
+      return { ...base, signed, signer, status: 'mic-mismatch', reason: `The MDN carries no Received-Content-MIC; expected ${expectedMic.value} (${expectedMic.algorithm}).` };
+    }
+    if (receivedMic.algorithm !== expectedMic.algorithm || receivedMic.value !== expectedMic.value) {
+      return {
+        ...base,
+        signed,
+        signer,
+        status: 'mic-mismatch',
+        reason: `The partner computed MIC ${receivedMic.value} (${receivedMic.algorithmName || 'no algorithm'}) but we computed ${expectedMic.value} (${expectedMic.algorithm}): the content received differs from what was sent.`,
+      };
+    }
+  }
+  if (disposition.modifier === 'warning') {
+    return { ...base, signed, signer, status: 'delivered-with-warning', reason: `Delivered with a warning: ${disposition.description ?? 'unspecified'}.` };
+  }
+  return { ...base, signed, signer, status: 'delivered', reason: 'Delivered: the partner processed the message and returned the matching MIC.' };
+}

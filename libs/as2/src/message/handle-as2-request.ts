@@ -1,0 +1,61 @@
+import { As2Error } from '../errors/as2-error';
+import { buildMdn, type OutgoingMdn } from '../mdn/build-mdn';
+import { mdnDispositionFor, type MdnDisposition } from '../mdn/mdn-disposition';
+import type { As2KeyPair } from '../pki/private-key';
+import { micAlgorithmName } from '../crypto/algorithms';
+import { parseAs2Envelope, type As2Envelope } from './as2-envelope';
+import { receiveAs2Message, type ReceiveAs2MessageOptions, type ReceivedAs2Message } from './receive-as2-message';
+
+export interface HandleAs2RequestOptions extends ReceiveAs2MessageOptions {
+  /** Signs the MDN when the sender asked for a signed receipt. */
+  readonly mdnSigner?: As2KeyPair;
+  readonly reportingUa?: string;
+  /** Replaces the computed disposition (e.g. answer paused traffic with a chosen success or error MDN). */
+  readonly overrideDisposition?: MdnDisposition;
+}
+
+export interface HandledAs2Request {
+  /** Undefined when the request lacks AS2 headers: no MDN can be addressed, answer HTTP 400. */
+  readonly envelope?: As2Envelope;
+  readonly message?: ReceivedAs2Message;
+  readonly error?: As2Error;
+  /** The MDN to return (sync) or POST to `mdn.asyncUrl` (async); undefined when none was requested. */
+  readonly mdn?: OutgoingMdn;
+}
+
+/** Receives a message and builds the MDN that answers it, success or error: what an AS2 server endpoint does. */
+export function handleAs2Request(options: HandleAs2RequestOptions): HandledAs2Request {
+  let envelope: As2Envelope;
+  try {
+    envelope = parseAs2Envelope(options.headers);
+  } catch (error) {
+    return { error: toAs2Error(error) };
+  }
+  let message: ReceivedAs2Message | undefined;
+  let error: As2Error | undefined;
+  try {
+    message = receiveAs2Message(options);
+  } catch (caught) {
+    error = toAs2Error(caught);
+  }
+  if (!envelope.mdnRequest) return { envelope, message, error };
+  const unsupported = envelope.mdnRequest.signed?.unsupportedMicAlgorithms ?? [];
+  let disposition: MdnDisposition = error ? mdnDispositionFor(error) : { type: 'processed' };
+  if (!error && unsupported.length > 0 && envelope.mdnRequest.signed?.micAlgorithms.length === 0 && message) {
+    disposition = { type: 'processed/warning', warning: `unsupported MIC-algorithms ${unsupported.join(', ')}; MIC computed with ${micAlgorithmName(message.mic.algorithm)}` };
+  }
+  const mdn = buildMdn({
+    envelope,
+    disposition: options.overrideDisposition ?? disposition,
+    mic: message?.mic,
+    signer: options.mdnSigner,
+    reportingUa: options.reportingUa,
+    text: error ? `The AS2 message ${envelope.messageId} could not be processed: ${error.message}` : undefined,
+  });
+  return { envelope, message, error, mdn };
+}
+
+function toAs2Error(error: unknown): As2Error {
+  if (error instanceof As2Error) return error;
+  return new As2Error('UNEXPECTED_ERROR', `Unexpected failure while processing the AS2 message: ${error instanceof Error ? error.message : String(error)}`);
+}
