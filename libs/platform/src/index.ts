@@ -21,3 +21,4 @@ export * from './platform.module';
 export * from './testing/create-embedded-test-app';
 export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
+export * from './config/exit-on-startup-failure';

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { loadPlatformConfig } from '../config/platform-config';
+import { INFRASTRUCTURE } from '../event-sourcing/event-sourcing.tokens';
+import type { InfrastructureConnections } from '../event-sourcing/infrastructure-connections';
 import { rebuildReadModels } from '../event-sourcing/rebuild-read-models';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
@@ -277,6 +279,25 @@ describe('embedded app lifecycle', () => {
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 503 on /health/ready when a connection is down, naming it without internals', async () => {
+    const app = await createEmbeddedTestApp({ imports: [DemoModule] });
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await app.app.get<InfrastructureConnections>(INFRASTRUCTURE).eventStore.close();
+      const res = await app.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({
+        message: 'Service unavailable.',
+        error: { type: 'api_error', code: 'SERVICE_UNAVAILABLE', details: { eventStore: { status: 'down' }, readModelStore: { status: 'up' } } },
+      });
+      expect(warned).toHaveBeenCalledWith(expect.stringContaining('Readiness probe eventStore failed'));
+      expect((await app.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    } finally {
+      warned.mockRestore();
+      await app.close();
     }
   });
 

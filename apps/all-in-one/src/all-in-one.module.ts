@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+
+/** Every service in one process (embedded mode by default): add one import per service module. */
+@Module({
+  imports: [PartnerRegistryModule],
+})
+export class AllInOneModule {}

@@ -1,0 +1,66 @@
+import { BadGatewayException, BadRequestException, ConflictException, ServiceUnavailableException } from '@nestjs/common';
+import type { HttpAdapterHost } from '@nestjs/core';
+import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
+import { registerDomainErrorStatuses } from './domain-error-statuses';
+import { HttpErrorFilter } from './http-error.filter';
+import { MalformedJsonError } from './malformed-json.error';
+
+const filter = new HttpErrorFilter({} as HttpAdapterHost);
+
+describe('HttpErrorFilter.toResponse', () => {
+  it('maps a concurrency conflict to 409 CONCURRENT_MODIFICATION', () => {
+    const { status, body } = filter.toResponse(new WrongExpectedRevisionError('partner-prt_1', 3, 4));
+    expect(status).toBe(409);
+    expect(body.error).toEqual({ type: 'conflict_error', code: 'CONCURRENT_MODIFICATION' });
+    expect(body.message).not.toContain('partner-prt_1');
+  });
+
+  it('keeps a 422 DomainError without a field in the plain shape', () => {
+    registerDomainErrorStatuses({ FILTER_UNSUPPORTED_ALGORITHM: 422 });
+    expect(filter.toResponse(new DomainError('FILTER_UNSUPPORTED_ALGORITHM', 'Algorithm not supported'))).toEqual({
+      status: 422,
+      body: { message: 'Algorithm not supported', error: { type: 'validation_error', code: 'FILTER_UNSUPPORTED_ALGORITHM' } },
+    });
+  });
+
+  it('keeps details in the validation shape of a 422 DomainError with a field', () => {
+    registerDomainErrorStatuses({ FILTER_DUPLICATE: 422 });
+    expect(filter.toResponse(new DomainError('FILTER_DUPLICATE', 'taken', 'as2_id', { existing: 'prt_1' })).body).toEqual({
+      message: 'Validation failed',
+      errors: { as2_id: ['taken'] },
+      error: { type: 'validation_error', code: 'FILTER_DUPLICATE', details: { existing: 'prt_1' } },
+    });
+  });
+
+  it('uses the field only for 422: a 409 DomainError with a field keeps the plain shape', () => {
+    registerDomainErrorStatuses({ FILTER_CONFLICT: 409 });
+    expect(filter.toResponse(new DomainError('FILTER_CONFLICT', 'in use', 'as2_id')).body).toEqual({
+      message: 'in use',
+      error: { type: 'conflict_error', code: 'FILTER_CONFLICT' },
+    });
+  });
+
+  it('maps malformed JSON to 400', () => {
+    expect(filter.toResponse(new MalformedJsonError('Unexpected end')).body).toEqual({ message: 'Malformed JSON body', error: { type: 'invalid_request_error', code: 'MALFORMED_JSON' } });
+  });
+
+  it('keeps the message and a given code of a 4xx HttpException', () => {
+    expect(filter.toResponse(new ConflictException('Already archived')).body).toEqual({ message: 'Already archived', error: { type: 'conflict_error', code: 'CONFLICT' } });
+    expect(filter.toResponse(new BadRequestException({ message: 'No', code: 'SPECIFIC' })).body.error).toEqual({ type: 'invalid_request_error', code: 'SPECIFIC' });
+  });
+
+  it('hides 5xx HttpExceptions behind INTERNAL_ERROR, except 503 (readiness: which connection is down)', () => {
+    expect(filter.toResponse(new BadGatewayException('upstream 10.0.0.5 down'))).toEqual({
+      status: 500,
+      body: { message: 'Internal server error', error: { type: 'api_error', code: 'INTERNAL_ERROR' } },
+    });
+    expect(filter.toResponse(new ServiceUnavailableException({ status: 'error', details: { eventStore: { status: 'down' } } }))).toEqual({
+      status: 503,
+      body: { message: 'Service unavailable.', error: { type: 'api_error', code: 'SERVICE_UNAVAILABLE', details: { eventStore: { status: 'down' } } } },
+    });
+  });
+
+  it('answers 500 for a thrown non-error value', () => {
+    expect(filter.toResponse('oops').status).toBe(500);
+  });
+});

@@ -1,0 +1,39 @@
+import { ValidationError } from 'class-validator';
+import { ValidationFailedException } from './validation-failed.exception';
+
+function error(property: string, constraints: Record<string, string>, options: { children?: ValidationError[]; contexts?: Record<string, object> } = {}): ValidationError {
+  return Object.assign(new ValidationError(), { property, constraints, children: options.children ?? [], contexts: options.contexts });
+}
+
+describe('ValidationFailedException.fromValidationErrors', () => {
+  it('collects every message per field', () => {
+    const failed = ValidationFailedException.fromValidationErrors([
+      error('as2_id', { isNotEmpty: 'The AS2 ID field is required', matches: 'The AS2 ID must not contain spaces' }),
+      error('url', { isUrl: 'The URL must be a valid HTTPS endpoint' }),
+    ]);
+    expect(failed.errors).toEqual({ as2_id: ['The AS2 ID field is required', 'The AS2 ID must not contain spaces'], url: ['The URL must be a valid HTTPS endpoint'] });
+    expect(failed.code).toBeUndefined();
+  });
+
+  it('uses dotted keys for nested objects and array items', () => {
+    const failed = ValidationFailedException.fromValidationErrors([
+      error('mdn', {}, { children: [error('url', { isUrl: 'bad url' })] }),
+      error('certificates', {}, { children: [error('1', {}, { children: [error('pem', { isString: 'pem must be a string' })] })] }),
+    ]);
+    expect(failed.errors).toEqual({ 'mdn.url': ['bad url'], 'certificates.1.pem': ['pem must be a string'] });
+  });
+
+  it('rewords unknown fields', () => {
+    const failed = ValidationFailedException.fromValidationErrors([error('mdn', {}, { children: [error('extra', { whitelistValidation: 'property extra should not exist' })] })]);
+    expect(failed.errors).toEqual({ 'mdn.extra': ['The mdn.extra field is not allowed'] });
+  });
+
+  it('takes the code of the first constraint whose context carries one', () => {
+    const failed = ValidationFailedException.fromValidationErrors([
+      error('name', { isNotEmpty: 'required' }, { contexts: { isNotEmpty: { severity: 'high' } } }),
+      error('as2_id', { matches: 'bad format' }, { contexts: { matches: { code: 'INVALID_AS2_ID_FORMAT' } } }),
+      error('url', { isUrl: 'bad url' }, { contexts: { isUrl: { code: 'INVALID_ENDPOINT_URL' } } }),
+    ]);
+    expect(failed.code).toBe('INVALID_AS2_ID_FORMAT');
+  });
+});
