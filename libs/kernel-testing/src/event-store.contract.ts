@@ -59,6 +59,18 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The element at `index`, failing the test when there is none. */
+function nth<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`expected an element at index ${index} of ${list.length}`);
+  return item;
+}
+
+function present<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`);
+  return value;
+}
+
 async function wrongRevision(promise: Promise<unknown>): Promise<WrongExpectedRevisionError> {
   try {
     await promise;
@@ -103,7 +115,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         expect(result.nextExpectedRevision).toBe(1);
         const stored = await store.readStream(stream);
         expect(stored.map((e) => e.revision)).toEqual([0, 1]);
-        expect(result.position).toBe(stored[1]!.position);
+        expect(result.position).toBe(nth(stored, 1).position);
       });
 
       it('no_stream on an existing stream fails with the actual revision and writes nothing', async () => {
@@ -147,9 +159,9 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         expect(error).toMatchObject({ stream, expected: 0, actual: 2 });
         const stored = await store.readStream(stream);
         expect(stored).toHaveLength(3);
-        expect(stored.map((e) => e.id)).not.toContain(attempted[0]!.id);
+        expect(stored.map((e) => e.id)).not.toContain(nth(attempted, 0).id);
         const everywhere = await store.readAll({ after: null });
-        expect(everywhere.map((e) => e.id)).not.toContain(attempted[0]!.id);
+        expect(everywhere.map((e) => e.id)).not.toContain(nth(attempted, 0).id);
       });
 
       it('a revision ahead of the stream fails, as does an exact revision on a missing stream', async () => {
@@ -229,7 +241,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         const [first, second] = await store.readStream(stream);
         expect(first).toEqual({ ...full, stream, revision: 0, position: expect.any(Number) });
         expect(second).toEqual({ ...accountLevel, stream, revision: 1, position: expect.any(Number) });
-        expect(second!.metadata.actor).not.toHaveProperty('roles');
+        expect(present(second, 'a second event').metadata.actor).not.toHaveProperty('roles');
         expect(await ourEventsAfter(before, [stream])).toEqual([first, second]);
       });
     });
@@ -248,7 +260,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         const ours = await ourEventsAfter(before, [a, b]);
         expect(ours).toHaveLength(7);
         const positions = ours.map((e) => e.position);
-        for (let i = 1; i < positions.length; i += 1) expect(positions[i]!).toBeGreaterThan(positions[i - 1]!);
+        for (let i = 1; i < positions.length; i += 1) expect(nth(positions, i)).toBeGreaterThan(nth(positions, i - 1));
         expect(results.map((r) => r.position)).toEqual([positions[0], positions[2], positions[3], positions[6]]);
         expect(ours.map((e) => `${e.stream === a ? 'a' : 'b'}${e.revision}`)).toEqual(['a0', 'b0', 'b1', 'a1', 'b2', 'b3', 'b4']);
       });
@@ -295,15 +307,15 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         const ours = await ourEventsAfter(before, [a, b]);
         expect(ours).toHaveLength(4);
 
-        const afterFirst = await ourEventsAfter(ours[0]!.position, [a, b]);
+        const afterFirst = await ourEventsAfter(nth(ours, 0).position, [a, b]);
         expect(afterFirst).toEqual(ours.slice(1));
 
-        const everythingAfter = await store.readAll({ after: ours[0]!.position });
-        const limited = await store.readAll({ after: ours[0]!.position, maxCount: 2 });
+        const everythingAfter = await store.readAll({ after: nth(ours, 0).position });
+        const limited = await store.readAll({ after: nth(ours, 0).position, maxCount: 2 });
         expect(limited).toEqual(everythingAfter.slice(0, 2));
         expect(limited[0]).toEqual(ours[1]);
 
-        expect(await ourEventsAfter(ours[3]!.position, [a, b])).toEqual([]);
+        expect(await ourEventsAfter(nth(ours, 3).position, [a, b])).toEqual([]);
       });
 
       it('reads from the beginning when after is null or missing', async () => {
@@ -314,7 +326,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         expect(fromNull.map((e) => e.revision)).toEqual([0, 1]);
         expect(fromDefault).toEqual(fromNull);
         const [firstStored] = await store.readAll({ maxCount: 1 });
-        expect(firstStored!.position).toBeLessThanOrEqual(fromNull[0]!.position);
+        expect(present(firstStored, 'a first stored event').position).toBeLessThanOrEqual(nth(fromNull, 0).position);
       });
 
       it('lastPosition is the position of the newest stored event', async () => {
@@ -322,8 +334,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         const result = await store.append(stream, events(3), 'no_stream');
         const last = await store.lastPosition();
         const after = await store.readAll({ after: result.position - 1 });
-        expect(last).not.toBeNull();
-        expect(last!).toBeGreaterThanOrEqual(result.position);
+        expect(present(last, 'a last position')).toBeGreaterThanOrEqual(result.position);
         expect(after.map((e) => e.position)).toContain(last);
       });
     });
@@ -355,7 +366,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
           await store.append(a, events(1), 0);
           const stored = await ourEventsAfter(null, [a, b]);
 
-          const { received, errors } = collect([a, b], stored[0]!.position);
+          const { received, errors } = collect([a, b], nth(stored, 0).position);
           await waitUntil(() => received.length === 2, 'the catch-up events');
           await store.append(b, events(2), 0);
           await store.append(a, events(1), 1);
@@ -458,7 +469,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
             }
           }
           const stored = await store.readStream(stream);
-          expect(stored.map((e) => e.id)).toEqual([attempts[winners[0]!]![0]!.id]);
+          expect(stored.map((e) => e.id)).toEqual([nth(nth(attempts, nth(winners, 0)), 0).id]);
         },
         SLOW,
       );
@@ -474,7 +485,7 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
           expect(results.map((r) => r.nextExpectedRevision).sort((x, y) => x - y)).toEqual(range);
           const stored = await store.readStream(stream);
           expect(stored.map((e) => e.revision)).toEqual(range);
-          expect(new Set(stored.map((e) => e.id))).toEqual(new Set(attempts.map((batch) => batch[0]!.id)));
+          expect(new Set(stored.map((e) => e.id))).toEqual(new Set(attempts.map((batch) => nth(batch, 0).id)));
         },
         SLOW,
       );
