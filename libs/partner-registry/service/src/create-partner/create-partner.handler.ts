@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import type { RequestContext } from '@as2-partners/platform';
+import { partnerChangesFromDto } from '../http/partner-changes.mapper';
+import type { CreatePartnerDto } from '../http/partner-settings.dto';
+import { PartnerQueries } from '../read-model/partner-queries';
+import type { PartnerViewDocument } from '../read-model/partner-view.document';
+import { PartnerViewsProjection } from '../read-model/partner-views.projection';
+import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
+import { tenantDirectoryScope } from '../write-model/directory-scopes';
+import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
+import { PartnerDirectoryService } from '../write-model/partner-directory.service';
+import { newPartnerId } from '../write-model/partner-id';
+import { planLimitOf } from '../write-model/tenant-plan';
+import { requireTenant } from '../write-model/write-target';
+
+@Injectable()
+export class CreatePartnerHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    private readonly directory: PartnerDirectoryService,
+    private readonly projection: PartnerViewsProjection,
+    private readonly queries: PartnerQueries,
+  ) {}
+
+  /** Validate, reserve the AS2 id within the plan limit, then create the partner's stream. */
+  async execute(ctx: RequestContext, dto: CreatePartnerDto): Promise<PartnerViewDocument> {
+    const tenant = requireTenant(ctx);
+    const { account } = ctx.caller;
+    const now = this.clock.now();
+    const partnerId = newPartnerId();
+    const events = partnerDecider.decide(
+      {
+        type: 'create_partner',
+        partnerId,
+        account,
+        tenant,
+        as2Id: dto.as2_id,
+        settings: { ...partnerChangesFromDto(dto, this.sealer), name: dto.name, url: dto.url },
+        now: now.toISOString(),
+      },
+      partnerDecider.initialState(),
+    );
+    const metadata = eventMetadataOf(ctx, tenant, now);
+    const planLimit = await planLimitOf(this.store, account, tenant);
+    await this.directory.reserve(tenantDirectoryScope(this.store, account, tenant), { as2Id: dto.as2_id, partnerId, planLimit, now }, metadata);
+    const appended = await this.store.append(PartnerRegistryStreams.partner(partnerId), toNewEvents(events, metadata), 'no_stream');
+    await this.projection.waitFor(appended.position);
+    const created = await this.queries.findForTenant(account, tenant, partnerId);
+    if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+    return created;
+  }
+}

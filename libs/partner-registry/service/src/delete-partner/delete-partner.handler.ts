@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import type { RequestContext } from '@as2-partners/platform';
+import { PartnerViewsProjection } from '../read-model/partner-views.projection';
+import { decideOnStream } from '../write-model/decider-stream';
+import { tenantDirectoryScope } from '../write-model/directory-scopes';
+import { eventMetadataOf } from '../write-model/event-envelopes';
+import { PartnerDirectoryService } from '../write-model/partner-directory.service';
+import { resolveWriteTarget } from '../write-model/write-target';
+
+@Injectable()
+export class DeletePartnerHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly directory: PartnerDirectoryService,
+    private readonly projection: PartnerViewsProjection,
+  ) {}
+
+  /** Deletes first, then releases the AS2 id: a crash in between leaves a reservation the next create heals. */
+  async execute(ctx: RequestContext, partnerId: string): Promise<{ id: string; deletedAt: string }> {
+    const target = await resolveWriteTarget(this.store, ctx, partnerId);
+    if (target.kind === 'inherited') throw inheritedPartnerNotDeletable(partnerId);
+    const { account } = ctx.caller;
+    const tenant = ctx.caller.tenant as string;
+    const now = this.clock.now();
+    const metadata = eventMetadataOf(ctx, tenant, now);
+    const deleted = await decideOnStream(
+      this.store,
+      PartnerRegistryStreams.partner(partnerId),
+      partnerDecider,
+      () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
+      metadata,
+    );
+    const released = await this.directory.release(tenantDirectoryScope(this.store, account, tenant), partnerId, now, metadata);
+    await this.projection.waitFor(Math.max(deleted.position ?? 0, released ?? 0));
+    return { id: partnerId, deletedAt: now.toISOString() };
+  }
+}

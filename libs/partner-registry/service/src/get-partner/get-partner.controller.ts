@@ -1,0 +1,24 @@
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { partnerNotFound } from '@as2-partners/partner-registry-domain';
+import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { presentPartnerDetails } from '../http/partner.presenter';
+import { TENANT_READERS } from '../http/partner-roles';
+import { PartnerQueries } from '../read-model/partner-queries';
+import { requireTenant } from '../write-model/write-target';
+
+@ApiTags('partners')
+@ApiBearerAuth()
+@Controller('v1/partners')
+export class GetPartnerController {
+  constructor(@Inject(PartnerQueries) private readonly queries: PartnerQueries) {}
+
+  @Get(':id')
+  @Roles(...TENANT_READERS)
+  @ApiOperation({ summary: 'A partner with certificates, message statistics and connection status' })
+  async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
+    if (!partner) throw partnerNotFound(id);
+    return { data: presentPartnerDetails(partner) };
+  }
+}

@@ -1,0 +1,41 @@
+import type { EncryptAlgorithm, MdnMode, PartnerChanges, SignAlgorithm } from '@as2-partners/partner-registry-domain';
+import type { SecretSealer } from '../secrets/secret-sealer';
+import type { PartnerFieldsDto } from './partner-settings.dto';
+
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** API field names to domain changes; a given password is sealed here and never travels further in clear. */
+export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: SecretSealer): PartnerChanges {
+  const changes: PartnerChanges = defined({
+    name: dto.name,
+    url: dto.url,
+    active: dto.active,
+    sign: dto.sign,
+    encrypt: dto.encrypt,
+    compress: dto.compress,
+    mdnMode: dto.mdn_mode as MdnMode | undefined,
+    signAlgorithm: dto.sign_algorithm as SignAlgorithm | null | undefined,
+    encryptAlgorithm: dto.encrypt_algorithm as EncryptAlgorithm | null | undefined,
+    email: dto.email,
+    subject: dto.subject,
+    mdn: dto.mdn ? defined({ url: dto.mdn.url, signed: dto.mdn.signed, algorithm: dto.mdn.algorithm as SignAlgorithm | null | undefined }) : undefined,
+    connection: dto.connection
+      ? defined({
+          timeoutSeconds: dto.connection.timeout_seconds,
+          retryAttempts: dto.connection.retry_attempts,
+          retryIntervalSeconds: dto.connection.retry_interval_seconds,
+        })
+      : undefined,
+    httpAuth: dto.http_auth
+      ? defined({
+          enabled: dto.http_auth.enabled,
+          username: dto.http_auth.username,
+          sealedPassword:
+            dto.http_auth.password === undefined ? undefined : dto.http_auth.password === null ? null : sealer.seal(dto.http_auth.password),
+        })
+      : undefined,
+  });
+  return changes;
+}

@@ -1,0 +1,38 @@
+import { AS2_ID_PATTERN, isHttpsUrl } from '@as2-partners/partner-registry-domain';
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+
+function as2IdMessage(args: ValidationArguments): string {
+  const value = args.value as unknown;
+  if (typeof value !== 'string') return 'The AS2 ID must be a string';
+  if (/\s/.test(value)) return 'The AS2 ID must not contain spaces';
+  if (value.length === 0 || value.length > 50) return 'The AS2 ID must be between 1 and 50 characters';
+  return 'The AS2 ID may only contain letters, digits, hyphens and underscores';
+}
+
+/** AS2 id format (code INVALID_AS2_ID_FORMAT); absence is left to @IsDefined so a missing id only says "required". */
+export function IsAs2Id(options: ValidationOptions = {}): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isAs2Id',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: as2IdMessage, context: { code: 'INVALID_AS2_ID_FORMAT' }, ...options },
+      validator: {
+        validate: (value: unknown) => value === undefined || value === null || (typeof value === 'string' && AS2_ID_PATTERN.test(value)),
+      },
+    });
+}
+
+/** An absolute https:// URL (code INVALID_ENDPOINT_URL). */
+export function IsHttpsEndpoint(options: ValidationOptions = {}): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isHttpsEndpoint',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: 'The URL must be a valid HTTPS endpoint', context: { code: 'INVALID_ENDPOINT_URL' }, ...options },
+      validator: {
+        validate: (value: unknown) => value === undefined || value === null || (typeof value === 'string' && isHttpsUrl(value)),
+      },
+    });
+}

@@ -1,0 +1,153 @@
+import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsAs2Id, IsHttpsEndpoint } from './partner-field.validators';
+
+const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
+
+export class MdnOptionsDto {
+  @ApiPropertyOptional({ description: 'Where asynchronous MDNs go (https)', nullable: true })
+  @IsOptional()
+  @IsHttpsEndpoint({ message: 'The MDN URL must be a valid HTTPS endpoint' })
+  url?: string | null;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'The MDN signed field must be true or false' })
+  signed?: boolean;
+
+  @ApiPropertyOptional({ enum: SIGN_ALGORITHMS, nullable: true })
+  @IsOptional()
+  @IsIn(SIGN_ALGORITHMS, { message: 'The selected MDN algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
+  algorithm?: string | null;
+}
+
+export class ConnectionOptionsDto {
+  @ApiPropertyOptional({ default: 60, minimum: 1, maximum: 3600 })
+  @IsOptional()
+  @IsInt({ message: 'The timeout must be an integer' })
+  @Min(1, { message: 'The timeout must be at least 1 second' })
+  @Max(3600, { message: 'The timeout may not be greater than 3600 seconds' })
+  timeout_seconds?: number;
+
+  @ApiPropertyOptional({ default: 3, minimum: 0, maximum: 20 })
+  @IsOptional()
+  @IsInt({ message: 'The retry attempts must be an integer' })
+  @Min(0, { message: 'The retry attempts must be at least 0' })
+  @Max(20, { message: 'The retry attempts may not be greater than 20' })
+  retry_attempts?: number;
+
+  @ApiPropertyOptional({ default: 300, minimum: 1, maximum: 86400 })
+  @IsOptional()
+  @IsInt({ message: 'The retry interval must be an integer' })
+  @Min(1, { message: 'The retry interval must be at least 1 second' })
+  @Max(86400, { message: 'The retry interval may not be greater than 86400 seconds' })
+  retry_interval_seconds?: number;
+}
+
+/** Outbound HTTP basic auth; the password is write-only (sealed at once, answered as `has_password`). */
+export class HttpAuthDto {
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'The HTTP auth enabled field must be true or false' })
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 255 })
+  @IsOptional()
+  @IsString({ message: 'The HTTP auth username must be a string' })
+  @Length(1, 255, { message: 'The HTTP auth username must be between 1 and 255 characters' })
+  username?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, writeOnly: true, maxLength: 1024, description: 'Never returned; null removes it' })
+  @IsOptional()
+  @IsString({ message: 'The HTTP auth password must be a string' })
+  @Length(1, 1024, { message: 'The HTTP auth password must be between 1 and 1024 characters' })
+  password?: string | null;
+}
+
+/** Fields a partner's creator sets (the update DTO derives from it without `as2_id`). */
+export class PartnerFieldsDto {
+  @ApiProperty({ minLength: 1, maxLength: 255, example: 'Acme Corporation' })
+  @IsDefined({ message: 'The name field is required' })
+  @IsString({ message: 'The name must be a string' })
+  @Length(1, 255, { message: 'The name must be between 1 and 255 characters' })
+  name!: string;
+
+  @ApiProperty({ example: 'https://acme.example.com/as2' })
+  @IsDefined({ message: 'The URL field is required' })
+  @IsHttpsEndpoint()
+  url!: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean({ message: 'The active field must be true or false' })
+  active?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'The sign field must be true or false' })
+  sign?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'The encrypt field must be true or false' })
+  encrypt?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'The compress field must be true or false' })
+  compress?: boolean;
+
+  @ApiPropertyOptional({ enum: MDN_MODES, default: 'async' })
+  @IsOptional()
+  @IsIn(MDN_MODES, { message: 'The selected MDN mode is invalid' })
+  mdn_mode?: string;
+
+  @ApiPropertyOptional({ enum: SIGN_ALGORITHMS, nullable: true })
+  @IsOptional()
+  @IsIn(SIGN_ALGORITHMS, { message: 'The selected signing algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
+  sign_algorithm?: string | null;
+
+  @ApiPropertyOptional({ enum: ENCRYPT_ALGORITHMS, nullable: true })
+  @IsOptional()
+  @IsIn(ENCRYPT_ALGORITHMS, { message: 'The selected encryption algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
+  encrypt_algorithm?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Contact email for AS2 notifications' })
+  @IsOptional()
+  @IsEmail({}, { message: 'The email must be a valid email address' })
+  @MaxLength(255, { message: 'The email may not be greater than 255 characters' })
+  email?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 255, description: 'Subject of outbound AS2 messages' })
+  @IsOptional()
+  @IsString({ message: 'The subject must be a string' })
+  @Length(1, 255, { message: 'The subject must be between 1 and 255 characters' })
+  subject?: string | null;
+
+  @ApiPropertyOptional({ type: MdnOptionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MdnOptionsDto)
+  mdn?: MdnOptionsDto;
+
+  @ApiPropertyOptional({ type: ConnectionOptionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConnectionOptionsDto)
+  connection?: ConnectionOptionsDto;
+
+  @ApiPropertyOptional({ type: HttpAuthDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HttpAuthDto)
+  http_auth?: HttpAuthDto;
+}
+
+export class CreatePartnerDto extends PartnerFieldsDto {
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', example: 'ACME-CORP-AS2' })
+  @IsDefined({ message: 'The AS2 ID field is required' })
+  @IsAs2Id()
+  as2_id!: string;
+}

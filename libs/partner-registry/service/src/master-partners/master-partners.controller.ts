@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { requireOwnAccount } from '../http/account-scope';
+import { toApiTimestamp } from '../http/api-timestamp';
+import { PartnerListQueryDto } from '../http/list-query.dto';
+import { paginationOf } from '../http/pagination';
+import { CreatePartnerDto } from '../http/partner-settings.dto';
+import { presentPartner, presentPartnerDetails } from '../http/partner.presenter';
+import { PartnerQueries } from '../read-model/partner-queries';
+import { UpdatePartnerDto } from '../update-partner/update-partner.dto';
+import { MasterPartnersHandler } from './master-partners.handler';
+
+@ApiTags('master partners')
+@ApiBearerAuth()
+@Roles('account_admin')
+@Controller('v1/accounts/:account/partners')
+export class MasterPartnersController {
+  constructor(
+    private readonly handler: MasterPartnersHandler,
+    @Inject(PartnerQueries) private readonly queries: PartnerQueries,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The account's master partners" })
+  async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: PartnerListQueryDto) {
+    requireOwnAccount(ctx, account);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result =
+      query.type === 'tenant'
+        ? { items: [], total: 0 }
+        : await this.queries.listPartners({ account, tenant: null, search: query.search, active: query.active, page, perPage });
+    return {
+      data: result.items.map((doc) => presentPartner(doc, 'master')),
+      pagination: paginationOf(page, perPage, result.total, result.items.length),
+    };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a master partner; every tenant of the account sees it as inherited' })
+  async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreatePartnerDto) {
+    const partner = await this.handler.create(ctx, requireOwnAccount(ctx, account), body);
+    return { message: 'Master partner created successfully', data: presentPartner(partner, 'master') };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A master partner' })
+  async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    const partner = await this.handler.get(requireOwnAccount(ctx, account), id);
+    const { override_settings: _o, ...data } = presentPartnerDetails(partner, 'master') as ReturnType<typeof presentPartnerDetails> & {
+      override_settings?: unknown;
+    };
+    return { data };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a master partner; tenants see the change wherever they have no override' })
+  async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: UpdatePartnerDto) {
+    const partner = await this.handler.update(ctx, requireOwnAccount(ctx, account), id, body);
+    return { message: 'Master partner updated successfully', data: presentPartner(partner, 'master') };
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a master partner; it leaves every tenant' })
+  async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    const deletedAt = await this.handler.delete(ctx, requireOwnAccount(ctx, account), id);
+    return { message: 'Master partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } };
+  }
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import type { RequestContext } from '@as2-partners/platform';
+import { partnerChangesFromDto } from '../http/partner-changes.mapper';
+import type { CreatePartnerDto } from '../http/partner-settings.dto';
+import { PartnerQueries } from '../read-model/partner-queries';
+import type { PartnerViewDocument } from '../read-model/partner-view.document';
+import { PartnerViewsProjection } from '../read-model/partner-views.projection';
+import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
+import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
+import { decideOnStream } from '../write-model/decider-stream';
+import { masterDirectoryScope } from '../write-model/directory-scopes';
+import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
+import { PartnerDirectoryService } from '../write-model/partner-directory.service';
+import { newPartnerId } from '../write-model/partner-id';
+import { PARTNER_ID_PATTERN } from '../write-model/write-target';
+
+/** Account-level partners every tenant of the account inherits; AS2 ids unique among the account's masters. */
+@Injectable()
+export class MasterPartnersHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    private readonly directory: PartnerDirectoryService,
+    private readonly projection: PartnerViewsProjection,
+    private readonly queries: PartnerQueries,
+  ) {}
+
+  async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<PartnerViewDocument> {
+    const now = this.clock.now();
+    const partnerId = newPartnerId();
+    const events = masterPartnerDecider.decide(
+      {
+        type: 'create_master_partner',
+        partnerId,
+        account,
+        as2Id: dto.as2_id,
+        settings: { ...partnerChangesFromDto(dto, this.sealer), name: dto.name, url: dto.url },
+        now: now.toISOString(),
+      },
+      masterPartnerDecider.initialState(),
+    );
+    const metadata = eventMetadataOf(ctx, null, now);
+    await this.directory.reserve(masterDirectoryScope(this.store, account), { as2Id: dto.as2_id, partnerId, planLimit: null, now }, metadata);
+    const appended = await this.store.append(PartnerRegistryStreams.masterPartner(partnerId), toNewEvents(events, metadata), 'no_stream');
+    await this.projection.waitFor(appended.position);
+    return this.get(account, partnerId);
+  }
+
+  async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<PartnerViewDocument> {
+    await this.requireMaster(account, partnerId);
+    const now = this.clock.now();
+    const changes = partnerChangesFromDto(dto, this.sealer);
+    const result = await decideOnStream(
+      this.store,
+      PartnerRegistryStreams.masterPartner(partnerId),
+      masterPartnerDecider,
+      () => ({ type: 'update_master_partner' as const, partnerId, changes, now: now.toISOString() }),
+      eventMetadataOf(ctx, null, now),
+    );
+    if (result.position !== null) await this.projection.waitFor(result.position);
+    return this.get(account, partnerId);
+  }
+
+  async delete(ctx: RequestContext, account: string, partnerId: string): Promise<string> {
+    await this.requireMaster(account, partnerId);
+    const now = this.clock.now();
+    const metadata = eventMetadataOf(ctx, null, now);
+    const deleted = await decideOnStream(
+      this.store,
+      PartnerRegistryStreams.masterPartner(partnerId),
+      masterPartnerDecider,
+      () => ({ type: 'delete_master_partner' as const, partnerId, now: now.toISOString() }),
+      metadata,
+    );
+    const released = await this.directory.release(masterDirectoryScope(this.store, account), partnerId, now, metadata);
+    await this.projection.waitFor(Math.max(deleted.position ?? 0, released ?? 0));
+    return now.toISOString();
+  }
+
+  async get(account: string, partnerId: string): Promise<PartnerViewDocument> {
+    const master = PARTNER_ID_PATTERN.test(partnerId) ? await this.queries.findMaster(account, partnerId) : null;
+    if (!master) throw partnerNotFound(partnerId);
+    return master;
+  }
+
+  /** From the write model: a master of another account is not found. */
+  private async requireMaster(account: string, partnerId: string): Promise<void> {
+    if (!PARTNER_ID_PATTERN.test(partnerId)) throw partnerNotFound(partnerId);
+    const stream = await this.store.readStream(PartnerRegistryStreams.masterPartner(partnerId), { maxCount: 1 });
+    const created = stream[0];
+    if (!created || (created.data as { account?: string }).account !== account) throw partnerNotFound(partnerId);
+  }
+}

@@ -1,0 +1,90 @@
+import { Logger, Module } from '@nestjs/common';
+import {
+  CHECKPOINT_STORE,
+  EVENT_STORE,
+  PROJECTION_REGISTRY,
+  READ_MODEL_STORE,
+  type CheckpointStore,
+  type EventStore,
+  type ProjectionRegistry,
+  type ReadModelStore,
+} from '@as2-partners/kernel';
+import { provideOutboxRelay, registerDomainErrorStatuses } from '@as2-partners/platform';
+import { CreatePartnerController } from './create-partner/create-partner.controller';
+import { CreatePartnerHandler } from './create-partner/create-partner.handler';
+import { DeletePartnerController } from './delete-partner/delete-partner.controller';
+import { DeletePartnerHandler } from './delete-partner/delete-partner.handler';
+import { GetPartnerController } from './get-partner/get-partner.controller';
+import { ListPartnersController } from './list-partners/list-partners.controller';
+import { MasterPartnersController } from './master-partners/master-partners.controller';
+import { MasterPartnersHandler } from './master-partners/master-partners.handler';
+import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
+import { PartnerOverridesController } from './partner-overrides/partner-overrides.controller';
+import { PartnerOverridesHandler } from './partner-overrides/partner-overrides.handler';
+import { PartnerQueries } from './read-model/partner-queries';
+import { PartnerViewsProjection } from './read-model/partner-views.projection';
+import { SECRET_SEALER, SecretSealer } from './secrets/secret-sealer';
+import { TenantsController } from './tenants/tenants.controller';
+import { TenantsHandler } from './tenants/tenants.handler';
+import { UpdatePartnerController } from './update-partner/update-partner.controller';
+import { UpdatePartnerHandler } from './update-partner/update-partner.handler';
+import { PartnerDirectoryService } from './write-model/partner-directory.service';
+
+registerDomainErrorStatuses(PARTNER_REGISTRY_ERROR_STATUSES);
+
+export const PARTNER_REGISTRY_SERVICE = 'partner-registry';
+
+/** Stream categories whose events go to `as2.partner-registry.events`. */
+export const PARTNER_REGISTRY_STREAM_CATEGORIES = [
+  'partner',
+  'master_partner',
+  'partner_directory',
+  'master_partner_directory',
+  'partner_override',
+  'tenant',
+] as const;
+
+const logger = new Logger('PartnerRegistry');
+
+/**
+ * Trading partners, master partners, tenant overrides and tenants (`/v1/partners`, `/v1/accounts/{account}/…`).
+ * Needs the platform's EventSourcingModule (kernel ports) in the application.
+ */
+@Module({
+  controllers: [
+    ListPartnersController,
+    CreatePartnerController,
+    GetPartnerController,
+    UpdatePartnerController,
+    DeletePartnerController,
+    PartnerOverridesController,
+    MasterPartnersController,
+    TenantsController,
+  ],
+  providers: [
+    {
+      provide: PartnerViewsProjection,
+      inject: [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
+        const projection = new PartnerViewsProjection(store, checkpoints, readModels, {
+          warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+          error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+        });
+        registry.register(projection);
+        return projection;
+      },
+    },
+    { provide: PartnerDirectoryService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new PartnerDirectoryService(store) },
+    { provide: SECRET_SEALER, useFactory: () => SecretSealer.fromEnvironment(process.env, (message) => logger.warn(message)) },
+    PartnerQueries,
+    CreatePartnerHandler,
+    UpdatePartnerHandler,
+    DeletePartnerHandler,
+    PartnerOverridesHandler,
+    MasterPartnersHandler,
+    TenantsHandler,
+    provideOutboxRelay(PARTNER_REGISTRY_SERVICE, PARTNER_REGISTRY_STREAM_CATEGORIES),
+  ],
+  exports: [PartnerViewsProjection, PartnerQueries],
+})
+export class PartnerRegistryModule {}

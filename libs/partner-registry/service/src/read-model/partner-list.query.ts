@@ -1,0 +1,39 @@
+import { escapeRegex, type Filter, type FindQuery } from '@as2-partners/kernel';
+import type { PartnerType } from './partner-view.document';
+
+export interface PartnerListCriteria {
+  readonly account: string;
+  /** null: the account's master partners (the unknown-tenant view and the account admin's list). */
+  readonly tenant: string | null;
+  readonly search?: string;
+  readonly active?: boolean;
+  readonly type?: PartnerType | 'all';
+  readonly page: number;
+  readonly perPage: number;
+}
+
+/**
+ * One Mongo-style query for a page of partners, run unchanged by MongoDB and by mingo:
+ * scope, filters, tenant partners first, then oldest first.
+ */
+export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
+  const conditions: Filter[] = [{ account: criteria.account }];
+  if (criteria.tenant !== null) conditions.push({ tenant: criteria.tenant });
+  if (criteria.type && criteria.type !== 'all') conditions.push({ type: criteria.type });
+  if (criteria.active !== undefined) conditions.push({ 'settings.active': criteria.active });
+  if (criteria.search) {
+    const pattern = { $regex: escapeRegex(criteria.search), $options: 'i' };
+    conditions.push({ $or: [{ 'settings.name': pattern }, { as2Id: pattern }] });
+  }
+  return {
+    filter: conditions.length === 1 ? conditions[0]! : { $and: conditions },
+    sort: { typeOrder: 1, createdAt: 1, partnerId: 1 },
+    skip: (criteria.page - 1) * criteria.perPage,
+    limit: criteria.perPage,
+  };
+}
+
+export const PARTNER_VIEW_INDEXES: readonly (readonly string[])[] = [
+  ['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId'],
+  ['account', 'partnerId'],
+];

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { READ_MODEL_STORE, type Page, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { partnerListQuery, type PartnerListCriteria, PARTNER_VIEW_INDEXES } from './partner-list.query';
+import {
+  PartnerRegistryCollections,
+  type PartnerViewDocument,
+  type TenantDocument,
+  tenantDocIdOf,
+  viewIdOf,
+} from './partner-view.document';
+
+/** Reads of the partner views. A tenant never seen in any event has no view yet: it sees the account's masters as they are. */
+@Injectable()
+export class PartnerQueries {
+  private readonly views: ReadModelCollection<PartnerViewDocument>;
+  private readonly masters: ReadModelCollection<PartnerViewDocument>;
+  private readonly tenants: ReadModelCollection<TenantDocument>;
+
+  constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
+    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES);
+    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES);
+    this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
+  }
+
+  async listPartners(criteria: PartnerListCriteria): Promise<Page<PartnerViewDocument>> {
+    if (criteria.tenant === null || (await this.isKnownTenant(criteria.account, criteria.tenant))) {
+      return (criteria.tenant === null ? this.masters : this.views).find(partnerListQuery(criteria));
+    }
+    if (criteria.type === 'tenant') return { items: [], total: 0 };
+    return this.masters.find(partnerListQuery({ ...criteria, tenant: null }));
+  }
+
+  /** A partner as the tenant sees it (its own, or an inherited master with its overrides); null when not visible. */
+  async findForTenant(account: string, tenant: string, partnerId: string): Promise<PartnerViewDocument | null> {
+    if (await this.isKnownTenant(account, tenant)) return this.views.get(viewIdOf(account, tenant, partnerId));
+    return this.findMaster(account, partnerId);
+  }
+
+  async findMaster(account: string, partnerId: string): Promise<PartnerViewDocument | null> {
+    const master = await this.masters.get(partnerId);
+    return master && master.account === account ? master : null;
+  }
+
+  listTenants(account: string, page: number, perPage: number): Promise<Page<TenantDocument>> {
+    return this.tenants.find({
+      filter: { account, registered: true },
+      sort: { createdAt: 1, tenantId: 1 },
+      skip: (page - 1) * perPage,
+      limit: perPage,
+    });
+  }
+
+  async findTenant(account: string, tenantId: string): Promise<TenantDocument | null> {
+    const tenant = await this.tenants.get(tenantDocIdOf(account, tenantId));
+    return tenant?.registered ? tenant : null;
+  }
+
+  private async isKnownTenant(account: string, tenant: string): Promise<boolean> {
+    return (await this.tenants.get(tenantDocIdOf(account, tenant))) !== null;
+  }
+}

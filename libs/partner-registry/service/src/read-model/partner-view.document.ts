@@ -1,0 +1,58 @@
+import type { PartnerChanges, PartnerSettings } from '@as2-partners/partner-registry-domain';
+
+export type PartnerType = 'tenant' | 'inherited';
+
+/**
+ * One partner as one tenant sees it (collection `partner_registry_partner_views`), or, in
+ * `partner_registry_master_partners`, a master partner as its account sees it (tenant null, no overrides).
+ */
+export interface PartnerViewDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly partnerId: string;
+  readonly type: PartnerType;
+  /** 0 for tenant partners, 1 for inherited: lists show tenant partners first. */
+  readonly typeOrder: 0 | 1;
+  readonly masterPartnerId: string | null;
+  readonly as2Id: string;
+  /** Effective settings: the master's with the tenant's overrides applied. */
+  readonly settings: PartnerSettings;
+  readonly overrides: PartnerChanges | null;
+  readonly hasOverrides: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Tenants an account registered, and tenants seen in events without registration (`registered: false`). */
+export interface TenantDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenantId: string;
+  readonly registered: boolean;
+  readonly name: string | null;
+  readonly plan: string | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+}
+
+/** A tenant's overrides of one master partner. */
+export interface OverrideDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly masterPartnerId: string;
+  readonly overrides: PartnerChanges;
+  readonly updatedAt: string;
+}
+
+export const PartnerRegistryCollections = {
+  partnerViews: 'partner_registry_partner_views',
+  masterPartners: 'partner_registry_master_partners',
+  tenants: 'partner_registry_tenants',
+  overrides: 'partner_registry_overrides',
+} as const;
+
+export const viewIdOf = (account: string, tenant: string, partnerId: string): string => `${account}|${tenant}|${partnerId}`;
+export const tenantDocIdOf = (account: string, tenant: string): string => `${account}|${tenant}`;
+export const overrideDocIdOf = (account: string, tenant: string, masterPartnerId: string): string => `${account}|${tenant}|${masterPartnerId}`;

@@ -1,0 +1,257 @@
+import {
+  CheckpointedFollower,
+  type CheckpointStore,
+  type EventStore,
+  type FollowerLogger,
+  type Projection,
+  type ReadModelCollection,
+  type ReadModelStore,
+  type RecordedEvent,
+} from '@as2-partners/kernel';
+import {
+  applyPartnerChanges,
+  isPartnerRegistryEventType,
+  type PartnerRegistryEvent,
+  type PartnerSettings,
+} from '@as2-partners/partner-registry-domain';
+import { PARTNER_VIEW_INDEXES } from './partner-list.query';
+import {
+  type OverrideDocument,
+  overrideDocIdOf,
+  PartnerRegistryCollections,
+  type PartnerViewDocument,
+  type TenantDocument,
+  tenantDocIdOf,
+  viewIdOf,
+} from './partner-view.document';
+
+/**
+ * Materialises, per tenant, every partner it sees (its own and the account's masters with its overrides), so a list
+ * is one query. Master changes fan out to every known tenant; a tenant becomes known when registered or when it
+ * first writes. Every handler is idempotent (puts and deletes computed from the event), as redelivery requires.
+ */
+export class PartnerViewsProjection implements Projection {
+  readonly name = 'partner-registry.partner-views';
+  private readonly views: ReadModelCollection<PartnerViewDocument>;
+  private readonly masters: ReadModelCollection<PartnerViewDocument>;
+  private readonly tenants: ReadModelCollection<TenantDocument>;
+  private readonly overrides: ReadModelCollection<OverrideDocument>;
+  private follower: CheckpointedFollower | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    readModels: ReadModelStore,
+    private readonly logger?: FollowerLogger,
+  ) {
+    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES);
+    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES);
+    this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
+    this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
+  }
+
+  async start(): Promise<void> {
+    if (this.follower) return;
+    this.follower = new CheckpointedFollower({
+      name: this.name,
+      store: this.store,
+      checkpoints: this.checkpoints,
+      accepts: (event) => isPartnerRegistryEventType(event.type),
+      handle: (event) => this.apply(event as RecordedEvent as RecordedEvent & PartnerRegistryEvent),
+      logger: this.logger,
+    });
+    await this.follower.start();
+  }
+
+  async stop(): Promise<void> {
+    const follower = this.follower;
+    this.follower = null;
+    await follower?.stop();
+  }
+
+  async rebuild(): Promise<void> {
+    await this.stop();
+    await Promise.all([this.views.clear(), this.masters.clear(), this.tenants.clear(), this.overrides.clear()]);
+    await this.checkpoints.delete(this.name);
+    await this.start();
+  }
+
+  waitFor(position: number, timeoutMs?: number): Promise<void> {
+    if (!this.follower) return Promise.reject(new Error(`${this.name} is not running`));
+    return this.follower.waitFor(position, timeoutMs);
+  }
+
+  private async apply(event: RecordedEvent & PartnerRegistryEvent): Promise<void> {
+    const { account, tenant } = event.metadata;
+    switch (event.type) {
+      case 'partner.created.v1': {
+        const d = event.data;
+        await this.ensureKnownTenant(d.account, d.tenant);
+        await this.views.put({
+          _id: viewIdOf(d.account, d.tenant, d.partnerId),
+          account: d.account,
+          tenant: d.tenant,
+          partnerId: d.partnerId,
+          type: 'tenant',
+          typeOrder: 0,
+          masterPartnerId: null,
+          as2Id: d.as2Id,
+          settings: d.settings,
+          overrides: null,
+          hasOverrides: false,
+          createdAt: d.createdAt,
+          updatedAt: d.createdAt,
+        });
+        return;
+      }
+      case 'partner.updated.v1': {
+        if (tenant === null) return;
+        const id = viewIdOf(account, tenant, event.data.partnerId);
+        const current = await this.views.get(id);
+        if (!current) return;
+        await this.views.put({
+          ...current,
+          settings: applyPartnerChanges(current.settings, event.data.changes),
+          updatedAt: event.data.updatedAt,
+        });
+        return;
+      }
+      case 'partner.deleted.v1':
+        if (tenant !== null) await this.views.delete(viewIdOf(account, tenant, event.data.partnerId));
+        return;
+      case 'master_partner.created.v1': {
+        const d = event.data;
+        const master: PartnerViewDocument = {
+          _id: d.partnerId,
+          account: d.account,
+          tenant: null,
+          partnerId: d.partnerId,
+          type: 'inherited',
+          typeOrder: 1,
+          masterPartnerId: d.partnerId,
+          as2Id: d.as2Id,
+          settings: d.settings,
+          overrides: null,
+          hasOverrides: false,
+          createdAt: d.createdAt,
+          updatedAt: d.createdAt,
+        };
+        await this.masters.put(master);
+        await this.fanOut(master);
+        return;
+      }
+      case 'master_partner.updated.v1': {
+        const current = await this.masters.get(event.data.partnerId);
+        if (!current) return;
+        const master = { ...current, settings: applyPartnerChanges(current.settings, event.data.changes), updatedAt: event.data.updatedAt };
+        await this.masters.put(master);
+        await this.fanOut(master);
+        return;
+      }
+      case 'master_partner.deleted.v1':
+        await this.masters.delete(event.data.partnerId);
+        await this.views.deleteMany({ account, partnerId: event.data.partnerId });
+        return;
+      case 'partner.override_set.v1': {
+        const d = event.data;
+        await this.ensureKnownTenant(d.account, d.tenant);
+        await this.overrides.put({
+          _id: overrideDocIdOf(d.account, d.tenant, d.masterPartnerId),
+          account: d.account,
+          tenant: d.tenant,
+          masterPartnerId: d.masterPartnerId,
+          overrides: d.overrides,
+          updatedAt: d.setAt,
+        });
+        await this.refreshInherited(d.account, d.tenant, d.masterPartnerId);
+        return;
+      }
+      case 'partner.overrides_reset.v1': {
+        const d = event.data;
+        await this.overrides.delete(overrideDocIdOf(d.account, d.tenant, d.masterPartnerId));
+        await this.refreshInherited(d.account, d.tenant, d.masterPartnerId);
+        return;
+      }
+      case 'tenant.created.v1': {
+        const d = event.data;
+        await this.ensureKnownTenant(d.account, d.tenantId);
+        await this.tenants.put({
+          _id: tenantDocIdOf(d.account, d.tenantId),
+          account: d.account,
+          tenantId: d.tenantId,
+          registered: true,
+          name: d.name,
+          plan: d.plan,
+          createdAt: d.createdAt,
+          updatedAt: d.createdAt,
+        });
+        return;
+      }
+      case 'tenant.updated.v1': {
+        const d = event.data;
+        const current = await this.tenants.get(tenantDocIdOf(d.account, d.tenantId));
+        if (!current) return;
+        await this.tenants.put({ ...current, ...d.changes, updatedAt: d.updatedAt });
+        return;
+      }
+      case 'tenant.deleted.v1': {
+        const d = event.data;
+        const current = await this.tenants.get(tenantDocIdOf(d.account, d.tenantId));
+        if (current) await this.tenants.put({ ...current, registered: false, updatedAt: d.deletedAt });
+        return;
+      }
+      case 'partner_directory.as2_id_reserved.v1':
+      case 'partner_directory.as2_id_released.v1':
+        return;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`Unhandled event ${(unhandled as RecordedEvent).type}`);
+      }
+    }
+  }
+
+  /** The first time a tenant shows up, it gets every master partner of its account. */
+  private async ensureKnownTenant(account: string, tenant: string): Promise<void> {
+    const id = tenantDocIdOf(account, tenant);
+    if (await this.tenants.get(id)) return;
+    await this.tenants.put({
+      _id: id,
+      account,
+      tenantId: tenant,
+      registered: false,
+      name: null,
+      plan: null,
+      createdAt: null,
+      updatedAt: null,
+    });
+    const { items: masters } = await this.masters.find({ filter: { account } });
+    await this.views.putMany(masters.map((master) => inheritedView(master, tenant, null)));
+  }
+
+  private async fanOut(master: PartnerViewDocument): Promise<void> {
+    const { items: tenants } = await this.tenants.find({ filter: { account: master.account } });
+    const { items: overrides } = await this.overrides.find({ filter: { account: master.account, masterPartnerId: master.partnerId } });
+    const overridesByTenant = new Map(overrides.map((o) => [o.tenant, o]));
+    await this.views.putMany(tenants.map((t) => inheritedView(master, t.tenantId, overridesByTenant.get(t.tenantId) ?? null)));
+  }
+
+  private async refreshInherited(account: string, tenant: string, masterPartnerId: string): Promise<void> {
+    const master = await this.masters.get(masterPartnerId);
+    if (!master) return;
+    const override = await this.overrides.get(overrideDocIdOf(account, tenant, masterPartnerId));
+    await this.views.put(inheritedView(master, tenant, override));
+  }
+}
+
+function inheritedView(master: PartnerViewDocument, tenant: string, override: OverrideDocument | null): PartnerViewDocument {
+  const settings: PartnerSettings = override ? applyPartnerChanges(master.settings, override.overrides) : master.settings;
+  return {
+    ...master,
+    _id: viewIdOf(master.account, tenant, master.partnerId),
+    tenant,
+    settings,
+    overrides: override?.overrides ?? null,
+    hasOverrides: override !== null,
+    updatedAt: override && override.updatedAt > master.updatedAt ? override.updatedAt : master.updatedAt,
+  };
+}

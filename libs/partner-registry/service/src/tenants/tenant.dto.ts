@@ -1,0 +1,24 @@
+import { PLANS } from '@as2-partners/partner-registry-domain';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { IsDefined, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+
+export class CreateTenantDto {
+  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The id tokens carry in their `tenant` claim; generated when omitted' })
+  @IsOptional()
+  @IsString({ message: 'The id must be a string' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'The id must be 1-64 letters, digits, hyphens or underscores' })
+  id?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 255 })
+  @IsDefined({ message: 'The name field is required' })
+  @IsString({ message: 'The name must be a string' })
+  @Length(1, 255, { message: 'The name must be between 1 and 255 characters' })
+  name!: string;
+
+  @ApiPropertyOptional({ enum: PLANS, default: 'free' })
+  @IsOptional()
+  @IsIn(PLANS, { message: 'The selected plan is invalid' })
+  plan?: string;
+}
+
+export class UpdateTenantDto extends PartialType(PickType(CreateTenantDto, ['name', 'plan'] as const)) {}

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { PartnerRegistryStreams, tenantDecider, tenantNotFound, type Plan } from '@as2-partners/partner-registry-domain';
+import type { RequestContext } from '@as2-partners/platform';
+import { monotonicFactory } from 'ulid';
+import { PartnerQueries } from '../read-model/partner-queries';
+import type { TenantDocument } from '../read-model/partner-view.document';
+import { PartnerViewsProjection } from '../read-model/partner-views.projection';
+import { decideOnStream } from '../write-model/decider-stream';
+import { eventMetadataOf } from '../write-model/event-envelopes';
+import type { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
+
+const nextUlid = monotonicFactory();
+
+/** An account's tenants and their plans; a plan change applies to the tenant's later creates. */
+@Injectable()
+export class TenantsHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly projection: PartnerViewsProjection,
+    private readonly queries: PartnerQueries,
+  ) {}
+
+  async create(ctx: RequestContext, account: string, dto: CreateTenantDto): Promise<TenantDocument> {
+    const tenantId = dto.id ?? `ten_${nextUlid()}`;
+    const now = this.clock.now();
+    const result = await decideOnStream(
+      this.store,
+      PartnerRegistryStreams.tenant(account, tenantId),
+      tenantDecider,
+      () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, now: now.toISOString() }),
+      eventMetadataOf(ctx, null, now),
+    );
+    if (result.position !== null) await this.projection.waitFor(result.position);
+    return this.get(account, tenantId);
+  }
+
+  async update(ctx: RequestContext, account: string, tenantId: string, dto: UpdateTenantDto): Promise<TenantDocument> {
+    const now = this.clock.now();
+    const result = await decideOnStream(
+      this.store,
+      PartnerRegistryStreams.tenant(account, tenantId),
+      tenantDecider,
+      () => ({ type: 'update_tenant' as const, tenantId, name: dto.name, plan: dto.plan as Plan | undefined, now: now.toISOString() }),
+      eventMetadataOf(ctx, null, now),
+    );
+    if (result.position !== null) await this.projection.waitFor(result.position);
+    return this.get(account, tenantId);
+  }
+
+  async delete(ctx: RequestContext, account: string, tenantId: string): Promise<string> {
+    const now = this.clock.now();
+    const result = await decideOnStream(
+      this.store,
+      PartnerRegistryStreams.tenant(account, tenantId),
+      tenantDecider,
+      () => ({ type: 'delete_tenant' as const, tenantId, now: now.toISOString() }),
+      eventMetadataOf(ctx, null, now),
+    );
+    if (result.position !== null) await this.projection.waitFor(result.position);
+    return now.toISOString();
+  }
+
+  async get(account: string, tenantId: string): Promise<TenantDocument> {
+    const tenant = await this.queries.findTenant(account, tenantId);
+    if (!tenant) throw tenantNotFound(tenantId);
+    return tenant;
+  }
+}

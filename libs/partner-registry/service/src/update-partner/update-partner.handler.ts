@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import type { RequestContext } from '@as2-partners/platform';
+import { partnerChangesFromDto } from '../http/partner-changes.mapper';
+import { PartnerQueries } from '../read-model/partner-queries';
+import type { PartnerViewDocument } from '../read-model/partner-view.document';
+import { PartnerViewsProjection } from '../read-model/partner-views.projection';
+import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
+import { decideOnStream } from '../write-model/decider-stream';
+import { eventMetadataOf } from '../write-model/event-envelopes';
+import { resolveWriteTarget } from '../write-model/write-target';
+import type { UpdatePartnerDto } from './update-partner.dto';
+
+export interface UpdateOutcome {
+  /** True when the partner is inherited: the change became a tenant override, the master is untouched. */
+  readonly overridden: boolean;
+  readonly partner: PartnerViewDocument;
+}
+
+@Injectable()
+export class UpdatePartnerHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    private readonly projection: PartnerViewsProjection,
+    private readonly queries: PartnerQueries,
+  ) {}
+
+  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<UpdateOutcome> {
+    const target = await resolveWriteTarget(this.store, ctx, partnerId);
+    const { account } = ctx.caller;
+    const tenant = ctx.caller.tenant as string;
+    const now = this.clock.now();
+    const changes = partnerChangesFromDto(dto, this.sealer);
+    const metadata = eventMetadataOf(ctx, tenant, now);
+    const result =
+      target.kind === 'tenant'
+        ? await decideOnStream(
+            this.store,
+            PartnerRegistryStreams.partner(partnerId),
+            partnerDecider,
+            () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
+            metadata,
+          )
+        : await decideOnStream(
+            this.store,
+            PartnerRegistryStreams.override(account, tenant, partnerId),
+            partnerOverrideDecider,
+            () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
+            metadata,
+          );
+    if (result.position !== null) await this.projection.waitFor(result.position);
+    const partner = await this.queries.findForTenant(account, tenant, partnerId);
+    if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+    return { overridden: target.kind === 'inherited', partner };
+  }
+}
