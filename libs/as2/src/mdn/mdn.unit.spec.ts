@@ -1,0 +1,143 @@
+import { As2Error } from '../errors/as2-error';
+import { buildAs2Message } from '../message/build-as2-message';
+import { handleAs2Request } from '../message/handle-as2-request';
+import { parseAs2Envelope } from '../message/as2-envelope';
+import { createSelfSignedIdentity } from '../pki/self-signed-identity';
+import { buildMdn } from './build-mdn';
+import { formatDisposition, mdnDispositionFor, parseDisposition, type MdnDisposition } from './mdn-disposition';
+import { peekMdnOriginalMessageId, readMdn } from './read-mdn';
+
+const sender = createSelfSignedIdentity({ commonName: 'Sender' });
+const receiver = createSelfSignedIdentity({ commonName: 'Receiver' });
+const payload = Buffer.from('payload\r\n');
+
+function send(signedMdn = true) {
+  return buildAs2Message({
+    payload,
+    as2From: 'SENDER ID',
+    as2To: 'RECEIVER',
+    sign: { keyPair: sender.keyPair, algorithm: 'sha256' },
+    encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-256-cbc' },
+    mdn: signedMdn ? { signed: { micAlgorithms: ['sha256'] } } : {},
+  });
+}
+
+describe('MDN dispositions', () => {
+  it.each<[MdnDisposition, string]>([
+    [{ type: 'processed' }, 'automatic-action/MDN-sent-automatically; processed'],
+    [{ type: 'processed/warning', warning: 'duplicate-document' }, 'automatic-action/MDN-sent-automatically; processed/warning: duplicate-document'],
+    [{ type: 'processed/error', error: 'decryption-failed' }, 'automatic-action/MDN-sent-automatically; processed/error: decryption-failed'],
+    [{ type: 'processed/error', error: 'authentication-failed' }, 'automatic-action/MDN-sent-automatically; processed/error: authentication-failed'],
+    [{ type: 'processed/error', error: 'integrity-check-failed' }, 'automatic-action/MDN-sent-automatically; processed/error: integrity-check-failed'],
+    [{ type: 'processed/error', error: 'insufficient-message-security' }, 'automatic-action/MDN-sent-automatically; processed/error: insufficient-message-security'],
+    [{ type: 'processed/error', error: 'unexpected-processing-error' }, 'automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error'],
+    [{ type: 'failed/failure', failure: 'sender-equals-receiver' }, 'automatic-action/MDN-sent-automatically; failed/failure: sender-equals-receiver'],
+  ])('writes %j', (disposition, text) => {
+    expect(formatDisposition(disposition)).toBe(text);
+  });
+
+  it('parses other implementations’ casing', () => {
+    expect(parseDisposition('Automatic-action/MDN-sent-automatically; processed/Error: Decryption-Failed')).toMatchObject({ type: 'processed', modifier: 'error', description: 'Decryption-Failed' });
+  });
+
+  it('maps unknown failures to unexpected-processing-error', () => {
+    expect(mdnDispositionFor(new Error('boom'))).toEqual({ type: 'processed/error', error: 'unexpected-processing-error' });
+    expect(mdnDispositionFor(new As2Error('MALFORMED_MIME', 'x'))).toEqual({ type: 'processed/error', error: 'unexpected-processing-error' });
+  });
+});
+
+describe('handleAs2Request → readMdn', () => {
+  it('success: a signed sync MDN with the matching MIC reads as delivered', () => {
+    const sent = send();
+    const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });
+    expect(handled.error).toBeUndefined();
+    expect(handled.mdn).toMatchObject({ signed: true, asyncUrl: undefined });
+    expect(handled.mdn!.headers).toMatchObject({ 'AS2-From': 'RECEIVER', 'AS2-To': '"SENDER ID"' });
+    const result = readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic }, requireSignature: true });
+    expect(result).toMatchObject({ status: 'delivered', signed: true, originalMessageId: sent.messageId });
+    expect(result.receivedMic).toMatchObject({ value: sent.mic.value, algorithm: 'sha256' });
+  });
+
+  it('decryption failure: an error MDN without MIC reads as failed with the reason', () => {
+    const sent = send();
+    const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [sender.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });
+    expect(handled.error?.code).toBe('RECIPIENT_MISMATCH');
+    const result = readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic } });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toContain('decryption-failed');
+    expect(result.receivedMic).toBeUndefined();
+  });
+
+  it('a MIC that differs reads as mic-mismatch with both values', () => {
+    const sent = send();
+    const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });
+    const result = readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: { value: 'AAAA', algorithm: 'sha256' } } });
+    expect(result.status).toBe('mic-mismatch');
+    expect(result.reason).toContain(sent.mic.value);
+    expect(result.reason).toContain('AAAA');
+  });
+
+  it('a warning reads as delivered-with-warning', () => {
+    const sent = send();
+    const envelope = parseAs2Envelope(sent.headers);
+    const mdn = buildMdn({ envelope, disposition: { type: 'processed/warning', warning: 'duplicate-document' }, mic: sent.mic, signer: receiver.keyPair });
+    const result = readMdn({ headers: mdn.headers, body: mdn.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic } });
+    expect(result).toMatchObject({ status: 'delivered-with-warning', signed: true });
+  });
+
+  it('an MDN signed by the wrong key reads as bad-signature', () => {
+    const sent = send();
+    const envelope = parseAs2Envelope(sent.headers);
+    const mdn = buildMdn({ envelope, disposition: { type: 'processed' }, mic: sent.mic, signer: sender.keyPair });
+    const result = readMdn({ headers: mdn.headers, body: mdn.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic } });
+    expect(result.status).toBe('bad-signature');
+    expect(result.reason).toMatch(/CN=Sender/);
+  });
+
+  it('an altered signed MDN reads as bad-signature', () => {
+    const sent = send();
+    const mdn = buildMdn({ envelope: parseAs2Envelope(sent.headers), disposition: { type: 'processed/error', error: 'decryption-failed' }, signer: receiver.keyPair });
+    const body = Buffer.from(mdn.body.toString('latin1').replace('processed/error: decryption-failed', 'processed                        '), 'latin1');
+    const result = readMdn({ headers: mdn.headers, body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId } });
+    expect(result.status).toBe('bad-signature');
+  });
+
+  it('an unsigned MDN when a signed one was required reads as bad-signature', () => {
+    const sent = send(false);
+    const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });
+    expect(handled.mdn?.signed).toBe(false);
+    expect(readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, expected: { messageId: sent.messageId, mic: sent.mic }, requireSignature: true }).status).toBe('bad-signature');
+    expect(readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, expected: { messageId: sent.messageId, mic: sent.mic } }).status).toBe('delivered');
+  });
+
+  it('an MDN for another message reads as message-id-mismatch; peek finds its message', () => {
+    const sent = send();
+    const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });
+    expect(peekMdnOriginalMessageId(handled.mdn!.headers, handled.mdn!.body)).toBe(sent.messageId);
+    expect(readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: '<other@x>' } }).status).toBe('message-id-mismatch');
+  });
+
+  it('async: the MDN says where to go; the caller may override the disposition (paused traffic)', () => {
+    const sent = buildAs2Message({ payload, as2From: 'S', as2To: 'R', mdn: { asyncUrl: 'https://sender/mdn' } });
+    const handled = handleAs2Request({ headers: sent.headers, body: sent.body, overrideDisposition: { type: 'processed/error', error: 'unexpected-processing-error' } });
+    expect(handled.mdn).toMatchObject({ asyncUrl: 'https://sender/mdn', signed: false, disposition: 'automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error' });
+  });
+
+  it('unsupported requested MIC algorithms give processed/warning', () => {
+    const sent = buildAs2Message({ payload, as2From: 'S', as2To: 'R' });
+    const headers = { ...sent.headers, 'Disposition-Notification-To': 'x', 'Disposition-Notification-Options': 'signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, md5' };
+    const handled = handleAs2Request({ headers, body: sent.body, mdnSigner: receiver.keyPair });
+    expect(handled.mdn?.disposition).toMatch(/processed\/warning: unsupported MIC-algorithms md5/);
+  });
+
+  it('no MDN when none was requested', () => {
+    const sent = buildAs2Message({ payload, as2From: 'S', as2To: 'R' });
+    expect(handleAs2Request({ headers: sent.headers, body: sent.body }).mdn).toBeUndefined();
+  });
+
+  it('refuses a malformed MDN with MALFORMED_MDN', () => {
+    expect(() => readMdn({ headers: { 'content-type': 'text/plain' }, body: Buffer.from('hi'), expected: { messageId: '<a@b>' } })).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN' }));
+    expect(() => readMdn({ headers: { 'content-type': 'multipart/report; boundary=b' }, body: Buffer.from('--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--'), expected: { messageId: '<a@b>' } })).toThrow(/no message\/disposition-notification/);
+    expect(() => readMdn({ headers: { 'content-type': 'multipart/report; boundary=b' }, body: Buffer.from('--b\r\nContent-Type: text'), expected: { messageId: '<a@b>' } })).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN' }));
+  });
+});
