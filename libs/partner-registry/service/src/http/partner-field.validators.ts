@@ -36,3 +36,24 @@ export function IsHttpsEndpoint(options: ValidationOptions = {}): PropertyDecora
       },
     });
 }
+
+/** A required string of bounded length with one message per failure (required, not a string, too short or long). */
+export function IsRequiredText(label: string, max: number): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isRequiredText',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args: ValidationArguments) => {
+          const value = args.value as unknown;
+          if (value === undefined || value === null) return `The ${label} field is required`;
+          if (typeof value !== 'string') return `The ${label} must be a string`;
+          return `The ${label} must be between 1 and ${max} characters`;
+        },
+      },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.trim().length > 0 && value.length <= max,
+      },
+    });
+}

@@ -2,7 +2,7 @@ import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/pa
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsAs2Id, IsHttpsEndpoint } from './partner-field.validators';
+import { IsAs2Id, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
@@ -69,9 +69,7 @@ export class HttpAuthDto {
 /** Fields a partner's creator sets (the update DTO derives from it without `as2_id`). */
 export class PartnerFieldsDto {
   @ApiProperty({ minLength: 1, maxLength: 255, example: 'Acme Corporation' })
-  @IsDefined({ message: 'The name field is required' })
-  @IsString({ message: 'The name must be a string' })
-  @Length(1, 255, { message: 'The name must be between 1 and 255 characters' })
+  @IsRequiredText('name', 255)
   name!: string;
 
   @ApiProperty({ example: 'https://acme.example.com/as2' })

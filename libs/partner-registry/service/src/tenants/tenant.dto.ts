@@ -1,6 +1,7 @@
 import { PLANS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsRequiredText } from '../http/partner-field.validators';
 
 export class CreateTenantDto {
   @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The id tokens carry in their `tenant` claim; generated when omitted' })
@@ -10,9 +11,7 @@ export class CreateTenantDto {
   id?: string;
 
   @ApiProperty({ minLength: 1, maxLength: 255 })
-  @IsDefined({ message: 'The name field is required' })
-  @IsString({ message: 'The name must be a string' })
-  @Length(1, 255, { message: 'The name must be between 1 and 255 characters' })
+  @IsRequiredText('name', 255)
   name!: string;
 
   @ApiPropertyOptional({ enum: PLANS, default: 'free' })

@@ -1,0 +1,37 @@
+import type { EmbeddedTestApp, TestTokenClaims } from '@as2-partners/platform';
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: any;
+}
+
+/** A caller of the embedded app: every request carries a bearer token for the given claims. */
+export function apiAs(t: EmbeddedTestApp, claims: Partial<TestTokenClaims> = {}) {
+  const headers = { authorization: `Bearer ${t.token(claims)}` };
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<ApiResponse> => {
+    const res = await t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+    return { status: res.statusCode, body: res.body ? res.json() : undefined };
+  };
+  return {
+    get: (url: string) => call('GET', url),
+    post: (url: string, payload: unknown) => call('POST', url, payload),
+    patch: (url: string, payload: unknown) => call('PATCH', url, payload),
+    delete: (url: string) => call('DELETE', url),
+  };
+}
+
+export type Api = ReturnType<typeof apiAs>;
+
+let counter = 0;
+/** A tenant id no other test uses, so tests share one app without seeing each other's partners. */
+export function freshTenant(): string {
+  counter += 1;
+  return `tenant-${process.pid}-${counter}`;
+}
+
+export function partnerInput(as2Id: string, extra: Record<string, unknown> = {}) {
+  return { name: `Partner ${as2Id}`, as2_id: as2Id, url: `https://${as2Id.toLowerCase()}.example.com/as2`, ...extra };
+}
+
+export const API_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+export const PARTNER_ID = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
