@@ -1,4 +1,5 @@
-import { ConsoleLogger, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ConsoleLogger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,7 +8,7 @@ import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-opti
 import { PlatformModule } from '../platform.module';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { nestLogLevels } from './nest-log-levels';
-import { CORRELATION_ID_HEADER, requestIdsOf } from './request-ids';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
   /** Default true; tests turn it off so each app does not add process signal listeners. */
@@ -32,28 +33,30 @@ export async function createHttpApp(
   @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
   class HttpApplicationModule {}
 
+  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
+  for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`, 'Config');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     disableRequestLogging: true,
     logger: { level: config.logLevel },
+    // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'requestId',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, {
-    bodyParser: false,
-    logger: new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
-  });
-  for (const warning of config.warnings) new Logger('Config').warn(`WARNING: ${warning}`);
+  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger });
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
   fastify.addHook('onRequest', async (request, reply) => {
-    reply.header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId);
+    const ids: RequestIds = { correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]), requestId: request.id };
+    (request as RequestWithIds).ids = ids;
+    reply.header(CORRELATION_ID_HEADER, ids.correlationId);
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    const { correlationId, requestId } = requestIdsOf(request);
-    // Never the headers: the Authorization header must not reach the logs.
+    // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
     request.log.info(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), correlationId, requestId },
+      { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), correlationId: requestIdsOf(request).correlationId },
       'request completed',
     );
   });
