@@ -69,19 +69,30 @@ function relabel(error: unknown, code: As2Error['code'], prefix: string, keep: r
   throw new As2Error(code, `${prefix}: ${message}`, error instanceof As2Error ? error.details : {});
 }
 
-function verifyDetached(signatureDer: Buffer, signedPart: Buffer, trusted: readonly As2Certificate[]): { verified: VerifiedSignature; content: Buffer; canonicalized: boolean } {
+function verifyDetached(signatureDer: Buffer, signedPart: Buffer, multipartBody: Buffer, trusted: readonly As2Certificate[]): { verified: VerifiedSignature; content: Buffer; canonicalized: boolean } {
   try {
     return { verified: verifySignature(signatureDer, signedPart, trusted), content: signedPart, canonicalized: false };
   } catch (error) {
     const retryable = error instanceof As2Error && (error.code === 'DIGEST_MISMATCH' || error.code === 'SIGNATURE_INVALID');
-    if (!retryable || !/(^|[^\r])\n/.test(signedPart.toString('latin1'))) throw error;
-    // Some senders sign the CRLF-canonical form but transmit bare LFs (RFC 5751 §3.1.1 canonicalization).
-    const canonical = Buffer.from(signedPart.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
-    try {
-      return { verified: verifySignature(signatureDer, canonical, trusted), content: canonical, canonicalized: true };
-    } catch {
-      throw error;
+    if (!retryable) throw error;
+    const candidates: { content: Buffer; canonicalized: boolean }[] = [];
+    // Binary content ending in CR before a bare-LF delimiter (OpenSSL on Unix writes those): the CR is content.
+    const end = signedPart.byteOffset - multipartBody.byteOffset + signedPart.length;
+    if (multipartBody[end] === 0x0d && multipartBody[end + 1] === 0x0a) {
+      candidates.push({ content: multipartBody.subarray(end - signedPart.length, end + 1), canonicalized: false });
     }
+    // Some senders sign the CRLF-canonical form but transmit bare LFs (RFC 5751 §3.1.1 canonicalization).
+    if (/(^|[^\r])\n/.test(signedPart.toString('latin1'))) {
+      candidates.push({ content: Buffer.from(signedPart.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1'), canonicalized: true });
+    }
+    for (const candidate of candidates) {
+      try {
+        return { verified: verifySignature(signatureDer, candidate.content, trusted), ...candidate };
+      } catch {
+        continue;
+      }
+    }
+    throw error;
   }
 }
 
@@ -153,7 +164,7 @@ export function receiveAs2Message(options: ReceiveAs2MessageOptions): ReceivedAs
         throw new As2Error('MALFORMED_MIME', `The second part of multipart/signed is ${signatureType}, expected application/pkcs7-signature.`);
       }
       const signatureDer = decodeTransferEncoding(signaturePart.body, signaturePart.headers.get('content-transfer-encoding'));
-      const result = verifyDetached(signatureDer, parts[0], options.partnerCertificates ?? []);
+      const result = verifyDetached(signatureDer, parts[0], body, options.partnerCertificates ?? []);
       signature = { algorithm: result.verified.algorithm, certificate: result.verified.signer, canonicalized: result.canonicalized };
       signedContent = result.content;
       entity = parseMimeEntity(result.content);
