@@ -10,7 +10,7 @@ interface AuthenticatedRequest extends RequestWithIds {
   context?: RequestContext;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
 /**
  * Global guard: every route needs a valid bearer JWT unless marked @Public(); @Roles() then narrows who may call.

@@ -75,11 +75,11 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
     import('@as2-partners/read-model-mongo'),
     import('@as2-partners/messaging-kafka'),
   ]);
-  const eventStore = await EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL'));
+  const eventStore = await connecting('the event store', 'ESDB_URL', EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL')));
   closers.push(() => eventStore.close());
-  const readModels = await MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL'));
+  const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
   closers.push(() => readModels.close());
-  const bus = await KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId });
+  const bus = await connecting('Kafka', 'KAFKA_BROKERS', KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId }));
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
@@ -104,6 +104,16 @@ function connections(
     probes,
     close: () => closeAll(closers.splice(0)),
   };
+}
+
+/** Names the variable to check, never its value (connection strings may hold credentials). */
+async function connecting<T>(what: string, variable: string, connection: Promise<T>): Promise<T> {
+  try {
+    return await connection;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Could not connect to ${what} (check ${variable}): ${reason}`, { cause: error });
+  }
 }
 
 function required(value: string | undefined, name: string): string {
