@@ -179,7 +179,8 @@ function logTail(dir) {
 
 async function waitUntilReady(brokers, failure) {
   const { Kafka, logLevel } = await import('kafkajs');
-  const admin = new Kafka({ clientId: 'test-server-probe', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const kafka = new Kafka({ clientId: 'test-server-probe', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const admin = kafka.admin();
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'not tried';
   for (;;) {
@@ -188,6 +189,11 @@ async function waitUntilReady(brokers, failure) {
     try {
       await admin.connect();
       await admin.listTopics();
+      // Ready also means the group coordinator and producer ids answer, which a fresh broker sets up lazily.
+      await admin.describeGroups(['test-server-probe']);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 5 } });
+      await producer.connect();
+      await producer.disconnect();
       await admin.disconnect();
       return;
     } catch (error) {

@@ -1,1 +1,3 @@
-export {};
+export * from './cloud-event-headers';
+export * from './kafka-event-record';
+export * from './kafka-event-bus';

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { busEvent, describeWithServer, eventBusContract, uniqueTopic } from '@as2-partners/kernel-testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaEventBus } from './kafka-event-bus';
+
+describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
+  const brokerList = brokers.split(',');
+  const connect = () => KafkaEventBus.connect({ brokers: brokerList, clientId: 'as2-contract', topicPartitions: 3, retryInitialDelayMs: 20 });
+
+  eventBusContract('KafkaEventBus', connect, { retainsEventsWhileGroupStopped: true, timeoutMs: 30_000 });
+
+  describe('records on the wire', () => {
+    let bus: KafkaEventBus;
+    const kafka = new Kafka({ clientId: 'as2-wire-check', brokers: brokerList, logLevel: logLevel.NOTHING });
+
+    beforeAll(async () => {
+      bus = await connect();
+    }, 30_000);
+    afterAll(() => bus.close());
+
+    it('carries CloudEvents headers, the aggregate id as key and the envelope as value', async () => {
+      const topic = uniqueTopic();
+      const service = topic.slice('as2.'.length, -'.events'.length);
+      const event = busEvent('partner-prt_01WIRE', 4, 1234);
+      const accountLevel = busEvent('tenant-ten_01WIRE', 0, 1235, {
+        type: 'tenant.created.v1',
+        metadata: { ...event.metadata, tenant: null, causationId: null, actor: { type: 'service', id: 'provisioning' } },
+      });
+      await bus.publish(topic, [event, accountLevel]);
+
+      const consumer = kafka.consumer({ groupId: `wire-${randomUUID()}` });
+      const records: { key: string; value: unknown; headers: Record<string, string> }[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+          records.push({ key: String(message.key), value: JSON.parse(String(message.value)), headers });
+        },
+      });
+      const deadline = Date.now() + 20_000;
+      while (records.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await consumer.disconnect();
+      records.sort((a, b) => (a.value as { position: number }).position - (b.value as { position: number }).position);
+
+      expect(records).toHaveLength(2);
+      expect(records[0]).toEqual({
+        key: 'prt_01WIRE',
+        value: event,
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: event.id,
+          ce_source: `/as2-partners/${service}`,
+          ce_type: 'contract.happened.v1',
+          ce_time: '2026-11-23T10:00:00.000Z',
+          ce_subject: 'prt_01WIRE',
+          'content-type': 'application/json',
+          ce_tenant: 'ten_contract',
+          ce_account: 'acct_contract',
+          ce_correlationid: event.metadata.correlationId,
+          ce_causationid: event.metadata.causationId,
+          ce_actor: 'user:usr_contract',
+        },
+      });
+      expect(records[1]).toEqual({
+        key: 'ten_01WIRE',
+        value: accountLevel,
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: accountLevel.id,
+          ce_source: `/as2-partners/${service}`,
+          ce_type: 'tenant.created.v1',
+          ce_time: '2026-11-23T10:00:00.000Z',
+          ce_subject: 'ten_01WIRE',
+          'content-type': 'application/json',
+          ce_account: 'acct_contract',
+          ce_correlationid: event.metadata.correlationId,
+          ce_actor: 'service:provisioning',
+        },
+      });
+    }, 30_000);
+
+    it('creates a missing topic with the partitions asked for, and answers ping', async () => {
+      const topic = uniqueTopic();
+      await bus.publish(topic, [busEvent('partner-prt_P', 0, 1)]);
+      const admin = kafka.admin();
+      await admin.connect();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.disconnect();
+      expect(topics[0].partitions).toHaveLength(3);
+      await expect(bus.ping()).resolves.toBeUndefined();
+    }, 30_000);
+
+    it('refuses a topic outside the as2.<service>.events convention before sending anything', async () => {
+      await expect(bus.publish('partners', [busEvent('partner-prt_X', 0, 1)])).rejects.toThrow('as2.<service>.events');
+    });
+  });
+
+  it('connect fails with the broker address when nothing listens there', async () => {
+    await expect(
+      KafkaEventBus.connect({ brokers: ['127.0.0.1:1'], clientId: 'unreachable', logger: { warn: () => undefined, error: () => undefined } }),
+    ).rejects.toThrow('Kafka at 127.0.0.1:1 is not reachable');
+  }, 60_000);
+});

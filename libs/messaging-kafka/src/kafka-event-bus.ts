@@ -1,0 +1,241 @@
+import type { BusSubscription, BusSubscriptionOptions, EventBus, FollowerLogger, RecordedEvent } from '@as2-partners/kernel';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import { kafkaMessageOf, recordedEventOf } from './kafka-event-record';
+
+export interface KafkaEventBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Partitions of the topics this bus creates when they are missing; default: the broker's num.partitions. */
+  readonly topicPartitions?: number;
+  /** Replication factor of topics this bus creates; default: the broker's default.replication.factor. */
+  readonly replicationFactor?: number;
+  /** The `ce_dataschema` of an event type, when there is a published schema. */
+  readonly dataSchemaFor?: (event: RecordedEvent) => string | undefined;
+  /** Retry delays for a failing handler: doubles from initial to max, forever (never skips an event). */
+  readonly retryInitialDelayMs?: number;
+  readonly retryMaxDelayMs?: number;
+  /** How long a consumer's fetch waits for new records; also how long stopping a subscription can take. Default 1 s. */
+  readonly fetchMaxWaitMs?: number;
+  /** How long subscribe() waits for the consumer to join its group. Default 30 s. */
+  readonly joinTimeoutMs?: number;
+  /** Receives kafkajs warnings and errors; without it kafkajs prints its errors to the console. */
+  readonly logger?: FollowerLogger;
+}
+
+/** Values of one send stay well under the broker's default message.max.bytes (1 MiB per record batch). */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/**
+ * The EventBus of distributed mode. The producer is idempotent with acks=-1, so `publish` resolves once every
+ * in-sync replica has the events and a retried send never writes a record twice. Records are keyed by aggregate
+ * id, so the events of a stream share a partition and keep their order. Consumers commit an offset only after
+ * the handler resolved, and retry a failing handler forever: a poisoned event stops its partition, loudly.
+ */
+export class KafkaEventBus implements EventBus {
+  private readonly ensuredTopics = new Set<string>();
+  private topicDefaults: Promise<{ numPartitions: number; replicationFactor: number }> | null = null;
+  private readonly subscriptions = new Set<BusSubscription>();
+  /** Sends go one at a time: kafkajs numbers idempotent batches at send time and mis-orders concurrent ones. */
+  private sending: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly producer: Producer,
+    private readonly options: KafkaEventBusOptions,
+  ) {}
+
+  static async connect(options: KafkaEventBusOptions): Promise<KafkaEventBus> {
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      ...(options.logger ? { logLevel: logLevel.WARN, logCreator: kafkaLogCreator(options.logger) } : { logLevel: logLevel.ERROR }),
+    });
+    const admin = kafka.admin();
+    // Idempotence needs acks=-1 on every send and at most one request in flight: kafkajs lacks the sequence
+    // re-numbering the broker's limit of 5 relies on (tulios/kafkajs#980), and it does not cap the value itself.
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    try {
+      await admin.connect();
+      await producer.connect();
+    } catch (error) {
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      throw new Error(`Kafka at ${options.brokers.join(',')} is not reachable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return new KafkaEventBus(kafka, admin, producer, options);
+  }
+
+  async publish(topic: string, events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const messages = events.map((event) => kafkaMessageOf(event, topic, this.options.dataSchemaFor?.(event)));
+    await this.ensureTopics([topic]);
+    const send = this.sending.then(async () => {
+      for (const chunk of chunksBySize(messages)) await this.producer.send({ topic, acks: -1, messages: chunk });
+    });
+    this.sending = send.catch(() => undefined);
+    await send;
+  }
+
+  async subscribe(options: BusSubscriptionOptions): Promise<BusSubscription> {
+    await this.ensureTopics(options.topics);
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 1000,
+    });
+    await consumer.connect();
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+      consumer.on(consumer.events.CRASH, (crash) => reject(crash.payload.error));
+    });
+    joined.catch(() => undefined);
+    try {
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) return;
+            const handled = await this.deliver(options, batch.topic, message, { heartbeat, isRunning });
+            if (!handled) return;
+            resolveOffset(message.offset);
+            await commitOffsetsIfNecessary();
+            await heartbeat();
+          }
+        },
+      });
+      await withTimeout(joined, this.options.joinTimeoutMs ?? 30_000, `consumer group ${options.groupId} did not join`);
+    } catch (error) {
+      await consumer.disconnect();
+      throw error;
+    }
+    let stopped: Promise<void> | null = null;
+    const subscription: BusSubscription = {
+      stop: () => {
+        stopped ??= consumer.disconnect().finally(() => this.subscriptions.delete(subscription));
+        return stopped;
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Answers when a broker describes the cluster (readiness). */
+  async ping(): Promise<void> {
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.sending;
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+
+  /** Hands one record to the handler until it resolves; false if the consumer stopped first (offset not resolved). */
+  private async deliver(
+    options: BusSubscriptionOptions,
+    topic: string,
+    message: KafkaMessage,
+    consumer: { heartbeat: () => Promise<void>; isRunning: () => boolean },
+  ): Promise<boolean> {
+    let delay = this.options.retryInitialDelayMs ?? 100;
+    const maxDelay = this.options.retryMaxDelayMs ?? 10_000;
+    for (;;) {
+      try {
+        await options.handler(recordedEventOf(message.value), topic);
+        return true;
+      } catch (error) {
+        if (!consumer.isRunning()) return false;
+        this.options.logger?.warn(`kafka consumer ${options.groupId} retries a record`, {
+          topic,
+          offset: message.offset,
+          error: error instanceof Error ? error.message : String(error),
+          retryInMs: delay,
+        });
+        await pauseWhileBeating(delay, consumer);
+        if (!consumer.isRunning()) return false;
+        delay = Math.min(delay * 2, maxDelay);
+      }
+    }
+  }
+
+  private async ensureTopics(topics: readonly string[]): Promise<void> {
+    const missing = topics.filter((topic) => !this.ensuredTopics.has(topic));
+    if (missing.length === 0) return;
+    this.topicDefaults ??= this.brokerTopicDefaults();
+    const { numPartitions, replicationFactor } = await this.topicDefaults.catch((error: unknown) => {
+      this.topicDefaults = null;
+      throw error;
+    });
+    await this.admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+    for (const topic of missing) this.ensuredTopics.add(topic);
+  }
+
+  /** The options, else the broker's own defaults (kafkajs speaks CreateTopics v3, which cannot ask for them with -1). */
+  private async brokerTopicDefaults(): Promise<{ numPartitions: number; replicationFactor: number }> {
+    const { topicPartitions, replicationFactor } = this.options;
+    if (topicPartitions !== undefined && replicationFactor !== undefined) return { numPartitions: topicPartitions, replicationFactor };
+    const { brokers } = await this.admin.describeCluster();
+    const { resources } = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokers[0].nodeId), configNames: ['num.partitions', 'default.replication.factor'] }],
+    });
+    const entry = (name: string) => Number(resources[0]?.configEntries.find((e) => e.configName === name)?.configValue ?? 1);
+    return {
+      numPartitions: topicPartitions ?? entry('num.partitions'),
+      replicationFactor: replicationFactor ?? Math.min(entry('default.replication.factor'), brokers.length),
+    };
+  }
+}
+
+function* chunksBySize<T extends { readonly value: string }>(messages: readonly T[]): Generator<T[]> {
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(message.value);
+    if (chunk.length > 0 && bytes + size > MAX_SEND_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Waits between handler retries while keeping the group membership alive (heartbeats every second). */
+async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promise<void>; isRunning: () => boolean }): Promise<void> {
+  const until = Date.now() + ms;
+  while (consumer.isRunning() && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - Date.now())));
+    await consumer.heartbeat();
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function kafkaLogCreator(logger: FollowerLogger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...context } = log;
+      if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, context);
+      else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, context);
+    };
+}

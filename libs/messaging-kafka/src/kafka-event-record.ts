@@ -1,0 +1,59 @@
+import { aggregateIdOf, type RecordedEvent } from '@as2-partners/kernel';
+import { cloudEventHeaders } from './cloud-event-headers';
+
+export interface KafkaEventMessage {
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Record<string, string>;
+}
+
+/** A record value that is not an event envelope; the consumer keeps retrying it (it never skips). */
+export class MalformedEventRecordError extends Error {
+  override readonly name = 'MalformedEventRecordError';
+}
+
+/** The Kafka record of an event: keyed by aggregate id (one partition per aggregate keeps its order). */
+export function kafkaMessageOf(event: RecordedEvent, topic: string, dataschema?: string): KafkaEventMessage {
+  const envelope = {
+    id: event.id,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    stream: event.stream,
+    revision: event.revision,
+    position: event.position,
+    data: event.data,
+    metadata: event.metadata,
+  };
+  return { key: aggregateIdOf(event.stream), value: JSON.stringify(envelope), headers: cloudEventHeaders(event, topic, { dataschema }) };
+}
+
+/** Parses a record value back into the RecordedEvent it was made from. */
+export function recordedEventOf(value: Buffer | string | null): RecordedEvent {
+  if (value === null) throw new MalformedEventRecordError('The record has no value');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString());
+  } catch (error) {
+    throw new MalformedEventRecordError(`The record value is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isObject(parsed)) throw new MalformedEventRecordError('The record value is not a JSON object');
+  const envelope = parsed;
+  const metadata = envelope['metadata'];
+  const problems = [
+    ...['id', 'type', 'stream'].filter((field) => typeof envelope[field] !== 'string'),
+    ...['schemaVersion', 'revision', 'position'].filter((field) => typeof envelope[field] !== 'number'),
+    ...('data' in envelope ? [] : ['data']),
+    ...(isObject(metadata)
+      ? [
+          ...['account', 'correlationId', 'occurredAt'].filter((field) => typeof metadata[field] !== 'string').map((f) => `metadata.${f}`),
+          ...(isObject(metadata['actor']) ? [] : ['metadata.actor']),
+        ]
+      : ['metadata']),
+  ];
+  if (problems.length > 0) throw new MalformedEventRecordError(`The record value is not an event envelope (bad or missing: ${problems.join(', ')})`);
+  return envelope as unknown as RecordedEvent;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
