@@ -1,6 +1,7 @@
 import { parseMicAlgorithm, type DigestAlgorithm } from '../crypto/algorithms';
 import { verifySignature } from '../cms/signed-data';
 import { As2Error } from '../errors/as2-error';
+import { withTypedFailures } from '../errors/typed-failures';
 import { contentTypeOf, parseMimeEntity, type MimeEntity } from '../mime/mime-entity';
 import { MimeHeaders, parseHeaderBlock, type MimeHeaders as Headers } from '../mime/mime-headers';
 import { splitMultipart } from '../mime/multipart';
@@ -96,6 +97,10 @@ function wrapMalformed<T>(fn: () => T): T {
 
 /** Verifies and interprets an MDN (synchronous response body or asynchronous POST) against the message we sent. */
 export function readMdn(options: ReadMdnOptions): MdnResult {
+  return withTypedFailures('reading the MDN', () => read(options));
+}
+
+function read(options: ReadMdnOptions): MdnResult {
   const report = wrapMalformed(() => parseReport(readEntity(options.headers, options.body, options.maxBytes ?? defaultMaxMessageBytes)));
   const rawDisposition = report.fields.get('disposition');
   if (!rawDisposition) throw new As2Error('MALFORMED_MDN', 'The MDN has no Disposition field.');

@@ -8,7 +8,7 @@ export function validateAs2Name(name: string, header = 'AS2 identifier'): string
   if (name.length > maxLength) throw new As2Error('INVALID_AS2_NAME', `The ${header} "${name.slice(0, 40)}…" is ${name.length} characters long; RFC 4130 allows at most ${maxLength}.`);
   const bad = [...name].find((c) => c < ' ' || c > '~');
   if (bad !== undefined) {
-    throw new As2Error('INVALID_AS2_NAME', `The ${header} "${name}" contains the character U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; only printable ASCII and spaces are allowed (RFC 4130 §6.2).`);
+    throw new As2Error('INVALID_AS2_NAME', `The ${header} "${name}" contains the character U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}; only printable ASCII and spaces are allowed (RFC 4130 §6.2).`);
   }
   return name;
 }

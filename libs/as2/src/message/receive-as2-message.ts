@@ -6,6 +6,7 @@ import { decompress } from '../cms/compressed-data';
 import { decryptEnveloped } from '../cms/enveloped-data';
 import { verifySignature, type VerifiedSignature } from '../cms/signed-data';
 import { As2Error } from '../errors/as2-error';
+import { withTypedFailures } from '../errors/typed-failures';
 import { contentTypeOf, parseMimeEntity, type MimeEntity } from '../mime/mime-entity';
 import { MimeHeaders, parseHeaderValue } from '../mime/mime-headers';
 import { splitMultipart } from '../mime/multipart';
@@ -59,7 +60,7 @@ function peekContentType(data: Buffer): string {
 
 function safeFileName(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const base = value.split(/[\\/]/).pop()?.replace(/[\x00-\x1f\x7f]/g, '').trim();
+  const base = value.split(/[\\/]/).pop()?.replace(/./gs, (c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? '' : c)).trim();
   return base && base !== '.' && base !== '..' ? base : undefined;
 }
 
@@ -101,6 +102,10 @@ function verifyDetached(signatureDer: Buffer, signedPart: Buffer, multipartBody:
  * and computes the MIC over exactly the bytes RFC 4130 names. Throws As2Error; `mdnDispositionFor` maps it.
  */
 export function receiveAs2Message(options: ReceiveAs2MessageOptions): ReceivedAs2Message {
+  return withTypedFailures('receiving the AS2 message', () => receive(options));
+}
+
+function receive(options: ReceiveAs2MessageOptions): ReceivedAs2Message {
   const maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
   const maxPayloadBytes = options.maxPayloadBytes ?? maxMessageBytes;
   if (options.body.length > maxMessageBytes) {
@@ -149,7 +154,8 @@ export function receiveAs2Message(options: ReceiveAs2MessageOptions): ReceivedAs
         if (signature) throw new As2Error('MALFORMED_MIME', 'The message is signed twice.');
         const verified = verifySignature(body, undefined, options.partnerCertificates ?? []);
         signature = { algorithm: verified.algorithm, certificate: verified.signer, canonicalized: false };
-        signedContent = verified.encapsulatedContent!;
+        if (!verified.encapsulatedContent) throw new As2Error('MALFORMED_CMS', 'The signed-data carries no content.');
+        signedContent = verified.encapsulatedContent;
         entity = parseMimeEntity(signedContent);
       } else {
         throw new As2Error('UNSUPPORTED_ALGORITHM', `The S/MIME body has CMS content type ${cmsType}; expected enveloped-data, signed-data or compressed-data.`);
