@@ -1,0 +1,30 @@
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { AllInOneModule } from './all-in-one.module';
+
+describe('all-in-one composition (embedded)', () => {
+  let t: EmbeddedTestApp;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+  });
+
+  afterAll(() => t?.close());
+
+  it('is ready, with the embedded event store and read-model store answering', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().info).toEqual({ eventStore: { status: 'up' }, readModelStore: { status: 'up' } });
+  });
+
+  it('documents every mounted service in one OpenAPI document', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(['/v1/partners', '/health/live']));
+  });
+
+  it('serves the partner registry behind the auth guard', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/v1/partners' })).statusCode).toBe(401);
+    const res = await t.app.inject({ method: 'GET', url: '/v1/partners', headers: { authorization: `Bearer ${t.token()}` } });
+    expect(res.statusCode).toBe(200);
+  });
+});
