@@ -2,6 +2,7 @@ import type { EmbeddedTestApp, TestTokenClaims } from '@as2-partners/platform';
 
 export interface ApiResponse {
   readonly status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are asserted field by field in specs
   readonly body: any;
 }
 

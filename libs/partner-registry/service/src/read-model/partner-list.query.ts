@@ -17,7 +17,8 @@ export interface PartnerListCriteria {
  * scope, filters, tenant partners first, then oldest first.
  */
 export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
-  const conditions: Filter[] = [{ account: criteria.account }];
+  const scope: Filter = { account: criteria.account };
+  const conditions: Filter[] = [scope];
   if (criteria.tenant !== null) conditions.push({ tenant: criteria.tenant });
   if (criteria.type && criteria.type !== 'all') conditions.push({ type: criteria.type });
   if (criteria.active !== undefined) conditions.push({ 'settings.active': criteria.active });
@@ -26,7 +27,7 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
     conditions.push({ $or: [{ 'settings.name': pattern }, { as2Id: pattern }] });
   }
   return {
-    filter: conditions.length === 1 ? conditions[0]! : { $and: conditions },
+    filter: conditions.length === 1 ? scope : { $and: conditions },
     sort: { typeOrder: 1, createdAt: 1, partnerId: 1 },
     skip: (criteria.page - 1) * criteria.perPage,
     limit: criteria.perPage,

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Parser, fromFile } from '@asyncapi/parser';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { RecordedEvent } from '@as2-partners/kernel';
+import {
+  masterPartnerDecider,
+  PARTNER_REGISTRY_EVENT_TYPES,
+  partnerDecider,
+  partnerDirectoryDecider,
+  partnerOverrideDecider,
+  PartnerRegistryStreams,
+  tenantDecider,
+  type PartnerRegistryEvent,
+} from '@as2-partners/partner-registry-domain';
+import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
+
+// The install hoists ajv-errors beside ajv 8.17 while spectral compiles with its own ajv 8.20: give it that codegen.
+jest.mock('ajv/dist/compile/codegen', () =>
+  jest.requireActual(require.resolve('ajv/dist/compile/codegen', { paths: [require.resolve('@stoplight/spectral-core')] })),
+);
+
+const DOCS = join(__dirname, '../../../../../docs/asyncapi');
+const SPEC = join(DOCS, 'partner-registry.asyncapi.yaml');
+const schemaFile = (type: string) => join(DOCS, 'schemas/partner-registry', `${type}.schema.json`);
+
+const T0 = '2026-11-23T10:00:00.000Z';
+const T1 = '2026-11-23T11:00:00.000Z';
+const PARTNER = 'prt_01M8369VHGVPBY5SEFAXFPSG8P';
+const MASTER = 'prt_01M8369VHGVPBY5SEFAXFPSG8Q';
+
+/** Real decider output for every event type, with the stream each is appended to. */
+function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
+  const out: { stream: string; event: PartnerRegistryEvent }[] = [];
+  function run<C, S, E extends PartnerRegistryEvent>(stream: string, decider: { initialState: () => S; decide: (c: C, s: S) => E[]; evolve: (s: S, e: E) => S }, commands: C[]) {
+    let state = decider.initialState();
+    for (const command of commands) {
+      for (const event of decider.decide(command, state)) {
+        out.push({ stream, event });
+        state = decider.evolve(state, event);
+      }
+    }
+  }
+  const full = {
+    name: 'Acme',
+    url: 'https://acme.example.com/as2',
+    sign: true,
+    signAlgorithm: 'SHA256withRSA' as const,
+    encryptAlgorithm: 'AES256_CBC' as const,
+    mdn: { url: 'https://us.example.com/mdn', signed: true },
+    httpAuth: { enabled: true, username: 'edi', sealedPassword: 'v1.aaa.bbb.ccc' },
+  };
+  run(PartnerRegistryStreams.partner(PARTNER), partnerDecider, [
+    { type: 'create_partner', partnerId: PARTNER, account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: full, now: T0 },
+    { type: 'update_partner', partnerId: PARTNER, changes: { name: 'Acme 2', connection: { retryAttempts: 1 }, encryptAlgorithm: null }, now: T1 },
+    { type: 'delete_partner', partnerId: PARTNER, now: T1 },
+  ]);
+  run(PartnerRegistryStreams.masterPartner(MASTER), masterPartnerDecider, [
+    { type: 'create_master_partner', partnerId: MASTER, account: 'acc', as2Id: 'MCK', settings: full, now: T0 },
+    { type: 'update_master_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
+    { type: 'delete_master_partner', partnerId: MASTER, now: T1 },
+  ]);
+  run(PartnerRegistryStreams.tenantDirectory('acc', 'ten'), partnerDirectoryDecider, [
+    { type: 'reserve_as2_id', as2Id: 'ACME', partnerId: PARTNER, planLimit: { plan: 'free', limit: 5 }, staleReservations: [], now: T0 },
+    { type: 'release_as2_id', partnerId: PARTNER, reason: 'deleted', now: T1 },
+  ]);
+  const target = { account: 'acc', tenant: 'ten', masterPartnerId: MASTER };
+  run(PartnerRegistryStreams.override('acc', 'ten', MASTER), partnerOverrideDecider, [
+    { type: 'set_overrides', ...target, changes: { url: 'https://tenant.example.com/as2', connection: { timeoutSeconds: 5 } }, now: T0 },
+    { type: 'reset_overrides', ...target, now: T1 },
+  ]);
+  run(PartnerRegistryStreams.tenant('acc', 'ten'), tenantDecider, [
+    { type: 'create_tenant', account: 'acc', tenantId: 'ten', name: 'Tenant', plan: 'free', now: T0 },
+    { type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T1 },
+    { type: 'delete_tenant', tenantId: 'ten', now: T1 },
+  ]);
+  return out;
+}
+
+function recorded(stream: string, event: PartnerRegistryEvent, index: number): RecordedEvent {
+  const accountLevel = stream.startsWith('master_partner') || stream.startsWith('tenant-');
+  const ctx = { caller: { sub: 'alice', account: 'acc', tenant: 'ten', roles: ['tenant_admin' as const] }, correlationId: 'corr-1', requestId: 'req-1' };
+  const [newEvent] = toNewEvents([event], eventMetadataOf(ctx, accountLevel ? null : 'ten', new Date(T0)));
+  return { ...newEvent!, stream, revision: 0, position: index };
+}
+
+describe('partner-registry AsyncAPI contract', () => {
+  it('is a valid AsyncAPI 3 document naming every event type once', async () => {
+    const { document, diagnostics } = await fromFile(new Parser(), SPEC).parse();
+    expect(diagnostics.filter((d) => d.severity === 0).map((d) => d.message)).toEqual([]);
+    expect(document).toBeDefined();
+    expect(document!.version()).toBe('3.0.0');
+    const channel = document!.channels().all()[0]!;
+    expect(channel.address()).toBe('as2.partner-registry.events');
+    const names = document!.messages().all().map((m) => m.name());
+    expect([...new Set(names)].sort()).toEqual([...PARTNER_REGISTRY_EVENT_TYPES].sort());
+  });
+
+  it('has a schema for every event type, and real decider output validates against it', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const produced = producedEvents();
+    expect([...new Set(produced.map((p) => p.event.type))].sort()).toEqual([...PARTNER_REGISTRY_EVENT_TYPES].sort());
+    for (const type of PARTNER_REGISTRY_EVENT_TYPES) {
+      expect(() => readFileSync(schemaFile(type))).not.toThrow();
+    }
+    produced.forEach(({ stream, event }, i) => {
+      const validate = ajv.compile(JSON.parse(readFileSync(schemaFile(event.type), 'utf8')));
+      const envelope = JSON.parse(JSON.stringify(recorded(stream, event, i)));
+      const valid = validate(envelope);
+      if (!valid) throw new Error(`${event.type}: ${ajv.errorsText(validate.errors)}`);
+    });
+  });
+
+  it('rejects an event that breaks its schema', () => {
+    const ajv = new Ajv({ strict: false });
+    addFormats(ajv);
+    const [{ stream, event }] = producedEvents();
+    const envelope = JSON.parse(JSON.stringify(recorded(stream!, event!, 0)));
+    envelope.data.as2Id = 'HAS SPACE';
+    expect(ajv.compile(JSON.parse(readFileSync(schemaFile(event!.type), 'utf8')))(envelope)).toBe(false);
+  });
+});
