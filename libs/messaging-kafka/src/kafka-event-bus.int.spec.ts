@@ -91,6 +91,32 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
       await expect(bus.ping()).resolves.toBeUndefined();
     }, 30_000);
 
+    it('commits no offset for an event whose handler never succeeded: the group gets it again after a restart', async () => {
+      const topic = uniqueTopic();
+      const groupId = `retry-${randomUUID()}`;
+      const [handled, poisoned, later] = [0, 1, 2].map((revision) => busEvent('partner-prt_POISON', revision, revision + 1));
+      const attempts: string[] = [];
+      const failing = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        handler: async (event) => {
+          attempts.push(event.id);
+          if (event.id !== handled.id) throw new Error('read model down');
+        },
+      });
+      await bus.publish(topic, [handled, poisoned, later]);
+      const deadline = Date.now() + 20_000;
+      while (attempts.filter((id) => id === poisoned.id).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await failing.stop();
+      expect(attempts).not.toContain(later.id);
+
+      const received: string[] = [];
+      const healthy = await bus.subscribe({ groupId, topics: [topic], handler: async (event) => void received.push(event.id) });
+      while (received.length < 2 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
+      await healthy.stop();
+      expect(received).toEqual([poisoned.id, later.id]);
+    }, 40_000);
+
     it('refuses a topic outside the as2.<service>.events convention before sending anything', async () => {
       await expect(bus.publish('partners', [busEvent('partner-prt_X', 0, 1)])).rejects.toThrow('as2.<service>.events');
     });
