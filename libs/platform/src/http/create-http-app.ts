@@ -3,6 +3,7 @@ import { ConsoleLogger, Module, type DynamicModule, type Type } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
@@ -43,6 +44,13 @@ export async function createHttpApp(
     // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
+    // Errors fastify raises before routing (a URL that does not decode) never reach Nest's filter.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const ids = requestIdsOf(request);
+      const code = error.code === 'FST_ERR_BAD_URL' ? 'MALFORMED_URL' : 'BAD_REQUEST';
+      const message = code === 'MALFORMED_URL' ? 'Malformed URL' : 'Bad request';
+      void reply.code(400).header(CORRELATION_ID_HEADER, ids.correlationId).send({ message, error: { type: 'invalid_request_error', code } });
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger });
 

@@ -20,7 +20,8 @@ export class ValidationFailedException extends Error {
       const field = prefix ? `${prefix}.${error.property}` : error.property;
       for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
         const text = constraint === 'whitelistValidation' ? `The ${field} field is not allowed` : message;
-        (errors[field] ??= []).push(text);
+        const messages = (errors[field] ??= []);
+        if (!messages.includes(text)) messages.push(text);
         const contextCode = (error.contexts?.[constraint] as { code?: unknown } | undefined)?.code;
         if (code === undefined && typeof contextCode === 'string') code = contextCode;
       }

@@ -15,6 +15,11 @@ describe('ValidationFailedException.fromValidationErrors', () => {
     expect(failed.code).toBeUndefined();
   });
 
+  it('lists a message once per field even when two constraints share it', () => {
+    const failed = ValidationFailedException.fromValidationErrors([error('as2_id', { isString: 'The AS2 ID field is required', isNotEmpty: 'The AS2 ID field is required' })]);
+    expect(failed.errors).toEqual({ as2_id: ['The AS2 ID field is required'] });
+  });
+
   it('uses dotted keys for nested objects and array items', () => {
     const failed = ValidationFailedException.fromValidationErrors([
       error('mdn', {}, { children: [error('url', { isUrl: 'bad url' })] }),

@@ -153,6 +153,19 @@ describe('platform edge (embedded app with a demo module)', () => {
       expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' });
     });
 
+    it('answers 400 MALFORMED_URL for a path that does not decode', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/demo/things/%E0%A4%A', headers: bearer() });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ message: 'Malformed URL', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
+    });
+
+    it('accepts application/json with a charset and +json media types', async () => {
+      const withCharset = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json; charset=utf-8' }, payload: '{"as2_id":"CHARSET"}' });
+      expect(withCharset.statusCode).toBe(201);
+      const mergePatch = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/merge-patch+json' }, payload: '{"as2_id":"MERGE"}' });
+      expect(mergePatch.statusCode).toBe(201);
+    });
+
     it('answers 404 NOT_FOUND for an unknown route, even without a token', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/nowhere' });
       expect(res.statusCode).toBe(404);
