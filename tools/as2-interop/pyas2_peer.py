@@ -12,8 +12,10 @@ import re
 import sys
 from email import message_from_bytes
 
+from asn1crypto import cms
+
 from pyas2lib import as2
-from pyas2lib.constants import DIGEST_ALGORITHMS, ENCRYPTION_ALGORITHMS, KEY_ENCRYPTION_ALGORITHMS, SIGNATUR_ALGORITHMS
+from pyas2lib.constants import DIGEST_ALGORITHMS, ENCRYPTION_ALGORITHMS, SIGNATUR_ALGORITHMS
 
 
 def read_bytes(path):
@@ -71,7 +73,6 @@ def build(args):
         sign_alg=args.sign_alg,
         encrypt=bool(args.encrypt),
         enc_alg=args.encrypt or "tripledes_192_cbc",
-        key_enc_alg=args.key_enc_alg,
         compress=args.compress,
         mdn_mode={"sync": "SYNC", "async": "ASYNC", "none": None}[args.mdn],
         mdn_digest_alg=args.mdn_sign,
@@ -102,6 +103,20 @@ def build(args):
     return state
 
 
+def enveloped_algorithms(raw):
+    """Reads the cipher and key transport from the CMS itself: pyas2lib reports no name for AES."""
+    outer = message_from_bytes(raw)
+    if outer.get_content_type() != "application/pkcs7-mime" or outer.get_param("smime-type") != "enveloped-data":
+        return None, None
+    try:
+        enveloped = cms.ContentInfo.load(outer.get_payload(decode=True))["content"]
+        cipher = enveloped["encrypted_content_info"]["content_encryption_algorithm"]["algorithm"].native
+        key_transport = enveloped["recipient_infos"][0].chosen["key_encryption_algorithm"]["algorithm"].native
+        return cipher, key_transport
+    except Exception:  # pylint: disable=broad-except
+        return None, None
+
+
 def receive(args):
     organization = as2.Organization(
         as2_name=args.as2_id,
@@ -123,10 +138,10 @@ def receive(args):
             partner if partner_id == args.partner_as2_id else None,
         )
 
+    raw = raw_http_message(args.headers, args.body)
+    cms_cipher, cms_key_transport = enveloped_algorithms(raw)
     message = as2.Message()
-    status, (exception, _traceback), mdn = message.parse(
-        raw_http_message(args.headers, args.body), find_org_partner_cb=find_org_partner
-    )
+    status, (exception, _traceback), mdn = message.parse(raw, find_org_partner_cb=find_org_partner)
     payload = None
     if exception is None and message.payload is not None:
         payload = message.payload.get_payload(decode=True)
@@ -148,6 +163,8 @@ def receive(args):
         "mic": message.mic.decode() if message.mic else None,
         "encrypted": message.encrypted,
         "encAlg": message.enc_alg,
+        "cmsCipher": cms_cipher,
+        "cmsKeyTransport": cms_key_transport,
         "compressed": message.compressed,
         "filename": filename,
         "payloadBase64": base64.b64encode(payload).decode() if payload is not None and args.print_payload else None,
@@ -216,7 +233,7 @@ def parser():
     b.add_argument("--sign", nargs="?", const="sha256", choices=DIGEST_ALGORITHMS, help="digest (default sha256)")
     b.add_argument("--sign-alg", default="rsassa_pkcs1v15", choices=SIGNATUR_ALGORITHMS)
     b.add_argument("--encrypt", nargs="?", const="aes_256_cbc", choices=ENCRYPTION_ALGORITHMS)
-    b.add_argument("--key-enc-alg", default="rsaes_pkcs1v15", choices=KEY_ENCRYPTION_ALGORITHMS)
+    # No --key-enc-alg: pyas2lib 1.4.4 Message.build ignores Partner.key_enc_alg and always wraps keys with RSA PKCS#1 v1.5.
     b.add_argument("--compress", action="store_true")
     b.add_argument("--mdn", default="sync", choices=["sync", "async", "none"])
     b.add_argument("--mdn-url", help="Receipt-Delivery-Option for --mdn async")

@@ -32,7 +32,6 @@ export interface Pyas2BuildOptions {
   sign?: 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
   signAlg?: 'rsassa_pkcs1v15' | 'rsassa_pss';
   encrypt?: 'tripledes_192_cbc' | 'rc2_128_cbc' | 'rc4_128_cbc' | 'aes_128_cbc' | 'aes_192_cbc' | 'aes_256_cbc';
-  keyEncAlg?: 'rsaes_pkcs1v15' | 'rsaes_oaep';
   compress?: boolean;
   mdn?: 'sync' | 'async' | 'none';
   mdnUrl?: string;
@@ -56,6 +55,9 @@ export interface Pyas2ReceiveResult {
   mic: string | null;
   encrypted: boolean;
   encAlg: string | null;
+  /** Read from the CMS itself (asn1crypto names: aes128_cbc, tripledes_3key, rsaes_pkcs1v15 …). */
+  cmsCipher: string | null;
+  cmsKeyTransport: string | null;
   compressed: boolean;
   filename: string | null;
   payload: Buffer | null;
@@ -127,7 +129,7 @@ export class Pyas2Peer {
     if (options.filename) args.push('--filename', options.filename);
     if (options.contentType) args.push('--content-type', options.contentType);
     if (options.sign) args.push('--sign', options.sign, '--sign-alg', options.signAlg ?? 'rsassa_pkcs1v15');
-    if (options.encrypt) args.push('--encrypt', options.encrypt, '--key-enc-alg', options.keyEncAlg ?? 'rsaes_pkcs1v15');
+    if (options.encrypt) args.push('--encrypt', options.encrypt);
     if (options.compress) args.push('--compress');
     if (options.mdnUrl) args.push('--mdn-url', options.mdnUrl);
     if (options.mdnSign) args.push('--mdn-sign', options.mdnSign);
