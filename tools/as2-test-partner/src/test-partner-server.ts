@@ -113,7 +113,12 @@ export async function startTestPartner(options: TestPartnerOptions): Promise<Run
     try {
       body = await readRequestBody(request, maxBodyBytes);
     } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
+      if (!(error instanceof BodyTooLargeError)) {
+        // The client went away or hit the request timeout (Node has already answered 408 in that case).
+        writeLog(started, 0, { httpStatus: 'dropped', outcome: 'rejected', error: `request body not received: ${(error as Error).message}` });
+        response.destroy();
+        return;
+      }
       writeLog(started, Number(request.headers['content-length']) || 0, { httpStatus: 413, outcome: 'rejected', errorCode: 'SIZE_LIMIT_EXCEEDED', error: error.message });
       answerText(response, 413, error.message, { Connection: 'close' });
       request.resume();
@@ -166,12 +171,19 @@ export async function startTestPartner(options: TestPartnerOptions): Promise<Run
     });
   };
 
-  const serverOptions = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 30_000), keepAliveTimeout: 5_000 };
+  // Node checks request deadlines every connectionsCheckingInterval (30 s by default), too coarse for short timeouts.
+  const serverOptions = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, 30_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(Math.floor(requestTimeoutMs / 4), 30_000)),
+    keepAliveTimeout: 5_000,
+  };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, key: options.tls.keyPem, cert: options.tls.certPem }, listener)
     : createHttpServer(serverOptions, listener);
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
 

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { As2Certificate, buildAs2Message, loadKeyPair, peekMdnOriginalMessageId, readMdn, type As2KeyPair, type BuildAs2MessageOptions } from '@as2-partners/as2';
@@ -225,6 +227,43 @@ describe('test AS2 partner on bad input', () => {
     const url = new URL(testPartner.url);
     expect((await fetch(url)).status).toBe(405);
     expect((await postMessage(new URL('/other', url).href, {}, Buffer.alloc(0))).status).toBe(404);
+    const good = fullySecured();
+    expect(readAnswer(good, await postMessage(testPartner.url, good.headers, good.body)).status).toBe('delivered');
+  });
+
+  it('cuts off a client that stalls mid-request after --request-timeout-ms', async () => {
+    const testPartner = await start({ requestTimeoutMs: 400 });
+    const url = new URL(testPartner.url);
+    const socket = connect(Number(url.port), url.hostname);
+    const started = Date.now();
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial`);
+    await new Promise((closed) => socket.on('close', closed));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('survives mangled AS2 messages: every answer is an error MDN or a 4xx, and a good message still goes through', async () => {
+    const testPartner = await start();
+    const statuses = new Set<number>();
+    for (let round = 0; round < 24; round += 1) {
+      const sent = fullySecured({ encrypt: round % 2 ? undefined : { certificate: partnerCertificate, algorithm: 'aes-128-cbc' } });
+      const body = Buffer.from(sent.body);
+      const headers = { ...sent.headers };
+      switch (round % 4) {
+        case 0: body.set(randomBytes(64), Math.floor(body.length / 3)); break;
+        case 1: headers['Content-Type'] = 'multipart/signed; boundary="missing"'; break;
+        case 2: headers['Content-Transfer-Encoding'] = 'base64'; break;
+        default: break;
+      }
+      const truncated = round % 4 === 3 ? body.subarray(0, Math.floor(body.length / 2)) : body;
+      const answer = await postMessage(testPartner.url, headers, truncated);
+      statuses.add(answer.status);
+      if (answer.status === 200) expect([round, readAnswer(sent, answer).status]).toEqual([round, 'failed']);
+      else expect(answer.status).toBeGreaterThanOrEqual(400);
+    }
+    expect([...statuses].every((status) => status === 200 || (status >= 400 && status < 500))).toBe(true);
     const good = fullySecured();
     expect(readAnswer(good, await postMessage(testPartner.url, good.headers, good.body)).status).toBe('delivered');
   });
