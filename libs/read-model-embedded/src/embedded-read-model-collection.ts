@@ -1,5 +1,6 @@
 import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument } from '@as2-partners/kernel';
 import { Query } from 'mingo';
+import { compileFastFilter, Verdict } from './fast-filter';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
 import type { ReadModelDocumentTable } from './read-model-document-table';
 
@@ -14,7 +15,8 @@ export function toInMemoryDocument(json: string): InMemoryDocument {
 }
 
 /**
- * A collection served from memory (queries run through mingo, the MongoDB query language in JavaScript)
+ * A collection served from memory (queries run through mingo, the MongoDB query language in JavaScript,
+ * behind a fast path for plain scalar filters)
  * and written through to SQLite first, so memory never holds what the file does not.
  */
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
@@ -57,10 +59,10 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async find(query: FindQuery): Promise<Page<T>> {
     const matched = this.matching(query.filter);
-    sortDocuments(matched, (stored) => stored.doc, withIdTieBreaker(query.sort));
     const start = query.skip ?? 0;
-    const end = query.limit ? start + query.limit : undefined;
-    return { items: matched.slice(start, end).map((stored) => this.copy(stored)), total: matched.length };
+    const keep = query.limit ? start + query.limit : matched.length;
+    const ordered = sortDocuments(matched, (stored) => stored.doc, withIdTieBreaker(query.sort), keep);
+    return { items: ordered.slice(start).map((stored) => this.copy(stored)), total: matched.length };
   }
 
   async count(filter: Filter): Promise<number> {
@@ -76,8 +78,14 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   private matching(filter: Filter): InMemoryDocument[] {
     const all = [...this.documents.values()];
     if (Object.keys(filter).length === 0) return all;
-    const query = new Query(filter);
-    return all.filter((stored) => query.test(stored.doc));
+    let query: Query | undefined;
+    const byMingo = (doc: Record<string, unknown>): boolean => (query ??= new Query(filter)).test(doc);
+    const fast = compileFastFilter(filter);
+    if (!fast) return all.filter((stored) => byMingo(stored.doc));
+    return all.filter((stored) => {
+      const verdict = fast(stored.doc);
+      return verdict === Verdict.Undecided ? byMingo(stored.doc) : verdict === Verdict.Yes;
+    });
   }
 
   private copy(stored: InMemoryDocument): T {

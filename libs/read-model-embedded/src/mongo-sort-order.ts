@@ -123,20 +123,47 @@ export function withIdTieBreaker(sort: SortSpec | undefined): SortSpec {
   return '_id' in sort ? sort : { ...sort, _id: 1 };
 }
 
-/** Sorts documents in place by a Mongo sort spec, computing each document's keys once. */
-export function sortDocuments<T>(docs: T[], read: (item: T) => unknown, sort: SortSpec): T[] {
+/**
+ * Sorts documents by a Mongo sort spec, computing each document's keys once. With `keep`, returns only
+ * the first `keep` in order (a page needs skip + limit of them), which avoids sorting every match.
+ */
+export function sortDocuments<T>(docs: readonly T[], read: (item: T) => unknown, sort: SortSpec, keep = docs.length): T[] {
   const fields = Object.entries(sort).map(([field, direction]) => ({ path: field.split('.'), direction }));
-  const decorated = docs.map((item) => {
-    const doc = read(item);
-    return { item, keys: fields.map(({ path, direction }) => sortKeyOf(valueAtPath(doc, path), direction)) };
-  });
-  decorated.sort((x, y) => {
+  const compare = (x: Decorated<T>, y: Decorated<T>): number => {
     for (let i = 0; i < fields.length; i += 1) {
       const order = compareMongoValues(x.keys[i], y.keys[i]);
       if (order !== 0) return order * fields[i].direction;
     }
     return 0;
-  });
-  for (let i = 0; i < decorated.length; i += 1) docs[i] = decorated[i].item;
-  return docs;
+  };
+  const decorate = (item: T): Decorated<T> => {
+    const doc = read(item);
+    return { item, keys: fields.map(({ path, direction }) => sortKeyOf(valueAtPath(doc, path), direction)) };
+  };
+  if (keep <= 0) return [];
+  if (keep * 8 >= docs.length) return docs.map(decorate).sort(compare).slice(0, keep).map((d) => d.item);
+  return firstInOrder(docs.map(decorate), compare, keep).map((d) => d.item);
+}
+
+interface Decorated<T> {
+  readonly item: T;
+  readonly keys: unknown[];
+}
+
+/** The `keep` smallest items in order: binary insertion into a bounded buffer, most items rejected by one comparison. */
+function firstInOrder<D>(items: readonly D[], compare: (x: D, y: D) => number, keep: number): D[] {
+  const best: D[] = [];
+  for (const item of items) {
+    if (best.length === keep && compare(item, best[keep - 1]) >= 0) continue;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compare(item, best[middle]) < 0) high = middle;
+      else low = middle + 1;
+    }
+    best.splice(low, 0, item);
+    if (best.length > keep) best.pop();
+  }
+  return best;
 }

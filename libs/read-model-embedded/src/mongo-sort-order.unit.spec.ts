@@ -50,8 +50,21 @@ describe('sortDocuments', () => {
       { _id: 'b', tags: [3] },
       { _id: 'c', tags: [4, 9] },
     ];
-    expect(sortDocuments([...docs], read, { tags: 1 }).map((d) => d._id)).toEqual(['a', 'b', 'c']);
-    expect(sortDocuments([...docs], read, { tags: -1 }).map((d) => d._id)).toEqual(['c', 'a', 'b']);
+    expect(sortDocuments(docs, read, { tags: 1 }).map((d) => d._id)).toEqual(['a', 'b', 'c']);
+    expect(sortDocuments(docs, read, { tags: -1 }).map((d) => d._id)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('sortDocuments keeping the first few', () => {
+  it('gives the same first items as a full sort, ties kept in input order', () => {
+    let state = 7;
+    const next = () => (state = (state * 48_271) % 2_147_483_647);
+    const docs = Array.from({ length: 500 }, (_, i) => ({ _id: `d${String(i).padStart(3, '0')}`, n: next() % 20, s: next() % 2 ? 'x' : null }));
+    const sort = { n: -1, s: 1, _id: 1 } as const;
+    const full = sortDocuments(docs, (d) => d, sort);
+    for (const keep of [0, 1, 7, 30, 62, 63, 499, 500, 800]) {
+      expect(sortDocuments(docs, (d) => d, sort, keep)).toEqual(full.slice(0, keep));
+    }
   });
 });
 
