@@ -36,6 +36,7 @@ func main() {
 	sqliteDir := flag.String("sqlite-dir", "", "directory holding the SQLite databases (required)")
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	exitOnStdinEOF := flag.Bool("exit-on-stdin-eof", false, "stop when standard input closes (the parent process died)")
+	removeOnExit := flag.Bool("remove-sqlite-dir-on-exit", false, "delete --sqlite-dir when stopping (throwaway test data)")
 	printVersion := flag.Bool("version", false, "print the FerretDB version and exit")
 	flag.Parse()
 
@@ -81,8 +82,16 @@ func main() {
 		}()
 	}
 
-	if err := f.Run(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: %s\n", err)
+	runErr := f.Run(ctx)
+
+	if *removeOnExit {
+		if err := os.RemoveAll(*sqliteDir); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: removing %s: %s\n", *sqliteDir, err)
+		}
+	}
+
+	if runErr != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: %s\n", runErr)
 		os.Exit(1)
 	}
 }

@@ -108,7 +108,7 @@ async function startFerretDb({ ci }) {
 async function startFerretDbOnce() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
-  const child = spawn(ferretBinary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir, '--exit-on-stdin-eof'], {
+  const child = spawn(ferretBinary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir, '--exit-on-stdin-eof', '--remove-sqlite-dir-on-exit'], {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -10,6 +10,7 @@ import { configureReadModelConnection, createReadModelSchema } from './read-mode
 /**
  * Read models for embedded mode: documents persist in one SQLite file and every collection is loaded into
  * memory at open, where MongoDB query documents run through mingo. Indexes are not needed in memory.
+ * One process owns a file: another process's writes would not reach this one's memory.
  */
 export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, EmbeddedReadModelCollection<ReadModelDocument>>();
