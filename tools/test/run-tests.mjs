@@ -39,9 +39,9 @@ async function provideServer({ name, variable, label }) {
 
 function runJest(args) {
   mkdirSync(join(root, 'tmp'), { recursive: true });
-  const results = join(root, 'tmp', 'jest-results.json');
+  const results = join(root, 'tmp', `jest-results-${process.pid}.json`);
   const jestBin = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-  const child = spawn(process.execPath, [jestBin, '--ci', '--maxWorkers=2', '--json', `--outputFile=${results}`, ...args], {
+  const child = spawn(process.execPath, [jestBin, '--ci', '--maxWorkers=2', '--forceExit', '--json', `--outputFile=${results}`, ...args], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: process.env,

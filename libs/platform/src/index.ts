@@ -22,3 +22,4 @@ export * from './testing/create-embedded-test-app';
 export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
 export * from './config/exit-on-startup-failure';
+export * from './testing/hs256-test-token';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
 
 export type DeploymentMode = 'embedded' | 'distributed';
+export type EventStoreKind = 'esdb' | 'sqlite';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,6 +28,11 @@ export interface PlatformConfig {
   /** Absolute path; embedded mode keeps its SQLite files here. */
   readonly dataDir: string;
   readonly jwt: JwtConfig;
+  /**
+   * The event-store adapter: `esdb` (default when distributed) or `sqlite` (default when embedded; in distributed
+   * mode it keeps DATA_DIR/events.sqlite — one replica only — for single-node installs and hosts without EventStoreDB).
+   */
+  readonly eventStore: EventStoreKind;
   readonly esdbUrl?: string;
   readonly kafkaBrokers: readonly string[];
   readonly mongoUrl?: string;
@@ -56,6 +62,7 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const host = readString(env, 'HOST') ?? '0.0.0.0';
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const jwt = readJwtConfig(env, mode, warnings);
+  const eventStore = readEventStoreKind(env, mode);
   const esdbUrl = readUrl(env, 'ESDB_URL', ['esdb:', 'esdb+discover:']);
   const kafkaBrokers = readBrokers(env);
   const mongoUrl = readUrl(env, 'MONGO_URL', ['mongodb:', 'mongodb+srv:']);
@@ -63,12 +70,16 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const logLevel = readLogLevel(env);
 
   if (mode === 'distributed') {
-    if (!esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode');
+    if (eventStore === 'esdb' && !esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode (or set EVENT_STORE=sqlite)');
     if (kafkaBrokers.length === 0) throw new InvalidConfigurationError('KAFKA_BROKERS', 'is required in distributed mode');
     if (!mongoUrl) throw new InvalidConfigurationError('MONGO_URL', 'is required in distributed mode');
   }
 
-  return { mode, port, host, dataDir, jwt, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, warnings };
+  if (mode === 'embedded' && eventStore === 'esdb') {
+    throw new InvalidConfigurationError('EVENT_STORE', 'must be "sqlite" in embedded mode, got "esdb"');
+  }
+
+  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, warnings };
 }
 
 /** Empty strings count as unset, so `FOO=` in a .env file does not override a default with nothing. */
@@ -81,6 +92,14 @@ function readMode(env: Environment): DeploymentMode {
   const value = readString(env, 'MODE') ?? 'embedded';
   if (value !== 'embedded' && value !== 'distributed') {
     throw new InvalidConfigurationError('MODE', `must be "embedded" or "distributed", got "${value}"`);
+  }
+  return value;
+}
+
+function readEventStoreKind(env: Environment, mode: DeploymentMode): EventStoreKind {
+  const value = readString(env, 'EVENT_STORE') ?? (mode === 'distributed' ? 'esdb' : 'sqlite');
+  if (value !== 'esdb' && value !== 'sqlite') {
+    throw new InvalidConfigurationError('EVENT_STORE', `must be "esdb" or "sqlite", got "${value}"`);
   }
   return value;
 }

@@ -132,6 +132,20 @@ describe('loadPlatformConfig', () => {
         `Invalid configuration: ${name} is required in distributed mode`,
       ));
 
+    it('uses EventStoreDB by default and the SQLite store when EVENT_STORE=sqlite (then ESDB_URL is not needed)', () => {
+      expect(loadPlatformConfig(DISTRIBUTED).eventStore).toBe('esdb');
+      const single = loadPlatformConfig({ ...DISTRIBUTED, ESDB_URL: undefined, EVENT_STORE: 'sqlite' });
+      expect(single.eventStore).toBe('sqlite');
+      expect(() => loadPlatformConfig({ ...DISTRIBUTED, EVENT_STORE: 'postgres' })).toThrow(
+        'Invalid configuration: EVENT_STORE must be "esdb" or "sqlite", got "postgres"',
+      );
+    });
+
+    it('keeps the embedded mode on its SQLite event store', () => {
+      expect(loadPlatformConfig({ JWT_SECRET: DISTRIBUTED.JWT_SECRET }).eventStore).toBe('sqlite');
+      expect(() => loadPlatformConfig({ EVENT_STORE: 'esdb' })).toThrow('Invalid configuration: EVENT_STORE must be "sqlite" in embedded mode');
+    });
+
     it('rejects URLs with the wrong scheme', () => {
       expect(() => loadPlatformConfig({ ...DISTRIBUTED, ESDB_URL: 'http://localhost:2113' })).toThrow(/ESDB_URL must use esdb:\/\//);
       expect(() => loadPlatformConfig({ ...DISTRIBUTED, MONGO_URL: 'postgres://x' })).toThrow(/MONGO_URL must use mongodb:\/\//);

@@ -70,12 +70,11 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
 }
 
 async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ EsdbEventStore }, { MongoReadModelStore }, { KafkaEventBus }] = await Promise.all([
-    import('@as2-partners/event-store-esdb'),
+  const [{ MongoReadModelStore }, { KafkaEventBus }] = await Promise.all([
     import('@as2-partners/read-model-mongo'),
     import('@as2-partners/messaging-kafka'),
   ]);
-  const eventStore = await connecting('the event store', 'ESDB_URL', EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL')));
+  const eventStore = await openDistributedEventStore(config);
   closers.push(() => eventStore.close());
   const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
   closers.push(() => readModels.close());
@@ -86,6 +85,16 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
     { name: 'readModelStore', ping: () => readModels.ping() },
     { name: 'kafka', ping: () => bus.ping() },
   ], closers);
+}
+
+async function openDistributedEventStore(config: PlatformConfig): Promise<EventStore & Pingable & { checkpointStore(): CheckpointStore }> {
+  if (config.eventStore === 'sqlite') {
+    const { SqliteEventStore } = await import('@as2-partners/event-store-sqlite');
+    await mkdir(config.dataDir, { recursive: true });
+    return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+  }
+  const { EsdbEventStore } = await import('@as2-partners/event-store-esdb');
+  return connecting('the event store', 'ESDB_URL', EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL')));
 }
 
 function connections(

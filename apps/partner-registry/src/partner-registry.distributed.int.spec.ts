@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { createConnection, type Connection } from 'mongoose';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { describeWithServer } from '@as2-partners/kernel-testing';
+import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
+
+const SECRET = 'distributed-integration-secret-0123456789';
+const TOPIC = 'as2.partner-registry.events';
+
+/** The same server, another database: every run starts from an empty read model. */
+function withDatabase(url: string, db: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
+
+function header(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  return value === undefined ? undefined : String(value);
+}
+
+/** The relay creates the topic with its first publish, which may still be under way. */
+async function subscribeOnceTheRelayCreatedTheTopic(consumer: Consumer): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real Kafka', (brokers) => {
+  describeWithServer('MONGO_URL', 'and a real MongoDB-wire server', (mongoUrl) => {
+    const database = `as2_it_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const account = `acct-${randomUUID().slice(0, 8)}`;
+    let app: NestFastifyApplication;
+    let dataDir: string;
+    let mongo: Connection;
+    const token = (claims: Record<string, unknown>) =>
+      signHs256TestToken({ sub: 'it-user', account, exp: Math.floor(Date.now() / 1000) + 600, ...claims }, SECRET);
+
+    beforeAll(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'as2-distributed-'));
+      // EventStoreDB where one is reachable; otherwise the SQLite adapter, which passes the same event-store contract.
+      const eventStore = process.env['ESDB_URL'] ? {} : { EVENT_STORE: 'sqlite' };
+      const config = loadPlatformConfig({
+        MODE: 'distributed',
+        ...eventStore,
+        ESDB_URL: process.env['ESDB_URL'],
+        KAFKA_BROKERS: brokers,
+        MONGO_URL: withDatabase(mongoUrl, database),
+        DATA_DIR: dataDir,
+        JWT_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      });
+      app = await createHttpApp(PartnerRegistryModule, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+      mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
+    }, 60_000);
+
+    afterAll(async () => {
+      await app?.close();
+      await mongo?.db?.dropDatabase().catch(() => undefined);
+      await mongo?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('reports Kafka and MongoDB ready', async () => {
+      const res = await app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().info).toMatchObject({ eventStore: { status: 'up' }, readModelStore: { status: 'up' }, kafka: { status: 'up' } });
+    });
+
+    it('puts a partner created through the API on the Kafka topic as a CloudEvent and in the MongoDB read model', async () => {
+      const as2Id = `IT-${randomUUID().slice(0, 8).toUpperCase()}`;
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/partners',
+        headers: { authorization: `Bearer ${token({ tenant: 't1', roles: ['tenant_admin'] })}`, 'x-correlation-id': `corr-${as2Id}` },
+        payload: { name: 'Distributed Partner', as2_id: as2Id, url: 'https://as2.example.com/receive', sign: true, sign_algorithm: 'SHA256withRSA' },
+      });
+      expect(created.statusCode).toBe(201);
+      const partnerId: string = created.json().data.id;
+
+      // The read model in MongoDB holds the tenant's view of the partner, and the API serves it from there.
+      const view = await mongo.db!.collection('partner_registry_partner_views').findOne({ partnerId });
+      expect(view).toMatchObject({ account, tenant: 't1', partnerId, as2Id, type: 'tenant' });
+      const read = await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}`, headers: { authorization: `Bearer ${token({ tenant: 't1', roles: ['tenant_user'] })}` } });
+      expect(read.statusCode).toBe(200);
+      expect(read.json().data).toMatchObject({ id: partnerId, as2_id: as2Id, type: 'tenant' });
+
+      // The relay published it: consume the topic from the beginning until this partner's creation shows up.
+      const kafka = new Kafka({ clientId: `it-reader-${database}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+      const consumer = kafka.consumer({ groupId: `it-reader-${database}` });
+      await consumer.connect();
+      await subscribeOnceTheRelayCreatedTheTopic(consumer);
+      const record = await new Promise<{ key: string; value: Record<string, any>; headers: IHeaders }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`partner.created.v1 for ${partnerId} not seen on ${TOPIC} within 30 s`)), 30_000);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            if (header(message.headers, 'ce_type') !== 'partner.created.v1' || header(message.headers, 'ce_subject') !== partnerId) return;
+            clearTimeout(timer);
+            resolve({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()), headers: message.headers ?? {} });
+          },
+        });
+      }).finally(() => consumer.disconnect());
+
+      expect(record.key).toBe(partnerId);
+      expect(header(record.headers, 'ce_specversion')).toBe('1.0');
+      expect(header(record.headers, 'ce_source')).toBe('/as2-partners/partner-registry');
+      expect(header(record.headers, 'ce_id')).toBe(record.value['id']);
+      expect(header(record.headers, 'ce_time')).toBe(record.value['metadata'].occurredAt);
+      expect(header(record.headers, 'content-type')).toBe('application/json');
+      expect(header(record.headers, 'ce_account')).toBe(account);
+      expect(header(record.headers, 'ce_tenant')).toBe('t1');
+      expect(header(record.headers, 'ce_correlationid')).toBe(`corr-${as2Id}`);
+      expect(record.value).toMatchObject({ type: 'partner.created.v1', stream: `partner-${partnerId}`, revision: 0 });
+      expect(JSON.stringify(record.value['data'])).toContain(as2Id);
+    }, 60_000);
+  });
+});
