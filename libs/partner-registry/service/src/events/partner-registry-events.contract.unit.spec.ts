@@ -16,11 +16,6 @@ import {
 } from '@as2-partners/partner-registry-domain';
 import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 
-// The install hoists ajv-errors beside ajv 8.17 while spectral compiles with its own ajv 8.20: give it that codegen.
-jest.mock('ajv/dist/compile/codegen', () =>
-  jest.requireActual(require.resolve('ajv/dist/compile/codegen', { paths: [require.resolve('@stoplight/spectral-core')] })),
-);
-
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'partner-registry.asyncapi.yaml');
 const schemaFile = (type: string) => join(DOCS, 'schemas/partner-registry', `${type}.schema.json`);

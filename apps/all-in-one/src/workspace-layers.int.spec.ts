@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+// The layer rules in eslint.config.mjs, checked by linting probe sources placed in each project (one ESLint run).
+const root = join(__dirname, '..', '..', '..');
+
+interface Probe {
+  readonly what: string;
+  readonly project: string;
+  readonly source: string;
+  readonly allowed: boolean;
+}
+
+const probes: Probe[] = [
+  { what: 'domain code importing NestJS', project: 'libs/partner-registry/domain', source: "import { Injectable } from '@nestjs/common';", allowed: false },
+  { what: 'domain code importing an infrastructure driver', project: 'libs/partner-registry/domain', source: "import mongoose from 'mongoose';", allowed: false },
+  { what: 'domain code importing the platform', project: 'libs/partner-registry/domain', source: "import { Ctx } from '@as2-partners/platform';", allowed: false },
+  { what: 'the kernel importing Kafka', project: 'libs/kernel', source: "import { Kafka } from 'kafkajs';", allowed: false },
+  { what: 'the kernel importing a service', project: 'libs/kernel', source: "import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';", allowed: false },
+  { what: 'the AS2 library importing NestJS', project: 'libs/as2', source: "import { Module } from '@nestjs/common';", allowed: false },
+  { what: 'an adapter importing another adapter', project: 'libs/event-store-sqlite', source: "import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';", allowed: false },
+  { what: 'a service importing an adapter instead of a port', project: 'libs/partner-registry/service', source: "import { SqliteEventStore } from '@as2-partners/event-store-sqlite';", allowed: false },
+  { what: 'domain code importing the kernel', project: 'libs/partner-registry/domain', source: "import { DomainError } from '@as2-partners/kernel';", allowed: true },
+  { what: 'a service importing its domain and the platform', project: 'libs/partner-registry/service', source: "import { partnerDecider } from '@as2-partners/partner-registry-domain';\nimport { Ctx } from '@as2-partners/platform';", allowed: true },
+  { what: 'an app composing a service', project: 'apps/all-in-one', source: "import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';", allowed: true },
+];
+
+const probeFile = (index: number) => `src/layer-probe-${process.pid}-${index}.ts`;
+
+describe('workspace layer rules (@nx/enforce-module-boundaries)', () => {
+  const errors = new Map<number, string[]>();
+
+  beforeAll(async () => {
+    const files = probes.map((p, i) => join(root, p.project, probeFile(i)));
+    try {
+      await Promise.all(probes.map((p, i) => writeFile(files[i]!, `${p.source}\n`)));
+      const eslint = join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+      const output = await promisify(execFile)(process.execPath, [eslint, '--format', 'json', ...files], { cwd: root, maxBuffer: 16 * 1024 * 1024 }).then(
+        (r) => r.stdout,
+        (e: { stdout?: string }) => e.stdout ?? '[]',
+      );
+      for (const result of JSON.parse(output) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[]) {
+        const index = files.indexOf(result.filePath);
+        errors.set(index, result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message));
+      }
+    } finally {
+      await Promise.all(files.map((f) => rm(f, { force: true })));
+    }
+  }, 120_000);
+
+  it.each(probes.map((p, i) => [p.allowed ? 'allows' : 'forbids', p.what, i] as const))('%s %s', (_verdict, _what, index) => {
+    const found = errors.get(index);
+    expect(found).toBeDefined();
+    if (probes[index]!.allowed) expect(found).toEqual([]);
+    else expect(found).not.toEqual([]);
+  });
+});
