@@ -1,3 +1,4 @@
+import { PositionWaiters } from './position-waiters';
 import type { CheckpointStore } from './checkpoint-store.port';
 import type { RecordedEvent } from './event-envelope';
 import type { EventStore, Subscription } from './event-store.port';
@@ -24,11 +25,6 @@ export interface CheckpointedFollowerOptions {
   readonly logger?: FollowerLogger;
 }
 
-interface Waiter {
-  readonly position: number;
-  readonly resolve: () => void;
-}
-
 /**
  * Follows the event store from a stored checkpoint and hands every event to `handle`, in order.
  * A failing handler is retried with backoff and the position never moves past an unhandled event,
@@ -41,7 +37,7 @@ export class CheckpointedFollower {
   private saved: number | null = null;
   private sinceSave = 0;
   private idleSave: NodeJS.Timeout | null = null;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters();
   private stopping = false;
 
   constructor(private readonly options: CheckpointedFollowerOptions) {}
@@ -72,28 +68,14 @@ export class CheckpointedFollower {
 
   /** Resolves when every event up to `position` has been handled; rejects after `timeoutMs`. */
   waitFor(position: number, timeoutMs = 5000): Promise<void> {
-    if (this.processed !== null && this.processed >= position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`${this.options.name} did not reach position ${position} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const waiter: Waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.waitFor(position, this.processed, timeoutMs, this.options.name);
   }
 
   private async process(event: RecordedEvent): Promise<void> {
     if (this.processed !== null && event.position <= this.processed) return;
     if (this.options.accepts?.(event) ?? true) await this.handleWithRetry(event);
     this.processed = event.position;
-    this.releaseWaiters();
+    this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;
     if (this.sinceSave >= (this.options.checkpointEvery ?? 100)) await this.saveCheckpoint();
     else this.scheduleIdleSave();
@@ -119,14 +101,6 @@ export class CheckpointedFollower {
         delay = Math.min(delay * 2, maxDelay);
       }
     }
-  }
-
-  private releaseWaiters(): void {
-    const reached = this.processed ?? -1;
-    const ready = this.waiters.filter((w) => w.position <= reached);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.position > reached);
-    for (const w of ready) w.resolve();
   }
 
   private scheduleIdleSave(): void {

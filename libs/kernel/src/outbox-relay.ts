@@ -1,3 +1,4 @@
+import { PositionWaiters } from './position-waiters';
 import type { CheckpointStore } from './checkpoint-store.port';
 import type { FollowerLogger } from './checkpointed-follower';
 import type { RecordedEvent } from './event-envelope';
@@ -22,11 +23,6 @@ export interface OutboxRelayOptions {
   readonly logger?: FollowerLogger;
 }
 
-interface Waiter {
-  readonly position: number;
-  readonly resolve: () => void;
-}
-
 /**
  * Publishes the event store to the bus without a dual write: the store is the outbox. The relay follows the
  * store from its checkpoint, hands events to the bus in batches, and saves the checkpoint only after the bus
@@ -47,7 +43,7 @@ export class OutboxRelay {
   private abandoned = false;
   private wakePump: (() => void) | null = null;
   private roomWaiters: (() => void)[] = [];
-  private positionWaiters: Waiter[] = [];
+  private readonly positionWaiters = new PositionWaiters();
   private readonly sleepers = new Set<() => void>();
   /** Counts starts, so a pump abandoned by an earlier stop() never touches the state of a later run. */
   private generation = 0;
@@ -105,21 +101,7 @@ export class OutboxRelay {
 
   /** Resolves once every event up to `position` is acknowledged by the bus; rejects after `timeoutMs`. */
   waitFor(position: number, timeoutMs = 5000): Promise<void> {
-    if (this.acknowledged !== null && this.acknowledged >= position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.positionWaiters = this.positionWaiters.filter((w) => w !== waiter);
-        reject(new Error(`outbox relay ${this.options.name} did not reach position ${position} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const waiter: Waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.positionWaiters.push(waiter);
-    });
+    return this.positionWaiters.waitFor(position, this.acknowledged, timeoutMs, `outbox relay ${this.options.name}`);
   }
 
   private subscribe(): void {
@@ -237,11 +219,7 @@ export class OutboxRelay {
   }
 
   private releasePositionWaiters(): void {
-    const reached = this.acknowledged ?? -1;
-    const ready = this.positionWaiters.filter((w) => w.position <= reached);
-    if (ready.length === 0) return;
-    this.positionWaiters = this.positionWaiters.filter((w) => w.position > reached);
-    for (const w of ready) w.resolve();
+    this.positionWaiters.release(this.acknowledged ?? -1);
   }
 }
 
