@@ -1,4 +1,3 @@
-import './workspace-aliases';
 import { parseCliArguments, usage } from './src/cli-arguments';
 import { describeFault } from './src/fault';
 import { startTestPartner } from './src/test-partner-server';

@@ -54,7 +54,7 @@ async function startPartnerCli(extra: string[] = []): Promise<PartnerProcess> {
     ['-r', '@swc-node/register', 'tools/as2-test-partner/main.ts',
       '--port', '0', '--as2-id', partner.as2Id, '--key', partner.keyFile, '--cert', partner.certFile,
       '--partner-as2-id', client.as2Id, '--partner-cert', client.certFile, ...extra],
-    { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' } },
   );
   const lines: Array<Record<string, unknown>> = [];
   let stderr = '';
