@@ -33,11 +33,12 @@ export default [
             { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:adapter'] },
             { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:testing'] },
             { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:kernel'] },
-            { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:kernel'], bannedExternalImports: infrastructurePackages },
+            { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:testing'], bannedExternalImports: infrastructurePackages },
             { sourceTag: 'layer:kernel', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
             { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
             // Bounded contexts: a context's libs see only their own context and shared libs.
             { sourceTag: 'scope:partner-registry', onlyDependOnLibsWithTags: ['scope:partner-registry', 'scope:shared'] },
+            { sourceTag: 'scope:certificate-lifecycle', onlyDependOnLibsWithTags: ['scope:certificate-lifecycle', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
           ],

@@ -4,3 +4,4 @@ export * from './read-model-store.contract';
 export * from './in-memory-event-store';
 export * from './in-memory-checkpoint-store';
 export * from './event-bus.contract';
+export * from './decider-specification';

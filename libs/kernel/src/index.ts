@@ -11,3 +11,5 @@ export * from './checkpointed-follower';
 export * from './projection';
 export * from './in-process-event-bus';
 export * from './outbox-relay';
+export * from './new-events';
+export * from './decider-stream';

@@ -20,8 +20,4 @@ export function isPartnerRegistryEventType(type: string): type is PartnerRegistr
 }
 
 /** Every event type ends in `.v<N>`: the schema version the envelope carries. */
-export function schemaVersionOf(type: string): number {
-  const match = /\.v(\d+)$/.exec(type);
-  if (!match) throw new Error(`Event type ${type} has no version suffix`);
-  return Number(match[1]);
-}
+export { schemaVersionOf } from '@as2-partners/kernel';

@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../../test/decider-specification';
+import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { partnerSettingsWithDefaults } from '../settings/partner-settings';
 import { masterPartnerDecider } from './master-partner.decider';
 import type { MasterPartnerCreated } from './master-partner.events';

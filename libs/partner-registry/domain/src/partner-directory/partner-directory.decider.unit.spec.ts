@@ -1,5 +1,5 @@
 import { foldEvents } from '@as2-partners/kernel';
-import { deciderSpecification } from '../../test/decider-specification';
+import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { partnerDirectoryDecider, reservationsMadeBefore, type PartnerDirectoryCommand } from './partner-directory.decider';
 import type { As2IdReserved } from './partner-directory.events';
 

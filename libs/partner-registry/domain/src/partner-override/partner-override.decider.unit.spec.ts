@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../../test/decider-specification';
+import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { partnerOverrideDecider } from './partner-override.decider';
 import type { PartnerOverrideSet } from './partner-override.events';
 

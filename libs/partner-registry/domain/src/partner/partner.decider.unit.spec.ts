@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../../test/decider-specification';
+import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { partnerSettingsWithDefaults } from '../settings/partner-settings';
 import { partnerDecider } from './partner.decider';
 import type { PartnerCreated } from './partner.events';

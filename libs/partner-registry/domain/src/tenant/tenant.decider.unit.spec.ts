@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../../test/decider-specification';
+import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { tenantDecider } from './tenant.decider';
 import type { TenantCreated } from './tenant.events';
 

@@ -3,7 +3,7 @@ import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/k
 import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import type { RequestContext } from '@as2-partners/platform';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { decideOnStream } from '../write-model/decider-stream';
+import { decideOnStream } from '@as2-partners/kernel';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';

@@ -9,7 +9,7 @@ import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
-import { decideOnStream } from '../write-model/decider-stream';
+import { decideOnStream } from '@as2-partners/kernel';
 import { masterDirectoryScope } from '../write-model/directory-scopes';
 import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';

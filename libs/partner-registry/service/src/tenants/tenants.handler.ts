@@ -6,7 +6,7 @@ import { monotonicFactory } from 'ulid';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { TenantDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { decideOnStream } from '../write-model/decider-stream';
+import { decideOnStream } from '@as2-partners/kernel';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import type { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
 

@@ -1,6 +1,6 @@
 import type { EventStore } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { loadState } from './decider-stream';
+import { loadState } from '@as2-partners/kernel';
 import type { DirectoryScope } from './partner-directory.service';
 
 /** AS2 ids unique among one tenant's own partners; the plan limit counts these. */

@@ -7,7 +7,7 @@ import {
   type PlanLimit,
   type Reservation,
 } from '@as2-partners/partner-registry-domain';
-import { decideOnStream } from './decider-stream';
+import { decideOnStream } from '@as2-partners/kernel';
 import { KeyedMutex } from './keyed-mutex';
 
 export type PartnerStatus = 'none' | 'active' | 'deleted';

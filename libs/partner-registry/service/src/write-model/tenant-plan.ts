@@ -1,6 +1,6 @@
 import type { EventStore } from '@as2-partners/kernel';
 import { DEFAULT_PLAN, partnerLimitOf, PartnerRegistryStreams, tenantDecider, type PlanLimit } from '@as2-partners/partner-registry-domain';
-import { loadState } from './decider-stream';
+import { loadState } from '@as2-partners/kernel';
 
 /** The plan a tenant's creates are billed on, from its stream; a tenant the account never registered is `free`. */
 export async function planLimitOf(store: EventStore, account: string, tenant: string): Promise<PlanLimit> {

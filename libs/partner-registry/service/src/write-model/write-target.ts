@@ -7,7 +7,7 @@ import {
   type PartnerRecord,
 } from '@as2-partners/partner-registry-domain';
 import type { RequestContext } from '@as2-partners/platform';
-import { loadState } from './decider-stream';
+import { loadState } from '@as2-partners/kernel';
 
 export const PARTNER_ID_PATTERN = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 

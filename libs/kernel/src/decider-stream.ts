@@ -1,12 +1,8 @@
-import {
-  type Decider,
-  type EventMetadata,
-  type EventStore,
-  type ExpectedRevision,
-  WrongExpectedRevisionError,
-} from '@as2-partners/kernel';
-import type { PartnerRegistryEvent } from '@as2-partners/partner-registry-domain';
-import { toNewEvents } from './event-envelopes';
+import type { Decider } from './decider';
+import type { EventMetadata } from './event-envelope';
+import { WrongExpectedRevisionError } from './event-store.errors';
+import type { EventStore, ExpectedRevision } from './event-store.port';
+import { toNewEvents, type DecidedEvent } from './new-events';
 
 export interface LoadedState<S> {
   readonly state: S;
@@ -47,6 +43,7 @@ function remember(cache: Map<string, CachedState>, stream: string, entry: Cached
 /**
  * Loads a stream's state by folding its events through the decider's evolve, starting from the state folded last
  * time (re-reading a directory stream of 10,000 reservations for every create made creates quadratic).
+ * The cache is per store and decider; a stream's events never change, so a cached fold stays true.
  */
 export async function loadState<C, S, E>(store: EventStore, stream: string, decider: Decider<C, S, E>): Promise<LoadedState<S>> {
   const cache = cacheFor(store, decider);
@@ -70,7 +67,7 @@ export interface DecideOptions {
  * Load, decide, append with the loaded revision; on a concurrent append, decide again on fresh state.
  * `command` is a function of the state so a retry can recompute facts that depend on it.
  */
-export async function decideOnStream<C, S, E extends PartnerRegistryEvent>(
+export async function decideOnStream<C, S, E extends DecidedEvent>(
   store: EventStore,
   stream: string,
   decider: Decider<C, S, E>,

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'certificate-lifecycle-domain',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'certificate-lifecycle-service',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'timestamping',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
