@@ -1,0 +1,26 @@
+/** Object identifiers of RFC 3161, CMS (RFC 5652), ESS (RFC 5035) and the hash and signature algorithms used with them. */
+export const Oid = {
+  signedData: '1.2.840.113549.1.7.2',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  contentTypeAttribute: '1.2.840.113549.1.9.3',
+  messageDigestAttribute: '1.2.840.113549.1.9.4',
+  signingTimeAttribute: '1.2.840.113549.1.9.5',
+  signingCertificateV2Attribute: '1.2.840.113549.1.9.16.2.47',
+  signingCertificateAttribute: '1.2.840.113549.1.9.16.2.12',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  sha1WithRsa: '1.2.840.113549.1.1.5',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
+  sha384WithRsa: '1.2.840.113549.1.1.12',
+  sha512WithRsa: '1.2.840.113549.1.1.13',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+  ecdsaWithSha512: '1.2.840.10045.4.3.4',
+  timeStampingKeyPurpose: '1.3.6.1.5.5.7.3.8',
+  extendedKeyUsageExtension: '2.5.29.37',
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  /** Default policy of our own TSA, under IANA's documentation enterprise number (RFC 5612): never a real policy. */
+  defaultTsaPolicy: '1.3.6.1.4.1.32473.3161.1',
+} as const;
