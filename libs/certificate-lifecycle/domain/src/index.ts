@@ -1,1 +1,14 @@
-export {};
+export * from './certificate-usage';
+export * from './certificate-lifecycle.errors';
+export * from './streams';
+export * from './event-catalog';
+export * from './certificate-reading';
+export * from './certificate/certificate.events';
+export * from './certificate/certificate.decider';
+export * from './certificate/expiry-thresholds';
+export * from './certificate-directory/certificate-directory.decider';
+export * from './certificate-directory/certificate-limits';
+export * from './partner-certificates/partner-certificates.events';
+export * from './partner-certificates/partner-certificates.state';
+export * from './partner-certificates/partner-certificates.decider';
+export * from './trust/activation-evidence';

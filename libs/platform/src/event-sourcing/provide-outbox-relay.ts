@@ -3,6 +3,7 @@ import {
   categoryOf,
   EVENT_BUS,
   EVENT_STORE,
+  InProcessEventBus,
   OutboxRelay,
   topicOf,
   type CheckpointStore,
@@ -64,5 +65,42 @@ export function provideOutboxRelay(service: string, categories: readonly string[
         }),
         options.startOutboxRelays !== false,
       ),
+  };
+}
+
+/**
+ * Lets a command wait until its events reached the bus's subscribers, so a caller that next asks another service
+ * sees the change. Only the in-process bus delivers before acknowledging, so only embedded mode waits; with Kafka,
+ * consumers are eventually consistent and callers must allow for it.
+ */
+export class PublicationBarrier {
+  private readonly logger = new Logger('PublicationBarrier');
+
+  constructor(
+    private readonly relay: ServiceOutboxRelay,
+    private readonly waits: boolean,
+  ) {}
+
+  async delivered(position: number | null, timeoutMs = 5000): Promise<void> {
+    if (!this.waits || position === null) return;
+    try {
+      await this.relay.relay.waitFor(position, timeoutMs);
+    } catch (error) {
+      this.logger.warn(`Events up to ${position} not yet delivered: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+export function publicationBarrierToken(service: string): string {
+  return `PublicationBarrier:${service}`;
+}
+
+/** For a service module's providers, beside provideOutboxRelay(service, …). */
+export function providePublicationBarrier(service: string): Provider {
+  return {
+    provide: publicationBarrierToken(service),
+    inject: [outboxRelayToken(service), EVENT_BUS, EVENT_SOURCING_OPTIONS],
+    useFactory: (relay: ServiceOutboxRelay, bus: EventBus, options: EventSourcingOptions) =>
+      new PublicationBarrier(relay, bus instanceof InProcessEventBus && options.startOutboxRelays !== false),
   };
 }

@@ -1,0 +1,61 @@
+import { assertNever, type Decider } from '@as2-partners/kernel';
+import { certificateLimitExceeded } from '../certificate-lifecycle.errors';
+
+export type CertificateDirectoryEvent =
+  | { readonly type: 'certificate_directory.reserved.v1'; readonly data: { readonly certificateId: string; readonly reservedAt: string } }
+  | { readonly type: 'certificate_directory.released.v1'; readonly data: { readonly certificateId: string; readonly releasedAt: string } };
+
+export const CERTIFICATE_DIRECTORY_EVENT_TYPES = ['certificate_directory.reserved.v1', 'certificate_directory.released.v1'] as const;
+
+/** The plan the uploader is billed on; null for account-level certificates, which no plan limits. */
+export interface StoragePlan {
+  readonly plan: string;
+  readonly limit: number | null;
+}
+
+export type CertificateDirectoryCommand =
+  | { readonly type: 'reserve'; readonly certificateId: string; readonly plan: StoragePlan | null; readonly now: string }
+  | { readonly type: 'release'; readonly certificateId: string; readonly now: string };
+
+/** The certificates stored under one tenant (or one account), so concurrent uploads can never pass the plan limit. */
+export interface CertificateDirectoryState {
+  readonly stored: ReadonlySet<string>;
+}
+
+function decide(command: CertificateDirectoryCommand, state: CertificateDirectoryState): CertificateDirectoryEvent[] {
+  switch (command.type) {
+    case 'reserve': {
+      if (state.stored.has(command.certificateId)) return [];
+      const limit = command.plan?.limit ?? null;
+      if (command.plan && limit !== null && state.stored.size >= limit) {
+        throw certificateLimitExceeded(state.stored.size + 1, limit, command.plan.plan);
+      }
+      return [{ type: 'certificate_directory.reserved.v1', data: { certificateId: command.certificateId, reservedAt: command.now } }];
+    }
+    case 'release':
+      if (!state.stored.has(command.certificateId)) return [];
+      return [{ type: 'certificate_directory.released.v1', data: { certificateId: command.certificateId, releasedAt: command.now } }];
+    default:
+      return assertNever(command);
+  }
+}
+
+function evolve(state: CertificateDirectoryState, event: CertificateDirectoryEvent): CertificateDirectoryState {
+  switch (event.type) {
+    case 'certificate_directory.reserved.v1':
+      return { stored: new Set(state.stored).add(event.data.certificateId) };
+    case 'certificate_directory.released.v1': {
+      const stored = new Set(state.stored);
+      stored.delete(event.data.certificateId);
+      return { stored };
+    }
+    default:
+      return state;
+  }
+}
+
+export const certificateDirectoryDecider: Decider<CertificateDirectoryCommand, CertificateDirectoryState, CertificateDirectoryEvent> = {
+  initialState: () => ({ stored: new Set() }),
+  decide,
+  evolve,
+};

@@ -1,0 +1,47 @@
+import { deciderSpecification } from '@as2-partners/kernel-testing';
+import { certificateDirectoryDecider, type CertificateDirectoryEvent } from './certificate-directory.decider';
+import { certificateLimitOf } from './certificate-limits';
+
+const spec = deciderSpecification(certificateDirectoryDecider);
+const now = '2026-11-23T10:00:00.000Z';
+const reserved = (certificateId: string): CertificateDirectoryEvent => ({ type: 'certificate_directory.reserved.v1', data: { certificateId, reservedAt: now } });
+const free = { plan: 'free', limit: 10 };
+
+describe('certificate directory', () => {
+  it('given 9 stored on the free plan, when a 10th is reserved, then it is reserved', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => reserved(`cert_${i}`));
+    spec(nine).when({ type: 'reserve', certificateId: 'cert_x', plan: free, now }).then([reserved('cert_x')]);
+  });
+
+  it('given 10 stored on the free plan, when an 11th is reserved, then CERTIFICATE_LIMIT_EXCEEDED with the seed details', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => reserved(`cert_${i}`));
+    spec(ten)
+      .when({ type: 'reserve', certificateId: 'cert_x', plan: free, now })
+      .thenError('CERTIFICATE_LIMIT_EXCEEDED', {
+        details: { current_certificates: 11, plan_limit: 10, plan: 'free', upgrade_url: 'https://as2aas.com/dashboard/billing' },
+      });
+  });
+
+  it('given a released certificate, when another is reserved at the limit, then the freed place is used', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => reserved(`cert_${i}`));
+    const released: CertificateDirectoryEvent = { type: 'certificate_directory.released.v1', data: { certificateId: 'cert_3', releasedAt: now } };
+    spec([...ten, released]).when({ type: 'reserve', certificateId: 'cert_x', plan: free, now }).then([reserved('cert_x')]);
+  });
+
+  it('given a reservation, when it is reserved again (a retry), then nothing happens', () => {
+    spec([reserved('cert_1')]).when({ type: 'reserve', certificateId: 'cert_1', plan: free, now }).thenNothing();
+  });
+
+  it('account-level certificates (no plan) are not limited', () => {
+    const many = Array.from({ length: 200 }, (_, i) => reserved(`cert_${i}`));
+    spec(many).when({ type: 'reserve', certificateId: 'cert_x', plan: null, now }).then([reserved('cert_x')]);
+  });
+
+  it('when an unknown certificate is released, then nothing happens', () => {
+    spec([]).when({ type: 'release', certificateId: 'cert_1', now }).thenNothing();
+  });
+
+  it('limits follow the seed: free 10, starter 25, professional 100, enterprise unlimited', () => {
+    expect(['free', 'starter', 'professional', 'enterprise'].map(certificateLimitOf)).toEqual([10, 25, 100, null]);
+  });
+});

@@ -1,0 +1,321 @@
+import { deciderSpecification } from '@as2-partners/kernel-testing';
+import { foldEvents } from '@as2-partners/kernel';
+import { partnerCertificatesDecider, type CertificateFacts } from './partner-certificates.decider';
+import type { EvidenceData, PartnerCertificatesEvent } from './partner-certificates.events';
+import { acceptedForReceiving, effectiveCurrent, rolesOf } from './partner-certificates.state';
+
+const spec = deciderSpecification(partnerCertificatesDecider);
+const ref = { partnerId: 'prt_1', account: 'acc', tenant: 'ten' };
+const now = '2026-11-23T10:00:00.000Z';
+const later = '2026-12-01T00:00:00.000Z';
+const overlapEnd = '2026-12-08T00:00:00.000Z';
+
+function cert(certificateId: string, overrides: Partial<CertificateFacts> = {}): CertificateFacts {
+  return {
+    certificateId,
+    name: certificateId,
+    type: 'partner',
+    usage: 'encryption',
+    subject: `CN=${certificateId}`,
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2027-06-01T00:00:00.000Z',
+    fingerprintSha256: `sha-${certificateId}`,
+    createdAt: now,
+    active: true,
+    ...overrides,
+  };
+}
+const { active: _a, ...attachedOld } = cert('cert_old');
+const { active: _b, ...attachedNew } = cert('cert_new');
+const attached = (c: typeof attachedOld): PartnerCertificatesEvent => ({
+  type: 'partner_certificates.certificate_attached.v1',
+  data: { partnerId: 'prt_1', account: 'acc', tenant: 'ten', certificate: c, attachedAt: now },
+});
+const assigned = (slot: 'encryption' | 'signature' | 'tls', certificateId: string, previous: string | null, cause: 'upload' | 'manual'): PartnerCertificatesEvent => ({
+  type: 'partner_certificates.slot_assigned.v1',
+  data: { partnerId: 'prt_1', slot, certificateId, previousCertificateId: previous, cause, assignedAt: now },
+});
+const evidence: EvidenceData = { document: '{}', sha256: 'ab', timestampToken: 'MA==', tsaCertificate: 'PEM', tsaUrl: 'http://tsa', genTime: now };
+const withOld = [attached(attachedOld), assigned('encryption', 'cert_old', null, 'upload')];
+const scheduled: PartnerCertificatesEvent = {
+  type: 'trust.rollover_scheduled.v1',
+  data: {
+    partnerId: 'prt_1',
+    nextCertificateId: 'cert_new',
+    currentCertificateIds: { encryption: 'cert_old', signature: 'cert_old' },
+    slots: ['encryption', 'signature'],
+    activateAt: later,
+    overlapUntil: overlapEnd,
+    replacesNextCertificateId: null,
+    scheduledAt: now,
+  },
+};
+const trigger = { type: 'scheduler' as const, actor: 'scheduler:a' };
+const activation = (at: string) => ({
+  ...ref,
+  type: 'activate_rollover' as const,
+  trigger,
+  onlyIfDue: true,
+  nextCertificate: cert('cert_new'),
+  previousSha256: { cert_old: 'sha-cert_old' },
+  evidence,
+  now: at,
+});
+
+describe('partner certificates: uploads and immediate changes', () => {
+  it('given no certificates, when an encryption certificate is attached, then it fills the empty encryption slot', () => {
+    spec([]).when({ ...ref, type: 'attach', certificate: cert('cert_old'), now }).then(withOld);
+  });
+
+  it('given a current encryption certificate, when another is attached, then it is attached but the slot keeps its certificate', () => {
+    spec(withOld).when({ ...ref, type: 'attach', certificate: cert('cert_new'), now }).then([attached(attachedNew)]);
+  });
+
+  it('an expired certificate is attached without filling a slot', () => {
+    const expired = cert('cert_x', { notAfter: '2026-11-01T00:00:00.000Z' });
+    const events = partnerCertificatesDecider.decide({ ...ref, type: 'attach', certificate: expired, now }, partnerCertificatesDecider.initialState());
+    expect(events.map((e) => e.type)).toEqual(['partner_certificates.certificate_attached.v1']);
+  });
+
+  it('a signing certificate fills the signature slot and sets it apart from encryption; tls fills tls', () => {
+    const signing = partnerCertificatesDecider.decide({ ...ref, type: 'attach', certificate: cert('cert_s', { usage: 'signing' }), now }, partnerCertificatesDecider.initialState());
+    const state = foldEvents(partnerCertificatesDecider, signing);
+    expect(state.signature).toEqual({ current: 'cert_s', backup: null, useDifferent: true });
+    const tls = partnerCertificatesDecider.decide({ ...ref, type: 'attach', certificate: cert('cert_t', { usage: 'tls' }), now }, state);
+    expect(foldEvents(partnerCertificatesDecider, [...signing, ...tls]).tls.current).toBe('cert_t');
+  });
+
+  it('the signature slot follows encryption until a different certificate is set', () => {
+    const state = foldEvents(partnerCertificatesDecider, withOld);
+    expect(effectiveCurrent(state, 'signature')).toBe('cert_old');
+  });
+
+  it('when a certificate is assigned to a slot, then it is current (attached first if it was not)', () => {
+    spec(withOld)
+      .when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new'), now })
+      .then([attached(attachedNew), assigned('encryption', 'cert_new', 'cert_old', 'manual')]);
+  });
+
+  it('assigning the current certificate again changes nothing', () => {
+    spec(withOld).when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_old'), now }).thenNothing();
+  });
+
+  it('refuses a certificate whose usage does not fit the slot', () => {
+    spec(withOld)
+      .when({ ...ref, type: 'assign', slot: 'tls', certificate: cert('cert_new'), now })
+      .thenError('CERTIFICATE_USAGE_MISMATCH', { details: { usage: 'encryption', slot: 'tls' } });
+  });
+
+  it('refuses to make an expired or not-yet-valid certificate current', () => {
+    spec(withOld)
+      .when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new', { notAfter: '2026-11-22T00:00:00.000Z' }), now })
+      .thenError('CERTIFICATE_EXPIRED');
+    spec(withOld)
+      .when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new', { notBefore: '2026-11-24T00:00:00.000Z' }), now })
+      .thenError('CERTIFICATE_NOT_YET_VALID');
+  });
+
+  it('refuses an inactive certificate', () => {
+    spec(withOld).when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new', { active: false }), now }).thenError('CERTIFICATE_INACTIVE');
+  });
+
+  it('when the signature slot is told to follow encryption again, then it does', () => {
+    const setApart = [...withOld, attached(attachedNew), assigned('signature', 'cert_new', 'cert_old', 'manual')];
+    spec(setApart)
+      .when({ ...ref, type: 'follow_encryption', now })
+      .then([{ type: 'partner_certificates.signature_follows_encryption.v1', data: { partnerId: 'prt_1', previousCertificateId: 'cert_new', changedAt: now } }]);
+  });
+});
+
+describe('partner certificates: scheduled backups', () => {
+  const backupScheduled: PartnerCertificatesEvent = {
+    type: 'partner_certificates.backup_scheduled.v1',
+    data: { partnerId: 'prt_1', slot: 'encryption', certificateId: 'cert_new', activateOn: later, replacesCertificateId: 'cert_old', scheduledAt: now },
+  };
+
+  it('when a backup is scheduled for a future UTC instant, then it is pending', () => {
+    spec(withOld)
+      .when({ ...ref, type: 'schedule_backup', slot: 'encryption', certificate: cert('cert_new'), activateOn: later, now })
+      .then([attached(attachedNew), backupScheduled]);
+  });
+
+  it('refuses an activate_on in the past', () => {
+    spec(withOld)
+      .when({ ...ref, type: 'schedule_backup', slot: 'encryption', certificate: cert('cert_new'), activateOn: '2026-11-23T09:59:59.000Z', now })
+      .thenError('INVALID_ACTIVATION_TIME', { field: 'activate_on' });
+  });
+
+  it('refuses a backup that will have expired or not be valid yet at activate_on', () => {
+    spec(withOld)
+      .when({ ...ref, type: 'schedule_backup', slot: 'encryption', certificate: cert('cert_new', { notAfter: '2026-11-30T00:00:00.000Z' }), activateOn: later, now })
+      .thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW');
+  });
+
+  it('given a pending backup, before activate_on, the due-check activates nothing', () => {
+    spec([...withOld, attached(attachedNew), backupScheduled]).when({ ...ref, type: 'activate_due_backups', trigger, now }).thenNothing();
+  });
+
+  it('given a pending backup, at or after activate_on, it becomes current once, recording how late', () => {
+    const at = '2026-12-01T00:00:02.500Z';
+    const given = [...withOld, attached(attachedNew), backupScheduled];
+    spec(given)
+      .when({ ...ref, type: 'activate_due_backups', trigger, now: at })
+      .then([
+        {
+          type: 'partner_certificates.backup_activated.v1',
+          data: {
+            partnerId: 'prt_1',
+            slot: 'encryption',
+            certificateId: 'cert_new',
+            previousCertificateId: 'cert_old',
+            scheduledFor: later,
+            activatedAt: at,
+            lateByMs: 2500,
+            trigger,
+          },
+        },
+      ]);
+    const activated = partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, now: at }, foldEvents(partnerCertificatesDecider, given));
+    const after = foldEvents(partnerCertificatesDecider, [...given, ...activated]);
+    expect(after.encryption).toEqual({ current: 'cert_new', backup: null });
+    // Exactly once: a second due-check on the new state finds nothing to do.
+    expect(partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, now: at }, after)).toEqual([]);
+  });
+
+  it('a cancelled backup never activates; cancelling none is BACKUP_NOT_SCHEDULED', () => {
+    const cancelled: PartnerCertificatesEvent = {
+      type: 'partner_certificates.backup_cancelled.v1',
+      data: { partnerId: 'prt_1', slot: 'encryption', certificateId: 'cert_new', activateOn: later, cancelledAt: now },
+    };
+    spec([...withOld, backupScheduled]).when({ ...ref, type: 'cancel_backup', slot: 'encryption', now }).then([cancelled]);
+    spec([...withOld, backupScheduled, cancelled]).when({ ...ref, type: 'activate_due_backups', trigger, now: overlapEnd }).thenNothing();
+    spec(withOld).when({ ...ref, type: 'cancel_backup', slot: 'tls', now }).thenError('BACKUP_NOT_SCHEDULED');
+  });
+});
+
+describe('trust lifecycle: schedule rollover, activate, retire', () => {
+  const given = [...withOld, attached(attachedNew)];
+
+  it('persists the approved window', () => {
+    spec(given)
+      .when({ ...ref, type: 'schedule_rollover', certificate: cert('cert_new'), activateAt: later, overlapUntil: overlapEnd, slots: ['encryption', 'signature'], now })
+      .then([scheduled]);
+  });
+
+  it('refuses incoherent dates: activate_at not after now, overlap_until not after activate_at', () => {
+    spec(given)
+      .when({ ...ref, type: 'schedule_rollover', certificate: cert('cert_new'), activateAt: now, overlapUntil: overlapEnd, slots: ['encryption'], now })
+      .thenError('ROLLOVER_WINDOW_INVALID', { field: 'activate_at' });
+    spec(given)
+      .when({ ...ref, type: 'schedule_rollover', certificate: cert('cert_new'), activateAt: later, overlapUntil: later, slots: ['encryption'], now })
+      .thenError('ROLLOVER_WINDOW_INVALID', { field: 'overlap_until' });
+  });
+
+  it('refuses a next certificate not valid over the whole window', () => {
+    spec(given)
+      .when({
+        ...ref,
+        type: 'schedule_rollover',
+        certificate: cert('cert_new', { notAfter: '2026-12-05T00:00:00.000Z' }),
+        activateAt: later,
+        overlapUntil: overlapEnd,
+        slots: ['encryption'],
+        now,
+      })
+      .thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW');
+    spec(given)
+      .when({
+        ...ref,
+        type: 'schedule_rollover',
+        certificate: cert('cert_new', { notBefore: '2026-12-02T00:00:00.000Z' }),
+        activateAt: later,
+        overlapUntil: overlapEnd,
+        slots: ['encryption'],
+        now,
+      })
+      .thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW');
+  });
+
+  it('refuses rolling over to the certificate already current', () => {
+    spec(given)
+      .when({ ...ref, type: 'schedule_rollover', certificate: cert('cert_old'), activateAt: later, overlapUntil: overlapEnd, slots: ['encryption'], now })
+      .thenError('ROLLOVER_SAME_CERTIFICATE');
+  });
+
+  it('the scheduler does not activate before activate_at; activation without a window is ROLLOVER_NOT_SCHEDULED', () => {
+    spec([...given, scheduled]).when(activation(now)).thenNothing();
+    spec(given).when(activation(later)).thenError('ROLLOVER_NOT_SCHEDULED');
+  });
+
+  it('at activate_at the next certificate becomes current with evidence; the old one is still accepted for receiving during the overlap', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const state = foldEvents(partnerCertificatesDecider, [...given, scheduled]);
+    const events = partnerCertificatesDecider.decide(activation(at), state);
+    expect(events).toEqual([
+      {
+        type: 'trust.activated.v1',
+        data: {
+          partnerId: 'prt_1',
+          certificateId: 'cert_new',
+          certificateSha256: 'sha-cert_new',
+          previousCertificateIds: { encryption: 'cert_old', signature: 'cert_old' },
+          previousCertificateSha256: { cert_old: 'sha-cert_old' },
+          slots: ['encryption', 'signature'],
+          trigger,
+          scheduledFor: later,
+          activatedAt: at,
+          lateByMs: 1000,
+          overlapUntil: overlapEnd,
+          evidence,
+        },
+      },
+    ]);
+    const after = foldEvents(partnerCertificatesDecider, [...given, scheduled, ...events]);
+    expect(effectiveCurrent(after, 'encryption')).toBe('cert_new');
+    expect(effectiveCurrent(after, 'signature')).toBe('cert_new');
+    expect(after.signature.useDifferent).toBe(false);
+    expect(acceptedForReceiving(after, 'signature', new Date(at))).toEqual(['cert_new', 'cert_old']);
+    expect(acceptedForReceiving(after, 'signature', new Date(overlapEnd))).toEqual(['cert_new']);
+    expect(rolesOf(after, 'cert_old')).toEqual([
+      { slot: 'encryption', role: 'overlap' },
+      { slot: 'signature', role: 'overlap' },
+    ]);
+    expect(after.rollover).toBeNull();
+    // Exactly once: the window is consumed.
+    expect(() => partnerCertificatesDecider.decide(activation(at), after)).toThrow(/No rollover/);
+  });
+
+  it('refuses to retire before the overlap closes, unless forced with a reason', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const activated = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, scheduled]));
+    const history = [...given, scheduled, ...activated];
+    spec(history).when({ ...ref, type: 'retire', force: false, reason: null, now: at }).thenError('OVERLAP_NOT_CLOSED', { details: { overlap_until: overlapEnd } });
+    spec(history).when({ ...ref, type: 'retire', force: true, reason: ' ', now: at }).thenError('RETIRE_REASON_REQUIRED');
+    spec(history)
+      .when({ ...ref, type: 'retire', force: true, reason: 'key compromised', now: at })
+      .then([
+        {
+          type: 'trust.retired.v1',
+          data: { partnerId: 'prt_1', certificateIds: ['cert_old'], overlapUntil: overlapEnd, forced: true, reason: 'key compromised', retiredAt: at },
+        },
+      ]);
+    spec(history)
+      .when({ ...ref, type: 'retire', force: false, reason: null, now: overlapEnd })
+      .then([
+        {
+          type: 'trust.retired.v1',
+          data: { partnerId: 'prt_1', certificateIds: ['cert_old'], overlapUntil: overlapEnd, forced: false, reason: null, retiredAt: overlapEnd },
+        },
+      ]);
+    spec(withOld).when({ ...ref, type: 'retire', force: false, reason: null, now }).thenError('NOTHING_TO_RETIRE');
+  });
+});
+
+describe('partner removal', () => {
+  it('when the partner is removed, then its certificates are listed and nothing more can change', () => {
+    const removed: PartnerCertificatesEvent = { type: 'partner_certificates.partner_removed.v1', data: { partnerId: 'prt_1', certificateIds: ['cert_old'], removedAt: now } };
+    spec(withOld).when({ ...ref, type: 'remove_partner', now }).then([removed]);
+    spec([...withOld, removed]).when({ ...ref, type: 'remove_partner', now }).thenNothing();
+    spec([...withOld, removed]).when({ ...ref, type: 'attach', certificate: cert('cert_new'), now }).thenError('PARTNER_NOT_FOUND');
+  });
+});

@@ -1,0 +1,86 @@
+import type { SlotName } from '../certificate-usage';
+import type { AttachedCertificate } from './partner-certificates.events';
+
+export interface Backup {
+  readonly certificateId: string;
+  readonly activateOn: string;
+}
+
+export interface Slot {
+  readonly current: string | null;
+  readonly backup: Backup | null;
+}
+
+export interface SignatureSlot extends Slot {
+  /** false: signatures are verified with the encryption certificate (seed 000's default). */
+  readonly useDifferent: boolean;
+}
+
+export interface Rollover {
+  readonly nextCertificateId: string;
+  readonly activateAt: string;
+  readonly overlapUntil: string;
+  readonly slots: readonly SlotName[];
+}
+
+/** After an activation, until `until`, the previous certificates are still accepted for what the partner sends. */
+export interface Overlap {
+  readonly previous: readonly { readonly slot: SlotName; readonly certificateId: string }[];
+  readonly nextCertificateId: string;
+  readonly until: string;
+}
+
+export interface PartnerCertificatesState {
+  readonly partnerId: string | null;
+  readonly removed: boolean;
+  readonly attached: ReadonlyMap<string, AttachedCertificate>;
+  readonly encryption: Slot;
+  readonly signature: SignatureSlot;
+  readonly tls: Slot;
+  readonly rollover: Rollover | null;
+  readonly overlap: Overlap | null;
+}
+
+export const emptyPartnerCertificates = (): PartnerCertificatesState => ({
+  partnerId: null,
+  removed: false,
+  attached: new Map(),
+  encryption: { current: null, backup: null },
+  signature: { current: null, backup: null, useDifferent: false },
+  tls: { current: null, backup: null },
+  rollover: null,
+  overlap: null,
+});
+
+/** The certificate a slot sends or verifies with now: the signature slot follows encryption unless set apart. */
+export function effectiveCurrent(state: PartnerCertificatesState, slot: SlotName): string | null {
+  if (slot === 'signature' && !state.signature.useDifferent) return state.encryption.current;
+  return state[slot].current;
+}
+
+/**
+ * Certificates a slot accepts for receiving at `now`: the current one, and during an overlap the previous ones
+ * too (sending always uses exactly one, the current).
+ */
+export function acceptedForReceiving(state: PartnerCertificatesState, slot: SlotName, now: Date): string[] {
+  const current = effectiveCurrent(state, slot);
+  const accepted = current ? [current] : [];
+  if (state.overlap && now.getTime() < new Date(state.overlap.until).getTime()) {
+    for (const previous of state.overlap.previous) {
+      if (previous.slot === slot && !accepted.includes(previous.certificateId)) accepted.push(previous.certificateId);
+    }
+  }
+  return accepted;
+}
+
+/** Every slot role a certificate plays for this partner (for "used by" previews and the in-use check on delete). */
+export function rolesOf(state: PartnerCertificatesState, certificateId: string): { slot: SlotName; role: 'current' | 'backup' | 'next' | 'overlap' }[] {
+  const roles: { slot: SlotName; role: 'current' | 'backup' | 'next' | 'overlap' }[] = [];
+  for (const slot of ['encryption', 'signature', 'tls'] as const) {
+    if (effectiveCurrent(state, slot) === certificateId) roles.push({ slot, role: 'current' });
+    if (state[slot].backup?.certificateId === certificateId) roles.push({ slot, role: 'backup' });
+    if (state.rollover?.nextCertificateId === certificateId && state.rollover.slots.includes(slot)) roles.push({ slot, role: 'next' });
+    if (state.overlap?.previous.some((p) => p.slot === slot && p.certificateId === certificateId)) roles.push({ slot, role: 'overlap' });
+  }
+  return roles;
+}
