@@ -23,3 +23,6 @@ export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
 export * from './config/exit-on-startup-failure';
 export * from './testing/hs256-test-token';
+export * from './http/pagination';
+export * from './http/api-timestamp';
+export * from './http/page-query.dto';

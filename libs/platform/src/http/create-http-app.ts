@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -20,10 +21,12 @@ export interface HttpAppOptions extends EventSourcingOptions {
 }
 
 export const OPENAPI_UI_PATH = 'docs';
+/** The largest file part a multipart request may carry; controllers apply tighter limits of their own. */
+export const MULTIPART_FILE_LIMIT_BYTES = 1024 * 1024;
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
 
 /**
- * The HTTP application every deployable uses: Fastify, JSON only, the platform edge (auth guard, validation pipe,
+ * The HTTP application every deployable uses: Fastify, JSON bodies (multipart only where a controller reads parts), the platform edge (auth guard, validation pipe,
  * error filter, health), OpenAPI at /docs, one JSON log line per request. Initialised, not yet listening.
  */
 export async function createHttpApp(
@@ -56,6 +59,8 @@ export async function createHttpApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
+  // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
+  await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
   fastify.addHook('onRequest', async (request, reply) => {
     const ids: RequestIds = { correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]), requestId: request.id };
     (request as RequestWithIds).ids = ids;

@@ -1,24 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PageQueryDto } from '@as2-partners/platform';
 
-/** `page` and `per_page` of every list. */
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'The page must be an integer' })
-  @Min(1, { message: 'The page must be at least 1' })
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'The per page must be an integer' })
-  @Min(1, { message: 'The per page must be at least 1' })
-  @Max(100, { message: 'The per page may not be greater than 100' })
-  per_page?: number;
-}
+export { PageQueryDto };
 
 /** Query of GET /v1/partners and GET /v1/accounts/{account}/partners. */
 export class PartnerListQueryDto extends PageQueryDto {
