@@ -1,1 +1,13 @@
-export {};
+export { createTsaIdentity } from './tsa-identity';
+export type { TsaIdentity, TsaIdentityOptions } from './tsa-identity';
+export { loadOrCreateTsaIdentity } from './tsa-identity-files';
+export { TimestampAuthority } from './timestamp-authority';
+export type { TimestampAuthorityOptions } from './timestamp-authority';
+export { startTsaServer } from './tsa-server';
+export type { RunningTsa, TsaServerOptions } from './tsa-server';
+export { requestTimestamp } from './timestamp-client';
+export type { TimestampRequestOptions, TimestampResult } from './timestamp-client';
+export { TimestampError } from './timestamp-error';
+export type { TimestampErrorCode } from './timestamp-error';
+export { verifyTimestampResponse } from './timestamp-verification';
+export type { TimestampVerificationOptions } from './timestamp-verification';

@@ -1,4 +1,4 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pemBlocksToDer, derToPem } from './pem-blocks';
@@ -20,9 +20,9 @@ function readIdentity(dir: string): TsaIdentity {
     chainPem: pemBlocksToDer(readFileSync(join(dir, fileNames.chain), 'utf8')).map((d) => derToPem(d)),
   };
   const certificateKey = new X509Certificate(identity.certificatePem).publicKey.export({ type: 'spki', format: 'der' });
-  const privateKey = createPrivateKey(identity.privateKeyPem);
+  const keyOfPrivateKey = createPublicKey(createPrivateKey(identity.privateKeyPem)).export({ type: 'spki', format: 'der' });
   // A half-written or mixed-up directory would sign tokens no verifier accepts: refuse it at start-up.
-  if (!certificateKey.equals(privateKey.export({ type: 'spki', format: 'der' }) as Buffer)) {
+  if (!certificateKey.equals(keyOfPrivateKey)) {
     throw new Error(`${join(dir, fileNames.key)} does not belong to the certificate in ${join(dir, fileNames.certificate)}`);
   }
   if (identity.chainPem.length === 0) throw new Error(`${join(dir, fileNames.chain)} holds no certificate`);

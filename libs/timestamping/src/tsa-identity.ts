@@ -45,6 +45,9 @@ function newCertificate(subject: pki.CertificateField[], publicKeyPem: string, n
   return cert;
 }
 
+// node-forge writes CRLF line ends; one PEM form everywhere keeps written and re-read identities equal.
+const certificatePem = (cert: pki.Certificate): string => pki.certificateToPem(cert).replace(/\r\n/g, '\n');
+
 /** Creates a root CA and a TSA leaf it issued, fit for `openssl ts -verify` (RFC 3161 §2.3 certificate profile). */
 export function createTsaIdentity(options: TsaIdentityOptions = {}): TsaIdentity {
   const now = options.now ?? new Date();
@@ -77,5 +80,5 @@ export function createTsaIdentity(options: TsaIdentityOptions = {}): TsaIdentity
   ]);
   leaf.sign(rootSigningKey, md.sha256.create());
 
-  return { privateKeyPem: leafKey.privateKeyPem, certificatePem: pki.certificateToPem(leaf), chainPem: [pki.certificateToPem(root)] };
+  return { privateKeyPem: leafKey.privateKeyPem, certificatePem: certificatePem(leaf), chainPem: [certificatePem(root)] };
 }
