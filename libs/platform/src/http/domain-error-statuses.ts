@@ -6,8 +6,9 @@ export const UNREGISTERED_DOMAIN_ERROR_STATUS = 422;
 
 export function registerDomainErrorStatuses(map: Readonly<Record<string, number>>): void {
   for (const [code, status] of Object.entries(map)) {
-    if (!Number.isInteger(status) || status < 400 || status > 499) {
-      throw new Error(`DomainError ${code}: status must be a 4xx code, got ${status}`);
+    // A domain error is the caller's problem (4xx), or a named outside dependency that is down (502/503).
+    if (!Number.isInteger(status) || ((status < 400 || status > 499) && status !== 502 && status !== 503)) {
+      throw new Error(`DomainError ${code}: status must be a 4xx code, 502 or 503, got ${status}`);
     }
     const existing = statuses.get(code);
     if (existing !== undefined && existing !== status) {

@@ -201,7 +201,9 @@ function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesS
           overlap_until: overlapUntil,
         });
       }
-      for (const slot of slots) assertAssignable(certificate, slot);
+      // A signature slot that follows encryption moves with it, so only the encryption usage must fit.
+      const following = slots.includes('encryption') && !state.signature.useDifferent;
+      for (const slot of slots) if (!(slot === 'signature' && following)) assertAssignable(certificate, slot);
       assertValidThroughout(certificate, activateAt, overlapUntil);
       const currentCertificateIds = Object.fromEntries(slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
       if (slots.every((slot) => currentCertificateIds[slot] === certificate.certificateId)) {
