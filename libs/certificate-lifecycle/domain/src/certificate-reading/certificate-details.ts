@@ -1,0 +1,46 @@
+/** One certificate as stored and returned: the leaf or a member of its chain. */
+export interface CertificateSummary {
+  /** RFC 4514: most specific RDN first, ", " separated, e.g. "CN=Acme Corp AS2, O=Acme Corporation, C=US". */
+  readonly subject: string;
+  readonly issuer: string;
+  /** Lowercase hex without colons or DER sign padding. */
+  readonly serial: string;
+  /** ISO-8601 UTC with milliseconds. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** Lowercase hex over the DER encoding. */
+  readonly fingerprintSha1: string;
+  readonly fingerprintSha256: string;
+  /** Normalised PEM: 64-column base64 and a trailing newline. */
+  readonly pem: string;
+}
+
+export type CertificateKeyAlgorithm = 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA';
+
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+export interface CertificateDetails extends CertificateSummary {
+  readonly keyAlgorithm: CertificateKeyAlgorithm;
+  /** RSA/DSA modulus bits; EC curve bits (256/384/521); Ed25519 256, Ed448 448. */
+  readonly keySize: number;
+  /** e.g. "sha256WithRSAEncryption"; a dotted OID when unknown. */
+  readonly signatureAlgorithm: string;
+  /** null when the extension is absent. */
+  readonly keyUsage: readonly string[] | null;
+  /** null when absent; unknown purposes as dotted OIDs. */
+  readonly extendedKeyUsage: readonly string[] | null;
+  readonly isCa: boolean;
+  /** Subject equals issuer and the signature verifies with the certificate's own key. */
+  readonly selfSigned: boolean;
+  /** The issuers found in the upload, leaf's issuer first, each verified to have signed the previous one. */
+  readonly chain: readonly CertificateSummary[];
+}

@@ -1,0 +1,58 @@
+import type { X509Certificate } from 'node:crypto';
+import type { CertificateKeyAlgorithm } from './certificate-details';
+import { invalidCertificate } from './certificate-reading.errors';
+
+export interface CertificatePublicKey {
+  readonly keyAlgorithm: CertificateKeyAlgorithm;
+  readonly keySize: number;
+}
+
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime256v1: 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  secp224r1: 224,
+  prime192v1: 192,
+};
+
+/** Key type and size as OpenSSL sees them (node-forge only understands RSA keys). */
+export function readCertificatePublicKey(certificate: X509Certificate): CertificatePublicKey {
+  let type: string | undefined;
+  let details: { modulusLength?: number; namedCurve?: string } | undefined;
+  try {
+    type = certificate.publicKey.asymmetricKeyType;
+    details = certificate.publicKey.asymmetricKeyDetails;
+  } catch {
+    throw invalidCertificate("The certificate's public key is malformed or of an unsupported type");
+  }
+  switch (type) {
+    case 'rsa':
+    case 'rsa-pss':
+      return { keyAlgorithm: 'RSA', keySize: requirePositive(details?.modulusLength) };
+    case 'dsa':
+      return { keyAlgorithm: 'DSA', keySize: requirePositive(details?.modulusLength) };
+    case 'ec':
+      return { keyAlgorithm: 'EC', keySize: curveBits(details?.namedCurve) };
+    case 'ed25519':
+      return { keyAlgorithm: 'Ed25519', keySize: 256 };
+    case 'ed448':
+      return { keyAlgorithm: 'Ed448', keySize: 448 };
+    default:
+      throw invalidCertificate(`The certificate's public key type ${type ?? 'unknown'} is not supported`);
+  }
+}
+
+function curveBits(curve: string | undefined): number {
+  const known = curve === undefined ? undefined : CURVE_BITS[curve];
+  if (known !== undefined) return known;
+  // Brainpool and other named curves carry their size in the name (brainpoolP384r1).
+  const digits = curve === undefined ? undefined : /(\d{3})/.exec(curve);
+  if (!digits) throw invalidCertificate("The certificate's elliptic curve is not supported");
+  return Number(digits[1]);
+}
+
+function requirePositive(bits: number | undefined): number {
+  if (bits === undefined || bits <= 0) throw invalidCertificate("The certificate's public key is malformed");
+  return bits;
+}
