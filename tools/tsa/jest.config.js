@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tsa',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
