@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, Server } from 'node:http';
+import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Oid } from './oids';
 import { TimestampAuthority } from './timestamp-authority';
@@ -82,6 +82,19 @@ describe('requestTimestamp against startTsaServer', () => {
     const ok = await post('application/timestamp-query; charset=binary', Buffer.from('garbage'));
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('application/timestamp-reply');
+  });
+
+  it('cuts off a chunked body past 64 KiB that announced no length', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(tsa.url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 20; i++) req.write(Buffer.alloc(4096));
+      req.end();
+    });
+    expect(status).toBe(413);
   });
 
   it('rejects garbage and an md5 imprint with a rejection status, and keeps serving', async () => {
