@@ -9,7 +9,7 @@ import {
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { provideOutboxRelay, registerDomainErrorStatuses } from '@as2-partners/platform';
+import { provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses } from '@as2-partners/platform';
 import { CreatePartnerController } from './create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './create-partner/create-partner.handler';
 import { DeletePartnerController } from './delete-partner/delete-partner.controller';
@@ -18,6 +18,9 @@ import { GetPartnerController } from './get-partner/get-partner.controller';
 import { ListPartnersController } from './list-partners/list-partners.controller';
 import { MasterPartnersController } from './master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './master-partners/master-partners.handler';
+import { PartnerCertificatesConsumer } from './partner-certificates/partner-certificates.consumer';
+import { PartnerCertificatesProjector } from './partner-certificates/partner-certificates.projector';
+import { PartnerCertificatesQuery } from './partner-certificates/partner-certificates.query';
 import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
 import { PartnerOverridesController } from './partner-overrides/partner-overrides.controller';
 import { PartnerOverridesHandler } from './partner-overrides/partner-overrides.handler';
@@ -29,10 +32,11 @@ import { TenantsHandler } from './tenants/tenants.handler';
 import { UpdatePartnerController } from './update-partner/update-partner.controller';
 import { UpdatePartnerHandler } from './update-partner/update-partner.handler';
 import { PartnerDirectoryService } from './write-model/partner-directory.service';
+import { PARTNER_REGISTRY_SERVICE } from './write-model/publication-barrier.token';
 
 registerDomainErrorStatuses(PARTNER_REGISTRY_ERROR_STATUSES);
 
-export const PARTNER_REGISTRY_SERVICE = 'partner-registry';
+export { PARTNER_REGISTRY_SERVICE } from './write-model/publication-barrier.token';
 
 /** Stream categories whose events go to `as2.partner-registry.events`. */
 export const PARTNER_REGISTRY_STREAM_CATEGORIES = [
@@ -47,7 +51,8 @@ export const PARTNER_REGISTRY_STREAM_CATEGORIES = [
 const logger = new Logger('PartnerRegistry');
 
 /**
- * Trading partners, master partners, tenant overrides and tenants (`/v1/partners`, `/v1/accounts/{account}/…`).
+ * Trading partners, master partners, tenant overrides and tenants (`/v1/partners`, `/v1/accounts/{account}/…`),
+ * with each partner's certificates as the certificate-lifecycle service's events tell them.
  * Needs the platform's EventSourcingModule (kernel ports) in the application.
  */
 @Module({
@@ -84,6 +89,10 @@ const logger = new Logger('PartnerRegistry');
     MasterPartnersHandler,
     TenantsHandler,
     provideOutboxRelay(PARTNER_REGISTRY_SERVICE, PARTNER_REGISTRY_STREAM_CATEGORIES),
+    providePublicationBarrier(PARTNER_REGISTRY_SERVICE),
+    { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
+    PartnerCertificatesQuery,
+    PartnerCertificatesConsumer,
   ],
   exports: [PartnerViewsProjection, PartnerQueries],
 })

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
@@ -14,12 +14,14 @@ import { PartnerDirectoryService } from '../write-model/partner-directory.servic
 import { newPartnerId } from '../write-model/partner-id';
 import { planLimitOf } from '../write-model/tenant-plan';
 import { requireTenant } from '../write-model/write-target';
+import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 @Injectable()
 export class CreatePartnerHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
     private readonly directory: PartnerDirectoryService,
     private readonly projection: PartnerViewsProjection,
@@ -48,7 +50,7 @@ export class CreatePartnerHandler {
     const planLimit = await planLimitOf(this.store, account, tenant);
     await this.directory.reserve(tenantDirectoryScope(this.store, account, tenant), { as2Id: dto.as2_id, partnerId, planLimit, now }, metadata);
     const appended = await this.store.append(PartnerRegistryStreams.partner(partnerId), toNewEvents(events, metadata), 'no_stream');
-    await this.projection.waitFor(appended.position);
+    await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
     const created = await this.queries.findForTenant(account, tenant, partnerId);
     if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
     return created;

@@ -1,19 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { decideOnStream } from '@as2-partners/kernel';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { resolveWriteTarget } from '../write-model/write-target';
+import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 @Injectable()
 export class DeletePartnerHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     private readonly directory: PartnerDirectoryService,
     private readonly projection: PartnerViewsProjection,
   ) {}
@@ -34,7 +36,8 @@ export class DeletePartnerHandler {
       metadata,
     );
     const released = await this.directory.release(tenantDirectoryScope(this.store, account, tenant), partnerId, now, metadata);
-    await this.projection.waitFor(Math.max(deleted.position ?? 0, released ?? 0));
+    const last = Math.max(deleted.position ?? 0, released ?? 0);
+    await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
     return { id: partnerId, deletedAt: now.toISOString() };
   }
 }

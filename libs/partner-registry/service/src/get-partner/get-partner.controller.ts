@@ -4,6 +4,8 @@ import { partnerNotFound } from '@as2-partners/partner-registry-domain';
 import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
 import { presentPartnerDetails } from '../http/partner.presenter';
 import { TENANT_READERS } from '../http/partner-roles';
+import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
+import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { PartnerQueries } from '../read-model/partner-queries';
 import { requireTenant } from '../write-model/write-target';
 
@@ -11,7 +13,10 @@ import { requireTenant } from '../write-model/write-target';
 @ApiBearerAuth()
 @Controller('v1/partners')
 export class GetPartnerController {
-  constructor(@Inject(PartnerQueries) private readonly queries: PartnerQueries) {}
+  constructor(
+    @Inject(PartnerQueries) private readonly queries: PartnerQueries,
+    @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+  ) {}
 
   @Get(':id')
   @Roles(...TENANT_READERS)
@@ -19,6 +24,7 @@ export class GetPartnerController {
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
     if (!partner) throw partnerNotFound(id);
-    return { data: presentPartnerDetails(partner) };
+    const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
+    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate)) };
   }
 }

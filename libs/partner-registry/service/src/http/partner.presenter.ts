@@ -1,5 +1,6 @@
 import type { PartnerChanges, PartnerSettings } from '@as2-partners/partner-registry-domain';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
+import type { PresentedPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { toApiTimestamp } from './api-timestamp';
 
 /** How the account admin's routes label master partners; tenants see them as `inherited`. */
@@ -54,11 +55,15 @@ export function presentPartner(doc: PartnerViewDocument, type: PresentedType = d
 }
 
 /** GET /partners/{id}: the Partner plus what other services will feed (certificates, traffic, connectivity). */
-export function presentPartnerDetails(doc: PartnerViewDocument, type: PresentedType = doc.type) {
+export function presentPartnerDetails(
+  doc: PartnerViewDocument,
+  type: PresentedType = doc.type,
+  certificates: readonly PresentedPartnerCertificate[] = [],
+) {
   return {
     ...presentPartner(doc, type),
     ...(type === 'inherited' ? { override_settings: presentOverrides(doc.overrides ?? {}) } : {}),
-    certificates: [],
+    certificates: [...certificates],
     message_stats: null,
     last_message_at: null,
     connection_status: null,

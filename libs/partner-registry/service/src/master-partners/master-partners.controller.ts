@@ -7,6 +7,8 @@ import { PartnerListQueryDto } from '../http/list-query.dto';
 import { paginationOf } from '../http/pagination';
 import { CreatePartnerDto } from '../http/partner-settings.dto';
 import { presentPartner, presentPartnerDetails } from '../http/partner.presenter';
+import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
+import { PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { PartnerQueries } from '../read-model/partner-queries';
 import { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { MasterPartnersHandler } from './master-partners.handler';
@@ -19,6 +21,7 @@ export class MasterPartnersController {
   constructor(
     private readonly handler: MasterPartnersHandler,
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
+    @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
   ) {}
 
   @Get()
@@ -46,10 +49,11 @@ export class MasterPartnersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A master partner' })
+  @ApiOperation({ summary: 'A master partner with its certificates' })
   async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     const partner = await this.handler.get(requireOwnAccount(ctx, account), id);
-    const { override_settings: _o, ...data } = presentPartnerDetails(partner, 'master') as ReturnType<typeof presentPartnerDetails> & {
+    const certificates = await this.certificates.certificatesOf({ account: partner.account, tenant: null, partnerId: partner.partnerId });
+    const { override_settings: _o, ...data } = presentPartnerDetails(partner, 'master', certificates.map(presentPartnerCertificate)) as ReturnType<typeof presentPartnerDetails> & {
       override_settings?: unknown;
     };
     return { data };

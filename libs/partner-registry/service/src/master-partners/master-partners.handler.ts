@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
@@ -15,6 +15,7 @@ import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { PARTNER_ID_PATTERN } from '../write-model/write-target';
+import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 /** Account-level partners every tenant of the account inherits; AS2 ids unique among the account's masters. */
 @Injectable()
@@ -22,6 +23,7 @@ export class MasterPartnersHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
     private readonly directory: PartnerDirectoryService,
     private readonly projection: PartnerViewsProjection,
@@ -45,7 +47,7 @@ export class MasterPartnersHandler {
     const metadata = eventMetadataOf(ctx, null, now);
     await this.directory.reserve(masterDirectoryScope(this.store, account), { as2Id: dto.as2_id, partnerId, planLimit: null, now }, metadata);
     const appended = await this.store.append(PartnerRegistryStreams.masterPartner(partnerId), toNewEvents(events, metadata), 'no_stream');
-    await this.projection.waitFor(appended.position);
+    await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
     return this.get(account, partnerId);
   }
 
@@ -60,7 +62,7 @@ export class MasterPartnersHandler {
       () => ({ type: 'update_master_partner' as const, partnerId, changes, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
     );
-    if (result.position !== null) await this.projection.waitFor(result.position);
+    if (result.position !== null) await Promise.all([this.projection.waitFor(result.position), this.published.delivered(result.position)]);
     return this.get(account, partnerId);
   }
 
@@ -76,7 +78,8 @@ export class MasterPartnersHandler {
       metadata,
     );
     const released = await this.directory.release(masterDirectoryScope(this.store, account), partnerId, now, metadata);
-    await this.projection.waitFor(Math.max(deleted.position ?? 0, released ?? 0));
+    const last = Math.max(deleted.position ?? 0, released ?? 0);
+    await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
     return now.toISOString();
   }
 

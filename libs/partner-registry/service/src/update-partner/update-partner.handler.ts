@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
@@ -11,6 +11,7 @@ import { decideOnStream } from '@as2-partners/kernel';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
+import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 export interface UpdateOutcome {
   /** True when the partner is inherited: the change became a tenant override, the master is untouched. */
@@ -23,6 +24,7 @@ export class UpdatePartnerHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
@@ -51,7 +53,7 @@ export class UpdatePartnerHandler {
             () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
             metadata,
           );
-    if (result.position !== null) await this.projection.waitFor(result.position);
+    if (result.position !== null) await Promise.all([this.projection.waitFor(result.position), this.published.delivered(result.position)]);
     const partner = await this.queries.findForTenant(account, tenant, partnerId);
     if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
     return { overridden: target.kind === 'inherited', partner };
