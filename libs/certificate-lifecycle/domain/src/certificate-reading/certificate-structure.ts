@@ -104,7 +104,9 @@ function readOptionalFields(rest: Asn1[], version: number): Map<string, Certific
     const [list, ...extra] = childrenOf(field, 'extensions');
     if (!isUniversal(list, Asn1Type.SEQUENCE) || extra.length > 0) throw invalidCertificate("The certificate's extensions are malformed");
     for (const extension of childrenOf(list, 'extensions')) {
-      const [id, second, third] = childrenOf(extension, 'extensions');
+      const parts = isUniversal(extension, Asn1Type.SEQUENCE) ? childrenOf(extension, 'extensions') : [];
+      if (parts.length < 2 || parts.length > 3) throw invalidCertificate("The certificate's extensions are malformed");
+      const [id, second, third] = parts;
       const oid = oidOf(id, 'extensions');
       const critical = isUniversal(second, Asn1Type.BOOLEAN) && bytesOf(second, 'extensions') !== '\x00';
       const value = isUniversal(second, Asn1Type.BOOLEAN) ? third : second;

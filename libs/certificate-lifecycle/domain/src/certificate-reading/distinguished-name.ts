@@ -53,13 +53,13 @@ function decodeDirectoryString(value: Asn1): string | undefined {
 
 function decodeUcs4(bytes: Buffer): string | undefined {
   if (bytes.length % 4 !== 0) return undefined;
-  const codePoints: number[] = [];
+  let text = '';
   for (let i = 0; i < bytes.length; i += 4) {
     const codePoint = bytes.readUInt32BE(i);
     if (codePoint > 0x10ffff) return undefined;
-    codePoints.push(codePoint);
+    text += String.fromCodePoint(codePoint);
   }
-  return String.fromCodePoint(...codePoints);
+  return text;
 }
 
 /** RFC 4514 2.4 escaping; control characters become hex pairs so a name never breaks a log line. */

@@ -83,6 +83,21 @@ describe('readCertificateUpload agrees with openssl x509', () => {
     expect(details.chain).toHaveLength(2);
   });
 
+  it('given a .p7b bundle made by openssl crl2pkcs7, when read, then INVALID_CERTIFICATE says to upload PEM', () => {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'p7.pem', '-subj', '/CN=P7 Partner', '-days', '1');
+    openssl('crl2pkcs7', '-nocrl', '-certfile', 'p7.pem', '-outform', 'DER', '-out', 'bundle.p7b');
+    let refused: unknown;
+    try {
+      readCertificateUpload(readFileSync(join(dir, 'bundle.p7b')));
+    } catch (error) {
+      refused = error;
+    }
+
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe('INVALID_CERTIFICATE');
+    expect((refused as DomainError).message).toMatch(/PKCS#7/);
+  });
+
   it('given an openssl PKCS#12 and its certificate export with Bag Attributes, when read, then the PFX is refused and the export accepted', () => {
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'bag.pem', '-subj', '/CN=Bag Partner', '-days', '1');
     openssl('pkcs12', '-export', '-in', 'bag.pem', '-inkey', 'key.pem', '-out', 'bag.p12', '-passout', 'pass:secret', '-name', 'bag');

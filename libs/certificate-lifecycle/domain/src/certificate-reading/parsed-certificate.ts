@@ -4,7 +4,7 @@ import { readUsageExtensions, type UsageExtensions } from './certificate-extensi
 import { readCertificatePublicKey, type CertificatePublicKey } from './certificate-public-key';
 import { invalidCertificate, privateKeyNotAllowed } from './certificate-reading.errors';
 import { readCertificateStructure, type CertificateStructure } from './certificate-structure';
-import { scanDer } from './der-scanner';
+import { type DerScan, scanDer } from './der-scanner';
 import { isPrivateKeyMaterial } from './private-key-material';
 
 /** One certificate of an upload, read by node-forge (structure) and OpenSSL through Node (key, signatures). */
@@ -19,6 +19,7 @@ export interface ParsedCertificate {
 export function parseCertificateDer(der: Buffer): ParsedCertificate {
   const scan = scanDer(der);
   if (isPrivateKeyMaterial(der, scan)) throw privateKeyNotAllowed();
+  if (isPkcs7SignedData(der, scan)) throw invalidCertificate('The upload is a PKCS#7 (.p7b) bundle; upload the certificates as PEM instead');
   const structure = readCertificateStructure(der);
   const usage = readUsageExtensions(structure.extensions);
   let x509: X509Certificate;
@@ -57,4 +58,12 @@ export function signatureVerifies(certificate: ParsedCertificate, issuer: Parsed
   } catch {
     return false;
   }
+}
+
+/** OID 1.2.840.113549.1.7.2 (signedData) as the first element: a certs-only .p7b, as Windows exports chains. */
+const SIGNED_DATA_OID = Buffer.from('06092a864886f70d010702', 'hex');
+
+function isPkcs7SignedData(der: Buffer, scan: DerScan): boolean {
+  const first = scan.children[0];
+  return first !== undefined && der.subarray(first.start, first.end).equals(SIGNED_DATA_OID);
 }
