@@ -4,6 +4,7 @@ export * from './streams';
 export * from './event-catalog';
 export * from './certificate-reading';
 export * from './certificate/certificate.events';
+export * from './certificate/certificate-data';
 export * from './certificate/certificate.decider';
 export * from './certificate/expiry-thresholds';
 export * from './certificate-directory/certificate-directory.decider';

@@ -1,3 +1,4 @@
+import type { CertificateKeyAlgorithm } from '../certificate-reading';
 import type { CertificateType, CertificateUsage } from '../certificate-usage';
 
 /** One X.509 certificate as read from an upload (public material only: no private key ever reaches an event). */
@@ -13,7 +14,7 @@ export interface CertificateSummaryData {
 }
 
 export interface CertificateData extends CertificateSummaryData {
-  readonly keyAlgorithm: string;
+  readonly keyAlgorithm: CertificateKeyAlgorithm;
   readonly keySize: number;
   readonly signatureAlgorithm: string;
   readonly keyUsage: readonly string[] | null;

@@ -1,0 +1,163 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { AllInOneModule } from '../all-in-one.module';
+import { API_TIMESTAMP, CERTIFICATE_ID, certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api';
+
+const DAY = 86_400_000;
+
+describe('certificate store (embedded, through the API)', () => {
+  let t: EmbeddedTestApp;
+  let api: CertificateApi;
+  let tenant: string;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    tenant = freshTenant();
+    api = certificateApiAs(t, { tenant });
+  });
+
+  it('uploads a PEM certificate to a partner (multipart), returns the seed fields, fills the empty slot, and the partner details show it', async () => {
+    const partnerId = await createPartner(api);
+    const cert = issueTestCertificate({ commonName: 'Acme Corp AS2', organization: 'Acme Corporation' });
+    const res = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'Acme Encryption', usage: 'encryption' }, cert.pem);
+    expect(res.status).toBe(201);
+    expect(res.body.message).toEqual(expect.any(String));
+    const data = res.body.data;
+    const x509 = new X509Certificate(cert.pem);
+    expect(data).toMatchObject({
+      name: 'Acme Encryption',
+      usage: 'encryption',
+      type: 'partner',
+      subject: 'CN=Acme Corp AS2, O=Acme Corporation',
+      key_algorithm: 'RSA',
+      key_size: 2048,
+      self_signed: true,
+      active: true,
+      partner_ids: [partnerId],
+      fingerprint_sha256: createHash('sha256').update(x509.raw).digest('hex'),
+      fingerprint_sha1: createHash('sha1').update(x509.raw).digest('hex'),
+      chain: [],
+    });
+    expect(data.id).toMatch(CERTIFICATE_ID);
+    expect(data.expires_at).toMatch(API_TIMESTAMP);
+    expect(data.created_at).toMatch(API_TIMESTAMP);
+    expect(JSON.stringify(res.body)).not.toContain('PRIVATE KEY');
+
+    const slots = await api.get(`/v1/partners/${partnerId}/certificate-slots`);
+    expect(slots.status).toBe(200);
+    expect(slots.body.data.encryption.current.id).toBe(data.id);
+    expect(slots.body.data.signature).toMatchObject({ use_different: false, backup: null });
+    expect(slots.body.data.signature.current.id).toBe(data.id);
+    expect(slots.body.data.tls).toMatchObject({ current: null, backup: null });
+
+    const partner = await api.get(`/v1/partners/${partnerId}`);
+    expect(partner.body.data.certificates).toEqual([
+      expect.objectContaining({ id: data.id, name: 'Acme Encryption', type: 'partner', usage: 'encryption', subject: data.subject, active: true, expires_at: data.expires_at, created_at: data.created_at }),
+    ]);
+  });
+
+  it('accepts DER and a PEM bundle given out of order, and reports the chain leaf-issuer first', async () => {
+    const der = issueTestCertificate({ commonName: 'DER Partner' });
+    const derRes = await api.upload('/v1/certificates', { name: 'der', usage: 'signing' }, der.der, 'partner.cer');
+    expect(derRes.status).toBe(201);
+    const chain = testChain();
+    const shuffled = [chain.root.pem, chain.leaf.pem, ...chain.intermediates.map((c) => c.pem)].join('');
+    const bundle = await api.upload('/v1/certificates', { name: 'bundle', usage: 'both' }, shuffled);
+    expect(bundle.status).toBe(201);
+    expect(bundle.body.data.chain.map((c: { fingerprint_sha256: string }) => c.fingerprint_sha256)).toEqual(
+      [...chain.intermediates, chain.root].map((c) => createHash('sha256').update(c.der).digest('hex')),
+    );
+  });
+
+  it.each([
+    ['not a certificate', Buffer.from('hello world'), 'INVALID_CERTIFICATE'],
+    ['a private key', Buffer.from(issueTestCertificate().privateKeyPem), 'PRIVATE_KEY_NOT_ALLOWED'],
+    ['trailing garbage', Buffer.concat([issueTestCertificate().der, Buffer.from([1, 2, 3])]), 'CERTIFICATE_TRAILING_DATA'],
+    ['an absurd size', Buffer.alloc(2 * 1024 * 1024, 0x41), 'CERTIFICATE_TOO_LARGE'],
+  ])('rejects %s with a coded 422 and stores nothing', async (_what, content, code) => {
+    const res = await api.upload('/v1/certificates', { name: 'bad', usage: 'encryption' }, content);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe(code);
+    expect(JSON.stringify(res.body)).not.toContain('PRIVATE KEY-----');
+    expect((await api.get('/v1/certificates')).body.pagination.total).toBe(0);
+  });
+
+  it('rejects an RSA key too small for the partner signing algorithm (2048 for SHA256withRSA, 1024 for SHA1withRSA)', async () => {
+    const small = issueTestCertificate({ keyBits: 1024 });
+    const sha256Partner = await createPartner(api, { sign: true, sign_algorithm: 'SHA256withRSA' });
+    const res = await api.upload(`/v1/partners/${sha256Partner}/certificates`, { name: 'small', usage: 'signing' }, small.pem);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('CERTIFICATE_KEY_TOO_SMALL');
+    const sha1Partner = await createPartner(api, { sign: true, sign_algorithm: 'SHA1withRSA' });
+    expect((await api.upload(`/v1/partners/${sha1Partner}/certificates`, { name: 'small', usage: 'signing' }, small.pem)).status).toBe(201);
+  });
+
+  it('validates the form fields', async () => {
+    const cert = issueTestCertificate();
+    const res = await api.upload('/v1/certificates', { name: '', usage: 'decoration' }, cert.pem);
+    expect(res.status).toBe(422);
+    expect(Object.keys(res.body.errors).sort()).toEqual(['name', 'usage']);
+  });
+
+  it('lists with filters and pagination, gets, and refuses deleting a certificate in use', async () => {
+    const partnerId = await createPartner(api);
+    const inUse = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'enc', usage: 'encryption' }, issueTestCertificate().pem);
+    const soon = await api.upload('/v1/certificates', { name: 'tls soon', usage: 'tls' }, issueTestCertificate({ notAfter: new Date(Date.now() + 5 * DAY) }).pem);
+    expect(soon.status).toBe(201);
+    const all = await api.get('/v1/certificates?per_page=1');
+    expect(all.body.pagination).toMatchObject({ total: 2, per_page: 1, last_page: 2 });
+    expect((await api.get('/v1/certificates?usage=tls')).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    expect((await api.get(`/v1/certificates?partner_id=${partnerId}`)).body.data.map((c: { id: string }) => c.id)).toEqual([inUse.body.data.id]);
+    const before = new Date(Date.now() + 10 * DAY).toISOString();
+    expect((await api.get(`/v1/certificates?expiring_before=${before}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    expect((await api.get(`/v1/partners/${partnerId}/certificates`)).body.data).toHaveLength(1);
+
+    const usage = await api.get(`/v1/certificates/${inUse.body.data.id}/usage`);
+    expect(usage.body.data.used_by).toEqual(
+      expect.arrayContaining([
+        { partner_id: partnerId, slot: 'encryption', role: 'current' },
+        { partner_id: partnerId, slot: 'signature', role: 'current' },
+      ]),
+    );
+    const refused = await api.delete(`/v1/certificates/${inUse.body.data.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('CERTIFICATE_IN_USE');
+    expect((await api.delete(`/v1/certificates/${soon.body.data.id}`)).status).toBe(200);
+    expect((await api.get(`/v1/certificates/${soon.body.data.id}`)).status).toBe(404);
+  });
+
+  it('emits one expiring notice at upload when a threshold is already crossed', async () => {
+    const res = await api.upload('/v1/certificates', { name: 'soon', usage: 'encryption' }, issueTestCertificate({ notAfter: new Date(Date.now() + 10 * DAY) }).pem);
+    expect(res.body.data.expiry_notice_days).toBe(14);
+  });
+
+  it('enforces the plan limit with 402 and the seed details (free: 10)', async () => {
+    const cert = issueTestCertificate();
+    for (let i = 0; i < 10; i++) expect((await api.upload('/v1/certificates', { name: `c${i}`, usage: 'encryption' }, cert.pem)).status).toBe(201);
+    const res = await api.upload('/v1/certificates', { name: 'c11', usage: 'encryption' }, cert.pem);
+    expect(res.status).toBe(402);
+    expect(res.body.error).toMatchObject({ code: 'CERTIFICATE_LIMIT_EXCEEDED', details: { plan_limit: 10, plan: 'free' } });
+  });
+
+  it("keeps tenants apart: no upload to another tenant's partner, no reading its certificates", async () => {
+    const partnerId = await createPartner(api);
+    const own = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'enc', usage: 'encryption' }, issueTestCertificate().pem);
+    const other = certificateApiAs(t, { tenant: freshTenant() });
+    expect((await other.upload(`/v1/partners/${partnerId}/certificates`, { name: 'x', usage: 'encryption' }, issueTestCertificate().pem)).status).toBe(404);
+    expect((await other.get(`/v1/certificates/${own.body.data.id}`)).status).toBe(404);
+    expect((await other.get(`/v1/partners/${partnerId}/certificate-slots`)).status).toBe(404);
+    expect((await other.delete(`/v1/certificates/${own.body.data.id}`)).status).toBe(404);
+  });
+
+  it("makes a deleted partner's certificates inactive", async () => {
+    const partnerId = await createPartner(api);
+    const up = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'enc', usage: 'encryption' }, issueTestCertificate().pem);
+    expect((await api.delete(`/v1/partners/${partnerId}`)).status).toBe(200);
+    const after = await api.get(`/v1/certificates/${up.body.data.id}`);
+    expect(after.body.data.active).toBe(false);
+  });
+});

@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
+import {
+  CHECKPOINT_STORE,
+  CLOCK,
+  EVENT_STORE,
+  PROJECTION_REGISTRY,
+  READ_MODEL_STORE,
+  type CheckpointStore,
+  type Clock,
+  type EventStore,
+  type ProjectionRegistry,
+  type ReadModelStore,
+} from '@as2-partners/kernel';
+import {
+  PLATFORM_CONFIG,
+  provideOutboxRelay,
+  providePublicationBarrier,
+  publicationBarrierToken,
+  registerDomainErrorStatuses,
+  type PlatformConfig,
+  type PublicationBarrier,
+} from '@as2-partners/platform';
+import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
+import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
+import { CertificateSlotsController } from './certificate-slots/certificate-slots.controller';
+import { CertificateSlotsHandler } from './certificate-slots/certificate-slots.handler';
+import { CertificatesController } from './certificates/certificates.controller';
+import { DeleteCertificateHandler } from './certificates/delete-certificate.handler';
+import { CERTIFICATE_LIFECYCLE_CONFIG, certificateLifecycleConfigFrom, type CertificateLifecycleConfig } from './config/certificate-lifecycle.config';
+import { ExpiryEvaluator } from './expiry/expiry-evaluator';
+import { KnownPartnersConsumer } from './partners/known-partners.consumer';
+import { PartnerAccess } from './partners/partner-access';
+import { PartnerRemovalHandler } from './partners/partner-removal.handler';
+import { CertificateQueries } from './read-model/certificate-queries';
+import { CertificateViewsProjection } from './read-model/certificate-views.projection';
+import { ActivationSchedulerLifecycle, dueActivationsFrom } from './scheduler/activation-scheduler.lifecycle';
+import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
+import { RolloverActivation } from './trust/rollover-activation';
+import { TrustController } from './trust/trust.controller';
+import { TrustHandler } from './trust/trust.handler';
+import { PartnerCertificatesController } from './upload-certificate/partner-certificates.controller';
+import { UploadCertificateHandler } from './upload-certificate/upload-certificate.handler';
+import { CertificateWriteModel } from './write-model/certificate-write-model';
+
+registerDomainErrorStatuses(CERTIFICATE_LIFECYCLE_ERROR_STATUSES);
+
+const logger = new Logger('CertificateLifecycle');
+
+@Injectable()
+class TimestamperCloser implements OnApplicationShutdown {
+  constructor(@Inject(TIMESTAMPER) private readonly timestamper: Timestamper) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.timestamper.close();
+  }
+}
+
+/**
+ * Certificate store, per-slot assignment with scheduled backups, the trust lifecycle (rollover, stamped activation,
+ * retirement, timeline) and expiry notices. Learns partners from the partner-registry's topic.
+ */
+@Module({
+  controllers: [CertificatesController, PartnerCertificatesController, CertificateSlotsController, TrustController],
+  providers: [
+    {
+      provide: CERTIFICATE_LIFECYCLE_CONFIG,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(process.env, platform.dataDir),
+    },
+    {
+      provide: CertificateViewsProjection,
+      inject: [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
+        const projection = new CertificateViewsProjection(store, checkpoints, readModels, {
+          warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+          error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+        });
+        registry.register(projection);
+        return projection;
+      },
+    },
+    { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },
+    TimestamperCloser,
+    {
+      provide: RolloverActivation,
+      inject: [EVENT_STORE, TIMESTAMPER, CLOCK],
+      useFactory: (store: EventStore, timestamper: Timestamper, clock: Clock) => new RolloverActivation(store, timestamper, clock),
+    },
+    {
+      provide: ActivationSchedulerLifecycle,
+      inject: [EVENT_STORE, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)],
+      useFactory: (
+        store: EventStore,
+        views: CertificateViewsProjection,
+        rollovers: RolloverActivation,
+        clock: Clock,
+        config: CertificateLifecycleConfig,
+        barrier: PublicationBarrier,
+      ) =>
+        new ActivationSchedulerLifecycle({
+          store,
+          due: dueActivationsFrom(views.partnerSlots),
+          rollovers,
+          clock,
+          intervalMs: config.schedulerIntervalMs,
+          onActivated: async (position) => {
+            await views.waitFor(position).catch(() => undefined);
+            await barrier.delivered(position);
+          },
+        }),
+    },
+    CertificateQueries,
+    PartnerAccess,
+    CertificateWriteModel,
+    PartnerRemovalHandler,
+    KnownPartnersConsumer,
+    ExpiryEvaluator,
+    UploadCertificateHandler,
+    DeleteCertificateHandler,
+    CertificateSlotsHandler,
+    TrustHandler,
+    provideOutboxRelay(CERTIFICATE_LIFECYCLE_SERVICE, CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES),
+    providePublicationBarrier(CERTIFICATE_LIFECYCLE_SERVICE),
+  ],
+  exports: [CertificateViewsProjection, ActivationSchedulerLifecycle, ExpiryEvaluator],
+})
+export class CertificateLifecycleModule {}

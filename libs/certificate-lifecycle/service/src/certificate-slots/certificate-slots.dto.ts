@@ -1,0 +1,27 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
+
+/** PUT /v1/partners/{id}/certificate-slots/{slot}. For `signature`, `certificate_id: null` or `use_different: false` makes it follow encryption again. */
+export class AssignSlotDto {
+  @ApiPropertyOptional({ nullable: true, example: 'cert_01JD…' })
+  @ValidateIf((_, value) => value !== null)
+  @IsOptional()
+  @IsString({ message: 'The certificate_id must be a string' })
+  certificate_id?: string | null;
+
+  @ApiPropertyOptional({ description: 'signature slot only' })
+  @IsOptional()
+  @IsBoolean({ message: 'The use_different field must be true or false' })
+  use_different?: boolean;
+}
+
+/** PUT /v1/partners/{id}/certificate-slots/{slot}/backup */
+export class ScheduleBackupDto {
+  @ApiProperty({ example: 'cert_01JD…' })
+  @IsString({ message: 'The certificate_id field is required' })
+  certificate_id!: string;
+
+  @ApiProperty({ example: '2026-12-01T00:00:00Z', description: 'ISO-8601 UTC, in the future' })
+  @IsString({ message: 'The activate_on field is required' })
+  activate_on!: string;
+}

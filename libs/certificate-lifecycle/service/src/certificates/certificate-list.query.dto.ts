@@ -1,0 +1,29 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { CERTIFICATE_USAGES } from '@as2-partners/certificate-lifecycle-domain';
+import { PageQueryDto } from '@as2-partners/platform';
+
+/** Query of GET /v1/certificates. */
+export class CertificateListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: CERTIFICATE_USAGES })
+  @IsOptional()
+  @IsIn(CERTIFICATE_USAGES, { message: `The usage must be one of: ${CERTIFICATE_USAGES.join(', ')}` })
+  usage?: string;
+
+  @ApiPropertyOptional({ description: 'Only certificates attached to this partner' })
+  @IsOptional()
+  @Matches(/^prt_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'The partner_id must be a partner id (prt_…)' })
+  partner_id?: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601 instant: only certificates whose not_after is before it' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'The expiring_before must be an ISO-8601 date-time' })
+  expiring_before?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'The active field must be true or false' })
+  active?: boolean;
+}

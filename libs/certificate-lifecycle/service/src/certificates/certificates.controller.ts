@@ -1,0 +1,87 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain';
+import { Ctx, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
+import type { FastifyRequest } from 'fastify';
+import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
+import { presentCertificate } from '../http/certificate.presenter';
+import { CertificateQueries } from '../read-model/certificate-queries';
+import { readCertificateUploadForm } from '../upload-certificate/certificate-upload.form';
+import { UploadCertificateHandler } from '../upload-certificate/upload-certificate.handler';
+import { CertificateListQueryDto } from './certificate-list.query.dto';
+import { DeleteCertificateHandler } from './delete-certificate.handler';
+
+@ApiTags('certificates')
+@ApiBearerAuth()
+@Controller('v1/certificates')
+export class CertificatesController {
+  constructor(
+    @Inject(CertificateQueries) private readonly queries: CertificateQueries,
+    private readonly upload: UploadCertificateHandler,
+    private readonly deletion: DeleteCertificateHandler,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiOperation({ summary: 'Upload a certificate to the store (fields name, usage, type, certificate file: PEM, DER or PEM bundle)' })
+  @ApiResponse({ status: 402, description: 'CERTIFICATE_LIMIT_EXCEEDED' })
+  @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
+  async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
+    const form = await readCertificateUploadForm(request);
+    const doc = await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant });
+    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+  }
+
+  @Get()
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: 'List certificates (filter by usage, partner, expiring-before)' })
+  async list(@Ctx() ctx: RequestContext, @Query() query: CertificateListQueryDto) {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result = await this.queries.list({
+      account: ctx.caller.account,
+      tenant: ctx.caller.tenant,
+      usage: query.usage,
+      partnerId: query.partner_id,
+      expiringBefore: query.expiring_before ? new Date(query.expiring_before).toISOString() : undefined,
+      active: query.active,
+      page,
+      perPage,
+    });
+    return { data: result.items.map(presentCertificate), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+
+  @Get(':id')
+  @Roles(...CERTIFICATE_READERS)
+  async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
+    if (!doc) throw certificateNotFound(id);
+    return { data: presentCertificate(doc) };
+  }
+
+  @Get(':id/usage')
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: 'Every partner and slot this certificate touches (impact preview before an activation)' })
+  async usage(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
+    if (!doc) throw certificateNotFound(id);
+    return {
+      data: {
+        certificate_id: doc._id,
+        in_use: doc.usedBy.length > 0,
+        partner_ids: doc.partnerIds,
+        used_by: doc.usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })),
+      },
+    };
+  }
+
+  @Delete(':id')
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE' })
+  async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    await this.deletion.execute(ctx, id);
+    return { message: 'Certificate deleted successfully' };
+  }
+}

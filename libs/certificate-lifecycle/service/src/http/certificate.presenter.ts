@@ -1,0 +1,63 @@
+import type { AttachedCertificate, CertificateSummaryData } from '@as2-partners/certificate-lifecycle-domain';
+import { toApiTimestamp } from '@as2-partners/platform';
+import type { CertificateViewDocument } from '../read-model/certificate-view.document';
+
+function presentChainMember(summary: CertificateSummaryData) {
+  return {
+    subject: summary.subject,
+    issuer: summary.issuer,
+    serial: summary.serial,
+    not_before: toApiTimestamp(summary.notBefore),
+    expires_at: toApiTimestamp(summary.notAfter),
+    fingerprint_sha256: summary.fingerprintSha256,
+    pem: summary.pem,
+  };
+}
+
+/** A stored certificate in the API's shape (public material only). */
+export function presentCertificate(doc: CertificateViewDocument) {
+  const c = doc.certificate;
+  return {
+    id: doc._id,
+    name: doc.name,
+    usage: doc.usage,
+    type: doc.type,
+    scope: doc.tenant === null ? 'account' : 'tenant',
+    subject: c.subject,
+    issuer: c.issuer,
+    serial: c.serial,
+    not_before: toApiTimestamp(c.notBefore),
+    expires_at: toApiTimestamp(c.notAfter),
+    fingerprint_sha1: c.fingerprintSha1,
+    fingerprint_sha256: c.fingerprintSha256,
+    key_algorithm: c.keyAlgorithm,
+    key_size: c.keySize,
+    signature_algorithm: c.signatureAlgorithm,
+    key_usage: c.keyUsage,
+    extended_key_usage: c.extendedKeyUsage,
+    is_ca: c.isCa,
+    self_signed: c.selfSigned,
+    chain: c.chain.map(presentChainMember),
+    pem: c.pem,
+    active: doc.active,
+    partner_ids: doc.partnerIds,
+    used_by: doc.usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })),
+    expiry_notice_days: doc.expiryNotice,
+    created_at: toApiTimestamp(doc.createdAt),
+  };
+}
+
+/** The short form slots and the trust state show. */
+export function presentCertificateSummary(certificate: AttachedCertificate, doc?: CertificateViewDocument) {
+  return {
+    id: certificate.certificateId,
+    name: doc?.name ?? certificate.name,
+    usage: certificate.usage,
+    type: certificate.type,
+    subject: certificate.subject,
+    not_before: toApiTimestamp(certificate.notBefore),
+    expires_at: toApiTimestamp(certificate.notAfter),
+    fingerprint_sha256: certificate.fingerprintSha256,
+    active: doc?.active ?? false,
+  };
+}

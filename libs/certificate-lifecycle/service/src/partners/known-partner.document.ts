@@ -1,0 +1,26 @@
+/** A partner this service learned of from the partner-registry's events (it never reads that service's store). */
+export interface KnownPartnerDocument {
+  readonly _id: string;
+  readonly account: string;
+  /** null: an account-level master partner, shared by the account's tenants. */
+  readonly tenant: string | null;
+  readonly kind: 'tenant' | 'master';
+  readonly as2Id: string;
+  readonly name: string;
+  readonly signAlgorithm: string | null;
+  readonly deleted: boolean;
+}
+
+export interface KnownTenantDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly plan: string;
+}
+
+export const KnownPartnerCollections = {
+  partners: 'certificate_lifecycle_known_partners',
+  tenants: 'certificate_lifecycle_known_tenants',
+} as const;
+
+export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  EVENT_BUS,
+  READ_MODEL_STORE,
+  topicOf,
+  type BusSubscription,
+  type EventBus,
+  type ReadModelCollection,
+  type ReadModelStore,
+  type RecordedEvent,
+} from '@as2-partners/kernel';
+import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
+import { PARTNER_REGISTRY_TOPIC_SERVICE, type PartnerFacts, type TenantFacts } from './partner-registry-facts';
+import { PartnerRemovalHandler } from './partner-removal.handler';
+
+export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
+
+/**
+ * Learns partners, master partners and tenant plans from the partner-registry's topic, so uploads only go to
+ * partners that exist and are the caller's, and a deleted partner's certificates become inactive. Idempotent:
+ * every write is computed from the event, so redelivery is harmless.
+ */
+@Injectable()
+export class KnownPartnersConsumer implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('KnownPartners');
+  private readonly partners: ReadModelCollection<KnownPartnerDocument>;
+  private readonly tenants: ReadModelCollection<KnownTenantDocument>;
+  private subscription: BusSubscription | null = null;
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    private readonly removal: PartnerRemovalHandler,
+  ) {
+    this.partners = readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
+    this.tenants = readModels.collection(KnownPartnerCollections.tenants, [['account']]);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      groupId: KNOWN_PARTNERS_GROUP,
+      topics: [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)],
+      handler: (event) => this.handle(event),
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  async handle(event: RecordedEvent): Promise<void> {
+    try {
+      await this.apply(event);
+    } catch (error) {
+      this.logger.error(`Handling ${event.type} ${event.id} failed (the bus will redeliver it): ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  private async apply(event: RecordedEvent): Promise<void> {
+    switch (event.type) {
+      case 'partner.created.v1':
+      case 'master_partner.created.v1': {
+        const d = event.data as PartnerFacts;
+        const master = event.type === 'master_partner.created.v1';
+        const existing = await this.partners.get(d.partnerId);
+        if (existing?.deleted) return;
+        await this.partners.put({
+          _id: d.partnerId,
+          account: d.account ?? event.metadata.account,
+          tenant: master ? null : (d.tenant ?? event.metadata.tenant),
+          kind: master ? 'master' : 'tenant',
+          as2Id: d.as2Id ?? '',
+          name: d.settings?.name ?? '',
+          signAlgorithm: d.settings?.signAlgorithm ?? null,
+          deleted: false,
+        });
+        return;
+      }
+      case 'partner.updated.v1':
+      case 'master_partner.updated.v1': {
+        const d = event.data as PartnerFacts;
+        const existing = await this.partners.get(d.partnerId);
+        if (!existing || existing.deleted) return;
+        await this.partners.put({
+          ...existing,
+          ...(d.changes?.name !== undefined ? { name: d.changes.name } : {}),
+          ...(d.changes?.signAlgorithm !== undefined ? { signAlgorithm: d.changes.signAlgorithm } : {}),
+        });
+        return;
+      }
+      case 'partner.deleted.v1':
+      case 'master_partner.deleted.v1': {
+        const d = event.data as PartnerFacts;
+        const existing = await this.partners.get(d.partnerId);
+        const account = existing?.account ?? event.metadata.account;
+        const tenant = existing ? existing.tenant : event.metadata.tenant;
+        await this.partners.put({
+          _id: d.partnerId,
+          account,
+          tenant,
+          kind: event.type === 'master_partner.deleted.v1' ? 'master' : 'tenant',
+          as2Id: existing?.as2Id ?? '',
+          name: existing?.name ?? '',
+          signAlgorithm: existing?.signAlgorithm ?? null,
+          deleted: true,
+        });
+        await this.removal.removePartner({ partnerId: d.partnerId, account, tenant }, event);
+        return;
+      }
+      case 'tenant.created.v1':
+      case 'tenant.updated.v1': {
+        const d = event.data as TenantFacts;
+        const id = knownTenantIdOf(d.account, d.tenantId);
+        const plan = d.plan ?? d.changes?.plan ?? (await this.tenants.get(id))?.plan;
+        if (plan === undefined) return;
+        await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan });
+        return;
+      }
+      case 'tenant.deleted.v1': {
+        const d = event.data as TenantFacts;
+        await this.tenants.delete(knownTenantIdOf(d.account, d.tenantId));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The partner-registry's published events, as far as this service reads them (an anti-corruption layer:
+ * this context never imports the other's domain).
+ */
+export interface PartnerFacts {
+  readonly partnerId: string;
+  readonly account?: string;
+  readonly tenant?: string;
+  readonly as2Id?: string;
+  readonly settings?: { readonly name?: string; readonly signAlgorithm?: string | null };
+  readonly changes?: { readonly name?: string; readonly signAlgorithm?: string | null };
+}
+
+export interface TenantFacts {
+  readonly account: string;
+  readonly tenantId: string;
+  readonly plan?: string;
+  readonly changes?: { readonly plan?: string };
+}
+
+export const PARTNER_REGISTRY_TOPIC_SERVICE = 'partner-registry';

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Filter, Page } from '@as2-partners/kernel';
+import { stateOfStored, type CertificateViewDocument } from './certificate-view.document';
+import { CertificateViewsProjection } from './certificate-views.projection';
+import type { PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
+import { emptyPartnerCertificates } from '@as2-partners/certificate-lifecycle-domain';
+
+export interface CertificateListCriteria {
+  readonly account: string;
+  /** null: an account-level caller, who sees the account's own certificates. */
+  readonly tenant: string | null;
+  readonly usage?: string;
+  readonly partnerId?: string;
+  readonly expiringBefore?: string;
+  readonly active?: boolean;
+  readonly page: number;
+  readonly perPage: number;
+}
+
+/** Certificates a caller sees: its tenant's, and the account-level ones shared with every tenant of the account. */
+export function visibleTo(account: string, tenant: string | null): Filter {
+  return tenant === null ? { account, tenant: null } : { account, $or: [{ tenant }, { tenant: null }] };
+}
+
+@Injectable()
+export class CertificateQueries {
+  constructor(@Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection) {}
+
+  async list(criteria: CertificateListCriteria): Promise<Page<CertificateViewDocument>> {
+    const conditions: Filter[] = [visibleTo(criteria.account, criteria.tenant)];
+    if (criteria.usage) conditions.push({ usage: criteria.usage });
+    if (criteria.partnerId) conditions.push({ partnerIds: criteria.partnerId });
+    if (criteria.expiringBefore) conditions.push({ expiresAt: { $lt: criteria.expiringBefore } });
+    if (criteria.active !== undefined) conditions.push({ active: criteria.active });
+    return this.views.certificates.find({
+      filter: { $and: conditions },
+      sort: { createdAt: 1, _id: 1 },
+      skip: (criteria.page - 1) * criteria.perPage,
+      limit: criteria.perPage,
+    });
+  }
+
+  /** A certificate the caller may see, or null. */
+  async findVisible(account: string, tenant: string | null, certificateId: string): Promise<CertificateViewDocument | null> {
+    const doc = await this.views.certificates.get(certificateId);
+    if (!doc || doc.account !== account) return null;
+    if (doc.tenant !== null && doc.tenant !== tenant) return null;
+    return doc;
+  }
+
+  async byIds(ids: readonly string[]): Promise<Map<string, CertificateViewDocument>> {
+    if (ids.length === 0) return new Map();
+    const page = await this.views.certificates.find({ filter: { _id: { $in: [...new Set(ids)] } } });
+    return new Map(page.items.map((doc) => [doc._id, doc]));
+  }
+
+  async partnerState(partnerId: string): Promise<PartnerCertificatesState> {
+    const doc = await this.views.partnerSlots.get(partnerId);
+    return doc ? stateOfStored(doc.state) : emptyPartnerCertificates();
+  }
+}

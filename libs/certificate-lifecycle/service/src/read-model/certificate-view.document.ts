@@ -1,0 +1,63 @@
+import type { CertificateData, CertificateType, CertificateUsage, PartnerCertificatesState, SlotName } from '@as2-partners/certificate-lifecycle-domain';
+import type { AttachedCertificate } from '@as2-partners/certificate-lifecycle-domain';
+
+export interface SlotUseEntry {
+  readonly partnerId: string;
+  readonly slot: SlotName;
+  readonly role: 'current' | 'backup' | 'next' | 'overlap';
+}
+
+export interface CertificateViewDocument {
+  readonly _id: string;
+  readonly account: string;
+  /** null: account-level (master partners), visible to every tenant of the account. */
+  readonly tenant: string | null;
+  readonly name: string;
+  readonly usage: CertificateUsage;
+  readonly type: CertificateType;
+  readonly certificate: CertificateData;
+  readonly expiresAt: string;
+  readonly active: boolean;
+  readonly partnerIds: readonly string[];
+  readonly usedBy: readonly SlotUseEntry[];
+  /** The latest expiry notice: 30/14/7/1 (days), 0 = expired, null = none yet. */
+  readonly expiryNotice: number | null;
+  readonly createdAt: string;
+}
+
+/** A partner's certificate state as folded by the domain's evolve, stored with maps as arrays. */
+export interface StoredPartnerCertificates extends Omit<PartnerCertificatesState, 'attached'> {
+  readonly attached: readonly AttachedCertificate[];
+}
+
+export interface PartnerSlotsDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly state: StoredPartnerCertificates;
+  /** Earliest pending activation (backup or rollover), ISO-8601 UTC; null when nothing is scheduled. */
+  readonly dueAt: string | null;
+  readonly updatedAt: string;
+}
+
+export const CertificateLifecycleCollections = {
+  certificates: 'certificate_lifecycle_certificates',
+  partnerSlots: 'certificate_lifecycle_partner_slots',
+} as const;
+
+export function storedStateOf(state: PartnerCertificatesState): StoredPartnerCertificates {
+  return { ...state, attached: [...state.attached.values()] };
+}
+
+export function stateOfStored(stored: StoredPartnerCertificates): PartnerCertificatesState {
+  return { ...stored, attached: new Map(stored.attached.map((c) => [c.certificateId, c])) };
+}
+
+/** The earliest instant something must happen for this partner (what the scheduler polls on). */
+export function dueAtOf(state: PartnerCertificatesState): string | null {
+  const instants = [state.encryption.backup?.activateOn, state.signature.backup?.activateOn, state.tls.backup?.activateOn, state.rollover?.activateAt]
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => new Date(t).toISOString())
+    .sort();
+  return instants[0] ?? null;
+}

@@ -1,0 +1,165 @@
+import {
+  emptyPartnerCertificates,
+  isCertificateLifecycleEventType,
+  partnerCertificatesDecider,
+  rolesOf,
+  type CertificateEvent,
+  type CertificateLifecycleEvent,
+  type PartnerCertificatesEvent,
+} from '@as2-partners/certificate-lifecycle-domain';
+import {
+  categoryOf,
+  CheckpointedFollower,
+  type CheckpointStore,
+  type EventStore,
+  type FollowerLogger,
+  type Projection,
+  type ReadModelCollection,
+  type ReadModelStore,
+  type RecordedEvent,
+} from '@as2-partners/kernel';
+import {
+  CertificateLifecycleCollections,
+  dueAtOf,
+  stateOfStored,
+  storedStateOf,
+  type CertificateViewDocument,
+  type PartnerSlotsDocument,
+} from './certificate-view.document';
+
+/**
+ * The certificate store's views and each partner's slots, fed by this service's events. Partner slot state is
+ * folded with the domain's own evolve, so the view can never disagree with the write model's rules.
+ */
+export class CertificateViewsProjection implements Projection {
+  readonly name = 'certificate-lifecycle.views';
+  readonly certificates: ReadModelCollection<CertificateViewDocument>;
+  readonly partnerSlots: ReadModelCollection<PartnerSlotsDocument>;
+  private follower: CheckpointedFollower | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    readModels: ReadModelStore,
+    private readonly logger?: FollowerLogger,
+  ) {
+    this.certificates = readModels.collection(CertificateLifecycleCollections.certificates, [
+      ['account', 'tenant', 'createdAt'],
+      ['partnerIds'],
+      ['expiresAt'],
+    ]);
+    this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
+  }
+
+  async start(): Promise<void> {
+    if (this.follower) return;
+    this.follower = new CheckpointedFollower({
+      name: this.name,
+      store: this.store,
+      checkpoints: this.checkpoints,
+      accepts: (event) => isCertificateLifecycleEventType(event.type),
+      handle: (event) => this.apply(event as RecordedEvent & CertificateLifecycleEvent),
+      logger: this.logger,
+    });
+    await this.follower.start();
+  }
+
+  async stop(): Promise<void> {
+    const follower = this.follower;
+    this.follower = null;
+    await follower?.stop();
+  }
+
+  async rebuild(): Promise<void> {
+    await this.stop();
+    await Promise.all([this.certificates.clear(), this.partnerSlots.clear()]);
+    await this.checkpoints.delete(this.name);
+    await this.start();
+  }
+
+  waitFor(position: number, timeoutMs?: number): Promise<void> {
+    if (!this.follower) return Promise.reject(new Error(`${this.name} is not running`));
+    return this.follower.waitFor(position, timeoutMs);
+  }
+
+  private async apply(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
+    switch (categoryOf(event.stream)) {
+      case 'certificate':
+        return this.applyCertificate(event as RecordedEvent & CertificateEvent);
+      case 'partner_certificates':
+        return this.applyPartner(event as RecordedEvent & PartnerCertificatesEvent);
+      default:
+        return;
+    }
+  }
+
+  private async applyCertificate(event: RecordedEvent & CertificateEvent): Promise<void> {
+    if (event.type === 'certificate.uploaded.v1') {
+      const d = event.data;
+      const existing = await this.certificates.get(d.certificateId);
+      await this.certificates.put({
+        _id: d.certificateId,
+        account: d.account,
+        tenant: d.tenant,
+        name: d.name,
+        usage: d.usage,
+        type: d.type,
+        certificate: d.certificate,
+        expiresAt: d.certificate.notAfter,
+        active: true,
+        partnerIds: [...new Set([...(existing?.partnerIds ?? []), ...(d.partnerId ? [d.partnerId] : [])])],
+        usedBy: existing?.usedBy ?? [],
+        expiryNotice: null,
+        createdAt: d.createdAt,
+      });
+      return;
+    }
+    const current = await this.certificates.get(event.data.certificateId);
+    if (!current) return;
+    switch (event.type) {
+      case 'certificate.deleted.v1':
+        await this.certificates.delete(current._id);
+        return;
+      case 'certificate.deactivated.v1':
+      case 'certificate.retired.v1':
+        await this.certificates.put({ ...current, active: false });
+        return;
+      case 'certificate.expiring.v1':
+        await this.certificates.put({ ...current, expiryNotice: event.data.thresholdDays });
+        return;
+      case 'certificate.expired.v1':
+        await this.certificates.put({ ...current, expiryNotice: 0 });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async applyPartner(event: RecordedEvent & PartnerCertificatesEvent): Promise<void> {
+    const partnerId = event.data.partnerId;
+    const existing = await this.partnerSlots.get(partnerId);
+    const before = existing ? stateOfStored(existing.state) : emptyPartnerCertificates();
+    const after = partnerCertificatesDecider.evolve(before, event);
+    await this.partnerSlots.put({
+      _id: partnerId,
+      account: existing?.account ?? event.metadata.account,
+      tenant: existing ? existing.tenant : event.metadata.tenant,
+      state: storedStateOf(after),
+      dueAt: after.removed ? null : dueAtOf(after),
+      updatedAt: event.metadata.occurredAt,
+    });
+    // Refresh "used by" on every certificate this partner touches, before and after the event.
+    const touched = new Set<string>([...before.attached.keys(), ...after.attached.keys()]);
+    for (const certificateId of touched) {
+      const doc = await this.certificates.get(certificateId);
+      if (!doc) continue;
+      const roles = after.removed ? [] : rolesOf(after, certificateId).map((r) => ({ partnerId, ...r }));
+      const usedBy = [...doc.usedBy.filter((u) => u.partnerId !== partnerId), ...roles];
+      const partnerIds = after.attached.has(certificateId) && !doc.partnerIds.includes(partnerId) ? [...doc.partnerIds, partnerId] : doc.partnerIds;
+      if (JSON.stringify(usedBy) !== JSON.stringify(doc.usedBy) || partnerIds !== doc.partnerIds) {
+        await this.certificates.put({ ...doc, usedBy, partnerIds });
+      }
+    }
+  }
+}
+

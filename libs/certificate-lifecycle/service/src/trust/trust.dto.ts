@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
+
+/** POST /v1/partners/{id}/trust/rollover (CemScheduleRollover). */
+export class ScheduleRolloverDto {
+  @ApiProperty({ example: 'cert_01JD…' })
+  @IsString({ message: 'The next_certificate_id field is required' })
+  next_certificate_id!: string;
+
+  @ApiProperty({ example: '2026-12-01T00:00:00Z' })
+  @IsString({ message: 'The activate_at field is required' })
+  activate_at!: string;
+
+  @ApiProperty({ example: '2026-12-08T00:00:00Z' })
+  @IsString({ message: 'The overlap_until field is required' })
+  overlap_until!: string;
+
+  @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, default: ['encryption', 'signature'] })
+  @IsOptional()
+  @IsArray({ message: 'The slots must be an array' })
+  @ArrayMinSize(1, { message: 'The slots must name at least one slot' })
+  @ArrayUnique({ message: 'The slots must not repeat' })
+  @IsIn(SLOT_NAMES, { each: true, message: `Each slot must be one of: ${SLOT_NAMES.join(', ')}` })
+  slots?: ('encryption' | 'signature' | 'tls')[];
+}
+
+/** POST /v1/partners/{id}/trust/retire (CemRetire). */
+export class RetireDto {
+  @ApiPropertyOptional({ default: false, description: 'Retire before the overlap closes (needs a reason)' })
+  @IsOptional()
+  @IsBoolean({ message: 'The force field must be true or false' })
+  force?: boolean;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString({ message: 'The reason must be a string' })
+  @MaxLength(1000, { message: 'The reason may not be greater than 1000 characters' })
+  reason?: string;
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SLOT_NAMES, type SlotName } from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
+import type { RequestContext } from '@as2-partners/platform';
+import { CertificateSlotsHandler, refOf } from '../certificate-slots/certificate-slots.handler';
+import { utcInstantOf } from '../http/utc-instant';
+import { PartnerAccess } from '../partners/partner-access';
+import { CertificateWriteModel } from '../write-model/certificate-write-model';
+import { requestMetadata } from '../write-model/event-metadata';
+import { RolloverActivation } from './rollover-activation';
+import type { RetireDto, ScheduleRolloverDto } from './trust.dto';
+
+const DEFAULT_ROLLOVER_SLOTS: readonly SlotName[] = ['encryption', 'signature'];
+
+/** CemScheduleRollover, CemActivate and CemRetire (seed 003). */
+@Injectable()
+export class TrustHandler {
+  constructor(
+    private readonly writeModel: CertificateWriteModel,
+    private readonly access: PartnerAccess,
+    private readonly slots: CertificateSlotsHandler,
+    private readonly activation: RolloverActivation,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async scheduleRollover(ctx: RequestContext, partnerId: string, body: ScheduleRolloverDto): Promise<void> {
+    const partner = await this.access.resolve(ctx, partnerId, 'write');
+    const activateAt = utcInstantOf(body.activate_at, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
+    const overlapUntil = utcInstantOf(body.overlap_until, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
+    const facts = await this.slots.usableCertificate(partner, body.next_certificate_id);
+    const slots = SLOT_NAMES.filter((slot) => (body.slots ?? DEFAULT_ROLLOVER_SLOTS).includes(slot));
+    const now = this.clock.now();
+    const result = await this.writeModel.decidePartner(
+      partner._id,
+      () => ({ type: 'schedule_rollover', ...refOf(partner), certificate: facts, activateAt, overlapUntil, slots, now: now.toISOString() }),
+      requestMetadata(ctx, partner.tenant, now),
+    );
+    await this.writeModel.settle(result.position);
+  }
+
+  /** Promotes next → current now, stamped; returns the appended event's evidence. */
+  async activate(ctx: RequestContext, partnerId: string) {
+    const partner = await this.access.resolve(ctx, partnerId, 'write');
+    const result = await this.activation.activate(refOf(partner), { type: 'manual', actor: ctx.caller.sub }, false, (at) => requestMetadata(ctx, partner.tenant, at));
+    await this.writeModel.settle(result.position);
+    const activated = result.events.find((e) => e.type === 'trust.activated.v1');
+    return activated?.type === 'trust.activated.v1' ? activated.data : null;
+  }
+
+  async retire(ctx: RequestContext, partnerId: string, body: RetireDto) {
+    const partner = await this.access.resolve(ctx, partnerId, 'write');
+    const now = this.clock.now();
+    const metadata = requestMetadata(ctx, partner.tenant, now);
+    const force = body.force === true;
+    const reason = body.reason?.trim() || null;
+    const result = await this.writeModel.decidePartner(partner._id, () => ({ type: 'retire', ...refOf(partner), force, reason, now: now.toISOString() }), metadata);
+    let position = result.position;
+    const retired = result.events.find((e) => e.type === 'trust.retired.v1');
+    const certificateIds = retired?.type === 'trust.retired.v1' ? retired.data.certificateIds : [];
+    for (const certificateId of certificateIds) {
+      const done = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'retire', partnerId: partner._id, forced: force, reason, now: now.toISOString() }), metadata);
+      position = done.position ?? position;
+    }
+    await this.writeModel.settle(position);
+    return certificateIds;
+  }
+}

@@ -1,0 +1,88 @@
+import { DomainError } from '@as2-partners/kernel';
+import { ValidationFailedException } from '@as2-partners/platform';
+import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, type CertificateType, type CertificateUsage } from '@as2-partners/certificate-lifecycle-domain';
+import type { FastifyRequest } from 'fastify';
+
+/** An upload as the API receives it: multipart/form-data (seed 002) or JSON with the PEM text. */
+export interface CertificateUploadForm {
+  readonly name: string;
+  readonly usage: CertificateUsage;
+  readonly type: CertificateType | null;
+  readonly certificate: Buffer;
+}
+
+/** Larger than any sane certificate bundle; the reader applies its own, tighter limit. */
+const MAX_UPLOAD_BYTES = 1024 * 1024;
+
+function tooLarge(): DomainError {
+  return new DomainError('CERTIFICATE_TOO_LARGE', `The certificate file exceeds ${MAX_UPLOAD_BYTES} bytes`, 'certificate');
+}
+
+interface MultipartPart {
+  readonly type: 'file' | 'field';
+  readonly fieldname: string;
+  readonly value?: unknown;
+  toBuffer?: () => Promise<Buffer>;
+  readonly file?: { truncated?: boolean; resume?: () => void };
+}
+
+async function readMultipart(request: FastifyRequest): Promise<Record<string, string | Buffer>> {
+  const fields: Record<string, string | Buffer> = {};
+  const parts = (request as unknown as { parts(options: object): AsyncIterable<MultipartPart> }).parts({ limits: { fileSize: MAX_UPLOAD_BYTES } });
+  try {
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        const content = await part.toBuffer!();
+        if (part.file?.truncated) throw tooLarge();
+        fields[part.fieldname] = content;
+      } else {
+        fields[part.fieldname] = String(part.value ?? '');
+      }
+    }
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+      throw new ValidationFailedException({ certificate: ['Send exactly one certificate file and the name and usage fields'] });
+    }
+    throw new ValidationFailedException({ certificate: ['The multipart body could not be read'] });
+  }
+  return fields;
+}
+
+function text(value: string | Buffer | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : value;
+}
+
+/** Reads and validates the form fields; the certificate bytes themselves are checked by the domain's reader. */
+export async function readCertificateUploadForm(request: FastifyRequest): Promise<CertificateUploadForm> {
+  const isMultipart = (request as unknown as { isMultipart?: () => boolean }).isMultipart?.() === true;
+  const raw: Record<string, string | Buffer | undefined> = isMultipart ? await readMultipart(request) : jsonFields(request.body);
+  const errors: Record<string, string[]> = {};
+  const name = text(raw['name'])?.trim();
+  if (!name) errors['name'] = ['The name field is required'];
+  else if (name.length > 255) errors['name'] = ['The name may not be greater than 255 characters'];
+  const usage = text(raw['usage']);
+  if (!usage) errors['usage'] = ['The usage field is required'];
+  else if (!(CERTIFICATE_USAGES as readonly string[]).includes(usage)) errors['usage'] = [`The usage must be one of: ${CERTIFICATE_USAGES.join(', ')}`];
+  const type = text(raw['type']) ?? null;
+  if (type !== null && !(CERTIFICATE_TYPES as readonly string[]).includes(type)) errors['type'] = [`The type must be one of: ${CERTIFICATE_TYPES.join(', ')}`];
+  const certificate = raw['certificate'];
+  if (certificate === undefined || certificate.length === 0) errors['certificate'] = ['The certificate file is required'];
+  if (Object.keys(errors).length > 0) throw new ValidationFailedException(errors);
+  return {
+    name: name!,
+    usage: usage as CertificateUsage,
+    type: type as CertificateType | null,
+    certificate: Buffer.isBuffer(certificate) ? certificate : Buffer.from(certificate!, 'utf8'),
+  };
+}
+
+function jsonFields(body: unknown): Record<string, string | undefined> {
+  if (typeof body !== 'object' || body === null) return {};
+  const record = body as Record<string, unknown>;
+  const pick = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : undefined);
+  return { name: pick('name'), usage: pick('usage'), type: pick('type'), certificate: pick('certificate') };
+}

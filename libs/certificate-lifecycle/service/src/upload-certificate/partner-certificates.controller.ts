@@ -1,0 +1,73 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@as2-partners/kernel';
+import { Ctx, PageQueryDto, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
+import type { FastifyRequest } from 'fastify';
+import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
+import { presentCertificate } from '../http/certificate.presenter';
+import { PartnerAccess } from '../partners/partner-access';
+import { CertificateQueries } from '../read-model/certificate-queries';
+import { readCertificateUploadForm } from './certificate-upload.form';
+import { UploadCertificateHandler } from './upload-certificate.handler';
+
+@ApiTags('certificates')
+@ApiBearerAuth()
+@Controller()
+export class PartnerCertificatesController {
+  constructor(
+    @Inject(CertificateQueries) private readonly queries: CertificateQueries,
+    private readonly access: PartnerAccess,
+    private readonly upload: UploadCertificateHandler,
+  ) {}
+
+  @Post('v1/partners/:id/certificates')
+  @HttpCode(201)
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiOperation({ summary: "Upload a partner certificate (name, usage, certificate file); it fills an empty slot its usage fits" })
+  @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND' })
+  @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, …' })
+  async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
+    const form = await readCertificateUploadForm(request);
+    const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
+    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+  }
+
+  @Get('v1/partners/:id/certificates')
+  @Roles(...CERTIFICATE_READERS)
+  async listForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
+    const partner = await this.access.resolve(ctx, partnerId, 'read');
+    return this.page(partner.account, ctx.caller.tenant, partnerId, query);
+  }
+
+  @Post('v1/accounts/:account/partners/:id/certificates')
+  @HttpCode(201)
+  @Roles('account_admin')
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiOperation({ summary: "Upload an account-level certificate for a master partner, shared by the account's tenants" })
+  async uploadForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
+    requireOwnAccount(ctx, account);
+    const form = await readCertificateUploadForm(request);
+    const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
+    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+  }
+
+  @Get('v1/accounts/:account/partners/:id/certificates')
+  @Roles('account_admin')
+  async listForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
+    requireOwnAccount(ctx, account);
+    const partner = await this.access.resolve(ctx, partnerId, 'read');
+    return this.page(partner.account, ctx.caller.tenant, partnerId, query);
+  }
+
+  private async page(account: string, tenant: string | null, partnerId: string, query: PageQueryDto) {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result = await this.queries.list({ account, tenant, partnerId, page, perPage });
+    return { data: result.items.map(presentCertificate), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+}
+
+function requireOwnAccount(ctx: RequestContext, account: string): void {
+  if (ctx.caller.account !== account) throw new DomainError('ACCOUNT_FORBIDDEN', 'You may only manage your own account');
+}

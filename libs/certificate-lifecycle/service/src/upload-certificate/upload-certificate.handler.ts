@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  assertKeySizeFits,
+  assertUsageFits,
+  certificateDirectoryDecider,
+  certificateLimitOf,
+  CertificateLifecycleStreams,
+  readCertificateUpload,
+  toCertificateData,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
+import type { RequestContext } from '@as2-partners/platform';
+import { ExpiryEvaluator } from '../expiry/expiry-evaluator';
+import type { KnownPartnerDocument } from '../partners/known-partner.document';
+import { PartnerAccess } from '../partners/partner-access';
+import type { CertificateViewDocument } from '../read-model/certificate-view.document';
+import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
+import { newCertificateId } from '../write-model/certificate-id';
+import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
+import { requestMetadata } from '../write-model/event-metadata';
+import type { CertificateUploadForm } from './certificate-upload.form';
+
+/** Where an upload goes: a tenant's store, the account's store, or a partner (tenant or master). */
+export type UploadTarget =
+  | { readonly kind: 'store'; readonly tenant: string | null }
+  | { readonly kind: 'partner'; readonly partnerId: string };
+
+@Injectable()
+export class UploadCertificateHandler {
+  constructor(
+    private readonly writeModel: CertificateWriteModel,
+    private readonly access: PartnerAccess,
+    private readonly expiry: ExpiryEvaluator,
+    @Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Read and check the certificate, reserve storage within the plan, store it, attach it to the partner (filling an empty slot it fits). */
+  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<CertificateViewDocument> {
+    const partner: KnownPartnerDocument | null = target.kind === 'partner' ? await this.access.resolve(ctx, target.partnerId, 'write') : null;
+    const account = ctx.caller.account;
+    const tenant = partner ? partner.tenant : target.kind === 'store' ? target.tenant : null;
+    const details = readCertificateUpload(form.certificate);
+    assertUsageFits(details, form.usage);
+    // The partner's signing algorithm decides the minimum RSA size; a store upload must at least suit SHA1withRSA.
+    assertKeySizeFits(details, partner ? partner.signAlgorithm : 'SHA1withRSA');
+
+    const now = this.clock.now();
+    const certificateId = newCertificateId();
+    const metadata = requestMetadata(ctx, tenant, now);
+    const plan = tenant === null ? null : await this.access.planOf(account, tenant);
+    await decideOnStream(
+      this.writeModel.store,
+      CertificateLifecycleStreams.directory(account, tenant),
+      certificateDirectoryDecider,
+      () => ({ type: 'reserve' as const, certificateId, plan: plan === null ? null : { plan, limit: certificateLimitOf(plan) }, now: now.toISOString() }),
+      metadata,
+    );
+    const uploaded = await this.writeModel.decideCertificate(
+      certificateId,
+      () => ({
+        type: 'upload',
+        certificateId,
+        account,
+        tenant,
+        name: form.name,
+        usage: form.usage,
+        certificateType: partner ? 'partner' : (form.type ?? 'partner'),
+        partnerId: partner?._id ?? null,
+        certificate: toCertificateData(details),
+        now: now.toISOString(),
+      }),
+      metadata,
+    );
+    let position = uploaded.position;
+    if (partner && uploaded.state.status === 'stored') {
+      const facts = factsOf({ record: uploaded.state.record, active: uploaded.state.active });
+      const attached = await this.writeModel.decidePartner(
+        partner._id,
+        () => ({ type: 'attach', partnerId: partner._id, account, tenant: partner.tenant, certificate: facts, now: now.toISOString() }),
+        metadata,
+      );
+      position = attached.position ?? position;
+    }
+    position = (await this.expiry.evaluate(certificateId, now, metadata)) ?? position;
+    await this.writeModel.settle(position);
+    const view = await this.views.certificates.get(certificateId);
+    if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
+    return view;
+  }
+}

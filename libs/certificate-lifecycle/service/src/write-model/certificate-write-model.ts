@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  certificateDecider,
+  certificateNotFound,
+  CertificateLifecycleStreams,
+  partnerCertificatesDecider,
+  type CertificateCommand,
+  type CertificateFacts,
+  type CertificateRecord,
+  type CertificateState,
+  type PartnerCertificatesCommand,
+  type PartnerCertificatesState,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { decideOnStream, EVENT_STORE, loadState, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { publicationBarrierToken, type PublicationBarrier } from '@as2-partners/platform';
+import { CERTIFICATE_LIFECYCLE_SERVICE } from '../certificate-lifecycle.service-name';
+import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
+import { CERTIFICATE_ID_PATTERN } from './certificate-id';
+
+export interface StoredCertificate {
+  readonly record: CertificateRecord;
+  readonly active: boolean;
+}
+
+/** Load-decide-append on this context's streams, and the wait that makes a command's result visible when it returns. */
+@Injectable()
+export class CertificateWriteModel {
+  constructor(
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(CertificateViewsProjection) private readonly projection: CertificateViewsProjection,
+    @Inject(publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)) private readonly barrier: PublicationBarrier,
+  ) {}
+
+  /** A stored certificate the scope may use (its tenant's or the account's), from the write model. */
+  async certificate(scope: { account: string; tenant: string | null }, certificateId: string): Promise<StoredCertificate> {
+    if (!CERTIFICATE_ID_PATTERN.test(certificateId)) throw certificateNotFound(certificateId);
+    const { state } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+    if (state.status !== 'stored' || state.record.account !== scope.account) throw certificateNotFound(certificateId);
+    if (state.record.tenant !== null && state.record.tenant !== scope.tenant) throw certificateNotFound(certificateId);
+    return { record: state.record, active: state.active };
+  }
+
+  async certificateState(certificateId: string): Promise<CertificateState> {
+    return (await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider)).state;
+  }
+
+  async partnerState(partnerId: string): Promise<PartnerCertificatesState> {
+    return (await loadState(this.store, CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider)).state;
+  }
+
+  decidePartner(partnerId: string, command: (state: PartnerCertificatesState) => PartnerCertificatesCommand | Promise<PartnerCertificatesCommand>, metadata: EventMetadata) {
+    return decideOnStream(this.store, CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider, command, metadata);
+  }
+
+  decideCertificate(certificateId: string, command: (state: CertificateState) => CertificateCommand, metadata: EventMetadata) {
+    return decideOnStream(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
+  }
+
+  /** Returns once the views (and, embedded, other services' consumers) have everything up to `position`. */
+  async settle(position: number | null): Promise<void> {
+    if (position === null) return;
+    await this.projection.waitFor(position);
+    await this.barrier.delivered(position);
+  }
+}
+
+export function factsOf(stored: StoredCertificate): CertificateFacts {
+  const { record } = stored;
+  return {
+    certificateId: record.certificateId,
+    name: record.name,
+    type: record.type,
+    usage: record.usage,
+    subject: record.certificate.subject,
+    notBefore: record.certificate.notBefore,
+    notAfter: record.certificate.notAfter,
+    fingerprintSha256: record.certificate.fingerprintSha256,
+    createdAt: record.createdAt,
+    active: stored.active,
+  };
+}
