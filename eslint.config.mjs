@@ -28,7 +28,7 @@ export default [
           allow: [],
           depConstraints: [
             // Layers: apps compose; services use domain, kernel and platform; adapters implement kernel ports.
-            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:service', 'layer:platform', 'layer:adapter', 'layer:kernel', 'layer:protocol', 'layer:testing'] },
+            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:service', 'layer:domain', 'layer:platform', 'layer:adapter', 'layer:kernel', 'layer:protocol', 'layer:testing'] },
             { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:domain', 'layer:kernel', 'layer:platform', 'layer:protocol', 'layer:testing'] },
             { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:adapter'] },
             { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:testing'] },

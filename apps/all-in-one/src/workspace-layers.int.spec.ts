@@ -22,6 +22,8 @@ const probes: Probe[] = [
   { what: 'the AS2 library importing NestJS', project: 'libs/as2', source: "import { Module } from '@nestjs/common';", allowed: false },
   { what: 'an adapter importing another adapter', project: 'libs/event-store-sqlite', source: "import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';", allowed: false },
   { what: 'a service importing an adapter instead of a port', project: 'libs/partner-registry/service', source: "import { SqliteEventStore } from '@as2-partners/event-store-sqlite';", allowed: false },
+  { what: "one context's service importing another context's domain", project: 'libs/certificate-lifecycle/service', source: "import { partnerDecider } from '@as2-partners/partner-registry-domain';", allowed: false },
+  { what: "one context's domain importing another context's domain", project: 'libs/partner-registry/domain', source: "import { certificateDecider } from '@as2-partners/certificate-lifecycle-domain';", allowed: false },
   { what: 'domain code importing the kernel', project: 'libs/partner-registry/domain', source: "import { DomainError } from '@as2-partners/kernel';", allowed: true },
   { what: 'a service importing its domain and the platform', project: 'libs/partner-registry/service', source: "import { partnerDecider } from '@as2-partners/partner-registry-domain';\nimport { Ctx } from '@as2-partners/platform';", allowed: true },
   { what: 'an app composing a service', project: 'apps/all-in-one', source: "import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';", allowed: true },

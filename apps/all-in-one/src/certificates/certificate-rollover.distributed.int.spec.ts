@@ -1,0 +1,255 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { createConnection, type Connection } from 'mongoose';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { describeWithServer } from '@as2-partners/kernel-testing';
+import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
+import { AllInOneModule } from '../all-in-one.module';
+import { multipartBody, type ApiResponse } from './certificate-api';
+
+const SECRET = 'certificate-rollover-distributed-secret-0123';
+const TOPIC = 'as2.certificate-lifecycle.events';
+// The certificate service reads these from the environment when the module starts.
+const SERVICE_ENV = {
+  CERT_SCHEDULER_INTERVAL_MS: '200',
+  // A fresh broker's first consumer-group join takes seconds, so the partner may reach the certificate service late.
+  UNKNOWN_PARTNER_WAIT_MS: '30000',
+};
+
+/** The same server, another database: every run starts from an empty read model. */
+function withDatabase(url: string, db: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
+
+function header(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  return value === undefined ? undefined : String(value);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** `openssl ts -verify` over stored evidence, as an auditor would run it. */
+function opensslVerifies(evidence: { sha256: string; timestamp_token: string; tsa_certificate: string }): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'rollover-evidence-'));
+  try {
+    writeFileSync(join(dir, 'token.tsr'), Buffer.from(evidence.timestamp_token, 'base64'));
+    writeFileSync(join(dir, 'tsa.pem'), evidence.tsa_certificate);
+    try {
+      const output = execFileSync('openssl', ['ts', '-verify', '-digest', evidence.sha256, '-in', join(dir, 'token.tsr'), '-CAfile', join(dir, 'tsa.pem')], { encoding: 'utf8', stdio: 'pipe' });
+      return { ok: true, output };
+    } catch (error) {
+      return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface CarriedEvent {
+  readonly type: string;
+  readonly id: string;
+  readonly key: string;
+  readonly headers: IHeaders;
+}
+
+/** The relay creates the topic with its first publish, which may still be under way. */
+async function subscribeOnceTheTopicExists(consumer: Consumer): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
+
+/** Reads the topic from the beginning until every wanted type was seen for the partner, then a little longer for duplicates. */
+async function carriedOnKafka(brokers: string, groupId: string, partnerId: string, wanted: readonly string[]): Promise<CarriedEvent[]> {
+  const kafka = new Kafka({ clientId: groupId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  try {
+    await subscribeOnceTheTopicExists(consumer);
+    const carried: CarriedEvent[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (header(message.headers, 'ce_subject') !== partnerId) return;
+        carried.push({ type: header(message.headers, 'ce_type') ?? '', id: header(message.headers, 'ce_id') ?? '', key: message.key?.toString() ?? '', headers: message.headers ?? {} });
+      },
+    });
+    await until(`${wanted.join(', ')} for ${partnerId} on ${TOPIC}`, async () => (wanted.every((type) => carried.some((e) => e.type === type)) ? true : undefined));
+    await sleep(1000);
+    return carried;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describeWithServer('KAFKA_BROKERS', 'certificate rollover, distributed mode on real Kafka', (brokers) => {
+  describeWithServer('MONGO_URL', 'and a real MongoDB-wire server', (mongoUrl) => {
+    const database = `as2_rollover_it_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const account = `acct-${randomUUID().slice(0, 8)}`;
+    const tenant = 't1';
+    let app: NestFastifyApplication;
+    let dataDir: string;
+    let mongo: Connection;
+    const savedEnv: Record<string, string | undefined> = {};
+    const authorization = () =>
+      `Bearer ${signHs256TestToken({ sub: 'it-user', account, tenant, roles: ['tenant_admin'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`;
+
+    const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<ApiResponse> => {
+      const res = await app.inject({ method, url, headers: { authorization: authorization() }, ...(payload === undefined ? {} : { payload }) });
+      return { status: res.statusCode, body: res.body ? res.json() : undefined };
+    };
+    const upload = async (partnerId: string, name: string, pem: string): Promise<string> => {
+      const body = multipartBody({ name, usage: 'encryption' }, { field: 'certificate', filename: `${name}.pem`, content: pem });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/partners/${partnerId}/certificates`,
+        headers: { authorization: authorization(), 'content-type': body.contentType },
+        payload: body.payload,
+      });
+      if (res.statusCode !== 201) throw new Error(`upload ${name} answered ${res.statusCode}: ${res.body}`);
+      return res.json().data.id as string;
+    };
+    /** The partner details, served by the partner-registry from its MongoDB read model fed over Kafka. */
+    const slotsInPartnerDetails = async (partnerId: string, certificateId: string): Promise<string[] | undefined> => {
+      const details = await call('GET', `/v1/partners/${partnerId}`);
+      return (details.body.data.certificates as { id: string; slots: string[] }[]).find((c) => c.id === certificateId)?.slots;
+    };
+    const timeline = async (partnerId: string) => (await call('GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
+
+    beforeAll(async () => {
+      for (const [name, value] of Object.entries(SERVICE_ENV)) {
+        savedEnv[name] = process.env[name];
+        process.env[name] = value;
+      }
+      dataDir = await mkdtemp(join(tmpdir(), 'as2-rollover-distributed-'));
+      const config = loadPlatformConfig({
+        MODE: 'distributed',
+        // EventStoreDB where one is reachable; otherwise the SQLite adapter, which passes the same event-store contract.
+        ...(process.env['ESDB_URL'] ? { ESDB_URL: process.env['ESDB_URL'] } : { EVENT_STORE: 'sqlite' }),
+        KAFKA_BROKERS: brokers,
+        MONGO_URL: withDatabase(mongoUrl, database),
+        DATA_DIR: dataDir,
+        JWT_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      });
+      app = await createHttpApp(AllInOneModule, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+      mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
+    }, 90_000);
+
+    afterAll(async () => {
+      await app?.close();
+      await mongo?.db?.dropDatabase().catch(() => undefined);
+      await mongo?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      for (const [name, value] of Object.entries(savedEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+
+    it('a scheduled backup and a trust rollover activate on their own; the partner details show them through Kafka and MongoDB', async () => {
+      const created = await call('POST', '/v1/partners', { name: 'Rollover Partner', as2_id: `ROLL-${randomUUID().slice(0, 8).toUpperCase()}`, url: 'https://as2.example.com/receive' });
+      expect(created.status).toBe(201);
+      const partnerId: string = created.body.data.id;
+
+      const certA = await upload(partnerId, 'cert-a', issueTestCertificate({ commonName: 'Rollover A' }).pem);
+      const certB = await upload(partnerId, 'cert-b', issueTestCertificate({ commonName: 'Rollover B' }).pem);
+      const slots = await call('GET', `/v1/partners/${partnerId}/certificate-slots`);
+      expect(slots.body.data.encryption.current.id).toBe(certA);
+      expect(await until('cert A in the partner details', async () => ((await slotsInPartnerDetails(partnerId, certA))?.includes('encryption') ? true : undefined))).toBe(true);
+
+      // Scheduled backup: B becomes the encryption certificate at activate_on with nobody calling the API.
+      const activateOn = new Date(Date.now() + 3000);
+      const scheduled = await call('PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: certB, activate_on: activateOn.toISOString() });
+      expect(scheduled.status).toBe(200);
+      expect(scheduled.body.data.encryption.backup.certificate.id).toBe(certB);
+      expect(await slotsInPartnerDetails(partnerId, certB)).toEqual([]);
+      const slotsOfB = await until('the backup activation in the partner details', async () => {
+        const slotsNow = await slotsInPartnerDetails(partnerId, certB);
+        return slotsNow?.includes('encryption') ? slotsNow : undefined;
+      });
+      expect(Date.now()).toBeGreaterThanOrEqual(activateOn.getTime());
+      expect(slotsOfB).toEqual(['encryption', 'signature']);
+      expect(await slotsInPartnerDetails(partnerId, certA)).toEqual([]);
+
+      const backupActivations = (await timeline(partnerId)).filter((e) => e.type === 'partner_certificates.backup_activated.v1');
+      expect(backupActivations).toHaveLength(1);
+      expect(backupActivations[0].data).toMatchObject({ certificate_id: certB, previous_certificate_id: certA, trigger: { type: 'scheduler' } });
+
+      const certificateDoc = await mongo.db!.collection('partner_registry_partner_certificates').findOne({ partnerId, certificateId: certB });
+      expect(certificateDoc).toMatchObject({ _id: `${partnerId}|${certB}`, account, tenant, name: 'cert-b', usage: 'encryption', retired: false });
+      const slotsDoc = await mongo.db!.collection('partner_registry_partner_certificate_slots').findOne({ partnerId });
+      expect(slotsDoc).toMatchObject({ encryption: certB, signatureSetApart: false });
+
+      // Trust rollover: C is approved to take over at activate_at; the scheduler activates it with stamped evidence.
+      const certC = await upload(partnerId, 'cert-c', issueTestCertificate({ commonName: 'Rollover C' }).pem);
+      const activateAt = new Date(Date.now() + 3000);
+      const rollover = await call('POST', `/v1/partners/${partnerId}/trust/rollover`, {
+        next_certificate_id: certC,
+        activate_at: activateAt.toISOString(),
+        overlap_until: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+      expect(rollover.status).toBe(201);
+      expect(rollover.body.data.next_step).toMatchObject({ action: 'activate', certificate_id: certC });
+      const slotsOfC = await until('the rollover activation in the partner details', async () => {
+        const slotsNow = await slotsInPartnerDetails(partnerId, certC);
+        return slotsNow?.includes('encryption') ? slotsNow : undefined;
+      });
+      expect(slotsOfC).toEqual(['encryption', 'signature']);
+      const trust = await call('GET', `/v1/partners/${partnerId}/trust`);
+      expect(trust.body.data.current.encryption.id).toBe(certC);
+      expect(trust.body.data.next_step).toMatchObject({ action: 'retire', certificate_ids: [certB] });
+
+      const trustActivations = (await timeline(partnerId)).filter((e) => e.type === 'trust.activated.v1');
+      expect(trustActivations).toHaveLength(1);
+      const [activation] = trustActivations;
+      expect(activation.data).toMatchObject({ certificate_id: certC, trigger: { type: 'scheduler' } });
+      expect(new Date(activation.data['activated_at']).getTime()).toBeGreaterThanOrEqual(activateAt.getTime());
+      const evidence = activation.evidence;
+      expect(createHash('sha256').update(evidence.document, 'utf8').digest('hex')).toBe(evidence.sha256);
+      expect(JSON.parse(evidence.document)).toMatchObject({ partner_id: partnerId, certificate: { id: certC }, trigger: { type: 'scheduler' } });
+      const verified = opensslVerifies(evidence);
+      expect(verified).toMatchObject({ ok: true });
+      expect(verified.output).toContain('Verification: OK');
+      expect(opensslVerifies({ ...evidence, sha256: createHash('sha256').update('another document').digest('hex') }).ok).toBe(false);
+
+      // Both activations crossed Kafka as CloudEvents keyed by the partner; redelivery may repeat a record, never a second event.
+      const carried = await carriedOnKafka(brokers, `it-reader-${database}`, partnerId, ['partner_certificates.backup_activated.v1', 'trust.activated.v1']);
+      for (const [type, timelineEvent] of [
+        ['partner_certificates.backup_activated.v1', backupActivations[0]],
+        ['trust.activated.v1', activation],
+      ] as const) {
+        const records = carried.filter((e) => e.type === type);
+        expect(new Set(records.map((e) => e.id))).toEqual(new Set([timelineEvent.id]));
+        expect(records[0]).toMatchObject({ key: partnerId });
+        expect(header(records[0].headers, 'ce_source')).toBe('/as2-partners/certificate-lifecycle');
+        expect(header(records[0].headers, 'ce_actor')).toMatch(/^system:/);
+        expect(header(records[0].headers, 'ce_account')).toBe(account);
+        expect(header(records[0].headers, 'ce_tenant')).toBe(tenant);
+      }
+    }, 120_000);
+  });
+});
