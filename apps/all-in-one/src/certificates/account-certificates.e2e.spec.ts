@@ -1,0 +1,41 @@
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { AllInOneModule } from '../all-in-one.module';
+import { certificateApiAs } from './certificate-api';
+
+describe('account-level certificates for master partners', () => {
+  let t: EmbeddedTestApp;
+  const account = `acct-${process.pid}`;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+  });
+  afterAll(() => t?.close());
+
+  it("are uploaded by an account admin, shared read-only with the account's tenants, and hidden from other accounts", async () => {
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const master = await admin.post(`/v1/accounts/${account}/partners`, { name: 'McKesson', as2_id: 'MCKESSON-CERTS', url: 'https://mckesson.example.com/as2' });
+    expect(master.status).toBe(201);
+    const masterId = master.body.data.id as string;
+    const uploaded = await admin.upload(`/v1/accounts/${account}/partners/${masterId}/certificates`, { name: 'McKesson enc', usage: 'encryption' }, issueTestCertificate().pem);
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body.data).toMatchObject({ scope: 'account', partner_ids: [masterId], active: true });
+
+    const tenantAdmin = certificateApiAs(t, { account, tenant: 'branch-a', roles: ['tenant_admin'] });
+    const seen = await tenantAdmin.get(`/v1/partners/${masterId}/certificates`);
+    expect(seen.body.data.map((c: { id: string }) => c.id)).toEqual([uploaded.body.data.id]);
+    expect((await tenantAdmin.get(`/v1/certificates/${uploaded.body.data.id}`)).status).toBe(200);
+    expect((await tenantAdmin.get(`/v1/partners/${masterId}/certificate-slots`)).body.data.encryption.current.id).toBe(uploaded.body.data.id);
+    const details = await tenantAdmin.get(`/v1/partners/${masterId}`);
+    expect(details.body.data.certificates.map((c: { id: string }) => c.id)).toEqual([uploaded.body.data.id]);
+
+    const write = await tenantAdmin.upload(`/v1/partners/${masterId}/certificates`, { name: 'x', usage: 'encryption' }, issueTestCertificate().pem);
+    expect(write.status).toBe(403);
+    expect(write.body.error.code).toBe('INHERITED_PARTNER_READ_ONLY');
+    expect((await tenantAdmin.delete(`/v1/certificates/${uploaded.body.data.id}`)).status).toBe(403);
+
+    const stranger = certificateApiAs(t, { account: 'other-account', tenant: 'branch-a' });
+    expect((await stranger.get(`/v1/certificates/${uploaded.body.data.id}`)).status).toBe(404);
+    expect((await stranger.get(`/v1/partners/${masterId}/certificates`)).status).toBe(404);
+  });
+});
