@@ -41,9 +41,9 @@ export function certificateSummaryOf(state: PartnerCertificatesState, docs: Read
 /** `{encryption:{current, backup}, signature:{current, backup, use_different}, tls:{current, backup}}`, plus what each slot accepts for receiving now. */
 export function presentSlots(state: PartnerCertificatesState, docs: ReadonlyMap<string, CertificateViewDocument>, now: Date) {
   const summary = (id: string | null | undefined) => certificateSummaryOf(state, docs, id);
-  const slot = (name: SlotName) => ({
+  const slot = (name: SlotName, backup = state[name].backup) => ({
     current: summary(effectiveCurrent(state, name)),
-    backup: state[name].backup ? { certificate: summary(state[name].backup!.certificateId), activate_on: toApiTimestamp(state[name].backup!.activateOn) } : null,
+    backup: backup ? { certificate: summary(backup.certificateId), activate_on: toApiTimestamp(backup.activateOn) } : null,
     accepted_for_receiving: acceptedForReceiving(state, name, now),
   });
   return {

@@ -70,7 +70,7 @@ export class RolloverActivation {
           overlapUntil: rollover.overlapUntil,
         });
         const stamp = await this.timestamper.stamp(document);
-        const previousSha256 = Object.fromEntries(previous.filter((p) => p.certificateId && p.sha256).map((p) => [p.certificateId!, p.sha256!]));
+        const previousSha256 = Object.fromEntries(previous.flatMap((p) => (p.certificateId && p.sha256 ? [[p.certificateId, p.sha256]] : [])));
         return { ...base, nextCertificate: next, previousSha256, evidence: { document, sha256, ...stamp } };
       },
       metadataAt(now),

@@ -71,7 +71,10 @@ function nextStepOf(state: PartnerCertificatesState, notAfterOf: (id: string | n
   if (state.overlap) {
     return { action: 'retire', at: toApiTimestamp(state.overlap.until), certificate_ids: [...new Set(state.overlap.previous.map((p) => p.certificateId))] };
   }
-  const backups = SLOT_NAMES.flatMap((slot) => (state[slot].backup ? [{ slot, ...state[slot].backup! }] : [])).sort((a, b) => a.activateOn.localeCompare(b.activateOn));
+  const backups = SLOT_NAMES.flatMap((slot) => {
+    const backup = state[slot].backup;
+    return backup ? [{ slot, ...backup }] : [];
+  }).sort((a, b) => a.activateOn.localeCompare(b.activateOn));
   if (backups[0]) return { action: 'activate_backup', at: toApiTimestamp(backups[0].activateOn), slot: backups[0].slot, certificate_id: backups[0].certificateId };
   const expiries = SLOT_NAMES.map((slot) => notAfterOf(effectiveCurrent(state, slot))).filter((t): t is string => t !== null).sort();
   if (expiries[0]) {

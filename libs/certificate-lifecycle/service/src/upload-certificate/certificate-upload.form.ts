@@ -22,7 +22,7 @@ interface MultipartPart {
   readonly type: 'file' | 'field';
   readonly fieldname: string;
   readonly value?: unknown;
-  toBuffer?: () => Promise<Buffer>;
+  toBuffer(): Promise<Buffer>;
   readonly file?: { truncated?: boolean; resume?: () => void };
 }
 
@@ -32,7 +32,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
   try {
     for await (const part of parts) {
       if (part.type === 'file') {
-        const content = await part.toBuffer!();
+        const content = await part.toBuffer();
         if (part.file?.truncated) throw tooLarge();
         fields[part.fieldname] = content;
       } else {
@@ -71,12 +71,12 @@ export async function readCertificateUploadForm(request: FastifyRequest): Promis
   if (type !== null && !(CERTIFICATE_TYPES as readonly string[]).includes(type)) errors['type'] = [`The type must be one of: ${CERTIFICATE_TYPES.join(', ')}`];
   const certificate = raw['certificate'];
   if (certificate === undefined || certificate.length === 0) errors['certificate'] = ['The certificate file is required'];
-  if (Object.keys(errors).length > 0) throw new ValidationFailedException(errors);
+  if (Object.keys(errors).length > 0 || !name || certificate === undefined) throw new ValidationFailedException(errors);
   return {
-    name: name!,
+    name,
     usage: usage as CertificateUsage,
     type: type as CertificateType | null,
-    certificate: Buffer.isBuffer(certificate) ? certificate : Buffer.from(certificate!, 'utf8'),
+    certificate: Buffer.isBuffer(certificate) ? certificate : Buffer.from(certificate, 'utf8'),
   };
 }
 
