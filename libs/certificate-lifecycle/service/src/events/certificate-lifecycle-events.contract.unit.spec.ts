@@ -5,7 +5,7 @@ import { Parser, fromFile } from '@asyncapi/parser';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import * as forge from 'node-forge';
-import type { EventMetadata, RecordedEvent } from '@as2-partners/kernel';
+import { toNewEvents, type EventMetadata, type RecordedEvent } from '@as2-partners/kernel';
 import {
   activationEvidenceDocument,
   CERTIFICATE_LIFECYCLE_EVENT_TYPES,
@@ -24,7 +24,6 @@ import {
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
 import { createTsaIdentity, TimestampAuthority } from '@as2-partners/timestamping';
 import type { RequestContext } from '@as2-partners/platform';
-import { toNewEvents } from '@as2-partners/kernel';
 import { requestMetadata, systemMetadata } from '../write-model/event-metadata';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
@@ -238,7 +237,11 @@ describe('certificate-lifecycle AsyncAPI contract', () => {
   let produced: Produced[];
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  const validatorOf = (type: string) => ajv.getSchema(JSON.parse(readFileSync(schemaFile(type), 'utf8')).$id) ?? ajv.compile(JSON.parse(readFileSync(schemaFile(type), 'utf8')));
+  const validators = new Map<string, ReturnType<Ajv['compile']>>();
+  const validatorOf = (type: string) => {
+    if (!validators.has(type)) validators.set(type, ajv.compile(JSON.parse(readFileSync(schemaFile(type), 'utf8'))));
+    return validators.get(type)!;
+  };
   const envelopeOf = (type: string) => {
     const index = produced.findIndex((p) => p.event.type === type);
     return JSON.parse(JSON.stringify(recorded(produced[index]!, index)));
