@@ -9,10 +9,10 @@ import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { describeWithServer } from '@as2-partners/kernel-testing';
+import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
-import { AllInOneModule } from '../all-in-one.module';
-import { multipartBody, type ApiResponse } from './certificate-api';
 
 const SECRET = 'certificate-rollover-distributed-secret-0123';
 const TOPIC = 'as2.certificate-lifecycle.events';
@@ -62,6 +62,20 @@ function opensslVerifies(evidence: { sha256: string; timestamp_token: string; ts
   }
 }
 
+interface ApiResponse {
+  readonly status: number;
+  readonly body: any;
+}
+
+/** One certificate file as multipart/form-data, as curl -F sends it. */
+function certificateForm(fields: Record<string, string>, filename: string, content: string): { payload: Buffer; contentType: string } {
+  const boundary = `----as2it${randomUUID().replace(/-/g, '')}`;
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="certificate"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n${content}\r\n`);
+  parts.push(`--${boundary}--\r\n`);
+  return { payload: Buffer.from(parts.join('')), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 interface CarriedEvent {
   readonly type: string;
   readonly id: string;
@@ -105,46 +119,49 @@ async function carriedOnKafka(brokers: string, groupId: string, partnerId: strin
   }
 }
 
-describeWithServer('KAFKA_BROKERS', 'certificate rollover, distributed mode on real Kafka', (brokers) => {
+describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, distributed mode on real Kafka', (brokers) => {
   describeWithServer('MONGO_URL', 'and a real MongoDB-wire server', (mongoUrl) => {
-    const database = `as2_rollover_it_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const run = randomUUID().replace(/-/g, '').slice(0, 12);
     const account = `acct-${randomUUID().slice(0, 8)}`;
     const tenant = 't1';
-    let app: NestFastifyApplication;
-    let dataDir: string;
-    let mongo: Connection;
+    // Two deployables as in production: each its own event store and database; only Kafka connects them.
+    const registryDatabase = `as2_rollover_pr_${run}`;
+    const certificatesDatabase = `as2_rollover_cl_${run}`;
+    let registry: NestFastifyApplication;
+    let certificates: NestFastifyApplication;
+    const dataDirs: string[] = [];
+    let registryMongo: Connection;
+    let certificatesMongo: Connection;
     const savedEnv: Record<string, string | undefined> = {};
     const authorization = () =>
       `Bearer ${signHs256TestToken({ sub: 'it-user', account, tenant, roles: ['tenant_admin'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`;
 
-    const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<ApiResponse> => {
+    const call = async (app: NestFastifyApplication, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<ApiResponse> => {
       const res = await app.inject({ method, url, headers: { authorization: authorization() }, ...(payload === undefined ? {} : { payload }) });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };
     };
     const upload = async (partnerId: string, name: string, pem: string): Promise<string> => {
-      const body = multipartBody({ name, usage: 'encryption' }, { field: 'certificate', filename: `${name}.pem`, content: pem });
-      const res = await app.inject({
+      const form = certificateForm({ name, usage: 'encryption' }, `${name}.pem`, pem);
+      const res = await certificates.inject({
         method: 'POST',
         url: `/v1/partners/${partnerId}/certificates`,
-        headers: { authorization: authorization(), 'content-type': body.contentType },
-        payload: body.payload,
+        headers: { authorization: authorization(), 'content-type': form.contentType },
+        payload: form.payload,
       });
       if (res.statusCode !== 201) throw new Error(`upload ${name} answered ${res.statusCode}: ${res.body}`);
       return res.json().data.id as string;
     };
     /** The partner details, served by the partner-registry from its MongoDB read model fed over Kafka. */
     const slotsInPartnerDetails = async (partnerId: string, certificateId: string): Promise<string[] | undefined> => {
-      const details = await call('GET', `/v1/partners/${partnerId}`);
+      const details = await call(registry, 'GET', `/v1/partners/${partnerId}`);
       return (details.body.data.certificates as { id: string; slots: string[] }[]).find((c) => c.id === certificateId)?.slots;
     };
-    const timeline = async (partnerId: string) => (await call('GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
+    const timeline = async (partnerId: string) =>
+      (await call(certificates, 'GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
 
-    beforeAll(async () => {
-      for (const [name, value] of Object.entries(SERVICE_ENV)) {
-        savedEnv[name] = process.env[name];
-        process.env[name] = value;
-      }
-      dataDir = await mkdtemp(join(tmpdir(), 'as2-rollover-distributed-'));
+    async function startService(module: Parameters<typeof createHttpApp>[0], database: string): Promise<NestFastifyApplication> {
+      const dataDir = await mkdtemp(join(tmpdir(), 'as2-rollover-distributed-'));
+      dataDirs.push(dataDir);
       const config = loadPlatformConfig({
         MODE: 'distributed',
         // EventStoreDB where one is reachable; otherwise the SQLite adapter, which passes the same event-store contract.
@@ -155,38 +172,52 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover, distributed mode on r
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
       });
-      app = await createHttpApp(AllInOneModule, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
-      mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
+      return createHttpApp(module, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+    }
+
+    beforeAll(async () => {
+      for (const [name, value] of Object.entries(SERVICE_ENV)) {
+        savedEnv[name] = process.env[name];
+        process.env[name] = value;
+      }
+      [registry, certificates] = await Promise.all([startService(PartnerRegistryModule, registryDatabase), startService(CertificateLifecycleModule, certificatesDatabase)]);
+      [registryMongo, certificatesMongo] = await Promise.all([
+        createConnection(withDatabase(mongoUrl, registryDatabase)).asPromise(),
+        createConnection(withDatabase(mongoUrl, certificatesDatabase)).asPromise(),
+      ]);
     }, 90_000);
 
     afterAll(async () => {
-      await app?.close();
-      await mongo?.db?.dropDatabase().catch(() => undefined);
-      await mongo?.close();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      await Promise.allSettled([registry?.close(), certificates?.close()]);
+      for (const mongo of [registryMongo, certificatesMongo]) {
+        await mongo?.db?.dropDatabase().catch(() => undefined);
+        await mongo?.close();
+      }
+      await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
       for (const [name, value] of Object.entries(savedEnv)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
     });
 
-    it('a scheduled backup and a trust rollover activate on their own; the partner details show them through Kafka and MongoDB', async () => {
-      const created = await call('POST', '/v1/partners', { name: 'Rollover Partner', as2_id: `ROLL-${randomUUID().slice(0, 8).toUpperCase()}`, url: 'https://as2.example.com/receive' });
+    it('a scheduled backup and a trust rollover activate on their own; the partner-registry shows them through Kafka and MongoDB', async () => {
+      const created = await call(registry, 'POST', '/v1/partners', { name: 'Rollover Partner', as2_id: `ROLL-${randomUUID().slice(0, 8).toUpperCase()}`, url: 'https://as2.example.com/receive' });
       expect(created.status).toBe(201);
       const partnerId: string = created.body.data.id;
 
+      // The certificate service learns the partner from the registry's topic before it accepts an upload for it.
       const certA = await upload(partnerId, 'cert-a', issueTestCertificate({ commonName: 'Rollover A' }).pem);
       const certB = await upload(partnerId, 'cert-b', issueTestCertificate({ commonName: 'Rollover B' }).pem);
-      const slots = await call('GET', `/v1/partners/${partnerId}/certificate-slots`);
+      const slots = await call(certificates, 'GET', `/v1/partners/${partnerId}/certificate-slots`);
       expect(slots.body.data.encryption.current.id).toBe(certA);
       expect(await until('cert A in the partner details', async () => ((await slotsInPartnerDetails(partnerId, certA))?.includes('encryption') ? true : undefined))).toBe(true);
 
       // Scheduled backup: B becomes the encryption certificate at activate_on with nobody calling the API.
       const activateOn = new Date(Date.now() + 3000);
-      const scheduled = await call('PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: certB, activate_on: activateOn.toISOString() });
+      const scheduled = await call(certificates, 'PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: certB, activate_on: activateOn.toISOString() });
       expect(scheduled.status).toBe(200);
       expect(scheduled.body.data.encryption.backup.certificate.id).toBe(certB);
-      expect(await slotsInPartnerDetails(partnerId, certB)).toEqual([]);
+      expect(await until('cert B in the partner details', () => slotsInPartnerDetails(partnerId, certB))).toEqual([]);
       const slotsOfB = await until('the backup activation in the partner details', async () => {
         const slotsNow = await slotsInPartnerDetails(partnerId, certB);
         return slotsNow?.includes('encryption') ? slotsNow : undefined;
@@ -199,15 +230,17 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover, distributed mode on r
       expect(backupActivations).toHaveLength(1);
       expect(backupActivations[0].data).toMatchObject({ certificate_id: certB, previous_certificate_id: certA, trigger: { type: 'scheduler' } });
 
-      const certificateDoc = await mongo.db!.collection('partner_registry_partner_certificates').findOne({ partnerId, certificateId: certB });
+      const certificateDoc = await registryMongo.db!.collection('partner_registry_partner_certificates').findOne({ partnerId, certificateId: certB });
       expect(certificateDoc).toMatchObject({ _id: `${partnerId}|${certB}`, account, tenant, name: 'cert-b', usage: 'encryption', retired: false });
-      const slotsDoc = await mongo.db!.collection('partner_registry_partner_certificate_slots').findOne({ partnerId });
+      const slotsDoc = await registryMongo.db!.collection('partner_registry_partner_certificate_slots').findOne({ partnerId });
       expect(slotsDoc).toMatchObject({ encryption: certB, signatureSetApart: false });
+      // Nothing of the registry's read model lives in the certificate service's database, and the other way round.
+      expect(await certificatesMongo.db!.collection('partner_registry_partner_certificates').countDocuments()).toBe(0);
 
       // Trust rollover: C is approved to take over at activate_at; the scheduler activates it with stamped evidence.
       const certC = await upload(partnerId, 'cert-c', issueTestCertificate({ commonName: 'Rollover C' }).pem);
       const activateAt = new Date(Date.now() + 3000);
-      const rollover = await call('POST', `/v1/partners/${partnerId}/trust/rollover`, {
+      const rollover = await call(certificates, 'POST', `/v1/partners/${partnerId}/trust/rollover`, {
         next_certificate_id: certC,
         activate_at: activateAt.toISOString(),
         overlap_until: new Date(Date.now() + 3_600_000).toISOString(),
@@ -219,7 +252,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover, distributed mode on r
         return slotsNow?.includes('encryption') ? slotsNow : undefined;
       });
       expect(slotsOfC).toEqual(['encryption', 'signature']);
-      const trust = await call('GET', `/v1/partners/${partnerId}/trust`);
+      const trust = await call(certificates, 'GET', `/v1/partners/${partnerId}/trust`);
       expect(trust.body.data.current.encryption.id).toBe(certC);
       expect(trust.body.data.next_step).toMatchObject({ action: 'retire', certificate_ids: [certB] });
 
@@ -237,7 +270,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover, distributed mode on r
       expect(opensslVerifies({ ...evidence, sha256: createHash('sha256').update('another document').digest('hex') }).ok).toBe(false);
 
       // Both activations crossed Kafka as CloudEvents keyed by the partner; redelivery may repeat a record, never a second event.
-      const carried = await carriedOnKafka(brokers, `it-reader-${database}`, partnerId, ['partner_certificates.backup_activated.v1', 'trust.activated.v1']);
+      const carried = await carriedOnKafka(brokers, `it-reader-${run}`, partnerId, ['partner_certificates.backup_activated.v1', 'trust.activated.v1']);
       for (const [type, timelineEvent] of [
         ['partner_certificates.backup_activated.v1', backupActivations[0]],
         ['trust.activated.v1', activation],
