@@ -1,4 +1,4 @@
-# One image for every service; SERVICE selects the app to build and run (partner-registry, all-in-one).
+# One image for every service; SERVICE selects the app to build and run (partner-registry, certificate-lifecycle, all-in-one).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -12,11 +12,14 @@ RUN npx nx build ${SERVICE} --output-style=static && npm prune --omit=dev
 
 FROM ${NODE_IMAGE}
 ARG SERVICE=partner-registry
-ENV NODE_ENV=production MODE=distributed PORT=3000 SERVICE=${SERVICE}
+ENV NODE_ENV=production MODE=distributed PORT=3000 SERVICE=${SERVICE} DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/apps/${SERVICE} ./dist
 COPY --from=build /src/package.json ./package.json
+# DATA_DIR: SQLite files (embedded mode, EVENT_STORE=sqlite) and the bundled TSA's identity (certificate-lifecycle without TSA_URL).
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/main.js"]
