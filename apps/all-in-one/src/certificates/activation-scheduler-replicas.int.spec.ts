@@ -27,7 +27,7 @@ async function storeCertificate(store: EventStore, certificateId: string): Promi
     store,
     CertificateLifecycleStreams.certificate(certificateId),
     certificateDecider,
-    () => ({ type: 'upload', certificateId, account: 'acc', tenant: 'ten', name: certificateId, usage: 'encryption', certificateType: 'partner', partnerId: partner.partnerId, certificate: toCertificateData(details), now }),
+    () => ({ type: 'upload' as const, certificateId, account: 'acc', tenant: 'ten', name: certificateId, usage: 'encryption' as const, certificateType: 'partner' as const, partnerId: partner.partnerId, certificate: toCertificateData(details), now }),
     metadata,
   );
   return { certificateId, name: certificateId, type: 'partner', usage: 'encryption', subject: details.subject, notBefore: details.notBefore, notAfter: details.notAfter, fingerprintSha256: details.fingerprintSha256, createdAt: now, active: true };
