@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +8,11 @@ import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
-import { describeWithServer } from '@as2-partners/kernel-testing';
+import { describeWithServer, eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 30_000, intervalMs: 200 });
 
 const SECRET = 'certificate-rollover-distributed-secret-0123';
 const TOPIC = 'as2.certificate-lifecycle.events';
@@ -33,33 +33,6 @@ function withDatabase(url: string, db: string): string {
 function header(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
   return value === undefined ? undefined : String(value);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-/** `openssl ts -verify` over stored evidence, as an auditor would run it. */
-function opensslVerifies(evidence: { sha256: string; timestamp_token: string; tsa_certificate: string }): { ok: boolean; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'rollover-evidence-'));
-  try {
-    writeFileSync(join(dir, 'token.tsr'), Buffer.from(evidence.timestamp_token, 'base64'));
-    writeFileSync(join(dir, 'tsa.pem'), evidence.tsa_certificate);
-    try {
-      const output = execFileSync('openssl', ['ts', '-verify', '-digest', evidence.sha256, '-in', join(dir, 'token.tsr'), '-CAfile', join(dir, 'tsa.pem')], { encoding: 'utf8', stdio: 'pipe' });
-      return { ok: true, output };
-    } catch (error) {
-      return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 interface ApiResponse {
@@ -264,10 +237,10 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       const evidence = activation.evidence;
       expect(createHash('sha256').update(evidence.document, 'utf8').digest('hex')).toBe(evidence.sha256);
       expect(JSON.parse(evidence.document)).toMatchObject({ partner_id: partnerId, certificate: { id: certC }, trigger: { type: 'scheduler' } });
-      const verified = opensslVerifies(evidence);
+      const verified = opensslVerifiesEvidence(evidence);
       expect(verified).toMatchObject({ ok: true });
       expect(verified.output).toContain('Verification: OK');
-      expect(opensslVerifies({ ...evidence, sha256: createHash('sha256').update('another document').digest('hex') }).ok).toBe(false);
+      expect(opensslVerifiesEvidence({ ...evidence, sha256: createHash('sha256').update('another document').digest('hex') }).ok).toBe(false);
 
       // Both activations crossed Kafka as CloudEvents keyed by the partner; redelivery may repeat a record, never a second event.
       const carried = await carriedOnKafka(brokers, `it-reader-${run}`, partnerId, ['partner_certificates.backup_activated.v1', 'trust.activated.v1']);

@@ -5,3 +5,5 @@ export * from './in-memory-event-store';
 export * from './in-memory-checkpoint-store';
 export * from './event-bus.contract';
 export * from './decider-specification';
+export * from './eventually';
+export * from './openssl-timestamp-evidence';

@@ -1,42 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api';
 
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 15_000, intervalMs: 50 });
+
 const DAY = 86_400_000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/** `openssl ts -verify` over the stored evidence, exactly as the README tells an auditor to run it. */
-function opensslVerifies(evidence: { sha256: string; timestamp_token: string; tsa_certificate: string }): { ok: boolean; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
-  try {
-    writeFileSync(join(dir, 'token.tsr'), Buffer.from(evidence.timestamp_token, 'base64'));
-    writeFileSync(join(dir, 'tsa.pem'), evidence.tsa_certificate);
-    try {
-      const output = execFileSync('openssl', ['ts', '-verify', '-digest', evidence.sha256, '-in', join(dir, 'token.tsr'), '-CAfile', join(dir, 'tsa.pem')], { encoding: 'utf8', stdio: 'pipe' });
-      return { ok: true, output };
-    } catch (error) {
-      return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('trust lifecycle and scheduled activation (embedded, through the API)', () => {
   let t: EmbeddedTestApp;
@@ -165,11 +137,11 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     const document = JSON.parse(evidence.document);
     expect(document).toMatchObject({ partner_id: partnerId, certificate: { id: nextId }, trigger: { type: 'scheduler' } });
     expect(document.previous_certificates[0]).toMatchObject({ id: oldId, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const verified = opensslVerifies(evidence);
+    const verified = opensslVerifiesEvidence(evidence);
     expect(verified).toMatchObject({ ok: true });
     expect(verified.output).toContain('Verification: OK');
     // The check can fail: a different document digest is refused.
-    expect(opensslVerifies({ ...evidence, sha256: createHash('sha256').update('forged').digest('hex') }).ok).toBe(false);
+    expect(opensslVerifiesEvidence({ ...evidence, sha256: createHash('sha256').update('forged').digest('hex') }).ok).toBe(false);
 
     const partner = await api.get(`/v1/partners/${partnerId}`);
     expect(partner.body.data.certificates.find((c: { id: string }) => c.id === nextId)).toMatchObject({ active: true, slots: ['encryption', 'signature'] });
@@ -186,7 +158,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     const activated = await api.post(`/v1/partners/${partnerId}/trust/activate`);
     expect(activated.status).toBe(200);
     expect(activated.body.data.activation).toMatchObject({ certificate_id: nextId, trigger: { type: 'manual', actor: 'test-user' } });
-    expect(opensslVerifies(activated.body.data.activation.evidence).ok).toBe(true);
+    expect(opensslVerifiesEvidence(activated.body.data.activation.evidence).ok).toBe(true);
     expect(activated.body.data.current.encryption.id).toBe(nextId);
 
     const early = await api.post(`/v1/partners/${partnerId}/trust/retire`, {});
