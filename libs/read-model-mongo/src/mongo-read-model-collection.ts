@@ -1,5 +1,6 @@
 import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument, SortSpec } from '@as2-partners/kernel';
 import type { mongo } from 'mongoose';
+import { CollectionIndexes } from './collection-indexes';
 import { decodeNestedArrays, encodeNestedArrays } from './nested-array-encoding';
 
 /** Adds `_id` as the last key when the sort lacks it, so ties have one order (the embedded store does the same). */
@@ -19,11 +20,21 @@ const asFilter = (filter: Filter): mongo.Filter<StoredDocument> => filter as mon
 
 /** A read-model collection on MongoDB's native driver: whole-document upserts, queries run as written. */
 export class MongoReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
-  constructor(
-    private readonly collection: mongo.Collection<StoredDocument>,
-    /** Index creation started with the collection; every operation waits for it and surfaces its failure. */
-    private readonly indexed: Promise<void>,
-  ) {}
+  private readonly indexes: CollectionIndexes;
+
+  constructor(private readonly collection: mongo.Collection<StoredDocument>) {
+    this.indexes = new CollectionIndexes(collection);
+  }
+
+  /** Asks for more indexes (a later `collection(name, indexes)` call for a collection already open). */
+  require(indexes: readonly (readonly string[])[]): void {
+    this.indexes.require(indexes);
+  }
+
+  /** Every operation waits for the wanted indexes; a failed creation is tried again by the next operation. */
+  private get indexed(): Promise<void> {
+    return this.indexes.ensured();
+  }
 
   async get(id: string): Promise<T | null> {
     await this.indexed;

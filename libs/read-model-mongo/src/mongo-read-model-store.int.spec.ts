@@ -17,6 +17,15 @@ async function dropDatabase(url: string, dbName: string): Promise<void> {
   }
 }
 
+async function indexKeys(url: string, dbName: string, collection: string): Promise<unknown[]> {
+  const connection = await createConnection(url, { dbName }).asPromise();
+  try {
+    return (await connection.db!.collection(collection).indexes()).map((index) => index['key']);
+  } finally {
+    await connection.close();
+  }
+}
+
 describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
   readModelStoreContract('MongoDB', async () => {
     const dbName = testDatabaseName();
@@ -61,9 +70,53 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
       }
     });
 
+    it('adds the indexes a later caller declares for a collection already open', async () => {
+      const first = store.collection<{ _id: string; account: string; tenant: string }>('known', []);
+      await first.put({ _id: 'k1', account: 'a', tenant: 't' });
+      const second = store.collection<{ _id: string; account: string; tenant: string }>('known', [['account', 'tenant']]);
+      await second.get('k1');
+      expect(await indexKeys(url, dbName, 'known')).toEqual(expect.arrayContaining([{ account: 1, tenant: 1 }]));
+    });
+
+    it('tries a failed index creation again on the next operation instead of failing until a restart', async () => {
+      const connection = await createConnection(url, { dbName }).asPromise();
+      try {
+        // an index squatting on the name the wanted one gets makes its creation fail
+        await connection.db!.collection('flaky').createIndex({ other: 1 }, { name: 'status_1' });
+        const flaky = store.collection<{ _id: string; status: string }>('flaky', [['status']]);
+        await expect(flaky.put({ _id: 'a', status: 'x' })).rejects.toThrow();
+        await connection.db!.collection('flaky').dropIndex('status_1');
+        await flaky.put({ _id: 'a', status: 'x' });
+        await expect(flaky.get('a')).resolves.toEqual({ _id: 'a', status: 'x' });
+        expect(await indexKeys(url, dbName, 'flaky')).toEqual(expect.arrayContaining([{ status: 1 }]));
+      } finally {
+        await connection.close();
+      }
+    });
+
     it('refuses the reserved checkpoints collection name', () => {
       expect(() => store.collection('checkpoints')).toThrow(/reserved/);
     });
+  });
+
+  it('keeps serving after a restart against its existing database (indexes already there)', async () => {
+    const dbName = testDatabaseName();
+    const indexes = [['status'], ['account', 'tenant'], ['name', '_id']] as const;
+    try {
+      for (const round of [1, 2, 3]) {
+        const store = await MongoReadModelStore.connect(url, { dbName });
+        try {
+          const partners = store.collection<{ _id: string; status: string; account: string; tenant: string; name: string }>('partners', indexes);
+          await partners.put({ _id: `p${round}`, status: 'active', account: 'a', tenant: 't', name: `n${round}` });
+          expect((await partners.find({ filter: { account: 'a', tenant: 't' } })).total).toBe(round);
+        } finally {
+          await store.close();
+        }
+      }
+      expect(await indexKeys(url, dbName, 'partners')).toHaveLength(4);
+    } finally {
+      await dropDatabase(url, dbName);
+    }
   });
 
   it('fails to connect fast when no server answers', async () => {

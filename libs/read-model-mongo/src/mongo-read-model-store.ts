@@ -56,10 +56,11 @@ export class MongoReadModelStore implements ReadModelStore {
     if (name === CHECKPOINTS_COLLECTION) throw new Error(`"${CHECKPOINTS_COLLECTION}" is reserved for checkpoints`);
     let collection = this.collections.get(name);
     if (!collection) {
-      const native = this.db.collection<StoredDocument>(name);
-      collection = new MongoReadModelCollection(native, createIndexes(native, indexes));
+      collection = new MongoReadModelCollection(this.db.collection<StoredDocument>(name));
       this.collections.set(name, collection);
     }
+    // a first caller may have opened the collection without the indexes a later one declares
+    collection.require(indexes);
     return collection as unknown as ReadModelCollection<T>;
   }
 
@@ -74,15 +75,4 @@ export class MongoReadModelStore implements ReadModelStore {
   async close(): Promise<void> {
     await this.connection.close();
   }
-}
-
-function createIndexes(collection: mongo.Collection<StoredDocument>, indexes: readonly (readonly string[])[]): Promise<void> {
-  const specs = indexes
-    .filter((fields) => fields.length > 0 && !(fields.length === 1 && fields[0] === '_id'))
-    .map((fields) => ({ key: Object.fromEntries(fields.map((field) => [field, 1 as const])) }));
-  if (specs.length === 0) return Promise.resolve();
-  const created = collection.createIndexes(specs).then(() => undefined);
-  // marked handled here; the collection's operations await it and rethrow
-  created.catch(() => undefined);
-  return created;
 }
