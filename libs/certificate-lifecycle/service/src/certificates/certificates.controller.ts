@@ -80,7 +80,8 @@ export class CertificatesController {
 
   @Delete(':id')
   @Roles(...CERTIFICATE_WRITERS)
-  @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE' })
+  @ApiResponse({ status: 403, description: 'ACCOUNT_CERTIFICATE_READ_ONLY: an account-level certificate is deleted by an account admin only' })
+  @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE, details.used_by: the uses the caller may see' })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     await this.deletion.execute(ctx, id);
     return { message: 'Certificate deleted successfully' };
