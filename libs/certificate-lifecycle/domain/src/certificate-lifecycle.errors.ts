@@ -17,6 +17,7 @@ export const CertificateLifecycleErrorCode = {
   OverlapNotClosed: 'OVERLAP_NOT_CLOSED',
   RetireReasonRequired: 'RETIRE_REASON_REQUIRED',
   PartnerRemoved: 'PARTNER_NOT_FOUND',
+  AccountCertificateReadOnly: 'ACCOUNT_CERTIFICATE_READ_ONLY',
 } as const;
 
 export function certificateNotFound(certificateId: string): DomainError {
@@ -29,6 +30,13 @@ export function certificateInUse(certificateId: string, usedBy: readonly { partn
     `Certificate ${certificateId} is in use by ${usedBy.length} partner slot(s): unassign it first`,
     undefined,
     { used_by: usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })) },
+  );
+}
+
+export function accountCertificateReadOnly(certificateId: string): DomainError {
+  return new DomainError(
+    CertificateLifecycleErrorCode.AccountCertificateReadOnly,
+    `Certificate ${certificateId} belongs to the account: only an account admin deletes it`,
   );
 }
 

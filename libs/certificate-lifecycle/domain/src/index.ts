@@ -6,6 +6,7 @@ export * from './certificate-reading';
 export * from './certificate/certificate.events';
 export * from './certificate/certificate-data';
 export * from './certificate/certificate.decider';
+export * from './certificate/certificate-use';
 export * from './certificate/expiry-thresholds';
 export * from './certificate-directory/certificate-directory.decider';
 export * from './certificate-directory/certificate-limits';

@@ -41,6 +41,7 @@ import { TrustController } from './trust/trust.controller';
 import { TrustHandler } from './trust/trust.handler';
 import { PartnerCertificatesController } from './upload-certificate/partner-certificates.controller';
 import { UploadCertificateHandler } from './upload-certificate/upload-certificate.handler';
+import { CertificateUses } from './write-model/certificate-uses';
 import { CertificateWriteModel } from './write-model/certificate-write-model';
 
 registerDomainErrorStatuses(CERTIFICATE_LIFECYCLE_ERROR_STATUSES);
@@ -66,7 +67,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     {
       provide: CERTIFICATE_LIFECYCLE_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(process.env, platform.dataDir),
+      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(process.env, platform.dataDir, platform.mode),
     },
     {
       provide: CertificateViewsProjection,
@@ -113,6 +114,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     CertificateQueries,
     PartnerAccess,
     CertificateWriteModel,
+    CertificateUses,
     PartnerRemovalHandler,
     KnownPartnersConsumer,
     ExpiryEvaluator,

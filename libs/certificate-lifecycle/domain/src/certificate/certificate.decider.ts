@@ -1,6 +1,7 @@
 import { assertNever, type Decider } from '@as2-partners/kernel';
-import { certificateInUse, certificateNotFound } from '../certificate-lifecycle.errors';
+import { accountCertificateReadOnly, certificateInUse, certificateNotFound } from '../certificate-lifecycle.errors';
 import type { CertificateType, CertificateUsage } from '../certificate-usage';
+import { ownsEveryUse, usesVisibleTo, type CertificateUse } from './certificate-use';
 import type { CertificateData, CertificateEvent, CertificateUploaded } from './certificate.events';
 import { expiryNoticeAt } from './expiry-thresholds';
 
@@ -17,12 +18,6 @@ export type CertificateState =
     }
   | { readonly status: 'deleted'; readonly certificateId: string };
 
-export interface SlotUse {
-  readonly partnerId: string;
-  readonly slot: string;
-  readonly role: string;
-}
-
 export type CertificateCommand =
   | {
       readonly type: 'upload';
@@ -36,15 +31,42 @@ export type CertificateCommand =
       readonly certificate: CertificateData;
       readonly now: string;
     }
-  /** A partner it belonged to was deleted; `stillUsedBy` are other partners' slots that keep it alive. */
-  | { readonly type: 'deactivate'; readonly partnerId: string; readonly stillUsedBy: readonly SlotUse[]; readonly now: string }
-  | { readonly type: 'retire'; readonly partnerId: string; readonly forced: boolean; readonly reason: string | null; readonly now: string }
-  | { readonly type: 'delete'; readonly usedBy: readonly SlotUse[]; readonly now: string }
+  /**
+   * A partner it was attached to was deleted. `partnerTenant` owns that partner (null: a master partner);
+   * `otherUses` are the other partners' slots holding it now, read from the write side.
+   */
+  | { readonly type: 'deactivate'; readonly partnerId: string; readonly partnerTenant: string | null; readonly otherUses: readonly CertificateUse[]; readonly now: string }
+  /** A partner retired it after a rollover (trust.retired.v1); same facts as `deactivate`. */
+  | {
+      readonly type: 'retire';
+      readonly partnerId: string;
+      readonly partnerTenant: string | null;
+      readonly otherUses: readonly CertificateUse[];
+      readonly forced: boolean;
+      readonly reason: string | null;
+      readonly now: string;
+    }
+  /** `uses`: every partner slot holding it now; the caller sees only the uses it may see in the refusal. */
+  | {
+      readonly type: 'delete';
+      readonly caller: { readonly tenant: string | null; readonly accountAdmin: boolean };
+      readonly uses: readonly CertificateUse[];
+      readonly now: string;
+    }
   | { readonly type: 'evaluate_expiry'; readonly now: string };
 
 function requireStored(state: CertificateState, certificateId: string) {
   if (state.status !== 'stored') throw certificateNotFound(certificateId);
   return state;
+}
+
+/**
+ * A partner's owner may end the certificate for everybody only when the certificate is its own and it owns every
+ * other use: otherwise retiring or deleting the partner ends that partner's use alone (a tenant's action changes
+ * only the tenant's own state).
+ */
+function ownerMayEnd(record: CertificateRecord, partnerTenant: string | null, otherUses: readonly CertificateUse[]): boolean {
+  return record.tenant === partnerTenant && ownsEveryUse(partnerTenant, otherUses);
 }
 
 function decide(command: CertificateCommand, state: CertificateState): CertificateEvent[] {
@@ -68,7 +90,8 @@ function decide(command: CertificateCommand, state: CertificateState): Certifica
         },
       ];
     case 'deactivate': {
-      if (state.status !== 'stored' || !state.active || command.stillUsedBy.length > 0) return [];
+      if (state.status !== 'stored' || !state.active || command.otherUses.length > 0) return [];
+      if (!ownerMayEnd(state.record, command.partnerTenant, command.otherUses)) return [];
       return [
         {
           type: 'certificate.deactivated.v1',
@@ -78,6 +101,7 @@ function decide(command: CertificateCommand, state: CertificateState): Certifica
     }
     case 'retire': {
       if (state.status !== 'stored' || !state.active) return [];
+      if (!ownerMayEnd(state.record, command.partnerTenant, command.otherUses)) return [];
       return [
         {
           type: 'certificate.retired.v1',
@@ -94,7 +118,9 @@ function decide(command: CertificateCommand, state: CertificateState): Certifica
     case 'delete': {
       if (state.status === 'deleted') return [];
       const stored = requireStored(state, 'unknown');
-      if (command.usedBy.length > 0) throw certificateInUse(stored.record.certificateId, command.usedBy);
+      const { certificateId, tenant } = stored.record;
+      if (tenant === null && !command.caller.accountAdmin) throw accountCertificateReadOnly(certificateId);
+      if (command.uses.length > 0) throw certificateInUse(certificateId, usesVisibleTo(command.caller.tenant, command.uses));
       return [{ type: 'certificate.deleted.v1', data: { certificateId: stored.record.certificateId, deletedAt: command.now } }];
     }
     case 'evaluate_expiry': {

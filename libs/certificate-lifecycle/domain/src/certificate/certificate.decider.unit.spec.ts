@@ -51,12 +51,34 @@ describe('certificate', () => {
     spec([uploaded]).when(upload).thenNothing();
   });
 
+  const admin = { tenant: null, accountAdmin: true };
+  const tenantAdmin = { tenant: 'ten', accountAdmin: false };
+  const accountLevel: CertificateEvent = { ...uploaded, data: { ...uploaded.data, tenant: null, partnerId: 'prt_master' } } as CertificateEvent;
+  const use = (partnerId: string, tenant: string | null) => ({ partnerId, tenant, slot: 'encryption', role: 'current' });
+
   it('refuses to delete a certificate in use, naming the slots', () => {
     spec([uploaded])
-      .when({ type: 'delete', usedBy: [{ partnerId: 'prt_1', slot: 'encryption', role: 'current' }], now })
+      .when({ type: 'delete', caller: tenantAdmin, uses: [use('prt_1', 'ten')], now })
       .thenError('CERTIFICATE_IN_USE', { details: { used_by: [{ partner_id: 'prt_1', slot: 'encryption', role: 'current' }] } });
-    spec([uploaded]).when({ type: 'delete', usedBy: [], now }).then([{ type: 'certificate.deleted.v1', data: { certificateId: 'cert_1', deletedAt: now } }]);
-    spec([]).when({ type: 'delete', usedBy: [], now }).thenError('CERTIFICATE_NOT_FOUND');
+    spec([uploaded]).when({ type: 'delete', caller: tenantAdmin, uses: [], now }).then([{ type: 'certificate.deleted.v1', data: { certificateId: 'cert_1', deletedAt: now } }]);
+    spec([]).when({ type: 'delete', caller: tenantAdmin, uses: [], now }).thenError('CERTIFICATE_NOT_FOUND');
+  });
+
+  it('an account-level certificate is deleted by an account admin only, and never while a tenant uses it', () => {
+    spec([accountLevel]).when({ type: 'delete', caller: tenantAdmin, uses: [], now }).thenError('ACCOUNT_CERTIFICATE_READ_ONLY');
+    spec([accountLevel])
+      .when({ type: 'delete', caller: admin, uses: [use('prt_a', 'ten-a'), use('prt_b', 'ten-b')], now })
+      .thenError('CERTIFICATE_IN_USE', {
+        details: { used_by: [{ partner_id: 'prt_a', slot: 'encryption', role: 'current' }, { partner_id: 'prt_b', slot: 'encryption', role: 'current' }] },
+      });
+  });
+
+  it("names only the uses the caller may see: a tenant never learns another tenant's partners", () => {
+    spec([accountLevel])
+      .when({ type: 'delete', caller: { tenant: 'ten-a', accountAdmin: true }, uses: [use('prt_master', null), use('prt_a', 'ten-a'), use('prt_b', 'ten-b')], now })
+      .thenError('CERTIFICATE_IN_USE', {
+        details: { used_by: [{ partner_id: 'prt_master', slot: 'encryption', role: 'current' }, { partner_id: 'prt_a', slot: 'encryption', role: 'current' }] },
+      });
   });
 
   it('is deactivated once when its partner is deleted, unless another partner still uses it', () => {
@@ -64,11 +86,41 @@ describe('certificate', () => {
       type: 'certificate.deactivated.v1',
       data: { certificateId: 'cert_1', partnerId: 'prt_1', reason: 'partner_deleted', deactivatedAt: now },
     };
-    spec([uploaded]).when({ type: 'deactivate', partnerId: 'prt_1', stillUsedBy: [], now }).then([deactivated]);
-    spec([uploaded, deactivated]).when({ type: 'deactivate', partnerId: 'prt_1', stillUsedBy: [], now }).thenNothing();
-    spec([uploaded])
-      .when({ type: 'deactivate', partnerId: 'prt_1', stillUsedBy: [{ partnerId: 'prt_2', slot: 'tls', role: 'current' }], now })
-      .thenNothing();
+    const deactivate = { type: 'deactivate' as const, partnerId: 'prt_1', partnerTenant: 'ten', otherUses: [], now };
+    spec([uploaded]).when(deactivate).then([deactivated]);
+    spec([uploaded, deactivated]).when(deactivate).thenNothing();
+    spec([uploaded]).when({ ...deactivate, otherUses: [use('prt_2', 'ten')] }).thenNothing();
+  });
+
+  it("a tenant partner's deletion never deactivates an account-level certificate", () => {
+    spec([accountLevel]).when({ type: 'deactivate', partnerId: 'prt_a', partnerTenant: 'ten-a', otherUses: [], now }).thenNothing();
+  });
+
+  describe('retire after a rollover', () => {
+    const retire = { type: 'retire' as const, partnerId: 'prt_1', partnerTenant: 'ten', otherUses: [], forced: true, reason: 'key compromised', now };
+    const retired: CertificateEvent = {
+      type: 'certificate.retired.v1',
+      data: { certificateId: 'cert_1', partnerId: 'prt_1', forced: true, reason: 'key compromised', retiredAt: now },
+    };
+
+    it("retires a tenant's own certificate when the tenant owns every use (today's behaviour)", () => {
+      spec([uploaded]).when(retire).then([retired]);
+      spec([uploaded]).when({ ...retire, otherUses: [use('prt_2', 'ten')] }).then([retired]);
+      spec([uploaded, retired]).when(retire).thenNothing();
+    });
+
+    it("a tenant's retirement of an account-level certificate ends only its partner's use: the certificate stays active", () => {
+      spec([accountLevel]).when({ ...retire, partnerId: 'prt_a', partnerTenant: 'ten-a' }).thenNothing();
+      spec([accountLevel]).when({ ...retire, partnerId: 'prt_a', partnerTenant: 'ten-a', otherUses: [use('prt_master', null)] }).thenNothing();
+    });
+
+    it('a master partner retires an account-level certificate only when no tenant uses it', () => {
+      const master = { ...retire, partnerId: 'prt_master', partnerTenant: null };
+      spec([accountLevel]).when({ ...master, otherUses: [use('prt_a', 'ten-a')] }).thenNothing();
+      spec([accountLevel])
+        .when({ ...master, otherUses: [use('prt_master_2', null)] })
+        .then([{ ...retired, data: { ...(retired.data as object), partnerId: 'prt_master' } } as CertificateEvent]);
+    });
   });
 
   describe('expiry notices: 30, 14, 7 and 1 days before not_after, then expired, each once', () => {

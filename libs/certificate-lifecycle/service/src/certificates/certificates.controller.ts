@@ -4,7 +4,8 @@ import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain'
 import { Ctx, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
-import { presentCertificate } from '../http/certificate.presenter';
+import { partnerIdsOf, presentCertificate, presentUses } from '../http/certificate.presenter';
+import { PartnerAccess } from '../partners/partner-access';
 import { CertificateQueries } from '../read-model/certificate-queries';
 import { readCertificateUploadForm } from '../upload-certificate/certificate-upload.form';
 import { UploadCertificateHandler } from '../upload-certificate/upload-certificate.handler';
@@ -19,6 +20,7 @@ export class CertificatesController {
     @Inject(CertificateQueries) private readonly queries: CertificateQueries,
     private readonly upload: UploadCertificateHandler,
     private readonly deletion: DeleteCertificateHandler,
+    private readonly access: PartnerAccess,
   ) {}
 
   @Post()
@@ -31,7 +33,7 @@ export class CertificatesController {
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
     const doc = await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
   }
 
   @Get()
@@ -40,6 +42,10 @@ export class CertificatesController {
   async list(@Ctx() ctx: RequestContext, @Query() query: CertificateListQueryDto) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
+    // Another tenant's partner filters like an unknown one: which shared certificates it uses is not the caller's to learn.
+    if (query.partner_id && !(await this.access.visibility(ctx, [query.partner_id]))(query.partner_id)) {
+      return { data: [], pagination: paginationOf(page, perPage, 0, 0) };
+    }
     const result = await this.queries.list({
       account: ctx.caller.account,
       tenant: ctx.caller.tenant,
@@ -50,7 +56,8 @@ export class CertificatesController {
       page,
       perPage,
     });
-    return { data: result.items.map(presentCertificate), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+    const sees = await this.access.visibility(ctx, partnerIdsOf(result.items));
+    return { data: result.items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
   }
 
   @Get(':id')
@@ -58,7 +65,7 @@ export class CertificatesController {
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
-    return { data: presentCertificate(doc) };
+    return { data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
   }
 
   @Get(':id/usage')
@@ -67,19 +74,14 @@ export class CertificatesController {
   async usage(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
-    return {
-      data: {
-        certificate_id: doc._id,
-        in_use: doc.usedBy.length > 0,
-        partner_ids: doc.partnerIds,
-        used_by: doc.usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })),
-      },
-    };
+    const uses = presentUses(doc, await this.access.visibility(ctx, partnerIdsOf([doc])));
+    return { data: { certificate_id: doc._id, in_use: uses.used_by.length > 0, ...uses } };
   }
 
   @Delete(':id')
   @Roles(...CERTIFICATE_WRITERS)
-  @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE' })
+  @ApiResponse({ status: 403, description: 'ACCOUNT_CERTIFICATE_READ_ONLY: an account-level certificate is deleted by an account admin only' })
+  @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE, details.used_by: the uses the caller may see' })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     await this.deletion.execute(ctx, id);
     return { message: 'Certificate deleted successfully' };

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { certificateDirectoryDecider, CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, decideOnStream, DomainError, type Clock } from '@as2-partners/kernel';
+import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
-import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
+import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
 import { requestMetadata } from '../write-model/event-metadata';
 
@@ -10,21 +10,22 @@ import { requestMetadata } from '../write-model/event-metadata';
 export class DeleteCertificateHandler {
   constructor(
     private readonly writeModel: CertificateWriteModel,
-    @Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection,
+    private readonly uses: CertificateUses,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Refused (CERTIFICATE_IN_USE) while any partner slot uses it as current, backup, next or overlap certificate. */
+  /**
+   * Refused (CERTIFICATE_IN_USE, naming the uses the caller may see) while any partner slot uses it as current,
+   * backup, next or overlap certificate; an account-level certificate only by an account admin.
+   */
   async execute(ctx: RequestContext, certificateId: string): Promise<void> {
     const stored = await this.writeModel.certificate({ account: ctx.caller.account, tenant: ctx.caller.tenant }, certificateId);
     const { tenant } = stored.record;
-    if (tenant === null && !ctx.caller.roles.includes('account_admin')) {
-      throw new DomainError('ACCOUNT_CERTIFICATE_READ_ONLY', `Certificate ${certificateId} belongs to the account: only an account admin deletes it`);
-    }
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, tenant, now);
-    const usedBy = (await this.views.certificates.get(certificateId))?.usedBy ?? [];
-    const deleted = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', usedBy, now: now.toISOString() }), metadata);
+    const caller = { tenant: ctx.caller.tenant, accountAdmin: ctx.caller.roles.includes('account_admin') };
+    const uses = await this.uses.of(certificateId);
+    const deleted = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', caller, uses, now: now.toISOString() }), metadata);
     const released = await decideOnStream(
       this.writeModel.store,
       CertificateLifecycleStreams.directory(stored.record.account, tenant),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DeploymentMode } from '@as2-partners/platform';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface CertificateLifecycleConfig {
@@ -11,7 +12,10 @@ export interface CertificateLifecycleConfig {
   readonly schedulerIntervalMs: number;
   /** How often expiry notices are evaluated (daily), besides at start. */
   readonly expiryIntervalMs: number;
-  /** How long an upload waits for a partner it does not know yet (the partner-registry's events may be in flight). */
+  /**
+   * How long a request waits for a partner this service does not know yet (the partner-registry's events may be in
+   * flight). 0 in embedded mode: the registry delivers its events before its commands return.
+   */
   readonly unknownPartnerWaitMs: number;
 }
 
@@ -25,7 +29,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-export function certificateLifecycleConfigFrom(env: NodeJS.ProcessEnv, dataDir: string): CertificateLifecycleConfig {
+export function certificateLifecycleConfigFrom(env: NodeJS.ProcessEnv, dataDir: string, mode: DeploymentMode): CertificateLifecycleConfig {
   const tsaUrl = env['TSA_URL']?.trim() || null;
   if (tsaUrl !== null && !/^https?:\/\//.test(tsaUrl)) throw new InvalidCertificateLifecycleConfig(`TSA_URL must be an http(s) URL, got "${tsaUrl}"`);
   return {
@@ -34,7 +38,7 @@ export function certificateLifecycleConfigFrom(env: NodeJS.ProcessEnv, dataDir: 
     bundledTsaDir: env['TSA_DIR']?.trim() || join(dataDir, 'tsa'),
     schedulerIntervalMs: positiveInt(env, 'CERT_SCHEDULER_INTERVAL_MS', 1000),
     expiryIntervalMs: positiveInt(env, 'CERT_EXPIRY_INTERVAL_MS', 86_400_000),
-    unknownPartnerWaitMs: positiveInt(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000),
+    unknownPartnerWaitMs: mode === 'embedded' ? 0 : positiveInt(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000),
   };
 }
 

@@ -133,8 +133,8 @@ function producedEvents(): Produced[] {
   });
   run(CertificateLifecycleStreams.certificate(ids.encryption), certificateDecider, [
     upload(ids.encryption, 'encryption', encryption),
-    { command: { type: 'retire', partnerId: PARTNER, forced: true, reason: 'key compromised', now: at(4) }, metadata: byUser(at(4)) },
-    { command: { type: 'delete', usedBy: [], now: at(5) }, metadata: byUser(at(5)) },
+    { command: { type: 'retire', partnerId: PARTNER, partnerTenant: 'ten', otherUses: [], forced: true, reason: 'key compromised', now: at(4) }, metadata: byUser(at(4)) },
+    { command: { type: 'delete', caller: { tenant: 'ten', accountAdmin: false }, uses: [], now: at(5) }, metadata: byUser(at(5)) },
   ]);
   run(CertificateLifecycleStreams.certificate(ids.expiring), certificateDecider, [
     upload(ids.expiring, 'both', expiring),
@@ -144,7 +144,7 @@ function producedEvents(): Produced[] {
   run(CertificateLifecycleStreams.certificate(ids.orphaned), certificateDecider, [
     upload(ids.orphaned, 'tls', tls, null),
     {
-      command: { type: 'deactivate', partnerId: PARTNER, stillUsedBy: [], now: at(6) },
+      command: { type: 'deactivate', partnerId: PARTNER, partnerTenant: null, otherUses: [], now: at(6) },
       metadata: systemMetadata({ account: 'acc', tenant: null }, { type: 'service', id: 'certificate-lifecycle' }, new Date(at(6))),
     },
   ]);

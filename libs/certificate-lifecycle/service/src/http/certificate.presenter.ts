@@ -1,5 +1,6 @@
 import type { AttachedCertificate, CertificateSummaryData } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
+import type { PartnerVisibility } from '../partners/partner-access';
 import type { CertificateViewDocument } from '../read-model/certificate-view.document';
 
 function presentChainMember(summary: CertificateSummaryData) {
@@ -14,8 +15,22 @@ function presentChainMember(summary: CertificateSummaryData) {
   };
 }
 
-/** A stored certificate in the API's shape (public material only). */
-export function presentCertificate(doc: CertificateViewDocument) {
+/** The partners using a certificate that the caller may see (a shared certificate's other tenants stay hidden). */
+export function presentUses(doc: CertificateViewDocument, sees: PartnerVisibility) {
+  const usedBy = doc.usedBy.filter((u) => sees(u.partnerId));
+  return {
+    partner_ids: doc.partnerIds.filter(sees),
+    used_by: usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })),
+  };
+}
+
+/** Every partner id a page of certificates names, to decide visibility in one look-up. */
+export function partnerIdsOf(docs: readonly CertificateViewDocument[]): string[] {
+  return docs.flatMap((doc) => [...doc.partnerIds, ...doc.usedBy.map((u) => u.partnerId)]);
+}
+
+/** A stored certificate in the API's shape (public material only), naming only the partners the caller may see. */
+export function presentCertificate(doc: CertificateViewDocument, sees: PartnerVisibility) {
   const c = doc.certificate;
   return {
     id: doc._id,
@@ -40,8 +55,7 @@ export function presentCertificate(doc: CertificateViewDocument) {
     chain: c.chain.map(presentChainMember),
     pem: c.pem,
     active: doc.active,
-    partner_ids: doc.partnerIds,
-    used_by: doc.usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })),
+    ...presentUses(doc, sees),
     expiry_notice_days: doc.expiryNotice,
     created_at: toApiTimestamp(doc.createdAt),
   };

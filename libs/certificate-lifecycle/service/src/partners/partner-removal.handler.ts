@@ -1,15 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type RecordedEvent } from '@as2-partners/kernel';
-import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
+import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
 import { systemMetadata } from '../write-model/event-metadata';
 
-/** Seed 002 "Deletion impact": a deleted partner's certificates move to inactive status (unless another partner still uses them). */
+/**
+ * Seed 002 "Deletion impact": a deleted partner's certificates move to inactive status, unless another partner still
+ * uses them or they are not its owner's (a tenant partner's deletion never deactivates an account-level certificate).
+ */
 @Injectable()
 export class PartnerRemovalHandler {
   constructor(
     private readonly writeModel: CertificateWriteModel,
-    @Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection,
+    private readonly uses: CertificateUses,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -20,12 +23,11 @@ export class PartnerRemovalHandler {
     let last = removal.position;
     await this.writeModel.settle(last);
     for (const certificateId of removal.state.attached.keys()) {
-      const doc = await this.views.certificates.get(certificateId);
-      const stillUsedBy = (doc?.usedBy ?? []).filter((u) => u.partnerId !== partner.partnerId);
+      const otherUses = (await this.uses.of(certificateId)).filter((use) => use.partnerId !== partner.partnerId);
       const result = await this.writeModel.decideCertificate(
         certificateId,
-        () => ({ type: 'deactivate', partnerId: partner.partnerId, stillUsedBy, now: now.toISOString() }),
-        { ...metadata, tenant: doc?.tenant ?? partner.tenant },
+        () => ({ type: 'deactivate', partnerId: partner.partnerId, partnerTenant: partner.tenant, otherUses, now: now.toISOString() }),
+        metadata,
       );
       last = result.position ?? last;
     }

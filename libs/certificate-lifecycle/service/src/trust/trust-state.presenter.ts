@@ -18,8 +18,15 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
   const warnings: { code: string; message: string }[] = [];
   const notAfterOf = (id: string | null) => (id ? docs.get(id)?.certificate.notAfter ?? state.attached.get(id)?.notAfter ?? null : null);
 
+  const inactive = (id: string | null | undefined): id is string => Boolean(id) && docs.get(id as string)?.active === false;
   for (const slot of SLOT_NAMES) {
     const current = effectiveCurrent(state, slot);
+    // A shared certificate retired or deactivated elsewhere (or before shared certificates were protected) still sits here.
+    if (inactive(current)) {
+      warnings.push({ code: 'CURRENT_CERTIFICATE_INACTIVE', message: `The current ${slot} certificate ${current} is inactive: assign an active one` });
+    }
+    const backup = state[slot].backup?.certificateId;
+    if (inactive(backup)) warnings.push({ code: 'BACKUP_CERTIFICATE_INACTIVE', message: `The ${slot} backup certificate ${backup} is inactive` });
     const notAfter = notAfterOf(current);
     if (!notAfter) continue;
     const left = new Date(notAfter).getTime() - now.getTime();
@@ -28,6 +35,9 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
     else if (left <= 30 * DAY_MS && !replaced) {
       warnings.push({ code: 'CURRENT_CERTIFICATE_EXPIRING', message: `The current ${slot} certificate ${current} expires in ${Math.floor(left / DAY_MS)} day(s) and no replacement is scheduled` });
     }
+  }
+  if (state.rollover && inactive(state.rollover.nextCertificateId)) {
+    warnings.push({ code: 'NEXT_CERTIFICATE_INACTIVE', message: `The next certificate ${state.rollover.nextCertificateId} is inactive` });
   }
   if (state.rollover) {
     const nextAfter = notAfterOf(state.rollover.nextCertificateId);

@@ -62,7 +62,9 @@ export class TrustController {
   @Post('retire')
   @HttpCode(200)
   @Roles(...CERTIFICATE_WRITERS)
-  @ApiOperation({ summary: 'CemRetire: retire the previous certificate once the overlap has closed (or force, with a reason)' })
+  @ApiOperation({
+    summary: "CemRetire: retire the previous certificate once the overlap has closed (or force, with a reason); a shared certificate that is not the partner owner's, or that others use, only stops being this partner's",
+  })
   @ApiResponse({ status: 409, description: 'OVERLAP_NOT_CLOSED, NOTHING_TO_RETIRE' })
   async retire(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: RetireDto) {
     const retired = await this.handler.retire(ctx, partnerId, body);

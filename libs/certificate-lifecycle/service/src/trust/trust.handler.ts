@@ -5,6 +5,7 @@ import type { RequestContext } from '@as2-partners/platform';
 import { CertificateSlotsHandler, refOf } from '../certificate-slots/certificate-slots.handler';
 import { utcInstantOf } from '../http/utc-instant';
 import { PartnerAccess } from '../partners/partner-access';
+import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
 import { requestMetadata } from '../write-model/event-metadata';
 import { RolloverActivation } from './rollover-activation';
@@ -20,6 +21,7 @@ export class TrustHandler {
     private readonly access: PartnerAccess,
     private readonly slots: CertificateSlotsHandler,
     private readonly activation: RolloverActivation,
+    private readonly uses: CertificateUses,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -57,8 +59,14 @@ export class TrustHandler {
     let position = result.position;
     const retired = result.events.find((e) => e.type === 'trust.retired.v1');
     const certificateIds = retired?.type === 'trust.retired.v1' ? retired.data.certificateIds : [];
+    // Ends this partner's use; the certificate itself retires only if it is the partner owner's and nobody else's in use.
     for (const certificateId of certificateIds) {
-      const done = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'retire', partnerId: partner._id, forced: force, reason, now: now.toISOString() }), metadata);
+      const otherUses = (await this.uses.of(certificateId)).filter((use) => use.partnerId !== partner._id);
+      const done = await this.writeModel.decideCertificate(
+        certificateId,
+        () => ({ type: 'retire', partnerId: partner._id, partnerTenant: partner.tenant, otherUses, forced: force, reason, now: now.toISOString() }),
+        metadata,
+      );
       position = done.position ?? position;
     }
     await this.writeModel.settle(position);

@@ -4,7 +4,7 @@ import { DomainError } from '@as2-partners/kernel';
 import { Ctx, PageQueryDto, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
-import { presentCertificate } from '../http/certificate.presenter';
+import { partnerIdsOf, presentCertificate } from '../http/certificate.presenter';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateQueries } from '../read-model/certificate-queries';
 import { readCertificateUploadForm } from './certificate-upload.form';
@@ -30,14 +30,14 @@ export class PartnerCertificatesController {
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
     const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
   }
 
   @Get('v1/partners/:id/certificates')
   @Roles(...CERTIFICATE_READERS)
   async listForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
     const partner = await this.access.resolve(ctx, partnerId, 'read');
-    return this.page(partner.account, ctx.caller.tenant, partnerId, query);
+    return this.page(ctx, partner.account, partnerId, query);
   }
 
   @Post('v1/accounts/:account/partners/:id/certificates')
@@ -49,7 +49,7 @@ export class PartnerCertificatesController {
     requireOwnAccount(ctx, account);
     const form = await readCertificateUploadForm(request);
     const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
   }
 
   @Get('v1/accounts/:account/partners/:id/certificates')
@@ -57,14 +57,15 @@ export class PartnerCertificatesController {
   async listForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
     requireOwnAccount(ctx, account);
     const partner = await this.access.resolve(ctx, partnerId, 'read');
-    return this.page(partner.account, ctx.caller.tenant, partnerId, query);
+    return this.page(ctx, partner.account, partnerId, query);
   }
 
-  private async page(account: string, tenant: string | null, partnerId: string, query: PageQueryDto) {
+  private async page(ctx: RequestContext, account: string, partnerId: string, query: PageQueryDto) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
-    const result = await this.queries.list({ account, tenant, partnerId, page, perPage });
-    return { data: result.items.map(presentCertificate), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+    const result = await this.queries.list({ account, tenant: ctx.caller.tenant, partnerId, page, perPage });
+    const sees = await this.access.visibility(ctx, partnerIdsOf(result.items));
+    return { data: result.items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
   }
 }
 

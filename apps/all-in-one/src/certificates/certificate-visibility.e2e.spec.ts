@@ -1,0 +1,90 @@
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { AllInOneModule } from '../all-in-one.module';
+import { certificateApiAs, createPartner, type ApiResponse } from './certificate-api';
+
+/** A well-formed partner id nobody ever created. */
+const NEVER_CREATED = 'prt_01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
+describe("other tenants' partners stay hidden on certificate routes", () => {
+  let t: EmbeddedTestApp;
+  const account = `visibility-${process.pid}`;
+  let sharedId: string;
+  let masterId: string;
+  let partnerA: string;
+  let partnerB: string;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const master = await admin.post(`/v1/accounts/${account}/partners`, { name: 'Master', as2_id: 'VISIBILITY-MASTER', url: 'https://master.example.com/as2' });
+    masterId = master.body.data.id as string;
+    const shared = await admin.upload(`/v1/accounts/${account}/partners/${masterId}/certificates`, { name: 'shared', usage: 'encryption' }, issueTestCertificate().pem);
+    sharedId = shared.body.data.id as string;
+    const tenantA = certificateApiAs(t, { account, tenant: 'tenant-a' });
+    const tenantB = certificateApiAs(t, { account, tenant: 'tenant-b' });
+    partnerA = await createPartner(tenantA);
+    partnerB = await createPartner(tenantB);
+    for (const [api, partnerId] of [[tenantA, partnerA], [tenantB, partnerB]] as const) {
+      expect((await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption`, { certificate_id: sharedId })).status).toBe(200);
+    }
+  });
+  afterAll(() => t?.close());
+
+  const partnersNamed = (body: { partner_ids: string[]; used_by: { partner_id: string }[] }) => new Set([...body.partner_ids, ...body.used_by.map((u) => u.partner_id)]);
+
+  it.each([
+    ['tenant_admin', ['tenant_admin']],
+    ['tenant_user', ['tenant_user']],
+  ])("a %s of tenant A sees its own and the master partner's uses of an account-level certificate, never tenant B's", async (_role, roles) => {
+    const tenantA = certificateApiAs(t, { account, tenant: 'tenant-a', roles });
+    const one = await tenantA.get(`/v1/certificates/${sharedId}`);
+    expect(partnersNamed(one.body.data)).toEqual(new Set([masterId, partnerA]));
+    const usage = await tenantA.get(`/v1/certificates/${sharedId}/usage`);
+    expect(partnersNamed(usage.body.data)).toEqual(new Set([masterId, partnerA]));
+    expect(usage.body.data.in_use).toBe(true);
+    const list = await tenantA.get('/v1/certificates');
+    const listed = list.body.data.find((c: { id: string }) => c.id === sharedId);
+    expect(partnersNamed(listed)).toEqual(new Set([masterId, partnerA]));
+    const ofMaster = await tenantA.get(`/v1/partners/${masterId}/certificates`);
+    expect(partnersNamed(ofMaster.body.data[0])).toEqual(new Set([masterId, partnerA]));
+  });
+
+  it("the ?partner_id= filter answers for another tenant's partner exactly as for an unknown one", async () => {
+    const tenantA = certificateApiAs(t, { account, tenant: 'tenant-a' });
+    const own = await tenantA.get(`/v1/certificates?partner_id=${partnerA}`);
+    expect(own.body.data.map((c: { id: string }) => c.id)).toEqual([sharedId]);
+    const foreign = await tenantA.get(`/v1/certificates?partner_id=${partnerB}`);
+    const unknown = await tenantA.get(`/v1/certificates?partner_id=${NEVER_CREATED}`);
+    expect(foreign).toEqual(unknown);
+    expect(foreign.body.data).toEqual([]);
+  });
+
+  it('the account admin sees every use', async () => {
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const usage = await admin.get(`/v1/certificates/${sharedId}/usage`);
+    expect(partnersNamed(usage.body.data)).toEqual(new Set([masterId, partnerA, partnerB]));
+    expect((await admin.get(`/v1/certificates?partner_id=${partnerB}`)).body.data.map((c: { id: string }) => c.id)).toEqual([sharedId]);
+  });
+
+  it("embedded: an unknown partner id answers 404 at once (no wait for the registry), with the body another tenant's id gets", async () => {
+    const tenantA = certificateApiAs(t, { account, tenant: 'tenant-a' });
+    const anonymised = (res: ApiResponse, partnerId: string) => ({ status: res.status, body: JSON.parse(JSON.stringify(res.body).split(partnerId).join('<id>')) });
+    for (const route of ['certificates', 'certificate-slots', 'trust', 'trust/events']) {
+      const started = performance.now();
+      const unknown = await tenantA.get(`/v1/partners/${NEVER_CREATED}/${route}`);
+      const elapsed = performance.now() - started;
+      // The distributed setting (UNKNOWN_PARTNER_WAIT_MS) is 3 s: an answer within 1 s cannot have waited for it.
+      expect(elapsed).toBeLessThan(1000);
+      const foreign = await tenantA.get(`/v1/partners/${partnerB}/${route}`);
+      expect(anonymised(unknown, NEVER_CREATED)).toEqual(anonymised(foreign, partnerB));
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('PARTNER_NOT_FOUND');
+    }
+    const pem = issueTestCertificate().pem;
+    const started = performance.now();
+    const upload = await tenantA.upload(`/v1/partners/${NEVER_CREATED}/certificates`, { name: 'x', usage: 'encryption' }, pem);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(upload.status).toBe(404);
+  });
+});
