@@ -26,3 +26,4 @@ export * from './testing/hs256-test-token';
 export * from './http/pagination';
 export * from './http/api-timestamp';
 export * from './http/page-query.dto';
+export * from './outbound/endpoint-address-policy';
