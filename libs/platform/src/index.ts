@@ -26,3 +26,7 @@ export * from './testing/hs256-test-token';
 export * from './http/pagination';
 export * from './http/api-timestamp';
 export * from './http/page-query.dto';
+export * from './outbound/endpoint-address-policy';
+export * from './http/partial-update.decorator';
+export * from './http/unsafe-text';
+export * from './http/json-nesting-depth';

@@ -19,3 +19,4 @@ export * from './partner-override/partner-override.events';
 export * from './partner-override/partner-override.decider';
 export * from './tenant/tenant.events';
 export * from './tenant/tenant.decider';
+export * from './settings/header-text';

@@ -37,6 +37,18 @@ export function invalidEndpointUrl(field = 'url'): DomainError {
   return new DomainError(PartnerRegistryErrorCode.InvalidEndpointUrl, 'The URL must be a valid HTTPS endpoint', field);
 }
 
+/** Why an endpoint host is refused (the platform's address policy decides). */
+export type NonPublicEndpointReason = 'localhost_name' | 'non_public_address';
+
+const NON_PUBLIC_ENDPOINT_MESSAGES: Readonly<Record<NonPublicEndpointReason, string>> = {
+  localhost_name: 'The URL must not point to localhost',
+  non_public_address: 'The URL must point to a public address: loopback, private, link-local and other non-public addresses are refused',
+};
+
+export function nonPublicEndpointUrl(field: string, reason: NonPublicEndpointReason): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.InvalidEndpointUrl, NON_PUBLIC_ENDPOINT_MESSAGES[reason], field);
+}
+
 export function unsupportedAlgorithm(field: string): DomainError {
   return new DomainError(PartnerRegistryErrorCode.UnsupportedAlgorithm, `The selected ${field.replace(/_/g, ' ')} is invalid`, field);
 }

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
+import { parseAllowedAddressRanges, type AllowedAddressRange } from '../outbound/endpoint-address-policy';
 import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
 
 export type DeploymentMode = 'embedded' | 'distributed';
@@ -38,6 +39,8 @@ export interface PlatformConfig {
   readonly mongoUrl?: string;
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
+  /** `PRIVATE_ENDPOINTS_ALLOW`: non-public ranges partner endpoints may still use (on-premise partners); empty by default. */
+  readonly privateEndpointsAllow: readonly AllowedAddressRange[];
   /** Things an operator must see at start-up (e.g. the dev JWT secret in use). */
   readonly warnings: readonly string[];
 }
@@ -68,6 +71,7 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const mongoUrl = readUrl(env, 'MONGO_URL', ['mongodb:', 'mongodb+srv:']);
   const bodyLimitBytes = readInteger(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER);
   const logLevel = readLogLevel(env);
+  const privateEndpointsAllow = readAllowedAddressRanges(env, 'PRIVATE_ENDPOINTS_ALLOW');
 
   if (mode === 'distributed') {
     if (eventStore === 'esdb' && !esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode (or set EVENT_STORE=sqlite)');
@@ -79,7 +83,7 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
     throw new InvalidConfigurationError('EVENT_STORE', 'must be "sqlite" in embedded mode, got "esdb"');
   }
 
-  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, warnings };
+  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, privateEndpointsAllow, warnings };
 }
 
 /** Empty strings count as unset, so `FOO=` in a .env file does not override a default with nothing. */
@@ -142,6 +146,14 @@ function readBrokers(env: Environment): string[] {
     }
   }
   return brokers;
+}
+
+function readAllowedAddressRanges(env: Environment, name: string): AllowedAddressRange[] {
+  try {
+    return parseAllowedAddressRanges(readString(env, name) ?? '');
+  } catch (error) {
+    throw new InvalidConfigurationError(name, `must be a comma list of CIDR ranges: ${(error as Error).message}`);
+  }
 }
 
 function readLogLevel(env: Environment): LogLevel {

@@ -165,4 +165,17 @@ describe('loadPlatformConfig', () => {
     it('rejects an unknown log level', () =>
       expect(() => loadPlatformConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, got "loud"/));
   });
+
+  describe('PRIVATE_ENDPOINTS_ALLOW', () => {
+    it('is empty by default', () => expect(loadPlatformConfig({}).privateEndpointsAllow).toEqual([]));
+    it('reads a comma list of CIDR ranges', () =>
+      expect(loadPlatformConfig({ PRIVATE_ENDPOINTS_ALLOW: '10.20.0.0/16, fd00::/8' }).privateEndpointsAllow.map(([net, bits]) => `${net.toString()}/${bits}`)).toEqual([
+        '10.20.0.0/16',
+        'fd00::/8',
+      ]));
+    it('rejects anything else in one line naming the variable and the entry', () =>
+      expect(() => loadPlatformConfig({ PRIVATE_ENDPOINTS_ALLOW: '10.0.0.0/8,192.168.1.1' })).toThrow(
+        'Invalid configuration: PRIVATE_ENDPOINTS_ALLOW must be a comma list of CIDR ranges: "192.168.1.1" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)',
+      ));
+  });
 });

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
 import { errorTypeOf, type ErrorBody } from './error-body';
+import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
 import { ValidationFailedException } from './validation-failed.exception';
@@ -77,6 +78,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof WrongExpectedRevisionError) {
       return coded(409, 'The resource was changed by another request; reload it and retry.', 'CONCURRENT_MODIFICATION');
     }
+    if (exception instanceof JsonTooDeepError) return coded(400, exception.message, 'JSON_TOO_DEEP');
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     return INTERNAL_ERROR;

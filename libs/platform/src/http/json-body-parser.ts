@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { exceedsJsonDepth } from './json-nesting-depth';
+import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
+import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE } from './unsafe-text';
+import { ValidationFailedException } from './validation-failed.exception';
 
 /** `application/json`, with parameters, and `application/<something>+json` (e.g. merge-patch). */
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(\s*;.*)?$/i;
 
 /**
  * Makes the server JSON-only: every other content type is a 415. An empty body counts as no body; a body that
- * does not parse (or tries prototype poisoning) is a MalformedJsonError; the size limit gives a 413.
+ * does not parse (or tries prototype poisoning) is a MalformedJsonError; the size limit gives a 413. Nesting deeper
+ * than 32 is refused before parsing (nothing recursive ever sees it); NUL and unpaired surrogates in any string or key
+ * are a 422 naming the field.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
@@ -17,8 +23,17 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number
       done(null, undefined);
       return;
     }
+    if (exceedsJsonDepth(text)) {
+      done(new JsonTooDeepError(), undefined);
+      return;
+    }
     parse(request, text, (error, value) => {
-      if (error) done(new MalformedJsonError(error.message), undefined);
+      if (error) {
+        done(new MalformedJsonError(error.message), undefined);
+        return;
+      }
+      const unsafeField = firstUnsafeTextField(value);
+      if (unsafeField !== null) done(new ValidationFailedException({ [unsafeField]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS'), undefined);
       else done(null, value);
     });
   });

@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { isPartialUpdateDto, namesAnyField, noChangeGiven } from './partial-update.decorator';
 import { ValidationFailedException } from './validation-failed.exception';
 
 const NON_DTO_TYPES: readonly unknown[] = [String, Boolean, Number, Array, Object];
@@ -9,7 +10,7 @@ function isPlainObject(value: unknown): boolean {
 
 /**
  * The global pipe: DTOs are whitelisted (unknown fields are errors, against mass assignment), transformed,
- * and failures become one 422 with messages per field.
+ * and failures become one 422 with messages per field. A @PartialUpdate() body must name at least one field.
  */
 export class RequestValidationPipe extends ValidationPipe {
   constructor() {
@@ -22,7 +23,7 @@ export class RequestValidationPipe extends ValidationPipe {
     });
   }
 
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDtoBody = metadata.type === 'body' && metadata.metatype !== undefined && !NON_DTO_TYPES.includes(metadata.metatype);
     if (!isDtoBody) return super.transform(value, metadata);
     // A missing body is validated as {}, so the client learns which fields are required.
@@ -30,6 +31,23 @@ export class RequestValidationPipe extends ValidationPipe {
     if (!isPlainObject(body)) {
       throw new BadRequestException({ message: 'The request body must be a JSON object', code: 'INVALID_BODY' });
     }
-    return super.transform(body, metadata);
+    const dto = await super.transform(body, metadata);
+    if (isPartialUpdateDto(metadata.metatype) && !namesAnyField(body)) throw noChangeGiven();
+    return dto;
+  }
+
+  /** Nest's own version recurses; this one walks with an explicit stack, so no body can overflow the call stack. */
+  protected override stripProtoKeys(value: unknown): void {
+    const pending: unknown[] = [value];
+    while (pending.length > 0) {
+      const item = pending.pop();
+      if (typeof item !== 'object' || item === null || ArrayBuffer.isView(item)) continue;
+      if (Array.isArray(item)) {
+        for (const element of item) pending.push(element);
+        continue;
+      }
+      delete (item as { __proto__?: unknown }).__proto__;
+      for (const key in item) pending.push((item as Record<string, unknown>)[key]);
+    }
   }
 }

@@ -166,6 +166,28 @@ describe('platform edge (embedded app with a demo module)', () => {
       expect(mergePatch.statusCode).toBe(201);
     });
 
+    it('answers 400 JSON_TOO_DEEP for nesting deeper than 32, before anything recursive runs, with no stack trace', async () => {
+      const deep = `{"as2_id":"DEEP","mdn":${'['.repeat(500)}${']'.repeat(500)}}`;
+      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json' }, payload: deep });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ message: 'The JSON body is nested more than 32 levels deep', error: { type: 'invalid_request_error', code: 'JSON_TOO_DEEP' } });
+    });
+
+    it('answers 422 INVALID_CHARACTERS for NUL or an unpaired surrogate in any string, naming the field', async () => {
+      for (const [payload, field] of [
+        ['{"as2_id":"A\\u0000B"}', 'as2_id'],
+        ['{"as2_id":"OK","mdn":{"url":"https://x.example/\\ud800"}}', 'mdn.url'],
+      ]) {
+        const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json' }, payload });
+        expect(res.statusCode).toBe(422);
+        expect(res.json()).toEqual({
+          message: 'Validation failed',
+          errors: { [field]: ['The field must not contain NUL characters or unpaired UTF-16 surrogates'] },
+          error: { type: 'validation_error', code: 'INVALID_CHARACTERS' },
+        });
+      }
+    });
+
     it('answers 404 NOT_FOUND for an unknown route, even without a token', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/nowhere' });
       expect(res.statusCode).toBe(404);

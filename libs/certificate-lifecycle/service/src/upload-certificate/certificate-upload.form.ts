@@ -1,5 +1,5 @@
 import { DomainError } from '@as2-partners/kernel';
-import { ValidationFailedException } from '@as2-partners/platform';
+import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
 import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, type CertificateType, type CertificateUsage } from '@as2-partners/certificate-lifecycle-domain';
 import type { FastifyRequest } from 'fastify';
 
@@ -9,6 +9,15 @@ export interface CertificateUploadForm {
   readonly usage: CertificateUsage;
   readonly type: CertificateType | null;
   readonly certificate: Buffer;
+}
+
+/** The fields an upload may carry, in either encoding; anything else is refused as the JSON routes refuse unknown fields. */
+const UPLOAD_FIELDS: readonly string[] = ['name', 'usage', 'type', 'certificate'];
+
+/** The same 422 the validation pipe gives for a field no DTO declares (forbidNonWhitelisted). */
+function refuseUnknownFields(fieldNames: readonly string[]): void {
+  const unknown = fieldNames.filter((field) => !UPLOAD_FIELDS.includes(field));
+  if (unknown.length > 0) throw new ValidationFailedException(Object.fromEntries(unknown.map((field) => [field, [`The ${field} field is not allowed`]])));
 }
 
 /** Larger than any sane certificate bundle; the reader applies its own, tighter limit. */
@@ -28,10 +37,16 @@ interface MultipartPart {
 
 async function readMultipart(request: FastifyRequest): Promise<Record<string, string | Buffer>> {
   const fields: Record<string, string | Buffer> = {};
+  // Every part's name with its text ('' for files), for the rules JSON bodies get: known fields only, no NUL.
+  const texts = new Map<string, string>();
   const parts = (request as unknown as { parts(options: object): AsyncIterable<MultipartPart> }).parts({ limits: { fileSize: MAX_UPLOAD_BYTES } });
   try {
     for await (const part of parts) {
-      if (part.type === 'file') {
+      texts.set(part.fieldname, part.type === 'file' ? '' : String(part.value ?? ''));
+      if (!UPLOAD_FIELDS.includes(part.fieldname)) {
+        // Read past it (a file part must be drained for the next part to arrive); refused once the body is read.
+        part.file?.resume?.();
+      } else if (part.type === 'file') {
         const content = await part.toBuffer();
         if (part.file?.truncated) throw tooLarge();
         fields[part.fieldname] = content;
@@ -48,6 +63,9 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
     }
     throw new ValidationFailedException({ certificate: ['The multipart body could not be read'] });
   }
+  const unsafeField = firstUnsafeTextField(Object.fromEntries(texts));
+  if (unsafeField !== null) throw new ValidationFailedException({ [unsafeField]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');
+  refuseUnknownFields([...texts.keys()]);
   return fields;
 }
 
@@ -83,6 +101,7 @@ export async function readCertificateUploadForm(request: FastifyRequest): Promis
 function jsonFields(body: unknown): Record<string, string | undefined> {
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
+  refuseUnknownFields(Object.keys(record));
   const pick = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : undefined);
   return { name: pick('name'), usage: pick('usage'), type: pick('type'), certificate: pick('certificate') };
 }

@@ -1,6 +1,7 @@
 import { invalidEndpointUrl, invalidPartnerSetting, unsupportedAlgorithm } from '../partner-registry.errors';
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from './algorithms';
 import { isHttpsUrl } from './endpoint-url';
+import { hasControlCharacters } from './header-text';
 import type { PartnerChanges } from './partner-settings';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -17,6 +18,14 @@ function checkText(field: string, value: string | null | undefined, max: number,
   if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
     throw invalidPartnerSetting(field, `The ${field} must be between 1 and ${max} characters`);
   }
+  checkHeaderText(field, value);
+}
+
+/** Every text field of a partner can end up in a header of the messages sent to it. */
+function checkHeaderText(field: string, value: string | null | undefined): void {
+  if (typeof value === 'string' && hasControlCharacters(value)) {
+    throw invalidPartnerSetting(field, `The ${field} must not contain control characters (line breaks, tabs, NUL)`);
+  }
 }
 
 /** Throws the DomainError for the first rule a change breaks; the edge validates the same rules field by field. */
@@ -30,6 +39,7 @@ export function validatePartnerChanges(changes: PartnerChanges): void {
   if (changes.encryptAlgorithm != null && !isEncryptAlgorithm(changes.encryptAlgorithm)) {
     throw unsupportedAlgorithm('encrypt_algorithm');
   }
+  checkHeaderText('email', changes.email);
   if (changes.email != null && (!EMAIL.test(changes.email) || changes.email.length > 255)) {
     throw invalidPartnerSetting('email', 'The email must be a valid email address');
   }
@@ -40,4 +50,6 @@ export function validatePartnerChanges(changes: PartnerChanges): void {
   checkInteger('connection.retry_attempts', changes.connection?.retryAttempts, 0, 20);
   checkInteger('connection.retry_interval_seconds', changes.connection?.retryIntervalSeconds, 1, 86400);
   checkText('http_auth.username', changes.httpAuth?.username, 255, true);
+  // RFC 7617 §2: the user-id of Basic auth cannot hold a colon (the password can).
+  if (changes.httpAuth?.username?.includes(':')) throw invalidPartnerSetting('http_auth.username', 'The HTTP auth username must not contain a colon');
 }

@@ -1,5 +1,6 @@
 import { isValidAs2Id } from './as2-id';
 import { isHttpsUrl } from './endpoint-url';
+import { hasControlCharacters } from './header-text';
 import { partnerLimitOf } from './plans';
 import { applyPartnerChanges, effectivePartnerChanges, mergePartnerChanges, partnerSettingsWithDefaults } from './partner-settings';
 import { validatePartnerChanges } from './partner-settings.validation';
@@ -32,6 +33,41 @@ describe('endpoint URL', () => {
     'rejects %s',
     (url) => expect(isHttpsUrl(url)).toBe(false),
   );
+});
+
+describe('endpoint URL spelled with whitespace or control characters', () => {
+  it.each(['https://acme.example.com/as2\r\nX-Injected: 1', 'https://acme.example.com/a\ts2', 'https://acme.example.com/as 2', ' https://acme.example.com/as2', 'https://acme.example.com/as2\u0000', 'https://acme.example.com/\u0085'])(
+    'rejects %j (WHATWG URL would quietly drop some of them)',
+    (url) => expect(isHttpsUrl(url)).toBe(false),
+  );
+});
+
+describe('header text', () => {
+  it.each(['a\rb', 'a\nb', 'a\tb', 'a\u0000b', 'a\u007fb', 'a\u0085b', 'a\u2028b', 'a\u2029b', '\u001b[31m'])('finds a control character in %j', (text) =>
+    expect(hasControlCharacters(text)).toBe(true),
+  );
+  it.each(['Orders from Müller', 'Ελλάδα 😀', 'a "quoted" <b>; c=d', ''])('finds none in %j', (text) => expect(hasControlCharacters(text)).toBe(false));
+
+  it.each([
+    [{ subject: 'EDI\r\nBcc: x@evil.example' }, 'subject'],
+    [{ name: 'Acme\nCorp' }, 'name'],
+    [{ email: 'a@b.example\r\n' }, 'email'],
+    [{ httpAuth: { username: 'edi\r\nX: 1' } }, 'http_auth.username'],
+    [{ httpAuth: { username: 'edi:admin' } }, 'http_auth.username'],
+  ])('validatePartnerChanges refuses %j as INVALID_PARTNER_SETTING on the field', (changes, field) => {
+    let thrown: DomainError | undefined;
+    try {
+      validatePartnerChanges(changes);
+    } catch (error) {
+      thrown = error as DomainError;
+    }
+    expect(thrown).toMatchObject({ code: 'INVALID_PARTNER_SETTING', field });
+  });
+
+  it('validatePartnerChanges refuses an endpoint URL with a CR/LF as INVALID_ENDPOINT_URL', () => {
+    expect(codeOf(() => validatePartnerChanges({ url: 'https://a.example/as2\r\nX: 1' }))).toBe('INVALID_ENDPOINT_URL');
+    expect(codeOf(() => validatePartnerChanges({ mdn: { url: 'https://a.example/mdn\nX: 1' } }))).toBe('INVALID_ENDPOINT_URL');
+  });
 });
 
 describe('plan limits', () => {

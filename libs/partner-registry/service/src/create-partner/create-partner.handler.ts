@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
+import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
@@ -23,6 +23,7 @@ export class CreatePartnerHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly directory: PartnerDirectoryService,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
@@ -41,7 +42,7 @@ export class CreatePartnerHandler {
         account,
         tenant,
         as2Id: dto.as2_id,
-        settings: { ...partnerChangesFromDto(dto, this.sealer), name: dto.name, url: dto.url },
+        settings: { ...partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow), name: dto.name, url: dto.url },
         now: now.toISOString(),
       },
       partnerDecider.initialState(),

@@ -1,13 +1,19 @@
 import type { EncryptAlgorithm, MdnMode, PartnerChanges, SignAlgorithm } from '@as2-partners/partner-registry-domain';
+import type { AllowedAddressRange } from '@as2-partners/platform';
 import type { SecretSealer } from '../secrets/secret-sealer';
+import { refuseNonPublicEndpoints } from './partner-endpoint-addresses';
 import type { PartnerFieldsDto } from './partner-settings.dto';
 
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** API field names to domain changes; a given password is sealed here and never travels further in clear. */
-export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: SecretSealer): PartnerChanges {
+/**
+ * API field names to domain changes, for every create and patch: endpoints on non-public addresses are refused here
+ * (the allow-list is configuration), and a given password is sealed here and never travels further in clear.
+ */
+export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: SecretSealer, privateEndpointsAllow: readonly AllowedAddressRange[]): PartnerChanges {
+  refuseNonPublicEndpoints(dto, privateEndpointsAllow);
   const changes: PartnerChanges = defined({
     name: dto.name,
     url: dto.url,

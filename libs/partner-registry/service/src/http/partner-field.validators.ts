@@ -1,4 +1,4 @@
-import { AS2_ID_PATTERN, isHttpsUrl } from '@as2-partners/partner-registry-domain';
+import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 function as2IdMessage(args: ValidationArguments): string {
@@ -54,6 +54,20 @@ export function IsRequiredText(label: string, max: number): PropertyDecorator {
       },
       validator: {
         validate: (value: unknown) => typeof value === 'string' && value.trim().length > 0 && value.length <= max,
+      },
+    });
+}
+
+/** Text that ends up in an AS2/MIME or HTTP header: no CR, LF, TAB, NUL or other control character (code INVALID_PARTNER_SETTING). */
+export function IsHeaderSafeText(label: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isHeaderSafeText',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `The ${label} must not contain control characters (line breaks, tabs, NUL)`, context: { code: 'INVALID_PARTNER_SETTING' } },
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacters(value),
       },
     });
 }

@@ -1,8 +1,8 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsAs2Id, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, NotContains, ValidateNested } from 'class-validator';
+import { IsAs2Id, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
@@ -57,12 +57,17 @@ export class HttpAuthDto {
   @IsOptional()
   @IsString({ message: 'The HTTP auth username must be a string' })
   @Length(1, 255, { message: 'The HTTP auth username must be between 1 and 255 characters' })
+  @IsHeaderSafeText('HTTP auth username')
+  // RFC 7617 §2: Basic auth splits user-id and password at the first colon.
+  @NotContains(':', { message: 'The HTTP auth username must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
   username?: string | null;
 
   @ApiPropertyOptional({ nullable: true, writeOnly: true, maxLength: 1024, description: 'Never returned; null removes it' })
   @IsOptional()
   @IsString({ message: 'The HTTP auth password must be a string' })
   @Length(1, 1024, { message: 'The HTTP auth password must be between 1 and 1024 characters' })
+  // RFC 7617 §2: neither user-id nor password may contain control characters.
+  @IsHeaderSafeText('HTTP auth password')
   password?: string | null;
 }
 
@@ -70,6 +75,7 @@ export class HttpAuthDto {
 export class PartnerFieldsDto {
   @ApiProperty({ minLength: 1, maxLength: 255, example: 'Acme Corporation' })
   @IsRequiredText('name', 255)
+  @IsHeaderSafeText('name')
   name!: string;
 
   @ApiProperty({ example: 'https://acme.example.com/as2' })
@@ -116,12 +122,14 @@ export class PartnerFieldsDto {
   @IsOptional()
   @IsEmail({}, { message: 'The email must be a valid email address' })
   @MaxLength(255, { message: 'The email may not be greater than 255 characters' })
+  @IsHeaderSafeText('email')
   email?: string | null;
 
   @ApiPropertyOptional({ nullable: true, maxLength: 255, description: 'Subject of outbound AS2 messages' })
   @IsOptional()
   @IsString({ message: 'The subject must be a string' })
   @Length(1, 255, { message: 'The subject must be between 1 and 255 characters' })
+  @IsHeaderSafeText('subject')
   subject?: string | null;
 
   @ApiPropertyOptional({ type: MdnOptionsDto })

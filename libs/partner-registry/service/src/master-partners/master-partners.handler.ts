@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
+import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
@@ -25,6 +25,7 @@ export class MasterPartnersHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly directory: PartnerDirectoryService,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
@@ -39,7 +40,7 @@ export class MasterPartnersHandler {
         partnerId,
         account,
         as2Id: dto.as2_id,
-        settings: { ...partnerChangesFromDto(dto, this.sealer), name: dto.name, url: dto.url },
+        settings: { ...partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow), name: dto.name, url: dto.url },
         now: now.toISOString(),
       },
       masterPartnerDecider.initialState(),
@@ -54,7 +55,7 @@ export class MasterPartnersHandler {
   async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<PartnerViewDocument> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
-    const changes = partnerChangesFromDto(dto, this.sealer);
+    const changes = partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow);
     const result = await decideOnStream(
       this.store,
       PartnerRegistryStreams.masterPartner(partnerId),

@@ -1,6 +1,7 @@
 import { PLANS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { PartialUpdate } from '@as2-partners/platform';
 import { IsRequiredText } from '../http/partner-field.validators';
 
 export class CreateTenantDto {
@@ -20,4 +21,5 @@ export class CreateTenantDto {
   plan?: string;
 }
 
+@PartialUpdate()
 export class UpdateTenantDto extends PartialType(PickType(CreateTenantDto, ['name', 'plan'] as const)) {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
+import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
@@ -26,6 +26,7 @@ export class UpdatePartnerHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
@@ -35,7 +36,7 @@ export class UpdatePartnerHandler {
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const changes = partnerChangesFromDto(dto, this.sealer);
+    const changes = partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow);
     const metadata = eventMetadataOf(ctx, tenant, now);
     const result =
       target.kind === 'tenant'

@@ -1,0 +1,92 @@
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { AllInOneModule } from '../all-in-one.module';
+import { certificateApiAs, createPartner, freshTenant, multipartBody, type CertificateApi } from './certificate-api';
+
+describe('hostile input on the certificate-lifecycle routes', () => {
+  let t: EmbeddedTestApp;
+  let api: CertificateApi;
+  let tenant: string;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    tenant = freshTenant();
+    api = certificateApiAs(t, { tenant });
+  });
+
+  const send = (url: string, payload: string | Buffer, contentType: string) =>
+    t.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': contentType } });
+  const certificateCount = async () => (await api.get('/v1/certificates')).body.pagination.total as number;
+
+  describe('multipart uploads refuse unknown fields as JSON bodies do', () => {
+    it.each(['/v1/certificates', 'partner'])('answers 422 naming each unknown field on %s, and stores nothing', async (route) => {
+      const url = route === 'partner' ? `/v1/partners/${await createPartner(api)}/certificates` : route;
+      const body = multipartBody({ name: 'Acme', usage: 'encryption', is_admin: 'true', tenant: 'someone-else' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
+      const res = await send(url, body.payload, body.contentType);
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'], tenant: ['The tenant field is not allowed'] } });
+      expect(await certificateCount()).toBe(0);
+    });
+
+    it('refuses an unknown file part too, and a form field named __proto__ (which the multipart reader itself refuses)', async () => {
+      const extraFile = multipartBody({ name: 'Acme', usage: 'encryption' }, { field: 'attachment', filename: 'x.bin', content: Buffer.alloc(1000, 1) });
+      const res = await send('/v1/certificates', extraFile.payload, extraFile.contentType);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual({ attachment: ['The attachment field is not allowed'] });
+      const proto = multipartBody(Object.fromEntries([['name', 'Acme'], ['usage', 'encryption'], ['__proto__', 'x']]), { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
+      expect(proto.payload.toString()).toContain('name="__proto__"');
+      const protoRes = await send('/v1/certificates', proto.payload, proto.contentType);
+      expect(protoRes.statusCode).toBe(422);
+      expect(protoRes.json()).toMatchObject({ message: 'Validation failed', errors: expect.any(Object) });
+      expect(await certificateCount()).toBe(0);
+    });
+
+    it('refuses unknown fields in the JSON form of the upload the same way', async () => {
+      const res = await api.post('/v1/certificates', { name: 'Acme', usage: 'encryption', certificate: issueTestCertificate().pem, is_admin: true });
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'] } });
+    });
+
+    it('refuses NUL in a multipart text field, naming it', async () => {
+      const body = multipartBody({ name: 'Acme\u0000Corp', usage: 'encryption' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
+      const res = await send('/v1/certificates', body.payload, body.contentType);
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({
+        message: 'Validation failed',
+        errors: { name: ['The field must not contain NUL characters or unpaired UTF-16 surrogates'] },
+        error: { type: 'validation_error', code: 'INVALID_CHARACTERS' },
+      });
+    });
+
+    it('still takes the known fields', async () => {
+      const ok = await api.upload('/v1/certificates', { name: 'Acme', usage: 'encryption', type: 'partner' }, issueTestCertificate().pem);
+      expect(ok.status).toBe(201);
+    });
+  });
+
+  describe('JSON bodies', () => {
+    it('answers 400 JSON_TOO_DEEP to 2,000 levels on the JSON routes, with no stack trace', async () => {
+      const partnerId = await createPartner(api);
+      const deep = `{"name":${'['.repeat(1999)}${']'.repeat(1999)}}`;
+      for (const url of ['/v1/certificates', `/v1/partners/${partnerId}/trust/rollover`, `/v1/partners/${partnerId}/trust/retire`]) {
+        const res = await send(url, deep, 'application/json');
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toEqual({ message: 'The JSON body is nested more than 32 levels deep', error: { type: 'invalid_request_error', code: 'JSON_TOO_DEEP' } });
+      }
+      const slot = await t.app.inject({ method: 'PUT', url: `/v1/partners/${partnerId}/certificate-slots/encryption`, payload: deep, headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': 'application/json' } });
+      expect(slot.statusCode).toBe(400);
+      expect(slot.json().error.code).toBe('JSON_TOO_DEEP');
+    });
+
+    it('answers 422 INVALID_CHARACTERS for an unpaired surrogate in a JSON field', async () => {
+      const partnerId = await createPartner(api);
+      const res = await send(`/v1/partners/${partnerId}/trust/rollover`, '{"next_certificate_id":"cert_\\udfff"}', 'application/json');
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual({ next_certificate_id: [expect.any(String)] });
+      expect(res.json().error.code).toBe('INVALID_CHARACTERS');
+    });
+  });
+});

@@ -1,0 +1,277 @@
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { PartnerRegistryModule } from '../partner-registry.module';
+import { apiAs, freshTenant, partnerInput, type Api } from './partner-api';
+
+let accounts = 0;
+function freshAccount(): string {
+  accounts += 1;
+  return `hostile-${process.pid}-${accounts}`;
+}
+
+/** `{"name": [[…]]}` nested `depth` levels deep in all (the outer object is level 1). */
+function nestedBody(depth: number): string {
+  return `{"name":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+}
+
+const NON_PUBLIC_URLS = [
+  'https://127.0.0.1:22/',
+  'https://169.254.169.254/latest/meta-data/iam/',
+  'https://localhost/as2',
+  'https://localhost./as2',
+  'https://as2.localhost/',
+  'https://[::1]/',
+  'https://[::ffff:127.0.0.1]/',
+  'https://0x7f.1/',
+  'https://2130706433/',
+  'https://0177.0.0.1/',
+  'https://0.0.0.0/',
+  'https://10.0.0.5/as2',
+  'https://192.168.1.10/',
+  'https://100.64.0.1/',
+  'https://[fd00::1]/',
+  'https://[fe80::1]/',
+  'https://224.0.0.1/',
+];
+
+describe('hostile input on the partner-registry routes', () => {
+  let t: EmbeddedTestApp;
+  let account: string;
+  let tenant: string;
+  let api: Api;
+  let admin: Api;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    account = freshAccount();
+    tenant = freshTenant();
+    api = apiAs(t, { account, tenant });
+    admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
+  });
+
+  const createPartner = async (as2Id: string, extra: Record<string, unknown> = {}) => {
+    const res = await api.post('/v1/partners', partnerInput(as2Id, extra));
+    expect(res.status).toBe(201);
+    return res.body.data;
+  };
+  const createMaster = async (as2Id: string) => {
+    const res = await admin.post(`/v1/accounts/${account}/partners`, partnerInput(as2Id));
+    expect(res.status).toBe(201);
+    return res.body.data;
+  };
+  const raw = (method: 'POST' | 'PATCH', url: string, payload?: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${t.token({ account, tenant })}`, ...headers } });
+  const rawAsAdmin = (method: 'POST' | 'PATCH', url: string, payload?: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${t.token({ account, tenant: null, roles: ['account_admin'] })}`, ...headers } });
+
+  describe('partner endpoints on non-public addresses', () => {
+    it.each(NON_PUBLIC_URLS)('refuses %s at create, for tenant and master partners', async (url) => {
+      const tenantPartner = await api.post('/v1/partners', partnerInput('NONPUBLIC', { url }));
+      expect(tenantPartner.status).toBe(422);
+      expect(tenantPartner.body).toEqual({ message: 'Validation failed', errors: { url: [expect.stringMatching(/localhost|public address/)] }, error: { type: 'validation_error', code: 'INVALID_ENDPOINT_URL' } });
+      const master = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('NONPUBLIC', { url }));
+      expect(master.status).toBe(422);
+      expect(master.body.error.code).toBe('INVALID_ENDPOINT_URL');
+      expect((await api.get('/v1/partners')).body.data).toEqual([]);
+    });
+
+    it('refuses them at patch: tenant partner, master partner and a tenant override, and nothing changes', async () => {
+      const own = await createPartner('OWN');
+      const master = await createMaster('MASTER');
+      for (const url of ['https://127.0.0.1:22/', 'https://[::1]/', 'https://169.254.169.254/']) {
+        const patched = await api.patch(`/v1/partners/${own.id}`, { url });
+        expect(patched.status).toBe(422);
+        expect(patched.body.errors).toEqual({ url: [expect.any(String)] });
+        expect(patched.body.error.code).toBe('INVALID_ENDPOINT_URL');
+        const mdn = await api.patch(`/v1/partners/${own.id}`, { mdn: { url: url + 'mdn' } });
+        expect(mdn.status).toBe(422);
+        expect(mdn.body.errors).toEqual({ 'mdn.url': [expect.any(String)] });
+        const masterPatch = await admin.patch(`/v1/accounts/${account}/partners/${master.id}`, { url });
+        expect(masterPatch.status).toBe(422);
+        expect(masterPatch.body.error.code).toBe('INVALID_ENDPOINT_URL');
+        const override = await api.patch(`/v1/partners/${master.id}`, { url });
+        expect(override.status).toBe(422);
+        expect(override.body.error.code).toBe('INVALID_ENDPOINT_URL');
+      }
+      expect((await api.get(`/v1/partners/${own.id}`)).body.data).toMatchObject({ url: own.url, mdn: { url: null } });
+      expect((await api.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ url: master.url, has_overrides: false });
+      expect((await admin.get(`/v1/accounts/${account}/partners/${master.id}`)).body.data.url).toBe(master.url);
+    });
+
+    it('still takes public addresses and names', async () => {
+      const own = await createPartner('PUBLIC', { url: 'https://93.184.216.34:8443/as2' });
+      expect((await api.patch(`/v1/partners/${own.id}`, { url: 'https://[2606:4700::1111]/as2' })).status).toBe(200);
+      expect((await api.patch(`/v1/partners/${own.id}`, { url: 'https://localhost.example.com/as2' })).status).toBe(200);
+    });
+
+    describe('with PRIVATE_ENDPOINTS_ALLOW', () => {
+      let onPremise: EmbeddedTestApp;
+      beforeAll(async () => {
+        onPremise = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], env: { PRIVATE_ENDPOINTS_ALLOW: '10.20.0.0/16,fd00:20::/32' } });
+      });
+      afterAll(() => onPremise?.close());
+
+      it('lets the allowed ranges through, and only them', async () => {
+        const local = apiAs(onPremise, { account, tenant });
+        const created = await local.post('/v1/partners', partnerInput('ONPREM', { url: 'https://10.20.4.5/as2' }));
+        expect(created.status).toBe(201);
+        expect((await local.patch(`/v1/partners/${created.body.data.id}`, { url: 'https://[fd00:20::7]/as2' })).status).toBe(200);
+        for (const url of ['https://10.21.0.1/as2', 'https://127.0.0.1/', 'https://localhost/', 'https://169.254.169.254/']) {
+          const refused = await local.patch(`/v1/partners/${created.body.data.id}`, { url });
+          expect(refused.status).toBe(422);
+          expect(refused.body.error.code).toBe('INVALID_ENDPOINT_URL');
+        }
+      });
+    });
+  });
+
+  describe('fields that end up in AS2/MIME headers refuse control characters', () => {
+    it.each([
+      ['subject', { subject: 'Orders\r\nBcc: attacker@evil.example' }, 'subject'],
+      ['subject (lone LF)', { subject: 'Orders\nX-Injected: 1' }, 'subject'],
+      ['subject (tab)', { subject: 'Orders\tnow' }, 'subject'],
+      ['name', { name: 'Acme\r\nX-Injected: 1' }, 'name'],
+      ['email (quoted local part)', { email: '"a\r\nbcc:x"@example.com' }, 'email'],
+      ['url', { url: 'https://acme.example.com/as2\r\nX-Injected: 1' }, 'url'],
+      ['mdn.url', { mdn: { url: 'https://acme.example.com/mdn\r\nX-Injected: 1' } }, 'mdn.url'],
+      ['http_auth.username', { http_auth: { username: 'edi\r\nX-Injected: 1' } }, 'http_auth.username'],
+      ['http_auth.username (colon, RFC 7617)', { http_auth: { username: 'edi:admin' } }, 'http_auth.username'],
+      ['http_auth.password', { http_auth: { password: 'pw\r\nX-Injected: 1' } }, 'http_auth.password'],
+      ['subject (DEL)', { subject: 'Orders\u007f' }, 'subject'],
+      ['subject (C1 control)', { subject: 'Orders\u0085next' }, 'subject'],
+      ['subject (line separator)', { subject: 'Orders\u2028next' }, 'subject'],
+    ])('%s: 422 naming the field, at create and patch', async (_case, fields, field) => {
+      const created = await api.post('/v1/partners', partnerInput('HDR', fields));
+      expect(created.status).toBe(422);
+      expect(created.body.message).toBe('Validation failed');
+      expect(Object.keys(created.body.errors)).toEqual([field]);
+      const own = await createPartner('HDR-OK');
+      const patched = await api.patch(`/v1/partners/${own.id}`, fields);
+      expect(patched.status).toBe(422);
+      expect(Object.keys(patched.body.errors)).toEqual([field]);
+      const master = await createMaster('HDR-M');
+      const masterPatch = await admin.patch(`/v1/accounts/${account}/partners/${master.id}`, fields);
+      expect(masterPatch.status).toBe(422);
+      expect(Object.keys(masterPatch.body.errors)).toEqual([field]);
+    });
+
+    it('still takes ordinary text, with non-ASCII letters', async () => {
+      const res = await api.post('/v1/partners', partnerInput('TEXT-OK', { name: 'Müller & Søn — Ελλάδα', subject: 'EDI from Müller (café) #42', http_auth: { username: 'edi-user', password: 'p@ss w:rd' } }));
+      expect(res.status).toBe(201);
+    });
+  });
+
+  describe('NUL and lone surrogates, in any string of any JSON body', () => {
+    it.each([
+      ['a NUL in the name', '{"name":"Acme\\u0000Corp","as2_id":"NUL1","url":"https://acme.example.com/as2"}', 'name'],
+      ['a lone high surrogate in the subject', '{"name":"Acme","as2_id":"NUL2","url":"https://acme.example.com/as2","subject":"x\\ud800y"}', 'subject'],
+      ['a lone low surrogate at the end', '{"name":"Acme\\udc00","as2_id":"NUL3","url":"https://acme.example.com/as2"}', 'name'],
+      ['a NUL in a nested field', '{"name":"Acme","as2_id":"NUL4","url":"https://acme.example.com/as2","mdn":{"url":"https://a.example/\\u0000"}}', 'mdn.url'],
+    ])('%s: 422 INVALID_CHARACTERS naming the field', async (_case, payload, field) => {
+      const res = await raw('POST', '/v1/partners', payload, { 'content-type': 'application/json' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({
+        message: 'Validation failed',
+        errors: { [field]: ['The field must not contain NUL characters or unpaired UTF-16 surrogates'] },
+        error: { type: 'validation_error', code: 'INVALID_CHARACTERS' },
+      });
+    });
+
+    it('checks every JSON route, the tenants of an account too', async () => {
+      const res = await rawAsAdmin('POST', `/v1/accounts/${account}/tenants`, '{"name":"Plant\\u0000 1"}', { 'content-type': 'application/json' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual({ name: [expect.any(String)] });
+      expect(res.json().error.code).toBe('INVALID_CHARACTERS');
+    });
+
+    it('takes a well-formed surrogate pair (an emoji)', async () => {
+      const res = await raw('POST', '/v1/partners', '{"name":"Acme \\ud83d\\ude00","as2_id":"EMOJI","url":"https://acme.example.com/as2"}', { 'content-type': 'application/json' });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().data.name).toBe('Acme \u{1F600}');
+    });
+  });
+
+  describe('JSON nested too deeply', () => {
+    it('answers 400 JSON_TOO_DEEP to 2,000 levels (4 KB) on every JSON route, with no stack trace', async () => {
+      const own = await createPartner('DEEP');
+      const body = nestedBody(2000);
+      expect(body.length).toBeLessThan(4100);
+      for (const [method, url, call] of [
+        ['POST', '/v1/partners', raw],
+        ['PATCH', `/v1/partners/${own.id}`, raw],
+        ['POST', `/v1/accounts/${account}/partners`, rawAsAdmin],
+        ['POST', `/v1/accounts/${account}/tenants`, rawAsAdmin],
+      ] as const) {
+        const res = await call(method, url, body, { 'content-type': 'application/json' });
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toEqual({ message: 'The JSON body is nested more than 32 levels deep', error: { type: 'invalid_request_error', code: 'JSON_TOO_DEEP' } });
+      }
+    });
+
+    it('draws the line at 32 levels', async () => {
+      const at32 = await raw('POST', '/v1/partners', nestedBody(32), { 'content-type': 'application/json' });
+      expect(at32.statusCode).toBe(422);
+      const at33 = await raw('POST', '/v1/partners', nestedBody(33), { 'content-type': 'application/json' });
+      expect(at33.statusCode).toBe(400);
+      expect(at33.json().error.code).toBe('JSON_TOO_DEEP');
+    });
+
+    it('does not count brackets inside strings', async () => {
+      const res = await raw('POST', '/v1/partners', JSON.stringify(partnerInput('BRACKETS', { name: '['.repeat(40) + '{"\\"'.repeat(40) })), { 'content-type': 'application/json' });
+      expect(res.statusCode).toBe(201);
+    });
+  });
+
+  describe('PATCH with no change given', () => {
+    const NO_CHANGE = { message: 'No change given: send at least one field to change', error: { type: 'validation_error', code: 'NO_CHANGE_GIVEN' } };
+
+    it('answers 422 for no body, an empty body, {} and empty groups on every PATCH route', async () => {
+      const own = await createPartner('NOCHANGE');
+      const master = await createMaster('NOCHANGE-M');
+      const tenantId = `t-${account}`;
+      expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: tenantId, name: 'Plant' })).status).toBe(201);
+      const routes = [
+        [raw, `/v1/partners/${own.id}`],
+        [raw, `/v1/partners/${master.id}`],
+        [rawAsAdmin, `/v1/accounts/${account}/partners/${master.id}`],
+        [rawAsAdmin, `/v1/accounts/${account}/tenants/${tenantId}`],
+      ] as const;
+      for (const [call, url] of routes) {
+        for (const [payload, headers] of [
+          [undefined, {}],
+          ['', { 'content-type': 'application/json', 'content-length': '0' }],
+          ['', {}],
+          ['{}', { 'content-type': 'application/json' }],
+          ['  \n', { 'content-type': 'application/json' }],
+        ] as const) {
+          const res = await call('PATCH', url, payload, headers);
+          expect({ url, payload, status: res.statusCode }).toEqual({ url, payload, status: 422 });
+          expect(res.json()).toEqual(NO_CHANGE);
+        }
+      }
+      for (const payload of ['{"mdn":{}}', '{"connection":{},"http_auth":{}}']) {
+        expect((await raw('PATCH', `/v1/partners/${own.id}`, payload, { 'content-type': 'application/json' })).json()).toEqual(NO_CHANGE);
+      }
+      expect((await api.get(`/v1/partners/${master.id}`)).body.data.has_overrides).toBe(false);
+    });
+
+    it('still refuses unknown fields first, and still takes a real change, null included', async () => {
+      const own = await createPartner('CHANGE', { email: 'edi@change.example.com' });
+      const unknown = await api.patch(`/v1/partners/${own.id}`, { bogus: 1 });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors).toEqual({ bogus: ['The bogus field is not allowed'] });
+      const cleared = await api.patch(`/v1/partners/${own.id}`, { email: null });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.data.email).toBeNull();
+      expect((await api.patch(`/v1/partners/${own.id}`, { mdn: { signed: true } })).status).toBe(200);
+    });
+
+    it('answers the role check first: a read-only user gets 403', async () => {
+      const own = await createPartner('RO');
+      const user = apiAs(t, { account, tenant, roles: ['tenant_user'] });
+      expect((await user.patch(`/v1/partners/${own.id}`, undefined)).status).toBe(403);
+    });
+  });
+});

@@ -1,0 +1,54 @@
+import ipaddr from 'ipaddr.js';
+
+/** A CIDR range an operator lets through although it is not public (`PRIVATE_ENDPOINTS_ALLOW`). */
+export type AllowedAddressRange = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Why an endpoint host is refused: a `localhost` name, or an address that is not public unicast. */
+export type EndpointHostRefusal = 'localhost_name' | 'non_public_address';
+
+/** Names every resolver answers with a loopback address (RFC 6761 §6.3), with or without the root dot. */
+const LOCALHOST_NAME = /^(?:.+\.)?localhost\.?$/i;
+
+const LOOPBACKS = [ipaddr.parse('127.0.0.1'), ipaddr.parse('::1')];
+
+/**
+ * Parses a comma-separated list of CIDRs (`10.0.0.0/8, fd00::/8`); empty means none. Throws naming the bad entry.
+ * Only canonical forms: an operator who writes `010.0.0.0/8` should not get a range they did not mean.
+ */
+export function parseAllowedAddressRanges(list: string): AllowedAddressRange[] {
+  const ranges: AllowedAddressRange[] = [];
+  for (const entry of list.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    const canonical = ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || (entry.includes(':') && ipaddr.IPv6.isValidCIDR(entry));
+    if (!canonical) throw new Error(`"${entry}" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)`);
+    ranges.push(ipaddr.parseCIDR(entry));
+  }
+  return ranges;
+}
+
+function isAllowed(address: ipaddr.IPv4 | ipaddr.IPv6, allowed: readonly AllowedAddressRange[]): boolean {
+  const forms = address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() ? [address, (address as ipaddr.IPv6).toIPv4Address()] : [address];
+  return forms.some((form) => allowed.some(([network, bits]) => network.kind() === form.kind() && form.match(network, bits)));
+}
+
+/**
+ * An IP address an outbound connection may go to: public unicast as ipaddr.js classifies it (so no loopback, private,
+ * CGNAT, link-local, multicast, reserved, unspecified, IPv4-mapped, 6to4, NAT64, ULA…), or inside an allowed range.
+ * For the address a name resolved to, and for literal hosts.
+ */
+export function isPermittedEndpointAddress(address: string, allowed: readonly AllowedAddressRange[]): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.parse(address);
+  return parsed.range() === 'unicast' || isAllowed(parsed, allowed);
+}
+
+/**
+ * Checks the host of a URL as WHATWG `URL` gives it (`hostname`: IPv4 already normalised from hex/octal/decimal forms,
+ * IPv6 in brackets, names lower-cased). Localhost names pass only when loopback is allowed; other names pass here: what
+ * they resolve to is for the connecting side to check (with isPermittedEndpointAddress).
+ */
+export function endpointHostRefusal(hostname: string, allowed: readonly AllowedAddressRange[]): EndpointHostRefusal | null {
+  const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  if (ipaddr.isValid(host)) return isPermittedEndpointAddress(host, allowed) ? null : 'non_public_address';
+  if (LOCALHOST_NAME.test(host)) return LOOPBACKS.some((loopback) => isAllowed(loopback, allowed)) ? null : 'localhost_name';
+  return null;
+}
