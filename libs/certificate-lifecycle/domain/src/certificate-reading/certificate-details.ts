@@ -43,4 +43,6 @@ export interface CertificateDetails extends CertificateSummary {
   readonly selfSigned: boolean;
   /** The issuers found in the upload, leaf's issuer first, each verified to have signed the previous one. */
   readonly chain: readonly CertificateSummary[];
+  /** Subjects of the upload's certificates whose relied-on signature uses SHA-1 (accepted, with a warning); not stored. */
+  readonly sha1SignedSubjects: readonly string[];
 }
