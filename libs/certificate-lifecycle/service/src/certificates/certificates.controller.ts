@@ -4,7 +4,7 @@ import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain'
 import { Ctx, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
-import { presentCertificate } from '../http/certificate.presenter';
+import { presentCertificate, presentCertificateUpload } from '../http/certificate.presenter';
 import { CertificateQueries } from '../read-model/certificate-queries';
 import { readCertificateUploadForm } from '../upload-certificate/certificate-upload.form';
 import { UploadCertificateHandler } from '../upload-certificate/upload-certificate.handler';
@@ -30,8 +30,7 @@ export class CertificatesController {
   @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    const doc = await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+    return presentCertificateUpload(await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant }));
   }
 
   @Get()

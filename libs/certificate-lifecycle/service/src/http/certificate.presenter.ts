@@ -1,4 +1,4 @@
-import type { AttachedCertificate, CertificateSummaryData } from '@as2-partners/certificate-lifecycle-domain';
+import type { AttachedCertificate, CertificateSummaryData, UploadWarning } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import type { CertificateViewDocument } from '../read-model/certificate-view.document';
 
@@ -44,6 +44,15 @@ export function presentCertificate(doc: CertificateViewDocument) {
     used_by: doc.usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })),
     expiry_notice_days: doc.expiryNotice,
     created_at: toApiTimestamp(doc.createdAt),
+  };
+}
+
+/** An upload's answer: the stored certificate, and warnings (`{code, message}`, empty when none) about what was accepted anyway. */
+export function presentCertificateUpload(upload: { readonly certificate: CertificateViewDocument; readonly warnings: readonly UploadWarning[] }) {
+  return {
+    message: 'Certificate uploaded successfully',
+    data: presentCertificate(upload.certificate),
+    warnings: upload.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
   };
 }
 

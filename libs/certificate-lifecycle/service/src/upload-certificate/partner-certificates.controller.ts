@@ -4,7 +4,7 @@ import { DomainError } from '@as2-partners/kernel';
 import { Ctx, PageQueryDto, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
-import { presentCertificate } from '../http/certificate.presenter';
+import { presentCertificate, presentCertificateUpload } from '../http/certificate.presenter';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateQueries } from '../read-model/certificate-queries';
 import { readCertificateUploadForm } from './certificate-upload.form';
@@ -29,8 +29,7 @@ export class PartnerCertificatesController {
   @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, …' })
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+    return presentCertificateUpload(await this.upload.execute(ctx, form, { kind: 'partner', partnerId }));
   }
 
   @Get('v1/partners/:id/certificates')
@@ -48,8 +47,7 @@ export class PartnerCertificatesController {
   async uploadForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     requireOwnAccount(ctx, account);
     const form = await readCertificateUploadForm(request);
-    const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc) };
+    return presentCertificateUpload(await this.upload.execute(ctx, form, { kind: 'partner', partnerId }));
   }
 
   @Get('v1/accounts/:account/partners/:id/certificates')
