@@ -21,6 +21,8 @@ const ENCODINGS: [string, Upload][] = [
 ];
 
 const NULL_EXTENSION_VALUE = Buffer.from([0x05, 0x00]);
+/** Issues the id-RSASSA-PSS test key, which cannot sign its own certificate here. */
+const RSA_CA = issueTestCertificate({ commonName: 'Upload Checks CA', isCa: true });
 
 describe('certificate uploads: weak certificates are refused, doubtful ones warned about (embedded, through the API)', () => {
   let t: EmbeddedTestApp;
@@ -75,6 +77,7 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
       ['EC', 'encryption', { keyType: 'ec', keyUsage: ['keyAgreement'] }],
       ['EC', 'both', { keyType: 'ec', keyUsage: [] }],
       ['Ed25519', 'encryption', { keyType: 'ed25519' }],
+      ['RSA-PSS', 'both', { keyType: 'rsa-pss', issuer: RSA_CA }],
     ] as [string, string, TestCertificateOptions][])(
       'refuses a %s certificate with usage=%s for an AES + SHA256withRSA partner (encryption needs RSA key transport), and fills no slot',
       async (keyAlgorithm, usage, options) => {

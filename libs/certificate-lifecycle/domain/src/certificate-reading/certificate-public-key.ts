@@ -7,6 +7,8 @@ export interface CertificatePublicKey {
   readonly keySize: number;
   /** RSA only; null for other key types. */
   readonly publicExponent: bigint | null;
+  /** An RSA key published as id-RSASSA-PSS (RFC 4055): it may only make PSS signatures, never receive key transport. */
+  readonly rsaPssOnly: boolean;
 }
 
 const CURVE_BITS: Readonly<Record<string, number>> = {
@@ -31,15 +33,15 @@ export function readCertificatePublicKey(certificate: X509Certificate): Certific
   switch (type) {
     case 'rsa':
     case 'rsa-pss':
-      return { keyAlgorithm: 'RSA', keySize: requirePositive(details?.modulusLength), publicExponent: requireExponent(details?.publicExponent) };
+      return { keyAlgorithm: 'RSA', keySize: requirePositive(details?.modulusLength), publicExponent: requireExponent(details?.publicExponent), rsaPssOnly: type === 'rsa-pss' };
     case 'dsa':
-      return { keyAlgorithm: 'DSA', keySize: requirePositive(details?.modulusLength), publicExponent: null };
+      return { keyAlgorithm: 'DSA', keySize: requirePositive(details?.modulusLength), publicExponent: null, rsaPssOnly: false };
     case 'ec':
-      return { keyAlgorithm: 'EC', keySize: curveBits(details?.namedCurve), publicExponent: null };
+      return { keyAlgorithm: 'EC', keySize: curveBits(details?.namedCurve), publicExponent: null, rsaPssOnly: false };
     case 'ed25519':
-      return { keyAlgorithm: 'Ed25519', keySize: 256, publicExponent: null };
+      return { keyAlgorithm: 'Ed25519', keySize: 256, publicExponent: null, rsaPssOnly: false };
     case 'ed448':
-      return { keyAlgorithm: 'Ed448', keySize: 448, publicExponent: null };
+      return { keyAlgorithm: 'Ed448', keySize: 448, publicExponent: null, rsaPssOnly: false };
     default:
       throw invalidCertificate(`The certificate's public key type ${type ?? 'unknown'} is not supported`);
   }

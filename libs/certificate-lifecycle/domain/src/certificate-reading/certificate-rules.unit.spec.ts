@@ -38,6 +38,7 @@ function details(overrides: Partial<CertificateDetails>): CertificateDetails {
     isCa: false,
     selfSigned: true,
     chain: [],
+    rsaPssOnly: false,
     sha1SignedSubjects: [],
     ...overrides,
   };
@@ -159,6 +160,16 @@ describe('assertKeyServesUsage', () => {
       expect(error?.field).toBe('certificate');
       expect(error?.details).toEqual({ usage, key_algorithm: keyAlgorithm, required_key_algorithm: required, sign_algorithm: signAlgorithm });
     }
+  });
+
+  it.each(['encryption', 'signing', 'both'] as const)('given an id-RSASSA-PSS key, when checked for %s, then refused: it can neither receive key transport nor make PKCS#1 v1.5 signatures', (usage) => {
+    const error = thrown(() => assertKeyServesUsage({ keyAlgorithm: 'RSA', rsaPssOnly: true }, usage, 'SHA256withRSA'));
+
+    expect(error?.details).toEqual({ usage, key_algorithm: 'RSA-PSS', required_key_algorithm: 'RSA', sign_algorithm: 'SHA256withRSA' });
+  });
+
+  it('given an id-RSASSA-PSS key, when checked for tls, then it passes', () => {
+    expect(thrown(() => assertKeyServesUsage({ keyAlgorithm: 'RSA', rsaPssOnly: true }, 'tls', null))).toBeUndefined();
   });
 
   it('given a field name, when refused, then the error names that field (slot assignment refers to certificate_id)', () => {

@@ -421,6 +421,13 @@ describe('readCertificateUpload refuses hostile and broken uploads', () => {
       expect(readCertificateUpload(selfSigned.der).sha1SignedSubjects).toEqual([]);
     });
 
+    it('given an id-RSASSA-PSS key issued by an RSA CA, when read, then it is an RSA key marked PSS-only', () => {
+      const details = readCertificateUpload(issueTestCertificate({ keyType: 'rsa-pss', issuer: chain.intermediates[0] }).der);
+
+      expect(details).toMatchObject({ keyAlgorithm: 'RSA', keySize: 2048, rsaPssOnly: true });
+      expect(readCertificateUpload(selfSigned.der).rsaPssOnly).toBe(false);
+    });
+
     it.each([
       ['Ed25519', { keyType: 'ed25519' as const }, 'Ed25519'],
       ['DSA', { keyType: 'dsa' as const }, 'DSA'],

@@ -12,27 +12,32 @@ export function signingKeyAlgorithmOf(signAlgorithm: string | null): Certificate
   return scheme === 'ECDSA' ? 'EC' : scheme === 'DSA' ? 'DSA' : 'RSA';
 }
 
+/** An id-RSASSA-PSS key counts as its own type: it can neither receive RSA key transport nor make PKCS#1 v1.5 signatures. */
+type KeyType = CertificateKeyAlgorithm | 'RSA-PSS';
+
 /**
  * CERTIFICATE_USAGE_MISMATCH when the key cannot do what `usage` asks: encryption needs RSA key transport, signing the
  * key type of the partner's `signAlgorithm`. TLS stays open to every key type (TLS servers commonly use ECDSA).
+ * Stored certificates lack `rsaPssOnly` (it is read at upload), so for them only the key algorithm counts.
  */
 export function assertKeyServesUsage(
-  details: Pick<CertificateDetails, 'keyAlgorithm'>,
+  details: Pick<CertificateDetails, 'keyAlgorithm'> & { readonly rsaPssOnly?: boolean },
   usage: CertificateUsage,
   signAlgorithm: string | null,
   field = 'certificate',
 ): void {
-  const need = unmetKeyNeed(details.keyAlgorithm, usage, signAlgorithm);
+  const keyType: KeyType = details.rsaPssOnly ? 'RSA-PSS' : details.keyAlgorithm;
+  const need = unmetKeyNeed(keyType, usage, signAlgorithm);
   if (need === undefined) return;
   throw new DomainError(
     CertificateReadingErrorCode.CERTIFICATE_USAGE_MISMATCH,
-    `The certificate's ${details.keyAlgorithm} key cannot serve ${usage}: it needs a key of type ${need.keyAlgorithm} (${need.reason})`,
+    `The certificate's ${keyType} key cannot serve ${usage}: it needs a key of type ${need.keyAlgorithm} (${need.reason})`,
     field,
-    { usage, key_algorithm: details.keyAlgorithm, required_key_algorithm: need.keyAlgorithm, sign_algorithm: signAlgorithm },
+    { usage, key_algorithm: keyType, required_key_algorithm: need.keyAlgorithm, sign_algorithm: signAlgorithm },
   );
 }
 
-function unmetKeyNeed(key: CertificateKeyAlgorithm, usage: CertificateUsage, signAlgorithm: string | null): { keyAlgorithm: CertificateKeyAlgorithm; reason: string } | undefined {
+function unmetKeyNeed(key: KeyType, usage: CertificateUsage, signAlgorithm: string | null): { keyAlgorithm: CertificateKeyAlgorithm; reason: string } | undefined {
   if ((usage === 'encryption' || usage === 'both') && key !== KEY_TRANSPORT_KEY_ALGORITHM) {
     return { keyAlgorithm: KEY_TRANSPORT_KEY_ALGORITHM, reason: 'encryption uses RSA key transport' };
   }

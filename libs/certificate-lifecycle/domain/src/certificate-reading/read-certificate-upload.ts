@@ -43,6 +43,7 @@ export function readCertificateUpload(input: Buffer, options: CertificateUploadL
     ...leaf.summary,
     keyAlgorithm: leaf.publicKey.keyAlgorithm,
     keySize: leaf.publicKey.keySize,
+    rsaPssOnly: leaf.publicKey.rsaPssOnly,
     signatureAlgorithm: leaf.structure.signatureAlgorithm,
     keyUsage: leaf.usage.keyUsage,
     extendedKeyUsage: leaf.usage.extendedKeyUsage,

@@ -36,7 +36,8 @@ export interface TestCertificateOptions {
   readonly extraExtensions?: readonly { readonly oid: string; readonly critical: boolean; readonly value: Buffer }[];
 }
 
-export type TestKeyType = 'rsa' | 'ec' | 'ed25519' | 'dsa';
+/** rsa-pss: an id-RSASSA-PSS key, which cannot sign here; give it an RSA `issuer`. */
+export type TestKeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'dsa';
 export type TestSignatureHash = 'md5' | 'sha1' | 'sha256';
 
 const { asn1 } = forge;
@@ -57,7 +58,7 @@ let keyTurn = 0;
 /** An X.509 v3 certificate built from scratch for tests: keys by Node (cached per size), TBS as DER, signed by Node. */
 export function issueTestCertificate(options: TestCertificateOptions = {}): TestCertificate {
   const keyType = options.keyType ?? 'rsa';
-  const keyBits = options.keyBits ?? (keyType === 'rsa' || keyType === 'dsa' ? 2048 : 256);
+  const keyBits = options.keyBits ?? (keyType === 'ec' || keyType === 'ed25519' ? 256 : 2048);
   const key = pickKey(keyType, keyBits, options.publicExponent ?? 65537, options.issuer?.privateKeyPem);
   const signerKey = options.issuer ? createPrivateKey(options.issuer.privateKeyPem) : key.privateKey;
   const hash = options.signatureHash ?? 'sha256';
@@ -119,19 +120,27 @@ function pickKey(type: TestKeyType, bits: number, publicExponent: number, avoidP
 }
 
 function generateKey(type: TestKeyType, bits: number, publicExponent: number): TestKey {
-  const { privateKey, publicKey } =
-    type === 'rsa'
-      ? generateKeyPairSync('rsa', { modulusLength: bits, publicExponent })
-      : type === 'dsa'
-        ? generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: 256 })
-        : type === 'ed25519'
-          ? generateKeyPairSync('ed25519')
-          : generateKeyPairSync('ec', { namedCurve: ecCurve(bits) });
+  const { privateKey, publicKey } = generateKeyPair(type, bits, publicExponent);
   return {
     privateKey,
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     spki: publicKey.export({ type: 'spki', format: 'der' }),
   };
+}
+
+function generateKeyPair(type: TestKeyType, bits: number, publicExponent: number): { privateKey: KeyObject; publicKey: KeyObject } {
+  switch (type) {
+    case 'rsa':
+      return generateKeyPairSync('rsa', { modulusLength: bits, publicExponent });
+    case 'rsa-pss':
+      return generateKeyPairSync('rsa-pss', { modulusLength: bits, publicExponent });
+    case 'dsa':
+      return generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: 256 });
+    case 'ed25519':
+      return generateKeyPairSync('ed25519');
+    case 'ec':
+      return generateKeyPairSync('ec', { namedCurve: ecCurve(bits) });
+  }
 }
 
 function ecCurve(bits: number): string {
