@@ -26,6 +26,7 @@ export class CertificatesController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiOperation({ summary: 'Upload a certificate to the store (fields name, usage, type, certificate file: PEM, DER or PEM bundle)' })
+  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
   @ApiResponse({ status: 402, description: 'CERTIFICATE_LIMIT_EXCEEDED' })
   @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {

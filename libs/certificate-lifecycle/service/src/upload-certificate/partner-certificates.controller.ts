@@ -25,8 +25,13 @@ export class PartnerCertificatesController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiOperation({ summary: "Upload a partner certificate (name, usage, certificate file); it fills an empty slot its usage fits" })
+  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
   @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND' })
-  @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, …' })
+  @ApiResponse({
+    status: 422,
+    description:
+      'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_WEAK_SIGNATURE, CERTIFICATE_WEAK_PUBLIC_EXPONENT, CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION, CERTIFICATE_VALIDITY_OUT_OF_RANGE, …',
+  })
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
     return presentCertificateUpload(await this.upload.execute(ctx, form, { kind: 'partner', partnerId }));
