@@ -23,6 +23,8 @@ const ENCODINGS: [string, Upload][] = [
 const NULL_EXTENSION_VALUE = Buffer.from([0x05, 0x00]);
 /** Issues the id-RSASSA-PSS test key, which cannot sign its own certificate here. */
 const RSA_CA = issueTestCertificate({ commonName: 'Upload Checks CA', isCa: true });
+/** Every key shape the tests issue; the factory keeps a few keys of each. */
+const KEY_SHAPES: TestCertificateOptions[] = [{}, { keyBits: 1024 }, { publicExponent: 3 }, { keyType: 'dsa' }, { keyType: 'ec' }, { keyType: 'ed25519' }, { keyType: 'rsa-pss', issuer: RSA_CA }];
 
 describe('certificate uploads: weak certificates are refused, doubtful ones warned about (embedded, through the API)', () => {
   let t: EmbeddedTestApp;
@@ -31,6 +33,10 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
   beforeAll(async () => {
     t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
   });
+  // Key generation (DSA parameters above all) is slow on a loaded machine: fill the factory's key pool once, with its own budget.
+  beforeAll(() => {
+    for (const shape of KEY_SHAPES) for (let i = 0; i < 3; i++) issueTestCertificate(shape);
+  }, 120_000);
   afterAll(() => t?.close());
   beforeEach(() => {
     api = certificateApiAs(t, { tenant: freshTenant() });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { DomainError } from '@as2-partners/kernel';
 import * as forge from 'node-forge';
-import { issueTestCertificate, testChain, type TestCertificate } from '../testing';
+import { issueTestCertificate, testChain, type TestCertificate, type TestCertificateOptions } from '../testing';
 import { CertificateReadingErrorCode } from './certificate-reading.errors';
 import { readCertificateUpload } from './read-certificate-upload';
 
@@ -309,6 +309,12 @@ describe('readCertificateUpload refuses hostile and broken uploads', () => {
   describe('weak or unusable certificates', () => {
     /** An extension value: DER NULL. */
     const NULL_VALUE = Buffer.from([0x05, 0x00]);
+
+    // Key generation (DSA parameters above all) is slow on a loaded machine: fill the factory's key pool once, with its own budget.
+    beforeAll(() => {
+      const shapes: TestCertificateOptions[] = [{ publicExponent: 3 }, { keyType: 'dsa' }, { keyType: 'ec' }, { keyType: 'ed25519' }, { keyType: 'rsa-pss', issuer: chain.root }];
+      for (const shape of shapes) for (let i = 0; i < 3; i++) issueTestCertificate(shape);
+    }, 120_000);
 
     it('given a self-signed certificate signed with MD5, when read, then CERTIFICATE_WEAK_SIGNATURE naming it', () => {
       const error = readingError(issueTestCertificate({ commonName: 'MD5 Partner', signatureHash: 'md5' }).der);
