@@ -43,4 +43,8 @@ export interface CertificateDetails extends CertificateSummary {
   readonly selfSigned: boolean;
   /** The issuers found in the upload, leaf's issuer first, each verified to have signed the previous one. */
   readonly chain: readonly CertificateSummary[];
+  /** The RSA key is an id-RSASSA-PSS key: PSS signatures only, no key transport, no PKCS#1 v1.5 signatures; not stored. */
+  readonly rsaPssOnly: boolean;
+  /** Subjects of the upload's certificates whose relied-on signature uses SHA-1 (accepted, with a warning); not stored. */
+  readonly sha1SignedSubjects: readonly string[];
 }

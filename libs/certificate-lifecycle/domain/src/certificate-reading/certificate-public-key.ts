@@ -5,6 +5,10 @@ import { invalidCertificate } from './certificate-reading.errors';
 export interface CertificatePublicKey {
   readonly keyAlgorithm: CertificateKeyAlgorithm;
   readonly keySize: number;
+  /** RSA only; null for other key types. */
+  readonly publicExponent: bigint | null;
+  /** An RSA key published as id-RSASSA-PSS (RFC 4055): it may only make PSS signatures, never receive key transport. */
+  readonly rsaPssOnly: boolean;
 }
 
 const CURVE_BITS: Readonly<Record<string, number>> = {
@@ -19,7 +23,7 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
 /** Key type and size as OpenSSL sees them (node-forge only understands RSA keys). */
 export function readCertificatePublicKey(certificate: X509Certificate): CertificatePublicKey {
   let type: string | undefined;
-  let details: { modulusLength?: number; namedCurve?: string } | undefined;
+  let details: { modulusLength?: number; namedCurve?: string; publicExponent?: bigint } | undefined;
   try {
     type = certificate.publicKey.asymmetricKeyType;
     details = certificate.publicKey.asymmetricKeyDetails;
@@ -29,15 +33,15 @@ export function readCertificatePublicKey(certificate: X509Certificate): Certific
   switch (type) {
     case 'rsa':
     case 'rsa-pss':
-      return { keyAlgorithm: 'RSA', keySize: requirePositive(details?.modulusLength) };
+      return { keyAlgorithm: 'RSA', keySize: requirePositive(details?.modulusLength), publicExponent: requireExponent(details?.publicExponent), rsaPssOnly: type === 'rsa-pss' };
     case 'dsa':
-      return { keyAlgorithm: 'DSA', keySize: requirePositive(details?.modulusLength) };
+      return { keyAlgorithm: 'DSA', keySize: requirePositive(details?.modulusLength), publicExponent: null, rsaPssOnly: false };
     case 'ec':
-      return { keyAlgorithm: 'EC', keySize: curveBits(details?.namedCurve) };
+      return { keyAlgorithm: 'EC', keySize: curveBits(details?.namedCurve), publicExponent: null, rsaPssOnly: false };
     case 'ed25519':
-      return { keyAlgorithm: 'Ed25519', keySize: 256 };
+      return { keyAlgorithm: 'Ed25519', keySize: 256, publicExponent: null, rsaPssOnly: false };
     case 'ed448':
-      return { keyAlgorithm: 'Ed448', keySize: 448 };
+      return { keyAlgorithm: 'Ed448', keySize: 448, publicExponent: null, rsaPssOnly: false };
     default:
       throw invalidCertificate(`The certificate's public key type ${type ?? 'unknown'} is not supported`);
   }
@@ -50,6 +54,11 @@ function curveBits(curve: string | undefined): number {
   const digits = curve === undefined ? undefined : /(\d{3})/.exec(curve);
   if (!digits) throw invalidCertificate("The certificate's elliptic curve is not supported");
   return Number(digits[1]);
+}
+
+function requireExponent(exponent: bigint | undefined): bigint {
+  if (exponent === undefined || exponent <= 0n) throw invalidCertificate("The certificate's public key is malformed");
+  return exponent;
 }
 
 function requirePositive(bits: number | undefined): number {

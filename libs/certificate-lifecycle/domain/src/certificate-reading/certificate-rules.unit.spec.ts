@@ -1,8 +1,14 @@
 import { DomainError } from '@as2-partners/kernel';
+import type { CertificateUsage } from '../certificate-usage';
 import type { CertificateDetails } from './certificate-details';
+import { assertCriticalExtensionsRecognised } from './critical-extensions.rule';
 import { assertKeySizeFits } from './key-size.rule';
+import { assertKeyServesUsage } from './key-type.rule';
+import { assertPublicExponentStrong } from './public-exponent.rule';
+import { assertSignatureNotBroken, isSha1Signature } from './signature-strength.rule';
+import { certificateWarnings, duplicateCertificateWarning } from './upload-warnings';
 import { assertUsageFits } from './usage.rule';
-import { assertValidAt } from './validity.rule';
+import { assertValidAt, assertValidityStartsInUnixEra } from './validity.rule';
 
 function thrown(action: () => void): DomainError | undefined {
   try {
@@ -32,6 +38,8 @@ function details(overrides: Partial<CertificateDetails>): CertificateDetails {
     isCa: false,
     selfSigned: true,
     chain: [],
+    rsaPssOnly: false,
+    sha1SignedSubjects: [],
     ...overrides,
   };
 }
@@ -122,5 +130,175 @@ describe('assertUsageFits', () => {
 
   it('given an EKU without TLS purposes, when checked for signing, then EKU does not matter', () => {
     expect(thrown(() => assertUsageFits(details({ extendedKeyUsage: ['codeSigning'] }), 'signing'))).toBeUndefined();
+  });
+});
+
+describe('assertKeyServesUsage', () => {
+  it.each([
+    ['encryption', 'RSA', 'SHA256withRSA', undefined],
+    ['encryption', 'EC', 'SHA256withRSA', 'RSA'],
+    ['encryption', 'Ed25519', null, 'RSA'],
+    ['encryption', 'DSA', 'SHA1withRSA', 'RSA'],
+    ['both', 'RSA', 'SHA256withRSA', undefined],
+    ['both', 'Ed25519', 'SHA256withRSA', 'RSA'],
+    ['both', 'DSA', null, 'RSA'],
+    ['signing', 'RSA', 'SHA512withRSA', undefined],
+    ['signing', 'Ed25519', 'SHA256withRSA', 'RSA'],
+    ['signing', 'DSA', 'SHA1withRSA', 'RSA'],
+    ['signing', 'EC', null, 'RSA'],
+    ['signing', 'EC', 'SHA256withECDSA', undefined],
+    ['signing', 'RSA', 'SHA256withECDSA', 'EC'],
+    ['tls', 'EC', 'SHA256withRSA', undefined],
+    ['tls', 'Ed25519', 'SHA256withRSA', undefined],
+    ['tls', 'RSA', null, undefined],
+  ] as const)('given usage %s, a %s key and sign algorithm %s, when checked, then the key type required is %s', (usage, keyAlgorithm, signAlgorithm, required) => {
+    const error = thrown(() => assertKeyServesUsage({ keyAlgorithm }, usage, signAlgorithm));
+
+    if (required === undefined) expect(error).toBeUndefined();
+    else {
+      expect(error?.code).toBe('CERTIFICATE_USAGE_MISMATCH');
+      expect(error?.field).toBe('certificate');
+      expect(error?.details).toEqual({ usage, key_algorithm: keyAlgorithm, required_key_algorithm: required, sign_algorithm: signAlgorithm });
+    }
+  });
+
+  it.each(['encryption', 'signing', 'both'] as const)('given an id-RSASSA-PSS key, when checked for %s, then refused: it can neither receive key transport nor make PKCS#1 v1.5 signatures', (usage) => {
+    const error = thrown(() => assertKeyServesUsage({ keyAlgorithm: 'RSA', rsaPssOnly: true }, usage, 'SHA256withRSA'));
+
+    expect(error?.details).toEqual({ usage, key_algorithm: 'RSA-PSS', required_key_algorithm: 'RSA', sign_algorithm: 'SHA256withRSA' });
+  });
+
+  it('given an id-RSASSA-PSS key, when checked for tls, then it passes', () => {
+    expect(thrown(() => assertKeyServesUsage({ keyAlgorithm: 'RSA', rsaPssOnly: true }, 'tls', null))).toBeUndefined();
+  });
+
+  it('given a field name, when refused, then the error names that field (slot assignment refers to certificate_id)', () => {
+    expect(thrown(() => assertKeyServesUsage({ keyAlgorithm: 'EC' }, 'encryption', null, 'certificate_id'))?.field).toBe('certificate_id');
+  });
+});
+
+describe('assertSignatureNotBroken', () => {
+  it.each([
+    ['1.2.840.113549.1.1.2', 'MD2'],
+    ['1.2.840.113549.1.1.3', 'MD4'],
+    ['1.2.840.113549.1.1.4', 'MD5'],
+    ['1.3.14.3.2.3', 'MD5'],
+  ])('given the signature algorithm %s, when checked, then CERTIFICATE_WEAK_SIGNATURE names %s', (oid, digest) => {
+    const error = thrown(() => assertSignatureNotBroken({ subject: 'CN=Old', signatureAlgorithm: oid, signatureAlgorithmOid: oid }));
+
+    expect(error?.code).toBe('CERTIFICATE_WEAK_SIGNATURE');
+    expect(error?.message).toContain(digest);
+  });
+
+  it.each(['1.2.840.113549.1.1.5', '1.2.840.113549.1.1.11', '1.2.840.10045.4.3.2', '1.3.101.112'])('given %s (SHA-1 warns elsewhere; others are fine), when checked, then it passes', (oid) => {
+    expect(thrown(() => assertSignatureNotBroken({ subject: 'CN=Fine', signatureAlgorithm: oid, signatureAlgorithmOid: oid }))).toBeUndefined();
+  });
+
+  it.each([
+    ['1.2.840.113549.1.1.5', true],
+    ['1.3.14.3.2.29', true],
+    ['1.2.840.10045.4.1', true],
+    ['1.2.840.10040.4.3', true],
+    ['1.2.840.113549.1.1.11', false],
+  ])('given %s, when classified, then SHA-1 is %s', (oid, sha1) => {
+    expect(isSha1Signature(oid)).toBe(sha1);
+  });
+});
+
+describe('assertPublicExponentStrong', () => {
+  it.each([
+    [3n, true],
+    [17n, true],
+    [65535n, true],
+    [65537n, false],
+    [4294967297n, false],
+    [null, false],
+  ])('given public exponent %s, when checked, then refused is %s', (publicExponent, refused) => {
+    const error = thrown(() => assertPublicExponentStrong({ subject: 'CN=Key', publicExponent }));
+
+    expect(error?.code).toBe(refused ? 'CERTIFICATE_WEAK_PUBLIC_EXPONENT' : undefined);
+  });
+});
+
+describe('assertCriticalExtensionsRecognised', () => {
+  const extension = (critical: boolean) => ({ critical, value: Buffer.alloc(0) });
+
+  it.each(['2.5.29.15', '2.5.29.32', '2.5.29.17', '2.5.29.19', '2.5.29.30', '2.5.29.36', '2.5.29.37', '2.5.29.54'])('given the RFC 5280 4.2 extension %s marked critical, when checked, then it passes', (oid) => {
+    expect(thrown(() => assertCriticalExtensionsRecognised({ subject: 'CN=X', extensions: new Map([[oid, extension(true)]]) }))).toBeUndefined();
+  });
+
+  it.each(['2.5.29.14', '2.5.29.35', '2.5.29.31', '1.3.6.1.5.5.7.1.1', '1.2.3.4'])('given %s marked critical, when checked, then CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION', (oid) => {
+    const error = thrown(() => assertCriticalExtensionsRecognised({ subject: 'CN=X', extensions: new Map([[oid, extension(true)]]) }));
+
+    expect(error?.code).toBe('CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION');
+    expect(error?.details).toEqual({ subject: 'CN=X', extension: oid });
+  });
+
+  it('given an unknown extension that is not critical, when checked, then it passes', () => {
+    expect(thrown(() => assertCriticalExtensionsRecognised({ subject: 'CN=X', extensions: new Map([['1.2.3.4', extension(false)]]) }))).toBeUndefined();
+  });
+});
+
+describe('assertValidityStartsInUnixEra', () => {
+  it.each([
+    ['1969-12-31T23:59:59.999Z', true],
+    ['1950-01-01T00:00:00.000Z', true],
+    ['1970-01-01T00:00:00.000Z', false],
+    ['2025-01-01T00:00:00.000Z', false],
+  ])('given notBefore %s, when checked, then refused is %s', (notBefore, refused) => {
+    expect(thrown(() => assertValidityStartsInUnixEra({ subject: 'CN=X', notBefore }))?.code).toBe(refused ? 'CERTIFICATE_VALIDITY_OUT_OF_RANGE' : undefined);
+  });
+});
+
+describe('certificateWarnings', () => {
+  const codes = (overrides: Partial<CertificateDetails>, usage: CertificateUsage) => certificateWarnings(details(overrides), usage).map((warning) => warning.code);
+
+  it('given a SHA-256, 2048-bit, end-entity certificate, when checked, then no warning', () => {
+    expect(codes({}, 'both')).toEqual([]);
+  });
+
+  it('given SHA-1 signed subjects, when checked, then SHA1_SIGNATURE naming them', () => {
+    const [warning] = certificateWarnings(details({ sha1SignedSubjects: ['CN=Old Partner'] }), 'signing');
+
+    expect(warning.code).toBe('SHA1_SIGNATURE');
+    expect(warning.message).toContain('"CN=Old Partner"');
+  });
+
+  it.each([
+    ['encryption', true],
+    ['signing', true],
+    ['both', true],
+    ['tls', false],
+  ] as const)('given a CA certificate uploaded for %s, when checked, then CA_CERTIFICATE_AS_END_ENTITY is %s (a CA may anchor a TLS server chain)', (usage, warned) => {
+    expect(codes({ isCa: true }, usage).includes('CA_CERTIFICATE_AS_END_ENTITY')).toBe(warned);
+  });
+
+  it.each([
+    ['RSA', 1024, true],
+    ['RSA', 2047, true],
+    ['RSA', 2048, false],
+    ['EC', 256, false],
+  ] as const)('given a %s %i-bit key, when checked, then WEAK_RSA_KEY is %s', (keyAlgorithm, keySize, warned) => {
+    expect(codes({ keyAlgorithm, keySize }, 'signing')).toEqual(warned ? ['WEAK_RSA_KEY'] : []);
+  });
+
+  it('given all three concerns, when checked, then one warning each, with a message each', () => {
+    const warnings = certificateWarnings(details({ sha1SignedSubjects: ['CN=P'], isCa: true, keySize: 1024 }), 'both');
+
+    expect(warnings.map((warning) => warning.code)).toEqual(['SHA1_SIGNATURE', 'CA_CERTIFICATE_AS_END_ENTITY', 'WEAK_RSA_KEY']);
+    for (const warning of warnings) expect(Object.keys(warning).sort()).toEqual(['code', 'message']);
+  });
+});
+
+describe('duplicateCertificateWarning', () => {
+  it('given no certificate with the same fingerprint, when checked, then null', () => {
+    expect(duplicateCertificateWarning([])).toBeNull();
+  });
+
+  it('given stored certificates with the same fingerprint, when checked, then DUPLICATE_CERTIFICATE naming their ids', () => {
+    const warning = duplicateCertificateWarning([{ id: 'cert_A', name: 'Acme 2025' }]);
+
+    expect(warning?.code).toBe('DUPLICATE_CERTIFICATE');
+    expect(warning?.message).toContain('cert_A ("Acme 2025")');
   });
 });

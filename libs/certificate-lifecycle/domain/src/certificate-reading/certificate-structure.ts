@@ -14,6 +14,7 @@ export interface CertificateStructure {
   readonly version: 1 | 2 | 3;
   readonly serial: string;
   readonly signatureAlgorithm: string;
+  readonly signatureAlgorithmOid: string;
   readonly issuer: string;
   readonly subject: string;
   readonly notBefore: Date;
@@ -53,6 +54,7 @@ export function readCertificateStructure(der: Buffer): CertificateStructure {
     version,
     serial: formatSerial(bytesOf(serial, 'serial number')),
     signatureAlgorithm: SIGNATURE_ALGORITHM_OIDS[signatureOid] ?? signatureOid,
+    signatureAlgorithmOid: signatureOid,
     issuer: formatDistinguishedName(issuer, 'issuer'),
     subject: formatDistinguishedName(subject, 'subject'),
     notBefore,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { DomainError } from '@as2-partners/kernel';
 import * as forge from 'node-forge';
-import { issueTestCertificate, testChain, type TestCertificate } from '../testing';
+import { issueTestCertificate, testChain, type TestCertificate, type TestCertificateOptions } from '../testing';
 import { CertificateReadingErrorCode } from './certificate-reading.errors';
 import { readCertificateUpload } from './read-certificate-upload';
 
@@ -11,6 +11,10 @@ const READING_CODES = [
   CertificateReadingErrorCode.INVALID_CERTIFICATE,
   CertificateReadingErrorCode.CERTIFICATE_TRAILING_DATA,
   CertificateReadingErrorCode.INVALID_CERTIFICATE_CHAIN,
+  CertificateReadingErrorCode.CERTIFICATE_WEAK_SIGNATURE,
+  CertificateReadingErrorCode.CERTIFICATE_WEAK_PUBLIC_EXPONENT,
+  CertificateReadingErrorCode.CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION,
+  CertificateReadingErrorCode.CERTIFICATE_VALIDITY_OUT_OF_RANGE,
 ];
 
 /** The DomainError readCertificateUpload raised, or a failure naming what else happened. */
@@ -300,6 +304,143 @@ describe('readCertificateUpload refuses hostile and broken uploads', () => {
       const second = issueTestCertificate({ commonName: 'Cycle Y', isCa: true, issuer: first });
       return { first, second };
     }
+  });
+
+  describe('weak or unusable certificates', () => {
+    /** An extension value: DER NULL. */
+    const NULL_VALUE = Buffer.from([0x05, 0x00]);
+
+    // Key generation (DSA parameters above all) is slow on a loaded machine: fill the factory's key pool once, with its own budget.
+    beforeAll(() => {
+      const shapes: TestCertificateOptions[] = [{ publicExponent: 3 }, { keyType: 'dsa' }, { keyType: 'ec' }, { keyType: 'ed25519' }, { keyType: 'rsa-pss', issuer: chain.root }];
+      for (const shape of shapes) for (let i = 0; i < 3; i++) issueTestCertificate(shape);
+    }, 120_000);
+
+    it('given a self-signed certificate signed with MD5, when read, then CERTIFICATE_WEAK_SIGNATURE naming it', () => {
+      const error = readingError(issueTestCertificate({ commonName: 'MD5 Partner', signatureHash: 'md5' }).der);
+
+      expect(error.code).toBe('CERTIFICATE_WEAK_SIGNATURE');
+      expect(error.details).toEqual({ subject: 'CN=MD5 Partner', signature_algorithm: 'md5WithRSAEncryption' });
+    });
+
+    it('given a leaf signed with MD5 by an intermediate in a bundle, when read, then CERTIFICATE_WEAK_SIGNATURE', () => {
+      const leaf = issueTestCertificate({ commonName: 'MD5 Leaf', issuer: chain.intermediates[0], signatureHash: 'md5' });
+
+      expect(readingError(Buffer.from(leaf.pem + chain.intermediates[0].pem + chain.root.pem)).code).toBe('CERTIFICATE_WEAK_SIGNATURE');
+    });
+
+    it('given an intermediate signed with MD5, when the bundle is read, then CERTIFICATE_WEAK_SIGNATURE names the intermediate', () => {
+      const intermediate = issueTestCertificate({ commonName: 'MD5 Intermediate', isCa: true, issuer: chain.root, signatureHash: 'md5' });
+      const leaf = issueTestCertificate({ commonName: 'Fine Leaf', issuer: intermediate });
+
+      expect(readingError(Buffer.from(leaf.pem + intermediate.pem + chain.root.pem)).details).toMatchObject({ subject: 'CN=MD5 Intermediate' });
+    });
+
+    it('given a bundle whose self-signed root signs itself with MD5, when read, then it is accepted (a root is trusted as a whole)', () => {
+      const root = issueTestCertificate({ commonName: 'Old MD5 Root', isCa: true, signatureHash: 'md5' });
+      const leaf = issueTestCertificate({ commonName: 'Leaf Under Old Root', issuer: root });
+
+      expect(readCertificateUpload(Buffer.from(leaf.pem + root.pem)).chain.map((member) => member.subject)).toEqual(['CN=Old MD5 Root']);
+    });
+
+    it('given the same MD5 self-signed certificate twice in one bundle, when read, then it is still refused', () => {
+      const md5 = issueTestCertificate({ commonName: 'Twice MD5', signatureHash: 'md5' });
+
+      expect(readingError(Buffer.from(md5.pem + md5.pem)).code).toBe('CERTIFICATE_WEAK_SIGNATURE');
+    });
+
+    it('given a certificate whose signature algorithm is MD2 or MD4 (no longer computable), when read, then CERTIFICATE_WEAK_SIGNATURE, not a failed signature', () => {
+      const md5 = issueTestCertificate({ commonName: 'MD4 Partner', signatureHash: 'md5' });
+      for (const [from, to] of [['2a864886f70d010104', '2a864886f70d010103'], ['2a864886f70d010104', '2a864886f70d010102']]) {
+        const der = Buffer.from(md5.der.toString('hex').split(from).join(to), 'hex');
+
+        expect(readingError(der).code).toBe('CERTIFICATE_WEAK_SIGNATURE');
+      }
+    });
+
+    it('given an RSA key with public exponent 3, when read, then CERTIFICATE_WEAK_PUBLIC_EXPONENT', () => {
+      const error = readingError(issueTestCertificate({ commonName: 'Exponent Three', publicExponent: 3 }).der);
+
+      expect(error.code).toBe('CERTIFICATE_WEAK_PUBLIC_EXPONENT');
+      expect(error.details).toEqual({ subject: 'CN=Exponent Three', public_exponent: 3, minimum_public_exponent: 65537 });
+    });
+
+    it('given an issuer with public exponent 3 in the bundle, when read, then CERTIFICATE_WEAK_PUBLIC_EXPONENT', () => {
+      const ca = issueTestCertificate({ commonName: 'Exponent Three CA', isCa: true, publicExponent: 3 });
+      const leaf = issueTestCertificate({ commonName: 'Leaf', issuer: ca });
+
+      expect(readingError(Buffer.from(leaf.pem + ca.pem)).details).toMatchObject({ subject: 'CN=Exponent Three CA' });
+    });
+
+    it('given an unknown critical extension, when read, then CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION naming its OID', () => {
+      const error = readingError(issueTestCertificate({ commonName: 'Odd Extension', extraExtensions: [{ oid: '1.3.6.1.4.1.99999.1', critical: true, value: NULL_VALUE }] }).der);
+
+      expect(error.code).toBe('CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION');
+      expect(error.details).toEqual({ subject: 'CN=Odd Extension', extension: '1.3.6.1.4.1.99999.1' });
+    });
+
+    it('given a critical subjectDirectoryAttributes (RFC 5280 4.2.1.8: always non-critical), when read, then CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION', () => {
+      const directory = issueTestCertificate({ commonName: 'Critical Directory', extraExtensions: [{ oid: '2.5.29.9', critical: true, value: Buffer.from([0x30, 0x00]) }] });
+
+      expect(readingError(directory.der).details).toMatchObject({ extension: '2.5.29.9' });
+    });
+
+    it.each([
+      ['subjectAltName', '2.5.29.17', Buffer.from('3011820f706172746e65722e6578616d706c65', 'hex')],
+      ['certificatePolicies', '2.5.29.32', Buffer.from('300630040602 2a03'.replace(/ /g, ''), 'hex')],
+      ['extendedKeyUsage', '2.5.29.37', Buffer.from('300a06082b06010505070304', 'hex')],
+    ])('given a critical %s (RFC 5280 4.2 requires validators to recognise it), when read, then it is accepted', (_, oid, value) => {
+      expect(readCertificateUpload(issueTestCertificate({ extraExtensions: [{ oid, critical: true, value }] }).der).subject).toBe('CN=Test Certificate');
+    });
+
+    it('given an unknown non-critical extension, when read, then it is accepted', () => {
+      expect(readCertificateUpload(issueTestCertificate({ extraExtensions: [{ oid: '1.3.6.1.4.1.99999.1', critical: false, value: NULL_VALUE }] }).der).chain).toEqual([]);
+    });
+
+    it.each([
+      ['1969-12-31T23:59:59.000Z', 'UTCTime'],
+      ['1950-01-01T00:00:00.000Z', 'UTCTime'],
+      ['1900-06-01T00:00:00.000Z', 'GeneralizedTime'],
+    ])('given validity starting %s (%s), when read, then CERTIFICATE_VALIDITY_OUT_OF_RANGE', (notBefore) => {
+      const error = readingError(issueTestCertificate({ commonName: 'Time Traveller', notBefore: new Date(notBefore) }).der);
+
+      expect(error.code).toBe('CERTIFICATE_VALIDITY_OUT_OF_RANGE');
+      expect(error.details).toEqual({ subject: 'CN=Time Traveller', not_before: notBefore, earliest_not_before: '1970-01-01T00:00:00.000Z' });
+    });
+
+    it('given validity starting at 1970-01-01T00:00:00Z, when read, then it is accepted', () => {
+      expect(readCertificateUpload(issueTestCertificate({ notBefore: new Date(0) }).der).notBefore).toBe('1970-01-01T00:00:00.000Z');
+    });
+
+    it('given SHA-1 signatures on the leaf and the intermediate but not the root, when read, then both subjects are reported for a warning', () => {
+      const root = issueTestCertificate({ commonName: 'SHA-1 Root', isCa: true, signatureHash: 'sha1' });
+      const intermediate = issueTestCertificate({ commonName: 'SHA-1 Intermediate', isCa: true, issuer: root, signatureHash: 'sha1' });
+      const leaf = issueTestCertificate({ commonName: 'SHA-1 Leaf', issuer: intermediate, signatureHash: 'sha1' });
+
+      const details = readCertificateUpload(Buffer.from(leaf.pem + intermediate.pem + root.pem));
+
+      expect(details.signatureAlgorithm).toBe('sha1WithRSAEncryption');
+      expect(details.sha1SignedSubjects).toEqual(['CN=SHA-1 Leaf', 'CN=SHA-1 Intermediate']);
+    });
+
+    it('given a SHA-256 certificate, when read, then no SHA-1 signature is reported', () => {
+      expect(readCertificateUpload(selfSigned.der).sha1SignedSubjects).toEqual([]);
+    });
+
+    it('given an id-RSASSA-PSS key issued by an RSA CA, when read, then it is an RSA key marked PSS-only', () => {
+      const details = readCertificateUpload(issueTestCertificate({ keyType: 'rsa-pss', issuer: chain.intermediates[0] }).der);
+
+      expect(details).toMatchObject({ keyAlgorithm: 'RSA', keySize: 2048, rsaPssOnly: true });
+      expect(readCertificateUpload(selfSigned.der).rsaPssOnly).toBe(false);
+    });
+
+    it.each([
+      ['Ed25519', { keyType: 'ed25519' as const }, 'Ed25519'],
+      ['DSA', { keyType: 'dsa' as const }, 'DSA'],
+      ['EC', { keyType: 'ec' as const }, 'EC'],
+    ])('given a self-signed %s certificate, when read, then it is read (its usage is judged at upload)', (_, options, keyAlgorithm) => {
+      expect(readCertificateUpload(issueTestCertificate(options).der)).toMatchObject({ keyAlgorithm, selfSigned: true });
+    });
   });
 
   describe('mangled DER (seeded fuzz)', () => {

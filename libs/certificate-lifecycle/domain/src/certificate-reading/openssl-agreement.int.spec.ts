@@ -61,6 +61,46 @@ describe('readCertificateUpload agrees with openssl x509', () => {
     expect(details.pem).toBe(readFileSync(join(dir, 'cert.pem'), 'utf8'));
   });
 
+  it.each([
+    ['signed with MD5', 'CERTIFICATE_WEAK_SIGNATURE', ['-md5']],
+    ['with RSA public exponent 3', 'CERTIFICATE_WEAK_PUBLIC_EXPONENT', ['-pkeyopt', 'rsa_keygen_pubexp:3']],
+    ['with an unknown critical extension', 'CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION', ['-addext', '1.3.6.1.4.1.99999.1=critical,ASN1:NULL']],
+  ])('given an openssl-made certificate %s, when read, then it is refused with %s', (_, code, extraArgs) => {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', ...extraArgs, '-nodes', '-keyout', 'key.pem', '-out', 'weak.pem', '-subj', '/CN=Weak Partner', '-days', '30');
+    let refused: unknown;
+    try {
+      readCertificateUpload(readFileSync(join(dir, 'weak.pem')));
+    } catch (error) {
+      refused = error;
+    }
+
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe(code);
+  });
+
+  it('given critical extensions, when openssl verifies, then it refuses the ones we refuse and accepts the RFC 5280 ones we accept', () => {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'odd.pem', '-subj', '/CN=Odd', '-days', '30', '-addext', '1.3.6.1.4.1.99999.1=critical,ASN1:NULL');
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'san.pem', '-subj', '/CN=San', '-days', '30', '-addext', 'subjectAltName=critical,DNS:partner.example', '-addext', 'extendedKeyUsage=critical,emailProtection');
+    const verifies = (file: string) => {
+      try {
+        openssl('verify', '-CAfile', file, file);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    expect(verifies('odd.pem')).toBe(false);
+    expect(verifies('san.pem')).toBe(true);
+    expect(readCertificateUpload(readFileSync(join(dir, 'san.pem'))).extendedKeyUsage).toEqual(['emailProtection']);
+  });
+
+  it('given an openssl-made SHA-1 certificate, when read, then it is accepted and its subject reported for the SHA-1 warning', () => {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-sha1', '-nodes', '-keyout', 'key.pem', '-out', 'sha1.pem', '-subj', '/CN=SHA-1 Partner', '-days', '30');
+
+    expect(readCertificateUpload(readFileSync(join(dir, 'sha1.pem')))).toMatchObject({ signatureAlgorithm: 'sha1WithRSAEncryption', sha1SignedSubjects: ['CN=SHA-1 Partner'] });
+  });
+
   it('given the seed partner subject, when read, then it is written exactly as the API documents it', () => {
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'seed.pem', '-subj', '/C=US/O=Acme Corporation/CN=Acme Corp AS2', '-days', '1');
 

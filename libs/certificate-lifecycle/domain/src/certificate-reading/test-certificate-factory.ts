@@ -12,9 +12,11 @@ export interface TestCertificate {
 export interface TestCertificateOptions {
   readonly commonName?: string;
   readonly organization?: string;
-  /** RSA modulus bits (default 2048) or EC curve bits (256, 384, 521; default 256). */
+  /** RSA/DSA modulus bits (default 2048) or EC curve bits (256, 384, 521; default 256); ignored for Ed25519. */
   readonly keyBits?: number;
-  readonly keyType?: 'rsa' | 'ec';
+  readonly keyType?: TestKeyType;
+  /** RSA only; default 65537. */
+  readonly publicExponent?: number;
   /** Default: now − 1 day. */
   readonly notBefore?: Date;
   /** Default: now + 365 days. */
@@ -26,10 +28,17 @@ export interface TestCertificateOptions {
   readonly keyUsage?: string[];
   /** Names (serverAuth, emailProtection, …) or dotted OIDs; absent leaves the extension out. */
   readonly extendedKeyUsage?: string[];
-  readonly signatureHash?: 'sha1' | 'sha256';
+  /** Digest the issuer signs with (ignored when it holds an Ed25519 key); md5 is for testing refusals. */
+  readonly signatureHash?: TestSignatureHash;
   /** Hex; DER sign padding is added when the high bit is set. */
   readonly serial?: string;
+  /** More extensions, each with its DER value, after the usual ones. */
+  readonly extraExtensions?: readonly { readonly oid: string; readonly critical: boolean; readonly value: Buffer }[];
 }
+
+/** rsa-pss: an id-RSASSA-PSS key, which cannot sign here; give it an RSA `issuer`. */
+export type TestKeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'dsa';
+export type TestSignatureHash = 'md5' | 'sha1' | 'sha256';
 
 const { asn1 } = forge;
 type Asn1 = forge.asn1.Asn1;
@@ -49,15 +58,14 @@ let keyTurn = 0;
 /** An X.509 v3 certificate built from scratch for tests: keys by Node (cached per size), TBS as DER, signed by Node. */
 export function issueTestCertificate(options: TestCertificateOptions = {}): TestCertificate {
   const keyType = options.keyType ?? 'rsa';
-  const keyBits = options.keyBits ?? (keyType === 'rsa' ? 2048 : 256);
-  const key = pickKey(keyType, keyBits, options.issuer?.privateKeyPem);
+  const keyBits = options.keyBits ?? (keyType === 'ec' || keyType === 'ed25519' ? 256 : 2048);
+  const key = pickKey(keyType, keyBits, options.publicExponent ?? 65537, options.issuer?.privateKeyPem);
   const signerKey = options.issuer ? createPrivateKey(options.issuer.privateKeyPem) : key.privateKey;
-  const signerIsEc = signerKey.asymmetricKeyType === 'ec';
   const hash = options.signatureHash ?? 'sha256';
   const now = Date.now();
   const subject = nameOf(options.commonName ?? 'Test Certificate', options.organization);
   const issuerTree = options.issuer ? readIssuerFields(options.issuer) : { subject, keyIdentifier: keyIdentifierOf(key.spki) };
-  const algorithm = signatureAlgorithm(signerIsEc, hash);
+  const algorithm = signatureAlgorithm(signerKey.asymmetricKeyType, hash);
   const tbs = sequence([
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [integer(Buffer.from([2]))]),
     integer(serialBytes(options.serial)),
@@ -69,7 +77,7 @@ export function issueTestCertificate(options: TestCertificateOptions = {}): Test
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 3, true, [sequence(extensionsOf(options, key.spki, issuerTree.keyIdentifier))]),
   ]);
   const tbsDer = toDer(tbs);
-  const signature = sign(hash, tbsDer, signerKey);
+  const signature = sign(signerKey.asymmetricKeyType === 'ed25519' ? null : hash, tbsDer, signerKey);
   const der = toDer(sequence([tbs, algorithm, bitString(signature)]));
   return { der, pem: new X509Certificate(der).toString(), privateKeyPem: key.privateKeyPem };
 }
@@ -99,26 +107,40 @@ export function testChain(options: { depth?: number; leafNotAfter?: Date } = {})
   return { leaf, intermediates, root, bundlePem: [leaf, ...intermediates, root].map((certificate) => certificate.pem).join('') };
 }
 
-function pickKey(type: 'rsa' | 'ec', bits: number, avoidPem: string | undefined): TestKey {
-  const poolKey = `${type}-${bits}`;
+function pickKey(type: TestKeyType, bits: number, publicExponent: number, avoidPem: string | undefined): TestKey {
+  const poolKey = `${type}-${bits}-${publicExponent}`;
   let pool = keyPool.get(poolKey);
   if (!pool) keyPool.set(poolKey, (pool = []));
   for (let attempt = 0; attempt < KEYS_PER_SIZE; attempt++) {
     const slot = keyTurn++ % KEYS_PER_SIZE;
-    pool[slot] ??= generateKey(type, bits);
+    pool[slot] ??= generateKey(type, bits, publicExponent);
     if (pool[slot].privateKeyPem !== avoidPem) return pool[slot];
   }
   throw new Error('No distinct test key available');
 }
 
-function generateKey(type: 'rsa' | 'ec', bits: number): TestKey {
-  const { privateKey, publicKey } =
-    type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: bits }) : generateKeyPairSync('ec', { namedCurve: ecCurve(bits) });
+function generateKey(type: TestKeyType, bits: number, publicExponent: number): TestKey {
+  const { privateKey, publicKey } = generateKeyPair(type, bits, publicExponent);
   return {
     privateKey,
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     spki: publicKey.export({ type: 'spki', format: 'der' }),
   };
+}
+
+function generateKeyPair(type: TestKeyType, bits: number, publicExponent: number): { privateKey: KeyObject; publicKey: KeyObject } {
+  switch (type) {
+    case 'rsa':
+      return generateKeyPairSync('rsa', { modulusLength: bits, publicExponent });
+    case 'rsa-pss':
+      return generateKeyPairSync('rsa-pss', { modulusLength: bits, publicExponent });
+    case 'dsa':
+      return generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: 256 });
+    case 'ed25519':
+      return generateKeyPairSync('ed25519');
+    case 'ec':
+      return generateKeyPairSync('ec', { namedCurve: ecCurve(bits) });
+  }
 }
 
 function ecCurve(bits: number): string {
@@ -140,6 +162,7 @@ function extensionsOf(options: TestCertificateOptions, spki: Buffer, authorityKe
   if (options.extendedKeyUsage) {
     extensions.push(extension(EXTENSION_OIDS.extendedKeyUsage, false, sequence(options.extendedKeyUsage.map((purpose) => oid(extendedKeyUsageOid(purpose))))));
   }
+  for (const extra of options.extraExtensions ?? []) extensions.push(extension(extra.oid, extra.critical, fromDer(extra.value)));
   return extensions;
 }
 
@@ -172,9 +195,18 @@ function readIssuerFields(issuer: TestCertificate): { subject: Asn1; keyIdentifi
   return { subject: tbs[offset + 4], keyIdentifier: keyIdentifierOf(spki) };
 }
 
-function signatureAlgorithm(ec: boolean, hash: 'sha1' | 'sha256'): Asn1 {
-  if (ec) return sequence([oid(hash === 'sha1' ? '1.2.840.10045.4.1' : '1.2.840.10045.4.3.2')]);
-  return sequence([oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]);
+const SIGNATURE_OIDS: Readonly<Record<string, Partial<Record<TestSignatureHash, string>>>> = {
+  rsa: { md5: '1.2.840.113549.1.1.4', sha1: '1.2.840.113549.1.1.5', sha256: '1.2.840.113549.1.1.11' },
+  ec: { sha1: '1.2.840.10045.4.1', sha256: '1.2.840.10045.4.3.2' },
+  dsa: { sha1: '1.2.840.10040.4.3', sha256: '2.16.840.1.101.3.4.3.2' },
+};
+
+function signatureAlgorithm(signerType: string | undefined, hash: TestSignatureHash): Asn1 {
+  if (signerType === 'ed25519') return sequence([oid('1.3.101.112')]);
+  const dotted = SIGNATURE_OIDS[signerType ?? '']?.[hash];
+  if (!dotted) throw new Error(`No test signature algorithm for ${signerType} with ${hash}`);
+  // RFC 4055 2.1: RSA PKCS#1 v1.5 algorithm identifiers carry NULL parameters; ECDSA and DSA ones none.
+  return sequence(signerType === 'rsa' ? [oid(dotted), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')] : [oid(dotted)]);
 }
 
 function nameOf(commonName: string, organization: string | undefined): Asn1 {
@@ -196,8 +228,9 @@ function keyIdentifierOf(spki: Buffer): Buffer {
 }
 
 function time(date: Date): Asn1 {
-  // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-  return date.getUTCFullYear() < 2050
+  // RFC 5280 4.1.2.5: UTCTime for 1950 through 2049, GeneralizedTime outside.
+  const year = date.getUTCFullYear();
+  return year >= 1950 && year < 2050
     ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
     : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
 }

@@ -12,3 +12,17 @@ export function assertValidAt(details: Pick<CertificateSummary, 'notBefore' | 'n
     throw new DomainError(CertificateReadingErrorCode.CERTIFICATE_EXPIRED, `The certificate expired at ${details.notAfter}`, 'certificate', facts);
   }
 }
+
+/** The earliest notBefore accepted: no genuine certificate predates 1970, and consumers keeping Unix time break on negative instants. */
+export const EARLIEST_NOT_BEFORE = '1970-01-01T00:00:00.000Z';
+
+/** CERTIFICATE_VALIDITY_OUT_OF_RANGE when the certificate's validity starts before 1970. */
+export function assertValidityStartsInUnixEra(certificate: Pick<CertificateSummary, 'subject' | 'notBefore'>): void {
+  if (Date.parse(certificate.notBefore) >= Date.parse(EARLIEST_NOT_BEFORE)) return;
+  throw new DomainError(
+    CertificateReadingErrorCode.CERTIFICATE_VALIDITY_OUT_OF_RANGE,
+    `The certificate "${certificate.subject}" claims validity from ${certificate.notBefore}; validity starting before ${EARLIEST_NOT_BEFORE} is not accepted`,
+    'certificate',
+    { subject: certificate.subject, not_before: certificate.notBefore, earliest_not_before: EARLIEST_NOT_BEFORE },
+  );
+}

@@ -24,6 +24,8 @@ export const EXTENDED_KEY_USAGE_OIDS: Readonly<Record<string, string>> = {
 };
 
 export const SIGNATURE_ALGORITHM_OIDS: Readonly<Record<string, string>> = {
+  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
+  '1.2.840.113549.1.1.3': 'md4WithRSAEncryption',
   '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
   '1.2.840.113549.1.1.10': 'RSASSA-PSS',
@@ -73,4 +75,9 @@ export const EXTENSION_OIDS = {
   basicConstraints: '2.5.29.19',
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
+  subjectAltName: '2.5.29.17',
+  certificatePolicies: '2.5.29.32',
+  nameConstraints: '2.5.29.30',
+  policyConstraints: '2.5.29.36',
+  inhibitAnyPolicy: '2.5.29.54',
 } as const;

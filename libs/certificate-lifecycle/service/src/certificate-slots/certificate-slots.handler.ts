@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertKeySizeFits, isSlotName, type PartnerCertificatesCommand, type SlotName } from '@as2-partners/certificate-lifecycle-domain';
+import {
+  assertKeyServesUsage,
+  assertKeySizeFits,
+  isSlotName,
+  type CertificateUsage,
+  type PartnerCertificatesCommand,
+  type SlotName,
+} from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
 import { utcInstantOf } from '../http/utc-instant';
@@ -8,6 +15,9 @@ import { PartnerAccess } from '../partners/partner-access';
 import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
 import { requestMetadata } from '../write-model/event-metadata';
 import type { AssignSlotDto, ScheduleBackupDto } from './certificate-slots.dto';
+
+/** What a slot asks of a certificate's key: the encryption slot receives, the signature slot verifies, the TLS slot trusts a server. */
+const USAGE_OF_SLOT: Readonly<Record<SlotName, CertificateUsage>> = { encryption: 'encryption', signature: 'signing', tls: 'tls' };
 
 export function slotOf(value: string): SlotName {
   if (!isSlotName(value)) throw new DomainError('INVALID_SLOT', `Unknown slot ${value}: use encryption, signature or tls`, 'slot');
@@ -32,14 +42,14 @@ export class CertificateSlotsHandler {
       return;
     }
     if (!body.certificate_id) throw new DomainError('CERTIFICATE_REQUIRED', 'The certificate_id field is required', 'certificate_id');
-    const facts = await this.usableCertificate(partner, body.certificate_id);
+    const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
     await this.decide(ctx, partner, () => ({ type: 'assign', ...refOf(partner), slot, certificate: facts, now }));
   }
 
   async scheduleBackup(ctx: RequestContext, partnerId: string, slot: SlotName, body: ScheduleBackupDto): Promise<void> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const activateOn = utcInstantOf(body.activate_on, 'activate_on', 'INVALID_ACTIVATION_TIME');
-    const facts = await this.usableCertificate(partner, body.certificate_id);
+    const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
     const now = this.clock.now().toISOString();
     await this.decide(ctx, partner, () => ({ type: 'schedule_backup', ...refOf(partner), slot, certificate: facts, activateOn, now }));
   }
@@ -50,10 +60,12 @@ export class CertificateSlotsHandler {
     await this.decide(ctx, partner, () => ({ type: 'cancel_backup', ...refOf(partner), slot, now }));
   }
 
-  /** A certificate of the partner's scope whose key suits the partner's signing algorithm. */
-  async usableCertificate(partner: KnownPartnerDocument, certificateId: string) {
+  /** A certificate of the partner's scope whose key suits the partner's signing algorithm and can serve each of `slots`. */
+  async usableCertificate(partner: KnownPartnerDocument, certificateId: string, slots: readonly SlotName[]) {
     const stored = await this.writeModel.certificate({ account: partner.account, tenant: partner.tenant }, certificateId);
     assertKeySizeFits(stored.record.certificate, partner.signAlgorithm);
+    // Certificates stored before uploads checked key types may still hold, say, an Ed25519 key under usage "both".
+    for (const slot of slots) assertKeyServesUsage(stored.record.certificate, USAGE_OF_SLOT[slot], partner.signAlgorithm, 'certificate_id');
     return factsOf(stored);
   }
 

@@ -4,7 +4,7 @@ import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain'
 import { Ctx, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
-import { partnerIdsOf, presentCertificate, presentUses } from '../http/certificate.presenter';
+import { partnerIdsOf, presentCertificate, presentCertificateUpload, presentUses } from '../http/certificate.presenter';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateQueries } from '../read-model/certificate-queries';
 import { readCertificateUploadForm } from '../upload-certificate/certificate-upload.form';
@@ -28,12 +28,13 @@ export class CertificatesController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiOperation({ summary: 'Upload a certificate to the store (fields name, usage, type, certificate file: PEM, DER or PEM bundle)' })
+  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
   @ApiResponse({ status: 402, description: 'CERTIFICATE_LIMIT_EXCEEDED' })
   @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    const doc = await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
+    const upload = await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant });
+    return presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate])));
   }
 
   @Get()

@@ -1,4 +1,4 @@
-import type { AttachedCertificate, CertificateSummaryData } from '@as2-partners/certificate-lifecycle-domain';
+import type { AttachedCertificate, CertificateSummaryData, UploadWarning } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import type { PartnerVisibility } from '../partners/partner-access';
 import type { CertificateViewDocument } from '../read-model/certificate-view.document';
@@ -58,6 +58,18 @@ export function presentCertificate(doc: CertificateViewDocument, sees: PartnerVi
     ...presentUses(doc, sees),
     expiry_notice_days: doc.expiryNotice,
     created_at: toApiTimestamp(doc.createdAt),
+  };
+}
+
+/** An upload's answer: the stored certificate, and warnings (`{code, message}`, empty when none) about what was accepted anyway. */
+export function presentCertificateUpload(
+  upload: { readonly certificate: CertificateViewDocument; readonly warnings: readonly UploadWarning[] },
+  sees: PartnerVisibility,
+) {
+  return {
+    message: 'Certificate uploaded successfully',
+    data: presentCertificate(upload.certificate, sees),
+    warnings: upload.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
   };
 }
 

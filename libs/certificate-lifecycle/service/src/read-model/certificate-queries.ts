@@ -40,6 +40,15 @@ export class CertificateQueries {
     });
   }
 
+  /** Certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first. */
+  async withFingerprint(account: string, tenant: string | null, fingerprintSha256: string): Promise<CertificateViewDocument[]> {
+    const page = await this.views.certificates.find({
+      filter: { $and: [visibleTo(account, tenant), { 'certificate.fingerprintSha256': fingerprintSha256 }] },
+      sort: { createdAt: 1, _id: 1 },
+    });
+    return page.items;
+  }
+
   /** A certificate the caller may see, or null. */
   async findVisible(account: string, tenant: string | null, certificateId: string): Promise<CertificateViewDocument | null> {
     const doc = await this.views.certificates.get(certificateId);

@@ -47,6 +47,7 @@ export class CertificateViewsProjection implements Projection {
       ['account', 'tenant', 'createdAt'],
       ['partnerIds'],
       ['expiresAt'],
+      ['account', 'certificate.fingerprintSha256'],
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
   }

@@ -29,8 +29,8 @@ export class TrustHandler {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const activateAt = utcInstantOf(body.activate_at, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
     const overlapUntil = utcInstantOf(body.overlap_until, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
-    const facts = await this.slots.usableCertificate(partner, body.next_certificate_id);
     const slots = SLOT_NAMES.filter((slot) => (body.slots ?? DEFAULT_ROLLOVER_SLOTS).includes(slot));
+    const facts = await this.slots.usableCertificate(partner, body.next_certificate_id, slots);
     const now = this.clock.now();
     const result = await this.writeModel.decidePartner(
       partner._id,

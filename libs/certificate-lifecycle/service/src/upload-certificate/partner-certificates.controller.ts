@@ -4,7 +4,7 @@ import { DomainError } from '@as2-partners/kernel';
 import { Ctx, PageQueryDto, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
-import { partnerIdsOf, presentCertificate } from '../http/certificate.presenter';
+import { partnerIdsOf, presentCertificate, presentCertificateUpload } from '../http/certificate.presenter';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateQueries } from '../read-model/certificate-queries';
 import { readCertificateUploadForm } from './certificate-upload.form';
@@ -25,12 +25,17 @@ export class PartnerCertificatesController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiOperation({ summary: "Upload a partner certificate (name, usage, certificate file); it fills an empty slot its usage fits" })
+  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
   @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND' })
-  @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, …' })
+  @ApiResponse({
+    status: 422,
+    description:
+      'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_WEAK_SIGNATURE, CERTIFICATE_WEAK_PUBLIC_EXPONENT, CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION, CERTIFICATE_VALIDITY_OUT_OF_RANGE, …',
+  })
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
+    const upload = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
+    return presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate])));
   }
 
   @Get('v1/partners/:id/certificates')
@@ -48,8 +53,8 @@ export class PartnerCertificatesController {
   async uploadForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     requireOwnAccount(ctx, account);
     const form = await readCertificateUploadForm(request);
-    const doc = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return { message: 'Certificate uploaded successfully', data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
+    const upload = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
+    return presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate])));
   }
 
   @Get('v1/accounts/:account/partners/:id/certificates')

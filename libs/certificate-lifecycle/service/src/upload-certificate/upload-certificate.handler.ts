@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  assertKeyServesUsage,
   assertKeySizeFits,
   assertUsageFits,
   certificateDirectoryDecider,
   certificateLimitOf,
   CertificateLifecycleStreams,
+  certificateWarnings,
+  duplicateCertificateWarning,
   readCertificateUpload,
   toCertificateData,
+  type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
@@ -14,6 +18,7 @@ import { ExpiryEvaluator } from '../expiry/expiry-evaluator';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
 import { PartnerAccess } from '../partners/partner-access';
 import type { CertificateViewDocument } from '../read-model/certificate-view.document';
+import { CertificateQueries } from '../read-model/certificate-queries';
 import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
 import { newCertificateId } from '../write-model/certificate-id';
 import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
@@ -25,6 +30,12 @@ export type UploadTarget =
   | { readonly kind: 'store'; readonly tenant: string | null }
   | { readonly kind: 'partner'; readonly partnerId: string };
 
+/** The stored certificate, and what its uploader should look at (accepted anyway). */
+export interface CertificateUploadResult {
+  readonly certificate: CertificateViewDocument;
+  readonly warnings: readonly UploadWarning[];
+}
+
 @Injectable()
 export class UploadCertificateHandler {
   constructor(
@@ -32,18 +43,25 @@ export class UploadCertificateHandler {
     private readonly access: PartnerAccess,
     private readonly expiry: ExpiryEvaluator,
     @Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection,
+    @Inject(CertificateQueries) private readonly queries: CertificateQueries,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Read and check the certificate, reserve storage within the plan, store it, attach it to the partner (filling an empty slot it fits). */
-  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<CertificateViewDocument> {
+  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<CertificateUploadResult> {
     const partner: KnownPartnerDocument | null = target.kind === 'partner' ? await this.access.resolve(ctx, target.partnerId, 'write') : null;
     const account = ctx.caller.account;
     const tenant = partner ? partner.tenant : target.kind === 'store' ? target.tenant : null;
     const details = readCertificateUpload(form.certificate);
+    // The key type first: no keyUsage bit can make an Ed25519 key receive RSA key transport.
+    assertKeyServesUsage(details, form.usage, partner ? partner.signAlgorithm : null);
     assertUsageFits(details, form.usage);
     // The partner's signing algorithm decides the minimum RSA size; a store upload must at least suit SHA1withRSA.
     assertKeySizeFits(details, partner ? partner.signAlgorithm : 'SHA1withRSA');
+    // Looked up in the store the certificate goes to (its tenant's and the account's), never in other tenants'.
+    const duplicates = await this.queries.withFingerprint(account, tenant, details.fingerprintSha256);
+    const duplicate = duplicateCertificateWarning(duplicates.map((doc) => ({ id: doc._id, name: doc.name })));
+    const warnings = [...certificateWarnings(details, form.usage), ...(duplicate ? [duplicate] : [])];
 
     const now = this.clock.now();
     const certificateId = newCertificateId();
@@ -86,6 +104,6 @@ export class UploadCertificateHandler {
     await this.writeModel.settle(position);
     const view = await this.views.certificates.get(certificateId);
     if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
-    return view;
+    return { certificate: view, warnings };
   }
 }

@@ -1,0 +1,17 @@
+import { assertCriticalExtensionsRecognised } from './critical-extensions.rule';
+import type { ParsedCertificate } from './parsed-certificate';
+import { assertPublicExponentStrong } from './public-exponent.rule';
+import { assertSignatureNotBroken } from './signature-strength.rule';
+import { assertValidityStartsInUnixEra } from './validity.rule';
+
+/**
+ * What every certificate of an upload must meet, whatever it is used for. `signatureRelied` is false only for a
+ * bundle's self-issued root: a root is trusted as a whole, its self-signature proves nothing.
+ */
+export function assertCertificateAcceptable(certificate: ParsedCertificate, signatureRelied: boolean): void {
+  const subject = certificate.summary.subject;
+  if (signatureRelied) assertSignatureNotBroken(certificate.structure);
+  assertPublicExponentStrong({ subject, publicExponent: certificate.publicKey.publicExponent });
+  assertCriticalExtensionsRecognised({ subject, extensions: certificate.structure.extensions });
+  assertValidityStartsInUnixEra(certificate.summary);
+}

@@ -1,0 +1,53 @@
+import type { CertificateUsage } from '../certificate-usage';
+import type { CertificateDetails } from './certificate-details';
+import { minimumRsaKeySize } from './key-size.rule';
+
+/** Stable codes of what an accepted upload should make its uploader look at. */
+export const UploadWarningCode = {
+  SHA1_SIGNATURE: 'SHA1_SIGNATURE',
+  CA_CERTIFICATE_AS_END_ENTITY: 'CA_CERTIFICATE_AS_END_ENTITY',
+  WEAK_RSA_KEY: 'WEAK_RSA_KEY',
+  DUPLICATE_CERTIFICATE: 'DUPLICATE_CERTIFICATE',
+} as const;
+
+export type UploadWarningCode = (typeof UploadWarningCode)[keyof typeof UploadWarningCode];
+
+export interface UploadWarning {
+  readonly code: UploadWarningCode;
+  readonly message: string;
+}
+
+/** Warnings the certificate itself gives for `usage`; DUPLICATE_CERTIFICATE needs the store and comes from duplicateCertificateWarning. */
+export function certificateWarnings(details: Pick<CertificateDetails, 'sha1SignedSubjects' | 'isCa' | 'keyAlgorithm' | 'keySize'>, usage: CertificateUsage): UploadWarning[] {
+  const warnings: UploadWarning[] = [];
+  if (details.sha1SignedSubjects.length > 0) {
+    warnings.push({
+      code: UploadWarningCode.SHA1_SIGNATURE,
+      message: `Signed with SHA-1, whose collisions can be forged: ${details.sha1SignedSubjects.map((subject) => `"${subject}"`).join(', ')}; ask the partner for a certificate signed with SHA-256 or stronger`,
+    });
+  }
+  // A CA may rightly anchor a partner's TLS server chain; in the encryption and signature slots it stands for the partner's own key.
+  if (details.isCa && usage !== 'tls') {
+    warnings.push({
+      code: UploadWarningCode.CA_CERTIFICATE_AS_END_ENTITY,
+      message: `The certificate is a CA certificate (basicConstraints CA:true) used as the partner's own ${usage} certificate; partners normally use an end-entity certificate`,
+    });
+  }
+  const recommended = minimumRsaKeySize(null);
+  if (details.keyAlgorithm === 'RSA' && details.keySize < recommended) {
+    warnings.push({
+      code: UploadWarningCode.WEAK_RSA_KEY,
+      message: `The ${details.keySize}-bit RSA key is accepted only for SHA1withRSA partners; ${recommended} bits or more are recommended`,
+    });
+  }
+  return warnings;
+}
+
+/** DUPLICATE_CERTIFICATE naming the caller-visible certificates with the same SHA-256 fingerprint, or null when there are none. */
+export function duplicateCertificateWarning(existing: readonly { readonly id: string; readonly name: string }[]): UploadWarning | null {
+  if (existing.length === 0) return null;
+  return {
+    code: UploadWarningCode.DUPLICATE_CERTIFICATE,
+    message: `The same certificate (SHA-256 fingerprint) is already stored as ${existing.map((certificate) => `${certificate.id} ("${certificate.name}")`).join(', ')}`,
+  };
+}
