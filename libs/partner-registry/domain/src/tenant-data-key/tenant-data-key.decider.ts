@@ -3,7 +3,15 @@ import { tenantDeleted } from '../partner-registry.errors';
 import type { TenantDataKeyEvent } from './tenant-data-key.events';
 
 export type TenantDataKeyCommand =
-  | { readonly type: 'create_data_key'; readonly account: string; readonly tenantId: string; readonly keyId: string; readonly now: string }
+  | {
+      readonly type: 'create_data_key';
+      readonly account: string;
+      readonly tenantId: string;
+      readonly keyId: string;
+      /** The current key the caller could not use (its material is lost, e.g. sealed by another master key); null for a first key. */
+      readonly replacing: string | null;
+      readonly now: string;
+    }
   | { readonly type: 'destroy_data_key'; readonly account: string; readonly tenantId: string; readonly now: string };
 
 export type TenantDataKeyState =
@@ -15,9 +23,9 @@ function decide(command: TenantDataKeyCommand, state: TenantDataKeyState): Tenan
   const { account, tenantId } = command;
   switch (command.type) {
     case 'create_data_key':
-      // Two writers racing to create the first key: the one recorded first wins, the other uses it.
-      if (state.status === 'active') return [];
       if (state.status === 'destroyed') throw tenantDeleted(tenantId);
+      // Two writers racing to create (or replace) a key: the one recorded first wins, the other uses it.
+      if (state.status === 'active' && state.keyId !== command.replacing) return [];
       return [{ type: 'tenant_data_key.created.v1', data: { account, tenantId, keyId: command.keyId, createdAt: command.now } }];
     case 'destroy_data_key':
       if (state.status === 'destroyed') return [];
@@ -35,7 +43,7 @@ function decide(command: TenantDataKeyCommand, state: TenantDataKeyState): Tenan
 function evolve(state: TenantDataKeyState, event: TenantDataKeyEvent): TenantDataKeyState {
   switch (event.type) {
     case 'tenant_data_key.created.v1':
-      return state.status === 'none' ? { status: 'active', keyId: event.data.keyId } : state;
+      return state.status === 'destroyed' ? state : { status: 'active', keyId: event.data.keyId };
     case 'tenant_data_key.destroyed.v1':
       return { status: 'destroyed', keyId: event.data.keyId };
     default:

@@ -11,11 +11,17 @@ const destroyed: TenantDataKeyDestroyed = { type: 'tenant_data_key.destroyed.v1'
 
 describe('tenant data key decider', () => {
   it('records the first key of a tenant', () => {
-    spec([]).when({ type: 'create_data_key', ...target, keyId: 'tdk_1', now: T0 }).then([created]);
+    spec([]).when({ type: 'create_data_key', ...target, keyId: 'tdk_1', replacing: null, now: T0 }).then([created]);
   });
 
   it('keeps the first key when a racing writer offers another', () => {
-    spec([created]).when({ type: 'create_data_key', ...target, keyId: 'tdk_2', now: T1 }).thenNothing();
+    spec([created]).when({ type: 'create_data_key', ...target, keyId: 'tdk_2', replacing: null, now: T1 }).thenNothing();
+  });
+
+  it('replaces a key whose material is lost, unless another writer replaced it first', () => {
+    const replacement: TenantDataKeyCreated = { type: 'tenant_data_key.created.v1', data: { ...target, keyId: 'tdk_2', createdAt: T1 } };
+    spec([created]).when({ type: 'create_data_key', ...target, keyId: 'tdk_2', replacing: 'tdk_1', now: T1 }).then([replacement]);
+    spec([created, replacement]).when({ type: 'create_data_key', ...target, keyId: 'tdk_3', replacing: 'tdk_1', now: T1 }).thenNothing();
   });
 
   it('destroys the key once', () => {
@@ -30,6 +36,6 @@ describe('tenant data key decider', () => {
   });
 
   it('never creates a key for a deleted tenant', () => {
-    spec([created, destroyed]).when({ type: 'create_data_key', ...target, keyId: 'tdk_3', now: T1 }).thenError('TENANT_DELETED');
+    spec([created, destroyed]).when({ type: 'create_data_key', ...target, keyId: 'tdk_3', replacing: 'tdk_1', now: T1 }).thenError('TENANT_DELETED');
   });
 });

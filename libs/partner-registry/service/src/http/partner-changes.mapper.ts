@@ -1,5 +1,4 @@
 import type { EncryptAlgorithm, MdnMode, PartnerChanges, SignAlgorithm } from '@as2-partners/partner-registry-domain';
-import type { SecretSealer } from '../secrets/secret-sealer';
 import type { PartnerFieldsDto } from './partner-settings.dto';
 
 function defined<T extends object>(value: T): T {
@@ -7,7 +6,9 @@ function defined<T extends object>(value: T): T {
 }
 
 /** API field names to domain changes; a given password is sealed here and never travels further in clear. */
-export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: SecretSealer): PartnerChanges {
+export async function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, seal: (plaintext: string) => Promise<string>): Promise<PartnerChanges> {
+  const password = dto.http_auth?.password;
+  const sealedPassword = password === undefined ? undefined : password === null ? null : await seal(password);
   const changes: PartnerChanges = defined({
     name: dto.name,
     url: dto.url,
@@ -32,8 +33,7 @@ export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: Se
       ? defined({
           enabled: dto.http_auth.enabled,
           username: dto.http_auth.username,
-          sealedPassword:
-            dto.http_auth.password === undefined ? undefined : dto.http_auth.password === null ? null : sealer.seal(dto.http_auth.password),
+          sealedPassword,
         })
       : undefined,
   });

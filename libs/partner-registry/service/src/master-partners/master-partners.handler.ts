@@ -39,7 +39,7 @@ export class MasterPartnersHandler {
         partnerId,
         account,
         as2Id: dto.as2_id,
-        settings: { ...partnerChangesFromDto(dto, this.sealer), name: dto.name, url: dto.url },
+        settings: { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password))), name: dto.name, url: dto.url },
         now: now.toISOString(),
       },
       masterPartnerDecider.initialState(),
@@ -54,7 +54,7 @@ export class MasterPartnersHandler {
   async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<PartnerViewDocument> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
-    const changes = partnerChangesFromDto(dto, this.sealer);
+    const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password));
     const result = await decideOnStream(
       this.store,
       PartnerRegistryStreams.masterPartner(partnerId),
