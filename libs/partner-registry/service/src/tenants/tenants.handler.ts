@@ -67,9 +67,10 @@ export class TenantsHandler {
       eventMetadataOf(ctx, null, now),
     );
     if (result.state.status !== 'deleted') throw new Error(`Tenant ${tenantId} not deleted after its deletion was decided`);
-    const closed = await this.closure.close(account, tenantId, eventMetadataOf(ctx, tenantId, now));
-    const last = Math.max(result.position ?? -1, closed ?? -1);
-    if (last >= 0) await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
+    await this.closure.close(account, tenantId, eventMetadataOf(ctx, tenantId, now));
+    // The reactor may have done (part of) the closure first: wait for everything stored so far, not only our own events.
+    const last = await this.store.lastPosition();
+    if (last !== null) await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
     return result.state.deletedAt;
   }
 
