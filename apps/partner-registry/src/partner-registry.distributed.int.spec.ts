@@ -125,5 +125,54 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       expect(record.value).toMatchObject({ type: 'partner.created.v1', stream: `partner-${partnerId}`, revision: 0 });
       expect(JSON.stringify(record.value['data'])).toContain(as2Id);
     }, 60_000);
+
+    it('deletes a tenant: its data key leaves MongoDB, its partners leave as partner.deleted.v1 on Kafka, its tokens and its id are refused', async () => {
+      const tenant = `gone-${randomUUID().slice(0, 8)}`;
+      const admin = { authorization: `Bearer ${token({ roles: ['account_admin'] })}` };
+      const tenantAdmin = { authorization: `Bearer ${token({ tenant, roles: ['tenant_admin'] })}` };
+      expect((await app.inject({ method: 'POST', url: `/v1/accounts/${account}/tenants`, headers: admin, payload: { id: tenant, name: 'Gone', plan: 'starter' } })).statusCode).toBe(201);
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/partners',
+        headers: tenantAdmin,
+        payload: { name: 'Doomed', as2_id: `DOOMED-${tenant}`, url: 'https://as2.example.com/receive', http_auth: { enabled: true, username: 'gw', password: 'distributed-secret' } },
+      });
+      expect(created.statusCode).toBe(201);
+      const partnerId: string = created.json().data.id;
+      const keys = mongo.db!.collection('partner_registry_tenant_data_keys');
+      const [key] = await keys.find({ account, tenant }).toArray();
+      expect(key?.['wrappedKey']).toEqual(expect.any(String));
+
+      const deleted = await app.inject({ method: 'DELETE', url: `/v1/accounts/${account}/tenants/${tenant}`, headers: admin });
+      expect(deleted.statusCode).toBe(200);
+      expect(await keys.countDocuments({ account, tenant })).toBe(0);
+      const read = await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}`, headers: tenantAdmin });
+      expect([read.statusCode, read.json().error.code]).toEqual([403, 'TENANT_DELETED']);
+      const again = await app.inject({ method: 'POST', url: `/v1/accounts/${account}/tenants`, headers: admin, payload: { id: tenant, name: 'Again' } });
+      expect([again.statusCode, again.json().error.code]).toEqual([409, 'TENANT_ID_RETIRED']);
+
+      const kafka = new Kafka({ clientId: `it-deletion-${database}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+      const consumer = kafka.consumer({ groupId: `it-deletion-${database}` });
+      await consumer.connect();
+      await subscribeOnceTheRelayCreatedTheTopic(consumer);
+      const { sealed, ceTenant } = await new Promise<{ sealed: string; ceTenant: string | undefined }>((resolve, reject) => {
+        let sealedPassword: string | null = null;
+        const timer = setTimeout(() => reject(new Error(`partner.deleted.v1 for ${partnerId} not seen on ${TOPIC} within 30 s`)), 30_000);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            if (header(message.headers, 'ce_subject') !== partnerId) return;
+            const value = JSON.parse(message.value!.toString());
+            if (value.type === 'partner.created.v1') sealedPassword = value.data.settings.httpAuth.sealedPassword;
+            if (value.type !== 'partner.deleted.v1' || sealedPassword === null) return;
+            clearTimeout(timer);
+            resolve({ sealed: sealedPassword, ceTenant: header(message.headers, 'ce_tenant') });
+          },
+        });
+      }).finally(() => consumer.disconnect());
+      expect(ceTenant).toBe(tenant);
+      // Published sealed with the tenant's data key, which no longer exists anywhere.
+      expect(sealed).toMatch(new RegExp(`^v2\\.${key!['_id']}\\.`));
+      expect(sealed).not.toContain('distributed-secret');
+    }, 90_000);
   });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
 import {
   CHECKPOINT_STORE,
@@ -29,6 +30,7 @@ import { CertificatesController } from './certificates/certificates.controller';
 import { DeleteCertificateHandler } from './certificates/delete-certificate.handler';
 import { CERTIFICATE_LIFECYCLE_CONFIG, certificateLifecycleConfigFrom, type CertificateLifecycleConfig } from './config/certificate-lifecycle.config';
 import { ExpiryEvaluator } from './expiry/expiry-evaluator';
+import { DeletedTenantGuard } from './partners/deleted-tenant.guard';
 import { KnownPartnersConsumer } from './partners/known-partners.consumer';
 import { PartnerAccess } from './partners/partner-access';
 import { PartnerRemovalHandler } from './partners/partner-removal.handler';
@@ -113,6 +115,8 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     CertificateQueries,
     PartnerAccess,
+    // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.
+    { provide: APP_GUARD, useClass: DeletedTenantGuard },
     CertificateWriteModel,
     CertificateUses,
     PartnerRemovalHandler,

@@ -20,3 +20,5 @@ export * from './partner-override/partner-override.decider';
 export * from './tenant/tenant.events';
 export * from './tenant/tenant.decider';
 export * from './settings/header-text';
+export * from './tenant-data-key/tenant-data-key.events';
+export * from './tenant-data-key/tenant-data-key.decider';

@@ -15,6 +15,8 @@ export const PartnerRegistryErrorCode = {
   TenantNotFound: 'TENANT_NOT_FOUND',
   TenantAlreadyExists: 'TENANT_ALREADY_EXISTS',
   InvalidTenant: 'INVALID_TENANT',
+  TenantDeleted: 'TENANT_DELETED',
+  TenantIdRetired: 'TENANT_ID_RETIRED',
 } as const;
 
 export function partnerNotFound(partnerId: string): DomainError {
@@ -82,4 +84,14 @@ export function tenantNotFound(tenantId: string): DomainError {
 
 export function tenantAlreadyExists(tenantId: string): DomainError {
   return new DomainError(PartnerRegistryErrorCode.TenantAlreadyExists, `Tenant ${tenantId} already exists`, 'id');
+}
+
+/** Every route refuses a deleted tenant's tokens: its data is closed and its secrets are shredded. */
+export function tenantDeleted(tenantId: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.TenantDeleted, `Tenant ${tenantId} was deleted: its data is closed`);
+}
+
+/** A deleted tenant's id is never given out again, so a new tenant cannot inherit the old one's partners or secrets. */
+export function tenantIdRetired(tenantId: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.TenantIdRetired, `The tenant id ${tenantId} belonged to a deleted tenant and is retired`, 'id');
 }

@@ -6,4 +6,6 @@ export const PartnerRegistryStreams = {
   masterDirectory: (account: string) => `master_partner_directory-${account}`,
   override: (account: string, tenant: string, masterPartnerId: string) => `partner_override-${account}.${tenant}.${masterPartnerId}`,
   tenant: (account: string, tenantId: string) => `tenant-${account}.${tenantId}`,
+  /** Not published: which data key seals the tenant's secrets, and whether it was destroyed. */
+  tenantDataKey: (account: string, tenantId: string) => `tenant_data_key-${account}.${tenantId}`,
 } as const;

@@ -5,3 +5,4 @@ export * from './read-model/partner-queries';
 export * from './read-model/partner-view.document';
 export * from './read-model/partner-list.query';
 export * from './secrets/secret-sealer';
+export * from './secrets/tenant-secrets';

@@ -14,6 +14,8 @@ export const PARTNER_REGISTRY_ERROR_STATUSES: Readonly<Record<string, number>> =
   [Code.TenantNotFound]: 404,
   [Code.TenantAlreadyExists]: 409,
   [Code.InvalidTenant]: 422,
+  [Code.TenantDeleted]: 403,
+  [Code.TenantIdRetired]: 409,
   TENANT_REQUIRED: 403,
   ACCOUNT_FORBIDDEN: 403,
 };

@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import {
   CHECKPOINT_STORE,
   EVENT_STORE,
@@ -27,6 +28,11 @@ import { PartnerOverridesHandler } from './partner-overrides/partner-overrides.h
 import { PartnerQueries } from './read-model/partner-queries';
 import { PartnerViewsProjection } from './read-model/partner-views.projection';
 import { SECRET_SEALER, SecretSealer } from './secrets/secret-sealer';
+import { TenantDataKeyStore } from './secrets/tenant-data-key.store';
+import { TenantSecrets } from './secrets/tenant-secrets';
+import { DeletedTenantGuard } from './tenants/deleted-tenant.guard';
+import { TenantClosure } from './tenants/tenant-closure';
+import { TenantClosureReactor } from './tenants/tenant-closure.reactor';
 import { TenantsController } from './tenants/tenants.controller';
 import { TenantsHandler } from './tenants/tenants.handler';
 import { UpdatePartnerController } from './update-partner/update-partner.controller';
@@ -81,6 +87,12 @@ const logger = new Logger('PartnerRegistry');
     },
     { provide: PartnerDirectoryService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new PartnerDirectoryService(store) },
     { provide: SECRET_SEALER, useFactory: () => SecretSealer.fromEnvironment(process.env, (message) => logger.warn(message)) },
+    { provide: TenantDataKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new TenantDataKeyStore(readModels) },
+    TenantSecrets,
+    TenantClosure,
+    TenantClosureReactor,
+    // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.
+    { provide: APP_GUARD, useClass: DeletedTenantGuard },
     PartnerQueries,
     CreatePartnerHandler,
     UpdatePartnerHandler,
@@ -94,6 +106,6 @@ const logger = new Logger('PartnerRegistry');
     PartnerCertificatesQuery,
     PartnerCertificatesConsumer,
   ],
-  exports: [PartnerViewsProjection, PartnerQueries],
+  exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })
 export class PartnerRegistryModule {}

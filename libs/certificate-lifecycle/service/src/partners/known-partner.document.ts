@@ -16,6 +16,8 @@ export interface KnownTenantDocument {
   readonly account: string;
   readonly tenant: string;
   readonly plan: string;
+  /** The partner-registry deleted the tenant: its tokens are refused on every route (absent: live). */
+  readonly deleted?: boolean;
 }
 
 export const KnownPartnerCollections = {

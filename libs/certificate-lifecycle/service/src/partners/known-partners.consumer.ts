@@ -119,8 +119,11 @@ export class KnownPartnersConsumer implements OnModuleInit, BeforeApplicationShu
         return;
       }
       case 'tenant.deleted.v1': {
+        // Kept, not removed: the tenant's tokens are refused from now on (its partners' deletions follow on the topic).
         const d = event.data as TenantFacts;
-        await this.tenants.delete(knownTenantIdOf(d.account, d.tenantId));
+        const id = knownTenantIdOf(d.account, d.tenantId);
+        const plan = (await this.tenants.get(id))?.plan ?? 'free';
+        await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, deleted: true });
         return;
       }
       default:

@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '@as2-partners/kernel';
 import { DomainError } from '@as2-partners/kernel';
-import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantNotFound } from '../partner-registry.errors';
+import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantIdRetired, tenantNotFound } from '../partner-registry.errors';
 import { isPlan, type Plan } from '../settings/plans';
 import type { TenantEvent } from './tenant.events';
 
@@ -37,7 +37,7 @@ export type TenantCommand =
 export type TenantState =
   | { readonly status: 'none' }
   | { readonly status: 'active'; readonly tenant: TenantRecord }
-  | { readonly status: 'deleted'; readonly tenant: TenantRecord };
+  | { readonly status: 'deleted'; readonly tenant: TenantRecord; readonly deletedAt: string };
 
 function invalidTenant(field: string, message: string): DomainError {
   return new DomainError(PartnerRegistryErrorCode.InvalidTenant, message, field);
@@ -57,6 +57,7 @@ function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
   switch (command.type) {
     case 'create_tenant': {
       if (state.status === 'active') throw tenantAlreadyExists(command.tenantId);
+      if (state.status === 'deleted') throw tenantIdRetired(command.tenantId);
       if (!TENANT_ID_PATTERN.test(command.tenantId)) {
         throw invalidTenant('id', 'The tenant id must be 1-64 letters, digits, hyphens or underscores');
       }
@@ -79,6 +80,8 @@ function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
       ];
     }
     case 'delete_tenant':
+      // A repeated delete records nothing: the caller resumes closing the tenant's data (a retry after a crash).
+      if (state.status === 'deleted') return [];
       if (state.status !== 'active') throw tenantNotFound(command.tenantId);
       return [{ type: 'tenant.deleted.v1', data: { account: state.tenant.account, tenantId: command.tenantId, deletedAt: command.now } }];
     default:
@@ -97,13 +100,16 @@ function evolve(state: TenantState, event: TenantEvent): TenantState {
       return { status: 'active', tenant: { ...state.tenant, ...event.data.changes, updatedAt: event.data.updatedAt } };
     case 'tenant.deleted.v1':
       if (state.status !== 'active') return state;
-      return { status: 'deleted', tenant: state.tenant };
+      return { status: 'deleted', tenant: state.tenant, deletedAt: event.data.deletedAt };
     default:
       return assertNever(event);
   }
 }
 
-/** A tenant of an account and its billing plan (stream `tenant-<account>.<tenantId>`). */
+/**
+ * A tenant of an account and its billing plan (stream `tenant-<account>.<tenantId>`). Deletion is final: the id is
+ * retired, and the service then deletes the tenant's partners and destroys its data key.
+ */
 export const tenantDecider: Decider<TenantCommand, TenantState, TenantEvent> = {
   initialState: () => ({ status: 'none' }),
   decide,

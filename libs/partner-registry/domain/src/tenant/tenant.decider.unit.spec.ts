@@ -23,14 +23,29 @@ describe('tenant decider', () => {
       .then([{ type: 'tenant.updated.v1', data: { account: 'acc', tenantId: 'ten', changes: { plan: 'starter' }, updatedAt: T0 } }]);
   });
 
-  it('answers TENANT_NOT_FOUND for an unknown or deleted tenant', () => {
-    const deleted = { type: 'tenant.deleted.v1' as const, data: { account: 'acc', tenantId: 'ten', deletedAt: T0 } };
-    spec([]).when({ type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T0 }).thenError('TENANT_NOT_FOUND');
+  const deleted = { type: 'tenant.deleted.v1' as const, data: { account: 'acc', tenantId: 'ten', deletedAt: T0 } };
+
+  it('deletes a live tenant, and answers TENANT_NOT_FOUND for an unknown one', () => {
     spec([created]).when({ type: 'delete_tenant', tenantId: 'ten', now: T0 }).then([deleted]);
-    spec([created, deleted]).when({ type: 'delete_tenant', tenantId: 'ten', now: T0 }).thenError('TENANT_NOT_FOUND');
+    spec([]).when({ type: 'delete_tenant', tenantId: 'ten', now: T0 }).thenError('TENANT_NOT_FOUND');
+    spec([]).when({ type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T0 }).thenError('TENANT_NOT_FOUND');
   });
 
-  it('allows re-creating a deleted tenant', () => {
-    spec([created, { type: 'tenant.deleted.v1', data: { account: 'acc', tenantId: 'ten', deletedAt: T0 } }]).when(create).then([created]);
+  it('records a repeated delete once, so a retried DELETE can resume closing the tenant', () => {
+    spec([created, deleted]).when({ type: 'delete_tenant', tenantId: 'ten', now: '2024-02-01T00:00:00.000Z' }).thenNothing();
+  });
+
+  it('no longer changes a deleted tenant', () => {
+    spec([created, deleted]).when({ type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T0 }).thenError('TENANT_NOT_FOUND');
+  });
+
+  it('never gives a deleted tenant id out again, whatever the plan', () => {
+    spec([created, deleted]).when(create).thenError('TENANT_ID_RETIRED', { field: 'id' });
+    spec([created, deleted]).when({ ...create, plan: 'enterprise', name: 'Other' }).thenError('TENANT_ID_RETIRED');
+  });
+
+  it('keeps when the tenant was deleted', () => {
+    const state = [created, deleted].reduce(tenantDecider.evolve, tenantDecider.initialState());
+    expect(state).toEqual({ status: 'deleted', tenant: expect.objectContaining({ tenantId: 'ten' }), deletedAt: T0 });
   });
 });

@@ -7,7 +7,8 @@ import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
+import { TenantSecrets } from '../secrets/tenant-secrets';
+import { TenantClosure } from '../tenants/tenant-closure';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
 import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
@@ -22,8 +23,9 @@ export class CreatePartnerHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
-    @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly secrets: TenantSecrets,
+    private readonly closure: TenantClosure,
     private readonly directory: PartnerDirectoryService,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
@@ -35,6 +37,9 @@ export class CreatePartnerHandler {
     const { account } = ctx.caller;
     const now = this.clock.now();
     const partnerId = newPartnerId();
+    const metadata = eventMetadataOf(ctx, tenant, now);
+    const planLimit = await planLimitOf(this.store, account, tenant);
+    const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const events = partnerDecider.decide(
       {
         type: 'create_partner',
@@ -42,15 +47,14 @@ export class CreatePartnerHandler {
         account,
         tenant,
         as2Id: dto.as2_id,
-        settings: { ...partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow), name: dto.name, url: dto.url },
+        settings: { ...changes, name: dto.name, url: dto.url },
         now: now.toISOString(),
       },
       partnerDecider.initialState(),
     );
-    const metadata = eventMetadataOf(ctx, tenant, now);
-    const planLimit = await planLimitOf(this.store, account, tenant);
     await this.directory.reserve(tenantDirectoryScope(this.store, account, tenant), { as2Id: dto.as2_id, partnerId, planLimit, now }, metadata);
     const appended = await this.store.append(PartnerRegistryStreams.partner(partnerId), toNewEvents(events, metadata), 'no_stream');
+    await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
     await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
     const created = await this.queries.findForTenant(account, tenant, partnerId);
     if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);

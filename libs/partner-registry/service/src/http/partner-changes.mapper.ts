@@ -1,6 +1,5 @@
 import type { EncryptAlgorithm, MdnMode, PartnerChanges, SignAlgorithm } from '@as2-partners/partner-registry-domain';
 import type { AllowedAddressRange } from '@as2-partners/platform';
-import type { SecretSealer } from '../secrets/secret-sealer';
 import { refuseNonPublicEndpoints } from './partner-endpoint-addresses';
 import type { PartnerFieldsDto } from './partner-settings.dto';
 
@@ -12,8 +11,14 @@ function defined<T extends object>(value: T): T {
  * API field names to domain changes, for every create and patch: endpoints on non-public addresses are refused here
  * (the allow-list is configuration), and a given password is sealed here and never travels further in clear.
  */
-export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: SecretSealer, privateEndpointsAllow: readonly AllowedAddressRange[]): PartnerChanges {
+export async function partnerChangesFromDto(
+  dto: Partial<PartnerFieldsDto>,
+  seal: (plaintext: string) => Promise<string>,
+  privateEndpointsAllow: readonly AllowedAddressRange[],
+): Promise<PartnerChanges> {
   refuseNonPublicEndpoints(dto, privateEndpointsAllow);
+  const password = dto.http_auth?.password;
+  const sealedPassword = password === undefined ? undefined : password === null ? null : await seal(password);
   const changes: PartnerChanges = defined({
     name: dto.name,
     url: dto.url,
@@ -38,8 +43,7 @@ export function partnerChangesFromDto(dto: Partial<PartnerFieldsDto>, sealer: Se
       ? defined({
           enabled: dto.http_auth.enabled,
           username: dto.http_auth.username,
-          sealedPassword:
-            dto.http_auth.password === undefined ? undefined : dto.http_auth.password === null ? null : sealer.seal(dto.http_auth.password),
+          sealedPassword,
         })
       : undefined,
   });

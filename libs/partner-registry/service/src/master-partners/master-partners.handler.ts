@@ -40,7 +40,7 @@ export class MasterPartnersHandler {
         partnerId,
         account,
         as2Id: dto.as2_id,
-        settings: { ...partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow), name: dto.name, url: dto.url },
+        settings: { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url },
         now: now.toISOString(),
       },
       masterPartnerDecider.initialState(),
@@ -55,7 +55,7 @@ export class MasterPartnersHandler {
   async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<PartnerViewDocument> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
-    const changes = partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow);
+    const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
     const result = await decideOnStream(
       this.store,
       PartnerRegistryStreams.masterPartner(partnerId),

@@ -55,6 +55,14 @@ export class PartnerQueries {
     return tenant?.registered ? tenant : null;
   }
 
+  /** Keyed on (account, tenant): every route of a deleted tenant's token is refused from this view. */
+  async isDeletedTenant(account: string, tenant: string): Promise<boolean> {
+    const doc = await this.tenants.get(tenantDocIdOf(account, tenant));
+    if (!doc) return false;
+    // Views projected before deletedAt existed: a tenant once registered (createdAt set) and no longer registered was deleted.
+    return (doc.deletedAt ?? null) !== null || (!doc.registered && doc.createdAt !== null);
+  }
+
   private async isKnownTenant(account: string, tenant: string): Promise<boolean> {
     return (await this.tenants.get(tenantDocIdOf(account, tenant))) !== null;
   }

@@ -34,6 +34,8 @@ export interface TenantDocument {
   readonly plan: string | null;
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
+  /** Set once the tenant is deleted (absent from views projected before deletion closed a tenant's data). */
+  readonly deletedAt?: string | null;
 }
 
 /** A tenant's overrides of one master partner. */

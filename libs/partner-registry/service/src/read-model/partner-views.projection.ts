@@ -184,6 +184,7 @@ export class PartnerViewsProjection implements Projection {
           plan: d.plan,
           createdAt: d.createdAt,
           updatedAt: d.createdAt,
+          deletedAt: null,
         });
         return;
       }
@@ -197,7 +198,7 @@ export class PartnerViewsProjection implements Projection {
       case 'tenant.deleted.v1': {
         const d = event.data;
         const current = await this.tenants.get(tenantDocIdOf(d.account, d.tenantId));
-        if (current) await this.tenants.put({ ...current, registered: false, updatedAt: d.deletedAt });
+        if (current) await this.tenants.put({ ...current, registered: false, updatedAt: d.deletedAt, deletedAt: d.deletedAt });
         return;
       }
       case 'partner_directory.as2_id_reserved.v1':

@@ -63,7 +63,10 @@ export class TenantsController {
 
   @Delete(':tenant')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete a tenant: its partners stay, its plan falls back to free' })
+  @ApiOperation({
+    summary:
+      "Delete a tenant for good: its partners are deleted, its stored secrets destroyed, its tokens refused (403 TENANT_DELETED) and its id retired (409 TENANT_ID_RETIRED); a repeated delete finishes an interrupted one",
+  })
   async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
     const deletedAt = await this.handler.delete(ctx, requireOwnAccount(ctx, account), tenantId);
     return { message: 'Tenant deleted successfully', data: { id: tenantId, deleted_at: toApiTimestamp(deletedAt) } };

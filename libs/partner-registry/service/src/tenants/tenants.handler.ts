@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, tenantNotFound, type Plan } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
 import { monotonicFactory } from 'ulid';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { TenantDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { decideOnStream } from '@as2-partners/kernel';
 import { eventMetadataOf } from '../write-model/event-envelopes';
+import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 import type { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
+import { TenantClosure } from './tenant-closure';
 
 const nextUlid = monotonicFactory();
 
@@ -18,6 +20,8 @@ export class TenantsHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
+    private readonly closure: TenantClosure,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
@@ -49,6 +53,10 @@ export class TenantsHandler {
     return this.get(account, tenantId);
   }
 
+  /**
+   * Records the deletion first, then closes the tenant's data (see TenantClosure). A repeated DELETE finishes a closure
+   * a failure interrupted and answers the first deletion's time; the reactor finishes it too, after a crash.
+   */
   async delete(ctx: RequestContext, account: string, tenantId: string): Promise<string> {
     const now = this.clock.now();
     const result = await decideOnStream(
@@ -58,8 +66,12 @@ export class TenantsHandler {
       () => ({ type: 'delete_tenant' as const, tenantId, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
     );
-    if (result.position !== null) await this.projection.waitFor(result.position);
-    return now.toISOString();
+    if (result.state.status !== 'deleted') throw new Error(`Tenant ${tenantId} not deleted after its deletion was decided`);
+    await this.closure.close(account, tenantId, eventMetadataOf(ctx, tenantId, now));
+    // The reactor may have done (part of) the closure first: wait for everything stored so far, not only our own events.
+    const last = await this.store.lastPosition();
+    if (last !== null) await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
+    return result.state.deletedAt;
   }
 
   async get(account: string, tenantId: string): Promise<TenantDocument> {

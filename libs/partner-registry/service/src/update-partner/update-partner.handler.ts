@@ -6,7 +6,7 @@ import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
+import { TenantSecrets } from '../secrets/tenant-secrets';
 import { decideOnStream } from '@as2-partners/kernel';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
@@ -25,8 +25,8 @@ export class UpdatePartnerHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
-    @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly secrets: TenantSecrets,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
@@ -36,8 +36,8 @@ export class UpdatePartnerHandler {
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const changes = partnerChangesFromDto(dto, this.sealer, this.config.privateEndpointsAllow);
     const metadata = eventMetadataOf(ctx, tenant, now);
+    const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const result =
       target.kind === 'tenant'
         ? await decideOnStream(
