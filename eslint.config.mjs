@@ -14,6 +14,38 @@ const infrastructurePackages = [
   'testcontainers',
 ];
 
+// Layers: apps compose; composition picks the adapters; services use domain, kernel and platform; adapters implement kernel ports.
+// Only apps and test support import the composition, so no service or platform code reaches an adapter.
+const productionLayers = [
+  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:composition', 'layer:service', 'layer:domain', 'layer:platform', 'layer:kernel', 'layer:protocol'] },
+  { sourceTag: 'layer:composition', onlyDependOnLibsWithTags: ['layer:platform', 'layer:adapter', 'layer:kernel'] },
+  { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:domain', 'layer:kernel', 'layer:platform', 'layer:protocol'] },
+  { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:kernel'] },
+  { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: ['layer:kernel'] },
+  { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:testing', 'layer:composition', 'layer:platform', 'layer:kernel'] },
+  { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:kernel'], bannedExternalImports: infrastructurePackages },
+  { sourceTag: 'layer:kernel', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
+  { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
+];
+
+// Test files: a layer's own imports plus test support (layer:testing); app specs may also wire adapters directly.
+const testLayers = productionLayers.map((rule) => ({
+  ...rule,
+  onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'layer:testing', ...(rule.sourceTag === 'layer:app' ? ['layer:adapter'] : [])],
+}));
+
+const testFiles = ['**/*.spec.ts', '**/*.spec-support.ts'];
+
+// Bounded contexts: a context's libs see only their own context and shared libs.
+const contexts = [
+  { sourceTag: 'scope:partner-registry', onlyDependOnLibsWithTags: ['scope:partner-registry', 'scope:shared'] },
+  { sourceTag: 'scope:certificate-lifecycle', onlyDependOnLibsWithTags: ['scope:certificate-lifecycle', 'scope:shared'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
+];
+
+const moduleBoundaries = (layers) => ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: [...layers, ...contexts] }];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -21,31 +53,14 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            // Layers: apps compose; services use domain, kernel and platform; adapters implement kernel ports.
-            { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:service', 'layer:domain', 'layer:platform', 'layer:adapter', 'layer:kernel', 'layer:protocol', 'layer:testing'] },
-            { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:domain', 'layer:kernel', 'layer:platform', 'layer:protocol', 'layer:testing'] },
-            { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:adapter'] },
-            { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:testing'] },
-            { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:kernel'] },
-            { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:testing'], bannedExternalImports: infrastructurePackages },
-            { sourceTag: 'layer:kernel', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
-            { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
-            // Bounded contexts: a context's libs see only their own context and shared libs.
-            { sourceTag: 'scope:partner-registry', onlyDependOnLibsWithTags: ['scope:partner-registry', 'scope:shared'] },
-            { sourceTag: 'scope:certificate-lifecycle', onlyDependOnLibsWithTags: ['scope:certificate-lifecycle', 'scope:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries(productionLayers),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Specs (and the helpers only they import) may use test support; production files may not.
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(testLayers) },
   },
   {
     files: ['**/*.spec.ts', 'tools/**/*.ts'],

@@ -1,4 +1,4 @@
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from './all-in-one.module';
 
 describe('all-in-one composition (embedded)', () => {

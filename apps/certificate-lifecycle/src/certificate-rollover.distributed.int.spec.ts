@@ -10,7 +10,8 @@ import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { describeWithServer, eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
+import { loadPlatformConfig } from '@as2-partners/platform';
+import { signHs256TestToken, createTestHttpApp } from '@as2-partners/platform-testing';
 
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 30_000, intervalMs: 200 });
 
@@ -132,7 +133,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
     const timeline = async (partnerId: string) =>
       (await call(certificates, 'GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
 
-    async function startService(module: Parameters<typeof createHttpApp>[0], database: string): Promise<NestFastifyApplication> {
+    async function startService(module: Parameters<typeof createTestHttpApp>[0], database: string): Promise<NestFastifyApplication> {
       const dataDir = await mkdtemp(join(tmpdir(), 'as2-rollover-distributed-'));
       dataDirs.push(dataDir);
       const config = loadPlatformConfig({
@@ -145,7 +146,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
       });
-      return createHttpApp(module, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+      return createTestHttpApp(module, config, { kafkaClientId: `it-${database}` });
     }
 
     beforeAll(async () => {

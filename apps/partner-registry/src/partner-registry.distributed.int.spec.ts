@@ -7,7 +7,8 @@ import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describeWithServer } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
+import { loadPlatformConfig } from '@as2-partners/platform';
+import { signHs256TestToken, createTestHttpApp } from '@as2-partners/platform-testing';
 
 const SECRET = 'distributed-integration-secret-0123456789';
 const TOPIC = 'as2.partner-registry.events';
@@ -62,7 +63,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
       });
-      app = await createHttpApp(PartnerRegistryModule, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}` });
       mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
     }, 60_000);
 

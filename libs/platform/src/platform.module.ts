@@ -15,7 +15,7 @@ export const PLATFORM_CONFIG = Symbol('PlatformConfig');
 /** The edge every service shares: bearer auth on every route, one validation pipe, one error filter, health, and the kernel ports. */
 @Module({})
 export class PlatformModule {
-  static forRoot(config: PlatformConfig, options: EventSourcingOptions = {}): DynamicModule {
+  static forRoot(config: PlatformConfig, options: EventSourcingOptions): DynamicModule {
     return {
       module: PlatformModule,
       global: true,

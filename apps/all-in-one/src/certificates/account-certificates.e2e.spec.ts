@@ -1,7 +1,7 @@
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs } from './certificate-api';
+import { certificateApiAs } from './certificate-api.spec-support';
 
 describe('account-level certificates for master partners', () => {
   let t: EmbeddedTestApp;

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
-import { createEmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, createPartner } from './certificate-api';
+import { certificateApiAs, createPartner } from './certificate-api.spec-support';
 
 describe('a scheduled activation missed while the service was down', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'as2-restart-'));

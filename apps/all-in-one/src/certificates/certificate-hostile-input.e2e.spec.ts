@@ -1,7 +1,7 @@
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, createPartner, freshTenant, multipartBody, type CertificateApi } from './certificate-api';
+import { certificateApiAs, createPartner, freshTenant, multipartBody, type CertificateApi } from './certificate-api.spec-support';
 
 describe('hostile input on the certificate-lifecycle routes', () => {
   let t: EmbeddedTestApp;

@@ -3,10 +3,10 @@ import { CertificateLifecycleStreams, readCertificateUpload, toCertificateData }
 import { issueTestCertificate, type TestCertificate, type TestCertificateOptions } from '@as2-partners/certificate-lifecycle-domain/testing';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { ulid } from 'ulid';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, createPartner, freshTenant, type ApiResponse, type CertificateApi } from './certificate-api';
+import { certificateApiAs, createPartner, freshTenant, type ApiResponse, type CertificateApi } from './certificate-api.spec-support';
 
 /** An AS2 partner as the probe configured it: AES content encryption, RSA signatures. */
 const AES_RSA_PARTNER = { encrypt: true, encrypt_algorithm: 'AES256_CBC', sign: true, sign_algorithm: 'SHA256withRSA' };

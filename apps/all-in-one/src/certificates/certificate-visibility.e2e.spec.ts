@@ -1,7 +1,7 @@
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, createPartner, type ApiResponse } from './certificate-api';
+import { certificateApiAs, createPartner, type ApiResponse } from './certificate-api.spec-support';
 
 /** A well-formed partner id nobody ever created. */
 const NEVER_CREATED = 'prt_01ARZ3NDEKTSV4RRFFQ69G5FAV';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
 import { eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api';
+import { certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api.spec-support';
 
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 15_000, intervalMs: 50 });
 

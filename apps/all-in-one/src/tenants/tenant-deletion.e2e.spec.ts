@@ -7,9 +7,9 @@ import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { TenantSecrets } from '@as2-partners/partner-registry-service';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, type CertificateApi } from '../certificates/certificate-api';
+import { certificateApiAs, type CertificateApi } from '../certificates/certificate-api.spec-support';
 
 const ACCOUNT = `acct-del-${process.pid}`;
 /** One master key for every app of this file, so only a destroyed data key can explain a secret that no longer unseals. */

@@ -1,6 +1,9 @@
 import type { Clock } from '@as2-partners/kernel';
+import type { OpenInfrastructure } from './infrastructure-connections';
 
 export interface EventSourcingOptions {
+  /** The adapters for the configured mode, given by the app's composition (the platform imports no adapter). */
+  readonly openInfrastructure: OpenInfrastructure;
   /** Default: the system clock. Tests pass a fixed one. */
   readonly clock?: Clock;
   /** Default true. The rebuild command turns it off so projections only run its replay. */

@@ -12,7 +12,7 @@ import {
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE } from './event-sourcing.tokens';
-import { openInfrastructure, type InfrastructureConnections } from './infrastructure-connections';
+import type { InfrastructureConnections } from './infrastructure-connections';
 import { ProjectionLifecycle } from './projection-lifecycle';
 
 /** Closes the connections after projections and relays stopped (they stop in beforeApplicationShutdown). */
@@ -42,14 +42,14 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
  */
 @Module({})
 export class EventSourcingModule {
-  static forRoot(config: PlatformConfig, options: EventSourcingOptions = {}): DynamicModule {
+  static forRoot(config: PlatformConfig, options: EventSourcingOptions): DynamicModule {
     const tokens = [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS];
     return {
       module: EventSourcingModule,
       global: true,
       providers: [
         { provide: EVENT_SOURCING_OPTIONS, useValue: options },
-        { provide: INFRASTRUCTURE, useFactory: () => openInfrastructure(config, options.kafkaClientId ?? 'as2-partners') },
+        { provide: INFRASTRUCTURE, useFactory: () => options.openInfrastructure(config, options.kafkaClientId ?? 'as2-partners') },
         fromInfrastructure(EVENT_STORE, (i) => i.eventStore),
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),
         fromInfrastructure(READ_MODEL_STORE, (i) => i.readModels),

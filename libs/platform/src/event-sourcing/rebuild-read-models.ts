@@ -2,6 +2,7 @@ import { ConsoleLogger, Logger, Module, type DynamicModule, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import { PROJECTION_REGISTRY, type ProjectionRegistry } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
+import type { EventSourcingOptions } from './event-sourcing-options';
 import { nestLogLevels } from '../http/nest-log-levels';
 import { PlatformModule } from '../platform.module';
 
@@ -14,8 +15,12 @@ export interface RebuiltProjection {
  * Boots the service modules without HTTP, with projections and outbox relays left stopped, and rebuilds every
  * registered projection from the event store, one after another. Run it while no server writes these read models.
  */
-export async function rebuildReadModels(rootModule: Type<unknown> | DynamicModule, config: PlatformConfig): Promise<RebuiltProjection[]> {
-  @Module({ imports: [PlatformModule.forRoot(config, { startProjections: false, startOutboxRelays: false }), rootModule] })
+export async function rebuildReadModels(
+  rootModule: Type<unknown> | DynamicModule,
+  config: PlatformConfig,
+  options: Pick<EventSourcingOptions, 'openInfrastructure' | 'kafkaClientId'>,
+): Promise<RebuiltProjection[]> {
+  @Module({ imports: [PlatformModule.forRoot(config, { ...options, startProjections: false, startOutboxRelays: false }), rootModule] })
   class RebuildModule {}
 
   const logger = new Logger('RebuildReadModels');

@@ -32,7 +32,7 @@ export const OPENAPI_JSON_PATH = 'docs/openapi.json';
 export async function createHttpApp(
   rootModule: Type<unknown> | DynamicModule,
   config: PlatformConfig,
-  options: HttpAppOptions = {},
+  options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
   @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
   class HttpApplicationModule {}

@@ -4,7 +4,7 @@ import { loadPlatformConfig } from '../config/platform-config';
 import { createHttpApp, OPENAPI_UI_PATH, type HttpAppOptions } from './create-http-app';
 
 /** A deployable's main: reads the configuration from the environment, builds the app and listens. */
-export async function startHttpServer(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+export async function startHttpServer(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const config = loadPlatformConfig();
   const app = await createHttpApp(rootModule, config, options);
   await app.listen(config.port, config.host);

@@ -1,6 +1,6 @@
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { API_TIMESTAMP, apiAs, freshTenant, partnerInput, type Api } from './partner-api';
+import { API_TIMESTAMP, apiAs, freshTenant, partnerInput, type Api } from './partner-api.spec-support';
 
 let accounts = 0;
 function freshAccount(): string {

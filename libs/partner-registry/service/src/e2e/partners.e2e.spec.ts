@@ -1,7 +1,7 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { API_TIMESTAMP, apiAs, freshTenant, PARTNER_ID, partnerInput, type Api } from './partner-api';
+import { API_TIMESTAMP, apiAs, freshTenant, PARTNER_ID, partnerInput, type Api } from './partner-api.spec-support';
 
 const PARTNER_FIELDS = [
   'id', 'name', 'as2_id', 'url', 'active', 'type', 'master_partner_id', 'has_overrides', 'sign', 'encrypt', 'compress',

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECTION_REGISTRY, type ProjectionRegistry } from '@as2-partners/kernel';
-import { createEmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { apiAs, partnerInput } from './partner-api';
+import { apiAs, partnerInput } from './partner-api.spec-support';
 
 describe('persistence (embedded)', () => {
   let dataDir: string;

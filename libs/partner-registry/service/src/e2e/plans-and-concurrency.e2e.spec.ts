@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { apiAs, freshTenant, partnerInput } from './partner-api';
+import { apiAs, freshTenant, partnerInput } from './partner-api.spec-support';
 
 const ACCOUNT = 'plans-account';
 

@@ -1,7 +1,7 @@
 import { EVENT_BUS, topicOf, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { apiAs, partnerInput } from './partner-api';
+import { apiAs, partnerInput } from './partner-api.spec-support';
 
 const TENANT_DELETED = { message: expect.any(String), error: { type: 'authorization_error', code: 'TENANT_DELETED' } };
 

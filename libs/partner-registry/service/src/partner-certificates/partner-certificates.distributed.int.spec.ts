@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EVENT_BUS, type EventBus } from '@as2-partners/kernel';
 import { describeWithServer } from '@as2-partners/kernel-testing';
-import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-partners/platform';
+import { loadPlatformConfig } from '@as2-partners/platform';
+import { signHs256TestToken, createTestHttpApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { CertificateLifecycleEventFeed } from './certificate-lifecycle-event-feed';
 import { CERTIFICATE_LIFECYCLE_TOPIC } from './certificate-lifecycle-events';
@@ -38,7 +39,7 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
       });
-      app = await createHttpApp(PartnerRegistryModule, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}` });
     }, 90_000);
 
     afterAll(async () => {

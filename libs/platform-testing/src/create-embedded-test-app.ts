@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Role } from '../auth/caller';
-import { loadPlatformConfig, type Environment } from '../config/platform-config';
-import { createHttpApp } from '../http/create-http-app';
+import { loadPlatformConfig, type Environment, type Role } from '@as2-partners/platform';
 import { signHs256TestToken } from './hs256-test-token';
+import { createTestHttpApp } from './create-test-http-app';
 
 export const TEST_JWT_SECRET = 'embedded-test-app-secret-0123456789abcdef';
 
@@ -64,9 +63,8 @@ export async function createEmbeddedTestApp(options: EmbeddedTestAppOptions): Pr
   const now = options.now;
   let app: NestFastifyApplication;
   try {
-    app = await createHttpApp({ module: class EmbeddedTestModule {}, imports: options.imports }, config, {
+    app = await createTestHttpApp({ module: class EmbeddedTestModule {}, imports: options.imports }, config, {
       clock: now ? { now } : undefined,
-      shutdownHooks: false,
     });
   } catch (error) {
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });

@@ -2,10 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { loadPlatformConfig } from '../config/platform-config';
-import { INFRASTRUCTURE } from '../event-sourcing/event-sourcing.tokens';
-import type { InfrastructureConnections } from '../event-sourcing/infrastructure-connections';
-import { rebuildReadModels } from '../event-sourcing/rebuild-read-models';
+import { openInfrastructure } from '@as2-partners/composition';
+import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, type InfrastructureConnections } from '@as2-partners/platform';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
 
@@ -358,7 +356,7 @@ describe('rebuildReadModels', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'as2-rebuild-'));
     try {
       const config = loadPlatformConfig({ DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn' });
-      const rebuilt = await rebuildReadModels(DemoModule, config);
+      const rebuilt = await rebuildReadModels(DemoModule, config, { openInfrastructure });
       expect(rebuilt.map((r) => r.name)).toEqual(['demo-things']);
       expect(DemoProjection.lastInstance?.calls).toEqual(['rebuild', 'stop']);
     } finally {

@@ -16,11 +16,7 @@ import {
   type ProjectionRegistry,
   type RecordedEvent,
 } from '@as2-partners/kernel';
-import type { RequestContext } from '../auth/caller';
-import { Ctx } from '../auth/request-context.decorator';
-import { Roles } from '../auth/roles.decorator';
-import { provideOutboxRelay } from '../event-sourcing/provide-outbox-relay';
-import { registerDomainErrorStatuses } from '../http/domain-error-statuses';
+import { Ctx, provideOutboxRelay, registerDomainErrorStatuses, Roles, type RequestContext } from '@as2-partners/platform';
 
 /** A tiny service module used only by the platform's own e2e spec: it exercises every edge rule once. */
 

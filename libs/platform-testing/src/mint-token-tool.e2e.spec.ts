@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { JwtVerifier } from '../auth/jwt-verifier';
-import { loadPlatformConfig } from '../config/platform-config';
+import { JwtVerifier, loadPlatformConfig } from '@as2-partners/platform';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule } from './demo.module';
 
-const tool = join(__dirname, '../../../../tools/auth/mint-token.mjs');
+const tool = join(__dirname, '../../../tools/auth/mint-token.mjs');
 
 interface ToolRun {
   code: number;

@@ -1,4 +1,4 @@
-import type { EmbeddedTestApp, TestTokenClaims } from '@as2-partners/platform';
+import type { EmbeddedTestApp, TestTokenClaims } from '@as2-partners/platform-testing';
 
 export interface ApiResponse {
   readonly status: number;

@@ -1,0 +1,114 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import type { InfrastructureConnections, PlatformConfig, ReadinessProbe } from '@as2-partners/platform';
+
+interface Pingable {
+  ping(): Promise<void>;
+}
+
+/** Closes what was opened, last first; one failing close does not keep the others open. */
+async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const close of [...closers].reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'Some infrastructure connections did not close cleanly');
+}
+
+/**
+ * Opens the adapters the mode calls for: SQLite files and the in-process bus when embedded; EventStoreDB,
+ * MongoDB and Kafka when distributed. Distributed drivers load only in distributed mode.
+ */
+export async function openInfrastructure(config: PlatformConfig, kafkaClientId: string): Promise<InfrastructureConnections> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return config.mode === 'embedded' ? await openEmbedded(config, closers) : await openDistributed(config, kafkaClientId, closers);
+  } catch (error) {
+    await closeAll(closers).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
+  const [{ SqliteEventStore }, { EmbeddedReadModelStore }] = await Promise.all([
+    import('@as2-partners/event-store-sqlite'),
+    import('@as2-partners/read-model-embedded'),
+  ]);
+  await mkdir(config.dataDir, { recursive: true });
+  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+  closers.push(() => eventStore.close());
+  const readModels = await EmbeddedReadModelStore.open(join(config.dataDir, 'read-models.sqlite'));
+  closers.push(() => readModels.close());
+  const bus = new InProcessEventBus();
+  closers.push(() => bus.close());
+  return connections(eventStore, readModels, bus, [
+    { name: 'eventStore', ping: () => eventStore.ping() },
+    { name: 'readModelStore', ping: () => readModels.ping() },
+  ], closers);
+}
+
+async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
+  const [{ MongoReadModelStore }, { KafkaEventBus }] = await Promise.all([
+    import('@as2-partners/read-model-mongo'),
+    import('@as2-partners/messaging-kafka'),
+  ]);
+  const eventStore = await openDistributedEventStore(config);
+  closers.push(() => eventStore.close());
+  const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
+  closers.push(() => readModels.close());
+  const bus = await connecting('Kafka', 'KAFKA_BROKERS', KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId }));
+  closers.push(() => bus.close());
+  return connections(eventStore, readModels, bus, [
+    { name: 'eventStore', ping: () => eventStore.ping() },
+    { name: 'readModelStore', ping: () => readModels.ping() },
+    { name: 'kafka', ping: () => bus.ping() },
+  ], closers);
+}
+
+async function openDistributedEventStore(config: PlatformConfig): Promise<EventStore & Pingable & { checkpointStore(): CheckpointStore }> {
+  if (config.eventStore === 'sqlite') {
+    const { SqliteEventStore } = await import('@as2-partners/event-store-sqlite');
+    await mkdir(config.dataDir, { recursive: true });
+    return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+  }
+  const { EsdbEventStore } = await import('@as2-partners/event-store-esdb');
+  return connecting('the event store', 'ESDB_URL', EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL')));
+}
+
+function connections(
+  eventStore: EventStore & Pingable & { checkpointStore(): CheckpointStore },
+  readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore },
+  bus: EventBus,
+  probes: ReadinessProbe[],
+  closers: (() => Promise<void>)[],
+): InfrastructureConnections {
+  return {
+    eventStore,
+    eventStoreCheckpoints: eventStore.checkpointStore(),
+    readModels,
+    projectionCheckpoints: readModels.checkpointStore(),
+    bus,
+    probes,
+    close: () => closeAll(closers.splice(0)),
+  };
+}
+
+/** Names the variable to check, never its value (connection strings may hold credentials). */
+async function connecting<T>(what: string, variable: string, connection: Promise<T>): Promise<T> {
+  try {
+    return await connection;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Could not connect to ${what} (check ${variable}): ${reason}`, { cause: error });
+  }
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is required in distributed mode`);
+  return value;
+}
