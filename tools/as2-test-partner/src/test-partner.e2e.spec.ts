@@ -9,7 +9,7 @@ import { startTestPartner, type RunningTestPartner } from './test-partner-server
 import type { TestPartnerOptions } from './test-partner-options';
 import { postMessage } from './testing/post-message';
 import { startMdnReceiver } from './testing/mdn-receiver';
-import { createTestIdentity, type TestIdentity } from '@as2-partners/as2/testing';
+import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing';
 
 jest.setTimeout(60_000);
 

@@ -15,8 +15,7 @@ import {
   type DigestAlgorithm,
   type OutgoingAs2Message,
 } from '../index';
-import { installPyas2Peer, Pyas2Peer, type HeaderLines, type Pyas2BuildOptions, type RawHttpMessage } from './pyas2-peer';
-import { createTestIdentity, type TestIdentity } from './test-identity';
+import { createTestIdentity, installPyas2Peer, Pyas2Peer, type HeaderLines, type Pyas2BuildOptions, type RawHttpMessage, type TestIdentity } from '@as2-partners/as2-testing';
 
 // pyas2lib (PyPI, written by others) is the AS2 implementation we prove interoperability against.
 // tools/as2-interop/setup.sh installs it into tools/.local/pyas2-venv; beforeAll runs it (a no-op when already done),

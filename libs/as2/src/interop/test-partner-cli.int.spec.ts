@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { As2Certificate, buildAs2Message, loadKeyPair, readMdn, type As2KeyPair, type OutgoingAs2Message } from '../index';
-import { installPyas2Peer, Pyas2Peer, type HeaderLines } from './pyas2-peer';
-import { createTestIdentity, type TestIdentity } from './test-identity';
+import { createTestIdentity, installPyas2Peer, Pyas2Peer, type HeaderLines, type TestIdentity } from '@as2-partners/as2-testing';
 
 // The test AS2 partner as a user runs it (`npm run as2-test-partner -- …` runs exactly this command line),
 // talked to by our library's client and by pyas2lib, an AS2 implementation written by others.

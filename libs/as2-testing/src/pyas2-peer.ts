@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 // The Python side lives in tools/as2-interop (set-up script, pinned requirements, the peer CLI).
-const interopDir = resolve(__dirname, '..', '..', '..', '..', 'tools', 'as2-interop');
+const interopDir = resolve(__dirname, '..', '..', '..', 'tools', 'as2-interop');
 const venvDir = process.env['AS2_INTEROP_VENV'] ?? resolve(interopDir, '..', '.local', 'pyas2-venv');
 const python = join(venvDir, 'bin', 'python');
 const peerScript = join(interopDir, 'pyas2_peer.py');

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'as2-testing',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
