@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { readCertificateUpload } from '@as2-partners/certificate-lifecycle-domain';
-import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 
 const root = join(__dirname, '..', '..');
 const mainJs = join(root, 'dist', 'apps', 'all-in-one', 'main.js');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { EVENT_BUS, EVENT_STORE, topicOf, type EventBus, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs, createPartner } from './certificate-api.spec-support';

@@ -9,7 +9,7 @@ import {
   toCertificateData,
   type CertificateFacts,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { decideOnStream, type Clock, type EventMetadata, type EventStore } from '@as2-partners/kernel';
 import { createTsaIdentity, startTsaServer, TimestampAuthority, type RunningTsa } from '@as2-partners/timestamping';

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { API_TIMESTAMP, CERTIFICATE_ID, certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api.spec-support';

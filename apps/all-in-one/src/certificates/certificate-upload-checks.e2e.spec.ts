@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CertificateLifecycleStreams, readCertificateUpload, toCertificateData } from '@as2-partners/certificate-lifecycle-domain';
-import { issueTestCertificate, type TestCertificate, type TestCertificateOptions } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate, type TestCertificate, type TestCertificateOptions } from '@as2-partners/certificate-lifecycle-testing';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';

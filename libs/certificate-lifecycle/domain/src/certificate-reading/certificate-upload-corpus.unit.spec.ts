@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { DomainError } from '@as2-partners/kernel';
 import * as forge from 'node-forge';
-import { issueTestCertificate, testChain, type TestCertificate, type TestCertificateOptions } from '../testing';
+import { issueTestCertificate, testChain, type TestCertificate, type TestCertificateOptions } from '@as2-partners/certificate-lifecycle-testing';
 import { CertificateReadingErrorCode } from './certificate-reading.errors';
 import { readCertificateUpload } from './read-certificate-upload';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainError } from '@as2-partners/kernel';
-import { issueTestCertificate, testChain } from '../testing';
+import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-testing';
 import { readCertificateUpload } from './read-certificate-upload';
 
 // OpenSSL 3 is the reference: fingerprints, names, serials, dates and key sizes must agree with `openssl x509`.

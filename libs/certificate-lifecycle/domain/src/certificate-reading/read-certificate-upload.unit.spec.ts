@@ -1,5 +1,5 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import { issueTestCertificate, testChain } from '../testing';
+import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-testing';
 import { readCertificateUpload } from './read-certificate-upload';
 
 const DAY_MS = 86_400_000;

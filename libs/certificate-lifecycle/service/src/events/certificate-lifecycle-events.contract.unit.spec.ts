@@ -21,7 +21,7 @@ import {
   type CertificateUsage,
   type EvidenceData,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-domain/testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { createTsaIdentity, TimestampAuthority } from '@as2-partners/timestamping';
 import type { RequestContext } from '@as2-partners/platform';
 import { requestMetadata, systemMetadata } from '../write-model/event-metadata';

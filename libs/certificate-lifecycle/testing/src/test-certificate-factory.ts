@@ -1,6 +1,5 @@
 import { type KeyObject, X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import * as forge from 'node-forge';
-import { EXTENDED_KEY_USAGE_OIDS, EXTENSION_OIDS, KEY_USAGE_BITS } from './x509-names';
 
 export interface TestCertificate {
   readonly pem: string;
@@ -39,6 +38,26 @@ export interface TestCertificateOptions {
 /** rsa-pss: an id-RSASSA-PSS key, which cannot sign here; give it an RSA `issuer`. */
 export type TestKeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'dsa';
 export type TestSignatureHash = 'md5' | 'sha1' | 'sha256';
+
+// The factory's own OID tables, independent of the reader's, so a wrong OID in the reader cannot pass its own tests.
+const EXTENSION_OIDS = {
+  basicConstraints: '2.5.29.19',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  keyUsage: '2.5.29.15',
+  extendedKeyUsage: '2.5.29.37',
+} as const;
+/** KeyUsage bit names in bit order (RFC 5280 4.2.1.3). */
+const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+const EXTENDED_KEY_USAGE_OIDS: Readonly<Record<string, string>> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
 
 const { asn1 } = forge;
 type Asn1 = forge.asn1.Asn1;

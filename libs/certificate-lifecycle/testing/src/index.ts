@@ -5,4 +5,4 @@ export {
   type TestCertificate,
   type TestCertificateOptions,
   type TestChain,
-} from './certificate-reading/test-certificate-factory';
+} from './test-certificate-factory';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'certificate-lifecycle-testing',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};
