@@ -11,6 +11,8 @@ interface Probe {
   readonly project: string;
   readonly source: string;
   readonly allowed: boolean;
+  /** A spec file (or a helper only specs import) rather than production code. */
+  readonly file?: 'spec' | 'spec-support';
 }
 
 const probes: Probe[] = [
@@ -27,9 +29,33 @@ const probes: Probe[] = [
   { what: 'domain code importing the kernel', project: 'libs/partner-registry/domain', source: "import { DomainError } from '@as2-partners/kernel';", allowed: true },
   { what: 'a service importing its domain and the platform', project: 'libs/partner-registry/service', source: "import { partnerDecider } from '@as2-partners/partner-registry-domain';\nimport { Ctx } from '@as2-partners/platform';", allowed: true },
   { what: 'an app composing a service', project: 'apps/all-in-one', source: "import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';", allowed: true },
+  // Adapter selection: only apps (and test support) import the composition; the platform and services reach no adapter.
+  { what: 'an app importing the composition', project: 'apps/all-in-one', source: "import { openInfrastructure } from '@as2-partners/composition';", allowed: true },
+  { what: 'the composition loading an adapter', project: 'libs/composition', source: "export const adapter = () => import('@as2-partners/event-store-sqlite');", allowed: true },
+  { what: 'a service importing the composition', project: 'libs/partner-registry/service', source: "import { openInfrastructure } from '@as2-partners/composition';", allowed: false },
+  { what: "a service's spec importing the composition", project: 'libs/partner-registry/service', source: "import { openInfrastructure } from '@as2-partners/composition';", allowed: false, file: 'spec' },
+  { what: 'the platform importing an adapter', project: 'libs/platform', source: "import { SqliteEventStore } from '@as2-partners/event-store-sqlite';", allowed: false },
+  { what: 'the platform importing a distributed adapter', project: 'libs/platform', source: "import { KafkaEventBus } from '@as2-partners/messaging-kafka';", allowed: false },
+  { what: 'test support importing the composition', project: 'libs/platform-testing', source: "import { openInfrastructure } from '@as2-partners/composition';", allowed: true },
+  // Test support (layer:testing): spec files may import it, production files of every layer may not.
+  { what: 'production app code importing platform test support', project: 'apps/all-in-one', source: "import { createEmbeddedTestApp } from '@as2-partners/platform-testing';", allowed: false },
+  { what: 'an app spec importing platform test support', project: 'apps/all-in-one', source: "import { createEmbeddedTestApp } from '@as2-partners/platform-testing';", allowed: true, file: 'spec' },
+  { what: 'production service code importing platform test support', project: 'libs/partner-registry/service', source: "import { createEmbeddedTestApp } from '@as2-partners/platform-testing';", allowed: false },
+  { what: 'a service spec importing platform test support', project: 'libs/partner-registry/service', source: "import { createEmbeddedTestApp } from '@as2-partners/platform-testing';", allowed: true, file: 'spec' },
+  { what: 'a helper only specs import using platform test support', project: 'libs/partner-registry/service', source: "import type { EmbeddedTestApp } from '@as2-partners/platform-testing';", allowed: true, file: 'spec-support' },
+  { what: 'production service code importing the kernel test support', project: 'libs/certificate-lifecycle/service', source: "import { eventually } from '@as2-partners/kernel-testing';", allowed: false },
+  { what: 'production domain code importing test certificates', project: 'libs/certificate-lifecycle/domain', source: "import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';", allowed: false },
+  { what: 'a domain spec importing test certificates', project: 'libs/certificate-lifecycle/domain', source: "import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';", allowed: true, file: 'spec' },
+  { what: 'production domain code importing the kernel test support', project: 'libs/partner-registry/domain', source: "import { DeciderSpecification } from '@as2-partners/kernel-testing';", allowed: false },
+  { what: 'production adapter code importing the kernel test support', project: 'libs/event-store-sqlite', source: "import { eventStoreContract } from '@as2-partners/kernel-testing';", allowed: false },
+  { what: 'an adapter spec importing the kernel test support', project: 'libs/event-store-sqlite', source: "import { eventStoreContract } from '@as2-partners/kernel-testing';", allowed: true, file: 'spec' },
+  { what: 'production platform code importing the kernel test support', project: 'libs/platform', source: "import { eventually } from '@as2-partners/kernel-testing';", allowed: false },
+  { what: 'production protocol code importing AS2 test support', project: 'libs/as2', source: "import { createTestIdentity } from '@as2-partners/as2-testing';", allowed: false },
+  { what: 'a protocol spec importing AS2 test support', project: 'libs/as2', source: "import { createTestIdentity } from '@as2-partners/as2-testing';", allowed: true, file: 'spec' },
+  { what: 'the kernel importing test support', project: 'libs/kernel', source: "import { createTestIdentity } from '@as2-partners/as2-testing';", allowed: false },
 ];
 
-const probeFile = (index: number) => `src/layer-probe-${process.pid}-${index}.ts`;
+const probeFile = (index: number) => `src/layer-probe-${process.pid}-${index}${probes[index]!.file ? `.${probes[index]!.file}` : ''}.ts`;
 
 describe('workspace layer rules (@nx/enforce-module-boundaries)', () => {
   const errors = new Map<number, string[]>();
