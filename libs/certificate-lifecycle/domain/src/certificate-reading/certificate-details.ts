@@ -17,16 +17,7 @@ export interface CertificateSummary {
 
 export type CertificateKeyAlgorithm = 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA';
 
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
+export type { KeyUsageName } from '@as2-partners/pki';
 
 export interface CertificateDetails extends CertificateSummary {
   readonly keyAlgorithm: CertificateKeyAlgorithm;

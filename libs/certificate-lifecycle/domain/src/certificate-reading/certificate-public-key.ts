@@ -20,7 +20,7 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
   prime192v1: 192,
 };
 
-/** Key type and size as OpenSSL sees them (node-forge only understands RSA keys). */
+/** Key type and size as OpenSSL sees them, for every key type the upload accepts. */
 export function readCertificatePublicKey(certificate: X509Certificate): CertificatePublicKey {
   let type: string | undefined;
   let details: { modulusLength?: number; namedCurve?: string; publicExponent?: bigint } | undefined;

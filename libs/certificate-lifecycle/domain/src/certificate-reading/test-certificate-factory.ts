@@ -1,6 +1,6 @@
 import { type KeyObject, X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import * as forge from 'node-forge';
-import { EXTENDED_KEY_USAGE_OIDS, EXTENSION_OIDS, KEY_USAGE_BITS } from './x509-names';
+import { EXTENDED_KEY_USAGE_OIDS, EXTENSION_OIDS, KEY_USAGE_BITS } from '@as2-partners/pki';
 
 export interface TestCertificate {
   readonly pem: string;
