@@ -170,13 +170,20 @@ function elementsBetween(buf: Buffer, start: number, end: number, context: ReadC
  */
 export function readAsn1(buf: Buffer, options: Asn1ReadOptions): Asn1Element {
   if (buf.length === 0) throw new Asn1Error('no data', 'truncated');
+  // Bytes after a definite-length root are reported before any fault inside it: the clearer of the two.
+  const rootHeader = readHeader(buf, 0, buf.length, options);
+  if (rootHeader.length >= 0) refuseTrailingBytes(buf, rootHeader.contentStart + rootHeader.length, options);
   const context: ReadContext = { options, indefiniteEnds: validate(buf, options) };
   const root = elementAt(buf, 0, buf.length, context);
-  const rest = buf.subarray(root.raw.length);
+  refuseTrailingBytes(buf, root.raw.length, options);
+  return root;
+}
+
+function refuseTrailingBytes(buf: Buffer, end: number, options: Asn1ReadOptions): void {
+  const rest = buf.subarray(Math.min(end, buf.length));
   if (rest.length > 0 && !(options.trailingZeros && rest.every((b) => b === 0))) {
     throw new Asn1Error(`${rest.length} bytes after the structure`, 'trailing-data');
   }
-  return root;
 }
 
 /** Strict DER (definite lengths, low tag numbers, nothing after the structure), as RFC 3161 and X.509 require. */

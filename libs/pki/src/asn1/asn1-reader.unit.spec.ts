@@ -55,6 +55,10 @@ describe('readAsn1', () => {
     expect(reason(hex('02 01 01 07'), { maxDepth: 2, trailingZeros: true })).toBe('trailing-data');
   });
 
+  it('reports bytes after a definite-length root before a fault inside it, as the certificate upload always did', () => {
+    expect(reason(hex('30 03 02 05 01 07'), { maxDepth: 4 })).toBe('trailing-data');
+  });
+
   it('reads high tag numbers only when asked, collapsing them to their first octet', () => {
     const highTag = hex('30 04 9f 21 01 00');
 
