@@ -5,6 +5,7 @@ export { childAt, expectTag, generalizedTimeOf, integerHexOf, octetStringValue, 
 export { der, flatten, tlv, type DerChunks, type DerPart } from './asn1/der-writer';
 export { Oid } from './oids';
 export { derToPem, pemBlocksToDer } from './pem';
+export { readPublicKeyFacts, type PublicKeyAlgorithm, type PublicKeyFacts } from './x509/public-key-facts';
 export { escapeAttributeValue, formatDistinguishedName, type NameAttribute } from './x509/distinguished-name';
 export {
   MAX_CERTIFICATE_DEPTH,

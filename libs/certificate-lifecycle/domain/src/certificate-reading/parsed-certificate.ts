@@ -1,7 +1,16 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import { type Asn1Element, Asn1Error, derToPem, MAX_CERTIFICATE_DEPTH, readAsn1, readX509Certificate, type X509Facts } from '@as2-partners/pki';
+import {
+  type Asn1Element,
+  Asn1Error,
+  derToPem,
+  MAX_CERTIFICATE_DEPTH,
+  type PublicKeyFacts,
+  readAsn1,
+  readPublicKeyFacts,
+  readX509Certificate,
+  type X509Facts,
+} from '@as2-partners/pki';
 import type { CertificateSummary } from './certificate-details';
-import { readCertificatePublicKey, type CertificatePublicKey } from './certificate-public-key';
 import { certificateTrailingData, invalidCertificate, privateKeyNotAllowed } from './certificate-reading.errors';
 import { isPrivateKeyMaterial } from './private-key-material';
 
@@ -9,7 +18,7 @@ import { isPrivateKeyMaterial } from './private-key-material';
 export interface ParsedCertificate {
   readonly summary: CertificateSummary;
   readonly facts: X509Facts;
-  readonly publicKey: CertificatePublicKey;
+  readonly publicKey: PublicKeyFacts;
   readonly x509: X509Certificate;
 }
 
@@ -36,7 +45,7 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
       pem: derToPem(der),
     },
     facts,
-    publicKey: readCertificatePublicKey(x509),
+    publicKey: readKeyFacts(x509),
     x509,
   };
 }
@@ -54,6 +63,14 @@ function readUploadedDer(der: Buffer): Asn1Element {
 function readFacts(root: Asn1Element): X509Facts {
   try {
     return readX509Certificate(root);
+  } catch (error) {
+    throw uploadError(error);
+  }
+}
+
+function readKeyFacts(x509: X509Certificate): PublicKeyFacts {
+  try {
+    return readPublicKeyFacts(x509);
   } catch (error) {
     throw uploadError(error);
   }
