@@ -17,15 +17,17 @@ const infrastructurePackages = [
 // Layers: apps compose; composition picks the adapters; services use domain, kernel and platform; adapters implement kernel ports.
 // Only apps and test support import the composition, so no service or platform code reaches an adapter.
 const productionLayers = [
-  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:composition', 'layer:service', 'layer:domain', 'layer:platform', 'layer:kernel', 'layer:protocol'] },
+  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:composition', 'layer:service', 'layer:domain', 'layer:platform', 'layer:kernel', 'layer:protocol', 'layer:pki'] },
   { sourceTag: 'layer:composition', onlyDependOnLibsWithTags: ['layer:platform', 'layer:adapter', 'layer:kernel'] },
-  { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:domain', 'layer:kernel', 'layer:platform', 'layer:protocol'] },
+  { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:domain', 'layer:kernel', 'layer:platform', 'layer:protocol', 'layer:pki'] },
   { sourceTag: 'layer:platform', onlyDependOnLibsWithTags: ['layer:kernel'] },
   { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: ['layer:kernel'] },
-  { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:testing', 'layer:composition', 'layer:platform', 'layer:kernel'] },
-  { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:kernel'], bannedExternalImports: infrastructurePackages },
+  { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:testing', 'layer:composition', 'layer:platform', 'layer:kernel', 'layer:pki'] },
+  { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:kernel', 'layer:pki'], bannedExternalImports: infrastructurePackages },
   { sourceTag: 'layer:kernel', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
-  { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
+  // Protocols (AS2, RFC 3161) share one ASN.1/X.509 stack; it depends on nothing of ours and no framework.
+  { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:pki'], bannedExternalImports: infrastructurePackages },
+  { sourceTag: 'layer:pki', onlyDependOnLibsWithTags: [], bannedExternalImports: infrastructurePackages },
 ];
 
 // Test files: a layer's own imports plus test support (layer:testing); app specs may also wire adapters directly.

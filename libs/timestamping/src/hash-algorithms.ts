@@ -1,4 +1,4 @@
-import { Oid } from './oids';
+import { Oid } from '@as2-partners/pki';
 
 export interface HashAlgorithm {
   readonly oid: string;

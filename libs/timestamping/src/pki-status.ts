@@ -1,4 +1,4 @@
-import { der } from './asn1/der-writer';
+import { der, flatten } from '@as2-partners/pki';
 
 /** PKIStatus values (RFC 3161 §2.4.2). */
 export const PkiStatus = { granted: 0, grantedWithMods: 1, rejection: 2, waiting: 3, revocationWarning: 4, revocationNotification: 5 } as const;
@@ -22,9 +22,9 @@ export function failureInfoName(bit: number): string {
 }
 
 export function encodeStatusInfo(status: number, text?: string, failure?: FailureInfoName): Buffer {
-  return der.sequence(
+  return flatten(der.sequence(
     der.integer(status),
     ...(text ? [der.sequence(der.utf8String(text))] : []),
     ...(failure ? [der.namedBits([FailureInfo[failure]])] : []),
-  );
+  ));
 }

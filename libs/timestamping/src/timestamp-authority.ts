@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Asn1FormatError } from './asn1/der-reader';
-import { der } from './asn1/der-writer';
+import { Asn1Error, der, flatten } from '@as2-partners/pki';
+import { DEFAULT_TSA_POLICY } from './tsa-policy';
 import { hashAlgorithmByOid } from './hash-algorithms';
-import { Oid } from './oids';
 import { encodeStatusInfo, FailureInfoName, PkiStatus } from './pki-status';
 import { decodeTimestampRequest, TimestampRequest } from './timestamp-request';
 import { TimestampTokenSigner } from './timestamp-token-signer';
@@ -16,7 +15,7 @@ export interface TimestampAuthorityOptions {
 }
 
 function rejection(failure: FailureInfoName, text: string): Buffer {
-  return der.sequence(encodeStatusInfo(PkiStatus.rejection, text, failure));
+  return flatten(der.sequence(encodeStatusInfo(PkiStatus.rejection, text, failure)));
 }
 
 /** Answers TimeStampReq with TimeStampResp (RFC 3161 §2.4): a signed token, or a rejection saying why. */
@@ -28,7 +27,7 @@ export class TimestampAuthority {
   constructor(identity: TsaIdentity, options: TimestampAuthorityOptions = {}) {
     this.signer = new TimestampTokenSigner(identity);
     this.now = options.now ?? (() => new Date());
-    this.policy = options.policyOid ?? Oid.defaultTsaPolicy;
+    this.policy = options.policyOid ?? DEFAULT_TSA_POLICY;
   }
 
   /** DER TimeStampReq in → DER TimeStampResp out. Never throws on bad input: returns a rejection status. */
@@ -37,7 +36,7 @@ export class TimestampAuthority {
     try {
       request = decodeTimestampRequest(requestDer);
     } catch (error) {
-      if (error instanceof Asn1FormatError) return rejection('badDataFormat', `not a TimeStampReq: ${error.message}`);
+      if (error instanceof Asn1Error) return rejection('badDataFormat', `not a TimeStampReq: ${error.message}`);
       throw error;
     }
     const algorithm = hashAlgorithmByOid(request.hashAlgorithmOid);
@@ -59,6 +58,6 @@ export class TimestampAuthority {
       tsaNameDer: this.signer.subjectNameDer,
     });
     const token = this.signer.sign(tstInfo, genTime, request.certReq);
-    return der.sequence(encodeStatusInfo(PkiStatus.granted), token);
+    return flatten(der.sequence(encodeStatusInfo(PkiStatus.granted), token));
   }
 }

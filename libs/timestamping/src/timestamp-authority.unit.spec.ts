@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { der } from './asn1/der-writer';
-import { Oid } from './oids';
+import { der, flatten, Oid } from '@as2-partners/pki';
+import { DEFAULT_TSA_POLICY } from './tsa-policy';
 import { FailureInfo, PkiStatus } from './pki-status';
 import { TimestampAuthority } from './timestamp-authority';
 import { encodeTimestampRequest } from './timestamp-request';
@@ -24,7 +24,7 @@ describe('TimestampAuthority.respond', () => {
     expect(tstInfo.hashedMessage.equals(imprint)).toBe(true);
     expect(tstInfo.nonce?.toString('hex')).toBe('0102030405060708');
     expect(tstInfo.genTime.toISOString()).toBe(genTime.toISOString());
-    expect(tstInfo.policy).toBe(Oid.defaultTsaPolicy);
+    expect(tstInfo.policy).toBe(DEFAULT_TSA_POLICY);
     expect(tstInfo.serialNumber).toMatch(/^[0-9a-f]{1,32}$/);
     expect(verifyTokenSignature(response.token!).certificate.subject).toContain('as2-partners Time-Stamp Authority');
   });
@@ -55,7 +55,7 @@ describe('TimestampAuthority.respond', () => {
     { what: 'another policy', body: request({ policy: '1.2.3' }), failure: 'unacceptedPolicy' },
     { what: 'request extensions', body: der.sequence(der.integer(1), v1Imprint, der.implicitConstructed(0, der.sequence())), failure: 'unacceptedExtension' },
   ] as const)('rejects $what with failInfo $failure and no token', ({ body, failure }) => {
-    const response = decodeTimestampResponse(authority.respond(body));
+    const response = decodeTimestampResponse(authority.respond(flatten(body)));
     expect(response.status).toBe(PkiStatus.rejection);
     expect(response.failureBits).toEqual([FailureInfo[failure]]);
     expect(response.statusText.join(' ')).not.toBe('');

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Oid } from './oids';
+import { Oid } from '@as2-partners/pki';
+import { DEFAULT_TSA_POLICY } from './tsa-policy';
 import { TimestampAuthority } from './timestamp-authority';
 import { requestTimestamp } from './timestamp-client';
 import { TimestampError } from './timestamp-error';
@@ -61,7 +62,7 @@ describe('requestTimestamp against startTsaServer', () => {
     const result = await requestTimestamp({ url: tsa.url, data: document });
     expect(tsa.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(result.genTime.getTime()).toBeGreaterThanOrEqual(before - 1);
-    expect(result.policy).toBe(Oid.defaultTsaPolicy);
+    expect(result.policy).toBe(DEFAULT_TSA_POLICY);
     expect(result.tsaCertificatesPem).toEqual([identity.certificatePem, ...identity.chainPem]);
     const verified = verifyTimestampResponse(result.responseDer, { data: document, trustedPem: identity.chainPem });
     expect(verified).toEqual({ genTime: result.genTime, serialNumber: result.serialNumber });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { grantedToken } from './granted-token';
 import { checkImprint, sha256ImprintOf } from './message-imprint';
-import { Oid } from './oids';
-import { derToPem } from './pem-blocks';
+import { derToPem, Oid } from '@as2-partners/pki';
 import { TimestampError } from './timestamp-error';
 import { encodeTimestampRequest } from './timestamp-request';
 import { decodeTimestampResponse } from './timestamp-response';

@@ -1,5 +1,4 @@
-import { Asn1FormatError, DerElement, expect, oidOf, readDer, smallIntegerOf, Tag } from './asn1/der-reader';
-import { der } from './asn1/der-writer';
+import { Asn1Element, Asn1Error, der, expectTag, flatten, oidOf, readDer, smallIntegerOf, Tag } from '@as2-partners/pki';
 
 /** A decoded TimeStampReq (RFC 3161 §2.4.1); raw elements are kept where the reply must echo them byte for byte. */
 export interface TimestampRequest {
@@ -24,27 +23,27 @@ export interface NewTimestampRequest {
 }
 
 export function encodeTimestampRequest(request: NewTimestampRequest): Buffer {
-  return der.sequence(
+  return flatten(der.sequence(
     der.integer(1),
     der.sequence(der.algorithm(request.hashAlgorithmOid), der.octetString(request.hashedMessage)),
     ...(request.policy ? [der.oid(request.policy)] : []),
     ...(request.nonce ? [der.integer(request.nonce)] : []),
     ...(request.certReq ? [der.boolean(true)] : []),
-  );
+  ));
 }
 
-function optionalAt(children: readonly DerElement[], index: number, tag: number): DerElement | undefined {
+function optionalAt(children: readonly Asn1Element[], index: number, tag: number): Asn1Element | undefined {
   return children[index]?.tag === tag ? children[index] : undefined;
 }
 
-/** Throws Asn1FormatError when the bytes are not a v1 TimeStampReq. */
+/** Throws Asn1Error when the bytes are not a v1 TimeStampReq. */
 export function decodeTimestampRequest(requestDer: Buffer): TimestampRequest {
-  const request = expect(readDer(requestDer), Tag.sequence, 'TimeStampReq');
+  const request = expectTag(readDer(requestDer), Tag.sequence, 'TimeStampReq');
   const [version, imprint] = request.children;
-  if (smallIntegerOf(version, 'TimeStampReq.version') !== 1) throw new Asn1FormatError('TimeStampReq.version is not 1');
-  const [algorithm, hashed] = expect(imprint, Tag.sequence, 'messageImprint').children;
-  const hashAlgorithmOid = oidOf(expect(algorithm, Tag.sequence, 'messageImprint.hashAlgorithm').children[0], 'messageImprint.hashAlgorithm');
-  const hashedMessage = expect(hashed, Tag.octetString, 'messageImprint.hashedMessage').content;
+  if (smallIntegerOf(version, 'TimeStampReq.version') !== 1) throw new Asn1Error('TimeStampReq.version is not 1');
+  const [algorithm, hashed] = expectTag(imprint, Tag.sequence, 'messageImprint').children;
+  const hashAlgorithmOid = oidOf(expectTag(algorithm, Tag.sequence, 'messageImprint.hashAlgorithm').children[0], 'messageImprint.hashAlgorithm');
+  const hashedMessage = expectTag(hashed, Tag.octetString, 'messageImprint.hashedMessage').content;
 
   let index = 2;
   const policyElement = optionalAt(request.children, index, Tag.oid);
@@ -55,11 +54,11 @@ export function decodeTimestampRequest(requestDer: Buffer): TimestampRequest {
   if (certReqElement) index++;
   const extensionsElement = optionalAt(request.children, index, 0xa0);
   if (extensionsElement) index++;
-  if (index !== request.children.length) throw new Asn1FormatError(`TimeStampReq has an unexpected element at position ${index}`);
+  if (index !== request.children.length) throw new Asn1Error(`TimeStampReq has an unexpected element at position ${index}`);
   if (nonceElement && (nonceElement.content.length === 0 || nonceElement.content[0] & 0x80)) {
-    throw new Asn1FormatError('TimeStampReq.nonce is not a positive integer');
+    throw new Asn1Error('TimeStampReq.nonce is not a positive integer');
   }
-  if (certReqElement && certReqElement.content.length !== 1) throw new Asn1FormatError('TimeStampReq.certReq is not a boolean');
+  if (certReqElement && certReqElement.content.length !== 1) throw new Asn1Error('TimeStampReq.certReq is not a boolean');
 
   return {
     hashAlgorithmOid,

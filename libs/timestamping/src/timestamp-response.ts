@@ -1,5 +1,4 @@
-import { Asn1FormatError, DerElement, expect, oidOf, readDer, smallIntegerOf, Tag } from './asn1/der-reader';
-import { Oid } from './oids';
+import { Asn1Element, Asn1Error, expectTag, Oid, oidOf, readDer, smallIntegerOf, Tag } from '@as2-partners/pki';
 import { TimestampError } from './timestamp-error';
 import { decodeTstInfo, TstInfo } from './tst-info';
 
@@ -10,7 +9,7 @@ export interface TokenSignerInfo {
   readonly digestAlgorithmOid: string;
   /** The signed attributes re-tagged as SET OF: the bytes the signature covers. */
   readonly signedAttributesDer: Buffer;
-  readonly signedAttributes: ReadonlyMap<string, DerElement>;
+  readonly signedAttributes: ReadonlyMap<string, Asn1Element>;
   readonly signatureAlgorithmOid: string;
   readonly signature: Buffer;
 }
@@ -31,8 +30,8 @@ export interface DecodedTimestampResponse {
   readonly token?: TimestampToken;
 }
 
-function bitsOf(element: DerElement): number[] {
-  const bytes = expect(element, Tag.bitString, 'PKIStatusInfo.failInfo').content.subarray(1);
+function bitsOf(element: Asn1Element): number[] {
+  const bytes = expectTag(element, Tag.bitString, 'PKIStatusInfo.failInfo').content.subarray(1);
   const bits: number[] = [];
   bytes.forEach((byte, i) => {
     for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >> bit)) bits.push(i * 8 + bit);
@@ -40,51 +39,51 @@ function bitsOf(element: DerElement): number[] {
   return bits;
 }
 
-function decodeSignerIdentifier(element: DerElement): SignerIdentifier {
+function decodeSignerIdentifier(element: Asn1Element): SignerIdentifier {
   if (element.tag === 0x80) return { subjectKeyIdentifier: element.content };
-  const [issuer, serial] = expect(element, Tag.sequence, 'SignerInfo.sid').children;
-  return { issuerDer: expect(issuer, Tag.sequence, 'sid.issuer').raw, serialNumberDer: expect(serial, Tag.integer, 'sid.serialNumber').raw };
+  const [issuer, serial] = expectTag(element, Tag.sequence, 'SignerInfo.sid').children;
+  return { issuerDer: expectTag(issuer, Tag.sequence, 'sid.issuer').raw, serialNumberDer: expectTag(serial, Tag.integer, 'sid.serialNumber').raw };
 }
 
-function decodeSignerInfo(element: DerElement): TokenSignerInfo {
-  const [, sid, digestAlgorithm, signedAttributes, signatureAlgorithm, signature] = expect(element, Tag.sequence, 'SignerInfo').children;
-  if (signedAttributes?.tag !== 0xa0) throw new Asn1FormatError('SignerInfo has no signed attributes');
-  const attributes = new Map<string, DerElement>();
+function decodeSignerInfo(element: Asn1Element): TokenSignerInfo {
+  const [, sid, digestAlgorithm, signedAttributes, signatureAlgorithm, signature] = expectTag(element, Tag.sequence, 'SignerInfo').children;
+  if (signedAttributes?.tag !== 0xa0) throw new Asn1Error('SignerInfo has no signed attributes');
+  const attributes = new Map<string, Asn1Element>();
   for (const attribute of signedAttributes.children) {
-    const [type, values] = expect(attribute, Tag.sequence, 'Attribute').children;
-    const value = expect(values, Tag.set, 'Attribute.values').children;
-    if (value.length !== 1) throw new Asn1FormatError('a signed attribute must have exactly one value');
+    const [type, values] = expectTag(attribute, Tag.sequence, 'Attribute').children;
+    const value = expectTag(values, Tag.set, 'Attribute.values').children;
+    if (value.length !== 1) throw new Asn1Error('a signed attribute must have exactly one value');
     attributes.set(oidOf(type, 'Attribute.type'), value[0]);
   }
   return {
     signerIdentifier: decodeSignerIdentifier(sid),
-    digestAlgorithmOid: oidOf(expect(digestAlgorithm, Tag.sequence, 'SignerInfo.digestAlgorithm').children[0], 'SignerInfo.digestAlgorithm'),
+    digestAlgorithmOid: oidOf(expectTag(digestAlgorithm, Tag.sequence, 'SignerInfo.digestAlgorithm').children[0], 'SignerInfo.digestAlgorithm'),
     signedAttributesDer: Buffer.concat([Buffer.from([Tag.set]), signedAttributes.raw.subarray(1)]),
     signedAttributes: attributes,
-    signatureAlgorithmOid: oidOf(expect(signatureAlgorithm, Tag.sequence, 'SignerInfo.signatureAlgorithm').children[0], 'SignerInfo.signatureAlgorithm'),
-    signature: expect(signature, Tag.octetString, 'SignerInfo.signature').content,
+    signatureAlgorithmOid: oidOf(expectTag(signatureAlgorithm, Tag.sequence, 'SignerInfo.signatureAlgorithm').children[0], 'SignerInfo.signatureAlgorithm'),
+    signature: expectTag(signature, Tag.octetString, 'SignerInfo.signature').content,
   };
 }
 
-function decodeToken(contentInfo: DerElement): TimestampToken {
-  const [contentType, explicit] = expect(contentInfo, Tag.sequence, 'TimeStampToken').children;
-  if (oidOf(contentType, 'TimeStampToken.contentType') !== Oid.signedData) throw new Asn1FormatError('TimeStampToken is not SignedData');
-  const signedData = expect(expect(explicit, 0xa0, 'TimeStampToken.content').children[0], Tag.sequence, 'SignedData');
+function decodeToken(contentInfo: Asn1Element): TimestampToken {
+  const [contentType, explicit] = expectTag(contentInfo, Tag.sequence, 'TimeStampToken').children;
+  if (oidOf(contentType, 'TimeStampToken.contentType') !== Oid.signedData) throw new Asn1Error('TimeStampToken is not SignedData');
+  const signedData = expectTag(expectTag(explicit, 0xa0, 'TimeStampToken.content').children[0], Tag.sequence, 'SignedData');
   const [, , encapsulated, ...rest] = signedData.children;
-  const [eContentType, eContent] = expect(encapsulated, Tag.sequence, 'encapContentInfo').children;
-  if (oidOf(eContentType, 'eContentType') !== Oid.tstInfo) throw new Asn1FormatError('the token does not encapsulate a TSTInfo');
-  const tstInfoDer = expect(expect(eContent, 0xa0, 'eContent').children[0], Tag.octetString, 'eContent').content;
+  const [eContentType, eContent] = expectTag(encapsulated, Tag.sequence, 'encapContentInfo').children;
+  if (oidOf(eContentType, 'eContentType') !== Oid.tstInfo) throw new Asn1Error('the token does not encapsulate a TSTInfo');
+  const tstInfoDer = expectTag(expectTag(eContent, 0xa0, 'eContent').children[0], Tag.octetString, 'eContent').content;
   const certificates = rest.find((e) => e.tag === 0xa0)?.children.filter((c) => c.tag === Tag.sequence).map((c) => c.raw) ?? [];
-  const signerInfos = expect(rest[rest.length - 1], Tag.set, 'SignedData.signerInfos').children;
-  if (signerInfos.length !== 1) throw new Asn1FormatError(`a TimeStampToken has exactly one signer, this one has ${signerInfos.length}`);
+  const signerInfos = expectTag(rest[rest.length - 1], Tag.set, 'SignedData.signerInfos').children;
+  if (signerInfos.length !== 1) throw new Asn1Error(`a TimeStampToken has exactly one signer, this one has ${signerInfos.length}`);
   return { tstInfoDer, tstInfo: decodeTstInfo(tstInfoDer), certificates, signerInfo: decodeSignerInfo(signerInfos[0]) };
 }
 
 /** Decodes a TimeStampResp; throws TimestampError TSA_BAD_RESPONSE when it is not one. */
 export function decodeTimestampResponse(responseDer: Buffer): DecodedTimestampResponse {
   try {
-    const [statusInfo, token] = expect(readDer(responseDer), Tag.sequence, 'TimeStampResp').children;
-    const [status, ...details] = expect(statusInfo, Tag.sequence, 'PKIStatusInfo').children;
+    const [statusInfo, token] = expectTag(readDer(responseDer), Tag.sequence, 'TimeStampResp').children;
+    const [status, ...details] = expectTag(statusInfo, Tag.sequence, 'PKIStatusInfo').children;
     const text = details.find((d) => d.tag === Tag.sequence)?.children.map((t) => t.content.toString('utf8')) ?? [];
     const failInfo = details.find((d) => d.tag === Tag.bitString);
     return {
@@ -94,7 +93,7 @@ export function decodeTimestampResponse(responseDer: Buffer): DecodedTimestampRe
       token: token ? decodeToken(token) : undefined,
     };
   } catch (error) {
-    if (error instanceof Asn1FormatError) throw new TimestampError('TSA_BAD_RESPONSE', `not a valid TimeStampResp: ${error.message}`);
+    if (error instanceof Asn1Error) throw new TimestampError('TSA_BAD_RESPONSE', `not a valid TimeStampResp: ${error.message}`);
     throw error;
   }
 }

@@ -2,8 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { chainProblem } from './certificate-chain';
 import { grantedToken } from './granted-token';
 import { checkImprint, ImprintSource } from './message-imprint';
-import { Oid } from './oids';
-import { pemBlocksToDer } from './pem-blocks';
+import { EXTENSION_OIDS, Oid, pemBlocksToDer } from '@as2-partners/pki';
 import { TimestampError } from './timestamp-error';
 import { decodeTimestampResponse } from './timestamp-response';
 import { verifyTokenSignature } from './token-signature';
@@ -30,9 +29,10 @@ export function verifyTimestampResponse(responseDer: Buffer, options: TimestampV
   const trustedDer = options.trustedPem.flatMap((pem) => pemBlocksToDer(pem));
   if (trustedDer.length === 0) throw new TypeError('trustedPem holds no certificate');
   const signer = verifyTokenSignature(token, trustedDer);
-  const purpose = signer.fields.extendedKeyUsage;
+  const purposes = signer.fields.extendedKeyUsageOids;
+  const critical = signer.fields.extensions.get(EXTENSION_OIDS.extendedKeyUsage)?.critical;
   // RFC 3161 §2.3: the TSA certificate has exactly one key purpose, timeStamping, in a critical extension.
-  if (!purpose?.critical || purpose.purposes.length !== 1 || purpose.purposes[0] !== Oid.timeStampingKeyPurpose) {
+  if (!critical || purposes?.length !== 1 || purposes[0] !== Oid.timeStampingKeyPurpose) {
     throw bad('the signer certificate is not a TSA certificate (critical extendedKeyUsage timeStamping only)');
   }
   const problem = chainProblem(

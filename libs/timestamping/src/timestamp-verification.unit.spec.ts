@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { md, pki } from 'node-forge';
-import { Oid } from './oids';
+import { Oid } from '@as2-partners/pki';
 import { TimestampAuthority } from './timestamp-authority';
 import { encodeTimestampRequest } from './timestamp-request';
 import { verifyTimestampResponse } from './timestamp-verification';

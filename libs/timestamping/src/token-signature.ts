@@ -1,8 +1,6 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { DerElement, expect, oidOf, Tag } from './asn1/der-reader';
-import { certificateFieldsOf, CertificateFields } from './certificate-fields';
+import { Asn1Element, expectTag, Oid, oidOf, readX509Certificate, Tag, type X509Facts } from '@as2-partners/pki';
 import { hashAlgorithmByOid, HashAlgorithm } from './hash-algorithms';
-import { Oid } from './oids';
 import { TimestampError } from './timestamp-error';
 import { SignerIdentifier, TimestampToken } from './timestamp-response';
 
@@ -13,14 +11,14 @@ const signatureAlgorithms = new Set<string>([
 
 export interface TokenSigner {
   readonly certificate: X509Certificate;
-  readonly fields: CertificateFields;
+  readonly fields: X509Facts;
 }
 
 const bad = (message: string): TimestampError => new TimestampError('TSA_BAD_RESPONSE', message);
 
-function identifies(sid: SignerIdentifier, fields: CertificateFields): boolean {
+function identifies(sid: SignerIdentifier, fields: X509Facts): boolean {
   if ('subjectKeyIdentifier' in sid) return fields.subjectKeyIdentifier?.equals(sid.subjectKeyIdentifier) ?? false;
-  return fields.issuerDer.equals(sid.issuerDer) && fields.serialNumberDer.equals(sid.serialNumberDer);
+  return fields.issuer.der.equals(sid.issuerDer) && fields.serialNumberDer.equals(sid.serialNumberDer);
 }
 
 function digest(algorithm: HashAlgorithm, data: Buffer): Buffer {
@@ -28,17 +26,17 @@ function digest(algorithm: HashAlgorithm, data: Buffer): Buffer {
 }
 
 /** The certHash of the first ESSCertID(v2) and the algorithm it was made with (RFC 5035; v1 is always SHA-1). */
-function essCertificateHash(attributes: ReadonlyMap<string, DerElement>): { algorithm: HashAlgorithm | undefined; hash: Buffer } {
+function essCertificateHash(attributes: ReadonlyMap<string, Asn1Element>): { algorithm: HashAlgorithm | undefined; hash: Buffer } {
   const v2 = attributes.get(Oid.signingCertificateV2Attribute);
   const v1 = attributes.get(Oid.signingCertificateAttribute);
   if (!v2 && !v1) throw bad('the token has no ESS signing-certificate attribute');
-  const [certificates] = expect(v2 ?? v1, Tag.sequence, 'SigningCertificate').children;
-  const [first] = expect(certificates, Tag.sequence, 'SigningCertificate.certs').children;
-  const [maybeAlgorithm, maybeHash] = expect(first, Tag.sequence, 'ESSCertID').children;
-  if (!v2) return { algorithm: hashAlgorithmByOid(Oid.sha1), hash: expect(maybeAlgorithm, Tag.octetString, 'ESSCertID.certHash').content };
+  const [certificates] = expectTag(v2 ?? v1, Tag.sequence, 'SigningCertificate').children;
+  const [first] = expectTag(certificates, Tag.sequence, 'SigningCertificate.certs').children;
+  const [maybeAlgorithm, maybeHash] = expectTag(first, Tag.sequence, 'ESSCertID').children;
+  if (!v2) return { algorithm: hashAlgorithmByOid(Oid.sha1), hash: expectTag(maybeAlgorithm, Tag.octetString, 'ESSCertID.certHash').content };
   if (maybeAlgorithm?.tag === Tag.octetString) return { algorithm: hashAlgorithmByOid(Oid.sha256), hash: maybeAlgorithm.content };
-  const oid = oidOf(expect(maybeAlgorithm, Tag.sequence, 'ESSCertIDv2.hashAlgorithm').children[0], 'ESSCertIDv2.hashAlgorithm');
-  return { algorithm: hashAlgorithmByOid(oid), hash: expect(maybeHash, Tag.octetString, 'ESSCertIDv2.certHash').content };
+  const oid = oidOf(expectTag(maybeAlgorithm, Tag.sequence, 'ESSCertIDv2.hashAlgorithm').children[0], 'ESSCertIDv2.hashAlgorithm');
+  return { algorithm: hashAlgorithmByOid(oid), hash: expectTag(maybeHash, Tag.octetString, 'ESSCertIDv2.certHash').content };
 }
 
 /**
@@ -49,7 +47,7 @@ function essCertificateHash(attributes: ReadonlyMap<string, DerElement>): { algo
 export function verifyTokenSignature(token: TimestampToken, extraCertificates: readonly Buffer[] = []): TokenSigner {
   const { signerInfo } = token;
   try {
-    const fields = [...token.certificates, ...extraCertificates].map(certificateFieldsOf).find((f) => identifies(signerInfo.signerIdentifier, f));
+    const fields = [...token.certificates, ...extraCertificates].map((certificate) => readX509Certificate(certificate)).find((f) => identifies(signerInfo.signerIdentifier, f));
     if (!fields) throw bad('the signer certificate is neither in the token nor among the given certificates');
     const algorithm = hashAlgorithmByOid(signerInfo.digestAlgorithmOid);
     if (!algorithm) throw bad(`unsupported digest algorithm ${signerInfo.digestAlgorithmOid}`);
@@ -58,7 +56,7 @@ export function verifyTokenSignature(token: TimestampToken, extraCertificates: r
     const contentType = signerInfo.signedAttributes.get(Oid.contentTypeAttribute);
     if (!contentType || oidOf(contentType, 'contentType attribute') !== Oid.tstInfo) throw bad('the contentType attribute is not id-ct-TSTInfo');
     const messageDigest = signerInfo.signedAttributes.get(Oid.messageDigestAttribute);
-    if (!messageDigest || !expect(messageDigest, Tag.octetString, 'messageDigest').content.equals(digest(algorithm, token.tstInfoDer))) {
+    if (!messageDigest || !expectTag(messageDigest, Tag.octetString, 'messageDigest').content.equals(digest(algorithm, token.tstInfoDer))) {
       throw bad('the messageDigest attribute does not match the TSTInfo');
     }
     const ess = essCertificateHash(signerInfo.signedAttributes);

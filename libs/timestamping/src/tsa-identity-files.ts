@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pemBlocksToDer, derToPem } from './pem-blocks';
+import { derToPem, pemBlocksToDer } from '@as2-partners/pki';
 import { createTsaIdentity, TsaIdentity } from './tsa-identity';
 
 const fileNames = { key: 'tsa-key.pem', certificate: 'tsa-cert.pem', chain: 'tsa-chain.pem' } as const;

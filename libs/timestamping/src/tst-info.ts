@@ -1,5 +1,4 @@
-import { Asn1FormatError, DerElement, expect, generalizedTimeOf, integerHexOf, oidOf, readDer, smallIntegerOf, Tag } from './asn1/der-reader';
-import { der } from './asn1/der-writer';
+import { Asn1Element, Asn1Error, der, expectTag, flatten, generalizedTimeOf, integerHexOf, oidOf, readDer, smallIntegerOf, Tag } from '@as2-partners/pki';
 
 export interface NewTstInfo {
   readonly policy: string;
@@ -29,7 +28,7 @@ export interface TstInfo {
 const accuracy = der.sequence(der.integer(1));
 
 export function encodeTstInfo(info: NewTstInfo): Buffer {
-  return der.sequence(
+  return flatten(der.sequence(
     der.integer(1),
     der.oid(info.policy),
     info.messageImprintDer,
@@ -38,27 +37,27 @@ export function encodeTstInfo(info: NewTstInfo): Buffer {
     accuracy,
     ...(info.nonceDer ? [info.nonceDer] : []),
     ...(info.tsaNameDer ? [der.explicit(0, der.explicit(4, info.tsaNameDer))] : []),
-  );
+  ));
 }
 
-function optional(children: readonly DerElement[], index: number, tag: number): DerElement | undefined {
+function optional(children: readonly Asn1Element[], index: number, tag: number): Asn1Element | undefined {
   return children[index]?.tag === tag ? children[index] : undefined;
 }
 
-/** Throws Asn1FormatError when the bytes are not a v1 TSTInfo. */
+/** Throws Asn1Error when the bytes are not a v1 TSTInfo. */
 export function decodeTstInfo(tstInfoDer: Buffer): TstInfo {
-  const info = expect(readDer(tstInfoDer), Tag.sequence, 'TSTInfo');
+  const info = expectTag(readDer(tstInfoDer), Tag.sequence, 'TSTInfo');
   const [version, policy, imprint, serial, genTime] = info.children;
-  if (smallIntegerOf(version, 'TSTInfo.version') !== 1) throw new Asn1FormatError('TSTInfo.version is not 1');
-  const [algorithm, hashed] = expect(imprint, Tag.sequence, 'TSTInfo.messageImprint').children;
+  if (smallIntegerOf(version, 'TSTInfo.version') !== 1) throw new Asn1Error('TSTInfo.version is not 1');
+  const [algorithm, hashed] = expectTag(imprint, Tag.sequence, 'TSTInfo.messageImprint').children;
   let index = 5;
   if (optional(info.children, index, Tag.sequence)) index++;
   if (optional(info.children, index, Tag.boolean)) index++;
   const nonce = optional(info.children, index, Tag.integer);
   return {
     policy: oidOf(policy, 'TSTInfo.policy'),
-    hashAlgorithmOid: oidOf(expect(algorithm, Tag.sequence, 'TSTInfo.messageImprint.hashAlgorithm').children[0], 'TSTInfo.messageImprint.hashAlgorithm'),
-    hashedMessage: expect(hashed, Tag.octetString, 'TSTInfo.messageImprint.hashedMessage').content,
+    hashAlgorithmOid: oidOf(expectTag(algorithm, Tag.sequence, 'TSTInfo.messageImprint.hashAlgorithm').children[0], 'TSTInfo.messageImprint.hashAlgorithm'),
+    hashedMessage: expectTag(hashed, Tag.octetString, 'TSTInfo.messageImprint.hashedMessage').content,
     serialNumber: integerHexOf(serial, 'TSTInfo.serialNumber'),
     genTime: generalizedTimeOf(genTime, 'TSTInfo.genTime'),
     nonce: nonce?.content,

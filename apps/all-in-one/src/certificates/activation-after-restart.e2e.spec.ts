@@ -39,5 +39,5 @@ describe('a scheduled activation missed while the service was down', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 60_000); // two app start-ups in one test: more than jest's 5 s on a loaded 2-core machine
 });

@@ -1,12 +1,12 @@
-import { childAt, expectTag, octetStringValue, oidValue, Tag, type Asn1Element } from '../asn1/ber-reader';
-import { der, type DerChunks } from '../asn1/der-writer';
-import { Oid } from '../asn1/oids';
+import { childAt, expectTag, octetStringValue, oidOf, Tag, type Asn1Element } from '@as2-partners/pki';
+import { contentInfo, der, type DerChunks, issuerAndSerialNumber, Oid } from '@as2-partners/pki';
 import { cipherFromOid, cipherSpec, type ContentCipher } from '../crypto/algorithms';
 import { decrypt, encrypt, randomBytes, rsaDecryptKey, rsaEncryptKey } from '../crypto/crypto-primitives';
 import { As2Error } from '../errors/as2-error';
 import { As2Certificate, describeIssuerSerial } from '../pki/certificate';
 import type { As2KeyPair } from '../pki/private-key';
-import { readContentInfo, writeContentInfo } from './content-info';
+import { readingCms } from './cms-structure';
+import { readContentInfo } from './content-info';
 
 /** CMS EnvelopedData (RFC 5652 §6) for one recipient, RSA key transport; returned as chunks so the ciphertext is never copied. */
 export function encryptEnveloped(content: readonly Buffer[], recipient: As2Certificate, cipher: ContentCipher): DerChunks {
@@ -17,16 +17,16 @@ export function encryptEnveloped(content: readonly Buffer[], recipient: As2Certi
   const ciphertextLength = ciphertext.reduce((n, c) => n + c.length, 0);
   const recipientInfo = der.sequence(
     der.integer(0),
-    der.sequence(recipient.issuerDer, der.integer(recipient.serialDer)),
+    issuerAndSerialNumber(recipient.issuerDer, recipient.serialNumberDer),
     der.algorithm(Oid.rsaEncryption, der.null()),
     der.octetString(rsaEncryptKey(recipient.publicKey, key)),
   );
   const encryptedContentInfo = der.sequence(
     der.oid(Oid.data),
     der.algorithm(spec.oid, der.octetString(iv)),
-    der.contextImplicitPrimitive(0, { length: ciphertextLength, chunks: ciphertext }),
+    der.implicitPrimitive(0, { length: ciphertextLength, chunks: ciphertext }),
   );
-  return writeContentInfo(Oid.envelopedData, der.sequence(der.integer(0), der.setOf(recipientInfo), encryptedContentInfo));
+  return contentInfo(Oid.envelopedData, der.sequence(der.integer(0), der.setOf(recipientInfo), encryptedContentInfo));
 }
 
 export interface DecryptedEnvelope {
@@ -46,7 +46,7 @@ function parseRecipients(set: Asn1Element): KeyTransportRecipient[] {
     .filter((ri) => ri.tag === Tag.sequence)
     .map((ri) => ({
       rid: childAt(ri, 1, 'RecipientInfo identifier'),
-      keyAlgorithm: oidValue(childAt(childAt(ri, 2, 'RecipientInfo key algorithm'), 0, 'key algorithm'), 'key algorithm'),
+      keyAlgorithm: oidOf(childAt(childAt(ri, 2, 'RecipientInfo key algorithm'), 0, 'key algorithm'), 'key algorithm'),
       encryptedKey: octetStringValue(expectTag(ri.children[3], Tag.octetString, 'RecipientInfo encrypted key')),
     }));
 }
@@ -65,6 +65,10 @@ function describeRid(rid: Asn1Element): string {
 
 /** Decrypts with whichever of our key pairs the message was encrypted for (several during a certificate rollover). */
 export function decryptEnveloped(data: Buffer, keyPairs: readonly As2KeyPair[]): DecryptedEnvelope {
+  return readingCms(() => decryptEnvelopedData(data, keyPairs));
+}
+
+function decryptEnvelopedData(data: Buffer, keyPairs: readonly As2KeyPair[]): DecryptedEnvelope {
   const info = readContentInfo(data, 'The encrypted message');
   if (info.contentType !== Oid.envelopedData) {
     throw new As2Error('MALFORMED_CMS', `The encrypted message is CMS content type ${info.contentType}, expected enveloped-data (${Oid.envelopedData}).`);
@@ -75,7 +79,7 @@ export function decryptEnveloped(data: Buffer, keyPairs: readonly As2KeyPair[]):
   const recipients = parseRecipients(expectTag(enveloped.children[index], Tag.set, 'EnvelopedData recipientInfos'));
   const eci = expectTag(enveloped.children[index + 1], Tag.sequence, 'EncryptedContentInfo');
   const algorithm = childAt(eci, 1, 'content-encryption algorithm');
-  const cipher = cipherFromOid(oidValue(algorithm.children[0], 'content-encryption algorithm'));
+  const cipher = cipherFromOid(oidOf(algorithm.children[0], 'content-encryption algorithm'));
   const spec = cipherSpec(cipher);
   const iv = octetStringValue(expectTag(algorithm.children[1], Tag.octetString, 'content-encryption IV'));
   if (iv.length !== spec.ivLength) {

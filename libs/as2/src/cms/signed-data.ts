@@ -1,44 +1,46 @@
-import { childAt, expectTag, octetStringValue, oidValue, Tag, type Asn1Element } from '../asn1/ber-reader';
-import { der, flatten } from '../asn1/der-writer';
-import { Oid } from '../asn1/oids';
+import { childAt, expectTag, octetStringValue, oidOf, Tag, type Asn1Element } from '@as2-partners/pki';
+import {
+  cmsAttribute,
+  der,
+  flatten,
+  issuerAndSerialNumber,
+  Oid,
+  signedAttributesSet,
+  signedDataContentInfo,
+  signerInfo,
+} from '@as2-partners/pki';
 import { digestFromOid, digestOid, type DigestAlgorithm } from '../crypto/algorithms';
 import { digest, rsaSign, rsaVerify } from '../crypto/crypto-primitives';
 import { As2Error } from '../errors/as2-error';
 import { As2Certificate, describeIssuerSerial } from '../pki/certificate';
 import type { As2KeyPair } from '../pki/private-key';
-import { readContentInfo, writeContentInfo } from './content-info';
-
-function attribute(oid: string, value: Buffer): Buffer {
-  return flatten(der.sequence(der.oid(oid), der.setOf(value)));
-}
+import { readingCms } from './cms-structure';
+import { readContentInfo } from './content-info';
 
 /** CMS SignedData (RFC 5652) with detached content, one RSA signer, signed attributes, signer certificate included. */
 export function createDetachedSignature(content: readonly Buffer[], signer: As2KeyPair, algorithm: DigestAlgorithm, signingTime: Date): Buffer {
   const contentDigest = digest(algorithm, content);
-  const signedAttributes = der.setOf(
-    attribute(Oid.contentTypeAttribute, der.oid(Oid.data)),
-    attribute(Oid.signingTimeAttribute, der.utcTime(signingTime)),
-    attribute(Oid.messageDigestAttribute, flatten(der.octetString(contentDigest))),
+  const signedAttributes = signedAttributesSet(
+    cmsAttribute(Oid.contentTypeAttribute, der.oid(Oid.data)),
+    cmsAttribute(Oid.signingTimeAttribute, der.utcTime(signingTime)),
+    cmsAttribute(Oid.messageDigestAttribute, der.octetString(contentDigest)),
   );
-  const signature = rsaSign(algorithm, flatten(signedAttributes), signer.privateKey);
-  const attributesAsImplicit = flatten(signedAttributes);
-  const signedAttrsField = Buffer.concat([Buffer.from([0xa0]), attributesAsImplicit.subarray(1)]);
-  const signerInfo = der.sequence(
-    der.integer(1),
-    der.sequence(signer.certificate.issuerDer, der.integer(signer.certificate.serialDer)),
-    der.algorithm(digestOid(algorithm), der.null()),
-    signedAttrsField,
-    der.algorithm(Oid.rsaEncryption, der.null()),
-    der.octetString(signature),
+  const digestAlgorithm = der.algorithm(digestOid(algorithm), der.null());
+  return flatten(
+    signedDataContentInfo({
+      version: 1,
+      digestAlgorithm,
+      encapsulatedContent: der.sequence(der.oid(Oid.data)),
+      certificates: [signer.certificate.der],
+      signerInfo: signerInfo({
+        signerIdentifier: issuerAndSerialNumber(signer.certificate.issuerDer, signer.certificate.serialNumberDer),
+        digestAlgorithm,
+        signedAttributes,
+        signatureAlgorithm: der.algorithm(Oid.rsaEncryption, der.null()),
+        signature: rsaSign(algorithm, signedAttributes, signer.privateKey),
+      }),
+    }),
   );
-  const signedData = der.sequence(
-    der.integer(1),
-    der.setOf(flatten(der.algorithm(digestOid(algorithm), der.null()))),
-    der.sequence(der.oid(Oid.data)),
-    der.contextImplicitConstructed(0, signer.certificate.der),
-    der.setOf(flatten(signerInfo)),
-  );
-  return flatten(writeContentInfo(Oid.signedData, signedData));
 }
 
 export interface VerifiedSignature {
@@ -59,11 +61,11 @@ interface ParsedSignerInfo {
 function parseSignerInfo(info: Asn1Element): ParsedSignerInfo {
   const fields = info.children;
   const sid = childAt(info, 1, 'SignerInfo signer identifier');
-  const digestAlgorithm = digestFromOid(oidValue(childAt(childAt(info, 2, 'SignerInfo digest algorithm'), 0, 'digest algorithm'), 'digest algorithm'), 'The signature');
+  const digestAlgorithm = digestFromOid(oidOf(childAt(childAt(info, 2, 'SignerInfo digest algorithm'), 0, 'digest algorithm'), 'digest algorithm'), 'The signature');
   let index = 3;
   let signedAttributes: Asn1Element | undefined;
   if (fields[index]?.tag === Tag.context(0, true)) signedAttributes = fields[index++];
-  const signatureAlgorithmOid = oidValue(childAt(childAt(info, index, 'SignerInfo signature algorithm'), 0, 'signature algorithm'), 'signature algorithm');
+  const signatureAlgorithmOid = oidOf(childAt(childAt(info, index, 'SignerInfo signature algorithm'), 0, 'signature algorithm'), 'signature algorithm');
   const signature = octetStringValue(expectTag(fields[index + 1], Tag.octetString, 'SignerInfo signature'));
   return { sid, digestAlgorithm, signedAttributes, signatureAlgorithmOid, signature };
 }
@@ -85,7 +87,7 @@ function describeSid(sid: Asn1Element): string {
 
 function attributeValue(attributes: Asn1Element, oid: string): Asn1Element | undefined {
   for (const attr of attributes.children) {
-    if (oidValue(attr.children[0], 'attribute type') === oid) return attr.children[1]?.children[0];
+    if (oidOf(attr.children[0], 'attribute type') === oid) return attr.children[1]?.children[0];
   }
   return undefined;
 }
@@ -95,6 +97,10 @@ function attributeValue(attributes: Asn1Element, oid: string): Asn1Element | und
  * certificates only: a certificate shipped inside the message is never trusted on its own.
  */
 export function verifySignature(signatureDer: Buffer, content: Buffer | undefined, trusted: readonly As2Certificate[]): VerifiedSignature {
+  return readingCms(() => verifySignedData(signatureDer, content, trusted));
+}
+
+function verifySignedData(signatureDer: Buffer, content: Buffer | undefined, trusted: readonly As2Certificate[]): VerifiedSignature {
   const info = readContentInfo(signatureDer, 'The signature');
   if (info.contentType !== Oid.signedData) {
     throw new As2Error('MALFORMED_CMS', `The signature is CMS content type ${info.contentType}, expected signed-data (${Oid.signedData}).`);

@@ -1,4 +1,4 @@
-import { Oid } from '../asn1/oids';
+import { Oid } from '@as2-partners/pki';
 import { As2Error } from '../errors/as2-error';
 
 /** Digest (and MIC) algorithms AS2 signs with, by their Node `crypto` names. */

@@ -1,7 +1,7 @@
 import type { ContentCipher, DigestAlgorithm } from '../crypto/algorithms';
 import { digest } from '../crypto/crypto-primitives';
-import { readAsn1, oidValue } from '../asn1/ber-reader';
-import { Oid } from '../asn1/oids';
+import { Oid, oidOf } from '@as2-partners/pki';
+import { readCms, readingCms } from '../cms/cms-structure';
 import { decompress } from '../cms/compressed-data';
 import { decryptEnveloped } from '../cms/enveloped-data';
 import { verifySignature, type VerifiedSignature } from '../cms/signed-data';
@@ -54,8 +54,7 @@ export interface ReceivedAs2Message {
 const maxLayers = 6;
 
 function peekContentType(data: Buffer): string {
-  const root = readAsn1(data);
-  return oidValue(root.children[0], 'CMS content type');
+  return readingCms(() => oidOf(readCms(data).children[0], 'CMS content type'));
 }
 
 function safeFileName(value: string | undefined): string | undefined {

@@ -1,20 +1,25 @@
 import * as crypto from 'node:crypto';
-import * as forge from 'node-forge';
-import { readAsn1, childAt, oidValue, Tag, type Asn1Element } from '../asn1/ber-reader';
+import { Asn1Error, type Asn1Element, derToPem, oidOf, pemBlocksToDer, readX509Certificate, type X509Name } from '@as2-partners/pki';
 import { As2Error } from '../errors/as2-error';
 
-function pemBlocks(text: string, label: string): Buffer[] {
-  const pattern = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
-  return [...text.matchAll(pattern)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
-}
+const nameLabels: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '1.2.840.113549.1.9.1': 'E',
+};
 
-function formatName(attributes: forge.pki.CertificateField[]): string {
-  return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+/** Names as operators compare them with their AS2 tools: attributes in certificate order, "CN=…, O=…". */
+function formatName(name: X509Name): string {
+  return name.rdns.flat().map((a) => `${nameLabels[a.oid] ?? a.oid}=${a.text ?? `#${a.valueDer.toString('hex')}`}`).join(', ');
 }
 
 /**
- * An X.509 certificate as AS2 needs it: parsed by node-forge (names, serial, validity), its public key as
- * a Node KeyObject for the crypto work, and the raw DER of issuer and serial for CMS IssuerAndSerialNumber.
+ * An X.509 certificate as AS2 needs it: its facts read once by the PKI library (names, serial, validity, the raw
+ * DER of issuer and serial for CMS IssuerAndSerialNumber), its RSA public key as a Node KeyObject for the crypto work.
  */
 export class As2Certificate {
   readonly subject: string;
@@ -28,31 +33,34 @@ export class As2Certificate {
   readonly publicKey: crypto.KeyObject;
   /** DER of the issuer Name, byte-exact from the certificate. */
   readonly issuerDer: Buffer;
+  /** The serial INTEGER (identifier, length, content), byte-exact from the certificate. */
+  readonly serialNumberDer: Buffer;
   /** Content octets of the serial INTEGER, byte-exact from the certificate. */
   readonly serialDer: Buffer;
   readonly subjectKeyIdentifier?: Buffer;
 
   private constructor(readonly der: Buffer) {
-    let parsed: forge.pki.Certificate;
+    let facts;
     try {
-      parsed = forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))));
+      facts = readX509Certificate(der);
     } catch (error) {
-      throw new As2Error('CERTIFICATE_INVALID', `The certificate could not be read: ${(error as Error).message}. AS2 here needs an RSA X.509 certificate.`);
+      if (!(error instanceof Asn1Error)) throw error;
+      throw new As2Error('CERTIFICATE_INVALID', `The certificate could not be read: ${error.message}. AS2 here needs an RSA X.509 certificate.`);
     }
-    this.subject = formatName(parsed.subject.attributes);
-    this.issuer = formatName(parsed.issuer.attributes);
-    this.serialNumber = parsed.serialNumber.toUpperCase();
-    this.notBefore = parsed.validity.notBefore;
-    this.notAfter = parsed.validity.notAfter;
-    this.fingerprint = crypto.createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
     this.publicKey = new crypto.X509Certificate(der).publicKey;
-    const tbs = childAt(readAsn1(der), 0, 'tbsCertificate');
-    const fields = tbs.children;
-    const offset = fields[0]?.tag === Tag.context(0, true) ? 1 : 0;
-    this.serialDer = childAt(tbs, offset, 'certificate serial number').content;
-    this.issuerDer = childAt(tbs, offset + 2, 'certificate issuer').raw;
-    const ski = parsed.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | null;
-    if (ski?.subjectKeyIdentifier) this.subjectKeyIdentifier = Buffer.from(ski.subjectKeyIdentifier, 'hex');
+    if (this.publicKey.asymmetricKeyType !== 'rsa') {
+      throw new As2Error('CERTIFICATE_INVALID', `The certificate could not be read: its key is ${this.publicKey.asymmetricKeyType}. AS2 here needs an RSA X.509 certificate.`);
+    }
+    this.subject = formatName(facts.subject);
+    this.issuer = formatName(facts.issuer);
+    this.serialNumberDer = facts.serialNumberDer;
+    this.serialDer = facts.serialNumber;
+    this.serialNumber = this.serialDer.toString('hex').toUpperCase();
+    this.notBefore = facts.notBefore;
+    this.notAfter = facts.notAfter;
+    this.fingerprint = crypto.createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+    this.issuerDer = facts.issuer.der;
+    this.subjectKeyIdentifier = facts.subjectKeyIdentifier;
   }
 
   /** Reads one certificate from PEM text or DER bytes. */
@@ -60,14 +68,14 @@ export class As2Certificate {
     if (input instanceof As2Certificate) return input;
     const text = typeof input === 'string' ? input : input.subarray(0, 64).toString('latin1').includes('-----BEGIN') ? input.toString('latin1') : undefined;
     if (text === undefined) return As2Certificate.fromDer(input as Buffer);
-    const [first] = pemBlocks(text, 'CERTIFICATE');
+    const [first] = pemBlocksToDer(text);
     if (!first) throw new As2Error('CERTIFICATE_INVALID', 'No "-----BEGIN CERTIFICATE-----" block found in the certificate text.');
     return As2Certificate.fromDer(first);
   }
 
   /** Reads every certificate of a PEM bundle. */
   static allFrom(pem: string): As2Certificate[] {
-    return pemBlocks(pem, 'CERTIFICATE').map((d) => As2Certificate.fromDer(d));
+    return pemBlocksToDer(pem).map((d) => As2Certificate.fromDer(d));
   }
 
   static fromDer(der: Buffer): As2Certificate {
@@ -85,8 +93,7 @@ export class As2Certificate {
   }
 
   toPem(): string {
-    const body = this.der.toString('base64').replace(/.{64}/g, '$&\n');
-    return `-----BEGIN CERTIFICATE-----\n${body}${body.endsWith('\n') ? '' : '\n'}-----END CERTIFICATE-----\n`;
+    return derToPem(this.der);
   }
 
   matchesIssuerSerial(issuerDer: Buffer, serial: Buffer): boolean {
@@ -108,15 +115,6 @@ function normalizeSerial(serial: Buffer): Buffer {
   return serial.subarray(i);
 }
 
-const nameLabels: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '1.2.840.113549.1.9.1': 'E',
-};
 
 /** Human-readable form of a CMS IssuerAndSerialNumber, for error messages. */
 export function describeIssuerSerial(issuerAndSerial: Asn1Element): string {
@@ -124,7 +122,7 @@ export function describeIssuerSerial(issuerAndSerial: Asn1Element): string {
     const [issuer, serial] = issuerAndSerial.children;
     const parts = issuer.children.flatMap((rdn) =>
       rdn.children.map((atv) => {
-        const oid = oidValue(atv.children[0], 'attribute type');
+        const oid = oidOf(atv.children[0], 'attribute type');
         return `${nameLabels[oid] ?? oid}=${atv.children[1].content.toString('utf8')}`;
       }),
     );

@@ -10,8 +10,8 @@ import { assertValidityStartsInUnixEra } from './validity.rule';
  */
 export function assertCertificateAcceptable(certificate: ParsedCertificate, signatureRelied: boolean): void {
   const subject = certificate.summary.subject;
-  if (signatureRelied) assertSignatureNotBroken(certificate.structure);
+  if (signatureRelied) assertSignatureNotBroken({ subject, signatureAlgorithm: certificate.facts.signatureAlgorithm, signatureAlgorithmOid: certificate.facts.signatureAlgorithmOid });
   assertPublicExponentStrong({ subject, publicExponent: certificate.publicKey.publicExponent });
-  assertCriticalExtensionsRecognised({ subject, extensions: certificate.structure.extensions });
+  assertCriticalExtensionsRecognised({ subject, extensions: certificate.facts.extensions });
   assertValidityStartsInUnixEra(certificate.summary);
 }

@@ -68,11 +68,11 @@ function findVerifiedIssuer(certificate: ParsedCertificate, certificates: readon
 
 /** node-forge's own verifier once skipped this check (CVE-2026-33896): an issuer must be a CA allowed to sign certificates. */
 function assertMayIssueCertificates(issuer: ParsedCertificate): void {
-  const legacyV1 = issuer.structure.version < 3;
-  if (!legacyV1 && !issuer.usage.isCa) {
+  const legacyV1 = issuer.facts.version < 3;
+  if (!legacyV1 && !issuer.facts.isCa) {
     throw invalidCertificateChain(`"${issuer.summary.subject}" issues another certificate of the upload but is not a CA (basicConstraints)`);
   }
-  if (issuer.usage.keyUsage && !issuer.usage.keyUsage.includes('keyCertSign')) {
+  if (issuer.facts.keyUsage && !issuer.facts.keyUsage.includes('keyCertSign')) {
     throw invalidCertificateChain(`"${issuer.summary.subject}" issues another certificate of the upload but its keyUsage lacks keyCertSign`);
   }
 }

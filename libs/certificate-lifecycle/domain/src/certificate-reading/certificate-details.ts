@@ -1,3 +1,5 @@
+import type { PublicKeyAlgorithm } from '@as2-partners/pki';
+
 /** One certificate as stored and returned: the leaf or a member of its chain. */
 export interface CertificateSummary {
   /** RFC 4514: most specific RDN first, ", " separated, e.g. "CN=Acme Corp AS2, O=Acme Corporation, C=US". */
@@ -15,18 +17,10 @@ export interface CertificateSummary {
   readonly pem: string;
 }
 
-export type CertificateKeyAlgorithm = 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA';
+/** The key types an upload may carry; stored in the certificate events, so never narrowed. */
+export type CertificateKeyAlgorithm = PublicKeyAlgorithm;
 
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
+export type { KeyUsageName } from '@as2-partners/pki';
 
 export interface CertificateDetails extends CertificateSummary {
   readonly keyAlgorithm: CertificateKeyAlgorithm;

@@ -1,7 +1,6 @@
 import { DomainError } from '@as2-partners/kernel';
 import { CertificateReadingErrorCode } from './certificate-reading.errors';
-import type { CertificateExtension } from './certificate-structure';
-import { EXTENSION_OIDS } from './x509-names';
+import { type CertificateExtension, EXTENSION_OIDS } from '@as2-partners/pki';
 
 /** RFC 5280 4.2: the extensions every conforming application must recognise; OpenSSL, which verifies for the gateway, processes all of them. */
 const RECOGNISED_CRITICAL_EXTENSIONS: ReadonlySet<string> = new Set([

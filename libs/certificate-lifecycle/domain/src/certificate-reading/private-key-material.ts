@@ -1,4 +1,4 @@
-import type { DerElement, DerScan } from './der-scanner';
+import type { Asn1Element } from '@as2-partners/pki';
 
 const INTEGER = 0x02;
 const OCTET_STRING = 0x04;
@@ -16,22 +16,23 @@ export function isPrivateKeyPemLabel(label: string): boolean {
  * INTEGERs after version 0), PKCS#8 (version, algorithm, OCTET STRING), SEC1 EC keys (version 1, OCTET STRING),
  * EncryptedPrivateKeyInfo (algorithm, large OCTET STRING) and PKCS#12 PFX (version 3, ContentInfo).
  */
-export function isPrivateKeyMaterial(der: Uint8Array, scan: DerScan): boolean {
-  if (scan.root.tag !== SEQUENCE) return false;
-  const [first, second, third] = scan.children;
+export function isPrivateKeyMaterial(root: Asn1Element): boolean {
+  if (root.tag !== SEQUENCE) return false;
+  const children = root.children;
+  const [first, second, third] = children;
   if (!first) return false;
-  if (first.tag === SEQUENCE && second?.tag === OCTET_STRING && scan.children.length === 2) {
-    return second.end - second.contentStart > SMALLEST_ENCRYPTED_KEY;
+  if (first.tag === SEQUENCE && second?.tag === OCTET_STRING && children.length === 2) {
+    return second.content.length > SMALLEST_ENCRYPTED_KEY;
   }
-  const version = smallIntegerValue(der, first);
+  const version = smallIntegerValue(first);
   if (version === undefined) return false;
   if ((version === 0 || version === 1) && second?.tag === SEQUENCE && third?.tag === OCTET_STRING) return true;
   if (version === 1 && second?.tag === OCTET_STRING) return true;
-  if (version === 0 && scan.children.length >= 6 && scan.children.every((child) => child.tag === INTEGER)) return true;
+  if (version === 0 && children.length >= 6 && children.every((child) => child.tag === INTEGER)) return true;
   return version === 3 && second?.tag === SEQUENCE;
 }
 
-function smallIntegerValue(der: Uint8Array, element: DerElement): number | undefined {
-  if (element.tag !== INTEGER || element.end - element.contentStart !== 1) return undefined;
-  return der[element.contentStart];
+function smallIntegerValue(element: Asn1Element): number | undefined {
+  if (element.tag !== INTEGER || element.content.length !== 1) return undefined;
+  return element.content[0];
 }

@@ -44,13 +44,13 @@ export function readCertificateUpload(input: Buffer, options: CertificateUploadL
     keyAlgorithm: leaf.publicKey.keyAlgorithm,
     keySize: leaf.publicKey.keySize,
     rsaPssOnly: leaf.publicKey.rsaPssOnly,
-    signatureAlgorithm: leaf.structure.signatureAlgorithm,
-    keyUsage: leaf.usage.keyUsage,
-    extendedKeyUsage: leaf.usage.extendedKeyUsage,
-    isCa: leaf.usage.isCa,
+    signatureAlgorithm: leaf.facts.signatureAlgorithm,
+    keyUsage: leaf.facts.keyUsage,
+    extendedKeyUsage: leaf.facts.extendedKeyUsage,
+    isCa: leaf.facts.isCa,
     selfSigned: leafSelfSigned,
     chain: chain.map((issuer): CertificateSummary => ({ ...issuer.summary })),
-    sha1SignedSubjects: reliedSignatures.filter((certificate) => isSha1Signature(certificate.structure.signatureAlgorithmOid)).map((certificate) => certificate.summary.subject),
+    sha1SignedSubjects: reliedSignatures.filter((certificate) => isSha1Signature(certificate.facts.signatureAlgorithmOid)).map((certificate) => certificate.summary.subject),
   };
 }
 

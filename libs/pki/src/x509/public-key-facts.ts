@@ -1,9 +1,10 @@
 import type { X509Certificate } from 'node:crypto';
-import type { CertificateKeyAlgorithm } from './certificate-details';
-import { invalidCertificate } from './certificate-reading.errors';
+import { malformed } from '../asn1/asn1-error';
 
-export interface CertificatePublicKey {
-  readonly keyAlgorithm: CertificateKeyAlgorithm;
+export type PublicKeyAlgorithm = 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA';
+
+export interface PublicKeyFacts {
+  readonly keyAlgorithm: PublicKeyAlgorithm;
   readonly keySize: number;
   /** RSA only; null for other key types. */
   readonly publicExponent: bigint | null;
@@ -20,15 +21,15 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
   prime192v1: 192,
 };
 
-/** Key type and size as OpenSSL sees them (node-forge only understands RSA keys). */
-export function readCertificatePublicKey(certificate: X509Certificate): CertificatePublicKey {
+/** Key type and size as OpenSSL sees them, for every key type the upload accepts. */
+export function readPublicKeyFacts(certificate: X509Certificate): PublicKeyFacts {
   let type: string | undefined;
   let details: { modulusLength?: number; namedCurve?: string; publicExponent?: bigint } | undefined;
   try {
     type = certificate.publicKey.asymmetricKeyType;
     details = certificate.publicKey.asymmetricKeyDetails;
   } catch {
-    throw invalidCertificate("The certificate's public key is malformed or of an unsupported type");
+    throw malformed("The certificate's public key is malformed or of an unsupported type");
   }
   switch (type) {
     case 'rsa':
@@ -43,7 +44,7 @@ export function readCertificatePublicKey(certificate: X509Certificate): Certific
     case 'ed448':
       return { keyAlgorithm: 'Ed448', keySize: 448, publicExponent: null, rsaPssOnly: false };
     default:
-      throw invalidCertificate(`The certificate's public key type ${type ?? 'unknown'} is not supported`);
+      throw malformed(`The certificate's public key type ${type ?? 'unknown'} is not supported`);
   }
 }
 
@@ -52,16 +53,16 @@ function curveBits(curve: string | undefined): number {
   if (known !== undefined) return known;
   // Brainpool and other named curves carry their size in the name (brainpoolP384r1).
   const digits = curve === undefined ? undefined : /(\d{3})/.exec(curve);
-  if (!digits) throw invalidCertificate("The certificate's elliptic curve is not supported");
+  if (!digits) throw malformed("The certificate's elliptic curve is not supported");
   return Number(digits[1]);
 }
 
 function requireExponent(exponent: bigint | undefined): bigint {
-  if (exponent === undefined || exponent <= 0n) throw invalidCertificate("The certificate's public key is malformed");
+  if (exponent === undefined || exponent <= 0n) throw malformed("The certificate's public key is malformed");
   return exponent;
 }
 
 function requirePositive(bits: number | undefined): number {
-  if (bits === undefined || bits <= 0) throw invalidCertificate("The certificate's public key is malformed");
+  if (bits === undefined || bits <= 0) throw malformed("The certificate's public key is malformed");
   return bits;
 }

@@ -1,4 +1,14 @@
-import type { KeyUsageName } from './certificate-details';
+/** KeyUsage bits by their RFC 5280 names. */
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
 
 /** KeyUsage bit names in bit order (RFC 5280 4.2.1.3). */
 export const KEY_USAGE_BITS: readonly KeyUsageName[] = [

@@ -1,15 +1,13 @@
-import * as forge from 'node-forge';
-import { formatDistinguishedName, escapeAttributeValue } from './distinguished-name';
+import { readAsn1 } from '../asn1/asn1-reader';
+import { Tag } from '../asn1/asn1-tag';
+import { der, flatten, tlv } from '../asn1/der-writer';
+import { escapeAttributeValue, formatDistinguishedName } from './distinguished-name';
 
-const { asn1 } = forge;
+const asn1 = { Type: { UTF8: Tag.utf8String, PRINTABLESTRING: Tag.printableString, IA5STRING: Tag.ia5String, BMPSTRING: Tag.bmpString } };
 
-function name(...rdns: [string, number, string][][]): forge.asn1.Asn1 {
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, rdns.map((rdn) =>
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, rdn.map(([oid, type, value]) =>
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
-        asn1.create(asn1.Class.UNIVERSAL, type, false, value),
-      ])))));
+function name(...rdns: [string, number, string][][]) {
+  const encoded = der.sequence(...rdns.map((rdn) => der.setOf(...rdn.map(([oid, type, value]) => der.sequence(der.oid(oid), tlv(type, Buffer.from(value, 'latin1')))))));
+  return readAsn1(flatten(encoded), { maxDepth: 8 });
 }
 
 describe('formatDistinguishedName', () => {

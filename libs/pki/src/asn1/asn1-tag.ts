@@ -1,0 +1,23 @@
+/** Identifier octets of the universal types CMS, RFC 3161 and X.509 use. */
+export const Tag = {
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  null: 0x05,
+  oid: 0x06,
+  utf8String: 0x0c,
+  numericString: 0x12,
+  printableString: 0x13,
+  teletexString: 0x14,
+  ia5String: 0x16,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  visibleString: 0x1a,
+  universalString: 0x1c,
+  bmpString: 0x1e,
+  sequence: 0x30,
+  set: 0x31,
+  constructedOctetString: 0x24,
+  context: (n: number, constructed: boolean) => 0x80 | (constructed ? 0x20 : 0) | n,
+} as const;
