@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { PlatformConfig } from '../config/platform-config';
+import { InvalidConfigurationError, type PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
 import { acceptJsonBodiesOnly } from './json-body-parser';
@@ -37,10 +37,13 @@ export async function createHttpApp(
   @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
   class HttpApplicationModule {}
 
-  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
+  const logger = new StartupLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`, 'Config');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // A client gets requestTimeoutMs for its headers and body, then 408 and the connection closed (Node's default is 300 s).
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
     trustProxy: false,
     disableRequestLogging: true,
     logger: { level: config.logLevel },
@@ -55,7 +58,8 @@ export async function createHttpApp(
       void reply.code(400).header(CORRELATION_ID_HEADER, ids.correlationId).send({ message, error: { type: 'invalid_request_error', code } });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger });
+  // abortOnError false: a failing provider (a bad setting) rejects here, for the caller to report, instead of exiting the process.
+  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false });
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
@@ -88,4 +92,12 @@ export async function createHttpApp(
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
   return app;
+}
+
+/** Nest's logger, except that a configuration error is left to the deployable's one-line report (exitOnStartupFailure). */
+class StartupLogger extends ConsoleLogger {
+  override error(message: unknown, ...optionalParams: unknown[]): void {
+    if (message instanceof InvalidConfigurationError) return;
+    super.error(message, ...optionalParams);
+  }
 }
