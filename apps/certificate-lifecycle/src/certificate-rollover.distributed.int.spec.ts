@@ -16,8 +16,9 @@ const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventual
 
 const SECRET = 'certificate-rollover-distributed-secret-0123';
 const TOPIC = 'as2.certificate-lifecycle.events';
-// The certificate service reads these from the environment when the module starts.
+// Each service reads its own settings from the environment its platform config was loaded from.
 const SERVICE_ENV = {
+  PARTNER_SECRETS_KEY: 'ab'.repeat(32),
   CERT_SCHEDULER_INTERVAL_MS: '200',
   // A fresh broker's first consumer-group join takes seconds, so the partner may reach the certificate service late.
   UNKNOWN_PARTNER_WAIT_MS: '30000',
@@ -105,7 +106,6 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
     const dataDirs: string[] = [];
     let registryMongo: Connection;
     let certificatesMongo: Connection;
-    const savedEnv: Record<string, string | undefined> = {};
     const authorization = () =>
       `Bearer ${signHs256TestToken({ sub: 'it-user', account, tenant, roles: ['tenant_admin'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`;
 
@@ -144,15 +144,12 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         DATA_DIR: dataDir,
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
+        ...SERVICE_ENV,
       });
       return createHttpApp(module, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
     }
 
     beforeAll(async () => {
-      for (const [name, value] of Object.entries(SERVICE_ENV)) {
-        savedEnv[name] = process.env[name];
-        process.env[name] = value;
-      }
       [registry, certificates] = await Promise.all([startService(PartnerRegistryModule, registryDatabase), startService(CertificateLifecycleModule, certificatesDatabase)]);
       [registryMongo, certificatesMongo] = await Promise.all([
         createConnection(withDatabase(mongoUrl, registryDatabase)).asPromise(),
@@ -167,10 +164,6 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         await mongo?.close();
       }
       await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-      for (const [name, value] of Object.entries(savedEnv)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
     });
 
     it('a scheduled backup and a trust rollover activate on their own; the partner-registry shows them through Kafka and MongoDB', async () => {

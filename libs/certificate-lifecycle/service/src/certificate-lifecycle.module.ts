@@ -66,7 +66,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     {
       provide: CERTIFICATE_LIFECYCLE_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(process.env, platform.dataDir),
+      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(platform.env, platform.dataDir),
     },
     {
       provide: CertificateViewsProjection,
