@@ -15,6 +15,15 @@ import { createHttpApp, loadPlatformConfig, signHs256TestToken } from '@as2-part
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 30_000, intervalMs: 200 });
 
 const SECRET = 'certificate-rollover-distributed-secret-0123';
+const HOUR = 3_600_000;
+
+// The certificate service's clock: real time plus the jumps the test makes to reach a scheduled instant. Activations
+// are scheduled an hour ahead, so however slow Kafka or the machine, nothing fires before the test looked.
+let clockOffsetMs = 0;
+const clockNow = () => new Date(Date.now() + clockOffsetMs);
+const jumpPast = (instant: Date) => {
+  clockOffsetMs += Math.max(0, instant.getTime() - clockNow().getTime());
+};
 const TOPIC = 'as2.certificate-lifecycle.events';
 // Each service reads its own settings from the environment its platform config was loaded from.
 const SERVICE_ENV = {
@@ -132,7 +141,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
     const timeline = async (partnerId: string) =>
       (await call(certificates, 'GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
 
-    async function startService(module: Parameters<typeof createHttpApp>[0], database: string): Promise<NestFastifyApplication> {
+    async function startService(module: Parameters<typeof createHttpApp>[0], database: string, now?: () => Date): Promise<NestFastifyApplication> {
       const dataDir = await mkdtemp(join(tmpdir(), 'as2-rollover-distributed-'));
       dataDirs.push(dataDir);
       const config = loadPlatformConfig({
@@ -146,11 +155,11 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         LOG_LEVEL: 'warn',
         ...SERVICE_ENV,
       });
-      return createHttpApp(module, config, { shutdownHooks: false, kafkaClientId: `it-${database}` });
+      return createHttpApp(module, config, { shutdownHooks: false, kafkaClientId: `it-${database}`, clock: now ? { now } : undefined });
     }
 
     beforeAll(async () => {
-      [registry, certificates] = await Promise.all([startService(PartnerRegistryModule, registryDatabase), startService(CertificateLifecycleModule, certificatesDatabase)]);
+      [registry, certificates] = await Promise.all([startService(PartnerRegistryModule, registryDatabase), startService(CertificateLifecycleModule, certificatesDatabase, clockNow)]);
       [registryMongo, certificatesMongo] = await Promise.all([
         createConnection(withDatabase(mongoUrl, registryDatabase)).asPromise(),
         createConnection(withDatabase(mongoUrl, certificatesDatabase)).asPromise(),
@@ -179,16 +188,17 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       expect(await until('cert A in the partner details', async () => ((await slotsInPartnerDetails(partnerId, certA))?.includes('encryption') ? true : undefined))).toBe(true);
 
       // Scheduled backup: B becomes the encryption certificate at activate_on with nobody calling the API.
-      const activateOn = new Date(Date.now() + 3000);
+      const activateOn = new Date(clockNow().getTime() + HOUR);
       const scheduled = await call(certificates, 'PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: certB, activate_on: activateOn.toISOString() });
       expect(scheduled.status).toBe(200);
       expect(scheduled.body.data.encryption.backup.certificate.id).toBe(certB);
       expect(await until('cert B in the partner details', () => slotsInPartnerDetails(partnerId, certB))).toEqual([]);
+      jumpPast(activateOn);
       const slotsOfB = await until('the backup activation in the partner details', async () => {
         const slotsNow = await slotsInPartnerDetails(partnerId, certB);
         return slotsNow?.includes('encryption') ? slotsNow : undefined;
       });
-      expect(Date.now()).toBeGreaterThanOrEqual(activateOn.getTime());
+      expect(clockNow().getTime()).toBeGreaterThanOrEqual(activateOn.getTime());
       expect(slotsOfB).toEqual(['encryption', 'signature']);
       expect(await slotsInPartnerDetails(partnerId, certA)).toEqual([]);
 
@@ -205,14 +215,15 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
 
       // Trust rollover: C is approved to take over at activate_at; the scheduler activates it with stamped evidence.
       const certC = await upload(partnerId, 'cert-c', issueTestCertificate({ commonName: 'Rollover C' }).pem);
-      const activateAt = new Date(Date.now() + 3000);
+      const activateAt = new Date(clockNow().getTime() + HOUR);
       const rollover = await call(certificates, 'POST', `/v1/partners/${partnerId}/trust/rollover`, {
         next_certificate_id: certC,
         activate_at: activateAt.toISOString(),
-        overlap_until: new Date(Date.now() + 3_600_000).toISOString(),
+        overlap_until: new Date(clockNow().getTime() + 24 * HOUR).toISOString(),
       });
       expect(rollover.status).toBe(201);
       expect(rollover.body.data.next_step).toMatchObject({ action: 'activate', certificate_id: certC });
+      jumpPast(activateAt);
       const slotsOfC = await until('the rollover activation in the partner details', async () => {
         const slotsNow = await slotsInPartnerDetails(partnerId, certC);
         return slotsNow?.includes('encryption') ? slotsNow : undefined;
