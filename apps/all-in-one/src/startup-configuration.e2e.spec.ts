@@ -18,9 +18,9 @@ interface Exit {
   readonly stderr: string;
 }
 
-/** Runs a deployable's main (TypeScript, as `npm start` would after the build) with only the given variables set. */
-function runMain(app: string, env: Record<string, string>, dataDir: string): Promise<Exit> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')], {
+/** Runs a deployable's entry point (TypeScript, as `npm start` would after the build) with only the given variables set. */
+function runEntry(entry: string, env: Record<string, string>, dataDir: string): Promise<Exit> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', `${entry}.ts`)], {
     cwd: workspaceRoot,
     env: { PATH: process.env['PATH'], SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'), DATA_DIR: dataDir, PORT: '39511', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,16 +44,17 @@ describe('a bad configuration value stops start-up with one line naming the vari
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each([
-    ['all-in-one', 'PARTNER_SECRETS_KEY=abc', { PARTNER_SECRETS_KEY: 'abc' }, 'PARTNER_SECRETS_KEY'],
-    ['all-in-one', 'TSA_URL=ftp://x', { TSA_URL: 'ftp://x' }, 'TSA_URL'],
-    ['all-in-one', 'CERT_SCHEDULER_INTERVAL_MS=0', { CERT_SCHEDULER_INTERVAL_MS: '0' }, 'CERT_SCHEDULER_INTERVAL_MS'],
-    ['all-in-one', 'HOST with a scheme and port', { HOST: 'http://0.0.0.0:3000' }, 'HOST'],
-    ['all-in-one', 'REQUEST_TIMEOUT_MS=soon', { REQUEST_TIMEOUT_MS: 'soon' }, 'REQUEST_TIMEOUT_MS'],
-    ['partner-registry', 'distributed without PARTNER_SECRETS_KEY', { ...DISTRIBUTED_WITH_SECRET }, 'PARTNER_SECRETS_KEY'],
-    ['partner-registry', 'distributed without JWT_SECRET', { ...DISTRIBUTED_WITH_SECRET, JWT_SECRET: '', PARTNER_SECRETS_KEY: 'ab'.repeat(32) }, 'JWT_SECRET'],
-    ['certificate-lifecycle', 'distributed, TSA_URL=ftp://x', { ...DISTRIBUTED_WITH_SECRET, TSA_URL: 'ftp://x' }, 'TSA_URL'],
-  ])('%s, %s', async (app, _label, env, variable) => {
-    const exit = await runMain(app, env, dataDir);
+    ['all-in-one/src/main', 'PARTNER_SECRETS_KEY=abc', { PARTNER_SECRETS_KEY: 'abc' }, 'PARTNER_SECRETS_KEY'],
+    ['all-in-one/src/main', 'TSA_URL=ftp://x', { TSA_URL: 'ftp://x' }, 'TSA_URL'],
+    ['all-in-one/src/main', 'CERT_SCHEDULER_INTERVAL_MS=0', { CERT_SCHEDULER_INTERVAL_MS: '0' }, 'CERT_SCHEDULER_INTERVAL_MS'],
+    ['all-in-one/src/main', 'HOST with a scheme and port', { HOST: 'http://0.0.0.0:3000' }, 'HOST'],
+    ['all-in-one/src/main', 'REQUEST_TIMEOUT_MS=soon', { REQUEST_TIMEOUT_MS: 'soon' }, 'REQUEST_TIMEOUT_MS'],
+    ['partner-registry/src/main', 'distributed without PARTNER_SECRETS_KEY', { ...DISTRIBUTED_WITH_SECRET }, 'PARTNER_SECRETS_KEY'],
+    ['partner-registry/src/main', 'distributed without JWT_SECRET', { ...DISTRIBUTED_WITH_SECRET, JWT_SECRET: '', PARTNER_SECRETS_KEY: 'ab'.repeat(32) }, 'JWT_SECRET'],
+    ['certificate-lifecycle/src/main', 'distributed, TSA_URL=ftp://x', { ...DISTRIBUTED_WITH_SECRET, TSA_URL: 'ftp://x' }, 'TSA_URL'],
+    ['all-in-one/src/rebuild-read-models', 'TSA_URL=ftp://x', { TSA_URL: 'ftp://x' }, 'TSA_URL'],
+  ])('%s, %s', async (entry, _label, env, variable) => {
+    const exit = await runEntry(entry, env, dataDir);
     expect(exit.code).toBe(1);
     expect(exit.stderr.endsWith('\n')).toBe(true);
     const lines = exit.stderr.trimEnd().split('\n');

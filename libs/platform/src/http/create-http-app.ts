@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidConfigurationError, type PlatformConfig } from '../config/platform-config';
+import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { nestLogLevels } from './nest-log-levels';
+import { StartupLogger } from './startup-logger';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
@@ -92,12 +93,4 @@ export async function createHttpApp(
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
   return app;
-}
-
-/** Nest's logger, except that a configuration error is left to the deployable's one-line report (exitOnStartupFailure). */
-class StartupLogger extends ConsoleLogger {
-  override error(message: unknown, ...optionalParams: unknown[]): void {
-    if (message instanceof InvalidConfigurationError) return;
-    super.error(message, ...optionalParams);
-  }
 }
