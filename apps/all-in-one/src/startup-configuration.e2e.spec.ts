@@ -12,6 +12,9 @@ const DISTRIBUTED_WITH_SECRET = {
   JWT_SECRET: 'startup-configuration-test-secret-0123456789',
 };
 
+// Each case compiles and starts a whole app in a child process: on a loaded 2-core machine that took up to 25 s.
+jest.setTimeout(120_000);
+
 interface Exit {
   readonly code: number | null;
   readonly stdout: string;
@@ -30,7 +33,7 @@ function runEntry(entry: string, env: Record<string, string>, dataDir: string): 
   child.stdout.on('data', (chunk) => (stdout += String(chunk)));
   child.stderr.on('data', (chunk) => (stderr += String(chunk)));
   // A process that starts despite the bad value is stopped, and the test fails on its exit code.
-  const kill = setTimeout(() => child.kill('SIGKILL'), 45_000);
+  const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
   return new Promise((done) =>
     child.on('close', (code) => {
       clearTimeout(kill);
