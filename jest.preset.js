@@ -22,5 +22,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(unit|int|e2e|contract).spec.ts'],
+  // 60 s per test for int and e2e specs, 5 s for the rest (see the file).
+  setupFilesAfterEnv: [require.resolve('./tools/test/test-level-budgets.js')],
   coverageReporters: ['text-summary'],
 };

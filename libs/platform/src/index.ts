@@ -5,6 +5,7 @@ export * from './auth/roles.decorator';
 export * from './auth/jwt-verifier';
 export * from './auth/jwt-auth.guard';
 export * from './config/platform-config';
+export { readInteger, readListenHost, readString, readUrl } from './config/environment-variables';
 export * from './config/embedded-dev-jwt-secret';
 export * from './http/domain-error-statuses';
 export * from './http/error-body';

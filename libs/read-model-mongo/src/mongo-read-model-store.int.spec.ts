@@ -122,6 +122,7 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
   it('fails to connect fast when no server answers', async () => {
     const started = Date.now();
     await expect(MongoReadModelStore.connect('mongodb://127.0.0.1:9/', { serverSelectionTimeoutMS: 500 })).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Far below the driver's 30 s default, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

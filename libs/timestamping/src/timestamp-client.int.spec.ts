@@ -120,7 +120,8 @@ describe('requestTimestamp against startTsaServer', () => {
     const silent = await fake(() => undefined);
     const started = Date.now();
     expect(await codeOf(requestTimestamp({ url: silent, data: document, timeoutMs: 300 }))).toBe('TSA_UNAVAILABLE');
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Below the 10 s default timeout, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it('raises TSA_BAD_RESPONSE when a byte of the token or of its signature changes', async () => {

@@ -240,7 +240,8 @@ describe('test AS2 partner on bad input', () => {
     socket.on('data', (chunk) => (answer += chunk.toString()));
     socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial`);
     await new Promise((closed) => socket.on('close', closed));
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Far below the 60 s default, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 

@@ -1,21 +1,30 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
+import { ActivationSchedulerLifecycle } from '@as2-partners/certificate-lifecycle-service';
 import { eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api.spec-support';
 
-const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 15_000, intervalMs: 50 });
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 30_000, intervalMs: 50 });
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+// The service's clock: real time plus the jumps a test makes to reach a scheduled instant. Activations are scheduled
+// an hour ahead, so however slow the machine nothing fires early, and nobody waits for the instant to come.
+let clockOffsetMs = 0;
+const clockNow = () => new Date(Date.now() + clockOffsetMs);
+const jumpPast = (instant: Date) => {
+  clockOffsetMs += Math.max(0, instant.getTime() - clockNow().getTime());
+};
 
 describe('trust lifecycle and scheduled activation (embedded, through the API)', () => {
   let t: EmbeddedTestApp;
   let api: CertificateApi;
 
   beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [AllInOneModule], env: { CERT_SCHEDULER_INTERVAL_MS: '100' } });
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule], env: { CERT_SCHEDULER_INTERVAL_MS: '100' }, now: clockNow });
   });
   afterAll(() => t?.close());
   beforeEach(() => {
@@ -58,21 +67,25 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
 
   it('activates a scheduled backup at activate_on with no human action, exactly once, and the partner details follow', async () => {
     const { partnerId, oldId, nextId } = await partnerWithTwoCertificates();
-    const activateOn = new Date(Date.now() + 1500);
-    await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: nextId, activate_on: activateOn.toISOString() });
+    const scheduledAt = Date.now();
+    const activateOn = new Date(clockNow().getTime() + HOUR);
+    const scheduled = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: nextId, activate_on: activateOn.toISOString() });
+    expect(scheduled.status).toBe(200);
     expect((await api.get(`/v1/partners/${partnerId}/certificate-slots`)).body.data.encryption.current.id).toBe(oldId);
+    jumpPast(activateOn);
     const slots = await until('the backup to activate', async () => {
       const res = await api.get(`/v1/partners/${partnerId}/certificate-slots`);
       return res.body.data.encryption.current.id === nextId ? res.body.data : undefined;
     });
     expect(slots.encryption.backup).toBeNull();
-    await sleep(400);
+    expect(await t.app.get(ActivationSchedulerLifecycle).scheduler.tick()).toBe(0);
     const events = (await api.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
     const activations = events.filter((e: { type: string }) => e.type === 'partner_certificates.backup_activated.v1');
     expect(activations).toHaveLength(1);
     expect(activations[0]).toMatchObject({ actor: { type: 'system' }, data: { certificate_id: nextId, previous_certificate_id: oldId, trigger: { type: 'scheduler' } } });
     expect(new Date(activations[0].data.activated_at).getTime()).toBeGreaterThanOrEqual(activateOn.getTime());
-    expect(activations[0].data.late_by_ms).toBeLessThan(5000);
+    // Late by no more than the real time since it was scheduled (the clock jumped exactly to the instant, then ran on).
+    expect(activations[0].data.late_by_ms).toBeLessThanOrEqual(Date.now() - scheduledAt);
     const partner = await api.get(`/v1/partners/${partnerId}`);
     expect(partner.body.data.certificates.find((c: { id: string }) => c.id === nextId).slots).toEqual(['encryption', 'signature']);
     expect(partner.body.data.certificates.find((c: { id: string }) => c.id === oldId).slots).toEqual([]);
@@ -101,8 +114,9 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
 
   it('a scheduled rollover activates on time with no human, exactly once, with a timestamp token openssl ts -verify accepts; the timeline and partner details show it', async () => {
     const { partnerId, oldId, nextId } = await partnerWithTwoCertificates();
-    const activateAt = new Date(Date.now() + 1500);
-    const overlapUntil = new Date(Date.now() + DAY);
+    const scheduledAt = Date.now();
+    const activateAt = new Date(clockNow().getTime() + HOUR);
+    const overlapUntil = new Date(clockNow().getTime() + DAY);
     const scheduled = await api.post(`/v1/partners/${partnerId}/trust/rollover`, {
       next_certificate_id: nextId,
       activate_at: activateAt.toISOString(),
@@ -114,6 +128,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     const usage = await api.get(`/v1/certificates/${nextId}/usage`);
     expect(usage.body.data.used_by).toEqual(expect.arrayContaining([{ partner_id: partnerId, slot: 'encryption', role: 'next' }]));
 
+    jumpPast(activateAt);
     const state = await until('the rollover to activate', async () => {
       const res = await api.get(`/v1/partners/${partnerId}/trust`);
       return res.body.data.current.encryption?.id === nextId ? res.body.data : undefined;
@@ -123,7 +138,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(state.slots.signature.accepted_for_receiving).toEqual([nextId, oldId]);
     expect(state.next_step).toMatchObject({ action: 'retire', certificate_ids: [oldId] });
 
-    await sleep(400);
+    expect(await t.app.get(ActivationSchedulerLifecycle).scheduler.tick()).toBe(0);
     const timeline = (await api.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
     const activations = timeline.filter((e: { type: string }) => e.type === 'trust.activated.v1');
     expect(activations).toHaveLength(1);
@@ -132,6 +147,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(activation.actor.type).toBe('system');
     expect(activation.data).toMatchObject({ certificate_id: nextId, trigger: { type: 'scheduler' }, previous_certificate_ids: { encryption: oldId, signature: oldId } });
     expect(new Date(activation.data.activated_at).getTime()).toBeGreaterThanOrEqual(activateAt.getTime());
+    expect(activation.data.late_by_ms).toBeLessThanOrEqual(Date.now() - scheduledAt);
     const evidence = activation.evidence;
     expect(createHash('sha256').update(evidence.document, 'utf8').digest('hex')).toBe(evidence.sha256);
     const document = JSON.parse(evidence.document);

@@ -69,7 +69,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     {
       provide: CERTIFICATE_LIFECYCLE_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(process.env, platform.dataDir, platform.mode),
+      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(platform.env, platform.dataDir, platform.mode),
     },
     {
       provide: CertificateViewsProjection,

@@ -10,7 +10,7 @@ import {
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses } from '@as2-partners/platform';
+import { PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
 import { CreatePartnerController } from './create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './create-partner/create-partner.handler';
 import { DeletePartnerController } from './delete-partner/delete-partner.controller';
@@ -27,6 +27,7 @@ import { PartnerOverridesController } from './partner-overrides/partner-override
 import { PartnerOverridesHandler } from './partner-overrides/partner-overrides.handler';
 import { PartnerQueries } from './read-model/partner-queries';
 import { PartnerViewsProjection } from './read-model/partner-views.projection';
+import { partnerSecretsKeyFrom } from './secrets/partner-secrets-key';
 import { SECRET_SEALER, SecretSealer } from './secrets/secret-sealer';
 import { TenantDataKeyStore } from './secrets/tenant-data-key.store';
 import { TenantSecrets } from './secrets/tenant-secrets';
@@ -86,7 +87,11 @@ const logger = new Logger('PartnerRegistry');
       },
     },
     { provide: PartnerDirectoryService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new PartnerDirectoryService(store) },
-    { provide: SECRET_SEALER, useFactory: () => SecretSealer.fromEnvironment(process.env, (message) => logger.warn(message)) },
+    {
+      provide: SECRET_SEALER,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (platform: PlatformConfig) => SecretSealer.withKey(partnerSecretsKeyFrom(platform, (message) => logger.log(message))),
+    },
     { provide: TenantDataKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new TenantDataKeyStore(readModels) },
     TenantSecrets,
     TenantClosure,

@@ -2,6 +2,11 @@ import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseAllowedAddressRanges, type AllowedAddressRange } from '../outbound/endpoint-address-policy';
 import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
+import { readInteger, readListenHost, readString, readUrl, type Environment } from './environment-variables';
+import { InvalidConfigurationError } from './invalid-configuration.error';
+
+export { InvalidConfigurationError } from './invalid-configuration.error';
+export type { Environment } from './environment-variables';
 
 export type DeploymentMode = 'embedded' | 'distributed';
 export type EventStoreKind = 'esdb' | 'sqlite';
@@ -25,6 +30,7 @@ export interface JwtConfig {
 export interface PlatformConfig {
   readonly mode: DeploymentMode;
   readonly port: number;
+  /** HOST; unset: 127.0.0.1 while the published development JWT secret is in use (anyone could mint tokens), else 0.0.0.0. */
   readonly host: string;
   /** Absolute path; embedded mode keeps its SQLite files here. */
   readonly dataDir: string;
@@ -38,23 +44,19 @@ export interface PlatformConfig {
   readonly kafkaBrokers: readonly string[];
   readonly mongoUrl?: string;
   readonly bodyLimitBytes: number;
+  /** How long a client may take to send a request's headers and body before the server answers 408 and closes. */
+  readonly requestTimeoutMs: number;
   readonly logLevel: LogLevel;
   /** `PRIVATE_ENDPOINTS_ALLOW`: non-public ranges partner endpoints may still use (on-premise partners); empty by default. */
   readonly privateEndpointsAllow: readonly AllowedAddressRange[];
+  /** The variables this configuration was read from: each service reads its own settings from the same place. */
+  readonly env: Environment;
   /** Things an operator must see at start-up (e.g. the dev JWT secret in use). */
   readonly warnings: readonly string[];
 }
 
-export class InvalidConfigurationError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'InvalidConfigurationError';
-  }
-}
-
-export type Environment = Readonly<Record<string, string | undefined>>;
-
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const MIN_SECRET_LENGTH = 32;
 
 /** Reads and validates the configuration once, at start-up; throws naming the first bad variable. */
@@ -62,14 +64,16 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const warnings: string[] = [];
   const mode = readMode(env);
   const port = readInteger(env, 'PORT', 3000, 1, 65535);
-  const host = readString(env, 'HOST') ?? '0.0.0.0';
+  const explicitHost = readListenHost(env, 'HOST');
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const jwt = readJwtConfig(env, mode, warnings);
+  const host = explicitHost ?? (usesDevSecret(jwt) ? '127.0.0.1' : '0.0.0.0');
   const eventStore = readEventStoreKind(env, mode);
   const esdbUrl = readUrl(env, 'ESDB_URL', ['esdb:', 'esdb+discover:']);
   const kafkaBrokers = readBrokers(env);
   const mongoUrl = readUrl(env, 'MONGO_URL', ['mongodb:', 'mongodb+srv:']);
   const bodyLimitBytes = readInteger(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER);
+  const requestTimeoutMs = readInteger(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100, 3_600_000);
   const logLevel = readLogLevel(env);
   const privateEndpointsAllow = readAllowedAddressRanges(env, 'PRIVATE_ENDPOINTS_ALLOW');
 
@@ -83,13 +87,11 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
     throw new InvalidConfigurationError('EVENT_STORE', 'must be "sqlite" in embedded mode, got "esdb"');
   }
 
-  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, privateEndpointsAllow, warnings };
+  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, requestTimeoutMs, logLevel, privateEndpointsAllow, env, warnings };
 }
 
-/** Empty strings count as unset, so `FOO=` in a .env file does not override a default with nothing. */
-function readString(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
+function usesDevSecret(jwt: JwtConfig): boolean {
+  return jwt.key.kind === 'secret' && jwt.key.isDevSecret;
 }
 
 function readMode(env: Environment): DeploymentMode {
@@ -106,32 +108,6 @@ function readEventStoreKind(env: Environment, mode: DeploymentMode): EventStoreK
     throw new InvalidConfigurationError('EVENT_STORE', `must be "esdb" or "sqlite", got "${value}"`);
   }
   return value;
-}
-
-function readInteger(env: Environment, name: string, fallback: number, min: number, max: number): number {
-  const raw = readString(env, name);
-  if (raw === undefined) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}-${max}`;
-    throw new InvalidConfigurationError(name, `must be an integer ${range}, got "${raw}"`);
-  }
-  return value;
-}
-
-function readUrl(env: Environment, name: string, protocols: readonly string[]): string | undefined {
-  const raw = readString(env, name);
-  if (raw === undefined) return undefined;
-  let protocol: string;
-  try {
-    protocol = new URL(raw).protocol;
-  } catch {
-    throw new InvalidConfigurationError(name, `must be a URL (${protocols.map((p) => `${p}//`).join(' or ')}…), got an unparseable value`);
-  }
-  if (!protocols.includes(protocol)) {
-    throw new InvalidConfigurationError(name, `must use ${protocols.map((p) => `${p}//`).join(' or ')}, got "${protocol}//"`);
-  }
-  return raw;
 }
 
 function readBrokers(env: Environment): string[] {
@@ -192,7 +168,7 @@ function readJwtConfig(env: Environment, mode: DeploymentMode, warnings: string[
       throw new InvalidConfigurationError('JWT_SECRET', 'must not be the documented embedded development secret in distributed mode');
     }
     warnings.push(
-      'JWT_SECRET is unset or the documented development secret: anyone can mint tokens for this instance. Set JWT_SECRET for any shared or production use.',
+      'JWT_SECRET is unset or the documented development secret: anyone can mint tokens for this instance, so it listens on 127.0.0.1 unless HOST is set. Set JWT_SECRET for any shared or production use.',
     );
   }
 

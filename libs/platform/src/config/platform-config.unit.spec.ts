@@ -20,15 +20,16 @@ describe('loadPlatformConfig', () => {
   describe('defaults (embedded, nothing set)', () => {
     const config = loadPlatformConfig({});
 
-    it('runs embedded on 0.0.0.0:3000 with ./data', () => {
+    it('runs embedded on 127.0.0.1:3000 with ./data: the published dev secret is never exposed beyond this machine', () => {
       expect(config.mode).toBe('embedded');
       expect(config.port).toBe(3000);
-      expect(config.host).toBe('0.0.0.0');
+      expect(config.host).toBe('127.0.0.1');
       expect(config.dataDir).toBe(resolve('./data'));
     });
 
-    it('limits bodies to 1 MiB, logs at info, tolerates 5 s of clock skew', () => {
+    it('limits bodies to 1 MiB and requests to 30 s, logs at info, tolerates 5 s of clock skew', () => {
       expect(config.bodyLimitBytes).toBe(1048576);
+      expect(config.requestTimeoutMs).toBe(30_000);
       expect(config.logLevel).toBe('info');
       expect(config.jwt.clockToleranceSeconds).toBe(5);
     });
@@ -58,9 +59,34 @@ describe('loadPlatformConfig', () => {
   });
 
   it('HOST and DATA_DIR are taken as given (DATA_DIR made absolute)', () => {
-    const config = loadPlatformConfig({ HOST: '127.0.0.1', DATA_DIR: 'var/as2' });
-    expect(config.host).toBe('127.0.0.1');
+    const config = loadPlatformConfig({ HOST: '10.0.0.5', DATA_DIR: 'var/as2' });
+    expect(config.host).toBe('10.0.0.5');
     expect(config.dataDir).toBe(resolve('var/as2'));
+  });
+
+  describe('HOST', () => {
+    it('defaults to every interface once a real JWT key is configured', () => {
+      expect(loadPlatformConfig({ JWT_SECRET: SECRET }).host).toBe('0.0.0.0');
+      expect(loadPlatformConfig(DISTRIBUTED).host).toBe('0.0.0.0');
+      expect(loadPlatformConfig({ JWT_JWKS_URL: 'https://idp.example/jwks' }).host).toBe('0.0.0.0');
+    });
+
+    it('defaults to loopback with the dev secret, set or implied, unless HOST is given', () => {
+      expect(loadPlatformConfig({ JWT_SECRET: EMBEDDED_DEV_JWT_SECRET }).host).toBe('127.0.0.1');
+      expect(loadPlatformConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+      expect(loadPlatformConfig({}).warnings[0]).toMatch(/listens on 127\.0\.0\.1 unless HOST is set/);
+    });
+
+    it.each(['::', '::1', 'localhost', 'as2-partners.internal'])('accepts %p', (host) => expect(loadPlatformConfig({ HOST: host }).host).toBe(host));
+
+    it.each(['http://0.0.0.0', '0.0.0.0:3000', 'two words', '-bad-', '[::1]'])('rejects %p, naming the variable', (host) =>
+      expect(() => loadPlatformConfig({ HOST: host })).toThrow(`Invalid configuration: HOST must be an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::), got "${host}"`));
+  });
+
+  describe('REQUEST_TIMEOUT_MS', () => {
+    it('reads milliseconds', () => expect(loadPlatformConfig({ REQUEST_TIMEOUT_MS: '500' }).requestTimeoutMs).toBe(500));
+    it.each(['0', '99', '3600001', '30s'])('rejects %p', (value) =>
+      expect(() => loadPlatformConfig({ REQUEST_TIMEOUT_MS: value })).toThrow(`Invalid configuration: REQUEST_TIMEOUT_MS must be an integer 100-3600000, got "${value}"`));
   });
 
   it('treats an empty variable as unset', () => expect(loadPlatformConfig({ PORT: '' }).port).toBe(3000));

@@ -1,9 +1,10 @@
-import { ConsoleLogger, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PROJECTION_REGISTRY, type ProjectionRegistry } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { nestLogLevels } from '../http/nest-log-levels';
+import { StartupLogger } from '../http/startup-logger';
 import { PlatformModule } from '../platform.module';
 
 export interface RebuiltProjection {
@@ -24,8 +25,10 @@ export async function rebuildReadModels(
   class RebuildModule {}
 
   const logger = new Logger('RebuildReadModels');
+  // abortOnError false: a bad setting rejects here, for the caller to report in one line, instead of exiting the process.
   const context = await NestFactory.createApplicationContext(RebuildModule, {
-    logger: new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
+    logger: new StartupLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
+    abortOnError: false,
   });
   try {
     await context.init();

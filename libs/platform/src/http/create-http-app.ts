@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +10,7 @@ import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-opti
 import { PlatformModule } from '../platform.module';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { nestLogLevels } from './nest-log-levels';
+import { StartupLogger } from './startup-logger';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
@@ -37,10 +38,13 @@ export async function createHttpApp(
   @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
   class HttpApplicationModule {}
 
-  const logger = new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
+  const logger = new StartupLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`, 'Config');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // A client gets requestTimeoutMs for its headers and body, then 408 and the connection closed (Node's default is 300 s).
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
     trustProxy: false,
     disableRequestLogging: true,
     logger: { level: config.logLevel },
@@ -55,7 +59,8 @@ export async function createHttpApp(
       void reply.code(400).header(CORRELATION_ID_HEADER, ids.correlationId).send({ message, error: { type: 'invalid_request_error', code } });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger });
+  // abortOnError false: a failing provider (a bad setting) rejects here, for the caller to report, instead of exiting the process.
+  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false });
 
   const fastify = app.getHttpAdapter().getInstance();
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);

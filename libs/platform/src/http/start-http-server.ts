@@ -1,11 +1,15 @@
 import { Logger, type DynamicModule, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadPlatformConfig } from '../config/platform-config';
+import { loadPlatformConfig, type Environment } from '../config/platform-config';
 import { createHttpApp, OPENAPI_UI_PATH, type HttpAppOptions } from './create-http-app';
 
 /** A deployable's main: reads the configuration from the environment, builds the app and listens. */
-export async function startHttpServer(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
-  const config = loadPlatformConfig();
+export async function startHttpServer(
+  rootModule: Type<unknown> | DynamicModule,
+  options: HttpAppOptions,
+  env: Environment = process.env,
+): Promise<NestFastifyApplication> {
+  const config = loadPlatformConfig(env);
   const app = await createHttpApp(rootModule, config, options);
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (${config.mode} mode, data ${config.mode === 'embedded' ? config.dataDir : 'remote'}); API docs at /${OPENAPI_UI_PATH}`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DeploymentMode } from '@as2-partners/platform';
+import { readInteger, readString, readUrl, type DeploymentMode, type Environment } from '@as2-partners/platform';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface CertificateLifecycleConfig {
@@ -19,26 +19,19 @@ export interface CertificateLifecycleConfig {
   readonly unknownPartnerWaitMs: number;
 }
 
-export class InvalidCertificateLifecycleConfig extends Error {}
+// Node timers fire at once beyond 2^31-1 ms, so a huge interval would spin instead of wait.
+const MAX_TIMER_MS = 2_147_483_647;
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new InvalidCertificateLifecycleConfig(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-export function certificateLifecycleConfigFrom(env: NodeJS.ProcessEnv, dataDir: string, mode: DeploymentMode): CertificateLifecycleConfig {
-  const tsaUrl = env['TSA_URL']?.trim() || null;
-  if (tsaUrl !== null && !/^https?:\/\//.test(tsaUrl)) throw new InvalidCertificateLifecycleConfig(`TSA_URL must be an http(s) URL, got "${tsaUrl}"`);
+/** Throws the platform's InvalidConfigurationError naming the variable, so a bad value stops start-up with one line. */
+export function certificateLifecycleConfigFrom(env: Environment, dataDir: string, mode: DeploymentMode): CertificateLifecycleConfig {
   return {
-    tsaUrl,
-    tsaCertificateFile: env['TSA_CERTIFICATE_FILE']?.trim() || null,
-    bundledTsaDir: env['TSA_DIR']?.trim() || join(dataDir, 'tsa'),
-    schedulerIntervalMs: positiveInt(env, 'CERT_SCHEDULER_INTERVAL_MS', 1000),
-    expiryIntervalMs: positiveInt(env, 'CERT_EXPIRY_INTERVAL_MS', 86_400_000),
-    unknownPartnerWaitMs: mode === 'embedded' ? 0 : positiveInt(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000),
+    tsaUrl: readUrl(env, 'TSA_URL', ['http:', 'https:']) ?? null,
+    tsaCertificateFile: readString(env, 'TSA_CERTIFICATE_FILE') ?? null,
+    bundledTsaDir: readString(env, 'TSA_DIR') ?? join(dataDir, 'tsa'),
+    schedulerIntervalMs: readInteger(env, 'CERT_SCHEDULER_INTERVAL_MS', 1000, 1, MAX_TIMER_MS),
+    expiryIntervalMs: readInteger(env, 'CERT_EXPIRY_INTERVAL_MS', 86_400_000, 1, MAX_TIMER_MS),
+    // embedded: the registry runs in this process and its events arrive before its command returns: never wait
+    unknownPartnerWaitMs: mode === 'embedded' ? 0 : readInteger(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000, 1, MAX_TIMER_MS),
   };
 }
 

@@ -37,6 +37,7 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         MONGO_URL: withDatabase(mongoUrl, database),
         DATA_DIR: dataDir,
         JWT_SECRET: SECRET,
+        PARTNER_SECRETS_KEY: 'ab'.repeat(32),
         LOG_LEVEL: 'warn',
       });
       app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}` });

@@ -11,18 +11,13 @@ const VERSION = 'v1';
 export class SecretSealer {
   private constructor(private readonly key: Buffer) {}
 
-  /** `PARTNER_SECRETS_KEY`: 32 bytes as 64 hex chars or base64. Without it a per-process key is used (see `ephemeral`). */
-  static fromEnvironment(env: NodeJS.ProcessEnv, warn: (message: string) => void): SecretSealer {
-    const raw = env['PARTNER_SECRETS_KEY'];
-    if (!raw) {
-      warn('PARTNER_SECRETS_KEY is not set: outbound passwords are sealed with a per-process key and cannot be unsealed after a restart');
-      return SecretSealer.ephemeral();
-    }
-    const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-    if (key.length !== 32) throw new Error('PARTNER_SECRETS_KEY must be 32 bytes (64 hex characters or base64)');
+  /** A 32-byte AES-256 key (see `partnerSecretsKeyFrom`). */
+  static withKey(key: Buffer): SecretSealer {
+    if (key.length !== 32) throw new Error('A secrets key is 32 bytes');
     return new SecretSealer(key);
   }
 
+  /** A key nobody else has: for tests. */
   static ephemeral(): SecretSealer {
     return new SecretSealer(randomBytes(32));
   }

@@ -38,8 +38,10 @@ const MASTER = { PARTNER_SECRETS_KEY: 'a'.repeat(64) };
 describe('TenantSecrets', () => {
   let store: InMemoryEventStore;
   let readModels: ReturnType<typeof mapReadModelStore>;
-  const secrets = (env: NodeJS.ProcessEnv = MASTER) =>
-    new TenantSecrets(store, clock, SecretSealer.fromEnvironment(env, () => undefined), new TenantDataKeyStore(readModels));
+  // no key given: another process's random key, as a sealer without PARTNER_SECRETS_KEY had before a restart
+  const sealerFor = (env: { PARTNER_SECRETS_KEY?: string }) =>
+    env.PARTNER_SECRETS_KEY ? SecretSealer.withKey(Buffer.from(env.PARTNER_SECRETS_KEY, 'hex')) : SecretSealer.ephemeral();
+  const secrets = (env: { PARTNER_SECRETS_KEY?: string } = MASTER) => new TenantSecrets(store, clock, sealerFor(env), new TenantDataKeyStore(readModels));
 
   beforeEach(() => {
     store = new InMemoryEventStore();
@@ -61,7 +63,7 @@ describe('TenantSecrets', () => {
   });
 
   it('keeps account-level secrets and values sealed before tenants had keys on PARTNER_SECRETS_KEY', async () => {
-    const legacy = SecretSealer.fromEnvironment(MASTER, () => undefined).seal('old-password');
+    const legacy = SecretSealer.withKey(Buffer.from(MASTER.PARTNER_SECRETS_KEY, 'hex')).seal('old-password');
     expect(await secrets().unseal(legacy)).toBe('old-password');
     const master = await secrets().seal('acc', null, 'master-password', metadata);
     expect(master).toMatch(/^v1\./);

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const workspaceRoot = resolve(__dirname, '../../..');
+const DISTRIBUTED_WITH_SECRET = {
+  MODE: 'distributed',
+  EVENT_STORE: 'sqlite',
+  KAFKA_BROKERS: '127.0.0.1:9',
+  MONGO_URL: 'mongodb://127.0.0.1:9/unused',
+  JWT_SECRET: 'startup-configuration-test-secret-0123456789',
+};
+
+// Each case compiles and starts a whole app in a child process: on a loaded 2-core machine that took up to 25 s.
+jest.setTimeout(120_000);
+
+interface Exit {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a deployable's entry point (TypeScript, as `npm start` would after the build) with only the given variables set. */
+function runEntry(entry: string, env: Record<string, string>, dataDir: string): Promise<Exit> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', `${entry}.ts`)], {
+    cwd: workspaceRoot,
+    env: { PATH: process.env['PATH'], SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'), DATA_DIR: dataDir, PORT: '39511', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  // A process that starts despite the bad value is stopped, and the test fails on its exit code.
+  const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
+  return new Promise((done) =>
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      done({ code, stdout, stderr });
+    }),
+  );
+}
+
+describe('a bad configuration value stops start-up with one line naming the variable', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-startup-config-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it.each([
+    ['all-in-one/src/main', 'PARTNER_SECRETS_KEY=abc', { PARTNER_SECRETS_KEY: 'abc' }, 'PARTNER_SECRETS_KEY'],
+    ['all-in-one/src/main', 'TSA_URL=ftp://x', { TSA_URL: 'ftp://x' }, 'TSA_URL'],
+    ['all-in-one/src/main', 'CERT_SCHEDULER_INTERVAL_MS=0', { CERT_SCHEDULER_INTERVAL_MS: '0' }, 'CERT_SCHEDULER_INTERVAL_MS'],
+    ['all-in-one/src/main', 'HOST with a scheme and port', { HOST: 'http://0.0.0.0:3000' }, 'HOST'],
+    ['all-in-one/src/main', 'REQUEST_TIMEOUT_MS=soon', { REQUEST_TIMEOUT_MS: 'soon' }, 'REQUEST_TIMEOUT_MS'],
+    ['partner-registry/src/main', 'distributed without PARTNER_SECRETS_KEY', { ...DISTRIBUTED_WITH_SECRET }, 'PARTNER_SECRETS_KEY'],
+    ['partner-registry/src/main', 'distributed without JWT_SECRET', { ...DISTRIBUTED_WITH_SECRET, JWT_SECRET: '', PARTNER_SECRETS_KEY: 'ab'.repeat(32) }, 'JWT_SECRET'],
+    ['certificate-lifecycle/src/main', 'distributed, TSA_URL=ftp://x', { ...DISTRIBUTED_WITH_SECRET, TSA_URL: 'ftp://x' }, 'TSA_URL'],
+    ['all-in-one/src/rebuild-read-models', 'TSA_URL=ftp://x', { TSA_URL: 'ftp://x' }, 'TSA_URL'],
+  ])('%s, %s', async (entry, _label, env, variable) => {
+    const exit = await runEntry(entry, env, dataDir);
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.endsWith('\n')).toBe(true);
+    const lines = exit.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+    expect(exit.stdout + exit.stderr).not.toMatch(/\n\s+at |\\n\s+at /);
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadPlatformConfig } from '@as2-partners/platform';
+import { createTestHttpApp } from './create-test-http-app';
+
+const TIMEOUT_MS = 500;
+// Generous for a loaded machine, yet far below Node's 300 s default the server used to keep such a client for.
+const BUDGET_MS = 15_000;
+
+interface Outcome {
+  readonly response: string;
+  readonly closedAfterMs: number;
+}
+
+/** Opens a raw connection, sends `start`, then dribbles one byte every 100 ms until the server closes it. */
+function slowClient(port: number, start: string): Promise<Outcome> {
+  return new Promise((done, fail) => {
+    const began = Date.now();
+    let response = '';
+    let drip: NodeJS.Timeout | undefined;
+    // Dripping starts once the request line is out: a byte written while connecting would go first and spoil the method.
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(start);
+      drip = setInterval(() => socket.writable && socket.write('x'), 100);
+    });
+    const giveUp = setTimeout(() => socket.destroy(new Error(`still open after ${BUDGET_MS} ms`)), BUDGET_MS);
+    socket.on('data', (chunk) => (response += String(chunk)));
+    socket.on('error', (error) => (error.message.startsWith('still open') ? fail(error) : undefined));
+    socket.on('close', () => {
+      clearInterval(drip);
+      clearTimeout(giveUp);
+      done({ response, closedAfterMs: Date.now() - began });
+    });
+  });
+}
+
+describe('a client that sends its request slowly', () => {
+  let dataDir: string;
+  let app: NestFastifyApplication;
+  let port: number;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'as2-request-timeout-'));
+    const config = loadPlatformConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
+    app = await createTestHttpApp({ module: class RequestTimeoutTestModule {} }, config);
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a body trickling in gets 408 and the connection closed once REQUEST_TIMEOUT_MS has passed', async () => {
+    const outcome = await slowClient(port, 'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"');
+    expect(outcome.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+  });
+
+  it('headers trickling in get the connection closed once REQUEST_TIMEOUT_MS has passed', async () => {
+    const outcome = await slowClient(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    expect(outcome.response).toMatch(/^(HTTP\/1\.1 408 |$)/);
+    expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+  });
+});
