@@ -1,3 +1,6 @@
+import type { FollowerLag } from './follower-lag';
+import type { ParkedEvent } from './parked-event-store.port';
+
 /** A read model fed by the event store. Registered in the ProjectionRegistry so one command can rebuild all. */
 export interface Projection {
   readonly name: string;
@@ -7,6 +10,10 @@ export interface Projection {
   rebuild(): Promise<void>;
   /** Resolves once the projection has handled every event up to `position` (read-your-writes). */
   waitFor(position: number, timeoutMs?: number): Promise<void>;
+  /** Where the projection stands (position, lag, last error, parked count); followers provide it. */
+  lag?(): Promise<FollowerLag>;
+  /** Applies one of its parked events again and forgets it once applied. */
+  replayParked?(entry: ParkedEvent): Promise<void>;
 }
 
 export class ProjectionRegistry {

@@ -3,10 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import {
   CHECKPOINT_STORE,
   EVENT_STORE,
+  PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
   type EventStore,
+  type ParkedEventStore,
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
@@ -75,12 +77,17 @@ const logger = new Logger('PartnerRegistry');
   providers: [
     {
       provide: PartnerViewsProjection,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
-        const projection = new PartnerViewsProjection(store, checkpoints, readModels, {
-          warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-          error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-        });
+      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
+        const projection = new PartnerViewsProjection({
+          store,
+          checkpoints,
+          parked,
+          logger: {
+            warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+            error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+          },
+        }, readModels);
         registry.register(projection);
         return projection;
       },

@@ -4,6 +4,7 @@ import {
   CLOCK,
   EVENT_BUS,
   EVENT_STORE,
+  PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   ProjectionRegistry,
   READ_MODEL_STORE,
@@ -37,13 +38,13 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
 
 /**
  * Provides the kernel ports for the configured mode: EVENT_STORE, CHECKPOINT_STORE (projection checkpoints,
- * kept with the read models), READ_MODEL_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
+ * kept with the read models), PARKED_EVENT_STORE (beside them), READ_MODEL_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
  * projections start on application bootstrap and stop on shutdown; connections close last.
  */
 @Module({})
 export class EventSourcingModule {
   static forRoot(config: PlatformConfig, options: EventSourcingOptions = {}): DynamicModule {
-    const tokens = [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS];
+    const tokens = [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS];
     return {
       module: EventSourcingModule,
       global: true,
@@ -54,6 +55,7 @@ export class EventSourcingModule {
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),
         fromInfrastructure(READ_MODEL_STORE, (i) => i.readModels),
         fromInfrastructure(CHECKPOINT_STORE, (i) => i.projectionCheckpoints),
+        fromInfrastructure(PARKED_EVENT_STORE, (i) => i.parkedEvents),
         fromInfrastructure(EVENT_BUS, (i) => i.bus),
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTION_REGISTRY, useFactory: () => new ProjectionRegistry() },

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 
 interface Pingable {
@@ -19,6 +19,8 @@ export interface InfrastructureConnections {
   readonly eventStoreCheckpoints: CheckpointStore;
   readonly readModels: ReadModelStore;
   readonly projectionCheckpoints: CheckpointStore;
+  /** Where followers park the events they keep failing on, kept with the read models. */
+  readonly parkedEvents: ParkedEventStore;
   readonly bus: EventBus;
   readonly probes: readonly ReadinessProbe[];
   close(): Promise<void>;
@@ -99,7 +101,7 @@ async function openDistributedEventStore(config: PlatformConfig): Promise<EventS
 
 function connections(
   eventStore: EventStore & Pingable & { checkpointStore(): CheckpointStore },
-  readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore },
+  readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore; parkedEventStore(): ParkedEventStore },
   bus: EventBus,
   probes: ReadinessProbe[],
   closers: (() => Promise<void>)[],
@@ -109,6 +111,7 @@ function connections(
     eventStoreCheckpoints: eventStore.checkpointStore(),
     readModels,
     projectionCheckpoints: readModels.checkpointStore(),
+    parkedEvents: readModels.parkedEventStore(),
     bus,
     probes,
     close: () => closeAll(closers.splice(0)),
