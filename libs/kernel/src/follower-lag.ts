@@ -6,9 +6,10 @@ export interface FollowerLag {
   readonly position: number | null;
   /** Last position of the source, when the follower can know it (the event store); null otherwise. */
   readonly headPosition: number | null;
-  readonly caughtUp: boolean;
+  /** Null when the source's head is unknown (a bus consumer). */
+  readonly caughtUp: boolean | null;
   /** Age of the oldest event not yet handled; 0 when caught up. */
-  readonly secondsBehind: number;
+  readonly secondsBehind: number | null;
   /** The last handler or subscription error, null once an event went through after it. */
   readonly lastError: string | null;
   /** Events parked by this follower and not replayed yet. */

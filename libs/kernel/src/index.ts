@@ -12,6 +12,7 @@ export * from './parked-event-store.port';
 export * from './retry-then-park';
 export * from './follower-lag';
 export * from './followed-projection';
+export * from './bus-followed-projection';
 export * from './projection';
 export * from './in-process-event-bus';
 export * from './outbox-relay';

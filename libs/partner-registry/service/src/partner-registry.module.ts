@@ -9,10 +9,11 @@ import {
   type CheckpointStore,
   type EventStore,
   type ParkedEventStore,
+  type RetryPolicy,
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses } from '@as2-partners/platform';
+import { FOLLOWER_RETRY_POLICY, provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses } from '@as2-partners/platform';
 import { CreatePartnerController } from './create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './create-partner/create-partner.handler';
 import { DeletePartnerController } from './delete-partner/delete-partner.controller';
@@ -77,12 +78,13 @@ const logger = new Logger('PartnerRegistry');
   providers: [
     {
       provide: PartnerViewsProjection,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
+      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, READ_MODEL_STORE, PROJECTION_REGISTRY],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, retry: RetryPolicy, readModels: ReadModelStore, registry: ProjectionRegistry) => {
         const projection = new PartnerViewsProjection({
           store,
           checkpoints,
           parked,
+          retry,
           logger: {
             warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
             error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),

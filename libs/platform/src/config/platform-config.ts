@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseAllowedAddressRanges, type AllowedAddressRange } from '../outbound/endpoint-address-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@as2-partners/kernel';
 import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
 
 export type DeploymentMode = 'embedded' | 'distributed';
@@ -41,6 +42,8 @@ export interface PlatformConfig {
   readonly logLevel: LogLevel;
   /** `PRIVATE_ENDPOINTS_ALLOW`: non-public ranges partner endpoints may still use (on-premise partners); empty by default. */
   readonly privateEndpointsAllow: readonly AllowedAddressRange[];
+  /** `FOLLOWER_RETRY_ATTEMPTS`, `FOLLOWER_RETRY_INITIAL_MS`, `FOLLOWER_RETRY_MAX_MS`: how long a projection or consumer insists on an event before parking it. */
+  readonly followerRetry: RetryPolicy;
   /** Things an operator must see at start-up (e.g. the dev JWT secret in use). */
   readonly warnings: readonly string[];
 }
@@ -72,6 +75,7 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const bodyLimitBytes = readInteger(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER);
   const logLevel = readLogLevel(env);
   const privateEndpointsAllow = readAllowedAddressRanges(env, 'PRIVATE_ENDPOINTS_ALLOW');
+  const followerRetry = readFollowerRetry(env);
 
   if (mode === 'distributed') {
     if (eventStore === 'esdb' && !esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode (or set EVENT_STORE=sqlite)');
@@ -83,7 +87,14 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
     throw new InvalidConfigurationError('EVENT_STORE', 'must be "sqlite" in embedded mode, got "esdb"');
   }
 
-  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, privateEndpointsAllow, warnings };
+  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, logLevel, privateEndpointsAllow, followerRetry, warnings };
+}
+
+function readFollowerRetry(env: Environment): RetryPolicy {
+  const maxAttempts = readInteger(env, 'FOLLOWER_RETRY_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, 1, 1000);
+  const initialDelayMs = readInteger(env, 'FOLLOWER_RETRY_INITIAL_MS', DEFAULT_RETRY_POLICY.initialDelayMs, 0, 3_600_000);
+  const maxDelayMs = readInteger(env, 'FOLLOWER_RETRY_MAX_MS', Math.max(DEFAULT_RETRY_POLICY.maxDelayMs, initialDelayMs), initialDelayMs, 3_600_000);
+  return { maxAttempts, initialDelayMs, maxDelayMs };
 }
 
 /** Empty strings count as unset, so `FOO=` in a .env file does not override a default with nothing. */

@@ -12,7 +12,7 @@ import {
 } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
-import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE } from './event-sourcing.tokens';
+import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, FOLLOWER_RETRY_POLICY, INFRASTRUCTURE } from './event-sourcing.tokens';
 import { openInfrastructure, type InfrastructureConnections } from './infrastructure-connections';
 import { ProjectionLifecycle } from './projection-lifecycle';
 
@@ -44,12 +44,13 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
 @Module({})
 export class EventSourcingModule {
   static forRoot(config: PlatformConfig, options: EventSourcingOptions = {}): DynamicModule {
-    const tokens = [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS];
+    const tokens = [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
     return {
       module: EventSourcingModule,
       global: true,
       providers: [
         { provide: EVENT_SOURCING_OPTIONS, useValue: options },
+        { provide: FOLLOWER_RETRY_POLICY, useValue: config.followerRetry },
         { provide: INFRASTRUCTURE, useFactory: () => openInfrastructure(config, options.kafkaClientId ?? 'as2-partners') },
         fromInfrastructure(EVENT_STORE, (i) => i.eventStore),
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),

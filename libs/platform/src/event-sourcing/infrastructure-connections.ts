@@ -80,7 +80,12 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   closers.push(() => eventStore.close());
   const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
   closers.push(() => readModels.close());
-  const bus = await connecting('Kafka', 'KAFKA_BROKERS', KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId }));
+  const bus = await connecting('Kafka', 'KAFKA_BROKERS', KafkaEventBus.connect({
+      brokers: [...config.kafkaBrokers],
+      clientId: kafkaClientId,
+      parked: readModels.parkedEventStore(),
+      retry: config.followerRetry,
+    }));
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },

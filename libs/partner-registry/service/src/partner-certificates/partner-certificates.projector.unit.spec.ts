@@ -1,4 +1,6 @@
 import { InProcessEventBus, type FindQuery, type Page, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { Logger } from '@nestjs/common';
+import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
 import { Query } from 'mingo';
 import { CertificateLifecycleEventFeed } from './certificate-lifecycle-event-feed';
 import { CERTIFICATE_LIFECYCLE_TOPIC, type AttachedCertificateFacts } from './certificate-lifecycle-events';
@@ -235,23 +237,32 @@ describe('partner certificates projection', () => {
 });
 
 describe('partner certificates consumer', () => {
-  it('consumes the certificate-lifecycle topic, rejects a failing event back to the publisher, and stops on shutdown', async () => {
+  it('consumes the certificate-lifecycle topic, parks an event that keeps failing and applies the ones behind it, and stops on shutdown', async () => {
     const bus = new InProcessEventBus();
     const store = new MapReadModelStore();
-    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store));
+    const parked = new InMemoryParkedEventStore();
+    // Pauses of a millisecond between three attempts: the backoff itself is the kernel's to test.
+    const retry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 };
+    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store), store, parked, undefined, undefined, retry);
     const feed = new CertificateLifecycleEventFeed(ACCOUNT);
-    const errors = jest.spyOn((consumer as unknown as { logger: { error: (m: string) => void } }).logger, 'error').mockImplementation(() => undefined);
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     await consumer.onModuleInit();
     await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_A'))]);
     expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
 
     const poisoned = feed.event(`partner_certificates-${PARTNER}`, 'partner_certificates.slot_assigned.v1', { slot: 'tls' });
-    await expect(bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [poisoned])).rejects.toThrow(/data.partnerId/);
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining(`"id":"${poisoned.id}"`));
+    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [poisoned, feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(2);
+    const [entry] = await parked.list({ consumer: 'partner-registry.partner-certificates' });
+    expect(entry).toMatchObject({ topic: CERTIFICATE_LIFECYCLE_TOPIC, attempts: 3, event: { id: poisoned.id } });
+    expect(entry.error).toMatch(/data.partnerId/);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining(poisoned.id));
+    expect(await consumer.lag()).toMatchObject({ parked: 1, lastError: null });
 
     await consumer.beforeApplicationShutdown();
-    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
-    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
+    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_C'))]);
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(2);
     await bus.close();
   });
 });
