@@ -63,13 +63,18 @@ export abstract class FollowedProjection implements Projection {
     await follower?.stop();
   }
 
-  /** Clears the documents, the checkpoint and this projection's parked events, then follows from the start. */
-  async rebuild(): Promise<void> {
+  /**
+   * Clears the documents, the checkpoint and this projection's parked events, then follows from the start and
+   * resolves once it passed the store's last position as it was when the rebuild began (or after `timeoutMs`).
+   */
+  async rebuild(timeoutMs = 3_600_000): Promise<void> {
     await this.stop();
     await this.clear();
     await this.followed.checkpoints.delete(this.name);
     await this.followed.parked.removeAll(this.name);
+    const head = await this.followed.store.lastPosition();
     await this.start();
+    if (head !== null) await this.waitFor(head, timeoutMs);
   }
 
   waitFor(position: number, timeoutMs?: number): Promise<void> {

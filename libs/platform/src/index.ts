@@ -21,6 +21,7 @@ export * from './platform.module';
 export * from './testing/create-embedded-test-app';
 export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
+export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
 export * from './testing/hs256-test-token';
 export * from './http/pagination';

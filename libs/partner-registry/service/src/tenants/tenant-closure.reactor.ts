@@ -5,12 +5,14 @@ import {
   EVENT_STORE,
   loadState,
   PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
   type CheckpointStore,
   type Clock,
   type EventStore,
   type FollowerLag,
   type ParkedEvent,
   type ParkedEventStore,
+  type ProjectionRegistry,
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, type TenantDeleted } from '@as2-partners/partner-registry-domain';
@@ -35,8 +37,11 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARKED_EVENT_STORE) private readonly parked: ParkedEventStore,
+    @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
     private readonly closure: TenantClosure,
-  ) {}
+  ) {
+    registry.registerReplayer({ name: TENANT_CLOSURE_REACTOR, replayParked: (entry) => this.replayParked(entry) });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // One-shot commands (read-model rebuilds) start no follower and must not write.
