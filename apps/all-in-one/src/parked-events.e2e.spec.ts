@@ -77,7 +77,11 @@ describe('parked events (embedded, both services)', () => {
     expect(parked.body.data[0].error).toEqual(expect.any(String));
   });
 
-  it('keeps parked events to operators: no token, tenant and account roles are refused', async () => {
+  it('keeps parked events to operators: no token, tenant and account roles are refused; an operator opens no tenant route', async () => {
+    for (const url of ['/v1/partners', '/v1/certificates', `/v1/accounts/${ACCOUNT}/tenants`]) {
+      expect((await call('GET', url, operator)).status).toBe(403);
+      expect((await call('GET', url, { ...operator, account: ACCOUNT, tenant: TENANT })).status).toBe(403);
+    }
     expect((await call('GET', '/v1/admin/parked-events', null)).status).toBe(401);
     for (const roles of [['tenant_user'], ['tenant_admin'], ['account_admin']]) {
       expect((await call('GET', '/v1/admin/parked-events', { account: ACCOUNT, tenant: TENANT, roles })).status).toBe(403);
