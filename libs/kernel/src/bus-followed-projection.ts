@@ -71,6 +71,8 @@ export abstract class BusFollowedProjection implements Projection {
   private retriesOf: RetryThenPark | null = null;
   private wakeSleepers: () => void = () => undefined;
   private stopped: Promise<void> = Promise.resolve();
+  /** Counts starts, so a subscription retry scheduled before a stop() never subscribes in a later run. */
+  private generation = 0;
 
   constructor(protected readonly followed: BusFollowedProjectionDependencies) {}
 
@@ -89,6 +91,7 @@ export abstract class BusFollowedProjection implements Projection {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.generation += 1;
     this.subscribeFailures = 0;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     await this.markCopy();
@@ -151,12 +154,19 @@ export abstract class BusFollowedProjection implements Projection {
   }
 
   private async subscribe(): Promise<void> {
+    const generation = this.generation;
     try {
-      this.subscription = await this.followed.bus.subscribe({
+      const subscription = await this.followed.bus.subscribe({
         groupId: this.name,
         topics: this.topics,
         handler: (event, topic) => this.consume(event, topic),
       });
+      if (!this.running || generation !== this.generation) {
+        // stop() came while subscribing: this subscription belongs to no run.
+        await subscription.stop();
+        return;
+      }
+      this.subscription = subscription;
       this.subscribeFailures = 0;
       this.subscribeError = null;
     } catch (error) {
@@ -167,7 +177,7 @@ export abstract class BusFollowedProjection implements Projection {
       const delay = backoffDelayMs(policy, this.subscribeFailures, this.followed.random);
       this.followed.logger?.error(`consumer ${this.name} could not subscribe, tries again in ${delay} ms`, { error: this.subscribeError });
       // In the background: a broker that is down must not hold the application's start.
-      void this.pause(delay).then(() => (this.running && !this.subscription ? this.subscribe() : undefined));
+      void this.pause(delay).then(() => (this.running && generation === this.generation ? this.subscribe() : undefined));
     }
   }
 
@@ -182,9 +192,10 @@ export abstract class BusFollowedProjection implements Projection {
   }
 
   private async replayCopy(topic: string): Promise<void> {
-    let after = Number.NEGATIVE_INFINITY;
+    let after: number | null = null;
     for (;;) {
-      const { items } = await this.copy().find({ filter: { topic, position: { $gt: after } }, sort: { position: 1, _id: 1 }, limit: REPLAY_PAGE });
+      const filter = after === null ? { topic } : { topic, position: { $gt: after } };
+      const { items } = await this.copy().find({ filter, sort: { position: 1, _id: 1 }, limit: REPLAY_PAGE });
       for (const doc of items as ConsumedEventDocument[]) {
         await this.retries().handle(JSON.parse(doc.body) as RecordedEvent, (e) => this.apply(e, topic), topic);
       }

@@ -53,6 +53,8 @@ export class CheckpointedFollower {
   private subscriptionError: string | null = null;
   private wakeSleepers: () => void = () => undefined;
   private stopped: Promise<void> = Promise.resolve();
+  /** Counts starts, so a resubscription scheduled before a stop() never follows in a later run. */
+  private generation = 0;
 
   constructor(private readonly options: CheckpointedFollowerOptions) {
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -77,6 +79,7 @@ export class CheckpointedFollower {
     this.processed = checkpoint;
     this.saved = checkpoint;
     this.running = true;
+    this.generation += 1;
     this.subscriptionFailures = 0;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     this.subscribe();
@@ -132,6 +135,7 @@ export class CheckpointedFollower {
   /** The subscription stopped on an error (the store failed, or parking did): follow again after a pause. */
   private async resubscribeAfter(error: unknown): Promise<void> {
     if (!this.running) return;
+    const generation = this.generation;
     this.subscriptionFailures += 1;
     this.subscriptionError = errorText(error);
     const delay = backoffDelayMs(this.policy, this.subscriptionFailures, this.options.random);
@@ -140,7 +144,7 @@ export class CheckpointedFollower {
       position: this.processed,
     });
     await this.pause(delay);
-    if (this.running) this.subscribe();
+    if (this.running && generation === this.generation) this.subscribe();
   }
 
   private async process(event: RecordedEvent): Promise<void> {
