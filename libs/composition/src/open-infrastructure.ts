@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import type { InfrastructureConnections, PlatformConfig, ReadinessProbe } from '@as2-partners/platform';
 
 interface Pingable {
@@ -61,7 +61,11 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   closers.push(() => eventStore.close());
   const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
   closers.push(() => readModels.close());
-  const bus = await connecting('Kafka', 'KAFKA_BROKERS', KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId }));
+  const bus = await connecting(
+    'Kafka',
+    'KAFKA_BROKERS',
+    KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId, parked: readModels.parkedEventStore(), retry: config.followerRetry }),
+  );
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
@@ -82,7 +86,7 @@ async function openDistributedEventStore(config: PlatformConfig): Promise<EventS
 
 function connections(
   eventStore: EventStore & Pingable & { checkpointStore(): CheckpointStore },
-  readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore },
+  readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore; parkedEventStore(): ParkedEventStore },
   bus: EventBus,
   probes: ReadinessProbe[],
   closers: (() => Promise<void>)[],
@@ -92,6 +96,7 @@ function connections(
     eventStoreCheckpoints: eventStore.checkpointStore(),
     readModels,
     projectionCheckpoints: readModels.checkpointStore(),
+    parkedEvents: readModels.parkedEventStore(),
     bus,
     probes,
     close: () => closeAll(closers.splice(0)),

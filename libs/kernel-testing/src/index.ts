@@ -3,6 +3,8 @@ export * from './event-store.contract';
 export * from './read-model-store.contract';
 export * from './in-memory-event-store';
 export * from './in-memory-checkpoint-store';
+export * from './in-memory-parked-event-store';
+export * from './parked-event-store.contract';
 export * from './event-bus.contract';
 export * from './decider-specification';
 export * from './eventually';

@@ -1,7 +1,11 @@
 import { PositionWaiters } from './position-waiters';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, errorText, realSleeper, RetryThenPark, type RetryPolicy, type Sleeper } from './retry-then-park';
 import type { CheckpointStore } from './checkpoint-store.port';
+import type { Clock } from './clock';
 import type { RecordedEvent } from './event-envelope';
 import type { EventStore, Subscription } from './event-store.port';
+import type { ParkedEventStore } from './parked-event-store.port';
+import type { FollowerLag } from './follower-lag';
 
 export interface FollowerLogger {
   warn(message: string, context?: Record<string, unknown>): void;
@@ -9,27 +13,31 @@ export interface FollowerLogger {
 }
 
 export interface CheckpointedFollowerOptions {
-  /** Checkpoint name; one per projection, publisher or consumer. */
+  /** Checkpoint name; one per projection, publisher or consumer. Also names its parked events. */
   readonly name: string;
   readonly store: EventStore;
   readonly checkpoints: CheckpointStore;
+  /** Where an event the handler keeps failing on is parked, so the events behind it move on. */
+  readonly parked: ParkedEventStore;
   /** Must be idempotent: after a crash, events since the last saved checkpoint are delivered again. */
   readonly handle: (event: RecordedEvent) => Promise<void>;
   /** Events the follower ignores (their position still advances the checkpoint). */
   readonly accepts?: (event: RecordedEvent) => boolean;
   /** Save the checkpoint after this many handled events (and on idle/stop). Default 100. */
   readonly checkpointEvery?: number;
-  /** Retry delays for a failing handler: doubles from initial to max, forever (never skips an event). */
-  readonly retryInitialDelayMs?: number;
-  readonly retryMaxDelayMs?: number;
+  /** Attempts and backoff for a failing handler, and for following again after the subscription failed. */
+  readonly retry?: RetryPolicy;
+  readonly sleep?: Sleeper;
+  readonly random?: () => number;
+  readonly clock?: Clock;
   readonly logger?: FollowerLogger;
 }
 
 /**
  * Follows the event store from a stored checkpoint and hands every event to `handle`, in order.
- * A failing handler is retried with backoff and the position never moves past an unhandled event,
- * so nothing is lost; handlers are idempotent, so redelivery after a crash changes nothing.
- * `waitFor(position)` lets a writer wait until its own events are visible (read-your-writes).
+ * A failing handler is retried with backoff and jitter, then the event is parked with its error and the position
+ * moves on; handlers are idempotent, so redelivery after a crash changes nothing. A failed subscription is
+ * followed again from the last handled position. `waitFor(position)` serves read-your-writes.
  */
 export class CheckpointedFollower {
   private subscription: Subscription | null = null;
@@ -38,9 +46,29 @@ export class CheckpointedFollower {
   private sinceSave = 0;
   private idleSave: NodeJS.Timeout | null = null;
   private readonly waiters = new PositionWaiters();
-  private stopping = false;
+  private readonly retries: RetryThenPark;
+  private readonly policy: RetryPolicy;
+  private running = false;
+  private subscriptionFailures = 0;
+  private subscriptionError: string | null = null;
+  private wakeSleepers: () => void = () => undefined;
+  private stopped: Promise<void> = Promise.resolve();
+  /** Counts starts, so a resubscription scheduled before a stop() never follows in a later run. */
+  private generation = 0;
 
-  constructor(private readonly options: CheckpointedFollowerOptions) {}
+  constructor(private readonly options: CheckpointedFollowerOptions) {
+    this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.retries = new RetryThenPark({
+      consumer: options.name,
+      parked: options.parked,
+      policy: this.policy,
+      sleep: (ms) => this.pause(ms),
+      random: options.random,
+      clock: options.clock,
+      logger: options.logger,
+      stopping: () => !this.running,
+    });
+  }
 
   get position(): number | null {
     return this.processed;
@@ -50,30 +78,80 @@ export class CheckpointedFollower {
     const checkpoint = await this.options.checkpoints.load(this.options.name);
     this.processed = checkpoint;
     this.saved = checkpoint;
-    this.stopping = false;
-    this.subscription = this.options.store.subscribeToAll({
-      after: checkpoint,
-      onEvent: (event) => this.process(event),
-      onError: (error) => this.options.logger?.error(`follower ${this.options.name} stopped`, { error: String(error) }),
-    });
+    this.running = true;
+    this.generation += 1;
+    this.subscriptionFailures = 0;
+    this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
+    this.subscribe();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.running = false;
+    this.wakeSleepers();
     await this.subscription?.stop();
     this.subscription = null;
     if (this.idleSave) clearTimeout(this.idleSave);
+    this.idleSave = null;
     await this.saveCheckpoint();
   }
 
-  /** Resolves when every event up to `position` has been handled; rejects after `timeoutMs`. */
+  /** Resolves when every event up to `position` has been handled or parked; rejects after `timeoutMs`. */
   waitFor(position: number, timeoutMs = 5000): Promise<void> {
     return this.waiters.waitFor(position, this.processed, timeoutMs, this.options.name);
   }
 
+  /** How far behind the store this follower is, and what last went wrong: for health and metrics. */
+  async lag(): Promise<FollowerLag> {
+    const [head, parked] = await Promise.all([this.options.store.lastPosition(), this.options.parked.count(this.options.name)]);
+    const position = this.processed;
+    const caughtUp = head === null || (position !== null && position >= head);
+    let secondsBehind = 0;
+    if (!caughtUp) {
+      const [next] = await this.options.store.readAll({ after: position, maxCount: 1 });
+      const recordedAt = next ? Date.parse(next.metadata.occurredAt) : NaN;
+      const now = (this.options.clock?.now() ?? new Date()).getTime();
+      secondsBehind = Number.isFinite(recordedAt) ? Math.max(0, (now - recordedAt) / 1000) : 0;
+    }
+    return {
+      name: this.options.name,
+      running: this.running,
+      position,
+      headPosition: head,
+      caughtUp,
+      secondsBehind,
+      lastError: this.subscriptionError ?? this.retries.lastError,
+      parked,
+    };
+  }
+
+  private subscribe(): void {
+    this.subscription = this.options.store.subscribeToAll({
+      after: this.processed,
+      onEvent: (event) => this.process(event),
+      onError: (error) => void this.resubscribeAfter(error),
+    });
+  }
+
+  /** The subscription stopped on an error (the store failed, or parking did): follow again after a pause. */
+  private async resubscribeAfter(error: unknown): Promise<void> {
+    if (!this.running) return;
+    const generation = this.generation;
+    this.subscriptionFailures += 1;
+    this.subscriptionError = errorText(error);
+    const delay = backoffDelayMs(this.policy, this.subscriptionFailures, this.options.random);
+    this.options.logger?.error(`follower ${this.options.name} lost its subscription, follows again in ${delay} ms`, {
+      error: this.subscriptionError,
+      position: this.processed,
+    });
+    await this.pause(delay);
+    if (this.running && generation === this.generation) this.subscribe();
+  }
+
   private async process(event: RecordedEvent): Promise<void> {
     if (this.processed !== null && event.position <= this.processed) return;
-    if (this.options.accepts?.(event) ?? true) await this.handleWithRetry(event);
+    if (this.options.accepts?.(event) ?? true) await this.retries.handle(event, this.options.handle);
+    this.subscriptionFailures = 0;
+    this.subscriptionError = null;
     this.processed = event.position;
     this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;
@@ -81,26 +159,9 @@ export class CheckpointedFollower {
     else this.scheduleIdleSave();
   }
 
-  private async handleWithRetry(event: RecordedEvent): Promise<void> {
-    let delay = this.options.retryInitialDelayMs ?? 50;
-    const maxDelay = this.options.retryMaxDelayMs ?? 5000;
-    for (;;) {
-      try {
-        await this.options.handle(event);
-        return;
-      } catch (error) {
-        if (this.stopping) throw error;
-        this.options.logger?.warn(`follower ${this.options.name} retries event`, {
-          eventId: event.id,
-          type: event.type,
-          position: event.position,
-          error: error instanceof Error ? error.message : String(error),
-          retryInMs: delay,
-        });
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, maxDelay);
-      }
-    }
+  /** A pause that stop() cuts short. */
+  private pause(ms: number): Promise<void> {
+    return Promise.race([(this.options.sleep ?? realSleeper)(ms), this.stopped]);
   }
 
   private scheduleIdleSave(): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { busEvent, describeWithServer, eventBusContract, uniqueTopic } from '@as2-partners/kernel-testing';
+import { busEvent, describeWithServer, eventBusContract, InMemoryParkedEventStore, uniqueTopic } from '@as2-partners/kernel-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaEventBus } from './kafka-event-bus';
 
@@ -116,6 +116,64 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
       await healthy.stop();
       expect(received).toEqual([poisoned.id, later.id]);
     }, 40_000);
+
+    it('with a parked-event store: parks a record whose handler keeps failing, or that is no event, commits past it and delivers the records behind it', async () => {
+      const parked = new InMemoryParkedEventStore();
+      const parking = await KafkaEventBus.connect({
+        brokers: brokerList,
+        clientId: 'as2-parking',
+        topicPartitions: 1,
+        parked,
+        retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 },
+      });
+      const topic = uniqueTopic();
+      const groupId = `park-${randomUUID()}`;
+      const [handled, poisoned, later] = [0, 1, 2].map((revision) => busEvent('partner-prt_PARK', revision, revision + 1));
+      const attempts: string[] = [];
+      const received: string[] = [];
+      try {
+        const failing = await parking.subscribe({
+          groupId,
+          topics: [topic],
+          handler: async (event) => {
+            attempts.push(event.id);
+            if (event.id === poisoned.id) throw new Error('cannot apply this one');
+            received.push(event.id);
+          },
+        });
+        await parking.publish(topic, [handled, poisoned]);
+        const producer = kafka.producer();
+        await producer.connect();
+        await producer.send({ topic, messages: [{ key: 'prt_PARK', value: 'not an event' }] });
+        await producer.disconnect();
+        await parking.publish(topic, [later]);
+        const deadline = Date.now() + 20_000;
+        while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await failing.stop();
+        expect(received).toEqual([handled.id, later.id]);
+        expect(attempts.filter((id) => id === poisoned.id)).toHaveLength(3);
+        const entries = await parked.list({ consumer: groupId });
+        expect(entries.map((e) => [e.event.type, e.topic, e.attempts])).toEqual(
+          expect.arrayContaining([
+            [poisoned.type, topic, 3],
+            ['kafka.unreadable_record', topic, 1],
+          ]),
+        );
+        expect(entries.find((e) => e.event.id === poisoned.id)?.error).toBe('cannot apply this one');
+        expect(entries.find((e) => e.event.type === 'kafka.unreadable_record')?.event.data).toMatchObject({ value: 'not an event' });
+
+        // The offsets moved past both parked records: the group resumes after them.
+        const next = busEvent('partner-prt_PARK', 3, 4);
+        const resumed: string[] = [];
+        const healthy = await parking.subscribe({ groupId, topics: [topic], handler: async (event) => void resumed.push(event.id) });
+        await parking.publish(topic, [next]);
+        while (resumed.length < 1 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
+        await healthy.stop();
+        expect(resumed).toEqual([next.id]);
+      } finally {
+        await parking.close();
+      }
+    }, 60_000);
 
     it('refuses a topic outside the as2.<service>.events convention before sending anything', async () => {
       await expect(bus.publish('partners', [busEvent('partner-prt_X', 0, 1)])).rejects.toThrow('as2.<service>.events');

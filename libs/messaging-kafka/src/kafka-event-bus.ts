@@ -1,4 +1,16 @@
-import type { BusSubscription, BusSubscriptionOptions, EventBus, FollowerLogger, RecordedEvent } from '@as2-partners/kernel';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parkedEventIdOf,
+  RetryThenPark,
+  type BusSubscription,
+  type BusSubscriptionOptions,
+  type EventBus,
+  type FollowerLogger,
+  type ParkedEventStore,
+  type RecordedEvent,
+  type RetryPolicy,
+} from '@as2-partners/kernel';
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import { kafkaMessageOf, recordedEventOf } from './kafka-event-record';
 
@@ -11,7 +23,14 @@ export interface KafkaEventBusOptions {
   readonly replicationFactor?: number;
   /** The `ce_dataschema` of an event type, when there is a published schema. */
   readonly dataSchemaFor?: (event: RecordedEvent) => string | undefined;
-  /** Retry delays for a failing handler: doubles from initial to max, forever (never skips an event). */
+  /**
+   * Where a consumer parks a record its handler kept failing on (after `retry`), or that is no event at all, and
+   * then commits past it. Without it a failing handler is retried forever (the partition waits for it).
+   */
+  readonly parked?: ParkedEventStore;
+  /** Attempts and backoff before parking. Default: the kernel's DEFAULT_RETRY_POLICY. */
+  readonly retry?: RetryPolicy;
+  /** Retry delays for a failing handler when nothing can be parked: doubles from initial to max, forever. */
   readonly retryInitialDelayMs?: number;
   readonly retryMaxDelayMs?: number;
   /** How long a consumer's fetch waits for new records; also how long stopping a subscription can take. Default 1 s. */
@@ -29,7 +48,7 @@ const MAX_SEND_BYTES = 512 * 1024;
  * The EventBus of distributed mode. The producer is idempotent with acks=-1, so `publish` resolves once every
  * in-sync replica has the events and a retried send never writes a record twice. Records are keyed by aggregate
  * id, so the events of a stream share a partition and keep their order. Consumers commit an offset only after
- * the handler resolved, and retry a failing handler forever: a poisoned event stops its partition, loudly.
+ * the handler resolved or the record was parked: a failing handler is retried with backoff, then its record parked.
  */
 export class KafkaEventBus implements EventBus {
   private readonly ensuredTopics = new Set<string>();
@@ -103,7 +122,7 @@ export class KafkaEventBus implements EventBus {
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) return;
-            const handled = await this.deliver(options, batch.topic, message, { heartbeat, isRunning });
+            const handled = await this.deliver(options, batch.topic, batch.partition, message, { heartbeat, isRunning });
             if (!handled) return;
             resolveOffset(message.offset);
             await commitOffsetsIfNecessary();
@@ -139,8 +158,87 @@ export class KafkaEventBus implements EventBus {
     await this.admin.disconnect();
   }
 
-  /** Hands one record to the handler until it resolves; false if the consumer stopped first (offset not resolved). */
+  /**
+   * Hands one record to the handler until it resolves or the record is parked; false if the consumer stopped
+   * first (offset not resolved). Parking that fails is retried too: a record is never passed over unparked.
+   */
   private async deliver(
+    options: BusSubscriptionOptions,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    consumer: { heartbeat: () => Promise<void>; isRunning: () => boolean },
+  ): Promise<boolean> {
+    const parked = this.options.parked;
+    if (!parked) return this.deliverUntilHandled(options, topic, message, consumer);
+    const retries = new RetryThenPark({
+      consumer: options.groupId,
+      parked,
+      policy: this.options.retry ?? DEFAULT_RETRY_POLICY,
+      sleep: (ms) => pauseWhileBeating(ms, consumer),
+      stopping: () => !consumer.isRunning(),
+      logger: this.options.logger,
+    });
+    for (let round = 1; ; round += 1) {
+      try {
+        let event: RecordedEvent;
+        try {
+          event = recordedEventOf(message.value);
+        } catch (error) {
+          // No handler can ever read it: parked at once, with the raw value for the operator.
+          await this.parkUnreadable(parked, options.groupId, topic, partition, message, error);
+          return true;
+        }
+        await retries.handle(event, (e) => options.handler(e, topic), topic);
+        return true;
+      } catch (error) {
+        if (!consumer.isRunning()) return false;
+        const delay = backoffDelayMs(this.options.retry ?? DEFAULT_RETRY_POLICY, round);
+        this.options.logger?.error(`kafka consumer ${options.groupId} could not park a record, tries again`, {
+          topic,
+          offset: message.offset,
+          error: error instanceof Error ? error.message : String(error),
+          retryInMs: delay,
+        });
+        await pauseWhileBeating(delay, consumer);
+        if (!consumer.isRunning()) return false;
+      }
+    }
+  }
+
+  private async parkUnreadable(
+    parked: ParkedEventStore,
+    groupId: string,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+  ): Promise<void> {
+    const id = `kafka-${topic}-${partition}-${message.offset}`;
+    const now = new Date().toISOString();
+    await parked.park({
+      id: parkedEventIdOf(groupId, id),
+      consumer: groupId,
+      topic,
+      event: {
+        id,
+        type: 'kafka.unreadable_record',
+        schemaVersion: 1,
+        data: { partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null },
+        metadata: { account: '', tenant: null, correlationId: id, causationId: null, actor: { type: 'system', id: 'kafka' }, occurredAt: now },
+        stream: '',
+        revision: -1,
+        position: -1,
+      },
+      error: error instanceof Error ? error.message : String(error),
+      attempts: 1,
+      parkedAt: now,
+    });
+    this.options.logger?.error(`kafka consumer ${groupId} parked a record that is no event`, { topic, partition, offset: message.offset });
+  }
+
+  /** Without a parked-event store: hands one record to the handler until it resolves; false if the consumer stopped first. */
+  private async deliverUntilHandled(
     options: BusSubscriptionOptions,
     topic: string,
     message: KafkaMessage,

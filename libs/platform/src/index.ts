@@ -22,6 +22,7 @@ export * from './event-sourcing/provide-outbox-relay';
 export * from './platform.module';
 export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
+export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
 export * from './http/pagination';
 export * from './http/api-timestamp';

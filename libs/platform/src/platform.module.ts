@@ -8,7 +8,10 @@ import { EventSourcingModule } from './event-sourcing/event-sourcing.module';
 import type { EventSourcingOptions } from './event-sourcing/event-sourcing-options';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { RequestValidationPipe } from './http/request-validation.pipe';
+import { ParkedEventsController } from './parked-events/parked-events.controller';
+import { PARKED_EVENT_ERROR_STATUSES } from './parked-events/replay-parked-event';
 
 export const PLATFORM_CONFIG = Symbol('PlatformConfig');
 
@@ -16,11 +19,12 @@ export const PLATFORM_CONFIG = Symbol('PlatformConfig');
 @Module({})
 export class PlatformModule {
   static forRoot(config: PlatformConfig, options: EventSourcingOptions): DynamicModule {
+    registerDomainErrorStatuses(PARKED_EVENT_ERROR_STATUSES);
     return {
       module: PlatformModule,
       global: true,
       imports: [EventSourcingModule.forRoot(config, options), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController],
+      controllers: [HealthController, ParkedEventsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },

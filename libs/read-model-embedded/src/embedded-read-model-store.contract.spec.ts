@@ -1,4 +1,4 @@
-import { readModelStoreContract } from '@as2-partners/kernel-testing';
+import { parkedEventStoreContract, readModelStoreContract } from '@as2-partners/kernel-testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,4 +96,16 @@ describe('EmbeddedReadModelStore file', () => {
     await store.close();
     await expect(store.ping()).rejects.toThrow();
   });
+});
+
+parkedEventStoreContract('embedded (SQLite)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parked-events-contract-'));
+  const store = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
+  return {
+    parked: store.parkedEventStore(),
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });

@@ -1,8 +1,9 @@
-import type { CheckpointStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
+import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
 import { EmbeddedReadModelCollection, toInMemoryDocument, type InMemoryDocument } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
@@ -15,6 +16,7 @@ import { configureReadModelConnection, createReadModelSchema } from './read-mode
 export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, EmbeddedReadModelCollection<ReadModelDocument>>();
   private readonly checkpoints: EmbeddedCheckpointStore;
+  private readonly parked: EmbeddedParkedEventStore;
   private closed = false;
 
   private constructor(
@@ -23,6 +25,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     private readonly documents: Map<string, Map<string, InMemoryDocument>>,
   ) {
     this.checkpoints = new EmbeddedCheckpointStore(db);
+    this.parked = new EmbeddedParkedEventStore(db);
   }
 
   /** Opens (or creates) the store file, `:memory:` for a throwaway store. */
@@ -65,6 +68,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
 
   checkpointStore(): CheckpointStore {
     return this.checkpoints;
+  }
+
+  /** Events the followers writing into this store parked, kept in the same file. */
+  parkedEventStore(): ParkedEventStore {
+    return this.parked;
   }
 
   async ping(): Promise<void> {

@@ -24,5 +24,13 @@ export function createReadModelSchema(db: Database): void {
       name     TEXT    PRIMARY KEY,
       position INTEGER NOT NULL
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS parked_events (
+      id        TEXT PRIMARY KEY,
+      consumer  TEXT NOT NULL,
+      parked_at TEXT NOT NULL,
+      body      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS parked_events_by_consumer ON parked_events (consumer, parked_at, id);
+    CREATE INDEX IF NOT EXISTS parked_events_by_age ON parked_events (parked_at, id);
   `);
 }

@@ -1,4 +1,4 @@
-import { describeWithServer, readModelStoreContract } from '@as2-partners/kernel-testing';
+import { describeWithServer, parkedEventStoreContract, readModelStoreContract } from '@as2-partners/kernel-testing';
 import { createConnection } from 'mongoose';
 import { MongoReadModelStore } from './mongo-read-model-store';
 
@@ -33,6 +33,18 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
     return {
       store,
       checkpoints: store.checkpointStore(),
+      dispose: async () => {
+        await store.close();
+        await dropDatabase(url, dbName);
+      },
+    };
+  });
+
+  parkedEventStoreContract('MongoDB', async () => {
+    const dbName = testDatabaseName();
+    const store = await MongoReadModelStore.connect(url, { dbName });
+    return {
+      parked: store.parkedEventStore(),
       dispose: async () => {
         await store.close();
         await dropDatabase(url, dbName);
@@ -96,6 +108,7 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
 
     it('refuses the reserved checkpoints collection name', () => {
       expect(() => store.collection('checkpoints')).toThrow(/reserved/);
+      expect(() => store.collection('parked_events')).toThrow(/reserved/);
     });
   });
 

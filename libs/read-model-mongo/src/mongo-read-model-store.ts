@@ -1,6 +1,7 @@
-import type { CheckpointStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
 import { createConnection, type Connection, type mongo } from 'mongoose';
 import { MongoCheckpointStore } from './mongo-checkpoint-store';
+import { MongoParkedEventStore } from './mongo-parked-event-store';
 import { MongoReadModelCollection, type StoredDocument } from './mongo-read-model-collection';
 
 export interface MongoReadModelStoreOptions {
@@ -12,6 +13,8 @@ export interface MongoReadModelStoreOptions {
 
 /** The collection `checkpointStore()` keeps positions in; no read model may use this name. */
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
+/** The collection `parkedEventStore()` keeps parked events in; no read model may use this name. */
+export const PARKED_EVENTS_COLLECTION = 'parked_events';
 
 /**
  * Read models in MongoDB (or FerretDB 1.x) through mongoose's connection and the native driver: no
@@ -20,12 +23,14 @@ export const CHECKPOINTS_COLLECTION = 'checkpoints';
 export class MongoReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, MongoReadModelCollection<ReadModelDocument>>();
   private readonly checkpoints: MongoCheckpointStore;
+  private readonly parked: MongoParkedEventStore;
 
   private constructor(
     private readonly connection: Connection,
     private readonly db: mongo.Db,
   ) {
     this.checkpoints = new MongoCheckpointStore(db.collection(CHECKPOINTS_COLLECTION));
+    this.parked = new MongoParkedEventStore(db.collection(PARKED_EVENTS_COLLECTION));
   }
 
   static async connect(url: string, options: MongoReadModelStoreOptions = {}): Promise<MongoReadModelStore> {
@@ -54,6 +59,7 @@ export class MongoReadModelStore implements ReadModelStore {
 
   collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = []): ReadModelCollection<T> {
     if (name === CHECKPOINTS_COLLECTION) throw new Error(`"${CHECKPOINTS_COLLECTION}" is reserved for checkpoints`);
+    if (name === PARKED_EVENTS_COLLECTION) throw new Error(`"${PARKED_EVENTS_COLLECTION}" is reserved for parked events`);
     let collection = this.collections.get(name);
     if (!collection) {
       collection = new MongoReadModelCollection(this.db.collection<StoredDocument>(name));
@@ -66,6 +72,10 @@ export class MongoReadModelStore implements ReadModelStore {
 
   checkpointStore(): CheckpointStore {
     return this.checkpoints;
+  }
+
+  parkedEventStore(): ParkedEventStore {
+    return this.parked;
   }
 
   async ping(): Promise<void> {

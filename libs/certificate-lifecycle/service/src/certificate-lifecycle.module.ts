@@ -5,15 +5,19 @@ import {
   CHECKPOINT_STORE,
   CLOCK,
   EVENT_STORE,
+  PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
   type Clock,
   type EventStore,
+  type ParkedEventStore,
+  type RetryPolicy,
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
 import {
+  FOLLOWER_RETRY_POLICY,
   PLATFORM_CONFIG,
   provideOutboxRelay,
   providePublicationBarrier,
@@ -73,12 +77,18 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     {
       provide: CertificateViewsProjection,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
-        const projection = new CertificateViewsProjection(store, checkpoints, readModels, {
-          warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-          error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-        });
+      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, READ_MODEL_STORE, PROJECTION_REGISTRY],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, retry: RetryPolicy, readModels: ReadModelStore, registry: ProjectionRegistry) => {
+        const projection = new CertificateViewsProjection({
+          store,
+          checkpoints,
+          parked,
+          retry,
+          logger: {
+            warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+            error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+          },
+        }, readModels);
         registry.register(projection);
         return projection;
       },

@@ -3,14 +3,17 @@ import { APP_GUARD } from '@nestjs/core';
 import {
   CHECKPOINT_STORE,
   EVENT_STORE,
+  PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
   type EventStore,
+  type ParkedEventStore,
+  type RetryPolicy,
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
+import { FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
 import { CreatePartnerController } from './create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './create-partner/create-partner.handler';
 import { DeletePartnerController } from './delete-partner/delete-partner.controller';
@@ -76,12 +79,18 @@ const logger = new Logger('PartnerRegistry');
   providers: [
     {
       provide: PartnerViewsProjection,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, PROJECTION_REGISTRY],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, readModels: ReadModelStore, registry: ProjectionRegistry) => {
-        const projection = new PartnerViewsProjection(store, checkpoints, readModels, {
-          warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-          error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-        });
+      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, READ_MODEL_STORE, PROJECTION_REGISTRY],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, retry: RetryPolicy, readModels: ReadModelStore, registry: ProjectionRegistry) => {
+        const projection = new PartnerViewsProjection({
+          store,
+          checkpoints,
+          parked,
+          retry,
+          logger: {
+            warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+            error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+          },
+        }, readModels);
         registry.register(projection);
         return projection;
       },

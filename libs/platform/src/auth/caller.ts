@@ -1,4 +1,5 @@
-export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user'] as const;
+/** `operator`: runs the platform (parked events), sees no tenant route. */
+export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, from the verified bearer JWT (claims sub, account, tenant, roles). */

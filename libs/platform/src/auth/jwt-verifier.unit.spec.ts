@@ -43,6 +43,11 @@ describe('JwtVerifier', () => {
       expect(caller.tenant).toBeNull();
     });
 
+    it('accepts an operator without a tenant (parked events span tenants)', async () => {
+      const caller = await verifier.verify(await sign({ sub: 'ops', account: 'platform', roles: ['operator'] }));
+      expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });
+    });
+
     it('rejects an expired token beyond the clock tolerance', async () => {
       expect((await rejection(verifier, await sign(CLAIMS, { exp: nowSeconds() - 60 }))).reason).toMatch(/exp/);
     });

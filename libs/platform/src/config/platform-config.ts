@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseAllowedAddressRanges, type AllowedAddressRange } from '../outbound/endpoint-address-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@as2-partners/kernel';
 import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
 import { readInteger, readListenHost, readString, readUrl, type Environment } from './environment-variables';
 import { InvalidConfigurationError } from './invalid-configuration.error';
@@ -51,6 +52,8 @@ export interface PlatformConfig {
   readonly privateEndpointsAllow: readonly AllowedAddressRange[];
   /** The variables this configuration was read from: each service reads its own settings from the same place. */
   readonly env: Environment;
+  /** `FOLLOWER_RETRY_ATTEMPTS`, `FOLLOWER_RETRY_INITIAL_MS`, `FOLLOWER_RETRY_MAX_MS`: how long a projection or consumer insists on an event before parking it. */
+  readonly followerRetry: RetryPolicy;
   /** Things an operator must see at start-up (e.g. the dev JWT secret in use). */
   readonly warnings: readonly string[];
 }
@@ -76,6 +79,7 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const requestTimeoutMs = readInteger(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100, 3_600_000);
   const logLevel = readLogLevel(env);
   const privateEndpointsAllow = readAllowedAddressRanges(env, 'PRIVATE_ENDPOINTS_ALLOW');
+  const followerRetry = readFollowerRetry(env);
 
   if (mode === 'distributed') {
     if (eventStore === 'esdb' && !esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode (or set EVENT_STORE=sqlite)');
@@ -87,7 +91,14 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
     throw new InvalidConfigurationError('EVENT_STORE', 'must be "sqlite" in embedded mode, got "esdb"');
   }
 
-  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, requestTimeoutMs, logLevel, privateEndpointsAllow, env, warnings };
+  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, requestTimeoutMs, logLevel, privateEndpointsAllow, followerRetry, env, warnings };
+}
+
+function readFollowerRetry(env: Environment): RetryPolicy {
+  const maxAttempts = readInteger(env, 'FOLLOWER_RETRY_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, 1, 1000);
+  const initialDelayMs = readInteger(env, 'FOLLOWER_RETRY_INITIAL_MS', DEFAULT_RETRY_POLICY.initialDelayMs, 0, 3_600_000);
+  const maxDelayMs = readInteger(env, 'FOLLOWER_RETRY_MAX_MS', Math.max(DEFAULT_RETRY_POLICY.maxDelayMs, initialDelayMs), initialDelayMs, 3_600_000);
+  return { maxAttempts, initialDelayMs, maxDelayMs };
 }
 
 function usesDevSecret(jwt: JwtConfig): boolean {

@@ -4,6 +4,7 @@ import {
   CLOCK,
   EVENT_BUS,
   EVENT_STORE,
+  PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   ProjectionRegistry,
   READ_MODEL_STORE,
@@ -11,7 +12,7 @@ import {
 } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
-import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE } from './event-sourcing.tokens';
+import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, FOLLOWER_RETRY_POLICY, INFRASTRUCTURE } from './event-sourcing.tokens';
 import type { InfrastructureConnections } from './infrastructure-connections';
 import { ProjectionLifecycle } from './projection-lifecycle';
 
@@ -37,23 +38,25 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
 
 /**
  * Provides the kernel ports for the configured mode: EVENT_STORE, CHECKPOINT_STORE (projection checkpoints,
- * kept with the read models), READ_MODEL_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
+ * kept with the read models), PARKED_EVENT_STORE (beside them), READ_MODEL_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
  * projections start on application bootstrap and stop on shutdown; connections close last.
  */
 @Module({})
 export class EventSourcingModule {
   static forRoot(config: PlatformConfig, options: EventSourcingOptions): DynamicModule {
-    const tokens = [EVENT_STORE, CHECKPOINT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS];
+    const tokens = [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
     return {
       module: EventSourcingModule,
       global: true,
       providers: [
         { provide: EVENT_SOURCING_OPTIONS, useValue: options },
+        { provide: FOLLOWER_RETRY_POLICY, useValue: config.followerRetry },
         { provide: INFRASTRUCTURE, useFactory: () => options.openInfrastructure(config, options.kafkaClientId ?? 'as2-partners') },
         fromInfrastructure(EVENT_STORE, (i) => i.eventStore),
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),
         fromInfrastructure(READ_MODEL_STORE, (i) => i.readModels),
         fromInfrastructure(CHECKPOINT_STORE, (i) => i.projectionCheckpoints),
+        fromInfrastructure(PARKED_EVENT_STORE, (i) => i.parkedEvents),
         fromInfrastructure(EVENT_BUS, (i) => i.bus),
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTION_REGISTRY, useFactory: () => new ProjectionRegistry() },

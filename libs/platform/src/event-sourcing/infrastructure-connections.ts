@@ -1,4 +1,4 @@
-import type { CheckpointStore, EventBus, EventStore, ReadModelStore } from '@as2-partners/kernel';
+import type { CheckpointStore, EventBus, EventStore, ParkedEventStore, ReadModelStore } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 
 export interface ReadinessProbe {
@@ -13,6 +13,8 @@ export interface InfrastructureConnections {
   readonly eventStoreCheckpoints: CheckpointStore;
   readonly readModels: ReadModelStore;
   readonly projectionCheckpoints: CheckpointStore;
+  /** Where followers park the events they keep failing on, kept with the read models. */
+  readonly parkedEvents: ParkedEventStore;
   readonly bus: EventBus;
   readonly probes: readonly ReadinessProbe[];
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PROJECTION_REGISTRY, type ProjectionRegistry } from '@as2-partners/kernel';
+import { PROJECTION_REGISTRY, RebuildUnavailableError, type ProjectionRegistry } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { nestLogLevels } from '../http/nest-log-levels';
@@ -10,11 +10,14 @@ import { PlatformModule } from '../platform.module';
 export interface RebuiltProjection {
   readonly name: string;
   readonly durationMs: number;
+  /** Why this read model was left as it was (a bus-fed model without a full copy of what it consumed). */
+  readonly skipped?: string;
 }
 
 /**
  * Boots the service modules without HTTP, with projections and outbox relays left stopped, and rebuilds every
- * registered projection from the event store, one after another. Run it while no server writes these read models.
+ * registered projection, one after another: store-fed ones from the event store, bus-fed ones from their copy of
+ * the events they consumed (one without a full copy is left as it was and reported skipped). Run it while no server writes these read models.
  */
 export async function rebuildReadModels(
   rootModule: Type<unknown> | DynamicModule,
@@ -36,7 +39,14 @@ export async function rebuildReadModels(
     for (const projection of context.get<ProjectionRegistry>(PROJECTION_REGISTRY).all()) {
       const started = Date.now();
       logger.log(`Rebuilding ${projection.name}`);
-      await projection.rebuild();
+      try {
+        await projection.rebuild();
+      } catch (error) {
+        if (!(error instanceof RebuildUnavailableError)) throw error;
+        logger.warn(`Left ${projection.name} as it was: ${error.message}`);
+        rebuilt.push({ name: projection.name, durationMs: Date.now() - started, skipped: error.message });
+        continue;
+      }
       // A rebuild may leave the projection following the store; this command ends here.
       await projection.stop();
       rebuilt.push({ name: projection.name, durationMs: Date.now() - started });

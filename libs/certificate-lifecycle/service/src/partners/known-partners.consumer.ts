@@ -1,64 +1,99 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
+  BusFollowedProjection,
   EVENT_BUS,
+  PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   topicOf,
-  type BusSubscription,
   type EventBus,
+  type ParkedEventStore,
+  type ProjectionRegistry,
   type ReadModelCollection,
   type ReadModelStore,
   type RecordedEvent,
+  type RetryPolicy,
 } from '@as2-partners/kernel';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions } from '@as2-partners/platform';
 import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
 import { PARTNER_REGISTRY_TOPIC_SERVICE, type PartnerFacts, type TenantFacts } from './partner-registry-facts';
 import { PartnerRemovalHandler } from './partner-removal.handler';
 
 export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
 
+const logger = new Logger('KnownPartners');
+
+/** The partner-registry events this read model learns from; the others are acknowledged and forgotten. */
+const KNOWN_TYPES = new Set([
+  'partner.created.v1',
+  'master_partner.created.v1',
+  'partner.updated.v1',
+  'master_partner.updated.v1',
+  'partner.deleted.v1',
+  'master_partner.deleted.v1',
+  'tenant.created.v1',
+  'tenant.updated.v1',
+  'tenant.deleted.v1',
+]);
+
 /**
  * Learns partners, master partners and tenant plans from the partner-registry's topic, so uploads only go to
  * partners that exist and are the caller's, and a deleted partner's certificates become inactive. Idempotent:
- * every write is computed from the event, so redelivery is harmless.
+ * every write is computed from the event, so redelivery is harmless; an event that keeps failing is parked.
  */
 @Injectable()
-export class KnownPartnersConsumer implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger('KnownPartners');
+export class KnownPartnersConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+  readonly name = KNOWN_PARTNERS_GROUP;
+  protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   private readonly partners: ReadModelCollection<KnownPartnerDocument>;
   private readonly tenants: ReadModelCollection<KnownTenantDocument>;
-  private subscription: BusSubscription | null = null;
 
   constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(EVENT_BUS) bus: EventBus,
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
     private readonly removal: PartnerRemovalHandler,
+    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
+    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
+    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
   ) {
+    super({
+      bus,
+      readModels,
+      parked,
+      retry,
+      logger: {
+        warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+        error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+      },
+    });
     this.partners = readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
     this.tenants = readModels.collection(KnownPartnerCollections.tenants, [['account']]);
   }
 
   async onModuleInit(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: KNOWN_PARTNERS_GROUP,
-      topics: [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)],
-      handler: (event) => this.handle(event),
-    });
+    this.registry?.register(this);
+    // One-shot commands (read-model rebuilds) consume nothing live.
+    if (this.options?.startProjections !== false) await this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
-    this.subscription = null;
+    await this.stop();
   }
 
-  async handle(event: RecordedEvent): Promise<void> {
-    try {
-      await this.apply(event);
-    } catch (error) {
-      this.logger.error(`Handling ${event.type} ${event.id} failed (the bus will redeliver it): ${error instanceof Error ? error.message : String(error)}`);
-      throw error;
-    }
+  protected accepts(event: RecordedEvent): boolean {
+    return KNOWN_TYPES.has(event.type);
   }
 
-  private async apply(event: RecordedEvent): Promise<void> {
+  protected async clear(): Promise<void> {
+    await Promise.all([this.partners.clear(), this.tenants.clear()]);
+  }
+
+  protected async isEmpty(): Promise<boolean> {
+    return (await this.partners.count({})) === 0 && (await this.tenants.count({})) === 0;
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
     switch (event.type) {
       case 'partner.created.v1':
       case 'master_partner.created.v1': {
@@ -106,7 +141,8 @@ export class KnownPartnersConsumer implements OnModuleInit, BeforeApplicationShu
           signAlgorithm: existing?.signAlgorithm ?? null,
           deleted: true,
         });
-        await this.removal.removePartner({ partnerId: d.partnerId, account, tenant }, event);
+        // A rebuild replays into this read model only: the certificates were deactivated when the event arrived.
+        if (!this.replaying) await this.removal.removePartner({ partnerId: d.partnerId, account, tenant }, event);
         return;
       }
       case 'tenant.created.v1':

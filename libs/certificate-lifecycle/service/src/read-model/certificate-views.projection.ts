@@ -9,11 +9,8 @@ import {
 } from '@as2-partners/certificate-lifecycle-domain';
 import {
   categoryOf,
-  CheckpointedFollower,
-  type CheckpointStore,
-  type EventStore,
-  type FollowerLogger,
-  type Projection,
+  FollowedProjection,
+  type FollowedProjectionDependencies,
   type ReadModelCollection,
   type ReadModelStore,
   type RecordedEvent,
@@ -31,18 +28,13 @@ import {
  * The certificate store's views and each partner's slots, fed by this service's events. Partner slot state is
  * folded with the domain's own evolve, so the view can never disagree with the write model's rules.
  */
-export class CertificateViewsProjection implements Projection {
+export class CertificateViewsProjection extends FollowedProjection {
   readonly name = 'certificate-lifecycle.views';
   readonly certificates: ReadModelCollection<CertificateViewDocument>;
   readonly partnerSlots: ReadModelCollection<PartnerSlotsDocument>;
-  private follower: CheckpointedFollower | null = null;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly checkpoints: CheckpointStore,
-    readModels: ReadModelStore,
-    private readonly logger?: FollowerLogger,
-  ) {
+  constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
+    super(followed);
     this.certificates = readModels.collection(CertificateLifecycleCollections.certificates, [
       ['account', 'tenant', 'createdAt'],
       ['partnerIds'],
@@ -52,38 +44,19 @@ export class CertificateViewsProjection implements Projection {
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
   }
 
-  async start(): Promise<void> {
-    if (this.follower) return;
-    this.follower = new CheckpointedFollower({
-      name: this.name,
-      store: this.store,
-      checkpoints: this.checkpoints,
-      accepts: (event) => isCertificateLifecycleEventType(event.type),
-      handle: (event) => this.apply(event as RecordedEvent & CertificateLifecycleEvent),
-      logger: this.logger,
-    });
-    await this.follower.start();
+  protected accepts(event: RecordedEvent): boolean {
+    return isCertificateLifecycleEventType(event.type);
   }
 
-  async stop(): Promise<void> {
-    const follower = this.follower;
-    this.follower = null;
-    await follower?.stop();
+  protected apply(event: RecordedEvent): Promise<void> {
+    return this.applyEvent(event as RecordedEvent & CertificateLifecycleEvent);
   }
 
-  async rebuild(): Promise<void> {
-    await this.stop();
+  protected async clear(): Promise<void> {
     await Promise.all([this.certificates.clear(), this.partnerSlots.clear()]);
-    await this.checkpoints.delete(this.name);
-    await this.start();
   }
 
-  waitFor(position: number, timeoutMs?: number): Promise<void> {
-    if (!this.follower) return Promise.reject(new Error(`${this.name} is not running`));
-    return this.follower.waitFor(position, timeoutMs);
-  }
-
-  private async apply(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
+  private async applyEvent(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
     switch (categoryOf(event.stream)) {
       case 'certificate':
         return this.applyCertificate(event as RecordedEvent & CertificateEvent);

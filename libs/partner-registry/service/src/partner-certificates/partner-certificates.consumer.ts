@@ -1,9 +1,24 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { EVENT_BUS, type BusSubscription, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
-import { CERTIFICATE_LIFECYCLE_TOPIC } from './certificate-lifecycle-events';
-import { PartnerCertificatesProjector, type ProjectionOutcome } from './partner-certificates.projector';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  BusFollowedProjection,
+  EVENT_BUS,
+  PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
+  READ_MODEL_STORE,
+  type EventBus,
+  type ParkedEventStore,
+  type ProjectionRegistry,
+  type ReadModelStore,
+  type RecordedEvent,
+  type RetryPolicy,
+} from '@as2-partners/kernel';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions } from '@as2-partners/platform';
+import { CERTIFICATE_LIFECYCLE_TOPIC, consumedEventKindOf } from './certificate-lifecycle-events';
+import { PartnerCertificatesProjector } from './partner-certificates.projector';
 
 export const PARTNER_CERTIFICATES_GROUP_ID = 'partner-registry.partner-certificates';
+
+const logger = new Logger('PartnerCertificatesConsumer');
 
 function contextOf(event: RecordedEvent): string {
   return JSON.stringify({ id: event.id, type: event.type, stream: event.stream, revision: event.revision, position: event.position });
@@ -11,43 +26,59 @@ function contextOf(event: RecordedEvent): string {
 
 /**
  * Feeds the certificate-lifecycle service's events into the partner certificates read model. Subscribes in
- * onModuleInit, before any outbox relay starts (onApplicationBootstrap), so embedded mode misses nothing.
+ * onModuleInit, before any outbox relay starts (onApplicationBootstrap), so embedded mode misses nothing; an event
+ * that keeps failing is parked (listed and replayed by operators) and the ones behind it are applied.
  */
 @Injectable()
-export class PartnerCertificatesConsumer implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger('PartnerCertificatesConsumer');
-  private subscription: BusSubscription | null = null;
+export class PartnerCertificatesConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+  readonly name = PARTNER_CERTIFICATES_GROUP_ID;
+  protected readonly topics = [CERTIFICATE_LIFECYCLE_TOPIC];
 
   constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(EVENT_BUS) bus: EventBus,
     @Inject(PartnerCertificatesProjector) private readonly projector: PartnerCertificatesProjector,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: PARTNER_CERTIFICATES_GROUP_ID,
-      topics: [CERTIFICATE_LIFECYCLE_TOPIC],
-      handler: async (event) => {
-        await this.handle(event);
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
+    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
+    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
+  ) {
+    super({
+      bus,
+      readModels,
+      parked,
+      retry,
+      logger: {
+        warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+        error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
       },
     });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = null;
-    await subscription?.stop();
+  async onModuleInit(): Promise<void> {
+    this.registry?.register(this);
+    // One-shot commands (read-model rebuilds) consume nothing live.
+    if (this.options?.startProjections !== false) await this.start();
   }
 
-  /** Rejecting makes the bus deliver the event again: a failure is logged with the event, never dropped. */
-  async handle(event: RecordedEvent): Promise<ProjectionOutcome> {
-    try {
-      const outcome = await this.projector.apply(event);
-      if (outcome === 'unknown_type') this.logger.warn(`Acknowledged an event type this consumer does not know ${contextOf(event)}`);
-      return outcome;
-    } catch (error) {
-      this.logger.error(`Partner certificates projection failed, the bus retries ${contextOf(event)}: ${error instanceof Error ? error.message : String(error)}`);
-      throw error;
-    }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return consumedEventKindOf(event.type) !== 'irrelevant';
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    const outcome = await this.projector.apply(event);
+    if (outcome === 'unknown_type') logger.warn(`Acknowledged an event type this consumer does not know ${contextOf(event)}`);
+  }
+
+  protected clear(): Promise<void> {
+    return this.projector.clear();
+  }
+
+  protected isEmpty(): Promise<boolean> {
+    return this.projector.isEmpty();
   }
 }

@@ -49,6 +49,16 @@ export class PartnerCertificatesProjector {
     this.statuses = readModels.collection(PartnerCertificateCollections.certificateStatuses, CERTIFICATE_STATUS_INDEXES);
   }
 
+  /** Empties the read model (a rebuild replays into it). */
+  async clear(): Promise<void> {
+    await Promise.all([this.partnerCertificates.clear(), this.partnerSlots.clear(), this.statuses.clear()]);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const counts = await Promise.all([this.partnerCertificates.count({}), this.partnerSlots.count({}), this.statuses.count({})]);
+    return counts.every((n) => n === 0);
+  }
+
   async apply(event: RecordedEvent): Promise<ProjectionOutcome> {
     switch (consumedEventKindOf(event.type)) {
       case 'partner_stream':

@@ -1,4 +1,6 @@
-import { InProcessEventBus, type FindQuery, type Page, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { InProcessEventBus, RebuildUnavailableError, type EventBus, type FindQuery, type Page, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { Logger } from '@nestjs/common';
+import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
 import { Query } from 'mingo';
 import { CertificateLifecycleEventFeed } from './certificate-lifecycle-event-feed';
 import { CERTIFICATE_LIFECYCLE_TOPIC, type AttachedCertificateFacts } from './certificate-lifecycle-events';
@@ -235,23 +237,97 @@ describe('partner certificates projection', () => {
 });
 
 describe('partner certificates consumer', () => {
-  it('consumes the certificate-lifecycle topic, rejects a failing event back to the publisher, and stops on shutdown', async () => {
+  it('consumes the certificate-lifecycle topic, parks an event that keeps failing and applies the ones behind it, and stops on shutdown', async () => {
     const bus = new InProcessEventBus();
     const store = new MapReadModelStore();
-    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store));
+    const parked = new InMemoryParkedEventStore();
+    // Pauses of a millisecond between three attempts: the backoff itself is the kernel's to test.
+    const retry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 };
+    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store), store, parked, undefined, undefined, retry);
     const feed = new CertificateLifecycleEventFeed(ACCOUNT);
-    const errors = jest.spyOn((consumer as unknown as { logger: { error: (m: string) => void } }).logger, 'error').mockImplementation(() => undefined);
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     await consumer.onModuleInit();
     await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_A'))]);
     expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
 
     const poisoned = feed.event(`partner_certificates-${PARTNER}`, 'partner_certificates.slot_assigned.v1', { slot: 'tls' });
-    await expect(bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [poisoned])).rejects.toThrow(/data.partnerId/);
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining(`"id":"${poisoned.id}"`));
+    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [poisoned, feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(2);
+    const [entry] = await parked.list({ consumer: 'partner-registry.partner-certificates' });
+    expect(entry).toMatchObject({ topic: CERTIFICATE_LIFECYCLE_TOPIC, attempts: 3, event: { id: poisoned.id } });
+    expect(entry.error).toMatch(/data.partnerId/);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining(poisoned.id));
+    expect(await consumer.lag()).toMatchObject({ parked: 1, lastError: null });
 
     await consumer.beforeApplicationShutdown();
-    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
-    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
+    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_C'))]);
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(2);
     await bus.close();
+  });
+});
+
+describe('partner certificates consumer as a bus-fed read model', () => {
+  const retry = { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 };
+
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('rebuilds from its copy of the consumed events, without the bus that delivered them', async () => {
+    const bus = new InProcessEventBus();
+    const store = new MapReadModelStore();
+    const parked = new InMemoryParkedEventStore();
+    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store), store, parked, undefined, undefined, retry);
+    const feed = new CertificateLifecycleEventFeed(ACCOUNT);
+    await consumer.start();
+    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_A')), feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
+    await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.deleted('cert_A')]);
+    const before = await new PartnerCertificatesQuery(store).certificatesOf(owner);
+    expect(before.map((c) => c.certificateId)).toEqual(['cert_B']);
+    await consumer.stop();
+    await bus.close();
+
+    await consumer.rebuild();
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toEqual(before);
+  });
+
+  it('refuses to rebuild a read model filled before it kept a copy, rather than lose what it consumed', async () => {
+    const store = new MapReadModelStore();
+    const projector = new PartnerCertificatesProjector(store);
+    await projector.apply(new CertificateLifecycleEventFeed(ACCOUNT).attached(PARTNER, TENANT, certificate('cert_OLD')));
+    const consumer = new PartnerCertificatesConsumer(new InProcessEventBus(), projector, store, new InMemoryParkedEventStore(), undefined, undefined, retry);
+    await expect(consumer.rebuild()).rejects.toBeInstanceOf(RebuildUnavailableError);
+    await consumer.start();
+    await consumer.stop();
+    await expect(consumer.rebuild()).rejects.toThrow(/copy of consumed events starts at/);
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
+  });
+
+  it('subscribes again, with backoff, when the bus refused the subscription', async () => {
+    const inner = new InProcessEventBus();
+    let refusals = 2;
+    const flaky: EventBus = {
+      publish: (topic, events) => inner.publish(topic, events),
+      subscribe: async (options) => {
+        if (refusals-- > 0) throw new Error('broker not ready');
+        return inner.subscribe(options);
+      },
+      close: () => inner.close(),
+    };
+    const store = new MapReadModelStore();
+    const consumer = new PartnerCertificatesConsumer(flaky, new PartnerCertificatesProjector(store), store, new InMemoryParkedEventStore(), undefined, undefined, retry);
+    await consumer.start();
+    expect(await consumer.lag()).toMatchObject({ running: false, lastError: 'broker not ready' });
+    const deadline = Date.now() + 10_000;
+    while (!(await consumer.lag()).running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await inner.publish(CERTIFICATE_LIFECYCLE_TOPIC, [new CertificateLifecycleEventFeed(ACCOUNT).attached(PARTNER, TENANT, certificate('cert_A'))]);
+    expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
+    expect(await consumer.lag()).toMatchObject({ running: true, lastError: null });
+    await consumer.stop();
+    await inner.close();
   });
 });

@@ -1,9 +1,6 @@
 import {
-  CheckpointedFollower,
-  type CheckpointStore,
-  type EventStore,
-  type FollowerLogger,
-  type Projection,
+  FollowedProjection,
+  type FollowedProjectionDependencies,
   type ReadModelCollection,
   type ReadModelStore,
   type RecordedEvent,
@@ -30,58 +27,34 @@ import {
  * is one query. Master changes fan out to every known tenant; a tenant becomes known when registered or when it
  * first writes. Every handler is idempotent (puts and deletes computed from the event), as redelivery requires.
  */
-export class PartnerViewsProjection implements Projection {
+export class PartnerViewsProjection extends FollowedProjection {
   readonly name = 'partner-registry.partner-views';
   private readonly views: ReadModelCollection<PartnerViewDocument>;
   private readonly masters: ReadModelCollection<PartnerViewDocument>;
   private readonly tenants: ReadModelCollection<TenantDocument>;
   private readonly overrides: ReadModelCollection<OverrideDocument>;
-  private follower: CheckpointedFollower | null = null;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly checkpoints: CheckpointStore,
-    readModels: ReadModelStore,
-    private readonly logger?: FollowerLogger,
-  ) {
+  constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
+    super(followed);
     this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES);
     this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES);
     this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
     this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
   }
 
-  async start(): Promise<void> {
-    if (this.follower) return;
-    this.follower = new CheckpointedFollower({
-      name: this.name,
-      store: this.store,
-      checkpoints: this.checkpoints,
-      accepts: (event) => isPartnerRegistryEventType(event.type),
-      handle: (event) => this.apply(event as RecordedEvent as RecordedEvent & PartnerRegistryEvent),
-      logger: this.logger,
-    });
-    await this.follower.start();
+  protected accepts(event: RecordedEvent): boolean {
+    return isPartnerRegistryEventType(event.type);
   }
 
-  async stop(): Promise<void> {
-    const follower = this.follower;
-    this.follower = null;
-    await follower?.stop();
+  protected apply(event: RecordedEvent): Promise<void> {
+    return this.applyEvent(event as RecordedEvent & PartnerRegistryEvent);
   }
 
-  async rebuild(): Promise<void> {
-    await this.stop();
+  protected async clear(): Promise<void> {
     await Promise.all([this.views.clear(), this.masters.clear(), this.tenants.clear(), this.overrides.clear()]);
-    await this.checkpoints.delete(this.name);
-    await this.start();
   }
 
-  waitFor(position: number, timeoutMs?: number): Promise<void> {
-    if (!this.follower) return Promise.reject(new Error(`${this.name} is not running`));
-    return this.follower.waitFor(position, timeoutMs);
-  }
-
-  private async apply(event: RecordedEvent & PartnerRegistryEvent): Promise<void> {
+  private async applyEvent(event: RecordedEvent & PartnerRegistryEvent): Promise<void> {
     const { account, tenant } = event.metadata;
     switch (event.type) {
       case 'partner.created.v1': {

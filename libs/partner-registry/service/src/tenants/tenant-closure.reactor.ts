@@ -1,5 +1,20 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CheckpointedFollower, CLOCK, EVENT_STORE, loadState, type CheckpointStore, type Clock, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
+import {
+  CheckpointedFollower,
+  CLOCK,
+  EVENT_STORE,
+  loadState,
+  PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
+  type CheckpointStore,
+  type Clock,
+  type EventStore,
+  type FollowerLag,
+  type ParkedEvent,
+  type ParkedEventStore,
+  type ProjectionRegistry,
+  type RecordedEvent,
+} from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, type TenantDeleted } from '@as2-partners/partner-registry-domain';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, type EventSourcingOptions } from '@as2-partners/platform';
 import { PARTNER_REGISTRY_SERVICE } from '../write-model/publication-barrier.token';
@@ -21,8 +36,12 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
     @Inject(EVENT_STORE_CHECKPOINTS) private readonly checkpoints: CheckpointStore,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PARKED_EVENT_STORE) private readonly parked: ParkedEventStore,
+    @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
     private readonly closure: TenantClosure,
-  ) {}
+  ) {
+    registry.registerReplayer({ name: TENANT_CLOSURE_REACTOR, replayParked: (entry) => this.replayParked(entry) });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // One-shot commands (read-model rebuilds) start no follower and must not write.
@@ -31,6 +50,8 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
       name: TENANT_CLOSURE_REACTOR,
       store: this.store,
       checkpoints: this.checkpoints,
+      parked: this.parked,
+      clock: this.clock,
       accepts: (event) => event.type === 'tenant.deleted.v1',
       handle: (event) => this.react(event as RecordedEvent as RecordedEvent & TenantDeleted),
       logger: {
@@ -50,6 +71,17 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
   waitFor(position: number, timeoutMs?: number): Promise<void> {
     if (!this.follower) return Promise.reject(new Error(`${TENANT_CLOSURE_REACTOR} is not running`));
     return this.follower.waitFor(position, timeoutMs);
+  }
+
+  lag(): Promise<FollowerLag | null> {
+    return this.follower ? this.follower.lag() : Promise.resolve(null);
+  }
+
+  /** Closes a parked tenant deletion once more; it leaves the parked store only if that succeeds. */
+  async replayParked(entry: ParkedEvent): Promise<void> {
+    if (entry.consumer !== TENANT_CLOSURE_REACTOR) throw new Error(`${entry.id} was parked by ${entry.consumer}, not ${TENANT_CLOSURE_REACTOR}`);
+    await this.react(entry.event as RecordedEvent as RecordedEvent & TenantDeleted);
+    await this.parked.remove(entry.id);
   }
 
   private async react(event: RecordedEvent & TenantDeleted): Promise<void> {

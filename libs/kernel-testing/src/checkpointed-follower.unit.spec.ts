@@ -1,0 +1,283 @@
+// The follower lives in the kernel, whose layer may not import kernel-testing; its tests live here, beside the in-memory doubles.
+import { randomUUID } from 'node:crypto';
+import {
+  backoffDelayMs,
+  CheckpointedFollower,
+  FollowedProjection,
+  type CatchUpSubscriptionOptions,
+  type NewEvent,
+  type ParkedEvent,
+  type ParkedEventStore,
+  type RecordedEvent,
+  type Subscription,
+} from '@as2-partners/kernel';
+import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
+import { InMemoryEventStore } from './in-memory-event-store';
+import { InMemoryParkedEventStore } from './in-memory-parked-event-store';
+
+/** The test events carry flat records. */
+function dataOf(event: RecordedEvent): Record<string, unknown> {
+  return event.data as Record<string, unknown>;
+}
+
+const policy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 25 };
+
+function newEvent(data: Record<string, unknown>): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'thing.happened.v1',
+    schemaVersion: 1,
+    data,
+    metadata: { account: 'acct_1', tenant: 'ten_1', correlationId: randomUUID(), causationId: null, actor: { type: 'system', id: 'test' }, occurredAt: '2026-11-23T10:00:00.000Z' },
+  };
+}
+
+/** A sleeper that never waits on real time and remembers what it was asked. */
+function recordingSleeper(): { sleeps: number[]; sleep: (ms: number) => Promise<void> } {
+  const sleeps: number[] = [];
+  return { sleeps, sleep: async (ms) => void sleeps.push(ms) };
+}
+
+/** Fails the first `failures` subscriptions after each delivered one event. */
+class FlakySubscriptionStore extends InMemoryEventStore {
+  opened = 0;
+
+  constructor(private failures: number) {
+    super();
+  }
+
+  override subscribeToAll(options: CatchUpSubscriptionOptions): Subscription {
+    this.opened += 1;
+    if (this.failures <= 0) return super.subscribeToAll(options);
+    this.failures -= 1;
+    let delivered = 0;
+    const inner = super.subscribeToAll({
+      ...options,
+      onEvent: async (event) => {
+        if (delivered >= 1) throw new Error('connection reset');
+        delivered += 1;
+        await options.onEvent(event);
+      },
+    });
+    return inner;
+  }
+}
+
+describe('CheckpointedFollower', () => {
+  let store: InMemoryEventStore;
+  let checkpoints: InMemoryCheckpointStore;
+  let parked: InMemoryParkedEventStore;
+  let follower: CheckpointedFollower | null;
+
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    checkpoints = new InMemoryCheckpointStore();
+    parked = new InMemoryParkedEventStore();
+    follower = null;
+  });
+
+  afterEach(async () => {
+    await follower?.stop();
+  });
+
+  it('parks a poison event with its error after the bounded retries, and applies the events behind it', async () => {
+    const applied: unknown[] = [];
+    const { sleeps, sleep } = recordingSleeper();
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      retry: policy,
+      sleep,
+      random: () => 1,
+      handle: async (event) => {
+        if (dataOf(event)['poison']) throw new Error(`cannot apply ${String(dataOf(event)['n'])}`);
+        applied.push(dataOf(event)['n']);
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2, poison: true }), newEvent({ n: 3 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(3, 10_000);
+
+    expect(applied).toEqual([1, 3]);
+    const [entry] = await parked.list({ consumer: 'things' });
+    expect(entry).toMatchObject({ consumer: 'things', topic: null, error: 'cannot apply 2', attempts: 3 });
+    expect(entry.event).toMatchObject({ position: 2, data: { n: 2, poison: true } });
+    // Two pauses between three attempts, doubling (jitter pinned to its top).
+    expect(sleeps).toEqual([10, 20]);
+    const lag = await follower.lag();
+    expect(lag).toMatchObject({ name: 'things', running: true, position: 3, headPosition: 3, caughtUp: true, secondsBehind: 0, parked: 1 });
+    await follower.stop();
+    expect(await checkpoints.load('things')).toBe(3);
+  });
+
+  it('does not park an event whose handler succeeds within the retries', async () => {
+    let failuresLeft = 2;
+    const applied: unknown[] = [];
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      retry: policy,
+      sleep: recordingSleeper().sleep,
+      handle: async (event) => {
+        if (failuresLeft-- > 0) throw new Error('store blip');
+        applied.push(dataOf(event)['n']);
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(1, 10_000);
+    expect(applied).toEqual([1]);
+    expect(await parked.count('things')).toBe(0);
+    expect((await follower.lag()).lastError).toBeNull();
+  });
+
+  it('follows again from its position after the subscription failed', async () => {
+    const flaky = new FlakySubscriptionStore(2);
+    const applied: unknown[] = [];
+    const { sleeps, sleep } = recordingSleeper();
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store: flaky,
+      checkpoints,
+      parked,
+      retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 25 },
+      sleep,
+      random: () => 1,
+      accepts: () => true,
+      handle: async (event) => void applied.push(dataOf(event)['n']),
+    });
+    await flaky.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(3, 10_000);
+    // The failing subscriptions delivered one event each; nothing was skipped, parked or applied twice.
+    expect(applied).toEqual([1, 2, 3]);
+    expect(flaky.opened).toBe(3);
+    expect(await parked.count('things')).toBe(0);
+    expect(sleeps.length).toBeGreaterThanOrEqual(2);
+    await flaky.append('things-1', [newEvent({ n: 4 })], 2);
+    await follower.waitFor(4, 10_000);
+    expect(applied).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps its position on a poison event while parking fails, and parks it once the parked store answers', async () => {
+    const inner = new InMemoryParkedEventStore();
+    let parkingDown = true;
+    const flakyParked: ParkedEventStore = {
+      park: async (entry) => {
+        if (parkingDown) throw new Error('parked store unavailable');
+        await inner.park(entry);
+      },
+      list: (query) => inner.list(query),
+      get: (id) => inner.get(id),
+      remove: (id) => inner.remove(id),
+      removeAll: (consumer) => inner.removeAll(consumer),
+      count: (consumer) => inner.count(consumer),
+    };
+    const applied: unknown[] = [];
+    let resubscriptions = 0;
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked: flakyParked,
+      retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      sleep: async () => {
+        resubscriptions += 1;
+        // The parked store comes back after a few rounds of following again.
+        if (resubscriptions >= 3) parkingDown = false;
+      },
+      handle: async (event) => {
+        if (dataOf(event)['poison']) throw new Error('poison');
+        applied.push(dataOf(event)['n']);
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1, poison: true }), newEvent({ n: 2 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(2, 10_000);
+    expect(resubscriptions).toBeGreaterThanOrEqual(3);
+    expect(applied).toEqual([2]);
+    expect((await inner.list()).map((e) => e.event.data)).toEqual([{ n: 1, poison: true }]);
+  });
+
+  it('spreads its backoff with jitter and caps it', () => {
+    expect(backoffDelayMs(policy, 1, () => 0)).toBe(5);
+    expect(backoffDelayMs(policy, 1, () => 1)).toBe(10);
+    expect(backoffDelayMs(policy, 2, () => 0.5)).toBe(15);
+    expect(backoffDelayMs(policy, 10, () => 1)).toBe(25);
+  });
+});
+
+/** A projection whose handler refuses events marked poison until it is "fixed". */
+class ThingsProjection extends FollowedProjection {
+  readonly name = 'things-view';
+  readonly applied = new Map<string, unknown>();
+  fixed = false;
+
+  protected accepts(event: RecordedEvent): boolean {
+    return event.type === 'thing.happened.v1';
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    if (dataOf(event)['poison'] && !this.fixed) throw new Error('unknown thing');
+    this.applied.set(event.id, dataOf(event)['n']);
+  }
+
+  protected async clear(): Promise<void> {
+    this.applied.clear();
+  }
+}
+
+describe('FollowedProjection', () => {
+  let store: InMemoryEventStore;
+  let parked: InMemoryParkedEventStore;
+  let projection: ThingsProjection;
+
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    parked = new InMemoryParkedEventStore();
+    projection = new ThingsProjection({ store, checkpoints: new InMemoryCheckpointStore(), parked, retry: policy, sleep: recordingSleeper().sleep });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2, poison: true }), newEvent({ n: 3 })], 'no_stream');
+    await projection.start();
+    await projection.waitFor(3, 10_000);
+  });
+
+  afterEach(async () => {
+    await projection.stop();
+  });
+
+  it('replays a parked event once the handler is fixed, and forgets it', async () => {
+    const [entry] = await parked.list({ consumer: 'things-view' });
+    await expect(projection.replayParked(entry)).rejects.toThrow('unknown thing');
+    expect(await parked.count('things-view')).toBe(1);
+    projection.fixed = true;
+    await projection.replayParked(entry);
+    expect([...projection.applied.values()]).toEqual([1, 3, 2]);
+    expect(await parked.count('things-view')).toBe(0);
+  });
+
+  it('refuses to replay another consumer’s parked event', async () => {
+    const [entry] = await parked.list();
+    const foreign: ParkedEvent = { ...entry, id: `other:${entry.event.id}`, consumer: 'other' };
+    await expect(projection.replayParked(foreign)).rejects.toThrow(/parked by other/);
+  });
+
+  it('a rebuild forgets its parked events and parks anew what still fails', async () => {
+    await parked.park({ ...(await parked.list())[0], id: 'other:x', consumer: 'other' });
+    projection.fixed = true;
+    await projection.rebuild();
+    await projection.waitFor(3, 10_000);
+    expect([...projection.applied.values()]).toEqual([1, 2, 3]);
+    expect(await parked.count('things-view')).toBe(0);
+    expect(await parked.count('other')).toBe(1);
+  });
+
+  it('reports its lag, stopped or running', async () => {
+    expect(await projection.lag()).toMatchObject({ position: 3, headPosition: 3, caughtUp: true, parked: 1, lastError: null });
+    await projection.stop();
+    expect(await projection.lag()).toMatchObject({ running: false, parked: 1 });
+  });
+});

@@ -1,0 +1,236 @@
+import { PositionWaiters } from './position-waiters';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, errorText, realSleeper, RetryThenPark, type RetryPolicy, type Sleeper } from './retry-then-park';
+import type { FollowerLogger } from './checkpointed-follower';
+import type { Clock } from './clock';
+import type { RecordedEvent } from './event-envelope';
+import type { BusSubscription, EventBus } from './event-bus.port';
+import type { FollowerLag } from './follower-lag';
+import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
+import type { Projection } from './projection';
+import type { ReadModelCollection, ReadModelStore } from './read-model-store.port';
+
+export interface BusFollowedProjectionDependencies {
+  readonly bus: EventBus;
+  /** Holds the read model's documents and the copy of the consumed events a rebuild replays. */
+  readonly readModels: ReadModelStore;
+  readonly parked: ParkedEventStore;
+  readonly logger?: FollowerLogger;
+  readonly retry?: RetryPolicy;
+  readonly sleep?: Sleeper;
+  readonly random?: () => number;
+  readonly clock?: Clock;
+}
+
+/** One consumed event, kept so the read model can be rebuilt without its source. */
+interface ConsumedEventDocument {
+  readonly _id: string;
+  readonly topic: string;
+  readonly position: number;
+  /** The event as JSON text: event data may hold field names a document store refuses. */
+  readonly body: string;
+}
+
+/** Whether the copy holds every event the read model was built from (it did not exist before the copy). */
+interface CopyMarkerDocument {
+  readonly _id: string;
+  readonly complete: boolean;
+  readonly since: string;
+}
+
+type CopyDocument = ConsumedEventDocument | CopyMarkerDocument;
+
+const COPY_MARKER_ID = '~copy';
+const REPLAY_PAGE = 500;
+
+/** The read model was filled before this service kept a copy of what it consumed: a rebuild would lose data. */
+export class RebuildUnavailableError extends Error {
+  constructor(readonly projection: string, reason: string) {
+    super(`${projection} cannot be rebuilt: ${reason}`);
+    this.name = 'RebuildUnavailableError';
+  }
+}
+
+/**
+ * A read model fed by another service's events on the bus: subscribes as a consumer group (following again with
+ * backoff when subscribing fails), retries a failing event then parks it, and keeps a copy of every consumed event
+ * it takes, so `rebuild()` replays the copy: the source's store may be another service's, and a Kafka topic may
+ * no longer hold old records. Subclasses say which events they take, how one is applied (idempotently; `replaying`
+ * tells a rebuild from live delivery, so side effects on other streams are not redone) and how to clear.
+ */
+export abstract class BusFollowedProjection implements Projection {
+  /** The consumer group; also names the parked events and the copy. */
+  abstract readonly name: string;
+  protected abstract readonly topics: readonly string[];
+  private subscription: BusSubscription | null = null;
+  private running = false;
+  private rebuilding = false;
+  private handled: number | null = null;
+  private subscribeFailures = 0;
+  private subscribeError: string | null = null;
+  private readonly waiters = new PositionWaiters();
+  private retriesOf: RetryThenPark | null = null;
+  private wakeSleepers: () => void = () => undefined;
+  private stopped: Promise<void> = Promise.resolve();
+  /** Counts starts, so a subscription retry scheduled before a stop() never subscribes in a later run. */
+  private generation = 0;
+
+  constructor(protected readonly followed: BusFollowedProjectionDependencies) {}
+
+  /** Events of interest: the others are acknowledged, neither applied nor copied. */
+  protected abstract accepts(event: RecordedEvent): boolean;
+  protected abstract apply(event: RecordedEvent, topic: string): Promise<void>;
+  protected abstract clear(): Promise<void>;
+  /** True while the read model holds no document (the copy is then complete from its first event). */
+  protected abstract isEmpty(): Promise<boolean>;
+
+  /** True while a rebuild replays the copy: effects beyond this read model already happened live. */
+  protected get replaying(): boolean {
+    return this.rebuilding;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.generation += 1;
+    this.subscribeFailures = 0;
+    this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
+    await this.markCopy();
+    await this.subscribe();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeSleepers();
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.stop();
+  }
+
+  /**
+   * Clears the read model and replays the copy of consumed events, each topic in its source's order (bus-fed
+   * models accept any interleaving of streams). Parked entries stay for an operator: a replay may skip side effects.
+   */
+  async rebuild(): Promise<void> {
+    const marker = (await this.copy().get(COPY_MARKER_ID)) as CopyMarkerDocument | null;
+    if (marker ? !marker.complete : !(await this.isEmpty())) {
+      const since = marker ? `starts at ${marker.since}` : 'was never kept';
+      throw new RebuildUnavailableError(this.name, `its copy of consumed events ${since}, and the read model holds older data`);
+    }
+    const wasRunning = this.running;
+    await this.stop();
+    await this.clear();
+    this.rebuilding = true;
+    try {
+      for (const topic of this.topics) await this.replayCopy(topic);
+    } finally {
+      this.rebuilding = false;
+    }
+    if (wasRunning) await this.start();
+  }
+
+  /** Resolves once an event at or past `position` of its source was handled (meaningful with one source store). */
+  waitFor(position: number, timeoutMs = 5000): Promise<void> {
+    return this.waiters.waitFor(position, this.handled, timeoutMs, this.name);
+  }
+
+  async lag(): Promise<FollowerLag> {
+    return {
+      name: this.name,
+      running: this.running && this.subscription !== null,
+      position: this.handled,
+      headPosition: null,
+      caughtUp: null,
+      secondsBehind: null,
+      lastError: this.subscribeError ?? this.retries().lastError,
+      parked: await this.followed.parked.count(this.name),
+    };
+  }
+
+  /** Applies a parked event once more, as live delivery would; it leaves the parked store only if that succeeds. */
+  async replayParked(entry: ParkedEvent): Promise<void> {
+    if (entry.consumer !== this.name) throw new Error(`${entry.id} was parked by ${entry.consumer}, not ${this.name}`);
+    await this.apply(entry.event, entry.topic ?? this.topics[0]);
+    await this.followed.parked.remove(entry.id);
+  }
+
+  private async subscribe(): Promise<void> {
+    const generation = this.generation;
+    try {
+      const subscription = await this.followed.bus.subscribe({
+        groupId: this.name,
+        topics: this.topics,
+        handler: (event, topic) => this.consume(event, topic),
+      });
+      if (!this.running || generation !== this.generation) {
+        // stop() came while subscribing: this subscription belongs to no run.
+        await subscription.stop();
+        return;
+      }
+      this.subscription = subscription;
+      this.subscribeFailures = 0;
+      this.subscribeError = null;
+    } catch (error) {
+      if (!this.running) return;
+      this.subscribeFailures += 1;
+      this.subscribeError = errorText(error);
+      const policy = this.followed.retry ?? DEFAULT_RETRY_POLICY;
+      const delay = backoffDelayMs(policy, this.subscribeFailures, this.followed.random);
+      this.followed.logger?.error(`consumer ${this.name} could not subscribe, tries again in ${delay} ms`, { error: this.subscribeError });
+      // In the background: a broker that is down must not hold the application's start.
+      void this.pause(delay).then(() => (this.running && generation === this.generation ? this.subscribe() : undefined));
+    }
+  }
+
+  /** Copies, then applies with retries; rejects only if parking failed (or on stop), so the bus delivers it again. */
+  private async consume(event: RecordedEvent, topic: string): Promise<void> {
+    if (this.accepts(event)) {
+      await this.copy().put({ _id: event.id, topic, position: event.position, body: JSON.stringify(event) });
+      await this.retries().handle(event, (e) => this.apply(e, topic), topic);
+    }
+    this.handled = Math.max(this.handled ?? event.position, event.position);
+    this.waiters.release(this.handled);
+  }
+
+  private async replayCopy(topic: string): Promise<void> {
+    let after: number | null = null;
+    for (;;) {
+      const filter = after === null ? { topic } : { topic, position: { $gt: after } };
+      const { items } = await this.copy().find({ filter, sort: { position: 1, _id: 1 }, limit: REPLAY_PAGE });
+      for (const doc of items as ConsumedEventDocument[]) {
+        await this.retries().handle(JSON.parse(doc.body) as RecordedEvent, (e) => this.apply(e, topic), topic);
+      }
+      if (items.length < REPLAY_PAGE) return;
+      after = (items[items.length - 1] as ConsumedEventDocument).position;
+    }
+  }
+
+  /** On first start, says whether the copy is complete: only if the read model was still empty. */
+  private async markCopy(): Promise<void> {
+    if (await this.copy().get(COPY_MARKER_ID)) return;
+    const since = (this.followed.clock?.now() ?? new Date()).toISOString();
+    await this.copy().put({ _id: COPY_MARKER_ID, complete: await this.isEmpty(), since });
+  }
+
+  private copy(): ReadModelCollection<CopyDocument> {
+    return this.followed.readModels.collection<CopyDocument>(`consumed_events.${this.name}`, [['topic', 'position']]);
+  }
+
+  private retries(): RetryThenPark {
+    this.retriesOf ??= new RetryThenPark({
+      consumer: this.name,
+      parked: this.followed.parked,
+      policy: this.followed.retry,
+      sleep: (ms) => this.pause(ms),
+      random: this.followed.random,
+      clock: this.followed.clock,
+      logger: this.followed.logger,
+      stopping: () => !this.running && !this.rebuilding,
+    });
+    return this.retriesOf;
+  }
+
+  /** A pause that stop() cuts short. */
+  private pause(ms: number): Promise<void> {
+    return Promise.race([(this.followed.sleep ?? realSleeper)(ms), this.stopped]);
+  }
+}
