@@ -5,6 +5,7 @@ import {
   CHECKPOINT_STORE,
   CLOCK,
   EVENT_STORE,
+  WriteModel,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
@@ -83,18 +84,20 @@ class TimestamperCloser implements OnApplicationShutdown {
         return projection;
       },
     },
+    // This component's own write model: its folded-state cache is never shared with another service in the process.
+    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
     { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },
     TimestamperCloser,
     {
       provide: RolloverActivation,
-      inject: [EVENT_STORE, TIMESTAMPER, CLOCK],
-      useFactory: (store: EventStore, timestamper: Timestamper, clock: Clock) => new RolloverActivation(store, timestamper, clock),
+      inject: [WriteModel, TIMESTAMPER, CLOCK],
+      useFactory: (writeModel: WriteModel, timestamper: Timestamper, clock: Clock) => new RolloverActivation(writeModel, timestamper, clock),
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [EVENT_STORE, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)],
       useFactory: (
-        store: EventStore,
+        writeModel: WriteModel,
         views: CertificateViewsProjection,
         rollovers: RolloverActivation,
         clock: Clock,
@@ -102,7 +105,7 @@ class TimestamperCloser implements OnApplicationShutdown {
         barrier: PublicationBarrier,
       ) =>
         new ActivationSchedulerLifecycle({
-          store,
+          writeModel,
           due: dueActivationsFrom(views.partnerSlots),
           rollovers,
           clock,

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import {
   CHECKPOINT_STORE,
   EVENT_STORE,
+  WriteModel,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
@@ -85,7 +86,9 @@ const logger = new Logger('PartnerRegistry');
         return projection;
       },
     },
-    { provide: PartnerDirectoryService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new PartnerDirectoryService(store) },
+    // This component's own write model: its folded-state cache is never shared with another service in the process.
+    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     { provide: SECRET_SEALER, useFactory: () => SecretSealer.fromEnvironment(process.env, (message) => logger.warn(message)) },
     { provide: TenantDataKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new TenantDataKeyStore(readModels) },
     TenantSecrets,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { certificateDirectoryDecider, CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
@@ -26,9 +26,7 @@ export class DeleteCertificateHandler {
     const caller = { tenant: ctx.caller.tenant, accountAdmin: ctx.caller.roles.includes('account_admin') };
     const uses = await this.uses.of(certificateId);
     const deleted = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', caller, uses, now: now.toISOString() }), metadata);
-    const released = await decideOnStream(
-      this.writeModel.store,
-      CertificateLifecycleStreams.directory(stored.record.account, tenant),
+    const released = await this.writeModel.writeModel.decide(CertificateLifecycleStreams.directory(stored.record.account, tenant),
       certificateDirectoryDecider,
       () => ({ type: 'release' as const, certificateId, now: now.toISOString() }),
       metadata,

@@ -11,7 +11,7 @@ import {
   type PartnerCertificatesEvent,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { decideOnStream, DomainError, loadState, type Clock, type DecisionResult, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { DomainError, type Clock, type Decision, type EventMetadata, type WriteModel } from '@as2-partners/kernel';
 import type { Timestamper } from '../timestamping/timestamper';
 
 export interface PartnerScope {
@@ -30,7 +30,7 @@ const NOT_USED: EvidenceData = { document: '', sha256: '', timestampToken: '', t
  */
 export class RolloverActivation {
   constructor(
-    private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     private readonly timestamper: Timestamper,
     private readonly clock: Clock,
   ) {}
@@ -40,11 +40,10 @@ export class RolloverActivation {
     trigger: ActivationTrigger,
     onlyIfDue: boolean,
     metadataAt: (now: Date) => EventMetadata,
-  ): Promise<DecisionResult<PartnerCertificatesEvent>> {
+  ): Promise<Decision<PartnerCertificatesState, PartnerCertificatesEvent>> {
     const stream = CertificateLifecycleStreams.partnerCertificates(partner.partnerId);
     let now = this.clock.now();
-    return decideOnStream(
-      this.store,
+    return this.writeModel.decide(
       stream,
       partnerCertificatesDecider,
       async (state) => {
@@ -78,7 +77,7 @@ export class RolloverActivation {
   }
 
   private async facts(certificateId: string): Promise<CertificateFacts> {
-    const { state } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+    const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
     if (state.status !== 'stored') throw new DomainError(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
     const { record } = state;
     return {
@@ -100,7 +99,7 @@ export class RolloverActivation {
       slots.map(async (slot) => {
         const certificateId = effectiveCurrent(state, slot);
         if (!certificateId) return { slot, certificateId: null, sha256: null };
-        const { state: cert } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+        const { state: cert } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
         return { slot, certificateId, sha256: cert.status === 'stored' ? cert.record.certificate.fingerprintSha256 : null };
       }),
     );

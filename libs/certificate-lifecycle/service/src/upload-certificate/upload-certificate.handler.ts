@@ -12,7 +12,7 @@ import {
   toCertificateData,
   type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
 import { ExpiryEvaluator } from '../expiry/expiry-evaluator';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
@@ -67,9 +67,7 @@ export class UploadCertificateHandler {
     const certificateId = newCertificateId();
     const metadata = requestMetadata(ctx, tenant, now);
     const plan = tenant === null ? null : await this.access.planOf(account, tenant);
-    await decideOnStream(
-      this.writeModel.store,
-      CertificateLifecycleStreams.directory(account, tenant),
+    await this.writeModel.writeModel.decide(CertificateLifecycleStreams.directory(account, tenant),
       certificateDirectoryDecider,
       () => ({ type: 'reserve' as const, certificateId, plan: plan === null ? null : { plan, limit: certificateLimitOf(plan) }, now: now.toISOString() }),
       metadata,

@@ -11,7 +11,7 @@ import {
   type PartnerCertificatesCommand,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { decideOnStream, EVENT_STORE, loadState, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { WriteModel, type EventMetadata, type EventStore } from '@as2-partners/kernel';
 import { publicationBarrierToken, type PublicationBarrier } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from '../certificate-lifecycle.service-name';
 import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
@@ -25,35 +25,39 @@ export interface StoredCertificate {
 /** Load-decide-append on this context's streams, and the wait that makes a command's result visible when it returns. */
 @Injectable()
 export class CertificateWriteModel {
+  readonly store: EventStore;
+
   constructor(
-    @Inject(EVENT_STORE) readonly store: EventStore,
+    readonly writeModel: WriteModel,
     @Inject(CertificateViewsProjection) private readonly projection: CertificateViewsProjection,
     @Inject(publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)) private readonly barrier: PublicationBarrier,
-  ) {}
+  ) {
+    this.store = writeModel.store;
+  }
 
   /** A stored certificate the scope may use (its tenant's or the account's), from the write model. */
   async certificate(scope: { account: string; tenant: string | null }, certificateId: string): Promise<StoredCertificate> {
     if (!CERTIFICATE_ID_PATTERN.test(certificateId)) throw certificateNotFound(certificateId);
-    const { state } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+    const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
     if (state.status !== 'stored' || state.record.account !== scope.account) throw certificateNotFound(certificateId);
     if (state.record.tenant !== null && state.record.tenant !== scope.tenant) throw certificateNotFound(certificateId);
     return { record: state.record, active: state.active };
   }
 
   async certificateState(certificateId: string): Promise<CertificateState> {
-    return (await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider)).state;
+    return (await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider)).state;
   }
 
   async partnerState(partnerId: string): Promise<PartnerCertificatesState> {
-    return (await loadState(this.store, CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider)).state;
+    return (await this.writeModel.load(CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider)).state;
   }
 
   decidePartner(partnerId: string, command: (state: PartnerCertificatesState) => PartnerCertificatesCommand | Promise<PartnerCertificatesCommand>, metadata: EventMetadata) {
-    return decideOnStream(this.store, CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider, command, metadata);
+    return this.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider, command, metadata);
   }
 
   decideCertificate(certificateId: string, command: (state: CertificateState) => CertificateCommand, metadata: EventMetadata) {
-    return decideOnStream(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
+    return this.writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
   }
 
   /** Returns once the views (and, embedded, other services' consumers) have everything up to `position`. */

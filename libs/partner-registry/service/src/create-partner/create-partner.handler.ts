@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
@@ -10,7 +10,7 @@ import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { TenantClosure } from '../tenants/tenant-closure';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
+import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { planLimitOf } from '../write-model/tenant-plan';
@@ -20,7 +20,7 @@ import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication
 @Injectable()
 export class CreatePartnerHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -38,24 +38,25 @@ export class CreatePartnerHandler {
     const now = this.clock.now();
     const partnerId = newPartnerId();
     const metadata = eventMetadataOf(ctx, tenant, now);
-    const planLimit = await planLimitOf(this.store, account, tenant);
+    const planLimit = await planLimitOf(this.writeModel, account, tenant);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
-    const events = partnerDecider.decide(
-      {
-        type: 'create_partner',
-        partnerId,
-        account,
-        tenant,
-        as2Id: dto.as2_id,
-        settings: { ...changes, name: dto.name, url: dto.url },
-        now: now.toISOString(),
-      },
-      partnerDecider.initialState(),
+    const command = {
+      type: 'create_partner' as const,
+      partnerId,
+      account,
+      tenant,
+      as2Id: dto.as2_id,
+      settings: { ...changes, name: dto.name, url: dto.url },
+      now: now.toISOString(),
+    };
+    const appended = await this.directory.reserveThenCreate(
+      tenantDirectoryScope(this.writeModel, account, tenant),
+      { as2Id: dto.as2_id, partnerId, planLimit, now },
+      { stream: PartnerRegistryStreams.partner(partnerId), decider: partnerDecider, command },
+      metadata,
     );
-    await this.directory.reserve(tenantDirectoryScope(this.store, account, tenant), { as2Id: dto.as2_id, partnerId, planLimit, now }, metadata);
-    const appended = await this.store.append(PartnerRegistryStreams.partner(partnerId), toNewEvents(events, metadata), 'no_stream');
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
+    await Promise.all([this.projection.waitFor(appended.position!), this.published.delivered(appended.position!)]);
     const created = await this.queries.findForTenant(account, tenant, partnerId);
     if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
     return created;

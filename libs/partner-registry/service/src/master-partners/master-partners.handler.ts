@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
@@ -9,9 +9,8 @@ import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
-import { decideOnStream } from '@as2-partners/kernel';
 import { masterDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
+import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { PARTNER_ID_PATTERN } from '../write-model/write-target';
@@ -21,6 +20,7 @@ import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication
 @Injectable()
 export class MasterPartnersHandler {
   constructor(
+    private readonly writeModel: WriteModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
@@ -34,21 +34,16 @@ export class MasterPartnersHandler {
   async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<PartnerViewDocument> {
     const now = this.clock.now();
     const partnerId = newPartnerId();
-    const events = masterPartnerDecider.decide(
-      {
-        type: 'create_master_partner',
-        partnerId,
-        account,
-        as2Id: dto.as2_id,
-        settings: { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url },
-        now: now.toISOString(),
-      },
-      masterPartnerDecider.initialState(),
-    );
+    const settings = { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url };
+    const command = { type: 'create_master_partner' as const, partnerId, account, as2Id: dto.as2_id, settings, now: now.toISOString() };
     const metadata = eventMetadataOf(ctx, null, now);
-    await this.directory.reserve(masterDirectoryScope(this.store, account), { as2Id: dto.as2_id, partnerId, planLimit: null, now }, metadata);
-    const appended = await this.store.append(PartnerRegistryStreams.masterPartner(partnerId), toNewEvents(events, metadata), 'no_stream');
-    await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
+    const appended = await this.directory.reserveThenCreate(
+      masterDirectoryScope(this.writeModel, account),
+      { as2Id: dto.as2_id, partnerId, planLimit: null, now },
+      { stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider, command },
+      metadata,
+    );
+    await Promise.all([this.projection.waitFor(appended.position!), this.published.delivered(appended.position!)]);
     return this.get(account, partnerId);
   }
 
@@ -56,9 +51,7 @@ export class MasterPartnersHandler {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
     const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.masterPartner(partnerId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
       () => ({ type: 'update_master_partner' as const, partnerId, changes, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
@@ -71,14 +64,12 @@ export class MasterPartnersHandler {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
     const metadata = eventMetadataOf(ctx, null, now);
-    const deleted = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.masterPartner(partnerId),
+    const deleted = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
       () => ({ type: 'delete_master_partner' as const, partnerId, now: now.toISOString() }),
       metadata,
     );
-    const released = await this.directory.release(masterDirectoryScope(this.store, account), partnerId, now, metadata);
+    const released = await this.directory.release(masterDirectoryScope(this.writeModel, account), partnerId, now, metadata);
     const last = Math.max(deleted.position ?? 0, released ?? 0);
     await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
     return now.toISOString();

@@ -1,18 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import type { RequestContext } from '@as2-partners/platform';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { decideOnStream } from '@as2-partners/kernel';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 
 @Injectable()
 export class PartnerOverridesHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
@@ -29,9 +28,7 @@ export class PartnerOverridesHandler {
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.override(account, tenant, partnerId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
       partnerOverrideDecider,
       () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: partnerId, now: now.toISOString() }),
       eventMetadataOf(ctx, tenant, now),
@@ -41,7 +38,7 @@ export class PartnerOverridesHandler {
   }
 
   private async requireInherited(ctx: RequestContext, partnerId: string): Promise<void> {
-    const target = await resolveWriteTarget(this.store, ctx, partnerId);
+    const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
     if (target.kind !== 'inherited') throw notAnInheritedPartner(partnerId);
   }
 

@@ -1,4 +1,4 @@
-import type { EventMetadata, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import { WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { SecretSealer } from './secret-sealer';
 import { TenantDataKeyStore, type TenantDataKeyDocument } from './tenant-data-key.store';
@@ -39,7 +39,7 @@ describe('TenantSecrets', () => {
   let store: InMemoryEventStore;
   let readModels: ReturnType<typeof mapReadModelStore>;
   const secrets = (env: NodeJS.ProcessEnv = MASTER) =>
-    new TenantSecrets(store, clock, SecretSealer.fromEnvironment(env, () => undefined), new TenantDataKeyStore(readModels));
+    new TenantSecrets(new WriteModel(store), clock, SecretSealer.fromEnvironment(env, () => undefined), new TenantDataKeyStore(readModels));
 
   beforeEach(() => {
     store = new InMemoryEventStore();

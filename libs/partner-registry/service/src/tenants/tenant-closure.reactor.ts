@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CheckpointedFollower, CLOCK, EVENT_STORE, loadState, type CheckpointStore, type Clock, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
+import { CheckpointedFollower, CLOCK, EVENT_STORE, type CheckpointStore, type Clock, type EventStore, type RecordedEvent, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, type TenantDeleted } from '@as2-partners/partner-registry-domain';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, type EventSourcingOptions } from '@as2-partners/platform';
 import { PARTNER_REGISTRY_SERVICE } from '../write-model/publication-barrier.token';
@@ -17,6 +17,7 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
   private follower: CheckpointedFollower | null = null;
 
   constructor(
+    private readonly writeModel: WriteModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_STORE_CHECKPOINTS) private readonly checkpoints: CheckpointStore,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
@@ -55,7 +56,7 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
   private async react(event: RecordedEvent & TenantDeleted): Promise<void> {
     const { account, tenantId } = event.data;
     // Streams written before ids were retired may hold a tenant re-created after its deletion: that one stays open.
-    const { state } = await loadState(this.store, PartnerRegistryStreams.tenant(account, tenantId), tenantDecider);
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.tenant(account, tenantId), tenantDecider);
     if (state.status !== 'deleted') return;
     await this.closure.close(account, tenantId, {
       account,

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, tenantNotFound, type Plan } from '@as2-partners/partner-registry-domain';
 import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
 import { monotonicFactory } from 'ulid';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { TenantDocument } from '../read-model/partner-view.document';
 import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { decideOnStream } from '@as2-partners/kernel';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 import type { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
@@ -18,6 +17,7 @@ const nextUlid = monotonicFactory();
 @Injectable()
 export class TenantsHandler {
   constructor(
+    private readonly writeModel: WriteModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
@@ -29,9 +29,7 @@ export class TenantsHandler {
   async create(ctx: RequestContext, account: string, dto: CreateTenantDto): Promise<TenantDocument> {
     const tenantId = dto.id ?? `ten_${nextUlid()}`;
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenant(account, tenantId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
@@ -42,9 +40,7 @@ export class TenantsHandler {
 
   async update(ctx: RequestContext, account: string, tenantId: string, dto: UpdateTenantDto): Promise<TenantDocument> {
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenant(account, tenantId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'update_tenant' as const, tenantId, name: dto.name, plan: dto.plan as Plan | undefined, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
@@ -59,9 +55,7 @@ export class TenantsHandler {
    */
   async delete(ctx: RequestContext, account: string, tenantId: string): Promise<string> {
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenant(account, tenantId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'delete_tenant' as const, tenantId, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
