@@ -58,12 +58,13 @@ export class WriteModel {
 
   /**
    * Load, decide, append with the loaded revision; on a concurrent append, decide again on fresh state.
-   * `command` may be a function of the state, so a retry recomputes the facts that depend on it.
+   * `command` may be a function of the state, so a retry recomputes the facts that depend on it; it returns null
+   * when the state leaves nothing to decide (no event).
    */
   async decide<C, S, E extends DecidedEvent>(
     stream: string,
     decider: Decider<C, S, E>,
-    command: C | ((state: S) => C | Promise<C>),
+    command: C | ((state: S) => C | null | Promise<C | null>),
     metadata: EventMetadata,
     options: DecideOptions<C> = {},
   ): Promise<Decision<S, E>> {
@@ -75,7 +76,8 @@ export class WriteModel {
         const seen = this.outcomeOf<E>(options.commandId, stream, recorded);
         if (seen) return { ...seen, state };
       }
-      const decided = typeof command === 'function' ? await (command as (state: S) => C | Promise<C>)(state) : command;
+      const decided = typeof command === 'function' ? await (command as (state: S) => C | null | Promise<C | null>)(state) : command;
+      if (decided === null) return { events: [], position: null, state };
       const events = decider.decide(decided, state);
       if (events.length === 0) return { events, position: null, state };
       const meta = options.metadataOf ? options.metadataOf(decided) : metadata;
@@ -109,12 +111,14 @@ export class WriteModel {
 
   /** The events a command id already appended to this stream, if any. */
   private outcomeOf<E>(commandId: string, stream: string, recorded: readonly RecordedEvent[]): Omit<Decision<unknown, E>, 'state'> | null {
-    const first = commandEventId(commandId, stream, 0);
-    const start = recorded.findIndex((e) => e.id === first);
+    const start = recorded.findIndex((e) => e.id === commandEventId(commandId, stream, 0));
     if (start < 0) return null;
     const mine: RecordedEvent[] = [];
-    for (let i = start; i < recorded.length && recorded[i]!.id === commandEventId(commandId, stream, i - start); i++) mine.push(recorded[i]!);
-    return { events: mine.map((e) => ({ type: e.type, data: e.data }) as E), position: mine.at(-1)!.position };
+    for (const event of recorded.slice(start)) {
+      if (event.id !== commandEventId(commandId, stream, mine.length)) break;
+      mine.push(event);
+    }
+    return { events: mine.map((e) => ({ type: e.type, data: e.data }) as E), position: mine[mine.length - 1]?.position ?? null };
   }
 
   private toNewEvents(events: readonly DecidedEvent[], metadata: EventMetadata, stream: string, commandId: string | undefined): NewEvent[] {

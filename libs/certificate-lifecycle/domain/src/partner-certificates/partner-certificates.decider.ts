@@ -13,7 +13,7 @@ import type {
   EvidenceData,
   PartnerCertificatesEvent,
 } from './partner-certificates.events';
-import { effectiveCurrent, emptyPartnerCertificates, type PartnerCertificatesState } from './partner-certificates.state';
+import { effectiveCurrent, emptyPartnerCertificates, type PartnerCertificatesState, type Rollover } from './partner-certificates.state';
 
 /** A certificate as the command's caller found it in the certificate store. */
 export interface CertificateFacts extends AttachedCertificate {
@@ -61,6 +61,17 @@ export type PartnerCertificatesCommand =
   | (PartnerRef & { readonly type: 'remove_partner'; readonly now: string });
 
 const ms = (iso: string) => new Date(iso).getTime();
+
+/**
+ * The rollover an activation at `now` takes effect for, or null while the scheduler's is not due yet. Exported so
+ * the service gathers the evidence for exactly the rollover this decider will activate.
+ */
+export function rolloverToActivate(state: PartnerCertificatesState, partnerId: string, onlyIfDue: boolean, now: string): Rollover | null {
+  const rollover = state.rollover;
+  if (!rollover) throw new DomainError(Code.RolloverNotScheduled, `No rollover is scheduled for partner ${partnerId}`);
+  if (onlyIfDue && ms(rollover.activateAt) > ms(now)) return null;
+  return rollover;
+}
 
 function attachedOf(certificate: CertificateFacts): AttachedCertificate {
   const { active: _active, ...attached } = certificate;
@@ -237,9 +248,8 @@ function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesS
       ];
     }
     case 'activate_rollover': {
-      const rollover = state.rollover;
-      if (!rollover) throw new DomainError(Code.RolloverNotScheduled, `No rollover is scheduled for partner ${partnerId}`);
-      if (command.onlyIfDue && ms(rollover.activateAt) > ms(now)) return [];
+      const rollover = rolloverToActivate(state, partnerId, command.onlyIfDue, now);
+      if (!rollover) return [];
       assertValidAt(command.nextCertificate, new Date(now));
       const previousCertificateIds = Object.fromEntries(rollover.slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
       return [
@@ -342,7 +352,7 @@ function evolve(state: PartnerCertificatesState, event: PartnerCertificatesEvent
     case 'partner_certificates.partner_removed.v1':
       return { ...emptyPartnerCertificates(), partnerId, removed: true, attached: state.attached };
     default:
-      return state;
+      return assertNever(event);
   }
 }
 

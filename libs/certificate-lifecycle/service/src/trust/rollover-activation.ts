@@ -7,7 +7,8 @@ import {
   partnerCertificatesDecider,
   type ActivationTrigger,
   type CertificateFacts,
-  type EvidenceData,
+  rolloverToActivate,
+  type PartnerCertificatesCommand,
   type PartnerCertificatesEvent,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
@@ -19,8 +20,6 @@ export interface PartnerScope {
   readonly account: string;
   readonly tenant: string | null;
 }
-
-const NOT_USED: EvidenceData = { document: '', sha256: '', timestampToken: '', tsaCertificate: '', tsaUrl: '', genTime: '' };
 
 /**
  * Promotes a partner's next certificate to current (CemActivate), for a person or for the scheduler, with evidence:
@@ -42,18 +41,15 @@ export class RolloverActivation {
     metadataAt: (now: Date) => EventMetadata,
   ): Promise<Decision<PartnerCertificatesState, PartnerCertificatesEvent>> {
     const stream = CertificateLifecycleStreams.partnerCertificates(partner.partnerId);
-    let now = this.clock.now();
+    const firstNow = this.clock.now();
     return this.writeModel.decide(
       stream,
       partnerCertificatesDecider,
-      async (state) => {
-        now = this.clock.now();
-        const base = { type: 'activate_rollover' as const, ...partner, trigger, onlyIfDue, now: now.toISOString() };
-        const rollover = state.rollover;
-        if (!rollover) throw new DomainError(CertificateLifecycleErrorCode.RolloverNotScheduled, `No rollover is scheduled for partner ${partner.partnerId}`);
-        if (onlyIfDue && new Date(rollover.activateAt).getTime() > now.getTime()) {
-          return { ...base, nextCertificate: await this.facts(rollover.nextCertificateId), previousSha256: {}, evidence: NOT_USED };
-        }
+      async (state): Promise<PartnerCertificatesCommand | null> => {
+        // Each attempt (after a concurrent append) stamps anew, at its own instant.
+        const now = this.clock.now();
+        const rollover = rolloverToActivate(state, partner.partnerId, onlyIfDue, now.toISOString());
+        if (!rollover) return null;
         const next = await this.facts(rollover.nextCertificateId);
         const previous = await this.previousOf(state, rollover.slots);
         const { document, sha256 } = activationEvidenceDocument({
@@ -70,9 +66,11 @@ export class RolloverActivation {
         });
         const stamp = await this.timestamper.stamp(document);
         const previousSha256 = Object.fromEntries(previous.flatMap((p) => (p.certificateId && p.sha256 ? [[p.certificateId, p.sha256]] : [])));
-        return { ...base, nextCertificate: next, previousSha256, evidence: { document, sha256, ...stamp } };
+        return { type: 'activate_rollover', ...partner, trigger, onlyIfDue, now: now.toISOString(), nextCertificate: next, previousSha256, evidence: { document, sha256, ...stamp } };
       },
-      metadataAt(now),
+      metadataAt(firstNow),
+      // The events carry the instant they activate at, not the one this call started at.
+      { metadataOf: (command) => metadataAt(new Date(command.now)) },
     );
   }
 
