@@ -56,7 +56,7 @@ export class CreatePartnerHandler {
       metadata,
     );
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    await Promise.all([this.projection.waitFor(appended.position!), this.published.delivered(appended.position!)]);
+    await Promise.all([this.projection.waitFor(appended.position ?? 0), this.published.delivered(appended.position ?? 0)]);
     const created = await this.queries.findForTenant(account, tenant, partnerId);
     if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
     return created;

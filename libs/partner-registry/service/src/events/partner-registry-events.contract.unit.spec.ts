@@ -52,9 +52,9 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     { type: 'delete_partner', partnerId: PARTNER, now: T1 },
   ]);
   run(PartnerRegistryStreams.masterPartner(MASTER), masterPartnerDecider, [
-    { type: 'create_master_partner', partnerId: MASTER, account: 'acc', as2Id: 'MCK', settings: full, now: T0 },
-    { type: 'update_master_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
-    { type: 'delete_master_partner', partnerId: MASTER, now: T1 },
+    { type: 'create_partner', partnerId: MASTER, account: 'acc', tenant: null, as2Id: 'MCK', settings: full, now: T0 },
+    { type: 'update_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
+    { type: 'delete_partner', partnerId: MASTER, now: T1 },
   ]);
   run(PartnerRegistryStreams.tenantDirectory('acc', 'ten'), partnerDirectoryDecider, [
     { type: 'reserve_as2_id', as2Id: 'ACME', partnerId: PARTNER, planLimit: { plan: 'free', limit: 5 }, staleReservations: [], now: T0 },

@@ -35,7 +35,7 @@ export class MasterPartnersHandler {
     const now = this.clock.now();
     const partnerId = newPartnerId();
     const settings = { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url };
-    const command = { type: 'create_master_partner' as const, partnerId, account, as2Id: dto.as2_id, settings, now: now.toISOString() };
+    const command = { type: 'create_partner' as const, partnerId, account, tenant: null, as2Id: dto.as2_id, settings, now: now.toISOString() };
     const metadata = eventMetadataOf(ctx, null, now);
     const appended = await this.directory.reserveThenCreate(
       masterDirectoryScope(this.writeModel, account),
@@ -43,7 +43,7 @@ export class MasterPartnersHandler {
       { stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider, command },
       metadata,
     );
-    await Promise.all([this.projection.waitFor(appended.position!), this.published.delivered(appended.position!)]);
+    await Promise.all([this.projection.waitFor(appended.position ?? 0), this.published.delivered(appended.position ?? 0)]);
     return this.get(account, partnerId);
   }
 
@@ -53,7 +53,7 @@ export class MasterPartnersHandler {
     const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
     const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
-      () => ({ type: 'update_master_partner' as const, partnerId, changes, now: now.toISOString() }),
+      () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
       eventMetadataOf(ctx, null, now),
     );
     if (result.position !== null) await Promise.all([this.projection.waitFor(result.position), this.published.delivered(result.position)]);
@@ -66,7 +66,7 @@ export class MasterPartnersHandler {
     const metadata = eventMetadataOf(ctx, null, now);
     const deleted = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
-      () => ({ type: 'delete_master_partner' as const, partnerId, now: now.toISOString() }),
+      () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
       metadata,
     );
     const released = await this.directory.release(masterDirectoryScope(this.writeModel, account), partnerId, now, metadata);
