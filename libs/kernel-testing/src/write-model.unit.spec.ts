@@ -38,7 +38,7 @@ describe('WriteModel', () => {
   it('decides, appends with the loaded revision and answers with the new state and its position', async () => {
     const writeModel = new WriteModel(new InMemoryEventStore());
     await writeModel.decide('counter-1', counter, { type: 'add', by: 2 }, metadata);
-    const decision = await writeModel.decide('counter-1', counter, (total) => ({ type: 'add', by: total + 1 }), metadata);
+    const decision = await writeModel.decide('counter-1', counter, (total): CounterCommand => ({ type: 'add', by: total + 1 }), metadata);
     expect(decision.state).toBe(5);
     expect(decision.position).toBe(2);
     expect(decision.events).toEqual([{ type: 'counter.added.v1', data: { by: 3 } }]);
@@ -73,7 +73,7 @@ describe('WriteModel', () => {
     await new WriteModel(store).decide(
       'counter-3',
       counter,
-      () => ({ type: 'add', by: ++attempt }),
+      (): CounterCommand => ({ type: 'add', by: ++attempt }),
       metadata,
       { metadataOf: (command) => ({ ...metadata, occurredAt: `2026-01-01T00:00:0${command.by}.000Z` }) },
     );

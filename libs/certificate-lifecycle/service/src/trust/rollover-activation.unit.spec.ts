@@ -32,6 +32,7 @@ describe('RolloverActivation', () => {
       stamped.push(document);
       return { timestampToken: 'dG9rZW4=', tsaCertificate: 'Y2VydA==', tsaUrl: 'http://tsa.test', genTime: new Date(START).toISOString() };
     },
+    close: async () => undefined,
   };
 
   async function storeCertificate(certificateId: string, now: string): Promise<CertificateFacts> {
@@ -79,6 +80,6 @@ describe('RolloverActivation', () => {
   it('refuses an activation with no rollover scheduled, from the decider', async () => {
     const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000));
     await activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
-    await expect(activation.activate(partner, { type: 'user', actor: 'u' }, false, metadataAt)).rejects.toMatchObject({ code: 'ROLLOVER_NOT_SCHEDULED' });
+    await expect(activation.activate(partner, { type: 'manual', actor: 'u' }, false, metadataAt)).rejects.toMatchObject({ code: 'ROLLOVER_NOT_SCHEDULED' });
   });
 });
