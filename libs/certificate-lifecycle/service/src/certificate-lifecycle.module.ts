@@ -18,10 +18,10 @@ import {
   PLATFORM_CONFIG,
   provideOutboxRelay,
   providePublicationBarrier,
-  publicationBarrierToken,
+  provideWriteVisibility,
   registerDomainErrorStatuses,
+  WriteVisibility,
   type PlatformConfig,
-  type PublicationBarrier,
 } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
@@ -95,14 +95,14 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility],
       useFactory: (
         writeModel: WriteModel,
         views: CertificateViewsProjection,
         rollovers: RolloverActivation,
         clock: Clock,
         config: CertificateLifecycleConfig,
-        barrier: PublicationBarrier,
+        visibility: WriteVisibility,
       ) =>
         new ActivationSchedulerLifecycle({
           writeModel,
@@ -110,10 +110,8 @@ class TimestamperCloser implements OnApplicationShutdown {
           rollovers,
           clock,
           intervalMs: config.schedulerIntervalMs,
-          onActivated: async (position) => {
-            await views.waitFor(position).catch(() => undefined);
-            await barrier.delivered(position);
-          },
+          // A late view only delays the next reader: never a reason to fail the activation that is already stored.
+          onActivated: (position) => visibility.reach(position).catch(() => undefined),
         }),
     },
     CertificateQueries,
@@ -131,6 +129,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     TrustHandler,
     provideOutboxRelay(CERTIFICATE_LIFECYCLE_SERVICE, CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES),
     providePublicationBarrier(CERTIFICATE_LIFECYCLE_SERVICE),
+    provideWriteVisibility(CERTIFICATE_LIFECYCLE_SERVICE, [CertificateViewsProjection]),
   ],
   exports: [CertificateViewsProjection, ActivationSchedulerLifecycle, ExpiryEvaluator],
 })

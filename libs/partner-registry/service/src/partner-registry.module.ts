@@ -11,7 +11,7 @@ import {
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses } from '@as2-partners/platform';
+import { provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses } from '@as2-partners/platform';
 import { CreatePartnerController } from './create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './create-partner/create-partner.handler';
 import { DeletePartnerController } from './delete-partner/delete-partner.controller';
@@ -105,6 +105,7 @@ const logger = new Logger('PartnerRegistry');
     TenantsHandler,
     provideOutboxRelay(PARTNER_REGISTRY_SERVICE, PARTNER_REGISTRY_STREAM_CATEGORIES),
     providePublicationBarrier(PARTNER_REGISTRY_SERVICE),
+    provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
     PartnerCertificatesConsumer,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { certificateDirectoryDecider, CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, type RequestContext } from '@as2-partners/platform';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
 import { requestMetadata } from '../write-model/event-metadata';
@@ -18,7 +18,7 @@ export class DeleteCertificateHandler {
    * Refused (CERTIFICATE_IN_USE, naming the uses the caller may see) while any partner slot uses it as current,
    * backup, next or overlap certificate; an account-level certificate only by an account admin.
    */
-  async execute(ctx: RequestContext, certificateId: string): Promise<void> {
+  async execute(ctx: RequestContext, certificateId: string): Promise<AfterWrite<void>> {
     const stored = await this.writeModel.certificate({ account: ctx.caller.account, tenant: ctx.caller.tenant }, certificateId);
     const { tenant } = stored.record;
     const now = this.clock.now();
@@ -31,6 +31,6 @@ export class DeleteCertificateHandler {
       () => ({ type: 'release' as const, certificateId, now: now.toISOString() }),
       metadata,
     );
-    await this.writeModel.settle(released.position ?? deleted.position);
+    return new AfterWrite(lastPositionOf(deleted.position, released.position), () => undefined);
   }
 }

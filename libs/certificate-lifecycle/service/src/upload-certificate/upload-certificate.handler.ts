@@ -13,7 +13,7 @@ import {
   type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext } from '@as2-partners/platform';
 import { ExpiryEvaluator } from '../expiry/expiry-evaluator';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
 import { PartnerAccess } from '../partners/partner-access';
@@ -48,7 +48,7 @@ export class UploadCertificateHandler {
   ) {}
 
   /** Read and check the certificate, reserve storage within the plan, store it, attach it to the partner (filling an empty slot it fits). */
-  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<CertificateUploadResult> {
+  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<AfterWrite<CertificateUploadResult>> {
     const partner: KnownPartnerDocument | null = target.kind === 'partner' ? await this.access.resolve(ctx, target.partnerId, 'write') : null;
     const account = ctx.caller.account;
     const tenant = partner ? partner.tenant : target.kind === 'store' ? target.tenant : null;
@@ -99,9 +99,11 @@ export class UploadCertificateHandler {
       position = attached.position ?? position;
     }
     position = (await this.expiry.evaluate(certificateId, now, metadata)) ?? position;
-    await this.writeModel.settle(position);
-    const view = await this.views.certificates.get(certificateId);
-    if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
-    return { certificate: view, warnings };
+    // The answer is the certificate's view: which partners use it is the view's to say.
+    return new AfterWrite(position, async () => {
+      const view = await this.views.certificates.get(certificateId);
+      if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
+      return { certificate: view, warnings };
+    });
   }
 }

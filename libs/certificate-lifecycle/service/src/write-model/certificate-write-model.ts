@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   certificateDecider,
   certificateNotFound,
@@ -12,9 +12,6 @@ import {
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { WriteModel, type EventMetadata, type EventStore } from '@as2-partners/kernel';
-import { publicationBarrierToken, type PublicationBarrier } from '@as2-partners/platform';
-import { CERTIFICATE_LIFECYCLE_SERVICE } from '../certificate-lifecycle.service-name';
-import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
 import { CERTIFICATE_ID_PATTERN } from './certificate-id';
 
 export interface StoredCertificate {
@@ -22,16 +19,12 @@ export interface StoredCertificate {
   readonly active: boolean;
 }
 
-/** Load-decide-append on this context's streams, and the wait that makes a command's result visible when it returns. */
+/** Load-decide-append on this context's streams. */
 @Injectable()
 export class CertificateWriteModel {
   readonly store: EventStore;
 
-  constructor(
-    readonly writeModel: WriteModel,
-    @Inject(CertificateViewsProjection) private readonly projection: CertificateViewsProjection,
-    @Inject(publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)) private readonly barrier: PublicationBarrier,
-  ) {
+  constructor(readonly writeModel: WriteModel) {
     this.store = writeModel.store;
   }
 
@@ -58,13 +51,6 @@ export class CertificateWriteModel {
 
   decideCertificate(certificateId: string, command: (state: CertificateState) => CertificateCommand, metadata: EventMetadata) {
     return this.writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
-  }
-
-  /** Returns once the views (and, embedded, other services' consumers) have everything up to `position`. */
-  async settle(position: number | null): Promise<void> {
-    if (position === null) return;
-    await this.projection.waitFor(position);
-    await this.barrier.delivered(position);
   }
 }
 

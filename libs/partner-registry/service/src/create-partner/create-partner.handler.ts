@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { TenantClosure } from '../tenants/tenant-closure';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
@@ -15,24 +14,21 @@ import { PartnerDirectoryService } from '../write-model/partner-directory.servic
 import { newPartnerId } from '../write-model/partner-id';
 import { planLimitOf } from '../write-model/tenant-plan';
 import { requireTenant } from '../write-model/write-target';
-import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 @Injectable()
 export class CreatePartnerHandler {
   constructor(
     private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly secrets: TenantSecrets,
     private readonly closure: TenantClosure,
     private readonly directory: PartnerDirectoryService,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
-  /** Validate, reserve the AS2 id within the plan limit, then create the partner's stream. */
-  async execute(ctx: RequestContext, dto: CreatePartnerDto): Promise<PartnerViewDocument> {
+  /** Validate, reserve the AS2 id within the plan limit, then create the partner's stream; answers its view (with what it inherits). */
+  async execute(ctx: RequestContext, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     const tenant = requireTenant(ctx);
     const { account } = ctx.caller;
     const now = this.clock.now();
@@ -56,9 +52,10 @@ export class CreatePartnerHandler {
       metadata,
     );
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    await Promise.all([this.projection.waitFor(appended.position ?? 0), this.published.delivered(appended.position ?? 0)]);
-    const created = await this.queries.findForTenant(account, tenant, partnerId);
-    if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-    return created;
+    return new AfterWrite(appended.position, async () => {
+      const created = await this.queries.findForTenant(account, tenant, partnerId);
+      if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+      return created;
+    });
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext } from '@as2-partners/platform';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 
@@ -13,7 +12,6 @@ export class PartnerOverridesHandler {
   constructor(
     private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
@@ -23,7 +21,7 @@ export class PartnerOverridesHandler {
   }
 
   /** Back to the master's configuration for this tenant. */
-  async reset(ctx: RequestContext, partnerId: string): Promise<PartnerViewDocument> {
+  async reset(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {
     await this.requireInherited(ctx, partnerId);
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
@@ -33,8 +31,7 @@ export class PartnerOverridesHandler {
       () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: partnerId, now: now.toISOString() }),
       eventMetadataOf(ctx, tenant, now),
     );
-    if (result.position !== null) await this.projection.waitFor(result.position);
-    return this.view(ctx, partnerId);
+    return new AfterWrite(result.position, () => this.view(ctx, partnerId));
   }
 
   private async requireInherited(ctx: RequestContext, partnerId: string): Promise<void> {

@@ -1,16 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
-import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 export interface UpdateOutcome {
   /** True when the partner is inherited: the change became a tenant override, the master is untouched. */
@@ -23,14 +21,13 @@ export class UpdatePartnerHandler {
   constructor(
     private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly secrets: TenantSecrets,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
-  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<UpdateOutcome> {
+  /** Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. */
+  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
     const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
@@ -49,9 +46,10 @@ export class UpdatePartnerHandler {
             () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
             metadata,
           );
-    if (result.position !== null) await Promise.all([this.projection.waitFor(result.position), this.published.delivered(result.position)]);
-    const partner = await this.queries.findForTenant(account, tenant, partnerId);
-    if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-    return { overridden: target.kind === 'inherited', partner };
+    return new AfterWrite(result.position, async () => {
+      const partner = await this.queries.findForTenant(account, tenant, partnerId);
+      if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+      return { overridden: target.kind === 'inherited', partner };
+    });
   }
 }
