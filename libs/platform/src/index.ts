@@ -33,3 +33,5 @@ export * from './http/json-nesting-depth';
 export * from './read-your-writes/after-write';
 export * from './read-your-writes/write-visibility';
 export * from './read-your-writes/read-your-writes.interceptor';
+export * from './auth/caller-scope';
+export * from './event-sourcing/event-metadata';

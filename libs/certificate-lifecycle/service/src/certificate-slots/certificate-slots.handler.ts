@@ -8,12 +8,11 @@ import {
   type SlotName,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { utcInstantOf } from '../http/utc-instant';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 import type { AssignSlotDto, ScheduleBackupDto } from './certificate-slots.dto';
 
 /** What a slot asks of a certificate's key: the encryption slot receives, the signature slot verifies, the TLS slot trusts a server. */

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { certificateDirectoryDecider, CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, lastPositionOf, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 
 @Injectable()
 export class DeleteCertificateHandler {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type RecordedEvent } from '@as2-partners/kernel';
-import { lastPositionOf, WriteVisibility } from '@as2-partners/platform';
+import { lastPositionOf, systemMetadata, WriteVisibility } from '@as2-partners/platform';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { systemMetadata } from '../write-model/event-metadata';
 
 /**
  * Seed 002 "Deletion impact": a deleted partner's certificates move to inactive status, unless another partner still

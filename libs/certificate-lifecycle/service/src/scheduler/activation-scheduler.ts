@@ -1,9 +1,9 @@
+import { systemMetadata } from '@as2-partners/platform';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CertificateLifecycleStreams, partnerCertificatesDecider, type ActivationTrigger } from '@as2-partners/certificate-lifecycle-domain';
 import { DomainError, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import type { PartnerScope, RolloverActivation } from '../trust/rollover-activation';
-import { systemMetadata } from '../write-model/event-metadata';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
 export interface DueActivations {

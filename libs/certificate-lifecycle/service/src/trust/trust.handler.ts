@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SLOT_NAMES, type SlotName } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { CertificateSlotsHandler, refOf } from '../certificate-slots/certificate-slots.handler';
 import { utcInstantOf } from '../http/utc-instant';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 import { RolloverActivation } from './rollover-activation';
 import type { RetireDto, ScheduleRolloverDto } from './trust.dto';
 

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '@as2-partners/kernel';
-import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
 import { partnerIdsOf, presentCertificate, presentCertificateUpload } from '../http/certificate.presenter';
@@ -78,6 +77,3 @@ export class PartnerCertificatesController {
   }
 }
 
-function requireOwnAccount(ctx: RequestContext, account: string): void {
-  if (ctx.caller.account !== account) throw new DomainError('ACCOUNT_FORBIDDEN', 'You may only manage your own account');
-}

@@ -13,7 +13,7 @@ import {
   type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExpiryEvaluator } from '../expiry/expiry-evaluator';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
 import { PartnerAccess } from '../partners/partner-access';
@@ -22,7 +22,6 @@ import { CertificateQueries } from '../read-model/certificate-queries';
 import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
 import { newCertificateId } from '../write-model/certificate-id';
 import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 import type { CertificateUploadForm } from './certificate-upload.form';
 
 /** Where an upload goes: a tenant's store, the account's store, or a partner (tenant or master). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
@@ -9,11 +9,9 @@ import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { TenantClosure } from '../tenants/tenant-closure';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { planLimitOf } from '../write-model/tenant-plan';
-import { requireTenant } from '../write-model/write-target';
 
 @Injectable()
 export class CreatePartnerHandler {
@@ -33,7 +31,7 @@ export class CreatePartnerHandler {
     const { account } = ctx.caller;
     const now = this.clock.now();
     const partnerId = newPartnerId();
-    const metadata = eventMetadataOf(ctx, tenant, now);
+    const metadata = requestMetadata(ctx, tenant, now);
     const planLimit = await planLimitOf(this.writeModel, account, tenant);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const command = {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { resolveWriteTarget } from '../write-model/write-target';
 
@@ -22,7 +21,7 @@ export class DeletePartnerHandler {
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const metadata = eventMetadataOf(ctx, tenant, now);
+    const metadata = requestMetadata(ctx, tenant, now);
     const deleted = await this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
       partnerDecider,
       () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),

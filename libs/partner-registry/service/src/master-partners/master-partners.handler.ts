@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
@@ -9,7 +9,6 @@ import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { masterDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { PARTNER_ID_PATTERN } from '../write-model/write-target';
@@ -32,7 +31,7 @@ export class MasterPartnersHandler {
     const partnerId = newPartnerId();
     const settings = { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url };
     const command = { type: 'create_partner' as const, partnerId, account, tenant: null, as2Id: dto.as2_id, settings, now: now.toISOString() };
-    const metadata = eventMetadataOf(ctx, null, now);
+    const metadata = requestMetadata(ctx, null, now);
     const appended = await this.directory.reserveThenCreate(
       masterDirectoryScope(this.writeModel, account),
       { as2Id: dto.as2_id, partnerId, planLimit: null, now },
@@ -49,7 +48,7 @@ export class MasterPartnersHandler {
     const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
       () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
     return new AfterWrite(result.position, () => this.get(account, partnerId));
   }
@@ -57,7 +56,7 @@ export class MasterPartnersHandler {
   async delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
-    const metadata = eventMetadataOf(ctx, null, now);
+    const metadata = requestMetadata(ctx, null, now);
     const deleted = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
       () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),

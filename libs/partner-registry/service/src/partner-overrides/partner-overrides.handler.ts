@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 
 @Injectable()
@@ -29,7 +28,7 @@ export class PartnerOverridesHandler {
     const result = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
       partnerOverrideDecider,
       () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: partnerId, now: now.toISOString() }),
-      eventMetadataOf(ctx, tenant, now),
+      requestMetadata(ctx, tenant, now),
     );
     return new AfterWrite(result.position, () => this.view(ctx, partnerId));
   }

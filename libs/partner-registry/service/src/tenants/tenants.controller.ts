@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isPlan, partnerLimitOf } from '@as2-partners/partner-registry-domain';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
-import { requireOwnAccount } from '../http/account-scope';
+import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../http/api-timestamp';
 import { PageQueryDto } from '../http/list-query.dto';
 import { paginationOf } from '../http/pagination';

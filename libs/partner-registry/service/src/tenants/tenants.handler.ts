@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, tenantNotFound, type Plan } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { monotonicFactory } from 'ulid';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { TenantDocument } from '../read-model/partner-view.document';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import type { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
 import { TenantClosure } from './tenant-closure';
 
@@ -28,7 +27,7 @@ export class TenantsHandler {
     const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
     return new AfterWrite(result.position, () => this.get(account, tenantId));
   }
@@ -38,7 +37,7 @@ export class TenantsHandler {
     const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'update_tenant' as const, tenantId, name: dto.name, plan: dto.plan as Plan | undefined, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
     return new AfterWrite(result.position, () => this.get(account, tenantId));
   }
@@ -52,10 +51,10 @@ export class TenantsHandler {
     const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'delete_tenant' as const, tenantId, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
     if (result.state.status !== 'deleted') throw new Error(`Tenant ${tenantId} not deleted after its deletion was decided`);
-    await this.closure.close(account, tenantId, eventMetadataOf(ctx, tenantId, now));
+    await this.closure.close(account, tenantId, requestMetadata(ctx, tenantId, now));
     const { deletedAt } = result.state;
     // The reactor may have done (part of) the closure first: wait for everything stored so far, not only our own events.
     return new AfterWrite(await this.store.lastPosition(), () => deletedAt);

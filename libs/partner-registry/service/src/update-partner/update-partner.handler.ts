@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
 import { TenantSecrets } from '../secrets/tenant-secrets';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
 
@@ -32,7 +31,7 @@ export class UpdatePartnerHandler {
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const metadata = eventMetadataOf(ctx, tenant, now);
+    const metadata = requestMetadata(ctx, tenant, now);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const result =
       target.kind === 'tenant'

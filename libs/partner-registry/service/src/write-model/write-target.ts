@@ -1,4 +1,4 @@
-import { DomainError, type WriteModel } from '@as2-partners/kernel';
+import type { WriteModel } from '@as2-partners/kernel';
 import {
   masterPartnerDecider,
   partnerDecider,
@@ -6,7 +6,7 @@ import {
   PartnerRegistryStreams,
   type PartnerRecord,
 } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import { requireTenant, type RequestContext } from '@as2-partners/platform';
 
 export const PARTNER_ID_PATTERN = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -14,14 +14,6 @@ export const PARTNER_ID_PATTERN = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 export type WriteTarget =
   | { readonly kind: 'tenant'; readonly partner: PartnerRecord }
   | { readonly kind: 'inherited'; readonly master: PartnerRecord };
-
-/** The caller's tenant; callers without one (account-level tokens) cannot act on tenant partners. */
-export function requireTenant(ctx: RequestContext): string {
-  if (ctx.caller.tenant === null) {
-    throw new DomainError('TENANT_REQUIRED', 'This route acts on a tenant: use a token with a tenant claim');
-  }
-  return ctx.caller.tenant;
-}
 
 /** Resolves from the write model, so a write never acts on a stale view; anything not visible to the caller is not found. */
 export async function resolveWriteTarget(writeModel: WriteModel, ctx: RequestContext, partnerId: string): Promise<WriteTarget> {
