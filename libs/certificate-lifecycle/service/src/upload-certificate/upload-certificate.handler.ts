@@ -3,7 +3,7 @@ import {
   assertKeyServesUsage,
   assertKeySizeFits,
   assertUsageFits,
-  certificateDirectoryDecider,
+  certificateDecider,
   certificateLimitOf,
   CertificateLifecycleStreams,
   certificateWarnings,
@@ -66,25 +66,30 @@ export class UploadCertificateHandler {
     const certificateId = newCertificateId();
     const metadata = requestMetadata(ctx, tenant, now);
     const plan = tenant === null ? null : await this.access.planOf(account, tenant);
-    await this.writeModel.writeModel.decide(CertificateLifecycleStreams.directory(account, tenant),
-      certificateDirectoryDecider,
-      () => ({ type: 'reserve' as const, certificateId, plan: plan === null ? null : { plan, limit: certificateLimitOf(plan) }, now: now.toISOString() }),
-      metadata,
-    );
-    const uploaded = await this.writeModel.decideCertificate(
-      certificateId,
-      () => ({
-        type: 'upload',
-        certificateId,
-        account,
-        tenant,
-        name: form.name,
-        usage: form.usage,
-        certificateType: partner ? 'partner' : (form.type ?? 'partner'),
-        partnerId: partner?._id ?? null,
-        certificate: toCertificateData(details),
-        now: now.toISOString(),
-      }),
+    // Storage within the plan is reserved first; an upload refused after that gives its reservation back.
+    const { created: uploaded } = await this.writeModel.reservations.reserveThenCreate(
+      this.writeModel.directory(account, tenant),
+      {
+        reserve: () => ({ type: 'reserve' as const, certificateId, plan: plan === null ? null : { plan, limit: certificateLimitOf(plan) }, now: now.toISOString() }),
+        release: { type: 'release', certificateId, now: now.toISOString() },
+      },
+      {
+        stream: CertificateLifecycleStreams.certificate(certificateId),
+        decider: certificateDecider,
+        command: {
+          type: 'upload',
+          certificateId,
+          account,
+          tenant,
+          name: form.name,
+          usage: form.usage,
+          certificateType: partner ? 'partner' : (form.type ?? 'partner'),
+          partnerId: partner?._id ?? null,
+          certificate: toCertificateData(details),
+          now: now.toISOString(),
+        },
+      },
+      now,
       metadata,
     );
     let position = uploaded.position;

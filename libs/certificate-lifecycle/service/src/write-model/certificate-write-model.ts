@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import {
   certificateDecider,
+  certificateDirectoryDecider,
+  type CertificateDirectoryCommand,
+  type CertificateDirectoryEvent,
+  type CertificateDirectoryState,
   certificateNotFound,
   CertificateLifecycleStreams,
   partnerCertificatesDecider,
@@ -11,7 +15,7 @@ import {
   type PartnerCertificatesCommand,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { WriteModel, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { DirectoryReservations, WriteModel, type EventMetadata, type EventStore, type ReservationDirectory } from '@as2-partners/kernel';
 import { CERTIFICATE_ID_PATTERN } from './certificate-id';
 
 export interface StoredCertificate {
@@ -23,9 +27,12 @@ export interface StoredCertificate {
 @Injectable()
 export class CertificateWriteModel {
   readonly store: EventStore;
+  /** Reservations on a tenant's (or the account's) certificate directory: the storage limit of its plan. */
+  readonly reservations: DirectoryReservations;
 
   constructor(readonly writeModel: WriteModel) {
     this.store = writeModel.store;
+    this.reservations = new DirectoryReservations(writeModel);
   }
 
   /** A stored certificate the scope may use (its tenant's or the account's), from the write model. */
@@ -43,6 +50,22 @@ export class CertificateWriteModel {
 
   async partnerState(partnerId: string): Promise<PartnerCertificatesState> {
     return (await this.writeModel.load(CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider)).state;
+  }
+
+  /**
+   * The certificates stored under a tenant (or, tenant null, the account). No reservation is judged stale: the
+   * directory's state keeps no reservation times, so one left by a crash between reserving and storing still counts.
+   */
+  directory(account: string, tenant: string | null): ReservationDirectory<CertificateDirectoryCommand, CertificateDirectoryState, CertificateDirectoryEvent> {
+    return {
+      stream: CertificateLifecycleStreams.directory(account, tenant),
+      decider: certificateDirectoryDecider,
+      blockers: () => [],
+      holderStatus: async (certificateId) => {
+        const { status } = await this.certificateState(certificateId);
+        return status === 'stored' ? 'active' : status;
+      },
+    };
   }
 
   decidePartner(partnerId: string, command: (state: PartnerCertificatesState) => PartnerCertificatesCommand | Promise<PartnerCertificatesCommand>, metadata: EventMetadata) {
