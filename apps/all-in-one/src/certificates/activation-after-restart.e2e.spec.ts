@@ -39,5 +39,6 @@ describe('a scheduled activation missed while the service was down', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two app starts and 2.5 s of waiting for the activation to fall due: jest's 5 s default leaves no room on a loaded machine.
+  }, 30_000);
 });
