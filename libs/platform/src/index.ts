@@ -31,3 +31,8 @@ export * from './outbound/endpoint-address-policy';
 export * from './http/partial-update.decorator';
 export * from './http/unsafe-text';
 export * from './http/json-nesting-depth';
+export * from './read-your-writes/after-write';
+export * from './read-your-writes/write-visibility';
+export * from './read-your-writes/read-your-writes.interceptor';
+export * from './auth/caller-scope';
+export * from './event-sourcing/event-metadata';

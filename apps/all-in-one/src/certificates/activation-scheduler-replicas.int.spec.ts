@@ -11,7 +11,7 @@ import {
 } from '@as2-partners/certificate-lifecycle-domain';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
-import { decideOnStream, type Clock, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { WriteModel, type Clock, type EventMetadata, type EventStore } from '@as2-partners/kernel';
 import { createTsaIdentity, startTsaServer, TimestampAuthority, type RunningTsa } from '@as2-partners/timestamping';
 import { ActivationScheduler, HttpTimestamper, RolloverActivation } from '@as2-partners/certificate-lifecycle-service';
 
@@ -23,9 +23,7 @@ const clockAt = (date: Date): Clock => ({ now: () => date });
 async function storeCertificate(store: EventStore, certificateId: string): Promise<CertificateFacts> {
   const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId }).pem));
   const now = new Date().toISOString();
-  await decideOnStream(
-    store,
-    CertificateLifecycleStreams.certificate(certificateId),
+  await new WriteModel(store).decide(CertificateLifecycleStreams.certificate(certificateId),
     certificateDecider,
     () => ({ type: 'upload' as const, certificateId, account: 'acc', tenant: 'ten', name: certificateId, usage: 'encryption' as const, certificateType: 'partner' as const, partnerId: partner.partnerId, certificate: toCertificateData(details), now }),
     metadata,
@@ -61,7 +59,7 @@ describe('activation scheduler: exactly once with two instances on one store', (
       { type: 'schedule_rollover' as const, ...partner, certificate: next, activateAt: activateAt.toISOString(), overlapUntil: new Date(activateAt.getTime() + 3_600_000).toISOString(), slots: ['encryption' as const], now },
     ];
     for (const command of setup) {
-      await decideOnStream(store, CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider, () => command, metadata);
+      await new WriteModel(store).decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider, () => command, metadata);
     }
   });
 
@@ -73,10 +71,11 @@ describe('activation scheduler: exactly once with two instances on one store', (
 
   function schedulerOn(store: EventStore, at: Date, id: string) {
     const clock = clockAt(at);
+    const writeModel = new WriteModel(store);
     return new ActivationScheduler({
-      store,
+      writeModel,
       due: { duePartners: async () => [partner] },
-      rollovers: new RolloverActivation(store, new HttpTimestamper(tsa.url, null), clock),
+      rollovers: new RolloverActivation(writeModel, new HttpTimestamper(tsa.url, null), clock),
       clock,
       intervalMs: 1000,
       instanceId: id,

@@ -6,6 +6,7 @@ import {
   CLOCK,
   EVENT_STORE,
   PARKED_EVENT_STORE,
+  WriteModel,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
@@ -21,10 +22,10 @@ import {
   PLATFORM_CONFIG,
   provideOutboxRelay,
   providePublicationBarrier,
-  publicationBarrierToken,
+  provideWriteVisibility,
   registerDomainErrorStatuses,
+  WriteVisibility,
   type PlatformConfig,
-  type PublicationBarrier,
 } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
@@ -93,34 +94,34 @@ class TimestamperCloser implements OnApplicationShutdown {
         return projection;
       },
     },
+    // This component's own write model: its folded-state cache is never shared with another service in the process.
+    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
     { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },
     TimestamperCloser,
     {
       provide: RolloverActivation,
-      inject: [EVENT_STORE, TIMESTAMPER, CLOCK],
-      useFactory: (store: EventStore, timestamper: Timestamper, clock: Clock) => new RolloverActivation(store, timestamper, clock),
+      inject: [WriteModel, TIMESTAMPER, CLOCK],
+      useFactory: (writeModel: WriteModel, timestamper: Timestamper, clock: Clock) => new RolloverActivation(writeModel, timestamper, clock),
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [EVENT_STORE, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility],
       useFactory: (
-        store: EventStore,
+        writeModel: WriteModel,
         views: CertificateViewsProjection,
         rollovers: RolloverActivation,
         clock: Clock,
         config: CertificateLifecycleConfig,
-        barrier: PublicationBarrier,
+        visibility: WriteVisibility,
       ) =>
         new ActivationSchedulerLifecycle({
-          store,
+          writeModel,
           due: dueActivationsFrom(views.partnerSlots),
           rollovers,
           clock,
           intervalMs: config.schedulerIntervalMs,
-          onActivated: async (position) => {
-            await views.waitFor(position).catch(() => undefined);
-            await barrier.delivered(position);
-          },
+          // A late view only delays the next reader: never a reason to fail the activation that is already stored.
+          onActivated: (position) => visibility.reach(position).catch(() => undefined),
         }),
     },
     CertificateQueries,
@@ -138,6 +139,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     TrustHandler,
     provideOutboxRelay(CERTIFICATE_LIFECYCLE_SERVICE, CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES),
     providePublicationBarrier(CERTIFICATE_LIFECYCLE_SERVICE),
+    provideWriteVisibility(CERTIFICATE_LIFECYCLE_SERVICE, [CertificateViewsProjection]),
   ],
   exports: [CertificateViewsProjection, ActivationSchedulerLifecycle, ExpiryEvaluator],
 })

@@ -12,7 +12,6 @@ export * from './partner/partner-record';
 export * from './partner/partner.events';
 export * from './partner/partner.decider';
 export * from './master-partner/master-partner.events';
-export * from './master-partner/master-partner.decider';
 export * from './partner-directory/partner-directory.events';
 export * from './partner-directory/partner-directory.decider';
 export * from './partner-override/partner-override.events';

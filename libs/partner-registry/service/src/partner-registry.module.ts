@@ -4,6 +4,7 @@ import {
   CHECKPOINT_STORE,
   EVENT_STORE,
   PARKED_EVENT_STORE,
+  WriteModel,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type CheckpointStore,
@@ -13,7 +14,7 @@ import {
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
+import { FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
 import { CreatePartnerController } from './create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './create-partner/create-partner.handler';
 import { DeletePartnerController } from './delete-partner/delete-partner.controller';
@@ -95,7 +96,9 @@ const logger = new Logger('PartnerRegistry');
         return projection;
       },
     },
-    { provide: PartnerDirectoryService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new PartnerDirectoryService(store) },
+    // This component's own write model: its folded-state cache is never shared with another service in the process.
+    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     {
       provide: SECRET_SEALER,
       inject: [PLATFORM_CONFIG],
@@ -116,6 +119,7 @@ const logger = new Logger('PartnerRegistry');
     TenantsHandler,
     provideOutboxRelay(PARTNER_REGISTRY_SERVICE, PARTNER_REGISTRY_STREAM_CATEGORIES),
     providePublicationBarrier(PARTNER_REGISTRY_SERVICE),
+    provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
     PartnerCertificatesConsumer,

@@ -50,7 +50,7 @@ function evolve(state: CertificateDirectoryState, event: CertificateDirectoryEve
       return { stored };
     }
     default:
-      return state;
+      return assertNever(event);
   }
 }
 

@@ -171,7 +171,7 @@ function evolve(state: CertificateState, event: CertificateEvent): CertificateSt
     case 'certificate.expired.v1':
       return state.status === 'stored' ? { ...state, noticesDone: [...state.noticesDone, 0] } : state;
     default:
-      return state;
+      return assertNever(event);
   }
 }
 

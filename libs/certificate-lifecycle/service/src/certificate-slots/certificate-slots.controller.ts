@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Inject, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateQueries } from '../read-model/certificate-queries';
@@ -29,28 +29,28 @@ export class CertificateSlotsController {
   }
 
   @Put(':slot')
+  @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Change the current certificate now (in effect when the request returns)' })
   @ApiResponse({ status: 422, description: 'CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID, CERTIFICATE_KEY_TOO_SMALL' })
   async assign(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string, @Body() body: AssignSlotDto) {
-    await this.handler.assign(ctx, partnerId, slotOf(slot), body);
-    return { message: 'Certificate slot updated successfully', data: await this.slotsOf(partnerId) };
+    return (await this.handler.assign(ctx, partnerId, slotOf(slot), body)).map(async () => ({ message: 'Certificate slot updated successfully', data: await this.slotsOf(partnerId) }));
   }
 
   @Put(':slot/backup')
+  @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Schedule a backup certificate that becomes current at activate_on (UTC), with no human action' })
   async scheduleBackup(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string, @Body() body: ScheduleBackupDto) {
-    await this.handler.scheduleBackup(ctx, partnerId, slotOf(slot), body);
-    return { message: 'Backup certificate scheduled successfully', data: await this.slotsOf(partnerId) };
+    return (await this.handler.scheduleBackup(ctx, partnerId, slotOf(slot), body)).map(async () => ({ message: 'Backup certificate scheduled successfully', data: await this.slotsOf(partnerId) }));
   }
 
   @Delete(':slot/backup')
+  @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Cancel the scheduled backup certificate' })
   async cancelBackup(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string) {
-    await this.handler.cancelBackup(ctx, partnerId, slotOf(slot));
-    return { message: 'Backup certificate cancelled successfully', data: await this.slotsOf(partnerId) };
+    return (await this.handler.cancelBackup(ctx, partnerId, slotOf(slot))).map(async () => ({ message: 'Backup certificate cancelled successfully', data: await this.slotsOf(partnerId) }));
   }
 
   private async slotsOf(partnerId: string) {

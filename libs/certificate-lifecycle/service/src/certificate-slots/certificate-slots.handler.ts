@@ -8,12 +8,11 @@ import {
   type SlotName,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { utcInstantOf } from '../http/utc-instant';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 import type { AssignSlotDto, ScheduleBackupDto } from './certificate-slots.dto';
 
 /** What a slot asks of a certificate's key: the encryption slot receives, the signature slot verifies, the TLS slot trusts a server. */
@@ -33,31 +32,28 @@ export class CertificateSlotsHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async assign(ctx: RequestContext, partnerId: string, slot: SlotName, body: AssignSlotDto): Promise<void> {
+  async assign(ctx: RequestContext, partnerId: string, slot: SlotName, body: AssignSlotDto): Promise<AfterWrite<void>> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const now = this.clock.now().toISOString();
     const follow = slot === 'signature' && (body.certificate_id === null || (body.use_different === false && !body.certificate_id));
-    if (follow) {
-      await this.decide(ctx, partner, () => ({ type: 'follow_encryption', ...refOf(partner), now }));
-      return;
-    }
+    if (follow) return this.decide(ctx, partner, () => ({ type: 'follow_encryption', ...refOf(partner), now }));
     if (!body.certificate_id) throw new DomainError('CERTIFICATE_REQUIRED', 'The certificate_id field is required', 'certificate_id');
     const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
-    await this.decide(ctx, partner, () => ({ type: 'assign', ...refOf(partner), slot, certificate: facts, now }));
+    return this.decide(ctx, partner, () => ({ type: 'assign', ...refOf(partner), slot, certificate: facts, now }));
   }
 
-  async scheduleBackup(ctx: RequestContext, partnerId: string, slot: SlotName, body: ScheduleBackupDto): Promise<void> {
+  async scheduleBackup(ctx: RequestContext, partnerId: string, slot: SlotName, body: ScheduleBackupDto): Promise<AfterWrite<void>> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const activateOn = utcInstantOf(body.activate_on, 'activate_on', 'INVALID_ACTIVATION_TIME');
     const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
     const now = this.clock.now().toISOString();
-    await this.decide(ctx, partner, () => ({ type: 'schedule_backup', ...refOf(partner), slot, certificate: facts, activateOn, now }));
+    return this.decide(ctx, partner, () => ({ type: 'schedule_backup', ...refOf(partner), slot, certificate: facts, activateOn, now }));
   }
 
-  async cancelBackup(ctx: RequestContext, partnerId: string, slot: SlotName): Promise<void> {
+  async cancelBackup(ctx: RequestContext, partnerId: string, slot: SlotName): Promise<AfterWrite<void>> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const now = this.clock.now().toISOString();
-    await this.decide(ctx, partner, () => ({ type: 'cancel_backup', ...refOf(partner), slot, now }));
+    return this.decide(ctx, partner, () => ({ type: 'cancel_backup', ...refOf(partner), slot, now }));
   }
 
   /** A certificate of the partner's scope whose key suits the partner's signing algorithm and can serve each of `slots`. */
@@ -69,9 +65,9 @@ export class CertificateSlotsHandler {
     return factsOf(stored);
   }
 
-  private async decide(ctx: RequestContext, partner: KnownPartnerDocument, command: () => PartnerCertificatesCommand): Promise<void> {
+  private async decide(ctx: RequestContext, partner: KnownPartnerDocument, command: () => PartnerCertificatesCommand): Promise<AfterWrite<void>> {
     const result = await this.writeModel.decidePartner(partner._id, command, requestMetadata(ctx, partner.tenant, this.clock.now()));
-    await this.writeModel.settle(result.position);
+    return new AfterWrite(result.position, () => undefined);
   }
 }
 

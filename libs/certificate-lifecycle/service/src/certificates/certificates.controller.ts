@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain';
-import { Ctx, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
 import { partnerIdsOf, presentCertificate, presentCertificateUpload, presentUses } from '../http/certificate.presenter';
@@ -24,6 +24,7 @@ export class CertificatesController {
   ) {}
 
   @Post()
+  @ReadYourWrites()
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('multipart/form-data', 'application/json')
@@ -33,8 +34,9 @@ export class CertificatesController {
   @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    const upload = await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant });
-    return presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate])));
+    return (await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant })).map(async (upload) =>
+      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
+    );
   }
 
   @Get()
@@ -80,11 +82,11 @@ export class CertificatesController {
   }
 
   @Delete(':id')
+  @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
   @ApiResponse({ status: 403, description: 'ACCOUNT_CERTIFICATE_READ_ONLY: an account-level certificate is deleted by an account admin only' })
   @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE, details.used_by: the uses the caller may see' })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    await this.deletion.execute(ctx, id);
-    return { message: 'Certificate deleted successfully' };
+    return (await this.deletion.execute(ctx, id)).map(() => ({ message: 'Certificate deleted successfully' }));
   }
 }

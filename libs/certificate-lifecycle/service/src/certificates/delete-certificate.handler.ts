@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { certificateDirectoryDecider, CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 
 @Injectable()
 export class DeleteCertificateHandler {
@@ -18,7 +17,7 @@ export class DeleteCertificateHandler {
    * Refused (CERTIFICATE_IN_USE, naming the uses the caller may see) while any partner slot uses it as current,
    * backup, next or overlap certificate; an account-level certificate only by an account admin.
    */
-  async execute(ctx: RequestContext, certificateId: string): Promise<void> {
+  async execute(ctx: RequestContext, certificateId: string): Promise<AfterWrite<void>> {
     const stored = await this.writeModel.certificate({ account: ctx.caller.account, tenant: ctx.caller.tenant }, certificateId);
     const { tenant } = stored.record;
     const now = this.clock.now();
@@ -26,13 +25,11 @@ export class DeleteCertificateHandler {
     const caller = { tenant: ctx.caller.tenant, accountAdmin: ctx.caller.roles.includes('account_admin') };
     const uses = await this.uses.of(certificateId);
     const deleted = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', caller, uses, now: now.toISOString() }), metadata);
-    const released = await decideOnStream(
-      this.writeModel.store,
-      CertificateLifecycleStreams.directory(stored.record.account, tenant),
+    const released = await this.writeModel.writeModel.decide(CertificateLifecycleStreams.directory(stored.record.account, tenant),
       certificateDirectoryDecider,
       () => ({ type: 'release' as const, certificateId, now: now.toISOString() }),
       metadata,
     );
-    await this.writeModel.settle(released.position ?? deleted.position);
+    return new AfterWrite(lastPositionOf(deleted.position, released.position), () => undefined);
   }
 }

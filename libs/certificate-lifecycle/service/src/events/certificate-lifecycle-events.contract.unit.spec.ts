@@ -23,8 +23,7 @@ import {
 } from '@as2-partners/certificate-lifecycle-domain';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { createTsaIdentity, TimestampAuthority } from '@as2-partners/timestamping';
-import type { RequestContext } from '@as2-partners/platform';
-import { requestMetadata, systemMetadata } from '../write-model/event-metadata';
+import { type RequestContext, requestMetadata, systemMetadata } from '@as2-partners/platform';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'certificate-lifecycle.asyncapi.yaml');

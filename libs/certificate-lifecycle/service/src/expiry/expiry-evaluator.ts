@@ -1,10 +1,10 @@
+import { systemMetadata } from '@as2-partners/platform';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { EXPIRY_THRESHOLD_DAYS } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock, type EventMetadata } from '@as2-partners/kernel';
 import { CERTIFICATE_LIFECYCLE_CONFIG, type CertificateLifecycleConfig } from '../config/certificate-lifecycle.config';
 import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { systemMetadata } from '../write-model/event-metadata';
 
 const DAY_MS = 86_400_000;
 const PAGE = 200;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type RecordedEvent } from '@as2-partners/kernel';
+import { lastPositionOf, systemMetadata, WriteVisibility } from '@as2-partners/platform';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { systemMetadata } from '../write-model/event-metadata';
 
 /**
  * Seed 002 "Deletion impact": a deleted partner's certificates move to inactive status, unless another partner still
@@ -13,6 +13,7 @@ export class PartnerRemovalHandler {
   constructor(
     private readonly writeModel: CertificateWriteModel,
     private readonly uses: CertificateUses,
+    private readonly visibility: WriteVisibility,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -21,7 +22,8 @@ export class PartnerRemovalHandler {
     const metadata = systemMetadata(partner, { type: 'service', id: 'certificate-lifecycle' }, now, cause);
     const removal = await this.writeModel.decidePartner(partner.partnerId, () => ({ type: 'remove_partner', ...partner, now: now.toISOString() }), metadata);
     let last = removal.position;
-    await this.writeModel.settle(last);
+    // Embedded, this reaction runs inside partner-registry's delivery: the partner's DELETE returns once it is visible here.
+    await this.visibility.reach(last);
     for (const certificateId of removal.state.attached.keys()) {
       const otherUses = (await this.uses.of(certificateId)).filter((use) => use.partnerId !== partner.partnerId);
       const result = await this.writeModel.decideCertificate(
@@ -29,8 +31,8 @@ export class PartnerRemovalHandler {
         () => ({ type: 'deactivate', partnerId: partner.partnerId, partnerTenant: partner.tenant, otherUses, now: now.toISOString() }),
         metadata,
       );
-      last = result.position ?? last;
+      last = lastPositionOf(last, result.position);
     }
-    await this.writeModel.settle(last);
+    await this.visibility.reach(last);
   }
 }

@@ -1,9 +1,9 @@
+import { systemMetadata } from '@as2-partners/platform';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CertificateLifecycleStreams, partnerCertificatesDecider, type ActivationTrigger } from '@as2-partners/certificate-lifecycle-domain';
-import { decideOnStream, DomainError, type Clock, type EventStore, type FollowerLogger } from '@as2-partners/kernel';
+import { DomainError, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import type { PartnerScope, RolloverActivation } from '../trust/rollover-activation';
-import { systemMetadata } from '../write-model/event-metadata';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
 export interface DueActivations {
@@ -11,7 +11,7 @@ export interface DueActivations {
 }
 
 export interface ActivationSchedulerOptions {
-  readonly store: EventStore;
+  readonly writeModel: WriteModel;
   readonly due: DueActivations;
   readonly rollovers: RolloverActivation;
   readonly clock: Clock;
@@ -70,9 +70,7 @@ export class ActivationScheduler {
     let last: number | null = null;
     for (const partner of await this.options.due.duePartners(now, BATCH)) {
       try {
-        const backups = await decideOnStream(
-          this.options.store,
-          CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
+        const backups = await this.options.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
           partnerCertificatesDecider,
           () => ({ type: 'activate_due_backups' as const, ...partner, trigger, now: this.options.clock.now().toISOString() }),
           systemMetadata(partner, actor, this.options.clock.now()),

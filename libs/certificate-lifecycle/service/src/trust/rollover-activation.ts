@@ -7,11 +7,12 @@ import {
   partnerCertificatesDecider,
   type ActivationTrigger,
   type CertificateFacts,
-  type EvidenceData,
+  rolloverToActivate,
+  type PartnerCertificatesCommand,
   type PartnerCertificatesEvent,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { decideOnStream, DomainError, loadState, type Clock, type DecisionResult, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { DomainError, type Clock, type Decision, type EventMetadata, type WriteModel } from '@as2-partners/kernel';
 import type { Timestamper } from '../timestamping/timestamper';
 
 export interface PartnerScope {
@@ -19,8 +20,6 @@ export interface PartnerScope {
   readonly account: string;
   readonly tenant: string | null;
 }
-
-const NOT_USED: EvidenceData = { document: '', sha256: '', timestampToken: '', tsaCertificate: '', tsaUrl: '', genTime: '' };
 
 /**
  * Promotes a partner's next certificate to current (CemActivate), for a person or for the scheduler, with evidence:
@@ -30,7 +29,7 @@ const NOT_USED: EvidenceData = { document: '', sha256: '', timestampToken: '', t
  */
 export class RolloverActivation {
   constructor(
-    private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     private readonly timestamper: Timestamper,
     private readonly clock: Clock,
   ) {}
@@ -40,21 +39,17 @@ export class RolloverActivation {
     trigger: ActivationTrigger,
     onlyIfDue: boolean,
     metadataAt: (now: Date) => EventMetadata,
-  ): Promise<DecisionResult<PartnerCertificatesEvent>> {
+  ): Promise<Decision<PartnerCertificatesState, PartnerCertificatesEvent>> {
     const stream = CertificateLifecycleStreams.partnerCertificates(partner.partnerId);
-    let now = this.clock.now();
-    return decideOnStream(
-      this.store,
+    const firstNow = this.clock.now();
+    return this.writeModel.decide(
       stream,
       partnerCertificatesDecider,
-      async (state) => {
-        now = this.clock.now();
-        const base = { type: 'activate_rollover' as const, ...partner, trigger, onlyIfDue, now: now.toISOString() };
-        const rollover = state.rollover;
-        if (!rollover) throw new DomainError(CertificateLifecycleErrorCode.RolloverNotScheduled, `No rollover is scheduled for partner ${partner.partnerId}`);
-        if (onlyIfDue && new Date(rollover.activateAt).getTime() > now.getTime()) {
-          return { ...base, nextCertificate: await this.facts(rollover.nextCertificateId), previousSha256: {}, evidence: NOT_USED };
-        }
+      async (state): Promise<PartnerCertificatesCommand | null> => {
+        // Each attempt (after a concurrent append) stamps anew, at its own instant.
+        const now = this.clock.now();
+        const rollover = rolloverToActivate(state, partner.partnerId, onlyIfDue, now.toISOString());
+        if (!rollover) return null;
         const next = await this.facts(rollover.nextCertificateId);
         const previous = await this.previousOf(state, rollover.slots);
         const { document, sha256 } = activationEvidenceDocument({
@@ -71,14 +66,16 @@ export class RolloverActivation {
         });
         const stamp = await this.timestamper.stamp(document);
         const previousSha256 = Object.fromEntries(previous.flatMap((p) => (p.certificateId && p.sha256 ? [[p.certificateId, p.sha256]] : [])));
-        return { ...base, nextCertificate: next, previousSha256, evidence: { document, sha256, ...stamp } };
+        return { type: 'activate_rollover', ...partner, trigger, onlyIfDue, now: now.toISOString(), nextCertificate: next, previousSha256, evidence: { document, sha256, ...stamp } };
       },
-      metadataAt(now),
+      metadataAt(firstNow),
+      // The events carry the instant they activate at, not the one this call started at.
+      { metadataOf: (command) => metadataAt(new Date(command.now)) },
     );
   }
 
   private async facts(certificateId: string): Promise<CertificateFacts> {
-    const { state } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+    const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
     if (state.status !== 'stored') throw new DomainError(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
     const { record } = state;
     return {
@@ -100,7 +97,7 @@ export class RolloverActivation {
       slots.map(async (slot) => {
         const certificateId = effectiveCurrent(state, slot);
         if (!certificateId) return { slot, certificateId: null, sha256: null };
-        const { state: cert } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+        const { state: cert } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
         return { slot, certificateId, sha256: cert.status === 'stored' ? cert.record.certificate.fingerprintSha256 : null };
       }),
     );

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
-import { Ctx, PageQueryDto, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { certificateIdsOf } from '../certificate-slots/certificate-slots.presenter';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
 import { PartnerAccess } from '../partners/partner-access';
@@ -36,30 +36,34 @@ export class TrustController {
   }
 
   @Post('rollover')
+  @ReadYourWrites()
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'CemScheduleRollover: persist the approved window {next_certificate_id, activate_at, overlap_until, slots}' })
   @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, CERTIFICATE_USAGE_MISMATCH, ROLLOVER_SAME_CERTIFICATE' })
   async scheduleRollover(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: ScheduleRolloverDto) {
-    await this.handler.scheduleRollover(ctx, partnerId, body);
-    return { message: 'Rollover scheduled successfully', data: await this.trustState(partnerId) };
+    return (await this.handler.scheduleRollover(ctx, partnerId, body)).map(async () => ({
+      message: 'Rollover scheduled successfully',
+      data: await this.trustState(partnerId),
+    }));
   }
 
   @Post('activate')
+  @ReadYourWrites()
   @HttpCode(200)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'CemActivate: promote next → current now, with RFC 3161-stamped evidence' })
   @ApiResponse({ status: 409, description: 'ROLLOVER_NOT_SCHEDULED' })
   @ApiResponse({ status: 503, description: 'TIMESTAMP_AUTHORITY_UNAVAILABLE' })
   async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
-    const activated = await this.handler.activate(ctx, partnerId);
-    return {
+    return (await this.handler.activate(ctx, partnerId)).map(async (activated) => ({
       message: 'Certificate activated successfully',
       data: { ...(await this.trustState(partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: activated.activatedAt, trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },
-    };
+    }));
   }
 
   @Post('retire')
+  @ReadYourWrites()
   @HttpCode(200)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({
@@ -67,8 +71,10 @@ export class TrustController {
   })
   @ApiResponse({ status: 409, description: 'OVERLAP_NOT_CLOSED, NOTHING_TO_RETIRE' })
   async retire(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: RetireDto) {
-    const retired = await this.handler.retire(ctx, partnerId, body);
-    return { message: 'Certificate retired successfully', data: { ...(await this.trustState(partnerId)), retired_certificate_ids: retired } };
+    return (await this.handler.retire(ctx, partnerId, body)).map(async (retired) => ({
+      message: 'Certificate retired successfully',
+      data: { ...(await this.trustState(partnerId)), retired_certificate_ids: retired },
+    }));
   }
 
   @Get('events')

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SLOT_NAMES, type SlotName } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { CertificateSlotsHandler, refOf } from '../certificate-slots/certificate-slots.handler';
 import { utcInstantOf } from '../http/utc-instant';
 import { PartnerAccess } from '../partners/partner-access';
 import { CertificateUses } from '../write-model/certificate-uses';
 import { CertificateWriteModel } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 import { RolloverActivation } from './rollover-activation';
 import type { RetireDto, ScheduleRolloverDto } from './trust.dto';
 
@@ -25,7 +24,7 @@ export class TrustHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async scheduleRollover(ctx: RequestContext, partnerId: string, body: ScheduleRolloverDto): Promise<void> {
+  async scheduleRollover(ctx: RequestContext, partnerId: string, body: ScheduleRolloverDto): Promise<AfterWrite<void>> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const activateAt = utcInstantOf(body.activate_at, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
     const overlapUntil = utcInstantOf(body.overlap_until, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
@@ -37,16 +36,15 @@ export class TrustHandler {
       () => ({ type: 'schedule_rollover', ...refOf(partner), certificate: facts, activateAt, overlapUntil, slots, now: now.toISOString() }),
       requestMetadata(ctx, partner.tenant, now),
     );
-    await this.writeModel.settle(result.position);
+    return new AfterWrite(result.position, () => undefined);
   }
 
   /** Promotes next → current now, stamped; returns the appended event's evidence. */
   async activate(ctx: RequestContext, partnerId: string) {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const result = await this.activation.activate(refOf(partner), { type: 'manual', actor: ctx.caller.sub }, false, (at) => requestMetadata(ctx, partner.tenant, at));
-    await this.writeModel.settle(result.position);
     const activated = result.events.find((e) => e.type === 'trust.activated.v1');
-    return activated?.type === 'trust.activated.v1' ? activated.data : null;
+    return new AfterWrite(result.position, () => (activated?.type === 'trust.activated.v1' ? activated.data : null));
   }
 
   async retire(ctx: RequestContext, partnerId: string, body: RetireDto) {
@@ -69,7 +67,6 @@ export class TrustHandler {
       );
       position = done.position ?? position;
     }
-    await this.writeModel.settle(position);
-    return certificateIds;
+    return new AfterWrite(position, () => certificateIds);
   }
 }

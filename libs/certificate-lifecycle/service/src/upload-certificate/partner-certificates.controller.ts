@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '@as2-partners/kernel';
-import { Ctx, PageQueryDto, paginationOf, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../http/certificate-roles';
 import { partnerIdsOf, presentCertificate, presentCertificateUpload } from '../http/certificate.presenter';
@@ -21,6 +20,7 @@ export class PartnerCertificatesController {
   ) {}
 
   @Post('v1/partners/:id/certificates')
+  @ReadYourWrites()
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('multipart/form-data', 'application/json')
@@ -34,8 +34,9 @@ export class PartnerCertificatesController {
   })
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    const upload = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate])));
+    return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) =>
+      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
+    );
   }
 
   @Get('v1/partners/:id/certificates')
@@ -46,6 +47,7 @@ export class PartnerCertificatesController {
   }
 
   @Post('v1/accounts/:account/partners/:id/certificates')
+  @ReadYourWrites()
   @HttpCode(201)
   @Roles('account_admin')
   @ApiConsumes('multipart/form-data', 'application/json')
@@ -53,8 +55,9 @@ export class PartnerCertificatesController {
   async uploadForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     requireOwnAccount(ctx, account);
     const form = await readCertificateUploadForm(request);
-    const upload = await this.upload.execute(ctx, form, { kind: 'partner', partnerId });
-    return presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate])));
+    return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) =>
+      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
+    );
   }
 
   @Get('v1/accounts/:account/partners/:id/certificates')
@@ -74,6 +77,3 @@ export class PartnerCertificatesController {
   }
 }
 
-function requireOwnAccount(ctx: RequestContext, account: string): void {
-  if (ctx.caller.account !== account) throw new DomainError('ACCOUNT_FORBIDDEN', 'You may only manage your own account');
-}

@@ -3,7 +3,7 @@ import {
   assertKeyServesUsage,
   assertKeySizeFits,
   assertUsageFits,
-  certificateDirectoryDecider,
+  certificateDecider,
   certificateLimitOf,
   CertificateLifecycleStreams,
   certificateWarnings,
@@ -12,8 +12,8 @@ import {
   toCertificateData,
   type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, decideOnStream, type Clock } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExpiryEvaluator } from '../expiry/expiry-evaluator';
 import type { KnownPartnerDocument } from '../partners/known-partner.document';
 import { PartnerAccess } from '../partners/partner-access';
@@ -22,7 +22,6 @@ import { CertificateQueries } from '../read-model/certificate-queries';
 import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
 import { newCertificateId } from '../write-model/certificate-id';
 import { CertificateWriteModel, factsOf } from '../write-model/certificate-write-model';
-import { requestMetadata } from '../write-model/event-metadata';
 import type { CertificateUploadForm } from './certificate-upload.form';
 
 /** Where an upload goes: a tenant's store, the account's store, or a partner (tenant or master). */
@@ -48,7 +47,7 @@ export class UploadCertificateHandler {
   ) {}
 
   /** Read and check the certificate, reserve storage within the plan, store it, attach it to the partner (filling an empty slot it fits). */
-  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<CertificateUploadResult> {
+  async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<AfterWrite<CertificateUploadResult>> {
     const partner: KnownPartnerDocument | null = target.kind === 'partner' ? await this.access.resolve(ctx, target.partnerId, 'write') : null;
     const account = ctx.caller.account;
     const tenant = partner ? partner.tenant : target.kind === 'store' ? target.tenant : null;
@@ -67,27 +66,30 @@ export class UploadCertificateHandler {
     const certificateId = newCertificateId();
     const metadata = requestMetadata(ctx, tenant, now);
     const plan = tenant === null ? null : await this.access.planOf(account, tenant);
-    await decideOnStream(
-      this.writeModel.store,
-      CertificateLifecycleStreams.directory(account, tenant),
-      certificateDirectoryDecider,
-      () => ({ type: 'reserve' as const, certificateId, plan: plan === null ? null : { plan, limit: certificateLimitOf(plan) }, now: now.toISOString() }),
-      metadata,
-    );
-    const uploaded = await this.writeModel.decideCertificate(
-      certificateId,
-      () => ({
-        type: 'upload',
-        certificateId,
-        account,
-        tenant,
-        name: form.name,
-        usage: form.usage,
-        certificateType: partner ? 'partner' : (form.type ?? 'partner'),
-        partnerId: partner?._id ?? null,
-        certificate: toCertificateData(details),
-        now: now.toISOString(),
-      }),
+    // Storage within the plan is reserved first; an upload refused after that gives its reservation back.
+    const { created: uploaded } = await this.writeModel.reservations.reserveThenCreate(
+      this.writeModel.directory(account, tenant),
+      {
+        reserve: () => ({ type: 'reserve' as const, certificateId, plan: plan === null ? null : { plan, limit: certificateLimitOf(plan) }, now: now.toISOString() }),
+        release: { type: 'release', certificateId, now: now.toISOString() },
+      },
+      {
+        stream: CertificateLifecycleStreams.certificate(certificateId),
+        decider: certificateDecider,
+        command: {
+          type: 'upload',
+          certificateId,
+          account,
+          tenant,
+          name: form.name,
+          usage: form.usage,
+          certificateType: partner ? 'partner' : (form.type ?? 'partner'),
+          partnerId: partner?._id ?? null,
+          certificate: toCertificateData(details),
+          now: now.toISOString(),
+        },
+      },
+      now,
       metadata,
     );
     let position = uploaded.position;
@@ -101,9 +103,11 @@ export class UploadCertificateHandler {
       position = attached.position ?? position;
     }
     position = (await this.expiry.evaluate(certificateId, now, metadata)) ?? position;
-    await this.writeModel.settle(position);
-    const view = await this.views.certificates.get(certificateId);
-    if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
-    return { certificate: view, warnings };
+    // The answer is the certificate's view: which partners use it is the view's to say.
+    return new AfterWrite(position, async () => {
+      const view = await this.views.certificates.get(certificateId);
+      if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
+      return { certificate: view, warnings };
+    });
   }
 }

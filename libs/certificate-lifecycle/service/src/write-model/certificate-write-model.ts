@@ -1,6 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   certificateDecider,
+  certificateDirectoryDecider,
+  type CertificateDirectoryCommand,
+  type CertificateDirectoryEvent,
+  type CertificateDirectoryState,
   certificateNotFound,
   CertificateLifecycleStreams,
   partnerCertificatesDecider,
@@ -11,10 +15,7 @@ import {
   type PartnerCertificatesCommand,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { decideOnStream, EVENT_STORE, loadState, type EventMetadata, type EventStore } from '@as2-partners/kernel';
-import { publicationBarrierToken, type PublicationBarrier } from '@as2-partners/platform';
-import { CERTIFICATE_LIFECYCLE_SERVICE } from '../certificate-lifecycle.service-name';
-import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
+import { DirectoryReservations, WriteModel, type EventMetadata, type EventStore, type ReservationDirectory } from '@as2-partners/kernel';
 import { CERTIFICATE_ID_PATTERN } from './certificate-id';
 
 export interface StoredCertificate {
@@ -22,45 +23,57 @@ export interface StoredCertificate {
   readonly active: boolean;
 }
 
-/** Load-decide-append on this context's streams, and the wait that makes a command's result visible when it returns. */
+/** Load-decide-append on this context's streams. */
 @Injectable()
 export class CertificateWriteModel {
-  constructor(
-    @Inject(EVENT_STORE) readonly store: EventStore,
-    @Inject(CertificateViewsProjection) private readonly projection: CertificateViewsProjection,
-    @Inject(publicationBarrierToken(CERTIFICATE_LIFECYCLE_SERVICE)) private readonly barrier: PublicationBarrier,
-  ) {}
+  readonly store: EventStore;
+  /** Reservations on a tenant's (or the account's) certificate directory: the storage limit of its plan. */
+  readonly reservations: DirectoryReservations;
+
+  constructor(readonly writeModel: WriteModel) {
+    this.store = writeModel.store;
+    this.reservations = new DirectoryReservations(writeModel);
+  }
 
   /** A stored certificate the scope may use (its tenant's or the account's), from the write model. */
   async certificate(scope: { account: string; tenant: string | null }, certificateId: string): Promise<StoredCertificate> {
     if (!CERTIFICATE_ID_PATTERN.test(certificateId)) throw certificateNotFound(certificateId);
-    const { state } = await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+    const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
     if (state.status !== 'stored' || state.record.account !== scope.account) throw certificateNotFound(certificateId);
     if (state.record.tenant !== null && state.record.tenant !== scope.tenant) throw certificateNotFound(certificateId);
     return { record: state.record, active: state.active };
   }
 
   async certificateState(certificateId: string): Promise<CertificateState> {
-    return (await loadState(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider)).state;
+    return (await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider)).state;
   }
 
   async partnerState(partnerId: string): Promise<PartnerCertificatesState> {
-    return (await loadState(this.store, CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider)).state;
+    return (await this.writeModel.load(CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider)).state;
+  }
+
+  /**
+   * The certificates stored under a tenant (or, tenant null, the account). No reservation is judged stale: the
+   * directory's state keeps no reservation times, so one left by a crash between reserving and storing still counts.
+   */
+  directory(account: string, tenant: string | null): ReservationDirectory<CertificateDirectoryCommand, CertificateDirectoryState, CertificateDirectoryEvent> {
+    return {
+      stream: CertificateLifecycleStreams.directory(account, tenant),
+      decider: certificateDirectoryDecider,
+      blockers: () => [],
+      holderStatus: async (certificateId) => {
+        const { status } = await this.certificateState(certificateId);
+        return status === 'stored' ? 'active' : status;
+      },
+    };
   }
 
   decidePartner(partnerId: string, command: (state: PartnerCertificatesState) => PartnerCertificatesCommand | Promise<PartnerCertificatesCommand>, metadata: EventMetadata) {
-    return decideOnStream(this.store, CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider, command, metadata);
+    return this.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider, command, metadata);
   }
 
   decideCertificate(certificateId: string, command: (state: CertificateState) => CertificateCommand, metadata: EventMetadata) {
-    return decideOnStream(this.store, CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
-  }
-
-  /** Returns once the views (and, embedded, other services' consumers) have everything up to `position`. */
-  async settle(position: number | null): Promise<void> {
-    if (position === null) return;
-    await this.projection.waitFor(position);
-    await this.barrier.delivered(position);
+    return this.writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
   }
 }
 

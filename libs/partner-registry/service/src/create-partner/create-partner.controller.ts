@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { CreatePartnerDto } from '../http/partner-settings.dto';
 import { presentPartner } from '../http/partner.presenter';
 import { TENANT_WRITERS } from '../http/partner-roles';
@@ -13,6 +13,7 @@ export class CreatePartnerController {
   constructor(private readonly handler: CreatePartnerHandler) {}
 
   @Post()
+  @ReadYourWrites()
   @HttpCode(201)
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Create a tenant partner' })
@@ -20,7 +21,6 @@ export class CreatePartnerController {
   @ApiResponse({ status: 402, description: 'PARTNER_LIMIT_EXCEEDED' })
   @ApiResponse({ status: 422, description: 'Validation failed (INVALID_AS2_ID_FORMAT, DUPLICATE_AS2_ID, INVALID_ENDPOINT_URL, UNSUPPORTED_ALGORITHM)' })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreatePartnerDto) {
-    const partner = await this.handler.execute(ctx, body);
-    return { message: 'Partner created successfully', data: presentPartner(partner) };
+    return (await this.handler.execute(ctx, body)).map((partner) => ({ message: 'Partner created successfully', data: presentPartner(partner) }));
   }
 }

@@ -1,63 +1,59 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { TenantClosure } from '../tenants/tenant-closure';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { planLimitOf } from '../write-model/tenant-plan';
-import { requireTenant } from '../write-model/write-target';
-import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 @Injectable()
 export class CreatePartnerHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly secrets: TenantSecrets,
     private readonly closure: TenantClosure,
     private readonly directory: PartnerDirectoryService,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
-  /** Validate, reserve the AS2 id within the plan limit, then create the partner's stream. */
-  async execute(ctx: RequestContext, dto: CreatePartnerDto): Promise<PartnerViewDocument> {
+  /** Validate, reserve the AS2 id within the plan limit, then create the partner's stream; answers its view (with what it inherits). */
+  async execute(ctx: RequestContext, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     const tenant = requireTenant(ctx);
     const { account } = ctx.caller;
     const now = this.clock.now();
     const partnerId = newPartnerId();
-    const metadata = eventMetadataOf(ctx, tenant, now);
-    const planLimit = await planLimitOf(this.store, account, tenant);
+    const metadata = requestMetadata(ctx, tenant, now);
+    const planLimit = await planLimitOf(this.writeModel, account, tenant);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
-    const events = partnerDecider.decide(
-      {
-        type: 'create_partner',
-        partnerId,
-        account,
-        tenant,
-        as2Id: dto.as2_id,
-        settings: { ...changes, name: dto.name, url: dto.url },
-        now: now.toISOString(),
-      },
-      partnerDecider.initialState(),
+    const command = {
+      type: 'create_partner' as const,
+      partnerId,
+      account,
+      tenant,
+      as2Id: dto.as2_id,
+      settings: { ...changes, name: dto.name, url: dto.url },
+      now: now.toISOString(),
+    };
+    const appended = await this.directory.reserveThenCreate(
+      tenantDirectoryScope(this.writeModel, account, tenant),
+      { as2Id: dto.as2_id, partnerId, planLimit, now },
+      { stream: PartnerRegistryStreams.partner(partnerId), decider: partnerDecider, command },
+      metadata,
     );
-    await this.directory.reserve(tenantDirectoryScope(this.store, account, tenant), { as2Id: dto.as2_id, partnerId, planLimit, now }, metadata);
-    const appended = await this.store.append(PartnerRegistryStreams.partner(partnerId), toNewEvents(events, metadata), 'no_stream');
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
-    const created = await this.queries.findForTenant(account, tenant, partnerId);
-    if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-    return created;
+    return new AfterWrite(appended.position, async () => {
+      const created = await this.queries.findForTenant(account, tenant, partnerId);
+      if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+      return created;
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { toApiTimestamp } from '../http/api-timestamp';
 import { TENANT_WRITERS } from '../http/partner-roles';
 import { DeletePartnerHandler } from './delete-partner.handler';
@@ -12,11 +12,11 @@ export class DeletePartnerController {
   constructor(private readonly handler: DeletePartnerHandler) {}
 
   @Delete(':id')
+  @ReadYourWrites()
   @HttpCode(200)
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Delete a tenant partner (its history stays; its AS2 id may be reused). Inherited partners cannot be deleted by tenants.' })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    const { deletedAt } = await this.handler.execute(ctx, id);
-    return { message: 'Partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } };
+    return (await this.handler.execute(ctx, id)).map(({ deletedAt }) => ({ message: 'Partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
   }
 }

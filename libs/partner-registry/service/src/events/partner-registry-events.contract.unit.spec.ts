@@ -1,3 +1,5 @@
+import { toNewEvents } from '@as2-partners/kernel';
+import { requestMetadata } from '@as2-partners/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser, fromFile } from '@asyncapi/parser';
@@ -14,7 +16,6 @@ import {
   tenantDecider,
   type PartnerRegistryEvent,
 } from '@as2-partners/partner-registry-domain';
-import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'partner-registry.asyncapi.yaml');
@@ -52,9 +53,9 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     { type: 'delete_partner', partnerId: PARTNER, now: T1 },
   ]);
   run(PartnerRegistryStreams.masterPartner(MASTER), masterPartnerDecider, [
-    { type: 'create_master_partner', partnerId: MASTER, account: 'acc', as2Id: 'MCK', settings: full, now: T0 },
-    { type: 'update_master_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
-    { type: 'delete_master_partner', partnerId: MASTER, now: T1 },
+    { type: 'create_partner', partnerId: MASTER, account: 'acc', tenant: null, as2Id: 'MCK', settings: full, now: T0 },
+    { type: 'update_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
+    { type: 'delete_partner', partnerId: MASTER, now: T1 },
   ]);
   run(PartnerRegistryStreams.tenantDirectory('acc', 'ten'), partnerDirectoryDecider, [
     { type: 'reserve_as2_id', as2Id: 'ACME', partnerId: PARTNER, planLimit: { plan: 'free', limit: 5 }, staleReservations: [], now: T0 },
@@ -76,7 +77,7 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
 function recorded(stream: string, event: PartnerRegistryEvent, index: number): RecordedEvent {
   const accountLevel = stream.startsWith('master_partner') || stream.startsWith('tenant-');
   const ctx = { caller: { sub: 'alice', account: 'acc', tenant: 'ten', roles: ['tenant_admin' as const] }, correlationId: 'corr-1', requestId: 'req-1' };
-  const [newEvent] = toNewEvents([event], eventMetadataOf(ctx, accountLevel ? null : 'ten', new Date(T0)));
+  const [newEvent] = toNewEvents([event], requestMetadata(ctx, accountLevel ? null : 'ten', new Date(T0)));
   return { ...newEvent!, stream, revision: 0, position: index };
 }
 

@@ -1,13 +1,12 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { partnerNotFound } from '@as2-partners/partner-registry-domain';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
 import { presentPartnerDetails } from '../http/partner.presenter';
 import { TENANT_READERS } from '../http/partner-roles';
 import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { PartnerQueries } from '../read-model/partner-queries';
-import { requireTenant } from '../write-model/write-target';
 
 @ApiTags('partners')
 @ApiBearerAuth()

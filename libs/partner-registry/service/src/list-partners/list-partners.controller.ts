@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
 import { PartnerListQueryDto } from '../http/list-query.dto';
 import { paginationOf } from '../http/pagination';
 import { presentPartner } from '../http/partner.presenter';
 import { TENANT_READERS } from '../http/partner-roles';
 import { PartnerQueries } from '../read-model/partner-queries';
-import { requireTenant } from '../write-model/write-target';
 
 @ApiTags('partners')
 @ApiBearerAuth()

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
-import { requireOwnAccount } from '../http/account-scope';
+import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../http/api-timestamp';
 import { PartnerListQueryDto } from '../http/list-query.dto';
 import { paginationOf } from '../http/pagination';
@@ -41,11 +40,14 @@ export class MasterPartnersController {
   }
 
   @Post()
+  @ReadYourWrites()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a master partner; every tenant of the account sees it as inherited' })
   async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreatePartnerDto) {
-    const partner = await this.handler.create(ctx, requireOwnAccount(ctx, account), body);
-    return { message: 'Master partner created successfully', data: presentPartner(partner, 'master') };
+    return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((partner) => ({
+      message: 'Master partner created successfully',
+      data: presentPartner(partner, 'master'),
+    }));
   }
 
   @Get(':id')
@@ -60,17 +62,23 @@ export class MasterPartnersController {
   }
 
   @Patch(':id')
+  @ReadYourWrites()
   @ApiOperation({ summary: 'Update a master partner; tenants see the change wherever they have no override' })
   async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: UpdatePartnerDto) {
-    const partner = await this.handler.update(ctx, requireOwnAccount(ctx, account), id, body);
-    return { message: 'Master partner updated successfully', data: presentPartner(partner, 'master') };
+    return (await this.handler.update(ctx, requireOwnAccount(ctx, account), id, body)).map((partner) => ({
+      message: 'Master partner updated successfully',
+      data: presentPartner(partner, 'master'),
+    }));
   }
 
   @Delete(':id')
+  @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a master partner; it leaves every tenant' })
   async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
-    const deletedAt = await this.handler.delete(ctx, requireOwnAccount(ctx, account), id);
-    return { message: 'Master partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } };
+    return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), id)).map((deletedAt) => ({
+      message: 'Master partner deleted successfully',
+      data: { id, deleted_at: toApiTimestamp(deletedAt) },
+    }));
   }
 }

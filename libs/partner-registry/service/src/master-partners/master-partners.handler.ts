@@ -1,87 +1,69 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import type { CreatePartnerDto } from '../http/partner-settings.dto';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { SECRET_SEALER, type SecretSealer } from '../secrets/secret-sealer';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
-import { decideOnStream } from '@as2-partners/kernel';
 import { masterDirectoryScope } from '../write-model/directory-scopes';
-import { eventMetadataOf, toNewEvents } from '../write-model/event-envelopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 import { newPartnerId } from '../write-model/partner-id';
 import { PARTNER_ID_PATTERN } from '../write-model/write-target';
-import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 /** Account-level partners every tenant of the account inherits; AS2 ids unique among the account's masters. */
 @Injectable()
 export class MasterPartnersHandler {
   constructor(
+    private readonly writeModel: WriteModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly directory: PartnerDirectoryService,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
-  async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<PartnerViewDocument> {
+  async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     const now = this.clock.now();
     const partnerId = newPartnerId();
-    const events = masterPartnerDecider.decide(
-      {
-        type: 'create_master_partner',
-        partnerId,
-        account,
-        as2Id: dto.as2_id,
-        settings: { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url },
-        now: now.toISOString(),
-      },
-      masterPartnerDecider.initialState(),
+    const settings = { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url };
+    const command = { type: 'create_partner' as const, partnerId, account, tenant: null, as2Id: dto.as2_id, settings, now: now.toISOString() };
+    const metadata = requestMetadata(ctx, null, now);
+    const appended = await this.directory.reserveThenCreate(
+      masterDirectoryScope(this.writeModel, account),
+      { as2Id: dto.as2_id, partnerId, planLimit: null, now },
+      { stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider, command },
+      metadata,
     );
-    const metadata = eventMetadataOf(ctx, null, now);
-    await this.directory.reserve(masterDirectoryScope(this.store, account), { as2Id: dto.as2_id, partnerId, planLimit: null, now }, metadata);
-    const appended = await this.store.append(PartnerRegistryStreams.masterPartner(partnerId), toNewEvents(events, metadata), 'no_stream');
-    await Promise.all([this.projection.waitFor(appended.position), this.published.delivered(appended.position)]);
-    return this.get(account, partnerId);
+    return new AfterWrite(appended.position, () => this.get(account, partnerId));
   }
 
-  async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<PartnerViewDocument> {
+  async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
     const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.masterPartner(partnerId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
-      () => ({ type: 'update_master_partner' as const, partnerId, changes, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
+      requestMetadata(ctx, null, now),
     );
-    if (result.position !== null) await Promise.all([this.projection.waitFor(result.position), this.published.delivered(result.position)]);
-    return this.get(account, partnerId);
+    return new AfterWrite(result.position, () => this.get(account, partnerId));
   }
 
-  async delete(ctx: RequestContext, account: string, partnerId: string): Promise<string> {
+  async delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
-    const metadata = eventMetadataOf(ctx, null, now);
-    const deleted = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.masterPartner(partnerId),
+    const metadata = requestMetadata(ctx, null, now);
+    const deleted = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
-      () => ({ type: 'delete_master_partner' as const, partnerId, now: now.toISOString() }),
+      () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
       metadata,
     );
-    const released = await this.directory.release(masterDirectoryScope(this.store, account), partnerId, now, metadata);
-    const last = Math.max(deleted.position ?? 0, released ?? 0);
-    await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
-    return now.toISOString();
+    const released = await this.directory.release(masterDirectoryScope(this.writeModel, account), partnerId, now, metadata);
+    return new AfterWrite(lastPositionOf(deleted.position, released), () => now.toISOString());
   }
 
   async get(account: string, partnerId: string): Promise<PartnerViewDocument> {

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { toApiTimestamp } from '../http/api-timestamp';
 import { presentOverrides, presentPartner } from '../http/partner.presenter';
 import { TENANT_READERS, TENANT_WRITERS } from '../http/partner-roles';
@@ -31,11 +31,14 @@ export class PartnerOverridesController {
   }
 
   @Delete(':id/overrides')
+  @ReadYourWrites()
   @HttpCode(200)
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: "Reset an inherited partner to the master's configuration" })
   async reset(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    const partner = await this.handler.reset(ctx, id);
-    return { message: 'Partner overrides reset successfully', data: { ...presentPartner(partner), override_settings: {} } };
+    return (await this.handler.reset(ctx, id)).map((partner) => ({
+      message: 'Partner overrides reset successfully',
+      data: { ...presentPartner(partner), override_settings: {} },
+    }));
   }
 }

@@ -1,20 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { decideOnStream } from '@as2-partners/kernel';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 
 @Injectable()
 export class PartnerOverridesHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
@@ -24,24 +20,21 @@ export class PartnerOverridesHandler {
   }
 
   /** Back to the master's configuration for this tenant. */
-  async reset(ctx: RequestContext, partnerId: string): Promise<PartnerViewDocument> {
+  async reset(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {
     await this.requireInherited(ctx, partnerId);
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.override(account, tenant, partnerId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
       partnerOverrideDecider,
       () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: partnerId, now: now.toISOString() }),
-      eventMetadataOf(ctx, tenant, now),
+      requestMetadata(ctx, tenant, now),
     );
-    if (result.position !== null) await this.projection.waitFor(result.position);
-    return this.view(ctx, partnerId);
+    return new AfterWrite(result.position, () => this.view(ctx, partnerId));
   }
 
   private async requireInherited(ctx: RequestContext, partnerId: string): Promise<void> {
-    const target = await resolveWriteTarget(this.store, ctx, partnerId);
+    const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
     if (target.kind !== 'inherited') throw notAnInheritedPartner(partnerId);
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, decideOnStream, EVENT_STORE, loadState, type Clock, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDataKeyDecider, tenantDeleted } from '@as2-partners/partner-registry-domain';
 import { monotonicFactory } from 'ulid';
 import { dataKeyIdOf, sealWithDataKey, unsealWithDataKey } from './data-key-seal';
@@ -18,7 +18,7 @@ const KEY_BYTES = 32;
 @Injectable()
 export class TenantSecrets {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SECRET_SEALER) private readonly master: SecretSealer,
     @Inject(TenantDataKeyStore) private readonly keys: TenantDataKeyStore,
@@ -42,9 +42,7 @@ export class TenantSecrets {
 
   /** Records the key destroyed first (no key is ever made for the tenant again), then erases its material. Idempotent. */
   async destroy(account: string, tenant: string, metadata: EventMetadata): Promise<number | null> {
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenantDataKey(account, tenant),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenantDataKey(account, tenant),
       tenantDataKeyDecider,
       () => ({ type: 'destroy_data_key' as const, account, tenantId: tenant, now: this.clock.now().toISOString() }),
       metadata,
@@ -55,7 +53,7 @@ export class TenantSecrets {
 
   private async currentKey(account: string, tenant: string, metadata: EventMetadata): Promise<{ keyId: string; key: Buffer }> {
     const stream = PartnerRegistryStreams.tenantDataKey(account, tenant);
-    const { state } = await loadState(this.store, stream, tenantDataKeyDecider);
+    const { state } = await this.writeModel.load(stream, tenantDataKeyDecider);
     if (state.status === 'destroyed') throw tenantDeleted(tenant);
     if (state.status === 'active') {
       const key = await this.usableKey(state.keyId);
@@ -68,9 +66,7 @@ export class TenantSecrets {
     await this.keys.put({ _id: keyId, account, tenant, wrappedKey: this.master.seal(key.toString('base64')), createdAt: now });
     const replacing = state.status === 'active' ? state.keyId : null;
     try {
-      const result = await decideOnStream(
-        this.store,
-        stream,
+      const result = await this.writeModel.decide(stream,
         tenantDataKeyDecider,
         () => ({ type: 'create_data_key' as const, account, tenantId: tenant, keyId, replacing, now }),
         metadata,

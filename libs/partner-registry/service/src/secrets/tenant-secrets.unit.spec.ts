@@ -1,4 +1,4 @@
-import type { EventMetadata, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import { WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { SecretSealer } from './secret-sealer';
 import { TenantDataKeyStore, type TenantDataKeyDocument } from './tenant-data-key.store';
@@ -41,7 +41,7 @@ describe('TenantSecrets', () => {
   // no key given: another process's random key, as a sealer without PARTNER_SECRETS_KEY had before a restart
   const sealerFor = (env: { PARTNER_SECRETS_KEY?: string }) =>
     env.PARTNER_SECRETS_KEY ? SecretSealer.withKey(Buffer.from(env.PARTNER_SECRETS_KEY, 'hex')) : SecretSealer.ephemeral();
-  const secrets = (env: { PARTNER_SECRETS_KEY?: string } = MASTER) => new TenantSecrets(store, clock, sealerFor(env), new TenantDataKeyStore(readModels));
+  const secrets = (env: { PARTNER_SECRETS_KEY?: string } = MASTER) => new TenantSecrets(new WriteModel(store), clock, sealerFor(env), new TenantDataKeyStore(readModels));
 
   beforeEach(() => {
     store = new InMemoryEventStore();

@@ -3,9 +3,9 @@ import {
   CheckpointedFollower,
   CLOCK,
   EVENT_STORE,
-  loadState,
   PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
+  WriteModel,
   type CheckpointStore,
   type Clock,
   type EventStore,
@@ -32,6 +32,7 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
   private follower: CheckpointedFollower | null = null;
 
   constructor(
+    private readonly writeModel: WriteModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_STORE_CHECKPOINTS) private readonly checkpoints: CheckpointStore,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
@@ -87,7 +88,7 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
   private async react(event: RecordedEvent & TenantDeleted): Promise<void> {
     const { account, tenantId } = event.data;
     // Streams written before ids were retired may hold a tenant re-created after its deletion: that one stays open.
-    const { state } = await loadState(this.store, PartnerRegistryStreams.tenant(account, tenantId), tenantDecider);
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.tenant(account, tenantId), tenantDecider);
     if (state.status !== 'deleted') return;
     await this.closure.close(account, tenantId, {
       account,

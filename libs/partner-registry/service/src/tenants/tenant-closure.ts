@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, decideOnStream, DomainError, EVENT_STORE, loadState, type Clock, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, DomainError, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
 import {
   partnerDecider,
   partnerDirectoryDecider,
@@ -11,7 +11,6 @@ import {
 } from '@as2-partners/partner-registry-domain';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
-import { KeyedMutex } from '../write-model/keyed-mutex';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
 
 function later(a: number | null, b: number | null): number | null {
@@ -28,7 +27,7 @@ export class TenantClosure {
   private readonly mutex = new KeyedMutex();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly secrets: TenantSecrets,
     private readonly directory: PartnerDirectoryService,
@@ -39,15 +38,13 @@ export class TenantClosure {
     return this.mutex.run(`${account}.${tenant}`, async () => {
       let last = await this.secrets.destroy(account, tenant, metadata);
       // The directory holds a reservation for every partner of the tenant that was not deleted.
-      const { state: partners } = await loadState(this.store, PartnerRegistryStreams.tenantDirectory(account, tenant), partnerDirectoryDecider);
+      const { state: partners } = await this.writeModel.load(PartnerRegistryStreams.tenantDirectory(account, tenant), partnerDirectoryDecider);
       for (const reservation of partners.reservations.values()) {
         last = later(last, await this.deletePartner(account, tenant, reservation.partnerId, metadata));
       }
-      const { state: masters } = await loadState(this.store, PartnerRegistryStreams.masterDirectory(account), partnerDirectoryDecider);
+      const { state: masters } = await this.writeModel.load(PartnerRegistryStreams.masterDirectory(account), partnerDirectoryDecider);
       for (const master of masters.reservations.values()) {
-        const reset = await decideOnStream(
-          this.store,
-          PartnerRegistryStreams.override(account, tenant, master.partnerId),
+        const reset = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, master.partnerId),
           partnerOverrideDecider,
           () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: master.partnerId, now: this.clock.now().toISOString() }),
           metadata,
@@ -63,7 +60,7 @@ export class TenantClosure {
    * have missed the partner) gets it deleted here, and the create answers TENANT_DELETED.
    */
   async refuseIfDeletedMeanwhile(account: string, tenant: string, partnerId: string, metadata: EventMetadata): Promise<void> {
-    const { state } = await loadState(this.store, PartnerRegistryStreams.tenant(account, tenant), tenantDecider);
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.tenant(account, tenant), tenantDecider);
     if (state.status !== 'deleted') return;
     await this.deletePartner(account, tenant, partnerId, metadata);
     throw tenantDeleted(tenant);
@@ -73,9 +70,7 @@ export class TenantClosure {
     const now = this.clock.now();
     let deleted: number | null = null;
     try {
-      const result = await decideOnStream(
-        this.store,
-        PartnerRegistryStreams.partner(partnerId),
+      const result = await this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
         partnerDecider,
         () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
         metadata,
@@ -85,7 +80,7 @@ export class TenantClosure {
       // Already deleted, or a create that never stored its partner: only the reservation is left to release.
       if (!(error instanceof DomainError && error.code === PartnerRegistryErrorCode.PartnerNotFound)) throw error;
     }
-    const released = await this.directory.release(tenantDirectoryScope(this.store, account, tenant), partnerId, now, metadata);
+    const released = await this.directory.release(tenantDirectoryScope(this.writeModel, account, tenant), partnerId, now, metadata);
     return later(deleted, released);
   }
 }

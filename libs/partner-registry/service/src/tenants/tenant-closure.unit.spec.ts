@@ -1,4 +1,4 @@
-import { toNewEvents, type EventMetadata, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { toNewEvents, WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { SecretSealer } from '../secrets/secret-sealer';
@@ -16,11 +16,12 @@ const id = (n: number) => `prt_01J0000000000000000000000${n}`;
 
 describe('TenantClosure', () => {
   let store: InMemoryEventStore;
+  let writeModel: WriteModel;
   let directory: PartnerDirectoryService;
   let closure: TenantClosure;
 
   async function createPartner(tenant: string, partnerId: string): Promise<void> {
-    await directory.reserve(tenantDirectoryScope(store, 'acc', tenant), { as2Id: partnerId, partnerId, planLimit: null, now: new Date(NOW) }, metadata);
+    await directory.reserve(tenantDirectoryScope(writeModel, 'acc', tenant), { as2Id: partnerId, partnerId, planLimit: null, now: new Date(NOW) }, metadata);
     const events = partnerDecider.decide(
       { type: 'create_partner', partnerId, account: 'acc', tenant, as2Id: partnerId, settings: { name: 'P', url: 'https://p.example.com/as2' }, now: NOW },
       partnerDecider.initialState(),
@@ -46,16 +47,17 @@ describe('TenantClosure', () => {
 
   beforeEach(() => {
     store = new InMemoryEventStore();
-    directory = new PartnerDirectoryService(store);
-    const secrets = new TenantSecrets(store, clock, SecretSealer.ephemeral(), new TenantDataKeyStore(noKeys));
-    closure = new TenantClosure(store, clock, secrets, directory);
+    writeModel = new WriteModel(store);
+    directory = new PartnerDirectoryService(writeModel);
+    const secrets = new TenantSecrets(writeModel, clock, SecretSealer.ephemeral(), new TenantDataKeyStore(noKeys));
+    closure = new TenantClosure(writeModel, clock, secrets, directory);
   });
 
   it("deletes each partner once with its own event, releases its AS2 id, resets overrides, destroys the key, and a second run does nothing", async () => {
     await createPartner('ten', id(1));
     await createPartner('ten', id(2));
     await createPartner('other', id(3));
-    await directory.reserve(masterDirectoryScope(store, 'acc'), { as2Id: 'MASTER', partnerId: id(9), planLimit: null, now: new Date(NOW) }, metadata);
+    await directory.reserve(masterDirectoryScope(writeModel, 'acc'), { as2Id: 'MASTER', partnerId: id(9), planLimit: null, now: new Date(NOW) }, metadata);
     await store.append(
       PartnerRegistryStreams.override('acc', 'ten', id(9)),
       toNewEvents([{ type: 'partner.override_set.v1', data: { account: 'acc', tenant: 'ten', masterPartnerId: id(9), changes: { compress: true }, overrides: { compress: true }, setAt: NOW } }], metadata),

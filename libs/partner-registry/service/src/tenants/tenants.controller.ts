@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isPlan, partnerLimitOf } from '@as2-partners/partner-registry-domain';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
-import { requireOwnAccount } from '../http/account-scope';
+import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../http/api-timestamp';
 import { PageQueryDto } from '../http/list-query.dto';
 import { paginationOf } from '../http/pagination';
@@ -42,11 +41,11 @@ export class TenantsController {
   }
 
   @Post()
+  @ReadYourWrites()
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a tenant with a plan (free, starter, professional, enterprise)' })
   async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreateTenantDto) {
-    const tenant = await this.handler.create(ctx, requireOwnAccount(ctx, account), body);
-    return { message: 'Tenant created successfully', data: presentTenant(tenant) };
+    return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((tenant) => ({ message: 'Tenant created successfully', data: presentTenant(tenant) }));
   }
 
   @Get(':tenant')
@@ -55,20 +54,23 @@ export class TenantsController {
   }
 
   @Patch(':tenant')
+  @ReadYourWrites()
   @ApiOperation({ summary: "Rename a tenant or change its plan (applies to the tenant's later creates)" })
   async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string, @Body() body: UpdateTenantDto) {
-    const tenant = await this.handler.update(ctx, requireOwnAccount(ctx, account), tenantId, body);
-    return { message: 'Tenant updated successfully', data: presentTenant(tenant) };
+    return (await this.handler.update(ctx, requireOwnAccount(ctx, account), tenantId, body)).map((tenant) => ({ message: 'Tenant updated successfully', data: presentTenant(tenant) }));
   }
 
   @Delete(':tenant')
+  @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({
     summary:
       "Delete a tenant for good: its partners are deleted, its stored secrets destroyed, its tokens refused (403 TENANT_DELETED) and its id retired (409 TENANT_ID_RETIRED); a repeated delete finishes an interrupted one",
   })
   async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
-    const deletedAt = await this.handler.delete(ctx, requireOwnAccount(ctx, account), tenantId);
-    return { message: 'Tenant deleted successfully', data: { id: tenantId, deleted_at: toApiTimestamp(deletedAt) } };
+    return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), tenantId)).map((deletedAt) => ({
+      message: 'Tenant deleted successfully',
+      data: { id: tenantId, deleted_at: toApiTimestamp(deletedAt) },
+    }));
   }
 }

@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, tenantNotFound, type Plan } from '@as2-partners/partner-registry-domain';
-import type { PublicationBarrier, RequestContext } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { monotonicFactory } from 'ulid';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { TenantDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
-import { decideOnStream } from '@as2-partners/kernel';
-import { eventMetadataOf } from '../write-model/event-envelopes';
-import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 import type { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
 import { TenantClosure } from './tenant-closure';
 
@@ -18,60 +14,50 @@ const nextUlid = monotonicFactory();
 @Injectable()
 export class TenantsHandler {
   constructor(
+    private readonly writeModel: WriteModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     private readonly closure: TenantClosure,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
-  async create(ctx: RequestContext, account: string, dto: CreateTenantDto): Promise<TenantDocument> {
+  async create(ctx: RequestContext, account: string, dto: CreateTenantDto): Promise<AfterWrite<TenantDocument>> {
     const tenantId = dto.id ?? `ten_${nextUlid()}`;
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenant(account, tenantId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
-    if (result.position !== null) await this.projection.waitFor(result.position);
-    return this.get(account, tenantId);
+    return new AfterWrite(result.position, () => this.get(account, tenantId));
   }
 
-  async update(ctx: RequestContext, account: string, tenantId: string, dto: UpdateTenantDto): Promise<TenantDocument> {
+  async update(ctx: RequestContext, account: string, tenantId: string, dto: UpdateTenantDto): Promise<AfterWrite<TenantDocument>> {
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenant(account, tenantId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'update_tenant' as const, tenantId, name: dto.name, plan: dto.plan as Plan | undefined, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
-    if (result.position !== null) await this.projection.waitFor(result.position);
-    return this.get(account, tenantId);
+    return new AfterWrite(result.position, () => this.get(account, tenantId));
   }
 
   /**
    * Records the deletion first, then closes the tenant's data (see TenantClosure). A repeated DELETE finishes a closure
    * a failure interrupted and answers the first deletion's time; the reactor finishes it too, after a crash.
    */
-  async delete(ctx: RequestContext, account: string, tenantId: string): Promise<string> {
+  async delete(ctx: RequestContext, account: string, tenantId: string): Promise<AfterWrite<string>> {
     const now = this.clock.now();
-    const result = await decideOnStream(
-      this.store,
-      PartnerRegistryStreams.tenant(account, tenantId),
+    const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'delete_tenant' as const, tenantId, now: now.toISOString() }),
-      eventMetadataOf(ctx, null, now),
+      requestMetadata(ctx, null, now),
     );
     if (result.state.status !== 'deleted') throw new Error(`Tenant ${tenantId} not deleted after its deletion was decided`);
-    await this.closure.close(account, tenantId, eventMetadataOf(ctx, tenantId, now));
+    await this.closure.close(account, tenantId, requestMetadata(ctx, tenantId, now));
+    const { deletedAt } = result.state;
     // The reactor may have done (part of) the closure first: wait for everything stored so far, not only our own events.
-    const last = await this.store.lastPosition();
-    if (last !== null) await Promise.all([this.projection.waitFor(last), this.published.delivered(last)]);
-    return result.state.deletedAt;
+    return new AfterWrite(await this.store.lastPosition(), () => deletedAt);
   }
 
   async get(account: string, tenantId: string): Promise<TenantDocument> {

@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { presentPartner, presentPartnerDetails } from '../http/partner.presenter';
 import { TENANT_WRITERS } from '../http/partner-roles';
 import { UpdatePartnerDto } from './update-partner.dto';
@@ -13,12 +13,14 @@ export class UpdatePartnerController {
   constructor(private readonly handler: UpdatePartnerHandler) {}
 
   @Patch(':id')
+  @ReadYourWrites()
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: "Update a tenant partner, or override an inherited partner's settings for this tenant" })
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: UpdatePartnerDto) {
-    const { overridden, partner } = await this.handler.execute(ctx, id, body);
-    if (!overridden) return { message: 'Partner updated successfully', data: presentPartner(partner) };
-    const { certificates: _c, message_stats: _m, last_message_at: _l, connection_status: _s, ...data } = presentPartnerDetails(partner);
-    return { message: 'Partner configuration overridden successfully', data };
+    return (await this.handler.execute(ctx, id, body)).map(({ overridden, partner }) => {
+      if (!overridden) return { message: 'Partner updated successfully', data: presentPartner(partner) };
+      const { certificates: _c, message_stats: _m, last_message_at: _l, connection_status: _s, ...data } = presentPartnerDetails(partner);
+      return { message: 'Partner configuration overridden successfully', data };
+    });
   }
 }

@@ -1,17 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { PLATFORM_CONFIG, type PlatformConfig, type PublicationBarrier, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../http/partner-changes.mapper';
 import { PartnerQueries } from '../read-model/partner-queries';
 import type { PartnerViewDocument } from '../read-model/partner-view.document';
-import { PartnerViewsProjection } from '../read-model/partner-views.projection';
 import { TenantSecrets } from '../secrets/tenant-secrets';
-import { decideOnStream } from '@as2-partners/kernel';
-import { eventMetadataOf } from '../write-model/event-envelopes';
 import { resolveWriteTarget } from '../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
-import { PARTNER_REGISTRY_PUBLICATION_BARRIER } from '../write-model/publication-barrier.token';
 
 export interface UpdateOutcome {
   /** True when the partner is inherited: the change became a tenant override, the master is untouched. */
@@ -22,41 +18,37 @@ export interface UpdateOutcome {
 @Injectable()
 export class UpdatePartnerHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARTNER_REGISTRY_PUBLICATION_BARRIER) private readonly published: PublicationBarrier,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly secrets: TenantSecrets,
-    private readonly projection: PartnerViewsProjection,
     private readonly queries: PartnerQueries,
   ) {}
 
-  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<UpdateOutcome> {
-    const target = await resolveWriteTarget(this.store, ctx, partnerId);
+  /** Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. */
+  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
+    const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const metadata = eventMetadataOf(ctx, tenant, now);
+    const metadata = requestMetadata(ctx, tenant, now);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const result =
       target.kind === 'tenant'
-        ? await decideOnStream(
-            this.store,
-            PartnerRegistryStreams.partner(partnerId),
+        ? await this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
             partnerDecider,
             () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
             metadata,
           )
-        : await decideOnStream(
-            this.store,
-            PartnerRegistryStreams.override(account, tenant, partnerId),
+        : await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
             partnerOverrideDecider,
             () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
             metadata,
           );
-    if (result.position !== null) await Promise.all([this.projection.waitFor(result.position), this.published.delivered(result.position)]);
-    const partner = await this.queries.findForTenant(account, tenant, partnerId);
-    if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-    return { overridden: target.kind === 'inherited', partner };
+    return new AfterWrite(result.position, async () => {
+      const partner = await this.queries.findForTenant(account, tenant, partnerId);
+      if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+      return { overridden: target.kind === 'inherited', partner };
+    });
   }
 }

@@ -1,16 +1,28 @@
-import { DomainError, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import {
+  DirectoryReservations,
+  DomainError,
+  type DecidedEvent,
+  type Decision,
+  type EventMetadata,
+  type ReservationDirectory,
+  type ReservationHolderStatus,
+  type ReservedEntity,
+  type WriteModel,
+} from '@as2-partners/kernel';
 import {
   partnerDirectoryDecider,
   PartnerRegistryErrorCode,
   reservationFor,
+  type PartnerDirectoryCommand,
+  type PartnerDirectoryEvent,
   type PartnerDirectoryState,
   type PlanLimit,
   type Reservation,
 } from '@as2-partners/partner-registry-domain';
-import { decideOnStream } from '@as2-partners/kernel';
-import { KeyedMutex } from './keyed-mutex';
 
-export type PartnerStatus = 'none' | 'active' | 'deleted';
+export { DEFAULT_RESERVATION_GRACE_MS } from '@as2-partners/kernel';
+
+export type PartnerStatus = ReservationHolderStatus;
 
 /** A directory stream and how to tell whether the partner behind one of its reservations still exists. */
 export interface DirectoryScope {
@@ -18,87 +30,69 @@ export interface DirectoryScope {
   readonly partnerStatus: (partnerId: string) => Promise<PartnerStatus>;
 }
 
-/** A reservation younger than this may belong to a create still in flight, so it is never judged stale. */
-export const DEFAULT_RESERVATION_GRACE_MS = 30_000;
+export interface AS2IdReservation {
+  readonly as2Id: string;
+  readonly partnerId: string;
+  readonly planLimit: PlanLimit | null;
+  readonly now: Date;
+}
 
 /**
- * AS2-id uniqueness and plan limits on the write side: reservations appended to the scope's directory stream with
- * its expected revision, so concurrent creates (in this process or another) cannot both win. Reservations left by
- * a crash between the reservation and the partner's creation, or between a delete and its release, are released
- * when they block a create.
+ * AS2-id uniqueness and plan limits on the write side, as the kernel's reservations over a scope's directory
+ * stream: a duplicate AS2 id is blocked by its holder, a full plan by every reservation, and either is released
+ * first when its partner was deleted or never created.
  */
 export class PartnerDirectoryService {
-  private readonly mutex = new KeyedMutex();
+  private readonly reservations: DirectoryReservations;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly graceMs = DEFAULT_RESERVATION_GRACE_MS,
-  ) {}
+  constructor(writeModel: WriteModel, graceMs?: number) {
+    this.reservations = new DirectoryReservations(writeModel, graceMs);
+  }
 
-  async reserve(
+  async reserve(scope: DirectoryScope, request: AS2IdReservation, metadata: EventMetadata): Promise<number | null> {
+    return (await this.reservations.reserve(directoryOf(scope), reserveCommand(request), request.now, metadata)).position;
+  }
+
+  /** Reserves the AS2 id, then creates the partner; a refused partner releases its reservation. */
+  async reserveThenCreate<C, S, E extends DecidedEvent>(
     scope: DirectoryScope,
-    request: { readonly as2Id: string; readonly partnerId: string; readonly planLimit: PlanLimit | null; readonly now: Date },
+    request: AS2IdReservation,
+    partner: ReservedEntity<C, S, E>,
     metadata: EventMetadata,
-  ): Promise<number | null> {
-    const now = request.now.toISOString();
-    const base = { type: 'reserve_as2_id' as const, as2Id: request.as2Id, partnerId: request.partnerId, planLimit: request.planLimit, staleReservations: [], now };
-    const result = await this.mutex.run(scope.stream, () =>
-      decideOnStream(
-        this.store,
-        scope.stream,
-        partnerDirectoryDecider,
-        async (state) => ({ ...base, staleReservations: await this.staleBlockers(scope, state, base, request.now) }),
-        metadata,
-        { attempts: 20 },
-      ),
-    );
-    return result.position;
+  ): Promise<Decision<S, E>> {
+    const release = releaseCommand(request.partnerId, 'stale', request.now);
+    const { created } = await this.reservations.reserveThenCreate(directoryOf(scope), { reserve: reserveCommand(request), release }, partner, request.now, metadata);
+    return created;
   }
 
   async release(scope: DirectoryScope, partnerId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
-    const result = await this.mutex.run(scope.stream, () =>
-      decideOnStream(
-        this.store,
-        scope.stream,
-        partnerDirectoryDecider,
-        () => ({ type: 'release_as2_id' as const, partnerId, reason: 'deleted' as const, now: now.toISOString() }),
-        metadata,
-        { attempts: 20 },
-      ),
-    );
-    return result.position;
+    return (await this.reservations.release(directoryOf(scope), releaseCommand(partnerId, 'deleted', now), metadata)).position;
   }
+}
 
-  /** The stale reservations standing in this create's way: none unless the plain decision fails. */
-  private async staleBlockers(
-    scope: DirectoryScope,
-    state: PartnerDirectoryState,
-    command: Parameters<typeof partnerDirectoryDecider.decide>[0],
-    now: Date,
-  ): Promise<string[]> {
-    try {
-      partnerDirectoryDecider.decide(command, state);
-      return [];
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      let candidates: Reservation[] = [];
-      if (error.code === PartnerRegistryErrorCode.DuplicateAs2Id && command.type === 'reserve_as2_id') {
-        const holder = reservationFor(state, command.as2Id);
-        candidates = holder ? [holder] : [];
-      } else if (error.code === PartnerRegistryErrorCode.PartnerLimitExceeded) {
-        candidates = [...state.reservations.values()];
-      }
-      const stale: string[] = [];
-      for (const reservation of candidates) {
-        if (await this.isStale(scope, reservation, now)) stale.push(reservation.partnerId);
-      }
-      return stale;
-    }
-  }
+function reserveCommand(request: AS2IdReservation): (staleReservations: readonly string[]) => PartnerDirectoryCommand {
+  const { as2Id, partnerId, planLimit } = request;
+  return (staleReservations) => ({ type: 'reserve_as2_id', as2Id, partnerId, planLimit, staleReservations, now: request.now.toISOString() });
+}
 
-  private async isStale(scope: DirectoryScope, reservation: Reservation, now: Date): Promise<boolean> {
-    const status = await scope.partnerStatus(reservation.partnerId);
-    if (status === 'deleted') return true;
-    return status === 'none' && Date.parse(reservation.reservedAt) < now.getTime() - this.graceMs;
+function releaseCommand(partnerId: string, reason: 'deleted' | 'stale', now: Date): PartnerDirectoryCommand {
+  return { type: 'release_as2_id', partnerId, reason, now: now.toISOString() };
+}
+
+function directoryOf(scope: DirectoryScope): ReservationDirectory<PartnerDirectoryCommand, PartnerDirectoryState, PartnerDirectoryEvent> {
+  return {
+    stream: scope.stream,
+    decider: partnerDirectoryDecider,
+    blockers: (state, command, error) => blockersOf(state, command, error).map((r) => ({ holderId: r.partnerId, reservedAt: r.reservedAt })),
+    holderStatus: scope.partnerStatus,
+  };
+}
+
+function blockersOf(state: PartnerDirectoryState, command: PartnerDirectoryCommand, error: DomainError): Reservation[] {
+  if (error.code === PartnerRegistryErrorCode.DuplicateAs2Id && command.type === 'reserve_as2_id') {
+    const holder = reservationFor(state, command.as2Id);
+    return holder ? [holder] : [];
   }
+  if (error.code === PartnerRegistryErrorCode.PartnerLimitExceeded) return [...state.reservations.values()];
+  return [];
 }

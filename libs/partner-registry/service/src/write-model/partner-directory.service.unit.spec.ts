@@ -1,4 +1,4 @@
-import { DomainError, type EventMetadata } from '@as2-partners/kernel';
+import { DomainError, WriteModel, type EventMetadata } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { PartnerDirectoryService, type DirectoryScope } from './partner-directory.service';
 
@@ -14,7 +14,7 @@ const metadata: EventMetadata = {
 /** Two services share a store but not a mutex: what two processes do, so only the expected revision protects. */
 describe('PartnerDirectoryService across processes', () => {
   const store = new InMemoryEventStore();
-  const processes = [new PartnerDirectoryService(store), new PartnerDirectoryService(store)];
+  const processes = [new PartnerDirectoryService(new WriteModel(store)), new PartnerDirectoryService(new WriteModel(store))];
   let n = 0;
   const scope = (): DirectoryScope => ({ stream: `partner_directory-acc.t${++n}`, partnerStatus: async () => 'active' });
 

@@ -1,4 +1,4 @@
-import { DomainError, type EventStore } from '@as2-partners/kernel';
+import type { WriteModel } from '@as2-partners/kernel';
 import {
   masterPartnerDecider,
   partnerDecider,
@@ -6,8 +6,7 @@ import {
   PartnerRegistryStreams,
   type PartnerRecord,
 } from '@as2-partners/partner-registry-domain';
-import type { RequestContext } from '@as2-partners/platform';
-import { loadState } from '@as2-partners/kernel';
+import { requireTenant, type RequestContext } from '@as2-partners/platform';
 
 export const PARTNER_ID_PATTERN = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -16,23 +15,15 @@ export type WriteTarget =
   | { readonly kind: 'tenant'; readonly partner: PartnerRecord }
   | { readonly kind: 'inherited'; readonly master: PartnerRecord };
 
-/** The caller's tenant; callers without one (account-level tokens) cannot act on tenant partners. */
-export function requireTenant(ctx: RequestContext): string {
-  if (ctx.caller.tenant === null) {
-    throw new DomainError('TENANT_REQUIRED', 'This route acts on a tenant: use a token with a tenant claim');
-  }
-  return ctx.caller.tenant;
-}
-
 /** Resolves from the write model, so a write never acts on a stale view; anything not visible to the caller is not found. */
-export async function resolveWriteTarget(store: EventStore, ctx: RequestContext, partnerId: string): Promise<WriteTarget> {
+export async function resolveWriteTarget(writeModel: WriteModel, ctx: RequestContext, partnerId: string): Promise<WriteTarget> {
   const tenant = requireTenant(ctx);
   if (!PARTNER_ID_PATTERN.test(partnerId)) throw partnerNotFound(partnerId);
-  const own = await loadState(store, PartnerRegistryStreams.partner(partnerId), partnerDecider);
+  const own = await writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider);
   if (own.state.status === 'active' && own.state.partner.account === ctx.caller.account && own.state.partner.tenant === tenant) {
     return { kind: 'tenant', partner: own.state.partner };
   }
-  const master = await loadState(store, PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider);
+  const master = await writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider);
   if (master.state.status === 'active' && master.state.partner.account === ctx.caller.account) {
     return { kind: 'inherited', master: master.state.partner };
   }

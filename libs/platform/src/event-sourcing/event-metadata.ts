@@ -1,7 +1,7 @@
 import type { Actor, EventMetadata, RecordedEvent } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import type { RequestContext } from '../auth/caller';
 
-/** Metadata of the events one request causes. */
+/** The metadata every event of one request carries: who, which tenant, and the ids that tie it to the request. */
 export function requestMetadata(ctx: RequestContext, tenant: string | null, occurredAt: Date): EventMetadata {
   return {
     account: ctx.caller.account,
@@ -13,7 +13,7 @@ export function requestMetadata(ctx: RequestContext, tenant: string | null, occu
   };
 }
 
-/** Metadata of events the service decides on its own (scheduler, expiry, reactions to other services' events). */
+/** Metadata of events a service decides on its own (scheduler, expiry, reactions to events): caused by `cause` when there is one. */
 export function systemMetadata(
   scope: { account: string; tenant: string | null },
   actor: Actor,

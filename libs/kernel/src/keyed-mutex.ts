@@ -1,5 +1,5 @@
 /**
- * Serialises work per key inside this process, so concurrent creates on one directory stream queue instead of
+ * Serialises work per key inside this process, so concurrent reservations on one directory stream queue instead of
  * racing on its expected revision (the revision check still guards against other processes).
  */
 export class KeyedMutex {

@@ -1,0 +1,48 @@
+import { DomainError } from '@as2-partners/kernel';
+import { CertificateLifecycleErrorCode as Code, certificateInactive, usageMismatch } from '../certificate-lifecycle.errors';
+import { usageFitsSlot, type SlotName } from '../certificate-usage';
+import type { AttachedCertificate, PartnerCertificatesEvent } from './partner-certificates.events';
+import type { CertificateFacts, PartnerRef } from './partner-certificates.commands';
+import type { PartnerCertificatesState } from './partner-certificates.state';
+
+/** Milliseconds since the epoch of an ISO-8601 instant: how the decider compares instants. */
+export const ms = (iso: string) => new Date(iso).getTime();
+
+function attachedOf(certificate: CertificateFacts): AttachedCertificate {
+  const { active: _active, ...attached } = certificate;
+  return attached;
+}
+
+/** Attaching a certificate the partner does not hold yet: the first step of every command that names one. */
+export function attachIfNew(state: PartnerCertificatesState, command: PartnerRef & { certificate: CertificateFacts; now: string }): PartnerCertificatesEvent[] {
+  if (state.attached.has(command.certificate.certificateId)) return [];
+  return [
+    {
+      type: 'partner_certificates.certificate_attached.v1',
+      data: {
+        partnerId: command.partnerId,
+        account: command.account,
+        tenant: command.tenant,
+        certificate: attachedOf(command.certificate),
+        attachedAt: command.now,
+      },
+    },
+  ];
+}
+
+export function assertAssignable(certificate: CertificateFacts, slot: SlotName): void {
+  if (!certificate.active) throw certificateInactive(certificate.certificateId);
+  if (!usageFitsSlot(certificate.usage, slot)) throw usageMismatch(certificate.certificateId, certificate.usage, slot);
+}
+
+/** The certificate must be valid over [from, to]: a scheduled change must not switch to a certificate that is not valid yet or expires before the window closes. */
+export function assertValidThroughout(certificate: CertificateFacts, from: string, to: string): void {
+  if (ms(certificate.notBefore) > ms(from) || ms(certificate.notAfter) < ms(to)) {
+    throw new DomainError(
+      Code.CertificateNotValidForWindow,
+      `Certificate ${certificate.certificateId} is valid from ${certificate.notBefore} to ${certificate.notAfter}, which does not cover ${from} to ${to}`,
+      'certificate_id',
+      { not_before: certificate.notBefore, expires_at: certificate.notAfter, window_start: from, window_end: to },
+    );
+  }
+}

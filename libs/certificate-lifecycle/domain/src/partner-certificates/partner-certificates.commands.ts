@@ -1,0 +1,50 @@
+import type { SlotName } from '../certificate-usage';
+import type { ActivationTrigger, AttachedCertificate, EvidenceData } from './partner-certificates.events';
+
+/** A certificate as the command's caller found it in the certificate store. */
+export interface CertificateFacts extends AttachedCertificate {
+  readonly active: boolean;
+}
+
+export interface PartnerRef {
+  readonly partnerId: string;
+  readonly account: string;
+  readonly tenant: string | null;
+}
+
+export type PartnerCertificatesCommand =
+  | (PartnerRef & { readonly type: 'attach'; readonly certificate: CertificateFacts; readonly now: string })
+  | (PartnerRef & { readonly type: 'assign'; readonly slot: SlotName; readonly certificate: CertificateFacts; readonly now: string })
+  | (PartnerRef & { readonly type: 'follow_encryption'; readonly now: string })
+  | (PartnerRef & {
+      readonly type: 'schedule_backup';
+      readonly slot: SlotName;
+      readonly certificate: CertificateFacts;
+      readonly activateOn: string;
+      readonly now: string;
+    })
+  | (PartnerRef & { readonly type: 'cancel_backup'; readonly slot: SlotName; readonly now: string })
+  | (PartnerRef & { readonly type: 'activate_due_backups'; readonly trigger: ActivationTrigger; readonly now: string })
+  | (PartnerRef & {
+      readonly type: 'schedule_rollover';
+      readonly certificate: CertificateFacts;
+      readonly activateAt: string;
+      readonly overlapUntil: string;
+      readonly slots: readonly SlotName[];
+      readonly now: string;
+    })
+  | (PartnerRef & {
+      readonly type: 'activate_rollover';
+      readonly trigger: ActivationTrigger;
+      /** The scheduler activates only once `activate_at` has come; a person may activate early. */
+      readonly onlyIfDue: boolean;
+      readonly nextCertificate: CertificateFacts;
+      readonly previousSha256: Readonly<Record<string, string>>;
+      readonly evidence: EvidenceData;
+      readonly now: string;
+    })
+  | (PartnerRef & { readonly type: 'retire'; readonly force: boolean; readonly reason: string | null; readonly now: string })
+  | (PartnerRef & { readonly type: 'remove_partner'; readonly now: string });
+
+/** The commands one part of the decider handles. */
+export type PartnerCertificatesCommandOf<T extends PartnerCertificatesCommand['type']> = Extract<PartnerCertificatesCommand, { readonly type: T }>;

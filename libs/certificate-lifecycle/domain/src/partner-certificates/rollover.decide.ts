@@ -1,0 +1,98 @@
+import { assertNever, DomainError } from '@as2-partners/kernel';
+import { CertificateLifecycleErrorCode as Code } from '../certificate-lifecycle.errors';
+import { assertValidAt } from '../certificate-reading';
+import type { PartnerCertificatesCommandOf } from './partner-certificates.commands';
+import type { PartnerCertificatesEvent } from './partner-certificates.events';
+import { effectiveCurrent, type PartnerCertificatesState, type Rollover } from './partner-certificates.state';
+import { assertAssignable, assertValidThroughout, attachIfNew, ms } from './partner-certificate-rules';
+
+/**
+ * The rollover an activation at `now` takes effect for, or null while the scheduler's is not due yet. Exported so
+ * the service gathers the evidence for exactly the rollover this decider will activate.
+ */
+export function rolloverToActivate(state: PartnerCertificatesState, partnerId: string, onlyIfDue: boolean, now: string): Rollover | null {
+  const rollover = state.rollover;
+  if (!rollover) throw new DomainError(Code.RolloverNotScheduled, `No rollover is scheduled for partner ${partnerId}`);
+  if (onlyIfDue && ms(rollover.activateAt) > ms(now)) return null;
+  return rollover;
+}
+
+/** A trust rollover: the next certificate's window approved, then activated (with stamped evidence) by a person or the scheduler. */
+export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_rollover' | 'activate_rollover'>, state: PartnerCertificatesState): PartnerCertificatesEvent[] {
+  const { partnerId, now } = command;
+  switch (command.type) {
+    case 'schedule_rollover': {
+      const { certificate, activateAt, overlapUntil, slots } = command;
+      if (!(ms(now) < ms(activateAt))) {
+        throw new DomainError(Code.RolloverWindowInvalid, 'activate_at must be in the future', 'activate_at', { activate_at: activateAt, now });
+      }
+      if (!(ms(activateAt) < ms(overlapUntil))) {
+        throw new DomainError(Code.RolloverWindowInvalid, 'overlap_until must be after activate_at', 'overlap_until', {
+          activate_at: activateAt,
+          overlap_until: overlapUntil,
+        });
+      }
+      // A signature slot that follows encryption moves with it, so only the encryption usage must fit.
+      const following = slots.includes('encryption') && !state.signature.useDifferent;
+      for (const slot of slots) if (!(slot === 'signature' && following)) assertAssignable(certificate, slot);
+      assertValidThroughout(certificate, activateAt, overlapUntil);
+      const currentCertificateIds = Object.fromEntries(slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
+      if (slots.every((slot) => currentCertificateIds[slot] === certificate.certificateId)) {
+        throw new DomainError(Code.RolloverSameCertificate, `Certificate ${certificate.certificateId} is already current in every slot named`, 'next_certificate_id');
+      }
+      const pending = state.rollover;
+      if (
+        pending &&
+        pending.nextCertificateId === certificate.certificateId &&
+        ms(pending.activateAt) === ms(activateAt) &&
+        ms(pending.overlapUntil) === ms(overlapUntil) &&
+        pending.slots.join() === slots.join()
+      ) {
+        return [];
+      }
+      return [
+        ...attachIfNew(state, command),
+        {
+          type: 'trust.rollover_scheduled.v1',
+          data: {
+            partnerId,
+            nextCertificateId: certificate.certificateId,
+            currentCertificateIds,
+            slots: [...slots],
+            activateAt,
+            overlapUntil,
+            replacesNextCertificateId: pending?.nextCertificateId ?? null,
+            scheduledAt: now,
+          },
+        },
+      ];
+    }
+    case 'activate_rollover': {
+      const rollover = rolloverToActivate(state, partnerId, command.onlyIfDue, now);
+      if (!rollover) return [];
+      assertValidAt(command.nextCertificate, new Date(now));
+      const previousCertificateIds = Object.fromEntries(rollover.slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
+      return [
+        {
+          type: 'trust.activated.v1',
+          data: {
+            partnerId,
+            certificateId: rollover.nextCertificateId,
+            certificateSha256: command.nextCertificate.fingerprintSha256,
+            previousCertificateIds,
+            previousCertificateSha256: command.previousSha256,
+            slots: rollover.slots,
+            trigger: command.trigger,
+            scheduledFor: rollover.activateAt,
+            activatedAt: now,
+            lateByMs: command.trigger.type === 'scheduler' ? Math.max(0, ms(now) - ms(rollover.activateAt)) : 0,
+            overlapUntil: rollover.overlapUntil,
+            evidence: command.evidence,
+          },
+        },
+      ];
+    }
+    default:
+      return assertNever(command);
+  }
+}

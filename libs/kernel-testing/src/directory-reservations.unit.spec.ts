@@ -1,0 +1,94 @@
+import { DirectoryReservations, DomainError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory } from '@as2-partners/kernel';
+import { InMemoryEventStore } from './in-memory-event-store';
+
+type SeatEvent =
+  | { readonly type: 'seats.reserved.v1'; readonly data: { readonly holder: string; readonly at: string } }
+  | { readonly type: 'seats.released.v1'; readonly data: { readonly holder: string } };
+type SeatCommand = { readonly type: 'reserve'; readonly holder: string; readonly stale: readonly string[]; readonly at: string } | { readonly type: 'release'; readonly holder: string };
+type Seats = ReadonlyMap<string, string>;
+
+/** One seat: a second holder is refused unless the first is found stale. */
+const seats: Decider<SeatCommand, Seats, SeatEvent> = {
+  initialState: () => new Map(),
+  decide: (command, state) => {
+    if (command.type === 'release') return state.has(command.holder) ? [{ type: 'seats.released.v1', data: { holder: command.holder } }] : [];
+    const releases = command.stale.filter((h) => state.has(h)).map((holder) => ({ type: 'seats.released.v1' as const, data: { holder } }));
+    if (state.size - releases.length >= 1) throw new DomainError('SEAT_TAKEN', 'taken');
+    return [...releases, { type: 'seats.reserved.v1', data: { holder: command.holder, at: command.at } }];
+  },
+  evolve: (state, event) => {
+    const next = new Map(state);
+    if (event.type === 'seats.reserved.v1') next.set(event.data.holder, event.data.at);
+    else next.delete(event.data.holder);
+    return next;
+  },
+};
+
+type ThingEvent = { readonly type: 'thing.created.v1'; readonly data: { readonly id: string } };
+const things: Decider<{ readonly id: string; readonly valid: boolean }, 'none' | 'created', ThingEvent> = {
+  initialState: () => 'none',
+  decide: (command, state) => {
+    if (!command.valid) throw new DomainError('INVALID_THING', 'invalid');
+    if (state !== 'none') throw new Error('exists');
+    return [{ type: 'thing.created.v1', data: { id: command.id } }];
+  },
+  evolve: () => 'created',
+};
+
+const metadata: EventMetadata = { account: 'a', tenant: 't', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-01-01T00:00:00.000Z' };
+const NOW = new Date('2026-01-01T00:10:00.000Z');
+
+describe('DirectoryReservations', () => {
+  let store: InMemoryEventStore;
+  let writeModel: WriteModel;
+  let reservations: DirectoryReservations;
+  const directory = (status: 'none' | 'active' | 'deleted' = 'active'): ReservationDirectory<SeatCommand, Seats, SeatEvent> => ({
+    stream: 'seats-1',
+    decider: seats,
+    blockers: (state) => [...state.entries()].map(([holderId, reservedAt]) => ({ holderId, reservedAt })),
+    holderStatus: async (holder) => ((await writeModel.load(`thing-${holder}`, things)).state === 'created' ? 'active' : status),
+  });
+  const reserve = (holder: string, at = NOW) => (stale: readonly string[]) => ({ type: 'reserve' as const, holder, stale, at: at.toISOString() });
+  const create = (id: string, valid = true) => ({ stream: `thing-${id}`, decider: things, command: { id, valid } });
+  const types = async (stream: string) => (await store.readStream(stream)).map((e) => e.type);
+
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    writeModel = new WriteModel(store);
+    reservations = new DirectoryReservations(writeModel, 60_000);
+  });
+
+  it('reserves, then creates the entity', async () => {
+    const { created } = await reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
+    expect(created.state).toBe('created');
+    expect(await types('seats-1')).toEqual(['seats.reserved.v1']);
+  });
+
+  it('reserves nothing for an entity its decider refuses anyway', async () => {
+    const refused = reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x', false), NOW, metadata);
+    await expect(refused).rejects.toMatchObject({ code: 'INVALID_THING' });
+    expect(await types('seats-1')).toEqual([]);
+  });
+
+  it('releases the reservation when the entity cannot be appended', async () => {
+    await store.append('thing-x', [{ id: '00000000-0000-4000-8000-000000000001', type: 'thing.created.v1', schemaVersion: 1, data: { id: 'x' }, metadata }], 'no_stream');
+    const refused = reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
+    await expect(refused).rejects.toThrow();
+    expect(await types('seats-1')).toEqual(['seats.reserved.v1', 'seats.released.v1']);
+  });
+
+  it('releases a reservation a crash left behind once past the grace period, never a young one', async () => {
+    // A holder reserved and crashed before creating its entity.
+    await reservations.reserve(directory('none'), reserve('crashed', new Date(NOW.getTime() - 30_000)), NOW, metadata);
+    await expect(reservations.reserve(directory('none'), reserve('y'), NOW, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+    const later = new Date(NOW.getTime() + 31_000);
+    await reservations.reserve(directory('none'), reserve('y', later), later, metadata);
+    expect(await types('seats-1')).toEqual(['seats.reserved.v1', 'seats.released.v1', 'seats.reserved.v1']);
+  });
+
+  it('never releases the reservation of an entity that exists', async () => {
+    await reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
+    const later = new Date(NOW.getTime() + 3_600_000);
+    await expect(reservations.reserve(directory('none'), reserve('y', later), later, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+  });
+});

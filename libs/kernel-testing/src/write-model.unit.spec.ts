@@ -1,0 +1,128 @@
+import { WrongExpectedRevisionError, WriteModel, type Decider, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { InMemoryEventStore } from './in-memory-event-store';
+
+type CounterEvent = { readonly type: 'counter.added.v1'; readonly data: { readonly by: number } };
+type CounterCommand = { readonly type: 'add'; readonly by: number; readonly max?: number };
+
+const counter: Decider<CounterCommand, number, CounterEvent> = {
+  initialState: () => 0,
+  decide: (command, total) => {
+    if (command.max !== undefined && total + command.by > command.max) throw new Error('over the maximum');
+    return command.by === 0 ? [] : [{ type: 'counter.added.v1', data: { by: command.by } }];
+  },
+  evolve: (total, event) => total + event.data.by,
+};
+
+const metadata: EventMetadata = {
+  account: 'acc',
+  tenant: 't',
+  correlationId: 'c',
+  causationId: null,
+  actor: { type: 'user', id: 'u' },
+  occurredAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** Counts the events each readStream returns, to see what a load re-reads. */
+function countingReads(store: EventStore): { store: EventStore; read: () => number } {
+  let read = 0;
+  const counting = Object.create(store) as EventStore;
+  counting.readStream = async (stream, options) => {
+    const events = await store.readStream(stream, options);
+    read += events.length;
+    return events;
+  };
+  return { store: counting, read: () => read };
+}
+
+describe('WriteModel', () => {
+  it('decides, appends with the loaded revision and answers with the new state and its position', async () => {
+    const writeModel = new WriteModel(new InMemoryEventStore());
+    await writeModel.decide('counter-1', counter, { type: 'add', by: 2 }, metadata);
+    const decision = await writeModel.decide('counter-1', counter, (total): CounterCommand => ({ type: 'add', by: total + 1 }), metadata);
+    expect(decision.state).toBe(5);
+    expect(decision.position).toBe(2);
+    expect(decision.events).toEqual([{ type: 'counter.added.v1', data: { by: 3 } }]);
+    expect(await writeModel.decide('counter-1', counter, { type: 'add', by: 0 }, metadata)).toEqual({ state: 5, events: [], position: null });
+  });
+
+  it('decides again on fresh state after a concurrent append, and gives up after the attempts allowed', async () => {
+    const store = new InMemoryEventStore();
+    const [one, other] = [new WriteModel(store), new WriteModel(store)];
+    await one.decide('counter-2', counter, { type: 'add', by: 1 }, metadata);
+    // While `one` decides on state 1, another process appends: the append is refused, the retry sees 2.
+    const seen: number[] = [];
+    const racing = async (total: number): Promise<CounterCommand> => {
+      seen.push(total);
+      if (seen.length === 1) await other.decide('counter-2', counter, { type: 'add', by: 1 }, metadata);
+      return { type: 'add', by: 1, max: 3 };
+    };
+    const retried = await one.decide('counter-2', counter, racing, metadata);
+    expect(seen).toEqual([1, 2]);
+    expect(retried.state).toBe(3);
+
+    const alwaysRaced = async (): Promise<CounterCommand> => {
+      await other.decide('counter-2', counter, { type: 'add', by: 1 }, metadata);
+      return { type: 'add', by: 1 };
+    };
+    await expect(one.decide('counter-2', counter, alwaysRaced, metadata, { attempts: 2 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  it('stamps the metadata from the command decided, so both carry the same instant', async () => {
+    const store = new InMemoryEventStore();
+    let attempt = 0;
+    await new WriteModel(store).decide(
+      'counter-3',
+      counter,
+      (): CounterCommand => ({ type: 'add', by: ++attempt }),
+      metadata,
+      { metadataOf: (command) => ({ ...metadata, occurredAt: `2026-01-01T00:00:0${command.by}.000Z` }) },
+    );
+    expect((await store.readStream('counter-3'))[0]!.metadata.occurredAt).toBe('2026-01-01T00:00:01.000Z');
+  });
+
+  it('returns the first outcome when a command id is decided again, without appending twice', async () => {
+    const store = new InMemoryEventStore();
+    const writeModel = new WriteModel(store);
+    await writeModel.decide('counter-4', counter, { type: 'add', by: 5 }, metadata);
+    const first = await writeModel.decide('counter-4', counter, { type: 'add', by: 2 }, metadata, { commandId: 'cmd-1' });
+    await writeModel.decide('counter-4', counter, { type: 'add', by: 1 }, metadata);
+    // Another process (a fresh write model) retrying the same command after a lost answer.
+    const again = await new WriteModel(store).decide('counter-4', counter, { type: 'add', by: 2 }, metadata, { commandId: 'cmd-1' });
+    expect(again.events).toEqual(first.events);
+    expect(again.position).toBe(first.position);
+    expect(again.state).toBe(8);
+    expect((await store.readStream('counter-4')).map((e) => e.data)).toEqual([{ by: 5 }, { by: 2 }, { by: 1 }]);
+  });
+
+  it('folds only the events appended since its last load, and keeps its cache to itself', async () => {
+    const inner = new InMemoryEventStore();
+    const { store, read } = countingReads(inner);
+    const writeModel = new WriteModel(store);
+    for (let i = 0; i < 5; i++) await new WriteModel(inner).decide('counter-5', counter, { type: 'add', by: 1 }, metadata);
+    expect((await writeModel.load('counter-5', counter)).state).toBe(5);
+    expect(read()).toBe(5);
+    await new WriteModel(inner).decide('counter-5', counter, { type: 'add', by: 1 }, metadata);
+    expect(await writeModel.load('counter-5', counter)).toEqual({ state: 6, revision: 5 });
+    expect(read()).toBe(6);
+    // A second write model in the same process starts from nothing: caches are never shared.
+    const { store: otherStore, read: otherRead } = countingReads(inner);
+    await new WriteModel(otherStore).load('counter-5', counter);
+    expect(otherRead()).toBe(6);
+  });
+
+  it('keeps at most maxCachedStreams folds, evicting the least recently used', async () => {
+    const inner = new InMemoryEventStore();
+    for (const stream of ['a-1', 'a-2', 'a-3']) await new WriteModel(inner).decide(stream, counter, { type: 'add', by: 1 }, metadata);
+    const { store, read } = countingReads(inner);
+    const writeModel = new WriteModel(store, { maxCachedStreams: 2 });
+    await writeModel.load('a-1', counter);
+    await writeModel.load('a-2', counter);
+    await writeModel.load('a-1', counter);
+    await writeModel.load('a-3', counter); // evicts a-2, the least recently used
+    expect(read()).toBe(3);
+    await writeModel.load('a-1', counter);
+    expect(read()).toBe(3);
+    await writeModel.load('a-2', counter);
+    expect(read()).toBe(4);
+  });
+});

@@ -1,0 +1,122 @@
+import type { Decider } from './decider';
+import { DomainError } from './domain-error';
+import type { EventMetadata } from './event-envelope';
+import { KeyedMutex } from './keyed-mutex';
+import type { DecidedEvent } from './new-events';
+import type { Decision, WriteModel } from './write-model';
+
+/** Whether the entity behind a reservation exists: not (yet), or no longer. */
+export type ReservationHolderStatus = 'none' | 'active' | 'deleted';
+
+export interface ReservationHolder {
+  readonly holderId: string;
+  /** ISO-8601 UTC. */
+  readonly reservedAt: string;
+}
+
+/**
+ * A directory stream whose reservations hold an invariant over many entity streams (an AS2 id unique in a
+ * tenant, a plan's limit): what the reservations pattern needs to know about it.
+ */
+export interface ReservationDirectory<C, S, E extends DecidedEvent> {
+  readonly stream: string;
+  readonly decider: Decider<C, S, E>;
+  /** The reservations standing in the way of a reservation refused with `error`; none when the refusal is final. */
+  readonly blockers: (state: S, command: C, error: DomainError) => readonly ReservationHolder[];
+  /** Looked up on the holder's own stream: the write side, never a view. */
+  readonly holderStatus: (holderId: string) => Promise<ReservationHolderStatus>;
+}
+
+export interface ReservedEntity<C, S, E extends DecidedEvent> {
+  readonly stream: string;
+  readonly decider: Decider<C, S, E>;
+  readonly command: C;
+}
+
+/** A reservation younger than this may belong to a creation still in flight, so it is never judged stale. */
+export const DEFAULT_RESERVATION_GRACE_MS = 30_000;
+
+const DIRECTORY_ATTEMPTS = 20;
+
+/**
+ * Multi-stream invariants as reservations: reserve on the directory stream (its expected revision stops concurrent
+ * reservations in any process), append the entity, and release the reservation when the entity is refused. The
+ * entity's stream existing is the confirmation; a reservation left by a crash in between is released by the next
+ * reservation it blocks, once its holder is deleted, or was never created and is older than the grace period.
+ */
+export class DirectoryReservations {
+  // Queues reservations on one directory in this process instead of racing on its revision (a hot stream).
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly writeModel: WriteModel,
+    private readonly graceMs = DEFAULT_RESERVATION_GRACE_MS,
+  ) {}
+
+  /** `reserve` is given the holders found stale, for the directory's decider to release first. */
+  async reserve<C, S, E extends DecidedEvent>(
+    directory: ReservationDirectory<C, S, E>,
+    reserve: (staleHolders: readonly string[]) => C,
+    now: Date,
+    metadata: EventMetadata,
+  ): Promise<Decision<S, E>> {
+    return this.mutex.run(directory.stream, () =>
+      this.writeModel.decide(
+        directory.stream,
+        directory.decider,
+        async (state) => reserve(await this.staleHolders(directory, state, reserve([]), now)),
+        metadata,
+        { attempts: DIRECTORY_ATTEMPTS },
+      ),
+    );
+  }
+
+  async release<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, release: C, metadata: EventMetadata): Promise<Decision<S, E>> {
+    return this.mutex.run(directory.stream, () =>
+      this.writeModel.decide(directory.stream, directory.decider, release, metadata, { attempts: DIRECTORY_ATTEMPTS }),
+    );
+  }
+
+  /** Reserve, then decide the entity; if the entity is refused, its reservation is released before the refusal propagates. */
+  async reserveThenCreate<DC, DS, DE extends DecidedEvent, C, S, E extends DecidedEvent>(
+    directory: ReservationDirectory<DC, DS, DE>,
+    reservation: { readonly reserve: (staleHolders: readonly string[]) => DC; readonly release: DC },
+    entity: ReservedEntity<C, S, E>,
+    now: Date,
+    metadata: EventMetadata,
+  ): Promise<{ readonly reserved: Decision<DS, DE>; readonly created: Decision<S, E> }> {
+    // Decided on a new stream's state first, so a command refused anyway reserves nothing.
+    entity.decider.decide(entity.command, entity.decider.initialState());
+    const reserved = await this.reserve(directory, reservation.reserve, now, metadata);
+    let created: Decision<S, E>;
+    try {
+      // Once: a new entity's stream must not exist, so a concurrent append is a refusal, not something to retry.
+      created = await this.writeModel.decide(entity.stream, entity.decider, entity.command, metadata, { attempts: 1 });
+    } catch (error) {
+      await this.release(directory, reservation.release, metadata).catch(() => undefined);
+      throw error;
+    }
+    return { reserved, created };
+  }
+
+  /** The stale reservations in this reservation's way: none unless the plain decision is refused. */
+  private async staleHolders<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, state: S, command: C, now: Date): Promise<string[]> {
+    try {
+      directory.decider.decide(command, state);
+      return [];
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const stale: string[] = [];
+      for (const holder of directory.blockers(state, command, error)) {
+        if (await this.isStale(directory, holder, now)) stale.push(holder.holderId);
+      }
+      return stale;
+    }
+  }
+
+  private async isStale<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, holder: ReservationHolder, now: Date): Promise<boolean> {
+    const status = await directory.holderStatus(holder.holderId);
+    if (status === 'deleted') return true;
+    return status === 'none' && Date.parse(holder.reservedAt) < now.getTime() - this.graceMs;
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { commandEventId } from './command-event-ids';
+import type { Decider } from './decider';
+import type { EventMetadata, NewEvent, RecordedEvent } from './event-envelope';
+import { WrongExpectedRevisionError } from './event-store.errors';
+import type { EventStore, ExpectedRevision } from './event-store.port';
+import { FoldedStateCache } from './folded-state-cache';
+import { schemaVersionOf, type DecidedEvent } from './new-events';
+
+export interface LoadedState<S> {
+  readonly state: S;
+  /** Expected revision for the next append: the last event's revision, or 'no_stream'. */
+  readonly revision: ExpectedRevision;
+}
+
+export interface Decision<S, E> {
+  /** The stream's state after the decision: what a handler answers from. */
+  readonly state: S;
+  /** The events this command appended (or had appended already, when its command id was seen). */
+  readonly events: readonly E[];
+  /** Global position of the command's last event; null when the decision produced no event. */
+  readonly position: number | null;
+}
+
+export interface DecideOptions<C> {
+  /**
+   * Attempts on a concurrent append (WrongExpectedRevisionError); each re-reads the stream and decides again.
+   * 1 for a command that must not be decided twice.
+   */
+  readonly attempts?: number;
+  /** Makes the command idempotent: its events get ids derived from it, and a repeat returns the first outcome. */
+  readonly commandId?: string;
+  /** Metadata from the command decided, so it carries the same `now` (default: the metadata given). */
+  readonly metadataOf?: (command: C) => EventMetadata;
+}
+
+const DEFAULT_ATTEMPTS = 10;
+
+/**
+ * The write side of one process component: load a stream's state through a decider, decide a command on it and
+ * append the events with the loaded revision as the expected one. It owns the cache of folded states, so two
+ * components in one process (embedded mode) never share one.
+ */
+export class WriteModel {
+  private readonly cache: FoldedStateCache;
+
+  constructor(
+    readonly store: EventStore,
+    options: { readonly maxCachedStreams?: number } = {},
+  ) {
+    this.cache = new FoldedStateCache(options.maxCachedStreams);
+  }
+
+  /** The stream's state, folding only the events appended since this write model last saw it. */
+  async load<C, S, E>(stream: string, decider: Decider<C, S, E>): Promise<LoadedState<S>> {
+    return (await this.read(stream, decider, false)).loaded;
+  }
+
+  /**
+   * Load, decide, append with the loaded revision; on a concurrent append, decide again on fresh state.
+   * `command` may be a function of the state, so a retry recomputes the facts that depend on it; it returns null
+   * when the state leaves nothing to decide (no event).
+   */
+  async decide<C, S, E extends DecidedEvent>(
+    stream: string,
+    decider: Decider<C, S, E>,
+    command: C | ((state: S) => C | null | Promise<C | null>),
+    metadata: EventMetadata,
+    options: DecideOptions<C> = {},
+  ): Promise<Decision<S, E>> {
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt++) {
+      const { loaded, recorded } = await this.read(stream, decider, options.commandId !== undefined);
+      const { state, revision } = loaded;
+      if (options.commandId !== undefined) {
+        const seen = this.outcomeOf<E>(options.commandId, stream, recorded);
+        if (seen) return { ...seen, state };
+      }
+      const decided = typeof command === 'function' ? await (command as (state: S) => C | null | Promise<C | null>)(state) : command;
+      if (decided === null) return { events: [], position: null, state };
+      const events = decider.decide(decided, state);
+      if (events.length === 0) return { events, position: null, state };
+      const meta = options.metadataOf ? options.metadataOf(decided) : metadata;
+      try {
+        const result = await this.store.append(stream, this.toNewEvents(events, meta, stream, options.commandId), revision);
+        const next = events.reduce(decider.evolve, state);
+        this.cache.set(stream, { decider, state: next, revision: result.nextExpectedRevision });
+        return { events, position: result.position, state: next };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  private async read<C, S, E>(
+    stream: string,
+    decider: Decider<C, S, E>,
+    whole: boolean,
+  ): Promise<{ loaded: LoadedState<S>; recorded: RecordedEvent[] }> {
+    const cached = whole ? undefined : this.cache.get(stream, decider);
+    const recorded = await this.store.readStream(stream, cached ? { fromRevision: cached.revision + 1 } : {});
+    const from = cached ? (cached.state as S) : decider.initialState();
+    const state = recorded.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), from);
+    const last = recorded.at(-1);
+    const revision = last ? last.revision : (cached?.revision ?? null);
+    if (revision === null) return { loaded: { state, revision: 'no_stream' }, recorded };
+    if (last) this.cache.set(stream, { decider, state, revision });
+    return { loaded: { state, revision }, recorded };
+  }
+
+  /** The events a command id already appended to this stream, if any. */
+  private outcomeOf<E>(commandId: string, stream: string, recorded: readonly RecordedEvent[]): Omit<Decision<unknown, E>, 'state'> | null {
+    const start = recorded.findIndex((e) => e.id === commandEventId(commandId, stream, 0));
+    if (start < 0) return null;
+    const mine: RecordedEvent[] = [];
+    for (const event of recorded.slice(start)) {
+      if (event.id !== commandEventId(commandId, stream, mine.length)) break;
+      mine.push(event);
+    }
+    return { events: mine.map((e) => ({ type: e.type, data: e.data }) as E), position: mine[mine.length - 1]?.position ?? null };
+  }
+
+  private toNewEvents(events: readonly DecidedEvent[], metadata: EventMetadata, stream: string, commandId: string | undefined): NewEvent[] {
+    return events.map((event, index) => ({
+      id: commandId === undefined ? randomUUID() : commandEventId(commandId, stream, index),
+      type: event.type,
+      schemaVersion: schemaVersionOf(event.type),
+      data: event.data,
+      metadata,
+    }));
+  }
+}

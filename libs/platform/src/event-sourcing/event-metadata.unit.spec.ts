@@ -1,0 +1,32 @@
+import type { RecordedEvent } from '@as2-partners/kernel';
+import { requestMetadata, systemMetadata } from './event-metadata';
+
+describe('event metadata', () => {
+  const at = new Date('2026-11-30T10:00:00.000Z');
+
+  it("a request's events carry its caller, the tenant given, and the request's correlation and causation ids", () => {
+    const ctx = { caller: { sub: 'u1', account: 'acc', tenant: 'ten', roles: ['tenant_admin' as const] }, correlationId: 'corr', requestId: 'req' };
+    expect(requestMetadata(ctx, null, at)).toEqual({
+      account: 'acc',
+      tenant: null,
+      correlationId: 'corr',
+      causationId: 'req',
+      actor: { type: 'user', id: 'u1', roles: ['tenant_admin'] },
+      occurredAt: '2026-11-30T10:00:00.000Z',
+    });
+  });
+
+  it('a reaction is caused by its event and keeps its correlation; a decision of its own starts one', () => {
+    const cause = { id: 'evt-1', metadata: { correlationId: 'corr' } } as Pick<RecordedEvent, 'id' | 'metadata'>;
+    const actor = { type: 'service' as const, id: 'svc' };
+    expect(systemMetadata({ account: 'acc', tenant: 'ten' }, actor, at, cause)).toEqual({
+      account: 'acc',
+      tenant: 'ten',
+      correlationId: 'corr',
+      causationId: 'evt-1',
+      actor,
+      occurredAt: '2026-11-30T10:00:00.000Z',
+    });
+    expect(systemMetadata({ account: 'acc', tenant: null }, actor, at)).toMatchObject({ correlationId: 'svc:2026-11-30T10:00:00.000Z', causationId: null });
+  });
+});
