@@ -1,4 +1,5 @@
 import { DomainError, parkedEventIdOf, ProjectionRegistry, type ParkedEvent, type ParkedEventStore, type RecordedEvent } from '@as2-partners/kernel';
+import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
 import { replayParkedEvent } from './replay-parked-event';
 
 function parkedBy(consumer: string): ParkedEvent {
@@ -22,15 +23,13 @@ async function codeOf(work: Promise<unknown>): Promise<string> {
 
 describe('replayParkedEvent', () => {
   const now = () => new Date('2026-11-24T08:00:00.000Z');
-  let store: { parkedEventStore(): ParkedEventStore; close(): Promise<void> };
+  // the kernel's double: every adapter passes the same parked-event contract, and the platform reaches no adapter
+  let store: { parkedEventStore(): ParkedEventStore };
 
-  beforeEach(async () => {
-    // The embedded adapter, loaded as the platform loads it (adapters are never imported statically here).
-    const { EmbeddedReadModelStore } = await import('@as2-partners/read-model-embedded');
-    store = await EmbeddedReadModelStore.open(':memory:');
+  beforeEach(() => {
+    const parked = new InMemoryParkedEventStore();
+    store = { parkedEventStore: () => parked };
   });
-
-  afterEach(() => store.close());
 
   it('hands the entry to the follower that parked it, a reactor as well as a projection', async () => {
     const parked = store.parkedEventStore();
