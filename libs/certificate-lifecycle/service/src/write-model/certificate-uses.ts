@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CertificateLifecycleStreams, rolesOf, type CertificateUse } from '@as2-partners/certificate-lifecycle-domain';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { CertificateViewsProjection } from '../read-model/certificate-views.projection';
+import { CertificateViewsProjection } from '../queries/certificate-views/certificate-views.projection';
 import { CertificateWriteModel } from './certificate-write-model';
 
 /**

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateIdOf, EVENT_BUS, topicOf, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { CertificateLifecycleEventFeed } from '../partner-certificates/certificate-lifecycle-event-feed';
-import { CERTIFICATE_LIFECYCLE_TOPIC, type AttachedCertificateFacts } from '../partner-certificates/certificate-lifecycle-events';
+import { CertificateLifecycleEventFeed } from '../reactions/certificate-lifecycle-events/certificate-lifecycle-event-feed';
+import { CERTIFICATE_LIFECYCLE_TOPIC, type AttachedCertificateFacts } from '../reactions/certificate-lifecycle-events/certificate-lifecycle-events';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { API_TIMESTAMP, apiAs, freshTenant, partnerInput, type Api } from './partner-api.spec-support';
 

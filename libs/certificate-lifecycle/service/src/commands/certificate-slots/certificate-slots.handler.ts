@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  assertKeyServesUsage,
+  assertKeySizeFits,
+  isSlotName,
+  type CertificateUsage,
+  type PartnerCertificatesCommand,
+  type SlotName,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
+import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { utcInstantOf } from '../../api-conventions/utc-instant';
+import type { KnownPartnerDocument } from '../../reactions/partner-registry-events/known-partner.document';
+import { PartnerAccess } from '../../partner-access/partner-access';
+import { CertificateWriteModel, factsOf } from '../../write-model/certificate-write-model';
+import type { AssignSlotDto, ScheduleBackupDto } from './certificate-slots.dto';
+
+/** What a slot asks of a certificate's key: the encryption slot receives, the signature slot verifies, the TLS slot trusts a server. */
+const USAGE_OF_SLOT: Readonly<Record<SlotName, CertificateUsage>> = { encryption: 'encryption', signature: 'signing', tls: 'tls' };
+
+export function slotOf(value: string): SlotName {
+  if (!isSlotName(value)) throw new DomainError('INVALID_SLOT', `Unknown slot ${value}: use encryption, signature or tls`, 'slot');
+  return value;
+}
+
+/** Immediate changes and scheduled backups of a partner's encryption, signature and TLS certificates (seed 000). */
+@Injectable()
+export class CertificateSlotsHandler {
+  constructor(
+    private readonly writeModel: CertificateWriteModel,
+    private readonly access: PartnerAccess,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async assign(ctx: RequestContext, partnerId: string, slot: SlotName, body: AssignSlotDto): Promise<AfterWrite<void>> {
+    const partner = await this.access.resolve(ctx, partnerId, 'write');
+    const now = this.clock.now().toISOString();
+    const follow = slot === 'signature' && (body.certificate_id === null || (body.use_different === false && !body.certificate_id));
+    if (follow) return this.decide(ctx, partner, () => ({ type: 'follow_encryption', ...refOf(partner), now }));
+    if (!body.certificate_id) throw new DomainError('CERTIFICATE_REQUIRED', 'The certificate_id field is required', 'certificate_id');
+    const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
+    return this.decide(ctx, partner, () => ({ type: 'assign', ...refOf(partner), slot, certificate: facts, now }));
+  }
+
+  async scheduleBackup(ctx: RequestContext, partnerId: string, slot: SlotName, body: ScheduleBackupDto): Promise<AfterWrite<void>> {
+    const partner = await this.access.resolve(ctx, partnerId, 'write');
+    const activateOn = utcInstantOf(body.activate_on, 'activate_on', 'INVALID_ACTIVATION_TIME');
+    const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
+    const now = this.clock.now().toISOString();
+    return this.decide(ctx, partner, () => ({ type: 'schedule_backup', ...refOf(partner), slot, certificate: facts, activateOn, now }));
+  }
+
+  async cancelBackup(ctx: RequestContext, partnerId: string, slot: SlotName): Promise<AfterWrite<void>> {
+    const partner = await this.access.resolve(ctx, partnerId, 'write');
+    const now = this.clock.now().toISOString();
+    return this.decide(ctx, partner, () => ({ type: 'cancel_backup', ...refOf(partner), slot, now }));
+  }
+
+  /** A certificate of the partner's scope whose key suits the partner's signing algorithm and can serve each of `slots`. */
+  async usableCertificate(partner: KnownPartnerDocument, certificateId: string, slots: readonly SlotName[]) {
+    const stored = await this.writeModel.certificate({ account: partner.account, tenant: partner.tenant }, certificateId);
+    assertKeySizeFits(stored.record.certificate, partner.signAlgorithm);
+    // Certificates stored before uploads checked key types may still hold, say, an Ed25519 key under usage "both".
+    for (const slot of slots) assertKeyServesUsage(stored.record.certificate, USAGE_OF_SLOT[slot], partner.signAlgorithm, 'certificate_id');
+    return factsOf(stored);
+  }
+
+  private async decide(ctx: RequestContext, partner: KnownPartnerDocument, command: () => PartnerCertificatesCommand): Promise<AfterWrite<void>> {
+    const result = await this.writeModel.decidePartner(partner._id, command, requestMetadata(ctx, partner.tenant, this.clock.now()));
+    return new AfterWrite(result.position, () => undefined);
+  }
+}
+
+export function refOf(partner: KnownPartnerDocument) {
+  return { partnerId: partner._id, account: partner.account, tenant: partner.tenant };
+}

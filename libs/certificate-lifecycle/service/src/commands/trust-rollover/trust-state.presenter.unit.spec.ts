@@ -1,0 +1,37 @@
+import { emptyPartnerCertificates, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
+import type { CertificateViewDocument } from '../../queries/certificate-views/certificate-view.document';
+import { presentTrustState } from './trust-state.presenter';
+
+const now = new Date('2026-11-30T00:00:00.000Z');
+const view = (id: string, active: boolean) =>
+  ({
+    _id: id,
+    active,
+    name: id,
+    usage: 'both',
+    type: 'partner',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    certificate: { subject: `CN=${id}`, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2028-01-01T00:00:00.000Z', fingerprintSha256: 'ab' },
+  }) as unknown as CertificateViewDocument;
+
+describe('trust state warnings about inactive certificates', () => {
+  const state: PartnerCertificatesState = {
+    ...emptyPartnerCertificates(),
+    partnerId: 'prt_1',
+    encryption: { current: 'cert_shared', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z' } },
+    rollover: { nextCertificateId: 'cert_next', activateAt: '2027-02-01T00:00:00.000Z', overlapUntil: '2027-03-01T00:00:00.000Z', slots: ['tls'] },
+  };
+
+  it('names a current, backup or next certificate that is inactive (a shared one retired before it was protected)', () => {
+    const docs = new Map([['cert_shared', view('cert_shared', false)], ['cert_backup', view('cert_backup', false)], ['cert_next', view('cert_next', false)]]);
+    const codes = presentTrustState('prt_1', state, docs, now).warnings.map((w) => w.code);
+    // The signature slot follows encryption, so the shared certificate is current there too.
+    expect(codes.filter((c) => c === 'CURRENT_CERTIFICATE_INACTIVE')).toHaveLength(2);
+    expect(codes).toEqual(expect.arrayContaining(['BACKUP_CERTIFICATE_INACTIVE', 'NEXT_CERTIFICATE_INACTIVE']));
+  });
+
+  it('says nothing while they are active', () => {
+    const docs = new Map([['cert_shared', view('cert_shared', true)], ['cert_backup', view('cert_backup', true)], ['cert_next', view('cert_next', true)]]);
+    expect(presentTrustState('prt_1', state, docs, now).warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { certificateIdsOf } from '../certificate-slots/certificate-slots.presenter';
+import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
+import { PartnerAccess } from '../../partner-access/partner-access';
+import { CertificateQueries } from '../../queries/certificate-views/certificate-queries';
+import { readPartnerTimeline } from '../../queries/trust-timeline/partner-timeline';
+import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
+import { CertificateWriteModel } from '../../write-model/certificate-write-model';
+import { presentEvidence } from '../../queries/trust-timeline/evidence.presenter';
+import { presentTrustState } from './trust-state.presenter';
+import { RetireDto, ScheduleRolloverDto } from './trust.dto';
+import { TrustHandler } from './trust.handler';
+
+@ApiTags('trust lifecycle')
+@ApiBearerAuth()
+@Controller('v1/partners/:id/trust')
+export class TrustController {
+  constructor(
+    private readonly handler: TrustHandler,
+    private readonly access: PartnerAccess,
+    private readonly writeModel: CertificateWriteModel,
+    @Inject(CertificateQueries) private readonly queries: CertificateQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: 'Trust state: current and next certificates, rollover window, next step and its time, warnings' })
+  async state(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
+    await this.access.resolve(ctx, partnerId, 'read');
+    return { data: await this.trustState(partnerId) };
+  }
+
+  @Post('rollover')
+  @ReadYourWrites()
+  @HttpCode(201)
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiOperation({ summary: 'CemScheduleRollover: persist the approved window {next_certificate_id, activate_at, overlap_until, slots}' })
+  @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, CERTIFICATE_USAGE_MISMATCH, ROLLOVER_SAME_CERTIFICATE' })
+  async scheduleRollover(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: ScheduleRolloverDto) {
+    return (await this.handler.scheduleRollover(ctx, partnerId, body)).map(async () => ({
+      message: 'Rollover scheduled successfully',
+      data: await this.trustState(partnerId),
+    }));
+  }
+
+  @Post('activate')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiOperation({ summary: 'CemActivate: promote next → current now, with RFC 3161-stamped evidence' })
+  @ApiResponse({ status: 409, description: 'ROLLOVER_NOT_SCHEDULED' })
+  @ApiResponse({ status: 503, description: 'TIMESTAMP_AUTHORITY_UNAVAILABLE' })
+  async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
+    return (await this.handler.activate(ctx, partnerId)).map(async (activated) => ({
+      message: 'Certificate activated successfully',
+      data: { ...(await this.trustState(partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: activated.activatedAt, trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },
+    }));
+  }
+
+  @Post('retire')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiOperation({
+    summary: "CemRetire: retire the previous certificate once the overlap has closed (or force, with a reason); a shared certificate that is not the partner owner's, or that others use, only stops being this partner's",
+  })
+  @ApiResponse({ status: 409, description: 'OVERLAP_NOT_CLOSED, NOTHING_TO_RETIRE' })
+  async retire(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: RetireDto) {
+    return (await this.handler.retire(ctx, partnerId, body)).map(async (retired) => ({
+      message: 'Certificate retired successfully',
+      data: { ...(await this.trustState(partnerId)), retired_certificate_ids: retired },
+    }));
+  }
+
+  @Get('events')
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: "CemEvents: the partner's lifecycle timeline from the audit trail, newest first" })
+  async events(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
+    await this.access.resolve(ctx, partnerId, 'read');
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const state = await this.writeModel.partnerState(partnerId);
+    const timeline = await readPartnerTimeline(this.store, partnerId, state, page, perPage);
+    return { data: timeline.events.map(presentTimelineEvent), pagination: paginationOf(page, perPage, timeline.total, timeline.events.length) };
+  }
+
+  private async trustState(partnerId: string) {
+    const state = await this.queries.partnerState(partnerId);
+    return presentTrustState(partnerId, state, await this.queries.byIds(certificateIdsOf(state)), this.clock.now());
+  }
+}

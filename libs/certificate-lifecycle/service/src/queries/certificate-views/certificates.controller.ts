@@ -1,0 +1,92 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain';
+import { Ctx, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import type { FastifyRequest } from 'fastify';
+import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
+import { partnerIdsOf, presentCertificate, presentCertificateUpload, presentUses } from './certificate.presenter';
+import { PartnerAccess } from '../../partner-access/partner-access';
+import { CertificateQueries } from './certificate-queries';
+import { readCertificateUploadForm } from '../../commands/upload-certificate/certificate-upload.form';
+import { UploadCertificateHandler } from '../../commands/upload-certificate/upload-certificate.handler';
+import { CertificateListQueryDto } from './certificate-list.query.dto';
+import { DeleteCertificateHandler } from '../../commands/delete-certificate/delete-certificate.handler';
+
+@ApiTags('certificates')
+@ApiBearerAuth()
+@Controller('v1/certificates')
+export class CertificatesController {
+  constructor(
+    @Inject(CertificateQueries) private readonly queries: CertificateQueries,
+    private readonly upload: UploadCertificateHandler,
+    private readonly deletion: DeleteCertificateHandler,
+    private readonly access: PartnerAccess,
+  ) {}
+
+  @Post()
+  @ReadYourWrites()
+  @HttpCode(201)
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiOperation({ summary: 'Upload a certificate to the store (fields name, usage, type, certificate file: PEM, DER or PEM bundle)' })
+  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
+  @ApiResponse({ status: 402, description: 'CERTIFICATE_LIMIT_EXCEEDED' })
+  @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
+  async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
+    const form = await readCertificateUploadForm(request);
+    return (await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant })).map(async (upload) =>
+      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
+    );
+  }
+
+  @Get()
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: 'List certificates (filter by usage, partner, expiring-before)' })
+  async list(@Ctx() ctx: RequestContext, @Query() query: CertificateListQueryDto) {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    // Another tenant's partner filters like an unknown one: which shared certificates it uses is not the caller's to learn.
+    if (query.partner_id && !(await this.access.visibility(ctx, [query.partner_id]))(query.partner_id)) {
+      return { data: [], pagination: paginationOf(page, perPage, 0, 0) };
+    }
+    const result = await this.queries.list({
+      account: ctx.caller.account,
+      tenant: ctx.caller.tenant,
+      usage: query.usage,
+      partnerId: query.partner_id,
+      expiringBefore: query.expiring_before ? new Date(query.expiring_before).toISOString() : undefined,
+      active: query.active,
+      page,
+      perPage,
+    });
+    const sees = await this.access.visibility(ctx, partnerIdsOf(result.items));
+    return { data: result.items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+
+  @Get(':id')
+  @Roles(...CERTIFICATE_READERS)
+  async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
+    if (!doc) throw certificateNotFound(id);
+    return { data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
+  }
+
+  @Get(':id/usage')
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: 'Every partner and slot this certificate touches (impact preview before an activation)' })
+  async usage(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
+    if (!doc) throw certificateNotFound(id);
+    const uses = presentUses(doc, await this.access.visibility(ctx, partnerIdsOf([doc])));
+    return { data: { certificate_id: doc._id, in_use: uses.used_by.length > 0, ...uses } };
+  }
+
+  @Delete(':id')
+  @ReadYourWrites()
+  @Roles(...CERTIFICATE_WRITERS)
+  @ApiResponse({ status: 403, description: 'ACCOUNT_CERTIFICATE_READ_ONLY: an account-level certificate is deleted by an account admin only' })
+  @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE, details.used_by: the uses the caller may see' })
+  async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    return (await this.deletion.execute(ctx, id)).map(() => ({ message: 'Certificate deleted successfully' }));
+  }
+}

@@ -1,0 +1,39 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ReadModelCollection } from '@as2-partners/kernel';
+import type { PartnerSlotsDocument } from '../../queries/certificate-views/certificate-view.document';
+import type { PartnerScope } from './rollover-activation';
+import { ActivationScheduler, type ActivationSchedulerOptions, type DueActivations } from './activation-scheduler';
+
+/** Partners whose earliest pending activation is due, from the slots view (ISO-8601 UTC strings compare in time order). */
+export function dueActivationsFrom(partnerSlots: ReadModelCollection<PartnerSlotsDocument>): DueActivations {
+  return {
+    duePartners: async (now, limit): Promise<PartnerScope[]> => {
+      const page = await partnerSlots.find({ filter: { dueAt: { $ne: null, $lte: now.toISOString() } }, sort: { dueAt: 1, _id: 1 }, limit });
+      return page.items.map((doc) => ({ partnerId: doc._id, account: doc.account, tenant: doc.tenant }));
+    },
+  };
+}
+
+/** Runs the scheduler while the application runs. */
+export class ActivationSchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly scheduler: ActivationScheduler;
+
+  constructor(options: Omit<ActivationSchedulerOptions, 'logger'>) {
+    const logger = new Logger('ActivationScheduler');
+    this.scheduler = new ActivationScheduler({
+      ...options,
+      logger: {
+        warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
+        error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.scheduler.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.scheduler.stop();
+  }
+}

@@ -1,0 +1,94 @@
+import { systemMetadata } from '@as2-partners/platform';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CertificateLifecycleStreams, partnerCertificatesDecider, type ActivationTrigger } from '@as2-partners/certificate-lifecycle-domain';
+import { DomainError, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
+import type { PartnerScope, RolloverActivation } from './rollover-activation';
+
+/** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
+export interface DueActivations {
+  duePartners(now: Date, limit: number): Promise<PartnerScope[]>;
+}
+
+export interface ActivationSchedulerOptions {
+  readonly writeModel: WriteModel;
+  readonly due: DueActivations;
+  readonly rollovers: RolloverActivation;
+  readonly clock: Clock;
+  readonly intervalMs: number;
+  readonly instanceId?: string;
+  readonly logger?: FollowerLogger;
+  /** Called after a tick appended events, with the last position (to wait for views). */
+  readonly onActivated?: (position: number) => Promise<void>;
+}
+
+const BATCH = 100;
+
+/**
+ * Makes scheduled backups and rollover windows take effect at their UTC instant without any human action. Each
+ * activation is decided on the partner's stream with its expected revision, so it happens exactly once even with
+ * several replicas ticking at the same instant; after downtime the first tick activates what is overdue and records
+ * how late (`lateByMs`).
+ */
+export class ActivationScheduler {
+  readonly instanceId: string;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+
+  constructor(private readonly options: ActivationSchedulerOptions) {
+    this.instanceId = options.instanceId ?? `scheduler:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const run = () => {
+      if (this.stopped) return;
+      this.ticking = this.tick()
+        .catch((error) => this.options.logger?.error('Scheduler tick failed', { error: String(error) }))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(run, this.options.intervalMs);
+        });
+    };
+    run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+  }
+
+  /** One pass over what is due now; returns how many activations this instance appended. */
+  async tick(): Promise<number> {
+    const now = this.options.clock.now();
+    const trigger: ActivationTrigger = { type: 'scheduler', actor: this.instanceId };
+    const actor = { type: 'system' as const, id: this.instanceId };
+    let activated = 0;
+    let last: number | null = null;
+    for (const partner of await this.options.due.duePartners(now, BATCH)) {
+      try {
+        const backups = await this.options.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
+          partnerCertificatesDecider,
+          () => ({ type: 'activate_due_backups' as const, ...partner, trigger, now: this.options.clock.now().toISOString() }),
+          systemMetadata(partner, actor, this.options.clock.now()),
+        );
+        activated += backups.events.length;
+        last = backups.position ?? last;
+        if (backups.state.rollover && new Date(backups.state.rollover.activateAt).getTime() <= now.getTime()) {
+          const rollover = await this.options.rollovers.activate(partner, trigger, true, (at) => systemMetadata(partner, actor, at));
+          activated += rollover.events.length;
+          last = rollover.position ?? last;
+        }
+      } catch (error) {
+        // A rollover whose TSA is down stays due: the next tick tries again and the event records how late it was.
+        const detail = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
+        this.options.logger?.error('Scheduled activation failed; retrying on the next tick', { partnerId: partner.partnerId, error: detail });
+      }
+    }
+    if (last !== null) await this.options.onActivated?.(last);
+    return activated;
+  }
+}

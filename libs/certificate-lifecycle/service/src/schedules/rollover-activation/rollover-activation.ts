@@ -1,0 +1,105 @@
+import {
+  activationEvidenceDocument,
+  certificateDecider,
+  CertificateLifecycleErrorCode,
+  CertificateLifecycleStreams,
+  effectiveCurrent,
+  partnerCertificatesDecider,
+  type ActivationTrigger,
+  type CertificateFacts,
+  rolloverToActivate,
+  type PartnerCertificatesCommand,
+  type PartnerCertificatesEvent,
+  type PartnerCertificatesState,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { DomainError, type Clock, type Decision, type EventMetadata, type WriteModel } from '@as2-partners/kernel';
+import type { Timestamper } from '../../timestamping/timestamper';
+
+export interface PartnerScope {
+  readonly partnerId: string;
+  readonly account: string;
+  readonly tenant: string | null;
+}
+
+/**
+ * Promotes a partner's next certificate to current (CemActivate), for a person or for the scheduler, with evidence:
+ * who or what triggered it, the SHA-256 of both certificates, and an RFC 3161 token over that document. The
+ * activation is decided on the partner's stream with its expected revision, so it happens once however many
+ * replicas try; a retry after a concurrent append re-reads the state and stamps anew.
+ */
+export class RolloverActivation {
+  constructor(
+    private readonly writeModel: WriteModel,
+    private readonly timestamper: Timestamper,
+    private readonly clock: Clock,
+  ) {}
+
+  async activate(
+    partner: PartnerScope,
+    trigger: ActivationTrigger,
+    onlyIfDue: boolean,
+    metadataAt: (now: Date) => EventMetadata,
+  ): Promise<Decision<PartnerCertificatesState, PartnerCertificatesEvent>> {
+    const stream = CertificateLifecycleStreams.partnerCertificates(partner.partnerId);
+    const firstNow = this.clock.now();
+    return this.writeModel.decide(
+      stream,
+      partnerCertificatesDecider,
+      async (state): Promise<PartnerCertificatesCommand | null> => {
+        // Each attempt (after a concurrent append) stamps anew, at its own instant.
+        const now = this.clock.now();
+        const rollover = rolloverToActivate(state, partner.partnerId, onlyIfDue, now.toISOString());
+        if (!rollover) return null;
+        const next = await this.facts(rollover.nextCertificateId);
+        const previous = await this.previousOf(state, rollover.slots);
+        const { document, sha256 } = activationEvidenceDocument({
+          account: partner.account,
+          tenant: partner.tenant,
+          partnerId: partner.partnerId,
+          slots: rollover.slots,
+          next: { certificateId: next.certificateId, sha256: next.fingerprintSha256 },
+          previous,
+          trigger,
+          scheduledFor: rollover.activateAt,
+          activatedAt: now.toISOString(),
+          overlapUntil: rollover.overlapUntil,
+        });
+        const stamp = await this.timestamper.stamp(document);
+        const previousSha256 = Object.fromEntries(previous.flatMap((p) => (p.certificateId && p.sha256 ? [[p.certificateId, p.sha256]] : [])));
+        return { type: 'activate_rollover', ...partner, trigger, onlyIfDue, now: now.toISOString(), nextCertificate: next, previousSha256, evidence: { document, sha256, ...stamp } };
+      },
+      metadataAt(firstNow),
+      // The events carry the instant they activate at, not the one this call started at.
+      { metadataOf: (command) => metadataAt(new Date(command.now)) },
+    );
+  }
+
+  private async facts(certificateId: string): Promise<CertificateFacts> {
+    const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+    if (state.status !== 'stored') throw new DomainError(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
+    const { record } = state;
+    return {
+      certificateId,
+      name: record.name,
+      type: record.type,
+      usage: record.usage,
+      subject: record.certificate.subject,
+      notBefore: record.certificate.notBefore,
+      notAfter: record.certificate.notAfter,
+      fingerprintSha256: record.certificate.fingerprintSha256,
+      createdAt: record.createdAt,
+      active: state.active,
+    };
+  }
+
+  private async previousOf(state: PartnerCertificatesState, slots: readonly ('encryption' | 'signature' | 'tls')[]) {
+    return Promise.all(
+      slots.map(async (slot) => {
+        const certificateId = effectiveCurrent(state, slot);
+        if (!certificateId) return { slot, certificateId: null, sha256: null };
+        const { state: cert } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+        return { slot, certificateId, sha256: cert.status === 'stored' ? cert.record.certificate.fingerprintSha256 : null };
+      }),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  CertificateLifecycleStreams,
+  certificateDecider,
+  partnerCertificatesDecider,
+  readCertificateUpload,
+  toCertificateData,
+  type CertificateFacts,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
+import { WriteModel, type Clock, type EventMetadata } from '@as2-partners/kernel';
+import { InMemoryEventStore } from '@as2-partners/kernel-testing';
+import type { Timestamper } from '../../timestamping/timestamper';
+import { RolloverActivation } from './rollover-activation';
+
+const partner = { partnerId: 'prt_01JDTESTROLLOVER00000000001', account: 'acc', tenant: 'ten' };
+const START = Date.now();
+const activateAt = new Date(START + 60_000).toISOString();
+const metadataAt = (at: Date): EventMetadata => ({ account: 'acc', tenant: 'ten', correlationId: 'c', causationId: null, actor: { type: 'system', id: 'scheduler' }, occurredAt: at.toISOString() });
+
+/** A clock that moves one second on every reading, as time does while a TSA answers. */
+function tickingClock(from: number): Clock {
+  let t = from;
+  return { now: () => new Date((t += 1000)) };
+}
+
+describe('RolloverActivation', () => {
+  let store: InMemoryEventStore;
+  let writeModel: WriteModel;
+  const stamped: string[] = [];
+  const timestamper: Timestamper = {
+    stamp: async (document) => {
+      stamped.push(document);
+      return { timestampToken: 'dG9rZW4=', tsaCertificate: 'Y2VydA==', tsaUrl: 'http://tsa.test', genTime: new Date(START).toISOString() };
+    },
+    close: async () => undefined,
+  };
+
+  async function storeCertificate(certificateId: string, now: string): Promise<CertificateFacts> {
+    const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId }).pem));
+    const upload = { type: 'upload' as const, certificateId, account: 'acc', tenant: 'ten', name: certificateId, usage: 'encryption' as const, certificateType: 'partner' as const, partnerId: partner.partnerId, certificate: toCertificateData(details), now };
+    await writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, upload, metadataAt(new Date(now)));
+    const c = toCertificateData(details);
+    return { certificateId, name: certificateId, type: 'partner', usage: 'encryption', subject: c.subject, notBefore: c.notBefore, notAfter: c.notAfter, fingerprintSha256: c.fingerprintSha256, createdAt: now, active: true };
+  }
+
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    writeModel = new WriteModel(store);
+    stamped.length = 0;
+    const now = new Date().toISOString();
+    const old = await storeCertificate('cert_01JDOLDCERT000000000000001', now);
+    const next = await storeCertificate('cert_01JDNEXTCERT00000000000001', now);
+    for (const command of [
+      { type: 'attach' as const, ...partner, certificate: old, now },
+      { type: 'attach' as const, ...partner, certificate: next, now },
+      { type: 'schedule_rollover' as const, ...partner, certificate: next, activateAt, overlapUntil: new Date(START + 3_600_000).toISOString(), slots: ['encryption' as const], now },
+    ]) {
+      await writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider, command, metadataAt(new Date(now)));
+    }
+  });
+
+  it('stamps the event metadata with the instant it activates at, not the one it started at', async () => {
+    const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000));
+    const decision = await activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
+    expect(decision.events.map((e) => e.type)).toEqual(['trust.activated.v1']);
+    const [activated] = (await store.readStream(CertificateLifecycleStreams.partnerCertificates(partner.partnerId))).slice(-1);
+    const data = activated!.data as { activatedAt: string; evidence: { sha256: string; document: string } };
+    expect(activated!.metadata.occurredAt).toBe(data.activatedAt);
+    expect(data.evidence.document).toBe(stamped[0]);
+    expect(decision.state.rollover).toBeNull();
+  });
+
+  it('decides nothing, and asks no TSA, while the scheduled activation is not due', async () => {
+    const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START));
+    const decision = await activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
+    expect(decision).toMatchObject({ events: [], position: null });
+    expect(stamped).toEqual([]);
+  });
+
+  it('refuses an activation with no rollover scheduled, from the decider', async () => {
+    const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000));
+    await activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
+    await expect(activation.activate(partner, { type: 'manual', actor: 'u' }, false, metadataAt)).rejects.toMatchObject({ code: 'ROLLOVER_NOT_SCHEDULED' });
+  });
+});

@@ -1,0 +1,22 @@
+import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
+import { DeletePartnerHandler } from './delete-partner.handler';
+
+@ApiTags('partners')
+@ApiBearerAuth()
+@Controller('v1/partners')
+export class DeletePartnerController {
+  constructor(private readonly handler: DeletePartnerHandler) {}
+
+  @Delete(':id')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @Roles(...TENANT_WRITERS)
+  @ApiOperation({ summary: 'Delete a tenant partner (its history stays; its AS2 id may be reused). Inherited partners cannot be deleted by tenants.' })
+  async delete(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    return (await this.handler.execute(ctx, id)).map(({ deletedAt }) => ({ message: 'Partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
+  }
+}

@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
+import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+import { PartnerListQueryDto } from '../../api-conventions/list-query.dto';
+import { paginationOf } from '../../api-conventions/pagination';
+import { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
+import { presentPartner, presentPartnerDetails } from '../../queries/partner-views/partner.presenter';
+import { presentPartnerCertificate } from '../../queries/partner-certificates/partner-certificate.presenter';
+import { PartnerCertificatesQuery } from '../../queries/partner-certificates/partner-certificates.query';
+import { PartnerQueries } from '../../queries/partner-views/partner-queries';
+import { UpdatePartnerDto } from '../update-partner/update-partner.dto';
+import { MasterPartnersHandler } from './master-partners.handler';
+
+@ApiTags('master partners')
+@ApiBearerAuth()
+@Roles('account_admin')
+@Controller('v1/accounts/:account/partners')
+export class MasterPartnersController {
+  constructor(
+    private readonly handler: MasterPartnersHandler,
+    @Inject(PartnerQueries) private readonly queries: PartnerQueries,
+    @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The account's master partners" })
+  async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: PartnerListQueryDto) {
+    requireOwnAccount(ctx, account);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result =
+      query.type === 'tenant'
+        ? { items: [], total: 0 }
+        : await this.queries.listPartners({ account, tenant: null, search: query.search, active: query.active, page, perPage });
+    return {
+      data: result.items.map((doc) => presentPartner(doc, 'master')),
+      pagination: paginationOf(page, perPage, result.total, result.items.length),
+    };
+  }
+
+  @Post()
+  @ReadYourWrites()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a master partner; every tenant of the account sees it as inherited' })
+  async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreatePartnerDto) {
+    return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((partner) => ({
+      message: 'Master partner created successfully',
+      data: presentPartner(partner, 'master'),
+    }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A master partner with its certificates' })
+  async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    const partner = await this.handler.get(requireOwnAccount(ctx, account), id);
+    const certificates = await this.certificates.certificatesOf({ account: partner.account, tenant: null, partnerId: partner.partnerId });
+    const { override_settings: _o, ...data } = presentPartnerDetails(partner, 'master', certificates.map(presentPartnerCertificate)) as ReturnType<typeof presentPartnerDetails> & {
+      override_settings?: unknown;
+    };
+    return { data };
+  }
+
+  @Patch(':id')
+  @ReadYourWrites()
+  @ApiOperation({ summary: 'Update a master partner; tenants see the change wherever they have no override' })
+  async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: UpdatePartnerDto) {
+    return (await this.handler.update(ctx, requireOwnAccount(ctx, account), id, body)).map((partner) => ({
+      message: 'Master partner updated successfully',
+      data: presentPartner(partner, 'master'),
+    }));
+  }
+
+  @Delete(':id')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a master partner; it leaves every tenant' })
+  async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), id)).map((deletedAt) => ({
+      message: 'Master partner deleted successfully',
+      data: { id, deleted_at: toApiTimestamp(deletedAt) },
+    }));
+  }
+}

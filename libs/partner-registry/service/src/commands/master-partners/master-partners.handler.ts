@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
+import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import { AfterWrite, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
+import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
+import { PartnerQueries } from '../../queries/partner-views/partner-queries';
+import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
+import { SECRET_SEALER, type SecretSealer } from '../../secrets/secret-sealer';
+import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
+import { masterDirectoryScope } from '../../write-model/directory-scopes';
+import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
+import { newPartnerId } from '../../write-model/partner-id';
+import { PARTNER_ID_PATTERN } from '../../write-model/write-target';
+
+/** Account-level partners every tenant of the account inherits; AS2 ids unique among the account's masters. */
+@Injectable()
+export class MasterPartnersHandler {
+  constructor(
+    private readonly writeModel: WriteModel,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SECRET_SEALER) private readonly sealer: SecretSealer,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly directory: PartnerDirectoryService,
+    private readonly queries: PartnerQueries,
+  ) {}
+
+  async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
+    const now = this.clock.now();
+    const partnerId = newPartnerId();
+    const settings = { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url };
+    const command = { type: 'create_partner' as const, partnerId, account, tenant: null, as2Id: dto.as2_id, settings, now: now.toISOString() };
+    const metadata = requestMetadata(ctx, null, now);
+    const appended = await this.directory.reserveThenCreate(
+      masterDirectoryScope(this.writeModel, account),
+      { as2Id: dto.as2_id, partnerId, planLimit: null, now },
+      { stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider, command },
+      metadata,
+    );
+    return new AfterWrite(appended.position, () => this.get(account, partnerId));
+  }
+
+  async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
+    await this.requireMaster(account, partnerId);
+    const now = this.clock.now();
+    const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
+    const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
+      masterPartnerDecider,
+      () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
+      requestMetadata(ctx, null, now),
+    );
+    return new AfterWrite(result.position, () => this.get(account, partnerId));
+  }
+
+  async delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
+    await this.requireMaster(account, partnerId);
+    const now = this.clock.now();
+    const metadata = requestMetadata(ctx, null, now);
+    const deleted = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
+      masterPartnerDecider,
+      () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
+      metadata,
+    );
+    const released = await this.directory.release(masterDirectoryScope(this.writeModel, account), partnerId, now, metadata);
+    return new AfterWrite(lastPositionOf(deleted.position, released), () => now.toISOString());
+  }
+
+  async get(account: string, partnerId: string): Promise<PartnerViewDocument> {
+    const master = PARTNER_ID_PATTERN.test(partnerId) ? await this.queries.findMaster(account, partnerId) : null;
+    if (!master) throw partnerNotFound(partnerId);
+    return master;
+  }
+
+  /** From the write model: a master of another account is not found. */
+  private async requireMaster(account: string, partnerId: string): Promise<void> {
+    if (!PARTNER_ID_PATTERN.test(partnerId)) throw partnerNotFound(partnerId);
+    const stream = await this.store.readStream(PartnerRegistryStreams.masterPartner(partnerId), { maxCount: 1 });
+    const created = stream[0];
+    if (!created || (created.data as { account?: string }).account !== account) throw partnerNotFound(partnerId);
+  }
+}

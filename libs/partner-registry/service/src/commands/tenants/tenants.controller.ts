@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isPlan, partnerLimitOf } from '@as2-partners/partner-registry-domain';
+import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
+import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+import { PageQueryDto } from '../../api-conventions/list-query.dto';
+import { paginationOf } from '../../api-conventions/pagination';
+import { PartnerQueries } from '../../queries/partner-views/partner-queries';
+import type { TenantDocument } from '../../queries/partner-views/partner-view.document';
+import { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
+import { TenantsHandler } from './tenants.handler';
+
+function presentTenant(tenant: TenantDocument) {
+  return {
+    id: tenant.tenantId,
+    name: tenant.name,
+    plan: tenant.plan,
+    partner_limit: isPlan(tenant.plan) ? partnerLimitOf(tenant.plan) : null,
+    created_at: toApiTimestamp(tenant.createdAt),
+    updated_at: toApiTimestamp(tenant.updatedAt),
+  };
+}
+
+@ApiTags('tenants')
+@ApiBearerAuth()
+@Roles('account_admin')
+@Controller('v1/accounts/:account/tenants')
+export class TenantsController {
+  constructor(
+    private readonly handler: TenantsHandler,
+    @Inject(PartnerQueries) private readonly queries: PartnerQueries,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The account's tenants and their plans" })
+  async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: PageQueryDto) {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result = await this.queries.listTenants(requireOwnAccount(ctx, account), page, perPage);
+    return { data: result.items.map(presentTenant), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+
+  @Post()
+  @ReadYourWrites()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a tenant with a plan (free, starter, professional, enterprise)' })
+  async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreateTenantDto) {
+    return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((tenant) => ({ message: 'Tenant created successfully', data: presentTenant(tenant) }));
+  }
+
+  @Get(':tenant')
+  async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
+    return { data: presentTenant(await this.handler.get(requireOwnAccount(ctx, account), tenantId)) };
+  }
+
+  @Patch(':tenant')
+  @ReadYourWrites()
+  @ApiOperation({ summary: "Rename a tenant or change its plan (applies to the tenant's later creates)" })
+  async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string, @Body() body: UpdateTenantDto) {
+    return (await this.handler.update(ctx, requireOwnAccount(ctx, account), tenantId, body)).map((tenant) => ({ message: 'Tenant updated successfully', data: presentTenant(tenant) }));
+  }
+
+  @Delete(':tenant')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Delete a tenant for good: its partners are deleted, its stored secrets destroyed, its tokens refused (403 TENANT_DELETED) and its id retired (409 TENANT_ID_RETIRED); a repeated delete finishes an interrupted one",
+  })
+  async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
+    return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), tenantId)).map((deletedAt) => ({
+      message: 'Tenant deleted successfully',
+      data: { id: tenantId, deleted_at: toApiTimestamp(deletedAt) },
+    }));
+  }
+}

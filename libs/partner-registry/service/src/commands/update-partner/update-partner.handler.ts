@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
+import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
+import { PartnerQueries } from '../../queries/partner-views/partner-queries';
+import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
+import { TenantSecrets } from '../../secrets/tenant-secrets';
+import { resolveWriteTarget } from '../../write-model/write-target';
+import type { UpdatePartnerDto } from './update-partner.dto';
+
+export interface UpdateOutcome {
+  /** True when the partner is inherited: the change became a tenant override, the master is untouched. */
+  readonly overridden: boolean;
+  readonly partner: PartnerViewDocument;
+}
+
+@Injectable()
+export class UpdatePartnerHandler {
+  constructor(
+    private readonly writeModel: WriteModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly secrets: TenantSecrets,
+    private readonly queries: PartnerQueries,
+  ) {}
+
+  /** Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. */
+  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
+    const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
+    const { account } = ctx.caller;
+    const tenant = ctx.caller.tenant as string;
+    const now = this.clock.now();
+    const metadata = requestMetadata(ctx, tenant, now);
+    const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
+    const result =
+      target.kind === 'tenant'
+        ? await this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
+            partnerDecider,
+            () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
+            metadata,
+          )
+        : await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
+            partnerOverrideDecider,
+            () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
+            metadata,
+          );
+    return new AfterWrite(result.position, async () => {
+      const partner = await this.queries.findForTenant(account, tenant, partnerId);
+      if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+      return { overridden: target.kind === 'inherited', partner };
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { PartnerListQueryDto } from '../../api-conventions/list-query.dto';
+import { paginationOf } from '../../api-conventions/pagination';
+import { presentPartner } from './partner.presenter';
+import { TENANT_READERS } from '../../api-conventions/partner-roles';
+import { PartnerQueries } from './partner-queries';
+
+@ApiTags('partners')
+@ApiBearerAuth()
+@Controller('v1/partners')
+export class ListPartnersController {
+  constructor(@Inject(PartnerQueries) private readonly queries: PartnerQueries) {}
+
+  @Get()
+  @Roles(...TENANT_READERS)
+  @ApiOperation({ summary: "List the tenant's partners (tenant partners first, then inherited master partners)" })
+  async list(@Ctx() ctx: RequestContext, @Query() query: PartnerListQueryDto) {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result = await this.queries.listPartners({
+      account: ctx.caller.account,
+      tenant: requireTenant(ctx),
+      search: query.search,
+      active: query.active,
+      type: query.type ?? 'all',
+      page,
+      perPage,
+    });
+    return { data: result.items.map((doc) => presentPartner(doc)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+}

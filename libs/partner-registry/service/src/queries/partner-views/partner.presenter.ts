@@ -1,0 +1,108 @@
+import type { PartnerChanges, PartnerSettings } from '@as2-partners/partner-registry-domain';
+import type { PartnerViewDocument } from './partner-view.document';
+import type { PresentedPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
+import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+
+/** How the account admin's routes label master partners; tenants see them as `inherited`. */
+export type PresentedType = 'tenant' | 'inherited' | 'master';
+
+function presentSettings(settings: PartnerSettings) {
+  return {
+    name: settings.name,
+    url: settings.url,
+    active: settings.active,
+    sign: settings.sign,
+    encrypt: settings.encrypt,
+    compress: settings.compress,
+    mdn_mode: settings.mdnMode,
+    sign_algorithm: settings.signAlgorithm,
+    encrypt_algorithm: settings.encryptAlgorithm,
+    email: settings.email,
+    subject: settings.subject,
+    mdn: { url: settings.mdn.url, signed: settings.mdn.signed, algorithm: settings.mdn.algorithm },
+    connection: {
+      timeout_seconds: settings.connection.timeoutSeconds,
+      retry_attempts: settings.connection.retryAttempts,
+      retry_interval_seconds: settings.connection.retryIntervalSeconds,
+    },
+    // The password itself never leaves the service, sealed or not.
+    http_auth: { enabled: settings.httpAuth.enabled, username: settings.httpAuth.username, has_password: settings.httpAuth.sealedPassword !== null },
+  };
+}
+
+/** The Partner object of list, create and update responses. */
+export function presentPartner(doc: PartnerViewDocument, type: PresentedType = doc.type) {
+  const { name, url, active, sign, encrypt, compress, mdn_mode, sign_algorithm, encrypt_algorithm, ...extra } = presentSettings(doc.settings);
+  return {
+    id: doc.partnerId,
+    name,
+    as2_id: doc.as2Id,
+    url,
+    active,
+    type,
+    master_partner_id: type === 'inherited' ? doc.masterPartnerId : null,
+    has_overrides: type === 'inherited' ? doc.hasOverrides : false,
+    sign,
+    encrypt,
+    compress,
+    mdn_mode,
+    sign_algorithm,
+    encrypt_algorithm,
+    ...extra,
+    created_at: toApiTimestamp(doc.createdAt),
+    updated_at: toApiTimestamp(doc.updatedAt),
+  };
+}
+
+/** GET /partners/{id}: the Partner plus what other services will feed (certificates, traffic, connectivity). */
+export function presentPartnerDetails(
+  doc: PartnerViewDocument,
+  type: PresentedType = doc.type,
+  certificates: readonly PresentedPartnerCertificate[] = [],
+) {
+  return {
+    ...presentPartner(doc, type),
+    ...(type === 'inherited' ? { override_settings: presentOverrides(doc.overrides ?? {}) } : {}),
+    certificates: [...certificates],
+    message_stats: null,
+    last_message_at: null,
+    connection_status: null,
+  };
+}
+
+/** A tenant's overrides in the API's field names; only the fields it overrode. */
+export function presentOverrides(changes: PartnerChanges): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const flat: [keyof PartnerChanges, string][] = [
+    ['name', 'name'],
+    ['url', 'url'],
+    ['active', 'active'],
+    ['sign', 'sign'],
+    ['encrypt', 'encrypt'],
+    ['compress', 'compress'],
+    ['mdnMode', 'mdn_mode'],
+    ['signAlgorithm', 'sign_algorithm'],
+    ['encryptAlgorithm', 'encrypt_algorithm'],
+    ['email', 'email'],
+    ['subject', 'subject'],
+  ];
+  for (const [from, to] of flat) if (changes[from] !== undefined) out[to] = changes[from];
+  if (changes.mdn) out['mdn'] = { ...changes.mdn };
+  if (changes.connection) {
+    const c = changes.connection;
+    out['connection'] = {
+      ...(c.timeoutSeconds !== undefined ? { timeout_seconds: c.timeoutSeconds } : {}),
+      ...(c.retryAttempts !== undefined ? { retry_attempts: c.retryAttempts } : {}),
+      ...(c.retryIntervalSeconds !== undefined ? { retry_interval_seconds: c.retryIntervalSeconds } : {}),
+    };
+  }
+  if (changes.httpAuth) {
+    const a = changes.httpAuth;
+    out['http_auth'] = {
+      ...(a.enabled !== undefined ? { enabled: a.enabled } : {}),
+      ...(a.username !== undefined ? { username: a.username } : {}),
+      ...(a.sealedPassword !== undefined ? { has_password: a.sealedPassword !== null } : {}),
+    };
+  }
+  return out;
+}
