@@ -17,16 +17,7 @@ import {
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import {
-  FOLLOWER_RETRY_POLICY,
-  PLATFORM_CONFIG,
-  provideOutboxRelay,
-  providePublicationBarrier,
-  provideWriteVisibility,
-  registerDomainErrorStatuses,
-  WriteVisibility,
-  type PlatformConfig,
-} from '@as2-partners/platform';
+import { FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses, WriteVisibility, type PlatformConfig, DELETED_TENANTS, DeletedTenantGuard } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
 import { CertificateSlotsController } from './commands/certificate-slots/certificate-slots.controller';
@@ -35,7 +26,7 @@ import { CertificatesController } from './queries/certificate-views/certificates
 import { DeleteCertificateHandler } from './commands/delete-certificate/delete-certificate.handler';
 import { CERTIFICATE_LIFECYCLE_CONFIG, certificateLifecycleConfigFrom, type CertificateLifecycleConfig } from './config/certificate-lifecycle.config';
 import { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';
-import { DeletedTenantGuard } from './partner-access/deleted-tenant.guard';
+import { KnownDeletedTenants } from './partner-access/known-deleted-tenants';
 import { KnownPartnersConsumer } from './reactions/partner-registry-events/known-partners.consumer';
 import { PartnerAccess } from './partner-access/partner-access';
 import { PartnerRemovalHandler } from './reactions/partner-registry-events/partner-removal.handler';
@@ -127,6 +118,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     CertificateQueries,
     PartnerAccess,
     // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.
+    { provide: DELETED_TENANTS, useClass: KnownDeletedTenants },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
     CertificateWriteModel,
     CertificateUses,

@@ -14,7 +14,7 @@ import {
   type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
+import { DELETED_TENANTS, DeletedTenantGuard, FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, type DeletedTenants, provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
@@ -35,7 +35,6 @@ import { partnerSecretsKeyFrom } from './secrets/partner-secrets-key';
 import { SECRET_SEALER, SecretSealer } from './secrets/secret-sealer';
 import { TenantDataKeyStore } from './secrets/tenant-data-key.store';
 import { TenantSecrets } from './secrets/tenant-secrets';
-import { DeletedTenantGuard } from './tenant-closure/deleted-tenant.guard';
 import { TenantClosure } from './tenant-closure/tenant-closure';
 import { TenantClosureReactor } from './reactions/tenant-closure/tenant-closure.reactor';
 import { TenantsController } from './commands/tenants/tenants.controller';
@@ -109,6 +108,7 @@ const logger = new Logger('PartnerRegistry');
     TenantClosure,
     TenantClosureReactor,
     // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.
+    { provide: DELETED_TENANTS, inject: [PartnerQueries], useFactory: (queries: PartnerQueries): DeletedTenants => ({ isDeleted: (a, t) => queries.isDeletedTenant(a, t) }) },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
     PartnerQueries,
     CreatePartnerHandler,

@@ -1,0 +1,39 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '@as2-partners/kernel';
+import type { RequestContext } from './caller';
+import { IS_PUBLIC } from './public.decorator';
+
+/** A service's own answer to "was this tenant deleted?", from its view of the partner-registry's tenants. */
+export interface DeletedTenants {
+  isDeleted(account: string, tenant: string): Promise<boolean>;
+}
+
+/** Each service module provides its DeletedTenants under this token, beside `{ provide: APP_GUARD, useClass: DeletedTenantGuard }`. */
+export const DELETED_TENANTS = Symbol('DELETED_TENANTS');
+
+/**
+ * Refuses every route to a token of a deleted tenant (403 TENANT_DELETED), reads and writes alike. Registered
+ * globally by each service after the platform's JwtAuthGuard, which attaches the caller it reads.
+ */
+@Injectable()
+export class DeletedTenantGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(DELETED_TENANTS) private readonly deleted: DeletedTenants,
+  ) {}
+
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
+    if (execution.getType() !== 'http') return true;
+    const context = execution.switchToHttp().getRequest<{ context?: RequestContext }>().context;
+    if (!context) {
+      if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [execution.getHandler(), execution.getClass()])) return true;
+      throw new Error('RequestContext missing: DeletedTenantGuard must run after the JwtAuthGuard');
+    }
+    const { account, tenant } = context.caller;
+    if (tenant !== null && (await this.deleted.isDeleted(account, tenant))) {
+      throw new DomainError('TENANT_DELETED', `Tenant ${tenant} was deleted: its data is closed`);
+    }
+    return true;
+  }
+}
