@@ -86,9 +86,13 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(new Date(activations[0].data.activated_at).getTime()).toBeGreaterThanOrEqual(activateOn.getTime());
     // Late by no more than the real time since it was scheduled (the clock jumped exactly to the instant, then ran on).
     expect(activations[0].data.late_by_ms).toBeLessThanOrEqual(Date.now() - scheduledAt);
-    const partner = await api.get(`/v1/partners/${partnerId}`);
-    expect(partner.body.data.certificates.find((c: { id: string }) => c.id === nextId).slots).toEqual(['encryption', 'signature']);
-    expect(partner.body.data.certificates.find((c: { id: string }) => c.id === oldId).slots).toEqual([]);
+    // The scheduler's change reaches the registry's partner details over the bus, after the activation: no request waits for it.
+    const certificates = await until('the partner details to show the activation', async () => {
+      const found = (await api.get(`/v1/partners/${partnerId}`)).body.data.certificates as { id: string; slots: string[] }[];
+      return found.find((c) => c.id === nextId)?.slots.length ? found : undefined;
+    });
+    expect(certificates.find((c) => c.id === nextId)?.slots).toEqual(['encryption', 'signature']);
+    expect(certificates.find((c) => c.id === oldId)?.slots).toEqual([]);
   });
 
   it('validates the rollover window', async () => {
@@ -159,8 +163,12 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     // The check can fail: a different document digest is refused.
     expect(opensslVerifiesEvidence({ ...evidence, sha256: createHash('sha256').update('forged').digest('hex') }).ok).toBe(false);
 
-    const partner = await api.get(`/v1/partners/${partnerId}`);
-    expect(partner.body.data.certificates.find((c: { id: string }) => c.id === nextId)).toMatchObject({ active: true, slots: ['encryption', 'signature'] });
+    // The scheduler's change reaches the registry's partner details over the bus, after the activation: no request waits for it.
+    const shown = await until('the partner details to show the activation', async () => {
+      const found = ((await api.get(`/v1/partners/${partnerId}`)).body.data.certificates as { id: string; slots: string[] }[]).find((c) => c.id === nextId);
+      return found?.slots.length ? found : undefined;
+    });
+    expect(shown).toMatchObject({ active: true, slots: ['encryption', 'signature'] });
   });
 
   it('manual activation returns the evidence; retire is refused during the overlap unless forced with a reason', async () => {
