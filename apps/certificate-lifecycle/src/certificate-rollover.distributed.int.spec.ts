@@ -156,7 +156,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         LOG_LEVEL: 'warn',
         ...SERVICE_ENV,
       });
-      return createTestHttpApp(module, config, { kafkaClientId: `it-${database}`, clock: now ? { now } : undefined });
+      return createTestHttpApp(module, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}`, clock: now ? { now } : undefined });
     }
 
     beforeAll(async () => {

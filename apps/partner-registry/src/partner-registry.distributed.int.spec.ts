@@ -64,7 +64,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
         PARTNER_SECRETS_KEY: 'ab'.repeat(32),
         LOG_LEVEL: 'warn',
       });
-      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}` });
+      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}` });
       mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
     }, 60_000);
 

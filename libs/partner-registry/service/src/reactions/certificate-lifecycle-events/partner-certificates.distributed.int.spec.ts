@@ -40,7 +40,7 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         PARTNER_SECRETS_KEY: 'ab'.repeat(32),
         LOG_LEVEL: 'warn',
       });
-      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}` });
+      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}` });
     }, 90_000);
 
     afterAll(async () => {
