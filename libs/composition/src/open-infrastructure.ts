@@ -70,7 +70,7 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping() },
-    { name: 'kafka', ping: () => bus.ping() },
+    { name: 'kafka', ping: () => bus.ping(), affectsReadiness: false },
   ], closers);
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { openInfrastructure } from '@as2-partners/composition';
-import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, type InfrastructureConnections } from '@as2-partners/platform';
+import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, type InfrastructureConnections, type ReadinessProbe } from '@as2-partners/platform';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
 
@@ -312,6 +312,31 @@ describe('embedded app lifecycle', () => {
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stays ready while a connection that does not affect readiness (Kafka) is down, and lists it as degraded', async () => {
+    const app = await createEmbeddedTestApp({ imports: [DemoModule] });
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const probes = app.app.get<InfrastructureConnections>(INFRASTRUCTURE).probes as ReadinessProbe[];
+      let brokerUp = false;
+      probes.push({ name: 'kafka', affectsReadiness: false, ping: async () => { if (!brokerUp) throw new Error('broker 127.0.0.1:9092 refused'); } });
+      const down = await app.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(down.statusCode).toBe(200);
+      expect(down.json()).toMatchObject({ status: 'ok', degraded: ['kafka'], details: { eventStore: { status: 'up' }, kafka: { status: 'down' } } });
+      expect(down.body).not.toContain('9092');
+      brokerUp = true;
+      const up = await app.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(up.statusCode).toBe(200);
+      expect(up.json().degraded).toBeUndefined();
+      expect(up.json().info.kafka).toEqual({ status: 'up' });
+      // the event store still decides readiness
+      await app.app.get<InfrastructureConnections>(INFRASTRUCTURE).eventStore.close();
+      expect((await app.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+    } finally {
+      warned.mockRestore();
+      await app.close();
     }
   });
 

@@ -5,6 +5,11 @@ export interface ReadinessProbe {
   /** Shown in /health/ready: `eventStore`, `readModelStore`, `kafka`. */
   readonly name: string;
   readonly ping: () => Promise<void>;
+  /**
+   * false: the pod still serves while this connection is down (it is reported as degraded, not unready). Kafka is
+   * such a connection: writes land in the event store, which is the outbox, and are published once the broker is back.
+   */
+  readonly affectsReadiness?: boolean;
 }
 
 /** The open connections of one process, and the probes that say whether they still answer. */

@@ -34,10 +34,28 @@ export class HealthController {
     return this.health.check([]);
   }
 
+  /**
+   * Ready = this pod can serve: the event store and the read-model store answer. A connection that does not affect
+   * readiness (Kafka) is pinged too and listed under `degraded` when down, so an outage is visible without Kubernetes
+   * taking every pod out of service for it.
+   */
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check(this.infrastructure.probes.map((probe) => () => this.probe(probe)));
+  async ready() {
+    const probes = this.infrastructure.probes;
+    const [result, optional] = await Promise.all([
+      this.health.check(probes.filter((probe) => probe.affectsReadiness !== false).map((probe) => () => this.probe(probe))),
+      Promise.all(probes.filter((probe) => probe.affectsReadiness === false).map((probe) => this.probe(probe))),
+    ]);
+    const optionalResults: HealthIndicatorResult = Object.assign({}, ...optional);
+    const degraded = Object.keys(optionalResults).filter((name) => optionalResults[name]?.status === 'down');
+    const up = Object.fromEntries(Object.entries(optionalResults).filter(([name]) => !degraded.includes(name)));
+    return {
+      ...result,
+      info: { ...result.info, ...up },
+      details: { ...result.details, ...optionalResults },
+      ...(degraded.length > 0 ? { degraded } : {}),
+    };
   }
 
   /** The failure's text goes to the log only: the endpoint is public and must not reveal hosts or ports. */
