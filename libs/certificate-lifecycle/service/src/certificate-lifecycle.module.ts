@@ -1,23 +1,25 @@
-import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
 import {
-  CHECKPOINT_STORE,
   CLOCK,
   EVENT_STORE,
-  PARKED_EVENT_STORE,
   WriteModel,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
-  type CheckpointStore,
   type Clock,
   type EventStore,
-  type ParkedEventStore,
-  type RetryPolicy,
-  type ProjectionRegistry,
-  type ReadModelStore,
 } from '@as2-partners/kernel';
-import { FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses, WriteVisibility, type PlatformConfig, DELETED_TENANTS, DeletedTenantGuard } from '@as2-partners/platform';
+import {
+  PLATFORM_CONFIG,
+  provideOutboxRelay,
+  providePublicationBarrier,
+  provideWriteVisibility,
+  registerDomainErrorStatuses,
+  WriteVisibility,
+  type PlatformConfig,
+  DELETED_TENANTS,
+  DeletedTenantGuard,
+  provideFollowedProjection,
+} from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
 import { CertificateSlotsController } from './commands/certificate-slots/certificate-slots.controller';
@@ -44,7 +46,6 @@ import { CertificateWriteModel } from './write-model/certificate-write-model';
 
 registerDomainErrorStatuses(CERTIFICATE_LIFECYCLE_ERROR_STATUSES);
 
-const logger = new Logger('CertificateLifecycle');
 
 @Injectable()
 class TimestamperCloser implements OnApplicationShutdown {
@@ -67,24 +68,7 @@ class TimestamperCloser implements OnApplicationShutdown {
       inject: [PLATFORM_CONFIG],
       useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(platform.env, platform.dataDir, platform.mode),
     },
-    {
-      provide: CertificateViewsProjection,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, READ_MODEL_STORE, PROJECTION_REGISTRY],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, retry: RetryPolicy, readModels: ReadModelStore, registry: ProjectionRegistry) => {
-        const projection = new CertificateViewsProjection({
-          store,
-          checkpoints,
-          parked,
-          retry,
-          logger: {
-            warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-            error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-          },
-        }, readModels);
-        registry.register(projection);
-        return projection;
-      },
-    },
+    provideFollowedProjection(CertificateViewsProjection, 'CertificateLifecycle'),
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
     { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },

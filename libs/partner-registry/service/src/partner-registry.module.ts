@@ -1,20 +1,24 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
-  CHECKPOINT_STORE,
   EVENT_STORE,
-  PARKED_EVENT_STORE,
   WriteModel,
-  PROJECTION_REGISTRY,
   READ_MODEL_STORE,
-  type CheckpointStore,
   type EventStore,
-  type ParkedEventStore,
-  type RetryPolicy,
-  type ProjectionRegistry,
   type ReadModelStore,
 } from '@as2-partners/kernel';
-import { DELETED_TENANTS, DeletedTenantGuard, FOLLOWER_RETRY_POLICY, PLATFORM_CONFIG, type DeletedTenants, provideOutboxRelay, providePublicationBarrier, provideWriteVisibility, registerDomainErrorStatuses, type PlatformConfig } from '@as2-partners/platform';
+import {
+  DELETED_TENANTS,
+  DeletedTenantGuard,
+  PLATFORM_CONFIG,
+  type DeletedTenants,
+  provideOutboxRelay,
+  providePublicationBarrier,
+  provideWriteVisibility,
+  registerDomainErrorStatuses,
+  type PlatformConfig,
+  provideFollowedProjection,
+} from '@as2-partners/platform';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
@@ -77,24 +81,7 @@ const logger = new Logger('PartnerRegistry');
     TenantsController,
   ],
   providers: [
-    {
-      provide: PartnerViewsProjection,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, READ_MODEL_STORE, PROJECTION_REGISTRY],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, retry: RetryPolicy, readModels: ReadModelStore, registry: ProjectionRegistry) => {
-        const projection = new PartnerViewsProjection({
-          store,
-          checkpoints,
-          parked,
-          retry,
-          logger: {
-            warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-            error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-          },
-        }, readModels);
-        registry.register(projection);
-        return projection;
-      },
-    },
+    provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
