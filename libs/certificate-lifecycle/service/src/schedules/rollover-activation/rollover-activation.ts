@@ -14,6 +14,7 @@ import {
 } from '@as2-partners/certificate-lifecycle-domain';
 import { DomainError, type Clock, type Decision, type EventMetadata, type WriteModel } from '@as2-partners/kernel';
 import type { Timestamper } from '../../timestamping/timestamper';
+import { factsOf } from '../../write-model/certificate-write-model';
 
 export interface PartnerScope {
   readonly partnerId: string;
@@ -77,19 +78,7 @@ export class RolloverActivation {
   private async facts(certificateId: string): Promise<CertificateFacts> {
     const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
     if (state.status !== 'stored') throw new DomainError(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
-    const { record } = state;
-    return {
-      certificateId,
-      name: record.name,
-      type: record.type,
-      usage: record.usage,
-      subject: record.certificate.subject,
-      notBefore: record.certificate.notBefore,
-      notAfter: record.certificate.notAfter,
-      fingerprintSha256: record.certificate.fingerprintSha256,
-      createdAt: record.createdAt,
-      active: state.active,
-    };
+    return factsOf(state);
   }
 
   private async previousOf(state: PartnerCertificatesState, slots: readonly ('encryption' | 'signature' | 'tls')[]) {
