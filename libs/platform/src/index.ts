@@ -20,6 +20,7 @@ export * from './event-sourcing/event-sourcing-options';
 export * from './event-sourcing/event-sourcing.tokens';
 export * from './event-sourcing/infrastructure-connections';
 export * from './event-sourcing/provide-outbox-relay';
+export * from './event-sourcing/follower-logger';
 export * from './event-sourcing/provide-followed-projection';
 export * from './platform.module';
 export * from './http/start-http-server';

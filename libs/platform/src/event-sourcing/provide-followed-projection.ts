@@ -15,6 +15,7 @@ import {
   type RetryPolicy,
 } from '@as2-partners/kernel';
 import { FOLLOWER_RETRY_POLICY } from './event-sourcing.tokens';
+import { followerLoggerOf } from './follower-logger';
 
 /** A store-fed projection class as every service writes one: the follower's dependencies, then the read models. */
 export type FollowedProjectionClass<P extends FollowedProjection> = Type<P> & (new (followed: FollowedProjectionDependencies, readModels: ReadModelStore) => P);
@@ -35,10 +36,7 @@ export function provideFollowedProjection<P extends FollowedProjection>(projecti
           checkpoints,
           parked,
           retry,
-          logger: {
-            warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-            error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-          },
+          logger: followerLoggerOf(logger),
         },
         readModels,
       );

@@ -14,7 +14,7 @@ import {
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions } from '@as2-partners/platform';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
 import { PARTNER_REGISTRY_TOPIC_SERVICE, type PartnerFacts, type TenantFacts } from './partner-registry-facts';
 import { PartnerRemovalHandler } from './partner-removal.handler';
@@ -62,10 +62,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection implements OnMo
       readModels,
       parked,
       retry,
-      logger: {
-        warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-        error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-      },
+      logger: followerLoggerOf(logger),
     });
     this.partners = readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
     this.tenants = readModels.collection(KnownPartnerCollections.tenants, [['account']]);

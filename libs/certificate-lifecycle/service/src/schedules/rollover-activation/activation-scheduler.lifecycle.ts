@@ -1,5 +1,6 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ReadModelCollection } from '@as2-partners/kernel';
+import { followerLoggerOf } from '@as2-partners/platform';
 import type { PartnerSlotsDocument } from '../../queries/certificate-views/certificate-view.document';
 import type { PartnerScope } from './rollover-activation';
 import { ActivationScheduler, type ActivationSchedulerOptions, type DueActivations } from './activation-scheduler';
@@ -22,10 +23,7 @@ export class ActivationSchedulerLifecycle implements OnApplicationBootstrap, Bef
     const logger = new Logger('ActivationScheduler');
     this.scheduler = new ActivationScheduler({
       ...options,
-      logger: {
-        warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-        error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-      },
+      logger: followerLoggerOf(logger),
     });
   }
 

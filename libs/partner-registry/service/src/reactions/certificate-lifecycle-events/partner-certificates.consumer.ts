@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions } from '@as2-partners/platform';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_TOPIC, consumedEventKindOf } from './certificate-lifecycle-events';
 import { PartnerCertificatesProjector } from '../../queries/partner-certificates/partner-certificates.projector';
 
@@ -48,10 +48,7 @@ export class PartnerCertificatesConsumer extends BusFollowedProjection implement
       readModels,
       parked,
       retry,
-      logger: {
-        warn: (message, context) => logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-        error: (message, context) => logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-      },
+      logger: followerLoggerOf(logger),
     });
   }
 

@@ -16,7 +16,7 @@ import {
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, type TenantDeleted } from '@as2-partners/partner-registry-domain';
-import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, type EventSourcingOptions } from '@as2-partners/platform';
+import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import { PARTNER_REGISTRY_SERVICE } from '../../write-model/publication-barrier.token';
 import { TenantClosure } from '../../tenant-closure/tenant-closure';
 
@@ -55,10 +55,7 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
       clock: this.clock,
       accepts: (event) => event.type === 'tenant.deleted.v1',
       handle: (event) => this.react(event as RecordedEvent as RecordedEvent & TenantDeleted),
-      logger: {
-        warn: (message, context) => this.logger.warn(`${message} ${JSON.stringify(context ?? {})}`),
-        error: (message, context) => this.logger.error(`${message} ${JSON.stringify(context ?? {})}`),
-      },
+      logger: followerLoggerOf(this.logger),
     });
     await this.follower.start();
   }
