@@ -4,6 +4,7 @@ export * from './event-store.errors';
 export * from './event-bus.port';
 export * from './checkpoint-store.port';
 export * from './read-model-store.port';
+export * from './substring-search';
 export * from './decider';
 export * from './domain-error';
 export * from './clock';
