@@ -118,6 +118,23 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('appends requested together share a commit, and each keeps its own expected-revision check', async () => {
+    const store = await open();
+    const streams = Array.from({ length: 10 }, () => uniqueStream());
+    const contested = uniqueStream();
+    const outcomes = await Promise.allSettled([
+      ...streams.map((stream) => store.append(stream, [contractEvent(), contractEvent()], 'no_stream')),
+      store.append(contested, [contractEvent()], 'no_stream'),
+      store.append(contested, [contractEvent()], 'no_stream'),
+      store.append(contested, [contractEvent()], 0),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([...streams.map(() => 'fulfilled'), 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[11] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await store.readStream(contested)).map((e) => e.revision)).toEqual([0, 1]);
+    const positions = (await store.readAll()).map((e) => e.position);
+    expect(positions).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+  });
+
   describe('two stores on one file (as two processes would have)', () => {
     it('checks expected revisions across connections', async () => {
       const [a, b] = [await open(), await open()];
@@ -134,6 +151,20 @@ describe('SqliteEventStore on a real file', () => {
       const first = await a.append('s-1', batch, 'no_stream');
       expect(await b.append('s-1', batch, 'no_stream')).toEqual(first);
       expect(await b.readStream('s-1')).toHaveLength(2);
+    });
+
+    it("a subscription gets its own store's appends and the other connection's between them, in position order", async () => {
+      const watcher = await open({ pollIntervalMs: 100 });
+      const other = await open();
+      const received: RecordedEvent[] = [];
+      const subscription = watcher.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e) });
+      await watcher.append('s-1', [contractEvent()], 'no_stream');
+      await other.append('s-2', [contractEvent()], 'no_stream');
+      await watcher.append('s-1', [contractEvent()], 0);
+      const startedAt = Date.now();
+      while (received.length < 3 && Date.now() - startedAt < 20_000) await pause(10);
+      expect(received.map((e) => [e.position, e.stream])).toEqual([[1, 's-1'], [2, 's-2'], [3, 's-1']]);
+      await subscription.stop();
     });
 
     it("a subscription sees the other connection's appends by polling", async () => {
