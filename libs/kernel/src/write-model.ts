@@ -22,6 +22,15 @@ export interface Decision<S, E> {
   readonly position: number | null;
 }
 
+/** One command of a batch decided on one stream, with the metadata its events carry. */
+export interface BatchedCommand<C, S> {
+  readonly command: C | ((state: S) => C | null | Promise<C | null>);
+  readonly metadata: EventMetadata;
+}
+
+/** A batched command's outcome: its decision, or the error it alone was refused with. */
+export type BatchedOutcome<S, E> = { readonly ok: true; readonly decision: Decision<S, E> } | { readonly ok: false; readonly error: unknown };
+
 export interface DecideOptions<C> {
   /**
    * Attempts on a concurrent append (WrongExpectedRevisionError); each re-reads the stream and decides again.
@@ -98,6 +107,53 @@ export class WriteModel {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
+    }
+  }
+
+  /**
+   * Decides several commands on one stream as if one after the other (each on the state the ones before it left),
+   * and appends all their events at once: one expected-revision check and one commit for the batch. A command
+   * refused (it throws) is left out and gets its error; the others go ahead. On a concurrent append the whole batch
+   * is decided again on fresh state. Each decision answers with the batch's last position and final state.
+   */
+  async decideBatch<C, S, E extends DecidedEvent>(
+    stream: string,
+    decider: Decider<C, S, E>,
+    commands: readonly BatchedCommand<C, S>[],
+    options: { readonly attempts?: number } = {},
+  ): Promise<BatchedOutcome<S, E>[]> {
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt++) {
+      const { loaded } = await this.read(stream, decider, false);
+      let state = loaded.state;
+      const decided: ({ readonly events: E[] } | { readonly error: unknown })[] = [];
+      const appended: NewEvent[] = [];
+      for (const { command, metadata } of commands) {
+        try {
+          const resolved = typeof command === 'function' ? await (command as (state: S) => C | null | Promise<C | null>)(state) : command;
+          const events = resolved === null ? [] : decider.decide(resolved, state);
+          state = events.reduce(decider.evolve, state);
+          appended.push(...this.toNewEvents(events, metadata, stream, undefined));
+          decided.push({ events });
+        } catch (error) {
+          decided.push({ error });
+        }
+      }
+      let position: number | null = null;
+      if (appended.length > 0) {
+        try {
+          const result = await this.store.append(stream, appended, loaded.revision);
+          this.remember(stream, decider, state, result.nextExpectedRevision, loaded.snapshotRevision);
+          position = result.position;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) return commands.map(() => ({ ok: false, error }));
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+      }
+      return decided.map((d) =>
+        'error' in d ? { ok: false, error: d.error } : { ok: true, decision: { events: d.events, position: d.events.length > 0 ? position : null, state } },
+      );
     }
   }
 
