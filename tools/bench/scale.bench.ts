@@ -11,6 +11,7 @@
  *                                   takes ~15 min to seed on a 2-core machine, so the default is 100,000)
  *   SCALE_ROUNDS=3 SCALE_DURATION=3   rounds per measure, seconds per load run
  *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
+ *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
 import 'reflect-metadata';
@@ -374,7 +375,8 @@ function printGoals(goals: readonly Goal[]): void {
 async function main(): Promise<void> {
   const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
-  const dataDir = mkdtempSync(join(tmpdir(), 'as2-scale-'));
+  const keptDataDir = env['SCALE_DATA_DIR'];
+  const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'as2-scale-'));
   const seeder = new Seeder(dataDir);
   const userToken = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
   const creates = { next: 10_000_000 };
@@ -404,7 +406,7 @@ async function main(): Promise<void> {
       log(`  ${size}: creates/s ${fmtStats(stats(m['creates'] ?? []), 0)}, ready ${fmtStats(stats(m['readyMs'] ?? []), 0)} ms, first create ${fmtStats(stats(m['firstCreateMs'] ?? []), 0)} ms`);
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 
   const smallest = bySize.get(sizes[0] as number) as Measures;
