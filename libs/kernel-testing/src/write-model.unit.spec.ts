@@ -192,4 +192,51 @@ describe('WriteModel', () => {
       expect(snapshots.saves).toBe(0);
     });
   });
+
+  describe('decideBatch', () => {
+    it('decides each command on the state the ones before it left, leaves a refused one out, and appends once', async () => {
+      const store = new InMemoryEventStore();
+      const { store: counting } = countingReads(store);
+      let appends = 0;
+      counting.append = (...args) => {
+        appends++;
+        return store.append(...args);
+      };
+      const writer = new WriteModel(counting);
+      const seen: number[] = [];
+      const outcomes = await writer.decideBatch('counter-b', counter, [
+        { command: { type: 'add', by: 2 }, metadata },
+        { command: (total: number): CounterCommand => (seen.push(total), { type: 'add', by: 1, max: 2 }), metadata },
+        { command: (total: number): CounterCommand => (seen.push(total), { type: 'add', by: total }), metadata: { ...metadata, correlationId: 'third' } },
+      ]);
+      expect(seen).toEqual([2, 2]);
+      expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+      expect(outcomes[1]).toMatchObject({ ok: false, error: new Error('over the maximum') });
+      expect(outcomes[2]).toMatchObject({ ok: true, decision: { state: 4, position: 2, events: [{ type: 'counter.added.v1', data: { by: 2 } }] } });
+      expect(appends).toBe(1);
+      expect((await store.readStream('counter-b')).map((e) => e.metadata.correlationId)).toEqual(['c', 'third']);
+    });
+
+    it('decides the whole batch again on fresh state after a concurrent append', async () => {
+      const store = new InMemoryEventStore();
+      const [one, other] = [new WriteModel(store), new WriteModel(store)];
+      await one.load('counter-r', counter);
+      let raced = false;
+      const outcomes = await one.decideBatch('counter-r', counter, [
+        {
+          command: async (total: number): Promise<CounterCommand> => {
+            if (!raced) {
+              raced = true;
+              await other.decide('counter-r', counter, { type: 'add', by: 10 }, metadata);
+            }
+            return { type: 'add', by: total + 1 };
+          },
+          metadata,
+        },
+      ]);
+      expect(outcomes).toMatchObject([{ ok: true, decision: { state: 21 } }]);
+      expect((await store.readStream('counter-r')).map((e) => (e.data as { by: number }).by)).toEqual([10, 11]);
+    });
+  });
 });
+
