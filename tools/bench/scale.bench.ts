@@ -254,9 +254,28 @@ interface Load {
   readonly errors: number;
 }
 
+/** Waits until the server answers /health/live within 50 ms: requests a previous run left queued are done. */
+async function settle(base: string): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < 120_000) {
+    const at = performance.now();
+    try {
+      await (await fetch(`${base}/health/live`)).arrayBuffer();
+      if (performance.now() - at < 50) return;
+    } catch {
+      // a bare anchor has no /health/live: it never queues
+      return;
+    }
+    await pause(100);
+  }
+}
+
 async function load(base: string, request: LoadRequest, conns: number): Promise<Load> {
+  await settle(base);
   const result = await autocannon({ url: base, connections: conns, duration, requests: [request] });
-  return { rps: result['2xx'] / duration, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  // No answer within the run is the worst latency, not none.
+  const p99 = result['2xx'] === 0 ? Infinity : result.latency.p99;
+  return { rps: result['2xx'] / duration, p99, errors: result.non2xx + result.errors + result.timeouts };
 }
 
 type Measures = Record<string, number[]>;
