@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { WrongExpectedRevisionError, type RecordedEvent } from '@as2-partners/kernel';
+import { WriteModel, WrongExpectedRevisionError, type Decider, type RecordedEvent } from '@as2-partners/kernel';
 import { contractEvent, uniqueStream } from '@as2-partners/kernel-testing';
 import { SqliteEventStore } from './sqlite-event-store';
 import { configureConnection } from './sqlite-schema';
@@ -133,6 +133,43 @@ describe('SqliteEventStore on a real file', () => {
     expect((await store.readStream(contested)).map((e) => e.revision)).toEqual([0, 1]);
     const positions = (await store.readAll()).map((e) => e.position);
     expect(positions).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+  });
+
+  it('opens a file written before snapshots existed: its events load, it has no snapshot, and one can be saved', async () => {
+    const old = new Database(file);
+    configureConnection(old);
+    old.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, stream TEXT NOT NULL,
+      revision INTEGER NOT NULL CHECK (revision >= 0), type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL,
+      metadata TEXT NOT NULL, UNIQUE (stream, revision));
+      CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);`);
+    old.prepare("INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES ('e1', 'dir-1', 0, 'x.v1', 1, '{}', '{}')").run();
+    old.close();
+
+    const store = await open();
+    expect((await store.readStream('dir-1')).map((e) => e.id)).toEqual(['e1']);
+    expect(await store.snapshots.load('dir-1', 'dir.v1')).toBeNull();
+    await store.snapshots.save('dir-1', 'dir.v1', { revision: 0, state: { n: 1 } });
+    await store.snapshots.save('dir-1', 'dir.v1', { revision: 0, state: { n: 2 } });
+    expect(await store.snapshots.load('dir-1', 'dir.v1')).toEqual({ revision: 0, state: { n: 1 } });
+  });
+
+  it('a write model snapshots a long stream into the file, and one opened after a restart resumes from it', async () => {
+    type Added = { readonly type: 'total.added.v1'; readonly data: { readonly by: number } };
+    const total: Decider<number, number, Added> = {
+      initialState: () => 0,
+      decide: (by) => [{ type: 'total.added.v1', data: { by } }],
+      evolve: (sum, event) => sum + event.data.by,
+      snapshot: { name: 'total.v1', toJson: (sum) => sum, fromJson: (json) => json as number },
+    };
+    const metadata = contractEvent().metadata;
+    const first = await open();
+    const writer = new WriteModel(first, { snapshotEvery: 5 });
+    for (let by = 1; by <= 12; by++) await writer.decide('total-1', total, by, metadata);
+    await first.close();
+
+    const reopened = await open();
+    expect(await reopened.snapshots.load('total-1', 'total.v1')).toEqual({ revision: 9, state: 55 });
+    expect(await new WriteModel(reopened).load('total-1', total)).toEqual({ state: 78, revision: 11 });
   });
 
   describe('two stores on one file (as two processes would have)', () => {
