@@ -36,8 +36,11 @@ export interface DecryptionResult {
 }
 
 function cmsError(error: unknown): DomainError {
-  if (error instanceof As2Error && error.code === 'DECRYPTION_FAILED') return new DomainError(OurKeyErrorCode.DecryptionFailed, error.message);
-  if (error instanceof As2Error) return new DomainError(OurKeyErrorCode.InvalidCms, error.message);
+  // Addressed to a certificate the alias no longer decrypts for (past the overlap) is a failed decryption, not bad input.
+  if (error instanceof As2Error && (error.code === 'DECRYPTION_FAILED' || error.code === 'RECIPIENT_MISMATCH')) {
+    return new DomainError(OurKeyErrorCode.DecryptionFailed, error.message, undefined, { reason: error.code });
+  }
+  if (error instanceof As2Error) return new DomainError(OurKeyErrorCode.InvalidCms, error.message, undefined, { reason: error.code });
   return new DomainError(OurKeyErrorCode.InvalidCms, 'The data is not a CMS structure this keystore can open');
 }
 

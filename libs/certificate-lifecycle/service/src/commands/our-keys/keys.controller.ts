@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { keyNotFound, signingKeyOf } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { Ctx, paginationOf, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { CertificateLifecycleStreams, keyNotFound, signingKeyOf } from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
+import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
 import { certificationRequestOf } from '../../keystore/key-material';
@@ -30,6 +31,7 @@ export class KeysController {
     private readonly instances: KnownInstancesConsumer,
     @Inject(KeyQueries) private readonly queries: KeyQueries,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   private async present(doc: KeyViewDocument) {
@@ -70,6 +72,20 @@ export class KeysController {
   @Roles(...CERTIFICATE_READERS)
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return { data: await this.present(await this.visible(ctx, id)) };
+  }
+
+  @Get(':id/events')
+  @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: "The timeline of the key's alias from the audit trail, newest first: keys created, rollover scheduled and activated, expiry notices, deletions" })
+  async events(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: PageQueryDto) {
+    const doc = await this.visible(ctx, id);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const stream = CertificateLifecycleStreams.keyAlias(doc.account, doc.tenant, doc.alias);
+    const newest = await this.store.readStream(stream, { direction: 'backwards', maxCount: page * perPage });
+    const total = newest.length > 0 ? newest[0].revision + 1 : 0;
+    const events = newest.slice((page - 1) * perPage);
+    return { data: events.map(presentTimelineEvent), pagination: paginationOf(page, perPage, total, events.length) };
   }
 
   @Get(':id/certificate')
