@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
@@ -116,6 +117,22 @@ describe('our keys (embedded, through the API)', () => {
       expect({ body, status: res.status, fields: Object.keys(res.body.errors ?? res.body.error?.details ?? {}) }).toMatchObject({ status });
       expect(JSON.stringify(res.body)).toContain(field);
     }
+    const multipart = async (fields: Record<string, string>, file?: { field: string; filename: string; content: Buffer }) => {
+      const form = multipartBody(fields, file);
+      const res = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': form.contentType }, payload: form.payload });
+      return { status: res.statusCode, body: res.json() };
+    };
+    const hugeFile = await multipart({ alias: 'm1', password: 'x' }, { field: 'pkcs12', filename: 'huge.p12', content: Buffer.alloc(100_000, 0x30) });
+    expect([hugeFile.status, hugeFile.body.error.code]).toEqual([422, 'KEY_FILE_TOO_LARGE']);
+    const unknownField = await multipart({ alias: 'm2', password: 'x', colour: 'red' }, { field: 'pkcs12', filename: 'a.p12', content: imported.p12 });
+    expect(unknownField.status).toBe(422);
+    expect(JSON.stringify(unknownField.body)).toContain('colour');
+    const nulField = await multipart({ alias: 'm\u00003', password: 'x' }, { field: 'pkcs12', filename: 'a.p12', content: imported.p12 });
+    expect([nulField.status, nulField.body.error.code]).toEqual([422, 'INVALID_CHARACTERS']);
+    const garbageFile = await multipart({ alias: 'm4', password: 'x' }, { field: 'pkcs12', filename: 'a.p12', content: Buffer.from([0x30, 0x82, 0xff, 0xff, 1, 2, 3]) });
+    expect([garbageFile.status, garbageFile.body.error.code]).toEqual([422, 'INVALID_PKCS12']);
+    const noFile = await multipart({ alias: 'm5', password: 'x' });
+    expect(noFile.status).toBe(422);
     const badAlias = await generate('no spaces/allowed');
     expect([badAlias.status, badAlias.body.error.code]).toEqual([422, 'INVALID_KEY_ALIAS']);
     const badSubject = await generate('s', { subject: 'O=no common name' });
@@ -180,5 +197,25 @@ describe('our keys (embedded, through the API)', () => {
     const store = t.app.get<EventStore>(EVENT_STORE);
     const notices = (await store.readAll()).filter((e) => e.type === 'key.expiring.v1' && (e.data as { keyId: string }).keyId === key.id);
     expect(notices.map((e) => (e.data as { thresholdDays: number }).thresholdDays)).toEqual([7]);
+  });
+
+  it('shreds a deleted tenant\'s keys: key.deleted.v1 for each, and the sealed blobs destroyed', async () => {
+    const admin = certificateApiAs(t, { tenant: null, roles: ['account_admin'] });
+    const doomed = `doomed-${process.pid}`;
+    expect((await admin.post('/v1/accounts/test-account/tenants', { id: doomed, name: 'Doomed', plan: 'starter' })).status).toBe(201);
+    const doomedApi = certificateApiAs(t, { tenant: doomed });
+    const key = (await doomedApi.post('/v1/keys', { alias: 'doomed', generate: { key_size: 2048, subject: 'CN=Doomed', valid_days: 30 } })).body.data;
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const created = (await store.readAll()).find((e) => e.type === 'key.created.v1' && (e.data as { keyId: string }).keyId === key.id)!;
+    const blobId = (created.data as { sealedKey: { blobId: string } }).sealedKey.blobId;
+    const blobs = t.app.get<ReadModelStore>(READ_MODEL_STORE).collection(SEALED_KEYS_COLLECTION);
+    expect(await blobs.get(blobId)).not.toBeNull();
+    expect((await admin.delete(`/v1/accounts/test-account/tenants/${doomed}`)).status).toBe(200);
+    const deleted = await until('the key to be shredded', async () =>
+      (await store.readAll()).find((e) => e.type === 'key.deleted.v1' && (e.data as { keyId: string }).keyId === key.id),
+    );
+    expect(deleted.data).toMatchObject({ reason: 'tenant_deleted', role: 'current' });
+    expect(await blobs.get(blobId)).toBeNull();
+    expect((await doomedApi.get(`/v1/keys/${key.id}`)).body.error.code).toBe('TENANT_DELETED');
   });
 });

@@ -49,6 +49,7 @@ import { SealedKeyStore } from './keystore/sealed-key.store';
 import { KeyQueries } from './queries/key-views/key-queries';
 import { KeyViewsProjection } from './queries/key-views/key-views.projection';
 import { KnownInstancesConsumer } from './reactions/as2-instances/known-instances.consumer';
+import { TenantKeysShredder } from './reactions/tenant-deletion/tenant-keys.shredder';
 import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
 import { RolloverActivation } from './schedules/rollover-activation/rollover-activation';
 import { TrustController } from './commands/trust-rollover/trust.controller';
@@ -99,6 +100,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     OurKeyOperations,
     KeyQueries,
     KnownInstancesConsumer,
+    TenantKeysShredder,
     CreateKeyHandler,
     DeleteKeyHandler,
     // This component's own write model: its folded-state cache is never shared with another service in the process.

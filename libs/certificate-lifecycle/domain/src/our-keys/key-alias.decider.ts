@@ -65,6 +65,8 @@ export type KeyAliasCommand =
     })
   | (KeyAliasScope & { readonly type: 'activate_due_rollover'; readonly trigger: ActivationTrigger; readonly now: string })
   | (KeyAliasScope & { readonly type: 'delete'; readonly keyId: string; readonly instances: readonly InstanceUsingAlias[]; readonly now: string })
+  /** The tenant was deleted: every key of the alias goes, whoever named it (the tenant's instances are gone with it). */
+  | (KeyAliasScope & { readonly type: 'shred_for_deleted_tenant'; readonly now: string })
   | (KeyAliasScope & { readonly type: 'evaluate_expiry'; readonly now: string });
 
 const ms = (iso: string) => new Date(iso).getTime();
@@ -164,10 +166,15 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
       return [
         {
           type: 'key.deleted.v1',
-          data: { ...scope, keyId: key.keyId, role: key.role, rolloverCancelled: key.role === 'next', sealedKey: key.sealedKey, deletedAt: command.now },
+          data: { ...scope, keyId: key.keyId, role: key.role, rolloverCancelled: key.role === 'next', reason: 'requested', sealedKey: key.sealedKey, deletedAt: command.now },
         },
       ];
     }
+    case 'shred_for_deleted_tenant':
+      return state.keys.map((key) => ({
+        type: 'key.deleted.v1' as const,
+        data: { ...scope, keyId: key.keyId, role: key.role, rolloverCancelled: key.role === 'next', reason: 'tenant_deleted' as const, sealedKey: key.sealedKey, deletedAt: command.now },
+      }));
     case 'evaluate_expiry': {
       const events: OurKeyEvent[] = [];
       for (const key of state.keys) {

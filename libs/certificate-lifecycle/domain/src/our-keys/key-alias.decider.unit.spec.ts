@@ -114,19 +114,29 @@ describe('key alias decider (our keystore)', () => {
     const del = (keyId: string, now = at(1), users = instances): KeyAliasCommand => ({ ...scope, type: 'delete', keyId, instances: users, now });
     spec([created(K1)]).when(del('key_1')).thenError('KEY_IN_USE', { details: { alias: 'our-as2', used_by: [{ instance_id: 'ins_1', my_as2_id: 'US' }] } });
     spec([created(K1)]).when(del('key_1', at(1), [])).then([
-      { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_1', role: 'current', rolloverCancelled: false, sealedKey: K1.sealedKey, deletedAt: at(1) } },
+      { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_1', role: 'current', rolloverCancelled: false, reason: 'requested', sealedKey: K1.sealedKey, deletedAt: at(1) } },
     ]);
     const pending = [created(K1), created(K2, 'next'), scheduled(K1, K2)];
     spec(pending).when(del('key_1', at(1), [])).thenError('KEY_ROLLOVER_PENDING');
     spec(pending).when(del('key_2')).then([
-      { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_2', role: 'next', rolloverCancelled: true, sealedKey: K2.sealedKey, deletedAt: at(1) } },
+      { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_2', role: 'next', rolloverCancelled: true, reason: 'requested', sealedKey: K2.sealedKey, deletedAt: at(1) } },
     ]);
     const overlapping = [...pending, activated(K1, K2)];
     spec(overlapping).when(del('key_1', at(4))).thenError('KEY_IN_USE');
     spec(overlapping).when(del('key_1', at(6))).then([
-      { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_1', role: 'previous', rolloverCancelled: false, sealedKey: K1.sealedKey, deletedAt: at(6) } },
+      { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_1', role: 'previous', rolloverCancelled: false, reason: 'requested', sealedKey: K1.sealedKey, deletedAt: at(6) } },
     ]);
     spec([created(K1)]).when(del('key_9')).thenError('KEY_NOT_FOUND');
+  });
+
+  it('shreds every key of the alias when the tenant is deleted, instances or not', () => {
+    const given = [created(K1), created(K2, 'next'), scheduled(K1, K2)];
+    const shredded = (k: NewKey, role: 'current' | 'next'): OurKeyEvent => ({
+      type: 'key.deleted.v1',
+      data: { ...scope, keyId: k.keyId, role, rolloverCancelled: role === 'next', reason: 'tenant_deleted', sealedKey: k.sealedKey, deletedAt: at(1) },
+    });
+    spec(given).when({ ...scope, type: 'shred_for_deleted_tenant', now: at(1) }).then([shredded(K1, 'current'), shredded(K2, 'next')]);
+    spec([]).when({ ...scope, type: 'shred_for_deleted_tenant', now: at(1) }).thenNothing();
   });
 
   it('announces each expiry threshold of each key once, and the expiry', () => {

@@ -73,6 +73,8 @@ export type KeyDeleted = Evt<
     readonly role: OurKeyRole;
     /** A deleted `next` key cancels the scheduled rollover. */
     readonly rolloverCancelled: boolean;
+    /** `requested`: DELETE /v1/keys/{id}; `tenant_deleted`: the tenant was deleted, its keys are shredded. */
+    readonly reason: 'requested' | 'tenant_deleted';
     readonly sealedKey: SealedKeyReference;
     readonly deletedAt: string;
   }

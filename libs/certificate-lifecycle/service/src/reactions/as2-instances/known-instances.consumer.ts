@@ -17,6 +17,7 @@ import {
 import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
 import { PARTNER_REGISTRY_TOPIC_SERVICE } from '../partner-registry-events/partner-registry-facts';
+import { TenantKeysShredder } from '../tenant-deletion/tenant-keys.shredder';
 import { KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './known-instance.document';
 
 export const KNOWN_INSTANCES_GROUP = 'certificate-lifecycle.known-instances';
@@ -34,11 +35,12 @@ interface InstanceFacts {
   readonly changes?: { readonly myAs2Id?: string; readonly myAs2Alias?: string; readonly status?: string };
 }
 
-const INSTANCE_TYPES = new Set(['as2_instance.created.v1', 'as2_instance.updated.v1', 'as2_instance.status_changed.v1', 'as2_instance.deleted.v1']);
+const INSTANCE_TYPES = new Set(['as2_instance.created.v1', 'as2_instance.updated.v1', 'as2_instance.status_changed.v1', 'as2_instance.deleted.v1', 'tenant.deleted.v1']);
 
 /**
- * Learns which AS2 instances use which alias of our keystore, so a key an instance signs with is not deleted. Every
- * write is computed from the event (idempotent); a deletion is kept as a tombstone so a late create cannot revive it.
+ * Learns which AS2 instances use which alias of our keystore, so a key an instance signs with is not deleted, and
+ * shreds a deleted tenant's keys. Every write is computed from the event (idempotent); a deletion is kept as a
+ * tombstone so a late create cannot revive it.
  */
 @Injectable()
 export class KnownInstancesConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
@@ -50,6 +52,7 @@ export class KnownInstancesConsumer extends BusFollowedProjection implements OnM
     @Inject(EVENT_BUS) bus: EventBus,
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
     @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    private readonly shredder: TenantKeysShredder,
     @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
     @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
     @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
@@ -92,6 +95,12 @@ export class KnownInstancesConsumer extends BusFollowedProjection implements OnM
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {
+    if (event.type === 'tenant.deleted.v1') {
+      const { account, tenantId } = event.data as { account: string; tenantId: string };
+      // A rebuild replays into the read model only: the keys were shredded when the event first arrived.
+      if (!this.replaying) await this.shredder.shred(account, tenantId, event);
+      return;
+    }
     const d = event.data as InstanceFacts;
     const existing = await this.instances.get(d.instanceId);
     switch (event.type) {
