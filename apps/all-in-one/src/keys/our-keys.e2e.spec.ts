@@ -96,6 +96,16 @@ describe('our keys (embedded, through the API)', () => {
     expect((await api.get('/v1/keys')).body.data.map((k: { alias: string }) => k.alias)).toEqual(['dup']);
   });
 
+  it('keeps an alias unique under concurrent creates, and destroys the loser\'s sealed key', async () => {
+    const body = { alias: 'raced', private_key: imported.keyPem, certificate: imported.certificatePem };
+    const results = await Promise.all([api.post('/v1/keys', body), api.post('/v1/keys', body), api.post('/v1/keys', body)]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422]);
+    expect(results.filter((r) => r.status === 422).map((r) => r.body.error.code)).toEqual(['DUPLICATE_KEY_ALIAS', 'DUPLICATE_KEY_ALIAS']);
+    expect((await api.get('/v1/keys?alias=raced')).body.data).toHaveLength(1);
+    const blobs = await t.app.get<ReadModelStore>(READ_MODEL_STORE).collection(SEALED_KEYS_COLLECTION).find({ filter: { account: 'test-account', tenant } });
+    expect(blobs.items).toHaveLength(1);
+  });
+
   it('refuses hostile and malformed bodies with 4xx', async () => {
     const cases: [unknown, number, string][] = [
       [{ alias: 'a', generate: { algorithm: 'RSA', key_size: 1024, subject: 'CN=x', valid_days: 1 } }, 422, 'generate.key_size'],
@@ -174,18 +184,16 @@ describe('our keys (embedded, through the API)', () => {
     const account = 'test-account';
     const instanceId = `ins_${tenant}`;
     await publishInstanceEvent(t, 'as2_instance.created.v1', { instanceId, account, tenant, myAs2Id: 'OUR-AS2', myName: 'Us', myAs2Alias: 'instance-alias', myEmail: 'as2@us.example', status: 'on', createdAt: new Date().toISOString() });
-    const refused = await until('the instance to be known', async () => {
-      const res = await api.delete(`/v1/keys/${key.id}`);
-      return res.status === 409 ? res : undefined;
-    });
+    await until('the instance to be known', async () => ((await api.get(`/v1/keys/${key.id}`)).body.data.used_by.length === 1 ? true : undefined));
+    const refused = await api.delete(`/v1/keys/${key.id}`);
+    expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'KEY_IN_USE', details: { alias: 'instance-alias', used_by: [{ instance_id: instanceId, my_as2_id: 'OUR-AS2' }] } });
     expect((await api.get(`/v1/keys/${key.id}`)).body.data.used_by).toEqual([{ instance_id: instanceId, my_as2_id: 'OUR-AS2' }]);
-    // Another tenant's instance naming the same alias does not pin this tenant's key.
+    // Renaming the instance's alias frees the key; another tenant's instance naming the same alias does not pin it.
     await publishInstanceEvent(t, 'as2_instance.updated.v1', { instanceId, account, tenant, changes: { myAs2Alias: 'elsewhere' }, updatedAt: new Date().toISOString() });
-    const deleted = await until('the alias change to be known', async () => {
-      const res = await api.delete(`/v1/keys/${key.id}`);
-      return res.status === 200 ? res : undefined;
-    });
+    await publishInstanceEvent(t, 'as2_instance.created.v1', { instanceId: `${instanceId}-other`, account, tenant: freshTenant(), myAs2Id: 'THEM', myName: 'Them', myAs2Alias: 'instance-alias', myEmail: 'as2@them.example', status: 'on', createdAt: new Date().toISOString() });
+    await until('the alias change to be known', async () => ((await api.get(`/v1/keys/${key.id}`)).body.data.used_by.length === 0 ? true : undefined));
+    const deleted = await api.delete(`/v1/keys/${key.id}`);
     expect(deleted.body.message).toBe('Key deleted successfully');
     expect((await api.get(`/v1/keys/${key.id}`)).status).toBe(404);
     expect((await generate('instance-alias')).status).toBe(201);

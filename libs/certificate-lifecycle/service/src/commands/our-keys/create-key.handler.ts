@@ -82,8 +82,8 @@ export class CreateKeyHandler {
     const metadata = requestMetadata(ctx, scope.tenant, now);
     let position: number | null;
     try {
-      // Decided once: a concurrent create of the same alias must be refused, not retried into a second key.
-      position = (await this.keystore.decide(scope, () => command(key, now.toISOString()), metadata, { attempts: 1 })).position;
+      // A concurrent create of the same alias is re-decided against the winner's key: DUPLICATE_KEY_ALIAS, never two keys.
+      position = (await this.keystore.decide(scope, () => command(key, now.toISOString()), metadata)).position;
     } catch (error) {
       await this.sealedKeys.destroy(sealed.reference.blobId);
       throw error;
