@@ -16,6 +16,8 @@ openssl('pkcs12', '-export', '-legacy', '-inkey', path('key.pem'), '-in', path('
 openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', path('ec.pem'));
 openssl('req', '-x509', '-key', path('ec.pem'), '-out', path('ec-cert.pem'), '-days', '30', '-subj', '/CN=EC');
 openssl('pkcs12', '-export', '-inkey', path('ec.pem'), '-in', path('ec-cert.pem'), '-out', path('ec.p12'), '-passout', 'pass:x');
+openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('costly.p12'), '-passout', 'pass:x', '-iter', '2000000');
+openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('java-like.p12'), '-passout', 'pass:x', '-iter', '10000', '-maciter');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -36,6 +38,13 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(Buffer.concat([Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(200)]), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
     expect(() => readPkcs12(Buffer.alloc(70_000, 0x30), 'x')).toThrow(expect.objectContaining({ code: 'KEY_FILE_TOO_LARGE' }));
     expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+  });
+
+  it('refuses, before deriving any key, a file that asks for millions of iterations; reads one at the ceiling', () => {
+    const started = Date.now();
+    expect(() => readPkcs12(readFileSync(path('costly.p12')), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(readPkcs12(readFileSync(path('java-like.p12')), 'x').certificate.subject).toBe('O=Acme, CN=Imported AS2');
   });
 
   it('reads a PEM key with its certificate, and refuses a key that is not the certificate\'s', () => {

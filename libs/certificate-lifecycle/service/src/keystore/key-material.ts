@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
 import { OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
+import { largestIterationCount, MAX_PKCS12_ITERATIONS } from './pkcs12-work-limit';
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
 export interface KeyMaterial {
@@ -118,6 +119,11 @@ function derToPem(der: Buffer): string {
 export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   if (file.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The PKCS#12 file exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'pkcs12');
   if (file.length === 0 || file[0] !== 0x30) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a PKCS#12 (DER PFX) file', 'pkcs12');
+  const iterations = largestIterationCount(file);
+  if (iterations === null) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a readable PKCS#12 file', 'pkcs12');
+  if (iterations > MAX_PKCS12_ITERATIONS) {
+    throw keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file asks for more than ${MAX_PKCS12_ITERATIONS} key-derivation iterations; export it again with fewer (openssl pkcs12 -iter 2048)`, 'pkcs12');
+  }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     // forge's typings predate its options object (strict lengths, no trailing bytes, bit strings left opaque).
