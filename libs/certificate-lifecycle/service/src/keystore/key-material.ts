@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
@@ -47,17 +47,30 @@ export function parseSubject(subject: string): forge.pki.CertificateField[] {
   return fields.reverse();
 }
 
-function forgeKeyOf(privateKey: KeyObject): forge.pki.rsa.PrivateKey {
-  return forge.pki.privateKeyFromPem(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()) as forge.pki.rsa.PrivateKey;
+/** forge builds the structures; only the public half of the key ever becomes a forge object. */
+function forgePublicKeyOf(privateKey: KeyObject): forge.pki.rsa.PublicKey {
+  return forge.pki.publicKeyFromPem(createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString()) as forge.pki.rsa.PublicKey;
+}
+
+const SHA256_WITH_RSA = forge.pki.oids['sha256WithRSAEncryption'];
+
+/** forge functions its typings leave out: the to-be-signed parts, built from the fields set so far. */
+const forgeToBeSigned = forge.pki as unknown as {
+  getTBSCertificate(certificate: forge.pki.Certificate): forge.asn1.Asn1;
+  getCertificationRequestInfo(request: forge.pki.CertificateSigningRequest): forge.asn1.Asn1;
+};
+
+/** An RSA PKCS#1 v1.5 SHA-256 signature by Node (OpenSSL): forge's JavaScript RSA holds the process a second per 4096-bit signature. */
+function nodeSignature(toBeSigned: forge.asn1.Asn1, privateKey: KeyObject): string {
+  return sign('sha256', Buffer.from(forge.asn1.toDer(toBeSigned).getBytes(), 'binary'), privateKey).toString('binary');
 }
 
 /** A fresh RSA key and a self-signed certificate for it (what a partner is handed), valid from `now` for `validDays`. */
 export async function generateKeyMaterial(options: { keySize: RsaKeySize; subject: string; validDays: number; now: Date }): Promise<KeyMaterial> {
   const subject = parseSubject(options.subject);
   const { privateKey } = await generateRsa('rsa', { modulusLength: options.keySize });
-  const forgeKey = forgeKeyOf(privateKey);
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
+  cert.publicKey = forgePublicKeyOf(privateKey);
   // A positive 64-bit serial: random so that two keys never share issuer and serial.
   cert.serialNumber = '01' + randomBytes(8).toString('hex');
   cert.validity.notBefore = new Date(Math.floor(options.now.getTime() / 1000) * 1000);
@@ -69,7 +82,10 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
     { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true, dataEncipherment: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forgeKey, forge.md.sha256.create());
+  cert.siginfo.algorithmOid = SHA256_WITH_RSA;
+  cert.signatureOid = SHA256_WITH_RSA;
+  cert.tbsCertificate = forgeToBeSigned.getTBSCertificate(cert);
+  cert.signature = nodeSignature(cert.tbsCertificate, privateKey);
   return { privateKey, certificate: readCertificateUpload(Buffer.from(forge.pki.certificateToPem(cert))) };
 }
 
@@ -78,11 +94,14 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
  * subject of the key's certificate (copied attribute by attribute, not re-parsed from its text form).
  */
 export function certificationRequestOf(privateKey: KeyObject, subject: { text: string } | { certificatePem: string }): string {
-  const forgeKey = forgeKeyOf(privateKey);
   const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
+  csr.publicKey = forgePublicKeyOf(privateKey);
   csr.setSubject('text' in subject ? parseSubject(subject.text) : forge.pki.certificateFromPem(subject.certificatePem).subject.attributes);
-  csr.sign(forgeKey, forge.md.sha256.create());
+  csr.siginfo.algorithmOid = SHA256_WITH_RSA;
+  csr.signatureOid = SHA256_WITH_RSA;
+  const requestInfo = forgeToBeSigned.getCertificationRequestInfo(csr);
+  csr.certificationRequestInfo = requestInfo;
+  csr.signature = nodeSignature(requestInfo, privateKey);
   return forge.pki.certificationRequestToPem(csr);
 }
 
