@@ -4,6 +4,10 @@ import {
   EVENT_BUS,
   EVENT_STORE,
   InProcessEventBus,
+  PROJECTION_REGISTRY,
+  type ProjectionRegistry,
+  type Clock,
+  CLOCK,
   OutboxRelay,
   topicOf,
   type CheckpointStore,
@@ -52,19 +56,20 @@ export function provideOutboxRelay(service: string, categories: readonly string[
   const published = new Set(categories);
   return {
     provide: outboxRelayToken(service),
-    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS],
-    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions) =>
-      new ServiceOutboxRelay(
-        new OutboxRelay({
-          name: `outbox:${service}`,
-          store,
-          checkpoints,
-          bus,
-          topicFor: (event) => (published.has(categoryOf(event.stream)) ? topic : null),
-          logger: followerLogger(`OutboxRelay:${service}`),
-        }),
-        options.startOutboxRelays !== false,
-      ),
+    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY, CLOCK],
+    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions, registry: ProjectionRegistry, clock: Clock) => {
+      const relay = new OutboxRelay({
+        name: `outbox:${service}`,
+        store,
+        checkpoints,
+        bus,
+        topicFor: (event) => (published.has(categoryOf(event.stream)) ? topic : null),
+        logger: followerLogger(`OutboxRelay:${service}`),
+        clock,
+      });
+      registry.registerRelay(relay);
+      return new ServiceOutboxRelay(relay, options.startOutboxRelays !== false);
+    },
   };
 }
 
