@@ -5,6 +5,7 @@ import {
   RetryThenPark,
   type BusSubscription,
   type BusSubscriptionOptions,
+  type ConsumerPartitionLag,
   type EventBus,
   type FollowerLogger,
   type ParkedEventStore,
@@ -54,6 +55,8 @@ export class KafkaEventBus implements EventBus {
   private readonly ensuredTopics = new Set<string>();
   private topicDefaults: Promise<{ numPartitions: number; replicationFactor: number }> | null = null;
   private readonly subscriptions = new Set<BusSubscription>();
+  /** The groups this process consumes as, with their topics (for consumerLag). */
+  private readonly groups = new Map<string, readonly string[]>();
   /** Sends go one at a time: kafkajs numbers idempotent batches at send time and mis-orders concurrent ones. */
   private sending: Promise<unknown> = Promise.resolve();
 
@@ -138,12 +141,35 @@ export class KafkaEventBus implements EventBus {
     let stopped: Promise<void> | null = null;
     const subscription: BusSubscription = {
       stop: () => {
-        stopped ??= consumer.disconnect().finally(() => this.subscriptions.delete(subscription));
+        stopped ??= consumer.disconnect().finally(() => {
+          this.subscriptions.delete(subscription);
+          this.groups.delete(options.groupId);
+        });
         return stopped;
       },
     };
     this.subscriptions.add(subscription);
+    this.groups.set(options.groupId, options.topics);
     return subscription;
+  }
+
+  /** Per group this process consumes as, topic and partition: committed offset, high watermark and the records between. */
+  async consumerLag(): Promise<ConsumerPartitionLag[]> {
+    const lags: ConsumerPartitionLag[] = [];
+    const ends = new Map<string, { partition: number; high: string; low: string }[]>();
+    for (const [groupId, topics] of this.groups) {
+      const committed = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+      for (const { topic, partitions } of committed) {
+        if (!ends.has(topic)) ends.set(topic, await this.admin.fetchTopicOffsets(topic));
+        for (const end of ends.get(topic) ?? []) {
+          const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+          const endOffset = Number(end.high);
+          const from = offset >= 0 ? offset : Number(end.low);
+          lags.push({ groupId, topic, partition: end.partition, committedOffset: offset, endOffset, lag: Math.max(0, endOffset - from) });
+        }
+      }
+    }
+    return lags;
   }
 
   /** Answers when a broker describes the cluster (readiness). */

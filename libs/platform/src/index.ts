@@ -40,3 +40,4 @@ export * from './read-your-writes/read-your-writes.interceptor';
 export * from './auth/caller-scope';
 export * from './event-sourcing/event-metadata';
 export * from './health/pipeline-monitor';
+export * from './observability/platform-metrics';

@@ -9,6 +9,9 @@ import type { EventSourcingOptions } from './event-sourcing/event-sourcing-optio
 import { FollowersController } from './health/followers.controller';
 import { HealthController } from './health/health.controller';
 import { PipelineMonitor } from './health/pipeline-monitor';
+import { MetricsController } from './observability/metrics.controller';
+import { MetricsSources } from './observability/metrics-sources';
+import { PlatformMetrics } from './observability/platform-metrics';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { RequestValidationPipe } from './http/request-validation.pipe';
@@ -27,11 +30,12 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [EventSourcingModule.forRoot(config, options), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, ParkedEventsController, FollowersController],
+      imports: [EventSourcingModule.forRoot(config, options, new PlatformMetrics()), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, ParkedEventsController, FollowersController, MetricsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         PipelineMonitor,
+        MetricsSources,
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -19,6 +19,7 @@ import {
   DELETED_TENANTS,
   DeletedTenantGuard,
   provideFollowedProjection,
+  PlatformMetrics,
 } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
@@ -36,6 +37,8 @@ import { CertificateQueries } from './queries/certificate-views/certificate-quer
 import { CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
 import { ActivationSchedulerLifecycle, dueActivationsFrom } from './schedules/rollover-activation/activation-scheduler.lifecycle';
 import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
+import { timedTimestamper } from './timestamping/timed-timestamper';
+import { activationMetrics } from './schedules/rollover-activation/activation-metrics';
 import { RolloverActivation } from './schedules/rollover-activation/rollover-activation';
 import { TrustController } from './commands/trust-rollover/trust.controller';
 import { TrustHandler } from './commands/trust-rollover/trust.handler';
@@ -71,7 +74,11 @@ class TimestamperCloser implements OnApplicationShutdown {
     provideFollowedProjection(CertificateViewsProjection, 'CertificateLifecycle'),
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
-    { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },
+    {
+      provide: TIMESTAMPER,
+      inject: [CERTIFICATE_LIFECYCLE_CONFIG, PlatformMetrics],
+      useFactory: async (config: CertificateLifecycleConfig, metrics: PlatformMetrics) => timedTimestamper(await openTimestamper(config), metrics),
+    },
     TimestamperCloser,
     {
       provide: RolloverActivation,
@@ -80,7 +87,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, PlatformMetrics],
       useFactory: (
         writeModel: WriteModel,
         views: CertificateViewsProjection,
@@ -88,6 +95,7 @@ class TimestamperCloser implements OnApplicationShutdown {
         clock: Clock,
         config: CertificateLifecycleConfig,
         visibility: WriteVisibility,
+        metrics: PlatformMetrics,
       ) =>
         new ActivationSchedulerLifecycle({
           writeModel,
@@ -97,6 +105,7 @@ class TimestamperCloser implements OnApplicationShutdown {
           intervalMs: config.schedulerIntervalMs,
           // A late view only delays the next reader: never a reason to fail the activation that is already stored.
           onActivated: (position) => visibility.reach(position).catch(() => undefined),
+          observer: activationMetrics(metrics, config.schedulerIntervalMs),
         }),
     },
     CertificateQueries,

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
+import { PlatformMetrics } from '../observability/platform-metrics';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { nestLogLevels } from './nest-log-levels';
 import { StartupLogger } from './startup-logger';
@@ -71,7 +72,12 @@ export async function createHttpApp(
     (request as RequestWithIds).ids = ids;
     reply.header(CORRELATION_ID_HEADER, ids.correlationId);
   });
+  const metrics = app.get(PlatformMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
+    // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
     request.log.info(
       { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), correlationId: requestIdsOf(request).correlationId },
