@@ -37,6 +37,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     this.documents.set(id, toInMemoryDocument(json));
   }
 
+  /** One process owns the embedded files, and this check and put run without an await between them: atomic. */
+  async insert(doc: T): Promise<boolean> {
+    if (this.documents.has(doc._id)) return false;
+    await this.put(doc);
+    return true;
+  }
+
   async putMany(docs: readonly T[]): Promise<void> {
     if (docs.length === 0) return;
     const rows = docs.map((doc) => this.serialize(doc));

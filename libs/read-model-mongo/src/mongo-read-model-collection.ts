@@ -16,6 +16,9 @@ export type StoredDocument = { _id: string } & Record<string, unknown>;
 const toStored = <T extends ReadModelDocument>(doc: T): StoredDocument =>
   encodeNestedArrays(JSON.parse(JSON.stringify(doc))) as StoredDocument;
 
+/** MongoDB's (and FerretDB's) duplicate key error. */
+const DUPLICATE_KEY = 11000;
+
 const asFilter = (filter: Filter): mongo.Filter<StoredDocument> => filter as mongo.Filter<StoredDocument>;
 
 /** A read-model collection on MongoDB's native driver: whole-document upserts, queries run as written. */
@@ -45,6 +48,17 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
   async put(doc: T): Promise<void> {
     await this.indexed;
     await this.collection.replaceOne({ _id: doc._id }, toStored(doc), { upsert: true });
+  }
+
+  async insert(doc: T): Promise<boolean> {
+    await this.indexed;
+    try {
+      await this.collection.insertOne(toStored(doc));
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      throw error;
+    }
   }
 
   async putMany(docs: readonly T[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,6 +9,10 @@ import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
+import { CLOCK, READ_MODEL_STORE, type Clock, type ReadModelStore } from '@as2-partners/kernel';
+import { JwtVerifier } from '../auth/jwt-verifier';
+import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
+import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { nestLogLevels } from './nest-log-levels';
 import { StartupLogger } from './startup-logger';
@@ -72,6 +76,13 @@ export async function createHttpApp(
     (request as RequestWithIds).ids = ids;
     reply.header(CORRELATION_ID_HEADER, ids.correlationId);
   });
+  const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
+    ttlMs: config.idempotencyTtlSeconds * 1000,
+    // A request's answer takes at most the request timeout plus a read-your-writes wait; a claim older than twice that was abandoned.
+    leaseMs: 2 * config.requestTimeoutMs + 10_000,
+    clock: app.get<Clock>(CLOCK),
+  });
+  registerIdempotencyHooks(fastify, idempotencyKeys, app.get(JwtVerifier), new Logger('Idempotency'));
   const metrics = app.get(PlatformMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
     // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.

@@ -5,7 +5,7 @@ import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, 
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
-import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
+import { tenantPartnerViewOf, type PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { TenantSecrets } from '../../secrets/tenant-secrets';
 import { TenantClosure } from '../../tenant-closure/tenant-closure';
 import { tenantDirectoryScope } from '../../write-model/directory-scopes';
@@ -50,10 +50,16 @@ export class CreatePartnerHandler {
       metadata,
     );
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    return new AfterWrite(appended.position, async () => {
-      const created = await this.queries.findForTenant(account, tenant, partnerId);
-      if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-      return created;
-    });
+    const createdEvent = appended.events.find((event) => event.type === 'partner.created.v1');
+    return new AfterWrite(
+      appended.position,
+      async () => {
+        const created = await this.queries.findForTenant(account, tenant, partnerId);
+        if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+        return created;
+      },
+      // The view is late: the partner as decided (a tenant partner inherits nothing).
+      createdEvent?.type === 'partner.created.v1' ? () => tenantPartnerViewOf(createdEvent.data) : undefined,
+    );
   }
 }

@@ -20,6 +20,7 @@ class MapReadModelStore implements ReadModelStore {
     return {
       get: async (id) => (docs.has(id) ? copy(docs.get(id) as T) : null),
       put: async (doc) => void docs.set(doc._id, copy(doc)),
+      insert: async (doc) => !docs.has(doc._id) && docs.set(doc._id, copy(doc)) !== undefined,
       putMany: async (many) => many.forEach((doc) => docs.set(doc._id, copy(doc))),
       delete: async (id) => void docs.delete(id),
       deleteMany: async (filter) => matching(filter).filter((doc) => docs.delete(doc._id)).length,
