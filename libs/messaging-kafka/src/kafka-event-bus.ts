@@ -12,8 +12,9 @@ import {
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
 import { kafkaMessageOf, recordedEventOf } from './kafka-event-record';
+import { kafkaLogCreator } from './kafka-log-creator';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -299,7 +300,12 @@ export class KafkaEventBus implements EventBus {
       this.topicDefaults = null;
       throw error;
     });
-    await this.admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+    // Only topics the cluster lacks: asking to create an existing one makes kafkajs log "Topic creation errors" at ERROR.
+    const existing = new Set(await this.admin.listTopics());
+    const absent = missing.filter((topic) => !existing.has(topic));
+    if (absent.length > 0) {
+      await this.admin.createTopics({ waitForLeaders: true, topics: absent.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+    }
     for (const topic of missing) this.ensuredTopics.add(topic);
   }
 
@@ -353,13 +359,4 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   } finally {
     clearTimeout(timer);
   }
-}
-
-function kafkaLogCreator(logger: FollowerLogger) {
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...context } = log;
-      if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, context);
-      else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, context);
-    };
 }

@@ -41,3 +41,5 @@ export * from './auth/caller-scope';
 export * from './event-sourcing/event-metadata';
 export * from './health/pipeline-monitor';
 export * from './observability/platform-metrics';
+export * from './logging/root-logger';
+export * from './logging/platform-logger';

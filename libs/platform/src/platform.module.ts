@@ -12,6 +12,7 @@ import { PipelineMonitor } from './health/pipeline-monitor';
 import { MetricsController } from './observability/metrics.controller';
 import { MetricsSources } from './observability/metrics-sources';
 import { PlatformMetrics } from './observability/platform-metrics';
+import { ShutdownLog } from './logging/shutdown-log';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { RequestValidationPipe } from './http/request-validation.pipe';
@@ -36,6 +37,7 @@ export class PlatformModule {
         { provide: PLATFORM_CONFIG, useValue: config },
         PipelineMonitor,
         MetricsSources,
+        ShutdownLog,
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -17,6 +17,7 @@ import {
 } from '@as2-partners/kernel';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS } from './event-sourcing.tokens';
+import { followerLoggerOf } from './follower-logger';
 
 /** A service's relay, started on bootstrap (after bus subscribers subscribed in onModuleInit) and stopped before connections close. */
 export class ServiceOutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,11 +40,7 @@ export function outboxRelayToken(service: string): string {
 }
 
 function followerLogger(name: string): FollowerLogger {
-  const logger = new Logger(name);
-  return {
-    warn: (message, context) => logger.warn(context ? `${message} ${JSON.stringify(context)}` : message),
-    error: (message, context) => logger.error(context ? `${message} ${JSON.stringify(context)}` : message),
-  };
+  return followerLoggerOf(new Logger(name));
 }
 
 /**

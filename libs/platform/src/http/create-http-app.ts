@@ -14,8 +14,10 @@ import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { acceptJsonBodiesOnly } from './json-body-parser';
-import { nestLogLevels } from './nest-log-levels';
-import { StartupLogger } from './startup-logger';
+import type { DestinationStream } from 'pino';
+import { createRootLogger } from '../logging/root-logger';
+import { PlatformLogger } from '../logging/platform-logger';
+import { callerOf } from '../auth/caller-of-request';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
@@ -24,6 +26,8 @@ export interface HttpAppOptions extends EventSourcingOptions {
   /** Shown in the OpenAPI document. */
   readonly title?: string;
   readonly version?: string;
+  /** Where the JSON log lines go; default stdout. Tests pass a stream to read them. */
+  readonly logDestination?: DestinationStream;
 }
 
 export const OPENAPI_UI_PATH = 'docs';
@@ -43,7 +47,8 @@ export async function createHttpApp(
   @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
   class HttpApplicationModule {}
 
-  const logger = new StartupLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
+  const root = createRootLogger({ level: config.logLevel, service: options.kafkaClientId ?? 'as2-partners', destination: options.logDestination });
+  const logger = new PlatformLogger(root);
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`, 'Config');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -52,7 +57,8 @@ export async function createHttpApp(
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
     trustProxy: false,
     disableRequestLogging: true,
-    logger: { level: config.logLevel },
+    // Fastify writes through the same pino logger as Nest and kafkajs: one JSON line format for the process.
+    loggerInstance: root,
     // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
@@ -90,8 +96,17 @@ export async function createHttpApp(
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
+    const caller = callerOf(request);
     request.log.info(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), correlationId: requestIdsOf(request).correlationId },
+      {
+        method: request.method,
+        url: request.url,
+        route: request.routeOptions.url,
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+        correlationId: requestIdsOf(request).correlationId,
+        ...(caller ? { account: caller.account, tenant: caller.tenant, user: caller.sub } : {}),
+      },
       'request completed',
     );
   });

@@ -12,6 +12,8 @@ export async function startHttpServer(
   const config = loadPlatformConfig(env);
   const app = await createHttpApp(rootModule, config, options);
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (${config.mode} mode, data ${config.mode === 'embedded' ? config.dataDir : 'remote'}); API docs at /${OPENAPI_UI_PATH}`);
+  const events = config.eventStore === 'sqlite' ? `events in ${config.dataDir}` : 'events in EventStoreDB';
+  const readModels = config.mode === 'embedded' ? `read models in ${config.dataDir}` : 'read models in MongoDB';
+  new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (${config.mode} mode, ${events}, ${readModels}); API docs at /${OPENAPI_UI_PATH}`);
   return app;
 }
