@@ -129,6 +129,7 @@ export function eventContext(event: RecordedEvent): Record<string, unknown> {
     account: metadata?.account,
     tenant: metadata?.tenant,
     user: metadata?.actor?.id,
+    ...(metadata?.traceparent ? { traceparent: metadata.traceparent } : {}),
   };
 }
 

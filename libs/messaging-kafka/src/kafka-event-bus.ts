@@ -15,6 +15,7 @@ import {
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
 import { kafkaMessageOf, recordedEventOf } from './kafka-event-record';
 import { kafkaLogCreator } from './kafka-log-creator';
+import { withConsumerSpan } from './consumer-span';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -216,7 +217,7 @@ export class KafkaEventBus implements EventBus {
           await this.parkUnreadable(parked, options.groupId, topic, partition, message, error);
           return true;
         }
-        await retries.handle(event, (e) => options.handler(e, topic), topic);
+        await withConsumerSpan(event, topic, options.groupId, () => retries.handle(event, (e) => options.handler(e, topic), topic));
         return true;
       } catch (error) {
         if (!consumer.isRunning()) return false;

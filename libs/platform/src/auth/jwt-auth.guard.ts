@@ -46,7 +46,12 @@ export class JwtAuthGuard implements CanActivate {
       this.refused(error.message, ids.correlationId, request);
       throw new UnauthorizedException();
     }
-    request.context = { caller, correlationId: ids.correlationId, requestId: ids.requestId };
+    request.context = {
+      caller,
+      correlationId: ids.correlationId,
+      requestId: ids.requestId,
+      ...(ids.trace ? { traceparent: ids.trace.traceparent, ...(ids.trace.tracestate ? { tracestate: ids.trace.tracestate } : {}) } : {}),
+    };
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required && required.length > 0 && !required.some((role) => caller.roles.includes(role))) {

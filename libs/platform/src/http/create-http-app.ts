@@ -18,6 +18,11 @@ import type { DestinationStream } from 'pino';
 import { createRootLogger } from '../logging/root-logger';
 import { PlatformLogger } from '../logging/platform-logger';
 import { callerOf } from '../auth/caller-of-request';
+import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
+
+interface RequestWithSpan {
+  span?: RequestSpan;
+}
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
@@ -78,7 +83,13 @@ export async function createHttpApp(
   // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
   await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
   fastify.addHook('onRequest', async (request, reply) => {
-    const ids: RequestIds = { correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]), requestId: request.id };
+    const span = startRequestSpan(request.method, request.headers);
+    (request as RequestWithSpan).span = span;
+    const ids: RequestIds = {
+      correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]),
+      requestId: request.id,
+      trace: { traceparent: span.trace.traceparent, traceId: span.trace.traceId, ...(span.trace.tracestate ? { tracestate: span.trace.tracestate } : {}) },
+    };
     (request as RequestWithIds).ids = ids;
     reply.header(CORRELATION_ID_HEADER, ids.correlationId);
   });
@@ -94,6 +105,7 @@ export async function createHttpApp(
     // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
+    (request as RequestWithSpan).span?.end(reply.statusCode, request.routeOptions.url);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
     const caller = callerOf(request);
@@ -105,6 +117,7 @@ export async function createHttpApp(
         statusCode: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime),
         correlationId: requestIdsOf(request).correlationId,
+        traceId: requestIdsOf(request).trace?.traceId,
         ...(caller ? { account: caller.account, tenant: caller.tenant, user: caller.sub } : {}),
       },
       'request completed',
