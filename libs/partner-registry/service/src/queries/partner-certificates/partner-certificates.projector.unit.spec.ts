@@ -258,7 +258,7 @@ describe('partner certificates consumer', () => {
     const [entry] = await parked.list({ consumer: 'partner-registry.partner-certificates' });
     expect(entry).toMatchObject({ topic: CERTIFICATE_LIFECYCLE_TOPIC, attempts: 3, event: { id: poisoned.id } });
     expect(entry.error).toMatch(/data.partnerId/);
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining(poisoned.id));
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ eventId: poisoned.id, msg: expect.stringContaining('parked an event') }));
     expect(await consumer.lag()).toMatchObject({ parked: 1, lastError: null });
 
     await consumer.beforeApplicationShutdown();
