@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PlatformMetrics } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule } from './demo.module';
 
@@ -60,5 +63,15 @@ describe('/metrics (embedded app with the demo module)', () => {
     } finally {
       await guarded.close();
     }
+  });
+});
+
+describe('the Grafana dashboard (docs/grafana)', () => {
+  it('queries only metrics the services expose', () => {
+    const dashboard = readFileSync(join(__dirname, '../../../docs/grafana/as2-partners.dashboard.json'), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b(as2_[a-z_]+?)(?:_bucket|_count|_sum)?\{/g)].map((m) => m[1]));
+    const exposed = new Set(new PlatformMetrics().registry.getMetricsAsArray().map((metric) => metric.name));
+    expect(queried.size).toBeGreaterThan(10);
+    expect([...queried].filter((name) => !exposed.has(name))).toEqual([]);
   });
 });

@@ -25,6 +25,8 @@ export class PlatformMetrics {
   readonly schedulerActivations: Counter<'job' | 'timeliness'>;
   readonly schedulerLateness: Histogram<'job'>;
   readonly tsaDuration: Histogram<'outcome'>;
+  /** How long a service takes to answer a decision it is asked for (traffic-control's "may this message go?"). */
+  readonly decisionDuration: Histogram<'decision' | 'outcome'>;
   private sources: MetricSources | null = null;
 
   constructor() {
@@ -42,6 +44,13 @@ export class PlatformMetrics {
     this.schedulerDue = new Gauge({ name: 'as2_scheduler_due_activations', help: 'Activations found due on the last scheduler tick', labelNames: ['job'], registers });
     this.schedulerActivations = new Counter({ name: 'as2_scheduler_activations_total', help: 'Activations made by a scheduler, on time or late', labelNames: ['job', 'timeliness'], registers });
     this.schedulerLateness = new Histogram({ name: 'as2_scheduler_activation_lateness_seconds', help: 'How long after its instant an activation was made', labelNames: ['job'], buckets: [0, 1, 5, 15, 60, 300, 900, 3600, 86_400], registers });
+    this.decisionDuration = new Histogram({
+      name: 'as2_decision_duration_seconds',
+      help: 'Time to answer a decision request (e.g. traffic-control), by decision and outcome',
+      labelNames: ['decision', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
     this.tsaDuration = new Histogram({ name: 'as2_tsa_request_duration_seconds', help: 'RFC 3161 timestamp request latency (outcome ok or error)', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
 
     const followerLabels = ['follower', 'kind'] as const;
