@@ -13,7 +13,10 @@ describe('all-in-one composition (embedded)', () => {
   it('is ready, with the embedded event store and read-model store answering', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json().info).toEqual({ eventStore: { status: 'up' }, readModelStore: { status: 'up' } });
+    expect(res.json().info).toMatchObject({ eventStore: { status: 'up' }, readModelStore: { status: 'up' }, pipeline: { status: 'up' } });
+    expect(res.json().info.pipeline.followers.map((f: { name: string; kind: string }) => `${f.kind}:${f.name}`)).toEqual(
+      expect.arrayContaining(['reactor:partner-registry.tenant-closure', 'relay:outbox:partner-registry', 'relay:outbox:certificate-lifecycle']),
+    );
   });
 
   it('documents every mounted service in one OpenAPI document', async () => {

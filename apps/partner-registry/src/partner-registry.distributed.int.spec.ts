@@ -39,6 +39,8 @@ async function subscribeOnceTheRelayCreatedTheTopic(consumer: Consumer): Promise
   }
 }
 
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+
 describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real Kafka', (brokers) => {
   describeWithServer('MONGO_URL', 'and a real MongoDB-wire server', (mongoUrl) => {
     const database = `as2_it_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -47,6 +49,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
     let dataDir: string;
     let mongo: Connection;
     let config: ReturnType<typeof loadPlatformConfig>;
+    const logLines: string[] = [];
     const token = (claims: Record<string, unknown>) =>
       signHs256TestToken({ sub: 'it-user', account, exp: Math.floor(Date.now() / 1000) + 600, ...claims }, SECRET);
 
@@ -65,7 +68,11 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
         PARTNER_SECRETS_KEY: 'ab'.repeat(32),
         LOG_LEVEL: 'warn',
       });
-      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}` });
+      app = await createTestHttpApp(PartnerRegistryModule, config, {
+        kafkaClientId: `it-${database}`,
+        consumerGroupNamespace: `it-${database}`,
+        logDestination: { write: (chunk: string) => void logLines.push(...chunk.split('\n').filter((line) => line.length > 0)) },
+      });
       mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
     }, 60_000);
 
@@ -75,6 +82,41 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       await mongo?.close();
       await rm(dataDir, { recursive: true, force: true });
     });
+
+    it('starts without an ERROR line, in one JSON format (kafkajs included), even where the topic exists already', () => {
+      const entries = logLines.map((line) => JSON.parse(line) as { level: string; msg: string });
+      expect(entries.filter((e) => e.level === 'error' || e.level === 'fatal')).toEqual([]);
+      expect(logLines.join('\n')).not.toContain('Topic creation errors');
+    });
+
+    it('shows its consumer groups\' lag per topic and partition at /metrics', async () => {
+      const deadline = Date.now() + 30_000;
+      let text = '';
+      while (!/^as2_kafka_consumer_lag\{group="it-[^"]+",topic="as2\.certificate-lifecycle\.events",partition="\d+"\} \d+$/m.test(text) && Date.now() < deadline) {
+        text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(text).toMatch(/^as2_kafka_consumer_lag\{group="it-[^"]+",topic="as2\.certificate-lifecycle\.events",partition="\d+"\} \d+$/m);
+      expect(text).toMatch(/^as2_follower_lag_events\{follower="outbox:partner-registry",kind="relay"\} \d+$/m);
+    }, 60_000);
+
+    it('keeps Idempotency-Keys in MongoDB: a retried create replays the first answer', async () => {
+      const as2Id = `IDEM-${randomUUID().slice(0, 8).toUpperCase()}`;
+      const post = () =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/partners',
+          headers: { authorization: `Bearer ${token({ tenant: 't1', roles: ['tenant_admin'] })}`, 'idempotency-key': `key-${as2Id}` },
+          payload: { name: 'Retried Partner', as2_id: as2Id, url: 'https://as2.example.com/receive' },
+        });
+      const first = await post();
+      expect(first.statusCode).toBe(201);
+      const again = await post();
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.json()).toEqual(first.json());
+      expect(await mongo.db!.collection('platform_idempotency_keys').countDocuments({ _id: `${account}/t1/key-${as2Id}` as never })).toBe(1);
+    }, 60_000);
 
     it('reports Kafka and MongoDB ready', async () => {
       const res = await app.inject({ method: 'GET', url: '/health/ready' });
@@ -87,7 +129,12 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       const created = await app.inject({
         method: 'POST',
         url: '/v1/partners',
-        headers: { authorization: `Bearer ${token({ tenant: 't1', roles: ['tenant_admin'] })}`, 'x-correlation-id': `corr-${as2Id}` },
+        headers: {
+          authorization: `Bearer ${token({ tenant: 't1', roles: ['tenant_admin'] })}`,
+          'x-correlation-id': `corr-${as2Id}`,
+          traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`,
+          tracestate: 'vendor=it',
+        },
         payload: { name: 'Distributed Partner', as2_id: as2Id, url: 'https://as2.example.com/receive', sign: true, sign_algorithm: 'SHA256withRSA' },
       });
       expect(created.statusCode).toBe(201);
@@ -125,6 +172,12 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       expect(header(record.headers, 'ce_account')).toBe(account);
       expect(header(record.headers, 'ce_tenant')).toBe('t1');
       expect(header(record.headers, 'ce_correlationid')).toBe(`corr-${as2Id}`);
+      // The request's trace travels on: in the envelope's metadata and as CloudEvents and W3C headers.
+      const traceparent = header(record.headers, 'traceparent');
+      expect(traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+      expect(header(record.headers, 'ce_traceparent')).toBe(traceparent);
+      expect(header(record.headers, 'tracestate')).toBe('vendor=it');
+      expect(record.value['metadata']).toMatchObject({ traceparent, tracestate: 'vendor=it' });
       expect(record.value).toMatchObject({ type: 'partner.created.v1', stream: `partner-${partnerId}`, revision: 0 });
       expect(JSON.stringify(record.value['data'])).toContain(as2Id);
     }, 60_000);

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
-import type { InfrastructureConnections, PlatformConfig, ReadinessProbe } from '@as2-partners/platform';
+import { Logger } from '@nestjs/common';
+import { followerLoggerOf, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
 
 interface Pingable {
   ping(): Promise<void>;
@@ -64,7 +65,14 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   const bus = await connecting(
     'Kafka',
     'KAFKA_BROKERS',
-    KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId, parked: readModels.parkedEventStore(), retry: config.followerRetry }),
+    KafkaEventBus.connect({
+      brokers: [...config.kafkaBrokers],
+      clientId: kafkaClientId,
+      parked: readModels.parkedEventStore(),
+      retry: config.followerRetry,
+      // kafkajs writes through the service's logger: the same JSON lines as everything else.
+      logger: followerLoggerOf(new Logger('Kafka')),
+    }),
   );
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [

@@ -23,6 +23,8 @@ export function toEventData(event: NewEvent): EventData {
     causationId: metadata.causationId,
     actor: metadata.actor,
     occurredAt: metadata.occurredAt,
+    ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
+    ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
     $correlationId: metadata.correlationId,
     ...(metadata.causationId === null ? {} : { $causationId: metadata.causationId }),
   };
@@ -51,6 +53,8 @@ export function fromEsdbEvent(event: EsdbRecordedEvent): RecordedEvent {
       causationId: metadata.causationId ?? null,
       actor: metadata.actor as Actor,
       occurredAt: metadata.occurredAt ?? '',
+      ...(typeof metadata.traceparent === 'string' ? { traceparent: metadata.traceparent } : {}),
+      ...(typeof metadata.tracestate === 'string' ? { tracestate: metadata.tracestate } : {}),
     },
     stream: event.streamId,
     revision: Number(event.revision),

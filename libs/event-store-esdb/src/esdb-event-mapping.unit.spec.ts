@@ -53,6 +53,12 @@ describe('ESDB event mapping', () => {
     });
   });
 
+  it('keeps the trace context (traceparent, tracestate) through a write and a read', () => {
+    const base = contractEvent();
+    const event = { ...base, metadata: { ...base.metadata, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'v=1' } };
+    expect(fromEsdbEvent(storedAs(toEventData(event))).metadata).toEqual(event.metadata);
+  });
+
   it('refuses an event without our envelope', () => {
     const foreign = storedAs(toEventData(contractEvent()), { metadata: { $correlationId: randomUUID() } } as never);
     expect(() => fromEsdbEvent(foreign)).toThrow(/no as2-partners envelope/);

@@ -214,6 +214,8 @@ export function eventStoreContract(adapterName: string, factory: () => Promise<E
         const full = contractEvent({
           type: 'partner.created.v2',
           schemaVersion: 2,
+          // The optional trace context too (W3C traceparent and tracestate).
+          metadata: { ...contractEvent().metadata, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=1' },
           data: {
             name: 'ACME Corp — Zürich ✓',
             as2Id: 'ACME "CORP"',

@@ -90,6 +90,16 @@ export function readModelStoreContract(name: string, factory: () => Promise<Read
         expect(await collection.count({})).toBe(2);
       });
 
+      it('insert adds a document only when its id is free, and says so; of concurrent inserts exactly one wins', async () => {
+        const collection = fresh<Partner>();
+        expect(await collection.insert({ _id: 'claim', name: 'first' })).toBe(true);
+        expect(await collection.insert({ _id: 'claim', name: 'second' })).toBe(false);
+        expect(await collection.get('claim')).toEqual({ _id: 'claim', name: 'first' });
+        const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => collection.insert({ _id: 'race', name: `n${i}` })));
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        expect(await collection.count({ _id: 'race' })).toBe(1);
+      });
+
       it('putMany with no documents changes nothing', async () => {
         const collection = await seeded();
         await collection.putMany([]);

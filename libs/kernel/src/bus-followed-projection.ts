@@ -4,7 +4,7 @@ import type { FollowerLogger } from './checkpointed-follower';
 import type { Clock } from './clock';
 import type { RecordedEvent } from './event-envelope';
 import type { BusSubscription, EventBus } from './event-bus.port';
-import type { FollowerLag } from './follower-lag';
+import { secondsSince, type FollowerLag } from './follower-lag';
 import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
 import type { Projection } from './projection';
 import type { ReadModelCollection, ReadModelStore } from './read-model-store.port';
@@ -141,8 +141,11 @@ export abstract class BusFollowedProjection implements Projection {
       headPosition: null,
       caughtUp: null,
       secondsBehind: null,
+      eventsBehind: null,
       lastError: this.subscribeError ?? this.retries().lastError,
       parked: await this.followed.parked.count(this.name),
+      // Only a handler holding an event counts: a broker that cannot be reached is reported as degraded, not stalled.
+      stalledSeconds: secondsSince(this.retries().heldSince, this.followed.clock?.now() ?? new Date()),
     };
   }
 

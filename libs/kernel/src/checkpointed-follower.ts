@@ -5,7 +5,7 @@ import type { Clock } from './clock';
 import type { RecordedEvent } from './event-envelope';
 import type { EventStore, Subscription } from './event-store.port';
 import type { ParkedEventStore } from './parked-event-store.port';
-import type { FollowerLag } from './follower-lag';
+import { secondsSince, storeLag, type FollowerLag } from './follower-lag';
 
 export interface FollowerLogger {
   warn(message: string, context?: Record<string, unknown>): void;
@@ -51,6 +51,7 @@ export class CheckpointedFollower {
   private running = false;
   private subscriptionFailures = 0;
   private subscriptionError: string | null = null;
+  private subscriptionFailingSince: Date | null = null;
   private wakeSleepers: () => void = () => undefined;
   private stopped: Promise<void> = Promise.resolve();
   /** Counts starts, so a resubscription scheduled before a stop() never follows in a later run. */
@@ -81,6 +82,7 @@ export class CheckpointedFollower {
     this.running = true;
     this.generation += 1;
     this.subscriptionFailures = 0;
+    this.subscriptionFailingSince = null;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     this.subscribe();
   }
@@ -102,26 +104,22 @@ export class CheckpointedFollower {
 
   /** How far behind the store this follower is, and what last went wrong: for health and metrics. */
   async lag(): Promise<FollowerLag> {
-    const [head, parked] = await Promise.all([this.options.store.lastPosition(), this.options.parked.count(this.options.name)]);
     const position = this.processed;
-    const caughtUp = head === null || (position !== null && position >= head);
-    let secondsBehind = 0;
-    if (!caughtUp) {
-      const [next] = await this.options.store.readAll({ after: position, maxCount: 1 });
-      const recordedAt = next ? Date.parse(next.metadata.occurredAt) : NaN;
-      const now = (this.options.clock?.now() ?? new Date()).getTime();
-      secondsBehind = Number.isFinite(recordedAt) ? Math.max(0, (now - recordedAt) / 1000) : 0;
-    }
+    const [behind, parked] = await Promise.all([storeLag(this.options.store, position, this.now()), this.options.parked.count(this.options.name)]);
+    const heldSince = this.retries.heldSince ?? this.subscriptionFailingSince;
     return {
       name: this.options.name,
       running: this.running,
       position,
-      headPosition: head,
-      caughtUp,
-      secondsBehind,
+      ...behind,
       lastError: this.subscriptionError ?? this.retries.lastError,
       parked,
+      stalledSeconds: this.running ? secondsSince(heldSince, this.now()) : 0,
     };
+  }
+
+  private now(): Date {
+    return this.options.clock?.now() ?? new Date();
   }
 
   private subscribe(): void {
@@ -138,6 +136,7 @@ export class CheckpointedFollower {
     const generation = this.generation;
     this.subscriptionFailures += 1;
     this.subscriptionError = errorText(error);
+    this.subscriptionFailingSince ??= this.now();
     const delay = backoffDelayMs(this.policy, this.subscriptionFailures, this.options.random);
     this.options.logger?.error(`follower ${this.options.name} lost its subscription, follows again in ${delay} ms`, {
       error: this.subscriptionError,
@@ -152,6 +151,7 @@ export class CheckpointedFollower {
     if (this.options.accepts?.(event) ?? true) await this.retries.handle(event, this.options.handle);
     this.subscriptionFailures = 0;
     this.subscriptionError = null;
+    this.subscriptionFailingSince = null;
     this.processed = event.position;
     this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;

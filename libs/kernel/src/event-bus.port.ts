@@ -13,6 +13,21 @@ export interface EventBus {
    */
   subscribe(options: BusSubscriptionOptions): Promise<BusSubscription>;
   close(): Promise<void>;
+  /** Records not yet handled per consumer group, topic and partition (Kafka); buses that deliver in-process have none. */
+  consumerLag?(): Promise<ConsumerPartitionLag[]>;
+}
+
+/** How far one consumer group is behind on one partition of a topic. */
+export interface ConsumerPartitionLag {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** The group's committed offset (-1: nothing committed yet). */
+  readonly committedOffset: number;
+  /** The partition's high watermark: the offset the next record will get. */
+  readonly endOffset: number;
+  /** Records between the committed offset (or the partition's start) and the end. */
+  readonly lag: number;
 }
 
 export interface BusSubscriptionOptions {

@@ -15,6 +15,9 @@ export interface EventMetadata {
   readonly actor: Actor;
   /** UTC ISO-8601 with milliseconds, e.g. 2026-11-23T10:00:00.000Z. */
   readonly occurredAt: string;
+  /** W3C trace context of the request or event behind this one (CloudEvents distributed tracing); absent in older events. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 /** An event about to be appended. `id` is a UUID chosen by the writer: re-appending the same ids is idempotent. */

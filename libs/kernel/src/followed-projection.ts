@@ -85,7 +85,7 @@ export abstract class FollowedProjection implements Projection {
   async lag(): Promise<FollowerLag> {
     if (this.follower) return this.follower.lag();
     const [position, parked] = await Promise.all([this.followed.checkpoints.load(this.name), this.followed.parked.count(this.name)]);
-    return { name: this.name, running: false, position, headPosition: null, caughtUp: false, secondsBehind: 0, lastError: null, parked };
+    return { name: this.name, running: false, position, headPosition: null, caughtUp: false, secondsBehind: 0, eventsBehind: null, lastError: null, parked, stalledSeconds: 0 };
   }
 
   /** Applies a parked event once more (after a fix); it leaves the parked store only if that succeeds. */

@@ -1,5 +1,7 @@
 import { PositionWaiters } from './position-waiters';
 import type { CheckpointStore } from './checkpoint-store.port';
+import type { Clock } from './clock';
+import { secondsSince, storeLag, type FollowerLag } from './follower-lag';
 import type { FollowerLogger } from './checkpointed-follower';
 import type { RecordedEvent } from './event-envelope';
 import type { EventBus } from './event-bus.port';
@@ -21,6 +23,7 @@ export interface OutboxRelayOptions {
   /** How long `stop()` waits for a publish already handed to the bus. Default 10 s. */
   readonly stopGraceMs?: number;
   readonly logger?: FollowerLogger;
+  readonly clock?: Clock;
 }
 
 /**
@@ -45,6 +48,9 @@ export class OutboxRelay {
   private roomWaiters: (() => void)[] = [];
   private readonly positionWaiters = new PositionWaiters();
   private readonly sleepers = new Set<() => void>();
+  private lastError: string | null = null;
+  /** Since when the batch in hand keeps failing to publish (a broker outage). */
+  private failingSince: Date | null = null;
   /** Counts starts, so a pump abandoned by an earlier stop() never touches the state of a later run. */
   private generation = 0;
 
@@ -97,6 +103,30 @@ export class OutboxRelay {
     }
     this.pump = null;
     await this.saveCheckpoint();
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** How far the bus is behind the store, and what last failed: for health and metrics. Relays park nothing. */
+  async lag(): Promise<FollowerLag> {
+    const position = this.acknowledged;
+    const now = this.now();
+    const behind = await storeLag(this.options.store, position, now);
+    return {
+      name: this.options.name,
+      running: this.running,
+      position,
+      ...behind,
+      lastError: this.lastError,
+      parked: 0,
+      stalledSeconds: this.running ? secondsSince(this.failingSince, now) : 0,
+    };
+  }
+
+  private now(): Date {
+    return this.options.clock?.now() ?? new Date();
   }
 
   /** Resolves once every event up to `position` is acknowledged by the bus; rejects after `timeoutMs`. */
@@ -170,9 +200,13 @@ export class OutboxRelay {
     for (;;) {
       try {
         await this.options.bus.publish(topic, events);
+        this.lastError = null;
+        this.failingSince = null;
         return true;
       } catch (error) {
         if (!current()) return false;
+        this.lastError = errorText(error);
+        this.failingSince ??= this.now();
         this.options.logger?.warn(`outbox relay ${this.options.name} retries a publish`, {
           topic,
           fromPosition: events[0].position,

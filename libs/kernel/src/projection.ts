@@ -1,4 +1,4 @@
-import type { FollowerLag } from './follower-lag';
+import type { FollowerLag, LagReporter } from './follower-lag';
 import type { ParkedEvent } from './parked-event-store.port';
 
 /** A read model fed by the event store. Registered in the ProjectionRegistry so one command can rebuild all. */
@@ -20,11 +20,22 @@ export interface Projection {
 export interface ParkedEventReplayer {
   readonly name: string;
   replayParked(entry: ParkedEvent): Promise<void>;
+  /** Where it stands (a reactor's follower); null while it does not run. */
+  lag?(): Promise<FollowerLag | null>;
+}
+
+/** One follower of the process as health and metrics see it. */
+export interface MonitoredFollower {
+  readonly name: string;
+  /** `projection` (a read model), `reactor` (a follower with effects), `relay` (the outbox relay to the bus). */
+  readonly kind: 'projection' | 'reactor' | 'relay';
+  lag(): Promise<FollowerLag | null>;
 }
 
 export class ProjectionRegistry {
   private readonly projections = new Map<string, Projection>();
   private readonly replayers = new Map<string, ParkedEventReplayer>();
+  private readonly relays = new Map<string, LagReporter>();
 
   register(projection: Projection): void {
     if (this.projections.has(projection.name)) throw new Error(`Projection ${projection.name} is registered twice`);
@@ -43,6 +54,27 @@ export class ProjectionRegistry {
   registerReplayer(replayer: ParkedEventReplayer): void {
     if (this.replayers.has(replayer.name) || this.projections.has(replayer.name)) throw new Error(`Follower ${replayer.name} is registered twice`);
     this.replayers.set(replayer.name, replayer);
+  }
+
+  /** An outbox relay, so health and metrics see how far the bus is behind the store. */
+  registerRelay(relay: LagReporter): void {
+    if (this.relays.has(relay.name)) throw new Error(`Relay ${relay.name} is registered twice`);
+    this.relays.set(relay.name, relay);
+  }
+
+  /** Every follower that reports where it stands: projections, reactors and relays. */
+  monitored(): MonitoredFollower[] {
+    const followers: MonitoredFollower[] = [];
+    for (const projection of this.projections.values()) {
+      const lag = projection.lag;
+      if (lag) followers.push({ name: projection.name, kind: 'projection', lag: () => lag.call(projection) });
+    }
+    for (const replayer of this.replayers.values()) {
+      const lag = replayer.lag;
+      if (lag) followers.push({ name: replayer.name, kind: 'reactor', lag: () => lag.call(replayer) });
+    }
+    for (const relay of this.relays.values()) followers.push({ name: relay.name, kind: 'relay', lag: () => relay.lag() });
+    return followers;
   }
 
   /** The follower that parked events under `name`, if this process runs it. */

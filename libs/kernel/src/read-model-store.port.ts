@@ -33,6 +33,8 @@ export interface ReadModelCollection<T extends ReadModelDocument> {
   get(id: string): Promise<T | null>;
   /** Inserts or replaces the whole document. */
   put(doc: T): Promise<void>;
+  /** Inserts the document unless one with its `_id` exists: true if inserted. Atomic, so it serves as a claim. */
+  insert(doc: T): Promise<boolean>;
   putMany(docs: readonly T[]): Promise<void>;
   delete(id: string): Promise<void>;
   deleteMany(filter: Filter): Promise<number>;

@@ -52,6 +52,7 @@ export type HandlingOutcome = 'handled' | 'parked';
 export class RetryThenPark {
   private readonly policy: RetryPolicy;
   private lastErrorText: string | null = null;
+  private handlingSince: Date | null = null;
 
   constructor(private readonly options: RetryThenParkOptions) {
     this.policy = options.policy ?? DEFAULT_RETRY_POLICY;
@@ -65,7 +66,21 @@ export class RetryThenPark {
     return this.lastErrorText;
   }
 
+  /** When the event being handled was first handed over; null between events (a stall shows as an old date). */
+  get heldSince(): Date | null {
+    return this.handlingSince;
+  }
+
   async handle(event: RecordedEvent, handler: (event: RecordedEvent) => Promise<void>, topic: string | null = null): Promise<HandlingOutcome> {
+    this.handlingSince = this.options.clock?.now() ?? new Date();
+    try {
+      return await this.handleUntilDone(event, handler, topic);
+    } finally {
+      this.handlingSince = null;
+    }
+  }
+
+  private async handleUntilDone(event: RecordedEvent, handler: (event: RecordedEvent) => Promise<void>, topic: string | null): Promise<HandlingOutcome> {
     const sleep = this.options.sleep ?? realSleeper;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -102,8 +117,20 @@ export class RetryThenPark {
   }
 }
 
-function eventContext(event: RecordedEvent): Record<string, unknown> {
-  return { eventId: event.id, type: event.type, stream: event.stream, position: event.position };
+/** What a log line about an event says: the event, and the request it came from (correlation id, tenant, actor). */
+export function eventContext(event: RecordedEvent): Record<string, unknown> {
+  const { metadata } = event;
+  return {
+    eventId: event.id,
+    type: event.type,
+    stream: event.stream,
+    position: event.position,
+    correlationId: metadata?.correlationId,
+    account: metadata?.account,
+    tenant: metadata?.tenant,
+    user: metadata?.actor?.id,
+    ...(metadata?.traceparent ? { traceparent: metadata.traceparent } : {}),
+  };
 }
 
 export function errorText(error: unknown): string {

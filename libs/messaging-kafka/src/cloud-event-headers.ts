@@ -31,5 +31,14 @@ export function cloudEventHeaders(event: RecordedEvent, topic: string, options: 
   headers['ce_correlationid'] = metadata.correlationId;
   if (metadata.causationId !== null) headers['ce_causationid'] = metadata.causationId;
   headers['ce_actor'] = `${metadata.actor.type}:${metadata.actor.id}`;
+  // CloudEvents distributed-tracing extension, and the plain W3C headers tracing instrumentations read from records.
+  if (metadata.traceparent) {
+    headers['ce_traceparent'] = metadata.traceparent;
+    headers['traceparent'] = metadata.traceparent;
+    if (metadata.tracestate) {
+      headers['ce_tracestate'] = metadata.tracestate;
+      headers['tracestate'] = metadata.tracestate;
+    }
+  }
   return headers;
 }

@@ -49,12 +49,22 @@ describe('cloudEventHeaders', () => {
     expect(headers).toMatchObject({ ce_subject: 'ten_9', ce_actor: 'system:scheduler', ce_dataschema: 'https://schemas.example/partner.created.v1.json' });
   });
 
-  it('names attributes with lower-case letters and digits only, after the ce_ prefix', () => {
-    for (const name of Object.keys(cloudEventHeaders(event, 'as2.traffic.events'))) {
-      expect(name === 'content-type' || /^ce_[a-z0-9]+$/.test(name)).toBe(true);
+  it('names attributes with lower-case letters and digits only, after the ce_ prefix (besides the W3C trace headers)', () => {
+    const traced = { ...event, metadata: { ...event.metadata, traceparent: TRACEPARENT, tracestate: 'vendor=1' } };
+    for (const name of Object.keys(cloudEventHeaders(traced, 'as2.traffic.events'))) {
+      expect(['content-type', 'traceparent', 'tracestate'].includes(name) || /^ce_[a-z0-9]+$/.test(name)).toBe(true);
     }
   });
+
+  it("carries the event's trace context as the distributed-tracing extension and as plain W3C headers, and none when it has none", () => {
+    const traced = { ...event, metadata: { ...event.metadata, traceparent: TRACEPARENT, tracestate: 'vendor=1' } };
+    expect(cloudEventHeaders(traced, 'as2.partner-registry.events')).toMatchObject({ ce_traceparent: TRACEPARENT, traceparent: TRACEPARENT, ce_tracestate: 'vendor=1', tracestate: 'vendor=1' });
+    const untraced = cloudEventHeaders(event, 'as2.partner-registry.events');
+    for (const name of ['ce_traceparent', 'traceparent', 'ce_tracestate', 'tracestate']) expect(untraced).not.toHaveProperty(name);
+  });
 });
+
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 describe('serviceOfTopic', () => {
   it('takes the service from as2.<service>.events', () => {

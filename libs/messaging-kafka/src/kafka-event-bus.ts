@@ -5,14 +5,17 @@ import {
   RetryThenPark,
   type BusSubscription,
   type BusSubscriptionOptions,
+  type ConsumerPartitionLag,
   type EventBus,
   type FollowerLogger,
   type ParkedEventStore,
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
 import { kafkaMessageOf, recordedEventOf } from './kafka-event-record';
+import { kafkaLogCreator } from './kafka-log-creator';
+import { withConsumerSpan } from './consumer-span';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -57,6 +60,8 @@ export class KafkaEventBus implements EventBus {
   private readonly ensuredTopics = new Set<string>();
   private topicDefaults: Promise<{ numPartitions: number; replicationFactor: number }> | null = null;
   private readonly subscriptions = new Set<BusSubscription>();
+  /** The groups this process consumes as, with their topics (for consumerLag). */
+  private readonly groups = new Map<string, readonly string[]>();
   /** Sends go one at a time: kafkajs numbers idempotent batches at send time and mis-orders concurrent ones. */
   private sending: Promise<unknown> = Promise.resolve();
 
@@ -146,12 +151,35 @@ export class KafkaEventBus implements EventBus {
     let stopped: Promise<void> | null = null;
     const subscription: BusSubscription = {
       stop: () => {
-        stopped ??= consumer.disconnect().finally(() => this.subscriptions.delete(subscription));
+        stopped ??= consumer.disconnect().finally(() => {
+          this.subscriptions.delete(subscription);
+          this.groups.delete(options.groupId);
+        });
         return stopped;
       },
     };
     this.subscriptions.add(subscription);
+    this.groups.set(options.groupId, options.topics);
     return subscription;
+  }
+
+  /** Per group this process consumes as, topic and partition: committed offset, high watermark and the records between. */
+  async consumerLag(): Promise<ConsumerPartitionLag[]> {
+    const lags: ConsumerPartitionLag[] = [];
+    const ends = new Map<string, { partition: number; high: string; low: string }[]>();
+    for (const [groupId, topics] of this.groups) {
+      const committed = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+      for (const { topic, partitions } of committed) {
+        if (!ends.has(topic)) ends.set(topic, await this.admin.fetchTopicOffsets(topic));
+        for (const end of ends.get(topic) ?? []) {
+          const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+          const endOffset = Number(end.high);
+          const from = offset >= 0 ? offset : Number(end.low);
+          lags.push({ groupId, topic, partition: end.partition, committedOffset: offset, endOffset, lag: Math.max(0, endOffset - from) });
+        }
+      }
+    }
+    return lags;
   }
 
   /** Answers when a broker describes the cluster (readiness). */
@@ -197,7 +225,7 @@ export class KafkaEventBus implements EventBus {
           await this.parkUnreadable(parked, options.groupId, topic, partition, message, error);
           return true;
         }
-        await retries.handle(event, (e) => options.handler(e, topic), topic);
+        await withConsumerSpan(event, topic, options.groupId, () => retries.handle(event, (e) => options.handler(e, topic), topic));
         return true;
       } catch (error) {
         if (!consumer.isRunning()) return false;
@@ -281,7 +309,12 @@ export class KafkaEventBus implements EventBus {
       this.topicDefaults = null;
       throw error;
     });
-    await this.admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+    // Only topics the cluster lacks: asking to create an existing one makes kafkajs log "Topic creation errors" at ERROR.
+    const existing = new Set(await this.admin.listTopics());
+    const absent = missing.filter((topic) => !existing.has(topic));
+    if (absent.length > 0) {
+      await this.admin.createTopics({ waitForLeaders: true, topics: absent.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+    }
     for (const topic of missing) this.ensuredTopics.add(topic);
   }
 
@@ -325,13 +358,4 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - Date.now())));
     await consumer.heartbeat();
   }
-}
-
-function kafkaLogCreator(logger: FollowerLogger) {
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...context } = log;
-      if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, context);
-      else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, context);
-    };
 }

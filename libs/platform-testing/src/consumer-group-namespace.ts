@@ -6,9 +6,11 @@ import type { BusSubscription, BusSubscriptionOptions, EventBus } from '@as2-par
  * records: the events one suite published would be applied to the other suite's read model.
  */
 export function withConsumerGroupNamespace(bus: EventBus, namespace: string): EventBus {
+  const consumerLag = bus.consumerLag?.bind(bus);
   return {
     publish: (topic, events) => bus.publish(topic, events),
     subscribe: (options: BusSubscriptionOptions): Promise<BusSubscription> => bus.subscribe({ ...options, groupId: `${namespace}.${options.groupId}` }),
     close: () => bus.close(),
+    ...(consumerLag ? { consumerLag } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { loadPlatformConfig, type Environment, type Role } from '@as2-partners/platform';
 import { signHs256TestToken } from './hs256-test-token';
 import { createTestHttpApp } from './create-test-http-app';
@@ -26,6 +27,8 @@ export interface EmbeddedTestAppOptions {
   readonly now?: () => Date;
   /** Extra environment (e.g. BODY_LIMIT_BYTES); MODE, DATA_DIR and JWT_SECRET are set by the harness. */
   readonly env?: Environment;
+  /** Where the app's JSON log lines go (default stdout): specs that check log lines pass a stream. */
+  readonly logDestination?: DestinationStream;
 }
 
 export interface EmbeddedTestApp {
@@ -65,6 +68,7 @@ export async function createEmbeddedTestApp(options: EmbeddedTestAppOptions): Pr
   try {
     app = await createTestHttpApp({ module: class EmbeddedTestModule {}, imports: options.imports }, config, {
       clock: now ? { now } : undefined,
+      logDestination: options.logDestination,
     });
   } catch (error) {
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });

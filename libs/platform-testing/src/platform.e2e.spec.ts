@@ -349,7 +349,16 @@ describe('embedded app lifecycle', () => {
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({
         message: 'Service unavailable.',
-        error: { type: 'api_error', code: 'SERVICE_UNAVAILABLE', details: { eventStore: { status: 'down' }, readModelStore: { status: 'up' } } },
+        error: {
+          type: 'api_error',
+          code: 'SERVICE_UNAVAILABLE',
+          details: {
+            eventStore: { status: 'down' },
+            readModelStore: { status: 'up' },
+            // A follower whose store is down cannot say where it stands; the store's own check decides readiness.
+            pipeline: { status: 'up', followers: [{ name: 'outbox:demo', kind: 'relay', unknown: true }] },
+          },
+        },
       });
       expect(warned).toHaveBeenCalledWith(expect.stringContaining('Readiness probe eventStore failed'));
       expect((await app.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);

@@ -40,3 +40,7 @@ export * from './read-your-writes/write-visibility';
 export * from './read-your-writes/read-your-writes.interceptor';
 export * from './auth/caller-scope';
 export * from './event-sourcing/event-metadata';
+export * from './health/pipeline-monitor';
+export * from './observability/platform-metrics';
+export * from './logging/root-logger';
+export * from './logging/platform-logger';

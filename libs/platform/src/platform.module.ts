@@ -6,14 +6,22 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import type { PlatformConfig } from './config/platform-config';
 import { EventSourcingModule } from './event-sourcing/event-sourcing.module';
 import type { EventSourcingOptions } from './event-sourcing/event-sourcing-options';
+import { FollowersController } from './health/followers.controller';
 import { HealthController } from './health/health.controller';
+import { PipelineMonitor } from './health/pipeline-monitor';
+import { MetricsController } from './observability/metrics.controller';
+import { MetricsSources } from './observability/metrics-sources';
+import { PlatformMetrics } from './observability/platform-metrics';
+import { ShutdownLog } from './logging/shutdown-log';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
 import { PARKED_EVENT_ERROR_STATUSES } from './parked-events/replay-parked-event';
 
-export const PLATFORM_CONFIG = Symbol('PlatformConfig');
+import { PLATFORM_CONFIG } from './config/platform-config.token';
+
+export { PLATFORM_CONFIG };
 
 /** The edge every service shares: bearer auth on every route, one validation pipe, one error filter, health, and the kernel ports. */
 @Module({})
@@ -23,16 +31,19 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [EventSourcingModule.forRoot(config, options), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, ParkedEventsController],
+      imports: [EventSourcingModule.forRoot(config, options, new PlatformMetrics()), TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, ParkedEventsController, FollowersController, MetricsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
+        PipelineMonitor,
+        MetricsSources,
+        ShutdownLog,
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-      exports: [PLATFORM_CONFIG],
+      exports: [PLATFORM_CONFIG, PipelineMonitor],
     };
   }
 }

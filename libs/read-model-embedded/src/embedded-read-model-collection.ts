@@ -51,6 +51,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     this.write([doc]);
   }
 
+  /** One process owns the embedded files, and this check and write run synchronously, without an await between them: atomic. */
+  async insert(doc: T): Promise<boolean> {
+    if (this.table.getStatement.get(this.name, doc._id)) return false;
+    this.write([doc]);
+    return true;
+  }
+
   async putMany(docs: readonly T[]): Promise<void> {
     if (docs.length > 0) this.write(docs);
   }

@@ -13,6 +13,9 @@ function withIdTieBreaker(sort: SortSpec | undefined): Record<string, 1 | -1> {
 /** How documents look to the driver: a string `_id` (never an ObjectId) and any JSON fields. */
 export type StoredDocument = { _id: string } & Record<string, unknown>;
 
+/** MongoDB's (and FerretDB's) duplicate key error. */
+const DUPLICATE_KEY = 11000;
+
 const asFilter = (filter: Filter): mongo.Filter<StoredDocument> => filter as mongo.Filter<StoredDocument>;
 
 /** Reads leave the search trigrams out. */
@@ -65,6 +68,17 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
   async put(doc: T): Promise<void> {
     await this.indexed;
     await this.collection.replaceOne({ _id: doc._id }, this.toStored(doc), { upsert: true });
+  }
+
+  async insert(doc: T): Promise<boolean> {
+    await this.indexed;
+    try {
+      await this.collection.insertOne(this.toStored(doc));
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      throw error;
+    }
   }
 
   async putMany(docs: readonly T[]): Promise<void> {

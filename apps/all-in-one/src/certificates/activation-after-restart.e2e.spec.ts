@@ -41,6 +41,11 @@ describe('a scheduled activation missed while the service was down', () => {
       expect(activations).toHaveLength(1);
       expect(activations[0].data.late_by_ms).toBeGreaterThanOrEqual(HOUR);
       expect(new Date(activations[0].data.activated_at).getTime() - activateOn.getTime()).toBe(activations[0].data.late_by_ms);
+      // The late activation is counted, with its lateness, and the last tick found nothing more due.
+      const metrics = (await second.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/^as2_scheduler_activations_total\{job="certificate-activation",timeliness="late"\} 1$/m);
+      expect(metrics).toMatch(/^as2_scheduler_activation_lateness_seconds_count\{job="certificate-activation"\} 1$/m);
+      expect(metrics).toMatch(/^as2_scheduler_due_activations\{job="certificate-activation"\} 0$/m);
     } finally {
       await second.close();
     }

@@ -162,6 +162,8 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(verified.output).toContain('Verification: OK');
     // The check can fail: a different document digest is refused.
     expect(opensslVerifiesEvidence({ ...evidence, sha256: createHash('sha256').update('forged').digest('hex') }).ok).toBe(false);
+    // The TSA request behind the evidence is timed.
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^as2_tsa_request_duration_seconds_count\{outcome="ok"\} [1-9]\d*$/m);
 
     // The scheduler's change reaches the registry's partner details over the bus, after the activation: no request waits for it.
     const shown = await until('the partner details to show the activation', async () => {

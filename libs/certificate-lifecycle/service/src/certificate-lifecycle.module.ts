@@ -22,6 +22,7 @@ import {
   DeletedTenantGuard,
   provideBusFollowedProjection,
   provideFollowedProjection,
+  PlatformMetrics,
 } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
@@ -52,6 +53,8 @@ import { KeyViewsProjection } from './queries/key-views/key-views.projection';
 import { KnownInstancesConsumer } from './reactions/as2-instances/known-instances.consumer';
 import { TenantKeysShredder } from './reactions/tenant-deletion/tenant-keys.shredder';
 import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
+import { timedTimestamper } from './timestamping/timed-timestamper';
+import { activationMetrics } from './schedules/rollover-activation/activation-metrics';
 import { RolloverActivation } from './schedules/rollover-activation/rollover-activation';
 import { TrustController } from './commands/trust-rollover/trust.controller';
 import { TrustHandler } from './commands/trust-rollover/trust.handler';
@@ -106,7 +109,11 @@ class TimestamperCloser implements OnApplicationShutdown {
     DeleteKeyHandler,
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
-    { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },
+    {
+      provide: TIMESTAMPER,
+      inject: [CERTIFICATE_LIFECYCLE_CONFIG, PlatformMetrics],
+      useFactory: async (config: CertificateLifecycleConfig, metrics: PlatformMetrics) => timedTimestamper(await openTimestamper(config), metrics),
+    },
     TimestamperCloser,
     {
       provide: RolloverActivation,
@@ -115,7 +122,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries, PlatformMetrics],
       useFactory: (
         writeModel: WriteModel,
         views: CertificateViewsProjection,
@@ -124,6 +131,7 @@ class TimestamperCloser implements OnApplicationShutdown {
         config: CertificateLifecycleConfig,
         visibility: WriteVisibility,
         keys: KeyQueries,
+        metrics: PlatformMetrics,
       ) =>
         new ActivationSchedulerLifecycle({
           writeModel,
@@ -134,6 +142,7 @@ class TimestamperCloser implements OnApplicationShutdown {
           intervalMs: config.schedulerIntervalMs,
           // A late view only delays the next reader: never a reason to fail the activation that is already stored.
           onActivated: (position) => visibility.reach(position).catch(() => undefined),
+          observer: activationMetrics(metrics, config.schedulerIntervalMs),
         }),
     },
     CertificateQueries,

@@ -21,4 +21,7 @@ export interface RequestContext {
   readonly correlationId: string;
   /** The id of this request: the causation id of the events it produces. */
   readonly requestId: string;
+  /** W3C trace context of this request's span, carried into the metadata of the events it produces. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }

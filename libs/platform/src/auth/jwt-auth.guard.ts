@@ -32,22 +32,37 @@ export class JwtAuthGuard implements CanActivate {
 
     const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
     const ids = requestIdsOf(request);
-    const match = BEARER.exec(String(request.headers['authorization'] ?? ''));
-    if (!match) throw new UnauthorizedException();
+    const header = request.headers['authorization'];
+    const match = BEARER.exec(String(header ?? ''));
+    if (!match) {
+      this.refused(header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT', ids.correlationId, request);
+      throw new UnauthorizedException();
+    }
     let caller;
     try {
       caller = await this.verifier.verify(match[1]);
     } catch (error) {
       if (!(error instanceof AuthenticationFailedError)) throw error;
-      this.logger.debug(`${error.message} (correlation ${ids.correlationId})`);
+      this.refused(error.message, ids.correlationId, request);
       throw new UnauthorizedException();
     }
-    request.context = { caller, correlationId: ids.correlationId, requestId: ids.requestId };
+    request.context = {
+      caller,
+      correlationId: ids.correlationId,
+      requestId: ids.requestId,
+      ...(ids.trace ? { traceparent: ids.trace.traceparent, ...(ids.trace.tracestate ? { tracestate: ids.trace.tracestate } : {}) } : {}),
+    };
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required && required.length > 0 && !required.some((role) => caller.roles.includes(role))) {
       throw new ForbiddenException();
     }
     return true;
+  }
+
+  /** Why a request got 401, for whoever investigates it: the reason and the request's ids, never the token. */
+  private refused(reason: string, correlationId: string, request: AuthenticatedRequest): void {
+    const { method, url } = request as unknown as { method?: string; url?: string };
+    this.logger.log({ msg: `401 Unauthorized: ${reason}`, reason, correlationId, method, url });
   }
 }

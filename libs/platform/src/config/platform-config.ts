@@ -54,6 +54,12 @@ export interface PlatformConfig {
   readonly env: Environment;
   /** `FOLLOWER_RETRY_ATTEMPTS`, `FOLLOWER_RETRY_INITIAL_MS`, `FOLLOWER_RETRY_MAX_MS`: how long a projection or consumer insists on an event before parking it. */
   readonly followerRetry: RetryPolicy;
+  /** `PIPELINE_STALL_SECONDS`: a projection or reactor held on one event this long makes the pod unready (default 120). */
+  readonly pipelineStallSeconds: number;
+  /** `METRICS_TOKEN`: when set, `/metrics` asks for `Authorization: Bearer <token>`; unset, it is public like /health. */
+  readonly metricsToken?: string;
+  /** `IDEMPOTENCY_TTL_SECONDS`: how long an Idempotency-Key's first answer is kept (default 24 h). */
+  readonly idempotencyTtlSeconds: number;
   /** Things an operator must see at start-up (e.g. the dev JWT secret in use). */
   readonly warnings: readonly string[];
 }
@@ -80,6 +86,10 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const logLevel = readLogLevel(env);
   const privateEndpointsAllow = readAllowedAddressRanges(env, 'PRIVATE_ENDPOINTS_ALLOW');
   const followerRetry = readFollowerRetry(env);
+  const pipelineStallSeconds = readInteger(env, 'PIPELINE_STALL_SECONDS', 120, 1, 86_400);
+  const metricsToken = readString(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new InvalidConfigurationError('METRICS_TOKEN', 'must be at least 16 characters');
+  const idempotencyTtlSeconds = readInteger(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400);
 
   if (mode === 'distributed') {
     if (eventStore === 'esdb' && !esdbUrl) throw new InvalidConfigurationError('ESDB_URL', 'is required in distributed mode (or set EVENT_STORE=sqlite)');
@@ -91,7 +101,7 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
     throw new InvalidConfigurationError('EVENT_STORE', 'must be "sqlite" in embedded mode, got "esdb"');
   }
 
-  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, requestTimeoutMs, logLevel, privateEndpointsAllow, followerRetry, env, warnings };
+  return { mode, port, host, dataDir, jwt, eventStore, esdbUrl, kafkaBrokers, mongoUrl, bodyLimitBytes, requestTimeoutMs, logLevel, privateEndpointsAllow, followerRetry, pipelineStallSeconds, metricsToken, idempotencyTtlSeconds, env, warnings };
 }
 
 function readFollowerRetry(env: Environment): RetryPolicy {

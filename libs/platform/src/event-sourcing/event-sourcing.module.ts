@@ -15,6 +15,8 @@ import type { EventSourcingOptions } from './event-sourcing-options';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, FOLLOWER_RETRY_POLICY, INFRASTRUCTURE } from './event-sourcing.tokens';
 import type { InfrastructureConnections } from './infrastructure-connections';
 import { ProjectionLifecycle } from './projection-lifecycle';
+import { PlatformMetrics } from '../observability/platform-metrics';
+import { timedEventStore } from '../observability/timed-event-store';
 
 /** Closes the connections after projections and relays stopped (they stop in beforeApplicationShutdown). */
 @Injectable()
@@ -43,8 +45,8 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
  */
 @Module({})
 export class EventSourcingModule {
-  static forRoot(config: PlatformConfig, options: EventSourcingOptions): DynamicModule {
-    const tokens = [EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
+  static forRoot(config: PlatformConfig, options: EventSourcingOptions, metrics: PlatformMetrics = new PlatformMetrics()): DynamicModule {
+    const tokens = [PlatformMetrics, EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
     return {
       module: EventSourcingModule,
       global: true,
@@ -52,7 +54,8 @@ export class EventSourcingModule {
         { provide: EVENT_SOURCING_OPTIONS, useValue: options },
         { provide: FOLLOWER_RETRY_POLICY, useValue: config.followerRetry },
         { provide: INFRASTRUCTURE, useFactory: () => options.openInfrastructure(config, options.kafkaClientId ?? 'as2-partners') },
-        fromInfrastructure(EVENT_STORE, (i) => i.eventStore),
+        { provide: PlatformMetrics, useValue: metrics },
+        fromInfrastructure(EVENT_STORE, (i) => timedEventStore(i.eventStore, metrics)),
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),
         fromInfrastructure(READ_MODEL_STORE, (i) => i.readModels),
         fromInfrastructure(CHECKPOINT_STORE, (i) => i.projectionCheckpoints),

@@ -4,6 +4,10 @@ import {
   EVENT_BUS,
   EVENT_STORE,
   InProcessEventBus,
+  PROJECTION_REGISTRY,
+  type ProjectionRegistry,
+  type Clock,
+  CLOCK,
   OutboxRelay,
   topicOf,
   type CheckpointStore,
@@ -13,6 +17,7 @@ import {
 } from '@as2-partners/kernel';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS } from './event-sourcing.tokens';
+import { followerLoggerOf } from './follower-logger';
 
 /** A service's relay, started on bootstrap (after bus subscribers subscribed in onModuleInit) and stopped before connections close. */
 export class ServiceOutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,11 +40,7 @@ export function outboxRelayToken(service: string): string {
 }
 
 function followerLogger(name: string): FollowerLogger {
-  const logger = new Logger(name);
-  return {
-    warn: (message, context) => logger.warn(context ? `${message} ${JSON.stringify(context)}` : message),
-    error: (message, context) => logger.error(context ? `${message} ${JSON.stringify(context)}` : message),
-  };
+  return followerLoggerOf(new Logger(name));
 }
 
 /**
@@ -52,19 +53,20 @@ export function provideOutboxRelay(service: string, categories: readonly string[
   const published = new Set(categories);
   return {
     provide: outboxRelayToken(service),
-    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS],
-    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions) =>
-      new ServiceOutboxRelay(
-        new OutboxRelay({
-          name: `outbox:${service}`,
-          store,
-          checkpoints,
-          bus,
-          topicFor: (event) => (published.has(categoryOf(event.stream)) ? topic : null),
-          logger: followerLogger(`OutboxRelay:${service}`),
-        }),
-        options.startOutboxRelays !== false,
-      ),
+    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY, CLOCK],
+    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions, registry: ProjectionRegistry, clock: Clock) => {
+      const relay = new OutboxRelay({
+        name: `outbox:${service}`,
+        store,
+        checkpoints,
+        bus,
+        topicFor: (event) => (published.has(categoryOf(event.stream)) ? topic : null),
+        logger: followerLogger(`OutboxRelay:${service}`),
+        clock,
+      });
+      registry.registerRelay(relay);
+      return new ServiceOutboxRelay(relay, options.startOutboxRelays !== false);
+    },
   };
 }
 

@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { PROJECTION_REGISTRY, RebuildUnavailableError, type ProjectionRegistry } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
-import { nestLogLevels } from '../http/nest-log-levels';
-import { StartupLogger } from '../http/startup-logger';
+import { createRootLogger } from '../logging/root-logger';
+import { PlatformLogger } from '../logging/platform-logger';
 import { PlatformModule } from '../platform.module';
 
 export interface RebuiltProjection {
@@ -30,7 +30,7 @@ export async function rebuildReadModels(
   const logger = new Logger('RebuildReadModels');
   // abortOnError false: a bad setting rejects here, for the caller to report in one line, instead of exiting the process.
   const context = await NestFactory.createApplicationContext(RebuildModule, {
-    logger: new StartupLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
+    logger: new PlatformLogger(createRootLogger({ level: config.logLevel, service: `${options.kafkaClientId ?? 'as2-partners'}:rebuild-read-models` })),
     abortOnError: false,
   });
   try {

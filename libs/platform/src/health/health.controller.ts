@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthInd
 import { Public } from '../auth/public.decorator';
 import { INFRASTRUCTURE } from '../event-sourcing/event-sourcing.tokens';
 import type { InfrastructureConnections, ReadinessProbe } from '../event-sourcing/infrastructure-connections';
+import { isKnown, PipelineMonitor, type PipelineEntry } from './pipeline-monitor';
 
 const PING_TIMEOUT_MS = 3000;
 
@@ -26,6 +27,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(INFRASTRUCTURE) private readonly infrastructure: InfrastructureConnections,
+    private readonly pipeline: PipelineMonitor,
   ) {}
 
   @Get('live')
@@ -35,7 +37,9 @@ export class HealthController {
   }
 
   /**
-   * Ready = this pod can serve: the event store and the read-model store answer. A connection that does not affect
+   * Ready = this pod can serve: the event store and the read-model store answer, and no projection or reactor has been
+   * held on one event for longer than PIPELINE_STALL_SECONDS (`pipeline`, with every follower's position, lag and
+   * parked count; error texts only for operators). A connection that does not affect
    * readiness (Kafka) is pinged too and listed under `degraded` when down, so an outage is visible without Kubernetes
    * taking every pod out of service for it.
    */
@@ -44,7 +48,10 @@ export class HealthController {
   async ready() {
     const probes = this.infrastructure.probes;
     const [result, optional] = await Promise.all([
-      this.health.check(probes.filter((probe) => probe.affectsReadiness !== false).map((probe) => () => this.probe(probe))),
+      this.health.check([
+        ...probes.filter((probe) => probe.affectsReadiness !== false).map((probe) => () => this.probe(probe)),
+        () => this.pipelineIndicator(),
+      ]),
       Promise.all(probes.filter((probe) => probe.affectsReadiness === false).map((probe) => this.probe(probe))),
     ]);
     const optionalResults: HealthIndicatorResult = Object.assign({}, ...optional);
@@ -58,6 +65,17 @@ export class HealthController {
     };
   }
 
+  private async pipelineIndicator(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('pipeline');
+    const entries = await this.pipeline.report();
+    const stalled = entries.filter(isKnown).filter((entry) => entry.stalled);
+    for (const entry of stalled) {
+      this.logger.warn(`Follower ${entry.name} is stalled: held ${Math.round(entry.stalledSeconds)} s on one event (bound ${this.pipeline.stallBoundSeconds} s): ${entry.lastError ?? 'no error'}`);
+    }
+    const followers = entries.map(publicViewOf);
+    return stalled.length > 0 ? indicator.down({ stalled: stalled.map((entry) => entry.name), followers }) : indicator.up({ followers });
+  }
+
   /** The failure's text goes to the log only: the endpoint is public and must not reveal hosts or ports. */
   private async probe(probe: ReadinessProbe): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(probe.name);
@@ -69,4 +87,22 @@ export class HealthController {
       return indicator.down();
     }
   }
+}
+
+/** What a public health endpoint may say of a follower: numbers and names, never an error text (it may name hosts). */
+function publicViewOf(entry: PipelineEntry): Record<string, unknown> {
+  if (!isKnown(entry)) return { name: entry.name, kind: entry.kind, unknown: true };
+  return {
+    name: entry.name,
+    kind: entry.kind,
+    running: entry.running,
+    position: entry.position,
+    headPosition: entry.headPosition,
+    eventsBehind: entry.eventsBehind,
+    secondsBehind: entry.secondsBehind,
+    parked: entry.parked,
+    stalledSeconds: entry.stalledSeconds,
+    stalled: entry.stalled,
+    failing: entry.lastError !== null,
+  };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,9 +8,21 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
+import { PlatformMetrics } from '../observability/platform-metrics';
+import { CLOCK, READ_MODEL_STORE, type Clock, type ReadModelStore } from '@as2-partners/kernel';
+import { JwtVerifier } from '../auth/jwt-verifier';
+import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
+import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { acceptJsonBodiesOnly } from './json-body-parser';
-import { nestLogLevels } from './nest-log-levels';
-import { StartupLogger } from './startup-logger';
+import type { DestinationStream } from 'pino';
+import { createRootLogger } from '../logging/root-logger';
+import { PlatformLogger } from '../logging/platform-logger';
+import { callerOf } from '../auth/caller-of-request';
+import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
+
+interface RequestWithSpan {
+  span?: RequestSpan;
+}
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
@@ -19,6 +31,8 @@ export interface HttpAppOptions extends EventSourcingOptions {
   /** Shown in the OpenAPI document. */
   readonly title?: string;
   readonly version?: string;
+  /** Where the JSON log lines go; default stdout. Tests pass a stream to read them. */
+  readonly logDestination?: DestinationStream;
 }
 
 export const OPENAPI_UI_PATH = 'docs';
@@ -38,7 +52,8 @@ export async function createHttpApp(
   @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
   class HttpApplicationModule {}
 
-  const logger = new StartupLogger({ json: true, logLevels: nestLogLevels(config.logLevel) });
+  const root = createRootLogger({ level: config.logLevel, service: options.kafkaClientId ?? 'as2-partners', destination: options.logDestination });
+  const logger = new PlatformLogger(root);
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`, 'Config');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -47,7 +62,8 @@ export async function createHttpApp(
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
     trustProxy: false,
     disableRequestLogging: true,
-    logger: { level: config.logLevel },
+    // Fastify writes through the same pino logger as Nest and kafkajs: one JSON line format for the process.
+    loggerInstance: root,
     // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
@@ -67,14 +83,43 @@ export async function createHttpApp(
   // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
   await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
   fastify.addHook('onRequest', async (request, reply) => {
-    const ids: RequestIds = { correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]), requestId: request.id };
+    const span = startRequestSpan(request.method, request.headers);
+    (request as RequestWithSpan).span = span;
+    const ids: RequestIds = {
+      correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]),
+      requestId: request.id,
+      trace: { traceparent: span.trace.traceparent, traceId: span.trace.traceId, ...(span.trace.tracestate ? { tracestate: span.trace.tracestate } : {}) },
+    };
     (request as RequestWithIds).ids = ids;
     reply.header(CORRELATION_ID_HEADER, ids.correlationId);
   });
+  const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
+    ttlMs: config.idempotencyTtlSeconds * 1000,
+    // A request's answer takes at most the request timeout plus a read-your-writes wait; a claim older than twice that was abandoned.
+    leaseMs: 2 * config.requestTimeoutMs + 10_000,
+    clock: app.get<Clock>(CLOCK),
+  });
+  registerIdempotencyHooks(fastify, idempotencyKeys, app.get(JwtVerifier), new Logger('Idempotency'));
+  const metrics = app.get(PlatformMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
+    // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    (request as RequestWithSpan).span?.end(reply.statusCode, request.routeOptions.url);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
+    const caller = callerOf(request);
     request.log.info(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime), correlationId: requestIdsOf(request).correlationId },
+      {
+        method: request.method,
+        url: request.url,
+        route: request.routeOptions.url,
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+        correlationId: requestIdsOf(request).correlationId,
+        traceId: requestIdsOf(request).trace?.traceId,
+        ...(caller ? { account: caller.account, tenant: caller.tenant, user: caller.sub } : {}),
+      },
       'request completed',
     );
   });

@@ -9,6 +9,8 @@ const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface RequestIds {
   correlationId: string;
   requestId: string;
+  /** This service's span of the request (W3C trace context): a child of the caller's `traceparent`, or a new trace. */
+  trace?: { readonly traceparent: string; readonly tracestate?: string; readonly traceId: string };
 }
 
 export interface RequestWithIds {

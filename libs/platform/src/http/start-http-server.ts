@@ -2,6 +2,7 @@ import { Logger, type DynamicModule, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadPlatformConfig, type Environment } from '../config/platform-config';
 import { createHttpApp, OPENAPI_UI_PATH, type HttpAppOptions } from './create-http-app';
+import { startTracing } from '../tracing/tracing';
 
 /** A deployable's main: reads the configuration from the environment, builds the app and listens. */
 export async function startHttpServer(
@@ -10,8 +11,13 @@ export async function startHttpServer(
   env: Environment = process.env,
 ): Promise<NestFastifyApplication> {
   const config = loadPlatformConfig(env);
+  // Exports spans only when OTEL_EXPORTER_OTLP_ENDPOINT is set; traceparents travel with events either way.
+  const stopTracing = await startTracing(env, options.kafkaClientId ?? 'as2-partners');
   const app = await createHttpApp(rootModule, config, options);
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => stopTracing());
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (${config.mode} mode, data ${config.mode === 'embedded' ? config.dataDir : 'remote'}); API docs at /${OPENAPI_UI_PATH}`);
+  const events = config.eventStore === 'sqlite' ? `events in ${config.dataDir}` : 'events in EventStoreDB';
+  const readModels = config.mode === 'embedded' ? `read models in ${config.dataDir}` : 'read models in MongoDB';
+  new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (${config.mode} mode, ${events}, ${readModels}); API docs at /${OPENAPI_UI_PATH}`);
   return app;
 }

@@ -7,11 +7,18 @@ export class AfterWrite<T> {
     /** Global position of the command's last event; null when it appended nothing (nothing to wait for). */
     readonly position: number | null,
     readonly answer: () => T | Promise<T>,
+    /**
+     * The answer from the write model's decided state, for when the views are late (a store down, a stalled
+     * projection): the write is stored, so the route answers 202 with this rather than fail. Omitted where
+     * `answer` reads no view.
+     */
+    readonly decided?: () => T | Promise<T>,
   ) {}
 
   /** The same wait, answering `then(answer)`: how a route presents what its handler answers. */
   map<U>(then: (value: T) => U | Promise<U>): AfterWrite<U> {
-    return new AfterWrite(this.position, async () => then(await this.answer()));
+    const decided = this.decided;
+    return new AfterWrite(this.position, async () => then(await this.answer()), decided ? async () => then(await decided()) : undefined);
   }
 
   /** Serialized only when a route forgot `@ReadYourWrites()`: a bug, never a response. */

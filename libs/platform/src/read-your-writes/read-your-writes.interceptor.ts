@@ -1,5 +1,6 @@
 import { Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { from, mergeMap, of, type Observable } from 'rxjs';
+import type { FastifyReply } from 'fastify';
+import { from, map, mergeMap, of, type Observable } from 'rxjs';
 import { AfterWrite } from './after-write';
 import { WriteVisibility } from './write-visibility';
 
@@ -8,8 +9,19 @@ import { WriteVisibility } from './write-visibility';
 export class ReadYourWritesInterceptor implements NestInterceptor {
   constructor(private readonly visibility: WriteVisibility) {}
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(mergeMap((result: unknown) => (result instanceof AfterWrite ? from(this.visibility.answer(result)) : of(result))));
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      mergeMap((result: unknown) => {
+        if (!(result instanceof AfterWrite)) return of(result);
+        return from(this.visibility.settle(result)).pipe(
+          map(({ value, visible }) => {
+            // Stored but not yet in the views: 202 Accepted with the decided answer, never a 500 for a write that happened.
+            if (!visible) void context.switchToHttp().getResponse<FastifyReply>().status(202);
+            return value;
+          }),
+        );
+      }),
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { lastValueFrom, of } from 'rxjs';
-import type { ExecutionContext } from '@nestjs/common';
+import { Logger, type ExecutionContext } from '@nestjs/common';
 import type { PublicationBarrier } from '../event-sourcing/provide-outbox-relay';
 import { AfterWrite, lastPositionOf } from './after-write';
 import { ReadYourWritesInterceptor } from './read-your-writes.interceptor';
-import { WriteVisibility } from './write-visibility';
+import { STORED_NOT_YET_VISIBLE, WriteVisibility } from './write-visibility';
 
 /** A follower at `at`, caught up to a position only when the test moves it there. */
 class ControlledFollower {
@@ -47,6 +47,26 @@ describe('ReadYourWritesInterceptor', () => {
     const { run } = setUp();
     await expect(run(new AfterWrite(null, () => 'unchanged'))).resolves.toBe('unchanged');
     await expect(run({ data: 1 })).resolves.toEqual({ data: 1 });
+  });
+
+  it('answers 202 with the decided answer when a view is late, and never fails a stored write', async () => {
+    const barrier = { delivered: () => Promise.resolve() } as unknown as PublicationBarrier;
+    const late = { waitFor: () => Promise.reject(new Error('view did not reach position 7 within 5000 ms')) };
+    const visibility = new WriteVisibility([late], barrier);
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const status = jest.fn();
+      const context = { switchToHttp: () => ({ getResponse: () => ({ status }) }) } as unknown as ExecutionContext;
+      const interceptor = new ReadYourWritesInterceptor(visibility);
+      const written = new AfterWrite(7, () => Promise.reject(new Error('view has no such document')), () => ({ id: 'decided' })).map((v) => ({ data: v }));
+      await expect(lastValueFrom(interceptor.intercept(context, { handle: () => of(written) }))).resolves.toEqual({ data: { id: 'decided' } });
+      expect(status).toHaveBeenCalledWith(202);
+      // Without a decided answer: the view-free answer if it works, else a plain "stored".
+      await expect(visibility.settle(new AfterWrite(7, () => 'from state'))).resolves.toEqual({ value: 'from state', visible: false });
+      await expect(visibility.settle(new AfterWrite(7, () => Promise.reject(new Error('no view'))))).resolves.toEqual({ value: STORED_NOT_YET_VISIBLE, visible: false });
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it('refuses to serialize an AfterWrite a route returned without the interceptor', () => {

@@ -1,4 +1,4 @@
-import type { InjectionToken, Provider } from '@nestjs/common';
+import { Logger, type InjectionToken, type Provider } from '@nestjs/common';
 import { publicationBarrierToken, type PublicationBarrier } from '../event-sourcing/provide-outbox-relay';
 import type { AfterWrite } from './after-write';
 
@@ -26,7 +26,35 @@ export class WriteVisibility {
     await this.reach(written.position);
     return written.answer();
   }
+
+  /**
+   * The answer once the write is visible or, when the views are late (a wait timed out, a store is down), the
+   * decided answer with `visible: false`: the write is stored and will show, so it must not be reported as failed.
+   */
+  async settle<T>(written: AfterWrite<T>): Promise<Settled<T>> {
+    try {
+      await this.reach(written.position);
+    } catch (error) {
+      new Logger('ReadYourWrites').warn(`Answering before the views have position ${written.position}: ${error instanceof Error ? error.message : String(error)}`);
+      if (written.decided) return { value: await written.decided(), visible: false };
+      try {
+        return { value: await written.answer(), visible: false };
+      } catch {
+        return { value: STORED_NOT_YET_VISIBLE as T, visible: false };
+      }
+    }
+    return { value: await written.answer(), visible: true };
+  }
 }
+
+export interface Settled<T> {
+  readonly value: T;
+  /** false: answered before the service's views had the write (the route answers 202). */
+  readonly visible: boolean;
+}
+
+/** The body of a late write whose handler can say nothing without its view. */
+export const STORED_NOT_YET_VISIBLE = { message: 'The change is stored; it will be visible shortly.' };
 
 /** For a service module's providers, beside providePublicationBarrier(service): its views by their injection tokens. */
 export function provideWriteVisibility(service: string, views: readonly InjectionToken[]): Provider {

@@ -27,6 +27,20 @@ export interface ActivationSchedulerOptions {
   readonly logger?: FollowerLogger;
   /** Called after a tick appended events, with the last position (to wait for views). */
   readonly onActivated?: (position: number) => Promise<void>;
+  /** Told what each tick found due and how late each activation came (metrics). */
+  readonly observer?: ActivationObserver;
+}
+
+export interface ActivationObserver {
+  due(count: number): void;
+  activated(lateByMs: number): void;
+}
+
+/** The activation events' lateness (backups and rollovers record `lateByMs`). */
+function latenessOf(events: readonly { readonly data?: unknown }[]): number[] {
+  return events
+    .map((event) => (event.data as { lateByMs?: unknown } | undefined)?.lateByMs)
+    .filter((late): late is number => typeof late === 'number');
 }
 
 const BATCH = 100;
@@ -76,7 +90,9 @@ export class ActivationScheduler {
     const actor = { type: 'system' as const, id: this.instanceId };
     let activated = 0;
     let last: number | null = null;
-    for (const partner of await this.options.due.duePartners(now, BATCH)) {
+    const due = await this.options.due.duePartners(now, BATCH);
+    this.options.observer?.due(due.length);
+    for (const partner of due) {
       try {
         const backups = await this.options.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
           partnerCertificatesDecider,
@@ -85,10 +101,12 @@ export class ActivationScheduler {
         );
         activated += backups.events.length;
         last = backups.position ?? last;
+        for (const late of latenessOf(backups.events)) this.options.observer?.activated(late);
         if (backups.state.rollover && new Date(backups.state.rollover.activateAt).getTime() <= now.getTime()) {
           const rollover = await this.options.rollovers.activate(partner, trigger, true, (at) => systemMetadata(partner, actor, at));
           activated += rollover.events.length;
           last = rollover.position ?? last;
+          for (const late of latenessOf(rollover.events)) this.options.observer?.activated(late);
         }
       } catch (error) {
         // A rollover whose TSA is down stays due: the next tick tries again and the event records how late it was.

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
-import { partnerDeciderFor, PartnerRegistryStreams, type PlanLimit } from '@as2-partners/partner-registry-domain';
+import { partnerDeciderFor, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
-import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
+import { tenantPartnerViewOf, type PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { TenantSecrets } from '../../secrets/tenant-secrets';
 import { TenantClosure } from '../../tenant-closure/tenant-closure';
 import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
@@ -45,17 +45,23 @@ export class CreatePartnerHandler {
     const metadata = requestMetadata(ctx, tenant, now);
     const planLimit = await planLimitOf(this.writeModel, account, tenant);
     const seal = (password: string) => this.secrets.seal(account, tenant, password, metadata);
-    const { partnerId, position } = await this.create(dto, { owner: { scope: 'tenant', account, tenant }, seal, planLimit, metadata, now });
+    const { partnerId, position, events } = await this.create(dto, { owner: { scope: 'tenant', account, tenant }, seal, planLimit, metadata, now });
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    return new AfterWrite(position, async () => {
-      const created = await this.queries.findForTenant(account, tenant, partnerId);
-      if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-      return created;
-    });
+    const createdEvent = events.find((event) => event.type === 'partner.created.v1');
+    return new AfterWrite(
+      position,
+      async () => {
+        const created = await this.queries.findForTenant(account, tenant, partnerId);
+        if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+        return created;
+      },
+      // The view is late: the partner as decided (a tenant partner inherits nothing).
+      createdEvent?.type === 'partner.created.v1' ? () => tenantPartnerViewOf(createdEvent.data) : undefined,
+    );
   }
 
   /** The one create path of both scopes: AS2 id unique in the owner's directory, then the partner's stream. */
-  async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null }> {
+  async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null; events: readonly (PartnerEvent | MasterPartnerEvent)[] }> {
     const { owner, now } = creation;
     const partnerId = newPartnerId();
     const changes = await partnerChangesFromDto(dto, creation.seal, this.config.privateEndpointsAllow);
@@ -78,6 +84,6 @@ export class CreatePartnerHandler {
       { stream, decider: partnerDeciderFor(owner.scope), command },
       creation.metadata,
     );
-    return { partnerId, position: appended.position };
+    return { partnerId, position: appended.position, events: appended.events };
   }
 }

@@ -21,6 +21,7 @@ class MapReadModelStore implements ReadModelStore {
     return {
       get: async (id) => (docs.has(id) ? copy(docs.get(id) as T) : null),
       put: async (doc) => void docs.set(doc._id, copy(doc)),
+      insert: async (doc) => !docs.has(doc._id) && docs.set(doc._id, copy(doc)) !== undefined,
       putMany: async (many) => many.forEach((doc) => docs.set(doc._id, copy(doc))),
       delete: async (id) => void docs.delete(id),
       deleteMany: async (filter) => matching(filter).filter((doc) => docs.delete(doc._id)).length,
@@ -261,7 +262,7 @@ describe('partner certificates consumer', () => {
     const [entry] = await parked.list({ consumer: 'partner-registry.partner-certificates' });
     expect(entry).toMatchObject({ topic: CERTIFICATE_LIFECYCLE_TOPIC, attempts: 3, event: { id: poisoned.id } });
     expect(entry.error).toMatch(/data.partnerId/);
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining(poisoned.id));
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ eventId: poisoned.id, msg: expect.stringContaining('parked an event') }));
     expect(await consumer.lag()).toMatchObject({ parked: 1, lastError: null });
 
     await consumer.stop();

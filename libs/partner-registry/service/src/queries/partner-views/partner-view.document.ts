@@ -1,4 +1,4 @@
-import type { PartnerChanges, PartnerSettings } from '@as2-partners/partner-registry-domain';
+import type { PartnerChanges, PartnerRegistryEvent, PartnerSettings } from '@as2-partners/partner-registry-domain';
 
 export type PartnerType = 'tenant' | 'inherited';
 
@@ -58,3 +58,22 @@ export const PartnerRegistryCollections = {
 export const viewIdOf = (account: string, tenant: string, partnerId: string): string => `${account}|${tenant}|${partnerId}`;
 export const tenantDocIdOf = (account: string, tenant: string): string => `${account}|${tenant}`;
 export const overrideDocIdOf = (account: string, tenant: string, masterPartnerId: string): string => `${account}|${tenant}|${masterPartnerId}`;
+
+/** A tenant's own partner as `partner.created.v1` makes it: what the projection stores, and a create answers when its view is late. */
+export function tenantPartnerViewOf(d: Extract<PartnerRegistryEvent, { type: 'partner.created.v1' }>['data']): PartnerViewDocument {
+  return {
+    _id: viewIdOf(d.account, d.tenant, d.partnerId),
+    account: d.account,
+    tenant: d.tenant,
+    partnerId: d.partnerId,
+    type: 'tenant',
+    typeOrder: 0,
+    masterPartnerId: null,
+    as2Id: d.as2Id,
+    settings: d.settings,
+    overrides: null,
+    hasOverrides: false,
+    createdAt: d.createdAt,
+    updatedAt: d.createdAt,
+  };
+}

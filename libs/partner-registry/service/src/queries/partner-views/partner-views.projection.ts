@@ -19,6 +19,7 @@ import {
   type PartnerViewDocument,
   type TenantDocument,
   tenantDocIdOf,
+  tenantPartnerViewOf,
   viewIdOf,
 } from './partner-view.document';
 
@@ -60,21 +61,7 @@ export class PartnerViewsProjection extends FollowedProjection {
       case 'partner.created.v1': {
         const d = event.data;
         await this.ensureKnownTenant(d.account, d.tenant);
-        await this.views.put({
-          _id: viewIdOf(d.account, d.tenant, d.partnerId),
-          account: d.account,
-          tenant: d.tenant,
-          partnerId: d.partnerId,
-          type: 'tenant',
-          typeOrder: 0,
-          masterPartnerId: null,
-          as2Id: d.as2Id,
-          settings: d.settings,
-          overrides: null,
-          hasOverrides: false,
-          createdAt: d.createdAt,
-          updatedAt: d.createdAt,
-        });
+        await this.views.put(tenantPartnerViewOf(d));
         return;
       }
       case 'partner.updated.v1': {

@@ -41,7 +41,7 @@ export class TenantClosureReactor implements OnApplicationBootstrap, BeforeAppli
     @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
     private readonly closure: TenantClosure,
   ) {
-    registry.registerReplayer({ name: TENANT_CLOSURE_REACTOR, replayParked: (entry) => this.replayParked(entry) });
+    registry.registerReplayer({ name: TENANT_CLOSURE_REACTOR, replayParked: (entry) => this.replayParked(entry), lag: () => this.lag() });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,0 +1,168 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { PartnerRegistryModule } from '../partner-registry.module';
+import { PartnerViewsProjection } from '../queries/partner-views/partner-views.projection';
+import { freshTenant, partnerInput } from './partner-api.spec-support';
+
+const HOUR = 3_600_000;
+
+describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
+  let t: EmbeddedTestApp;
+  let now = new Date('2026-11-30T10:00:00.000Z').getTime();
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], now: () => new Date(now) });
+  });
+  afterAll(() => t?.close());
+
+  function post(tenant: string, key: string | undefined, payload: unknown, claims: Record<string, unknown> = {}) {
+    const headers: Record<string, string> = { authorization: `Bearer ${t.token({ tenant, ...claims })}` };
+    if (key !== undefined) headers['idempotency-key'] = key;
+    return t.app.inject({ method: 'POST', url: '/v1/partners', headers, payload: payload as object });
+  }
+
+  async function partnersCreated(tenant: string): Promise<number> {
+    const events = await t.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 });
+    return events.filter((e) => e.type === 'partner.created.v1' && e.metadata.tenant === tenant).length;
+  }
+
+  it('the same key and body answer the first answer again, marked as a replay, and create nothing more', async () => {
+    const tenant = freshTenant();
+    const first = await post(tenant, 'key-1', partnerInput('IDEM-1'));
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await post(tenant, 'key-1', partnerInput('IDEM-1'));
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['content-type']).toMatch(/application\/json/);
+    expect(await partnersCreated(tenant)).toBe(1);
+    // Without a key the retry runs and is refused as a duplicate, as before.
+    expect((await post(tenant, undefined, partnerInput('IDEM-1'))).json().error.code).toBe('DUPLICATE_AS2_ID');
+  });
+
+  it('the same key with another body is refused with 422 IDEMPOTENCY_KEY_REUSED and runs nothing', async () => {
+    const tenant = freshTenant();
+    expect((await post(tenant, 'key-2', partnerInput('IDEM-2'))).statusCode).toBe(201);
+    const other = await post(tenant, 'key-2', partnerInput('IDEM-2B'));
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toEqual({ message: expect.any(String), error: { type: 'validation_error', code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(await partnersCreated(tenant)).toBe(1);
+  });
+
+  it('keys are per tenant, and another user of the tenant never gets the first answer', async () => {
+    const tenant = freshTenant();
+    const other = freshTenant();
+    expect((await post(tenant, 'shared-key', partnerInput('IDEM-3'))).statusCode).toBe(201);
+    const elsewhere = await post(other, 'shared-key', partnerInput('IDEM-3'));
+    expect(elsewhere.statusCode).toBe(201);
+    expect(elsewhere.headers['idempotent-replayed']).toBeUndefined();
+    const colleague = await post(tenant, 'shared-key', partnerInput('IDEM-3'), { sub: 'someone-else' });
+    expect(colleague.statusCode).toBe(422);
+    expect(colleague.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('a refused request is kept too (4xx), a read-only role gets its 403 again; no token is 401 and claims nothing', async () => {
+    const tenant = freshTenant();
+    const readOnly = await post(tenant, 'key-4', partnerInput('IDEM-4'), { roles: ['tenant_user'] });
+    expect(readOnly.statusCode).toBe(403);
+    expect((await post(tenant, 'key-4', partnerInput('IDEM-4'), { roles: ['tenant_user'] })).headers['idempotent-replayed']).toBe('true');
+    const anonymous = await t.app.inject({ method: 'POST', url: '/v1/partners', headers: { 'idempotency-key': 'key-5' }, payload: partnerInput('IDEM-5') });
+    expect(anonymous.statusCode).toBe(401);
+    expect((await post(tenant, 'key-5', partnerInput('IDEM-5'))).statusCode).toBe(201);
+  });
+
+  it('covers DELETE too: a retried delete answers its first answer instead of 404', async () => {
+    const tenant = freshTenant();
+    const id = (await post(tenant, undefined, partnerInput('IDEM-DEL'))).json().data.id;
+    const del = () => t.app.inject({ method: 'DELETE', url: `/v1/partners/${id}`, headers: { authorization: `Bearer ${t.token({ tenant })}`, 'idempotency-key': 'del-key' } });
+    const first = await del();
+    expect(first.statusCode).toBe(200);
+    const retry = await del();
+    expect(retry.statusCode).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toBe(first.body);
+  });
+
+  it('refuses a malformed key with 400 INVALID_IDEMPOTENCY_KEY', async () => {
+    const res = await post(freshTenant(), 'has spaces', partnerInput('IDEM-6'));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'INVALID_IDEMPOTENCY_KEY' });
+    expect((await post(freshTenant(), 'x'.repeat(256), partnerInput('IDEM-6'))).statusCode).toBe(400);
+  });
+
+  it('of concurrent duplicates only one runs; the others answer 409 IDEMPOTENCY_KEY_IN_USE or replay it', async () => {
+    const tenant = freshTenant();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(tenant, 'key-race', partnerInput('IDEM-RACE'))));
+    const fresh = answers.filter((a) => a.statusCode === 201 && a.headers['idempotent-replayed'] === undefined);
+    expect(fresh).toHaveLength(1);
+    for (const a of answers.filter((x) => x !== fresh[0])) {
+      if (a.statusCode === 409) expect(a.json().error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+      else expect(a.headers['idempotent-replayed']).toBe('true');
+    }
+    expect(await partnersCreated(tenant)).toBe(1);
+  });
+
+  it('a key is kept for 24 hours, then the request runs again', async () => {
+    const tenant = freshTenant();
+    expect((await post(tenant, 'key-ttl', partnerInput('IDEM-TTL'))).statusCode).toBe(201);
+    now += 23 * HOUR;
+    expect((await post(tenant, 'key-ttl', partnerInput('IDEM-TTL'))).headers['idempotent-replayed']).toBe('true');
+    now += 2 * HOUR;
+    const later = await post(tenant, 'key-ttl', partnerInput('IDEM-TTL'));
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect(later.json().error.code).toBe('DUPLICATE_AS2_ID');
+  });
+
+  it('a write stored while its view is late answers 202 with the decided partner, and a retry with the key replays it', async () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const projection = t.app.get(PartnerViewsProjection);
+    const tenant = freshTenant();
+    try {
+      await projection.stop();
+      const late = await post(tenant, 'key-late', partnerInput('IDEM-LATE'));
+      expect(late.statusCode).toBe(202);
+      expect(late.json().data).toMatchObject({ as2_id: 'IDEM-LATE', name: 'Partner IDEM-LATE', type: 'tenant', id: expect.stringMatching(/^prt_/) });
+      expect(warned).toHaveBeenCalledWith(expect.stringContaining('Answering before the views'));
+      const retry = await post(tenant, 'key-late', partnerInput('IDEM-LATE'));
+      expect(retry.statusCode).toBe(202);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.json()).toEqual(late.json());
+    } finally {
+      warned.mockRestore();
+      await projection.start();
+    }
+    const shown = await t.app.inject({ method: 'GET', url: '/v1/partners', headers: { authorization: `Bearer ${t.token({ tenant })}` } });
+    expect(shown.json().data.map((p: { as2_id: string }) => p.as2_id)).toEqual(['IDEM-LATE']);
+    expect(await partnersCreated(tenant)).toBe(1);
+  });
+});
+
+describe('Idempotency-Key across a restart', () => {
+  it('replays the first answer from the durable store after the app restarted on the same data', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'as2-idem-'));
+    const tenant = freshTenant();
+    try {
+      const first = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir });
+      const headers = { authorization: `Bearer ${first.token({ tenant })}`, 'idempotency-key': 'restart-key' };
+      const created = await first.app.inject({ method: 'POST', url: '/v1/partners', headers, payload: partnerInput('IDEM-RESTART') });
+      expect(created.statusCode).toBe(201);
+      await first.close();
+      const second = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir });
+      try {
+        const again = await second.app.inject({ method: 'POST', url: '/v1/partners', headers: { ...headers, authorization: `Bearer ${second.token({ tenant })}` }, payload: partnerInput('IDEM-RESTART') });
+        expect(again.statusCode).toBe(201);
+        expect(again.headers['idempotent-replayed']).toBe('true');
+        expect(again.json()).toEqual(created.json());
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,119 @@
+import { Injectable, Module } from '@nestjs/common';
+import { FollowedProjection, type FollowedProjectionDependencies, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { createRootLogger, provideFollowedProjection } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
+import { DemoModule } from './demo.module';
+
+/** A destination that keeps every line pino writes. */
+function capture() {
+  const lines: string[] = [];
+  return {
+    lines,
+    stream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l.length > 0)) },
+    json: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** Fails on its first try of every event: a consumer log line (the retry) for the spec to read. */
+@Injectable()
+class FailingOnceProjection extends FollowedProjection {
+  readonly name = 'failing-once';
+  private readonly tried = new Set<string>();
+
+  constructor(followed: FollowedProjectionDependencies, private readonly readModels: ReadModelStore) {
+    super(followed);
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return event.type === 'demo.thing-created.v1';
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    if (!this.tried.has(event.id)) {
+      this.tried.add(event.id);
+      throw new Error('first try fails');
+    }
+    await this.readModels.collection('failing_once').put({ _id: event.id });
+  }
+
+  protected async clear(): Promise<void> {
+    await this.readModels.collection('failing_once').clear();
+  }
+}
+
+@Module({ providers: [provideFollowedProjection(FailingOnceProjection, 'FailingOnce')] })
+class FailingOnceModule {}
+
+describe('one JSON log format (embedded app, lines captured)', () => {
+  const log = capture();
+  let t: EmbeddedTestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({
+      imports: [DemoModule, FailingOnceModule],
+      env: { LOG_LEVEL: 'info', FOLLOWER_RETRY_INITIAL_MS: '1', FOLLOWER_RETRY_MAX_MS: '5' },
+      logDestination: log.stream,
+    });
+    token = t.token({ sub: 'alice', tenant: 'tenant-a' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('every line of a start is one JSON object with level, time, service, msg, and none is an error', () => {
+    const entries = log.json();
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ level: expect.any(String), time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), service: 'as2-partners', msg: expect.any(String) });
+    }
+    expect(entries.filter((e) => e.level === 'error' || e.level === 'fatal')).toEqual([]);
+    // Nest's own start-up lines are among them, in the same shape.
+    expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ context: 'ProjectionLifecycle', msg: expect.stringContaining('Projections started') })]));
+  });
+
+  it('a request line carries the route, status, correlation id, tenant and user, and never the token', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-log-1' }, payload: { as2_id: 'LOGGED' } });
+    expect(res.statusCode).toBe(201);
+    const line = log.json().find((e) => e.msg === 'request completed' && e.correlationId === 'corr-log-1');
+    expect(line).toMatchObject({ level: 'info', method: 'POST', route: '/demo/things', statusCode: 201, account: 'test-account', tenant: 'tenant-a', user: 'alice', requestId: expect.any(String) });
+    expect(log.lines.join('\n')).not.toContain(token);
+  });
+
+  it('a consumer line carries the event and the correlation id, tenant and user of the request behind it', async () => {
+    const deadline = Date.now() + 30_000;
+    const retried = () => log.json().find((e) => e.context === 'FailingOnce' && String(e.msg).includes('retries event') && e.correlationId === 'corr-log-1');
+    while (!retried() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(retried()).toMatchObject({ level: 'warn', type: 'demo.thing-created.v1', stream: 'thing-LOGGED', tenant: 'tenant-a', user: 'alice', account: 'test-account', error: 'first try fails' });
+  });
+
+  it('logs why a request got 401, without the token', async () => {
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { authorization: `Bearer ${forged}`, 'x-correlation-id': 'corr-401' } });
+    expect(res.statusCode).toBe(401);
+    const line = log.json().find((e) => e.correlationId === 'corr-401' && String(e.msg).startsWith('401'));
+    expect(line).toMatchObject({ level: 'info', context: 'JwtAuthGuard', reason: expect.stringMatching(/signature/i), url: '/demo/whoami' });
+    expect((await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { 'x-correlation-id': 'corr-401b' } })).statusCode).toBe(401);
+    expect(log.json().find((e) => e.correlationId === 'corr-401b' && String(e.msg).startsWith('401'))).toMatchObject({ reason: 'no Authorization header' });
+    expect(log.lines.join('\n')).not.toContain(forged.split('.')[2]);
+  });
+
+  it('logs the shutdown', async () => {
+    await t.close();
+    const messages = log.json().map((e) => String(e.msg));
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^Shutting down/), 'Shut down']));
+    t = undefined as unknown as EmbeddedTestApp;
+  });
+});
+
+describe('the root logger', () => {
+  it('redacts authorization headers, passwords, secrets and tokens wherever they sit', () => {
+    const log = capture();
+    const logger = createRootLogger({ level: 'info', service: 'redaction-check', destination: log.stream });
+    logger.info({ req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=1' } }, password: 'hunter2', settings: { password: 'p4ss', http: { password: 'deep' } }, token: 't0k' }, 'sensitive');
+    const [line] = log.json();
+    expect(line).toMatchObject({ level: 'info', service: 'redaction-check', msg: 'sensitive', password: '[redacted]', token: '[redacted]' });
+    for (const secret of ['abc.def.ghi', 'sid=1', 'hunter2', 'p4ss', 'deep', 't0k']) expect(log.lines[0]).not.toContain(secret);
+  });
+});

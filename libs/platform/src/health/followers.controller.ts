@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
+import { PipelineMonitor, type PipelineEntry } from './pipeline-monitor';
+
+/** Operators' view of every follower of this process, with the last error text /health/ready leaves out. */
+@ApiTags('admin')
+@Roles('operator')
+@Controller('v1/admin/followers')
+export class FollowersController {
+  constructor(private readonly pipeline: PipelineMonitor) {}
+
+  @Get()
+  async list(): Promise<{ data: PipelineEntry[]; stall_bound_seconds: number }> {
+    return { data: await this.pipeline.report(), stall_bound_seconds: this.pipeline.stallBoundSeconds };
+  }
+}

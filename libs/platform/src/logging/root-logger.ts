@@ -1,0 +1,49 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from '../config/platform-config';
+
+/** Values never written to a log line, wherever they appear in a logged object (headers, bodies, contexts). */
+export const REDACTED_PATHS = [
+  'authorization',
+  'password',
+  'token',
+  'secret',
+  'privateKey',
+  '*.authorization',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.privateKey',
+  '*.*.authorization',
+  '*.*.password',
+  '*.*.secret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+];
+
+export interface RootLoggerOptions {
+  readonly level: LogLevel;
+  /** Names the deployable in every line (`service`). */
+  readonly service: string;
+  /** Default stdout; tests pass a stream to read the lines. */
+  readonly destination?: DestinationStream;
+}
+
+/**
+ * The one logger of a process: JSON lines with `level` as a word, ISO `time`, `service`, and the message in `msg`.
+ * Nest, Fastify and kafkajs all write through it.
+ */
+export function createRootLogger(options: RootLoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    // Synchronous: the last lines (shutdown, a fatal error) are written before the process exits.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}

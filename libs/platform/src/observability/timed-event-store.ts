@@ -1,0 +1,25 @@
+import { WrongExpectedRevisionError, type EventStore } from '@as2-partners/kernel';
+import type { PlatformMetrics } from './platform-metrics';
+
+/** The event store as is, with every append's latency observed (outcome ok, conflict or error). */
+export function timedEventStore(store: EventStore, metrics: PlatformMetrics): EventStore {
+  const append: EventStore['append'] = async (...args) => {
+    const done = metrics.eventStoreAppend.startTimer();
+    try {
+      const result = await store.append(...args);
+      done({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      done({ outcome: error instanceof WrongExpectedRevisionError ? 'conflict' : 'error' });
+      throw error;
+    }
+  };
+  // A proxy keeps the adapter's other methods (and its class, for instanceof) without listing them.
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'append') return append;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
