@@ -8,7 +8,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
+import { enableCors, readCorsOrigins } from './cors';
 import { acceptJsonBodiesOnly } from './json-body-parser';
+import { recordRouteMethods } from './route-methods';
 import { nestLogLevels } from './nest-log-levels';
 import { StartupLogger } from './startup-logger';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
@@ -63,6 +65,8 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false });
 
   const fastify = app.getHttpAdapter().getInstance();
+  recordRouteMethods(fastify);
+  enableCors(app, readCorsOrigins(config.env));
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
   // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
   await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
