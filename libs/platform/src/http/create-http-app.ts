@@ -10,6 +10,7 @@ import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-opti
 import { PlatformModule } from '../platform.module';
 import { enableCors, readCorsOrigins } from './cors';
 import { acceptJsonBodiesOnly } from './json-body-parser';
+import { completeOpenApiDocument } from './openapi/complete-openapi-document';
 import { recordRouteMethods } from './route-methods';
 import { nestLogLevels } from './nest-log-levels';
 import { StartupLogger } from './startup-logger';
@@ -83,7 +84,7 @@ export async function createHttpApp(
     );
   });
 
-  const document = SwaggerModule.createDocument(
+  const document = completeOpenApiDocument(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(options.title ?? 'as2-partners')
@@ -91,7 +92,7 @@ export async function createHttpApp(
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .addSecurityRequirements('bearer')
       .build(),
-  );
+  ));
   SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
 
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

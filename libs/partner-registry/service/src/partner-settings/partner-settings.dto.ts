@@ -7,7 +7,7 @@ import { IsAs2Id, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './pa
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
 export class MdnOptionsDto {
-  @ApiPropertyOptional({ description: 'Where asynchronous MDNs go (https)', nullable: true })
+  @ApiPropertyOptional({ type: String, description: 'Where asynchronous MDNs go (https)', nullable: true })
   @IsOptional()
   @IsHttpsEndpoint({ message: 'The MDN URL must be a valid HTTPS endpoint' })
   url?: string | null;
@@ -53,7 +53,7 @@ export class HttpAuthDto {
   @IsBoolean({ message: 'The HTTP auth enabled field must be true or false' })
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 255 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255 })
   @IsOptional()
   @IsString({ message: 'The HTTP auth username must be a string' })
   @Length(1, 255, { message: 'The HTTP auth username must be between 1 and 255 characters' })
@@ -62,7 +62,7 @@ export class HttpAuthDto {
   @NotContains(':', { message: 'The HTTP auth username must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
   username?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, writeOnly: true, maxLength: 1024, description: 'Never returned; null removes it' })
+  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, maxLength: 1024, description: 'Never returned; null removes it' })
   @IsOptional()
   @IsString({ message: 'The HTTP auth password must be a string' })
   @Length(1, 1024, { message: 'The HTTP auth password must be between 1 and 1024 characters' })
@@ -118,14 +118,14 @@ export class PartnerFieldsDto {
   @IsIn(ENCRYPT_ALGORITHMS, { message: 'The selected encryption algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
   encrypt_algorithm?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Contact email for AS2 notifications' })
+  @ApiPropertyOptional({ type: String, format: 'email', nullable: true, description: 'Contact email for AS2 notifications' })
   @IsOptional()
   @IsEmail({}, { message: 'The email must be a valid email address' })
   @MaxLength(255, { message: 'The email may not be greater than 255 characters' })
   @IsHeaderSafeText('email')
   email?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 255, description: 'Subject of outbound AS2 messages' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, description: 'Subject of outbound AS2 messages' })
   @IsOptional()
   @IsString({ message: 'The subject must be a string' })
   @Length(1, 255, { message: 'The subject must be between 1 and 255 characters' })

@@ -8,11 +8,11 @@ export class ScheduleRolloverDto {
   @IsString({ message: 'The next_certificate_id field is required' })
   next_certificate_id!: string;
 
-  @ApiProperty({ example: '2026-12-01T00:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00.000000Z' })
   @IsString({ message: 'The activate_at field is required' })
   activate_at!: string;
 
-  @ApiProperty({ example: '2026-12-08T00:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-08T00:00:00.000000Z' })
   @IsString({ message: 'The overlap_until field is required' })
   overlap_until!: string;
 
