@@ -40,7 +40,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     import('@as2-partners/read-model-embedded'),
   ]);
   await mkdir(config.dataDir, { recursive: true });
-  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
   closers.push(() => eventStore.close());
   const readModels = await EmbeddedReadModelStore.open(join(config.dataDir, 'read-models.sqlite'));
   closers.push(() => readModels.close());
@@ -78,7 +78,7 @@ async function openDistributedEventStore(config: PlatformConfig): Promise<EventS
   if (config.eventStore === 'sqlite') {
     const { SqliteEventStore } = await import('@as2-partners/event-store-sqlite');
     await mkdir(config.dataDir, { recursive: true });
-    return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+    return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
   }
   const { EsdbEventStore } = await import('@as2-partners/event-store-esdb');
   return connecting('the event store', 'ESDB_URL', EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL')));

@@ -15,12 +15,18 @@ import {
 } from '@as2-partners/kernel';
 import { PollingSubscription } from './polling-subscription';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { SqliteWriterLock } from './sqlite-writer-lock';
 import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
 import { configureConnection, createSchema } from './sqlite-schema';
 
 export interface SqliteEventStoreOptions {
   /** How often a caught-up subscription looks for appends made by other processes. Default 200 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Take the file's single-writer lock (SqliteWriterLock) for as long as the store is open, so a second process
+   * refuses to start instead of relaying every event again. Off by default: the store itself is safe to share.
+   */
+  readonly exclusiveWriter?: boolean;
 }
 
 interface StoredPlace {
@@ -42,6 +48,7 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
+    private readonly writerLock: SqliteWriterLock | null,
   ) {
     this.statements = prepareStatements(db);
     this.checkpoints = new SqliteCheckpointStore(db);
@@ -50,13 +57,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
-    const db = new Database(file);
+    const writerLock = options.exclusiveWriter ? SqliteWriterLock.acquire(file) : null;
+    let db: Connection | undefined;
     try {
+      db = new Database(file);
       configureConnection(db);
       createSchema(db);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 200);
+      return new SqliteEventStore(db, options.pollIntervalMs ?? 200, writerLock);
     } catch (error) {
-      db.close();
+      db?.close();
+      writerLock?.release();
       throw error;
     }
   }
@@ -111,6 +121,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.db.close();
+    this.writerLock?.release();
   }
 
   private readBatchAfter(after: number | null, maxCount: number): RecordedEvent[] {
