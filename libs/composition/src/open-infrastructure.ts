@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import type { InfrastructureConnections, PlatformConfig, ReadinessProbe } from '@as2-partners/platform';
+import { kafkaSettingsFrom } from './kafka-settings';
 
 interface Pingable {
   ping(): Promise<void>;
@@ -57,6 +58,7 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
     import('@as2-partners/read-model-mongo'),
     import('@as2-partners/messaging-kafka'),
   ]);
+  const kafkaSettings = kafkaSettingsFrom(config.env);
   const eventStore = await openDistributedEventStore(config);
   closers.push(() => eventStore.close());
   const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
@@ -64,7 +66,7 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   const bus = await connecting(
     'Kafka',
     'KAFKA_BROKERS',
-    KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId, parked: readModels.parkedEventStore(), retry: config.followerRetry }),
+    KafkaEventBus.connect({ brokers: [...config.kafkaBrokers], clientId: kafkaClientId, parked: readModels.parkedEventStore(), retry: config.followerRetry, ...kafkaSettings }),
   );
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [

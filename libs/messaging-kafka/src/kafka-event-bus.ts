@@ -35,6 +35,10 @@ export interface KafkaEventBusOptions {
   readonly retryMaxDelayMs?: number;
   /** How long a consumer's fetch waits for new records; also how long stopping a subscription can take. Default 1 s. */
   readonly fetchMaxWaitMs?: number;
+  /** Consumer-group session: a consumer silent this long is replaced (its partitions reassigned). Default 10 s. */
+  readonly sessionTimeoutMs?: number;
+  /** How often a consumer tells the group it is alive; at most a third of the session. Default 3 s. */
+  readonly heartbeatIntervalMs?: number;
   /** How long subscribe() waits for the consumer to join its group. Default 30 s. */
   readonly joinTimeoutMs?: number;
   /** Receives kafkajs warnings and errors; without it kafkajs prints its errors to the console. */
@@ -106,6 +110,8 @@ export class KafkaEventBus implements EventBus {
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 1000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
     });
     await consumer.connect();
     const joined = new Promise<void>((resolve, reject) => {
