@@ -15,7 +15,7 @@ export class ParkedEventsQueryDto {
   @Length(1, 200, { message: 'The consumer must be 1 to 200 characters' })
   consumer?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'The limit must be an integer' })

@@ -177,15 +177,15 @@ export const CERTIFICATE_UPLOAD_BODY: SchemaObject = {
   type: 'object',
   required: ['name', 'usage', 'certificate'],
   properties: {
-    name: string({ minLength: 1, maxLength: 255, example: 'Acme 2025' }),
+    name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000][^\\u0000]*$', example: 'Acme 2025' }),
     usage: string({ enum: [...CERTIFICATE_USAGES], example: 'both' }),
     type: string({ enum: [...CERTIFICATE_TYPES] }),
-    certificate: string({ format: 'binary', description: 'PEM, DER or a PEM bundle (leaf first); at most 1 MiB' }),
+    certificate: string({ format: 'binary', minLength: 1, description: 'PEM, DER or a PEM bundle (leaf first); at most 1 MiB' }),
   },
 };
 export const CERTIFICATE_UPLOAD_JSON_BODY: SchemaObject = {
   ...CERTIFICATE_UPLOAD_BODY,
-  properties: { ...CERTIFICATE_UPLOAD_BODY.properties, certificate: string({ description: 'PEM text (or a PEM bundle, leaf first)' }) },
+  properties: { ...CERTIFICATE_UPLOAD_BODY.properties, certificate: string({ minLength: 1, description: 'PEM text (or a PEM bundle, leaf first)' }) },
 };
 
 export const CERTIFICATE_UPLOAD_REQUEST_BODY = {

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { PARTIAL_UPDATE_SCHEMA_NAMES } from '../partial-update.decorator';
 import { ERROR_BODY_SCHEMA, PAGINATION_SCHEMA, VALIDATION_ERROR_BODY_SCHEMA } from './api-schemas';
 
 /** Set by @Public() on an operation or controller: no bearer token needed, so the operation lists no security. */
@@ -64,6 +65,11 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
     Pagination: PAGINATION_SCHEMA,
     ...document.components.schemas,
   };
+  // The validation pipe refuses fields a request DTO does not declare (forbidNonWhitelisted): say so.
+  for (const [name, schema] of Object.entries(document.components.schemas)) {
+    if (name.endsWith('Dto') && 'properties' in schema) (schema as { additionalProperties?: boolean }).additionalProperties = false;
+    if (PARTIAL_UPDATE_SCHEMA_NAMES.has(name)) (schema as { minProperties?: number }).minProperties = 1;
+  }
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];

@@ -16,7 +16,7 @@ export class ScheduleRolloverDto {
   @IsString({ message: 'The overlap_until field is required' })
   overlap_until!: string;
 
-  @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, default: ['encryption', 'signature'] })
+  @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, minItems: 1, uniqueItems: true, default: ['encryption', 'signature'] })
   @IsOptional()
   @IsArray({ message: 'The slots must be an array' })
   @ArrayMinSize(1, { message: 'The slots must name at least one slot' })

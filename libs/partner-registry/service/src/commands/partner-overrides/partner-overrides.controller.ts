@@ -28,6 +28,7 @@ export class PartnerOverridesController {
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: "This tenant's overrides of an inherited partner" })
   @ApiResponse({ status: 200, description: "The inherited partner's overrides", schema: OVERRIDE_STATE })
+  @ApiResponse({ status: 409, description: 'NOT_AN_INHERITED_PARTNER: a tenant partner has no overrides' })
   async show(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return { data: presentOverrideState(await this.handler.show(ctx, id)) };
   }
@@ -38,6 +39,7 @@ export class PartnerOverridesController {
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: "Reset an inherited partner to the master's configuration" })
   @ApiResponse({ status: 200, description: "Overrides reset", schema: PARTNER_WRITTEN })
+  @ApiResponse({ status: 409, description: 'NOT_AN_INHERITED_PARTNER: a tenant partner has no overrides' })
   async reset(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return (await this.handler.reset(ctx, id)).map((partner) => ({
       message: 'Partner overrides reset successfully',
