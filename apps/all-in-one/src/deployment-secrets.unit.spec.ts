@@ -44,7 +44,10 @@ describe('k8s', () => {
       for (const name of SECRETS) expect(Object.keys(yamlAt(file).data)).not.toContain(name);
     }
     const generator = yamlAt('k8s/overlays/dev/kustomization.yaml').secretGenerator as { name: string; envs: string[] }[];
-    expect(generator).toEqual([expect.objectContaining({ name: 'as2-partners-secrets', envs: ['secrets.env'] })]);
-    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('k8s/overlays/*/secrets.env');
+    expect(generator).toEqual([
+      expect.objectContaining({ name: 'as2-partners-secrets', envs: ['secrets.env'] }),
+      expect.objectContaining({ name: 'as2-partners-tsa', files: ['tsa/tsa-key.pem', 'tsa/tsa-cert.pem', 'tsa/tsa-chain.pem'] }),
+    ]);
+    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['k8s/overlays/*/secrets.env', 'k8s/overlays/*/tsa/']));
   });
 });

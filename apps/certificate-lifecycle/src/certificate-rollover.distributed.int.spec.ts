@@ -153,6 +153,8 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         KAFKA_BROKERS: brokers,
         MONGO_URL: withDatabase(mongoUrl, database),
         DATA_DIR: dataDir,
+        // The bundled TSA, its identity kept in this run's data directory.
+        TSA_DIR: join(dataDir, 'tsa'),
         JWT_SECRET: SECRET,
         LOG_LEVEL: 'warn',
         ...SERVICE_ENV,

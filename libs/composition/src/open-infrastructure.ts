@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
 import { followerLoggerOf, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
+import { kafkaSettingsFrom } from './kafka-settings';
 
 interface Pingable {
   ping(): Promise<void>;
@@ -41,7 +42,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     import('@as2-partners/read-model-embedded'),
   ]);
   await mkdir(config.dataDir, { recursive: true });
-  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
   closers.push(() => eventStore.close());
   const readModels = await EmbeddedReadModelStore.open(join(config.dataDir, 'read-models.sqlite'));
   closers.push(() => readModels.close());
@@ -58,6 +59,7 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
     import('@as2-partners/read-model-mongo'),
     import('@as2-partners/messaging-kafka'),
   ]);
+  const kafkaSettings = kafkaSettingsFrom(config.env);
   const eventStore = await openDistributedEventStore(config);
   closers.push(() => eventStore.close());
   const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
@@ -70,6 +72,7 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
       clientId: kafkaClientId,
       parked: readModels.parkedEventStore(),
       retry: config.followerRetry,
+      ...kafkaSettings,
       // kafkajs writes through the service's logger: the same JSON lines as everything else.
       logger: followerLoggerOf(new Logger('Kafka')),
     }),
@@ -86,7 +89,7 @@ async function openDistributedEventStore(config: PlatformConfig): Promise<EventS
   if (config.eventStore === 'sqlite') {
     const { SqliteEventStore } = await import('@as2-partners/event-store-sqlite');
     await mkdir(config.dataDir, { recursive: true });
-    return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'));
+    return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
   }
   const { EsdbEventStore } = await import('@as2-partners/event-store-esdb');
   return connecting('the event store', 'ESDB_URL', EsdbEventStore.connect(required(config.esdbUrl, 'ESDB_URL')));

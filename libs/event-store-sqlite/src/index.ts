@@ -1,3 +1,4 @@
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 export { SqliteSnapshotStore } from './sqlite-snapshot-store';
+export { EventStoreLockedError, SqliteWriterLock } from './sqlite-writer-lock';

@@ -18,6 +18,7 @@ import { GroupCommit } from './group-commit';
 import { PollingSubscription } from './polling-subscription';
 import { RecentEvents } from './recent-events';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { SqliteWriterLock } from './sqlite-writer-lock';
 import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { configureConnection, createSchema } from './sqlite-schema';
@@ -25,6 +26,11 @@ import { configureConnection, createSchema } from './sqlite-schema';
 export interface SqliteEventStoreOptions {
   /** How often a caught-up subscription looks for appends made by other processes. Default 200 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Take the file's single-writer lock (SqliteWriterLock) for as long as the store is open, so a second process
+   * refuses to start instead of relaying every event again. Off by default: the store itself is safe to share.
+   */
+  readonly exclusiveWriter?: boolean;
 }
 
 interface StoredPlace {
@@ -51,6 +57,7 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
+    private readonly writerLock: SqliteWriterLock | null,
   ) {
     this.statements = prepareStatements(db);
     this.commits = new GroupCommit(db, (committed) => this.afterBatch(committed));
@@ -59,13 +66,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
-    const db = new Database(file);
+    const writerLock = options.exclusiveWriter ? SqliteWriterLock.acquire(file) : null;
+    let db: Connection | undefined;
     try {
+      db = new Database(file);
       configureConnection(db);
       createSchema(db);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 200);
+      return new SqliteEventStore(db, options.pollIntervalMs ?? 200, writerLock);
     } catch (error) {
-      db.close();
+      db?.close();
+      writerLock?.release();
       throw error;
     }
   }
@@ -120,6 +130,7 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     this.db.close();
+    this.writerLock?.release();
   }
 
   private readBatchAfter(after: number | null, maxCount: number): RecordedEvent[] {

@@ -101,10 +101,14 @@ describe('platform edge (embedded app with a demo module)', () => {
       expect(res.json()).toMatchObject({ message: 'Validation failed', errors: { as2_id: expect.arrayContaining(['The AS2 ID field is required']) } });
     });
 
-    it('has no error code when no failing constraint carries one', async () => {
+    it('answers VALIDATION_FAILED when no failing constraint carries a code of its own', async () => {
       const res = await post('/demo/things', { as2_id: '' });
       expect(res.statusCode).toBe(422);
-      expect(res.json()).toEqual({ message: 'Validation failed', errors: { as2_id: ['The AS2 ID must be 1 to 50 characters', 'The AS2 ID field is required'] } });
+      expect(res.json()).toEqual({
+        message: 'Validation failed',
+        errors: { as2_id: ['The AS2 ID must be 1 to 50 characters', 'The AS2 ID field is required'] },
+        error: { type: 'validation_error', code: 'VALIDATION_FAILED' },
+      });
     });
 
     it('reports nested DTO errors under dotted keys', async () => {

@@ -30,6 +30,7 @@ export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
 export * from './http/pagination';
 export * from './http/api-timestamp';
+export * from './http/openapi/api-schemas';
 export * from './http/page-query.dto';
 export * from './outbound/endpoint-address-policy';
 export * from './http/partial-update.decorator';

@@ -27,7 +27,7 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       const body = multipartBody({ name: 'Acme', usage: 'encryption', is_admin: 'true', tenant: 'someone-else' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
       const res = await send(url, body.payload, body.contentType);
       expect(res.statusCode).toBe(422);
-      expect(res.json()).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'], tenant: ['The tenant field is not allowed'] } });
+      expect(res.json()).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'], tenant: ['The tenant field is not allowed'] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } });
       expect(await certificateCount()).toBe(0);
     });
 
@@ -47,7 +47,7 @@ describe('hostile input on the certificate-lifecycle routes', () => {
     it('refuses unknown fields in the JSON form of the upload the same way', async () => {
       const res = await api.post('/v1/certificates', { name: 'Acme', usage: 'encryption', certificate: issueTestCertificate().pem, is_admin: true });
       expect(res.status).toBe(422);
-      expect(res.body).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'] } });
+      expect(res.body).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } });
     });
 
     it('refuses NUL in a multipart text field, naming it', async () => {

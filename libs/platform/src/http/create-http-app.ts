@@ -23,6 +23,9 @@ import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
 interface RequestWithSpan {
   span?: RequestSpan;
 }
+import { enableCors, readCorsOrigins } from './cors';
+import { completeOpenApiDocument } from './openapi/complete-openapi-document';
+import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
 export interface HttpAppOptions extends EventSourcingOptions {
@@ -79,6 +82,8 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false });
 
   const fastify = app.getHttpAdapter().getInstance();
+  recordRouteMethods(fastify);
+  enableCors(app, readCorsOrigins(config.env));
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
   // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
   await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
@@ -124,7 +129,7 @@ export async function createHttpApp(
     );
   });
 
-  const document = SwaggerModule.createDocument(
+  const document = completeOpenApiDocument(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(options.title ?? 'as2-partners')
@@ -132,7 +137,7 @@ export async function createHttpApp(
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .addSecurityRequirements('bearer')
       .build(),
-  );
+  ));
   SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
 
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

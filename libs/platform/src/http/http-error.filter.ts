@@ -1,4 +1,4 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
@@ -6,12 +6,17 @@ import { errorTypeOf, type ErrorBody } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
+import { allowedMethodsOf } from './route-methods';
 import { ValidationFailedException } from './validation-failed.exception';
 
 interface ErrorResponse {
   readonly status: number;
   readonly body: ErrorBody;
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** RFC 6750: a 401 names the scheme the client must use. */
+const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'BAD_REQUEST',
@@ -58,7 +63,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<RequestWithIds & { method?: string; url?: string }>();
-    const { status, body } = this.toResponse(exception);
+    const { status, body, headers } = this.methodNotAllowed(exception, request) ?? this.toResponse(exception);
     if (status >= 500 && !(exception instanceof HttpException && status === HttpStatus.SERVICE_UNAVAILABLE)) {
       const ids = requestIdsOf(request);
       this.logger.error(
@@ -66,13 +71,25 @@ export class HttpErrorFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
-    this.adapterHost.httpAdapter.reply(http.getResponse(), body, status);
+    const response = http.getResponse();
+    for (const [name, value] of Object.entries(headers ?? {})) this.adapterHost.httpAdapter.setHeader(response, name, value);
+    this.adapterHost.httpAdapter.reply(response, body, status);
+  }
+
+  /** A request no route matched, on a path that routes serve with other methods: 405 with `Allow`, not 404. */
+  private methodNotAllowed(exception: unknown, request: { method?: string; url?: string }): ErrorResponse | undefined {
+    if (!(exception instanceof NotFoundException) || !UNKNOWN_ROUTE.test(exception.message)) return undefined;
+    const allowed = allowedMethodsOf(this.adapterHost.httpAdapter.getInstance(), request.url ?? '');
+    if (allowed.length === 0 || allowed.includes(String(request.method).toUpperCase())) return undefined;
+    return {
+      ...coded(405, `The ${String(request.method).toUpperCase()} method is not allowed here; use ${allowed.join(', ')}.`, 'METHOD_NOT_ALLOWED', { allowed }),
+      headers: { Allow: allowed.join(', ') },
+    };
   }
 
   toResponse(exception: unknown): ErrorResponse {
     if (exception instanceof ValidationFailedException) {
-      const error = exception.code ? { error: { type: 'validation_error', code: exception.code } } : {};
-      return { status: 422, body: { message: 'Validation failed', errors: exception.errors, ...error } };
+      return { status: 422, body: { message: 'Validation failed', errors: exception.errors, error: { type: 'validation_error', code: exception.code ?? 'VALIDATION_FAILED' } } };
     }
     if (exception instanceof DomainError) return this.fromDomainError(exception);
     if (exception instanceof WrongExpectedRevisionError) {
@@ -112,6 +129,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const details = typeof fields['details'] === 'object' && fields['details'] !== null ? (fields['details'] as Record<string, unknown>) : undefined;
     const given = typeof fields['message'] === 'string' ? fields['message'] : exception.message;
     const message = FIXED_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : given);
-    return coded(status, message, code, details);
+    const answer = coded(status, message, code, details);
+    return status === HttpStatus.UNAUTHORIZED ? { ...answer, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } } : answer;
   }
 }

@@ -2,16 +2,20 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+/** Far past any real list; keeps page arithmetic exact (a page of 1e308 is no integer in JSON). */
+export const MAX_PAGE = 1_000_000;
+
 /** `page` and `per_page` of every list. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'The page must be an integer' })
   @Min(1, { message: 'The page must be at least 1' })
+  @Max(MAX_PAGE, { message: `The page may not be greater than ${MAX_PAGE}` })
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'The per page must be an integer' })

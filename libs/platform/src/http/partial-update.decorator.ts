@@ -1,11 +1,14 @@
 import { UnprocessableEntityException } from '@nestjs/common';
 
 const partialUpdateDtos = new WeakSet<object>();
+/** Their names, which are their OpenAPI schema names: the document says they need at least one field. */
+export const PARTIAL_UPDATE_SCHEMA_NAMES = new Set<string>();
 
 /** Marks a PATCH body DTO: a body that names no field (none at all, `{}`, `{"mdn":{}}`) is a 422 NO_CHANGE_GIVEN, not a silent 200. */
 export function PartialUpdate(): ClassDecorator {
   return (target) => {
     partialUpdateDtos.add(target);
+    PARTIAL_UPDATE_SCHEMA_NAMES.add(target.name);
   };
 }
 

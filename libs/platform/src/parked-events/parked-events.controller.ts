@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { CLOCK, PARKED_EVENT_STORE, PROJECTION_REGISTRY, type Clock, type ParkedEvent, type ParkedEventStore, type ProjectionRegistry } from '@as2-partners/kernel';
 import { Roles } from '../auth/roles.decorator';
+import { toApiTimestamp } from '../http/api-timestamp';
+import { apiTimestampSchema, dataOf } from '../http/openapi/api-schemas';
 import { replayParkedEvent } from './replay-parked-event';
 
 export class ParkedEventsQueryDto {
@@ -13,7 +15,7 @@ export class ParkedEventsQueryDto {
   @Length(1, 200, { message: 'The consumer must be 1 to 200 characters' })
   consumer?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'The limit must be an integer' })
@@ -32,8 +34,22 @@ interface ParkedEventView {
   readonly event: ParkedEvent['event'];
 }
 
+const PARKED_EVENT_SCHEMA = {
+  type: 'object',
+  required: ['id', 'consumer', 'topic', 'error', 'attempts', 'parked_at', 'event'],
+  properties: {
+    id: { type: 'string' },
+    consumer: { type: 'string' },
+    topic: { type: 'string', nullable: true },
+    error: { type: 'string' },
+    attempts: { type: 'integer', minimum: 1 },
+    parked_at: apiTimestampSchema(),
+    event: { type: 'object', additionalProperties: true, description: 'The event envelope as the follower received it' },
+  },
+};
+
 function viewOf(entry: ParkedEvent): ParkedEventView {
-  return { id: entry.id, consumer: entry.consumer, topic: entry.topic, error: entry.error, attempts: entry.attempts, parked_at: entry.parkedAt, event: entry.event };
+  return { id: entry.id, consumer: entry.consumer, topic: entry.topic, error: entry.error, attempts: entry.attempts, parked_at: toApiTimestamp(entry.parkedAt), event: entry.event };
 }
 
 /**
@@ -51,6 +67,8 @@ export class ParkedEventsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The events followers parked after their retries, oldest first' })
+  @ApiResponse({ status: 200, description: 'Parked events', schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: PARKED_EVENT_SCHEMA } } } })
   async list(@Query() query: ParkedEventsQueryDto): Promise<{ data: ParkedEventView[] }> {
     const entries = await this.parked.list({ consumer: query.consumer, limit: query.limit ?? 100 });
     return { data: entries.map(viewOf) };
@@ -58,6 +76,8 @@ export class ParkedEventsController {
 
   @Post(':id/replay')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Apply a parked event again once its cause is fixed (409 PARKED_EVENT_REPLAY_FAILED leaves it parked)' })
+  @ApiResponse({ status: 200, description: 'Replayed', schema: dataOf({ type: 'object', required: ['id', 'replayed'], properties: { id: { type: 'string' }, replayed: { type: 'boolean', enum: [true] } } }) })
   async replay(@Param('id') id: string): Promise<{ data: { id: string; replayed: true } }> {
     const entry = await replayParkedEvent(this.registry, this.parked, id, () => this.clock.now());
     return { data: { id: entry.id, replayed: true } };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readInteger, readString, readUrl, type DeploymentMode, type Environment } from '@as2-partners/platform';
+import { InvalidConfigurationError, readInteger, readString, readUrl, type DeploymentMode, type Environment } from '@as2-partners/platform';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface CertificateLifecycleConfig {
@@ -24,10 +24,19 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** Throws the platform's InvalidConfigurationError naming the variable, so a bad value stops start-up with one line. */
 export function certificateLifecycleConfigFrom(env: Environment, dataDir: string, mode: DeploymentMode): CertificateLifecycleConfig {
+  const tsaUrl = readUrl(env, 'TSA_URL', ['http:', 'https:']) ?? null;
+  const tsaDir = readString(env, 'TSA_DIR');
+  // A bundled TSA whose identity lives in a pod's scratch space signs with a new key per pod and per restart.
+  if (mode === 'distributed' && tsaUrl === null && tsaDir === undefined) {
+    throw new InvalidConfigurationError(
+      'TSA_URL',
+      'is required in distributed mode (your RFC 3161 TSA); or set TSA_DIR to a persistent directory holding the bundled TSA identity, the same for every replica (a volume or a mounted Secret)',
+    );
+  }
   return {
-    tsaUrl: readUrl(env, 'TSA_URL', ['http:', 'https:']) ?? null,
+    tsaUrl,
     tsaCertificateFile: readString(env, 'TSA_CERTIFICATE_FILE') ?? null,
-    bundledTsaDir: readString(env, 'TSA_DIR') ?? join(dataDir, 'tsa'),
+    bundledTsaDir: tsaDir ?? join(dataDir, 'tsa'),
     schedulerIntervalMs: readInteger(env, 'CERT_SCHEDULER_INTERVAL_MS', 1000, 1, MAX_TIMER_MS),
     expiryIntervalMs: readInteger(env, 'CERT_EXPIRY_INTERVAL_MS', 86_400_000, 1, MAX_TIMER_MS),
     // embedded: the registry runs in this process and its events arrive before its command returns: never wait

@@ -60,7 +60,7 @@ async function accessWith(waitMs: number) {
   for (const doc of [partner(OWN, 'acc', 'ten-a'), partner(OTHER_TENANT, 'acc', 'ten-b'), partner(OTHER_ACCOUNT, 'acc-2', 'ten-a'), partner(MASTER, 'acc', null)]) {
     await partners.put(doc);
   }
-  const config = { ...certificateLifecycleConfigFrom({}, '/tmp', 'distributed'), unknownPartnerWaitMs: waitMs } as CertificateLifecycleConfig;
+  const config = { ...certificateLifecycleConfigFrom({ TSA_DIR: '/tmp/tsa' }, '/tmp', 'distributed'), unknownPartnerWaitMs: waitMs } as CertificateLifecycleConfig;
   return { access: new PartnerAccess(readModels, config), readModels };
 }
 
@@ -103,7 +103,7 @@ describe('PartnerAccess: an unknown partner id and one the caller may not see ar
 
   it('embedded mode never waits: the registry delivers its events before its commands return', () => {
     expect(certificateLifecycleConfigFrom({ UNKNOWN_PARTNER_WAIT_MS: '3000' }, '/tmp', 'embedded').unknownPartnerWaitMs).toBe(0);
-    expect(certificateLifecycleConfigFrom({ UNKNOWN_PARTNER_WAIT_MS: '3000' }, '/tmp', 'distributed').unknownPartnerWaitMs).toBe(3000);
+    expect(certificateLifecycleConfigFrom({ UNKNOWN_PARTNER_WAIT_MS: '3000', TSA_DIR: '/tmp/tsa' }, '/tmp', 'distributed').unknownPartnerWaitMs).toBe(3000);
   });
 
   it("shows a tenant only its own and the master partners' ids; an account-level caller all of its account's", async () => {

@@ -66,6 +66,33 @@ describe('hostile input on the partner-registry routes', () => {
   const rawAsAdmin = (method: 'POST' | 'PATCH', url: string, payload?: string, headers: Record<string, string> = {}) =>
     t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${t.token({ account, tenant: null, roles: ['account_admin'] })}`, ...headers } });
 
+  describe('null for a setting that has no null', () => {
+    it.each([
+      ['active', { active: null }],
+      ['sign', { sign: null }],
+      ['mdn_mode', { mdn_mode: null }],
+      ['http_auth.enabled', { http_auth: { enabled: null } }],
+      ['connection.timeout_seconds', { connection: { timeout_seconds: null } }],
+      ['mdn', { mdn: null }],
+    ])('refuses %s: null at create and update (it used to be stored and answered as null), and changes nothing', async (field, body) => {
+      const created = await api.post('/v1/partners', partnerInput('NULL-CREATE', body));
+      expect(created.status).toBe(422);
+      expect(Object.keys(created.body.errors)).toEqual([field]);
+      const partner = await createPartner('NULL-UPDATE');
+      const updated = await api.patch(`/v1/partners/${partner.id}`, body);
+      expect(updated.status).toBe(422);
+      expect(Object.keys(updated.body.errors)).toEqual([field]);
+      expect((await api.get(`/v1/partners/${partner.id}`)).body.data).toMatchObject({ active: true, sign: false, mdn_mode: 'async', http_auth: { enabled: false } });
+    });
+
+    it('still takes null where the setting has it (sign_algorithm, subject, http_auth.username)', async () => {
+      const partner = await createPartner('NULL-ALLOWED', { subject: 'Orders', sign_algorithm: 'SHA256withRSA' });
+      const updated = await api.patch(`/v1/partners/${partner.id}`, { subject: null, sign_algorithm: null, http_auth: { username: null } });
+      expect(updated.status).toBe(200);
+      expect(updated.body.data).toMatchObject({ subject: null, sign_algorithm: null, http_auth: { username: null } });
+    });
+  });
+
   describe('partner endpoints on non-public addresses', () => {
     it.each(NON_PUBLIC_URLS)('refuses %s at create, for tenant and master partners', async (url) => {
       const tenantPartner = await api.post('/v1/partners', partnerInput('NONPUBLIC', { url }));

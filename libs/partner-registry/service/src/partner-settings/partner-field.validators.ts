@@ -1,5 +1,5 @@
 import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
-import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 function as2IdMessage(args: ValidationArguments): string {
   const value = args.value as unknown;
@@ -70,4 +70,9 @@ export function IsHeaderSafeText(label: string): PropertyDecorator {
         validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacters(value),
       },
     });
+}
+
+/** Optional but never null: absent skips the checks, null meets them (IsOptional would let a null through into the settings). */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_, value) => value !== undefined);
 }

@@ -2,18 +2,27 @@ import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/pa
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, NotContains, ValidateNested } from 'class-validator';
-import { IsAs2Id, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
+import { IsAs2Id, IsHeaderSafeText, IsHttpsEndpoint, IsOptionalNotNull, IsRequiredText } from './partner-field.validators';
+
+/** What the validators accept, as patterns for the OpenAPI document (so a generated request that fits the schema is accepted). */
+const HEADER_SAFE = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
+const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
+const HEADER_SAFE_NON_BLANK = `^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
+const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
+/** https, a DNS name with an alphabetic top-level label (literal addresses are refused, as are localhost names), optional port and path. */
+export const HTTPS_ENDPOINT_PATTERN = '^https://[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,24}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]{0,200})?$';
+const EMAIL_PATTERN = '^[A-Za-z0-9]{1,32}([._+-][A-Za-z0-9]{1,32}){0,3}@[a-z0-9]{1,32}(\\.[a-z0-9]{1,32}){0,3}\\.[a-z]{2,24}$';
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
 export class MdnOptionsDto {
-  @ApiPropertyOptional({ description: 'Where asynchronous MDNs go (https)', nullable: true })
+  @ApiPropertyOptional({ type: String, description: 'Where asynchronous MDNs go (https)', nullable: true, maxLength: 2048, pattern: HTTPS_ENDPOINT_PATTERN })
   @IsOptional()
   @IsHttpsEndpoint({ message: 'The MDN URL must be a valid HTTPS endpoint' })
   url?: string | null;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The MDN signed field must be true or false' })
   signed?: boolean;
 
@@ -24,22 +33,22 @@ export class MdnOptionsDto {
 }
 
 export class ConnectionOptionsDto {
-  @ApiPropertyOptional({ default: 60, minimum: 1, maximum: 3600 })
-  @IsOptional()
+  @ApiPropertyOptional({ type: 'integer', default: 60, minimum: 1, maximum: 3600 })
+  @IsOptionalNotNull()
   @IsInt({ message: 'The timeout must be an integer' })
   @Min(1, { message: 'The timeout must be at least 1 second' })
   @Max(3600, { message: 'The timeout may not be greater than 3600 seconds' })
   timeout_seconds?: number;
 
-  @ApiPropertyOptional({ default: 3, minimum: 0, maximum: 20 })
-  @IsOptional()
+  @ApiPropertyOptional({ type: 'integer', default: 3, minimum: 0, maximum: 20 })
+  @IsOptionalNotNull()
   @IsInt({ message: 'The retry attempts must be an integer' })
   @Min(0, { message: 'The retry attempts must be at least 0' })
   @Max(20, { message: 'The retry attempts may not be greater than 20' })
   retry_attempts?: number;
 
-  @ApiPropertyOptional({ default: 300, minimum: 1, maximum: 86400 })
-  @IsOptional()
+  @ApiPropertyOptional({ type: 'integer', default: 300, minimum: 1, maximum: 86400 })
+  @IsOptionalNotNull()
   @IsInt({ message: 'The retry interval must be an integer' })
   @Min(1, { message: 'The retry interval must be at least 1 second' })
   @Max(86400, { message: 'The retry interval may not be greater than 86400 seconds' })
@@ -49,11 +58,11 @@ export class ConnectionOptionsDto {
 /** Outbound HTTP basic auth; the password is write-only (sealed at once, answered as `has_password`). */
 export class HttpAuthDto {
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The HTTP auth enabled field must be true or false' })
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 255 })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: BASIC_AUTH_USERNAME })
   @IsOptional()
   @IsString({ message: 'The HTTP auth username must be a string' })
   @Length(1, 255, { message: 'The HTTP auth username must be between 1 and 255 characters' })
@@ -62,7 +71,7 @@ export class HttpAuthDto {
   @NotContains(':', { message: 'The HTTP auth username must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
   username?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, writeOnly: true, maxLength: 1024, description: 'Never returned; null removes it' })
+  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, minLength: 1, maxLength: 1024, pattern: HEADER_SAFE_TEXT, description: 'Never returned; null removes it' })
   @IsOptional()
   @IsString({ message: 'The HTTP auth password must be a string' })
   @Length(1, 1024, { message: 'The HTTP auth password must be between 1 and 1024 characters' })
@@ -73,38 +82,38 @@ export class HttpAuthDto {
 
 /** Fields a partner's creator sets (the update DTO derives from it without `as2_id`). */
 export class PartnerFieldsDto {
-  @ApiProperty({ minLength: 1, maxLength: 255, example: 'Acme Corporation' })
+  @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'Acme Corporation' })
   @IsRequiredText('name', 255)
   @IsHeaderSafeText('name')
   name!: string;
 
-  @ApiProperty({ example: 'https://acme.example.com/as2' })
+  @ApiProperty({ maxLength: 2048, pattern: HTTPS_ENDPOINT_PATTERN, example: 'https://acme.example.com/as2' })
   @IsDefined({ message: 'The URL field is required' })
   @IsHttpsEndpoint()
   url!: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The active field must be true or false' })
   active?: boolean;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The sign field must be true or false' })
   sign?: boolean;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The encrypt field must be true or false' })
   encrypt?: boolean;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The compress field must be true or false' })
   compress?: boolean;
 
   @ApiPropertyOptional({ enum: MDN_MODES, default: 'async' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(MDN_MODES, { message: 'The selected MDN mode is invalid' })
   mdn_mode?: string;
 
@@ -118,14 +127,14 @@ export class PartnerFieldsDto {
   @IsIn(ENCRYPT_ALGORITHMS, { message: 'The selected encryption algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
   encrypt_algorithm?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Contact email for AS2 notifications' })
+  @ApiPropertyOptional({ type: String, format: 'email', nullable: true, maxLength: 255, pattern: EMAIL_PATTERN, description: 'Contact email for AS2 notifications' })
   @IsOptional()
   @IsEmail({}, { message: 'The email must be a valid email address' })
   @MaxLength(255, { message: 'The email may not be greater than 255 characters' })
   @IsHeaderSafeText('email')
   email?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 255, description: 'Subject of outbound AS2 messages' })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: HEADER_SAFE_TEXT, description: 'Subject of outbound AS2 messages' })
   @IsOptional()
   @IsString({ message: 'The subject must be a string' })
   @Length(1, 255, { message: 'The subject must be between 1 and 255 characters' })
@@ -133,19 +142,19 @@ export class PartnerFieldsDto {
   subject?: string | null;
 
   @ApiPropertyOptional({ type: MdnOptionsDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => MdnOptionsDto)
   mdn?: MdnOptionsDto;
 
   @ApiPropertyOptional({ type: ConnectionOptionsDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => ConnectionOptionsDto)
   connection?: ConnectionOptionsDto;
 
   @ApiPropertyOptional({ type: HttpAuthDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => HttpAuthDto)
   http_auth?: HttpAuthDto;

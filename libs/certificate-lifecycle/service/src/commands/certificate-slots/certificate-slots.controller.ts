@@ -8,6 +8,7 @@ import { CertificateQueries } from '../../queries/certificate-views/certificate-
 import { AssignSlotDto, ScheduleBackupDto } from './certificate-slots.dto';
 import { CertificateSlotsHandler, slotOf } from './certificate-slots.handler';
 import { certificateIdsOf, presentSlots } from './certificate-slots.presenter';
+import { SLOTS_READ, SLOTS_WRITTEN } from '../../api-conventions/certificate-lifecycle.openapi';
 
 @ApiTags('certificate slots')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class CertificateSlotsController {
   @Get()
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: 'Current and scheduled backup certificate of each slot (encryption, signature, tls)' })
+  @ApiResponse({ status: 200, description: "The partner's slots", schema: SLOTS_READ })
   async get(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
     await this.access.resolve(ctx, partnerId, 'read');
     return { data: await this.slotsOf(partnerId) };
@@ -33,6 +35,7 @@ export class CertificateSlotsController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Change the current certificate now (in effect when the request returns)' })
   @ApiResponse({ status: 422, description: 'CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID, CERTIFICATE_KEY_TOO_SMALL' })
+  @ApiResponse({ status: 200, description: "Slot updated", schema: SLOTS_WRITTEN })
   async assign(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string, @Body() body: AssignSlotDto) {
     return (await this.handler.assign(ctx, partnerId, slotOf(slot), body)).map(async () => ({ message: 'Certificate slot updated successfully', data: await this.slotsOf(partnerId) }));
   }
@@ -41,6 +44,7 @@ export class CertificateSlotsController {
   @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Schedule a backup certificate that becomes current at activate_on (UTC), with no human action' })
+  @ApiResponse({ status: 200, description: "Backup scheduled", schema: SLOTS_WRITTEN })
   async scheduleBackup(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string, @Body() body: ScheduleBackupDto) {
     return (await this.handler.scheduleBackup(ctx, partnerId, slotOf(slot), body)).map(async () => ({ message: 'Backup certificate scheduled successfully', data: await this.slotsOf(partnerId) }));
   }
@@ -49,6 +53,7 @@ export class CertificateSlotsController {
   @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Cancel the scheduled backup certificate' })
+  @ApiResponse({ status: 200, description: "Backup cancelled", schema: SLOTS_WRITTEN })
   async cancelBackup(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string) {
     return (await this.handler.cancelBackup(ctx, partnerId, slotOf(slot))).map(async () => ({ message: 'Backup certificate cancelled successfully', data: await this.slotsOf(partnerId) }));
   }

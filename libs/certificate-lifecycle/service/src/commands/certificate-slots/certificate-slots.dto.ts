@@ -3,7 +3,7 @@ import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
 
 /** PUT /v1/partners/{id}/certificate-slots/{slot}. For `signature`, `certificate_id: null` or `use_different: false` makes it follow encryption again. */
 export class AssignSlotDto {
-  @ApiPropertyOptional({ nullable: true, example: 'cert_01JD…' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'cert_01JD3K4N5M6P7Q8R9S0T1U2V3W' })
   @ValidateIf((_, value) => value !== null)
   @IsOptional()
   @IsString({ message: 'The certificate_id must be a string' })
@@ -21,7 +21,7 @@ export class ScheduleBackupDto {
   @IsString({ message: 'The certificate_id field is required' })
   certificate_id!: string;
 
-  @ApiProperty({ example: '2026-12-01T00:00:00Z', description: 'ISO-8601 UTC, in the future' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00.000000Z', description: 'ISO-8601 UTC, in the future' })
   @IsString({ message: 'The activate_on field is required' })
   activate_on!: string;
 }

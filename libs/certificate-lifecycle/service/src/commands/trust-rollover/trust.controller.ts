@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
-import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import { certificateIdsOf } from '../certificate-slots/certificate-slots.presenter';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
 import { PartnerAccess } from '../../partner-access/partner-access';
@@ -13,6 +13,7 @@ import { presentEvidence } from '../../queries/trust-timeline/evidence.presenter
 import { presentTrustState } from './trust-state.presenter';
 import { RetireDto, ScheduleRolloverDto } from './trust.dto';
 import { TrustHandler } from './trust.handler';
+import { TIMELINE_PAGE, TRUST_ACTIVATED, TRUST_READ, TRUST_RETIRED, TRUST_WRITTEN } from '../../api-conventions/certificate-lifecycle.openapi';
 
 @ApiTags('trust lifecycle')
 @ApiBearerAuth()
@@ -30,6 +31,7 @@ export class TrustController {
   @Get()
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: 'Trust state: current and next certificates, rollover window, next step and its time, warnings' })
+  @ApiResponse({ status: 200, description: "The trust state", schema: TRUST_READ })
   async state(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
     await this.access.resolve(ctx, partnerId, 'read');
     return { data: await this.trustState(partnerId) };
@@ -41,6 +43,7 @@ export class TrustController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'CemScheduleRollover: persist the approved window {next_certificate_id, activate_at, overlap_until, slots}' })
   @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, CERTIFICATE_USAGE_MISMATCH, ROLLOVER_SAME_CERTIFICATE' })
+  @ApiResponse({ status: 201, description: "Rollover scheduled", schema: TRUST_WRITTEN })
   async scheduleRollover(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: ScheduleRolloverDto) {
     return (await this.handler.scheduleRollover(ctx, partnerId, body)).map(async () => ({
       message: 'Rollover scheduled successfully',
@@ -55,10 +58,11 @@ export class TrustController {
   @ApiOperation({ summary: 'CemActivate: promote next → current now, with RFC 3161-stamped evidence' })
   @ApiResponse({ status: 409, description: 'ROLLOVER_NOT_SCHEDULED' })
   @ApiResponse({ status: 503, description: 'TIMESTAMP_AUTHORITY_UNAVAILABLE' })
+  @ApiResponse({ status: 200, description: "Activated with RFC 3161-stamped evidence (activation null when the next certificate was already current)", schema: TRUST_ACTIVATED })
   async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
     return (await this.handler.activate(ctx, partnerId)).map(async (activated) => ({
       message: 'Certificate activated successfully',
-      data: { ...(await this.trustState(partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: activated.activatedAt, trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },
+      data: { ...(await this.trustState(partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: toApiTimestamp(activated.activatedAt), trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },
     }));
   }
 
@@ -70,6 +74,7 @@ export class TrustController {
     summary: "CemRetire: retire the previous certificate once the overlap has closed (or force, with a reason); a shared certificate that is not the partner owner's, or that others use, only stops being this partner's",
   })
   @ApiResponse({ status: 409, description: 'OVERLAP_NOT_CLOSED, NOTHING_TO_RETIRE' })
+  @ApiResponse({ status: 200, description: "Retired", schema: TRUST_RETIRED })
   async retire(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: RetireDto) {
     return (await this.handler.retire(ctx, partnerId, body)).map(async (retired) => ({
       message: 'Certificate retired successfully',
@@ -80,6 +85,7 @@ export class TrustController {
   @Get('events')
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: "CemEvents: the partner's lifecycle timeline from the audit trail, newest first" })
+  @ApiResponse({ status: 200, description: "The timeline, newest first", schema: TIMELINE_PAGE })
   async events(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
     await this.access.resolve(ctx, partnerId, 'read');
     const page = query.page ?? 1;

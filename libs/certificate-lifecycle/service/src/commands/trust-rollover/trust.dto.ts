@@ -8,15 +8,15 @@ export class ScheduleRolloverDto {
   @IsString({ message: 'The next_certificate_id field is required' })
   next_certificate_id!: string;
 
-  @ApiProperty({ example: '2026-12-01T00:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00.000000Z' })
   @IsString({ message: 'The activate_at field is required' })
   activate_at!: string;
 
-  @ApiProperty({ example: '2026-12-08T00:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-08T00:00:00.000000Z' })
   @IsString({ message: 'The overlap_until field is required' })
   overlap_until!: string;
 
-  @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, default: ['encryption', 'signature'] })
+  @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, minItems: 1, uniqueItems: true, default: ['encryption', 'signature'] })
   @IsOptional()
   @IsArray({ message: 'The slots must be an array' })
   @ArrayMinSize(1, { message: 'The slots must name at least one slot' })

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
@@ -8,6 +8,7 @@ import { PartnerAccess } from '../../partner-access/partner-access';
 import { CertificateQueries } from '../../queries/certificate-views/certificate-queries';
 import { readCertificateUploadForm } from './certificate-upload.form';
 import { UploadCertificateHandler } from './upload-certificate.handler';
+import { CERTIFICATE_PAGE, CERTIFICATE_UPLOADED, CERTIFICATE_UPLOAD_REQUEST_BODY } from '../../api-conventions/certificate-lifecycle.openapi';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
@@ -23,15 +24,14 @@ export class PartnerCertificatesController {
   @ReadYourWrites()
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiOperation({ summary: "Upload a partner certificate (name, usage, certificate file); it fills an empty slot its usage fits" })
-  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
+  @ApiOperation({ requestBody: CERTIFICATE_UPLOAD_REQUEST_BODY, summary: "Upload a partner certificate (name, usage, certificate file); it fills an empty slot its usage fits" })
   @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND' })
   @ApiResponse({
     status: 422,
     description:
       'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_KEY_TOO_SMALL, CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_WEAK_SIGNATURE, CERTIFICATE_WEAK_PUBLIC_EXPONENT, CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION, CERTIFICATE_VALIDITY_OUT_OF_RANGE, …',
   })
+  @ApiResponse({ status: 201, description: "Certificate uploaded", schema: CERTIFICATE_UPLOADED })
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
     return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) =>
@@ -41,6 +41,7 @@ export class PartnerCertificatesController {
 
   @Get('v1/partners/:id/certificates')
   @Roles(...CERTIFICATE_READERS)
+  @ApiResponse({ status: 200, description: "The partner's certificates, a page", schema: CERTIFICATE_PAGE })
   async listForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
     const partner = await this.access.resolve(ctx, partnerId, 'read');
     return this.page(ctx, partner.account, partnerId, query);
@@ -50,8 +51,8 @@ export class PartnerCertificatesController {
   @ReadYourWrites()
   @HttpCode(201)
   @Roles('account_admin')
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiOperation({ summary: "Upload an account-level certificate for a master partner, shared by the account's tenants" })
+  @ApiOperation({ requestBody: CERTIFICATE_UPLOAD_REQUEST_BODY, summary: "Upload an account-level certificate for a master partner, shared by the account's tenants" })
+  @ApiResponse({ status: 201, description: "Certificate uploaded", schema: CERTIFICATE_UPLOADED })
   async uploadForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     requireOwnAccount(ctx, account);
     const form = await readCertificateUploadForm(request);
@@ -62,6 +63,7 @@ export class PartnerCertificatesController {
 
   @Get('v1/accounts/:account/partners/:id/certificates')
   @Roles('account_admin')
+  @ApiResponse({ status: 200, description: "The master partner's certificates, a page", schema: CERTIFICATE_PAGE })
   async listForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
     requireOwnAccount(ctx, account);
     const partner = await this.access.resolve(ctx, partnerId, 'read');

@@ -11,12 +11,12 @@ export class CertificateListQueryDto extends PageQueryDto {
   @IsIn(CERTIFICATE_USAGES, { message: `The usage must be one of: ${CERTIFICATE_USAGES.join(', ')}` })
   usage?: string;
 
-  @ApiPropertyOptional({ description: 'Only certificates attached to this partner' })
+  @ApiPropertyOptional({ pattern: '^prt_[0-9A-HJKMNP-TV-Z]{26}$', description: 'Only certificates attached to this partner' })
   @IsOptional()
   @Matches(/^prt_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'The partner_id must be a partner id (prt_…)' })
   partner_id?: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant: only certificates whose not_after is before it' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'ISO-8601 instant: only certificates whose not_after is before it' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'The expiring_before must be an ISO-8601 date-time' })
   expiring_before?: string;

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain';
 import { Ctx, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
@@ -11,6 +11,7 @@ import { readCertificateUploadForm } from '../../commands/upload-certificate/cer
 import { UploadCertificateHandler } from '../../commands/upload-certificate/upload-certificate.handler';
 import { CertificateListQueryDto } from './certificate-list.query.dto';
 import { DeleteCertificateHandler } from '../../commands/delete-certificate/delete-certificate.handler';
+import { CERTIFICATE_DELETED, CERTIFICATE_PAGE, CERTIFICATE_READ, CERTIFICATE_UPLOADED, CERTIFICATE_USAGE, CERTIFICATE_UPLOAD_REQUEST_BODY } from '../../api-conventions/certificate-lifecycle.openapi';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
@@ -27,11 +28,10 @@ export class CertificatesController {
   @ReadYourWrites()
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiOperation({ summary: 'Upload a certificate to the store (fields name, usage, type, certificate file: PEM, DER or PEM bundle)' })
-  @ApiResponse({ status: 201, description: '{message, data, warnings}: warnings [{code, message}]: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' })
+  @ApiOperation({ requestBody: CERTIFICATE_UPLOAD_REQUEST_BODY, summary: 'Upload a certificate to the store (fields name, usage, type, certificate file: PEM, DER or PEM bundle)' })
   @ApiResponse({ status: 402, description: 'CERTIFICATE_LIMIT_EXCEEDED' })
   @ApiResponse({ status: 422, description: 'INVALID_CERTIFICATE, PRIVATE_KEY_NOT_ALLOWED, CERTIFICATE_TRAILING_DATA, CERTIFICATE_TOO_LARGE, …' })
+  @ApiResponse({ status: 201, description: "Certificate uploaded", schema: CERTIFICATE_UPLOADED })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
     return (await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant })).map(async (upload) =>
@@ -42,6 +42,7 @@ export class CertificatesController {
   @Get()
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: 'List certificates (filter by usage, partner, expiring-before)' })
+  @ApiResponse({ status: 200, description: "Certificates, a page", schema: CERTIFICATE_PAGE })
   async list(@Ctx() ctx: RequestContext, @Query() query: CertificateListQueryDto) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
@@ -65,6 +66,7 @@ export class CertificatesController {
 
   @Get(':id')
   @Roles(...CERTIFICATE_READERS)
+  @ApiResponse({ status: 200, description: "The certificate", schema: CERTIFICATE_READ })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
@@ -74,6 +76,7 @@ export class CertificatesController {
   @Get(':id/usage')
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: 'Every partner and slot this certificate touches (impact preview before an activation)' })
+  @ApiResponse({ status: 200, description: "Where the certificate is used", schema: CERTIFICATE_USAGE })
   async usage(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
@@ -86,6 +89,7 @@ export class CertificatesController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiResponse({ status: 403, description: 'ACCOUNT_CERTIFICATE_READ_ONLY: an account-level certificate is deleted by an account admin only' })
   @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE, details.used_by: the uses the caller may see' })
+  @ApiResponse({ status: 200, description: "Certificate deleted", schema: CERTIFICATE_DELETED })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return (await this.deletion.execute(ctx, id)).map(() => ({ message: 'Certificate deleted successfully' }));
   }

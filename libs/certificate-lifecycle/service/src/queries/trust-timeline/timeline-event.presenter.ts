@@ -1,6 +1,6 @@
 import type { EvidenceData } from '@as2-partners/certificate-lifecycle-domain';
 import type { RecordedEvent } from '@as2-partners/kernel';
-import { toApiTimestamp } from '@as2-partners/platform';
+import { apiTimestampIfIso, toApiTimestamp } from '@as2-partners/platform';
 import { presentEvidence } from './evidence.presenter';
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -8,7 +8,7 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
 /** The API's field naming for event data; PEM text is left out of the timeline (the certificate endpoints carry it). */
 function snakeCased(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeCased);
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return apiTimestampIfIso(value);
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>)
       .filter(([key]) => key !== 'pem' && key !== 'evidence')

@@ -5,6 +5,7 @@ import { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { presentPartner } from '../../queries/partner-views/partner.presenter';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { CreatePartnerHandler } from './create-partner.handler';
+import { PARTNER_WRITTEN } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -17,9 +18,9 @@ export class CreatePartnerController {
   @HttpCode(201)
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Create a tenant partner' })
-  @ApiResponse({ status: 201, description: 'Partner created' })
   @ApiResponse({ status: 402, description: 'PARTNER_LIMIT_EXCEEDED' })
   @ApiResponse({ status: 422, description: 'Validation failed (INVALID_AS2_ID_FORMAT, DUPLICATE_AS2_ID, INVALID_ENDPOINT_URL, UNSUPPORTED_ALGORITHM)' })
+  @ApiResponse({ status: 201, description: "Partner created", schema: PARTNER_WRITTEN })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreatePartnerDto) {
     return (await this.handler.execute(ctx, body)).map((partner) => ({ message: 'Partner created successfully', data: presentPartner(partner) }));
   }

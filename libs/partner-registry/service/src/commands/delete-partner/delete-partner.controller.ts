@@ -1,9 +1,10 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { DeletePartnerHandler } from './delete-partner.handler';
+import { DELETED } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class DeletePartnerController {
   @HttpCode(200)
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Delete a tenant partner (its history stays; its AS2 id may be reused). Inherited partners cannot be deleted by tenants.' })
+  @ApiResponse({ status: 200, description: "Partner deleted", schema: DELETED })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return (await this.handler.execute(ctx, id)).map(({ deletedAt }) => ({ message: 'Partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
   }

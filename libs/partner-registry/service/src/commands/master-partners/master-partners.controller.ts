@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { PartnerListQueryDto } from '../../api-conventions/list-query.dto';
@@ -11,6 +11,7 @@ import { PartnerCertificatesQuery } from '../../queries/partner-certificates/par
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { MasterPartnersHandler } from './master-partners.handler';
+import { DELETED, PARTNER_DETAILS, PARTNER_PAGE, PARTNER_WRITTEN } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('master partners')
 @ApiBearerAuth()
@@ -25,6 +26,7 @@ export class MasterPartnersController {
 
   @Get()
   @ApiOperation({ summary: "The account's master partners" })
+  @ApiResponse({ status: 200, description: "The master partners, a page", schema: PARTNER_PAGE })
   async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: PartnerListQueryDto) {
     requireOwnAccount(ctx, account);
     const page = query.page ?? 1;
@@ -43,6 +45,7 @@ export class MasterPartnersController {
   @ReadYourWrites()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a master partner; every tenant of the account sees it as inherited' })
+  @ApiResponse({ status: 201, description: "Master partner created", schema: PARTNER_WRITTEN })
   async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreatePartnerDto) {
     return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((partner) => ({
       message: 'Master partner created successfully',
@@ -52,6 +55,7 @@ export class MasterPartnersController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A master partner with its certificates' })
+  @ApiResponse({ status: 200, description: "The master partner with its certificates", schema: PARTNER_DETAILS })
   async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     const partner = await this.handler.get(requireOwnAccount(ctx, account), id);
     const certificates = await this.certificates.certificatesOf({ account: partner.account, tenant: null, partnerId: partner.partnerId });
@@ -64,6 +68,7 @@ export class MasterPartnersController {
   @Patch(':id')
   @ReadYourWrites()
   @ApiOperation({ summary: 'Update a master partner; tenants see the change wherever they have no override' })
+  @ApiResponse({ status: 200, description: "Master partner updated", schema: PARTNER_WRITTEN })
   async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: UpdatePartnerDto) {
     return (await this.handler.update(ctx, requireOwnAccount(ctx, account), id, body)).map((partner) => ({
       message: 'Master partner updated successfully',
@@ -75,6 +80,7 @@ export class MasterPartnersController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a master partner; it leaves every tenant' })
+  @ApiResponse({ status: 200, description: "Master partner deleted", schema: DELETED })
   async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), id)).map((deletedAt) => ({
       message: 'Master partner deleted successfully',

@@ -22,4 +22,4 @@ export class CreateTenantDto {
 }
 
 @PartialUpdate()
-export class UpdateTenantDto extends PartialType(PickType(CreateTenantDto, ['name', 'plan'] as const)) {}
+export class UpdateTenantDto extends PartialType(PickType(CreateTenantDto, ['name', 'plan'] as const), { skipNullProperties: false }) {}

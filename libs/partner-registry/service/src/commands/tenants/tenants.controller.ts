@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { isPlan, partnerLimitOf } from '@as2-partners/partner-registry-domain';
 import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
@@ -9,6 +9,7 @@ import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { TenantDocument } from '../../queries/partner-views/partner-view.document';
 import { CreateTenantDto, UpdateTenantDto } from './tenant.dto';
 import { TenantsHandler } from './tenants.handler';
+import { DELETED, TENANT_PAGE, TENANT_READ, TENANT_WRITTEN } from '../../api-conventions/partner-registry.openapi';
 
 function presentTenant(tenant: TenantDocument) {
   return {
@@ -33,6 +34,7 @@ export class TenantsController {
 
   @Get()
   @ApiOperation({ summary: "The account's tenants and their plans" })
+  @ApiResponse({ status: 200, description: "The account's tenants, a page", schema: TENANT_PAGE })
   async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: PageQueryDto) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
@@ -44,11 +46,13 @@ export class TenantsController {
   @ReadYourWrites()
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a tenant with a plan (free, starter, professional, enterprise)' })
+  @ApiResponse({ status: 201, description: "Tenant created", schema: TENANT_WRITTEN })
   async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreateTenantDto) {
     return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((tenant) => ({ message: 'Tenant created successfully', data: presentTenant(tenant) }));
   }
 
   @Get(':tenant')
+  @ApiResponse({ status: 200, description: "The tenant", schema: TENANT_READ })
   async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
     return { data: presentTenant(await this.handler.get(requireOwnAccount(ctx, account), tenantId)) };
   }
@@ -56,6 +60,7 @@ export class TenantsController {
   @Patch(':tenant')
   @ReadYourWrites()
   @ApiOperation({ summary: "Rename a tenant or change its plan (applies to the tenant's later creates)" })
+  @ApiResponse({ status: 200, description: "Tenant updated", schema: TENANT_WRITTEN })
   async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string, @Body() body: UpdateTenantDto) {
     return (await this.handler.update(ctx, requireOwnAccount(ctx, account), tenantId, body)).map((tenant) => ({ message: 'Tenant updated successfully', data: presentTenant(tenant) }));
   }
@@ -67,6 +72,7 @@ export class TenantsController {
     summary:
       "Delete a tenant for good: its partners are deleted, its stored secrets destroyed, its tokens refused (403 TENANT_DELETED) and its id retired (409 TENANT_ID_RETIRED); a repeated delete finishes an interrupted one",
   })
+  @ApiResponse({ status: 200, description: "Tenant deleted", schema: DELETED })
   async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
     return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), tenantId)).map((deletedAt) => ({
       message: 'Tenant deleted successfully',

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { partnerNotFound } from '@as2-partners/partner-registry-domain';
 import { Ctx, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
 import { presentPartnerDetails } from './partner.presenter';
@@ -7,6 +7,7 @@ import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { PartnerQueries } from './partner-queries';
+import { PARTNER_DETAILS } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class GetPartnerController {
   @Get(':id')
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: 'A partner with certificates, message statistics and connection status' })
+  @ApiResponse({ status: 200, description: "The partner with its certificates", schema: PARTNER_DETAILS })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
     if (!partner) throw partnerNotFound(id);

@@ -1,0 +1,163 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { AllInOneModule } from '../all-in-one.module';
+import { multipartBody } from '../certificates/certificate-api.spec-support';
+import { OpenApiConformance, type OpenApiDocument } from './openapi-conformance.spec-support';
+
+const root = join(__dirname, '..', '..', '..', '..');
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+const DAY = 86_400_000;
+
+type Operation = { security?: unknown[]; requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+
+describe('the OpenAPI document of the whole API (all-in-one)', () => {
+  let t: EmbeddedTestApp;
+  let document: OpenApiDocument & { servers?: unknown[]; paths: Record<string, Record<string, Operation>> };
+  const operations = () => Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).filter(([method]) => HTTP_METHODS.includes(method)).map(([method, op]) => ({ path, method, op })));
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+    document = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+  });
+  afterAll(() => t?.close());
+
+  it('documents a 2xx with its body schema for every operation', () => {
+    const missing = operations().filter(({ op }) => !Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content?.['application/json']?.schema));
+    expect(missing.map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+  });
+
+  it('gives every error response the one error body, 401/403 on every secured route, 404 on every path with an id', () => {
+    for (const { path, method, op } of operations()) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        const ref = (response.content?.['application/json']?.schema as { $ref?: string } | undefined)?.$ref;
+        expect([`${method} ${path} ${status}`, ref]).toEqual([`${method} ${path} ${status}`, expect.stringMatching(/^#\/components\/schemas\/(ErrorBody|ValidationErrorBody)$/)]);
+      }
+      const secured = !path.startsWith('/health/');
+      expect([`${method} ${path}`, op.security]).toEqual([`${method} ${path}`, secured ? [{ bearer: [] }] : []]);
+      if (secured) expect([`${method} ${path}`, Object.keys(op.responses)]).toEqual([`${method} ${path}`, expect.arrayContaining(['401', '403'])]);
+      if (path.includes('{')) expect([`${method} ${path}`, Object.keys(op.responses)]).toEqual([`${method} ${path}`, expect.arrayContaining(['404'])]);
+    }
+  });
+
+  it('has servers, and multipart bodies on the three upload routes', () => {
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    for (const path of ['/v1/certificates', '/v1/partners/{id}/certificates', '/v1/accounts/{account}/partners/{id}/certificates']) {
+      expect(Object.keys(document.paths[path]?.['post']?.requestBody?.content ?? {})).toEqual(['multipart/form-data', 'application/json']);
+    }
+  });
+
+  it('passes Redocly lint (recommended ruleset) with no error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document));
+      const lint = spawnSync(process.execPath, [join(root, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js'), 'lint', file, '--extends=recommended', '--format=json'], {
+        encoding: 'utf8',
+        cwd: dir,
+        timeout: 120_000,
+      });
+      expect(lint.error).toBeUndefined();
+      const report = JSON.parse(lint.stdout) as { problems: { severity: string; ruleId: string; message: string; location: { pointer: string }[] }[] };
+      const errors = report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
+      expect(errors).toEqual([]);
+      expect(lint.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers every route of a walk through the API with a documented status and a body matching its schema (timestamps with six fraction digits)', async () => {
+    const conformance = new OpenApiConformance(document);
+    const problems: string[] = [];
+    const account = 'contract-acme';
+    const tenant = 'contract-t1';
+    const tokens = {
+      admin: t.token({ account, tenant: null, roles: ['account_admin'] }),
+      writer: t.token({ account, tenant, roles: ['tenant_admin'] }),
+      reader: t.token({ account, tenant, roles: ['tenant_user'] }),
+      operator: t.token({ account, tenant: null, roles: ['operator'] }),
+    };
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, as: keyof typeof tokens | null, payload?: unknown, contentType?: string) => {
+      const headers: Record<string, string> = as ? { authorization: `Bearer ${tokens[as]}` } : {};
+      if (contentType) headers['content-type'] = contentType;
+      const res = await t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+      const body = res.body ? res.json() : undefined;
+      problems.push(...conformance.check(method, url, res.statusCode, body));
+      return { status: res.statusCode, body };
+    };
+    const upload = async (url: string, as: keyof typeof tokens, name: string, commonName: string) => {
+      const form = multipartBody({ name, usage: 'encryption' }, { field: 'certificate', filename: 'c.pem', content: issueTestCertificate({ commonName }).pem });
+      return call('POST', url, as, form.payload, form.contentType);
+    };
+
+    expect((await call('GET', '/health/live', null)).status).toBe(200);
+    expect((await call('GET', '/health/ready', null)).status).toBe(200);
+    expect((await call('POST', `/v1/accounts/${account}/tenants`, 'admin', { id: tenant, name: 'Plant 1', plan: 'starter' })).status).toBe(201);
+    await call('GET', `/v1/accounts/${account}/tenants`, 'admin');
+    await call('GET', `/v1/accounts/${account}/tenants/${tenant}`, 'admin');
+    await call('PATCH', `/v1/accounts/${account}/tenants/${tenant}`, 'admin', { name: 'Plant One' });
+    await call('GET', `/v1/accounts/${account}/tenants/nope`, 'admin');
+
+    const master = await call('POST', `/v1/accounts/${account}/partners`, 'admin', { name: 'Master Co', as2_id: 'CONTRACT-MASTER', url: 'https://master.example.com/as2' });
+    expect(master.status).toBe(201);
+    const masterId = master.body.data.id as string;
+    await call('GET', `/v1/accounts/${account}/partners`, 'admin');
+    await call('GET', `/v1/accounts/${account}/partners/${masterId}`, 'admin');
+    await call('PATCH', `/v1/accounts/${account}/partners/${masterId}`, 'admin', { active: true });
+    await upload(`/v1/accounts/${account}/partners/${masterId}/certificates`, 'admin', 'master cert', 'Master');
+    await call('GET', `/v1/accounts/${account}/partners/${masterId}/certificates`, 'admin');
+
+    const partner = await call('POST', '/v1/partners', 'writer', { name: 'Acme Corporation', as2_id: 'CONTRACT-ACME', url: 'https://acme.example.com/as2', sign: true, sign_algorithm: 'SHA256withRSA', email: 'as2@acme.example.com' });
+    expect(partner.status).toBe(201);
+    const partnerId = partner.body.data.id as string;
+    await call('POST', '/v1/partners', 'writer', { name: 'Dup', as2_id: 'CONTRACT-ACME', url: 'https://dup.example.com/as2' });
+    await call('POST', '/v1/partners', 'writer', { as2_id: 'has space' });
+    await call('POST', '/v1/partners', 'reader', { name: 'No', as2_id: 'NO', url: 'https://no.example.com/as2' });
+    await call('POST', '/v1/partners', null, {});
+    await call('GET', '/v1/partners?search=acme&per_page=5', 'reader');
+    await call('GET', '/v1/partners?per_page=1000', 'reader');
+    await call('GET', `/v1/partners/${partnerId}`, 'reader');
+    await call('GET', '/v1/partners/prt_missing', 'reader');
+    await call('PATCH', `/v1/partners/${partnerId}`, 'writer', { subject: 'AS2 message' });
+    await call('PATCH', `/v1/partners/${partnerId}`, 'writer', {});
+    await call('PATCH', `/v1/partners/${masterId}`, 'writer', { name: 'Overridden' });
+    await call('GET', `/v1/partners/${masterId}/overrides`, 'reader');
+    await call('DELETE', `/v1/partners/${masterId}/overrides`, 'writer');
+
+    const current = await upload(`/v1/partners/${partnerId}/certificates`, 'writer', 'current', 'Current');
+    const next = await upload(`/v1/partners/${partnerId}/certificates`, 'writer', 'next', 'Next');
+    expect([current.status, next.status]).toEqual([201, 201]);
+    const nextId = next.body.data.id as string;
+    const stored = await call('POST', '/v1/certificates', 'writer', { name: 'store', usage: 'tls', certificate: issueTestCertificate({ commonName: 'Store' }).pem });
+    await call('POST', '/v1/certificates', 'writer', { name: 'bad', usage: 'tls', certificate: 'not a certificate' });
+    await call('GET', '/v1/certificates', 'reader');
+    await call('GET', `/v1/certificates/${nextId}`, 'reader');
+    await call('GET', `/v1/certificates/${nextId}/usage`, 'reader');
+    await call('GET', `/v1/partners/${partnerId}/certificates`, 'reader');
+    await call('GET', `/v1/partners/${partnerId}/certificate-slots`, 'reader');
+    await call('PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, 'writer', { certificate_id: nextId, activate_on: new Date(Date.now() + DAY).toISOString() });
+    await call('DELETE', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, 'writer');
+    await call('PUT', `/v1/partners/${partnerId}/certificate-slots/tls`, 'writer', { certificate_id: stored.body.data.id });
+    await call('DELETE', `/v1/certificates/${stored.body.data.id}`, 'writer');
+    await call('POST', `/v1/partners/${partnerId}/trust/rollover`, 'writer', { next_certificate_id: nextId, activate_at: new Date(Date.now() + DAY).toISOString(), overlap_until: new Date(Date.now() + 8 * DAY).toISOString() });
+    await call('GET', `/v1/partners/${partnerId}/trust`, 'reader');
+    expect((await call('POST', `/v1/partners/${partnerId}/trust/activate`, 'writer')).status).toBe(200);
+    await call('POST', `/v1/partners/${partnerId}/trust/retire`, 'writer', {});
+    await call('GET', `/v1/partners/${partnerId}/trust/events`, 'reader');
+    await call('GET', '/v1/admin/parked-events', 'operator');
+    await call('POST', '/v1/admin/parked-events/missing/replay', 'operator');
+    await call('DELETE', `/v1/partners/${partnerId}`, 'writer');
+    await call('DELETE', `/v1/accounts/${account}/partners/${masterId}`, 'admin');
+    await call('DELETE', `/v1/accounts/${account}/tenants/${tenant}`, 'admin');
+
+    expect(problems).toEqual([]);
+    // The walk reached every operation: a new route joins it.
+    const reached = new Set([...conformance.exercised].map((entry) => entry.split(' ').slice(0, 2).join(' ')));
+    expect(operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`).filter((op) => !reached.has(op))).toEqual([]);
+  });
+});

@@ -1,0 +1,197 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
+import { apiTimestampSchema, dataOf, nullableApiTimestampSchema, pageOf } from '@as2-partners/platform';
+
+/** Response bodies of the certificate-lifecycle service (seeds 002 and 003), referenced by the controllers' @ApiResponse decorators. */
+
+const string = (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', ...extra });
+const nullableString: SchemaObject = { type: 'string', nullable: true };
+const WARNING: SchemaObject = { type: 'object', required: ['code', 'message'], properties: { code: string({ pattern: '^[A-Z][A-Z0-9_]*$' }), message: string() } };
+
+const CHAIN_MEMBER: SchemaObject = {
+  type: 'object',
+  required: ['subject', 'issuer', 'serial', 'not_before', 'expires_at', 'fingerprint_sha256', 'pem'],
+  properties: { subject: string(), issuer: string(), serial: string(), not_before: apiTimestampSchema(), expires_at: apiTimestampSchema(), fingerprint_sha256: string(), pem: string() },
+};
+
+const CERTIFICATE_PROPERTIES: Record<string, SchemaObject> = {
+  id: string({ example: 'cert_01HQ3K4N5M6P7Q8R9S0T1U2V3W' }),
+  name: string({ example: 'Acme 2025' }),
+  usage: string({ enum: [...CERTIFICATE_USAGES] }),
+  type: { type: 'string', enum: [...CERTIFICATE_TYPES, null], nullable: true },
+  scope: string({ enum: ['account', 'tenant'] }),
+  subject: string({ example: 'CN=Acme AS2' }),
+  issuer: string(),
+  serial: string(),
+  not_before: apiTimestampSchema(),
+  expires_at: apiTimestampSchema(),
+  fingerprint_sha1: string(),
+  fingerprint_sha256: string(),
+  key_algorithm: string({ example: 'RSA' }),
+  key_size: { type: 'integer' },
+  signature_algorithm: string(),
+  key_usage: { type: 'array', items: string(), nullable: true, description: 'null: the certificate has no key usage extension' },
+  extended_key_usage: { type: 'array', items: string(), nullable: true },
+  is_ca: { type: 'boolean' },
+  self_signed: { type: 'boolean' },
+  chain: { type: 'array', items: CHAIN_MEMBER },
+  pem: string({ description: 'The certificate (public material only)' }),
+  active: { type: 'boolean' },
+  partner_ids: { type: 'array', items: string() },
+  used_by: { type: 'array', items: { type: 'object', required: ['partner_id', 'slot', 'role'], properties: { partner_id: string(), slot: string(), role: string() } } },
+  expiry_notice_days: { type: 'integer', nullable: true, description: 'Days before expiry a notice is sent; null: the default' },
+  created_at: apiTimestampSchema(),
+};
+
+export const CERTIFICATE_SCHEMA: SchemaObject = { type: 'object', required: Object.keys(CERTIFICATE_PROPERTIES), properties: CERTIFICATE_PROPERTIES };
+
+/** A certificate in slots and the trust state; every field null when the certificate is no longer visible. */
+const CERTIFICATE_SUMMARY: SchemaObject = {
+  type: 'object',
+  nullable: true,
+  required: ['id', 'name', 'usage', 'type', 'subject', 'not_before', 'expires_at', 'fingerprint_sha256', 'active'],
+  properties: {
+    id: string(),
+    name: nullableString,
+    usage: { type: 'string', enum: [...CERTIFICATE_USAGES, null], nullable: true },
+    type: { type: 'string', enum: [...CERTIFICATE_TYPES, null], nullable: true },
+    subject: nullableString,
+    not_before: nullableApiTimestampSchema(),
+    expires_at: nullableApiTimestampSchema(),
+    fingerprint_sha256: nullableString,
+    active: { type: 'boolean' },
+  },
+};
+
+const SLOT: SchemaObject = {
+  type: 'object',
+  required: ['current', 'backup', 'accepted_for_receiving'],
+  properties: {
+    current: CERTIFICATE_SUMMARY,
+    backup: { type: 'object', nullable: true, required: ['certificate', 'activate_on'], properties: { certificate: CERTIFICATE_SUMMARY, activate_on: apiTimestampSchema() } },
+    accepted_for_receiving: { type: 'array', items: string() },
+    use_different: { type: 'boolean', description: 'signature slot only' },
+  },
+};
+
+export const SLOTS_SCHEMA: SchemaObject = { type: 'object', required: [...SLOT_NAMES], properties: Object.fromEntries(SLOT_NAMES.map((name) => [name, SLOT])) };
+
+const TRUST_STATE_PROPERTIES: Record<string, SchemaObject> = {
+  partner_id: string(),
+  current: { type: 'object', required: [...SLOT_NAMES], properties: Object.fromEntries(SLOT_NAMES.map((name) => [name, CERTIFICATE_SUMMARY])) },
+  next: {
+    type: 'object',
+    nullable: true,
+    required: ['certificate', 'activate_at', 'overlap_until', 'slots'],
+    properties: { certificate: CERTIFICATE_SUMMARY, activate_at: apiTimestampSchema(), overlap_until: apiTimestampSchema(), slots: { type: 'array', items: string({ enum: [...SLOT_NAMES] }) } },
+  },
+  overlap: {
+    type: 'object',
+    nullable: true,
+    required: ['previous', 'until', 'open'],
+    properties: {
+      previous: { type: 'array', items: { type: 'object', required: ['slot', 'certificate_id'], properties: { slot: string({ enum: [...SLOT_NAMES] }), certificate_id: string() } } },
+      until: apiTimestampSchema(),
+      open: { type: 'boolean' },
+    },
+  },
+  next_step: { type: 'object', required: ['action', 'at'], properties: { action: string(), at: nullableApiTimestampSchema() }, additionalProperties: true },
+  warnings: { type: 'array', items: WARNING },
+  slots: SLOTS_SCHEMA,
+};
+
+const TRUST_STATE: SchemaObject = { type: 'object', required: Object.keys(TRUST_STATE_PROPERTIES), properties: TRUST_STATE_PROPERTIES };
+
+const EVIDENCE: SchemaObject = {
+  type: 'object',
+  required: ['document', 'sha256', 'timestamp_token', 'tsa_certificate', 'tsa_url', 'gen_time'],
+  properties: {
+    document: string({ description: 'The evidence document (JSON text) whose SHA-256 the TSA stamped' }),
+    sha256: string({ pattern: '^[0-9a-f]{64}$' }),
+    timestamp_token: string({ format: 'byte', description: 'RFC 3161 TimeStampToken, base64 DER' }),
+    tsa_certificate: string({ description: 'PEM' }),
+    tsa_url: nullableString,
+    gen_time: apiTimestampSchema('The TSA time'),
+  },
+};
+
+const ACTIVATION: SchemaObject = {
+  type: 'object',
+  nullable: true,
+  required: ['certificate_id', 'activated_at', 'trigger', 'evidence'],
+  properties: {
+    certificate_id: string(),
+    activated_at: apiTimestampSchema(),
+    trigger: { type: 'object', required: ['type', 'actor'], properties: { type: string({ enum: ['manual', 'scheduler'] }), actor: string({ description: 'The user (JWT subject), or the scheduler instance' }) } },
+    evidence: EVIDENCE,
+  },
+};
+
+const TIMELINE_EVENT: SchemaObject = {
+  type: 'object',
+  required: ['id', 'type', 'occurred_at', 'actor', 'correlation_id', 'stream', 'position', 'data', 'evidence'],
+  properties: {
+    id: string(),
+    type: string({ example: 'trust.activated.v1' }),
+    occurred_at: apiTimestampSchema(),
+    actor: { type: 'object', required: ['type', 'id'], properties: { type: string(), id: string() } },
+    correlation_id: string(),
+    stream: string(),
+    position: { type: 'integer' },
+    data: { type: 'object', additionalProperties: true, description: "The event's data in the API's field names (PEM text left out)" },
+    evidence: { ...EVIDENCE, nullable: true },
+  },
+};
+
+export const CERTIFICATE_UPLOADED: SchemaObject = {
+  type: 'object',
+  required: ['message', 'data', 'warnings'],
+  properties: {
+    message: string(),
+    data: CERTIFICATE_SCHEMA,
+    warnings: { type: 'array', items: WARNING, description: 'What was accepted anyway: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE' },
+  },
+};
+
+export const CERTIFICATE_PAGE = pageOf(CERTIFICATE_SCHEMA);
+export const CERTIFICATE_READ = dataOf(CERTIFICATE_SCHEMA);
+export const CERTIFICATE_USAGE = dataOf({
+  type: 'object',
+  required: ['certificate_id', 'in_use', 'partner_ids', 'used_by'],
+  properties: { certificate_id: string(), in_use: { type: 'boolean' }, partner_ids: CERTIFICATE_PROPERTIES['partner_ids'] as SchemaObject, used_by: CERTIFICATE_PROPERTIES['used_by'] as SchemaObject },
+});
+export const CERTIFICATE_DELETED: SchemaObject = { type: 'object', required: ['message'], properties: { message: string() } };
+export const SLOTS_READ = dataOf(SLOTS_SCHEMA);
+export const SLOTS_WRITTEN = dataOf(SLOTS_SCHEMA, true);
+export const TRUST_READ = dataOf(TRUST_STATE);
+export const TRUST_WRITTEN = dataOf(TRUST_STATE, true);
+export const TRUST_ACTIVATED = dataOf({ type: 'object', required: [...(TRUST_STATE.required ?? []), 'activation'], properties: { ...TRUST_STATE_PROPERTIES, activation: ACTIVATION } }, true);
+export const TRUST_RETIRED = dataOf(
+  { type: 'object', required: [...(TRUST_STATE.required ?? []), 'retired_certificate_ids'], properties: { ...TRUST_STATE_PROPERTIES, retired_certificate_ids: { type: 'array', items: string() } } },
+  true,
+);
+export const TIMELINE_PAGE = pageOf(TIMELINE_EVENT);
+
+/** The upload routes' bodies: multipart/form-data (seed 002) or JSON with the PEM text. */
+export const CERTIFICATE_UPLOAD_BODY: SchemaObject = {
+  type: 'object',
+  required: ['name', 'usage', 'certificate'],
+  properties: {
+    name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000][^\\u0000]*$', example: 'Acme 2025' }),
+    usage: string({ enum: [...CERTIFICATE_USAGES], example: 'both' }),
+    type: string({ enum: [...CERTIFICATE_TYPES] }),
+    certificate: string({ format: 'binary', minLength: 1, description: 'PEM, DER or a PEM bundle (leaf first); at most 1 MiB' }),
+  },
+};
+export const CERTIFICATE_UPLOAD_JSON_BODY: SchemaObject = {
+  ...CERTIFICATE_UPLOAD_BODY,
+  properties: { ...CERTIFICATE_UPLOAD_BODY.properties, certificate: string({ minLength: 1, description: 'PEM text (or a PEM bundle, leaf first)' }) },
+};
+
+export const CERTIFICATE_UPLOAD_REQUEST_BODY = {
+  required: true,
+  content: {
+    'multipart/form-data': { schema: CERTIFICATE_UPLOAD_BODY, encoding: { certificate: { contentType: 'application/x-pem-file, application/pkix-cert, application/octet-stream' } } },
+    'application/json': { schema: CERTIFICATE_UPLOAD_JSON_BODY },
+  },
+};

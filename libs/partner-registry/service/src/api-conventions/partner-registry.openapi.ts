@@ -1,0 +1,115 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
+import { apiTimestampSchema, dataOf, nullableApiTimestampSchema, pageOf } from '@as2-partners/platform';
+
+/** Response bodies of the partner registry (seed 002), referenced by the controllers' @ApiResponse decorators. */
+
+const nullableString = (description?: string): SchemaObject => ({ type: 'string', nullable: true, ...(description ? { description } : {}) });
+
+const PARTNER_PROPERTIES: Record<string, SchemaObject> = {
+  id: { type: 'string', example: 'prt_01HQ3K4N5M6P7Q8R9S0T1U2V3W' },
+  name: { type: 'string', example: 'Acme Corporation' },
+  as2_id: { type: 'string', example: 'ACME-CORP-AS2' },
+  url: { type: 'string', format: 'uri', example: 'https://acme.example.com/as2' },
+  active: { type: 'boolean' },
+  type: { type: 'string', enum: ['tenant', 'inherited', 'master'] },
+  master_partner_id: nullableString('The master partner an inherited partner follows'),
+  has_overrides: { type: 'boolean' },
+  sign: { type: 'boolean' },
+  encrypt: { type: 'boolean' },
+  compress: { type: 'boolean' },
+  mdn_mode: { type: 'string', enum: [...MDN_MODES] },
+  sign_algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
+  encrypt_algorithm: { type: 'string', enum: [...ENCRYPT_ALGORITHMS, null], nullable: true },
+  email: nullableString(),
+  subject: nullableString(),
+  mdn: {
+    type: 'object',
+    required: ['url', 'signed', 'algorithm'],
+    properties: { url: nullableString(), signed: { type: 'boolean' }, algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true } },
+  },
+  connection: {
+    type: 'object',
+    required: ['timeout_seconds', 'retry_attempts', 'retry_interval_seconds'],
+    properties: { timeout_seconds: { type: 'integer' }, retry_attempts: { type: 'integer' }, retry_interval_seconds: { type: 'integer' } },
+  },
+  http_auth: {
+    type: 'object',
+    required: ['enabled', 'username', 'has_password'],
+    properties: { enabled: { type: 'boolean' }, username: nullableString(), has_password: { type: 'boolean', description: 'The password itself is never returned' } },
+  },
+  override_settings: { type: 'object', additionalProperties: true, description: "Only the fields this tenant overrode, in the partner's field names" },
+  created_at: apiTimestampSchema(),
+  updated_at: apiTimestampSchema(),
+};
+
+export const PARTNER_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: Object.keys(PARTNER_PROPERTIES).filter((name) => name !== 'override_settings'),
+  properties: PARTNER_PROPERTIES,
+};
+
+const PARTNER_CERTIFICATE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['id', 'name', 'type', 'usage', 'subject', 'active', 'expires_at', 'created_at', 'slots'],
+  properties: {
+    id: { type: 'string', example: 'cert_01HQ3K4N5M6P7Q8R9S0T1U2V3W' },
+    name: { type: 'string' },
+    type: { type: 'string', nullable: true },
+    usage: { type: 'string' },
+    subject: nullableString(),
+    active: { type: 'boolean' },
+    expires_at: apiTimestampSchema(),
+    created_at: apiTimestampSchema(),
+    slots: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'message_stats', 'last_message_at', 'connection_status'],
+  properties: {
+    ...PARTNER_PROPERTIES,
+    certificates: { type: 'array', items: PARTNER_CERTIFICATE_SCHEMA },
+    message_stats: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the traffic services; null until then' },
+    last_message_at: nullableApiTimestampSchema(),
+    connection_status: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the connection tester; null until then' },
+  },
+};
+
+export const TENANT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['id', 'name', 'plan', 'partner_limit', 'created_at', 'updated_at'],
+  properties: {
+    id: { type: 'string', example: 't1' },
+    name: { type: 'string', example: 'Plant 1' },
+    plan: { type: 'string', example: 'starter' },
+    partner_limit: { type: 'integer', nullable: true, description: 'null: no limit' },
+    created_at: apiTimestampSchema(),
+    updated_at: apiTimestampSchema(),
+  },
+};
+
+const DELETED_SCHEMA: SchemaObject = { type: 'object', required: ['id', 'deleted_at'], properties: { id: { type: 'string' }, deleted_at: apiTimestampSchema() } };
+
+export const OVERRIDE_STATE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['partner_id', 'master_partner_id', 'has_overrides', 'override_settings', 'updated_at'],
+  properties: {
+    partner_id: { type: 'string' },
+    master_partner_id: nullableString(),
+    has_overrides: { type: 'boolean' },
+    override_settings: PARTNER_PROPERTIES['override_settings'] as SchemaObject,
+    updated_at: apiTimestampSchema(),
+  },
+};
+
+export const PARTNER_PAGE = pageOf(PARTNER_SCHEMA);
+export const PARTNER_WRITTEN = dataOf(PARTNER_SCHEMA, true);
+export const PARTNER_DETAILS = dataOf(PARTNER_DETAILS_SCHEMA);
+export const PARTNER_READ = dataOf(PARTNER_SCHEMA);
+export const DELETED = dataOf(DELETED_SCHEMA, true);
+export const TENANT_PAGE = pageOf(TENANT_SCHEMA);
+export const TENANT_WRITTEN = dataOf(TENANT_SCHEMA, true);
+export const TENANT_READ = dataOf(TENANT_SCHEMA);
+export const OVERRIDE_STATE = dataOf(OVERRIDE_STATE_SCHEMA);

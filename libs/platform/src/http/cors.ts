@@ -1,0 +1,44 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { readString, type Environment } from '../config/environment-variables';
+import { InvalidConfigurationError } from '../config/invalid-configuration.error';
+import { CORRELATION_ID_HEADER } from './request-ids';
+
+/** How long a browser may cache a preflight answer. */
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+/**
+ * `CORS_ORIGINS`: the browser origins allowed to call the API (`https://app.example.com,https://admin.example.com`,
+ * or `*`); unset or empty: no CORS headers, browsers keep the same-origin rule.
+ */
+export function readCorsOrigins(env: Environment): readonly string[] {
+  const raw = readString(env, 'CORS_ORIGINS') ?? '';
+  const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    // An origin is scheme://host[:port] and nothing else: a path or a trailing slash would never match a browser's Origin header.
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== origin) {
+      throw new InvalidConfigurationError('CORS_ORIGINS', `must be a comma list of origins like https://app.example.com (or *), got "${origin}"`);
+    }
+  }
+  if (origins.includes('*') && origins.length > 1) throw new InvalidConfigurationError('CORS_ORIGINS', 'is either * or a list of origins, not both');
+  return origins;
+}
+
+/** Answers preflights and adds the CORS headers for the configured origins; bearer tokens, so no credentials (cookies). */
+export function enableCors(app: NestFastifyApplication, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  app.enableCors({
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', CORRELATION_ID_HEADER, 'Idempotency-Key', 'traceparent', 'tracestate'],
+    exposedHeaders: [CORRELATION_ID_HEADER, 'WWW-Authenticate', 'Allow', 'Retry-After'],
+    credentials: false,
+    maxAge: PREFLIGHT_MAX_AGE_SECONDS,
+  });
+}

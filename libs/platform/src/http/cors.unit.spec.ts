@@ -1,0 +1,19 @@
+import { InvalidConfigurationError } from '../config/invalid-configuration.error';
+import { readCorsOrigins } from './cors';
+
+describe('readCorsOrigins (CORS_ORIGINS)', () => {
+  it('is empty when unset or blank', () => {
+    expect(readCorsOrigins({})).toEqual([]);
+    expect(readCorsOrigins({ CORS_ORIGINS: ' , ' })).toEqual([]);
+  });
+
+  it('reads a comma list of origins, and * alone', () => {
+    expect(readCorsOrigins({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' })).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(readCorsOrigins({ CORS_ORIGINS: '*' })).toEqual(['*']);
+  });
+
+  it.each(['https://app.example.com/', 'https://app.example.com/path', 'ftp://files.example.com', 'app.example.com', '*,https://app.example.com'])('refuses %s', (value) => {
+    expect(() => readCorsOrigins({ CORS_ORIGINS: value })).toThrow(InvalidConfigurationError);
+    expect(() => readCorsOrigins({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+  });
+});

@@ -1,0 +1,80 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { PARTIAL_UPDATE_SCHEMA_NAMES } from '../partial-update.decorator';
+import { ERROR_BODY_SCHEMA, PAGINATION_SCHEMA, VALIDATION_ERROR_BODY_SCHEMA } from './api-schemas';
+
+/** Set by @Public() on an operation or controller: no bearer token needed, so the operation lists no security. */
+export const PUBLIC_OPERATION_EXTENSION = 'x-public';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const WRITES = new Set(['post', 'put', 'patch', 'delete']);
+
+const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL',
+  '401': 'No valid bearer token: UNAUTHENTICATED',
+  '403': 'The token may not do this: FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED',
+  '404': 'Not found (or not visible to the caller)',
+  '409': 'Conflict: CONCURRENT_MODIFICATION (reload and retry), or the code of the conflicting rule',
+  '413': 'Body larger than BODY_LIMIT_BYTES: PAYLOAD_TOO_LARGE',
+  '415': 'Not JSON: UNSUPPORTED_MEDIA_TYPE',
+  '422': 'Validation failed: VALIDATION_FAILED, INVALID_CHARACTERS, NO_CHANGE_GIVEN, or a rule\'s code',
+};
+
+const errorResponse = (status: string, description: string): ResponseObject => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${status === '422' ? 'ValidationErrorBody' : 'ErrorBody'}` } } },
+  ...(status === '401' ? { headers: { 'WWW-Authenticate': { description: 'Bearer realm="as2-partners"', schema: { type: 'string' } } } } : {}),
+});
+
+function completeOperation(path: string, method: string, operation: OperationObject): void {
+  const extensions = operation as unknown as Record<string, unknown>;
+  const isPublic = extensions[PUBLIC_OPERATION_EXTENSION] === true;
+  delete extensions[PUBLIC_OPERATION_EXTENSION];
+  // Explicit on every operation, so a reader (or a tool) never has to fall back to the document's default.
+  operation.security = isPublic ? [] : [{ bearer: [] }];
+  operation.summary ??= `${method.toUpperCase()} ${path}`;
+
+  const parameters = (operation.parameters ?? []) as { in?: string }[];
+  const statuses = new Set<string>();
+  if (!isPublic) ['401', '403'].forEach((status) => statuses.add(status));
+  if (/\{[^}]+\}/.test(path)) statuses.add('404');
+  if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
+  if (parameters.some((parameter) => parameter.in === 'query')) statuses.add('422');
+  if (!isPublic && WRITES.has(method)) statuses.add('409');
+
+  const responses = operation.responses;
+  for (const status of statuses) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+  // Every error body is the filter's, whatever a decorator said (terminus documents its own 503 shape): keep the description, set the schema.
+  for (const [status, response] of Object.entries(responses)) {
+    const given = response as ResponseObject;
+    if (Number(status) >= 400) responses[status] = { ...errorResponse(status, given.description), ...given, content: errorResponse(status, '').content };
+  }
+}
+
+/**
+ * Makes the generated document exact where decorators cannot: the shared error responses of every operation, public
+ * operations without security, the servers, and the shared schemas the controllers' responses reference.
+ */
+export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+  document.servers = [{ url: '/', description: 'The public base URL this document is served from (one for every service)' }];
+  document.info.license ??= { name: 'UNLICENSED' };
+  document.components ??= {};
+  document.components.schemas = {
+    ErrorBody: ERROR_BODY_SCHEMA,
+    ValidationErrorBody: VALIDATION_ERROR_BODY_SCHEMA,
+    Pagination: PAGINATION_SCHEMA,
+    ...document.components.schemas,
+  };
+  // The validation pipe refuses fields a request DTO does not declare (forbidNonWhitelisted): say so.
+  for (const [name, schema] of Object.entries(document.components.schemas)) {
+    if (name.endsWith('Dto') && 'properties' in schema) (schema as { additionalProperties?: boolean }).additionalProperties = false;
+    if (PARTIAL_UPDATE_SCHEMA_NAMES.has(name)) (schema as { minProperties?: number }).minProperties = 1;
+  }
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (operation) completeOperation(path, method, operation);
+    }
+  }
+  return document;
+}
