@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
+  DirectoryReservations,
   EVENT_STORE,
   WriteModel,
   READ_MODEL_STORE,
@@ -19,6 +20,14 @@ import {
   type PlatformConfig,
   provideFollowedProjection,
 } from '@as2-partners/platform';
+import { As2InstancesController } from './commands/as2-instances/as2-instances.controller';
+import { As2InstancesHandler } from './commands/as2-instances/as2-instances.handler';
+import { MasterAs2InstancesController } from './commands/as2-instances/master-as2-instances.controller';
+import { As2InstanceDetails } from './queries/exchange-views/as2-instance-details';
+import { As2InstanceViewsController } from './queries/exchange-views/as2-instance-views.controller';
+import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
+import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
+import { PartnershipRemoval } from './write-model/partnership-removal';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
@@ -60,6 +69,9 @@ export const PARTNER_REGISTRY_STREAM_CATEGORIES = [
   'master_partner_directory',
   'partner_override',
   'tenant',
+  'as2_instance',
+  'partnership',
+  'station',
 ] as const;
 
 const logger = new Logger('PartnerRegistry');
@@ -79,11 +91,21 @@ const logger = new Logger('PartnerRegistry');
     PartnerOverridesController,
     MasterPartnersController,
     TenantsController,
+    As2InstanceViewsController,
+    As2InstancesController,
+    MasterAs2InstancesController,
   ],
   providers: [
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
+    provideFollowedProjection(ExchangeViewsProjection, 'PartnerRegistry'),
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    // Uniqueness of our AS2 ids and of partnership pairs (directory streams of their own).
+    { provide: DirectoryReservations, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new DirectoryReservations(writeModel) },
+    { provide: PartnershipRemoval, inject: [WriteModel, DirectoryReservations], useFactory: (w: WriteModel, r: DirectoryReservations) => new PartnershipRemoval(w, r) },
+    ExchangeQueries,
+    As2InstanceDetails,
+    As2InstancesHandler,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     {
       provide: SECRET_SEALER,
@@ -106,7 +128,7 @@ const logger = new Logger('PartnerRegistry');
     TenantsHandler,
     provideOutboxRelay(PARTNER_REGISTRY_SERVICE, PARTNER_REGISTRY_STREAM_CATEGORIES),
     providePublicationBarrier(PARTNER_REGISTRY_SERVICE),
-    provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection]),
+    provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection, ExchangeViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
     PartnerCertificatesConsumer,
