@@ -28,4 +28,5 @@ export const PARTNER_REGISTRY_ERROR_STATUSES: Readonly<Record<string, number>> =
   [Code.InheritedPartnerAs2IdReadOnly]: 403,
   TENANT_REQUIRED: 403,
   ACCOUNT_FORBIDDEN: 403,
+  TENANT_FORBIDDEN: 403,
 };

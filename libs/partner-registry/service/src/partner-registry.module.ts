@@ -28,6 +28,11 @@ import { As2InstanceViewsController } from './queries/exchange-views/as2-instanc
 import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
 import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
 import { PartnershipRemoval } from './write-model/partnership-removal';
+import { PartnershipsController } from './commands/partnerships/partnerships.controller';
+import { PartnershipsHandler } from './commands/partnerships/partnerships.handler';
+import { PartnershipResolver } from './queries/exchange-views/partnership-resolver';
+import { PartnershipViewsController } from './queries/exchange-views/partnership-views.controller';
+import { PartnershipRemovalReactor } from './reactions/partnership-removal/partnership-removal.reactor';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
@@ -94,6 +99,8 @@ const logger = new Logger('PartnerRegistry');
     As2InstanceViewsController,
     As2InstancesController,
     MasterAs2InstancesController,
+    PartnershipViewsController,
+    PartnershipsController,
   ],
   providers: [
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
@@ -106,6 +113,9 @@ const logger = new Logger('PartnerRegistry');
     ExchangeQueries,
     As2InstanceDetails,
     As2InstancesHandler,
+    PartnershipsHandler,
+    PartnershipResolver,
+    PartnershipRemovalReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     {
       provide: SECRET_SEALER,

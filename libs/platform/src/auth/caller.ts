@@ -1,5 +1,8 @@
-/** `operator`: runs the platform (parked events), sees no tenant route. */
-export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator'] as const;
+/**
+ * `operator`: runs the platform (parked events), sees no tenant route. `gateway`: the AS2 gateway of an account
+ * (routing questions, message outcomes); it may name the tenant per request instead of in its token.
+ */
+export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, from the verified bearer JWT (claims sub, account, tenant, roles). */

@@ -1,16 +1,12 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { API_TIMESTAMP, apiAs, freshTenant, type Api } from './partner-api.spec-support';
+import { API_TIMESTAMP, apiAs, freshTenant, instanceInput, type Api } from './partner-api.spec-support';
 
 const INSTANCE_ID = /^ins_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 let accounts = 0;
 const freshAccount = () => `inst-account-${process.pid}-${++accounts}`;
-
-export function instanceInput(myAs2Id: string, extra: Record<string, unknown> = {}) {
-  return { my_as2_id: myAs2Id, my_name: `Us as ${myAs2Id}`, my_as2_alias: `${myAs2Id.toLowerCase()}-key`, my_email: 'as2@us.example.com', ...extra };
-}
 
 describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances)', () => {
   let t: EmbeddedTestApp;

@@ -36,6 +36,17 @@ export class PartnerQueries {
     return this.findMaster(account, partnerId);
   }
 
+  /** The partner a message names by its AS2 id, as the tenant sees it: its own first, then an inherited one. */
+  async findForTenantByAs2Id(account: string, tenant: string, as2Id: string): Promise<PartnerViewDocument | null> {
+    const known = await this.isKnownTenant(account, tenant);
+    const { items } = await (known ? this.views : this.masters).find({
+      filter: known ? { account, tenant, as2Id } : { account, tenant: null, as2Id },
+      sort: { typeOrder: 1 },
+      limit: 1,
+    });
+    return items[0] ?? null;
+  }
+
   async findMaster(account: string, partnerId: string): Promise<PartnerViewDocument | null> {
     const master = await this.masters.get(partnerId);
     return master && master.account === account ? master : null;
