@@ -10,7 +10,7 @@ import {
   PartnerRegistryStreams,
   type PartnershipRecord,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { PartnershipDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
