@@ -28,6 +28,9 @@ import { As2InstanceViewsController } from './queries/exchange-views/as2-instanc
 import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
 import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
 import { PartnershipRemoval } from './write-model/partnership-removal';
+import { StationsController } from './commands/stations/stations.controller';
+import { StationsHandler } from './commands/stations/stations.handler';
+import { StationViewsController } from './queries/exchange-views/station-views.controller';
 import { PartnershipsController } from './commands/partnerships/partnerships.controller';
 import { PartnershipsHandler } from './commands/partnerships/partnerships.handler';
 import { PartnershipResolver } from './queries/exchange-views/partnership-resolver';
@@ -101,6 +104,8 @@ const logger = new Logger('PartnerRegistry');
     MasterAs2InstancesController,
     PartnershipViewsController,
     PartnershipsController,
+    StationViewsController,
+    StationsController,
   ],
   providers: [
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
@@ -114,6 +119,7 @@ const logger = new Logger('PartnerRegistry');
     As2InstanceDetails,
     As2InstancesHandler,
     PartnershipsHandler,
+    StationsHandler,
     PartnershipResolver,
     PartnershipRemovalReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },

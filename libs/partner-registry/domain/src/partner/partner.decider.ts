@@ -2,7 +2,7 @@ import { assertNever, type Decider } from '@as2-partners/kernel';
 import type { MasterPartnerEvent } from '../master-partner/master-partner.events';
 import { partnerNotFound } from '../partner-registry.errors';
 import { applyPartnerChanges, effectivePartnerChanges, hasAnyChange, type PartnerChanges } from '../settings/partner-settings';
-import { validatePartnerChanges } from '../settings/partner-settings.validation';
+import { validatePartnerChanges, validatePartnerSettings } from '../settings/partner-settings.validation';
 import type { PartnerEvent } from './partner.events';
 import { newPartnerSettings, type NewPartnerSettings, type PartnerRecord } from './partner-record';
 
@@ -47,6 +47,7 @@ function decideIn(scope: PartnerScope, command: PartnerCommand, state: PartnerSt
       validatePartnerChanges(command.changes);
       const changes = effectivePartnerChanges(state.partner.settings, command.changes);
       if (!hasAnyChange(changes)) return [];
+      validatePartnerSettings(applyPartnerChanges(state.partner.settings, changes));
       const data = { partnerId: command.partnerId, changes, updatedAt: command.now };
       return [scope === 'account' ? { type: 'master_partner.updated.v1', data } : { type: 'partner.updated.v1', data }];
     }

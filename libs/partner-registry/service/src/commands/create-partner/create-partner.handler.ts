@@ -11,6 +11,7 @@ import { TenantClosure } from '../../tenant-closure/tenant-closure';
 import { tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { newPartnerId } from '../../write-model/partner-id';
+import { requireStationFor } from '../../write-model/station-check';
 import { planLimitOf } from './tenant-plan';
 
 @Injectable()
@@ -33,6 +34,7 @@ export class CreatePartnerHandler {
     const partnerId = newPartnerId();
     const metadata = requestMetadata(ctx, tenant, now);
     const planLimit = await planLimitOf(this.writeModel, account, tenant);
+    await requireStationFor(this.writeModel, account, tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const command = {
       type: 'create_partner' as const,

@@ -47,6 +47,12 @@ export class PartnerQueries {
     return items[0] ?? null;
   }
 
+  /** The partners (own, or inherited with the tenant's override) a tenant grouped under a station. */
+  async partnerIdsOfStation(account: string, tenant: string, stationId: string): Promise<string[]> {
+    const { items } = await this.views.find({ filter: { account, tenant, 'settings.stationId': stationId }, sort: { createdAt: 1 }, limit: 100 });
+    return items.map((p) => p.partnerId);
+  }
+
   async findMaster(account: string, partnerId: string): Promise<PartnerViewDocument | null> {
     const master = await this.masters.get(partnerId);
     return master && master.account === account ? master : null;
