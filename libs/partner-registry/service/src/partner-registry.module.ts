@@ -28,6 +28,11 @@ import { As2InstanceViewsController } from './queries/exchange-views/as2-instanc
 import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
 import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
 import { PartnershipRemoval } from './write-model/partnership-removal';
+import { ChangeAs2IdController, MasterChangeAs2IdController } from './commands/change-as2-id/change-as2-id.controller';
+import { ChangeAs2IdHandler } from './commands/change-as2-id/change-as2-id.handler';
+import { MessageOutcomes } from './queries/message-stats/message-outcomes';
+import { MessageStatsQuery } from './queries/message-stats/message-stats.query';
+import { GatewayMessageEventsController } from './reactions/gateway-messages/gateway-message-events.controller';
 import { StationsController } from './commands/stations/stations.controller';
 import { StationsHandler } from './commands/stations/stations.handler';
 import { StationViewsController } from './queries/exchange-views/station-views.controller';
@@ -106,6 +111,9 @@ const logger = new Logger('PartnerRegistry');
     PartnershipsController,
     StationViewsController,
     StationsController,
+    ChangeAs2IdController,
+    MasterChangeAs2IdController,
+    GatewayMessageEventsController,
   ],
   providers: [
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
@@ -120,6 +128,9 @@ const logger = new Logger('PartnerRegistry');
     As2InstancesHandler,
     PartnershipsHandler,
     StationsHandler,
+    ChangeAs2IdHandler,
+    MessageOutcomes,
+    MessageStatsQuery,
     PartnershipResolver,
     PartnershipRemovalReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },

@@ -49,19 +49,26 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     encryptAlgorithm: 'AES256_CBC' as const,
     mdn: { url: 'https://us.example.com/mdn', signed: true },
     httpAuth: { enabled: true, username: 'edi', sealedPassword: 'v1.aaa.bbb.ccc' },
+    email: 'as2@acme.example.com',
+    stationId: 'stn_01M8369VHGVPBY5SEFAXFPSG8V',
+    firewall: { enabled: true, allowedIps: ['203.0.113.0/24', '2001:db8::/32'] },
   };
   run(PartnerRegistryStreams.partner(PARTNER), partnerDecider, [
     { type: 'create_partner', partnerId: PARTNER, account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: full, now: T0 },
     { type: 'update_partner', partnerId: PARTNER, changes: { name: 'Acme 2', connection: { retryAttempts: 1 }, encryptAlgorithm: null }, now: T1 },
+    { type: 'change_as2_id', partnerId: PARTNER, newAs2Id: 'ACME-NEW', acknowledgeRisks: true, reason: 'Partner migrated its AS2 server', now: T1 },
     { type: 'delete_partner', partnerId: PARTNER, now: T1 },
   ]);
   run(PartnerRegistryStreams.masterPartner(MASTER), masterPartnerDecider, [
     { type: 'create_partner', partnerId: MASTER, account: 'acc', tenant: null, as2Id: 'MCK', settings: full, now: T0 },
     { type: 'update_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
+    { type: 'change_as2_id', partnerId: MASTER, newAs2Id: 'MCK-2', acknowledgeRisks: true, reason: null, now: T1 },
     { type: 'delete_partner', partnerId: MASTER, now: T1 },
   ]);
   run(PartnerRegistryStreams.tenantDirectory('acc', 'ten'), partnerDirectoryDecider, [
     { type: 'reserve_as2_id', as2Id: 'ACME', partnerId: PARTNER, planLimit: { plan: 'free', limit: 5 }, staleReservations: [], now: T0 },
+    { type: 'reserve_as2_id', as2Id: 'ACME-NEW', partnerId: PARTNER, planLimit: null, staleReservations: [], now: T1 },
+    { type: 'release_as2_id', partnerId: PARTNER, as2Id: 'ACME', reason: 'changed', now: T1 },
     { type: 'release_as2_id', partnerId: PARTNER, reason: 'deleted', now: T1 },
   ]);
   const target = { account: 'acc', tenant: 'ten', masterPartnerId: MASTER };

@@ -69,6 +69,11 @@ export class ExchangeQueries {
     return items;
   }
 
+  async partnershipsOfPartnerInAccount(account: string, partnerId: string): Promise<PartnershipDocument[]> {
+    const { items } = await this.partnerships.find({ filter: { account, partnerId }, sort: BY_CREATION });
+    return items;
+  }
+
   listPartnerships(
     account: string,
     tenant: string,

@@ -128,6 +128,20 @@ export class PartnerViewsProjection extends FollowedProjection {
         await this.fanOut(master);
         return;
       }
+      case 'partner.as2_id_changed.v1': {
+        const id = viewIdOf(event.data.account, event.data.tenant, event.data.partnerId);
+        const current = await this.views.get(id);
+        if (current) await this.views.put({ ...current, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt });
+        return;
+      }
+      case 'master_partner.as2_id_changed.v1': {
+        const current = await this.masters.get(event.data.partnerId);
+        if (!current) return;
+        const master = { ...current, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt };
+        await this.masters.put(master);
+        await this.fanOut(master);
+        return;
+      }
       case 'master_partner.deleted.v1':
         await this.masters.delete(event.data.partnerId);
         await this.views.deleteMany({ account, partnerId: event.data.partnerId });

@@ -2,6 +2,7 @@ import { DEFAULT_FIREWALL, type PartnerChanges, type PartnerSettings } from '@as
 import type { PartnerViewDocument } from './partner-view.document';
 import type { PresentedPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+import type { PresentedMessageStats } from '../message-stats/message-stats.query';
 
 /** How the account admin's routes label master partners; tenants see them as `inherited`. */
 export type PresentedType = 'tenant' | 'inherited' | 'master';
@@ -65,13 +66,14 @@ export function presentPartnerDetails(
   doc: PartnerViewDocument,
   type: PresentedType = doc.type,
   certificates: readonly PresentedPartnerCertificate[] = [],
+  messageStats: PresentedMessageStats | null = null,
 ) {
   return {
     ...presentPartner(doc, type),
     ...(type === 'inherited' ? { override_settings: presentOverrides(doc.overrides ?? {}) } : {}),
     certificates: [...certificates],
-    message_stats: null,
-    last_message_at: null,
+    message_stats: messageStats,
+    last_message_at: messageStats?.last_message_at ?? null,
     connection_status: null,
   };
 }
