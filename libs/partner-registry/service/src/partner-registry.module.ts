@@ -18,6 +18,7 @@ import {
   provideWriteVisibility,
   registerDomainErrorStatuses,
   type PlatformConfig,
+  provideBusFollowedProjection,
   provideFollowedProjection,
 } from '@as2-partners/platform';
 import { As2InstancesController } from './commands/as2-instances/as2-instances.controller';
@@ -158,7 +159,7 @@ const logger = new Logger('PartnerRegistry');
     provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection, ExchangeViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
-    PartnerCertificatesConsumer,
+    provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })
