@@ -149,5 +149,40 @@ describeWithServer('KAFKA_BROKERS', 'our side of exchanges in distributed mode: 
       expect(header(paired.headers, 'ce_tenant')).toBe(tenant);
       expect(paired.value['data']).toMatchObject({ partnershipId, account, tenant, as2InstanceId: instanceId, partnerId, overrides: { mdnMode: 'sync' } });
     }, 90_000);
+
+    it("counts the gateway's plain JSON records from as2.gateway.messages in the partner's statistics, once each, in any order", async () => {
+      const admin = headers(['tenant_admin']);
+      const partner = await app.inject({ method: 'POST', url: '/v1/partners', headers: admin, payload: { name: 'Counted', as2_id: 'IT-COUNTED', url: 'https://as2.example.com/receive' } });
+      expect(partner.statusCode).toBe(201);
+      const partnerId: string = partner.json().data.id;
+      const outcome = (messageId: string, status: string, at: string, extra: Record<string, unknown> = {}) => ({
+        key: messageId,
+        value: JSON.stringify({ message_id: messageId, direction: 'outbound', as2_from: 'IT-US', as2_to: 'IT-COUNTED', status, occurred_at: at, account, tenant, ...extra }),
+      });
+      const kafka = new Kafka({ clientId: `it-gateway-${database}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: 'as2.gateway.messages',
+        messages: [
+          outcome('gw-1', 'delivered', '2026-11-30T10:02:00.000Z'),
+          outcome('gw-1', 'sent', '2026-11-30T10:00:00.000Z'),
+          outcome('gw-1', 'delivered', '2026-11-30T10:02:00.000Z'),
+          outcome('gw-2', 'failed', '2026-11-30T10:03:00.000Z'),
+          outcome('gw-3', 'delivered', '2026-11-30T10:04:00.000Z', { direction: 'inbound', as2_from: 'IT-COUNTED', as2_to: 'IT-US' }),
+          // Another account's record naming the same tenant and partner id lands in its own account.
+          outcome('gw-4', 'delivered', '2026-11-30T10:05:00.000Z', { account: `${account}-other` }),
+        ],
+      });
+      await producer.disconnect();
+      const deadline = Date.now() + 30_000;
+      let stats: Record<string, unknown> | null = null;
+      while (Date.now() < deadline) {
+        stats = (await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}`, headers: headers(['tenant_user']) })).json().data.message_stats;
+        if (stats?.['total_received'] === 1) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(stats).toEqual({ total_sent: 2, total_received: 1, success_rate: 66.7, last_message_at: '2026-11-30T10:04:00.000000Z' });
+    }, 90_000);
   });
 });

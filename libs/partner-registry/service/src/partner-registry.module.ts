@@ -34,6 +34,7 @@ import { ChangeAs2IdHandler } from './commands/change-as2-id/change-as2-id.handl
 import { MessageOutcomes } from './queries/message-stats/message-outcomes';
 import { MessageStatsQuery } from './queries/message-stats/message-stats.query';
 import { GatewayMessageEventsController } from './reactions/gateway-messages/gateway-message-events.controller';
+import { GatewayMessagesConsumer } from './reactions/gateway-messages/gateway-messages.consumer';
 import { StationsController } from './commands/stations/stations.controller';
 import { StationsHandler } from './commands/stations/stations.handler';
 import { StationViewsController } from './queries/exchange-views/station-views.controller';
@@ -132,6 +133,7 @@ const logger = new Logger('PartnerRegistry');
     ChangeAs2IdHandler,
     MessageOutcomes,
     MessageStatsQuery,
+    GatewayMessagesConsumer,
     PartnershipResolver,
     PartnershipRemovalReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
