@@ -113,6 +113,7 @@ describe('parked events (embedded, both services)', () => {
     expect(rebuilt.map((r) => r.name).sort()).toEqual([
       'certificate-lifecycle.known-partners',
       'certificate-lifecycle.views',
+      'partner-registry.exchange-views',
       'partner-registry.partner-certificates',
       'partner-registry.partner-views',
     ]);

@@ -14,8 +14,8 @@ export interface PartnershipOverrides {
 
 export const PARTNERSHIP_OVERRIDE_FIELDS = ['subject', 'mdnMode', 'sign', 'encrypt', 'compress', 'signAlgorithm', 'encryptAlgorithm'] as const;
 
-/** Why a partnership ended: its tenant deleted it, or the partner or instance it named went away. */
-export type PartnershipDeletionReason = 'deleted' | 'partner_deleted' | 'as2_instance_deleted';
+/** Why a partnership ended: its tenant deleted it, the partner or instance it named went away, or its tenant was deleted. */
+export type PartnershipDeletionReason = 'deleted' | 'partner_deleted' | 'as2_instance_deleted' | 'tenant_deleted';
 
 export type PartnershipCreated = DomainEvent<
   'partnership.created.v1',
