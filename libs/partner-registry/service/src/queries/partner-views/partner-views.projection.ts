@@ -14,7 +14,7 @@ import {
   type StationEvent,
   type PartnerSettings,
 } from '@as2-partners/partner-registry-domain';
-import { PARTNER_VIEW_INDEXES } from './partner-list.query';
+import { PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH } from './partner-list.query';
 import {
   type OverrideDocument,
   overrideDocIdOf,
@@ -43,8 +43,8 @@ export class PartnerViewsProjection extends FollowedProjection {
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
-    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES);
-    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES);
+    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
+    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
     this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
   }
