@@ -82,6 +82,18 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
     expect((await api.post('/v1/partners', partnerInput('PRIZE'))).body.error.code).toBe('DUPLICATE_AS2_ID');
   });
 
+  it('one partner changed twice at once ends with one id; the ids it left are free again', async () => {
+    const p = await partner('SOLO-OLD');
+    const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => change(p.id, { new_as2_id: id, acknowledge_risks: true })));
+    expect(results.every((r) => r.status === 200 || r.status === 422)).toBe(true);
+    const final = (await api.get(`/v1/partners/${p.id}`)).body.data.as2_id;
+    expect(['SOLO-X', 'SOLO-Y']).toContain(final);
+    for (const id of ['SOLO-OLD', 'SOLO-X', 'SOLO-Y'].filter((x) => x !== final)) {
+      expect((await api.post('/v1/partners', partnerInput(id))).status).toBe(201);
+    }
+    expect((await api.post('/v1/partners', partnerInput(final))).body.error.code).toBe('DUPLICATE_AS2_ID');
+  });
+
   it('the impact route lists partnerships, statistics kept under the old id, the risks, and whether the new id is free', async () => {
     const p = await partner('IMPACT');
     await partner('TAKEN');

@@ -146,6 +146,15 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
     });
   });
 
+  it('one instance renamed twice at once ends with one id; the ids it left are free again', async () => {
+    const solo = await create(api, 'SOLO-OLD');
+    const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => api.patch(`/v1/as2-instances/${solo.id}`, { my_as2_id: id })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const final = (await api.get(`/v1/as2-instances/${solo.id}`)).body.data.my_as2_id;
+    for (const id of ['SOLO-OLD', 'SOLO-X', 'SOLO-Y'].filter((x) => x !== final)) await create(api, id);
+    expect((await api.post('/v1/as2-instances', instanceInput(final))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
+  });
+
   describe('master instances', () => {
     it('an account admin creates them; every tenant sees them as inherited and cannot change them', async () => {
       const res = await admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('GROUP-US'));

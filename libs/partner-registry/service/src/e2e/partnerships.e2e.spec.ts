@@ -219,6 +219,18 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       expect((await api.get('/v1/partnerships/resolve?as2_from=my%20company&as2_to=amazon')).status).toBe(422);
     });
 
+    it('finds the pair when an AS2 id names both an own and an inherited end', async () => {
+      await ok(admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('TWIN-US')));
+      const masterPartner = await ok<{ id: string }>(admin.post(`/v1/accounts/${account}/partners`, partnerInput('TWIN-THEM')));
+      await instance(api, 'TWIN-US');
+      await partner(api, 'TWIN-THEM');
+      const masterInstance = (await api.get('/v1/as2-instances?type=inherited')).body.data.find((i: { my_as2_id: string }) => i.my_as2_id === 'TWIN-US');
+      const created = await pair(api, masterInstance.id, masterPartner.id);
+      const res = await api.get('/v1/partnerships/resolve?as2_from=TWIN-US&as2_to=TWIN-THEM');
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ partnership_id: created.id, as2_instance: { type: 'inherited' }, partner: { type: 'inherited' } });
+    });
+
     it('resolves inherited ends, and a gateway token names the tenant', async () => {
       await ok(admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('GROUP-GW')));
       const masterPartner = await ok<{ id: string }>(admin.post(`/v1/accounts/${account}/partners`, partnerInput('MCK-GW')));

@@ -76,13 +76,27 @@ export class As2InstancesHandler {
     as2InstanceDecider.decide(command, { status: 'active', instance: current });
     if (newId !== null) await this.reservations.reserve(directory, reserveKey(newId, instanceId, now), now, metadata);
     let decided;
+    let replacedId = current.myAs2Id;
     try {
-      decided = await this.writeModel.decide(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider, command, metadata);
+      decided = await this.writeModel.decide(
+        PartnerRegistryStreams.as2Instance(instanceId),
+        as2InstanceDecider,
+        (state) => {
+          // The id this change replaces, as decided: a concurrent change may have moved it since `current` was read.
+          if (state.status === 'active') replacedId = state.instance.myAs2Id;
+          return command;
+        },
+        metadata,
+      );
     } catch (error) {
-      if (newId !== null) await this.reservations.release(directory, releaseKeys(instanceId, 'stale', now, newId), metadata).catch(() => undefined);
+      // A concurrent change of this same instance may have taken the new id meanwhile: its reservation stays then.
+      const { state } = await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider);
+      const heldNow = state.status === 'active' && state.instance.myAs2Id === newId;
+      if (newId !== null && !heldNow) await this.reservations.release(directory, releaseKeys(instanceId, 'stale', now, newId), metadata).catch(() => undefined);
       throw error;
     }
-    const released = newId === null ? null : (await this.reservations.release(directory, releaseKeys(instanceId, 'changed', now, current.myAs2Id), metadata)).position;
+    const released =
+      newId === null || replacedId === newId ? null : (await this.reservations.release(directory, releaseKeys(instanceId, 'changed', now, replacedId), metadata)).position;
     return new AfterWrite(lastPositionOf(decided.position, released), () => this.viewOf(scope, instanceId));
   }
 

@@ -58,12 +58,18 @@ export class ChangeAs2IdHandler {
     try {
       changed = await this.writeModel.decide(target.stream, target.decider, command, metadata);
     } catch (error) {
-      await this.directory.releaseId(target.scope, partnerId, dto.new_as2_id, 'stale', now, metadata).catch(() => undefined);
+      // A concurrent change of this same partner may have taken the new id meanwhile: its reservation stays then.
+      const { state } = await this.writeModel.load(target.stream, target.decider);
+      if (state.status !== 'active' || state.partner.as2Id !== dto.new_as2_id) {
+        await this.directory.releaseId(target.scope, partnerId, dto.new_as2_id, 'stale', now, metadata).catch(() => undefined);
+      }
       throw error;
     }
-    const released = await this.directory.releaseId(target.scope, partnerId, target.partner.as2Id, 'changed', now, metadata);
+    // The id the change replaced, as decided: a concurrent change may have moved it since the target was read.
+    const oldAs2Id = (changed.events[0]?.data as { oldAs2Id?: string } | undefined)?.oldAs2Id ?? target.partner.as2Id;
+    const released = await this.directory.releaseId(target.scope, partnerId, oldAs2Id, 'changed', now, metadata);
     return new AfterWrite(lastPositionOf(reserved, changed.position, released), () => ({
-      oldAs2Id: target.partner.as2Id,
+      oldAs2Id,
       newAs2Id: dto.new_as2_id,
       changedAt: now.toISOString(),
     }));

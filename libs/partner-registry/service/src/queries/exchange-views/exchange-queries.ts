@@ -48,10 +48,10 @@ export class ExchangeQueries {
     return doc && doc.account === account && doc.tenant === null ? doc : null;
   }
 
-  /** The instance a message names by our AS2 id: the tenant's own first, then the account's. */
-  async findInstanceByMyAs2Id(account: string, tenant: string, myAs2Id: string): Promise<As2InstanceDocument | null> {
-    const { items } = await this.instances.find({ filter: { account, myAs2Id, $or: [{ tenant }, { tenant: null }] }, sort: { tenant: -1 }, limit: 1 });
-    return items[0] ?? null;
+  /** The instances a message may name by our AS2 id: the tenant's own first, then the account's. */
+  async findInstancesByMyAs2Id(account: string, tenant: string, myAs2Id: string): Promise<As2InstanceDocument[]> {
+    const { items } = await this.instances.find({ filter: { account, myAs2Id, $or: [{ tenant }, { tenant: null }] }, sort: { tenant: -1 }, limit: 2 });
+    return items;
   }
 
   instancesByIds(ids: readonly string[]): Promise<Page<As2InstanceDocument>> {

@@ -52,12 +52,17 @@ export class PartnershipResolver {
     };
   }
 
+  /** An AS2 id may name both a tenant's own and an inherited end: the first pair with a partnership, own ends first. */
   private async pairOf(account: string, tenant: string, direction: Pair['direction'], ours: string, theirs: string): Promise<Pair | null> {
-    const instance = await this.exchange.findInstanceByMyAs2Id(account, tenant, ours);
-    if (!instance) return null;
-    const partner = await this.partners.findForTenantByAs2Id(account, tenant, theirs);
-    if (!partner) return null;
-    const partnership = await this.exchange.findPartnershipByPair(account, tenant, instance.instanceId, partner.partnerId);
-    return partnership ? { direction, instance, partner, partnership } : null;
+    const instances = await this.exchange.findInstancesByMyAs2Id(account, tenant, ours);
+    if (instances.length === 0) return null;
+    const partners = await this.partners.findForTenantByAs2Id(account, tenant, theirs);
+    for (const instance of instances) {
+      for (const partner of partners) {
+        const partnership = await this.exchange.findPartnershipByPair(account, tenant, instance.instanceId, partner.partnerId);
+        if (partnership) return { direction, instance, partner, partnership };
+      }
+    }
+    return null;
   }
 }

@@ -36,15 +36,15 @@ export class PartnerQueries {
     return this.findMaster(account, partnerId);
   }
 
-  /** The partner a message names by its AS2 id, as the tenant sees it: its own first, then an inherited one. */
-  async findForTenantByAs2Id(account: string, tenant: string, as2Id: string): Promise<PartnerViewDocument | null> {
+  /** The partners a message may name by an AS2 id, as the tenant sees them: its own first, then an inherited one. */
+  async findForTenantByAs2Id(account: string, tenant: string, as2Id: string): Promise<PartnerViewDocument[]> {
     const known = await this.isKnownTenant(account, tenant);
     const { items } = await (known ? this.views : this.masters).find({
       filter: known ? { account, tenant, as2Id } : { account, tenant: null, as2Id },
       sort: { typeOrder: 1 },
-      limit: 1,
+      limit: 2,
     });
-    return items[0] ?? null;
+    return items;
   }
 
   /** The partners (own, or inherited with the tenant's override) a tenant grouped under a station. */
