@@ -59,6 +59,15 @@ describe('JwtVerifier', () => {
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });
     });
 
+    it('accepts a gateway without a tenant (it names the tenant per request), and with one', async () => {
+      expect(await verifier.verify(await sign({ sub: 'gw', account: 'acme', roles: ['gateway'] }))).toEqual({ sub: 'gw', account: 'acme', tenant: null, roles: ['gateway'] });
+      expect((await verifier.verify(await sign({ sub: 'gw', account: 'acme', tenant: 't1', roles: ['gateway'] }))).tenant).toBe('t1');
+    });
+
+    it('still requires a tenant of tenant roles', async () => {
+      expect((await rejection(verifier, await sign({ sub: 'bob', account: 'acme', roles: ['tenant_user'] }))).reason).toMatch(/tenant/);
+    });
+
     it('rejects an expired token beyond the clock tolerance', async () => {
       expect((await rejection(verifier, await sign(CLAIMS, { exp: nowSeconds() - 60 }))).reason).toMatch(/exp/);
     });
