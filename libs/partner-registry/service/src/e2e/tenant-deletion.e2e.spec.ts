@@ -1,5 +1,6 @@
 import { EVENT_BUS, topicOf, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { PARTNER_REGISTRY_EVENT_TYPES } from '@as2-partners/partner-registry-domain';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { apiAs, instanceInput, partnerInput } from './partner-api.spec-support';
 
@@ -75,5 +76,8 @@ describe('tenant deletion (partner-registry, embedded bus)', () => {
     expect(of('as2_instance.deleted.v1', 'instanceId', masterInstance.id)).toBeUndefined();
     expect(of('partnership.deleted.v1', 'partnershipId', kept.id)).toBeUndefined();
     expect((await survivor.get(`/v1/partnerships/${kept.id}`)).status).toBe(200);
+    // Only documented types reach the topic: the directories guarding our AS2 ids and pairs stay in the store.
+    expect(published.filter((e) => !(PARTNER_REGISTRY_EVENT_TYPES as readonly string[]).includes(e.type)).map((e) => e.type)).toEqual([]);
+    expect(published.some((e) => e.type === 'as2_instance.created.v1')).toBe(true);
   });
 });
