@@ -35,7 +35,9 @@ if (!values.roles) fail(`--roles is required (comma list of ${ROLES.join(', ')})
 const roles = [...new Set(values.roles.split(',').map((r) => r.trim()).filter(Boolean))];
 const unknown = roles.filter((r) => !ROLES.includes(r));
 if (roles.length === 0 || unknown.length > 0) fail(`--roles must be a comma list of ${ROLES.join(', ')}, got "${values.roles}"`);
-if (!values.tenant && !roles.some((r) => ['account_admin', 'operator', 'gateway'].includes(r))) fail('--tenant is required unless --roles includes account_admin, operator or gateway');
+if (!values.tenant && !roles.includes('account_admin') && !roles.includes('operator') && !roles.includes('gateway')) {
+  fail('--tenant is required unless --roles includes account_admin, operator or gateway');
+}
 if (!/^\d+$/.test(values.ttl) || Number(values.ttl) < 1) fail(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
 
 let secret = process.env.JWT_SECRET?.trim();

@@ -12,16 +12,13 @@ function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0;
 }
 
-/** Roles that act above one tenant, so their tokens may carry no tenant claim. */
-const TENANTLESS_ROLES: readonly Role[] = ['account_admin', 'operator', 'gateway'];
-
 function isRole(value: unknown): value is Role {
   return ROLES.some((role) => role === value);
 }
 
 /**
  * Turns verified JWT claims into a Caller: `sub` and `account` required, `roles` a non-empty subset of ROLES,
- * `tenant` required unless the caller is an account admin or an operator.
+ * `tenant` required unless the caller is an account admin, an operator or a gateway.
  */
 export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Caller {
   const { sub, account, tenant, roles } = claims;
@@ -35,7 +32,7 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   if (unknown.length > 0) throw new InvalidCallerClaimsError(`claim roles holds unknown roles: ${unknown.map(String).join(', ')}`);
   const callerRoles = [...new Set(roles as Role[])];
   const callerTenant = nonEmptyString(tenant) ? tenant : null;
-  if (callerTenant === null && !callerRoles.some((role) => TENANTLESS_ROLES.includes(role))) {
+  if (callerTenant === null && !callerRoles.includes('account_admin') && !callerRoles.includes('operator') && !callerRoles.includes('gateway')) {
     throw new InvalidCallerClaimsError('claim tenant is required unless the caller is an account_admin, an operator or a gateway');
   }
   return { sub, account, tenant: callerTenant, roles: callerRoles };

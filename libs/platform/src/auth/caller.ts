@@ -1,6 +1,6 @@
 /**
- * `operator`: runs the platform (parked events), sees no tenant route. `gateway`: the AS2 gateway of an account
- * (routing questions, message outcomes); it may name the tenant per request instead of in its token.
+ * `operator`: runs the platform (parked events), sees no tenant route. `gateway`: an AS2 gateway or a service acting
+ * for one (gateway-facing and internal routes only), scoped to its account, with or without a tenant.
  */
 export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];

@@ -59,13 +59,10 @@ describe('JwtVerifier', () => {
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });
     });
 
-    it('accepts a gateway without a tenant (it names the tenant per request), and with one', async () => {
-      expect(await verifier.verify(await sign({ sub: 'gw', account: 'acme', roles: ['gateway'] }))).toEqual({ sub: 'gw', account: 'acme', tenant: null, roles: ['gateway'] });
-      expect((await verifier.verify(await sign({ sub: 'gw', account: 'acme', tenant: 't1', roles: ['gateway'] }))).tenant).toBe('t1');
-    });
-
-    it('still requires a tenant of tenant roles', async () => {
-      expect((await rejection(verifier, await sign({ sub: 'bob', account: 'acme', roles: ['tenant_user'] }))).reason).toMatch(/tenant/);
+    it('accepts a gateway without a tenant (account-wide), and still requires a tenant of a tenant role', async () => {
+      const caller = await verifier.verify(await sign({ sub: 'gw', account: 'acme', roles: ['gateway'] }));
+      expect(caller).toEqual({ sub: 'gw', account: 'acme', tenant: null, roles: ['gateway'] });
+      expect((await rejection(verifier, await sign({ sub: 'u', account: 'acme', roles: ['tenant_admin'] }))).reason).toMatch(/tenant/);
     });
 
     it('rejects an expired token beyond the clock tolerance', async () => {
