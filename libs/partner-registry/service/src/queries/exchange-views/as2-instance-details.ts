@@ -3,7 +3,8 @@ import { PartnerQueries } from '../partner-views/partner-queries';
 import type { PartnerViewDocument } from '../partner-views/partner-view.document';
 import { ExchangeQueries } from './exchange-queries';
 import type { As2InstanceDocument } from './exchange-view.documents';
-import { presentAs2Instance, presentRelatedPartnership, type InstancePresentedType, type PresentedInstanceKey } from './exchange.presenter';
+import { presentAs2Instance, presentRelatedPartnership, type InstancePresentedType } from './exchange.presenter';
+import { presentOurKey } from './our-key.document';
 
 /** GET /as2-instances/{id}: the instance with its related partnerships (seed 001) and its keys. */
 @Injectable()
@@ -21,8 +22,9 @@ export class As2InstanceDetails {
       const partner: PartnerViewDocument | null = await this.partners.findForTenant(doc.account, partnership.tenant, partnership.partnerId);
       related.push(presentRelatedPartnership(partnership, doc, partner));
     }
-    // Filled from the certificate-lifecycle service's key.* events once its keystore publishes them (alias = my_as2_alias).
-    const keys: PresentedInstanceKey[] = [];
+    // From the certificate-lifecycle service's key.* events: the keystore of the instance's tenant (a master
+    // instance resolves its alias in the viewing tenant's keystore; the account admin sees every tenant's).
+    const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant ?? viewer, doc.myAs2Alias)).map(presentOurKey);
     return { ...presentAs2Instance(doc, type), partnerships: related, keys };
   }
 }

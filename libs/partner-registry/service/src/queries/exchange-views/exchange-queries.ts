@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type Filter, type Page, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { OUR_KEY_INDEXES, OUR_KEYS_COLLECTION, type OurKeyDocument } from './our-key.document';
 import {
   AS2_INSTANCE_INDEXES,
   type As2InstanceDocument,
@@ -23,8 +24,10 @@ export class ExchangeQueries {
   private readonly instances: ReadModelCollection<As2InstanceDocument>;
   private readonly partnerships: ReadModelCollection<PartnershipDocument>;
   private readonly stations: ReadModelCollection<StationDocument>;
+  private readonly keys: ReadModelCollection<OurKeyDocument>;
 
   constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
+    this.keys = readModels.collection(OUR_KEYS_COLLECTION, OUR_KEY_INDEXES);
     this.instances = readModels.collection(ExchangeCollections.as2Instances, AS2_INSTANCE_INDEXES);
     this.partnerships = readModels.collection(ExchangeCollections.partnerships, PARTNERSHIP_INDEXES);
     this.stations = readModels.collection(ExchangeCollections.stations, STATION_INDEXES);
@@ -95,6 +98,13 @@ export class ExchangeQueries {
   async findPartnershipByPair(account: string, tenant: string, as2InstanceId: string, partnerId: string): Promise<PartnershipDocument | null> {
     const { items } = await this.partnerships.find({ filter: { account, tenant, as2InstanceId, partnerId }, limit: 1 });
     return items[0] ?? null;
+  }
+
+  /** The keys an alias holds in one tenant's keystore (`tenant` null: in every tenant of the account). */
+  async keysOfAlias(account: string, tenant: string | null, alias: string): Promise<OurKeyDocument[]> {
+    const { items } = await this.keys.find({ filter: { account, alias, ...(tenant === null ? {} : { tenant }) }, sort: { tenant: 1, _id: 1 }, limit: 100 });
+    const order = { current: 0, next: 1, previous: 2 } as const;
+    return items.sort((a, b) => order[a.role] - order[b.role]);
   }
 
   listStations(account: string, tenant: string, { page, perPage }: PageRequest): Promise<Page<StationDocument>> {

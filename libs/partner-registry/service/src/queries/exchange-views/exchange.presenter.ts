@@ -33,14 +33,6 @@ export function presentRelatedPartnership(partnership: PartnershipDocument, inst
   };
 }
 
-/** Our private keys as the certificate-lifecycle service's `key.*` events will describe them (alias, usage, fingerprint, expiry). */
-export interface PresentedInstanceKey {
-  readonly alias: string;
-  readonly usage: string;
-  readonly fingerprint: string;
-  readonly expires_at: string | null;
-}
-
 export function presentOverridesOfPartnership(overrides: PartnershipOverrides) {
   const out: Record<string, unknown> = {};
   if (overrides.subject !== undefined) out['subject'] = overrides.subject;
