@@ -115,6 +115,8 @@ describe('parked events (embedded, both services)', () => {
       'certificate-lifecycle.known-instances',
       'certificate-lifecycle.known-partners',
       'certificate-lifecycle.views',
+      'partner-registry.exchange-views',
+      'partner-registry.our-keys',
       'partner-registry.partner-certificates',
       'partner-registry.partner-views',
     ]);

@@ -34,6 +34,12 @@ export interface BusSubscriptionOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly handler: (event: RecordedEvent, topic: string) => Promise<void>;
+  /**
+   * For topics written by systems outside the platform (e.g. the gateway's `as2.gateway.messages`): a record that
+   * is no event envelope is handed over as an event of this type, its JSON value as `data`, its id
+   * `<topic>:<partition>:<offset>`. Without it such a record is unreadable (parked).
+   */
+  readonly foreignRecordType?: string;
 }
 
 export interface BusSubscription {

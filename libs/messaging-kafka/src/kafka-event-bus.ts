@@ -13,7 +13,7 @@ import {
   type RetryPolicy,
 } from '@as2-partners/kernel';
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
-import { kafkaMessageOf, recordedEventOf } from './kafka-event-record';
+import { foreignRecordOf, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
 import { kafkaLogCreator } from './kafka-log-creator';
 import { withConsumerSpan } from './consumer-span';
 
@@ -208,7 +208,7 @@ export class KafkaEventBus implements EventBus {
     consumer: { heartbeat: () => Promise<void>; isRunning: () => boolean },
   ): Promise<boolean> {
     const parked = this.options.parked;
-    if (!parked) return this.deliverUntilHandled(options, topic, message, consumer);
+    if (!parked) return this.deliverUntilHandled(options, topic, partition, message, consumer);
     const retries = new RetryThenPark({
       consumer: options.groupId,
       parked,
@@ -221,7 +221,7 @@ export class KafkaEventBus implements EventBus {
       try {
         let event: RecordedEvent;
         try {
-          event = recordedEventOf(message.value);
+          event = eventOfRecord(options, topic, partition, message);
         } catch (error) {
           // No handler can ever read it: parked at once, with the raw value for the operator.
           await this.parkUnreadable(parked, options.groupId, topic, partition, message, error);
@@ -279,6 +279,7 @@ export class KafkaEventBus implements EventBus {
   private async deliverUntilHandled(
     options: BusSubscriptionOptions,
     topic: string,
+    partition: number,
     message: KafkaMessage,
     consumer: { heartbeat: () => Promise<void>; isRunning: () => boolean },
   ): Promise<boolean> {
@@ -286,7 +287,7 @@ export class KafkaEventBus implements EventBus {
     const maxDelay = this.options.retryMaxDelayMs ?? 10_000;
     for (;;) {
       try {
-        await options.handler(recordedEventOf(message.value), topic);
+        await options.handler(eventOfRecord(options, topic, partition, message), topic);
         return true;
       } catch (error) {
         if (!consumer.isRunning()) return false;
@@ -360,4 +361,10 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - Date.now())));
     await consumer.heartbeat();
   }
+}
+
+/** An envelope, or, on a topic of foreign records, any JSON object wrapped as one. */
+function eventOfRecord(options: BusSubscriptionOptions, topic: string, partition: number, message: KafkaMessage): RecordedEvent {
+  if (options.foreignRecordType === undefined) return recordedEventOf(message.value);
+  return foreignRecordOf(message.value, options.foreignRecordType, { topic, partition, offset: message.offset, timestamp: message.timestamp });
 }

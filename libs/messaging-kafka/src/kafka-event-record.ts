@@ -57,3 +57,52 @@ export function recordedEventOf(value: Buffer | string | null): RecordedEvent {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Where a record sits: the id of a foreign record, unique per topic. */
+export interface RecordCoordinates {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** Kafka's record timestamp (ms since the epoch, as a string). */
+  readonly timestamp: string;
+}
+
+/**
+ * A record of a topic other systems write: an envelope is read as one; any other JSON object becomes an event of
+ * `type` carrying it as `data` (metadata from its `account`/`tenant` fields when they are strings). The consumer
+ * validates `data` itself: nothing of it is trusted here.
+ */
+export function foreignRecordOf(value: Buffer | string | null, type: string, at: RecordCoordinates): RecordedEvent {
+  try {
+    return recordedEventOf(value);
+  } catch (error) {
+    if (!(error instanceof MalformedEventRecordError) || value === null) throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString());
+  } catch (error) {
+    throw new MalformedEventRecordError(`The record value is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isObject(parsed)) throw new MalformedEventRecordError('The record value is not a JSON object');
+  const id = `${at.topic}:${at.partition}:${at.offset}`;
+  const offset = Number(at.offset);
+  const text = (field: string): string | null => (typeof parsed[field] === 'string' ? (parsed[field] as string) : null);
+  return {
+    id,
+    type,
+    schemaVersion: 1,
+    stream: `${at.topic}-${at.partition}`,
+    revision: offset,
+    position: offset,
+    data: parsed,
+    metadata: {
+      account: text('account') ?? '',
+      tenant: text('tenant'),
+      correlationId: id,
+      causationId: null,
+      actor: { type: 'service', id: at.topic },
+      occurredAt: new Date(Number(at.timestamp) || 0).toISOString(),
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@as2-partners/kernel';
-import { MalformedEventRecordError, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
+import { MalformedEventRecordError, foreignRecordOf, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
 
 const event: RecordedEvent = {
   id: 'evt-1',
@@ -42,5 +42,45 @@ describe('kafkaMessageOf / recordedEventOf', () => {
   ])('refuses a record with %s', (_what, value, message) => {
     expect(() => recordedEventOf(value)).toThrow(MalformedEventRecordError);
     expect(() => recordedEventOf(value)).toThrow(message);
+  });
+});
+
+describe('foreignRecordOf (topics other systems write)', () => {
+  const at = { topic: 'as2.gateway.messages', partition: 2, offset: '41', timestamp: String(Date.parse('2026-11-30T10:00:00.000Z')) };
+
+  it('wraps a plain JSON object as an event of the given type, its id from the record coordinates', () => {
+    const value = JSON.stringify({ message_id: 'm1', account: 'acc', tenant: 'ten', status: 'delivered' });
+    expect(foreignRecordOf(value, 'gateway.message_outcome', at)).toEqual({
+      id: 'as2.gateway.messages:2:41',
+      type: 'gateway.message_outcome',
+      schemaVersion: 1,
+      stream: 'as2.gateway.messages-2',
+      revision: 41,
+      position: 41,
+      data: { message_id: 'm1', account: 'acc', tenant: 'ten', status: 'delivered' },
+      metadata: {
+        account: 'acc',
+        tenant: 'ten',
+        correlationId: 'as2.gateway.messages:2:41',
+        causationId: null,
+        actor: { type: 'service', id: 'as2.gateway.messages' },
+        occurredAt: '2026-11-30T10:00:00.000Z',
+      },
+    });
+  });
+
+  it('reads an envelope as the envelope it is', () => {
+    expect(foreignRecordOf(kafkaMessageOf(event, 'as2.partner-registry.events').value, 'gateway.message_outcome', at)).toEqual(event);
+  });
+
+  it('still refuses what is no JSON object (parked by the bus)', () => {
+    for (const value of [null, 'not json', '[1,2]', '"text"']) {
+      expect(() => foreignRecordOf(value, 'gateway.message_outcome', at)).toThrow(MalformedEventRecordError);
+    }
+  });
+
+  it('takes no account or tenant that is not a string', () => {
+    const wrapped = foreignRecordOf(JSON.stringify({ account: { $ne: null }, tenant: 7 }), 'x', at);
+    expect(wrapped.metadata).toMatchObject({ account: '', tenant: null });
   });
 });

@@ -17,6 +17,16 @@ export const PartnerRegistryErrorCode = {
   InvalidTenant: 'INVALID_TENANT',
   TenantDeleted: 'TENANT_DELETED',
   TenantIdRetired: 'TENANT_ID_RETIRED',
+  As2InstanceNotFound: 'AS2_INSTANCE_NOT_FOUND',
+  DuplicateMyAs2Id: 'DUPLICATE_MY_AS2_ID',
+  As2InstanceInUse: 'AS2_INSTANCE_IN_USE',
+  InheritedAs2InstanceReadOnly: 'INHERITED_AS2_INSTANCE_READ_ONLY',
+  PartnershipNotFound: 'PARTNERSHIP_NOT_FOUND',
+  DuplicatePartnership: 'DUPLICATE_PARTNERSHIP',
+  StationNotFound: 'STATION_NOT_FOUND',
+  StationInUse: 'STATION_IN_USE',
+  RiskAcknowledgementRequired: 'RISK_ACKNOWLEDGEMENT_REQUIRED',
+  InheritedPartnerAs2IdReadOnly: 'INHERITED_PARTNER_AS2_ID_READ_ONLY',
 } as const;
 
 export function partnerNotFound(partnerId: string): DomainError {
@@ -94,4 +104,84 @@ export function tenantDeleted(tenantId: string): DomainError {
 /** A deleted tenant's id is never given out again, so a new tenant cannot inherit the old one's partners or secrets. */
 export function tenantIdRetired(tenantId: string): DomainError {
   return new DomainError(PartnerRegistryErrorCode.TenantIdRetired, `The tenant id ${tenantId} belonged to a deleted tenant and is retired`, 'id');
+}
+
+export function as2InstanceNotFound(instanceId: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.As2InstanceNotFound, `AS2 instance ${instanceId} not found`);
+}
+
+export function duplicateMyAs2Id(myAs2Id: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.DuplicateMyAs2Id, `An AS2 instance with the AS2 ID ${myAs2Id} already exists`, 'my_as2_id');
+}
+
+export function invalidMyAs2IdFormat(): DomainError {
+  return new DomainError(
+    PartnerRegistryErrorCode.InvalidAs2IdFormat,
+    'My AS2 ID must be 1-50 letters, digits, hyphens or underscores (no spaces)',
+    'my_as2_id',
+  );
+}
+
+/** An instance still named by partnerships: deleting it would silently cut those pairs, so it takes `cascade`. */
+export function as2InstanceInUse(instanceId: string, partnershipIds: readonly string[]): DomainError {
+  return new DomainError(
+    PartnerRegistryErrorCode.As2InstanceInUse,
+    `AS2 instance ${instanceId} still has partnerships: delete them first, or delete with ?cascade=true`,
+    undefined,
+    { partnership_ids: [...partnershipIds] },
+  );
+}
+
+export function inheritedAs2InstanceReadOnly(instanceId: string): DomainError {
+  return new DomainError(
+    PartnerRegistryErrorCode.InheritedAs2InstanceReadOnly,
+    `AS2 instance ${instanceId} is inherited from the account: an account admin changes it under /v1/accounts/{account}/as2-instances`,
+  );
+}
+
+export function partnershipNotFound(partnershipId: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.PartnershipNotFound, `Partnership ${partnershipId} not found`);
+}
+
+export function duplicatePartnership(as2InstanceId: string, partnerId: string): DomainError {
+  return new DomainError(
+    PartnerRegistryErrorCode.DuplicatePartnership,
+    `A partnership between AS2 instance ${as2InstanceId} and partner ${partnerId} already exists`,
+    'partner_id',
+  );
+}
+
+export function stationNotFound(stationId: string, field?: string): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.StationNotFound, `Station ${stationId} not found`, field);
+}
+
+export function stationInUse(stationId: string, partnerIds: readonly string[]): DomainError {
+  return new DomainError(PartnerRegistryErrorCode.StationInUse, `Station ${stationId} still has partners: move or delete them first`, undefined, {
+    partner_ids: [...partnerIds],
+  });
+}
+
+/** The risks seed 000 lists for changing a working partner's AS2 id; the caller must acknowledge them. */
+export const AS2_ID_CHANGE_RISKS: readonly string[] = [
+  'Detaches existing inbox and sent messages from this partner: they stay recorded under the old AS2 id.',
+  'Affects messages for this partner currently in the outbox or failed lists.',
+  'Causes inconsistencies in existing message counts and statistics (they stay with the old AS2 id).',
+  'Breaks existing integrations that name the old AS2 id (REST submissions, SFTP folder structures, workflows).',
+  'The partner must be told: it addresses us with our AS2 id, and we address it with its new one from now on.',
+];
+
+export function riskAcknowledgementRequired(): DomainError {
+  return new DomainError(
+    PartnerRegistryErrorCode.RiskAcknowledgementRequired,
+    'Changing a partner\'s AS2 ID is risky: send acknowledge_risks: true after reading the risks',
+    'acknowledge_risks',
+    { risks: [...AS2_ID_CHANGE_RISKS] },
+  );
+}
+
+export function inheritedPartnerAs2IdReadOnly(partnerId: string): DomainError {
+  return new DomainError(
+    PartnerRegistryErrorCode.InheritedPartnerAs2IdReadOnly,
+    `Partner ${partnerId} is inherited from the account: an account admin changes its AS2 ID under /v1/accounts/{account}/partners`,
+  );
 }

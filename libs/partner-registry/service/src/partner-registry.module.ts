@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
+  DirectoryReservations,
   EVENT_STORE,
   WriteModel,
   READ_MODEL_STORE,
@@ -20,6 +21,28 @@ import {
   provideBusFollowedProjection,
   provideFollowedProjection,
 } from '@as2-partners/platform';
+import { As2InstancesController } from './commands/as2-instances/as2-instances.controller';
+import { As2InstancesHandler } from './commands/as2-instances/as2-instances.handler';
+import { MasterAs2InstancesController } from './commands/as2-instances/master-as2-instances.controller';
+import { As2InstanceDetails } from './queries/exchange-views/as2-instance-details';
+import { As2InstanceViewsController } from './queries/exchange-views/as2-instance-views.controller';
+import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
+import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
+import { PartnershipRemoval } from './write-model/partnership-removal';
+import { ChangeAs2IdController, MasterChangeAs2IdController } from './commands/change-as2-id/change-as2-id.controller';
+import { ChangeAs2IdHandler } from './commands/change-as2-id/change-as2-id.handler';
+import { MessageOutcomes } from './queries/message-stats/message-outcomes';
+import { MessageStatsQuery } from './queries/message-stats/message-stats.query';
+import { GatewayMessageEventsController } from './reactions/gateway-messages/gateway-message-events.controller';
+import { GatewayMessagesConsumer } from './reactions/gateway-messages/gateway-messages.consumer';
+import { StationsController } from './commands/stations/stations.controller';
+import { StationsHandler } from './commands/stations/stations.handler';
+import { StationViewsController } from './queries/exchange-views/station-views.controller';
+import { PartnershipsController } from './commands/partnerships/partnerships.controller';
+import { PartnershipsHandler } from './commands/partnerships/partnerships.handler';
+import { PartnershipResolver } from './queries/exchange-views/partnership-resolver';
+import { PartnershipViewsController } from './queries/exchange-views/partnership-views.controller';
+import { PartnershipRemovalReactor } from './reactions/partnership-removal/partnership-removal.reactor';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
@@ -29,6 +52,7 @@ import { ListPartnersController } from './queries/partner-views/list-partners.co
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
+import { OurKeysConsumer } from './reactions/certificate-lifecycle-events/our-keys.consumer';
 import { PartnerCertificatesProjector } from './queries/partner-certificates/partner-certificates.projector';
 import { PartnerCertificatesQuery } from './queries/partner-certificates/partner-certificates.query';
 import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
@@ -61,6 +85,9 @@ export const PARTNER_REGISTRY_STREAM_CATEGORIES = [
   'master_partner_directory',
   'partner_override',
   'tenant',
+  'as2_instance',
+  'partnership',
+  'station',
 ] as const;
 
 const logger = new Logger('PartnerRegistry');
@@ -80,11 +107,36 @@ const logger = new Logger('PartnerRegistry');
     PartnerOverridesController,
     MasterPartnersController,
     TenantsController,
+    As2InstanceViewsController,
+    As2InstancesController,
+    MasterAs2InstancesController,
+    PartnershipViewsController,
+    PartnershipsController,
+    StationViewsController,
+    StationsController,
+    ChangeAs2IdController,
+    MasterChangeAs2IdController,
+    GatewayMessageEventsController,
   ],
   providers: [
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
+    provideFollowedProjection(ExchangeViewsProjection, 'PartnerRegistry'),
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    // Uniqueness of our AS2 ids and of partnership pairs (directory streams of their own).
+    { provide: DirectoryReservations, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new DirectoryReservations(writeModel) },
+    { provide: PartnershipRemoval, inject: [WriteModel, DirectoryReservations], useFactory: (w: WriteModel, r: DirectoryReservations) => new PartnershipRemoval(w, r) },
+    ExchangeQueries,
+    As2InstanceDetails,
+    As2InstancesHandler,
+    PartnershipsHandler,
+    StationsHandler,
+    ChangeAs2IdHandler,
+    MessageOutcomes,
+    MessageStatsQuery,
+    GatewayMessagesConsumer,
+    PartnershipResolver,
+    PartnershipRemovalReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     {
       provide: SECRET_SEALER,
@@ -107,10 +159,11 @@ const logger = new Logger('PartnerRegistry');
     TenantsHandler,
     provideOutboxRelay(PARTNER_REGISTRY_SERVICE, PARTNER_REGISTRY_STREAM_CATEGORIES),
     providePublicationBarrier(PARTNER_REGISTRY_SERVICE),
-    provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection]),
+    provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection, ExchangeViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
+    provideBusFollowedProjection(OurKeysConsumer, 'OurKeysConsumer'),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

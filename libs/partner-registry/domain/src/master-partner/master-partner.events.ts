@@ -23,10 +23,24 @@ export type MasterPartnerDeleted = DomainEvent<
   { readonly partnerId: string; readonly as2Id: string; readonly deletedAt: string }
 >;
 
-export type MasterPartnerEvent = MasterPartnerCreated | MasterPartnerUpdated | MasterPartnerDeleted;
+export type MasterPartnerAs2IdChanged = DomainEvent<
+  'master_partner.as2_id_changed.v1',
+  {
+    readonly partnerId: string;
+    readonly account: string;
+    readonly tenant: null;
+    readonly oldAs2Id: string;
+    readonly newAs2Id: string;
+    readonly reason: string | null;
+    readonly changedAt: string;
+  }
+>;
+
+export type MasterPartnerEvent = MasterPartnerCreated | MasterPartnerUpdated | MasterPartnerDeleted | MasterPartnerAs2IdChanged;
 
 export const MASTER_PARTNER_EVENT_TYPES = [
   'master_partner.created.v1',
   'master_partner.updated.v1',
   'master_partner.deleted.v1',
+  'master_partner.as2_id_changed.v1',
 ] as const satisfies readonly MasterPartnerEvent['type'][];

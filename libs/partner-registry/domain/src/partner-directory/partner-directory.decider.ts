@@ -26,7 +26,8 @@ export type PartnerDirectoryCommand =
       readonly staleReservations: readonly string[];
       readonly now: string;
     }
-  | { readonly type: 'release_as2_id'; readonly partnerId: string; readonly reason: 'deleted' | 'stale'; readonly now: string };
+  /** `as2Id` given: only that reservation of the partner (its old id after an AS2-id change). */
+  | { readonly type: 'release_as2_id'; readonly partnerId: string; readonly as2Id?: string; readonly reason: 'deleted' | 'stale' | 'changed'; readonly now: string };
 
 export interface PartnerDirectoryState {
   /** Active reservations by AS2 id. */
@@ -73,7 +74,12 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
       ];
     }
     case 'release_as2_id': {
-      const held = reservationOf(state, command.partnerId);
+      const held =
+        command.as2Id === undefined
+          ? reservationOf(state, command.partnerId)
+          : state.reservations.get(command.as2Id)?.partnerId === command.partnerId
+            ? state.reservations.get(command.as2Id)
+            : undefined;
       if (!held) return [];
       return [
         {

@@ -9,7 +9,7 @@ export type As2IdReserved = DomainEvent<
 /** `deleted`: its partner was deleted; `stale`: its partner was never created or was deleted without a release. */
 export type As2IdReleased = DomainEvent<
   'partner_directory.as2_id_released.v1',
-  { readonly as2Id: string; readonly partnerId: string; readonly reason: 'deleted' | 'stale'; readonly releasedAt: string }
+  { readonly as2Id: string; readonly partnerId: string; readonly reason: 'deleted' | 'stale' | 'changed'; readonly releasedAt: string }
 >;
 
 export type PartnerDirectoryEvent = As2IdReserved | As2IdReleased;

@@ -1,7 +1,7 @@
 import { invalidAs2IdFormat } from '../partner-registry.errors';
 import { isValidAs2Id } from '../settings/as2-id';
 import { type PartnerChanges, type PartnerSettings, partnerSettingsWithDefaults } from '../settings/partner-settings';
-import { validatePartnerChanges } from '../settings/partner-settings.validation';
+import { validatePartnerChanges, validatePartnerSettings } from '../settings/partner-settings.validation';
 
 /** A partner as its write model knows it; `tenant` is null for an account's master partner. */
 export interface PartnerRecord {
@@ -21,5 +21,7 @@ export type NewPartnerSettings = PartnerChanges & { readonly name: string; reado
 export function newPartnerSettings(as2Id: string, given: NewPartnerSettings): PartnerSettings {
   if (!isValidAs2Id(as2Id)) throw invalidAs2IdFormat();
   validatePartnerChanges(given);
-  return partnerSettingsWithDefaults(given);
+  const settings = partnerSettingsWithDefaults(given);
+  validatePartnerSettings(settings);
+  return settings;
 }

@@ -1,8 +1,9 @@
 import { assertNever, type Decider } from '@as2-partners/kernel';
 import type { MasterPartnerEvent } from '../master-partner/master-partner.events';
-import { partnerNotFound } from '../partner-registry.errors';
+import { invalidAs2IdFormat, invalidPartnerSetting, partnerNotFound, riskAcknowledgementRequired } from '../partner-registry.errors';
+import { isValidAs2Id } from '../settings/as2-id';
 import { applyPartnerChanges, effectivePartnerChanges, hasAnyChange, type PartnerChanges } from '../settings/partner-settings';
-import { validatePartnerChanges } from '../settings/partner-settings.validation';
+import { validatePartnerChanges, validatePartnerSettings } from '../settings/partner-settings.validation';
 import type { PartnerEvent } from './partner.events';
 import { newPartnerSettings, type NewPartnerSettings, type PartnerRecord } from './partner-record';
 
@@ -24,7 +25,16 @@ export type PartnerCommand =
       readonly now: string;
     }
   | { readonly type: 'update_partner'; readonly partnerId: string; readonly changes: PartnerChanges; readonly now: string }
-  | { readonly type: 'delete_partner'; readonly partnerId: string; readonly now: string };
+  | { readonly type: 'delete_partner'; readonly partnerId: string; readonly now: string }
+  | {
+      readonly type: 'change_as2_id';
+      readonly partnerId: string;
+      readonly newAs2Id: string;
+      /** Seed 000's risks were shown and accepted: without it the change is refused. */
+      readonly acknowledgeRisks: boolean;
+      readonly reason: string | null;
+      readonly now: string;
+    };
 
 export type PartnerState =
   | { readonly status: 'none' }
@@ -47,6 +57,7 @@ function decideIn(scope: PartnerScope, command: PartnerCommand, state: PartnerSt
       validatePartnerChanges(command.changes);
       const changes = effectivePartnerChanges(state.partner.settings, command.changes);
       if (!hasAnyChange(changes)) return [];
+      validatePartnerSettings(applyPartnerChanges(state.partner.settings, changes));
       const data = { partnerId: command.partnerId, changes, updatedAt: command.now };
       return [scope === 'account' ? { type: 'master_partner.updated.v1', data } : { type: 'partner.updated.v1', data }];
     }
@@ -54,6 +65,18 @@ function decideIn(scope: PartnerScope, command: PartnerCommand, state: PartnerSt
       if (state.status !== 'active') throw partnerNotFound(command.partnerId);
       const data = { partnerId: command.partnerId, as2Id: state.partner.as2Id, deletedAt: command.now };
       return [scope === 'account' ? { type: 'master_partner.deleted.v1', data } : { type: 'partner.deleted.v1', data }];
+    }
+    case 'change_as2_id': {
+      if (state.status !== 'active') throw partnerNotFound(command.partnerId);
+      if (command.acknowledgeRisks !== true) throw riskAcknowledgementRequired();
+      if (!isValidAs2Id(command.newAs2Id)) throw invalidAs2IdFormat();
+      if (command.newAs2Id === state.partner.as2Id) throw invalidPartnerSetting('new_as2_id', 'The new AS2 ID is the current one');
+      const { partnerId, account, as2Id: oldAs2Id } = state.partner;
+      const common = { partnerId, account, oldAs2Id, newAs2Id: command.newAs2Id, reason: command.reason, changedAt: command.now };
+      if (scope === 'account') return [{ type: 'master_partner.as2_id_changed.v1', data: { ...common, tenant: null } }];
+      const tenant = state.partner.tenant;
+      if (tenant === null) throw new Error(`Partner ${partnerId} of the tenant scope names no tenant`);
+      return [{ type: 'partner.as2_id_changed.v1', data: { ...common, tenant } }];
     }
     default:
       return assertNever(command);
@@ -77,6 +100,10 @@ function evolve(state: PartnerState, event: PartnerEvent | MasterPartnerEvent): 
         status: 'active',
         partner: { ...state.partner, settings: applyPartnerChanges(state.partner.settings, event.data.changes), updatedAt: event.data.updatedAt },
       };
+    case 'partner.as2_id_changed.v1':
+    case 'master_partner.as2_id_changed.v1':
+      if (state.status !== 'active') return state;
+      return { status: 'active', partner: { ...state.partner, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt } };
     case 'partner.deleted.v1':
     case 'master_partner.deleted.v1':
       if (state.status !== 'active') return state;

@@ -24,6 +24,25 @@ export type PartnerDeleted = DomainEvent<
   { readonly partnerId: string; readonly as2Id: string; readonly deletedAt: string }
 >;
 
-export type PartnerEvent = PartnerCreated | PartnerUpdated | PartnerDeleted;
+/** Seed 000's risky change, acknowledged: history stays on the same partner id, the old id becomes reusable. */
+export type PartnerAs2IdChanged = DomainEvent<
+  'partner.as2_id_changed.v1',
+  {
+    readonly partnerId: string;
+    readonly account: string;
+    readonly tenant: string;
+    readonly oldAs2Id: string;
+    readonly newAs2Id: string;
+    readonly reason: string | null;
+    readonly changedAt: string;
+  }
+>;
 
-export const PARTNER_EVENT_TYPES = ['partner.created.v1', 'partner.updated.v1', 'partner.deleted.v1'] as const satisfies readonly PartnerEvent['type'][];
+export type PartnerEvent = PartnerCreated | PartnerUpdated | PartnerDeleted | PartnerAs2IdChanged;
+
+export const PARTNER_EVENT_TYPES = [
+  'partner.created.v1',
+  'partner.updated.v1',
+  'partner.deleted.v1',
+  'partner.as2_id_changed.v1',
+] as const satisfies readonly PartnerEvent['type'][];

@@ -20,7 +20,16 @@ export interface HttpAuthSettings {
   readonly sealedPassword: string | null;
 }
 
-/** Everything configurable about a trading partner except its AS2 id (which never changes). */
+/** Inbound source allow-list (seed 003 `firewall`): when enabled, only these CIDRs may deliver messages as the partner. */
+export interface FirewallSettings {
+  readonly enabled: boolean;
+  /** Normalised IPv4 and IPv6 CIDRs, at most MAX_FIREWALL_RANGES. */
+  readonly allowedIps: readonly string[];
+}
+
+export const MAX_FIREWALL_RANGES = 100;
+
+/** Everything configurable about a trading partner except its AS2 id (changed only through the AS2-id change). */
 export interface PartnerSettings {
   readonly name: string;
   readonly url: string;
@@ -36,6 +45,10 @@ export interface PartnerSettings {
   readonly mdn: MdnSettings;
   readonly connection: ConnectionSettings;
   readonly httpAuth: HttpAuthSettings;
+  /** The station grouping the partner (its failure notices go to the station's e-mail); absent in events before stations. */
+  readonly stationId?: string | null;
+  /** Absent in events before firewalls: disabled. */
+  readonly firewall?: FirewallSettings;
 }
 
 /** A partial change: top-level fields replace, nested groups merge field by field. */
@@ -54,11 +67,15 @@ export interface PartnerChanges {
   readonly mdn?: Partial<MdnSettings>;
   readonly connection?: Partial<ConnectionSettings>;
   readonly httpAuth?: Partial<HttpAuthSettings>;
+  readonly stationId?: string | null;
+  /** Replaces the whole firewall. */
+  readonly firewall?: FirewallSettings;
 }
 
 export const DEFAULT_MDN: MdnSettings = { url: null, signed: false, algorithm: null };
 export const DEFAULT_CONNECTION: ConnectionSettings = { timeoutSeconds: 60, retryAttempts: 3, retryIntervalSeconds: 300 };
 export const DEFAULT_HTTP_AUTH: HttpAuthSettings = { enabled: false, username: null, sealedPassword: null };
+export const DEFAULT_FIREWALL: FirewallSettings = { enabled: false, allowedIps: [] };
 
 /** What a new partner gets for everything its creator did not say. */
 export function partnerSettingsWithDefaults(given: PartnerChanges & { readonly name: string; readonly url: string }): PartnerSettings {
@@ -78,6 +95,8 @@ export function partnerSettingsWithDefaults(given: PartnerChanges & { readonly n
       mdn: DEFAULT_MDN,
       connection: DEFAULT_CONNECTION,
       httpAuth: DEFAULT_HTTP_AUTH,
+      stationId: null,
+      firewall: DEFAULT_FIREWALL,
     },
     given,
   );
@@ -121,11 +140,17 @@ export function effectivePartnerChanges(settings: PartnerSettings, changes: Part
         Object.entries(definedEntries(value as object)).filter(([field, v]) => current[field] !== v),
       );
       if (Object.keys(differing).length > 0) result[key] = differing;
-    } else if (settings[key as keyof PartnerSettings] !== value) {
+    } else if (!sameValue(settings[key as keyof PartnerSettings], value)) {
       result[key] = value;
     }
   }
   return result as PartnerChanges;
+}
+
+/** Plain values compare by identity; the firewall (a whole object) by content. */
+function sameValue(current: unknown, next: unknown): boolean {
+  if (typeof current === 'object' && current !== null && typeof next === 'object' && next !== null) return JSON.stringify(current) === JSON.stringify(next);
+  return current === next;
 }
 
 export function hasAnyChange(changes: PartnerChanges): boolean {

@@ -2,7 +2,7 @@ import { invalidEndpointUrl, invalidPartnerSetting, unsupportedAlgorithm } from 
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from './algorithms';
 import { isHttpsUrl } from './endpoint-url';
 import { hasControlCharacters } from './header-text';
-import type { PartnerChanges } from './partner-settings';
+import { MAX_FIREWALL_RANGES, type PartnerChanges, type PartnerSettings } from './partner-settings';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -52,4 +52,14 @@ export function validatePartnerChanges(changes: PartnerChanges): void {
   checkText('http_auth.username', changes.httpAuth?.username, 255, true);
   // RFC 7617 §2: the user-id of Basic auth cannot hold a colon (the password can).
   if (changes.httpAuth?.username?.includes(':')) throw invalidPartnerSetting('http_auth.username', 'The HTTP auth username must not contain a colon');
+  if (changes.firewall !== undefined && changes.firewall.allowedIps.length > MAX_FIREWALL_RANGES) {
+    throw invalidPartnerSetting('firewall.allowed_ips', `The firewall may allow at most ${MAX_FIREWALL_RANGES} ranges`);
+  }
+}
+
+/** Seed 003: a partner with a station has a contact e-mail (failure notices name it). */
+export function validatePartnerSettings(settings: PartnerSettings): void {
+  if ((settings.stationId ?? null) !== null && (settings.email ?? null) === null) {
+    throw invalidPartnerSetting('email', 'The email field is required when the partner has a station');
+  }
 }

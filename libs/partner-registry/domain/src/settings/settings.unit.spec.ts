@@ -82,7 +82,7 @@ describe('plan limits', () => {
 describe('partner settings', () => {
   const base = partnerSettingsWithDefaults({ name: 'Acme', url: 'https://acme.example.com/as2' });
 
-  it('default to active, no sign/encrypt/compress, async MDN, no algorithms, 60 s / 3 / 300 s connection', () => {
+  it('default to active, no sign/encrypt/compress, async MDN, no algorithms, 60 s / 3 / 300 s connection, no station, no firewall', () => {
     expect(base).toEqual({
       name: 'Acme',
       url: 'https://acme.example.com/as2',
@@ -98,6 +98,8 @@ describe('partner settings', () => {
       mdn: { url: null, signed: false, algorithm: null },
       connection: { timeoutSeconds: 60, retryAttempts: 3, retryIntervalSeconds: 300 },
       httpAuth: { enabled: false, username: null, sealedPassword: null },
+      stationId: null,
+      firewall: { enabled: false, allowedIps: [] },
     });
   });
 

@@ -23,4 +23,10 @@ export class PartnerListQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['tenant', 'inherited', 'all'], { message: 'The selected type is invalid' })
   type?: 'tenant' | 'inherited' | 'all';
+
+  @ApiPropertyOptional({ description: 'Only the partners of this station' })
+  @IsOptional()
+  @IsString({ message: 'The station id must be a string' })
+  @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })
+  station_id?: string;
 }

@@ -36,3 +36,7 @@ export function partnerInput(as2Id: string, extra: Record<string, unknown> = {})
 
 export const API_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 export const PARTNER_ID = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function instanceInput(myAs2Id: string, extra: Record<string, unknown> = {}) {
+  return { my_as2_id: myAs2Id, my_name: `Us as ${myAs2Id}`, my_as2_alias: `${myAs2Id.toLowerCase()}-key`, my_email: 'as2@us.example.com', ...extra };
+}

@@ -178,7 +178,11 @@ describe('tenant partners API (/v1/partners)', () => {
       const created = (await api.post('/v1/partners', partnerInput('DETAIL'))).body.data;
       const res = await api.get(`/v1/partners/${created.id}`);
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ ...created, certificates: [], message_stats: null, last_message_at: null, connection_status: null });
+      expect(res.body.data).toMatchObject({ ...created, certificates: [],
+        message_stats: { total_sent: 0, total_received: 0, success_rate: null, last_message_at: null },
+        last_message_at: null,
+        connection_status: null,
+      });
     });
 
     it.each(['prt_00000000000000000000000000', 'nonsense', 'prt_%2e%2e'])('answers 404 PARTNER_NOT_FOUND for %s', async (id) => {

@@ -7,6 +7,9 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { RecordedEvent } from '@as2-partners/kernel';
 import {
+  as2InstanceDecider,
+  partnershipDecider,
+  stationDecider,
   masterPartnerDecider,
   PARTNER_REGISTRY_EVENT_TYPES,
   partnerDecider,
@@ -46,19 +49,26 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     encryptAlgorithm: 'AES256_CBC' as const,
     mdn: { url: 'https://us.example.com/mdn', signed: true },
     httpAuth: { enabled: true, username: 'edi', sealedPassword: 'v1.aaa.bbb.ccc' },
+    email: 'as2@acme.example.com',
+    stationId: 'stn_01M8369VHGVPBY5SEFAXFPSG8V',
+    firewall: { enabled: true, allowedIps: ['203.0.113.0/24', '2001:db8::/32'] },
   };
   run(PartnerRegistryStreams.partner(PARTNER), partnerDecider, [
     { type: 'create_partner', partnerId: PARTNER, account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: full, now: T0 },
     { type: 'update_partner', partnerId: PARTNER, changes: { name: 'Acme 2', connection: { retryAttempts: 1 }, encryptAlgorithm: null }, now: T1 },
+    { type: 'change_as2_id', partnerId: PARTNER, newAs2Id: 'ACME-NEW', acknowledgeRisks: true, reason: 'Partner migrated its AS2 server', now: T1 },
     { type: 'delete_partner', partnerId: PARTNER, now: T1 },
   ]);
   run(PartnerRegistryStreams.masterPartner(MASTER), masterPartnerDecider, [
     { type: 'create_partner', partnerId: MASTER, account: 'acc', tenant: null, as2Id: 'MCK', settings: full, now: T0 },
     { type: 'update_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
+    { type: 'change_as2_id', partnerId: MASTER, newAs2Id: 'MCK-2', acknowledgeRisks: true, reason: null, now: T1 },
     { type: 'delete_partner', partnerId: MASTER, now: T1 },
   ]);
   run(PartnerRegistryStreams.tenantDirectory('acc', 'ten'), partnerDirectoryDecider, [
     { type: 'reserve_as2_id', as2Id: 'ACME', partnerId: PARTNER, planLimit: { plan: 'free', limit: 5 }, staleReservations: [], now: T0 },
+    { type: 'reserve_as2_id', as2Id: 'ACME-NEW', partnerId: PARTNER, planLimit: null, staleReservations: [], now: T1 },
+    { type: 'release_as2_id', partnerId: PARTNER, as2Id: 'ACME', reason: 'changed', now: T1 },
     { type: 'release_as2_id', partnerId: PARTNER, reason: 'deleted', now: T1 },
   ]);
   const target = { account: 'acc', tenant: 'ten', masterPartnerId: MASTER };
@@ -71,11 +81,36 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     { type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T1 },
     { type: 'delete_tenant', tenantId: 'ten', now: T1 },
   ]);
+  const INSTANCE = 'ins_01M8369VHGVPBY5SEFAXFPSG8R';
+  const MASTER_INSTANCE = 'ins_01M8369VHGVPBY5SEFAXFPSG8S';
+  const instance = { myAs2Id: 'mycompany', myName: 'My Company', myAs2Alias: 'mycompany-key', myEmail: 'as2@us.example.com', status: 'on' as const };
+  run(PartnerRegistryStreams.as2Instance(INSTANCE), as2InstanceDecider, [
+    { type: 'create_as2_instance', instanceId: INSTANCE, account: 'acc', tenant: 'ten', ...instance, now: T0 },
+    { type: 'update_as2_instance', instanceId: INSTANCE, changes: { myName: 'Us', myAs2Id: 'us-2', status: 'off' }, now: T1 },
+    { type: 'delete_as2_instance', instanceId: INSTANCE, now: T1 },
+  ]);
+  run(PartnerRegistryStreams.as2Instance(MASTER_INSTANCE), as2InstanceDecider, [
+    { type: 'create_as2_instance', instanceId: MASTER_INSTANCE, account: 'acc', tenant: null, ...instance, now: T0 },
+    { type: 'update_as2_instance', instanceId: MASTER_INSTANCE, changes: { status: 'off' }, now: T1 },
+  ]);
+  const PARTNERSHIP = 'pts_01M8369VHGVPBY5SEFAXFPSG8T';
+  run(PartnerRegistryStreams.partnership(PARTNERSHIP), partnershipDecider, [
+    { type: 'create_partnership', partnershipId: PARTNERSHIP, account: 'acc', tenant: 'ten', as2InstanceId: INSTANCE, partnerId: PARTNER, overrides: { subject: 'EDI', signAlgorithm: 'SHA256withRSA' }, now: T0 },
+    { type: 'update_partnership', partnershipId: PARTNERSHIP, patch: { subject: null, mdnMode: 'sync', encryptAlgorithm: null }, now: T1 },
+    { type: 'delete_partnership', partnershipId: PARTNERSHIP, reason: 'partner_deleted', now: T1 },
+  ]);
+  const STATION = 'stn_01M8369VHGVPBY5SEFAXFPSG8V';
+  run(PartnerRegistryStreams.station(STATION), stationDecider, [
+    { type: 'create_station', stationId: STATION, account: 'acc', tenant: 'ten', name: 'EU', notificationEmail: 'ops@us.example.com', as2InstanceId: INSTANCE, now: T0 },
+    { type: 'update_station', stationId: STATION, changes: { as2InstanceId: null, name: 'EU 2' }, now: T1 },
+    { type: 'delete_station', stationId: STATION, now: T1 },
+  ]);
   return out;
 }
 
 function recorded(stream: string, event: PartnerRegistryEvent, index: number): RecordedEvent {
-  const accountLevel = stream.startsWith('master_partner') || stream.startsWith('tenant-');
+  const accountLevel =
+    stream.startsWith('master_partner') || stream.startsWith('tenant-') || (stream.startsWith('as2_instance-') && (event.data as { tenant?: unknown }).tenant === null);
   const ctx = { caller: { sub: 'alice', account: 'acc', tenant: 'ten', roles: ['tenant_admin' as const] }, correlationId: 'corr-1', requestId: 'req-1' };
   const [newEvent] = toNewEvents([event], requestMetadata(ctx, accountLevel ? null : 'ten', new Date(T0)));
   return { ...newEvent!, stream, revision: 0, position: index };
@@ -102,7 +137,9 @@ describe('partner-registry AsyncAPI contract', () => {
       expect(() => readFileSync(schemaFile(type))).not.toThrow();
     }
     produced.forEach(({ stream, event }, i) => {
-      const validate = ajv.compile(JSON.parse(readFileSync(schemaFile(event.type), 'utf8')));
+      // Some types are produced twice (a tenant's and a master instance): compile each schema once.
+      const schema = JSON.parse(readFileSync(schemaFile(event.type), 'utf8'));
+      const validate = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
       const envelope = JSON.parse(JSON.stringify(recorded(stream, event, i)));
       const valid = validate(envelope);
       if (!valid) throw new Error(`${event.type}: ${ajv.errorsText(validate.errors)}`);

@@ -1,4 +1,5 @@
-import type { EncryptAlgorithm, MdnMode, PartnerChanges, SignAlgorithm } from '@as2-partners/partner-registry-domain';
+import { invalidPartnerSetting, type EncryptAlgorithm, type MdnMode, type PartnerChanges, type SignAlgorithm } from '@as2-partners/partner-registry-domain';
+import { normalisedCidr } from './partner-field.validators';
 import type { AllowedAddressRange } from '@as2-partners/platform';
 import { refuseNonPublicEndpoints } from './partner-endpoint-addresses';
 import type { PartnerFieldsDto } from './partner-settings.dto';
@@ -17,7 +18,9 @@ export async function partnerChangesFromDto(
   privateEndpointsAllow: readonly AllowedAddressRange[],
 ): Promise<PartnerChanges> {
   refuseNonPublicEndpoints(dto, privateEndpointsAllow);
-  const password = dto.http_auth?.password;
+  const enabled = aliased('auth', dto.auth, dto.http_auth?.enabled);
+  const username = aliased('auth_user', dto.auth_user, dto.http_auth?.username);
+  const password = aliased('auth_password', dto.auth_password, dto.http_auth?.password);
   const sealedPassword = password === undefined ? undefined : password === null ? null : await seal(password);
   const changes: PartnerChanges = defined({
     name: dto.name,
@@ -39,13 +42,18 @@ export async function partnerChangesFromDto(
           retryIntervalSeconds: dto.connection.retry_interval_seconds,
         })
       : undefined,
-    httpAuth: dto.http_auth
-      ? defined({
-          enabled: dto.http_auth.enabled,
-          username: dto.http_auth.username,
-          sealedPassword,
-        })
-      : undefined,
+    httpAuth:
+      enabled !== undefined || username !== undefined || password !== undefined ? defined({ enabled, username, sealedPassword }) : undefined,
+    stationId: dto.station_id,
+    firewall: dto.firewall ? { enabled: dto.firewall.enabled, allowedIps: [...new Set((dto.firewall.allowed_ips ?? []).map(normalisedCidr))] } : undefined,
   });
   return changes;
+}
+
+/** Seed 003's flat `auth*` fields name the same settings as `http_auth`: either may be sent, not two different values. */
+function aliased<T>(alias: string, flat: T | undefined, nested: T | undefined): T | undefined {
+  if (flat !== undefined && nested !== undefined && flat !== nested) {
+    throw invalidPartnerSetting(alias, `The ${alias.replace(/_/g, ' ')} field and its http_auth counterpart disagree: send one of them`);
+  }
+  return flat !== undefined ? flat : nested;
 }

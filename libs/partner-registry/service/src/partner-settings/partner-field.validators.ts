@@ -1,4 +1,5 @@
 import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
+import ipaddr from 'ipaddr.js';
 import { registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 function as2IdMessage(args: ValidationArguments): string {
@@ -75,4 +76,33 @@ export function IsHeaderSafeText(label: string): PropertyDecorator {
 /** Optional but never null: absent skips the checks, null meets them (IsOptional would let a null through into the settings). */
 export function IsOptionalNotNull(): PropertyDecorator {
   return ValidateIf((_, value) => value !== undefined);
+}
+
+/** An IPv4 or IPv6 range in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`); a bare address is refused. */
+export function isCidr(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 64 || !value.includes('/')) return false;
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `203.0.113.7/24` and `203.0.113.0/24` name the same range: stored as the network address. */
+export function normalisedCidr(value: string): string {
+  const [address, bits] = ipaddr.parseCIDR(value);
+  const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(value) : ipaddr.IPv6.networkAddressFromCIDR(value);
+  return `${network.toString()}/${bits}`;
+}
+
+export function IsCidr(options: ValidationOptions = {}): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCidr',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: 'Each allowed IP must be an IPv4 or IPv6 range in CIDR notation (e.g. 203.0.113.0/24)', ...options },
+      validator: { validate: (value: unknown) => isCidr(value) },
+    });
 }

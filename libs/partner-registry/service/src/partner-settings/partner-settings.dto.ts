@@ -1,8 +1,25 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, NotContains, ValidateNested } from 'class-validator';
-import { IsAs2Id, IsHeaderSafeText, IsHttpsEndpoint, IsOptionalNotNull, IsRequiredText } from './partner-field.validators';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  NotContains,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
+import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsOptionalNotNull, IsRequiredText } from './partner-field.validators';
 
 /** What the validators accept, as patterns for the OpenAPI document (so a generated request that fits the schema is accepted). */
 const HEADER_SAFE = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
@@ -78,6 +95,21 @@ export class HttpAuthDto {
   // RFC 7617 §2: neither user-id nor password may contain control characters.
   @IsHeaderSafeText('HTTP auth password')
   password?: string | null;
+}
+
+/** Seed 003's inbound firewall: when enabled, only these source ranges may deliver as the partner. */
+export class FirewallDto {
+  @ApiProperty({ description: 'Whether the allow-list is enforced' })
+  @IsDefined({ message: 'The firewall enabled field is required' })
+  @IsBoolean({ message: 'The firewall enabled field must be true or false' })
+  enabled!: boolean;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_FIREWALL_RANGES, example: ['203.0.113.0/24', '2001:db8::/32'] })
+  @IsOptional()
+  @IsArray({ message: 'The firewall allowed IPs must be a list of CIDR ranges' })
+  @ArrayMaxSize(MAX_FIREWALL_RANGES, { message: `The firewall may allow at most ${MAX_FIREWALL_RANGES} ranges` })
+  @IsCidr({ each: true })
+  allowed_ips?: string[];
 }
 
 /** Fields a partner's creator sets (the update DTO derives from it without `as2_id`). */
@@ -158,6 +190,40 @@ export class PartnerFieldsDto {
   @ValidateNested()
   @Type(() => HttpAuthDto)
   http_auth?: HttpAuthDto;
+
+  @ApiPropertyOptional({ nullable: true, description: "One of the tenant's stations (seed 003 `station`); the partner then needs an email" })
+  @IsOptional()
+  @IsString({ message: 'The station id must be a string' })
+  @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })
+  station_id?: string | null;
+
+  @ApiPropertyOptional({ type: FirewallDto, description: 'Also accepts seed 003\'s boolean: true enables an empty allow-list' })
+  @IsOptional()
+  // After @Type: a boolean is turned into the DTO itself, so the whitelist knows its fields.
+  @Transform(({ value }) => (typeof value === 'boolean' ? Object.assign(new FirewallDto(), { enabled: value, allowed_ips: [] }) : value))
+  @ValidateNested()
+  @Type(() => FirewallDto)
+  firewall?: FirewallDto;
+
+  @ApiPropertyOptional({ description: 'Seed 003 alias of http_auth.enabled' })
+  @IsOptional()
+  @IsBoolean({ message: 'The auth field must be true or false' })
+  auth?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 255, description: 'Seed 003 alias of http_auth.username' })
+  @IsOptional()
+  @IsString({ message: 'The auth user must be a string' })
+  @Length(1, 255, { message: 'The auth user must be between 1 and 255 characters' })
+  @IsHeaderSafeText('auth user')
+  @NotContains(':', { message: 'The auth user must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
+  auth_user?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, writeOnly: true, maxLength: 1024, description: 'Seed 003 alias of http_auth.password: never returned' })
+  @IsOptional()
+  @IsString({ message: 'The auth password must be a string' })
+  @Length(1, 1024, { message: 'The auth password must be between 1 and 1024 characters' })
+  @IsHeaderSafeText('auth password')
+  auth_password?: string | null;
 }
 
 export class CreatePartnerDto extends PartnerFieldsDto {

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, DomainError, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, DirectoryReservations, DomainError, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
 import {
+  as2InstanceDecider,
+  stationDecider,
   partnerDecider,
   partnerDirectoryDecider,
   partnerOverrideDecider,
@@ -12,6 +14,9 @@ import {
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { tenantDirectoryScope } from '../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
+import { ExchangeQueries } from '../queries/exchange-views/exchange-queries';
+import { PartnershipRemoval } from '../write-model/partnership-removal';
+import { as2InstanceDirectory, as2InstanceDirectoryDecider, releaseKeys } from '../write-model/unique-key-directories';
 
 function later(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
@@ -31,6 +36,9 @@ export class TenantClosure {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly secrets: TenantSecrets,
     private readonly directory: PartnerDirectoryService,
+    private readonly reservations: DirectoryReservations,
+    private readonly partnerships: PartnershipRemoval,
+    private readonly exchange: ExchangeQueries,
   ) {}
 
   /** Position of the last event appended, null when nothing was left to do. */
@@ -51,7 +59,7 @@ export class TenantClosure {
         );
         last = later(last, reset.position);
       }
-      return last;
+      return later(last, await this.closeOurSide(account, tenant, metadata));
     });
   }
 
@@ -64,6 +72,38 @@ export class TenantClosure {
     if (state.status !== 'deleted') return;
     await this.deletePartner(account, tenant, partnerId, metadata);
     throw tenantDeleted(tenant);
+  }
+
+  /** Its partnerships, AS2 instances and stations end with their own events, so traffic control and others learn it. */
+  private async closeOurSide(account: string, tenant: string, metadata: EventMetadata): Promise<number | null> {
+    const now = this.clock.now();
+    const pairs = await this.partnerships.pairs(account, (pair) => pair.tenant === tenant);
+    let last = await this.partnerships.removeAll(account, pairs, 'tenant_deleted', now, () => metadata);
+    const directory = as2InstanceDirectory(this.writeModel, account, tenant);
+    const { state: instances } = await this.writeModel.load(directory.stream, as2InstanceDirectoryDecider);
+    for (const { holderId: instanceId } of instances.reservations.values()) {
+      const stream = PartnerRegistryStreams.as2Instance(instanceId);
+      const { state } = await this.writeModel.load(stream, as2InstanceDecider);
+      if (state.status === 'active') {
+        const deleted = await this.writeModel.decide(stream, as2InstanceDecider, () => ({ type: 'delete_as2_instance' as const, instanceId, now: now.toISOString() }), metadata);
+        last = later(last, deleted.position);
+      }
+      last = later(last, (await this.reservations.release(directory, releaseKeys(instanceId, 'deleted', now), metadata)).position);
+    }
+    // Stations have no directory: the view lists them (every station created before the deletion was projected).
+    const stationIds: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const { items } = await this.exchange.listStations(account, tenant, { page, perPage: 100 });
+      stationIds.push(...items.map((s) => s.stationId));
+      if (items.length < 100) break;
+    }
+    for (const stationId of stationIds) {
+      const stream = PartnerRegistryStreams.station(stationId);
+      if ((await this.writeModel.load(stream, stationDecider)).state.status !== 'active') continue;
+      const deleted = await this.writeModel.decide(stream, stationDecider, () => ({ type: 'delete_station' as const, stationId, now: now.toISOString() }), metadata);
+      last = later(last, deleted.position);
+    }
+    return last;
   }
 
   private async deletePartner(account: string, tenant: string, partnerId: string, metadata: EventMetadata): Promise<number | null> {

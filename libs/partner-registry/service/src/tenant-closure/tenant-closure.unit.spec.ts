@@ -1,4 +1,4 @@
-import { toNewEvents, WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { DirectoryReservations, toNewEvents, WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { SecretSealer } from '../secrets/secret-sealer';
@@ -6,12 +6,17 @@ import { TenantDataKeyStore } from '../secrets/tenant-data-key.store';
 import { TenantSecrets } from '../secrets/tenant-secrets';
 import { masterDirectoryScope, tenantDirectoryScope } from '../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
+import { ExchangeQueries } from '../queries/exchange-views/exchange-queries';
+import { PartnershipRemoval } from '../write-model/partnership-removal';
 import { TenantClosure } from './tenant-closure';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const clock = { now: () => new Date(NOW) };
 const metadata: EventMetadata = { account: 'acc', tenant: 'ten', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: NOW };
-const noKeys = { collection: () => ({ deleteMany: async () => 0 }) as unknown as ReadModelCollection<never>, close: async () => undefined } as ReadModelStore;
+const noKeys = {
+  collection: () => ({ deleteMany: async () => 0, find: async () => ({ items: [], total: 0 }) }) as unknown as ReadModelCollection<never>,
+  close: async () => undefined,
+} as ReadModelStore;
 const id = (n: number) => `prt_01J0000000000000000000000${n}`;
 
 describe('TenantClosure', () => {
@@ -50,7 +55,8 @@ describe('TenantClosure', () => {
     writeModel = new WriteModel(store);
     directory = new PartnerDirectoryService(writeModel);
     const secrets = new TenantSecrets(writeModel, clock, SecretSealer.ephemeral(), new TenantDataKeyStore(noKeys));
-    closure = new TenantClosure(writeModel, clock, secrets, directory);
+    const reservations = new DirectoryReservations(writeModel);
+    closure = new TenantClosure(writeModel, clock, secrets, directory, reservations, new PartnershipRemoval(writeModel, reservations), new ExchangeQueries(noKeys));
   });
 
   it("deletes each partner once with its own event, releases its AS2 id, resets overrides, destroys the key, and a second run does nothing", async () => {

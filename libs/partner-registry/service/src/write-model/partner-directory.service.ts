@@ -68,6 +68,20 @@ export class PartnerDirectoryService {
   async release(scope: DirectoryScope, partnerId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
     return (await this.reservations.release(directoryOf(scope), releaseCommand(partnerId, 'deleted', now), metadata)).position;
   }
+
+  /** Releases one AS2 id of the partner: the old one after an AS2-id change, or the new one when the change was refused. */
+  async releaseId(scope: DirectoryScope, partnerId: string, as2Id: string, reason: 'changed' | 'stale', now: Date, metadata: EventMetadata): Promise<number | null> {
+    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id, reason, now: now.toISOString() };
+    return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
+  }
+
+  /** Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, or by a deleted partner. */
+  async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string): Promise<boolean> {
+    const { state } = await writeModel.load(scope.stream, partnerDirectoryDecider);
+    const holder = reservationFor(state, as2Id);
+    if (!holder || holder.partnerId === partnerId) return true;
+    return (await scope.partnerStatus(holder.partnerId)) === 'deleted';
+  }
 }
 
 function reserveCommand(request: AS2IdReservation): (staleReservations: readonly string[]) => PartnerDirectoryCommand {

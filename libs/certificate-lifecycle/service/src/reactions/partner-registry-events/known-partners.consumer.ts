@@ -19,6 +19,8 @@ const KNOWN_TYPES = new Set([
   'master_partner.updated.v1',
   'partner.deleted.v1',
   'master_partner.deleted.v1',
+  'partner.as2_id_changed.v1',
+  'master_partner.as2_id_changed.v1',
   'tenant.created.v1',
   'tenant.updated.v1',
   'tenant.deleted.v1',
@@ -106,6 +108,14 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
         });
         // A rebuild replays into this read model only: the certificates were deactivated when the event arrived.
         if (!this.replaying) await this.removal.removePartner({ partnerId: d.partnerId, account, tenant }, event);
+        return;
+      }
+      case 'partner.as2_id_changed.v1':
+      case 'master_partner.as2_id_changed.v1': {
+        const d = event.data as PartnerFacts;
+        const existing = await this.partners.get(d.partnerId);
+        if (!existing || existing.deleted || d.newAs2Id === undefined) return;
+        await this.partners.put({ ...existing, as2Id: d.newAs2Id });
         return;
       }
       case 'tenant.created.v1':

@@ -7,6 +7,8 @@ export interface PartnerFacts {
   readonly account?: string;
   readonly tenant?: string;
   readonly as2Id?: string;
+  /** partner.as2_id_changed.v1 / master_partner.as2_id_changed.v1 */
+  readonly newAs2Id?: string;
   readonly settings?: { readonly name?: string; readonly signAlgorithm?: string | null };
   readonly changes?: { readonly name?: string; readonly signAlgorithm?: string | null };
 }

@@ -11,6 +11,7 @@ import { TenantClosure } from '../../tenant-closure/tenant-closure';
 import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { newPartnerId } from '../../write-model/partner-id';
+import { requireStationFor } from '../../write-model/station-check';
 import { planLimitOf } from './tenant-plan';
 
 /** Whose partner is created: a tenant's own (its directory, its plan), or the account's, which every tenant inherits. */
@@ -64,6 +65,7 @@ export class CreatePartnerHandler {
   async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null; events: readonly (PartnerEvent | MasterPartnerEvent)[] }> {
     const { owner, now } = creation;
     const partnerId = newPartnerId();
+    await requireStationFor(this.writeModel, owner.account, owner.tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, creation.seal, this.config.privateEndpointsAllow);
     const command = {
       type: 'create_partner' as const,

@@ -11,6 +11,7 @@ import { CreatePartnerHandler } from '../create-partner/create-partner.handler';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { masterDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
+import { requireStationFor } from '../../write-model/station-check';
 import { PARTNER_ID_PATTERN } from '../../write-model/write-target';
 
 /** Account-level partners every tenant of the account inherits; AS2 ids unique among the account's masters. */
@@ -38,6 +39,7 @@ export class MasterPartnersHandler {
   async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
+    await requireStationFor(this.writeModel, account, null, dto.station_id);
     const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
     const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,

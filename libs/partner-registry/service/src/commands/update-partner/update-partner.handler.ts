@@ -6,6 +6,7 @@ import { partnerChangesFromDto } from '../../partner-settings/partner-changes.ma
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { TenantSecrets } from '../../secrets/tenant-secrets';
+import { requireStationFor } from '../../write-model/station-check';
 import { resolveWriteTarget } from '../../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
 
@@ -32,6 +33,7 @@ export class UpdatePartnerHandler {
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, tenant, now);
+    await requireStationFor(this.writeModel, account, tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
     const result =
       target.kind === 'tenant'

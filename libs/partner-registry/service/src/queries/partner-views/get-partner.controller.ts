@@ -6,6 +6,7 @@ import { presentPartnerDetails } from './partner.presenter';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
+import { MessageStatsQuery } from '../message-stats/message-stats.query';
 import { PartnerQueries } from './partner-queries';
 import { PARTNER_DETAILS } from '../../api-conventions/partner-registry.openapi';
 
@@ -16,6 +17,7 @@ export class GetPartnerController {
   constructor(
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+    @Inject(MessageStatsQuery) private readonly stats: MessageStatsQuery,
   ) {}
 
   @Get(':id')
@@ -26,6 +28,7 @@ export class GetPartnerController {
     const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
     if (!partner) throw partnerNotFound(id);
     const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
-    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate)) };
+    const stats = await this.stats.statsOf(ctx.caller.account, requireTenant(ctx), partner.as2Id);
+    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats) };
   }
 }

@@ -27,6 +27,7 @@ export class ListPartnersController {
       search: query.search,
       active: query.active,
       type: query.type ?? 'all',
+      stationId: query.station_id,
       page,
       perPage,
     });

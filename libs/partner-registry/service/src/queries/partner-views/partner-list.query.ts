@@ -8,6 +8,7 @@ export interface PartnerListCriteria {
   readonly search?: string;
   readonly active?: boolean;
   readonly type?: PartnerType | 'all';
+  readonly stationId?: string;
   readonly page: number;
   readonly perPage: number;
 }
@@ -22,6 +23,7 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
   if (criteria.tenant !== null) conditions.push({ tenant: criteria.tenant });
   if (criteria.type && criteria.type !== 'all') conditions.push({ type: criteria.type });
   if (criteria.active !== undefined) conditions.push({ 'settings.active': criteria.active });
+  if (criteria.stationId !== undefined) conditions.push({ 'settings.stationId': criteria.stationId });
   if (criteria.search) {
     const pattern = { $regex: escapeRegex(criteria.search), $options: 'i' };
     conditions.push({ $or: [{ 'settings.name': pattern }, { as2Id: pattern }] });

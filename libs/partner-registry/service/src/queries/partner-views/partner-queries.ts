@@ -36,6 +36,23 @@ export class PartnerQueries {
     return this.findMaster(account, partnerId);
   }
 
+  /** The partners a message may name by an AS2 id, as the tenant sees them: its own first, then an inherited one. */
+  async findForTenantByAs2Id(account: string, tenant: string, as2Id: string): Promise<PartnerViewDocument[]> {
+    const known = await this.isKnownTenant(account, tenant);
+    const { items } = await (known ? this.views : this.masters).find({
+      filter: known ? { account, tenant, as2Id } : { account, tenant: null, as2Id },
+      sort: { typeOrder: 1 },
+      limit: 2,
+    });
+    return items;
+  }
+
+  /** The partners (own, or inherited with the tenant's override) a tenant grouped under a station. */
+  async partnerIdsOfStation(account: string, tenant: string, stationId: string): Promise<string[]> {
+    const { items } = await this.views.find({ filter: { account, tenant, 'settings.stationId': stationId }, sort: { createdAt: 1 }, limit: 100 });
+    return items.map((p) => p.partnerId);
+  }
+
   async findMaster(account: string, partnerId: string): Promise<PartnerViewDocument | null> {
     const master = await this.masters.get(partnerId);
     return master && master.account === account ? master : null;

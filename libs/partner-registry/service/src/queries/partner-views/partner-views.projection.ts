@@ -8,7 +8,10 @@ import {
 import {
   applyPartnerChanges,
   isPartnerRegistryEventType,
+  type As2InstanceEvent,
   type PartnerRegistryEvent,
+  type PartnershipEvent,
+  type StationEvent,
   type PartnerSettings,
 } from '@as2-partners/partner-registry-domain';
 import { PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH } from './partner-list.query';
@@ -22,6 +25,10 @@ import {
   tenantPartnerViewOf,
   viewIdOf,
 } from './partner-view.document';
+
+/** Our side of exchanges (instances, partnerships, stations) has its own views. */
+type PartnerViewEvent = Exclude<PartnerRegistryEvent, As2InstanceEvent | PartnershipEvent | StationEvent>;
+const OUR_SIDE_EVENT_PREFIXES = ['as2_instance.', 'partnership.', 'station.'];
 
 /**
  * Materialises, per tenant, every partner it sees (its own and the account's masters with its overrides), so a list
@@ -44,18 +51,18 @@ export class PartnerViewsProjection extends FollowedProjection {
   }
 
   protected accepts(event: RecordedEvent): boolean {
-    return isPartnerRegistryEventType(event.type);
+    return isPartnerRegistryEventType(event.type) && !OUR_SIDE_EVENT_PREFIXES.some((prefix) => event.type.startsWith(prefix));
   }
 
   protected apply(event: RecordedEvent): Promise<void> {
-    return this.applyEvent(event as RecordedEvent & PartnerRegistryEvent);
+    return this.applyEvent(event as RecordedEvent & PartnerViewEvent);
   }
 
   protected async clear(): Promise<void> {
     await Promise.all([this.views.clear(), this.masters.clear(), this.tenants.clear(), this.overrides.clear()]);
   }
 
-  private async applyEvent(event: RecordedEvent & PartnerRegistryEvent): Promise<void> {
+  private async applyEvent(event: RecordedEvent & PartnerViewEvent): Promise<void> {
     const { account, tenant } = event.metadata;
     switch (event.type) {
       case 'partner.created.v1': {
@@ -104,6 +111,20 @@ export class PartnerViewsProjection extends FollowedProjection {
         const current = await this.masters.get(event.data.partnerId);
         if (!current) return;
         const master = { ...current, settings: applyPartnerChanges(current.settings, event.data.changes), updatedAt: event.data.updatedAt };
+        await this.masters.put(master);
+        await this.fanOut(master);
+        return;
+      }
+      case 'partner.as2_id_changed.v1': {
+        const id = viewIdOf(event.data.account, event.data.tenant, event.data.partnerId);
+        const current = await this.views.get(id);
+        if (current) await this.views.put({ ...current, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt });
+        return;
+      }
+      case 'master_partner.as2_id_changed.v1': {
+        const current = await this.masters.get(event.data.partnerId);
+        if (!current) return;
+        const master = { ...current, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt };
         await this.masters.put(master);
         await this.fanOut(master);
         return;

@@ -1,7 +1,8 @@
-import type { PartnerChanges, PartnerSettings } from '@as2-partners/partner-registry-domain';
+import { DEFAULT_FIREWALL, type PartnerChanges, type PartnerSettings } from '@as2-partners/partner-registry-domain';
 import type { PartnerViewDocument } from './partner-view.document';
 import type { PresentedPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+import type { PresentedMessageStats } from '../message-stats/message-stats.query';
 
 /** How the account admin's routes label master partners; tenants see them as `inherited`. */
 export type PresentedType = 'tenant' | 'inherited' | 'master';
@@ -27,7 +28,13 @@ function presentSettings(settings: PartnerSettings) {
     },
     // The password itself never leaves the service, sealed or not.
     http_auth: { enabled: settings.httpAuth.enabled, username: settings.httpAuth.username, has_password: settings.httpAuth.sealedPassword !== null },
+    station_id: settings.stationId ?? null,
+    firewall: presentFirewall(settings.firewall ?? DEFAULT_FIREWALL),
   };
+}
+
+function presentFirewall(firewall: { readonly enabled: boolean; readonly allowedIps: readonly string[] }) {
+  return { enabled: firewall.enabled, allowed_ips: [...firewall.allowedIps] };
 }
 
 /** The Partner object of list, create and update responses. */
@@ -59,13 +66,14 @@ export function presentPartnerDetails(
   doc: PartnerViewDocument,
   type: PresentedType = doc.type,
   certificates: readonly PresentedPartnerCertificate[] = [],
+  messageStats: PresentedMessageStats | null = null,
 ) {
   return {
     ...presentPartner(doc, type),
     ...(type === 'inherited' ? { override_settings: presentOverrides(doc.overrides ?? {}) } : {}),
     certificates: [...certificates],
-    message_stats: null,
-    last_message_at: null,
+    message_stats: messageStats,
+    last_message_at: messageStats?.last_message_at ?? null,
     connection_status: null,
   };
 }
@@ -96,6 +104,8 @@ export function presentOverrides(changes: PartnerChanges): Record<string, unknow
       ...(c.retryIntervalSeconds !== undefined ? { retry_interval_seconds: c.retryIntervalSeconds } : {}),
     };
   }
+  if (changes.stationId !== undefined) out['station_id'] = changes.stationId;
+  if (changes.firewall !== undefined) out['firewall'] = presentFirewall(changes.firewall);
   if (changes.httpAuth) {
     const a = changes.httpAuth;
     out['http_auth'] = {

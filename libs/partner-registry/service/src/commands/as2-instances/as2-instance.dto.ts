@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
+import { PartialUpdate } from '@as2-partners/platform';
+import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
+import { IsAs2Id, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+
+/** Seed 001's AS2 instance fields. */
+export class CreateAs2InstanceDto {
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', example: 'mycompany' })
+  @IsDefined({ message: 'My AS2 ID field is required' })
+  @IsAs2Id()
+  my_as2_id!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 255, example: 'My Company' })
+  @IsRequiredText('my name', 255)
+  @IsHeaderSafeText('my name')
+  my_name!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Alias of our private key in the keystore', example: 'mycompany-2026' })
+  @IsDefined({ message: 'My AS2 alias field is required' })
+  @Matches(KEY_ALIAS_PATTERN, { message: 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots' })
+  my_as2_alias!: string;
+
+  @ApiProperty({ example: 'as2@mycompany.example' })
+  @IsDefined({ message: 'My email field is required' })
+  @IsEmail({}, { message: 'My email must be a valid email address' })
+  @MaxLength(255, { message: 'My email may not be greater than 255 characters' })
+  @IsHeaderSafeText('my email')
+  my_email!: string;
+
+  @ApiPropertyOptional({ enum: ['on', 'off'], default: 'on', description: 'off: the instance neither sends nor receives' })
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'The status must be on or off' })
+  status?: 'on' | 'off';
+}
+
+/** Every field optional, at least one given. */
+@PartialUpdate()
+export class UpdateAs2InstanceDto extends PartialType(CreateAs2InstanceDto) {}
+
+export class DeleteAs2InstanceQueryDto {
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also delete the partnerships that name the instance' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'The cascade field must be true or false' })
+  cascade?: boolean;
+}

@@ -1,0 +1,144 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, DirectoryReservations, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import {
+  as2InstanceDecider,
+  as2InstanceInUse,
+  as2InstanceNotFound,
+  inheritedAs2InstanceReadOnly,
+  PartnerRegistryStreams,
+  type As2InstanceRecord,
+} from '@as2-partners/partner-registry-domain';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
+import type { As2InstanceDocument } from '../../queries/exchange-views/exchange-view.documents';
+import { PartnershipRemoval } from '../../write-model/partnership-removal';
+import { AS2_INSTANCE_ID_PATTERN, newAs2InstanceId } from '../../write-model/registry-ids';
+import { as2InstanceDirectory, releaseKeys, reserveKey } from '../../write-model/unique-key-directories';
+import type { CreateAs2InstanceDto, UpdateAs2InstanceDto } from './as2-instance.dto';
+
+/** Whose instances a route acts on: a tenant's own, or (tenant null) the account's master instances. */
+export interface InstanceScope {
+  readonly account: string;
+  readonly tenant: string | null;
+}
+
+/** Our AS2 identities: my_as2_id unique in its scope through the directory stream, deletes refused while partnerships name them. */
+@Injectable()
+export class As2InstancesHandler {
+  constructor(
+    private readonly writeModel: WriteModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reservations: DirectoryReservations,
+    private readonly removal: PartnershipRemoval,
+    private readonly queries: ExchangeQueries,
+  ) {}
+
+  async create(ctx: RequestContext, scope: InstanceScope, dto: CreateAs2InstanceDto): Promise<AfterWrite<As2InstanceDocument>> {
+    const now = this.clock.now();
+    const instanceId = newAs2InstanceId();
+    const metadata = requestMetadata(ctx, scope.tenant, now);
+    const command = {
+      type: 'create_as2_instance' as const,
+      instanceId,
+      account: scope.account,
+      tenant: scope.tenant,
+      myAs2Id: dto.my_as2_id,
+      myName: dto.my_name,
+      myAs2Alias: dto.my_as2_alias,
+      myEmail: dto.my_email,
+      status: dto.status ?? 'on',
+      now: now.toISOString(),
+    };
+    const { created } = await this.reservations.reserveThenCreate(
+      as2InstanceDirectory(this.writeModel, scope.account, scope.tenant),
+      { reserve: reserveKey(dto.my_as2_id, instanceId, now), release: releaseKeys(instanceId, 'stale', now) },
+      { stream: PartnerRegistryStreams.as2Instance(instanceId), decider: as2InstanceDecider, command },
+      now,
+      metadata,
+    );
+    return new AfterWrite(created.position, () => this.viewOf(scope, instanceId));
+  }
+
+  /** A new my_as2_id is reserved before the change and the old one released after it, so the id stays unique meanwhile. */
+  async update(ctx: RequestContext, scope: InstanceScope, instanceId: string, dto: UpdateAs2InstanceDto): Promise<AfterWrite<As2InstanceDocument>> {
+    const current = await this.requireOwn(scope, instanceId);
+    const now = this.clock.now();
+    const metadata = requestMetadata(ctx, scope.tenant, now);
+    const directory = as2InstanceDirectory(this.writeModel, scope.account, scope.tenant);
+    const newId = dto.my_as2_id !== undefined && dto.my_as2_id !== current.myAs2Id ? dto.my_as2_id : null;
+    const command = {
+      type: 'update_as2_instance' as const,
+      instanceId,
+      changes: { myAs2Id: dto.my_as2_id, myName: dto.my_name, myAs2Alias: dto.my_as2_alias, myEmail: dto.my_email, status: dto.status },
+      now: now.toISOString(),
+    };
+    // Refused changes (bad format) never touch the directory.
+    as2InstanceDecider.decide(command, { status: 'active', instance: current });
+    if (newId !== null) await this.reservations.reserve(directory, reserveKey(newId, instanceId, now), now, metadata);
+    let decided;
+    let replacedId = current.myAs2Id;
+    try {
+      decided = await this.writeModel.decide(
+        PartnerRegistryStreams.as2Instance(instanceId),
+        as2InstanceDecider,
+        (state) => {
+          // The id this change replaces, as decided: a concurrent change may have moved it since `current` was read.
+          if (state.status === 'active') replacedId = state.instance.myAs2Id;
+          return command;
+        },
+        metadata,
+      );
+    } catch (error) {
+      // A concurrent change of this same instance may have taken the new id meanwhile: its reservation stays then.
+      const { state } = await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider);
+      const heldNow = state.status === 'active' && state.instance.myAs2Id === newId;
+      if (newId !== null && !heldNow) await this.reservations.release(directory, releaseKeys(instanceId, 'stale', now, newId), metadata).catch(() => undefined);
+      throw error;
+    }
+    const released =
+      newId === null || replacedId === newId ? null : (await this.reservations.release(directory, releaseKeys(instanceId, 'changed', now, replacedId), metadata)).position;
+    return new AfterWrite(lastPositionOf(decided.position, released), () => this.viewOf(scope, instanceId));
+  }
+
+  /** Refused while partnerships name the instance, unless `cascade`: then each partnership is deleted first, with its own event. */
+  async delete(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
+    await this.requireOwn(scope, instanceId);
+    const now = this.clock.now();
+    const metadata = requestMetadata(ctx, scope.tenant, now);
+    const pairs = await this.removal.pairs(scope.account, (pair) => pair.as2InstanceId === instanceId);
+    if (pairs.length > 0 && !cascade) throw as2InstanceInUse(instanceId, pairs.map((p) => p.partnershipId));
+    const removed = await this.removal.removeAll(scope.account, pairs, 'as2_instance_deleted', now, (pair) => pairTenantMetadata(metadata, pair.tenant));
+    const deleted = await this.writeModel.decide(
+      PartnerRegistryStreams.as2Instance(instanceId),
+      as2InstanceDecider,
+      () => ({ type: 'delete_as2_instance' as const, instanceId, now: now.toISOString() }),
+      metadata,
+    );
+    const released = await this.reservations.release(as2InstanceDirectory(this.writeModel, scope.account, scope.tenant), releaseKeys(instanceId, 'deleted', now), metadata);
+    return new AfterWrite(lastPositionOf(removed, deleted.position, released.position), () => now.toISOString());
+  }
+
+  /** From the write model: another tenant's or account's instance is not found; an inherited one is read-only for tenants. */
+  private async requireOwn(scope: InstanceScope, instanceId: string): Promise<As2InstanceRecord> {
+    if (!AS2_INSTANCE_ID_PATTERN.test(instanceId)) throw as2InstanceNotFound(instanceId);
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider);
+    if (state.status !== 'active' || state.instance.account !== scope.account) throw as2InstanceNotFound(instanceId);
+    if (state.instance.tenant === scope.tenant) return state.instance;
+    if (state.instance.tenant === null) throw inheritedAs2InstanceReadOnly(instanceId);
+    throw as2InstanceNotFound(instanceId);
+  }
+
+  private async viewOf(scope: InstanceScope, instanceId: string): Promise<As2InstanceDocument> {
+    const doc =
+      scope.tenant === null
+        ? await this.queries.findMasterInstance(scope.account, instanceId)
+        : await this.queries.findInstanceForTenant(scope.account, scope.tenant, instanceId);
+    if (!doc) throw new Error(`AS2 instance ${instanceId} missing from its view after the projection caught up`);
+    return doc;
+  }
+}
+
+/** A partnership's events carry the partnership's tenant, even when an account-level request ends it. */
+export function pairTenantMetadata(metadata: EventMetadata, tenant: string): EventMetadata {
+  return { ...metadata, tenant };
+}

@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
+
+export class ChangeAs2IdDto {
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$' })
+  @IsDefined({ message: 'The new AS2 ID field is required' })
+  @IsAs2Id()
+  new_as2_id!: string;
+
+  @ApiPropertyOptional({ description: 'Must be true: the risks of seed 000 were read and accepted (see the impact route)' })
+  @IsOptional()
+  @IsBoolean({ message: 'The acknowledge risks field must be true or false' })
+  acknowledge_risks?: boolean;
+
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why the id changes; kept in the event' })
+  @IsOptional()
+  @IsString({ message: 'The reason must be a string' })
+  @Length(1, 500, { message: 'The reason must be between 1 and 500 characters' })
+  @IsHeaderSafeText('reason')
+  reason?: string;
+}
+
+export class As2IdChangeImpactQueryDto {
+  @ApiProperty({ minLength: 1, maxLength: 50 })
+  @IsDefined({ message: 'The new AS2 ID field is required' })
+  @IsAs2Id()
+  new_as2_id!: string;
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, type Decider, WriteModel } from '@as2-partners/kernel';
+import {
+  AS2_ID_CHANGE_RISKS,
+  inheritedPartnerAs2IdReadOnly,
+  masterPartnerDecider,
+  partnerDecider,
+  partnerNotFound,
+  PartnerRegistryStreams,
+  type MasterPartnerEvent,
+  type PartnerCommand,
+  type PartnerEvent,
+  type PartnerRecord,
+  type PartnerState,
+} from '@as2-partners/partner-registry-domain';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
+import { MessageStatsQuery } from '../../queries/message-stats/message-stats.query';
+import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
+import { PartnerDirectoryService, type DirectoryScope } from '../../write-model/partner-directory.service';
+import { PARTNER_ID_PATTERN, resolveWriteTarget } from '../../write-model/write-target';
+import type { ChangeAs2IdDto } from './change-as2-id.dto';
+
+/** Whose partner: a tenant's own (the tenant route), or the account's master (the account route). */
+type Target = { readonly partner: PartnerRecord; readonly stream: string; readonly decider: Decider<PartnerCommand, PartnerState, PartnerEvent | MasterPartnerEvent>; readonly scope: DirectoryScope };
+
+/**
+ * Seed 000's product refuses this; we offer it safely: refused without the risks acknowledged, the new id reserved
+ * in the directory stream before the change (so two changes, or a change and a create, cannot both take it), the
+ * old id released after it (reusable), history kept on the same partner id.
+ */
+@Injectable()
+export class ChangeAs2IdHandler {
+  constructor(
+    private readonly writeModel: WriteModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly directory: PartnerDirectoryService,
+    private readonly exchange: ExchangeQueries,
+    private readonly stats: MessageStatsQuery,
+  ) {}
+
+  async change(ctx: RequestContext, account: string | null, partnerId: string, dto: ChangeAs2IdDto): Promise<AfterWrite<{ oldAs2Id: string; newAs2Id: string; changedAt: string }>> {
+    const target = await this.targetOf(ctx, account, partnerId);
+    const now = this.clock.now();
+    const metadata = requestMetadata(ctx, target.partner.tenant, now);
+    const command: PartnerCommand = {
+      type: 'change_as2_id',
+      partnerId,
+      newAs2Id: dto.new_as2_id,
+      acknowledgeRisks: dto.acknowledge_risks === true,
+      reason: dto.reason ?? null,
+      now: now.toISOString(),
+    };
+    // Refusals of the rule itself (risks, format, same id) reserve nothing.
+    target.decider.decide(command, { status: 'active', partner: target.partner });
+    const reserved = await this.directory.reserve(target.scope, { as2Id: dto.new_as2_id, partnerId, planLimit: null, now }, metadata);
+    let changed;
+    try {
+      changed = await this.writeModel.decide(target.stream, target.decider, command, metadata);
+    } catch (error) {
+      // A concurrent change of this same partner may have taken the new id meanwhile: its reservation stays then.
+      const { state } = await this.writeModel.load(target.stream, target.decider);
+      if (state.status !== 'active' || state.partner.as2Id !== dto.new_as2_id) {
+        await this.directory.releaseId(target.scope, partnerId, dto.new_as2_id, 'stale', now, metadata).catch(() => undefined);
+      }
+      throw error;
+    }
+    // The id the change replaced, as decided: a concurrent change may have moved it since the target was read.
+    const oldAs2Id = (changed.events[0]?.data as { oldAs2Id?: string } | undefined)?.oldAs2Id ?? target.partner.as2Id;
+    const released = await this.directory.releaseId(target.scope, partnerId, oldAs2Id, 'changed', now, metadata);
+    return new AfterWrite(lastPositionOf(reserved, changed.position, released), () => ({
+      oldAs2Id,
+      newAs2Id: dto.new_as2_id,
+      changedAt: now.toISOString(),
+    }));
+  }
+
+  /** What would break: this service's partnerships and statistics under the old id, whether the new id is free, seed 000's risks. */
+  async impact(ctx: RequestContext, account: string | null, partnerId: string, newAs2Id: string) {
+    const target = await this.targetOf(ctx, account, partnerId);
+    const { partner } = target;
+    const partnerships =
+      partner.tenant === null
+        ? await this.exchange.partnershipsOfPartnerInAccount(partner.account, partnerId)
+        : await this.exchange.partnershipsOfPartner(partner.account, partner.tenant, partnerId);
+    const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, partner.as2Id);
+    const sameId = newAs2Id === partner.as2Id;
+    return {
+      partner_id: partnerId,
+      current_as2_id: partner.as2Id,
+      new_as2_id: newAs2Id,
+      new_as2_id_available: !sameId && (await this.directory.isFree(this.writeModel, target.scope, newAs2Id, partnerId)),
+      partnerships: partnerships.map((p) => ({ id: p.partnershipId, tenant: p.tenant, as2_instance_id: p.as2InstanceId })),
+      // Statistics are recorded by AS2 ids: they stay with the old id.
+      message_stats_kept_under_old_id: stats,
+      // Owned by other services: read them there before changing the id.
+      checked_elsewhere: {
+        pending_certificate_activations: `GET /v1/partners/${partnerId}/trust (certificate-lifecycle)`,
+        traffic_pauses: 'traffic-control (traffic.paused.v1 events name the partner)',
+      },
+      risks: [...AS2_ID_CHANGE_RISKS],
+      requires: { acknowledge_risks: true },
+    };
+  }
+
+  private async targetOf(ctx: RequestContext, account: string | null, partnerId: string): Promise<Target> {
+    if (account === null) {
+      const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
+      if (target.kind === 'inherited') throw inheritedPartnerAs2IdReadOnly(partnerId);
+      const tenant = target.partner.tenant as string;
+      return {
+        partner: target.partner,
+        stream: PartnerRegistryStreams.partner(partnerId),
+        decider: partnerDecider as Target['decider'],
+        scope: tenantDirectoryScope(this.writeModel, target.partner.account, tenant),
+      };
+    }
+    if (!PARTNER_ID_PATTERN.test(partnerId)) throw partnerNotFound(partnerId);
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider);
+    if (state.status !== 'active' || state.partner.account !== account) throw partnerNotFound(partnerId);
+    return { partner: state.partner, stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider as Target['decider'], scope: masterDirectoryScope(this.writeModel, account) };
+  }
+}

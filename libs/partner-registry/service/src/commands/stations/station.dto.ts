@@ -1,0 +1,27 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsDefined, IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { PartialUpdate } from '@as2-partners/platform';
+import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+
+export class CreateStationDto {
+  @ApiProperty({ minLength: 1, maxLength: 255, example: 'EU warehouse' })
+  @IsRequiredText('name', 255)
+  @IsHeaderSafeText('name')
+  name!: string;
+
+  @ApiProperty({ example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
+  @IsDefined({ message: 'The notification email field is required' })
+  @IsEmail({}, { message: 'The notification email must be a valid email address' })
+  @MaxLength(255, { message: 'The notification email may not be greater than 255 characters' })
+  @IsHeaderSafeText('notification email')
+  notification_email!: string;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Default AS2 identity of the station (own or inherited instance)' })
+  @IsOptional()
+  @IsString({ message: 'The AS2 instance id must be a string' })
+  @Length(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
+  as2_instance_id?: string | null;
+}
+
+@PartialUpdate()
+export class UpdateStationDto extends PartialType(CreateStationDto) {}

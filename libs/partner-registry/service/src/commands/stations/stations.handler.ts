@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, DomainError, WriteModel } from '@as2-partners/kernel';
+import {
+  as2InstanceDecider,
+  PartnerRegistryErrorCode,
+  PartnerRegistryStreams,
+  stationDecider,
+  stationInUse,
+  stationNotFound,
+  type StationRecord,
+} from '@as2-partners/partner-registry-domain';
+import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
+import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
+import type { StationDocument } from '../../queries/exchange-views/exchange-view.documents';
+import { PartnerQueries } from '../../queries/partner-views/partner-queries';
+import { AS2_INSTANCE_ID_PATTERN, newStationId, STATION_ID_PATTERN } from '../../write-model/registry-ids';
+import type { CreateStationDto, UpdateStationDto } from './station.dto';
+
+/** A tenant's stations: groups of partners with the e-mail failure notices go to. */
+@Injectable()
+export class StationsHandler {
+  constructor(
+    private readonly writeModel: WriteModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly queries: ExchangeQueries,
+    private readonly partners: PartnerQueries,
+  ) {}
+
+  async create(ctx: RequestContext, dto: CreateStationDto): Promise<AfterWrite<StationDocument>> {
+    const tenant = requireTenant(ctx);
+    const { account } = ctx.caller;
+    await this.requireVisibleInstance(account, tenant, dto.as2_instance_id);
+    const now = this.clock.now();
+    const stationId = newStationId();
+    const command = {
+      type: 'create_station' as const,
+      stationId,
+      account,
+      tenant,
+      name: dto.name,
+      notificationEmail: dto.notification_email,
+      as2InstanceId: dto.as2_instance_id ?? null,
+      now: now.toISOString(),
+    };
+    const decided = await this.writeModel.decide(PartnerRegistryStreams.station(stationId), stationDecider, command, requestMetadata(ctx, tenant, now), { attempts: 1 });
+    return new AfterWrite(decided.position, () => this.viewOf(account, tenant, stationId));
+  }
+
+  async update(ctx: RequestContext, stationId: string, dto: UpdateStationDto): Promise<AfterWrite<StationDocument>> {
+    const station = await this.requireOwn(ctx, stationId);
+    await this.requireVisibleInstance(station.account, station.tenant, dto.as2_instance_id);
+    const now = this.clock.now();
+    const changes = { name: dto.name, notificationEmail: dto.notification_email, as2InstanceId: dto.as2_instance_id };
+    const decided = await this.writeModel.decide(
+      PartnerRegistryStreams.station(stationId),
+      stationDecider,
+      () => ({ type: 'update_station' as const, stationId, changes, now: now.toISOString() }),
+      requestMetadata(ctx, station.tenant, now),
+    );
+    return new AfterWrite(decided.position, () => this.viewOf(station.account, station.tenant, stationId));
+  }
+
+  /** Refused (409 STATION_IN_USE) while partners are grouped under it: their failure notices would go nowhere. */
+  async delete(ctx: RequestContext, stationId: string): Promise<AfterWrite<string>> {
+    const station = await this.requireOwn(ctx, stationId);
+    const members = await this.partners.partnerIdsOfStation(station.account, station.tenant, stationId);
+    if (members.length > 0) throw stationInUse(stationId, members);
+    const now = this.clock.now();
+    const decided = await this.writeModel.decide(
+      PartnerRegistryStreams.station(stationId),
+      stationDecider,
+      () => ({ type: 'delete_station' as const, stationId, now: now.toISOString() }),
+      requestMetadata(ctx, station.tenant, now),
+    );
+    return new AfterWrite(decided.position, () => now.toISOString());
+  }
+
+  private async requireOwn(ctx: RequestContext, stationId: string): Promise<StationRecord> {
+    const tenant = requireTenant(ctx);
+    if (!STATION_ID_PATTERN.test(stationId)) throw stationNotFound(stationId);
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.station(stationId), stationDecider);
+    if (state.status !== 'active' || state.station.account !== ctx.caller.account || state.station.tenant !== tenant) throw stationNotFound(stationId);
+    return state.station;
+  }
+
+  private async requireVisibleInstance(account: string, tenant: string, instanceId: string | null | undefined): Promise<void> {
+    if (instanceId === undefined || instanceId === null) return;
+    const state = AS2_INSTANCE_ID_PATTERN.test(instanceId)
+      ? (await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider)).state
+      : as2InstanceDecider.initialState();
+    if (state.status !== 'active' || state.instance.account !== account || (state.instance.tenant !== tenant && state.instance.tenant !== null)) {
+      throw new DomainError(PartnerRegistryErrorCode.As2InstanceNotFound, `AS2 instance ${instanceId} not found`, 'as2_instance_id');
+    }
+  }
+
+  private async viewOf(account: string, tenant: string, stationId: string): Promise<StationDocument> {
+    const doc = await this.queries.findStation(account, tenant, stationId);
+    if (!doc) throw new Error(`Station ${stationId} missing from its view after the projection caught up`);
+    return doc;
+  }
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PartnerQueries } from '../partner-views/partner-queries';
+import type { PartnerViewDocument } from '../partner-views/partner-view.document';
+import { ExchangeQueries } from './exchange-queries';
+import type { As2InstanceDocument } from './exchange-view.documents';
+import { presentAs2Instance, presentRelatedPartnership, type InstancePresentedType } from './exchange.presenter';
+import { presentOurKey } from './our-key.document';
+
+/** GET /as2-instances/{id}: the instance with its related partnerships (seed 001) and its keys. */
+@Injectable()
+export class As2InstanceDetails {
+  constructor(
+    @Inject(ExchangeQueries) private readonly exchange: ExchangeQueries,
+    @Inject(PartnerQueries) private readonly partners: PartnerQueries,
+  ) {}
+
+  /** `viewer` null: the account admin, who sees every tenant's partnerships of a master instance. */
+  async of(doc: As2InstanceDocument, viewer: string | null, type: InstancePresentedType) {
+    const partnerships = await this.exchange.partnershipsOfInstance(doc.account, viewer, doc.instanceId);
+    const related = [];
+    for (const partnership of partnerships) {
+      const partner: PartnerViewDocument | null = await this.partners.findForTenant(doc.account, partnership.tenant, partnership.partnerId);
+      related.push(presentRelatedPartnership(partnership, doc, partner));
+    }
+    // From the certificate-lifecycle service's key.* events: the keystore of the instance's tenant (a master
+    // instance resolves its alias in the viewing tenant's keystore; the account admin sees every tenant's).
+    const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant ?? viewer, doc.myAs2Alias)).map(presentOurKey);
+    return { ...presentAs2Instance(doc, type), partnerships: related, keys };
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { applyPartnerChanges, partnershipNotFound } from '@as2-partners/partner-registry-domain';
+import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
+import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
+import { PartnerQueries } from '../partner-views/partner-queries';
+import type { PartnerViewDocument } from '../partner-views/partner-view.document';
+import { presentPartner } from '../partner-views/partner.presenter';
+import { ExchangeQueries } from './exchange-queries';
+import type { As2InstanceDocument, PartnershipDocument } from './exchange-view.documents';
+import { presentAs2Instance, presentOverridesOfPartnership } from './exchange.presenter';
+
+interface Pair {
+  readonly direction: 'outbound' | 'inbound';
+  readonly instance: As2InstanceDocument;
+  readonly partner: PartnerViewDocument;
+  readonly partnership: PartnershipDocument;
+}
+
+/**
+ * The gateway's routing question: which partnership a message belongs to, from its AS2-From and AS2-To, and the
+ * settings that apply to it (the partner's, with the partnership's overrides) in one answer.
+ */
+@Injectable()
+export class PartnershipResolver {
+  constructor(
+    @Inject(ExchangeQueries) private readonly exchange: ExchangeQueries,
+    @Inject(PartnerQueries) private readonly partners: PartnerQueries,
+    @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+  ) {}
+
+  async resolve(account: string, tenant: string, as2From: string, as2To: string) {
+    const pair = (await this.pairOf(account, tenant, 'outbound', as2From, as2To)) ?? (await this.pairOf(account, tenant, 'inbound', as2To, as2From));
+    if (!pair) throw partnershipNotFound(`${as2From} -> ${as2To}`);
+    const { direction, instance, partner, partnership } = pair;
+    const effective = applyPartnerChanges(partner.settings, partnership.overrides);
+    const { id: _id, type: _type, master_partner_id: _m, has_overrides: _h, created_at: _c, updated_at: _u, as2_id: _a, active: _x, name: _n, ...settings } = presentPartner({
+      ...partner,
+      settings: effective,
+    });
+    const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
+    return {
+      partnership_id: partnership.partnershipId,
+      direction,
+      as2_from: as2From,
+      as2_to: as2To,
+      // Off instances and inactive partners neither send nor receive: the gateway refuses the message.
+      can_exchange: instance.status === 'on' && partner.settings.active,
+      as2_instance: presentAs2Instance(instance),
+      partner: { ...presentPartner(partner), certificates: certificates.map(presentPartnerCertificate) },
+      overrides: presentOverridesOfPartnership(partnership.overrides),
+      effective: { my_as2_id: instance.myAs2Id, my_as2_alias: instance.myAs2Alias, my_email: instance.myEmail, partner_as2_id: partner.as2Id, ...settings },
+    };
+  }
+
+  /** An AS2 id may name both a tenant's own and an inherited end: the first pair with a partnership, own ends first. */
+  private async pairOf(account: string, tenant: string, direction: Pair['direction'], ours: string, theirs: string): Promise<Pair | null> {
+    const instances = await this.exchange.findInstancesByMyAs2Id(account, tenant, ours);
+    if (instances.length === 0) return null;
+    const partners = await this.partners.findForTenantByAs2Id(account, tenant, theirs);
+    for (const instance of instances) {
+      for (const partner of partners) {
+        const partnership = await this.exchange.findPartnershipByPair(account, tenant, instance.instanceId, partner.partnerId);
+        if (partnership) return { direction, instance, partner, partnership };
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,73 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@as2-partners/kernel';
+import { partnershipNotFound } from '@as2-partners/partner-registry-domain';
+import { Ctx, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { TENANT_READERS } from '../../api-conventions/partner-roles';
+import { PartnerQueries } from '../partner-views/partner-queries';
+import { ExchangeQueries } from './exchange-queries';
+import type { PartnershipDocument } from './exchange-view.documents';
+import { presentPartnership } from './exchange.presenter';
+import { PartnershipListQueryDto } from './partnership-list-query.dto';
+import { PartnershipResolver } from './partnership-resolver';
+import { ResolvePartnershipQueryDto } from './resolve-partnership-query.dto';
+
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@Controller('v1/partnerships')
+export class PartnershipViewsController {
+  constructor(
+    @Inject(ExchangeQueries) private readonly exchange: ExchangeQueries,
+    @Inject(PartnerQueries) private readonly partners: PartnerQueries,
+    @Inject(PartnershipResolver) private readonly resolver: PartnershipResolver,
+  ) {}
+
+  @Get()
+  @Roles(...TENANT_READERS)
+  @ApiOperation({ summary: "The tenant's partnerships, optionally of one AS2 instance or one partner" })
+  async list(@Ctx() ctx: RequestContext, @Query() query: PartnershipListQueryDto) {
+    const tenant = requireTenant(ctx);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result = await this.exchange.listPartnerships(ctx.caller.account, tenant, { as2InstanceId: query.as2_instance_id, partnerId: query.partner_id }, { page, perPage });
+    return { data: await this.presentAll(ctx.caller.account, tenant, result.items), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+
+  @Get('resolve')
+  @Roles(...TENANT_READERS, 'gateway')
+  @ApiOperation({ summary: "The gateway's routing question: the partnership of a message's AS2-From and AS2-To, with its effective settings" })
+  async resolve(@Ctx() ctx: RequestContext, @Query() query: ResolvePartnershipQueryDto) {
+    return { data: await this.resolver.resolve(ctx.caller.account, tenantOfGatewayOrCaller(ctx, query.tenant), query.as2_from, query.as2_to) };
+  }
+
+  @Get(':id')
+  @Roles(...TENANT_READERS)
+  @ApiOperation({ summary: 'A partnership with both ends and its overrides' })
+  async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const tenant = requireTenant(ctx);
+    const doc = await this.exchange.findPartnership(ctx.caller.account, tenant, id);
+    if (!doc) throw partnershipNotFound(id);
+    const [presented] = await this.presentAll(ctx.caller.account, tenant, [doc]);
+    return { data: presented };
+  }
+
+  private async presentAll(account: string, tenant: string, docs: readonly PartnershipDocument[]) {
+    const { items: instances } = await this.exchange.instancesByIds(docs.map((d) => d.as2InstanceId));
+    const byId = new Map(instances.map((i) => [i.instanceId, i]));
+    const out = [];
+    for (const doc of docs) out.push(presentPartnership(doc, byId.get(doc.as2InstanceId) ?? null, await this.partners.findForTenant(account, tenant, doc.partnerId)));
+    return out;
+  }
+}
+
+/** A tenant's token answers for its tenant; a gateway token without one names the tenant in the query. */
+export function tenantOfGatewayOrCaller(ctx: RequestContext, named: string | undefined): string {
+  const own = ctx.caller.tenant;
+  if (own !== null) {
+    if (named !== undefined && named !== own) throw new DomainError('TENANT_FORBIDDEN', 'A tenant token may only name its own tenant');
+    return own;
+  }
+  if (!ctx.caller.roles.includes('gateway')) return requireTenant(ctx);
+  if (named === undefined) throw new DomainError('TENANT_REQUIRED', 'A gateway token without a tenant claim must name the tenant (?tenant=)');
+  return named;
+}

@@ -1,0 +1,22 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { IsAs2Id } from '../../partner-settings/partner-field.validators';
+
+/** The two AS2 ids a message names (its AS2-From and AS2-To headers). */
+export class ResolvePartnershipQueryDto {
+  @ApiProperty({ description: 'AS2-From of the message: ours (outbound) or the partner\'s (inbound)' })
+  @IsDefined({ message: 'The as2_from field is required' })
+  @IsAs2Id()
+  as2_from!: string;
+
+  @ApiProperty({ description: 'AS2-To of the message' })
+  @IsDefined({ message: 'The as2_to field is required' })
+  @IsAs2Id()
+  as2_to!: string;
+
+  @ApiPropertyOptional({ description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
+  @IsOptional()
+  @IsString({ message: 'The tenant must be a string' })
+  @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  tenant?: string;
+}

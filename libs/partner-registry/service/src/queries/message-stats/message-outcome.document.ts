@@ -1,0 +1,42 @@
+/** The gateway's latest word on one message (collection `partner_registry_message_outcomes`), keyed by account, tenant and message id. */
+export interface MessageOutcomeDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly messageId: string;
+  readonly direction: MessageDirection;
+  readonly as2From: string;
+  readonly as2To: string;
+  /** The partner's side of the pair: AS2-To of an outbound message, AS2-From of an inbound one. */
+  readonly partnerAs2Id: string;
+  readonly status: MessageStatus;
+  readonly occurredAt: string;
+}
+
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+/** `delivered` counts as a success, `failed` and `rejected` as failures; the others are still on their way. */
+export const MESSAGE_STATUSES = ['pending', 'sent', 'retrying', 'delivered', 'failed', 'rejected'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** A message's outcomes arrive in any order: the later one wins, and at the same instant a final one beats one in flight. */
+export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = { pending: 0, sent: 1, retrying: 2, delivered: 3, failed: 3, rejected: 3 };
+
+export const MESSAGE_OUTCOMES_COLLECTION = 'partner_registry_message_outcomes';
+export const MESSAGE_OUTCOME_INDEXES = [['account', 'tenant', 'partnerAs2Id', 'direction'], ['account', 'tenant', 'partnerAs2Id', 'occurredAt']] as const;
+
+export const messageOutcomeIdOf = (account: string, tenant: string, messageId: string): string => `${account}|${tenant}|${messageId}`;
+
+/** One gateway record, validated, in the service's names. */
+export interface MessageOutcome {
+  readonly account: string;
+  readonly tenant: string;
+  readonly messageId: string;
+  readonly direction: MessageDirection;
+  readonly as2From: string;
+  readonly as2To: string;
+  readonly status: MessageStatus;
+  /** ISO-8601 UTC. */
+  readonly occurredAt: string;
+}

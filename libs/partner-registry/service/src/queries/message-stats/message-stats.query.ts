@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { toApiTimestamp } from '../../api-conventions/api-timestamp';
+import { MESSAGE_OUTCOME_INDEXES, MESSAGE_OUTCOMES_COLLECTION, type MessageOutcomeDocument } from './message-outcome.document';
+
+/** Seed 002's `message_stats`: success rate in percent with one decimal, null before any finished message. */
+export interface PresentedMessageStats {
+  readonly total_sent: number;
+  readonly total_received: number;
+  readonly success_rate: number | null;
+  readonly last_message_at: string | null;
+}
+
+/** A partner's message statistics, by the AS2 id messages name it with, within one tenant. */
+@Injectable()
+export class MessageStatsQuery {
+  private readonly outcomes: ReadModelCollection<MessageOutcomeDocument>;
+
+  constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
+    this.outcomes = readModels.collection(MESSAGE_OUTCOMES_COLLECTION, MESSAGE_OUTCOME_INDEXES);
+  }
+
+  async statsOf(account: string, tenant: string, partnerAs2Id: string): Promise<PresentedMessageStats> {
+    const scope = { account, tenant, partnerAs2Id };
+    const [sent, received, delivered, failed, latest] = await Promise.all([
+      this.outcomes.count({ ...scope, direction: 'outbound' }),
+      this.outcomes.count({ ...scope, direction: 'inbound' }),
+      this.outcomes.count({ ...scope, status: 'delivered' }),
+      this.outcomes.count({ ...scope, status: { $in: ['failed', 'rejected'] } }),
+      this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 }),
+    ]);
+    const finished = delivered + failed;
+    const last = latest.items[0]?.occurredAt ?? null;
+    return {
+      total_sent: sent,
+      total_received: received,
+      success_rate: finished === 0 ? null : Math.round((delivered / finished) * 1000) / 10,
+      last_message_at: last === null ? null : toApiTimestamp(last),
+    };
+  }
+}

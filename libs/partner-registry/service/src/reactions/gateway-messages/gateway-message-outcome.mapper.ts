@@ -1,0 +1,31 @@
+import { DomainError } from '@as2-partners/kernel';
+import type { MessageOutcome } from '../../queries/message-stats/message-outcome.document';
+import type { GatewayMessageRecordDto } from './gateway-message-record.dto';
+
+/** Where a record may land: the token's account, and its tenant when it names one. */
+export interface GatewayScope {
+  readonly account: string;
+  readonly tenant: string | null;
+}
+
+/** A validated record in the service's names, within the caller's scope; a record outside it is refused, never re-scoped. */
+export function messageOutcomeOf(record: GatewayMessageRecordDto, scope: GatewayScope, index: number): MessageOutcome {
+  if (record.account !== undefined && record.account !== scope.account) {
+    throw new DomainError('ACCOUNT_FORBIDDEN', `events[${index}] names another account`, `events.${index}.account`);
+  }
+  const tenant = scope.tenant ?? record.tenant;
+  if (tenant === undefined) throw new DomainError('TENANT_REQUIRED', `events[${index}] names no tenant`, `events.${index}.tenant`);
+  if (record.tenant !== undefined && record.tenant !== tenant) {
+    throw new DomainError('TENANT_FORBIDDEN', `events[${index}] names another tenant than the token`, `events.${index}.tenant`);
+  }
+  return {
+    account: scope.account,
+    tenant,
+    messageId: record.message_id,
+    direction: record.direction,
+    as2From: record.as2_from,
+    as2To: record.as2_to,
+    status: record.status,
+    occurredAt: new Date(record.occurred_at).toISOString(),
+  };
+}

@@ -1,0 +1,63 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
+import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stats/message-outcome.document';
+
+/** One record of topic `as2.gateway.messages` (docs/asyncapi/schemas/gateway/gateway.message_outcome.schema.json). */
+export class GatewayMessageRecordDto {
+  @ApiProperty({ maxLength: 255, description: 'The AS2 Message-ID; records repeat per message as its outcome changes' })
+  @IsDefined({ message: 'The message id field is required' })
+  @IsString({ message: 'The message id must be a string' })
+  @Length(1, 255, { message: 'The message id must be between 1 and 255 characters' })
+  @IsHeaderSafeText('message id')
+  message_id!: string;
+
+  @ApiProperty({ enum: MESSAGE_DIRECTIONS })
+  @IsDefined({ message: 'The direction field is required' })
+  @IsIn(MESSAGE_DIRECTIONS, { message: 'The direction must be inbound or outbound' })
+  direction!: 'inbound' | 'outbound';
+
+  @ApiProperty()
+  @IsDefined({ message: 'The as2_from field is required' })
+  @IsAs2Id()
+  as2_from!: string;
+
+  @ApiProperty()
+  @IsDefined({ message: 'The as2_to field is required' })
+  @IsAs2Id()
+  as2_to!: string;
+
+  @ApiProperty({ enum: MESSAGE_STATUSES })
+  @IsDefined({ message: 'The status field is required' })
+  @IsIn(MESSAGE_STATUSES, { message: `The status must be one of ${MESSAGE_STATUSES.join(', ')}` })
+  status!: (typeof MESSAGE_STATUSES)[number];
+
+  @ApiProperty({ example: '2026-11-30T10:00:00.000Z' })
+  @IsDefined({ message: 'The occurred_at field is required' })
+  @IsISO8601({ strict: true }, { message: 'The occurred_at must be an ISO-8601 date-time' })
+  occurred_at!: string;
+
+  @ApiPropertyOptional({ description: "Required unless the token names the tenant; must be the token's when it does" })
+  @IsOptional()
+  @IsString({ message: 'The tenant must be a string' })
+  @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  tenant?: string;
+
+  @ApiPropertyOptional({ description: "Must be the token's account when given (required on the Kafka topic)" })
+  @IsOptional()
+  @IsString({ message: 'The account must be a string' })
+  @Length(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  account?: string;
+}
+
+export class GatewayMessageBatchDto {
+  @ApiProperty({ type: [GatewayMessageRecordDto], minItems: 1, maxItems: 1000 })
+  @IsDefined({ message: 'The events field is required' })
+  @IsArray({ message: 'The events must be a list' })
+  @ArrayMinSize(1, { message: 'The events must hold at least one record' })
+  @ArrayMaxSize(1000, { message: 'The events may hold at most 1000 records' })
+  @ValidateNested({ each: true })
+  @Type(() => GatewayMessageRecordDto)
+  events!: GatewayMessageRecordDto[];
+}

@@ -1,0 +1,55 @@
+import { DirectoryReservations, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import {
+  parsePartnershipPairKey,
+  partnershipDecider,
+  PartnerRegistryStreams,
+  type PartnershipDeletionReason,
+} from '@as2-partners/partner-registry-domain';
+import { lastPositionOf } from '@as2-partners/platform';
+import { partnershipDirectory, partnershipDirectoryDecider, releaseKeys } from './unique-key-directories';
+
+export interface PairRef {
+  readonly partnershipId: string;
+  readonly tenant: string;
+  readonly as2InstanceId: string;
+  readonly partnerId: string;
+}
+
+/**
+ * Ends partnerships with their own `partnership.deleted.v1` and gives their pair back, for a tenant's DELETE, an
+ * instance deleted with `cascade`, and the reactor that follows partner and instance deletions. The account's
+ * partnership directory is the write-side index of every pair, so no view's lag can hide one.
+ */
+export class PartnershipRemoval {
+  constructor(
+    private readonly writeModel: WriteModel,
+    private readonly reservations: DirectoryReservations,
+  ) {}
+
+  /** Pairs of the account the predicate picks, from the directory. */
+  async pairs(account: string, pick: (pair: Omit<PairRef, 'partnershipId'>) => boolean): Promise<PairRef[]> {
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.partnershipDirectory(account), partnershipDirectoryDecider);
+    return [...state.reservations.values()]
+      .map((r) => ({ partnershipId: r.holderId, ...parsePartnershipPairKey(r.key) }))
+      .filter((pair) => pick(pair))
+      .sort((a, b) => a.partnershipId.localeCompare(b.partnershipId));
+  }
+
+  /** Deletes the partnership if it still stands, then releases its pair; the position of the last event, null if none. */
+  async remove(account: string, partnershipId: string, reason: PartnershipDeletionReason, now: Date, metadata: EventMetadata): Promise<number | null> {
+    const stream = PartnerRegistryStreams.partnership(partnershipId);
+    const { state } = await this.writeModel.load(stream, partnershipDecider);
+    let deleted: number | null = null;
+    if (state.status === 'active') {
+      deleted = (await this.writeModel.decide(stream, partnershipDecider, () => ({ type: 'delete_partnership' as const, partnershipId, reason, now: now.toISOString() }), metadata)).position;
+    }
+    const released = await this.reservations.release(partnershipDirectory(this.writeModel, account), releaseKeys(partnershipId, 'deleted', now), metadata);
+    return lastPositionOf(deleted, released.position);
+  }
+
+  async removeAll(account: string, pairs: readonly PairRef[], reason: PartnershipDeletionReason, now: Date, metadata: (pair: PairRef) => EventMetadata): Promise<number | null> {
+    let last: number | null = null;
+    for (const pair of pairs) last = lastPositionOf(last, await this.remove(account, pair.partnershipId, reason, now, metadata(pair)));
+    return last;
+  }
+}

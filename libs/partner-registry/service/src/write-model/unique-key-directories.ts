@@ -1,0 +1,58 @@
+import type { ReservationDirectory, WriteModel } from '@as2-partners/kernel';
+import {
+  as2InstanceDecider,
+  duplicateMyAs2Id,
+  duplicatePartnership,
+  parsePartnershipPairKey,
+  partnershipDecider,
+  PartnerRegistryErrorCode,
+  PartnerRegistryStreams,
+  uniqueKeyDirectoryDecider,
+  type UniqueKeyDirectoryCommand,
+  type UniqueKeyDirectoryEvent,
+  type UniqueKeyDirectoryState,
+} from '@as2-partners/partner-registry-domain';
+
+export type UniqueKeyDirectory = ReservationDirectory<UniqueKeyDirectoryCommand, UniqueKeyDirectoryState, UniqueKeyDirectoryEvent>;
+
+export const as2InstanceDirectoryDecider = uniqueKeyDirectoryDecider(duplicateMyAs2Id);
+export const partnershipDirectoryDecider = uniqueKeyDirectoryDecider((key) => {
+  const { as2InstanceId, partnerId } = parsePartnershipPairKey(key);
+  return duplicatePartnership(as2InstanceId, partnerId);
+});
+
+function blockedBy(state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCommand, code: string) {
+  return (error: { code: string }) => {
+    if (error.code !== code || command.type !== 'reserve_key') return [];
+    const holder = state.reservations.get(command.key);
+    return holder ? [{ holderId: holder.holderId, reservedAt: holder.reservedAt }] : [];
+  };
+}
+
+/** Our AS2 ids, unique among one tenant's instances (`tenant`), or among the account's master instances (`null`). */
+export function as2InstanceDirectory(writeModel: WriteModel, account: string, tenant: string | null): UniqueKeyDirectory {
+  return {
+    stream: tenant === null ? PartnerRegistryStreams.masterAs2InstanceDirectory(account) : PartnerRegistryStreams.as2InstanceDirectory(account, tenant),
+    decider: as2InstanceDirectoryDecider,
+    blockers: (state, command, error) => blockedBy(state, command, PartnerRegistryErrorCode.DuplicateMyAs2Id)(error),
+    holderStatus: async (instanceId) => (await writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider)).state.status,
+  };
+}
+
+/** One partnership per tenant, instance and partner, across the account. */
+export function partnershipDirectory(writeModel: WriteModel, account: string): UniqueKeyDirectory {
+  return {
+    stream: PartnerRegistryStreams.partnershipDirectory(account),
+    decider: partnershipDirectoryDecider,
+    blockers: (state, command, error) => blockedBy(state, command, PartnerRegistryErrorCode.DuplicatePartnership)(error),
+    holderStatus: async (partnershipId) => (await writeModel.load(PartnerRegistryStreams.partnership(partnershipId), partnershipDecider)).state.status,
+  };
+}
+
+export function reserveKey(key: string, holderId: string, now: Date): (staleHolders: readonly string[]) => UniqueKeyDirectoryCommand {
+  return (staleHolders) => ({ type: 'reserve_key', key, holderId, staleHolders, now: now.toISOString() });
+}
+
+export function releaseKeys(holderId: string, reason: 'deleted' | 'stale' | 'changed', now: Date, key?: string): UniqueKeyDirectoryCommand {
+  return { type: 'release_key', holderId, reason, now: now.toISOString(), ...(key === undefined ? {} : { key }) };
+}
