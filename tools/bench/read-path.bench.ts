@@ -169,11 +169,11 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
-  /** Server CPU per answered request, in µs. */
+  /** Server CPU per request sent (all served by the end of the drain), in µs. */
   cpuMicros: number;
 }
 
-async function load(pid: number, base: string, path: () => string, headers: Record<string, string>): Promise<Result> {
+async function load(pid: number, base: string, drainPath: string, path: () => string, headers: Record<string, string>): Promise<Result> {
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: base,
@@ -182,7 +182,11 @@ async function load(pid: number, base: string, path: () => string, headers: Reco
     headers,
     requests: [{ method: 'GET', setupRequest: (request: Record<string, unknown>) => ({ ...request, path: path() }) }],
   });
-  const cpuMicros = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests.total);
+  // requests still queued when the run ends are served before this answer: the next run starts on an idle server
+  await fetch(`${base}${drainPath}`);
+  // every request sent has now been served, in or after the run
+  const served = (result.requests as { sent?: number }).sent ?? result.requests.total;
+  const cpuMicros = served > 0 ? ((cpuSeconds(pid) - cpuBefore) * 1e6) / served : Number.NaN;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuMicros };
 }
 
@@ -238,8 +242,8 @@ async function main(): Promise<void> {
     console.log('route                      app req/s   p50   p99  cpu µs | anchor req/s   p50   p99  cpu µs | req/s ratio  cpu ratio');
     const only = process.env['ROUTES']?.split(',').map(Number);
     for (const [name, path] of routes.filter((_, i) => !only || only.includes(i))) {
-      const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, path, { authorization: `Bearer ${bearer}` });
-      const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, path, {});
+      const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, '/health/live', path, { authorization: `Bearer ${bearer}` });
+      const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', path, {});
       const errors = ours.errors || bare.errors ? `  (errors/non-2xx: app ${ours.errors}, anchor ${bare.errors})` : '';
       console.log(
         `${name.padEnd(26)} ${f(ours.rps, 0).padStart(9)} ${f(ours.p50).padStart(5)} ${f(ours.p99).padStart(5)} ${f(ours.cpuMicros, 0).padStart(7)} | ` +

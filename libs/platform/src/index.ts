@@ -7,7 +7,7 @@ export * from './auth/jwt-auth.guard';
 export * from './auth/deleted-tenant.guard';
 export * from './config/platform-config';
 export { readInteger, readListenHost, readString, readUrl } from './config/environment-variables';
-export * from './config/embedded-dev-jwt-secret';
+export * from './config/embedded-dev-jwt-secret.constant';
 export * from './http/domain-error-statuses';
 export * from './http/error-body';
 export * from './http/http-error.filter';

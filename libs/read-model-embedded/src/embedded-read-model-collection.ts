@@ -1,6 +1,7 @@
 import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument } from '@as2-partners/kernel';
 import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
+import { CountCache } from './count-cache';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
@@ -27,11 +28,11 @@ function filterTest(filter: Filter): (doc: Parsed) => boolean {
  * A collection kept in SQLite only: reads by id are one primary-key lookup, finds run through the declared
  * indexes (partial expression indexes) and the trigram search index, so a query reads the documents it answers
  * and the candidates its index conditions leave, never the whole collection unless nothing narrows it.
- * Counts are cached until the next write to the collection.
+ * Counts of index-answered filters are cached until a write touches a document they match.
  */
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
   private readonly scope: string;
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new CountCache();
 
   constructor(
     private readonly name: string,
@@ -89,7 +90,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         return row ? [JSON.parse(row.body) as T] : [];
       });
       // a short page ends the matches: no count needed
-      const total = items.length > 0 && items.length < limit ? skip + items.length : this.countOf(plan);
+      const total = items.length > 0 && items.length < limit ? skip + items.length : this.countOf(plan, query.filter);
       return { items, total };
     }
     const test = plan.exact ? () => true : filterTest(query.filter);
@@ -127,7 +128,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async count(filter: Filter): Promise<number> {
     const plan = planQuery(filter, undefined, this.state);
-    if (plan.exact) return this.countOf(plan);
+    if (plan.exact) return this.countOf(plan, filter);
     return this.matchingRows(filter, plan).length;
   }
 
@@ -146,32 +147,36 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const rows = docs.map((doc) => this.serialize(doc));
     this.table.db.transaction(() => {
       for (const [id, json, doc] of rows) {
+        if (this.counts.size > 0) {
+          const before = this.table.getStatement.get(this.name, id);
+          this.counts.forget(before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed);
+        }
         const irregular = this.state.newlyIrregular(doc);
         if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
         const stored = this.table.upsertStatement.get(this.name, id, json);
         if (stored && this.state.search) this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
       }
     })();
-    this.counts.clear();
   }
 
   private deleteOne(id: string): void {
     const deleted = this.table.deleteStatement.get(this.name, id);
-    if (deleted && this.state.search) this.table.searchDelete.run(deleted.seq);
-    this.counts.clear();
+    if (!deleted) return;
+    if (this.state.search) this.table.searchDelete.run(deleted.seq);
+    if (this.counts.size > 0) this.counts.forget(JSON.parse(deleted.body) as Parsed, null);
   }
 
   private conditions(plan: QueryPlan): string {
     return [this.scope, ...plan.where].join(' AND ');
   }
 
-  private countOf(plan: QueryPlan): number {
+  private countOf(plan: QueryPlan, filter: Filter): number {
     const sql = `SELECT count(*) FROM ${plan.source} WHERE ${this.conditions(plan)}`;
     const key = `${sql}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}`;
     const cached = this.counts.get(key);
     if (cached !== undefined) return cached;
     const total = this.table.prepared(sql).pluck().get(...plan.params) as number;
-    this.counts.set(key, total);
+    this.counts.set(key, filterTest(filter), total);
     return total;
   }
 

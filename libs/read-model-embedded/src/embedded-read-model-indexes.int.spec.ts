@@ -102,6 +102,29 @@ describe('EmbeddedReadModelStore indexes', () => {
     });
   });
 
+  it('keeps totals right as writes land in the counted scope and beside it', async () => {
+    const store = await EmbeddedReadModelStore.open(file);
+    try {
+      const views = await seeded(store);
+      const inactive = { $and: [{ account: 'acme' }, { tenant: 't1' }, { 'settings.active': false }] };
+      const total = async (filter: Record<string, unknown>): Promise<number> => (await views.find({ filter, sort: SORT, limit: 5 })).total;
+      expect([await total(inactive), await total({ account: 'acme', tenant: 't1' }), await views.count({ account: 'acme', tenant: 't2' })]).toEqual([20, 60, 40]);
+      await views.putMany(Array.from({ length: 5 }, (_, i) => view('t2', 100 + i)));
+      expect([await total(inactive), await total({ account: 'acme', tenant: 't1' }), await views.count({ account: 'acme', tenant: 't2' })]).toEqual([20, 60, 45]);
+      const flipped = view('t1', 1);
+      await views.put({ ...flipped, settings: { ...flipped.settings, active: false } });
+      expect(await total(inactive)).toBe(21);
+      await views.delete(view('t1', 3)._id);
+      expect([await total(inactive), await total({ account: 'acme', tenant: 't1' })]).toEqual([20, 59]);
+      await views.put({ ...view('t1', 6), tenant: 't2' });
+      expect([await total({ account: 'acme', tenant: 't1' }), await views.count({ account: 'acme', tenant: 't2' })]).toEqual([58, 46]);
+      await views.deleteMany({ account: 'acme', tenant: 't2' });
+      expect([await views.count({ account: 'acme', tenant: 't2' }), await total(inactive)]).toEqual([0, 19]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a search reads its matches through the trigram index by seq, not the tenant through its index', async () => {
     const store = await EmbeddedReadModelStore.open(file);
     try {

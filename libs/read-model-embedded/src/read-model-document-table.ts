@@ -5,7 +5,7 @@ export class ReadModelDocumentTable {
   readonly getStatement: Statement<[string, string], { body: string }>;
   readonly bodyBySeq: Statement<[number], { body: string }>;
   readonly upsertStatement: Statement<[string, string, string], { seq: number }>;
-  readonly deleteStatement: Statement<[string, string], { seq: number }>;
+  readonly deleteStatement: Statement<[string, string], { seq: number; body: string }>;
   readonly searchReplace: Statement<[number, string]>;
   readonly searchDelete: Statement<[number]>;
   private readonly statements = new Map<string, Statement>();
@@ -16,7 +16,7 @@ export class ReadModelDocumentTable {
     this.upsertStatement = db.prepare(
       'INSERT INTO read_model_docs (collection, id, body) VALUES (?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body RETURNING seq',
     );
-    this.deleteStatement = db.prepare('DELETE FROM read_model_docs WHERE collection = ? AND id = ? RETURNING seq');
+    this.deleteStatement = db.prepare('DELETE FROM read_model_docs WHERE collection = ? AND id = ? RETURNING seq, body');
     this.searchReplace = db.prepare('INSERT OR REPLACE INTO read_model_search (rowid, text) VALUES (?, ?)');
     this.searchDelete = db.prepare('DELETE FROM read_model_search WHERE rowid = ?');
   }

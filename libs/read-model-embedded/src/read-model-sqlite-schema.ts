@@ -2,12 +2,14 @@ import type { Database } from 'better-sqlite3';
 
 /**
  * synchronous=NORMAL: a read model can be rebuilt from the event store, so losing the last commits on
- * power loss is acceptable, and writes stay cheap.
+ * power loss is acceptable, and writes stay cheap. A 32 MiB page cache (SQLite's default is 2 MiB) keeps the
+ * index pages a deep page walks in memory once a million documents no longer fit the default.
  */
 export function configureReadModelConnection(db: Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -32768');
 }
 
 /**

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseAllowedAddressRanges, type AllowedAddressRange } from '../outbound/endpoint-address-policy';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@as2-partners/kernel';
-import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
+import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret.constant';
 import { readInteger, readListenHost, readString, readUrl, type Environment } from './environment-variables';
 import { InvalidConfigurationError } from './invalid-configuration.error';
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { resolve } from 'node:path';
-import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret';
+import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret.constant';
 import { loadPlatformConfig, type Environment } from './platform-config';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';

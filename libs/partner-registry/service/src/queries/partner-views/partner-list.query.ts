@@ -36,10 +36,13 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
   };
 }
 
-/** One index per list shape: a page, a page of active or inactive partners, a partner by id across tenants. */
+/**
+ * One index per list shape: a page, a page of active or inactive partners, a partner by id across tenants. The list
+ * indexes end with `_id`, the tie-breaker the stores add to every sort, so MongoDB pages them without a sort stage.
+ */
 export const PARTNER_VIEW_INDEXES: readonly (readonly string[])[] = [
-  ['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId'],
-  ['account', 'tenant', 'settings.active', 'typeOrder', 'createdAt', 'partnerId'],
+  ['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId', '_id'],
+  ['account', 'tenant', 'settings.active', 'typeOrder', 'createdAt', 'partnerId', '_id'],
   ['account', 'partnerId'],
 ];
 
