@@ -1,5 +1,8 @@
-/** `operator`: runs the platform (parked events), sees no tenant route. */
-export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator'] as const;
+/**
+ * `operator`: runs the platform (parked events), sees no tenant route. `gateway`: the AS2 gateway asking traffic
+ * decisions, for one account or every account (`account: "*"`), never a tenant route.
+ */
+export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, from the verified bearer JWT (claims sub, account, tenant, roles). */
