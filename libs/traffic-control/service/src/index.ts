@@ -10,3 +10,4 @@ export * from './reactions/outbound-blocked/block-notices';
 export * from './reactions/partner-registry-events/registry-facts.consumer';
 export * from './queries/partner-traffic/partner-traffic.projection';
 export * from './schedules/traffic-changes/traffic-scheduler.lifecycle';
+export * from './schedules/traffic-changes/traffic-scheduler';
