@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { readInteger, readString, readUrl, type DeploymentMode, type Environment, InvalidConfigurationError } from '@as2-partners/platform';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
@@ -15,6 +16,11 @@ export interface TrafficControlConfig {
   readonly noticeIntervalMs: number;
   /** How long the first block of a burst waits for more before its notice goes out. */
   readonly noticeGatherMs: number;
+  /**
+   * Appended to the registry consumer's group: every replica keeps the whole directory in memory, so each consumes
+   * every partition in a group of its own (REPLICA_ID, else the host name; empty when embedded).
+   */
+  readonly replicaGroupSuffix: string;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -35,6 +41,7 @@ export function trafficControlConfigFrom(env: Environment, mode: DeploymentMode)
     defaultNoticeEmail,
     noticeIntervalMs: readInteger(env, 'TRAFFIC_NOTICE_INTERVAL_MS', 60_000, 1, MAX_TIMER_MS),
     noticeGatherMs: readInteger(env, 'TRAFFIC_NOTICE_GATHER_MS', 2000, 0, MAX_TIMER_MS),
+    replicaGroupSuffix: mode === 'embedded' ? '' : `.${readString(env, 'REPLICA_ID') ?? hostname()}`,
   };
 }
 

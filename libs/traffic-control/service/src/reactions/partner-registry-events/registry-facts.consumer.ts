@@ -16,6 +16,7 @@ import {
   type RetryPolicy,
 } from '@as2-partners/kernel';
 import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
+import { TRAFFIC_CONTROL_CONFIG, type TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
   KnownRegistryCollections,
@@ -68,7 +69,7 @@ const LOAD_PAGE = 5000;
  */
 @Injectable()
 export class RegistryFactsConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
-  readonly name = REGISTRY_FACTS_GROUP;
+  readonly name: string;
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   readonly partners: ReadModelCollection<KnownPartnerDocument>;
   readonly instances: ReadModelCollection<KnownInstanceDocument>;
@@ -80,11 +81,13 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
     @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
     private readonly live: LiveTrafficDirectory,
+    @Inject(TRAFFIC_CONTROL_CONFIG) config: TrafficControlConfig,
     @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
     @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
     @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
   ) {
     super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
+    this.name = `${REGISTRY_FACTS_GROUP}${config.replicaGroupSuffix}`;
     this.partners = readModels.collection(KnownRegistryCollections.partners, [['account', 'tenant']]);
     this.instances = readModels.collection(KnownRegistryCollections.instances, [['account']]);
     this.stations = readModels.collection(KnownRegistryCollections.stations, [['account']]);
