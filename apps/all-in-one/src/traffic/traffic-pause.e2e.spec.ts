@@ -90,6 +90,19 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect((await b.admin.get('/v1/traffic/paused')).body.data).toEqual([]);
   });
 
+  it("the registry's partner details show traffic: {incoming, outgoing} through the events", async () => {
+    const { admin, partnerId } = await setUp();
+    expect((await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic).toEqual({ incoming: { paused: false }, outgoing: { paused: false } });
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'error_mdn', reason: 'migration' });
+    const details = await admin.get(`/v1/partners/${partnerId}`);
+    expect(details.body.data.traffic).toEqual({
+      incoming: { paused: true, level: 'tenant', response: 'error_mdn', reason: 'migration', until: null, window_id: null },
+      outgoing: { paused: false },
+    });
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
+    expect((await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic.incoming).toEqual({ paused: false });
+  });
+
   it('the partner timeline shows every change with actor and reason', async () => {
     const { admin, partnerId } = await setUp();
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'why not' });

@@ -28,6 +28,7 @@ import { ListPartnersController } from './queries/partner-views/list-partners.co
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
+import { PartnerTrafficConsumer } from './reactions/traffic-control-events/partner-traffic.consumer';
 import { PartnerCertificatesProjector } from './queries/partner-certificates/partner-certificates.projector';
 import { PartnerCertificatesQuery } from './queries/partner-certificates/partner-certificates.query';
 import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
@@ -110,6 +111,7 @@ const logger = new Logger('PartnerRegistry');
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
     PartnerCertificatesConsumer,
+    PartnerTrafficConsumer,
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

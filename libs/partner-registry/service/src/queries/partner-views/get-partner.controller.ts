@@ -7,6 +7,7 @@ import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { PartnerQueries } from './partner-queries';
+import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class GetPartnerController {
   constructor(
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+    private readonly traffic: PartnerTrafficConsumer,
   ) {}
 
   @Get(':id')
@@ -24,6 +26,7 @@ export class GetPartnerController {
     const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
     if (!partner) throw partnerNotFound(id);
     const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
-    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate)) };
+    const traffic = await this.traffic.trafficOf(ctx.caller.account, requireTenant(ctx), partner.partnerId);
+    return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate)), traffic } };
   }
 }
