@@ -11,3 +11,5 @@ export * from './reactions/partner-registry-events/registry-facts.consumer';
 export * from './queries/partner-traffic/partner-traffic.projection';
 export * from './schedules/traffic-changes/traffic-scheduler.lifecycle';
 export * from './schedules/traffic-changes/traffic-scheduler';
+export * from './reactions/partner-registry-events/known-registry.documents';
+export * from './queries/partner-traffic/partner-traffic.document';
