@@ -164,6 +164,9 @@ async function main(): Promise<void> {
     await untilDecision(bareBase, gateway, 1, 'accept', 30_000);
 
     const body = decisionBody(1);
+    // Warm-up (JIT, connection pools) before anything counts.
+    await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
+    await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
     const rates = { bare: [] as number[], ours: [] as number[] };
     for (let round = 1; round <= 3; round += 1) {
       const b = await load(`${bareBase}/v1/traffic/decisions`, gateway, body);

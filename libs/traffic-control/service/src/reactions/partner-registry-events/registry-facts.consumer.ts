@@ -59,7 +59,8 @@ const KNOWN_TYPES = new Set([
   'tenant.deleted.v1',
 ]);
 
-const LOAD_PAGE = 5000;
+/** Large pages: the embedded store sorts its in-memory documents once per page. */
+const LOAD_PAGE = 20_000;
 
 /**
  * Learns partners, AS2 instances, stations and tenants from the partner-registry's topic into the in-memory
