@@ -28,7 +28,6 @@ function withDatabase(url: string, db: string): string {
 
 interface ApiResponse {
   readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are asserted field by field
   readonly body: any;
 }
 
