@@ -48,7 +48,8 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
 
   /** Appends what is queued now (tests and shutdown). */
   async flush(): Promise<void> {
-    await this.flushing;
+    // One write at a time; an earlier failure was reported to its own caller.
+    await this.flushing.catch(() => undefined);
     this.flushing = this.write();
     await this.flushing;
   }
