@@ -114,7 +114,10 @@ describe('parked events (embedded, both services)', () => {
       'certificate-lifecycle.known-partners',
       'certificate-lifecycle.views',
       'partner-registry.partner-certificates',
+      'partner-registry.partner-traffic',
       'partner-registry.partner-views',
+      'traffic-control.partner-traffic',
+      'traffic-control.registry-facts',
     ]);
     expect(rebuilt.filter((r) => r.skipped)).toEqual([]);
 

@@ -17,6 +17,7 @@ import {
   provideWriteVisibility,
   registerDomainErrorStatuses,
   type PlatformConfig,
+  provideBusFollowedProjection,
   provideFollowedProjection,
 } from '@as2-partners/platform';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
@@ -110,8 +111,8 @@ const logger = new Logger('PartnerRegistry');
     provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
-    PartnerCertificatesConsumer,
-    PartnerTrafficConsumer,
+    provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
+    provideBusFollowedProjection(PartnerTrafficConsumer, 'PartnerTrafficConsumer'),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

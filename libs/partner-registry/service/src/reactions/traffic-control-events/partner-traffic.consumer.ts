@@ -1,20 +1,5 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
-  topicOf,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
-  type ReadModelCollection,
-  type ReadModelStore,
-  type RecordedEvent,
-  type RetryPolicy,
-} from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, toApiTimestamp, type EventSourcingOptions } from '@as2-partners/platform';
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { toApiTimestamp } from '@as2-partners/platform';
 
 /** What this context reads of traffic-control's pause events (it never imports that context). */
 interface TrafficFacts {
@@ -44,37 +29,19 @@ interface PartnerTrafficDocument {
 const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
 
 const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
-const logger = new Logger('PartnerTrafficConsumer');
 
 /**
  * Whether a partner's traffic is paused, learned from the traffic-control service's events, for the partner details
  * (`traffic: {incoming, outgoing}`): a tenant's pause and the account's pause of a master partner, either pauses.
  */
-@Injectable()
-export class PartnerTrafficConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class PartnerTrafficConsumer extends BusFollowedProjection {
   readonly name = 'partner-registry.partner-traffic';
   protected readonly topics = [topicOf('traffic-control')];
   private readonly traffic: ReadModelCollection<PartnerTrafficDocument>;
 
-  constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
-  ) {
-    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
-    this.traffic = readModels.collection('partner_registry_partner_traffic');
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+  constructor(followed: BusFollowedProjectionDependencies) {
+    super(followed);
+    this.traffic = followed.readModels.collection('partner_registry_partner_traffic');
   }
 
   /** The partner's traffic as the tenant sees it: paused if the tenant's or the account's pause says so. */
