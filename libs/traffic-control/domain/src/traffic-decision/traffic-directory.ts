@@ -61,6 +61,8 @@ export class TrafficDirectory {
   /** scope + AS2 id → partner id; deleted partners stay until another partner takes the id (both answer reject). */
   private readonly partnersByAs2Id = new Map<string, string>();
   private readonly partnersByNearMiss = new Map<string, Set<string>>();
+  /** account + AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
+  private readonly tenantPartnersByAccount = new Map<string, Set<string>>();
   private readonly traffic = new Map<string, ScopeTraffic>();
 
   get partnerCount(): number {
@@ -92,6 +94,7 @@ export class TrafficDirectory {
       const key = `${scopeKey(existing.account, existing.tenant)}${SEP}${existing.as2Id}`;
       if (this.partnersByAs2Id.get(key) === existing.partnerId) this.partnersByAs2Id.delete(key);
       removeFrom(this.partnersByNearMiss, `${scopeKey(existing.account, existing.tenant)}${SEP}${nearMissKey(existing.as2Id)}`, existing.partnerId);
+      if (existing.tenant !== null) removeFrom(this.tenantPartnersByAccount, `${existing.account}${SEP}${existing.as2Id}`, existing.partnerId);
     }
     this.partners.set(partner.partnerId, partner);
     const key = `${scopeKey(partner.account, partner.tenant)}${SEP}${partner.as2Id}`;
@@ -99,6 +102,7 @@ export class TrafficDirectory {
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
     if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) this.partnersByAs2Id.set(key, partner.partnerId);
     if (!partner.deleted) addTo(this.partnersByNearMiss, `${scopeKey(partner.account, partner.tenant)}${SEP}${nearMissKey(partner.as2Id)}`, partner.partnerId);
+    if (!partner.deleted && partner.tenant !== null) addTo(this.tenantPartnersByAccount, `${partner.account}${SEP}${partner.as2Id}`, partner.partnerId);
   }
 
   partner(partnerId: string): PartnerFacts | undefined {
@@ -142,11 +146,18 @@ export class TrafficDirectory {
     return { ...decideTraffic(direction, facts, now), partner, instance, tenant };
   }
 
-  /** The tenant's own partner first, then the account's master partner (seed 002's resolution priority). */
+  /**
+   * The tenant's own partner first, then the account's master partner (seed 002's resolution priority). An
+   * account-level instance serves every tenant: after the master partners, the one tenant partner with that AS2 id
+   * (several tenants' partners with one id are ambiguous: not found).
+   */
   private partnerFor(instance: InstanceFacts, as2Id: string): PartnerFacts | null {
     const own = instance.tenant === null ? undefined : this.partnersByAs2Id.get(`${scopeKey(instance.account, instance.tenant)}${SEP}${as2Id}`);
     const id = own ?? this.partnersByAs2Id.get(`${scopeKey(instance.account, null)}${SEP}${as2Id}`);
-    return id === undefined ? null : (this.partners.get(id) ?? null);
+    if (id !== undefined) return this.partners.get(id) ?? null;
+    if (instance.tenant !== null) return null;
+    const candidates = this.tenantPartnersByAccount.get(`${instance.account}${SEP}${as2Id}`);
+    return candidates?.size === 1 ? (this.partners.get(candidates.values().next().value as string) ?? null) : null;
   }
 
   private unknownInstance(account: string, ours: string): string {

@@ -55,6 +55,19 @@ describe('traffic directory', () => {
     expect(d.decide('acc', 'inbound', 'T2ONLY', 'US', now).reasonCode).toBe('PARTNER_NOT_FOUND');
   });
 
+  it("an account-level instance serves every tenant: the account's master partner, else the one tenant partner with that id", () => {
+    const d = directory();
+    d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
+    expect(d.decide('acc', 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: null });
+    expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' }, tenant: 't1' });
+    d.putTraffic('acc', 't1', 'prt_1', { ...noPause, pauses: { incoming: null, outgoing: { response: null, reason: 't1', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' } } });
+    expect(d.decide('acc', 'outbound', 'HQ', 'ACME', now)).toMatchObject({ decision: 'block', reasonCode: 'TENANT_PAUSE' });
+    d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'ACME' }));
+    expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now).reasonCode).toBe('PARTNER_NOT_FOUND');
+    d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'ACME', deleted: true }));
+    expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
+  });
+
   it.each([['acme'], [' ACME '], ['"ACME"'], ["'acme'"]])('near miss %p is rejected with a did-you-mean', (sent) => {
     const answer = directory().decide('acc', 'inbound', sent, 'US', now);
     expect(answer.decision).toBe('reject');
