@@ -13,6 +13,7 @@ const servers = [
   { name: 'kafka', variable: 'KAFKA_BROKERS', label: 'Kafka' },
   { name: 'mongo', variable: 'MONGO_URL', label: 'MongoDB wire' },
   { name: 'esdb', variable: 'ESDB_URL', label: 'EventStoreDB' },
+  { name: 'mailpit', variable: 'SMTP_URL', label: 'Mailpit (SMTP)' },
 ];
 
 const log = (line) => process.stderr.write(`[test-servers] ${line}\n`);

@@ -118,7 +118,10 @@ describe('parked events (embedded, both services)', () => {
       'partner-registry.exchange-views',
       'partner-registry.our-keys',
       'partner-registry.partner-certificates',
+      'partner-registry.partner-traffic',
       'partner-registry.partner-views',
+      'traffic-control.partner-traffic',
+      'traffic-control.registry-facts',
     ]);
     expect(rebuilt.filter((r) => r.skipped)).toEqual([]);
 

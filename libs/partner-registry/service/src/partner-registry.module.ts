@@ -53,6 +53,7 @@ import { MasterPartnersController } from './commands/master-partners/master-part
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
 import { OurKeysConsumer } from './reactions/certificate-lifecycle-events/our-keys.consumer';
+import { PartnerTrafficConsumer } from './reactions/traffic-control-events/partner-traffic.consumer';
 import { PartnerCertificatesProjector } from './queries/partner-certificates/partner-certificates.projector';
 import { PartnerCertificatesQuery } from './queries/partner-certificates/partner-certificates.query';
 import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
@@ -164,6 +165,7 @@ const logger = new Logger('PartnerRegistry');
     PartnerCertificatesQuery,
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
     provideBusFollowedProjection(OurKeysConsumer, 'OurKeysConsumer'),
+    provideBusFollowedProjection(PartnerTrafficConsumer, 'PartnerTrafficConsumer'),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

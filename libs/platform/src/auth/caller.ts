@@ -1,6 +1,7 @@
 /**
  * `operator`: runs the platform (parked events), sees no tenant route. `gateway`: an AS2 gateway or a service acting
- * for one (gateway-facing and internal routes only), scoped to its account, with or without a tenant.
+ * for one (gateway-facing and internal routes only: traffic decisions, message events, key operations), for one
+ * account or every account (`account: "*"`), never a tenant route.
  */
 export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];

@@ -54,6 +54,10 @@ describe('JwtVerifier', () => {
       expect(caller.tenant).toBeNull();
     });
 
+    it('accepts a gateway without a tenant, for one account or every account', async () => {
+      expect(await verifier.verify(await sign({ sub: 'gw', account: '*', roles: ['gateway'] }))).toEqual({ sub: 'gw', account: '*', tenant: null, roles: ['gateway'] });
+    });
+
     it('accepts an operator without a tenant (parked events span tenants)', async () => {
       const caller = await verifier.verify(await sign({ sub: 'ops', account: 'platform', roles: ['operator'] }));
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });

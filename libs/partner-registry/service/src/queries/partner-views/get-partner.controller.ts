@@ -9,6 +9,7 @@ import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certifi
 import { MessageStatsQuery } from '../message-stats/message-stats.query';
 import { PartnerQueries } from './partner-queries';
 import { PARTNER_DETAILS } from '../../api-conventions/partner-registry.openapi';
+import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -18,6 +19,7 @@ export class GetPartnerController {
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
     @Inject(MessageStatsQuery) private readonly stats: MessageStatsQuery,
+    private readonly traffic: PartnerTrafficConsumer,
   ) {}
 
   @Get(':id')
@@ -29,6 +31,7 @@ export class GetPartnerController {
     if (!partner) throw partnerNotFound(id);
     const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
     const stats = await this.stats.statsOf(ctx.caller.account, requireTenant(ctx), partner.as2Id);
-    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats) };
+    const traffic = await this.traffic.trafficOf(ctx.caller.account, requireTenant(ctx), partner.partnerId);
+    return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats), traffic } };
   }
 }

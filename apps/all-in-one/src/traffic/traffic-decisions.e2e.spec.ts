@@ -1,0 +1,157 @@
+import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { OutboundBlockRecorder, TrafficControlModule } from '@as2-partners/traffic-control-service';
+import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { createInstance, fresh, gatewayAs, partnerInput, publishRegistryEvent, trafficApiAs } from './traffic-api.spec-support';
+
+const ACCOUNT = 'acct-decisions';
+
+describe('traffic decisions: the gateway route', () => {
+  let t: EmbeddedTestApp;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule, CertificateLifecycleModule, TrafficControlModule] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function setUp(account = ACCOUNT) {
+    const tenant = fresh('ten');
+    const admin = trafficApiAs(t, { account, tenant, roles: ['tenant_admin'] });
+    const as2Id = fresh('ACME').toUpperCase();
+    const ours = fresh('US').toUpperCase();
+    const instanceId = fresh('ins');
+    const created = await admin.post('/v1/partners', partnerInput(as2Id));
+    expect(created.status).toBe(201);
+    await createInstance(t, { instanceId, account, tenant, myAs2Id: ours });
+    return { tenant, admin, partnerId: created.body.data.id as string, as2Id, ours, instanceId };
+  }
+  const inbound = (from: string, to: string, messageId = `<${fresh('m')}@x>`) => ({ direction: 'inbound', as2_from: from, as2_to: to, message_id: messageId });
+  const outbound = (from: string, to: string, messageId = `<${fresh('m')}@x>`) => ({ direction: 'outbound', as2_from: from, as2_to: to, message_id: messageId, channel: 'rest' });
+
+  it.each([['lower case', (id: string) => id.toLowerCase()], ['spaces', (id: string) => ` ${id} `], ['quotes', (id: string) => `"${id}"`]])(
+    'an AS2-From that differs by %s is rejected with a did-you-mean',
+    async (_name, spell) => {
+      const { as2Id, ours } = await setUp();
+      const answer = await gatewayAs(t, ACCOUNT).decide(inbound(spell(as2Id), ours));
+      expect(answer.body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND', partner_id: null });
+      expect(answer.body.reason).toContain(`did you mean "${as2Id}"?`);
+    },
+  );
+
+  it('an unknown pair is rejected with PARTNER_NOT_FOUND and no hint', async () => {
+    const { ours } = await setUp();
+    const answer = await gatewayAs(t, ACCOUNT).decide(inbound('NOBODY-AT-ALL', ours));
+    expect(answer.body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' });
+    expect(answer.body.reason).not.toContain('did you mean');
+  });
+
+  it('an instance turned off rejects both directions, and accepts again when on', async () => {
+    const { tenant, as2Id, ours, instanceId } = await setUp();
+    const gateway = gatewayAs(t, ACCOUNT);
+    await publishRegistryEvent(t, 'as2_instance.status_changed.v1', { instanceId, account: ACCOUNT, tenant, myAs2Id: ours, status: 'off', changedAt: new Date().toISOString() }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'reject', reason_code: 'AS2_INSTANCE_OFF' });
+    expect((await gateway.decide(outbound(ours, as2Id))).body).toMatchObject({ decision: 'reject', reason_code: 'AS2_INSTANCE_OFF' });
+    await publishRegistryEvent(t, 'as2_instance.status_changed.v1', { instanceId, account: ACCOUNT, tenant, myAs2Id: ours, status: 'on', changedAt: new Date().toISOString() }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('accept');
+  });
+
+  it("a partner's AS2 id change moves the pair", async () => {
+    const { tenant, partnerId, as2Id, ours } = await setUp();
+    const gateway = gatewayAs(t, ACCOUNT);
+    await publishRegistryEvent(t, 'partner.as2_id_changed.v1', { partnerId, account: ACCOUNT, tenant, oldAs2Id: as2Id, newAs2Id: `${as2Id}-NEW`, reason: 'rename', changedAt: new Date().toISOString() }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(inbound(`${as2Id}-NEW`, ours))).body).toMatchObject({ decision: 'accept', partner_id: partnerId });
+    expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('reject');
+  });
+
+  it('a batch answers each item in order; more than 1,000 items is refused', async () => {
+    const { admin, partnerId, as2Id, ours } = await setUp();
+    await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'batch' });
+    const gateway = gatewayAs(t, ACCOUNT);
+    const answer = await gateway.batch({ decisions: [inbound(as2Id, ours, '<a@x>'), outbound(ours, as2Id, '<b@x>'), inbound('NOPE', ours, '<c@x>')] });
+    expect(answer.status).toBe(200);
+    expect(answer.body.decisions.map((d: { decision: string; message_id: string }) => [d.message_id, d.decision])).toEqual([
+      ['<a@x>', 'accept'],
+      ['<b@x>', 'block'],
+      ['<c@x>', 'reject'],
+    ]);
+    expect(typeof answer.body.as_of.traffic_control).toBe('number');
+    const tooMany = await gateway.batch({ decisions: Array.from({ length: 1001 }, () => inbound(as2Id, ours)) });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.error).toMatchObject({ type: 'validation_error', code: 'VALIDATION_FAILED' });
+  });
+
+  it('a block records traffic.outbound_blocked.v1 with the message id and channel, never a payload', async () => {
+    const { admin, partnerId, as2Id, ours } = await setUp();
+    await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'record me' });
+    const messageId = `<${fresh('blocked')}@x>`;
+    expect((await gatewayAs(t, ACCOUNT).decide(outbound(ours, as2Id, messageId))).body.decision).toBe('block');
+    await t.app.get(OutboundBlockRecorder).flush();
+    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`traffic_block-${partnerId}`);
+    expect(events.map((e) => e.type)).toEqual(['traffic.outbound_blocked.v1']);
+    expect(events[0].data).toMatchObject({ partnerId, messageId, channel: 'rest', as2From: ours, as2To: as2Id });
+    expect(Object.keys(events[0].data as object).sort()).toEqual(['account', 'as2From', 'as2InstanceId', 'as2To', 'blockedAt', 'channel', 'messageId', 'partnerId', 'reason', 'tenant']);
+  });
+
+  describe('who may ask', () => {
+    it('no token, a bad token, or a token without role gateway is refused (401/403) in the house error shape', async () => {
+      const { as2Id, ours } = await setUp();
+      const gateway = gatewayAs(t, ACCOUNT);
+      const none = await gateway.decide(inbound(as2Id, ours), {});
+      expect(none.status).toBe(401);
+      expect(none.body).toEqual({ message: 'Unauthenticated', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } });
+      expect((await gateway.decide(inbound(as2Id, ours), { authorization: 'Bearer not.a.token' })).status).toBe(401);
+      const forged = t.token({ account: ACCOUNT, tenant: null, roles: ['gateway'] }).slice(0, -3) + 'AAA';
+      expect((await gateway.decide(inbound(as2Id, ours), { authorization: `Bearer ${forged}` })).status).toBe(401);
+      const expired = t.token({ account: ACCOUNT, tenant: null, roles: ['gateway'], exp: Math.floor(Date.now() / 1000) - 3600 });
+      expect((await gateway.decide(inbound(as2Id, ours), { authorization: `Bearer ${expired}` })).status).toBe(401);
+      for (const roles of [['tenant_admin'], ['tenant_user'], ['account_admin'], ['operator']]) {
+        const token = t.token({ account: ACCOUNT, roles });
+        const answer = await gateway.decide(inbound(as2Id, ours), { authorization: `Bearer ${token}` });
+        expect(answer.status).toBe(403);
+        expect(answer.body.error.code).toBe('FORBIDDEN');
+      }
+    });
+
+    it("a gateway of another account never resolves this account's pairs; an all-accounts gateway does", async () => {
+      const { partnerId, as2Id, ours } = await setUp();
+      expect((await gatewayAs(t, 'another-account').decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'reject', partner_id: null });
+      expect((await gatewayAs(t, '*').decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'accept', partner_id: partnerId });
+    });
+
+    it('a gateway token opens no operator route', async () => {
+      const { partnerId } = await setUp();
+      const gw = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['gateway'] });
+      expect((await gw.get(`/v1/partners/${partnerId}/traffic`)).status).toBe(403);
+      expect((await gw.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false })).status).toBe(403);
+      expect((await gw.get('/v1/traffic/paused')).status).toBe(403);
+    });
+
+    it.each([
+      ['a missing field', { direction: 'inbound', as2_from: 'A', message_id: 'm' }, 'as2_to'],
+      ['an unknown field', { direction: 'inbound', as2_from: 'A', as2_to: 'B', message_id: 'm', payload: 'x' }, 'payload'],
+      ['a wrong direction', { direction: 'sideways', as2_from: 'A', as2_to: 'B', message_id: 'm' }, 'direction'],
+      ['a number for a string', { direction: 'inbound', as2_from: 123, as2_to: 'B', message_id: 'm' }, 'as2_from'],
+      ['an oversized id', { direction: 'inbound', as2_from: 'A'.repeat(129), as2_to: 'B', message_id: 'm' }, 'as2_from'],
+      ['a prototype key', JSON.parse('{"direction":"inbound","as2_from":"A","as2_to":"B","message_id":"m","__proto__":{"x":1}}'), null],
+    ])('a hostile body (%s) is a 4xx, never a 5xx', async (_name, body, field) => {
+      const answer = await gatewayAs(t, ACCOUNT).decide(body);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.body.error.type).toMatch(/_error$/);
+      if (field) expect(Object.keys(answer.body.errors)).toEqual([field]);
+    });
+
+    it('malformed JSON and other media types are 400 and 415', async () => {
+      const authorization = `Bearer ${t.token({ account: ACCOUNT, tenant: null, roles: ['gateway'] })}`;
+      const malformed = await t.app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization, 'content-type': 'application/json' }, payload: '{"direction":' });
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().error.code).toBe('MALFORMED_JSON');
+      const text = await t.app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization, 'content-type': 'text/plain' }, payload: 'hello' });
+      expect(text.statusCode).toBe(415);
+    });
+  });
+});

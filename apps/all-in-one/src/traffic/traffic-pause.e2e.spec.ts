@@ -1,0 +1,135 @@
+import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { TrafficControlModule } from '@as2-partners/traffic-control-service';
+import { createInstance, fresh, gatewayAs, partnerInput, trafficApiAs } from './traffic-api.spec-support';
+
+const ACCOUNT = 'acct-traffic';
+
+describe('traffic control: pauses answer the documented decision', () => {
+  let t: EmbeddedTestApp;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule, CertificateLifecycleModule, TrafficControlModule] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function setUp() {
+    const tenant = fresh('ten');
+    const admin = trafficApiAs(t, { account: ACCOUNT, tenant, roles: ['tenant_admin'] });
+    const as2Id = fresh('ACME').toUpperCase();
+    const ours = fresh('US').toUpperCase();
+    const created = await admin.post('/v1/partners', partnerInput(as2Id));
+    expect(created.status).toBe(201);
+    await createInstance(t, { instanceId: fresh('ins'), account: ACCOUNT, tenant, myAs2Id: ours });
+    return { tenant, admin, partnerId: created.body.data.id as string, as2Id, ours, gateway: gatewayAs(t, ACCOUNT) };
+  }
+
+  const inbound = (from: string, to: string) => ({ direction: 'inbound', as2_from: from, as2_to: to, message_id: `<${fresh('m')}@example.com>` });
+  const outbound = (from: string, to: string, channel = 'sftp') => ({ direction: 'outbound', as2_from: from, as2_to: to, message_id: `<${fresh('m')}@example.com>`, channel });
+
+  it('a known pair is accepted both ways, with the partner, the instance and as_of', async () => {
+    const { partnerId, as2Id, ours, gateway } = await setUp();
+    const answer = await gateway.decide(inbound(as2Id, ours));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ decision: 'accept', reason_code: 'NOT_PAUSED', partner_id: partnerId });
+    expect(answer.body.as2_instance_id).toMatch(/^ins-/);
+    expect(typeof answer.body.as_of.partner_registry).toBe('number');
+    expect((await gateway.decide(outbound(ours, as2Id))).body.decision).toBe('accept');
+  });
+
+  it.each([
+    ['success_mdn', { decision: 'success_mdn', hold: true }],
+    ['error_mdn', { decision: 'error_mdn', mdn: { disposition: 'automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error' } }],
+    ['http_422', { decision: 'reject_422' }],
+    ['http_503_retry', { decision: 'defer_503', retry_after_seconds: 120 }],
+  ])('an incoming pause with %s answers it; outbound stays accepted; resume accepts again', async (response, expected) => {
+    const { admin, partnerId, as2Id, ours, gateway } = await setUp();
+    const body = { paused: true, response, reason: 'ERP cut-over', ...(response === 'http_503_retry' ? { retry_after_seconds: 120 } : {}) };
+    const paused = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, body);
+    expect(paused.status).toBe(200);
+    expect(paused.body.data.incoming).toMatchObject({ paused: true, response, reason: 'ERP cut-over', paused_by: 'test-user' });
+    expect(paused.body.data.outgoing.paused).toBe(false);
+    const answer = await gateway.decide(inbound(as2Id, ours));
+    expect(answer.body).toMatchObject({ ...expected, reason_code: 'TENANT_PAUSE', partner_id: partnerId });
+    expect(answer.body.reason).toContain('ERP cut-over');
+    expect((await gateway.decide(outbound(ours, as2Id))).body.decision).toBe('accept');
+
+    const resumed = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.data.incoming.paused).toBe(false);
+    expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('accept');
+  });
+
+  it('an outgoing pause blocks outbound messages of every channel; inbound stays accepted', async () => {
+    const { admin, partnerId, as2Id, ours, gateway } = await setUp();
+    expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'partner asked' })).status).toBe(200);
+    for (const channel of ['rest', 'sftp', 's3', 'edi']) {
+      expect((await gateway.decide(outbound(ours, as2Id, channel))).body).toMatchObject({ decision: 'block', reason_code: 'TENANT_PAUSE' });
+    }
+    expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('accept');
+  });
+
+  it('GET traffic shows the state per direction and GET /v1/traffic/paused lists the paused partners of the tenant only', async () => {
+    const a = await setUp();
+    const b = await setUp();
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    await a.admin.put(`/v1/partners/${a.partnerId}/traffic/outgoing`, { paused: true, reason: 'audit', until });
+    const state = await a.admin.get(`/v1/partners/${a.partnerId}/traffic`);
+    expect(state.status).toBe(200);
+    expect(state.body.data).toMatchObject({ partner_id: a.partnerId, outgoing: { paused: true, reason: 'audit', paused_by: 'test-user' }, incoming: { paused: false } });
+    expect(Date.parse(state.body.data.outgoing.until)).toBe(Date.parse(until));
+    expect(Date.parse(state.body.data.next_change.at)).toBe(Date.parse(until));
+    const list = await a.admin.get('/v1/traffic/paused?per_page=10');
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((p: { partner_id: string }) => p.partner_id)).toEqual([a.partnerId]);
+    expect(list.body.pagination).toMatchObject({ current_page: 1, per_page: 10, total: 1 });
+    expect((await b.admin.get('/v1/traffic/paused')).body.data).toEqual([]);
+  });
+
+  it("the registry's partner details show traffic: {incoming, outgoing} through the events", async () => {
+    const { admin, partnerId } = await setUp();
+    expect((await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic).toEqual({ incoming: { paused: false }, outgoing: { paused: false } });
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'error_mdn', reason: 'migration' });
+    const details = await admin.get(`/v1/partners/${partnerId}`);
+    expect(details.body.data.traffic).toEqual({
+      incoming: { paused: true, level: 'tenant', response: 'error_mdn', reason: 'migration', until: null, window_id: null },
+      outgoing: { paused: false },
+    });
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
+    expect((await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic.incoming).toEqual({ paused: false });
+  });
+
+  it('the partner timeline shows every change with actor and reason', async () => {
+    const { admin, partnerId } = await setUp();
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'why not' });
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
+    const timeline = await admin.get(`/v1/partners/${partnerId}/traffic/timeline`);
+    expect(timeline.status).toBe(200);
+    expect(timeline.body.data.map((e: { type: string }) => e.type)).toEqual(['traffic.resumed.v1', 'traffic.paused.v1']);
+    expect(timeline.body.data[1]).toMatchObject({ actor: { type: 'user', id: 'test-user' }, data: { reason: 'why not', response: 'http_422' } });
+  });
+
+  it('a deleted partner is rejected with PARTNER_NOT_FOUND; its traffic routes answer 404', async () => {
+    const { admin, partnerId, as2Id, ours, gateway } = await setUp();
+    expect((await admin.delete(`/v1/partners/${partnerId}`)).status).toBe(200);
+    expect((await gateway.decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' });
+    const put = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'x' });
+    expect(put.status).toBe(404);
+    expect(put.body.error).toMatchObject({ code: 'PARTNER_NOT_FOUND' });
+  });
+
+  it('an inactive partner is rejected, and accepted again once active', async () => {
+    const { tenant, partnerId, as2Id, ours, gateway } = await setUp();
+    const registry = t.app;
+    const authorization = `Bearer ${t.token({ account: ACCOUNT, tenant, roles: ['tenant_admin'] })}`;
+    const patch = (active: boolean) => registry.inject({ method: 'PATCH', url: `/v1/partners/${partnerId}`, headers: { authorization }, payload: { active } });
+    expect((await patch(false)).statusCode).toBe(200);
+    expect((await gateway.decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE' });
+    expect((await patch(true)).statusCode).toBe(200);
+    expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('accept');
+  });
+});

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from '@as2-partners/kernel-testing';
+import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
+import { AllInOneModule } from '../all-in-one.module';
+import { createInstance, gatewayAs, partnerInput, trafficApiAs } from './traffic-api.spec-support';
+
+const HOUR = 3_600_000;
+
+describe('traffic control across a restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-traffic-restart-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('answers decisions from the persisted directory at once, and resumes an until missed while down exactly once', async () => {
+    const env = { TRAFFIC_SCHEDULER_INTERVAL_MS: '50' };
+    const first = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env, now: () => new Date() });
+    const admin = trafficApiAs(first, { account: 'acct-restart', tenant: 'ten-restart' });
+    const partnerId = (await admin.post('/v1/partners', partnerInput('RESTART-PARTNER'))).body.data.id;
+    await createInstance(first, { instanceId: 'ins-restart', account: 'acct-restart', tenant: 'ten-restart', myAs2Id: 'RESTART-US' });
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'success_mdn', reason: 'weekend', until: new Date(Date.now() + HOUR).toISOString() });
+    await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'indefinitely' });
+    await first.close();
+
+    // Two hours later: the until passed while nothing ran.
+    const second = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env, now: () => new Date(Date.now() + 2 * HOUR) });
+    try {
+      const gateway = gatewayAs(second, 'acct-restart');
+      // The first request after start: the directory came back from the persisted documents, not from a replay.
+      expect((await gateway.decide({ direction: 'outbound', as2_from: 'RESTART-US', as2_to: 'RESTART-PARTNER', message_id: 'm1' })).body).toMatchObject({ decision: 'block', partner_id: partnerId });
+      expect((await gateway.decide({ direction: 'inbound', as2_from: 'RESTART-PARTNER', as2_to: 'RESTART-US', message_id: 'm2' })).body.decision).toBe('accept');
+      const again = trafficApiAs(second, { account: 'acct-restart', tenant: 'ten-restart' });
+      const resumes = async () => ((await again.get(`/v1/partners/${partnerId}/traffic/timeline`)).body.data as { type: string }[]).filter((e) => e.type === 'traffic.resumed.v1').length;
+      await eventually('the overdue resume', async () => ((await resumes()) === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 50 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await resumes()).toBe(1);
+    } finally {
+      await second.close();
+    }
+  }, 60_000); // two app start-ups in one test
+});

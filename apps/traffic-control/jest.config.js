@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'traffic-control',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,89 @@
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { toApiTimestamp } from '@as2-partners/platform';
+
+/** What this context reads of traffic-control's pause events (it never imports that context). */
+interface TrafficFacts {
+  readonly partnerId: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly direction: 'incoming' | 'outgoing';
+  readonly response?: string | null;
+  readonly reason?: string;
+  readonly until?: string | null;
+  readonly windowId?: string | null;
+}
+
+interface DirectionPause {
+  readonly response: string | null;
+  readonly reason: string;
+  readonly until: string | null;
+  readonly windowId: string | null;
+}
+
+/** Operator pauses and window pauses apart: a window's end never ends an operator's pause. */
+interface PartnerTrafficDocument {
+  readonly _id: string;
+  readonly [slot: string]: DirectionPause | null | string;
+}
+
+const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
+
+const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
+
+/**
+ * Whether a partner's traffic is paused, learned from the traffic-control service's events, for the partner details
+ * (`traffic: {incoming, outgoing}`): a tenant's pause and the account's pause of a master partner, either pauses.
+ */
+export class PartnerTrafficConsumer extends BusFollowedProjection {
+  readonly name = 'partner-registry.partner-traffic';
+  protected readonly topics = [topicOf('traffic-control')];
+  private readonly traffic: ReadModelCollection<PartnerTrafficDocument>;
+
+  constructor(followed: BusFollowedProjectionDependencies) {
+    super(followed);
+    this.traffic = followed.readModels.collection('partner_registry_partner_traffic');
+  }
+
+  /** The partner's traffic as the tenant sees it: paused if the tenant's or the account's pause says so. */
+  async trafficOf(account: string, tenant: string, partnerId: string) {
+    const [own, accountWide] = await Promise.all([this.traffic.get(idOf(account, tenant, partnerId)), this.traffic.get(idOf(account, null, partnerId))]);
+    const slot = (doc: PartnerTrafficDocument | null, name: string) => (doc?.[name] as DirectionPause | null | undefined) ?? null;
+    const direction = (d: 'incoming' | 'outgoing') => {
+      const levels = [
+        ['account', slot(accountWide, d)],
+        ['tenant', slot(own, d)],
+        ['account', slot(accountWide, `${d}Window`)],
+        ['tenant', slot(own, `${d}Window`)],
+      ] as const;
+      const found = levels.find(([, pause]) => pause !== null);
+      if (!found) return { paused: false };
+      const [level, pause] = found as readonly [string, DirectionPause];
+      return { paused: true, level, response: pause.response, reason: pause.reason, until: pause.until ? toApiTimestamp(pause.until) : null, window_id: pause.windowId };
+    };
+    return { incoming: direction('incoming'), outgoing: direction('outgoing') };
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return event.type === 'traffic.paused.v1' || event.type === 'traffic.resumed.v1';
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    const d = event.data as TrafficFacts;
+    const id = idOf(d.account, d.tenant, d.partnerId);
+    const existing: PartnerTrafficDocument = (await this.traffic.get(id)) ?? { _id: id };
+    const slotName = slotOf(d.direction, d.windowId);
+    const current = existing[slotName] as DirectionPause | null | undefined;
+    // A window's resume ends only that window's pause (another window may have taken over).
+    if (event.type === 'traffic.resumed.v1' && current && d.windowId && current.windowId !== d.windowId) return;
+    const next = event.type === 'traffic.paused.v1' ? { response: d.response ?? null, reason: d.reason ?? '', until: d.until ?? null, windowId: d.windowId ?? null } : null;
+    await this.traffic.put({ ...existing, [slotName]: next });
+  }
+
+  protected async clear(): Promise<void> {
+    await this.traffic.clear();
+  }
+
+  protected async isEmpty(): Promise<boolean> {
+    return (await this.traffic.count({})) === 0;
+  }
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'traffic-control-domain',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,151 @@
+import { deciderSpecification } from '@as2-partners/kernel-testing';
+import { foldEvents } from '@as2-partners/kernel';
+import { nextChangeAt, partnerTrafficDecider, type PartnerTrafficCommand } from './partner-traffic.decider';
+import type { PartnerTrafficEvent, TrafficRef } from './partner-traffic.events';
+
+const spec = deciderSpecification(partnerTrafficDecider);
+const ref: TrafficRef = { partnerId: 'prt_1', account: 'acc', tenant: 'ten', scope: 'tenant' };
+const now = '2026-11-23T10:00:00.000Z';
+const at = (minutes: number) => new Date(Date.parse(now) + minutes * 60_000).toISOString();
+
+const pause = (overrides: Partial<Extract<PartnerTrafficCommand, { type: 'pause' }>> = {}): PartnerTrafficCommand => ({
+  type: 'pause',
+  ref,
+  direction: 'incoming',
+  response: 'success_mdn',
+  reason: 'ERP migration',
+  until: null,
+  retryAfterSeconds: null,
+  actor: 'alice',
+  now,
+  ...overrides,
+});
+const paused = (overrides: Record<string, unknown> = {}): PartnerTrafficEvent => ({
+  type: 'traffic.paused.v1',
+  data: {
+    ...ref,
+    direction: 'incoming',
+    response: 'success_mdn',
+    reason: 'ERP migration',
+    until: null,
+    retryAfterSeconds: null,
+    windowId: null,
+    pausedBy: 'alice',
+    pausedAt: now,
+    ...overrides,
+  } as never,
+});
+const window = (windowId: string, startsAt: string, endsAt: string, direction: 'incoming' | 'outgoing' | 'both' = 'both'): PartnerTrafficCommand => ({
+  type: 'schedule_window',
+  ref,
+  windowId,
+  direction,
+  startsAt,
+  endsAt,
+  response: direction === 'outgoing' ? null : 'http_503_retry',
+  reason: 'maintenance',
+  actor: 'alice',
+  now,
+});
+const decideAll = (commands: PartnerTrafficCommand[]) =>
+  commands.reduce<PartnerTrafficEvent[]>((events, command) => [...events, ...partnerTrafficDecider.decide(command, foldEvents(partnerTrafficDecider, events))], []);
+const due = (minutes: number): PartnerTrafficCommand => ({ type: 'apply_due', actor: 'scheduler:a', now: at(minutes) });
+
+describe('partner traffic: operator pauses', () => {
+  it('given nothing, when incoming is paused, then traffic.paused records mode, reason and actor', () => {
+    spec([]).when(pause()).then([paused()]);
+  });
+
+  it('pausing again with the same settings appends nothing; with other settings, a new paused event', () => {
+    spec([paused()]).when(pause()).thenNothing();
+    spec([paused()]).when(pause({ response: 'error_mdn' })).then([paused({ response: 'error_mdn' })]);
+  });
+
+  it('an incoming pause needs a response; an outgoing one refuses it; retry_after only with http_503_retry', () => {
+    spec([]).when(pause({ response: null })).thenError('INVALID_TRAFFIC_SETTING', { field: 'response' });
+    spec([]).when(pause({ direction: 'outgoing' })).thenError('INVALID_TRAFFIC_SETTING', { field: 'response' });
+    spec([]).when(pause({ retryAfterSeconds: 60 })).thenError('INVALID_TRAFFIC_SETTING', { field: 'retry_after_seconds' });
+    spec([]).when(pause({ response: 'http_503_retry', retryAfterSeconds: 60 })).then([paused({ response: 'http_503_retry', retryAfterSeconds: 60 })]);
+  });
+
+  it('until must be in the future', () => {
+    spec([]).when(pause({ until: now })).thenError('UNTIL_IN_PAST', { field: 'until' });
+  });
+
+  it('resume ends a pause; resuming what is not paused appends nothing', () => {
+    spec([paused()])
+      .when({ type: 'resume', ref, direction: 'incoming', actor: 'bob', now: at(1) })
+      .then([{ type: 'traffic.resumed.v1', data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'bob', resumedAt: at(1) } }]);
+    spec([]).when({ type: 'resume', ref, direction: 'outgoing', actor: 'bob', now }).thenNothing();
+  });
+
+  it('until resumes exactly once: due before it nothing, at it one resume, after it nothing more', () => {
+    const events = decideAll([pause({ until: at(10) }), due(5)]);
+    expect(events).toHaveLength(1);
+    const afterUntil = decideAll([pause({ until: at(10) }), due(10)]);
+    expect(afterUntil.map((e) => [e.type, (e.data as { trigger?: string }).trigger])).toEqual([['traffic.paused.v1', undefined], ['traffic.resumed.v1', 'until']]);
+    expect(partnerTrafficDecider.decide(due(11), foldEvents(partnerTrafficDecider, afterUntil))).toEqual([]);
+    expect(nextChangeAt(foldEvents(partnerTrafficDecider, decideAll([pause({ until: at(10) })])))).toBe(at(10));
+    expect(nextChangeAt(foldEvents(partnerTrafficDecider, afterUntil))).toBeNull();
+  });
+});
+
+describe('partner traffic: maintenance windows', () => {
+  it('a window in the past or ending before it starts is refused', () => {
+    spec([]).when(window('w1', at(-5), at(10))).thenError('WINDOW_IN_PAST', { field: 'starts_at' });
+    spec([]).when(window('w1', at(10), at(10))).thenError('INVALID_WINDOW', { field: 'ends_at' });
+  });
+
+  it('a window pauses at starts_at and resumes at ends_at, each exactly once', () => {
+    const scheduled = decideAll([window('w1', at(10), at(20), 'incoming')]);
+    expect(nextChangeAt(foldEvents(partnerTrafficDecider, scheduled))).toBe(at(10));
+    expect(partnerTrafficDecider.decide(due(9), foldEvents(partnerTrafficDecider, scheduled))).toEqual([]);
+    const started = decideAll([window('w1', at(10), at(20), 'incoming'), due(10)]);
+    expect(started.slice(1)).toEqual([
+      paused({ response: 'http_503_retry', reason: 'maintenance', until: at(20), windowId: 'w1', pausedBy: 'scheduler:a', pausedAt: at(10) }),
+    ]);
+    expect(partnerTrafficDecider.decide(due(15), foldEvents(partnerTrafficDecider, started))).toEqual([]);
+    const ended = [...started, ...partnerTrafficDecider.decide(due(20), foldEvents(partnerTrafficDecider, started))];
+    expect(ended.slice(2).map((e) => [e.type, (e.data as { trigger?: string }).trigger])).toEqual([['traffic.resumed.v1', 'window_end']]);
+    const state = foldEvents(partnerTrafficDecider, ended);
+    expect(state.windows).toEqual([]);
+    expect(partnerTrafficDecider.decide(due(21), state)).toEqual([]);
+    expect(nextChangeAt(state)).toBeNull();
+  });
+
+  it('overlapping windows of one direction merge into one spanning both; other directions stay apart', () => {
+    const events = decideAll([window('w1', at(10), at(20)), window('w2', at(15), at(30)), window('w3', at(25), at(40), 'incoming')]);
+    const state = foldEvents(partnerTrafficDecider, events);
+    expect(state.windows.map((w) => [w.windowId, w.direction, w.startsAt, w.endsAt])).toEqual([
+      ['w2', 'both', at(10), at(30)],
+      ['w3', 'incoming', at(25), at(40)],
+    ]);
+    expect((events[1].data as unknown as { mergedWindowIds: string[] }).mergedWindowIds).toEqual(['w1']);
+  });
+
+  it('merging into a running window keeps it in effect: no resume in between', () => {
+    const running = decideAll([window('w1', at(10), at(20), 'outgoing'), due(10)]);
+    const merged = [...running, ...partnerTrafficDecider.decide({ ...window('w2', at(15), at(30), 'outgoing'), now: at(12) }, foldEvents(partnerTrafficDecider, running))];
+    const state = foldEvents(partnerTrafficDecider, merged);
+    expect(state.activeWindows.outgoing).toBe('w2');
+    expect(partnerTrafficDecider.decide(due(25), state)).toEqual([]);
+    expect(partnerTrafficDecider.decide(due(30), state).map((e) => e.type)).toEqual(['traffic.resumed.v1']);
+  });
+
+  it('cancelling a running window resumes its directions; an unknown window is WINDOW_NOT_FOUND', () => {
+    const running = decideAll([window('w1', at(10), at(20)), due(10)]);
+    const cancel: PartnerTrafficCommand = { type: 'cancel_window', ref, windowId: 'w1', actor: 'bob', now: at(11) };
+    expect(partnerTrafficDecider.decide(cancel, foldEvents(partnerTrafficDecider, running)).map((e) => e.type)).toEqual([
+      'traffic.resumed.v1',
+      'traffic.resumed.v1',
+      'traffic.window_cancelled.v1',
+    ]);
+    spec([]).when({ ...cancel, windowId: 'nope' }).thenError('WINDOW_NOT_FOUND');
+  });
+
+  it('a window that passed entirely while no scheduler ran is closed as elapsed, never paused late', () => {
+    const scheduled = decideAll([window('w1', at(10), at(20))]);
+    const events = partnerTrafficDecider.decide(due(60), foldEvents(partnerTrafficDecider, scheduled));
+    expect(events.map((e) => [e.type, (e.data as { cause?: string }).cause])).toEqual([['traffic.window_cancelled.v1', 'elapsed']]);
+  });
+});

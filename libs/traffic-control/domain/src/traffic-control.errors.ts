@@ -1,0 +1,10 @@
+/** Codes of the rules this context enforces (mapped to HTTP statuses in the service). */
+export const TrafficControlErrorCode = {
+  PartnerNotFound: 'PARTNER_NOT_FOUND',
+  InvalidTrafficSetting: 'INVALID_TRAFFIC_SETTING',
+  UntilInPast: 'UNTIL_IN_PAST',
+  WindowInPast: 'WINDOW_IN_PAST',
+  InvalidWindow: 'INVALID_WINDOW',
+  WindowNotFound: 'WINDOW_NOT_FOUND',
+  WindowLimitExceeded: 'WINDOW_LIMIT_EXCEEDED',
+} as const;

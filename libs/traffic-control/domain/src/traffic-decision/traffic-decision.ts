@@ -1,0 +1,117 @@
+import type { DirectionPause, TrafficWindow } from '../partner-traffic/partner-traffic.state';
+import { windowCovering } from '../partner-traffic/traffic-windows';
+import { DEFAULT_RETRY_AFTER_SECONDS, type IncomingResponse, type TrafficDirection } from '../partner-traffic/traffic-modes';
+
+/** The gateway's message direction (ours), not the partner's: inbound messages come from the partner. */
+export type MessageDirection = 'inbound' | 'outbound';
+
+export type TrafficDecisionKind = 'accept' | 'success_mdn' | 'error_mdn' | 'reject_422' | 'defer_503' | 'block' | 'reject';
+
+export type DecisionReasonCode =
+  | 'NOT_PAUSED'
+  | 'PARTNER_NOT_FOUND'
+  | 'AS2_INSTANCE_OFF'
+  | 'PARTNER_INACTIVE'
+  | 'ACCOUNT_PAUSE'
+  | 'TENANT_PAUSE'
+  | 'ACCOUNT_WINDOW'
+  | 'TENANT_WINDOW';
+
+/** What the gateway sends back in an MDN, so it never invents a disposition. */
+export interface MdnInstruction {
+  readonly disposition: string;
+  readonly text: string;
+}
+
+export interface TrafficDecision {
+  readonly decision: TrafficDecisionKind;
+  readonly reasonCode: DecisionReasonCode;
+  readonly reason: string;
+  readonly hold?: boolean;
+  readonly retryAfterSeconds?: number;
+  readonly mdn?: MdnInstruction;
+}
+
+/** The pauses and windows of one scope (tenant or account) that bear on a partner. */
+export interface ScopeTraffic {
+  readonly pauses: Readonly<Record<TrafficDirection, DirectionPause | null>>;
+  readonly windows: readonly TrafficWindow[];
+}
+
+/** Everything the precedence reads, already resolved from the AS2 ids; null where nothing was found. */
+export interface DecisionFacts {
+  readonly instance: { readonly status: 'on' | 'off'; readonly myAs2Id: string } | null;
+  readonly partner: { readonly name: string; readonly active: boolean; readonly deleted: boolean } | null;
+  /** Why nothing was found, with a "did you mean" when an id differs only by case, spaces or quotes. */
+  readonly notFound: string | null;
+  readonly accountTraffic: ScopeTraffic | null;
+  readonly tenantTraffic: ScopeTraffic | null;
+}
+
+const SUCCESS_DISPOSITION = 'automatic-action/MDN-sent-automatically; processed';
+/** RFC 4130 7.4.3: the one error disposition that points the partner's support at no wrong cause (not a decryption or signature failure). */
+const ERROR_DISPOSITION = 'automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error';
+
+const directionOf = (message: MessageDirection): TrafficDirection => (message === 'inbound' ? 'incoming' : 'outgoing');
+
+function pauseInEffect(pause: DirectionPause | null, now: number): DirectionPause | null {
+  return pause && (pause.until === null || Date.parse(pause.until) > now) ? pause : null;
+}
+
+function retryAfter(explicit: number | null, until: string | null, now: number): number {
+  if (explicit !== null) return explicit;
+  if (until !== null) return Math.max(1, Math.ceil((Date.parse(until) - now) / 1000));
+  return DEFAULT_RETRY_AFTER_SECONDS;
+}
+
+function pausedAnswer(
+  message: MessageDirection,
+  code: DecisionReasonCode,
+  paused: { response: IncomingResponse | null; reason: string; until: string | null; retryAfterSeconds: number | null },
+  now: number,
+): TrafficDecision {
+  const reason = `${code}: ${paused.reason}`;
+  if (message === 'outbound') return { decision: 'block', reasonCode: code, reason };
+  switch (paused.response) {
+    case 'success_mdn':
+      // A success MDN signs for the data: the gateway holds the message and releases it on traffic.resumed.
+      return { decision: 'success_mdn', reasonCode: code, reason, hold: true, mdn: { disposition: SUCCESS_DISPOSITION, text: 'The message was received.' } };
+    case 'error_mdn':
+      return {
+        decision: 'error_mdn',
+        reasonCode: code,
+        reason,
+        mdn: { disposition: ERROR_DISPOSITION, text: 'Traffic from your AS2 id is temporarily paused by the receiver; please send the message again later.' },
+      };
+    case 'http_422':
+      return { decision: 'reject_422', reasonCode: code, reason };
+    case 'http_503_retry':
+    case null:
+      return { decision: 'defer_503', reasonCode: code, reason, retryAfterSeconds: retryAfter(paused.retryAfterSeconds, paused.until, now) };
+  }
+}
+
+/**
+ * The one place the precedence lives: instance off, then partner deleted or inactive, then an account-level pause,
+ * then a tenant pause, then a window (the account's before the tenant's); otherwise accept.
+ */
+export function decideTraffic(message: MessageDirection, facts: DecisionFacts, now: number): TrafficDecision {
+  if (!facts.instance || !facts.partner) {
+    return { decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', reason: `PARTNER_NOT_FOUND: ${facts.notFound ?? 'no partner is known for this pair of AS2 ids'}` };
+  }
+  if (facts.instance.status === 'off') {
+    return { decision: 'reject', reasonCode: 'AS2_INSTANCE_OFF', reason: `AS2_INSTANCE_OFF: the AS2 instance ${facts.instance.myAs2Id} is off and neither sends nor receives` };
+  }
+  if (facts.partner.deleted) return { decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', reason: 'PARTNER_NOT_FOUND: the partner was deleted' };
+  if (!facts.partner.active) return { decision: 'reject', reasonCode: 'PARTNER_INACTIVE', reason: `PARTNER_INACTIVE: the partner ${facts.partner.name} is inactive` };
+  const direction = directionOf(message);
+  const accountPause = pauseInEffect(facts.accountTraffic?.pauses[direction] ?? null, now);
+  if (accountPause) return pausedAnswer(message, 'ACCOUNT_PAUSE', accountPause, now);
+  const tenantPause = pauseInEffect(facts.tenantTraffic?.pauses[direction] ?? null, now);
+  if (tenantPause) return pausedAnswer(message, 'TENANT_PAUSE', tenantPause, now);
+  for (const [code, traffic] of [['ACCOUNT_WINDOW', facts.accountTraffic], ['TENANT_WINDOW', facts.tenantTraffic]] as const) {
+    const window = traffic ? windowCovering(traffic.windows, direction, now) : null;
+    if (window) return pausedAnswer(message, code, { response: window.response, reason: window.reason, until: window.endsAt, retryAfterSeconds: null }, now);
+  }
+  return { decision: 'accept', reasonCode: 'NOT_PAUSED', reason: 'NOT_PAUSED' };
+}

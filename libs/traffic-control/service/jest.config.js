@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'traffic-control-service',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

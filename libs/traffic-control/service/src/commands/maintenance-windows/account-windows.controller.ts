@@ -1,0 +1,33 @@
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { TrafficTargets } from '../../partner-access/traffic-target';
+import { ScheduleWindowDto } from './maintenance-window.dto';
+import { MaintenanceWindowsHandler } from './maintenance-windows.handler';
+
+@ApiTags('traffic')
+@ApiBearerAuth()
+@Roles('account_admin')
+@Controller('v1/accounts/:account/partners/:id/traffic/windows')
+export class AccountWindowsController {
+  constructor(
+    private readonly targets: TrafficTargets,
+    private readonly handler: MaintenanceWindowsHandler,
+  ) {}
+
+  @Post()
+  @ReadYourWrites()
+  @HttpCode(201)
+  @ApiOperation({ summary: "Schedule a maintenance window on a master partner for every tenant of the account" })
+  async schedule(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
+    return (await this.handler.schedule(ctx, await this.targets.ofAccount(ctx, account, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
+  }
+
+  @Delete(':windowId')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: "Cancel an account-level maintenance window" })
+  async cancel(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Param('windowId') windowId: string) {
+    return (await this.handler.cancel(ctx, await this.targets.ofAccount(ctx, account, id), windowId)).map((data) => ({ message: 'Maintenance window cancelled', data }));
+  }
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, WriteModel, type Clock } from '@as2-partners/kernel';
+import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
+import { partnerTrafficDecider, TrafficControlErrorCode as Code, type TrafficWindow } from '@as2-partners/traffic-control-domain';
+import { ulid } from 'ulid';
+import { utcInstantOf } from '../../api-conventions/utc-instant';
+import type { TrafficTarget } from '../../partner-access/traffic-target';
+import { TrafficQueries } from '../../queries/partner-traffic/traffic-queries';
+import { presentWindow } from '../../queries/partner-traffic/traffic-state.presenter';
+import type { ScheduleWindowDto } from './maintenance-window.dto';
+
+/** Schedules and cancels maintenance windows; the scheduler pauses and resumes at their instants. */
+@Injectable()
+export class MaintenanceWindowsHandler {
+  constructor(
+    private readonly writeModel: WriteModel,
+    private readonly queries: TrafficQueries,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async schedule(ctx: RequestContext, target: TrafficTarget, body: ScheduleWindowDto) {
+    const now = this.clock.now();
+    const windowId = `win_${ulid()}`;
+    const decision = await this.writeModel.decide(
+      target.stream,
+      partnerTrafficDecider,
+      {
+        type: 'schedule_window',
+        ref: target.ref,
+        windowId,
+        direction: body.direction,
+        startsAt: utcInstantOf(body.starts_at, 'starts_at', Code.InvalidWindow),
+        endsAt: utcInstantOf(body.ends_at, 'ends_at', Code.InvalidWindow),
+        response: body.response ?? null,
+        reason: body.reason,
+        actor: ctx.caller.sub,
+        now: now.toISOString(),
+      },
+      requestMetadata(ctx, target.ref.tenant, now),
+    );
+    // The decider always keeps the window it just scheduled (merged ones fold into it).
+    const window = decision.state.windows.find((w) => w.windowId === windowId) as TrafficWindow;
+    const merged = decision.events.flatMap((e) => (e.type === 'traffic.window_scheduled.v1' ? e.data.mergedWindowIds : []));
+    return new AfterWrite(decision.position, () => ({ ...presentWindow(window, this.clock.now().getTime()), merged_window_ids: merged }));
+  }
+
+  async cancel(ctx: RequestContext, target: TrafficTarget, windowId: string) {
+    const now = this.clock.now();
+    const decision = await this.writeModel.decide(
+      target.stream,
+      partnerTrafficDecider,
+      { type: 'cancel_window', ref: target.ref, windowId, actor: ctx.caller.sub, now: now.toISOString() },
+      requestMetadata(ctx, target.ref.tenant, now),
+    );
+    return new AfterWrite(decision.position, () => this.queries.stateOf(target));
+  }
+}

@@ -1,0 +1,34 @@
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { TRAFFIC_WRITERS } from '../../api-conventions/traffic-roles';
+import { TrafficTargets } from '../../partner-access/traffic-target';
+import { ScheduleWindowDto } from './maintenance-window.dto';
+import { MaintenanceWindowsHandler } from './maintenance-windows.handler';
+
+@ApiTags('traffic')
+@ApiBearerAuth()
+@Roles(...TRAFFIC_WRITERS)
+@Controller('v1/partners/:id/traffic/windows')
+export class TenantWindowsController {
+  constructor(
+    private readonly targets: TrafficTargets,
+    private readonly handler: MaintenanceWindowsHandler,
+  ) {}
+
+  @Post()
+  @ReadYourWrites()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Schedule a maintenance window (pauses at starts_at, resumes at ends_at; overlapping windows merge)' })
+  async schedule(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
+    return (await this.handler.schedule(ctx, await this.targets.ofTenant(ctx, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
+  }
+
+  @Delete(':windowId')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a maintenance window (a running one resumes now)' })
+  async cancel(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('windowId') windowId: string) {
+    return (await this.handler.cancel(ctx, await this.targets.ofTenant(ctx, id), windowId)).map((data) => ({ message: 'Maintenance window cancelled', data }));
+  }
+}

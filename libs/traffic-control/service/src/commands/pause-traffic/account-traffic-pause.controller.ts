@@ -1,0 +1,33 @@
+import { Body, Controller, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { TrafficTargets } from '../../partner-access/traffic-target';
+import { PauseTrafficHandler } from './pause-traffic.handler';
+import { PauseIncomingDto, PauseOutgoingDto } from './traffic-pause.dto';
+
+@ApiTags('traffic')
+@ApiBearerAuth()
+@Roles('account_admin')
+@Controller('v1/accounts/:account/partners/:id/traffic')
+export class AccountTrafficPauseController {
+  constructor(
+    private readonly targets: TrafficTargets,
+    private readonly handler: PauseTrafficHandler,
+  ) {}
+
+  @Put('incoming')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: "Pause or resume a master partner's incoming traffic for every tenant of the account" })
+  async incoming(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: PauseIncomingDto) {
+    return (await this.handler.set(ctx, await this.targets.ofAccount(ctx, account, id), 'incoming', body)).map((data) => ({ data }));
+  }
+
+  @Put('outgoing')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: "Pause or resume a master partner's outgoing traffic for every tenant of the account" })
+  async outgoing(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: PauseOutgoingDto) {
+    return (await this.handler.set(ctx, await this.targets.ofAccount(ctx, account, id), 'outgoing', body)).map((data) => ({ data }));
+  }
+}

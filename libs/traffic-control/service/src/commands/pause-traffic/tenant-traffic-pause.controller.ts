@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { TRAFFIC_WRITERS } from '../../api-conventions/traffic-roles';
+import { TrafficTargets } from '../../partner-access/traffic-target';
+import { PauseTrafficHandler } from './pause-traffic.handler';
+import { PauseIncomingDto, PauseOutgoingDto } from './traffic-pause.dto';
+
+@ApiTags('traffic')
+@ApiBearerAuth()
+@Roles(...TRAFFIC_WRITERS)
+@Controller('v1/partners/:id/traffic')
+export class TenantTrafficPauseController {
+  constructor(
+    private readonly targets: TrafficTargets,
+    private readonly handler: PauseTrafficHandler,
+  ) {}
+
+  @Put('incoming')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: "Pause (with a response mode) or resume the partner's incoming traffic for this tenant" })
+  async incoming(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: PauseIncomingDto) {
+    return (await this.handler.set(ctx, await this.targets.ofTenant(ctx, id), 'incoming', body)).map((data) => ({ data }));
+  }
+
+  @Put('outgoing')
+  @ReadYourWrites()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause or resume all outbound traffic to the partner (every channel) for this tenant' })
+  async outgoing(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: PauseOutgoingDto) {
+    return (await this.handler.set(ctx, await this.targets.ofTenant(ctx, id), 'outgoing', body)).map((data) => ({ data }));
+  }
+}

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { INCOMING_RESPONSES, type IncomingResponse } from '@as2-partners/traffic-control-domain';
+
+/** Reasons are free text an operator reads later: one line of up to 500 characters. */
+export const MAX_REASON_LENGTH = 500;
+/** Retry-After beyond a day tells a sender to give up rather than retry. */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+/** PUT /v1/partners/{id}/traffic/incoming: pause with a response mode, or `{paused: false}` to resume. */
+export class PauseIncomingDto {
+  @ApiProperty()
+  @IsBoolean({ message: 'The paused field must be true or false' })
+  paused!: boolean;
+
+  @ApiPropertyOptional({ enum: INCOMING_RESPONSES, description: 'Required when pausing' })
+  @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.response !== undefined)
+  @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
+  response?: IncomingResponse;
+
+  @ApiPropertyOptional({ maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
+  @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.reason !== undefined)
+  @IsString({ message: 'The reason field is required when pausing' })
+  @MinLength(1, { message: 'The reason field is required when pausing' })
+  @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
+  reason?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T06:00:00Z', nullable: true, description: 'UTC; the pause ends by itself then' })
+  @IsOptional()
+  @IsString({ message: 'The until must be an ISO-8601 UTC date-time' })
+  until?: string | null;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_RETRY_AFTER_SECONDS, description: 'http_503_retry only' })
+  @IsOptional()
+  @IsInt({ message: 'The retry_after_seconds must be an integer' })
+  @Min(1, { message: 'The retry_after_seconds must be at least 1' })
+  @Max(MAX_RETRY_AFTER_SECONDS, { message: `The retry_after_seconds may not be greater than ${MAX_RETRY_AFTER_SECONDS}` })
+  retry_after_seconds?: number;
+}
+
+/** PUT /v1/partners/{id}/traffic/outgoing: every channel's outbound traffic to the partner. */
+export class PauseOutgoingDto {
+  @ApiProperty()
+  @IsBoolean({ message: 'The paused field must be true or false' })
+  paused!: boolean;
+
+  @ApiPropertyOptional({ maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
+  @ValidateIf((o: PauseOutgoingDto) => o.paused === true || o.reason !== undefined)
+  @IsString({ message: 'The reason field is required when pausing' })
+  @MinLength(1, { message: 'The reason field is required when pausing' })
+  @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
+  reason?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T06:00:00Z', nullable: true })
+  @IsOptional()
+  @IsString({ message: 'The until must be an ISO-8601 UTC date-time' })
+  until?: string | null;
+}

@@ -1,0 +1,74 @@
+import { windowCovering, type DirectionPause, type TrafficDirection, type TrafficWindow } from '@as2-partners/traffic-control-domain';
+import { toApiTimestamp } from '@as2-partners/platform';
+import type { PartnerTrafficDocument } from './partner-traffic.document';
+
+const ts = (iso: string | null | undefined) => (iso ? toApiTimestamp(iso) : null);
+
+export function presentWindow(window: TrafficWindow, now: number) {
+  return {
+    id: window.windowId,
+    direction: window.direction,
+    starts_at: ts(window.startsAt),
+    ends_at: ts(window.endsAt),
+    response: window.response,
+    reason: window.reason,
+    status: Date.parse(window.startsAt) <= now && now < Date.parse(window.endsAt) ? 'active' : 'scheduled',
+    scheduled_by: window.scheduledBy,
+  };
+}
+
+function presentPause(pause: DirectionPause | null, now: number) {
+  if (!pause || (pause.until !== null && Date.parse(pause.until) <= now)) return null;
+  return {
+    response: pause.response,
+    reason: pause.reason,
+    since: ts(pause.since),
+    until: ts(pause.until),
+    retry_after_seconds: pause.retryAfterSeconds,
+    paused_by: pause.pausedBy,
+  };
+}
+
+/**
+ * One direction as it stands now: paused if the account's pause, the tenant's pause or a running window says so
+ * (in the decisions' precedence), with what pauses it and each level on its own.
+ */
+function presentDirection(direction: TrafficDirection, own: PartnerTrafficDocument | null, account: PartnerTrafficDocument | null, now: number) {
+  const accountPause = presentPause(account?.pauses[direction] ?? null, now);
+  const ownPause = presentPause(own?.pauses[direction] ?? null, now);
+  const accountWindow = account ? windowCovering(account.windows, direction, now) : null;
+  const ownWindow = own ? windowCovering(own.windows, direction, now) : null;
+  const window = accountWindow ?? ownWindow;
+  const level = accountPause ? 'account' : ownPause ? (own?.scope ?? 'tenant') : accountWindow ? 'account_window' : ownWindow ? 'window' : null;
+  const effective = accountPause ?? ownPause;
+  return {
+    paused: level !== null,
+    paused_by_level: level,
+    response: direction === 'incoming' ? (effective?.response ?? window?.response ?? null) : null,
+    reason: effective?.reason ?? window?.reason ?? null,
+    since: effective?.since ?? ts(window?.startsAt) ?? null,
+    until: effective ? effective.until : ts(window?.endsAt),
+    retry_after_seconds: effective?.retry_after_seconds ?? null,
+    paused_by: effective?.paused_by ?? window?.scheduledBy ?? null,
+    active_window: window ? presentWindow(window, now) : null,
+    pause: ownPause,
+    ...(account && own !== account ? { account_pause: accountPause } : {}),
+  };
+}
+
+function nextChange(docs: (PartnerTrafficDocument | null)[]) {
+  const next = docs.map((d) => d?.nextChangeAt ?? null).filter((at): at is string => at !== null).sort()[0];
+  return next ? { at: ts(next) } : null;
+}
+
+/** `GET /v1/partners/{id}/traffic`: `own` is the caller's scope, `account` the account's pause of a master partner (if any). */
+export function presentTrafficState(partnerId: string, own: PartnerTrafficDocument | null, account: PartnerTrafficDocument | null, now: number) {
+  const windows = [...(own?.windows ?? []), ...(account && account !== own ? account.windows : [])].filter((w) => Date.parse(w.endsAt) > now);
+  return {
+    partner_id: partnerId,
+    incoming: presentDirection('incoming', own, account, now),
+    outgoing: presentDirection('outgoing', own, account, now),
+    windows: windows.map((w) => presentWindow(w, now)),
+    next_change: nextChange([own, account]),
+  };
+}

@@ -1,0 +1,71 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
+import { TRAFFIC_READERS } from '../../api-conventions/traffic-roles';
+import { TrafficTargets } from '../../partner-access/traffic-target';
+import { TrafficQueries } from './traffic-queries';
+
+const TIMELINE_LIMIT = 200;
+
+@ApiTags('traffic')
+@ApiBearerAuth()
+@Roles(...TRAFFIC_READERS)
+@Controller('v1')
+export class TrafficController {
+  constructor(
+    private readonly targets: TrafficTargets,
+    private readonly queries: TrafficQueries,
+  ) {}
+
+  @Get('partners/:id/traffic')
+  @ApiOperation({ summary: "The partner's traffic per direction (paused, response, reason, since, until, by whom, active window) and the next scheduled change" })
+  async state(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    return { data: await this.queries.stateOf(await this.targets.ofTenant(ctx, id)) };
+  }
+
+  @Get('partners/:id/traffic/windows')
+  @ApiOperation({ summary: "The partner's scheduled and running maintenance windows (this tenant's)" })
+  async windows(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    return { data: await this.queries.windowsOf(await this.targets.ofTenant(ctx, id)) };
+  }
+
+  @Get('partners/:id/traffic/timeline')
+  @ApiOperation({ summary: "The partner's traffic events, newest first, with actor and reason" })
+  async timeline(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    const items = await this.queries.timelineOf(await this.targets.ofTenant(ctx, id), TIMELINE_LIMIT);
+    return { data: items.map((doc) => ({ id: doc._id, type: doc.type, level: doc.tenant === null ? 'account' : 'tenant', actor: doc.actor, occurred_at: toApiTimestamp(doc.occurredAt), data: doc.data })) };
+  }
+
+  @Get('traffic/paused')
+  @ApiOperation({ summary: "Every paused partner of the tenant (its own pauses and the account's on inherited partners), paginated" })
+  async paused(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto) {
+    const tenant = requireTenant(ctx);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const result = await this.queries.pausedOf(ctx.caller.account, tenant, page, perPage);
+    return { data: result.items, pagination: paginationOf(page, perPage, result.total, result.items.length) };
+  }
+}
+
+@ApiTags('traffic')
+@ApiBearerAuth()
+@Roles('account_admin')
+@Controller('v1/accounts/:account/partners/:id/traffic')
+export class AccountTrafficController {
+  constructor(
+    private readonly targets: TrafficTargets,
+    private readonly queries: TrafficQueries,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "A master partner's account-level traffic state" })
+  async state(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    return { data: await this.queries.stateOf(await this.targets.ofAccount(ctx, account, id)) };
+  }
+
+  @Get('windows')
+  @ApiOperation({ summary: "A master partner's account-level maintenance windows" })
+  async windows(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    return { data: await this.queries.windowsOf(await this.targets.ofAccount(ctx, account, id)) };
+  }
+}

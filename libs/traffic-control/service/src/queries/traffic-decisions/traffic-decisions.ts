@@ -1,0 +1,56 @@
+import type { ResolvedDecision } from '@as2-partners/traffic-control-domain';
+import type { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
+import type { OutboundBlockRecorder } from '../../reactions/outbound-blocked/outbound-block-recorder';
+import type { DecisionRequest } from './decision.schemas';
+
+export interface DecisionAnswer {
+  decision: string;
+  reason_code: string;
+  reason: string;
+  message_id: string;
+  partner_id: string | null;
+  as2_instance_id: string | null;
+  hold?: boolean;
+  retry_after_seconds?: number;
+  mdn?: { disposition: string; text: string };
+  as_of?: { partner_registry: number | null; traffic_control: number | null };
+}
+
+/** Answers decisions from the in-memory directory and hands every `block` to the recorder (never waiting for it). */
+export class TrafficDecisions {
+  constructor(
+    private readonly live: LiveTrafficDirectory,
+    private readonly blocks: OutboundBlockRecorder,
+    private readonly nowMs: () => number,
+  ) {}
+
+  now(): number {
+    return this.nowMs();
+  }
+
+  asOf(): { partner_registry: number | null; traffic_control: number | null } {
+    const positions = this.live.asOf();
+    return { partner_registry: positions['partner-registry'] ?? null, traffic_control: positions['traffic-control'] ?? null };
+  }
+
+  decide(account: string, request: DecisionRequest, now = this.nowMs()): DecisionAnswer {
+    const resolved = this.live.directory.decide(account, request.direction, request.as2_from, request.as2_to, now);
+    if (resolved.decision === 'block') this.blocks.record(resolved, request, now);
+    return answerOf(resolved, request);
+  }
+}
+
+function answerOf(resolved: ResolvedDecision, request: DecisionRequest): DecisionAnswer {
+  const answer: DecisionAnswer = {
+    decision: resolved.decision,
+    reason_code: resolved.reasonCode,
+    reason: resolved.reason,
+    message_id: request.message_id,
+    partner_id: resolved.partner?.partnerId ?? null,
+    as2_instance_id: resolved.instance?.instanceId ?? null,
+  };
+  if (resolved.hold !== undefined) answer.hold = resolved.hold;
+  if (resolved.retryAfterSeconds !== undefined) answer.retry_after_seconds = resolved.retryAfterSeconds;
+  if (resolved.mdn) answer.mdn = resolved.mdn;
+  return answer;
+}

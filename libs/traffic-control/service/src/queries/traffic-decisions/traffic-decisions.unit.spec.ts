@@ -1,0 +1,59 @@
+import { InMemoryEventStore } from '@as2-partners/kernel-testing';
+import type { NewEvent } from '@as2-partners/kernel';
+import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
+import { OutboundBlockRecorder } from '../../reactions/outbound-blocked/outbound-block-recorder';
+import { TrafficDecisions } from './traffic-decisions';
+
+/** An event store that is down until told otherwise (as a lost EventStoreDB or SQLite file would be). */
+class FlakyStore extends InMemoryEventStore {
+  down = true;
+  override async append(stream: string, events: readonly NewEvent[], expected: Parameters<InMemoryEventStore['append']>[2]) {
+    if (this.down) throw new Error('event store unreachable');
+    return super.append(stream, events, expected);
+  }
+}
+
+const now = Date.parse('2026-11-23T10:00:00.000Z');
+const pause = { response: null, reason: 'audit', since: '2026-11-23T09:00:00.000Z', until: null, retryAfterSeconds: null, pausedBy: 'alice' };
+
+function setUp() {
+  const live = new LiveTrafficDirectory();
+  live.directory.putInstance({ instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+  live.directory.putPartner({ partnerId: 'prt_1', account: 'acc', tenant: 't1', as2Id: 'ACME', name: 'Acme', active: true, deleted: false, stationId: null });
+  live.directory.putTraffic('acc', 't1', 'prt_1', { pauses: { incoming: null, outgoing: pause }, windows: [] });
+  live.applied('partner-registry', 41);
+  live.applied('traffic-control', 7);
+  const store = new FlakyStore();
+  const recorder = new OutboundBlockRecorder(store);
+  return { store, recorder, decisions: new TrafficDecisions(live, recorder, () => now) };
+}
+
+describe('traffic decisions', () => {
+  it('answer from memory while the event store is down, and record the blocks once it is back, each once', async () => {
+    const { store, recorder, decisions } = setUp();
+    const answer = decisions.decide('acc', { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m1@x>', channel: 'sftp' });
+    expect(answer).toEqual({ decision: 'block', reason_code: 'TENANT_PAUSE', reason: 'TENANT_PAUSE: audit', message_id: '<m1@x>', partner_id: 'prt_1', as2_instance_id: 'ins_1' });
+    decisions.decide('acc', { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m2@x>' });
+    expect(decisions.asOf()).toEqual({ partner_registry: 41, traffic_control: 7 });
+
+    await expect(recorder.flush()).rejects.toThrow(/wait for the event store/);
+    await expect(recorder.flush()).rejects.toThrow();
+    store.down = false;
+    await recorder.flush();
+    await recorder.flush();
+    const recorded = await store.readStream('traffic_block-prt_1');
+    expect(recorded.map((e) => (e.data as { messageId: string }).messageId)).toEqual(['<m1@x>', '<m2@x>']);
+    expect(recorded[0].data).toMatchObject({ channel: 'sftp', as2From: 'US', as2To: 'ACME', tenant: 't1', blockedAt: new Date(now).toISOString() });
+    await recorder.beforeApplicationShutdown();
+  });
+
+  it('an accepted or rejected message records nothing', async () => {
+    const { store, recorder, decisions } = setUp();
+    store.down = false;
+    expect(decisions.decide('acc', { direction: 'inbound', as2_from: 'ACME', as2_to: 'US', message_id: 'a' }).decision).toBe('accept');
+    expect(decisions.decide('acc', { direction: 'outbound', as2_from: 'US', as2_to: 'NOBODY', message_id: 'b' }).decision).toBe('reject');
+    await recorder.flush();
+    expect(await store.readAll()).toEqual([]);
+    await recorder.beforeApplicationShutdown();
+  });
+});

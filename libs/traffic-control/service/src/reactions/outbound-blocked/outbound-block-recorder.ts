@@ -1,0 +1,95 @@
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { toNewEvents, type EventStore, type NewEvent } from '@as2-partners/kernel';
+import { systemMetadata } from '@as2-partners/platform';
+import { TrafficControlStreams, type OutboundBlocked, type ResolvedDecision } from '@as2-partners/traffic-control-domain';
+import type { DecisionRequest } from '../../queries/traffic-decisions/decision.schemas';
+
+const FLUSH_DELAY_MS = 20;
+const RETRY_DELAY_MS = 1000;
+/** Beyond this many unwritten blocks (the store down for long), the oldest are dropped with an error log. */
+const MAX_QUEUED = 100_000;
+
+/**
+ * Records `traffic.outbound_blocked.v1` for every block decision without the decision waiting: blocks are queued and
+ * appended in batches a moment later, retried while the event store is down. Facts only, never a payload.
+ */
+export class OutboundBlockRecorder implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('OutboundBlocks');
+  private queue: { stream: string; event: NewEvent }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: EventStore) {}
+
+  record(resolved: ResolvedDecision, request: DecisionRequest, nowMs: number): void {
+    const partner = resolved.partner;
+    if (!partner) return;
+    const at = new Date(nowMs);
+    const event: OutboundBlocked = {
+      type: 'traffic.outbound_blocked.v1',
+      data: {
+        partnerId: partner.partnerId,
+        account: partner.account,
+        tenant: resolved.tenant,
+        as2InstanceId: resolved.instance?.instanceId ?? '',
+        messageId: request.message_id,
+        channel: request.channel ?? null,
+        as2From: request.as2_from,
+        as2To: request.as2_to,
+        reason: resolved.reason,
+        blockedAt: at.toISOString(),
+      },
+    };
+    const [recorded] = toNewEvents([event], systemMetadata({ account: partner.account, tenant: resolved.tenant }, { type: 'service', id: 'gateway' }, at));
+    if (this.queue.length >= MAX_QUEUED) this.logger.error(`Dropped the record of a blocked message ${this.queue.shift()?.event.id}: the event store has been unreachable too long`);
+    this.queue.push({ stream: TrafficControlStreams.outboundBlocks(partner.partnerId), event: recorded });
+    this.schedule(FLUSH_DELAY_MS);
+  }
+
+  /** Appends what is queued now (tests and shutdown). */
+  async flush(): Promise<void> {
+    // One write at a time; an earlier failure was reported to its own caller.
+    await this.flushing.catch(() => undefined);
+    this.flushing = this.write();
+    await this.flushing;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush().catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush().catch((error) => {
+        this.logger.warn(`Recording blocked messages failed, retrying: ${String(error)}`);
+        this.schedule(RETRY_DELAY_MS);
+      });
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const byStream = new Map<string, NewEvent[]>();
+    for (const { stream, event } of batch) byStream.set(stream, [...(byStream.get(stream) ?? []), event]);
+    const failed: { stream: string; event: NewEvent }[] = [];
+    for (const [stream, events] of byStream) {
+      try {
+        await this.store.append(stream, events, 'any');
+      } catch (error) {
+        failed.push(...events.map((event) => ({ stream, event })));
+        this.logger.warn(`Could not record ${events.length} blocked message(s) of ${stream}: ${String(error)}`);
+      }
+    }
+    if (failed.length > 0) {
+      // Same event ids on the retry: an append that did land is not written twice.
+      this.queue = [...failed, ...this.queue];
+      throw new Error(`${failed.length} blocked message record(s) wait for the event store`);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { InstanceFacts, PartnerFacts } from '@as2-partners/traffic-control-domain';
+
+/** A partner (tenant or master) as learned from the registry's events; deleted ones are kept, marked. */
+export interface KnownPartnerDocument extends PartnerFacts {
+  readonly _id: string;
+}
+
+export interface KnownInstanceDocument extends InstanceFacts {
+  readonly _id: string;
+  readonly deleted: boolean;
+}
+
+export interface KnownStationDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly name: string;
+  readonly notificationEmail: string | null;
+  readonly deleted: boolean;
+}
+
+export interface KnownTenantDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly notificationEmail: string | null;
+  readonly deleted: boolean;
+}
+
+export const KnownRegistryCollections = {
+  partners: 'traffic_control_known_partners',
+  instances: 'traffic_control_known_instances',
+  stations: 'traffic_control_known_stations',
+  tenants: 'traffic_control_known_tenants',
+} as const;
+
+export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

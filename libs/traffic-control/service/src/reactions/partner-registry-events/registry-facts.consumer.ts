@@ -1,0 +1,280 @@
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  BusFollowedProjection,
+  EVENT_BUS,
+  PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
+  READ_MODEL_STORE,
+  topicOf,
+  type EventBus,
+  type ParkedEventStore,
+  type ProjectionRegistry,
+  type ReadModelCollection,
+  type ReadModelDocument,
+  type ReadModelStore,
+  type RecordedEvent,
+  type RetryPolicy,
+} from '@as2-partners/kernel';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
+import { TRAFFIC_CONTROL_CONFIG, type TrafficControlConfig } from '../../config/traffic-control.config';
+import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
+import {
+  KnownRegistryCollections,
+  knownTenantIdOf,
+  type KnownInstanceDocument,
+  type KnownPartnerDocument,
+  type KnownStationDocument,
+  type KnownTenantDocument,
+} from './known-registry.documents';
+import {
+  PARTNER_REGISTRY_TOPIC_SERVICE,
+  type RegistryInstanceFacts,
+  type RegistryPartnerFacts,
+  type RegistryStationFacts,
+  type RegistryTenantFacts,
+} from './registry-facts';
+
+export const REGISTRY_FACTS_GROUP = 'traffic-control.registry-facts';
+
+const logger = new Logger('TrafficRegistryFacts');
+
+const KNOWN_TYPES = new Set([
+  'partner.created.v1',
+  'master_partner.created.v1',
+  'partner.updated.v1',
+  'master_partner.updated.v1',
+  'partner.deleted.v1',
+  'master_partner.deleted.v1',
+  'partner.as2_id_changed.v1',
+  'master_partner.as2_id_changed.v1',
+  'as2_instance.created.v1',
+  'as2_instance.updated.v1',
+  'as2_instance.status_changed.v1',
+  'as2_instance.deleted.v1',
+  'station.created.v1',
+  'station.updated.v1',
+  'station.deleted.v1',
+  'tenant.created.v1',
+  'tenant.updated.v1',
+  'tenant.deleted.v1',
+]);
+
+/** Large pages: the embedded store sorts its in-memory documents once per page. */
+const LOAD_PAGE = 20_000;
+
+/**
+ * Learns partners, AS2 instances, stations and tenants from the partner-registry's topic into the in-memory
+ * directory the decision API answers from, and into documents that refill it at start (a restart answers from
+ * those, before the bus delivers anything). Memory first, then the document: a store outage never stops the
+ * directory from following, and redelivery is harmless (every write is computed from the event).
+ */
+@Injectable()
+export class RegistryFactsConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+  readonly name: string;
+  protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
+  readonly partners: ReadModelCollection<KnownPartnerDocument>;
+  readonly instances: ReadModelCollection<KnownInstanceDocument>;
+  readonly stations: ReadModelCollection<KnownStationDocument>;
+  readonly tenants: ReadModelCollection<KnownTenantDocument>;
+
+  constructor(
+    @Inject(EVENT_BUS) bus: EventBus,
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    private readonly live: LiveTrafficDirectory,
+    @Inject(TRAFFIC_CONTROL_CONFIG) config: TrafficControlConfig,
+    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
+    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
+    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
+  ) {
+    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
+    this.name = `${REGISTRY_FACTS_GROUP}${config.replicaGroupSuffix}`;
+    this.partners = readModels.collection(KnownRegistryCollections.partners, [['account', 'tenant']]);
+    this.instances = readModels.collection(KnownRegistryCollections.instances, [['account']]);
+    this.stations = readModels.collection(KnownRegistryCollections.stations, [['account']]);
+    this.tenants = readModels.collection(KnownRegistryCollections.tenants, [['account']]);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.registry?.register(this);
+    await this.load();
+    if (this.options?.startProjections !== false) await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Refills the directory from the persisted documents (a restart answers before the bus has delivered anything). */
+  async load(): Promise<void> {
+    for await (const doc of pagesOf(this.instances)) if (!doc.deleted) this.live.directory.putInstance(doc);
+    for await (const doc of pagesOf(this.partners)) this.live.directory.putPartner(doc);
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return KNOWN_TYPES.has(event.type);
+  }
+
+  protected async clear(): Promise<void> {
+    await Promise.all([this.partners.clear(), this.instances.clear(), this.stations.clear(), this.tenants.clear()]);
+  }
+
+  protected async isEmpty(): Promise<boolean> {
+    const counts = await Promise.all([this.partners.count({}), this.instances.count({}), this.stations.count({}), this.tenants.count({})]);
+    return counts.every((n) => n === 0);
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    const [kind] = event.type.split('.');
+    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, kind === 'master_partner');
+    else if (kind === 'as2_instance') await this.applyInstance(event);
+    else if (kind === 'station') await this.applyStation(event);
+    else if (kind === 'tenant') await this.applyTenant(event);
+    this.live.applied('partner-registry', event.position);
+  }
+
+  private async applyPartner(event: RecordedEvent, master: boolean): Promise<void> {
+    const d = event.data as RegistryPartnerFacts;
+    const existing = this.live.directory.partner(d.partnerId) ?? (await this.partners.get(d.partnerId));
+    let next: KnownPartnerDocument | null = null;
+    switch (event.type.slice(event.type.indexOf('.') + 1)) {
+      case 'created.v1':
+        if (existing?.deleted) return;
+        next = {
+          _id: d.partnerId,
+          partnerId: d.partnerId,
+          account: d.account ?? event.metadata.account,
+          tenant: master ? null : (d.tenant ?? event.metadata.tenant),
+          as2Id: d.as2Id ?? '',
+          name: d.settings?.name ?? '',
+          active: d.settings?.active ?? true,
+          deleted: false,
+          stationId: d.settings?.stationId ?? null,
+        };
+        break;
+      case 'updated.v1':
+        if (!existing || existing.deleted) return;
+        next = {
+          ...existing,
+          _id: existing.partnerId,
+          ...(d.changes?.name !== undefined ? { name: d.changes.name } : {}),
+          ...(d.changes?.active !== undefined ? { active: d.changes.active } : {}),
+          ...(d.changes?.stationId !== undefined ? { stationId: d.changes.stationId } : {}),
+        };
+        break;
+      case 'as2_id_changed.v1':
+        if (!existing || existing.deleted || !d.newAs2Id) return;
+        next = { ...existing, _id: existing.partnerId, as2Id: d.newAs2Id };
+        break;
+      case 'deleted.v1':
+        next = {
+          _id: d.partnerId,
+          partnerId: d.partnerId,
+          account: existing?.account ?? event.metadata.account,
+          tenant: existing ? existing.tenant : master ? null : event.metadata.tenant,
+          as2Id: existing?.as2Id ?? d.as2Id ?? '',
+          name: existing?.name ?? '',
+          active: existing?.active ?? false,
+          deleted: true,
+          stationId: existing?.stationId ?? null,
+        };
+        break;
+      default:
+        return;
+    }
+    this.live.directory.putPartner(next);
+    await this.partners.put(next);
+  }
+
+  private async applyInstance(event: RecordedEvent): Promise<void> {
+    const d = event.data as RegistryInstanceFacts;
+    const known = this.live.directory.instance(d.instanceId);
+    const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await this.instances.get(d.instanceId);
+    let next: KnownInstanceDocument;
+    switch (event.type) {
+      case 'as2_instance.created.v1':
+        if (existing?.deleted) return;
+        next = {
+          _id: d.instanceId,
+          instanceId: d.instanceId,
+          account: d.account ?? event.metadata.account,
+          tenant: d.tenant === undefined ? event.metadata.tenant : d.tenant,
+          myAs2Id: d.myAs2Id ?? '',
+          status: d.status ?? 'on',
+          deleted: false,
+        };
+        break;
+      case 'as2_instance.updated.v1':
+      case 'as2_instance.status_changed.v1':
+        if (!existing || existing.deleted) return;
+        next = {
+          ...existing,
+          myAs2Id: d.changes?.myAs2Id ?? d.myAs2Id ?? existing.myAs2Id,
+          status: d.changes?.status ?? d.status ?? existing.status,
+        };
+        break;
+      case 'as2_instance.deleted.v1':
+        this.live.directory.removeInstance(d.instanceId);
+        if (existing) await this.instances.put({ ...existing, deleted: true });
+        return;
+      default:
+        return;
+    }
+    this.live.directory.putInstance(next);
+    await this.instances.put(next);
+  }
+
+  private async applyStation(event: RecordedEvent): Promise<void> {
+    const d = event.data as RegistryStationFacts;
+    const existing = await this.stations.get(d.stationId);
+    if (event.type === 'station.deleted.v1') {
+      if (existing) await this.stations.put({ ...existing, deleted: true });
+      return;
+    }
+    if (event.type === 'station.created.v1') {
+      if (existing?.deleted) return;
+      await this.stations.put({
+        _id: d.stationId,
+        account: d.account ?? event.metadata.account,
+        tenant: d.tenant ?? event.metadata.tenant,
+        name: d.name ?? '',
+        notificationEmail: d.notificationEmail ?? null,
+        deleted: false,
+      });
+      return;
+    }
+    if (!existing || existing.deleted) return;
+    const changes = d.changes ?? d;
+    await this.stations.put({
+      ...existing,
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.notificationEmail !== undefined ? { notificationEmail: changes.notificationEmail } : {}),
+    });
+  }
+
+  private async applyTenant(event: RecordedEvent): Promise<void> {
+    const d = event.data as RegistryTenantFacts;
+    const id = knownTenantIdOf(d.account, d.tenantId);
+    const existing = await this.tenants.get(id);
+    const email = d.notificationEmail ?? d.changes?.notificationEmail;
+    await this.tenants.put({
+      _id: id,
+      account: d.account,
+      tenant: d.tenantId,
+      notificationEmail: email !== undefined ? email : (existing?.notificationEmail ?? null),
+      // Kept, not removed: the tenant's tokens are refused from now on.
+      deleted: event.type === 'tenant.deleted.v1' || existing?.deleted === true,
+    });
+  }
+}
+
+/** Every document of a collection, in `_id` order, a page at a time (no skip: fast on a large collection). */
+export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>): AsyncGenerator<T> {
+  let after: string | null = null;
+  for (;;) {
+    const { items } = await collection.find({ filter: after === null ? {} : { _id: { $gt: after } }, sort: { _id: 1 }, limit: LOAD_PAGE });
+    yield* items;
+    if (items.length < LOAD_PAGE) return;
+    after = items[items.length - 1]._id;
+  }
+}
