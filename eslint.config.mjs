@@ -42,6 +42,7 @@ const testFiles = ['**/*.spec.ts', '**/*.spec-support.ts'];
 const contexts = [
   { sourceTag: 'scope:partner-registry', onlyDependOnLibsWithTags: ['scope:partner-registry', 'scope:shared'] },
   { sourceTag: 'scope:certificate-lifecycle', onlyDependOnLibsWithTags: ['scope:certificate-lifecycle', 'scope:shared'] },
+  { sourceTag: 'scope:connection-tester', onlyDependOnLibsWithTags: ['scope:connection-tester', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];

@@ -31,6 +31,7 @@ export * from './http/pagination';
 export * from './http/api-timestamp';
 export * from './http/page-query.dto';
 export * from './outbound/endpoint-address-policy';
+export * from './outbound/outbound-destination';
 export * from './http/partial-update.decorator';
 export * from './http/unsafe-text';
 export * from './http/json-nesting-depth';
