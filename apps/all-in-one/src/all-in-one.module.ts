@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { ConnectionTesterModule } from '@as2-partners/connection-tester-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 
 /** Every service in one process (embedded mode by default): add one import per service module. */
 @Module({
-  imports: [PartnerRegistryModule, CertificateLifecycleModule],
+  imports: [PartnerRegistryModule, CertificateLifecycleModule, ConnectionTesterModule],
 })
 export class AllInOneModule {}

@@ -1,1 +1,5 @@
-export {};
+export { ConnectionTesterModule } from './connection-tester.module';
+export { CONNECTION_TESTER_SERVICE } from './connection-tester.service-name';
+export { MonitoringScheduler } from './schedules/monitoring/monitoring-scheduler';
+export { SOCKET_FACTORY, type SocketFactory } from './probes/socket-factory';
+export { HOST_RESOLVER } from './test-runs/test-runner';
