@@ -62,3 +62,6 @@ export const partnerConnectionDecider: Decider<PartnerConnectionCommand, Partner
   decide,
   evolve,
 };
+
+export const foldPartnerConnection = (events: readonly PartnerConnectionEvent[]): PartnerConnectionState =>
+  events.reduce(partnerConnectionDecider.evolve, partnerConnectionDecider.initialState());
