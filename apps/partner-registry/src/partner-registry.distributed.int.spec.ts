@@ -46,6 +46,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
     let app: NestFastifyApplication;
     let dataDir: string;
     let mongo: Connection;
+    let config: ReturnType<typeof loadPlatformConfig>;
     const token = (claims: Record<string, unknown>) =>
       signHs256TestToken({ sub: 'it-user', account, exp: Math.floor(Date.now() / 1000) + 600, ...claims }, SECRET);
 
@@ -53,7 +54,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       dataDir = await mkdtemp(join(tmpdir(), 'as2-distributed-'));
       // EventStoreDB where one is reachable; otherwise the SQLite adapter, which passes the same event-store contract.
       const eventStore = process.env['ESDB_URL'] ? {} : { EVENT_STORE: 'sqlite' };
-      const config = loadPlatformConfig({
+      config = loadPlatformConfig({
         MODE: 'distributed',
         ...eventStore,
         ESDB_URL: process.env['ESDB_URL'],
@@ -127,6 +128,29 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       expect(record.value).toMatchObject({ type: 'partner.created.v1', stream: `partner-${partnerId}`, revision: 0 });
       expect(JSON.stringify(record.value['data'])).toContain(as2Id);
     }, 60_000);
+
+    it('restarts against its existing event store and MongoDB database (indexes already there) and keeps serving reads and writes', async () => {
+      const headers = { authorization: `Bearer ${token({ tenant: 't-restart', roles: ['tenant_admin'] })}` };
+      const partner = (as2Id: string) => ({ name: `Restart ${as2Id}`, as2_id: as2Id, url: 'https://as2.example.com/receive' });
+      const first = await app.inject({ method: 'POST', url: '/v1/partners', headers, payload: partner('RESTART-1') });
+      expect(first.statusCode).toBe(201);
+      const firstId: string = first.json().data.id;
+
+      await app.close();
+      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}-restarted`, consumerGroupNamespace: `it-${database}` });
+
+      expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+      const read = await app.inject({ method: 'GET', url: `/v1/partners/${firstId}`, headers });
+      expect([read.statusCode, read.json().data?.as2_id]).toEqual([200, 'RESTART-1']);
+      const second = await app.inject({ method: 'POST', url: '/v1/partners', headers, payload: partner('RESTART-2') });
+      expect(second.statusCode).toBe(201);
+      // The directory survived the restart: the first AS2 id is still taken.
+      const duplicate = await app.inject({ method: 'POST', url: '/v1/partners', headers, payload: partner('RESTART-1') });
+      expect([duplicate.statusCode, duplicate.json().error?.code]).toEqual([422, 'DUPLICATE_AS2_ID']);
+      const list = await app.inject({ method: 'GET', url: '/v1/partners?search=restart', headers });
+      expect(list.statusCode).toBe(200);
+      expect(list.json().data.map((p: { as2_id: string }) => p.as2_id).sort()).toEqual(['RESTART-1', 'RESTART-2']);
+    }, 90_000);
 
     it('deletes a tenant: its data key leaves MongoDB, its partners leave as partner.deleted.v1 on Kafka, its tokens and its id are refused', async () => {
       const tenant = `gone-${randomUUID().slice(0, 8)}`;

@@ -18,6 +18,7 @@ import {
   type PlatformConfig,
   DELETED_TENANTS,
   DeletedTenantGuard,
+  provideBusFollowedProjection,
   provideFollowedProjection,
 } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
@@ -107,7 +108,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     CertificateWriteModel,
     CertificateUses,
     PartnerRemovalHandler,
-    KnownPartnersConsumer,
+    provideBusFollowedProjection(KnownPartnersConsumer, 'KnownPartners', [PartnerRemovalHandler]),
     ExpiryEvaluator,
     UploadCertificateHandler,
     DeleteCertificateHandler,

@@ -17,6 +17,7 @@ import {
   provideWriteVisibility,
   registerDomainErrorStatuses,
   type PlatformConfig,
+  provideBusFollowedProjection,
   provideFollowedProjection,
 } from '@as2-partners/platform';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
@@ -109,7 +110,7 @@ const logger = new Logger('PartnerRegistry');
     provideWriteVisibility(PARTNER_REGISTRY_SERVICE, [PartnerViewsProjection]),
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
-    PartnerCertificatesConsumer,
+    provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

@@ -14,7 +14,7 @@ export { rolloverToActivate } from './rollover.decide';
 
 /** Dispatches each command to the part of the partner's certificates it changes; a removed partner takes no more. */
 function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesState): PartnerCertificatesEvent[] {
-  if (state.removed && command.type !== 'remove_partner') throw partnerRemoved(command.partnerId);
+  if (state.status === 'removed' && command.type !== 'remove_partner') throw partnerRemoved(command.partnerId);
   switch (command.type) {
     case 'attach':
     case 'assign':
@@ -30,7 +30,7 @@ function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesS
     case 'retire':
       return decideRetire(command, state);
     case 'remove_partner':
-      if (state.removed) return [];
+      if (state.status === 'removed') return [];
       return [
         { type: 'partner_certificates.partner_removed.v1', data: { partnerId: command.partnerId, certificateIds: [...state.attached.keys()], removedAt: command.now } },
       ];
@@ -45,6 +45,12 @@ function withCurrent(state: PartnerCertificatesState, slot: SlotName, certificat
 }
 
 function evolve(state: PartnerCertificatesState, event: PartnerCertificatesEvent): PartnerCertificatesState {
+  const next = evolveTracked(state, event);
+  // The first event of the stream starts tracking the partner; removal is the last word.
+  return next.status === 'none' ? { ...next, status: 'tracked', partnerId: next.partnerId ?? event.data.partnerId } : next;
+}
+
+function evolveTracked(state: PartnerCertificatesState, event: PartnerCertificatesEvent): PartnerCertificatesState {
   const partnerId = state.partnerId ?? event.data.partnerId;
   switch (event.type) {
     case 'partner_certificates.certificate_attached.v1':
@@ -84,7 +90,7 @@ function evolve(state: PartnerCertificatesState, event: PartnerCertificatesEvent
     case 'trust.retired.v1':
       return { ...state, overlap: null };
     case 'partner_certificates.partner_removed.v1':
-      return { ...emptyPartnerCertificates(), partnerId, removed: true, attached: state.attached };
+      return { ...emptyPartnerCertificates(), status: 'removed', partnerId, attached: state.attached };
     default:
       return assertNever(event);
   }

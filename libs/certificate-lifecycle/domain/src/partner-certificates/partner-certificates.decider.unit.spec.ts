@@ -318,4 +318,13 @@ describe('partner removal', () => {
     spec([...withOld, removed]).when({ ...ref, type: 'remove_partner', now }).thenNothing();
     spec([...withOld, removed]).when({ ...ref, type: 'attach', certificate: cert('cert_new'), now }).thenError('PARTNER_NOT_FOUND');
   });
+
+  it('moves the status from none to tracked with the first event, and to removed for good', () => {
+    const removed: PartnerCertificatesEvent = { type: 'partner_certificates.partner_removed.v1', data: { partnerId: 'prt_1', certificateIds: ['cert_old'], removedAt: now } };
+    const fold = (events: PartnerCertificatesEvent[]) => foldEvents(partnerCertificatesDecider, events);
+    expect(fold([])).toMatchObject({ status: 'none', partnerId: null });
+    expect(fold(withOld)).toMatchObject({ status: 'tracked', partnerId: 'prt_1' });
+    expect(fold([...withOld, removed])).toMatchObject({ status: 'removed', partnerId: 'prt_1', encryption: { current: null } });
+    expect(fold([removed])).toMatchObject({ status: 'removed', partnerId: 'prt_1' });
+  });
 });

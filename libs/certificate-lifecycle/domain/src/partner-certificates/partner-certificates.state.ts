@@ -30,9 +30,13 @@ export interface Overlap {
   readonly until: string;
 }
 
+/** `none`: no event yet; `tracked`: the partner's certificates are managed; `removed`: the partner is gone, only history remains. */
+export type PartnerCertificatesStatus = 'none' | 'tracked' | 'removed';
+
 export interface PartnerCertificatesState {
+  readonly status: PartnerCertificatesStatus;
+  /** Null while `none`. */
   readonly partnerId: string | null;
-  readonly removed: boolean;
   readonly attached: ReadonlyMap<string, AttachedCertificate>;
   readonly encryption: Slot;
   readonly signature: SignatureSlot;
@@ -42,8 +46,8 @@ export interface PartnerCertificatesState {
 }
 
 export const emptyPartnerCertificates = (): PartnerCertificatesState => ({
+  status: 'none',
   partnerId: null,
-  removed: false,
   attached: new Map(),
   encryption: { current: null, backup: null },
   signature: { current: null, backup: null, useDifferent: false },

@@ -25,7 +25,7 @@ export class CertificateUses {
     const uses: CertificateUse[] = [];
     for (const partnerId of new Set([...doc.partnerIds, ...doc.usedBy.map((u) => u.partnerId)])) {
       const state = await this.writeModel.partnerState(partnerId);
-      if (state.removed) continue;
+      if (state.status === 'removed') continue;
       const roles = rolesOf(state, certificateId);
       if (roles.length === 0) continue;
       const tenant = await this.ownerOf(partnerId);

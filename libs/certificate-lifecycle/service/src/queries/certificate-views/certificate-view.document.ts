@@ -49,8 +49,15 @@ export function storedStateOf(state: PartnerCertificatesState): StoredPartnerCer
   return { ...state, attached: [...state.attached.values()] };
 }
 
-export function stateOfStored(stored: StoredPartnerCertificates): PartnerCertificatesState {
-  return { ...stored, attached: new Map(stored.attached.map((c) => [c.certificateId, c])) };
+/** Documents written before the state had a status carry a `removed` flag instead. */
+type StoredBeforeStatus = Omit<StoredPartnerCertificates, 'status'> & { readonly removed: boolean };
+
+export function stateOfStored(stored: StoredPartnerCertificates | StoredBeforeStatus): PartnerCertificatesState {
+  const { attached, ...rest } = stored;
+  const state = { ...rest, attached: new Map(attached.map((c) => [c.certificateId, c])) };
+  if ('status' in state) return state;
+  const { removed, ...current } = state;
+  return { ...current, status: removed ? 'removed' : current.partnerId === null ? 'none' : 'tracked' };
 }
 
 /** The earliest instant something must happen for this partner (what the scheduler polls on). */

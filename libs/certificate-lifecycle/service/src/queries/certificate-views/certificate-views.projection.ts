@@ -119,7 +119,7 @@ export class CertificateViewsProjection extends FollowedProjection {
       account: existing?.account ?? event.metadata.account,
       tenant: existing ? existing.tenant : event.metadata.tenant,
       state: storedStateOf(after),
-      dueAt: after.removed ? null : dueAtOf(after),
+      dueAt: after.status === 'removed' ? null : dueAtOf(after),
       updatedAt: event.metadata.occurredAt,
     });
     // Refresh "used by" on every certificate this partner touches, before and after the event.
@@ -127,7 +127,7 @@ export class CertificateViewsProjection extends FollowedProjection {
     for (const certificateId of touched) {
       const doc = await this.certificates.get(certificateId);
       if (!doc) continue;
-      const roles = after.removed ? [] : rolesOf(after, certificateId).map((r) => ({ partnerId, ...r }));
+      const roles = after.status === 'removed' ? [] : rolesOf(after, certificateId).map((r) => ({ partnerId, ...r }));
       const usedBy = [...doc.usedBy.filter((u) => u.partnerId !== partnerId), ...roles];
       const partnerIds = after.attached.has(certificateId) && !doc.partnerIds.includes(partnerId) ? [...doc.partnerIds, partnerId] : doc.partnerIds;
       if (JSON.stringify(usedBy) !== JSON.stringify(doc.usedBy) || partnerIds !== doc.partnerIds) {

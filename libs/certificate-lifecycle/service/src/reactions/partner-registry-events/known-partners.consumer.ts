@@ -1,27 +1,15 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
   topicOf,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
+  type BusFollowedProjectionDependencies,
   type ReadModelCollection,
-  type ReadModelStore,
   type RecordedEvent,
-  type RetryPolicy,
 } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
 import { PARTNER_REGISTRY_TOPIC_SERVICE, type PartnerFacts, type TenantFacts } from './partner-registry-facts';
 import { PartnerRemovalHandler } from './partner-removal.handler';
 
 export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
-
-const logger = new Logger('KnownPartners');
 
 /** The partner-registry events this read model learns from; the others are acknowledged and forgotten. */
 const KNOWN_TYPES = new Set([
@@ -41,41 +29,19 @@ const KNOWN_TYPES = new Set([
  * partners that exist and are the caller's, and a deleted partner's certificates become inactive. Idempotent:
  * every write is computed from the event, so redelivery is harmless; an event that keeps failing is parked.
  */
-@Injectable()
-export class KnownPartnersConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class KnownPartnersConsumer extends BusFollowedProjection {
   readonly name = KNOWN_PARTNERS_GROUP;
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   private readonly partners: ReadModelCollection<KnownPartnerDocument>;
   private readonly tenants: ReadModelCollection<KnownTenantDocument>;
 
   constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    followed: BusFollowedProjectionDependencies,
     private readonly removal: PartnerRemovalHandler,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
   ) {
-    super({
-      bus,
-      readModels,
-      parked,
-      retry,
-      logger: followerLoggerOf(logger),
-    });
-    this.partners = readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
-    this.tenants = readModels.collection(KnownPartnerCollections.tenants, [['account']]);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
-    // One-shot commands (read-model rebuilds) consume nothing live.
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    super(followed);
+    this.partners = followed.readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
+    this.tenants = followed.readModels.collection(KnownPartnerCollections.tenants, [['account']]);
   }
 
   protected accepts(event: RecordedEvent): boolean {

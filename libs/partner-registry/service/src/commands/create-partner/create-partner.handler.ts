@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
-import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import { partnerDeciderFor, PartnerRegistryStreams, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
@@ -8,10 +8,22 @@ import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { TenantSecrets } from '../../secrets/tenant-secrets';
 import { TenantClosure } from '../../tenant-closure/tenant-closure';
-import { tenantDirectoryScope } from '../../write-model/directory-scopes';
+import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { newPartnerId } from '../../write-model/partner-id';
 import { planLimitOf } from './tenant-plan';
+
+/** Whose partner is created: a tenant's own (its directory, its plan), or the account's, which every tenant inherits. */
+export type PartnerOwner = { readonly scope: 'tenant'; readonly account: string; readonly tenant: string } | { readonly scope: 'account'; readonly account: string; readonly tenant: null };
+
+/** What a create needs besides the request body: how passwords are sealed and the plan limit (none for the account). */
+export interface PartnerCreation {
+  readonly owner: PartnerOwner;
+  readonly seal: (password: string) => Promise<string>;
+  readonly planLimit: PlanLimit | null;
+  readonly metadata: EventMetadata;
+  readonly now: Date;
+}
 
 @Injectable()
 export class CreatePartnerHandler {
@@ -30,30 +42,42 @@ export class CreatePartnerHandler {
     const tenant = requireTenant(ctx);
     const { account } = ctx.caller;
     const now = this.clock.now();
-    const partnerId = newPartnerId();
     const metadata = requestMetadata(ctx, tenant, now);
     const planLimit = await planLimitOf(this.writeModel, account, tenant);
-    const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
-    const command = {
-      type: 'create_partner' as const,
-      partnerId,
-      account,
-      tenant,
-      as2Id: dto.as2_id,
-      settings: { ...changes, name: dto.name, url: dto.url },
-      now: now.toISOString(),
-    };
-    const appended = await this.directory.reserveThenCreate(
-      tenantDirectoryScope(this.writeModel, account, tenant),
-      { as2Id: dto.as2_id, partnerId, planLimit, now },
-      { stream: PartnerRegistryStreams.partner(partnerId), decider: partnerDecider, command },
-      metadata,
-    );
+    const seal = (password: string) => this.secrets.seal(account, tenant, password, metadata);
+    const { partnerId, position } = await this.create(dto, { owner: { scope: 'tenant', account, tenant }, seal, planLimit, metadata, now });
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
-    return new AfterWrite(appended.position, async () => {
+    return new AfterWrite(position, async () => {
       const created = await this.queries.findForTenant(account, tenant, partnerId);
       if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
       return created;
     });
+  }
+
+  /** The one create path of both scopes: AS2 id unique in the owner's directory, then the partner's stream. */
+  async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null }> {
+    const { owner, now } = creation;
+    const partnerId = newPartnerId();
+    const changes = await partnerChangesFromDto(dto, creation.seal, this.config.privateEndpointsAllow);
+    const command = {
+      type: 'create_partner' as const,
+      partnerId,
+      account: owner.account,
+      tenant: owner.tenant,
+      as2Id: dto.as2_id,
+      settings: { ...changes, name: dto.name, url: dto.url },
+      now: now.toISOString(),
+    };
+    const [directory, stream] =
+      owner.scope === 'tenant'
+        ? [tenantDirectoryScope(this.writeModel, owner.account, owner.tenant), PartnerRegistryStreams.partner(partnerId)]
+        : [masterDirectoryScope(this.writeModel, owner.account), PartnerRegistryStreams.masterPartner(partnerId)];
+    const appended = await this.directory.reserveThenCreate(
+      directory,
+      { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
+      { stream, decider: partnerDeciderFor(owner.scope), command },
+      creation.metadata,
+    );
+    return { partnerId, position: appended.position };
   }
 }

@@ -7,10 +7,10 @@ import type { CreatePartnerDto } from '../../partner-settings/partner-settings.d
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { SECRET_SEALER, type SecretSealer } from '../../secrets/secret-sealer';
+import { CreatePartnerHandler } from '../create-partner/create-partner.handler';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { masterDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
-import { newPartnerId } from '../../write-model/partner-id';
 import { PARTNER_ID_PATTERN } from '../../write-model/write-target';
 
 /** Account-level partners every tenant of the account inherits; AS2 ids unique among the account's masters. */
@@ -24,21 +24,15 @@ export class MasterPartnersHandler {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly directory: PartnerDirectoryService,
     private readonly queries: PartnerQueries,
+    private readonly creation: CreatePartnerHandler,
   ) {}
 
   async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     const now = this.clock.now();
-    const partnerId = newPartnerId();
-    const settings = { ...(await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow)), name: dto.name, url: dto.url };
-    const command = { type: 'create_partner' as const, partnerId, account, tenant: null, as2Id: dto.as2_id, settings, now: now.toISOString() };
-    const metadata = requestMetadata(ctx, null, now);
-    const appended = await this.directory.reserveThenCreate(
-      masterDirectoryScope(this.writeModel, account),
-      { as2Id: dto.as2_id, partnerId, planLimit: null, now },
-      { stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider, command },
-      metadata,
-    );
-    return new AfterWrite(appended.position, () => this.get(account, partnerId));
+    const seal = async (password: string) => this.sealer.seal(password);
+    const creation = { owner: { scope: 'account' as const, account, tenant: null }, seal, planLimit: null, metadata: requestMetadata(ctx, null, now), now };
+    const { partnerId, position } = await this.creation.create(dto, creation);
+    return new AfterWrite(position, () => this.get(account, partnerId));
   }
 
   async update(ctx: RequestContext, account: string, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {

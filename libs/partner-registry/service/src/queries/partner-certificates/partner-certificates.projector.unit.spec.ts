@@ -1,6 +1,7 @@
 import { InProcessEventBus, RebuildUnavailableError, type EventBus, type FindQuery, type Page, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
 import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
+import { followerLoggerOf } from '@as2-partners/platform';
 import { Query } from 'mingo';
 import { CertificateLifecycleEventFeed } from '../../reactions/certificate-lifecycle-events/certificate-lifecycle-event-feed';
 import { CERTIFICATE_LIFECYCLE_TOPIC, type AttachedCertificateFacts } from '../../reactions/certificate-lifecycle-events/certificate-lifecycle-events';
@@ -237,17 +238,20 @@ describe('partner certificates projection', () => {
 });
 
 describe('partner certificates consumer', () => {
-  it('consumes the certificate-lifecycle topic, parks an event that keeps failing and applies the ones behind it, and stops on shutdown', async () => {
+  it('consumes the certificate-lifecycle topic, parks an event that keeps failing and applies the ones behind it, and stops when stopped', async () => {
     const bus = new InProcessEventBus();
     const store = new MapReadModelStore();
     const parked = new InMemoryParkedEventStore();
     // Pauses of a millisecond between three attempts: the backoff itself is the kernel's to test.
     const retry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 };
-    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store), store, parked, undefined, undefined, retry);
+    const consumer = new PartnerCertificatesConsumer(
+      { bus, readModels: store, parked, retry, logger: followerLoggerOf(new Logger('PartnerCertificatesConsumer')) },
+      new PartnerCertificatesProjector(store),
+    );
     const feed = new CertificateLifecycleEventFeed(ACCOUNT);
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    await consumer.onModuleInit();
+    await consumer.start();
     await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_A'))]);
     expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(1);
 
@@ -260,7 +264,7 @@ describe('partner certificates consumer', () => {
     expect(errors).toHaveBeenCalledWith(expect.stringContaining(poisoned.id));
     expect(await consumer.lag()).toMatchObject({ parked: 1, lastError: null });
 
-    await consumer.beforeApplicationShutdown();
+    await consumer.stop();
     await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_C'))]);
     expect(await new PartnerCertificatesQuery(store).certificatesOf(owner)).toHaveLength(2);
     await bus.close();
@@ -281,7 +285,7 @@ describe('partner certificates consumer as a bus-fed read model', () => {
     const bus = new InProcessEventBus();
     const store = new MapReadModelStore();
     const parked = new InMemoryParkedEventStore();
-    const consumer = new PartnerCertificatesConsumer(bus, new PartnerCertificatesProjector(store), store, parked, undefined, undefined, retry);
+    const consumer = new PartnerCertificatesConsumer({ bus, readModels: store, parked, retry }, new PartnerCertificatesProjector(store));
     const feed = new CertificateLifecycleEventFeed(ACCOUNT);
     await consumer.start();
     await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.attached(PARTNER, TENANT, certificate('cert_A')), feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
@@ -299,7 +303,7 @@ describe('partner certificates consumer as a bus-fed read model', () => {
     const store = new MapReadModelStore();
     const projector = new PartnerCertificatesProjector(store);
     await projector.apply(new CertificateLifecycleEventFeed(ACCOUNT).attached(PARTNER, TENANT, certificate('cert_OLD')));
-    const consumer = new PartnerCertificatesConsumer(new InProcessEventBus(), projector, store, new InMemoryParkedEventStore(), undefined, undefined, retry);
+    const consumer = new PartnerCertificatesConsumer({ bus: new InProcessEventBus(), readModels: store, parked: new InMemoryParkedEventStore(), retry }, projector);
     await expect(consumer.rebuild()).rejects.toBeInstanceOf(RebuildUnavailableError);
     await consumer.start();
     await consumer.stop();
@@ -319,7 +323,7 @@ describe('partner certificates consumer as a bus-fed read model', () => {
       close: () => inner.close(),
     };
     const store = new MapReadModelStore();
-    const consumer = new PartnerCertificatesConsumer(flaky, new PartnerCertificatesProjector(store), store, new InMemoryParkedEventStore(), undefined, undefined, retry);
+    const consumer = new PartnerCertificatesConsumer({ bus: flaky, readModels: store, parked: new InMemoryParkedEventStore(), retry }, new PartnerCertificatesProjector(store));
     await consumer.start();
     expect(await consumer.lag()).toMatchObject({ running: false, lastError: 'broker not ready' });
     const deadline = Date.now() + 10_000;

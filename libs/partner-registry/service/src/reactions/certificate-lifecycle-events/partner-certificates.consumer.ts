@@ -1,18 +1,5 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
-  type ReadModelStore,
-  type RecordedEvent,
-  type RetryPolicy,
-} from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
+import { Logger } from '@nestjs/common';
+import { BusFollowedProjection, type BusFollowedProjectionDependencies, type RecordedEvent } from '@as2-partners/kernel';
 import { CERTIFICATE_LIFECYCLE_TOPIC, consumedEventKindOf } from './certificate-lifecycle-events';
 import { PartnerCertificatesProjector } from '../../queries/partner-certificates/partner-certificates.projector';
 
@@ -25,41 +12,19 @@ function contextOf(event: RecordedEvent): string {
 }
 
 /**
- * Feeds the certificate-lifecycle service's events into the partner certificates read model. Subscribes in
- * onModuleInit, before any outbox relay starts (onApplicationBootstrap), so embedded mode misses nothing; an event
- * that keeps failing is parked (listed and replayed by operators) and the ones behind it are applied.
+ * Feeds the certificate-lifecycle service's events into the partner certificates read model (provided by
+ * provideBusFollowedProjection); an event that keeps failing is parked (listed and replayed by operators) and the
+ * ones behind it are applied.
  */
-@Injectable()
-export class PartnerCertificatesConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class PartnerCertificatesConsumer extends BusFollowedProjection {
   readonly name = PARTNER_CERTIFICATES_GROUP_ID;
   protected readonly topics = [CERTIFICATE_LIFECYCLE_TOPIC];
 
   constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(PartnerCertificatesProjector) private readonly projector: PartnerCertificatesProjector,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
+    followed: BusFollowedProjectionDependencies,
+    private readonly projector: PartnerCertificatesProjector,
   ) {
-    super({
-      bus,
-      readModels,
-      parked,
-      retry,
-      logger: followerLoggerOf(logger),
-    });
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
-    // One-shot commands (read-model rebuilds) consume nothing live.
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    super(followed);
   }
 
   protected accepts(event: RecordedEvent): boolean {
