@@ -6,6 +6,7 @@ import {
   DELETED_TENANTS,
   DeletedTenantGuard,
   PLATFORM_CONFIG,
+  provideBusFollowedProjection,
   provideFollowedProjection,
   provideOutboxRelay,
   providePublicationBarrier,
@@ -50,8 +51,8 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
     provideFollowedProjection(ConnectionViewsProjection, 'ConnectionTester'),
-    TestedPartnersConsumer,
-    PartnerCertificatesConsumer,
+    provideBusFollowedProjection(TestedPartnersConsumer, 'TestedPartners'),
+    provideBusFollowedProjection(PartnerCertificatesConsumer, 'TesterPartnerCertificates'),
     TestedPartnerAccess,
     { provide: DELETED_TENANTS, useClass: KnownDeletedTenants },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },

@@ -1,26 +1,8 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
-  topicOf,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
-  type ReadModelCollection,
-  type ReadModelStore,
-  type RecordedEvent,
-  type RetryPolicy,
-} from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
 import { TesterCollections } from '../partner-registry-events/tested-partner.documents';
 import { emptyPartnerCertificates, evolvePartnerCertificates, type PartnerCertificatesDocument, type TesterCertificateDocument } from './partner-certificate-slots';
 
 export const PARTNER_CERTIFICATES_GROUP = 'connection-tester.partner-certificates';
-
-const logger = new Logger('TesterPartnerCertificates');
 
 const SLOT_TYPES = new Set([
   'partner_certificates.slot_assigned.v1',
@@ -34,33 +16,17 @@ const SLOT_TYPES = new Set([
 ]);
 
 /** Learns partners' certificates (public PEMs) and which is current or next in each slot, from the certificate-lifecycle topic. */
-@Injectable()
-export class PartnerCertificatesConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class PartnerCertificatesConsumer extends BusFollowedProjection {
   readonly name = PARTNER_CERTIFICATES_GROUP;
   protected readonly topics = [topicOf('certificate-lifecycle')];
   private readonly certificates: ReadModelCollection<TesterCertificateDocument>;
   private readonly slots: ReadModelCollection<PartnerCertificatesDocument>;
 
-  constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
-  ) {
-    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
+  constructor(followed: BusFollowedProjectionDependencies) {
+    super(followed);
+    const readModels = followed.readModels;
     this.certificates = readModels.collection(TesterCollections.certificates);
     this.slots = readModels.collection(TesterCollections.partnerCertificates);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
   }
 
   protected accepts(event: RecordedEvent): boolean {

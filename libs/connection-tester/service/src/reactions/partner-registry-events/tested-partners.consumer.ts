@@ -1,20 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
-  topicOf,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
-  type ReadModelCollection,
-  type ReadModelStore,
-  type RecordedEvent,
-  type RetryPolicy,
-} from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
 import {
   PARTNER_REGISTRY_TOPIC_SERVICE,
   type InstanceFacts,
@@ -33,8 +17,6 @@ import {
 } from './tested-partner.documents';
 
 export const TESTED_PARTNERS_GROUP = 'connection-tester.partners';
-
-const logger = new Logger('TestedPartners');
 
 const KNOWN_TYPES = new Set([
   'partner.created.v1',
@@ -81,8 +63,7 @@ function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsFacts): 
  * security settings, HTTP auth), tenant plans, our AS2 instances and partnerships. Idempotent: every write is
  * computed from the event.
  */
-@Injectable()
-export class TestedPartnersConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class TestedPartnersConsumer extends BusFollowedProjection {
   readonly name = TESTED_PARTNERS_GROUP;
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   private readonly partners: ReadModelCollection<TestedPartnerDocument>;
@@ -90,28 +71,13 @@ export class TestedPartnersConsumer extends BusFollowedProjection implements OnM
   private readonly instances: ReadModelCollection<OurInstanceDocument>;
   private readonly partnerships: ReadModelCollection<PartnershipDocument>;
 
-  constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
-  ) {
-    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
+  constructor(followed: BusFollowedProjectionDependencies) {
+    super(followed);
+    const readModels = followed.readModels;
     this.partners = readModels.collection(TesterCollections.partners, [['account', 'tenant']]);
     this.tenants = readModels.collection(TesterCollections.tenants, [['account']]);
     this.instances = readModels.collection(TesterCollections.instances, [['account', 'tenant']]);
     this.partnerships = readModels.collection(TesterCollections.partnerships, [['partnerId']]);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
   }
 
   protected accepts(event: RecordedEvent): boolean {
