@@ -33,7 +33,6 @@ export * from './http/api-timestamp';
 export * from './http/page-query.dto';
 export * from './outbound/endpoint-address-policy';
 export * from './outbound/outbound-destination';
-export * from './keys/as2-key.port';
 export * from './http/partial-update.decorator';
 export * from './http/unsafe-text';
 export * from './http/json-nesting-depth';

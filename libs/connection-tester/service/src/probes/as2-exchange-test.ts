@@ -3,10 +3,11 @@ import {
   buildAs2Message,
   readMdn,
   type As2Certificate,
-  type As2KeyPair,
+  type BuildAs2MessageOptions,
   type ContentCipher,
   type DigestAlgorithm,
   type MdnResult,
+  type OutgoingAs2Message,
 } from '@as2-partners/as2';
 import { httpExchange, isHttpAnswer, openEndpoint, serverFacts, type EndpointTarget, type HttpAnswer, type ProbeSettings } from './endpoint-probe';
 import type { ProbeOutcome, ResultValue } from './probe-outcome';
@@ -18,12 +19,22 @@ export interface ReceivedMdn {
   readonly body: Buffer;
 }
 
+/** Builds the message; signing happens where our key is kept (the keystore's port), never here. */
+export type As2MessageBuilder = (options: Omit<BuildAs2MessageOptions, 'sign'> & { sign?: { algorithm: DigestAlgorithm } }) => Promise<OutgoingAs2Message>;
+
+/** For unsigned messages: nothing to keep away from the tester. */
+export const unsignedMessageBuilder: As2MessageBuilder = async ({ sign, ...options }) => {
+  if (sign) throw new Error('An unsigned builder was asked to sign');
+  return buildAs2Message(options);
+};
+
 export interface As2ExchangePlan {
   readonly testType: 'mdn' | 'full';
   readonly testId: string;
   readonly as2From: string;
   readonly as2To: string;
-  readonly sign: { readonly keyPair: As2KeyPair; readonly algorithm: DigestAlgorithm } | null;
+  readonly sign: { readonly algorithm: DigestAlgorithm } | null;
+  readonly build: As2MessageBuilder;
   readonly encrypt: { readonly certificate: As2Certificate; readonly algorithm: ContentCipher } | null;
   readonly compress: boolean;
   /** The partner's certificates that may sign its MDNs; a signed MDN is requested when there is one. */
@@ -55,6 +66,32 @@ function mdnFormatFailure(error: unknown): string {
 export async function runAs2ExchangeTest(target: EndpointTarget, plan: As2ExchangePlan, settings: ProbeSettings): Promise<ProbeOutcome> {
   const timeline = new ProbeTimeline();
   const results: Record<string, ResultValue> = {};
+  const signedMdn = plan.partnerSignatureCertificates.length > 0;
+  let message: OutgoingAs2Message;
+  const building = stepStart();
+  try {
+    message = await plan.build({
+      payload: connectionTestPayload(plan.testId, plan.now),
+      fileName: `connection-test-${plan.testId}.txt`,
+      contentType: 'text/plain',
+      as2From: plan.as2From,
+      as2To: plan.as2To,
+      subject: 'AS2 connection test (not a business document)',
+      date: plan.now,
+      ...(plan.sign ? { sign: plan.sign } : {}),
+      ...(plan.encrypt ? { encrypt: plan.encrypt } : {}),
+      ...(plan.compress ? { compress: 'before-signing' as const } : {}),
+      mdn: {
+        ...(signedMdn ? { signed: { micAlgorithms: [plan.micAlgorithm] } } : {}),
+        ...(plan.asyncMdn ? { asyncUrl: plan.asyncMdn.url } : {}),
+      },
+      micAlgorithm: plan.micAlgorithm,
+    });
+  } catch (error) {
+    const details = `The test message could not be built${plan.sign ? ' and signed with our key' : ''}: ${error instanceof Error ? error.message : 'unknown error'}`;
+    timeline.record('AS2 message built', 'failure', building, details);
+    return { results: { as2_protocol: 'not_tested', error: details }, timeline: timeline.steps };
+  }
   const open = await openEndpoint(target, settings, timeline);
   const https = target.url.protocol === 'https:';
   if ('stage' in open) {
@@ -74,24 +111,6 @@ export async function runAs2ExchangeTest(target: EndpointTarget, plan: As2Exchan
   };
 
   let started = stepStart();
-  const signedMdn = plan.partnerSignatureCertificates.length > 0;
-  const message = buildAs2Message({
-    payload: connectionTestPayload(plan.testId, plan.now),
-    fileName: `connection-test-${plan.testId}.txt`,
-    contentType: 'text/plain',
-    as2From: plan.as2From,
-    as2To: plan.as2To,
-    subject: 'AS2 connection test (not a business document)',
-    date: plan.now,
-    ...(plan.sign ? { sign: plan.sign } : {}),
-    ...(plan.encrypt ? { encrypt: plan.encrypt } : {}),
-    ...(plan.compress ? { compress: 'before-signing' as const } : {}),
-    mdn: {
-      ...(signedMdn ? { signed: { micAlgorithms: [plan.micAlgorithm] } } : {}),
-      ...(plan.asyncMdn ? { asyncUrl: plan.asyncMdn.url } : {}),
-    },
-    micAlgorithm: plan.micAlgorithm,
-  });
   results['message_id'] = message.messageId;
   const headers: Record<string, string> = { ...message.headers, 'User-Agent': 'as2-partners-connection-tester' };
   if (plan.authorization) headers['Authorization'] = plan.authorization;

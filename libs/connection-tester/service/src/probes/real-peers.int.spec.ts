@@ -5,10 +5,10 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { As2Certificate, createSelfSignedIdentity, loadKeyPair, type As2KeyPair } from '@as2-partners/as2';
+import { As2Certificate, buildAs2Message, createSelfSignedIdentity, loadKeyPair, type As2KeyPair } from '@as2-partners/as2';
 import { createTestIdentity, startTestPartnerProcess, type TestIdentity, type TestPartnerProcess } from '@as2-partners/as2-testing';
 import { parseAllowedAddressRanges, systemHostResolver, type HostResolver } from '@as2-partners/platform';
-import { runAs2ExchangeTest, type As2ExchangePlan } from './as2-exchange-test';
+import { runAs2ExchangeTest, type As2ExchangePlan, type As2MessageBuilder } from './as2-exchange-test';
 import type { EndpointTarget, ProbeSettings } from './endpoint-probe';
 import { runPingTest } from './ping-test';
 import { systemSocketFactory } from './socket-factory';
@@ -72,13 +72,18 @@ afterAll(async () => {
 
 const target = (url: string, pinned: string | null = tls.certPem, timeoutMs = 20_000): EndpointTarget => ({ url: new URL(url), timeoutMs, pinnedTlsCertificate: pinned });
 
+/** Stands in for the keystore's signing port: the key stays in this builder. */
+const signingWith = (keyPair: As2KeyPair): As2MessageBuilder => async ({ sign, ...options }) =>
+  buildAs2Message({ ...options, ...(sign ? { sign: { keyPair, algorithm: sign.algorithm } } : {}) });
+
 function plan(extra: Partial<As2ExchangePlan> = {}): As2ExchangePlan {
   return {
     testType: 'full',
     testId: 'tst_0123',
     as2From: ours.as2Id,
     as2To: partner.as2Id,
-    sign: { keyPair: ourKeys, algorithm: 'sha256' },
+    sign: { algorithm: 'sha256' },
+    build: signingWith(ourKeys),
     encrypt: { certificate: partnerCertificate, algorithm: 'aes-256-cbc' },
     compress: true,
     partnerSignatureCertificates: [partnerCertificate],
@@ -142,7 +147,7 @@ describe('against the test AS2 partner', () => {
 
   it('a signature the partner does not trust comes back as authentication-failed', async () => {
     const stranger = createSelfSignedIdentity({ commonName: 'STRANGER' });
-    const outcome = await runAs2ExchangeTest(target(partners['https']!.url), plan({ sign: { keyPair: stranger.keyPair, algorithm: 'sha256' } }), settings);
+    const outcome = await runAs2ExchangeTest(target(partners['https']!.url), plan({ build: signingWith(stranger.keyPair) }), settings);
     expect(outcome.timeline.find((s) => s.status === 'failure')).toMatchObject({ step: 'MDN disposition', details: expect.stringContaining('authentication-failed') });
   });
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { As2Certificate, loadKeyPair, type ContentCipher, type DigestAlgorithm } from '@as2-partners/as2';
+import { As2Certificate, type ContentCipher, type DigestAlgorithm } from '@as2-partners/as2';
 import { ConnectionTesterErrorCode as Code, type TestType } from '@as2-partners/connection-tester-domain';
 import { DomainError, READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
-import { AS2_KEY_PORT, type As2KeyPort } from '@as2-partners/platform';
 import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../config/connection-tester.config';
-import type { As2ExchangePlan } from '../probes/as2-exchange-test';
+import { unsignedMessageBuilder, type As2ExchangePlan } from '../probes/as2-exchange-test';
 import type { EndpointTarget } from '../probes/endpoint-probe';
 import { currentIn, nextIn, type PartnerCertificatesDocument, type SlotName, type TesterCertificateDocument } from '../reactions/certificate-lifecycle-events/partner-certificate-slots';
 import {
@@ -13,6 +12,7 @@ import {
   type PartnershipDocument,
   type TestedPartnerDocument,
 } from '../reactions/partner-registry-events/tested-partner.documents';
+import { OUR_AS2_SIGNER, type OurAs2Signer } from './our-as2-signer.port';
 
 export type CertificateSet = 'current' | 'next';
 
@@ -53,7 +53,7 @@ export class TestSetup {
   constructor(
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
     @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
-    @Optional() @Inject(AS2_KEY_PORT) private readonly keys?: As2KeyPort,
+    @Optional() @Inject(OUR_AS2_SIGNER) private readonly signer?: OurAs2Signer,
   ) {
     this.instances = readModels.collection(TesterCollections.instances);
     this.partnerships = readModels.collection(TesterCollections.partnerships);
@@ -82,7 +82,7 @@ export class TestSetup {
     const signatureCertificate = await pem('signature');
     const partnerSignatureCertificates = signatureCertificate ? [As2Certificate.from(signatureCertificate)] : [];
     const micAlgorithm = SIGN_DIGESTS[partner.signAlgorithm ?? ''] ?? 'sha256';
-    const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, partnerSignatureCertificates };
+    const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, partnerSignatureCertificates, build: unsignedMessageBuilder };
     if (testType === 'ping') {
       return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
     }
@@ -100,18 +100,22 @@ export class TestSetup {
       encrypt = { certificate: As2Certificate.from(encryption), algorithm: CIPHERS[partner.encryptAlgorithm ?? ''] ?? 'aes-256-cbc' };
     }
     let sign: As2ExchangePlan['sign'] = null;
+    let build = base.build;
     if (partner.sign) {
-      const own = instance.keyAlias && this.keys ? await this.keys.keyPairFor({ account: instance.account, tenant: instance.tenant }, instance.keyAlias, options.certificates) : null;
-      if (!own) {
-        throw new DomainError(Code.SigningKeyUnavailable, `No ${options.certificates} signing key for our AS2 instance ${instance.as2Id}${instance.keyAlias ? ` (alias ${instance.keyAlias})` : ''} is available to the tester`);
+      const signer = this.signer;
+      const alias = instance.keyAlias;
+      if (!signer || !alias) {
+        throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key the tester can use${alias ? ` (alias ${alias}: no keystore in reach)` : ' (no key alias)'}`);
       }
-      sign = { keyPair: loadKeyPair({ privateKey: own.privateKey, certificate: own.certificatePem }), algorithm: micAlgorithm };
+      sign = { algorithm: micAlgorithm };
+      // Signed inside the keystore's service: the private key never reaches the tester.
+      build = (message) => signer.buildAs2Message({ account: instance.account, tenant: instance.tenant, alias }, message);
     }
     const asyncMdn = partner.mdnMode === 'async';
     if (asyncMdn && this.config.receiptUrl === null) {
       throw new DomainError('ASYNC_MDN_UNAVAILABLE', 'The partner sends asynchronous MDNs, but CONNECTION_TEST_RECEIPT_URL (where they would arrive) is not set');
     }
-    return { target, exchange: { ...base, as2From: instance.as2Id, sign, encrypt, compress: partner.compress, authorization: null, asyncMdn }, notes };
+    return { target, exchange: { ...base, build, as2From: instance.as2Id, sign, encrypt, compress: partner.compress, authorization: null, asyncMdn }, notes };
   }
 
   /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's. */
