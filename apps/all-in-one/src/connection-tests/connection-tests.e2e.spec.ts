@@ -151,6 +151,9 @@ describe('POST /v1/partners/{id}/test (ping)', () => {
     );
     expect(body.data.timeline[3].details).toMatch(/^The server presented the partner's pinned TLS certificate \(SHA-256 /);
     expect(requests).toEqual([`GET /as2 host=127.0.0.1:${port}`]);
+    // The registry's partner details show the latest test (seed 002 `connection_status`).
+    const details = await t.app.inject({ method: 'GET', url: `/v1/partners/${id}`, headers: as(tenant, ['tenant_user']) });
+    expect(details.json().data.connection_status).toEqual({ last_test: body.data.tested_at, last_test_result: 'success', response_time_ms: body.data.results.response_time_ms });
   });
 
   it('connects to the checked address with the original host name in Host (a name resolving to loopback, allowed here)', async () => {

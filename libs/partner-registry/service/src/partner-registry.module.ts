@@ -29,6 +29,7 @@ import { ListPartnersController } from './queries/partner-views/list-partners.co
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
+import { ConnectionStatusConsumer } from './reactions/connection-tester-events/connection-status.consumer';
 import { PartnerCertificatesProjector } from './queries/partner-certificates/partner-certificates.projector';
 import { PartnerCertificatesQuery } from './queries/partner-certificates/partner-certificates.query';
 import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
@@ -111,6 +112,7 @@ const logger = new Logger('PartnerRegistry');
     { provide: PartnerCertificatesProjector, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new PartnerCertificatesProjector(readModels) },
     PartnerCertificatesQuery,
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
+    provideBusFollowedProjection(ConnectionStatusConsumer, 'ConnectionStatus'),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

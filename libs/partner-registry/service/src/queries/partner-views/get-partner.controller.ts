@@ -6,6 +6,7 @@ import { presentPartnerDetails } from './partner.presenter';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
+import { ConnectionStatusConsumer } from '../../reactions/connection-tester-events/connection-status.consumer';
 import { PartnerQueries } from './partner-queries';
 
 @ApiTags('partners')
@@ -15,15 +16,18 @@ export class GetPartnerController {
   constructor(
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+    private readonly connectionStatus: ConnectionStatusConsumer,
   ) {}
 
   @Get(':id')
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: 'A partner with certificates, message statistics and connection status' })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
+    const tenant = requireTenant(ctx);
+    const partner = await this.queries.findForTenant(ctx.caller.account, tenant, id);
     if (!partner) throw partnerNotFound(id);
     const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
-    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate)) };
+    const status = await this.connectionStatus.presentedFor(partner.partnerId, tenant);
+    return { data: presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), status) };
   }
 }

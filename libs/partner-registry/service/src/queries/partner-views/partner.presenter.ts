@@ -59,6 +59,7 @@ export function presentPartnerDetails(
   doc: PartnerViewDocument,
   type: PresentedType = doc.type,
   certificates: readonly PresentedPartnerCertificate[] = [],
+  connectionStatus: { last_test: string; last_test_result: string; response_time_ms: number } | null = null,
 ) {
   return {
     ...presentPartner(doc, type),
@@ -66,7 +67,7 @@ export function presentPartnerDetails(
     certificates: [...certificates],
     message_stats: null,
     last_message_at: null,
-    connection_status: null,
+    connection_status: connectionStatus,
   };
 }
 
