@@ -10,7 +10,7 @@ export interface ConnectionTesterConfig {
   readonly maxTimeoutSeconds: number;
   /** Largest answer (HTTP body, MDN) read from a partner. */
   readonly maxResponseBytes: number;
-  /** Public URL of this service's receipt route (`…/v1/connection-tests/mdn`), given to async-MDN partners; null: async MDN tests cannot run. */
+  /** Public URL of this service's receipt route (`…/v1/connection-tests/mdn`), given to async-MDN partners; null: async MDN tests cannot run (embedded default: this process on 127.0.0.1:PORT). */
   readonly receiptUrl: string | null;
   /** How often the monitoring schedule looks for due runs. */
   readonly monitorTickMs: number;
@@ -27,7 +27,10 @@ export function connectionTesterConfigFrom(env: Environment, mode: DeploymentMod
     maxConcurrentTotal: readInteger(env, 'CONNECTION_TEST_MAX_CONCURRENT', 50, 1, 100_000),
     maxTimeoutSeconds: readInteger(env, 'CONNECTION_TEST_MAX_TIMEOUT_SECONDS', 120, 1, 3600),
     maxResponseBytes: readInteger(env, 'CONNECTION_TEST_MAX_RESPONSE_BYTES', 1_048_576, 1024, 64 * 1_048_576),
-    receiptUrl: readUrl(env, 'CONNECTION_TEST_RECEIPT_URL', ['http:', 'https:']) ?? null,
+    // Embedded, partners on this machine (the test partner) post to the one process; deployments name their public URL.
+    receiptUrl:
+      readUrl(env, 'CONNECTION_TEST_RECEIPT_URL', ['http:', 'https:']) ??
+      (mode === 'embedded' ? `http://127.0.0.1:${readInteger(env, 'PORT', 3000, 0, 65_535)}/v1/connection-tests/mdn` : null),
     monitorTickMs: readInteger(env, 'CONNECTION_MONITOR_TICK_MS', 30_000, 10, MAX_TIMER_MS),
     unknownPartnerWaitMs: mode === 'embedded' ? 0 : readInteger(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000, 1, MAX_TIMER_MS),
   };

@@ -10,6 +10,7 @@ import {
   TesterCollections,
   type OurInstanceDocument,
   type PartnershipDocument,
+  type PartnershipOverrides,
   type TestedPartnerDocument,
 } from '../reactions/partner-registry-events/tested-partner.documents';
 import { OUR_AS2_SIGNER, type OurAs2Signer } from './our-as2-signer.port';
@@ -86,51 +87,58 @@ export class TestSetup {
     if (testType === 'ping') {
       return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
     }
-    const instance = await this.instanceFor(partner, scope, options.instanceId);
-    if (partner.httpAuthEnabled) {
+    const { instance, overrides } = await this.instanceFor(partner, scope, options.instanceId);
+    // The pair's own settings win over the partner's (a partnership may, e.g., turn compression on for this pair only).
+    const pair: TestedPartnerDocument = { ...partner, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
+    const pairMic = SIGN_DIGESTS[pair.signAlgorithm ?? ''] ?? 'sha256';
+    if (pair.httpAuthEnabled) {
       notes.push({ step: 'HTTP authentication', details: "The partner's HTTP password is sealed by the partner registry and not available to the tester: the message is sent without authentication" });
     }
     if (testType === 'mdn') {
       return { target, exchange: { ...base, as2From: instance.as2Id, sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
     }
     let encrypt: As2ExchangePlan['encrypt'] = null;
-    if (partner.encrypt) {
+    if (pair.encrypt) {
       const encryption = await pem('encryption');
       if (!encryption) throw certificateRequired(`the partner encrypts, but its encryption slot holds no ${options.certificates} certificate`);
-      encrypt = { certificate: As2Certificate.from(encryption), algorithm: CIPHERS[partner.encryptAlgorithm ?? ''] ?? 'aes-256-cbc' };
+      encrypt = { certificate: As2Certificate.from(encryption), algorithm: CIPHERS[pair.encryptAlgorithm ?? ''] ?? 'aes-256-cbc' };
     }
     let sign: As2ExchangePlan['sign'] = null;
     let build = base.build;
-    if (partner.sign) {
+    if (pair.sign) {
       const signer = this.signer;
       const alias = instance.keyAlias;
       if (!signer || !alias) {
         throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key the tester can use${alias ? ` (alias ${alias}: no keystore in reach)` : ' (no key alias)'}`);
       }
-      sign = { algorithm: micAlgorithm };
+      sign = { algorithm: pairMic };
       // Signed inside the keystore's service: the private key never reaches the tester.
       build = (message) => signer.buildAs2Message({ account: instance.account, tenant: instance.tenant, alias }, message);
     }
-    const asyncMdn = partner.mdnMode === 'async';
+    const asyncMdn = pair.mdnMode === 'async';
     if (asyncMdn && this.config.receiptUrl === null) {
       throw new DomainError('ASYNC_MDN_UNAVAILABLE', 'The partner sends asynchronous MDNs, but CONNECTION_TEST_RECEIPT_URL (where they would arrive) is not set');
     }
-    return { target, exchange: { ...base, build, as2From: instance.as2Id, sign, encrypt, compress: partner.compress, authorization: null, asyncMdn }, notes };
+    return { target, exchange: { ...base, micAlgorithm: pairMic, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization: null, asyncMdn }, notes };
   }
 
   /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's. */
-  private async instanceFor(partner: TestedPartnerDocument, scope: { account: string; tenant: string }, instanceId: string | undefined): Promise<OurInstanceDocument> {
+  private async instanceFor(
+    partner: TestedPartnerDocument,
+    scope: { account: string; tenant: string },
+    instanceId: string | undefined,
+  ): Promise<{ instance: OurInstanceDocument; overrides: PartnershipOverrides }> {
     const visible = (i: OurInstanceDocument | null): i is OurInstanceDocument =>
       i !== null && !i.deleted && i.account === scope.account && (i.tenant === null || i.tenant === scope.tenant);
+    const partnerships = (await this.partnerships.find({ filter: { partnerId: partner._id, account: scope.account, tenant: scope.tenant, deleted: false } })).items;
     if (instanceId !== undefined) {
       const asked = await this.instances.get(instanceId);
       if (!visible(asked)) throw new DomainError('AS2_INSTANCE_NOT_FOUND', `AS2 instance ${instanceId} not found`);
-      return asked;
+      return { instance: asked, overrides: partnerships.find((p) => p.instanceId === instanceId)?.overrides ?? {} };
     }
-    const partnerships = await this.partnerships.find({ filter: { partnerId: partner._id, account: scope.account, tenant: scope.tenant, deleted: false } });
-    for (const partnership of partnerships.items) {
+    for (const partnership of partnerships) {
       const instance = await this.instances.get(partnership.instanceId);
-      if (visible(instance)) return instance;
+      if (visible(instance)) return { instance, overrides: partnership.overrides ?? {} };
     }
     throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: give as2_instance_id', 'as2_instance_id');
   }

@@ -1,3 +1,5 @@
+import type { PartnershipOverrides } from './tested-partner.documents';
+
 /**
  * The partner-registry's published events, as far as this service reads them (an anti-corruption layer: this
  * context never imports the other's domain).
@@ -51,7 +53,8 @@ export interface PartnershipFacts {
   readonly tenant: string;
   readonly as2InstanceId?: string;
   readonly partnerId?: string;
-  readonly changes?: { readonly as2InstanceId?: string };
+  /** Created: the pair's overrides; updated: the whole set afterwards. */
+  readonly overrides?: PartnershipOverrides;
 }
 
 export const PARTNER_REGISTRY_TOPIC_SERVICE = 'partner-registry';

@@ -50,7 +50,18 @@ export interface PartnershipDocument {
   readonly tenant: string;
   readonly instanceId: string;
   readonly partnerId: string;
+  /** The pair's own settings (sign, encrypt, compress, mdnMode, algorithms): they win over the partner's. */
+  readonly overrides: PartnershipOverrides;
   readonly deleted: boolean;
+}
+
+export interface PartnershipOverrides {
+  readonly sign?: boolean;
+  readonly encrypt?: boolean;
+  readonly compress?: boolean;
+  readonly mdnMode?: string;
+  readonly signAlgorithm?: string | null;
+  readonly encryptAlgorithm?: string | null;
 }
 
 export const TesterCollections = {

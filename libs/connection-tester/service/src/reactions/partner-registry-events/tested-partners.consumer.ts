@@ -199,11 +199,11 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     const existing = await this.partnerships.get(d.partnershipId);
     if (event.type === 'partnership.created.v1') {
       if (existing?.deleted || !d.as2InstanceId || !d.partnerId) return;
-      await this.partnerships.put({ _id: d.partnershipId, account: d.account, tenant: d.tenant, instanceId: d.as2InstanceId, partnerId: d.partnerId, deleted: false });
+      await this.partnerships.put({ _id: d.partnershipId, account: d.account, tenant: d.tenant, instanceId: d.as2InstanceId, partnerId: d.partnerId, overrides: d.overrides ?? {}, deleted: false });
       return;
     }
     if (!existing) return;
     if (event.type === 'partnership.deleted.v1') await this.partnerships.put({ ...existing, deleted: true });
-    else if (d.changes?.as2InstanceId) await this.partnerships.put({ ...existing, instanceId: d.changes.as2InstanceId });
+    else if (d.overrides) await this.partnerships.put({ ...existing, overrides: d.overrides });
   }
 }
