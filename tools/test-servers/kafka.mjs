@@ -86,9 +86,14 @@ async function fromLocalJars() {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`Kafka: formatting the log directory failed: ${format.stderr || format.stdout}`);
   }
-  const broker = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', properties], { stdio: 'ignore', detached: false });
+  let broker;
   let exited = null;
-  broker.once('exit', (code, signal) => (exited = signal ?? code));
+  const launch = () => {
+    exited = null;
+    broker = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', properties], { stdio: 'ignore', detached: false });
+    broker.once('exit', (code, signal) => (exited = signal ?? code));
+  };
+  launch();
   const killOnExit = () => broker.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -105,13 +110,25 @@ async function fromLocalJars() {
   };
 
   const brokers = `127.0.0.1:${port}`;
+  const ready = () => waitUntilReady(brokers, () => (exited === null ? null : `the broker exited (${exited}):\n${logTail(dir)}`));
   try {
-    await waitUntilReady(brokers, () => (exited === null ? null : `the broker exited (${exited}):\n${logTail(dir)}`));
+    await ready();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { env: { KAFKA_BROKERS: brokers }, source: 'local', stop };
+  // For fault drills (tools/faults): kill -9 the broker, keeping its log directory, and start it again on the same port.
+  const kill = async () => {
+    if (exited !== null) return;
+    const gone = new Promise((r) => broker.once('exit', r));
+    broker.kill('SIGKILL');
+    await gone;
+  };
+  const restart = async () => {
+    launch();
+    await ready();
+  };
+  return { env: { KAFKA_BROKERS: brokers }, source: 'local', stop, kill, restart };
 }
 
 function hasJava() {

@@ -108,25 +108,32 @@ async function startFerretDb({ ci }) {
 async function startFerretDbOnce() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
-  const child = spawn(ferretBinary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir, '--exit-on-stdin-eof', '--remove-sqlite-dir-on-exit'], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  let child;
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4_000);
-  });
   let exit = null;
-  const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
+  let exited;
+  const launch = () => {
+    exit = null;
+    stderr = '';
+    child = spawn(ferretBinary, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dataDir, '--exit-on-stdin-eof', '--remove-sqlite-dir-on-exit'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
     });
-    child.once('error', (error) => {
-      exit = { error };
-      resolve();
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-4_000);
     });
-  });
+    exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        exit = { code, signal };
+        resolve();
+      });
+      child.once('error', (error) => {
+        exit = { error };
+        resolve();
+      });
+    });
+  };
+  launch();
 
   const stop = async () => {
     if (!exit) {
@@ -139,15 +146,27 @@ async function startFerretDbOnce() {
   };
 
   const url = `mongodb://127.0.0.1:${port}/`;
-  try {
-    await waitForPing(url, Date.now() + readyTimeoutMs, () =>
+  const ready = () =>
+    waitForPing(url, Date.now() + readyTimeoutMs, () =>
       exit ? `FerretDB exited (${exit.error?.message ?? exit.signal ?? `code ${exit.code}`}): ${stderr.trim()}` : null,
     );
+  try {
+    await ready();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { env: { MONGO_URL: url }, source: 'local', stop };
+  // For fault drills (tools/faults): kill -9 the server, keeping its data directory, and start it again on the same port.
+  const kill = async () => {
+    if (exit) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const restart = async () => {
+    launch();
+    await ready();
+  };
+  return { env: { MONGO_URL: url }, source: 'local', stop, kill, restart };
 }
 
 async function waitForPing(url, deadline, whyDead) {

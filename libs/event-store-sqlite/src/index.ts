@@ -1,2 +1,3 @@
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+export { SqliteSnapshotStore } from './sqlite-snapshot-store';

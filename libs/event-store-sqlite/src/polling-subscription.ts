@@ -46,6 +46,8 @@ export class PollingSubscription implements Subscription {
           after = event.position;
         }
         if (batch.length < BATCH_SIZE && !this.stopped) await this.sleep();
+        // A long catch-up (a rebuild, a restart behind) gives the event loop a turn between batches.
+        else await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.stopped = true;

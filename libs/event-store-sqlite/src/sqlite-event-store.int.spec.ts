@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { WrongExpectedRevisionError, type RecordedEvent } from '@as2-partners/kernel';
+import { WriteModel, WrongExpectedRevisionError, type Decider, type RecordedEvent } from '@as2-partners/kernel';
 import { contractEvent, uniqueStream } from '@as2-partners/kernel-testing';
 import { SqliteEventStore } from './sqlite-event-store';
 import { configureConnection } from './sqlite-schema';
@@ -118,6 +118,60 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('appends requested together share a commit, and each keeps its own expected-revision check', async () => {
+    const store = await open();
+    const streams = Array.from({ length: 10 }, () => uniqueStream());
+    const contested = uniqueStream();
+    const outcomes = await Promise.allSettled([
+      ...streams.map((stream) => store.append(stream, [contractEvent(), contractEvent()], 'no_stream')),
+      store.append(contested, [contractEvent()], 'no_stream'),
+      store.append(contested, [contractEvent()], 'no_stream'),
+      store.append(contested, [contractEvent()], 0),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([...streams.map(() => 'fulfilled'), 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[11] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await store.readStream(contested)).map((e) => e.revision)).toEqual([0, 1]);
+    const positions = (await store.readAll()).map((e) => e.position);
+    expect(positions).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+  });
+
+  it('opens a file written before snapshots existed: its events load, it has no snapshot, and one can be saved', async () => {
+    const old = new Database(file);
+    configureConnection(old);
+    old.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, stream TEXT NOT NULL,
+      revision INTEGER NOT NULL CHECK (revision >= 0), type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL,
+      metadata TEXT NOT NULL, UNIQUE (stream, revision));
+      CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);`);
+    old.prepare("INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES ('e1', 'dir-1', 0, 'x.v1', 1, '{}', '{}')").run();
+    old.close();
+
+    const store = await open();
+    expect((await store.readStream('dir-1')).map((e) => e.id)).toEqual(['e1']);
+    expect(await store.snapshots.load('dir-1', 'dir.v1')).toBeNull();
+    await store.snapshots.save('dir-1', 'dir.v1', { revision: 0, state: { n: 1 } });
+    await store.snapshots.save('dir-1', 'dir.v1', { revision: 0, state: { n: 2 } });
+    expect(await store.snapshots.load('dir-1', 'dir.v1')).toEqual({ revision: 0, state: { n: 1 } });
+  });
+
+  it('a write model snapshots a long stream into the file, and one opened after a restart resumes from it', async () => {
+    type Added = { readonly type: 'total.added.v1'; readonly data: { readonly by: number } };
+    const total: Decider<number, number, Added> = {
+      initialState: () => 0,
+      decide: (by) => [{ type: 'total.added.v1', data: { by } }],
+      evolve: (sum, event) => sum + event.data.by,
+      snapshot: { name: 'total.v1', toJson: (sum) => sum, fromJson: (json) => json as number },
+    };
+    const metadata = contractEvent().metadata;
+    const first = await open();
+    const writer = new WriteModel(first, { snapshotEvery: 5 });
+    for (let by = 1; by <= 12; by++) await writer.decide('total-1', total, by, metadata);
+    await first.close();
+
+    const reopened = await open();
+    expect(await reopened.snapshots.load('total-1', 'total.v1')).toEqual({ revision: 9, state: 55 });
+    expect(await new WriteModel(reopened).load('total-1', total)).toEqual({ state: 78, revision: 11 });
+  });
+
   describe('two stores on one file (as two processes would have)', () => {
     it('checks expected revisions across connections', async () => {
       const [a, b] = [await open(), await open()];
@@ -134,6 +188,20 @@ describe('SqliteEventStore on a real file', () => {
       const first = await a.append('s-1', batch, 'no_stream');
       expect(await b.append('s-1', batch, 'no_stream')).toEqual(first);
       expect(await b.readStream('s-1')).toHaveLength(2);
+    });
+
+    it("a subscription gets its own store's appends and the other connection's between them, in position order", async () => {
+      const watcher = await open({ pollIntervalMs: 100 });
+      const other = await open();
+      const received: RecordedEvent[] = [];
+      const subscription = watcher.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e) });
+      await watcher.append('s-1', [contractEvent()], 'no_stream');
+      await other.append('s-2', [contractEvent()], 'no_stream');
+      await watcher.append('s-1', [contractEvent()], 0);
+      const startedAt = Date.now();
+      while (received.length < 3 && Date.now() - startedAt < 20_000) await pause(10);
+      expect(received.map((e) => [e.position, e.stream])).toEqual([[1, 's-1'], [2, 's-2'], [3, 's-1']]);
+      await subscription.stop();
     });
 
     it("a subscription sees the other connection's appends by polling", async () => {

@@ -11,11 +11,15 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type SnapshotStore,
   type Subscription,
 } from '@as2-partners/kernel';
+import { GroupCommit } from './group-commit';
 import { PollingSubscription } from './polling-subscription';
+import { RecentEvents } from './recent-events';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
+import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { configureConnection, createSchema } from './sqlite-schema';
 
 export interface SqliteEventStoreOptions {
@@ -36,17 +40,22 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly checkpoints: SqliteCheckpointStore;
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly appendInTransaction: (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult;
+  // IMMEDIATE takes the write lock before reading a stream's revision, so two connections cannot both pass the check.
+  private readonly commits: GroupCommit;
+  private readonly recent = new RecentEvents();
+  /** Appended in the batch being committed; cached once it is. */
+  private staged: RecordedEvent[] = [];
   private closed = false;
+  readonly snapshots: SnapshotStore;
 
   private constructor(
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
   ) {
     this.statements = prepareStatements(db);
-    this.checkpoints = new SqliteCheckpointStore(db);
-    // IMMEDIATE takes the write lock before reading the stream's revision, so two connections cannot both pass the check.
-    this.appendInTransaction = db.transaction(this.appendUnlocked.bind(this)).immediate;
+    this.commits = new GroupCommit(db, (committed) => this.afterBatch(committed));
+    this.checkpoints = new SqliteCheckpointStore(db, this.commits);
+    this.snapshots = new SqliteSnapshotStore(db, this.commits);
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
@@ -63,9 +72,8 @@ export class SqliteEventStore implements EventStore {
 
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
-    const result = this.appendInTransaction(stream, events, expectedRevision);
-    for (const subscription of this.subscriptions) subscription.notify();
-    return result;
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+    return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision));
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -84,7 +92,7 @@ export class SqliteEventStore implements EventStore {
   subscribeToAll(options: CatchUpSubscriptionOptions): Subscription {
     if (this.closed) throw new Error('SqliteEventStore is closed');
     const subscription = new PollingSubscription(
-      (after, maxCount) => this.readBatchAfter(after, maxCount),
+      (after, maxCount) => this.nextForSubscription(after, maxCount),
       options,
       this.pollIntervalMs,
       (finished) => this.subscriptions.delete(finished),
@@ -110,11 +118,28 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.commits.idle();
     this.db.close();
   }
 
   private readBatchAfter(after: number | null, maxCount: number): RecordedEvent[] {
     return this.statements.readAllAfter.all(after ?? 0, maxCount).map(fromRow);
+  }
+
+  /** What a subscription reads next: this store's recent appends as parsed once, then the file for the rest. */
+  private nextForSubscription(after: number | null, maxCount: number): RecordedEvent[] {
+    const cached = this.recent.after(after, maxCount);
+    if (cached.length === maxCount) return cached;
+    const last = cached.at(-1);
+    return cached.concat(this.readBatchAfter(last ? last.position : after, maxCount - cached.length));
+  }
+
+  private afterBatch(committed: boolean): void {
+    const appended = this.staged;
+    this.staged = [];
+    if (!committed || appended.length === 0) return;
+    this.recent.add(appended);
+    for (const subscription of this.subscriptions) subscription.notify();
   }
 
   private appendUnlocked(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
@@ -125,11 +150,13 @@ export class SqliteEventStore implements EventStore {
     if (!revisionHolds(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
 
     const first = actual === 'no_stream' ? 0 : actual + 1;
-    let position = 0;
-    events.forEach((event, offset) => {
-      position = this.insert(toRow(stream, first + offset, event));
+    const recorded = events.map((event, offset) => {
+      const row = toRow(stream, first + offset, event);
+      return fromRow({ ...row, position: this.insert(row) });
     });
-    return { nextExpectedRevision: first + events.length - 1, position };
+    // Staged only once every insert succeeded: a failing append's savepoint is rolled back, and nothing of it is cached.
+    this.staged.push(...recorded);
+    return { nextExpectedRevision: first + events.length - 1, position: (recorded.at(-1) as RecordedEvent).position };
   }
 
   /** The original result when every event id is already stored, consecutively and in order, in this stream. */

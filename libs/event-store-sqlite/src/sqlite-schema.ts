@@ -30,5 +30,12 @@ export function createSchema(db: Database): void {
       name     TEXT    PRIMARY KEY,
       position INTEGER NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS snapshots (
+      stream   TEXT    NOT NULL,
+      name     TEXT    NOT NULL,
+      revision INTEGER NOT NULL,
+      state    TEXT    NOT NULL,
+      PRIMARY KEY (stream, name)
+    );
   `);
 }

@@ -91,4 +91,42 @@ describe('DirectoryReservations', () => {
     const later = new Date(NOW.getTime() + 3_600_000);
     await expect(reservations.reserve(directory('none'), reserve('y', later), later, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
   });
+
+  describe('reservations queued together', () => {
+    /** Any number of seats, one per holder: a holder seated twice is refused. */
+    const manySeats: Decider<SeatCommand, Seats, SeatEvent> = {
+      ...seats,
+      decide: (command, state) => {
+        if (command.type === 'release') return state.has(command.holder) ? [{ type: 'seats.released.v1', data: { holder: command.holder } }] : [];
+        if (state.has(command.holder)) throw new DomainError('SEAT_TAKEN', `${command.holder} is seated`);
+        return [{ type: 'seats.reserved.v1', data: { holder: command.holder, at: command.at } }];
+      },
+    };
+    const many = (): ReservationDirectory<SeatCommand, Seats, SeatEvent> => ({ stream: 'hall-1', decider: manySeats, blockers: () => [], holderStatus: async () => 'active' });
+
+    it('are decided on each other\'s state and appended in one append; a refused one is left out alone', async () => {
+      let appends = 0;
+      const counting = Object.create(store) as InMemoryEventStore;
+      counting.append = (...args) => {
+        appends++;
+        return store.append(...args);
+      };
+      const batched = new DirectoryReservations(new WriteModel(counting), 60_000);
+      const holders = ['a', 'b', 'c', 'b', 'd', 'e'];
+      const outcomes = await Promise.allSettled(holders.map((holder) => batched.reserve(many(), reserve(holder), NOW, metadata)));
+
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'SEAT_TAKEN' });
+      expect((await store.readStream('hall-1')).map((e) => (e.data as { holder: string }).holder)).toEqual(['a', 'b', 'c', 'd', 'e']);
+      // The first goes alone; the rest queued behind its append and went together.
+      expect(appends).toBe(2);
+    });
+
+    it('each event carries the metadata of the reservation that produced it', async () => {
+      const meta = (id: string): EventMetadata => ({ ...metadata, correlationId: id });
+      await Promise.all(['x', 'y', 'z'].map((holder) => reservations.reserve(many(), reserve(holder), NOW, meta(`corr-${holder}`))));
+      expect((await store.readStream('hall-1')).map((e) => e.metadata.correlationId)).toEqual(['corr-x', 'corr-y', 'corr-z']);
+    });
+  });
 });
+

@@ -9,3 +9,4 @@ export * from './event-bus.contract';
 export * from './decider-specification';
 export * from './eventually';
 export * from './openssl-timestamp-evidence';
+export * from './in-memory-snapshot-store';

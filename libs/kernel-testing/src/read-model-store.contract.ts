@@ -1,4 +1,4 @@
-import { escapeRegex, type CheckpointStore, type ReadModelCollection, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
+import { escapeRegex, type CheckpointStore, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type SearchIndex } from '@as2-partners/kernel';
 
 /** What an adapter's contract spec hands the suite: one store for the whole suite, released at the end. */
 export interface ReadModelStoreFixture {
@@ -51,9 +51,9 @@ export function readModelStoreContract(name: string, factory: () => Promise<Read
     });
 
     /** A fresh collection per test keeps tests independent while sharing one store (and one server connection). */
-    function fresh<T extends ReadModelDocument>(indexes?: readonly (readonly string[])[]): ReadModelCollection<T> {
+    function fresh<T extends ReadModelDocument>(indexes?: readonly (readonly string[])[], search?: SearchIndex): ReadModelCollection<T> {
       sequence += 1;
-      return fixture.store.collection<T>(`contract_${run}_${sequence}`, indexes);
+      return fixture.store.collection<T>(`contract_${run}_${sequence}`, indexes, search);
     }
 
     async function seeded(): Promise<ReadModelCollection<Partner>> {
@@ -405,6 +405,151 @@ export function readModelStoreContract(name: string, factory: () => Promise<Read
       it('no match gives an empty page', async () => {
         const collection = await seeded();
         expect(await collection.find({ filter: { status: 'unknown' }, sort: { _id: 1 }, limit: 10 })).toEqual({ items: [], total: 0 });
+      });
+    });
+
+    describe('indexed fields', () => {
+      type Row = ReadModelDocument & { group?: string; value?: unknown; at?: string };
+
+      it('an equality on indexed fields pages in index order, with the total of every match', async () => {
+        const collection = fresh<Row>([['group', 'at']]);
+        await collection.putMany(
+          Array.from({ length: 30 }, (_, i) => ({ _id: `r${String(i).padStart(2, '0')}`, group: i % 3 === 0 ? 'a' : 'b', at: `2024-01-${String(30 - i).padStart(2, '0')}` })),
+        );
+        const page = await collection.find({ filter: { group: 'a' }, sort: { at: 1 }, skip: 2, limit: 3 });
+        expect(ids(page.items)).toEqual(['r21', 'r18', 'r15']);
+        expect(page.total).toBe(10);
+        const last = await collection.find({ filter: { group: 'a' }, sort: { at: -1 }, skip: 8, limit: 5 });
+        expect(ids(last.items)).toEqual(['r24', 'r27']);
+        expect(last.total).toBe(10);
+        expect(await collection.find({ filter: { group: 'a' }, sort: { at: 1 }, skip: 10, limit: 5 })).toEqual({ items: [], total: 10 });
+        expect(await collection.count({ group: 'b' })).toBe(20);
+      });
+
+      it('tells booleans, numbers and strings apart in an indexed field, and sorts them as MongoDB does', async () => {
+        const collection = fresh<Row>([['value']]);
+        await collection.putMany([
+          { _id: 't', value: true },
+          { _id: 'one', value: 1 },
+          { _id: 'text', value: '1' },
+          { _id: 'f', value: false },
+          { _id: 'zero', value: 0 },
+          { _id: 'null', value: null },
+          { _id: 'missing' },
+          { _id: 'half', value: 0.5 },
+        ]);
+        const matching = async (value: unknown): Promise<string[]> => ids((await collection.find({ filter: { value }, sort: { _id: 1 } })).items);
+        expect(await matching(true)).toEqual(['t']);
+        expect(await matching(1)).toEqual(['one']);
+        expect(await matching('1')).toEqual(['text']);
+        expect(await matching(false)).toEqual(['f']);
+        expect(await matching(0)).toEqual(['zero']);
+        expect(await matching(null)).toEqual(['missing', 'null']);
+        expect(ids((await collection.find({ filter: {}, sort: { value: 1, _id: 1 } })).items)).toEqual(['missing', 'null', 'zero', 'half', 'one', 'text', 'f', 't']);
+        expect(ids((await collection.find({ filter: {}, sort: { value: -1, _id: 1 } })).items)).toEqual(['t', 'f', 'text', 'one', 'half', 'zero', 'missing', 'null']);
+      });
+
+      it('ranges, $in and $ne null on an indexed field keep to the bound\'s type', async () => {
+        const collection = fresh<Row>([['value']]);
+        await collection.putMany([
+          { _id: 'n1', value: 1 },
+          { _id: 'n5', value: 5 },
+          { _id: 's1', value: '2024-01-01' },
+          { _id: 's2', value: '2025-01-01' },
+          { _id: 'b', value: true },
+          { _id: 'null', value: null },
+          { _id: 'missing' },
+        ]);
+        const matching = async (filter: Record<string, unknown>): Promise<string[]> => ids((await collection.find({ filter, sort: { _id: 1 } })).items);
+        expect(await matching({ value: { $gt: 0 } })).toEqual(['n1', 'n5']);
+        expect(await matching({ value: { $lte: 5 } })).toEqual(['n1', 'n5']);
+        expect(await matching({ value: { $gte: '2024', $lt: '2025' } })).toEqual(['s1']);
+        expect(await matching({ value: { $gt: '' } })).toEqual(['s1', 's2']);
+        expect(await matching({ value: { $lt: '9' } })).toEqual(['s1', 's2']);
+        expect(await matching({ value: { $in: [5, '2025-01-01', true] } })).toEqual(['b', 'n5', 's2']);
+        expect(await matching({ value: { $ne: null } })).toEqual(['b', 'n1', 'n5', 's1', 's2']);
+        expect(await matching({ value: { $ne: null, $lte: '2024-06-01' } })).toEqual(['s1']);
+        expect(await matching({ _id: { $in: ['n1', 'missing', 'nope'] } })).toEqual(['missing', 'n1']);
+      });
+
+      it('an indexed field holding an array still matches by element, before and after the document changes', async () => {
+        const collection = fresh<Row>([['group'], ['value']]);
+        await collection.putMany([
+          { _id: 'a', group: 'x', value: 'edi' },
+          { _id: 'b', group: 'x', value: ['edi', 'retail'] },
+          { _id: 'c', group: 'y', value: { nested: 'edi' } },
+        ]);
+        expect(ids((await collection.find({ filter: { value: 'edi' }, sort: { _id: 1 } })).items)).toEqual(['a', 'b']);
+        expect(await collection.count({ value: 'retail' })).toBe(1);
+        await collection.put({ _id: 'b', group: 'x', value: 'retail' });
+        expect(ids((await collection.find({ filter: { value: 'edi' }, sort: { _id: 1 } })).items)).toEqual(['a']);
+        expect(ids((await collection.find({ filter: { group: 'x' }, sort: { value: 1 } })).items)).toEqual(['a', 'b']);
+      });
+    });
+
+    describe('substring search on declared fields', () => {
+      type Named = ReadModelDocument & { tenant: string; name: string; as2Id: string; note?: string };
+      const search: SearchIndex = { fields: ['name', 'as2Id'], scope: ['tenant'] };
+      const searchFor = (tenant: string, text: string) => {
+        const pattern = { $regex: escapeRegex(text), $options: 'i' };
+        return { $and: [{ tenant }, { $or: [{ name: pattern }, { as2Id: pattern }] }] };
+      };
+
+      async function named(): Promise<ReadModelCollection<Named>> {
+        const collection = fresh<Named>([['tenant', 'name']], search);
+        await collection.putMany([
+          { _id: 'n1', tenant: 't1', name: 'Acme Trading', as2Id: 'ACME-01' },
+          { _id: 'n2', tenant: 't1', name: 'Globex "Quoted" (a.b)*', as2Id: 'GLX' },
+          { _id: 'n3', tenant: 't1', name: 'Zürich Logistics', as2Id: 'zur-acme' },
+          { _id: 'n4', tenant: 't2', name: 'Acme Other Tenant', as2Id: 'ACME-02' },
+          { _id: 'n5', tenant: 't1', name: 'Initech', as2Id: 'INI', note: 'acme in a field not searched' },
+        ]);
+        return collection;
+      }
+
+      const found = async (collection: ReadModelCollection<Named>, tenant: string, text: string): Promise<string[]> =>
+        ids((await collection.find({ filter: searchFor(tenant, text), sort: { name: 1 } })).items);
+
+      it('finds a text in either field, case-insensitively, within the filtered scope only', async () => {
+        const collection = await named();
+        expect(await found(collection, 't1', 'acme')).toEqual(['n1', 'n3']);
+        expect(await found(collection, 't1', 'aCmE-0')).toEqual(['n1']);
+        expect(await found(collection, 't2', 'ACME')).toEqual(['n4']);
+        expect(await found(collection, 't1', 'trading')).toEqual(['n1']);
+        expect(await found(collection, 't1', 'nothing like it')).toEqual([]);
+      });
+
+      it('matches punctuation, quotes and regex characters literally, and short and non-ASCII texts too', async () => {
+        const collection = await named();
+        expect(await found(collection, 't1', '"quoted" (A.B)*')).toEqual(['n2']);
+        expect(await found(collection, 't1', 'a.b')).toEqual(['n2']);
+        expect(await found(collection, 't1', 'ac')).toEqual(['n1', 'n3']);
+        expect(await found(collection, 't1', 'ZÜR')).toEqual(['n3']);
+        expect(await found(collection, 't1', 'X')).toEqual(['n2']);
+      });
+
+      it('follows replaced, deleted and cleared documents, and counts and pages the matches', async () => {
+        const collection = await named();
+        await collection.put({ _id: 'n1', tenant: 't1', name: 'Renamed Corp', as2Id: 'RNM' });
+        await collection.delete('n3');
+        expect(await found(collection, 't1', 'acme')).toEqual([]);
+        expect(await found(collection, 't1', 'renamed')).toEqual(['n1']);
+        await collection.putMany([1, 2, 3, 4, 5].map((i) => ({ _id: `m${i}`, tenant: 't1', name: `Match ${i}`, as2Id: `M${i}` })));
+        const page = await collection.find({ filter: searchFor('t1', 'match'), sort: { name: 1 }, skip: 1, limit: 2 });
+        expect(ids(page.items)).toEqual(['m2', 'm3']);
+        expect(page.total).toBe(5);
+        expect(await collection.count(searchFor('t1', 'match'))).toBe(5);
+        await collection.clear();
+        expect(await found(collection, 't1', 'match')).toEqual([]);
+        await collection.put({ _id: 'm1', tenant: 't1', name: 'Match again', as2Id: 'M1' });
+        expect(await found(collection, 't1', 'match')).toEqual(['m1']);
+      });
+
+      it('returns documents without anything the search index adds', async () => {
+        const collection = await named();
+        const page = await collection.find({ filter: searchFor('t1', 'initech'), sort: { name: 1 } });
+        expect(page.items).toEqual([{ _id: 'n5', tenant: 't1', name: 'Initech', as2Id: 'INI', note: 'acme in a field not searched' }]);
+        expect(await collection.get('n5')).toEqual(page.items[0]);
       });
     });
 

@@ -1,5 +1,6 @@
-import { WrongExpectedRevisionError, WriteModel, type Decider, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { FOLD_CHUNK, WrongExpectedRevisionError, WriteModel, type Decider, type EventMetadata, type EventStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from './in-memory-event-store';
+import { InMemorySnapshotStore } from './in-memory-snapshot-store';
 
 type CounterEvent = { readonly type: 'counter.added.v1'; readonly data: { readonly by: number } };
 type CounterCommand = { readonly type: 'add'; readonly by: number; readonly max?: number };
@@ -125,4 +126,117 @@ describe('WriteModel', () => {
     await writeModel.load('a-2', counter);
     expect(read()).toBe(4);
   });
+
+  describe('snapshots and long streams', () => {
+    const snapshotting: Decider<CounterCommand, number, CounterEvent> = {
+      ...counter,
+      snapshot: { name: 'counter.v1', toJson: (total) => ({ total }), fromJson: (json) => (json as { total: number }).total },
+    };
+
+    /** A store with snapshots, and `events` events of 1 each already in `stream`. */
+    async function storeWith(stream: string, events: number, snapshots: InMemorySnapshotStore | undefined): Promise<InMemoryEventStore> {
+      const store = new InMemoryEventStore();
+      if (snapshots) Object.defineProperty(store, 'snapshots', { value: snapshots });
+      const one = Array.from({ length: 500 }, () => ({ type: 'counter.added.v1', data: { by: 1 } }) as CounterEvent);
+      for (let i = 0; i < events; i += 500) {
+        const batch = one.slice(0, Math.min(500, events - i)).map((e, j) => ({ id: `${stream}-${i + j}`, type: e.type, schemaVersion: 1, data: e.data, metadata }));
+        await store.append(stream, batch, i === 0 ? 'no_stream' : i - 1);
+      }
+      return store;
+    }
+
+    it('snapshots every snapshotEvery events, and a new write model starts from the snapshot: the same state as a full fold', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-s', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 25; i++) await writer.decide('counter-s', snapshotting, { type: 'add', by: i }, metadata);
+      expect(snapshots.saves).toBe(2);
+      expect(await snapshots.load('counter-s', 'counter.v1')).toEqual({ revision: 19, state: { total: 210 } });
+
+      const { store: counting, read } = countingReads(store);
+      const restarted = new WriteModel(counting, { snapshotEvery: 10 });
+      const loaded = await restarted.load('counter-s', snapshotting);
+      const fullFold = (await store.readStream('counter-s')).reduce((t, e) => t + (e.data as { by: number }).by, 0);
+      expect(loaded).toEqual({ state: fullFold, revision: 24 });
+      expect(read()).toBe(5);
+    });
+
+    it('ignores a snapshot another codec wrote, and folds a stream that has none (data from before snapshots) in full', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-old', 30, snapshots);
+      await snapshots.save('counter-old', 'counter.v0', { revision: 29, state: { total: -1 } });
+      const loaded = await new WriteModel(store, { snapshotEvery: 1_000 }).load('counter-old', snapshotting);
+      expect(loaded).toEqual({ state: 30, revision: 29 });
+    });
+
+    it('folds a long stream in chunks, giving the event loop turns in between', async () => {
+      const store = await storeWith('counter-long', FOLD_CHUNK * 3 + 1, undefined);
+      let turns = 0;
+      let ticking = true;
+      const tick = (): void => {
+        turns++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const loaded = await new WriteModel(store).load('counter-long', counter);
+      ticking = false;
+      expect(loaded.state).toBe(FOLD_CHUNK * 3 + 1);
+      expect(turns).toBeGreaterThanOrEqual(3);
+    });
+
+    it('saves no snapshot for a decider without a codec', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-plain', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 2 });
+      for (let i = 0; i < 5; i++) await writer.decide('counter-plain', counter, { type: 'add', by: 1 }, metadata);
+      expect(snapshots.saves).toBe(0);
+    });
+  });
+
+  describe('decideBatch', () => {
+    it('decides each command on the state the ones before it left, leaves a refused one out, and appends once', async () => {
+      const store = new InMemoryEventStore();
+      const { store: counting } = countingReads(store);
+      let appends = 0;
+      counting.append = (...args) => {
+        appends++;
+        return store.append(...args);
+      };
+      const writer = new WriteModel(counting);
+      const seen: number[] = [];
+      const outcomes = await writer.decideBatch('counter-b', counter, [
+        { command: { type: 'add', by: 2 }, metadata },
+        { command: (total: number): CounterCommand => (seen.push(total), { type: 'add', by: 1, max: 2 }), metadata },
+        { command: (total: number): CounterCommand => (seen.push(total), { type: 'add', by: total }), metadata: { ...metadata, correlationId: 'third' } },
+      ]);
+      expect(seen).toEqual([2, 2]);
+      expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+      expect(outcomes[1]).toMatchObject({ ok: false, error: new Error('over the maximum') });
+      expect(outcomes[2]).toMatchObject({ ok: true, decision: { state: 4, position: 2, events: [{ type: 'counter.added.v1', data: { by: 2 } }] } });
+      expect(appends).toBe(1);
+      expect((await store.readStream('counter-b')).map((e) => e.metadata.correlationId)).toEqual(['c', 'third']);
+    });
+
+    it('decides the whole batch again on fresh state after a concurrent append', async () => {
+      const store = new InMemoryEventStore();
+      const [one, other] = [new WriteModel(store), new WriteModel(store)];
+      await one.load('counter-r', counter);
+      let raced = false;
+      const outcomes = await one.decideBatch('counter-r', counter, [
+        {
+          command: async (total: number): Promise<CounterCommand> => {
+            if (!raced) {
+              raced = true;
+              await other.decide('counter-r', counter, { type: 'add', by: 10 }, metadata);
+            }
+            return { type: 'add', by: total + 1 };
+          },
+          metadata,
+        },
+      ]);
+      expect(outcomes).toMatchObject([{ ok: true, decision: { state: 21 } }]);
+      expect((await store.readStream('counter-r')).map((e) => (e.data as { by: number }).by)).toEqual([10, 11]);
+    });
+  });
 });
+

@@ -1,9 +1,8 @@
 import type { Decider } from './decider';
 import { DomainError } from './domain-error';
 import type { EventMetadata } from './event-envelope';
-import { KeyedMutex } from './keyed-mutex';
 import type { DecidedEvent } from './new-events';
-import type { Decision, WriteModel } from './write-model';
+import type { BatchedCommand, Decision, WriteModel } from './write-model';
 
 /** Whether the entity behind a reservation exists: not (yet), or no longer. */
 export type ReservationHolderStatus = 'none' | 'active' | 'deleted';
@@ -37,6 +36,13 @@ export interface ReservedEntity<C, S, E extends DecidedEvent> {
 export const DEFAULT_RESERVATION_GRACE_MS = 30_000;
 
 const DIRECTORY_ATTEMPTS = 20;
+/** At most this many queued reservations are decided and appended together. */
+const MAX_BATCH = 256;
+
+interface Queued<C, S, E> extends BatchedCommand<C, S> {
+  readonly resolve: (decision: Decision<S, E>) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 /**
  * Multi-stream invariants as reservations: reserve on the directory stream (its expected revision stops concurrent
@@ -45,8 +51,9 @@ const DIRECTORY_ATTEMPTS = 20;
  * reservation it blocks, once its holder is deleted, or was never created and is older than the grace period.
  */
 export class DirectoryReservations {
-  // Queues reservations on one directory in this process instead of racing on its revision (a hot stream).
-  private readonly mutex = new KeyedMutex();
+  // Reservations on one directory queue in this process instead of racing on its revision (a hot stream); those
+  // queued while one append is in flight are decided together and appended at once (one commit, not one each).
+  private readonly queues = new Map<string, Queued<unknown, unknown, unknown>[]>();
 
   constructor(
     private readonly writeModel: WriteModel,
@@ -60,21 +67,11 @@ export class DirectoryReservations {
     now: Date,
     metadata: EventMetadata,
   ): Promise<Decision<S, E>> {
-    return this.mutex.run(directory.stream, () =>
-      this.writeModel.decide(
-        directory.stream,
-        directory.decider,
-        async (state) => reserve(await this.staleHolders(directory, state, reserve([]), now)),
-        metadata,
-        { attempts: DIRECTORY_ATTEMPTS },
-      ),
-    );
+    return this.enqueue(directory, async (state: S) => reserve(await this.staleHolders(directory, state, reserve([]), now)), metadata);
   }
 
   async release<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, release: C, metadata: EventMetadata): Promise<Decision<S, E>> {
-    return this.mutex.run(directory.stream, () =>
-      this.writeModel.decide(directory.stream, directory.decider, release, metadata, { attempts: DIRECTORY_ATTEMPTS }),
-    );
+    return this.enqueue(directory, release, metadata);
   }
 
   /** Reserve, then decide the entity; if the entity is refused, its reservation is released before the refusal propagates. */
@@ -97,6 +94,42 @@ export class DirectoryReservations {
       throw error;
     }
     return { reserved, created };
+  }
+
+  private enqueue<C, S, E extends DecidedEvent>(
+    directory: ReservationDirectory<C, S, E>,
+    command: BatchedCommand<C, S>['command'],
+    metadata: EventMetadata,
+  ): Promise<Decision<S, E>> {
+    return new Promise<Decision<S, E>>((resolve, reject) => {
+      const waiting = this.queues.get(directory.stream);
+      const queued = { command, metadata, resolve, reject } as Queued<C, S, E>;
+      if (waiting) {
+        waiting.push(queued as unknown as Queued<unknown, unknown, unknown>);
+        return;
+      }
+      const queue: Queued<C, S, E>[] = [queued];
+      this.queues.set(directory.stream, queue as unknown as Queued<unknown, unknown, unknown>[]);
+      void this.drain(directory, queue);
+    });
+  }
+
+  /** Decides what is queued on the directory, a batch at a time, until nothing is; then the queue goes. */
+  private async drain<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, queue: Queued<C, S, E>[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const outcomes = await this.writeModel.decideBatch(directory.stream, directory.decider, batch, { attempts: DIRECTORY_ATTEMPTS });
+        outcomes.forEach((outcome, i) => {
+          const waiting = batch[i] as Queued<C, S, E>;
+          if (outcome.ok) waiting.resolve(outcome.decision);
+          else waiting.reject(outcome.error);
+        });
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+    this.queues.delete(directory.stream);
   }
 
   /** The stale reservations in this reservation's way: none unless the plain decision is refused. */

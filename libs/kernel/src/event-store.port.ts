@@ -1,4 +1,5 @@
 import type { NewEvent, RecordedEvent } from './event-envelope';
+import type { SnapshotStore } from './snapshot-store.port';
 
 /**
  * What the writer believes about the stream before appending:
@@ -56,6 +57,8 @@ export interface EventStore {
   /** Position of the last stored event, or null for an empty store. */
   lastPosition(): Promise<number | null>;
   close(): Promise<void>;
+  /** Where a write model keeps snapshots of long streams; a store without one folds them from the first event. */
+  readonly snapshots?: SnapshotStore;
 }
 
 export const EVENT_STORE = Symbol('EventStore');

@@ -3,6 +3,8 @@ export interface FoldedState {
   readonly decider: object;
   readonly state: unknown;
   readonly revision: number;
+  /** Revision of the stream's last snapshot (-1: none), for deciders that snapshot. */
+  readonly snapshotRevision?: number;
 }
 
 export const DEFAULT_MAX_CACHED_STREAMS = 20_000;

@@ -1,10 +1,12 @@
 /**
  * Read-model storage with one query language for every adapter: filters are MongoDB query documents
- * (the subset below), executed natively by MongoDB and by mingo in the embedded store. A query is defined
+ * (the subset below), executed natively by MongoDB and by the embedded store. A query is defined
  * once, next to its projection, and runs unchanged on both.
  *
  * Supported filter operators: equality, $eq $ne $in $nin $gt $gte $lt $lte $exists $and $or $regex
  * (with $options 'i'). No text indexes, transactions or change streams (FerretDB has none).
+ * A case-insensitive substring search is `$regex: escapeRegex(text), $options: 'i'` on fields a
+ * `SearchIndex` declares; each adapter indexes it its own way (trigrams), the query stays the same.
  */
 export type Filter = Record<string, unknown>;
 
@@ -40,9 +42,23 @@ export interface ReadModelCollection<T extends ReadModelDocument> {
   clear(): Promise<void>;
 }
 
+/**
+ * Fields searched by case-insensitive substring (`$regex` of an escaped text with `$options: 'i'`, alone or
+ * in an `$or` over these fields); `scope` are the equality fields such a search is always filtered by
+ * (e.g. account and tenant), which MongoDB puts before the search tokens in the index.
+ */
+export interface SearchIndex {
+  readonly fields: readonly string[];
+  readonly scope: readonly string[];
+}
+
 export interface ReadModelStore {
-  /** `indexes` are field lists to index (adapters may ignore them). */
-  collection<T extends ReadModelDocument>(name: string, indexes?: readonly (readonly string[])[]): ReadModelCollection<T>;
+  /**
+   * `indexes` are field lists to index, `search` the substring-searched fields. An indexed field should hold
+   * a string, number, boolean or null (or be missing): the embedded store answers from an index only while
+   * every document does, and scans otherwise.
+   */
+  collection<T extends ReadModelDocument>(name: string, indexes?: readonly (readonly string[])[], search?: SearchIndex): ReadModelCollection<T>;
   close(): Promise<void>;
 }
 

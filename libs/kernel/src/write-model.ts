@@ -22,6 +22,15 @@ export interface Decision<S, E> {
   readonly position: number | null;
 }
 
+/** One command of a batch decided on one stream, with the metadata its events carry. */
+export interface BatchedCommand<C, S> {
+  readonly command: C | ((state: S) => C | null | Promise<C | null>);
+  readonly metadata: EventMetadata;
+}
+
+/** A batched command's outcome: its decision, or the error it alone was refused with. */
+export type BatchedOutcome<S, E> = { readonly ok: true; readonly decision: Decision<S, E> } | { readonly ok: false; readonly error: unknown };
+
 export interface DecideOptions<C> {
   /**
    * Attempts on a concurrent append (WrongExpectedRevisionError); each re-reads the stream and decides again.
@@ -35,6 +44,10 @@ export interface DecideOptions<C> {
 }
 
 const DEFAULT_ATTEMPTS = 10;
+/** Events read and folded between two yields to the event loop, so no fold blocks it for long. */
+export const FOLD_CHUNK = 2_000;
+/** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot. */
+export const DEFAULT_SNAPSHOT_EVERY = 1_000;
 
 /**
  * The write side of one process component: load a stream's state through a decider, decide a command on it and
@@ -44,16 +57,20 @@ const DEFAULT_ATTEMPTS = 10;
 export class WriteModel {
   private readonly cache: FoldedStateCache;
 
+  private readonly snapshotEvery: number;
+
   constructor(
     readonly store: EventStore,
-    options: { readonly maxCachedStreams?: number } = {},
+    options: { readonly maxCachedStreams?: number; readonly snapshotEvery?: number } = {},
   ) {
     this.cache = new FoldedStateCache(options.maxCachedStreams);
+    this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   }
 
   /** The stream's state, folding only the events appended since this write model last saw it. */
   async load<C, S, E>(stream: string, decider: Decider<C, S, E>): Promise<LoadedState<S>> {
-    return (await this.read(stream, decider, false)).loaded;
+    const { state, revision } = (await this.read(stream, decider, false)).loaded;
+    return { state, revision };
   }
 
   /**
@@ -84,7 +101,7 @@ export class WriteModel {
       try {
         const result = await this.store.append(stream, this.toNewEvents(events, meta, stream, options.commandId), revision);
         const next = events.reduce(decider.evolve, state);
-        this.cache.set(stream, { decider, state: next, revision: result.nextExpectedRevision });
+        this.remember(stream, decider, next, result.nextExpectedRevision, loaded.snapshotRevision);
         return { events, position: result.position, state: next };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) throw error;
@@ -93,20 +110,97 @@ export class WriteModel {
     }
   }
 
+  /**
+   * Decides several commands on one stream as if one after the other (each on the state the ones before it left),
+   * and appends all their events at once: one expected-revision check and one commit for the batch. A command
+   * refused (it throws) is left out and gets its error; the others go ahead. On a concurrent append the whole batch
+   * is decided again on fresh state. Each decision answers with the batch's last position and final state.
+   */
+  async decideBatch<C, S, E extends DecidedEvent>(
+    stream: string,
+    decider: Decider<C, S, E>,
+    commands: readonly BatchedCommand<C, S>[],
+    options: { readonly attempts?: number } = {},
+  ): Promise<BatchedOutcome<S, E>[]> {
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt++) {
+      const { loaded } = await this.read(stream, decider, false);
+      let state = loaded.state;
+      const decided: ({ readonly events: E[] } | { readonly error: unknown })[] = [];
+      const appended: NewEvent[] = [];
+      for (const { command, metadata } of commands) {
+        try {
+          const resolved = typeof command === 'function' ? await (command as (state: S) => C | null | Promise<C | null>)(state) : command;
+          const events = resolved === null ? [] : decider.decide(resolved, state);
+          state = events.reduce(decider.evolve, state);
+          appended.push(...this.toNewEvents(events, metadata, stream, undefined));
+          decided.push({ events });
+        } catch (error) {
+          decided.push({ error });
+        }
+      }
+      let position: number | null = null;
+      if (appended.length > 0) {
+        try {
+          const result = await this.store.append(stream, appended, loaded.revision);
+          this.remember(stream, decider, state, result.nextExpectedRevision, loaded.snapshotRevision);
+          position = result.position;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) return commands.map(() => ({ ok: false, error }));
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+      }
+      return decided.map((d) =>
+        'error' in d ? { ok: false, error: d.error } : { ok: true, decision: { events: d.events, position: d.events.length > 0 ? position : null, state } },
+      );
+    }
+  }
+
   private async read<C, S, E>(
     stream: string,
     decider: Decider<C, S, E>,
     whole: boolean,
-  ): Promise<{ loaded: LoadedState<S>; recorded: RecordedEvent[] }> {
+  ): Promise<{ loaded: LoadedState<S> & { snapshotRevision: number }; recorded: RecordedEvent[] }> {
     const cached = whole ? undefined : this.cache.get(stream, decider);
-    const recorded = await this.store.readStream(stream, cached ? { fromRevision: cached.revision + 1 } : {});
-    const from = cached ? (cached.state as S) : decider.initialState();
-    const state = recorded.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), from);
-    const last = recorded.at(-1);
-    const revision = last ? last.revision : (cached?.revision ?? null);
-    if (revision === null) return { loaded: { state, revision: 'no_stream' }, recorded };
-    if (last) this.cache.set(stream, { decider, state, revision });
-    return { loaded: { state, revision }, recorded };
+    const start = cached
+      ? { state: cached.state as S, revision: cached.revision, snapshotRevision: cached.snapshotRevision ?? -1 }
+      : await this.startOf(stream, decider, whole);
+    const recorded: RecordedEvent[] = [];
+    let state = start.state;
+    let revision = start.revision;
+    // Chunked, yielding between chunks: a long stream read for the first time never blocks the event loop for long.
+    for (;;) {
+      const chunk = await this.store.readStream(stream, { fromRevision: revision + 1, maxCount: FOLD_CHUNK });
+      for (const e of chunk) state = decider.evolve(state, { type: e.type, data: e.data } as E);
+      if (whole) recorded.push(...chunk);
+      const last = chunk.at(-1);
+      if (last) revision = last.revision;
+      if (chunk.length < FOLD_CHUNK) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (revision < 0) return { loaded: { state, revision: 'no_stream', snapshotRevision: -1 }, recorded };
+    if (revision !== start.revision || !cached) this.remember(stream, decider, state, revision, start.snapshotRevision);
+    return { loaded: { state, revision, snapshotRevision: start.snapshotRevision }, recorded };
+  }
+
+  /** Where a fold not cached starts: the stream's snapshot when its decider has a codec and the store keeps one. */
+  private async startOf<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'initialState' | 'snapshot'>, whole: boolean): Promise<{ state: S; revision: number; snapshotRevision: number }> {
+    const codec = decider.snapshot;
+    const snapshot = codec && !whole && this.store.snapshots ? await this.store.snapshots.load(stream, codec.name) : null;
+    if (!codec || !snapshot) return { state: decider.initialState(), revision: -1, snapshotRevision: -1 };
+    return { state: codec.fromJson(snapshot.state), revision: snapshot.revision, snapshotRevision: snapshot.revision };
+  }
+
+  /** Caches the fold, and snapshots it when its decider has a codec and enough events were folded since the last one. */
+  private remember<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'snapshot'>, state: S, revision: number, snapshotRevision: number): void {
+    const codec = decider.snapshot;
+    const snapshots = this.store.snapshots;
+    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= this.snapshotEvery;
+    this.cache.set(stream, { decider, state, revision, snapshotRevision: due ? revision : snapshotRevision });
+    if (!due) return;
+    // A snapshot is a cache: failing to save one only means a longer fold next time.
+    snapshots.save(stream, codec.name, { revision, state: codec.toJson(state) }).catch(() => undefined);
   }
 
   /** The events a command id already appended to this stream, if any. */

@@ -1,102 +1,190 @@
 import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument } from '@as2-partners/kernel';
 import { Query } from 'mingo';
+import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { compileFastFilter, Verdict } from './fast-filter';
+import { collectionLiteral, searchTextOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
+import { planQuery, type QueryPlan } from './query-plan';
 import type { ReadModelDocumentTable } from './read-model-document-table';
 
-/** A document as the store keeps it: parsed for queries, and its JSON text to hand out fresh copies. */
-export interface InMemoryDocument {
-  readonly doc: Record<string, unknown>;
-  readonly json: string;
-}
+type StoredRow = { seq: number; body: string };
+type Parsed = Record<string, unknown>;
 
-export function toInMemoryDocument(json: string): InMemoryDocument {
-  return { doc: JSON.parse(json) as Record<string, unknown>, json };
+/** A JavaScript test of the whole filter: the fast path for plain filters, mingo for the rest. */
+function filterTest(filter: Filter): (doc: Parsed) => boolean {
+  if (Object.keys(filter).length === 0) return () => true;
+  let query: Query | undefined;
+  const byMingo = (doc: Parsed): boolean => (query ??= new Query(filter)).test(doc);
+  const fast = compileFastFilter(filter);
+  if (!fast) return byMingo;
+  return (doc) => {
+    const verdict = fast(doc);
+    return verdict === Verdict.Undecided ? byMingo(doc) : verdict === Verdict.Yes;
+  };
 }
 
 /**
- * A collection served from memory (queries run through mingo, the MongoDB query language in JavaScript,
- * behind a fast path for plain scalar filters)
- * and written through to SQLite first, so memory never holds what the file does not.
+ * A collection kept in SQLite only: reads by id are one primary-key lookup, finds run through the declared
+ * indexes (partial expression indexes) and the trigram search index, so a query reads the documents it answers
+ * and the candidates its index conditions leave, never the whole collection unless nothing narrows it.
+ * Counts are cached until the next write to the collection.
  */
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
+  private readonly scope: string;
+  private readonly counts = new Map<string, number>();
+
   constructor(
     private readonly name: string,
-    private readonly documents: Map<string, InMemoryDocument>,
+    private readonly state: CollectionIndexState,
     private readonly table: ReadModelDocumentTable,
-  ) {}
+    private readonly catalog: CollectionCatalog,
+  ) {
+    this.scope = `collection = ${collectionLiteral(name)}`;
+  }
 
   async get(id: string): Promise<T | null> {
-    const stored = this.documents.get(id);
-    return stored ? this.copy(stored) : null;
+    const row = this.table.getStatement.get(this.name, id);
+    return row ? (JSON.parse(row.body) as T) : null;
   }
 
   async put(doc: T): Promise<void> {
-    const [id, json] = this.serialize(doc);
-    this.table.upsert(this.name, id, json);
-    this.documents.set(id, toInMemoryDocument(json));
+    this.write([doc]);
   }
 
   async putMany(docs: readonly T[]): Promise<void> {
-    if (docs.length === 0) return;
-    const rows = docs.map((doc) => this.serialize(doc));
-    this.table.upsertMany(this.name, rows);
-    for (const [id, json] of rows) this.documents.set(id, toInMemoryDocument(json));
+    if (docs.length > 0) this.write(docs);
   }
 
   async delete(id: string): Promise<void> {
-    this.table.delete(this.name, id);
-    this.documents.delete(id);
+    this.table.db.transaction(() => this.deleteOne(id))();
   }
 
   async deleteMany(filter: Filter): Promise<number> {
-    const ids = this.matching(filter).map((stored) => stored.doc['_id'] as string);
+    const ids = this.matchingRows(filter).map((row) => (JSON.parse(row.body) as ReadModelDocument)._id);
     if (ids.length === 0) return 0;
-    this.table.deleteMany(this.name, ids);
-    for (const id of ids) this.documents.delete(id);
+    this.table.db.transaction(() => {
+      for (const id of ids) this.deleteOne(id);
+    })();
     return ids.length;
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
-    const matched = this.matching(query.filter);
-    const start = query.skip ?? 0;
-    const keep = query.limit ? start + query.limit : matched.length;
-    const ordered = sortDocuments(matched, (stored) => stored.doc, withIdTieBreaker(query.sort), keep);
-    return { items: ordered.slice(start).map((stored) => this.copy(stored)), total: matched.length };
+    const plan = planQuery(query.filter, query.sort, this.state);
+    const skip = query.skip ?? 0;
+    const limit = query.limit ?? Number.POSITIVE_INFINITY;
+    if (plan.exact && plan.orderBy) {
+      const seqs = this.table
+        .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...plan.params, Number.isFinite(limit) ? limit : -1, skip) as number[];
+      const items = seqs.flatMap((seq) => {
+        const row = this.table.bodyBySeq.get(seq);
+        return row ? [JSON.parse(row.body) as T] : [];
+      });
+      // a short page ends the matches: no count needed
+      const total = items.length > 0 && items.length < limit ? skip + items.length : this.countOf(plan);
+      return { items, total };
+    }
+    const test = plan.exact ? () => true : filterTest(query.filter);
+    if (plan.orderBy) {
+      // candidates arrive in order: count them all, keep the page
+      const items: T[] = [];
+      let total = 0;
+      for (const row of this.candidates(plan, true)) {
+        const doc = JSON.parse(row.body) as Parsed;
+        if (!test(doc)) continue;
+        if (total >= skip && total < skip + limit) items.push(doc as T);
+        total += 1;
+      }
+      return { items, total };
+    }
+    const matched: Parsed[] = [];
+    for (const row of this.candidates(plan, false)) {
+      const doc = JSON.parse(row.body) as Parsed;
+      if (test(doc)) matched.push(doc);
+    }
+    const keep = Number.isFinite(limit) ? skip + limit : matched.length;
+    const ordered = sortDocuments(matched, (doc) => doc, withIdTieBreaker(query.sort), keep);
+    return { items: ordered.slice(skip) as T[], total: matched.length };
+  }
+
+  /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
+  explain(query: FindQuery): string[] {
+    const plan = planQuery(query.filter, query.sort, this.state);
+    const order = plan.orderBy ? ` ORDER BY ${plan.orderBy}` : '';
+    return this.table
+      .prepared(`EXPLAIN QUERY PLAN SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)}${order}`)
+      .all(...plan.params)
+      .map((row) => (row as { detail: string }).detail);
   }
 
   async count(filter: Filter): Promise<number> {
-    if (Object.keys(filter).length === 0) return this.documents.size;
-    return this.matching(filter).length;
+    const plan = planQuery(filter, undefined, this.state);
+    if (plan.exact) return this.countOf(plan);
+    return this.matchingRows(filter, plan).length;
   }
 
   async clear(): Promise<void> {
-    this.table.clear(this.name);
-    this.documents.clear();
+    this.table.db.transaction(() => {
+      if (this.state.search) {
+        this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
+      }
+      this.table.db.prepare(`DELETE FROM read_model_docs WHERE ${this.scope}`).run();
+      this.catalog.forgetIrregular(this.state);
+    })();
+    this.counts.clear();
   }
 
-  private matching(filter: Filter): InMemoryDocument[] {
-    const all = [...this.documents.values()];
-    if (Object.keys(filter).length === 0) return all;
-    let query: Query | undefined;
-    const byMingo = (doc: Record<string, unknown>): boolean => (query ??= new Query(filter)).test(doc);
-    const fast = compileFastFilter(filter);
-    if (!fast) return all.filter((stored) => byMingo(stored.doc));
-    return all.filter((stored) => {
-      const verdict = fast(stored.doc);
-      return verdict === Verdict.Undecided ? byMingo(stored.doc) : verdict === Verdict.Yes;
-    });
+  private write(docs: readonly T[]): void {
+    const rows = docs.map((doc) => this.serialize(doc));
+    this.table.db.transaction(() => {
+      for (const [id, json, doc] of rows) {
+        const irregular = this.state.newlyIrregular(doc);
+        if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
+        const stored = this.table.upsertStatement.get(this.name, id, json);
+        if (stored && this.state.search) this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+      }
+    })();
+    this.counts.clear();
   }
 
-  private copy(stored: InMemoryDocument): T {
-    return JSON.parse(stored.json) as T;
+  private deleteOne(id: string): void {
+    const deleted = this.table.deleteStatement.get(this.name, id);
+    if (deleted && this.state.search) this.table.searchDelete.run(deleted.seq);
+    this.counts.clear();
+  }
+
+  private conditions(plan: QueryPlan): string {
+    return [this.scope, ...plan.where].join(' AND ');
+  }
+
+  private countOf(plan: QueryPlan): number {
+    const sql = `SELECT count(*) FROM ${plan.source} WHERE ${this.conditions(plan)}`;
+    const key = `${sql}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}`;
+    const cached = this.counts.get(key);
+    if (cached !== undefined) return cached;
+    const total = this.table.prepared(sql).pluck().get(...plan.params) as number;
+    this.counts.set(key, total);
+    return total;
+  }
+
+  private candidates(plan: QueryPlan, ordered: boolean): IterableIterator<StoredRow> {
+    const order = ordered && plan.orderBy ? ` ORDER BY ${plan.orderBy}` : '';
+    return this.table.prepared(`SELECT seq, body FROM ${plan.source} WHERE ${this.conditions(plan)}${order}`).iterate(...plan.params) as IterableIterator<StoredRow>;
+  }
+
+  private matchingRows(filter: Filter, plan = planQuery(filter, undefined, this.state)): StoredRow[] {
+    const test = plan.exact ? () => true : filterTest(filter);
+    const rows: StoredRow[] = [];
+    for (const row of this.candidates(plan, false)) if (test(JSON.parse(row.body) as Parsed)) rows.push(row);
+    return rows;
   }
 
   /** JSON text drops `undefined` fields the way the MongoDB store does (ignoreUndefined). */
-  private serialize(doc: T): [string, string] {
+  private serialize(doc: T): [string, string, T] {
     if (typeof doc._id !== 'string' || doc._id === '') {
       throw new TypeError(`read model document in "${this.name}" needs a non-empty string _id`);
     }
-    return [doc._id, JSON.stringify(doc)];
+    return [doc._id, JSON.stringify(doc), doc];
   }
 }

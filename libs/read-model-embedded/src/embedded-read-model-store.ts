@@ -1,17 +1,18 @@
-import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
-import { EmbeddedReadModelCollection, toInMemoryDocument, type InMemoryDocument } from './embedded-read-model-collection';
+import { CollectionCatalog } from './collection-catalog';
+import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
 
 /**
- * Read models for embedded mode: documents persist in one SQLite file and every collection is loaded into
- * memory at open, where MongoDB query documents run through mingo. Indexes are not needed in memory.
- * One process owns a file: another process's writes would not reach this one's memory.
+ * Read models for embedded mode: documents live in one SQLite file and nowhere else; MongoDB query documents
+ * run through the declared indexes in SQLite, the rest of a filter through a JavaScript fast path or mingo.
+ * One process owns a file (its count caches would not see another's writes).
  */
 export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, EmbeddedReadModelCollection<ReadModelDocument>>();
@@ -22,7 +23,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly table: ReadModelDocumentTable,
-    private readonly documents: Map<string, Map<string, InMemoryDocument>>,
+    private readonly catalog: CollectionCatalog,
   ) {
     this.checkpoints = new EmbeddedCheckpointStore(db);
     this.parked = new EmbeddedParkedEventStore(db);
@@ -35,32 +36,19 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     try {
       configureReadModelConnection(db);
       createReadModelSchema(db);
-      const table = new ReadModelDocumentTable(db);
-      const documents = new Map<string, Map<string, InMemoryDocument>>();
-      for (const row of table.all()) {
-        let collection = documents.get(row.collection);
-        if (!collection) {
-          collection = new Map();
-          documents.set(row.collection, collection);
-        }
-        collection.set(row.id, toInMemoryDocument(row.body));
-      }
-      return new EmbeddedReadModelStore(db, table, documents);
+      return new EmbeddedReadModelStore(db, new ReadModelDocumentTable(db), new CollectionCatalog(db));
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  collection<T extends ReadModelDocument>(name: string): ReadModelCollection<T> {
+  collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = [], search?: SearchIndex): ReadModelCollection<T> {
+    // a first caller may have opened the collection without the indexes a later one declares
+    const state = this.catalog.declare(name, indexes, search);
     let collection = this.collections.get(name);
     if (!collection) {
-      let documents = this.documents.get(name);
-      if (!documents) {
-        documents = new Map();
-        this.documents.set(name, documents);
-      }
-      collection = new EmbeddedReadModelCollection(name, documents, this.table);
+      collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog);
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;

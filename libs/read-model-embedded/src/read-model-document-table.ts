@@ -1,54 +1,33 @@
-import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 
-export interface StoredDocumentRow {
-  readonly collection: string;
-  readonly id: string;
-  readonly body: string;
-}
-
-/** The SQLite side of the write-through: every write lands here before the in-memory copy changes. */
+/** The statements on `read_model_docs` every collection shares (the collection is a parameter). */
 export class ReadModelDocumentTable {
-  private readonly upsertStatement: Statement<[string, string, string]>;
-  private readonly deleteStatement: Statement<[string, string]>;
-  private readonly clearStatement: Statement<[string]>;
-  private readonly upsertManyTransaction: Transaction<(collection: string, rows: readonly (readonly [string, string])[]) => void>;
-  private readonly deleteManyTransaction: Transaction<(collection: string, ids: readonly string[]) => void>;
+  readonly getStatement: Statement<[string, string], { body: string }>;
+  readonly bodyBySeq: Statement<[number], { body: string }>;
+  readonly upsertStatement: Statement<[string, string, string], { seq: number }>;
+  readonly deleteStatement: Statement<[string, string], { seq: number }>;
+  readonly searchReplace: Statement<[number, string]>;
+  readonly searchDelete: Statement<[number]>;
+  private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {
+  constructor(readonly db: Database) {
+    this.getStatement = db.prepare('SELECT body FROM read_model_docs WHERE collection = ? AND id = ?');
+    this.bodyBySeq = db.prepare('SELECT body FROM read_model_docs WHERE seq = ?');
     this.upsertStatement = db.prepare(
-      'INSERT INTO read_model_documents (collection, id, body) VALUES (?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body',
+      'INSERT INTO read_model_docs (collection, id, body) VALUES (?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body RETURNING seq',
     );
-    this.deleteStatement = db.prepare('DELETE FROM read_model_documents WHERE collection = ? AND id = ?');
-    this.clearStatement = db.prepare('DELETE FROM read_model_documents WHERE collection = ?');
-    this.upsertManyTransaction = db.transaction((collection: string, rows: readonly (readonly [string, string])[]) => {
-      for (const [id, body] of rows) this.upsertStatement.run(collection, id, body);
-    });
-    this.deleteManyTransaction = db.transaction((collection: string, ids: readonly string[]) => {
-      for (const id of ids) this.deleteStatement.run(collection, id);
-    });
+    this.deleteStatement = db.prepare('DELETE FROM read_model_docs WHERE collection = ? AND id = ? RETURNING seq');
+    this.searchReplace = db.prepare('INSERT OR REPLACE INTO read_model_search (rowid, text) VALUES (?, ?)');
+    this.searchDelete = db.prepare('DELETE FROM read_model_search WHERE rowid = ?');
   }
 
-  all(): IterableIterator<StoredDocumentRow> {
-    return this.db.prepare<[], StoredDocumentRow>('SELECT collection, id, body FROM read_model_documents').iterate();
-  }
-
-  upsert(collection: string, id: string, body: string): void {
-    this.upsertStatement.run(collection, id, body);
-  }
-
-  upsertMany(collection: string, rows: readonly (readonly [string, string])[]): void {
-    this.upsertManyTransaction(collection, rows);
-  }
-
-  delete(collection: string, id: string): void {
-    this.deleteStatement.run(collection, id);
-  }
-
-  deleteMany(collection: string, ids: readonly string[]): void {
-    this.deleteManyTransaction(collection, ids);
-  }
-
-  clear(collection: string): void {
-    this.clearStatement.run(collection);
+  /** A statement built from a query plan, prepared once per distinct SQL text. */
+  prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 }

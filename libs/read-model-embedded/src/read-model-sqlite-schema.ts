@@ -1,8 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
 /**
- * One table holds every collection's documents as JSON text; the store keeps a parsed copy in memory and
- * reads from it, so SQLite only serves writes and the load at open.
  * synchronous=NORMAL: a read model can be rebuilt from the event store, so losing the last commits on
  * power loss is acceptable, and writes stay cheap.
  */
@@ -12,13 +10,30 @@ export function configureReadModelConnection(db: Database): void {
   db.pragma('synchronous = NORMAL');
 }
 
+/**
+ * Documents live in SQLite only (JSON text, one table for every collection); declared indexes are partial
+ * expression indexes on it, substring search a trigram FTS5 index keyed by the document's `seq`.
+ */
 export function createReadModelSchema(db: Database): void {
   db.exec(`
-    CREATE TABLE IF NOT EXISTS read_model_documents (
+    CREATE TABLE IF NOT EXISTS read_model_docs (
+      seq        INTEGER PRIMARY KEY,
       collection TEXT NOT NULL,
       id         TEXT NOT NULL,
       body       TEXT NOT NULL,
-      PRIMARY KEY (collection, id)
+      UNIQUE (collection, id)
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS read_model_search USING fts5(text, content = '', contentless_delete = 1, tokenize = 'trigram');
+    CREATE TABLE IF NOT EXISTS read_model_indexes (
+      collection TEXT NOT NULL,
+      kind       TEXT NOT NULL,
+      fields     TEXT NOT NULL,
+      PRIMARY KEY (collection, kind, fields)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS read_model_irregular_paths (
+      collection TEXT NOT NULL,
+      path       TEXT NOT NULL,
+      PRIMARY KEY (collection, path)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS read_model_checkpoints (
       name     TEXT    PRIMARY KEY,
@@ -33,4 +48,15 @@ export function createReadModelSchema(db: Database): void {
     CREATE INDEX IF NOT EXISTS parked_events_by_consumer ON parked_events (consumer, parked_at, id);
     CREATE INDEX IF NOT EXISTS parked_events_by_age ON parked_events (parked_at, id);
   `);
+  migrateDocumentsTable(db);
+}
+
+/** Files written before documents got a `seq` keep them in `read_model_documents`: moved once, in one transaction. */
+function migrateDocumentsTable(db: Database): void {
+  const old = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'read_model_documents'").get();
+  if (!old) return;
+  db.transaction(() => {
+    db.exec('INSERT OR REPLACE INTO read_model_docs (collection, id, body) SELECT collection, id, body FROM read_model_documents');
+    db.exec('DROP TABLE read_model_documents');
+  })();
 }

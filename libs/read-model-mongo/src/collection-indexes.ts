@@ -1,5 +1,8 @@
 import type { mongo } from 'mongoose';
 import type { StoredDocument } from './mongo-read-model-collection';
+import { SEARCH_TRIGRAMS_FIELD } from './search-trigrams';
+
+type Trigrams = (doc: StoredDocument) => string[];
 
 type IndexKey = Record<string, 1>;
 
@@ -13,6 +16,7 @@ export class CollectionIndexes {
   private readonly wanted = new Map<string, IndexKey>();
   private readonly created = new Set<string>();
   private pending: Promise<void> | null = null;
+  private trigrams: Trigrams | null = null;
 
   constructor(private readonly collection: mongo.Collection<StoredDocument>) {}
 
@@ -24,8 +28,13 @@ export class CollectionIndexes {
     }
   }
 
+  /** Gives documents written before the search was declared their trigrams, once, after the indexes. */
+  backfill(trigrams: Trigrams | null): void {
+    this.trigrams = trigrams;
+  }
+
   ensured(): Promise<void> {
-    if (this.created.size === this.wanted.size) return Promise.resolve();
+    if (this.created.size === this.wanted.size && !this.trigrams) return Promise.resolve();
     if (!this.pending) {
       this.pending = this.createMissing().finally(() => {
         this.pending = null;
@@ -40,5 +49,23 @@ export class CollectionIndexes {
       await this.collection.createIndex(key);
       this.created.add(name);
     }
+    const trigrams = this.trigrams;
+    if (trigrams) {
+      await this.addMissingTrigrams(trigrams);
+      if (this.trigrams === trigrams) this.trigrams = null;
+    }
+  }
+
+  private async addMissingTrigrams(trigrams: Trigrams): Promise<void> {
+    const missing = this.collection.find({ [SEARCH_TRIGRAMS_FIELD]: { $exists: false } } as mongo.Filter<StoredDocument>);
+    let batch: mongo.AnyBulkWriteOperation<StoredDocument>[] = [];
+    for await (const doc of missing) {
+      batch.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { [SEARCH_TRIGRAMS_FIELD]: trigrams(doc) } } } });
+      if (batch.length === 500) {
+        await this.collection.bulkWrite(batch, { ordered: false });
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await this.collection.bulkWrite(batch, { ordered: false });
   }
 }

@@ -106,6 +106,26 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
       }
     });
 
+    it('gives documents stored before a search was declared their trigrams, so the search finds them', async () => {
+      type Named = { _id: string; tenant: string; name: string; as2Id: string };
+      const before = store.collection<Named>('searched_later');
+      await before.putMany([
+        { _id: 'a', tenant: 't', name: 'Acme Trading', as2Id: 'ACME' },
+        { _id: 'b', tenant: 't', name: 'Globex', as2Id: 'GLX' },
+      ]);
+      const searched = store.collection<Named>('searched_later', [], { fields: ['name', 'as2Id'], scope: ['tenant'] });
+      const page = await searched.find({ filter: { tenant: 't', name: { $regex: 'acme TR', $options: 'i' } } });
+      expect(page).toEqual({ items: [{ _id: 'a', tenant: 't', name: 'Acme Trading', as2Id: 'ACME' }], total: 1 });
+      const connection = await createConnection(url, { dbName }).asPromise();
+      try {
+        const raw = await connection.db!.collection('searched_later').findOne({ _id: 'b' as never });
+        expect(raw?.['__searchTrigrams']).toEqual(expect.arrayContaining(['glo', 'obe', 'bex', 'glx']));
+      } finally {
+        await connection.close();
+      }
+      expect(await indexKeys(url, dbName, 'searched_later')).toContainEqual({ tenant: 1, __searchTrigrams: 1 });
+    });
+
     it('refuses the reserved checkpoints collection name', () => {
       expect(() => store.collection('checkpoints')).toThrow(/reserved/);
       expect(() => store.collection('parked_events')).toThrow(/reserved/);

@@ -1,4 +1,4 @@
-import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore } from '@as2-partners/kernel';
+import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex } from '@as2-partners/kernel';
 import { createConnection, type Connection, type mongo } from 'mongoose';
 import { MongoCheckpointStore } from './mongo-checkpoint-store';
 import { MongoParkedEventStore } from './mongo-parked-event-store';
@@ -19,6 +19,7 @@ export const PARKED_EVENTS_COLLECTION = 'parked_events';
 /**
  * Read models in MongoDB (or FerretDB 1.x) through mongoose's connection and the native driver: no
  * schemas, no transactions, no change streams, no text indexes, so FerretDB serves it as well as MongoDB.
+ * A substring search is indexed as trigrams in a multikey field (see `search-trigrams.ts`).
  */
 export class MongoReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, MongoReadModelCollection<ReadModelDocument>>();
@@ -57,16 +58,16 @@ export class MongoReadModelStore implements ReadModelStore {
     return new MongoReadModelStore(connection, db);
   }
 
-  collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = []): ReadModelCollection<T> {
+  collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = [], search?: SearchIndex): ReadModelCollection<T> {
     if (name === CHECKPOINTS_COLLECTION) throw new Error(`"${CHECKPOINTS_COLLECTION}" is reserved for checkpoints`);
     if (name === PARKED_EVENTS_COLLECTION) throw new Error(`"${PARKED_EVENTS_COLLECTION}" is reserved for parked events`);
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new MongoReadModelCollection(this.db.collection<StoredDocument>(name));
+      collection = new MongoReadModelCollection(this.db.collection<StoredDocument>(name), this.db);
       this.collections.set(name, collection);
     }
     // a first caller may have opened the collection without the indexes a later one declares
-    collection.require(indexes);
+    collection.require(indexes, search);
     return collection as unknown as ReadModelCollection<T>;
   }
 

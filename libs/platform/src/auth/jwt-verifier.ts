@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config/platform-config';
 import type { Caller } from './caller';
@@ -12,7 +12,7 @@ export class AuthenticationFailedError extends Error {
   }
 }
 
-type VerificationKey = Uint8Array | KeyObject | JWTVerifyGetKey;
+type VerificationKey = KeyObject | JWTVerifyGetKey;
 
 /** Verifies bearer JWTs with jose against the one configured key source and returns the caller they name. */
 export class JwtVerifier {
@@ -25,7 +25,8 @@ export class JwtVerifier {
   static fromConfig(config: JwtConfig): JwtVerifier {
     switch (config.key.kind) {
       case 'secret':
-        return new JwtVerifier(new TextEncoder().encode(config.key.secret), ['HS256'], config);
+        // a KeyObject built once: given the secret's bytes, jose would build one per request
+        return new JwtVerifier(createSecretKey(Buffer.from(config.key.secret, 'utf8')), ['HS256'], config);
       case 'public-key':
         return new JwtVerifier(createPublicKey(config.key.publicKeyPem), ['RS256'], config);
       case 'jwks':
@@ -36,7 +37,7 @@ export class JwtVerifier {
   async verify(token: string): Promise<Caller> {
     let payload: Record<string, unknown>;
     try {
-      const verified = await jwtVerify(token, this.key as Uint8Array, {
+      const verified = await jwtVerify(token, this.key as KeyObject, {
         algorithms: this.algorithms,
         issuer: this.config.issuer,
         audience: this.config.audience,

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import crypto, { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT, type JWTPayload } from 'jose';
@@ -36,6 +36,17 @@ describe('JwtVerifier', () => {
 
     it('returns the caller a valid token names', async () => {
       await expect(verifier.verify(await sign(CLAIMS))).resolves.toEqual({ sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] });
+    });
+
+    it('builds the secret key once, not per request', async () => {
+      const tokens = await Promise.all([sign(CLAIMS), sign({ ...CLAIMS, sub: 'bob' })]);
+      const keysBuilt = jest.spyOn(crypto, 'createSecretKey');
+      try {
+        for (const token of tokens) await verifier.verify(token);
+        expect(keysBuilt).not.toHaveBeenCalled();
+      } finally {
+        keysBuilt.mockRestore();
+      }
     });
 
     it('accepts an account admin without a tenant', async () => {

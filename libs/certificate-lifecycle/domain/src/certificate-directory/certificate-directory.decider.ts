@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
 import { certificateLimitExceeded } from '../certificate-lifecycle.errors';
 
 export type CertificateDirectoryEvent =
@@ -19,7 +19,8 @@ export type CertificateDirectoryCommand =
 
 /** The certificates stored under one tenant (or one account), so concurrent uploads can never pass the plan limit. */
 export interface CertificateDirectoryState {
-  readonly stored: ReadonlySet<string>;
+  /** Certificate ids stored, with when each was reserved. */
+  readonly stored: PersistentMap<string, string>;
 }
 
 function decide(command: CertificateDirectoryCommand, state: CertificateDirectoryState): CertificateDirectoryEvent[] {
@@ -42,20 +43,23 @@ function decide(command: CertificateDirectoryCommand, state: CertificateDirector
 
 function evolve(state: CertificateDirectoryState, event: CertificateDirectoryEvent): CertificateDirectoryState {
   switch (event.type) {
+    // O(1) per event: a persistent map, not a copied set.
     case 'certificate_directory.reserved.v1':
-      return { stored: new Set(state.stored).add(event.data.certificateId) };
-    case 'certificate_directory.released.v1': {
-      const stored = new Set(state.stored);
-      stored.delete(event.data.certificateId);
-      return { stored };
-    }
+      return { stored: state.stored.set(event.data.certificateId, event.data.reservedAt) };
+    case 'certificate_directory.released.v1':
+      return { stored: state.stored.delete(event.data.certificateId) };
     default:
       return assertNever(event);
   }
 }
 
 export const certificateDirectoryDecider: Decider<CertificateDirectoryCommand, CertificateDirectoryState, CertificateDirectoryEvent> = {
-  initialState: () => ({ stored: new Set() }),
+  initialState: () => ({ stored: PersistentMap.empty() }),
   decide,
   evolve,
+  snapshot: {
+    name: 'certificate_directory.v1',
+    toJson: (state) => [...state.stored.entries()],
+    fromJson: (json) => ({ stored: PersistentMap.of(json as [string, string][]) }),
+  },
 };

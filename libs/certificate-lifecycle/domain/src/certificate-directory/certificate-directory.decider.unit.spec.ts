@@ -1,3 +1,4 @@
+import { foldEvents } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { certificateDirectoryDecider, type CertificateDirectoryEvent } from './certificate-directory.decider';
 import { certificateLimitOf } from './certificate-limits';
@@ -44,4 +45,20 @@ describe('certificate directory', () => {
   it('limits follow the seed: free 10, starter 25, professional 100, enterprise unlimited', () => {
     expect(['free', 'starter', 'professional', 'enterprise'].map(certificateLimitOf)).toEqual([10, 25, 100, null]);
   });
+
+  it('a fold resumed from a snapshot (through JSON) equals the full fold', () => {
+    const codec = certificateDirectoryDecider.snapshot;
+    if (!codec) throw new Error('the certificate directory must have a snapshot codec');
+    const events: CertificateDirectoryEvent[] = Array.from({ length: 2_000 }, (_, i) =>
+      i % 4 === 3
+        ? { type: 'certificate_directory.released.v1', data: { certificateId: `cert_${(i * 7) % 300}`, releasedAt: now } }
+        : reserved(`cert_${(i * 11) % 300}`),
+    );
+    const full = foldEvents(certificateDirectoryDecider, events);
+    const restored = codec.fromJson(JSON.parse(JSON.stringify(codec.toJson(foldEvents(certificateDirectoryDecider, events.slice(0, 1_234))))));
+    const resumed = events.slice(1_234).reduce(certificateDirectoryDecider.evolve, restored);
+    expect([...resumed.stored.keys()].sort()).toEqual([...full.stored.keys()].sort());
+    expect(full.stored.size).toBeGreaterThan(50);
+  });
 });
+

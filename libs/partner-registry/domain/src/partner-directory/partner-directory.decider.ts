@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -30,11 +30,15 @@ export type PartnerDirectoryCommand =
 
 export interface PartnerDirectoryState {
   /** Active reservations by AS2 id. */
-  readonly reservations: ReadonlyMap<string, Reservation>;
+  readonly reservations: PersistentMap<string, Reservation>;
+  /** The AS2 id each partner holds, so a release finds it without a scan. */
+  readonly as2IdOfPartner: PersistentMap<string, string>;
 }
 
 function reservationOf(state: PartnerDirectoryState, partnerId: string): Reservation | undefined {
-  return [...state.reservations.values()].find((r) => r.partnerId === partnerId);
+  const as2Id = state.as2IdOfPartner.get(partnerId);
+  const reservation = as2Id === undefined ? undefined : state.reservations.get(as2Id);
+  return reservation?.partnerId === partnerId ? reservation : undefined;
 }
 
 function releaseStale(state: PartnerDirectoryState, partnerIds: readonly string[], now: string): PartnerDirectoryEvent[] {
@@ -83,15 +87,22 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
   }
 }
 
+// O(1) per event: persistent maps, so a 100,000-event directory folds in linear time.
 function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): PartnerDirectoryState {
-  const reservations = new Map(state.reservations);
   switch (event.type) {
-    case 'partner_directory.as2_id_reserved.v1':
-      reservations.set(event.data.as2Id, event.data);
-      return { reservations };
-    case 'partner_directory.as2_id_released.v1':
-      if (reservations.get(event.data.as2Id)?.partnerId === event.data.partnerId) reservations.delete(event.data.as2Id);
-      return { reservations };
+    case 'partner_directory.as2_id_reserved.v1': {
+      const { as2Id, partnerId, reservedAt } = event.data;
+      return {
+        reservations: state.reservations.set(as2Id, { as2Id, partnerId, reservedAt }),
+        as2IdOfPartner: state.as2IdOfPartner.set(partnerId, as2Id),
+      };
+    }
+    case 'partner_directory.as2_id_released.v1': {
+      const { as2Id, partnerId } = event.data;
+      if (state.reservations.get(as2Id)?.partnerId !== partnerId) return state;
+      const held = state.as2IdOfPartner.get(partnerId) === as2Id;
+      return { reservations: state.reservations.delete(as2Id), as2IdOfPartner: held ? state.as2IdOfPartner.delete(partnerId) : state.as2IdOfPartner };
+    }
     default:
       return assertNever(event);
   }
@@ -103,9 +114,20 @@ function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): Par
  * so concurrent creates serialise on it.
  */
 export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDirectoryState, PartnerDirectoryEvent> = {
-  initialState: () => ({ reservations: new Map() }),
+  initialState: () => ({ reservations: PersistentMap.empty(), as2IdOfPartner: PersistentMap.empty() }),
   decide,
   evolve,
+  snapshot: {
+    name: 'partner_directory.v1',
+    toJson: (state) => [...state.reservations.values()].map((r) => [r.as2Id, r.partnerId, r.reservedAt]),
+    fromJson: (json) => {
+      const rows = json as [string, string, string][];
+      return {
+        reservations: PersistentMap.of(rows.map(([as2Id, partnerId, reservedAt]) => [as2Id, { as2Id, partnerId, reservedAt }])),
+        as2IdOfPartner: PersistentMap.of(rows.map(([as2Id, partnerId]) => [partnerId, as2Id])),
+      };
+    },
+  },
 };
 
 /** Reservations made before `cutoff` (ISO-8601): only these may be judged stale, younger ones may be mid-create. */

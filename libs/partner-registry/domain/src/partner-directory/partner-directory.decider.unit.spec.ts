@@ -1,7 +1,7 @@
 import { foldEvents } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
-import { partnerDirectoryDecider, reservationsMadeBefore, type PartnerDirectoryCommand } from './partner-directory.decider';
-import type { As2IdReserved } from './partner-directory.events';
+import { partnerDirectoryDecider, reservationsMadeBefore, type PartnerDirectoryCommand, type PartnerDirectoryState } from './partner-directory.decider';
+import type { As2IdReserved, PartnerDirectoryEvent } from './partner-directory.events';
 
 const spec = deciderSpecification(partnerDirectoryDecider);
 const T0 = '2024-01-15T10:30:00.000Z';
@@ -88,4 +88,44 @@ describe('partner directory decider', () => {
     const state = foldEvents(partnerDirectoryDecider, [reserved('OLD', 'prt_old', T0), reserved('NEW', 'prt_new', T1)]);
     expect(reservationsMadeBefore(state, T1).map((r) => r.partnerId)).toEqual(['prt_old']);
   });
+
+  describe('snapshot', () => {
+    /** 3,000 reservations and releases over 400 AS2 ids and 600 partners, some releases of ids another partner holds. */
+    function history(): PartnerDirectoryEvent[] {
+      const events: PartnerDirectoryEvent[] = [];
+      for (let i = 0; i < 3_000; i++) {
+        const as2Id = `AS2_${(i * 7) % 400}`;
+        const partnerId = `prt_${(i * 13) % 600}`;
+        events.push(
+          i % 3 === 2
+            ? { type: 'partner_directory.as2_id_released.v1', data: { as2Id, partnerId, reason: 'deleted', releasedAt: T1 } }
+            : reserved(as2Id, partnerId, `2024-01-15T10:${String(i % 60).padStart(2, '0')}:00.000Z`),
+        );
+      }
+      return events;
+    }
+
+    const comparable = (state: PartnerDirectoryState) => ({
+      reservations: [...state.reservations.entries()].sort(([a], [b]) => a.localeCompare(b)),
+      partners: [...state.as2IdOfPartner.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    });
+
+    it('a fold resumed from a snapshot (through JSON) equals the full fold, and decides the same', () => {
+      const codec = partnerDirectoryDecider.snapshot;
+      if (!codec) throw new Error('the partner directory must have a snapshot codec');
+      const events = history();
+      const full = foldEvents(partnerDirectoryDecider, events);
+      const atSnapshot = foldEvents(partnerDirectoryDecider, events.slice(0, 1_700));
+      const restored = codec.fromJson(JSON.parse(JSON.stringify(codec.toJson(atSnapshot))));
+      const resumed = events.slice(1_700).reduce(partnerDirectoryDecider.evolve, restored);
+
+      expect(comparable(resumed)).toEqual(comparable(full));
+      expect(full.reservations.size).toBeGreaterThan(100);
+      for (const partnerId of ['prt_1', 'prt_2', 'prt_599']) {
+        const release = { type: 'release_as2_id' as const, partnerId, reason: 'deleted' as const, now: T1 };
+        expect(partnerDirectoryDecider.decide(release, resumed)).toEqual(partnerDirectoryDecider.decide(release, full));
+      }
+    });
+  });
 });
+

@@ -281,6 +281,20 @@ describe('tenant partners API (/v1/partners)', () => {
       expect(await ids('.*')).toEqual([]);
     });
 
+    it('searches only the caller\'s tenant, and follows a rename and a removal', async () => {
+      const other = apiAs(t, { tenant: freshTenant() });
+      await other.post('/v1/partners', { ...partnerInput('SHARED-NAME-OTHER'), name: 'Walgreens Boots' });
+      const [mine] = await createMany('SHARED-NAME-MINE');
+      await api.patch(`/v1/partners/${mine.id}`, { name: 'Walgreens Boots Alliance' });
+      const search = async (client: Api, q: string) => (await client.get(`/v1/partners?search=${encodeURIComponent(q)}`)).body;
+      expect((await search(api, 'greens boots')).data.map((p: any) => p.as2_id)).toEqual(['SHARED-NAME-MINE']);
+      expect((await search(api, 'greens boots')).pagination.total).toBe(1);
+      expect((await search(other, 'GREENS')).data.map((p: any) => p.as2_id)).toEqual(['SHARED-NAME-OTHER']);
+      expect((await search(api, 'partner shared-name')).data).toEqual([]);
+      expect((await api.delete(`/v1/partners/${mine.id}`)).status).toBe(200);
+      expect((await search(api, 'walgreens')).data).toEqual([]);
+    });
+
     it('filters by active', async () => {
       const [a] = await createMany('ACT-1', 'ACT-2');
       await api.patch(`/v1/partners/${a.id}`, { active: false });

@@ -1,4 +1,4 @@
-import { escapeRegex, type Filter, type FindQuery } from '@as2-partners/kernel';
+import { escapeRegex, type Filter, type FindQuery, type SearchIndex } from '@as2-partners/kernel';
 import type { PartnerType } from './partner-view.document';
 
 export interface PartnerListCriteria {
@@ -34,7 +34,12 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
   };
 }
 
+/** One index per list shape: a page, a page of active or inactive partners, a partner by id across tenants. */
 export const PARTNER_VIEW_INDEXES: readonly (readonly string[])[] = [
   ['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId'],
+  ['account', 'tenant', 'settings.active', 'typeOrder', 'createdAt', 'partnerId'],
   ['account', 'partnerId'],
 ];
+
+/** `search` looks in the name and the AS2 id, within one tenant's list. */
+export const PARTNER_VIEW_SEARCH: SearchIndex = { fields: ['settings.name', 'as2Id'], scope: ['account', 'tenant'] };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type Page, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
-import { partnerListQuery, type PartnerListCriteria, PARTNER_VIEW_INDEXES } from './partner-list.query';
+import { partnerListQuery, type PartnerListCriteria, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH } from './partner-list.query';
 import {
   PartnerRegistryCollections,
   type PartnerViewDocument,
@@ -17,8 +17,8 @@ export class PartnerQueries {
   private readonly tenants: ReadModelCollection<TenantDocument>;
 
   constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
-    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES);
-    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES);
+    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
+    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
   }
 

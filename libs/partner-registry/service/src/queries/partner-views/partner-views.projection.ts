@@ -11,7 +11,7 @@ import {
   type PartnerRegistryEvent,
   type PartnerSettings,
 } from '@as2-partners/partner-registry-domain';
-import { PARTNER_VIEW_INDEXES } from './partner-list.query';
+import { PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH } from './partner-list.query';
 import {
   type OverrideDocument,
   overrideDocIdOf,
@@ -36,8 +36,8 @@ export class PartnerViewsProjection extends FollowedProjection {
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
-    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES);
-    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES);
+    this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
+    this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
     this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
   }

@@ -1,0 +1,153 @@
+import { describeWithServer } from '@as2-partners/kernel-testing';
+import type { FindQuery, ReadModelCollection, ReadModelStore } from '@as2-partners/kernel';
+import {
+  PARTNER_VIEW_INDEXES,
+  PARTNER_VIEW_SEARCH,
+  partnerListQuery,
+  PartnerRegistryCollections,
+  type PartnerViewDocument,
+} from '@as2-partners/partner-registry-service';
+import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
+import { MongoReadModelStore } from '@as2-partners/read-model-mongo';
+import { createConnection } from 'mongoose';
+
+/**
+ * One test per declared partner-view index: the query that needs it is answered through it, on the embedded store
+ * (SQLite's EXPLAIN QUERY PLAN) and on the MongoDB-wire server (`explain()`).
+ */
+const account = 'acme';
+const tenant = 'hub';
+
+function view(owner: string, i: number): PartnerViewDocument {
+  const partnerId = `prt_${String(i).padStart(5, '0')}`;
+  return {
+    _id: `${account}|${owner}|${partnerId}`,
+    account,
+    tenant: owner,
+    partnerId,
+    type: 'tenant',
+    typeOrder: 0,
+    masterPartnerId: null,
+    as2Id: `AS2-${owner.toUpperCase()}-${i}`,
+    settings: { name: `Partner ${i} of ${owner}`, active: i % 5 !== 0 } as PartnerViewDocument['settings'],
+    overrides: null,
+    hasOverrides: false,
+    createdAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+    updatedAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+  };
+}
+
+const seed = [...Array.from({ length: 300 }, (_, i) => view(tenant, i)), ...Array.from({ length: 100 }, (_, i) => view('other', i))];
+
+interface IndexCase {
+  readonly index: readonly string[];
+  readonly query: FindQuery;
+  /** The query's answer comes in the index's order (no sort after the scan). */
+  readonly ordered: boolean;
+}
+
+const searchIndex = [...PARTNER_VIEW_SEARCH.scope, '__searchTrigrams'];
+const cases: IndexCase[] = [
+  { index: PARTNER_VIEW_INDEXES[0], query: partnerListQuery({ account, tenant, page: 3, perPage: 20 }), ordered: true },
+  { index: PARTNER_VIEW_INDEXES[1], query: partnerListQuery({ account, tenant, active: false, page: 1, perPage: 20 }), ordered: true },
+  { index: PARTNER_VIEW_INDEXES[2], query: { filter: { account, partnerId: 'prt_00042' } }, ordered: false },
+  { index: searchIndex, query: partnerListQuery({ account, tenant, search: 'as2-hub-123', page: 1, perPage: 20 }), ordered: false },
+];
+
+it('covers every declared partner-view index', () => {
+  expect(cases.slice(0, PARTNER_VIEW_INDEXES.length).map((c) => c.index)).toEqual(PARTNER_VIEW_INDEXES);
+});
+
+function viewsOf(store: ReadModelStore): ReadModelCollection<PartnerViewDocument> {
+  return store.collection<PartnerViewDocument>(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
+}
+
+describe('partner-view query plans: embedded store', () => {
+  let store: EmbeddedReadModelStore;
+  let views: ReadModelCollection<PartnerViewDocument> & { explain(query: FindQuery): string[] };
+
+  beforeAll(async () => {
+    store = await EmbeddedReadModelStore.open(':memory:');
+    views = viewsOf(store) as typeof views;
+    await views.putMany(seed);
+  });
+  afterAll(() => store?.close());
+
+  it.each(cases)('$index', async ({ index, query, ordered }) => {
+    const plan = views.explain(query).join('\n');
+    expect(plan).not.toMatch(/SCAN read_model_docs\b/);
+    if (index === searchIndex) {
+      expect(plan).toMatch(/read_model_search VIRTUAL TABLE/);
+      expect(plan).toMatch(/USING INTEGER PRIMARY KEY/);
+    } else {
+      const equalities = Object.keys(query.filter).length === 1 && '$and' in query.filter ? (query.filter['$and'] as unknown[]).length : Object.keys(query.filter).length;
+      expect(plan).toMatch(new RegExp(`USING INDEX read_model_index_\\w+ \\(${Array(equalities).fill('<expr>=\\?').join(' AND ')}\\)`));
+    }
+    if (ordered) expect(plan).not.toMatch(/TEMP B-TREE/);
+    expect((await views.find(query)).items.length).toBeGreaterThan(0);
+  });
+});
+
+describeWithServer('MONGO_URL', 'partner-view query plans: MongoDB wire', (url) => {
+  const dbName = `test_query_plans_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  let store: MongoReadModelStore;
+  let views: ReadModelCollection<PartnerViewDocument> & { explain(query: FindQuery): Promise<Record<string, unknown>> };
+
+  beforeAll(async () => {
+    store = await MongoReadModelStore.connect(url, { dbName });
+    views = viewsOf(store) as typeof views;
+    await views.putMany(seed);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    const connection = await createConnection(url, { dbName }).asPromise();
+    try {
+      if (!dbName.startsWith('test_')) throw new Error(`refusing to drop "${dbName}"`);
+      await connection.dropDatabase();
+    } finally {
+      await connection.close();
+    }
+  });
+
+  /** Every `stage` and `indexName` in a plan tree, whatever its nesting (classic or slot-based engine). */
+  function planParts(node: unknown, into = { stages: [] as string[], indexes: [] as string[] }): typeof into {
+    if (Array.isArray(node)) for (const item of node) planParts(item, into);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'stage' && typeof value === 'string') into.stages.push(value);
+        else if (key === 'indexName' && typeof value === 'string') into.indexes.push(value);
+        else if (key !== 'rejectedPlans') planParts(value, into);
+      }
+    }
+    return into;
+  }
+
+  it.each(cases)('$index', async ({ index, query, ordered }) => {
+    const explained = await views.explain(query);
+    expect(await indexKeys()).toContainEqual(Object.fromEntries(index.map((field) => [field, 1])));
+    const serverInfo = explained['serverInfo'] as Record<string, unknown> | undefined;
+    if (serverInfo?.['ferretdbVersion']) {
+      // FerretDB 1.x (SQLite backend) explains with its SQLite plan and pushdown flags, and never reports an index
+      // for these filters ("SCAN <table>", filterPushdown false): the index exists and the query sent is the indexed one.
+      expect(explained['ok']).toBe(1);
+      expect((explained['command'] as { filter: unknown }).filter).toEqual(index === searchIndex ? { $and: [query.filter, { __searchTrigrams: { $all: expect.arrayContaining(['as2', '123']) } }] } : query.filter);
+    } else {
+      const { stages, indexes } = planParts((explained['queryPlanner'] as Record<string, unknown>)['winningPlan']);
+      expect(stages).toContain('IXSCAN');
+      expect(stages).not.toContain('COLLSCAN');
+      if (index !== searchIndex) expect(indexes).toContain(index.map((field) => `${field}_1`).join('_'));
+      if (ordered) expect(stages).not.toContain('SORT');
+    }
+    expect((await views.find(query)).items.length).toBeGreaterThan(0);
+  });
+
+  async function indexKeys(): Promise<unknown[]> {
+    const connection = await createConnection(url, { dbName }).asPromise();
+    try {
+      return (await connection.db!.collection(PartnerRegistryCollections.partnerViews).indexes()).map((index) => index['key']);
+    } finally {
+      await connection.close();
+    }
+  }
+});

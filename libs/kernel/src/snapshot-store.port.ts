@@ -1,0 +1,15 @@
+/** A stream's folded state saved at a revision, as its decider's snapshot codec wrote it. */
+export interface Snapshot {
+  readonly revision: number;
+  readonly state: unknown;
+}
+
+/**
+ * Saved folds of long streams (a directory with 100,000 reservations), so loading one reads the snapshot and the
+ * events after it. A cache of what the events say: losing one only means a longer fold.
+ */
+export interface SnapshotStore {
+  /** The latest snapshot of `stream` written by the codec `name`, if any. */
+  load(stream: string, name: string): Promise<Snapshot | null>;
+  save(stream: string, name: string, snapshot: Snapshot): Promise<void>;
+}

@@ -1,0 +1,123 @@
+import type { SearchIndex } from '@as2-partners/kernel';
+import type { Database } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { collectionLiteral, isPlainAt, keyExpression, searchTextOf } from './indexed-path';
+
+/** What the store knows about one collection's indexes: declared field lists, searched fields, fields an index cannot answer for. */
+export class CollectionIndexState {
+  readonly indexes: (readonly string[])[] = [];
+  search: SearchIndex | null = null;
+  /** Indexed fields some document once held an array or object on (kept until the collection is cleared). */
+  readonly irregular = new Set<string>();
+  private readonly indexedFields = new Set<string>();
+
+  constructor(readonly name: string) {}
+
+  addIndex(fields: readonly string[]): boolean {
+    const key = fields.join(',');
+    if (this.indexes.some((index) => index.join(',') === key)) return false;
+    this.indexes.push([...fields]);
+    for (const field of fields) if (field !== '_id') this.indexedFields.add(field);
+    return true;
+  }
+
+  /** Fields of this document an index could no longer answer for, and not yet known as such. */
+  newlyIrregular(doc: unknown): string[] {
+    const found: string[] = [];
+    for (const field of this.indexedFields) if (!this.irregular.has(field) && !isPlainAt(doc, field)) found.push(field);
+    return found;
+  }
+
+  isIndexed(field: string): boolean {
+    return field === '_id' || (this.indexedFields.has(field) && !this.irregular.has(field));
+  }
+}
+
+/**
+ * The declared indexes and search fields of every collection, persisted beside the documents so a restart knows
+ * them before any caller declares them again; declaring one the first time builds it from the documents there.
+ */
+export class CollectionCatalog {
+  private readonly states = new Map<string, CollectionIndexState>();
+
+  constructor(private readonly db: Database) {
+    for (const row of db.prepare<[], { collection: string; kind: string; fields: string }>('SELECT collection, kind, fields FROM read_model_indexes').iterate()) {
+      const state = this.stateOf(row.collection);
+      const fields = JSON.parse(row.fields) as string[];
+      if (row.kind === 'index') state.addIndex(fields);
+      else state.search = JSON.parse(row.fields) as SearchIndex;
+    }
+    for (const row of db.prepare<[], { collection: string; path: string }>('SELECT collection, path FROM read_model_irregular_paths').iterate()) {
+      this.stateOf(row.collection).irregular.add(row.path);
+    }
+  }
+
+  stateOf(name: string): CollectionIndexState {
+    let state = this.states.get(name);
+    if (!state) {
+      state = new CollectionIndexState(name);
+      this.states.set(name, state);
+    }
+    return state;
+  }
+
+  declare(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): CollectionIndexState {
+    const state = this.stateOf(name);
+    for (const fields of indexes) {
+      if (fields.length === 0 || (fields.length === 1 && fields[0] === '_id')) continue;
+      if (state.addIndex(fields)) this.createIndex(state, fields);
+    }
+    if (search && JSON.stringify(search) !== JSON.stringify(state.search)) this.createSearch(state, search);
+    return state;
+  }
+
+  /** Remembers fields a document made irregular (call inside the write's transaction). */
+  markIrregular(state: CollectionIndexState, fields: readonly string[]): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO read_model_irregular_paths (collection, path) VALUES (?, ?)');
+    for (const field of fields) {
+      insert.run(state.name, field);
+      state.irregular.add(field);
+    }
+  }
+
+  forgetIrregular(state: CollectionIndexState): void {
+    this.db.prepare('DELETE FROM read_model_irregular_paths WHERE collection = ?').run(state.name);
+    state.irregular.clear();
+  }
+
+  private createIndex(state: CollectionIndexState, fields: readonly string[]): void {
+    const hash = createHash('sha256').update(`${state.name}\n${fields.join(',')}`).digest('hex').slice(0, 16);
+    const columns = fields.map(keyExpression).join(', ');
+    this.db.transaction(() => {
+      this.db.exec(`CREATE INDEX IF NOT EXISTS "read_model_index_${hash}" ON read_model_docs (${columns}, id) WHERE collection = ${collectionLiteral(state.name)}`);
+      this.db.prepare('INSERT OR IGNORE INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, 'index', JSON.stringify(fields));
+      const irregular = new Set<string>();
+      for (const { body } of this.bodies(state.name)) for (const field of state.newlyIrregular(JSON.parse(body))) irregular.add(field);
+      this.markIrregular(state, [...irregular]);
+    })();
+  }
+
+  private createSearch(state: CollectionIndexState, search: SearchIndex): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM read_model_indexes WHERE collection = ? AND kind = 'search'").run(state.name);
+      this.db.prepare('INSERT INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, 'search', JSON.stringify(search));
+      const replace = this.db.prepare('INSERT OR REPLACE INTO read_model_search (rowid, text) VALUES (?, ?)');
+      for (const { seq, body } of this.bodies(state.name)) replace.run(seq, searchTextOf(JSON.parse(body), search.fields));
+      state.search = search;
+    })();
+  }
+
+  /** Every document of a collection, read in chunks (a statement cannot write while another iterates). */
+  private *bodies(name: string): Generator<{ seq: number; body: string }> {
+    const chunk = this.db.prepare<[string, number], { seq: number; body: string }>(
+      'SELECT seq, body FROM read_model_docs WHERE collection = ? AND seq > ? ORDER BY seq LIMIT 1000',
+    );
+    let after = 0;
+    for (;;) {
+      const rows = chunk.all(name, after);
+      if (rows.length === 0) return;
+      yield* rows;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { escapeRegex, type FindQuery, type ReadModelDocument } from '@as2-partners/kernel';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
+import { EmbeddedReadModelStore } from './embedded-read-model-store';
+
+/** Shaped like the partner views: scope, a type order, a creation time, a flag, two searched fields. */
+interface View extends ReadModelDocument {
+  readonly account: string;
+  readonly tenant: string;
+  readonly typeOrder: number;
+  readonly createdAt: string;
+  readonly partnerId: string;
+  readonly as2Id: string;
+  readonly settings: { readonly name: string; readonly active: boolean };
+}
+
+const INDEXES = [
+  ['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId'],
+  ['account', 'tenant', 'settings.active', 'typeOrder', 'createdAt', 'partnerId'],
+  ['account', 'partnerId'],
+];
+const SEARCH = { fields: ['settings.name', 'as2Id'], scope: ['account', 'tenant'] };
+const SORT = { typeOrder: 1, createdAt: 1, partnerId: 1 } as const;
+
+function view(tenant: string, i: number): View {
+  const partnerId = `p${String(i).padStart(4, '0')}`;
+  return {
+    _id: `acme|${tenant}|${partnerId}`,
+    account: 'acme',
+    tenant,
+    typeOrder: i % 4 === 0 ? 1 : 0,
+    createdAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+    partnerId,
+    as2Id: `AS2-${tenant}-${i}`,
+    settings: { name: `Partner ${i} of ${tenant}`, active: i % 3 !== 0 },
+  };
+}
+
+const searchFor = (text: string) => {
+  const pattern = { $regex: escapeRegex(text), $options: 'i' };
+  return { $or: [{ 'settings.name': pattern }, { as2Id: pattern }] };
+};
+
+describe('EmbeddedReadModelStore indexes', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-model-indexes-'));
+    file = join(dir, 'read-models.sqlite');
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function seeded(store: EmbeddedReadModelStore): Promise<EmbeddedReadModelCollection<View>> {
+    const views = store.collection<View>('views', INDEXES, SEARCH) as EmbeddedReadModelCollection<View>;
+    await views.putMany([...Array.from({ length: 60 }, (_, i) => view('t1', i)), ...Array.from({ length: 40 }, (_, i) => view('t2', i))]);
+    return views;
+  }
+
+  describe('each list shape is answered by its index, in index order (no scan, no sort)', () => {
+    const shapes: [string, FindQuery, RegExp][] = [
+      ['a page of a tenant', { filter: { $and: [{ account: 'acme' }, { tenant: 't1' }] }, sort: SORT, skip: 20, limit: 10 }, /USING INDEX .*\(<expr>=\? AND <expr>=\?\)/],
+      [
+        'a page of inactive partners',
+        { filter: { $and: [{ account: 'acme' }, { tenant: 't1' }, { 'settings.active': false }] }, sort: SORT, limit: 10 },
+        /USING INDEX .*\(<expr>=\? AND <expr>=\? AND <expr>=\?\)/,
+      ],
+      ['a partner by id across tenants', { filter: { account: 'acme', partnerId: 'p0007' }, sort: { _id: 1 } }, /USING INDEX .*\(<expr>=\? AND <expr>=\?\)/],
+    ];
+
+    it.each(shapes)('%s', async (_name, query, index) => {
+      const store = await EmbeddedReadModelStore.open(file);
+      try {
+        const views = await seeded(store);
+        const plan = views.explain(query);
+        expect(plan).toEqual([expect.stringMatching(index)]);
+        expect(plan.join('\n')).not.toMatch(/SCAN read_model_docs|TEMP B-TREE/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('pages match a sort of the whole filtered list', async () => {
+      const store = await EmbeddedReadModelStore.open(file);
+      try {
+        const views = await seeded(store);
+        const all = Array.from({ length: 60 }, (_, i) => view('t1', i))
+          .filter((v) => !v.settings.active)
+          .sort((a, b) => a.typeOrder - b.typeOrder || a.createdAt.localeCompare(b.createdAt));
+        const page = await views.find({ filter: { $and: [{ account: 'acme' }, { tenant: 't1' }, { 'settings.active': false }] }, sort: SORT, skip: 5, limit: 7 });
+        expect(page.items.map((v) => v._id)).toEqual(all.slice(5, 12).map((v) => v._id));
+        expect(page.total).toBe(all.length);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  it('a search reads its matches through the trigram index by seq, not the tenant through its index', async () => {
+    const store = await EmbeddedReadModelStore.open(file);
+    try {
+      const views = await seeded(store);
+      const query = { filter: { $and: [{ account: 'acme' }, { tenant: 't1' }, searchFor('as2-t1-42')] }, sort: SORT, limit: 20 };
+      const plan = views.explain(query).join('\n');
+      expect(plan).toMatch(/SEARCH read_model_docs USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(plan).toMatch(/read_model_search VIRTUAL TABLE/);
+      expect((await views.find(query)).items.map((v) => v._id)).toEqual(['acme|t1|p0042']);
+      // two letters are below a trigram: the tenant's index narrows, the filter judges
+      const short = await views.find({ filter: { $and: [{ account: 'acme' }, { tenant: 't2' }, searchFor('39')] }, sort: SORT });
+      expect(short.items.map((v) => v._id)).toEqual(['acme|t2|p0039']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('moves documents of a file written before the indexes and builds the indexes and search from them', async () => {
+    const old = new Database(file);
+    old.exec('CREATE TABLE read_model_documents (collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID');
+    const insert = old.prepare('INSERT INTO read_model_documents (collection, id, body) VALUES (?, ?, ?)');
+    for (const doc of [view('t1', 1), view('t1', 2), { ...view('t1', 3), tenant: ['t1', 't9'] }]) insert.run('views', doc._id, JSON.stringify(doc));
+    old.close();
+
+    const store = await EmbeddedReadModelStore.open(file);
+    try {
+      const views = store.collection<View>('views', INDEXES, SEARCH);
+      expect(await views.get('acme|t1|p0001')).toEqual(view('t1', 1));
+      // the array on an indexed path is found by element, as MongoDB does
+      expect((await views.find({ filter: { account: 'acme', tenant: 't1' }, sort: SORT })).total).toBe(3);
+      expect((await views.find({ filter: { $and: [{ tenant: 't9' }, searchFor('partner 3 OF')] } })).items.map((v) => v._id)).toEqual(['acme|t1|p0003']);
+      const tables = new Database(file, { readonly: true });
+      try {
+        expect(tables.prepare("SELECT name FROM sqlite_master WHERE name = 'read_model_documents'").get()).toBeUndefined();
+      } finally {
+        tables.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('remembers its indexes, search fields and irregular fields across a restart, before anyone declares them again', async () => {
+    const first = await EmbeddedReadModelStore.open(file);
+    const views = await seeded(first);
+    await views.put({ ...view('t3', 1), tenant: ['t3', 't4'] } as unknown as View);
+    await first.close();
+
+    const second = await EmbeddedReadModelStore.open(file);
+    try {
+      const reopened = second.collection<View>('views') as EmbeddedReadModelCollection<View>;
+      expect((await reopened.find({ filter: { account: 'acme', tenant: 't4' } })).items.map((v) => v._id)).toEqual(['acme|t3|p0001']);
+      expect((await reopened.find({ filter: { $and: [{ tenant: 't2' }, searchFor('PARTNER 17 ')] } })).items.map((v) => v._id)).toEqual(['acme|t2|p0017']);
+      expect(reopened.explain({ filter: { account: 'acme', partnerId: 'p0001' } }).join('\n')).toMatch(/USING INDEX/);
+    } finally {
+      await second.close();
+    }
+  });
+});

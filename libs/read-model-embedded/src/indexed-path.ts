@@ -1,0 +1,60 @@
+/** How the embedded store reads an indexed field in SQL and checks in JavaScript that an index can answer for it. */
+
+/** The SQLite JSON path of a dotted field (`settings.name` → `$."settings"."name"`). */
+export function jsonPathOf(field: string): string {
+  const keys = field.split('.');
+  if (keys.some((key) => key === '' || key.includes('"'))) throw new TypeError(`cannot index field "${field}"`);
+  return '$' + keys.map((key) => `."${key}"`).join('');
+}
+
+const quoted = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The SQL key of a field, ordered as MongoDB orders its scalars: NULL (null or missing) < numbers < text < booleans
+ * (booleans as the blobs x'00' < x'01', so they neither equal nor sort with the numbers 0 and 1).
+ * Objects and arrays get blobs of their own; an index over a field holding them is not used (see `isPlainAt`).
+ */
+export function keyExpression(field: string): string {
+  if (field === '_id') return 'id';
+  const path = quoted(jsonPathOf(field));
+  return `(CASE json_type(body, ${path}) WHEN 'true' THEN x'01' WHEN 'false' THEN x'00' WHEN 'object' THEN x'02' WHEN 'array' THEN x'03' ELSE body ->> ${path} END)`;
+}
+
+/** The value bound against `keyExpression` for an equality, or undefined when the value is no plain scalar. */
+export function keyParameter(value: unknown): string | number | Buffer | null | undefined {
+  if (value === null || typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'boolean') return Buffer.from([value ? 1 : 0]);
+  return undefined;
+}
+
+/** Whether a field of a document is a scalar or missing, with no array or object on its path (JSON view: a Date is a string). */
+export function isPlainAt(doc: unknown, field: string): boolean {
+  let current = doc;
+  for (const key of field.split('.')) {
+    if (current === null || current === undefined || typeof current !== 'object' || current instanceof Date) return true;
+    if (Array.isArray(current)) return false;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current === null || current === undefined || typeof current !== 'object' || current instanceof Date;
+}
+
+/** Every string a substring search on these fields could match in a document (array elements included), one a line. */
+export function searchTextOf(doc: unknown, fields: readonly string[]): string {
+  const texts: string[] = [];
+  const collect = (value: unknown, keys: readonly string[]): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) collect(item, keys);
+    } else if (keys.length === 0) {
+      if (typeof value === 'string') texts.push(value);
+      else if (value instanceof Date) texts.push(value.toISOString());
+    } else if (value !== null && typeof value === 'object') {
+      collect((value as Record<string, unknown>)[keys[0]], keys.slice(1));
+    }
+  };
+  for (const field of fields) collect(doc, field.split('.'));
+  return texts.join('\n');
+}
+
+/** The collection name as an SQL literal, so a query's `collection = '…'` matches the partial indexes' condition. */
+export const collectionLiteral = quoted;

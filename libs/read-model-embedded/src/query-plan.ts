@@ -1,0 +1,109 @@
+import { conjunctsOf, isTrigramSearchable, substringSearchOf, type Filter, type SortSpec } from '@as2-partners/kernel';
+import type { CollectionIndexState } from './collection-catalog';
+import { keyExpression, keyParameter } from './indexed-path';
+import { withIdTieBreaker } from './mongo-sort-order';
+
+/**
+ * How SQLite narrows a query: conditions on the collection's indexed fields and its search index, and the order
+ * when every sort key is indexed. `exact` when the conditions are the whole filter: SQLite then counts and pages
+ * alone; otherwise it hands over candidates that the full filter judges in JavaScript.
+ */
+export interface QueryPlan {
+  readonly where: readonly string[];
+  readonly params: readonly unknown[];
+  readonly orderBy: string | null;
+  readonly exact: boolean;
+  /** The table as the query names it: a search reads its few matches by `seq` rather than walk a tenant's index. */
+  readonly source: string;
+}
+
+const isOperatorFree = (value: unknown): boolean => value === null || typeof value !== 'object' || value instanceof RegExp;
+
+interface Conditions {
+  readonly where: string[];
+  readonly params: unknown[];
+  /** The conditions say all the clause says. */
+  exact: boolean;
+}
+
+/** A range bound on a string or a number, kept within its type as MongoDB compares (text sorts above numbers, booleans above text). */
+function rangeCondition(key: string, operator: string, bound: unknown, into: Conditions): boolean {
+  const sign = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[operator];
+  if (!sign || !((typeof bound === 'number' && Number.isFinite(bound)) || typeof bound === 'string')) return false;
+  into.where.push(`${key} ${sign} ?`);
+  into.params.push(bound);
+  const upward = sign.startsWith('>');
+  if (typeof bound === 'number' && upward) into.where.push(`${key} < ''`);
+  if (typeof bound === 'string') into.where.push(upward ? `${key} < x''` : `${key} >= ''`);
+  return true;
+}
+
+/** SQL for one clause on an indexed field: equality, $eq, $in, $ne null and ranges on scalars; other operators are left to the filter. */
+function fieldConditions(field: string, condition: unknown, into: Conditions): void {
+  const key = keyExpression(field);
+  const equality = (value: unknown): boolean => {
+    const parameter = keyParameter(value);
+    if (parameter === undefined) return false;
+    if (parameter === null) {
+      into.where.push(`${key} IS NULL`);
+    } else {
+      into.where.push(`${key} = ?`);
+      into.params.push(parameter);
+    }
+    return true;
+  };
+  if (isOperatorFree(condition)) {
+    if (!equality(condition)) into.exact = false;
+    return;
+  }
+  const operators = Object.entries(condition as Record<string, unknown>);
+  if (operators.length === 0) into.exact = false;
+  for (const [operator, operand] of operators) {
+    let handled = false;
+    if (operator === '$eq') {
+      handled = isOperatorFree(operand) && equality(operand);
+    } else if (operator === '$in' && Array.isArray(operand) && operand.length > 0) {
+      const parameters = operand.map(keyParameter);
+      if (parameters.every((parameter) => parameter !== undefined && parameter !== null)) {
+        into.where.push(`${key} IN (${parameters.map(() => '?').join(', ')})`);
+        into.params.push(...parameters);
+        handled = true;
+      }
+    } else if (operator === '$ne' && operand === null) {
+      into.where.push(`${key} IS NOT NULL`);
+      handled = true;
+    } else {
+      handled = rangeCondition(key, operator, operand, into);
+    }
+    if (!handled) into.exact = false;
+  }
+}
+
+/** An FTS5 query for the text as one phrase: the trigram tokenizer finds it as a substring, case folded. */
+export const phraseQuery = (text: string): string => `"${text.replace(/"/g, '""')}"`;
+
+export function planQuery(filter: Filter, sort: SortSpec | undefined, state: CollectionIndexState): QueryPlan {
+  const conditions: Conditions = { where: [], params: [], exact: true };
+  let throughSearch = false;
+  for (const clause of conjunctsOf(filter)) {
+    const [field, condition] = Object.entries(clause)[0] ?? [];
+    if (field !== undefined && !field.startsWith('$') && state.isIndexed(field)) {
+      fieldConditions(field, condition, conditions);
+      continue;
+    }
+    conditions.exact = false;
+    const search = substringSearchOf(clause);
+    const searched = state.search?.fields ?? [];
+    if (search && isTrigramSearchable(search.text) && search.fields.every((name) => searched.includes(name))) {
+      conditions.where.push('seq IN (SELECT rowid FROM read_model_search WHERE read_model_search MATCH ?)');
+      conditions.params.push(phraseQuery(search.text));
+      throughSearch = true;
+    }
+  }
+  const keys = Object.entries(withIdTieBreaker(sort));
+  const orderBy = keys.every(([field]) => state.isIndexed(field))
+    ? keys.map(([field, direction]) => `${keyExpression(field)} ${direction === -1 ? 'DESC' : 'ASC'}`).join(', ')
+    : null;
+  const { where, params, exact } = conditions;
+  return { where, params, orderBy, exact, source: throughSearch ? 'read_model_docs NOT INDEXED' : 'read_model_docs' };
+}

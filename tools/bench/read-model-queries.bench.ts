@@ -1,0 +1,91 @@
+/**
+ * Read-model query benchmark, embedded store in process (no HTTP): seeds partner views straight into the store
+ * (TENANT_PARTNERS in one tenant, OTHER_TENANTS × PER_TENANT beside it) and times the partner list's queries:
+ * page 1, a deep page, `active=false`, a selective search, a get by id.
+ *
+ *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-model-queries.bench.ts
+ *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 to change the load)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedReadModelStore } from '../../libs/read-model-embedded/src';
+import {
+  PARTNER_VIEW_INDEXES,
+  PARTNER_VIEW_SEARCH,
+  partnerListQuery,
+  type PartnerListCriteria,
+} from '../../libs/partner-registry/service/src/queries/partner-views/partner-list.query';
+
+const tenantPartners = Number(process.env['TENANT_PARTNERS'] ?? 100_000);
+const otherTenants = Number(process.env['OTHER_TENANTS'] ?? 100);
+const perTenant = Number(process.env['PER_TENANT'] ?? 100);
+const rounds = Number(process.env['ROUNDS'] ?? 200);
+const account = 'bench-account';
+
+function view(tenant: string, i: number): Record<string, unknown> & { _id: string } {
+  const partnerId = `prt_${tenant}_${String(i).padStart(7, '0')}`;
+  return {
+    _id: `${account}|${tenant}|${partnerId}`,
+    account,
+    tenant,
+    partnerId,
+    type: 'tenant',
+    typeOrder: 0,
+    masterPartnerId: null,
+    as2Id: `AS2-${tenant.toUpperCase()}-${i}`,
+    settings: { name: `Partner ${i} of ${tenant} Trading`, active: i % 10 !== 0, email: `ops${i}@example.com`, url: `https://p${i}.example.com/as2` },
+    overrides: null,
+    hasOverrides: false,
+    createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+    updatedAt: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+  };
+}
+
+function stats(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return `p50 ${at(0.5).toFixed(3)} ms  p99 ${at(0.99).toFixed(3)} ms`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'read-model-bench-'));
+  const store = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
+  try {
+    const views = store.collection('partner_registry_partner_views', PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
+    let started = performance.now();
+    for (let i = 0; i < tenantPartners; i += 1000) {
+      await views.putMany(Array.from({ length: Math.min(1000, tenantPartners - i) }, (_, k) => view('hub', i + k)));
+    }
+    for (let t = 0; t < otherTenants; t += 1) {
+      await views.putMany(Array.from({ length: perTenant }, (_, k) => view(`t${t}`, k)));
+    }
+    const seeded = tenantPartners + otherTenants * perTenant;
+    console.log(`seeded ${seeded} views in ${((performance.now() - started) / 1000).toFixed(1)} s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    const base: PartnerListCriteria = { account, tenant: 'hub', page: 1, perPage: 20 };
+    const deepPage = Math.max(1, Math.floor(tenantPartners / 20 / 2));
+    const cases: [string, () => Promise<unknown>][] = [
+      ['list page 1', () => views.find(partnerListQuery(base))],
+      [`list page ${deepPage}`, () => views.find(partnerListQuery({ ...base, page: deepPage }))],
+      ['active=false page 1', () => views.find(partnerListQuery({ ...base, active: false }))],
+      ['search (selective)', () => views.find(partnerListQuery({ ...base, search: `hub-${Math.floor(tenantPartners / 3)}` }))],
+      ['get by id', () => views.get(`${account}|hub|prt_hub_${String(Math.floor(tenantPartners / 2)).padStart(7, '0')}`)],
+    ];
+    for (const [name, run] of cases) {
+      const samples: number[] = [];
+      for (let r = 0; r < rounds; r += 1) {
+        started = performance.now();
+        await run();
+        samples.push(performance.now() - started);
+      }
+      console.log(`${name.padEnd(22)} ${stats(samples)}`);
+    }
+    const page = (await views.find(partnerListQuery({ ...base, search: `hub-${Math.floor(tenantPartners / 3)}` }))) as { total: number };
+    console.log(`search total ${page.total}; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,261 @@
+/**
+ * Read-path benchmark, side by side in one run: the built all-in-one app (embedded mode) and a bare Fastify anchor
+ * serving the same partner documents from a Map, each in its own process, loaded by autocannon in turn.
+ * Partners are seeded straight into the read-model file through the build's own store (no write model): PARTNERS
+ * in one tenant, OTHER_TENANTS × PER_TENANT beside it. Prints req/s, p50/p99 and the app/anchor ratio per route.
+ *
+ *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-path.bench.ts
+ *   (PARTNERS=10000 OTHER_TENANTS=0 PER_TENANT=100 CONNECTIONS=50 DURATION=5; BUILD_DIR=<an all-in-one build> to
+ *   measure another build, e.g. one of main, with the same seed; APP_NODE_ARGS='--cpu-prof' to profile the app,
+ *   ROUTES=0,2 to run only some routes)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import { SignJWT } from 'jose';
+
+const root = join(__dirname, '..', '..');
+const buildDir = resolve(process.env['BUILD_DIR'] ?? join(root, 'dist', 'apps', 'all-in-one'));
+const partners = Number(process.env['PARTNERS'] ?? 10_000);
+const otherTenants = Number(process.env['OTHER_TENANTS'] ?? 0);
+const perTenant = Number(process.env['PER_TENANT'] ?? 100);
+const connections = Number(process.env['CONNECTIONS'] ?? 50);
+const duration = Number(process.env['DURATION'] ?? 5);
+const secret = 'read-path-benchmark-secret-0123456789abcdef';
+const account = 'bench-account';
+const tenant = 'hub';
+const VIEWS = 'partner_registry_partner_views';
+const TENANTS = 'partner_registry_tenants';
+
+const partnerId = (owner: string, i: number): string => `prt_${owner.toUpperCase().padEnd(6, '0').slice(0, 6)}${String(i).padStart(20, '0')}`;
+
+function view(owner: string, i: number): Record<string, unknown> & { _id: string } {
+  const id = partnerId(owner, i);
+  const at = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString();
+  return {
+    _id: `${account}|${owner}|${id}`,
+    account,
+    tenant: owner,
+    partnerId: id,
+    type: 'tenant',
+    typeOrder: 0,
+    masterPartnerId: null,
+    as2Id: `AS2-${owner.toUpperCase()}-${i}`,
+    settings: {
+      name: `Trading Partner ${i} of ${owner}`,
+      url: `https://as2.partner-${i}.example.com/receive`,
+      active: i % 10 !== 0,
+      sign: true,
+      encrypt: true,
+      compress: false,
+      mdnMode: 'async',
+      signAlgorithm: 'SHA256withRSA',
+      encryptAlgorithm: 'AES256_CBC',
+      email: `ops${i}@example.com`,
+      subject: null,
+      mdn: { url: null, signed: false, algorithm: null },
+      connection: { timeoutSeconds: 60, retryAttempts: 3, retryIntervalSeconds: 300 },
+      httpAuth: { enabled: false, username: null, sealedPassword: null },
+    },
+    overrides: null,
+    hasOverrides: false,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function tenantDoc(owner: string): Record<string, unknown> & { _id: string } {
+  const at = '2024-01-01T00:00:00.000Z';
+  return { _id: `${account}|${owner}`, account, tenantId: owner, registered: true, name: owner, plan: 'enterprise', createdAt: at, updatedAt: at, deletedAt: null };
+}
+
+interface Store {
+  collection(name: string, indexes?: unknown, search?: unknown): { putMany(docs: unknown[]): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** Seeds through the measured build's own store and partner-view declarations, so its file is in its own format. */
+async function seed(file: string): Promise<void> {
+  const { EmbeddedReadModelStore } = require(join(buildDir, 'libs/read-model-embedded/src/index.js')) as { EmbeddedReadModelStore: { open(file: string): Promise<Store> } };
+  const query = require(join(buildDir, 'libs/partner-registry/service/src/queries/partner-views/partner-list.query.js')) as Record<string, unknown>;
+  const store = await EmbeddedReadModelStore.open(file);
+  try {
+    const views = store.collection(VIEWS, query['PARTNER_VIEW_INDEXES'], query['PARTNER_VIEW_SEARCH']);
+    const owners = [tenant, ...Array.from({ length: otherTenants }, (_, t) => `t${t}`)];
+    await store.collection(TENANTS, [['account', 'registered']]).putMany(owners.map(tenantDoc));
+    for (let i = 0; i < partners; i += 2000) await views.putMany(Array.from({ length: Math.min(2000, partners - i) }, (_, k) => view(tenant, i + k)));
+    for (let t = 0; t < otherTenants; t += 20) {
+      const docs = [];
+      for (let k = t; k < Math.min(otherTenants, t + 20); k += 1) for (let i = 0; i < perTenant; i += 1) docs.push(view(`t${k}`, i));
+      await views.putMany(docs);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** The anchor: the hub tenant's documents in a Map, a by-id lookup and a scan for search/list, no auth, no framework beyond Fastify. */
+async function runAnchor(file: string, port: number): Promise<void> {
+  const db = new Database(file, { readonly: true });
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE name = 'read_model_docs'").get() ? 'read_model_docs' : 'read_model_documents';
+  const byId = new Map<string, string>();
+  const docs: { doc: Record<string, unknown>; json: string }[] = [];
+  for (const row of db.prepare(`SELECT body FROM ${table} WHERE collection = ?`).iterate(VIEWS) as Iterable<{ body: string }>) {
+    const doc = JSON.parse(row.body) as Record<string, unknown>;
+    if (doc['tenant'] !== tenant) continue;
+    byId.set(doc['partnerId'] as string, row.body);
+    docs.push({ doc, json: row.body });
+  }
+  db.close();
+  const app = Fastify();
+  app.get<{ Params: { id: string } }>('/v1/partners/:id', (request, reply) => {
+    const json = byId.get(request.params.id);
+    if (!json) return reply.code(404).send({ message: 'not found' });
+    return reply.type('application/json').send(`{"data":${json}}`);
+  });
+  app.get<{ Querystring: Record<string, string> }>('/v1/partners', (request, reply) => {
+    const search = request.query['search']?.toLowerCase();
+    const active = request.query['active'] === undefined ? undefined : request.query['active'] === 'true';
+    const page = Number(request.query['page'] ?? 1);
+    const perPage = Number(request.query['per_page'] ?? 20);
+    const matches = docs.filter(({ doc }) => {
+      const settings = doc['settings'] as { name: string; active: boolean };
+      if (active !== undefined && settings.active !== active) return false;
+      return !search || settings.name.toLowerCase().includes(search) || (doc['as2Id'] as string).toLowerCase().includes(search);
+    });
+    const items = matches.slice((page - 1) * perPage, page * perPage).map(({ json }) => json);
+    return reply.type('application/json').send(`{"data":[${items.join(',')}],"pagination":{"total":${matches.length}}}`);
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+async function ready(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 1200; attempt += 1) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/** CPU seconds a process has used (user + system), from /proc: a per-request cost that a loaded machine's scheduling does not skew. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Server CPU per answered request, in µs. */
+  cpuMicros: number;
+}
+
+async function load(pid: number, base: string, path: () => string, headers: Record<string, string>): Promise<Result> {
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration,
+    headers,
+    requests: [{ method: 'GET', setupRequest: (request: Record<string, unknown>) => ({ ...request, path: path() }) }],
+  });
+  const cpuMicros = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuMicros };
+}
+
+async function main(): Promise<void> {
+  if (process.env['READ_PATH_ANCHOR']) {
+    const [file, port] = process.argv.slice(2);
+    await runAnchor(file, Number(port));
+    return;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'read-path-bench-'));
+  const file = join(dataDir, 'read-models.sqlite');
+  const children: ChildProcess[] = [];
+  try {
+    let started = performance.now();
+    await seed(file);
+    console.log(`seeded ${partners} partners in "${tenant}" + ${otherTenants} × ${perTenant} in ${((performance.now() - started) / 1000).toFixed(1)} s (build ${buildDir})`);
+    const [appPort, anchorPort] = [await freePort(), await freePort()];
+    started = performance.now();
+    const nodeArgs = process.env['APP_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+    const app = spawn(process.execPath, [...nodeArgs, join(buildDir, 'main.js')], {
+      cwd: root,
+      env: { ...process.env, MODE: 'embedded', PORT: String(appPort), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(app);
+    await ready(`http://127.0.0.1:${appPort}/health/ready`);
+    console.log(`app ready in ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
+    const anchor = spawn(process.execPath, ['-r', '@swc-node/register', __filename, file, String(anchorPort)], {
+      cwd: root,
+      env: { ...process.env, READ_PATH_ANCHOR: '1', SWC_NODE_PROJECT: 'tsconfig.base.json' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(anchor);
+    await ready(`http://127.0.0.1:${anchorPort}/v1/partners/none`);
+
+    const bearer = await new SignJWT({ sub: 'bench-user', account, tenant, roles: ['tenant_admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(new TextEncoder().encode(secret));
+    const random = (): number => Math.floor(Math.random() * partners);
+    const deepPage = Math.max(1, Math.min(5000, Math.floor(partners / 20)));
+    const routes: [string, () => string][] = [
+      ['GET /v1/partners/{id}', () => `/v1/partners/${partnerId(tenant, random())}`],
+      ['search (selective)', () => `/v1/partners?search=${encodeURIComponent(`as2-hub-${random()}`)}&per_page=20`],
+      ['list page 1', () => '/v1/partners?per_page=20'],
+      [`list page ${deepPage}`, () => `/v1/partners?per_page=20&page=${deepPage}`],
+      ['?active=false page 1', () => '/v1/partners?active=false&per_page=20'],
+    ];
+    const f = (n: number, digits = 1): string => n.toFixed(digits);
+    console.log(`read path, ${connections} connections, ${duration} s per run, node ${process.version}`);
+    console.log('(req/s and latency ms as measured; CPU µs per request from /proc, ratio = anchor CPU / app CPU = req/s ratio at equal CPU)');
+    console.log('route                      app req/s   p50   p99  cpu µs | anchor req/s   p50   p99  cpu µs | req/s ratio  cpu ratio');
+    const only = process.env['ROUTES']?.split(',').map(Number);
+    for (const [name, path] of routes.filter((_, i) => !only || only.includes(i))) {
+      const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, path, { authorization: `Bearer ${bearer}` });
+      const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, path, {});
+      const errors = ours.errors || bare.errors ? `  (errors/non-2xx: app ${ours.errors}, anchor ${bare.errors})` : '';
+      console.log(
+        `${name.padEnd(26)} ${f(ours.rps, 0).padStart(9)} ${f(ours.p50).padStart(5)} ${f(ours.p99).padStart(5)} ${f(ours.cpuMicros, 0).padStart(7)} | ` +
+          `${f(bare.rps, 0).padStart(12)} ${f(bare.p50).padStart(5)} ${f(bare.p99).padStart(5)} ${f(bare.cpuMicros, 0).padStart(7)} | ` +
+          `${f(ours.rps / bare.rps, 2).padStart(10)}× ${f(bare.cpuMicros / ours.cpuMicros, 2).padStart(9)}×${errors}`,
+      );
+    }
+    console.log(`app rss after the runs ${rssMiB(app.pid!).toFixed(0)} MiB`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

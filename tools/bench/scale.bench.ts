@@ -1,0 +1,500 @@
+/**
+ * Scale benchmark (issue 10): seeds the embedded store through the write model (the create-partner and tenant
+ * handlers in this process, not HTTP) to each size of one hub tenant plus a population of other tenants, and at each
+ * size measures the built all-in-one app against anchors run in the same run: raw fsync'd appends through
+ * better-sqlite3 with the event store's settings, and a bare Fastify server over documents of the same shape. Prints
+ * every goal as a ratio (min/median/max over the rounds) with met / NOT met, and the growth curve.
+ *
+ *   npm run bench:scale
+ *   SCALE_SIZES=1000,10000,100000   hub-tenant sizes, in order (each seeds on top of the last)
+ *   SCALE_TENANTS=1000 SCALE_POPULATION=100000   other tenants and their partners in total (the issue's 1,000,000
+ *                                   takes ~15 min to seed on a 2-core machine, so the default is 100,000)
+ *   SCALE_ROUNDS=3 SCALE_DURATION=3   rounds per measure, seconds per load run
+ *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
+ *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
+ *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
+ */
+import 'reflect-metadata';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Database from 'better-sqlite3';
+import { SignJWT } from 'jose';
+import { openInfrastructure } from '@as2-partners/composition';
+import { loadPlatformConfig, PlatformModule, type RequestContext } from '@as2-partners/platform';
+import { AllInOneModule } from '../../apps/all-in-one/src/all-in-one.module';
+import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
+import { CreatePartnerHandler } from '../../libs/partner-registry/service/src/commands/create-partner/create-partner.handler';
+import { TenantsHandler } from '../../libs/partner-registry/service/src/commands/tenants/tenants.handler';
+import type { CreatePartnerDto } from '../../libs/partner-registry/service/src/partner-settings/partner-settings.dto';
+import type { CreateTenantDto } from '../../libs/partner-registry/service/src/commands/tenants/tenant.dto';
+
+/** The part of autocannon (which ships no types) this benchmark uses. */
+interface LoadRequest {
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly setupRequest?: (request: LoadRequest) => LoadRequest;
+}
+interface LoadResult {
+  readonly '2xx': number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly latency: { readonly p99: number };
+}
+const autocannon = createRequire(__filename)('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: LoadRequest[];
+}) => Promise<LoadResult>;
+
+const env = process.env;
+const sizes = (env['SCALE_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
+const populationTenants = Number(env['SCALE_TENANTS'] ?? 1000);
+const population = Number(env['SCALE_POPULATION'] ?? 100_000);
+const rounds = Number(env['SCALE_ROUNDS'] ?? 3);
+const duration = Number(env['SCALE_DURATION'] ?? 3);
+const connections = Number(env['SCALE_CONNECTIONS'] ?? 50);
+const createConnections = Number(env['SCALE_CREATE_CONNECTIONS'] ?? 16);
+const seedConcurrency = Number(env['SCALE_SEED_CONCURRENCY'] ?? 64);
+
+const root = join(__dirname, '..', '..');
+const distDir = join(root, 'dist', 'apps', 'all-in-one');
+const secret = 'scale-benchmark-secret-0123456789abcdef';
+const account = 'bench-account';
+const hub = 'hub';
+
+type Stats = { min: number; median: number; max: number };
+const stats = (values: number[]): Stats => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0] ?? NaN, median: sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN, max: sorted.at(-1) ?? NaN };
+};
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const fmtStats = (s: Stats, digits = 2) => `${fmt(s.min, digits)} / ${fmt(s.median, digits)} / ${fmt(s.max, digits)}`;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function token(claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
+}
+
+function hubPartner(i: number): { name: string; as2Id: string; active: boolean } {
+  return { name: `Hub Supplier ${i}`, as2Id: `HUB-${String(i).padStart(7, '0')}`, active: i % 100 !== 7 };
+}
+
+function populationPartner(t: number, i: number): { name: string; as2Id: string; active: boolean } {
+  return { name: `Supplier ${t}-${i}`, as2Id: `T${t}-${String(i).padStart(5, '0')}`, active: i % 100 !== 7 };
+}
+
+const partnerDto = (p: { name: string; as2Id: string; active: boolean }): CreatePartnerDto =>
+  ({ name: p.name, as2_id: p.as2Id, url: `https://as2.${p.as2Id.toLowerCase()}.example.com/receive`, active: p.active, sign: true, encrypt: true }) as CreatePartnerDto;
+
+/** The environment both the seeding context and the app run with. */
+function appEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  return { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
+}
+
+/** Seeds through the handlers the routes call (write model, reservations, plan limits), `concurrency` at a time. */
+class Seeder {
+  private hubSeeded = 0;
+  private populationSeeded = 0;
+
+  constructor(private readonly dataDir: string) {}
+
+  async seed(hubTarget: number, populationTarget: number): Promise<{ seconds: number; created: number }> {
+    const config = loadPlatformConfig(appEnv(this.dataDir, 1));
+    @Module({ imports: [PlatformModule.forRoot(config, { openInfrastructure, startProjections: false }), AllInOneModule] })
+    class SeedModule {}
+    const context = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
+    const started = performance.now();
+    let created = 0;
+    try {
+      await context.init();
+      const tenants = context.get(TenantsHandler, { strict: false });
+      const partners = context.get(CreatePartnerHandler, { strict: false });
+      const ctx = (tenant: string | null): RequestContext => ({
+        caller: { sub: 'bench-seeder', account, tenant, roles: tenant ? ['tenant_admin'] : ['account_admin'] },
+        correlationId: randomUUID(),
+        requestId: randomUUID(),
+      });
+      if (this.hubSeeded === 0 && this.populationSeeded === 0) {
+        await tenants.create(ctx(null), account, { id: hub, name: 'Hub', plan: 'enterprise' } as CreateTenantDto);
+        for (let t = 0; t < populationTenants; t++) await tenants.create(ctx(null), account, { id: `t${t}`, name: `Tenant ${t}`, plan: 'enterprise' } as CreateTenantDto);
+      }
+      const jobs: (() => Promise<unknown>)[] = [];
+      for (let i = this.hubSeeded; i < hubTarget; i++) jobs.push(() => partners.execute(ctx(hub), partnerDto(hubPartner(i))));
+      const perTenant = Math.ceil(populationTarget / Math.max(1, populationTenants));
+      const alreadyPerTenant = Math.ceil(this.populationSeeded / Math.max(1, populationTenants));
+      for (let i = alreadyPerTenant; i < perTenant; i++) {
+        for (let t = 0; t < populationTenants; t++) jobs.push(() => partners.execute(ctx(`t${t}`), partnerDto(populationPartner(t, i))));
+      }
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: seedConcurrency }, async () => {
+          while (next < jobs.length) {
+            await (jobs[next++] as () => Promise<unknown>)();
+            created++;
+            if (created % 10_000 === 0) log(`  seeded ${created} / ${jobs.length}`);
+          }
+        }),
+      );
+      this.hubSeeded = Math.max(this.hubSeeded, hubTarget);
+      this.populationSeeded = Math.max(this.populationSeeded, perTenant * populationTenants);
+    } finally {
+      await context.close();
+    }
+    return { seconds: (performance.now() - started) / 1000, created };
+  }
+
+  get populationSize(): number {
+    return this.populationSeeded;
+  }
+}
+
+function eventCount(dataDir: string): number {
+  const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT MAX(position) AS n FROM events').get() as { n: number | null }).n ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** `npm run rebuild-read-models` on the data: events replayed per second by the slowest store-fed projection. */
+function rebuild(dataDir: string): { eventsPerSecond: number; detail: string } {
+  const events = eventCount(dataDir);
+  const run = spawnSync(process.execPath, [join(distDir, 'rebuild-read-models.js')], { cwd: root, env: appEnv(dataDir, 1), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`rebuild-read-models failed: ${run.stderr}`);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('Rebuilt')) ?? '';
+  const durations = [...line.matchAll(/([\w.:-]+) \((\d+) ms\)/g)].map(([, name, ms]) => ({ name: name as string, ms: Number(ms) }));
+  const slowest = durations.reduce((a, b) => (b.ms > a.ms ? b : a), { name: 'none', ms: 0 });
+  return { eventsPerSecond: events / Math.max(slowest.ms, 1) * 1000, detail: `${events} events, slowest ${slowest.name} ${slowest.ms} ms` };
+}
+
+interface RunningApp {
+  readonly process: ChildProcess;
+  readonly base: string;
+  readonly readyMs: number;
+}
+
+async function startApp(dataDir: string): Promise<RunningApp> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(distDir, 'main.js')], { cwd: root, env: appEnv(dataDir, port), stdio: ['ignore', 'ignore', 'inherit'] });
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error('the app exited before it was ready');
+    if (performance.now() - started > 600_000) throw new Error('the app was not ready within 10 minutes');
+    await pause(10);
+  }
+  return { process: child, base, readyMs: performance.now() - started };
+}
+
+async function stopApp(app: RunningApp): Promise<void> {
+  if (app.process.exitCode !== null) return;
+  app.process.kill('SIGTERM');
+  await new Promise((r) => app.process.once('exit', r));
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** Raw anchor: one INSERT per fsync'd transaction into a table like the event store's, same pragmas, same row sizes. */
+function rawAppendsPerSecond(dataDir: string, seconds: number): number {
+  const file = join(dataDir, `raw-anchor-${randomUUID()}.sqlite`);
+  const db = new Database(file);
+  try {
+    configureConnection(db);
+    createSchema(db);
+    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, 0, ?, 1, ?, ?)');
+    const data = JSON.stringify({ partnerId: 'prt_x', account, tenant: hub, as2Id: 'HUB-0000001', settings: partnerDto(hubPartner(1)) });
+    const metadata = JSON.stringify({ account, tenant: hub, correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'user', id: 'u' }, occurredAt: new Date().toISOString() });
+    let n = 0;
+    const started = performance.now();
+    while (performance.now() - started < seconds * 1000) {
+      insert.run(randomUUID(), `partner-${n}`, 'partner.created.v1', data, metadata);
+      n++;
+    }
+    return n / ((performance.now() - started) / 1000);
+  } finally {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+}
+
+interface Load {
+  readonly rps: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+/** Waits until the server answers /health/live within 50 ms: requests a previous run left queued are done. */
+async function settle(base: string): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < 120_000) {
+    const at = performance.now();
+    try {
+      await (await fetch(`${base}/health/live`)).arrayBuffer();
+      if (performance.now() - at < 50) return;
+    } catch {
+      // a bare anchor has no /health/live: it never queues
+      return;
+    }
+    await pause(100);
+  }
+}
+
+async function load(base: string, request: LoadRequest, conns: number): Promise<Load> {
+  await settle(base);
+  const result = await autocannon({ url: base, connections: conns, duration, requests: [request] });
+  // No answer within the run is the worst latency, not none.
+  const p99 = result['2xx'] === 0 ? Infinity : result.latency.p99;
+  return { rps: result['2xx'] / duration, p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+type Measures = Record<string, number[]>;
+
+function record(measures: Measures, key: string, value: number): void {
+  (measures[key] ??= []).push(value);
+}
+
+async function measureSize(size: number, dataDir: string, bare: { base: string }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
+  const auth = { authorization: `Bearer ${userToken}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  let app: RunningApp | null = null;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      if (app) await stopApp(app);
+      app = await startApp(dataDir);
+      record(m, 'readyMs', app.readyMs);
+      const i = creates.next++;
+      const started = performance.now();
+      const first = await fetch(`${app.base}/v1/partners`, { method: 'POST', headers: json, body: JSON.stringify(partnerDto(hubPartner(i))) });
+      if (first.status !== 201) throw new Error(`first create answered ${first.status}: ${await first.text()}`);
+      record(m, 'firstCreateMs', performance.now() - started);
+      const next: number[] = [];
+      for (let k = 0; k < 5; k++) {
+        const at = performance.now();
+        const again = await fetch(`${app.base}/v1/partners`, { method: 'POST', headers: json, body: JSON.stringify(partnerDto(hubPartner(creates.next++))) });
+        if (again.status !== 201) throw new Error(`create answered ${again.status}`);
+        next.push(performance.now() - at);
+      }
+      record(m, 'nextCreateMs', stats(next).median);
+      record(m, 'bareReadyMs', await bareStartMs(dataDir));
+    }
+    const running = app as RunningApp;
+    const searchTerms = ['hub-00004', 'supplier 77', 'HUB-0000123', 'nothing-matches'];
+    let turn = 0;
+    const term = () => searchTerms[turn++ % searchTerms.length] as string;
+    const id = (ids: string[]) => ids[Math.floor(Math.random() * ids.length)] as string;
+    for (let r = 0; r < rounds; r++) {
+      record(m, 'raw', rawAppendsPerSecond(dataDir, duration));
+      const created = await load(running.base, {
+        method: 'POST',
+        path: '/v1/partners',
+        headers: json,
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(partnerDto(hubPartner(creates.next++))) }),
+      }, createConnections);
+      record(m, 'creates', created.rps);
+      record(m, 'createErrors', created.errors);
+      const get = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(hubIds)}` }) }, connections);
+      const getBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(bareIds)}` }) }, connections);
+      record(m, 'get', get.rps);
+      record(m, 'getBare', getBare.rps);
+      record(m, 'getErrors', get.errors);
+      const search = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners?search=${encodeURIComponent(term())}` }) }, connections);
+      const searchBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections);
+      record(m, 'search', search.rps);
+      record(m, 'searchBare', searchBare.rps);
+      record(m, 'searchP99', search.p99);
+      record(m, 'searchErrors', search.errors);
+      for (const [key, path] of [['page1P99', '/v1/partners?page=1'], ['page5000P99', '/v1/partners?page=5000'], ['inactiveP99', '/v1/partners?active=false']] as const) {
+        const run = await load(running.base, { method: 'GET', headers: auth, path }, connections);
+        record(m, key, run.p99);
+        record(m, `${key}Errors`, run.errors);
+      }
+    }
+    record(m, 'rssMiB', rssMiB(running.process.pid as number));
+  } finally {
+    if (app) await stopApp(app);
+  }
+  void size;
+}
+
+/** Start-up anchor: the bare Fastify server with no documents, spawned and polled as the app is. */
+async function bareStartMs(dataDir: string): Promise<number> {
+  const file = join(dataDir, 'bare-empty.json');
+  writeFileSync(file, JSON.stringify({ template: {}, tenants: [] }));
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(__dirname, 'bare-anchor-server.mjs'), file, String(port)], { cwd: root, stdio: 'ignore' });
+  try {
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/v1/partners/none`)).status === 404) return performance.now() - started;
+      } catch {
+        // not listening yet
+      }
+      await pause(10);
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function hubIdsOf(dataDir: string, userToken: string): Promise<string[]> {
+  const app = await startApp(dataDir);
+  try {
+    const ids: string[] = [];
+    for (let page = 1; page <= 5; page++) {
+      const response = await fetch(`${app.base}/v1/partners?page=${page}&per_page=100`, { headers: { authorization: `Bearer ${userToken}` } });
+      const body = (await response.json()) as { data: { id: string }[] };
+      ids.push(...body.data.map((d) => d.id));
+    }
+    const template = await (await fetch(`${app.base}/v1/partners/${ids[0]}`, { headers: { authorization: `Bearer ${userToken}` } })).json();
+    writeFileSync(join(dataDir, 'template.json'), JSON.stringify(template));
+    return ids;
+  } finally {
+    await stopApp(app);
+  }
+}
+
+async function startBare(dataDir: string, hubSize: number, populationSize: number): Promise<{ base: string; process: ChildProcess; ids: string[] }> {
+  const template = JSON.parse(readFileSync(join(dataDir, 'template.json'), 'utf8')) as Record<string, unknown>;
+  const tenants = [{ tenant: hub, partners: Array.from({ length: hubSize }, (_, i) => { const p = hubPartner(i); return [`prt_bare_${i}`, p.name, p.as2Id, p.active]; }) }];
+  const perTenant = Math.ceil(populationSize / Math.max(1, populationTenants));
+  for (let t = 0; t < populationTenants; t++) {
+    tenants.push({ tenant: `t${t}`, partners: Array.from({ length: perTenant }, (_, i) => { const p = populationPartner(t, i); return [`prt_bare_${t}_${i}`, p.name, p.as2Id, p.active]; }) });
+  }
+  const file = join(dataDir, 'bare-documents.json');
+  writeFileSync(file, JSON.stringify({ template, tenants }));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, 'bare-anchor-server.mjs'), file, String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => String(chunk).includes('listening') && resolve());
+    child.once('exit', () => reject(new Error('the bare anchor exited')));
+  });
+  return { base: `http://127.0.0.1:${port}`, process: child, ids: Array.from({ length: Math.min(hubSize, 500) }, (_, i) => `prt_bare_${i}`) };
+}
+
+interface Goal {
+  readonly name: string;
+  readonly values: number[];
+  readonly met: (value: number) => boolean;
+  readonly target: string;
+  readonly digits?: number;
+}
+
+function printGoals(goals: readonly Goal[]): void {
+  log('');
+  log('goal                                              min / median / max         target      result');
+  for (const goal of goals) {
+    const s = stats(goal.values);
+    const verdict = goal.values.length === 0 ? 'not measured' : goal.target === 'info' ? '' : goal.met(s.median) ? 'met' : 'NOT met';
+    log(`${goal.name.padEnd(50)}${fmtStats(s, goal.digits).padEnd(27)}${goal.target.padEnd(12)}${verdict}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const keptDataDir = env['SCALE_DATA_DIR'];
+  const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'as2-scale-'));
+  const seeder = new Seeder(dataDir);
+  const userToken = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
+  const creates = { next: 10_000_000 };
+  const bySize = new Map<number, Measures>();
+  const seeding: string[] = [];
+  log(`scale benchmark: sizes ${sizes.join(', ')} in tenant "${hub}", ${populationTenants} other tenants with ${population} partners in total, ` +
+    `${rounds} rounds of ${duration} s, ${connections} connections (${createConnections} for creates), node ${process.version}`);
+  try {
+    for (const [index, size] of sizes.entries()) {
+      log(`seeding hub to ${size}${index === 0 ? ` and the population to ${population}` : ''} through the write model ...`);
+      const seeded = await seeder.seed(size, index === 0 ? population : seeder.populationSize);
+      seeding.push(`${size}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s)`);
+      const m: Measures = {};
+      for (let r = 0; r < rounds; r++) {
+        const rebuilt = rebuild(dataDir);
+        record(m, 'rebuild', rebuilt.eventsPerSecond);
+        if (r === 0) log(`  rebuild: ${rebuilt.detail}`);
+      }
+      const hubIds = await hubIdsOf(dataDir, userToken);
+      const bare = await startBare(dataDir, size, seeder.populationSize);
+      try {
+        await measureSize(size, dataDir, bare, hubIds, bare.ids, userToken, creates, m);
+      } finally {
+        bare.process.kill('SIGTERM');
+      }
+      bySize.set(size, m);
+      log(`  ${size}: creates/s ${fmtStats(stats(m['creates'] ?? []), 0)}, ready ${fmtStats(stats(m['readyMs'] ?? []), 0)} ms, first create ${fmtStats(stats(m['firstCreateMs'] ?? []), 0)} ms`);
+    }
+  } finally {
+    if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const smallest = bySize.get(sizes[0] as number) as Measures;
+  const largest = bySize.get(sizes.at(-1) as number) as Measures;
+  const ratios = (a: number[] = [], b: number[] = []) => a.map((v, i) => v / (b[i] ?? NaN));
+  const createsFlat = (largest['creates'] ?? []).map((v) => v / stats(smallest['creates'] ?? []).median);
+  const largestSize = sizes.at(-1) as number;
+  printGoals([
+    { name: `creates/s at ${largestSize} vs at ${sizes[0]}`, values: createsFlat, met: (v) => v >= 0.9, target: '>= 0.9' },
+    { name: 'creates/s vs raw fsync\'d appends', values: ratios(largest['creates'], largest['raw']), met: (v) => v >= 0.3, target: '>= 0.3' },
+    { name: 'GET /v1/partners/{id} vs bare Fastify', values: ratios(largest['get'], largest['getBare']), met: (v) => v >= 0.5, target: '>= 0.5' },
+    { name: 'GET /v1/partners?search= vs bare Fastify', values: ratios(largest['search'], largest['searchBare']), met: (v) => v >= 0.2, target: '>= 0.2' },
+    { name: `p99 search, ${connections} connections (ms)`, values: largest['searchP99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `p99 list page 1 (ms)`, values: largest['page1P99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `p99 list page 5000 (ms)`, values: largest['page5000P99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `p99 ?active=false (ms)`, values: largest['inactiveP99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: 'start to ready (ms)', values: largest['readyMs'] ?? [], met: (v) => v < 2000, target: '< 2000', digits: 0 },
+    { name: 'start to ready vs bare Fastify start (×)', values: ratios(largest['readyMs'], largest['bareReadyMs']), met: () => true, target: 'info', digits: 1 },
+    { name: 'first create after restart vs the next 5 (×)', values: ratios(largest['firstCreateMs'], largest['nextCreateMs']), met: (v) => v <= 2, target: '<= 2', digits: 2 },
+    { name: `server RSS (MiB), ${largestSize} + ${seeder.populationSize} partners`, values: largest['rssMiB'] ?? [], met: (v) => v < 1024, target: '< 1024', digits: 0 },
+    { name: 'projection rebuild (events/s)', values: largest['rebuild'] ?? [], met: (v) => v >= 20_000, target: '>= 20000', digits: 0 },
+  ]);
+  const errors = [...bySize.values()].flatMap((m) => Object.entries(m).filter(([k]) => k.endsWith('Errors')).flatMap(([, v]) => v)).reduce((a, b) => a + b, 0);
+  if (errors > 0) log(`\nWARNING: ${errors} requests answered non-2xx or failed during the load runs`);
+
+  log('\ngrowth (median per size)');
+  const columns: [string, string, number][] = [
+    ['creates/s', 'creates', 0], ['raw/s', 'raw', 0], ['get/s', 'get', 0], ['bare get/s', 'getBare', 0], ['search/s', 'search', 0], ['bare search/s', 'searchBare', 0],
+    ['p99 search', 'searchP99', 1], ['p99 page1', 'page1P99', 1], ['p99 p5000', 'page5000P99', 1], ['p99 inactive', 'inactiveP99', 1],
+    ['ready ms', 'readyMs', 0], ['bare ready ms', 'bareReadyMs', 0], ['1st create ms', 'firstCreateMs', 0], ['next create ms', 'nextCreateMs', 0], ['RSS MiB', 'rssMiB', 0], ['rebuild ev/s', 'rebuild', 0],
+  ];
+  log(['size'.padStart(8), ...columns.map(([label]) => label.padStart(14))].join(''));
+  for (const [size, m] of bySize) {
+    log([String(size).padStart(8), ...columns.map(([, key, digits]) => fmt(stats(m[key] ?? []).median, digits).padStart(14))].join(''));
+  }
+  log(`\nseeding through the write model: ${seeding.join('; ')}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
