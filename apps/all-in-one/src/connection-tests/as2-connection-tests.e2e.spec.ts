@@ -44,7 +44,9 @@ const signedAs: string[] = [];
 class StandInKeystoreModule {}
 
 let t: EmbeddedTestApp;
-let partners: { sync: TestPartnerProcess; async: TestPartnerProcess };
+let partners: { sync: TestPartnerProcess; async: TestPartnerProcess; rolled: TestPartnerProcess };
+/** The key the third partner switched to already: only its scheduled next certificate matches it. */
+let nextIdentity: TestIdentity;
 let receiptPort: number;
 
 async function freePort(): Promise<number> {
@@ -57,15 +59,20 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'as2-connection-tests-'));
-  [ours, partnerIdentity, tls] = await Promise.all([
+  [ours, partnerIdentity, tls, nextIdentity] = await Promise.all([
     createTestIdentity(dir, 'MYCOMPANY'),
     createTestIdentity(dir, 'TESTPARTNER'),
     createTestIdentity(dir, 'partner-tls', { subjectAltName: 'IP:127.0.0.1' }),
+    createTestIdentity(dir, 'TESTPARTNER-NEXT-KEY'),
   ]);
   ourKeys = loadKeyPair({ privateKey: ours.keyPem, certificate: ours.certPem });
-  const args = (as2Id: string) => ['--as2-id', as2Id, '--key', partnerIdentity.keyFile, '--cert', partnerIdentity.certFile, '--partner-as2-id', 'MYCOMPANY', '--partner-cert', ours.certFile, '--tls-key', tls.keyFile, '--tls-cert', tls.certFile];
-  const [sync, async] = await Promise.all([startTestPartnerProcess(args('TESTPARTNER-SYNC')), startTestPartnerProcess(args('TESTPARTNER-ASYNC'))]);
-  partners = { sync, async };
+  const args = (as2Id: string, identity: TestIdentity = partnerIdentity) => ['--as2-id', as2Id, '--key', identity.keyFile, '--cert', identity.certFile, '--partner-as2-id', 'MYCOMPANY', '--partner-cert', ours.certFile, '--tls-key', tls.keyFile, '--tls-cert', tls.certFile];
+  const [sync, async, rolled] = await Promise.all([
+    startTestPartnerProcess(args('TESTPARTNER-SYNC')),
+    startTestPartnerProcess(args('TESTPARTNER-ASYNC')),
+    startTestPartnerProcess(args('TESTPARTNER-ROLLED', nextIdentity)),
+  ]);
+  partners = { sync, async, rolled };
   receiptPort = await freePort();
   t = await createEmbeddedTestApp({
     imports: [StandInKeystoreModule, PartnerRegistryModule, CertificateLifecycleModule, ConnectionTesterModule],
@@ -91,10 +98,11 @@ function multipartBody(fields: Record<string, string>, content: string) {
   return { payload: Buffer.from(parts.join('')), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-async function upload(partnerId: string, usage: string, pem: string): Promise<void> {
+async function upload(partnerId: string, usage: string, pem: string): Promise<string> {
   const body = multipartBody({ name: `${usage} certificate`, usage }, pem);
   const res = await t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/certificates`, headers: { ...admin(), 'content-type': body.contentType }, payload: body.payload });
   expect([res.statusCode, res.statusCode === 201 ? null : res.body]).toEqual([201, null]);
+  return res.json().data.id as string;
 }
 
 let position = 1_000_000;
@@ -116,14 +124,14 @@ async function registryEvent(type: string, stream: string, data: Record<string, 
   ]);
 }
 
-async function as2Partner(url: string, mdnMode: 'sync' | 'async'): Promise<string> {
+async function as2Partner(url: string, mdnMode: 'sync' | 'async', as2Id = `TESTPARTNER-${mdnMode.toUpperCase()}`): Promise<string> {
   const res = await t.app.inject({
     method: 'POST',
     url: '/v1/partners',
     headers: admin(),
     payload: {
       name: 'Test Partner',
-      as2_id: `TESTPARTNER-${mdnMode.toUpperCase()}`,
+      as2_id: as2Id,
       url,
       sign: true,
       encrypt: true,
@@ -139,14 +147,15 @@ async function as2Partner(url: string, mdnMode: 'sync' | 'async'): Promise<strin
   const id = res.json().data.id as string;
   await upload(id, 'both', partnerIdentity.certPem);
   await upload(id, 'tls', tls.certPem);
-  await registryEvent('partnership.created.v1', `partnership-pship_${mdnMode}`, {
-    partnershipId: `pship_${mdnMode}`, account: 'acme', tenant: TENANT, as2InstanceId: 'inst_mycompany', partnerId: id, overrides: {}, createdAt: new Date().toISOString(),
+  await registryEvent('partnership.created.v1', `partnership-pship_${as2Id}`, {
+    partnershipId: `pship_${as2Id}`, account: 'acme', tenant: TENANT, as2InstanceId: 'inst_mycompany', partnerId: id, overrides: {}, createdAt: new Date().toISOString(),
   });
   return id;
 }
 
 let syncPartner: string;
 let asyncPartner: string;
+let rolledPartner: string;
 
 beforeAll(async () => {
   const admins = { authorization: `Bearer ${t.token({ account: 'acme', tenant: null, roles: ['account_admin'] })}` };
@@ -156,6 +165,17 @@ beforeAll(async () => {
   });
   syncPartner = await as2Partner(partners.sync.url, 'sync');
   asyncPartner = await as2Partner(partners.async.url, 'async');
+  // Current certificates: the old key's; the partner's rollover to its new key is scheduled for an hour from now.
+  rolledPartner = await as2Partner(partners.rolled.url, 'sync', 'TESTPARTNER-ROLLED');
+  const next = await upload(rolledPartner, 'both', nextIdentity.certPem);
+  const hour = 3_600_000;
+  const rollover = await t.app.inject({
+    method: 'POST',
+    url: `/v1/partners/${rolledPartner}/trust/rollover`,
+    headers: admin(),
+    payload: { next_certificate_id: next, activate_at: new Date(Date.now() + hour).toISOString().replace(/\.\d{3}Z$/, 'Z'), overlap_until: new Date(Date.now() + 24 * hour).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+  });
+  expect([rollover.statusCode, rollover.statusCode === 201 ? null : rollover.body]).toEqual([201, null]);
 }, 120_000);
 
 const run = (partnerId: string, body: object) => t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/test`, headers: admin(), payload: body });
@@ -202,6 +222,14 @@ describe('mdn and full tests against the test AS2 partner', () => {
     expect(body.success).toBe(true);
     expect(stepsOf(body)).toContainEqual(['MDN received (async)', 'success']);
     expect(body.data.results.mic_match).toBe(true);
+  });
+
+  it('certificates "next" proves a scheduled rollover works before the switch: current fails, next succeeds', async () => {
+    const current = (await run(rolledPartner, { test_type: 'full', acknowledge_payload_delivery: true })).json();
+    expect(current.success).toBe(false);
+    expect(current.data.timeline.find((s: { status: string }) => s.status === 'failure')).toMatchObject({ step: 'MDN signature' });
+    const next = (await run(rolledPartner, { test_type: 'full', acknowledge_payload_delivery: true, certificates: 'next' })).json();
+    expect(next).toMatchObject({ success: true, data: { results: { certificates: 'next', mic_match: true, mdn_disposition: 'processed' } } });
   });
 
   it('certificates "next" without any scheduled next certificate is refused with a code', async () => {
