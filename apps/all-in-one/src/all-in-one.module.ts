@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { ConnectionTesterModule } from '@as2-partners/connection-tester-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { OurKeysBridgeModule } from './our-keys-bridge.module';
 
 /** Every service in one process (embedded mode by default): add one import per service module. */
 @Module({
-  imports: [PartnerRegistryModule, CertificateLifecycleModule, ConnectionTesterModule],
+  imports: [PartnerRegistryModule, CertificateLifecycleModule, ConnectionTesterModule, OurKeysBridgeModule],
 })
 export class AllInOneModule {}
