@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing';
 import { Global, Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import type { HostResolver } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
@@ -42,6 +43,7 @@ let server: Server;
 let port: number;
 let requests: string[] = [];
 let redirectTo = '';
+let flakyDown = false;
 let dir: string;
 let endpoint: TestIdentity;
 
@@ -51,6 +53,10 @@ beforeAll(async () => {
   endpoint = await createTestIdentity(dir, 'partner-endpoint', { subjectAltName: 'DNS:partner.test,DNS:rebind.test,DNS:mixed.test,IP:127.0.0.1' });
   server = createServer({ key: endpoint.keyPem, cert: endpoint.certPem }, (req, res) => {
     requests.push(`${req.method} ${req.url} host=${req.headers.host}`);
+    if (req.url === '/flaky' && flakyDown) {
+      res.writeHead(503).end();
+      return;
+    }
     if (req.url === '/redirect') {
       res.writeHead(302, { location: redirectTo }).end();
       return;
@@ -228,6 +234,25 @@ describe('POST /v1/partners/{id}/test (ping)', () => {
     expect(first.data.tested_at <= second.data.tested_at).toBe(true);
     const other = await freshTenant();
     expect((await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(other) })).statusCode).toBe(404);
+  });
+});
+
+describe('status changes', () => {
+  it('publishes connection.status_changed.v1 only when the outcome flips', async () => {
+    const tenant = await freshTenant('starter');
+    const id = await partner(tenant, `https://127.0.0.1:${port}/flaky`);
+    const outcomes: boolean[] = [];
+    for (const down of [false, false, true, true, false]) {
+      flakyDown = down;
+      outcomes.push((await test(tenant, id)).json().success);
+    }
+    flakyDown = false;
+    expect(outcomes).toEqual([true, true, false, false, true]);
+    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`connection_partner-${id}.${tenant}`);
+    expect(events.filter((e) => e.type === 'connection.status_changed.v1').map((e) => [(e.data as { previousOutcome: string }).previousOutcome, (e.data as { outcome: string }).outcome])).toEqual([
+      ['success', 'failure'],
+      ['failure', 'success'],
+    ]);
   });
 });
 
