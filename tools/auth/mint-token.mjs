@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
-const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator'];
+const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'];
 const devSecretFile = new URL('../../libs/platform/src/config/embedded-dev-jwt-secret.json', import.meta.url);
 
 function fail(message) {
@@ -35,7 +35,9 @@ if (!values.roles) fail(`--roles is required (comma list of ${ROLES.join(', ')})
 const roles = [...new Set(values.roles.split(',').map((r) => r.trim()).filter(Boolean))];
 const unknown = roles.filter((r) => !ROLES.includes(r));
 if (roles.length === 0 || unknown.length > 0) fail(`--roles must be a comma list of ${ROLES.join(', ')}, got "${values.roles}"`);
-if (!values.tenant && !roles.includes('account_admin') && !roles.includes('operator')) fail('--tenant is required unless --roles includes account_admin or operator');
+if (!values.tenant && !roles.includes('account_admin') && !roles.includes('operator') && !roles.includes('gateway')) {
+  fail('--tenant is required unless --roles includes account_admin, operator or gateway');
+}
 if (!/^\d+$/.test(values.ttl) || Number(values.ttl) < 1) fail(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
 
 let secret = process.env.JWT_SECRET?.trim();

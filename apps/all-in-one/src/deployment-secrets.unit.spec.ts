@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 // The deployments shipped in this repository: secrets come from the operator, never from a default in a file here.
 const root = join(__dirname, '..', '..', '..');
 const yamlAt = (path: string) => parse(readFileSync(join(root, path), 'utf8'));
-const SECRETS = ['JWT_SECRET', 'PARTNER_SECRETS_KEY'];
+const SECRETS = ['JWT_SECRET', 'PARTNER_SECRETS_KEY', 'KEYSTORE_MASTER_KEY'];
 
 interface EnvEntry {
   readonly name: string;
@@ -20,7 +20,7 @@ describe('docker-compose.yml', () => {
 
   it.each([
     ['partner-registry', ['JWT_SECRET', 'PARTNER_SECRETS_KEY']],
-    ['certificate-lifecycle', ['JWT_SECRET']],
+    ['certificate-lifecycle', ['JWT_SECRET', 'KEYSTORE_MASTER_KEY']],
     ['connection-tester', ['JWT_SECRET']],
   ])('%s takes %j from the environment (.env) with no default, failing when unset', (service, names) => {
     for (const name of names) expect(services[service]?.environment?.[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`));
@@ -32,7 +32,7 @@ describe('k8s', () => {
 
   it.each([
     ['k8s/base/partner-registry-deployment.yaml', ['JWT_SECRET', 'PARTNER_SECRETS_KEY']],
-    ['k8s/base/certificate-lifecycle-deployment.yaml', ['JWT_SECRET']],
+    ['k8s/base/certificate-lifecycle-deployment.yaml', ['JWT_SECRET', 'KEYSTORE_MASTER_KEY']],
     ['k8s/base/connection-tester-deployment.yaml', ['JWT_SECRET']],
   ])('%s reads %j from the Secret as2-partners-secrets', (file, names) => {
     const env = containerEnv(file);

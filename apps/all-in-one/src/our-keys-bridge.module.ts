@@ -1,20 +1,15 @@
-import { Global, Module, type Provider, type Type } from '@nestjs/common';
-import * as certificateLifecycle from '@as2-partners/certificate-lifecycle-service';
+import { Global, Module } from '@nestjs/common';
+import { CertificateLifecycleModule, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
 import { OUR_AS2_SIGNER } from '@as2-partners/connection-tester-service';
 
 /**
- * In one process the connection tester signs through the certificate-lifecycle keystore's `OurKeyOperations`
- * (its `buildAs2Message(ref, options)` is the OUR_AS2_SIGNER port), so our private keys stay in that service.
- * Looked up by name: the keystore is built in parallel with this service; without it the tester has no signer and
- * partners that want signed messages answer SIGNING_KEY_UNAVAILABLE.
+ * In one process the connection tester signs through the certificate-lifecycle keystore's `OurKeyOperations` (its
+ * `buildAs2Message(ref, options)` is the OUR_AS2_SIGNER port), so our private keys stay in that service.
  */
-const keyOperations = (certificateLifecycle as Record<string, unknown>)['OurKeyOperations'] as Type<unknown> | undefined;
-const providers: Provider[] = keyOperations ? [{ provide: OUR_AS2_SIGNER, useExisting: keyOperations }] : [];
-
 @Global()
 @Module({
-  imports: [certificateLifecycle.CertificateLifecycleModule],
-  providers,
-  exports: providers.length > 0 ? [OUR_AS2_SIGNER] : [],
+  imports: [CertificateLifecycleModule],
+  providers: [{ provide: OUR_AS2_SIGNER, useExisting: OurKeyOperations }],
+  exports: [OUR_AS2_SIGNER],
 })
 export class OurKeysBridgeModule {}

@@ -111,6 +111,8 @@ describe('parked events (embedded, both services)', () => {
     const config = loadPlatformConfig({ DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn', ...FAST_RETRIES });
     const rebuilt = await rebuildReadModels(AllInOneModule, config, { openInfrastructure });
     expect(rebuilt.map((r) => r.name).sort()).toEqual([
+      'certificate-lifecycle.keys',
+      'certificate-lifecycle.known-instances',
       'certificate-lifecycle.known-partners',
       'certificate-lifecycle.views',
       'partner-registry.partner-certificates',

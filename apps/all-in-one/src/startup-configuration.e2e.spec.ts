@@ -54,7 +54,9 @@ describe('a bad configuration value stops start-up with one line naming the vari
     ['all-in-one/src/main', 'REQUEST_TIMEOUT_MS=soon', { REQUEST_TIMEOUT_MS: 'soon' }, 'REQUEST_TIMEOUT_MS'],
     ['partner-registry/src/main', 'distributed without PARTNER_SECRETS_KEY', { ...DISTRIBUTED_WITH_SECRET }, 'PARTNER_SECRETS_KEY'],
     ['partner-registry/src/main', 'distributed without JWT_SECRET', { ...DISTRIBUTED_WITH_SECRET, JWT_SECRET: '', PARTNER_SECRETS_KEY: 'ab'.repeat(32) }, 'JWT_SECRET'],
-    ['certificate-lifecycle/src/main', 'distributed, TSA_URL=ftp://x', { ...DISTRIBUTED_WITH_SECRET, TSA_URL: 'ftp://x' }, 'TSA_URL'],
+    ['certificate-lifecycle/src/main', 'distributed, TSA_URL=ftp://x', { ...DISTRIBUTED_WITH_SECRET, KEYSTORE_MASTER_KEY: 'cd'.repeat(32), TSA_URL: 'ftp://x' }, 'TSA_URL'],
+    ['certificate-lifecycle/src/main', 'distributed without KEYSTORE_MASTER_KEY', { ...DISTRIBUTED_WITH_SECRET }, 'KEYSTORE_MASTER_KEY'],
+    ['all-in-one/src/main', 'KEYSTORE_MASTER_KEY=abc', { KEYSTORE_MASTER_KEY: 'abc' }, 'KEYSTORE_MASTER_KEY'],
     ['all-in-one/src/rebuild-read-models', 'TSA_URL=ftp://x', { TSA_URL: 'ftp://x' }, 'TSA_URL'],
   ])('%s, %s', async (entry, _label, env, variable) => {
     const exit = await runEntry(entry, env, dataDir);

@@ -29,6 +29,7 @@ const TOPIC = 'as2.certificate-lifecycle.events';
 // Each service reads its own settings from the environment its platform config was loaded from.
 const SERVICE_ENV = {
   PARTNER_SECRETS_KEY: 'ab'.repeat(32),
+  KEYSTORE_MASTER_KEY: 'cd'.repeat(32),
   CERT_SCHEDULER_INTERVAL_MS: '200',
   // A fresh broker's first consumer-group join takes seconds, so the partner may reach the certificate service late.
   UNKNOWN_PARTNER_WAIT_MS: '30000',

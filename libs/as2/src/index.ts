@@ -33,3 +33,6 @@ export {
 } from './mdn/mdn-disposition';
 export { peekMdnOriginalMessageId, readMdn, type MdnResult, type MdnStatus, type ReadMdnOptions } from './mdn/read-mdn';
 export { createSelfSignedIdentity, type SelfSignedIdentity, type SelfSignedIdentityOptions } from './pki/self-signed-identity';
+// CMS building blocks for a keystore that signs and decrypts without handing its keys out.
+export { createDetachedSignature } from './cms/signed-data';
+export { decryptEnveloped, type DecryptedEnvelope } from './cms/enveloped-data';

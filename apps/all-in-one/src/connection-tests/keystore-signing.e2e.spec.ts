@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIdentity, startTestPartnerProcess, type TestIdentity, type TestPartnerProcess } from '@as2-partners/as2-testing';
-import * as certificateLifecycle from '@as2-partners/certificate-lifecycle-service';
+import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { ConnectionTesterModule } from '@as2-partners/connection-tester-service';
 import { EVENT_BUS, topicOf, type EventBus } from '@as2-partners/kernel';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
@@ -11,14 +11,12 @@ import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platf
 import { OurKeysBridgeModule } from '../our-keys-bridge.module';
 
 // A full test signed by the real certificate-lifecycle keystore (OurKeyOperations through OUR_AS2_SIGNER, the
-// all-in-one bridge): our key is imported into the keystore and never handed to the tester. It runs once the
-// keystore is part of the certificate-lifecycle service (built in parallel); until then there is nothing to wire.
+// all-in-one bridge): our key is imported into the keystore and never handed to the tester.
 jest.setTimeout(180_000);
 
-const keystorePresent = 'OurKeyOperations' in certificateLifecycle;
 const TENANT = 'keystore-signing';
 
-(keystorePresent ? describe : describe.skip)('full test signed by the keystore', () => {
+describe('full test signed by the keystore', () => {
   let dir: string;
   let ours: TestIdentity;
   let theirs: TestIdentity;
@@ -49,7 +47,7 @@ const TENANT = 'keystore-signing';
     partner = await startTestPartnerProcess([
       '--as2-id', 'TESTPARTNER', '--key', theirs.keyFile, '--cert', theirs.certFile, '--partner-as2-id', 'MYCOMPANY', '--partner-cert', ours.certFile, '--tls-key', tls.keyFile, '--tls-cert', tls.certFile,
     ]);
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule, certificateLifecycle.CertificateLifecycleModule, ConnectionTesterModule, OurKeysBridgeModule], env: { PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8' } });
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule, CertificateLifecycleModule, ConnectionTesterModule, OurKeysBridgeModule], env: { PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8' } });
     const accountAdmin = { authorization: `Bearer ${t.token({ account: 'acme', tenant: null, roles: ['account_admin'] })}` };
     expect((await t.app.inject({ method: 'POST', url: '/v1/accounts/acme/tenants', headers: accountAdmin, payload: { id: TENANT, name: 'Keystore', plan: 'enterprise' } })).statusCode).toBe(201);
   }, 180_000);

@@ -14,3 +14,7 @@ export * from './partner-certificates/partner-certificates.events';
 export * from './partner-certificates/partner-certificates.state';
 export * from './partner-certificates/partner-certificates.decider';
 export * from './trust/activation-evidence';
+export * from './our-keys/our-key.events';
+export * from './our-keys/our-key.errors';
+export * from './our-keys/key-alias';
+export * from './our-keys/key-alias.decider';

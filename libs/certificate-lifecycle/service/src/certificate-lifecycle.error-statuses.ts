@@ -1,4 +1,4 @@
-import { CertificateLifecycleErrorCode as Code, CertificateReadingErrorCode as Reading } from '@as2-partners/certificate-lifecycle-domain';
+import { CertificateLifecycleErrorCode as Code, CertificateReadingErrorCode as Reading, OurKeyErrorCode as Keys } from '@as2-partners/certificate-lifecycle-domain';
 
 /** HTTP status of every DomainError code this context raises (registered once, when the module loads). */
 export const CERTIFICATE_LIFECYCLE_ERROR_STATUSES: Readonly<Record<string, number>> = {
@@ -18,6 +18,23 @@ export const CERTIFICATE_LIFECYCLE_ERROR_STATUSES: Readonly<Record<string, numbe
   [Code.OverlapNotClosed]: 409,
   [Code.RetireReasonRequired]: 422,
   [Code.PartnerRemoved]: 404,
+  [Keys.KeyNotFound]: 404,
+  [Keys.DuplicateKeyAlias]: 422,
+  [Keys.KeyInUse]: 409,
+  [Keys.KeyNotCurrent]: 409,
+  [Keys.KeyRolloverPending]: 409,
+  [Keys.KeyRolloverAlreadyScheduled]: 409,
+  [Keys.InvalidKeyAlias]: 422,
+  [Keys.InvalidPkcs12]: 422,
+  [Keys.WrongPassword]: 422,
+  [Keys.InvalidPrivateKey]: 422,
+  [Keys.UnsupportedKey]: 422,
+  [Keys.KeyCertificateMismatch]: 422,
+  [Keys.KeyFileTooLarge]: 422,
+  [Keys.InvalidSubject]: 422,
+  [Keys.InvalidCms]: 422,
+  [Keys.DecryptionFailed]: 422,
+  TENANT_FORBIDDEN: 403,
   CERTIFICATE_REQUIRED: 400,
   INVALID_SLOT: 404,
   TENANT_REQUIRED: 403,

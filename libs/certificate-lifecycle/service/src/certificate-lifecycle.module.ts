@@ -1,9 +1,11 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
 import {
   CLOCK,
   EVENT_STORE,
+  READ_MODEL_STORE,
+  type ReadModelStore,
   WriteModel,
   type Clock,
   type EventStore,
@@ -35,7 +37,20 @@ import { PartnerAccess } from './partner-access/partner-access';
 import { PartnerRemovalHandler } from './reactions/partner-registry-events/partner-removal.handler';
 import { CertificateQueries } from './queries/certificate-views/certificate-queries';
 import { CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
-import { ActivationSchedulerLifecycle, dueActivationsFrom } from './schedules/rollover-activation/activation-scheduler.lifecycle';
+import { ActivationSchedulerLifecycle, dueActivationsFrom, dueKeyRolloversFrom } from './schedules/rollover-activation/activation-scheduler.lifecycle';
+import { CreateKeyHandler } from './commands/our-keys/create-key.handler';
+import { DeleteKeyHandler } from './commands/our-keys/delete-key.handler';
+import { KeysController } from './commands/our-keys/keys.controller';
+import { InternalKeysController } from './commands/key-operations/internal-keys.controller';
+import { KEY_SEALER, KeySealer } from './keystore/key-sealer';
+import { keystoreMasterKeyFrom } from './keystore/keystore-master-key';
+import { OurKeyOperations } from './keystore/our-key-operations';
+import { OurKeystore } from './keystore/our-keystore';
+import { SealedKeyStore } from './keystore/sealed-key.store';
+import { KeyQueries } from './queries/key-views/key-queries';
+import { KeyViewsProjection } from './queries/key-views/key-views.projection';
+import { KnownInstancesConsumer } from './reactions/as2-instances/known-instances.consumer';
+import { TenantKeysShredder } from './reactions/tenant-deletion/tenant-keys.shredder';
 import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
 import { RolloverActivation } from './schedules/rollover-activation/rollover-activation';
 import { TrustController } from './commands/trust-rollover/trust.controller';
@@ -46,6 +61,8 @@ import { CertificateUses } from './write-model/certificate-uses';
 import { CertificateWriteModel } from './write-model/certificate-write-model';
 
 registerDomainErrorStatuses(CERTIFICATE_LIFECYCLE_ERROR_STATUSES);
+
+const keystoreLogger = new Logger('Keystore');
 
 
 @Injectable()
@@ -59,10 +76,12 @@ class TimestamperCloser implements OnApplicationShutdown {
 
 /**
  * Certificate store, per-slot assignment with scheduled backups, the trust lifecycle (rollover, stamped activation,
- * retirement, timeline) and expiry notices. Learns partners from the partner-registry's topic.
+ * retirement, timeline) and expiry notices; our own keystore (private keys sealed by envelope encryption, their
+ * rollover, and the port that signs and decrypts with them). Learns partners and AS2 instances from the
+ * partner-registry's topic.
  */
 @Module({
-  controllers: [CertificatesController, PartnerCertificatesController, CertificateSlotsController, TrustController],
+  controllers: [CertificatesController, PartnerCertificatesController, CertificateSlotsController, TrustController, KeysController, InternalKeysController],
   providers: [
     {
       provide: CERTIFICATE_LIFECYCLE_CONFIG,
@@ -70,6 +89,21 @@ class TimestamperCloser implements OnApplicationShutdown {
       useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(platform.env, platform.dataDir, platform.mode),
     },
     provideFollowedProjection(CertificateViewsProjection, 'CertificateLifecycle'),
+    provideFollowedProjection(KeyViewsProjection, 'Keystore'),
+    {
+      provide: KEY_SEALER,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (platform: PlatformConfig) =>
+        new KeySealer(keystoreMasterKeyFrom(platform, { warn: (message) => keystoreLogger.warn(message), info: (message) => keystoreLogger.log(message) })),
+    },
+    { provide: SealedKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new SealedKeyStore(readModels) },
+    OurKeystore,
+    OurKeyOperations,
+    KeyQueries,
+    KnownInstancesConsumer,
+    TenantKeysShredder,
+    CreateKeyHandler,
+    DeleteKeyHandler,
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
     { provide: TIMESTAMPER, inject: [CERTIFICATE_LIFECYCLE_CONFIG], useFactory: (config: CertificateLifecycleConfig) => openTimestamper(config) },
@@ -81,7 +115,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries],
       useFactory: (
         writeModel: WriteModel,
         views: CertificateViewsProjection,
@@ -89,10 +123,12 @@ class TimestamperCloser implements OnApplicationShutdown {
         clock: Clock,
         config: CertificateLifecycleConfig,
         visibility: WriteVisibility,
+        keys: KeyQueries,
       ) =>
         new ActivationSchedulerLifecycle({
           writeModel,
           due: dueActivationsFrom(views.partnerSlots),
+          keyRollovers: dueKeyRolloversFrom(keys),
           rollovers,
           clock,
           intervalMs: config.schedulerIntervalMs,
@@ -116,8 +152,8 @@ class TimestamperCloser implements OnApplicationShutdown {
     TrustHandler,
     provideOutboxRelay(CERTIFICATE_LIFECYCLE_SERVICE, CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES),
     providePublicationBarrier(CERTIFICATE_LIFECYCLE_SERVICE),
-    provideWriteVisibility(CERTIFICATE_LIFECYCLE_SERVICE, [CertificateViewsProjection]),
+    provideWriteVisibility(CERTIFICATE_LIFECYCLE_SERVICE, [CertificateViewsProjection, KeyViewsProjection]),
   ],
-  exports: [CertificateViewsProjection, ActivationSchedulerLifecycle, ExpiryEvaluator],
+  exports: [CertificateViewsProjection, KeyViewsProjection, ActivationSchedulerLifecycle, ExpiryEvaluator, OurKeyOperations],
 })
 export class CertificateLifecycleModule {}

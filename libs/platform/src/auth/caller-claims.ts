@@ -18,7 +18,7 @@ function isRole(value: unknown): value is Role {
 
 /**
  * Turns verified JWT claims into a Caller: `sub` and `account` required, `roles` a non-empty subset of ROLES,
- * `tenant` required unless the caller is an account admin or an operator.
+ * `tenant` required unless the caller is an account admin, an operator or a gateway.
  */
 export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Caller {
   const { sub, account, tenant, roles } = claims;
@@ -32,8 +32,8 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   if (unknown.length > 0) throw new InvalidCallerClaimsError(`claim roles holds unknown roles: ${unknown.map(String).join(', ')}`);
   const callerRoles = [...new Set(roles as Role[])];
   const callerTenant = nonEmptyString(tenant) ? tenant : null;
-  if (callerTenant === null && !callerRoles.includes('account_admin') && !callerRoles.includes('operator')) {
-    throw new InvalidCallerClaimsError('claim tenant is required unless the caller is an account_admin or an operator');
+  if (callerTenant === null && !callerRoles.includes('account_admin') && !callerRoles.includes('operator') && !callerRoles.includes('gateway')) {
+    throw new InvalidCallerClaimsError('claim tenant is required unless the caller is an account_admin, an operator or a gateway');
   }
   return { sub, account, tenant: callerTenant, roles: callerRoles };
 }

@@ -1,5 +1,8 @@
-/** `operator`: runs the platform (parked events), sees no tenant route. */
-export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator'] as const;
+/**
+ * `operator`: runs the platform (parked events), sees no tenant route. `gateway`: an AS2 gateway or a service acting
+ * for one (gateway-facing and internal routes only), scoped to its account, with or without a tenant.
+ */
+export const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, from the verified bearer JWT (claims sub, account, tenant, roles). */

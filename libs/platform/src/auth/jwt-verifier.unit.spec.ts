@@ -59,6 +59,12 @@ describe('JwtVerifier', () => {
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });
     });
 
+    it('accepts a gateway without a tenant (account-wide), and still requires a tenant of a tenant role', async () => {
+      const caller = await verifier.verify(await sign({ sub: 'gw', account: 'acme', roles: ['gateway'] }));
+      expect(caller).toEqual({ sub: 'gw', account: 'acme', tenant: null, roles: ['gateway'] });
+      expect((await rejection(verifier, await sign({ sub: 'u', account: 'acme', roles: ['tenant_admin'] }))).reason).toMatch(/tenant/);
+    });
+
     it('rejects an expired token beyond the clock tolerance', async () => {
       expect((await rejection(verifier, await sign(CLAIMS, { exp: nowSeconds() - 60 }))).reason).toMatch(/exp/);
     });

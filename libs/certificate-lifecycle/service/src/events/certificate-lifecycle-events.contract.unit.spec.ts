@@ -12,6 +12,7 @@ import {
   certificateDecider,
   certificateDirectoryDecider,
   CertificateLifecycleStreams,
+  keyAliasDecider,
   partnerCertificatesDecider,
   readCertificateUpload,
   toCertificateData,
@@ -40,6 +41,8 @@ const ids = {
   next: 'cert_01M8369VHGVPBY5SEFAXFPSG94',
   expiring: 'cert_01M8369VHGVPBY5SEFAXFPSG95',
   orphaned: 'cert_01M8369VHGVPBY5SEFAXFPSG96',
+  ourKey: 'key_01M8369VHGVPBY5SEFAXFPSG97',
+  ourNextKey: 'key_01M8369VHGVPBY5SEFAXFPSG98',
 };
 
 const ctx: RequestContext = {
@@ -196,6 +199,28 @@ function producedEvents(): Produced[] {
     { command: { type: 'reserve', certificateId: ids.encryption, plan: { plan: 'free', limit: 5 }, now: T0 }, metadata: byUser(T0) },
     { command: { type: 'release', certificateId: ids.encryption, now: at(5) }, metadata: byUser(at(5)) },
   ]);
+  // Our own keystore: a key, its scheduled successor, the activation, expiry notices, deletion of the retired key.
+  const alias = { account: 'acc', tenant: 'ten', alias: 'our-as2.main' };
+  const ourKey = (keyId: string, certificate: CertificateData) => ({
+    keyId,
+    source: 'pkcs12' as const,
+    certificate,
+    sealedKey: { blobId: `skb_${keyId.slice(4)}`, sha256: createHash('sha256').update(keyId).digest('hex') },
+  });
+  const ourCurrent = uploadedCertificate('Our AS2', new Date('2026-12-10T00:00:00Z'));
+  const ourNext = uploadedCertificate('Our AS2 Next');
+  run(CertificateLifecycleStreams.keyAlias('acc', 'ten', alias.alias), keyAliasDecider, [
+    { command: { ...alias, type: 'create', key: ourKey(ids.ourKey, ourCurrent), now: T0 }, metadata: byUser(T0) },
+    {
+      command: { ...alias, type: 'schedule_rollover', currentKeyId: ids.ourKey, key: ourKey(ids.ourNextKey, ourNext), activateAt: at(3), overlapUntil: at(10), now: at(1) },
+      metadata: byUser(at(1)),
+    },
+    { command: { ...alias, type: 'evaluate_expiry', now: at(1) }, metadata: bySystem(at(1), 'expiry-evaluator') },
+    { command: { ...alias, type: 'activate_due_rollover', trigger: { type: 'scheduler', actor: 'scheduler-1' }, now: at(3) }, metadata: bySystem(at(3), 'scheduler-1') },
+    { command: { ...alias, type: 'evaluate_expiry', now: '2026-12-11T00:00:00.000Z' }, metadata: bySystem('2026-12-11T00:00:00.000Z', 'expiry-evaluator') },
+    { command: { ...alias, type: 'delete', keyId: ids.ourKey, instances: [], now: at(20) }, metadata: byUser(at(20)) },
+  ]);
+
   run(CertificateLifecycleStreams.directory('acc', null), certificateDirectoryDecider, [
     { command: { type: 'reserve', certificateId: ids.orphaned, plan: null, now: T0 }, metadata: byUser(T0, null) },
   ]);
@@ -288,6 +313,20 @@ describe('certificate-lifecycle AsyncAPI contract', () => {
     expect(validatorOf('certificate.uploaded.v1')(envelope)).toBe(true);
     envelope.data.certificate.pem = issueTestCertificate().privateKeyPem;
     expect(validatorOf('certificate.uploaded.v1')(envelope)).toBe(false);
+  });
+
+  it('rejects key material in our keys\' events: a private key for the certificate, a key or blob field', () => {
+    const validate = validatorOf('key.created.v1');
+    expect(validate(envelopeOf('key.created.v1'))).toBe(true);
+    const pem = envelopeOf('key.created.v1');
+    pem.data.certificate.pem = issueTestCertificate().privateKeyPem;
+    expect(validate(pem)).toBe(false);
+    const key = envelopeOf('key.created.v1');
+    key.data.privateKey = 'MIIE...';
+    expect(validate(key)).toBe(false);
+    const blob = envelopeOf('key.created.v1');
+    blob.data.sealedKey.sealedKey = 'v1.abc';
+    expect(validate(blob)).toBe(false);
   });
 
   it('rejects fields the contract does not name, ids of the wrong kind, and slots that do not exist', () => {

@@ -1,17 +1,20 @@
 import { systemMetadata } from '@as2-partners/platform';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { EXPIRY_THRESHOLD_DAYS } from '@as2-partners/certificate-lifecycle-domain';
+import { EXPIRY_THRESHOLD_DAYS, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock, type EventMetadata } from '@as2-partners/kernel';
 import { CERTIFICATE_LIFECYCLE_CONFIG, type CertificateLifecycleConfig } from '../../config/certificate-lifecycle.config';
 import { CertificateViewsProjection } from '../../queries/certificate-views/certificate-views.projection';
 import { CertificateWriteModel } from '../../write-model/certificate-write-model';
+import { OurKeystore } from '../../keystore/our-keystore';
+import { KeyViewsProjection } from '../../queries/key-views/key-views.projection';
 
 const DAY_MS = 86_400_000;
 const PAGE = 200;
 
 /**
  * Emits `certificate.expiring.v1` (30, 14, 7, 1 days before not_after) and `certificate.expired.v1`, each once per
- * certificate and threshold: on start, daily, and right after an upload. Once-only holds across replicas because
+ * certificate and threshold, and the same `key.expiring.v1` / `key.expired.v1` for the certificates of our own keys:
+ * on start, daily, and right after an upload or a key's creation. Once-only holds across replicas because
  * each notice is decided on the certificate's stream with its expected revision.
  */
 @Injectable()
@@ -25,6 +28,8 @@ export class ExpiryEvaluator implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CERTIFICATE_LIFECYCLE_CONFIG) private readonly config: CertificateLifecycleConfig,
+    private readonly keystore: OurKeystore,
+    @Inject(KeyViewsProjection) private readonly keyViews: KeyViewsProjection,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -51,6 +56,11 @@ export class ExpiryEvaluator implements OnApplicationBootstrap, BeforeApplicatio
     return result.position;
   }
 
+  /** Our keys of one alias; returns the position of the notices appended, or null. */
+  async evaluateKeyAlias(scope: KeyAliasScope, now: Date, metadata: EventMetadata): Promise<number | null> {
+    return (await this.keystore.decide(scope, () => ({ type: 'evaluate_expiry', ...scope, now: now.toISOString() }), metadata)).position;
+  }
+
   /** Every active certificate within the widest threshold of its expiry (the rest cannot be due). */
   async evaluateAll(): Promise<number> {
     const now = this.clock.now();
@@ -65,7 +75,23 @@ export class ExpiryEvaluator implements OnApplicationBootstrap, BeforeApplicatio
       }
       if (page.items.length < PAGE) break;
     }
+    emitted += await this.evaluateKeys(now, horizon);
     if (emitted > 0) this.logger.log(`${emitted} expiry notice(s) emitted`);
+    return emitted;
+  }
+
+  private async evaluateKeys(now: Date, horizon: string): Promise<number> {
+    const aliases = new Map<string, KeyAliasScope>();
+    for (let skip = 0; ; skip += PAGE) {
+      const page = await this.keyViews.keys.find({ filter: { expiresAt: { $lte: horizon }, role: { $ne: 'retired' } }, sort: { expiresAt: 1, _id: 1 }, skip, limit: PAGE });
+      for (const doc of page.items) if (doc.expiryNotice !== 0) aliases.set(`${doc.account}/${doc.tenant}/${doc.alias}`, { account: doc.account, tenant: doc.tenant, alias: doc.alias });
+      if (page.items.length < PAGE) break;
+    }
+    let emitted = 0;
+    for (const scope of aliases.values()) {
+      const metadata = systemMetadata(scope, { type: 'system', id: 'expiry-evaluator' }, now);
+      if ((await this.evaluateKeyAlias(scope, now, metadata)) !== null) emitted++;
+    }
     return emitted;
   }
 }

@@ -3,7 +3,8 @@ import type { ReadModelCollection } from '@as2-partners/kernel';
 import { followerLoggerOf } from '@as2-partners/platform';
 import type { PartnerSlotsDocument } from '../../queries/certificate-views/certificate-view.document';
 import type { PartnerScope } from './rollover-activation';
-import { ActivationScheduler, type ActivationSchedulerOptions, type DueActivations } from './activation-scheduler';
+import type { KeyQueries } from '../../queries/key-views/key-queries';
+import { ActivationScheduler, type ActivationSchedulerOptions, type DueActivations, type DueKeyRollovers } from './activation-scheduler';
 
 /** Partners whose earliest pending activation is due, from the slots view (ISO-8601 UTC strings compare in time order). */
 export function dueActivationsFrom(partnerSlots: ReadModelCollection<PartnerSlotsDocument>): DueActivations {
@@ -13,6 +14,11 @@ export function dueActivationsFrom(partnerSlots: ReadModelCollection<PartnerSlot
       return page.items.map((doc) => ({ partnerId: doc._id, account: doc.account, tenant: doc.tenant }));
     },
   };
+}
+
+/** Aliases whose next key is due, from the key view. */
+export function dueKeyRolloversFrom(keys: KeyQueries): DueKeyRollovers {
+  return { dueAliases: (now, limit) => keys.dueRollovers(now, limit) };
 }
 
 /** Runs the scheduler while the application runs. */

@@ -1,7 +1,7 @@
 import { systemMetadata } from '@as2-partners/platform';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CertificateLifecycleStreams, partnerCertificatesDecider, type ActivationTrigger } from '@as2-partners/certificate-lifecycle-domain';
+import { CertificateLifecycleStreams, keyAliasDecider, partnerCertificatesDecider, type ActivationTrigger, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
 import { DomainError, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import type { PartnerScope, RolloverActivation } from './rollover-activation';
 
@@ -10,10 +10,17 @@ export interface DueActivations {
   duePartners(now: Date, limit: number): Promise<PartnerScope[]>;
 }
 
+/** Where the scheduler learns which aliases of our keystore have a next key due (the key view's `activateAt`). */
+export interface DueKeyRollovers {
+  dueAliases(now: Date, limit: number): Promise<KeyAliasScope[]>;
+}
+
 export interface ActivationSchedulerOptions {
   readonly writeModel: WriteModel;
   readonly due: DueActivations;
   readonly rollovers: RolloverActivation;
+  /** Our own keys' rollovers; absent: partner activations only. */
+  readonly keyRollovers?: DueKeyRollovers;
   readonly clock: Clock;
   readonly intervalMs: number;
   readonly instanceId?: string;
@@ -25,8 +32,9 @@ export interface ActivationSchedulerOptions {
 const BATCH = 100;
 
 /**
- * Makes scheduled backups and rollover windows take effect at their UTC instant without any human action. Each
- * activation is decided on the partner's stream with its expected revision, so it happens exactly once even with
+ * Makes scheduled backups and rollover windows take effect at their UTC instant without any human action, and our own
+ * keys' next keys become current at theirs. Each activation is decided on the partner's (or the alias's) stream with
+ * its expected revision, so it happens exactly once even with
  * several replicas ticking at the same instant; after downtime the first tick activates what is overdue and records
  * how late (`lateByMs`).
  */
@@ -86,6 +94,22 @@ export class ActivationScheduler {
         // A rollover whose TSA is down stays due: the next tick tries again and the event records how late it was.
         const detail = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
         this.options.logger?.error('Scheduled activation failed; retrying on the next tick', { partnerId: partner.partnerId, error: detail });
+      }
+    }
+    for (const alias of (await this.options.keyRollovers?.dueAliases(now, BATCH)) ?? []) {
+      try {
+        // The decider finds nothing due once another replica (or an earlier tick) activated it: exactly once.
+        const decision = await this.options.writeModel.decide(
+          CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
+          keyAliasDecider,
+          () => ({ type: 'activate_due_rollover' as const, ...alias, trigger, now: this.options.clock.now().toISOString() }),
+          systemMetadata(alias, actor, this.options.clock.now()),
+        );
+        activated += decision.events.length;
+        last = decision.position ?? last;
+      } catch (error) {
+        const detail = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
+        this.options.logger?.error('Scheduled key rollover failed; retrying on the next tick', { alias: alias.alias, error: detail });
       }
     }
     if (last !== null) await this.options.onActivated?.(last);

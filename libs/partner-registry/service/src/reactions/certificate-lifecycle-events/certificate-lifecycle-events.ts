@@ -80,8 +80,8 @@ export type ConsumedEventKind = 'partner_stream' | 'certificate_stream' | 'irrel
 export function consumedEventKindOf(type: string): ConsumedEventKind {
   if (PARTNER_STREAM_TYPES.has(type)) return 'partner_stream';
   if (CERTIFICATE_STREAM_TYPES.has(type)) return 'certificate_stream';
-  // The certificate directory's storage reservations say nothing about partners.
-  if (IRRELEVANT_TYPES.has(type) || type.startsWith('certificate_directory.')) return 'irrelevant';
+  // The certificate directory's storage reservations and our own keystore's `key.*` events say nothing about partners.
+  if (IRRELEVANT_TYPES.has(type) || type.startsWith('certificate_directory.') || type.startsWith('key.')) return 'irrelevant';
   return 'unknown';
 }
 

@@ -1,0 +1,122 @@
+import { ActivationSchedulerLifecycle, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
+import { CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
+import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { eventually } from '@as2-partners/kernel-testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { AllInOneModule } from '../all-in-one.module';
+import { certificateApiAs, freshTenant, type CertificateApi } from '../certificates/certificate-api.spec-support';
+import { opensslWorkspace, publishInstanceEvent } from './our-keys-api.spec-support';
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 30_000, intervalMs: 50 });
+const HOUR = 3_600_000;
+
+// The service's clock: real time plus the jumps a test makes to reach a scheduled instant. Rollovers are scheduled
+// an hour ahead, so however slow the machine nothing fires early, and nobody waits for the instant to come.
+let clockOffsetMs = 0;
+const clockNow = () => new Date(Date.now() + clockOffsetMs);
+const jumpPast = (instant: Date) => {
+  clockOffsetMs += Math.max(0, instant.getTime() - clockNow().getTime()) + 1000;
+};
+
+describe('our key rollover (embedded, scheduled with an injected clock)', () => {
+  let t: EmbeddedTestApp;
+  let api: CertificateApi;
+  let tenant: string;
+  const openssl = opensslWorkspace();
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule], env: { CERT_SCHEDULER_INTERVAL_MS: '100' }, now: clockNow });
+  });
+  afterAll(async () => {
+    await t?.close();
+    openssl.close();
+  });
+  beforeEach(() => {
+    tenant = freshTenant();
+    api = certificateApiAs(t, { tenant });
+  });
+
+  const generate = { generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Our AS2, O=Our Company', valid_days: 365 } };
+
+  /** CMS EnvelopedData that openssl encrypted to a certificate, as a partner encrypts to the one it was handed. */
+  function encryptedTo(certificatePem: string, name: string): Buffer {
+    openssl.write(`${name}.txt`, `payload for ${name}\r\n`);
+    openssl.run('cms', '-encrypt', '-binary', '-aes256', '-in', openssl.path(`${name}.txt`), '-outform', 'DER', '-out', openssl.path(`${name}.der`), openssl.write(`${name}-recipient.pem`, certificatePem));
+    return openssl.read(`${name}.der`);
+  }
+
+  it('refuses a rollover that is not the current key\'s, overlaps a pending one, or has a bad window; and as a reader or another tenant', async () => {
+    const current = (await api.post('/v1/keys', { alias: 'roll-rules', ...generate })).body.data;
+    const activateAt = new Date(clockNow().getTime() + HOUR).toISOString();
+    const overlapUntil = new Date(clockNow().getTime() + 2 * HOUR).toISOString();
+    const past = await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: '2020-01-01T00:00:00Z', overlap_until: overlapUntil });
+    expect([past.status, past.body.error.code]).toEqual([422, 'ROLLOVER_WINDOW_INVALID']);
+    const inverted = await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: overlapUntil, overlap_until: activateAt });
+    expect([inverted.status, inverted.body.error.code]).toEqual([422, 'ROLLOVER_WINDOW_INVALID']);
+    const naive = await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: '2099-01-01T00:00:00', overlap_until: overlapUntil });
+    expect(naive.status).toBe(422);
+    const withAlias = await api.post(`/v1/keys/${current.id}/rollover`, { alias: 'other', ...generate, activate_at: activateAt, overlap_until: overlapUntil });
+    expect(withAlias.status).toBe(422);
+    expect((await certificateApiAs(t, { tenant, roles: ['tenant_user'] }).post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(403);
+    expect((await certificateApiAs(t, { tenant: freshTenant() }).post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(404);
+    const next = await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil });
+    expect(next.status).toBe(201);
+    expect(next.body.data).toMatchObject({ alias: 'roll-rules', status: 'next', usage: 'none', activate_at: activateAt.replace('Z', '000Z'), overlap_until: overlapUntil.replace('Z', '000Z') });
+    const again = await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil });
+    expect([again.status, again.body.error.code]).toEqual([409, 'KEY_ROLLOVER_ALREADY_SCHEDULED']);
+    const ofNext = await api.post(`/v1/keys/${next.body.data.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil });
+    expect([ofNext.status, ofNext.body.error.code]).toEqual([409, 'KEY_NOT_CURRENT']);
+    const deleteCurrent = await api.delete(`/v1/keys/${current.id}`);
+    expect([deleteCurrent.status, deleteCurrent.body.error.code]).toEqual([409, 'KEY_ROLLOVER_PENDING']);
+    // Deleting the next key cancels the rollover; a new one may be scheduled.
+    expect((await api.delete(`/v1/keys/${next.body.data.id}`)).status).toBe(200);
+    expect((await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(201);
+  });
+
+  it('makes the next key current at activate_at, exactly once, with no human; the old key decrypts until overlap_until', async () => {
+    const ops = t.app.get(OurKeyOperations);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const scheduler = t.app.get(ActivationSchedulerLifecycle).scheduler;
+    const current = (await api.post('/v1/keys', { alias: 'roll', ...generate })).body.data;
+    const ref = { account: 'test-account', tenant, alias: 'roll' };
+    await publishInstanceEvent(t, 'as2_instance.created.v1', { instanceId: `ins_roll_${tenant}`, account: 'test-account', tenant, myAs2Id: 'US', myName: 'Us', myAs2Alias: 'roll', myEmail: 'as2@us.example', status: 'on', createdAt: new Date().toISOString() });
+    await until('the instance to be known', async () => ((await api.get(`/v1/keys/${current.id}`)).body.data.used_by.length === 1 ? true : undefined));
+    const oldCertificate = (await t.app.inject({ method: 'GET', url: `/v1/keys/${current.id}/certificate`, headers: { authorization: `Bearer ${t.token({ tenant })}` } })).body;
+
+    const activateAt = new Date(clockNow().getTime() + HOUR);
+    const overlapUntil = new Date(clockNow().getTime() + 2 * HOUR);
+    const next = (await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt.toISOString(), overlap_until: overlapUntil.toISOString() })).body.data;
+    expect((await ops.sign(ref, Buffer.from('x'), 'sha256')).keyId).toBe(current.id);
+
+    jumpPast(activateAt);
+    const activated = await until('the next key to become current', async () => {
+      const res = await api.get(`/v1/keys/${next.id}`);
+      return res.body.data.status === 'current' ? res.body.data : undefined;
+    });
+    expect(activated).toMatchObject({ usage: 'sign_and_decrypt', activate_at: null });
+    // More ticks, some at once, as several replicas would: nothing more happens.
+    await Promise.all([scheduler.tick(), scheduler.tick(), scheduler.tick()]);
+    const stream = await store.readStream(CertificateLifecycleStreams.keyAlias('test-account', tenant, 'roll'));
+    const activations = stream.filter((e) => e.type === 'key.rollover_activated.v1');
+    expect(activations).toHaveLength(1);
+    const data = activations[0].data as { keyId: string; previousKeyId: string; scheduledFor: string; activatedAt: string; lateByMs: number; trigger: { type: string } };
+    expect(data).toMatchObject({ keyId: next.id, previousKeyId: current.id, scheduledFor: activateAt.toISOString(), trigger: { type: 'scheduler' } });
+    expect(Date.parse(data.activatedAt)).toBeGreaterThanOrEqual(activateAt.getTime());
+    expect(activations[0].metadata.actor.type).toBe('system');
+
+    // Signs as the new key; the old one still decrypts what partners encrypt to its certificate, and stays pinned.
+    expect((await ops.sign(ref, Buffer.from('x'), 'sha256')).keyId).toBe(next.id);
+    const toOld = encryptedTo(oldCertificate, 'to-old');
+    expect(await ops.decrypt(ref, toOld)).toMatchObject({ keyId: current.id, content: Buffer.from('payload for to-old\r\n') });
+    expect((await api.get(`/v1/keys/${current.id}`)).body.data).toMatchObject({ status: 'previous', usage: 'decrypt', overlap_until: overlapUntil.toISOString().replace('Z', '000Z') });
+    expect((await api.delete(`/v1/keys/${current.id}`)).body.error.code).toBe('KEY_IN_USE');
+    const timeline = await api.get(`/v1/keys/${next.id}/events`);
+    expect(timeline.body.data.map((e: { type: string }) => e.type)).toEqual(['key.rollover_activated.v1', 'key.rollover_scheduled.v1', 'key.created.v1', 'key.created.v1']);
+    expect(JSON.stringify(timeline.body)).not.toMatch(/BEGIN|PRIVATE/);
+
+    jumpPast(overlapUntil);
+    await expect(ops.decrypt(ref, toOld)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    expect((await api.get(`/v1/keys/${current.id}`)).body.data.usage).toBe('none');
+    expect((await api.delete(`/v1/keys/${current.id}`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,236 @@
+import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
+import { CertificateLifecycleErrorCode } from '../certificate-lifecycle.errors';
+import type { CertificateData } from '../certificate/certificate.events';
+import { expiryNoticeAt } from '../certificate/expiry-thresholds';
+import type { ActivationTrigger } from '../partner-certificates/partner-certificates.events';
+import {
+  duplicateKeyAlias,
+  keyInUse,
+  keyNotCurrent,
+  keyNotFound,
+  keyRolloverAlreadyScheduled,
+  keyRolloverPending,
+} from './our-key.errors';
+import type { OurKeyEvent, OurKeyRole, OurKeySource, SealedKeyReference } from './our-key.events';
+
+/** One of our keys under an alias. */
+export interface OurKeyEntry {
+  readonly keyId: string;
+  readonly role: OurKeyRole;
+  readonly source: OurKeySource;
+  readonly certificate: CertificateData;
+  readonly sealedKey: SealedKeyReference;
+  readonly createdAt: string;
+  /** A `next` key: when it becomes current. */
+  readonly activateAt: string | null;
+  /** A `previous` key: until when it still decrypts. */
+  readonly overlapUntil: string | null;
+  /** Expiry thresholds already announced (days; 0 = expired). */
+  readonly noticesDone: readonly number[];
+}
+
+/** An alias of a tenant's keystore: its current key, at most one scheduled next key, the previous one and retired ones. */
+export interface KeyAliasState {
+  readonly keys: readonly OurKeyEntry[];
+}
+
+export interface KeyAliasScope {
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly alias: string;
+}
+
+/** An AS2 instance that names the alias (learned from the partner-registry's events). */
+export interface InstanceUsingAlias {
+  readonly instanceId: string;
+  readonly myAs2Id: string;
+}
+
+export interface NewKey {
+  readonly keyId: string;
+  readonly source: OurKeySource;
+  readonly certificate: CertificateData;
+  readonly sealedKey: SealedKeyReference;
+}
+
+export type KeyAliasCommand =
+  | (KeyAliasScope & { readonly type: 'create'; readonly key: NewKey; readonly now: string })
+  | (KeyAliasScope & {
+      readonly type: 'schedule_rollover';
+      readonly currentKeyId: string;
+      readonly key: NewKey;
+      readonly activateAt: string;
+      readonly overlapUntil: string;
+      readonly now: string;
+    })
+  | (KeyAliasScope & { readonly type: 'activate_due_rollover'; readonly trigger: ActivationTrigger; readonly now: string })
+  | (KeyAliasScope & { readonly type: 'delete'; readonly keyId: string; readonly instances: readonly InstanceUsingAlias[]; readonly now: string })
+  /** The tenant was deleted: every key of the alias goes, whoever named it (the tenant's instances are gone with it). */
+  | (KeyAliasScope & { readonly type: 'shred_for_deleted_tenant'; readonly now: string })
+  | (KeyAliasScope & { readonly type: 'evaluate_expiry'; readonly now: string });
+
+const ms = (iso: string) => new Date(iso).getTime();
+
+export const roleOf = (state: KeyAliasState, role: OurKeyRole) => state.keys.find((key) => key.role === role) ?? null;
+
+/** The key that signs for the alias now (null: none). */
+export function signingKeyOf(state: KeyAliasState): OurKeyEntry | null {
+  return roleOf(state, 'current');
+}
+
+/** The keys that decrypt for the alias at `now`: the current key, then the previous one while its overlap lasts. */
+export function decryptionKeysOf(state: KeyAliasState, now: Date): OurKeyEntry[] {
+  const previous = roleOf(state, 'previous');
+  const live = previous && previous.overlapUntil !== null && ms(previous.overlapUntil) > now.getTime() ? [previous] : [];
+  return [...(signingKeyOf(state) ? [signingKeyOf(state) as OurKeyEntry] : []), ...live];
+}
+
+function scopeOf(command: KeyAliasScope): KeyAliasScope {
+  return { account: command.account, tenant: command.tenant, alias: command.alias };
+}
+
+function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
+  const scope = scopeOf(command);
+  switch (command.type) {
+    case 'create': {
+      if (state.keys.some((key) => key.keyId === command.key.keyId)) return [];
+      if (state.keys.length > 0) throw duplicateKeyAlias(command.alias);
+      return [{ type: 'key.created.v1', data: { ...scope, ...command.key, role: 'current', createdAt: command.now } }];
+    }
+    case 'schedule_rollover': {
+      const { key, activateAt, overlapUntil, now } = command;
+      if (state.keys.some((k) => k.keyId === key.keyId)) return [];
+      const current = state.keys.find((k) => k.keyId === command.currentKeyId);
+      if (!current) throw keyNotFound(command.currentKeyId);
+      if (current.role !== 'current') throw keyNotCurrent(command.currentKeyId);
+      const pending = roleOf(state, 'next');
+      if (pending) throw keyRolloverAlreadyScheduled(pending.keyId);
+      if (!(ms(now) < ms(activateAt))) {
+        throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'activate_at must be in the future', 'activate_at', { activate_at: activateAt, now });
+      }
+      if (!(ms(activateAt) <= ms(overlapUntil))) {
+        throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'overlap_until must not be before activate_at', 'overlap_until', {
+          activate_at: activateAt,
+          overlap_until: overlapUntil,
+        });
+      }
+      const { notBefore, notAfter } = key.certificate;
+      if (ms(notBefore) > ms(activateAt) || ms(notAfter) <= ms(activateAt)) {
+        throw new DomainError(
+          CertificateLifecycleErrorCode.CertificateNotValidForWindow,
+          `The next key's certificate is valid from ${notBefore} to ${notAfter}, which does not cover activate_at ${activateAt}`,
+          'activate_at',
+          { not_before: notBefore, expires_at: notAfter, activate_at: activateAt },
+        );
+      }
+      return [
+        { type: 'key.created.v1', data: { ...scope, ...key, role: 'next', createdAt: now } },
+        { type: 'key.rollover_scheduled.v1', data: { ...scope, currentKeyId: current.keyId, nextKeyId: key.keyId, activateAt, overlapUntil, scheduledAt: now } },
+      ];
+    }
+    case 'activate_due_rollover': {
+      const next = roleOf(state, 'next');
+      // Nothing due (or already activated by another replica): nothing to do, so the activation happens once.
+      if (!next || next.activateAt === null || ms(next.activateAt) > ms(command.now)) return [];
+      const current = roleOf(state, 'current');
+      if (!current || next.overlapUntil === null) return [];
+      const previous = roleOf(state, 'previous');
+      return [
+        {
+          type: 'key.rollover_activated.v1',
+          data: {
+            ...scope,
+            previousKeyId: current.keyId,
+            keyId: next.keyId,
+            previousFingerprintSha256: current.certificate.fingerprintSha256,
+            fingerprintSha256: next.certificate.fingerprintSha256,
+            scheduledFor: next.activateAt,
+            activatedAt: command.now,
+            overlapUntil: next.overlapUntil,
+            lateByMs: Math.max(0, ms(command.now) - ms(next.activateAt)),
+            trigger: command.trigger,
+            retiredKeyId: previous?.keyId ?? null,
+          },
+        },
+      ];
+    }
+    case 'delete': {
+      const key = state.keys.find((k) => k.keyId === command.keyId);
+      if (!key) throw keyNotFound(command.keyId);
+      if (key.role === 'current') {
+        const next = roleOf(state, 'next');
+        if (next) throw keyRolloverPending(key.keyId, next.keyId);
+      }
+      const decrypting = key.role === 'current' || (key.role === 'previous' && key.overlapUntil !== null && ms(key.overlapUntil) > ms(command.now));
+      if (decrypting && command.instances.length > 0) throw keyInUse(key.keyId, command.alias, command.instances);
+      return [
+        {
+          type: 'key.deleted.v1',
+          data: { ...scope, keyId: key.keyId, role: key.role, rolloverCancelled: key.role === 'next', reason: 'requested', sealedKey: key.sealedKey, deletedAt: command.now },
+        },
+      ];
+    }
+    case 'shred_for_deleted_tenant':
+      return state.keys.map((key) => ({
+        type: 'key.deleted.v1' as const,
+        data: { ...scope, keyId: key.keyId, role: key.role, rolloverCancelled: key.role === 'next', reason: 'tenant_deleted' as const, sealedKey: key.sealedKey, deletedAt: command.now },
+      }));
+    case 'evaluate_expiry': {
+      const events: OurKeyEvent[] = [];
+      for (const key of state.keys) {
+        if (key.role === 'retired') continue;
+        const notice = expiryNoticeAt(key.certificate.notAfter, new Date(command.now));
+        if (notice === null) continue;
+        const facts = { ...scope, keyId: key.keyId, notAfter: key.certificate.notAfter, fingerprintSha256: key.certificate.fingerprintSha256, evaluatedAt: command.now };
+        if (notice.kind === 'expired') {
+          if (!key.noticesDone.includes(0)) events.push({ type: 'key.expired.v1', data: facts });
+        } else if (!key.noticesDone.some((done) => done <= notice.thresholdDays)) {
+          events.push({ type: 'key.expiring.v1', data: { ...facts, thresholdDays: notice.thresholdDays, daysLeft: notice.daysLeft } });
+        }
+      }
+      return events;
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function withKey(state: KeyAliasState, keyId: string, change: (key: OurKeyEntry) => OurKeyEntry | null): KeyAliasState {
+  return { keys: state.keys.flatMap((key) => (key.keyId === keyId ? [change(key)].filter((k): k is OurKeyEntry => k !== null) : [key])) };
+}
+
+function evolve(state: KeyAliasState, event: OurKeyEvent): KeyAliasState {
+  switch (event.type) {
+    case 'key.created.v1': {
+      const { keyId, role, source, certificate, sealedKey, createdAt } = event.data;
+      return { keys: [...state.keys, { keyId, role, source, certificate, sealedKey, createdAt, activateAt: null, overlapUntil: null, noticesDone: [] }] };
+    }
+    case 'key.rollover_scheduled.v1':
+      return withKey(state, event.data.nextKeyId, (key) => ({ ...key, activateAt: event.data.activateAt, overlapUntil: event.data.overlapUntil }));
+    case 'key.rollover_activated.v1': {
+      const { keyId, previousKeyId, retiredKeyId, overlapUntil } = event.data;
+      return {
+        keys: state.keys.map((key) => {
+          if (key.keyId === keyId) return { ...key, role: 'current', overlapUntil: null };
+          if (key.keyId === previousKeyId) return { ...key, role: 'previous', overlapUntil };
+          if (key.keyId === retiredKeyId) return { ...key, role: 'retired', overlapUntil: null };
+          return key;
+        }),
+      };
+    }
+    case 'key.deleted.v1':
+      return withKey(state, event.data.keyId, () => null);
+    case 'key.expiring.v1':
+      return withKey(state, event.data.keyId, (key) => ({ ...key, noticesDone: [...key.noticesDone, event.data.thresholdDays] }));
+    case 'key.expired.v1':
+      return withKey(state, event.data.keyId, (key) => ({ ...key, noticesDone: [...key.noticesDone, 0] }));
+    default:
+      return assertNever(event);
+  }
+}
+
+export const keyAliasDecider: Decider<KeyAliasCommand, KeyAliasState, OurKeyEvent> = {
+  initialState: () => ({ keys: [] }),
+  decide,
+  evolve,
+};

@@ -1,0 +1,52 @@
+import { DomainError } from '@as2-partners/kernel';
+
+/** Codes of our keystore (mapped to HTTP once, in the service's error-status table). */
+export const OurKeyErrorCode = {
+  KeyNotFound: 'KEY_NOT_FOUND',
+  DuplicateKeyAlias: 'DUPLICATE_KEY_ALIAS',
+  KeyInUse: 'KEY_IN_USE',
+  KeyNotCurrent: 'KEY_NOT_CURRENT',
+  KeyRolloverPending: 'KEY_ROLLOVER_PENDING',
+  KeyRolloverAlreadyScheduled: 'KEY_ROLLOVER_ALREADY_SCHEDULED',
+  InvalidKeyAlias: 'INVALID_KEY_ALIAS',
+  InvalidPkcs12: 'INVALID_PKCS12',
+  WrongPassword: 'WRONG_PASSWORD',
+  InvalidPrivateKey: 'INVALID_PRIVATE_KEY',
+  UnsupportedKey: 'UNSUPPORTED_KEY',
+  KeyCertificateMismatch: 'KEY_CERTIFICATE_MISMATCH',
+  KeyFileTooLarge: 'KEY_FILE_TOO_LARGE',
+  InvalidSubject: 'INVALID_SUBJECT',
+  InvalidCms: 'INVALID_CMS',
+  DecryptionFailed: 'DECRYPTION_FAILED',
+} as const;
+
+export function keyNotFound(keyOrAlias: string): DomainError {
+  return new DomainError(OurKeyErrorCode.KeyNotFound, `Key ${keyOrAlias} not found`);
+}
+
+export function duplicateKeyAlias(alias: string): DomainError {
+  return new DomainError(OurKeyErrorCode.DuplicateKeyAlias, `A key with the alias ${alias} already exists`, 'alias', { alias });
+}
+
+export function keyInUse(keyId: string, alias: string, instances: readonly { instanceId: string; myAs2Id: string }[]): DomainError {
+  return new DomainError(OurKeyErrorCode.KeyInUse, `Key ${keyId} is in use: AS2 instance(s) sign and decrypt with the alias ${alias}`, undefined, {
+    alias,
+    used_by: instances.map((i) => ({ instance_id: i.instanceId, my_as2_id: i.myAs2Id })),
+  });
+}
+
+export function keyNotCurrent(keyId: string): DomainError {
+  return new DomainError(OurKeyErrorCode.KeyNotCurrent, `Key ${keyId} is not its alias's current key: only the current key is rolled over`);
+}
+
+export function keyRolloverPending(keyId: string, nextKeyId: string): DomainError {
+  return new DomainError(OurKeyErrorCode.KeyRolloverPending, `Key ${keyId} has a scheduled successor ${nextKeyId}: delete that one first to cancel the rollover`, undefined, {
+    next_key_id: nextKeyId,
+  });
+}
+
+export function keyRolloverAlreadyScheduled(nextKeyId: string): DomainError {
+  return new DomainError(OurKeyErrorCode.KeyRolloverAlreadyScheduled, `A rollover to key ${nextKeyId} is already scheduled: delete that key to cancel it first`, undefined, {
+    next_key_id: nextKeyId,
+  });
+}

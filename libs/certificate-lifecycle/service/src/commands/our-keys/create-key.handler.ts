@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  assertKeyAlias,
+  duplicateKeyAlias,
+  keyNotFound,
+  toCertificateData,
+  type KeyAliasCommand,
+  type KeyAliasScope,
+  type NewKey,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
+import { AfterWrite, requestMetadata, requireTenant, type RequestContext } from '@as2-partners/platform';
+import { utcInstantOf } from '../../api-conventions/utc-instant';
+import { generateKeyMaterial, readPemKey, readPkcs12, type KeyMaterial } from '../../keystore/key-material';
+import { newKeyId, newSealedKeyId } from '../../keystore/key-id';
+import { KEY_SEALER, type KeySealer } from '../../keystore/key-sealer';
+import { OurKeystore } from '../../keystore/our-keystore';
+import { SealedKeyStore } from '../../keystore/sealed-key.store';
+import { KeyQueries } from '../../queries/key-views/key-queries';
+import type { KeyViewDocument } from '../../queries/key-views/key-view.document';
+import { KeyViewsProjection } from '../../queries/key-views/key-views.projection';
+import { ExpiryEvaluator } from '../../schedules/expiry-notices/expiry-evaluator';
+import type { KeyRequestForm, KeySourceRequest } from './key-request.form';
+
+async function materialOf(source: KeySourceRequest, now: Date): Promise<KeyMaterial> {
+  switch (source.kind) {
+    case 'generate':
+      return generateKeyMaterial({ keySize: source.keySize, subject: source.subject, validDays: source.validDays, now });
+    case 'pkcs12':
+      return readPkcs12(source.file, source.password);
+    case 'pem':
+      return readPemKey(source.privateKey, source.certificate, source.password);
+  }
+}
+
+/**
+ * Creates one of our keys (generated, or imported from PKCS#12 or PEM), as a new alias or as the scheduled successor of
+ * an alias's current key. The private key is sealed into the sealed-key store before the event is appended; the event
+ * names the blob only. A refused decision destroys the blob it sealed.
+ */
+@Injectable()
+export class CreateKeyHandler {
+  constructor(
+    private readonly keystore: OurKeystore,
+    private readonly sealedKeys: SealedKeyStore,
+    @Inject(KEY_SEALER) private readonly sealer: KeySealer,
+    private readonly expiry: ExpiryEvaluator,
+    @Inject(KeyQueries) private readonly queries: KeyQueries,
+    @Inject(KeyViewsProjection) private readonly views: KeyViewsProjection,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(ctx: RequestContext, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
+    const scope: KeyAliasScope = { account: ctx.caller.account, tenant: requireTenant(ctx), alias: assertKeyAlias(form.alias) };
+    // Checked before a 4096-bit key is generated for nothing; the decider checks again under the stream's revision.
+    if ((await this.keystore.state(scope)).keys.length > 0) throw duplicateKeyAlias(scope.alias);
+    return this.store(ctx, scope, form, (key, now) => ({ type: 'create', ...scope, key, now }));
+  }
+
+  async rollover(ctx: RequestContext, currentKeyId: string, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
+    const tenant = requireTenant(ctx);
+    const current = await this.queries.findVisible(ctx.caller.account, tenant, currentKeyId);
+    if (!current) throw keyNotFound(currentKeyId);
+    const activateAt = utcInstantOf(form.activateAt, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
+    const overlapUntil = utcInstantOf(form.overlapUntil, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
+    const scope: KeyAliasScope = { account: ctx.caller.account, tenant, alias: current.alias };
+    return this.store(ctx, scope, form, (key, now) => ({ type: 'schedule_rollover', ...scope, currentKeyId, key, activateAt, overlapUntil, now }));
+  }
+
+  private async store(
+    ctx: RequestContext,
+    scope: KeyAliasScope,
+    form: KeyRequestForm,
+    command: (key: NewKey, now: string) => KeyAliasCommand,
+  ): Promise<AfterWrite<KeyViewDocument>> {
+    const now = this.clock.now();
+    const material = await materialOf(form.source, now);
+    const keyId = newKeyId();
+    const sealed = this.sealer.seal({ account: scope.account, tenant: scope.tenant, keyId }, material.privateKey, newSealedKeyId(), now);
+    await this.sealedKeys.put(sealed.document);
+    const key: NewKey = { keyId, source: form.source.kind === 'generate' ? 'generated' : form.source.kind, certificate: toCertificateData(material.certificate), sealedKey: sealed.reference };
+    const metadata = requestMetadata(ctx, scope.tenant, now);
+    let position: number | null;
+    try {
+      // A concurrent create of the same alias is re-decided against the winner's key: DUPLICATE_KEY_ALIAS, never two keys.
+      position = (await this.keystore.decide(scope, () => command(key, now.toISOString()), metadata)).position;
+    } catch (error) {
+      await this.sealedKeys.destroy(sealed.reference.blobId);
+      throw error;
+    }
+    position = (await this.expiry.evaluateKeyAlias(scope, now, metadata)) ?? position;
+    return new AfterWrite(position, async () => {
+      const view = await this.views.keys.get(keyId);
+      if (!view) throw new Error(`Key ${keyId} missing from its view after the projection caught up`);
+      return view;
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
+
+/** GET /v1/keys */
+export class KeyListQueryDto {
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'The page must be an integer' })
+  @Min(1, { message: 'The page must be at least 1' })
+  @Max(100_000, { message: 'The page may not be greater than 100000' })
+  page?: number;
+
+  @ApiPropertyOptional({ default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'The per_page must be an integer' })
+  @Min(1, { message: 'The per_page must be at least 1' })
+  @Max(100, { message: 'The per_page may not be greater than 100' })
+  per_page?: number;
+
+  @ApiPropertyOptional({ description: 'Only the keys of this alias' })
+  @IsOptional()
+  @Matches(KEY_ALIAS_PATTERN, { message: 'The alias must be 1-100 letters, digits, "-", "_" or "."' })
+  alias?: string;
+}
+
+/** POST /v1/keys/{id}/csr */
+export class CertificateRequestDto {
+  @ApiPropertyOptional({ description: 'Default: the subject of the key\'s certificate', example: 'CN=Acme AS2, O=Acme Corp, C=US' })
+  @IsOptional()
+  @IsString({ message: 'The subject must be a string' })
+  @MaxLength(1024, { message: 'The subject may not be longer than 1024 characters' })
+  subject?: string;
+}

@@ -1,0 +1,15 @@
+import { monotonicFactory } from 'ulid';
+
+const nextUlid = monotonicFactory();
+
+export const KEY_ID_PATTERN = /^key_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** `key_` + a ULID: unique, and sortable by creation time. */
+export function newKeyId(): string {
+  return `key_${nextUlid()}`;
+}
+
+/** The sealed blob's id in the sealed-key store: its own id, so the key id alone never finds the blob. */
+export function newSealedKeyId(): string {
+  return `skb_${nextUlid()}`;
+}

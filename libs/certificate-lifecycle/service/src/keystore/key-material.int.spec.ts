@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { certificationRequestOf, generateKeyMaterial, parseSubject, readPemKey, readPkcs12 } from './key-material';
+
+// Key files made by an implementation nobody here wrote: the openssl binary.
+const dir = mkdtempSync(join(tmpdir(), 'keystore-material-'));
+const path = (name: string) => join(dir, name);
+const openssl = (...args: string[]): Buffer => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('key.pem'), '-out', path('cert.pem'), '-days', '30', '-subj', '/CN=Imported AS2/O=Acme');
+openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('modern.p12'), '-passout', 'pass:s3cret');
+openssl('pkcs12', '-export', '-legacy', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('legacy.p12'), '-passout', 'pass:s3cret');
+openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', path('ec.pem'));
+openssl('req', '-x509', '-key', path('ec.pem'), '-out', path('ec-cert.pem'), '-days', '30', '-subj', '/CN=EC');
+openssl('pkcs12', '-export', '-inkey', path('ec.pem'), '-in', path('ec-cert.pem'), '-out', path('ec.p12'), '-passout', 'pass:x');
+openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('costly.p12'), '-passout', 'pass:x', '-iter', '2000000');
+openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('java-like.p12'), '-passout', 'pass:x', '-iter', '10000', '-maciter');
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const spkiOf = (pem: string) => createPublicKey(pem).export({ format: 'der', type: 'spki' });
+
+describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
+  it.each(['modern.p12', 'legacy.p12'])('reads an openssl %s with its password: the key belongs to the certificate', (name) => {
+    const material = readPkcs12(readFileSync(path(name)), 's3cret');
+    expect(material.certificate.subject).toBe('O=Acme, CN=Imported AS2');
+    expect(createPublicKey(material.privateKey).export({ format: 'der', type: 'spki' })).toEqual(spkiOf(readFileSync(path('cert.pem'), 'utf8')));
+  });
+
+  it('refuses a wrong password, garbage, a truncated file, a huge file and a non-RSA key with their codes', () => {
+    const file = readFileSync(path('modern.p12'));
+    expect(() => readPkcs12(file, 'wrong')).toThrow(expect.objectContaining({ code: 'WRONG_PASSWORD' }));
+    expect(() => readPkcs12(Buffer.from('not a pfx at all'), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
+    expect(() => readPkcs12(file.subarray(0, file.length - 40), 's3cret')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
+    expect(() => readPkcs12(Buffer.concat([Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(200)]), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
+    expect(() => readPkcs12(Buffer.alloc(70_000, 0x30), 'x')).toThrow(expect.objectContaining({ code: 'KEY_FILE_TOO_LARGE' }));
+    expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+  });
+
+  it('refuses, before deriving any key, a file that asks for millions of iterations; reads one at the ceiling', () => {
+    const started = Date.now();
+    expect(() => readPkcs12(readFileSync(path('costly.p12')), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(readPkcs12(readFileSync(path('java-like.p12')), 'x').certificate.subject).toBe('O=Acme, CN=Imported AS2');
+  });
+
+  it('reads a PEM key with its certificate, and refuses a key that is not the certificate\'s', () => {
+    const material = readPemKey(readFileSync(path('key.pem'), 'utf8'), readFileSync(path('cert.pem'), 'utf8'), null);
+    expect(material.certificate.subject).toBe('O=Acme, CN=Imported AS2');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => readPemKey(other, readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'KEY_CERTIFICATE_MISMATCH' }));
+    expect(() => readPemKey('garbage', readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY' }));
+  });
+
+  it('generates a key whose self-signed certificate and CSR openssl verifies', async () => {
+    const material = await generateKeyMaterial({ keySize: 2048, subject: 'CN=Our AS2\\, Inc, O=Us, C=DE', validDays: 10, now: new Date() });
+    expect(material.certificate.subject).toBe('CN=Our AS2\\, Inc, O=Us, C=DE');
+    expect(material.certificate.selfSigned).toBe(true);
+    writeFileSync(path('generated.pem'), material.certificate.pem);
+    expect(openssl('verify', '-CAfile', path('generated.pem'), path('generated.pem')).toString()).toContain('OK');
+    writeFileSync(path('request.csr'), certificationRequestOf(material.privateKey, { certificatePem: material.certificate.pem }));
+    const verified = execFileSync('openssl', ['req', '-verify', '-noout', '-in', path('request.csr')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(verified.toString()).toBe('');
+    expect(openssl('req', '-noout', '-subject', '-in', path('request.csr')).toString()).toContain('C = DE, O = Us, CN = "Our AS2, Inc"');
+    writeFileSync(path('custom.csr'), certificationRequestOf(material.privateKey, { text: 'CN=Renewed, O=Us' }));
+    expect(openssl('req', '-verify', '-noout', '-subject', '-in', path('custom.csr')).toString()).toContain('O = Us, CN = Renewed');
+  });
+
+  it('refuses a subject without CN or with an unknown attribute', () => {
+    expect(() => parseSubject('O=Acme')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT' }));
+    expect(() => parseSubject('CN=x, XX=y')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT' }));
+    expect(() => parseSubject('CN=x, C=Germany')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT' }));
+  });
+});

@@ -1,0 +1,214 @@
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import * as forge from 'node-forge';
+import { DomainError } from '@as2-partners/kernel';
+import { OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
+import { largestIterationCount, MAX_PKCS12_ITERATIONS } from './pkcs12-work-limit';
+
+/** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
+export interface KeyMaterial {
+  readonly privateKey: KeyObject;
+  /** The leaf certificate and its chain as the certificate reader checked them. */
+  readonly certificate: CertificateDetails;
+}
+
+export const RSA_KEY_SIZES = [2048, 3072, 4096] as const;
+export type RsaKeySize = (typeof RSA_KEY_SIZES)[number];
+
+/** Larger than any real PKCS#12 or PEM bundle of one key and its chain; bounds what the ASN.1 parser is fed. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+const SUBJECT_ATTRIBUTES: Readonly<Record<string, string>> = { CN: 'CN', O: 'O', OU: 'OU', C: 'C', L: 'L', ST: 'ST', EMAILADDRESS: 'E', E: 'E' };
+
+const generateRsa = promisify(generateKeyPair);
+
+function keyError(code: string, message: string, field?: string): DomainError {
+  return new DomainError(code, message, field);
+}
+
+/** "CN=Acme AS2, O=Acme Corp" (RFC 4514 order as people write it, `\,` escapes a comma) to forge's attributes. */
+export function parseSubject(subject: string): forge.pki.CertificateField[] {
+  const invalid = (why: string) => keyError(OurKeyErrorCode.InvalidSubject, `The subject ${why}, e.g. "CN=Acme AS2, O=Acme Corp, C=US"`, 'subject');
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1024) throw invalid('must be 1-1024 characters');
+  const parts = subject.split(/(?<!\\),/).map((part) => part.trim());
+  const fields = parts.map((part) => {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw invalid(`part "${part.slice(0, 40)}" is not NAME=value`);
+    const name = SUBJECT_ATTRIBUTES[part.slice(0, eq).trim().toUpperCase()];
+    const value = part.slice(eq + 1).trim().replace(/\\,/g, ',');
+    if (!name) throw invalid(`names an unsupported attribute "${part.slice(0, eq).trim().slice(0, 20)}" (use CN, O, OU, C, L, ST, E)`);
+    // eslint-disable-next-line no-control-regex -- control characters never belong in a certificate name
+    if (value.length === 0 || value.length > 64 || /[\u0000-\u001f\u007f]/.test(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
+    if (name === 'C' && !/^[A-Za-z]{2}$/.test(value)) throw invalid('country (C) must be two letters');
+    return name === 'E' ? { name: 'emailAddress', value } : { shortName: name, value };
+  });
+  if (!fields.some((field) => field.shortName === 'CN')) throw invalid('must name a CN');
+  // RFC 4514 writes the most specific name first; the certificate encodes it last.
+  return fields.reverse();
+}
+
+/** forge builds the structures; only the public half of the key ever becomes a forge object. */
+function forgePublicKeyOf(privateKey: KeyObject): forge.pki.rsa.PublicKey {
+  return forge.pki.publicKeyFromPem(createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString()) as forge.pki.rsa.PublicKey;
+}
+
+const SHA256_WITH_RSA = forge.pki.oids['sha256WithRSAEncryption'];
+
+/** forge functions its typings leave out: the to-be-signed parts, built from the fields set so far. */
+const forgeToBeSigned = forge.pki as unknown as {
+  getTBSCertificate(certificate: forge.pki.Certificate): forge.asn1.Asn1;
+  getCertificationRequestInfo(request: forge.pki.CertificateSigningRequest): forge.asn1.Asn1;
+};
+
+/** An RSA PKCS#1 v1.5 SHA-256 signature by Node (OpenSSL): forge's JavaScript RSA holds the process a second per 4096-bit signature. */
+function nodeSignature(toBeSigned: forge.asn1.Asn1, privateKey: KeyObject): string {
+  return sign('sha256', Buffer.from(forge.asn1.toDer(toBeSigned).getBytes(), 'binary'), privateKey).toString('binary');
+}
+
+/** A fresh RSA key and a self-signed certificate for it (what a partner is handed), valid from `now` for `validDays`. */
+export async function generateKeyMaterial(options: { keySize: RsaKeySize; subject: string; validDays: number; now: Date }): Promise<KeyMaterial> {
+  const subject = parseSubject(options.subject);
+  const { privateKey } = await generateRsa('rsa', { modulusLength: options.keySize });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forgePublicKeyOf(privateKey);
+  // A positive 64-bit serial: random so that two keys never share issuer and serial.
+  cert.serialNumber = '01' + randomBytes(8).toString('hex');
+  cert.validity.notBefore = new Date(Math.floor(options.now.getTime() / 1000) * 1000);
+  cert.validity.notAfter = new Date(cert.validity.notBefore.getTime() + options.validDays * 86_400_000);
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true, dataEncipherment: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.siginfo.algorithmOid = SHA256_WITH_RSA;
+  cert.signatureOid = SHA256_WITH_RSA;
+  cert.tbsCertificate = forgeToBeSigned.getTBSCertificate(cert);
+  cert.signature = nodeSignature(cert.tbsCertificate, privateKey);
+  return { privateKey, certificate: readCertificateUpload(Buffer.from(forge.pki.certificateToPem(cert))) };
+}
+
+/**
+ * A PKCS#10 request for the key, signed by it (SHA-256), for a CA to certify: for the subject given, or else the exact
+ * subject of the key's certificate (copied attribute by attribute, not re-parsed from its text form).
+ */
+export function certificationRequestOf(privateKey: KeyObject, subject: { text: string } | { certificatePem: string }): string {
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = forgePublicKeyOf(privateKey);
+  csr.setSubject('text' in subject ? parseSubject(subject.text) : forge.pki.certificateFromPem(subject.certificatePem).subject.attributes);
+  csr.siginfo.algorithmOid = SHA256_WITH_RSA;
+  csr.signatureOid = SHA256_WITH_RSA;
+  const requestInfo = forgeToBeSigned.getCertificationRequestInfo(csr);
+  csr.certificationRequestInfo = requestInfo;
+  csr.signature = nodeSignature(requestInfo, privateKey);
+  return forge.pki.certificationRequestToPem(csr);
+}
+
+/** Only RSA 2048–4096: what AS2 signing and key transport here (libs/as2) use. */
+function assertSupportedKey(privateKey: KeyObject): KeyObject {
+  if (privateKey.asymmetricKeyType !== 'rsa') {
+    throw keyError(OurKeyErrorCode.UnsupportedKey, `The private key is of type ${privateKey.asymmetricKeyType ?? 'unknown'}; AS2 keys here are RSA (2048, 3072 or 4096 bits)`);
+  }
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < 2048 || bits > 4096) throw keyError(OurKeyErrorCode.UnsupportedKey, `The RSA key has ${bits} bits; keys of 2048 to 4096 bits are accepted`);
+  return privateKey;
+}
+
+/** The certificate and key must be one pair: a partner encrypting to the certificate must reach this key. */
+function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMaterial {
+  const publicDer = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const leafIndex = certificates.findIndex((der) => {
+    try {
+      return createPublicKey({ key: derToPem(der), format: 'pem' }).export({ format: 'der', type: 'spki' }).equals(publicDer);
+    } catch {
+      return false;
+    }
+  });
+  if (leafIndex < 0) throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
+  const ordered = [certificates[leafIndex], ...certificates.filter((_, i) => i !== leafIndex)];
+  return { privateKey, certificate: readCertificateUpload(Buffer.from(ordered.map(derToPem).join(''))) };
+}
+
+function derToPem(der: Buffer): string {
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
+}
+
+/** Reads a PKCS#12 (PFX) file: exactly one private key and its certificate, with any chain the file holds. */
+export function readPkcs12(file: Buffer, password: string): KeyMaterial {
+  if (file.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The PKCS#12 file exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'pkcs12');
+  if (file.length === 0 || file[0] !== 0x30) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a PKCS#12 (DER PFX) file', 'pkcs12');
+  const iterations = largestIterationCount(file);
+  if (iterations === null) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a readable PKCS#12 file', 'pkcs12');
+  if (iterations > MAX_PKCS12_ITERATIONS) {
+    throw keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file asks for more than ${MAX_PKCS12_ITERATIONS} key-derivation iterations; export it again with fewer (openssl pkcs12 -iter 2048)`, 'pkcs12');
+  }
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    // forge's typings predate its options object (strict lengths, no trailing bytes, bit strings left opaque).
+    const fromDer = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
+    const asn1 = fromDer(forge.util.createBuffer(file.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 });
+    try {
+      p12 = forge.pkcs12.pkcs12FromAsn1(asn1, true, password);
+    } catch (error) {
+      const message = String((error as Error).message ?? '');
+      if (/password|MAC could not be verified|decrypt/i.test(message)) throw keyError(OurKeyErrorCode.WrongPassword, 'The PKCS#12 password is wrong', 'password');
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    // forge's messages can quote input bytes: never echoed.
+    throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a readable PKCS#12 file', 'pkcs12');
+  }
+  const keyBags = [
+    ...(p12.getBags({ bagType: forge.pki.oids['pkcs8ShroudedKeyBag'] })[forge.pki.oids['pkcs8ShroudedKeyBag']] ?? []),
+    ...(p12.getBags({ bagType: forge.pki.oids['keyBag'] })[forge.pki.oids['keyBag']] ?? []),
+  ];
+  if (keyBags.length !== 1) throw keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file holds ${keyBags.length} private keys; exactly one is needed`, 'pkcs12');
+  const certBags = p12.getBags({ bagType: forge.pki.oids['certBag'] })[forge.pki.oids['certBag']] ?? [];
+  const certificates = certBags.flatMap((bag) => {
+    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+    return asn1 ? [Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')] : [];
+  });
+  if (certificates.length === 0) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The PKCS#12 file holds no certificate for its key', 'pkcs12');
+  const [bag] = keyBags;
+  let privateKey: KeyObject;
+  try {
+    const der = bag.key
+      ? Buffer.from(forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key))).getBytes(), 'binary')
+      : Buffer.from(forge.asn1.toDer(bag.asn1 as forge.asn1.Asn1).getBytes(), 'binary');
+    privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The private key in the PKCS#12 file could not be read', 'pkcs12');
+  }
+  return paired(assertSupportedKey(privateKey), certificates);
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/** Reads a PEM private key (PKCS#1 or PKCS#8, encrypted with `password` or not) and its certificate with any chain. */
+export function readPemKey(privateKeyPem: string, certificatePem: string, password: string | null): KeyMaterial {
+  if (privateKeyPem.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The private key exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'private_key');
+  if (certificatePem.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The certificate chain exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'certificate');
+  const keyBlocks = [...privateKeyPem.matchAll(PEM_BLOCK)].filter((m) => /PRIVATE KEY/.test(m[1]));
+  if (keyBlocks.length !== 1) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private_key must hold exactly one PEM private key block', 'private_key');
+  const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(keyBlocks[0][0]);
+  if (encrypted && !password) throw keyError(OurKeyErrorCode.WrongPassword, 'The private key is encrypted: give its password', 'password');
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: keyBlocks[0][0], format: 'pem', ...(encrypted ? { passphrase: password ?? '' } : {}) });
+  } catch {
+    if (encrypted) throw keyError(OurKeyErrorCode.WrongPassword, 'The private key password is wrong', 'password');
+    throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key could not be read', 'private_key');
+  }
+  const certificateBlocks = [...certificatePem.matchAll(PEM_BLOCK)];
+  if (certificateBlocks.some((m) => /PRIVATE KEY/.test(m[1]))) {
+    throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The certificate field holds a private key: send it in private_key', 'certificate');
+  }
+  // The certificate reader checks what the blocks hold; here only their DER is needed to find the leaf.
+  const ders = certificateBlocks
+    .filter((m) => m[1] === 'CERTIFICATE')
+    .map((m) => Buffer.from(m[0].replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+  if (ders.length === 0) throw keyError('INVALID_CERTIFICATE', 'The certificate field holds no PEM certificate', 'certificate');
+  return paired(assertSupportedKey(privateKey), ders);
+}

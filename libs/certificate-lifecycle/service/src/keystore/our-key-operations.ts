@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  As2Error,
+  buildAs2Message,
+  createDetachedSignature,
+  decryptEnveloped,
+  handleAs2Request,
+  type BuildAs2MessageOptions,
+  type DigestAlgorithm,
+  type HandleAs2RequestOptions,
+  type HandledAs2Request,
+  type OutgoingAs2Message,
+} from '@as2-partners/as2';
+import { assertKeyAlias, OurKeyErrorCode } from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
+import { OurKeystore } from './our-keystore';
+
+/** Whose keystore: an AS2 instance's tenant (null: account-level) and the instance's `my_as2_alias`. */
+export interface KeyAliasRef {
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly alias: string;
+}
+
+export interface SignatureResult {
+  /** CMS SignedData (DER), detached: the application/pkcs7-signature part of a multipart/signed entity. */
+  readonly signature: Buffer;
+  readonly keyId: string;
+  readonly certificateFingerprintSha256: string;
+}
+
+export interface DecryptionResult {
+  readonly content: Buffer;
+  readonly keyId: string;
+  readonly cipher: string;
+}
+
+function cmsError(error: unknown): DomainError {
+  // Addressed to a certificate the alias no longer decrypts for (past the overlap) is a failed decryption, not bad input.
+  if (error instanceof As2Error && (error.code === 'DECRYPTION_FAILED' || error.code === 'RECIPIENT_MISMATCH')) {
+    return new DomainError(OurKeyErrorCode.DecryptionFailed, error.message, undefined, { reason: error.code });
+  }
+  if (error instanceof As2Error) return new DomainError(OurKeyErrorCode.InvalidCms, error.message, undefined, { reason: error.code });
+  return new DomainError(OurKeyErrorCode.InvalidCms, 'The data is not a CMS structure this keystore can open');
+}
+
+/**
+ * The port other services use to sign and decrypt as one of our AS2 identities without ever holding its key: the key
+ * is unsealed inside this service for the one operation and dropped. In one process (all-in-one, connection tester)
+ * it is called directly; across processes through the internal routes (`/internal/v1/keys/{alias}/…`).
+ */
+@Injectable()
+export class OurKeyOperations {
+  constructor(
+    private readonly keystore: OurKeystore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private scope(ref: KeyAliasRef) {
+    return { account: ref.account, tenant: ref.tenant, alias: assertKeyAlias(ref.alias) };
+  }
+
+  /** A detached CMS signature over `content` with the alias's current key (RSA PKCS#1 v1.5, signed attributes, certificate included). */
+  async sign(ref: KeyAliasRef, content: Buffer, algorithm: DigestAlgorithm): Promise<SignatureResult> {
+    const key = await this.keystore.signingKey(this.scope(ref));
+    const signature = createDetachedSignature([content], key.keyPair, algorithm, this.clock.now());
+    return { signature, keyId: key.keyId, certificateFingerprintSha256: key.keyPair.certificate.fingerprint.replace(/:/g, '').toLowerCase() };
+  }
+
+  /** Opens a CMS EnvelopedData (DER) addressed to the alias's current key or, during the overlap, its previous one. */
+  async decrypt(ref: KeyAliasRef, enveloped: Buffer): Promise<DecryptionResult> {
+    const keys = await this.keystore.decryptionKeys(this.scope(ref));
+    try {
+      const opened = decryptEnveloped(enveloped, keys.map((k) => k.keyPair));
+      const key = keys.find((k) => k.keyPair.certificate.fingerprint === opened.recipient.fingerprint) ?? keys[0];
+      return { content: opened.content, keyId: key.keyId, cipher: opened.cipher };
+    } catch (error) {
+      throw cmsError(error);
+    }
+  }
+
+  /** An AS2 message signed as the alias (libs/as2 builds it here, with the key that never leaves). */
+  async buildAs2Message(ref: KeyAliasRef, options: Omit<BuildAs2MessageOptions, 'sign'> & { sign?: { algorithm: DigestAlgorithm } }): Promise<OutgoingAs2Message> {
+    const { sign, ...rest } = options;
+    if (!sign) return buildAs2Message(rest);
+    const key = await this.keystore.signingKey(this.scope(ref));
+    return buildAs2Message({ ...rest, sign: { keyPair: key.keyPair, algorithm: sign.algorithm } });
+  }
+
+  /** Receives an AS2 message addressed to the alias: decrypts with its keys and signs the MDN as it. */
+  async handleAs2Request(ref: KeyAliasRef, options: Omit<HandleAs2RequestOptions, 'decryptionKeys' | 'mdnSigner'>): Promise<HandledAs2Request> {
+    const scope = this.scope(ref);
+    const keys = await this.keystore.decryptionKeys(scope);
+    return handleAs2Request({ ...options, decryptionKeys: keys.map((k) => k.keyPair), mdnSigner: keys[0].keyPair });
+  }
+}

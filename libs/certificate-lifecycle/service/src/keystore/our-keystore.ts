@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { As2Certificate, type As2KeyPair } from '@as2-partners/as2';
+import {
+  CertificateLifecycleStreams,
+  decryptionKeysOf,
+  keyAliasDecider,
+  keyNotFound,
+  signingKeyOf,
+  type KeyAliasCommand,
+  type KeyAliasScope,
+  type KeyAliasState,
+  type OurKeyEntry,
+} from '@as2-partners/certificate-lifecycle-domain';
+import { CLOCK, WriteModel, type Clock, type EventMetadata } from '@as2-partners/kernel';
+import { KEY_SEALER, type KeySealer } from './key-sealer';
+import { SealedKeyStore } from './sealed-key.store';
+
+/** An unsealed key with its certificate, for one operation; never stored, logged or returned. */
+export interface UnsealedKey {
+  readonly keyId: string;
+  readonly keyPair: As2KeyPair;
+}
+
+/** The write side of our keystore: alias streams, and unsealing a key for an operation inside this service. */
+@Injectable()
+export class OurKeystore {
+  constructor(
+    private readonly writeModel: WriteModel,
+    private readonly sealedKeys: SealedKeyStore,
+    @Inject(KEY_SEALER) private readonly sealer: KeySealer,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async state(scope: KeyAliasScope): Promise<KeyAliasState> {
+    return (await this.writeModel.load(CertificateLifecycleStreams.keyAlias(scope.account, scope.tenant, scope.alias), keyAliasDecider)).state;
+  }
+
+  decide(scope: KeyAliasScope, command: (state: KeyAliasState) => KeyAliasCommand, metadata: EventMetadata, options?: { attempts?: number }) {
+    return this.writeModel.decide(CertificateLifecycleStreams.keyAlias(scope.account, scope.tenant, scope.alias), keyAliasDecider, command, metadata, options);
+  }
+
+  async unseal(entry: OurKeyEntry): Promise<UnsealedKey> {
+    const blob = await this.sealedKeys.get(entry.sealedKey.blobId);
+    if (!blob) throw new Error(`Sealed key ${entry.sealedKey.blobId} of key ${entry.keyId} is missing from the sealed-key store`);
+    const privateKey = this.sealer.unseal(blob, entry.sealedKey.sha256);
+    return { keyId: entry.keyId, keyPair: { privateKey, certificate: As2Certificate.from(entry.certificate.pem) } };
+  }
+
+  /** The alias's current key: what signs (and first decrypts) for it now. */
+  async signingKey(scope: KeyAliasScope): Promise<UnsealedKey> {
+    const entry = signingKeyOf(await this.state(scope));
+    if (!entry) throw keyNotFound(scope.alias);
+    return this.unseal(entry);
+  }
+
+  /** The alias's current key, then the previous one while its overlap lasts (partners still encrypting to its certificate). */
+  async decryptionKeys(scope: KeyAliasScope): Promise<UnsealedKey[]> {
+    const entries = decryptionKeysOf(await this.state(scope), this.clock.now());
+    if (entries.length === 0) throw keyNotFound(scope.alias);
+    return Promise.all(entries.map((entry) => this.unseal(entry)));
+  }
+}

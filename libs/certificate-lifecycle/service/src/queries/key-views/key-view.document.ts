@@ -1,0 +1,23 @@
+import type { CertificateData, OurKeyRole, OurKeySource } from '@as2-partners/certificate-lifecycle-domain';
+
+/** One of our keys as the API shows it: alias, role, certificate; never key material, never the sealed blob. */
+export interface KeyViewDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly alias: string;
+  readonly role: OurKeyRole;
+  readonly source: OurKeySource;
+  readonly certificate: CertificateData;
+  readonly expiresAt: string;
+  /** A `next` key: when the scheduler makes it current (null otherwise). */
+  readonly activateAt: string | null;
+  /** A `next` key: until when the key it replaces will still decrypt; a `previous` key: until when it decrypts. */
+  readonly overlapUntil: string | null;
+  readonly activatedAt: string | null;
+  /** The tightest expiry notice emitted (30, 14, 7, 1; 0 = expired), or null. */
+  readonly expiryNotice: number | null;
+  readonly createdAt: string;
+}
+
+export const KEY_VIEWS_COLLECTION = 'certificate_lifecycle_keys';

@@ -1,0 +1,33 @@
+import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
+import { toApiTimestamp } from '@as2-partners/platform';
+import type { KeyViewDocument } from './key-view.document';
+
+/** One of our keys in the API's shape: public certificate facts only. `used_by`: the instances signing with its alias. */
+export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingAlias[], now: Date) {
+  const c = doc.certificate;
+  const decrypting = doc.role === 'current' || (doc.role === 'previous' && doc.overlapUntil !== null && new Date(doc.overlapUntil) > now);
+  return {
+    id: doc._id,
+    alias: doc.alias,
+    status: doc.role,
+    usage: doc.role === 'current' ? 'sign_and_decrypt' : decrypting ? 'decrypt' : 'none',
+    source: doc.source,
+    key_algorithm: c.keyAlgorithm,
+    key_size: c.keySize,
+    subject: c.subject,
+    issuer: c.issuer,
+    serial: c.serial,
+    not_before: toApiTimestamp(c.notBefore),
+    expires_at: toApiTimestamp(c.notAfter),
+    fingerprint_sha1: c.fingerprintSha1,
+    fingerprint_sha256: c.fingerprintSha256,
+    self_signed: c.selfSigned,
+    chain_length: c.chain.length,
+    activate_at: toApiTimestamp(doc.role === 'next' ? doc.activateAt : null),
+    overlap_until: toApiTimestamp(doc.role === 'next' || doc.role === 'previous' ? doc.overlapUntil : null),
+    activated_at: toApiTimestamp(doc.activatedAt),
+    expiry_notice_days: doc.expiryNotice,
+    used_by: decrypting ? usedBy.map((u) => ({ instance_id: u.instanceId, my_as2_id: u.myAs2Id })) : [],
+    created_at: toApiTimestamp(doc.createdAt),
+  };
+}

@@ -1,0 +1,147 @@
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  BusFollowedProjection,
+  EVENT_BUS,
+  PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
+  READ_MODEL_STORE,
+  topicOf,
+  type EventBus,
+  type ParkedEventStore,
+  type ProjectionRegistry,
+  type ReadModelCollection,
+  type ReadModelStore,
+  type RecordedEvent,
+  type RetryPolicy,
+} from '@as2-partners/kernel';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
+import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
+import { PARTNER_REGISTRY_TOPIC_SERVICE } from '../partner-registry-events/partner-registry-facts';
+import { TenantKeysShredder } from '../tenant-deletion/tenant-keys.shredder';
+import { KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './known-instance.document';
+
+export const KNOWN_INSTANCES_GROUP = 'certificate-lifecycle.known-instances';
+
+const logger = new Logger('KnownInstances');
+
+/** The partner-registry's `as2_instance.*` payloads (the cross-service contract), as far as this service reads them. */
+interface InstanceFacts {
+  readonly instanceId: string;
+  readonly account?: string;
+  readonly tenant?: string | null;
+  readonly myAs2Id?: string;
+  readonly myAs2Alias?: string;
+  readonly status?: string;
+  readonly changes?: { readonly myAs2Id?: string; readonly myAs2Alias?: string; readonly status?: string };
+}
+
+const INSTANCE_TYPES = new Set(['as2_instance.created.v1', 'as2_instance.updated.v1', 'as2_instance.status_changed.v1', 'as2_instance.deleted.v1', 'tenant.deleted.v1']);
+
+/**
+ * Learns which AS2 instances use which alias of our keystore, so a key an instance signs with is not deleted, and
+ * shreds a deleted tenant's keys. Every write is computed from the event (idempotent); a deletion is kept as a
+ * tombstone so a late create cannot revive it.
+ */
+@Injectable()
+export class KnownInstancesConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+  readonly name = KNOWN_INSTANCES_GROUP;
+  protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
+  readonly instances: ReadModelCollection<KnownInstanceDocument>;
+
+  constructor(
+    @Inject(EVENT_BUS) bus: EventBus,
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    private readonly shredder: TenantKeysShredder,
+    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
+    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
+    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
+  ) {
+    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
+    this.instances = readModels.collection(KNOWN_INSTANCES_COLLECTION, [['account', 'myAs2Alias']]);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.registry?.register(this);
+    if (this.options?.startProjections !== false) await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * The live instances that sign with `alias` of the tenant's keystore: the tenant's own, and the account-level ones
+   * every tenant inherits.
+   */
+  async usingAlias(account: string, tenant: string | null, alias: string): Promise<InstanceUsingAlias[]> {
+    const page = await this.instances.find({
+      filter: { account, myAs2Alias: alias, deleted: false, $or: [{ tenant }, { tenant: null }] },
+      sort: { _id: 1 },
+    });
+    return page.items.map((doc) => ({ instanceId: doc._id, myAs2Id: doc.myAs2Id }));
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return INSTANCE_TYPES.has(event.type);
+  }
+
+  protected async clear(): Promise<void> {
+    await this.instances.clear();
+  }
+
+  protected async isEmpty(): Promise<boolean> {
+    return (await this.instances.count({})) === 0;
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    if (event.type === 'tenant.deleted.v1') {
+      const { account, tenantId } = event.data as { account: string; tenantId: string };
+      // A rebuild replays into the read model only: the keys were shredded when the event first arrived.
+      if (!this.replaying) await this.shredder.shred(account, tenantId, event);
+      return;
+    }
+    const d = event.data as InstanceFacts;
+    const existing = await this.instances.get(d.instanceId);
+    switch (event.type) {
+      case 'as2_instance.created.v1': {
+        if (existing?.deleted) return;
+        await this.instances.put({
+          _id: d.instanceId,
+          account: d.account ?? event.metadata.account,
+          tenant: d.tenant === undefined ? event.metadata.tenant : d.tenant,
+          myAs2Id: d.myAs2Id ?? '',
+          myAs2Alias: d.myAs2Alias ?? '',
+          status: d.status ?? 'on',
+          deleted: false,
+        });
+        return;
+      }
+      case 'as2_instance.updated.v1':
+      case 'as2_instance.status_changed.v1': {
+        if (!existing || existing.deleted) return;
+        const changes = event.type === 'as2_instance.updated.v1' ? (d.changes ?? {}) : { status: d.status, myAs2Id: d.myAs2Id };
+        await this.instances.put({
+          ...existing,
+          ...(changes.myAs2Id !== undefined ? { myAs2Id: changes.myAs2Id } : {}),
+          ...(changes.myAs2Alias !== undefined ? { myAs2Alias: changes.myAs2Alias } : {}),
+          ...(changes.status !== undefined ? { status: changes.status } : {}),
+        });
+        return;
+      }
+      case 'as2_instance.deleted.v1':
+        await this.instances.put({
+          _id: d.instanceId,
+          account: existing?.account ?? d.account ?? event.metadata.account,
+          tenant: existing ? existing.tenant : d.tenant === undefined ? event.metadata.tenant : d.tenant,
+          myAs2Id: existing?.myAs2Id ?? d.myAs2Id ?? '',
+          myAs2Alias: existing?.myAs2Alias ?? '',
+          status: existing?.status ?? 'off',
+          deleted: true,
+        });
+        return;
+      default:
+        return;
+    }
+  }
+}
