@@ -1,4 +1,4 @@
-# One image for every service; SERVICE selects the app to build and run (partner-registry, certificate-lifecycle, traffic-control, all-in-one).
+# One image for every service; SERVICE selects the app to build and run (partner-registry, certificate-lifecycle, traffic-control, connection-tester, all-in-one).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

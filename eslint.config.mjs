@@ -43,6 +43,7 @@ const contexts = [
   { sourceTag: 'scope:partner-registry', onlyDependOnLibsWithTags: ['scope:partner-registry', 'scope:shared'] },
   { sourceTag: 'scope:certificate-lifecycle', onlyDependOnLibsWithTags: ['scope:certificate-lifecycle', 'scope:shared'] },
   { sourceTag: 'scope:traffic-control', onlyDependOnLibsWithTags: ['scope:traffic-control', 'scope:shared'] },
+  { sourceTag: 'scope:connection-tester', onlyDependOnLibsWithTags: ['scope:connection-tester', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];

@@ -22,6 +22,7 @@ describe('docker-compose.yml', () => {
     ['partner-registry', ['JWT_SECRET', 'PARTNER_SECRETS_KEY']],
     ['certificate-lifecycle', ['JWT_SECRET', 'KEYSTORE_MASTER_KEY']],
     ['traffic-control', ['JWT_SECRET']],
+    ['connection-tester', ['JWT_SECRET']],
   ])('%s takes %j from the environment (.env) with no default, failing when unset', (service, names) => {
     for (const name of names) expect(services[service]?.environment?.[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`));
   });
@@ -34,6 +35,7 @@ describe('k8s', () => {
     ['k8s/base/partner-registry-deployment.yaml', ['JWT_SECRET', 'PARTNER_SECRETS_KEY']],
     ['k8s/base/certificate-lifecycle-deployment.yaml', ['JWT_SECRET', 'KEYSTORE_MASTER_KEY']],
     ['k8s/base/traffic-control-deployment.yaml', ['JWT_SECRET']],
+    ['k8s/base/connection-tester-deployment.yaml', ['JWT_SECRET']],
   ])('%s reads %j from the Secret as2-partners-secrets', (file, names) => {
     const env = containerEnv(file);
     for (const name of names) {
@@ -42,7 +44,7 @@ describe('k8s', () => {
   });
 
   it('keeps no secret in a ConfigMap, and the dev overlay generates the Secret from an ignored local file', () => {
-    for (const file of ['k8s/base/partner-registry-configmap.yaml', 'k8s/base/certificate-lifecycle-configmap.yaml', 'k8s/base/traffic-control-configmap.yaml']) {
+    for (const file of ['k8s/base/partner-registry-configmap.yaml', 'k8s/base/certificate-lifecycle-configmap.yaml', 'k8s/base/traffic-control-configmap.yaml', 'k8s/base/connection-tester-configmap.yaml']) {
       for (const name of [...SECRETS, 'SMTP_URL']) expect(Object.keys(yamlAt(file).data)).not.toContain(name);
     }
     const generator = yamlAt('k8s/overlays/dev/kustomization.yaml').secretGenerator as { name: string; envs: string[] }[];

@@ -33,6 +33,7 @@ export * from './http/api-timestamp';
 export * from './http/openapi/api-schemas';
 export * from './http/page-query.dto';
 export * from './outbound/endpoint-address-policy';
+export * from './outbound/outbound-destination';
 export * from './http/partial-update.decorator';
 export * from './http/unsafe-text';
 export * from './http/json-nesting-depth';

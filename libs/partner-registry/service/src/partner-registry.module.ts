@@ -54,6 +54,7 @@ import { MasterPartnersHandler } from './commands/master-partners/master-partner
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
 import { OurKeysConsumer } from './reactions/certificate-lifecycle-events/our-keys.consumer';
 import { PartnerTrafficConsumer } from './reactions/traffic-control-events/partner-traffic.consumer';
+import { ConnectionStatusConsumer } from './reactions/connection-tester-events/connection-status.consumer';
 import { PartnerCertificatesProjector } from './queries/partner-certificates/partner-certificates.projector';
 import { PartnerCertificatesQuery } from './queries/partner-certificates/partner-certificates.query';
 import { PARTNER_REGISTRY_ERROR_STATUSES } from './partner-registry.error-statuses';
@@ -166,6 +167,7 @@ const logger = new Logger('PartnerRegistry');
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
     provideBusFollowedProjection(OurKeysConsumer, 'OurKeysConsumer'),
     provideBusFollowedProjection(PartnerTrafficConsumer, 'PartnerTrafficConsumer'),
+    provideBusFollowedProjection(ConnectionStatusConsumer, 'ConnectionStatus'),
   ],
   exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
 })

@@ -30,15 +30,35 @@ function isAllowed(address: ipaddr.IPv4 | ipaddr.IPv6, allowed: readonly Allowed
   return forms.some((form) => allowed.some(([network, bits]) => network.kind() === form.kind() && form.match(network, bits)));
 }
 
+/** ::/96 (RFC 4291 §2.5.5.1, deprecated): ipaddr.js calls `::a.b.c.d` unicast, but it carries an IPv4 address. */
+function isIpv4Compatible(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0);
+}
+
+/**
+ * The address range ipaddr.js names for an address (`unicast` is the only public one; `ipv4Compatible` added for
+ * ::/96), or null when the text is no IP address in any form ipaddr.js reads (decimal, octal, hex, short IPv4 too).
+ */
+export function endpointAddressRange(address: string): string | null {
+  if (!ipaddr.isValid(address)) return null;
+  const parsed = ipaddr.parse(address);
+  return isIpv4Compatible(parsed) ? 'ipv4Compatible' : parsed.range();
+}
+
+/** The canonical text of an address (`0x7f.1` → `127.0.0.1`): what a socket must be given, never the raw form. */
+export function canonicalAddress(address: string): string {
+  return ipaddr.parse(address).toString();
+}
+
 /**
  * An IP address an outbound connection may go to: public unicast as ipaddr.js classifies it (so no loopback, private,
- * CGNAT, link-local, multicast, reserved, unspecified, IPv4-mapped, 6to4, NAT64, ULA…), or inside an allowed range.
- * For the address a name resolved to, and for literal hosts.
+ * CGNAT, link-local, multicast, reserved, unspecified, IPv4-mapped or -compatible, 6to4, Teredo, NAT64, ULA…), or
+ * inside an allowed range. For the address a name resolved to, and for literal hosts.
  */
 export function isPermittedEndpointAddress(address: string, allowed: readonly AllowedAddressRange[]): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  const parsed = ipaddr.parse(address);
-  return parsed.range() === 'unicast' || isAllowed(parsed, allowed);
+  const range = endpointAddressRange(address);
+  if (range === null) return false;
+  return range === 'unicast' || isAllowed(ipaddr.parse(address), allowed);
 }
 
 /**

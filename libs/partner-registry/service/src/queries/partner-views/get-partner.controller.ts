@@ -7,6 +7,7 @@ import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { presentPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { MessageStatsQuery } from '../message-stats/message-stats.query';
+import { ConnectionStatusConsumer } from '../../reactions/connection-tester-events/connection-status.consumer';
 import { PartnerQueries } from './partner-queries';
 import { PARTNER_DETAILS } from '../../api-conventions/partner-registry.openapi';
 import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
@@ -20,6 +21,7 @@ export class GetPartnerController {
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
     @Inject(MessageStatsQuery) private readonly stats: MessageStatsQuery,
     private readonly traffic: PartnerTrafficConsumer,
+    private readonly connectionStatus: ConnectionStatusConsumer,
   ) {}
 
   @Get(':id')
@@ -27,11 +29,13 @@ export class GetPartnerController {
   @ApiOperation({ summary: 'A partner with certificates, message statistics and connection status' })
   @ApiResponse({ status: 200, description: "The partner with its certificates", schema: PARTNER_DETAILS })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    const partner = await this.queries.findForTenant(ctx.caller.account, requireTenant(ctx), id);
+    const tenant = requireTenant(ctx);
+    const partner = await this.queries.findForTenant(ctx.caller.account, tenant, id);
     if (!partner) throw partnerNotFound(id);
     const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
     const stats = await this.stats.statsOf(ctx.caller.account, requireTenant(ctx), partner.as2Id);
     const traffic = await this.traffic.trafficOf(ctx.caller.account, requireTenant(ctx), partner.partnerId);
-    return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats), traffic } };
+    const status = await this.connectionStatus.presentedFor(partner.partnerId, requireTenant(ctx));
+    return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats, status), traffic } };
   }
 }

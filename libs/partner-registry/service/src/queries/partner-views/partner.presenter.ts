@@ -67,6 +67,7 @@ export function presentPartnerDetails(
   type: PresentedType = doc.type,
   certificates: readonly PresentedPartnerCertificate[] = [],
   messageStats: PresentedMessageStats | null = null,
+  connectionStatus: { last_test: string; last_test_result: string; response_time_ms: number } | null = null,
 ) {
   return {
     ...presentPartner(doc, type),
@@ -74,7 +75,7 @@ export function presentPartnerDetails(
     certificates: [...certificates],
     message_stats: messageStats,
     last_message_at: messageStats?.last_message_at ?? null,
-    connection_status: null,
+    connection_status: connectionStatus,
   };
 }
 

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connection-tester-domain',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

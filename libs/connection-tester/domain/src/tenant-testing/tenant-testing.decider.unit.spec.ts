@@ -1,0 +1,74 @@
+import { DomainError, foldEvents } from '@as2-partners/kernel';
+import { tenantTestingDecider as decider, type TenantTestingCommand } from './tenant-testing.decider';
+import type { TenantTestingEvent } from './tenant-testing.events';
+import { testPlanOf } from './test-plans';
+
+const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, 0) + minutes * 60_000).toISOString();
+const reserve = (testId: string, minute: number, plan = 'free', extra: Partial<TenantTestingCommand> = {}): TenantTestingCommand =>
+  ({ type: 'reserve_test', testId, account: 'acme', tenant: 't1', partnerId: 'prt_1', testType: 'ping', trigger: 'manual', plan: testPlanOf(plan), now: at(minute), ...extra }) as TenantTestingCommand;
+
+function run(commands: readonly TenantTestingCommand[]): TenantTestingEvent[] {
+  const history: TenantTestingEvent[] = [];
+  for (const command of commands) history.push(...decider.decide(command, foldEvents(decider, history)));
+  return history;
+}
+
+function errorOf(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError');
+}
+
+describe('tenant testing decider', () => {
+  it('lets 10 manual tests through in an hour on free and refuses the 11th with the seconds until the oldest leaves the hour', () => {
+    const history = run(Array.from({ length: 10 }, (_, i) => reserve(`t${i}`, i)));
+    expect(history).toHaveLength(10);
+    const error = errorOf(() => decider.decide(reserve('t10', 30), foldEvents(decider, history)));
+    expect(error.code).toBe('TEST_RATE_LIMIT_EXCEEDED');
+    expect(error.details).toEqual({ tests_last_hour: 10, plan_limit: 10, plan: 'free', retry_after_seconds: 30 * 60 });
+  });
+
+  it('counts only the last hour: a test an hour after the oldest passes again', () => {
+    const history = run(Array.from({ length: 10 }, (_, i) => reserve(`t${i}`, i)));
+    expect(decider.decide(reserve('t10', 60), foldEvents(decider, history))).toHaveLength(1);
+  });
+
+  it('applies each plan: starter 50, professional 200, enterprise unlimited, unknown plans as free', () => {
+    expect(testPlanOf('starter').testsPerHour).toBe(50);
+    expect(testPlanOf('professional').testsPerHour).toBe(200);
+    expect(testPlanOf('enterprise').testsPerHour).toBeNull();
+    expect(testPlanOf('gold').plan).toBe('free');
+    expect(run(Array.from({ length: 300 }, (_, i) => reserve(`t${i}`, 0, 'enterprise')))).toHaveLength(300);
+    const starter = run(Array.from({ length: 50 }, (_, i) => reserve(`t${i}`, 1, 'starter')));
+    expect(errorOf(() => decider.decide(reserve('x', 2, 'starter'), foldEvents(decider, starter))).details).toMatchObject({ plan_limit: 50, plan: 'starter' });
+  });
+
+  describe('monitoring', () => {
+    const configure = (partnerId: string, enabled = true, minute = 0): TenantTestingCommand => ({
+      type: 'configure_monitoring', account: 'acme', tenant: 't1', partnerId, enabled, testType: 'ping', intervalMinutes: 15, plan: testPlanOf('free'), now: at(minute),
+    });
+    const monitoringRun = (slot: string, minute: number) => reserve(`m-${slot}`, minute, 'free', { trigger: 'monitoring', monitoringSlot: slot });
+
+    it('runs a slot once: a second claim of the same slot (another replica) decides nothing', () => {
+      const history = run([configure('prt_1'), monitoringRun(at(15), 15)]);
+      expect(decider.decide(monitoringRun(at(15), 15), foldEvents(decider, history))).toEqual([]);
+      expect(decider.decide(monitoringRun(at(30), 30), foldEvents(decider, history))).toHaveLength(1);
+    });
+
+    it('does not count monitoring runs against the manual limit, and does not run for partners no longer monitored', () => {
+      const history = run([configure('prt_1'), ...Array.from({ length: 20 }, (_, i) => monitoringRun(at(i), i)), ...Array.from({ length: 10 }, (_, i) => reserve(`t${i}`, 21))]);
+      expect(history.filter((e) => e.type === 'connection.test_reserved.v1')).toHaveLength(30);
+      const off = run([configure('prt_1'), configure('prt_1', false, 1)]);
+      expect(decider.decide(monitoringRun(at(15), 15), foldEvents(decider, off))).toEqual([]);
+    });
+
+    it('caps monitored partners per plan (free: one)', () => {
+      const history = run([configure('prt_1')]);
+      expect(errorOf(() => decider.decide(configure('prt_2'), foldEvents(decider, history))).details).toEqual({ monitored_partners: 2, plan_limit: 1, plan: 'free' });
+      expect(decider.decide(configure('prt_1'), foldEvents(decider, history))).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, Inject, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ConnectionTesterStreams, tenantTestingDecider, testPlanOf } from '@as2-partners/connection-tester-domain';
+import { CLOCK, WriteModel, type Clock } from '@as2-partners/kernel';
+import { AfterWrite, Ctx, ReadYourWrites, requestMetadata, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { TEST_RUNNERS } from '../../api-conventions/tester-roles';
+import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
+import { MonitoringDto } from './monitoring.dto';
+
+@ApiTags('partner testing')
+@ApiBearerAuth()
+@Controller('v1/partners/:id/monitoring')
+export class MonitoringController {
+  constructor(
+    private readonly access: TestedPartnerAccess,
+    private readonly writeModel: WriteModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Put()
+  @ReadYourWrites()
+  @HttpCode(200)
+  @Roles(...TEST_RUNNERS)
+  @ApiOperation({ summary: 'Continuous monitoring: run ping or mdn every interval_minutes (≥ 15), spread over the interval' })
+  @ApiResponse({ status: 402, description: 'MONITORING_LIMIT_EXCEEDED' })
+  async configure(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: MonitoringDto) {
+    const tenant = requireTenant(ctx);
+    const partner = await this.access.resolve(ctx, tenant, partnerId);
+    const plan = testPlanOf(await this.access.planOf(ctx.caller.account, tenant));
+    const now = this.clock.now();
+    const decision = await this.writeModel.decide(
+      ConnectionTesterStreams.tenantTesting(ctx.caller.account, tenant),
+      tenantTestingDecider,
+      { type: 'configure_monitoring', account: ctx.caller.account, tenant, partnerId: partner._id, enabled: body.enabled, testType: body.test_type, intervalMinutes: body.interval_minutes, plan, now: now.toISOString() },
+      requestMetadata(ctx, tenant, now),
+    );
+    const setting = decision.state.monitoring.get(partner._id);
+    return new AfterWrite(decision.position, () => ({
+      message: 'Partner monitoring updated',
+      data: { partner_id: partner._id, enabled: setting !== undefined, test_type: setting?.testType ?? body.test_type, interval_minutes: setting?.intervalMinutes ?? body.interval_minutes },
+    }));
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, Max, Min } from 'class-validator';
+import { MAX_MONITORING_INTERVAL_MINUTES, MIN_MONITORING_INTERVAL_MINUTES, TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
+
+export class MonitoringDto {
+  @ApiProperty()
+  @IsBoolean({ message: 'The enabled field must be true or false' })
+  enabled!: boolean;
+
+  @ApiProperty({ enum: ['ping', 'mdn'], description: '`full` is not scheduled: it delivers a file to the partner each time' })
+  @IsIn(TEST_TYPES.filter((t) => t !== 'full'), { message: 'The test type must be ping or mdn' })
+  test_type!: TestType;
+
+  @ApiProperty({ minimum: MIN_MONITORING_INTERVAL_MINUTES, maximum: MAX_MONITORING_INTERVAL_MINUTES })
+  @IsInt({ message: 'The interval minutes must be an integer' })
+  @Min(MIN_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes must be at least ${MIN_MONITORING_INTERVAL_MINUTES}` })
+  @Max(MAX_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes may not be greater than ${MAX_MONITORING_INTERVAL_MINUTES}` })
+  interval_minutes!: number;
+}

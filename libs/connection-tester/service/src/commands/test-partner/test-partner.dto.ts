@@ -1,0 +1,25 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
+
+export class TestPartnerDto {
+  @ApiProperty({ enum: TEST_TYPES })
+  @IsIn(TEST_TYPES, { message: 'The selected test type is invalid' })
+  test_type!: TestType;
+
+  @ApiPropertyOptional({ description: 'Our AS2 instance to test as (default: the partnership’s)' })
+  @IsOptional()
+  @IsString({ message: 'The as2 instance id must be a string' })
+  @Length(1, 64, { message: 'The as2 instance id must be 1 to 64 characters' })
+  as2_instance_id?: string;
+
+  @ApiPropertyOptional({ enum: ['current', 'next'], default: 'current', description: '`next`: the partner’s scheduled next certificates (rollover or backup)' })
+  @IsOptional()
+  @IsIn(['current', 'next'], { message: 'The certificates must be current or next' })
+  certificates?: 'current' | 'next';
+
+  @ApiPropertyOptional({ description: 'Required true for `full`: AS2 has no test flag, the partner’s back end receives the test file' })
+  @IsOptional()
+  @IsBoolean({ message: 'The acknowledge payload delivery field must be true or false' })
+  acknowledge_payload_delivery?: boolean;
+}

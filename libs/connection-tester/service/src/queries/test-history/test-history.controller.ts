@@ -1,0 +1,29 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { TEST_READERS } from '../../api-conventions/tester-roles';
+import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
+import { presentTestData } from '../../test-runs/test-result.presenter';
+import { ConnectionViewsProjection, testHistoryQuery } from './connection-views.projection';
+
+@ApiTags('partner testing')
+@ApiBearerAuth()
+@Controller('v1/partners/:id/tests')
+export class TestHistoryController {
+  constructor(
+    private readonly access: TestedPartnerAccess,
+    private readonly views: ConnectionViewsProjection,
+  ) {}
+
+  @Get()
+  @Roles(...TEST_READERS)
+  @ApiOperation({ summary: "The tenant's connection tests of a partner, newest first (paginated)" })
+  async list(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
+    const tenant = requireTenant(ctx);
+    await this.access.resolve(ctx, tenant, partnerId);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 20;
+    const found = await this.views.tests.find(testHistoryQuery({ account: ctx.caller.account, tenant }, partnerId, page, perPage));
+    return { data: found.items.map((doc) => presentTestData(doc.result)), pagination: paginationOf(page, perPage, found.total, found.items.length) };
+  }
+}

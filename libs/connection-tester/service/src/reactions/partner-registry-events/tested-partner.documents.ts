@@ -1,0 +1,78 @@
+/** A partner's settings as far as a test needs them (learned from the partner-registry's events). */
+export interface TestedPartnerDocument {
+  readonly _id: string;
+  readonly account: string;
+  /** null: an account-level master partner, visible to the account's tenants. */
+  readonly tenant: string | null;
+  readonly kind: 'tenant' | 'master';
+  readonly as2Id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  readonly sign: boolean;
+  readonly encrypt: boolean;
+  readonly compress: boolean;
+  readonly signAlgorithm: string | null;
+  readonly encryptAlgorithm: string | null;
+  readonly mdnMode: string;
+  readonly mdnSigned: boolean;
+  readonly httpAuthEnabled: boolean;
+  readonly httpAuthUsername: string | null;
+  /** Sealed by the partner-registry; only that service holds the key. */
+  readonly httpAuthSealedPassword: string | null;
+  readonly deleted: boolean;
+}
+
+export interface TesterTenantDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly plan: string;
+  readonly deleted?: boolean;
+}
+
+/** One of our AS2 identities (`as2_instance.*`): who a test message is from, and the key alias that signs it. */
+export interface OurInstanceDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly as2Id: string;
+  readonly name: string;
+  readonly keyAlias: string | null;
+  readonly status: 'on' | 'off';
+  readonly deleted: boolean;
+}
+
+/** Which of our instances trades with which partner (`partnership.*`). */
+export interface PartnershipDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly instanceId: string;
+  readonly partnerId: string;
+  /** The pair's own settings (sign, encrypt, compress, mdnMode, algorithms): they win over the partner's. */
+  readonly overrides: PartnershipOverrides;
+  readonly deleted: boolean;
+}
+
+export interface PartnershipOverrides {
+  readonly sign?: boolean;
+  readonly encrypt?: boolean;
+  readonly compress?: boolean;
+  readonly mdnMode?: string;
+  readonly signAlgorithm?: string | null;
+  readonly encryptAlgorithm?: string | null;
+}
+
+export const TesterCollections = {
+  partners: 'connection_tester_partners',
+  tenants: 'connection_tester_tenants',
+  instances: 'connection_tester_instances',
+  partnerships: 'connection_tester_partnerships',
+  certificates: 'connection_tester_certificates',
+  partnerCertificates: 'connection_tester_partner_certificates',
+  tests: 'connection_tester_tests',
+  monitoring: 'connection_tester_monitoring',
+} as const;
+
+export const testerTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

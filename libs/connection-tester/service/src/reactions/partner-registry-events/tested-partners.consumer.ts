@@ -1,0 +1,209 @@
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import {
+  PARTNER_REGISTRY_TOPIC_SERVICE,
+  type InstanceFacts,
+  type PartnerFacts,
+  type PartnerSettingsFacts,
+  type PartnershipFacts,
+  type TenantFacts,
+} from './partner-registry-facts';
+import {
+  TesterCollections,
+  testerTenantIdOf,
+  type OurInstanceDocument,
+  type PartnershipDocument,
+  type TestedPartnerDocument,
+  type TesterTenantDocument,
+} from './tested-partner.documents';
+
+export const TESTED_PARTNERS_GROUP = 'connection-tester.partners';
+
+const KNOWN_TYPES = new Set([
+  'partner.created.v1',
+  'master_partner.created.v1',
+  'partner.updated.v1',
+  'master_partner.updated.v1',
+  'partner.deleted.v1',
+  'master_partner.deleted.v1',
+  'partner.as2_id_changed.v1',
+  'master_partner.as2_id_changed.v1',
+  'tenant.created.v1',
+  'tenant.updated.v1',
+  'tenant.deleted.v1',
+  'as2_instance.created.v1',
+  'as2_instance.updated.v1',
+  'as2_instance.status_changed.v1',
+  'as2_instance.deleted.v1',
+  'partnership.created.v1',
+  'partnership.updated.v1',
+  'partnership.deleted.v1',
+]);
+
+function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsFacts): TestedPartnerDocument {
+  return {
+    ...partner,
+    ...(s.name !== undefined ? { name: s.name } : {}),
+    ...(s.url !== undefined ? { url: s.url } : {}),
+    ...(s.sign !== undefined ? { sign: s.sign } : {}),
+    ...(s.encrypt !== undefined ? { encrypt: s.encrypt } : {}),
+    ...(s.compress !== undefined ? { compress: s.compress } : {}),
+    ...(s.mdnMode !== undefined ? { mdnMode: s.mdnMode } : {}),
+    ...(s.signAlgorithm !== undefined ? { signAlgorithm: s.signAlgorithm } : {}),
+    ...(s.encryptAlgorithm !== undefined ? { encryptAlgorithm: s.encryptAlgorithm } : {}),
+    ...(s.mdn?.signed !== undefined ? { mdnSigned: s.mdn.signed } : {}),
+    ...(s.connection?.timeoutSeconds !== undefined ? { timeoutSeconds: s.connection.timeoutSeconds } : {}),
+    ...(s.httpAuth?.enabled !== undefined ? { httpAuthEnabled: s.httpAuth.enabled } : {}),
+    ...(s.httpAuth?.username !== undefined ? { httpAuthUsername: s.httpAuth.username } : {}),
+    ...(s.httpAuth?.sealedPassword !== undefined ? { httpAuthSealedPassword: s.httpAuth.sealedPassword } : {}),
+  };
+}
+
+/**
+ * Learns what a test needs from the partner-registry's topic: partners and master partners (endpoint, timeouts,
+ * security settings, HTTP auth), tenant plans, our AS2 instances and partnerships. Idempotent: every write is
+ * computed from the event.
+ */
+export class TestedPartnersConsumer extends BusFollowedProjection {
+  readonly name = TESTED_PARTNERS_GROUP;
+  protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
+  private readonly partners: ReadModelCollection<TestedPartnerDocument>;
+  private readonly tenants: ReadModelCollection<TesterTenantDocument>;
+  private readonly instances: ReadModelCollection<OurInstanceDocument>;
+  private readonly partnerships: ReadModelCollection<PartnershipDocument>;
+
+  constructor(followed: BusFollowedProjectionDependencies) {
+    super(followed);
+    const readModels = followed.readModels;
+    this.partners = readModels.collection(TesterCollections.partners, [['account', 'tenant']]);
+    this.tenants = readModels.collection(TesterCollections.tenants, [['account']]);
+    this.instances = readModels.collection(TesterCollections.instances, [['account', 'tenant']]);
+    this.partnerships = readModels.collection(TesterCollections.partnerships, [['partnerId']]);
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return KNOWN_TYPES.has(event.type);
+  }
+
+  protected async clear(): Promise<void> {
+    await Promise.all([this.partners.clear(), this.tenants.clear(), this.instances.clear(), this.partnerships.clear()]);
+  }
+
+  protected async isEmpty(): Promise<boolean> {
+    return (await this.partners.count({})) === 0 && (await this.tenants.count({})) === 0 && (await this.instances.count({})) === 0;
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    const type = event.type;
+    if (type.startsWith('partner.') || type.startsWith('master_partner.')) return this.applyPartner(event);
+    if (type.startsWith('tenant.')) return this.applyTenant(event);
+    if (type.startsWith('as2_instance.')) return this.applyInstance(event);
+    if (type.startsWith('partnership.')) return this.applyPartnership(event);
+  }
+
+  private async applyPartner(event: RecordedEvent): Promise<void> {
+    const d = event.data as PartnerFacts;
+    const master = event.type.startsWith('master_partner.');
+    const existing = await this.partners.get(d.partnerId);
+    switch (event.type) {
+      case 'partner.created.v1':
+      case 'master_partner.created.v1': {
+        if (existing?.deleted) return;
+        const blank: TestedPartnerDocument = {
+          _id: d.partnerId,
+          account: d.account ?? event.metadata.account,
+          tenant: master ? null : (d.tenant ?? event.metadata.tenant),
+          kind: master ? 'master' : 'tenant',
+          as2Id: d.as2Id ?? '',
+          name: '',
+          url: '',
+          timeoutSeconds: 60,
+          sign: false,
+          encrypt: false,
+          compress: false,
+          signAlgorithm: null,
+          encryptAlgorithm: null,
+          mdnMode: 'async',
+          mdnSigned: false,
+          httpAuthEnabled: false,
+          httpAuthUsername: null,
+          httpAuthSealedPassword: null,
+          deleted: false,
+        };
+        await this.partners.put(withSettings(blank, d.settings ?? {}));
+        return;
+      }
+      case 'partner.updated.v1':
+      case 'master_partner.updated.v1':
+        if (existing && !existing.deleted) await this.partners.put(withSettings(existing, d.changes ?? {}));
+        return;
+      case 'partner.as2_id_changed.v1':
+      case 'master_partner.as2_id_changed.v1':
+        if (existing && !existing.deleted && d.newAs2Id) await this.partners.put({ ...existing, as2Id: d.newAs2Id });
+        return;
+      case 'partner.deleted.v1':
+      case 'master_partner.deleted.v1':
+        if (existing) await this.partners.put({ ...existing, deleted: true, httpAuthSealedPassword: null });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async applyTenant(event: RecordedEvent): Promise<void> {
+    const d = event.data as TenantFacts;
+    const id = testerTenantIdOf(d.account, d.tenantId);
+    const existing = await this.tenants.get(id);
+    if (event.type === 'tenant.deleted.v1') {
+      await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan: existing?.plan ?? 'free', deleted: true });
+      return;
+    }
+    const plan = d.plan ?? d.changes?.plan ?? existing?.plan;
+    if (plan === undefined) return;
+    await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, ...(existing?.deleted ? { deleted: true } : {}) });
+  }
+
+  private async applyInstance(event: RecordedEvent): Promise<void> {
+    const d = event.data as InstanceFacts;
+    const existing = await this.instances.get(d.instanceId);
+    if (event.type === 'as2_instance.created.v1') {
+      if (existing?.deleted) return;
+      await this.instances.put({
+        _id: d.instanceId,
+        account: d.account,
+        tenant: d.tenant ?? null,
+        as2Id: d.myAs2Id ?? '',
+        name: d.myName ?? '',
+        keyAlias: d.myAs2Alias ?? null,
+        status: d.status ?? 'on',
+        deleted: false,
+      });
+      return;
+    }
+    if (!existing || existing.deleted) return;
+    if (event.type === 'as2_instance.deleted.v1') {
+      await this.instances.put({ ...existing, deleted: true });
+      return;
+    }
+    const c = event.type === 'as2_instance.status_changed.v1' ? { status: d.status } : (d.changes ?? {});
+    await this.instances.put({
+      ...existing,
+      ...(c.myAs2Id !== undefined ? { as2Id: c.myAs2Id } : {}),
+      ...(c.myName !== undefined ? { name: c.myName } : {}),
+      ...(c.myAs2Alias !== undefined ? { keyAlias: c.myAs2Alias } : {}),
+      ...(c.status !== undefined ? { status: c.status } : {}),
+    });
+  }
+
+  private async applyPartnership(event: RecordedEvent): Promise<void> {
+    const d = event.data as PartnershipFacts;
+    const existing = await this.partnerships.get(d.partnershipId);
+    if (event.type === 'partnership.created.v1') {
+      if (existing?.deleted || !d.as2InstanceId || !d.partnerId) return;
+      await this.partnerships.put({ _id: d.partnershipId, account: d.account, tenant: d.tenant, instanceId: d.as2InstanceId, partnerId: d.partnerId, overrides: d.overrides ?? {}, deleted: false });
+      return;
+    }
+    if (!existing) return;
+    if (event.type === 'partnership.deleted.v1') await this.partnerships.put({ ...existing, deleted: true });
+    else if (d.overrides) await this.partnerships.put({ ...existing, overrides: d.overrides });
+  }
+}

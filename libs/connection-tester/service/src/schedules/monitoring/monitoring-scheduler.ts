@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DomainError, CLOCK, type Clock } from '@as2-partners/kernel';
+import { EVENT_SOURCING_OPTIONS, systemMetadata, type EventSourcingOptions } from '@as2-partners/platform';
+import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../../config/connection-tester.config';
+import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
+import { ConnectionViewsProjection, type MonitoringDocument } from '../../queries/test-history/connection-views.projection';
+import { TestRunner } from '../../test-runs/test-runner';
+import { currentSlotOf } from './monitoring-schedule';
+
+const logger = new Logger('ConnectionMonitoring');
+
+/**
+ * Runs monitored partners' tests when their slot comes. Every replica ticks; the slot is claimed in the tenant's
+ * stream, so one run happens per slot whichever replicas see it. Not counted against the manual hourly limit.
+ */
+@Injectable()
+export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | null = null;
+  /** Slots this replica already handled (a restart only costs one refused claim per partner). */
+  private readonly handled = new Map<string, number>();
+
+  constructor(
+    private readonly views: ConnectionViewsProjection,
+    private readonly access: TestedPartnerAccess,
+    private readonly runner: TestRunner,
+    @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options?.startProjections === false) return;
+    this.timer = setInterval(() => void this.tick(), this.config.monitorTickMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = this.runDue(this.clock.now()).then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => (this.ticking = null));
+    await this.ticking;
+  }
+
+  /** Starts every due run (each in the background, bounded by the runner's concurrency caps); returns once they finished. */
+  async runDue(now: Date): Promise<number> {
+    const monitored = await this.views.monitoring.find({ filter: { enabled: true } });
+    const due = monitored.items.filter((m) => {
+      const slot = currentSlotOf(m._id, m.intervalMinutes, now).getTime();
+      return slot >= Date.parse(m.configuredAt) && this.handled.get(m._id) !== slot;
+    });
+    const runs = await Promise.all(due.map((m) => this.runOne(m, now)));
+    return runs.filter(Boolean).length;
+  }
+
+  private async runOne(monitoring: MonitoringDocument, now: Date): Promise<boolean> {
+    const slot = currentSlotOf(monitoring._id, monitoring.intervalMinutes, now);
+    this.handled.set(monitoring._id, slot.getTime());
+    const partner = await this.access.byId(monitoring.partnerId);
+    if (!partner || partner.deleted) return false;
+    try {
+      const run = await this.runner.run({
+        account: monitoring.account,
+        tenant: monitoring.tenant,
+        partner,
+        testType: monitoring.testType,
+        certificates: 'current',
+        trigger: 'monitoring',
+        monitoringSlot: slot.toISOString(),
+        metadataAt: (at) => systemMetadata({ account: monitoring.account, tenant: monitoring.tenant }, { type: 'service', id: 'connection-tester' }, at),
+      });
+      return run !== null;
+    } catch (error) {
+      // A partner that cannot be tested now (no instance, busy tester) is tried again at its next slot.
+      if (error instanceof DomainError) logger.warn(`Monitoring run of ${monitoring.partnerId} skipped: ${error.code}`);
+      else logger.error(`Monitoring run of ${monitoring.partnerId} failed`, error instanceof Error ? error.stack : String(error));
+      return false;
+    }
+  }
+}

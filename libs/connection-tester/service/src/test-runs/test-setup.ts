@@ -1,0 +1,145 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { As2Certificate, type ContentCipher, type DigestAlgorithm } from '@as2-partners/as2';
+import { ConnectionTesterErrorCode as Code, type TestType } from '@as2-partners/connection-tester-domain';
+import { DomainError, READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../config/connection-tester.config';
+import { unsignedMessageBuilder, type As2ExchangePlan } from '../probes/as2-exchange-test';
+import type { EndpointTarget } from '../probes/endpoint-probe';
+import { currentIn, nextIn, type PartnerCertificatesDocument, type SlotName, type TesterCertificateDocument } from '../reactions/certificate-lifecycle-events/partner-certificate-slots';
+import {
+  TesterCollections,
+  type OurInstanceDocument,
+  type PartnershipDocument,
+  type PartnershipOverrides,
+  type TestedPartnerDocument,
+} from '../reactions/partner-registry-events/tested-partner.documents';
+import { OUR_AS2_SIGNER, type OurAs2Signer } from './our-as2-signer.port';
+
+export type CertificateSet = 'current' | 'next';
+
+/** Everything a run needs, resolved before it is reserved: a test that cannot start costs nothing of the hour. */
+export interface PreparedTest {
+  readonly target: EndpointTarget;
+  readonly exchange: Omit<As2ExchangePlan, 'testId' | 'now' | 'asyncMdn'> & { readonly asyncMdn: boolean };
+  /** Timeline steps known before connecting (e.g. HTTP auth the tester cannot use). */
+  readonly notes: readonly { readonly step: string; readonly details: string }[];
+}
+
+const SIGN_DIGESTS: Readonly<Record<string, DigestAlgorithm>> = {
+  SHA1withRSA: 'sha1',
+  SHA256withRSA: 'sha256',
+  SHA384withRSA: 'sha384',
+  SHA512withRSA: 'sha512',
+};
+
+const CIPHERS: Readonly<Record<string, ContentCipher>> = {
+  '3DES': 'des-ede3-cbc',
+  AES128_CBC: 'aes-128-cbc',
+  AES192_CBC: 'aes-192-cbc',
+  AES256_CBC: 'aes-256-cbc',
+};
+
+function certificateRequired(what: string): DomainError {
+  return new DomainError(Code.CertificateRequired, `Certificate required for this test: ${what}`);
+}
+
+/** Turns a partner, our instance and the certificates into a runnable test, or the 4xx saying why it cannot run. */
+@Injectable()
+export class TestSetup {
+  private readonly instances: ReadModelCollection<OurInstanceDocument>;
+  private readonly partnerships: ReadModelCollection<PartnershipDocument>;
+  private readonly certificates: ReadModelCollection<TesterCertificateDocument>;
+  private readonly slots: ReadModelCollection<PartnerCertificatesDocument>;
+
+  constructor(
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
+    @Optional() @Inject(OUR_AS2_SIGNER) private readonly signer?: OurAs2Signer,
+  ) {
+    this.instances = readModels.collection(TesterCollections.instances);
+    this.partnerships = readModels.collection(TesterCollections.partnerships);
+    this.certificates = readModels.collection(TesterCollections.certificates);
+    this.slots = readModels.collection(TesterCollections.partnerCertificates);
+  }
+
+  async prepare(
+    partner: TestedPartnerDocument,
+    scope: { readonly account: string; readonly tenant: string },
+    testType: TestType,
+    options: { readonly instanceId?: string; readonly certificates: CertificateSet },
+  ): Promise<PreparedTest> {
+    const slots = await this.slots.get(partner._id);
+    if (options.certificates === 'next' && (!slots || Object.keys(slots.next).length === 0)) {
+      throw new DomainError(Code.NoNextCertificates, 'The partner has no scheduled next certificates (no rollover window, no backup) to test with', 'certificates');
+    }
+    const pick = (slot: SlotName) => (slots ? (options.certificates === 'next' ? nextIn(slots, slot) : currentIn(slots, slot)) : null);
+    const pem = async (slot: SlotName) => {
+      const id = pick(slot);
+      return id ? ((await this.certificates.get(id))?.pem ?? null) : null;
+    };
+    const timeoutSeconds = Math.min(partner.timeoutSeconds, this.config.maxTimeoutSeconds);
+    const target: EndpointTarget = { url: new URL(partner.url), timeoutMs: timeoutSeconds * 1000, pinnedTlsCertificate: await pem('tls') };
+    const notes: { step: string; details: string }[] = [];
+    const signatureCertificate = await pem('signature');
+    const partnerSignatureCertificates = signatureCertificate ? [As2Certificate.from(signatureCertificate)] : [];
+    const micAlgorithm = SIGN_DIGESTS[partner.signAlgorithm ?? ''] ?? 'sha256';
+    const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, partnerSignatureCertificates, build: unsignedMessageBuilder };
+    if (testType === 'ping') {
+      return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
+    }
+    const { instance, overrides } = await this.instanceFor(partner, scope, options.instanceId);
+    // The pair's own settings win over the partner's (a partnership may, e.g., turn compression on for this pair only).
+    const pair: TestedPartnerDocument = { ...partner, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
+    const pairMic = SIGN_DIGESTS[pair.signAlgorithm ?? ''] ?? 'sha256';
+    if (pair.httpAuthEnabled) {
+      notes.push({ step: 'HTTP authentication', details: "The partner's HTTP password is sealed by the partner registry and not available to the tester: the message is sent without authentication" });
+    }
+    if (testType === 'mdn') {
+      return { target, exchange: { ...base, as2From: instance.as2Id, sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
+    }
+    let encrypt: As2ExchangePlan['encrypt'] = null;
+    if (pair.encrypt) {
+      const encryption = await pem('encryption');
+      if (!encryption) throw certificateRequired(`the partner encrypts, but its encryption slot holds no ${options.certificates} certificate`);
+      encrypt = { certificate: As2Certificate.from(encryption), algorithm: CIPHERS[pair.encryptAlgorithm ?? ''] ?? 'aes-256-cbc' };
+    }
+    let sign: As2ExchangePlan['sign'] = null;
+    let build = base.build;
+    if (pair.sign) {
+      const signer = this.signer;
+      const alias = instance.keyAlias;
+      if (!signer || !alias) {
+        throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key the tester can use${alias ? ` (alias ${alias}: no keystore in reach)` : ' (no key alias)'}`);
+      }
+      sign = { algorithm: pairMic };
+      // Signed inside the keystore's service: the private key never reaches the tester.
+      build = (message) => signer.buildAs2Message({ account: instance.account, tenant: instance.tenant, alias }, message);
+    }
+    const asyncMdn = pair.mdnMode === 'async';
+    if (asyncMdn && this.config.receiptUrl === null) {
+      throw new DomainError('ASYNC_MDN_UNAVAILABLE', 'The partner sends asynchronous MDNs, but CONNECTION_TEST_RECEIPT_URL (where they would arrive) is not set');
+    }
+    return { target, exchange: { ...base, micAlgorithm: pairMic, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization: null, asyncMdn }, notes };
+  }
+
+  /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's. */
+  private async instanceFor(
+    partner: TestedPartnerDocument,
+    scope: { account: string; tenant: string },
+    instanceId: string | undefined,
+  ): Promise<{ instance: OurInstanceDocument; overrides: PartnershipOverrides }> {
+    const visible = (i: OurInstanceDocument | null): i is OurInstanceDocument =>
+      i !== null && !i.deleted && i.account === scope.account && (i.tenant === null || i.tenant === scope.tenant);
+    const partnerships = (await this.partnerships.find({ filter: { partnerId: partner._id, account: scope.account, tenant: scope.tenant, deleted: false } })).items;
+    if (instanceId !== undefined) {
+      const asked = await this.instances.get(instanceId);
+      if (!visible(asked)) throw new DomainError('AS2_INSTANCE_NOT_FOUND', `AS2 instance ${instanceId} not found`);
+      return { instance: asked, overrides: partnerships.find((p) => p.instanceId === instanceId)?.overrides ?? {} };
+    }
+    for (const partnership of partnerships) {
+      const instance = await this.instances.get(partnership.instanceId);
+      if (visible(instance)) return { instance, overrides: partnership.overrides ?? {} };
+    }
+    throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: give as2_instance_id', 'as2_instance_id');
+  }
+}
