@@ -45,7 +45,7 @@ export interface DecideOptions<C> {
 
 const DEFAULT_ATTEMPTS = 10;
 /** Events read and folded between two yields to the event loop, so no fold blocks it for long. */
-export const FOLD_CHUNK = 2_000;
+export const FOLD_CHUNK = 500;
 /** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot (at least). */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000;
 
