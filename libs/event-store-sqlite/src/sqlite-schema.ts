@@ -33,9 +33,10 @@ export function createSchema(db: Database): void {
     CREATE TABLE IF NOT EXISTS snapshots (
       stream   TEXT    NOT NULL,
       name     TEXT    NOT NULL,
+      part     INTEGER NOT NULL,
       revision INTEGER NOT NULL,
       state    TEXT    NOT NULL,
-      PRIMARY KEY (stream, name)
+      PRIMARY KEY (stream, name, part)
     );
   `);
 }
