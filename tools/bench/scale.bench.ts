@@ -458,8 +458,11 @@ function printGoals(goals: readonly Goal[]): void {
 }
 
 async function main(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('build failed');
+  // The app is measured built; a write-only run never starts it.
+  if (!env['SCALE_WRITE_ONLY']) {
+    const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
   const keptDataDir = env['SCALE_DATA_DIR'];
   const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'as2-scale-'));
   const seeder = new Seeder(dataDir);
