@@ -154,6 +154,22 @@ describe('SqliteEventStore on a real file', () => {
     expect(await store.snapshots.load('dir-1', 'dir.v1')).toEqual({ revision: 0, state: { n: 1 } });
   });
 
+  it('drops a snapshots table from before snapshots were stored in parts, keeping the events', async () => {
+    const first = await open();
+    await first.append('dir-3', [contractEvent()], 'no_stream');
+    await first.close();
+    const old = new Database(file);
+    old.exec('DROP TABLE snapshots; CREATE TABLE snapshots (stream TEXT NOT NULL, name TEXT NOT NULL, revision INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (stream, name))');
+    old.prepare("INSERT INTO snapshots VALUES ('dir-3', 'dir.v1', 0, '[1]')").run();
+    old.close();
+
+    const reopened = await open();
+    expect(await reopened.readStream('dir-3')).toHaveLength(1);
+    expect(await reopened.snapshots.load('dir-3', 'dir.v1')).toBeNull();
+    await reopened.snapshots.save('dir-3', 'dir.v1', { revision: 0, state: [2] });
+    expect(await reopened.snapshots.load('dir-3', 'dir.v1')).toEqual({ revision: 0, state: [2] });
+  });
+
   it('stores an array snapshot in parts and loads it whole, yielding between the parts', async () => {
     const store = await open();
     const state = Array.from({ length: SNAPSHOT_PART_SIZE * 2 + 345 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
