@@ -12,14 +12,16 @@
  *   SCALE_ROUNDS=3 SCALE_DURATION=3   rounds per measure, seconds per load run
  *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
  *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
+ *   SCALE_WRITE_ONLY=1     seeding and the write model's first load after a restart only (no app, no HTTP)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
@@ -29,6 +31,9 @@ import { SignJWT } from 'jose';
 import { openInfrastructure } from '@as2-partners/composition';
 import { loadPlatformConfig, PlatformModule, type RequestContext } from '@as2-partners/platform';
 import { AllInOneModule } from '../../apps/all-in-one/src/all-in-one.module';
+import { WriteModel } from '@as2-partners/kernel';
+import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
+import { partnerDirectoryDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
 import { CreatePartnerHandler } from '../../libs/partner-registry/service/src/commands/create-partner/create-partner.handler';
 import { TenantsHandler } from '../../libs/partner-registry/service/src/commands/tenants/tenants.handler';
@@ -167,6 +172,37 @@ class Seeder {
 
   get populationSize(): number {
     return this.populationSeeded;
+  }
+}
+
+/**
+ * The write side after a restart, in this process: a new write model loads the hub's directory (as the first create
+ * does) from its snapshot, and from a copy of the file without snapshots (data written before them), with the
+ * event loop's longest block meanwhile.
+ */
+async function firstDirectoryLoad(dataDir: string, withSnapshots: boolean): Promise<{ ms: number; maxBlockMs: number; reservations: number }> {
+  let file = join(dataDir, 'events.sqlite');
+  if (!withSnapshots) {
+    const copy = join(dataDir, 'events-without-snapshots.sqlite');
+    for (const suffix of ['', '-wal']) if (existsSync(file + suffix)) copyFileSync(file + suffix, copy + suffix);
+    const db = new Database(copy);
+    db.exec('DELETE FROM snapshots');
+    db.close();
+    file = copy;
+  }
+  const store = await SqliteEventStore.open(file);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  try {
+    delay.enable();
+    const started = performance.now();
+    const { state } = await new WriteModel(store).load(PartnerRegistryStreams.tenantDirectory(account, hub), partnerDirectoryDecider);
+    const ms = performance.now() - started;
+    await pause(20);
+    delay.disable();
+    return { ms, maxBlockMs: delay.max / 1e6, reservations: state.reservations.size };
+  } finally {
+    await store.close();
+    if (!withSnapshots) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   }
 }
 
@@ -422,8 +458,11 @@ function printGoals(goals: readonly Goal[]): void {
 }
 
 async function main(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('build failed');
+  // The app is measured built; a write-only run never starts it.
+  if (!env['SCALE_WRITE_ONLY']) {
+    const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
   const keptDataDir = env['SCALE_DATA_DIR'];
   const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'as2-scale-'));
   const seeder = new Seeder(dataDir);
@@ -439,6 +478,20 @@ async function main(): Promise<void> {
       const seeded = await seeder.seed(size, index === 0 ? population : seeder.populationSize);
       seeding.push(`${size}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s)`);
       const m: Measures = {};
+      record(m, 'seedRate', seeded.created / seeded.seconds);
+      for (let r = 0; r < rounds; r++) {
+        const fromSnapshot = await firstDirectoryLoad(dataDir, true);
+        const fromScratch = await firstDirectoryLoad(dataDir, false);
+        record(m, 'dirLoadMs', fromSnapshot.ms);
+        record(m, 'dirLoadBlockMs', fromSnapshot.maxBlockMs);
+        record(m, 'dirFoldMs', fromScratch.ms);
+        record(m, 'dirFoldBlockMs', fromScratch.maxBlockMs);
+        if (r === 0) log(`  directory of ${fromSnapshot.reservations}: first load ${fmt(fromSnapshot.ms, 0)} ms from its snapshot, ${fmt(fromScratch.ms, 0)} ms without (longest event-loop block ${fmt(fromSnapshot.maxBlockMs, 0)} / ${fmt(fromScratch.maxBlockMs, 0)} ms)`);
+      }
+      if (env['SCALE_WRITE_ONLY']) {
+        bySize.set(size, m);
+        continue;
+      }
       for (let r = 0; r < rounds; r++) {
         const rebuilt = rebuild(dataDir);
         record(m, 'rebuild', rebuilt.eventsPerSecond);
@@ -477,6 +530,11 @@ async function main(): Promise<void> {
     { name: 'first create after restart vs the next 5 (×)', values: ratios(largest['firstCreateMs'], largest['nextCreateMs']), met: (v) => v <= 2, target: '<= 2', digits: 2 },
     { name: `server RSS (MiB), ${largestSize} + ${seeder.populationSize} partners`, values: largest['rssMiB'] ?? [], met: (v) => v < 1024, target: '< 1024', digits: 0 },
     { name: 'projection rebuild (events/s)', values: largest['rebuild'] ?? [], met: (v) => v >= 20_000, target: '>= 20000', digits: 0 },
+    { name: `write-model creates/s seeding to ${largestSize} vs to ${sizes[0]}`, values: (largest['seedRate'] ?? []).map((v) => v / stats(smallest['seedRate'] ?? []).median), met: (v) => v >= 0.9, target: '>= 0.9' },
+    { name: 'directory first load after restart, snapshot (ms)', values: largest['dirLoadMs'] ?? [], met: () => true, target: 'info', digits: 0 },
+    { name: 'longest event-loop block during it (ms)', values: largest['dirLoadBlockMs'] ?? [], met: (v) => v <= 100, target: '<= 100', digits: 0 },
+    { name: 'directory first load, data without snapshots (ms)', values: largest['dirFoldMs'] ?? [], met: () => true, target: 'info', digits: 0 },
+    { name: 'longest event-loop block during that fold (ms)', values: largest['dirFoldBlockMs'] ?? [], met: (v) => v <= 100, target: '<= 100', digits: 0 },
   ]);
   const errors = [...bySize.values()].flatMap((m) => Object.entries(m).filter(([k]) => k.endsWith('Errors')).flatMap(([, v]) => v)).reduce((a, b) => a + b, 0);
   if (errors > 0) log(`\nWARNING: ${errors} requests answered non-2xx or failed during the load runs`);
@@ -485,6 +543,7 @@ async function main(): Promise<void> {
   const columns: [string, string, number][] = [
     ['creates/s', 'creates', 0], ['raw/s', 'raw', 0], ['get/s', 'get', 0], ['bare get/s', 'getBare', 0], ['search/s', 'search', 0], ['bare search/s', 'searchBare', 0],
     ['p99 search', 'searchP99', 1], ['p99 page1', 'page1P99', 1], ['p99 p5000', 'page5000P99', 1], ['p99 inactive', 'inactiveP99', 1],
+    ['seed/s', 'seedRate', 0], ['dir load ms', 'dirLoadMs', 0], ['dir fold ms', 'dirFoldMs', 0], ['max block ms', 'dirFoldBlockMs', 0],
     ['ready ms', 'readyMs', 0], ['bare ready ms', 'bareReadyMs', 0], ['1st create ms', 'firstCreateMs', 0], ['next create ms', 'nextCreateMs', 0], ['RSS MiB', 'rssMiB', 0], ['rebuild ev/s', 'rebuild', 0],
   ];
   log(['size'.padStart(8), ...columns.map(([label]) => label.padStart(14))].join(''));

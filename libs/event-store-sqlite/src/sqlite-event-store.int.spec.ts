@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { WriteModel, WrongExpectedRevisionError, type Decider, type RecordedEvent } from '@as2-partners/kernel';
 import { contractEvent, uniqueStream } from '@as2-partners/kernel-testing';
 import { SqliteEventStore } from './sqlite-event-store';
+import { SNAPSHOT_PART_SIZE } from './sqlite-snapshot-store';
 import { configureConnection } from './sqlite-schema';
 
 const workspaceRoot = resolve(__dirname, '../../..');
@@ -151,6 +152,41 @@ describe('SqliteEventStore on a real file', () => {
     await store.snapshots.save('dir-1', 'dir.v1', { revision: 0, state: { n: 1 } });
     await store.snapshots.save('dir-1', 'dir.v1', { revision: 0, state: { n: 2 } });
     expect(await store.snapshots.load('dir-1', 'dir.v1')).toEqual({ revision: 0, state: { n: 1 } });
+  });
+
+  it('drops a snapshots table from before snapshots were stored in parts, keeping the events', async () => {
+    const first = await open();
+    await first.append('dir-3', [contractEvent()], 'no_stream');
+    await first.close();
+    const old = new Database(file);
+    old.exec('DROP TABLE snapshots; CREATE TABLE snapshots (stream TEXT NOT NULL, name TEXT NOT NULL, revision INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (stream, name))');
+    old.prepare("INSERT INTO snapshots VALUES ('dir-3', 'dir.v1', 0, '[1]')").run();
+    old.close();
+
+    const reopened = await open();
+    expect(await reopened.readStream('dir-3')).toHaveLength(1);
+    expect(await reopened.snapshots.load('dir-3', 'dir.v1')).toBeNull();
+    await reopened.snapshots.save('dir-3', 'dir.v1', { revision: 0, state: [2] });
+    expect(await reopened.snapshots.load('dir-3', 'dir.v1')).toEqual({ revision: 0, state: [2] });
+  });
+
+  it('stores an array snapshot in parts and loads it whole, yielding between the parts', async () => {
+    const store = await open();
+    const state = Array.from({ length: SNAPSHOT_PART_SIZE * 2 + 345 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
+    await store.snapshots.save('dir-2', 'dir.v1', { revision: 41, state });
+    const reader = new Database(file);
+    expect(reader.prepare("SELECT part FROM snapshots WHERE stream = 'dir-2' ORDER BY part").pluck().all()).toEqual([0, 1, 2]);
+    reader.close();
+
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    const loaded = await store.snapshots.load('dir-2', 'dir.v1');
+    clearInterval(ticking);
+    expect(loaded).toEqual({ revision: 41, state });
+    expect(turns).toBeGreaterThan(0);
+
+    await store.snapshots.save('dir-2', 'dir.v1', { revision: 42, state: [['only', 'one']] });
+    expect(await store.snapshots.load('dir-2', 'dir.v1')).toEqual({ revision: 42, state: [['only', 'one']] });
   });
 
   it('a write model snapshots a long stream into the file, and one opened after a restart resumes from it', async () => {

@@ -14,6 +14,9 @@ export function configureConnection(db: Database): void {
 }
 
 export function createSchema(db: Database): void {
+  // Snapshots are a cache of what the events say: a table from before they were stored in parts is dropped, not migrated.
+  const snapshotColumns = db.prepare("SELECT name FROM pragma_table_info('snapshots')").pluck().all() as string[];
+  if (snapshotColumns.length > 0 && !snapshotColumns.includes('part')) db.exec('DROP TABLE snapshots');
   db.exec(`
     CREATE TABLE IF NOT EXISTS events (
       position       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -33,9 +36,10 @@ export function createSchema(db: Database): void {
     CREATE TABLE IF NOT EXISTS snapshots (
       stream   TEXT    NOT NULL,
       name     TEXT    NOT NULL,
+      part     INTEGER NOT NULL,
       revision INTEGER NOT NULL,
       state    TEXT    NOT NULL,
-      PRIMARY KEY (stream, name)
+      PRIMARY KEY (stream, name, part)
     );
   `);
 }

@@ -2,29 +2,57 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Snapshot, SnapshotStore } from '@as2-partners/kernel';
 import type { GroupCommit } from './group-commit';
 
-/** Snapshots in the event store's file (table `snapshots`, one row per stream and codec), written with the appends' group commit. */
+/** Elements of an array state per row: each row is parsed in its own turn of the event loop. */
+export const SNAPSHOT_PART_SIZE = 5_000;
+
+/**
+ * Snapshots in the event store's file (table `snapshots`), written with the appends' group commit. A state that is an
+ * array (the directories' codecs write one) is stored in parts of SNAPSHOT_PART_SIZE elements, so loading a
+ * 100,000-entry snapshot parses it a part at a time, yielding between parts, instead of blocking on one large parse.
+ */
 export class SqliteSnapshotStore implements SnapshotStore {
-  private readonly select: Statement<[string, string], { revision: number; state: string }>;
-  private readonly upsert: Statement<[string, string, number, string]>;
+  private readonly selectParts: Statement<[string, string], { revision: number; part: number; state: string }>;
+  private readonly deleteParts: Statement<[string, string]>;
+  private readonly insertPart: Statement<[string, string, number, number, string]>;
+  private readonly latestRevision: Statement<[string, string], { revision: number }>;
 
   constructor(
     db: Database,
     private readonly commits: GroupCommit,
   ) {
-    this.select = db.prepare('SELECT revision, state FROM snapshots WHERE stream = ? AND name = ?');
-    this.upsert = db.prepare(
-      'INSERT INTO snapshots (stream, name, revision, state) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (stream, name) DO UPDATE SET revision = excluded.revision, state = excluded.state WHERE excluded.revision > snapshots.revision',
-    );
+    this.selectParts = db.prepare('SELECT revision, part, state FROM snapshots WHERE stream = ? AND name = ? ORDER BY part');
+    this.deleteParts = db.prepare('DELETE FROM snapshots WHERE stream = ? AND name = ?');
+    this.insertPart = db.prepare('INSERT INTO snapshots (stream, name, part, revision, state) VALUES (?, ?, ?, ?, ?)');
+    this.latestRevision = db.prepare('SELECT revision FROM snapshots WHERE stream = ? AND name = ? AND part = 0');
   }
 
   async load(stream: string, name: string): Promise<Snapshot | null> {
-    const row = this.select.get(stream, name);
-    return row ? { revision: row.revision, state: JSON.parse(row.state) as unknown } : null;
+    const rows = this.selectParts.all(stream, name);
+    const [first] = rows;
+    if (!first) return null;
+    // part -1: a state that is not an array, in one row.
+    if (first.part === -1) return { revision: first.revision, state: JSON.parse(first.state) as unknown };
+    const state: unknown[] = [];
+    for (const row of rows) {
+      for (const element of JSON.parse(row.state) as unknown[]) state.push(element);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { revision: first.revision, state };
   }
 
   async save(stream: string, name: string, snapshot: Snapshot): Promise<void> {
-    const state = JSON.stringify(snapshot.state);
-    await this.commits.run(() => this.upsert.run(stream, name, snapshot.revision, state));
+    const parts = Array.isArray(snapshot.state)
+      ? Array.from({ length: Math.max(1, Math.ceil(snapshot.state.length / SNAPSHOT_PART_SIZE)) }, (_, i) =>
+          JSON.stringify((snapshot.state as unknown[]).slice(i * SNAPSHOT_PART_SIZE, (i + 1) * SNAPSHOT_PART_SIZE)),
+        )
+      : null;
+    await this.commits.run(() => {
+      // Never replace a newer snapshot (two write models may save the same stream).
+      const stored = this.latestRevision.get(stream, name) ?? this.selectParts.get(stream, name);
+      if (stored && stored.revision >= snapshot.revision) return;
+      this.deleteParts.run(stream, name);
+      if (parts === null) this.insertPart.run(stream, name, -1, snapshot.revision, JSON.stringify(snapshot.state));
+      else parts.forEach((part, i) => this.insertPart.run(stream, name, i, snapshot.revision, part));
+    });
   }
 }

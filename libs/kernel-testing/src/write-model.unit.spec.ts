@@ -161,6 +161,19 @@ describe('WriteModel', () => {
       expect(read()).toBe(5);
     });
 
+    it('snapshots a long stream every tenth of its length, not every snapshotEvery events', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-tenth', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 0; i < 300; i++) await writer.decide('counter-tenth', snapshotting, { type: 'add', by: 1 }, metadata);
+      // Every 10 events would be 30 snapshots; every 10 up to revision ~110, then every tenth of the length, is fewer.
+      expect(snapshots.saves).toBeGreaterThan(11);
+      expect(snapshots.saves).toBeLessThan(25);
+      const last = await snapshots.load('counter-tenth', 'counter.v1');
+      expect(last?.revision).toBeGreaterThan(250);
+      expect(last?.state).toEqual({ total: (last?.revision ?? 0) + 1 });
+    });
+
     it('ignores a snapshot another codec wrote, and folds a stream that has none (data from before snapshots) in full', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-old', 30, snapshots);

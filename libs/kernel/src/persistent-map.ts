@@ -35,6 +35,11 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
     return new PersistentMap(new Map(entries));
   }
 
+  /** Takes `map` over as the first version: the caller must not touch it afterwards. */
+  static adopt<K, V>(map: Map<K, V>): PersistentMap<K, V> {
+    return new PersistentMap(map);
+  }
+
   get size(): number {
     return this.reroot().size;
   }

@@ -45,8 +45,8 @@ export interface DecideOptions<C> {
 
 const DEFAULT_ATTEMPTS = 10;
 /** Events read and folded between two yields to the event loop, so no fold blocks it for long. */
-export const FOLD_CHUNK = 2_000;
-/** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot. */
+export const FOLD_CHUNK = 500;
+/** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot (at least). */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000;
 
 /**
@@ -196,7 +196,9 @@ export class WriteModel {
   private remember<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'snapshot'>, state: S, revision: number, snapshotRevision: number): void {
     const codec = decider.snapshot;
     const snapshots = this.store.snapshots;
-    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= this.snapshotEvery;
+    // Every snapshotEvery events, or a tenth of the stream when longer: writing one costs the whole state.
+    const interval = Math.max(this.snapshotEvery, Math.floor(revision / 10));
+    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= interval;
     this.cache.set(stream, { decider, state, revision, snapshotRevision: due ? revision : snapshotRevision });
     if (!due) return;
     // A snapshot is a cache: failing to save one only means a longer fold next time.

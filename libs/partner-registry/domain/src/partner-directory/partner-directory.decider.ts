@@ -127,11 +127,14 @@ export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDi
     name: 'partner_directory.v1',
     toJson: (state) => [...state.reservations.values()].map((r) => [r.as2Id, r.partnerId, r.reservedAt]),
     fromJson: (json) => {
-      const rows = json as [string, string, string][];
-      return {
-        reservations: PersistentMap.of(rows.map(([as2Id, partnerId, reservedAt]) => [as2Id, { as2Id, partnerId, reservedAt }])),
-        as2IdOfPartner: PersistentMap.of(rows.map(([as2Id, partnerId]) => [partnerId, as2Id])),
-      };
+      // One pass, no intermediate arrays: this runs in one turn of the event loop for 100,000 reservations.
+      const reservations = new Map<string, Reservation>();
+      const as2IdOfPartner = new Map<string, string>();
+      for (const [as2Id, partnerId, reservedAt] of json as [string, string, string][]) {
+        reservations.set(as2Id, { as2Id, partnerId, reservedAt });
+        as2IdOfPartner.set(partnerId, as2Id);
+      }
+      return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
     },
   },
 };
