@@ -86,7 +86,9 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
         KEYSTORE_MASTER_KEY: Buffer.alloc(32, 0x5a).toString('base64'),
         LOG_LEVEL: 'debug',
       });
-      app = await createTestHttpApp(CertificateLifecycleModule, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}` });
+      // The JSON logger writes to its own destination (not through process.stdout.write): captured the same way.
+      const logDestination = { write: (line: string) => void logs.push(Buffer.from(line)) };
+      app = await createTestHttpApp(CertificateLifecycleModule, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}`, logDestination });
       mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
     }, 120_000);
 

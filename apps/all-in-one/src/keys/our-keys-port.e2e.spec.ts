@@ -67,7 +67,9 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
     };
     process.stdout.write = capture as typeof process.stdout.write;
     process.stderr.write = capture as typeof process.stderr.write;
-    t = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env: { LOG_LEVEL: 'trace' } });
+    // The JSON logger writes to its own destination (not through process.stdout.write): captured the same way.
+    const logDestination = { write: (line: string) => void logs.push(Buffer.from(line)) };
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env: { LOG_LEVEL: 'trace' }, logDestination });
     api = certificateApiAs(t, { tenant });
     ops = t.app.get(OurKeyOperations);
     const created = await api.post('/v1/keys', { alias: 'port-p12', pkcs12: imported.p12.toString('base64'), password: 'port-secret-pass' });
