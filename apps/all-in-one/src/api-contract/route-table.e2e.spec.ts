@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { ConnectionTesterModule } from '@as2-partners/connection-tester-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
+import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 import { AllInOneModule } from '../all-in-one.module';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -22,6 +24,8 @@ const table = JSON.parse(readFileSync(join(root, 'gateway', 'routes.json'), 'utf
 const SERVICES: Record<string, Type<unknown> | DynamicModule> = {
   'partner-registry': PartnerRegistryModule,
   'certificate-lifecycle': CertificateLifecycleModule,
+  'traffic-control': TrafficControlModule,
+  'connection-tester': ConnectionTesterModule,
 };
 
 async function openApiPaths(module: Type<unknown> | DynamicModule): Promise<string[]> {
