@@ -140,7 +140,7 @@ async function call(service, method, path, { body, bearer, headers = {} } = {}) 
 }
 
 /** A create the client keeps retrying (same Idempotency-Key, same body) until it gets an answer that is not a transport error or a 5xx. */
-async function createWithRetries(registry, bearer, as2Id, deadlineMs = 90_000) {
+async function createWithRetries(registry, bearer, as2Id, deadlineMs = 150_000) {
   const key = `drill-${as2Id}`;
   const body = { name: `Drill ${as2Id}`, as2_id: as2Id, url: 'https://as2.example.com/receive' };
   const answers = [];
@@ -148,9 +148,11 @@ async function createWithRetries(registry, bearer, as2Id, deadlineMs = 90_000) {
   for (;;) {
     const res = await call(registry, 'POST', '/v1/partners', { body, bearer, headers: { 'idempotency-key': key } });
     answers.push(res.status);
-    if (res.status !== 0 && res.status < 500) return { as2Id, answers, final: res };
+    // 409 IDEMPOTENCY_KEY_IN_USE says the first attempt may still be running (or died holding the key): retry later.
+    const inUse = res.status === 409 && res.json?.error?.code === 'IDEMPOTENCY_KEY_IN_USE';
+    if (res.status !== 0 && res.status < 500 && !inUse) return { as2Id, answers, final: res };
     if (Date.now() > deadline) return { as2Id, answers, final: res };
-    await sleep(250);
+    await sleep(inUse ? 2000 : 250);
   }
 }
 
@@ -202,6 +204,9 @@ async function main() {
     PORT: String(await freePort()),
     DATA_DIR: dataDirs[1],
     MONGO_URL: database('drill_certificate_lifecycle'),
+    // Distributed mode keeps the bundled TSA's identity where every restart finds it, and our keys' master key set.
+    TSA_DIR: join(dataDirs[1], 'tsa'),
+    KEYSTORE_MASTER_KEY: 'ef'.repeat(32),
   });
   const admin = await token(['tenant_admin']);
   const acknowledged = [];
