@@ -13,7 +13,7 @@ const TEST_DATA = object({
   trigger: { type: 'string', enum: ['manual', 'monitoring'] },
   success: { type: 'boolean' },
   partner: object({ id: str(), name: str(), as2_id: str(), url: str() }),
-  results: { type: 'object', additionalProperties: { nullable: true, oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } },
+  results: { type: 'object', additionalProperties: { anyOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }] } },
   timeline: {
     type: 'array',
     items: object({ step: str(), status: { type: 'string', enum: ['success', 'warning', 'failure'] }, duration_ms: { type: 'number', minimum: 0 }, details: str() }),

@@ -39,6 +39,7 @@ export class PartnershipViewsController {
   @Roles(...TENANT_READERS, 'gateway')
   @ApiOperation({ summary: "The gateway's routing question: the partnership of a message's AS2-From and AS2-To, with its effective settings" })
   @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_RESOLVED })
+  @ApiResponse({ status: 404, description: 'PARTNERSHIP_NOT_FOUND: no partnership between the two AS2 ids' })
   async resolve(@Ctx() ctx: RequestContext, @Query() query: ResolvePartnershipQueryDto) {
     return { data: await this.resolver.resolve(ctx.caller.account, tenantOfGatewayOrCaller(ctx, query.tenant), query.as2_from, query.as2_to) };
   }
