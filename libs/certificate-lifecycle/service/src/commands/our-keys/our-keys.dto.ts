@@ -21,7 +21,7 @@ export class KeyListQueryDto {
   @Max(100, { message: 'The per_page may not be greater than 100' })
   per_page?: number;
 
-  @ApiPropertyOptional({ description: 'Only the keys of this alias' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Only the keys of this alias' })
   @IsOptional()
   @Matches(KEY_ALIAS_PATTERN, { message: 'The alias must be 1-100 letters, digits, "-", "_" or "."' })
   alias?: string;
