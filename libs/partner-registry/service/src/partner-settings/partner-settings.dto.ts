@@ -106,7 +106,7 @@ export class FirewallDto {
   @IsBoolean({ message: 'The firewall enabled field must be true or false' })
   enabled!: boolean;
 
-  @ApiPropertyOptional({ type: [String], items: { type: 'string', maxLength: 64, pattern: CIDR_PATTERN }, maxItems: MAX_FIREWALL_RANGES, example: ['203.0.113.0/24', '2001:db8::/32'] })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 64, pattern: CIDR_PATTERN }, maxItems: MAX_FIREWALL_RANGES, example: ['203.0.113.0/24', '2001:db8::/32'] })
   @IsOptional()
   @IsArray({ message: 'The firewall allowed IPs must be a list of CIDR ranges' })
   @ArrayMaxSize(MAX_FIREWALL_RANGES, { message: `The firewall may allow at most ${MAX_FIREWALL_RANGES} ranges` })
@@ -193,7 +193,7 @@ export class PartnerFieldsDto {
   @Type(() => HttpAuthDto)
   http_auth?: HttpAuthDto;
 
-  @ApiPropertyOptional({ nullable: true, description: "One of the tenant's stations (seed 003 `station`); the partner then needs an email" })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, description: "One of the tenant's stations (seed 003 `station`); the partner then needs an email" })
   @IsOptional()
   @IsString({ message: 'The station id must be a string' })
   @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })

@@ -20,6 +20,7 @@ export class StationsController {
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Create a station (name, notification_email, optional default AS2 instance)' })
   @ApiResponse({ status: 201, description: 'OK', schema: STATION_WRITTEN })
+  @ApiResponse({ status: 404, description: 'AS2_INSTANCE_NOT_FOUND: as2_instance_id names no instance the tenant sees' })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateStationDto) {
     return (await this.handler.create(ctx, body)).map((doc) => ({ message: 'Station created successfully', data: presentStation(doc) }));
   }
