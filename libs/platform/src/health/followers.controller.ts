@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { FOLLOWERS_REPORT } from '../http/openapi/api-schemas';
 import { Roles } from '../auth/roles.decorator';
 import { PipelineMonitor, type PipelineEntry } from './pipeline-monitor';
 
@@ -11,6 +12,8 @@ export class FollowersController {
   constructor(private readonly pipeline: PipelineMonitor) {}
 
   @Get()
+  @ApiOperation({ summary: 'Every follower of this process (projections, reactors, outbox relays): lag, stall, last error' })
+  @ApiResponse({ status: 200, description: 'OK', schema: FOLLOWERS_REPORT })
   async list(): Promise<{ data: PipelineEntry[]; stall_bound_seconds: number }> {
     return { data: await this.pipeline.report(), stall_bound_seconds: this.pipeline.stallBoundSeconds };
   }

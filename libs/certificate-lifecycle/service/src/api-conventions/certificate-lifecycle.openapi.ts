@@ -195,3 +195,88 @@ export const CERTIFICATE_UPLOAD_REQUEST_BODY = {
     'application/json': { schema: CERTIFICATE_UPLOAD_JSON_BODY },
   },
 };
+
+/** One of our keys (GET /v1/keys/{id}): public certificate facts, never key material. */
+const OUR_KEY: SchemaObject = {
+  type: 'object',
+  required: [
+    'id', 'alias', 'status', 'usage', 'source', 'key_algorithm', 'key_size', 'subject', 'issuer', 'serial', 'not_before', 'expires_at', 'fingerprint_sha1', 'fingerprint_sha256',
+    'self_signed', 'chain_length', 'activate_at', 'overlap_until', 'activated_at', 'expiry_notice_days', 'used_by', 'created_at',
+  ],
+  properties: {
+    id: string({ example: 'key_01HQ3K4N5M6P7Q8R9S0T1U2V3W' }),
+    alias: string(),
+    status: string({ enum: ['current', 'next', 'previous', 'retired'] }),
+    usage: string({ enum: ['sign_and_decrypt', 'decrypt', 'none'] }),
+    source: string({ enum: ['generated', 'pkcs12', 'pem'] }),
+    key_algorithm: string(),
+    key_size: { type: 'integer' },
+    subject: string(),
+    issuer: string(),
+    serial: string(),
+    not_before: apiTimestampSchema(),
+    expires_at: apiTimestampSchema(),
+    fingerprint_sha1: string(),
+    fingerprint_sha256: string(),
+    self_signed: { type: 'boolean' },
+    chain_length: { type: 'integer', minimum: 0 },
+    activate_at: nullableApiTimestampSchema(),
+    overlap_until: nullableApiTimestampSchema(),
+    activated_at: nullableApiTimestampSchema(),
+    expiry_notice_days: { type: 'integer', nullable: true },
+    used_by: { type: 'array', items: { type: 'object', required: ['instance_id', 'my_as2_id'], properties: { instance_id: string(), my_as2_id: string() } } },
+    created_at: apiTimestampSchema(),
+  },
+};
+
+export const KEY_PAGE = pageOf(OUR_KEY);
+export const KEY_READ = dataOf(OUR_KEY);
+export const KEY_WRITTEN = dataOf(OUR_KEY, true);
+export const KEY_DELETED: SchemaObject = { type: 'object', required: ['message'], properties: { message: string() } };
+export const KEY_CSR = dataOf({
+  type: 'object',
+  required: ['key_id', 'alias', 'subject', 'csr', 'current'],
+  properties: { key_id: string(), alias: string(), subject: string(), csr: string({ description: 'PKCS#10, PEM' }), current: { type: 'boolean' } },
+});
+/** GET /v1/keys/{id}/certificate: the public certificate, PEM (with its chain) or DER. */
+export const KEY_CERTIFICATE_CONTENT = {
+  'application/x-pem-file': { schema: string({ description: 'The certificate and its chain, PEM' }) },
+  'application/pkix-cert': { schema: string({ format: 'binary', description: 'The certificate, DER' }) },
+};
+export const KEY_SIGNED = dataOf({
+  type: 'object',
+  required: ['signature', 'key_id', 'certificate_fingerprint_sha256'],
+  properties: { signature: string({ format: 'byte', description: 'Detached CMS SignedData, DER, base64' }), key_id: string(), certificate_fingerprint_sha256: string() },
+});
+export const KEY_DECRYPTED = dataOf({
+  type: 'object',
+  required: ['content', 'key_id', 'cipher'],
+  properties: { content: string({ format: 'byte' }), key_id: string(), cipher: string() },
+});
+
+const KEY_GENERATE: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['algorithm', 'key_size', 'subject', 'valid_days'],
+  properties: { algorithm: string({ enum: ['RSA'] }), key_size: { type: 'integer', enum: [2048, 3072, 4096] }, subject: string({ example: 'CN=Acme AS2, O=Acme Corp, C=US' }), valid_days: { type: 'integer', minimum: 1 } },
+};
+const keyRequestBody = (purpose: 'create' | 'rollover'): SchemaObject => ({
+  type: 'object',
+  additionalProperties: false,
+  required: purpose === 'create' ? ['alias'] : ['activate_at', 'overlap_until'],
+  description: 'Exactly one of generate, pkcs12 (with password), private_key (with certificate)',
+  properties: {
+    ...(purpose === 'create' ? { alias: string({ example: 'acme-signing' }) } : {}),
+    generate: KEY_GENERATE,
+    pkcs12: string({ description: 'The PKCS#12 file, base64 (JSON) or the file (multipart)' }),
+    password: string({ description: 'Never stored or returned' }),
+    private_key: string({ description: 'PEM' }),
+    certificate: string({ description: 'PEM chain' }),
+    ...(purpose === 'rollover' ? { activate_at: string({ format: 'date-time' }), overlap_until: string({ format: 'date-time' }) } : {}),
+  },
+});
+const withoutGenerate = (schema: SchemaObject): SchemaObject => ({ ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([name]) => name !== 'generate')) });
+export const keyRequestBodyOf = (purpose: 'create' | 'rollover') => ({
+  required: true,
+  content: { 'application/json': { schema: keyRequestBody(purpose) }, 'multipart/form-data': { schema: withoutGenerate(keyRequestBody(purpose)) } },
+});

@@ -23,12 +23,14 @@ import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsOptionalNotNull, 
 
 /** What the validators accept, as patterns for the OpenAPI document (so a generated request that fits the schema is accepted). */
 const HEADER_SAFE = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
-const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
-const HEADER_SAFE_NON_BLANK = `^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
+export const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
+export const HEADER_SAFE_NON_BLANK = `^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
+/** An IPv4 or IPv6 range in CIDR notation, as isCidr accepts it. */
+const CIDR_PATTERN = `^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
 const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
 /** https, a DNS name with an alphabetic top-level label (literal addresses are refused, as are localhost names), optional port and path. */
 export const HTTPS_ENDPOINT_PATTERN = '^https://[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,24}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]{0,200})?$';
-const EMAIL_PATTERN = '^[A-Za-z0-9]{1,32}([._+-][A-Za-z0-9]{1,32}){0,3}@[a-z0-9]{1,32}(\\.[a-z0-9]{1,32}){0,3}\\.[a-z]{2,24}$';
+export const EMAIL_PATTERN = '^[A-Za-z0-9]{1,32}([._+-][A-Za-z0-9]{1,32}){0,3}@[a-z0-9]{1,32}(\\.[a-z0-9]{1,32}){0,3}\\.[a-z]{2,24}$';
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
@@ -104,7 +106,7 @@ export class FirewallDto {
   @IsBoolean({ message: 'The firewall enabled field must be true or false' })
   enabled!: boolean;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_FIREWALL_RANGES, example: ['203.0.113.0/24', '2001:db8::/32'] })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 64, pattern: CIDR_PATTERN }, maxItems: MAX_FIREWALL_RANGES, example: ['203.0.113.0/24', '2001:db8::/32'] })
   @IsOptional()
   @IsArray({ message: 'The firewall allowed IPs must be a list of CIDR ranges' })
   @ArrayMaxSize(MAX_FIREWALL_RANGES, { message: `The firewall may allow at most ${MAX_FIREWALL_RANGES} ranges` })
@@ -191,7 +193,7 @@ export class PartnerFieldsDto {
   @Type(() => HttpAuthDto)
   http_auth?: HttpAuthDto;
 
-  @ApiPropertyOptional({ nullable: true, description: "One of the tenant's stations (seed 003 `station`); the partner then needs an email" })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, description: "One of the tenant's stations (seed 003 `station`); the partner then needs an email" })
   @IsOptional()
   @IsString({ message: 'The station id must be a string' })
   @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })

@@ -73,3 +73,41 @@ export const dataOf = (data: SchemaObject | { $ref: string }, withMessage = fals
   required: withMessage ? ['message', 'data'] : ['data'],
   properties: { ...(withMessage ? { message: { type: 'string' } } : {}), data },
 });
+
+const FOLLOWER_KIND: SchemaObject = { type: 'string', enum: ['projection', 'reactor', 'relay'] };
+const nullableInteger: SchemaObject = { type: 'integer', nullable: true };
+
+/** GET /v1/admin/followers: each follower's lag, or `unknown` when its store cannot say. */
+export const FOLLOWERS_REPORT: SchemaObject = {
+  type: 'object',
+  required: ['data', 'stall_bound_seconds'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        oneOf: [
+          {
+            type: 'object',
+            required: ['name', 'kind', 'running', 'position', 'headPosition', 'caughtUp', 'secondsBehind', 'eventsBehind', 'lastError', 'parked', 'stalledSeconds', 'stalled'],
+            properties: {
+              name: { type: 'string' },
+              kind: FOLLOWER_KIND,
+              running: { type: 'boolean' },
+              position: nullableInteger,
+              headPosition: nullableInteger,
+              caughtUp: { type: 'boolean', nullable: true },
+              secondsBehind: { type: 'number', nullable: true },
+              eventsBehind: nullableInteger,
+              lastError: { type: 'string', nullable: true },
+              parked: { type: 'integer', minimum: 0 },
+              stalledSeconds: { type: 'number', minimum: 0 },
+              stalled: { type: 'boolean' },
+            },
+          },
+          { type: 'object', required: ['name', 'kind', 'unknown'], properties: { name: { type: 'string' }, kind: FOLLOWER_KIND, unknown: { type: 'boolean', enum: [true] } } },
+        ],
+      },
+    },
+    stall_bound_seconds: { type: 'number' },
+  },
+};

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
 import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { KEY_DECRYPTED, KEY_SIGNED } from '../../api-conventions/certificate-lifecycle.openapi';
 import { OurKeyOperations, type KeyAliasRef } from '../../keystore/our-key-operations';
 import { DecryptRequestDto, SignRequestDto } from './key-operations.dto';
 
@@ -28,6 +29,7 @@ export class InternalKeysController {
   @HttpCode(200)
   @Roles('gateway')
   @ApiOperation({ summary: 'A detached CMS SignedData (DER, base64) over content, with the alias\'s current key' })
+  @ApiResponse({ status: 200, description: 'OK', schema: KEY_SIGNED })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
   async sign(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: SignRequestDto) {
     const result = await this.operations.sign(aliasRef(ctx, alias, body.tenant), Buffer.from(body.content, 'base64'), body.algorithm ?? 'sha256');
@@ -40,6 +42,7 @@ export class InternalKeysController {
   @HttpCode(200)
   @Roles('gateway')
   @ApiOperation({ summary: 'Opens a CMS EnvelopedData addressed to the alias (current key, or the previous one during its overlap)' })
+  @ApiResponse({ status: 200, description: 'OK', schema: KEY_DECRYPTED })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
   @ApiResponse({ status: 422, description: 'DECRYPTION_FAILED, INVALID_CMS' })
   async decrypt(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: DecryptRequestDto) {

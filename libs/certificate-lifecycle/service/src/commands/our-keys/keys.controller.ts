@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CertificateLifecycleStreams, keyNotFound, signingKeyOf } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
 import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
 import { certificationRequestOf } from '../../keystore/key-material';
 import { OurKeystore } from '../../keystore/our-keystore';
@@ -50,8 +51,10 @@ export class KeysController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
+    requestBody: keyRequestBodyOf('create'),
     summary: 'Create one of our keys: {alias, generate: {algorithm: RSA, key_size: 2048|3072|4096, subject, valid_days}} | {alias, pkcs12 (base64 or file), password} | {alias, private_key (PEM), certificate (PEM chain), password?}',
   })
+  @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
   @ApiResponse({ status: 422, description: 'DUPLICATE_KEY_ALIAS, INVALID_KEY_ALIAS, INVALID_PKCS12, WRONG_PASSWORD, INVALID_PRIVATE_KEY, KEY_CERTIFICATE_MISMATCH, UNSUPPORTED_KEY, KEY_FILE_TOO_LARGE, INVALID_SUBJECT, INVALID_CERTIFICATE, VALIDATION_ERROR' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readKeyRequestForm(request, 'create');
@@ -61,6 +64,7 @@ export class KeysController {
   @Get()
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: 'List our keys (alias, status, certificate facts; never key material)' })
+  @ApiResponse({ status: 200, description: 'OK', schema: KEY_PAGE })
   async list(@Ctx() ctx: RequestContext, @Query() query: KeyListQueryDto) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
@@ -70,6 +74,8 @@ export class KeysController {
 
   @Get(':id')
   @Roles(...CERTIFICATE_READERS)
+  @ApiOperation({ summary: 'One of our keys' })
+  @ApiResponse({ status: 200, description: 'OK', schema: KEY_READ })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return { data: await this.present(await this.visible(ctx, id)) };
   }
@@ -77,6 +83,7 @@ export class KeysController {
   @Get(':id/events')
   @Roles(...CERTIFICATE_READERS)
   @ApiOperation({ summary: "The timeline of the key's alias from the audit trail, newest first: keys created, rollover scheduled and activated, expiry notices, deletions" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TIMELINE_PAGE })
   async events(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: PageQueryDto) {
     const doc = await this.visible(ctx, id);
     const page = query.page ?? 1;
@@ -90,7 +97,7 @@ export class KeysController {
 
   @Get(':id/certificate')
   @Roles(...CERTIFICATE_READERS)
-  @ApiProduces('application/x-pem-file', 'application/pkix-cert')
+  @ApiResponse({ status: 200, description: 'The certificate file (Content-Disposition: attachment)', content: KEY_CERTIFICATE_CONTENT })
   @ApiOperation({ summary: 'The key\'s public certificate for partners: PEM (with its chain) by default, DER for Accept: application/pkix-cert' })
   async certificate(@Ctx() ctx: RequestContext, @Param('id') id: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const doc = await this.visible(ctx, id);
@@ -109,7 +116,7 @@ export class KeysController {
   @Post(':id/csr')
   @HttpCode(200)
   @Roles(...CERTIFICATE_WRITERS)
-  @ApiProduces('application/json', 'application/pkcs10')
+  @ApiResponse({ status: 200, description: 'OK', content: { 'application/json': { schema: KEY_CSR }, 'application/pkcs10': { schema: { type: 'string', description: 'PKCS#10, PEM' } } } })
   @ApiOperation({ summary: 'A PKCS#10 certificate request signed by the key (for a CA); PEM text for Accept: application/pkcs10' })
   async csr(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: CertificateRequestDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const doc = await this.visible(ctx, id);
@@ -132,8 +139,10 @@ export class KeysController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
+    requestBody: keyRequestBodyOf('rollover'),
     summary: 'Schedule the alias\'s next key (generated or imported, same body as POST /v1/keys without alias) with activate_at and overlap_until: at activate_at it becomes current, once; the old key decrypts until overlap_until',
   })
+  @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
   @ApiResponse({ status: 409, description: 'KEY_NOT_CURRENT, KEY_ROLLOVER_ALREADY_SCHEDULED' })
   @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, and the key-creation codes' })
   async rollover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Req() request: FastifyRequest) {
@@ -145,6 +154,8 @@ export class KeysController {
   @Delete(':id')
   @ReadYourWrites()
   @Roles(...CERTIFICATE_WRITERS)
+  @ApiOperation({ summary: 'Delete one of our keys' })
+  @ApiResponse({ status: 200, description: 'OK', schema: KEY_DELETED })
   @ApiResponse({ status: 409, description: 'KEY_IN_USE (details.used_by: the AS2 instances of the alias), KEY_ROLLOVER_PENDING' })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return (await this.deletion.execute(ctx, id)).map(() => ({ message: 'Key deleted successfully' }));

@@ -5,7 +5,7 @@ import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 
 /** GET /v1/keys */
 export class KeyListQueryDto {
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: 100_000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'The page must be an integer' })
@@ -13,7 +13,7 @@ export class KeyListQueryDto {
   @Max(100_000, { message: 'The page may not be greater than 100000' })
   page?: number;
 
-  @ApiPropertyOptional({ default: 20 })
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'The per_page must be an integer' })
@@ -21,7 +21,7 @@ export class KeyListQueryDto {
   @Max(100, { message: 'The per_page may not be greater than 100' })
   per_page?: number;
 
-  @ApiPropertyOptional({ description: 'Only the keys of this alias' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Only the keys of this alias' })
   @IsOptional()
   @Matches(KEY_ALIAS_PATTERN, { message: 'The alias must be 1-100 letters, digits, "-", "_" or "."' })
   alias?: string;

@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { peekMdnOriginalMessageId } from '@as2-partners/as2';
 import { Public } from '@as2-partners/platform';
 import { AsyncMdnWaiters } from '../../test-runs/async-mdn-waiters';
+import { MDN_RECEIVED } from '../../api-conventions/connection-tester.openapi';
 
 interface RawRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -22,6 +23,7 @@ export class MdnReceiptController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Receives asynchronous MDNs of connection tests (AS2 partners post here)' })
+  @ApiResponse({ status: 200, description: 'Acknowledged (whether or not the body was an MDN of a test)', schema: MDN_RECEIVED })
   receive(@Req() request: RawRequest) {
     const body = Buffer.isBuffer(request.body) ? request.body : null;
     if (body) {

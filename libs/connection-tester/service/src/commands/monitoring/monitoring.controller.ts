@@ -6,6 +6,7 @@ import { AfterWrite, Ctx, ReadYourWrites, requestMetadata, requireTenant, Roles,
 import { TEST_RUNNERS } from '../../api-conventions/tester-roles';
 import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
 import { MonitoringDto } from './monitoring.dto';
+import { MONITORING_WRITTEN } from '../../api-conventions/connection-tester.openapi';
 
 @ApiTags('partner testing')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class MonitoringController {
   @Roles(...TEST_RUNNERS)
   @ApiOperation({ summary: 'Continuous monitoring: run ping or mdn every interval_minutes (≥ 15), spread over the interval' })
   @ApiResponse({ status: 402, description: 'MONITORING_LIMIT_EXCEEDED' })
+  @ApiResponse({ status: 200, description: 'OK', schema: MONITORING_WRITTEN })
   async configure(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: MonitoringDto) {
     const tenant = requireTenant(ctx);
     const partner = await this.access.resolve(ctx, tenant, partnerId);

@@ -11,7 +11,7 @@ export class MonitoringDto {
   @IsIn(TEST_TYPES.filter((t) => t !== 'full'), { message: 'The test type must be ping or mdn' })
   test_type!: TestType;
 
-  @ApiProperty({ minimum: MIN_MONITORING_INTERVAL_MINUTES, maximum: MAX_MONITORING_INTERVAL_MINUTES })
+  @ApiProperty({ type: 'integer', minimum: MIN_MONITORING_INTERVAL_MINUTES, maximum: MAX_MONITORING_INTERVAL_MINUTES })
   @IsInt({ message: 'The interval minutes must be an integer' })
   @Min(MIN_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes must be at least ${MIN_MONITORING_INTERVAL_MINUTES}` })
   @Max(MAX_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes may not be greater than ${MAX_MONITORING_INTERVAL_MINUTES}` })

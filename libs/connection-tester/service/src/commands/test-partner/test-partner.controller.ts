@@ -7,6 +7,7 @@ import { TEST_RUNNERS } from '../../api-conventions/tester-roles';
 import { presentTestResult } from '../../test-runs/test-result.presenter';
 import { TestPartnerDto } from './test-partner.dto';
 import { TestPartnerHandler } from './test-partner.handler';
+import { TEST_RESULT } from '../../api-conventions/connection-tester.openapi';
 
 interface ReplyWithHeaders {
   header(name: string, value: string): unknown;
@@ -27,6 +28,7 @@ export class TestPartnerController {
   @ApiResponse({ status: 422, description: 'PAYLOAD_DELIVERY_NOT_ACKNOWLEDGED, AS2_INSTANCE_REQUIRED, NO_NEXT_CERTIFICATES, SIGNING_KEY_UNAVAILABLE' })
   @ApiResponse({ status: 429, description: 'TEST_RATE_LIMIT_EXCEEDED (with Retry-After), TOO_MANY_CONCURRENT_TESTS' })
   @ApiResponse({ status: 503, description: 'TESTER_BUSY' })
+  @ApiResponse({ status: 200, description: 'OK', schema: TEST_RESULT })
   async test(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: TestPartnerDto, @Res({ passthrough: true }) reply: ReplyWithHeaders) {
     try {
       return (await this.handler.test(ctx, partnerId, body)).map((run) => presentTestResult(run.result));

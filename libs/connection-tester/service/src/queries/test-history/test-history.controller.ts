@@ -1,10 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
 import { TEST_READERS } from '../../api-conventions/tester-roles';
 import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
 import { presentTestData } from '../../test-runs/test-result.presenter';
 import { ConnectionViewsProjection, testHistoryQuery } from './connection-views.projection';
+import { TEST_HISTORY_PAGE } from '../../api-conventions/connection-tester.openapi';
 
 @ApiTags('partner testing')
 @ApiBearerAuth()
@@ -18,6 +19,7 @@ export class TestHistoryController {
   @Get()
   @Roles(...TEST_READERS)
   @ApiOperation({ summary: "The tenant's connection tests of a partner, newest first (paginated)" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TEST_HISTORY_PAGE })
   async list(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Query() query: PageQueryDto) {
     const tenant = requireTenant(ctx);
     await this.access.resolve(ctx, tenant, partnerId);

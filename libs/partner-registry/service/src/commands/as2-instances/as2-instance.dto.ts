@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { PartialUpdate } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
+import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
 import { IsAs2Id, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 /** Seed 001's AS2 instance fields. */
@@ -12,7 +13,7 @@ export class CreateAs2InstanceDto {
   @IsAs2Id()
   my_as2_id!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 255, example: 'My Company' })
+  @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'My Company' })
   @IsRequiredText('my name', 255)
   @IsHeaderSafeText('my name')
   my_name!: string;
@@ -22,7 +23,7 @@ export class CreateAs2InstanceDto {
   @Matches(KEY_ALIAS_PATTERN, { message: 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots' })
   my_as2_alias!: string;
 
-  @ApiProperty({ example: 'as2@mycompany.example' })
+  @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })
   @IsDefined({ message: 'My email field is required' })
   @IsEmail({}, { message: 'My email must be a valid email address' })
   @MaxLength(255, { message: 'My email may not be greater than 255 characters' })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 
 export class ChangeAs2IdDto {
@@ -13,7 +14,7 @@ export class ChangeAs2IdDto {
   @IsBoolean({ message: 'The acknowledge risks field must be true or false' })
   acknowledge_risks?: boolean;
 
-  @ApiPropertyOptional({ maxLength: 500, description: 'Why the id changes; kept in the event' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 500, pattern: HEADER_SAFE_TEXT, description: 'Why the id changes; kept in the event' })
   @IsOptional()
   @IsString({ message: 'The reason must be a string' })
   @Length(1, 500, { message: 'The reason must be between 1 and 500 characters' })
@@ -22,7 +23,7 @@ export class ChangeAs2IdDto {
 }
 
 export class As2IdChangeImpactQueryDto {
-  @ApiProperty({ minLength: 1, maxLength: 50 })
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$' })
   @IsDefined({ message: 'The new AS2 ID field is required' })
   @IsAs2Id()
   new_as2_id!: string;

@@ -19,6 +19,7 @@ export class CreatePartnerController {
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Create a tenant partner' })
   @ApiResponse({ status: 402, description: 'PARTNER_LIMIT_EXCEEDED' })
+  @ApiResponse({ status: 404, description: "STATION_NOT_FOUND: station_id names none of the tenant's stations" })
   @ApiResponse({ status: 422, description: 'Validation failed (INVALID_AS2_ID_FORMAT, DUPLICATE_AS2_ID, INVALID_ENDPOINT_URL, UNSUPPORTED_ALGORITHM)' })
   @ApiResponse({ status: 201, description: "Partner created", schema: PARTNER_WRITTEN })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreatePartnerDto) {

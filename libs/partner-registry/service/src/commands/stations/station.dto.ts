@@ -1,22 +1,23 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsDefined, IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { PartialUpdate } from '@as2-partners/platform';
+import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
 import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 export class CreateStationDto {
-  @ApiProperty({ minLength: 1, maxLength: 255, example: 'EU warehouse' })
+  @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'EU warehouse' })
   @IsRequiredText('name', 255)
   @IsHeaderSafeText('name')
   name!: string;
 
-  @ApiProperty({ example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
+  @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
   @IsDefined({ message: 'The notification email field is required' })
   @IsEmail({}, { message: 'The notification email must be a valid email address' })
   @MaxLength(255, { message: 'The notification email may not be greater than 255 characters' })
   @IsHeaderSafeText('notification email')
   notification_email!: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Default AS2 identity of the station (own or inherited instance)' })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, description: 'Default AS2 identity of the station (own or inherited instance)' })
   @IsOptional()
   @IsString({ message: 'The AS2 instance id must be a string' })
   @Length(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { as2InstanceNotFound } from '@as2-partners/partner-registry-domain';
 import { Ctx, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
@@ -7,6 +7,7 @@ import { As2InstanceListQueryDto } from './as2-instance-list-query.dto';
 import { As2InstanceDetails } from './as2-instance-details';
 import { ExchangeQueries } from './exchange-queries';
 import { presentAs2Instance } from './exchange.presenter';
+import { AS2_INSTANCE_DETAILS, AS2_INSTANCE_PAGE } from '../../api-conventions/exchange.openapi';
 
 @ApiTags('as2 instances')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class As2InstanceViewsController {
   @Get()
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: "The tenant's AS2 instances, then the account's (type inherited)" })
+  @ApiResponse({ status: 200, description: 'OK', schema: AS2_INSTANCE_PAGE })
   async list(@Ctx() ctx: RequestContext, @Query() query: As2InstanceListQueryDto) {
     const tenant = requireTenant(ctx);
     const page = query.page ?? 1;
@@ -31,6 +33,7 @@ export class As2InstanceViewsController {
   @Get(':id')
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: 'An AS2 instance with its related partnerships and keys' })
+  @ApiResponse({ status: 200, description: 'OK', schema: AS2_INSTANCE_DETAILS })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const tenant = requireTenant(ctx);
     const doc = await this.queries.findInstanceForTenant(ctx.caller.account, tenant, id);

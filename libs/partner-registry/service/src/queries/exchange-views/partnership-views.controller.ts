@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
 import { partnershipNotFound } from '@as2-partners/partner-registry-domain';
 import { Ctx, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
@@ -11,6 +11,7 @@ import { presentPartnership } from './exchange.presenter';
 import { PartnershipListQueryDto } from './partnership-list-query.dto';
 import { PartnershipResolver } from './partnership-resolver';
 import { ResolvePartnershipQueryDto } from './resolve-partnership-query.dto';
+import { PARTNERSHIP_PAGE, PARTNERSHIP_READ, PARTNERSHIP_RESOLVED } from '../../api-conventions/exchange.openapi';
 
 @ApiTags('partnerships')
 @ApiBearerAuth()
@@ -25,6 +26,7 @@ export class PartnershipViewsController {
   @Get()
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: "The tenant's partnerships, optionally of one AS2 instance or one partner" })
+  @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_PAGE })
   async list(@Ctx() ctx: RequestContext, @Query() query: PartnershipListQueryDto) {
     const tenant = requireTenant(ctx);
     const page = query.page ?? 1;
@@ -36,6 +38,8 @@ export class PartnershipViewsController {
   @Get('resolve')
   @Roles(...TENANT_READERS, 'gateway')
   @ApiOperation({ summary: "The gateway's routing question: the partnership of a message's AS2-From and AS2-To, with its effective settings" })
+  @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_RESOLVED })
+  @ApiResponse({ status: 404, description: 'PARTNERSHIP_NOT_FOUND: no partnership between the two AS2 ids' })
   async resolve(@Ctx() ctx: RequestContext, @Query() query: ResolvePartnershipQueryDto) {
     return { data: await this.resolver.resolve(ctx.caller.account, tenantOfGatewayOrCaller(ctx, query.tenant), query.as2_from, query.as2_to) };
   }
@@ -43,6 +47,7 @@ export class PartnershipViewsController {
   @Get(':id')
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: 'A partnership with both ends and its overrides' })
+  @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_READ })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const tenant = requireTenant(ctx);
     const doc = await this.exchange.findPartnership(ctx.caller.account, tenant, id);

@@ -4,17 +4,17 @@ import { IsAs2Id } from '../../partner-settings/partner-field.validators';
 
 /** The two AS2 ids a message names (its AS2-From and AS2-To headers). */
 export class ResolvePartnershipQueryDto {
-  @ApiProperty({ description: 'AS2-From of the message: ours (outbound) or the partner\'s (inbound)' })
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', description: 'AS2-From of the message: ours (outbound) or the partner\'s (inbound)' })
   @IsDefined({ message: 'The as2_from field is required' })
   @IsAs2Id()
   as2_from!: string;
 
-  @ApiProperty({ description: 'AS2-To of the message' })
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', description: 'AS2-To of the message' })
   @IsDefined({ message: 'The as2_to field is required' })
   @IsAs2Id()
   as2_to!: string;
 
-  @ApiPropertyOptional({ description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
   @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })

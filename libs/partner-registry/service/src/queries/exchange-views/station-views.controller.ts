@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { stationNotFound } from '@as2-partners/partner-registry-domain';
 import { Ctx, PageQueryDto, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { ExchangeQueries } from './exchange-queries';
 import { presentStation } from './exchange.presenter';
+import { STATION_PAGE, STATION_READ } from '../../api-conventions/exchange.openapi';
 
 @ApiTags('stations')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class StationViewsController {
   @Get()
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: "The tenant's stations" })
+  @ApiResponse({ status: 200, description: 'OK', schema: STATION_PAGE })
   async list(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
@@ -25,6 +27,7 @@ export class StationViewsController {
   @Get(':id')
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: 'A station' })
+  @ApiResponse({ status: 200, description: 'OK', schema: STATION_READ })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findStation(ctx.caller.account, requireTenant(ctx), id);
     if (!doc) throw stationNotFound(id);

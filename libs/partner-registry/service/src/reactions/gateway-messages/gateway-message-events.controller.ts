@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, type RequestContext, Roles } from '@as2-partners/platform';
 import { MessageOutcomes } from '../../queries/message-stats/message-outcomes';
 import { messageOutcomeOf } from './gateway-message-outcome.mapper';
 import { GatewayMessageBatchDto } from './gateway-message-record.dto';
+import { MESSAGE_EVENTS_RECEIVED } from '../../api-conventions/exchange.openapi';
 
 /** The HTTP door to what topic `as2.gateway.messages` carries: the same records, a batch at a time. */
 @ApiTags('gateway')
@@ -16,6 +17,7 @@ export class GatewayMessageEventsController {
   @HttpCode(200)
   @Roles('gateway')
   @ApiOperation({ summary: 'Message outcomes reported by the gateway (idempotent by message_id, any order)' })
+  @ApiResponse({ status: 200, description: 'OK', schema: MESSAGE_EVENTS_RECEIVED })
   async record(@Ctx() ctx: RequestContext, @Body() body: GatewayMessageBatchDto) {
     const scope = { account: ctx.caller.account, tenant: ctx.caller.tenant };
     // Every record is checked before any is stored: a batch is taken whole or refused whole.

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { ScheduleWindowDto } from './maintenance-window.dto';
 import { MaintenanceWindowsHandler } from './maintenance-windows.handler';
+import { TRAFFIC_WINDOW_CANCELLED, TRAFFIC_WINDOW_SCHEDULED } from '../../api-conventions/traffic-control.openapi';
 
 @ApiTags('traffic')
 @ApiBearerAuth()
@@ -19,6 +20,7 @@ export class AccountWindowsController {
   @ReadYourWrites()
   @HttpCode(201)
   @ApiOperation({ summary: "Schedule a maintenance window on a master partner for every tenant of the account" })
+  @ApiResponse({ status: 201, description: 'OK', schema: TRAFFIC_WINDOW_SCHEDULED })
   async schedule(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
     return (await this.handler.schedule(ctx, await this.targets.ofAccount(ctx, account, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
   }
@@ -27,6 +29,7 @@ export class AccountWindowsController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: "Cancel an account-level maintenance window" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOW_CANCELLED })
   async cancel(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Param('windowId') windowId: string) {
     return (await this.handler.cancel(ctx, await this.targets.ofAccount(ctx, account, id), windowId)).map((data) => ({ message: 'Maintenance window cancelled', data }));
   }

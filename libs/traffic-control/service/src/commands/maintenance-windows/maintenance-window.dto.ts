@@ -9,11 +9,11 @@ export class ScheduleWindowDto {
   @IsIn(WINDOW_DIRECTIONS, { message: `The direction must be one of: ${WINDOW_DIRECTIONS.join(', ')}` })
   direction!: WindowDirection;
 
-  @ApiProperty({ example: '2026-12-01T02:00:00Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-12-01T02:00:00Z' })
   @IsString({ message: 'The starts_at field is required' })
   starts_at!: string;
 
-  @ApiProperty({ example: '2026-12-01T04:00:00Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-12-01T04:00:00Z' })
   @IsString({ message: 'The ends_at field is required' })
   ends_at!: string;
 
@@ -22,7 +22,7 @@ export class ScheduleWindowDto {
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
-  @ApiProperty({ maxLength: MAX_REASON_LENGTH })
+  @ApiProperty({ minLength: 1, maxLength: MAX_REASON_LENGTH })
   @IsString({ message: 'The reason field is required' })
   @MinLength(1, { message: 'The reason field is required' })
   @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { TRAFFIC_WRITERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { ScheduleWindowDto } from './maintenance-window.dto';
 import { MaintenanceWindowsHandler } from './maintenance-windows.handler';
+import { TRAFFIC_WINDOW_CANCELLED, TRAFFIC_WINDOW_SCHEDULED } from '../../api-conventions/traffic-control.openapi';
 
 @ApiTags('traffic')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class TenantWindowsController {
   @ReadYourWrites()
   @HttpCode(201)
   @ApiOperation({ summary: 'Schedule a maintenance window (pauses at starts_at, resumes at ends_at; overlapping windows merge)' })
+  @ApiResponse({ status: 201, description: 'OK', schema: TRAFFIC_WINDOW_SCHEDULED })
   async schedule(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
     return (await this.handler.schedule(ctx, await this.targets.ofTenant(ctx, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
   }
@@ -28,6 +30,7 @@ export class TenantWindowsController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a maintenance window (a running one resumes now)' })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOW_CANCELLED })
   async cancel(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('windowId') windowId: string) {
     return (await this.handler.cancel(ctx, await this.targets.ofTenant(ctx, id), windowId)).map((data) => ({ message: 'Maintenance window cancelled', data }));
   }

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { PauseTrafficHandler } from './pause-traffic.handler';
 import { PauseIncomingDto, PauseOutgoingDto } from './traffic-pause.dto';
+import { TRAFFIC_STATE_READ } from '../../api-conventions/traffic-control.openapi';
 
 @ApiTags('traffic')
 @ApiBearerAuth()
@@ -19,6 +20,7 @@ export class AccountTrafficPauseController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: "Pause or resume a master partner's incoming traffic for every tenant of the account" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
   async incoming(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: PauseIncomingDto) {
     return (await this.handler.set(ctx, await this.targets.ofAccount(ctx, account, id), 'incoming', body)).map((data) => ({ data }));
   }
@@ -27,6 +29,7 @@ export class AccountTrafficPauseController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: "Pause or resume a master partner's outgoing traffic for every tenant of the account" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
   async outgoing(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: PauseOutgoingDto) {
     return (await this.handler.set(ctx, await this.targets.ofAccount(ctx, account, id), 'outgoing', body)).map((data) => ({ data }));
   }

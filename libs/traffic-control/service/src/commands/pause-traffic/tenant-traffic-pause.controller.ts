@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
 import { TRAFFIC_WRITERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { PauseTrafficHandler } from './pause-traffic.handler';
 import { PauseIncomingDto, PauseOutgoingDto } from './traffic-pause.dto';
+import { TRAFFIC_STATE_READ } from '../../api-conventions/traffic-control.openapi';
 
 @ApiTags('traffic')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class TenantTrafficPauseController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: "Pause (with a response mode) or resume the partner's incoming traffic for this tenant" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
   async incoming(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: PauseIncomingDto) {
     return (await this.handler.set(ctx, await this.targets.ofTenant(ctx, id), 'incoming', body)).map((data) => ({ data }));
   }
@@ -28,6 +30,7 @@ export class TenantTrafficPauseController {
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause or resume all outbound traffic to the partner (every channel) for this tenant' })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
   async outgoing(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: PauseOutgoingDto) {
     return (await this.handler.set(ctx, await this.targets.ofTenant(ctx, id), 'outgoing', body)).map((data) => ({ data }));
   }

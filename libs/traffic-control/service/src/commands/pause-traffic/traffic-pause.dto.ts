@@ -18,19 +18,19 @@ export class PauseIncomingDto {
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
-  @ApiPropertyOptional({ maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
   @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.reason !== undefined)
   @IsString({ message: 'The reason field is required when pausing' })
   @MinLength(1, { message: 'The reason field is required when pausing' })
   @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
   reason?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-01T06:00:00Z', nullable: true, description: 'UTC; the pause ends by itself then' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T06:00:00Z', nullable: true, description: 'UTC; the pause ends by itself then' })
   @IsOptional()
   @IsString({ message: 'The until must be an ISO-8601 UTC date-time' })
   until?: string | null;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_RETRY_AFTER_SECONDS, description: 'http_503_retry only' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_RETRY_AFTER_SECONDS, description: 'http_503_retry only' })
   @IsOptional()
   @IsInt({ message: 'The retry_after_seconds must be an integer' })
   @Min(1, { message: 'The retry_after_seconds must be at least 1' })
@@ -44,14 +44,14 @@ export class PauseOutgoingDto {
   @IsBoolean({ message: 'The paused field must be true or false' })
   paused!: boolean;
 
-  @ApiPropertyOptional({ maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
   @ValidateIf((o: PauseOutgoingDto) => o.paused === true || o.reason !== undefined)
   @IsString({ message: 'The reason field is required when pausing' })
   @MinLength(1, { message: 'The reason field is required when pausing' })
   @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
   reason?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-01T06:00:00Z', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T06:00:00Z', nullable: true })
   @IsOptional()
   @IsString({ message: 'The until must be an ISO-8601 UTC date-time' })
   until?: string | null;

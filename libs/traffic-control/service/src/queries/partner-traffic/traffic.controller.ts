@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import { TRAFFIC_READERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { TrafficQueries } from './traffic-queries';
+import { TRAFFIC_PAUSED_PAGE, TRAFFIC_STATE_READ, TRAFFIC_TIMELINE, TRAFFIC_WINDOWS_READ } from '../../api-conventions/traffic-control.openapi';
 
 const TIMELINE_LIMIT = 200;
 
@@ -19,18 +20,21 @@ export class TrafficController {
 
   @Get('partners/:id/traffic')
   @ApiOperation({ summary: "The partner's traffic per direction (paused, response, reason, since, until, by whom, active window) and the next scheduled change" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
   async state(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return { data: await this.queries.stateOf(await this.targets.ofTenant(ctx, id)) };
   }
 
   @Get('partners/:id/traffic/windows')
   @ApiOperation({ summary: "The partner's scheduled and running maintenance windows (this tenant's)" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOWS_READ })
   async windows(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return { data: await this.queries.windowsOf(await this.targets.ofTenant(ctx, id)) };
   }
 
   @Get('partners/:id/traffic/timeline')
   @ApiOperation({ summary: "The partner's traffic events, newest first, with actor and reason" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE })
   async timeline(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const items = await this.queries.timelineOf(await this.targets.ofTenant(ctx, id), TIMELINE_LIMIT);
     return { data: items.map((doc) => ({ id: doc._id, type: doc.type, level: doc.tenant === null ? 'account' : 'tenant', actor: doc.actor, occurred_at: toApiTimestamp(doc.occurredAt), data: doc.data })) };
@@ -38,6 +42,7 @@ export class TrafficController {
 
   @Get('traffic/paused')
   @ApiOperation({ summary: "Every paused partner of the tenant (its own pauses and the account's on inherited partners), paginated" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_PAUSED_PAGE })
   async paused(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto) {
     const tenant = requireTenant(ctx);
     const page = query.page ?? 1;
@@ -59,12 +64,14 @@ export class AccountTrafficController {
 
   @Get()
   @ApiOperation({ summary: "A master partner's account-level traffic state" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
   async state(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     return { data: await this.queries.stateOf(await this.targets.ofAccount(ctx, account, id)) };
   }
 
   @Get('windows')
   @ApiOperation({ summary: "A master partner's account-level maintenance windows" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOWS_READ })
   async windows(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     return { data: await this.queries.windowsOf(await this.targets.ofAccount(ctx, account, id)) };
   }
