@@ -69,7 +69,7 @@ function runSchemathesis(args: string[]): Promise<{ code: number | null; output:
     const now = Math.floor(Date.now() / 1000);
     const token = signHs256TestToken({ sub: 'schemathesis', account: 'st-account', tenant: 'st-tenant', roles: ['tenant_admin'], iat: now, exp: now + 7200 }, SECRET);
     const base = `http://127.0.0.1:${port}`;
-    const { code, output } = await runSchemathesis([
+    const args = [
       'run',
       `${base}/docs/openapi.json`,
       '--url',
@@ -88,7 +88,13 @@ function runSchemathesis(args: string[]): Promise<{ code: number | null; output:
       '--workers',
       '2',
       '--no-color',
-    ]);
+    ];
+    let { code, output } = await runSchemathesis(args);
+    // CPython 3.11 can crash compiling generated code in two threads at once ("SystemError: AST constructor recursion
+    // depth mismatch"): a crash of the tool, not a finding about the API. Run it again on one worker, once.
+    if (code !== 0 && /SystemError: AST constructor recursion depth mismatch/.test(output)) {
+      ({ code, output } = await runSchemathesis(args.map((arg, i) => (args[i - 1] === '--workers' ? '1' : arg))));
+    }
     if (code !== 0) process.stderr.write(output);
     expect(output).toMatch(/Test cases:\s+\d+ generated, \d+ passed/);
     expect(code).toBe(0);
