@@ -25,3 +25,4 @@ export * from './folded-state-cache';
 export * from './command-event-ids';
 export * from './keyed-mutex';
 export * from './directory-reservations';
+export * from './polling-loop';

@@ -1,8 +1,6 @@
 import { systemMetadata } from '@as2-partners/platform';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { CertificateLifecycleStreams, keyAliasDecider, partnerCertificatesDecider, type ActivationTrigger, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
-import { DomainError, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
+import { DomainError, PollingLoop, schedulerInstanceId, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import type { PartnerScope, RolloverActivation } from './rollover-activation';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
@@ -54,33 +52,23 @@ const BATCH = 100;
  */
 export class ActivationScheduler {
   readonly instanceId: string;
-  private timer: NodeJS.Timeout | null = null;
-  private ticking: Promise<unknown> = Promise.resolve();
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: ActivationSchedulerOptions) {
-    this.instanceId = options.instanceId ?? `scheduler:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.instanceId = options.instanceId ?? schedulerInstanceId('scheduler');
+    this.loop = new PollingLoop({
+      tick: () => this.tick(),
+      intervalMs: options.intervalMs,
+      onError: (error) => this.options.logger?.error('Scheduler tick failed', { error: String(error) }),
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const run = () => {
-      if (this.stopped) return;
-      this.ticking = this.tick()
-        .catch((error) => this.options.logger?.error('Scheduler tick failed', { error: String(error) }))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(run, this.options.intervalMs);
-        });
-    };
-    run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.ticking;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over what is due now; returns how many activations this instance appended. */

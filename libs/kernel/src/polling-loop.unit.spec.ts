@@ -1,0 +1,89 @@
+import { PollingLoop, schedulerInstanceId } from './polling-loop';
+
+/** A pass the test settles by hand. */
+function controlledTicks() {
+  const pending: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  let running = 0;
+  let maxRunning = 0;
+  const tick = () =>
+    new Promise<void>((resolve, reject) => {
+      running += 1;
+      maxRunning = Math.max(maxRunning, running);
+      pending.push({
+        resolve: () => { running -= 1; resolve(); },
+        reject: (error) => { running -= 1; reject(error); },
+      });
+    });
+  return { tick, pending, maxRunning: () => maxRunning };
+}
+
+describe('PollingLoop', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('runs a pass at once, the next one interval after the previous settled, never two at a time', async () => {
+    const ticks = controlledTicks();
+    const loop = new PollingLoop({ tick: ticks.tick, intervalMs: 1000, onError: () => undefined });
+    loop.start();
+    loop.start(); // a second start is a no-op
+    expect(ticks.pending).toHaveLength(1);
+
+    await jest.advanceTimersByTimeAsync(5000); // the first pass is still running: nothing new
+    expect(ticks.pending).toHaveLength(1);
+
+    ticks.pending[0].resolve();
+    await jest.advanceTimersByTimeAsync(999);
+    expect(ticks.pending).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(ticks.pending).toHaveLength(2);
+    expect(ticks.maxRunning()).toBe(1);
+
+    ticks.pending[1].resolve();
+    await loop.stop();
+  });
+
+  it('reports a failed pass and keeps polling', async () => {
+    const ticks = controlledTicks();
+    const errors: unknown[] = [];
+    const loop = new PollingLoop({ tick: ticks.tick, intervalMs: 10, onError: (error) => errors.push(error) });
+    loop.start();
+    ticks.pending[0].reject(new Error('store down'));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(errors).toEqual([new Error('store down')]);
+    expect(ticks.pending).toHaveLength(2);
+    ticks.pending[1].resolve();
+    await loop.stop();
+  });
+
+  it('stop waits for the pass in flight and schedules no more', async () => {
+    const ticks = controlledTicks();
+    const loop = new PollingLoop({ tick: ticks.tick, intervalMs: 10, onError: () => undefined });
+    loop.start();
+    let stopped = false;
+    const stopping = loop.stop().then(() => { stopped = true; });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    ticks.pending[0].resolve();
+    await stopping;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(ticks.pending).toHaveLength(1);
+  });
+
+  it('restarts after a stop', async () => {
+    const ticks = controlledTicks();
+    const loop = new PollingLoop({ tick: ticks.tick, intervalMs: 10, onError: () => undefined });
+    loop.start();
+    ticks.pending[0].resolve();
+    await loop.stop();
+    loop.start();
+    expect(ticks.pending).toHaveLength(2);
+    ticks.pending[1].resolve();
+    await loop.stop();
+  });
+
+  it('names an instance by prefix, host and process, unique per call', () => {
+    const a = schedulerInstanceId('traffic-scheduler');
+    expect(a).toMatch(new RegExp(`^traffic-scheduler:.+:${process.pid}:[0-9a-f]{8}$`));
+    expect(schedulerInstanceId('traffic-scheduler')).not.toBe(a);
+  });
+});
