@@ -14,6 +14,7 @@ export * from './checkpointed-follower';
 export * from './parked-event-store.port';
 export * from './retry-then-park';
 export * from './follower-lag';
+export * from './followed-reactor';
 export * from './followed-projection';
 export * from './bus-followed-projection';
 export * from './projection';
