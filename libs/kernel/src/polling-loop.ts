@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { FollowerLogger } from './checkpointed-follower';
 
 export interface PollingLoopOptions {
   /** One pass; the next one starts `intervalMs` after it settles, so passes never overlap. */
@@ -46,5 +47,38 @@ export class PollingLoop {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.ticking;
+  }
+}
+
+export interface PollingSchedulerOptions {
+  readonly intervalMs: number;
+  /** The actor id its events carry; default `schedulerInstanceId(prefix)`. */
+  readonly instanceId?: string;
+  readonly logger?: FollowerLogger;
+}
+
+/** A scheduler polling for what is due: subclasses write the pass (`tick`), this runs it on a `PollingLoop`. */
+export abstract class PollingScheduler {
+  readonly instanceId: string;
+  private readonly loop: PollingLoop;
+
+  protected constructor(options: PollingSchedulerOptions, identity: { readonly prefix: string; readonly label: string }) {
+    this.instanceId = options.instanceId ?? schedulerInstanceId(identity.prefix);
+    this.loop = new PollingLoop({
+      tick: () => this.tick(),
+      intervalMs: options.intervalMs,
+      onError: (error) => options.logger?.error(`${identity.label} tick failed`, { error: String(error) }),
+    });
+  }
+
+  /** One pass over what is due now; returns how many events this instance appended. */
+  abstract tick(): Promise<number>;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { PollingLoop, schedulerInstanceId } from './polling-loop';
+import { PollingLoop, PollingScheduler, schedulerInstanceId, type PollingSchedulerOptions } from './polling-loop';
 
 /** A pass the test settles by hand. */
 function controlledTicks() {
@@ -85,5 +85,39 @@ describe('PollingLoop', () => {
     const a = schedulerInstanceId('traffic-scheduler');
     expect(a).toMatch(new RegExp(`^traffic-scheduler:.+:${process.pid}:[0-9a-f]{8}$`));
     expect(schedulerInstanceId('traffic-scheduler')).not.toBe(a);
+  });
+});
+
+class FailingOnceScheduler extends PollingScheduler {
+  passes = 0;
+  constructor(options: PollingSchedulerOptions) {
+    super(options, { prefix: 'test-scheduler', label: 'Test scheduler' });
+  }
+  override async tick(): Promise<number> {
+    this.passes += 1;
+    if (this.passes === 1) throw new Error('view down');
+    return 0;
+  }
+}
+
+describe('PollingScheduler', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('runs its pass on the loop, logs a failed pass under its label and goes on', async () => {
+    const errors: Array<[string, Record<string, unknown> | undefined]> = [];
+    const scheduler = new FailingOnceScheduler({ intervalMs: 100, logger: { warn: () => undefined, error: (message, context) => errors.push([message, context]) } });
+    expect(scheduler.instanceId).toMatch(/^test-scheduler:/);
+    scheduler.start();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(scheduler.passes).toBe(2);
+    expect(errors).toEqual([['Test scheduler tick failed', { error: 'Error: view down' }]]);
+    await scheduler.stop();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(scheduler.passes).toBe(2);
+  });
+
+  it('keeps an instance id it is given', () => {
+    expect(new FailingOnceScheduler({ intervalMs: 100, instanceId: 'replica-a' }).instanceId).toBe('replica-a');
   });
 });

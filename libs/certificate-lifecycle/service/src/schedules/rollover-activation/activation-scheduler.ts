@@ -1,6 +1,6 @@
 import { systemMetadata } from '@as2-partners/platform';
 import { CertificateLifecycleStreams, keyAliasDecider, partnerCertificatesDecider, type ActivationTrigger, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
-import { DomainError, PollingLoop, schedulerInstanceId, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
+import { DomainError, PollingScheduler, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import type { PartnerScope, RolloverActivation } from './rollover-activation';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
@@ -50,29 +50,13 @@ const BATCH = 100;
  * several replicas ticking at the same instant; after downtime the first tick activates what is overdue and records
  * how late (`lateByMs`).
  */
-export class ActivationScheduler {
-  readonly instanceId: string;
-  private readonly loop: PollingLoop;
-
+export class ActivationScheduler extends PollingScheduler {
   constructor(private readonly options: ActivationSchedulerOptions) {
-    this.instanceId = options.instanceId ?? schedulerInstanceId('scheduler');
-    this.loop = new PollingLoop({
-      tick: () => this.tick(),
-      intervalMs: options.intervalMs,
-      onError: (error) => this.options.logger?.error('Scheduler tick failed', { error: String(error) }),
-    });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
+    super(options, { prefix: 'scheduler', label: 'Scheduler' });
   }
 
   /** One pass over what is due now; returns how many activations this instance appended. */
-  async tick(): Promise<number> {
+  override async tick(): Promise<number> {
     const now = this.options.clock.now();
     const trigger: ActivationTrigger = { type: 'scheduler', actor: this.instanceId };
     const actor = { type: 'system' as const, id: this.instanceId };
