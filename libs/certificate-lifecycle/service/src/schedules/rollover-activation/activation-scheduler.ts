@@ -1,8 +1,6 @@
 import { systemMetadata } from '@as2-partners/platform';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { CertificateLifecycleStreams, keyAliasDecider, partnerCertificatesDecider, type ActivationTrigger, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
-import { DomainError, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
+import { DomainError, PollingScheduler, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import type { PartnerScope, RolloverActivation } from './rollover-activation';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
@@ -52,39 +50,13 @@ const BATCH = 100;
  * several replicas ticking at the same instant; after downtime the first tick activates what is overdue and records
  * how late (`lateByMs`).
  */
-export class ActivationScheduler {
-  readonly instanceId: string;
-  private timer: NodeJS.Timeout | null = null;
-  private ticking: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-
+export class ActivationScheduler extends PollingScheduler {
   constructor(private readonly options: ActivationSchedulerOptions) {
-    this.instanceId = options.instanceId ?? `scheduler:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  }
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const run = () => {
-      if (this.stopped) return;
-      this.ticking = this.tick()
-        .catch((error) => this.options.logger?.error('Scheduler tick failed', { error: String(error) }))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(run, this.options.intervalMs);
-        });
-    };
-    run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.ticking;
+    super(options, { prefix: 'scheduler', label: 'Scheduler' });
   }
 
   /** One pass over what is due now; returns how many activations this instance appended. */
-  async tick(): Promise<number> {
+  override async tick(): Promise<number> {
     const now = this.options.clock.now();
     const trigger: ActivationTrigger = { type: 'scheduler', actor: this.instanceId };
     const actor = { type: 'system' as const, id: this.instanceId };

@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  CheckpointedFollower,
   CLOCK,
   EVENT_STORE,
+  FollowedReactor,
   PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   type CheckpointStore,
   type Clock,
   type EventStore,
-  type FollowerLag,
-  type ParkedEvent,
   type ParkedEventStore,
   type ProjectionRegistry,
   type RecordedEvent,
@@ -30,59 +28,37 @@ const ACCEPTED: readonly string[] = ['partner.deleted.v1', 'master_partner.delet
  * finished after a restart, and the pairs come from the write side's partnership directory.
  */
 @Injectable()
-export class PartnershipRemovalReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('PartnershipRemoval');
-  private follower: CheckpointedFollower | null = null;
+export class PartnershipRemovalReactor extends FollowedReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly name = PARTNERSHIP_REMOVAL_REACTOR;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(EVENT_STORE_CHECKPOINTS) private readonly checkpoints: CheckpointStore,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE_CHECKPOINTS) checkpoints: CheckpointStore,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARKED_EVENT_STORE) private readonly parked: ParkedEventStore,
+    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
     @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
     private readonly removal: PartnershipRemoval,
   ) {
+    super({ store, checkpoints, parked, clock, logger: followerLoggerOf(new Logger('PartnershipRemoval')) });
     registry.registerReplayer({ name: PARTNERSHIP_REMOVAL_REACTOR, replayParked: (entry) => this.replayParked(entry) });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.startProjections === false) return;
-    this.follower = new CheckpointedFollower({
-      name: PARTNERSHIP_REMOVAL_REACTOR,
-      store: this.store,
-      checkpoints: this.checkpoints,
-      parked: this.parked,
-      clock: this.clock,
-      accepts: (event) => ACCEPTED.includes(event.type),
-      handle: (event) => this.react(event as RecordedEvent & EndDeleted),
-      logger: followerLoggerOf(this.logger),
-    });
-    await this.follower.start();
+    await this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const follower = this.follower;
-    this.follower = null;
-    await follower?.stop();
+    await this.stop();
   }
 
-  waitFor(position: number, timeoutMs?: number): Promise<void> {
-    if (!this.follower) return Promise.reject(new Error(`${PARTNERSHIP_REMOVAL_REACTOR} is not running`));
-    return this.follower.waitFor(position, timeoutMs);
+  protected accepts(event: RecordedEvent): boolean {
+    return ACCEPTED.includes(event.type);
   }
 
-  lag(): Promise<FollowerLag | null> {
-    return this.follower ? this.follower.lag() : Promise.resolve(null);
-  }
-
-  async replayParked(entry: ParkedEvent): Promise<void> {
-    if (entry.consumer !== PARTNERSHIP_REMOVAL_REACTOR) throw new Error(`${entry.id} was parked by ${entry.consumer}, not ${PARTNERSHIP_REMOVAL_REACTOR}`);
-    await this.react(entry.event as RecordedEvent & EndDeleted);
-    await this.parked.remove(entry.id);
-  }
-
-  private async react(event: RecordedEvent & EndDeleted): Promise<void> {
+  protected async react(recorded: RecordedEvent): Promise<void> {
+    const event = recorded as RecordedEvent & EndDeleted;
     const { account, tenant } = event.metadata;
     const [pick, reason] = pickerOf(event, tenant);
     const pairs = await this.removal.pairs(account, pick);

@@ -1,16 +1,14 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  CheckpointedFollower,
   CLOCK,
   EVENT_STORE,
+  FollowedReactor,
   PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   WriteModel,
   type CheckpointStore,
   type Clock,
   type EventStore,
-  type FollowerLag,
-  type ParkedEvent,
   type ParkedEventStore,
   type ProjectionRegistry,
   type RecordedEvent,
@@ -27,62 +25,39 @@ export const TENANT_CLOSURE_REACTOR = 'partner-registry.tenant-closure';
  * `tenant.deleted.v1` from a checkpoint kept in the event store, so after a restart it resumes where it stopped.
  */
 @Injectable()
-export class TenantClosureReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('TenantClosure');
-  private follower: CheckpointedFollower | null = null;
+export class TenantClosureReactor extends FollowedReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly name = TENANT_CLOSURE_REACTOR;
 
   constructor(
     private readonly writeModel: WriteModel,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(EVENT_STORE_CHECKPOINTS) private readonly checkpoints: CheckpointStore,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE_CHECKPOINTS) checkpoints: CheckpointStore,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARKED_EVENT_STORE) private readonly parked: ParkedEventStore,
+    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
     @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
     private readonly closure: TenantClosure,
   ) {
+    super({ store, checkpoints, parked, clock, logger: followerLoggerOf(new Logger('TenantClosure')) });
     registry.registerReplayer({ name: TENANT_CLOSURE_REACTOR, replayParked: (entry) => this.replayParked(entry), lag: () => this.lag() });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     // One-shot commands (read-model rebuilds) start no follower and must not write.
     if (this.options.startProjections === false) return;
-    this.follower = new CheckpointedFollower({
-      name: TENANT_CLOSURE_REACTOR,
-      store: this.store,
-      checkpoints: this.checkpoints,
-      parked: this.parked,
-      clock: this.clock,
-      accepts: (event) => event.type === 'tenant.deleted.v1',
-      handle: (event) => this.react(event as RecordedEvent as RecordedEvent & TenantDeleted),
-      logger: followerLoggerOf(this.logger),
-    });
-    await this.follower.start();
+    await this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const follower = this.follower;
-    this.follower = null;
-    await follower?.stop();
+    await this.stop();
   }
 
-  waitFor(position: number, timeoutMs?: number): Promise<void> {
-    if (!this.follower) return Promise.reject(new Error(`${TENANT_CLOSURE_REACTOR} is not running`));
-    return this.follower.waitFor(position, timeoutMs);
+  protected accepts(event: RecordedEvent): boolean {
+    return event.type === 'tenant.deleted.v1';
   }
 
-  lag(): Promise<FollowerLag | null> {
-    return this.follower ? this.follower.lag() : Promise.resolve(null);
-  }
-
-  /** Closes a parked tenant deletion once more; it leaves the parked store only if that succeeds. */
-  async replayParked(entry: ParkedEvent): Promise<void> {
-    if (entry.consumer !== TENANT_CLOSURE_REACTOR) throw new Error(`${entry.id} was parked by ${entry.consumer}, not ${TENANT_CLOSURE_REACTOR}`);
-    await this.react(entry.event as RecordedEvent as RecordedEvent & TenantDeleted);
-    await this.parked.remove(entry.id);
-  }
-
-  private async react(event: RecordedEvent & TenantDeleted): Promise<void> {
+  protected async react(recorded: RecordedEvent): Promise<void> {
+    const event = recorded as RecordedEvent & TenantDeleted;
     const { account, tenantId } = event.data;
     // Streams written before ids were retired may hold a tenant re-created after its deletion: that one stays open.
     const { state } = await this.writeModel.load(PartnerRegistryStreams.tenant(account, tenantId), tenantDecider);

@@ -1,11 +1,12 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  CheckpointedFollower,
+  FollowedReactor,
+  PollingLoop,
   type CheckpointStore,
   type Clock,
   type EventStore,
-  type ParkedEvent,
   type ParkedEventStore,
+  type RecordedEvent,
 } from '@as2-partners/kernel';
 import { followerLoggerOf } from '@as2-partners/platform';
 import type { BlockNotices } from './block-notices';
@@ -17,52 +18,39 @@ const SEND_INTERVAL_MS = 500;
  * Follows `traffic.outbound_blocked.v1` from a checkpoint into the pending notices, and sends due notices on a timer:
  * beside the decisions, never in their way.
  */
-export class BlockNoticeReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BlockNoticeReactor extends FollowedReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly name = BLOCK_NOTICE_REACTOR;
   private readonly logger = new Logger('BlockNotices');
-  private follower: CheckpointedFollower | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private sending: Promise<unknown> = Promise.resolve();
+  private readonly sending: PollingLoop;
 
   constructor(
     private readonly notices: BlockNotices,
     private readonly deps: { store: EventStore; checkpoints: CheckpointStore; parked: ParkedEventStore; clock: Clock; autoStart: boolean },
-  ) {}
+  ) {
+    super({ store: deps.store, checkpoints: deps.checkpoints, parked: deps.parked, clock: deps.clock, logger: followerLoggerOf(new Logger('BlockNotices')) });
+    this.sending = new PollingLoop({
+      tick: () => this.notices.sendDue(this.deps.clock.now()),
+      intervalMs: SEND_INTERVAL_MS,
+      onError: (error) => this.logger.error(`Sending notices failed: ${String(error)}`),
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.deps.autoStart) return;
-    this.follower = new CheckpointedFollower({
-      name: BLOCK_NOTICE_REACTOR,
-      store: this.deps.store,
-      checkpoints: this.deps.checkpoints,
-      parked: this.deps.parked,
-      clock: this.deps.clock,
-      accepts: (event) => event.type === 'traffic.outbound_blocked.v1',
-      handle: (event) => this.notices.add(event),
-      logger: followerLoggerOf(this.logger),
-    });
-    await this.follower.start();
-    const tick = () => {
-      this.sending = this.notices
-        .sendDue(this.deps.clock.now())
-        .catch((error) => this.logger.error(`Sending notices failed: ${String(error)}`))
-        .finally(() => {
-          if (this.follower) this.timer = setTimeout(tick, SEND_INTERVAL_MS);
-        });
-    };
-    tick();
+    await this.start();
+    this.sending.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const follower = this.follower;
-    this.follower = null;
-    if (this.timer) clearTimeout(this.timer);
-    await this.sending;
-    await follower?.stop();
+    await this.sending.stop();
+    await this.stop();
   }
 
-  async replayParked(entry: ParkedEvent): Promise<void> {
-    if (entry.consumer !== BLOCK_NOTICE_REACTOR) throw new Error(`${entry.id} was parked by ${entry.consumer}, not ${BLOCK_NOTICE_REACTOR}`);
-    await this.notices.add(entry.event);
-    await this.deps.parked.remove(entry.id);
+  protected accepts(event: RecordedEvent): boolean {
+    return event.type === 'traffic.outbound_blocked.v1';
+  }
+
+  protected react(event: RecordedEvent): Promise<void> {
+    return this.notices.add(event);
   }
 }

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { DomainError, type Clock, type FollowerLogger, type ReadModelCollection, type WriteModel } from '@as2-partners/kernel';
+import { DomainError, PollingScheduler, type Clock, type FollowerLogger, type ReadModelCollection, type WriteModel } from '@as2-partners/kernel';
 import { systemMetadata } from '@as2-partners/platform';
 import { partnerTrafficDecider } from '@as2-partners/traffic-control-domain';
 import type { PartnerTrafficDocument } from '../../queries/partner-traffic/partner-traffic.document';
@@ -23,41 +21,15 @@ const BATCH = 100;
  * Ends pauses at their `until` and starts and ends maintenance windows at their instants, with no human. Each change
  * is decided on the partner traffic stream with its expected revision, so it happens exactly once even when several
  * replicas tick at the same instant (the loser re-reads, finds nothing due and appends nothing); after downtime the
- * first tick applies what is overdue. Same shape as the certificate service's activation scheduler.
+ * first tick applies what is overdue. The loop is the kernel's `PollingScheduler`, shared with the activation scheduler.
  */
-export class TrafficScheduler {
-  readonly instanceId: string;
-  private timer: NodeJS.Timeout | null = null;
-  private ticking: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-
+export class TrafficScheduler extends PollingScheduler {
   constructor(private readonly options: TrafficSchedulerOptions) {
-    this.instanceId = options.instanceId ?? `traffic-scheduler:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  }
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const run = () => {
-      if (this.stopped) return;
-      this.ticking = this.tick()
-        .catch((error) => this.options.logger?.error('Traffic scheduler tick failed', { error: String(error) }))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(run, this.options.intervalMs);
-        });
-    };
-    run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.ticking;
+    super(options, { prefix: 'traffic-scheduler', label: 'Traffic scheduler' });
   }
 
   /** One pass over what is due now; returns how many events this instance appended. */
-  async tick(): Promise<number> {
+  override async tick(): Promise<number> {
     const now = this.options.clock.now();
     const due = await this.options.traffic.find({ filter: { nextChangeAt: { $ne: null, $lte: now.toISOString() } }, sort: { nextChangeAt: 1, _id: 1 }, limit: BATCH });
     const actor = { type: 'system' as const, id: this.instanceId };
