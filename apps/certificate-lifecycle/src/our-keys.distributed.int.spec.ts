@@ -84,6 +84,8 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
         DATA_DIR: dataDir,
         JWT_SECRET: SECRET,
         KEYSTORE_MASTER_KEY: Buffer.alloc(32, 0x5a).toString('base64'),
+        // Distributed mode keeps the bundled TSA's identity where every replica and restart finds it.
+        TSA_DIR: join(dataDir, 'tsa'),
         LOG_LEVEL: 'debug',
       });
       // The JSON logger writes to its own destination (not through process.stdout.write): captured the same way.
