@@ -217,6 +217,25 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
       overlap_until: new Date(Date.now() + 8 * DAY).toISOString(),
     });
     await call('DELETE', `/v1/keys/${keyId}`, 'writer');
+    // The account keystore (account admins), read by its tenants as inherited.
+    const accountKey = await call('POST', `/v1/accounts/${account}/keys`, 'admin', { alias: 'contract-account-key', generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Contract Account', valid_days: 365 } });
+    expect(accountKey.status).toBe(201);
+    const accountKeyId = accountKey.body.data.id as string;
+    await call('GET', `/v1/accounts/${account}/keys`, 'admin');
+    await call('GET', `/v1/accounts/${account}/keys/${accountKeyId}`, 'admin');
+    await call('GET', `/v1/accounts/${account}/keys/key_missing`, 'admin');
+    await call('GET', `/v1/accounts/${account}/keys/${accountKeyId}/events`, 'admin');
+    const accountPem = await t.app.inject({ method: 'GET', url: `/v1/accounts/${account}/keys/${accountKeyId}/certificate`, headers: { authorization: `Bearer ${tokens.admin}` } });
+    problems.push(...conformance.check('GET', `/v1/accounts/${account}/keys/${accountKeyId}/certificate`, accountPem.statusCode, undefined));
+    await call('POST', `/v1/accounts/${account}/keys/${accountKeyId}/csr`, 'admin', {});
+    expect((await call('GET', `/v1/keys/${accountKeyId}`, 'reader')).body.data.type).toBe('inherited');
+    await call('DELETE', `/v1/keys/${accountKeyId}`, 'writer');
+    await call('POST', `/v1/accounts/${account}/keys/${accountKeyId}/rollover`, 'admin', {
+      generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Contract Account Next', valid_days: 365 },
+      activate_at: new Date(Date.now() + DAY).toISOString(),
+      overlap_until: new Date(Date.now() + 8 * DAY).toISOString(),
+    });
+    await call('DELETE', `/v1/accounts/${account}/keys/${accountKeyId}`, 'admin');
 
     // Traffic control: pauses, windows, state, timeline.
     expect((await call('PUT', `/v1/partners/${partnerId}/traffic/incoming`, 'writer', { paused: true, response: 'http_503_retry', reason: 'maintenance', retry_after_seconds: 600 })).status).toBe(200);

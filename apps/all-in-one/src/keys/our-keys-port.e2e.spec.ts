@@ -50,6 +50,7 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
   const openssl = opensslWorkspace();
   const imported = openssl.identity('Port Imported', 'port-secret-pass');
   const pemImported = openssl.identity('Pem Imported', 'unused');
+  const accountImported = openssl.identity('Account Imported', 'unused');
   const logs: Buffer[] = [];
   const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   let t: EmbeddedTestApp;
@@ -75,6 +76,12 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
     const created = await api.post('/v1/keys', { alias: 'port-p12', pkcs12: imported.p12.toString('base64'), password: 'port-secret-pass' });
     expect(created.status).toBe(201);
     expect((await api.post('/v1/keys', { alias: 'port-pem', private_key: pemImported.keyPem, certificate: pemImported.certificatePem })).status).toBe(201);
+    // A key of the account keystore, read by the tenant and used through the port: in the leak scan too.
+    const accountAdmin = certificateApiAs(t, { tenant: null, roles: ['account_admin'] });
+    const accountKey = await accountAdmin.post('/v1/accounts/test-account/keys', { alias: 'port-account', private_key: accountImported.keyPem, certificate: accountImported.certificatePem });
+    expect(accountKey.status).toBe(201);
+    expect((await api.get(`/v1/keys/${accountKey.body.data.id}`)).body.data.type).toBe('inherited');
+    expect((await ops.sign({ ...ref, alias: 'port-account' }, Buffer.from('x'), 'sha256')).keyId).toBe(accountKey.body.data.id);
     openssl.write('imported.pem', imported.certificatePem);
   });
   afterAll(async () => {
@@ -188,6 +195,7 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
     const needles = [
       ...leakNeedles(imported.keyPem),
       ...leakNeedles(pemImported.keyPem),
+      ...leakNeedles(accountImported.keyPem),
       { name: 'master key', bytes: Buffer.from(masterKey) },
       { name: 'master key raw', bytes: Buffer.from(masterKey, 'hex') },
       { name: 'master key base64', bytes: Buffer.from(Buffer.from(masterKey, 'hex').toString('base64')) },

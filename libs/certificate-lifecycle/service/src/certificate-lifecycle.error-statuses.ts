@@ -21,6 +21,7 @@ export const CERTIFICATE_LIFECYCLE_ERROR_STATUSES: Readonly<Record<string, numbe
   [Keys.KeyNotFound]: 404,
   [Keys.DuplicateKeyAlias]: 422,
   [Keys.KeyInUse]: 409,
+  [Keys.InheritedKeyReadOnly]: 403,
   [Keys.KeyNotCurrent]: 409,
   [Keys.KeyRolloverPending]: 409,
   [Keys.KeyRolloverAlreadyScheduled]: 409,

@@ -41,6 +41,8 @@ import { CertificateViewsProjection } from './queries/certificate-views/certific
 import { ActivationSchedulerLifecycle, dueActivationsFrom, dueKeyRolloversFrom } from './schedules/rollover-activation/activation-scheduler.lifecycle';
 import { CreateKeyHandler } from './commands/our-keys/create-key.handler';
 import { DeleteKeyHandler } from './commands/our-keys/delete-key.handler';
+import { AccountKeysController } from './commands/our-keys/account-keys.controller';
+import { KeyAccess } from './commands/our-keys/key-access';
 import { KeysController } from './commands/our-keys/keys.controller';
 import { InternalKeysController } from './commands/key-operations/internal-keys.controller';
 import { KEY_SEALER, KeySealer } from './keystore/key-sealer';
@@ -84,7 +86,7 @@ class TimestamperCloser implements OnApplicationShutdown {
  * partner-registry's topic.
  */
 @Module({
-  controllers: [CertificatesController, PartnerCertificatesController, CertificateSlotsController, TrustController, KeysController, InternalKeysController],
+  controllers: [CertificatesController, PartnerCertificatesController, CertificateSlotsController, TrustController, KeysController, AccountKeysController, InternalKeysController],
   providers: [
     {
       provide: CERTIFICATE_LIFECYCLE_CONFIG,
@@ -106,6 +108,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     KnownInstancesConsumer,
     TenantKeysShredder,
     CreateKeyHandler,
+    KeyAccess,
     DeleteKeyHandler,
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },

@@ -5,6 +5,7 @@ export const OurKeyErrorCode = {
   KeyNotFound: 'KEY_NOT_FOUND',
   DuplicateKeyAlias: 'DUPLICATE_KEY_ALIAS',
   KeyInUse: 'KEY_IN_USE',
+  InheritedKeyReadOnly: 'INHERITED_KEY_READ_ONLY',
   KeyNotCurrent: 'KEY_NOT_CURRENT',
   KeyRolloverPending: 'KEY_ROLLOVER_PENDING',
   KeyRolloverAlreadyScheduled: 'KEY_ROLLOVER_ALREADY_SCHEDULED',
@@ -49,4 +50,8 @@ export function keyRolloverAlreadyScheduled(nextKeyId: string): DomainError {
   return new DomainError(OurKeyErrorCode.KeyRolloverAlreadyScheduled, `A rollover to key ${nextKeyId} is already scheduled: delete that key to cancel it first`, undefined, {
     next_key_id: nextKeyId,
   });
+}
+
+export function inheritedKeyReadOnly(keyId: string): DomainError {
+  return new DomainError(OurKeyErrorCode.InheritedKeyReadOnly, `Key ${keyId} is in the account's keystore: only an account admin changes it, under /v1/accounts/{account}/keys`);
 }

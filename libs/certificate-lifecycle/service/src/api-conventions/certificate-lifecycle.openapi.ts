@@ -200,11 +200,12 @@ export const CERTIFICATE_UPLOAD_REQUEST_BODY = {
 const OUR_KEY: SchemaObject = {
   type: 'object',
   required: [
-    'id', 'alias', 'status', 'usage', 'source', 'key_algorithm', 'key_size', 'subject', 'issuer', 'serial', 'not_before', 'expires_at', 'fingerprint_sha1', 'fingerprint_sha256',
+    'id', 'type', 'alias', 'status', 'usage', 'source', 'key_algorithm', 'key_size', 'subject', 'issuer', 'serial', 'not_before', 'expires_at', 'fingerprint_sha1', 'fingerprint_sha256',
     'self_signed', 'chain_length', 'activate_at', 'overlap_until', 'activated_at', 'expiry_notice_days', 'used_by', 'created_at',
   ],
   properties: {
     id: string({ example: 'key_01HQ3K4N5M6P7Q8R9S0T1U2V3W' }),
+    type: string({ enum: ['tenant', 'inherited', 'master'], description: "tenant: the tenant's own key; inherited: the account's, read-only for the tenant; master: the account's, as its admin sees it" }),
     alias: string(),
     status: string({ enum: ['current', 'next', 'previous', 'retired'] }),
     usage: string({ enum: ['sign_and_decrypt', 'decrypt', 'none'] }),

@@ -21,7 +21,7 @@ export interface UnsealedKey {
   readonly keyPair: As2KeyPair;
 }
 
-/** The write side of our keystore: alias streams, and unsealing a key for an operation inside this service. */
+/** The write side of our keystores (a tenant's, or the account's: tenant null): alias streams, and unsealing a key for an operation inside this service. */
 @Injectable()
 export class OurKeystore {
   constructor(
@@ -46,16 +46,26 @@ export class OurKeystore {
     return { keyId: entry.keyId, keyPair: { privateKey, certificate: As2Certificate.from(entry.certificate.pem) } };
   }
 
+  /**
+   * Where an alias resolves: a tenant's own keystore first, then the account's (keys an account admin holds for all
+   * its tenants); an account-level scope (tenant null, an account-level AS2 instance) resolves in the account's only.
+   */
+  async resolve(scope: KeyAliasScope): Promise<KeyAliasState> {
+    const own = await this.state(scope);
+    if (scope.tenant === null || own.keys.length > 0) return own;
+    return this.state({ ...scope, tenant: null });
+  }
+
   /** The alias's current key: what signs (and first decrypts) for it now. */
   async signingKey(scope: KeyAliasScope): Promise<UnsealedKey> {
-    const entry = signingKeyOf(await this.state(scope));
+    const entry = signingKeyOf(await this.resolve(scope));
     if (!entry) throw keyNotFound(scope.alias);
     return this.unseal(entry);
   }
 
   /** The alias's current key, then the previous one while its overlap lasts (partners still encrypting to its certificate). */
   async decryptionKeys(scope: KeyAliasScope): Promise<UnsealedKey[]> {
-    const entries = decryptionKeysOf(await this.state(scope), this.clock.now());
+    const entries = decryptionKeysOf(await this.resolve(scope), this.clock.now());
     if (entries.length === 0) throw keyNotFound(scope.alias);
     return Promise.all(entries.map((entry) => this.unseal(entry)));
   }

@@ -2,24 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   assertKeyAlias,
   duplicateKeyAlias,
-  keyNotFound,
   toCertificateData,
   type KeyAliasCommand,
   type KeyAliasScope,
   type NewKey,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, requestMetadata, requireTenant, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
 import { utcInstantOf } from '../../api-conventions/utc-instant';
 import { generateKeyMaterial, readPemKey, readPkcs12, type KeyMaterial } from '../../keystore/key-material';
 import { newKeyId, newSealedKeyId } from '../../keystore/key-id';
 import { KEY_SEALER, type KeySealer } from '../../keystore/key-sealer';
+import type { KeystoreScope } from '../../keystore/keystore-scope';
 import { OurKeystore } from '../../keystore/our-keystore';
 import { SealedKeyStore } from '../../keystore/sealed-key.store';
-import { KeyQueries } from '../../queries/key-views/key-queries';
 import type { KeyViewDocument } from '../../queries/key-views/key-view.document';
 import { KeyViewsProjection } from '../../queries/key-views/key-views.projection';
 import { ExpiryEvaluator } from '../../schedules/expiry-notices/expiry-evaluator';
+import { KeyAccess } from './key-access';
 import type { KeyRequestForm, KeySourceRequest } from './key-request.form';
 
 async function materialOf(source: KeySourceRequest, now: Date): Promise<KeyMaterial> {
@@ -45,25 +45,25 @@ export class CreateKeyHandler {
     private readonly sealedKeys: SealedKeyStore,
     @Inject(KEY_SEALER) private readonly sealer: KeySealer,
     private readonly expiry: ExpiryEvaluator,
-    @Inject(KeyQueries) private readonly queries: KeyQueries,
+    private readonly access: KeyAccess,
     @Inject(KeyViewsProjection) private readonly views: KeyViewsProjection,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(ctx: RequestContext, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
-    const scope: KeyAliasScope = { account: ctx.caller.account, tenant: requireTenant(ctx), alias: assertKeyAlias(form.alias) };
+  /** A new alias in the keystore the route names: the caller tenant's, or the account's (tenant null). */
+  async create(ctx: RequestContext, keystore: KeystoreScope, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
+    const scope: KeyAliasScope = { account: keystore.account, tenant: keystore.tenant, alias: assertKeyAlias(form.alias) };
     // Checked before a 4096-bit key is generated for nothing; the decider checks again under the stream's revision.
     if ((await this.keystore.state(scope)).keys.length > 0) throw duplicateKeyAlias(scope.alias);
     return this.store(ctx, scope, form, (key, now) => ({ type: 'create', ...scope, key, now }));
   }
 
-  async rollover(ctx: RequestContext, currentKeyId: string, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
-    const tenant = requireTenant(ctx);
-    const current = await this.queries.findVisible(ctx.caller.account, tenant, currentKeyId);
-    if (!current) throw keyNotFound(currentKeyId);
+  /** Only a key of the caller's own keystore rolls over: a tenant reads the account's keys, it does not replace them. */
+  async rollover(ctx: RequestContext, keystore: KeystoreScope, currentKeyId: string, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
+    const current = await this.access.writable(keystore, currentKeyId);
     const activateAt = utcInstantOf(form.activateAt, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
     const overlapUntil = utcInstantOf(form.overlapUntil, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
-    const scope: KeyAliasScope = { account: ctx.caller.account, tenant, alias: current.alias };
+    const scope: KeyAliasScope = { account: current.account, tenant: current.tenant, alias: current.alias };
     return this.store(ctx, scope, form, (key, now) => ({ type: 'schedule_rollover', ...scope, currentKeyId, key, activateAt, overlapUntil, now }));
   }
 

@@ -1,26 +1,22 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CertificateLifecycleStreams, keyNotFound, signingKeyOf } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
-import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
-import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
+import { Ctx, PageQueryDto, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
-import { certificationRequestOf } from '../../keystore/key-material';
-import { OurKeystore } from '../../keystore/our-keystore';
-import { presentKey } from '../../queries/key-views/key.presenter';
-import { KeyQueries } from '../../queries/key-views/key-queries';
-import type { KeyViewDocument } from '../../queries/key-views/key-view.document';
-import { KnownInstancesConsumer } from '../../reactions/as2-instances/known-instances.consumer';
+import type { KeystoreScope } from '../../keystore/keystore-scope';
 import { CreateKeyHandler } from './create-key.handler';
 import { DeleteKeyHandler } from './delete-key.handler';
+import { KeyAccess } from './key-access';
 import { readKeyRequestForm } from './key-request.form';
 import { CertificateRequestDto, KeyListQueryDto } from './our-keys.dto';
 
-const DER_TYPES = ['application/pkix-cert', 'application/x-x509-ca-cert', 'application/x-x509-user-cert', 'application/octet-stream'];
+/** The caller tenant's keystore (and, read-only, the account's). */
+function tenantKeystore(ctx: RequestContext): KeystoreScope {
+  return { account: ctx.caller.account, tenant: requireTenant(ctx) };
+}
 
-/** Our private keys (tenant-scoped keystore): create (generate or import), read, certificate, CSR, rollover, delete. */
+/** Our private keys (tenant-scoped keystore; the account's keys are listed read-only as `inherited`): create (generate or import), read, certificate, CSR, rollover, delete. */
 @ApiTags('keys')
 @ApiBearerAuth()
 @Controller('v1/keys')
@@ -28,22 +24,8 @@ export class KeysController {
   constructor(
     private readonly creation: CreateKeyHandler,
     private readonly deletion: DeleteKeyHandler,
-    private readonly keystore: OurKeystore,
-    private readonly instances: KnownInstancesConsumer,
-    @Inject(KeyQueries) private readonly queries: KeyQueries,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly access: KeyAccess,
   ) {}
-
-  private async present(doc: KeyViewDocument) {
-    return presentKey(doc, await this.instances.usingAlias(doc.account, doc.tenant, doc.alias), this.clock.now());
-  }
-
-  private async visible(ctx: RequestContext, id: string): Promise<KeyViewDocument> {
-    const doc = await this.queries.findVisible(ctx.caller.account, requireTenant(ctx), id);
-    if (!doc) throw keyNotFound(id);
-    return doc;
-  }
 
   @Post()
   @ReadYourWrites()
@@ -57,19 +39,17 @@ export class KeysController {
   @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
   @ApiResponse({ status: 422, description: 'DUPLICATE_KEY_ALIAS, INVALID_KEY_ALIAS, INVALID_PKCS12, WRONG_PASSWORD, INVALID_PRIVATE_KEY, KEY_CERTIFICATE_MISMATCH, UNSUPPORTED_KEY, KEY_FILE_TOO_LARGE, INVALID_SUBJECT, INVALID_CERTIFICATE, VALIDATION_ERROR' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
+    const keystore = tenantKeystore(ctx);
     const form = await readKeyRequestForm(request, 'create');
-    return (await this.creation.create(ctx, form)).map(async (doc) => ({ message: 'Key created successfully', data: await this.present(doc) }));
+    return (await this.creation.create(ctx, keystore, form)).map(async (doc) => ({ message: 'Key created successfully', data: await this.access.present(doc, keystore) }));
   }
 
   @Get()
   @Roles(...CERTIFICATE_READERS)
-  @ApiOperation({ summary: 'List our keys (alias, status, certificate facts; never key material)' })
+  @ApiOperation({ summary: "List our keys (alias, status, certificate facts; never key material): the tenant's own and the account's (type inherited, read-only)" })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_PAGE })
   async list(@Ctx() ctx: RequestContext, @Query() query: KeyListQueryDto) {
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? 20;
-    const result = await this.queries.list({ account: ctx.caller.account, tenant: requireTenant(ctx), alias: query.alias, page, perPage });
-    return { data: await Promise.all(result.items.map((doc) => this.present(doc))), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+    return this.access.list(tenantKeystore(ctx), query);
   }
 
   @Get(':id')
@@ -77,7 +57,8 @@ export class KeysController {
   @ApiOperation({ summary: 'One of our keys' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_READ })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    return { data: await this.present(await this.visible(ctx, id)) };
+    const keystore = tenantKeystore(ctx);
+    return { data: await this.access.present(await this.access.visible(keystore, id), keystore) };
   }
 
   @Get(':id/events')
@@ -85,14 +66,7 @@ export class KeysController {
   @ApiOperation({ summary: "The timeline of the key's alias from the audit trail, newest first: keys created, rollover scheduled and activated, expiry notices, deletions" })
   @ApiResponse({ status: 200, description: 'OK', schema: TIMELINE_PAGE })
   async events(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: PageQueryDto) {
-    const doc = await this.visible(ctx, id);
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? 20;
-    const stream = CertificateLifecycleStreams.keyAlias(doc.account, doc.tenant, doc.alias);
-    const newest = await this.store.readStream(stream, { direction: 'backwards', maxCount: page * perPage });
-    const total = newest.length > 0 ? newest[0].revision + 1 : 0;
-    const events = newest.slice((page - 1) * perPage);
-    return { data: events.map(presentTimelineEvent), pagination: paginationOf(page, perPage, total, events.length) };
+    return this.access.timeline(await this.access.visible(tenantKeystore(ctx), id), query);
   }
 
   @Get(':id/certificate')
@@ -100,37 +74,17 @@ export class KeysController {
   @ApiResponse({ status: 200, description: 'The certificate file (Content-Disposition: attachment)', content: KEY_CERTIFICATE_CONTENT })
   @ApiOperation({ summary: 'The key\'s public certificate for partners: PEM (with its chain) by default, DER for Accept: application/pkix-cert' })
   async certificate(@Ctx() ctx: RequestContext, @Param('id') id: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const doc = await this.visible(ctx, id);
-    const c = doc.certificate;
-    const wantsDer = DER_TYPES.some((type) => (accept ?? '').toLowerCase().includes(type));
-    const fileName = `${doc.alias}.${wantsDer ? 'cer' : 'pem'}`;
-    reply.header('content-disposition', `attachment; filename="${fileName}"`);
-    if (wantsDer) {
-      reply.header('content-type', 'application/pkix-cert');
-      return Buffer.from(c.pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-    }
-    reply.header('content-type', 'application/x-pem-file');
-    return [c.pem, ...c.chain.map((member) => member.pem)].join('');
+    return this.access.certificateFile(await this.access.visible(tenantKeystore(ctx), id), accept, reply);
   }
 
   @Post(':id/csr')
   @HttpCode(200)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiResponse({ status: 200, description: 'OK', content: { 'application/json': { schema: KEY_CSR }, 'application/pkcs10': { schema: { type: 'string', description: 'PKCS#10, PEM' } } } })
+  @ApiResponse({ status: 403, description: "INHERITED_KEY_READ_ONLY: the account's key signs a request for its admin only" })
   @ApiOperation({ summary: 'A PKCS#10 certificate request signed by the key (for a CA); PEM text for Accept: application/pkcs10' })
   async csr(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: CertificateRequestDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const doc = await this.visible(ctx, id);
-    const state = await this.keystore.state({ account: doc.account, tenant: doc.tenant, alias: doc.alias });
-    const entry = state.keys.find((key) => key.keyId === id) ?? null;
-    if (!entry) throw keyNotFound(id);
-    const key = await this.keystore.unseal(entry);
-    const subject = body?.subject;
-    const csr = certificationRequestOf(key.keyPair.privateKey, subject ? { text: subject } : { certificatePem: entry.certificate.pem });
-    if ((accept ?? '').toLowerCase().includes('application/pkcs10')) {
-      reply.header('content-type', 'application/pkcs10');
-      return csr;
-    }
-    return { data: { key_id: id, alias: doc.alias, subject: subject ?? entry.certificate.subject, csr, current: signingKeyOf(state)?.keyId === id } };
+    return this.access.certificationRequest(await this.access.writable(tenantKeystore(ctx), id), body?.subject, accept, reply);
   }
 
   @Post(':id/rollover')
@@ -143,12 +97,13 @@ export class KeysController {
     summary: 'Schedule the alias\'s next key (generated or imported, same body as POST /v1/keys without alias) with activate_at and overlap_until: at activate_at it becomes current, once; the old key decrypts until overlap_until',
   })
   @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
+  @ApiResponse({ status: 403, description: "INHERITED_KEY_READ_ONLY: the account's key, rolled over by an account admin only" })
   @ApiResponse({ status: 409, description: 'KEY_NOT_CURRENT, KEY_ROLLOVER_ALREADY_SCHEDULED' })
   @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, and the key-creation codes' })
   async rollover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Req() request: FastifyRequest) {
-    requireTenant(ctx);
+    const keystore = tenantKeystore(ctx);
     const form = await readKeyRequestForm(request, 'rollover');
-    return (await this.creation.rollover(ctx, id, form)).map(async (doc) => ({ message: 'Key rollover scheduled', data: await this.present(doc) }));
+    return (await this.creation.rollover(ctx, keystore, id, form)).map(async (doc) => ({ message: 'Key rollover scheduled', data: await this.access.present(doc, keystore) }));
   }
 
   @Delete(':id')
@@ -156,8 +111,9 @@ export class KeysController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Delete one of our keys' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_DELETED })
+  @ApiResponse({ status: 403, description: "INHERITED_KEY_READ_ONLY: the account's key, deleted by an account admin only" })
   @ApiResponse({ status: 409, description: 'KEY_IN_USE (details.used_by: the AS2 instances of the alias), KEY_ROLLOVER_PENDING' })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    return (await this.deletion.execute(ctx, id)).map(() => ({ message: 'Key deleted successfully' }));
+    return (await this.deletion.execute(ctx, tenantKeystore(ctx), id)).map(() => ({ message: 'Key deleted successfully' }));
   }
 }

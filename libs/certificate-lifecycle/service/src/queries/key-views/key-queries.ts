@@ -1,33 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Page } from '@as2-partners/kernel';
+import type { KeystoreScope } from '../../keystore/keystore-scope';
 import type { KeyViewDocument } from './key-view.document';
 import { KeyViewsProjection } from './key-views.projection';
 
 export interface KeyListCriteria {
-  readonly account: string;
-  readonly tenant: string;
+  readonly viewer: KeystoreScope;
   readonly alias?: string;
   readonly page: number;
   readonly perPage: number;
 }
 
-/** Our keys a tenant sees: its own only (a keystore is never shared across tenants). */
+/** Which keystores a viewer reads: a tenant its own and the account's (read-only); the account admin the account's. */
+function visibleTo(viewer: KeystoreScope) {
+  return viewer.tenant === null ? { account: viewer.account, tenant: null } : { account: viewer.account, $or: [{ tenant: viewer.tenant }, { tenant: null }] };
+}
+
+/** Our keys a caller sees: never another tenant's keystore. */
 @Injectable()
 export class KeyQueries {
   constructor(@Inject(KeyViewsProjection) private readonly views: KeyViewsProjection) {}
 
   list(criteria: KeyListCriteria): Promise<Page<KeyViewDocument>> {
     return this.views.keys.find({
-      filter: { account: criteria.account, tenant: criteria.tenant, ...(criteria.alias ? { alias: criteria.alias } : {}) },
+      filter: { ...visibleTo(criteria.viewer), ...(criteria.alias ? { alias: criteria.alias } : {}) },
       sort: { alias: 1, createdAt: 1, _id: 1 },
       skip: (criteria.page - 1) * criteria.perPage,
       limit: criteria.perPage,
     });
   }
 
-  async findVisible(account: string, tenant: string, keyId: string): Promise<KeyViewDocument | null> {
+  /** A key of the viewer's keystore or, for a tenant, of the account's. */
+  async findVisible(viewer: KeystoreScope, keyId: string): Promise<KeyViewDocument | null> {
     const doc = await this.views.keys.get(keyId);
-    return doc && doc.account === account && doc.tenant === tenant ? doc : null;
+    return doc && doc.account === viewer.account && (doc.tenant === viewer.tenant || doc.tenant === null) ? doc : null;
   }
 
   /** Aliases whose scheduled next key is due at `now` (ISO-8601 UTC strings compare in time order). */

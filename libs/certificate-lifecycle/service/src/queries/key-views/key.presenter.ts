@@ -2,12 +2,16 @@ import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-dom
 import { toApiTimestamp } from '@as2-partners/platform';
 import type { KeyViewDocument } from './key-view.document';
 
+/** How a key is shown: the tenant's own, the account's as a tenant reads it (read-only), the account's as its admin manages it. */
+export type KeyPresentedType = 'tenant' | 'inherited' | 'master';
+
 /** One of our keys in the API's shape: public certificate facts only. `used_by`: the instances signing with its alias. */
-export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingAlias[], now: Date) {
+export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingAlias[], now: Date, type: KeyPresentedType = doc.tenant === null ? 'inherited' : 'tenant') {
   const c = doc.certificate;
   const decrypting = doc.role === 'current' || (doc.role === 'previous' && doc.overlapUntil !== null && new Date(doc.overlapUntil) > now);
   return {
     id: doc._id,
+    type,
     alias: doc.alias,
     status: doc.role,
     usage: doc.role === 'current' ? 'sign_and_decrypt' : decrypting ? 'decrypt' : 'none',

@@ -82,6 +82,12 @@ export class KnownInstancesConsumer extends BusFollowedProjection implements OnM
     return page.items.map((doc) => ({ instanceId: doc._id, myAs2Id: doc.myAs2Id }));
   }
 
+  /** Every live instance of the account, of any tenant, whose alias is `alias`, with its tenant (null: account-level). */
+  async namingAlias(account: string, alias: string): Promise<(InstanceUsingAlias & { readonly tenant: string | null })[]> {
+    const page = await this.instances.find({ filter: { account, myAs2Alias: alias, deleted: false }, sort: { _id: 1 } });
+    return page.items.map((doc) => ({ instanceId: doc._id, myAs2Id: doc.myAs2Id, tenant: doc.tenant }));
+  }
+
   protected accepts(event: RecordedEvent): boolean {
     return INSTANCE_TYPES.has(event.type);
   }

@@ -22,9 +22,9 @@ export class As2InstanceDetails {
       const partner: PartnerViewDocument | null = await this.partners.findForTenant(doc.account, partnership.tenant, partnership.partnerId);
       related.push(presentRelatedPartnership(partnership, doc, partner));
     }
-    // From the certificate-lifecycle service's key.* events: the keystore of the instance's tenant (a master
-    // instance resolves its alias in the viewing tenant's keystore; the account admin sees every tenant's).
-    const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant ?? viewer, doc.myAs2Alias)).map(presentOurKey);
+    // From the certificate-lifecycle service's key.* events: a tenant instance's alias in its tenant's keystore, else
+    // the account's; an account-level instance's in the account's keystore.
+    const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant, doc.myAs2Alias)).map(presentOurKey);
     return { ...presentAs2Instance(doc, type), partnerships: related, keys };
   }
 }

@@ -101,8 +101,14 @@ export class ExchangeQueries {
   }
 
   /** The keys an alias holds in one tenant's keystore (`tenant` null: in every tenant of the account). */
+  /**
+   * The keys an instance's alias resolves to, as the keystore resolves it: a tenant instance's own keystore first, then
+   * the account's; an account-level instance (tenant null) the account's.
+   */
   async keysOfAlias(account: string, tenant: string | null, alias: string): Promise<OurKeyDocument[]> {
-    const { items } = await this.keys.find({ filter: { account, alias, ...(tenant === null ? {} : { tenant }) }, sort: { tenant: 1, _id: 1 }, limit: 100 });
+    const keysIn = async (owner: string | null) => (await this.keys.find({ filter: { account, tenant: owner, alias }, sort: { _id: 1 }, limit: 100 })).items;
+    const own = await keysIn(tenant);
+    const items = own.length > 0 || tenant === null ? own : await keysIn(null);
     const order = { current: 0, next: 1, previous: 2 } as const;
     return items.sort((a, b) => order[a.role] - order[b.role]);
   }
