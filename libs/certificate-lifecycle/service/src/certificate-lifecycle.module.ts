@@ -34,6 +34,7 @@ import { CERTIFICATE_LIFECYCLE_CONFIG, certificateLifecycleConfigFrom, type Cert
 import { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';
 import { KnownDeletedTenants } from './partner-access/known-deleted-tenants';
 import { KnownPartnersConsumer } from './reactions/partner-registry-events/known-partners.consumer';
+import { PartnerCertificateLinkHandler } from './reactions/partner-registry-events/partner-certificate-link.handler';
 import { PartnerAccess } from './partner-access/partner-access';
 import { PartnerRemovalHandler } from './reactions/partner-registry-events/partner-removal.handler';
 import { CertificateQueries } from './queries/certificate-views/certificate-queries';
@@ -156,7 +157,8 @@ class TimestamperCloser implements OnApplicationShutdown {
     CertificateWriteModel,
     CertificateUses,
     PartnerRemovalHandler,
-    provideBusFollowedProjection(KnownPartnersConsumer, 'KnownPartners', [PartnerRemovalHandler]),
+    PartnerCertificateLinkHandler,
+    provideBusFollowedProjection(KnownPartnersConsumer, 'KnownPartners', [PartnerRemovalHandler, PartnerCertificateLinkHandler]),
     ExpiryEvaluator,
     UploadCertificateHandler,
     DeleteCertificateHandler,

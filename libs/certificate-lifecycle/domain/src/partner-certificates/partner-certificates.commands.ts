@@ -44,7 +44,19 @@ export type PartnerCertificatesCommand =
       readonly now: string;
     })
   | (PartnerRef & { readonly type: 'retire'; readonly force: boolean; readonly reason: string | null; readonly now: string })
-  | (PartnerRef & { readonly type: 'remove_partner'; readonly now: string });
+  | (PartnerRef & { readonly type: 'remove_partner'; readonly now: string })
+  /**
+   * A partner created with `certificate_id`: the certificate goes to the encryption and signature slots its usage
+   * fits, or the link is refused by an event. `certificate` null: not found in the partner's scope; `refusal`: a check
+   * the caller made outside the decider (the key against the partner's algorithm) failed.
+   */
+  | (PartnerRef & {
+      readonly type: 'link_on_create';
+      readonly certificateId: string;
+      readonly certificate: CertificateFacts | null;
+      readonly refusal: { readonly code: string; readonly reason: string } | null;
+      readonly now: string;
+    });
 
 /** The commands one part of the decider handles. */
 export type PartnerCertificatesCommandOf<T extends PartnerCertificatesCommand['type']> = Extract<PartnerCertificatesCommand, { readonly type: T }>;

@@ -1,8 +1,8 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
-import { partnerRemoved } from '../certificate-lifecycle.errors';
-import type { SlotName } from '../certificate-usage';
+import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
+import { CertificateLifecycleErrorCode, partnerRemoved, usageMismatch } from '../certificate-lifecycle.errors';
+import { usageFitsSlot, type SlotName } from '../certificate-usage';
 import { decideBackup } from './backup.decide';
-import type { PartnerCertificatesCommand } from './partner-certificates.commands';
+import type { PartnerCertificatesCommand, PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { emptyPartnerCertificates, type PartnerCertificatesState } from './partner-certificates.state';
 import { decideRetire } from './retire.decide';
@@ -29,6 +29,8 @@ function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesS
       return decideRollover(command, state);
     case 'retire':
       return decideRetire(command, state);
+    case 'link_on_create':
+      return decideLink(command, state);
     case 'remove_partner':
       if (state.status === 'removed') return [];
       return [
@@ -36,6 +38,34 @@ function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesS
       ];
     default:
       return assertNever(command);
+  }
+}
+
+const LINKED_SLOTS: readonly SlotName[] = ['encryption', 'signature'];
+
+/** Assigns the certificate to each of the encryption and signature slots it fits, all or nothing; a refusal is an event. */
+function decideLink(command: PartnerCertificatesCommandOf<'link_on_create'>, state: PartnerCertificatesState): PartnerCertificatesEvent[] {
+  const { partnerId, account, tenant, certificateId, now } = command;
+  const refused = (code: string, reason: string): PartnerCertificatesEvent[] => [
+    { type: 'partner_certificates.link_refused.v1', data: { partnerId, account, tenant, certificateId, code, reason, refusedAt: now } },
+  ];
+  if (command.certificate === null) return refused(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
+  if (command.refusal) return refused(command.refusal.code, command.refusal.reason);
+  const certificate = command.certificate;
+  const slots = LINKED_SLOTS.filter((slot) => usageFitsSlot(certificate.usage, slot));
+  try {
+    if (slots.length === 0) throw usageMismatch(certificateId, certificate.usage, 'encryption');
+    const events: PartnerCertificatesEvent[] = [];
+    let next = state;
+    for (const slot of slots) {
+      const assigned = decideSlot({ type: 'assign', partnerId, account, tenant, slot, certificate, now }, next);
+      events.push(...assigned);
+      next = assigned.reduce(evolve, next);
+    }
+    return events;
+  } catch (error) {
+    if (error instanceof DomainError) return refused(error.code, error.message);
+    throw error;
   }
 }
 
@@ -91,6 +121,8 @@ function evolveTracked(state: PartnerCertificatesState, event: PartnerCertificat
       return { ...state, overlap: null };
     case 'partner_certificates.partner_removed.v1':
       return { ...emptyPartnerCertificates(), status: 'removed', partnerId, attached: state.attached };
+    case 'partner_certificates.link_refused.v1':
+      return { ...state, partnerId };
     default:
       return assertNever(event);
   }

@@ -328,3 +328,42 @@ describe('partner removal', () => {
     expect(fold([removed])).toMatchObject({ status: 'removed', partnerId: 'prt_1' });
   });
 });
+
+describe('partner certificates: the certificate a partner was created with (seed 003 certificate_id)', () => {
+  const link = (certificate: CertificateFacts | null, refusal: { code: string; reason: string } | null = null) => ({
+    ...ref,
+    type: 'link_on_create' as const,
+    certificateId: certificate?.certificateId ?? 'cert_gone',
+    certificate,
+    refusal,
+    now,
+  });
+  const refused = (certificateId: string, code: string, reason: string): PartnerCertificatesEvent => ({
+    type: 'partner_certificates.link_refused.v1',
+    data: { ...ref, certificateId, code, reason, refusedAt: now },
+  });
+
+  it('links a certificate of usage both to the encryption and the signature slots', () => {
+    const both = cert('cert_new', { usage: 'both' });
+    const { active: _active, ...attachedBoth } = both;
+    spec([]).when(link(both)).then([attached(attachedBoth), assigned('encryption', 'cert_new', null, 'manual'), assigned('signature', 'cert_new', 'cert_new', 'manual')]);
+  });
+
+  it('links an encryption certificate to the encryption slot (the signature slot follows it)', () => {
+    spec([]).when(link(cert('cert_new'))).then([attached(attachedNew), assigned('encryption', 'cert_new', null, 'manual')]);
+  });
+
+  it('refuses by an event, never an error: a certificate not found, a refusal found outside, an inactive, expired or tls-only one', () => {
+    spec([]).when(link(null)).then([refused('cert_gone', 'CERTIFICATE_NOT_FOUND', 'Certificate cert_gone not found')]);
+    spec([]).when(link(cert('cert_new'), { code: 'CERTIFICATE_KEY_TOO_SMALL', reason: 'too small' })).then([refused('cert_new', 'CERTIFICATE_KEY_TOO_SMALL', 'too small')]);
+    spec([]).when(link(cert('cert_new', { active: false }))).then([refused('cert_new', 'CERTIFICATE_INACTIVE', expect.any(String) as unknown as string)]);
+    spec([]).when(link(cert('cert_new', { notAfter: '2026-11-22T00:00:00.000Z' }))).then([refused('cert_new', 'CERTIFICATE_EXPIRED', expect.any(String) as unknown as string)]);
+    spec([]).when(link(cert('cert_new', { usage: 'tls' }))).then([refused('cert_new', 'CERTIFICATE_USAGE_MISMATCH', expect.any(String) as unknown as string)]);
+  });
+
+  it('a refusal leaves the slots as they were', () => {
+    const state = foldEvents(partnerCertificatesDecider, [...withOld, refused('cert_gone', 'CERTIFICATE_NOT_FOUND', 'x')]);
+    expect(effectiveCurrent(state, 'encryption')).toBe('cert_old');
+    expect(state.attached.has('cert_gone')).toBe(false);
+  });
+});

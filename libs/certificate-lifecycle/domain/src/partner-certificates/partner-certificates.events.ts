@@ -137,6 +137,24 @@ export type PartnerRemoved = Evt<
   { readonly partnerId: string; readonly certificateIds: readonly string[]; readonly removedAt: string }
 >;
 
+/**
+ * A partner was created naming a stored certificate (`certificate_id`), and it could not be linked to the partner's
+ * slots: unknown or another tenant's (CERTIFICATE_NOT_FOUND, the same answer for both), inactive, expired, or its
+ * key does not suit the slot or the partner's algorithm. The partner exists; its slots stay as they were.
+ */
+export type CertificateLinkRefused = Evt<
+  'partner_certificates.link_refused.v1',
+  {
+    readonly partnerId: string;
+    readonly account: string;
+    readonly tenant: string | null;
+    readonly certificateId: string;
+    readonly code: string;
+    readonly reason: string;
+    readonly refusedAt: string;
+  }
+>;
+
 export type PartnerCertificatesEvent =
   | CertificateAttached
   | SlotAssigned
@@ -147,7 +165,8 @@ export type PartnerCertificatesEvent =
   | RolloverScheduled
   | TrustActivated
   | TrustRetired
-  | PartnerRemoved;
+  | PartnerRemoved
+  | CertificateLinkRefused;
 
 export const PARTNER_CERTIFICATES_EVENT_TYPES = [
   'partner_certificates.certificate_attached.v1',
@@ -160,4 +179,5 @@ export const PARTNER_CERTIFICATES_EVENT_TYPES = [
   'trust.activated.v1',
   'trust.retired.v1',
   'partner_certificates.partner_removed.v1',
+  'partner_certificates.link_refused.v1',
 ] as const satisfies readonly PartnerCertificatesEvent['type'][];

@@ -190,6 +190,10 @@ function producedEvents(): Produced[] {
     },
     { command: { ...partner, type: 'retire', force: true, reason: 'key compromised', now: at(4) }, metadata: byUser(at(4)) },
     {
+      command: { ...partner, type: 'link_on_create', certificateId: 'cert_01JD0000000000000000000000', certificate: null, refusal: null, now: at(5) },
+      metadata: systemMetadata(partner, { type: 'service', id: 'certificate-lifecycle' }, new Date(at(5))),
+    },
+    {
       command: { ...partner, type: 'remove_partner', now: at(6) },
       metadata: systemMetadata(partner, { type: 'service', id: 'certificate-lifecycle' }, new Date(at(6))),
     },

@@ -8,6 +8,8 @@ export type MasterPartnerCreated = DomainEvent<
     readonly account: string;
     readonly as2Id: string;
     readonly settings: PartnerSettings;
+    /** Seed 003 `certificate_id` given on create (absent otherwise): the certificate service links it to the slots. */
+    readonly certificateId?: string;
     readonly createdAt: string;
   }
 >;

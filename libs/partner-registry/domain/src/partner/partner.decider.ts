@@ -22,6 +22,8 @@ export type PartnerCommand =
       readonly tenant: string | null;
       readonly as2Id: string;
       readonly settings: NewPartnerSettings;
+      /** Seed 003 `certificate_id`: a stored certificate the certificate service links to the partner's slots. */
+      readonly certificateId?: string | null;
       readonly now: string;
     }
   | { readonly type: 'update_partner'; readonly partnerId: string; readonly changes: PartnerChanges; readonly now: string }
@@ -48,9 +50,11 @@ function decideIn(scope: PartnerScope, command: PartnerCommand, state: PartnerSt
       if (state.status !== 'none') throw new Error(`Partner ${command.partnerId} already exists`);
       const settings = newPartnerSettings(command.as2Id, command.settings);
       const { partnerId, account, tenant, as2Id, now: createdAt } = command;
-      if (scope === 'account') return [{ type: 'master_partner.created.v1', data: { partnerId, account, as2Id, settings, createdAt } }];
+      // Only when given, so creations without one are recorded exactly as before.
+      const link = command.certificateId ? { certificateId: command.certificateId } : {};
+      if (scope === 'account') return [{ type: 'master_partner.created.v1', data: { partnerId, account, as2Id, settings, ...link, createdAt } }];
       if (tenant === null) throw new Error(`Partner ${partnerId} of the tenant scope names no tenant`);
-      return [{ type: 'partner.created.v1', data: { partnerId, account, tenant, as2Id, settings, createdAt } }];
+      return [{ type: 'partner.created.v1', data: { partnerId, account, tenant, as2Id, settings, ...link, createdAt } }];
     }
     case 'update_partner': {
       if (state.status !== 'active') throw partnerNotFound(command.partnerId);

@@ -67,10 +67,21 @@ const PARTNER_CERTIFICATE_SCHEMA: SchemaObject = {
 
 export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
   type: 'object',
-  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'message_stats', 'last_message_at', 'connection_status'],
+  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificate_link', 'message_stats', 'last_message_at', 'connection_status'],
   properties: {
     ...PARTNER_PROPERTIES,
     certificates: { type: 'array', items: PARTNER_CERTIFICATE_SCHEMA },
+    certificate_link: {
+      type: 'object',
+      nullable: true,
+      required: ['certificate_id', 'status', 'error'],
+      description: 'The certificate_id the partner was created with (null: none): pending until the certificate service links it to the encryption and signature slots, or refused (error says why: CERTIFICATE_NOT_FOUND for a missing or another tenant\'s certificate)',
+      properties: {
+        certificate_id: { type: 'string' },
+        status: { type: 'string', enum: ['pending', 'linked', 'refused'] },
+        error: { type: 'object', nullable: true, required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+      },
+    },
     message_stats: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the traffic services; null until then' },
     last_message_at: nullableApiTimestampSchema(),
     connection_status: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the connection tester; null until then' },

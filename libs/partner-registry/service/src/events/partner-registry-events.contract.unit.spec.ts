@@ -54,13 +54,13 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     firewall: { enabled: true, allowedIps: ['203.0.113.0/24', '2001:db8::/32'] },
   };
   run(PartnerRegistryStreams.partner(PARTNER), partnerDecider, [
-    { type: 'create_partner', partnerId: PARTNER, account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: full, now: T0 },
+    { type: 'create_partner', partnerId: PARTNER, account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: full, certificateId: 'cert_01JD0000000000000000000000', now: T0 },
     { type: 'update_partner', partnerId: PARTNER, changes: { name: 'Acme 2', connection: { retryAttempts: 1 }, encryptAlgorithm: null }, now: T1 },
     { type: 'change_as2_id', partnerId: PARTNER, newAs2Id: 'ACME-NEW', acknowledgeRisks: true, reason: 'Partner migrated its AS2 server', now: T1 },
     { type: 'delete_partner', partnerId: PARTNER, now: T1 },
   ]);
   run(PartnerRegistryStreams.masterPartner(MASTER), masterPartnerDecider, [
-    { type: 'create_partner', partnerId: MASTER, account: 'acc', tenant: null, as2Id: 'MCK', settings: full, now: T0 },
+    { type: 'create_partner', partnerId: MASTER, account: 'acc', tenant: null, as2Id: 'MCK', settings: full, certificateId: 'cert_01JD0000000000000000000000', now: T0 },
     { type: 'update_partner', partnerId: MASTER, changes: { mdnMode: 'sync' }, now: T1 },
     { type: 'change_as2_id', partnerId: MASTER, newAs2Id: 'MCK-2', acknowledgeRisks: true, reason: null, now: T1 },
     { type: 'delete_partner', partnerId: MASTER, now: T1 },

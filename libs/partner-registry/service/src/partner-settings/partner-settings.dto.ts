@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -228,9 +229,22 @@ export class PartnerFieldsDto {
   auth_password?: string | null;
 }
 
+/** A certificate id of the certificate store (certificate-lifecycle): `cert_` + a ULID. */
+const CERTIFICATE_ID_PATTERN = /^cert_[0-9A-HJKMNP-TV-Z]{26}$/;
+
 export class CreatePartnerDto extends PartnerFieldsDto {
   @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', example: 'ACME-CORP-AS2' })
   @IsDefined({ message: 'The AS2 ID field is required' })
   @IsAs2Id()
   as2_id!: string;
+
+  @ApiPropertyOptional({
+    pattern: CERTIFICATE_ID_PATTERN.source,
+    example: 'cert_01HQ3K4N5M6P7Q8R9S0T1U2V3W',
+    description: "Seed 003: a certificate already in the certificate store (the tenant's or the account's), linked to the encryption and signature slots after the create; details.certificate_link shows the outcome",
+  })
+  @IsOptional()
+  @IsString({ message: 'The certificate id must be a string' })
+  @Matches(CERTIFICATE_ID_PATTERN, { message: 'The certificate id must be cert_ followed by 26 characters (a certificate of the certificate store)' })
+  certificate_id?: string;
 }

@@ -7,6 +7,7 @@ import {
 } from '@as2-partners/kernel';
 import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
 import { PARTNER_REGISTRY_TOPIC_SERVICE, type PartnerFacts, type TenantFacts } from './partner-registry-facts';
+import { PartnerCertificateLinkHandler } from './partner-certificate-link.handler';
 import { PartnerRemovalHandler } from './partner-removal.handler';
 
 export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
@@ -40,6 +41,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
   constructor(
     followed: BusFollowedProjectionDependencies,
     private readonly removal: PartnerRemovalHandler,
+    private readonly linking: PartnerCertificateLinkHandler,
   ) {
     super(followed);
     this.partners = followed.readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
@@ -66,7 +68,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
         const master = event.type === 'master_partner.created.v1';
         const existing = await this.partners.get(d.partnerId);
         if (existing?.deleted) return;
-        await this.partners.put({
+        const partner: KnownPartnerDocument = {
           _id: d.partnerId,
           account: d.account ?? event.metadata.account,
           tenant: master ? null : (d.tenant ?? event.metadata.tenant),
@@ -75,7 +77,12 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
           name: d.settings?.name ?? '',
           signAlgorithm: d.settings?.signAlgorithm ?? null,
           deleted: false,
-        });
+        };
+        await this.partners.put(partner);
+        // A rebuild replays into this read model only: the certificate was linked (or refused) when the event arrived.
+        if (d.certificateId && !this.replaying) {
+          await this.linking.link({ partnerId: partner._id, account: partner.account, tenant: partner.tenant, signAlgorithm: partner.signAlgorithm }, d.certificateId, event);
+        }
         return;
       }
       case 'partner.updated.v1':

@@ -10,6 +10,8 @@ export interface PartnerFacts {
   /** partner.as2_id_changed.v1 / master_partner.as2_id_changed.v1 */
   readonly newAs2Id?: string;
   readonly settings?: { readonly name?: string; readonly signAlgorithm?: string | null };
+  /** partner.created.v1 / master_partner.created.v1: a stored certificate to link to the encryption and signature slots. */
+  readonly certificateId?: string;
   readonly changes?: { readonly name?: string; readonly signAlgorithm?: string | null };
 }
 

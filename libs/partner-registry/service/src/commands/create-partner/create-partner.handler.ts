@@ -74,6 +74,7 @@ export class CreatePartnerHandler {
       tenant: owner.tenant,
       as2Id: dto.as2_id,
       settings: { ...changes, name: dto.name, url: dto.url },
+      certificateId: dto.certificate_id ?? null,
       now: now.toISOString(),
     };
     const [directory, stream] =

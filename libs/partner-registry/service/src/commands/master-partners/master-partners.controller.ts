@@ -58,11 +58,12 @@ export class MasterPartnersController {
   @ApiResponse({ status: 200, description: "The master partner with its certificates", schema: PARTNER_DETAILS })
   async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     const partner = await this.handler.get(requireOwnAccount(ctx, account), id);
-    const certificates = await this.certificates.certificatesOf({ account: partner.account, tenant: null, partnerId: partner.partnerId });
+    const owner = { account: partner.account, tenant: null, partnerId: partner.partnerId };
+    const certificates = await this.certificates.certificatesOf(owner);
     const { override_settings: _o, ...data } = presentPartnerDetails(partner, 'master', certificates.map(presentPartnerCertificate)) as ReturnType<typeof presentPartnerDetails> & {
       override_settings?: unknown;
     };
-    return { data };
+    return { data: { ...data, certificate_link: await this.certificates.certificateLinkOf(owner, partner.certificateId, certificates) } };
   }
 
   @Patch(':id')

@@ -130,6 +130,6 @@ export class PartnerCertificatesProjector {
 }
 
 function slotsOfDocument(doc: PartnerSlotsDocument): PartnerSlots {
-  const { encryption, signature, signatureSetApart, tls, removed } = doc;
-  return { encryption, signature, signatureSetApart, tls, removed };
+  const { encryption, signature, signatureSetApart, tls, removed, linkRefused } = doc;
+  return { encryption, signature, signatureSetApart, tls, removed, linkRefused: linkRefused ?? null };
 }

@@ -49,6 +49,17 @@ export class PartnerCertificatesQuery {
     this.statuses = readModels.collection(PartnerCertificateCollections.certificateStatuses, CERTIFICATE_STATUS_INDEXES);
   }
 
+  /** What became of the `certificate_id` the partner was created with: refused (why), else linked once a slot holds it, else pending. */
+  async certificateLinkOf(owner: CertificateOwner, certificateId: string | null | undefined, certificates: readonly PartnerCertificateView[]) {
+    if (!certificateId) return null;
+    const refused = (await this.partnerSlots.get(owner.partnerId))?.linkRefused;
+    if (refused && refused.certificateId === certificateId) {
+      return { certificate_id: certificateId, status: 'refused' as const, error: { code: refused.code, message: refused.reason } };
+    }
+    const linked = certificates.some((c) => c.certificateId === certificateId && c.slots.length > 0);
+    return { certificate_id: certificateId, status: linked ? ('linked' as const) : ('pending' as const), error: null };
+  }
+
   /** The owner's certificates, oldest first (created_at, then id); deleted ones are gone. */
   async certificatesOf(owner: CertificateOwner): Promise<PartnerCertificateView[]> {
     const [attached, slotsDoc] = await Promise.all([

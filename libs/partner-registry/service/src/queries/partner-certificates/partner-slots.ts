@@ -9,6 +9,8 @@ export interface PartnerSlots {
   readonly tls: string | null;
   /** The partner was removed: every certificate of it is inactive and no slot is filled. */
   readonly removed: boolean;
+  /** The `certificate_id` the partner was created with, refused by the certificate service (absent: none refused). */
+  readonly linkRefused?: { readonly certificateId: string; readonly code: string; readonly reason: string; readonly refusedAt: string } | null;
 }
 
 export const emptyPartnerSlots = (): PartnerSlots => ({ encryption: null, signature: null, signatureSetApart: false, tls: null, removed: false });
@@ -34,6 +36,10 @@ export function evolvePartnerSlots(slots: PartnerSlots, event: PartnerStreamEven
     }
     case 'partner_certificates.partner_removed.v1':
       return { ...emptyPartnerSlots(), removed: true };
+    case 'partner_certificates.link_refused.v1': {
+      const { certificateId, code, reason, refusedAt } = event.data;
+      return { ...slots, linkRefused: { certificateId, code, reason, refusedAt } };
+    }
     case 'partner_certificates.certificate_attached.v1':
     case 'trust.retired.v1':
       return slots;

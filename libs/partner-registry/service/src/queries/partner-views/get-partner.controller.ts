@@ -32,10 +32,12 @@ export class GetPartnerController {
     const tenant = requireTenant(ctx);
     const partner = await this.queries.findForTenant(ctx.caller.account, tenant, id);
     if (!partner) throw partnerNotFound(id);
-    const certificates = await this.certificates.certificatesOf(certificateOwnerOf(partner));
+    const owner = certificateOwnerOf(partner);
+    const certificates = await this.certificates.certificatesOf(owner);
+    const certificateLink = await this.certificates.certificateLinkOf(owner, partner.certificateId, certificates);
     const stats = await this.stats.statsOf(ctx.caller.account, requireTenant(ctx), partner.as2Id);
     const traffic = await this.traffic.trafficOf(ctx.caller.account, requireTenant(ctx), partner.partnerId);
     const status = await this.connectionStatus.presentedFor(partner.partnerId, requireTenant(ctx));
-    return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats, status), traffic } };
+    return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats, status), certificate_link: certificateLink, traffic } };
   }
 }

@@ -22,6 +22,8 @@ export interface PartnerViewDocument {
   readonly hasOverrides: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Seed 003 `certificate_id` the partner was created with (absent or null: none). */
+  readonly certificateId?: string | null;
 }
 
 /** Tenants an account registered, and tenants seen in events without registration (`registered: false`). */
@@ -75,5 +77,6 @@ export function tenantPartnerViewOf(d: Extract<PartnerRegistryEvent, { type: 'pa
     hasOverrides: false,
     createdAt: d.createdAt,
     updatedAt: d.createdAt,
+    certificateId: d.certificateId ?? null,
   };
 }

@@ -102,6 +102,7 @@ export class PartnerViewsProjection extends FollowedProjection {
           hasOverrides: false,
           createdAt: d.createdAt,
           updatedAt: d.createdAt,
+          certificateId: d.certificateId ?? null,
         };
         await this.masters.put(master);
         await this.fanOut(master);

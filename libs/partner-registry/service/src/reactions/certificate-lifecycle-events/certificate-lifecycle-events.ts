@@ -31,6 +31,11 @@ export type BackupActivated = Consumed<'partner_certificates.backup_activated.v1
 export type TrustActivated = Consumed<'trust.activated.v1', { readonly partnerId: string; readonly certificateId: string; readonly slots: readonly SlotName[] }>;
 export type TrustRetired = Consumed<'trust.retired.v1', { readonly partnerId: string; readonly certificateIds: readonly string[] }>;
 export type PartnerRemoved = Consumed<'partner_certificates.partner_removed.v1', { readonly partnerId: string; readonly certificateIds: readonly string[] }>;
+/** The `certificate_id` a partner was created with could not be linked to its slots. */
+export type CertificateLinkRefused = Consumed<
+  'partner_certificates.link_refused.v1',
+  { readonly partnerId: string; readonly certificateId: string; readonly code: string; readonly reason: string; readonly refusedAt: string }
+>;
 
 /** Events of a partner's `partner_certificates-<partnerId>` stream: applied in that stream's order. */
 export type PartnerStreamEvent =
@@ -40,7 +45,8 @@ export type PartnerStreamEvent =
   | BackupActivated
   | TrustActivated
   | TrustRetired
-  | PartnerRemoved;
+  | PartnerRemoved
+  | CertificateLinkRefused;
 
 export type CertificateDeactivated = Consumed<'certificate.deactivated.v1', { readonly certificateId: string; readonly partnerId: string }>;
 export type CertificateRetired = Consumed<'certificate.retired.v1', { readonly certificateId: string; readonly partnerId: string }>;
@@ -57,6 +63,7 @@ const PARTNER_STREAM_TYPES: ReadonlySet<string> = new Set<PartnerStreamEvent['ty
   'trust.activated.v1',
   'trust.retired.v1',
   'partner_certificates.partner_removed.v1',
+  'partner_certificates.link_refused.v1',
 ]);
 
 const CERTIFICATE_STREAM_TYPES: ReadonlySet<string> = new Set<CertificateStreamEvent['type']>([
