@@ -26,8 +26,18 @@ export type PartnerDirectoryCommand =
       readonly staleReservations: readonly string[];
       readonly now: string;
     }
-  /** `as2Id` given: only that reservation of the partner (its old id after an AS2-id change). */
-  | { readonly type: 'release_as2_id'; readonly partnerId: string; readonly as2Id?: string; readonly reason: 'deleted' | 'stale' | 'changed'; readonly now: string };
+  /**
+   * `as2Id` given: only that reservation of the partner (its old id after an AS2-id change); `reservedBefore` given:
+   * only if it was reserved at or before that instant, so finishing an old change never frees the id a later change took back.
+   */
+  | {
+      readonly type: 'release_as2_id';
+      readonly partnerId: string;
+      readonly as2Id?: string;
+      readonly reservedBefore?: string;
+      readonly reason: 'deleted' | 'stale' | 'changed';
+      readonly now: string;
+    };
 
 export interface PartnerDirectoryState {
   /** Active reservations by AS2 id. */
@@ -56,7 +66,12 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
   switch (command.type) {
     case 'reserve_as2_id': {
       const existing = state.reservations.get(command.as2Id);
-      if (existing?.partnerId === command.partnerId) return [];
+      // Held by the partner already: nothing to do, unless it is an id left over by an unfinished AS2-id change, which
+      // is reserved afresh (a new time) so finishing that old change cannot release it.
+      if (existing?.partnerId === command.partnerId && state.as2IdOfPartner.get(command.partnerId) === command.as2Id) return [];
+      if (existing?.partnerId === command.partnerId) {
+        return [{ type: 'partner_directory.as2_id_reserved.v1', data: { as2Id: command.as2Id, partnerId: command.partnerId, reservedAt: command.now } }];
+      }
       const releases = releaseStale(state, command.staleReservations, command.now);
       const afterReleases = releases.reduce(evolve, state);
       if (afterReleases.reservations.has(command.as2Id)) throw duplicateAs2Id(command.as2Id);
@@ -81,6 +96,7 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
             ? state.reservations.get(command.as2Id)
             : undefined;
       if (!held) return [];
+      if (command.reservedBefore !== undefined && Date.parse(held.reservedAt) > Date.parse(command.reservedBefore)) return [];
       return [
         {
           type: 'partner_directory.as2_id_released.v1',

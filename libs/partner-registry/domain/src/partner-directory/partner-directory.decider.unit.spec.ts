@@ -129,3 +129,26 @@ describe('partner directory decider', () => {
   });
 });
 
+
+describe('partner directory decider: finishing an AS2-id change', () => {
+  const T2 = '2024-01-15T10:32:00.000Z';
+  const released = (as2Id: string, partnerId: string, now: string): PartnerDirectoryEvent => ({
+    type: 'partner_directory.as2_id_released.v1',
+    data: { as2Id, partnerId, reason: 'changed', releasedAt: now },
+  });
+  const releaseReplaced = (as2Id: string, reservedBefore: string) => ({ type: 'release_as2_id' as const, partnerId: 'prt_1', as2Id, reservedBefore, reason: 'changed' as const, now: T2 });
+  // prt_1 held OLD, reserved NEW and changed to it; the release of OLD never ran.
+  const leftOver = [reserved('OLD', 'prt_1', T0), reserved('NEW', 'prt_1', T1)];
+
+  it('releases the replaced id when it was reserved at or before the change', () => {
+    spec(leftOver).when(releaseReplaced('OLD', T1)).then([released('OLD', 'prt_1', T2)]);
+    spec([...leftOver, released('OLD', 'prt_1', T2)]).when(releaseReplaced('OLD', T1)).thenNothing();
+  });
+
+  it('reserves a left-over id afresh when the partner changes back to it, so finishing the old change leaves it', () => {
+    spec(leftOver).when(reserve('OLD', 'prt_1', { now: T2 })).then([reserved('OLD', 'prt_1', T2)]);
+    spec([...leftOver, reserved('OLD', 'prt_1', T2)]).when(releaseReplaced('OLD', T1)).thenNothing();
+    // Its current id is still a no-op to reserve again.
+    spec(leftOver).when(reserve('NEW', 'prt_1')).thenNothing();
+  });
+});

@@ -75,6 +75,15 @@ export class PartnerDirectoryService {
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
+  /**
+   * Finishes an AS2-id change: releases the id the partner had before `changedAt`, if it still holds that reservation
+   * (idempotent; an id the partner reserved again later, changing back, stays).
+   */
+  async releaseReplacedId(scope: DirectoryScope, partnerId: string, oldAs2Id: string, changedAt: string, now: Date, metadata: EventMetadata): Promise<number | null> {
+    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id: oldAs2Id, reservedBefore: changedAt, reason: 'changed', now: now.toISOString() };
+    return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
+  }
+
   /** Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, or by a deleted partner. */
   async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string): Promise<boolean> {
     const { state } = await writeModel.load(scope.stream, partnerDirectoryDecider);

@@ -67,6 +67,7 @@ export class ChangeAs2IdHandler {
     }
     // The id the change replaced, as decided: a concurrent change may have moved it since the target was read.
     const oldAs2Id = (changed.events[0]?.data as { oldAs2Id?: string } | undefined)?.oldAs2Id ?? target.partner.as2Id;
+    // A crash before this line leaves the old id reserved: As2IdChangeCompletion releases it from the event on restart.
     const released = await this.directory.releaseId(target.scope, partnerId, oldAs2Id, 'changed', now, metadata);
     return new AfterWrite(lastPositionOf(reserved, changed.position, released), () => ({
       oldAs2Id,
