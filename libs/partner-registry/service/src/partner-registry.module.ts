@@ -43,6 +43,7 @@ import { PartnershipsHandler } from './commands/partnerships/partnerships.handle
 import { PartnershipResolver } from './queries/exchange-views/partnership-resolver';
 import { PartnershipViewsController } from './queries/exchange-views/partnership-views.controller';
 import { PartnershipRemovalReactor } from './reactions/partnership-removal/partnership-removal.reactor';
+import { StationMembership } from './write-model/station-membership';
 import { As2IdChangeCompletionReactor } from './reactions/as2-id-change/as2-id-change-completion.reactor';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
@@ -142,6 +143,7 @@ const logger = new Logger('PartnerRegistry');
     PartnershipRemovalReactor,
     As2IdChangeCompletionReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
+    { provide: StationMembership, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new StationMembership(writeModel) },
     {
       provide: SECRET_SEALER,
       inject: [PLATFORM_CONFIG],

@@ -1,5 +1,5 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
-import { invalidPartnerSetting, stationNotFound } from '../partner-registry.errors';
+import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
+import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
 import { hasControlCharacters } from '../settings/header-text';
 import type { StationChanges, StationEvent } from './station.events';
 
@@ -27,12 +27,22 @@ export type StationCommand =
       readonly now: string;
     }
   | { readonly type: 'update_station'; readonly stationId: string; readonly changes: StationChanges; readonly now: string }
-  | { readonly type: 'delete_station'; readonly stationId: string; readonly now: string };
+  /**
+   * Refused (STATION_IN_USE) while a member is left; `releasedMembers`: members the caller found gone from the station on
+   * the write side (their partner deleted, moved, or never written), unassigned as stale in the same append.
+   */
+  | { readonly type: 'delete_station'; readonly stationId: string; readonly releasedMembers?: readonly string[]; readonly now: string }
+  /** Before a partner's write names the station: refused once the station is deleted. */
+  | { readonly type: 'assign_partner'; readonly stationId: string; readonly partnerId: string; readonly now: string }
+  | { readonly type: 'unassign_partner'; readonly stationId: string; readonly partnerId: string; readonly reason: 'moved' | 'deleted' | 'stale'; readonly now: string };
+
+/** The station's partners, by partner id, with when each was assigned (absent from streams written before membership). */
+export type StationMembers = PersistentMap<string, string>;
 
 export type StationState =
   | { readonly status: 'none' }
-  | { readonly status: 'active'; readonly station: StationRecord }
-  | { readonly status: 'deleted'; readonly station: StationRecord };
+  | { readonly status: 'active'; readonly station: StationRecord; readonly members: StationMembers }
+  | { readonly status: 'deleted'; readonly station: StationRecord; readonly members: StationMembers };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -68,7 +78,30 @@ function decide(command: StationCommand, state: StationState): StationEvent[] {
     case 'delete_station': {
       if (state.status !== 'active') throw stationNotFound(command.stationId);
       const { stationId, account, tenant } = state.station;
-      return [{ type: 'station.deleted.v1', data: { stationId, account, tenant, deletedAt: command.now } }];
+      const released = new Set(command.releasedMembers ?? []);
+      const members = [...state.members.keys()];
+      const remaining = members.filter((partnerId) => !released.has(partnerId));
+      if (remaining.length > 0) throw stationInUse(stationId, remaining);
+      return [
+        ...members.map((partnerId): StationEvent => ({
+          type: 'station.partner_unassigned.v1',
+          data: { stationId, account, tenant, partnerId, reason: 'stale', unassignedAt: command.now },
+        })),
+        { type: 'station.deleted.v1', data: { stationId, account, tenant, deletedAt: command.now } },
+      ];
+    }
+    case 'assign_partner': {
+      if (state.status !== 'active') throw stationNotFound(command.stationId, 'station_id');
+      if (state.members.has(command.partnerId)) return [];
+      const { stationId, account, tenant } = state.station;
+      return [{ type: 'station.partner_assigned.v1', data: { stationId, account, tenant, partnerId: command.partnerId, assignedAt: command.now } }];
+    }
+    case 'unassign_partner': {
+      if (state.status === 'none' || !state.members.has(command.partnerId)) return [];
+      const { stationId, account, tenant } = state.station;
+      return [
+        { type: 'station.partner_unassigned.v1', data: { stationId, account, tenant, partnerId: command.partnerId, reason: command.reason, unassignedAt: command.now } },
+      ];
     }
     default:
       return assertNever(command);
@@ -79,14 +112,20 @@ function evolve(state: StationState, event: StationEvent): StationState {
   switch (event.type) {
     case 'station.created.v1': {
       const { createdAt, ...rest } = event.data;
-      return { status: 'active', station: { ...rest, createdAt, updatedAt: createdAt } };
+      return { status: 'active', station: { ...rest, createdAt, updatedAt: createdAt }, members: PersistentMap.empty() };
     }
     case 'station.updated.v1':
       if (state.status !== 'active') return state;
-      return { status: 'active', station: { ...state.station, ...event.data.changes, updatedAt: event.data.updatedAt } };
+      return { ...state, station: { ...state.station, ...event.data.changes, updatedAt: event.data.updatedAt } };
     case 'station.deleted.v1':
       if (state.status !== 'active') return state;
-      return { status: 'deleted', station: state.station };
+      return { status: 'deleted', station: state.station, members: state.members };
+    case 'station.partner_assigned.v1':
+      if (state.status === 'none') return state;
+      return { ...state, members: state.members.set(event.data.partnerId, event.data.assignedAt) };
+    case 'station.partner_unassigned.v1':
+      if (state.status === 'none') return state;
+      return { ...state, members: state.members.delete(event.data.partnerId) };
     default:
       return assertNever(event);
   }

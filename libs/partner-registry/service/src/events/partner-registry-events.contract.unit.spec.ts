@@ -103,7 +103,10 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
   run(PartnerRegistryStreams.station(STATION), stationDecider, [
     { type: 'create_station', stationId: STATION, account: 'acc', tenant: 'ten', name: 'EU', notificationEmail: 'ops@us.example.com', as2InstanceId: INSTANCE, now: T0 },
     { type: 'update_station', stationId: STATION, changes: { as2InstanceId: null, name: 'EU 2' }, now: T1 },
-    { type: 'delete_station', stationId: STATION, now: T1 },
+    { type: 'assign_partner', stationId: STATION, partnerId: PARTNER, now: T1 },
+    { type: 'unassign_partner', stationId: STATION, partnerId: PARTNER, reason: 'moved', now: T1 },
+    { type: 'assign_partner', stationId: STATION, partnerId: MASTER, now: T1 },
+    { type: 'delete_station', stationId: STATION, releasedMembers: [MASTER], now: T1 },
   ]);
   return out;
 }

@@ -100,7 +100,13 @@ export class TenantClosure {
     for (const stationId of stationIds) {
       const stream = PartnerRegistryStreams.station(stationId);
       if ((await this.writeModel.load(stream, stationDecider)).state.status !== 'active') continue;
-      const deleted = await this.writeModel.decide(stream, stationDecider, () => ({ type: 'delete_station' as const, stationId, now: now.toISOString() }), metadata);
+      // The tenant is closing: its partners go with it, so the station's members are dropped with it.
+      const deleted = await this.writeModel.decide(
+        stream,
+        stationDecider,
+        (state) => ({ type: 'delete_station' as const, stationId, releasedMembers: state.status === 'active' ? [...state.members.keys()] : [], now: now.toISOString() }),
+        metadata,
+      );
       last = later(last, deleted.position);
     }
     return last;

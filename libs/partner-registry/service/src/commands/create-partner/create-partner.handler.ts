@@ -12,6 +12,7 @@ import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/di
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { newPartnerId } from '../../write-model/partner-id';
 import { requireStationFor } from '../../write-model/station-check';
+import { StationMembership } from '../../write-model/station-membership';
 import { planLimitOf } from './tenant-plan';
 
 /** Whose partner is created: a tenant's own (its directory, its plan), or the account's, which every tenant inherits. */
@@ -36,6 +37,7 @@ export class CreatePartnerHandler {
     private readonly closure: TenantClosure,
     private readonly directory: PartnerDirectoryService,
     private readonly queries: PartnerQueries,
+    private readonly membership: StationMembership,
   ) {}
 
   /** Validate, reserve the AS2 id within the plan limit, then create the partner's stream; answers its view (with what it inherits). */
@@ -81,11 +83,14 @@ export class CreatePartnerHandler {
       owner.scope === 'tenant'
         ? [tenantDirectoryScope(this.writeModel, owner.account, owner.tenant), PartnerRegistryStreams.partner(partnerId)]
         : [masterDirectoryScope(this.writeModel, owner.account), PartnerRegistryStreams.masterPartner(partnerId)];
-    const appended = await this.directory.reserveThenCreate(
-      directory,
-      { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
-      { stream, decider: partnerDeciderFor(owner.scope), command },
-      creation.metadata,
+    // The partner joins its station's stream first: a concurrent deletion of the station then refuses, or this create does.
+    const { result: appended } = await this.membership.around({ partnerId, previous: null, next: dto.station_id ?? null }, now, creation.metadata, () =>
+      this.directory.reserveThenCreate(
+        directory,
+        { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
+        { stream, decider: partnerDeciderFor(owner.scope), command },
+        creation.metadata,
+      ),
     );
     return { partnerId, position: appended.position, events: appended.events };
   }

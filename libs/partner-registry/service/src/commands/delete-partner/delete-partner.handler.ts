@@ -4,6 +4,7 @@ import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } 
 import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
+import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import { resolveWriteTarget } from '../../write-model/write-target';
 
 @Injectable()
@@ -12,9 +13,10 @@ export class DeletePartnerHandler {
     private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly directory: PartnerDirectoryService,
+    private readonly membership: StationMembership,
   ) {}
 
-  /** Deletes first, then releases the AS2 id: a crash in between leaves a reservation the next create heals. */
+  /** Deletes first, then releases the AS2 id and leaves the station: a crash in between leaves a reservation the next create heals, and a membership the station's deletion finds stale. */
   async execute(ctx: RequestContext, partnerId: string): Promise<AfterWrite<{ id: string; deletedAt: string }>> {
     const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
     if (target.kind === 'inherited') throw inheritedPartnerNotDeletable(partnerId);
@@ -22,12 +24,14 @@ export class DeletePartnerHandler {
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, tenant, now);
+    const station = await stationOfPartner(this.writeModel, account, tenant, partnerId);
     const deleted = await this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
       partnerDecider,
       () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
       metadata,
     );
     const released = await this.directory.release(tenantDirectoryScope(this.writeModel, account, tenant), partnerId, now, metadata);
-    return new AfterWrite(lastPositionOf(deleted.position, released), () => ({ id: partnerId, deletedAt: now.toISOString() }));
+    const left = station === null ? null : await this.membership.unassign(station, partnerId, 'deleted', now, metadata);
+    return new AfterWrite(lastPositionOf(deleted.position, released, left), () => ({ id: partnerId, deletedAt: now.toISOString() }));
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
+import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import { resolveWriteTarget } from '../../write-model/write-target';
 
 @Injectable()
@@ -12,6 +13,7 @@ export class PartnerOverridesHandler {
     private readonly writeModel: WriteModel,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly queries: PartnerQueries,
+    private readonly membership: StationMembership,
   ) {}
 
   async show(ctx: RequestContext, partnerId: string): Promise<PartnerViewDocument> {
@@ -25,12 +27,17 @@ export class PartnerOverridesHandler {
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
     const now = this.clock.now();
-    const result = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
-      partnerOverrideDecider,
-      () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: partnerId, now: now.toISOString() }),
-      requestMetadata(ctx, tenant, now),
+    const metadata = requestMetadata(ctx, tenant, now);
+    // The override held the tenant's station (a master partner has none): resetting leaves it.
+    const move = { partnerId, previous: await stationOfPartner(this.writeModel, account, tenant, partnerId), next: null };
+    const { result, position } = await this.membership.around(move, now, metadata, () =>
+      this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
+        partnerOverrideDecider,
+        () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: partnerId, now: now.toISOString() }),
+        metadata,
+      ),
     );
-    return new AfterWrite(result.position, () => this.view(ctx, partnerId));
+    return new AfterWrite(lastPositionOf(result.position, position), () => this.view(ctx, partnerId));
   }
 
   private async requireInherited(ctx: RequestContext, partnerId: string): Promise<void> {

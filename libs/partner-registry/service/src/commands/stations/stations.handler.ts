@@ -14,6 +14,7 @@ import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { StationDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import { AS2_INSTANCE_ID_PATTERN, newStationId, STATION_ID_PATTERN } from '../../write-model/registry-ids';
+import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import type { CreateStationDto, UpdateStationDto } from './station.dto';
 
 /** A tenant's stations: groups of partners with the e-mail failure notices go to. */
@@ -24,6 +25,7 @@ export class StationsHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly queries: ExchangeQueries,
     private readonly partners: PartnerQueries,
+    private readonly membership: StationMembership,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateStationDto): Promise<AfterWrite<StationDocument>> {
@@ -60,16 +62,26 @@ export class StationsHandler {
     return new AfterWrite(decided.position, () => this.viewOf(station.account, station.tenant, stationId));
   }
 
-  /** Refused (409 STATION_IN_USE) while partners are grouped under it: their failure notices would go nowhere. */
+  /**
+   * Refused (409 STATION_IN_USE) while partners are grouped under it: their failure notices would go nowhere. Decided
+   * on the station's stream, where partners join before naming it, so a concurrent assignment is never missed.
+   */
   async delete(ctx: RequestContext, stationId: string): Promise<AfterWrite<string>> {
     const station = await this.requireOwn(ctx, stationId);
-    const members = await this.partners.partnerIdsOfStation(station.account, station.tenant, stationId);
-    if (members.length > 0) throw stationInUse(stationId, members);
     const now = this.clock.now();
+    // Partners that named the station before memberships were recorded on its stream, confirmed on the write side.
+    const recordedBefore: string[] = [];
+    for (const partnerId of await this.partners.partnerIdsOfStation(station.account, station.tenant, stationId)) {
+      if ((await stationOfPartner(this.writeModel, station.account, station.tenant, partnerId)) === stationId) recordedBefore.push(partnerId);
+    }
     const decided = await this.writeModel.decide(
       PartnerRegistryStreams.station(stationId),
       stationDecider,
-      () => ({ type: 'delete_station' as const, stationId, now: now.toISOString() }),
+      async (state) => {
+        const unrecorded = recordedBefore.filter((partnerId) => state.status !== 'none' && !state.members.has(partnerId));
+        if (unrecorded.length > 0) throw stationInUse(stationId, [...(state.status === 'none' ? [] : state.members.keys()), ...unrecorded]);
+        return { type: 'delete_station' as const, stationId, releasedMembers: await this.membership.goneMembers(state, now), now: now.toISOString() };
+      },
       requestMetadata(ctx, station.tenant, now),
     );
     return new AfterWrite(decided.position, () => now.toISOString());

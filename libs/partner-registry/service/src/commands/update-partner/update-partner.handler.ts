@@ -7,6 +7,7 @@ import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { TenantSecrets } from '../../secrets/tenant-secrets';
 import { requireStationFor } from '../../write-model/station-check';
+import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import { resolveWriteTarget } from '../../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
 
@@ -24,6 +25,7 @@ export class UpdatePartnerHandler {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly secrets: TenantSecrets,
     private readonly queries: PartnerQueries,
+    private readonly membership: StationMembership,
   ) {}
 
   /** Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. */
@@ -35,18 +37,21 @@ export class UpdatePartnerHandler {
     const metadata = requestMetadata(ctx, tenant, now);
     await requireStationFor(this.writeModel, account, tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
-    const result =
+    const previous = dto.station_id === undefined ? null : await stationOfPartner(this.writeModel, account, tenant, partnerId);
+    const move = { partnerId, previous, next: dto.station_id === undefined ? previous : dto.station_id };
+    const { result } = await this.membership.around(move, now, metadata, (): Promise<{ position: number | null }> =>
       target.kind === 'tenant'
-        ? await this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
+        ? this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
             partnerDecider,
             () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
             metadata,
           )
-        : await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
+        : this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
             partnerOverrideDecider,
             () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
             metadata,
-          );
+          ),
+    );
     return new AfterWrite(result.position, async () => {
       const partner = await this.queries.findForTenant(account, tenant, partnerId);
       if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);

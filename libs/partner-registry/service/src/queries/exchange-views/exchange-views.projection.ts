@@ -92,6 +92,10 @@ export class ExchangeViewsProjection extends FollowedProjection {
       case 'station.deleted.v1':
         await this.stations.delete(event.data.stationId);
         return;
+      // Memberships are the write side's guard; the partner views list a station's partners.
+      case 'station.partner_assigned.v1':
+      case 'station.partner_unassigned.v1':
+        return;
       default: {
         const unhandled: never = event;
         throw new Error(`Unhandled event ${(unhandled as RecordedEvent).type}`);
