@@ -200,6 +200,9 @@ describe('the account keystore (embedded, through the API)', () => {
       return usedBy.length === 1 && usedBy[0].instance_id === tenantInstance ? true : undefined;
     });
     expect((await admin.delete(`${KEYS}/${key.id}`)).body.error).toMatchObject({ code: 'KEY_IN_USE', details: { used_by: [{ instance_id: tenantInstance, my_as2_id: 'TEN-US' }] } });
+    // The tenant sees its instance among the key's users; another tenant never learns it.
+    expect((await api.get(`/v1/keys/${key.id}`)).body.data.used_by).toEqual([{ instance_id: tenantInstance, my_as2_id: 'TEN-US' }]);
+    expect((await certificateApiAs(t, { tenant: freshTenant() }).get(`/v1/keys/${key.id}`)).body.data.used_by).toEqual([]);
     // Once the tenant holds its own key of the alias, the account's is no longer what its instance uses.
     expect((await api.post('/v1/keys', { alias, ...generate })).status).toBe(201);
     expect((await admin.get(`${KEYS}/${key.id}`)).body.data.used_by).toEqual([]);

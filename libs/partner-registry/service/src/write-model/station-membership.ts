@@ -1,5 +1,6 @@
 import { DEFAULT_RESERVATION_GRACE_MS, type Decision, type EventMetadata, type WriteModel } from '@as2-partners/kernel';
 import {
+  masterPartnerDecider,
   partnerDecider,
   partnerOverrideDecider,
   PartnerRegistryStreams,
@@ -12,6 +13,8 @@ import {
 export async function stationOfPartner(writeModel: WriteModel, account: string, tenant: string, partnerId: string): Promise<string | null> {
   const own = (await writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider)).state;
   if (own.status !== 'none') return own.status === 'active' ? (own.partner.settings.stationId ?? null) : null;
+  // An override outlives its master partner's deletion: a deleted master is in no station.
+  if ((await writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider)).state.status !== 'active') return null;
   const override = (await writeModel.load(PartnerRegistryStreams.override(account, tenant, partnerId), partnerOverrideDecider)).state;
   return override.status === 'overridden' ? (override.overrides.stationId ?? null) : null;
 }

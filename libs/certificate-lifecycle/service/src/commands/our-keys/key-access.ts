@@ -47,20 +47,23 @@ export class KeyAccess {
    * a tenant holding no key of that alias itself (they fall back to the account's).
    */
   async usedBy(doc: KeystoreScope & { readonly alias: string }): Promise<InstanceUsingAlias[]> {
-    if (doc.tenant !== null) return this.instances.usingAlias(doc.account, doc.tenant, doc.alias);
-    const naming = await this.instances.namingAlias(doc.account, doc.alias);
-    const using: InstanceUsingAlias[] = [];
-    for (const instance of naming) {
-      if (instance.tenant === null || (await this.keystore.state({ account: doc.account, tenant: instance.tenant, alias: doc.alias })).keys.length === 0) {
-        using.push({ instanceId: instance.instanceId, myAs2Id: instance.myAs2Id });
-      }
+    return (await this.usersOf(doc)).map(({ instanceId, myAs2Id }) => ({ instanceId, myAs2Id }));
+  }
+
+  private async usersOf(doc: KeystoreScope & { readonly alias: string }): Promise<(InstanceUsingAlias & { readonly tenant: string | null })[]> {
+    if (doc.tenant !== null) return (await this.instances.usingAlias(doc.account, doc.tenant, doc.alias)).map((instance) => ({ ...instance, tenant: doc.tenant }));
+    const using = [];
+    for (const instance of await this.instances.namingAlias(doc.account, doc.alias)) {
+      if (instance.tenant === null || (await this.keystore.state({ account: doc.account, tenant: instance.tenant, alias: doc.alias })).keys.length === 0) using.push(instance);
     }
     return using;
   }
 
+  /** A tenant reading an account key sees only its own and the account-level instances among its users, never another tenant's. */
   async present(doc: KeyViewDocument, viewer: KeystoreScope) {
     const type = viewer.tenant === null ? 'master' : doc.tenant === null ? 'inherited' : 'tenant';
-    return presentKey(doc, await this.usedBy(doc), this.clock.now(), type);
+    const users = (await this.usersOf(doc)).filter((instance) => viewer.tenant === null || instance.tenant === null || instance.tenant === viewer.tenant);
+    return presentKey(doc, users, this.clock.now(), type);
   }
 
   async list(viewer: KeystoreScope, query: { page?: number; per_page?: number; alias?: string }) {
