@@ -265,5 +265,34 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         expect(header(records[0].headers, 'ce_tenant')).toBe(tenant);
       }
     }, 120_000);
+
+    it("links the certificate_id a partner is created with across Kafka: the registry records it, the certificate service fills the slots, the details show it", async () => {
+      const form = certificateForm({ name: 'stored', usage: 'both' }, 'stored.pem', issueTestCertificate({ commonName: 'Stored For Link' }).pem);
+      const stored = await certificates.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: authorization(), 'content-type': form.contentType }, payload: form.payload });
+      expect(stored.statusCode).toBe(201);
+      const certificateId = stored.json().data.id as string;
+      const created = await call(registry, 'POST', '/v1/partners', {
+        name: 'Linked Partner',
+        as2_id: `LINK-${randomUUID().slice(0, 8).toUpperCase()}`,
+        url: 'https://as2.example.com/receive',
+        certificate_id: certificateId,
+      });
+      expect(created.status).toBe(201);
+      const partnerId = created.body.data.id as string;
+      expect(await until('the linked certificate in the partner details', () => slotsInPartnerDetails(partnerId, certificateId))).toEqual(['encryption', 'signature']);
+      expect((await call(registry, 'GET', `/v1/partners/${partnerId}`)).body.data.certificate_link).toEqual({ certificate_id: certificateId, status: 'linked', error: null });
+      // A well-formed id of no certificate: the refusal crosses back the same way.
+      const refused = await call(registry, 'POST', '/v1/partners', {
+        name: 'Unlinked Partner',
+        as2_id: `LINK-${randomUUID().slice(0, 8).toUpperCase()}`,
+        url: 'https://as2.example.com/receive',
+        certificate_id: 'cert_01JD0000000000000000000000',
+      });
+      const link = await until('the refusal in the partner details', async () => {
+        const details = await call(registry, 'GET', `/v1/partners/${refused.body.data.id}`);
+        return details.body.data.certificate_link.status === 'refused' ? details.body.data.certificate_link : undefined;
+      });
+      expect(link.error.code).toBe('CERTIFICATE_NOT_FOUND');
+    }, 120_000);
   });
 });

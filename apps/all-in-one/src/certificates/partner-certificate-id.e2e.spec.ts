@@ -35,7 +35,7 @@ describe('certificate_id on partner create (seed 003, embedded: registry and cer
   const store = async (caller: CertificateApi, usage: string, commonName = 'Stored Partner') => {
     const res = await caller.upload('/v1/certificates', { name: commonName, usage }, issueTestCertificate({ commonName }).pem);
     if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return (res.body.data.certificate?.id ?? res.body.data.id) as string;
+    return res.body.data.id as string;
   };
   const linkOf = (caller: CertificateApi, url: string, status: string) =>
     until(`the certificate link to be ${status}`, async () => {
