@@ -10,6 +10,8 @@ python="${SCHEMATHESIS_PYTHON:-python3}"
 stamp="$venv/.schemathesis-stamp"
 
 mkdir -p "$(dirname "$venv")"
+# The real path: a venv's scripts name their interpreter by absolute path, and tools/.local may be a symlink.
+venv="$(cd "$(dirname "$venv")" && pwd -P)/$(basename "$venv")"
 exec 9>"$(dirname "$venv")/.schemathesis-venv.lock"
 flock 9
 

@@ -9,8 +9,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$here/../.." && pwd)"
 local_dir="$repo_root/tools/.local"
 kustomize_version="v5.7.1"
-venv="$local_dir/k8s-validate-venv"
 mkdir -p "$local_dir/bin"
+# The real path: a venv's scripts name their interpreter by absolute path, and tools/.local may be a symlink.
+local_dir="$(cd "$local_dir" && pwd -P)"
+venv="$local_dir/k8s-validate-venv"
 exec 9>"$local_dir/.k8s-tools.lock"
 flock 9
 
@@ -31,7 +33,7 @@ if [[ ! -x "$compose_validate" || "$(cat "$compose_validate.stamp" 2>/dev/null)"
 fi
 
 wanted="$(cat "$here/requirements.txt" "$0" | sha256sum | cut -d' ' -f1)"
-if [[ ! -x "$venv/bin/kubernetes-validate" || "$(cat "$venv/.stamp" 2>/dev/null)" != "$wanted" ]]; then
+if [[ "$(cat "$venv/.stamp" 2>/dev/null)" != "$wanted" ]] || ! "$venv/bin/kubernetes-validate" --version >/dev/null 2>&1; then
   command -v python3 >/dev/null || { echo "setup.sh: python3 is not on PATH for kubernetes-validate" >&2; exit 1; }
   rm -rf "$venv"
   python3 -m venv "$venv"
