@@ -24,6 +24,7 @@ export * from './new-events';
 export * from './write-model';
 export * from './folded-state-cache';
 export * from './command-event-ids';
+export * from './command-entity-ids';
 export * from './keyed-mutex';
 export * from './directory-reservations';
 export * from './polling-loop';

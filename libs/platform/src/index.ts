@@ -15,6 +15,7 @@ export * from './http/request-validation.pipe';
 export * from './http/validation-failed.exception';
 export * from './http/request-ids';
 export * from './http/create-http-app';
+export type { IdempotencyRecord } from './idempotency/idempotency-keys';
 export * from './event-sourcing/event-sourcing.module';
 export * from './event-sourcing/event-sourcing-options';
 export * from './event-sourcing/event-sourcing.tokens';

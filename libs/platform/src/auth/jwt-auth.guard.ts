@@ -51,6 +51,7 @@ export class JwtAuthGuard implements CanActivate {
       correlationId: ids.correlationId,
       requestId: ids.requestId,
       ...(ids.trace ? { traceparent: ids.trace.traceparent, ...(ids.trace.tracestate ? { tracestate: ids.trace.tracestate } : {}) } : {}),
+      ...(ids.commandId ? { commandId: ids.commandId } : {}),
     };
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);

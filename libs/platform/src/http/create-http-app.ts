@@ -42,6 +42,8 @@ export const OPENAPI_UI_PATH = 'docs';
 /** The largest file part a multipart request may carry; controllers apply tighter limits of their own. */
 export const MULTIPART_FILE_LIMIT_BYTES = 1024 * 1024;
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
+/** A claim not renewed for this long was left by a process that died: its retry takes the key over. */
+export const IDEMPOTENCY_LEASE_MS = 15_000;
 
 /**
  * The HTTP application every deployable uses: Fastify, JSON bodies (multipart only where a controller reads parts), the platform edge (auth guard, validation pipe,
@@ -100,8 +102,7 @@ export async function createHttpApp(
   });
   const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
     ttlMs: config.idempotencyTtlSeconds * 1000,
-    // A request's answer takes at most the request timeout plus a read-your-writes wait; a claim older than twice that was abandoned.
-    leaseMs: 2 * config.requestTimeoutMs + 10_000,
+    leaseMs: IDEMPOTENCY_LEASE_MS,
     clock: app.get<Clock>(CLOCK),
   });
   registerIdempotencyHooks(fastify, idempotencyKeys, app.get(JwtVerifier), new Logger('Idempotency'));

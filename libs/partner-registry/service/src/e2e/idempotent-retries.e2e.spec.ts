@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { PartnerViewsProjection } from '../queries/partner-views/partner-views.projection';
@@ -165,4 +166,52 @@ describe('Idempotency-Key across a restart', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('Idempotency-Key after a crash (kill -9 between the stored event and the recorded answer)', () => {
+  it('the retry waits out the dead claim\'s lease (not a request timeout), then answers the partner the first attempt created', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'as2-idem-crash-'));
+    const tenant = freshTenant();
+    let now = new Date('2026-11-30T10:00:00.000Z').getTime();
+    const clock = () => new Date(now);
+    try {
+      const first = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir, now: clock });
+      const headers = (app: EmbeddedTestApp) => ({ authorization: `Bearer ${app.token({ tenant })}`, 'idempotency-key': 'crash-key' });
+      const created = await first.app.inject({ method: 'POST', url: '/v1/partners', headers: headers(first), payload: partnerInput('IDEM-CRASH') });
+      expect(created.statusCode).toBe(201);
+      // The process dies after the partner's events were stored and before its answer was recorded: the claim stays pending.
+      const keys = first.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
+      const id = `test-account/${tenant}/crash-key`;
+      const { status: _status, contentType: _contentType, body: _body, ...claim } = (await keys.get(id))!;
+      expect(claim.commandId).toEqual(expect.any(String));
+      await keys.put({ ...claim, state: 'pending', leaseUntil: new Date(now + IDEMPOTENCY_LEASE_MS).toISOString() });
+      await first.close();
+
+      const restarted = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir, now: clock });
+      try {
+        const retry = () => restarted.app.inject({ method: 'POST', url: '/v1/partners', headers: headers(restarted), payload: partnerInput('IDEM-CRASH') });
+        const early = await retry();
+        expect(early.statusCode).toBe(409);
+        expect(early.json().error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+        now += IDEMPOTENCY_LEASE_MS + 1;
+        const answered = await retry();
+        expect(answered.statusCode).toBe(201);
+        expect(answered.headers['idempotent-replayed']).toBeUndefined();
+        expect(answered.json().data).toEqual(created.json().data);
+        const again = await retry();
+        expect(again.headers['idempotent-replayed']).toBe('true');
+        expect(again.json()).toEqual(answered.json());
+        const events = await restarted.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 });
+        expect(events.filter((e) => e.type === 'partner.created.v1' && e.metadata.tenant === tenant)).toHaveLength(1);
+        expect(events.filter((e) => e.type === 'partner_directory.as2_id_reserved.v1' && e.metadata.tenant === tenant)).toHaveLength(1);
+        // Without the key, the same create is still a duplicate.
+        const unkeyed = await restarted.app.inject({ method: 'POST', url: '/v1/partners', headers: { authorization: `Bearer ${restarted.token({ tenant })}` }, payload: partnerInput('IDEM-CRASH') });
+        expect(unkeyed.json().error.code).toBe('DUPLICATE_AS2_ID');
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

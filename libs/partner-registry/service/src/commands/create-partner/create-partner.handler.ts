@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, commandEntityId, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
 import { partnerDeciderFor, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
@@ -24,6 +24,8 @@ export interface PartnerCreation {
   readonly planLimit: PlanLimit | null;
   readonly metadata: EventMetadata;
   readonly now: Date;
+  /** The request's command id (Idempotency-Key): the partner's id derives from it, so a retry after a crash finds the partner it created. */
+  readonly commandId?: string;
 }
 
 @Injectable()
@@ -46,7 +48,14 @@ export class CreatePartnerHandler {
     const metadata = requestMetadata(ctx, tenant, now);
     const planLimit = await planLimitOf(this.writeModel, account, tenant);
     const seal = (password: string) => this.secrets.seal(account, tenant, password, metadata);
-    const { partnerId, position, events } = await this.create(dto, { owner: { scope: 'tenant', account, tenant }, seal, planLimit, metadata, now });
+    const { partnerId, position, events } = await this.create(dto, {
+      owner: { scope: 'tenant', account, tenant },
+      seal,
+      planLimit,
+      metadata,
+      now,
+      ...(ctx.commandId ? { commandId: ctx.commandId } : {}),
+    });
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
     const createdEvent = events.find((event) => event.type === 'partner.created.v1');
     return new AfterWrite(
@@ -63,8 +72,8 @@ export class CreatePartnerHandler {
 
   /** The one create path of both scopes: AS2 id unique in the owner's directory, then the partner's stream. */
   async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null; events: readonly (PartnerEvent | MasterPartnerEvent)[] }> {
-    const { owner, now } = creation;
-    const partnerId = newPartnerId();
+    const { owner, now, commandId } = creation;
+    const partnerId = commandId === undefined ? newPartnerId() : commandEntityId('prt', commandId);
     await requireStationFor(this.writeModel, owner.account, owner.tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, creation.seal, this.config.privateEndpointsAllow);
     const command = {
@@ -83,7 +92,7 @@ export class CreatePartnerHandler {
     const appended = await this.directory.reserveThenCreate(
       directory,
       { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
-      { stream, decider: partnerDeciderFor(owner.scope), command },
+      { stream, decider: partnerDeciderFor(owner.scope), command, ...(commandId === undefined ? {} : { commandId }) },
       creation.metadata,
     );
     return { partnerId, position: appended.position, events: appended.events };
