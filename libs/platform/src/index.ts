@@ -32,6 +32,8 @@ export * from './config/exit-on-startup-failure';
 export * from './http/pagination';
 export * from './http/api-timestamp';
 export * from './http/openapi/api-schemas';
+export * from './http/openapi/openapi-operations';
+export * from './http/openapi/json-schema-to-openapi';
 export * from './http/page-query.dto';
 export * from './outbound/endpoint-address-policy';
 export * from './outbound/outbound-destination';

@@ -25,6 +25,7 @@ interface RequestWithSpan {
 }
 import { enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
+import { OpenApiOperations } from './openapi/openapi-operations';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
@@ -130,15 +131,19 @@ export async function createHttpApp(
     );
   });
 
-  const document = completeOpenApiDocument(SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title ?? 'as2-partners')
-      .setVersion(options.version ?? '0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  ));
+  const document = completeOpenApiDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.title ?? 'as2-partners')
+        .setVersion(options.version ?? '0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addSecurityRequirements('bearer')
+        .build(),
+    ),
+    // Routes mounted on Fastify beside Nest (the traffic decisions), which SwaggerModule does not see.
+    app.get(OpenApiOperations).all(),
+  );
   SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
 
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
