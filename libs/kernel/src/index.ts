@@ -13,6 +13,7 @@ export * from './clock';
 export * from './checkpointed-follower';
 export * from './parked-event-store.port';
 export * from './retry-then-park';
+export * from './log-context';
 export * from './follower-lag';
 export * from './followed-reactor';
 export * from './followed-projection';

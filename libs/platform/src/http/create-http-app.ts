@@ -9,7 +9,7 @@ import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
-import { CLOCK, READ_MODEL_STORE, type Clock, type ReadModelStore } from '@as2-partners/kernel';
+import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
@@ -22,6 +22,10 @@ import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
 
 interface RequestWithSpan {
   span?: RequestSpan;
+}
+
+interface RequestWithLogContext {
+  logContext?: LogContext;
 }
 import { enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
@@ -100,6 +104,19 @@ export async function createHttpApp(
     };
     (request as RequestWithIds).ids = ids;
     reply.header(CORRELATION_ID_HEADER, ids.correlationId);
+  });
+  // Every line logged while a request runs (Nest's included) carries its ids; the auth guard adds the caller.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const ids = requestIdsOf(request);
+    const context: LogContext = { requestId: ids.requestId, correlationId: ids.correlationId, traceId: ids.trace?.traceId };
+    (request as RequestWithLogContext).logContext = context;
+    withLogContext(context, done);
+  });
+  // The body is read in the socket's async context: enter the request's again before the handler runs.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const context = (request as RequestWithLogContext).logContext;
+    if (!context || currentLogContext() === context) done();
+    else withLogContext(context, done);
   });
   const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
     ttlMs: config.idempotencyTtlSeconds * 1000,
