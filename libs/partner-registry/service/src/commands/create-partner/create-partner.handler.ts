@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, commandEntityId, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
 import { partnerDeciderFor, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
@@ -73,7 +73,7 @@ export class CreatePartnerHandler {
   /** The one create path of both scopes: AS2 id unique in the owner's directory, then the partner's stream. */
   async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null; events: readonly (PartnerEvent | MasterPartnerEvent)[] }> {
     const { owner, now, commandId } = creation;
-    const partnerId = commandId === undefined ? newPartnerId() : commandEntityId('prt', commandId);
+    const partnerId = newPartnerId(commandId);
     await requireStationFor(this.writeModel, owner.account, owner.tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, creation.seal, this.config.privateEndpointsAllow);
     const command = {
