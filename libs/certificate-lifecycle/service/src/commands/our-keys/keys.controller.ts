@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CertificateLifecycleStreams, keyNotFound, signingKeyOf } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
@@ -118,6 +118,7 @@ export class KeysController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiResponse({ status: 200, description: 'OK', content: { 'application/json': { schema: KEY_CSR }, 'application/pkcs10': { schema: { type: 'string', description: 'PKCS#10, PEM' } } } })
   @ApiOperation({ summary: 'A PKCS#10 certificate request signed by the key (for a CA); PEM text for Accept: application/pkcs10' })
+  @ApiBody({ type: CertificateRequestDto, required: false, description: 'Optional: without a body (or a subject) the request carries the subject of the key\'s certificate' })
   async csr(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: CertificateRequestDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const doc = await this.visible(ctx, id);
     const state = await this.keystore.state({ account: doc.account, tenant: doc.tenant, alias: doc.alias });
