@@ -1,4 +1,4 @@
-import { DirectoryReservations, DomainError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory } from '@as2-partners/kernel';
+import { commandEntityId, DirectoryReservations, DomainError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory } from '@as2-partners/kernel';
 import { InMemoryEventStore } from './in-memory-event-store';
 
 type SeatEvent =
@@ -7,11 +7,12 @@ type SeatEvent =
 type SeatCommand = { readonly type: 'reserve'; readonly holder: string; readonly stale: readonly string[]; readonly at: string } | { readonly type: 'release'; readonly holder: string };
 type Seats = ReadonlyMap<string, string>;
 
-/** One seat: a second holder is refused unless the first is found stale. */
+/** One seat: a second holder is refused unless the first is found stale; the holder's own reservation again is nothing to do. */
 const seats: Decider<SeatCommand, Seats, SeatEvent> = {
   initialState: () => new Map(),
   decide: (command, state) => {
     if (command.type === 'release') return state.has(command.holder) ? [{ type: 'seats.released.v1', data: { holder: command.holder } }] : [];
+    if (state.has(command.holder)) return [];
     const releases = command.stale.filter((h) => state.has(h)).map((holder) => ({ type: 'seats.released.v1' as const, data: { holder } }));
     if (state.size - releases.length >= 1) throw new DomainError('SEAT_TAKEN', 'taken');
     return [...releases, { type: 'seats.reserved.v1', data: { holder: command.holder, at: command.at } }];
@@ -90,6 +91,41 @@ describe('DirectoryReservations', () => {
     await reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
     const later = new Date(NOW.getTime() + 3_600_000);
     await expect(reservations.reserve(directory('none'), reserve('y', later), later, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+  });
+
+  describe('a create decided again with its command id (a retry after a crash lost the answer)', () => {
+    const release = (holder: string) => ({ type: 'release' as const, holder });
+
+    it('answers the first creation when the first attempt created the entity, appending nothing', async () => {
+      const holder = commandEntityId('thg', 'cmd-1');
+      const entity = { ...create(holder), commandId: 'cmd-1' };
+      const first = await reservations.reserveThenCreate(directory(), { reserve: reserve(holder), release: release(holder) }, entity, NOW, metadata);
+      // Another process (a fresh write model) runs the same command again.
+      const restarted = new DirectoryReservations(new WriteModel(store), 60_000);
+      const again = await restarted.reserveThenCreate(directory(), { reserve: reserve(holder), release: release(holder) }, entity, NOW, metadata);
+      expect(again.created.events).toEqual(first.created.events);
+      expect(again.created.position).toBe(first.created.position);
+      expect(await types('seats-1')).toEqual(['seats.reserved.v1']);
+      expect(await types(`thing-${holder}`)).toEqual(['thing.created.v1']);
+    });
+
+    it('creates the entity on its own reservation when the first attempt died between the two', async () => {
+      const holder = commandEntityId('thg', 'cmd-2');
+      await reservations.reserve(directory('none'), reserve(holder), NOW, metadata);
+      const { created } = await reservations.reserveThenCreate(directory('none'), { reserve: reserve(holder), release: release(holder) }, { ...create(holder), commandId: 'cmd-2' }, NOW, metadata);
+      expect(created.state).toBe('created');
+      expect(await types('seats-1')).toEqual(['seats.reserved.v1']);
+    });
+
+    it('of two attempts racing with one command id, both answer the one creation', async () => {
+      const holder = commandEntityId('thg', 'cmd-3');
+      const entity = { ...create(holder), commandId: 'cmd-3' };
+      const [a, b] = await Promise.all(
+        [reservations, new DirectoryReservations(new WriteModel(store), 60_000)].map((r) => r.reserveThenCreate(directory(), { reserve: reserve(holder), release: release(holder) }, entity, NOW, metadata)),
+      );
+      expect(a!.created.position).toBe(b!.created.position);
+      expect(await types(`thing-${holder}`)).toEqual(['thing.created.v1']);
+    });
   });
 
   describe('reservations queued together', () => {

@@ -95,6 +95,20 @@ describe('WriteModel', () => {
     expect((await store.readStream('counter-4')).map((e) => e.data)).toEqual([{ by: 5 }, { by: 2 }, { by: 1 }]);
   });
 
+  it('answers the first outcome when a command id races with itself on a new stream (attempts 1), not a conflict', async () => {
+    const store = new InMemoryEventStore();
+    const [a, b] = await Promise.all([new WriteModel(store), new WriteModel(store)].map((w) => w.decide('counter-5', counter, { type: 'add', by: 3 }, metadata, { attempts: 1, commandId: 'cmd-5' })));
+    expect(a!.position).toBe(b!.position);
+    expect((await store.readStream('counter-5')).map((e) => e.data)).toEqual([{ by: 3 }]);
+    // Another command losing the same race is still a conflict.
+    const raced = Object.create(store) as InMemoryEventStore;
+    raced.append = async (...args) => {
+      await new WriteModel(store).decide('counter-5', counter, { type: 'add', by: 1 }, metadata);
+      return store.append(...args);
+    };
+    await expect(new WriteModel(raced).decide('counter-5', counter, { type: 'add', by: 1 }, metadata, { attempts: 1, commandId: 'cmd-6' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
   it('folds only the events appended since its last load, and keeps its cache to itself', async () => {
     const inner = new InMemoryEventStore();
     const { store, read } = countingReads(inner);

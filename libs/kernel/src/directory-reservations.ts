@@ -30,6 +30,11 @@ export interface ReservedEntity<C, S, E extends DecidedEvent> {
   readonly stream: string;
   readonly decider: Decider<C, S, E>;
   readonly command: C;
+  /**
+   * Makes the create idempotent (WriteModel's `commandId`): decided again with the same id, it answers the events it
+   * appended the first time. The entity's id should derive from it too (`commandEntityId`), so its reservation is its own.
+   */
+  readonly commandId?: string;
 }
 
 /** A reservation younger than this may belong to a creation still in flight, so it is never judged stale. */
@@ -88,7 +93,10 @@ export class DirectoryReservations {
     let created: Decision<S, E>;
     try {
       // Once: a new entity's stream must not exist, so a concurrent append is a refusal, not something to retry.
-      created = await this.writeModel.decide(entity.stream, entity.decider, entity.command, metadata, { attempts: 1 });
+      created = await this.writeModel.decide(entity.stream, entity.decider, entity.command, metadata, {
+        attempts: 1,
+        ...(entity.commandId === undefined ? {} : { commandId: entity.commandId }),
+      });
     } catch (error) {
       await this.release(directory, reservation.release, metadata).catch(() => undefined);
       throw error;

@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import { withLogContext, type LogContext } from './log-context';
 import type { RecordedEvent } from './event-envelope';
 import { parkedEventIdOf, type ParkedEventStore } from './parked-event-store.port';
 
@@ -74,7 +75,8 @@ export class RetryThenPark {
   async handle(event: RecordedEvent, handler: (event: RecordedEvent) => Promise<void>, topic: string | null = null): Promise<HandlingOutcome> {
     this.handlingSince = this.options.clock?.now() ?? new Date();
     try {
-      return await this.handleUntilDone(event, handler, topic);
+      // Every line the handler logs names the event and the request behind it, not the work that woke the follower.
+      return await withLogContext(logContextOf(this.options.consumer, event), () => this.handleUntilDone(event, handler, topic));
     } finally {
       this.handlingSince = null;
     }
@@ -130,6 +132,20 @@ export function eventContext(event: RecordedEvent): Record<string, unknown> {
     tenant: metadata?.tenant,
     user: metadata?.actor?.id,
     ...(metadata?.traceparent ? { traceparent: metadata.traceparent } : {}),
+  };
+}
+
+function logContextOf(consumer: string, event: RecordedEvent): LogContext {
+  const { metadata } = event;
+  return {
+    consumer,
+    eventId: event.id,
+    eventType: event.type,
+    correlationId: metadata?.correlationId,
+    causationId: metadata?.causationId ?? null,
+    account: metadata?.account,
+    tenant: metadata?.tenant,
+    user: metadata?.actor?.id,
   };
 }
 

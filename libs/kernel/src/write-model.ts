@@ -104,7 +104,15 @@ export class WriteModel {
         this.remember(stream, decider, next, result.nextExpectedRevision, loaded.snapshotRevision);
         return { events, position: result.position, state: next };
       } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) throw error;
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= attempts) {
+          // The concurrent append may be this very command, run twice (a retry racing its first attempt): its outcome, not a conflict.
+          if (options.commandId === undefined) throw error;
+          const { loaded: fresh, recorded: again } = await this.read(stream, decider, true);
+          const seen = this.outcomeOf<E>(options.commandId, stream, again);
+          if (seen) return { ...seen, state: fresh.state };
+          throw error;
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Inject, Injectable, Module, Param, Post, type OnModuleInit } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Injectable, Logger, Module, Param, Post, type OnModuleInit } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, IsUrl, Length, Matches, ValidateNested } from 'class-validator';
 import {
@@ -93,6 +93,8 @@ export class DemoTopicListener implements OnModuleInit {
 
 @Controller('demo')
 export class DemoController {
+  private readonly logger = new Logger(DemoController.name);
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -106,6 +108,8 @@ export class DemoController {
   @Post('things')
   @Roles('tenant_admin', 'account_admin')
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateDemoThingDto): Promise<{ as2_id: string; position: number }> {
+    // A plain Nest line, as use cases write them: the request's ids reach it through the log context.
+    this.logger.log(`Creating demo thing ${body.as2_id}`);
     const result = await this.store.append(
       `thing-${body.as2_id}`,
       [

@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Logger, Module } from '@nestjs/common';
 import { FollowedProjection, type FollowedProjectionDependencies, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
 import { createRootLogger, provideFollowedProjection } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
@@ -19,6 +19,7 @@ function capture() {
 class FailingOnceProjection extends FollowedProjection {
   readonly name = 'failing-once';
   private readonly tried = new Set<string>();
+  private readonly logger = new Logger('FailingOnceProjection');
 
   constructor(followed: FollowedProjectionDependencies, private readonly readModels: ReadModelStore) {
     super(followed);
@@ -29,6 +30,7 @@ class FailingOnceProjection extends FollowedProjection {
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {
+    this.logger.log(`Applying ${event.type}`);
     if (!this.tried.has(event.id)) {
       this.tried.add(event.id);
       throw new Error('first try fails');
@@ -86,6 +88,25 @@ describe('one JSON log format (embedded app, lines captured)', () => {
     const retried = () => log.json().find((e) => e.context === 'FailingOnce' && String(e.msg).includes('retries event') && e.correlationId === 'corr-log-1');
     while (!retried() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(retried()).toMatchObject({ level: 'warn', type: 'demo.thing-created.v1', stream: 'thing-LOGGED', tenant: 'tenant-a', user: 'alice', account: 'test-account', error: 'first try fails' });
+  });
+
+  it('a Nest line written inside a request carries its request id, correlation id, tenant and user without being told', () => {
+    const completed = log.json().find((e) => e.msg === 'request completed' && e.correlationId === 'corr-log-1');
+    const line = log.json().find((e) => e.context === 'DemoController' && e.msg === 'Creating demo thing LOGGED');
+    expect(line).toMatchObject({ level: 'info', requestId: completed?.['requestId'], correlationId: 'corr-log-1', account: 'test-account', tenant: 'tenant-a', user: 'alice', traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    // Lines outside any request (start-up) carry none of it.
+    expect(log.json().find((e) => e.context === 'ProjectionLifecycle')).not.toHaveProperty('requestId');
+  });
+
+  it('a Nest line written while a consumer handles an event carries the event and the correlation id, tenant and user behind it', async () => {
+    const deadline = Date.now() + 30_000;
+    const applying = () => log.json().filter((e) => e.context === 'FailingOnceProjection' && e.correlationId === 'corr-log-1');
+    while (applying().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const [first, retry] = applying();
+    expect(first).toMatchObject({ msg: 'Applying demo.thing-created.v1', consumer: 'failing-once', eventId: expect.any(String), eventType: 'demo.thing-created.v1', causationId: expect.any(String), account: 'test-account', tenant: 'tenant-a', user: 'alice' });
+    expect(retry?.['eventId']).toBe(first?.['eventId']);
+    // Handled by a follower, not by the request: the request's own id is not claimed for it.
+    expect(first).not.toHaveProperty('requestId');
   });
 
   it('logs why a request got 401, without the token', async () => {

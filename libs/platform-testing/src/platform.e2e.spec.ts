@@ -127,6 +127,11 @@ describe('platform edge (embedded app with a demo module)', () => {
       const res = await post('/demo/things', [1, 2]);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ message: 'The request body must be a JSON object', error: { type: 'invalid_request_error', code: 'INVALID_BODY' } });
+      // A JSON null too: only a body left out is read as {} (and told which fields it lacks).
+      const nullBody = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { authorization: `Bearer ${t.token()}`, 'content-type': 'application/json' }, payload: 'null' });
+      expect([nullBody.statusCode, nullBody.json().error.code]).toEqual([400, 'INVALID_BODY']);
+      const noBody = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { authorization: `Bearer ${t.token()}` } });
+      expect([noBody.statusCode, noBody.json().errors?.as2_id]).toEqual([422, expect.arrayContaining(['The AS2 ID field is required'])]);
     });
   });
 

@@ -14,6 +14,7 @@ import { MetricsSources } from './observability/metrics-sources';
 import { PlatformMetrics } from './observability/platform-metrics';
 import { ShutdownLog } from './logging/shutdown-log';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { OpenApiOperations } from './http/openapi/openapi-operations';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
@@ -36,6 +37,7 @@ export class PlatformModule {
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         PipelineMonitor,
+        OpenApiOperations,
         MetricsSources,
         ShutdownLog,
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
@@ -43,7 +45,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-      exports: [PLATFORM_CONFIG, PipelineMonitor],
+      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations],
     };
   }
 }

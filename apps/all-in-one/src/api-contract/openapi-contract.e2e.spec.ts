@@ -254,6 +254,17 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     await call('GET', `/v1/accounts/${account}/partners/${masterId}/traffic/windows`, 'admin');
     await call('GET', `/v1/accounts/${account}/partners/${masterId}/traffic`, 'admin');
     await call('DELETE', `/v1/accounts/${account}/partners/${masterId}/traffic/windows/${accountWindow.body?.data?.id ?? 'win_missing'}`, 'admin');
+    // The gateway's decisions (plain Fastify routes beside Nest, documented from their own JSON Schemas).
+    const decision = { direction: 'inbound', as2_from: 'CONTRACT-ACME', as2_to: 'CONTRACT-ME', message_id: '<contract-1@acme>' };
+    expect((await call('POST', '/v1/traffic/decisions', 'gateway', decision)).status).toBe(200);
+    expect((await call('POST', '/v1/traffic/decisions', 'gateway', { ...decision, as2_from: 'NOBODY' })).body.decision).toBe('reject');
+    expect((await call('POST', '/v1/traffic/decisions', 'gateway', { ...decision, direction: 'sideways' })).status).toBe(422);
+    expect((await call('POST', '/v1/traffic/decisions', 'writer', decision)).status).toBe(403);
+    expect((await call('POST', '/v1/traffic/decisions', null, decision)).status).toBe(401);
+    expect((await call('POST', '/v1/traffic/decisions:batch', 'gateway', { decisions: [decision, { ...decision, direction: 'outbound', as2_from: 'CONTRACT-ME', as2_to: 'CONTRACT-ACME' }] })).status).toBe(200);
+    expect((await call('POST', '/v1/traffic/decisions:batch', 'gateway', { decisions: [] })).status).toBe(422);
+    expect((await call('POST', '/v1/traffic/decisions:batch', 'gateway', '{"decisions": [', 'application/json')).status).toBe(400);
+    expect((await call('POST', '/v1/traffic/decisions:batch', 'gateway', 'decisions', 'text/plain')).status).toBe(415);
 
     // Connection tests (a missing partner: nothing leaves the process), history, monitoring, the MDN receipt.
     await call('POST', '/v1/partners/prt_missing/test', 'writer', { test_type: 'ping' });

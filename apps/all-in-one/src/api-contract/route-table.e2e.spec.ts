@@ -88,6 +88,8 @@ describe('the public route table (gateway/routes.json)', () => {
       }
     }
     expect(misrouted).toEqual([]);
+    // The gateway's decision routes (plain Fastify beside Nest) are in traffic-control's document, so routed with it.
+    expect(documents.get('traffic-control')).toEqual(expect.arrayContaining(['/v1/traffic/decisions', '/v1/traffic/decisions:batch']));
     expect([...documents.values()].flat().filter((path) => !shared.some((pattern) => pattern.test(path))).length).toBeGreaterThanOrEqual(20);
   });
 

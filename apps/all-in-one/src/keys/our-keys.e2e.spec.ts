@@ -55,6 +55,9 @@ describe('our keys (embedded, through the API)', () => {
 
     const csr = await api.post(`/v1/keys/${key.id}/csr`, {});
     expect(csr.status).toBe(200);
+    // The body is optional; a null subject is no subject (422), not the default.
+    expect((await t.app.inject({ method: 'POST', url: `/v1/keys/${key.id}/csr`, headers: { authorization } })).statusCode).toBe(200);
+    expect((await api.post(`/v1/keys/${key.id}/csr`, { subject: null })).status).toBe(422);
     openssl.write('ours.csr', csr.body.data.csr);
     expect(openssl.run('req', '-verify', '-noout', '-subject', '-in', openssl.path('ours.csr')).toString()).toContain('CN = Our AS2');
     const csrKey = openssl.run('req', '-noout', '-pubkey', '-in', openssl.path('ours.csr')).toString();

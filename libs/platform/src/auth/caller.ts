@@ -25,4 +25,9 @@ export interface RequestContext {
   /** W3C trace context of this request's span, carried into the metadata of the events it produces. */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /**
+   * Set when the request carries an Idempotency-Key: the write model's `commandId` for the request's create, so a
+   * retry after a lost answer finds the events the first attempt stored and answers them.
+   */
+  readonly commandId?: string;
 }

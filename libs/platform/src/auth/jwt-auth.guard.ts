@@ -1,5 +1,6 @@
 import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
 import type { RequestContext, Role } from './caller';
 import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
@@ -46,11 +47,13 @@ export class JwtAuthGuard implements CanActivate {
       this.refused(error.message, ids.correlationId, request);
       throw new UnauthorizedException();
     }
+    addToLogContext({ account: caller.account, tenant: caller.tenant, user: caller.sub });
     request.context = {
       caller,
       correlationId: ids.correlationId,
       requestId: ids.requestId,
       ...(ids.trace ? { traceparent: ids.trace.traceparent, ...(ids.trace.tracestate ? { tracestate: ids.trace.tracestate } : {}) } : {}),
+      ...(ids.commandId ? { commandId: ids.commandId } : {}),
     };
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);

@@ -9,7 +9,7 @@ import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
 import { PlatformModule } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
-import { CLOCK, READ_MODEL_STORE, type Clock, type ReadModelStore } from '@as2-partners/kernel';
+import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
@@ -23,8 +23,13 @@ import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
 interface RequestWithSpan {
   span?: RequestSpan;
 }
+
+interface RequestWithLogContext {
+  logContext?: LogContext;
+}
 import { enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
+import { OpenApiOperations } from './openapi/openapi-operations';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 
@@ -42,6 +47,8 @@ export const OPENAPI_UI_PATH = 'docs';
 /** The largest file part a multipart request may carry; controllers apply tighter limits of their own. */
 export const MULTIPART_FILE_LIMIT_BYTES = 1024 * 1024;
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
+/** A claim not renewed for this long was left by a process that died: its retry takes the key over. */
+export const IDEMPOTENCY_LEASE_MS = 15_000;
 
 /**
  * The HTTP application every deployable uses: Fastify, JSON bodies (multipart only where a controller reads parts), the platform edge (auth guard, validation pipe,
@@ -98,10 +105,22 @@ export async function createHttpApp(
     (request as RequestWithIds).ids = ids;
     reply.header(CORRELATION_ID_HEADER, ids.correlationId);
   });
+  // Every line logged while a request runs (Nest's included) carries its ids; the auth guard adds the caller.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const ids = requestIdsOf(request);
+    const context: LogContext = { requestId: ids.requestId, correlationId: ids.correlationId, traceId: ids.trace?.traceId };
+    (request as RequestWithLogContext).logContext = context;
+    withLogContext(context, done);
+  });
+  // The body is read in the socket's async context: enter the request's again before the handler runs.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const context = (request as RequestWithLogContext).logContext;
+    if (!context || currentLogContext() === context) done();
+    else withLogContext(context, done);
+  });
   const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
     ttlMs: config.idempotencyTtlSeconds * 1000,
-    // A request's answer takes at most the request timeout plus a read-your-writes wait; a claim older than twice that was abandoned.
-    leaseMs: 2 * config.requestTimeoutMs + 10_000,
+    leaseMs: IDEMPOTENCY_LEASE_MS,
     clock: app.get<Clock>(CLOCK),
   });
   registerIdempotencyHooks(fastify, idempotencyKeys, app.get(JwtVerifier), new Logger('Idempotency'));
@@ -129,15 +148,19 @@ export async function createHttpApp(
     );
   });
 
-  const document = completeOpenApiDocument(SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title ?? 'as2-partners')
-      .setVersion(options.version ?? '0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  ));
+  const document = completeOpenApiDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.title ?? 'as2-partners')
+        .setVersion(options.version ?? '0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addSecurityRequirements('bearer')
+        .build(),
+    ),
+    // Routes mounted on Fastify beside Nest (the traffic decisions), which SwaggerModule does not see.
+    app.get(OpenApiOperations).all(),
+  );
   SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
 
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

@@ -11,6 +11,8 @@ export interface RequestIds {
   requestId: string;
   /** This service's span of the request (W3C trace context): a child of the caller's `traceparent`, or a new trace. */
   trace?: { readonly traceparent: string; readonly tracestate?: string; readonly traceId: string };
+  /** The command id of a request claimed with an Idempotency-Key (kept across a retry that takes over a dead claim). */
+  commandId?: string;
 }
 
 export interface RequestWithIds {

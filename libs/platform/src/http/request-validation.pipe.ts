@@ -26,8 +26,8 @@ export class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDtoBody = metadata.type === 'body' && metadata.metatype !== undefined && !NON_DTO_TYPES.includes(metadata.metatype);
     if (!isDtoBody) return super.transform(value, metadata);
-    // A missing body is validated as {}, so the client learns which fields are required.
-    const body = value === undefined || value === null ? {} : value;
+    // A missing body is validated as {}, so the client learns which fields are required; a JSON `null` is no object (400).
+    const body = value === undefined ? {} : value;
     if (!isPlainObject(body)) {
       throw new BadRequestException({ message: 'The request body must be a JSON object', code: 'INVALID_BODY' });
     }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller';
 import { AuthenticationFailedError, type JwtVerifier } from '../auth/jwt-verifier';
 import { errorTypeOf } from '../http/error-body';
+import { requestIdsOf } from '../http/request-ids';
 import { IdempotencyKeys } from './idempotency-keys';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -27,6 +28,7 @@ interface ClaimedRequest {
  * to the auth guard (401).
  */
 export function registerIdempotencyHooks(fastify: FastifyInstance, keys: IdempotencyKeys, verifier: JwtVerifier, logger: Logger): void {
+  fastify.addHook('onClose', async () => keys.stop());
   fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!MUTATING.has(request.method)) return;
     const header = request.headers[IDEMPOTENCY_KEY_HEADER];
@@ -50,6 +52,8 @@ export function registerIdempotencyHooks(fastify: FastifyInstance, keys: Idempot
     switch (claim.outcome) {
       case 'claimed':
         (request as ClaimedRequest).idempotency = { id, fingerprint };
+        // The handler's creates decide with it as their command id: a retry after a crash names the same entities.
+        requestIdsOf(request).commandId = claim.commandId;
         return;
       case 'replay':
         void reply.code(claim.status).header(IDEMPOTENT_REPLAYED_HEADER, 'true');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock, ReadModelCollection } from '@as2-partners/kernel';
 
 /** One Idempotency-Key of one tenant: claimed while its request runs, then the first answer, kept until `expiresAt`. */
@@ -7,8 +8,18 @@ export interface IdempotencyRecord {
   /** SHA-256 of method, path, caller and body: the same key with another request is refused. */
   readonly fingerprint: string;
   readonly state: 'pending' | 'done';
-  /** A pending claim older than this was left by a request that died (a crash): the key may be claimed again. */
+  /**
+   * A pending claim's holder renews this while its request runs; once past, the holder is gone (a crash) and a retry
+   * takes the key over.
+   */
   readonly leaseUntil: string;
+  /** The claim's holder (one request in one process): only it renews the lease. Absent on records of older releases. */
+  readonly holder?: string;
+  /**
+   * The write model's command id of the request, kept when a retry takes over a dead holder's claim: the retry then
+   * names the same entities and finds the events the first attempt stored. Absent on records of older releases.
+   */
+  readonly commandId?: string;
   readonly expiresAt: string;
   readonly status?: number;
   readonly contentType?: string;
@@ -17,14 +28,14 @@ export interface IdempotencyRecord {
 
 /** What a request with an Idempotency-Key does. */
 export type IdempotencyClaim =
-  | { readonly outcome: 'claimed' }
+  | { readonly outcome: 'claimed'; readonly commandId: string }
   | { readonly outcome: 'replay'; readonly status: number; readonly contentType: string | undefined; readonly body: string }
   | { readonly outcome: 'in_progress' }
   | { readonly outcome: 'reused' };
 
 export interface IdempotencyKeysOptions {
   readonly ttlMs: number;
-  /** How long a claim holds without an answer before another request may take the key over. */
+  /** How long a claim holds without being renewed before another request may take the key over; renewed every third of it. */
   readonly leaseMs: number;
   readonly clock: Clock;
 }
@@ -34,10 +45,18 @@ const PURGE_EVERY_MS = 10 * 60_000;
 /**
  * Idempotency-Keys kept in the read-model database (SQLite embedded, MongoDB distributed: durable across restarts).
  * A key is claimed atomically (`insert`), so of concurrent duplicates only one runs; the first answer is stored and
- * replayed for the key's lifetime; expired entries are purged now and then.
+ * replayed for the key's lifetime; expired entries are purged now and then. A claim's lease is renewed while its
+ * request runs, so a claim left by a process that died frees its key within one lease, not a request timeout.
  */
 export class IdempotencyKeys {
   private lastPurge = 0;
+
+  /** The claims this process holds, by id: their leases are renewed until their answer is recorded. */
+  private readonly held = new Map<string, IdempotencyRecord>();
+
+  private renewal: NodeJS.Timeout | null = null;
+
+  private renewing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly records: ReadModelCollection<IdempotencyRecord>,
@@ -51,20 +70,28 @@ export class IdempotencyKeys {
   async claim(id: string, fingerprint: string): Promise<IdempotencyClaim> {
     const now = this.options.clock.now();
     this.purgeNowAndThen(now);
+    let commandId: string = randomUUID();
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const claimed = await this.records.insert({
+      const claim: IdempotencyRecord = {
         _id: id,
         fingerprint,
         state: 'pending',
         leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
         expiresAt: new Date(now.getTime() + this.options.ttlMs).toISOString(),
-      });
-      if (claimed) return { outcome: 'claimed' };
+        holder: randomUUID(),
+        commandId,
+      };
+      if (await this.records.insert(claim)) {
+        this.hold(claim);
+        return { outcome: 'claimed', commandId };
+      }
       const existing = await this.records.get(id);
       if (!existing) continue;
       const expired = existing.expiresAt <= now.toISOString();
       const abandoned = existing.state === 'pending' && existing.leaseUntil <= now.toISOString();
       if (expired || abandoned) {
+        // The same request taking over a dead holder's claim goes on as its command, so it finds what that stored.
+        if (!expired && existing.fingerprint === fingerprint && existing.commandId !== undefined) commandId = existing.commandId;
         // Whoever inserts after this delete wins the key; a concurrent taker sees its claim and waits.
         await this.records.delete(id);
         continue;
@@ -77,8 +104,10 @@ export class IdempotencyKeys {
   }
 
   async complete(id: string, fingerprint: string, answer: { status: number; contentType: string | undefined; body: string }): Promise<void> {
+    const claim = await this.letGo(id);
     const now = this.options.clock.now();
     await this.records.put({
+      ...(claim?.commandId === undefined ? {} : { commandId: claim.commandId }),
       _id: id,
       fingerprint,
       state: 'done',
@@ -92,7 +121,55 @@ export class IdempotencyKeys {
 
   /** The request failed on our side (5xx): the key is free again, so the client's retry runs the request again. */
   async release(id: string): Promise<void> {
+    await this.letGo(id);
     await this.records.delete(id);
+  }
+
+  /** Renews the lease of every claim this process holds (the timer's work; tests call it). */
+  async renewLeases(): Promise<void> {
+    const pass = this.renewing.then(() => this.renewHeld());
+    this.renewing = pass.catch(() => undefined);
+    return pass;
+  }
+
+  /** Stops renewing (shutdown): claims still held are left to expire, as a crash would leave them. */
+  stop(): void {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = null;
+    this.held.clear();
+  }
+
+  private hold(claim: IdempotencyRecord): void {
+    this.held.set(claim._id, claim);
+    if (this.renewal) return;
+    this.renewal = setInterval(() => void this.renewLeases().catch(() => undefined), Math.max(1, Math.floor(this.options.leaseMs / 3)));
+    this.renewal.unref();
+  }
+
+  /** No longer renewed; waits out a renewal in flight, so it cannot write `pending` over the answer recorded next. */
+  private async letGo(id: string): Promise<IdempotencyRecord | undefined> {
+    const claim = this.held.get(id);
+    this.held.delete(id);
+    if (this.held.size === 0 && this.renewal) {
+      clearInterval(this.renewal);
+      this.renewal = null;
+    }
+    await this.renewing;
+    return claim;
+  }
+
+  private async renewHeld(): Promise<void> {
+    const leaseUntil = new Date(this.options.clock.now().getTime() + this.options.leaseMs).toISOString();
+    for (const [id, claim] of [...this.held]) {
+      const current = await this.records.get(id);
+      // Taken over meanwhile (this process stalled past its lease): the key is the taker's now.
+      if (current?.state !== 'pending' || current.holder !== claim.holder) {
+        this.held.delete(id);
+        continue;
+      }
+      if (!this.held.has(id)) continue;
+      await this.records.put({ ...claim, leaseUntil });
+    }
   }
 
   private purgeNowAndThen(now: Date): void {

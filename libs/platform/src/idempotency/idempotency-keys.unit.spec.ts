@@ -28,41 +28,104 @@ describe('IdempotencyKeys', () => {
   let now = Date.parse('2026-11-30T10:00:00.000Z');
   const clock = { now: () => new Date(now) };
   const answer = { status: 201, contentType: 'application/json; charset=utf-8', body: '{"data":{"id":"prt_1"}}' };
+  const claimed = { outcome: 'claimed', commandId: expect.any(String) };
+  const made: IdempotencyKeys[] = [];
+  const keysOver = (records: ReadModelCollection<IdempotencyRecord>, options: { ttlMs: number; leaseMs: number }) => {
+    const keys = new IdempotencyKeys(records, { ...options, clock });
+    made.push(keys);
+    return keys;
+  };
+  afterEach(() => made.splice(0).forEach((k) => k.stop()));
 
   it('claims a key once, replays the answer kept, refuses another fingerprint, and says when the first still runs', async () => {
-    const keys = new IdempotencyKeys(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000, clock });
+    const keys = keysOver(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000 });
     const id = IdempotencyKeys.idOf('acc', 'ten', 'k1');
-    expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await keys.claim(id, 'fp')).toEqual(claimed);
     expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'in_progress' });
     expect(await keys.claim(id, 'other')).toEqual({ outcome: 'reused' });
     await keys.complete(id, 'fp', answer);
     expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'replay', ...answer });
-    expect(await keys.claim(IdempotencyKeys.idOf('acc', 'other-tenant', 'k1'), 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await keys.claim(IdempotencyKeys.idOf('acc', 'other-tenant', 'k1'), 'fp')).toEqual(claimed);
   });
 
   it('lets a retry take over a claim whose request died (lease over), and frees a key after its time to live', async () => {
     const records = mapCollection();
-    const keys = new IdempotencyKeys(records, { ttlMs: 24 * HOUR, leaseMs: 60_000, clock });
+    const keys = keysOver(records, { ttlMs: 24 * HOUR, leaseMs: 60_000 });
     const id = IdempotencyKeys.idOf('acc', null, 'k2');
-    expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await keys.claim(id, 'fp')).toEqual(claimed);
     now += 61_000;
-    expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await keys.claim(id, 'fp')).toEqual(claimed);
     await keys.complete(id, 'fp', answer);
     now += 24 * HOUR + 1;
-    expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await keys.claim(id, 'fp')).toEqual(claimed);
+  });
+
+  it('renews the lease of a claim whose request still runs, so a slow request is never taken over', async () => {
+    const records = mapCollection();
+    const keys = keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'slow');
+    await keys.claim(id, 'fp');
+    for (let i = 0; i < 6; i += 1) {
+      now += 5_000;
+      await keys.renewLeases();
+    }
+    expect(await keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 }).claim(id, 'fp')).toEqual({ outcome: 'in_progress' });
+    // Its answer recorded, a renewal never turns it back into a claim.
+    await keys.complete(id, 'fp', answer);
+    await keys.renewLeases();
+    expect((await records.get(id))?.state).toBe('done');
+  });
+
+  it('a claim of a process that died frees its key after one lease, and the retry goes on as the same command', async () => {
+    const records = mapCollection();
+    const dead = keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'crash');
+    const first = await dead.claim(id, 'fp');
+    dead.stop();
+    const restarted = keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 });
+    expect(await restarted.claim(id, 'fp')).toEqual({ outcome: 'in_progress' });
+    now += 15_001;
+    const retry = await restarted.claim(id, 'fp');
+    expect(retry).toEqual(claimed);
+    expect(retry).toEqual(first);
+    await restarted.complete(id, 'fp', answer);
+    expect(await keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 }).claim(id, 'fp')).toEqual({ outcome: 'replay', ...answer });
+  });
+
+  it('a holder that only stalled past its lease leaves the key to the request that took it over', async () => {
+    const records = mapCollection();
+    const stalled = keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'stalled');
+    await stalled.claim(id, 'fp');
+    now += 15_001;
+    await keysOver(records, { ttlMs: HOUR, leaseMs: 15_000 }).claim(id, 'fp');
+    const taken = await records.get(id);
+    await stalled.renewLeases();
+    expect(await records.get(id)).toEqual(taken);
+  });
+
+  it('a new claim after the key expired is another command (its creates name new entities)', async () => {
+    const keys = keysOver(mapCollection(), { ttlMs: HOUR, leaseMs: 15_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'reused-later');
+    const first = await keys.claim(id, 'fp');
+    await keys.complete(id, 'fp', answer);
+    now += 2 * HOUR;
+    const later = await keys.claim(id, 'fp');
+    expect(later).toEqual(claimed);
+    expect(later).not.toEqual(first);
   });
 
   it('forgets a key whose request failed on our side, so the retry runs', async () => {
-    const keys = new IdempotencyKeys(mapCollection(), { ttlMs: HOUR, leaseMs: 60_000, clock });
+    const keys = keysOver(mapCollection(), { ttlMs: HOUR, leaseMs: 60_000 });
     const id = IdempotencyKeys.idOf('acc', 'ten', 'k3');
     await keys.claim(id, 'fp');
     await keys.release(id);
-    expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await keys.claim(id, 'fp')).toEqual(claimed);
   });
 
   it('purges expired keys now and then', async () => {
     const records = mapCollection();
-    const keys = new IdempotencyKeys(records, { ttlMs: HOUR, leaseMs: 60_000, clock });
+    const keys = keysOver(records, { ttlMs: HOUR, leaseMs: 60_000 });
     await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'old'), 'fp');
     now += 2 * HOUR;
     await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'new'), 'fp');

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentLogContext } from '@as2-partners/kernel';
 import type { LogLevel } from '../config/platform-config';
 
 /** Values never written to a log line, wherever they appear in a logged object (headers, bodies, contexts). */
@@ -30,6 +31,16 @@ export interface RootLoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/** The current log context, less what the writing logger already binds (Fastify's request logger binds `requestId`). */
+function logContextFields(logger: Logger): Record<string, unknown> {
+  const context = currentLogContext();
+  if (!context) return {};
+  const bound = logger.bindings();
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) if (value !== undefined && !(key in bound)) fields[key] = value;
+  return fields;
+}
+
 /**
  * The one logger of a process: JSON lines with `level` as a word, ISO `time`, `service`, and the message in `msg`.
  * Nest, Fastify and kafkajs all write through it.
@@ -42,6 +53,8 @@ export function createRootLogger(options: RootLoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // The request or consumed event a line is written for (its ids, tenant, user), wherever the line comes from.
+      mixin: (_line, _level, logger) => logContextFields(logger),
     },
     // Synchronous: the last lines (shutdown, a fatal error) are written before the process exits.
     options.destination ?? pino.destination({ dest: 1, sync: true }),

@@ -44,6 +44,7 @@ import { TrafficTargets } from './partner-access/traffic-target';
 import { PartnerTrafficProjection } from './queries/partner-traffic/partner-traffic.projection';
 import { AccountTrafficController, TrafficController } from './queries/partner-traffic/traffic.controller';
 import { TrafficQueries } from './queries/partner-traffic/traffic-queries';
+import { DecisionRoutesDocumentation } from './queries/traffic-decisions/decision.openapi';
 import { DecisionRoute, GATEWAY_CREDENTIALS, TRAFFIC_DECISIONS } from './queries/traffic-decisions/decision.route';
 import { GatewayCredentials } from './queries/traffic-decisions/gateway-credentials';
 import { TrafficDecisions } from './queries/traffic-decisions/traffic-decisions';
@@ -117,6 +118,7 @@ const DIRECTORY_FEED = Symbol('DirectoryFeed');
       useFactory: (live: LiveTrafficDirectory, blocks: OutboundBlockRecorder, clock: Clock) => new TrafficDecisions(live, blocks, () => clock.now().getTime()),
     },
     DecisionRoute,
+    DecisionRoutesDocumentation,
     { provide: NOTICE_TRANSPORT, inject: [TRAFFIC_CONTROL_CONFIG], useFactory: (config: TrafficControlConfig) => smtpNoticeTransport(config.smtpUrl) },
     {
       provide: BlockNotices,

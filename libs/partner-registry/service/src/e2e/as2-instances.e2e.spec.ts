@@ -113,6 +113,16 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       const instance = await create(api, 'EMPTY-PATCH');
       expect((await api.patch(`/v1/as2-instances/${instance.id}`, {})).status).toBe(422);
     });
+
+    it('refuses null for a field that cannot be cleared, in a create and a PATCH, and changes nothing', async () => {
+      expect((await api.post('/v1/as2-instances', instanceInput('NULL-STATUS', { status: null }))).status).toBe(422);
+      const instance = await create(api, 'NULL-PATCH');
+      for (const field of ['my_as2_alias', 'my_name', 'my_email', 'my_as2_id', 'status']) {
+        const res = await api.patch(`/v1/as2-instances/${instance.id}`, { [field]: null });
+        expect([field, res.status, Object.keys(res.body.errors ?? {})]).toEqual([field, 422, [field]]);
+      }
+      expect((await api.get(`/v1/as2-instances/${instance.id}`)).body.data).toMatchObject(instance);
+    });
   });
 
   describe('my_as2_id uniqueness (DUPLICATE_MY_AS2_ID)', () => {

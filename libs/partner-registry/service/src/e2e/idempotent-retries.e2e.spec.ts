@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { PartnerViewsProjection } from '../queries/partner-views/partner-views.projection';
@@ -165,4 +166,69 @@ describe('Idempotency-Key across a restart', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('Idempotency-Key after a crash (kill -9 between the stored event and the recorded answer)', () => {
+  /**
+   * Runs a create, then leaves the store as a process killed after its events were stored and before its answer was
+   * recorded leaves it (the claim pending), and restarts on the same data: the retries' answers and the events.
+   */
+  async function crashThenRetry(url: string, payload: object, createdType: string) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'as2-idem-crash-'));
+    const tenant = freshTenant();
+    let now = new Date('2026-11-30T10:00:00.000Z').getTime();
+    const clock = () => new Date(now);
+    const headers = (app: EmbeddedTestApp) => ({ authorization: `Bearer ${app.token({ tenant })}`, 'idempotency-key': 'crash-key' });
+    try {
+      const first = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir, now: clock });
+      const created = await first.app.inject({ method: 'POST', url, headers: headers(first), payload });
+      expect(created.statusCode).toBe(201);
+      const keys = first.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
+      const { status: _status, contentType: _contentType, body: _body, ...claim } = (await keys.get(`test-account/${tenant}/crash-key`))!;
+      expect(claim.commandId).toEqual(expect.any(String));
+      await keys.put({ ...claim, state: 'pending', leaseUntil: new Date(now + IDEMPOTENCY_LEASE_MS).toISOString() });
+      await first.close();
+
+      const restarted = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir, now: clock });
+      try {
+        const retry = () => restarted.app.inject({ method: 'POST', url, headers: headers(restarted), payload });
+        const early = await retry();
+        now += IDEMPOTENCY_LEASE_MS + 1;
+        const answered = await retry();
+        const again = await retry();
+        const events = (await restarted.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => e.metadata.tenant === tenant);
+        const unkeyed = await restarted.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${restarted.token({ tenant })}` }, payload });
+        return { created, early, answered, again, unkeyed, createdEvents: events.filter((e) => e.type === createdType), events };
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  it('a partner: the retry waits out the dead claim\'s lease (not a request timeout), then answers the partner the first attempt created', async () => {
+    const { created, early, answered, again, unkeyed, createdEvents, events } = await crashThenRetry('/v1/partners', partnerInput('IDEM-CRASH'), 'partner.created.v1');
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+    expect(answered.statusCode).toBe(201);
+    expect(answered.headers['idempotent-replayed']).toBeUndefined();
+    expect(answered.json().data).toEqual(created.json().data);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(answered.json());
+    expect(createdEvents).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'partner_directory.as2_id_reserved.v1')).toHaveLength(1);
+    // Without the key, the same create is still a duplicate.
+    expect(unkeyed.json().error.code).toBe('DUPLICATE_AS2_ID');
+  }, 90_000);
+
+  it('an AS2 instance: the retry answers the instance the first attempt created, not its own id as a duplicate', async () => {
+    const input = { my_as2_id: 'CRASH-ME', my_name: 'Crash Me', my_as2_alias: 'crash-me', my_email: 'as2@crash.example.com' };
+    const { created, early, answered, unkeyed, createdEvents } = await crashThenRetry('/v1/as2-instances', input, 'as2_instance.created.v1');
+    expect(early.statusCode).toBe(409);
+    expect(answered.statusCode).toBe(201);
+    expect(answered.json().data).toEqual(created.json().data);
+    expect(createdEvents).toHaveLength(1);
+    expect(unkeyed.statusCode).toBe(422);
+  }, 90_000);
 });

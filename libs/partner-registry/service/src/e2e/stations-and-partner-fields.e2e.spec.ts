@@ -32,6 +32,16 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
   const partnerWith = (as2Id: string, extra: Record<string, unknown>) => api.post('/v1/partners', partnerInput(as2Id, extra));
 
   describe('stations', () => {
+    it('a PATCH may clear the AS2 instance (null) but never the name or the notification email', async () => {
+      const created = await station(api, 'NULLS');
+      for (const field of ['name', 'notification_email']) {
+        const res = await api.patch(`/v1/stations/${created.id}`, { [field]: null });
+        expect([field, res.status, Object.keys(res.body.errors ?? {})]).toEqual([field, 422, [field]]);
+      }
+      expect((await api.patch(`/v1/stations/${created.id}`, { as2_instance_id: null })).status).toBe(200);
+      expect((await api.get(`/v1/stations/${created.id}`)).body.data).toMatchObject({ name: 'NULLS', notification_email: 'ops@us.example.com' });
+    });
+
     it('creates, reads, lists, updates and deletes a station; events carry account and tenant', async () => {
       const ours = (await api.post('/v1/as2-instances', instanceInput('STATION-US'))).body.data;
       const res = await api.post('/v1/stations', { name: 'EU warehouse', notification_email: 'edi-ops@us.example.com', as2_instance_id: ours.id });

@@ -1,3 +1,4 @@
+import { commandEntityId } from '@as2-partners/kernel';
 import { monotonicFactory } from 'ulid';
 
 const nextUlid = monotonicFactory();
@@ -10,6 +11,7 @@ export const PARTNERSHIP_ID_PATTERN = new RegExp(`^pts_${ULID}$`);
 /** `stn_` + a ULID: a station. */
 export const STATION_ID_PATTERN = new RegExp(`^stn_${ULID}$`);
 
-export const newAs2InstanceId = (): string => `ins_${nextUlid()}`;
-export const newPartnershipId = (): string => `pts_${nextUlid()}`;
+/** A create with a command id (Idempotency-Key) names its entity from it, so its retry after a crash finds the same one. */
+export const newAs2InstanceId = (commandId?: string): string => (commandId === undefined ? `ins_${nextUlid()}` : commandEntityId('ins', commandId));
+export const newPartnershipId = (commandId?: string): string => (commandId === undefined ? `pts_${nextUlid()}` : commandEntityId('pts', commandId));
 export const newStationId = (): string => `stn_${nextUlid()}`;

@@ -2,6 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { PARTIAL_UPDATE_SCHEMA_NAMES } from '../partial-update.decorator';
 import { ERROR_BODY_SCHEMA, PAGINATION_SCHEMA, VALIDATION_ERROR_BODY_SCHEMA } from './api-schemas';
+import type { OpenApiOperation } from './openapi-operations';
 
 /** Set by @Public() on an operation or controller: no bearer token needed, so the operation lists no security. */
 export const PUBLIC_OPERATION_EXTENSION = 'x-public';
@@ -51,11 +52,28 @@ function completeOperation(path: string, method: string, operation: OperationObj
   }
 }
 
+/** Routes served beside Nest, as they describe themselves: secured, with exactly the error statuses they answer. */
+function addOperations(document: OpenAPIObject, operations: readonly OpenApiOperation[]): void {
+  for (const { path, method, operation, errors, schemas } of operations) {
+    const item = (document.paths[path] ??= {});
+    if (item[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} is documented twice`);
+    const responses = { ...operation.responses };
+    for (const status of errors) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+    item[method] = { ...operation, security: [{ bearer: [] }], responses };
+    for (const [name, schema] of Object.entries(schemas ?? {})) {
+      const known = document.components?.schemas?.[name];
+      if (known && JSON.stringify(known) !== JSON.stringify(schema)) throw new Error(`OpenAPI: two schemas named ${name}`);
+      document.components = { ...document.components, schemas: { ...document.components?.schemas, [name]: schema } };
+    }
+  }
+}
+
 /**
  * Makes the generated document exact where decorators cannot: the shared error responses of every operation, public
- * operations without security, the servers, and the shared schemas the controllers' responses reference.
+ * operations without security, the servers, and the shared schemas the controllers' responses reference; then adds
+ * the operations of routes served beside Nest (`extra`).
  */
-export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+export function completeOpenApiDocument(document: OpenAPIObject, extra: readonly OpenApiOperation[] = []): OpenAPIObject {
   document.servers = [{ url: '/', description: 'The public base URL this document is served from (one for every service)' }];
   document.info.license ??= { name: 'UNLICENSED' };
   document.components ??= {};
@@ -76,5 +94,6 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
       if (operation) completeOperation(path, method, operation);
     }
   }
+  addOperations(document, extra);
   return document;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, PageQueryDto, ReadYourWrites, requireOwnAccount, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
@@ -79,6 +79,7 @@ export class AccountKeysController {
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'OK', content: { 'application/json': { schema: KEY_CSR }, 'application/pkcs10': { schema: { type: 'string', description: 'PKCS#10, PEM' } } } })
   @ApiOperation({ summary: 'A PKCS#10 certificate request signed by the key (for a CA); PEM text for Accept: application/pkcs10' })
+  @ApiBody({ type: CertificateRequestDto, required: false, description: 'Optional: without a body (or a subject) the request carries the subject of the key\'s certificate' })
   async csr(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: CertificateRequestDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.access.certificationRequest(await this.access.writable(accountKeystore(ctx, account), id), body?.subject, accept, reply);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, PageQueryDto, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
@@ -83,6 +83,7 @@ export class KeysController {
   @ApiResponse({ status: 200, description: 'OK', content: { 'application/json': { schema: KEY_CSR }, 'application/pkcs10': { schema: { type: 'string', description: 'PKCS#10, PEM' } } } })
   @ApiResponse({ status: 403, description: "INHERITED_KEY_READ_ONLY: the account's key signs a request for its admin only" })
   @ApiOperation({ summary: 'A PKCS#10 certificate request signed by the key (for a CA); PEM text for Accept: application/pkcs10' })
+  @ApiBody({ type: CertificateRequestDto, required: false, description: 'Optional: without a body (or a subject) the request carries the subject of the key\'s certificate' })
   async csr(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: CertificateRequestDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.access.certificationRequest(await this.access.writable(tenantKeystore(ctx), id), body?.subject, accept, reply);
   }

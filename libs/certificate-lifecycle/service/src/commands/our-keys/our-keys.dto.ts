@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 
@@ -30,7 +30,8 @@ export class KeyListQueryDto {
 /** POST /v1/keys/{id}/csr */
 export class CertificateRequestDto {
   @ApiPropertyOptional({ description: 'Default: the subject of the key\'s certificate', example: 'CN=Acme AS2, O=Acme Corp, C=US' })
-  @IsOptional()
+  // Absent takes the default; null is no subject at all (IsOptional would let it through).
+  @ValidateIf((_, value) => value !== undefined)
   @IsString({ message: 'The subject must be a string' })
   @MaxLength(1024, { message: 'The subject may not be longer than 1024 characters' })
   subject?: string;

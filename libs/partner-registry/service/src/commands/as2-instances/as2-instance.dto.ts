@@ -4,7 +4,7 @@ import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, Matches, MaxLength } f
 import { PartialUpdate } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
 import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
-import { IsAs2Id, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { IsAs2Id, IsHeaderSafeText, IsOptionalNotNull, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 /** Seed 001's AS2 instance fields. */
 export class CreateAs2InstanceDto {
@@ -31,14 +31,14 @@ export class CreateAs2InstanceDto {
   my_email!: string;
 
   @ApiPropertyOptional({ enum: ['on', 'off'], default: 'on', description: 'off: the instance neither sends nor receives' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['on', 'off'], { message: 'The status must be on or off' })
   status?: 'on' | 'off';
 }
 
-/** Every field optional, at least one given. */
+/** Every field optional (never null: none of them can be cleared), at least one given. */
 @PartialUpdate()
-export class UpdateAs2InstanceDto extends PartialType(CreateAs2InstanceDto) {}
+export class UpdateAs2InstanceDto extends PartialType(CreateAs2InstanceDto, { skipNullProperties: false }) {}
 
 export class DeleteAs2InstanceQueryDto {
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also delete the partnerships that name the instance' })

@@ -35,7 +35,7 @@ export class As2InstancesHandler {
 
   async create(ctx: RequestContext, scope: InstanceScope, dto: CreateAs2InstanceDto): Promise<AfterWrite<As2InstanceDocument>> {
     const now = this.clock.now();
-    const instanceId = newAs2InstanceId();
+    const instanceId = newAs2InstanceId(ctx.commandId);
     const metadata = requestMetadata(ctx, scope.tenant, now);
     const command = {
       type: 'create_as2_instance' as const,
@@ -52,7 +52,7 @@ export class As2InstancesHandler {
     const { created } = await this.reservations.reserveThenCreate(
       as2InstanceDirectory(this.writeModel, scope.account, scope.tenant),
       { reserve: reserveKey(dto.my_as2_id, instanceId, now), release: releaseKeys(instanceId, 'stale', now) },
-      { stream: PartnerRegistryStreams.as2Instance(instanceId), decider: as2InstanceDecider, command },
+      { stream: PartnerRegistryStreams.as2Instance(instanceId), decider: as2InstanceDecider, command, ...(ctx.commandId ? { commandId: ctx.commandId } : {}) },
       now,
       metadata,
     );

@@ -25,6 +25,8 @@ export interface PartnerCreation {
   readonly planLimit: PlanLimit | null;
   readonly metadata: EventMetadata;
   readonly now: Date;
+  /** The request's command id (Idempotency-Key): the partner's id derives from it, so a retry after a crash finds the partner it created. */
+  readonly commandId?: string;
 }
 
 @Injectable()
@@ -48,7 +50,14 @@ export class CreatePartnerHandler {
     const metadata = requestMetadata(ctx, tenant, now);
     const planLimit = await planLimitOf(this.writeModel, account, tenant);
     const seal = (password: string) => this.secrets.seal(account, tenant, password, metadata);
-    const { partnerId, position, events } = await this.create(dto, { owner: { scope: 'tenant', account, tenant }, seal, planLimit, metadata, now });
+    const { partnerId, position, events } = await this.create(dto, {
+      owner: { scope: 'tenant', account, tenant },
+      seal,
+      planLimit,
+      metadata,
+      now,
+      ...(ctx.commandId ? { commandId: ctx.commandId } : {}),
+    });
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
     const createdEvent = events.find((event) => event.type === 'partner.created.v1');
     return new AfterWrite(
@@ -65,8 +74,8 @@ export class CreatePartnerHandler {
 
   /** The one create path of both scopes: AS2 id unique in the owner's directory, then the partner's stream. */
   async create(dto: CreatePartnerDto, creation: PartnerCreation): Promise<{ partnerId: string; position: number | null; events: readonly (PartnerEvent | MasterPartnerEvent)[] }> {
-    const { owner, now } = creation;
-    const partnerId = newPartnerId();
+    const { owner, now, commandId } = creation;
+    const partnerId = newPartnerId(commandId);
     await requireStationFor(this.writeModel, owner.account, owner.tenant, dto.station_id);
     const changes = await partnerChangesFromDto(dto, creation.seal, this.config.privateEndpointsAllow);
     const command = {
@@ -88,7 +97,7 @@ export class CreatePartnerHandler {
       this.directory.reserveThenCreate(
         directory,
         { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
-        { stream, decider: partnerDeciderFor(owner.scope), command },
+        { stream, decider: partnerDeciderFor(owner.scope), command, ...(commandId === undefined ? {} : { commandId }) },
         creation.metadata,
       ),
     );

@@ -31,7 +31,7 @@ export class MasterPartnersHandler {
   async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
     const now = this.clock.now();
     const seal = async (password: string) => this.sealer.seal(password);
-    const creation = { owner: { scope: 'account' as const, account, tenant: null }, seal, planLimit: null, metadata: requestMetadata(ctx, null, now), now };
+    const creation = { owner: { scope: 'account' as const, account, tenant: null }, seal, planLimit: null, metadata: requestMetadata(ctx, null, now), now, ...(ctx.commandId ? { commandId: ctx.commandId } : {}) };
     const { partnerId, position } = await this.creation.create(dto, creation);
     return new AfterWrite(position, () => this.get(account, partnerId));
   }

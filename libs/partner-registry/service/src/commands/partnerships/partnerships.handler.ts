@@ -37,7 +37,7 @@ export class PartnershipsHandler {
     await this.requireVisibleInstance(account, tenant, dto.as2_instance_id);
     await this.requireVisiblePartner(ctx, dto.partner_id);
     const now = this.clock.now();
-    const partnershipId = newPartnershipId();
+    const partnershipId = newPartnershipId(ctx.commandId);
     const metadata = requestMetadata(ctx, tenant, now);
     const command = {
       type: 'create_partnership' as const,
@@ -52,7 +52,7 @@ export class PartnershipsHandler {
     const { created } = await this.reservations.reserveThenCreate(
       partnershipDirectory(this.writeModel, account),
       { reserve: reserveKey(partnershipPairKey(tenant, dto.as2_instance_id, dto.partner_id), partnershipId, now), release: releaseKeys(partnershipId, 'stale', now) },
-      { stream: PartnerRegistryStreams.partnership(partnershipId), decider: partnershipDecider, command },
+      { stream: PartnerRegistryStreams.partnership(partnershipId), decider: partnershipDecider, command, ...(ctx.commandId ? { commandId: ctx.commandId } : {}) },
       now,
       metadata,
     );

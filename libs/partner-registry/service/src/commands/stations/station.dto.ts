@@ -24,5 +24,6 @@ export class CreateStationDto {
   as2_instance_id?: string | null;
 }
 
+/** Name and notification email can change but never be cleared (null is refused); the AS2 instance can be (null). */
 @PartialUpdate()
-export class UpdateStationDto extends PartialType(CreateStationDto) {}
+export class UpdateStationDto extends PartialType(CreateStationDto, { skipNullProperties: false }) {}
