@@ -118,6 +118,17 @@ export class OurKeyOperations {
     return { candidates: unwrapped.candidates.map((c) => ({ ...c, keyId: keyIdOf(c.certificate) })), matched: unwrapped.matched, certificates: unwrapped.certificates };
   }
 
+  /** Whether the alias has a current key to sign with (a caller's check before it starts work that needs one). */
+  async hasSigningKey(ref: KeyAliasRef): Promise<boolean> {
+    try {
+      await this.keystore.signingKey(this.scope(ref));
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === OurKeyErrorCode.KeyNotFound || error.code === OurKeyErrorCode.InvalidKeyAlias)) return false;
+      throw error;
+    }
+  }
+
   /** The alias as libs/as2's signer hook, in this process. */
   signer(ref: KeyAliasRef): As2Signer {
     return {
