@@ -28,7 +28,6 @@ function withDatabase(url: string, db: string): string {
 
 interface ApiResponse {
   readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are asserted field by field
   readonly body: any;
 }
 
@@ -124,12 +123,11 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       // The keystore is reached over a real socket, as from another pod: only the tester's HTTP client talks to it.
       await keys.listen(0, '127.0.0.1');
       const keystoreUrl = `http://127.0.0.1:${(keys.getHttpServer().address() as AddressInfo).port}`;
-      const serviceToken = signHs256TestToken({ sub: 'connection-tester', account: '*', roles: ['gateway'], exp: Math.floor(Date.now() / 1000) + 1800 }, SECRET);
       tester = await startService(ConnectionTesterAppModule, databases.tester, {
         PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8',
         UNKNOWN_PARTNER_WAIT_MS: '30000',
+        // No KEYSTORE_TOKEN: the services share JWT_SECRET, so the tester mints its own short-lived gateway token (as in compose and k8s).
         KEYSTORE_URL: keystoreUrl,
-        KEYSTORE_TOKEN: serviceToken,
       });
       const accountAdmin = token({ tenant: null, roles: ['account_admin'] });
       const plan = await call(registry, 'POST', `/v1/accounts/${account}/tenants`, { id: tenant, name: 'Plant 1', plan: 'enterprise' }, accountAdmin);

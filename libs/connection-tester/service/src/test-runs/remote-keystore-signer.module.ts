@@ -15,7 +15,7 @@ import { RemoteKeystoreSigner } from './remote-keystore-signer';
       provide: OUR_AS2_SIGNER,
       inject: [PLATFORM_CONFIG],
       useFactory: (platform: PlatformConfig) => {
-        const config = remoteKeystoreConfigFrom(platform.env);
+        const config = remoteKeystoreConfigFrom(platform.env, platform.jwt);
         return config ? new RemoteKeystoreSigner(config) : null;
       },
     },
