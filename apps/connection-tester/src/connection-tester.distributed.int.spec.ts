@@ -7,7 +7,8 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestIdentity, startTestPartnerProcess, type TestIdentity, type TestPartnerProcess } from '@as2-partners/as2-testing';
-import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { CertificateLifecycleModule, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
+import { OUR_AS2_SIGNER, RemoteKeystoreSigner } from '@as2-partners/connection-tester-service';
 import { describeWithServer, eventually } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { loadPlatformConfig } from '@as2-partners/platform';
@@ -194,6 +195,11 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       const event = await until('connection.tested.v1 for the full test on Kafka', async () => testedEvents.find((e) => e.type === 'connection.tested.v1' && e.data['partnerId'] === partnerId && e.data['testType'] === 'full'));
       expect(event.data).toMatchObject({ outcome: 'success', testType: 'full' });
       expect(JSON.stringify(event)).not.toContain(ours.keyPem.split('\n')[5]);
+      // The tester signed through the keystore's route: it holds no keystore of its own, and no byte of the key.
+      expect(tester.get(OUR_AS2_SIGNER)).toBeInstanceOf(RemoteKeystoreSigner);
+      expect(() => tester.get(OurKeyOperations, { strict: false })).toThrow();
+      const testerDocuments = await Promise.all((await mongos[2].db!.listCollections().toArray()).map(async (c) => JSON.stringify(await mongos[2].db!.collection(c.name).find({}).toArray())));
+      expect(testerDocuments.join('\n')).not.toContain(ours.keyPem.split('\n')[5]);
     });
 
     it('full with an alias that has no key in the keystore: 422 SIGNING_KEY_UNAVAILABLE, asked of the keystore before the test counts', async () => {
