@@ -52,6 +52,7 @@ export { createSelfSignedIdentity, type SelfSignedIdentity, type SelfSignedIdent
 // Our private keys elsewhere (a keystore service): the signer/decryptor hook, its in-process and HTTP implementations.
 export { keyPairSigner, type As2Signature, type As2Signer } from './external/as2-signer';
 export {
+  ExternalKeyOperationError,
   keyPairDecryptor,
   unwrapWithKeyPairs,
   type As2Decryptor,

@@ -3,7 +3,7 @@ import { contentInfo, der, type DerChunks, issuerAndSerialNumber, Oid } from '@a
 import { cipherFromOid, cipherSpec, type ContentCipher } from '../crypto/algorithms';
 import { decrypt, encrypt, randomBytes, rsaEncryptKey } from '../crypto/crypto-primitives';
 import { As2Error } from '../errors/as2-error';
-import { unwrapWithKeyPairs, type As2Decryptor, type KeyTransportRecipient, type UnwrappedContentKeys } from '../external/as2-decryptor';
+import { ExternalKeyOperationError, unwrapWithKeyPairs, type As2Decryptor, type KeyTransportRecipient, type UnwrappedContentKeys } from '../external/as2-decryptor';
 import { describeIdentifier } from '../external/recipient-identifier';
 import type { As2Certificate } from '../pki/certificate';
 import type { As2KeyPair } from '../pki/private-key';
@@ -73,7 +73,13 @@ export async function decryptEnvelopedWith(data: Buffer, decryptor: As2Decryptor
   const envelope = readingCms(() => parseEnveloped(data));
   const recipients = keyTransportRecipients(envelope);
   if (recipients.length === 0) throw unsupportedKeyTransport(envelope);
-  return openEnvelope(envelope, await decryptor.unwrapContentKey(recipients, cipherSpec(envelope.cipher).keyLength));
+  let unwrapped: UnwrappedContentKeys;
+  try {
+    unwrapped = await decryptor.unwrapContentKey(recipients, cipherSpec(envelope.cipher).keyLength);
+  } catch (error) {
+    throw error instanceof As2Error ? error : new ExternalKeyOperationError(error);
+  }
+  return openEnvelope(envelope, unwrapped);
 }
 
 function noKey(): As2Error {

@@ -48,6 +48,15 @@ export function unwrapWithKeyPairs(keyPairs: readonly As2KeyPair[], recipients: 
   };
 }
 
+/** The decryptor itself failed (not the message): carries its error so the caller can answer "try again", not a negative MDN. */
+export class ExternalKeyOperationError extends Error {
+  override readonly name = 'ExternalKeyOperationError';
+
+  constructor(override readonly cause: unknown) {
+    super(`The external key operation failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
 /** The in-process implementation: key pairs held in memory (several during a rollover overlap). */
 export function keyPairDecryptor(keyPairs: readonly As2KeyPair[]): As2Decryptor {
   return { unwrapContentKey: async (recipients, keyLength) => unwrapWithKeyPairs(keyPairs, recipients, keyLength) };

@@ -152,7 +152,18 @@ describe('external decryptor', () => {
   it('without a decryptor an encrypted message fails with DECRYPTION_FAILED, a typed error', async () => {
     const sent = buildAs2Message({ ...base, encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' } });
     await expect(receiveAs2MessageAsync({ headers: sent.headers, body: sent.body })).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
-    const down: As2Decryptor = { unwrapContentKey: async () => Promise.reject(new Error('keystore down')) };
-    await expect(receiveAs2MessageAsync({ headers: sent.headers, body: sent.body, decryptor: down })).rejects.toBeInstanceOf(As2Error);
+  });
+
+  it('a decryptor that cannot be reached rejects with its own error, not a negative MDN about the message', async () => {
+    const sent = buildAs2Message({ ...base, encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' }, mdn: {} });
+    const outage = new Error('keystore down');
+    const down: As2Decryptor = { unwrapContentKey: async () => Promise.reject(outage) };
+    await expect(receiveAs2MessageAsync({ headers: sent.headers, body: sent.body, decryptor: down })).rejects.toBe(outage);
+    await expect(handleAs2RequestAsync({ headers: sent.headers, body: sent.body, decryptor: down })).rejects.toBe(outage);
+    // A refusal typed as the message's fault still becomes the MDN.
+    const refusing: As2Decryptor = { unwrapContentKey: async () => Promise.reject(new As2Error('DECRYPTION_FAILED', 'not ours')) };
+    const handled = await handleAs2RequestAsync({ headers: sent.headers, body: sent.body, decryptor: refusing });
+    expect(handled.error?.code).toBe('DECRYPTION_FAILED');
+    expect(handled.mdn?.disposition).toContain('decryption-failed');
   });
 });

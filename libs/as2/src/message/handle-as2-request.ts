@@ -63,7 +63,9 @@ export async function handleAs2RequestAsync(options: HandleAs2RequestWithKeystor
   try {
     message = await receiveAs2MessageAsync(options);
   } catch (caught) {
-    error = toAs2Error(caught);
+    // The keystore could not be asked: no MDN about the message, the caller answers "try again" (e.g. HTTP 503).
+    if (!(caught instanceof As2Error)) throw caught;
+    error = caught;
   }
   if (!envelope.mdnRequest) return { envelope, message, error };
   return { envelope, message, error, mdn: await buildMdnAsync({ ...mdnAnswering(envelope, message, error, options), signer: options.mdnSigner }) };

@@ -4,7 +4,7 @@ import { Oid, oidOf } from '@as2-partners/pki';
 import { readCms, readingCms } from '../cms/cms-structure';
 import { decompress } from '../cms/compressed-data';
 import { decryptEnveloped, decryptEnvelopedWith, type DecryptedEnvelope } from '../cms/enveloped-data';
-import type { As2Decryptor } from '../external/as2-decryptor';
+import { ExternalKeyOperationError, type As2Decryptor } from '../external/as2-decryptor';
 import { verifySignature, type VerifiedSignature } from '../cms/signed-data';
 import { As2Error } from '../errors/as2-error';
 import { withTypedFailures } from '../errors/typed-failures';
@@ -122,28 +122,29 @@ export function receiveAs2Message(options: ReceiveAs2MessageOptions): ReceivedAs
 /** The same options, decrypting through an external decryptor (a keystore in another process) instead of key pairs. */
 export type ReceiveAs2MessageWithDecryptorOptions = Omit<ReceiveAs2MessageOptions, 'decryptionKeys'> & { readonly decryptor?: As2Decryptor };
 
-/** receiveAs2Message with the content-encryption key unwrapped by `decryptor` (only the key transport reaches it). */
+/**
+ * receiveAs2Message with the content-encryption key unwrapped by `decryptor` (only the key transport reaches it).
+ * A failure of the decryptor itself (the keystore cannot be reached) rejects with that error unchanged: the message is
+ * not at fault, so it must not become a negative MDN; every failure of the message is an As2Error as in the sync API.
+ */
 export async function receiveAs2MessageAsync(options: ReceiveAs2MessageWithDecryptorOptions): Promise<ReceivedAs2Message> {
-  try {
-    const steps = receive(options);
-    let step = steps.next();
-    while (!step.done) {
-      let decrypted: DecryptedEnvelope;
-      try {
-        if (!options.decryptor) throw new As2Error('DECRYPTION_FAILED', 'The message is encrypted but no private key is configured to decrypt it.');
-        decrypted = await decryptEnvelopedWith(step.value, options.decryptor);
-      } catch (error) {
-        step = steps.throw(error);
-        continue;
-      }
-      step = steps.next(decrypted);
+  const typed = <T>(fn: () => T): T => withTypedFailures('receiving the AS2 message', fn);
+  const steps = receive(options);
+  let step = typed(() => steps.next());
+  while (!step.done) {
+    const body = step.value;
+    let decrypted: DecryptedEnvelope;
+    try {
+      if (!options.decryptor) throw new As2Error('DECRYPTION_FAILED', 'The message is encrypted but no private key is configured to decrypt it.');
+      decrypted = await decryptEnvelopedWith(body, options.decryptor);
+    } catch (error) {
+      if (error instanceof ExternalKeyOperationError) throw error.cause;
+      step = typed(() => steps.throw(error));
+      continue;
     }
-    return step.value;
-  } catch (error) {
-    return withTypedFailures('receiving the AS2 message', () => {
-      throw error;
-    });
+    step = typed(() => steps.next(decrypted));
   }
+  return step.value;
 }
 
 /** The receive as one sequence both variants share: it yields each enveloped-data body and goes on with its decryption. */
