@@ -159,7 +159,8 @@ export class OurKeyOperations {
   /** An AS2 message signed as the alias (libs/as2 builds it here, with the key that never leaves). */
   async buildAs2Message(ref: KeyAliasRef, options: Omit<BuildAs2MessageOptions, 'sign'> & { sign?: { algorithm: DigestAlgorithm } }): Promise<OutgoingAs2Message> {
     const { sign, ...rest } = options;
-    return buildAs2MessageAsync({ ...rest, ...(sign ? { sign: { signer: this.signer(ref), algorithm: sign.algorithm } } : {}) });
+    // Dated by this service's clock unless the caller dates it: the signing-time the hook checks against the same clock.
+    return buildAs2MessageAsync({ date: this.clock.now(), ...rest, ...(sign ? { sign: { signer: this.signer(ref), algorithm: sign.algorithm } } : {}) });
   }
 
   /** Receives an AS2 message addressed to the alias: decrypts with its keys and signs the MDN as it. */
