@@ -75,4 +75,19 @@ describe('full test signed by the keystore', () => {
     const res = await t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/test`, headers: admin(), payload: { test_type: 'full', acknowledge_payload_delivery: true } });
     expect(res.json()).toMatchObject({ success: true, data: { results: { as2_protocol: 'success', mic_match: true, mdn_disposition: 'processed' } } });
   });
+
+  it('an instance whose alias has no key in the keystore gets 422 SIGNING_KEY_UNAVAILABLE before the test is run', async () => {
+    const created = await t.app.inject({
+      method: 'POST', url: '/v1/partners', headers: admin(),
+      payload: { name: 'Keyless Pair', as2_id: 'KEYLESSPAIR', url: partner.url, sign: true, encrypt: false, sign_algorithm: 'SHA256withRSA', mdn_mode: 'sync' },
+    });
+    const partnerId = created.json().data.id as string;
+    await registryEvent('as2_instance.created.v1', 'as2_instance-inst_nokey', { instanceId: 'inst_nokey', account: 'acme', tenant: TENANT, myAs2Id: 'KEYLESS', myName: 'Keyless', myAs2Alias: 'no-such-key', myEmail: 'as2@example.com', status: 'on', createdAt: new Date().toISOString() });
+    await registryEvent('partnership.created.v1', 'partnership-pship_nokey', { partnershipId: 'pship_nokey', account: 'acme', tenant: TENANT, as2InstanceId: 'inst_nokey', partnerId, overrides: {}, createdAt: new Date().toISOString() });
+    const res = await t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/test`, headers: admin(), payload: { test_type: 'full', acknowledge_payload_delivery: true } });
+    expect([res.statusCode, res.json().error?.code]).toEqual([422, 'SIGNING_KEY_UNAVAILABLE']);
+    expect(res.json().message).toContain('no-such-key');
+    const history = await t.app.inject({ method: 'GET', url: `/v1/partners/${partnerId}/tests`, headers: admin() });
+    expect(history.json().data).toEqual([]);
+  });
 });

@@ -27,8 +27,8 @@ const SERVICES = ['certificate-lifecycle', 'connection-tester', 'partner-registr
 // The rendered resources, read loosely: the checks below name the fields they need.
 type Resource = { kind: string; metadata: { name: string }; spec: any };
 interface Rule {
-  readonly from?: { namespaceSelector?: { matchLabels?: Record<string, string> } }[];
-  readonly to?: { ipBlock?: { cidr: string; except?: string[] } }[];
+  readonly from?: { namespaceSelector?: { matchLabels?: Record<string, string> }; podSelector?: { matchLabels?: Record<string, string> } }[];
+  readonly to?: { ipBlock?: { cidr: string; except?: string[] }; podSelector?: { matchLabels?: Record<string, string> } }[];
   readonly ports?: { port: number }[];
 }
 
@@ -115,7 +115,14 @@ const run = (command: string, args: string[], cwd?: string) => spawnSync(command
         .flatMap((policy) => policy.spec.egress ?? []) as Rule[];
     expect(egressOf('certificate-lifecycle').flatMap((rule) => rule.ports?.map((port) => port.port))).toEqual([443]);
     expect(egressOf('traffic-control').flatMap((rule) => rule.ports?.map((port) => port.port)).sort()).toEqual([25, 465, 587]);
-    const partners = egressOf('connection-tester');
+    const testerEgress = egressOf('connection-tester');
+    // The keystore's internal route (full tests signed as our instances), and the certificate service lets it in.
+    expect(testerEgress.filter((rule) => rule.to?.some((peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'certificate-lifecycle')).flatMap((rule) => rule.ports?.map((port) => port.port))).toEqual([3000]);
+    const keystoreIngress = ofKind('NetworkPolicy')
+      .filter((policy) => policy.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'certificate-lifecycle')
+      .flatMap((policy) => (policy.spec.ingress ?? []) as Rule[]);
+    expect(keystoreIngress.some((rule) => rule.from?.some((peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'connection-tester'))).toBe(true);
+    const partners = testerEgress.filter((rule) => rule.to?.some((peer) => peer.ipBlock));
     expect(partners.map((rule) => rule.ports)).toEqual([undefined]);
     expect(partners[0]?.to?.map((peer) => peer.ipBlock)).toEqual([
       { cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']) },

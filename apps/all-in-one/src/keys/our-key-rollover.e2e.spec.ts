@@ -1,3 +1,4 @@
+import { buildSignedAttributes, decryptEnvelopedWith } from '@as2-partners/as2';
 import { ActivationSchedulerLifecycle, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
 import { CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
@@ -108,6 +109,9 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     expect((await ops.sign(ref, Buffer.from('x'), 'sha256')).keyId).toBe(next.id);
     const toOld = encryptedTo(oldCertificate, 'to-old');
     expect(await ops.decrypt(ref, toOld)).toMatchObject({ keyId: current.id, content: Buffer.from('payload for to-old\r\n') });
+    // The same through libs/as2's hook (what a service in another process reaches over the internal route).
+    expect((await ops.signAttributes(ref, buildSignedAttributes(Buffer.alloc(32), clockNow()), 'sha256')).keyId).toBe(next.id);
+    expect((await decryptEnvelopedWith(toOld, ops.decryptor(ref))).content).toEqual(Buffer.from('payload for to-old\r\n'));
     expect((await api.get(`/v1/keys/${current.id}`)).body.data).toMatchObject({ status: 'previous', usage: 'decrypt', overlap_until: overlapUntil.toISOString().replace('Z', '000Z') });
     expect((await api.delete(`/v1/keys/${current.id}`)).body.error.code).toBe('KEY_IN_USE');
     const timeline = await api.get(`/v1/keys/${next.id}/events`);
@@ -116,6 +120,7 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
 
     jumpPast(overlapUntil);
     await expect(ops.decrypt(ref, toOld)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(decryptEnvelopedWith(toOld, ops.decryptor(ref))).rejects.toMatchObject({ code: 'RECIPIENT_MISMATCH' });
     expect((await api.get(`/v1/keys/${current.id}`)).body.data.usage).toBe('none');
     expect((await api.delete(`/v1/keys/${current.id}`)).status).toBe(200);
   });

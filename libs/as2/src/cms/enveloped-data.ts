@@ -1,9 +1,11 @@
 import { childAt, expectTag, octetStringValue, oidOf, Tag, type Asn1Element } from '@as2-partners/pki';
 import { contentInfo, der, type DerChunks, issuerAndSerialNumber, Oid } from '@as2-partners/pki';
 import { cipherFromOid, cipherSpec, type ContentCipher } from '../crypto/algorithms';
-import { decrypt, encrypt, randomBytes, rsaDecryptKey, rsaEncryptKey } from '../crypto/crypto-primitives';
+import { decrypt, encrypt, randomBytes, rsaEncryptKey } from '../crypto/crypto-primitives';
 import { As2Error } from '../errors/as2-error';
-import { As2Certificate, describeIssuerSerial } from '../pki/certificate';
+import { ExternalKeyOperationError, unwrapWithKeyPairs, type As2Decryptor, type KeyTransportRecipient, type UnwrappedContentKeys } from '../external/as2-decryptor';
+import { describeIdentifier } from '../external/recipient-identifier';
+import type { As2Certificate } from '../pki/certificate';
 import type { As2KeyPair } from '../pki/private-key';
 import { readingCms } from './cms-structure';
 import { readContentInfo } from './content-info';
@@ -35,13 +37,20 @@ export interface DecryptedEnvelope {
   readonly recipient: As2Certificate;
 }
 
-interface KeyTransportRecipient {
+interface ParsedRecipient {
   readonly rid: Asn1Element;
   readonly encryptedKey: Buffer;
   readonly keyAlgorithm: string;
 }
 
-function parseRecipients(set: Asn1Element): KeyTransportRecipient[] {
+interface ParsedEnvelope {
+  readonly recipients: readonly ParsedRecipient[];
+  readonly cipher: ContentCipher;
+  readonly iv: Buffer;
+  readonly ciphertext: Buffer;
+}
+
+function parseRecipients(set: Asn1Element): ParsedRecipient[] {
   return set.children
     .filter((ri) => ri.tag === Tag.sequence)
     .map((ri) => ({
@@ -51,24 +60,44 @@ function parseRecipients(set: Asn1Element): KeyTransportRecipient[] {
     }));
 }
 
-function ridMatches(rid: Asn1Element, certificate: As2Certificate): boolean {
-  if (rid.tag === Tag.sequence) {
-    const [issuer, serial] = rid.children;
-    return !!issuer && !!serial && certificate.matchesIssuerSerial(issuer.raw, serial.content);
-  }
-  return rid.tag === Tag.context(0, false) && certificate.matchesSubjectKeyIdentifier(rid.content);
-}
-
-function describeRid(rid: Asn1Element): string {
-  return rid.tag === Tag.sequence ? describeIssuerSerial(rid) : `subject key identifier ${rid.content.toString('hex').toUpperCase()}`;
-}
-
 /** Decrypts with whichever of our key pairs the message was encrypted for (several during a certificate rollover). */
 export function decryptEnveloped(data: Buffer, keyPairs: readonly As2KeyPair[]): DecryptedEnvelope {
-  return readingCms(() => decryptEnvelopedData(data, keyPairs));
+  const envelope = readingCms(() => parseEnveloped(data));
+  if (keyPairs.length === 0) throw noKey();
+  const keyLength = cipherSpec(envelope.cipher).keyLength;
+  return openEnvelope(envelope, unwrapWithKeyPairs(keyPairs, keyTransportRecipients(envelope), keyLength));
 }
 
-function decryptEnvelopedData(data: Buffer, keyPairs: readonly As2KeyPair[]): DecryptedEnvelope {
+/** The same with an external decryptor (a keystore in another process): only the RSA key transport is done there. */
+export async function decryptEnvelopedWith(data: Buffer, decryptor: As2Decryptor): Promise<DecryptedEnvelope> {
+  const envelope = readingCms(() => parseEnveloped(data));
+  const recipients = keyTransportRecipients(envelope);
+  if (recipients.length === 0) throw unsupportedKeyTransport(envelope);
+  let unwrapped: UnwrappedContentKeys;
+  try {
+    unwrapped = await decryptor.unwrapContentKey(recipients, cipherSpec(envelope.cipher).keyLength);
+  } catch (error) {
+    throw error instanceof As2Error ? error : new ExternalKeyOperationError(error);
+  }
+  return openEnvelope(envelope, unwrapped);
+}
+
+function noKey(): As2Error {
+  return new As2Error('DECRYPTION_FAILED', 'The message is encrypted but no private key is configured to decrypt it.');
+}
+
+function unsupportedKeyTransport(envelope: ParsedEnvelope): As2Error {
+  return new As2Error(
+    'UNSUPPORTED_ALGORITHM',
+    `The content key is wrapped with ${envelope.recipients.map((r) => r.keyAlgorithm).join(', ') || 'no recipient'}; only RSA PKCS#1 v1.5 key transport (${Oid.rsaEncryption}) is supported.`,
+  );
+}
+
+function keyTransportRecipients(envelope: ParsedEnvelope): KeyTransportRecipient[] {
+  return envelope.recipients.filter((r) => r.keyAlgorithm === Oid.rsaEncryption).map((r) => ({ recipientIdentifier: r.rid.raw, encryptedKey: r.encryptedKey }));
+}
+
+function parseEnveloped(data: Buffer): ParsedEnvelope {
   const info = readContentInfo(data, 'The encrypted message');
   if (info.contentType !== Oid.envelopedData) {
     throw new As2Error('MALFORMED_CMS', `The encrypted message is CMS content type ${info.contentType}, expected enveloped-data (${Oid.envelopedData}).`);
@@ -89,25 +118,22 @@ function decryptEnvelopedData(data: Buffer, keyPairs: readonly As2KeyPair[]): De
   if (!encrypted || (encrypted.tag !== Tag.context(0, false) && encrypted.tag !== Tag.context(0, true))) {
     throw new As2Error('MALFORMED_CMS', 'The encrypted content is missing from the enveloped-data.');
   }
-  const ciphertext = octetStringValue(encrypted);
-  if (keyPairs.length === 0) {
-    throw new As2Error('DECRYPTION_FAILED', 'The message is encrypted but no private key is configured to decrypt it.');
+  return { recipients, cipher, iv, ciphertext: octetStringValue(encrypted) };
+}
+
+function openEnvelope(envelope: ParsedEnvelope, unwrapped: UnwrappedContentKeys): DecryptedEnvelope {
+  const { cipher, iv, ciphertext } = envelope;
+  const spec = cipherSpec(cipher);
+  if (unwrapped.certificates.length === 0) throw noKey();
+  for (const candidate of unwrapped.candidates) {
+    if (candidate.key.length !== spec.keyLength) continue;
+    const content = decrypt(cipher, candidate.key, iv, ciphertext, spec.ivLength);
+    if (content) return { content, cipher, recipient: candidate.certificate };
   }
-  const matches = keyPairs.flatMap((pair) => recipients.filter((r) => ridMatches(r.rid, pair.certificate)).map((r) => ({ pair, r })));
-  // A recipient we cannot identify is still tried with each key: some senders put a stale issuer/serial.
-  const candidates = matches.length > 0 ? matches : keyPairs.flatMap((pair) => recipients.map((r) => ({ pair, r })));
-  for (const { pair, r } of candidates) {
-    if (r.keyAlgorithm !== Oid.rsaEncryption) continue;
-    const key = rsaDecryptKey(pair.privateKey, r.encryptedKey, spec.keyLength);
-    const content = decrypt(cipher, key, iv, ciphertext, spec.ivLength);
-    if (content) return { content, cipher, recipient: pair.certificate };
-  }
-  const theirs = recipients.map((r) => describeRid(r.rid)).join('; ') || 'none';
-  const ours = keyPairs.map((p) => p.certificate.describe()).join('; ');
-  if (recipients.every((r) => r.keyAlgorithm !== Oid.rsaEncryption)) {
-    throw new As2Error('UNSUPPORTED_ALGORITHM', `The content key is wrapped with ${recipients.map((r) => r.keyAlgorithm).join(', ')}; only RSA PKCS#1 v1.5 key transport (${Oid.rsaEncryption}) is supported.`);
-  }
-  if (matches.length === 0) {
+  const theirs = envelope.recipients.map((r) => describeIdentifier(r.rid)).join('; ') || 'none';
+  const ours = unwrapped.certificates.map((c) => c.describe()).join('; ');
+  if (envelope.recipients.every((r) => r.keyAlgorithm !== Oid.rsaEncryption)) throw unsupportedKeyTransport(envelope);
+  if (!unwrapped.matched) {
     throw new As2Error('RECIPIENT_MISMATCH', `The message was encrypted for ${theirs}, not for our certificate (${ours}): the partner uses an old or wrong certificate of ours.`);
   }
   throw new As2Error('DECRYPTION_FAILED', `The ${cipher} content could not be decrypted with the private key of ${ours}: the key does not match or the message is damaged.`);

@@ -1,43 +1,47 @@
 import { childAt, expectTag, octetStringValue, oidOf, Tag, type Asn1Element } from '@as2-partners/pki';
-import {
-  cmsAttribute,
-  der,
-  flatten,
-  issuerAndSerialNumber,
-  Oid,
-  signedAttributesSet,
-  signedDataContentInfo,
-  signerInfo,
-} from '@as2-partners/pki';
+import { der, flatten, issuerAndSerialNumber, Oid, signedDataContentInfo, signerInfo } from '@as2-partners/pki';
 import { digestFromOid, digestOid, type DigestAlgorithm } from '../crypto/algorithms';
 import { digest, rsaSign, rsaVerify } from '../crypto/crypto-primitives';
 import { As2Error } from '../errors/as2-error';
 import { As2Certificate, describeIssuerSerial } from '../pki/certificate';
 import type { As2KeyPair } from '../pki/private-key';
+import type { As2Signature, As2Signer } from '../external/as2-signer';
+import { buildSignedAttributes } from '../external/signed-attributes';
 import { readingCms } from './cms-structure';
 import { readContentInfo } from './content-info';
 
 /** CMS SignedData (RFC 5652) with detached content, one RSA signer, signed attributes, signer certificate included. */
 export function createDetachedSignature(content: readonly Buffer[], signer: As2KeyPair, algorithm: DigestAlgorithm, signingTime: Date): Buffer {
-  const contentDigest = digest(algorithm, content);
-  const signedAttributes = signedAttributesSet(
-    cmsAttribute(Oid.contentTypeAttribute, der.oid(Oid.data)),
-    cmsAttribute(Oid.signingTimeAttribute, der.utcTime(signingTime)),
-    cmsAttribute(Oid.messageDigestAttribute, der.octetString(contentDigest)),
-  );
+  const signedAttributes = buildSignedAttributes(digest(algorithm, content), signingTime);
+  return assembleDetachedSignature(signedAttributes, algorithm, { signature: rsaSign(algorithm, signedAttributes, signer.privateKey), certificates: [signer.certificate] });
+}
+
+/** The same, with the signature computed by an external signer (a keystore in another process): only the signed attributes go there. */
+export async function createDetachedSignatureWith(content: readonly Buffer[], signer: As2Signer, algorithm: DigestAlgorithm, signingTime: Date): Promise<Buffer> {
+  const signedAttributes = buildSignedAttributes(digest(algorithm, content), signingTime);
+  const signed = await signer.signAttributes(signedAttributes, algorithm);
+  // A signer answering for another key, or a broken signature, would go out as a message no partner accepts: caught here.
+  if (!rsaVerify(algorithm, signedAttributes, signed.certificates[0].publicKey, signed.signature)) {
+    throw new As2Error('SIGNATURE_INVALID', `The external signer's ${algorithm.toUpperCase()} signature does not verify with the certificate it named (${signed.certificates[0].describe()}).`);
+  }
+  return assembleDetachedSignature(signedAttributes, algorithm, signed);
+}
+
+function assembleDetachedSignature(signedAttributes: Buffer, algorithm: DigestAlgorithm, signed: As2Signature): Buffer {
   const digestAlgorithm = der.algorithm(digestOid(algorithm), der.null());
+  const [certificate] = signed.certificates;
   return flatten(
     signedDataContentInfo({
       version: 1,
       digestAlgorithm,
       encapsulatedContent: der.sequence(der.oid(Oid.data)),
-      certificates: [signer.certificate.der],
+      certificates: signed.certificates.map((c) => c.der),
       signerInfo: signerInfo({
-        signerIdentifier: issuerAndSerialNumber(signer.certificate.issuerDer, signer.certificate.serialNumberDer),
+        signerIdentifier: issuerAndSerialNumber(certificate.issuerDer, certificate.serialNumberDer),
         digestAlgorithm,
         signedAttributes,
         signatureAlgorithm: der.algorithm(Oid.rsaEncryption, der.null()),
-        signature: rsaSign(algorithm, signedAttributes, signer.privateKey),
+        signature: signed.signature,
       }),
     }),
   );

@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import {
   As2Certificate,
   buildAs2Message,
+  buildAs2MessageAsync,
   createSelfSignedIdentity,
   handleAs2Request,
+  handleAs2RequestAsync,
+  keyPairDecryptor,
+  keyPairSigner,
   loadKeyPair,
   readMdn,
   type As2KeyPair,
@@ -144,6 +148,23 @@ describe('we send, pyas2lib receives and answers with an MDN we verify', () => {
     expect(mdn).toMatchObject({ status: 'delivered', signed: false, originalMessageId: sent.messageId });
   });
 
+  it('signed through the external-signer hook (only the signed attributes reach the signer), encrypted: pyas2lib verifies and returns our MIC', async () => {
+    const sent = await buildAs2MessageAsync({
+      payload: ediPayload,
+      fileName: 'orders-4711.edi',
+      contentType: 'application/edifact',
+      as2From: us.as2Id,
+      as2To: them.as2Id,
+      sign: { signer: keyPairSigner(ourKeys), algorithm: 'sha256' },
+      encrypt: { certificate: theirCertificate, algorithm: 'aes-256-cbc' },
+      mdn: { signed: { micAlgorithms: ['sha256'] } },
+    });
+    const received = await pyas2Receives(sent, { requireSigned: true, requireEncrypted: true });
+    expect(received).toMatchObject({ status: 'processed', signed: true, encrypted: true, mic: sent.mic.value });
+    const mdn = readMdn({ headers: asHeaderRecord(received.mdn!.headers), body: received.mdn!.body, partnerCertificates: [theirCertificate], expected: { messageId: sent.messageId, mic: sent.mic }, requireSignature: true });
+    expect(mdn.status).toBe('delivered');
+  });
+
   it('asks for an asynchronous MDN: pyas2lib builds it for our Receipt-Delivery-Option URL and we verify it', async () => {
     const asyncUrl = 'http://127.0.0.1:9/as2/mdn';
     const sent = ourMessage({ sign: { keyPair: ourKeys, algorithm: 'sha384' }, mdn: { signed: { micAlgorithms: ['sha384'] }, asyncUrl } });
@@ -223,6 +244,23 @@ describe('pyas2lib sends, we receive and answer with an MDN pyas2lib verifies', 
     expect(handled.error).toBeUndefined();
     expect(handled.message).toMatchObject({ encryption: { algorithm: cipher }, signature: { algorithm: 'sha256' }, mic: { value: sent.mic } });
     expect(handled.message!.payload).toEqual(ediPayload);
+    const verdict = await peer.verifyMdn(sent, { headers: asHeaderLines(handled.mdn!.headers), body: handled.mdn!.body }, us.certFile);
+    expect(verdict).toMatchObject({ status: 'processed', signed: true, micEqual: true });
+  });
+
+  it('signed and encrypted: the external decryptor opens it, the external signer signs our MDN, pyas2lib verifies it', async () => {
+    const sent = await pyas2Sends({ sign: 'sha256', encrypt: 'aes_128_cbc', mdnSign: 'sha256' });
+    const handled = await handleAs2RequestAsync({
+      headers: asHeaderRecord(sent.headers),
+      body: sent.body,
+      decryptor: keyPairDecryptor([ourKeys]),
+      mdnSigner: keyPairSigner(ourKeys),
+      partnerCertificates: [theirCertificate],
+      requireSignature: true,
+      requireEncryption: true,
+    });
+    expect(handled.error).toBeUndefined();
+    expect(handled.message).toMatchObject({ encryption: { algorithm: 'aes-128-cbc' }, mic: { value: sent.mic } });
     const verdict = await peer.verifyMdn(sent, { headers: asHeaderLines(handled.mdn!.headers), body: handled.mdn!.body }, us.certFile);
     expect(verdict).toMatchObject({ status: 'processed', signed: true, micEqual: true });
   });

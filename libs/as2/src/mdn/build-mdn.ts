@@ -7,6 +7,8 @@ import { quoteAs2Name } from '../message/as2-name';
 import { as2Version, type Mic } from '../message/build-as2-message';
 import { newMessageId } from '../message/message-id';
 import { signedEntity } from '../message/outgoing-entities';
+import { createDetachedSignature, createDetachedSignatureWith } from '../cms/signed-data';
+import type { As2Signer } from '../external/as2-signer';
 import { formatRfc5322Date } from '../message/rfc5322-date';
 import { formatDisposition, type MdnDisposition } from './mdn-disposition';
 
@@ -51,8 +53,29 @@ function defaultText(disposition: MdnDisposition, envelope: As2Envelope): string
   }
 }
 
+/** The same options, signed by an external signer (a keystore in another process). */
+export type BuildMdnWithSignerOptions = Omit<BuildMdnOptions, 'signer'> & { readonly signer?: As2Signer };
+
 /** Builds the MDN (RFC 3798 multipart/report, RFC 4130 §7.4) answering `envelope`, signed when requested. */
 export function buildMdn(options: BuildMdnOptions): OutgoingMdn {
+  const steps = mdnSteps(options, options.signer !== undefined);
+  let step = steps.next();
+  while (!step.done) step = steps.next(createDetachedSignature(step.value.content, options.signer as As2KeyPair, step.value.algorithm, step.value.signingTime));
+  return step.value;
+}
+
+/** buildMdn with the signature computed by `signer` (only the signed attributes reach it). */
+export async function buildMdnAsync(options: BuildMdnWithSignerOptions): Promise<OutgoingMdn> {
+  const steps = mdnSteps(options, options.signer !== undefined);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await createDetachedSignatureWith(step.value.content, options.signer as As2Signer, step.value.algorithm, step.value.signingTime));
+  return step.value;
+}
+
+function* mdnSteps(
+  options: Omit<BuildMdnOptions, 'signer'>,
+  hasSigner: boolean,
+): Generator<{ content: readonly Buffer[]; algorithm: DigestAlgorithm; signingTime: Date }, OutgoingMdn, Buffer> {
   const { envelope } = options;
   const date = options.date ?? new Date();
   const messageId = newMessageId(options.messageIdDomain);
@@ -79,9 +102,13 @@ export function buildMdn(options: BuildMdnOptions): OutgoingMdn {
   };
   const mode = options.sign ?? 'as-requested';
   const wantsSigned = mode === 'always' || (mode === 'as-requested' && envelope.mdnRequest?.signed !== undefined);
-  const signer = wantsSigned ? options.signer : undefined;
+  const signed = wantsSigned && hasSigner;
   const algorithm: DigestAlgorithm = envelope.mdnRequest?.signed?.micAlgorithms[0] ?? options.mic?.algorithm ?? 'sha256';
-  const entity = signer ? signedEntity(report, signer, algorithm, date).entity : report;
+  let entity = report;
+  if (signed) {
+    const content = entityChunks(report);
+    entity = signedEntity(content, yield { content, algorithm, signingTime: date }, algorithm);
+  }
   const headers: Record<string, string> = {
     'AS2-Version': as2Version,
     'AS2-From': quoteAs2Name(envelope.as2To),
@@ -92,5 +119,5 @@ export function buildMdn(options: BuildMdnOptions): OutgoingMdn {
     'MIME-Version': '1.0',
   };
   for (const header of entity.headers) headers[header.name] = header.value;
-  return { messageId, headers, body: Buffer.concat(entity.body as Buffer[]), signed: signer !== undefined, asyncUrl: envelope.mdnRequest?.asyncUrl, disposition };
+  return { messageId, headers, body: Buffer.concat(entity.body as Buffer[]), signed, asyncUrl: envelope.mdnRequest?.asyncUrl, disposition };
 }

@@ -4,6 +4,8 @@ import { As2Error } from '../errors/as2-error';
 import { entityChunks, type OutgoingEntity } from '../mime/mime-entity';
 import type { As2Certificate } from '../pki/certificate';
 import type { As2KeyPair } from '../pki/private-key';
+import { createDetachedSignature, createDetachedSignatureWith } from '../cms/signed-data';
+import { keyPairSigner, type As2Signer } from '../external/as2-signer';
 import { quoteAs2Name } from './as2-name';
 import { newMessageId, validateMessageId } from './message-id';
 import { compressedEntity, envelopedEntity, payloadEntity, signedEntity } from './outgoing-entities';
@@ -60,12 +62,48 @@ function dispositionOptions(signed: NonNullable<NonNullable<BuildAs2MessageOptio
   return `signed-receipt-protocol=${importance}, pkcs7-signature; signed-receipt-micalg=${importance}, ${algorithms.map(micAlgorithmName).join(', ')}`;
 }
 
+/** The same options, signed by an external signer (a keystore in another process) or a key pair. */
+export type BuildAs2MessageWithSignerOptions = Omit<BuildAs2MessageOptions, 'sign'> & {
+  readonly sign?: { readonly signer: As2Signer; readonly algorithm: DigestAlgorithm } | { readonly keyPair: As2KeyPair; readonly algorithm: DigestAlgorithm };
+};
+
+/** What the build needs signed: the exact bytes of the first part of multipart/signed. */
+interface SignatureRequest {
+  readonly content: readonly Buffer[];
+  readonly algorithm: DigestAlgorithm;
+  readonly signingTime: Date;
+}
+
 /** Builds an AS2 message: payload → [compress] → [sign] → [compress] → [encrypt], with the AS2 headers. */
 export function buildAs2Message(options: BuildAs2MessageOptions): OutgoingAs2Message {
+  const steps = buildSteps(options, options.sign?.algorithm);
+  let step = steps.next();
+  while (!step.done) {
+    const { content, algorithm, signingTime } = step.value;
+    step = steps.next(createDetachedSignature(content, (options.sign as NonNullable<BuildAs2MessageOptions['sign']>).keyPair, algorithm, signingTime));
+  }
+  return step.value;
+}
+
+/** Builds an AS2 message whose signature is computed by `sign.signer` (only the signed attributes reach it); otherwise as buildAs2Message. */
+export async function buildAs2MessageAsync(options: BuildAs2MessageWithSignerOptions): Promise<OutgoingAs2Message> {
+  const sign = options.sign;
+  const signer = sign ? ('signer' in sign ? sign.signer : keyPairSigner(sign.keyPair)) : undefined;
+  const steps = buildSteps(options, sign?.algorithm);
+  let step = steps.next();
+  while (!step.done) {
+    const { content, algorithm, signingTime } = step.value;
+    step = steps.next(await createDetachedSignatureWith(content, signer as As2Signer, algorithm, signingTime));
+  }
+  return step.value;
+}
+
+/** The build as one sequence both variants share; it yields once, for the signature, when the message is signed. */
+function* buildSteps(options: Omit<BuildAs2MessageOptions, 'sign'>, signAlgorithm: DigestAlgorithm | undefined): Generator<SignatureRequest, OutgoingAs2Message, Buffer> {
   if (!Buffer.isBuffer(options.payload)) throw new As2Error('INVALID_ARGUMENT', 'The payload must be a Buffer (binary EDI must not go through strings).');
   const date = options.date ?? new Date();
   const messageId = validateMessageId(options.messageId ?? newMessageId(options.messageIdDomain));
-  const micAlgorithm = options.micAlgorithm ?? options.mdn?.signed?.micAlgorithms[0] ?? options.sign?.algorithm ?? 'sha256';
+  const micAlgorithm = options.micAlgorithm ?? options.mdn?.signed?.micAlgorithms[0] ?? signAlgorithm ?? 'sha256';
   const headers: Record<string, string> = {
     'AS2-Version': as2Version,
     'AS2-From': quoteAs2Name(options.as2From),
@@ -84,11 +122,12 @@ export function buildAs2Message(options: BuildAs2MessageOptions): OutgoingAs2Mes
   const payload = payloadEntity(options.payload, options.contentType ?? 'application/octet-stream', options.fileName);
   let entity: OutgoingEntity = payload;
   let micContent: readonly Buffer[];
-  if (options.compress && (options.compress === 'before-signing' || !options.sign)) entity = compressedEntity(entity);
-  if (options.sign) {
-    const signed = signedEntity(entity, options.sign.keyPair, options.sign.algorithm, date);
-    micContent = signed.signedContent;
-    entity = signed.entity;
+  if (options.compress && (options.compress === 'before-signing' || !signAlgorithm)) entity = compressedEntity(entity);
+  if (signAlgorithm) {
+    const signedContent = entityChunks(entity);
+    const signature: Buffer = yield { content: signedContent, algorithm: signAlgorithm, signingTime: date };
+    micContent = signedContent;
+    entity = signedEntity(signedContent, signature, signAlgorithm);
     if (options.compress === 'after-signing') entity = compressedEntity(entity);
   } else {
     // RFC 4130 §7.3.1 / RFC 5402 §4: unsigned but encrypted or compressed → the payload entity with its headers; plain → the content only.

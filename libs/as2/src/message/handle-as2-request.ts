@@ -1,10 +1,12 @@
 import { As2Error } from '../errors/as2-error';
-import { buildMdn, type OutgoingMdn } from '../mdn/build-mdn';
+import { buildMdn, buildMdnAsync, type BuildMdnOptions, type OutgoingMdn } from '../mdn/build-mdn';
+import type { As2Decryptor } from '../external/as2-decryptor';
+import type { As2Signer } from '../external/as2-signer';
 import { mdnDispositionFor, type MdnDisposition } from '../mdn/mdn-disposition';
 import type { As2KeyPair } from '../pki/private-key';
 import { micAlgorithmName } from '../crypto/algorithms';
 import { parseAs2Envelope, type As2Envelope } from './as2-envelope';
-import { receiveAs2Message, type ReceiveAs2MessageOptions, type ReceivedAs2Message } from './receive-as2-message';
+import { receiveAs2Message, receiveAs2MessageAsync, type ReceiveAs2MessageOptions, type ReceivedAs2Message } from './receive-as2-message';
 
 export interface HandleAs2RequestOptions extends ReceiveAs2MessageOptions {
   /** Signs the MDN when the sender asked for a signed receipt. */
@@ -39,20 +41,54 @@ export function handleAs2Request(options: HandleAs2RequestOptions): HandledAs2Re
     error = toAs2Error(caught);
   }
   if (!envelope.mdnRequest) return { envelope, message, error };
-  const unsupported = envelope.mdnRequest.signed?.unsupportedMicAlgorithms ?? [];
+  return { envelope, message, error, mdn: buildMdn({ ...mdnAnswering(envelope, message, error, options), signer: options.mdnSigner }) };
+}
+
+/** The same options with our keys elsewhere: an external decryptor opens the message, an external signer signs the MDN. */
+export type HandleAs2RequestWithKeystoreOptions = Omit<HandleAs2RequestOptions, 'decryptionKeys' | 'mdnSigner'> & {
+  readonly decryptor?: As2Decryptor;
+  readonly mdnSigner?: As2Signer;
+};
+
+/** handleAs2Request with the key operations done by an external decryptor and signer (a keystore in another process). */
+export async function handleAs2RequestAsync(options: HandleAs2RequestWithKeystoreOptions): Promise<HandledAs2Request> {
+  let envelope: As2Envelope;
+  try {
+    envelope = parseAs2Envelope(options.headers);
+  } catch (error) {
+    return { error: toAs2Error(error) };
+  }
+  let message: ReceivedAs2Message | undefined;
+  let error: As2Error | undefined;
+  try {
+    message = await receiveAs2MessageAsync(options);
+  } catch (caught) {
+    // The keystore could not be asked: no MDN about the message, the caller answers "try again" (e.g. HTTP 503).
+    if (!(caught instanceof As2Error)) throw caught;
+    error = caught;
+  }
+  if (!envelope.mdnRequest) return { envelope, message, error };
+  return { envelope, message, error, mdn: await buildMdnAsync({ ...mdnAnswering(envelope, message, error, options), signer: options.mdnSigner }) };
+}
+
+function mdnAnswering(
+  envelope: As2Envelope,
+  message: ReceivedAs2Message | undefined,
+  error: As2Error | undefined,
+  options: Pick<HandleAs2RequestOptions, 'overrideDisposition' | 'reportingUa'>,
+): Omit<BuildMdnOptions, 'signer'> {
+  const unsupported = envelope.mdnRequest?.signed?.unsupportedMicAlgorithms ?? [];
   let disposition: MdnDisposition = error ? mdnDispositionFor(error) : { type: 'processed' };
-  if (!error && unsupported.length > 0 && envelope.mdnRequest.signed?.micAlgorithms.length === 0 && message) {
+  if (!error && unsupported.length > 0 && envelope.mdnRequest?.signed?.micAlgorithms.length === 0 && message) {
     disposition = { type: 'processed/warning', warning: `unsupported MIC-algorithms ${unsupported.join(', ')}; MIC computed with ${micAlgorithmName(message.mic.algorithm)}` };
   }
-  const mdn = buildMdn({
+  return {
     envelope,
     disposition: options.overrideDisposition ?? disposition,
     mic: message?.mic,
-    signer: options.mdnSigner,
     reportingUa: options.reportingUa,
     text: error ? `The AS2 message ${envelope.messageId} could not be processed: ${error.message}` : undefined,
-  });
-  return { envelope, message, error, mdn };
+  };
 }
 
 function toAs2Error(error: unknown): As2Error {

@@ -2,13 +2,11 @@ import type { ContentCipher, DigestAlgorithm } from '../crypto/algorithms';
 import { micAlgorithmName } from '../crypto/algorithms';
 import { compress } from '../cms/compressed-data';
 import { encryptEnveloped } from '../cms/enveloped-data';
-import { createDetachedSignature } from '../cms/signed-data';
 import { entityChunks, type OutgoingEntity } from '../mime/mime-entity';
 import { formatParam } from '../mime/mime-headers';
 import { joinMultipart, newBoundary } from '../mime/multipart';
 import { encodeBase64Lines } from '../mime/transfer-encoding';
 import type { As2Certificate } from '../pki/certificate';
-import type { As2KeyPair } from '../pki/private-key';
 
 /** The S/MIME wrappers AS2 nests: each takes an entity and returns the entity that carries it. */
 
@@ -45,10 +43,8 @@ export function envelopedEntity(inner: OutgoingEntity, recipient: As2Certificate
   };
 }
 
-/** multipart/signed (RFC 1847 / RFC 5751 §3.5.3): the first part is signed byte for byte as serialized here. */
-export function signedEntity(inner: OutgoingEntity, signer: As2KeyPair, algorithm: DigestAlgorithm, signingTime: Date): { entity: OutgoingEntity; signedContent: Buffer[] } {
-  const signedContent = entityChunks(inner);
-  const signature = createDetachedSignature(signedContent, signer, algorithm, signingTime);
+/** multipart/signed (RFC 1847 / RFC 5751 §3.5.3): `signedContent` (entityChunks of the inner entity) is signed byte for byte as serialized here. */
+export function signedEntity(signedContent: readonly Buffer[], signature: Buffer, algorithm: DigestAlgorithm): OutgoingEntity {
   const signaturePart = entityChunks({
     headers: [
       { name: 'Content-Type', value: 'application/pkcs7-signature; name="smime.p7s"; smime-type=signed-data' },
@@ -59,15 +55,12 @@ export function signedEntity(inner: OutgoingEntity, signer: As2KeyPair, algorith
   });
   const boundary = newBoundary();
   return {
-    signedContent,
-    entity: {
-      headers: [
-        {
-          name: 'Content-Type',
-          value: `multipart/signed; protocol="application/pkcs7-signature"; micalg=${micAlgorithmName(algorithm)}; boundary="${boundary}"`,
-        },
-      ],
-      body: joinMultipart([signedContent, signaturePart], boundary),
-    },
+    headers: [
+      {
+        name: 'Content-Type',
+        value: `multipart/signed; protocol="application/pkcs7-signature"; micalg=${micAlgorithmName(algorithm)}; boundary="${boundary}"`,
+      },
+    ],
+    body: joinMultipart([signedContent, signaturePart], boundary),
   };
 }

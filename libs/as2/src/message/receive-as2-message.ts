@@ -3,7 +3,8 @@ import { digest } from '../crypto/crypto-primitives';
 import { Oid, oidOf } from '@as2-partners/pki';
 import { readCms, readingCms } from '../cms/cms-structure';
 import { decompress } from '../cms/compressed-data';
-import { decryptEnveloped } from '../cms/enveloped-data';
+import { decryptEnveloped, decryptEnvelopedWith, type DecryptedEnvelope } from '../cms/enveloped-data';
+import { ExternalKeyOperationError, type As2Decryptor } from '../external/as2-decryptor';
 import { verifySignature, type VerifiedSignature } from '../cms/signed-data';
 import { As2Error } from '../errors/as2-error';
 import { withTypedFailures } from '../errors/typed-failures';
@@ -101,10 +102,53 @@ function verifyDetached(signatureDer: Buffer, signedPart: Buffer, multipartBody:
  * and computes the MIC over exactly the bytes RFC 4130 names. Throws As2Error; `mdnDispositionFor` maps it.
  */
 export function receiveAs2Message(options: ReceiveAs2MessageOptions): ReceivedAs2Message {
-  return withTypedFailures('receiving the AS2 message', () => receive(options));
+  return withTypedFailures('receiving the AS2 message', () => {
+    const steps = receive(options);
+    let step = steps.next();
+    while (!step.done) {
+      let decrypted: DecryptedEnvelope;
+      try {
+        decrypted = decryptEnveloped(step.value, options.decryptionKeys ?? []);
+      } catch (error) {
+        step = steps.throw(error);
+        continue;
+      }
+      step = steps.next(decrypted);
+    }
+    return step.value;
+  });
 }
 
-function receive(options: ReceiveAs2MessageOptions): ReceivedAs2Message {
+/** The same options, decrypting through an external decryptor (a keystore in another process) instead of key pairs. */
+export type ReceiveAs2MessageWithDecryptorOptions = Omit<ReceiveAs2MessageOptions, 'decryptionKeys'> & { readonly decryptor?: As2Decryptor };
+
+/**
+ * receiveAs2Message with the content-encryption key unwrapped by `decryptor` (only the key transport reaches it).
+ * A failure of the decryptor itself (the keystore cannot be reached) rejects with that error unchanged: the message is
+ * not at fault, so it must not become a negative MDN; every failure of the message is an As2Error as in the sync API.
+ */
+export async function receiveAs2MessageAsync(options: ReceiveAs2MessageWithDecryptorOptions): Promise<ReceivedAs2Message> {
+  const typed = <T>(fn: () => T): T => withTypedFailures('receiving the AS2 message', fn);
+  const steps = receive(options);
+  let step = typed(() => steps.next());
+  while (!step.done) {
+    const body = step.value;
+    let decrypted: DecryptedEnvelope;
+    try {
+      if (!options.decryptor) throw new As2Error('DECRYPTION_FAILED', 'The message is encrypted but no private key is configured to decrypt it.');
+      decrypted = await decryptEnvelopedWith(body, options.decryptor);
+    } catch (error) {
+      if (error instanceof ExternalKeyOperationError) throw error.cause;
+      step = typed(() => steps.throw(error));
+      continue;
+    }
+    step = typed(() => steps.next(decrypted));
+  }
+  return step.value;
+}
+
+/** The receive as one sequence both variants share: it yields each enveloped-data body and goes on with its decryption. */
+function* receive(options: Omit<ReceiveAs2MessageOptions, 'decryptionKeys'>): Generator<Buffer, ReceivedAs2Message, DecryptedEnvelope> {
   const maxMessageBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
   const maxPayloadBytes = options.maxPayloadBytes ?? maxMessageBytes;
   if (options.body.length > maxMessageBytes) {
@@ -135,7 +179,7 @@ function receive(options: ReceiveAs2MessageOptions): ReceivedAs2Message {
         if (encryption) throw new As2Error('MALFORMED_MIME', 'The message is encrypted twice.');
         let decrypted;
         try {
-          decrypted = decryptEnveloped(body, options.decryptionKeys ?? []);
+          decrypted = yield body;
         } catch (error) {
           relabel(error, 'DECRYPTION_FAILED', 'The message could not be decrypted', ['DECRYPTION_FAILED', 'RECIPIENT_MISMATCH', 'UNSUPPORTED_ALGORITHM']);
         }

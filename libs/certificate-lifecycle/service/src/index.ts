@@ -5,6 +5,13 @@ export { ActivationSchedulerLifecycle } from './schedules/rollover-activation/ac
 export { RolloverActivation, type PartnerScope } from './schedules/rollover-activation/rollover-activation';
 export { HttpTimestamper, openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
 export { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';
-export { OurKeyOperations, type KeyAliasRef, type SignatureResult, type DecryptionResult } from './keystore/our-key-operations';
+export {
+  OurKeyOperations,
+  type AttributesSignatureResult,
+  type DecryptionResult,
+  type KeyAliasRef,
+  type SignatureResult,
+  type UnwrappedKeysResult,
+} from './keystore/our-key-operations';
 export { KEYSTORE_MASTER_KEY_FILE } from './keystore/keystore-master-key';
 export { SEALED_KEYS_COLLECTION } from './keystore/sealed-key.store';

@@ -19,6 +19,7 @@ export const OurKeyErrorCode = {
   InvalidSubject: 'INVALID_SUBJECT',
   InvalidCms: 'INVALID_CMS',
   DecryptionFailed: 'DECRYPTION_FAILED',
+  InvalidSignedAttributes: 'INVALID_SIGNED_ATTRIBUTES',
 } as const;
 
 export function keyNotFound(keyOrAlias: string): DomainError {

@@ -246,13 +246,34 @@ export const KEY_CERTIFICATE_CONTENT = {
 };
 export const KEY_SIGNED = dataOf({
   type: 'object',
-  required: ['signature', 'key_id', 'certificate_fingerprint_sha256'],
-  properties: { signature: string({ format: 'byte', description: 'Detached CMS SignedData, DER, base64' }), key_id: string(), certificate_fingerprint_sha256: string() },
+  required: ['key_id', 'certificate_fingerprint_sha256'],
+  description: 'signature for a content request; signature_value and certificates for a signed_attributes request',
+  properties: {
+    signature: string({ format: 'byte', description: 'Detached CMS SignedData, DER, base64' }),
+    signature_value: string({ format: 'byte', description: 'RSA PKCS#1 v1.5 signature over the signed attributes, base64' }),
+    certificates: { type: 'array', items: string({ format: 'byte', description: 'DER certificate of the key that signed, base64' }) },
+    key_id: string(),
+    certificate_fingerprint_sha256: string(),
+  },
 });
 export const KEY_DECRYPTED = dataOf({
   type: 'object',
-  required: ['content', 'key_id', 'cipher'],
-  properties: { content: string({ format: 'byte' }), key_id: string(), cipher: string() },
+  description: 'content, key_id and cipher for an enveloped request; candidates, matched and certificates for a key_transport request',
+  properties: {
+    content: string({ format: 'byte' }),
+    key_id: string(),
+    cipher: string(),
+    candidates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'key_id', 'certificate_fingerprint_sha256'],
+        properties: { key: string({ format: 'byte', description: 'A content-encryption key to try (a wrong key of ours gives random bytes)' }), key_id: string(), certificate_fingerprint_sha256: string() },
+      },
+    },
+    matched: { type: 'boolean', description: 'Whether a recipient named one of the alias\'s certificates' },
+    certificates: { type: 'array', items: string({ format: 'byte' }) },
+  },
 });
 
 const KEY_GENERATE: SchemaObject = {

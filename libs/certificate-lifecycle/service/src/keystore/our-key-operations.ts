@@ -1,14 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   As2Error,
-  buildAs2Message,
+  buildAs2MessageAsync,
+  checkSignedAttributes,
   createDetachedSignature,
   decryptEnveloped,
   handleAs2Request,
+  keyPairSigner,
+  unwrapWithKeyPairs,
+  type As2Certificate,
+  type As2Decryptor,
+  type As2Signer,
   type BuildAs2MessageOptions,
   type DigestAlgorithm,
   type HandleAs2RequestOptions,
   type HandledAs2Request,
+  type KeyTransportRecipient,
   type OutgoingAs2Message,
 } from '@as2-partners/as2';
 import { assertKeyAlias, OurKeyErrorCode } from '@as2-partners/certificate-lifecycle-domain';
@@ -28,6 +35,23 @@ export interface SignatureResult {
   readonly keyId: string;
   readonly certificateFingerprintSha256: string;
 }
+
+export interface AttributesSignatureResult {
+  /** RSASSA-PKCS1-v1_5 signature value over the signed attributes (not a CMS structure). */
+  readonly signature: Buffer;
+  /** The certificate of the key that signed (what the SignerInfo names and the SignedData carries). */
+  readonly certificate: As2Certificate;
+  readonly keyId: string;
+}
+
+export interface UnwrappedKeysResult {
+  readonly candidates: readonly { readonly key: Buffer; readonly certificate: As2Certificate; readonly keyId: string }[];
+  readonly matched: boolean;
+  readonly certificates: readonly As2Certificate[];
+}
+
+/** How far a caller's signing-time may be from this service's clock (clock skew between pods, a slow call). */
+const SIGNING_TIME_TOLERANCE_MS = 5 * 60_000;
 
 export interface DecryptionResult {
   readonly content: Buffer;
@@ -67,6 +91,59 @@ export class OurKeyOperations {
     return { signature, keyId: key.keyId, certificateFingerprintSha256: key.keyPair.certificate.fingerprint.replace(/:/g, '').toLowerCase() };
   }
 
+  /**
+   * The external-signer hook's one operation: an RSA PKCS#1 v1.5 signature over CMS signed attributes the caller
+   * assembled. Only such attributes (content-type, a message-digest of the algorithm's length, a signing-time near this
+   * clock) are signed, so the key cannot be made to sign a certificate, a CSR or anything else.
+   */
+  async signAttributes(ref: KeyAliasRef, signedAttributes: Buffer, algorithm: DigestAlgorithm): Promise<AttributesSignatureResult> {
+    try {
+      checkSignedAttributes(signedAttributes, algorithm, this.clock.now(), SIGNING_TIME_TOLERANCE_MS);
+    } catch (error) {
+      throw new DomainError(OurKeyErrorCode.InvalidSignedAttributes, error instanceof Error ? error.message : 'The bytes to sign are not CMS signed attributes', 'signed_attributes');
+    }
+    const key = await this.keystore.signingKey(this.scope(ref));
+    const { signature } = await keyPairSigner(key.keyPair).signAttributes(signedAttributes, algorithm);
+    return { signature, certificate: key.keyPair.certificate, keyId: key.keyId };
+  }
+
+  /**
+   * The external-decryptor hook's one operation: RSA key transport of a message's content-encryption key with the
+   * alias's current key or, during the overlap, its previous one (implicit rejection: a wrong key gives random bytes).
+   */
+  async unwrapContentKey(ref: KeyAliasRef, recipients: readonly KeyTransportRecipient[], keyLength: number): Promise<UnwrappedKeysResult> {
+    const keys = await this.keystore.decryptionKeys(this.scope(ref));
+    const unwrapped = unwrapWithKeyPairs(keys.map((k) => k.keyPair), recipients, keyLength);
+    const keyIdOf = (certificate: As2Certificate) => keys.find((k) => k.keyPair.certificate.fingerprint === certificate.fingerprint)?.keyId ?? keys[0].keyId;
+    return { candidates: unwrapped.candidates.map((c) => ({ ...c, keyId: keyIdOf(c.certificate) })), matched: unwrapped.matched, certificates: unwrapped.certificates };
+  }
+
+  /** Whether the alias has a current key to sign with (a caller's check before it starts work that needs one). */
+  async hasSigningKey(ref: KeyAliasRef): Promise<boolean> {
+    try {
+      await this.keystore.signingKey(this.scope(ref));
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === OurKeyErrorCode.KeyNotFound || error.code === OurKeyErrorCode.InvalidKeyAlias)) return false;
+      throw error;
+    }
+  }
+
+  /** The alias as libs/as2's signer hook, in this process. */
+  signer(ref: KeyAliasRef): As2Signer {
+    return {
+      signAttributes: async (signedAttributes, algorithm) => {
+        const signed = await this.signAttributes(ref, signedAttributes, algorithm);
+        return { signature: signed.signature, certificates: [signed.certificate] };
+      },
+    };
+  }
+
+  /** The alias as libs/as2's decryptor hook, in this process. */
+  decryptor(ref: KeyAliasRef): As2Decryptor {
+    return { unwrapContentKey: (recipients, keyLength) => this.unwrapContentKey(ref, recipients, keyLength) };
+  }
+
   /** Opens a CMS EnvelopedData (DER) addressed to the alias's current key or, during the overlap, its previous one. */
   async decrypt(ref: KeyAliasRef, enveloped: Buffer): Promise<DecryptionResult> {
     const keys = await this.keystore.decryptionKeys(this.scope(ref));
@@ -82,9 +159,8 @@ export class OurKeyOperations {
   /** An AS2 message signed as the alias (libs/as2 builds it here, with the key that never leaves). */
   async buildAs2Message(ref: KeyAliasRef, options: Omit<BuildAs2MessageOptions, 'sign'> & { sign?: { algorithm: DigestAlgorithm } }): Promise<OutgoingAs2Message> {
     const { sign, ...rest } = options;
-    if (!sign) return buildAs2Message(rest);
-    const key = await this.keystore.signingKey(this.scope(ref));
-    return buildAs2Message({ ...rest, sign: { keyPair: key.keyPair, algorithm: sign.algorithm } });
+    // Dated by this service's clock unless the caller dates it: the signing-time the hook checks against the same clock.
+    return buildAs2MessageAsync({ date: this.clock.now(), ...rest, ...(sign ? { sign: { signer: this.signer(ref), algorithm: sign.algorithm } } : {}) });
   }
 
   /** Receives an AS2 message addressed to the alias: decrypts with its keys and signs the MDN as it. */

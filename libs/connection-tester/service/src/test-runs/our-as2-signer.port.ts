@@ -10,11 +10,14 @@ export interface KeyAliasRef {
 /**
  * Builds an AS2 message signed as one of our identities inside the keystore's service, so the private key never
  * reaches the tester (the certificate-lifecycle keystore's `OurKeyOperations.buildAs2Message` has this shape; the
- * composition that runs both in one process provides it under OUR_AS2_SIGNER). Absent, partners that want signed
- * messages cannot get a `full` test (SIGNING_KEY_UNAVAILABLE).
+ * composition that runs both in one process provides it under OUR_AS2_SIGNER; a tester in its own process gets
+ * RemoteKeystoreSigner, libs/as2's external-signer hook over the keystore's internal route, when KEYSTORE_URL is set).
+ * Absent, partners that want signed messages cannot get a `full` test (SIGNING_KEY_UNAVAILABLE).
  */
 export interface OurAs2Signer {
   buildAs2Message(ref: KeyAliasRef, options: Omit<BuildAs2MessageOptions, 'sign'> & { sign?: { algorithm: DigestAlgorithm } }): Promise<OutgoingAs2Message>;
+  /** Whether the alias has a key that signs, asked before a test is counted (absent: assumed, a failure shows as a step). */
+  hasSigningKey?(ref: KeyAliasRef): Promise<boolean>;
 }
 
 /** A global symbol: the keystore's module and the tester's meet on it without importing each other. */

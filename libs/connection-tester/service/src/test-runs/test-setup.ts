@@ -111,9 +111,14 @@ export class TestSetup {
       if (!signer || !alias) {
         throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key the tester can use${alias ? ` (alias ${alias}: no keystore in reach)` : ' (no key alias)'}`);
       }
+      // An account-level instance's alias resolves in the keystore of the tenant that uses it (docs/certificate-lifecycle.md).
+      const ref = { account: instance.account, tenant: instance.tenant ?? scope.tenant, alias };
+      if (signer.hasSigningKey && !(await signer.hasSigningKey(ref))) {
+        throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key: the keystore holds no current key for the alias ${alias}`);
+      }
       sign = { algorithm: pairMic };
-      // Signed inside the keystore's service: the private key never reaches the tester.
-      build = (message) => signer.buildAs2Message({ account: instance.account, tenant: instance.tenant, alias }, message);
+      // Signed by the keystore's service: the private key never reaches the tester.
+      build = (message) => signer.buildAs2Message(ref, message);
     }
     const asyncMdn = pair.mdnMode === 'async';
     if (asyncMdn && this.config.receiptUrl === null) {

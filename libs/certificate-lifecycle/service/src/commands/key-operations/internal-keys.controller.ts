@@ -1,23 +1,40 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
-import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, Roles, ValidationFailedException, type RequestContext } from '@as2-partners/platform';
 import { KEY_DECRYPTED, KEY_SIGNED } from '../../api-conventions/certificate-lifecycle.openapi';
 import { OurKeyOperations, type KeyAliasRef } from '../../keystore/our-key-operations';
 import { DecryptRequestDto, SignRequestDto } from './key-operations.dto';
 
-/** The tenant whose keystore a call uses: the token's, or for an account-wide gateway token the one the body names. */
-function aliasRef(ctx: RequestContext, alias: string, tenant: string | undefined): KeyAliasRef {
+/** Lower-case hex without colons, as the other key routes print fingerprints. */
+const hexFingerprint = (fingerprint: string) => fingerprint.replace(/:/g, '').toLowerCase();
+
+/**
+ * The keystore a call uses: the token's tenant (or, for a gateway token without one, the body's) in the token's account
+ * (or, for a gateway token for every account, `*`, the body's). Never another account's or tenant's keys.
+ */
+function aliasRef(ctx: RequestContext, alias: string, body: { tenant?: string; account?: string }): KeyAliasRef {
   const own = ctx.caller.tenant;
-  if (own !== null && tenant !== undefined && tenant !== own) throw new DomainError('TENANT_FORBIDDEN', 'The token is for another tenant');
-  const effective = own ?? tenant;
-  if (effective === undefined) throw new DomainError('TENANT_REQUIRED', 'Name the tenant whose key signs or decrypts (field tenant), or use a token with a tenant claim');
-  return { account: ctx.caller.account, tenant: effective, alias };
+  if (own !== null && body.tenant !== undefined && body.tenant !== own) throw new DomainError('TENANT_FORBIDDEN', 'The token is for another tenant');
+  const tenant = own ?? body.tenant;
+  if (tenant === undefined) throw new DomainError('TENANT_REQUIRED', 'Name the tenant whose key signs or decrypts (field tenant), or use a token with a tenant claim');
+  const allAccounts = ctx.caller.account === '*';
+  if (!allAccounts && body.account !== undefined && body.account !== ctx.caller.account) throw new DomainError('ACCOUNT_FORBIDDEN', 'The token is for another account');
+  const account = allAccounts ? body.account : ctx.caller.account;
+  if (account === undefined) throw new DomainError('ACCOUNT_REQUIRED', 'Name the account whose key signs or decrypts (field account): the token is for every account');
+  return { account, tenant, alias };
+}
+
+function exactlyOne(body: object, fields: readonly string[]): string {
+  const given = fields.filter((f) => (body as Record<string, unknown>)[f] !== undefined);
+  if (given.length !== 1) throw new ValidationFailedException({ [fields[0]]: [`Give exactly one of ${fields.join(' or ')}`] });
+  return given[0];
 }
 
 /**
  * The keystore port over HTTP, for services in other processes (distributed mode): sign and decrypt as one of our
  * AS2 identities, by alias, without the key ever leaving this service. Role `gateway` only: not a user route.
+ * `signed_attributes` and `key_transport` are libs/as2's external signer/decryptor hook (RemoteKeystore).
  */
 @ApiTags('internal')
 @ApiBearerAuth()
@@ -28,11 +45,26 @@ export class InternalKeysController {
   @Post(':alias/sign')
   @HttpCode(200)
   @Roles('gateway')
-  @ApiOperation({ summary: 'A detached CMS SignedData (DER, base64) over content, with the alias\'s current key' })
+  @ApiOperation({ summary: 'With content: a detached CMS SignedData (DER, base64). With signed_attributes: the RSA PKCS#1 v1.5 signature value and the certificate' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_SIGNED })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
+  @ApiResponse({ status: 422, description: 'INVALID_SIGNED_ATTRIBUTES, validation' })
   async sign(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: SignRequestDto) {
-    const result = await this.operations.sign(aliasRef(ctx, alias, body.tenant), Buffer.from(body.content, 'base64'), body.algorithm ?? 'sha256');
+    const mode = exactlyOne(body, ['content', 'signed_attributes']);
+    const ref = aliasRef(ctx, alias, body);
+    const algorithm = body.algorithm ?? 'sha256';
+    if (mode === 'signed_attributes') {
+      const result = await this.operations.signAttributes(ref, Buffer.from(body.signed_attributes as string, 'base64'), algorithm);
+      return {
+        data: {
+          signature_value: result.signature.toString('base64'),
+          certificates: [result.certificate.der.toString('base64')],
+          key_id: result.keyId,
+          certificate_fingerprint_sha256: hexFingerprint(result.certificate.fingerprint),
+        },
+      };
+    }
+    const result = await this.operations.sign(ref, Buffer.from(body.content as string, 'base64'), algorithm);
     return {
       data: { signature: result.signature.toString('base64'), key_id: result.keyId, certificate_fingerprint_sha256: result.certificateFingerprintSha256 },
     };
@@ -41,12 +73,26 @@ export class InternalKeysController {
   @Post(':alias/decrypt')
   @HttpCode(200)
   @Roles('gateway')
-  @ApiOperation({ summary: 'Opens a CMS EnvelopedData addressed to the alias (current key, or the previous one during its overlap)' })
+  @ApiOperation({ summary: 'With enveloped: opens a CMS EnvelopedData addressed to the alias (current key, or the previous one during its overlap). With key_transport: unwraps the content-encryption key' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_DECRYPTED })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
-  @ApiResponse({ status: 422, description: 'DECRYPTION_FAILED, INVALID_CMS' })
+  @ApiResponse({ status: 422, description: 'DECRYPTION_FAILED, INVALID_CMS, validation' })
   async decrypt(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: DecryptRequestDto) {
-    const result = await this.operations.decrypt(aliasRef(ctx, alias, body.tenant), Buffer.from(body.enveloped, 'base64'));
+    const mode = exactlyOne(body, ['enveloped', 'key_transport']);
+    const ref = aliasRef(ctx, alias, body);
+    const transport = body.key_transport;
+    if (mode === 'key_transport' && transport) {
+      const recipients = transport.recipients.map((r) => ({ recipientIdentifier: Buffer.from(r.recipient_identifier, 'base64'), encryptedKey: Buffer.from(r.encrypted_key, 'base64') }));
+      const result = await this.operations.unwrapContentKey(ref, recipients, transport.key_length);
+      return {
+        data: {
+          candidates: result.candidates.map((c) => ({ key: c.key.toString('base64'), key_id: c.keyId, certificate_fingerprint_sha256: hexFingerprint(c.certificate.fingerprint) })),
+          matched: result.matched,
+          certificates: result.certificates.map((c) => c.der.toString('base64')),
+        },
+      };
+    }
+    const result = await this.operations.decrypt(ref, Buffer.from(body.enveloped as string, 'base64'));
     return { data: { content: result.content.toString('base64'), key_id: result.keyId, cipher: result.cipher } };
   }
 }

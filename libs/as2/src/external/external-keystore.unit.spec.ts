@@ -1,0 +1,169 @@
+import { der, Oid, cmsAttribute, signedAttributesSet } from '@as2-partners/pki';
+import { contentCiphers, digestAlgorithms } from '../crypto/algorithms';
+import { decryptEnveloped, decryptEnvelopedWith, encryptEnveloped } from '../cms/enveloped-data';
+import { flatten } from '@as2-partners/pki';
+import { As2Error } from '../errors/as2-error';
+import { parseAs2Envelope } from '../message/as2-envelope';
+import { buildAs2Message, buildAs2MessageAsync } from '../message/build-as2-message';
+import { handleAs2RequestAsync } from '../message/handle-as2-request';
+import { receiveAs2Message, receiveAs2MessageAsync } from '../message/receive-as2-message';
+import { readMdn } from '../mdn/read-mdn';
+import { createSelfSignedIdentity } from '../pki/self-signed-identity';
+import { keyPairDecryptor, type As2Decryptor } from './as2-decryptor';
+import { keyPairSigner, type As2Signer } from './as2-signer';
+import { buildSignedAttributes, checkSignedAttributes } from './signed-attributes';
+
+const sender = createSelfSignedIdentity({ commonName: 'External Sender' });
+const receiver = createSelfSignedIdentity({ commonName: 'External Receiver' });
+const stranger = createSelfSignedIdentity({ commonName: 'Stranger' });
+const payload = Buffer.concat([Buffer.from('ISA*00*\r\nGS*PO\n'), Buffer.from([0, 0xff, 0x0d, 0x0a])]);
+const base = { payload, fileName: 'po.edi', contentType: 'application/edi-x12', as2From: 'SENDER', as2To: 'RECEIVER' };
+
+/** A signer that only sees what it is sent, as a keystore in another process would: records the bytes it signed. */
+function recordingSigner(inner: As2Signer): As2Signer & { seen: Buffer[] } {
+  const seen: Buffer[] = [];
+  return { seen, signAttributes: async (attributes, algorithm) => (seen.push(attributes), inner.signAttributes(attributes, algorithm)) };
+}
+
+describe('external signer', () => {
+  it.each(digestAlgorithms)('a message signed through the hook with %s verifies with the signer certificate, MIC as with the key pair', async (algorithm) => {
+    const signer = recordingSigner(keyPairSigner(sender.keyPair));
+    const sent = await buildAs2MessageAsync({ ...base, sign: { signer, algorithm } });
+    const received = receiveAs2Message({ headers: sent.headers, body: sent.body, partnerCertificates: [sender.keyPair.certificate], requireSignature: true });
+    expect(received.payload).toEqual(payload);
+    expect(received.signature?.algorithm).toBe(algorithm);
+    expect(received.signature?.certificate.fingerprint).toBe(sender.keyPair.certificate.fingerprint);
+    expect(received.mic).toEqual(sent.mic);
+    // Only the signed attributes reached the signer: never the payload.
+    expect(signer.seen).toHaveLength(1);
+    expect(signer.seen[0].includes(payload)).toBe(false);
+    expect(() => checkSignedAttributes(signer.seen[0], algorithm, new Date(), 60_000)).not.toThrow();
+  });
+
+  it('signs, compresses and encrypts like the key-pair path (same MIC for the same date and message id)', async () => {
+    const options = { ...base, date: new Date('2026-01-02T03:04:05Z'), messageId: '<same@test>', compress: 'before-signing' as const, encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' as const } };
+    const viaKey = buildAs2Message({ ...options, sign: { keyPair: sender.keyPair, algorithm: 'sha256' } });
+    const viaHook = await buildAs2MessageAsync({ ...options, sign: { signer: keyPairSigner(sender.keyPair), algorithm: 'sha256' } });
+    expect(viaHook.mic).toEqual(viaKey.mic);
+    const received = receiveAs2Message({ headers: viaHook.headers, body: viaHook.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate] });
+    expect(received).toMatchObject({ payload, compression: 'before-signing', encryption: { algorithm: 'aes-128-cbc' } });
+  });
+
+  it('refuses a signer that answers with a signature the certificate it names does not verify', async () => {
+    const lying: As2Signer = { signAttributes: async (a, alg) => ({ ...(await keyPairSigner(stranger.keyPair).signAttributes(a, alg)), certificates: [sender.keyPair.certificate] }) };
+    await expect(buildAs2MessageAsync({ ...base, sign: { signer: lying, algorithm: 'sha256' } })).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+  });
+
+  it('passes a signer failure through (no message goes out)', async () => {
+    const down: As2Signer = { signAttributes: async () => Promise.reject(new Error('keystore down')) };
+    await expect(buildAs2MessageAsync({ ...base, sign: { signer: down, algorithm: 'sha256' } })).rejects.toThrow('keystore down');
+  });
+});
+
+describe('what a keystore accepts to sign (checkSignedAttributes)', () => {
+  const now = new Date('2026-05-01T12:00:00Z');
+  const digest32 = Buffer.alloc(32, 7);
+  const attrs = (...a: Buffer[]) => signedAttributesSet(...a);
+  const contentType = cmsAttribute(Oid.contentTypeAttribute, der.oid(Oid.data));
+  const time = (d: Date) => cmsAttribute(Oid.signingTimeAttribute, der.utcTime(d));
+  const md = (b: Buffer) => cmsAttribute(Oid.messageDigestAttribute, der.octetString(b));
+
+  it('accepts the attributes this library builds', () => {
+    expect(() => checkSignedAttributes(buildSignedAttributes(digest32, now), 'sha256', now, 300_000)).not.toThrow();
+  });
+
+  it.each([
+    ['not DER', Buffer.from('hello')],
+    ['a certificate-like SEQUENCE', flatten(der.sequence(der.integer(1), der.oid(Oid.data)))],
+    ['no content-type', attrs(time(now), md(digest32))],
+    ['no message-digest', attrs(contentType, time(now))],
+    ['no signing-time', attrs(contentType, md(digest32))],
+    ['a SHA-1 length digest for SHA-256', attrs(contentType, time(now), md(Buffer.alloc(20)))],
+    ['a signing-time an hour off', attrs(contentType, time(new Date(now.getTime() - 3_600_000)), md(digest32))],
+    ['a duplicated attribute', attrs(contentType, contentType, time(now), md(digest32))],
+  ])('refuses %s', (_name, bytes) => {
+    expect(() => checkSignedAttributes(bytes, 'sha256', now, 300_000)).toThrow(As2Error);
+    try {
+      checkSignedAttributes(bytes, 'sha256', now, 300_000);
+    } catch (error) {
+      expect((error as As2Error).code).toBe('INVALID_ARGUMENT');
+    }
+  });
+});
+
+describe('external decryptor', () => {
+  it.each(contentCiphers)('opens %s enveloped-data with the key transport done by the decryptor', async (cipher) => {
+    const enveloped = Buffer.concat(encryptEnveloped([payload], receiver.keyPair.certificate, cipher).chunks as Buffer[]);
+    const opened = await decryptEnvelopedWith(enveloped, keyPairDecryptor([stranger.keyPair, receiver.keyPair]));
+    expect(opened.content).toEqual(payload);
+    expect(opened.cipher).toBe(cipher);
+    expect(opened.recipient.fingerprint).toBe(receiver.keyPair.certificate.fingerprint);
+    expect(decryptEnveloped(enveloped, [receiver.keyPair]).content).toEqual(payload);
+  });
+
+  it('only the key transport reaches the decryptor, never the ciphertext', async () => {
+    const enveloped = Buffer.concat(encryptEnveloped([payload], receiver.keyPair.certificate, 'aes-256-cbc').chunks as Buffer[]);
+    const calls: unknown[] = [];
+    const inner = keyPairDecryptor([receiver.keyPair]);
+    const spy: As2Decryptor = { unwrapContentKey: async (recipients, keyLength) => (calls.push({ recipients, keyLength }), inner.unwrapContentKey(recipients, keyLength)) };
+    await decryptEnvelopedWith(enveloped, spy);
+    expect(calls).toEqual([{ keyLength: 32, recipients: [{ recipientIdentifier: expect.any(Buffer), encryptedKey: expect.any(Buffer) }] }]);
+    expect((calls[0] as { recipients: { encryptedKey: Buffer }[] }).recipients[0].encryptedKey.length).toBe(256);
+  });
+
+  it('names a message for another certificate RECIPIENT_MISMATCH and a bad key DECRYPTION_FAILED, as the key-pair path', async () => {
+    const forStranger = Buffer.concat(encryptEnveloped([payload], stranger.keyPair.certificate, 'aes-128-cbc').chunks as Buffer[]);
+    await expect(decryptEnvelopedWith(forStranger, keyPairDecryptor([receiver.keyPair]))).rejects.toMatchObject({ code: 'RECIPIENT_MISMATCH' });
+    const forReceiver = Buffer.concat(encryptEnveloped([payload], receiver.keyPair.certificate, 'aes-128-cbc').chunks as Buffer[]);
+    // A decryptor whose key does not match the certificate it claims: implicit rejection gives a wrong key, the content fails.
+    const mismatched: As2Decryptor = {
+      unwrapContentKey: async (recipients, keyLength) => {
+        const unwrapped = await keyPairDecryptor([{ privateKey: stranger.keyPair.privateKey, certificate: receiver.keyPair.certificate }]).unwrapContentKey(recipients, keyLength);
+        return unwrapped;
+      },
+    };
+    await expect(decryptEnvelopedWith(forReceiver, mismatched)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(decryptEnvelopedWith(forReceiver, keyPairDecryptor([]))).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+  });
+
+  it('receives a signed and encrypted message and answers a signed MDN with both keys elsewhere', async () => {
+    const sent = buildAs2Message({
+      ...base,
+      sign: { keyPair: sender.keyPair, algorithm: 'sha384' },
+      encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'des-ede3-cbc' },
+      mdn: { signed: { micAlgorithms: ['sha384'] } },
+    });
+    const received = await receiveAs2MessageAsync({ headers: sent.headers, body: sent.body, decryptor: keyPairDecryptor([receiver.keyPair]), partnerCertificates: [sender.keyPair.certificate] });
+    expect(received.mic).toEqual(sent.mic);
+    const handled = await handleAs2RequestAsync({
+      headers: sent.headers,
+      body: sent.body,
+      decryptor: keyPairDecryptor([receiver.keyPair]),
+      mdnSigner: keyPairSigner(receiver.keyPair),
+      partnerCertificates: [sender.keyPair.certificate],
+    });
+    expect(handled.error).toBeUndefined();
+    expect(handled.mdn?.signed).toBe(true);
+    const mdn = readMdn({ headers: handled.mdn!.headers, body: handled.mdn!.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic }, requireSignature: true });
+    expect(mdn.status).toBe('delivered');
+    expect(parseAs2Envelope(sent.headers).messageId).toBe(sent.messageId);
+  });
+
+  it('without a decryptor an encrypted message fails with DECRYPTION_FAILED, a typed error', async () => {
+    const sent = buildAs2Message({ ...base, encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' } });
+    await expect(receiveAs2MessageAsync({ headers: sent.headers, body: sent.body })).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+  });
+
+  it('a decryptor that cannot be reached rejects with its own error, not a negative MDN about the message', async () => {
+    const sent = buildAs2Message({ ...base, encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' }, mdn: {} });
+    const outage = new Error('keystore down');
+    const down: As2Decryptor = { unwrapContentKey: async () => Promise.reject(outage) };
+    await expect(receiveAs2MessageAsync({ headers: sent.headers, body: sent.body, decryptor: down })).rejects.toBe(outage);
+    await expect(handleAs2RequestAsync({ headers: sent.headers, body: sent.body, decryptor: down })).rejects.toBe(outage);
+    // A refusal typed as the message's fault still becomes the MDN.
+    const refusing: As2Decryptor = { unwrapContentKey: async () => Promise.reject(new As2Error('DECRYPTION_FAILED', 'not ours')) };
+    const handled = await handleAs2RequestAsync({ headers: sent.headers, body: sent.body, decryptor: refusing });
+    expect(handled.error?.code).toBe('DECRYPTION_FAILED');
+    expect(handled.mdn?.disposition).toContain('decryption-failed');
+  });
+});
