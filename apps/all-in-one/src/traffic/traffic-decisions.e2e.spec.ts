@@ -68,6 +68,21 @@ describe('traffic decisions: the gateway route', () => {
     expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('reject');
   });
 
+  it("partnerships: once the tenant partners an instance, only its partnership partners pass; deleting the partnership restores the old rule", async () => {
+    const { tenant, admin, partnerId, as2Id, ours, instanceId } = await setUp();
+    const other = await admin.post('/v1/partners', partnerInput(fresh('OTHER').toUpperCase()));
+    expect(other.status).toBe(201);
+    const gateway = gatewayAs(t, ACCOUNT);
+    const partnershipId = fresh('ps');
+    const at = new Date().toISOString();
+    await publishRegistryEvent(t, 'partnership.created.v1', { partnershipId, account: ACCOUNT, tenant, as2InstanceId: instanceId, partnerId: other.body.data.id, overrides: {}, createdAt: at }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(inbound(other.body.data.as2_id, ours))).body).toMatchObject({ decision: 'accept', partner_id: other.body.data.id });
+    const refused = (await gateway.decide(outbound(ours, as2Id))).body;
+    expect(refused).toMatchObject({ decision: 'reject', reason_code: 'PARTNERSHIP_NOT_FOUND', partner_id: partnerId, as2_instance_id: instanceId });
+    await publishRegistryEvent(t, 'partnership.deleted.v1', { partnershipId, account: ACCOUNT, tenant, as2InstanceId: instanceId, partnerId: other.body.data.id, reason: 'deleted', deletedAt: at }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(outbound(ours, as2Id))).body).toMatchObject({ decision: 'accept', partner_id: partnerId });
+  });
+
   it('a batch answers each item in order; more than 1,000 items is refused', async () => {
     const { admin, partnerId, as2Id, ours } = await setUp();
     await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'batch' });
