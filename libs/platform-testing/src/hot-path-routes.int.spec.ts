@@ -63,6 +63,9 @@ describe('hot-path routes: a second Fastify instance on the same HTTP server', (
     expect((await post('/demo/hot:ping', 'n=1', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await post('/demo/hot:ping', '{"n":')).status).toBe(400);
     expect((await post('/demo/hot:ping', '{"n": 1, "s": "a\\u0000b"}')).status).toBe(422);
+    expect((await post('/demo/hot:ping', '{"n": 1, "s": "a\\ud800b"}')).status).toBe(422);
+    // A raw NUL or an invalid UTF-8 sequence never gets past the parser as text (JSON refuses the one, UTF-8 decoding replaces the other).
+    expect((await post('/demo/hot:ping', '{"n": 1, "s": "a\u0000b"}')).status).toBe(400);
   });
 
   it('leaves every other method and path to the app (its 404, its guard, its correlation id)', async () => {
