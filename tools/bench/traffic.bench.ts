@@ -25,7 +25,7 @@ import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { WriteModel, type EventMetadata } from '@as2-partners/kernel';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { partnerTrafficDecider, TrafficControlStreams } from '@as2-partners/traffic-control-domain';
-import { KnownRegistryCollections, type KnownInstanceDocument, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
+import { KnownRegistryCollections, KnownRegistryIndexes, type KnownInstanceDocument, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
 
 interface LoadResult {
   readonly requests: { readonly average: number };
@@ -62,11 +62,12 @@ function freePort(): Promise<number> {
 /** Partner p belongs to tenant p % 100, as does instance k; a pair is (US-k, PARTNER-p) with k ≡ p (mod 1000). */
 async function seed(dataDir: string, count: number, paused: number): Promise<void> {
   const readModels = await EmbeddedReadModelStore.open(join(dataDir, 'read-models.sqlite'));
-  const instances = readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances);
+  // With the consumer's own indexes, so a start measures a restart (not a first build of its indexes over the seed).
+  const instances = readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances, KnownRegistryIndexes.instances);
   await instances.putMany(
     Array.from({ length: INSTANCES }, (_, k) => ({ _id: `ins_${k}`, instanceId: `ins_${k}`, account, tenant: tenantOf(k), myAs2Id: `US-${k}`, status: 'on' as const, deleted: false })),
   );
-  const docs = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners);
+  const docs = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners, KnownRegistryIndexes.partners);
   for (let from = 0; from < count; from += 10_000) {
     const page = Array.from({ length: Math.min(10_000, count - from) }, (_, i) => from + i).map((p) => ({
       _id: partnerId(p),

@@ -7,7 +7,11 @@ import { knownTenantIdOf } from '../partner-registry-events/known-registry.docum
 import { blockNoticeIdOf, type BlockNoticeDocument } from './block-notice.document';
 import type { NoticeTransport } from './notice-mail-transport';
 
-const SENT_IDS_KEPT = 2000;
+/**
+ * Recently mailed blocks the document remembers, so a redelivered block is not queued again; the notice stream's
+ * claims are what keeps any block from being mailed twice, so this stays short (the document is rewritten per block).
+ */
+const SENT_IDS_KEPT = 200;
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 const DUE_BATCH = 50;
 

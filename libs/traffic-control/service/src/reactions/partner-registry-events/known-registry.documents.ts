@@ -41,4 +41,13 @@ export const KnownRegistryCollections = {
   partnerships: 'traffic_control_known_partnerships',
 } as const;
 
+/** The indexes the consumer declares on its collections (a store seeded with others builds these at the next start). */
+export const KnownRegistryIndexes = {
+  partners: [['account', 'tenant']],
+  instances: [['account']],
+  stations: [['account']],
+  tenants: [['account']],
+  partnerships: [['account']],
+} as const satisfies Record<keyof typeof KnownRegistryCollections, readonly (readonly string[])[]>;
+
 export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

@@ -20,6 +20,7 @@ import { TRAFFIC_CONTROL_CONFIG, type TrafficControlConfig } from '../../config/
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
   KnownRegistryCollections,
+  KnownRegistryIndexes,
   knownTenantIdOf,
   type KnownInstanceDocument,
   type KnownPartnerDocument,
@@ -94,11 +95,11 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   ) {
     super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
     this.name = `${REGISTRY_FACTS_GROUP}${config.replicaGroupSuffix}`;
-    this.partners = readModels.collection(KnownRegistryCollections.partners, [['account', 'tenant']]);
-    this.instances = readModels.collection(KnownRegistryCollections.instances, [['account']]);
-    this.stations = readModels.collection(KnownRegistryCollections.stations, [['account']]);
-    this.tenants = readModels.collection(KnownRegistryCollections.tenants, [['account']]);
-    this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, [['account']]);
+    this.partners = readModels.collection(KnownRegistryCollections.partners, KnownRegistryIndexes.partners);
+    this.instances = readModels.collection(KnownRegistryCollections.instances, KnownRegistryIndexes.instances);
+    this.stations = readModels.collection(KnownRegistryCollections.stations, KnownRegistryIndexes.stations);
+    this.tenants = readModels.collection(KnownRegistryCollections.tenants, KnownRegistryIndexes.tenants);
+    this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, KnownRegistryIndexes.partnerships);
   }
 
   async onModuleInit(): Promise<void> {
