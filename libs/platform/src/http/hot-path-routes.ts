@@ -23,8 +23,8 @@ export class HotPathRoutes {
   readonly fastify: FastifyInstance;
   /** Exact path → methods served here. */
   private readonly paths = new Map<string, Set<string>>();
-  /** `route`\0`method`\0`status` → requests not yet scraped. */
-  private readonly counts = new Map<string, number>();
+  /** route → method → status → requests not yet scraped (nested: no key is built per request). */
+  private readonly counts = new Map<string, Map<string, Map<number, number>>>();
   private ready = false;
 
   constructor(bodyLimitBytes: number) {
@@ -33,8 +33,12 @@ export class HotPathRoutes {
     this.fastify.setErrorHandler(replyWithHouseError);
     const counts = this.counts;
     this.fastify.addHook('onResponse', (request, reply, done) => {
-      const key = `${request.routeOptions.url ?? 'unmatched'}\u0000${request.method}\u0000${reply.statusCode}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const route = request.routeOptions.url ?? 'unmatched';
+      let methods = counts.get(route);
+      if (!methods) counts.set(route, (methods = new Map()));
+      let statuses = methods.get(request.method);
+      if (!statuses) methods.set(request.method, (statuses = new Map()));
+      statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1);
       done();
     });
   }
@@ -71,11 +75,12 @@ export class HotPathRoutes {
   /** The requests answered since the last call, then forgotten. */
   drainCounts(): HotPathCount[] {
     const drained: HotPathCount[] = [];
-    for (const [key, count] of this.counts) {
-      const [route, method, status] = key.split('\u0000') as [string, string, string];
-      drained.push({ method, route, statusCode: Number(status), count });
+    for (const [route, methods] of this.counts) {
+      for (const [method, statuses] of methods) {
+        for (const [statusCode, count] of statuses) if (count > 0) drained.push({ method, route, statusCode, count });
+        statuses.clear();
+      }
     }
-    this.counts.clear();
     return drained;
   }
 
