@@ -58,23 +58,24 @@ function refuse(reply: FastifyReply, status: 401 | 403): void {
  */
 export function decisionRoutes(credentials: GatewayCredentials, decisions: TrafficDecisions): RouteOptions[] {
   const validatorCompiler = ({ schema }: { schema: object }) => ajv.compile(schema);
-  const answerOne = (request: FastifyRequest, reply: FastifyReply, account: string): void => {
-    const answer = decisions.decide(account, request.body as DecisionRequest);
+  const answerOne = (request: FastifyRequest, reply: FastifyReply, account: string, now: number): void => {
+    const answer = decisions.decide(account, request.body as DecisionRequest, now);
     answer.as_of = decisions.asOf();
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(answer);
   };
-  const answerBatch = (request: FastifyRequest, reply: FastifyReply, account: string): void => {
+  const answerBatch = (request: FastifyRequest, reply: FastifyReply, account: string, now: number): void => {
     const items = (request.body as { decisions: DecisionRequest[] }).decisions;
-    const now = decisions.now();
     const answers = new Array<unknown>(items.length);
     for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, items[i] as DecisionRequest, now);
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send({ decisions: answers, as_of: decisions.asOf() });
   };
   const authenticated =
-    (answer: (request: FastifyRequest, reply: FastifyReply, account: string) => void) =>
+    (answer: (request: FastifyRequest, reply: FastifyReply, account: string, now: number) => void) =>
     (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | void => {
-      const cached = credentials.checkCached(request.headers.authorization);
-      const settle = (check: GatewayCheck): void => (check.ok ? answer(request, reply, check.account) : refuse(reply, check.status));
+      // One clock reading per request, for the token's expiry and the decision alike.
+      const now = decisions.now();
+      const cached = credentials.checkCached(request.headers.authorization, now);
+      const settle = (check: GatewayCheck): void => (check.ok ? answer(request, reply, check.account, now) : refuse(reply, check.status));
       if (cached) return settle(cached);
       // Resolving with the reply makes Fastify wait for the answer sent here instead of sending one of its own.
       return credentials.check(request.headers.authorization).then((check) => {

@@ -24,11 +24,11 @@ export class GatewayCredentials {
   ) {}
 
   /** The outcome for a token verified before and not expired since, without waiting; undefined otherwise. */
-  checkCached(authorization: string | undefined): GatewayCheck | undefined {
+  checkCached(authorization: string | undefined, nowMs = this.nowMs()): GatewayCheck | undefined {
     if (!authorization) return UNAUTHENTICATED;
     const cached = this.verified.get(authorization);
     if (cached === undefined) return undefined;
-    if (cached.expiresAtMs > this.nowMs()) return cached.check;
+    if (cached.expiresAtMs > nowMs) return cached.check;
     this.verified.delete(authorization);
     return undefined;
   }
