@@ -1,5 +1,6 @@
 import { DomainError, foldEvents } from '@as2-partners/kernel';
-import { blockNoticeDecider, openClaimOf, type BlockNoticeCommand, type BlockNoticeEvent } from './block-notice.decider';
+import { blockNoticeDecider, openClaimOf, type BlockNoticeCommand } from './block-notice.decider';
+import type { BlockNoticeEvent } from './block-notice.events';
 
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
