@@ -13,7 +13,7 @@
  * the event store), so a start-up measures what a restart does: load the documents, follow the store, answer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +25,10 @@ import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { WriteModel, type EventMetadata } from '@as2-partners/kernel';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { partnerTrafficDecider, TrafficControlStreams } from '@as2-partners/traffic-control-domain';
-import { KnownRegistryCollections, type KnownInstanceDocument, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
+import { KnownRegistryCollections, KnownRegistryIndexes, type KnownInstanceDocument, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
 
 interface LoadResult {
-  readonly requests: { readonly average: number };
+  readonly requests: { readonly average: number; readonly total: number };
   readonly latency: { readonly p99: number };
   readonly non2xx: number;
   readonly errors: number;
@@ -62,11 +62,12 @@ function freePort(): Promise<number> {
 /** Partner p belongs to tenant p % 100, as does instance k; a pair is (US-k, PARTNER-p) with k ≡ p (mod 1000). */
 async function seed(dataDir: string, count: number, paused: number): Promise<void> {
   const readModels = await EmbeddedReadModelStore.open(join(dataDir, 'read-models.sqlite'));
-  const instances = readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances);
+  // With the consumer's own indexes, so a start measures a restart (not a first build of its indexes over the seed).
+  const instances = readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances, KnownRegistryIndexes.instances);
   await instances.putMany(
     Array.from({ length: INSTANCES }, (_, k) => ({ _id: `ins_${k}`, instanceId: `ins_${k}`, account, tenant: tenantOf(k), myAs2Id: `US-${k}`, status: 'on' as const, deleted: false })),
   );
-  const docs = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners);
+  const docs = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners, KnownRegistryIndexes.partners);
   for (let from = 0; from < count; from += 10_000) {
     const page = Array.from({ length: Math.min(10_000, count - from) }, (_, i) => from + i).map((p) => ({
       _id: partnerId(p),
@@ -107,6 +108,19 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** CPU seconds a process has used (user + system), from /proc: a per-request cost a loaded machine's scheduling does not skew. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A load run with the server's CPU µs per answered request. */
+async function measured(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMicros: number }> {
+  const before = cpuSeconds(pid);
+  const result = await run();
+  return { ...result, cpuMicros: ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, result.requests.total) };
 }
 
 function decisionBody(p: number, messageId = 'm-1') {
@@ -168,13 +182,19 @@ async function main(): Promise<void> {
     await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
     await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
     const rates = { bare: [] as number[], ours: [] as number[] };
+    const cpu = { bare: [] as number[], ours: [] as number[] };
     for (let round = 1; round <= 3; round += 1) {
-      const b = await load(`${bareBase}/v1/traffic/decisions`, gateway, body);
-      const o = await load(`${ourBase}/v1/traffic/decisions`, gateway, body);
+      const b = await measured(bare.pid!, () => load(`${bareBase}/v1/traffic/decisions`, gateway, body));
+      const o = await measured(ours.pid!, () => load(`${ourBase}/v1/traffic/decisions`, gateway, body));
       if (b.non2xx || o.non2xx || b.errors || o.errors) throw new Error(`round ${round}: non-2xx ${b.non2xx}/${o.non2xx}, errors ${b.errors}/${o.errors}`);
       rates.bare.push(b.requests.average);
       rates.ours.push(o.requests.average);
-      console.log(`round ${round}: bare ${b.requests.average.toFixed(0)} req/s (p99 ${b.latency.p99} ms), ours ${o.requests.average.toFixed(0)} req/s (p99 ${o.latency.p99} ms)`);
+      cpu.bare.push(b.cpuMicros);
+      cpu.ours.push(o.cpuMicros);
+      console.log(
+        `round ${round}: bare ${b.requests.average.toFixed(0)} req/s (p99 ${b.latency.p99} ms, ${b.cpuMicros.toFixed(0)} µs CPU/req), ` +
+          `ours ${o.requests.average.toFixed(0)} req/s (p99 ${o.latency.p99} ms, ${o.cpuMicros.toFixed(0)} µs CPU/req)`,
+      );
     }
     const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
     const ratio = mean(rates.ours) / mean(rates.bare);
@@ -204,7 +224,8 @@ async function main(): Promise<void> {
     console.log(`loaded: ${partners} partners, ${INSTANCES} AS2 instances, ${partners / PAUSED_EVERY} paused partners`);
     console.log(`bare Fastify Map route   ${f(mean(rates.bare))} req/s (rounds ${rates.bare.map((r) => f(r)).join(', ')})`);
     console.log(`POST /v1/traffic/decisions ${f(mean(rates.ours))} req/s (rounds ${rates.ours.map((r) => f(r)).join(', ')})`);
-    console.log(`ratio ours/bare          ${f(ratio, 2)} (goal >= 0.80)`);
+    console.log(`ratio ours/bare          ${f(ratio, 2)} (goal >= 0.80; rounds ${rates.ours.map((r, i) => f(r / (rates.bare[i] as number), 2)).join(', ')})`);
+    console.log(`CPU per request          ours ${f(mean(cpu.ours))} µs, bare ${f(mean(cpu.bare))} µs: bare/ours ${f(mean(cpu.bare) / mean(cpu.ours), 2)} (the req/s ratio at equal CPU, which machine load does not skew)`);
     console.log(`p99 at 80% of saturation ${paced.latency.p99} ms at ${f(paced.requests.average)} req/s (target ${target} req/s; goal <= 2 ms)`);
     console.log(`batch decisions          ${f(batch.requests.average * 1000)} decisions/s (${f(batch.requests.average, 1)} batches of 1,000/s, p99 ${batch.latency.p99} ms; goal >= 200,000)`);
     console.log(`start to first correct decision with ${bigPartners} partners: ${f(firstDecision)} ms`);

@@ -16,6 +16,8 @@ export * from './http/validation-failed.exception';
 export * from './http/request-ids';
 export * from './http/create-http-app';
 export type { IdempotencyRecord } from './idempotency/idempotency-keys';
+export * from './http/hot-path-routes';
+export * from './http/hot-path-errors';
 export * from './event-sourcing/event-sourcing.module';
 export * from './event-sourcing/event-sourcing-options';
 export * from './event-sourcing/event-sourcing.tokens';

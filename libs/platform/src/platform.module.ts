@@ -16,6 +16,7 @@ import { ShutdownLog } from './logging/shutdown-log';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { OpenApiOperations } from './http/openapi/openapi-operations';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
+import { HotPathRoutes } from './http/hot-path-routes';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
 import { PARKED_EVENT_ERROR_STATUSES } from './parked-events/replay-parked-event';
@@ -27,7 +28,8 @@ export { PLATFORM_CONFIG };
 /** The edge every service shares: bearer auth on every route, one validation pipe, one error filter, health, and the kernel ports. */
 @Module({})
 export class PlatformModule {
-  static forRoot(config: PlatformConfig, options: EventSourcingOptions): DynamicModule {
+  /** `hotPath`: the HTTP server's hot-path routes (createHttpApp passes the one its server dispatches to). */
+  static forRoot(config: PlatformConfig, options: EventSourcingOptions, hotPath = new HotPathRoutes(config.bodyLimitBytes)): DynamicModule {
     registerDomainErrorStatuses(PARKED_EVENT_ERROR_STATUSES);
     return {
       module: PlatformModule,
@@ -36,6 +38,7 @@ export class PlatformModule {
       controllers: [HealthController, ParkedEventsController, FollowersController, MetricsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: HotPathRoutes, useValue: hotPath },
         PipelineMonitor,
         OpenApiOperations,
         MetricsSources,
@@ -45,7 +48,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations],
+      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes],
     };
   }
 }

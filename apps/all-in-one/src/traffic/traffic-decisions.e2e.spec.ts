@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
@@ -65,6 +66,21 @@ describe('traffic decisions: the gateway route', () => {
     await publishRegistryEvent(t, 'partner.as2_id_changed.v1', { partnerId, account: ACCOUNT, tenant, oldAs2Id: as2Id, newAs2Id: `${as2Id}-NEW`, reason: 'rename', changedAt: new Date().toISOString() }, { account: ACCOUNT, tenant });
     expect((await gateway.decide(inbound(`${as2Id}-NEW`, ours))).body).toMatchObject({ decision: 'accept', partner_id: partnerId });
     expect((await gateway.decide(inbound(as2Id, ours))).body.decision).toBe('reject');
+  });
+
+  it("partnerships: once the tenant partners an instance, only its partnership partners pass; deleting the partnership restores the old rule", async () => {
+    const { tenant, admin, partnerId, as2Id, ours, instanceId } = await setUp();
+    const other = await admin.post('/v1/partners', partnerInput(fresh('OTHER').toUpperCase()));
+    expect(other.status).toBe(201);
+    const gateway = gatewayAs(t, ACCOUNT);
+    const partnershipId = fresh('ps');
+    const at = new Date().toISOString();
+    await publishRegistryEvent(t, 'partnership.created.v1', { partnershipId, account: ACCOUNT, tenant, as2InstanceId: instanceId, partnerId: other.body.data.id, overrides: {}, createdAt: at }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(inbound(other.body.data.as2_id, ours))).body).toMatchObject({ decision: 'accept', partner_id: other.body.data.id });
+    const refused = (await gateway.decide(outbound(ours, as2Id))).body;
+    expect(refused).toMatchObject({ decision: 'reject', reason_code: 'PARTNERSHIP_NOT_FOUND', partner_id: partnerId, as2_instance_id: instanceId });
+    await publishRegistryEvent(t, 'partnership.deleted.v1', { partnershipId, account: ACCOUNT, tenant, as2InstanceId: instanceId, partnerId: other.body.data.id, reason: 'deleted', deletedAt: at }, { account: ACCOUNT, tenant });
+    expect((await gateway.decide(outbound(ours, as2Id))).body).toMatchObject({ decision: 'accept', partner_id: partnerId });
   });
 
   it('a batch answers each item in order; more than 1,000 items is refused', async () => {
@@ -152,6 +168,56 @@ describe('traffic decisions: the gateway route', () => {
       expect(malformed.json().error.code).toBe('MALFORMED_JSON');
       const text = await t.app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization, 'content-type': 'text/plain' }, payload: 'hello' });
       expect(text.statusCode).toBe(415);
+    });
+  });
+
+  describe('over a socket (the hot-path instance, none of the app hooks)', () => {
+    let base: string;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    });
+    const post = (path: string, body: unknown, headers: Record<string, string>) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+    it('answers as in process: the decision, the batch, the refusals in the house shape, the correlation id, and /metrics counts them', async () => {
+      const { admin, partnerId, as2Id, ours } = await setUp();
+      await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'socket' });
+      const authorization = `Bearer ${t.token({ sub: 'gateway-socket', account: ACCOUNT, tenant: null, roles: ['gateway'] })}`;
+      for (let i = 0; i < 2; i += 1) {
+        // The second request takes the verified token from the cache.
+        const one = await post('/v1/traffic/decisions', inbound(as2Id, ours, '<s1@x>'), { authorization, 'x-correlation-id': 'corr-socket-1' });
+        expect(one.status).toBe(200);
+        expect(one.headers.get('x-correlation-id')).toBe('corr-socket-1');
+        expect(await one.json()).toMatchObject({ decision: 'accept', partner_id: partnerId, message_id: '<s1@x>', as_of: { traffic_control: expect.any(Number) } });
+      }
+      const batch = await post('/v1/traffic/decisions:batch', { decisions: [outbound(ours, as2Id, '<s2@x>'), inbound('NOPE', ours, '<s3@x>')] }, { authorization });
+      expect(batch.status).toBe(200);
+      expect(((await batch.json()) as { decisions: { decision: string }[] }).decisions.map((d) => d.decision)).toEqual(['block', 'reject']);
+
+      const none = await post('/v1/traffic/decisions', inbound(as2Id, ours), {});
+      expect(none.status).toBe(401);
+      expect(await none.json()).toEqual({ message: 'Unauthenticated', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } });
+      const user = await post('/v1/traffic/decisions', inbound(as2Id, ours), { authorization: `Bearer ${t.token({ account: ACCOUNT, roles: ['tenant_user'] })}` });
+      expect(user.status).toBe(403);
+      const hostile = await post('/v1/traffic/decisions', { ...inbound(as2Id, ours), payload: 'x' }, { authorization });
+      expect(hostile.status).toBe(422);
+      expect(await hostile.json()).toMatchObject({ errors: { payload: [expect.any(String)] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } });
+      const malformed = await post('/v1/traffic/decisions', '{"direction":', { authorization });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('MALFORMED_JSON');
+      const nul = await post('/v1/traffic/decisions', { ...inbound(as2Id, ours), message_id: 'a\u0000b' }, { authorization });
+      expect(nul.status).toBe(422);
+      // Another method on the path is still the app's: 405 with Allow.
+      const get = await fetch(`${base}/v1/traffic/decisions`, { headers: { authorization } });
+      expect(get.status).toBe(405);
+
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const count = (route: string, status: string) =>
+        Number(metrics.split('\n').find((l) => l.startsWith('as2_http_requests_total{') && l.includes(`route="${route}"`) && l.includes(`status_code="${status}"`) && l.includes('method="POST"'))?.split(' ').pop() ?? 0);
+      expect(count('/v1/traffic/decisions', '200')).toBeGreaterThanOrEqual(2);
+      expect(count('/v1/traffic/decisions::batch', '200')).toBeGreaterThanOrEqual(1);
+      expect(count('/v1/traffic/decisions', '401')).toBeGreaterThanOrEqual(1);
     });
   });
 });

@@ -14,8 +14,19 @@ export class AuthenticationFailedError extends Error {
 
 type VerificationKey = KeyObject | JWTVerifyGetKey;
 
-/** Verifies bearer JWTs with jose against the one configured key source and returns the caller they name. */
+/** Verified tokens remembered (a client reuses its token for many requests); the earliest verified leaves first. */
+const MAX_REMEMBERED = 10_000;
+/** How long a verification is trusted at most, so a key withdrawn from a JWKS stops tokens within this time. */
+const REMEMBER_MS = 5 * 60_000;
+
+/**
+ * Verifies bearer JWTs with jose against the one configured key source and returns the caller they name. A token
+ * verified once is remembered, keyed by its exact text, until its `exp` (at most five minutes): the next request with
+ * it pays one map lookup instead of a signature check. The caller returned is frozen, since requests share it.
+ */
 export class JwtVerifier {
+  private readonly remembered = new Map<string, { readonly caller: Caller; readonly untilMs: number }>();
+
   private constructor(
     private readonly key: VerificationKey,
     private readonly algorithms: string[],
@@ -35,6 +46,21 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<Caller> {
+    const known = this.remembered.get(token);
+    if (known !== undefined) {
+      if (known.untilMs > Date.now()) return known.caller;
+      this.remembered.delete(token);
+    }
+    const { caller, exp } = await this.verifyNow(token);
+    const untilMs = Math.min(typeof exp === 'number' ? exp * 1000 : 0, Date.now() + REMEMBER_MS);
+    if (untilMs > Date.now()) {
+      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value as string);
+      this.remembered.set(token, { caller, untilMs });
+    }
+    return caller;
+  }
+
+  private async verifyNow(token: string): Promise<{ caller: Caller; exp: unknown }> {
     let payload: Record<string, unknown>;
     try {
       const verified = await jwtVerify(token, this.key as KeyObject, {
@@ -49,7 +75,9 @@ export class JwtVerifier {
       throw new AuthenticationFailedError(error instanceof Error ? error.message : String(error));
     }
     try {
-      return callerFromClaims(payload);
+      const caller = callerFromClaims(payload);
+      Object.freeze(caller.roles);
+      return { caller: Object.freeze(caller), exp: payload['exp'] };
     } catch (error) {
       throw new AuthenticationFailedError(error instanceof Error ? error.message : String(error));
     }

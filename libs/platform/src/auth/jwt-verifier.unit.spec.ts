@@ -34,6 +34,28 @@ describe('JwtVerifier', () => {
   describe('HS256 secret', () => {
     const verifier = JwtVerifier.fromConfig(hs256);
 
+    describe('a token verified once is remembered until it expires', () => {
+      afterEach(() => jest.useRealTimers());
+
+      it('answers the same frozen caller again, and refuses it once exp has passed (tolerance not stretched by the memory)', async () => {
+        const remembering = JwtVerifier.fromConfig({ ...hs256, clockToleranceSeconds: 0 });
+        const token = await sign(CLAIMS, { exp: nowSeconds() + 2 });
+        const first = await remembering.verify(token);
+        expect(await remembering.verify(token)).toBe(first);
+        expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
+        jest.useFakeTimers({ now: Date.now() + 3000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+        await rejection(remembering, token);
+      });
+
+      it('a token that differs in one character of its signature is verified on its own and refused', async () => {
+        const remembering = JwtVerifier.fromConfig(hs256);
+        const token = await sign(CLAIMS);
+        await remembering.verify(token);
+        const last = token.at(-2) === 'A' ? 'B' : 'A';
+        await rejection(remembering, `${token.slice(0, -2)}${last}${token.at(-1)}`);
+      });
+    });
+
     it('returns the caller a valid token names', async () => {
       await expect(verifier.verify(await sign(CLAIMS))).resolves.toEqual({ sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] });
     });

@@ -14,6 +14,7 @@ import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { acceptJsonBodiesOnly } from './json-body-parser';
+import { HotPathRoutes } from './hot-path-routes';
 import type { DestinationStream } from 'pino';
 import { createRootLogger } from '../logging/root-logger';
 import { PlatformLogger } from '../logging/platform-logger';
@@ -59,7 +60,9 @@ export async function createHttpApp(
   config: PlatformConfig,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
-  @Module({ imports: [PlatformModule.forRoot(config, options), rootModule] })
+  // The hot-path routes (plain Fastify, none of the hooks below) share the app's HTTP server.
+  const hotPath = new HotPathRoutes(config.bodyLimitBytes);
+  @Module({ imports: [PlatformModule.forRoot(config, options, hotPath), rootModule] })
   class HttpApplicationModule {}
 
   const root = createRootLogger({ level: config.logLevel, service: options.kafkaClientId ?? 'as2-partners', destination: options.logDestination });
@@ -77,6 +80,7 @@ export async function createHttpApp(
     // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
+    serverFactory: hotPath.serverFactory(),
     // Errors fastify raises before routing (a URL that does not decode) never reach Nest's filter.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const ids = requestIdsOf(request);
@@ -125,6 +129,8 @@ export async function createHttpApp(
   });
   registerIdempotencyHooks(fastify, idempotencyKeys, app.get(JwtVerifier), new Logger('Idempotency'));
   const metrics = app.get(PlatformMetrics);
+  metrics.countRequestsFrom(() => hotPath.drainCounts());
+  fastify.addHook('onClose', async () => hotPath.close());
   fastify.addHook('onResponse', async (request, reply) => {
     // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
@@ -165,5 +171,6 @@ export async function createHttpApp(
 
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
+  await hotPath.start();
   return app;
 }

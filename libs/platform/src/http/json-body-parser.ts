@@ -32,7 +32,9 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number
         done(new MalformedJsonError(error.message), undefined);
         return;
       }
-      const unsafeField = firstUnsafeTextField(value);
+      // NUL and lone surrogates can only arrive as `\u` escapes (JSON refuses raw control characters; UTF-8 decoding
+      // replaces invalid sequences), so a body without one needs no walk.
+      const unsafeField = text.includes('\\u') ? firstUnsafeTextField(value) : null;
       if (unsafeField !== null) done(new ValidationFailedException({ [unsafeField]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS'), undefined);
       else done(null, value);
     });

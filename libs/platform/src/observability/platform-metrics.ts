@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConsumerPartitionLag } from '@as2-partners/kernel';
 import type { PipelineEntry } from '../health/pipeline-monitor';
+import type { HotPathCount } from '../http/hot-path-routes';
 
 /** What the follower gauges are read from at scrape time. */
 export interface MetricSources {
@@ -28,11 +29,22 @@ export class PlatformMetrics {
   /** How long a service takes to answer a decision it is asked for (traffic-control's "may this message go?"). */
   readonly decisionDuration: Histogram<'decision' | 'outcome'>;
   private sources: MetricSources | null = null;
+  private readonly countedElsewhere: Array<() => HotPathCount[]> = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'as2_' });
     const registers = [this.registry];
-    this.httpRequests = new Counter({ name: 'as2_http_requests_total', help: 'HTTP requests answered, by route template and status', labelNames: ['method', 'route', 'status_code'], registers });
+    const counted = this.countedElsewhere;
+    this.httpRequests = new Counter({
+      name: 'as2_http_requests_total',
+      help: 'HTTP requests answered, by route template and status',
+      labelNames: ['method', 'route', 'status_code'],
+      registers,
+      // Hot-path routes count in plain numbers; their counts are added here when scraped.
+      collect: function (this: Counter<'method' | 'route' | 'status_code'>) {
+        for (const drain of counted) for (const c of drain()) this.inc({ method: c.method, route: c.route, status_code: String(c.statusCode) }, c.count);
+      },
+    });
     this.httpDuration = new Histogram({
       name: 'as2_http_request_duration_seconds',
       help: 'Time to answer an HTTP request, by route template and status',
@@ -112,6 +124,11 @@ export class PlatformMetrics {
   }
 
   /** The same promise for calls within 100 ms: the follower gauges of one scrape share one report. */
+  /** Requests counted outside the app's hooks (the hot-path routes), added to `as2_http_requests_total` at each scrape. */
+  countRequestsFrom(drain: () => HotPathCount[]): void {
+    this.countedElsewhere.push(drain);
+  }
+
   private cachedPerScrape<T>(load: () => Promise<T>): () => Promise<T> {
     let cached: { at: number; value: Promise<T> } | null = null;
     return () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** W3C Trace Context (https://www.w3.org/TR/trace-context/) of one request or event. */
 export interface TraceContext {
@@ -35,12 +35,25 @@ export function formatTraceparent(traceId: string, spanId: string, flags: string
   return `00-${traceId}-${spanId}-${flags}`;
 }
 
+/** Random bytes drawn in bulk: one system call per 256 trace ids instead of one or two per request. */
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
+function randomHex(bytes: number): string {
+  if (used + bytes > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  used += bytes;
+  return pool.toString('hex', used - bytes, used);
+}
+
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 /** This service's span of a request or event, in the trace it belongs to. */

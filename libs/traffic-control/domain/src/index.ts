@@ -10,3 +10,5 @@ export * from './traffic-decision/outbound-blocked.event';
 export * from './traffic-decision/traffic-decision';
 export * from './traffic-decision/near-miss';
 export * from './traffic-decision/traffic-directory';
+export * from './block-notices/block-notice.events';
+export * from './block-notices/block-notice.decider';

@@ -6,6 +6,8 @@ export const TrafficControlStreams = {
   accountPartnerTraffic: (account: string, partnerId: string) => `account_partner_traffic-${account}.${partnerId}`,
   /** Outbound messages blocked for one partner (facts only, never a payload). */
   outboundBlocks: (partnerId: string) => `traffic_block-${partnerId}`,
+  /** Claims of one partner's blocked-message notice slot (per tenant), so replicas mail it once per interval. */
+  blockNotice: (account: string, tenant: string | null, partnerId: string) => `traffic_notice-${account}.${tenant ?? '_account'}.${partnerId}`,
 } as const;
 
-export const TRAFFIC_CONTROL_STREAM_CATEGORIES = ['partner_traffic', 'account_partner_traffic', 'traffic_block'] as const;
+export const TRAFFIC_CONTROL_STREAM_CATEGORIES = ['partner_traffic', 'account_partner_traffic', 'traffic_block', 'traffic_notice'] as const;

@@ -7,4 +7,6 @@ export const TrafficControlErrorCode = {
   InvalidWindow: 'INVALID_WINDOW',
   WindowNotFound: 'WINDOW_NOT_FOUND',
   WindowLimitExceeded: 'WINDOW_LIMIT_EXCEEDED',
+  /** Another replica mailed the partner's notice within the interval (internal: never an HTTP answer). */
+  NoticeSlotTaken: 'NOTICE_SLOT_TAKEN',
 } as const;

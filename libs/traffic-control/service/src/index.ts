@@ -7,6 +7,8 @@ export * from './queries/traffic-decisions/gateway-credentials';
 export * from './queries/traffic-decisions/traffic-decisions';
 export * from './reactions/outbound-blocked/outbound-block-recorder';
 export * from './reactions/outbound-blocked/block-notices';
+export * from './reactions/outbound-blocked/block-notice.document';
+export * from './reactions/outbound-blocked/notice-mail-transport';
 export * from './reactions/partner-registry-events/registry-facts.consumer';
 export * from './queries/partner-traffic/partner-traffic.projection';
 export * from './schedules/traffic-changes/traffic-scheduler.lifecycle';

@@ -9,6 +9,7 @@ export const TRAFFIC_CONTROL_ERROR_STATUSES: Readonly<Record<string, number>> = 
   [Code.InvalidWindow]: 422,
   [Code.WindowNotFound]: 404,
   [Code.WindowLimitExceeded]: 422,
+  [Code.NoticeSlotTaken]: 409,
   TENANT_REQUIRED: 403,
   ACCOUNT_FORBIDDEN: 403,
 };

@@ -7,6 +7,7 @@ import {
   PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
+  schedulerInstanceId,
   WriteModel,
   type CheckpointStore,
   type Clock,
@@ -122,10 +123,11 @@ const DIRECTORY_FEED = Symbol('DirectoryFeed');
     { provide: NOTICE_TRANSPORT, inject: [TRAFFIC_CONTROL_CONFIG], useFactory: (config: TrafficControlConfig) => smtpNoticeTransport(config.smtpUrl) },
     {
       provide: BlockNotices,
-      inject: [READ_MODEL_STORE, RegistryFactsConsumer, NOTICE_TRANSPORT, TRAFFIC_CONTROL_CONFIG],
-      useFactory: (readModels: ReadModelStore, registry: RegistryFactsConsumer, transport: NoticeTransport, config: TrafficControlConfig) => {
+      inject: [READ_MODEL_STORE, RegistryFactsConsumer, NOTICE_TRANSPORT, TRAFFIC_CONTROL_CONFIG, WriteModel],
+      useFactory: (readModels: ReadModelStore, registry: RegistryFactsConsumer, transport: NoticeTransport, config: TrafficControlConfig, writeModel: WriteModel) => {
         const logger = new Logger('BlockNotices');
-        return new BlockNotices(readModels.collection<BlockNoticeDocument>(BLOCK_NOTICES_COLLECTION, [['dueAt']]), registry, transport, config, {
+        const slots = { writeModel, claimant: schedulerInstanceId('block-notices') };
+        return new BlockNotices(readModels.collection<BlockNoticeDocument>(BLOCK_NOTICES_COLLECTION, [['dueAt']]), registry, transport, config, slots, {
           warn: (m) => logger.warn(m),
           error: (m) => logger.error(m),
         });

@@ -12,6 +12,7 @@ export type DecisionReasonCode =
   | 'PARTNER_NOT_FOUND'
   | 'AS2_INSTANCE_OFF'
   | 'PARTNER_INACTIVE'
+  | 'PARTNERSHIP_NOT_FOUND'
   | 'ACCOUNT_PAUSE'
   | 'TENANT_PAUSE'
   | 'ACCOUNT_WINDOW'
@@ -44,6 +45,8 @@ export interface DecisionFacts {
   readonly partner: { readonly name: string; readonly active: boolean; readonly deleted: boolean } | null;
   /** Why nothing was found, with a "did you mean" when an id differs only by case, spaces or quotes. */
   readonly notFound: string | null;
+  /** The tenant made partnerships for the instance, none with this partner. */
+  readonly partnershipMissing?: boolean;
   readonly accountTraffic: ScopeTraffic | null;
   readonly tenantTraffic: ScopeTraffic | null;
 }
@@ -91,9 +94,12 @@ function pausedAnswer(
   }
 }
 
+const ACCEPTED: TrafficDecision = Object.freeze({ decision: 'accept', reasonCode: 'NOT_PAUSED', reason: 'NOT_PAUSED' });
+
 /**
  * The one place the precedence lives: instance off, then partner deleted or inactive, then an account-level pause,
- * then a tenant pause, then a window (the account's before the tenant's); otherwise accept.
+ * then a tenant pause, then a window (the account's before the tenant's); otherwise accept. A pair without the
+ * partnership its tenant requires (see TrafficDirectory) is refused after the partner checks, before any pause.
  */
 export function decideTraffic(message: MessageDirection, facts: DecisionFacts, now: number): TrafficDecision {
   if (!facts.instance || !facts.partner) {
@@ -104,6 +110,13 @@ export function decideTraffic(message: MessageDirection, facts: DecisionFacts, n
   }
   if (facts.partner.deleted) return { decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', reason: 'PARTNER_NOT_FOUND: the partner was deleted' };
   if (!facts.partner.active) return { decision: 'reject', reasonCode: 'PARTNER_INACTIVE', reason: `PARTNER_INACTIVE: the partner ${facts.partner.name} is inactive` };
+  if (facts.partnershipMissing) {
+    return {
+      decision: 'reject',
+      reasonCode: 'PARTNERSHIP_NOT_FOUND',
+      reason: `PARTNERSHIP_NOT_FOUND: the AS2 instance ${facts.instance.myAs2Id} has partnerships, none with the partner ${facts.partner.name}`,
+    };
+  }
   const direction = directionOf(message);
   const accountPause = pauseInEffect(facts.accountTraffic?.pauses[direction] ?? null, now);
   if (accountPause) return pausedAnswer(message, 'ACCOUNT_PAUSE', accountPause, now);
@@ -113,5 +126,5 @@ export function decideTraffic(message: MessageDirection, facts: DecisionFacts, n
     const window = traffic ? windowCovering(traffic.windows, direction, now) : null;
     if (window) return pausedAnswer(message, code, { response: window.response, reason: window.reason, until: window.endsAt, retryAfterSeconds: null }, now);
   }
-  return { decision: 'accept', reasonCode: 'NOT_PAUSED', reason: 'NOT_PAUSED' };
+  return ACCEPTED;
 }

@@ -10,6 +10,16 @@ export interface InstanceFacts {
   readonly status: 'on' | 'off';
 }
 
+/** A partnership of the registry: our instance and a partner exchange messages (seed 001's "Related Partnership"). */
+export interface PartnershipFacts {
+  readonly partnershipId: string;
+  readonly account: string;
+  /** The tenant that made it (a partnership is always a tenant's, even between account-level ends). */
+  readonly tenant: string;
+  readonly as2InstanceId: string;
+  readonly partnerId: string;
+}
+
 export interface PartnerFacts {
   readonly partnerId: string;
   readonly account: string;
@@ -34,7 +44,14 @@ export const ALL_ACCOUNTS = '*';
 
 const SEP = '\u0000';
 const scopeKey = (account: string, tenant: string | null) => `${account}${SEP}${tenant ?? ''}`;
-const trafficKey = (account: string, tenant: string | null, partnerId: string) => `${account}${SEP}${tenant ?? ''}${SEP}${partnerId}`;
+
+/** An instance with the keys its lookups use, computed once when it is put (a decision builds no strings). */
+interface InstanceEntry {
+  readonly facts: InstanceFacts;
+  /** The tenant's scope (null for an account-level instance) and the account's (master partners). */
+  readonly ownScope: string | null;
+  readonly accountScope: string;
+}
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   let set = index.get(key);
@@ -47,23 +64,45 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   set.delete(value);
   if (set.size === 0) index.delete(key);
 }
+function inner<K, IK, V>(index: Map<K, Map<IK, V>>, key: K): Map<IK, V> {
+  let map = index.get(key);
+  if (!map) index.set(key, (map = new Map()));
+  return map;
+}
+function count<K>(index: Map<K, number>, key: K, delta: number): void {
+  const next = (index.get(key) ?? 0) + delta;
+  if (next > 0) index.set(key, next);
+  else index.delete(key);
+}
 
 /**
- * Everything the decision API needs, in memory: AS2 instances by our AS2 id, partners by scope and AS2 id, and the
- * pauses and windows of every scope. Answers a decision with a few map lookups; fed by the consumers of the
- * registry's and this service's own events, and loaded from their persisted documents at start.
+ * Everything the decision API needs, in memory: AS2 instances by our AS2 id, partners by scope and AS2 id,
+ * partnerships by pair, and the pauses and windows of every scope. Answers a decision with a few map lookups on
+ * nested maps (no key is built per decision); fed by the consumers of the registry's and this service's own events,
+ * and loaded from their persisted documents at start.
+ *
+ * Partnerships: a pair with a partnership wins where an AS2 id names several candidates (the registry's resolve
+ * does the same), and a tenant that has made partnerships for an instance exchanges through it only with those
+ * partners (`PARTNERSHIP_NOT_FOUND` otherwise). An instance without partnerships in the message's tenant keeps the
+ * rule that held before partnerships existed: any partner of its scope.
  */
 export class TrafficDirectory {
-  private readonly instances = new Map<string, InstanceFacts>();
-  private readonly instancesByAs2Id = new Map<string, Set<string>>();
+  private readonly instances = new Map<string, InstanceEntry>();
+  private readonly instancesByAs2Id = new Map<string, InstanceEntry[]>();
   private readonly instancesByNearMiss = new Map<string, Set<string>>();
   private readonly partners = new Map<string, PartnerFacts>();
-  /** scope + AS2 id → partner id; deleted partners stay until another partner takes the id (both answer reject). */
-  private readonly partnersByAs2Id = new Map<string, string>();
+  /** scope → AS2 id → partner id; deleted partners stay until another partner takes the id (both answer reject). */
+  private readonly partnersByScope = new Map<string, Map<string, string>>();
   private readonly partnersByNearMiss = new Map<string, Set<string>>();
-  /** account + AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
-  private readonly tenantPartnersByAccount = new Map<string, Set<string>>();
-  private readonly traffic = new Map<string, ScopeTraffic>();
+  /** account → AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
+  private readonly tenantPartnersByAccount = new Map<string, Map<string, Set<string>>>();
+  /** partner id → scope (account, tenant) → its pauses and windows there. */
+  private readonly traffic = new Map<string, Map<string, ScopeTraffic>>();
+  private readonly partnerships = new Map<string, PartnershipFacts>();
+  /** instance id → partner id → live partnerships of the pair. */
+  private readonly pairs = new Map<string, Map<string, number>>();
+  /** instance id → tenant → live partnerships the tenant made with the instance. */
+  private readonly partnershipsByInstanceTenant = new Map<string, Map<string, number>>();
 
   get partnerCount(): number {
     return this.partners.size;
@@ -71,38 +110,44 @@ export class TrafficDirectory {
 
   putInstance(instance: InstanceFacts): void {
     this.removeInstance(instance.instanceId);
-    this.instances.set(instance.instanceId, instance);
-    addTo(this.instancesByAs2Id, instance.myAs2Id, instance.instanceId);
+    const entry: InstanceEntry = { facts: instance, ownScope: instance.tenant === null ? null : scopeKey(instance.account, instance.tenant), accountScope: scopeKey(instance.account, null) };
+    this.instances.set(instance.instanceId, entry);
+    this.instancesByAs2Id.set(instance.myAs2Id, [...(this.instancesByAs2Id.get(instance.myAs2Id) ?? []), entry]);
     addTo(this.instancesByNearMiss, nearMissKey(instance.myAs2Id), instance.instanceId);
   }
 
   removeInstance(instanceId: string): void {
-    const existing = this.instances.get(instanceId);
+    const existing = this.instances.get(instanceId)?.facts;
     if (!existing) return;
     this.instances.delete(instanceId);
-    removeFrom(this.instancesByAs2Id, existing.myAs2Id, instanceId);
+    const rest = (this.instancesByAs2Id.get(existing.myAs2Id) ?? []).filter((e) => e.facts.instanceId !== instanceId);
+    if (rest.length > 0) this.instancesByAs2Id.set(existing.myAs2Id, rest);
+    else this.instancesByAs2Id.delete(existing.myAs2Id);
     removeFrom(this.instancesByNearMiss, nearMissKey(existing.myAs2Id), instanceId);
   }
 
   instance(instanceId: string): InstanceFacts | undefined {
-    return this.instances.get(instanceId);
+    return this.instances.get(instanceId)?.facts;
   }
 
   putPartner(partner: PartnerFacts): void {
     const existing = this.partners.get(partner.partnerId);
     if (existing) {
-      const key = `${scopeKey(existing.account, existing.tenant)}${SEP}${existing.as2Id}`;
-      if (this.partnersByAs2Id.get(key) === existing.partnerId) this.partnersByAs2Id.delete(key);
+      const scope = this.partnersByScope.get(scopeKey(existing.account, existing.tenant));
+      if (scope?.get(existing.as2Id) === existing.partnerId) scope.delete(existing.as2Id);
       removeFrom(this.partnersByNearMiss, `${scopeKey(existing.account, existing.tenant)}${SEP}${nearMissKey(existing.as2Id)}`, existing.partnerId);
-      if (existing.tenant !== null) removeFrom(this.tenantPartnersByAccount, `${existing.account}${SEP}${existing.as2Id}`, existing.partnerId);
+      if (existing.tenant !== null) {
+        const byId = this.tenantPartnersByAccount.get(existing.account);
+        if (byId) removeFrom(byId, existing.as2Id, existing.partnerId);
+      }
     }
     this.partners.set(partner.partnerId, partner);
-    const key = `${scopeKey(partner.account, partner.tenant)}${SEP}${partner.as2Id}`;
-    const holder = this.partners.get(this.partnersByAs2Id.get(key) ?? '');
+    const scope = inner(this.partnersByScope, scopeKey(partner.account, partner.tenant));
+    const holder = this.partners.get(scope.get(partner.as2Id) ?? '');
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
-    if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) this.partnersByAs2Id.set(key, partner.partnerId);
+    if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner.partnerId);
     if (!partner.deleted) addTo(this.partnersByNearMiss, `${scopeKey(partner.account, partner.tenant)}${SEP}${nearMissKey(partner.as2Id)}`, partner.partnerId);
-    if (!partner.deleted && partner.tenant !== null) addTo(this.tenantPartnersByAccount, `${partner.account}${SEP}${partner.as2Id}`, partner.partnerId);
+    if (!partner.deleted && partner.tenant !== null) addTo(inner(this.tenantPartnersByAccount, partner.account), partner.as2Id, partner.partnerId);
   }
 
   partner(partnerId: string): PartnerFacts | undefined {
@@ -111,8 +156,31 @@ export class TrafficDirectory {
 
   putTraffic(account: string, tenant: string | null, partnerId: string, state: Pick<PartnerTrafficState, 'pauses' | 'windows'>): void {
     const hasAny = state.pauses.incoming || state.pauses.outgoing || state.windows.length > 0;
-    if (hasAny) this.traffic.set(trafficKey(account, tenant, partnerId), { pauses: state.pauses, windows: state.windows });
-    else this.traffic.delete(trafficKey(account, tenant, partnerId));
+    if (hasAny) inner(this.traffic, partnerId).set(scopeKey(account, tenant), { pauses: state.pauses, windows: state.windows });
+    else {
+      const scopes = this.traffic.get(partnerId);
+      scopes?.delete(scopeKey(account, tenant));
+      if (scopes?.size === 0) this.traffic.delete(partnerId);
+    }
+  }
+
+  putPartnership(partnership: PartnershipFacts): void {
+    this.removePartnership(partnership.partnershipId);
+    this.partnerships.set(partnership.partnershipId, partnership);
+    count(inner(this.pairs, partnership.as2InstanceId), partnership.partnerId, 1);
+    count(inner(this.partnershipsByInstanceTenant, partnership.as2InstanceId), partnership.tenant, 1);
+  }
+
+  removePartnership(partnershipId: string): void {
+    const existing = this.partnerships.get(partnershipId);
+    if (!existing) return;
+    this.partnerships.delete(partnershipId);
+    const pairs = this.pairs.get(existing.as2InstanceId);
+    if (pairs) count(pairs, existing.partnerId, -1);
+    if (pairs?.size === 0) this.pairs.delete(existing.as2InstanceId);
+    const tenants = this.partnershipsByInstanceTenant.get(existing.as2InstanceId);
+    if (tenants) count(tenants, existing.tenant, -1);
+    if (tenants?.size === 0) this.partnershipsByInstanceTenant.delete(existing.as2InstanceId);
   }
 
   /** Resolves the pair of AS2 ids within the credential's account (or every account) and applies the precedence. */
@@ -120,30 +188,71 @@ export class TrafficDirectory {
     const ours = direction === 'inbound' ? as2To : as2From;
     const theirs = direction === 'inbound' ? as2From : as2To;
     const candidates = this.instancesByAs2Id.get(ours);
-    let instance: InstanceFacts | null = null;
+    let entry: InstanceEntry | null = null;
     let partner: PartnerFacts | null = null;
+    let paired = false;
     if (candidates) {
-      for (const id of candidates) {
-        const candidate = this.instances.get(id) as InstanceFacts;
-        if (account !== ALL_ACCOUNTS && candidate.account !== account) continue;
-        instance ??= candidate;
-        const found = this.partnerFor(candidate, theirs);
-        if (found) {
-          instance = candidate;
-          partner = found;
-          break;
+      const withPartnerships = this.partnerships.size > 0;
+      for (let i = 0; i < candidates.length; i += 1) {
+        const candidate = candidates[i] as InstanceEntry;
+        if (account !== ALL_ACCOUNTS && candidate.facts.account !== account) continue;
+        entry ??= candidate;
+        if (withPartnerships) {
+          // Several ends may answer to one AS2 id: a pair with a partnership first, then the first pair found.
+          const found = this.partneredPartnerFor(candidate, theirs);
+          if (found) {
+            entry = candidate;
+            partner = found;
+            paired = true;
+            break;
+          }
+        }
+        if (partner === null) {
+          const found = this.partnerFor(candidate, theirs);
+          if (found) {
+            entry = candidate;
+            partner = found;
+            if (!withPartnerships) break;
+          }
         }
       }
     }
+    const instance = entry?.facts ?? null;
     const tenant = instance?.tenant ?? partner?.tenant ?? null;
+    const traffic = partner ? this.traffic.get(partner.partnerId) : undefined;
     const facts: DecisionFacts = {
       instance,
       partner,
-      notFound: instance === null ? this.unknownInstance(account, ours) : partner === null ? this.unknownPartner(instance, theirs) : null,
-      accountTraffic: partner && partner.tenant === null ? (this.traffic.get(trafficKey(partner.account, null, partner.partnerId)) ?? null) : null,
-      tenantTraffic: partner && tenant !== null ? (this.traffic.get(trafficKey(partner.account, tenant, partner.partnerId)) ?? null) : null,
+      notFound: instance === null ? this.unknownInstance(account, ours) : partner === null ? this.unknownPartner(entry as InstanceEntry, theirs) : null,
+      partnershipMissing: partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? tenant),
+      accountTraffic: traffic && partner && partner.tenant === null ? (traffic.get(scopeKey(partner.account, null)) ?? null) : null,
+      tenantTraffic: traffic && partner && tenant !== null ? (traffic.get(scopeKey(partner.account, tenant)) ?? null) : null,
     };
-    return { ...decideTraffic(direction, facts, now), partner, instance, tenant };
+    const d = decideTraffic(direction, facts, now);
+    return { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant };
+  }
+
+  /** Whether the tenant made partnerships for this instance (then only its partnership partners exchange through it). */
+  private usesPartnerships(instance: InstanceFacts, tenant: string | null): boolean {
+    if (tenant === null) return false;
+    return (this.partnershipsByInstanceTenant.get(instance.instanceId)?.get(tenant) ?? 0) > 0;
+  }
+
+  private partnered(instanceId: string, partnerId: string | undefined): boolean {
+    return partnerId !== undefined && (this.pairs.get(instanceId)?.get(partnerId) ?? 0) > 0;
+  }
+
+  /** The partner with this AS2 id that has a partnership with the instance: own first, then master, then the tenants'. */
+  private partneredPartnerFor(entry: InstanceEntry, as2Id: string): PartnerFacts | null {
+    const id = entry.facts.instanceId;
+    if (!this.pairs.has(id)) return null;
+    const own = entry.ownScope === null ? undefined : this.partnersByScope.get(entry.ownScope)?.get(as2Id);
+    if (this.partnered(id, own)) return this.partners.get(own as string) ?? null;
+    const master = this.partnersByScope.get(entry.accountScope)?.get(as2Id);
+    if (this.partnered(id, master)) return this.partners.get(master as string) ?? null;
+    if (entry.ownScope !== null) return null;
+    const partnered = [...(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id) ?? [])].filter((p) => this.partnered(id, p));
+    return partnered.length === 1 ? (this.partners.get(partnered[0] as string) ?? null) : null;
   }
 
   /**
@@ -151,24 +260,25 @@ export class TrafficDirectory {
    * account-level instance serves every tenant: after the master partners, the one tenant partner with that AS2 id
    * (several tenants' partners with one id are ambiguous: not found).
    */
-  private partnerFor(instance: InstanceFacts, as2Id: string): PartnerFacts | null {
-    const own = instance.tenant === null ? undefined : this.partnersByAs2Id.get(`${scopeKey(instance.account, instance.tenant)}${SEP}${as2Id}`);
-    const id = own ?? this.partnersByAs2Id.get(`${scopeKey(instance.account, null)}${SEP}${as2Id}`);
+  private partnerFor(entry: InstanceEntry, as2Id: string): PartnerFacts | null {
+    const own = entry.ownScope === null ? undefined : this.partnersByScope.get(entry.ownScope)?.get(as2Id);
+    const id = own ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
     if (id !== undefined) return this.partners.get(id) ?? null;
-    if (instance.tenant !== null) return null;
-    const candidates = this.tenantPartnersByAccount.get(`${instance.account}${SEP}${as2Id}`);
+    if (entry.ownScope !== null) return null;
+    const candidates = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
     return candidates?.size === 1 ? (this.partners.get(candidates.values().next().value as string) ?? null) : null;
   }
 
   private unknownInstance(account: string, ours: string): string {
     const near = [...(this.instancesByNearMiss.get(nearMissKey(ours)) ?? [])]
-      .map((id) => this.instances.get(id) as InstanceFacts)
+      .map((id) => (this.instances.get(id) as InstanceEntry).facts)
       .find((i) => account === ALL_ACCOUNTS || i.account === account);
     const base = `no AS2 instance has the AS2 id ${JSON.stringify(ours)}`;
     return near ? `${base}; did you mean ${JSON.stringify(near.myAs2Id)}?` : base;
   }
 
-  private unknownPartner(instance: InstanceFacts, theirs: string): string {
+  private unknownPartner(entry: InstanceEntry, theirs: string): string {
+    const instance = entry.facts;
     const key = nearMissKey(theirs);
     const scopes = instance.tenant === null ? [null] : [instance.tenant, null];
     for (const tenant of scopes) {

@@ -98,4 +98,52 @@ describe('traffic directory', () => {
     d.removeInstance('ins_1');
     expect(d.decide('acc', 'inbound', 'ACME', 'US', now).reasonCode).toBe('PARTNER_NOT_FOUND');
   });
+
+  describe('partnerships', () => {
+    const partnership = (id: string, instanceId: string, partnerId: string, tenant = 't1') => ({ partnershipId: id, account: 'acc', tenant, as2InstanceId: instanceId, partnerId });
+
+    it('an instance without partnerships in the tenant exchanges with any partner of its scope (as before partnerships)', () => {
+      const d = directory();
+      d.putPartnership(partnership('ps_other_tenant', 'ins_1', 'prt_m', 't2'));
+      expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
+    });
+
+    it("once the tenant made partnerships for an instance, a partner without one is refused PARTNERSHIP_NOT_FOUND; deleting the last one restores the old rule", () => {
+      const d = directory();
+      d.putPartnership(partnership('ps_1', 'ins_1', 'prt_m'));
+      expect(d.decide('acc', 'inbound', 'MASTER', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
+      const refused = d.decide('acc', 'outbound', 'US', 'ACME', now);
+      expect(refused).toMatchObject({ decision: 'reject', reasonCode: 'PARTNERSHIP_NOT_FOUND', partner: { partnerId: 'prt_1' }, instance: { instanceId: 'ins_1' } });
+      expect(refused.reason).toContain('none with the partner Acme');
+      d.putPartnership(partnership('ps_2', 'ins_1', 'prt_1'));
+      expect(d.decide('acc', 'outbound', 'US', 'ACME', now).decision).toBe('accept');
+      d.removePartnership('ps_2');
+      expect(d.decide('acc', 'outbound', 'US', 'ACME', now).reasonCode).toBe('PARTNERSHIP_NOT_FOUND');
+      d.removePartnership('ps_1');
+      expect(d.decide('acc', 'outbound', 'US', 'ACME', now).decision).toBe('accept');
+    });
+
+    it('where an AS2 id names several ends, the pair with a partnership wins', () => {
+      const d = directory();
+      // Own partner and master partner with one AS2 id: own wins without partnerships, the partnered one with them.
+      d.putPartner(partner({ partnerId: 'prt_m2', tenant: null, as2Id: 'ACME' }));
+      expect(d.decide('acc', 'inbound', 'ACME', 'US', now).partner?.partnerId).toBe('prt_1');
+      d.putPartnership(partnership('ps_m2', 'ins_1', 'prt_m2'));
+      expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m2' } });
+      // Two instances with one AS2 id: the one partnered with the partner answers.
+      d.putInstance({ instanceId: 'ins_1b', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'off' });
+      d.putPartner(partner({ partnerId: 'prt_b', as2Id: 'BETA' }));
+      d.putPartnership(partnership('ps_b', 'ins_1b', 'prt_b'));
+      expect(d.decide('acc', 'inbound', 'BETA', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'AS2_INSTANCE_OFF', instance: { instanceId: 'ins_1b' } });
+    });
+
+    it("an account-level instance: a partnership picks the one tenant's partner among several with that AS2 id", () => {
+      const d = directory();
+      d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
+      d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'ACME' }));
+      expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now).reasonCode).toBe('PARTNER_NOT_FOUND');
+      d.putPartnership(partnership('ps_t2', 'ins_acc', 'prt_t2', 't2'));
+      expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_t2' }, tenant: 't2' });
+    });
+  });
 });

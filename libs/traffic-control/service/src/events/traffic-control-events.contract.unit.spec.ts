@@ -6,7 +6,10 @@ import addFormats from 'ajv-formats';
 import { foldEvents, toNewEvents, type EventMetadata, type RecordedEvent } from '@as2-partners/kernel';
 import { requestMetadata, systemMetadata, type RequestContext } from '@as2-partners/platform';
 import {
+  blockNoticeDecider,
   partnerTrafficDecider,
+  type BlockNoticeCommand,
+  type BlockNoticeEvent,
   TRAFFIC_CONTROL_EVENT_TYPES,
   TrafficControlStreams,
   type OutboundBlocked,
@@ -63,6 +66,16 @@ function producedEvents(): Produced[] {
     data: { partnerId: PARTNER, account: 'acc', tenant: 'ten', as2InstanceId: 'ins_1', messageId: '<m1@x>', channel: 'sftp', as2From: 'US', as2To: 'ACME', reason: 'TENANT_PAUSE: audit', blockedAt: at(1) },
   };
   produced.push({ stream: TrafficControlStreams.outboundBlocks(PARTNER), event: blocked, metadata: systemMetadata({ account: 'acc', tenant: 'ten' }, { type: 'service', id: 'gateway' }, new Date(T0)) });
+  const notices: BlockNoticeEvent[] = [];
+  const notice = (command: BlockNoticeCommand) => {
+    for (const event of blockNoticeDecider.decide(command, foldEvents(blockNoticeDecider, notices))) {
+      notices.push(event);
+      produced.push({ stream: TrafficControlStreams.blockNotice('acc', 'ten', PARTNER), event, metadata: systemMetadata({ account: 'acc', tenant: 'ten' }, { type: 'system', id: 'block-notices:a' }, new Date(T0)) });
+    }
+  };
+  const scope = { account: 'acc', tenant: 'ten', partnerId: PARTNER, claimant: 'block-notices:a' };
+  notice({ type: 'claim', ...scope, eventIds: ['0b9b8f3c-6a47-4c5e-9d0a-4f4a0e6c2b11'], messageIds: ['<m1@x>'], intervalMs: 60_000, now: at(1) });
+  notice({ type: 'confirm_sent', ...scope, eventIds: ['0b9b8f3c-6a47-4c5e-9d0a-4f4a0e6c2b11'], now: at(1) });
   return produced;
 }
 

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import Ajv from 'ajv';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf } from '@as2-partners/platform';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, HotPathRoutes, replyWithHouseError } from '@as2-partners/platform';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
-import type { GatewayCredentials } from './gateway-credentials';
+import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
 import type { TrafficDecisions } from './traffic-decisions';
 
 export const GATEWAY_CREDENTIALS = Symbol('GatewayCredentials');
@@ -14,36 +14,11 @@ export const DECISION_PATH = '/v1/traffic/decisions';
 /** Fastify reads a single colon as a path parameter: `::` is the literal colon of `decisions:batch`. */
 export const BATCH_DECISION_PATH = '/v1/traffic/decisions::batch';
 
-const logger = new Logger('TrafficDecisionRoute');
-
 // Strict: no type coercion, unknown fields refused (Fastify's default AJV coerces and strips silently).
 const ajv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: true });
 
-function errorBody(status: number, message: string, code: string, errors?: Record<string, string[]>) {
-  return { message, ...(errors ? { errors } : {}), error: { type: errorTypeOf(status), code } };
-}
-
-/** Fastify's own errors on these routes (schema, body parser) in the house error shape; never a 5xx for bad input. */
-function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
-  if (error.validation) {
-    const first = error.validation[0];
-    const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || String((first?.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty ?? (first?.params as { additionalProperty?: string })?.additionalProperty ?? 'body');
-    void reply.code(422).send(errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [`The ${field} ${first?.message ?? 'is invalid'}`] }));
-    return;
-  }
-  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : error.name === 'MalformedJsonError' || error.name === 'JsonTooDeepError' ? 400 : null;
-  if (error.name === 'ValidationFailedException') {
-    void reply.code(422).send(errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors));
-    return;
-  }
-  if (status !== null) {
-    const code = error.name === 'JsonTooDeepError' ? 'JSON_TOO_DEEP' : error.name === 'MalformedJsonError' ? 'MALFORMED_JSON' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    void reply.code(status).send(errorBody(status, status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request', code));
-    return;
-  }
-  logger.error(`Decision route failed: ${error.message}`);
-  void reply.code(500).send(errorBody(500, 'Internal server error', 'INTERNAL_ERROR'));
+function errorBody(status: number, message: string, code: string) {
+  return { message, error: { type: errorTypeOf(status), code } };
 }
 
 /**
@@ -57,52 +32,59 @@ export class DecisionRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(GATEWAY_CREDENTIALS) private readonly credentials: GatewayCredentials,
     @Inject(TRAFFIC_DECISIONS) private readonly decisions: TrafficDecisions,
+    @Optional() private readonly hotPath?: HotPathRoutes,
   ) {}
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
     // One-shot commands (read-model rebuilds) run without an HTTP server.
     if (!adapter) return;
-    mountDecisionRoutes(adapter.getInstance<FastifyInstance>(), this.credentials, this.decisions);
+    // Sockets reach the hot-path instance (none of the app's per-request hooks); the app's own Fastify keeps the same
+    // routes for in-process requests (inject) and the route table.
+    const routes = decisionRoutes(this.credentials, this.decisions);
+    const fastify = adapter.getInstance<FastifyInstance>();
+    for (const route of routes) fastify.route(route);
+    if (this.hotPath) for (const route of routes) this.hotPath.route(route);
   }
 }
 
-export function mountDecisionRoutes(fastify: FastifyInstance, credentials: GatewayCredentials, decisions: TrafficDecisions): void {
-  const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<string | null> => {
-    const check = await credentials.check(request.headers.authorization);
-    if (check.ok) return check.account;
-    void reply.code(check.status).send(check.status === 401 ? errorBody(401, 'Unauthenticated', 'UNAUTHENTICATED') : errorBody(403, 'Forbidden', 'FORBIDDEN'));
-    return null;
-  };
+function refuse(reply: FastifyReply, status: 401 | 403): void {
+  void reply.code(status).send(status === 401 ? errorBody(401, 'Unauthenticated', 'UNAUTHENTICATED') : errorBody(403, 'Forbidden', 'FORBIDDEN'));
+}
+
+/**
+ * The two decision routes. A token already verified is checked synchronously (one map lookup), so the usual request
+ * runs without a promise of its own; the first sight of a token verifies it asynchronously.
+ */
+export function decisionRoutes(credentials: GatewayCredentials, decisions: TrafficDecisions): RouteOptions[] {
   const validatorCompiler = ({ schema }: { schema: object }) => ajv.compile(schema);
-
-  fastify.route({
-    method: 'POST',
-    url: DECISION_PATH,
-    schema: singleDecisionSchema,
-    validatorCompiler,
-    errorHandler: replyWithError,
-    handler: async (request, reply) => {
-      const account = await authenticate(request, reply);
-      if (account === null) return reply;
-      const answer = decisions.decide(account, request.body as DecisionRequest);
-      answer.as_of = decisions.asOf();
-      return answer;
-    },
-  });
-
-  fastify.route({
-    method: 'POST',
-    url: BATCH_DECISION_PATH,
-    schema: batchDecisionSchema,
-    validatorCompiler,
-    errorHandler: replyWithError,
-    handler: async (request, reply) => {
-      const account = await authenticate(request, reply);
-      if (account === null) return reply;
+  const answerOne = (request: FastifyRequest, reply: FastifyReply, account: string, now: number): void => {
+    const answer = decisions.decide(account, request.body as DecisionRequest, now);
+    answer.as_of = decisions.asOf();
+    void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(answer);
+  };
+  const answerBatch = (request: FastifyRequest, reply: FastifyReply, account: string, now: number): void => {
+    const items = (request.body as { decisions: DecisionRequest[] }).decisions;
+    const answers = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, items[i] as DecisionRequest, now);
+    void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send({ decisions: answers, as_of: decisions.asOf() });
+  };
+  const authenticated =
+    (answer: (request: FastifyRequest, reply: FastifyReply, account: string, now: number) => void) =>
+    (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | void => {
+      // One clock reading per request, for the token's expiry and the decision alike.
       const now = decisions.now();
-      const asOf = decisions.asOf();
-      return { decisions: (request.body as { decisions: DecisionRequest[] }).decisions.map((item) => decisions.decide(account, item, now)), as_of: asOf };
-    },
-  });
+      const cached = credentials.checkCached(request.headers.authorization, now);
+      const settle = (check: GatewayCheck): void => (check.ok ? answer(request, reply, check.account, now) : refuse(reply, check.status));
+      if (cached) return settle(cached);
+      // Resolving with the reply makes Fastify wait for the answer sent here instead of sending one of its own.
+      return credentials.check(request.headers.authorization).then((check) => {
+        settle(check);
+        return reply;
+      });
+    };
+  return [
+    { method: 'POST', url: DECISION_PATH, schema: singleDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, handler: authenticated(answerOne) },
+    { method: 'POST', url: BATCH_DECISION_PATH, schema: batchDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, handler: authenticated(answerBatch) },
+  ];
 }

@@ -1,47 +1,57 @@
 import { decodeJwt } from 'jose';
-import { AuthenticationFailedError, type Caller, type JwtVerifier } from '@as2-partners/platform';
+import { AuthenticationFailedError, type JwtVerifier } from '@as2-partners/platform';
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 const MAX_CACHED = 1000;
 
 export type GatewayCheck = { readonly ok: true; readonly account: string } | { readonly ok: false; readonly status: 401 | 403 };
 
+const UNAUTHENTICATED: GatewayCheck = { ok: false, status: 401 };
+const FORBIDDEN: GatewayCheck = { ok: false, status: 403 };
+
 /**
  * Checks a gateway's bearer JWT with the platform's verifier (a key in memory, or a JWKS jose caches: no network call
- * per request) and remembers a verified token until it expires, so the hot path pays one map lookup. Only role
- * `gateway` passes; its `account` claim scopes the decisions (`*`: every account).
+ * per request) and remembers the outcome for a verified token until its `exp`, so the hot path pays one map lookup.
+ * Only role `gateway` passes; its `account` claim scopes the decisions (`*`: every account). The cache is bounded
+ * (the earliest verified out first); tokens without `exp` or that fail verification are never cached.
  */
 export class GatewayCredentials {
-  private readonly verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+  private readonly verified = new Map<string, { check: GatewayCheck; expiresAtMs: number }>();
 
   constructor(
     private readonly verifier: JwtVerifier,
     private readonly nowMs: () => number,
   ) {}
 
-  async check(authorization: string | undefined): Promise<GatewayCheck> {
-    if (!authorization) return { ok: false, status: 401 };
+  /** The outcome for a token verified before and not expired since, without waiting; undefined otherwise. */
+  checkCached(authorization: string | undefined, nowMs = this.nowMs()): GatewayCheck | undefined {
+    if (!authorization) return UNAUTHENTICATED;
     const cached = this.verified.get(authorization);
-    const caller = cached && cached.expiresAtMs > this.nowMs() ? cached.caller : await this.verify(authorization);
-    if (!caller) return { ok: false, status: 401 };
-    return caller.roles.includes('gateway') ? { ok: true, account: caller.account } : { ok: false, status: 403 };
+    if (cached === undefined) return undefined;
+    if (cached.expiresAtMs > nowMs) return cached.check;
+    this.verified.delete(authorization);
+    return undefined;
   }
 
-  private async verify(authorization: string): Promise<Caller | null> {
-    this.verified.delete(authorization);
+  async check(authorization: string | undefined): Promise<GatewayCheck> {
+    return this.checkCached(authorization) ?? (await this.verify(authorization as string));
+  }
+
+  private async verify(authorization: string): Promise<GatewayCheck> {
     const match = BEARER.exec(authorization);
-    if (!match) return null;
+    if (!match) return UNAUTHENTICATED;
     try {
       const caller = await this.verifier.verify(match[1]);
+      const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account: caller.account } : FORBIDDEN;
       const exp = decodeJwt(match[1]).exp;
       if (typeof exp === 'number') {
         // Bounded: the oldest entry goes first (a Map iterates in insertion order).
         if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value as string);
-        this.verified.set(authorization, { caller, expiresAtMs: exp * 1000 });
+        this.verified.set(authorization, { check, expiresAtMs: exp * 1000 });
       }
-      return caller;
+      return check;
     } catch (error) {
-      if (error instanceof AuthenticationFailedError) return null;
+      if (error instanceof AuthenticationFailedError) return UNAUTHENTICATED;
       throw error;
     }
   }

@@ -13,7 +13,7 @@ export interface DecisionAnswer {
   hold?: boolean;
   retry_after_seconds?: number;
   mdn?: { disposition: string; text: string };
-  as_of?: { partner_registry: number | null; traffic_control: number | null };
+  as_of?: { readonly partner_registry: number | null; readonly traffic_control: number | null };
 }
 
 /** Answers decisions from the in-memory directory and hands every `block` to the recorder (never waiting for it). */
@@ -28,9 +28,17 @@ export class TrafficDecisions {
     return this.nowMs();
   }
 
-  asOf(): { partner_registry: number | null; traffic_control: number | null } {
+  private asOfFrom: Readonly<Record<string, number | null>> | null = null;
+  private asOfAnswer: { readonly partner_registry: number | null; readonly traffic_control: number | null } = { partner_registry: null, traffic_control: null };
+
+  /** The answer's `as_of`, rebuilt only when a position moved (the directory hands out the same snapshot until then). */
+  asOf(): { readonly partner_registry: number | null; readonly traffic_control: number | null } {
     const positions = this.live.asOf();
-    return { partner_registry: positions['partner-registry'] ?? null, traffic_control: positions['traffic-control'] ?? null };
+    if (positions !== this.asOfFrom) {
+      this.asOfFrom = positions;
+      this.asOfAnswer = Object.freeze({ partner_registry: positions['partner-registry'] ?? null, traffic_control: positions['traffic-control'] ?? null });
+    }
+    return this.asOfAnswer;
   }
 
   decide(account: string, request: DecisionRequest, now = this.nowMs()): DecisionAnswer {

@@ -1,12 +1,17 @@
-import { KeyedMutex, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
-import type { OutboundBlocked } from '@as2-partners/traffic-control-domain';
+import { DomainError, KeyedMutex, type ReadModelCollection, type RecordedEvent, type WriteModel } from '@as2-partners/kernel';
+import { systemMetadata } from '@as2-partners/platform';
+import { blockNoticeDecider, openClaimOf, TrafficControlErrorCode, TrafficControlStreams, type OutboundBlocked } from '@as2-partners/traffic-control-domain';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import type { RegistryFactsConsumer } from '../partner-registry-events/registry-facts.consumer';
 import { knownTenantIdOf } from '../partner-registry-events/known-registry.documents';
 import { blockNoticeIdOf, type BlockNoticeDocument } from './block-notice.document';
 import type { NoticeTransport } from './notice-mail-transport';
 
-const SENT_IDS_KEPT = 2000;
+/**
+ * Recently mailed blocks the document remembers, so a redelivered block is not queued again; the notice stream's
+ * claims are what keeps any block from being mailed twice, so this stays short (the document is rewritten per block).
+ */
+const SENT_IDS_KEPT = 200;
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 const DUE_BATCH = 50;
 
@@ -14,7 +19,9 @@ const DUE_BATCH = 50;
  * Groups blocked outbound messages into at most one e-mail per partner (and tenant) per interval, listing the
  * message ids, to the partner's station notification address, else the tenant's, else the configured default.
  * Pending blocks are documents, so a restart mails what was still waiting; a failed send is retried with backoff.
- * One process sends (the documents are updated under an in-process lock).
+ * Across replicas a mail goes out only after its sender claimed the partner's notice slot on the event store
+ * (`blockNoticeDecider`, expected revision): one claim per partner per interval, whichever replica wins; within one
+ * process the documents are updated under a lock.
  */
 export class BlockNotices {
   private readonly lock = new KeyedMutex();
@@ -24,6 +31,8 @@ export class BlockNotices {
     private readonly registry: RegistryFactsConsumer,
     private readonly transport: NoticeTransport,
     private readonly config: Pick<TrafficControlConfig, 'noticeFrom' | 'defaultNoticeEmail' | 'noticeIntervalMs' | 'noticeGatherMs'>,
+    /** Where the slot is claimed, and this replica's name in the claims. */
+    private readonly slots: { readonly writeModel: WriteModel; readonly claimant: string },
     private readonly logger?: { warn(message: string): void; error(message: string): void },
   ) {}
 
@@ -61,13 +70,23 @@ export class BlockNotices {
         const doc = await this.notices.get(candidate._id);
         if (!doc || doc.pending.length === 0 || doc.dueAt === null || doc.dueAt > now.toISOString()) return;
         const to = await this.recipientOf(doc);
-        const listed = doc.pending;
+        if (to === null || !this.transport.enabled) {
+          // Recorded, not mailed: no address, or no SMTP server configured.
+          if (to === null) this.logger?.warn(`No notice address for partner ${doc.partnerId} (${doc._id}): ${doc.pending.length} blocked message(s) not mailed`);
+          await this.notices.put({ ...doc, pending: [], lastSentAt: now.toISOString(), dueAt: null, attempts: 0, lastError: null, sentEventIds: [...doc.sentEventIds, ...doc.pending.map((p) => p.eventId)].slice(-SENT_IDS_KEPT) });
+          return;
+        }
+        const claimed = await this.claim(doc, now);
+        if (claimed === 'taken') return;
+        if (claimed.length === 0) {
+          // Every listed block went out already (another replica's notice, or a send confirmed before a restart).
+          await this.notices.put({ ...doc, pending: [], dueAt: null, attempts: 0, lastError: null });
+          return;
+        }
+        const listed = doc.pending.filter((p) => claimed.includes(p.eventId));
         try {
-          if (to === null) this.logger?.warn(`No notice address for partner ${doc.partnerId} (${doc._id}): ${listed.length} blocked message(s) not mailed`);
-          else if (this.transport.enabled) {
-            await this.transport.send(await this.mailOf(doc, to, listed));
-            sent += 1;
-          }
+          await this.transport.send(await this.mailOf(doc, to, listed));
+          sent += 1;
         } catch (error) {
           const attempts = doc.attempts + 1;
           const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(attempts, 10));
@@ -75,19 +94,55 @@ export class BlockNotices {
           await this.notices.put({ ...doc, attempts, lastError: String(error), dueAt: new Date(now.getTime() + delay).toISOString() });
           return;
         }
-        const mailedIds = new Set(listed.map((p) => p.eventId));
+        await this.slots.writeModel.decide(
+          TrafficControlStreams.blockNotice(doc.account, doc.tenant, doc.partnerId),
+          blockNoticeDecider,
+          { type: 'confirm_sent', account: doc.account, tenant: doc.tenant, partnerId: doc.partnerId, claimant: this.slots.claimant, eventIds: claimed, now: now.toISOString() },
+          systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
+        );
+        const rest = doc.pending.filter((p) => !claimed.includes(p.eventId));
         await this.notices.put({
           ...doc,
-          pending: [],
+          pending: rest,
           lastSentAt: now.toISOString(),
-          dueAt: null,
+          dueAt: rest.length > 0 ? new Date(now.getTime() + this.config.noticeIntervalMs).toISOString() : null,
           attempts: 0,
           lastError: null,
-          sentEventIds: [...doc.sentEventIds, ...mailedIds].slice(-SENT_IDS_KEPT),
+          sentEventIds: [...doc.sentEventIds, ...claimed].slice(-SENT_IDS_KEPT),
         });
       });
     }
     return sent;
+  }
+
+  /**
+   * Claims the partner's notice slot for the pending blocks: the event ids this replica may mail now (its open claim:
+   * new, or its own earlier one after a failed send), none when all were mailed already, or `taken` while another
+   * replica's claim holds the slot (the document is left as it is: the winner clears what it mails).
+   */
+  private async claim(doc: BlockNoticeDocument, now: Date): Promise<readonly string[] | 'taken'> {
+    try {
+      const decision = await this.slots.writeModel.decide(
+        TrafficControlStreams.blockNotice(doc.account, doc.tenant, doc.partnerId),
+        blockNoticeDecider,
+        {
+          type: 'claim',
+          account: doc.account,
+          tenant: doc.tenant,
+          partnerId: doc.partnerId,
+          claimant: this.slots.claimant,
+          eventIds: doc.pending.map((p) => p.eventId),
+          messageIds: doc.pending.map((p) => p.messageId),
+          intervalMs: this.config.noticeIntervalMs,
+          now: now.toISOString(),
+        },
+        systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
+      );
+      return openClaimOf(decision.state, this.slots.claimant) ?? [];
+    } catch (error) {
+      if (error instanceof DomainError && error.code === TrafficControlErrorCode.NoticeSlotTaken) return 'taken';
+      throw error;
+    }
   }
 
   private async recipientOf(doc: BlockNoticeDocument): Promise<string | null> {

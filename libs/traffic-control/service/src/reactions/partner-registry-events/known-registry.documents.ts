@@ -1,4 +1,4 @@
-import type { InstanceFacts, PartnerFacts } from '@as2-partners/traffic-control-domain';
+import type { InstanceFacts, PartnerFacts, PartnershipFacts } from '@as2-partners/traffic-control-domain';
 
 /** A partner (tenant or master) as learned from the registry's events; deleted ones are kept, marked. */
 export interface KnownPartnerDocument extends PartnerFacts {
@@ -6,6 +6,12 @@ export interface KnownPartnerDocument extends PartnerFacts {
 }
 
 export interface KnownInstanceDocument extends InstanceFacts {
+  readonly _id: string;
+  readonly deleted: boolean;
+}
+
+/** A partnership; deleted ones are kept, marked, so a redelivered creation cannot bring one back. */
+export interface KnownPartnershipDocument extends PartnershipFacts {
   readonly _id: string;
   readonly deleted: boolean;
 }
@@ -32,6 +38,16 @@ export const KnownRegistryCollections = {
   instances: 'traffic_control_known_instances',
   stations: 'traffic_control_known_stations',
   tenants: 'traffic_control_known_tenants',
+  partnerships: 'traffic_control_known_partnerships',
 } as const;
+
+/** The indexes the consumer declares on its collections (a store seeded with others builds these at the next start). */
+export const KnownRegistryIndexes = {
+  partners: [['account', 'tenant']],
+  instances: [['account']],
+  stations: [['account']],
+  tenants: [['account']],
+  partnerships: [['account']],
+} as const satisfies Record<keyof typeof KnownRegistryCollections, readonly (readonly string[])[]>;
 
 export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

@@ -20,9 +20,11 @@ import { TRAFFIC_CONTROL_CONFIG, type TrafficControlConfig } from '../../config/
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
   KnownRegistryCollections,
+  KnownRegistryIndexes,
   knownTenantIdOf,
   type KnownInstanceDocument,
   type KnownPartnerDocument,
+  type KnownPartnershipDocument,
   type KnownStationDocument,
   type KnownTenantDocument,
 } from './known-registry.documents';
@@ -30,6 +32,7 @@ import {
   PARTNER_REGISTRY_TOPIC_SERVICE,
   type RegistryInstanceFacts,
   type RegistryPartnerFacts,
+  type RegistryPartnershipFacts,
   type RegistryStationFacts,
   type RegistryTenantFacts,
 } from './registry-facts';
@@ -57,6 +60,8 @@ const KNOWN_TYPES = new Set([
   'tenant.created.v1',
   'tenant.updated.v1',
   'tenant.deleted.v1',
+  'partnership.created.v1',
+  'partnership.deleted.v1',
 ]);
 
 /** Large pages: the embedded store sorts its in-memory documents once per page. */
@@ -76,6 +81,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   readonly instances: ReadModelCollection<KnownInstanceDocument>;
   readonly stations: ReadModelCollection<KnownStationDocument>;
   readonly tenants: ReadModelCollection<KnownTenantDocument>;
+  readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
 
   constructor(
     @Inject(EVENT_BUS) bus: EventBus,
@@ -89,10 +95,11 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   ) {
     super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
     this.name = `${REGISTRY_FACTS_GROUP}${config.replicaGroupSuffix}`;
-    this.partners = readModels.collection(KnownRegistryCollections.partners, [['account', 'tenant']]);
-    this.instances = readModels.collection(KnownRegistryCollections.instances, [['account']]);
-    this.stations = readModels.collection(KnownRegistryCollections.stations, [['account']]);
-    this.tenants = readModels.collection(KnownRegistryCollections.tenants, [['account']]);
+    this.partners = readModels.collection(KnownRegistryCollections.partners, KnownRegistryIndexes.partners);
+    this.instances = readModels.collection(KnownRegistryCollections.instances, KnownRegistryIndexes.instances);
+    this.stations = readModels.collection(KnownRegistryCollections.stations, KnownRegistryIndexes.stations);
+    this.tenants = readModels.collection(KnownRegistryCollections.tenants, KnownRegistryIndexes.tenants);
+    this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, KnownRegistryIndexes.partnerships);
   }
 
   async onModuleInit(): Promise<void> {
@@ -109,6 +116,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   async load(): Promise<void> {
     for await (const doc of pagesOf(this.instances)) if (!doc.deleted) this.live.directory.putInstance(doc);
     for await (const doc of pagesOf(this.partners)) this.live.directory.putPartner(doc);
+    for await (const doc of pagesOf(this.partnerships)) if (!doc.deleted) this.live.directory.putPartnership(doc);
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -116,11 +124,11 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.partners.clear(), this.instances.clear(), this.stations.clear(), this.tenants.clear()]);
+    await Promise.all([this.partners.clear(), this.instances.clear(), this.stations.clear(), this.tenants.clear(), this.partnerships.clear()]);
   }
 
   protected async isEmpty(): Promise<boolean> {
-    const counts = await Promise.all([this.partners.count({}), this.instances.count({}), this.stations.count({}), this.tenants.count({})]);
+    const counts = await Promise.all([this.partners.count({}), this.instances.count({}), this.stations.count({}), this.tenants.count({}), this.partnerships.count({})]);
     return counts.every((n) => n === 0);
   }
 
@@ -130,6 +138,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
     else if (kind === 'as2_instance') await this.applyInstance(event);
     else if (kind === 'station') await this.applyStation(event);
     else if (kind === 'tenant') await this.applyTenant(event);
+    else if (kind === 'partnership') await this.applyPartnership(event);
     this.live.applied('partner-registry', event.position);
   }
 
@@ -222,6 +231,22 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
     }
     this.live.directory.putInstance(next);
     await this.instances.put(next);
+  }
+
+  /** Partnerships decide which pairs exchange (see TrafficDirectory). */
+  private async applyPartnership(event: RecordedEvent): Promise<void> {
+    const d = event.data as RegistryPartnershipFacts;
+    const existing = await this.partnerships.get(d.partnershipId);
+    const tenant = d.tenant ?? existing?.tenant ?? event.metadata.tenant;
+    const as2InstanceId = d.as2InstanceId ?? existing?.as2InstanceId;
+    const partnerId = d.partnerId ?? existing?.partnerId;
+    if (!as2InstanceId || !partnerId || !tenant) return;
+    const deleted = event.type === 'partnership.deleted.v1';
+    if (!deleted && existing?.deleted) return;
+    const next: KnownPartnershipDocument = { _id: d.partnershipId, partnershipId: d.partnershipId, account: d.account ?? event.metadata.account, tenant, as2InstanceId, partnerId, deleted };
+    if (deleted) this.live.directory.removePartnership(d.partnershipId);
+    else this.live.directory.putPartnership(next);
+    await this.partnerships.put(next);
   }
 
   private async applyStation(event: RecordedEvent): Promise<void> {

@@ -21,6 +21,14 @@ export interface RegistryInstanceFacts {
   readonly changes?: { readonly myAs2Id?: string; readonly status?: 'on' | 'off' };
 }
 
+export interface RegistryPartnershipFacts {
+  readonly partnershipId: string;
+  readonly account?: string;
+  readonly tenant?: string;
+  readonly as2InstanceId?: string;
+  readonly partnerId?: string;
+}
+
 export interface RegistryStationFacts {
   readonly stationId: string;
   readonly account?: string;

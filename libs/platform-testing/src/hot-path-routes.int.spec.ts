@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { HotPathRoutes } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
+import { DemoModule } from './demo.module';
+
+/** A hot-path route of the kind a service registers: exact path, JSON Schema, no app hooks. */
+@Injectable()
+class HotPingRoute implements OnModuleInit {
+  constructor(private readonly hotPath: HotPathRoutes) {}
+
+  onModuleInit(): void {
+    this.hotPath.route({
+      method: 'POST',
+      url: '/demo/hot::ping',
+      schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } },
+      handler: async (request) => ({ pong: (request.body as { n: number }).n + 1 }),
+    });
+  }
+}
+
+@Module({ providers: [HotPingRoute] })
+class HotPingModule {}
+
+function capture() {
+  const lines: string[] = [];
+  return {
+    stream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l.length > 0)) },
+    json: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('hot-path routes: a second Fastify instance on the same HTTP server', () => {
+  const log = capture();
+  let t: EmbeddedTestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [DemoModule, HotPingModule], env: { LOG_LEVEL: 'info' }, logDestination: log.stream });
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(() => t?.close());
+
+  const post = (path: string, body: string, contentType = 'application/json') => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  it('answers its route over a socket without the app hooks (no access log line, no auth guard, no request-id header)', async () => {
+    const res = await post('/demo/hot:ping?x=1', '{"n": 41}');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ pong: 42 });
+    expect(res.headers.get('x-correlation-id')).toBeNull();
+    expect(log.json().filter((line) => line['msg'] === 'request completed' && String(line['url']).startsWith('/demo/hot'))).toEqual([]);
+  });
+
+  it('keeps the platform JSON-only body parser: other media types 415, malformed JSON 400, NUL in a string 422', async () => {
+    expect((await post('/demo/hot:ping', 'n=1', 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await post('/demo/hot:ping', '{"n":')).status).toBe(400);
+    expect((await post('/demo/hot:ping', '{"n": 1, "s": "a\\u0000b"}')).status).toBe(422);
+    expect((await post('/demo/hot:ping', '{"n": 1, "s": "a\\ud800b"}')).status).toBe(422);
+    // A raw NUL or an invalid UTF-8 sequence never gets past the parser as text (JSON refuses the one, UTF-8 decoding replaces the other).
+    expect((await post('/demo/hot:ping', '{"n": 1, "s": "a\u0000b"}')).status).toBe(400);
+  });
+
+  it('leaves every other method and path to the app (its 404, its guard, its correlation id)', async () => {
+    const get = await fetch(`${base}/demo/hot:ping`);
+    expect(get.status).toBe(404);
+    expect(((await get.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    const guarded = await post('/demo/things', '{"as2_id":"X1"}');
+    expect(guarded.status).toBe(401);
+    expect(guarded.headers.get('x-correlation-id')).not.toBeNull();
+  });
+
+  it('counts its requests in as2_http_requests_total when /metrics is scraped', async () => {
+    await post('/demo/hot:ping', '{"n": 1}');
+    await post('/demo/hot:ping', '{"n": "one"}');
+    await post('/demo/hot:ping', '{"n": "two"}');
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(sample(text, 'as2_http_requests_total', { method: 'POST', route: '/demo/hot::ping', status_code: '200' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'as2_http_requests_total', { method: 'POST', route: '/demo/hot::ping', status_code: '422' })).toBeGreaterThanOrEqual(2);
+  });
+});

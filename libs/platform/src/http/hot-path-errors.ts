@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorTypeOf } from './error-body';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
+
+const logger = new Logger('HotPathRoutes');
+
+function errorBody(status: number, message: string, code: string, errors?: Record<string, string[]>) {
+  return { message, ...(errors ? { errors } : {}), error: { type: errorTypeOf(status), code } };
+}
+
+/**
+ * Fastify's own errors on a plain Fastify route (schema, body parser) in the house error shape, as the app's error
+ * filter answers them: 422 for a body the schema refuses, 400/413/415 for the parser's refusals, never a 5xx for bad input.
+ */
+export function replyWithHouseError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
+  if (error.validation) {
+    const first = error.validation[0];
+    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || String(params?.missingProperty ?? params?.additionalProperty ?? 'body');
+    void reply.code(422).send(errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [`The ${field} ${first?.message ?? 'is invalid'}`] }));
+    return;
+  }
+  if (error.name === 'ValidationFailedException') {
+    void reply.code(422).send(errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors));
+    return;
+  }
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : error.name === 'MalformedJsonError' || error.name === 'JsonTooDeepError' ? 400 : null;
+  if (status !== null) {
+    const code = error.name === 'JsonTooDeepError' ? 'JSON_TOO_DEEP' : error.name === 'MalformedJsonError' ? 'MALFORMED_JSON' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    void reply.code(status).send(errorBody(status, status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request', code));
+    return;
+  }
+  logger.error(`${request.method} ${request.routeOptions.url ?? request.url} failed: ${error.message}`);
+  void reply.code(500).send(errorBody(500, 'Internal server error', 'INTERNAL_ERROR'));
+}
