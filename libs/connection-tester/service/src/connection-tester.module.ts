@@ -23,6 +23,7 @@ import { CONNECTION_TESTER_CONFIG, connectionTesterConfigFrom } from './config/c
 import { CONNECTION_TESTER_ERROR_STATUSES } from './connection-tester.error-statuses';
 import { CONNECTION_TESTER_SERVICE } from './connection-tester.service-name';
 import { KnownDeletedTenants } from './partner-access/known-deleted-tenants';
+import { PartnerHttpAuth } from './partner-access/partner-http-auth';
 import { TestedPartnerAccess } from './partner-access/tested-partner-access';
 import { ConnectionViewsProjection } from './queries/test-history/connection-views.projection';
 import { TestHistoryController } from './queries/test-history/test-history.controller';
@@ -54,6 +55,7 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
     provideBusFollowedProjection(TestedPartnersConsumer, 'TestedPartners'),
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'TesterPartnerCertificates'),
     TestedPartnerAccess,
+    PartnerHttpAuth,
     { provide: DELETED_TENANTS, useClass: KnownDeletedTenants },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
     AsyncMdnWaiters,

@@ -4,3 +4,7 @@ export { MonitoringScheduler } from './schedules/monitoring/monitoring-scheduler
 export { SOCKET_FACTORY, type SocketFactory } from './probes/socket-factory';
 export { HOST_RESOLVER } from './test-runs/test-runner';
 export { OUR_AS2_SIGNER, type OurAs2Signer, type KeyAliasRef } from './test-runs/our-as2-signer.port';
+export { PARTNER_OUTBOUND_AUTH, type PartnerOutboundAuthPort, type OutboundAuthRef, type OutboundCredential } from './partner-access/partner-outbound-auth.port';
+export { RegistryOutboundAuthClient } from './partner-access/registry-outbound-auth.client';
+export { PartnerHttpAuth } from './partner-access/partner-http-auth';
+export { connectionTesterConfigFrom } from './config/connection-tester.config';
