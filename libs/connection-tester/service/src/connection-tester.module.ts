@@ -30,7 +30,7 @@ import { TestHistoryController } from './queries/test-history/test-history.contr
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
 import { TestedPartnersConsumer } from './reactions/partner-registry-events/tested-partners.consumer';
 import { MonitoringScheduler } from './schedules/monitoring/monitoring-scheduler';
-import { AsyncMdnWaiters } from './test-runs/async-mdn-waiters';
+import { AsyncMdnReceipts } from './test-runs/async-mdn-receipts';
 import { TestRunner } from './test-runs/test-runner';
 import { TestSetup } from './test-runs/test-setup';
 
@@ -58,7 +58,7 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
     PartnerHttpAuth,
     { provide: DELETED_TENANTS, useClass: KnownDeletedTenants },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
-    AsyncMdnWaiters,
+    AsyncMdnReceipts,
     TestSetup,
     TestRunner,
     TestPartnerHandler,

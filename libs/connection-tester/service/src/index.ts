@@ -8,3 +8,4 @@ export { PARTNER_OUTBOUND_AUTH, type PartnerOutboundAuthPort, type OutboundAuthR
 export { RegistryOutboundAuthClient } from './partner-access/registry-outbound-auth.client';
 export { PartnerHttpAuth } from './partner-access/partner-http-auth';
 export { connectionTesterConfigFrom } from './config/connection-tester.config';
+export { AsyncMdnReceipts } from './test-runs/async-mdn-receipts';

@@ -85,6 +85,8 @@ export const TesterCollections = {
   partnerCertificates: 'connection_tester_partner_certificates',
   tests: 'connection_tester_tests',
   monitoring: 'connection_tester_monitoring',
+  expectedMdns: 'connection_tester_expected_mdns',
+  receivedMdns: 'connection_tester_received_mdns',
 } as const;
 
 export const partnerOverrideIdOf = (account: string, tenant: string, masterPartnerId: string) => `${account}.${tenant}.${masterPartnerId}`;
