@@ -101,7 +101,9 @@ export class AsyncMdnReceipts {
   }
 
   /** The receipt route: stores an MDN only for a message a test is waiting for, from the partner it was sent to, once. */
-  async receive(mdn: ReceivedMdn): Promise<ReceiptOutcome> {
+  async receive(received: ReceivedMdn): Promise<ReceiptOutcome> {
+    // HTTP header names are case-insensitive; Node lowercases them, a caller in process may not.
+    const mdn = { headers: Object.fromEntries(Object.entries(received.headers).map(([name, value]) => [name.toLowerCase(), value])), body: received.body };
     let originalMessageId: string;
     try {
       originalMessageId = peekMdnOriginalMessageId(mdn.headers, mdn.body);
