@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing';
+import { READ_MODEL_STORE, type ReadModelStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 
@@ -95,6 +96,9 @@ describe('connection tests of an inherited master partner', () => {
 
     await ping(one, id);
     await ping(two, id);
+    // The tester keeps the tenant's override without even the sealed password: the registry unseals on request.
+    const kept = await t.app.get<ReadModelStore>(READ_MODEL_STORE).collection('connection_tester_partner_overrides').find({ filter: { tenant: one } });
+    expect(kept.items).toEqual([expect.objectContaining({ masterPartnerId: id, overrides: { httpAuth: { enabled: true, username: 'tenant-one' } } })]);
     expect(seen).toEqual([
       { path: '/auth', authorization: `Basic ${Buffer.from('tenant-one:one-secret').toString('base64')}` },
       { path: '/auth', authorization: undefined },

@@ -117,6 +117,18 @@ describe('GET /internal/v1/partners/{id}/outbound-auth', () => {
     }
   });
 
+  it("refuses a deleted tenant's credentials: its data key is gone and so is the tenant", async () => {
+    const tenant = freshTenant();
+    const admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: tenant, name: tenant, plan: 'free' })).status).toBe(201);
+    const id = await tenantPartnerWithAuth(tenant, 'OA-DELETED');
+    expect((await gateway().get(url(id, { tenant }))).body.data.password).toBe(PASSWORD);
+    expect((await admin.delete(`/v1/accounts/${account}/tenants/${tenant}`)).status).toBe(200);
+    const res = await gateway().get(url(id, { tenant }));
+    expect([res.status, res.body.error.code]).toEqual([403, 'TENANT_DELETED']);
+    expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
+  });
+
   it('audits each disclosure and never logs the password', async () => {
     const tenant = freshTenant();
     const id = await tenantPartnerWithAuth(tenant, 'OA-AUDIT');
