@@ -177,6 +177,8 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     await call('PATCH', `/v1/partnerships/${partnershipId}`, 'writer', { sign: false });
     expect((await call('GET', '/v1/partnerships/resolve?as2_from=CONTRACT-ME&as2_to=CONTRACT-ACME', 'reader')).status).toBe(200);
     await call('GET', `/v1/partnerships/resolve?as2_from=CONTRACT-ACME&as2_to=CONTRACT-ME&tenant=${tenant}`, 'gateway');
+    await call('GET', `/internal/v1/partners/${partnerId}/outbound-auth?tenant=${tenant}`, 'gateway');
+    await call('GET', `/internal/v1/partners/prt_missing/outbound-auth?tenant=${tenant}`, 'gateway');
     await call('GET', '/v1/partnerships/resolve?as2_from=NOBODY&as2_to=CONTRACT-ME', 'reader');
     const station = await call('POST', '/v1/stations', 'writer', { name: 'Dock 1', notification_email: 'dock1@me.example.com' });
     expect(station.status).toBe(201);

@@ -23,13 +23,14 @@ import { CONNECTION_TESTER_CONFIG, connectionTesterConfigFrom } from './config/c
 import { CONNECTION_TESTER_ERROR_STATUSES } from './connection-tester.error-statuses';
 import { CONNECTION_TESTER_SERVICE } from './connection-tester.service-name';
 import { KnownDeletedTenants } from './partner-access/known-deleted-tenants';
+import { PartnerHttpAuth } from './partner-access/partner-http-auth';
 import { TestedPartnerAccess } from './partner-access/tested-partner-access';
 import { ConnectionViewsProjection } from './queries/test-history/connection-views.projection';
 import { TestHistoryController } from './queries/test-history/test-history.controller';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
 import { TestedPartnersConsumer } from './reactions/partner-registry-events/tested-partners.consumer';
 import { MonitoringScheduler } from './schedules/monitoring/monitoring-scheduler';
-import { AsyncMdnWaiters } from './test-runs/async-mdn-waiters';
+import { AsyncMdnReceipts } from './test-runs/async-mdn-receipts';
 import { TestRunner } from './test-runs/test-runner';
 import { TestSetup } from './test-runs/test-setup';
 
@@ -54,9 +55,10 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
     provideBusFollowedProjection(TestedPartnersConsumer, 'TestedPartners'),
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'TesterPartnerCertificates'),
     TestedPartnerAccess,
+    PartnerHttpAuth,
     { provide: DELETED_TENANTS, useClass: KnownDeletedTenants },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
-    AsyncMdnWaiters,
+    AsyncMdnReceipts,
     TestSetup,
     TestRunner,
     TestPartnerHandler,

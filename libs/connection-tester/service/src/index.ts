@@ -7,3 +7,8 @@ export { OUR_AS2_SIGNER, type OurAs2Signer, type KeyAliasRef } from './test-runs
 export { RemoteKeystoreSignerModule } from './test-runs/remote-keystore-signer.module';
 export { RemoteKeystoreSigner } from './test-runs/remote-keystore-signer';
 export { remoteKeystoreConfigFrom, type RemoteKeystoreConfig } from './test-runs/remote-keystore.config';
+export { PARTNER_OUTBOUND_AUTH, type PartnerOutboundAuthPort, type OutboundAuthRef, type OutboundCredential } from './partner-access/partner-outbound-auth.port';
+export { RegistryOutboundAuthClient } from './partner-access/registry-outbound-auth.client';
+export { PartnerHttpAuth } from './partner-access/partner-http-auth';
+export { connectionTesterConfigFrom } from './config/connection-tester.config';
+export { AsyncMdnReceipts } from './test-runs/async-mdn-receipts';

@@ -6,3 +6,4 @@ export * from './queries/partner-views/partner-view.document';
 export * from './queries/partner-views/partner-list.query';
 export * from './secrets/secret-sealer';
 export * from './secrets/tenant-secrets';
+export * from './queries/outbound-auth/partner-outbound-auth';

@@ -76,6 +76,8 @@ import { UpdatePartnerController } from './commands/update-partner/update-partne
 import { UpdatePartnerHandler } from './commands/update-partner/update-partner.handler';
 import { PartnerDirectoryService } from './write-model/partner-directory.service';
 import { PARTNER_REGISTRY_SERVICE } from './write-model/publication-barrier.token';
+import { InternalOutboundAuthController } from './queries/outbound-auth/internal-outbound-auth.controller';
+import { PartnerOutboundAuth } from './queries/outbound-auth/partner-outbound-auth';
 
 registerDomainErrorStatuses(PARTNER_REGISTRY_ERROR_STATUSES);
 
@@ -121,6 +123,7 @@ const logger = new Logger('PartnerRegistry');
     ChangeAs2IdController,
     MasterChangeAs2IdController,
     GatewayMessageEventsController,
+    InternalOutboundAuthController,
   ],
   providers: [
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
@@ -157,6 +160,7 @@ const logger = new Logger('PartnerRegistry');
     { provide: DELETED_TENANTS, inject: [PartnerQueries], useFactory: (queries: PartnerQueries): DeletedTenants => ({ isDeleted: (a, t) => queries.isDeletedTenant(a, t) }) },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
     PartnerQueries,
+    PartnerOutboundAuth,
     CreatePartnerHandler,
     UpdatePartnerHandler,
     DeletePartnerHandler,
@@ -173,6 +177,6 @@ const logger = new Logger('PartnerRegistry');
     provideBusFollowedProjection(PartnerTrafficConsumer, 'PartnerTrafficConsumer'),
     provideBusFollowedProjection(ConnectionStatusConsumer, 'ConnectionStatus'),
   ],
-  exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets],
+  exports: [PartnerViewsProjection, PartnerQueries, TenantSecrets, PartnerOutboundAuth],
 })
 export class PartnerRegistryModule {}

@@ -1,4 +1,4 @@
-import { readInteger, readUrl, type DeploymentMode, type Environment } from '@as2-partners/platform';
+import { InvalidConfigurationError, readInteger, readString, readUrl, type DeploymentMode, type Environment } from '@as2-partners/platform';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface ConnectionTesterConfig {
@@ -16,6 +16,8 @@ export interface ConnectionTesterConfig {
   readonly monitorTickMs: number;
   /** How long a request waits for a partner not yet learned from the registry (0 in embedded mode). */
   readonly unknownPartnerWaitMs: number;
+  /** The partner-registry's internal route for outbound credentials, in distributed mode; null: in process (all-in-one) or none. */
+  readonly partnerRegistry: { readonly url: string; readonly token: string } | null;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -33,7 +35,19 @@ export function connectionTesterConfigFrom(env: Environment, mode: DeploymentMod
       (mode === 'embedded' ? `http://127.0.0.1:${readInteger(env, 'PORT', 3000, 0, 65_535)}/v1/connection-tests/mdn` : null),
     monitorTickMs: readInteger(env, 'CONNECTION_MONITOR_TICK_MS', 30_000, 10, MAX_TIMER_MS),
     unknownPartnerWaitMs: mode === 'embedded' ? 0 : readInteger(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000, 1, MAX_TIMER_MS),
+    partnerRegistry: partnerRegistryFrom(env),
   };
+}
+
+/**
+ * PARTNER_REGISTRY_URL with its gateway token PARTNER_REGISTRY_TOKEN; the URL alone (a manifest whose Secret has no
+ * token yet) leaves it unused, so tests say they sent no HTTP auth. A token without a URL is a mistake.
+ */
+function partnerRegistryFrom(env: Environment): ConnectionTesterConfig['partnerRegistry'] {
+  const url = readUrl(env, 'PARTNER_REGISTRY_URL', ['http:', 'https:']);
+  const token = readString(env, 'PARTNER_REGISTRY_TOKEN');
+  if (token !== undefined && url === undefined) throw new InvalidConfigurationError('PARTNER_REGISTRY_URL', 'is required when PARTNER_REGISTRY_TOKEN is set');
+  return url !== undefined && token !== undefined ? { url, token } : null;
 }
 
 export const CONNECTION_TESTER_CONFIG = Symbol('CONNECTION_TESTER_CONFIG');

@@ -3,7 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
 import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../config/connection-tester.config';
-import { TesterCollections, testerTenantIdOf, type TestedPartnerDocument, type TesterTenantDocument } from '../reactions/partner-registry-events/tested-partner.documents';
+import { withSettings } from '../reactions/partner-registry-events/tested-partner-settings';
+import {
+  TesterCollections,
+  partnerOverrideIdOf,
+  testerTenantIdOf,
+  type TenantPartnerOverrideDocument,
+  type TestedPartnerDocument,
+  type TesterTenantDocument,
+} from '../reactions/partner-registry-events/tested-partner.documents';
 
 const PARTNER_ID_PATTERN = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -11,11 +19,19 @@ export function partnerNotFound(partnerId: string): DomainError {
   return new DomainError('PARTNER_NOT_FOUND', `Partner ${partnerId} not found`);
 }
 
-/** The partners a tenant may test: its own and its account's master partners. Another tenant's answers like an unknown one. */
+function visibleTo(partner: TestedPartnerDocument, account: string, tenant: string): boolean {
+  return !partner.deleted && partner.account === account && (partner.kind === 'master' || partner.tenant === tenant);
+}
+
+/**
+ * The partners a tenant may test: its own, and its account's master partners with the tenant's overrides applied.
+ * Another tenant's answers like an unknown one.
+ */
 @Injectable()
 export class TestedPartnerAccess {
   private readonly partners: ReadModelCollection<TestedPartnerDocument>;
   private readonly tenants: ReadModelCollection<TesterTenantDocument>;
+  private readonly overrides: ReadModelCollection<TenantPartnerOverrideDocument>;
 
   constructor(
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
@@ -23,16 +39,20 @@ export class TestedPartnerAccess {
   ) {
     this.partners = readModels.collection(TesterCollections.partners);
     this.tenants = readModels.collection(TesterCollections.tenants);
+    this.overrides = readModels.collection(TesterCollections.partnerOverrides);
   }
 
   async resolve(ctx: RequestContext, tenant: string, partnerId: string): Promise<TestedPartnerDocument> {
-    const partner = await this.find(partnerId, (p) => !p.deleted && p.account === ctx.caller.account && (p.kind === 'master' || p.tenant === tenant));
+    const account = ctx.caller.account;
+    const partner = await this.find(partnerId, (p) => visibleTo(p, account, tenant));
     if (!partner) throw partnerNotFound(partnerId);
-    return partner;
+    return this.asSeenBy(partner, account, tenant);
   }
 
-  async byId(partnerId: string): Promise<TestedPartnerDocument | null> {
-    return this.partners.get(partnerId);
+  /** The partner as the tenant tests it (monitoring runs); null once it is gone or not the tenant's to test. */
+  async forTenant(account: string, tenant: string, partnerId: string): Promise<TestedPartnerDocument | null> {
+    const partner = await this.partners.get(partnerId);
+    return partner && visibleTo(partner, account, tenant) ? this.asSeenBy(partner, account, tenant) : null;
   }
 
   async planOf(account: string, tenant: string): Promise<string> {
@@ -41,6 +61,13 @@ export class TestedPartnerAccess {
 
   async isTenantDeleted(account: string, tenant: string): Promise<boolean> {
     return (await this.tenants.get(testerTenantIdOf(account, tenant)))?.deleted === true;
+  }
+
+  /** An inherited master with this tenant's overrides (URL, timeouts, HTTP auth, security settings); its own partner as is. */
+  private async asSeenBy(partner: TestedPartnerDocument, account: string, tenant: string): Promise<TestedPartnerDocument> {
+    if (partner.kind !== 'master') return partner;
+    const override = await this.overrides.get(partnerOverrideIdOf(account, tenant, partner._id));
+    return override && override.account === account && override.tenant === tenant ? withSettings(partner, override.overrides) : partner;
   }
 
   /** Waits a little for a partner whose creation may still be on the bus (0 in embedded mode). */

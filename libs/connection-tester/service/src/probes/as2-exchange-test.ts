@@ -40,8 +40,12 @@ export interface As2ExchangePlan {
   /** The partner's certificates that may sign its MDNs; a signed MDN is requested when there is one. */
   readonly partnerSignatureCertificates: readonly As2Certificate[];
   readonly micAlgorithm: DigestAlgorithm;
-  /** The receipt route and how to wait for an MDN arriving there; null asks for a synchronous MDN. */
-  readonly asyncMdn: { readonly url: string; readonly wait: (messageId: string, timeoutMs: number) => Promise<ReceivedMdn | null> } | null;
+  /** The receipt route, how to announce the message before sending (any replica's route may get its MDN) and wait for it; null asks for a synchronous MDN. */
+  readonly asyncMdn: {
+    readonly url: string;
+    readonly expect: (messageId: string, timeoutMs: number) => Promise<void>;
+    readonly wait: (messageId: string, timeoutMs: number) => Promise<ReceivedMdn | null>;
+  } | null;
   /** `Basic …` when the partner wants HTTP authentication (never recorded). */
   readonly authorization: string | null;
   readonly now: Date;
@@ -110,6 +114,8 @@ export async function runAs2ExchangeTest(target: EndpointTarget, plan: As2Exchan
     return { results, timeline: timeline.steps };
   };
 
+  // Announced before sending: the MDN may reach a receipt route before the send returns.
+  if (plan.asyncMdn) await plan.asyncMdn.expect(message.messageId, Math.max(0, open.deadline - Date.now()));
   let started = stepStart();
   results['message_id'] = message.messageId;
   const headers: Record<string, string> = { ...message.headers, 'User-Agent': 'as2-partners-connection-tester' };

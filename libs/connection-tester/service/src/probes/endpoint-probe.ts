@@ -32,6 +32,8 @@ export interface EndpointTarget {
   readonly timeoutMs: number;
   /** PEM of the partner's TLS-slot certificate: trusted instead of the system store (pinning). */
   readonly pinnedTlsCertificate: string | null;
+  /** `Basic …` when the partner wants HTTP authentication: sent with the HTTP request, never recorded. */
+  readonly authorization?: string | null;
 }
 
 /** What the TLS handshake showed, for the results. */

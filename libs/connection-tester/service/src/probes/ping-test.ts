@@ -34,7 +34,7 @@ export async function runPingTest(target: EndpointTarget, settings: ProbeSetting
   const started = stepStart();
   const answer = await httpExchange(
     open,
-    { method: 'GET', path: `${target.url.pathname}${target.url.search}`, headers: { 'User-Agent': 'as2-partners-connection-tester' } },
+    { method: 'GET', path: `${target.url.pathname}${target.url.search}`, headers: { 'User-Agent': 'as2-partners-connection-tester', ...(target.authorization ? { Authorization: target.authorization } : {}) } },
     settings.maxResponseBytes,
     target.timeoutMs,
   );

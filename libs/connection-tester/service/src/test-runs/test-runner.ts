@@ -21,7 +21,7 @@ import type { ProbeOutcome } from '../probes/probe-outcome';
 import { SOCKET_FACTORY, systemSocketFactory, type SocketFactory } from '../probes/socket-factory';
 import type { TestedPartnerDocument } from '../reactions/partner-registry-events/tested-partner.documents';
 import { TestedPartnerAccess } from '../partner-access/tested-partner-access';
-import { AsyncMdnWaiters } from './async-mdn-waiters';
+import { AsyncMdnReceipts } from './async-mdn-receipts';
 import { ConcurrencyGate } from './concurrency-gate';
 import { TestSetup, type CertificateSet } from './test-setup';
 
@@ -68,7 +68,7 @@ export class TestRunner {
   constructor(
     private readonly writeModel: WriteModel,
     private readonly setup: TestSetup,
-    private readonly waiters: AsyncMdnWaiters,
+    private readonly receipts: AsyncMdnReceipts,
     private readonly access: TestedPartnerAccess,
     @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
     @Inject(PLATFORM_CONFIG) platform: PlatformConfig,
@@ -166,7 +166,15 @@ export class TestRunner {
         ...exchange,
         testId,
         now,
-        asyncMdn: asyncMdn && this.config.receiptUrl ? { url: this.config.receiptUrl, wait: (messageId, ms) => this.waiters.wait(messageId, ms) } : null,
+        asyncMdn:
+          asyncMdn && this.config.receiptUrl
+            ? {
+                url: this.config.receiptUrl,
+                expect: (messageId, ms) =>
+                  this.receipts.expect(messageId, { account: request.account, tenant: request.tenant, testId, partnerAs2Id: request.partner.as2Id, ourAs2Id: exchange.as2From }, ms),
+                wait: (messageId, ms) => this.receipts.wait(messageId, ms),
+              }
+            : null,
       },
       this.settings,
     );

@@ -13,6 +13,7 @@ import {
   type PartnershipOverrides,
   type TestedPartnerDocument,
 } from '../reactions/partner-registry-events/tested-partner.documents';
+import { PartnerHttpAuth } from '../partner-access/partner-http-auth';
 import { OUR_AS2_SIGNER, type OurAs2Signer } from './our-as2-signer.port';
 
 export type CertificateSet = 'current' | 'next';
@@ -54,6 +55,7 @@ export class TestSetup {
   constructor(
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
     @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
+    private readonly httpAuth: PartnerHttpAuth,
     @Optional() @Inject(OUR_AS2_SIGNER) private readonly signer?: OurAs2Signer,
   ) {
     this.instances = readModels.collection(TesterCollections.instances);
@@ -78,24 +80,24 @@ export class TestSetup {
       return id ? ((await this.certificates.get(id))?.pem ?? null) : null;
     };
     const timeoutSeconds = Math.min(partner.timeoutSeconds, this.config.maxTimeoutSeconds);
-    const target: EndpointTarget = { url: new URL(partner.url), timeoutMs: timeoutSeconds * 1000, pinnedTlsCertificate: await pem('tls') };
     const notes: { step: string; details: string }[] = [];
+    // Only the header travels on: the password is never part of what a test records.
+    const { authorization, note } = partner.httpAuthEnabled ? await this.httpAuth.forPartner(scope.account, scope.tenant, partner._id) : { authorization: null, note: null };
+    if (note) notes.push({ step: 'HTTP authentication', details: note });
+    const target: EndpointTarget = { url: new URL(partner.url), timeoutMs: timeoutSeconds * 1000, pinnedTlsCertificate: await pem('tls'), authorization };
     const signatureCertificate = await pem('signature');
     const partnerSignatureCertificates = signatureCertificate ? [As2Certificate.from(signatureCertificate)] : [];
     const micAlgorithm = SIGN_DIGESTS[partner.signAlgorithm ?? ''] ?? 'sha256';
     const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, partnerSignatureCertificates, build: unsignedMessageBuilder };
     if (testType === 'ping') {
-      return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
+      return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
     }
     const { instance, overrides } = await this.instanceFor(partner, scope, options.instanceId);
     // The pair's own settings win over the partner's (a partnership may, e.g., turn compression on for this pair only).
     const pair: TestedPartnerDocument = { ...partner, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
     const pairMic = SIGN_DIGESTS[pair.signAlgorithm ?? ''] ?? 'sha256';
-    if (pair.httpAuthEnabled) {
-      notes.push({ step: 'HTTP authentication', details: "The partner's HTTP password is sealed by the partner registry and not available to the tester: the message is sent without authentication" });
-    }
     if (testType === 'mdn') {
-      return { target, exchange: { ...base, as2From: instance.as2Id, sign: null, encrypt: null, compress: false, authorization: null, asyncMdn: false }, notes };
+      return { target, exchange: { ...base, as2From: instance.as2Id, sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
     }
     let encrypt: As2ExchangePlan['encrypt'] = null;
     if (pair.encrypt) {
@@ -124,7 +126,7 @@ export class TestSetup {
     if (asyncMdn && this.config.receiptUrl === null) {
       throw new DomainError('ASYNC_MDN_UNAVAILABLE', 'The partner sends asynchronous MDNs, but CONNECTION_TEST_RECEIPT_URL (where they would arrive) is not set');
     }
-    return { target, exchange: { ...base, micAlgorithm: pairMic, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization: null, asyncMdn }, notes };
+    return { target, exchange: { ...base, micAlgorithm: pairMic, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
   }
 
   /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's. */

@@ -124,3 +124,14 @@ export const TENANT_PAGE = pageOf(TENANT_SCHEMA);
 export const TENANT_WRITTEN = dataOf(TENANT_SCHEMA, true);
 export const TENANT_READ = dataOf(TENANT_SCHEMA);
 export const OVERRIDE_STATE = dataOf(OVERRIDE_STATE_SCHEMA);
+export const OUTBOUND_AUTH = dataOf({
+  type: 'object',
+  required: ['partner_id', 'tenant', 'enabled', 'username', 'password'],
+  properties: {
+    partner_id: { type: 'string' },
+    tenant: { type: 'string' },
+    enabled: { type: 'boolean' },
+    username: nullableString(),
+    password: nullableString('In clear: for the sender only; never logged, stored or published'),
+  },
+});

@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { peekMdnOriginalMessageId } from '@as2-partners/as2';
+import { DomainError } from '@as2-partners/kernel';
 import { Public } from '@as2-partners/platform';
-import { AsyncMdnWaiters } from '../../test-runs/async-mdn-waiters';
+import { AsyncMdnReceipts } from '../../test-runs/async-mdn-receipts';
 import { MDN_RECEIVED } from '../../api-conventions/connection-tester.openapi';
 
 interface RawRequest {
@@ -11,28 +11,27 @@ interface RawRequest {
 }
 
 /**
- * The public receipt route async-MDN partners POST to (`CONNECTION_TEST_RECEIPT_URL`). It only hands an MDN to the
- * test waiting for it; the test verifies it. Anything else gets the same 200, so the route tells nothing.
+ * The public receipt route async-MDN partners POST to (`CONNECTION_TEST_RECEIPT_URL`), on any replica: it stores an MDN
+ * for a message a test is waiting for, from the partner it went to, and the test verifies it. Everything else is
+ * refused with one answer, whether the message is unknown, finished, another partner's or answered already.
  */
 @ApiTags('partner testing')
 @Controller('v1/connection-tests/mdn')
 export class MdnReceiptController {
-  constructor(private readonly waiters: AsyncMdnWaiters) {}
+  constructor(private readonly receipts: AsyncMdnReceipts) {}
 
   @Post()
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Receives asynchronous MDNs of connection tests (AS2 partners post here)' })
-  @ApiResponse({ status: 200, description: 'Acknowledged (whether or not the body was an MDN of a test)', schema: MDN_RECEIVED })
-  receive(@Req() request: RawRequest) {
+  @ApiResponse({ status: 200, description: 'The MDN a waiting test expected', schema: MDN_RECEIVED })
+  @ApiResponse({ status: 400, description: 'INVALID_MDN: the body is not an MDN' })
+  @ApiResponse({ status: 422, description: 'MDN_NOT_EXPECTED: no test is waiting for an MDN of this message from this partner' })
+  async receive(@Req() request: RawRequest) {
     const body = Buffer.isBuffer(request.body) ? request.body : null;
-    if (body) {
-      try {
-        this.waiters.deliver(peekMdnOriginalMessageId(request.headers, body), { headers: request.headers, body });
-      } catch {
-        // Not an MDN: acknowledged like any other, so the route cannot be probed.
-      }
-    }
+    const outcome = body ? await this.receipts.receive({ headers: request.headers, body }) : 'not-an-mdn';
+    if (outcome === 'not-an-mdn') throw new DomainError('INVALID_MDN', 'The body is not an MDN (multipart/report, or multipart/signed around one)');
+    if (outcome === 'not-expected') throw new DomainError('MDN_NOT_EXPECTED', 'No connection test is waiting for this MDN');
     return { received: true };
   }
 }

@@ -57,4 +57,12 @@ export interface PartnershipFacts {
   readonly overrides?: PartnershipOverrides;
 }
 
+/** `partner.override_set.v1` (`overrides`: the tenant's whole set afterwards) and `partner.overrides_reset.v1`. */
+export interface PartnerOverrideFacts {
+  readonly account: string;
+  readonly tenant: string;
+  readonly masterPartnerId: string;
+  readonly overrides?: PartnerSettingsFacts;
+}
+
 export const PARTNER_REGISTRY_TOPIC_SERVICE = 'partner-registry';

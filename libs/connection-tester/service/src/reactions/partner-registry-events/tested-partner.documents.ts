@@ -1,3 +1,4 @@
+import type { PartnerSettingsFacts } from './partner-registry-facts';
 /** A partner's settings as far as a test needs them (learned from the partner-registry's events). */
 export interface TestedPartnerDocument {
   readonly _id: string;
@@ -21,6 +22,16 @@ export interface TestedPartnerDocument {
   /** Sealed by the partner-registry; only that service holds the key. */
   readonly httpAuthSealedPassword: string | null;
   readonly deleted: boolean;
+}
+
+/** A tenant's overrides of one inherited master partner: what its tests use instead of the master's settings. */
+export interface TenantPartnerOverrideDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly masterPartnerId: string;
+  /** Without the sealed password: the registry unseals credentials itself (PARTNER_OUTBOUND_AUTH). */
+  readonly overrides: PartnerSettingsFacts;
 }
 
 export interface TesterTenantDocument {
@@ -66,6 +77,7 @@ export interface PartnershipOverrides {
 
 export const TesterCollections = {
   partners: 'connection_tester_partners',
+  partnerOverrides: 'connection_tester_partner_overrides',
   tenants: 'connection_tester_tenants',
   instances: 'connection_tester_instances',
   partnerships: 'connection_tester_partnerships',
@@ -73,6 +85,9 @@ export const TesterCollections = {
   partnerCertificates: 'connection_tester_partner_certificates',
   tests: 'connection_tester_tests',
   monitoring: 'connection_tester_monitoring',
+  expectedMdns: 'connection_tester_expected_mdns',
+  receivedMdns: 'connection_tester_received_mdns',
 } as const;
 
+export const partnerOverrideIdOf = (account: string, tenant: string, masterPartnerId: string) => `${account}.${tenant}.${masterPartnerId}`;
 export const testerTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

@@ -3,15 +3,18 @@ import {
   PARTNER_REGISTRY_TOPIC_SERVICE,
   type InstanceFacts,
   type PartnerFacts,
-  type PartnerSettingsFacts,
+  type PartnerOverrideFacts,
   type PartnershipFacts,
   type TenantFacts,
 } from './partner-registry-facts';
+import { withSettings } from './tested-partner-settings';
 import {
   TesterCollections,
+  partnerOverrideIdOf,
   testerTenantIdOf,
   type OurInstanceDocument,
   type PartnershipDocument,
+  type TenantPartnerOverrideDocument,
   type TestedPartnerDocument,
   type TesterTenantDocument,
 } from './tested-partner.documents';
@@ -37,26 +40,9 @@ const KNOWN_TYPES = new Set([
   'partnership.created.v1',
   'partnership.updated.v1',
   'partnership.deleted.v1',
+  'partner.override_set.v1',
+  'partner.overrides_reset.v1',
 ]);
-
-function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsFacts): TestedPartnerDocument {
-  return {
-    ...partner,
-    ...(s.name !== undefined ? { name: s.name } : {}),
-    ...(s.url !== undefined ? { url: s.url } : {}),
-    ...(s.sign !== undefined ? { sign: s.sign } : {}),
-    ...(s.encrypt !== undefined ? { encrypt: s.encrypt } : {}),
-    ...(s.compress !== undefined ? { compress: s.compress } : {}),
-    ...(s.mdnMode !== undefined ? { mdnMode: s.mdnMode } : {}),
-    ...(s.signAlgorithm !== undefined ? { signAlgorithm: s.signAlgorithm } : {}),
-    ...(s.encryptAlgorithm !== undefined ? { encryptAlgorithm: s.encryptAlgorithm } : {}),
-    ...(s.mdn?.signed !== undefined ? { mdnSigned: s.mdn.signed } : {}),
-    ...(s.connection?.timeoutSeconds !== undefined ? { timeoutSeconds: s.connection.timeoutSeconds } : {}),
-    ...(s.httpAuth?.enabled !== undefined ? { httpAuthEnabled: s.httpAuth.enabled } : {}),
-    ...(s.httpAuth?.username !== undefined ? { httpAuthUsername: s.httpAuth.username } : {}),
-    ...(s.httpAuth?.sealedPassword !== undefined ? { httpAuthSealedPassword: s.httpAuth.sealedPassword } : {}),
-  };
-}
 
 /**
  * Learns what a test needs from the partner-registry's topic: partners and master partners (endpoint, timeouts,
@@ -70,6 +56,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   private readonly tenants: ReadModelCollection<TesterTenantDocument>;
   private readonly instances: ReadModelCollection<OurInstanceDocument>;
   private readonly partnerships: ReadModelCollection<PartnershipDocument>;
+  private readonly overrides: ReadModelCollection<TenantPartnerOverrideDocument>;
 
   constructor(followed: BusFollowedProjectionDependencies) {
     super(followed);
@@ -78,6 +65,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     this.tenants = readModels.collection(TesterCollections.tenants, [['account']]);
     this.instances = readModels.collection(TesterCollections.instances, [['account', 'tenant']]);
     this.partnerships = readModels.collection(TesterCollections.partnerships, [['partnerId']]);
+    this.overrides = readModels.collection(TesterCollections.partnerOverrides, [['account', 'tenant']]);
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -85,7 +73,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.partners.clear(), this.tenants.clear(), this.instances.clear(), this.partnerships.clear()]);
+    await Promise.all([this.partners.clear(), this.tenants.clear(), this.instances.clear(), this.partnerships.clear(), this.overrides.clear()]);
   }
 
   protected async isEmpty(): Promise<boolean> {
@@ -94,6 +82,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
 
   protected async apply(event: RecordedEvent): Promise<void> {
     const type = event.type;
+    if (type === 'partner.override_set.v1' || type === 'partner.overrides_reset.v1') return this.applyOverride(event);
     if (type.startsWith('partner.') || type.startsWith('master_partner.')) return this.applyPartner(event);
     if (type.startsWith('tenant.')) return this.applyTenant(event);
     if (type.startsWith('as2_instance.')) return this.applyInstance(event);
@@ -147,6 +136,18 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
       default:
         return;
     }
+  }
+
+  private async applyOverride(event: RecordedEvent): Promise<void> {
+    const d = event.data as PartnerOverrideFacts;
+    const id = partnerOverrideIdOf(d.account, d.tenant, d.masterPartnerId);
+    if (event.type === 'partner.overrides_reset.v1') {
+      await this.overrides.delete(id);
+      return;
+    }
+    const { httpAuth, ...rest } = d.overrides ?? {};
+    const auth = httpAuth ? { ...httpAuth, sealedPassword: undefined } : undefined;
+    await this.overrides.put({ _id: id, account: d.account, tenant: d.tenant, masterPartnerId: d.masterPartnerId, overrides: { ...rest, ...(auth ? { httpAuth: auth } : {}) } });
   }
 
   private async applyTenant(event: RecordedEvent): Promise<void> {

@@ -63,8 +63,8 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
   private async runOne(monitoring: MonitoringDocument, now: Date): Promise<boolean> {
     const slot = currentSlotOf(monitoring._id, monitoring.intervalMinutes, now);
     this.handled.set(monitoring._id, slot.getTime());
-    const partner = await this.access.byId(monitoring.partnerId);
-    if (!partner || partner.deleted) return false;
+    const partner = await this.access.forTenant(monitoring.account, monitoring.tenant, monitoring.partnerId);
+    if (!partner) return false;
     try {
       const run = await this.runner.run({
         account: monitoring.account,
