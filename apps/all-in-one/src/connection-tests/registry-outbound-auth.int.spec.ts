@@ -1,6 +1,6 @@
 import { PartnerHttpAuth, RegistryOutboundAuthClient, connectionTesterConfigFrom } from '@as2-partners/connection-tester-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 
 jest.setTimeout(60_000);
 
@@ -59,8 +59,16 @@ describe('PartnerHttpAuth with PARTNER_REGISTRY_URL (no registry in process)', (
     expect(await refused.forPartner('acme', 'wire', partnerId)).toEqual({ authorization: null, note: expect.stringContaining('could not be obtained (the partner registry answered 401') });
     for (const env of [{}, { PARTNER_REGISTRY_URL: baseUrl }] as Record<string, string>[]) {
       const none = new PartnerHttpAuth(configWith(env));
-      expect(await none.forPartner('acme', 'wire', partnerId)).toEqual({ authorization: null, note: expect.stringContaining('PARTNER_REGISTRY_URL and PARTNER_REGISTRY_TOKEN are not set') });
+      expect(await none.forPartner('acme', 'wire', partnerId)).toEqual({ authorization: null, note: expect.stringContaining('PARTNER_REGISTRY_URL is not set') });
     }
+  });
+
+  it('mints its own gateway token when the services share the HS256 JWT_SECRET', async () => {
+    const jwt = { key: { kind: 'secret' as const, secret: TEST_JWT_SECRET, isDevSecret: false }, clockToleranceSeconds: 5 };
+    const auth = new PartnerHttpAuth(connectionTesterConfigFrom({ PARTNER_REGISTRY_URL: baseUrl }, 'distributed', jwt));
+    expect(await auth.forPartner('acme', 'wire', partnerId)).toEqual({ authorization: `Basic ${Buffer.from(`wire-user:${PASSWORD}`).toString('base64')}`, note: null });
+    const otherSecret = new PartnerHttpAuth(connectionTesterConfigFrom({ PARTNER_REGISTRY_URL: baseUrl }, 'distributed', { ...jwt, key: { kind: 'secret', secret: 'x'.repeat(40), isDevSecret: false } }));
+    expect(await otherSecret.forPartner('acme', 'wire', partnerId)).toEqual({ authorization: null, note: expect.stringContaining('401') });
   });
 
   it('refuses a token without the URL at start-up, naming the variable', () => {

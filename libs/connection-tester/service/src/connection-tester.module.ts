@@ -47,7 +47,7 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
     {
       provide: CONNECTION_TESTER_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => connectionTesterConfigFrom(platform.env, platform.mode),
+      useFactory: (platform: PlatformConfig) => connectionTesterConfigFrom(platform.env, platform.mode, platform.jwt),
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },

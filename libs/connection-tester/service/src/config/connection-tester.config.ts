@@ -1,4 +1,5 @@
-import { InvalidConfigurationError, readInteger, readString, readUrl, type DeploymentMode, type Environment } from '@as2-partners/platform';
+import { InvalidConfigurationError, readInteger, readString, readUrl, type DeploymentMode, type Environment, type JwtConfig } from '@as2-partners/platform';
+import { mintedServiceToken } from '../test-runs/service-token';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface ConnectionTesterConfig {
@@ -17,13 +18,13 @@ export interface ConnectionTesterConfig {
   /** How long a request waits for a partner not yet learned from the registry (0 in embedded mode). */
   readonly unknownPartnerWaitMs: number;
   /** The partner-registry's internal route for outbound credentials, in distributed mode; null: in process (all-in-one) or none. */
-  readonly partnerRegistry: { readonly url: string; readonly token: string } | null;
+  readonly partnerRegistry: { readonly url: string; readonly token: () => string | Promise<string> } | null;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Throws the platform's InvalidConfigurationError naming the variable, so a bad value stops start-up with one line. */
-export function connectionTesterConfigFrom(env: Environment, mode: DeploymentMode): ConnectionTesterConfig {
+export function connectionTesterConfigFrom(env: Environment, mode: DeploymentMode, jwt?: JwtConfig): ConnectionTesterConfig {
   return {
     maxConcurrentPerTenant: readInteger(env, 'CONNECTION_TEST_MAX_CONCURRENT_PER_TENANT', 3, 1, 1000),
     maxConcurrentTotal: readInteger(env, 'CONNECTION_TEST_MAX_CONCURRENT', 50, 1, 100_000),
@@ -35,19 +36,23 @@ export function connectionTesterConfigFrom(env: Environment, mode: DeploymentMod
       (mode === 'embedded' ? `http://127.0.0.1:${readInteger(env, 'PORT', 3000, 0, 65_535)}/v1/connection-tests/mdn` : null),
     monitorTickMs: readInteger(env, 'CONNECTION_MONITOR_TICK_MS', 30_000, 10, MAX_TIMER_MS),
     unknownPartnerWaitMs: mode === 'embedded' ? 0 : readInteger(env, 'UNKNOWN_PARTNER_WAIT_MS', 3000, 1, MAX_TIMER_MS),
-    partnerRegistry: partnerRegistryFrom(env),
+    partnerRegistry: partnerRegistryFrom(env, jwt),
   };
 }
 
 /**
- * PARTNER_REGISTRY_URL with its gateway token PARTNER_REGISTRY_TOKEN; the URL alone (a manifest whose Secret has no
- * token yet) leaves it unused, so tests say they sent no HTTP auth. A token without a URL is a mistake.
+ * PARTNER_REGISTRY_URL with its gateway token PARTNER_REGISTRY_TOKEN, or, when the services share an HS256 JWT_SECRET,
+ * a short-lived gateway token the tester mints itself (as for the keystore); the URL alone without either leaves it
+ * unused, so tests say they sent no HTTP auth. A token without a URL is a mistake.
  */
-function partnerRegistryFrom(env: Environment): ConnectionTesterConfig['partnerRegistry'] {
+function partnerRegistryFrom(env: Environment, jwt: JwtConfig | undefined): ConnectionTesterConfig['partnerRegistry'] {
   const url = readUrl(env, 'PARTNER_REGISTRY_URL', ['http:', 'https:']);
   const token = readString(env, 'PARTNER_REGISTRY_TOKEN');
   if (token !== undefined && url === undefined) throw new InvalidConfigurationError('PARTNER_REGISTRY_URL', 'is required when PARTNER_REGISTRY_TOKEN is set');
-  return url !== undefined && token !== undefined ? { url, token } : null;
+  if (url === undefined) return null;
+  if (token !== undefined) return { url, token: () => token };
+  const minted = jwt ? mintedServiceToken(jwt) : null;
+  return minted ? { url, token: minted } : null;
 }
 
 export const CONNECTION_TESTER_CONFIG = Symbol('CONNECTION_TESTER_CONFIG');

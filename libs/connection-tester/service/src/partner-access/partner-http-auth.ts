@@ -25,7 +25,7 @@ export class PartnerHttpAuth {
 
   async forPartner(account: string, tenant: string, partnerId: string): Promise<HttpAuthDecision> {
     if (!this.port) {
-      return { authorization: null, note: 'The partner wants HTTP authentication, but the partner registry is out of reach (PARTNER_REGISTRY_URL and PARTNER_REGISTRY_TOKEN are not set): the message is sent without it' };
+      return { authorization: null, note: 'The partner wants HTTP authentication, but the partner registry is out of reach (PARTNER_REGISTRY_URL is not set, or neither PARTNER_REGISTRY_TOKEN nor a shared JWT_SECRET gives it a token): the message is sent without it' };
     }
     let credential;
     try {

@@ -11,12 +11,12 @@ const nullableString = (value: unknown): string | null => (typeof value === 'str
 
 /**
  * The port over HTTP (distributed mode): `GET {PARTNER_REGISTRY_URL}/internal/v1/partners/{id}/outbound-auth` with a
- * gateway token (`PARTNER_REGISTRY_TOKEN`, account "*" or the partner's). An error names the status, never the body.
+ * gateway token (`PARTNER_REGISTRY_TOKEN` or minted with the shared JWT_SECRET, account "*" or the partner's). An error names the status, never the body.
  */
 export class RegistryOutboundAuthClient implements PartnerOutboundAuthPort {
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string,
+    private readonly token: string | (() => string | Promise<string>),
   ) {}
 
   async outboundAuth(ref: OutboundAuthRef): Promise<OutboundCredential> {
@@ -24,7 +24,7 @@ export class RegistryOutboundAuthClient implements PartnerOutboundAuthPort {
     url.searchParams.set('account', ref.account);
     url.searchParams.set('tenant', ref.tenant);
     const response = await fetch(url, {
-      headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+      headers: { authorization: `Bearer ${typeof this.token === 'string' ? this.token : await this.token()}`, accept: 'application/json' },
       redirect: 'error',
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
