@@ -21,7 +21,6 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
@@ -31,9 +30,6 @@ import { SignJWT } from 'jose';
 import { openInfrastructure } from '@as2-partners/composition';
 import { loadPlatformConfig, PlatformModule, type RequestContext } from '@as2-partners/platform';
 import { AllInOneModule } from '../../apps/all-in-one/src/all-in-one.module';
-import { WriteModel } from '@as2-partners/kernel';
-import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
-import { partnerDirectoryDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
 import { CreatePartnerHandler } from '../../libs/partner-registry/service/src/commands/create-partner/create-partner.handler';
 import { TenantsHandler } from '../../libs/partner-registry/service/src/commands/tenants/tenants.handler';
@@ -176,9 +172,9 @@ class Seeder {
 }
 
 /**
- * The write side after a restart, in this process: a new write model loads the hub's directory (as the first create
- * does) from its snapshot, and from a copy of the file without snapshots (data written before them), with the
- * event loop's longest block meanwhile.
+ * The write side after a restart, in a fresh process (tools/bench/directory-load.ts, so neither this process's heap nor
+ * its warm code counts): a new write model loads the hub's directory (as the first create does) from its snapshot,
+ * and from a copy of the file without snapshots (data written before them), with the event loop's longest block meanwhile.
  */
 async function firstDirectoryLoad(dataDir: string, withSnapshots: boolean): Promise<{ ms: number; maxBlockMs: number; reservations: number }> {
   let file = join(dataDir, 'events.sqlite');
@@ -190,18 +186,15 @@ async function firstDirectoryLoad(dataDir: string, withSnapshots: boolean): Prom
     db.close();
     file = copy;
   }
-  const store = await SqliteEventStore.open(file);
-  const delay = monitorEventLoopDelay({ resolution: 5 });
   try {
-    delay.enable();
-    const started = performance.now();
-    const { state } = await new WriteModel(store).load(PartnerRegistryStreams.tenantDirectory(account, hub), partnerDirectoryDecider);
-    const ms = performance.now() - started;
-    await pause(20);
-    delay.disable();
-    return { ms, maxBlockMs: delay.max / 1e6, reservations: state.reservations.size };
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'directory-load.ts'), file, account, hub], {
+      cwd: root,
+      env: { ...env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`directory-load failed: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { ms: number; maxBlockMs: number; reservations: number };
   } finally {
-    await store.close();
     if (!withSnapshots) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   }
 }
