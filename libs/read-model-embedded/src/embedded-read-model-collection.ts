@@ -160,7 +160,10 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         const irregular = this.state.newlyIrregular(doc);
         if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
         const stored = this.table.upsertStatement.get(this.name, id, json);
-        if (stored && this.state.search) this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+        if (!stored || !this.state.search) continue;
+        const deferred = this.catalog.deferredSearch;
+        if (deferred) deferred.add(this.state);
+        else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
       }
     })());
   }

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
-import { CollectionCatalog } from './collection-catalog';
+import { CollectionCatalog, type CollectionIndexState } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
 import { TurnTransaction } from './turn-transaction';
@@ -56,6 +56,24 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;
+  }
+
+  /**
+   * Runs `work` (a rebuild of the read models, nothing serving queries) with the trigram search indexes left alone:
+   * each searchable collection written meanwhile is indexed once when it ends, in one pass. A substring search on such
+   * a collection misses documents written during `work`.
+   */
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    if (this.catalog.deferredSearch) return work();
+    const deferred = new Set<CollectionIndexState>();
+    this.catalog.deferredSearch = deferred;
+    try {
+      return await work();
+    } finally {
+      this.catalog.deferredSearch = null;
+      for (const state of deferred) this.turn.write(() => this.catalog.reindexSearch(state));
+      this.turn.commit();
+    }
   }
 
   checkpointStore(): CheckpointStore {
