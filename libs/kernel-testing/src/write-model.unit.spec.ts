@@ -184,6 +184,26 @@ describe('WriteModel', () => {
       expect(turnsTaken).toBe(1);
     });
 
+    it('warms the longest snapshotted streams, so their first command reads no snapshot and no event', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-long', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 30; i++) await writer.decide('counter-long', snapshotting, { type: 'add', by: 1 }, metadata);
+      for (let i = 1; i <= 12; i++) await writer.decide('counter-short', snapshotting, { type: 'add', by: 1 }, metadata);
+
+      const { store: counting, read } = countingReads(store);
+      const restarted = new WriteModel(counting, { snapshotEvery: 10 });
+      expect(await restarted.warm(snapshotting, 1)).toEqual(['counter-long']);
+      const afterWarm = read();
+      const loadsBefore = snapshots.loads;
+      expect(await restarted.load('counter-long', snapshotting)).toEqual({ state: 30, revision: 29 });
+      expect(read()).toBe(afterWarm);
+      expect(snapshots.loads).toBe(loadsBefore);
+      // the shorter one was not warmed: its first load reads its snapshot
+      expect(await restarted.load('counter-short', snapshotting)).toEqual({ state: 12, revision: 11 });
+      expect(snapshots.loads).toBe(loadsBefore + 1);
+    });
+
     it('snapshots a long stream every tenth of its length, not every snapshotEvery events', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-tenth', 0, snapshots);

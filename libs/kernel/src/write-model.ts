@@ -196,6 +196,18 @@ export class WriteModel {
     return { state, revision: snapshot.revision, snapshotRevision: snapshot.revision };
   }
 
+  /**
+   * Loads (from their snapshots) the `limit` longest streams the decider's codec snapshotted, so the first command on
+   * each after a restart does not pay for it: the streams cached here are the ones a first create would load. Resolves
+   * with the streams loaded; nothing when the store keeps no snapshots.
+   */
+  async warm<C, S, E>(decider: Decider<C, S, E>, limit: number): Promise<string[]> {
+    const codec = decider.snapshot;
+    const streams = codec && this.store.snapshots?.longest ? await this.store.snapshots.longest(codec.name, limit) : [];
+    for (const stream of streams) await this.load(stream, decider);
+    return streams;
+  }
+
   /** Caches the fold, and snapshots it when its decider has a codec and enough events were folded since the last one. */
   private remember<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'snapshot'>, state: S, revision: number, snapshotRevision: number): void {
     const codec = decider.snapshot;
