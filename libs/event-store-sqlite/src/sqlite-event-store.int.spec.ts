@@ -170,6 +170,16 @@ describe('SqliteEventStore on a real file', () => {
     expect(await reopened.snapshots.load('dir-3', 'dir.v1')).toEqual({ revision: 0, state: [2] });
   });
 
+  it('lists the streams a codec snapshotted, longest first, whatever their number of parts', async () => {
+    const store = await open();
+    await store.snapshots.save('dir-short', 'dir.v1', { revision: 1_200, state: [1] });
+    await store.snapshots.save('dir-long', 'dir.v1', { revision: 99_000, state: Array.from({ length: SNAPSHOT_PART_SIZE + 1 }, (_, i) => i) });
+    await store.snapshots.save('dir-mid', 'dir.v1', { revision: 5_000, state: { n: 1 } });
+    await store.snapshots.save('other', 'other.v1', { revision: 1_000_000, state: [1] });
+    expect(await store.snapshots.longest('dir.v1', 2)).toEqual(['dir-long', 'dir-mid']);
+    expect(await store.snapshots.longest('dir.v1', 10)).toEqual(['dir-long', 'dir-mid', 'dir-short']);
+  });
+
   it('stores an array snapshot in parts and loads it whole, yielding between the parts', async () => {
     const store = await open();
     const state = Array.from({ length: SNAPSHOT_PART_SIZE * 2 + 345 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);

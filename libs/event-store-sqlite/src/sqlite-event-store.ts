@@ -11,7 +11,6 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
-  type SnapshotStore,
   type Subscription,
 } from '@as2-partners/kernel';
 import { GroupCommit } from './group-commit';
@@ -52,7 +51,7 @@ export class SqliteEventStore implements EventStore {
   /** Appended in the batch being committed; cached once it is. */
   private staged: RecordedEvent[] = [];
   private closed = false;
-  readonly snapshots: SnapshotStore;
+  readonly snapshots: SqliteSnapshotStore;
 
   private constructor(
     private readonly db: Connection,

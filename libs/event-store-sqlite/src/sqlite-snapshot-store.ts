@@ -15,6 +15,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly deleteParts: Statement<[string, string]>;
   private readonly insertPart: Statement<[string, string, number, number, string]>;
   private readonly latestRevision: Statement<[string, string], { revision: number }>;
+  private readonly longestStreams: Statement<[string, number], { stream: string }>;
 
   constructor(
     db: Database,
@@ -24,6 +25,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.deleteParts = db.prepare('DELETE FROM snapshots WHERE stream = ? AND name = ?');
     this.insertPart = db.prepare('INSERT INTO snapshots (stream, name, part, revision, state) VALUES (?, ?, ?, ?, ?)');
     this.latestRevision = db.prepare('SELECT revision FROM snapshots WHERE stream = ? AND name = ? AND part = 0');
+    this.longestStreams = db.prepare('SELECT stream FROM snapshots WHERE name = ? AND part <= 0 ORDER BY revision DESC LIMIT ?');
   }
 
   async load(stream: string, name: string): Promise<Snapshot | null> {
@@ -38,6 +40,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
       await new Promise((resolve) => setImmediate(resolve));
     }
     return { revision: first.revision, state };
+  }
+
+  async longest(name: string, limit: number): Promise<string[]> {
+    return this.longestStreams.all(name, limit).map((row) => row.stream);
   }
 
   async save(stream: string, name: string, snapshot: Snapshot): Promise<void> {

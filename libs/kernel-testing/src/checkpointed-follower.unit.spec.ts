@@ -112,6 +112,28 @@ describe('CheckpointedFollower', () => {
     expect(await checkpoints.load('things')).toBe(3);
   });
 
+  it('saves its position after every event when saves join the read-model writes, every 100 otherwise', async () => {
+    const savedBy = async (joined: boolean): Promise<number[]> => {
+      const saved: number[] = [];
+      const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: joined });
+      const save = recording.save.bind(recording);
+      recording.save = async (name, position) => {
+        saved.push(position);
+        await save(name, position);
+      };
+      const own = new InMemoryEventStore();
+      await own.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })], 'no_stream');
+      const running = new CheckpointedFollower({ name: 'things', store: own, checkpoints: recording, parked, handle: async () => undefined });
+      await running.start();
+      await running.waitFor(3, 10_000);
+      const beforeStop = [...saved];
+      await running.stop();
+      return beforeStop;
+    };
+    expect(await savedBy(true)).toEqual([1, 2, 3]);
+    expect(await savedBy(false)).toEqual([]);
+  });
+
   it('does not park an event whose handler succeeds within the retries', async () => {
     let failuresLeft = 2;
     const applied: unknown[] = [];

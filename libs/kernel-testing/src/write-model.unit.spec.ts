@@ -175,6 +175,49 @@ describe('WriteModel', () => {
       expect(read()).toBe(5);
     });
 
+    it('starts from a snapshot through the codec\'s restore when it has one, handing it turns of the event loop', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-r', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 1_000 });
+      for (let i = 1; i <= 12; i++) await writer.decide('counter-r', snapshotting, { type: 'add', by: i }, metadata);
+      await snapshots.save('counter-r', 'counter.v1', { revision: 11, state: { total: 78 } });
+      let turnsTaken = 0;
+      const restoring: Decider<CounterCommand, number, CounterEvent> = {
+        ...snapshotting,
+        snapshot: {
+          ...(snapshotting.snapshot as NonNullable<typeof snapshotting.snapshot>),
+          restore: async (json, nextTurn) => {
+            await nextTurn();
+            turnsTaken += 1;
+            return (json as { total: number }).total;
+          },
+        },
+      };
+      const loaded = await new WriteModel(store, { snapshotEvery: 1_000 }).load('counter-r', restoring);
+      expect(loaded).toEqual({ state: 78, revision: 11 });
+      expect(turnsTaken).toBe(1);
+    });
+
+    it('warms the longest snapshotted streams, so their first command reads no snapshot and no event', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-long', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 30; i++) await writer.decide('counter-long', snapshotting, { type: 'add', by: 1 }, metadata);
+      for (let i = 1; i <= 12; i++) await writer.decide('counter-short', snapshotting, { type: 'add', by: 1 }, metadata);
+
+      const { store: counting, read } = countingReads(store);
+      const restarted = new WriteModel(counting, { snapshotEvery: 10 });
+      expect(await restarted.warm(snapshotting, 1)).toEqual(['counter-long']);
+      const afterWarm = read();
+      const loadsBefore = snapshots.loads;
+      expect(await restarted.load('counter-long', snapshotting)).toEqual({ state: 30, revision: 29 });
+      expect(read()).toBe(afterWarm);
+      expect(snapshots.loads).toBe(loadsBefore);
+      // the shorter one was not warmed: its first load reads its snapshot
+      expect(await restarted.load('counter-short', snapshotting)).toEqual({ state: 12, revision: 11 });
+      expect(snapshots.loads).toBe(loadsBefore + 1);
+    });
+
     it('snapshots a long stream every tenth of its length, not every snapshotEvery events', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-tenth', 0, snapshots);

@@ -23,7 +23,7 @@ export interface CheckpointedFollowerOptions {
   readonly handle: (event: RecordedEvent) => Promise<void>;
   /** Events the follower ignores (their position still advances the checkpoint). */
   readonly accepts?: (event: RecordedEvent) => boolean;
-  /** Save the checkpoint after this many handled events (and on idle/stop). Default 100. */
+  /** Save the checkpoint after this many handled events (and on idle/stop). Default 100, or 1 when saves join the read-model writes' transaction. */
   readonly checkpointEvery?: number;
   /** Attempts and backoff for a failing handler, and for following again after the subscription failed. */
   readonly retry?: RetryPolicy;
@@ -155,7 +155,8 @@ export class CheckpointedFollower {
     this.processed = event.position;
     this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;
-    if (this.sinceSave >= (this.options.checkpointEvery ?? 100)) await this.saveCheckpoint();
+    const every = this.options.checkpointEvery ?? (this.options.checkpoints.savesWithReadModelWrites ? 1 : 100);
+    if (this.sinceSave >= every) await this.saveCheckpoint();
     else this.scheduleIdleSave();
   }
 

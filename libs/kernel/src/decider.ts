@@ -16,6 +16,11 @@ export interface SnapshotCodec<State> {
   readonly name: string;
   readonly toJson: (state: State) => unknown;
   readonly fromJson: (json: unknown) => State;
+  /**
+   * The same state as `fromJson`, built a slice at a time with `nextTurn()` awaited between slices, for states large
+   * enough that building them in one turn would block the event loop (a 100,000-entry directory). Optional.
+   */
+  readonly restore?: (json: unknown, nextTurn: () => Promise<void>) => Promise<State>;
 }
 
 export function foldEvents<State, Event>(decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>, events: readonly Event[]): State {

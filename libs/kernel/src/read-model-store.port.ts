@@ -61,6 +61,11 @@ export interface ReadModelStore {
    * every document does, and scans otherwise.
    */
   collection<T extends ReadModelDocument>(name: string, indexes?: readonly (readonly string[])[], search?: SearchIndex): ReadModelCollection<T>;
+  /**
+   * Runs a bulk load (rebuilding read models while nothing serves queries): the store may defer index work until it
+   * ends. Optional; without it the caller runs `work` as it is.
+   */
+  bulkLoad?<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

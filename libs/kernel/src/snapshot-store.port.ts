@@ -12,4 +12,6 @@ export interface SnapshotStore {
   /** The latest snapshot of `stream` written by the codec `name`, if any. */
   load(stream: string, name: string): Promise<Snapshot | null>;
   save(stream: string, name: string, snapshot: Snapshot): Promise<void>;
+  /** The streams with a snapshot by the codec `name`, longest first (the ones worth loading before they are needed). Optional. */
+  longest?(name: string, limit: number): Promise<string[]>;
 }

@@ -46,6 +46,9 @@ export interface DecideOptions<C> {
 const DEFAULT_ATTEMPTS = 10;
 /** Events read and folded between two yields to the event loop, so no fold blocks it for long. */
 export const FOLD_CHUNK = 500;
+/** A turn of the event loop for others (a request, /health/live) between slices of a long load. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot (at least). */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000;
 
@@ -185,7 +188,7 @@ export class WriteModel {
       const last = chunk.at(-1);
       if (last) revision = last.revision;
       if (chunk.length < FOLD_CHUNK) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     if (revision < 0) return { loaded: { state, revision: 'no_stream', snapshotRevision: -1 }, recorded };
     if (revision !== start.revision || !cached) this.remember(stream, decider, state, revision, start.snapshotRevision);
@@ -197,7 +200,20 @@ export class WriteModel {
     const codec = decider.snapshot;
     const snapshot = codec && !whole && this.store.snapshots ? await this.store.snapshots.load(stream, codec.name) : null;
     if (!codec || !snapshot) return { state: decider.initialState(), revision: -1, snapshotRevision: -1 };
-    return { state: codec.fromJson(snapshot.state), revision: snapshot.revision, snapshotRevision: snapshot.revision };
+    const state = codec.restore ? await codec.restore(snapshot.state, nextTurn) : codec.fromJson(snapshot.state);
+    return { state, revision: snapshot.revision, snapshotRevision: snapshot.revision };
+  }
+
+  /**
+   * Loads (from their snapshots) the `limit` longest streams the decider's codec snapshotted, so the first command on
+   * each after a restart does not pay for it: the streams cached here are the ones a first create would load. Resolves
+   * with the streams loaded; nothing when the store keeps no snapshots.
+   */
+  async warm<C, S, E>(decider: Decider<C, S, E>, limit: number): Promise<string[]> {
+    const codec = decider.snapshot;
+    const streams = codec && this.store.snapshots?.longest ? await this.store.snapshots.longest(codec.name, limit) : [];
+    for (const stream of streams) await this.load(stream, decider);
+    return streams;
   }
 
   /** Caches the fold, and snapshots it when its decider has a codec and enough events were folded since the last one. */

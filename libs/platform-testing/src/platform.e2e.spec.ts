@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { openInfrastructure } from '@as2-partners/composition';
-import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, type InfrastructureConnections, type ReadinessProbe } from '@as2-partners/platform';
+import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, rebuildSummary, type InfrastructureConnections, type ReadinessProbe } from '@as2-partners/platform';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
 
@@ -402,6 +402,9 @@ describe('rebuildReadModels', () => {
       const rebuilt = await rebuildReadModels(DemoModule, config, { openInfrastructure });
       expect(rebuilt.map((r) => r.name)).toEqual(['demo-things']);
       expect(DemoProjection.lastInstance?.calls).toEqual(['rebuild', 'stop']);
+      expect(rebuilt[0]?.cpuMs).toBeGreaterThanOrEqual(0);
+      expect(rebuildSummary(rebuilt)).toMatch(/^Rebuilt 1 read model\(s\): demo-things \(\d+ ms, CPU \d+ ms\)$/);
+      expect(rebuildSummary([{ name: 'bus-fed', durationMs: 1, cpuMs: 1, skipped: 'no copy' }])).toBe('Rebuilt 1 read model(s): bus-fed (skipped: no copy)');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -107,6 +107,23 @@ export class CollectionCatalog {
     })();
   }
 
+  /**
+   * While a bulk load runs, searchable collections it writes are not indexed per write; they are collected here and
+   * indexed once, in one pass, when it ends (about a third of a rebuild's CPU).
+   */
+  deferredSearch: Set<CollectionIndexState> | null = null;
+
+  /** The search index of a collection rebuilt from its documents (the end of a bulk load). */
+  reindexSearch(state: CollectionIndexState): void {
+    const search = state.search;
+    if (!search) return;
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
+      const insert = this.db.prepare('INSERT INTO read_model_search (rowid, text) VALUES (?, ?)');
+      for (const { seq, body } of this.bodies(state.name)) insert.run(seq, searchTextOf(JSON.parse(body), search.fields));
+    })();
+  }
+
   /** Every document of a collection, read in chunks (a statement cannot write while another iterates). */
   private *bodies(name: string): Generator<{ seq: number; body: string }> {
     const chunk = this.db.prepare<[string, number], { seq: number; body: string }>(

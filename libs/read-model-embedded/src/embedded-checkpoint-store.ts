@@ -1,29 +1,36 @@
 import type { CheckpointStore } from '@as2-partners/kernel';
 import type { Database, Statement } from 'better-sqlite3';
+import type { TurnTransaction } from './turn-transaction';
 
-/** Checkpoints of the projections that write into this store, kept in the same file as their documents. */
+/**
+ * Checkpoints of the followers that write into this store, kept in the same file as their documents and saved in the
+ * transaction of the turn's document writes (see TurnTransaction): a follower saves after every event at no cost.
+ */
 export class EmbeddedCheckpointStore implements CheckpointStore {
+  readonly savesWithReadModelWrites = true;
   private readonly loadStatement: Statement<[string], { position: number }>;
-  private readonly saveStatement: Statement<[string, number]>;
   private readonly deleteStatement: Statement<[string]>;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly turn: TurnTransaction,
+  ) {
     this.loadStatement = db.prepare('SELECT position FROM read_model_checkpoints WHERE name = ?');
-    this.saveStatement = db.prepare(
-      'INSERT INTO read_model_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
-    );
     this.deleteStatement = db.prepare('DELETE FROM read_model_checkpoints WHERE name = ?');
   }
 
   async load(name: string): Promise<number | null> {
-    return this.loadStatement.get(name)?.position ?? null;
+    return this.turn.pendingPosition(name) ?? this.loadStatement.get(name)?.position ?? null;
   }
 
   async save(name: string, position: number): Promise<void> {
-    this.saveStatement.run(name, position);
+    this.turn.savePosition(name, position);
   }
 
   async delete(name: string): Promise<void> {
-    this.deleteStatement.run(name);
+    this.turn.write(() => {
+      this.turn.forgetPosition(name);
+      this.deleteStatement.run(name);
+    });
   }
 }

@@ -7,6 +7,7 @@ import { collectionLiteral, searchTextOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
 import { planQuery, type QueryPlan } from './query-plan';
 import type { ReadModelDocumentTable } from './read-model-document-table';
+import type { TurnTransaction } from './turn-transaction';
 
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
@@ -39,6 +40,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly state: CollectionIndexState,
     private readonly table: ReadModelDocumentTable,
     private readonly catalog: CollectionCatalog,
+    private readonly turn: TurnTransaction,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
   }
@@ -54,9 +56,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   /** One process owns the embedded files, and this check and write run synchronously, without an await between them: atomic. */
   async insert(doc: T): Promise<boolean> {
-    if (this.table.getStatement.get(this.name, doc._id)) return false;
-    this.write([doc]);
-    return true;
+    return this.turn.write(() => {
+      if (this.table.getStatement.get(this.name, doc._id)) return false;
+      this.write([doc]);
+      return true;
+    });
   }
 
   async putMany(docs: readonly T[]): Promise<void> {
@@ -64,15 +68,17 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async delete(id: string): Promise<void> {
-    this.table.db.transaction(() => this.deleteOne(id))();
+    this.turn.write(() => this.table.db.transaction(() => this.deleteOne(id))());
   }
 
   async deleteMany(filter: Filter): Promise<number> {
     const ids = this.matchingRows(filter).map((row) => (JSON.parse(row.body) as ReadModelDocument)._id);
     if (ids.length === 0) return 0;
-    this.table.db.transaction(() => {
-      for (const id of ids) this.deleteOne(id);
-    })();
+    this.turn.write(() =>
+      this.table.db.transaction(() => {
+        for (const id of ids) this.deleteOne(id);
+      })(),
+    );
     return ids.length;
   }
 
@@ -133,19 +139,19 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async clear(): Promise<void> {
-    this.table.db.transaction(() => {
+    this.turn.write(() => this.table.db.transaction(() => {
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
       }
       this.table.db.prepare(`DELETE FROM read_model_docs WHERE ${this.scope}`).run();
       this.catalog.forgetIrregular(this.state);
-    })();
+    })());
     this.counts.clear();
   }
 
   private write(docs: readonly T[]): void {
     const rows = docs.map((doc) => this.serialize(doc));
-    this.table.db.transaction(() => {
+    this.turn.write(() => this.table.db.transaction(() => {
       for (const [id, json, doc] of rows) {
         if (this.counts.size > 0) {
           const before = this.table.getStatement.get(this.name, id);
@@ -154,9 +160,12 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         const irregular = this.state.newlyIrregular(doc);
         if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
         const stored = this.table.upsertStatement.get(this.name, id, json);
-        if (stored && this.state.search) this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+        if (!stored || !this.state.search) continue;
+        const deferred = this.catalog.deferredSearch;
+        if (deferred) deferred.add(this.state);
+        else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
       }
-    })();
+    })());
   }
 
   private deleteOne(id: string): void {

@@ -4,20 +4,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
-import { CollectionCatalog } from './collection-catalog';
+import { CollectionCatalog, type CollectionIndexState } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
+import { TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
 
 /**
  * Read models for embedded mode: documents live in one SQLite file and nowhere else; MongoDB query documents
  * run through the declared indexes in SQLite, the rest of a filter through a JavaScript fast path or mingo.
- * One process owns a file (its count caches would not see another's writes).
+ * One process owns a file (its count caches would not see another's writes). The writes of one event-loop turn
+ * share one transaction with the checkpoints saved in it (group commit, TurnTransaction).
  */
 export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, EmbeddedReadModelCollection<ReadModelDocument>>();
   private readonly checkpoints: EmbeddedCheckpointStore;
   private readonly parked: EmbeddedParkedEventStore;
+  private readonly turn: TurnTransaction;
   private closed = false;
 
   private constructor(
@@ -25,7 +28,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     private readonly table: ReadModelDocumentTable,
     private readonly catalog: CollectionCatalog,
   ) {
-    this.checkpoints = new EmbeddedCheckpointStore(db);
+    this.turn = new TurnTransaction(db);
+    this.checkpoints = new EmbeddedCheckpointStore(db, this.turn);
     this.parked = new EmbeddedParkedEventStore(db);
   }
 
@@ -48,10 +52,28 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     const state = this.catalog.declare(name, indexes, search);
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog);
+      collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn);
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;
+  }
+
+  /**
+   * Runs `work` (a rebuild of the read models, nothing serving queries) with the trigram search indexes left alone:
+   * each searchable collection written meanwhile is indexed once when it ends, in one pass. A substring search on such
+   * a collection misses documents written during `work`.
+   */
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    if (this.catalog.deferredSearch) return work();
+    const deferred = new Set<CollectionIndexState>();
+    this.catalog.deferredSearch = deferred;
+    try {
+      return await work();
+    } finally {
+      this.catalog.deferredSearch = null;
+      for (const state of deferred) this.turn.write(() => this.catalog.reindexSearch(state));
+      this.turn.commit();
+    }
   }
 
   checkpointStore(): CheckpointStore {
@@ -63,13 +85,17 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return this.parked;
   }
 
+  /** Fails once a commit failed: the followers' positions are past what the file holds until a restart re-applies it. */
   async ping(): Promise<void> {
+    const failure = this.turn.failure;
+    if (failure) throw new Error(`a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`);
     this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.turn.commit();
     this.db.close();
   }
 }

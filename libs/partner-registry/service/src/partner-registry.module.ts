@@ -29,6 +29,7 @@ import { As2InstanceViewsController } from './queries/exchange-views/as2-instanc
 import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
 import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
 import { PartnershipRemoval } from './write-model/partnership-removal';
+import { DirectoryWarmUp } from './write-model/directory-warm-up';
 import { ChangeAs2IdController, MasterChangeAs2IdController } from './commands/change-as2-id/change-as2-id.controller';
 import { ChangeAs2IdHandler } from './commands/change-as2-id/change-as2-id.handler';
 import { MessageOutcomes } from './queries/message-stats/message-outcomes';
@@ -147,6 +148,7 @@ const logger = new Logger('PartnerRegistry');
     As2IdChangeCompletionReactor,
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     { provide: StationMembership, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new StationMembership(writeModel) },
+    DirectoryWarmUp,
     {
       provide: SECRET_SEALER,
       inject: [PLATFORM_CONFIG],

@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PROJECTION_REGISTRY, RebuildUnavailableError, type ProjectionRegistry } from '@as2-partners/kernel';
+import { PROJECTION_REGISTRY, READ_MODEL_STORE, RebuildUnavailableError, type ProjectionRegistry, type ReadModelStore } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { createRootLogger } from '../logging/root-logger';
@@ -10,6 +10,8 @@ import { PlatformModule } from '../platform.module';
 export interface RebuiltProjection {
   readonly name: string;
   readonly durationMs: number;
+  /** CPU time the process spent on it (user + system): on a loaded machine the rate per CPU second says more than the wall time. */
+  readonly cpuMs: number;
   /** Why this read model was left as it was (a bus-fed model without a full copy of what it consumed). */
   readonly skipped?: string;
 }
@@ -35,25 +37,41 @@ export async function rebuildReadModels(
   });
   try {
     await context.init();
+    const readModels = context.get<ReadModelStore>(READ_MODEL_STORE);
+    // Each rebuild is one bulk load: the store may defer index work (the embedded trigram index) to its end, timed with it.
+    const bulk = (work: () => Promise<void>): Promise<void> => (readModels.bulkLoad ? readModels.bulkLoad(work) : work());
     const rebuilt: RebuiltProjection[] = [];
     for (const projection of context.get<ProjectionRegistry>(PROJECTION_REGISTRY).all()) {
       const started = Date.now();
+      const cpuBefore = process.cpuUsage();
+      const cpuMs = (): number => {
+        const used = process.cpuUsage(cpuBefore);
+        return Math.round((used.user + used.system) / 1000);
+      };
       logger.log(`Rebuilding ${projection.name}`);
       try {
-        await projection.rebuild();
+        await bulk(async () => {
+          await projection.rebuild();
+          // A rebuild may leave the projection following the store; this command ends here.
+          await projection.stop();
+        });
       } catch (error) {
         if (!(error instanceof RebuildUnavailableError)) throw error;
         logger.warn(`Left ${projection.name} as it was: ${error.message}`);
-        rebuilt.push({ name: projection.name, durationMs: Date.now() - started, skipped: error.message });
+        rebuilt.push({ name: projection.name, durationMs: Date.now() - started, cpuMs: cpuMs(), skipped: error.message });
         continue;
       }
-      // A rebuild may leave the projection following the store; this command ends here.
-      await projection.stop();
-      rebuilt.push({ name: projection.name, durationMs: Date.now() - started });
+      rebuilt.push({ name: projection.name, durationMs: Date.now() - started, cpuMs: cpuMs() });
       logger.log(`Rebuilt ${projection.name} in ${Date.now() - started} ms`);
     }
     return rebuilt;
   } finally {
     await context.close();
   }
+}
+
+/** The one line the rebuild commands print: `Rebuilt 2 read model(s): a (1200 ms, CPU 900 ms), b (skipped: why)`. */
+export function rebuildSummary(rebuilt: readonly RebuiltProjection[]): string {
+  const each = rebuilt.map((r) => (r.skipped ? `${r.name} (skipped: ${r.skipped})` : `${r.name} (${r.durationMs} ms, CPU ${r.cpuMs} ms)`));
+  return `Rebuilt ${rebuilt.length} read model(s): ${each.join(', ') || 'none registered'}`;
 }

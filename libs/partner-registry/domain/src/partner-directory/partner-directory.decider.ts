@@ -109,6 +109,19 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
   }
 }
 
+type SnapshotEntry = [as2Id: string, partnerId: string, reservedAt: string];
+const RESTORE_SLICE = 10_000;
+
+/** Adds entries [from, to) of a snapshot to the two maps, in one pass with no intermediate arrays. */
+function addEntries(entries: readonly SnapshotEntry[], from: number, to: number, reservations: Map<string, Reservation>, as2IdOfPartner: Map<string, string>): void {
+  const end = Math.min(to, entries.length);
+  for (let i = from; i < end; i++) {
+    const [as2Id, partnerId, reservedAt] = entries[i] as SnapshotEntry;
+    reservations.set(as2Id, { as2Id, partnerId, reservedAt });
+    as2IdOfPartner.set(partnerId, as2Id);
+  }
+}
+
 // O(1) per event: persistent maps, so a 100,000-event directory folds in linear time.
 function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): PartnerDirectoryState {
   switch (event.type) {
@@ -143,12 +156,19 @@ export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDi
     name: 'partner_directory.v1',
     toJson: (state) => [...state.reservations.values()].map((r) => [r.as2Id, r.partnerId, r.reservedAt]),
     fromJson: (json) => {
-      // One pass, no intermediate arrays: this runs in one turn of the event loop for 100,000 reservations.
       const reservations = new Map<string, Reservation>();
       const as2IdOfPartner = new Map<string, string>();
-      for (const [as2Id, partnerId, reservedAt] of json as [string, string, string][]) {
-        reservations.set(as2Id, { as2Id, partnerId, reservedAt });
-        as2IdOfPartner.set(partnerId, as2Id);
+      addEntries(json as SnapshotEntry[], 0, Number.POSITIVE_INFINITY, reservations, as2IdOfPartner);
+      return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
+    },
+    restore: async (json, nextTurn) => {
+      // Slices of RESTORE_SLICE entries, a turn between them: 100,000 reservations never block the event loop at once.
+      const entries = json as SnapshotEntry[];
+      const reservations = new Map<string, Reservation>();
+      const as2IdOfPartner = new Map<string, string>();
+      for (let from = 0; from < entries.length; from += RESTORE_SLICE) {
+        if (from > 0) await nextTurn();
+        addEntries(entries, from, from + RESTORE_SLICE, reservations, as2IdOfPartner);
       }
       return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
     },

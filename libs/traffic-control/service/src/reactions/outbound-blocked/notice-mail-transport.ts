@@ -1,4 +1,4 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface NoticeMail {
   readonly from: string;
@@ -18,13 +18,18 @@ export const NOTICE_TRANSPORT = Symbol('NoticeTransport');
 
 export function smtpNoticeTransport(smtpUrl: string | null): NoticeTransport {
   if (smtpUrl === null) return { enabled: false, send: async () => undefined, close: () => undefined };
-  // Short timeouts: a hanging server delays the next notice, never a decision (mail runs beside the hot path).
-  const transporter: Transporter = createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
+  // nodemailer is loaded with the first notice, not at every start. Short timeouts: a hanging server delays the next
+  // notice, never a decision (mail runs beside the hot path).
+  let transporter: Promise<Transporter> | null = null;
+  const transport = (): Promise<Transporter> =>
+    (transporter ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never),
+    ));
   return {
     enabled: true,
     send: async (mail) => {
-      await transporter.sendMail(mail);
+      await (await transport()).sendMail(mail);
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((opened) => opened.close()),
   };
 }

@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedReadModelStore } from './embedded-read-model-store';
+
+interface Partner {
+  readonly _id: string;
+  readonly name: string;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('EmbeddedReadModelStore group commit (one transaction per event-loop turn)', () => {
+  let dir: string;
+  let file: string;
+  let store: EmbeddedReadModelStore;
+  let observer: Database.Database;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'read-model-turn-'));
+    file = join(dir, 'read-models.sqlite');
+    store = await EmbeddedReadModelStore.open(file);
+    // another connection sees only what is committed, as the file would after a crash
+    observer = new Database(file, { readonly: true });
+  });
+
+  afterEach(async () => {
+    observer.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const committedDocs = (): number => (observer.prepare("SELECT count(*) AS n FROM read_model_docs WHERE collection = 'partners'").get() as { n: number }).n;
+  const committedCheckpoint = (): number | null =>
+    (observer.prepare("SELECT position FROM read_model_checkpoints WHERE name = 'partners-projection'").get() as { position: number } | undefined)?.position ?? null;
+
+  it('commits the documents of one turn together with the checkpoint saved in it, and reads its own writes before', async () => {
+    const partners = store.collection<Partner>('partners', [['name']], { fields: ['name'], scope: [] });
+    for (let i = 1; i <= 50; i++) {
+      await partners.put({ _id: `p${i}`, name: `Partner ${i}` });
+      await store.checkpointStore().save('partners-projection', i);
+    }
+
+    // read-your-writes on the store's own connection before the commit: by id, through the index, through the search
+    expect(await partners.get('p50')).toEqual({ _id: 'p50', name: 'Partner 50' });
+    expect((await partners.find({ filter: { name: 'Partner 7' } })).items).toEqual([{ _id: 'p7', name: 'Partner 7' }]);
+    expect(await partners.count({ name: { $regex: 'ner 4', $options: 'i' } })).toBe(11);
+    expect(await store.checkpointStore().load('partners-projection')).toBe(50);
+    // nothing of the turn is in the file yet: neither the documents nor the position
+    expect(committedDocs()).toBe(0);
+    expect(committedCheckpoint()).toBeNull();
+
+    await nextTurn();
+    expect(committedDocs()).toBe(50);
+    expect(committedCheckpoint()).toBe(50);
+  });
+
+  it('rolls back a write that fails alone, keeping the rest of the turn', async () => {
+    const partners = store.collection<Partner>('partners');
+    await partners.put({ _id: 'a', name: 'Acme' });
+    await expect(partners.put({ _id: '', name: 'no id' })).rejects.toThrow(/non-empty string _id/);
+    await partners.put({ _id: 'b', name: 'Globex' });
+    await store.checkpointStore().save('partners-projection', 3);
+    await nextTurn();
+    expect(committedDocs()).toBe(2);
+    expect(committedCheckpoint()).toBe(3);
+  });
+
+  it('a deleted checkpoint forgets the position saved earlier in the same turn', async () => {
+    await store.checkpointStore().save('partners-projection', 9);
+    await store.checkpointStore().delete('partners-projection');
+    expect(await store.checkpointStore().load('partners-projection')).toBeNull();
+    await nextTurn();
+    expect(committedCheckpoint()).toBeNull();
+  });
+
+  it('commits the open turn when the store closes', async () => {
+    await store.collection<Partner>('partners').put({ _id: 'a', name: 'Acme' });
+    await store.checkpointStore().save('partners-projection', 1);
+    await store.close();
+    expect(committedDocs()).toBe(1);
+    expect(committedCheckpoint()).toBe(1);
+  });
+});

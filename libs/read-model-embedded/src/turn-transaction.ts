@@ -1,0 +1,71 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/**
+ * Group commit for the read store: every write made on the connection in one turn of the event loop (the events a
+ * subscription hands its followers at once, every projection's documents) runs in one transaction, committed when
+ * the turn ends; checkpoints saved in that turn are written in the same transaction, so after a crash the documents
+ * and the position they reflect are both there or both not. Reads on the connection see the open transaction's
+ * writes, so read-your-writes needs no commit.
+ */
+export class TurnTransaction {
+  private open = false;
+  private readonly checkpoints = new Map<string, number>();
+  private readonly saveCheckpoint: Statement<[string, number]>;
+  /** The last commit that failed (its writes and checkpoints are lost): the store reports it until a restart. */
+  private failed: unknown = null;
+
+  constructor(private readonly db: Database) {
+    this.saveCheckpoint = db.prepare(
+      'INSERT INTO read_model_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    );
+  }
+
+  get failure(): unknown {
+    return this.failed;
+  }
+
+  /** Runs a write in this turn's transaction, opening it (and scheduling its commit) if none is open. */
+  write<T>(work: () => T): T {
+    this.begin();
+    return work();
+  }
+
+  /** Records a follower's position, written in this turn's transaction just before its commit. */
+  savePosition(name: string, position: number): void {
+    this.begin();
+    this.checkpoints.set(name, position);
+  }
+
+  /** A position saved in this turn and not yet committed. */
+  pendingPosition(name: string): number | undefined {
+    return this.checkpoints.get(name);
+  }
+
+  forgetPosition(name: string): void {
+    this.checkpoints.delete(name);
+  }
+
+  /** Commits what the turn wrote; also called before the connection closes. */
+  commit(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      if (!this.db.inTransaction) throw new Error('the read store transaction was rolled back by SQLite');
+      for (const [name, position] of this.checkpoints) this.saveCheckpoint.run(name, position);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.failed = error;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } finally {
+      this.checkpoints.clear();
+    }
+  }
+
+  private begin(): void {
+    if (this.open) return;
+    this.db.exec('BEGIN IMMEDIATE');
+    this.open = true;
+    // setImmediate, not a microtask: every follower handed events in this turn (and the waits they release) joins it.
+    setImmediate(() => this.commit());
+  }
+}

@@ -1,0 +1,71 @@
+// Start to ready of the built all-in-one app (embedded) beside a bare Fastify start, alternating, in one run: wall
+// time until GET /health/ready answers 200 (GET / for the bare server) and the CPU time the process had used by then
+// (from /proc, so a loaded machine shows in the wall figure, less in the CPU one). Build first (npm start builds).
+// usage: node tools/bench/start.bench.mjs [dataDir]   (START_ROUNDS=5; an empty temporary data directory by default)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const rounds = Number(process.env.START_ROUNDS ?? 5);
+const given = process.argv[2];
+const dataDir = given ?? mkdtempSync(join(tmpdir(), 'as2-start-'));
+const scratch = mkdtempSync(join(tmpdir(), 'as2-start-bare-'));
+const bareFile = join(scratch, 'bare.mjs');
+writeFileSync(bareFile, `import Fastify from ${JSON.stringify(join(root, 'node_modules', 'fastify', 'fastify.js'))};\nconst app = Fastify();\napp.get('/', async () => ({ ok: true }));\nawait app.listen({ port: Number(process.argv[2]), host: '127.0.0.1' });\n`);
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+/** utime + stime of a process in ms (Linux). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+async function timeToReady(args, env, path) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...args, String(port)], { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+      const ok = await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status === 200, () => false);
+      if (ok) return { ms: performance.now() - started, cpuMs: cpuMsOf(child.pid) };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+  }
+}
+
+const appEnv = { MODE: 'embedded', HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: 'start-bench-secret-start-bench-secret-0123', LOG_LEVEL: 'error' };
+const app = [];
+const bare = [];
+try {
+  for (let r = 0; r < rounds; r++) {
+    bare.push(await timeToReady([bareFile], {}, '/'));
+    app.push(await timeToReady([join(root, 'dist', 'apps', 'all-in-one', 'main.js')], appEnv, '/health/ready'));
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+  if (!given) rmSync(dataDir, { recursive: true, force: true });
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const line = (name, samples) => {
+  const ms = samples.map((s) => s.ms);
+  const cpu = samples.map((s) => s.cpuMs);
+  return `${name.padEnd(28)} wall ms min ${Math.min(...ms).toFixed(0)} / median ${median(ms).toFixed(0)} / max ${Math.max(...ms).toFixed(0)}   CPU ms median ${median(cpu).toFixed(0)}`;
+};
+console.log(`start to ready, ${rounds} alternating rounds, node ${process.version}, data ${given ?? 'empty'}`);
+console.log(line('bare Fastify', bare));
+console.log(line('all-in-one (embedded)', app));
+console.log(`ratio (median): wall ${(median(app.map((s) => s.ms)) / median(bare.map((s) => s.ms))).toFixed(1)}×, CPU ${(median(app.map((s) => s.cpuMs)) / median(bare.map((s) => s.cpuMs))).toFixed(1)}×; goal < 2000 ms wall: ${median(app.map((s) => s.ms)) < 2000 ? 'met' : 'NOT met'}`);
