@@ -1,4 +1,4 @@
-import type { PartnerSettingsFacts } from './partner-registry-facts';
+import type { PartnerSettingsPayload } from '@as2-partners/partner-registry-contract';
 /** A partner's settings as far as a test needs them (learned from the partner-registry's events). */
 export interface TestedPartnerDocument {
   readonly _id: string;
@@ -31,7 +31,7 @@ export interface TenantPartnerOverrideDocument {
   readonly tenant: string;
   readonly masterPartnerId: string;
   /** Without the sealed password: the registry unseals credentials itself (PARTNER_OUTBOUND_AUTH). */
-  readonly overrides: PartnerSettingsFacts;
+  readonly overrides: PartnerSettingsPayload;
 }
 
 export interface TesterTenantDocument {
