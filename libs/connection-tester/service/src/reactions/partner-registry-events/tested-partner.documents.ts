@@ -66,14 +66,8 @@ export interface PartnershipDocument {
   readonly deleted: boolean;
 }
 
-export interface PartnershipOverrides {
-  readonly sign?: boolean;
-  readonly encrypt?: boolean;
-  readonly compress?: boolean;
-  readonly mdnMode?: string;
-  readonly signAlgorithm?: string | null;
-  readonly encryptAlgorithm?: string | null;
-}
+/** The settings a partnership may override, as the registry publishes them. */
+export type PartnershipOverrides = Pick<PartnerSettingsPayload, 'sign' | 'encrypt' | 'compress' | 'mdnMode' | 'signAlgorithm' | 'encryptAlgorithm'>;
 
 export const TesterCollections = {
   partners: 'connection_tester_partners',
