@@ -8,6 +8,7 @@ export * from './auth/deleted-tenant.guard';
 export * from './config/platform-config';
 export { readInteger, readListenHost, readString, readUrl } from './config/environment-variables';
 export * from './config/embedded-dev-jwt-secret.constant';
+export * from './config/sealing-key';
 export * from './http/domain-error-statuses';
 export * from './http/error-body';
 export * from './http/http-error.filter';

@@ -72,39 +72,29 @@ function hostPort(address: string, port: number): string {
 }
 
 function connectTcp(sockets: SocketFactory, address: string, port: number, ms: number): Promise<Socket> {
+  return readyWithin(() => sockets.connect(address, port), 'connect', ms);
+}
+
+function tlsHandshake(socket: Socket, servername: string | undefined, ms: number): Promise<TLSSocket> {
+  // Trust is decided after the handshake (system store or the pinned certificate), so the step can say why.
+  return readyWithin(() => tlsConnect({ socket, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }), 'secureConnect', ms);
+}
+
+/** The socket `open` makes, once it emits `ready`; destroyed and refused on an error or after `ms` (code ETIMEDOUT). */
+function readyWithin<T extends Socket>(open: () => T, ready: 'connect' | 'secureConnect', ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const socket = sockets.connect(address, port);
+    const socket = open();
     const timer = setTimeout(() => {
       socket.destroy();
       reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
     }, ms);
-    socket.once('connect', () => {
+    socket.once(ready, () => {
       clearTimeout(timer);
       resolve(socket);
     });
     socket.once('error', (error) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(error);
-    });
-  });
-}
-
-function tlsHandshake(socket: Socket, servername: string | undefined, ms: number): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    // Trust is decided after the handshake (system store or the pinned certificate), so the step can say why.
-    const secure = tlsConnect({ socket, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    const timer = setTimeout(() => {
-      secure.destroy();
-      reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
-    }, ms);
-    secure.once('secureConnect', () => {
-      clearTimeout(timer);
-      resolve(secure);
-    });
-    secure.once('error', (error) => {
-      clearTimeout(timer);
-      secure.destroy();
       reject(error);
     });
   });

@@ -1,29 +1,11 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { PartnerRegistryModule } from '../partner-registry.module';
-import { apiAs, freshTenant, instanceInput, partnerInput, type Api } from './partner-api.spec-support';
-
-let accounts = 0;
-const freshAccount = () => `as2change-account-${process.pid}-${++accounts}`;
+import { apiAs, freshTenant, instanceInput, partnerApiFixture, partnerInput } from './partner-api.spec-support';
 
 describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
-  let t: EmbeddedTestApp;
-  let account: string;
-  let tenant: string;
-  let api: Api;
+  const ctx = partnerApiFixture('as2change-account');
 
-  beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
-  }, 60_000);
-  afterAll(() => t?.close());
-  beforeEach(() => {
-    account = freshAccount();
-    tenant = freshTenant();
-    api = apiAs(t, { account, tenant });
-  });
-
-  const partner = async (as2Id: string) => (await api.post('/v1/partners', partnerInput(as2Id))).body.data as { id: string };
-  const change = (id: string, body: Record<string, unknown>) => api.post(`/v1/partners/${id}/as2-id-change`, body);
+  const partner = async (as2Id: string) => (await ctx.api.post('/v1/partners', partnerInput(as2Id))).body.data as { id: string };
+  const change = (id: string, body: Record<string, unknown>) => ctx.api.post(`/v1/partners/${id}/as2-id-change`, body);
 
   it('is refused without acknowledge_risks: true (422 RISK_ACKNOWLEDGEMENT_REQUIRED listing the risks)', async () => {
     const p = await partner('OLD-ID');
@@ -34,9 +16,9 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
       expect(res.body.error.details.risks.length).toBeGreaterThanOrEqual(4);
       expect(res.body.error.details.risks.join(' ')).toContain('statistics');
     }
-    expect((await api.get(`/v1/partners/${p.id}`)).body.data.as2_id).toBe('OLD-ID');
+    expect((await ctx.api.get(`/v1/partners/${p.id}`)).body.data.as2_id).toBe('OLD-ID');
     // Nothing was reserved: another partner can take the id.
-    expect((await api.post('/v1/partners', partnerInput('NEW-ID'))).status).toBe(201);
+    expect((await ctx.api.post('/v1/partners', partnerInput('NEW-ID'))).status).toBe(201);
   });
 
   it('changes the id on the same partner, keeps history, frees the old id and takes the new one', async () => {
@@ -44,21 +26,21 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
     const res = await change(p.id, { new_as2_id: 'ACME-NEW', acknowledge_risks: true, reason: 'Acme moved to a new AS2 server' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ message: 'AS2 ID changed successfully', data: { id: p.id, old_as2_id: 'ACME-OLD', as2_id: 'ACME-NEW' } });
-    expect((await api.get(`/v1/partners/${p.id}`)).body.data.as2_id).toBe('ACME-NEW');
-    expect((await api.get('/v1/partners?search=ACME')).body.data.map((x: { as2_id: string }) => x.as2_id)).toEqual(['ACME-NEW']);
-    const history = await t.app.get<EventStore>(EVENT_STORE).readStream(`partner-${p.id}`);
+    expect((await ctx.api.get(`/v1/partners/${p.id}`)).body.data.as2_id).toBe('ACME-NEW');
+    expect((await ctx.api.get('/v1/partners?search=ACME')).body.data.map((x: { as2_id: string }) => x.as2_id)).toEqual(['ACME-NEW']);
+    const history = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`partner-${p.id}`);
     expect(history.map((e) => e.type)).toEqual(['partner.created.v1', 'partner.as2_id_changed.v1']);
     expect(history[1]!.data).toEqual({
       partnerId: p.id,
-      account,
-      tenant,
+      account: ctx.account,
+      tenant: ctx.tenant,
       oldAs2Id: 'ACME-OLD',
       newAs2Id: 'ACME-NEW',
       reason: 'Acme moved to a new AS2 server',
       changedAt: expect.any(String),
     });
-    expect((await api.post('/v1/partners', partnerInput('ACME-OLD'))).status).toBe(201);
-    const taken = await api.post('/v1/partners', partnerInput('ACME-NEW'));
+    expect((await ctx.api.post('/v1/partners', partnerInput('ACME-OLD'))).status).toBe(201);
+    const taken = await ctx.api.post('/v1/partners', partnerInput('ACME-NEW'));
     expect(taken.body.error.code).toBe('DUPLICATE_AS2_ID');
   });
 
@@ -70,90 +52,90 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
     expect(dup.body.error.code).toBe('DUPLICATE_AS2_ID');
     expect((await change(a.id, { new_as2_id: 'HAS SPACE', acknowledge_risks: true })).body.error.code).toBe('INVALID_AS2_ID_FORMAT');
     expect((await change(a.id, { new_as2_id: 'HOLDER-A', acknowledge_risks: true })).status).toBe(422);
-    expect((await api.get(`/v1/partners/${a.id}`)).body.data.as2_id).toBe('HOLDER-A');
+    expect((await ctx.api.get(`/v1/partners/${a.id}`)).body.data.as2_id).toBe('HOLDER-A');
   });
 
   it('keeps ids unique under concurrency: of two partners racing for one id, exactly one gets it', async () => {
     const [a, b] = [await partner('RACER-A'), await partner('RACER-B')];
     const results = await Promise.all([a, b, a, b].map((p) => change(p.id, { new_as2_id: 'PRIZE', acknowledge_risks: true })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    const ids = [(await api.get(`/v1/partners/${a.id}`)).body.data.as2_id, (await api.get(`/v1/partners/${b.id}`)).body.data.as2_id];
+    const ids = [(await ctx.api.get(`/v1/partners/${a.id}`)).body.data.as2_id, (await ctx.api.get(`/v1/partners/${b.id}`)).body.data.as2_id];
     expect(ids.filter((id) => id === 'PRIZE')).toHaveLength(1);
-    expect((await api.post('/v1/partners', partnerInput('PRIZE'))).body.error.code).toBe('DUPLICATE_AS2_ID');
+    expect((await ctx.api.post('/v1/partners', partnerInput('PRIZE'))).body.error.code).toBe('DUPLICATE_AS2_ID');
   });
 
   it('one partner changed twice at once ends with one id; the ids it left are free again', async () => {
     const p = await partner('SOLO-OLD');
     const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => change(p.id, { new_as2_id: id, acknowledge_risks: true })));
     expect(results.every((r) => r.status === 200 || r.status === 422)).toBe(true);
-    const final = (await api.get(`/v1/partners/${p.id}`)).body.data.as2_id;
+    const final = (await ctx.api.get(`/v1/partners/${p.id}`)).body.data.as2_id;
     expect(['SOLO-X', 'SOLO-Y']).toContain(final);
     for (const id of ['SOLO-OLD', 'SOLO-X', 'SOLO-Y'].filter((x) => x !== final)) {
-      expect((await api.post('/v1/partners', partnerInput(id))).status).toBe(201);
+      expect((await ctx.api.post('/v1/partners', partnerInput(id))).status).toBe(201);
     }
-    expect((await api.post('/v1/partners', partnerInput(final))).body.error.code).toBe('DUPLICATE_AS2_ID');
+    expect((await ctx.api.post('/v1/partners', partnerInput(final))).body.error.code).toBe('DUPLICATE_AS2_ID');
   });
 
   it('the impact route lists partnerships, statistics kept under the old id, the risks, and whether the new id is free', async () => {
     const p = await partner('IMPACT');
     await partner('TAKEN');
-    const ours = (await api.post('/v1/as2-instances', instanceInput('US'))).body.data;
-    const pship = (await api.post('/v1/partnerships', { as2_instance_id: ours.id, partner_id: p.id })).body.data;
-    const free = await api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=IMPACT-2`);
+    const ours = (await ctx.api.post('/v1/as2-instances', instanceInput('US'))).body.data;
+    const pship = (await ctx.api.post('/v1/partnerships', { as2_instance_id: ours.id, partner_id: p.id })).body.data;
+    const free = await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=IMPACT-2`);
     expect(free.status).toBe(200);
     expect(free.body.data).toMatchObject({
       partner_id: p.id,
       current_as2_id: 'IMPACT',
       new_as2_id: 'IMPACT-2',
       new_as2_id_available: true,
-      partnerships: [{ id: pship.id, tenant, as2_instance_id: ours.id }],
+      partnerships: [{ id: pship.id, tenant: ctx.tenant, as2_instance_id: ours.id }],
       message_stats_kept_under_old_id: { total_sent: 0, total_received: 0 },
       requires: { acknowledge_risks: true },
     });
     expect(free.body.data.risks.length).toBeGreaterThanOrEqual(4);
-    expect((await api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=TAKEN`)).body.data.new_as2_id_available).toBe(false);
-    expect((await api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=BAD%20ID`)).status).toBe(422);
-    expect((await api.get(`/v1/partners/${p.id}/as2-id-change/impact`)).status).toBe(422);
+    expect((await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=TAKEN`)).body.data.new_as2_id_available).toBe(false);
+    expect((await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=BAD%20ID`)).status).toBe(422);
+    expect((await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact`)).status).toBe(422);
     // The partnership follows the partner: resolve answers the new id after the change.
     await change(p.id, { new_as2_id: 'IMPACT-2', acknowledge_risks: true });
-    expect((await api.get('/v1/partnerships/resolve?as2_from=US&as2_to=IMPACT-2')).body.data.partnership_id).toBe(pship.id);
-    expect((await api.get('/v1/partnerships/resolve?as2_from=US&as2_to=IMPACT')).status).toBe(404);
+    expect((await ctx.api.get('/v1/partnerships/resolve?as2_from=US&as2_to=IMPACT-2')).body.data.partnership_id).toBe(pship.id);
+    expect((await ctx.api.get('/v1/partnerships/resolve?as2_from=US&as2_to=IMPACT')).status).toBe(404);
   });
 
   it("an inherited partner's id is the account's: tenants are refused, the account admin changes it for every tenant", async () => {
-    const admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
-    const master = (await admin.post(`/v1/accounts/${account}/partners`, partnerInput('MASTER-OLD'))).body.data;
+    const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+    const master = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('MASTER-OLD'))).body.data;
     const refused = await change(master.id, { new_as2_id: 'MINE', acknowledge_risks: true });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('INHERITED_PARTNER_AS2_ID_READ_ONLY');
-    expect((await admin.get(`/v1/accounts/${account}/partners/${master.id}/as2-id-change/impact?new_as2_id=MASTER-NEW`)).body.data.new_as2_id_available).toBe(true);
-    expect((await admin.post(`/v1/accounts/${account}/partners/${master.id}/as2-id-change`, { new_as2_id: 'MASTER-NEW' })).body.error.code).toBe(
+    expect((await admin.get(`/v1/accounts/${ctx.account}/partners/${master.id}/as2-id-change/impact?new_as2_id=MASTER-NEW`)).body.data.new_as2_id_available).toBe(true);
+    expect((await admin.post(`/v1/accounts/${ctx.account}/partners/${master.id}/as2-id-change`, { new_as2_id: 'MASTER-NEW' })).body.error.code).toBe(
       'RISK_ACKNOWLEDGEMENT_REQUIRED',
     );
-    const changed = await admin.post(`/v1/accounts/${account}/partners/${master.id}/as2-id-change`, { new_as2_id: 'MASTER-NEW', acknowledge_risks: true });
+    const changed = await admin.post(`/v1/accounts/${ctx.account}/partners/${master.id}/as2-id-change`, { new_as2_id: 'MASTER-NEW', acknowledge_risks: true });
     expect(changed.status).toBe(200);
-    expect((await api.get(`/v1/partners/${master.id}`)).body.data.as2_id).toBe('MASTER-NEW');
-    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`master_partner-${master.id}`);
+    expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.as2_id).toBe('MASTER-NEW');
+    const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`master_partner-${master.id}`);
     expect(events.at(-1)).toMatchObject({ type: 'master_partner.as2_id_changed.v1', data: { oldAs2Id: 'MASTER-OLD', newAs2Id: 'MASTER-NEW', tenant: null } });
   });
 
   it('security: another tenant or account (404), tenant_user (403), no token (401), hostile bodies (4xx)', async () => {
     const p = await partner('GUARDED');
-    for (const other of [apiAs(t, { account, tenant: freshTenant() }), apiAs(t, { account: freshAccount(), tenant })]) {
+    for (const other of [apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }), apiAs(ctx.t, { account: ctx.freshAccount(), tenant: ctx.tenant })]) {
       expect((await other.post(`/v1/partners/${p.id}/as2-id-change`, { new_as2_id: 'STOLEN', acknowledge_risks: true })).status).toBe(404);
       expect((await other.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=STOLEN`)).status).toBe(404);
     }
-    const reader = apiAs(t, { account, tenant, roles: ['tenant_user'] });
+    const reader = apiAs(ctx.t, { account: ctx.account, tenant: ctx.tenant, roles: ['tenant_user'] });
     expect((await reader.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=X`)).status).toBe(200);
     expect((await reader.post(`/v1/partners/${p.id}/as2-id-change`, { new_as2_id: 'X', acknowledge_risks: true })).status).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/v1/partners/${p.id}/as2-id-change`, payload: { new_as2_id: 'X', acknowledge_risks: true } })).statusCode).toBe(401);
+    expect((await ctx.t.app.inject({ method: 'POST', url: `/v1/partners/${p.id}/as2-id-change`, payload: { new_as2_id: 'X', acknowledge_risks: true } })).statusCode).toBe(401);
     for (const body of [{ new_as2_id: { $ne: 1 }, acknowledge_risks: true }, { new_as2_id: 'X', acknowledge_risks: 'true' }, { new_as2_id: 'X', acknowledge_risks: true, reason: 'a\r\nb' }, { new_as2_id: 'X', acknowledge_risks: true, as2_id: 'Y' }]) {
       const res = await change(p.id, body);
       expect(res.status).toBe(422);
     }
-    const admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
-    expect((await admin.post(`/v1/accounts/${freshAccount()}/partners/${p.id}/as2-id-change`, { new_as2_id: 'X', acknowledge_risks: true })).status).toBe(403);
-    expect((await admin.post(`/v1/accounts/${account}/partners/${p.id}/as2-id-change`, { new_as2_id: 'X', acknowledge_risks: true })).status).toBe(404);
-    expect((await api.get(`/v1/partners/${p.id}`)).body.data.as2_id).toBe('GUARDED');
+    const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+    expect((await admin.post(`/v1/accounts/${ctx.freshAccount()}/partners/${p.id}/as2-id-change`, { new_as2_id: 'X', acknowledge_risks: true })).status).toBe(403);
+    expect((await admin.post(`/v1/accounts/${ctx.account}/partners/${p.id}/as2-id-change`, { new_as2_id: 'X', acknowledge_risks: true })).status).toBe(404);
+    expect((await ctx.api.get(`/v1/partners/${p.id}`)).body.data.as2_id).toBe('GUARDED');
   });
 });

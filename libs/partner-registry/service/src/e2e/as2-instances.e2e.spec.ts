@@ -1,30 +1,10 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { PartnerRegistryModule } from '../partner-registry.module';
-import { API_TIMESTAMP, apiAs, freshTenant, instanceInput, type Api } from './partner-api.spec-support';
+import { API_TIMESTAMP, apiAs, freshTenant, instanceInput, partnerApiFixture, type Api } from './partner-api.spec-support';
 
 const INSTANCE_ID = /^ins_[0-9A-HJKMNP-TV-Z]{26}$/;
 
-let accounts = 0;
-const freshAccount = () => `inst-account-${process.pid}-${++accounts}`;
-
 describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances)', () => {
-  let t: EmbeddedTestApp;
-  let account: string;
-  let tenant: string;
-  let api: Api;
-  let admin: Api;
-
-  beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
-  }, 60_000);
-  afterAll(() => t?.close());
-  beforeEach(() => {
-    account = freshAccount();
-    tenant = freshTenant();
-    api = apiAs(t, { account, tenant });
-    admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
-  });
+  const ctx = partnerApiFixture('inst-account');
 
   const create = async (caller: Api, myAs2Id: string, extra: Record<string, unknown> = {}) => {
     const res = await caller.post('/v1/as2-instances', instanceInput(myAs2Id, extra));
@@ -33,7 +13,7 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
   };
 
   it('creates, reads, lists, updates and deletes an instance with the seed 001 fields', async () => {
-    const res = await api.post('/v1/as2-instances', instanceInput('mycompany'));
+    const res = await ctx.api.post('/v1/as2-instances', instanceInput('mycompany'));
     expect(res.status).toBe(201);
     expect(res.body.message).toBe('AS2 instance created successfully');
     const instance = res.body.data;
@@ -48,30 +28,30 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       created_at: expect.stringMatching(API_TIMESTAMP),
       updated_at: expect.stringMatching(API_TIMESTAMP),
     });
-    const details = await api.get(`/v1/as2-instances/${instance.id}`);
+    const details = await ctx.api.get(`/v1/as2-instances/${instance.id}`);
     expect(details.body.data).toEqual({ ...instance, partnerships: [], keys: [] });
-    const list = await api.get('/v1/as2-instances');
+    const list = await ctx.api.get('/v1/as2-instances');
     expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([instance.id]);
     expect(list.body.pagination).toMatchObject({ total: 1, current_page: 1 });
-    const updated = await api.patch(`/v1/as2-instances/${instance.id}`, { my_name: 'My Company Production', status: 'off' });
+    const updated = await ctx.api.patch(`/v1/as2-instances/${instance.id}`, { my_name: 'My Company Production', status: 'off' });
     expect(updated.status).toBe(200);
     expect(updated.body.data).toMatchObject({ my_name: 'My Company Production', status: 'off' });
-    const deleted = await api.delete(`/v1/as2-instances/${instance.id}`);
+    const deleted = await ctx.api.delete(`/v1/as2-instances/${instance.id}`);
     expect(deleted.body).toEqual({ message: 'AS2 instance deleted successfully', data: { id: instance.id, deleted_at: expect.stringMatching(API_TIMESTAMP) } });
-    expect((await api.get(`/v1/as2-instances/${instance.id}`)).status).toBe(404);
+    expect((await ctx.api.get(`/v1/as2-instances/${instance.id}`)).status).toBe(404);
   });
 
   it('publishes the contract events: created, updated, status_changed (on/off) and deleted, with account and tenant', async () => {
-    const instance = await create(api, 'EVENTS-1');
-    await api.patch(`/v1/as2-instances/${instance.id}`, { status: 'off', my_email: 'ops@us.example.com' });
-    await api.patch(`/v1/as2-instances/${instance.id}`, { status: 'off' });
-    await api.delete(`/v1/as2-instances/${instance.id}`);
-    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`as2_instance-${instance.id}`);
+    const instance = await create(ctx.api, 'EVENTS-1');
+    await ctx.api.patch(`/v1/as2-instances/${instance.id}`, { status: 'off', my_email: 'ops@us.example.com' });
+    await ctx.api.patch(`/v1/as2-instances/${instance.id}`, { status: 'off' });
+    await ctx.api.delete(`/v1/as2-instances/${instance.id}`);
+    const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`as2_instance-${instance.id}`);
     expect(events.map((e) => e.type)).toEqual(['as2_instance.created.v1', 'as2_instance.updated.v1', 'as2_instance.status_changed.v1', 'as2_instance.deleted.v1']);
     expect(events[0]!.data).toEqual({
       instanceId: instance.id,
-      account,
-      tenant,
+      account: ctx.account,
+      tenant: ctx.tenant,
       myAs2Id: 'EVENTS-1',
       myName: 'Us as EVENTS-1',
       myAs2Alias: 'events-1-key',
@@ -79,15 +59,15 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       status: 'on',
       createdAt: expect.any(String),
     });
-    expect(events[1]!.data).toMatchObject({ instanceId: instance.id, account, tenant, changes: { myEmail: 'ops@us.example.com' } });
-    expect(events[2]!.data).toMatchObject({ instanceId: instance.id, account, tenant, myAs2Id: 'EVENTS-1', status: 'off', changedAt: expect.any(String) });
-    expect(events[3]!.data).toMatchObject({ instanceId: instance.id, account, tenant, myAs2Id: 'EVENTS-1', deletedAt: expect.any(String) });
-    expect(events.every((e) => e.metadata.account === account && e.metadata.tenant === tenant)).toBe(true);
+    expect(events[1]!.data).toMatchObject({ instanceId: instance.id, account: ctx.account, tenant: ctx.tenant, changes: { myEmail: 'ops@us.example.com' } });
+    expect(events[2]!.data).toMatchObject({ instanceId: instance.id, account: ctx.account, tenant: ctx.tenant, myAs2Id: 'EVENTS-1', status: 'off', changedAt: expect.any(String) });
+    expect(events[3]!.data).toMatchObject({ instanceId: instance.id, account: ctx.account, tenant: ctx.tenant, myAs2Id: 'EVENTS-1', deletedAt: expect.any(String) });
+    expect(events.every((e) => e.metadata.account === ctx.account && e.metadata.tenant === ctx.tenant)).toBe(true);
   });
 
   describe('validation', () => {
     it('requires my_as2_id, my_name, my_as2_alias and my_email (422 with the field errors)', async () => {
-      const res = await api.post('/v1/as2-instances', {});
+      const res = await ctx.api.post('/v1/as2-instances', {});
       expect(res.status).toBe(422);
       expect(Object.keys(res.body.errors).sort()).toEqual(['my_as2_alias', 'my_as2_id', 'my_email', 'my_name']);
     });
@@ -102,103 +82,103 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       ['my_name', 'line\r\nX-Injected: 1', 'VALIDATION_ERROR'],
       ['status', 'maybe', 'VALIDATION_ERROR'],
     ])('refuses %s = %j', async (field, value, code) => {
-      const res = await api.post('/v1/as2-instances', instanceInput('VALID-1', { [field]: value }));
+      const res = await ctx.api.post('/v1/as2-instances', instanceInput('VALID-1', { [field]: value }));
       expect(res.status).toBe(422);
       expect(res.body.errors).toHaveProperty(field);
       if (code !== 'VALIDATION_ERROR') expect(res.body.error.code).toBe(code);
     });
 
     it('refuses unknown fields and an empty PATCH', async () => {
-      expect((await api.post('/v1/as2-instances', instanceInput('UNKNOWN-1', { private_key: 'x' }))).status).toBe(422);
-      const instance = await create(api, 'EMPTY-PATCH');
-      expect((await api.patch(`/v1/as2-instances/${instance.id}`, {})).status).toBe(422);
+      expect((await ctx.api.post('/v1/as2-instances', instanceInput('UNKNOWN-1', { private_key: 'x' }))).status).toBe(422);
+      const instance = await create(ctx.api, 'EMPTY-PATCH');
+      expect((await ctx.api.patch(`/v1/as2-instances/${instance.id}`, {})).status).toBe(422);
     });
 
     it('refuses null for a field that cannot be cleared, in a create and a PATCH, and changes nothing', async () => {
-      expect((await api.post('/v1/as2-instances', instanceInput('NULL-STATUS', { status: null }))).status).toBe(422);
-      const instance = await create(api, 'NULL-PATCH');
+      expect((await ctx.api.post('/v1/as2-instances', instanceInput('NULL-STATUS', { status: null }))).status).toBe(422);
+      const instance = await create(ctx.api, 'NULL-PATCH');
       for (const field of ['my_as2_alias', 'my_name', 'my_email', 'my_as2_id', 'status']) {
-        const res = await api.patch(`/v1/as2-instances/${instance.id}`, { [field]: null });
+        const res = await ctx.api.patch(`/v1/as2-instances/${instance.id}`, { [field]: null });
         expect([field, res.status, Object.keys(res.body.errors ?? {})]).toEqual([field, 422, [field]]);
       }
-      expect((await api.get(`/v1/as2-instances/${instance.id}`)).body.data).toMatchObject(instance);
+      expect((await ctx.api.get(`/v1/as2-instances/${instance.id}`)).body.data).toMatchObject(instance);
     });
   });
 
   describe('my_as2_id uniqueness (DUPLICATE_MY_AS2_ID)', () => {
     it('is unique among the tenant instances; another tenant may use the same id; a deleted one is reusable', async () => {
-      const first = await create(api, 'UNIQUE-US');
-      const dup = await api.post('/v1/as2-instances', instanceInput('UNIQUE-US'));
+      const first = await create(ctx.api, 'UNIQUE-US');
+      const dup = await ctx.api.post('/v1/as2-instances', instanceInput('UNIQUE-US'));
       expect(dup.status).toBe(422);
       expect(dup.body.error.code).toBe('DUPLICATE_MY_AS2_ID');
       expect(dup.body.errors).toHaveProperty('my_as2_id');
-      await create(apiAs(t, { account, tenant: freshTenant() }), 'UNIQUE-US');
-      await api.delete(`/v1/as2-instances/${first.id}`);
-      await create(api, 'UNIQUE-US');
+      await create(apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }), 'UNIQUE-US');
+      await ctx.api.delete(`/v1/as2-instances/${first.id}`);
+      await create(ctx.api, 'UNIQUE-US');
     });
 
     it('holds under concurrent creates: exactly one of ten wins', async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, () => api.post('/v1/as2-instances', instanceInput('RACE-US'))));
+      const results = await Promise.all(Array.from({ length: 10 }, () => ctx.api.post('/v1/as2-instances', instanceInput('RACE-US'))));
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
       expect(results.filter((r) => r.status === 422 && r.body.error.code === 'DUPLICATE_MY_AS2_ID')).toHaveLength(9);
     });
 
     it('a renamed instance frees its old id and takes the new one', async () => {
-      const a = await create(api, 'RENAME-A');
-      await create(api, 'RENAME-B');
-      const clash = await api.patch(`/v1/as2-instances/${a.id}`, { my_as2_id: 'RENAME-B' });
+      const a = await create(ctx.api, 'RENAME-A');
+      await create(ctx.api, 'RENAME-B');
+      const clash = await ctx.api.patch(`/v1/as2-instances/${a.id}`, { my_as2_id: 'RENAME-B' });
       expect(clash.status).toBe(422);
       expect(clash.body.error.code).toBe('DUPLICATE_MY_AS2_ID');
-      const renamed = await api.patch(`/v1/as2-instances/${a.id}`, { my_as2_id: 'RENAME-C' });
+      const renamed = await ctx.api.patch(`/v1/as2-instances/${a.id}`, { my_as2_id: 'RENAME-C' });
       expect(renamed.body.data.my_as2_id).toBe('RENAME-C');
-      await create(api, 'RENAME-A');
-      expect((await api.post('/v1/as2-instances', instanceInput('RENAME-C'))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
+      await create(ctx.api, 'RENAME-A');
+      expect((await ctx.api.post('/v1/as2-instances', instanceInput('RENAME-C'))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
     });
   });
 
   it('one instance renamed twice at once ends with one id; the ids it left are free again', async () => {
-    const solo = await create(api, 'SOLO-OLD');
-    const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => api.patch(`/v1/as2-instances/${solo.id}`, { my_as2_id: id })));
+    const solo = await create(ctx.api, 'SOLO-OLD');
+    const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => ctx.api.patch(`/v1/as2-instances/${solo.id}`, { my_as2_id: id })));
     expect(results.every((r) => r.status === 200)).toBe(true);
-    const final = (await api.get(`/v1/as2-instances/${solo.id}`)).body.data.my_as2_id;
-    for (const id of ['SOLO-OLD', 'SOLO-X', 'SOLO-Y'].filter((x) => x !== final)) await create(api, id);
-    expect((await api.post('/v1/as2-instances', instanceInput(final))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
+    const final = (await ctx.api.get(`/v1/as2-instances/${solo.id}`)).body.data.my_as2_id;
+    for (const id of ['SOLO-OLD', 'SOLO-X', 'SOLO-Y'].filter((x) => x !== final)) await create(ctx.api, id);
+    expect((await ctx.api.post('/v1/as2-instances', instanceInput(final))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
   });
 
   describe('master instances', () => {
     it('an account admin creates them; every tenant sees them as inherited and cannot change them', async () => {
-      const res = await admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('GROUP-US'));
+      const res = await ctx.admin.post(`/v1/accounts/${ctx.account}/as2-instances`, instanceInput('GROUP-US'));
       expect(res.status).toBe(201);
       const master = res.body.data;
       expect(master).toMatchObject({ my_as2_id: 'GROUP-US', type: 'master' });
-      const own = await create(api, 'OWN-US');
-      const list = await api.get('/v1/as2-instances');
+      const own = await create(ctx.api, 'OWN-US');
+      const list = await ctx.api.get('/v1/as2-instances');
       expect(list.body.data.map((i: { id: string; type: string }) => [i.id, i.type])).toEqual([
         [own.id, 'tenant'],
         [master.id, 'inherited'],
       ]);
-      expect((await api.get('/v1/as2-instances?type=inherited')).body.data.map((i: { id: string }) => i.id)).toEqual([master.id]);
-      expect((await api.get(`/v1/as2-instances/${master.id}`)).body.data).toMatchObject({ id: master.id, type: 'inherited', partnerships: [], keys: [] });
-      const patched = await api.patch(`/v1/as2-instances/${master.id}`, { my_name: 'Mine now' });
+      expect((await ctx.api.get('/v1/as2-instances?type=inherited')).body.data.map((i: { id: string }) => i.id)).toEqual([master.id]);
+      expect((await ctx.api.get(`/v1/as2-instances/${master.id}`)).body.data).toMatchObject({ id: master.id, type: 'inherited', partnerships: [], keys: [] });
+      const patched = await ctx.api.patch(`/v1/as2-instances/${master.id}`, { my_name: 'Mine now' });
       expect(patched.status).toBe(403);
       expect(patched.body.error.code).toBe('INHERITED_AS2_INSTANCE_READ_ONLY');
-      expect((await api.delete(`/v1/as2-instances/${master.id}`)).status).toBe(403);
-      expect((await admin.get(`/v1/accounts/${account}/as2-instances`)).body.data.map((i: { id: string }) => i.id)).toEqual([master.id]);
-      const updated = await admin.patch(`/v1/accounts/${account}/as2-instances/${master.id}`, { status: 'off' });
+      expect((await ctx.api.delete(`/v1/as2-instances/${master.id}`)).status).toBe(403);
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/as2-instances`)).body.data.map((i: { id: string }) => i.id)).toEqual([master.id]);
+      const updated = await ctx.admin.patch(`/v1/accounts/${ctx.account}/as2-instances/${master.id}`, { status: 'off' });
       expect(updated.body.data).toMatchObject({ status: 'off', type: 'master' });
-      expect((await api.get(`/v1/as2-instances/${master.id}`)).body.data.status).toBe('off');
-      const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`as2_instance-${master.id}`);
+      expect((await ctx.api.get(`/v1/as2-instances/${master.id}`)).body.data.status).toBe('off');
+      const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`as2_instance-${master.id}`);
       expect(events.map((e) => [e.type, (e.data as { tenant: unknown }).tenant])).toEqual([
         ['as2_instance.created.v1', null],
         ['as2_instance.status_changed.v1', null],
       ]);
-      expect((await admin.delete(`/v1/accounts/${account}/as2-instances/${master.id}`)).status).toBe(200);
-      expect((await api.get(`/v1/as2-instances/${master.id}`)).status).toBe(404);
+      expect((await ctx.admin.delete(`/v1/accounts/${ctx.account}/as2-instances/${master.id}`)).status).toBe(200);
+      expect((await ctx.api.get(`/v1/as2-instances/${master.id}`)).status).toBe(404);
     });
 
     it('keeps master my_as2_ids unique in the account', async () => {
-      expect((await admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('M-UNIQUE'))).status).toBe(201);
-      const dup = await admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('M-UNIQUE'));
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/as2-instances`, instanceInput('M-UNIQUE'))).status).toBe(201);
+      const dup = await ctx.admin.post(`/v1/accounts/${ctx.account}/as2-instances`, instanceInput('M-UNIQUE'));
       expect(dup.status).toBe(422);
       expect(dup.body.error.code).toBe('DUPLICATE_MY_AS2_ID');
     });
@@ -206,49 +186,49 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
 
   describe('security', () => {
     it('another tenant and another account see nothing and change nothing (404)', async () => {
-      const instance = await create(api, 'PRIVATE-US');
-      for (const other of [apiAs(t, { account, tenant: freshTenant() }), apiAs(t, { account: freshAccount(), tenant })]) {
+      const instance = await create(ctx.api, 'PRIVATE-US');
+      for (const other of [apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }), apiAs(ctx.t, { account: ctx.freshAccount(), tenant: ctx.tenant })]) {
         expect((await other.get(`/v1/as2-instances/${instance.id}`)).status).toBe(404);
         expect((await other.get('/v1/as2-instances')).body.data).toEqual([]);
         expect((await other.patch(`/v1/as2-instances/${instance.id}`, { my_name: 'stolen' })).status).toBe(404);
         expect((await other.delete(`/v1/as2-instances/${instance.id}`)).status).toBe(404);
       }
-      expect((await api.get(`/v1/as2-instances/${instance.id}`)).body.data.my_name).toBe('Us as PRIVATE-US');
+      expect((await ctx.api.get(`/v1/as2-instances/${instance.id}`)).body.data.my_name).toBe('Us as PRIVATE-US');
     });
 
     it('a master instance of another account is invisible; account routes take the own account and an account admin', async () => {
-      const other = freshAccount();
-      const otherAdmin = apiAs(t, { account: other, tenant: null, roles: ['account_admin'] });
+      const other = ctx.freshAccount();
+      const otherAdmin = apiAs(ctx.t, { account: other, tenant: null, roles: ['account_admin'] });
       const master = (await otherAdmin.post(`/v1/accounts/${other}/as2-instances`, instanceInput('THEIRS'))).body.data;
-      expect((await api.get(`/v1/as2-instances/${master.id}`)).status).toBe(404);
-      expect((await admin.get(`/v1/accounts/${other}/as2-instances`)).status).toBe(403);
-      expect((await admin.get(`/v1/accounts/${account}/as2-instances/${master.id}`)).status).toBe(404);
-      expect((await admin.patch(`/v1/accounts/${account}/as2-instances/${master.id}`, { my_name: 'x' })).status).toBe(404);
-      expect((await api.post(`/v1/accounts/${account}/as2-instances`, instanceInput('TENANT-TRIES'))).status).toBe(403);
+      expect((await ctx.api.get(`/v1/as2-instances/${master.id}`)).status).toBe(404);
+      expect((await ctx.admin.get(`/v1/accounts/${other}/as2-instances`)).status).toBe(403);
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/as2-instances/${master.id}`)).status).toBe(404);
+      expect((await ctx.admin.patch(`/v1/accounts/${ctx.account}/as2-instances/${master.id}`, { my_name: 'x' })).status).toBe(404);
+      expect((await ctx.api.post(`/v1/accounts/${ctx.account}/as2-instances`, instanceInput('TENANT-TRIES'))).status).toBe(403);
     });
 
     it('tenant_user reads but cannot write; no token is 401', async () => {
-      const instance = await create(api, 'READ-ONLY');
-      const reader = apiAs(t, { account, tenant, roles: ['tenant_user'] });
+      const instance = await create(ctx.api, 'READ-ONLY');
+      const reader = apiAs(ctx.t, { account: ctx.account, tenant: ctx.tenant, roles: ['tenant_user'] });
       expect((await reader.get(`/v1/as2-instances/${instance.id}`)).status).toBe(200);
       expect((await reader.post('/v1/as2-instances', instanceInput('READER'))).status).toBe(403);
       expect((await reader.patch(`/v1/as2-instances/${instance.id}`, { status: 'off' })).status).toBe(403);
       expect((await reader.delete(`/v1/as2-instances/${instance.id}`)).status).toBe(403);
-      expect((await t.app.inject({ method: 'GET', url: '/v1/as2-instances' })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'POST', url: '/v1/as2-instances', payload: instanceInput('NO-TOKEN') })).statusCode).toBe(401);
+      expect((await ctx.t.app.inject({ method: 'GET', url: '/v1/as2-instances' })).statusCode).toBe(401);
+      expect((await ctx.t.app.inject({ method: 'POST', url: '/v1/as2-instances', payload: instanceInput('NO-TOKEN') })).statusCode).toBe(401);
     });
 
     it('hostile bodies and ids get a 4xx, never a 5xx', async () => {
       for (const body of [[], 'x', { my_as2_id: { $ne: null } }, JSON.parse('{"__proto__": {"my_as2_id": "H"}}'), instanceInput('H', { my_as2_id: ['a'] })]) {
-        const res = await api.post('/v1/as2-instances', body);
+        const res = await ctx.api.post('/v1/as2-instances', body);
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
       }
       for (const id of ['../etc', 'ins_', "ins_' OR 1=1", '%00']) {
-        expect((await api.get(`/v1/as2-instances/${encodeURIComponent(id)}`)).status).toBe(404);
-        expect((await api.patch(`/v1/as2-instances/${encodeURIComponent(id)}`, { my_name: 'x' })).status).toBe(404);
+        expect((await ctx.api.get(`/v1/as2-instances/${encodeURIComponent(id)}`)).status).toBe(404);
+        expect((await ctx.api.patch(`/v1/as2-instances/${encodeURIComponent(id)}`, { my_name: 'x' })).status).toBe(404);
       }
-      expect((await api.delete('/v1/as2-instances/ins_01ARZ3NDEKTSV4RRFFQ69G5FAV?cascade=maybe')).status).toBe(422);
+      expect((await ctx.api.delete('/v1/as2-instances/ins_01ARZ3NDEKTSV4RRFFQ69G5FAV?cascade=maybe')).status).toBe(422);
     });
   });
 });

@@ -1,12 +1,6 @@
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
-import { apiAs, freshTenant, partnerInput, type Api } from './partner-api.spec-support';
-
-let accounts = 0;
-function freshAccount(): string {
-  accounts += 1;
-  return `hostile-${process.pid}-${accounts}`;
-}
+import { apiAs, partnerApiFixture, partnerInput } from './partner-api.spec-support';
 
 /** `{"name": [[…]]}` nested `depth` levels deep in all (the outer object is level 1). */
 function nestedBody(depth: number): string {
@@ -34,37 +28,22 @@ const NON_PUBLIC_URLS = [
 ];
 
 describe('hostile input on the partner-registry routes', () => {
-  let t: EmbeddedTestApp;
-  let account: string;
-  let tenant: string;
-  let api: Api;
-  let admin: Api;
-
-  beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
-  });
-  afterAll(() => t?.close());
-  beforeEach(() => {
-    account = freshAccount();
-    tenant = freshTenant();
-    api = apiAs(t, { account, tenant });
-    admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
-  });
+  const ctx = partnerApiFixture('hostile');
 
   const createPartner = async (as2Id: string, extra: Record<string, unknown> = {}) => {
-    const res = await api.post('/v1/partners', partnerInput(as2Id, extra));
+    const res = await ctx.api.post('/v1/partners', partnerInput(as2Id, extra));
     expect(res.status).toBe(201);
     return res.body.data;
   };
   const createMaster = async (as2Id: string) => {
-    const res = await admin.post(`/v1/accounts/${account}/partners`, partnerInput(as2Id));
+    const res = await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput(as2Id));
     expect(res.status).toBe(201);
     return res.body.data;
   };
   const raw = (method: 'POST' | 'PATCH', url: string, payload?: string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${t.token({ account, tenant })}`, ...headers } });
+    ctx.t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${ctx.t.token({ account: ctx.account, tenant: ctx.tenant })}`, ...headers } });
   const rawAsAdmin = (method: 'POST' | 'PATCH', url: string, payload?: string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${t.token({ account, tenant: null, roles: ['account_admin'] })}`, ...headers } });
+    ctx.t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${ctx.t.token({ account: ctx.account, tenant: null, roles: ['account_admin'] })}`, ...headers } });
 
   describe('null for a setting that has no null', () => {
     it.each([
@@ -75,19 +54,19 @@ describe('hostile input on the partner-registry routes', () => {
       ['connection.timeout_seconds', { connection: { timeout_seconds: null } }],
       ['mdn', { mdn: null }],
     ])('refuses %s: null at create and update (it used to be stored and answered as null), and changes nothing', async (field, body) => {
-      const created = await api.post('/v1/partners', partnerInput('NULL-CREATE', body));
+      const created = await ctx.api.post('/v1/partners', partnerInput('NULL-CREATE', body));
       expect(created.status).toBe(422);
       expect(Object.keys(created.body.errors)).toEqual([field]);
       const partner = await createPartner('NULL-UPDATE');
-      const updated = await api.patch(`/v1/partners/${partner.id}`, body);
+      const updated = await ctx.api.patch(`/v1/partners/${partner.id}`, body);
       expect(updated.status).toBe(422);
       expect(Object.keys(updated.body.errors)).toEqual([field]);
-      expect((await api.get(`/v1/partners/${partner.id}`)).body.data).toMatchObject({ active: true, sign: false, mdn_mode: 'async', http_auth: { enabled: false } });
+      expect((await ctx.api.get(`/v1/partners/${partner.id}`)).body.data).toMatchObject({ active: true, sign: false, mdn_mode: 'async', http_auth: { enabled: false } });
     });
 
     it('still takes null where the setting has it (sign_algorithm, subject, http_auth.username)', async () => {
       const partner = await createPartner('NULL-ALLOWED', { subject: 'Orders', sign_algorithm: 'SHA256withRSA' });
-      const updated = await api.patch(`/v1/partners/${partner.id}`, { subject: null, sign_algorithm: null, http_auth: { username: null } });
+      const updated = await ctx.api.patch(`/v1/partners/${partner.id}`, { subject: null, sign_algorithm: null, http_auth: { username: null } });
       expect(updated.status).toBe(200);
       expect(updated.body.data).toMatchObject({ subject: null, sign_algorithm: null, http_auth: { username: null } });
     });
@@ -95,42 +74,42 @@ describe('hostile input on the partner-registry routes', () => {
 
   describe('partner endpoints on non-public addresses', () => {
     it.each(NON_PUBLIC_URLS)('refuses %s at create, for tenant and master partners', async (url) => {
-      const tenantPartner = await api.post('/v1/partners', partnerInput('NONPUBLIC', { url }));
+      const tenantPartner = await ctx.api.post('/v1/partners', partnerInput('NONPUBLIC', { url }));
       expect(tenantPartner.status).toBe(422);
       expect(tenantPartner.body).toEqual({ message: 'Validation failed', errors: { url: [expect.stringMatching(/localhost|public address/)] }, error: { type: 'validation_error', code: 'INVALID_ENDPOINT_URL' } });
-      const master = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('NONPUBLIC', { url }));
+      const master = await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('NONPUBLIC', { url }));
       expect(master.status).toBe(422);
       expect(master.body.error.code).toBe('INVALID_ENDPOINT_URL');
-      expect((await api.get('/v1/partners')).body.data).toEqual([]);
+      expect((await ctx.api.get('/v1/partners')).body.data).toEqual([]);
     });
 
     it('refuses them at patch: tenant partner, master partner and a tenant override, and nothing changes', async () => {
       const own = await createPartner('OWN');
       const master = await createMaster('MASTER');
       for (const url of ['https://127.0.0.1:22/', 'https://[::1]/', 'https://169.254.169.254/']) {
-        const patched = await api.patch(`/v1/partners/${own.id}`, { url });
+        const patched = await ctx.api.patch(`/v1/partners/${own.id}`, { url });
         expect(patched.status).toBe(422);
         expect(patched.body.errors).toEqual({ url: [expect.any(String)] });
         expect(patched.body.error.code).toBe('INVALID_ENDPOINT_URL');
-        const mdn = await api.patch(`/v1/partners/${own.id}`, { mdn: { url: url + 'mdn' } });
+        const mdn = await ctx.api.patch(`/v1/partners/${own.id}`, { mdn: { url: url + 'mdn' } });
         expect(mdn.status).toBe(422);
         expect(mdn.body.errors).toEqual({ 'mdn.url': [expect.any(String)] });
-        const masterPatch = await admin.patch(`/v1/accounts/${account}/partners/${master.id}`, { url });
+        const masterPatch = await ctx.admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { url });
         expect(masterPatch.status).toBe(422);
         expect(masterPatch.body.error.code).toBe('INVALID_ENDPOINT_URL');
-        const override = await api.patch(`/v1/partners/${master.id}`, { url });
+        const override = await ctx.api.patch(`/v1/partners/${master.id}`, { url });
         expect(override.status).toBe(422);
         expect(override.body.error.code).toBe('INVALID_ENDPOINT_URL');
       }
-      expect((await api.get(`/v1/partners/${own.id}`)).body.data).toMatchObject({ url: own.url, mdn: { url: null } });
-      expect((await api.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ url: master.url, has_overrides: false });
-      expect((await admin.get(`/v1/accounts/${account}/partners/${master.id}`)).body.data.url).toBe(master.url);
+      expect((await ctx.api.get(`/v1/partners/${own.id}`)).body.data).toMatchObject({ url: own.url, mdn: { url: null } });
+      expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ url: master.url, has_overrides: false });
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/partners/${master.id}`)).body.data.url).toBe(master.url);
     });
 
     it('still takes public addresses and names', async () => {
       const own = await createPartner('PUBLIC', { url: 'https://93.184.216.34:8443/as2' });
-      expect((await api.patch(`/v1/partners/${own.id}`, { url: 'https://[2606:4700::1111]/as2' })).status).toBe(200);
-      expect((await api.patch(`/v1/partners/${own.id}`, { url: 'https://localhost.example.com/as2' })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/partners/${own.id}`, { url: 'https://[2606:4700::1111]/as2' })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/partners/${own.id}`, { url: 'https://localhost.example.com/as2' })).status).toBe(200);
     });
 
     describe('with PRIVATE_ENDPOINTS_ALLOW', () => {
@@ -141,7 +120,7 @@ describe('hostile input on the partner-registry routes', () => {
       afterAll(() => onPremise?.close());
 
       it('lets the allowed ranges through, and only them', async () => {
-        const local = apiAs(onPremise, { account, tenant });
+        const local = apiAs(onPremise, { account: ctx.account, tenant: ctx.tenant });
         const created = await local.post('/v1/partners', partnerInput('ONPREM', { url: 'https://10.20.4.5/as2' }));
         expect(created.status).toBe(201);
         expect((await local.patch(`/v1/partners/${created.body.data.id}`, { url: 'https://[fd00:20::7]/as2' })).status).toBe(200);
@@ -170,22 +149,22 @@ describe('hostile input on the partner-registry routes', () => {
       ['subject (C1 control)', { subject: 'Orders\u0085next' }, 'subject'],
       ['subject (line separator)', { subject: 'Orders\u2028next' }, 'subject'],
     ])('%s: 422 naming the field, at create and patch', async (_case, fields, field) => {
-      const created = await api.post('/v1/partners', partnerInput('HDR', fields));
+      const created = await ctx.api.post('/v1/partners', partnerInput('HDR', fields));
       expect(created.status).toBe(422);
       expect(created.body.message).toBe('Validation failed');
       expect(Object.keys(created.body.errors)).toEqual([field]);
       const own = await createPartner('HDR-OK');
-      const patched = await api.patch(`/v1/partners/${own.id}`, fields);
+      const patched = await ctx.api.patch(`/v1/partners/${own.id}`, fields);
       expect(patched.status).toBe(422);
       expect(Object.keys(patched.body.errors)).toEqual([field]);
       const master = await createMaster('HDR-M');
-      const masterPatch = await admin.patch(`/v1/accounts/${account}/partners/${master.id}`, fields);
+      const masterPatch = await ctx.admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, fields);
       expect(masterPatch.status).toBe(422);
       expect(Object.keys(masterPatch.body.errors)).toEqual([field]);
     });
 
     it('still takes ordinary text, with non-ASCII letters', async () => {
-      const res = await api.post('/v1/partners', partnerInput('TEXT-OK', { name: 'Müller & Søn — Ελλάδα', subject: 'EDI from Müller (café) #42', http_auth: { username: 'edi-user', password: 'p@ss w:rd' } }));
+      const res = await ctx.api.post('/v1/partners', partnerInput('TEXT-OK', { name: 'Müller & Søn — Ελλάδα', subject: 'EDI from Müller (café) #42', http_auth: { username: 'edi-user', password: 'p@ss w:rd' } }));
       expect(res.status).toBe(201);
     });
   });
@@ -207,7 +186,7 @@ describe('hostile input on the partner-registry routes', () => {
     });
 
     it('checks every JSON route, the tenants of an account too', async () => {
-      const res = await rawAsAdmin('POST', `/v1/accounts/${account}/tenants`, '{"name":"Plant\\u0000 1"}', { 'content-type': 'application/json' });
+      const res = await rawAsAdmin('POST', `/v1/accounts/${ctx.account}/tenants`, '{"name":"Plant\\u0000 1"}', { 'content-type': 'application/json' });
       expect(res.statusCode).toBe(422);
       expect(res.json().errors).toEqual({ name: [expect.any(String)] });
       expect(res.json().error.code).toBe('INVALID_CHARACTERS');
@@ -228,8 +207,8 @@ describe('hostile input on the partner-registry routes', () => {
       for (const [method, url, call] of [
         ['POST', '/v1/partners', raw],
         ['PATCH', `/v1/partners/${own.id}`, raw],
-        ['POST', `/v1/accounts/${account}/partners`, rawAsAdmin],
-        ['POST', `/v1/accounts/${account}/tenants`, rawAsAdmin],
+        ['POST', `/v1/accounts/${ctx.account}/partners`, rawAsAdmin],
+        ['POST', `/v1/accounts/${ctx.account}/tenants`, rawAsAdmin],
       ] as const) {
         const res = await call(method, url, body, { 'content-type': 'application/json' });
         expect(res.statusCode).toBe(400);
@@ -257,13 +236,13 @@ describe('hostile input on the partner-registry routes', () => {
     it('answers 422 for no body, an empty body, {} and empty groups on every PATCH route', async () => {
       const own = await createPartner('NOCHANGE');
       const master = await createMaster('NOCHANGE-M');
-      const tenantId = `t-${account}`;
-      expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: tenantId, name: 'Plant' })).status).toBe(201);
+      const tenantId = `t-${ctx.account}`;
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: tenantId, name: 'Plant' })).status).toBe(201);
       const routes = [
         [raw, `/v1/partners/${own.id}`],
         [raw, `/v1/partners/${master.id}`],
-        [rawAsAdmin, `/v1/accounts/${account}/partners/${master.id}`],
-        [rawAsAdmin, `/v1/accounts/${account}/tenants/${tenantId}`],
+        [rawAsAdmin, `/v1/accounts/${ctx.account}/partners/${master.id}`],
+        [rawAsAdmin, `/v1/accounts/${ctx.account}/tenants/${tenantId}`],
       ] as const;
       for (const [call, url] of routes) {
         for (const [payload, headers] of [
@@ -281,23 +260,23 @@ describe('hostile input on the partner-registry routes', () => {
       for (const payload of ['{"mdn":{}}', '{"connection":{},"http_auth":{}}']) {
         expect((await raw('PATCH', `/v1/partners/${own.id}`, payload, { 'content-type': 'application/json' })).json()).toEqual(NO_CHANGE);
       }
-      expect((await api.get(`/v1/partners/${master.id}`)).body.data.has_overrides).toBe(false);
+      expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.has_overrides).toBe(false);
     });
 
     it('still refuses unknown fields first, and still takes a real change, null included', async () => {
       const own = await createPartner('CHANGE', { email: 'edi@change.example.com' });
-      const unknown = await api.patch(`/v1/partners/${own.id}`, { bogus: 1 });
+      const unknown = await ctx.api.patch(`/v1/partners/${own.id}`, { bogus: 1 });
       expect(unknown.status).toBe(422);
       expect(unknown.body.errors).toEqual({ bogus: ['The bogus field is not allowed'] });
-      const cleared = await api.patch(`/v1/partners/${own.id}`, { email: null });
+      const cleared = await ctx.api.patch(`/v1/partners/${own.id}`, { email: null });
       expect(cleared.status).toBe(200);
       expect(cleared.body.data.email).toBeNull();
-      expect((await api.patch(`/v1/partners/${own.id}`, { mdn: { signed: true } })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/partners/${own.id}`, { mdn: { signed: true } })).status).toBe(200);
     });
 
     it('answers the role check first: a read-only user gets 403', async () => {
       const own = await createPartner('RO');
-      const user = apiAs(t, { account, tenant, roles: ['tenant_user'] });
+      const user = apiAs(ctx.t, { account: ctx.account, tenant: ctx.tenant, roles: ['tenant_user'] });
       expect((await user.patch(`/v1/partners/${own.id}`, undefined)).status).toBe(403);
     });
   });

@@ -1,71 +1,52 @@
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { PartnerRegistryModule } from '../partner-registry.module';
-import { API_TIMESTAMP, apiAs, freshTenant, partnerInput, type Api } from './partner-api.spec-support';
-
-let accounts = 0;
-function freshAccount(): string {
-  accounts += 1;
-  return `account-${process.pid}-${accounts}`;
-}
+import { API_TIMESTAMP, apiAs, freshTenant, partnerApiFixture, partnerInput } from './partner-api.spec-support';
 
 describe('master partners, inheritance, overrides and tenants', () => {
-  let t: EmbeddedTestApp;
-  let account: string;
-  let admin: Api;
+  const ctx = partnerApiFixture('account');
 
-  beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
-  });
-  afterAll(() => t?.close());
-  beforeEach(() => {
-    account = freshAccount();
-    admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
-  });
-
-  const tenantApi = (tenant = freshTenant()) => apiAs(t, { account, tenant });
+  const tenantApi = (tenant = freshTenant()) => apiAs(ctx.t, { account: ctx.account, tenant });
   const createMaster = async (as2Id: string, extra: Record<string, unknown> = {}) => {
-    const res = await admin.post(`/v1/accounts/${account}/partners`, partnerInput(as2Id, extra));
+    const res = await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput(as2Id, extra));
     expect(res.status).toBe(201);
     return res.body.data;
   };
 
   describe('master partners (/v1/accounts/{account}/partners)', () => {
     it('creates, reads, lists, updates and deletes', async () => {
-      const created = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('MCKESSON', { sign: true }));
+      const created = await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('MCKESSON', { sign: true }));
       expect(created.status).toBe(201);
       expect(created.body.message).toBe('Master partner created successfully');
       const master = created.body.data;
       expect(master).toMatchObject({ as2_id: 'MCKESSON', type: 'master', master_partner_id: null, sign: true });
-      expect((await admin.get(`/v1/accounts/${account}/partners/${master.id}`)).body.data).toMatchObject({ id: master.id, certificates: [] });
-      const list = await admin.get(`/v1/accounts/${account}/partners`);
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/partners/${master.id}`)).body.data).toMatchObject({ id: master.id, certificates: [] });
+      const list = await ctx.admin.get(`/v1/accounts/${ctx.account}/partners`);
       expect(list.body.data.map((p: any) => p.id)).toEqual([master.id]);
       expect(list.body.pagination.total).toBe(1);
-      const updated = await admin.patch(`/v1/accounts/${account}/partners/${master.id}`, { name: 'McKesson Corp' });
+      const updated = await ctx.admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { name: 'McKesson Corp' });
       expect(updated.body).toMatchObject({ message: 'Master partner updated successfully', data: { name: 'McKesson Corp' } });
-      const deleted = await admin.delete(`/v1/accounts/${account}/partners/${master.id}`);
+      const deleted = await ctx.admin.delete(`/v1/accounts/${ctx.account}/partners/${master.id}`);
       expect(deleted.body).toEqual({ message: 'Master partner deleted successfully', data: { id: master.id, deleted_at: expect.stringMatching(API_TIMESTAMP) } });
-      expect((await admin.get(`/v1/accounts/${account}/partners/${master.id}`)).status).toBe(404);
-      expect((await admin.post(`/v1/accounts/${account}/partners`, partnerInput('MCKESSON'))).status).toBe(201);
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/partners/${master.id}`)).status).toBe(404);
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('MCKESSON'))).status).toBe(201);
     });
 
     it('keeps AS2 ids unique among the account masters and validates like tenant partners', async () => {
       await createMaster('UNIQUE-M');
-      const dup = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('UNIQUE-M'));
+      const dup = await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('UNIQUE-M'));
       expect(dup.status).toBe(422);
       expect(dup.body.error.code).toBe('DUPLICATE_AS2_ID');
-      const bad = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('BAD ID'));
+      const bad = await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('BAD ID'));
       expect(bad.body.error.code).toBe('INVALID_AS2_ID_FORMAT');
     });
 
     it('needs an account admin of that very account', async () => {
       const master = await createMaster('GUARDED');
-      const tenantAdmin = apiAs(t, { account, tenant: freshTenant(), roles: ['tenant_admin'] });
-      expect((await tenantAdmin.get(`/v1/accounts/${account}/partners`)).status).toBe(403);
-      expect((await tenantAdmin.post(`/v1/accounts/${account}/partners`, partnerInput('X'))).status).toBe(403);
-      const otherAdmin = apiAs(t, { account: freshAccount(), tenant: null, roles: ['account_admin'] });
-      expect((await otherAdmin.get(`/v1/accounts/${account}/partners`)).status).toBe(403);
-      expect((await otherAdmin.delete(`/v1/accounts/${account}/partners/${master.id}`)).status).toBe(403);
-      const ownAccountOtherId = await apiAs(t, { account: 'x', tenant: null, roles: ['account_admin'] }).get(`/v1/accounts/x/partners/${master.id}`);
+      const tenantAdmin = apiAs(ctx.t, { account: ctx.account, tenant: freshTenant(), roles: ['tenant_admin'] });
+      expect((await tenantAdmin.get(`/v1/accounts/${ctx.account}/partners`)).status).toBe(403);
+      expect((await tenantAdmin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('X'))).status).toBe(403);
+      const otherAdmin = apiAs(ctx.t, { account: ctx.freshAccount(), tenant: null, roles: ['account_admin'] });
+      expect((await otherAdmin.get(`/v1/accounts/${ctx.account}/partners`)).status).toBe(403);
+      expect((await otherAdmin.delete(`/v1/accounts/${ctx.account}/partners/${master.id}`)).status).toBe(403);
+      const ownAccountOtherId = await apiAs(ctx.t, { account: 'x', tenant: null, roles: ['account_admin'] }).get(`/v1/accounts/x/partners/${master.id}`);
       expect(ownAccountOtherId.status).toBe(404);
     });
   });
@@ -82,7 +63,7 @@ describe('master partners, inheritance, overrides and tenants', () => {
       const neverSeen = tenantApi();
       expect((await neverSeen.get('/v1/partners')).body.data).toEqual([expect.objectContaining(expected)]);
       expect((await neverSeen.get(`/v1/partners/${master.id}`)).body.data).toMatchObject(expected);
-      const otherAccount = apiAs(t, { account: freshAccount(), tenant: freshTenant() });
+      const otherAccount = apiAs(ctx.t, { account: ctx.freshAccount(), tenant: freshTenant() });
       expect((await otherAccount.get('/v1/partners')).body.data).toEqual([]);
       expect((await otherAccount.get(`/v1/partners/${master.id}`)).status).toBe(404);
     });
@@ -104,9 +85,9 @@ describe('master partners, inheritance, overrides and tenants', () => {
 
     it('gives a tenant registered later the existing masters', async () => {
       const master = await createMaster('EARLY');
-      const res = await admin.post(`/v1/accounts/${account}/tenants`, { id: 'late-tenant', name: 'Late', plan: 'starter' });
+      const res = await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: 'late-tenant', name: 'Late', plan: 'starter' });
       expect(res.status).toBe(201);
-      const late = apiAs(t, { account, tenant: 'late-tenant' });
+      const late = apiAs(ctx.t, { account: ctx.account, tenant: 'late-tenant' });
       expect((await late.get('/v1/partners')).body.data.map((p: any) => p.id)).toEqual([master.id]);
     });
 
@@ -123,7 +104,7 @@ describe('master partners, inheritance, overrides and tenants', () => {
       const known = tenantApi();
       await known.post('/v1/partners', partnerInput('KEEP'));
       await known.patch(`/v1/partners/${master.id}`, { mdn_mode: 'sync' });
-      await admin.delete(`/v1/accounts/${account}/partners/${master.id}`);
+      await ctx.admin.delete(`/v1/accounts/${ctx.account}/partners/${master.id}`);
       expect((await known.get('/v1/partners')).body.data.map((p: any) => p.as2_id)).toEqual(['KEEP']);
       expect((await known.get(`/v1/partners/${master.id}`)).status).toBe(404);
       expect((await tenantApi().get(`/v1/partners/${master.id}`)).status).toBe(404);
@@ -150,11 +131,11 @@ describe('master partners, inheritance, overrides and tenants', () => {
         override_settings: { url: 'https://tenant-specific.endpoint.com/as2', mdn_mode: 'sync' },
       });
 
-      const masterNow = (await admin.get(`/v1/accounts/${account}/partners/${master.id}`)).body.data;
+      const masterNow = (await ctx.admin.get(`/v1/accounts/${ctx.account}/partners/${master.id}`)).body.data;
       expect(masterNow).toMatchObject({ url: master.url, mdn_mode: 'async' });
       expect((await bystander.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ url: master.url, has_overrides: false });
 
-      await admin.patch(`/v1/accounts/${account}/partners/${master.id}`, { mdn_mode: 'none', sign: true, name: 'Renamed master' });
+      await ctx.admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { mdn_mode: 'none', sign: true, name: 'Renamed master' });
       expect((await tenant.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ mdn_mode: 'sync', sign: true, name: 'Renamed master' });
       expect((await bystander.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ mdn_mode: 'none', sign: true, name: 'Renamed master' });
       expect((await tenant.get('/v1/partners?type=inherited')).body.data[0]).toMatchObject({ has_overrides: true, mdn_mode: 'sync' });
@@ -197,12 +178,12 @@ describe('master partners, inheritance, overrides and tenants', () => {
       const res = await tenantApi().delete(`/v1/partners/${master.id}`);
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('INHERITED_PARTNER_NOT_DELETABLE');
-      expect((await admin.get(`/v1/accounts/${account}/partners/${master.id}`)).status).toBe(200);
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/partners/${master.id}`)).status).toBe(200);
     });
 
     it('lets tenant users read overrides but not change them', async () => {
       const master = await createMaster('RO-OVR');
-      const user = apiAs(t, { account, tenant: freshTenant(), roles: ['tenant_user'] });
+      const user = apiAs(ctx.t, { account: ctx.account, tenant: freshTenant(), roles: ['tenant_user'] });
       expect((await user.get(`/v1/partners/${master.id}/overrides`)).status).toBe(200);
       expect((await user.patch(`/v1/partners/${master.id}`, { compress: true })).status).toBe(403);
       expect((await user.delete(`/v1/partners/${master.id}/overrides`)).status).toBe(403);
@@ -211,37 +192,37 @@ describe('master partners, inheritance, overrides and tenants', () => {
 
   describe('tenants (/v1/accounts/{account}/tenants)', () => {
     it('creates, lists, reads, updates and deletes tenants', async () => {
-      const created = await admin.post(`/v1/accounts/${account}/tenants`, { id: 'acme-east', name: 'Acme East', plan: 'starter' });
+      const created = await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: 'acme-east', name: 'Acme East', plan: 'starter' });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
         message: 'Tenant created successfully',
         data: { id: 'acme-east', name: 'Acme East', plan: 'starter', partner_limit: 10, created_at: expect.stringMatching(API_TIMESTAMP), updated_at: expect.stringMatching(API_TIMESTAMP) },
       });
-      const generated = await admin.post(`/v1/accounts/${account}/tenants`, { name: 'Generated' });
+      const generated = await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { name: 'Generated' });
       expect(generated.body.data).toMatchObject({ id: expect.stringMatching(/^ten_/), plan: 'free', partner_limit: 5 });
-      expect((await admin.get(`/v1/accounts/${account}/tenants`)).body.data.map((x: any) => x.id)).toEqual(['acme-east', generated.body.data.id]);
-      expect((await admin.get(`/v1/accounts/${account}/tenants/acme-east`)).body.data.name).toBe('Acme East');
-      const updated = await admin.patch(`/v1/accounts/${account}/tenants/acme-east`, { plan: 'enterprise' });
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/tenants`)).body.data.map((x: any) => x.id)).toEqual(['acme-east', generated.body.data.id]);
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/tenants/acme-east`)).body.data.name).toBe('Acme East');
+      const updated = await ctx.admin.patch(`/v1/accounts/${ctx.account}/tenants/acme-east`, { plan: 'enterprise' });
       expect(updated.body).toMatchObject({ message: 'Tenant updated successfully', data: { plan: 'enterprise', partner_limit: null } });
-      expect((await admin.delete(`/v1/accounts/${account}/tenants/acme-east`)).body).toMatchObject({ message: 'Tenant deleted successfully', data: { id: 'acme-east' } });
-      expect((await admin.get(`/v1/accounts/${account}/tenants/acme-east`)).status).toBe(404);
+      expect((await ctx.admin.delete(`/v1/accounts/${ctx.account}/tenants/acme-east`)).body).toMatchObject({ message: 'Tenant deleted successfully', data: { id: 'acme-east' } });
+      expect((await ctx.admin.get(`/v1/accounts/${ctx.account}/tenants/acme-east`)).status).toBe(404);
     });
 
     it('refuses duplicates, bad plans and bad ids, and answers 404 TENANT_NOT_FOUND', async () => {
-      await admin.post(`/v1/accounts/${account}/tenants`, { id: 'once', name: 'Once' });
-      const dup = await admin.post(`/v1/accounts/${account}/tenants`, { id: 'once', name: 'Twice' });
+      await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: 'once', name: 'Once' });
+      const dup = await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: 'once', name: 'Twice' });
       expect(dup.status).toBe(409);
       expect(dup.body.error.code).toBe('TENANT_ALREADY_EXISTS');
-      expect((await admin.post(`/v1/accounts/${account}/tenants`, { name: 'x', plan: 'gold' })).body.errors).toHaveProperty('plan');
-      expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: 'has.dot', name: 'x' })).body.errors).toHaveProperty('id');
-      const missing = await admin.patch(`/v1/accounts/${account}/tenants/nobody`, { plan: 'starter' });
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { name: 'x', plan: 'gold' })).body.errors).toHaveProperty('plan');
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: 'has.dot', name: 'x' })).body.errors).toHaveProperty('id');
+      const missing = await ctx.admin.patch(`/v1/accounts/${ctx.account}/tenants/nobody`, { plan: 'starter' });
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe('TENANT_NOT_FOUND');
     });
 
     it('needs an account admin of that account', async () => {
-      expect((await tenantApi().get(`/v1/accounts/${account}/tenants`)).status).toBe(403);
-      expect((await apiAs(t, { account: freshAccount(), tenant: null, roles: ['account_admin'] }).get(`/v1/accounts/${account}/tenants`)).status).toBe(403);
+      expect((await tenantApi().get(`/v1/accounts/${ctx.account}/tenants`)).status).toBe(403);
+      expect((await apiAs(ctx.t, { account: ctx.freshAccount(), tenant: null, roles: ['account_admin'] }).get(`/v1/accounts/${ctx.account}/tenants`)).status).toBe(403);
     });
   });
 });

@@ -1,9 +1,4 @@
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { PartnerRegistryModule } from '../partner-registry.module';
-import { apiAs, freshTenant, partnerInput, type Api } from './partner-api.spec-support';
-
-let accounts = 0;
-const freshAccount = () => `stats-account-${process.pid}-${++accounts}`;
+import { apiAs, freshTenant, partnerApiFixture, partnerInput, type Api } from './partner-api.spec-support';
 
 const record = (messageId: string, extra: Record<string, unknown> = {}) => ({
   message_id: messageId,
@@ -16,34 +11,24 @@ const record = (messageId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('message statistics (POST /v1/gateway/message-events → partner details)', () => {
-  let t: EmbeddedTestApp;
-  let account: string;
-  let tenant: string;
-  let api: Api;
+  const ctx = partnerApiFixture('stats-account');
   let gateway: Api;
 
-  beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
-  }, 60_000);
-  afterAll(() => t?.close());
   beforeEach(() => {
-    account = freshAccount();
-    tenant = freshTenant();
-    api = apiAs(t, { account, tenant });
-    gateway = apiAs(t, { account, tenant: null, roles: ['gateway'] });
+    gateway = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['gateway'] });
   });
 
   const post = (events: unknown[], caller = gateway) => caller.post('/v1/gateway/message-events', { events });
-  const statsOf = async (partnerId: string) => (await api.get(`/v1/partners/${partnerId}`)).body.data;
+  const statsOf = async (partnerId: string) => (await ctx.api.get(`/v1/partners/${partnerId}`)).body.data;
 
   it('counts sent and received messages of a partner by its AS2 id, with success rate and last message', async () => {
-    const acme = (await api.post('/v1/partners', partnerInput('ACME'))).body.data;
+    const acme = (await ctx.api.post('/v1/partners', partnerInput('ACME'))).body.data;
     const res = await post([
-      record('m1', { tenant }),
-      record('m2', { tenant, status: 'failed', occurred_at: '2026-11-30T10:05:00.000Z' }),
-      record('m3', { tenant, direction: 'inbound', as2_from: 'ACME', as2_to: 'US', occurred_at: '2026-11-30T10:02:00.000Z' }),
-      record('m4', { tenant, direction: 'inbound', as2_from: 'ACME', as2_to: 'US', status: 'pending', occurred_at: '2026-11-30T09:00:00.000Z' }),
-      record('other', { tenant, as2_to: 'SOMEONE-ELSE' }),
+      record('m1', { tenant: ctx.tenant }),
+      record('m2', { tenant: ctx.tenant, status: 'failed', occurred_at: '2026-11-30T10:05:00.000Z' }),
+      record('m3', { tenant: ctx.tenant, direction: 'inbound', as2_from: 'ACME', as2_to: 'US', occurred_at: '2026-11-30T10:02:00.000Z' }),
+      record('m4', { tenant: ctx.tenant, direction: 'inbound', as2_from: 'ACME', as2_to: 'US', status: 'pending', occurred_at: '2026-11-30T09:00:00.000Z' }),
+      record('other', { tenant: ctx.tenant, as2_to: 'SOMEONE-ELSE' }),
     ]);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ received: 5, applied: 5, ignored: 0 });
@@ -53,10 +38,10 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
   });
 
   it('is idempotent by message_id and tolerant of any order: the latest outcome of a message counts, once', async () => {
-    const acme = (await api.post('/v1/partners', partnerInput('ACME'))).body.data;
-    const sent = record('retry-1', { tenant, status: 'sent', occurred_at: '2026-11-30T10:00:00.000Z' });
-    const failed = record('retry-1', { tenant, status: 'failed', occurred_at: '2026-11-30T10:01:00.000Z' });
-    const delivered = record('retry-1', { tenant, status: 'delivered', occurred_at: '2026-11-30T10:02:00.000Z' });
+    const acme = (await ctx.api.post('/v1/partners', partnerInput('ACME'))).body.data;
+    const sent = record('retry-1', { tenant: ctx.tenant, status: 'sent', occurred_at: '2026-11-30T10:00:00.000Z' });
+    const failed = record('retry-1', { tenant: ctx.tenant, status: 'failed', occurred_at: '2026-11-30T10:01:00.000Z' });
+    const delivered = record('retry-1', { tenant: ctx.tenant, status: 'delivered', occurred_at: '2026-11-30T10:02:00.000Z' });
     // Delivered first, then the older outcomes arrive late, then everything again.
     expect((await post([delivered])).body.data).toEqual({ received: 1, applied: 1, ignored: 0 });
     expect((await post([failed, sent])).body.data).toEqual({ received: 2, applied: 0, ignored: 2 });
@@ -64,7 +49,7 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     expect((await statsOf(acme.id)).message_stats).toEqual({ total_sent: 1, total_received: 0, success_rate: 100, last_message_at: '2026-11-30T10:02:00.000000Z' });
     // The same outcomes in the natural order end in the same state.
     const other = freshTenant();
-    const otherApi = apiAs(t, { account, tenant: other });
+    const otherApi = apiAs(ctx.t, { account: ctx.account, tenant: other });
     const acme2 = (await otherApi.post('/v1/partners', partnerInput('ACME'))).body.data;
     await post([sent, failed, delivered].map((r) => ({ ...r, tenant: other })));
     expect((await otherApi.get(`/v1/partners/${acme2.id}`)).body.data.message_stats).toEqual({
@@ -76,38 +61,38 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
   });
 
   it('a partner without messages has zero counts and no rate', async () => {
-    const quiet = (await api.post('/v1/partners', partnerInput('QUIET'))).body.data;
+    const quiet = (await ctx.api.post('/v1/partners', partnerInput('QUIET'))).body.data;
     expect((await statsOf(quiet.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
   });
 
   it("statistics stay within their tenant and account", async () => {
-    const mine = (await api.post('/v1/partners', partnerInput('ACME'))).body.data;
-    const otherTenant = apiAs(t, { account, tenant: freshTenant() });
+    const mine = (await ctx.api.post('/v1/partners', partnerInput('ACME'))).body.data;
+    const otherTenant = apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() });
     const theirs = (await otherTenant.post('/v1/partners', partnerInput('ACME'))).body.data;
-    await post([record('x1', { tenant })]);
+    await post([record('x1', { tenant: ctx.tenant })]);
     expect((await statsOf(mine.id)).message_stats.total_sent).toBe(1);
     expect((await otherTenant.get(`/v1/partners/${theirs.id}`)).body.data.message_stats.total_sent).toBe(0);
     // A gateway of another account writing the same tenant name lands in its own account.
-    const foreign = apiAs(t, { account: freshAccount(), tenant: null, roles: ['gateway'] });
-    expect((await post([record('x2', { tenant })], foreign)).status).toBe(200);
+    const foreign = apiAs(ctx.t, { account: ctx.freshAccount(), tenant: null, roles: ['gateway'] });
+    expect((await post([record('x2', { tenant: ctx.tenant })], foreign)).status).toBe(200);
     expect((await statsOf(mine.id)).message_stats.total_sent).toBe(1);
   });
 
   describe('security and validation', () => {
     it('takes the gateway role only; no token is 401', async () => {
       for (const roles of [['tenant_admin'], ['tenant_user'], ['account_admin'], ['operator']]) {
-        const res = await post([record('r', { tenant })], apiAs(t, { account, tenant: roles[0] === 'account_admin' || roles[0] === 'operator' ? null : tenant, roles }));
+        const res = await post([record('r', { tenant: ctx.tenant })], apiAs(ctx.t, { account: ctx.account, tenant: roles[0] === 'account_admin' || roles[0] === 'operator' ? null : ctx.tenant, roles }));
         expect(res.status).toBe(403);
       }
-      expect((await t.app.inject({ method: 'POST', url: '/v1/gateway/message-events', payload: { events: [record('r', { tenant })] } })).statusCode).toBe(401);
+      expect((await ctx.t.app.inject({ method: 'POST', url: '/v1/gateway/message-events', payload: { events: [record('r', { tenant: ctx.tenant })] } })).statusCode).toBe(401);
     });
 
     it('refuses a record naming another account, another tenant than the token, or no tenant — the whole batch', async () => {
-      const acme = (await api.post('/v1/partners', partnerInput('ACME'))).body.data;
-      const foreign = await post([record('ok', { tenant }), record('bad', { tenant, account: 'someone-else' })]);
+      const acme = (await ctx.api.post('/v1/partners', partnerInput('ACME'))).body.data;
+      const foreign = await post([record('ok', { tenant: ctx.tenant }), record('bad', { tenant: ctx.tenant, account: 'someone-else' })]);
       expect(foreign.status).toBe(403);
       expect((await post([record('no-tenant')])).status).toBe(403);
-      const tenantGateway = apiAs(t, { account, tenant, roles: ['gateway'] });
+      const tenantGateway = apiAs(ctx.t, { account: ctx.account, tenant: ctx.tenant, roles: ['gateway'] });
       expect((await post([record('other-tenant', { tenant: 'not-mine' })], tenantGateway)).status).toBe(403);
       expect((await post([record('own-tenant')], tenantGateway)).status).toBe(200);
       expect((await statsOf(acme.id)).message_stats.total_sent).toBe(1);

@@ -1,4 +1,5 @@
-import type { EmbeddedTestApp, TestTokenClaims } from '@as2-partners/platform-testing';
+import { createEmbeddedTestApp, type EmbeddedTestApp, type EmbeddedTestAppOptions, type TestTokenClaims } from '@as2-partners/platform-testing';
+import { PartnerRegistryModule } from '../partner-registry.module';
 
 export interface ApiResponse {
   readonly status: number;
@@ -39,4 +40,34 @@ export const PARTNER_ID = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function instanceInput(myAs2Id: string, extra: Record<string, unknown> = {}) {
   return { my_as2_id: myAs2Id, my_name: `Us as ${myAs2Id}`, my_as2_alias: `${myAs2Id.toLowerCase()}-key`, my_email: 'as2@us.example.com', ...extra };
+}
+
+/** One embedded partner-registry shared by a spec file, and for each test a fresh account and tenant with their callers. */
+export interface PartnerApiFixture {
+  t: EmbeddedTestApp;
+  account: string;
+  tenant: string;
+  /** A tenant user of `account`/`tenant`. */
+  api: Api;
+  /** The account admin of `account` (no tenant). */
+  admin: Api;
+  /** An account id no other test uses, named after the spec's prefix. */
+  freshAccount(): string;
+}
+
+/** Registers the spec file's hooks: the app starts once, each test gets its own account and tenant. */
+export function partnerApiFixture(accountPrefix: string, appOptions: Omit<EmbeddedTestAppOptions, 'imports'> = {}): PartnerApiFixture {
+  let accounts = 0;
+  const fixture = { freshAccount: () => `${accountPrefix}-${process.pid}-${++accounts}` } as PartnerApiFixture;
+  beforeAll(async () => {
+    fixture.t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], ...appOptions });
+  }, 60_000);
+  afterAll(() => fixture.t?.close());
+  beforeEach(() => {
+    fixture.account = fixture.freshAccount();
+    fixture.tenant = freshTenant();
+    fixture.api = apiAs(fixture.t, { account: fixture.account, tenant: fixture.tenant });
+    fixture.admin = apiAs(fixture.t, { account: fixture.account, tenant: null, roles: ['account_admin'] });
+  });
+  return fixture;
 }

@@ -1,50 +1,32 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { PartnerRegistryModule } from '../partner-registry.module';
-import { API_TIMESTAMP, apiAs, freshTenant, instanceInput, partnerInput, type Api } from './partner-api.spec-support';
+import { API_TIMESTAMP, apiAs, freshTenant, instanceInput, partnerApiFixture, partnerInput, type Api } from './partner-api.spec-support';
 
 const STATION_ID = /^stn_[0-9A-HJKMNP-TV-Z]{26}$/;
 
-let accounts = 0;
-const freshAccount = () => `station-account-${process.pid}-${++accounts}`;
-
 describe('stations (/v1/stations) and the rest of seed 003 partner fields', () => {
-  let t: EmbeddedTestApp;
-  let account: string;
-  let tenant: string;
-  let api: Api;
-
-  beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
-  }, 60_000);
-  afterAll(() => t?.close());
-  beforeEach(() => {
-    account = freshAccount();
-    tenant = freshTenant();
-    api = apiAs(t, { account, tenant });
-  });
+  const ctx = partnerApiFixture('station-account');
 
   const station = async (caller: Api, name = 'EU', extra: Record<string, unknown> = {}) => {
     const res = await caller.post('/v1/stations', { name, notification_email: 'ops@us.example.com', ...extra });
     expect(res.status).toBe(201);
     return res.body.data as { id: string };
   };
-  const partnerWith = (as2Id: string, extra: Record<string, unknown>) => api.post('/v1/partners', partnerInput(as2Id, extra));
+  const partnerWith = (as2Id: string, extra: Record<string, unknown>) => ctx.api.post('/v1/partners', partnerInput(as2Id, extra));
 
   describe('stations', () => {
     it('a PATCH may clear the AS2 instance (null) but never the name or the notification email', async () => {
-      const created = await station(api, 'NULLS');
+      const created = await station(ctx.api, 'NULLS');
       for (const field of ['name', 'notification_email']) {
-        const res = await api.patch(`/v1/stations/${created.id}`, { [field]: null });
+        const res = await ctx.api.patch(`/v1/stations/${created.id}`, { [field]: null });
         expect([field, res.status, Object.keys(res.body.errors ?? {})]).toEqual([field, 422, [field]]);
       }
-      expect((await api.patch(`/v1/stations/${created.id}`, { as2_instance_id: null })).status).toBe(200);
-      expect((await api.get(`/v1/stations/${created.id}`)).body.data).toMatchObject({ name: 'NULLS', notification_email: 'ops@us.example.com' });
+      expect((await ctx.api.patch(`/v1/stations/${created.id}`, { as2_instance_id: null })).status).toBe(200);
+      expect((await ctx.api.get(`/v1/stations/${created.id}`)).body.data).toMatchObject({ name: 'NULLS', notification_email: 'ops@us.example.com' });
     });
 
     it('creates, reads, lists, updates and deletes a station; events carry account and tenant', async () => {
-      const ours = (await api.post('/v1/as2-instances', instanceInput('STATION-US'))).body.data;
-      const res = await api.post('/v1/stations', { name: 'EU warehouse', notification_email: 'edi-ops@us.example.com', as2_instance_id: ours.id });
+      const ours = (await ctx.api.post('/v1/as2-instances', instanceInput('STATION-US'))).body.data;
+      const res = await ctx.api.post('/v1/stations', { name: 'EU warehouse', notification_email: 'edi-ops@us.example.com', as2_instance_id: ours.id });
       expect(res.status).toBe(201);
       const created = res.body.data;
       expect(created).toEqual({
@@ -55,18 +37,18 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
         created_at: expect.stringMatching(API_TIMESTAMP),
         updated_at: expect.stringMatching(API_TIMESTAMP),
       });
-      expect((await api.get(`/v1/stations/${created.id}`)).body.data).toEqual(created);
-      expect((await api.get('/v1/stations')).body.data).toEqual([created]);
-      const updated = await api.patch(`/v1/stations/${created.id}`, { notification_email: 'night@us.example.com', as2_instance_id: null });
+      expect((await ctx.api.get(`/v1/stations/${created.id}`)).body.data).toEqual(created);
+      expect((await ctx.api.get('/v1/stations')).body.data).toEqual([created]);
+      const updated = await ctx.api.patch(`/v1/stations/${created.id}`, { notification_email: 'night@us.example.com', as2_instance_id: null });
       expect(updated.body.data).toMatchObject({ notification_email: 'night@us.example.com', as2_instance_id: null });
-      expect((await api.delete(`/v1/stations/${created.id}`)).status).toBe(200);
-      expect((await api.get(`/v1/stations/${created.id}`)).status).toBe(404);
-      const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`station-${created.id}`);
+      expect((await ctx.api.delete(`/v1/stations/${created.id}`)).status).toBe(200);
+      expect((await ctx.api.get(`/v1/stations/${created.id}`)).status).toBe(404);
+      const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`station-${created.id}`);
       expect(events.map((e) => e.type)).toEqual(['station.created.v1', 'station.updated.v1', 'station.deleted.v1']);
       expect(events[0]!.data).toEqual({
         stationId: created.id,
-        account,
-        tenant,
+        account: ctx.account,
+        tenant: ctx.tenant,
         name: 'EU warehouse',
         notificationEmail: 'edi-ops@us.example.com',
         as2InstanceId: ours.id,
@@ -76,30 +58,30 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
     });
 
     it('validates: name and notification_email required, a valid address, a visible instance', async () => {
-      const missing = await api.post('/v1/stations', {});
+      const missing = await ctx.api.post('/v1/stations', {});
       expect(missing.status).toBe(422);
       expect(Object.keys(missing.body.errors).sort()).toEqual(['name', 'notification_email']);
-      expect((await api.post('/v1/stations', { name: 'x', notification_email: 'nope' })).status).toBe(422);
-      expect((await api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example\r\nBcc: evil@x.example' })).status).toBe(422);
-      const foreign = (await apiAs(t, { account, tenant: freshTenant() }).post('/v1/as2-instances', instanceInput('FOREIGN'))).body.data;
-      const hidden = await api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example', as2_instance_id: foreign.id });
+      expect((await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'nope' })).status).toBe(422);
+      expect((await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example\r\nBcc: evil@x.example' })).status).toBe(422);
+      const foreign = (await apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }).post('/v1/as2-instances', instanceInput('FOREIGN'))).body.data;
+      const hidden = await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example', as2_instance_id: foreign.id });
       expect(hidden.status).toBe(404);
       expect(hidden.body.error.code).toBe('AS2_INSTANCE_NOT_FOUND');
     });
 
     it('a station with partners cannot be deleted (409 STATION_IN_USE with the partner ids)', async () => {
-      const eu = await station(api);
+      const eu = await station(ctx.api);
       const member = (await partnerWith('MEMBER', { station_id: eu.id, email: 'as2@member.example.com' })).body.data;
-      const refused = await api.delete(`/v1/stations/${eu.id}`);
+      const refused = await ctx.api.delete(`/v1/stations/${eu.id}`);
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatchObject({ code: 'STATION_IN_USE', details: { partner_ids: [member.id] } });
-      expect((await api.patch(`/v1/partners/${member.id}`, { station_id: null })).status).toBe(200);
-      expect((await api.delete(`/v1/stations/${eu.id}`)).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/partners/${member.id}`, { station_id: null })).status).toBe(200);
+      expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(200);
     });
 
     it('another tenant, another account, tenant_user, no token', async () => {
-      const eu = await station(api);
-      for (const other of [apiAs(t, { account, tenant: freshTenant() }), apiAs(t, { account: freshAccount(), tenant })]) {
+      const eu = await station(ctx.api);
+      for (const other of [apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }), apiAs(ctx.t, { account: ctx.freshAccount(), tenant: ctx.tenant })]) {
         expect((await other.get(`/v1/stations/${eu.id}`)).status).toBe(404);
         expect((await other.get('/v1/stations')).body.data).toEqual([]);
         expect((await other.patch(`/v1/stations/${eu.id}`, { name: 'x' })).status).toBe(404);
@@ -107,20 +89,20 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
         // Nor can its partners join it.
         expect((await other.post('/v1/partners', partnerInput('JOINER', { station_id: eu.id, email: 'a@b.example.com' }))).status).toBe(404);
       }
-      const reader = apiAs(t, { account, tenant, roles: ['tenant_user'] });
+      const reader = apiAs(ctx.t, { account: ctx.account, tenant: ctx.tenant, roles: ['tenant_user'] });
       expect((await reader.get(`/v1/stations/${eu.id}`)).status).toBe(200);
       expect((await reader.post('/v1/stations', { name: 'x', notification_email: 'a@b.example' })).status).toBe(403);
       expect((await reader.delete(`/v1/stations/${eu.id}`)).status).toBe(403);
-      expect((await t.app.inject({ method: 'GET', url: '/v1/stations' })).statusCode).toBe(401);
-      expect((await api.get('/v1/stations/stn_..%2F..')).status).toBe(404);
-      expect((await api.post('/v1/stations', [])).status).toBe(400);
+      expect((await ctx.t.app.inject({ method: 'GET', url: '/v1/stations' })).statusCode).toBe(401);
+      expect((await ctx.api.get('/v1/stations/stn_..%2F..')).status).toBe(404);
+      expect((await ctx.api.post('/v1/stations', [])).status).toBe(400);
     });
   });
 
   describe('partner station_id and email', () => {
     it('a partner joins a station, is filtered by it, and needs an email then (seed 003)', async () => {
-      const eu = await station(api, 'EU');
-      const us = await station(api, 'US');
+      const eu = await station(ctx.api, 'EU');
+      const us = await station(ctx.api, 'US');
       const noEmail = await partnerWith('NO-EMAIL', { station_id: eu.id });
       expect(noEmail.status).toBe(422);
       expect(noEmail.body.errors).toHaveProperty('email');
@@ -128,26 +110,26 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       const b = (await partnerWith('IN-US', { station_id: us.id, email: 'as2@us.example.com' })).body.data;
       await partnerWith('NOWHERE', {});
       expect(a.station_id).toBe(eu.id);
-      expect((await api.get(`/v1/partners/${a.id}`)).body.data.station_id).toBe(eu.id);
-      expect((await api.get(`/v1/partners?station_id=${eu.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([a.id]);
-      expect((await api.get(`/v1/partners?station_id=${us.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([b.id]);
+      expect((await ctx.api.get(`/v1/partners/${a.id}`)).body.data.station_id).toBe(eu.id);
+      expect((await ctx.api.get(`/v1/partners?station_id=${eu.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([a.id]);
+      expect((await ctx.api.get(`/v1/partners?station_id=${us.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([b.id]);
       const unknown = await partnerWith('UNKNOWN-STATION', { station_id: 'stn_01ARZ3NDEKTSV4RRFFQ69G5FAV', email: 'a@b.example.com' });
       expect(unknown.status).toBe(404);
       expect(unknown.body.error.code).toBe('STATION_NOT_FOUND');
       // Removing the email of a partner in a station is refused as well.
-      expect((await api.patch(`/v1/partners/${a.id}`, { email: null })).status).toBe(422);
-      const event = (await t.app.get<EventStore>(EVENT_STORE).readStream(`partner-${a.id}`))[0]!;
+      expect((await ctx.api.patch(`/v1/partners/${a.id}`, { email: null })).status).toBe(422);
+      const event = (await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`partner-${a.id}`))[0]!;
       expect((event.data as { settings: { stationId: string } }).settings.stationId).toBe(eu.id);
     });
 
     it('a tenant sets its station on an inherited partner; master partners take no station', async () => {
-      const admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
-      const master = (await admin.post(`/v1/accounts/${account}/partners`, partnerInput('SHARED', { email: 'as2@shared.example.com' }))).body.data;
-      const eu = await station(api);
-      expect((await api.patch(`/v1/partners/${master.id}`, { station_id: eu.id })).status).toBe(200);
-      expect((await api.get(`/v1/partners?station_id=${eu.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([master.id]);
-      expect((await api.delete(`/v1/stations/${eu.id}`)).status).toBe(409);
-      const refused = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('M-STATION', { station_id: eu.id, email: 'a@b.example.com' }));
+      const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+      const master = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('SHARED', { email: 'as2@shared.example.com' }))).body.data;
+      const eu = await station(ctx.api);
+      expect((await ctx.api.patch(`/v1/partners/${master.id}`, { station_id: eu.id })).status).toBe(200);
+      expect((await ctx.api.get(`/v1/partners?station_id=${eu.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([master.id]);
+      expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(409);
+      const refused = await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('M-STATION', { station_id: eu.id, email: 'a@b.example.com' }));
       expect(refused.status).toBe(422);
       expect(refused.body.errors).toHaveProperty('station_id');
     });
@@ -161,7 +143,7 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect((await partnerWith('FW-DEFAULT', {})).body.data.firewall).toEqual({ enabled: false, allowed_ips: [] });
       const bool = await partnerWith('FW-BOOL', { firewall: true });
       expect(bool.body.data.firewall).toEqual({ enabled: true, allowed_ips: [] });
-      const patched = await api.patch(`/v1/partners/${res.body.data.id}`, { firewall: { enabled: false, allowed_ips: ['10.0.0.0/8'] } });
+      const patched = await ctx.api.patch(`/v1/partners/${res.body.data.id}`, { firewall: { enabled: false, allowed_ips: ['10.0.0.0/8'] } });
       expect(patched.body.data.firewall).toEqual({ enabled: false, allowed_ips: ['10.0.0.0/8'] });
     });
 
@@ -192,9 +174,9 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect(res.status).toBe(201);
       expect(res.body.data.http_auth).toEqual({ enabled: true, username: 'edi', has_password: true });
       expect(JSON.stringify(res.body)).not.toContain('Alias-Secret-9');
-      expect(JSON.stringify((await api.get(`/v1/partners/${res.body.data.id}`)).body)).not.toContain('Alias-Secret-9');
-      expect(JSON.stringify(await t.app.get<EventStore>(EVENT_STORE).readAll())).not.toContain('Alias-Secret-9');
-      const off = await api.patch(`/v1/partners/${res.body.data.id}`, { auth: false, auth_password: null });
+      expect(JSON.stringify((await ctx.api.get(`/v1/partners/${res.body.data.id}`)).body)).not.toContain('Alias-Secret-9');
+      expect(JSON.stringify(await ctx.t.app.get<EventStore>(EVENT_STORE).readAll())).not.toContain('Alias-Secret-9');
+      const off = await ctx.api.patch(`/v1/partners/${res.body.data.id}`, { auth: false, auth_password: null });
       expect(off.body.data.http_auth).toEqual({ enabled: false, username: 'edi', has_password: false });
     });
 

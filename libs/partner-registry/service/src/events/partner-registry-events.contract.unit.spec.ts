@@ -19,6 +19,7 @@ import {
   tenantDecider,
   type PartnerRegistryEvent,
 } from '@as2-partners/partner-registry-domain';
+import { instanceOwnerOf, PartnerRegistryEventTypes, readPartnerEvent } from '@as2-partners/partner-registry-contract';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'partner-registry.asyncapi.yaml');
@@ -147,6 +148,31 @@ describe('partner-registry AsyncAPI contract', () => {
       const valid = validate(envelope);
       if (!valid) throw new Error(`${event.type}: ${ajv.errorsText(validate.errors)}`);
     });
+  });
+
+  it('publishes every type the consumers\' contract names, with the id and owner the contract reads from it', () => {
+    const published = new Set<string>(PARTNER_REGISTRY_EVENT_TYPES);
+    expect(Object.values(PartnerRegistryEventTypes).flat().filter((type) => !published.has(type))).toEqual([]);
+    const idFields: Record<keyof typeof PartnerRegistryEventTypes, string> = {
+      partner: 'partnerId',
+      tenant: 'tenantId',
+      as2Instance: 'instanceId',
+      partnership: 'partnershipId',
+      station: 'stationId',
+      partnerOverride: 'masterPartnerId',
+    };
+    const groupOf = (type: string) => (Object.keys(idFields) as (keyof typeof idFields)[]).find((g) => (PartnerRegistryEventTypes[g] as readonly string[]).includes(type));
+    const read = producedEvents().map(({ stream, event }, i) => recorded(stream, event, i)).filter((e) => groupOf(e.type));
+    expect(new Set(read.map((e) => e.type)).size).toBe(Object.values(PartnerRegistryEventTypes).flat().length);
+    for (const event of read) {
+      const group = groupOf(event.type)!;
+      expect([event.type, typeof (event.data as Record<string, unknown>)[idFields[group]]]).toEqual([event.type, 'string']);
+      if (group === 'partner') {
+        const master = event.type.startsWith('master_partner.');
+        expect([event.type, readPartnerEvent(event)]).toMatchObject([event.type, { master, account: 'acc', tenant: master ? null : 'ten' }]);
+      }
+      if (group === 'as2Instance') expect(instanceOwnerOf(event)).toEqual({ account: 'acc', tenant: (event.data as { tenant: string | null }).tenant });
+    }
   });
 
   it('rejects an event that breaks its schema', () => {

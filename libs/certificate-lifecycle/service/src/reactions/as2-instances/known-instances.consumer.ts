@@ -16,7 +16,7 @@ import {
 } from '@as2-partners/kernel';
 import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
-import { PARTNER_REGISTRY_TOPIC_SERVICE } from '../partner-registry-events/partner-registry-facts';
+import { instanceOwnerOf, PARTNER_REGISTRY_TOPIC_SERVICE, PartnerRegistryEventTypes } from '@as2-partners/partner-registry-contract';
 import { TenantKeysShredder } from '../tenant-deletion/tenant-keys.shredder';
 import { KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './known-instance.document';
 
@@ -35,7 +35,7 @@ interface InstanceFacts {
   readonly changes?: { readonly myAs2Id?: string; readonly myAs2Alias?: string; readonly status?: string };
 }
 
-const INSTANCE_TYPES = new Set(['as2_instance.created.v1', 'as2_instance.updated.v1', 'as2_instance.status_changed.v1', 'as2_instance.deleted.v1', 'tenant.deleted.v1']);
+const INSTANCE_TYPES = new Set<string>([...PartnerRegistryEventTypes.as2Instance, 'tenant.deleted.v1']);
 
 /**
  * Learns which AS2 instances use which alias of our keystore, so a key an instance signs with is not deleted, and
@@ -114,8 +114,7 @@ export class KnownInstancesConsumer extends BusFollowedProjection implements OnM
         if (existing?.deleted) return;
         await this.instances.put({
           _id: d.instanceId,
-          account: d.account ?? event.metadata.account,
-          tenant: d.tenant === undefined ? event.metadata.tenant : d.tenant,
+          ...instanceOwnerOf(event),
           myAs2Id: d.myAs2Id ?? '',
           myAs2Alias: d.myAs2Alias ?? '',
           status: d.status ?? 'on',
@@ -138,8 +137,7 @@ export class KnownInstancesConsumer extends BusFollowedProjection implements OnM
       case 'as2_instance.deleted.v1':
         await this.instances.put({
           _id: d.instanceId,
-          account: existing?.account ?? d.account ?? event.metadata.account,
-          tenant: existing ? existing.tenant : d.tenant === undefined ? event.metadata.tenant : d.tenant,
+          ...(existing ? { account: existing.account, tenant: existing.tenant } : instanceOwnerOf(event)),
           myAs2Id: existing?.myAs2Id ?? d.myAs2Id ?? '',
           myAs2Alias: existing?.myAs2Alias ?? '',
           status: existing?.status ?? 'off',

@@ -5,27 +5,22 @@ import {
   type ReadModelCollection,
   type RecordedEvent,
 } from '@as2-partners/kernel';
+import {
+  PARTNER_REGISTRY_TOPIC_SERVICE,
+  PartnerRegistryEventTypes,
+  readPartnerEvent,
+  tenantPlanOf,
+  type PartnerPayload,
+  type TenantPayload,
+} from '@as2-partners/partner-registry-contract';
 import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
-import { PARTNER_REGISTRY_TOPIC_SERVICE, type PartnerFacts, type TenantFacts } from './partner-registry-facts';
 import { PartnerCertificateLinkHandler } from './partner-certificate-link.handler';
 import { PartnerRemovalHandler } from './partner-removal.handler';
 
 export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
 
 /** The partner-registry events this read model learns from; the others are acknowledged and forgotten. */
-const KNOWN_TYPES = new Set([
-  'partner.created.v1',
-  'master_partner.created.v1',
-  'partner.updated.v1',
-  'master_partner.updated.v1',
-  'partner.deleted.v1',
-  'master_partner.deleted.v1',
-  'partner.as2_id_changed.v1',
-  'master_partner.as2_id_changed.v1',
-  'tenant.created.v1',
-  'tenant.updated.v1',
-  'tenant.deleted.v1',
-]);
+const KNOWN_TYPES = new Set<string>([...PartnerRegistryEventTypes.partner, ...PartnerRegistryEventTypes.tenant]);
 
 /**
  * Learns partners, master partners and tenant plans from the partner-registry's topic, so uploads only go to
@@ -64,15 +59,15 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
     switch (event.type) {
       case 'partner.created.v1':
       case 'master_partner.created.v1': {
-        const d = event.data as PartnerFacts;
-        const master = event.type === 'master_partner.created.v1';
+        const created = readPartnerEvent(event);
+        const d = created.data;
         const existing = await this.partners.get(d.partnerId);
         if (existing?.deleted) return;
         const partner: KnownPartnerDocument = {
           _id: d.partnerId,
-          account: d.account ?? event.metadata.account,
-          tenant: master ? null : (d.tenant ?? event.metadata.tenant),
-          kind: master ? 'master' : 'tenant',
+          account: created.account,
+          tenant: created.tenant,
+          kind: created.kind,
           as2Id: d.as2Id ?? '',
           name: d.settings?.name ?? '',
           signAlgorithm: d.settings?.signAlgorithm ?? null,
@@ -87,7 +82,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       }
       case 'partner.updated.v1':
       case 'master_partner.updated.v1': {
-        const d = event.data as PartnerFacts;
+        const d = event.data as PartnerPayload;
         const existing = await this.partners.get(d.partnerId);
         if (!existing || existing.deleted) return;
         await this.partners.put({
@@ -99,7 +94,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       }
       case 'partner.deleted.v1':
       case 'master_partner.deleted.v1': {
-        const d = event.data as PartnerFacts;
+        const d = event.data as PartnerPayload;
         const existing = await this.partners.get(d.partnerId);
         const account = existing?.account ?? event.metadata.account;
         const tenant = existing ? existing.tenant : event.metadata.tenant;
@@ -119,7 +114,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       }
       case 'partner.as2_id_changed.v1':
       case 'master_partner.as2_id_changed.v1': {
-        const d = event.data as PartnerFacts;
+        const d = event.data as PartnerPayload;
         const existing = await this.partners.get(d.partnerId);
         if (!existing || existing.deleted || d.newAs2Id === undefined) return;
         await this.partners.put({ ...existing, as2Id: d.newAs2Id });
@@ -127,16 +122,16 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       }
       case 'tenant.created.v1':
       case 'tenant.updated.v1': {
-        const d = event.data as TenantFacts;
+        const d = event.data as TenantPayload;
         const id = knownTenantIdOf(d.account, d.tenantId);
-        const plan = d.plan ?? d.changes?.plan ?? (await this.tenants.get(id))?.plan;
+        const plan = tenantPlanOf(d) ?? (await this.tenants.get(id))?.plan;
         if (plan === undefined) return;
         await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan });
         return;
       }
       case 'tenant.deleted.v1': {
         // Kept, not removed: the tenant's tokens are refused from now on (its partners' deletions follow on the topic).
-        const d = event.data as TenantFacts;
+        const d = event.data as TenantPayload;
         const id = knownTenantIdOf(d.account, d.tenantId);
         const plan = (await this.tenants.get(id))?.plan ?? 'free';
         await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, deleted: true });

@@ -1,8 +1,8 @@
-import type { PartnerSettingsFacts } from './partner-registry-facts';
+import type { PartnerSettingsPayload } from '@as2-partners/partner-registry-contract';
 import type { TestedPartnerDocument } from './tested-partner.documents';
 
 /** A partner with the settings an event (or a tenant's override) names; fields it leaves out keep their value. */
-export function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsFacts): TestedPartnerDocument {
+export function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsPayload): TestedPartnerDocument {
   return {
     ...partner,
     ...(s.name !== undefined ? { name: s.name } : {}),

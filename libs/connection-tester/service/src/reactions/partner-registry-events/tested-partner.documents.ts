@@ -1,4 +1,4 @@
-import type { PartnerSettingsFacts } from './partner-registry-facts';
+import type { PartnerSettingsPayload } from '@as2-partners/partner-registry-contract';
 /** A partner's settings as far as a test needs them (learned from the partner-registry's events). */
 export interface TestedPartnerDocument {
   readonly _id: string;
@@ -31,7 +31,7 @@ export interface TenantPartnerOverrideDocument {
   readonly tenant: string;
   readonly masterPartnerId: string;
   /** Without the sealed password: the registry unseals credentials itself (PARTNER_OUTBOUND_AUTH). */
-  readonly overrides: PartnerSettingsFacts;
+  readonly overrides: PartnerSettingsPayload;
 }
 
 export interface TesterTenantDocument {
@@ -66,14 +66,8 @@ export interface PartnershipDocument {
   readonly deleted: boolean;
 }
 
-export interface PartnershipOverrides {
-  readonly sign?: boolean;
-  readonly encrypt?: boolean;
-  readonly compress?: boolean;
-  readonly mdnMode?: string;
-  readonly signAlgorithm?: string | null;
-  readonly encryptAlgorithm?: string | null;
-}
+/** The settings a partnership may override, as the registry publishes them. */
+export type PartnershipOverrides = Pick<PartnerSettingsPayload, 'sign' | 'encrypt' | 'compress' | 'mdnMode' | 'signAlgorithm' | 'encryptAlgorithm'>;
 
 export const TesterCollections = {
   partners: 'connection_tester_partners',

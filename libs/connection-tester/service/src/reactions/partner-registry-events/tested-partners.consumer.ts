@@ -1,12 +1,14 @@
 import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
 import {
   PARTNER_REGISTRY_TOPIC_SERVICE,
-  type InstanceFacts,
-  type PartnerFacts,
-  type PartnerOverrideFacts,
-  type PartnershipFacts,
-  type TenantFacts,
-} from './partner-registry-facts';
+  PartnerRegistryEventTypes,
+  readPartnerEvent,
+  tenantPlanOf,
+  type As2InstancePayload,
+  type PartnerOverridePayload,
+  type PartnershipPayload,
+  type TenantPayload,
+} from '@as2-partners/partner-registry-contract';
 import { withSettings } from './tested-partner-settings';
 import {
   TesterCollections,
@@ -14,6 +16,7 @@ import {
   testerTenantIdOf,
   type OurInstanceDocument,
   type PartnershipDocument,
+  type PartnershipOverrides,
   type TenantPartnerOverrideDocument,
   type TestedPartnerDocument,
   type TesterTenantDocument,
@@ -21,27 +24,12 @@ import {
 
 export const TESTED_PARTNERS_GROUP = 'connection-tester.partners';
 
-const KNOWN_TYPES = new Set([
-  'partner.created.v1',
-  'master_partner.created.v1',
-  'partner.updated.v1',
-  'master_partner.updated.v1',
-  'partner.deleted.v1',
-  'master_partner.deleted.v1',
-  'partner.as2_id_changed.v1',
-  'master_partner.as2_id_changed.v1',
-  'tenant.created.v1',
-  'tenant.updated.v1',
-  'tenant.deleted.v1',
-  'as2_instance.created.v1',
-  'as2_instance.updated.v1',
-  'as2_instance.status_changed.v1',
-  'as2_instance.deleted.v1',
-  'partnership.created.v1',
-  'partnership.updated.v1',
-  'partnership.deleted.v1',
-  'partner.override_set.v1',
-  'partner.overrides_reset.v1',
+const KNOWN_TYPES = new Set<string>([
+  ...PartnerRegistryEventTypes.partner,
+  ...PartnerRegistryEventTypes.tenant,
+  ...PartnerRegistryEventTypes.as2Instance,
+  ...PartnerRegistryEventTypes.partnership,
+  ...PartnerRegistryEventTypes.partnerOverride,
 ]);
 
 /**
@@ -90,8 +78,8 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   private async applyPartner(event: RecordedEvent): Promise<void> {
-    const d = event.data as PartnerFacts;
-    const master = event.type.startsWith('master_partner.');
+    const partner = readPartnerEvent(event);
+    const d = partner.data;
     const existing = await this.partners.get(d.partnerId);
     switch (event.type) {
       case 'partner.created.v1':
@@ -99,9 +87,9 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
         if (existing?.deleted) return;
         const blank: TestedPartnerDocument = {
           _id: d.partnerId,
-          account: d.account ?? event.metadata.account,
-          tenant: master ? null : (d.tenant ?? event.metadata.tenant),
-          kind: master ? 'master' : 'tenant',
+          account: partner.account,
+          tenant: partner.tenant,
+          kind: partner.kind,
           as2Id: d.as2Id ?? '',
           name: '',
           url: '',
@@ -139,7 +127,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   private async applyOverride(event: RecordedEvent): Promise<void> {
-    const d = event.data as PartnerOverrideFacts;
+    const d = event.data as PartnerOverridePayload;
     const id = partnerOverrideIdOf(d.account, d.tenant, d.masterPartnerId);
     if (event.type === 'partner.overrides_reset.v1') {
       await this.overrides.delete(id);
@@ -151,20 +139,20 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   private async applyTenant(event: RecordedEvent): Promise<void> {
-    const d = event.data as TenantFacts;
+    const d = event.data as TenantPayload;
     const id = testerTenantIdOf(d.account, d.tenantId);
     const existing = await this.tenants.get(id);
     if (event.type === 'tenant.deleted.v1') {
       await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan: existing?.plan ?? 'free', deleted: true });
       return;
     }
-    const plan = d.plan ?? d.changes?.plan ?? existing?.plan;
+    const plan = tenantPlanOf(d) ?? existing?.plan;
     if (plan === undefined) return;
     await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, ...(existing?.deleted ? { deleted: true } : {}) });
   }
 
   private async applyInstance(event: RecordedEvent): Promise<void> {
-    const d = event.data as InstanceFacts;
+    const d = event.data as As2InstancePayload;
     const existing = await this.instances.get(d.instanceId);
     if (event.type === 'as2_instance.created.v1') {
       if (existing?.deleted) return;
@@ -196,7 +184,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   private async applyPartnership(event: RecordedEvent): Promise<void> {
-    const d = event.data as PartnershipFacts;
+    const d = event.data as PartnershipPayload<PartnershipOverrides>;
     const existing = await this.partnerships.get(d.partnershipId);
     if (event.type === 'partnership.created.v1') {
       if (existing?.deleted || !d.as2InstanceId || !d.partnerId) return;

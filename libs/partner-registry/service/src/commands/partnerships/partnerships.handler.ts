@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, DirectoryReservations, DomainError, WriteModel } from '@as2-partners/kernel';
 import {
-  as2InstanceDecider,
-  as2InstanceNotFound,
   partnershipDecider,
   partnershipNotFound,
   partnershipPairKey,
@@ -14,8 +12,9 @@ import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from 
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { PartnershipDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
-import { AS2_INSTANCE_ID_PATTERN, newPartnershipId, PARTNERSHIP_ID_PATTERN } from '../../write-model/registry-ids';
+import { newPartnershipId, PARTNERSHIP_ID_PATTERN } from '../../write-model/registry-ids';
 import { partnershipDirectory, releaseKeys, reserveKey } from '../../write-model/unique-key-directories';
+import { requireVisibleInstance } from '../../write-model/visible-instance';
 import { resolveWriteTarget } from '../../write-model/write-target';
 import { partnershipOverridesFromDto, partnershipPatchFromDto } from './partnership-overrides.mapper';
 import type { CreatePartnershipDto, UpdatePartnershipDto } from './partnership.dto';
@@ -34,7 +33,7 @@ export class PartnershipsHandler {
   async create(ctx: RequestContext, dto: CreatePartnershipDto): Promise<AfterWrite<PartnershipDocument>> {
     const tenant = requireTenant(ctx);
     const { account } = ctx.caller;
-    await this.requireVisibleInstance(account, tenant, dto.as2_instance_id);
+    await requireVisibleInstance(this.writeModel, account, tenant, dto.as2_instance_id);
     await this.requireVisiblePartner(ctx, dto.partner_id);
     const now = this.clock.now();
     const partnershipId = newPartnershipId(ctx.commandId);
@@ -92,14 +91,6 @@ export class PartnershipsHandler {
   }
 
   /** The tenant's own instance or one of the account's; from the write model. */
-  private async requireVisibleInstance(account: string, tenant: string, instanceId: string): Promise<void> {
-    const state = AS2_INSTANCE_ID_PATTERN.test(instanceId)
-      ? (await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider)).state
-      : as2InstanceDecider.initialState();
-    const visible = state.status === 'active' && state.instance.account === account && (state.instance.tenant === tenant || state.instance.tenant === null);
-    if (!visible) throw new DomainError(PartnerRegistryErrorCode.As2InstanceNotFound, as2InstanceNotFound(instanceId).message, 'as2_instance_id');
-  }
-
   private async requireVisiblePartner(ctx: RequestContext, partnerId: string): Promise<void> {
     try {
       await resolveWriteTarget(this.writeModel, ctx, partnerId);
@@ -115,7 +106,7 @@ export class PartnershipsHandler {
     const tenant = requireTenant(ctx);
     let refusal: DomainError | null = null;
     try {
-      await this.requireVisibleInstance(ctx.caller.account, tenant, instanceId);
+      await requireVisibleInstance(this.writeModel, ctx.caller.account, tenant, instanceId);
       await this.requireVisiblePartner(ctx, partnerId);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

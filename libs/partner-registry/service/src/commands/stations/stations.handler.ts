@@ -1,20 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, DomainError, WriteModel } from '@as2-partners/kernel';
-import {
-  as2InstanceDecider,
-  PartnerRegistryErrorCode,
-  PartnerRegistryStreams,
-  stationDecider,
-  stationInUse,
-  stationNotFound,
-  type StationRecord,
-} from '@as2-partners/partner-registry-domain';
+import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
+import { PartnerRegistryStreams, stationDecider, stationInUse, stationNotFound, type StationRecord } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { StationDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
-import { AS2_INSTANCE_ID_PATTERN, newStationId, STATION_ID_PATTERN } from '../../write-model/registry-ids';
+import { newStationId, STATION_ID_PATTERN } from '../../write-model/registry-ids';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
+import { requireVisibleInstance } from '../../write-model/visible-instance';
 import type { CreateStationDto, UpdateStationDto } from './station.dto';
 
 /** A tenant's stations: groups of partners with the e-mail failure notices go to. */
@@ -95,14 +88,9 @@ export class StationsHandler {
     return state.station;
   }
 
+  /** A station's instance is optional: only one it names must be visible. */
   private async requireVisibleInstance(account: string, tenant: string, instanceId: string | null | undefined): Promise<void> {
-    if (instanceId === undefined || instanceId === null) return;
-    const state = AS2_INSTANCE_ID_PATTERN.test(instanceId)
-      ? (await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider)).state
-      : as2InstanceDecider.initialState();
-    if (state.status !== 'active' || state.instance.account !== account || (state.instance.tenant !== tenant && state.instance.tenant !== null)) {
-      throw new DomainError(PartnerRegistryErrorCode.As2InstanceNotFound, `AS2 instance ${instanceId} not found`, 'as2_instance_id');
-    }
+    if (instanceId !== undefined && instanceId !== null) await requireVisibleInstance(this.writeModel, account, tenant, instanceId);
   }
 
   private async viewOf(account: string, tenant: string, stationId: string): Promise<StationDocument> {

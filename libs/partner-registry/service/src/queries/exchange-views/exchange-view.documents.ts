@@ -1,42 +1,16 @@
-import type { As2InstanceStatus, PartnershipOverrides } from '@as2-partners/partner-registry-domain';
+import type { As2InstanceRecord, PartnershipRecord, StationRecord } from '@as2-partners/partner-registry-domain';
 
-/** One of our AS2 instances; `tenant` null: an account's master instance, which its tenants see as inherited. */
-export interface As2InstanceDocument {
+/** One of our AS2 instances, as its stream holds it; `tenant` null: an account's master instance, which its tenants see as inherited. */
+export interface As2InstanceDocument extends As2InstanceRecord {
   readonly _id: string;
-  readonly instanceId: string;
-  readonly account: string;
-  readonly tenant: string | null;
-  readonly myAs2Id: string;
-  readonly myName: string;
-  readonly myAs2Alias: string;
-  readonly myEmail: string;
-  readonly status: As2InstanceStatus;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
-export interface PartnershipDocument {
+export interface PartnershipDocument extends PartnershipRecord {
   readonly _id: string;
-  readonly partnershipId: string;
-  readonly account: string;
-  readonly tenant: string;
-  readonly as2InstanceId: string;
-  readonly partnerId: string;
-  readonly overrides: PartnershipOverrides;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
-export interface StationDocument {
+export interface StationDocument extends StationRecord {
   readonly _id: string;
-  readonly stationId: string;
-  readonly account: string;
-  readonly tenant: string;
-  readonly name: string;
-  readonly notificationEmail: string;
-  readonly as2InstanceId: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
 export const ExchangeCollections = {

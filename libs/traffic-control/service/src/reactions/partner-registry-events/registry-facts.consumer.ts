@@ -29,37 +29,26 @@ import {
   type KnownTenantDocument,
 } from './known-registry.documents';
 import {
+  instanceOwnerOf,
   PARTNER_REGISTRY_TOPIC_SERVICE,
-  type RegistryInstanceFacts,
-  type RegistryPartnerFacts,
-  type RegistryPartnershipFacts,
-  type RegistryStationFacts,
-  type RegistryTenantFacts,
-} from './registry-facts';
+  PartnerRegistryEventTypes,
+  readPartnerEvent,
+  type As2InstancePayload,
+  type PartnershipPayload,
+  type StationPayload,
+  type TenantPayload,
+} from '@as2-partners/partner-registry-contract';
 
 export const REGISTRY_FACTS_GROUP = 'traffic-control.registry-facts';
 
 const logger = new Logger('TrafficRegistryFacts');
 
-const KNOWN_TYPES = new Set([
-  'partner.created.v1',
-  'master_partner.created.v1',
-  'partner.updated.v1',
-  'master_partner.updated.v1',
-  'partner.deleted.v1',
-  'master_partner.deleted.v1',
-  'partner.as2_id_changed.v1',
-  'master_partner.as2_id_changed.v1',
-  'as2_instance.created.v1',
-  'as2_instance.updated.v1',
-  'as2_instance.status_changed.v1',
-  'as2_instance.deleted.v1',
-  'station.created.v1',
-  'station.updated.v1',
-  'station.deleted.v1',
-  'tenant.created.v1',
-  'tenant.updated.v1',
-  'tenant.deleted.v1',
+const KNOWN_TYPES = new Set<string>([
+  ...PartnerRegistryEventTypes.partner,
+  ...PartnerRegistryEventTypes.as2Instance,
+  ...PartnerRegistryEventTypes.station,
+  ...PartnerRegistryEventTypes.tenant,
+  // Updates change no pair: only which pairs exist counts here.
   'partnership.created.v1',
   'partnership.deleted.v1',
 ]);
@@ -134,7 +123,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
 
   protected async apply(event: RecordedEvent): Promise<void> {
     const [kind] = event.type.split('.');
-    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, kind === 'master_partner');
+    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event);
     else if (kind === 'as2_instance') await this.applyInstance(event);
     else if (kind === 'station') await this.applyStation(event);
     else if (kind === 'tenant') await this.applyTenant(event);
@@ -142,8 +131,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
     this.live.applied('partner-registry', event.position);
   }
 
-  private async applyPartner(event: RecordedEvent, master: boolean): Promise<void> {
-    const d = event.data as RegistryPartnerFacts;
+  private async applyPartner(event: RecordedEvent): Promise<void> {
+    const partner = readPartnerEvent(event);
+    const { data: d, master } = partner;
     const existing = this.live.directory.partner(d.partnerId) ?? (await this.partners.get(d.partnerId));
     let next: KnownPartnerDocument | null = null;
     switch (event.type.slice(event.type.indexOf('.') + 1)) {
@@ -152,8 +142,8 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
         next = {
           _id: d.partnerId,
           partnerId: d.partnerId,
-          account: d.account ?? event.metadata.account,
-          tenant: master ? null : (d.tenant ?? event.metadata.tenant),
+          account: partner.account,
+          tenant: partner.tenant,
           as2Id: d.as2Id ?? '',
           name: d.settings?.name ?? '',
           active: d.settings?.active ?? true,
@@ -196,7 +186,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   }
 
   private async applyInstance(event: RecordedEvent): Promise<void> {
-    const d = event.data as RegistryInstanceFacts;
+    const d = event.data as As2InstancePayload;
     const known = this.live.directory.instance(d.instanceId);
     const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await this.instances.get(d.instanceId);
     let next: KnownInstanceDocument;
@@ -206,8 +196,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
         next = {
           _id: d.instanceId,
           instanceId: d.instanceId,
-          account: d.account ?? event.metadata.account,
-          tenant: d.tenant === undefined ? event.metadata.tenant : d.tenant,
+          ...instanceOwnerOf(event),
           myAs2Id: d.myAs2Id ?? '',
           status: d.status ?? 'on',
           deleted: false,
@@ -235,7 +224,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
 
   /** Partnerships decide which pairs exchange (see TrafficDirectory). */
   private async applyPartnership(event: RecordedEvent): Promise<void> {
-    const d = event.data as RegistryPartnershipFacts;
+    const d = event.data as PartnershipPayload;
     const existing = await this.partnerships.get(d.partnershipId);
     const tenant = d.tenant ?? existing?.tenant ?? event.metadata.tenant;
     const as2InstanceId = d.as2InstanceId ?? existing?.as2InstanceId;
@@ -250,7 +239,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   }
 
   private async applyStation(event: RecordedEvent): Promise<void> {
-    const d = event.data as RegistryStationFacts;
+    const d = event.data as StationPayload;
     const existing = await this.stations.get(d.stationId);
     if (event.type === 'station.deleted.v1') {
       if (existing) await this.stations.put({ ...existing, deleted: true });
@@ -278,7 +267,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   }
 
   private async applyTenant(event: RecordedEvent): Promise<void> {
-    const d = event.data as RegistryTenantFacts;
+    const d = event.data as TenantPayload;
     const id = knownTenantIdOf(d.account, d.tenantId);
     const existing = await this.tenants.get(id);
     const email = d.notificationEmail ?? d.changes?.notificationEmail;

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'partner-registry-contract',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};
