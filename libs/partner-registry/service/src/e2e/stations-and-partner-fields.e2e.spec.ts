@@ -42,6 +42,26 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect((await api.get(`/v1/stations/${created.id}`)).body.data).toMatchObject({ name: 'NULLS', notification_email: 'ops@us.example.com' });
     });
 
+    it("deleting an AS2 instance clears it as a station's default identity (station.updated.v1), a tenant's or the account's", async () => {
+      const ours = (await api.post('/v1/as2-instances', instanceInput('DEFAULT-US'))).body.data;
+      const named = await station(api, 'EU', { as2_instance_id: ours.id });
+      expect((await api.delete(`/v1/as2-instances/${ours.id}`)).status).toBe(200);
+      expect((await api.get(`/v1/stations/${named.id}`)).body.data.as2_instance_id).toBeNull();
+      const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`station-${named.id}`);
+      expect(events.map((e) => [e.type, (e.data as { changes?: unknown }).changes])).toEqual([
+        ['station.created.v1', undefined],
+        ['station.updated.v1', { as2InstanceId: null }],
+      ]);
+
+      const admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
+      const master = (await admin.post(`/v1/accounts/${account}/as2-instances`, instanceInput('DEFAULT-GROUP'))).body.data;
+      const inherited = await station(api, 'US', { as2_instance_id: master.id });
+      const untouched = await station(apiAs(t, { account, tenant: freshTenant() }), 'Other', {});
+      expect((await admin.delete(`/v1/accounts/${account}/as2-instances/${master.id}`)).status).toBe(200);
+      expect((await api.get(`/v1/stations/${inherited.id}`)).body.data.as2_instance_id).toBeNull();
+      expect((await t.app.get<EventStore>(EVENT_STORE).readStream(`station-${untouched.id}`)).map((e) => e.type)).toEqual(['station.created.v1']);
+    });
+
     it('creates, reads, lists, updates and deletes a station; events carry account and tenant', async () => {
       const ours = (await api.post('/v1/as2-instances', instanceInput('STATION-US'))).body.data;
       const res = await api.post('/v1/stations', { name: 'EU warehouse', notification_email: 'edi-ops@us.example.com', as2_instance_id: ours.id });
