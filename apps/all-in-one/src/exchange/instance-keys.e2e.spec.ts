@@ -58,8 +58,11 @@ describe("an AS2 instance's keys (embedded, both services)", () => {
     });
     expect(withNext.map((k: { id: string; status: string; usage: string }) => [k.id, k.status, k.usage])).toEqual([
       [key.id, 'current', 'sign_and_decrypt'],
-      [next.id, 'next', 'pending_rollover'],
+      [next.id, 'next', 'none'],
     ]);
+    // The same words as the keystore's own view of these keys.
+    const keystoreUsage = (await api.get(`/v1/keys?alias=us-main`)).body.data.map((k: { id: string; usage: string }) => [k.id, k.usage]);
+    expect(withNext.map((k: { id: string; usage: string }) => [k.id, k.usage])).toEqual(expect.arrayContaining(keystoreUsage));
 
     // Another tenant's instance with the same alias sees its own keystore only.
     const other = certificateApiAs(t, { tenant: freshTenant() });

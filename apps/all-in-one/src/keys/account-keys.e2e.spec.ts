@@ -206,7 +206,8 @@ describe('the account keystore (embedded, through the API)', () => {
     // Once the tenant holds its own key of the alias, the account's is no longer what its instance uses.
     expect((await api.post('/v1/keys', { alias, ...generate })).status).toBe(201);
     expect((await admin.get(`${KEYS}/${key.id}`)).body.data.used_by).toEqual([]);
-    expect((await admin.delete(`${KEYS}/${key.id}`)).body.message).toBe('Account key deleted successfully');
+    const deleted = await admin.delete(`${KEYS}/${key.id}`);
+    expect(deleted.body).toEqual({ message: 'Account key deleted successfully', data: { id: key.id, deleted_at: expect.stringMatching(/\.\d{6}Z$/) } });
     expect((await admin.get(`${KEYS}/${key.id}`)).status).toBe(404);
     expect((await api.get(`/v1/keys/${key.id}`)).status).toBe(404);
   });

@@ -198,6 +198,8 @@ describe('our keys (embedded, through the API)', () => {
     await until('the alias change to be known', async () => ((await api.get(`/v1/keys/${key.id}`)).body.data.used_by.length === 0 ? true : undefined));
     const deleted = await api.delete(`/v1/keys/${key.id}`);
     expect(deleted.body.message).toBe('Key deleted successfully');
+    // Seed 002's deletion answer, as every registry route gives it.
+    expect(deleted.body.data).toEqual({ id: key.id, deleted_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/) });
     expect((await api.get(`/v1/keys/${key.id}`)).status).toBe(404);
     expect((await generate('instance-alias')).status).toBe(201);
   });

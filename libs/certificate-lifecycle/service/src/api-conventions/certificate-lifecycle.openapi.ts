@@ -233,7 +233,12 @@ const OUR_KEY: SchemaObject = {
 export const KEY_PAGE = pageOf(OUR_KEY);
 export const KEY_READ = dataOf(OUR_KEY);
 export const KEY_WRITTEN = dataOf(OUR_KEY, true);
-export const KEY_DELETED: SchemaObject = { type: 'object', required: ['message'], properties: { message: string() } };
+/** Seed 002's deletion answer: the id and when it was deleted. */
+export const KEY_DELETED: SchemaObject = {
+  type: 'object',
+  required: ['message', 'data'],
+  properties: { message: string(), data: { type: 'object', required: ['id', 'deleted_at'], properties: { id: string(), deleted_at: apiTimestampSchema() } } },
+};
 export const KEY_CSR = dataOf({
   type: 'object',
   required: ['key_id', 'alias', 'subject', 'csr', 'current'],

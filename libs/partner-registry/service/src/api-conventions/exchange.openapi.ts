@@ -32,7 +32,7 @@ const OUR_KEY_SCHEMA = object(
     id: str(),
     alias: str(),
     status: { type: 'string', enum: ['current', 'next', 'previous'] },
-    usage: { type: 'string', enum: ['sign_and_decrypt', 'pending_rollover', 'decrypt_only'] },
+    usage: { type: 'string', enum: ['sign_and_decrypt', 'decrypt', 'none'], description: 'As GET /v1/keys says it' },
     fingerprint: str(),
     expires_at: nullableApiTimestampSchema(),
     activate_at: nullableApiTimestampSchema(),

@@ -50,6 +50,8 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
     const dup = await change(a.id, { new_as2_id: 'HOLDER-B', acknowledge_risks: true });
     expect(dup.status).toBe(422);
     expect(dup.body.error.code).toBe('DUPLICATE_AS2_ID');
+    // The error names this route's field, as the format refusal does, not the partner's `as2_id`.
+    expect(Object.keys(dup.body.errors)).toEqual(['new_as2_id']);
     expect((await change(a.id, { new_as2_id: 'HAS SPACE', acknowledge_risks: true })).body.error.code).toBe('INVALID_AS2_ID_FORMAT');
     expect((await change(a.id, { new_as2_id: 'HOLDER-A', acknowledge_risks: true })).status).toBe(422);
     expect((await ctx.api.get(`/v1/partners/${a.id}`)).body.data.as2_id).toBe('HOLDER-A');

@@ -24,6 +24,26 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect((await ctx.api.get(`/v1/stations/${created.id}`)).body.data).toMatchObject({ name: 'NULLS', notification_email: 'ops@us.example.com' });
     });
 
+    it("deleting an AS2 instance clears it as a station's default identity (station.updated.v1), a tenant's or the account's", async () => {
+      const ours = (await ctx.api.post('/v1/as2-instances', instanceInput('DEFAULT-US'))).body.data;
+      const named = await station(ctx.api, 'EU', { as2_instance_id: ours.id });
+      expect((await ctx.api.delete(`/v1/as2-instances/${ours.id}`)).status).toBe(200);
+      expect((await ctx.api.get(`/v1/stations/${named.id}`)).body.data.as2_instance_id).toBeNull();
+      const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`station-${named.id}`);
+      expect(events.map((e) => [e.type, (e.data as { changes?: unknown }).changes])).toEqual([
+        ['station.created.v1', undefined],
+        ['station.updated.v1', { as2InstanceId: null }],
+      ]);
+
+      const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+      const master = (await admin.post(`/v1/accounts/${ctx.account}/as2-instances`, instanceInput('DEFAULT-GROUP'))).body.data;
+      const inherited = await station(ctx.api, 'US', { as2_instance_id: master.id });
+      const untouched = await station(apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }), 'Other', {});
+      expect((await admin.delete(`/v1/accounts/${ctx.account}/as2-instances/${master.id}`)).status).toBe(200);
+      expect((await ctx.api.get(`/v1/stations/${inherited.id}`)).body.data.as2_instance_id).toBeNull();
+      expect((await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`station-${untouched.id}`)).map((e) => e.type)).toEqual(['station.created.v1']);
+    });
+
     it('creates, reads, lists, updates and deletes a station; events carry account and tenant', async () => {
       const ours = (await ctx.api.post('/v1/as2-instances', instanceInput('STATION-US'))).body.data;
       const res = await ctx.api.post('/v1/stations', { name: 'EU warehouse', notification_email: 'edi-ops@us.example.com', as2_instance_id: ours.id });
@@ -62,7 +82,8 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect(missing.status).toBe(422);
       expect(Object.keys(missing.body.errors).sort()).toEqual(['name', 'notification_email']);
       expect((await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'nope' })).status).toBe(422);
-      expect((await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example\r\nBcc: evil@x.example' })).status).toBe(422);
+      const injected = await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example\r\nBcc: evil@x.example' });
+      expect([injected.status, injected.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
       const foreign = (await apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }).post('/v1/as2-instances', instanceInput('FOREIGN'))).body.data;
       const hidden = await ctx.api.post('/v1/stations', { name: 'x', notification_email: 'a@b.example', as2_instance_id: foreign.id });
       expect(hidden.status).toBe(404);

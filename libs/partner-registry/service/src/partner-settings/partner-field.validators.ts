@@ -59,14 +59,17 @@ export function IsRequiredText(label: string, max: number): PropertyDecorator {
     });
 }
 
-/** Text that ends up in an AS2/MIME or HTTP header: no CR, LF, TAB, NUL or other control character (code INVALID_PARTNER_SETTING). */
-export function IsHeaderSafeText(label: string): PropertyDecorator {
+/**
+ * Text that ends up in an AS2/MIME or HTTP header: no CR, LF, TAB, NUL or other control character. A partner's setting
+ * is refused as INVALID_PARTNER_SETTING; the fields of other resources (`code` null) as the plain VALIDATION_FAILED.
+ */
+export function IsHeaderSafeText(label: string, code: string | null = 'INVALID_PARTNER_SETTING'): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isHeaderSafeText',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: `The ${label} must not contain control characters (line breaks, tabs, NUL)`, context: { code: 'INVALID_PARTNER_SETTING' } },
+      options: { message: `The ${label} must not contain control characters (line breaks, tabs, NUL)`, ...(code === null ? {} : { context: { code } }) },
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacters(value),
       },

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, PageQueryDto, ReadYourWrites, requireOwnAccount, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, ReadYourWrites, requireOwnAccount, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
@@ -107,6 +107,6 @@ export class AccountKeysController {
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_DELETED })
   @ApiResponse({ status: 409, description: 'KEY_IN_USE (details.used_by: the AS2 instances of the alias), KEY_ROLLOVER_PENDING' })
   async remove(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
-    return (await this.deletion.execute(ctx, accountKeystore(ctx, account), id)).map(() => ({ message: 'Account key deleted successfully' }));
+    return (await this.deletion.execute(ctx, accountKeystore(ctx, account), id)).map(({ deletedAt }) => ({ message: 'Account key deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
   }
 }

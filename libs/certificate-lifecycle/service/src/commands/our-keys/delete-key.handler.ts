@@ -20,13 +20,13 @@ export class DeleteKeyHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(ctx: RequestContext, keystore: KeystoreScope, keyId: string): Promise<AfterWrite<void>> {
+  async execute(ctx: RequestContext, keystore: KeystoreScope, keyId: string): Promise<AfterWrite<{ deletedAt: string }>> {
     const doc = await this.access.writable(keystore, keyId);
     const scope = { account: doc.account, tenant: doc.tenant, alias: doc.alias };
     const instances = await this.access.usedBy(scope);
     const now = this.clock.now();
     const decision = await this.keystore.decide(scope, () => ({ type: 'delete', ...scope, keyId, instances, now: now.toISOString() }), requestMetadata(ctx, scope.tenant, now));
     for (const event of decision.events) if (event.type === 'key.deleted.v1') await this.sealedKeys.destroy(event.data.sealedKey.blobId);
-    return new AfterWrite(decision.position, () => undefined);
+    return new AfterWrite(decision.position, () => ({ deletedAt: now.toISOString() }));
   }
 }

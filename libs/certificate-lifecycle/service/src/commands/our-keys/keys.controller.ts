@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, PageQueryDto, ReadYourWrites, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, ReadYourWrites, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
@@ -115,6 +115,6 @@ export class KeysController {
   @ApiResponse({ status: 403, description: "INHERITED_KEY_READ_ONLY: the account's key, deleted by an account admin only" })
   @ApiResponse({ status: 409, description: 'KEY_IN_USE (details.used_by: the AS2 instances of the alias), KEY_ROLLOVER_PENDING' })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    return (await this.deletion.execute(ctx, tenantKeystore(ctx), id)).map(() => ({ message: 'Key deleted successfully' }));
+    return (await this.deletion.execute(ctx, tenantKeystore(ctx), id)).map(({ deletedAt }) => ({ message: 'Key deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
   }
 }

@@ -15,7 +15,7 @@ export class CreateAs2InstanceDto {
 
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'My Company' })
   @IsRequiredText('my name', 255)
-  @IsHeaderSafeText('my name')
+  @IsHeaderSafeText('my name', null)
   my_name!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Alias of our private key in the keystore', example: 'mycompany-2026' })
@@ -27,7 +27,7 @@ export class CreateAs2InstanceDto {
   @IsDefined({ message: 'My email field is required' })
   @IsEmail({}, { message: 'My email must be a valid email address' })
   @MaxLength(255, { message: 'My email may not be greater than 255 characters' })
-  @IsHeaderSafeText('my email')
+  @IsHeaderSafeText('my email', null)
   my_email!: string;
 
   @ApiPropertyOptional({ enum: ['on', 'off'], default: 'on', description: 'off: the instance neither sends nor receives' })

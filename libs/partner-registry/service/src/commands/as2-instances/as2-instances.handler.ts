@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, DirectoryReservations, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, DirectoryReservations, DomainError, type EventMetadata, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
   as2InstanceInUse,
   as2InstanceNotFound,
   inheritedAs2InstanceReadOnly,
+  PartnerRegistryErrorCode,
   PartnerRegistryStreams,
+  stationDecider,
   type As2InstanceRecord,
 } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
@@ -108,6 +110,7 @@ export class As2InstancesHandler {
     const pairs = await this.removal.pairs(scope.account, (pair) => pair.as2InstanceId === instanceId);
     if (pairs.length > 0 && !cascade) throw as2InstanceInUse(instanceId, pairs.map((p) => p.partnershipId));
     const removed = await this.removal.removeAll(scope.account, pairs, 'as2_instance_deleted', now, (pair) => pairTenantMetadata(metadata, pair.tenant));
+    const unset = await this.unsetAsStationDefault(scope, instanceId, now, metadata);
     const deleted = await this.writeModel.decide(
       PartnerRegistryStreams.as2Instance(instanceId),
       as2InstanceDecider,
@@ -115,7 +118,27 @@ export class As2InstancesHandler {
       metadata,
     );
     const released = await this.reservations.release(as2InstanceDirectory(this.writeModel, scope.account, scope.tenant), releaseKeys(instanceId, 'deleted', now), metadata);
-    return new AfterWrite(lastPositionOf(removed, deleted.position, released.position), () => now.toISOString());
+    return new AfterWrite(lastPositionOf(removed, unset, deleted.position, released.position), () => now.toISOString());
+  }
+
+  /** A station never keeps a deleted instance as its default identity: each one naming it is cleared by its own station.updated.v1. */
+  private async unsetAsStationDefault(scope: InstanceScope, instanceId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
+    let position: number | null = null;
+    for (const station of await this.queries.stationsNamingInstance(scope.account, scope.tenant, instanceId)) {
+      try {
+        const decided = await this.writeModel.decide(
+          PartnerRegistryStreams.station(station.stationId),
+          stationDecider,
+          (state) => ({ type: 'update_station' as const, stationId: station.stationId, changes: { as2InstanceId: state.status === 'active' && state.station.as2InstanceId === instanceId ? null : undefined }, now: now.toISOString() }),
+          pairTenantMetadata(metadata, station.tenant),
+        );
+        position = lastPositionOf(position, decided.position);
+      } catch (error) {
+        // Deleted meanwhile: nothing left to clear.
+        if (!(error instanceof DomainError && error.code === PartnerRegistryErrorCode.StationNotFound)) throw error;
+      }
+    }
+    return position;
   }
 
   /** From the write model: another tenant's or account's instance is not found; an inherited one is read-only for tenants. */

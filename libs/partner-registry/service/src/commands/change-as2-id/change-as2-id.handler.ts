@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, type Decider, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, type Decider, DomainError, WriteModel } from '@as2-partners/kernel';
 import {
   AS2_ID_CHANGE_RISKS,
   inheritedPartnerAs2IdReadOnly,
@@ -53,7 +53,11 @@ export class ChangeAs2IdHandler {
     };
     // Refusals of the rule itself (risks, format, same id) reserve nothing.
     target.decider.decide(command, { status: 'active', partner: target.partner });
-    const reserved = await this.directory.reserve(target.scope, { as2Id: dto.new_as2_id, partnerId, planLimit: null, now }, metadata);
+    const reserved = await this.directory
+      .reserve(target.scope, { as2Id: dto.new_as2_id, partnerId, planLimit: null, now }, metadata)
+      .catch((error: unknown) => {
+        throw onNewAs2IdField(error);
+      });
     let changed;
     try {
       changed = await this.writeModel.decide(target.stream, target.decider, command, metadata);
@@ -121,4 +125,9 @@ export class ChangeAs2IdHandler {
     if (state.status !== 'active' || state.partner.account !== account) throw partnerNotFound(partnerId);
     return { partner: state.partner, stream: PartnerRegistryStreams.masterPartner(partnerId), decider: masterPartnerDecider as Target['decider'], scope: masterDirectoryScope(this.writeModel, account) };
   }
+}
+
+/** The directory names a partner's `as2_id`; on this route the field the caller sent is `new_as2_id`. */
+function onNewAs2IdField(error: unknown): unknown {
+  return error instanceof DomainError && error.field === 'as2_id' ? new DomainError(error.code, error.message, 'new_as2_id', error.details) : error;
 }

@@ -7,14 +7,14 @@ import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner
 export class CreateStationDto {
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'EU warehouse' })
   @IsRequiredText('name', 255)
-  @IsHeaderSafeText('name')
+  @IsHeaderSafeText('name', null)
   name!: string;
 
   @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
   @IsDefined({ message: 'The notification email field is required' })
   @IsEmail({}, { message: 'The notification email must be a valid email address' })
   @MaxLength(255, { message: 'The notification email may not be greater than 255 characters' })
-  @IsHeaderSafeText('notification email')
+  @IsHeaderSafeText('notification email', null)
   notification_email!: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, description: 'Default AS2 identity of the station (own or inherited instance)' })

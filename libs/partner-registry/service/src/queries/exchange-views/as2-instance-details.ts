@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '@as2-partners/kernel';
 import { PartnerQueries } from '../partner-views/partner-queries';
 import type { PartnerViewDocument } from '../partner-views/partner-view.document';
 import { ExchangeQueries } from './exchange-queries';
@@ -12,6 +13,7 @@ export class As2InstanceDetails {
   constructor(
     @Inject(ExchangeQueries) private readonly exchange: ExchangeQueries,
     @Inject(PartnerQueries) private readonly partners: PartnerQueries,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `viewer` null: the account admin, who sees every tenant's partnerships of a master instance. */
@@ -24,7 +26,8 @@ export class As2InstanceDetails {
     }
     // From the certificate-lifecycle service's key.* events: a tenant instance's alias in its tenant's keystore, else
     // the account's; an account-level instance's in the account's keystore.
-    const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant, doc.myAs2Alias)).map(presentOurKey);
+    const now = this.clock.now();
+    const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant, doc.myAs2Alias)).map((key) => presentOurKey(key, now));
     return { ...presentAs2Instance(doc, type), partnerships: related, keys };
   }
 }

@@ -67,6 +67,12 @@ export class ExchangeQueries {
     return items;
   }
 
+  /** Stations whose default identity is the instance: one tenant's, or (tenant null, a master instance) every tenant's of the account. */
+  async stationsNamingInstance(account: string, tenant: string | null, as2InstanceId: string): Promise<StationDocument[]> {
+    const { items } = await this.stations.find({ filter: { account, as2InstanceId, ...(tenant === null ? {} : { tenant }) }, sort: BY_CREATION });
+    return items;
+  }
+
   async partnershipsOfPartner(account: string, tenant: string, partnerId: string): Promise<PartnershipDocument[]> {
     const { items } = await this.partnerships.find({ filter: { account, tenant, partnerId }, sort: BY_CREATION });
     return items;

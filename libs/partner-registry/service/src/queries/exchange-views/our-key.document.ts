@@ -18,15 +18,19 @@ export interface OurKeyDocument {
 export const OUR_KEYS_COLLECTION = 'partner_registry_our_keys';
 export const OUR_KEY_INDEXES = [['account', 'tenant', 'alias']] as const;
 
-const USAGE: Readonly<Record<OurKeyDocument['role'], string>> = { current: 'sign_and_decrypt', next: 'pending_rollover', previous: 'decrypt_only' };
+/** The usage words of `GET /v1/keys`: current signs and decrypts; a previous key decrypts until its overlap ends; a next key does nothing yet. */
+function usageOf(doc: OurKeyDocument, now: Date): 'sign_and_decrypt' | 'decrypt' | 'none' {
+  if (doc.role === 'current') return 'sign_and_decrypt';
+  return doc.role === 'previous' && doc.overlapUntil !== null && new Date(doc.overlapUntil) > now ? 'decrypt' : 'none';
+}
 
 /** The `keys` of an AS2 instance's details: alias, usage, fingerprint, expiry (and the rollover instants when there is one). */
-export function presentOurKey(doc: OurKeyDocument) {
+export function presentOurKey(doc: OurKeyDocument, now: Date) {
   return {
     id: doc.keyId,
     alias: doc.alias,
     status: doc.role,
-    usage: USAGE[doc.role],
+    usage: usageOf(doc, now),
     fingerprint: doc.fingerprintSha256,
     expires_at: doc.notAfter ? toApiTimestamp(doc.notAfter) : null,
     activate_at: doc.activateAt === null ? null : toApiTimestamp(doc.activateAt),

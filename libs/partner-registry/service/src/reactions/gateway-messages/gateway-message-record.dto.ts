@@ -10,7 +10,7 @@ export class GatewayMessageRecordDto {
   @IsDefined({ message: 'The message id field is required' })
   @IsString({ message: 'The message id must be a string' })
   @Length(1, 255, { message: 'The message id must be between 1 and 255 characters' })
-  @IsHeaderSafeText('message id')
+  @IsHeaderSafeText('message id', null)
   message_id!: string;
 
   @ApiProperty({ enum: MESSAGE_DIRECTIONS })
