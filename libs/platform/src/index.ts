@@ -5,6 +5,7 @@ export * from './auth/roles.decorator';
 export * from './auth/jwt-verifier';
 export * from './auth/jwt-auth.guard';
 export * from './auth/deleted-tenant.guard';
+export * from './auth/cached-deleted-tenants';
 export * from './config/platform-config';
 export { readInteger, readListenHost, readString, readUrl } from './config/environment-variables';
 export * from './config/embedded-dev-jwt-secret.constant';

@@ -9,6 +9,7 @@ import {
   type ReadModelStore,
 } from '@as2-partners/kernel';
 import {
+  CachedDeletedTenants,
   DELETED_TENANTS,
   DeletedTenantGuard,
   PLATFORM_CONFIG,
@@ -159,7 +160,15 @@ const logger = new Logger('PartnerRegistry');
     TenantClosure,
     TenantClosureReactor,
     // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.
-    { provide: DELETED_TENANTS, inject: [PartnerQueries], useFactory: (queries: PartnerQueries): DeletedTenants => ({ isDeleted: (a, t) => queries.isDeletedTenant(a, t) }) },
+    {
+      provide: DELETED_TENANTS,
+      inject: [PartnerQueries, PartnerViewsProjection],
+      useFactory: (queries: PartnerQueries, views: PartnerViewsProjection): DeletedTenants => {
+        const cached = new CachedDeletedTenants({ isDeleted: (a, t) => queries.isDeletedTenant(a, t) });
+        views.onTenantChanged((account, tenant) => cached.forget(account, tenant));
+        return cached;
+      },
+    },
     { provide: APP_GUARD, useClass: DeletedTenantGuard },
     PartnerQueries,
     PartnerOutboundAuth,

@@ -12,6 +12,9 @@ export interface DeletedTenants {
 /** Each service module provides its DeletedTenants under this token, beside `{ provide: APP_GUARD, useClass: DeletedTenantGuard }`. */
 export const DELETED_TENANTS = Symbol('DELETED_TENANTS');
 
+/** Set on a request once a guard found its tenant not deleted: the guards of the other modules of one process skip the lookup. */
+const TENANT_CHECKED = Symbol('tenantChecked');
+
 /**
  * Refuses every route to a token of a deleted tenant (403 TENANT_DELETED), reads and writes alike. Registered
  * globally by each service after the platform's JwtAuthGuard, which attaches the caller it reads.
@@ -25,7 +28,9 @@ export class DeletedTenantGuard implements CanActivate {
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (execution.getType() !== 'http') return true;
-    const context = execution.switchToHttp().getRequest<{ context?: RequestContext }>().context;
+    const request = execution.switchToHttp().getRequest<{ context?: RequestContext; [TENANT_CHECKED]?: true }>();
+    if (request[TENANT_CHECKED]) return true;
+    const context = request.context;
     if (!context) {
       if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [execution.getHandler(), execution.getClass()])) return true;
       throw new Error('RequestContext missing: DeletedTenantGuard must run after the JwtAuthGuard');
@@ -34,6 +39,7 @@ export class DeletedTenantGuard implements CanActivate {
     if (tenant !== null && (await this.deleted.isDeleted(account, tenant))) {
       throw new DomainError('TENANT_DELETED', `Tenant ${tenant} was deleted: its data is closed`);
     }
+    request[TENANT_CHECKED] = true;
     return true;
   }
 }

@@ -54,8 +54,19 @@ export class PartnerViewsProjection extends FollowedProjection {
     return isPartnerRegistryEventType(event.type) && !OUR_SIDE_EVENT_PREFIXES.some((prefix) => event.type.startsWith(prefix));
   }
 
-  protected apply(event: RecordedEvent): Promise<void> {
-    return this.applyEvent(event as RecordedEvent & PartnerViewEvent);
+  /** Told of each `tenant.*` event once its view is written (the deleted-tenant verdicts forget that tenant). */
+  private readonly tenantListeners: ((account: string, tenant: string) => void)[] = [];
+
+  onTenantChanged(listener: (account: string, tenant: string) => void): void {
+    this.tenantListeners.push(listener);
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    await this.applyEvent(event as RecordedEvent & PartnerViewEvent);
+    if (event.type.startsWith('tenant.')) {
+      const { account, tenantId } = event.data as { account: string; tenantId: string };
+      for (const listener of this.tenantListeners) listener(account, tenantId);
+    }
   }
 
   protected async clear(): Promise<void> {
