@@ -9,12 +9,16 @@ import {
   viewIdOf,
 } from './partner-view.document';
 
+const MAX_REMEMBERED_TENANTS = 100_000;
+
 /** Reads of the partner views. A tenant never seen in any event has no view yet: it sees the account's masters as they are. */
 @Injectable()
 export class PartnerQueries {
   private readonly views: ReadModelCollection<PartnerViewDocument>;
   private readonly masters: ReadModelCollection<PartnerViewDocument>;
   private readonly tenants: ReadModelCollection<TenantDocument>;
+  /** A tenant's view, once written, is never removed (deletion marks it): a tenant seen known stays known, without a read per request. */
+  private readonly knownTenants = new Set<string>();
 
   constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
     this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
@@ -81,6 +85,11 @@ export class PartnerQueries {
   }
 
   private async isKnownTenant(account: string, tenant: string): Promise<boolean> {
-    return (await this.tenants.get(tenantDocIdOf(account, tenant))) !== null;
+    const id = tenantDocIdOf(account, tenant);
+    if (this.knownTenants.has(id)) return true;
+    if ((await this.tenants.get(id)) === null) return false;
+    if (this.knownTenants.size >= MAX_REMEMBERED_TENANTS) this.knownTenants.clear();
+    this.knownTenants.add(id);
+    return true;
   }
 }
