@@ -40,11 +40,16 @@ export class PollingSubscription implements Subscription {
     try {
       while (!this.stopped) {
         const batch = this.readBatchAfter(after, BATCH_SIZE);
-        for (const event of batch) {
+        if (this.options.onBatch && batch.length > 0) {
           if (this.stopped) return;
-          await this.options.onEvent(event);
-          after = event.position;
-        }
+          await this.options.onBatch(batch);
+          after = (batch.at(-1) as RecordedEvent).position;
+        } else
+          for (const event of batch) {
+            if (this.stopped) return;
+            await this.options.onEvent(event);
+            after = event.position;
+          }
         if (batch.length < BATCH_SIZE && !this.stopped) await this.sleep();
         // A long catch-up (a rebuild, a restart behind) gives the event loop a turn between batches.
         else await new Promise((resolve) => setImmediate(resolve));

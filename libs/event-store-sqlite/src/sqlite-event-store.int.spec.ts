@@ -119,6 +119,22 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('hands a subscriber with onBatch each read at once, in position order, and continues after its last event', async () => {
+    const store = await open({ pollIntervalMs: 60_000 });
+    await store.append('s-1', [contractEvent(), contractEvent(), contractEvent()], 'no_stream');
+    const batches: number[][] = [];
+    const onEvent = jest.fn(async () => undefined);
+    const subscription = store.subscribeToAll({ after: 1, onEvent, onBatch: async (events) => void batches.push(events.map((e) => e.position)) });
+    const startedAt = Date.now();
+    while (batches.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(batches).toEqual([[2, 3]]);
+    await store.append('s-2', [contractEvent(), contractEvent()], 'no_stream');
+    while (batches.length === 1 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(batches).toEqual([[2, 3], [4, 5]]);
+    expect(onEvent).not.toHaveBeenCalled();
+    await subscription.stop();
+  });
+
   it('appends requested together share a commit, and each keeps its own expected-revision check', async () => {
     const store = await open();
     const streams = Array.from({ length: 10 }, () => uniqueStream());

@@ -134,6 +134,59 @@ describe('CheckpointedFollower', () => {
     expect(await savedBy(false)).toEqual([]);
   });
 
+  it('hands the accepted events of one read to handleBatch at once, and moves past the ones it does not accept', async () => {
+    const batches: unknown[][] = [];
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      retry: policy,
+      sleep: recordingSleeper().sleep,
+      accepts: (event) => dataOf(event)['skip'] !== true,
+      handle: async () => {
+        throw new Error('one by one is not expected here');
+      },
+      handleBatch: async (events) => void batches.push(events.map((event) => dataOf(event)['n'])),
+    });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2, skip: true }), newEvent({ n: 3 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(3, 10_000);
+    expect(batches).toEqual([[1, 3]]);
+    await follower.stop();
+    expect(await checkpoints.load('things')).toBe(3);
+  });
+
+  it('handles a failed batch one event at a time, parking only the event that keeps failing', async () => {
+    const applied: unknown[] = [];
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      retry: policy,
+      sleep: recordingSleeper().sleep,
+      random: () => 1,
+      handle: async (event) => {
+        if (dataOf(event)['poison']) throw new Error(`cannot apply ${String(dataOf(event)['n'])}`);
+        applied.push(dataOf(event)['n']);
+      },
+      handleBatch: async (events) => {
+        if (events.some((event) => dataOf(event)['poison'])) throw new Error('a poison event in the batch');
+        applied.push(...events.map((event) => dataOf(event)['n']));
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2, poison: true }), newEvent({ n: 3 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(3, 10_000);
+    expect(applied).toEqual([1, 3]);
+    const [entry] = await parked.list({ consumer: 'things' });
+    expect(entry).toMatchObject({ consumer: 'things', error: 'cannot apply 2', event: { position: 2 } });
+    await store.append('things-1', [newEvent({ n: 4 }), newEvent({ n: 5 })], 2);
+    await follower.waitFor(5, 10_000);
+    expect(applied).toEqual([1, 3, 4, 5]);
+  });
+
   it('does not park an event whose handler succeeds within the retries', async () => {
     let failuresLeft = 2;
     const applied: unknown[] = [];

@@ -67,15 +67,17 @@ export class InMemoryEventStore implements EventStore {
           });
           continue;
         }
-        const event = this.log[next];
+        // With onBatch, everything appended so far at once (as a store reading in pages hands over a page).
+        const events = options.onBatch ? this.log.slice(next) : [this.log[next]];
         try {
-          await options.onEvent(event);
+          if (options.onBatch) await options.onBatch(events);
+          else await options.onEvent(events[0]);
         } catch (error) {
           stopped = true;
           options.onError?.(error);
           return;
         }
-        next += 1;
+        next += events.length;
       }
     };
     const running = follow();

@@ -21,6 +21,11 @@ export interface CheckpointedFollowerOptions {
   readonly parked: ParkedEventStore;
   /** Must be idempotent: after a crash, events since the last saved checkpoint are delivered again. */
   readonly handle: (event: RecordedEvent) => Promise<void>;
+  /**
+   * Optional: handles the accepted events of one store read in one call (one write instead of one per event). When it
+   * fails, those events are handed to `handle` one by one, with its retries and parking. Must be idempotent too.
+   */
+  readonly handleBatch?: (events: readonly RecordedEvent[]) => Promise<void>;
   /** Events the follower ignores (their position still advances the checkpoint). */
   readonly accepts?: (event: RecordedEvent) => boolean;
   /** Save the checkpoint after this many handled events (and on idle/stop). Default 100, or 1 when saves join the read-model writes' transaction. */
@@ -126,6 +131,7 @@ export class CheckpointedFollower {
     this.subscription = this.options.store.subscribeToAll({
       after: this.processed,
       onEvent: (event) => this.process(event),
+      ...(this.options.handleBatch ? { onBatch: (events: readonly RecordedEvent[]) => this.processBatch(events) } : {}),
       onError: (error) => void this.resubscribeAfter(error),
     });
   }
@@ -158,6 +164,38 @@ export class CheckpointedFollower {
     const every = this.options.checkpointEvery ?? (this.options.checkpoints.savesWithReadModelWrites ? 1 : 100);
     if (this.sinceSave >= every) await this.saveCheckpoint();
     else this.scheduleIdleSave();
+  }
+
+  /** A store read's events at once: the accepted ones go to `handleBatch`, the position moves to the last. */
+  private async processBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const after = this.processed;
+    const fresh = after === null ? events : events.filter((event) => event.position > after);
+    const last = fresh.at(-1);
+    if (!last) return;
+    const accepts = this.options.accepts;
+    const accepted = accepts ? fresh.filter((event) => accepts(event)) : fresh;
+    if (accepted.length > 0) await this.handleAll(accepted);
+    this.subscriptionFailures = 0;
+    this.subscriptionError = null;
+    this.subscriptionFailingSince = null;
+    this.processed = last.position;
+    this.waiters.release(last.position);
+    this.sinceSave += fresh.length;
+    if (this.sinceSave >= (this.options.checkpointEvery ?? 100)) await this.saveCheckpoint();
+    else this.scheduleIdleSave();
+  }
+
+  private async handleAll(events: readonly RecordedEvent[]): Promise<void> {
+    const handleBatch = this.options.handleBatch;
+    if (handleBatch && events.length > 1) {
+      try {
+        await handleBatch(events);
+        return;
+      } catch (error) {
+        this.options.logger?.warn(`follower ${this.options.name} could not handle ${events.length} events at once, handles them one by one`, { error: errorText(error) });
+      }
+    }
+    for (const event of events) await this.retries.handle(event, this.options.handle);
   }
 
   /** A pause that stop() cuts short. */

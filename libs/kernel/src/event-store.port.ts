@@ -32,6 +32,11 @@ export interface CatchUpSubscriptionOptions {
   readonly after?: number | null;
   /** Called once per event, in position order; the next event waits for the returned promise. */
   readonly onEvent: (event: RecordedEvent) => Promise<void>;
+  /**
+   * Optional: a store that reads in pages may hand each page's events here at once (in position order, instead of
+   * `onEvent`), so a follower can handle them in one write; stores that deliver one by one call `onEvent`.
+   */
+  readonly onBatch?: (events: readonly RecordedEvent[]) => Promise<void>;
   /** Called when the subscription stops because of an error (after onEvent rejected, or the store failed). */
   readonly onError?: (error: unknown) => void;
 }

@@ -34,6 +34,11 @@ export abstract class FollowedReactor implements ParkedEventReplayer {
   protected abstract accepts(event: RecordedEvent): boolean;
   /** Handles one event; must be idempotent (redelivery after a crash, replay of a parked event). */
   protected abstract react(event: RecordedEvent): Promise<void>;
+  /**
+   * Optional: handles the accepted events of one store read at once (one write for many events); when it fails, the
+   * events go to `react` one by one, with retries and parking. Idempotent like `react`.
+   */
+  protected reactBatch?(events: readonly RecordedEvent[]): Promise<void>;
 
   async start(): Promise<void> {
     if (this.follower) return;
@@ -45,6 +50,7 @@ export abstract class FollowedReactor implements ParkedEventReplayer {
       parked,
       accepts: (event) => this.accepts(event),
       handle: (event) => this.react(event),
+      handleBatch: this.reactBatch?.bind(this),
       retry,
       sleep,
       random,

@@ -53,4 +53,9 @@ export class BlockNoticeReactor extends FollowedReactor implements OnApplication
   protected react(event: RecordedEvent): Promise<void> {
     return this.notices.add(event);
   }
+
+  /** A burst of blocks read at once: one pending-notice write per partner, not one per block. */
+  protected override reactBatch(events: readonly RecordedEvent[]): Promise<void> {
+    return this.notices.addAll(events);
+  }
 }

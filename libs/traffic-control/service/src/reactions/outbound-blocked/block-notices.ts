@@ -37,28 +37,62 @@ export class BlockNotices {
   ) {}
 
   /** Adds a block to its partner's next notice (idempotent by event id). */
-  async add(event: RecordedEvent): Promise<void> {
-    const d = (event as unknown as OutboundBlocked).data;
-    const id = blockNoticeIdOf(d.account, d.tenant, d.partnerId);
-    await this.lock.run(id, async () => {
-      const existing = await this.notices.get(id);
-      if (existing && (existing.sentEventIds.includes(event.id) || existing.pending.some((p) => p.eventId === event.id))) return;
-      const pending = [...(existing?.pending ?? []), { eventId: event.id, messageId: d.messageId, channel: d.channel, reason: d.reason, blockedAt: d.blockedAt }];
-      const gathered = Date.parse(pending[0].blockedAt) + this.config.noticeGatherMs;
-      const allowed = existing?.lastSentAt ? Date.parse(existing.lastSentAt) + this.config.noticeIntervalMs : 0;
-      await this.notices.put({
-        _id: id,
-        account: d.account,
-        tenant: d.tenant,
-        partnerId: d.partnerId,
-        pending,
-        lastSentAt: existing?.lastSentAt ?? null,
-        dueAt: existing?.dueAt && existing.attempts > 0 ? existing.dueAt : new Date(Math.max(gathered, allowed)).toISOString(),
-        attempts: existing?.attempts ?? 0,
-        lastError: existing?.lastError ?? null,
-        sentEventIds: existing?.sentEventIds ?? [],
-      });
+  add(event: RecordedEvent): Promise<void> {
+    return this.addAll([event]);
+  }
+
+  /**
+   * Adds blocks to their partners' next notices with one read-model write for all of them (a burst's blocks are one
+   * rewrite per partner, not one per block); idempotent by event id.
+   */
+  async addAll(events: readonly RecordedEvent[]): Promise<void> {
+    const byNotice = new Map<string, OutboundBlocked['data'][]>();
+    const eventIds = new Map<OutboundBlocked['data'], string>();
+    for (const event of events) {
+      const d = (event as unknown as OutboundBlocked).data;
+      const id = blockNoticeIdOf(d.account, d.tenant, d.partnerId);
+      const blocks = byNotice.get(id);
+      if (blocks) blocks.push(d);
+      else byNotice.set(id, [d]);
+      eventIds.set(d, event.id);
+    }
+    // Every touched notice under its lock, taken in one order (sendDue holds one lock at a time: no deadlock).
+    await this.underLocks([...byNotice.keys()].sort(), async () => {
+      const docs: BlockNoticeDocument[] = [];
+      for (const [id, blocks] of byNotice) {
+        const existing = await this.notices.get(id);
+        const known = new Set([...(existing?.sentEventIds ?? []), ...(existing?.pending ?? []).map((p) => p.eventId)]);
+        const pending = [...(existing?.pending ?? [])];
+        for (const d of blocks) {
+          const eventId = eventIds.get(d) as string;
+          if (known.has(eventId)) continue;
+          known.add(eventId);
+          pending.push({ eventId, messageId: d.messageId, channel: d.channel, reason: d.reason, blockedAt: d.blockedAt });
+        }
+        if (pending.length === (existing?.pending.length ?? 0)) continue;
+        const d = blocks[0];
+        const gathered = Date.parse(pending[0].blockedAt) + this.config.noticeGatherMs;
+        const allowed = existing?.lastSentAt ? Date.parse(existing.lastSentAt) + this.config.noticeIntervalMs : 0;
+        docs.push({
+          _id: id,
+          account: d.account,
+          tenant: d.tenant,
+          partnerId: d.partnerId,
+          pending,
+          lastSentAt: existing?.lastSentAt ?? null,
+          dueAt: existing?.dueAt && existing.attempts > 0 ? existing.dueAt : new Date(Math.max(gathered, allowed)).toISOString(),
+          attempts: existing?.attempts ?? 0,
+          lastError: existing?.lastError ?? null,
+          sentEventIds: existing?.sentEventIds ?? [],
+        });
+      }
+      if (docs.length > 0) await this.notices.putMany(docs);
     });
+  }
+
+  private underLocks(ids: readonly string[], work: () => Promise<void>): Promise<void> {
+    const [first, ...rest] = ids;
+    return first === undefined ? work() : this.lock.run(first, () => this.underLocks(rest, work));
   }
 
   /** Sends every notice due at `now`; returns how many mails went out. */

@@ -76,16 +76,23 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
     const batch = this.queue;
     this.queue = [];
     const byStream = new Map<string, NewEvent[]>();
-    for (const { stream, event } of batch) byStream.set(stream, [...(byStream.get(stream) ?? []), event]);
-    const failed: { stream: string; event: NewEvent }[] = [];
-    for (const [stream, events] of byStream) {
-      try {
-        await this.store.append(stream, events, 'any');
-      } catch (error) {
-        failed.push(...events.map((event) => ({ stream, event })));
-        this.logger.warn(`Could not record ${events.length} blocked message(s) of ${stream}: ${String(error)}`);
-      }
+    for (const { stream, event } of batch) {
+      const events = byStream.get(stream);
+      if (events) events.push(event);
+      else byStream.set(stream, [event]);
     }
+    const failed: { stream: string; event: NewEvent }[] = [];
+    // All streams' appends at once: the store commits them together (one transaction on SQLite's group commit).
+    await Promise.all(
+      [...byStream].map(async ([stream, events]) => {
+        try {
+          await this.store.append(stream, events, 'any');
+        } catch (error) {
+          failed.push(...events.map((event) => ({ stream, event })));
+          this.logger.warn(`Could not record ${events.length} blocked message(s) of ${stream}: ${String(error)}`);
+        }
+      }),
+    );
     if (failed.length > 0) {
       // Same event ids on the retry: an append that did land is not written twice.
       this.queue = [...failed, ...this.queue];
