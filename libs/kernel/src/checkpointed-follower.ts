@@ -161,8 +161,7 @@ export class CheckpointedFollower {
     this.processed = event.position;
     this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;
-    const every = this.options.checkpointEvery ?? (this.options.checkpoints.savesWithReadModelWrites ? 1 : 100);
-    if (this.sinceSave >= every) await this.saveCheckpoint();
+    if (this.sinceSave >= this.saveEvery()) await this.saveCheckpoint();
     else this.scheduleIdleSave();
   }
 
@@ -181,7 +180,7 @@ export class CheckpointedFollower {
     this.processed = last.position;
     this.waiters.release(last.position);
     this.sinceSave += fresh.length;
-    if (this.sinceSave >= (this.options.checkpointEvery ?? 100)) await this.saveCheckpoint();
+    if (this.sinceSave >= this.saveEvery()) await this.saveCheckpoint();
     else this.scheduleIdleSave();
   }
 
@@ -196,6 +195,11 @@ export class CheckpointedFollower {
       }
     }
     for (const event of events) await this.retries.handle(event, this.options.handle);
+  }
+
+  /** After every read when saves join the read-model writes (both in one transaction), else every 100 events. */
+  private saveEvery(): number {
+    return this.options.checkpointEvery ?? (this.options.checkpoints.savesWithReadModelWrites ? 1 : 100);
   }
 
   /** A pause that stop() cuts short. */
