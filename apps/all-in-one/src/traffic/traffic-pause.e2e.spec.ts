@@ -83,6 +83,8 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(state.body.data).toMatchObject({ partner_id: a.partnerId, outgoing: { paused: true, reason: 'audit', paused_by: 'test-user' }, incoming: { paused: false } });
     expect(Date.parse(state.body.data.outgoing.until)).toBe(Date.parse(until));
     expect(Date.parse(state.body.data.next_change.at)).toBe(Date.parse(until));
+    // The next change says what happens then, not only when.
+    expect(state.body.data.next_change).toMatchObject({ direction: 'outgoing', change: 'resume', window_id: null, level: 'tenant' });
     const list = await a.admin.get('/v1/traffic/paused?per_page=10');
     expect(list.status).toBe(200);
     expect(list.body.data.map((p: { partner_id: string }) => p.partner_id)).toEqual([a.partnerId]);
