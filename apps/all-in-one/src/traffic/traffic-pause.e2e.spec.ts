@@ -105,6 +105,19 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect((await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic.incoming).toEqual({ paused: false });
   });
 
+  it("an account admin's master partner details show the account's pause as traffic: {incoming, outgoing}", async () => {
+    const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    const created = await accountAdmin.post(`/v1/accounts/${ACCOUNT}/partners`, partnerInput(fresh('MASTER').toUpperCase()));
+    expect(created.status).toBe(201);
+    const url = `/v1/accounts/${ACCOUNT}/partners/${created.body.data.id}`;
+    expect((await accountAdmin.get(url)).body.data.traffic).toEqual({ incoming: { paused: false }, outgoing: { paused: false } });
+    expect((await accountAdmin.put(`${url}/traffic/outgoing`, { paused: true, reason: 'account audit' })).status).toBe(200);
+    expect((await accountAdmin.get(url)).body.data.traffic).toEqual({
+      incoming: { paused: false },
+      outgoing: { paused: true, level: 'account', response: null, reason: 'account audit', until: null, window_id: null },
+    });
+  });
+
   it('the partner timeline shows every change with actor and reason', async () => {
     const { admin, partnerId } = await setUp();
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'why not' });
