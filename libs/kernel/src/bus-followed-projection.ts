@@ -128,6 +128,12 @@ export abstract class BusFollowedProjection implements Projection {
     if (wasRunning) await this.start();
   }
 
+  /** The position of the last event copied from `topic`, null if none: where a restarted consumer had got to. */
+  protected async lastCopiedPosition(topic: string): Promise<number | null> {
+    const { items } = await this.copy().find({ filter: { topic }, sort: { position: -1 }, limit: 1 });
+    return items.length > 0 ? (items[0] as ConsumedEventDocument).position : null;
+  }
+
   /** Resolves once an event at or past `position` of its source was handled (meaningful with one source store). */
   waitFor(position: number, timeoutMs = 5000): Promise<void> {
     return this.waiters.waitFor(position, this.handled, timeoutMs, this.name);

@@ -8,6 +8,7 @@ import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing
 import { Global, Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { ConnectionTesterStreams } from '@as2-partners/connection-tester-domain';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import type { HostResolver } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
@@ -339,5 +340,22 @@ describe('continuous monitoring', () => {
     expect(await scheduler.runDue(later)).toBe(0);
     const list = (await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(tenant) })).json();
     expect(list.data.map((d: { trigger: string }) => d.trigger)).toEqual(['monitoring']);
+  });
+
+  it('{enabled: false} alone turns monitoring off and frees the plan slot; enabling still needs test_type and interval_minutes', async () => {
+    const tenant = await freshTenant('free');
+    const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);
+    const second = await partner(tenant, `https://127.0.0.1:${port}/other`);
+    const put = (partnerId: string, payload: object) => t.app.inject({ method: 'PUT', url: `/v1/partners/${partnerId}/monitoring`, headers: as(tenant), payload });
+    expect((await put(id, { enabled: true })).json().errors).toEqual({ test_type: [expect.any(String)], interval_minutes: expect.any(Array) });
+    expect((await put(id, { enabled: true, test_type: 'mdn', interval_minutes: 30 })).statusCode).toBe(200);
+    const off = await put(id, { enabled: false });
+    expect([off.statusCode, off.json().data]).toEqual([200, { partner_id: id, enabled: false, test_type: null, interval_minutes: null }]);
+    expect((await put(id, { enabled: false, interval_minutes: 5 })).statusCode).toBe(422);
+    expect((await put(second, { enabled: true, test_type: 'ping', interval_minutes: 15 })).statusCode).toBe(200);
+    // The event names the setting that stopped.
+    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', tenant));
+    const disabled = events.filter((e) => e.type === 'connection.monitoring_configured.v1' && (e.data as { enabled: boolean }).enabled === false);
+    expect(disabled.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId: id, enabled: false, testType: 'mdn', intervalMinutes: 30 })]);
   });
 });

@@ -132,6 +132,19 @@ describe('traffic decisions: the gateway route', () => {
       }
     });
 
+    it('the credential is checked before the body: no token is 401 with WWW-Authenticate, a wrong role 403, whatever the body', async () => {
+      const tenantToken = t.token({ account: ACCOUNT, roles: ['tenant_admin'] });
+      for (const url of ['/v1/traffic/decisions', '/v1/traffic/decisions:batch']) {
+        for (const payload of ['{}', '{"direction":"sideways"}', 'not json', '{"decisions":[]}']) {
+          const none = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
+          expect([url, payload, none.statusCode, none.json()]).toEqual([url, payload, 401, { message: 'Unauthenticated', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } }]);
+          expect(none.headers['www-authenticate']).toBe('Bearer realm="as2-partners"');
+          const wrongRole = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantToken}` }, payload });
+          expect([url, payload, wrongRole.statusCode, wrongRole.json().error.code]).toEqual([url, payload, 403, 'FORBIDDEN']);
+        }
+      }
+    });
+
     it("a gateway of another account never resolves this account's pairs; an all-accounts gateway does", async () => {
       const { partnerId, as2Id, ours } = await setUp();
       expect((await gatewayAs(t, 'another-account').decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'reject', partner_id: null });

@@ -83,6 +83,8 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(state.body.data).toMatchObject({ partner_id: a.partnerId, outgoing: { paused: true, reason: 'audit', paused_by: 'test-user' }, incoming: { paused: false } });
     expect(Date.parse(state.body.data.outgoing.until)).toBe(Date.parse(until));
     expect(Date.parse(state.body.data.next_change.at)).toBe(Date.parse(until));
+    // The next change says what happens then, not only when.
+    expect(state.body.data.next_change).toMatchObject({ direction: 'outgoing', change: 'resume', window_id: null, level: 'tenant' });
     const list = await a.admin.get('/v1/traffic/paused?per_page=10');
     expect(list.status).toBe(200);
     expect(list.body.data.map((p: { partner_id: string }) => p.partner_id)).toEqual([a.partnerId]);
@@ -101,6 +103,19 @@ describe('traffic control: pauses answer the documented decision', () => {
     });
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
     expect((await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic.incoming).toEqual({ paused: false });
+  });
+
+  it("an account admin's master partner details show the account's pause as traffic: {incoming, outgoing}", async () => {
+    const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    const created = await accountAdmin.post(`/v1/accounts/${ACCOUNT}/partners`, partnerInput(fresh('MASTER').toUpperCase()));
+    expect(created.status).toBe(201);
+    const url = `/v1/accounts/${ACCOUNT}/partners/${created.body.data.id}`;
+    expect((await accountAdmin.get(url)).body.data.traffic).toEqual({ incoming: { paused: false }, outgoing: { paused: false } });
+    expect((await accountAdmin.put(`${url}/traffic/outgoing`, { paused: true, reason: 'account audit' })).status).toBe(200);
+    expect((await accountAdmin.get(url)).body.data.traffic).toEqual({
+      incoming: { paused: false },
+      outgoing: { paused: true, level: 'account', response: null, reason: 'account audit', until: null, window_id: null },
+    });
   });
 
   it('the partner timeline shows every change with actor and reason', async () => {

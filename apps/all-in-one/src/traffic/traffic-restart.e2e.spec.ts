@@ -20,6 +20,8 @@ describe('traffic control across a restart', () => {
     await createInstance(first, { instanceId: 'ins-restart', account: 'acct-restart', tenant: 'ten-restart', myAs2Id: 'RESTART-US' });
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'success_mdn', reason: 'weekend', until: new Date(Date.now() + HOUR).toISOString() });
     await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'indefinitely' });
+    const asOfBefore = (await gatewayAs(first, 'acct-restart').decide({ direction: 'outbound', as2_from: 'RESTART-US', as2_to: 'RESTART-PARTNER', message_id: 'm0' })).body.as_of;
+    expect(asOfBefore).toEqual({ partner_registry: expect.any(Number), traffic_control: expect.any(Number) });
     await first.close();
 
     // Two hours later: the until passed while nothing ran.
@@ -27,7 +29,11 @@ describe('traffic control across a restart', () => {
     try {
       const gateway = gatewayAs(second, 'acct-restart');
       // The first request after start: the directory came back from the persisted documents, not from a replay.
-      expect((await gateway.decide({ direction: 'outbound', as2_from: 'RESTART-US', as2_to: 'RESTART-PARTNER', message_id: 'm1' })).body).toMatchObject({ decision: 'block', partner_id: partnerId });
+      const firstAnswer = (await gateway.decide({ direction: 'outbound', as2_from: 'RESTART-US', as2_to: 'RESTART-PARTNER', message_id: 'm1' })).body;
+      expect(firstAnswer).toMatchObject({ decision: 'block', partner_id: partnerId });
+      // ...and its as_of says how far it reaches (the positions applied before the stop), never null.
+      expect(firstAnswer.as_of.partner_registry).toBe(asOfBefore.partner_registry);
+      expect(firstAnswer.as_of.traffic_control).toBeGreaterThanOrEqual(asOfBefore.traffic_control);
       expect((await gateway.decide({ direction: 'inbound', as2_from: 'RESTART-PARTNER', as2_to: 'RESTART-US', message_id: 'm2' })).body.decision).toBe('accept');
       const again = trafficApiAs(second, { account: 'acct-restart', tenant: 'ten-restart' });
       const resumes = async () => ((await again.get(`/v1/partners/${partnerId}/traffic/timeline`)).body.data as { type: string }[]).filter((e) => e.type === 'traffic.resumed.v1').length;

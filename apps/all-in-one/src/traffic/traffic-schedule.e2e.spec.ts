@@ -76,12 +76,16 @@ describe('traffic control: until and maintenance windows happen on time, once', 
     const listed = await admin.get(`/v1/partners/${partnerId}/traffic/windows`);
     expect(listed.body.data.map((w: { id: string }) => w.id)).toEqual([second.body.data.id]);
     expect((await inbound()).decision).toBe('accept');
+    const pauseNext = (await admin.get(`/v1/partners/${partnerId}/traffic`)).body.data.next_change;
+    expect([Date.parse(pauseNext.at), pauseNext]).toEqual([nowMs + 10 * MINUTE, expect.objectContaining({ direction: 'both', change: 'pause', window_id: second.body.data.id, level: 'tenant' })]);
 
     nowMs += 10 * MINUTE;
     expect(await inbound()).toMatchObject({ decision: 'error_mdn', reason_code: 'TENANT_WINDOW' });
     expect(await outbound()).toMatchObject({ decision: 'block', reason_code: 'TENANT_WINDOW' });
     await eventually('the window start', async () => ((await typesOf(admin, partnerId)).filter((e) => e === 'traffic.paused.v1').length === 2 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-    expect((await admin.get(`/v1/partners/${partnerId}/traffic`)).body.data.incoming).toMatchObject({ paused: true, paused_by_level: 'window', active_window: { id: second.body.data.id, status: 'active' } });
+    const running = (await admin.get(`/v1/partners/${partnerId}/traffic`)).body.data;
+    expect(running.incoming).toMatchObject({ paused: true, paused_by_level: 'window', active_window: { id: second.body.data.id, status: 'active' } });
+    expect([Date.parse(running.next_change.at), running.next_change.change, running.next_change.window_id]).toEqual([nowMs + 20 * MINUTE, 'resume', second.body.data.id]);
 
     nowMs += 20 * MINUTE;
     expect((await inbound()).decision).toBe('accept');

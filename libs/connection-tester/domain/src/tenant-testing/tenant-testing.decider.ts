@@ -92,8 +92,9 @@ function configure(command: Extract<TenantTestingCommand, { type: 'configure_mon
         account: command.account,
         tenant: command.tenant,
         enabled: command.enabled,
-        testType: command.testType,
-        intervalMinutes: command.intervalMinutes,
+        // Turning off records the setting that stops (the request need not repeat it).
+        testType: command.enabled || !current ? command.testType : current.testType,
+        intervalMinutes: command.enabled || !current ? command.intervalMinutes : current.intervalMinutes,
         configuredAt: command.now,
       },
     },

@@ -65,6 +65,12 @@ describe('tenant testing decider', () => {
       expect(decider.decide(monitoringRun(at(15), 15), foldEvents(decider, off))).toEqual([]);
     });
 
+    it('turning off records the setting that stops, whatever the request carried', () => {
+      const history = run([{ ...(configure('prt_1') as Extract<TenantTestingCommand, { type: 'configure_monitoring' }>), testType: 'mdn', intervalMinutes: 60 }]);
+      const off = decider.decide(configure('prt_1', false, 1), foldEvents(decider, history));
+      expect(off.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId: 'prt_1', enabled: false, testType: 'mdn', intervalMinutes: 60 })]);
+    });
+
     it('caps monitored partners per plan (free: one)', () => {
       const history = run([configure('prt_1')]);
       expect(errorOf(() => decider.decide(configure('prt_2'), foldEvents(decider, history))).details).toEqual({ monitored_partners: 2, plan_limit: 1, plan: 'free' });

@@ -25,7 +25,7 @@ const TEST_DATA = object({
 export const TEST_RESULT: SchemaObject = object({ success: { type: 'boolean' }, message: str(), data: TEST_DATA });
 export const TEST_HISTORY_PAGE = pageOf(TEST_DATA);
 export const MONITORING_WRITTEN = dataOf(
-  object({ partner_id: str(), enabled: { type: 'boolean' }, test_type: { type: 'string', enum: [...TEST_TYPES] }, interval_minutes: { type: 'integer', minimum: 15 } }),
+  object({ partner_id: str(), enabled: { type: 'boolean' }, test_type: { type: 'string', enum: [...TEST_TYPES, null], nullable: true }, interval_minutes: { type: 'integer', minimum: 15, nullable: true } }),
   true,
 );
 export const MDN_RECEIVED = object({ received: { type: 'boolean', enum: [true] } });

@@ -58,7 +58,16 @@ const TRAFFIC_STATE_PROPERTIES: Record<string, SchemaObject> = {
   incoming: DIRECTION,
   outgoing: DIRECTION,
   windows: { type: 'array', items: WINDOW },
-  next_change: { ...object({ at: apiTimestampSchema() }), nullable: true },
+  next_change: {
+    ...object({
+      at: apiTimestampSchema(),
+      direction: { type: 'string', enum: [...WINDOW_DIRECTIONS] },
+      change: { type: 'string', enum: ['pause', 'resume'] },
+      window_id: nullableString(),
+      level: { type: 'string', enum: ['tenant', 'account'] },
+    }),
+    nullable: true,
+  },
 };
 const TRAFFIC_STATE = object(TRAFFIC_STATE_PROPERTIES);
 

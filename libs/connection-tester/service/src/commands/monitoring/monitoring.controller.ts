@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ConnectionTesterStreams, tenantTestingDecider, testPlanOf } from '@as2-partners/connection-tester-domain';
+import { ConnectionTesterStreams, MIN_MONITORING_INTERVAL_MINUTES, tenantTestingDecider, testPlanOf } from '@as2-partners/connection-tester-domain';
 import { CLOCK, WriteModel, type Clock } from '@as2-partners/kernel';
 import { AfterWrite, Ctx, ReadYourWrites, requestMetadata, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
 import { TEST_RUNNERS } from '../../api-conventions/tester-roles';
@@ -33,13 +33,13 @@ export class MonitoringController {
     const decision = await this.writeModel.decide(
       ConnectionTesterStreams.tenantTesting(ctx.caller.account, tenant),
       tenantTestingDecider,
-      { type: 'configure_monitoring', account: ctx.caller.account, tenant, partnerId: partner._id, enabled: body.enabled, testType: body.test_type, intervalMinutes: body.interval_minutes, plan, now: now.toISOString() },
+      { type: 'configure_monitoring', account: ctx.caller.account, tenant, partnerId: partner._id, enabled: body.enabled, testType: body.test_type ?? 'ping', intervalMinutes: body.interval_minutes ?? MIN_MONITORING_INTERVAL_MINUTES, plan, now: now.toISOString() },
       requestMetadata(ctx, tenant, now),
     );
     const setting = decision.state.monitoring.get(partner._id);
     return new AfterWrite(decision.position, () => ({
       message: 'Partner monitoring updated',
-      data: { partner_id: partner._id, enabled: setting !== undefined, test_type: setting?.testType ?? body.test_type, interval_minutes: setting?.intervalMinutes ?? body.interval_minutes },
+      data: { partner_id: partner._id, enabled: setting !== undefined, test_type: setting?.testType ?? body.test_type ?? null, interval_minutes: setting?.intervalMinutes ?? body.interval_minutes ?? null },
     }));
   }
 }

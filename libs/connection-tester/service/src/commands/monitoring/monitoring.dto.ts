@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { MAX_MONITORING_INTERVAL_MINUTES, MIN_MONITORING_INTERVAL_MINUTES, TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
 
 export class MonitoringDto {
@@ -7,13 +7,16 @@ export class MonitoringDto {
   @IsBoolean({ message: 'The enabled field must be true or false' })
   enabled!: boolean;
 
-  @ApiProperty({ enum: ['ping', 'mdn'], description: '`full` is not scheduled: it delivers a file to the partner each time' })
+  // Turning monitoring off needs nothing else: `{enabled: false}` alone is enough.
+  @ApiPropertyOptional({ enum: ['ping', 'mdn'], description: '`full` is not scheduled: it delivers a file to the partner each time; required when enabled' })
+  @ValidateIf((o: MonitoringDto) => o.enabled !== false || o.test_type !== undefined)
   @IsIn(TEST_TYPES.filter((t) => t !== 'full'), { message: 'The test type must be ping or mdn' })
-  test_type!: TestType;
+  test_type?: TestType;
 
-  @ApiProperty({ type: 'integer', minimum: MIN_MONITORING_INTERVAL_MINUTES, maximum: MAX_MONITORING_INTERVAL_MINUTES })
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_MONITORING_INTERVAL_MINUTES, maximum: MAX_MONITORING_INTERVAL_MINUTES, description: 'required when enabled' })
+  @ValidateIf((o: MonitoringDto) => o.enabled !== false || o.interval_minutes !== undefined)
   @IsInt({ message: 'The interval minutes must be an integer' })
   @Min(MIN_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes must be at least ${MIN_MONITORING_INTERVAL_MINUTES}` })
   @Max(MAX_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes may not be greater than ${MAX_MONITORING_INTERVAL_MINUTES}` })
-  interval_minutes!: number;
+  interval_minutes?: number;
 }

@@ -11,6 +11,7 @@ import { PartnerCertificatesQuery } from '../../queries/partner-certificates/par
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { MasterPartnersHandler } from './master-partners.handler';
+import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 import { DELETED, PARTNER_DETAILS, PARTNER_PAGE, PARTNER_WRITTEN } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('master partners')
@@ -22,6 +23,7 @@ export class MasterPartnersController {
     private readonly handler: MasterPartnersHandler,
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
+    private readonly traffic: PartnerTrafficConsumer,
   ) {}
 
   @Get()
@@ -63,7 +65,8 @@ export class MasterPartnersController {
     const { override_settings: _o, ...data } = presentPartnerDetails(partner, 'master', certificates.map(presentPartnerCertificate)) as ReturnType<typeof presentPartnerDetails> & {
       override_settings?: unknown;
     };
-    return { data: { ...data, certificate_link: await this.certificates.certificateLinkOf(owner, partner.certificateId, certificates) } };
+    const traffic = await this.traffic.trafficOf(partner.account, null, partner.partnerId);
+    return { data: { ...data, certificate_link: await this.certificates.certificateLinkOf(owner, partner.certificateId, certificates), traffic } };
   }
 
   @Patch(':id')

@@ -44,9 +44,9 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
     this.traffic = followed.readModels.collection('partner_registry_partner_traffic');
   }
 
-  /** The partner's traffic as the tenant sees it: paused if the tenant's or the account's pause says so. */
-  async trafficOf(account: string, tenant: string, partnerId: string) {
-    const [own, accountWide] = await Promise.all([this.traffic.get(idOf(account, tenant, partnerId)), this.traffic.get(idOf(account, null, partnerId))]);
+  /** The partner's traffic as the tenant sees it: paused if the tenant's or the account's pause says so (tenant null: the account's alone). */
+  async trafficOf(account: string, tenant: string | null, partnerId: string) {
+    const [own, accountWide] = await Promise.all([tenant === null ? null : this.traffic.get(idOf(account, tenant, partnerId)), this.traffic.get(idOf(account, null, partnerId))]);
     const slot = (doc: PartnerTrafficDocument | null, name: string) => (doc?.[name] as DirectionPause | null | undefined) ?? null;
     const direction = (d: 'incoming' | 'outgoing') => {
       const levels = [

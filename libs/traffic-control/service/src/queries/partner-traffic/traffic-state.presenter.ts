@@ -56,9 +56,33 @@ function presentDirection(direction: TrafficDirection, own: PartnerTrafficDocume
   };
 }
 
+/** A scheduled change of one scope: an `until` resumes, a window pauses at its start and resumes at its end. */
+interface ScheduledChange {
+  readonly at: string;
+  readonly direction: TrafficDirection | 'both';
+  readonly change: 'pause' | 'resume';
+  readonly window_id: string | null;
+  readonly level: 'tenant' | 'account';
+}
+
+function scheduledChanges(doc: PartnerTrafficDocument): ScheduledChange[] {
+  const changes: ScheduledChange[] = [];
+  for (const direction of ['incoming', 'outgoing'] as const) {
+    const until = doc.pauses[direction]?.until;
+    if (until) changes.push({ at: until, direction, change: 'resume', window_id: null, level: doc.scope });
+  }
+  for (const window of doc.windows) {
+    const running = doc.activeWindows.incoming === window.windowId || doc.activeWindows.outgoing === window.windowId;
+    changes.push({ at: running ? window.endsAt : window.startsAt, direction: window.direction, change: running ? 'resume' : 'pause', window_id: window.windowId, level: doc.scope });
+  }
+  return changes;
+}
+
+/** The earliest scheduled change of the caller's scope and the account's: when, which direction, pause or resume, and why. */
 function nextChange(docs: (PartnerTrafficDocument | null)[]) {
-  const next = docs.map((d) => d?.nextChangeAt ?? null).filter((at): at is string => at !== null).sort()[0];
-  return next ? { at: ts(next) } : null;
+  const changes = [...new Set(docs)].flatMap((doc) => (doc ? scheduledChanges(doc) : []));
+  const next = changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
+  return next ? { ...next, at: ts(next.at) } : null;
 }
 
 /** `GET /v1/partners/{id}/traffic`: `own` is the caller's scope, `account` the account's pause of a master partner (if any). */

@@ -48,13 +48,22 @@ export class DecisionRoute implements OnModuleInit {
   }
 }
 
+const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
+
 function refuse(reply: FastifyReply, status: 401 | 403): void {
-  void reply.code(status).send(status === 401 ? errorBody(401, 'Unauthenticated', 'UNAUTHENTICATED') : errorBody(403, 'Forbidden', 'FORBIDDEN'));
+  if (status === 401) void reply.code(401).header('WWW-Authenticate', WWW_AUTHENTICATE).send(errorBody(401, 'Unauthenticated', 'UNAUTHENTICATED'));
+  else void reply.code(403).send(errorBody(403, 'Forbidden', 'FORBIDDEN'));
+}
+
+/** What the onRequest check found, read by the handler (the body is validated in between). */
+interface CheckedRequest extends FastifyRequest {
+  gatewayAccount?: string;
+  decidedAt?: number;
 }
 
 /**
- * The two decision routes. A token already verified is checked synchronously (one map lookup), so the usual request
- * runs without a promise of its own; the first sight of a token verifies it asynchronously.
+ * The two decision routes. A token already verified is checked synchronously (one map lookup) in the onRequest hook, so
+ * the usual request runs without a promise of its own; the first sight of a token verifies it asynchronously.
  */
 export function decisionRoutes(credentials: GatewayCredentials, decisions: TrafficDecisions): RouteOptions[] {
   const validatorCompiler = ({ schema }: { schema: object }) => ajv.compile(schema);
@@ -69,22 +78,27 @@ export function decisionRoutes(credentials: GatewayCredentials, decisions: Traff
     for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, items[i] as DecisionRequest, now);
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send({ decisions: answers, as_of: decisions.asOf() });
   };
+  // The credential is checked on request, before the body is parsed or validated: a caller without a valid gateway
+  // token learns nothing about the body rules (401/403 whatever it sent).
+  const authenticate = (request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    // One clock reading per request, for the token's expiry and the decision alike.
+    const now = decisions.now();
+    const settle = (check: GatewayCheck): void => {
+      if (!check.ok) return refuse(reply, check.status);
+      request.gatewayAccount = check.account;
+      request.decidedAt = now;
+      done();
+    };
+    const cached = credentials.checkCached(request.headers.authorization, now);
+    if (cached) return settle(cached);
+    credentials.check(request.headers.authorization).then(settle, (error: Error) => done(error));
+  };
   const authenticated =
     (answer: (request: FastifyRequest, reply: FastifyReply, account: string, now: number) => void) =>
-    (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | void => {
-      // One clock reading per request, for the token's expiry and the decision alike.
-      const now = decisions.now();
-      const cached = credentials.checkCached(request.headers.authorization, now);
-      const settle = (check: GatewayCheck): void => (check.ok ? answer(request, reply, check.account, now) : refuse(reply, check.status));
-      if (cached) return settle(cached);
-      // Resolving with the reply makes Fastify wait for the answer sent here instead of sending one of its own.
-      return credentials.check(request.headers.authorization).then((check) => {
-        settle(check);
-        return reply;
-      });
-    };
+    (request: CheckedRequest, reply: FastifyReply): void =>
+      answer(request, reply, request.gatewayAccount as string, request.decidedAt as number);
   return [
-    { method: 'POST', url: DECISION_PATH, schema: singleDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, handler: authenticated(answerOne) },
-    { method: 'POST', url: BATCH_DECISION_PATH, schema: batchDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, handler: authenticated(answerBatch) },
+    { method: 'POST', url: DECISION_PATH, schema: singleDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, onRequest: authenticate, handler: authenticated(answerOne) },
+    { method: 'POST', url: BATCH_DECISION_PATH, schema: batchDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, onRequest: authenticate, handler: authenticated(answerBatch) },
   ];
 }

@@ -106,6 +106,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
     for await (const doc of pagesOf(this.instances)) if (!doc.deleted) this.live.directory.putInstance(doc);
     for await (const doc of pagesOf(this.partners)) this.live.directory.putPartner(doc);
     for await (const doc of pagesOf(this.partnerships)) if (!doc.deleted) this.live.directory.putPartnership(doc);
+    // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
+    const position = await this.lastCopiedPosition(this.topics[0] as string);
+    if (position !== null) this.live.applied('partner-registry', position);
   }
 
   protected accepts(event: RecordedEvent): boolean {
