@@ -39,6 +39,8 @@ export type ReceiptOutcome = 'accepted' | 'not-an-mdn' | 'not-expected';
 /** Message ids compare without their angle brackets (RFC 5322 msg-id), as sameMessageId does. */
 const keyOf = (messageId: string) => messageId.trim().replace(/^<|>$/g, '');
 const POLL_MS = { first: 25, max: 250 } as const;
+/** How long a received MDN is kept after its test: while it exists, a second MDN for the message is refused. */
+const RECEIVED_KEPT_MS = 60 * 60 * 1000;
 /** What reading an MDN needs of its HTTP headers; nothing else a sender sent (cookies, credentials) is kept. */
 const KEPT_HEADERS = ['content-type', 'content-transfer-encoding', 'mime-version', 'message-id', 'as2-from', 'as2-to', 'as2-version', 'date', 'subject'] as const;
 
@@ -71,18 +73,22 @@ export class AsyncMdnReceipts {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.expected = readModels.collection(TesterCollections.expectedMdns, [['expiresAt']]);
-    this.received = readModels.collection(TesterCollections.receivedMdns);
+    this.received = readModels.collection(TesterCollections.receivedMdns, [['receivedAt']]);
   }
 
   /** Before sending: from now on an MDN for this message is accepted (until the deadline). */
   async expect(messageId: string, who: ExpectedMdn, timeoutMs: number): Promise<void> {
     const now = this.clock.now();
-    // Records a crashed replica left behind go with the next test that starts.
+    // Records a crashed replica left behind go with the next test that starts, received MDNs once kept long enough.
     await this.expected.deleteMany({ expiresAt: { $lt: now.toISOString() } });
+    await this.received.deleteMany({ receivedAt: { $lt: new Date(now.getTime() - RECEIVED_KEPT_MS).toISOString() } });
     await this.expected.put({ _id: keyOf(messageId), ...who, expiresAt: new Date(now.getTime() + timeoutMs).toISOString() });
   }
 
-  /** The MDN for the message, or null at the deadline; either way the message is no longer expected. */
+  /**
+   * The MDN for the message, or null at the deadline; either way the message is no longer expected. The received MDN
+   * stays (until a later test clears it) so that a duplicate racing this wait still finds it and is refused.
+   */
   async wait(messageId: string, timeoutMs: number): Promise<ReceivedMdn | null> {
     const key = keyOf(messageId);
     const deadline = Date.now() + timeoutMs;
@@ -96,7 +102,6 @@ export class AsyncMdnReceipts {
       }
     } finally {
       await this.expected.delete(key);
-      await this.received.delete(key);
     }
   }
 
