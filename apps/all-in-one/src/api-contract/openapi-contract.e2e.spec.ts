@@ -242,6 +242,8 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     // Traffic control: pauses, windows, state, timeline.
     expect((await call('PUT', `/v1/partners/${partnerId}/traffic/incoming`, 'writer', { paused: true, response: 'http_503_retry', reason: 'maintenance', retry_after_seconds: 600 })).status).toBe(200);
     await call('PUT', `/v1/partners/${partnerId}/traffic/outgoing`, 'writer', { paused: true, reason: 'maintenance' });
+    // The impact lists both pauses now: their items match the documented schema.
+    await call('GET', `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=CONTRACT-PAUSED`, 'reader');
     const window = await call('POST', `/v1/partners/${partnerId}/traffic/windows`, 'writer', { direction: 'both', starts_at: new Date(Date.now() + DAY).toISOString(), ends_at: new Date(Date.now() + 2 * DAY).toISOString(), response: 'http_503_retry', reason: 'upgrade' });
     expect([window.status, window.body]).toEqual([201, expect.anything()]);
     await call('GET', `/v1/partners/${partnerId}/traffic/windows`, 'reader');

@@ -118,6 +118,21 @@ describe('traffic control: pauses answer the documented decision', () => {
     });
   });
 
+  it("the AS2 id change impact lists the partner's traffic pauses, learned through the events", async () => {
+    const { admin, partnerId } = await setUp();
+    const impact = () => admin.get(`/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=${fresh('NEW').toUpperCase()}`);
+    expect((await impact()).body.data.traffic_pauses).toEqual([]);
+    const until = '2999-01-01T00:00:00Z';
+    expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'id migration', until })).status).toBe(200);
+    expect((await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'id migration' })).status).toBe(200);
+    expect((await impact()).body.data.traffic_pauses).toEqual([
+      { direction: 'incoming', level: 'tenant', response: 'http_422', reason: 'id migration', until: null, window_id: null },
+      { direction: 'outgoing', level: 'tenant', response: null, reason: 'id migration', until: expect.stringMatching(/^2999-01-01T00:00:00/), window_id: null },
+    ]);
+    await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
+    expect((await impact()).body.data.traffic_pauses.map((p: { direction: string }) => p.direction)).toEqual(['outgoing']);
+  });
+
   it('the partner timeline shows every change with actor and reason', async () => {
     const { admin, partnerId } = await setUp();
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'why not' });

@@ -108,6 +108,17 @@ const AS2_ID_CHANGE_IMPACT_SCHEMA = object({
   new_as2_id_available: { type: 'boolean' },
   partnerships: { type: 'array', items: object({ id: str(), tenant: str(), as2_instance_id: str() }) },
   message_stats_kept_under_old_id: { type: 'object', nullable: true, additionalProperties: true },
+  traffic_pauses: {
+    type: 'array',
+    items: object({
+      direction: { type: 'string', enum: ['incoming', 'outgoing'] },
+      level: { type: 'string', enum: ['account', 'tenant'] },
+      response: nullableString(),
+      reason: str(),
+      until: nullableApiTimestampSchema(),
+      window_id: nullableString(),
+    }),
+  },
   checked_elsewhere: { type: 'object', additionalProperties: { type: 'string' } },
   risks: { type: 'array', items: { type: 'string' } },
   requires: object({ acknowledge_risks: { type: 'boolean' } }),

@@ -16,6 +16,7 @@ import {
 import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import { MessageStatsQuery } from '../../queries/message-stats/message-stats.query';
+import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService, type DirectoryScope } from '../../write-model/partner-directory.service';
 import { PARTNER_ID_PATTERN, resolveWriteTarget } from '../../write-model/write-target';
@@ -37,6 +38,7 @@ export class ChangeAs2IdHandler {
     private readonly directory: PartnerDirectoryService,
     private readonly exchange: ExchangeQueries,
     private readonly stats: MessageStatsQuery,
+    private readonly traffic: PartnerTrafficConsumer,
   ) {}
 
   async change(ctx: RequestContext, account: string | null, partnerId: string, dto: ChangeAs2IdDto): Promise<AfterWrite<{ oldAs2Id: string; newAs2Id: string; changedAt: string }>> {
@@ -80,7 +82,7 @@ export class ChangeAs2IdHandler {
     }));
   }
 
-  /** What would break: this service's partnerships and statistics under the old id, whether the new id is free, seed 000's risks. */
+  /** What would break: partnerships, traffic pauses and statistics under the old id as this service knows them, whether the new id is free, seed 000's risks. */
   async impact(ctx: RequestContext, account: string | null, partnerId: string, newAs2Id: string) {
     const target = await this.targetOf(ctx, account, partnerId);
     const { partner } = target;
@@ -89,6 +91,7 @@ export class ChangeAs2IdHandler {
         ? await this.exchange.partnershipsOfPartnerInAccount(partner.account, partnerId)
         : await this.exchange.partnershipsOfPartner(partner.account, partner.tenant, partnerId);
     const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, partner.as2Id);
+    const traffic = await this.traffic.trafficOf(partner.account, partner.tenant, partnerId);
     const sameId = newAs2Id === partner.as2Id;
     return {
       partner_id: partnerId,
@@ -98,10 +101,14 @@ export class ChangeAs2IdHandler {
       partnerships: partnerships.map((p) => ({ id: p.partnershipId, tenant: p.tenant, as2_instance_id: p.as2InstanceId })),
       // Statistics are recorded by AS2 ids: they stay with the old id.
       message_stats_kept_under_old_id: stats,
-      // Owned by other services: read them there before changing the id.
+      // As learned from traffic-control's events: the pauses name the partner id, the gateway matches them by AS2 id.
+      traffic_pauses: (['incoming', 'outgoing'] as const).flatMap((direction) => {
+        const pause = traffic[direction];
+        return pause.paused ? [{ direction, level: pause.level, response: pause.response, reason: pause.reason, until: pause.until, window_id: pause.window_id }] : [];
+      }),
+      // This service follows certificates and their slots, not the activations still scheduled: only the owner knows them.
       checked_elsewhere: {
-        pending_certificate_activations: `GET /v1/partners/${partnerId}/trust (certificate-lifecycle)`,
-        traffic_pauses: 'traffic-control (traffic.paused.v1 events name the partner)',
+        pending_certificate_activations: `GET /v1/partners/${partnerId}/trust (certificate-lifecycle: scheduled rollovers and backup activations are not followed here)`,
       },
       risks: [...AS2_ID_CHANGE_RISKS],
       requires: { acknowledge_risks: true },
