@@ -138,7 +138,7 @@ describe('asynchronous MDNs across tester instances', () => {
 
   it('refuses hostile receipts with 4xx: not an MDN, an unexpected message, the wrong partner, a second MDN', async () => {
     const notMdn = await b.inject({ method: 'POST', url: '/v1/connection-tests/mdn', payload: { not: 'an mdn' } });
-    expect([notMdn.statusCode, notMdn.json().error.code]).toEqual([400, 'INVALID_MDN']);
+    expect([notMdn.statusCode, notMdn.json().error.code]).toEqual([422, 'INVALID_MDN']);
 
     const message = buildAs2Message({ payload: Buffer.from('x'), as2From: 'PODSUS', as2To: 'PODSPARTNER', mdn: { asyncUrl: 'http://127.0.0.1/mdn' } });
     const unexpected = await postTo(b, mdnFor(message.headers));

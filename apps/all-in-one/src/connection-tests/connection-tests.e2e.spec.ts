@@ -313,9 +313,9 @@ describe('security of the routes', () => {
 
   it('refuses what is not an MDN a test waits for on the public receipt route, with a 4xx and the error shape', async () => {
     const garbage = await t.app.inject({ method: 'POST', url: '/v1/connection-tests/mdn', headers: { 'content-type': 'multipart/report; boundary=x' }, payload: 'garbage' });
-    expect([garbage.statusCode, garbage.json().error.code]).toEqual([400, 'INVALID_MDN']);
+    expect([garbage.statusCode, garbage.json().error.code]).toEqual([422, 'INVALID_MDN']);
     const json = await t.app.inject({ method: 'POST', url: '/v1/connection-tests/mdn', payload: { original_message_id: '<x@y>' } });
-    expect([json.statusCode, json.json().error.code]).toEqual([400, 'INVALID_MDN']);
+    expect([json.statusCode, json.json().error.code]).toEqual([422, 'INVALID_MDN']);
   });
 });
 

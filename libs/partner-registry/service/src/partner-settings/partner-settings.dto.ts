@@ -30,7 +30,7 @@ export const HEADER_SAFE_NON_BLANK = `^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009
 const CIDR_PATTERN = `^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
 const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
 /** https, a DNS name with an alphabetic top-level label (literal addresses are refused, as are localhost names), optional port and path. */
-export const HTTPS_ENDPOINT_PATTERN = '^https://[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,24}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]{0,200})?$';
+export const HTTPS_ENDPOINT_PATTERN = '^https://[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,24}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~!$&()*+,;=:@%/?-]{0,200})?$';
 export const EMAIL_PATTERN = '^[A-Za-z0-9]{1,32}([._+-][A-Za-z0-9]{1,32}){0,3}@[a-z0-9]{1,32}(\\.[a-z0-9]{1,32}){0,3}\\.[a-z]{2,24}$';
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
