@@ -1,5 +1,5 @@
 import { InvalidConfigurationError, readInteger, readString, readUrl, type DeploymentMode, type Environment, type JwtConfig } from '@as2-partners/platform';
-import { mintedServiceToken } from '../test-runs/service-token';
+import { mintedServiceToken } from './service-token';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface ConnectionTesterConfig {

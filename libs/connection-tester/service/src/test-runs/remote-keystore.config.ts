@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidConfigurationError, readInteger, readString, readUrl, type Environment, type JwtConfig } from '@as2-partners/platform';
-import { mintedServiceToken } from './service-token';
+import { mintedServiceToken } from '../config/service-token';
 
 /** Where the distributed tester's signatures are made: the certificate-lifecycle service's internal key routes. */
 export interface RemoteKeystoreConfig {

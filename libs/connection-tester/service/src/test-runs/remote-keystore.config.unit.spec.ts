@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { remoteKeystoreConfigFrom } from './remote-keystore.config';
-import { mintedServiceToken } from './service-token';
+import { mintedServiceToken } from '../config/service-token';
 
 describe('remoteKeystoreConfigFrom', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keystore-token-'));

@@ -5,9 +5,10 @@ const LIFETIME_SECONDS = 300;
 const RENEW_BEFORE_SECONDS = 60;
 
 /**
- * The tester's own credential for the keystore's internal routes when the services share an HS256 JWT_SECRET (compose,
- * the k8s manifests): a short-lived `gateway` token for every account (the route takes the account from the body),
- * minted here and renewed before it expires. Deployments verifying tokens from an identity provider give KEYSTORE_TOKEN.
+ * The tester's own credential for the keystore's and the registry's internal routes when the services share an HS256
+ * JWT_SECRET (compose, the k8s manifests): a short-lived `gateway` token for every account (the routes take the account
+ * from the request), minted here and renewed before it expires. Deployments verifying tokens from an identity provider
+ * give KEYSTORE_TOKEN and PARTNER_REGISTRY_TOKEN.
  */
 export function mintedServiceToken(jwt: JwtConfig, nowMs: () => number = Date.now): (() => Promise<string>) | null {
   if (jwt.key.kind !== 'secret') return null;
