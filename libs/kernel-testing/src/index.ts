@@ -10,3 +10,4 @@ export * from './decider-specification';
 export * from './eventually';
 export * from './openssl-timestamp-evidence';
 export * from './in-memory-snapshot-store';
+export * from './in-memory-read-model-store';

@@ -4,6 +4,7 @@ import type { FollowerLogger } from './checkpointed-follower';
 import type { Clock } from './clock';
 import type { RecordedEvent } from './event-envelope';
 import type { BusSubscription, EventBus } from './event-bus.port';
+import type { EventStore } from './event-store.port';
 import { secondsSince, type FollowerLag } from './follower-lag';
 import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
 import type { Projection } from './projection';
@@ -37,9 +38,27 @@ interface CopyMarkerDocument {
   readonly since: string;
 }
 
-type CopyDocument = ConsumedEventDocument | CopyMarkerDocument;
+/** How far a first start's catch-up on the source's store got (resumed after a crash, skipped once done). */
+interface HistoryMarkerDocument {
+  readonly _id: string;
+  readonly after: number | null;
+  readonly done: boolean;
+}
+
+type CopyDocument = ConsumedEventDocument | CopyMarkerDocument | HistoryMarkerDocument;
+
+/**
+ * Where a new consumer group finds the events published before it first subscribed, when this process can read the
+ * source's event store (embedded mode: one store for every service; the in-process bus keeps nothing, while Kafka
+ * hands a new group its topics from the start). `topicOf` names the topic the source's relay published an event to.
+ */
+export interface BusHistory {
+  readonly store: EventStore;
+  readonly topicOf: (event: RecordedEvent) => string | null;
+}
 
 const COPY_MARKER_ID = '~copy';
+const HISTORY_MARKER_ID = '~history';
 const REPLAY_PAGE = 500;
 
 /** The read model was filled before this service kept a copy of what it consumed: a rebuild would lose data. */
@@ -83,6 +102,11 @@ export abstract class BusFollowedProjection implements Projection {
   /** True while the read model holds no document (the copy is then complete from its first event). */
   protected abstract isEmpty(): Promise<boolean>;
 
+  /** The source's store when this process can read it: a first start consumes its past events before subscribing. */
+  protected history(): BusHistory | null {
+    return null;
+  }
+
   /** True while a rebuild replays the copy: effects beyond this read model already happened live. */
   protected get replaying(): boolean {
     return this.rebuilding;
@@ -94,7 +118,8 @@ export abstract class BusFollowedProjection implements Projection {
     this.generation += 1;
     this.subscribeFailures = 0;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
-    await this.markCopy();
+    const firstStart = await this.markCopy();
+    await this.catchUpHistory(firstStart);
     await this.subscribe();
   }
 
@@ -213,11 +238,36 @@ export abstract class BusFollowedProjection implements Projection {
     }
   }
 
-  /** On first start, says whether the copy is complete: only if the read model was still empty. */
-  private async markCopy(): Promise<void> {
-    if (await this.copy().get(COPY_MARKER_ID)) return;
+  /** On first start, says whether the copy is complete: only if the read model was still empty. True on that first start. */
+  private async markCopy(): Promise<boolean> {
+    if (await this.copy().get(COPY_MARKER_ID)) return false;
     const since = (this.followed.clock?.now() ?? new Date()).toISOString();
     await this.copy().put({ _id: COPY_MARKER_ID, complete: await this.isEmpty(), since });
+    return true;
+  }
+
+  /**
+   * On a first start with a readable source store, consumes (copies and applies) its past events of this group's
+   * topics before subscribing; the bus may then deliver some of them again, which idempotent appliers allow.
+   */
+  private async catchUpHistory(firstStart: boolean): Promise<void> {
+    const history = this.history();
+    if (!history) return;
+    let marker = (await this.copy().get(HISTORY_MARKER_ID)) as HistoryMarkerDocument | null;
+    if (!marker && !firstStart) return;
+    if (marker?.done) return;
+    marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
+    for (;;) {
+      const page = await history.store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
+      for (const event of page) {
+        const topic = history.topicOf(event);
+        if (topic !== null && this.topics.includes(topic)) await this.consume(event, topic);
+      }
+      const done = page.length < REPLAY_PAGE;
+      marker = { _id: HISTORY_MARKER_ID, after: page.at(-1)?.position ?? marker.after, done };
+      await this.copy().put(marker);
+      if (done || !this.running) return;
+    }
   }
 
   private copy(): ReadModelCollection<CopyDocument> {
