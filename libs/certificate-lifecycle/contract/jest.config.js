@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'certificate-lifecycle-contract',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};
