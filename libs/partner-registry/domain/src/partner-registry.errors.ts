@@ -168,6 +168,7 @@ export const AS2_ID_CHANGE_RISKS: readonly string[] = [
   'Causes inconsistencies in existing message counts and statistics (they stay with the old AS2 id).',
   'Breaks existing integrations that name the old AS2 id (REST submissions, SFTP folder structures, workflows).',
   'The partner must be told: it addresses us with our AS2 id, and we address it with its new one from now on.',
+  'Scheduled certificate activations (backups, rollovers) belong to the partner id, not its AS2 id: they survive the change and take effect at their time under the new id (review them at GET /v1/partners/{id}/trust).',
 ];
 
 export function riskAcknowledgementRequired(): DomainError {

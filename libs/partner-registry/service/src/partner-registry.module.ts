@@ -57,6 +57,7 @@ import { MasterPartnersController } from './commands/master-partners/master-part
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
 import { OurKeysConsumer } from './reactions/certificate-lifecycle-events/our-keys.consumer';
+import { ScheduledActivationsConsumer } from './reactions/certificate-lifecycle-events/scheduled-activations.consumer';
 import { PartnerTrafficConsumer } from './reactions/traffic-control-events/partner-traffic.consumer';
 import { ConnectionStatusConsumer } from './reactions/connection-tester-events/connection-status.consumer';
 import { PartnerCertificatesProjector } from './queries/partner-certificates/partner-certificates.projector';
@@ -185,6 +186,7 @@ const logger = new Logger('PartnerRegistry');
     PartnerCertificatesQuery,
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'PartnerCertificatesConsumer', [PartnerCertificatesProjector]),
     provideBusFollowedProjection(OurKeysConsumer, 'OurKeysConsumer'),
+    provideBusFollowedProjection(ScheduledActivationsConsumer, 'ScheduledActivationsConsumer', [EVENT_STORE]),
     provideBusFollowedProjection(PartnerTrafficConsumer, 'PartnerTrafficConsumer'),
     provideBusFollowedProjection(ConnectionStatusConsumer, 'ConnectionStatus'),
   ],

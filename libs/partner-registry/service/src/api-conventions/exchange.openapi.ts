@@ -119,7 +119,18 @@ const AS2_ID_CHANGE_IMPACT_SCHEMA = object({
       window_id: nullableString(),
     }),
   },
-  checked_elsewhere: { type: 'object', additionalProperties: { type: 'string' } },
+  scheduled_activations: {
+    type: 'array',
+    description: "Certificate activations the certificate-lifecycle service will make at their time (as GET /v1/partners/{id}/trust names them), soonest first: they belong to the partner id and survive the change",
+    items: object({
+      kind: { type: 'string', enum: ['backup', 'rollover'], description: "backup: one slot switches to its backup certificate; rollover: the next certificate takes the slots, the previous ones accepted until overlap_until" },
+      slots: { type: 'array', items: { type: 'string', enum: ['encryption', 'signature', 'tls'] } },
+      certificate_id: str(),
+      fingerprint_sha256: nullableString(),
+      activate_at: apiTimestampSchema(),
+      overlap_until: nullableApiTimestampSchema(),
+    }),
+  },
   risks: { type: 'array', items: { type: 'string' } },
   requires: object({ acknowledge_risks: { type: 'boolean' } }),
 });

@@ -93,11 +93,13 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
       partnerships: [{ id: pship.id, tenant: ctx.tenant, as2_instance_id: ours.id }],
       message_stats_kept_under_old_id: { total_sent: 0, total_received: 0 },
       traffic_pauses: [],
+      scheduled_activations: [],
       requires: { acknowledge_risks: true },
     });
     expect(free.body.data.risks.length).toBeGreaterThanOrEqual(4);
-    // Only what this service does not follow is named elsewhere: scheduled certificate activations.
-    expect(Object.keys(free.body.data.checked_elsewhere)).toEqual(['pending_certificate_activations']);
+    expect(free.body.data.risks.join(' ')).toContain('Scheduled certificate activations');
+    // Nothing is named elsewhere any more: scheduled certificate activations are itemised here.
+    expect(free.body.data).not.toHaveProperty('checked_elsewhere');
     expect((await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=TAKEN`)).body.data.new_as2_id_available).toBe(false);
     expect((await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact?new_as2_id=BAD%20ID`)).status).toBe(422);
     expect((await ctx.api.get(`/v1/partners/${p.id}/as2-id-change/impact`)).status).toBe(422);

@@ -13,10 +13,11 @@ import {
   type PartnerRecord,
   type PartnerState,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata, toApiTimestamp } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import { MessageStatsQuery } from '../../queries/message-stats/message-stats.query';
 import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
+import { ScheduledActivationsConsumer } from '../../reactions/certificate-lifecycle-events/scheduled-activations.consumer';
 import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService, type DirectoryScope } from '../../write-model/partner-directory.service';
 import { PARTNER_ID_PATTERN, resolveWriteTarget } from '../../write-model/write-target';
@@ -39,6 +40,7 @@ export class ChangeAs2IdHandler {
     private readonly exchange: ExchangeQueries,
     private readonly stats: MessageStatsQuery,
     private readonly traffic: PartnerTrafficConsumer,
+    private readonly activations: ScheduledActivationsConsumer,
   ) {}
 
   async change(ctx: RequestContext, account: string | null, partnerId: string, dto: ChangeAs2IdDto): Promise<AfterWrite<{ oldAs2Id: string; newAs2Id: string; changedAt: string }>> {
@@ -82,7 +84,7 @@ export class ChangeAs2IdHandler {
     }));
   }
 
-  /** What would break: partnerships, traffic pauses and statistics under the old id as this service knows them, whether the new id is free, seed 000's risks. */
+  /** What would break: partnerships, pending certificate activations, traffic pauses and statistics under the old id as this service knows them, whether the new id is free, seed 000's risks. */
   async impact(ctx: RequestContext, account: string | null, partnerId: string, newAs2Id: string) {
     const target = await this.targetOf(ctx, account, partnerId);
     const { partner } = target;
@@ -92,6 +94,7 @@ export class ChangeAs2IdHandler {
         : await this.exchange.partnershipsOfPartner(partner.account, partner.tenant, partnerId);
     const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, partner.as2Id);
     const traffic = await this.traffic.trafficOf(partner.account, partner.tenant, partnerId);
+    const activations = await this.activations.activationsOf(partner.account, partner.tenant, partnerId);
     const sameId = newAs2Id === partner.as2Id;
     return {
       partner_id: partnerId,
@@ -106,10 +109,15 @@ export class ChangeAs2IdHandler {
         const pause = traffic[direction];
         return pause.paused ? [{ direction, level: pause.level, response: pause.response, reason: pause.reason, until: pause.until, window_id: pause.window_id }] : [];
       }),
-      // This service follows certificates and their slots, not the activations still scheduled: only the owner knows them.
-      checked_elsewhere: {
-        pending_certificate_activations: `GET /v1/partners/${partnerId}/trust (certificate-lifecycle: scheduled rollovers and backup activations are not followed here)`,
-      },
+      // As learned from certificate-lifecycle's events: they belong to the partner id, so they survive the change.
+      scheduled_activations: activations.map((a) => ({
+        kind: a.kind,
+        slots: a.slots,
+        certificate_id: a.certificateId,
+        fingerprint_sha256: a.fingerprintSha256,
+        activate_at: toApiTimestamp(a.activateAt),
+        overlap_until: a.overlapUntil === null ? null : toApiTimestamp(a.overlapUntil),
+      })),
       risks: [...AS2_ID_CHANGE_RISKS],
       requires: { acknowledge_risks: true },
     };
