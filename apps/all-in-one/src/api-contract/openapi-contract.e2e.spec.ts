@@ -144,10 +144,13 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     await call('GET', `/v1/partners/${partnerId}/certificates`, 'reader');
     await call('GET', `/v1/partners/${partnerId}/certificate-slots`, 'reader');
     await call('PUT', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, 'writer', { certificate_id: nextId, activate_on: new Date(Date.now() + DAY).toISOString() });
+    // The impact lists the scheduled backup now: its item matches the documented schema.
+    expect((await call('GET', `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=CONTRACT-BACKUP`, 'reader')).body.data.scheduled_activations).toHaveLength(1);
     await call('DELETE', `/v1/partners/${partnerId}/certificate-slots/encryption/backup`, 'writer');
     await call('PUT', `/v1/partners/${partnerId}/certificate-slots/tls`, 'writer', { certificate_id: stored.body.data.id });
     await call('DELETE', `/v1/certificates/${stored.body.data.id}`, 'writer');
     await call('POST', `/v1/partners/${partnerId}/trust/rollover`, 'writer', { next_certificate_id: nextId, activate_at: new Date(Date.now() + DAY).toISOString(), overlap_until: new Date(Date.now() + 8 * DAY).toISOString() });
+    expect((await call('GET', `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=CONTRACT-ROLLOVER`, 'reader')).body.data.scheduled_activations).toHaveLength(1);
     await call('GET', `/v1/partners/${partnerId}/trust`, 'reader');
     expect((await call('POST', `/v1/partners/${partnerId}/trust/activate`, 'writer')).status).toBe(200);
     await call('POST', `/v1/partners/${partnerId}/trust/retire`, 'writer', {});
