@@ -174,6 +174,25 @@ describe('scheduled activations in embedded mode: a new consumer sees the histor
     await bus.close();
   });
 
+  it('a first start cut short resumes its catch-up after the last page it finished', async () => {
+    const store = new InMemoryEventStore();
+    const s = new SchedulingFeed();
+    const past = [s.attached(PARTNER, TENANT, 'cert_A'), s.rolloverScheduled(PARTNER, 'cert_A', '2026-09-01T00:00:00.000Z')];
+    for (const event of past) await store.append(event.stream, [stored(event)], 'any');
+    const [attached] = await store.readAll();
+    const readModels = new InMemoryReadModelStore();
+    // What the crash left: the copy begun, the catch-up past the attachment (its fingerprint then lost with the read model).
+    const copy = readModels.collection('consumed_events.partner-registry.scheduled-activations');
+    await copy.put({ _id: '~copy', complete: true, since: '2026-06-01T00:00:00.000Z' });
+    await copy.put({ _id: '~history', after: attached!.position, done: false });
+    const bus = new InProcessEventBus();
+    const consumer = new ScheduledActivationsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore(), retry }, store);
+    await consumer.start();
+    expect((await consumer.activationsOf(ACCOUNT, TENANT, PARTNER)).map((a) => [a.kind, a.fingerprintSha256])).toEqual([['rollover', null]]);
+    await consumer.stop();
+    await bus.close();
+  });
+
   it('with Kafka (another bus), reads no store: the new group reads the topic from its start', async () => {
     const store = new InMemoryEventStore();
     const readAll = jest.spyOn(store, 'readAll');
