@@ -182,7 +182,7 @@ describe('scheduled activations in embedded mode: a new consumer sees the histor
     const [attached] = await store.readAll();
     const readModels = new InMemoryReadModelStore();
     // What the crash left: the copy begun, the catch-up past the attachment (its fingerprint then lost with the read model).
-    const copy = readModels.collection('consumed_events.partner-registry.scheduled-activations');
+    const copy = readModels.collection<{ _id: string; complete?: boolean; since?: string; after?: number; done?: boolean }>('consumed_events.partner-registry.scheduled-activations');
     await copy.put({ _id: '~copy', complete: true, since: '2026-06-01T00:00:00.000Z' });
     await copy.put({ _id: '~history', after: attached!.position, done: false });
     const bus = new InProcessEventBus();
