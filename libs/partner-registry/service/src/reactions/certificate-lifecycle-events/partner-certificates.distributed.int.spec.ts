@@ -94,5 +94,51 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         },
       ]);
     }, 60_000);
+
+    it("lists the partner's scheduled rollover the certificate service published on Kafka in the AS2 id change impact (MongoDB read model), and drops it once activated", async () => {
+      const headers = { authorization: `Bearer ${token({ tenant: 't1' })}` };
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/partners',
+        headers,
+        payload: { name: 'Kafka Rollover Partner', as2_id: `ROLL-${randomUUID().slice(0, 8).toUpperCase()}`, url: 'https://as2.example.com/receive' },
+      });
+      expect(created.statusCode).toBe(201);
+      const partnerId: string = created.json().data.id;
+      const feed = new CertificateLifecycleEventFeed(account);
+      const certificateId = `cert_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+      const next = { certificateId, name: 'Next', type: 'partner', usage: 'encryption', subject: 'CN=Next', notAfter: '2031-01-01T00:00:00.000Z', createdAt: '2026-01-01T10:00:00.000Z' };
+      const attached = feed.attached(partnerId, 't1', next);
+      const scheduled = feed.event(
+        `partner_certificates-${partnerId}`,
+        'trust.rollover_scheduled.v1',
+        { partnerId, nextCertificateId: certificateId, currentCertificateIds: {}, slots: ['encryption', 'signature'], activateAt: '2030-01-01T00:00:00.000Z', overlapUntil: '2030-02-01T00:00:00.000Z', replacesNextCertificateId: null, scheduledAt: '2026-06-01T00:00:00.000Z' },
+        't1',
+      );
+      const bus = app.get<EventBus>(EVENT_BUS);
+      // Delivered twice, as Kafka may: applied once.
+      await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [attached, scheduled, scheduled]);
+
+      const impact = async () =>
+        (await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=ROLL-NEW`, headers })).json().data.scheduled_activations as unknown[];
+      const until = async (done: (items: unknown[]) => boolean) => {
+        // Kafka consumers are eventually consistent: poll the API until the consumer caught up.
+        const deadline = Date.now() + 30_000;
+        let items = await impact();
+        while (!done(items) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 200));
+          items = await impact();
+        }
+        return items;
+      };
+      expect(await until((items) => items.length > 0)).toEqual([
+        { kind: 'rollover', slots: ['encryption', 'signature'], certificate_id: certificateId, fingerprint_sha256: 'ab'.repeat(32), activate_at: '2030-01-01T00:00:00.000000Z', overlap_until: '2030-02-01T00:00:00.000000Z' },
+      ]);
+      const other = { authorization: `Bearer ${token({ tenant: 't2' })}` };
+      expect((await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=ROLL-NEW`, headers: other })).statusCode).toBe(404);
+
+      await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.trustActivated(partnerId, certificateId, ['encryption', 'signature'])]);
+      expect(await until((items) => items.length === 0)).toEqual([]);
+    }, 60_000);
   });
 });
