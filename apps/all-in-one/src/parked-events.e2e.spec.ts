@@ -124,6 +124,7 @@ describe('parked events (embedded, both services)', () => {
       'partner-registry.partner-certificates',
       'partner-registry.partner-traffic',
       'partner-registry.partner-views',
+      'partner-registry.scheduled-activations',
       'traffic-control.partner-traffic',
       'traffic-control.registry-facts',
     ]);
