@@ -97,8 +97,11 @@ async function seed(dataDir: string, count: number, paused: number): Promise<voi
   await store.close();
 }
 
+/** Extra node flags for our server only, e.g. APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
+const appNodeArgs = process.env['APP_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+
 function startApp(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, [mainJs], {
+  return spawn(process.execPath, [...appNodeArgs, mainJs], {
     cwd: root,
     env: { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -155,6 +158,10 @@ function load(url: string, bearer: string, body: string, options: Record<string,
   });
 }
 
+/** Which parts run (default: the first three): `single` (the ratio and the paced p99), `batch`, `start`; `serve` keeps our seeded server up until Ctrl-C. */
+const phases = new Set((process.env['PHASES'] ?? 'single,batch,start').split(',').map((p) => p.trim()));
+const BATCH_SIZE = 1000;
+
 async function main(): Promise<void> {
   // Always through nx: its cache makes this instant when nothing changed, and a stale build is never measured.
   const build = spawnSync('npx', ['nx', 'build', 'traffic-control', '--output-style=static'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -162,76 +169,125 @@ async function main(): Promise<void> {
   const gateway = await new SignJWT({ sub: 'bench-gateway', account, roles: ['gateway'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(secret));
   const dirs: string[] = [];
   const children: ChildProcess[] = [];
+  const f = (n: number, digits = 0) => n.toFixed(digits);
+  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+  const report: string[] = [
+    `traffic decisions benchmark (node ${process.version}, autocannon ${connections} connections, ${duration} s rounds)`,
+    `loaded: ${partners} partners, ${INSTANCES} AS2 instances, ${partners / PAUSED_EVERY} paused partners`,
+  ];
   try {
-    // 1. Both servers, loaded.
-    const dataDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-'));
-    dirs.push(dataDir);
-    await seed(dataDir, partners, partners / PAUSED_EVERY);
-    const [ourPort, barePort] = [await freePort(), await freePort()];
-    const ours = startApp(dataDir, ourPort);
-    children.push(ours);
-    const bare = spawn(process.execPath, [join(__dirname, 'traffic-bare-route.mjs')], { env: { ...process.env, PORT: String(barePort), PARTNERS: String(partners) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(bare);
-    const ourBase = `http://127.0.0.1:${ourPort}`;
-    const bareBase = `http://127.0.0.1:${barePort}`;
-    await untilDecision(ourBase, gateway, 1, 'accept', 120_000);
-    await untilDecision(ourBase, gateway, PAUSED_EVERY * 3, 'block', 120_000);
-    await untilDecision(bareBase, gateway, 1, 'accept', 30_000);
+    if (phases.has('single') || phases.has('batch')) {
+      // 1. Both servers, loaded.
+      const dataDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-'));
+      dirs.push(dataDir);
+      await seed(dataDir, partners, partners / PAUSED_EVERY);
+      const [ourPort, barePort] = [await freePort(), await freePort()];
+      const ours = startApp(dataDir, ourPort);
+      children.push(ours);
+      const bare = spawn(process.execPath, [join(__dirname, 'traffic-bare-route.mjs')], { env: { ...process.env, PORT: String(barePort), PARTNERS: String(partners) }, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(bare);
+      const ourBase = `http://127.0.0.1:${ourPort}`;
+      const bareBase = `http://127.0.0.1:${barePort}`;
+      await untilDecision(ourBase, gateway, 1, 'accept', 120_000);
+      await untilDecision(ourBase, gateway, PAUSED_EVERY * 3, 'block', 120_000);
+      await untilDecision(bareBase, gateway, 1, 'accept', 30_000);
 
-    const body = decisionBody(1);
-    // Warm-up (JIT, connection pools) before anything counts.
-    await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
-    await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
-    const rates = { bare: [] as number[], ours: [] as number[] };
-    const cpu = { bare: [] as number[], ours: [] as number[] };
-    for (let round = 1; round <= 3; round += 1) {
-      const b = await measured(bare.pid!, () => load(`${bareBase}/v1/traffic/decisions`, gateway, body));
-      const o = await measured(ours.pid!, () => load(`${ourBase}/v1/traffic/decisions`, gateway, body));
-      if (b.non2xx || o.non2xx || b.errors || o.errors) throw new Error(`round ${round}: non-2xx ${b.non2xx}/${o.non2xx}, errors ${b.errors}/${o.errors}`);
-      rates.bare.push(b.requests.average);
-      rates.ours.push(o.requests.average);
-      cpu.bare.push(b.cpuMicros);
-      cpu.ours.push(o.cpuMicros);
-      console.log(
-        `round ${round}: bare ${b.requests.average.toFixed(0)} req/s (p99 ${b.latency.p99} ms, ${b.cpuMicros.toFixed(0)} µs CPU/req), ` +
-          `ours ${o.requests.average.toFixed(0)} req/s (p99 ${o.latency.p99} ms, ${o.cpuMicros.toFixed(0)} µs CPU/req)`,
-      );
+      if (phases.has('single')) {
+        const body = decisionBody(1);
+        // Warm-up (JIT, connection pools) before anything counts.
+        await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
+        await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
+        const rates = { bare: [] as number[], ours: [] as number[] };
+        const cpu = { bare: [] as number[], ours: [] as number[] };
+        for (let round = 1; round <= 3; round += 1) {
+          const b = await measured(bare.pid!, () => load(`${bareBase}/v1/traffic/decisions`, gateway, body));
+          const o = await measured(ours.pid!, () => load(`${ourBase}/v1/traffic/decisions`, gateway, body));
+          if (b.non2xx || o.non2xx || b.errors || o.errors) throw new Error(`round ${round}: non-2xx ${b.non2xx}/${o.non2xx}, errors ${b.errors}/${o.errors}`);
+          rates.bare.push(b.requests.average);
+          rates.ours.push(o.requests.average);
+          cpu.bare.push(b.cpuMicros);
+          cpu.ours.push(o.cpuMicros);
+          console.log(
+            `round ${round}: bare ${b.requests.average.toFixed(0)} req/s (p99 ${b.latency.p99} ms, ${b.cpuMicros.toFixed(0)} µs CPU/req), ` +
+              `ours ${o.requests.average.toFixed(0)} req/s (p99 ${o.latency.p99} ms, ${o.cpuMicros.toFixed(0)} µs CPU/req)`,
+          );
+        }
+        const ratio = mean(rates.ours) / mean(rates.bare);
+        const target = Math.floor(mean(rates.ours) * 0.8);
+        const paced = await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { overallRate: target });
+        // The bare route at the same rate: the p99 this machine allows any server at that load, beside ours.
+        const pacedBare = await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { overallRate: target });
+        report.push(
+          `bare Fastify Map route   ${f(mean(rates.bare))} req/s (rounds ${rates.bare.map((r) => f(r)).join(', ')})`,
+          `POST /v1/traffic/decisions ${f(mean(rates.ours))} req/s (rounds ${rates.ours.map((r) => f(r)).join(', ')})`,
+          `ratio ours/bare          ${f(ratio, 2)} (goal >= 0.80; rounds ${rates.ours.map((r, i) => f(r / (rates.bare[i] as number), 2)).join(', ')})`,
+          `CPU per request          ours ${f(mean(cpu.ours))} µs, bare ${f(mean(cpu.bare))} µs: bare/ours ${f(mean(cpu.bare) / mean(cpu.ours), 2)} (the req/s ratio at equal CPU, which machine load does not skew)`,
+          `p99 at 80% of saturation ours ${paced.latency.p99} ms at ${f(paced.requests.average)} req/s, bare route ${pacedBare.latency.p99} ms at ${f(pacedBare.requests.average)} req/s (target ${target} req/s; goal <= 2 ms)`,
+        );
+      }
+
+      if (phases.has('batch')) {
+        // Every 20th item names a paused partner (50 of 1,000 are blocks, each recorded and noticed), as in the single rounds' directory.
+        const batchBody = JSON.stringify({ decisions: Array.from({ length: BATCH_SIZE }, (_, i) => JSON.parse(decisionBody((i * 7) % partners, `m-${i}`))) });
+        const batchLoad = (base: string) => load(`${base}/v1/traffic/decisions:batch`, gateway, batchBody, { connections: 4 });
+        await batchLoad(bareBase);
+        await batchLoad(ourBase);
+        const rounds = { bare: [] as number[], ours: [] as number[] };
+        const cpu = { bare: [] as number[], ours: [] as number[] };
+        const p99 = { bare: [] as number[], ours: [] as number[] };
+        for (let round = 1; round <= 3; round += 1) {
+          const b = await measured(bare.pid!, () => batchLoad(bareBase));
+          const o = await measured(ours.pid!, () => batchLoad(ourBase));
+          if (b.non2xx || o.non2xx || b.errors || o.errors) throw new Error(`batch round ${round}: non-2xx ${b.non2xx}/${o.non2xx}, errors ${b.errors}/${o.errors}`);
+          rounds.bare.push(b.requests.average * BATCH_SIZE);
+          rounds.ours.push(o.requests.average * BATCH_SIZE);
+          cpu.bare.push(b.cpuMicros / BATCH_SIZE);
+          cpu.ours.push(o.cpuMicros / BATCH_SIZE);
+          p99.bare.push(b.latency.p99);
+          p99.ours.push(o.latency.p99);
+          console.log(
+            `batch round ${round}: bare ${f(b.requests.average * BATCH_SIZE)} decisions/s (${f(b.cpuMicros / BATCH_SIZE, 2)} µs CPU/decision), ` +
+              `ours ${f(o.requests.average * BATCH_SIZE)} decisions/s (${f(o.cpuMicros / BATCH_SIZE, 2)} µs CPU/decision)`,
+          );
+        }
+        const ourRate = mean(rounds.ours);
+        report.push(
+          `bare batch Map route     ${f(mean(rounds.bare))} decisions/s (rounds ${rounds.bare.map((r) => f(r)).join(', ')}; ${f(mean(cpu.bare), 2)} µs CPU per decision; p99 ${f(mean(p99.bare))} ms per batch)`,
+          `POST …/decisions:batch   ${f(ourRate)} decisions/s (rounds ${rounds.ours.map((r) => f(r)).join(', ')}; ${f(mean(cpu.ours), 2)} µs CPU per decision; p99 ${f(mean(p99.ours))} ms per batch)`,
+          `batch vs goal            ${f(ourRate / 200_000, 2)} of 200,000 decisions/s; ratio ours/bare batch ${f(ourRate / mean(rounds.bare), 2)} (CPU bare/ours ${f(mean(cpu.bare) / mean(cpu.ours), 2)})`,
+        );
+      }
+      await stop(ours);
+      await stop(bare);
     }
-    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-    const ratio = mean(rates.ours) / mean(rates.bare);
 
-    const target = Math.floor(mean(rates.ours) * 0.8);
-    const paced = await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { overallRate: target });
-    // The bare route at the same rate: the p99 this machine allows any server at that load, beside ours.
-    const pacedBare = await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { overallRate: target });
+    if (phases.has('serve')) {
+      // Our server alone, seeded, until interrupted: for profiling by hand (APP_NODE_ARGS) or trying a body with curl.
+      const dataDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-'));
+      dirs.push(dataDir);
+      await seed(dataDir, partners, partners / PAUSED_EVERY);
+      const port = Number(process.env['PORT'] ?? (await freePort()));
+      const ours = startApp(dataDir, port);
+      children.push(ours);
+      await untilDecision(`http://127.0.0.1:${port}`, gateway, 1, 'accept', 120_000);
+      console.log(`serving on http://127.0.0.1:${port} (pid ${ours.pid}); bearer ${gateway}`);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+    }
 
-    const batchBody = JSON.stringify({ decisions: Array.from({ length: 1000 }, (_, i) => JSON.parse(decisionBody((i * 7) % partners, `m-${i}`))) });
-    const batch = await measured(ours.pid!, () => load(`${ourBase}/v1/traffic/decisions:batch`, gateway, batchBody, { connections: 4 }));
-    if (batch.non2xx || batch.errors) throw new Error(`batch: non-2xx ${batch.non2xx}, errors ${batch.errors}`);
-    await stop(ours);
-    await stop(bare);
-
-    // 2. Start-up with 100,000 partners known: from spawning the process to the first correct decision.
-    const bigDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-big-'));
-    dirs.push(bigDir);
-    await seed(bigDir, bigPartners, 0);
-    const bigPort = await freePort();
-    const started = performance.now();
-    const big = startApp(bigDir, bigPort);
-    children.push(big);
-    const firstDecision = (await untilDecision(`http://127.0.0.1:${bigPort}`, gateway, bigPartners - 1, 'accept', 300_000)) - started;
-    await stop(big);
-
-    const f = (n: number, digits = 0) => n.toFixed(digits);
-    console.log(`traffic decisions benchmark (node ${process.version}, autocannon ${connections} connections, ${duration} s rounds)`);
-    console.log(`loaded: ${partners} partners, ${INSTANCES} AS2 instances, ${partners / PAUSED_EVERY} paused partners`);
-    console.log(`bare Fastify Map route   ${f(mean(rates.bare))} req/s (rounds ${rates.bare.map((r) => f(r)).join(', ')})`);
-    console.log(`POST /v1/traffic/decisions ${f(mean(rates.ours))} req/s (rounds ${rates.ours.map((r) => f(r)).join(', ')})`);
-    console.log(`ratio ours/bare          ${f(ratio, 2)} (goal >= 0.80; rounds ${rates.ours.map((r, i) => f(r / (rates.bare[i] as number), 2)).join(', ')})`);
-    console.log(`CPU per request          ours ${f(mean(cpu.ours))} µs, bare ${f(mean(cpu.bare))} µs: bare/ours ${f(mean(cpu.bare) / mean(cpu.ours), 2)} (the req/s ratio at equal CPU, which machine load does not skew)`);
-    console.log(`p99 at 80% of saturation ${paced.latency.p99} ms at ${f(paced.requests.average)} req/s (target ${target} req/s; goal <= 2 ms); bare route at the same rate: p99 ${pacedBare.latency.p99} ms`);
-    console.log(`batch decisions          ${f(batch.requests.average * 1000)} decisions/s (${f(batch.requests.average, 1)} batches of 1,000/s, p99 ${batch.latency.p99} ms, ${f(batch.cpuMicros / 1000, 1)} µs CPU per decision; goal >= 200,000)`);
-    console.log(`start to first correct decision with ${bigPartners} partners: ${f(firstDecision)} ms`);
+    if (phases.has('start')) {
+      // 2. Start-up with 100,000 partners known: from spawning the process to the first correct decision.
+      const bigDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-big-'));
+      dirs.push(bigDir);
+      await seed(bigDir, bigPartners, 0);
+      const bigPort = await freePort();
+      const started = performance.now();
+      const big = startApp(bigDir, bigPort);
+      children.push(big);
+      const firstDecision = (await untilDecision(`http://127.0.0.1:${bigPort}`, gateway, bigPartners - 1, 'accept', 300_000)) - started;
+      await stop(big);
+      report.push(`start to first correct decision with ${bigPartners} partners: ${f(firstDecision)} ms`);
+    }
+    for (const line of report) console.log(line);
   } finally {
     for (const child of children) await stop(child);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

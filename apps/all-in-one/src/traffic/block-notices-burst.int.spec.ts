@@ -79,6 +79,22 @@ describe('BlockNotices.addAll', () => {
     expect(p1?.dueAt).toBe('2026-11-30T10:00:02.000Z');
   });
 
+  it('lists a message blocked again while its notice waits once (the first block), and again in a later notice', async () => {
+    const first = blocked('p1', '<a@x>', '2026-11-30T10:00:00.000Z');
+    await notices.addAll([first, blocked('p1', '<a@x>', '2026-11-30T10:00:00.500Z'), blocked('p1', '<b@x>', '2026-11-30T10:00:00.600Z')]);
+    await notices.addAll([blocked('p1', '<a@x>', '2026-11-30T10:00:01.000Z'), blocked('p2', '<a@x>', '2026-11-30T10:00:01.000Z')]);
+    expect((await doc('p1'))?.pending.map((p) => [p.messageId, p.eventId])).toEqual([
+      ['<a@x>', first.id],
+      ['<b@x>', `evt-${position - 2}`],
+    ]);
+    // Another partner's message with the same id is its own.
+    expect((await doc('p2'))?.pending.map((p) => p.messageId)).toEqual(['<a@x>']);
+    await notices.sendDue(new Date('2026-11-30T10:00:05.000Z'));
+    const again = blocked('p1', '<a@x>', '2026-11-30T10:00:06.000Z');
+    await notices.add(again);
+    expect((await doc('p1'))?.pending.map((p) => p.eventId)).toEqual([again.id]);
+  });
+
   it('never lists a block already mailed', async () => {
     const first = blocked('p1', '<a@x>', '2026-11-30T10:00:00.000Z');
     await notices.add(first);

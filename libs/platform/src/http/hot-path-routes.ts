@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { replyWithHouseError } from './hot-path-errors';
+
+const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
 /** What one route of the hot path answered since the last scrape, for `as2_http_requests_total`. */
 export interface HotPathCount {
@@ -31,16 +33,6 @@ export class HotPathRoutes {
     this.fastify = Fastify({ logger: false, bodyLimit: bodyLimitBytes });
     acceptJsonBodiesOnly(this.fastify, bodyLimitBytes);
     this.fastify.setErrorHandler(replyWithHouseError);
-    const counts = this.counts;
-    this.fastify.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      let methods = counts.get(route);
-      if (!methods) counts.set(route, (methods = new Map()));
-      let statuses = methods.get(request.method);
-      if (!statuses) methods.set(request.method, (statuses = new Map()));
-      statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1);
-      done();
-    });
   }
 
   /** Registers a route at an exact path (no parameters; `::` is a literal colon, as in Fastify). */
@@ -48,10 +40,26 @@ export class HotPathRoutes {
     if (this.ready) throw new Error(`hot-path route ${options.url} registered after the server started`);
     const path = options.url.replace(/::/g, ':');
     if (/:[^:]|[*?]/.test(options.url.replace(/::/g, ''))) throw new Error(`hot-path routes take exact paths only: ${options.url}`);
-    this.fastify.route(options);
+    this.fastify.route({ ...options, onResponse: [...hooksOf(options.onResponse), this.counter(options.url)] });
     const methods = this.paths.get(path) ?? new Set<string>();
     for (const method of Array.isArray(options.method) ? options.method : [options.method]) methods.add(method.toUpperCase());
     this.paths.set(path, methods);
+  }
+
+  /**
+   * The route's own onResponse hook counting its answers per method and status: its map is found once, here (a
+   * root-level hook would read `request.routeOptions`, a new object per request, to learn the route).
+   */
+  private counter(route: string): onResponseHookHandler {
+    let methods = this.counts.get(route);
+    if (!methods) this.counts.set(route, (methods = new Map()));
+    const byMethod = methods;
+    return (request, reply, done) => {
+      let statuses = byMethod.get(request.method);
+      if (!statuses) byMethod.set(request.method, (statuses = new Map()));
+      statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1);
+      done();
+    };
   }
 
   /** Called once the app is initialised: from then on the server hands this instance its requests. */

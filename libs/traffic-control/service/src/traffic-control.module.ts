@@ -8,6 +8,7 @@ import {
   PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   schedulerInstanceId,
+  systemClock,
   WriteModel,
   type CheckpointStore,
   type Clock,
@@ -64,6 +65,9 @@ registerDomainErrorStatuses(TRAFFIC_CONTROL_ERROR_STATUSES);
 /** Marks the projection's feed into the in-memory directory before any module initialises. */
 const DIRECTORY_FEED = Symbol('DirectoryFeed');
 
+/** The decision path's clock in milliseconds: `Date.now` for the system clock (no Date per request), else the injected one. */
+const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock ? Date.now : () => clock.now().getTime());
+
 /**
  * Pauses of incoming and outgoing traffic per partner (a tenant's and the account's), maintenance windows, the
  * scheduler that ends and starts them on time, the gateway's decision API answered from memory, and notices of
@@ -111,12 +115,12 @@ const DIRECTORY_FEED = Symbol('DirectoryFeed');
     {
       provide: GATEWAY_CREDENTIALS,
       inject: [PLATFORM_CONFIG, CLOCK],
-      useFactory: (platform: PlatformConfig, clock: Clock) => new GatewayCredentials(JwtVerifier.fromConfig(platform.jwt), () => clock.now().getTime()),
+      useFactory: (platform: PlatformConfig, clock: Clock) => new GatewayCredentials(JwtVerifier.fromConfig(platform.jwt), millisecondsOf(clock)),
     },
     {
       provide: TRAFFIC_DECISIONS,
       inject: [LiveTrafficDirectory, OutboundBlockRecorder, CLOCK],
-      useFactory: (live: LiveTrafficDirectory, blocks: OutboundBlockRecorder, clock: Clock) => new TrafficDecisions(live, blocks, () => clock.now().getTime()),
+      useFactory: (live: LiveTrafficDirectory, blocks: OutboundBlockRecorder, clock: Clock) => new TrafficDecisions(live, blocks, millisecondsOf(clock)),
     },
     DecisionRoute,
     DecisionRoutesDocumentation,

@@ -122,9 +122,17 @@ export function decideTraffic(message: MessageDirection, facts: DecisionFacts, n
   if (accountPause) return pausedAnswer(message, 'ACCOUNT_PAUSE', accountPause, now);
   const tenantPause = pauseInEffect(facts.tenantTraffic?.pauses[direction] ?? null, now);
   if (tenantPause) return pausedAnswer(message, 'TENANT_PAUSE', tenantPause, now);
-  for (const [code, traffic] of [['ACCOUNT_WINDOW', facts.accountTraffic], ['TENANT_WINDOW', facts.tenantTraffic]] as const) {
-    const window = traffic ? windowCovering(traffic.windows, direction, now) : null;
-    if (window) return pausedAnswer(message, code, { response: window.response, reason: window.reason, until: window.endsAt, retryAfterSeconds: null }, now);
-  }
+  const accountWindow = windowIn(facts.accountTraffic, direction, now);
+  if (accountWindow) return windowAnswer(message, 'ACCOUNT_WINDOW', accountWindow, now);
+  const tenantWindow = windowIn(facts.tenantTraffic, direction, now);
+  if (tenantWindow) return windowAnswer(message, 'TENANT_WINDOW', tenantWindow, now);
   return ACCEPTED;
+}
+
+function windowIn(traffic: ScopeTraffic | null, direction: TrafficDirection, now: number): TrafficWindow | null {
+  return traffic !== null && traffic.windows.length > 0 ? windowCovering(traffic.windows, direction, now) : null;
+}
+
+function windowAnswer(message: MessageDirection, code: DecisionReasonCode, window: TrafficWindow, now: number): TrafficDecision {
+  return pausedAnswer(message, code, { response: window.response, reason: window.reason, until: window.endsAt, retryAfterSeconds: null }, now);
 }

@@ -104,6 +104,15 @@ export class TrafficDirectory {
   /** instance id → tenant → live partnerships the tenant made with the instance. */
   private readonly partnershipsByInstanceTenant = new Map<string, Map<string, number>>();
 
+  private readonly facts: { -readonly [K in keyof DecisionFacts]-?: DecisionFacts[K] } = {
+    instance: null,
+    partner: null,
+    notFound: null,
+    partnershipMissing: false,
+    accountTraffic: null,
+    tenantTraffic: null,
+  };
+
   get partnerCount(): number {
     return this.partners.size;
   }
@@ -220,15 +229,16 @@ export class TrafficDirectory {
     const instance = entry?.facts ?? null;
     const tenant = instance?.tenant ?? partner?.tenant ?? null;
     const traffic = partner ? this.traffic.get(partner.partnerId) : undefined;
-    const facts: DecisionFacts = {
-      instance,
-      partner,
-      notFound: instance === null ? this.unknownInstance(account, ours) : partner === null ? this.unknownPartner(entry as InstanceEntry, theirs) : null,
-      partnershipMissing: partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? tenant),
-      accountTraffic: traffic && partner && partner.tenant === null ? (traffic.get(scopeKey(partner.account, null)) ?? null) : null,
-      tenantTraffic: traffic && partner && tenant !== null ? (traffic.get(scopeKey(partner.account, tenant)) ?? null) : null,
-    };
+    // One facts object reused by every decision (decideTraffic reads it and keeps nothing of it): none per decision.
+    const facts = this.facts;
+    facts.instance = instance;
+    facts.partner = partner;
+    facts.notFound = instance === null ? this.unknownInstance(account, ours) : partner === null ? this.unknownPartner(entry as InstanceEntry, theirs) : null;
+    facts.partnershipMissing = partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? tenant);
+    facts.accountTraffic = traffic && partner && partner.tenant === null ? (traffic.get(scopeKey(partner.account, null)) ?? null) : null;
+    facts.tenantTraffic = traffic && partner && tenant !== null ? (traffic.get(scopeKey(partner.account, tenant)) ?? null) : null;
     const d = decideTraffic(direction, facts, now);
+    facts.instance = facts.partner = facts.accountTraffic = facts.tenantTraffic = null;
     return { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant };
   }
 

@@ -48,6 +48,8 @@ export class DecisionRoute implements OnModuleInit {
   }
 }
 
+const batchAnswerText = (answer: unknown): string => JSON.stringify(answer);
+
 const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
 
 function refuse(reply: FastifyReply, status: 401 | 403): void {
@@ -59,6 +61,13 @@ function refuse(reply: FastifyReply, status: 401 | 403): void {
 interface CheckedRequest extends FastifyRequest {
   gatewayAccount?: string;
   decidedAt?: number;
+}
+
+function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number): void {
+  if (!check.ok) return refuse(reply, check.status);
+  request.gatewayAccount = check.account;
+  request.decidedAt = now;
+  done();
 }
 
 /**
@@ -83,15 +92,12 @@ export function decisionRoutes(credentials: GatewayCredentials, decisions: Traff
   const authenticate = (request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
     // One clock reading per request, for the token's expiry and the decision alike.
     const now = decisions.now();
-    const settle = (check: GatewayCheck): void => {
-      if (!check.ok) return refuse(reply, check.status);
-      request.gatewayAccount = check.account;
-      request.decidedAt = now;
-      done();
-    };
     const cached = credentials.checkCached(request.headers.authorization, now);
-    if (cached) return settle(cached);
-    credentials.check(request.headers.authorization).then(settle, (error: Error) => done(error));
+    if (cached) return settle(request, reply, done, cached, now);
+    credentials.check(request.headers.authorization).then(
+      (check) => settle(request, reply, done, check, now),
+      (error: Error) => done(error),
+    );
   };
   const authenticated =
     (answer: (request: FastifyRequest, reply: FastifyReply, account: string, now: number) => void) =>
@@ -99,6 +105,17 @@ export function decisionRoutes(credentials: GatewayCredentials, decisions: Traff
       answer(request, reply, request.gatewayAccount as string, request.decidedAt as number);
   return [
     { method: 'POST', url: DECISION_PATH, schema: singleDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, onRequest: authenticate, handler: authenticated(answerOne) },
-    { method: 'POST', url: BATCH_DECISION_PATH, schema: batchDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, onRequest: authenticate, handler: authenticated(answerBatch) },
+    {
+      method: 'POST',
+      url: BATCH_DECISION_PATH,
+      schema: batchDecisionSchema,
+      validatorCompiler,
+      // A thousand answers built field by field above (nothing else to strip): V8's JSON.stringify writes them ~1.5×
+      // faster than the schema-compiled serializer, which wins only on the single answer.
+      serializerCompiler: () => batchAnswerText,
+      errorHandler: replyWithHouseError,
+      onRequest: authenticate,
+      handler: authenticated(answerBatch),
+    },
   ];
 }

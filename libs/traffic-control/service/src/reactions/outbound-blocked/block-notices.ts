@@ -62,11 +62,15 @@ export class BlockNotices {
       for (const [id, blocks] of byNotice) {
         const existing = await this.notices.get(id);
         const known = new Set([...(existing?.sentEventIds ?? []), ...(existing?.pending ?? []).map((p) => p.eventId)]);
+        // A message blocked again (the gateway asking about it anew) is listed once: the list stays as long as the
+        // distinct messages, not the decisions, so a burst's rewrite does not grow with every repeated ask.
+        const listedMessages = new Set((existing?.pending ?? []).map((p) => p.messageId));
         const pending = [...(existing?.pending ?? [])];
         for (const d of blocks) {
           const eventId = eventIds.get(d) as string;
-          if (known.has(eventId)) continue;
+          if (known.has(eventId) || listedMessages.has(d.messageId)) continue;
           known.add(eventId);
+          listedMessages.add(d.messageId);
           pending.push({ eventId, messageId: d.messageId, channel: d.channel, reason: d.reason, blockedAt: d.blockedAt });
         }
         if (pending.length === (existing?.pending.length ?? 0)) continue;

@@ -4,7 +4,8 @@ import { systemMetadata } from '@as2-partners/platform';
 import { TrafficControlStreams, type OutboundBlocked, type ResolvedDecision } from '@as2-partners/traffic-control-domain';
 import type { DecisionRequest } from '../../queries/traffic-decisions/decision.schemas';
 
-const FLUSH_DELAY_MS = 20;
+// Long enough that a burst of blocks to one partner is one append (one stream write), short beside the notice gather time.
+const FLUSH_DELAY_MS = 100;
 const RETRY_DELAY_MS = 1000;
 /** Beyond this many unwritten blocks (the store down for long), the oldest are dropped with an error log. */
 const MAX_QUEUED = 100_000;
