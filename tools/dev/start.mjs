@@ -15,9 +15,9 @@ const buildOnly = process.argv[2] === '--build-only';
 const entry = buildOnly ? 'main' : (process.argv[2] ?? 'main');
 const entryJs = join(outDir, `${entry}.js`);
 
-/** Sources the build compiles (specs excluded, as tsconfig.app.json does), the TypeScript configs and the lockfile. */
+/** Sources the build compiles (specs excluded, as tsconfig.app.json does), the TypeScript configs, the lockfile and the bundler's scripts. */
 function inputs() {
-  const files = ['package.json', 'package-lock.json', 'tsconfig.base.json'].map((f) => join(root, f));
+  const files = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tools/build/bundle-app.mjs', 'tools/build/compile-cached-entry.cjs'].map((f) => join(root, f));
   const walk = (dir) => {
     for (const item of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, item.name);

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
@@ -40,6 +40,11 @@ function freePort() {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/** The 1-minute load average beside the cores, for figures that depend on how busy the machine is. */
+function machineLoad() {
+  return `load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
 }
 
 /** tenant null: an account-level token (account_admin). */
@@ -211,9 +216,9 @@ async function main() {
   const admin = await token(['tenant_admin']);
   const acknowledged = [];
   try {
-    await registry.start();
+    const firstStartMs = await registry.start();
     await certificates.start();
-    check('both services ready on Kafka and FerretDB', true);
+    check('both services ready on Kafka and FerretDB', true, `registry ready ${firstStartMs} ms after its first start, ${machineLoad()}`);
     // A plan without a partner limit, so the load below measures faults, not the free plan.
     const tenant = await call(registry, 'POST', `/v1/accounts/${ACCOUNT}/tenants`, { bearer: await token(['account_admin'], null), body: { id: TENANT, name: 'Drill', plan: 'enterprise' } });
     if (tenant.status !== 201) throw new Error(`creating the tenant answered ${tenant.status}: ${JSON.stringify(tenant.json)}`);
@@ -258,7 +263,8 @@ async function main() {
     await sleep(200);
     await registry.kill();
     const restartMs = await registry.start();
-    check('service kill -9: ready again in < 5 s after restart', restartMs < 5000, `${restartMs} ms`);
+    // The bound holds as written; the machine's load is printed beside the figure so a reader can judge a miss.
+    check('service kill -9: ready again in < 5 s after restart', restartMs < 5000, `${restartMs} ms, ${machineLoad()}`);
     const outcomes = await load;
     const failed = outcomes.filter((o) => ![200, 201, 202].includes(o.final.status));
     check('service kill -9: every retried create ends created (no 500, no DUPLICATE_AS2_ID)', failed.length === 0, failed.map((o) => `${o.as2Id}:${o.answers.join('/')}:${o.final.json?.error?.code ?? ''}`).slice(0, 5).join(' '));
@@ -266,7 +272,8 @@ async function main() {
 
     // 4. Restart against the existing data: everything acknowledged is readable and on the topic once.
     await registry.stop();
-    await registry.start();
+    const cleanRestartMs = await registry.start();
+    log(`restart after a clean stop: ready in ${cleanRestartMs} ms, ${machineLoad()}`);
     const list = await call(registry, 'GET', '/v1/partners?per_page=100', { bearer: admin });
     const listed = new Set((list.json?.data ?? []).map((p) => p.as2_id));
     const missing = acknowledged.filter((id) => !listed.has(id));
@@ -282,7 +289,7 @@ async function main() {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   }
   const failedChecks = results.filter((r) => !r.ok).length;
-  process.stdout.write(`${results.length - failedChecks} passed, ${failedChecks} failed\n`);
+  process.stdout.write(`${results.length - failedChecks} passed, ${failedChecks} failed (${machineLoad()} at the end)\n`);
   process.exitCode = failedChecks === 0 ? 0 : 1;
 }
 

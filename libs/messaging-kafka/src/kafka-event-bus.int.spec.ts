@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { busEvent, describeWithServer, eventBusContract, InMemoryParkedEventStore, uniqueTopic } from '@as2-partners/kernel-testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -117,6 +118,36 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
       expect(received).toEqual([poisoned.id, later.id]);
     }, 40_000);
 
+    it('after a member of the group was killed (kill -9), subscribe answers before the join, which waits for the dead session; nothing is missed', async () => {
+      const topic = uniqueTopic();
+      const groupId = `killed-${randomUUID()}`;
+      await bus.publish(topic, [busEvent('partner-prt_KILLED', 0, 1)]);
+      // A member in its own process, joined with a 12 s session, then killed without leaving the group.
+      const member = spawn(process.execPath, ['-e', killedMemberScript(brokerList, groupId, topic)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        member.stdout?.on('data', (chunk: Buffer) => (String(chunk).includes('joined') ? resolve() : undefined));
+        member.once('exit', (code) => reject(new Error(`the member exited with ${code} before joining`)));
+      });
+      member.kill('SIGKILL');
+
+      const received: string[] = [];
+      const started = Date.now();
+      const subscription = await bus.subscribe({ groupId, topics: [topic], handler: async (event) => void received.push(event.id) });
+      const subscribeMs = Date.now() - started;
+      const later = busEvent('partner-prt_KILLED', 1, 2);
+      await bus.publish(topic, [later]);
+      const deadline = Date.now() + 30_000;
+      while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const deliveredMs = Date.now() - started;
+      await subscription.stop();
+
+      // The dead member's session holds the join for up to 12 s; subscribing took a fraction of it.
+      expect(subscribeMs).toBeLessThan(6_000);
+      expect(received).toHaveLength(2);
+      expect(received).toContain(later.id);
+      expect(deliveredMs).toBeGreaterThan(subscribeMs);
+    }, 60_000);
+
     it('with a parked-event store: parks a record whose handler keeps failing, or that is no event, commits past it and delivers the records behind it', async () => {
       const parked = new InMemoryParkedEventStore();
       const parking = await KafkaEventBus.connect({
@@ -186,3 +217,19 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
     ).rejects.toThrow('Kafka at 127.0.0.1:1 is not reachable');
   }, 60_000);
 });
+
+/** A consumer that joins `groupId` with a 12 s session, prints "joined" and then waits to be killed. */
+function killedMemberScript(brokers: readonly string[], groupId: string, topic: string): string {
+  return `
+    const { Kafka, logLevel } = require('kafkajs');
+    const consumer = new Kafka({ clientId: 'killed-member', brokers: ${JSON.stringify(brokers)}, logLevel: logLevel.NOTHING })
+      .consumer({ groupId: ${JSON.stringify(groupId)}, sessionTimeout: 12000, heartbeatInterval: 1000 });
+    consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('joined\\n'));
+    (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [${JSON.stringify(topic)}], fromBeginning: false });
+      await consumer.run({ eachMessage: async () => new Promise(() => undefined) });
+    })();
+    setInterval(() => undefined, 1000);
+  `;
+}

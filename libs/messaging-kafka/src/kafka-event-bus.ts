@@ -113,16 +113,17 @@ export class KafkaEventBus implements EventBus {
   async subscribe(options: BusSubscriptionOptions): Promise<BusSubscription> {
     await this.ensureTopics(options.topics);
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    let stopping = false;
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 1000,
       sessionTimeout,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 3)),
+      // kafkajs restarts a crashed consumer; a join cut short by stop() must not bring back a stopped one.
+      retry: { retries: 5, restartOnFailure: async () => !stopping },
     });
     await consumer.connect();
-    // Not awaited: after a kill -9 the coordinator holds the new member's join until the old one's session ends, and
-    // a restarted pod must be ready before that. Nothing is missed meanwhile: consumption starts at the committed offset.
     consumer.on(consumer.events.CRASH, (crash) => {
       const error = crash.payload.error;
       this.options.logger?.error(`kafka consumer ${options.groupId} crashed${crash.payload.restart ? ', restarting' : ''}`, {
@@ -131,13 +132,21 @@ export class KafkaEventBus implements EventBus {
     });
     try {
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-      await consumer.run({
+    } catch (error) {
+      await consumer.disconnect();
+      throw error;
+    }
+    // Not awaited: run() resolves only once the group is joined, and after a kill -9 the coordinator holds a restarted
+    // member's join until the dead one's session ends (sessionTimeoutMs). The process must be ready before that;
+    // nothing is missed meanwhile: consumption starts at the group's committed offset whenever the join completes.
+    const running = consumer
+      .run({
         autoCommit: true,
         autoCommitInterval: 1000,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
           for (const message of batch.messages) {
-            if (!isRunning() || isStale()) return;
+            if (stopping || !isRunning() || isStale()) return;
             const handled = await this.deliver(options, batch.topic, batch.partition, message, { heartbeat, isRunning });
             if (!handled) return;
             resolveOffset(message.offset);
@@ -145,18 +154,21 @@ export class KafkaEventBus implements EventBus {
             await heartbeat();
           }
         },
+      })
+      .catch((error: unknown) => {
+        if (!stopping) this.options.logger?.error(`kafka consumer ${options.groupId} did not start`, { error: error instanceof Error ? error.message : String(error) });
       });
-    } catch (error) {
-      await consumer.disconnect();
-      throw error;
-    }
     let stopped: Promise<void> | null = null;
     const subscription: BusSubscription = {
       stop: () => {
-        stopped ??= consumer.disconnect().finally(() => {
-          this.subscriptions.delete(subscription);
-          this.groups.delete(options.groupId);
-        });
+        stopping = true;
+        // A join in flight completes first (kafkajs cannot cancel it), so the runner it starts is the one stopped.
+        stopped ??= running
+          .then(() => consumer.disconnect())
+          .finally(() => {
+            this.subscriptions.delete(subscription);
+            this.groups.delete(options.groupId);
+          });
         return stopped;
       },
     };

@@ -7,7 +7,8 @@ type Trigrams = (doc: StoredDocument) => string[];
 type IndexKey = Record<string, 1>;
 
 /**
- * The indexes one collection wants, created one `createIndex` call each (FerretDB 1.24 fails a single
+ * The indexes one collection wants: the ones it has are read once (`listIndexes`), so a restart against an existing
+ * database creates none; the missing ones are created one `createIndex` call each (FerretDB 1.24 fails a single
  * `createIndexes` call naming several indexes that already exist; one per call is idempotent on both servers).
  * A failed attempt is forgotten, so the next operation tries again: a transient error at start-up does not
  * break the collection until a restart.
@@ -17,6 +18,8 @@ export class CollectionIndexes {
   private readonly created = new Set<string>();
   private pending: Promise<void> | null = null;
   private trigrams: Trigrams | null = null;
+  /** Whether the collection's existing indexes were read: a restart against an existing database then creates none. */
+  private listed = false;
 
   constructor(private readonly collection: mongo.Collection<StoredDocument>) {}
 
@@ -44,6 +47,10 @@ export class CollectionIndexes {
   }
 
   private async createMissing(): Promise<void> {
+    if (!this.listed) {
+      for (const name of await this.existingIndexNames()) if (this.wanted.has(name)) this.created.add(name);
+      this.listed = true;
+    }
     for (const [name, key] of [...this.wanted]) {
       if (this.created.has(name)) continue;
       await this.collection.createIndex(key);
@@ -53,6 +60,17 @@ export class CollectionIndexes {
     if (trigrams) {
       await this.addMissingTrigrams(trigrams);
       if (this.trigrams === trigrams) this.trigrams = null;
+    }
+  }
+
+  /** The ascending indexes the collection has, named as `require` names them; none when it cannot tell (each is then created, which is idempotent). */
+  private async existingIndexNames(): Promise<string[]> {
+    try {
+      const indexes = await this.collection.listIndexes().toArray();
+      return indexes.filter((index) => Object.values(index['key'] as Record<string, unknown>).every((order) => order === 1)).map((index) => Object.keys(index['key'] as object).join(','));
+    } catch {
+      // A collection not created yet (NamespaceNotFound), or a transient error: the creations below decide.
+      return [];
     }
   }
 

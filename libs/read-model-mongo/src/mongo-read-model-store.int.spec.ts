@@ -1,5 +1,5 @@
 import { describeWithServer, parkedEventStoreContract, readModelStoreContract } from '@as2-partners/kernel-testing';
-import { createConnection } from 'mongoose';
+import { createConnection, mongo } from 'mongoose';
 import { MongoReadModelStore } from './mongo-read-model-store';
 
 /** A database of its own per run, named so it can never be a real one, dropped at the end. */
@@ -148,6 +148,34 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
       }
       expect(await indexKeys(url, dbName, 'partners')).toHaveLength(4);
     } finally {
+      await dropDatabase(url, dbName);
+    }
+  });
+
+  it('after a restart against its existing database, reads the indexes a collection has and creates none of them again', async () => {
+    const dbName = testDatabaseName();
+    const indexes = [['status'], ['account', 'tenant']] as const;
+    const createIndex = jest.spyOn(mongo.Collection.prototype, 'createIndex');
+    try {
+      const first = await MongoReadModelStore.connect(url, { dbName });
+      try {
+        await first.collection<{ _id: string; status: string }>('restarted', indexes).put({ _id: 'a', status: 'x' });
+      } finally {
+        await first.close();
+      }
+      expect(createIndex.mock.calls.map(([key]) => key)).toEqual([{ status: 1 }, { account: 1, tenant: 1 }]);
+      createIndex.mockClear();
+      const restarted = await MongoReadModelStore.connect(url, { dbName });
+      try {
+        // One more index declared since: only that one is created.
+        const collection = restarted.collection<{ _id: string; status: string }>('restarted', [...indexes, ['status', '_id']]);
+        await expect(collection.get('a')).resolves.toEqual({ _id: 'a', status: 'x' });
+      } finally {
+        await restarted.close();
+      }
+      expect(createIndex.mock.calls.map(([key]) => key)).toEqual([{ status: 1, _id: 1 }]);
+    } finally {
+      createIndex.mockRestore();
       await dropDatabase(url, dbName);
     }
   });
