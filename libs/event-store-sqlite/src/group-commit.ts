@@ -1,4 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
+import type { WalSync } from './wal-sync';
 
 interface Queued {
   readonly work: () => unknown;
@@ -8,21 +9,33 @@ interface Queued {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** What the store does around a batch: `committed` runs right after COMMIT and answers what to run once it is durable. */
+export interface BatchHooks {
+  readonly committed: () => () => void;
+  readonly rolledBack: () => void;
+}
+
 /**
  * Group commit: writes requested in one turn of the event loop (concurrent requests) run in one IMMEDIATE
  * transaction, so they share one commit and one fsync. Each write runs in its own savepoint: one that throws (a wrong
  * expected revision) is rolled back alone and rejects alone; the others commit. Writes still run one after the other
  * inside the transaction, so each sees the ones before it (an expected revision holds or fails as if run alone).
+ * With a WalSync, the commit itself does not fsync: the batch's writers are answered once the WAL is synced on the
+ * thread pool, while the event loop goes on (and the next batches commit, to share the next sync).
  */
 export class GroupCommit {
   private queue: Queued[] = [];
   private scheduled = false;
   private readonly commitBatch: Transaction<(batch: readonly Queued[]) => Outcome[]>['immediate'];
 
+  private syncing = 0;
+  private readonly syncs = new Set<Promise<void>>();
+
   constructor(
     db: Database,
-    /** Called after each batch: committed true, or false when the whole batch was rolled back. */
-    private readonly afterBatch: (committed: boolean) => void,
+    private readonly hooks: BatchHooks,
+    /** null: the connection's own commits are durable (synchronous=FULL, or no file). */
+    private readonly walSync: WalSync | null = null,
   ) {
     // A transaction function called inside another runs as a savepoint (better-sqlite3).
     const inSavepoint = db.transaction((work: () => unknown) => work());
@@ -48,9 +61,15 @@ export class GroupCommit {
     });
   }
 
-  /** Resolves once the writes requested so far are committed (or refused). */
-  idle(): Promise<void> {
-    return this.scheduled ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
+  /** Resolves once the writes requested so far are committed (or refused), and durable. */
+  async idle(): Promise<void> {
+    if (this.scheduled) await new Promise<void>((resolve) => setImmediate(resolve));
+    await Promise.allSettled([...this.syncs]);
+  }
+
+  /** Batches committed whose sync has not finished: what they wrote is visible on this connection but not yet durable. */
+  get unsynced(): number {
+    return this.syncing;
   }
 
   private flush(): void {
@@ -62,15 +81,36 @@ export class GroupCommit {
       outcomes = this.commitBatch(batch);
     } catch (error) {
       // The commit itself failed (another process held the lock too long, disk error): nothing was stored.
-      this.afterBatch(false);
+      this.hooks.rolledBack();
       for (const queued of batch) queued.reject(error);
       return;
     }
-    this.afterBatch(true);
-    batch.forEach((queued, i) => {
-      const outcome = outcomes[i] as Outcome;
-      if (outcome.ok) queued.resolve(outcome.value);
-      else queued.reject(outcome.error);
-    });
+    const whenDurable = this.hooks.committed();
+    const settle = () => {
+      whenDurable();
+      batch.forEach((queued, i) => {
+        const outcome = outcomes[i] as Outcome;
+        if (outcome.ok) queued.resolve(outcome.value);
+        else queued.reject(outcome.error);
+      });
+    };
+    if (!this.walSync) return settle();
+    this.syncing += 1;
+    const synced = this.walSync.durable().then(
+      () => {
+        this.syncing -= 1;
+        settle();
+      },
+      (error: unknown) => {
+        this.syncing -= 1;
+        // Committed, but not known to be on disk: no writer is told its write is durable. The rows are in the file (a
+        // restart would show them), so followers are not held back from them.
+        whenDurable();
+        const failure = new Error('the commit could not be synced to disk; the write may be lost on a crash', { cause: error });
+        for (const queued of batch) queued.reject(failure);
+      },
+    );
+    this.syncs.add(synced);
+    void synced.finally(() => this.syncs.delete(synced));
   }
 }
