@@ -165,6 +165,31 @@ describe('GroupCommit with the WAL synced off the event loop', () => {
     expect(reader.prepare('SELECT name FROM rows ORDER BY name').pluck().all()).toEqual(['a', 'b']);
   });
 
+  it('answers a write asked for at commit before the sync, with a durability that resolves once synced', async () => {
+    const committed = commits.runCommitted(insert('a'));
+    const plain = state(commits.run(insert('b')));
+    await turn();
+    const { value, durable } = await committed;
+    expect(value).toBe(1);
+    const synced = state(durable);
+    await turn();
+    expect([synced.value, plain.value]).toEqual(['pending', 'pending']);
+    started[0]?.finish(null);
+    await turn();
+    expect([synced.value, plain.value]).toEqual(['resolved', 'resolved']);
+  });
+
+  it('refuses a write asked for at commit at once, and fails its durability honestly when the sync fails', async () => {
+    const refused = commits.runCommitted(() => {
+      throw new Error('refused');
+    });
+    const kept = commits.runCommitted(insert('a'));
+    await expect(refused).rejects.toThrow('refused');
+    const { durable } = await kept;
+    started[0]?.finish(new Error('EIO'));
+    await expect(durable).rejects.toThrow(/could not be synced to disk/);
+  });
+
   it('tells every writer of a batch whose sync failed that its write may be lost, never that it is durable', async () => {
     const outcomes = Promise.allSettled([commits.run(insert('a')), commits.run(insert('b'))]);
     await turn();

@@ -5,6 +5,14 @@ interface Queued {
   readonly work: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** Answered at COMMIT with the value and a promise of durability, instead of once durable. */
+  readonly atCommit?: boolean;
+}
+
+/** A write answered once committed (visible to this connection's later reads and writes), and when it is durable. */
+export interface Committed<T> {
+  readonly value: T;
+  readonly durable: Promise<void>;
 }
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -61,6 +69,19 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Runs `work` in the next commit; resolves once committed, with the promise of its durability. For a command that
+   * appends again on what it wrote: its next write joins a later commit, whose durability includes this one's.
+   */
+  runCommitted<T>(work: () => T): Promise<Committed<T>> {
+    return new Promise<Committed<T>>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, atCommit: true });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
   /** Resolves once the writes requested so far are committed (or refused), and durable. */
   async idle(): Promise<void> {
     if (this.scheduled) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -86,31 +107,45 @@ export class GroupCommit {
       return;
     }
     const whenDurable = this.hooks.committed();
-    const settle = () => {
+    if (!this.walSync) {
       whenDurable();
-      batch.forEach((queued, i) => {
-        const outcome = outcomes[i] as Outcome;
-        if (outcome.ok) queued.resolve(outcome.value);
-        else queued.reject(outcome.error);
-      });
-    };
-    if (!this.walSync) return settle();
+      return this.settle(batch, outcomes, Promise.resolve(), true);
+    }
     this.syncing += 1;
-    const synced = this.walSync.durable().then(
+    const durable = this.walSync.durable().then(
       () => {
         this.syncing -= 1;
-        settle();
+        whenDurable();
       },
       (error: unknown) => {
         this.syncing -= 1;
         // Committed, but not known to be on disk: no writer is told its write is durable. The rows are in the file (a
         // restart would show them), so followers are not held back from them.
         whenDurable();
-        const failure = new Error('the commit could not be synced to disk; the write may be lost on a crash', { cause: error });
-        for (const queued of batch) queued.reject(failure);
+        throw new Error('the commit could not be synced to disk; the write may be lost on a crash', { cause: error });
+      },
+    );
+    // Writers answered at commit hold `durable`; one that drops it must not make an unhandled rejection.
+    durable.catch(() => undefined);
+    this.settle(batch, outcomes, durable, false);
+    const synced = durable.then(
+      () => this.settle(batch, outcomes, durable, true),
+      (failure: unknown) => {
+        for (const queued of batch) if (!queued.atCommit) queued.reject(failure);
       },
     );
     this.syncs.add(synced);
     void synced.finally(() => this.syncs.delete(synced));
+  }
+
+  /** Answers the writers of a batch: those answered at commit when `isDurable` is false, the others once it is true. */
+  private settle(batch: readonly Queued[], outcomes: readonly Outcome[], durable: Promise<void>, isDurable: boolean): void {
+    batch.forEach((queued, i) => {
+      if (!isDurable && !queued.atCommit) return;
+      if (isDurable && queued.atCommit && this.walSync) return;
+      const outcome = outcomes[i] as Outcome;
+      if (!outcome.ok) queued.reject(outcome.error);
+      else queued.resolve(queued.atCommit ? { value: outcome.value, durable } : outcome.value);
+    });
   }
 }

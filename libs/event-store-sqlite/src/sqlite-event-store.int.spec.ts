@@ -103,6 +103,29 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('answers appendCommitted at commit: readable for the next decision, followed and durable only once synced', async () => {
+    const syncs: ((error: Error | null) => void)[] = [];
+    const store = await open({ pollIntervalMs: 10, syncWal: (_fd, done) => void syncs.push(done) });
+    const received: number[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e.position) });
+    const committed = await store.appendCommitted('s-1', [contractEvent()], 'no_stream');
+    expect((await store.readStream('s-1')).map((e) => e.position)).toEqual([committed.position]);
+    // A second append on what the first wrote goes in without waiting for the first sync.
+    const next = await store.appendCommitted('s-1', [contractEvent()], committed.nextExpectedRevision);
+    await pause(50);
+    expect(received).toEqual([]);
+    const startedAt = Date.now();
+    while (syncs.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    for (let i = 0; i < 10 && syncs.length > 0; i++) {
+      syncs.shift()?.(null);
+      await pause(5);
+    }
+    await Promise.all([committed.durable, next.durable]);
+    while (received.length < 2 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(received).toEqual([committed.position, next.position]);
+    await subscription.stop();
+  });
+
   it('has no last position while empty', async () => {
     const store = await open();
     expect(await store.lastPosition()).toBeNull();

@@ -5,6 +5,7 @@ import {
   type AppendResult,
   type CatchUpSubscriptionOptions,
   type CheckpointStore,
+  type CommittedAppend,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -89,6 +90,14 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     if (this.closed) throw new Error('SqliteEventStore is closed');
     return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision));
+  }
+
+  /** Answered at commit: the events are visible to this store's reads and appends, and followed once `durable`. */
+  async appendCommitted(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend> {
+    if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+    const { value, durable } = await this.commits.runCommitted(() => this.appendUnlocked(stream, events, expectedRevision));
+    return { ...value, durable };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
