@@ -13,6 +13,8 @@
  *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
  *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
  *   SCALE_WRITE_ONLY=1     seeding and the write model's first load after a restart only (no app, no HTTP)
+ *   SCALE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the app (e.g. to profile it)
+ *   SCALE_ONLY=creates     seeding, then HTTP creates and raw appends only (no directory loads, rebuild, restarts or reads)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
 import 'reflect-metadata';
@@ -67,6 +69,7 @@ const duration = Number(env['SCALE_DURATION'] ?? 3);
 const connections = Number(env['SCALE_CONNECTIONS'] ?? 50);
 const createConnections = Number(env['SCALE_CREATE_CONNECTIONS'] ?? 16);
 const seedConcurrency = Number(env['SCALE_SEED_CONCURRENCY'] ?? 64);
+const createsOnly = env['SCALE_ONLY'] === 'creates';
 
 const root = join(__dirname, '..', '..');
 const distDir = join(root, 'dist', 'apps', 'all-in-one');
@@ -233,7 +236,7 @@ async function startApp(dataDir: string): Promise<RunningApp> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [join(distDir, 'main.js')], { cwd: root, env: appEnv(dataDir, port), stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(env['SCALE_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean), join(distDir, 'main.js')], { cwd: root, env: appEnv(dataDir, port), stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     try {
       if ((await fetch(`${base}/health/ready`)).ok) break;
@@ -245,6 +248,18 @@ async function startApp(dataDir: string): Promise<RunningApp> {
     await pause(10);
   }
   return { process: child, base, readyMs: performance.now() - started };
+}
+
+/** Waits until every follower of the app (projections, consumers, relays) has every stored event: a create measured then pays for no catch-up. */
+async function caughtUp(base: string): Promise<void> {
+  const operator = await token({ sub: 'bench-operator', account, roles: ['operator'] });
+  const started = performance.now();
+  while (performance.now() - started < 600_000) {
+    const report = (await (await fetch(`${base}/v1/admin/followers`, { headers: { authorization: `Bearer ${operator}` } })).json()) as { data: { eventsBehind?: number | null }[] };
+    if (report.data.every((f) => !f.eventsBehind)) return;
+    await pause(200);
+  }
+  throw new Error('the app did not catch up within 10 minutes');
 }
 
 async function stopApp(app: RunningApp): Promise<void> {
@@ -322,10 +337,11 @@ async function measureSize(size: number, dataDir: string, bare: { base: string }
   const json = { ...auth, 'content-type': 'application/json' };
   let app: RunningApp | null = null;
   try {
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < (createsOnly ? 1 : rounds); r++) {
       if (app) await stopApp(app);
       app = await startApp(dataDir);
       record(m, 'readyMs', app.readyMs);
+      if (createsOnly) await caughtUp(app.base);
       const i = creates.next++;
       const started = performance.now();
       const first = await fetch(`${app.base}/v1/partners`, { method: 'POST', headers: json, body: JSON.stringify(partnerDto(hubPartner(i))) });
@@ -356,6 +372,7 @@ async function measureSize(size: number, dataDir: string, bare: { base: string }
       }, createConnections);
       record(m, 'creates', created.rps);
       record(m, 'createErrors', created.errors);
+      if (createsOnly) continue;
       const get = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(hubIds)}` }) }, connections);
       const getBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(bareIds)}` }) }, connections);
       record(m, 'get', get.rps);
@@ -476,7 +493,7 @@ async function main(): Promise<void> {
       seeding.push(`${size}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s)`);
       const m: Measures = {};
       record(m, 'seedRate', seeded.created / seeded.seconds);
-      for (let r = 0; r < rounds; r++) {
+      for (let r = 0; r < (createsOnly ? 0 : rounds); r++) {
         const fromSnapshot = await firstDirectoryLoad(dataDir, true);
         const fromScratch = await firstDirectoryLoad(dataDir, false);
         record(m, 'dirLoadMs', fromSnapshot.ms);
@@ -489,18 +506,23 @@ async function main(): Promise<void> {
         bySize.set(size, m);
         continue;
       }
-      for (let r = 0; r < rounds; r++) {
+      // Creates-only still rebuilds once: the views then start caught up, as the app's first create expects.
+      for (let r = 0; r < (createsOnly ? 1 : rounds); r++) {
         const rebuilt = rebuild(dataDir);
         record(m, 'rebuild', rebuilt.eventsPerSecond);
         record(m, 'rebuildCpu', rebuilt.eventsPerCpuSecond);
         if (r === 0) log(`  rebuild: ${rebuilt.detail}`);
       }
-      const hubIds = await hubIdsOf(dataDir, userToken);
-      const bare = await startBare(dataDir, size, seeder.populationSize);
-      try {
-        await measureSize(size, dataDir, bare, hubIds, bare.ids, userToken, creates, m);
-      } finally {
-        bare.process.kill('SIGTERM');
+      if (createsOnly) {
+        await measureSize(size, dataDir, { base: '' }, [], [], userToken, creates, m);
+      } else {
+        const hubIds = await hubIdsOf(dataDir, userToken);
+        const bare = await startBare(dataDir, size, seeder.populationSize);
+        try {
+          await measureSize(size, dataDir, bare, hubIds, bare.ids, userToken, creates, m);
+        } finally {
+          bare.process.kill('SIGTERM');
+        }
       }
       bySize.set(size, m);
       log(`  ${size}: creates/s ${fmtStats(stats(m['creates'] ?? []), 0)}, ready ${fmtStats(stats(m['readyMs'] ?? []), 0)} ms, first create ${fmtStats(stats(m['firstCreateMs'] ?? []), 0)} ms`);

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { WriteModel, WrongExpectedRevisionError, type Decider, type RecordedEvent } from '@as2-partners/kernel';
 import { contractEvent, uniqueStream } from '@as2-partners/kernel-testing';
-import { SqliteEventStore } from './sqlite-event-store';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
+import type { WalSyncFunction } from './wal-sync';
 import { SNAPSHOT_PART_SIZE } from './sqlite-snapshot-store';
 import { configureConnection } from './sqlite-schema';
 
@@ -46,7 +47,7 @@ describe('SqliteEventStore on a real file', () => {
   let dir: string;
   let file: string;
   const opened: SqliteEventStore[] = [];
-  const open = async (options?: { pollIntervalMs?: number }) => {
+  const open = async (options?: SqliteEventStoreOptions) => {
     const store = await SqliteEventStore.open(file, options);
     opened.push(store);
     return store;
@@ -71,6 +72,58 @@ describe('SqliteEventStore on a real file', () => {
     } finally {
       db.close();
     }
+  });
+
+  it("syncs its own connection's WAL off the event loop: an append is answered, and followed, only once synced", async () => {
+    const syncs: ((error: Error | null) => void)[] = [];
+    const syncWal: WalSyncFunction = (_fd, done) => void syncs.push(done);
+    const store = await open({ pollIntervalMs: 10, syncWal });
+    const received: number[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e.position) });
+    let answered = false;
+    const appended = store.append('s-1', [contractEvent()], 'no_stream').then((result) => {
+      answered = true;
+      return result;
+    });
+    const startedAt = Date.now();
+    while (syncs.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    // Committed (another connection sees the row) but not synced: not answered, not followed, not read.
+    const other = new Database(file, { readonly: true });
+    expect(other.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(1);
+    other.close();
+    await pause(50);
+    expect(answered).toBe(false);
+    expect(received).toEqual([]);
+    expect(await store.readAll()).toEqual([]);
+    syncs[0]?.(null);
+    const { position } = await appended;
+    while (received.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(received).toEqual([position]);
+    expect((await store.readAll()).map((e) => e.position)).toEqual([position]);
+    await subscription.stop();
+  });
+
+  it('answers appendCommitted at commit: readable for the next decision, followed and durable only once synced', async () => {
+    const syncs: ((error: Error | null) => void)[] = [];
+    const store = await open({ pollIntervalMs: 10, syncWal: (_fd, done) => void syncs.push(done) });
+    const received: number[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e.position) });
+    const committed = await store.appendCommitted('s-1', [contractEvent()], 'no_stream');
+    expect((await store.readStream('s-1')).map((e) => e.position)).toEqual([committed.position]);
+    // A second append on what the first wrote goes in without waiting for the first sync.
+    const next = await store.appendCommitted('s-1', [contractEvent()], committed.nextExpectedRevision);
+    await pause(50);
+    expect(received).toEqual([]);
+    const startedAt = Date.now();
+    while (syncs.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    for (let i = 0; i < 10 && syncs.length > 0; i++) {
+      syncs.shift()?.(null);
+      await pause(5);
+    }
+    await Promise.all([committed.durable, next.durable]);
+    while (received.length < 2 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(received).toEqual([committed.position, next.position]);
+    await subscription.stop();
   });
 
   it('has no last position while empty', async () => {

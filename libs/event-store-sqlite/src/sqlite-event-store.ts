@@ -5,6 +5,7 @@ import {
   type AppendResult,
   type CatchUpSubscriptionOptions,
   type CheckpointStore,
+  type CommittedAppend,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -20,7 +21,8 @@ import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
 import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
-import { configureConnection, createSchema } from './sqlite-schema';
+import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sqlite-schema';
+import type { WalSync, WalSyncFunction } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
   /** How often a caught-up subscription looks for appends made by other processes. Default 200 ms. */
@@ -30,6 +32,8 @@ export interface SqliteEventStoreOptions {
    * refuses to start instead of relaying every event again. Off by default: the store itself is safe to share.
    */
   readonly exclusiveWriter?: boolean;
+  /** How the WAL file is synced before writers are answered (default fdatasync on the thread pool); tests hold it to look in between. */
+  readonly syncWal?: WalSyncFunction;
 }
 
 interface StoredPlace {
@@ -48,8 +52,10 @@ export class SqliteEventStore implements EventStore {
   // IMMEDIATE takes the write lock before reading a stream's revision, so two connections cannot both pass the check.
   private readonly commits: GroupCommit;
   private readonly recent = new RecentEvents();
-  /** Appended in the batch being committed; cached once it is. */
+  /** Appended in the batch being committed; cached once it is durable. */
   private staged: RecordedEvent[] = [];
+  /** First position of each committed batch not yet durable, oldest first: subscriptions read only below the first. */
+  private readonly unsyncedFrom: number[] = [];
   private closed = false;
   readonly snapshots: SqliteSnapshotStore;
 
@@ -57,9 +63,10 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
     private readonly writerLock: SqliteWriterLock | null,
+    private readonly walSync: WalSync | null,
   ) {
     this.statements = prepareStatements(db);
-    this.commits = new GroupCommit(db, (committed) => this.afterBatch(committed));
+    this.commits = new GroupCommit(db, { committed: () => this.committed(), rolledBack: () => (this.staged = []) }, walSync);
     this.checkpoints = new SqliteCheckpointStore(db, this.commits);
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
   }
@@ -71,7 +78,7 @@ export class SqliteEventStore implements EventStore {
       db = new Database(file);
       configureConnection(db);
       createSchema(db);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 200, writerLock);
+      return new SqliteEventStore(db, options.pollIntervalMs ?? 200, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
     } catch (error) {
       db?.close();
       writerLock?.release();
@@ -83,6 +90,14 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     if (this.closed) throw new Error('SqliteEventStore is closed');
     return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision));
+  }
+
+  /** Answered at commit: the events are visible to this store's reads and appends, and followed once `durable`. */
+  async appendCommitted(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend> {
+    if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+    const { value, durable } = await this.commits.runCommitted(() => this.appendUnlocked(stream, events, expectedRevision));
+    return { ...value, durable };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -128,12 +143,14 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
+    await this.walSync?.close();
     this.db.close();
     this.writerLock?.release();
   }
 
+  /** Events after a position, up to the first one not yet durable: nobody follows a write that a crash could still undo. */
   private readBatchAfter(after: number | null, maxCount: number): RecordedEvent[] {
-    return this.statements.readAllAfter.all(after ?? 0, maxCount).map(fromRow);
+    return this.statements.readAllAfter.all(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, maxCount).map(fromRow);
   }
 
   /** What a subscription reads next: this store's recent appends as parsed once, then the file for the rest. */
@@ -144,12 +161,19 @@ export class SqliteEventStore implements EventStore {
     return cached.concat(this.readBatchAfter(last ? last.position : after, maxCount - cached.length));
   }
 
-  private afterBatch(committed: boolean): void {
+  /** Right after a batch's COMMIT: its events are followed (cached, subscriptions woken) once they are durable. */
+  private committed(): () => void {
     const appended = this.staged;
     this.staged = [];
-    if (!committed || appended.length === 0) return;
-    this.recent.add(appended);
-    for (const subscription of this.subscriptions) subscription.notify();
+    const first = appended[0];
+    if (!first) return () => undefined;
+    this.unsyncedFrom.push(first.position);
+    return () => {
+      // Batches become durable in commit order (a sync covers every commit before it).
+      this.unsyncedFrom.splice(this.unsyncedFrom.indexOf(first.position), 1);
+      this.recent.add(appended);
+      for (const subscription of this.subscriptions) subscription.notify();
+    };
   }
 
   private appendUnlocked(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
@@ -230,8 +254,8 @@ function prepareStatements(db: Connection) {
     readStreamBackwards: db.prepare(
       `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ) as Statement<[string, number, number], EventRow>,
-    readAllAfter: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`) as Statement<
-      [number, number],
+    readAllAfter: db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`) as Statement<
+      [number, number, number],
       EventRow
     >,
     lastPosition: db.prepare('SELECT MAX(position) AS position FROM events') as Statement<[], { position: number | null }>,

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { WalSync, type WalSyncFunction } from './wal-sync';
 
 /** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -11,6 +12,17 @@ export function configureConnection(db: Database): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+}
+
+/**
+ * For the event store's own connection: the same durability as synchronous=FULL (the WAL is synced before a writer is
+ * answered), with the sync moved off the event loop (WalSync) so requests go on while the disk works. Null when the
+ * connection has no WAL file (in memory): its commits stay as configured.
+ */
+export function syncWalOffTheEventLoop(db: Database, sync?: WalSyncFunction): WalSync | null {
+  if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return null;
+  db.pragma('synchronous = NORMAL');
+  return new WalSync(`${db.name}-wal`, sync);
 }
 
 export function createSchema(db: Database): void {

@@ -93,6 +93,72 @@ describe('DirectoryReservations', () => {
     await expect(reservations.reserve(directory('none'), reserve('y', later), later, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
   });
 
+  describe('on a store that answers appends at commit (durable later)', () => {
+    /** The in-memory store, answering the directory's appends at commit and holding their durability until told. */
+    class CommitFirstStore extends InMemoryEventStore {
+      readonly held: { readonly stream: string; readonly settle: (error?: Error) => void }[] = [];
+      async appendCommitted(stream: string, events: Parameters<InMemoryEventStore['append']>[1], expected: Parameters<InMemoryEventStore['append']>[2]) {
+        const result = await this.append(stream, events, expected);
+        const durable = new Promise<void>((resolve, reject) => this.held.push({ stream, settle: (error) => (error ? reject(error) : resolve()) }));
+        durable.catch(() => undefined);
+        return { ...result, durable };
+      }
+    }
+    let commitFirst: CommitFirstStore;
+    const turns = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    beforeEach(() => {
+      commitFirst = new CommitFirstStore();
+      store = commitFirst;
+      writeModel = new WriteModel(commitFirst);
+      reservations = new DirectoryReservations(writeModel, 60_000);
+    });
+
+    it('creates the entity once the reservation is committed, and answers only once the reservation is durable', async () => {
+      let answered = false;
+      const creating = reservations
+        .reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata)
+        .then((result) => ((answered = true), result));
+      await turns();
+      // The entity's append did not wait for the reservation's sync (its own commit comes later in the log).
+      expect(await types('thing-x')).toEqual(['thing.created.v1']);
+      expect(commitFirst.held.map((h) => h.stream)).toEqual(['seats-1']);
+      expect(answered).toBe(false);
+      commitFirst.held[0]?.settle();
+      const { created } = await creating;
+      expect(created.state).toBe('created');
+    });
+
+    it('tells the creator when its reservation could not be made durable', async () => {
+      const creating = reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
+      await turns();
+      commitFirst.held[0]?.settle(new Error('the commit could not be synced to disk'));
+      await expect(creating).rejects.toThrow('could not be synced');
+    });
+
+    it('answers a plain reservation or release only once it is durable', async () => {
+      let answered = false;
+      const reserving = reservations.reserve(directory(), reserve('y'), NOW, metadata).then(() => (answered = true));
+      await turns();
+      expect(await types('seats-1')).toEqual(['seats.reserved.v1']);
+      expect(answered).toBe(false);
+      commitFirst.held[0]?.settle();
+      await reserving;
+      expect(answered).toBe(true);
+    });
+
+    it('decides the next queued reservations while the last batch is still being synced', async () => {
+      const first = reservations.reserve(directory(), reserve('y'), NOW, metadata);
+      await turns();
+      // The seat is taken by y: z is refused without waiting for y's durability (held until after).
+      await expect(reservations.reserve(directory(), reserve('z'), NOW, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+      commitFirst.held[0]?.settle();
+      await first;
+    });
+  });
+
   describe('a create decided again with its command id (a retry after a crash lost the answer)', () => {
     const release = (holder: string) => ({ type: 'release' as const, holder });
 

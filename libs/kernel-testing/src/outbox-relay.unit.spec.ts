@@ -123,6 +123,34 @@ describe('OutboxRelay', () => {
     expect(await checkpoints.load('outbox')).toBe(1200);
   });
 
+  it('publishes the next batch while a checkpoint save is still committing, and saves positions in order', async () => {
+    const held: (() => void)[] = [];
+    const save = checkpoints.save.bind(checkpoints);
+    checkpoints.save = async (name, position) => {
+      // A save is a commit: held here as an fsync would hold it.
+      await new Promise<void>((release) => held.push(release));
+      await save(name, position);
+    };
+    await appendMany(store, 3);
+    const outbox = relay();
+    await outbox.start();
+    await outbox.waitFor(3);
+    const startedAt = Date.now();
+    while (held.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    expect(held).toHaveLength(1);
+    // The first save is still held, yet later events reach the bus.
+    await store.append('partner-prt_live', [newEvent(), newEvent()], 'no_stream');
+    await outbox.waitFor(5);
+    expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
+    expect(held).toHaveLength(1);
+    held.shift()?.();
+    while (held.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    held.shift()?.();
+    while (checkpoints.saves.length < 2 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    expect(checkpoints.saves).toEqual([3, 5]);
+    expect(await checkpoints.load('outbox')).toBe(5);
+  });
+
   it('follows live appends after catching up', async () => {
     await appendMany(store, 3);
     const outbox = relay();

@@ -37,6 +37,13 @@ export interface ReservedEntity<C, S, E extends DecidedEvent> {
   readonly commandId?: string;
 }
 
+/** The decision once it is on disk. */
+async function durableDecision<S, E>(committed: Promise<Committed<S, E>>): Promise<Decision<S, E>> {
+  const { decision, durable } = await committed;
+  await durable;
+  return decision;
+}
+
 /** A reservation younger than this may belong to a creation still in flight, so it is never judged stale. */
 export const DEFAULT_RESERVATION_GRACE_MS = 30_000;
 
@@ -44,8 +51,14 @@ const DIRECTORY_ATTEMPTS = 20;
 /** At most this many queued reservations are decided and appended together. */
 const MAX_BATCH = 256;
 
+/** A reservation decided and committed, and when it is on disk. */
+interface Committed<S, E> {
+  readonly decision: Decision<S, E>;
+  readonly durable: Promise<void>;
+}
+
 interface Queued<C, S, E> extends BatchedCommand<C, S> {
-  readonly resolve: (decision: Decision<S, E>) => void;
+  readonly resolve: (committed: Committed<S, E>) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -72,11 +85,11 @@ export class DirectoryReservations {
     now: Date,
     metadata: EventMetadata,
   ): Promise<Decision<S, E>> {
-    return this.enqueue(directory, async (state: S) => reserve(await this.staleHolders(directory, state, reserve([]), now)), metadata);
+    return durableDecision(this.reserveCommitted(directory, reserve, now, metadata));
   }
 
   async release<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, release: C, metadata: EventMetadata): Promise<Decision<S, E>> {
-    return this.enqueue(directory, release, metadata);
+    return durableDecision(this.enqueue(directory, release, metadata));
   }
 
   /** Reserve, then decide the entity; if the entity is refused, its reservation is released before the refusal propagates. */
@@ -89,7 +102,9 @@ export class DirectoryReservations {
   ): Promise<{ readonly reserved: Decision<DS, DE>; readonly created: Decision<S, E> }> {
     // Decided on a new stream's state first, so a command refused anyway reserves nothing.
     entity.decider.decide(entity.command, entity.decider.initialState());
-    const reserved = await this.reserve(directory, reservation.reserve, now, metadata);
+    // Answered at commit: the entity's append goes into a later commit, so the reservation is on disk when it is (one
+    // sync to wait for, not two in a row), and the directory's next batch need not wait for this one's sync either.
+    const { decision: reserved, durable } = await this.reserveCommitted(directory, reservation.reserve, now, metadata);
     let created: Decision<S, E>;
     try {
       // Once: a new entity's stream must not exist, so a concurrent append is a refusal, not something to retry.
@@ -101,15 +116,25 @@ export class DirectoryReservations {
       await this.release(directory, reservation.release, metadata).catch(() => undefined);
       throw error;
     }
+    await durable;
     return { reserved, created };
+  }
+
+  private reserveCommitted<C, S, E extends DecidedEvent>(
+    directory: ReservationDirectory<C, S, E>,
+    reserve: (staleHolders: readonly string[]) => C,
+    now: Date,
+    metadata: EventMetadata,
+  ): Promise<Committed<S, E>> {
+    return this.enqueue(directory, async (state: S) => reserve(await this.staleHolders(directory, state, reserve([]), now)), metadata);
   }
 
   private enqueue<C, S, E extends DecidedEvent>(
     directory: ReservationDirectory<C, S, E>,
     command: BatchedCommand<C, S>['command'],
     metadata: EventMetadata,
-  ): Promise<Decision<S, E>> {
-    return new Promise<Decision<S, E>>((resolve, reject) => {
+  ): Promise<Committed<S, E>> {
+    return new Promise<Committed<S, E>>((resolve, reject) => {
       const waiting = this.queues.get(directory.stream);
       const queued = { command, metadata, resolve, reject } as Queued<C, S, E>;
       if (waiting) {
@@ -127,10 +152,10 @@ export class DirectoryReservations {
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
       try {
-        const outcomes = await this.writeModel.decideBatch(directory.stream, directory.decider, batch, { attempts: DIRECTORY_ATTEMPTS });
+        const outcomes = await this.writeModel.decideBatch(directory.stream, directory.decider, batch, { attempts: DIRECTORY_ATTEMPTS, untilCommitted: true });
         outcomes.forEach((outcome, i) => {
           const waiting = batch[i] as Queued<C, S, E>;
-          if (outcome.ok) waiting.resolve(outcome.decision);
+          if (outcome.ok) waiting.resolve({ decision: outcome.decision, durable: outcome.durable });
           else waiting.reject(outcome.error);
         });
       } catch (error) {

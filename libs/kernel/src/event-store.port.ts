@@ -14,6 +14,11 @@ export interface AppendResult {
   readonly position: number;
 }
 
+/** An append answered at commit: its result, and when it is durable (rejects if it could not be made so). */
+export interface CommittedAppend extends AppendResult {
+  readonly durable: Promise<void>;
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; default: start (forwards) or end (backwards). */
@@ -53,6 +58,12 @@ export interface EventStore {
    * unless every event id is already stored in this stream in the same order (an idempotent retry).
    */
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Optional: appends as `append` does, but answers once the events are committed (this store's later reads and
+   * appends see them), with `durable` resolving once they are on disk, for a command that appends again on what it
+   * wrote. Only a store whose log is synced in order offers it: an append made durable makes every earlier one durable.
+   */
+  appendCommitted?(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend>;
   /** Events of one stream; an empty array for a stream that does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of all streams in position order. */

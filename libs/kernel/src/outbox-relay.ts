@@ -42,6 +42,8 @@ export class OutboxRelay {
   /** Every event up to here is acknowledged by the bus (or passed over). */
   private acknowledged: number | null = null;
   private saved: number | null = null;
+  /** The checkpoint save running in the background, if any: one at a time, so saves land in position order. */
+  private saving: Promise<void> | null = null;
   private running = false;
   private abandoned = false;
   private wakePump: (() => void) | null = null;
@@ -102,6 +104,7 @@ export class OutboxRelay {
       this.options.logger?.warn(`outbox relay ${this.options.name} stopped while a publish was still in flight`, { position: this.acknowledged });
     }
     this.pump = null;
+    await this.saving;
     await this.saveCheckpoint();
   }
 
@@ -176,8 +179,22 @@ export class OutboxRelay {
       if (!(await this.publishBatch(batch, current)) || generation !== this.generation) return;
       this.acknowledged = batch[batch.length - 1].position;
       this.releasePositionWaiters();
-      if (!this.abandoned) await this.saveCheckpoint();
+      if (!this.abandoned) this.saveInBackground();
     }
+  }
+
+  /**
+   * Saves the acknowledged position without holding the pump: a save is a commit (an fsync with a durable store), and
+   * the next batch, whose callers may be waiting for it to be delivered, need not wait for it. Saves run one at a time;
+   * one that fails is left to the next batch.
+   */
+  private saveInBackground(): void {
+    if (this.saving) return;
+    this.saving = (async () => {
+      while (this.acknowledged !== this.saved && !this.abandoned) {
+        if (!(await this.saveCheckpoint())) return;
+      }
+    })().finally(() => (this.saving = null));
   }
 
   /** Publishes a batch, one call per topic; true once the bus acknowledged all of it, false if stopped first. */
@@ -234,15 +251,18 @@ export class OutboxRelay {
     });
   }
 
-  private async saveCheckpoint(): Promise<void> {
+  /** False when the save failed. */
+  private async saveCheckpoint(): Promise<boolean> {
     const position = this.acknowledged;
-    if (position === null || position === this.saved) return;
+    if (position === null || position === this.saved) return true;
     try {
       await this.options.checkpoints.save(this.options.name, position);
       this.saved = position;
+      return true;
     } catch (error) {
       // Not fatal: the next batch saves a later position; a crash before that only means re-publishing.
       this.options.logger?.error(`outbox relay ${this.options.name} could not save its checkpoint`, { position, error: errorText(error) });
+      return false;
     }
   }
 

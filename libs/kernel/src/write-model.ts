@@ -3,7 +3,7 @@ import { commandEventId } from './command-event-ids';
 import type { Decider } from './decider';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event-envelope';
 import { WrongExpectedRevisionError } from './event-store.errors';
-import type { EventStore, ExpectedRevision } from './event-store.port';
+import type { CommittedAppend, EventStore, ExpectedRevision } from './event-store.port';
 import { FoldedStateCache } from './folded-state-cache';
 import { schemaVersionOf, type DecidedEvent } from './new-events';
 
@@ -28,8 +28,13 @@ export interface BatchedCommand<C, S> {
   readonly metadata: EventMetadata;
 }
 
-/** A batched command's outcome: its decision, or the error it alone was refused with. */
-export type BatchedOutcome<S, E> = { readonly ok: true; readonly decision: Decision<S, E> } | { readonly ok: false; readonly error: unknown };
+/**
+ * A batched command's outcome: its decision, or the error it alone was refused with. `durable` resolves once the
+ * decision's events are on disk: at once, unless the batch was decided `untilCommitted` on a store that answers at commit.
+ */
+export type BatchedOutcome<S, E> =
+  | { readonly ok: true; readonly decision: Decision<S, E>; readonly durable: Promise<void> }
+  | { readonly ok: false; readonly error: unknown };
 
 export interface DecideOptions<C> {
   /**
@@ -131,7 +136,8 @@ export class WriteModel {
     stream: string,
     decider: Decider<C, S, E>,
     commands: readonly BatchedCommand<C, S>[],
-    options: { readonly attempts?: number } = {},
+    /** untilCommitted: answer once the batch is committed (its outcomes' `durable` says when it is on disk), where the store can. */
+    options: { readonly attempts?: number; readonly untilCommitted?: boolean } = {},
   ): Promise<BatchedOutcome<S, E>[]> {
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
@@ -151,9 +157,14 @@ export class WriteModel {
         }
       }
       let position: number | null = null;
+      let durable = Promise.resolve();
       if (appended.length > 0) {
         try {
-          const result = await this.store.append(stream, appended, loaded.revision);
+          const result =
+            options.untilCommitted && this.store.appendCommitted
+              ? await this.store.appendCommitted(stream, appended, loaded.revision)
+              : await this.store.append(stream, appended, loaded.revision);
+          if ('durable' in result) durable = (result as CommittedAppend).durable;
           this.remember(stream, decider, state, result.nextExpectedRevision, loaded.snapshotRevision);
           position = result.position;
         } catch (error) {
@@ -163,7 +174,7 @@ export class WriteModel {
         }
       }
       return decided.map((d) =>
-        'error' in d ? { ok: false, error: d.error } : { ok: true, decision: { events: d.events, position: d.events.length > 0 ? position : null, state } },
+        'error' in d ? { ok: false, error: d.error } : { ok: true, durable, decision: { events: d.events, position: d.events.length > 0 ? position : null, state } },
       );
     }
   }

@@ -11,6 +11,14 @@ const LOCALHOST_NAME = /^(?:.+\.)?localhost\.?$/i;
 
 const LOOPBACKS = [ipaddr.parse('127.0.0.1'), ipaddr.parse('::1')];
 
+/** Every IPv4 form ipaddr.js reads (decimal, octal, 0x-hex parts and dots) is made of these; IPv6 has a colon. */
+const IPV4_FORM_CHARACTERS = /^[0-9a-fx.]+$/i;
+
+/** False for text that cannot be an address in any form ipaddr.js reads: a host name is not parsed (ipaddr.js throws to say no, which is slow). */
+function couldBeAddress(text: string): boolean {
+  return text.includes(':') || IPV4_FORM_CHARACTERS.test(text);
+}
+
 /**
  * Parses a comma-separated list of CIDRs (`10.0.0.0/8, fd00::/8`); empty means none. Throws naming the bad entry.
  * Only canonical forms: an operator who writes `010.0.0.0/8` should not get a range they did not mean.
@@ -40,7 +48,7 @@ function isIpv4Compatible(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
  * ::/96), or null when the text is no IP address in any form ipaddr.js reads (decimal, octal, hex, short IPv4 too).
  */
 export function endpointAddressRange(address: string): string | null {
-  if (!ipaddr.isValid(address)) return null;
+  if (!couldBeAddress(address) || !ipaddr.isValid(address)) return null;
   const parsed = ipaddr.parse(address);
   return isIpv4Compatible(parsed) ? 'ipv4Compatible' : parsed.range();
 }
@@ -68,7 +76,7 @@ export function isPermittedEndpointAddress(address: string, allowed: readonly Al
  */
 export function endpointHostRefusal(hostname: string, allowed: readonly AllowedAddressRange[]): EndpointHostRefusal | null {
   const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-  if (ipaddr.isValid(host)) return isPermittedEndpointAddress(host, allowed) ? null : 'non_public_address';
+  if (couldBeAddress(host) && ipaddr.isValid(host)) return isPermittedEndpointAddress(host, allowed) ? null : 'non_public_address';
   if (LOCALHOST_NAME.test(host)) return LOOPBACKS.some((loopback) => isAllowed(loopback, allowed)) ? null : 'localhost_name';
   return null;
 }

@@ -1,4 +1,4 @@
-import { endpointHostRefusal, isPermittedEndpointAddress, parseAllowedAddressRanges } from './endpoint-address-policy';
+import { endpointAddressRange, endpointHostRefusal, isPermittedEndpointAddress, parseAllowedAddressRanges } from './endpoint-address-policy';
 
 const hostOf = (url: string) => new URL(url).hostname;
 
@@ -43,6 +43,14 @@ describe('endpoint address policy', () => {
       'https://127.0.0.1./',
       'https://0xa9.0xfe.0xa9.0xfe/',
     ])('%s', (url) => expect(endpointHostRefusal(hostOf(url), [])).toBe('non_public_address'));
+  });
+
+  describe('reads every raw form ipaddr.js reads as an address (names are not parsed at all)', () => {
+    it.each(['0x7F.1', '0XA9.0xFE.0xa9.0xfe', '017700000001', '0x7f000001', '127.1', 'fe80::1%eth0', '::FFFF:127.0.0.1'])('%s is an address, not public', (address) => {
+      expect(endpointAddressRange(address)).not.toBeNull();
+      expect(isPermittedEndpointAddress(address, [])).toBe(false);
+    });
+    it.each(['acme.example.com', 'cafe.bad', 'a-b.c', 'x', ''])('%s is no address', (name) => expect(endpointAddressRange(name)).toBeNull());
   });
 
   describe('refuses localhost names', () => {
