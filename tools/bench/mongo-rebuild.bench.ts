@@ -8,6 +8,7 @@
  *   DATA_DIR=<a data dir seeded by bench:scale (SCALE_DATA_DIR=... SCALE_WRITE_ONLY=1)> npm run bench:rebuild-mongo
  *   MONGO_URL=mongodb://...   the server (default: FerretDB from tools/test-servers, built from tools/ferretdb)
  *   REBUILD_ROUNDS=3
+ *   REBUILD_WITHOUT_BULK_LOAD=1   every write sent as it is made (what a rebuild did before the bulk load), for comparison
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ function infrastructureOn(mongoUrl: string): (config: PlatformConfig) => Promise
   return async (config) => {
     const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
     const readModels = await MongoReadModelStore.connect(mongoUrl);
+    if (env['REBUILD_WITHOUT_BULK_LOAD']) Object.assign(readModels, { bulkLoad: undefined });
     const bus = new InProcessEventBus();
     return {
       eventStore,

@@ -3,13 +3,16 @@ import type { StoredDocument } from './mongo-read-model-collection';
 
 /** Documents per unordered `bulkWrite`: ~1.5 MB of partner views, far below the 48 MB message limit. */
 export const BULK_WRITE_BATCH = 1_000;
+/** Documents of the load remembered after they were sent (most recently used first kept): a projection reads a few often. */
+const REMEMBERED = 10_000;
 
 /**
  * The writes of one collection during a bulk load (a rebuild), held back and sent as unordered `bulkWrite` batches:
  * the last write per `_id` wins inside a batch, so a batch names each `_id` once and its order does not matter, and one
  * batch is on its way while the next one fills. After the collection was emptied in this load, a document the server
  * cannot hold yet is inserted, not upserted (an upsert costs a lookup per document: ~50/s against ~4,000/s inserted on
- * FerretDB 1.24). Reads of a held-back `_id` are answered from here.
+ * FerretDB 1.24). Reads of a held-back `_id` are answered from here, and so are reads of the documents used last (nothing
+ * else writes during a bulk load), so a projection reading the same few documents per event makes no round trip for them.
  */
 export class BulkWriteBuffer {
   private pending = new Map<string, StoredDocument | null>();
@@ -18,20 +21,44 @@ export class BulkWriteBuffer {
   private failure: unknown = null;
   /** The `_id`s sent since the collection was emptied in this load; null: unknown (the collection was not emptied). */
   private onServer: Set<string> | null = null;
+  /** Sent or read during the load, least recently used first; null: known to be absent. */
+  private readonly recent = new Map<string, StoredDocument | null>();
 
   constructor(
     private readonly collection: mongo.Collection<StoredDocument>,
     private readonly batchSize = BULK_WRITE_BATCH,
   ) {}
 
-  /** A held-back document (null: held-back delete), or undefined when the server has the answer. */
+  /** The document as the load left it (null: absent), or undefined when only the server knows. */
   lookup(id: string): StoredDocument | null | undefined {
     const pending = this.pending.get(id);
-    return pending !== undefined ? pending : this.sending.get(id);
+    if (pending !== undefined) return pending;
+    const sending = this.sending.get(id);
+    if (sending !== undefined) return sending;
+    const recent = this.recent.get(id);
+    if (recent !== undefined) {
+      this.remember(id, recent);
+      return recent;
+    }
+    // emptied in this load and never written since: it cannot be on the server
+    if (this.onServer !== null && !this.onServer.has(id)) return null;
+    return undefined;
+  }
+
+  /** What the server answered for `id`, kept for the next lookups unless the load wrote it meanwhile. */
+  rememberRead(id: string, doc: StoredDocument | null): void {
+    if (!this.recent.has(id) && !this.pending.has(id) && !this.sending.has(id)) this.remember(id, doc);
+  }
+
+  private remember(id: string, doc: StoredDocument | null): void {
+    this.recent.delete(id);
+    this.recent.set(id, doc);
+    if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /** Holds a write (null deletes); waits only when a full batch has to queue behind the one on its way. */
   async write(id: string, doc: StoredDocument | null): Promise<void> {
+    this.remember(id, doc);
     this.pending.set(id, doc);
     if (this.pending.size >= this.batchSize) await this.send();
   }
@@ -46,6 +73,7 @@ export class BulkWriteBuffer {
   /** The collection is empty on the server now (cleared after a drain): what is sent next is inserted. */
   emptied(): void {
     this.pending.clear();
+    this.recent.clear();
     this.onServer = new Set();
   }
 

@@ -70,6 +70,26 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore bulk load (rebuilds)', (url
     expect(await rawCount('partners')).toBe(total - 1);
   });
 
+  it('answers the documents it used last without a round trip (nothing else writes during a load)', async () => {
+    const tenants = store.collection<Partner>('tenants', [['tenant']]);
+    await tenants.put({ _id: 'before', tenant: 't0', name: 'Read Once', active: true });
+    await store.bulkLoad(async () => {
+      expect(await tenants.get('before')).toMatchObject({ name: 'Read Once' });
+      await tenants.put({ _id: 'during', tenant: 't1', name: 'Written', active: true });
+      await tenants.count({});
+      // both are on the server now; a change behind the load's back is not seen: the load's own view answers
+      await direct.db!.collection<{ _id: string }>('tenants').updateMany({}, { $set: { name: 'Changed Elsewhere' } });
+      expect(await tenants.get('before')).toMatchObject({ name: 'Read Once' });
+      expect(await tenants.get('during')).toMatchObject({ name: 'Written' });
+      await tenants.clear();
+      await direct.db!.collection<{ _id: string }>('tenants').insertOne({ _id: 'behind' });
+      // emptied by the load and never written since: absent without asking the server
+      expect(await tenants.get('behind')).toBeNull();
+      expect(await tenants.get('during')).toBeNull();
+    });
+    expect(await tenants.get('behind')).toEqual({ _id: 'behind' });
+  });
+
   it('replaces documents of a collection the load did not empty (upserts, not inserts)', async () => {
     const tenants = store.collection<Partner>('tenants', [['tenant']]);
     await tenants.put({ _id: 'a', tenant: 't1', name: 'First', active: true });

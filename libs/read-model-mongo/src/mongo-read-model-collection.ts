@@ -95,6 +95,12 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
     await this.indexed;
     const held = this.bulk?.lookup(id);
     if (held !== undefined) return held === null ? null : fromStored<T>(held);
+    if (this.bulk) {
+      // kept whole (trigrams too): a later lookup answers as a held-back write does
+      const stored = await this.collection.findOne({ _id: id });
+      this.bulk?.rememberRead(id, stored);
+      return stored ? fromStored<T>(stored) : null;
+    }
     const found = await this.collection.findOne({ _id: id }, WITHOUT_TRIGRAMS);
     return found ? decodeNestedArrays(found as unknown as T) : null;
   }
