@@ -4,7 +4,7 @@
  * page 1, a deep page, `active=false`, a selective search, a get by id.
  *
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-model-queries.bench.ts
- *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 to change the load)
+ *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 DEEP_PAGE=5000 to change the load)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const seeded = tenantPartners + otherTenants * perTenant;
     console.log(`seeded ${seeded} views in ${((performance.now() - started) / 1000).toFixed(1)} s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     const base: PartnerListCriteria = { account, tenant: 'hub', page: 1, perPage: 20 };
-    const deepPage = Math.max(1, Math.floor(tenantPartners / 20 / 2));
+    const deepPage = Number(process.env['DEEP_PAGE'] ?? Math.max(1, Math.floor(tenantPartners / 20 / 2)));
     const cases: [string, () => Promise<unknown>][] = [
       ['list page 1', () => views.find(partnerListQuery(base))],
       [`list page ${deepPage}`, () => views.find(partnerListQuery({ ...base, page: deepPage }))],

@@ -217,7 +217,7 @@ function rebuild(dataDir: string): { eventsPerSecond: number; eventsPerCpuSecond
   const run = spawnSync(process.execPath, [join(distDir, 'rebuild-read-models.js')], { cwd: root, env: appEnv(dataDir, 1), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`rebuild-read-models failed: ${run.stderr}`);
   const line = run.stdout.split('\n').find((l) => l.startsWith('Rebuilt')) ?? '';
-  const durations = [...line.matchAll(/([\w.:-]+) \((\d+) ms, CPU (\d+) ms\)/g)].map(([, name, ms, cpu]) => ({ name: name as string, ms: Number(ms), cpuMs: Number(cpu) }));
+  const durations = [...line.matchAll(/([\w.:-]+) \((\d+) ms, CPU (\d+) ms[,)]/g)].map(([, name, ms, cpu]) => ({ name: name as string, ms: Number(ms), cpuMs: Number(cpu) }));
   const slowest = durations.reduce((a, b) => (b.ms > a.ms ? b : a), { name: 'none', ms: 0, cpuMs: 0 });
   return {
     eventsPerSecond: (events / Math.max(slowest.ms, 1)) * 1000,

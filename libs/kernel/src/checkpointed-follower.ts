@@ -49,6 +49,8 @@ export class CheckpointedFollower {
   private processed: number | null = null;
   private saved: number | null = null;
   private sinceSave = 0;
+  /** Events passed since start (handled, parked or not accepted): a rebuild reports its rate from it. */
+  private passedSinceStart = 0;
   private idleSave: NodeJS.Timeout | null = null;
   private readonly waiters = new PositionWaiters();
   private readonly retries: RetryThenPark;
@@ -80,10 +82,15 @@ export class CheckpointedFollower {
     return this.processed;
   }
 
+  get passed(): number {
+    return this.passedSinceStart;
+  }
+
   async start(): Promise<void> {
     const checkpoint = await this.options.checkpoints.load(this.options.name);
     this.processed = checkpoint;
     this.saved = checkpoint;
+    this.passedSinceStart = 0;
     this.running = true;
     this.generation += 1;
     this.subscriptionFailures = 0;
@@ -159,6 +166,7 @@ export class CheckpointedFollower {
     this.subscriptionError = null;
     this.subscriptionFailingSince = null;
     this.processed = event.position;
+    this.passedSinceStart += 1;
     this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;
     if (this.sinceSave >= this.saveEvery()) await this.saveCheckpoint();
@@ -178,6 +186,7 @@ export class CheckpointedFollower {
     this.subscriptionError = null;
     this.subscriptionFailingSince = null;
     this.processed = last.position;
+    this.passedSinceStart += fresh.length;
     this.waiters.release(last.position);
     this.sinceSave += fresh.length;
     if (this.sinceSave >= this.saveEvery()) await this.saveCheckpoint();

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from './event-envelope';
 import type { FollowerLag } from './follower-lag';
 import { FollowedReactor, type FollowedDependencies } from './followed-reactor';
-import type { Projection } from './projection';
+import type { Projection, RebuildOutcome } from './projection';
 
 /** What every followed projection needs from the process: the store it follows and where it keeps its place. */
 export type FollowedProjectionDependencies = FollowedDependencies;
@@ -23,9 +23,10 @@ export abstract class FollowedProjection extends FollowedReactor implements Proj
 
   /**
    * Clears the documents, the checkpoint and this projection's parked events, then follows from the start and
-   * resolves once it passed the store's last position as it was when the rebuild began (or after `timeoutMs`).
+   * resolves once it passed the store's last position as it was when the rebuild began (or after `timeoutMs`), with
+   * the number of events it passed.
    */
-  async rebuild(timeoutMs = 3_600_000): Promise<void> {
+  async rebuild(timeoutMs = 3_600_000): Promise<RebuildOutcome> {
     await this.stop();
     await this.clear();
     await this.followed.checkpoints.delete(this.name);
@@ -33,6 +34,7 @@ export abstract class FollowedProjection extends FollowedReactor implements Proj
     const head = await this.followed.store.lastPosition();
     await this.start();
     if (head !== null) await this.waitFor(head, timeoutMs);
+    return { events: this.eventsPassed };
   }
 
   override async lag(): Promise<FollowerLag> {

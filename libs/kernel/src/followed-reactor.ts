@@ -71,6 +71,11 @@ export abstract class FollowedReactor implements ParkedEventReplayer {
     return this.follower.waitFor(position, timeoutMs);
   }
 
+  /** Events passed since it last started (0 while it does not run). */
+  protected get eventsPassed(): number {
+    return this.follower?.passed ?? 0;
+  }
+
   /** Where it stands; null while it does not run. */
   async lag(): Promise<FollowerLag | null> {
     return this.follower ? this.follower.lag() : null;

@@ -1,13 +1,18 @@
 import type { FollowerLag, LagReporter } from './follower-lag';
 import type { ParkedEvent } from './parked-event-store.port';
 
+/** What a rebuild went through: the events it passed (handled or skipped as not its own), for an events/s figure. */
+export interface RebuildOutcome {
+  readonly events: number;
+}
+
 /** A read model fed by the event store. Registered in the ProjectionRegistry so one command can rebuild all. */
 export interface Projection {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Clears the read model and its checkpoint, then replays every event from the store. */
-  rebuild(): Promise<void>;
+  /** Clears the read model and its checkpoint, then replays every event from the store; says how many it passed when it counts them. */
+  rebuild(): Promise<RebuildOutcome | void>;
   /** Resolves once the projection has handled every event up to `position` (read-your-writes). */
   waitFor(position: number, timeoutMs?: number): Promise<void>;
   /** Where the projection stands (position, lag, last error, parked count); followers provide it. */

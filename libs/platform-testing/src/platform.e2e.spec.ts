@@ -405,6 +405,9 @@ describe('rebuildReadModels', () => {
       expect(rebuilt[0]?.cpuMs).toBeGreaterThanOrEqual(0);
       expect(rebuildSummary(rebuilt)).toMatch(/^Rebuilt 1 read model\(s\): demo-things \(\d+ ms, CPU \d+ ms\)$/);
       expect(rebuildSummary([{ name: 'bus-fed', durationMs: 1, cpuMs: 1, skipped: 'no copy' }])).toBe('Rebuilt 1 read model(s): bus-fed (skipped: no copy)');
+      expect(rebuildSummary([{ name: 'views', durationMs: 2_000, cpuMs: 1_500, events: 50_000 }])).toBe(
+        'Rebuilt 1 read model(s): views (2000 ms, CPU 1500 ms, 50000 events, 25000 events/s)',
+      );
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument } 
 import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { CountCache } from './count-cache';
+import { PageBoundaries, type SortKey } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
@@ -34,6 +35,7 @@ function filterTest(filter: Filter): (doc: Parsed) => boolean {
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
   private readonly scope: string;
   private readonly counts = new CountCache();
+  private readonly boundaries = new PageBoundaries();
 
   constructor(
     private readonly name: string,
@@ -87,10 +89,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const skip = query.skip ?? 0;
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
     if (plan.exact && plan.orderBy) {
-      const seqs = this.table
-        .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
-        .pluck()
-        .all(...plan.params, Number.isFinite(limit) ? limit : -1, skip) as number[];
+      const seqs =
+        plan.orderKeys && skip > 0
+          ? this.pageFromBoundary(plan, plan.orderKeys, query.filter, skip, limit)
+          : (this.table
+              .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
+              .pluck()
+              .all(...plan.params, Number.isFinite(limit) ? limit : -1, skip) as number[]);
       const items = seqs.flatMap((seq) => {
         const row = this.table.bodyBySeq.get(seq);
         return row ? [JSON.parse(row.body) as T] : [];
@@ -122,6 +127,54 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     return { items: ordered.slice(skip) as T[], total: matched.length };
   }
 
+  /**
+   * A page past the first: seeks in the index to the closest known boundary at or before it (its keyset cursor) and
+   * steps over the rest only; reads the row before the page too, so the same page is a seek next time, and remembers
+   * where the next page starts.
+   */
+  private pageFromBoundary(plan: QueryPlan, orderKeys: readonly string[], filter: Filter, skip: number, limit: number): number[] {
+    const conditions = this.conditions(plan);
+    const query = `${conditions}\u0000${plan.orderBy}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}`;
+    const start = this.boundaries.nearest(query, skip);
+    const from = start?.position ?? 0;
+    // the row before the page, unless a boundary is known at the page itself
+    const leading = from < skip ? 1 : 0;
+    const wanted = Number.isFinite(limit) ? limit + leading : -1;
+    const offset = skip - from - leading;
+    const columns = orderKeys.map((key, i) => `${key} AS k${i}`).join(', ');
+    let rows: unknown[][];
+    if (!start) {
+      rows = this.table
+        .prepared(`SELECT seq, ${columns} FROM ${plan.source} WHERE ${conditions} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
+        .raw()
+        .all(...plan.params, wanted, offset) as unknown[][];
+    } else {
+      // Rows after the key (k0..kn) > (b0..bn), one index range per branch (SQLite seeks a row value on expressions
+      // by its first term only): k0..k(i-1) = b0..b(i-1) AND ki > bi, each in index order, merged by a sort of the few
+      // rows they return.
+      const enough = wanted < 0 ? -1 : wanted + offset;
+      const branches: string[] = [];
+      const params: unknown[] = [];
+      for (let i = orderKeys.length - 1; i >= 0; i -= 1) {
+        const seek = [...orderKeys.slice(0, i).map((key) => `${key} = ?`), `${orderKeys[i]} > ?`].join(' AND ');
+        // ordered by the keys after the equal ones: SQLite sees no order in keys an equality fixes, and would sort them
+        branches.push(`SELECT * FROM (SELECT seq, ${columns} FROM ${plan.source} WHERE ${conditions} AND ${seek} ORDER BY ${orderKeys.slice(i).join(', ')} LIMIT ?)`);
+        params.push(...plan.params, ...start.key.slice(0, i + 1), enough);
+      }
+      const order = orderKeys.map((_, i) => `k${i}`).join(', ');
+      rows = this.table
+        .prepared(`SELECT * FROM (${branches.join(' UNION ALL ')}) ORDER BY ${order} LIMIT ? OFFSET ?`)
+        .raw()
+        .all(...params, wanted, offset) as unknown[][];
+    }
+    const keyOf = (row: unknown[]): SortKey => row.slice(1);
+    let matches: ((doc: Parsed) => boolean) | undefined;
+    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, (matches ??= filterTest(filter)), position, keyOf(row));
+    if (leading && rows.length > 0) remember(skip, rows.shift() as unknown[]);
+    if (rows.length > 0 && Number.isFinite(limit)) remember(skip + rows.length, rows.at(-1) as unknown[]);
+    return rows.map((row) => row[0] as number);
+  }
+
   /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
   explain(query: FindQuery): string[] {
     const plan = planQuery(query.filter, query.sort, this.state);
@@ -147,15 +200,18 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       this.catalog.forgetIrregular(this.state);
     })());
     this.counts.clear();
+    this.boundaries.clear();
   }
 
   private write(docs: readonly T[]): void {
     const rows = docs.map((doc) => this.serialize(doc));
     this.turn.write(() => this.table.db.transaction(() => {
       for (const [id, json, doc] of rows) {
-        if (this.counts.size > 0) {
+        if (this.counts.size > 0 || this.boundaries.size > 0) {
           const before = this.table.getStatement.get(this.name, id);
-          this.counts.forget(before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed);
+          const [was, now] = [before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed];
+          this.counts.forget(was, now);
+          this.boundaries.forget(was, now);
         }
         const irregular = this.state.newlyIrregular(doc);
         if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
@@ -172,7 +228,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const deleted = this.table.deleteStatement.get(this.name, id);
     if (!deleted) return;
     if (this.state.search) this.table.searchDelete.run(deleted.seq);
-    if (this.counts.size > 0) this.counts.forget(JSON.parse(deleted.body) as Parsed, null);
+    if (this.counts.size > 0 || this.boundaries.size > 0) {
+      const was = JSON.parse(deleted.body) as Parsed;
+      this.counts.forget(was, null);
+      this.boundaries.forget(was, null);
+    }
   }
 
   private conditions(plan: QueryPlan): string {

@@ -12,6 +12,8 @@ export interface QueryPlan {
   readonly where: readonly string[];
   readonly params: readonly unknown[];
   readonly orderBy: string | null;
+  /** The order's key expressions when every key ascends (a keyset seek compares them as one row value); else null. */
+  readonly orderKeys: readonly string[] | null;
   readonly exact: boolean;
   /** The table as the query names it: a search reads its few matches by `seq` rather than walk a tenant's index. */
   readonly source: string;
@@ -104,6 +106,7 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, state: Col
   const orderBy = keys.every(([field]) => state.isIndexed(field))
     ? keys.map(([field, direction]) => `${keyExpression(field)} ${direction === -1 ? 'DESC' : 'ASC'}`).join(', ')
     : null;
+  const orderKeys = orderBy && keys.every(([, direction]) => direction !== -1) ? keys.map(([field]) => keyExpression(field)) : null;
   const { where, params, exact } = conditions;
-  return { where, params, orderBy, exact, source: throughSearch ? 'read_model_docs NOT INDEXED' : 'read_model_docs' };
+  return { where, params, orderBy, orderKeys, exact, source: throughSearch ? 'read_model_docs NOT INDEXED' : 'read_model_docs' };
 }

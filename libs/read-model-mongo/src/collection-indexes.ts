@@ -36,6 +36,11 @@ export class CollectionIndexes {
     this.trigrams = trigrams;
   }
 
+  /** The collection was emptied: no document lacks its trigrams, every one written from now on carries them. */
+  emptied(): void {
+    this.trigrams = null;
+  }
+
   ensured(): Promise<void> {
     if (this.created.size === this.wanted.size && !this.trigrams) return Promise.resolve();
     if (!this.pending) {

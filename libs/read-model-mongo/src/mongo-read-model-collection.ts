@@ -1,5 +1,6 @@
 import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument, SearchIndex, SortSpec } from '@as2-partners/kernel';
 import { mongo } from 'mongoose';
+import { BulkWriteBuffer } from './bulk-write-buffer';
 import { CollectionIndexes } from './collection-indexes';
 import { decodeNestedArrays, encodeNestedArrays } from './nested-array-encoding';
 import { SEARCH_TRIGRAMS_FIELD, trigramsOfDocument, withSearchTrigrams } from './search-trigrams';
@@ -21,10 +22,18 @@ const asFilter = (filter: Filter): mongo.Filter<StoredDocument> => filter as mon
 /** Reads leave the search trigrams out. */
 const WITHOUT_TRIGRAMS = { projection: { [SEARCH_TRIGRAMS_FIELD]: 0 } };
 
+/** A stored document as a read returns it: nested arrays unwrapped, the trigrams left out (a copy: the input is not changed). */
+function fromStored<T>(stored: StoredDocument): T {
+  const { [SEARCH_TRIGRAMS_FIELD]: _trigrams, ...doc } = stored;
+  return decodeNestedArrays(doc as unknown as T);
+}
+
 /** A read-model collection on MongoDB's native driver: whole-document upserts, queries run as written. */
 export class MongoReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
   private readonly indexes: CollectionIndexes;
   private search: SearchIndex | null = null;
+  /** Set during a bulk load: writes are held back and sent in unordered batches. */
+  private bulk: BulkWriteBuffer | null = null;
 
   constructor(
     private readonly collection: mongo.Collection<StoredDocument>,
@@ -41,6 +50,29 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
       this.indexes.require([[...search.scope, SEARCH_TRIGRAMS_FIELD]]);
       this.indexes.backfill(search.fields.length > 0 ? (doc) => trigramsOfDocument(doc, search) : null);
     }
+  }
+
+  /**
+   * A bulk load starts: writes are batched. The indexes stay: on FerretDB 1.24 inserts cost the same with or without
+   * them and building them afterwards adds ~50 % (docs/benchmarks.md), so they are not dropped and rebuilt.
+   */
+  startBulkLoad(): void {
+    this.bulk ??= new BulkWriteBuffer(this.collection);
+  }
+
+  /** The bulk load ends: what it held back is sent. */
+  async endBulkLoad(): Promise<void> {
+    try {
+      await this.bulk?.drain();
+    } finally {
+      this.bulk = null;
+    }
+  }
+
+  /** Before a query or a write that needs the server to be up to date: everything held back is sent. */
+  private async drained(): Promise<void> {
+    await this.indexed;
+    await this.bulk?.drain();
   }
 
   /** JSON-normalised first (Dates become ISO strings, undefined fields vanish), exactly as the embedded store stores. */
@@ -61,17 +93,26 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
 
   async get(id: string): Promise<T | null> {
     await this.indexed;
+    const held = this.bulk?.lookup(id);
+    if (held !== undefined) return held === null ? null : fromStored<T>(held);
+    if (this.bulk) {
+      // kept whole (trigrams too): a later lookup answers as a held-back write does
+      const stored = await this.collection.findOne({ _id: id });
+      this.bulk?.rememberRead(id, stored);
+      return stored ? fromStored<T>(stored) : null;
+    }
     const found = await this.collection.findOne({ _id: id }, WITHOUT_TRIGRAMS);
     return found ? decodeNestedArrays(found as unknown as T) : null;
   }
 
   async put(doc: T): Promise<void> {
     await this.indexed;
+    if (this.bulk) return this.bulk.write(doc._id, this.toStored(doc));
     await this.collection.replaceOne({ _id: doc._id }, this.toStored(doc), { upsert: true });
   }
 
   async insert(doc: T): Promise<boolean> {
-    await this.indexed;
+    await this.drained();
     try {
       await this.collection.insertOne(this.toStored(doc));
       return true;
@@ -84,6 +125,10 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
   async putMany(docs: readonly T[]): Promise<void> {
     await this.indexed;
     if (docs.length === 0) return;
+    if (this.bulk) {
+      for (const doc of docs) await this.bulk.write(doc._id, this.toStored(doc));
+      return;
+    }
     await this.collection.bulkWrite(
       docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: this.toStored(doc), upsert: true } })),
       { ordered: true },
@@ -92,16 +137,17 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
 
   async delete(id: string): Promise<void> {
     await this.indexed;
+    if (this.bulk) return this.bulk.write(id, null);
     await this.collection.deleteOne({ _id: id });
   }
 
   async deleteMany(filter: Filter): Promise<number> {
-    await this.indexed;
+    await this.drained();
     return (await this.collection.deleteMany(this.filterOf(filter))).deletedCount;
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
-    await this.indexed;
+    await this.drained();
     const filter = this.filterOf(query.filter);
     const cursor = this.collection.find(filter, { sort: withIdTieBreaker(query.sort), ...WITHOUT_TRIGRAMS });
     if (query.skip) cursor.skip(query.skip);
@@ -112,7 +158,7 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
 
   /** The server's plan for a find (the `explain` command), with the filter, sort and paging `find` sends. */
   async explain(query: FindQuery): Promise<mongo.Document> {
-    await this.indexed;
+    await this.drained();
     const find: mongo.Document = { find: this.collection.collectionName, filter: this.filterOf(query.filter), sort: withIdTieBreaker(query.sort), ...WITHOUT_TRIGRAMS };
     // FerretDB 1.24 refuses a 32-bit skip inside explain; MongoDB takes either
     if (query.skip) find['skip'] = mongo.Long.fromNumber(query.skip);
@@ -121,12 +167,14 @@ export class MongoReadModelCollection<T extends ReadModelDocument> implements Re
   }
 
   async count(filter: Filter): Promise<number> {
-    await this.indexed;
+    await this.drained();
     return this.collection.countDocuments(this.filterOf(filter));
   }
 
   async clear(): Promise<void> {
-    await this.indexed;
+    await this.drained();
     await this.collection.deleteMany({});
+    this.indexes.emptied();
+    this.bulk?.emptied();
   }
 }

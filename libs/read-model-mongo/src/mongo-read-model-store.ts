@@ -25,6 +25,7 @@ export class MongoReadModelStore implements ReadModelStore {
   private readonly collections = new Map<string, MongoReadModelCollection<ReadModelDocument>>();
   private readonly checkpoints: MongoCheckpointStore;
   private readonly parked: MongoParkedEventStore;
+  private bulkLoading = false;
 
   private constructor(
     private readonly connection: Connection,
@@ -65,10 +66,46 @@ export class MongoReadModelStore implements ReadModelStore {
     if (!collection) {
       collection = new MongoReadModelCollection(this.db.collection<StoredDocument>(name), this.db);
       this.collections.set(name, collection);
+      if (this.bulkLoading) collection.startBulkLoad();
     }
     // a first caller may have opened the collection without the indexes a later one declares
     collection.require(indexes, search);
     return collection as unknown as ReadModelCollection<T>;
+  }
+
+  /**
+   * Runs `work` (a rebuild, nothing serving queries) with writes held back and sent as unordered `bulkWrite` batches,
+   * and checkpoints saved after the documents they reflect. Reads during `work` see its writes (a get answers from what
+   * is held back, a query first sends it).
+   */
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    if (this.bulkLoading) return work();
+    this.bulkLoading = true;
+    this.checkpoints.hold();
+    for (const collection of this.collections.values()) collection.startBulkLoad();
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      // what the load wrote is sent all the same; the load's own failure is the one reported
+      await this.endBulkLoad().catch(() => undefined);
+      throw error;
+    }
+    await this.endBulkLoad();
+    return result;
+  }
+
+  /** Sends every collection's held-back writes (all of them, even when one fails; the first failure is thrown), then the checkpoints. */
+  private async endBulkLoad(): Promise<void> {
+    this.bulkLoading = false;
+    const ended = await Promise.allSettled([...this.collections.values()].map((collection) => collection.endBulkLoad()));
+    const failed = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+      // a position may reflect documents that never arrived: none is saved, the next rebuild starts from the beginning
+      this.checkpoints.forgetHeld();
+      throw failed.reason;
+    }
+    await this.checkpoints.writeHeld();
   }
 
   checkpointStore(): CheckpointStore {

@@ -19,8 +19,8 @@ export interface PartnerListCriteria {
  */
 export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
   const scope: Filter = { account: criteria.account };
-  const conditions: Filter[] = [scope];
-  if (criteria.tenant !== null) conditions.push({ tenant: criteria.tenant });
+  // masters too name their tenant (null): the list is then a range of the same indexes, in their order
+  const conditions: Filter[] = [scope, { tenant: criteria.tenant }];
   if (criteria.type && criteria.type !== 'all') conditions.push({ type: criteria.type });
   if (criteria.active !== undefined) conditions.push({ 'settings.active': criteria.active });
   if (criteria.stationId !== undefined) conditions.push({ 'settings.stationId': criteria.stationId });
@@ -29,7 +29,7 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
     conditions.push({ $or: [{ 'settings.name': pattern }, { as2Id: pattern }] });
   }
   return {
-    filter: conditions.length === 1 ? scope : { $and: conditions },
+    filter: { $and: conditions },
     sort: { typeOrder: 1, createdAt: 1, partnerId: 1 },
     skip: (criteria.page - 1) * criteria.perPage,
     limit: criteria.perPage,
