@@ -66,6 +66,12 @@ export interface ReadModelStore {
    * ends. Optional; without it the caller runs `work` as it is.
    */
   bulkLoad?<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * A number that changes whenever a document of one of these collections may have changed, in a store this process
+   * sees every write of (the embedded store: one process owns its file), so an answer built from them can be kept
+   * until it changes. Absent where other processes write too (MongoDB shared by replicas): nothing may be kept.
+   */
+  changeVersion?(collections: readonly string[]): number;
   close(): Promise<void>;
 }
 

@@ -34,6 +34,8 @@ function filterTest(filter: Filter): (doc: Parsed) => boolean {
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
   private readonly scope: string;
   private readonly counts = new CountCache();
+  /** Writes made through this collection (each synchronous, so a reader sees the count and the rows agree). */
+  private writes = 0;
 
   constructor(
     private readonly name: string,
@@ -43,6 +45,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly turn: TurnTransaction,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
+  }
+
+  /** Changes with every write to the collection (the store adds its failed commits: ReadModelStore.changeVersion). */
+  get changeVersion(): number {
+    return this.writes;
   }
 
   async get(id: string): Promise<T | null> {
@@ -68,12 +75,14 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async delete(id: string): Promise<void> {
+    this.writes += 1;
     this.turn.write(() => this.table.db.transaction(() => this.deleteOne(id))());
   }
 
   async deleteMany(filter: Filter): Promise<number> {
     const ids = this.matchingRows(filter).map((row) => (JSON.parse(row.body) as ReadModelDocument)._id);
     if (ids.length === 0) return 0;
+    this.writes += 1;
     this.turn.write(() =>
       this.table.db.transaction(() => {
         for (const id of ids) this.deleteOne(id);
@@ -139,6 +148,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async clear(): Promise<void> {
+    this.writes += 1;
     this.turn.write(() => this.table.db.transaction(() => {
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
@@ -150,6 +160,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   private write(docs: readonly T[]): void {
+    this.writes += 1;
     const rows = docs.map((doc) => this.serialize(doc));
     this.turn.write(() => this.table.db.transaction(() => {
       for (const [id, json, doc] of rows) {

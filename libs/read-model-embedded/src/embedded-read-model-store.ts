@@ -58,6 +58,13 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return collection as unknown as ReadModelCollection<T>;
   }
 
+  /** One process owns the file: every write goes through this store's collections, each counting its own. */
+  changeVersion(collections: readonly string[]): number {
+    let version = this.turn.rollbacks;
+    for (const name of collections) version += this.collections.get(name)?.changeVersion ?? 0;
+    return version;
+  }
+
   /**
    * Runs `work` (a rebuild of the read models, nothing serving queries) with the trigram search indexes left alone:
    * each searchable collection written meanwhile is indexed once when it ends, in one pass. A substring search on such

@@ -13,6 +13,8 @@ export class TurnTransaction {
   private readonly saveCheckpoint: Statement<[string, number]>;
   /** The last commit that failed (its writes and checkpoints are lost): the store reports it until a restart. */
   private failed: unknown = null;
+  /** Commits that failed (their writes undone): part of every collection's change version. */
+  rollbacks = 0;
 
   constructor(private readonly db: Database) {
     this.saveCheckpoint = db.prepare(
@@ -55,6 +57,7 @@ export class TurnTransaction {
       this.db.exec('COMMIT');
     } catch (error) {
       this.failed = error;
+      this.rollbacks += 1;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
     } finally {
       this.checkpoints.clear();

@@ -28,6 +28,8 @@ interface PartnerTrafficDocument {
 
 const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
 
+export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
+
 const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
 
 /**
@@ -41,7 +43,7 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
 
   constructor(followed: BusFollowedProjectionDependencies) {
     super(followed);
-    this.traffic = followed.readModels.collection('partner_registry_partner_traffic');
+    this.traffic = followed.readModels.collection(PARTNER_TRAFFIC_COLLECTION);
   }
 
   /** The partner's traffic as the tenant sees it: paused if the tenant's or the account's pause says so (tenant null: the account's alone). */
