@@ -1,4 +1,4 @@
-import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument } from '@as2-partners/kernel';
+import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument, WriteListener } from '@as2-partners/kernel';
 import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { CountCache } from './count-cache';
@@ -34,8 +34,8 @@ function filterTest(filter: Filter): (doc: Parsed) => boolean {
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
   private readonly scope: string;
   private readonly counts = new CountCache();
-  /** Writes made through this collection (each synchronous, so a reader sees the count and the rows agree). */
-  private writes = 0;
+  /** ReadModelStore.watchWrites: told of each write once it is made (synchronously, so a reader never sees one without the other). */
+  private readonly listeners: WriteListener[] = [];
 
   constructor(
     private readonly name: string,
@@ -47,9 +47,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     this.scope = `collection = ${collectionLiteral(name)}`;
   }
 
-  /** Changes with every write to the collection (the store adds its failed commits: ReadModelStore.changeVersion). */
-  get changeVersion(): number {
-    return this.writes;
+  watch(listener: WriteListener): void {
+    if (this.listeners.length === 0) this.turn.onRollback.push(() => this.tell(null, null));
+    this.listeners.push(listener);
+  }
+
+  private tell(id: string | null, doc: ReadModelDocument | null): void {
+    for (const listener of this.listeners) listener(id, doc);
   }
 
   async get(id: string): Promise<T | null> {
@@ -75,19 +79,19 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async delete(id: string): Promise<void> {
-    this.writes += 1;
     this.turn.write(() => this.table.db.transaction(() => this.deleteOne(id))());
+    if (this.listeners.length > 0) this.tell(id, null);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
     const ids = this.matchingRows(filter).map((row) => (JSON.parse(row.body) as ReadModelDocument)._id);
     if (ids.length === 0) return 0;
-    this.writes += 1;
     this.turn.write(() =>
       this.table.db.transaction(() => {
         for (const id of ids) this.deleteOne(id);
       })(),
     );
+    if (this.listeners.length > 0) this.tell(null, null);
     return ids.length;
   }
 
@@ -148,7 +152,6 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async clear(): Promise<void> {
-    this.writes += 1;
     this.turn.write(() => this.table.db.transaction(() => {
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
@@ -157,10 +160,10 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       this.catalog.forgetIrregular(this.state);
     })());
     this.counts.clear();
+    if (this.listeners.length > 0) this.tell(null, null);
   }
 
   private write(docs: readonly T[]): void {
-    this.writes += 1;
     const rows = docs.map((doc) => this.serialize(doc));
     this.turn.write(() => this.table.db.transaction(() => {
       for (const [id, json, doc] of rows) {
@@ -177,6 +180,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
       }
     })());
+    if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
   }
 
   private deleteOne(id: string): void {

@@ -1,4 +1,4 @@
-import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex } from '@as2-partners/kernel';
+import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex, WriteListener } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -58,11 +58,10 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return collection as unknown as ReadModelCollection<T>;
   }
 
-  /** One process owns the file: every write goes through this store's collections, each counting its own. */
-  changeVersion(collections: readonly string[]): number {
-    let version = this.turn.rollbacks;
-    for (const name of collections) version += this.collections.get(name)?.changeVersion ?? 0;
-    return version;
+  /** One process owns the file: every write goes through this store's collections, which tell their listeners. */
+  watchWrites(collection: string, listener: WriteListener): void {
+    this.collection(collection);
+    (this.collections.get(collection) as EmbeddedReadModelCollection<ReadModelDocument>).watch(listener);
   }
 
   /**

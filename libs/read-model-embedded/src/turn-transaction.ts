@@ -13,8 +13,8 @@ export class TurnTransaction {
   private readonly saveCheckpoint: Statement<[string, number]>;
   /** The last commit that failed (its writes and checkpoints are lost): the store reports it until a restart. */
   private failed: unknown = null;
-  /** Commits that failed (their writes undone): part of every collection's change version. */
-  rollbacks = 0;
+  /** Called when a commit failed and its writes were undone (the collections tell their write listeners). */
+  readonly onRollback: (() => void)[] = [];
 
   constructor(private readonly db: Database) {
     this.saveCheckpoint = db.prepare(
@@ -57,8 +57,8 @@ export class TurnTransaction {
       this.db.exec('COMMIT');
     } catch (error) {
       this.failed = error;
-      this.rollbacks += 1;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const listener of this.onRollback) listener();
     } finally {
       this.checkpoints.clear();
     }

@@ -31,6 +31,8 @@ const slotOf = (direction: string, windowId: string | null | undefined) => (wind
 export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
 
 const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
+/** The partner a traffic document is about: its id's last part (partner ids hold no dot). */
+export const partnerIdOfTrafficDoc = (id: string): string => id.slice(id.lastIndexOf('.') + 1);
 
 /**
  * Whether a partner's traffic is paused, learned from the traffic-control service's events, for the partner details
