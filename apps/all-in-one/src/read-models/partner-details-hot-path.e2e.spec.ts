@@ -16,7 +16,11 @@ interface Answer {
   readonly contentType: string | null;
   readonly correlationId: string | null;
   readonly wwwAuthenticate: string | null;
+  /** Every header but the date, the connection's and the CORS ones (the Nest request carried an Origin). */
+  readonly headers: Record<string, string>;
 }
+
+const PER_CONNECTION = /^(date|connection|keep-alive|vary|access-control-.*)$/;
 
 // GET /v1/partners/{id} is served beside Nest (get-partner.route.ts) once a token is known; the Nest route answers the
 // rest. Over a socket, the same request is asked of both (an Origin header sends it to Nest) and must answer the same bytes.
@@ -50,6 +54,7 @@ describe('GET /v1/partners/{id}: the hot path answers byte for byte what the Nes
       contentType: res.headers.get('content-type'),
       correlationId: res.headers.get('x-correlation-id'),
       wwwAuthenticate: res.headers.get('www-authenticate'),
+      headers: Object.fromEntries([...res.headers.entries()].filter(([name]) => !PER_CONNECTION.test(name) && name !== 'x-correlation-id')),
     };
   }
 
@@ -69,7 +74,7 @@ describe('GET /v1/partners/{id}: the hot path answers byte for byte what the Nes
 
   async function expectSame(id: string, token: string): Promise<Answer> {
     const { nest, hot } = await both(id, token);
-    expect({ status: hot.status, text: hot.text, contentType: hot.contentType }).toEqual({ status: nest.status, text: nest.text, contentType: nest.contentType });
+    expect({ status: hot.status, text: hot.text, headers: hot.headers }).toEqual({ status: nest.status, text: nest.text, headers: nest.headers });
     return hot;
   }
 
