@@ -7,7 +7,9 @@
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-path.bench.ts
  *   (PARTNERS=10000 OTHER_TENANTS=0 PER_TENANT=100 CONNECTIONS=50 DURATION=5; BUILD_DIR=<an all-in-one build> to
  *   measure another build, e.g. one of main, with the same seed; APP_NODE_ARGS='--cpu-prof' to profile the app,
- *   ROUTES=0,2 to run only some routes)
+ *   ROUTES=0,2 to run only some routes; ROUNDS=3 to repeat each route and print the ratio's min/median/max)
+ * Route 5 reads every partner of the hub once before it runs (a warm pass, not measured): by-id reads of partners
+ * read before, whose details the app keeps as JSON text; route 0 reads at random, mostly partners not read yet.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +28,7 @@ const otherTenants = Number(process.env['OTHER_TENANTS'] ?? 0);
 const perTenant = Number(process.env['PER_TENANT'] ?? 100);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
 const duration = Number(process.env['DURATION'] ?? 5);
+const rounds = Number(process.env['ROUNDS'] ?? 1);
 const secret = 'read-path-benchmark-secret-0123456789abcdef';
 const account = 'bench-account';
 const tenant = 'hub';
@@ -190,6 +193,18 @@ async function load(pid: number, base: string, drainPath: string, path: () => st
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuMicros };
 }
 
+/** Reads every hub partner once, not measured (the by-id route's second run: partners read before). */
+async function warm(base: string, headers: Record<string, string>): Promise<void> {
+  let next = 0;
+  await autocannon({
+    url: base,
+    connections,
+    amount: partners,
+    headers,
+    requests: [{ method: 'GET', setupRequest: (request: Record<string, unknown>) => ({ ...request, path: `/v1/partners/${partnerId(tenant, next++ % partners)}` }) }],
+  });
+}
+
 async function main(): Promise<void> {
   if (process.env['READ_PATH_ANCHOR']) {
     const [file, port] = process.argv.slice(2);
@@ -235,21 +250,33 @@ async function main(): Promise<void> {
       ['list page 1', () => '/v1/partners?per_page=20'],
       [`list page ${deepPage}`, () => `/v1/partners?per_page=20&page=${deepPage}`],
       ['?active=false page 1', () => '/v1/partners?active=false&per_page=20'],
+      ['GET /v1/partners/{id} again', () => `/v1/partners/${partnerId(tenant, random())}`],
     ];
+    const warmed = new Set([routes.length - 1]);
     const f = (n: number, digits = 1): string => n.toFixed(digits);
     console.log(`read path, ${connections} connections, ${duration} s per run, node ${process.version}`);
     console.log('(req/s and latency ms as measured; CPU µs per request from /proc, ratio = anchor CPU / app CPU = req/s ratio at equal CPU)');
     console.log('route                      app req/s   p50   p99  cpu µs | anchor req/s   p50   p99  cpu µs | req/s ratio  cpu ratio');
     const only = process.env['ROUTES']?.split(',').map(Number);
-    for (const [name, path] of routes.filter((_, i) => !only || only.includes(i))) {
-      const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, '/health/live', path, { authorization: `Bearer ${bearer}` });
-      const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', path, {});
-      const errors = ours.errors || bare.errors ? `  (errors/non-2xx: app ${ours.errors}, anchor ${bare.errors})` : '';
-      console.log(
-        `${name.padEnd(26)} ${f(ours.rps, 0).padStart(9)} ${f(ours.p50).padStart(5)} ${f(ours.p99).padStart(5)} ${f(ours.cpuMicros, 0).padStart(7)} | ` +
-          `${f(bare.rps, 0).padStart(12)} ${f(bare.p50).padStart(5)} ${f(bare.p99).padStart(5)} ${f(bare.cpuMicros, 0).padStart(7)} | ` +
-          `${f(ours.rps / bare.rps, 2).padStart(10)}× ${f(bare.cpuMicros / ours.cpuMicros, 2).padStart(9)}×${errors}`,
-      );
+    for (const [index, [name, path]] of routes.entries()) {
+      if (only && !only.includes(index)) continue;
+      if (warmed.has(index)) await warm(`http://127.0.0.1:${appPort}`, { authorization: `Bearer ${bearer}` });
+      const ratios: number[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, '/health/live', path, { authorization: `Bearer ${bearer}` });
+        const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', path, {});
+        ratios.push(ours.rps / bare.rps);
+        const errors = ours.errors || bare.errors ? `  (errors/non-2xx: app ${ours.errors}, anchor ${bare.errors})` : '';
+        console.log(
+          `${name.padEnd(26)} ${f(ours.rps, 0).padStart(9)} ${f(ours.p50).padStart(5)} ${f(ours.p99).padStart(5)} ${f(ours.cpuMicros, 0).padStart(7)} | ` +
+            `${f(bare.rps, 0).padStart(12)} ${f(bare.p50).padStart(5)} ${f(bare.p99).padStart(5)} ${f(bare.cpuMicros, 0).padStart(7)} | ` +
+            `${f(ours.rps / bare.rps, 2).padStart(10)}× ${f(bare.cpuMicros / ours.cpuMicros, 2).padStart(9)}×${errors}`,
+        );
+      }
+      if (rounds > 1) {
+        const sorted = [...ratios].sort((a, b) => a - b);
+        console.log(`${name.padEnd(26)} req/s ratio over ${rounds} rounds: min ${f(sorted[0]!, 2)}× median ${f(sorted[Math.floor(sorted.length / 2)]!, 2)}× max ${f(sorted[sorted.length - 1]!, 2)}×`);
+      }
     }
     console.log(`app rss after the runs ${rssMiB(app.pid!).toFixed(0)} MiB`);
   } finally {

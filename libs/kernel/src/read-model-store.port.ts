@@ -54,6 +54,9 @@ export interface SearchIndex {
   readonly scope: readonly string[];
 }
 
+/** Hears one write (ReadModelStore.watchWrites): id null when any document of the collection may have changed. */
+export type WriteListener = (id: string | null, doc: ReadModelDocument | null) => void;
+
 export interface ReadModelStore {
   /**
    * `indexes` are field lists to index, `search` the substring-searched fields. An indexed field should hold
@@ -66,6 +69,13 @@ export interface ReadModelStore {
    * ends. Optional; without it the caller runs `work` as it is.
    */
   bulkLoad?<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Present only where this process sees every write of the store (the embedded store: one process owns its file), so
+   * an answer built from documents can be kept until one of them changes. `listener` hears each write to the
+   * collection synchronously as it is made: the document's id and what was written (null: deleted), or a null id when
+   * any document may have changed (deleteMany, clear, a failed commit). Absent on MongoDB shared by replicas.
+   */
+  watchWrites?(collection: string, listener: WriteListener): void;
   close(): Promise<void>;
 }
 

@@ -16,6 +16,11 @@ class HotPingRoute implements OnModuleInit {
       schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } },
       handler: async (request) => ({ pong: (request.body as { n: number }).n + 1 }),
     });
+    // A path with a parameter, beside the app's own GET /demo/things/:id: taken only when `when` says so, in-process too.
+    this.hotPath.route(
+      { method: 'GET', url: '/demo/things/:id', handler: async (request) => ({ hot: (request.params as { id: string }).id }) },
+      { when: (request) => request.headers['x-hot'] === 'yes', inProcess: true },
+    );
   }
 }
 
@@ -75,6 +80,33 @@ describe('hot-path routes: a second Fastify instance on the same HTTP server', (
     const guarded = await post('/demo/things', '{"as2_id":"X1"}');
     expect(guarded.status).toBe(401);
     expect(guarded.headers.get('x-correlation-id')).not.toBeNull();
+  });
+
+  it('a :parameter route takes one non-empty segment when `when` agrees, over a socket and in-process; the app answers the rest', async () => {
+    const hot = { 'x-hot': 'yes' };
+    const viaSocket = await fetch(`${base}/demo/things/t%20one?q=1`, { headers: hot });
+    expect(await viaSocket.json()).toEqual({ hot: 't one' });
+    const inProcess = await t.app.inject({ method: 'GET', url: '/demo/things/t2', headers: hot });
+    expect(inProcess.json()).toEqual({ hot: 't2' });
+    // `when` declines, another segment count, an empty segment, another method: the app's route and guard (401).
+    for (const [path, headers, method] of [
+      ['/demo/things/t1', {}, 'GET'],
+      ['/demo/things/t1/more', hot, 'GET'],
+      ['/demo/things/', hot, 'GET'],
+      ['/demo/things/t1', hot, 'DELETE'],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, { method, headers });
+      expect(res.status).not.toBe(200);
+      expect(res.headers.get('x-correlation-id')).not.toBeNull();
+      const injected = await t.app.inject({ method, url: path, headers });
+      expect(injected.statusCode).toBe(res.status);
+    }
+  });
+
+  it('refuses paths it cannot match exactly or by segment', () => {
+    const hotPath = new HotPathRoutes(1024);
+    expect(() => hotPath.route({ method: 'GET', url: '/demo/*', handler: async () => ({}) })).toThrow(/exact or :parameter/);
+    expect(() => hotPath.route({ method: 'GET', url: '/demo/:id/x::y', handler: async () => ({}) })).toThrow(/no literal colon/);
   });
 
   it('counts its requests in as2_http_requests_total when /metrics is scraped', async () => {

@@ -48,7 +48,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes],
+      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes, JwtVerifier],
     };
   }
 }

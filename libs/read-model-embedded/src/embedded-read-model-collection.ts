@@ -1,4 +1,4 @@
-import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument } from '@as2-partners/kernel';
+import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument, WriteListener } from '@as2-partners/kernel';
 import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { CountCache } from './count-cache';
@@ -36,6 +36,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   private readonly scope: string;
   private readonly counts = new CountCache();
   private readonly boundaries = new PageBoundaries();
+  /** ReadModelStore.watchWrites: told of each write once it is made (synchronously, so a reader never sees one without the other). */
+  private readonly listeners: WriteListener[] = [];
 
   constructor(
     private readonly name: string,
@@ -45,6 +47,15 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly turn: TurnTransaction,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
+  }
+
+  watch(listener: WriteListener): void {
+    if (this.listeners.length === 0) this.turn.onRollback.push(() => this.tell(null, null));
+    this.listeners.push(listener);
+  }
+
+  private tell(id: string | null, doc: ReadModelDocument | null): void {
+    for (const listener of this.listeners) listener(id, doc);
   }
 
   async get(id: string): Promise<T | null> {
@@ -71,6 +82,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async delete(id: string): Promise<void> {
     this.turn.write(() => this.table.db.transaction(() => this.deleteOne(id))());
+    if (this.listeners.length > 0) this.tell(id, null);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
@@ -81,6 +93,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         for (const id of ids) this.deleteOne(id);
       })(),
     );
+    if (this.listeners.length > 0) this.tell(null, null);
     return ids.length;
   }
 
@@ -201,6 +214,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     })());
     this.counts.clear();
     this.boundaries.clear();
+    if (this.listeners.length > 0) this.tell(null, null);
   }
 
   private write(docs: readonly T[]): void {
@@ -222,6 +236,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
       }
     })());
+    if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
   }
 
   private deleteOne(id: string): void {

@@ -1,4 +1,4 @@
-import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex } from '@as2-partners/kernel';
+import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex, WriteListener } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -56,6 +56,12 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;
+  }
+
+  /** One process owns the file: every write goes through this store's collections, which tell their listeners. */
+  watchWrites(collection: string, listener: WriteListener): void {
+    this.collection(collection);
+    (this.collections.get(collection) as EmbeddedReadModelCollection<ReadModelDocument>).watch(listener);
   }
 
   /**

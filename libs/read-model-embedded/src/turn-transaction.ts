@@ -13,6 +13,8 @@ export class TurnTransaction {
   private readonly saveCheckpoint: Statement<[string, number]>;
   /** The last commit that failed (its writes and checkpoints are lost): the store reports it until a restart. */
   private failed: unknown = null;
+  /** Called when a commit failed and its writes were undone (the collections tell their write listeners). */
+  readonly onRollback: (() => void)[] = [];
 
   constructor(private readonly db: Database) {
     this.saveCheckpoint = db.prepare(
@@ -56,6 +58,7 @@ export class TurnTransaction {
     } catch (error) {
       this.failed = error;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const listener of this.onRollback) listener();
     } finally {
       this.checkpoints.clear();
     }

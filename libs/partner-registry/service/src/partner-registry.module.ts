@@ -52,6 +52,9 @@ import { CreatePartnerHandler } from './commands/create-partner/create-partner.h
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
 import { DeletePartnerHandler } from './commands/delete-partner/delete-partner.handler';
 import { GetPartnerController } from './queries/partner-views/get-partner.controller';
+import { GetPartnerRoute } from './queries/partner-views/get-partner.route';
+import { PartnerDetailsQuery } from './queries/partner-views/partner-details.query';
+import { PartnerDetailsCache } from './queries/partner-views/partner-details.cache';
 import { ListPartnersController } from './queries/partner-views/list-partners.controller';
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
@@ -144,6 +147,9 @@ const logger = new Logger('PartnerRegistry');
     ChangeAs2IdHandler,
     MessageOutcomes,
     MessageStatsQuery,
+    PartnerDetailsQuery,
+    PartnerDetailsCache,
+    GetPartnerRoute,
     GatewayMessagesConsumer,
     PartnershipResolver,
     PartnershipRemovalReactor,

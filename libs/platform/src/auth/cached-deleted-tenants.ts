@@ -27,6 +27,12 @@ export class CachedDeletedTenants implements DeletedTenants {
     return deleted;
   }
 
+  /** The verdict remembered and not expired, without waiting; undefined when the source must be asked. */
+  knownVerdict(account: string, tenant: string): boolean | undefined {
+    const known = this.verdicts.get(`${account}|${tenant}`);
+    return known && known.until > this.now() ? known.deleted : undefined;
+  }
+
   /** A `tenant.*` event of this tenant was applied: the next request asks the source again. */
   forget(account: string, tenant: string): void {
     this.verdicts.delete(`${account}|${tenant}`);

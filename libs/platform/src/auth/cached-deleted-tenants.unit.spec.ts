@@ -25,6 +25,20 @@ describe('CachedDeletedTenants', () => {
     expect(lookups()).toBe(3);
   });
 
+  it('knownVerdict answers without waiting only while a verdict is fresh and not forgotten', async () => {
+    const { cache, deleted, advance } = setup();
+    expect(cache.knownVerdict('a', 't1')).toBeUndefined();
+    deleted.add('a|t1');
+    expect(await cache.isDeleted('a', 't1')).toBe(true);
+    expect(cache.knownVerdict('a', 't1')).toBe(true);
+    expect(cache.knownVerdict('a', 't2')).toBeUndefined();
+    advance(DELETED_TENANT_VERDICT_TTL_MS);
+    expect(cache.knownVerdict('a', 't1')).toBeUndefined();
+    expect(await cache.isDeleted('a', 't1')).toBe(true);
+    cache.forget('a', 't1');
+    expect(cache.knownVerdict('a', 't1')).toBeUndefined();
+  });
+
   it('a forgotten tenant (its tenant event applied) is asked again at once', async () => {
     const { cache, deleted } = setup();
     expect(await cache.isDeleted('a', 't1')).toBe(false);

@@ -12,6 +12,11 @@ export interface DeletedTenants {
 /** Each service module provides its DeletedTenants under this token, beside `{ provide: APP_GUARD, useClass: DeletedTenantGuard }`. */
 export const DELETED_TENANTS = Symbol('DELETED_TENANTS');
 
+/** What every route answers a deleted tenant's token (403). */
+export function tenantDeletedError(tenant: string): DomainError {
+  return new DomainError('TENANT_DELETED', `Tenant ${tenant} was deleted: its data is closed`);
+}
+
 /** Set on a request once a guard found its tenant not deleted: the guards of the other modules of one process skip the lookup. */
 const TENANT_CHECKED = Symbol('tenantChecked');
 
@@ -37,7 +42,7 @@ export class DeletedTenantGuard implements CanActivate {
     }
     const { account, tenant } = context.caller;
     if (tenant !== null && (await this.deleted.isDeleted(account, tenant))) {
-      throw new DomainError('TENANT_DELETED', `Tenant ${tenant} was deleted: its data is closed`);
+      throw tenantDeletedError(tenant);
     }
     request[TENANT_CHECKED] = true;
     return true;

@@ -47,6 +47,17 @@ describe('JwtVerifier', () => {
         await rejection(remembering, token);
       });
 
+      it('rememberedCaller answers without waiting only a token verified before and not expired since', async () => {
+        const remembering = JwtVerifier.fromConfig({ ...hs256, clockToleranceSeconds: 0 });
+        const token = await sign(CLAIMS, { exp: nowSeconds() + 2 });
+        expect(remembering.rememberedCaller(token)).toBeUndefined();
+        const caller = await remembering.verify(token);
+        expect(remembering.rememberedCaller(token)).toBe(caller);
+        expect(remembering.rememberedCaller(`${token}x`)).toBeUndefined();
+        jest.useFakeTimers({ now: Date.now() + 3000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+        expect(remembering.rememberedCaller(token)).toBeUndefined();
+      });
+
       it('a token that differs in one character of its signature is verified on its own and refused', async () => {
         const remembering = JwtVerifier.fromConfig(hs256);
         const token = await sign(CLAIMS);

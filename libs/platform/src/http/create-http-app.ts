@@ -93,6 +93,11 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // In-process requests (inject) never reach the HTTP server: the hot-path routes that want them are handed them first.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (hotPath.dispatchInProcess(request.raw, reply.raw)) reply.hijack();
+    else done();
+  });
   recordRouteMethods(fastify);
   enableCors(app, readCorsOrigins(config.env));
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpAdapterHost } from '@nestjs/core';
 import { errorTypeOf } from './error-body';
+import { HttpErrorFilter } from './http-error.filter';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
 
 const logger = new Logger('HotPathRoutes');
@@ -34,4 +36,23 @@ export function replyWithHouseError(error: FastifyError, request: FastifyRequest
   }
   logger.error(`${request.method} ${request.routeOptions.url ?? request.url} failed: ${error.message}`);
   void reply.code(500).send(errorBody(500, 'Internal server error', 'INTERNAL_ERROR'));
+}
+
+/** Errors Fastify raises before routing (a URL that does not decode), answered as the app's `frameworkErrors` does. */
+export function replyToFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const code = error.code === 'FST_ERR_BAD_URL' ? 'MALFORMED_URL' : 'BAD_REQUEST';
+  void reply
+    .code(400)
+    .header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]))
+    .send({ message: code === 'MALFORMED_URL' ? 'Malformed URL' : 'Bad request', error: { type: 'invalid_request_error', code } });
+}
+
+const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost);
+
+/** An error a hot-path handler raises (a DomainError, an HttpException), answered as the app's HttpErrorFilter answers it. */
+export function replyWithAppError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body, headers } = houseErrors.toResponse(exception);
+  if (status >= 500) logger.error(`${request.method} ${request.routeOptions.url ?? request.url} failed: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
+  void reply.code(status).header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(body);
 }

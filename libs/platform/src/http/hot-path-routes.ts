@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
 import { acceptJsonBodiesOnly } from './json-body-parser';
-import { replyWithHouseError } from './hot-path-errors';
+import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
@@ -11,6 +11,27 @@ export interface HotPathCount {
   readonly route: string;
   readonly statusCode: number;
   readonly count: number;
+}
+
+export interface HotPathRouteOptions {
+  /** Takes a request only when true (synchronous, on the raw request); otherwise the app answers it. */
+  readonly when?: (request: IncomingMessage) => boolean;
+  /** In-process requests (`app.inject`) are served here too: the app has a Nest route at the same path for the rest. */
+  readonly inProcess?: boolean;
+}
+
+/** Fastify's default maxParamLength (both instances keep it): a longer segment is the app's to refuse, as before. */
+const MAX_PARAM_LENGTH = 100;
+
+const IN_PROCESS = Symbol('hotPathInProcess');
+type DispatchedRequest = IncomingMessage & { [IN_PROCESS]?: true };
+
+/** A path with `:name` segments: null where any non-empty segment matches. */
+interface PathPattern {
+  readonly segments: readonly (string | null)[];
+  readonly methods: ReadonlySet<string>;
+  readonly when: ((request: IncomingMessage) => boolean) | undefined;
+  readonly inProcess: boolean;
 }
 
 /**
@@ -25,36 +46,53 @@ export class HotPathRoutes {
   readonly fastify: FastifyInstance;
   /** Exact path → methods served here. */
   private readonly paths = new Map<string, Set<string>>();
+  /** Paths with parameters, tried in order after the exact paths. */
+  private readonly patterns: PathPattern[] = [];
   /** route → method → status → requests not yet scraped (nested: no key is built per request). */
   private readonly counts = new Map<string, Map<string, Map<number, number>>>();
   private ready = false;
 
   constructor(bodyLimitBytes: number) {
-    this.fastify = Fastify({ logger: false, bodyLimit: bodyLimitBytes });
+    this.fastify = Fastify({ logger: false, bodyLimit: bodyLimitBytes, frameworkErrors: replyToFrameworkError });
     acceptJsonBodiesOnly(this.fastify, bodyLimitBytes);
     this.fastify.setErrorHandler(replyWithHouseError);
   }
 
-  /** Registers a route at an exact path (no parameters; `::` is a literal colon, as in Fastify). */
-  route(options: RouteOptions): void {
-    if (this.ready) throw new Error(`hot-path route ${options.url} registered after the server started`);
-    const path = options.url.replace(/::/g, ':');
-    if (/:[^:]|[*?]/.test(options.url.replace(/::/g, ''))) throw new Error(`hot-path routes take exact paths only: ${options.url}`);
-    this.fastify.route({ ...options, onResponse: [...hooksOf(options.onResponse), this.counter(options.url)] });
-    const methods = this.paths.get(path) ?? new Set<string>();
-    for (const method of Array.isArray(options.method) ? options.method : [options.method]) methods.add(method.toUpperCase());
-    this.paths.set(path, methods);
+  /**
+   * Registers a route at an exact path (`::` is a literal colon, as in Fastify), or at a path whose `:name` segments
+   * each match one non-empty path segment. `options.when` (synchronous, on the raw request) takes a request only when
+   * this route can answer it as the app would; the others go to the app.
+   */
+  route(routeOptions: RouteOptions, options: HotPathRouteOptions = {}): void {
+    if (this.ready) throw new Error(`hot-path route ${routeOptions.url} registered after the server started`);
+    const url = routeOptions.url;
+    if (/[*?]/.test(url)) throw new Error(`hot-path routes take exact or :parameter paths only: ${url}`);
+    this.fastify.route({ ...routeOptions, onResponse: [...hooksOf(routeOptions.onResponse), this.counter(url)] });
+    const methods = (Array.isArray(routeOptions.method) ? routeOptions.method : [routeOptions.method]).map((method) => method.toUpperCase());
+    const literal = url.replace(/::/g, '');
+    if (!/:/.test(literal)) {
+      const path = url.replace(/::/g, ':');
+      const served = this.paths.get(path) ?? new Set<string>();
+      for (const method of methods) served.add(method);
+      this.paths.set(path, served);
+      return;
+    }
+    if (url.includes('::')) throw new Error(`hot-path routes with parameters take no literal colon: ${url}`);
+    const segments = url.split('/').map((segment) => (segment.startsWith(':') ? null : segment));
+    this.patterns.push({ segments, methods: new Set(methods), when: options.when, inProcess: options.inProcess === true });
   }
 
   /**
    * The route's own onResponse hook counting its answers per method and status: its map is found once, here (a
-   * root-level hook would read `request.routeOptions`, a new object per request, to learn the route).
+   * root-level hook would read `request.routeOptions`, a new object per request, to learn the route). The app's own
+   * onResponse hook counts what it handed over in-process.
    */
   private counter(route: string): onResponseHookHandler {
     let methods = this.counts.get(route);
     if (!methods) this.counts.set(route, (methods = new Map()));
     const byMethod = methods;
     return (request, reply, done) => {
+      if ((request.raw as DispatchedRequest)[IN_PROCESS] === true) return done();
       let statuses = byMethod.get(request.method);
       if (!statuses) byMethod.set(request.method, (statuses = new Map()));
       statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1);
@@ -77,7 +115,40 @@ export class HotPathRoutes {
     if (!this.ready) return false;
     const url = request.url ?? '';
     const query = url.indexOf('?');
-    return this.paths.get(query === -1 ? url : url.slice(0, query))?.has(request.method ?? '') === true;
+    const path = query === -1 ? url : url.slice(0, query);
+    if (this.paths.get(path)?.has(request.method ?? '') === true) return true;
+    return this.patterns.length > 0 && this.patternFor(request, path) !== undefined;
+  }
+
+  /**
+   * For the app's own Fastify: serves an in-process request (`app.inject`, which never reaches the HTTP server) here
+   * when a route registered with `inProcess` takes it, so in-process tests exercise the route sockets reach.
+   */
+  dispatchInProcess(request: IncomingMessage, response: ServerResponse): boolean {
+    if (!this.ready || this.patterns.length === 0) return false;
+    const url = request.url ?? '';
+    const query = url.indexOf('?');
+    if (this.patternFor(request, query === -1 ? url : url.slice(0, query))?.inProcess !== true) return false;
+    (request as DispatchedRequest)[IN_PROCESS] = true;
+    this.fastify.routing(request, response);
+    return true;
+  }
+
+  private patternFor(request: IncomingMessage, path: string): PathPattern | undefined {
+    const method = request.method ?? '';
+    let parts: string[] | undefined;
+    for (const pattern of this.patterns) {
+      if (!pattern.methods.has(method)) continue;
+      parts ??= path.split('/');
+      if (parts.length !== pattern.segments.length) continue;
+      let matches = true;
+      for (let i = 0; i < parts.length && matches; i += 1) {
+        const literal = pattern.segments[i];
+        matches = literal === null ? (parts[i] as string).length > 0 && (parts[i] as string).length <= MAX_PARAM_LENGTH : parts[i] === literal;
+      }
+      if (matches && (pattern.when === undefined || pattern.when(request))) return pattern;
+    }
+    return undefined;
   }
 
   /** The requests answered since the last call, then forgotten. */

@@ -22,20 +22,22 @@ export class MessageStatsQuery {
 
   async statsOf(account: string, tenant: string, partnerAs2Id: string): Promise<PresentedMessageStats> {
     const scope = { account, tenant, partnerAs2Id };
-    const [sent, received, delivered, failed, latest] = await Promise.all([
+    const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
+    const last = latest.items[0]?.occurredAt ?? null;
+    // No message at all (most partners most of the time): nothing to count.
+    if (last === null) return { total_sent: 0, total_received: 0, success_rate: null, last_message_at: null };
+    const [sent, received, delivered, failed] = await Promise.all([
       this.outcomes.count({ ...scope, direction: 'outbound' }),
       this.outcomes.count({ ...scope, direction: 'inbound' }),
       this.outcomes.count({ ...scope, status: 'delivered' }),
       this.outcomes.count({ ...scope, status: { $in: ['failed', 'rejected'] } }),
-      this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 }),
     ]);
     const finished = delivered + failed;
-    const last = latest.items[0]?.occurredAt ?? null;
     return {
       total_sent: sent,
       total_received: received,
       success_rate: finished === 0 ? null : Math.round((delivered / finished) * 1000) / 10,
-      last_message_at: last === null ? null : toApiTimestamp(last),
+      last_message_at: toApiTimestamp(last),
     };
   }
 }

@@ -18,7 +18,11 @@ export interface ConnectionStatusDocument {
   readonly responseTimeMs: number;
 }
 
+export const CONNECTION_STATUS_COLLECTION = 'partner_registry_connection_status';
+
 const statusIdOf = (partnerId: string, tenant: string) => `${partnerId}.${tenant}`;
+/** The partner a status document is about: its id's first part (partner ids hold no dot). */
+export const partnerIdOfStatusDoc = (id: string): string => id.slice(0, id.indexOf('.'));
 
 /** Seed 002's partner `connection_status`, from the connection tester's `connection.tested.v1` (the latest test wins). */
 export class ConnectionStatusConsumer extends BusFollowedProjection {
@@ -28,7 +32,7 @@ export class ConnectionStatusConsumer extends BusFollowedProjection {
 
   constructor(followed: BusFollowedProjectionDependencies) {
     super(followed);
-    this.statuses = followed.readModels.collection('partner_registry_connection_status');
+    this.statuses = followed.readModels.collection(CONNECTION_STATUS_COLLECTION);
   }
 
   protected accepts(event: RecordedEvent): boolean {

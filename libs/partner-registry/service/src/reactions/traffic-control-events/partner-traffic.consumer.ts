@@ -28,7 +28,11 @@ interface PartnerTrafficDocument {
 
 const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
 
+export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
+
 const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
+/** The partner a traffic document is about: its id's last part (partner ids hold no dot). */
+export const partnerIdOfTrafficDoc = (id: string): string => id.slice(id.lastIndexOf('.') + 1);
 
 /**
  * Whether a partner's traffic is paused, learned from the traffic-control service's events, for the partner details
@@ -41,7 +45,7 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
 
   constructor(followed: BusFollowedProjectionDependencies) {
     super(followed);
-    this.traffic = followed.readModels.collection('partner_registry_partner_traffic');
+    this.traffic = followed.readModels.collection(PARTNER_TRAFFIC_COLLECTION);
   }
 
   /** The partner's traffic as the tenant sees it: paused if the tenant's or the account's pause says so (tenant null: the account's alone). */
