@@ -18,7 +18,7 @@ export class CreateAs2InstanceDto {
   @IsHeaderSafeText('my name', null)
   my_name!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Alias of our private key in the keystore', example: 'mycompany-2026' })
+  @ApiProperty({ minLength: 1, maxLength: 100, pattern: `(?!\\.{1,2}$)${KEY_ALIAS_PATTERN.source}`, description: 'Alias of our private key in the keystore (not "." or "..")', example: 'mycompany-2026' })
   @IsDefined({ message: 'My AS2 alias field is required' })
   @Matches(KEY_ALIAS_PATTERN, { message: 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots' })
   // URL dot-segments: the keystore's /internal/v1/keys/{alias}/sign could never name the key.
