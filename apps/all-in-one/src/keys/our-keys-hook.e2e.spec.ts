@@ -145,6 +145,11 @@ describe('the external signer/decryptor hook over POST /internal/v1/keys/{alias}
         ['decrypt', { key_transport: { recipients: [{ ...recipient, extra: 1 }], key_length: 16 } }],
         ['decrypt', { key_transport: { recipients: 'all', key_length: 16 } }],
         ['decrypt', { key_transport: 'yes' }],
+        // Lists where an object belongs (class-validator alone validated their items as the object: a 500 followed).
+        ['decrypt', { key_transport: [] }],
+        ['decrypt', { key_transport: [{ recipients: [recipient], key_length: 16 }] }],
+        ['decrypt', { key_transport: { recipients: [[]], key_length: 16 } }],
+        ['decrypt', { key_transport: { recipients: [[recipient]], key_length: 16 } }],
       ];
       for (const [route, body] of cases) {
         const res = await asGateway.post(`/internal/v1/keys/hook-key/${route}`, body);

@@ -148,6 +148,8 @@ describe('our keys (embedded, through the API)', () => {
     expect(noFile.status).toBe(422);
     const badAlias = await generate('no spaces/allowed');
     expect([badAlias.status, badAlias.body.error.code]).toEqual([422, 'INVALID_KEY_ALIAS']);
+    // URL dot-segments: /internal/v1/keys/{alias}/sign could never name such a key.
+    for (const dots of ['.', '..']) expect([dots, (await generate(dots)).body.error?.code]).toEqual([dots, 'INVALID_KEY_ALIAS']);
     const badSubject = await generate('s', { subject: 'O=no common name' });
     expect([badSubject.status, badSubject.body.error.code]).toEqual([422, 'INVALID_SUBJECT']);
     const nul = await generate('n', { subject: 'CN=a\u0000b' });

@@ -8,6 +8,9 @@ export class InvalidCallerClaimsError extends Error {
   }
 }
 
+const EVERY_ACCOUNT = '*';
+const ACCOUNT_SCOPED_ROLES: readonly Role[] = ['account_admin', 'tenant_admin', 'tenant_user'];
+
 function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0;
 }
@@ -34,6 +37,10 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   const callerTenant = nonEmptyString(tenant) ? tenant : null;
   if (callerTenant === null && !callerRoles.includes('account_admin') && !callerRoles.includes('operator') && !callerRoles.includes('gateway')) {
     throw new InvalidCallerClaimsError('claim tenant is required unless the caller is an account_admin, an operator or a gateway');
+  }
+  // `*` means every account to the gateway routes; as a user's account it would be one more account, shared by all such tokens.
+  if (account === EVERY_ACCOUNT && callerRoles.some((role) => ACCOUNT_SCOPED_ROLES.includes(role))) {
+    throw new InvalidCallerClaimsError('claim account "*" (every account) is for gateway tokens, not for account_admin, tenant_admin or tenant_user');
   }
   return { sub, account, tenant: callerTenant, roles: callerRoles };
 }

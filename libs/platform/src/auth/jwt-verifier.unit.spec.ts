@@ -91,6 +91,13 @@ describe('JwtVerifier', () => {
       expect(await verifier.verify(await sign({ sub: 'gw', account: '*', roles: ['gateway'] }))).toEqual({ sub: 'gw', account: '*', tenant: null, roles: ['gateway'] });
     });
 
+    it('refuses account "*" (every account) for a user role: only a gateway token spans accounts', async () => {
+      for (const roles of [['account_admin'], ['tenant_admin'], ['tenant_user'], ['gateway', 'tenant_admin']]) {
+        expect((await rejection(verifier, await sign({ sub: 'u', account: '*', tenant: 't1', roles }))).reason).toMatch(/every account/);
+      }
+      expect((await verifier.verify(await sign({ sub: 'gw', account: '*', tenant: 't1', roles: ['gateway'] }))).account).toBe('*');
+    });
+
     it('accepts an operator without a tenant (parked events span tenants)', async () => {
       const caller = await verifier.verify(await sign({ sub: 'ops', account: 'platform', roles: ['operator'] }));
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });

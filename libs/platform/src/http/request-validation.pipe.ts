@@ -1,4 +1,6 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import type { ValidationError, ValidatorOptions } from 'class-validator';
+import { nestedObjectShapeErrors } from './nested-object-shape';
 import { isPartialUpdateDto, namesAnyField, noChangeGiven } from './partial-update.decorator';
 import { ValidationFailedException } from './validation-failed.exception';
 
@@ -34,6 +36,12 @@ export class RequestValidationPipe extends ValidationPipe {
     const dto = await super.transform(body, metadata);
     if (isPartialUpdateDto(metadata.metatype) && !namesAnyField(body)) throw noChangeGiven();
     return dto;
+  }
+
+  /** A list where a nested object belongs is refused before class-validator, which would validate its items instead. */
+  protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> {
+    const shape = nestedObjectShapeErrors(object);
+    return shape.length > 0 ? shape : super.validate(object, validatorOptions);
   }
 
   /** Nest's own version recurses; this one walks with an explicit stack, so no body can overflow the call stack. */

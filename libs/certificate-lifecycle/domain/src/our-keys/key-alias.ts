@@ -10,3 +10,13 @@ export function assertKeyAlias(alias: unknown): string {
   }
   return alias;
 }
+
+/** `.` and `..` are URL dot-segments: `/internal/v1/keys/{alias}/sign` can never name them (URL parsers drop them). */
+const DOT_SEGMENT = /^\.{1,2}$/;
+
+/** A new alias: the pattern, and not a dot-segment (keys stored before this rule keep theirs). */
+export function assertNewKeyAlias(alias: unknown): string {
+  const checked = assertKeyAlias(alias);
+  if (DOT_SEGMENT.test(checked)) throw new DomainError(OurKeyErrorCode.InvalidKeyAlias, 'The alias must not be "." or "..": other services name keys by alias in URLs', 'alias');
+  return checked;
+}

@@ -41,6 +41,8 @@ export type As2InstanceState =
 
 /** The alias of our private key in the keystore. */
 export const KEY_ALIAS_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+/** `.` and `..` are URL dot-segments: the keystore's `/internal/v1/keys/{alias}/sign` can never name them. */
+const DOT_SEGMENT = /^\.{1,2}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function checkText(field: string, value: string | undefined, max: number): void {
@@ -56,8 +58,8 @@ function checkText(field: string, value: string | undefined, max: number): void 
 export function validateAs2InstanceFields(fields: As2InstanceChanges & { readonly status?: string }): void {
   if (fields.myAs2Id !== undefined && !isValidAs2Id(fields.myAs2Id)) throw invalidMyAs2IdFormat();
   checkText('my_name', fields.myName, 255);
-  if (fields.myAs2Alias !== undefined && !KEY_ALIAS_PATTERN.test(fields.myAs2Alias)) {
-    throw invalidPartnerSetting('my_as2_alias', 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots');
+  if (fields.myAs2Alias !== undefined && (!KEY_ALIAS_PATTERN.test(fields.myAs2Alias) || DOT_SEGMENT.test(fields.myAs2Alias))) {
+    throw invalidPartnerSetting('my_as2_alias', 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots, and not "." or ".."');
   }
   checkText('my_email', fields.myEmail, 255);
   if (fields.myEmail !== undefined && !EMAIL.test(fields.myEmail)) throw invalidPartnerSetting('my_email', 'My email must be a valid email address');

@@ -20,6 +20,9 @@ describe('AS2 instance decider', () => {
     [{ myAs2Id: 'has space' }, 'INVALID_AS2_ID_FORMAT', 'my_as2_id'],
     [{ myAs2Id: 'x'.repeat(51) }, 'INVALID_AS2_ID_FORMAT', 'my_as2_id'],
     [{ myAs2Alias: 'bad alias' }, 'INVALID_PARTNER_SETTING', 'my_as2_alias'],
+    // URL dot-segments: the keystore's /internal/v1/keys/{alias}/sign could never name the key.
+    [{ myAs2Alias: '.' }, 'INVALID_PARTNER_SETTING', 'my_as2_alias'],
+    [{ myAs2Alias: '..' }, 'INVALID_PARTNER_SETTING', 'my_as2_alias'],
     [{ myEmail: 'nope' }, 'INVALID_PARTNER_SETTING', 'my_email'],
     [{ myName: 'a\nb' }, 'INVALID_PARTNER_SETTING', 'my_name'],
     [{ status: 'maybe' }, 'INVALID_PARTNER_SETTING', 'status'],

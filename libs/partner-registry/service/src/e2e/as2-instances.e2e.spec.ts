@@ -77,6 +77,8 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       ['my_as2_id', 'x'.repeat(51), 'INVALID_AS2_ID_FORMAT'],
       ['my_as2_alias', 'key alias', 'VALIDATION_FAILED'],
       ['my_as2_alias', 'k'.repeat(101), 'VALIDATION_FAILED'],
+      ['my_as2_alias', '..', 'VALIDATION_FAILED'],
+      ['my_as2_alias', '.', 'VALIDATION_FAILED'],
       ['my_email', 'not-an-address', 'VALIDATION_FAILED'],
       ['my_name', '', 'VALIDATION_FAILED'],
       ['my_name', 'line\r\nX-Injected: 1', 'VALIDATION_FAILED'],

@@ -280,4 +280,34 @@ describe('hostile input on the partner-registry routes', () => {
       expect((await user.patch(`/v1/partners/${own.id}`, undefined)).status).toBe(403);
     });
   });
+
+  describe('a list where an object belongs', () => {
+    it('refuses it in every nested partner setting with 422, and nothing changes', async () => {
+      const own = await createPartner('LISTS', { firewall: { enabled: true, allowed_ips: ['203.0.113.0/24'] } });
+      for (const field of ['mdn', 'connection', 'http_auth', 'firewall']) {
+        for (const value of [[], [[]], [{}]]) {
+          const res = await ctx.api.patch(`/v1/partners/${own.id}`, { [field]: value });
+          expect({ field, value, status: res.status }).toEqual({ field, value, status: 422 });
+          expect(res.body).toEqual({ message: 'Validation failed', errors: { [field]: [`The ${field} must be an object, not a list`] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } });
+        }
+        expect((await ctx.api.post('/v1/partners', partnerInput(`LISTS-${field}`.toUpperCase(), { [field]: [] }))).status).toBe(422);
+      }
+      const after = (await ctx.api.get(`/v1/partners/${own.id}`)).body.data;
+      expect(after.firewall).toEqual({ enabled: true, allowed_ips: ['203.0.113.0/24'] });
+      expect(after.mdn).toEqual(own.mdn);
+      expect(after.connection).toEqual(own.connection);
+      expect((await ctx.api.get(`/v1/partners?search=LISTS-`)).body.data).toEqual([]);
+    });
+
+    it('refuses a list as a gateway message record (422, not a 500), with a tenant token or without', async () => {
+      for (const tenant of [ctx.tenant, null]) {
+        const gateway = apiAs(ctx.t, { account: ctx.account, tenant, roles: ['gateway'] });
+        for (const events of [[[]], [[{ message_id: 'm' }]]]) {
+          const res = await gateway.post('/v1/gateway/message-events', { events });
+          expect({ tenant, events, status: res.status }).toEqual({ tenant, events, status: 422 });
+          expect(res.body.errors).toEqual({ 'events.0': ['Each events entry must be an object, not a list'] });
+        }
+      }
+    });
+  });
 });

@@ -98,6 +98,19 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
       expect((await statsOf(acme.id)).message_stats.total_sent).toBe(1);
     });
 
+    it('a gateway token of every account names the account of each record: counted there, never lost under `*`', async () => {
+      const acme = (await ctx.api.post('/v1/partners', partnerInput('ACME'))).body.data;
+      const everyAccount = apiAs(ctx.t, { account: '*', tenant: null, roles: ['gateway'] });
+      const unnamed = await post([record('all-1', { tenant: ctx.tenant })], everyAccount);
+      expect(unnamed.status).toBe(403);
+      expect(unnamed.body.error).toEqual({ type: 'authorization_error', code: 'ACCOUNT_REQUIRED' });
+      expect((await post([record('all-2', { tenant: ctx.tenant, account: '*' })], everyAccount)).status).toBe(403);
+      expect((await statsOf(acme.id)).message_stats.total_sent).toBe(0);
+      const named = await post([record('all-3', { tenant: ctx.tenant, account: ctx.account })], everyAccount);
+      expect(named.body.data).toEqual({ received: 1, applied: 1, ignored: 0 });
+      expect((await statsOf(acme.id)).message_stats.total_sent).toBe(1);
+    });
+
     it.each([
       ['no events', {}],
       ['an empty batch', { events: [] }],

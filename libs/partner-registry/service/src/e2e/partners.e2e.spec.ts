@@ -344,5 +344,14 @@ describe('tenant partners API (/v1/partners)', () => {
       expect(res.body.error.code).toBe('TENANT_REQUIRED');
       expect((await t.app.inject({ method: 'GET', url: '/v1/partners' })).statusCode).toBe(401);
     });
+
+    it('answers 401 to a user token for account "*" (every account is for gateway tokens only), reads and writes alike', async () => {
+      for (const roles of [['tenant_admin'], ['tenant_user'], ['account_admin']] as const) {
+        const everyAccount = apiAs(t, { account: '*', tenant, roles: [...roles] });
+        expect([roles[0], (await everyAccount.get('/v1/partners')).status]).toEqual([roles[0], 401]);
+        expect([roles[0], (await everyAccount.post('/v1/partners', partnerInput('EVERY-ACCOUNT'))).status]).toEqual([roles[0], 401]);
+      }
+      expect((await apiAs(t, { account: '*', tenant: null, roles: ['account_admin'] }).get('/v1/accounts/*/tenants')).status).toBe(401);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  assertKeyAlias,
+  assertNewKeyAlias,
   duplicateKeyAlias,
   toCertificateData,
   type KeyAliasCommand,
@@ -52,7 +52,7 @@ export class CreateKeyHandler {
 
   /** A new alias in the keystore the route names: the caller tenant's, or the account's (tenant null). */
   async create(ctx: RequestContext, keystore: KeystoreScope, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
-    const scope: KeyAliasScope = { account: keystore.account, tenant: keystore.tenant, alias: assertKeyAlias(form.alias) };
+    const scope: KeyAliasScope = { account: keystore.account, tenant: keystore.tenant, alias: assertNewKeyAlias(form.alias) };
     // Checked before a 4096-bit key is generated for nothing; the decider checks again under the stream's revision.
     if ((await this.keystore.state(scope)).keys.length > 0) throw duplicateKeyAlias(scope.alias);
     return this.store(ctx, scope, form, (key, now) => ({ type: 'create', ...scope, key, now }));

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsNotIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { PartialUpdate } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
 import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
@@ -18,9 +18,11 @@ export class CreateAs2InstanceDto {
   @IsHeaderSafeText('my name', null)
   my_name!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Alias of our private key in the keystore', example: 'mycompany-2026' })
+  @ApiProperty({ minLength: 1, maxLength: 100, pattern: `(?!\\.{1,2}$)${KEY_ALIAS_PATTERN.source}`, description: 'Alias of our private key in the keystore (not "." or "..")', example: 'mycompany-2026' })
   @IsDefined({ message: 'My AS2 alias field is required' })
   @Matches(KEY_ALIAS_PATTERN, { message: 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots' })
+  // URL dot-segments: the keystore's /internal/v1/keys/{alias}/sign could never name the key.
+  @IsNotIn(['.', '..'], { message: 'My AS2 alias must not be "." or ".."' })
   my_as2_alias!: string;
 
   @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })

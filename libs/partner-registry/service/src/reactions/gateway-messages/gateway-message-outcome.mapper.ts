@@ -2,6 +2,8 @@ import { DomainError } from '@as2-partners/kernel';
 import type { MessageOutcome } from '../../queries/message-stats/message-outcome.document';
 import type { GatewayMessageRecordDto } from './gateway-message-record.dto';
 
+const EVERY_ACCOUNT = '*';
+
 /** Where a record may land: the token's account, and its tenant when it names one. */
 export interface GatewayScope {
   readonly account: string;
@@ -10,16 +12,22 @@ export interface GatewayScope {
 
 /** A validated record in the service's names, within the caller's scope; a record outside it is refused, never re-scoped. */
 export function messageOutcomeOf(record: GatewayMessageRecordDto, scope: GatewayScope, index: number): MessageOutcome {
-  if (record.account !== undefined && record.account !== scope.account) {
+  // A gateway token of every account names the account per record, as on the other gateway routes; never `*` itself.
+  const everyAccount = scope.account === EVERY_ACCOUNT;
+  if (everyAccount && (record.account === undefined || record.account === EVERY_ACCOUNT)) {
+    throw new DomainError('ACCOUNT_REQUIRED', `events[${index}] names no account: a gateway token of every account must name it`, `events.${index}.account`);
+  }
+  if (!everyAccount && record.account !== undefined && record.account !== scope.account) {
     throw new DomainError('ACCOUNT_FORBIDDEN', `events[${index}] names another account`, `events.${index}.account`);
   }
+  const account = everyAccount ? (record.account as string) : scope.account;
   const tenant = scope.tenant ?? record.tenant;
   if (tenant === undefined) throw new DomainError('TENANT_REQUIRED', `events[${index}] names no tenant`, `events.${index}.tenant`);
   if (record.tenant !== undefined && record.tenant !== tenant) {
     throw new DomainError('TENANT_FORBIDDEN', `events[${index}] names another tenant than the token`, `events.${index}.tenant`);
   }
   return {
-    account: scope.account,
+    account,
     tenant,
     messageId: record.message_id,
     direction: record.direction,
