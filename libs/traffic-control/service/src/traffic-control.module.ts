@@ -22,6 +22,7 @@ import {
   EVENT_SOURCING_OPTIONS,
   JwtVerifier,
   PLATFORM_CONFIG,
+  provideBusFollowedProjection,
   provideFollowedProjection,
   provideOutboxRelay,
   providePublicationBarrier,
@@ -86,7 +87,7 @@ const DIRECTORY_FEED = Symbol('DirectoryFeed');
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
-    RegistryFactsConsumer,
+    provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG]),
     TrafficTargets,
     TrafficQueries,
     PauseTrafficHandler,
