@@ -4,15 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestIdentity, startTestPartnerProcess, type TestIdentity, type TestPartnerProcess } from '@as2-partners/as2-testing';
 import { CertificateLifecycleModule, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
 import { OUR_AS2_SIGNER, RemoteKeystoreSigner } from '@as2-partners/connection-tester-service';
 import { describeWithServer, eventually } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { loadPlatformConfig } from '@as2-partners/platform';
-import { createTestHttpApp, signHs256TestToken } from '@as2-partners/platform-testing';
+import { DistributedTestServices, signHs256TestToken } from '@as2-partners/platform-testing';
 import { ConnectionTesterAppModule } from './connection-tester-app.module';
 
 // A fresh broker's first consumer-group joins take many seconds on a loaded machine.
@@ -20,12 +18,6 @@ jest.setTimeout(300_000);
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, { timeoutMs: 120_000, intervalMs: 250 });
 const SECRET = 'connection-tester-distributed-secret-0123';
 const TESTER_TOPIC = 'as2.connection-tester.events';
-
-function withDatabase(url: string, db: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${db}`;
-  return parsed.toString();
-}
 
 interface ApiResponse {
   readonly status: number;
@@ -54,8 +46,7 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
     let theirs: TestIdentity;
     let tls: TestIdentity;
     let identityDir: string;
-    const dataDirs: string[] = [];
-    const mongos: Connection[] = [];
+    const services = new DistributedTestServices({ brokers, mongoUrl, jwtSecret: SECRET });
     const kafka = new Kafka({ clientId: `it-ct-${run}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
     let consumer: Consumer;
     const testedEvents: { type: string; data: Record<string, unknown> }[] = [];
@@ -91,22 +82,6 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       throw new Error(`${what}: not reached in 150 s; last answer ${last?.status} ${JSON.stringify(last?.body)}`);
     }
 
-    async function startService(module: Parameters<typeof createTestHttpApp>[0], database: string, env: Record<string, string>): Promise<NestFastifyApplication> {
-      const dataDir = await mkdtemp(join(tmpdir(), 'as2-ct-distributed-'));
-      dataDirs.push(dataDir);
-      const config = loadPlatformConfig({
-        MODE: 'distributed',
-        ...(process.env['ESDB_URL'] ? { ESDB_URL: process.env['ESDB_URL'] } : { EVENT_STORE: 'sqlite' }),
-        KAFKA_BROKERS: brokers,
-        MONGO_URL: withDatabase(mongoUrl, database),
-        DATA_DIR: dataDir,
-        JWT_SECRET: SECRET,
-        LOG_LEVEL: 'warn',
-        ...env,
-      });
-      return createTestHttpApp(module, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}` });
-    }
-
     beforeAll(async () => {
       identityDir = await mkdtemp(join(tmpdir(), 'as2-ct-identities-'));
       [ours, theirs, tls] = await Promise.all([createTestIdentity(identityDir, ourAs2Id), createTestIdentity(identityDir, theirAs2Id), createTestIdentity(identityDir, 'tls', { subjectAltName: 'IP:127.0.0.1' })]);
@@ -118,22 +93,23 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       await admin.createTopics({ topics: [{ topic: TESTER_TOPIC }, { topic: 'as2.partner-registry.events' }, { topic: 'as2.certificate-lifecycle.events' }] }).catch(() => undefined);
       await admin.disconnect();
       [registry, keys] = await Promise.all([
-        startService(PartnerRegistryModule, databases.registry, { PARTNER_SECRETS_KEY: 'cd'.repeat(32), PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8' }),
-        startService(CertificateLifecycleModule, databases.keys, { KEYSTORE_MASTER_KEY: Buffer.alloc(32, 0x3c).toString('base64'), TSA_DIR: join(tmpdir(), `as2-ct-tsa-${run}`) }),
+        services.start(PartnerRegistryModule, databases.registry, { env: { PARTNER_SECRETS_KEY: 'cd'.repeat(32), PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8' } }),
+        services.start(CertificateLifecycleModule, databases.keys, { env: { KEYSTORE_MASTER_KEY: Buffer.alloc(32, 0x3c).toString('base64'), TSA_DIR: join(tmpdir(), `as2-ct-tsa-${run}`) } }),
       ]);
       // The keystore is reached over a real socket, as from another pod: only the tester's HTTP client talks to it.
       await keys.listen(0, '127.0.0.1');
       const keystoreUrl = `http://127.0.0.1:${(keys.getHttpServer().address() as AddressInfo).port}`;
-      tester = await startService(ConnectionTesterAppModule, databases.tester, {
-        PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8',
-        UNKNOWN_PARTNER_WAIT_MS: '30000',
-        // No KEYSTORE_TOKEN: the services share JWT_SECRET, so the tester mints its own short-lived gateway token (as in compose and k8s).
-        KEYSTORE_URL: keystoreUrl,
+      tester = await services.start(ConnectionTesterAppModule, databases.tester, {
+        env: {
+          PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8',
+          UNKNOWN_PARTNER_WAIT_MS: '30000',
+          // No KEYSTORE_TOKEN: the services share JWT_SECRET, so the tester mints its own short-lived gateway token (as in compose and k8s).
+          KEYSTORE_URL: keystoreUrl,
+        },
       });
       const accountAdmin = token({ tenant: null, roles: ['account_admin'] });
       const plan = await call(registry, 'POST', `/v1/accounts/${account}/tenants`, { id: tenant, name: 'Plant 1', plan: 'enterprise' }, accountAdmin);
       expect(plan.status).toBe(201);
-      for (const db of Object.values(databases)) mongos.push(await createConnection(withDatabase(mongoUrl, db)).asPromise());
       consumer = kafka.consumer({ groupId: `it-ct-reader-${run}` });
       await consumer.connect();
       await consumer.subscribe({ topic: TESTER_TOPIC, fromBeginning: true });
@@ -147,12 +123,8 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
 
     afterAll(async () => {
       await consumer?.disconnect().catch(() => undefined);
-      await Promise.allSettled([registry?.close(), keys?.close(), tester?.close(), partner?.stop()]);
-      for (const mongo of mongos) {
-        await mongo.db?.dropDatabase().catch(() => undefined);
-        await mongo.close();
-      }
-      await Promise.all([...dataDirs, identityDir, join(tmpdir(), `as2-ct-tsa-${run}`)].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
+      await Promise.allSettled([services.close(), partner?.stop()]);
+      await Promise.all([identityDir, join(tmpdir(), `as2-ct-tsa-${run}`)].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
     });
 
     /** A partner created in the registry, its certificates uploaded to the certificate service, both learnt by the tester. */
@@ -198,7 +170,8 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       // The tester signed through the keystore's route: it holds no keystore of its own, and no byte of the key.
       expect(tester.get(OUR_AS2_SIGNER)).toBeInstanceOf(RemoteKeystoreSigner);
       expect(() => tester.get(OurKeyOperations, { strict: false })).toThrow();
-      const testerDocuments = await Promise.all((await mongos[2].db!.listCollections().toArray()).map(async (c) => JSON.stringify(await mongos[2].db!.collection(c.name).find({}).toArray())));
+      const testerDb = (await services.mongo(databases.tester)).db!;
+      const testerDocuments = await Promise.all((await testerDb.listCollections().toArray()).map(async (c) => JSON.stringify(await testerDb.collection(c.name).find({}).toArray())));
       expect(testerDocuments.join('\n')).not.toContain(ours.keyPem.split('\n')[5]);
     });
 

@@ -1,23 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
-import { createConnection, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describeWithServer } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { loadPlatformConfig } from '@as2-partners/platform';
-import { signHs256TestToken, createTestHttpApp } from '@as2-partners/platform-testing';
+import { DistributedTestServices, signHs256TestToken } from '@as2-partners/platform-testing';
 
 const SECRET = 'distributed-integration-secret-0123456789';
 const TOPIC = 'as2.partner-registry.events';
-
-function withDatabase(url: string, db: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${db}`;
-  return parsed.toString();
-}
 
 function header(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -48,37 +38,19 @@ describeWithServer('KAFKA_BROKERS', 'our side of exchanges in distributed mode: 
     const database = `as2_it_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const account = `acct-${randomUUID().slice(0, 8)}`;
     const tenant = `t-${randomUUID().slice(0, 8)}`;
+    const services = new DistributedTestServices({ brokers, mongoUrl, jwtSecret: SECRET });
     let app: NestFastifyApplication;
-    let dataDir: string;
     let mongo: Connection;
     const headers = (roles: string[]) => ({
       authorization: `Bearer ${signHs256TestToken({ sub: 'it-user', account, tenant, roles, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`,
     });
 
     beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'as2-exchange-distributed-'));
-      const eventStore = process.env['ESDB_URL'] ? {} : { EVENT_STORE: 'sqlite' };
-      const config = loadPlatformConfig({
-        MODE: 'distributed',
-        ...eventStore,
-        ESDB_URL: process.env['ESDB_URL'],
-        KAFKA_BROKERS: brokers,
-        MONGO_URL: withDatabase(mongoUrl, database),
-        DATA_DIR: dataDir,
-        JWT_SECRET: SECRET,
-        PARTNER_SECRETS_KEY: 'cd'.repeat(32),
-        LOG_LEVEL: 'warn',
-      });
-      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}` });
-      mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
+      app = await services.start(PartnerRegistryModule, database, { env: { PARTNER_SECRETS_KEY: 'cd'.repeat(32) } });
+      mongo = await services.mongo(database);
     }, 60_000);
 
-    afterAll(async () => {
-      await app?.close();
-      await mongo?.db?.dropDatabase().catch(() => undefined);
-      await mongo?.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => services.close());
 
     it('an AS2 instance and a partnership created through the API reach the topic (CloudEvents, keyed by id) and the MongoDB read model', async () => {
       const admin = headers(['tenant_admin']);

@@ -1,24 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
-import { createConnection, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describeWithServer } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { loadPlatformConfig } from '@as2-partners/platform';
-import { signHs256TestToken, createTestHttpApp } from '@as2-partners/platform-testing';
+import { DistributedTestServices, signHs256TestToken } from '@as2-partners/platform-testing';
 
 const SECRET = 'distributed-integration-secret-0123456789';
 const TOPIC = 'as2.partner-registry.events';
-
-/** The same server, another database: every run starts from an empty read model. */
-function withDatabase(url: string, db: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${db}`;
-  return parsed.toString();
-}
 
 function header(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -45,43 +34,22 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
   describeWithServer('MONGO_URL', 'and a real MongoDB-wire server', (mongoUrl) => {
     const database = `as2_it_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const account = `acct-${randomUUID().slice(0, 8)}`;
+    const services = new DistributedTestServices({ brokers, mongoUrl, jwtSecret: SECRET });
     let app: NestFastifyApplication;
-    let dataDir: string;
     let mongo: Connection;
-    let config: ReturnType<typeof loadPlatformConfig>;
     const logLines: string[] = [];
     const token = (claims: Record<string, unknown>) =>
       signHs256TestToken({ sub: 'it-user', account, exp: Math.floor(Date.now() / 1000) + 600, ...claims }, SECRET);
 
     beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'as2-distributed-'));
-      // EventStoreDB where one is reachable; otherwise the SQLite adapter, which passes the same event-store contract.
-      const eventStore = process.env['ESDB_URL'] ? {} : { EVENT_STORE: 'sqlite' };
-      config = loadPlatformConfig({
-        MODE: 'distributed',
-        ...eventStore,
-        ESDB_URL: process.env['ESDB_URL'],
-        KAFKA_BROKERS: brokers,
-        MONGO_URL: withDatabase(mongoUrl, database),
-        DATA_DIR: dataDir,
-        JWT_SECRET: SECRET,
-        PARTNER_SECRETS_KEY: 'ab'.repeat(32),
-        LOG_LEVEL: 'warn',
-      });
-      app = await createTestHttpApp(PartnerRegistryModule, config, {
-        kafkaClientId: `it-${database}`,
-        consumerGroupNamespace: `it-${database}`,
+      app = await services.start(PartnerRegistryModule, database, {
+        env: { PARTNER_SECRETS_KEY: 'ab'.repeat(32) },
         logDestination: { write: (chunk: string) => void logLines.push(...chunk.split('\n').filter((line) => line.length > 0)) },
       });
-      mongo = await createConnection(withDatabase(mongoUrl, database)).asPromise();
+      mongo = await services.mongo(database);
     }, 60_000);
 
-    afterAll(async () => {
-      await app?.close();
-      await mongo?.db?.dropDatabase().catch(() => undefined);
-      await mongo?.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => services.close());
 
     it('starts without an ERROR line, in one JSON format (kafkajs included), even where the topic exists already', () => {
       const entries = logLines.map((line) => JSON.parse(line) as { level: string; msg: string });
@@ -189,8 +157,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       expect(first.statusCode).toBe(201);
       const firstId: string = first.json().data.id;
 
-      await app.close();
-      app = await createTestHttpApp(PartnerRegistryModule, config, { kafkaClientId: `it-${database}-restarted`, consumerGroupNamespace: `it-${database}` });
+      app = await services.restart(app);
 
       expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
       const read = await app.inject({ method: 'GET', url: `/v1/partners/${firstId}`, headers });

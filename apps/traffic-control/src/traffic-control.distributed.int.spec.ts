@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { topicOf, type RecordedEvent } from '@as2-partners/kernel';
 import { describeWithServer, eventually } from '@as2-partners/kernel-testing';
 import { KafkaEventBus } from '@as2-partners/messaging-kafka';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { loadPlatformConfig } from '@as2-partners/platform';
-import { createTestHttpApp, signHs256TestToken } from '@as2-partners/platform-testing';
+import { DistributedTestServices, signHs256TestToken } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 
 const SECRET = 'traffic-control-distributed-secret-0123456';
@@ -19,12 +14,6 @@ const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventual
 // The traffic service's clock: real time plus the jumps the test makes to reach a window's instants.
 let clockOffsetMs = 0;
 const clockNow = () => new Date(Date.now() + clockOffsetMs);
-
-function withDatabase(url: string, db: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${db}`;
-  return parsed.toString();
-}
 
 interface ApiResponse {
   readonly status: number;
@@ -48,8 +37,7 @@ describeWithServer('KAFKA_BROKERS', 'traffic-control, distributed mode on real K
       let registry: NestFastifyApplication;
       let traffic: NestFastifyApplication;
       let bus: KafkaEventBus;
-      const dataDirs: string[] = [];
-      const mongos: Connection[] = [];
+      const services = new DistributedTestServices({ brokers, mongoUrl, jwtSecret: SECRET });
       const token = (claims: Record<string, unknown>) => signHs256TestToken({ sub: 'it-admin', account, exp: Math.floor(Date.now() / 1000) + 900, ...claims }, SECRET);
       const admin = token({ tenant, roles: ['tenant_admin'] });
       const gateway = token({ sub: 'gw', roles: ['gateway'] });
@@ -77,23 +65,6 @@ describeWithServer('KAFKA_BROKERS', 'traffic-control, distributed mode on real K
         await bus.publish(topicOf('partner-registry'), [event]);
       }
 
-      async function startService(module: Parameters<typeof createTestHttpApp>[0], database: string, env: Record<string, string>, now?: () => Date): Promise<NestFastifyApplication> {
-        const dataDir = await mkdtemp(join(tmpdir(), 'as2-traffic-distributed-'));
-        dataDirs.push(dataDir);
-        const config = loadPlatformConfig({
-          MODE: 'distributed',
-          ...(process.env['ESDB_URL'] ? { ESDB_URL: process.env['ESDB_URL'] } : { EVENT_STORE: 'sqlite' }),
-          KAFKA_BROKERS: brokers,
-          MONGO_URL: withDatabase(mongoUrl, database),
-          DATA_DIR: dataDir,
-          JWT_SECRET: SECRET,
-          LOG_LEVEL: 'warn',
-          PARTNER_SECRETS_KEY: 'ab'.repeat(32),
-          ...env,
-        });
-        return createTestHttpApp(module, config, { kafkaClientId: `it-${database}`, consumerGroupNamespace: `it-${database}`, clock: now ? { now } : undefined });
-      }
-
       async function mailsTo(address: string): Promise<{ text: string }[]> {
         const list = (await (await fetch(`${mailpit}/api/v1/messages?limit=500`)).json()) as { messages: { ID: string; To: { Address: string }[] }[] };
         const mine = list.messages.filter((m) => m.To.some((to) => to.Address === address));
@@ -116,19 +87,16 @@ describeWithServer('KAFKA_BROKERS', 'traffic-control, distributed mode on real K
         if (!mailpit) throw new Error('MAILPIT_API_URL is not set: run the suite through `npm test`, which provisions Mailpit with SMTP_URL');
         bus = await KafkaEventBus.connect({ clientId: `it-fixture-${run}`, brokers: brokers.split(',') });
         [registry, traffic] = await Promise.all([
-          startService(PartnerRegistryModule, databases.registry, {}),
-          startService(TrafficControlModule, databases.traffic, { UNKNOWN_PARTNER_WAIT_MS: '30000', SMTP_URL: smtpUrl, TRAFFIC_NOTICE_DEFAULT_EMAIL: noticeAddress, TRAFFIC_NOTICE_GATHER_MS: '200', TRAFFIC_SCHEDULER_INTERVAL_MS: '100' }, clockNow),
+          services.start(PartnerRegistryModule, databases.registry, { env: { PARTNER_SECRETS_KEY: 'ab'.repeat(32) } }),
+          services.start(TrafficControlModule, databases.traffic, {
+            env: { PARTNER_SECRETS_KEY: 'ab'.repeat(32), UNKNOWN_PARTNER_WAIT_MS: '30000', SMTP_URL: smtpUrl, TRAFFIC_NOTICE_DEFAULT_EMAIL: noticeAddress, TRAFFIC_NOTICE_GATHER_MS: '200', TRAFFIC_SCHEDULER_INTERVAL_MS: '100' },
+            clock: { now: clockNow },
+          }),
         ]);
-        for (const db of Object.values(databases)) mongos.push(await createConnection(withDatabase(mongoUrl, db)).asPromise());
       }, 120_000);
 
       afterAll(async () => {
-        await Promise.allSettled([registry?.close(), traffic?.close(), bus?.close()]);
-        for (const mongo of mongos) {
-          await mongo.db?.dropDatabase().catch(() => undefined);
-          await mongo.close();
-        }
-        await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+        await Promise.allSettled([services.close(), bus?.close()]);
       });
 
       it('a pause through the API changes the decision within 1 s; a blocked message gives exactly one e-mail naming it', async () => {

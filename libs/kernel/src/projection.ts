@@ -29,6 +29,12 @@ export interface ParkedEventReplayer {
   lag?(): Promise<FollowerLag | null>;
 }
 
+/** A follower with effects (no read model) that runs with the process: started and stopped with the projections. */
+export interface Reactor extends ParkedEventReplayer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** One follower of the process as health and metrics see it. */
 export interface MonitoredFollower {
   readonly name: string;
@@ -41,6 +47,7 @@ export class ProjectionRegistry {
   private readonly projections = new Map<string, Projection>();
   private readonly replayers = new Map<string, ParkedEventReplayer>();
   private readonly relays = new Map<string, LagReporter>();
+  private readonly running = new Map<string, Reactor>();
 
   register(projection: Projection): void {
     if (this.projections.has(projection.name)) throw new Error(`Projection ${projection.name} is registered twice`);
@@ -59,6 +66,16 @@ export class ProjectionRegistry {
   registerReplayer(replayer: ParkedEventReplayer): void {
     if (this.replayers.has(replayer.name) || this.projections.has(replayer.name)) throw new Error(`Follower ${replayer.name} is registered twice`);
     this.replayers.set(replayer.name, replayer);
+  }
+
+  /** A reactor: a replayer (parked events, lag) that the platform also starts and stops with the projections. */
+  registerReactor(reactor: Reactor): void {
+    this.registerReplayer(reactor);
+    this.running.set(reactor.name, reactor);
+  }
+
+  reactors(): Reactor[] {
+    return [...this.running.values()];
   }
 
   /** An outbox relay, so health and metrics see how far the bus is behind the store. */

@@ -27,7 +27,7 @@ export * from './event-sourcing/infrastructure-connections';
 export * from './event-sourcing/provide-outbox-relay';
 export * from './event-sourcing/follower-logger';
 export * from './event-sourcing/provide-followed-projection';
-export * from './event-sourcing/provide-bus-followed-projection';
+export * from './event-sourcing/provide-followers';
 export * from './platform.module';
 export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';

@@ -106,7 +106,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     OurKeystore,
     OurKeyOperations,
     KeyQueries,
-    KnownInstancesConsumer,
+    provideBusFollowedProjection(KnownInstancesConsumer, 'KnownInstances', [TenantKeysShredder]),
     TenantKeysShredder,
     CreateKeyHandler,
     KeyAccess,

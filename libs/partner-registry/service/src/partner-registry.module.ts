@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
+  CLOCK,
   DirectoryReservations,
   EVENT_STORE,
   WriteModel,
@@ -21,6 +22,7 @@ import {
   type PlatformConfig,
   provideBusFollowedProjection,
   provideFollowedProjection,
+  provideFollowedReactor,
 } from '@as2-partners/platform';
 import { As2InstancesController } from './commands/as2-instances/as2-instances.controller';
 import { As2InstancesHandler } from './commands/as2-instances/as2-instances.handler';
@@ -152,8 +154,8 @@ const logger = new Logger('PartnerRegistry');
     GetPartnerRoute,
     GatewayMessagesConsumer,
     PartnershipResolver,
-    PartnershipRemovalReactor,
-    As2IdChangeCompletionReactor,
+    provideFollowedReactor(PartnershipRemovalReactor, 'PartnershipRemoval', [PartnershipRemoval, CLOCK]),
+    provideFollowedReactor(As2IdChangeCompletionReactor, 'As2IdChangeCompletion', [WriteModel, PartnerDirectoryService, CLOCK]),
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     { provide: StationMembership, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new StationMembership(writeModel) },
     DirectoryWarmUp,
@@ -165,7 +167,7 @@ const logger = new Logger('PartnerRegistry');
     { provide: TenantDataKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new TenantDataKeyStore(readModels) },
     TenantSecrets,
     TenantClosure,
-    TenantClosureReactor,
+    provideFollowedReactor(TenantClosureReactor, 'TenantClosure', [WriteModel, TenantClosure, CLOCK]),
     // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.
     {
       provide: DELETED_TENANTS,

@@ -1,17 +1,18 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { BusFollowedProjection, PROJECTION_REGISTRY, type Projection, type ProjectionRegistry } from '@as2-partners/kernel';
+import { BusFollowedProjection, PROJECTION_REGISTRY, type Projection, type ProjectionRegistry, type Reactor } from '@as2-partners/kernel';
 import { EVENT_SOURCING_OPTIONS } from './event-sourcing.tokens';
 import type { EventSourcingOptions } from './event-sourcing-options';
 
 /**
- * Starts every registered projection and stops them before connections close. Bus-fed ones subscribe on module
- * init, before any outbox relay publishes (relays start on application bootstrap), so the in-process bus of embedded
- * mode delivers them everything; store-fed ones start once every module registered theirs.
+ * Starts every registered projection and reactor and stops them before connections close. Bus-fed projections
+ * subscribe on module init, before any outbox relay publishes (relays start on application bootstrap), so the
+ * in-process bus of embedded mode delivers them everything; store-fed ones, then reactors, start once every module
+ * registered theirs.
  */
 @Injectable()
 export class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionLifecycle.name);
-  private started: string[] = [];
+  private started: (Projection | Reactor)[] = [];
 
   constructor(
     @Inject(PROJECTION_REGISTRY) private readonly registry: ProjectionRegistry,
@@ -24,25 +25,26 @@ export class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap
 
   async onApplicationBootstrap(): Promise<void> {
     await this.startEach(this.registry.all());
-    if (this.started.length > 0) this.logger.log(`Projections started: ${this.started.join(', ')}`);
+    await this.startEach(this.registry.reactors());
+    if (this.started.length > 0) this.logger.log(`Projections started: ${this.started.map((follower) => follower.name).join(', ')}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const names = this.started;
+    const followers = this.started;
     this.started = [];
-    const results = await Promise.allSettled(names.map((name) => this.registry.get(name)?.stop()));
+    const results = await Promise.allSettled(followers.map((follower) => follower.stop()));
     results.forEach((result, i) => {
-      if (result.status === 'rejected') this.logger.error(`Projection ${names[i]} did not stop cleanly: ${String(result.reason)}`);
+      if (result.status === 'rejected') this.logger.error(`Projection ${followers[i]?.name} did not stop cleanly: ${String(result.reason)}`);
     });
   }
 
-  /** One-shot commands (read-model rebuilds) consume nothing live. */
-  private async startEach(projections: readonly Projection[]): Promise<void> {
+  /** One-shot commands (read-model rebuilds) consume nothing live and must not write. */
+  private async startEach(followers: readonly (Projection | Reactor)[]): Promise<void> {
     if (this.options.startProjections === false) return;
-    for (const projection of projections) {
-      if (this.started.includes(projection.name)) continue;
-      await projection.start();
-      this.started.push(projection.name);
+    for (const follower of followers) {
+      if (this.started.some((started) => started.name === follower.name)) continue;
+      await follower.start();
+      this.started.push(follower);
     }
   }
 }

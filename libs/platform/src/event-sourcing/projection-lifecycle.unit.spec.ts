@@ -1,4 +1,4 @@
-import { BusFollowedProjection, InProcessEventBus, ProjectionRegistry, type Projection, type ReadModelStore } from '@as2-partners/kernel';
+import { BusFollowedProjection, InProcessEventBus, ProjectionRegistry, type Projection, type Reactor, type ReadModelStore } from '@as2-partners/kernel';
 import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
 import { ProjectionLifecycle } from './projection-lifecycle';
 import type { EventSourcingOptions } from './event-sourcing-options';
@@ -37,33 +37,42 @@ class RecordingBusProjection extends BusFollowedProjection {
   }
 }
 
-function storeFed(calls: string[]): Projection {
-  return {
-    name: 'store-fed',
-    start: async () => void calls.push('start store-fed'),
-    stop: async () => void calls.push('stop store-fed'),
-    rebuild: async () => undefined,
-    waitFor: async () => undefined,
-  };
+/** A follower that records when it is started and stopped. */
+function recording(name: string, calls: string[]) {
+  return { name, start: async () => void calls.push(`start ${name}`), stop: async () => void calls.push(`stop ${name}`) };
 }
+
+const storeFed = (calls: string[]): Projection => ({ ...recording('store-fed', calls), rebuild: async () => undefined, waitFor: async () => undefined });
+const reactor = (calls: string[]): Reactor => ({ ...recording('reactor', calls), replayParked: async () => undefined });
 
 function lifecycleOf(options: Partial<EventSourcingOptions>, calls: string[]): ProjectionLifecycle {
   const registry = new ProjectionRegistry();
+  registry.registerReactor(reactor(calls));
   registry.register(storeFed(calls));
   registry.register(new RecordingBusProjection(calls));
   return new ProjectionLifecycle(registry, options as EventSourcingOptions);
 }
 
 describe('ProjectionLifecycle', () => {
-  it('subscribes bus-fed projections on module init, before relays publish, and the store-fed ones on bootstrap, each once', async () => {
+  it('subscribes bus-fed projections on module init, before relays publish, then the store-fed ones and the reactors on bootstrap, each once', async () => {
     const calls: string[] = [];
     const lifecycle = lifecycleOf({}, calls);
     await lifecycle.onModuleInit();
     expect(calls).toEqual(['start bus-fed']);
     await lifecycle.onApplicationBootstrap();
-    expect(calls).toEqual(['start bus-fed', 'start store-fed']);
+    expect(calls).toEqual(['start bus-fed', 'start store-fed', 'start reactor']);
     await lifecycle.beforeApplicationShutdown();
-    expect(calls.slice(2).sort()).toEqual(['stop bus-fed', 'stop store-fed']);
+    expect(calls.slice(3).sort()).toEqual(['stop bus-fed', 'stop reactor', 'stop store-fed']);
+  });
+
+  it('registers a reactor as a follower whose parked events are replayed and whose lag is monitored', () => {
+    const registry = new ProjectionRegistry();
+    const registered = { ...reactor([]), lag: async () => null };
+    registry.registerReactor(registered);
+    expect(registry.reactors()).toEqual([registered]);
+    expect(registry.replayerOf('reactor')).toBe(registered);
+    expect(registry.monitored().map((follower) => `${follower.kind}:${follower.name}`)).toEqual(['reactor:reactor']);
+    expect(() => registry.registerReactor(registered)).toThrow('registered twice');
   });
 
   it('starts nothing for one-shot commands such as read-model rebuilds', async () => {

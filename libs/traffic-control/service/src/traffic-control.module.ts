@@ -23,6 +23,7 @@ import {
   EVENT_SOURCING_OPTIONS,
   JwtVerifier,
   PLATFORM_CONFIG,
+  provideBusFollowedProjection,
   provideFollowedProjection,
   provideOutboxRelay,
   providePublicationBarrier,
@@ -90,7 +91,7 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
-    RegistryFactsConsumer,
+    provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG]),
     TrafficTargets,
     TrafficQueries,
     PauseTrafficHandler,

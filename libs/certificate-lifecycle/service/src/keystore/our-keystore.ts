@@ -11,7 +11,7 @@ import {
   type KeyAliasState,
   type OurKeyEntry,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, WriteModel, type Clock, type EventMetadata } from '@as2-partners/kernel';
+import { CLOCK, WriteModel, type Clock, type DecideOptions, type EventMetadata } from '@as2-partners/kernel';
 import { KEY_SEALER, type KeySealer } from './key-sealer';
 import { SealedKeyStore } from './sealed-key.store';
 
@@ -35,7 +35,12 @@ export class OurKeystore {
     return (await this.writeModel.load(CertificateLifecycleStreams.keyAlias(scope.account, scope.tenant, scope.alias), keyAliasDecider)).state;
   }
 
-  decide(scope: KeyAliasScope, command: (state: KeyAliasState) => KeyAliasCommand, metadata: EventMetadata, options?: { attempts?: number }) {
+  decide(
+    scope: KeyAliasScope,
+    command: (state: KeyAliasState) => KeyAliasCommand | Promise<KeyAliasCommand>,
+    metadata: EventMetadata,
+    options?: Pick<DecideOptions<KeyAliasCommand>, 'attempts' | 'commandId'>,
+  ) {
     return this.writeModel.decide(CertificateLifecycleStreams.keyAlias(scope.account, scope.tenant, scope.alias), keyAliasDecider, command, metadata, options);
   }
 

@@ -1,5 +1,5 @@
-import { InvalidConfigurationError, readInteger, readString, readUrl, type DeploymentMode, type Environment, type JwtConfig } from '@as2-partners/platform';
-import { mintedServiceToken } from './service-token';
+import { readInteger, readUrl, type DeploymentMode, type Environment, type JwtConfig } from '@as2-partners/platform';
+import { serviceCredentialFrom } from './service-token';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface ConnectionTesterConfig {
@@ -46,13 +46,8 @@ export function connectionTesterConfigFrom(env: Environment, mode: DeploymentMod
  * unused, so tests say they sent no HTTP auth. A token without a URL is a mistake.
  */
 function partnerRegistryFrom(env: Environment, jwt: JwtConfig | undefined): ConnectionTesterConfig['partnerRegistry'] {
-  const url = readUrl(env, 'PARTNER_REGISTRY_URL', ['http:', 'https:']);
-  const token = readString(env, 'PARTNER_REGISTRY_TOKEN');
-  if (token !== undefined && url === undefined) throw new InvalidConfigurationError('PARTNER_REGISTRY_URL', 'is required when PARTNER_REGISTRY_TOKEN is set');
-  if (url === undefined) return null;
-  if (token !== undefined) return { url, token: () => token };
-  const minted = jwt ? mintedServiceToken(jwt) : null;
-  return minted ? { url, token: minted } : null;
+  const registry = serviceCredentialFrom(env, 'PARTNER_REGISTRY', jwt, { tokenFile: false });
+  return registry?.token ? { url: registry.url, token: registry.token } : null;
 }
 
 export const CONNECTION_TESTER_CONFIG = Symbol('CONNECTION_TESTER_CONFIG');

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { InvalidConfigurationError, readInteger, readString, readUrl, type Environment, type JwtConfig } from '@as2-partners/platform';
-import { mintedServiceToken } from '../config/service-token';
+import { InvalidConfigurationError, readInteger, type Environment, type JwtConfig } from '@as2-partners/platform';
+import { serviceCredentialFrom } from '../config/service-token';
 
 /** Where the distributed tester's signatures are made: the certificate-lifecycle service's internal key routes. */
 export interface RemoteKeystoreConfig {
@@ -16,27 +15,11 @@ export interface RemoteKeystoreConfig {
  * partners that want signed messages cannot get a `full` test in this process (SIGNING_KEY_UNAVAILABLE).
  */
 export function remoteKeystoreConfigFrom(env: Environment, jwt?: JwtConfig): RemoteKeystoreConfig | null {
-  const baseUrl = readUrl(env, 'KEYSTORE_URL', ['http:', 'https:']);
-  const token = readString(env, 'KEYSTORE_TOKEN');
-  const tokenFile = readString(env, 'KEYSTORE_TOKEN_FILE');
-  if (baseUrl === undefined) {
-    if (token !== undefined || tokenFile !== undefined) throw new InvalidConfigurationError('KEYSTORE_URL', 'is required with KEYSTORE_TOKEN or KEYSTORE_TOKEN_FILE');
-    return null;
-  }
+  const keystore = serviceCredentialFrom(env, 'KEYSTORE', jwt, { tokenFile: true });
+  if (keystore === null) return null;
   const timeoutMs = readInteger(env, 'KEYSTORE_TIMEOUT_MS', 10_000, 100, 120_000);
-  if (token !== undefined && tokenFile !== undefined) throw new InvalidConfigurationError('KEYSTORE_TOKEN', 'and KEYSTORE_TOKEN_FILE are exclusive: give one');
-  if (token === undefined && tokenFile === undefined) {
-    const minted = jwt ? mintedServiceToken(jwt) : null;
-    if (!minted) throw new InvalidConfigurationError('KEYSTORE_TOKEN', 'or KEYSTORE_TOKEN_FILE is required with KEYSTORE_URL when tokens are not signed with JWT_SECRET: a JWT with role gateway');
-    return { baseUrl, token: minted, timeoutMs };
+  if (keystore.token === null) {
+    throw new InvalidConfigurationError('KEYSTORE_TOKEN', 'or KEYSTORE_TOKEN_FILE is required with KEYSTORE_URL when tokens are not signed with JWT_SECRET: a JWT with role gateway');
   }
-  const read = tokenFile === undefined ? () => token as string : () => readFileSync(tokenFile, 'utf8').trim();
-  if (tokenFile !== undefined) {
-    try {
-      read();
-    } catch {
-      throw new InvalidConfigurationError('KEYSTORE_TOKEN_FILE', `cannot be read (${tokenFile})`);
-    }
-  }
-  return { baseUrl, token: read, timeoutMs };
+  return { baseUrl: keystore.url, token: keystore.token, timeoutMs };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   ConnectionTesterStreams,
@@ -40,11 +40,19 @@ export interface TestRequest {
   /** Monitoring runs: the schedule slot they claim (only one replica runs it). */
   readonly monitoringSlot?: string;
   readonly metadataAt: (now: Date) => EventMetadata;
+  /** A manual run's Idempotency-Key command id: its test id and events derive from it, so a retry after a crash finds them. */
+  readonly commandId?: string;
 }
 
 export interface TestRun {
   readonly result: ConnectionTested['data'];
   readonly position: number | null;
+}
+
+/** `tst_` + 32 hex digits: random, or from the run's command id, so a retry after a crash names the same test. */
+function newTestId(commandId: string | undefined): string {
+  const hex = commandId === undefined ? randomUUID().replace(/-/g, '') : createHash('sha256').update(`tst\u0000${commandId}`).digest('hex').slice(0, 32);
+  return `tst_${hex}`;
 }
 
 /** The endpoint as recorded: no user information, ever. */
@@ -90,10 +98,19 @@ export class TestRunner {
 
   /** null: a monitoring slot another replica already claimed. */
   async run(request: TestRequest): Promise<TestRun | null> {
+    const { commandId } = request;
+    const idempotent = commandId === undefined ? {} : { commandId };
+    const connection = ConnectionTesterStreams.partnerConnection(request.partner._id, request.tenant);
+    if (commandId !== undefined) {
+      // A retry whose first attempt recorded its result before a crash answers that result: the partner is not tested twice.
+      const first = await this.writeModel.decide(connection, partnerConnectionDecider, () => null, request.metadataAt(this.clock.now()), idempotent);
+      const tested = first.events.find((e) => e.type === 'connection.tested.v1');
+      if (tested?.type === 'connection.tested.v1') return { result: tested.data, position: first.position };
+    }
     const prepared = await this.setup.prepare(request.partner, request, request.testType, { instanceId: request.instanceId, certificates: request.certificates });
     const leave = this.gate.enter(`${request.account}.${request.tenant}`);
     try {
-      const testId = `tst_${randomUUID().replace(/-/g, '')}`;
+      const testId = newTestId(commandId);
       const plan = testPlanOf(await this.planOf(request));
       const stream = ConnectionTesterStreams.tenantTesting(request.account, request.tenant);
       // One reservation at a time per tenant here; the stream's expected revision orders replicas.
@@ -115,6 +132,8 @@ export class TestRunner {
             now: now.toISOString(),
           },
           request.metadataAt(now),
+          // A reservation its first attempt made is answered again, not counted twice against the plan's limit.
+          idempotent,
         );
       });
       if (reserved.events.length === 0) return null;
@@ -141,12 +160,7 @@ export class TestRunner {
         durationMs,
         testedAt: testedAt.toISOString(),
       };
-      const recorded = await this.writeModel.decide(
-        ConnectionTesterStreams.partnerConnection(request.partner._id, request.tenant),
-        partnerConnectionDecider,
-        { type: 'record_test', result },
-        request.metadataAt(this.clock.now()),
-      );
+      const recorded = await this.writeModel.decide(connection, partnerConnectionDecider, { type: 'record_test', result }, request.metadataAt(this.clock.now()), idempotent);
       return { result, position: recorded.position };
     } finally {
       leave();

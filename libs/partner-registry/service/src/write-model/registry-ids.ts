@@ -14,4 +14,4 @@ export const STATION_ID_PATTERN = new RegExp(`^stn_${ULID}$`);
 /** A create with a command id (Idempotency-Key) names its entity from it, so its retry after a crash finds the same one. */
 export const newAs2InstanceId = (commandId?: string): string => (commandId === undefined ? `ins_${nextUlid()}` : commandEntityId('ins', commandId));
 export const newPartnershipId = (commandId?: string): string => (commandId === undefined ? `pts_${nextUlid()}` : commandEntityId('pts', commandId));
-export const newStationId = (): string => `stn_${nextUlid()}`;
+export const newStationId = (commandId?: string): string => (commandId === undefined ? `stn_${nextUlid()}` : commandEntityId('stn', commandId));

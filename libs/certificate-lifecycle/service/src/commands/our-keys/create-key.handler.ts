@@ -53,8 +53,10 @@ export class CreateKeyHandler {
   /** A new alias in the keystore the route names: the caller tenant's, or the account's (tenant null). */
   async create(ctx: RequestContext, keystore: KeystoreScope, form: KeyRequestForm): Promise<AfterWrite<KeyViewDocument>> {
     const scope: KeyAliasScope = { account: keystore.account, tenant: keystore.tenant, alias: assertNewKeyAlias(form.alias) };
-    // Checked before a 4096-bit key is generated for nothing; the decider checks again under the stream's revision.
-    if ((await this.keystore.state(scope)).keys.length > 0) throw duplicateKeyAlias(scope.alias);
+    // Checked before a 4096-bit key is generated for nothing; the decider checks again under the stream's revision. A
+    // retry's own first key (its command id's) is no duplicate: it is the answer.
+    const ownKeyId = ctx.commandId === undefined ? null : newKeyId(ctx.commandId);
+    if ((await this.keystore.state(scope)).keys.some((key) => key.keyId !== ownKeyId)) throw duplicateKeyAlias(scope.alias);
     return this.store(ctx, scope, form, (key, now) => ({ type: 'create', ...scope, key, now }));
   }
 
@@ -74,18 +76,27 @@ export class CreateKeyHandler {
     command: (key: NewKey, now: string) => KeyAliasCommand,
   ): Promise<AfterWrite<KeyViewDocument>> {
     const now = this.clock.now();
-    const material = await materialOf(form.source, now);
-    const keyId = newKeyId();
-    const sealed = this.sealer.seal({ account: scope.account, tenant: scope.tenant, keyId }, material.privateKey, newSealedKeyId(), now);
-    await this.sealedKeys.put(sealed.document);
-    const key: NewKey = { keyId, source: form.source.kind === 'generate' ? 'generated' : form.source.kind, certificate: toCertificateData(material.certificate), sealedKey: sealed.reference };
+    const keyId = newKeyId(ctx.commandId);
     const metadata = requestMetadata(ctx, scope.tenant, now);
+    let key: NewKey | null = null;
+    // Made and sealed once, when the command is first decided: a retry (same command id) whose first attempt was stored
+    // answers that key, and never makes a second key pair.
+    const keyOnce = async (): Promise<NewKey> => {
+      if (key) return key;
+      const material = await materialOf(form.source, now);
+      const sealed = this.sealer.seal({ account: scope.account, tenant: scope.tenant, keyId }, material.privateKey, newSealedKeyId(), now);
+      await this.sealedKeys.put(sealed.document);
+      key = { keyId, source: form.source.kind === 'generate' ? 'generated' : form.source.kind, certificate: toCertificateData(material.certificate), sealedKey: sealed.reference };
+      return key;
+    };
     let position: number | null;
     try {
       // A concurrent create of the same alias is re-decided against the winner's key: DUPLICATE_KEY_ALIAS, never two keys.
-      position = (await this.keystore.decide(scope, () => command(key, now.toISOString()), metadata)).position;
+      const options = ctx.commandId === undefined ? undefined : { commandId: ctx.commandId };
+      position = (await this.keystore.decide(scope, async () => command(await keyOnce(), now.toISOString()), metadata, options)).position;
     } catch (error) {
-      await this.sealedKeys.destroy(sealed.reference.blobId);
+      const made = key as NewKey | null;
+      if (made) await this.sealedKeys.destroy(made.sealedKey.blobId);
       throw error;
     }
     position = (await this.expiry.evaluateKeyAlias(scope, now, metadata)) ?? position;

@@ -57,13 +57,15 @@ export class UploadCertificateHandler {
     assertUsageFits(details, form.usage);
     // The partner's signing algorithm decides the minimum RSA size; a store upload must at least suit SHA1withRSA.
     assertKeySizeFits(details, partner ? partner.signAlgorithm : 'SHA1withRSA');
-    // Looked up in the store the certificate goes to (its tenant's and the account's), never in other tenants'.
-    const duplicates = await this.queries.withFingerprint(account, tenant, details.fingerprintSha256);
+    // Named from the Idempotency-Key's command id when there is one: a retry after a crash finds the first upload's events.
+    const certificateId = newCertificateId(ctx.commandId);
+    // Looked up in the store the certificate goes to (its tenant's and the account's), never in other tenants'; a
+    // retry's own first upload is no duplicate of it.
+    const duplicates = (await this.queries.withFingerprint(account, tenant, details.fingerprintSha256)).filter((doc) => doc._id !== certificateId);
     const duplicate = duplicateCertificateWarning(duplicates.map((doc) => ({ id: doc._id, name: doc.name })));
     const warnings = [...certificateWarnings(details, form.usage), ...(duplicate ? [duplicate] : [])];
 
     const now = this.clock.now();
-    const certificateId = newCertificateId();
     const metadata = requestMetadata(ctx, tenant, now);
     const plan = tenant === null ? null : await this.access.planOf(account, tenant);
     // Storage within the plan is reserved first; an upload refused after that gives its reservation back.
@@ -88,6 +90,7 @@ export class UploadCertificateHandler {
           certificate: toCertificateData(details),
           now: now.toISOString(),
         },
+        ...(ctx.commandId === undefined ? {} : { commandId: ctx.commandId }),
       },
       now,
       metadata,

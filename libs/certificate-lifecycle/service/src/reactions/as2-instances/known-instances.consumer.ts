@@ -1,28 +1,16 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
   topicOf,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
+  type BusFollowedProjectionDependencies,
   type ReadModelCollection,
-  type ReadModelStore,
   type RecordedEvent,
-  type RetryPolicy,
 } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, type EventSourcingOptions, followerLoggerOf } from '@as2-partners/platform';
 import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
 import { instanceOwnerOf, PARTNER_REGISTRY_TOPIC_SERVICE, PartnerRegistryEventTypes } from '@as2-partners/partner-registry-contract';
 import { TenantKeysShredder } from '../tenant-deletion/tenant-keys.shredder';
 import { KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './known-instance.document';
 
 export const KNOWN_INSTANCES_GROUP = 'certificate-lifecycle.known-instances';
-
-const logger = new Logger('KnownInstances');
 
 /** The partner-registry's `as2_instance.*` payloads (the cross-service contract), as far as this service reads them. */
 interface InstanceFacts {
@@ -42,32 +30,17 @@ const INSTANCE_TYPES = new Set<string>([...PartnerRegistryEventTypes.as2Instance
  * shreds a deleted tenant's keys. Every write is computed from the event (idempotent); a deletion is kept as a
  * tombstone so a late create cannot revive it.
  */
-@Injectable()
-export class KnownInstancesConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class KnownInstancesConsumer extends BusFollowedProjection {
   readonly name = KNOWN_INSTANCES_GROUP;
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   readonly instances: ReadModelCollection<KnownInstanceDocument>;
 
   constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    followed: BusFollowedProjectionDependencies,
     private readonly shredder: TenantKeysShredder,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
   ) {
-    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
-    this.instances = readModels.collection(KNOWN_INSTANCES_COLLECTION, [['account', 'myAs2Alias']]);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    super(followed);
+    this.instances = followed.readModels.collection(KNOWN_INSTANCES_COLLECTION, [['account', 'myAs2Alias']]);
   }
 
   /**

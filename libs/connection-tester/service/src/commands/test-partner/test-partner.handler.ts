@@ -33,6 +33,7 @@ export class TestPartnerHandler {
       certificates: body.certificates ?? 'current',
       trigger: 'manual',
       metadataAt: (now) => requestMetadata(ctx, tenant, now),
+      ...(ctx.commandId === undefined ? {} : { commandId: ctx.commandId }),
     });
     // A manual run always reserves (only monitoring slots can be taken by another replica).
     if (!run) throw new Error('A manual test was not reserved');

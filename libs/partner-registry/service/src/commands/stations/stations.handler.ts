@@ -26,7 +26,7 @@ export class StationsHandler {
     const { account } = ctx.caller;
     await this.requireVisibleInstance(account, tenant, dto.as2_instance_id);
     const now = this.clock.now();
-    const stationId = newStationId();
+    const stationId = newStationId(ctx.commandId);
     const command = {
       type: 'create_station' as const,
       stationId,
@@ -37,7 +37,10 @@ export class StationsHandler {
       as2InstanceId: dto.as2_instance_id ?? null,
       now: now.toISOString(),
     };
-    const decided = await this.writeModel.decide(PartnerRegistryStreams.station(stationId), stationDecider, command, requestMetadata(ctx, tenant, now), { attempts: 1 });
+    const decided = await this.writeModel.decide(PartnerRegistryStreams.station(stationId), stationDecider, command, requestMetadata(ctx, tenant, now), {
+      attempts: 1,
+      ...(ctx.commandId ? { commandId: ctx.commandId } : {}),
+    });
     return new AfterWrite(decided.position, () => this.viewOf(account, tenant, stationId));
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, commandEntityId, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, tenantDecider, tenantNotFound, type Plan } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { monotonicFactory } from 'ulid';
@@ -22,12 +22,14 @@ export class TenantsHandler {
   ) {}
 
   async create(ctx: RequestContext, account: string, dto: CreateTenantDto): Promise<AfterWrite<TenantDocument>> {
-    const tenantId = dto.id ?? `ten_${nextUlid()}`;
+    // From the Idempotency-Key's command id when there is one: a retry after a crash finds the first create's events.
+    const tenantId = dto.id ?? (ctx.commandId === undefined ? `ten_${nextUlid()}` : commandEntityId('ten', ctx.commandId));
     const now = this.clock.now();
     const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
       () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, now: now.toISOString() }),
       requestMetadata(ctx, null, now),
+      ctx.commandId === undefined ? {} : { commandId: ctx.commandId },
     );
     return new AfterWrite(result.position, () => this.get(account, tenantId));
   }

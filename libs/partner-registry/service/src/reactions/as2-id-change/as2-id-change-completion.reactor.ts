@@ -1,18 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  CLOCK,
-  EVENT_STORE,
-  FollowedReactor,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  WriteModel,
-  type CheckpointStore,
-  type Clock,
-  type EventStore,
-  type ParkedEventStore,
-  type ProjectionRegistry,
-  type RecordedEvent,
-} from '@as2-partners/kernel';
+import { FollowedReactor, WriteModel, type Clock, type FollowedDependencies, type RecordedEvent } from '@as2-partners/kernel';
 import {
   masterPartnerDecider,
   partnerDecider,
@@ -20,7 +6,7 @@ import {
   type MasterPartnerAs2IdChanged,
   type PartnerAs2IdChanged,
 } from '@as2-partners/partner-registry-domain';
-import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, type EventSourcingOptions, followerLoggerOf, systemMetadata } from '@as2-partners/platform';
+import { systemMetadata } from '@as2-partners/platform';
 import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { PARTNER_REGISTRY_SERVICE } from '../../write-model/publication-barrier.token';
@@ -35,31 +21,16 @@ const ACCEPTED: readonly string[] = ['partner.as2_id_changed.v1', 'master_partne
  * The handler releases it at once; this reactor releases it again from the recorded change (a no-op when done), so a
  * crash between the change and the release is finished after a restart and the old id becomes reusable.
  */
-@Injectable()
-export class As2IdChangeCompletionReactor extends FollowedReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class As2IdChangeCompletionReactor extends FollowedReactor {
   readonly name = AS2_ID_CHANGE_COMPLETION_REACTOR;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(EVENT_STORE_CHECKPOINTS) checkpoints: CheckpointStore,
-    @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
-    @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
+    followed: FollowedDependencies,
     private readonly writeModel: WriteModel,
     private readonly directory: PartnerDirectoryService,
+    private readonly clock: Clock,
   ) {
-    super({ store, checkpoints, parked, clock, logger: followerLoggerOf(new Logger('As2IdChangeCompletion')) });
-    registry.registerReplayer({ name: AS2_ID_CHANGE_COMPLETION_REACTOR, replayParked: (entry) => this.replayParked(entry) });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.options.startProjections === false) return;
-    await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    super(followed);
   }
 
   protected accepts(event: RecordedEvent): boolean {

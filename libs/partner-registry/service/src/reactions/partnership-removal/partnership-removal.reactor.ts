@@ -1,19 +1,6 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  CLOCK,
-  EVENT_STORE,
-  FollowedReactor,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  type CheckpointStore,
-  type Clock,
-  type EventStore,
-  type ParkedEventStore,
-  type ProjectionRegistry,
-  type RecordedEvent,
-} from '@as2-partners/kernel';
+import { FollowedReactor, type Clock, type FollowedDependencies, type RecordedEvent } from '@as2-partners/kernel';
 import type { As2InstanceDeleted, MasterPartnerDeleted, PartnerDeleted } from '@as2-partners/partner-registry-domain';
-import { EVENT_SOURCING_OPTIONS, EVENT_STORE_CHECKPOINTS, type EventSourcingOptions, followerLoggerOf, systemMetadata } from '@as2-partners/platform';
+import { systemMetadata } from '@as2-partners/platform';
 import { PartnershipRemoval, type PairRef } from '../../write-model/partnership-removal';
 import { PARTNER_REGISTRY_SERVICE } from '../../write-model/publication-barrier.token';
 
@@ -27,30 +14,15 @@ const ACCEPTED: readonly string[] = ['partner.deleted.v1', 'master_partner.delet
  * (actor: the service, causation: the deletion): it follows the store from a checkpoint, so a crash in between is
  * finished after a restart, and the pairs come from the write side's partnership directory.
  */
-@Injectable()
-export class PartnershipRemovalReactor extends FollowedReactor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class PartnershipRemovalReactor extends FollowedReactor {
   readonly name = PARTNERSHIP_REMOVAL_REACTOR;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(EVENT_STORE_CHECKPOINTS) checkpoints: CheckpointStore,
-    @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
-    @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
+    followed: FollowedDependencies,
     private readonly removal: PartnershipRemoval,
+    private readonly clock: Clock,
   ) {
-    super({ store, checkpoints, parked, clock, logger: followerLoggerOf(new Logger('PartnershipRemoval')) });
-    registry.registerReplayer({ name: PARTNERSHIP_REMOVAL_REACTOR, replayParked: (entry) => this.replayParked(entry) });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.options.startProjections === false) return;
-    await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    super(followed);
   }
 
   protected accepts(event: RecordedEvent): boolean {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, WriteModel, type Clock } from '@as2-partners/kernel';
+import { CLOCK, commandEntityId, WriteModel, type Clock } from '@as2-partners/kernel';
 import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
 import { partnerTrafficDecider, TrafficControlErrorCode as Code, type TrafficWindow } from '@as2-partners/traffic-control-domain';
 import { ulid } from 'ulid';
@@ -20,7 +20,8 @@ export class MaintenanceWindowsHandler {
 
   async schedule(ctx: RequestContext, target: TrafficTarget, body: ScheduleWindowDto) {
     const now = this.clock.now();
-    const windowId = `win_${ulid()}`;
+    // From the Idempotency-Key's command id when there is one: a retry after a crash finds the window it scheduled.
+    const windowId = ctx.commandId === undefined ? `win_${ulid()}` : commandEntityId('win', ctx.commandId);
     const decision = await this.writeModel.decide(
       target.stream,
       partnerTrafficDecider,
@@ -37,10 +38,22 @@ export class MaintenanceWindowsHandler {
         now: now.toISOString(),
       },
       requestMetadata(ctx, target.ref.tenant, now),
+      ctx.commandId === undefined ? {} : { commandId: ctx.commandId },
     );
-    // The decider always keeps the window it just scheduled (merged ones fold into it).
-    const window = decision.state.windows.find((w) => w.windowId === windowId) as TrafficWindow;
-    const merged = decision.events.flatMap((e) => (e.type === 'traffic.window_scheduled.v1' ? e.data.mergedWindowIds : []));
+    // The window as scheduled (merged ones folded into it), from the event: a retry's state may have moved on since.
+    const scheduled = decision.events.find((e) => e.type === 'traffic.window_scheduled.v1' && e.data.windowId === windowId);
+    if (scheduled?.type !== 'traffic.window_scheduled.v1') throw new Error(`Window ${windowId} was not scheduled by its decision`);
+    const { data } = scheduled;
+    const window: TrafficWindow = {
+      windowId,
+      direction: data.direction,
+      startsAt: data.startsAt,
+      endsAt: data.endsAt,
+      response: data.response,
+      reason: data.reason,
+      scheduledBy: data.scheduledBy,
+    };
+    const merged = data.mergedWindowIds;
     return new AfterWrite(decision.position, () => ({ ...presentWindow(window, this.clock.now().getTime()), merged_window_ids: merged }));
   }
 

@@ -1,22 +1,12 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   BusFollowedProjection,
-  EVENT_BUS,
-  PARKED_EVENT_STORE,
-  PROJECTION_REGISTRY,
-  READ_MODEL_STORE,
   topicOf,
-  type EventBus,
-  type ParkedEventStore,
-  type ProjectionRegistry,
+  type BusFollowedProjectionDependencies,
   type ReadModelCollection,
   type ReadModelDocument,
-  type ReadModelStore,
   type RecordedEvent,
-  type RetryPolicy,
 } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
-import { TRAFFIC_CONTROL_CONFIG, type TrafficControlConfig } from '../../config/traffic-control.config';
+import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
   KnownRegistryCollections,
@@ -41,8 +31,6 @@ import {
 
 export const REGISTRY_FACTS_GROUP = 'traffic-control.registry-facts';
 
-const logger = new Logger('TrafficRegistryFacts');
-
 const KNOWN_TYPES = new Set<string>([
   ...PartnerRegistryEventTypes.partner,
   ...PartnerRegistryEventTypes.as2Instance,
@@ -62,8 +50,7 @@ const LOAD_PAGE = 20_000;
  * those, before the bus delivers anything). Memory first, then the document: a store outage never stops the
  * directory from following, and redelivery is harmless (every write is computed from the event).
  */
-@Injectable()
-export class RegistryFactsConsumer extends BusFollowedProjection implements OnModuleInit, BeforeApplicationShutdown {
+export class RegistryFactsConsumer extends BusFollowedProjection {
   readonly name: string;
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   readonly partners: ReadModelCollection<KnownPartnerDocument>;
@@ -73,16 +60,12 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
   readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
 
   constructor(
-    @Inject(EVENT_BUS) bus: EventBus,
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
-    @Inject(PARKED_EVENT_STORE) parked: ParkedEventStore,
+    followed: BusFollowedProjectionDependencies,
     private readonly live: LiveTrafficDirectory,
-    @Inject(TRAFFIC_CONTROL_CONFIG) config: TrafficControlConfig,
-    @Optional() @Inject(PROJECTION_REGISTRY) private readonly registry?: ProjectionRegistry,
-    @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-    @Optional() @Inject(FOLLOWER_RETRY_POLICY) retry?: RetryPolicy,
+    config: TrafficControlConfig,
   ) {
-    super({ bus, readModels, parked, retry, logger: followerLoggerOf(logger) });
+    super(followed);
+    const { readModels } = followed;
     this.name = `${REGISTRY_FACTS_GROUP}${config.replicaGroupSuffix}`;
     this.partners = readModels.collection(KnownRegistryCollections.partners, KnownRegistryIndexes.partners);
     this.instances = readModels.collection(KnownRegistryCollections.instances, KnownRegistryIndexes.instances);
@@ -91,14 +74,10 @@ export class RegistryFactsConsumer extends BusFollowedProjection implements OnMo
     this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, KnownRegistryIndexes.partnerships);
   }
 
-  async onModuleInit(): Promise<void> {
-    this.registry?.register(this);
+  /** The directory is refilled before the bus delivers anything, so a restart answers from the documents at once. */
+  override async start(): Promise<void> {
     await this.load();
-    if (this.options?.startProjections !== false) await this.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    await super.start();
   }
 
   /** Refills the directory from the persisted documents (a restart answers before the bus has delivered anything). */

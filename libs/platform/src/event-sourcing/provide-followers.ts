@@ -1,0 +1,45 @@
+import {
+  CLOCK,
+  EVENT_BUS,
+  EVENT_STORE,
+  PARKED_EVENT_STORE,
+  READ_MODEL_STORE,
+  type BusFollowedProjection,
+  type BusFollowedProjectionDependencies,
+  type CheckpointStore,
+  type Clock,
+  type EventBus,
+  type EventStore,
+  type FollowedDependencies,
+  type FollowedReactor,
+  type ParkedEventStore,
+  type ReadModelStore,
+  type RetryPolicy,
+} from '@as2-partners/kernel';
+import { EVENT_STORE_CHECKPOINTS, FOLLOWER_RETRY_POLICY } from './event-sourcing.tokens';
+import { registeredFollowerProvider } from './registered-follower-provider';
+
+/**
+ * Provides a consumer of other services' events (a bus-fed read model whose constructor takes the consumer's
+ * dependencies, then what it applies with) with the process's bus, read-model store, parked-event store and retry
+ * policy, logging under `loggerName`, and registers it: ProjectionLifecycle subscribes it before any relay publishes,
+ * `rebuild-read-models` replays its copy and parked events are replayed through it. `inject` lists the tokens of the
+ * constructor's further arguments.
+ */
+export const provideBusFollowedProjection = registeredFollowerProvider<BusFollowedProjection, BusFollowedProjectionDependencies>(
+  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY],
+  ([bus, readModels, parked, retry], logger) => ({ bus: bus as EventBus, readModels: readModels as ReadModelStore, parked: parked as ParkedEventStore, retry: retry as RetryPolicy, logger }),
+  (registry, projection) => registry.register(projection),
+);
+
+/**
+ * Provides a reactor to the service's own events (a FollowedReactor whose constructor takes the follower's dependencies,
+ * then what it reacts with) with the process's event store, a checkpoint kept beside the events, the parked-event store
+ * and the clock, and registers it: ProjectionLifecycle starts it on bootstrap (never for one-shot commands) and stops it
+ * at shutdown, its parked events are replayed through it and its lag is monitored.
+ */
+export const provideFollowedReactor = registeredFollowerProvider<FollowedReactor, FollowedDependencies>(
+  [EVENT_STORE, EVENT_STORE_CHECKPOINTS, PARKED_EVENT_STORE, CLOCK],
+  ([store, checkpoints, parked, clock], logger) => ({ store: store as EventStore, checkpoints: checkpoints as CheckpointStore, parked: parked as ParkedEventStore, clock: clock as Clock, logger }),
+  (registry, reactor) => registry.registerReactor(reactor),
+);
