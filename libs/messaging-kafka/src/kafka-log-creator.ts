@@ -1,12 +1,22 @@
 import type { FollowerLogger } from '@as2-partners/kernel';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
+// kafkajs publishes its protocol error table only from its sources (no typings): the codes it retries by itself.
+const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { message: string; retriable: boolean }[] };
 
-/** kafkajs's warnings and errors through the service's logger (one JSON line format), its fields kept as fields. */
+/** Messages of the broker errors kafkajs retries itself (a leader moving, a coordinator loading): not ours to alarm on. */
+const RETRIED_BY_KAFKAJS = new Set(errorCodes.filter((code) => code.retriable).map((code) => code.message));
+
+/**
+ * kafkajs's warnings and errors through the service's logger (one JSON line format), its fields kept as fields. A
+ * response error kafkajs retries by itself (a broker just started: "not the leader for that topic-partition") is a
+ * warning; if the retries run out, the caller's own error says so.
+ */
 export function kafkaLogCreator(logger: FollowerLogger): logCreator {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _kafkaLogger, ...context } = log as LogEntry['log'] & { logger?: unknown };
-      if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, { namespace, ...context });
-      else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, { namespace, ...context });
+      const retried = typeof context['error'] === 'string' && RETRIED_BY_KAFKAJS.has(context['error']);
+      if (level === logLevel.ERROR && !retried) logger.error(`kafkajs: ${message}`, { namespace, ...context });
+      else if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, { namespace, ...context });
     };
 }

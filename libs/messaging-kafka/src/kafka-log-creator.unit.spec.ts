@@ -15,4 +15,15 @@ describe('kafkaLogCreator', () => {
       ['warn', 'kafkajs: Request timed out', { namespace: 'Connection', correlationId: 7 }],
     ]);
   });
+
+  it('logs a broker error kafkajs retries by itself as a warning, and any other error as an error', () => {
+    const lines: [string, string][] = [];
+    const log = kafkaLogCreator({ warn: (m) => void lines.push(['warn', m]), error: (m) => void lines.push(['error', m]) })(logLevel.INFO);
+    const entry = (error: string) =>
+      log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Response Metadata(key: 3, version: 6)', error } });
+    entry('This server is not the leader for that topic-partition');
+    entry('The group coordinator is not available');
+    entry('Not authorized to access topics: [Topic authorization failed]');
+    expect(lines.map(([level]) => level)).toEqual(['warn', 'warn', 'error']);
+  });
 });
