@@ -1,6 +1,6 @@
 // The relay lives in the kernel, whose layer may not import kernel-testing; its tests live here, beside the in-memory store.
 import { randomUUID } from 'node:crypto';
-import { OutboxRelay, type EventBus, type NewEvent, type RecordedEvent, type OutboxRelayOptions } from '@as2-partners/kernel';
+import { OutboxRelay, type EventBus, type NewEvent, type PublishedPositions, type RecordedEvent, type OutboxRelayOptions } from '@as2-partners/kernel';
 import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 
@@ -45,12 +45,38 @@ class RecordingBus implements EventBus {
     return this.published.flatMap((p) => p.events.map((e) => e.id));
   }
 
+  /** Events acknowledged by a run that crashed before saving its checkpoint. */
+  preload(topic: string, events: readonly RecordedEvent[]): void {
+    this.published.push({ topic, events });
+  }
+
   async subscribe(): Promise<never> {
     throw new Error('not used');
   }
 
   async close(): Promise<void> {
     return undefined;
+  }
+}
+
+/** Two partitions, chosen by the stream's number as a producer keyed by aggregate id would: prt_0, prt_2, … on 0. */
+const partitionOf = (event: RecordedEvent): number => Number(event.stream.split('_')[1]) % 2;
+
+/** A bus that also tells what each partition of a topic holds: the highest position published to it, as Kafka's tail does. */
+class PartitionedBus extends RecordingBus {
+  asked: string[] = [];
+  /** Replaces the answer: e.g. a failing or hanging topic read. */
+  answer: ((topic: string) => Promise<PublishedPositions>) | null = null;
+
+  async publishedPositions(topic: string): Promise<PublishedPositions> {
+    this.asked.push(topic);
+    if (this.answer) return this.answer(topic);
+    const latest = new Map<number, { id: string; position: number }>();
+    for (const event of this.published.filter((p) => p.topic === topic).flatMap((p) => p.events)) {
+      const partition = partitionOf(event);
+      if ((latest.get(partition)?.position ?? -1) < event.position) latest.set(partition, { id: event.id, position: event.position });
+    }
+    return { partitionOf, latest };
   }
 }
 
@@ -87,7 +113,7 @@ async function appendMany(store: InMemoryEventStore, count: number, streams = 5)
 
 describe('OutboxRelay', () => {
   let store: InMemoryEventStore;
-  let bus: RecordingBus;
+  let bus: PartitionedBus;
   let checkpoints: GuardedCheckpoints;
   const relays: OutboxRelay[] = [];
 
@@ -99,7 +125,7 @@ describe('OutboxRelay', () => {
 
   beforeEach(() => {
     store = new InMemoryEventStore();
-    bus = new RecordingBus();
+    bus = new PartitionedBus();
     checkpoints = new GuardedCheckpoints(store, bus);
   });
 
@@ -260,6 +286,116 @@ describe('OutboxRelay', () => {
     expect(subscriptions).toBe(2);
     expect(errors).toEqual(['outbox relay outbox lost its store subscription']);
     expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
+  });
+
+  describe('after a crash between the bus acknowledging and the checkpoint being saved', () => {
+    const topic = 'as2.partner-registry.events';
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => void warnings.push(message), error: () => undefined };
+
+    beforeEach(() => void warnings.splice(0));
+
+    function expectEachStoredEventOnceAfter(checkpoint: number, stored: readonly RecordedEvent[]): void {
+      const published = bus.ids();
+      expect(published).toHaveLength(new Set(published).size);
+      expect(new Set(published)).toEqual(new Set(stored.filter((e) => e.position > checkpoint).map((e) => e.id)));
+    }
+
+    it('skips the events the topic already holds past its checkpoint and publishes the others, in order', async () => {
+      await appendMany(store, 40, 4);
+      await checkpoints.seed('outbox', 10);
+      const stored = await store.readAll();
+      // The crashed run had the bus acknowledge 11..20 (and nothing later) but saved no checkpoint past 10.
+      bus.preload(topic, stored.filter((e) => e.position > 10 && e.position <= 20));
+      const outbox = relay({ batchSize: 7, logger });
+      await outbox.start();
+      await outbox.waitFor(40);
+      expectEachStoredEventOnceAfter(10, stored);
+      expect(bus.published.slice(1).flatMap((p) => p.events.map((e) => e.position))).toEqual(stored.filter((e) => e.position > 20).map((e) => e.position));
+      expect(bus.asked).toEqual([topic]);
+      expect(warnings.filter((w) => w.includes('skips events already on'))).not.toHaveLength(0);
+      await outbox.stop();
+      expect(await checkpoints.load('outbox')).toBe(40);
+    });
+
+    it('compares each event with its own partition: one the crashed run did not get onto its partition is published', async () => {
+      await appendMany(store, 30, 4);
+      await checkpoints.seed('outbox', 10);
+      const stored = await store.readAll();
+      // The last batch (11..20) reached partition 0 whole, but partition 1 only up to 14: its 15..20 are not on the topic.
+      const onTopic = stored.filter((e) => e.position > 10 && e.position <= 20 && (partitionOf(e) === 0 || e.position <= 14));
+      bus.preload(topic, onTopic);
+      const outbox = relay({ batchSize: 5 });
+      await outbox.start();
+      await outbox.waitFor(30);
+      expectEachStoredEventOnceAfter(10, stored);
+      const republished = bus.published.slice(1).flatMap((p) => p.events);
+      const missingBefore = stored.filter((e) => e.position > 14 && e.position <= 20 && partitionOf(e) === 1);
+      expect(missingBefore.length).toBeGreaterThan(0);
+      expect(republished.filter((e) => e.position <= 20)).toEqual(missingBefore);
+    });
+
+    it('publishes a partition from its checkpoint when the event found on it is not its store’s at that position', async () => {
+      await appendMany(store, 20, 4);
+      await checkpoints.seed('outbox', 10);
+      const stored = await store.readAll();
+      const foreign = { ...stored[17], id: randomUUID() };
+      bus.preload(topic, [foreign]);
+      const outbox = relay({ logger });
+      await outbox.start();
+      await outbox.waitFor(20);
+      const published = bus.published.slice(1).flatMap((p) => p.events.map((e) => e.id));
+      expect(published).toEqual(stored.filter((e) => e.position > 10).map((e) => e.id));
+      expect(warnings).toEqual([expect.stringContaining('an event its store does not hold at that position')]);
+    });
+
+    it('ignores what the topic holds up to its checkpoint', async () => {
+      await appendMany(store, 20, 4);
+      await checkpoints.seed('outbox', 10);
+      const stored = await store.readAll();
+      bus.preload(topic, stored.filter((e) => e.position <= 10));
+      const outbox = relay({ logger });
+      await outbox.start();
+      await outbox.waitFor(20);
+      expect(bus.published.slice(1).flatMap((p) => p.events.map((e) => e.id))).toEqual(stored.filter((e) => e.position > 10).map((e) => e.id));
+      expect(warnings).toEqual([]);
+    });
+
+    it('falls back to at-least-once, saying so, when the topic cannot be read or does not answer in time', async () => {
+      for (const answer of [async () => Promise.reject(new Error('not authorized to read')), () => new Promise<never>(() => undefined)]) {
+        warnings.splice(0);
+        store = new InMemoryEventStore();
+        bus = new PartitionedBus();
+        checkpoints = new GuardedCheckpoints(store, bus);
+        await appendMany(store, 20, 4);
+        await checkpoints.seed('outbox', 10);
+        const stored = await store.readAll();
+        bus.preload(topic, stored.filter((e) => e.position > 10 && e.position <= 15));
+        bus.answer = answer;
+        const outbox = relay({ logger, publishedPositionsTimeoutMs: 50 });
+        await outbox.start();
+        await outbox.waitFor(20, 5000);
+        expect(bus.published.slice(1).flatMap((p) => p.events.map((e) => e.id))).toEqual(stored.filter((e) => e.position > 10).map((e) => e.id));
+        expect(warnings).toEqual([expect.stringMatching(/could not read what .* already holds.*at-least-once/)]);
+        await outbox.stop();
+      }
+    });
+
+    it('asks the bus once per start, not for later batches', async () => {
+      await appendMany(store, 30, 4);
+      const outbox = relay({ batchSize: 5 });
+      await outbox.start();
+      await outbox.waitFor(30);
+      await store.append('partner-prt_live', [newEvent()], 'no_stream');
+      await outbox.waitFor(31);
+      expect(bus.asked).toEqual([topic]);
+      await outbox.stop();
+      await outbox.start();
+      await store.append('partner-prt_live', [newEvent()], 'stream_exists');
+      await outbox.waitFor(32);
+      expect(bus.asked).toEqual([topic, topic]);
+      expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
+    });
   });
 
   it('waitFor rejects when the position is not reached in time', async () => {

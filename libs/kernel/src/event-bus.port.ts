@@ -15,6 +15,26 @@ export interface EventBus {
   close(): Promise<void>;
   /** Records not yet handled per consumer group, topic and partition (Kafka); buses that deliver in-process have none. */
   consumerLag?(): Promise<ConsumerPartitionLag[]>;
+  /**
+   * What of a topic's events the bus already holds, read from the end of each partition (Kafka). An outbox relay asks
+   * once per topic when it starts, so that events the bus acknowledged before a crash, but past the checkpoint the
+   * relay had saved, are not published twice. Buses that deliver in-process have nothing to tell.
+   */
+  publishedPositions?(topic: string): Promise<PublishedPositions>;
+}
+
+/** The newest events found at the end of each partition of a topic, among the records the topic's own service wrote. */
+export interface PublishedPositions {
+  /** The partition the bus puts an event in, computed as its producer does. */
+  partitionOf(event: RecordedEvent): number;
+  /** Per partition, the event of highest store position among its last records; partitions without one are absent. */
+  readonly latest: ReadonlyMap<number, PublishedEventRef>;
+}
+
+/** An event found on a topic: its id, and its position in the store that published it. */
+export interface PublishedEventRef {
+  readonly id: string;
+  readonly position: number;
 }
 
 /** How far one consumer group is behind on one partition of a topic. */

@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import { secondsSince, storeLag, type FollowerLag } from './follower-lag';
 import type { FollowerLogger } from './checkpointed-follower';
 import type { RecordedEvent } from './event-envelope';
-import type { EventBus } from './event-bus.port';
+import type { EventBus, PublishedPositions } from './event-bus.port';
 import type { EventStore, Subscription } from './event-store.port';
 
 export interface OutboxRelayOptions {
@@ -22,15 +22,26 @@ export interface OutboxRelayOptions {
   readonly retryMaxDelayMs?: number;
   /** How long `stop()` waits for a publish already handed to the bus. Default 10 s. */
   readonly stopGraceMs?: number;
+  /** How long the relay waits, once per topic after a start, for the bus to tell what of the topic it holds. Default 3 s. */
+  readonly publishedPositionsTimeoutMs?: number;
   readonly logger?: FollowerLogger;
   readonly clock?: Clock;
+}
+
+/** Per partition of a topic, the highest position of this store's events already on it, past the start checkpoint. */
+interface AlreadyPublished {
+  readonly partitionOf: PublishedPositions['partitionOf'];
+  readonly upTo: ReadonlyMap<number, number>;
+  readonly highest: number;
 }
 
 /**
  * Publishes the event store to the bus without a dual write: the store is the outbox. The relay follows the
  * store from its checkpoint, hands events to the bus in batches, and saves the checkpoint only after the bus
- * acknowledged every event up to it. A failing publish is retried with backoff, never skipped; after a
- * crash, events published since the last saved checkpoint are published again (consumers are idempotent).
+ * acknowledged every event up to it. A failing publish is retried with backoff, never skipped. After a crash
+ * between the bus's acknowledgement and the checkpoint's save, the restarted relay asks the bus what of its store
+ * each partition already holds (`EventBus.publishedPositions`) and skips those events, so each is on the topic once;
+ * a bus that cannot tell leaves it at least once (consumers are idempotent).
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -55,6 +66,10 @@ export class OutboxRelay {
   private failingSince: Date | null = null;
   /** Counts starts, so a pump abandoned by an earlier stop() never touches the state of a later run. */
   private generation = 0;
+  /** The checkpoint this run started from. */
+  private startedAfter: number | null = null;
+  /** Per topic, asked once per run before its first publish: what the bus already holds past the checkpoint (null: nothing to skip). */
+  private alreadyPublished = new Map<string, Promise<AlreadyPublished | null>>();
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -72,6 +87,8 @@ export class OutboxRelay {
     this.received = checkpoint;
     this.acknowledged = checkpoint;
     this.saved = checkpoint;
+    this.startedAfter = checkpoint;
+    this.alreadyPublished = new Map();
     this.buffer = [];
     this.abandoned = false;
     this.running = true;
@@ -207,8 +224,85 @@ export class OutboxRelay {
       events.push(event);
       byTopic.set(topic, events);
     }
-    const outcomes = await Promise.all([...byTopic].map(([topic, events]) => this.publishWithRetry(topic, events, current)));
+    const outcomes = await Promise.all(
+      [...byTopic].map(async ([topic, events]) => {
+        const unpublished = await this.notYetPublished(topic, events);
+        return unpublished.length === 0 || this.publishWithRetry(topic, unpublished, current);
+      }),
+    );
     return outcomes.every(Boolean);
+  }
+
+  /**
+   * The events of a batch the bus does not hold yet. Events reach each partition in position order, one batch at a
+   * time, so an event is on the topic exactly when its partition holds one of this store's events at its position or later.
+   */
+  private async notYetPublished(topic: string, events: readonly RecordedEvent[]): Promise<readonly RecordedEvent[]> {
+    // This run's answers: a pump abandoned by an earlier stop() never writes into a later run's.
+    const answers = this.alreadyPublished;
+    let asked = answers.get(topic);
+    if (!asked) {
+      asked = this.askBus(topic);
+      answers.set(topic, asked);
+    }
+    const published = await asked;
+    if (!published) return events;
+    const unpublished = events.filter((event) => event.position > (published.upTo.get(published.partitionOf(event)) ?? -Infinity));
+    if (unpublished.length < events.length) {
+      this.options.logger?.warn(`outbox relay ${this.options.name} skips events already on ${topic}: published before a crash, past the saved checkpoint`, {
+        topic,
+        skipped: events.length - unpublished.length,
+        fromPosition: events[0].position,
+        toPosition: events[events.length - 1].position,
+      });
+    }
+    // Past the highest event found on the topic nothing more can be there: later batches are published as they come.
+    if (events[events.length - 1].position >= published.highest) answers.set(topic, Promise.resolve(null));
+    return unpublished;
+  }
+
+  /** Asks the bus, within a bound, what of this store the topic holds past the checkpoint; null when nothing (or it cannot tell). */
+  private async askBus(topic: string): Promise<AlreadyPublished | null> {
+    const bus = this.options.bus;
+    if (!bus.publishedPositions) return null;
+    const timeoutMs = this.options.publishedPositionsTimeoutMs ?? 3000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.readAlreadyPublished(topic, bus.publishedPositions.bind(bus)),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+    } catch (error) {
+      this.options.logger?.warn(
+        `outbox relay ${this.options.name} could not read what ${topic} already holds: publishes from its checkpoint, so events acknowledged before a crash may be published twice (at-least-once)`,
+        { topic, checkpoint: this.startedAfter, error: errorText(error) },
+      );
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readAlreadyPublished(topic: string, publishedPositions: (topic: string) => Promise<PublishedPositions>): Promise<AlreadyPublished | null> {
+    const found = await publishedPositions(topic);
+    const upTo = new Map<number, number>();
+    for (const [partition, latest] of found.latest) {
+      if (this.startedAfter !== null && latest.position <= this.startedAfter) continue;
+      // Only this store's own event at that position counts: a topic kept across a new store holds another store's positions.
+      const [stored] = await this.options.store.readAll({ after: latest.position - 1, maxCount: 1 });
+      if (stored?.position !== latest.position || stored.id !== latest.id) {
+        this.options.logger?.warn(`outbox relay ${this.options.name} found on ${topic} an event its store does not hold at that position: publishes that partition from its checkpoint`, {
+          topic,
+          partition,
+          eventId: latest.id,
+          position: latest.position,
+        });
+        continue;
+      }
+      upTo.set(partition, latest.position);
+    }
+    if (upTo.size === 0) return null;
+    return { partitionOf: (event) => found.partitionOf(event), upTo, highest: Math.max(...upTo.values()) };
   }
 
   private async publishWithRetry(topic: string, events: readonly RecordedEvent[], current: () => boolean): Promise<boolean> {

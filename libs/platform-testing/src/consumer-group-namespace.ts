@@ -7,10 +7,12 @@ import type { BusSubscription, BusSubscriptionOptions, EventBus } from '@as2-par
  */
 export function withConsumerGroupNamespace(bus: EventBus, namespace: string): EventBus {
   const consumerLag = bus.consumerLag?.bind(bus);
+  const publishedPositions = bus.publishedPositions?.bind(bus);
   return {
     publish: (topic, events) => bus.publish(topic, events),
     subscribe: (options: BusSubscriptionOptions): Promise<BusSubscription> => bus.subscribe({ ...options, groupId: `${namespace}.${options.groupId}` }),
     close: () => bus.close(),
     ...(consumerLag ? { consumerLag } : {}),
+    ...(publishedPositions ? { publishedPositions } : {}),
   };
 }
