@@ -9,12 +9,14 @@ import {
   type EventBus,
   type FollowerLogger,
   type ParkedEventStore,
+  type PublishedPositions,
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
 import { foreignRecordOf, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
 import { kafkaLogCreator } from './kafka-log-creator';
+import { readPublishedPositions } from './kafka-published-positions';
 import { withConsumerSpan } from './consumer-span';
 
 export interface KafkaEventBusOptions {
@@ -194,6 +196,14 @@ export class KafkaEventBus implements EventBus {
       }
     }
     return lags;
+  }
+
+  /**
+   * Per partition of the topic, the highest store position among the last records its own service wrote, and the
+   * partition this bus's producer puts an event in: what a restarted relay need not publish again.
+   */
+  async publishedPositions(topic: string): Promise<PublishedPositions> {
+    return readPublishedPositions(this.kafka, this.admin, topic);
   }
 
   /** Answers when a broker describes the cluster (readiness). */

@@ -12,6 +12,11 @@ export class MalformedEventRecordError extends Error {
   override readonly name = 'MalformedEventRecordError';
 }
 
+/** The key of an event's record: its aggregate id (one partition per aggregate keeps its order). */
+export function recordKeyOf(event: RecordedEvent): string {
+  return aggregateIdOf(event.stream);
+}
+
 /** The Kafka record of an event: keyed by aggregate id (one partition per aggregate keeps its order). */
 export function kafkaMessageOf(event: RecordedEvent, topic: string, dataschema?: string): KafkaEventMessage {
   const envelope = {
@@ -24,7 +29,7 @@ export function kafkaMessageOf(event: RecordedEvent, topic: string, dataschema?:
     data: event.data,
     metadata: event.metadata,
   };
-  return { key: aggregateIdOf(event.stream), value: JSON.stringify(envelope), headers: cloudEventHeaders(event, topic, { dataschema }) };
+  return { key: recordKeyOf(event), value: JSON.stringify(envelope), headers: cloudEventHeaders(event, topic, { dataschema }) };
 }
 
 /** Parses a record value back into the RecordedEvent it was made from. */
