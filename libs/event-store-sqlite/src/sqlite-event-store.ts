@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Connection, Statement } from 'better-sqlite3';
 import {
@@ -23,7 +24,10 @@ import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { configureConnection, createSchema } from './sqlite-schema';
 
 export interface SqliteEventStoreOptions {
-  /** How often a caught-up subscription looks for appends made by other processes. Default 200 ms. */
+  /**
+   * How often a caught-up subscription looks for appends made by other processes. Default 200 ms; 5 s with
+   * `exclusiveWriter`, where no other process appends (appends in this process wake subscriptions at once).
+   */
   readonly pollIntervalMs?: number;
   /**
    * Take the file's single-writer lock (SqliteWriterLock) for as long as the store is open, so a second process
@@ -39,6 +43,10 @@ interface StoredPlace {
 }
 
 const NO_LIMIT = -1;
+const EXCLUSIVE_WRITER_POLL_MS = 5_000;
+
+/** The stores open on each file in this process: an append through one wakes the subscriptions of all of them. */
+const openInProcess = new Map<string, Set<SqliteEventStore>>();
 
 /** The embedded event store: one SQLite file, shareable by several processes (each opens its own store). */
 export class SqliteEventStore implements EventStore {
@@ -54,6 +62,7 @@ export class SqliteEventStore implements EventStore {
   readonly snapshots: SqliteSnapshotStore;
 
   private constructor(
+    private readonly file: string,
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
     private readonly writerLock: SqliteWriterLock | null,
@@ -62,6 +71,8 @@ export class SqliteEventStore implements EventStore {
     this.commits = new GroupCommit(db, (committed) => this.afterBatch(committed));
     this.checkpoints = new SqliteCheckpointStore(db, this.commits);
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
+    const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
+    openInProcess.set(file, siblings.add(this));
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
@@ -71,7 +82,8 @@ export class SqliteEventStore implements EventStore {
       db = new Database(file);
       configureConnection(db);
       createSchema(db);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 200, writerLock);
+      const pollIntervalMs = options.pollIntervalMs ?? (options.exclusiveWriter ? EXCLUSIVE_WRITER_POLL_MS : 200);
+      return new SqliteEventStore(resolve(file), db, pollIntervalMs, writerLock);
     } catch (error) {
       db?.close();
       writerLock?.release();
@@ -126,6 +138,9 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const siblings = openInProcess.get(this.file);
+    siblings?.delete(this);
+    if (siblings?.size === 0) openInProcess.delete(this.file);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     this.db.close();
@@ -149,6 +164,10 @@ export class SqliteEventStore implements EventStore {
     this.staged = [];
     if (!committed || appended.length === 0) return;
     this.recent.add(appended);
+    for (const store of openInProcess.get(this.file) ?? [this]) store.wakeSubscriptions();
+  }
+
+  private wakeSubscriptions(): void {
     for (const subscription of this.subscriptions) subscription.notify();
   }
 
