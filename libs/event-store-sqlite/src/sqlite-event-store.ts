@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Connection, Statement } from 'better-sqlite3';
 import {
@@ -25,7 +26,10 @@ import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sql
 import type { WalSync, WalSyncFunction } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
-  /** How often a caught-up subscription looks for appends made by other processes. Default 200 ms. */
+  /**
+   * How often a caught-up subscription looks for appends made by other processes. Default 200 ms; 5 s with
+   * `exclusiveWriter`, where no other process appends (appends in this process wake subscriptions at once).
+   */
   readonly pollIntervalMs?: number;
   /**
    * Take the file's single-writer lock (SqliteWriterLock) for as long as the store is open, so a second process
@@ -43,6 +47,10 @@ interface StoredPlace {
 }
 
 const NO_LIMIT = -1;
+const EXCLUSIVE_WRITER_POLL_MS = 5_000;
+
+/** The stores open on each file in this process: an append through one wakes the subscriptions of all of them. */
+const openInProcess = new Map<string, Set<SqliteEventStore>>();
 
 /** The embedded event store: one SQLite file, shareable by several processes (each opens its own store). */
 export class SqliteEventStore implements EventStore {
@@ -60,6 +68,7 @@ export class SqliteEventStore implements EventStore {
   readonly snapshots: SqliteSnapshotStore;
 
   private constructor(
+    private readonly file: string,
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
     private readonly writerLock: SqliteWriterLock | null,
@@ -69,6 +78,8 @@ export class SqliteEventStore implements EventStore {
     this.commits = new GroupCommit(db, { committed: () => this.committed(), rolledBack: () => (this.staged = []) }, walSync);
     this.checkpoints = new SqliteCheckpointStore(db, this.commits);
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
+    const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
+    openInProcess.set(file, siblings.add(this));
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
@@ -78,7 +89,8 @@ export class SqliteEventStore implements EventStore {
       db = new Database(file);
       configureConnection(db);
       createSchema(db);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 200, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
+      const pollIntervalMs = options.pollIntervalMs ?? (options.exclusiveWriter ? EXCLUSIVE_WRITER_POLL_MS : 200);
+      return new SqliteEventStore(resolve(file), db, pollIntervalMs, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
     } catch (error) {
       db?.close();
       writerLock?.release();
@@ -141,6 +153,9 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const siblings = openInProcess.get(this.file);
+    siblings?.delete(this);
+    if (siblings?.size === 0) openInProcess.delete(this.file);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     await this.walSync?.close();
@@ -172,8 +187,12 @@ export class SqliteEventStore implements EventStore {
       // Batches become durable in commit order (a sync covers every commit before it).
       this.unsyncedFrom.splice(this.unsyncedFrom.indexOf(first.position), 1);
       this.recent.add(appended);
-      for (const subscription of this.subscriptions) subscription.notify();
+      for (const store of openInProcess.get(this.file) ?? [this]) store.wakeSubscriptions();
     };
+  }
+
+  private wakeSubscriptions(): void {
+    for (const subscription of this.subscriptions) subscription.notify();
   }
 
   private appendUnlocked(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {

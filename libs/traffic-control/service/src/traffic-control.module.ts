@@ -99,8 +99,8 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
     {
       provide: TrafficSchedulerLifecycle,
       inject: [WriteModel, PartnerTrafficProjection, CLOCK, TRAFFIC_CONTROL_CONFIG, WriteVisibility, EVENT_SOURCING_OPTIONS],
-      useFactory: (writeModel: WriteModel, views: PartnerTrafficProjection, clock: Clock, config: TrafficControlConfig, visibility: WriteVisibility, options: EventSourcingOptions) =>
-        new TrafficSchedulerLifecycle(
+      useFactory: (writeModel: WriteModel, views: PartnerTrafficProjection, clock: Clock, config: TrafficControlConfig, visibility: WriteVisibility, options: EventSourcingOptions) => {
+        const lifecycle = new TrafficSchedulerLifecycle(
           {
             writeModel,
             traffic: views.traffic,
@@ -110,7 +110,10 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
             onApplied: (position) => visibility.reach(position).catch(() => undefined),
           },
           options.startProjections !== false,
-        ),
+        );
+        views.tellsNextChangesTo((at) => lifecycle.scheduler.changeScheduledAt(at));
+        return lifecycle;
+      },
     },
     { provide: OutboundBlockRecorder, inject: [EVENT_STORE], useFactory: (store: EventStore) => new OutboundBlockRecorder(store) },
     {

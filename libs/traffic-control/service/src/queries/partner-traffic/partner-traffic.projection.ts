@@ -30,6 +30,7 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
   readonly traffic: ReadModelCollection<PartnerTrafficDocument>;
   readonly timeline: ReadModelCollection<TrafficTimelineDocument>;
   private live: LiveTrafficDirectory | null = null;
+  private nextChangeListener: ((at: string | null) => void) | null = null;
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
@@ -40,6 +41,11 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
   /** Set by the module before start: where decided pauses become visible to the decision API. */
   feeds(live: LiveTrafficDirectory): void {
     this.live = live;
+  }
+
+  /** Set by the module: told each stream's next change as it is written (the scheduler queries only when one is due). */
+  tellsNextChangesTo(listener: (at: string | null) => void): void {
+    this.nextChangeListener = listener;
   }
 
   async onModuleInit(): Promise<void> {
@@ -60,7 +66,7 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
 
   protected async apply(event: RecordedEvent): Promise<void> {
     const stored = await this.traffic.get(event.stream);
-    if (stored && stored.revision >= event.revision) return;
+    if (stored && stored.revision >= event.revision) return this.nextChangeListener?.(stored.nextChangeAt);
     const before: PartnerTrafficState = stored ? { ...stored, ref: refOf(stored) } : emptyPartnerTraffic();
     const state = partnerTrafficDecider.evolve(before, event as unknown as PartnerTrafficEvent);
     const ref = state.ref ?? refOf(event.data as TrafficRef);
@@ -81,6 +87,7 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
     this.live?.directory.putTraffic(doc.account, doc.tenant, doc.partnerId, state);
     this.live?.applied('traffic-control', event.position);
     await this.traffic.put(doc);
+    this.nextChangeListener?.(doc.nextChangeAt);
     await this.timeline.put({
       _id: event.id,
       partnerId: ref.partnerId,

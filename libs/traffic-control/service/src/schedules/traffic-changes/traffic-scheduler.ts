@@ -13,9 +13,12 @@ export interface TrafficSchedulerOptions {
   readonly logger?: FollowerLogger;
   /** Called after a tick appended events, with the last position (to wait for views). */
   readonly onApplied?: (position: number) => Promise<void>;
+  /** The longest a tick trusts what it knows and skips the due query (a change it was not told about). Default 10 s. */
+  readonly fallbackMs?: number;
 }
 
 const BATCH = 100;
+const FALLBACK_MS = 10_000;
 
 /**
  * Ends pauses at their `until` and starts and ends maintenance windows at their instants, with no human. Each change
@@ -24,18 +27,44 @@ const BATCH = 100;
  * first tick applies what is overdue. The loop is the kernel's `PollingScheduler`, shared with the activation scheduler.
  */
 export class TrafficScheduler extends PollingScheduler {
+  /** The earliest change the last due query found not yet due (ms); -Infinity until a query ran or when it must run. */
+  private knownNextMs = Number.NEGATIVE_INFINITY;
+  /** The earliest change the view was told of since the running query began (it may not have seen it). */
+  private toldNextMs = Number.POSITIVE_INFINITY;
+  private lastQueryMs = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly options: TrafficSchedulerOptions) {
     super(options, { prefix: 'traffic-scheduler', label: 'Traffic scheduler' });
   }
 
-  /** One pass over what is due now; returns how many events this instance appended. */
+  /** Told by the traffic view whenever it writes a stream's next change (null: none), so a tick knows when to query. */
+  changeScheduledAt(at: string | null): void {
+    if (at !== null) this.toldNextMs = Math.min(this.toldNextMs, Date.parse(at));
+  }
+
+  /**
+   * One pass over what is due now; returns how many events this instance appended. The due query runs only when
+   * something is due by what the scheduler knows (the last query's next change, what the view told it since) or the
+   * fallback interval passed, so an idle process does not query four times a second.
+   */
   override async tick(): Promise<number> {
     const now = this.options.clock.now();
-    const due = await this.options.traffic.find({ filter: { nextChangeAt: { $ne: null, $lte: now.toISOString() } }, sort: { nextChangeAt: 1, _id: 1 }, limit: BATCH });
+    const nowMs = now.getTime();
+    const knownNextMs = Math.min(this.knownNextMs, this.toldNextMs);
+    if (knownNextMs > nowMs && nowMs - this.lastQueryMs < (this.options.fallbackMs ?? FALLBACK_MS)) return 0;
+    this.toldNextMs = Number.POSITIVE_INFINITY;
+    this.lastQueryMs = nowMs;
+    // Due and not yet due in one read: the first change after now is when the next query is needed.
+    const found = await this.options.traffic.find({ filter: { nextChangeAt: { $ne: null } }, sort: { nextChangeAt: 1, _id: 1 }, limit: BATCH + 1 });
+    const due = found.items.filter((doc) => Date.parse(doc.nextChangeAt as string) <= nowMs).slice(0, BATCH);
+    const later = found.items.find((doc) => Date.parse(doc.nextChangeAt as string) > nowMs);
+    // A full batch due may leave more: the next tick queries again (as after any change made or failed below).
+    if (due.length === BATCH) this.knownNextMs = Number.NEGATIVE_INFINITY;
+    else this.knownNextMs = later ? Date.parse(later.nextChangeAt as string) : Number.POSITIVE_INFINITY;
     const actor = { type: 'system' as const, id: this.instanceId };
     let appended = 0;
     let last: number | null = null;
-    for (const doc of due.items) {
+    for (const doc of due) {
       try {
         const decision = await this.options.writeModel.decide(
           doc._id,
@@ -47,11 +76,16 @@ export class TrafficScheduler extends PollingScheduler {
         last = decision.position ?? last;
       } catch (error) {
         // Stays due: the next tick tries again.
+        this.knownNextMs = Number.NEGATIVE_INFINITY;
         const detail = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
         this.options.logger?.error('Scheduled traffic change failed; retrying on the next tick', { stream: doc._id, error: detail });
       }
     }
-    if (last !== null) await this.options.onApplied?.(last);
+    if (last !== null) {
+      // What was applied moved its stream's next change (a window's end): query again once the view has it.
+      this.knownNextMs = Number.NEGATIVE_INFINITY;
+      await this.options.onApplied?.(last);
+    }
     return appended;
   }
 }

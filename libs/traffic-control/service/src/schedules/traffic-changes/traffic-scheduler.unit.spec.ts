@@ -1,0 +1,112 @@
+import { WriteModel, type EventMetadata, type ReadModelCollection } from '@as2-partners/kernel';
+import { InMemoryEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
+import { nextChangeAt, partnerTrafficDecider, TrafficControlStreams, type TrafficRef } from '@as2-partners/traffic-control-domain';
+import type { PartnerTrafficDocument } from '../../queries/partner-traffic/partner-traffic.document';
+import { TrafficScheduler } from './traffic-scheduler';
+
+const ref: TrafficRef = { partnerId: 'prt_01JDTRAFFICSCHEDULERUNIT0001', account: 'acc', tenant: 'ten', scope: 'tenant' };
+const stream = TrafficControlStreams.tenantPartnerTraffic('acc', 'ten', ref.partnerId);
+const START = Date.parse('2030-01-07T08:00:00.000Z');
+const at = (ms: number) => new Date(START + ms).toISOString();
+const metadata: EventMetadata = { account: 'acc', tenant: 'ten', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'setup' }, occurredAt: at(0) };
+
+describe('traffic scheduler: queries only when something is due by what it knows', () => {
+  let nowMs: number;
+  let queries: number;
+  let writeModel: WriteModel;
+  let view: ReadModelCollection<PartnerTrafficDocument>;
+  let scheduler: TrafficScheduler;
+
+  beforeEach(() => {
+    nowMs = START;
+    queries = 0;
+    const store = new InMemoryEventStore();
+    writeModel = new WriteModel(store);
+    const collection = new InMemoryReadModelStore().collection<PartnerTrafficDocument>('traffic_control_partner_traffic');
+    // The due view, counting the scheduler's reads of it.
+    view = Object.assign(Object.create(collection) as ReadModelCollection<PartnerTrafficDocument>, {
+      find: (query: Parameters<typeof collection.find>[0]) => {
+        queries++;
+        return collection.find(query);
+      },
+    });
+    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0' });
+  });
+
+  /** Schedules a window as the API does and writes the view as the projection does. */
+  async function scheduleWindow(startsAt: string, endsAt: string) {
+    const decided = await writeModel.decide(stream, partnerTrafficDecider, { type: 'schedule_window', ref, windowId: 'w1', direction: 'incoming', startsAt, endsAt, response: 'http_422', reason: 'r', actor: 'a', now: at(0) }, metadata);
+    await refreshView();
+    return decided;
+  }
+
+  async function refreshView() {
+    const { state, revision } = await writeModel.load(stream, partnerTrafficDecider);
+    const doc = { _id: stream, partnerId: ref.partnerId, account: 'acc', tenant: 'ten', scope: 'tenant', nextChangeAt: nextChangeAt(state), revision } as unknown as PartnerTrafficDocument;
+    await view.put(doc);
+    return doc;
+  }
+
+  const windowActive = async () => (await writeModel.load(stream, partnerTrafficDecider)).state.activeWindows.incoming !== null;
+
+  it('an idle scheduler stops querying, and a window scheduled while it sleeps still starts and ends on time', async () => {
+    expect(await scheduler.tick()).toBe(0);
+    expect(queries).toBe(1);
+    for (let i = 0; i < 20; i++) {
+      nowMs += 250;
+      expect(await scheduler.tick()).toBe(0);
+    }
+    expect(queries).toBe(1);
+
+    await scheduleWindow(at(30_000), at(40_000));
+    scheduler.changeScheduledAt(at(30_000));
+    nowMs = START + 29_999;
+    expect(await scheduler.tick()).toBe(0);
+    expect(queries).toBe(1);
+
+    nowMs = START + 30_000;
+    expect(await scheduler.tick()).toBe(1);
+    expect(await windowActive()).toBe(true);
+    // The view moves to the window's end (as the projection does, telling the scheduler).
+    scheduler.changeScheduledAt((await refreshView()).nextChangeAt);
+    nowMs = START + 39_999;
+    expect(await scheduler.tick()).toBe(0);
+    const queriesBeforeEnd = queries;
+    expect(await scheduler.tick()).toBe(0);
+    expect(queries).toBe(queriesBeforeEnd);
+
+    nowMs = START + 40_000;
+    expect(await scheduler.tick()).toBe(1);
+    expect(await windowActive()).toBe(false);
+    await refreshView();
+    nowMs += 250;
+    expect(await scheduler.tick()).toBe(0);
+    expect(await scheduler.tick()).toBe(0);
+  });
+
+  it('a change it was not told of (written by another replica) is found by the fallback query', async () => {
+    expect(await scheduler.tick()).toBe(0);
+    await scheduleWindow(at(1_000), at(120_000));
+    nowMs = START + 1_000;
+    expect(await scheduler.tick()).toBe(0);
+    expect(queries).toBe(1);
+    nowMs = START + 60_000;
+    expect(await scheduler.tick()).toBe(1);
+    expect(await windowActive()).toBe(true);
+  });
+
+  it('a tell that arrives while a query runs is kept for the next tick', async () => {
+    const find = view.find;
+    view.find = async (query) => {
+      const found = await find(query);
+      // Told during the read, after the view was read: the read did not see it.
+      await scheduleWindow(at(5_000), at(10_000));
+      scheduler.changeScheduledAt(at(5_000));
+      view.find = find;
+      return found;
+    };
+    expect(await scheduler.tick()).toBe(0);
+    nowMs = START + 5_000;
+    expect(await scheduler.tick()).toBe(1);
+  });
+});
