@@ -1,50 +1,12 @@
-import { InProcessEventBus, RebuildUnavailableError, type EventBus, type FindQuery, type Page, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { InProcessEventBus, RebuildUnavailableError, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
+import { InMemoryParkedEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
 import { followerLoggerOf } from '@as2-partners/platform';
-import { Query } from 'mingo';
 import { CertificateLifecycleEventFeed } from '../../reactions/certificate-lifecycle-events/certificate-lifecycle-event-feed';
 import { CERTIFICATE_LIFECYCLE_TOPIC, type AttachedCertificateFacts } from '../../reactions/certificate-lifecycle-events/certificate-lifecycle-events';
 import { PartnerCertificatesConsumer } from '../../reactions/certificate-lifecycle-events/partner-certificates.consumer';
 import { MalformedCertificateEventError, PartnerCertificatesProjector } from './partner-certificates.projector';
 import { PartnerCertificatesQuery, type CertificateOwner } from './partner-certificates.query';
-
-/** Documents in maps, filters through mingo (what the embedded store uses); every put stores a copy. */
-class MapReadModelStore implements ReadModelStore {
-  private readonly collections = new Map<string, Map<string, ReadModelDocument>>();
-
-  collection<T extends ReadModelDocument>(name: string): ReadModelCollection<T> {
-    const docs = (this.collections.get(name) ?? new Map()) as Map<string, T>;
-    this.collections.set(name, docs as Map<string, ReadModelDocument>);
-    const copy = (doc: T): T => JSON.parse(JSON.stringify(doc)) as T;
-    const matching = (filter: Record<string, unknown>) => [...docs.values()].filter((doc) => new Query(filter).test(doc as unknown as Record<string, unknown>));
-    return {
-      get: async (id) => (docs.has(id) ? copy(docs.get(id) as T) : null),
-      put: async (doc) => void docs.set(doc._id, copy(doc)),
-      insert: async (doc) => !docs.has(doc._id) && docs.set(doc._id, copy(doc)) !== undefined,
-      putMany: async (many) => many.forEach((doc) => docs.set(doc._id, copy(doc))),
-      delete: async (id) => void docs.delete(id),
-      deleteMany: async (filter) => matching(filter).filter((doc) => docs.delete(doc._id)).length,
-      count: async (filter) => matching(filter).length,
-      clear: async () => docs.clear(),
-      find: async (query: FindQuery): Promise<Page<T>> => {
-        const sort = Object.entries(query.sort ?? {});
-        const ordered = matching(query.filter).sort((a, b) => {
-          for (const [field, direction] of sort) {
-            const [x, y] = [String((a as Record<string, unknown>)[field]), String((b as Record<string, unknown>)[field])];
-            if (x !== y) return (x < y ? -1 : 1) * direction;
-          }
-          return 0;
-        });
-        return { items: ordered.map(copy), total: ordered.length };
-      },
-    };
-  }
-
-  async close(): Promise<void> {
-    this.collections.clear();
-  }
-}
 
 const ACCOUNT = 'acct-1';
 const TENANT = 'tenant-a';
@@ -64,13 +26,13 @@ function certificate(certificateId: string, createdAt = '2024-01-01T10:00:00.000
 }
 
 describe('partner certificates projection', () => {
-  let store: MapReadModelStore;
+  let store: InMemoryReadModelStore;
   let projector: PartnerCertificatesProjector;
   let query: PartnerCertificatesQuery;
   let feed: CertificateLifecycleEventFeed;
 
   beforeEach(() => {
-    store = new MapReadModelStore();
+    store = new InMemoryReadModelStore();
     projector = new PartnerCertificatesProjector(store);
     query = new PartnerCertificatesQuery(store);
     feed = new CertificateLifecycleEventFeed(ACCOUNT, () => '2024-06-01T00:00:00.000Z');
@@ -241,7 +203,7 @@ describe('partner certificates projection', () => {
 describe('partner certificates consumer', () => {
   it('consumes the certificate-lifecycle topic, parks an event that keeps failing and applies the ones behind it, and stops when stopped', async () => {
     const bus = new InProcessEventBus();
-    const store = new MapReadModelStore();
+    const store = new InMemoryReadModelStore();
     const parked = new InMemoryParkedEventStore();
     // Pauses of a millisecond between three attempts: the backoff itself is the kernel's to test.
     const retry = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 };
@@ -284,7 +246,7 @@ describe('partner certificates consumer as a bus-fed read model', () => {
 
   it('rebuilds from its copy of the consumed events, without the bus that delivered them', async () => {
     const bus = new InProcessEventBus();
-    const store = new MapReadModelStore();
+    const store = new InMemoryReadModelStore();
     const parked = new InMemoryParkedEventStore();
     const consumer = new PartnerCertificatesConsumer({ bus, readModels: store, parked, retry }, new PartnerCertificatesProjector(store));
     const feed = new CertificateLifecycleEventFeed(ACCOUNT);
@@ -301,7 +263,7 @@ describe('partner certificates consumer as a bus-fed read model', () => {
   });
 
   it('refuses to rebuild a read model filled before it kept a copy, rather than lose what it consumed', async () => {
-    const store = new MapReadModelStore();
+    const store = new InMemoryReadModelStore();
     const projector = new PartnerCertificatesProjector(store);
     await projector.apply(new CertificateLifecycleEventFeed(ACCOUNT).attached(PARTNER, TENANT, certificate('cert_OLD')));
     const consumer = new PartnerCertificatesConsumer({ bus: new InProcessEventBus(), readModels: store, parked: new InMemoryParkedEventStore(), retry }, projector);
@@ -323,7 +285,7 @@ describe('partner certificates consumer as a bus-fed read model', () => {
       },
       close: () => inner.close(),
     };
-    const store = new MapReadModelStore();
+    const store = new InMemoryReadModelStore();
     const consumer = new PartnerCertificatesConsumer({ bus: flaky, readModels: store, parked: new InMemoryParkedEventStore(), retry }, new PartnerCertificatesProjector(store));
     await consumer.start();
     expect(await consumer.lag()).toMatchObject({ running: false, lastError: 'broker not ready' });
