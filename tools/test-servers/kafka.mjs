@@ -78,7 +78,10 @@ async function fromLocalJars() {
   const classpath = `${LIBS}/*`;
   const jvm = ['-Xmx512m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`];
   // A Kafka cluster id is 16 random bytes in unpadded base64url; making it here saves one JVM start.
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id starting with '-' reads as an option to the storage tool (1 start in 64 failed): draw again.
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const format = spawnSync('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--standalone'], {
     encoding: 'utf8',
   });

@@ -12,6 +12,8 @@ const BATCH_SIZE = 256;
 export class PollingSubscription implements Subscription {
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** An append told while a batch was being delivered: the next sleep is skipped (it may not be in the batch read). */
+  private toldWhileBusy = false;
   private readonly finished: Promise<void>;
 
   constructor(
@@ -24,7 +26,8 @@ export class PollingSubscription implements Subscription {
   }
 
   notify(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.toldWhileBusy = true;
   }
 
   async stop(): Promise<void> {
@@ -63,6 +66,10 @@ export class PollingSubscription implements Subscription {
   }
 
   private sleep(): Promise<void> {
+    if (this.toldWhileBusy) {
+      this.toldWhileBusy = false;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.wake?.(), this.pollIntervalMs);
       timer.unref();

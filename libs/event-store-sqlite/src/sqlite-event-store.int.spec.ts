@@ -185,6 +185,28 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('delivers an append made while the subscriber is still handling an earlier event without waiting for the poll', async () => {
+    const store = await open({ pollIntervalMs: 60_000 });
+    const received: string[] = [];
+    let release: () => void = () => undefined;
+    const handling = new Promise<void>((resolve) => (release = resolve));
+    const subscription = store.subscribeToAll({
+      after: null,
+      onEvent: async (e) => {
+        // The first event is still being handled (a slow read-model write) when the second is appended and told.
+        if (received.push(e.stream) === 1) await handling;
+      },
+    });
+    await store.append('s-1', [contractEvent()], 'no_stream');
+    const startedAt = Date.now();
+    while (received.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    await store.append('s-2', [contractEvent()], 'no_stream');
+    release();
+    while (received.length < 2 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(received).toEqual(['s-1', 's-2']);
+    await subscription.stop();
+  });
+
   it('hands a subscriber with onBatch each read at once, in position order, and continues after its last event', async () => {
     const store = await open({ pollIntervalMs: 60_000 });
     await store.append('s-1', [contractEvent(), contractEvent(), contractEvent()], 'no_stream');
