@@ -92,6 +92,19 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
       await expect(bus.ping()).resolves.toBeUndefined();
     }, 30_000);
 
+    it('first uses of a new topic at once, in one process and from two, create it once and log no error', async () => {
+      const errors: string[] = [];
+      const logger = { warn: () => undefined, error: (message: string) => void errors.push(message) };
+      const buses = await Promise.all([1, 2].map((n) => KafkaEventBus.connect({ brokers: brokerList, clientId: `as2-race-${n}`, topicPartitions: 3, logger })));
+      try {
+        const topic = uniqueTopic();
+        await Promise.all(buses.flatMap((each, n) => [0, 1, 2].map((i) => each.publish(topic, [busEvent(`partner-prt_RACE${n}${i}`, 0, 1 + i)]))));
+        expect(errors).toEqual([]);
+      } finally {
+        await Promise.all(buses.map((each) => each.close()));
+      }
+    }, 60_000);
+
     it('commits no offset for an event whose handler never succeeded: the group gets it again after a restart', async () => {
       const topic = uniqueTopic();
       const groupId = `retry-${randomUUID()}`;

@@ -62,6 +62,8 @@ const MAX_SEND_BYTES = 512 * 1024;
  */
 export class KafkaEventBus implements EventBus {
   private readonly ensuredTopics = new Set<string>();
+  /** Topic creations in flight, by topic. */
+  private readonly ensuring = new Map<string, Promise<void>>();
   private topicDefaults: Promise<{ numPartitions: number; replicationFactor: number }> | null = null;
   private readonly subscriptions = new Set<BusSubscription>();
   /** The groups this process consumes as, with their topics (for consumerLag). */
@@ -329,18 +331,28 @@ export class KafkaEventBus implements EventBus {
   private async ensureTopics(topics: readonly string[]): Promise<void> {
     const missing = topics.filter((topic) => !this.ensuredTopics.has(topic));
     if (missing.length === 0) return;
-    this.topicDefaults ??= this.brokerTopicDefaults();
-    const { numPartitions, replicationFactor } = await this.topicDefaults.catch((error: unknown) => {
-      this.topicDefaults = null;
-      throw error;
-    });
-    // Only topics the cluster lacks: asking to create an existing one makes kafkajs log "Topic creation errors" at ERROR.
-    const existing = new Set(await this.admin.listTopics());
-    const absent = missing.filter((topic) => !existing.has(topic));
-    if (absent.length > 0) {
-      await this.admin.createTopics({ waitForLeaders: true, topics: absent.map((topic) => ({ topic, numPartitions, replicationFactor })) });
-    }
-    for (const topic of missing) this.ensuredTopics.add(topic);
+    // Subscribers and the relay start together: one creation per topic in flight, the others wait for it.
+    await Promise.all(missing.map((topic) => this.ensuring.get(topic) ?? this.ensureTopic(topic)));
+  }
+
+  private ensureTopic(topic: string): Promise<void> {
+    const creation = (async () => {
+      this.topicDefaults ??= this.brokerTopicDefaults();
+      const { numPartitions, replicationFactor } = await this.topicDefaults.catch((error: unknown) => {
+        this.topicDefaults = null;
+        throw error;
+      });
+      // Only a topic the cluster lacks: asking to create an existing one makes kafkajs log "Topic creation errors".
+      if (!(await this.admin.listTopics()).includes(topic)) {
+        await this.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, replicationFactor }] }).catch((error: unknown) => {
+          // Another process created it between the list and the create: it exists, which is all we asked.
+          if (!isTopicAlreadyExists(error)) throw error;
+        });
+      }
+      this.ensuredTopics.add(topic);
+    })().finally(() => this.ensuring.delete(topic));
+    this.ensuring.set(topic, creation);
+    return creation;
   }
 
   /** The options, else the broker's own defaults (kafkajs speaks CreateTopics v3, which cannot ask for them with -1). */
@@ -389,4 +401,11 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
 function eventOfRecord(options: BusSubscriptionOptions, topic: string, partition: number, message: KafkaMessage): RecordedEvent {
   if (options.foreignRecordType === undefined) return recordedEventOf(message.value);
   return foreignRecordOf(message.value, options.foreignRecordType, { topic, partition, offset: message.offset, timestamp: message.timestamp });
+}
+
+/** kafkajs's answer when every topic asked for exists already (an aggregate of per-topic errors, or one of them). */
+function isTopicAlreadyExists(error: unknown): boolean {
+  const { type, errors } = error as { type?: unknown; errors?: unknown };
+  if (Array.isArray(errors) && errors.length > 0) return errors.every((each) => (each as { type?: unknown }).type === 'TOPIC_ALREADY_EXISTS');
+  return type === 'TOPIC_ALREADY_EXISTS';
 }

@@ -23,7 +23,10 @@ describe('kafkaLogCreator', () => {
       log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Response Metadata(key: 3, version: 6)', error } });
     entry('This server is not the leader for that topic-partition');
     entry('The group coordinator is not available');
+    entry('Topic creation errors');
     entry('Not authorized to access topics: [Topic authorization failed]');
-    expect(lines.map(([level]) => level)).toEqual(['warn', 'warn', 'error']);
+    log({ namespace: 'Producer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Failed to send messages: This server is not the leader for that topic-partition' } });
+    log({ namespace: 'Producer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Failed to send messages: Topic authorization failed' } });
+    expect(lines.map(([level]) => level)).toEqual(['warn', 'warn', 'warn', 'error', 'warn', 'error']);
   });
 });
