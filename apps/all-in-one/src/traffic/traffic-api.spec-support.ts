@@ -65,9 +65,9 @@ export function partnerInput(as2Id: string, extra: Record<string, unknown> = {})
   return { name: `Partner ${as2Id}`, as2_id: as2Id, url: `https://${as2Id.toLowerCase()}.example.com/as2`, ...extra };
 }
 
-/** Decision requests as the gateway sends them. */
-export function gatewayAs(t: EmbeddedTestApp, account: string) {
-  const authorization = `Bearer ${t.token({ sub: 'gateway-1', account, tenant: null, roles: ['gateway'] })}`;
+/** Decision requests as the gateway sends them (with a tenant claim: a gateway scoped to that tenant). */
+export function gatewayAs(t: EmbeddedTestApp, account: string, tenant: string | null = null) {
+  const authorization = `Bearer ${t.token({ sub: 'gateway-1', account, tenant, roles: ['gateway'] })}`;
   return {
     decide: async (body: unknown, headers: Record<string, string> = { authorization }): Promise<ApiResponse> => {
       const res = await t.app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers, payload: body as object });

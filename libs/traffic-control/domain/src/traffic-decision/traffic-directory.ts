@@ -35,7 +35,7 @@ export interface PartnerFacts {
 export interface ResolvedDecision extends TrafficDecision {
   readonly partner: PartnerFacts | null;
   readonly instance: InstanceFacts | null;
-  /** The tenant the message belongs to (the instance's, else the partner's). */
+  /** The tenant the message belongs to (the instance's, else the partner's, else the tenant-scoped caller's). */
   readonly tenant: string | null;
 }
 
@@ -99,10 +99,12 @@ export class TrafficDirectory {
   /** partner id → scope (account, tenant) → its pauses and windows there. */
   private readonly traffic = new Map<string, Map<string, ScopeTraffic>>();
   private readonly partnerships = new Map<string, PartnershipFacts>();
-  /** instance id → partner id → live partnerships of the pair. */
-  private readonly pairs = new Map<string, Map<string, number>>();
+  /** instance id → partner id → tenant → live partnerships of the pair that tenant made. */
+  private readonly pairs = new Map<string, Map<string, Map<string, number>>>();
   /** instance id → tenant → live partnerships the tenant made with the instance. */
   private readonly partnershipsByInstanceTenant = new Map<string, Map<string, number>>();
+  /** account → tenant → its scope key, made once per scope that holds partners or traffic (a decision builds none). */
+  private readonly scopeKeys = new Map<string, Map<string, string>>();
 
   private readonly facts: { -readonly [K in keyof DecisionFacts]-?: DecisionFacts[K] } = {
     instance: null,
@@ -151,7 +153,7 @@ export class TrafficDirectory {
       }
     }
     this.partners.set(partner.partnerId, partner);
-    const scope = inner(this.partnersByScope, scopeKey(partner.account, partner.tenant));
+    const scope = inner(this.partnersByScope, this.scopeOf(partner.account, partner.tenant));
     const holder = this.partners.get(scope.get(partner.as2Id) ?? '');
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
     if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner.partnerId);
@@ -165,7 +167,7 @@ export class TrafficDirectory {
 
   putTraffic(account: string, tenant: string | null, partnerId: string, state: Pick<PartnerTrafficState, 'pauses' | 'windows'>): void {
     const hasAny = state.pauses.incoming || state.pauses.outgoing || state.windows.length > 0;
-    if (hasAny) inner(this.traffic, partnerId).set(scopeKey(account, tenant), { pauses: state.pauses, windows: state.windows });
+    if (hasAny) inner(this.traffic, partnerId).set(this.scopeOf(account, tenant), { pauses: state.pauses, windows: state.windows });
     else {
       const scopes = this.traffic.get(partnerId);
       scopes?.delete(scopeKey(account, tenant));
@@ -176,7 +178,7 @@ export class TrafficDirectory {
   putPartnership(partnership: PartnershipFacts): void {
     this.removePartnership(partnership.partnershipId);
     this.partnerships.set(partnership.partnershipId, partnership);
-    count(inner(this.pairs, partnership.as2InstanceId), partnership.partnerId, 1);
+    count(inner(inner(this.pairs, partnership.as2InstanceId), partnership.partnerId), partnership.tenant, 1);
     count(inner(this.partnershipsByInstanceTenant, partnership.as2InstanceId), partnership.tenant, 1);
   }
 
@@ -185,15 +187,23 @@ export class TrafficDirectory {
     if (!existing) return;
     this.partnerships.delete(partnershipId);
     const pairs = this.pairs.get(existing.as2InstanceId);
-    if (pairs) count(pairs, existing.partnerId, -1);
+    const byTenant = pairs?.get(existing.partnerId);
+    if (byTenant) count(byTenant, existing.tenant, -1);
+    if (byTenant?.size === 0) pairs?.delete(existing.partnerId);
     if (pairs?.size === 0) this.pairs.delete(existing.as2InstanceId);
     const tenants = this.partnershipsByInstanceTenant.get(existing.as2InstanceId);
     if (tenants) count(tenants, existing.tenant, -1);
     if (tenants?.size === 0) this.partnershipsByInstanceTenant.delete(existing.as2InstanceId);
   }
 
-  /** Resolves the pair of AS2 ids within the credential's account (or every account) and applies the precedence. */
-  decide(account: string, direction: MessageDirection, as2From: string, as2To: string, now: number): ResolvedDecision {
+  /**
+   * Resolves the pair of AS2 ids within the credential's account (or every account) and applies the precedence. A
+   * tenant-scoped credential (`tenant` not null) sees only its tenant's instances and partners and the account's, as
+   * inherited by its tenant (with its tenant's pauses): another tenant's pair is not found, as an unknown pair is.
+   * The tenant filters the candidates here, before one is chosen, so a tenant whose AS2 ids another tenant also uses
+   * finds its own pair.
+   */
+  decide(account: string, tenant: string | null, direction: MessageDirection, as2From: string, as2To: string, now: number): ResolvedDecision {
     const ours = direction === 'inbound' ? as2To : as2From;
     const theirs = direction === 'inbound' ? as2From : as2To;
     const candidates = this.instancesByAs2Id.get(ours);
@@ -205,10 +215,11 @@ export class TrafficDirectory {
       for (let i = 0; i < candidates.length; i += 1) {
         const candidate = candidates[i] as InstanceEntry;
         if (account !== ALL_ACCOUNTS && candidate.facts.account !== account) continue;
+        if (tenant !== null && candidate.facts.tenant !== null && candidate.facts.tenant !== tenant) continue;
         entry ??= candidate;
         if (withPartnerships) {
           // Several ends may answer to one AS2 id: a pair with a partnership first, then the first pair found.
-          const found = this.partneredPartnerFor(candidate, theirs);
+          const found = this.partneredPartnerFor(candidate, theirs, tenant);
           if (found) {
             entry = candidate;
             partner = found;
@@ -217,7 +228,7 @@ export class TrafficDirectory {
           }
         }
         if (partner === null) {
-          const found = this.partnerFor(candidate, theirs);
+          const found = this.partnerFor(candidate, theirs, tenant);
           if (found) {
             entry = candidate;
             partner = found;
@@ -227,19 +238,38 @@ export class TrafficDirectory {
       }
     }
     const instance = entry?.facts ?? null;
-    const tenant = instance?.tenant ?? partner?.tenant ?? null;
+    const messageTenant = instance?.tenant ?? partner?.tenant ?? tenant;
     const traffic = partner ? this.traffic.get(partner.partnerId) : undefined;
     // One facts object reused by every decision (decideTraffic reads it and keeps nothing of it): none per decision.
     const facts = this.facts;
     facts.instance = instance;
     facts.partner = partner;
-    facts.notFound = instance === null ? this.unknownInstance(account, ours) : partner === null ? this.unknownPartner(entry as InstanceEntry, theirs) : null;
-    facts.partnershipMissing = partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? tenant);
-    facts.accountTraffic = traffic && partner && partner.tenant === null ? (traffic.get(scopeKey(partner.account, null)) ?? null) : null;
-    facts.tenantTraffic = traffic && partner && tenant !== null ? (traffic.get(scopeKey(partner.account, tenant)) ?? null) : null;
+    facts.notFound = instance === null ? this.unknownInstance(account, tenant, ours) : partner === null ? this.unknownPartner(entry as InstanceEntry, tenant, theirs) : null;
+    facts.partnershipMissing = partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? messageTenant);
+    facts.accountTraffic = traffic && partner && partner.tenant === null ? this.trafficIn(traffic, partner.account, null) : null;
+    facts.tenantTraffic = traffic && partner && messageTenant !== null ? this.trafficIn(traffic, partner.account, messageTenant) : null;
     const d = decideTraffic(direction, facts, now);
     facts.instance = facts.partner = facts.accountTraffic = facts.tenantTraffic = null;
-    return { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant };
+    return { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant: messageTenant };
+  }
+
+  /** The scope key of (account, tenant), made once and kept: the lookups of a decision build no string. */
+  private scopeOf(account: string, tenant: string | null): string {
+    const byTenant = inner(this.scopeKeys, account);
+    const tenantKey = tenant ?? '';
+    let key = byTenant.get(tenantKey);
+    if (key === undefined) byTenant.set(tenantKey, (key = scopeKey(account, tenant)));
+    return key;
+  }
+
+  /** The scope key if that scope ever held partners or traffic (else nothing is there to find). */
+  private knownScope(account: string, tenant: string | null): string | undefined {
+    return this.scopeKeys.get(account)?.get(tenant ?? '');
+  }
+
+  private trafficIn(traffic: Map<string, ScopeTraffic>, account: string, tenant: string | null): ScopeTraffic | null {
+    const scope = this.knownScope(account, tenant);
+    return scope === undefined ? null : (traffic.get(scope) ?? null);
   }
 
   /** Whether the tenant made partnerships for this instance (then only its partnership partners exchange through it). */
@@ -248,51 +278,62 @@ export class TrafficDirectory {
     return (this.partnershipsByInstanceTenant.get(instance.instanceId)?.get(tenant) ?? 0) > 0;
   }
 
-  private partnered(instanceId: string, partnerId: string | undefined): boolean {
-    return partnerId !== undefined && (this.pairs.get(instanceId)?.get(partnerId) ?? 0) > 0;
+  /** A live partnership of the pair: made by the tenant-scoped caller's tenant, or by any tenant for an account-wide one. */
+  private partnered(instanceId: string, partnerId: string | undefined, tenant: string | null): boolean {
+    if (partnerId === undefined) return false;
+    const byTenant = this.pairs.get(instanceId)?.get(partnerId);
+    if (byTenant === undefined) return false;
+    return tenant === null || (byTenant.get(tenant) ?? 0) > 0;
+  }
+
+  /** The partner with this AS2 id in the tenant the instance serves: its own tenant's, or (account-level instance) the caller's. */
+  private ownPartnerId(entry: InstanceEntry, as2Id: string, tenant: string | null): string | undefined {
+    const scope = entry.ownScope ?? (tenant === null ? undefined : this.knownScope(entry.facts.account, tenant));
+    return scope === undefined ? undefined : this.partnersByScope.get(scope)?.get(as2Id);
   }
 
   /** The partner with this AS2 id that has a partnership with the instance: own first, then master, then the tenants'. */
-  private partneredPartnerFor(entry: InstanceEntry, as2Id: string): PartnerFacts | null {
+  private partneredPartnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | null {
     const id = entry.facts.instanceId;
     if (!this.pairs.has(id)) return null;
-    const own = entry.ownScope === null ? undefined : this.partnersByScope.get(entry.ownScope)?.get(as2Id);
-    if (this.partnered(id, own)) return this.partners.get(own as string) ?? null;
+    const own = this.ownPartnerId(entry, as2Id, tenant);
+    if (this.partnered(id, own, tenant)) return this.partners.get(own as string) ?? null;
     const master = this.partnersByScope.get(entry.accountScope)?.get(as2Id);
-    if (this.partnered(id, master)) return this.partners.get(master as string) ?? null;
-    if (entry.ownScope !== null) return null;
-    const partnered = [...(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id) ?? [])].filter((p) => this.partnered(id, p));
+    if (this.partnered(id, master, tenant)) return this.partners.get(master as string) ?? null;
+    if (entry.ownScope !== null || tenant !== null) return null;
+    const partnered = [...(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id) ?? [])].filter((p) => this.partnered(id, p, null));
     return partnered.length === 1 ? (this.partners.get(partnered[0] as string) ?? null) : null;
   }
 
   /**
    * The tenant's own partner first, then the account's master partner (seed 002's resolution priority). An
-   * account-level instance serves every tenant: after the master partners, the one tenant partner with that AS2 id
-   * (several tenants' partners with one id are ambiguous: not found).
+   * account-level instance serves every tenant: for a tenant-scoped caller it answers as that tenant's; for an
+   * account-wide one, after the master partners, the one tenant partner with that AS2 id (several tenants' partners
+   * with one id are ambiguous: not found).
    */
-  private partnerFor(entry: InstanceEntry, as2Id: string): PartnerFacts | null {
-    const own = entry.ownScope === null ? undefined : this.partnersByScope.get(entry.ownScope)?.get(as2Id);
-    const id = own ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
+  private partnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | null {
+    const id = this.ownPartnerId(entry, as2Id, tenant) ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
     if (id !== undefined) return this.partners.get(id) ?? null;
-    if (entry.ownScope !== null) return null;
+    if (entry.ownScope !== null || tenant !== null) return null;
     const candidates = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
     return candidates?.size === 1 ? (this.partners.get(candidates.values().next().value as string) ?? null) : null;
   }
 
-  private unknownInstance(account: string, ours: string): string {
+  private unknownInstance(account: string, tenant: string | null, ours: string): string {
     const near = [...(this.instancesByNearMiss.get(nearMissKey(ours)) ?? [])]
       .map((id) => (this.instances.get(id) as InstanceEntry).facts)
-      .find((i) => account === ALL_ACCOUNTS || i.account === account);
+      .find((i) => (account === ALL_ACCOUNTS || i.account === account) && (tenant === null || i.tenant === null || i.tenant === tenant));
     const base = `no AS2 instance has the AS2 id ${JSON.stringify(ours)}`;
     return near ? `${base}; did you mean ${JSON.stringify(near.myAs2Id)}?` : base;
   }
 
-  private unknownPartner(entry: InstanceEntry, theirs: string): string {
+  private unknownPartner(entry: InstanceEntry, tenant: string | null, theirs: string): string {
     const instance = entry.facts;
     const key = nearMissKey(theirs);
-    const scopes = instance.tenant === null ? [null] : [instance.tenant, null];
-    for (const tenant of scopes) {
-      for (const id of this.partnersByNearMiss.get(`${scopeKey(instance.account, tenant)}${SEP}${key}`) ?? []) {
+    const served = instance.tenant ?? tenant;
+    const scopes = served === null ? [null] : [served, null];
+    for (const scope of scopes) {
+      for (const id of this.partnersByNearMiss.get(`${scopeKey(instance.account, scope)}${SEP}${key}`) ?? []) {
         const near = this.partners.get(id);
         if (near && !near.deleted) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
       }

@@ -27,76 +27,76 @@ function directory(): TrafficDirectory {
 describe('traffic directory', () => {
   it('resolves inbound (partner → us) and outbound (us → partner) to the partner and instance', () => {
     const d = directory();
-    expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' }, instance: { instanceId: 'ins_1' } });
-    expect(d.decide('acc', 'outbound', 'US', 'ACME', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' }, instance: { instanceId: 'ins_1' } });
+    expect(d.decide('acc', null, 'outbound', 'US', 'ACME', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
   });
 
   it('an inherited master partner resolves for the tenant; the account pause and the tenant pause both apply', () => {
     const d = directory();
-    expect(d.decide('acc', 'inbound', 'MASTER', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: 't1' });
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: 't1' });
     d.putTraffic('acc', 't1', 'prt_m', { ...noPause, pauses: { incoming: null, outgoing: { response: null, reason: 'tenant', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' } } });
-    expect(d.decide('acc', 'outbound', 'US', 'MASTER', now)).toMatchObject({ decision: 'block', reasonCode: 'TENANT_PAUSE' });
+    expect(d.decide('acc', null, 'outbound', 'US', 'MASTER', now)).toMatchObject({ decision: 'block', reasonCode: 'TENANT_PAUSE' });
     d.putTraffic('acc', null, 'prt_m', { ...noPause, pauses: { incoming: null, outgoing: { response: null, reason: 'acct', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' } } });
-    expect(d.decide('acc', 'outbound', 'US', 'MASTER', now)).toMatchObject({ decision: 'block', reasonCode: 'ACCOUNT_PAUSE' });
+    expect(d.decide('acc', null, 'outbound', 'US', 'MASTER', now)).toMatchObject({ decision: 'block', reasonCode: 'ACCOUNT_PAUSE' });
     d.putTraffic('acc', null, 'prt_m', noPause);
     d.putTraffic('acc', 't1', 'prt_m', noPause);
-    expect(d.decide('acc', 'outbound', 'US', 'MASTER', now).decision).toBe('accept');
+    expect(d.decide('acc', null, 'outbound', 'US', 'MASTER', now).decision).toBe('accept');
   });
 
   it("an account-scoped credential never resolves another account's pair; an all-accounts one does", () => {
     const d = directory();
-    expect(d.decide('acc', 'inbound', 'ACME', 'THEM', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });
-    expect(d.decide(ALL_ACCOUNTS, 'inbound', 'ACME', 'THEM', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_x' } });
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'THEM', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });
+    expect(d.decide(ALL_ACCOUNTS, null, 'inbound', 'ACME', 'THEM', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_x' } });
   });
 
   it('a partner of another tenant of the same account is not found', () => {
     const d = directory();
     d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'T2ONLY' }));
-    expect(d.decide('acc', 'inbound', 'T2ONLY', 'US', now).reasonCode).toBe('PARTNER_NOT_FOUND');
+    expect(d.decide('acc', null, 'inbound', 'T2ONLY', 'US', now).reasonCode).toBe('PARTNER_NOT_FOUND');
   });
 
   it("an account-level instance serves every tenant: the account's master partner, else the one tenant partner with that id", () => {
     const d = directory();
     d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
-    expect(d.decide('acc', 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: null });
-    expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' }, tenant: 't1' });
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: null });
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' }, tenant: 't1' });
     d.putTraffic('acc', 't1', 'prt_1', { ...noPause, pauses: { incoming: null, outgoing: { response: null, reason: 't1', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' } } });
-    expect(d.decide('acc', 'outbound', 'HQ', 'ACME', now)).toMatchObject({ decision: 'block', reasonCode: 'TENANT_PAUSE' });
+    expect(d.decide('acc', null, 'outbound', 'HQ', 'ACME', now)).toMatchObject({ decision: 'block', reasonCode: 'TENANT_PAUSE' });
     d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'ACME' }));
-    expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now).reasonCode).toBe('PARTNER_NOT_FOUND');
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'HQ', now).reasonCode).toBe('PARTNER_NOT_FOUND');
     d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'ACME', deleted: true }));
-    expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
   });
 
   it.each([['acme'], [' ACME '], ['"ACME"'], ["'acme'"]])('near miss %p is rejected with a did-you-mean', (sent) => {
-    const answer = directory().decide('acc', 'inbound', sent, 'US', now);
+    const answer = directory().decide('acc', null, 'inbound', sent, 'US', now);
     expect(answer.decision).toBe('reject');
     expect(answer.reason).toContain('did you mean "ACME"?');
   });
 
   it('a near miss on our own AS2 id names the instance', () => {
-    expect(directory().decide('acc', 'inbound', 'ACME', 'us', now).reason).toContain('did you mean "US"?');
-    expect(directory().decide('acc', 'inbound', 'ACME', 'them', now).reason).not.toContain('did you mean');
+    expect(directory().decide('acc', null, 'inbound', 'ACME', 'us', now).reason).toContain('did you mean "US"?');
+    expect(directory().decide('acc', null, 'inbound', 'ACME', 'them', now).reason).not.toContain('did you mean');
   });
 
   it('a deleted partner is rejected; a new partner with its AS2 id takes over; an AS2 id change moves the index', () => {
     const d = directory();
     d.putPartner(partner({ deleted: true }));
-    expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND' });
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND' });
     d.putPartner(partner({ partnerId: 'prt_2' }));
-    expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2' } });
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2' } });
     d.putPartner(partner({ partnerId: 'prt_2', as2Id: 'ACME2' }));
-    expect(d.decide('acc', 'inbound', 'ACME', 'US', now).decision).toBe('reject');
-    expect(d.decide('acc', 'inbound', 'ACME2', 'US', now).decision).toBe('accept');
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now).decision).toBe('reject');
+    expect(d.decide('acc', null, 'inbound', 'ACME2', 'US', now).decision).toBe('accept');
   });
 
   it('an instance turned off rejects both directions; its AS2 id change follows', () => {
     const d = directory();
     d.putInstance({ instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'off' });
-    expect(d.decide('acc', 'inbound', 'ACME', 'US', now).reasonCode).toBe('AS2_INSTANCE_OFF');
-    expect(d.decide('acc', 'outbound', 'US', 'ACME', now).reasonCode).toBe('AS2_INSTANCE_OFF');
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now).reasonCode).toBe('AS2_INSTANCE_OFF');
+    expect(d.decide('acc', null, 'outbound', 'US', 'ACME', now).reasonCode).toBe('AS2_INSTANCE_OFF');
     d.removeInstance('ins_1');
-    expect(d.decide('acc', 'inbound', 'ACME', 'US', now).reasonCode).toBe('PARTNER_NOT_FOUND');
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now).reasonCode).toBe('PARTNER_NOT_FOUND');
   });
 
   describe('partnerships', () => {
@@ -105,45 +105,152 @@ describe('traffic directory', () => {
     it('an instance without partnerships in the tenant exchanges with any partner of its scope (as before partnerships)', () => {
       const d = directory();
       d.putPartnership(partnership('ps_other_tenant', 'ins_1', 'prt_m', 't2'));
-      expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
+      expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' } });
     });
 
     it("once the tenant made partnerships for an instance, a partner without one is refused PARTNERSHIP_NOT_FOUND; deleting the last one restores the old rule", () => {
       const d = directory();
       d.putPartnership(partnership('ps_1', 'ins_1', 'prt_m'));
-      expect(d.decide('acc', 'inbound', 'MASTER', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
-      const refused = d.decide('acc', 'outbound', 'US', 'ACME', now);
+      expect(d.decide('acc', null, 'inbound', 'MASTER', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
+      const refused = d.decide('acc', null, 'outbound', 'US', 'ACME', now);
       expect(refused).toMatchObject({ decision: 'reject', reasonCode: 'PARTNERSHIP_NOT_FOUND', partner: { partnerId: 'prt_1' }, instance: { instanceId: 'ins_1' } });
       expect(refused.reason).toContain('none with the partner Acme');
       d.putPartnership(partnership('ps_2', 'ins_1', 'prt_1'));
-      expect(d.decide('acc', 'outbound', 'US', 'ACME', now).decision).toBe('accept');
+      expect(d.decide('acc', null, 'outbound', 'US', 'ACME', now).decision).toBe('accept');
       d.removePartnership('ps_2');
-      expect(d.decide('acc', 'outbound', 'US', 'ACME', now).reasonCode).toBe('PARTNERSHIP_NOT_FOUND');
+      expect(d.decide('acc', null, 'outbound', 'US', 'ACME', now).reasonCode).toBe('PARTNERSHIP_NOT_FOUND');
       d.removePartnership('ps_1');
-      expect(d.decide('acc', 'outbound', 'US', 'ACME', now).decision).toBe('accept');
+      expect(d.decide('acc', null, 'outbound', 'US', 'ACME', now).decision).toBe('accept');
     });
 
     it('where an AS2 id names several ends, the pair with a partnership wins', () => {
       const d = directory();
       // Own partner and master partner with one AS2 id: own wins without partnerships, the partnered one with them.
       d.putPartner(partner({ partnerId: 'prt_m2', tenant: null, as2Id: 'ACME' }));
-      expect(d.decide('acc', 'inbound', 'ACME', 'US', now).partner?.partnerId).toBe('prt_1');
+      expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now).partner?.partnerId).toBe('prt_1');
       d.putPartnership(partnership('ps_m2', 'ins_1', 'prt_m2'));
-      expect(d.decide('acc', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m2' } });
+      expect(d.decide('acc', null, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m2' } });
       // Two instances with one AS2 id: the one partnered with the partner answers.
       d.putInstance({ instanceId: 'ins_1b', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'off' });
       d.putPartner(partner({ partnerId: 'prt_b', as2Id: 'BETA' }));
       d.putPartnership(partnership('ps_b', 'ins_1b', 'prt_b'));
-      expect(d.decide('acc', 'inbound', 'BETA', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'AS2_INSTANCE_OFF', instance: { instanceId: 'ins_1b' } });
+      expect(d.decide('acc', null, 'inbound', 'BETA', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'AS2_INSTANCE_OFF', instance: { instanceId: 'ins_1b' } });
     });
 
     it("an account-level instance: a partnership picks the one tenant's partner among several with that AS2 id", () => {
       const d = directory();
       d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
       d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'ACME' }));
-      expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now).reasonCode).toBe('PARTNER_NOT_FOUND');
+      expect(d.decide('acc', null, 'inbound', 'ACME', 'HQ', now).reasonCode).toBe('PARTNER_NOT_FOUND');
       d.putPartnership(partnership('ps_t2', 'ins_acc', 'prt_t2', 't2'));
-      expect(d.decide('acc', 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_t2' }, tenant: 't2' });
+      expect(d.decide('acc', null, 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_t2' }, tenant: 't2' });
     });
+  });
+});
+
+describe('traffic directory: a tenant-scoped gateway credential', () => {
+  const paused = (response: 'http_422' | 'http_503_retry' | null, reason: string) => ({ response, reason, since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' });
+  const unknownPair = (d: TrafficDirectory, direction: 'inbound' | 'outbound', from: string, to: string) => {
+    // What a credential of an account that holds none of these ids hears: the answer to an unknown pair.
+    const { decision, reasonCode, reason, partner, instance } = d.decide('nobody', null, direction, from, to, now);
+    return { decision, reasonCode, reason, partner, instance };
+  };
+
+  /** Two tenants of one account with the same AS2 ids, each with its own pause; masters, an account-level instance. */
+  function twoTenants(withT1OnlyPartner = true): TrafficDirectory {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+    d.putInstance({ instanceId: 'ins_t2', account: 'acc', tenant: 't2', myAs2Id: 'US', status: 'on' });
+    d.putInstance({ instanceId: 'ins_t1only', account: 'acc', tenant: 't1', myAs2Id: 'T1US', status: 'on' });
+    d.putInstance({ instanceId: 'ins_hq', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_a1', tenant: 't1', as2Id: 'ACME' }));
+    d.putPartner(partner({ partnerId: 'prt_a2', tenant: 't2', as2Id: 'ACME' }));
+    if (withT1OnlyPartner) d.putPartner(partner({ partnerId: 'prt_t1only', tenant: 't1', as2Id: 'T1ONLY' }));
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null, as2Id: 'MASTER' }));
+    d.putTraffic('acc', 't1', 'prt_a1', { ...noPause, pauses: { incoming: paused('http_503_retry', 't1 secret'), outgoing: null } });
+    d.putTraffic('acc', 't2', 'prt_a2', { ...noPause, pauses: { incoming: paused('http_422', 't2 own'), outgoing: null } });
+    d.putTraffic('acc', 't2', 'prt_m', { ...noPause, pauses: { incoming: paused('http_422', 't2 on master'), outgoing: null } });
+    d.putTraffic('acc', null, 'prt_m', { ...noPause, pauses: { incoming: null, outgoing: paused(null, 'account on master') } });
+    return d;
+  }
+
+  // [caller tenant, direction, from, to] → [decision, reason code, partner, instance, the message's tenant]
+  const table: [string | null, 'inbound' | 'outbound', string, string, string, string, string | null, string | null, string | null][] = [
+    ['t2', 'inbound', 'ACME', 'US', 'reject_422', 'TENANT_PAUSE', 'prt_a2', 'ins_t2', 't2'],
+    ['t2', 'outbound', 'US', 'ACME', 'accept', 'NOT_PAUSED', 'prt_a2', 'ins_t2', 't2'],
+    ['t1', 'inbound', 'ACME', 'US', 'defer_503', 'TENANT_PAUSE', 'prt_a1', 'ins_t1', 't1'],
+    ['t2', 'inbound', 'ACME', 'T1US', 'reject', 'PARTNER_NOT_FOUND', null, null, 't2'],
+    ['t2', 'outbound', 'T1US', 'ACME', 'reject', 'PARTNER_NOT_FOUND', null, null, 't2'],
+    ['t2', 'inbound', 'T1ONLY', 'US', 'reject', 'PARTNER_NOT_FOUND', null, 'ins_t2', 't2'],
+    // An account-level instance answers a tenant-scoped caller as that tenant's: its partners, the masters, its pauses.
+    ['t2', 'inbound', 'T1ONLY', 'HQ', 'reject', 'PARTNER_NOT_FOUND', null, 'ins_hq', 't2'],
+    ['t2', 'inbound', 'ACME', 'HQ', 'reject_422', 'TENANT_PAUSE', 'prt_a2', 'ins_hq', 't2'],
+    ['t1', 'inbound', 'ACME', 'HQ', 'defer_503', 'TENANT_PAUSE', 'prt_a1', 'ins_hq', 't1'],
+    // Masters, inherited: the tenant's own pause of the master and the account's pause both apply, another tenant's never.
+    ['t2', 'inbound', 'MASTER', 'US', 'reject_422', 'TENANT_PAUSE', 'prt_m', 'ins_t2', 't2'],
+    ['t1', 'inbound', 'MASTER', 'US', 'accept', 'NOT_PAUSED', 'prt_m', 'ins_t1', 't1'],
+    ['t2', 'outbound', 'US', 'MASTER', 'block', 'ACCOUNT_PAUSE', 'prt_m', 'ins_t2', 't2'],
+    ['t2', 'inbound', 'MASTER', 'HQ', 'reject_422', 'TENANT_PAUSE', 'prt_m', 'ins_hq', 't2'],
+    ['t1', 'inbound', 'MASTER', 'HQ', 'accept', 'NOT_PAUSED', 'prt_m', 'ins_hq', 't1'],
+    ['t1', 'outbound', 'HQ', 'MASTER', 'block', 'ACCOUNT_PAUSE', 'prt_m', 'ins_hq', 't1'],
+    // An account-wide credential keeps the account-wide answers.
+    [null, 'inbound', 'ACME', 'US', 'defer_503', 'TENANT_PAUSE', 'prt_a1', 'ins_t1', 't1'],
+    [null, 'inbound', 'T1ONLY', 'HQ', 'accept', 'NOT_PAUSED', 'prt_t1only', 'ins_hq', 't1'],
+    [null, 'inbound', 'ACME', 'HQ', 'reject', 'PARTNER_NOT_FOUND', null, 'ins_hq', null],
+    [null, 'inbound', 'MASTER', 'HQ', 'accept', 'NOT_PAUSED', 'prt_m', 'ins_hq', null],
+  ];
+
+  it.each(table)('caller tenant %p, %s %s → %s: %s (%s)', (tenant, direction, from, to, decision, reasonCode, partnerId, instanceId, messageTenant) => {
+    const answer = twoTenants().decide('acc', tenant, direction, from, to, now);
+    expect({ decision: answer.decision, reasonCode: answer.reasonCode, partner: answer.partner?.partnerId ?? null, instance: answer.instance?.instanceId ?? null, tenant: answer.tenant }).toEqual({
+      decision,
+      reasonCode,
+      partner: partnerId,
+      instance: instanceId,
+      tenant: messageTenant,
+    });
+  });
+
+  it("another tenant's pair answers exactly as an unknown pair: no decision, ids or reason of the other tenant", () => {
+    const d = twoTenants();
+    for (const [direction, from, to] of [
+      ['inbound', 'ACME', 'T1US'],
+      ['outbound', 'T1US', 'ACME'],
+    ] as const) {
+      const { decision, reasonCode, reason, partner, instance } = d.decide('acc', 't2', direction, from, to, now);
+      expect({ decision, reasonCode, reason, partner, instance }).toEqual(unknownPair(d, direction, from, to));
+    }
+    // Through the account-level instance (which t2 inherits): as if t1's partner did not exist.
+    const withoutT1Partner = twoTenants(false).decide('acc', 't2', 'inbound', 'T1ONLY', 'HQ', now);
+    expect(d.decide('acc', 't2', 'inbound', 'T1ONLY', 'HQ', now)).toEqual(withoutT1Partner);
+  });
+
+  it("did you mean never names another tenant's AS2 id, and still names the caller's own and the masters'", () => {
+    const d = twoTenants();
+    expect(d.decide('acc', null, 'inbound', 'ACME', 't1us', now).reason).toContain('did you mean "T1US"?');
+    expect(d.decide('acc', 't2', 'inbound', 'ACME', 't1us', now)).toMatchObject(unknownPair(d, 'inbound', 'ACME', 't1us'));
+    expect(d.decide('acc', 't2', 'inbound', 'ACME', 't1us', now).reason).not.toContain('did you mean');
+    expect(d.decide('acc', 't1', 'inbound', 't1only', 'HQ', now).reason).toContain('did you mean "T1ONLY"?');
+    expect(d.decide('acc', 't2', 'inbound', 't1only', 'HQ', now).reason).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "t1only"');
+    expect(d.decide('acc', 't2', 'inbound', 't1only', 'US', now).reason).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "t1only"');
+    expect(d.decide('acc', 't2', 'inbound', ' acme ', 'US', now).reason).toContain('did you mean "ACME"?');
+    expect(d.decide('acc', 't2', 'inbound', 'master', 'HQ', now).reason).toContain('did you mean "MASTER"?');
+  });
+
+  it("another tenant's partnership does not pair the caller's tenant with an inherited master", () => {
+    const d = twoTenants();
+    d.putPartner(partner({ partnerId: 'prt_b2', tenant: 't2', as2Id: 'BETA' }));
+    const ps = (partnershipId: string, tenant: string, partnerId: string) => ({ partnershipId, account: 'acc', tenant, as2InstanceId: 'ins_hq', partnerId });
+    d.putPartnership(ps('ps_t1_m', 't1', 'prt_m'));
+    d.putPartnership(ps('ps_t2_b', 't2', 'prt_b2'));
+    expect(d.decide('acc', 't1', 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
+    expect(d.decide('acc', 't2', 'inbound', 'BETA', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_b2' } });
+    expect(d.decide('acc', 't2', 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNERSHIP_NOT_FOUND', partner: { partnerId: 'prt_m' } });
+    d.putPartnership(ps('ps_t2_m', 't2', 'prt_m'));
+    expect(d.decide('acc', 't2', 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'reject_422', reasonCode: 'TENANT_PAUSE', partner: { partnerId: 'prt_m' } });
+    d.removePartnership('ps_t2_m');
+    expect(d.decide('acc', 't2', 'inbound', 'MASTER', 'HQ', now).reasonCode).toBe('PARTNERSHIP_NOT_FOUND');
+    // The account-wide credential: any tenant's partnership pairs the ends, as before.
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
   });
 });

@@ -14,7 +14,10 @@ const NAMES = new Map<object, string>([
 
 const ref = (schema: object) => ({ $ref: `#/components/schemas/${NAMES.get(schema)}` });
 
-const SECURITY_NOTE = 'Bearer JWT with role `gateway` (one account, or `account: "*"` for every account); any other token is 403.';
+const SECURITY_NOTE =
+  'Bearer JWT with role `gateway` (one account, or `account: "*"` for every account); any other token is 403. A `tenant` claim scopes the decision to that tenant: ' +
+  "its own instances and partners and the account's master ones as it inherits them (with its own pauses and the account's); another tenant's pair answers as an unknown pair (`reject` `PARTNER_NOT_FOUND`). " +
+  'Without a `tenant` claim the decision is account-wide.';
 
 /** The decision routes' operations, built from the route schemas, so the document says what the routes check. */
 export function decisionOperations(): OpenApiOperation[] {

@@ -9,6 +9,7 @@ describe('the decision routes in the OpenAPI document', () => {
     for (const op of [single!, batch!]) {
       expect(op.errors).toEqual(['400', '401', '403', '413', '415', '422']);
       expect(Object.keys(op.operation.responses)).toEqual(['200']);
+      expect(op.operation.description).toContain('A `tenant` claim scopes the decision to that tenant');
     }
   });
 

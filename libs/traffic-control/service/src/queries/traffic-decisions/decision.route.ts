@@ -71,13 +71,14 @@ function refuse(reply: FastifyReply, status: 401 | 403): void {
 
 /** What the onRequest check found, read by the handler (the body is validated in between). */
 interface CheckedRequest extends FastifyRequest {
-  gatewayAccount?: string;
+  /** The gateway credential: its account, and its tenant claim (that tenant's and the account's partners only; null: account-wide). */
+  gateway?: { readonly account: string; readonly tenant: string | null };
   decidedAt?: number;
 }
 
 function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number): void {
   if (!check.ok) return refuse(reply, check.status);
-  request.gatewayAccount = check.account;
+  request.gateway = check;
   request.decidedAt = now;
   done();
 }
@@ -88,15 +89,15 @@ function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Err
  */
 export function decisionRoutes(credentials: GatewayCredentials, decisions: TrafficDecisions): RouteOptions[] {
   const validatorCompiler = ({ schema }: { schema: object }) => compiledOnFirstUse(schema);
-  const answerOne = (request: FastifyRequest, reply: FastifyReply, account: string, now: number): void => {
-    const answer = decisions.decide(account, request.body as DecisionRequest, now);
+  const answerOne = (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number): void => {
+    const answer = decisions.decide(account, tenant, request.body as DecisionRequest, now);
     answer.as_of = decisions.asOf();
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(answer);
   };
-  const answerBatch = (request: FastifyRequest, reply: FastifyReply, account: string, now: number): void => {
+  const answerBatch = (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number): void => {
     const items = (request.body as { decisions: DecisionRequest[] }).decisions;
     const answers = new Array<unknown>(items.length);
-    for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, items[i] as DecisionRequest, now);
+    for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, tenant, items[i] as DecisionRequest, now);
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send({ decisions: answers, as_of: decisions.asOf() });
   };
   // The credential is checked on request, before the body is parsed or validated: a caller without a valid gateway
@@ -112,9 +113,11 @@ export function decisionRoutes(credentials: GatewayCredentials, decisions: Traff
     );
   };
   const authenticated =
-    (answer: (request: FastifyRequest, reply: FastifyReply, account: string, now: number) => void) =>
-    (request: CheckedRequest, reply: FastifyReply): void =>
-      answer(request, reply, request.gatewayAccount as string, request.decidedAt as number);
+    (answer: (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number) => void) =>
+    (request: CheckedRequest, reply: FastifyReply): void => {
+      const gateway = request.gateway as NonNullable<CheckedRequest['gateway']>;
+      answer(request, reply, gateway.account, gateway.tenant, request.decidedAt as number);
+    };
   return [
     { method: 'POST', url: DECISION_PATH, schema: singleDecisionSchema, validatorCompiler, errorHandler: replyWithHouseError, onRequest: authenticate, handler: authenticated(answerOne) },
     {

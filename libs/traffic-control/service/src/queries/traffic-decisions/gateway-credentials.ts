@@ -4,7 +4,8 @@ import { AuthenticationFailedError, type JwtVerifier } from '@as2-partners/platf
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 const MAX_CACHED = 1000;
 
-export type GatewayCheck = { readonly ok: true; readonly account: string } | { readonly ok: false; readonly status: 401 | 403 };
+/** `tenant`: the token's tenant claim, which scopes the decisions to that tenant (null: the whole account). */
+export type GatewayCheck = { readonly ok: true; readonly account: string; readonly tenant: string | null } | { readonly ok: false; readonly status: 401 | 403 };
 
 const UNAUTHENTICATED: GatewayCheck = { ok: false, status: 401 };
 const FORBIDDEN: GatewayCheck = { ok: false, status: 403 };
@@ -12,7 +13,8 @@ const FORBIDDEN: GatewayCheck = { ok: false, status: 403 };
 /**
  * Checks a gateway's bearer JWT with the platform's verifier (a key in memory, or a JWKS jose caches: no network call
  * per request) and remembers the outcome for a verified token until its `exp`, so the hot path pays one map lookup.
- * Only role `gateway` passes; its `account` claim scopes the decisions (`*`: every account). The cache is bounded
+ * Only role `gateway` passes; its `account` claim scopes the decisions (`*`: every account), and so does its `tenant`
+ * claim where it has one (that tenant's and the account's partners and instances only). The cache is bounded
  * (the earliest verified out first); tokens without `exp` or that fail verification are never cached.
  */
 export class GatewayCredentials {
@@ -42,7 +44,7 @@ export class GatewayCredentials {
     if (!match) return UNAUTHENTICATED;
     try {
       const caller = await this.verifier.verify(match[1]);
-      const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account: caller.account } : FORBIDDEN;
+      const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account: caller.account, tenant: caller.tenant } : FORBIDDEN;
       const exp = decodeJwt(match[1]).exp;
       if (typeof exp === 'number') {
         // Bounded: the oldest entry goes first (a Map iterates in insertion order).

@@ -41,8 +41,9 @@ export class TrafficDecisions {
     return this.asOfAnswer;
   }
 
-  decide(account: string, request: DecisionRequest, now = this.nowMs()): DecisionAnswer {
-    const resolved = this.live.directory.decide(account, request.direction, request.as2_from, request.as2_to, now);
+  /** `tenant`: the gateway credential's tenant claim (null: account-wide), which scopes what the pair resolves to. */
+  decide(account: string, tenant: string | null, request: DecisionRequest, now = this.nowMs()): DecisionAnswer {
+    const resolved = this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now);
     if (resolved.decision === 'block') this.blocks.record(resolved, request, now);
     return answerOf(resolved, request);
   }

@@ -31,9 +31,9 @@ function setUp() {
 describe('traffic decisions', () => {
   it('answer from memory while the event store is down, and record the blocks once it is back, each once', async () => {
     const { store, recorder, decisions } = setUp();
-    const answer = decisions.decide('acc', { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m1@x>', channel: 'sftp' });
+    const answer = decisions.decide('acc', null, { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m1@x>', channel: 'sftp' });
     expect(answer).toEqual({ decision: 'block', reason_code: 'TENANT_PAUSE', reason: 'TENANT_PAUSE: audit', message_id: '<m1@x>', partner_id: 'prt_1', as2_instance_id: 'ins_1' });
-    decisions.decide('acc', { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m2@x>' });
+    decisions.decide('acc', null, { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m2@x>' });
     expect(decisions.asOf()).toEqual({ partner_registry: 41, traffic_control: 7 });
 
     await expect(recorder.flush()).rejects.toThrow(/wait for the event store/);
@@ -50,8 +50,8 @@ describe('traffic decisions', () => {
   it('an accepted or rejected message records nothing', async () => {
     const { store, recorder, decisions } = setUp();
     store.down = false;
-    expect(decisions.decide('acc', { direction: 'inbound', as2_from: 'ACME', as2_to: 'US', message_id: 'a' }).decision).toBe('accept');
-    expect(decisions.decide('acc', { direction: 'outbound', as2_from: 'US', as2_to: 'NOBODY', message_id: 'b' }).decision).toBe('reject');
+    expect(decisions.decide('acc', null, { direction: 'inbound', as2_from: 'ACME', as2_to: 'US', message_id: 'a' }).decision).toBe('accept');
+    expect(decisions.decide('acc', null, { direction: 'outbound', as2_from: 'US', as2_to: 'NOBODY', message_id: 'b' }).decision).toBe('reject');
     await recorder.flush();
     expect(await store.readAll()).toEqual([]);
     await recorder.beforeApplicationShutdown();
