@@ -54,7 +54,14 @@ export class PresenceIndex {
   }
 
   private fill(): Promise<void> {
-    this.filling ??= this.read().finally(() => (this.filling = null));
+    this.filling ??= this.read()
+      .catch((error: unknown) => {
+        // a failed read leaves nothing half-filled (nor writes heard for it): the next use reads again
+        this.reset();
+        this.pending = [];
+        throw error;
+      })
+      .finally(() => (this.filling = null));
     return this.filling;
   }
 

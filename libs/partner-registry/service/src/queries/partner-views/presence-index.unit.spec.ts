@@ -8,6 +8,7 @@ function setup(maxDocuments?: number) {
   const docs = new Map<string, Doc>();
   let reads = 0;
   let duringRead: (() => void) | null = null;
+  let failNextRead = false;
   const collection = {
     count: (filter: object) => {
       expect(filter).toEqual({});
@@ -17,6 +18,10 @@ function setup(maxDocuments?: number) {
     find: (query: FindQuery) => {
       expect(query.filter).toEqual({});
       reads += 1;
+      if (failNextRead) {
+        failNextRead = false;
+        return Promise.reject(new Error('disk I/O error'));
+      }
       const items = [...docs.values()];
       const work = duringRead;
       duringRead = null;
@@ -44,7 +49,7 @@ function setup(maxDocuments?: number) {
     await index.ready();
     return !index.knownAbsent(key);
   };
-  return { index: { mayHave }, put, remove, clear, reads: () => reads, duringRead: (work: () => void) => (duringRead = work) };
+  return { index: { mayHave }, put, remove, clear, reads: () => reads, duringRead: (work: () => void) => (duringRead = work), failNextRead: () => (failNextRead = true) };
 }
 
 describe('PresenceIndex', () => {
@@ -137,5 +142,17 @@ describe('PresenceIndex', () => {
     put('c4', 'prt_b');
     expect(await index.mayHave('prt_z')).toBe(false);
     expect(await index.mayHave('prt_b')).toBe(true);
+  });
+
+  it('a failed read rejects the callers and the next use reads again (writes meanwhile are not lost)', async () => {
+    const { index, put, reads, failNextRead } = setup();
+    put('c1', 'prt_a');
+    failNextRead();
+    await expect(index.mayHave('prt_a')).rejects.toThrow('disk I/O error');
+    put('c2', 'prt_b');
+    expect(await index.mayHave('prt_a')).toBe(true);
+    expect(await index.mayHave('prt_b')).toBe(true);
+    expect(await index.mayHave('prt_c')).toBe(false);
+    expect(reads()).toBe(2);
   });
 });
