@@ -57,6 +57,7 @@ import { GetPartnerController } from './queries/partner-views/get-partner.contro
 import { GetPartnerRoute } from './queries/partner-views/get-partner.route';
 import { PartnerDetailsQuery } from './queries/partner-views/partner-details.query';
 import { PartnerDetailsCache } from './queries/partner-views/partner-details.cache';
+import { PartnerDetailPresence } from './queries/partner-views/partner-detail-presence';
 import { ListPartnersController } from './queries/partner-views/list-partners.controller';
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
@@ -151,6 +152,7 @@ const logger = new Logger('PartnerRegistry');
     MessageStatsQuery,
     PartnerDetailsQuery,
     PartnerDetailsCache,
+    PartnerDetailPresence,
     GetPartnerRoute,
     GatewayMessagesConsumer,
     PartnershipResolver,

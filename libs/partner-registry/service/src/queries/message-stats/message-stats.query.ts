@@ -11,6 +11,9 @@ export interface PresentedMessageStats {
   readonly last_message_at: string | null;
 }
 
+/** The statistics of a partner no message named yet. */
+export const NO_MESSAGE_STATS: PresentedMessageStats = Object.freeze({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
+
 /** A partner's message statistics, by the AS2 id messages name it with, within one tenant. */
 @Injectable()
 export class MessageStatsQuery {
@@ -25,7 +28,7 @@ export class MessageStatsQuery {
     const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
     const last = latest.items[0]?.occurredAt ?? null;
     // No message at all (most partners most of the time): nothing to count.
-    if (last === null) return { total_sent: 0, total_received: 0, success_rate: null, last_message_at: null };
+    if (last === null) return NO_MESSAGE_STATS;
     const [sent, received, delivered, failed] = await Promise.all([
       this.outcomes.count({ ...scope, direction: 'outbound' }),
       this.outcomes.count({ ...scope, direction: 'inbound' }),

@@ -49,10 +49,13 @@ export class PartnerCertificatesQuery {
     this.statuses = readModels.collection(PartnerCertificateCollections.certificateStatuses, CERTIFICATE_STATUS_INDEXES);
   }
 
-  /** What became of the `certificate_id` the partner was created with: refused (why), else linked once a slot holds it, else pending. */
-  async certificateLinkOf(owner: CertificateOwner, certificateId: string | null | undefined, certificates: readonly PartnerCertificateView[]) {
+  /**
+   * What became of the `certificate_id` the partner was created with: refused (why), else linked once a slot holds it,
+   * else pending. `slotsRecorded` false: the caller knows the owner has no slot record (nothing to read).
+   */
+  async certificateLinkOf(owner: CertificateOwner, certificateId: string | null | undefined, certificates: readonly PartnerCertificateView[], slotsRecorded = true) {
     if (!certificateId) return null;
-    const refused = (await this.partnerSlots.get(owner.partnerId))?.linkRefused;
+    const refused = slotsRecorded ? (await this.partnerSlots.get(owner.partnerId))?.linkRefused : undefined;
     if (refused && refused.certificateId === certificateId) {
       return { certificate_id: certificateId, status: 'refused' as const, error: { code: refused.code, message: refused.reason } };
     }

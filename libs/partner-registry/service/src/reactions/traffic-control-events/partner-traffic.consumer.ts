@@ -34,6 +34,9 @@ const idOf = (account: string, tenant: string | null, partnerId: string) => `${a
 /** The partner a traffic document is about: its id's last part (partner ids hold no dot). */
 export const partnerIdOfTrafficDoc = (id: string): string => id.slice(id.lastIndexOf('.') + 1);
 
+/** The traffic of a partner without any pause document (trafficOf's answer when neither level paused it). */
+export const UNPAUSED_TRAFFIC = Object.freeze({ incoming: Object.freeze({ paused: false as const }), outgoing: Object.freeze({ paused: false as const }) });
+
 /**
  * Whether a partner's traffic is paused, learned from the traffic-control service's events, for the partner details
  * (`traffic: {incoming, outgoing}`): a tenant's pause and the account's pause of a master partner, either pauses.
