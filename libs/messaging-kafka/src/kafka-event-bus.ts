@@ -332,27 +332,30 @@ export class KafkaEventBus implements EventBus {
     const missing = topics.filter((topic) => !this.ensuredTopics.has(topic));
     if (missing.length === 0) return;
     // Subscribers and the relay start together: one creation per topic in flight, the others wait for it.
-    await Promise.all(missing.map((topic) => this.ensuring.get(topic) ?? this.ensureTopic(topic)));
+    const fresh = missing.filter((topic) => !this.ensuring.has(topic));
+    if (fresh.length > 0) {
+      const creation = this.createAbsent(fresh).finally(() => fresh.forEach((topic) => this.ensuring.delete(topic)));
+      for (const topic of fresh) this.ensuring.set(topic, creation);
+    }
+    await Promise.all(missing.map((topic) => this.ensuring.get(topic)));
   }
 
-  private ensureTopic(topic: string): Promise<void> {
-    const creation = (async () => {
-      this.topicDefaults ??= this.brokerTopicDefaults();
-      const { numPartitions, replicationFactor } = await this.topicDefaults.catch((error: unknown) => {
-        this.topicDefaults = null;
-        throw error;
+  private async createAbsent(topics: readonly string[]): Promise<void> {
+    this.topicDefaults ??= this.brokerTopicDefaults();
+    const { numPartitions, replicationFactor } = await this.topicDefaults.catch((error: unknown) => {
+      this.topicDefaults = null;
+      throw error;
+    });
+    // Only topics the cluster lacks: asking to create an existing one makes kafkajs log "Topic creation errors".
+    const existing = new Set(await this.admin.listTopics());
+    const absent = topics.filter((topic) => !existing.has(topic));
+    if (absent.length > 0) {
+      await this.admin.createTopics({ waitForLeaders: true, topics: absent.map((topic) => ({ topic, numPartitions, replicationFactor })) }).catch((error: unknown) => {
+        // Another process created them between the list and the create: they exist, which is all we asked.
+        if (!isTopicAlreadyExists(error)) throw error;
       });
-      // Only a topic the cluster lacks: asking to create an existing one makes kafkajs log "Topic creation errors".
-      if (!(await this.admin.listTopics()).includes(topic)) {
-        await this.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, replicationFactor }] }).catch((error: unknown) => {
-          // Another process created it between the list and the create: it exists, which is all we asked.
-          if (!isTopicAlreadyExists(error)) throw error;
-        });
-      }
-      this.ensuredTopics.add(topic);
-    })().finally(() => this.ensuring.delete(topic));
-    this.ensuring.set(topic, creation);
-    return creation;
+    }
+    for (const topic of topics) this.ensuredTopics.add(topic);
   }
 
   /** The options, else the broker's own defaults (kafkajs speaks CreateTopics v3, which cannot ask for them with -1). */
