@@ -5,9 +5,9 @@
 // main.js, e.g. an older checkout's, to compare)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { cpuMsOf, freePort } from './process-probes.mjs';
 
 const mainJs = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'dist', 'apps', 'all-in-one', 'main.js'));
 const root = resolve(dirname(mainJs), '..', '..', '..');
@@ -17,18 +17,7 @@ const rounds = Number(process.env.IDLE_ROUNDS ?? 3);
 const dataDir = mkdtempSync(join(tmpdir(), 'as2-idle-'));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const port = await new Promise((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    server.close(() => resolve(port));
-  });
-});
-
-/** utime + stime of a process in ms (Linux). */
-function cpuMsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
+const port = await freePort();
 
 const env = { ...process.env, MODE: 'embedded', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, JWT_SECRET: 'idle-bench-secret-idle-bench-secret-0123', LOG_LEVEL: 'error' };
 const child = spawn(process.execPath, [mainJs], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });

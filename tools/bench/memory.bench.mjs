@@ -4,22 +4,14 @@
 //   node tools/bench/memory.bench.mjs <data dir> [more data dirs ...]   (after `node tools/dev/start.mjs --build-only`)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './process-probes.mjs';
 import { SignJWT } from 'jose';
 
 const root = join(import.meta.dirname, '..', '..');
 const secret = 'scale-benchmark-secret-0123456789abcdef';
 const account = 'bench-account';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const token = (tenant) =>
   new SignJWT({ sub: 'memory-bench', account, tenant, roles: ['tenant_admin'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));

@@ -6,9 +6,9 @@
 //        write model, as `npm run bench:scale` does; ~2 min at 100,000 here) and builds the read models, then measures
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMsOf, freePort } from './process-probes.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const rounds = Number(process.env.START_ROUNDS ?? 5);
@@ -18,20 +18,6 @@ const dataDir = given ?? mkdtempSync(join(tmpdir(), 'as2-start-'));
 const scratch = mkdtempSync(join(tmpdir(), 'as2-start-bare-'));
 const bareFile = join(scratch, 'bare.mjs');
 writeFileSync(bareFile, `import Fastify from ${JSON.stringify(join(root, 'node_modules', 'fastify', 'fastify.js'))};\nconst app = Fastify();\napp.get('/', async () => ({ ok: true }));\nawait app.listen({ port: Number(process.argv[2]), host: '127.0.0.1' });\n`);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-/** utime + stime of a process in ms (Linux). */
-function cpuMsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 async function timeToReady(args, env, path, holdMs = 0) {
   const port = await freePort();
