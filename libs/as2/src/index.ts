@@ -64,4 +64,5 @@ export { buildSignedAttributes, checkSignedAttributes } from './external/signed-
 export { RemoteKeystore, RemoteKeystoreError, type RemoteKeyRef, type RemoteKeystoreOptions } from './external/remote-keystore';
 // CMS building blocks for a keystore that signs and decrypts without handing its keys out.
 export { createDetachedSignature, createDetachedSignatureWith } from './cms/signed-data';
-export { decryptEnveloped, decryptEnvelopedWith, type DecryptedEnvelope } from './cms/enveloped-data';
+export { decryptEnveloped, decryptEnvelopedWith, type DecryptedEnvelope, type DecryptOptions } from './cms/enveloped-data';
+export { isMimeEntity } from './mime/mime-entity';

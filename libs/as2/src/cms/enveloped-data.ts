@@ -60,16 +60,30 @@ function parseRecipients(set: Asn1Element): ParsedRecipient[] {
     }));
 }
 
+/**
+ * What the decrypted content must be to be taken. CBC content encryption has no integrity check: a wrong content key
+ * (implicit rejection makes one for every wrong private key) passes the padding check about 1 time in 256, so without
+ * a test of the content a wrong key would return garbage. AS2 (S/MIME) content is a MIME entity: `isMimeEntity`.
+ */
+export interface DecryptOptions {
+  /**
+   * Whether `content` is what this caller expects. Given, it is asked of every candidate key, and the recipients that
+   * name none of our certificates (senders with a stale issuer/serial of a re-issued certificate) are tried with every
+   * key; without it, only recipients that name one of our certificates are tried.
+   */
+  readonly acceptsContent?: (content: Buffer) => boolean;
+}
+
 /** Decrypts with whichever of our key pairs the message was encrypted for (several during a certificate rollover). */
-export function decryptEnveloped(data: Buffer, keyPairs: readonly As2KeyPair[]): DecryptedEnvelope {
+export function decryptEnveloped(data: Buffer, keyPairs: readonly As2KeyPair[], options: DecryptOptions = {}): DecryptedEnvelope {
   const envelope = readingCms(() => parseEnveloped(data));
   if (keyPairs.length === 0) throw noKey();
   const keyLength = cipherSpec(envelope.cipher).keyLength;
-  return openEnvelope(envelope, unwrapWithKeyPairs(keyPairs, keyTransportRecipients(envelope), keyLength));
+  return openEnvelope(envelope, unwrapWithKeyPairs(keyPairs, keyTransportRecipients(envelope), keyLength), options);
 }
 
 /** The same with an external decryptor (a keystore in another process): only the RSA key transport is done there. */
-export async function decryptEnvelopedWith(data: Buffer, decryptor: As2Decryptor): Promise<DecryptedEnvelope> {
+export async function decryptEnvelopedWith(data: Buffer, decryptor: As2Decryptor, options: DecryptOptions = {}): Promise<DecryptedEnvelope> {
   const envelope = readingCms(() => parseEnveloped(data));
   const recipients = keyTransportRecipients(envelope);
   if (recipients.length === 0) throw unsupportedKeyTransport(envelope);
@@ -79,7 +93,7 @@ export async function decryptEnvelopedWith(data: Buffer, decryptor: As2Decryptor
   } catch (error) {
     throw error instanceof As2Error ? error : new ExternalKeyOperationError(error);
   }
-  return openEnvelope(envelope, unwrapped);
+  return openEnvelope(envelope, unwrapped, options);
 }
 
 function noKey(): As2Error {
@@ -121,14 +135,17 @@ function parseEnveloped(data: Buffer): ParsedEnvelope {
   return { recipients, cipher, iv, ciphertext: octetStringValue(encrypted) };
 }
 
-function openEnvelope(envelope: ParsedEnvelope, unwrapped: UnwrappedContentKeys): DecryptedEnvelope {
+function openEnvelope(envelope: ParsedEnvelope, unwrapped: UnwrappedContentKeys, options: DecryptOptions): DecryptedEnvelope {
   const { cipher, iv, ciphertext } = envelope;
   const spec = cipherSpec(cipher);
+  const accepts = options.acceptsContent;
   if (unwrapped.certificates.length === 0) throw noKey();
-  for (const candidate of unwrapped.candidates) {
+  // Keys tried on recipients that name none of ours: only where the content can tell a right key from a wrong one.
+  const candidates = unwrapped.matched || accepts ? unwrapped.candidates : [];
+  for (const candidate of candidates) {
     if (candidate.key.length !== spec.keyLength) continue;
     const content = decrypt(cipher, candidate.key, iv, ciphertext, spec.ivLength);
-    if (content) return { content, cipher, recipient: candidate.certificate };
+    if (content && (!accepts || accepts(content))) return { content, cipher, recipient: candidate.certificate };
   }
   const theirs = envelope.recipients.map((r) => describeIdentifier(r.rid)).join('; ') || 'none';
   const ours = unwrapped.certificates.map((c) => c.describe()).join('; ');

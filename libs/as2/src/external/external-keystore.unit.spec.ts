@@ -8,7 +8,11 @@ import { buildAs2Message, buildAs2MessageAsync } from '../message/build-as2-mess
 import { handleAs2RequestAsync } from '../message/handle-as2-request';
 import { receiveAs2Message, receiveAs2MessageAsync } from '../message/receive-as2-message';
 import { readMdn } from '../mdn/read-mdn';
-import { createSelfSignedIdentity } from '../pki/self-signed-identity';
+import * as forge from 'node-forge';
+import { isMimeEntity } from '../mime/mime-entity';
+import { As2Certificate } from '../pki/certificate';
+import type { As2KeyPair } from '../pki/private-key';
+import { createSelfSignedIdentity, type SelfSignedIdentity } from '../pki/self-signed-identity';
 import { keyPairDecryptor, type As2Decryptor } from './as2-decryptor';
 import { keyPairSigner, type As2Signer } from './as2-signer';
 import { buildSignedAttributes, checkSignedAttributes } from './signed-attributes';
@@ -18,6 +22,38 @@ const receiver = createSelfSignedIdentity({ commonName: 'External Receiver' });
 const stranger = createSelfSignedIdentity({ commonName: 'Stranger' });
 const payload = Buffer.concat([Buffer.from('ISA*00*\r\nGS*PO\n'), Buffer.from([0, 0xff, 0x0d, 0x0a])]);
 const base = { payload, fileName: 'po.edi', contentType: 'application/edi-x12', as2From: 'SENDER', as2To: 'RECEIVER' };
+const mimeContent = Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), payload]);
+const asAs2 = { acceptsContent: isMimeEntity };
+/** A key pair whose private key does not match its certificate (a misconfigured keystore). */
+const mismatchedPair = { privateKey: stranger.keyPair.privateKey, certificate: receiver.keyPair.certificate };
+
+/** An envelope to `to` whose content key, unwrapped with `wrong`, decrypts it with valid CBC padding: garbage a padding check lets through. */
+function envelopeGarbledBy(wrong: As2KeyPair, to: As2Certificate): Buffer {
+  for (let attempt = 0; attempt < 5_000; attempt++) {
+    const enveloped = Buffer.concat(encryptEnveloped([mimeContent], to, 'aes-128-cbc').chunks as Buffer[]);
+    try {
+      decryptEnveloped(enveloped, [{ privateKey: wrong.privateKey, certificate: to }]);
+      return enveloped;
+    } catch {
+      // the usual case: the padding check caught the wrong key
+    }
+  }
+  throw new Error('no envelope in 5,000 passed the padding check with a wrong key (expected about 1 in 256)');
+}
+
+/** The same key under a new certificate (another serial): what a partner still holding the old one names wrongly. */
+function reissued(identity: SelfSignedIdentity, serialHex: string): As2Certificate {
+  const key = forge.pki.privateKeyFromPem(identity.privateKeyPem) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = serialHex;
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  cert.setSubject([{ shortName: 'CN', value: 'External Receiver (re-issued)' }]);
+  cert.setIssuer([{ shortName: 'CN', value: 'External Receiver (re-issued)' }]);
+  cert.sign(key, forge.md.sha256.create());
+  return As2Certificate.from(forge.pki.certificateToPem(cert));
+}
 
 /** A signer that only sees what it is sent, as a keystore in another process would: records the bytes it signed. */
 function recordingSigner(inner: As2Signer): As2Signer & { seen: Buffer[] } {
@@ -112,18 +148,38 @@ describe('external decryptor', () => {
   });
 
   it('names a message for another certificate RECIPIENT_MISMATCH and a bad key DECRYPTION_FAILED, as the key-pair path', async () => {
-    const forStranger = Buffer.concat(encryptEnveloped([payload], stranger.keyPair.certificate, 'aes-128-cbc').chunks as Buffer[]);
+    const forStranger = Buffer.concat(encryptEnveloped([mimeContent], stranger.keyPair.certificate, 'aes-128-cbc').chunks as Buffer[]);
+    await expect(decryptEnvelopedWith(forStranger, keyPairDecryptor([receiver.keyPair]), asAs2)).rejects.toMatchObject({ code: 'RECIPIENT_MISMATCH' });
     await expect(decryptEnvelopedWith(forStranger, keyPairDecryptor([receiver.keyPair]))).rejects.toMatchObject({ code: 'RECIPIENT_MISMATCH' });
-    const forReceiver = Buffer.concat(encryptEnveloped([payload], receiver.keyPair.certificate, 'aes-128-cbc').chunks as Buffer[]);
+    const forReceiver = Buffer.concat(encryptEnveloped([mimeContent], receiver.keyPair.certificate, 'aes-128-cbc').chunks as Buffer[]);
     // A decryptor whose key does not match the certificate it claims: implicit rejection gives a wrong key, the content fails.
-    const mismatched: As2Decryptor = {
-      unwrapContentKey: async (recipients, keyLength) => {
-        const unwrapped = await keyPairDecryptor([{ privateKey: stranger.keyPair.privateKey, certificate: receiver.keyPair.certificate }]).unwrapContentKey(recipients, keyLength);
-        return unwrapped;
-      },
-    };
-    await expect(decryptEnvelopedWith(forReceiver, mismatched)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
-    await expect(decryptEnvelopedWith(forReceiver, keyPairDecryptor([]))).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(decryptEnvelopedWith(forReceiver, keyPairDecryptor([mismatchedPair]), asAs2)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await expect(decryptEnvelopedWith(forReceiver, keyPairDecryptor([]), asAs2)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+  });
+
+  it('a wrong key whose content key passes the CBC padding check (1 in 256) still yields no content where the content is tested', async () => {
+    // Found by trying fresh envelopes: the wrong key's content key decrypts this one to garbage with valid padding.
+    const garbled = envelopeGarbledBy(mismatchedPair, receiver.keyPair.certificate);
+    expect(decryptEnveloped(garbled, [mismatchedPair]).content).not.toEqual(mimeContent); // what a caller testing nothing gets
+    expect(() => decryptEnveloped(garbled, [mismatchedPair], asAs2)).toThrow(expect.objectContaining({ code: 'DECRYPTION_FAILED' }));
+    await expect(decryptEnvelopedWith(garbled, keyPairDecryptor([mismatchedPair]), asAs2)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    // For a recipient that names none of our certificates the same garbage is never taken: tried only with the test.
+    const strangers = envelopeGarbledBy({ privateKey: receiver.keyPair.privateKey, certificate: stranger.keyPair.certificate }, stranger.keyPair.certificate);
+    expect(() => decryptEnveloped(strangers, [receiver.keyPair])).toThrow(expect.objectContaining({ code: 'RECIPIENT_MISMATCH' }));
+    expect(() => decryptEnveloped(strangers, [receiver.keyPair], asAs2)).toThrow(expect.objectContaining({ code: 'RECIPIENT_MISMATCH' }));
+    await expect(decryptEnvelopedWith(strangers, keyPairDecryptor([receiver.keyPair]), asAs2)).rejects.toMatchObject({ code: 'RECIPIENT_MISMATCH' });
+  });
+
+  it('opens a message encrypted to a re-issued certificate of the same key (a stale issuer/serial) only when the content is tested', async () => {
+    const stale = reissued(receiver, '7f0102');
+    expect(stale.serialNumberDer.equals(receiver.keyPair.certificate.serialNumberDer)).toBe(false);
+    const enveloped = Buffer.concat(encryptEnveloped([mimeContent], stale, 'aes-256-cbc').chunks as Buffer[]);
+    expect(decryptEnveloped(enveloped, [stranger.keyPair, receiver.keyPair], asAs2)).toMatchObject({ content: mimeContent, recipient: receiver.keyPair.certificate });
+    expect((await decryptEnvelopedWith(enveloped, keyPairDecryptor([stranger.keyPair, receiver.keyPair]), asAs2)).content).toEqual(mimeContent);
+    expect(() => decryptEnveloped(enveloped, [receiver.keyPair])).toThrow(expect.objectContaining({ code: 'RECIPIENT_MISMATCH' }));
+    // The AS2 receive tests the content: a message to the stale certificate is received.
+    const sent = buildAs2Message({ ...base, encrypt: { certificate: stale, algorithm: 'aes-128-cbc' } });
+    expect(receiveAs2Message({ headers: sent.headers, body: sent.body, decryptionKeys: [stranger.keyPair, receiver.keyPair] }).payload).toEqual(payload);
   });
 
   it('receives a signed and encrypted message and answers a signed MDN with both keys elsewhere', async () => {

@@ -8,7 +8,7 @@ import { ExternalKeyOperationError, type As2Decryptor } from '../external/as2-de
 import { verifySignature, type VerifiedSignature } from '../cms/signed-data';
 import { As2Error } from '../errors/as2-error';
 import { withTypedFailures } from '../errors/typed-failures';
-import { contentTypeOf, parseMimeEntity, type MimeEntity } from '../mime/mime-entity';
+import { contentTypeOf, isMimeEntity, parseMimeEntity, type MimeEntity } from '../mime/mime-entity';
 import { MimeHeaders, parseHeaderValue } from '../mime/mime-headers';
 import { splitMultipart } from '../mime/multipart';
 import { decodeTransferEncoding } from '../mime/transfer-encoding';
@@ -108,7 +108,7 @@ export function receiveAs2Message(options: ReceiveAs2MessageOptions): ReceivedAs
     while (!step.done) {
       let decrypted: DecryptedEnvelope;
       try {
-        decrypted = decryptEnveloped(step.value, options.decryptionKeys ?? []);
+        decrypted = decryptEnveloped(step.value, options.decryptionKeys ?? [], { acceptsContent: isMimeEntity });
       } catch (error) {
         step = steps.throw(error);
         continue;
@@ -136,7 +136,7 @@ export async function receiveAs2MessageAsync(options: ReceiveAs2MessageWithDecry
     let decrypted: DecryptedEnvelope;
     try {
       if (!options.decryptor) throw new As2Error('DECRYPTION_FAILED', 'The message is encrypted but no private key is configured to decrypt it.');
-      decrypted = await decryptEnvelopedWith(body, options.decryptor);
+      decrypted = await decryptEnvelopedWith(body, options.decryptor, { acceptsContent: isMimeEntity });
     } catch (error) {
       if (error instanceof ExternalKeyOperationError) throw error.cause;
       step = typed(() => steps.throw(error));

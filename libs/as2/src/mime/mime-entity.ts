@@ -30,6 +30,16 @@ export function parseMimeEntity(raw: Buffer): MimeEntity {
   throw new As2Error('MALFORMED_MIME', 'The MIME entity has no empty line between headers and body.');
 }
 
+/** Whether the bytes parse as a MIME entity (headers, an empty line, a body): how decrypted AS2 content is told from garbage. */
+export function isMimeEntity(raw: Buffer): boolean {
+  try {
+    parseMimeEntity(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** An entity to send, as chunks: headers then the body parts, never concatenated until the message is flattened. */
 export interface OutgoingEntity {
   readonly headers: readonly MimeHeader[];
