@@ -8,6 +8,7 @@ import {
   type CheckpointStore,
   type CommittedAppend,
   type EventStore,
+  type EventMetadata,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
@@ -20,7 +21,7 @@ import { PollingSubscription } from './polling-subscription';
 import { RecentEvents } from './recent-events';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
-import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
+import { fromRow, type EventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sqlite-schema';
 import type { WalSync, WalSyncFunction } from './wal-sync';
@@ -203,13 +204,27 @@ export class SqliteEventStore implements EventStore {
     if (!revisionHolds(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
 
     const first = actual === 'no_stream' ? 0 : actual + 1;
-    const recorded = events.map((event, offset) => {
-      const row = toRow(stream, first + offset, event);
-      return fromRow({ ...row, position: this.insert(row) });
-    });
+    const recorded = new Array<RecordedEvent>(events.length);
+    // An append's events usually share one metadata object (one command or request): written and read back once.
+    let metadata: EventMetadata | null = null;
+    let metadataText = '';
+    let storedMetadata: EventMetadata | null = null;
+    for (let offset = 0; offset < events.length; offset += 1) {
+      const event = events[offset] as NewEvent;
+      if (event.metadata !== metadata || storedMetadata === null) {
+        metadata = event.metadata;
+        metadataText = JSON.stringify(metadata);
+        storedMetadata = JSON.parse(metadataText) as EventMetadata;
+      }
+      const data = JSON.stringify(event.data ?? null);
+      const revision = first + offset;
+      const position = this.insert(event.id, stream, revision, event.type, event.schemaVersion, data, metadataText);
+      // What a read of the row would give (the JSON text parsed), without reading it.
+      recorded[offset] = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: JSON.parse(data) as unknown, metadata: storedMetadata, stream, revision, position };
+    }
     // Staged only once every insert succeeded: a failing append's savepoint is rolled back, and nothing of it is cached.
-    this.staged.push(...recorded);
-    return { nextExpectedRevision: first + events.length - 1, position: (recorded.at(-1) as RecordedEvent).position };
+    for (const event of recorded) this.staged.push(event);
+    return { nextExpectedRevision: first + events.length - 1, position: (recorded[recorded.length - 1] as RecordedEvent).position };
   }
 
   /** The original result when every event id is already stored, consecutively and in order, in this stream. */
@@ -224,12 +239,13 @@ export class SqliteEventStore implements EventStore {
     return { nextExpectedRevision: last.revision, position: last.position };
   }
 
-  private insert(row: NewEventRow): number {
+  private insert(id: string, stream: string, revision: number, type: string, schemaVersion: number, data: string, metadata: string): number {
     try {
-      return Number(this.statements.insert.run(row).lastInsertRowid);
+      // Positional parameters: better-sqlite3 binds them without reading an object's properties by name.
+      return Number(this.statements.insert.run(id, stream, revision, type, schemaVersion, data, metadata).lastInsertRowid);
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new Error(`append to ${row.stream}: event id ${row.id} is already stored elsewhere`, { cause: error });
+        throw new Error(`append to ${stream}: event id ${id} is already stored elsewhere`, { cause: error });
       }
       throw error;
     }
@@ -252,10 +268,9 @@ function revisionHolds(expected: ExpectedRevision, actual: number | 'no_stream')
 function prepareStatements(db: Connection) {
   const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
   return {
-    insert: db.prepare(
-      'INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) ' +
-        'VALUES (@id, @stream, @revision, @type, @schema_version, @data, @metadata)',
-    ) as Statement<[NewEventRow]>,
+    insert: db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)') as Statement<
+      [string, string, number, string, number, string, string]
+    >,
     streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?') as Statement<
       [string],
       { revision: number | null }
