@@ -63,6 +63,8 @@ export class SqliteEventStore implements EventStore {
   private readonly recent = new RecentEvents();
   /** Appended in the batch being committed; cached once it is durable. */
   private staged: RecordedEvent[] = [];
+  /** Metadata written in the batch being committed, by object (see metadataText); forgotten at its end. */
+  private readonly writtenMetadata = new Map<EventMetadata, { readonly text: string; readonly stored: EventMetadata }>();
   /** First position of each committed batch not yet durable, oldest first: subscriptions read only below the first. */
   private readonly unsyncedFrom: number[] = [];
   private closed = false;
@@ -76,7 +78,17 @@ export class SqliteEventStore implements EventStore {
     private readonly walSync: WalSync | null,
   ) {
     this.statements = prepareStatements(db);
-    this.commits = new GroupCommit(db, { committed: () => this.committed(), rolledBack: () => (this.staged = []) }, walSync);
+    this.commits = new GroupCommit(
+      db,
+      {
+        committed: () => this.committed(),
+        rolledBack: () => {
+          this.staged = [];
+          this.writtenMetadata.clear();
+        },
+      },
+      walSync,
+    );
     this.checkpoints = new SqliteCheckpointStore(db, this.commits);
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
     const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
@@ -181,6 +193,7 @@ export class SqliteEventStore implements EventStore {
   private committed(): () => void {
     const appended = this.staged;
     this.staged = [];
+    this.writtenMetadata.clear();
     const first = appended[0];
     if (!first) return () => undefined;
     this.unsyncedFrom.push(first.position);
@@ -205,26 +218,32 @@ export class SqliteEventStore implements EventStore {
 
     const first = actual === 'no_stream' ? 0 : actual + 1;
     const recorded = new Array<RecordedEvent>(events.length);
-    // An append's events usually share one metadata object (one command or request): written and read back once.
-    let metadata: EventMetadata | null = null;
-    let metadataText = '';
-    let storedMetadata: EventMetadata | null = null;
     for (let offset = 0; offset < events.length; offset += 1) {
       const event = events[offset] as NewEvent;
-      if (event.metadata !== metadata || storedMetadata === null) {
-        metadata = event.metadata;
-        metadataText = JSON.stringify(metadata);
-        storedMetadata = JSON.parse(metadataText) as EventMetadata;
-      }
+      const metadata = this.metadataText(event.metadata);
       const data = JSON.stringify(event.data ?? null);
       const revision = first + offset;
-      const position = this.insert(event.id, stream, revision, event.type, event.schemaVersion, data, metadataText);
+      const position = this.insert(event.id, stream, revision, event.type, event.schemaVersion, data, metadata.text);
       // What a read of the row would give (the JSON text parsed), without reading it.
-      recorded[offset] = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: JSON.parse(data) as unknown, metadata: storedMetadata, stream, revision, position };
+      recorded[offset] = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: JSON.parse(data) as unknown, metadata: metadata.stored, stream, revision, position };
     }
     // Staged only once every insert succeeded: a failing append's savepoint is rolled back, and nothing of it is cached.
     for (const event of recorded) this.staged.push(event);
     return { nextExpectedRevision: first + events.length - 1, position: (recorded[recorded.length - 1] as RecordedEvent).position };
+  }
+
+  /**
+   * The metadata's JSON text and what a read gives back for it, made once per metadata object in a commit: the events
+   * of a command, or the blocks a gateway batch recorded, share one object.
+   */
+  private metadataText(metadata: EventMetadata): { readonly text: string; readonly stored: EventMetadata } {
+    let written = this.writtenMetadata.get(metadata);
+    if (written === undefined) {
+      const text = JSON.stringify(metadata);
+      written = { text, stored: JSON.parse(text) as EventMetadata };
+      this.writtenMetadata.set(metadata, written);
+    }
+    return written;
   }
 
   /** The original result when every event id is already stored, consecutively and in order, in this stream. */

@@ -1,5 +1,5 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { toNewEvents, type EventStore, type NewEvent } from '@as2-partners/kernel';
+import { schemaVersionOf, timeOrderedUuid, type EventMetadata, type EventStore, type NewEvent } from '@as2-partners/kernel';
 import { systemMetadata } from '@as2-partners/platform';
 import { TrafficControlStreams, type OutboundBlocked, type ResolvedDecision } from '@as2-partners/traffic-control-domain';
 import type { DecisionRequest } from '../../queries/traffic-decisions/decision.schemas';
@@ -7,6 +7,8 @@ import type { DecisionRequest } from '../../queries/traffic-decisions/decision.s
 // Long enough that a burst of blocks to one partner is one append (one stream write), short beside the notice gather time.
 const FLUSH_DELAY_MS = 100;
 const RETRY_DELAY_MS = 1000;
+const BLOCKED_SCHEMA_VERSION = schemaVersionOf('traffic.outbound_blocked.v1');
+const GATEWAY = { type: 'service', id: 'gateway' } as const;
 /** Beyond this many unwritten blocks (the store down for long), the oldest are dropped with an error log. */
 const MAX_QUEUED = 100_000;
 
@@ -19,13 +21,14 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
   private queue: { stream: string; event: NewEvent }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private lastMetadata: { readonly nowMs: number; readonly metadata: EventMetadata } | null = null;
 
   constructor(private readonly store: EventStore) {}
 
   record(resolved: ResolvedDecision, request: DecisionRequest, nowMs: number): void {
     const partner = resolved.partner;
     if (!partner) return;
-    const at = new Date(nowMs);
+    const metadata = this.metadataAt(partner.account, resolved.tenant, nowMs);
     const event: OutboundBlocked = {
       type: 'traffic.outbound_blocked.v1',
       data: {
@@ -38,13 +41,25 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
         as2From: request.as2_from,
         as2To: request.as2_to,
         reason: resolved.reason,
-        blockedAt: at.toISOString(),
+        blockedAt: metadata.occurredAt,
       },
     };
-    const [recorded] = toNewEvents([event], systemMetadata({ account: partner.account, tenant: resolved.tenant }, { type: 'service', id: 'gateway' }, at));
+    const recorded: NewEvent = { id: timeOrderedUuid(nowMs), type: event.type, schemaVersion: BLOCKED_SCHEMA_VERSION, data: event.data, metadata };
     if (this.queue.length >= MAX_QUEUED) this.logger.error(`Dropped the record of a blocked message ${this.queue.shift()?.event.id}: the event store has been unreachable too long`);
     this.queue.push({ stream: TrafficControlStreams.outboundBlocks(partner.partnerId), event: recorded });
     this.schedule(FLUSH_DELAY_MS);
+  }
+
+  /**
+   * The metadata of blocks decided at one instant for one tenant: the blocks of a batch share one object (the store
+   * writes shared metadata once), made again when the instant or the scope changes.
+   */
+  private metadataAt(account: string, tenant: string | null, nowMs: number): EventMetadata {
+    const last = this.lastMetadata;
+    if (last !== null && last.nowMs === nowMs && last.metadata.account === account && last.metadata.tenant === tenant) return last.metadata;
+    const metadata = systemMetadata({ account, tenant }, GATEWAY, new Date(nowMs));
+    this.lastMetadata = { nowMs, metadata };
+    return metadata;
   }
 
   /** Appends what is queued now (tests and shutdown). */
