@@ -64,7 +64,7 @@ describe('traffic decisions', () => {
     directory.putInstance({ instanceId: 'ins_2', account: 'acc', tenant: 't2', myAs2Id: 'US2', status: 'on' });
     directory.putTraffic('acc', 't2', 'prt_2', { pauses: { incoming: null, outgoing: pause }, windows: [] });
     const block = (from: string, to: string, id: string, at = now) => decisions.decide('acc', null, { direction: 'outbound', as2_from: from, as2_to: to, message_id: id }, at).decision;
-    expect([block('US', 'ACME', 'a'), block('US', 'ACME', 'a'), block('US2', 'BETA', 'b'), block('US', 'ACME', 'c', now + 1)]).toEqual(['block', 'block', 'block', 'block']);
+    expect([block('US', 'ACME', 'a'), block('US2', 'BETA', 'b'), block('US', 'ACME', 'a'), block('US', 'ACME', 'c', now + 1)]).toEqual(['block', 'block', 'block', 'block']);
     await recorder.flush();
     const events = await store.readAll();
     expect(events.map((e) => [e.stream, (e.data as { messageId: string }).messageId])).toEqual([

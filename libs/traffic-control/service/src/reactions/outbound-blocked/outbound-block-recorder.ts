@@ -21,7 +21,9 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
   private queue: { stream: string; event: NewEvent }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private lastMetadata: { readonly nowMs: number; readonly metadata: EventMetadata } | null = null;
+  /** account → tenant → the metadata of blocks decided at `metadataInstant`. */
+  private readonly metadataByScope = new Map<string, Map<string | null, EventMetadata>>();
+  private metadataInstant = Number.NaN;
 
   constructor(private readonly store: EventStore) {}
 
@@ -51,14 +53,18 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
   }
 
   /**
-   * The metadata of blocks decided at one instant for one tenant: the blocks of a batch share one object (the store
-   * writes shared metadata once), made again when the instant or the scope changes.
+   * The metadata of blocks decided at one instant for one tenant: the blocks of a batch share one object per tenant
+   * (the store writes shared metadata once), kept until the clock moves.
    */
   private metadataAt(account: string, tenant: string | null, nowMs: number): EventMetadata {
-    const last = this.lastMetadata;
-    if (last !== null && last.nowMs === nowMs && last.metadata.account === account && last.metadata.tenant === tenant) return last.metadata;
-    const metadata = systemMetadata({ account, tenant }, GATEWAY, new Date(nowMs));
-    this.lastMetadata = { nowMs, metadata };
+    if (nowMs !== this.metadataInstant) {
+      this.metadataInstant = nowMs;
+      this.metadataByScope.clear();
+    }
+    let byTenant = this.metadataByScope.get(account);
+    if (!byTenant) this.metadataByScope.set(account, (byTenant = new Map()));
+    let metadata = byTenant.get(tenant);
+    if (!metadata) byTenant.set(tenant, (metadata = systemMetadata({ account, tenant }, GATEWAY, new Date(nowMs))));
     return metadata;
   }
 
