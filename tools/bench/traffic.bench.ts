@@ -14,7 +14,7 @@
  * the event store), so a start-up measures what a restart does: load the documents, follow the store, answer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,13 @@ interface LoadResult {
 }
 
 const root = join(__dirname, '..', '..');
-const mainJs = join(root, 'dist', 'apps', 'traffic-control', 'main.js');
+/** APP_MAIN: another build's main.js to measure (e.g. a copy of the base branch's dist under the workspace, for node_modules). */
+const mainJs = process.env['APP_MAIN'] ?? join(root, 'dist', 'apps', 'traffic-control', 'main.js');
+/**
+ * BASE_MAIN: a second build measured in the same batch rounds (its own copy of the seeded data), e.g. the base
+ * branch's dist copied under the workspace: a before/after in one run, which the machine's load skews alike.
+ */
+const baseMainJs = process.env['BASE_MAIN'];
 const duration = Number(process.env['DURATION'] ?? 10);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
 const partners = Number(process.env['PARTNERS'] ?? 10_000);
@@ -100,8 +106,8 @@ async function seed(dataDir: string, count: number, paused: number): Promise<voi
 /** Extra node flags for our server only, e.g. APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
 const appNodeArgs = process.env['APP_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
-function startApp(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, [...appNodeArgs, mainJs], {
+function startApp(dataDir: string, port: number, main = mainJs): ChildProcess {
+  return spawn(process.execPath, [...appNodeArgs, main], {
     cwd: root,
     env: { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -182,6 +188,15 @@ async function main(): Promise<void> {
       dirs.push(dataDir);
       await seed(dataDir, partners, partners / PAUSED_EVERY);
       const [ourPort, barePort] = [await freePort(), await freePort()];
+      let base: { readonly child: ChildProcess; readonly url: string } | null = null;
+      if (baseMainJs && phases.has('batch')) {
+        const baseDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-base-'));
+        dirs.push(baseDir);
+        cpSync(dataDir, baseDir, { recursive: true });
+        const basePort = await freePort();
+        base = { child: startApp(baseDir, basePort, baseMainJs), url: `http://127.0.0.1:${basePort}` };
+        children.push(base.child);
+      }
       const ours = startApp(dataDir, ourPort);
       children.push(ours);
       const bare = spawn(process.execPath, [join(__dirname, 'traffic-bare-route.mjs')], { env: { ...process.env, PORT: String(barePort), PARTNERS: String(partners) }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -191,6 +206,7 @@ async function main(): Promise<void> {
       await untilDecision(ourBase, gateway, 1, 'accept', 120_000);
       await untilDecision(ourBase, gateway, PAUSED_EVERY * 3, 'block', 120_000);
       await untilDecision(bareBase, gateway, 1, 'accept', 30_000);
+      if (base) await untilDecision(base.url, gateway, PAUSED_EVERY * 3, 'block', 120_000);
 
       if (phases.has('single')) {
         const body = decisionBody(1);
@@ -232,13 +248,21 @@ async function main(): Promise<void> {
         const batchLoad = (base: string) => load(`${base}/v1/traffic/decisions:batch`, gateway, batchBody, { connections: 4 });
         await batchLoad(bareBase);
         await batchLoad(ourBase);
+        if (base) await batchLoad(base.url);
         const rounds = { bare: [] as number[], ours: [] as number[] };
         const cpu = { bare: [] as number[], ours: [] as number[] };
+        const baseCpu: number[] = [];
         const p99 = { bare: [] as number[], ours: [] as number[] };
         for (let round = 1; round <= 3; round += 1) {
           const b = await measured(bare.pid!, () => batchLoad(bareBase));
           const o = await measured(ours.pid!, () => batchLoad(ourBase));
           if (b.non2xx || o.non2xx || b.errors || o.errors) throw new Error(`batch round ${round}: non-2xx ${b.non2xx}/${o.non2xx}, errors ${b.errors}/${o.errors}`);
+          if (base) {
+            const before = await measured(base.child.pid!, () => batchLoad(base.url));
+            if (before.non2xx || before.errors) throw new Error(`batch round ${round}: the base build answered non-2xx ${before.non2xx}, errors ${before.errors}`);
+            baseCpu.push(before.cpuMicros / BATCH_SIZE);
+            console.log(`batch round ${round}: base build ${f(before.requests.average * BATCH_SIZE)} decisions/s (${f(before.cpuMicros / BATCH_SIZE, 2)} µs CPU/decision)`);
+          }
           rounds.bare.push(b.requests.average * BATCH_SIZE);
           rounds.ours.push(o.requests.average * BATCH_SIZE);
           cpu.bare.push(b.cpuMicros / BATCH_SIZE);
@@ -256,6 +280,7 @@ async function main(): Promise<void> {
           `POST …/decisions:batch   ${f(ourRate)} decisions/s (rounds ${rounds.ours.map((r) => f(r)).join(', ')}; ${f(mean(cpu.ours), 2)} µs CPU per decision; p99 ${f(mean(p99.ours))} ms per batch)`,
           `batch vs goal            ${f(ourRate / 200_000, 2)} of 200,000 decisions/s; ratio ours/bare batch ${f(ourRate / mean(rounds.bare), 2)} (CPU bare/ours ${f(mean(cpu.bare) / mean(cpu.ours), 2)})`,
         );
+        if (base) report.push(`base build (BASE_MAIN)    ${f(mean(baseCpu), 2)} µs CPU per decision; this build/base ${f(mean(cpu.ours) / mean(baseCpu), 2)}`);
       }
       await stop(ours);
       await stop(bare);

@@ -1,4 +1,4 @@
-import type { EventMetadata, NewEvent, RecordedEvent } from '@as2-partners/kernel';
+import type { EventMetadata, RecordedEvent } from '@as2-partners/kernel';
 
 /** One row of the `events` table; data and metadata are JSON text. */
 export interface EventRow {
@@ -10,20 +10,6 @@ export interface EventRow {
   readonly schema_version: number;
   readonly data: string;
   readonly metadata: string;
-}
-
-export type NewEventRow = Omit<EventRow, 'position'>;
-
-export function toRow(stream: string, revision: number, event: NewEvent): NewEventRow {
-  return {
-    id: event.id,
-    stream,
-    revision,
-    type: event.type,
-    schema_version: event.schemaVersion,
-    data: JSON.stringify(event.data ?? null),
-    metadata: JSON.stringify(event.metadata),
-  };
 }
 
 export function fromRow(row: EventRow): RecordedEvent {

@@ -172,6 +172,25 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('delivers appended events as a read of the file gives them (JSON text parsed, shared metadata kept apart from the caller)', async () => {
+    const store = await open({ pollIntervalMs: 60_000 });
+    const received: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e) });
+    const shared = contractEvent().metadata;
+    const odd = { at: new Date('2026-11-30T12:00:00.000Z'), gone: undefined, list: [1, undefined], nested: { n: 1 } };
+    const events = [contractEvent({ metadata: shared, data: odd }), contractEvent({ metadata: shared }), contractEvent()];
+    await store.append('s-1', events, 'no_stream');
+    // The caller changing its objects afterwards changes nothing stored or delivered.
+    odd.nested.n = 2;
+    (shared as { correlationId: string }).correlationId = 'changed';
+    const startedAt = Date.now();
+    while (received.length < 3 && Date.now() - startedAt < 20_000) await pause(5);
+    const fromFile = await store.readAll();
+    expect(received).toEqual(fromFile);
+    expect(received[0]?.data).toEqual({ at: '2026-11-30T12:00:00.000Z', list: [1, null], nested: { n: 1 } });
+    expect(received.map((e) => e.metadata.correlationId)).not.toContain('changed');
+    await subscription.stop();
+  });
   it('delivers an append made through another store on the same file in this process at once, without waiting for the poll', async () => {
     const writer = await open({ pollIntervalMs: 60_000 });
     const follower = await open({ pollIntervalMs: 60_000 });

@@ -8,6 +8,7 @@ import {
   type CheckpointStore,
   type CommittedAppend,
   type EventStore,
+  type EventMetadata,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
@@ -20,7 +21,7 @@ import { PollingSubscription } from './polling-subscription';
 import { RecentEvents } from './recent-events';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
-import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
+import { fromRow, type EventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sqlite-schema';
 import type { WalSync, WalSyncFunction } from './wal-sync';
@@ -62,6 +63,8 @@ export class SqliteEventStore implements EventStore {
   private readonly recent = new RecentEvents();
   /** Appended in the batch being committed; cached once it is durable. */
   private staged: RecordedEvent[] = [];
+  /** Metadata written in the batch being committed, by object (see metadataText); forgotten at its end. */
+  private readonly writtenMetadata = new Map<EventMetadata, { readonly text: string; readonly stored: EventMetadata }>();
   /** First position of each committed batch not yet durable, oldest first: subscriptions read only below the first. */
   private readonly unsyncedFrom: number[] = [];
   private closed = false;
@@ -75,7 +78,17 @@ export class SqliteEventStore implements EventStore {
     private readonly walSync: WalSync | null,
   ) {
     this.statements = prepareStatements(db);
-    this.commits = new GroupCommit(db, { committed: () => this.committed(), rolledBack: () => (this.staged = []) }, walSync);
+    this.commits = new GroupCommit(
+      db,
+      {
+        committed: () => this.committed(),
+        rolledBack: () => {
+          this.staged = [];
+          this.writtenMetadata.clear();
+        },
+      },
+      walSync,
+    );
     this.checkpoints = new SqliteCheckpointStore(db, this.commits);
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
     const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
@@ -180,6 +193,7 @@ export class SqliteEventStore implements EventStore {
   private committed(): () => void {
     const appended = this.staged;
     this.staged = [];
+    this.writtenMetadata.clear();
     const first = appended[0];
     if (!first) return () => undefined;
     this.unsyncedFrom.push(first.position);
@@ -203,13 +217,33 @@ export class SqliteEventStore implements EventStore {
     if (!revisionHolds(expected, actual)) throw new WrongExpectedRevisionError(stream, expected, actual);
 
     const first = actual === 'no_stream' ? 0 : actual + 1;
-    const recorded = events.map((event, offset) => {
-      const row = toRow(stream, first + offset, event);
-      return fromRow({ ...row, position: this.insert(row) });
-    });
+    const recorded = new Array<RecordedEvent>(events.length);
+    for (let offset = 0; offset < events.length; offset += 1) {
+      const event = events[offset] as NewEvent;
+      const metadata = this.metadataText(event.metadata);
+      const data = JSON.stringify(event.data ?? null);
+      const revision = first + offset;
+      const position = this.insert(event.id, stream, revision, event.type, event.schemaVersion, data, metadata.text);
+      // What a read of the row would give (the JSON text parsed), without reading it.
+      recorded[offset] = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: JSON.parse(data) as unknown, metadata: metadata.stored, stream, revision, position };
+    }
     // Staged only once every insert succeeded: a failing append's savepoint is rolled back, and nothing of it is cached.
-    this.staged.push(...recorded);
-    return { nextExpectedRevision: first + events.length - 1, position: (recorded.at(-1) as RecordedEvent).position };
+    for (const event of recorded) this.staged.push(event);
+    return { nextExpectedRevision: first + events.length - 1, position: (recorded[recorded.length - 1] as RecordedEvent).position };
+  }
+
+  /**
+   * The metadata's JSON text and what a read gives back for it, made once per metadata object in a commit: the events
+   * of a command, or the blocks a gateway batch recorded, share one object.
+   */
+  private metadataText(metadata: EventMetadata): { readonly text: string; readonly stored: EventMetadata } {
+    let written = this.writtenMetadata.get(metadata);
+    if (written === undefined) {
+      const text = JSON.stringify(metadata);
+      written = { text, stored: JSON.parse(text) as EventMetadata };
+      this.writtenMetadata.set(metadata, written);
+    }
+    return written;
   }
 
   /** The original result when every event id is already stored, consecutively and in order, in this stream. */
@@ -224,12 +258,13 @@ export class SqliteEventStore implements EventStore {
     return { nextExpectedRevision: last.revision, position: last.position };
   }
 
-  private insert(row: NewEventRow): number {
+  private insert(id: string, stream: string, revision: number, type: string, schemaVersion: number, data: string, metadata: string): number {
     try {
-      return Number(this.statements.insert.run(row).lastInsertRowid);
+      // Positional parameters: better-sqlite3 binds them without reading an object's properties by name.
+      return Number(this.statements.insert.run(id, stream, revision, type, schemaVersion, data, metadata).lastInsertRowid);
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new Error(`append to ${row.stream}: event id ${row.id} is already stored elsewhere`, { cause: error });
+        throw new Error(`append to ${stream}: event id ${id} is already stored elsewhere`, { cause: error });
       }
       throw error;
     }
@@ -252,10 +287,9 @@ function revisionHolds(expected: ExpectedRevision, actual: number | 'no_stream')
 function prepareStatements(db: Connection) {
   const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
   return {
-    insert: db.prepare(
-      'INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) ' +
-        'VALUES (@id, @stream, @revision, @type, @schema_version, @data, @metadata)',
-    ) as Statement<[NewEventRow]>,
+    insert: db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)') as Statement<
+      [string, string, number, string, number, string, string]
+    >,
     streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?') as Statement<
       [string],
       { revision: number | null }

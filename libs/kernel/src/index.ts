@@ -22,6 +22,7 @@ export * from './projection';
 export * from './in-process-event-bus';
 export * from './outbox-relay';
 export * from './new-events';
+export * from './time-ordered-ids';
 export * from './write-model';
 export * from './folded-state-cache';
 export * from './command-event-ids';

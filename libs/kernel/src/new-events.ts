@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EventMetadata, NewEvent } from './event-envelope';
+import { timeOrderedUuid } from './time-ordered-ids';
 
 /** What a decider emits: a stable versioned type (`certificate.uploaded.v1`) and its data. */
 export interface DecidedEvent {
@@ -14,10 +14,10 @@ export function schemaVersionOf(type: string): number {
   return Number(match[1]);
 }
 
-/** Wraps decider output into appendable events with fresh ids and the request's metadata. */
+/** Wraps decider output into appendable events with fresh ids (time-ordered: see timeOrderedUuid) and the request's metadata. */
 export function toNewEvents(events: readonly DecidedEvent[], metadata: EventMetadata): NewEvent[] {
   return events.map((event) => ({
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     type: event.type,
     schemaVersion: schemaVersionOf(event.type),
     data: event.data,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { commandEventId } from './command-event-ids';
 import type { Decider } from './decider';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event-envelope';
@@ -6,6 +5,7 @@ import { WrongExpectedRevisionError } from './event-store.errors';
 import type { CommittedAppend, EventStore, ExpectedRevision } from './event-store.port';
 import { FoldedStateCache } from './folded-state-cache';
 import { schemaVersionOf, type DecidedEvent } from './new-events';
+import { timeOrderedUuid } from './time-ordered-ids';
 
 export interface LoadedState<S> {
   readonly state: S;
@@ -254,7 +254,7 @@ export class WriteModel {
 
   private toNewEvents(events: readonly DecidedEvent[], metadata: EventMetadata, stream: string, commandId: string | undefined): NewEvent[] {
     return events.map((event, index) => ({
-      id: commandId === undefined ? randomUUID() : commandEventId(commandId, stream, index),
+      id: commandId === undefined ? timeOrderedUuid() : commandEventId(commandId, stream, index),
       type: event.type,
       schemaVersion: schemaVersionOf(event.type),
       data: event.data,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { exceedsJsonDepth } from './json-nesting-depth';
+import { exceedsJsonDepth, exceedsValueDepth } from './json-nesting-depth';
 import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE } from './unsafe-text';
@@ -11,7 +11,7 @@ const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(\s*;.*)?$/i;
 /**
  * Makes the server JSON-only: every other content type is a 415. An empty body counts as no body; a body that
  * does not parse (or tries prototype poisoning) is a MalformedJsonError; the size limit gives a 413. Nesting deeper
- * than 32 is refused before parsing (nothing recursive ever sees it); NUL and unpaired surrogates in any string or key
+ * than 32 is refused right after parsing (nothing recursive ever sees it); NUL and unpaired surrogates in any string or key
  * are a 422 naming the field.
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number): void {
@@ -23,13 +23,15 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number
       done(null, undefined);
       return;
     }
-    if (exceedsJsonDepth(text)) {
-      done(new JsonTooDeepError(), undefined);
-      return;
-    }
+    // V8's JSON.parse does not recurse (any nesting parses); the depth is checked on the parsed value, which visits
+    // values instead of the text's characters. A text that does not parse is refused as too deep when it is.
     parse(request, text, (error, value) => {
       if (error) {
-        done(new MalformedJsonError(error.message), undefined);
+        done(exceedsJsonDepth(text) ? new JsonTooDeepError() : new MalformedJsonError(error.message), undefined);
+        return;
+      }
+      if (exceedsValueDepth(value)) {
+        done(new JsonTooDeepError(), undefined);
         return;
       }
       // NUL and lone surrogates can only arrive as `\u` escapes (JSON refuses raw control characters; UTF-8 decoding

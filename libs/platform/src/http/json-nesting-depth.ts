@@ -44,3 +44,37 @@ function closingQuoteAfter(text: string, open: number): number {
   }
   return -1;
 }
+
+/**
+ * True when a parsed JSON value nests objects/arrays deeper than `max` (the root object or array is level 1, as its
+ * bracket is in the text): a walk with its own stack, no recursion, stopping at the first level too deep. On a value
+ * parsed from a text it answers as `exceedsJsonDepth` on that text, but visits values instead of characters.
+ */
+export function exceedsValueDepth(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const pending: object[] = [value];
+  const depths: number[] = [1];
+  while (pending.length > 0) {
+    const node = pending.pop() as Record<string, unknown> | unknown[];
+    const depth = depths.pop() as number;
+    if (depth > max) return true;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i += 1) {
+        const child = node[i];
+        if (child !== null && typeof child === 'object') {
+          pending.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        const child = node[key];
+        if (child !== null && typeof child === 'object') {
+          pending.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}

@@ -1,4 +1,4 @@
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-nesting-depth';
+import { exceedsJsonDepth, exceedsValueDepth, MAX_JSON_DEPTH } from './json-nesting-depth';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -53,6 +53,42 @@ describe('exceedsJsonDepth', () => {
       const text = Array.from({ length: 1 + Math.floor(next() * 40) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
       const max = Math.floor(next() * 4);
       if (exceedsJsonDepth(text, max) !== charByChar(text, max)) differing.push(`${max} ${text}`);
+    }
+    expect(differing).toEqual([]);
+  });
+});
+
+describe('exceedsValueDepth', () => {
+  it('allows 32 levels and refuses 33, counting the root as level 1 as the text scan does', () => {
+    expect(exceedsValueDepth(JSON.parse(nested(32)))).toBe(false);
+    expect(exceedsValueDepth(JSON.parse(nested(33)))).toBe(true);
+    expect(exceedsValueDepth(JSON.parse(`{"a":${nested(31)}}`))).toBe(false);
+    expect(exceedsValueDepth(JSON.parse(`{"__proto__":${nested(32)}}`))).toBe(true);
+    expect(exceedsValueDepth('text')).toBe(false);
+    expect(exceedsValueDepth(null)).toBe(false);
+  });
+
+  it('walks a million levels without recursion', () => {
+    const deep = JSON.parse(nested(1_000_000));
+    expect(exceedsValueDepth(deep)).toBe(true);
+    expect(exceedsValueDepth(deep, 1_000_000)).toBe(false);
+  });
+
+  it('answers as the text scan does on the text of any parsed value', () => {
+    let seed = 29;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const value = (depth: number): unknown => {
+      const kind = Math.floor(next() * 5);
+      if (depth > 6 || kind === 0) return next() < 0.5 ? 'a[{"' : 1;
+      if (kind === 1) return null;
+      const children = Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+      return kind === 2 ? children : Object.fromEntries(children.map((child, i) => [`k${i}`, child]));
+    };
+    const differing: string[] = [];
+    for (let n = 0; n < 5_000; n += 1) {
+      const text = JSON.stringify(value(0));
+      const max = Math.floor(next() * 6);
+      if (exceedsValueDepth(JSON.parse(text), max) !== exceedsJsonDepth(text, max)) differing.push(`${max} ${text}`);
     }
     expect(differing).toEqual([]);
   });

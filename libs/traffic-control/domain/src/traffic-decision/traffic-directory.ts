@@ -121,7 +121,8 @@ export class TrafficDirectory {
 
   putInstance(instance: InstanceFacts): void {
     this.removeInstance(instance.instanceId);
-    const entry: InstanceEntry = { facts: instance, ownScope: instance.tenant === null ? null : scopeKey(instance.account, instance.tenant), accountScope: scopeKey(instance.account, null) };
+    // The very key strings the partner maps hold (scopeOf): a lookup then matches by identity, not by comparing text.
+    const entry: InstanceEntry = { facts: instance, ownScope: instance.tenant === null ? null : this.scopeOf(instance.account, instance.tenant), accountScope: this.scopeOf(instance.account, null) };
     this.instances.set(instance.instanceId, entry);
     this.instancesByAs2Id.set(instance.myAs2Id, [...(this.instancesByAs2Id.get(instance.myAs2Id) ?? []), entry]);
     addTo(this.instancesByNearMiss, nearMissKey(instance.myAs2Id), instance.instanceId);

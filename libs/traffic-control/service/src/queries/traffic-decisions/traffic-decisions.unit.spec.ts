@@ -25,7 +25,7 @@ function setUp() {
   live.applied('traffic-control', 7);
   const store = new FlakyStore();
   const recorder = new OutboundBlockRecorder(store);
-  return { store, recorder, decisions: new TrafficDecisions(live, recorder, () => now) };
+  return { store, recorder, directory: live.directory, decisions: new TrafficDecisions(live, recorder, () => now) };
 }
 
 describe('traffic decisions', () => {
@@ -54,6 +54,33 @@ describe('traffic decisions', () => {
     expect(decisions.decide('acc', null, { direction: 'outbound', as2_from: 'US', as2_to: 'NOBODY', message_id: 'b' }).decision).toBe('reject');
     await recorder.flush();
     expect(await store.readAll()).toEqual([]);
+    await recorder.beforeApplicationShutdown();
+  });
+
+  it('records each block as its own event (time-ordered id, its own message), blocks of one instant and tenant sharing their metadata', async () => {
+    const { store, recorder, directory, decisions } = setUp();
+    store.down = false;
+    directory.putPartner({ partnerId: 'prt_2', account: 'acc', tenant: 't2', as2Id: 'BETA', name: 'Beta', active: true, deleted: false, stationId: null });
+    directory.putInstance({ instanceId: 'ins_2', account: 'acc', tenant: 't2', myAs2Id: 'US2', status: 'on' });
+    directory.putTraffic('acc', 't2', 'prt_2', { pauses: { incoming: null, outgoing: pause }, windows: [] });
+    const block = (from: string, to: string, id: string, at = now) => decisions.decide('acc', null, { direction: 'outbound', as2_from: from, as2_to: to, message_id: id }, at).decision;
+    expect([block('US', 'ACME', 'a'), block('US2', 'BETA', 'b'), block('US', 'ACME', 'a'), block('US', 'ACME', 'c', now + 1)]).toEqual(['block', 'block', 'block', 'block']);
+    await recorder.flush();
+    const events = await store.readAll();
+    expect(events.map((e) => [e.stream, (e.data as { messageId: string }).messageId])).toEqual([
+      ['traffic_block-prt_1', 'a'],
+      ['traffic_block-prt_1', 'a'],
+      ['traffic_block-prt_1', 'c'],
+      ['traffic_block-prt_2', 'b'],
+    ]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(4);
+    for (const e of events) expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const byMessage = (id: string) => events.filter((e) => (e.data as { messageId: string }).messageId === id);
+    expect(byMessage('a').map((e) => e.metadata)).toEqual([expect.objectContaining({ account: 'acc', tenant: 't1', occurredAt: new Date(now).toISOString(), actor: { type: 'service', id: 'gateway' } }), expect.anything()]);
+    expect(byMessage('a')[0]?.metadata).toEqual(byMessage('a')[1]?.metadata);
+    expect(byMessage('b')[0]?.metadata).toMatchObject({ tenant: 't2', occurredAt: new Date(now).toISOString() });
+    expect(byMessage('c')[0]?.metadata).toMatchObject({ tenant: 't1', occurredAt: new Date(now + 1).toISOString() });
+    expect(byMessage('c')[0]?.data).toMatchObject({ blockedAt: new Date(now + 1).toISOString() });
     await recorder.beforeApplicationShutdown();
   });
 });

@@ -61,14 +61,17 @@ export class BlockNotices {
       const docs: BlockNoticeDocument[] = [];
       for (const [id, blocks] of byNotice) {
         const existing = await this.notices.get(id);
-        const known = new Set([...(existing?.sentEventIds ?? []), ...(existing?.pending ?? []).map((p) => p.eventId)]);
         // A message blocked again (the gateway asking about it anew) is listed once: the list stays as long as the
         // distinct messages, not the decisions, so a burst's rewrite does not grow with every repeated ask.
         const listedMessages = new Set((existing?.pending ?? []).map((p) => p.messageId));
+        // The ids already seen, gathered only once a block of an unlisted message arrives (a repeated burst lists none).
+        let known: Set<string> | null = null;
         const pending = [...(existing?.pending ?? [])];
         for (const d of blocks) {
+          if (listedMessages.has(d.messageId)) continue;
           const eventId = eventIds.get(d) as string;
-          if (known.has(eventId) || listedMessages.has(d.messageId)) continue;
+          known ??= new Set([...(existing?.sentEventIds ?? []), ...(existing?.pending ?? []).map((p) => p.eventId)]);
+          if (known.has(eventId)) continue;
           known.add(eventId);
           listedMessages.add(d.messageId);
           pending.push({ eventId, messageId: d.messageId, channel: d.channel, reason: d.reason, blockedAt: d.blockedAt });

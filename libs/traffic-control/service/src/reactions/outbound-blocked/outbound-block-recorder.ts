@@ -1,5 +1,5 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { toNewEvents, type EventStore, type NewEvent } from '@as2-partners/kernel';
+import { schemaVersionOf, timeOrderedUuid, type EventMetadata, type EventStore, type NewEvent } from '@as2-partners/kernel';
 import { systemMetadata } from '@as2-partners/platform';
 import { TrafficControlStreams, type OutboundBlocked, type ResolvedDecision } from '@as2-partners/traffic-control-domain';
 import type { DecisionRequest } from '../../queries/traffic-decisions/decision.schemas';
@@ -7,6 +7,8 @@ import type { DecisionRequest } from '../../queries/traffic-decisions/decision.s
 // Long enough that a burst of blocks to one partner is one append (one stream write), short beside the notice gather time.
 const FLUSH_DELAY_MS = 100;
 const RETRY_DELAY_MS = 1000;
+const BLOCKED_SCHEMA_VERSION = schemaVersionOf('traffic.outbound_blocked.v1');
+const GATEWAY = { type: 'service', id: 'gateway' } as const;
 /** Beyond this many unwritten blocks (the store down for long), the oldest are dropped with an error log. */
 const MAX_QUEUED = 100_000;
 
@@ -19,13 +21,16 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
   private queue: { stream: string; event: NewEvent }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** account → tenant → the metadata of blocks decided at `metadataInstant`. */
+  private readonly metadataByScope = new Map<string, Map<string | null, EventMetadata>>();
+  private metadataInstant = Number.NaN;
 
   constructor(private readonly store: EventStore) {}
 
   record(resolved: ResolvedDecision, request: DecisionRequest, nowMs: number): void {
     const partner = resolved.partner;
     if (!partner) return;
-    const at = new Date(nowMs);
+    const metadata = this.metadataAt(partner.account, resolved.tenant, nowMs);
     const event: OutboundBlocked = {
       type: 'traffic.outbound_blocked.v1',
       data: {
@@ -38,13 +43,29 @@ export class OutboundBlockRecorder implements BeforeApplicationShutdown {
         as2From: request.as2_from,
         as2To: request.as2_to,
         reason: resolved.reason,
-        blockedAt: at.toISOString(),
+        blockedAt: metadata.occurredAt,
       },
     };
-    const [recorded] = toNewEvents([event], systemMetadata({ account: partner.account, tenant: resolved.tenant }, { type: 'service', id: 'gateway' }, at));
+    const recorded: NewEvent = { id: timeOrderedUuid(nowMs), type: event.type, schemaVersion: BLOCKED_SCHEMA_VERSION, data: event.data, metadata };
     if (this.queue.length >= MAX_QUEUED) this.logger.error(`Dropped the record of a blocked message ${this.queue.shift()?.event.id}: the event store has been unreachable too long`);
     this.queue.push({ stream: TrafficControlStreams.outboundBlocks(partner.partnerId), event: recorded });
     this.schedule(FLUSH_DELAY_MS);
+  }
+
+  /**
+   * The metadata of blocks decided at one instant for one tenant: the blocks of a batch share one object per tenant
+   * (the store writes shared metadata once), kept until the clock moves.
+   */
+  private metadataAt(account: string, tenant: string | null, nowMs: number): EventMetadata {
+    if (nowMs !== this.metadataInstant) {
+      this.metadataInstant = nowMs;
+      this.metadataByScope.clear();
+    }
+    let byTenant = this.metadataByScope.get(account);
+    if (!byTenant) this.metadataByScope.set(account, (byTenant = new Map()));
+    let metadata = byTenant.get(tenant);
+    if (!metadata) byTenant.set(tenant, (metadata = systemMetadata({ account, tenant }, GATEWAY, new Date(nowMs))));
+    return metadata;
   }
 
   /** Appends what is queued now (tests and shutdown). */
