@@ -41,6 +41,8 @@ export class CollectionIndexState {
  */
 export class CollectionCatalog {
   private readonly states = new Map<string, CollectionIndexState>();
+  /** Collections whose indexes a bulk load holds back. */
+  private readonly held = new Set<CollectionIndexState>();
 
   constructor(private readonly db: Database) {
     for (const row of db.prepare<[], { collection: string; kind: string; fields: string }>('SELECT collection, kind, fields FROM read_model_indexes').iterate()) {
@@ -105,8 +107,6 @@ export class CollectionCatalog {
   buildAllHeldIndexes(): void {
     for (const state of this.held) this.buildHeldIndexes(state);
   }
-
-  private readonly held = new Set<CollectionIndexState>();
 
   /** Builds the indexes `holdIndexes` dropped (before a query needs them, or when the load ends). */
   buildHeldIndexes(state: CollectionIndexState): void {
