@@ -211,13 +211,14 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async clear(): Promise<void> {
     this.turn.write(() => this.table.db.transaction(() => {
+      // a bulk load fills the emptied collection: its indexes are dropped before the delete (which then maintains none)
+      // and built once it is full (or a query needs them)
+      if (this.catalog.deferredSearch) this.catalog.holdIndexes(this.state);
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
       }
       this.table.db.prepare(`DELETE FROM read_model_docs WHERE ${this.scope}`).run();
       this.catalog.forgetIrregular(this.state);
-      // a bulk load fills the emptied collection: its indexes are built once it is full (or a query needs them)
-      if (this.catalog.deferredSearch) this.catalog.holdIndexes(this.state);
     })());
     this.counts.clear();
     this.boundaries.clear();
