@@ -124,7 +124,8 @@ async function main(): Promise<void> {
       const rebuilt = await rebuildReadModels(AllInOneModule, config, { openInfrastructure: infrastructureOn(url) });
       // as bench:scale counts it: the store's events over the slowest projection's rebuild (each projection passes them all)
       const counted = rebuilt.filter((p) => p.events !== undefined && !p.skipped);
-      const totalMs = counted.reduce((sum, p) => sum + p.durationMs, 0);
+      // the store-fed read models are rebuilt together: the pass lasts as long as the slowest of them
+      const passMs = Math.max(...counted.map((p) => p.durationMs));
       const slowest = counted.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
       const rate = eventsPerSecond(slowest) ?? NaN;
 
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
         rebuildRates.push(rate);
         anchorRates.push(anchorRate);
         ratios.push(rate / anchorRate);
-        log(`  round ${r + 1}: rebuild of ${counted.length} projections ${totalMs.toFixed(0)} ms, slowest ${slowest.name} ${slowest.durationMs} ms ` +
+        log(`  round ${r + 1}: rebuild of ${counted.length} projections in one pass ${passMs.toFixed(0)} ms, slowest ${slowest.name} ${slowest.durationMs} ms ` +
           `(CPU ${slowest.cpuMs} ms, ${rate} events/s); raw insert of the ${documents} documents written + indexes ${anchorMs.toFixed(0)} ms ` +
           `(${anchorRate.toFixed(0)} events/s equivalent, ${((documents * 1000) / anchorMs).toFixed(0)} documents/s)`);
       } finally {

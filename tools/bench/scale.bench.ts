@@ -12,7 +12,8 @@
  *   SCALE_ROUNDS=3 SCALE_DURATION=3   rounds per measure, seconds per load run
  *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
  *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
- *   SCALE_WRITE_ONLY=1     seeding and the write model's first load after a restart only (no app, no HTTP)
+ *   SCALE_WRITE_ONLY=1     seeding, the write model's first load after a restart and the embedded rebuild only (no app, no HTTP)
+ *   SCALE_REBUILD=0        a write-only run without the rebuild
  *   SCALE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the app (e.g. to profile it)
  *   SCALE_ONLY=creates     seeding, then HTTP creates and raw appends only (no directory loads, rebuild, restarts or reads)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
@@ -23,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -202,6 +203,11 @@ async function firstDirectoryLoad(dataDir: string, withSnapshots: boolean): Prom
   }
 }
 
+/** The 1-minute load average, printed beside a figure the machine's load sets. */
+function loadAverage(): string {
+  return (loadavg()[0] ?? 0).toFixed(1);
+}
+
 function eventCount(dataDir: string): number {
   const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
   try {
@@ -211,10 +217,15 @@ function eventCount(dataDir: string): number {
   }
 }
 
-/** `npm run rebuild-read-models` on the data: events replayed per second by the slowest store-fed projection, per wall and per CPU second. */
-function rebuild(dataDir: string): { eventsPerSecond: number; eventsPerCpuSecond: number; detail: string } {
+/**
+ * `npm run rebuild-read-models` on the data: events replayed per second by the slowest store-fed projection (they are
+ * rebuilt together, in one pass), per wall and per CPU second. From the build, or from the TypeScript sources (a
+ * write-only run builds nothing).
+ */
+function rebuild(dataDir: string, fromSources = false): { eventsPerSecond: number; eventsPerCpuSecond: number; detail: string } {
   const events = eventCount(dataDir);
-  const run = spawnSync(process.execPath, [join(distDir, 'rebuild-read-models.js')], { cwd: root, env: appEnv(dataDir, 1), encoding: 'utf8' });
+  const entry = fromSources ? ['-r', '@swc-node/register', join(root, 'apps', 'all-in-one', 'src', 'rebuild-read-models.ts')] : [join(distDir, 'rebuild-read-models.js')];
+  const run = spawnSync(process.execPath, entry, { cwd: root, env: { ...appEnv(dataDir, 1), SWC_NODE_PROJECT: join(root, 'tsconfig.base.json') }, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`rebuild-read-models failed: ${run.stderr}`);
   const line = run.stdout.split('\n').find((l) => l.startsWith('Rebuilt')) ?? '';
   const durations = [...line.matchAll(/([\w.:-]+) \((\d+) ms, CPU (\d+) ms[,)]/g)].map(([, name, ms, cpu]) => ({ name: name as string, ms: Number(ms), cpuMs: Number(cpu) }));
@@ -503,6 +514,15 @@ async function main(): Promise<void> {
         if (r === 0) log(`  directory of ${fromSnapshot.reservations}: first load ${fmt(fromSnapshot.ms, 0)} ms from its snapshot, ${fmt(fromScratch.ms, 0)} ms without (longest event-loop block ${fmt(fromSnapshot.maxBlockMs, 0)} / ${fmt(fromScratch.maxBlockMs, 0)} ms)`);
       }
       if (env['SCALE_WRITE_ONLY']) {
+        // Embedded rebuild phase (issue 10): the rebuild command over the seeded data, from the sources (nothing built).
+        if (env['SCALE_REBUILD'] !== '0') {
+          for (let r = 0; r < rounds; r++) {
+            const rebuilt = rebuild(dataDir, true);
+            record(m, 'rebuild', rebuilt.eventsPerSecond);
+            record(m, 'rebuildCpu', rebuilt.eventsPerCpuSecond);
+            log(`  rebuild: ${rebuilt.detail} (load ${loadAverage()})`);
+          }
+        }
         bySize.set(size, m);
         continue;
       }

@@ -242,6 +242,26 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('subscriptions catching up together read each batch of the file once between them, in position order', async () => {
+    const writer = await open();
+    for (let i = 0; i < 6; i++) await writer.append(`s-${i}`, Array.from({ length: 100 }, () => contractEvent()), 'no_stream');
+    await writer.close();
+    // a store opened afterwards holds none of them as its own recent appends: every event comes from the file
+    const store = await open({ pollIntervalMs: 60_000 });
+    const follow = (received: RecordedEvent[]) =>
+      store.subscribeToAll({ after: null, onEvent: async () => undefined, onBatch: async (events) => void received.push(...events) });
+    const first: RecordedEvent[] = [];
+    const second: RecordedEvent[] = [];
+    const subscriptions = [follow(first), follow(second)];
+    const startedAt = Date.now();
+    while ((first.length < 600 || second.length < 600) && Date.now() - startedAt < 20_000) await pause(5);
+    expect(first.map((e) => e.position)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    expect(second.map((e) => e.position)).toEqual(first.map((e) => e.position));
+    // the very objects the first read parsed: one read and one parse per event for both
+    expect(second.every((event, i) => event === first[i])).toBe(true);
+    await Promise.all(subscriptions.map((s) => s.stop()));
+  });
+
   it('appends requested together share a commit, and each keeps its own expected-revision check', async () => {
     const store = await open();
     const streams = Array.from({ length: 10 }, () => uniqueStream());

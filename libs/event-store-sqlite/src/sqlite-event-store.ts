@@ -61,6 +61,11 @@ export class SqliteEventStore implements EventStore {
   // IMMEDIATE takes the write lock before reading a stream's revision, so two connections cannot both pass the check.
   private readonly commits: GroupCommit;
   private readonly recent = new RecentEvents();
+  /**
+   * The last events subscriptions read from the file, parsed once: subscriptions catching up together (a rebuild of
+   * every read model in one pass) read each batch once between them instead of once each.
+   */
+  private readonly readTogether = new RecentEvents();
   /** Appended in the batch being committed; cached once it is durable. */
   private staged: RecordedEvent[] = [];
   /** Metadata written in the batch being committed, by object (see metadataText); forgotten at its end. */
@@ -181,12 +186,16 @@ export class SqliteEventStore implements EventStore {
     return this.statements.readAllAfter.all(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, maxCount).map(fromRow);
   }
 
-  /** What a subscription reads next: this store's recent appends as parsed once, then the file for the rest. */
+  /** What a subscription reads next: this store's recent appends as parsed once, then what another subscription just read, then the file. */
   private nextForSubscription(after: number | null, maxCount: number): RecordedEvent[] {
     const cached = this.recent.after(after, maxCount);
     if (cached.length === maxCount) return cached;
-    const last = cached.at(-1);
-    return cached.concat(this.readBatchAfter(last ? last.position : after, maxCount - cached.length));
+    const shared = this.readTogether.after(cached.at(-1)?.position ?? after, maxCount - cached.length);
+    const known = shared.length > 0 ? cached.concat(shared) : cached;
+    if (known.length === maxCount) return known;
+    const read = this.readBatchAfter(known.at(-1)?.position ?? after, maxCount - known.length);
+    this.readTogether.add(read);
+    return known.concat(read);
   }
 
   /** Right after a batch's COMMIT: its events are followed (cached, subscriptions woken) once they are durable. */

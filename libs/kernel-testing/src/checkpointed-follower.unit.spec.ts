@@ -157,6 +157,38 @@ describe('CheckpointedFollower', () => {
     expect(await checkpoints.load('things')).toBe(3);
   });
 
+  it('in batches (catching up): hands the accepted events of a read to handle one by one, parks what keeps failing, saves the position once per read', async () => {
+    const handled: unknown[] = [];
+    const saved: number[] = [];
+    const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: true });
+    const save = recording.save.bind(recording);
+    recording.save = async (name, position) => {
+      saved.push(position);
+      await save(name, position);
+    };
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints: recording,
+      parked,
+      retry: policy,
+      sleep: recordingSleeper().sleep,
+      inBatches: true,
+      accepts: (event) => dataOf(event)['skip'] !== true,
+      handle: async (event) => {
+        if (dataOf(event)['poison']) throw new Error('cannot apply');
+        handled.push(dataOf(event)['n']);
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2, skip: true }), newEvent({ n: 3, poison: true }), newEvent({ n: 4 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(4, 10_000);
+    expect(handled).toEqual([1, 4]);
+    expect((await parked.list({ consumer: 'things' })).map((entry) => entry.event.position)).toEqual([3]);
+    expect(saved).toEqual([4]);
+    expect((await follower.lag()).position).toBe(4);
+  });
+
   it('handles a failed batch one event at a time, parking only the event that keeps failing', async () => {
     const applied: unknown[] = [];
     follower = new CheckpointedFollower({

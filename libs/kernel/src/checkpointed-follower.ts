@@ -26,6 +26,12 @@ export interface CheckpointedFollowerOptions {
    * fails, those events are handed to `handle` one by one, with its retries and parking. Must be idempotent too.
    */
   readonly handleBatch?: (events: readonly RecordedEvent[]) => Promise<void>;
+  /**
+   * Takes each store read at once even without `handleBatch` (catching up, a rebuild): the accepted events go to `handle`
+   * one by one, with retries and parking, the others cost no call; the position, the waiters and the checkpoint move
+   * once per read instead of once per event.
+   */
+  readonly inBatches?: boolean;
   /** Events the follower ignores (their position still advances the checkpoint). */
   readonly accepts?: (event: RecordedEvent) => boolean;
   /** Save the checkpoint after this many handled events (and on idle/stop). Default 100, or 1 when saves join the read-model writes' transaction. */
@@ -138,7 +144,7 @@ export class CheckpointedFollower {
     this.subscription = this.options.store.subscribeToAll({
       after: this.processed,
       onEvent: (event) => this.process(event),
-      ...(this.options.handleBatch ? { onBatch: (events: readonly RecordedEvent[]) => this.processBatch(events) } : {}),
+      ...(this.options.handleBatch || this.options.inBatches ? { onBatch: (events: readonly RecordedEvent[]) => this.processBatch(events) } : {}),
       onError: (error) => void this.resubscribeAfter(error),
     });
   }

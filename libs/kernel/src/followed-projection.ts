@@ -32,7 +32,8 @@ export abstract class FollowedProjection extends FollowedReactor implements Proj
     await this.followed.checkpoints.delete(this.name);
     await this.followed.parked.removeAll(this.name);
     const head = await this.followed.store.lastPosition();
-    await this.start();
+    // no call and no checkpoint per event it skips: each read of the store is handled at once
+    await this.start({ inBatches: true });
     if (head !== null) await this.waitFor(head, timeoutMs);
     return { events: this.eventsPassed };
   }

@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
 
 interface Partner {
@@ -11,13 +13,24 @@ interface Partner {
 
 const search = (text: string) => ({ tenant: 't1', name: { $regex: text, $options: 'i' } });
 
+/** The declared indexes SQLite holds for the table (names of the read-model indexes). */
+function sqlIndexes(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
 describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
   let dir: string;
   let store: EmbeddedReadModelStore;
+  const file = (): string => join(dir, 'read-models.sqlite');
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'read-model-bulk-'));
-    store = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
+    store = await EmbeddedReadModelStore.open(file());
   });
 
   afterEach(async () => {
@@ -60,5 +73,43 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       }),
     ).rejects.toThrow('projection failed');
     expect(await partners.count(search('acme'))).toBe(1);
+  });
+
+  it('builds the indexes of a collection it emptied once the load ends, and before a query during the load needs them', async () => {
+    const partners = store.collection<Partner>('partners', [['tenant', 'name']]) as EmbeddedReadModelCollection<Partner>;
+    const others = store.collection<Partner>('others', [['tenant']]);
+    await partners.put({ _id: 'old', tenant: 't1', name: 'Before' });
+    const declared = sqlIndexes(file());
+    expect(declared).toHaveLength(2);
+
+    await store.bulkLoad(async () => {
+      await partners.clear();
+      await others.clear();
+      for (let i = 0; i < 300; i++) await partners.put({ _id: `p${i}`, tenant: `t${i % 3}`, name: `Partner ${String(i).padStart(3, '0')}` });
+      await others.put({ _id: 'o', tenant: 't1', name: 'Other' });
+      // a query during the load gets the collection's index built first, and answers from it
+      expect(partners.explain({ filter: { tenant: 't1' }, sort: { name: 1 } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
+      const page = await partners.find({ filter: { tenant: 't1' }, sort: { name: -1 }, limit: 2 });
+      expect(page).toEqual({ items: [{ _id: 'p298', tenant: 't1', name: 'Partner 298' }, { _id: 'p295', tenant: 't1', name: 'Partner 295' }], total: 100 });
+      await partners.put({ _id: 'p1', tenant: 't1', name: 'Partner 999' });
+    });
+
+    expect(sqlIndexes(file())).toEqual(declared);
+    expect((await others.find({ filter: { tenant: 't1' } })).items).toEqual([{ _id: 'o', tenant: 't1', name: 'Other' }]);
+    expect((await partners.find({ filter: { tenant: 't1' }, sort: { name: -1 }, limit: 1 })).items).toEqual([{ _id: 'p1', tenant: 't1', name: 'Partner 999' }]);
+    expect(await partners.count({ tenant: 't1' })).toBe(100);
+  });
+
+  it('builds missing declared indexes when it opens a file a bulk load stopped in (dropped, not yet built again)', async () => {
+    store.collection<Partner>('partners', [['tenant', 'name']]);
+    await store.close();
+    const db = new Database(file());
+    const [index] = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%'").pluck().all() as string[];
+    db.exec(`DROP INDEX "${index}"`);
+    db.close();
+    expect(sqlIndexes(file())).toEqual([]);
+
+    store = await EmbeddedReadModelStore.open(file());
+    expect(sqlIndexes(file())).toEqual([index]);
   });
 });

@@ -10,6 +10,11 @@ import { ReadModelDocumentTable } from './read-model-document-table';
 import { TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
 
+/** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
+const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
+/** Page cache during a bulk load (negative: KiB), so a batch's dirty index pages stay in memory until its commit. */
+const BULK_LOAD_CACHE_KIB = -262_144;
+
 /**
  * Read models for embedded mode: documents live in one SQLite file and nowhere else; MongoDB query documents
  * run through the declared indexes in SQLite, the rest of a filter through a JavaScript fast path or mingo.
@@ -73,12 +78,17 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     if (this.catalog.deferredSearch) return work();
     const deferred = new Set<CollectionIndexState>();
     this.catalog.deferredSearch = deferred;
+    const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = ${BULK_LOAD_CACHE_KIB}`);
+    this.turn.holdCommitsFor(BULK_LOAD_WRITES_PER_COMMIT);
     try {
       return await work();
     } finally {
       this.catalog.deferredSearch = null;
+      this.turn.write(() => this.catalog.buildAllHeldIndexes());
       for (const state of deferred) this.turn.write(() => this.catalog.reindexSearch(state));
-      this.turn.commit();
+      this.turn.endHold();
+      this.db.pragma(`cache_size = ${cacheSize}`);
     }
   }
 

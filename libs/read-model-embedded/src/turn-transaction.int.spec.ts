@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
+import { TurnTransaction } from './turn-transaction';
 
 interface Partner {
   readonly _id: string;
@@ -81,5 +83,45 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     await store.close();
     expect(committedDocs()).toBe(1);
     expect(committedCheckpoint()).toBe(1);
+  });
+
+  it('holds one transaction across turns during a bulk load, committed at the end of the turn its write limit is reached in, with its checkpoints', async () => {
+    const db = new Database(join(dir, 'held.sqlite'));
+    configureReadModelConnection(db);
+    createReadModelSchema(db);
+    const held = new Database(join(dir, 'held.sqlite'), { readonly: true });
+    const insert = db.prepare("INSERT INTO read_model_docs (collection, id, body) VALUES ('partners', ?, '{}')");
+    const committed = (): number => (held.prepare('SELECT count(*) AS n FROM read_model_docs').get() as { n: number }).n;
+    const position = (): number | null => (held.prepare('SELECT position FROM read_model_checkpoints').get() as { position: number } | undefined)?.position ?? null;
+    const turn = new TurnTransaction(db);
+    try {
+      turn.holdCommitsFor(5);
+      for (let i = 1; i <= 4; i++) {
+        turn.write(() => insert.run(`p${i}`));
+        turn.savePosition('partners-projection', i);
+        await nextTurn();
+      }
+      expect([committed(), position()]).toEqual([0, null]);
+      turn.write(() => insert.run('p5'));
+      turn.write(() => insert.run('p6'));
+      turn.savePosition('partners-projection', 6);
+      expect(committed()).toBe(0);
+      await nextTurn();
+      expect([committed(), position()]).toEqual([6, 6]);
+
+      turn.write(() => insert.run('p7'));
+      turn.savePosition('partners-projection', 7);
+      await nextTurn();
+      expect(committed()).toBe(6);
+      turn.endHold();
+      expect([committed(), position()]).toEqual([7, 7]);
+      // and every turn commits again
+      turn.write(() => insert.run('p8'));
+      await nextTurn();
+      expect(committed()).toBe(8);
+    } finally {
+      held.close();
+      db.close();
+    }
   });
 });

@@ -15,6 +15,10 @@ export class TurnTransaction {
   private failed: unknown = null;
   /** Called when a commit failed and its writes were undone (the collections tell their write listeners). */
   readonly onRollback: (() => void)[] = [];
+  /** Set during a bulk load: the transaction stays open across turns until this many writes were made in it. */
+  private writesPerCommit: number | null = null;
+  private writes = 0;
+  private commitScheduled = false;
 
   constructor(private readonly db: Database) {
     this.saveCheckpoint = db.prepare(
@@ -29,7 +33,24 @@ export class TurnTransaction {
   /** Runs a write in this turn's transaction, opening it (and scheduling its commit) if none is open. */
   write<T>(work: () => T): T {
     this.begin();
+    this.writes += 1;
+    if (this.writesPerCommit !== null && this.writes >= this.writesPerCommit) this.scheduleCommit();
     return work();
+  }
+
+  /**
+   * A bulk load (a rebuild, nothing serving queries): one transaction per `writesPerCommit` writes instead of one per
+   * turn, so the pages a load touches again and again are written once per batch, not once per turn. Still committed at
+   * the end of a turn, with the checkpoints saved in it: after a crash the documents and their positions still agree.
+   */
+  holdCommitsFor(writesPerCommit: number): void {
+    this.writesPerCommit = writesPerCommit;
+  }
+
+  /** The bulk load ended: what it wrote is committed now, and later turns commit as they end again. */
+  endHold(): void {
+    this.writesPerCommit = null;
+    this.commit();
   }
 
   /** Records a follower's position, written in this turn's transaction just before its commit. */
@@ -51,6 +72,7 @@ export class TurnTransaction {
   commit(): void {
     if (!this.open) return;
     this.open = false;
+    this.writes = 0;
     try {
       if (!this.db.inTransaction) throw new Error('the read store transaction was rolled back by SQLite');
       for (const [name, position] of this.checkpoints) this.saveCheckpoint.run(name, position);
@@ -68,7 +90,16 @@ export class TurnTransaction {
     if (this.open) return;
     this.db.exec('BEGIN IMMEDIATE');
     this.open = true;
+    if (this.writesPerCommit === null) this.scheduleCommit();
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
     // setImmediate, not a microtask: every follower handed events in this turn (and the waits they release) joins it.
-    setImmediate(() => this.commit());
+    setImmediate(() => {
+      this.commitScheduled = false;
+      this.commit();
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PROJECTION_REGISTRY, READ_MODEL_STORE, RebuildUnavailableError, type ProjectionRegistry, type ReadModelStore } from '@as2-partners/kernel';
+import { FollowedProjection, PROJECTION_REGISTRY, READ_MODEL_STORE, RebuildUnavailableError, type Projection, type ProjectionRegistry, type ReadModelStore } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { createRootLogger } from '../logging/root-logger';
@@ -9,6 +9,7 @@ import { PlatformModule } from '../platform.module';
 
 export interface RebuiltProjection {
   readonly name: string;
+  /** The store-fed read models are rebuilt in one pass: each of them gets the pass's wall and CPU time. */
   readonly durationMs: number;
   /** CPU time the process spent on it (user + system): on a loaded machine the rate per CPU second says more than the wall time. */
   readonly cpuMs: number;
@@ -20,8 +21,8 @@ export interface RebuiltProjection {
 
 /**
  * Boots the service modules without HTTP, with projections and outbox relays left stopped, and rebuilds every
- * registered projection, one after another: store-fed ones from the event store, bus-fed ones from their copy of
- * the events they consumed (one without a full copy is left as it was and reported skipped). Run it while no server writes these read models.
+ * registered projection: the store-fed ones together, in one pass over the event store (each batch read and parsed
+ * once for all of them), then the bus-fed ones one after another from their copy of the events they consumed (one without a full copy is left as it was and reported skipped). Run it while no server writes these read models.
  */
 export async function rebuildReadModels(
   rootModule: Type<unknown> | DynamicModule,
@@ -42,14 +43,9 @@ export async function rebuildReadModels(
     const readModels = context.get<ReadModelStore>(READ_MODEL_STORE);
     // Each rebuild is one bulk load: the store may defer index work (the embedded trigram index) to its end, timed with it.
     const bulk = (work: () => Promise<void>): Promise<void> => (readModels.bulkLoad ? readModels.bulkLoad(work) : work());
-    const rebuilt: RebuiltProjection[] = [];
-    for (const projection of context.get<ProjectionRegistry>(PROJECTION_REGISTRY).all()) {
+    const rebuildAlone = async (projection: Projection): Promise<RebuiltProjection> => {
       const started = Date.now();
       const cpuBefore = process.cpuUsage();
-      const cpuMs = (): number => {
-        const used = process.cpuUsage(cpuBefore);
-        return Math.round((used.user + used.system) / 1000);
-      };
       logger.log(`Rebuilding ${projection.name}`);
       let events: number | undefined;
       try {
@@ -61,17 +57,52 @@ export async function rebuildReadModels(
       } catch (error) {
         if (!(error instanceof RebuildUnavailableError)) throw error;
         logger.warn(`Left ${projection.name} as it was: ${error.message}`);
-        rebuilt.push({ name: projection.name, durationMs: Date.now() - started, cpuMs: cpuMs(), skipped: error.message });
-        continue;
+        return { name: projection.name, durationMs: Date.now() - started, cpuMs: cpuSince(cpuBefore), skipped: error.message };
       }
-      const done: RebuiltProjection = { name: projection.name, durationMs: Date.now() - started, cpuMs: cpuMs(), ...(events === undefined ? {} : { events }) };
-      rebuilt.push(done);
+      const done: RebuiltProjection = { name: projection.name, durationMs: Date.now() - started, cpuMs: cpuSince(cpuBefore), ...(events === undefined ? {} : { events }) };
       logger.log(`Rebuilt ${summaryOf(done)}`);
+      return done;
+    };
+    const rebuilt: RebuiltProjection[] = [];
+    const projections = context.get<ProjectionRegistry>(PROJECTION_REGISTRY).all();
+    // The store-fed ones replay the same events: rebuilt together, they read and parse each batch once between them.
+    const together = projections.filter((projection) => projection instanceof FollowedProjection);
+    if (together.length > 0) {
+      const started = Date.now();
+      const cpuBefore = process.cpuUsage();
+      logger.log(`Rebuilding ${together.map((projection) => projection.name).join(', ')} together`);
+      const events = new Map<string, number | undefined>();
+      await bulk(async () => {
+        const ended = await Promise.allSettled(
+          together.map(async (projection) => {
+            events.set(projection.name, (await projection.rebuild())?.events);
+            await projection.stop();
+          }),
+        );
+        const failed = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+        if (failed) throw failed.reason;
+      });
+      // one pass: each one's time and CPU are the pass's, index builds at the load's end included
+      const durationMs = Date.now() - started;
+      const cpuMs = cpuSince(cpuBefore);
+      for (const projection of together) {
+        const count = events.get(projection.name);
+        const done: RebuiltProjection = { name: projection.name, durationMs, cpuMs, ...(count === undefined ? {} : { events: count }) };
+        rebuilt.push(done);
+        logger.log(`Rebuilt ${summaryOf(done)}`);
+      }
     }
+    for (const projection of projections) if (!(projection instanceof FollowedProjection)) rebuilt.push(await rebuildAlone(projection));
     return rebuilt;
   } finally {
     await context.close();
   }
+}
+
+/** CPU time (user + system) the process used since `before`, in ms. */
+function cpuSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return Math.round((used.user + used.system) / 1000);
 }
 
 /** Events per wall-clock second of a rebuild (index builds at its end included); null when it did not count them. */
