@@ -137,6 +137,21 @@ describe('partner lists: the hot path answers byte for byte what the Nest routes
     expect(namesOf(await call('/v1/partners?type=inherited', token))).toEqual(['Master Alpha List', 'Master Beta Renamed']);
   });
 
+  it('a kept page is answered again until a write changes its list: a master renamed, a tenant seen for the first time', async () => {
+    const unseen = tokenOf({ tenant: `list-later-${process.pid}`, roles: ['tenant_admin'] });
+    const before = await expectSame('/v1/partners', unseen);
+    expect((await call('/v1/partners', unseen)).text).toBe(before.text);
+    expect((await call(`/v1/accounts/${ACCOUNT}/partners/${ids['master1']}`, accountAdmin(), { method: 'PATCH', body: { name: 'Master Alpha Renamed' } })).status).toBe(200);
+    expect(namesOf(await call('/v1/partners', unseen))).toEqual(['Master Alpha Renamed', 'Master Beta Renamed']);
+    expect(namesOf(await call(`/v1/accounts/${ACCOUNT}/partners`, accountAdmin()))).toEqual(['Master Alpha Renamed', 'Master Beta Renamed']);
+    expect((await call('/v1/partners', unseen, { method: 'POST', body: { name: 'Later Own', as2_id: `LATER-${process.pid}`, url: 'https://later.example.com/as2' } })).status).toBe(201);
+    const after = await expectSame('/v1/partners', unseen);
+    expect(namesOf(after)).toEqual(['Later Own', 'Master Alpha Renamed', 'Master Beta Renamed']);
+    // a write in another tenant leaves this list's answer as it was
+    expect((await call('/v1/partners', tokenOf({ tenant: OTHER }), { method: 'POST', body: { name: 'Elsewhere', as2_id: `ELSE-${process.pid}`, url: 'https://else.example.com/as2' } })).status).toBe(201);
+    expect((await call('/v1/partners', unseen)).text).toBe(after.text);
+  });
+
   it('a tenant_user, another tenant and a tenant never seen in any event each get their own list', async () => {
     expect(namesOf(await expectSame('/v1/partners', tokenOf({ roles: ['tenant_user'] })))).toHaveLength(5);
     const theirs = await expectSame('/v1/partners?search=acme', tokenOf({ tenant: OTHER, roles: ['tenant_user'] }));

@@ -61,6 +61,7 @@ import { PartnerDetailPresence } from './queries/partner-views/partner-detail-pr
 import { ListPartnersController } from './queries/partner-views/list-partners.controller';
 import { ListPartnersRoute } from './queries/partner-views/list-partners.route';
 import { PartnerListItemsCache } from './queries/partner-views/partner-list-items.cache';
+import { PartnerListPagesCache } from './queries/partner-views/partner-list-pages.cache';
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
@@ -157,6 +158,7 @@ const logger = new Logger('PartnerRegistry');
     PartnerDetailPresence,
     GetPartnerRoute,
     PartnerListItemsCache,
+    PartnerListPagesCache,
     ListPartnersRoute,
     GatewayMessagesConsumer,
     PartnershipResolver,

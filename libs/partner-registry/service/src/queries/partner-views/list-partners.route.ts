@@ -18,6 +18,7 @@ import {
 import type { Page } from '@as2-partners/kernel';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PartnerListItemsCache } from './partner-list-items.cache';
+import { PartnerListPagesCache } from './partner-list-pages.cache';
 import { plainPartnerListRequest, type PartnerListRequest } from './partner-list-request';
 import { PartnerQueries } from './partner-queries';
 import type { PartnerViewDocument } from './partner-view.document';
@@ -47,7 +48,8 @@ const asMaster = (): PresentedType => 'master';
  * form, and no CORS `Origin`; the Nest routes (ListPartnersController, MasterPartnersController, which keep the OpenAPI
  * operations) answer every other request (first sight of a token, 401, 403, TENANT_REQUIRED, 422, CORS) exactly as
  * before. Both read through PartnerQueries.listPartners (one query definition) and present with `presentPartner`, so
- * the bodies are the same; this one keeps the items as JSON text (PartnerListItemsCache).
+ * the bodies are the same; this one keeps the items (PartnerListItemsCache) and whole pages (PartnerListPagesCache) as
+ * JSON text until a write changes them.
  */
 @Injectable()
 export class ListPartnersRoute implements OnModuleInit {
@@ -57,13 +59,14 @@ export class ListPartnersRoute implements OnModuleInit {
     @Inject(DELETED_TENANTS) private readonly deleted: DeletedTenants,
     @Inject(PartnerQueries) private readonly queries: PartnerQueries,
     @Inject(PartnerListItemsCache) private readonly items: PartnerListItemsCache,
+    @Inject(PartnerListPagesCache) private readonly pages: PartnerListPagesCache,
     @Optional() private readonly hotPath?: HotPathRoutes,
   ) {}
 
   onModuleInit(): void {
     // One-shot commands (read-model rebuilds) run without an HTTP server.
     if (!this.adapterHost.httpAdapter || !this.hotPath) return;
-    const handler = (request: FastifyRequest, reply: FastifyReply): void => void this.answer(request, reply);
+    const handler = (request: FastifyRequest, reply: FastifyReply): void => this.answer(request, reply);
     this.hotPath.route({ method: 'GET', url: '/v1/partners', handler }, { when: (request) => this.takesTenantList(request), inProcess: true });
     this.hotPath.route({ method: 'GET', url: '/v1/accounts/:account/partners', handler }, { when: (request) => this.takesMasterList(request), inProcess: true });
   }
@@ -100,15 +103,25 @@ export class ListPartnersRoute implements OnModuleInit {
     return true;
   }
 
-  private async answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { caller, tenant, account, query } = (request.raw as ListingRequest)[TAKEN] as Taken;
+  private answer(request: FastifyRequest, reply: FastifyReply): void {
+    const taken = (request.raw as ListingRequest)[TAKEN] as Taken;
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
+    const { caller } = taken;
+    const verdict =
+      caller.tenant === null ? false : this.deleted instanceof CachedDeletedTenants ? this.deleted.knownVerdict(caller.account, caller.tenant) : undefined;
+    const key = pageKeyOf(taken);
+    if (verdict === false) {
+      const json = this.pages.current(key);
+      if (json !== undefined) return this.send(reply, json);
+    }
+    void this.read(request, reply, taken, key, verdict);
+  }
+
+  private async read(request: FastifyRequest, reply: FastifyReply, taken: Taken, key: string, verdict: boolean | undefined): Promise<void> {
+    const { caller, tenant, account, query } = taken;
     try {
-      if (caller.tenant !== null) {
-        const verdict = this.deleted instanceof CachedDeletedTenants ? this.deleted.knownVerdict(caller.account, caller.tenant) : undefined;
-        if (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant))) throw tenantDeletedError(caller.tenant);
-      }
-      const mark = this.items.mark();
+      if (caller.tenant !== null && (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant)))) throw tenantDeletedError(caller.tenant);
+      const [pageMark, itemsMark] = [this.pages.mark(), this.items.mark()];
       const page: Page<PartnerViewDocument> =
         tenant === null && query.type === 'tenant'
           ? { items: [], total: 0 }
@@ -117,14 +130,24 @@ export class ListPartnersRoute implements OnModuleInit {
                 ? { account, tenant: null, search: query.search, active: query.active, page: query.page, perPage: query.perPage }
                 : { account, tenant, search: query.search, active: query.active, type: query.type, stationId: query.stationId, page: query.page, perPage: query.perPage },
             );
-      const items = this.items.json(page.items, tenant === null ? asMaster : asTenant, mark);
+      const items = this.items.json(page.items, tenant === null ? asMaster : asTenant, itemsMark);
       const pagination = JSON.stringify(paginationOf(query.page, query.perPage, page.total, page.items.length));
-      void reply.type('application/json; charset=utf-8').send(`{"data":[${items.join(',')}],"pagination":${pagination}}`);
+      const json = `{"data":[${items.join(',')}],"pagination":${pagination}}`;
+      this.pages.keep(key, account, tenant, json, pageMark);
+      this.send(reply, json);
     } catch (error) {
       replyWithAppError(error, request, reply);
     }
   }
+
+  private send(reply: FastifyReply, json: string): void {
+    void reply.type('application/json; charset=utf-8').send(json);
+  }
 }
+
+/** One key per list and query: the same key is the same answer while no write touched the list. */
+const pageKeyOf = ({ account, tenant, query }: Taken): string =>
+  JSON.stringify([account, tenant, query.page, query.perPage, query.type, query.active ?? null, query.search ?? null, query.stationId ?? null]);
 
 /**
  * The fields of a query string as the Nest route's parser reads them (`+` a space, percent-decoded), or undefined when
