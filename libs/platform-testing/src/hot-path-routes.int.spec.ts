@@ -21,6 +21,11 @@ class HotPingRoute implements OnModuleInit {
       { method: 'GET', url: '/demo/things/:id', handler: async (request) => ({ hot: (request.params as { id: string }).id }) },
       { when: (request) => request.headers['x-hot'] === 'yes', inProcess: true },
     );
+    // An exact path beside the app's own GET /demo/whoami, taken only when `when` says so.
+    this.hotPath.route(
+      { method: 'GET', url: '/demo/whoami', handler: async () => ({ hot: 'whoami' }) },
+      { when: (request) => request.headers['x-hot'] === 'yes', inProcess: true },
+    );
   }
 }
 
@@ -101,6 +106,22 @@ describe('hot-path routes: a second Fastify instance on the same HTTP server', (
       const injected = await t.app.inject({ method, url: path, headers });
       expect(injected.statusCode).toBe(res.status);
     }
+  });
+
+  it('an exact path with `when` takes only the requests it agrees to, over a socket and in-process; the app answers the rest', async () => {
+    const hot = { 'x-hot': 'yes' };
+    expect(await (await fetch(`${base}/demo/whoami?x=1`, { headers: hot })).json()).toEqual({ hot: 'whoami' });
+    expect((await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: hot })).json()).toEqual({ hot: 'whoami' });
+    for (const [path, headers] of [
+      ['/demo/whoami', {}],
+      ['/demo/whoami/', hot],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, { headers });
+      expect(res.status).not.toBe(200);
+      expect(res.headers.get('x-correlation-id')).not.toBeNull();
+      expect((await t.app.inject({ method: 'GET', url: path, headers })).statusCode).toBe(res.status);
+    }
+    expect(() => new HotPathRoutes(1024).route({ method: 'GET', url: '/demo/x::y', handler: async () => ({}) }, { when: () => true })).toThrow(/no literal colon/);
   });
 
   it('refuses paths it cannot match exactly or by segment', () => {

@@ -9,8 +9,9 @@ interface CachedCount {
 const MAX_ENTRIES = 1000;
 
 /**
- * Counts of exact (index-answered) filters, kept until a write touches a document the filter matches before or
- * after the write, so writes in other tenants leave a tenant's counts cached and its page 1 stays a page read.
+ * Counts of exact (index-answered) filters, kept up to date by every write: a write that makes a document match (or
+ * stop matching) a counted filter adds (or takes) one, so a busy tenant's page 1 stays a page read with no count over
+ * its rows, and writes in other tenants leave its counts as they are. The store drops them all when a commit fails.
  */
 export class CountCache {
   private readonly entries = new Map<string, CachedCount>();
@@ -28,10 +29,12 @@ export class CountCache {
     this.entries.set(key, { matches, total });
   }
 
-  /** Forgets the counts a write changes: those matching the document as it was or as it is now. */
-  forget(before: Parsed | null, after: Parsed | null): void {
+  /** Counts a write: the document as it was (null: new) and as it is now (null: deleted). */
+  apply(before: Parsed | null, after: Parsed | null): void {
     for (const [key, entry] of this.entries) {
-      if ((before && entry.matches(before)) || (after && entry.matches(after))) this.entries.delete(key);
+      const was = before !== null && entry.matches(before);
+      const is = after !== null && entry.matches(after);
+      if (was !== is) this.entries.set(key, { matches: entry.matches, total: entry.total + (is ? 1 : -1) });
     }
   }
 

@@ -30,7 +30,7 @@ function filterTest(filter: Filter): (doc: Parsed) => boolean {
  * A collection kept in SQLite only: reads by id are one primary-key lookup, finds run through the declared
  * indexes (partial expression indexes) and the trigram search index, so a query reads the documents it answers
  * and the candidates its index conditions leave, never the whole collection unless nothing narrows it.
- * Counts of index-answered filters are cached until a write touches a document they match.
+ * Counts of index-answered filters are kept and counted on by every write (CountCache).
  */
 export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements ReadModelCollection<T> {
   private readonly scope: string;
@@ -55,6 +55,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     });
     this.deleteRows = table.db.transaction((ids: readonly string[]) => {
       for (const id of ids) this.deleteOne(id);
+    });
+    // a failed commit undid writes the counts and cursors already took in
+    turn.onRollback.push(() => {
+      this.counts.clear();
+      this.boundaries.clear();
     });
   }
 
@@ -235,7 +240,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (this.counts.size > 0 || this.boundaries.size > 0) {
       const before = this.table.getStatement.get(this.name, id);
       const [was, now] = [before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed];
-      this.counts.forget(was, now);
+      this.counts.apply(was, now);
       this.boundaries.forget(was, now);
     }
     const irregular = this.state.newlyIrregular(doc);
@@ -253,7 +258,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (this.state.search) this.table.searchDelete.run(deleted.seq);
     if (this.counts.size > 0 || this.boundaries.size > 0) {
       const was = JSON.parse(deleted.body) as Parsed;
-      this.counts.forget(was, null);
+      this.counts.apply(was, null);
       this.boundaries.forget(was, null);
     }
   }

@@ -125,6 +125,32 @@ describe('EmbeddedReadModelStore indexes', () => {
     }
   });
 
+  it("counts a tenant once: writes in its scope count on from the kept total, with no count over the tenant's rows", async () => {
+    const store = await EmbeddedReadModelStore.open(file);
+    try {
+      const views = await seeded(store);
+      const counts: string[] = [];
+      const table = (views as unknown as { table: { prepared(sql: string): unknown } }).table;
+      const prepared = table.prepared.bind(table);
+      table.prepared = (sql: string) => {
+        if (sql.includes('count(*)')) counts.push(sql);
+        return prepared(sql);
+      };
+      const inactive = { $and: [{ account: 'acme' }, { tenant: 't1' }, { 'settings.active': false }] };
+      const total = async (filter: Record<string, unknown>): Promise<number> => (await views.find({ filter, sort: SORT, limit: 5 })).total;
+      expect([await total({ account: 'acme', tenant: 't1' }), await total(inactive)]).toEqual([60, 20]);
+      expect(counts).toHaveLength(2);
+      await views.putMany(Array.from({ length: 3 }, (_, i) => ({ ...view('t1', 200 + i), settings: { name: `New ${i}`, active: false } })));
+      await views.put({ ...view('t1', 1), settings: { name: 'Renamed', active: true } });
+      await views.delete(view('t1', 3)._id);
+      await views.put({ ...view('t1', 6), tenant: 't2' });
+      expect([await total({ account: 'acme', tenant: 't1' }), await total(inactive)]).toEqual([61, 21]);
+      expect(counts).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a search reads its matches through the trigram index by seq, not the tenant through its index', async () => {
     const store = await EmbeddedReadModelStore.open(file);
     try {

@@ -59,6 +59,9 @@ import { PartnerDetailsQuery } from './queries/partner-views/partner-details.que
 import { PartnerDetailsCache } from './queries/partner-views/partner-details.cache';
 import { PartnerDetailPresence } from './queries/partner-views/partner-detail-presence';
 import { ListPartnersController } from './queries/partner-views/list-partners.controller';
+import { ListPartnersRoute } from './queries/partner-views/list-partners.route';
+import { PartnerListItemsCache } from './queries/partner-views/partner-list-items.cache';
+import { PartnerListPagesCache } from './queries/partner-views/partner-list-pages.cache';
 import { MasterPartnersController } from './commands/master-partners/master-partners.controller';
 import { MasterPartnersHandler } from './commands/master-partners/master-partners.handler';
 import { PartnerCertificatesConsumer } from './reactions/certificate-lifecycle-events/partner-certificates.consumer';
@@ -154,6 +157,9 @@ const logger = new Logger('PartnerRegistry');
     PartnerDetailsCache,
     PartnerDetailPresence,
     GetPartnerRoute,
+    PartnerListItemsCache,
+    PartnerListPagesCache,
+    ListPartnersRoute,
     GatewayMessagesConsumer,
     PartnershipResolver,
     provideFollowedReactor(PartnershipRemovalReactor, 'PartnershipRemoval', [PartnershipRemoval, CLOCK]),

@@ -70,14 +70,15 @@ export class HotPathRoutes {
     this.fastify.route({ ...routeOptions, onResponse: [...hooksOf(routeOptions.onResponse), this.counter(url)] });
     const methods = (Array.isArray(routeOptions.method) ? routeOptions.method : [routeOptions.method]).map((method) => method.toUpperCase());
     const literal = url.replace(/::/g, '');
-    if (!/:/.test(literal)) {
+    // an exact path that takes only some requests is tried as a pattern of literal segments
+    if (!/:/.test(literal) && options.when === undefined && options.inProcess !== true) {
       const path = url.replace(/::/g, ':');
       const served = this.paths.get(path) ?? new Set<string>();
       for (const method of methods) served.add(method);
       this.paths.set(path, served);
       return;
     }
-    if (url.includes('::')) throw new Error(`hot-path routes with parameters take no literal colon: ${url}`);
+    if (url.includes('::')) throw new Error(`hot-path routes with parameters or a condition take no literal colon: ${url}`);
     const segments = url.split('/').map((segment) => (segment.startsWith(':') ? null : segment));
     this.patterns.push({ segments, methods: new Set(methods), when: options.when, inProcess: options.inProcess === true });
   }
