@@ -91,8 +91,11 @@ export class TrafficDirectory {
   private readonly instancesByAs2Id = new Map<string, InstanceEntry[]>();
   private readonly instancesByNearMiss = new Map<string, Set<string>>();
   private readonly partners = new Map<string, PartnerFacts>();
-  /** scope → AS2 id → partner id; deleted partners stay until another partner takes the id (both answer reject). */
-  private readonly partnersByScope = new Map<string, Map<string, string>>();
+  /**
+   * scope → AS2 id → the partner's current facts (replaced by every put of it: a decision finds them in one lookup);
+   * deleted partners stay until another partner takes the id (both answer reject).
+   */
+  private readonly partnersByScope = new Map<string, Map<string, PartnerFacts>>();
   private readonly partnersByNearMiss = new Map<string, Set<string>>();
   /** account → AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
   private readonly tenantPartnersByAccount = new Map<string, Map<string, Set<string>>>();
@@ -146,7 +149,7 @@ export class TrafficDirectory {
     const existing = this.partners.get(partner.partnerId);
     if (existing) {
       const scope = this.partnersByScope.get(scopeKey(existing.account, existing.tenant));
-      if (scope?.get(existing.as2Id) === existing.partnerId) scope.delete(existing.as2Id);
+      if (scope?.get(existing.as2Id)?.partnerId === existing.partnerId) scope.delete(existing.as2Id);
       removeFrom(this.partnersByNearMiss, `${scopeKey(existing.account, existing.tenant)}${SEP}${nearMissKey(existing.as2Id)}`, existing.partnerId);
       if (existing.tenant !== null) {
         const byId = this.tenantPartnersByAccount.get(existing.account);
@@ -155,9 +158,9 @@ export class TrafficDirectory {
     }
     this.partners.set(partner.partnerId, partner);
     const scope = inner(this.partnersByScope, this.scopeOf(partner.account, partner.tenant));
-    const holder = this.partners.get(scope.get(partner.as2Id) ?? '');
+    const holder = scope.get(partner.as2Id);
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
-    if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner.partnerId);
+    if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner);
     if (!partner.deleted) addTo(this.partnersByNearMiss, `${scopeKey(partner.account, partner.tenant)}${SEP}${nearMissKey(partner.as2Id)}`, partner.partnerId);
     if (!partner.deleted && partner.tenant !== null) addTo(inner(this.tenantPartnersByAccount, partner.account), partner.as2Id, partner.partnerId);
   }
@@ -288,7 +291,7 @@ export class TrafficDirectory {
   }
 
   /** The partner with this AS2 id in the tenant the instance serves: its own tenant's, or (account-level instance) the caller's. */
-  private ownPartnerId(entry: InstanceEntry, as2Id: string, tenant: string | null): string | undefined {
+  private ownPartner(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | undefined {
     const scope = entry.ownScope ?? (tenant === null ? undefined : this.knownScope(entry.facts.account, tenant));
     return scope === undefined ? undefined : this.partnersByScope.get(scope)?.get(as2Id);
   }
@@ -297,10 +300,10 @@ export class TrafficDirectory {
   private partneredPartnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | null {
     const id = entry.facts.instanceId;
     if (!this.pairs.has(id)) return null;
-    const own = this.ownPartnerId(entry, as2Id, tenant);
-    if (this.partnered(id, own, tenant)) return this.partners.get(own as string) ?? null;
+    const own = this.ownPartner(entry, as2Id, tenant);
+    if (own !== undefined && this.partnered(id, own.partnerId, tenant)) return own;
     const master = this.partnersByScope.get(entry.accountScope)?.get(as2Id);
-    if (this.partnered(id, master, tenant)) return this.partners.get(master as string) ?? null;
+    if (master !== undefined && this.partnered(id, master.partnerId, tenant)) return master;
     if (entry.ownScope !== null || tenant !== null) return null;
     const partnered = [...(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id) ?? [])].filter((p) => this.partnered(id, p, null));
     return partnered.length === 1 ? (this.partners.get(partnered[0] as string) ?? null) : null;
@@ -313,8 +316,8 @@ export class TrafficDirectory {
    * with one id are ambiguous: not found).
    */
   private partnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | null {
-    const id = this.ownPartnerId(entry, as2Id, tenant) ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
-    if (id !== undefined) return this.partners.get(id) ?? null;
+    const found = this.ownPartner(entry, as2Id, tenant) ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
+    if (found !== undefined) return found;
     if (entry.ownScope !== null || tenant !== null) return null;
     const candidates = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
     return candidates?.size === 1 ? (this.partners.get(candidates.values().next().value as string) ?? null) : null;
