@@ -7,7 +7,9 @@
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-path.bench.ts
  *   (PARTNERS=10000 OTHER_TENANTS=0 PER_TENANT=100 CONNECTIONS=50 DURATION=5; BUILD_DIR=<an all-in-one build> to
  *   measure another build, e.g. one of main, with the same seed; APP_NODE_ARGS='--cpu-prof' to profile the app,
- *   ROUTES=6,0,5 to run only some routes, in that order; ROUNDS=3 to repeat each route and print the ratio's min/median/max)
+ *   ROUTES=6,0,5 to run only some routes, in that order; ROUNDS=3 to repeat each route and print the ratio's min/median/max;
+ *   SETTLE=0 to start loading at ready, not once the app's background work after ready (building every partner's
+ *   details body) is done: the app's CPU under 5 % over half a second, printed with the CPU it took)
  * Route 5 reads every partner of the hub once before it runs (a warm pass, not measured): by-id reads of partners
  * read before, whose details the app keeps as JSON text; route 0 reads at random, mostly partners not read yet; route 6
  * reads partners the app never read before, PARTNERS / ROUNDS a run (first reads only while nothing else read them; the
@@ -167,6 +169,17 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Waits until the process uses under 5 % of a core over half a second (its work after ready done); its CPU seconds meanwhile. */
+async function settled(pid: number): Promise<{ seconds: number; cpu: number }> {
+  const [started, cpuAtStart] = [performance.now(), cpuSeconds(pid)];
+  for (let window = 0; window < 1200; window += 1) {
+    const before = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuSeconds(pid) - before < 0.025) break;
+  }
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpuAtStart };
+}
+
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 interface Result {
@@ -234,6 +247,10 @@ async function main(): Promise<void> {
     children.push(app);
     await ready(`http://127.0.0.1:${appPort}/health/ready`);
     console.log(`app ready in ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
+    if (process.env['SETTLE'] !== '0') {
+      const after = await settled(app.pid!);
+      console.log(`app settled ${after.seconds.toFixed(1)} s after ready (CPU ${after.cpu.toFixed(2)} s meanwhile), rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
+    }
     const anchor = spawn(process.execPath, ['-r', '@swc-node/register', __filename, file, String(anchorPort)], {
       cwd: root,
       env: { ...process.env, READ_PATH_ANCHOR: '1', SWC_NODE_PROJECT: 'tsconfig.base.json' },
