@@ -114,7 +114,8 @@ export class PartnerDetailsCache {
     if (kept !== undefined) return kept.json;
     const text = this.texts?.get(viewIdOf(account, tenant, id));
     if (text === undefined) return undefined;
-    this.keep(key, { json: text.text, touchedBy: text.tags });
+    // Into memory only while it fits without pushing others out (reads spread over every partner would churn it).
+    if (this.keptChars + text.text.length <= MAX_KEPT_CHARS) this.keep(key, { json: text.text, touchedBy: text.tags });
     return text.text;
   }
 
