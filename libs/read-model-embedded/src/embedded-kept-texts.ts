@@ -7,6 +7,8 @@ const MAX_TAGS = 3;
 const MAX_TOUCHED_TAGS = 200_000;
 /** Drops remembered for puts of joins still running; older ones only raise the floor below which a put is refused. */
 const MAX_REMEMBERED_DROPS = 10_000;
+/** Dropped texts deleted together (one transaction, at the end of the turn or once this many wait). */
+const MAX_PENDING_DELETES = 1_000;
 
 interface KeptRow {
   readonly text: string;
@@ -27,6 +29,11 @@ export class EmbeddedKeptTexts implements KeptTexts {
   private readonly touched = new Map<string, number>();
   private readonly drops = new Map<string, number>();
   private dropFloor = 0;
+  /** Keys dropped whose rows are not deleted yet (their drop, remembered, already makes them stale). */
+  private readonly pendingDeletes = new Set<string>();
+  private deleteScheduled = false;
+  /** Nothing was ever put: a drop has no row to delete (a rebuild in a one-shot process). */
+  private empty = true;
   private readonly getStatement: Statement<[string], KeptRow>;
   private readonly putStatement: Statement<[string, string, number, string | null, string | null, string | null]>;
   private readonly dropStatement: Statement<[string]>;
@@ -44,7 +51,7 @@ export class EmbeddedKeptTexts implements KeptTexts {
 
   get(key: string): { readonly text: string; readonly tags: readonly string[] } | undefined {
     const row = this.getStatement.get(key);
-    if (row === undefined || !this.fresh(row.stamp, row.tag0, row.tag1, row.tag2)) return undefined;
+    if (row === undefined || (this.drops.get(key) ?? -1) > row.stamp || !this.fresh(row.stamp, row.tag0, row.tag1, row.tag2)) return undefined;
     const tags = [row.tag0, row.tag1, row.tag2].filter((tag): tag is string => tag !== null);
     return { text: row.text, tags };
   }
@@ -53,6 +60,8 @@ export class EmbeddedKeptTexts implements KeptTexts {
     if (tags.length > MAX_TAGS) throw new RangeError(`a kept text carries at most ${MAX_TAGS} tags`);
     const [tag0 = null, tag1 = null, tag2 = null] = tags;
     if (stamp < this.dropFloor || (this.drops.get(key) ?? -1) > stamp || !this.fresh(stamp, tag0, tag1, tag2)) return;
+    this.empty = false;
+    this.pendingDeletes.delete(key);
     this.putStatement.run(key, text, stamp, tag0, tag1, tag2);
   }
 
@@ -72,14 +81,32 @@ export class EmbeddedKeptTexts implements KeptTexts {
 
   drop(key: string): void {
     this.counter += 1;
-    this.dropStatement.run(key);
     this.drops.delete(key);
     this.drops.set(key, this.counter);
+    if (!this.empty) {
+      // Deleted in a batch: a master's change fanned out to 1,000 tenants' views is one transaction, not 1,000 commits.
+      this.pendingDeletes.add(key);
+      if (this.pendingDeletes.size >= MAX_PENDING_DELETES) this.deletePending();
+      else if (!this.deleteScheduled) {
+        this.deleteScheduled = true;
+        setImmediate(() => this.deletePending());
+      }
+    }
     if (this.drops.size > MAX_REMEMBERED_DROPS) {
       const [oldest, at] = this.drops.entries().next().value as [string, number];
       this.drops.delete(oldest);
       this.dropFloor = at;
     }
+  }
+
+  private deletePending(): void {
+    this.deleteScheduled = false;
+    if (this.pendingDeletes.size === 0 || !this.db.open) return;
+    const keys = [...this.pendingDeletes];
+    this.pendingDeletes.clear();
+    this.db.transaction(() => {
+      for (const key of keys) this.dropStatement.run(key);
+    })();
   }
 
   batch(work: () => void): void {

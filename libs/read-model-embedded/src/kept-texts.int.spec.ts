@@ -73,6 +73,20 @@ describe('EmbeddedReadModelStore.keptTexts (answers kept as text on disk, stale 
     expect(texts.get('b')?.text).toBe('B2');
   });
 
+  it('a dropped text stays stale after its row is deleted at the end of the turn; a put in the same turn survives the deletion', async () => {
+    const texts = store.keptTexts('details');
+    texts.put('a', 'A', [], texts.stamp());
+    texts.put('b', 'B', [], texts.stamp());
+    for (let i = 0; i < 1500; i += 1) texts.drop(`other${i}`);
+    texts.drop('a');
+    texts.drop('b');
+    expect(texts.get('a')).toBeUndefined();
+    texts.put('b', 'B2', [], texts.stamp());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(texts.get('a')).toBeUndefined();
+    expect(texts.get('b')?.text).toBe('B2');
+  });
+
   it('more than three tags is refused', () => {
     const texts = store.keptTexts('details');
     expect(() => texts.put('a', 'A', ['1', '2', '3', '4'], texts.stamp())).toThrow(RangeError);
