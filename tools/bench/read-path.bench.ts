@@ -7,7 +7,11 @@
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-path.bench.ts
  *   (PARTNERS=10000 OTHER_TENANTS=0 PER_TENANT=100 CONNECTIONS=50 DURATION=5; BUILD_DIR=<an all-in-one build> to
  *   measure another build, e.g. one of main, with the same seed; APP_NODE_ARGS='--cpu-prof' to profile the app,
- *   ROUTES=6,0,5 to run only some routes, in that order; ROUNDS=3 to repeat each route and print the ratio's min/median/max)
+ *   ROUTES=6,0,5 to run only some routes, in that order; ROUNDS=3 to repeat each route and print the ratio's min/median/max;
+ *   SETTLE=0 to start loading at ready, not once the app's background work after ready (building every partner's
+ *   details body) is done: the app's CPU under 5 % over half a second, printed with the CPU it took; JIT_WARMUP=0 not to
+ *   read JIT_PARTNERS=2000 partners of a tenant of their own first, unmeasured, so route 6's first round is not the
+ *   process's first requests)
  * Route 5 reads every partner of the hub once before it runs (a warm pass, not measured): by-id reads of partners
  * read before, whose details the app keeps as JSON text; route 0 reads at random, mostly partners not read yet; route 6
  * reads partners the app never read before, PARTNERS / ROUNDS a run (first reads only while nothing else read them; the
@@ -31,6 +35,8 @@ const perTenant = Number(process.env['PER_TENANT'] ?? 100);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
 const duration = Number(process.env['DURATION'] ?? 5);
 const rounds = Number(process.env['ROUNDS'] ?? 1);
+const jitPartners = process.env['JIT_WARMUP'] === '0' ? 0 : Number(process.env['JIT_PARTNERS'] ?? 2000);
+const jitTenant = 'jit';
 const secret = 'read-path-benchmark-secret-0123456789abcdef';
 const account = 'bench-account';
 const tenant = 'hub';
@@ -91,7 +97,7 @@ async function seed(file: string): Promise<void> {
   const store = await EmbeddedReadModelStore.open(file);
   try {
     const views = store.collection(VIEWS, query['PARTNER_VIEW_INDEXES'], query['PARTNER_VIEW_SEARCH']);
-    const owners = [tenant, ...Array.from({ length: otherTenants }, (_, t) => `t${t}`)];
+    const owners = [tenant, ...Array.from({ length: otherTenants }, (_, t) => `t${t}`), ...(jitPartners > 0 ? [jitTenant] : [])];
     await store.collection(TENANTS, [['account', 'registered']]).putMany(owners.map(tenantDoc));
     for (let i = 0; i < partners; i += 2000) await views.putMany(Array.from({ length: Math.min(2000, partners - i) }, (_, k) => view(tenant, i + k)));
     for (let t = 0; t < otherTenants; t += 20) {
@@ -99,6 +105,7 @@ async function seed(file: string): Promise<void> {
       for (let k = t; k < Math.min(otherTenants, t + 20); k += 1) for (let i = 0; i < perTenant; i += 1) docs.push(view(`t${k}`, i));
       await views.putMany(docs);
     }
+    if (jitPartners > 0) await views.putMany(Array.from({ length: jitPartners }, (_, i) => view(jitTenant, i)));
   } finally {
     await store.close();
   }
@@ -165,6 +172,17 @@ async function ready(url: string): Promise<void> {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Waits until the process uses under 5 % of a core over half a second (its work after ready done); its CPU seconds meanwhile. */
+async function settled(pid: number): Promise<{ seconds: number; cpu: number }> {
+  const [started, cpuAtStart] = [performance.now(), cpuSeconds(pid)];
+  for (let window = 0; window < 1200; window += 1) {
+    const before = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuSeconds(pid) - before < 0.025) break;
+  }
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpuAtStart };
 }
 
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -234,6 +252,10 @@ async function main(): Promise<void> {
     children.push(app);
     await ready(`http://127.0.0.1:${appPort}/health/ready`);
     console.log(`app ready in ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
+    if (process.env['SETTLE'] !== '0') {
+      const after = await settled(app.pid!);
+      console.log(`app settled ${after.seconds.toFixed(1)} s after ready (CPU ${after.cpu.toFixed(2)} s meanwhile), rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
+    }
     const anchor = spawn(process.execPath, ['-r', '@swc-node/register', __filename, file, String(anchorPort)], {
       cwd: root,
       env: { ...process.env, READ_PATH_ANCHOR: '1', SWC_NODE_PROJECT: 'tsconfig.base.json' },
@@ -247,6 +269,22 @@ async function main(): Promise<void> {
       .setIssuedAt()
       .setExpirationTime('2h')
       .sign(new TextEncoder().encode(secret));
+    if (jitPartners > 0) {
+      const jitBearer = await new SignJWT({ sub: 'bench-user', account, tenant: jitTenant, roles: ['tenant_admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime('2h')
+        .sign(new TextEncoder().encode(secret));
+      let next = 0;
+      await autocannon({
+        url: `http://127.0.0.1:${appPort}`,
+        connections,
+        amount: jitPartners * 2,
+        headers: { authorization: `Bearer ${jitBearer}` },
+        requests: [{ method: 'GET', setupRequest: (request: Record<string, unknown>) => ({ ...request, path: `/v1/partners/${partnerId(jitTenant, next++ % jitPartners)}` }) }],
+      });
+      console.log(`JIT warm-up: ${jitPartners * 2} reads of ${jitPartners} partners of tenant "${jitTenant}", not measured`);
+    }
     const random = (): number => Math.floor(Math.random() * partners);
     let unread = 0;
     const deepPage = Math.max(1, Math.min(5000, Math.floor(partners / 20)));

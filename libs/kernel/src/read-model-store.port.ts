@@ -17,6 +17,8 @@ export interface FindQuery {
   readonly sort?: SortSpec;
   readonly skip?: number;
   readonly limit?: number;
+  /** The caller reads no `total` (a walk in pages): a store may skip the count and answer `skip` + the items' count. */
+  readonly withoutTotal?: boolean;
 }
 
 export interface Page<T> {
@@ -57,6 +59,26 @@ export interface SearchIndex {
 /** Hears one write (ReadModelStore.watchWrites): id null when any document of the collection may have changed. */
 export type WriteListener = (id: string | null, doc: ReadModelDocument | null) => void;
 
+/**
+ * Answers built from documents (a joined body as JSON text), kept under a key with the tags of what they were built
+ * from. Staleness is lazy: `touch(tag)` makes every text under that tag stale at once (one write, whatever the number
+ * of texts: a master partner inherited by a thousand tenants is one touch), `drop(key)` one text. Synchronous: a hot
+ * path reads without a promise.
+ */
+export interface KeptTexts {
+  /** The stamp to give `put`: taken before reading what the text is built from. */
+  stamp(): number;
+  /** The text under `key` and its tags, unless it was dropped or one of its tags touched since its stamp. */
+  get(key: string): { readonly text: string; readonly tags: readonly string[] } | undefined;
+  /** Keeps a text built from what was read after `stamp()` gave `stamp` (at most three tags); ignored when already stale. */
+  put(key: string, text: string, tags: readonly string[], stamp: number): void;
+  /** Every text put with this tag (null: every text) is stale from now on. */
+  touch(tag: string | null): void;
+  drop(key: string): void;
+  /** Runs several puts together (one transaction). */
+  batch(work: () => void): void;
+}
+
 export interface ReadModelStore {
   /**
    * `indexes` are field lists to index, `search` the substring-searched fields. An indexed field should hold
@@ -76,6 +98,11 @@ export interface ReadModelStore {
    * any document may have changed (deleteMany, clear, a failed commit). Absent on MongoDB shared by replicas.
    */
   watchWrites?(collection: string, listener: WriteListener): void;
+  /**
+   * Present beside `watchWrites` where answers built from documents can be kept as text outside the process's memory
+   * (the embedded store: a scratch file of its own, emptied when the store opens). See KeptTexts.
+   */
+  keptTexts?(name: string): KeptTexts;
   close(): Promise<void>;
 }
 

@@ -124,7 +124,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         return row ? [JSON.parse(row.body) as T] : [];
       });
       // a short page ends the matches: no count needed
-      const total = items.length > 0 && items.length < limit ? skip + items.length : this.countOf(plan, query.filter);
+      const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? skip + items.length : this.countOf(plan, query.filter);
       return { items, total };
     }
     const test = plan.exact ? () => true : filterTest(query.filter);

@@ -1,8 +1,9 @@
-import type { CheckpointStore, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex, WriteListener } from '@as2-partners/kernel';
+import type { CheckpointStore, KeptTexts, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex, WriteListener } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
+import { EmbeddedKeptTexts } from './embedded-kept-texts';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
 import { CollectionCatalog, type CollectionIndexState } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
@@ -27,8 +28,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly parked: EmbeddedParkedEventStore;
   private readonly turn: TurnTransaction;
   private closed = false;
+  private scratch: Database.Database | null = null;
+  private readonly kept = new Map<string, EmbeddedKeptTexts>();
 
   private constructor(
+    private readonly file: string,
     private readonly db: Database.Database,
     private readonly table: ReadModelDocumentTable,
     private readonly catalog: CollectionCatalog,
@@ -45,7 +49,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     try {
       configureReadModelConnection(db);
       createReadModelSchema(db);
-      return new EmbeddedReadModelStore(db, new ReadModelDocumentTable(db), new CollectionCatalog(db));
+      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db));
     } catch (error) {
       db.close();
       throw error;
@@ -67,6 +71,32 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   watchWrites(collection: string, listener: WriteListener): void {
     this.collection(collection);
     (this.collections.get(collection) as EmbeddedReadModelCollection<ReadModelDocument>).watch(listener);
+  }
+
+  /**
+   * Texts kept in a scratch file beside the store's (`<file>-kept-texts`, `:memory:` for a throwaway store), emptied on
+   * its first use in this process: it holds nothing the documents do not say, and nothing built by other code.
+   */
+  keptTexts(name: string): KeptTexts {
+    let texts = this.kept.get(name);
+    if (!texts) {
+      texts = new EmbeddedKeptTexts(this.scratchFile(), `kept_${name.replace(/[^A-Za-z0-9_]/g, '_')}`);
+      this.kept.set(name, texts);
+    }
+    return texts;
+  }
+
+  private scratchFile(): Database.Database {
+    if (this.scratch) return this.scratch;
+    const file = this.file === ':memory:' ? ':memory:' : `${this.file}-kept-texts`;
+    if (file !== ':memory:') for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    const scratch = new Database(file);
+    // Rebuilt at every start: no durability wanted, and a small page cache (the texts stay on disk).
+    scratch.pragma('journal_mode = WAL');
+    scratch.pragma('synchronous = OFF');
+    scratch.pragma('cache_size = -8192');
+    this.scratch = scratch;
+    return scratch;
   }
 
   /**
@@ -113,5 +143,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.closed = true;
     this.turn.commit();
     this.db.close();
+    if (this.scratch) {
+      this.scratch.close();
+      if (this.file !== ':memory:') for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.file}-kept-texts${suffix}`, { force: true });
+    }
   }
 }

@@ -7,3 +7,5 @@ export * from './queries/partner-views/partner-list.query';
 export * from './secrets/secret-sealer';
 export * from './secrets/tenant-secrets';
 export * from './queries/outbound-auth/partner-outbound-auth';
+export * from './queries/partner-views/partner-details.cache';
+export * from './queries/partner-views/partner-details.warmer';

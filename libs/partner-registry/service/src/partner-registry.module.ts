@@ -57,6 +57,7 @@ import { GetPartnerController } from './queries/partner-views/get-partner.contro
 import { GetPartnerRoute } from './queries/partner-views/get-partner.route';
 import { PartnerDetailsQuery } from './queries/partner-views/partner-details.query';
 import { PartnerDetailsCache } from './queries/partner-views/partner-details.cache';
+import { PartnerDetailsWarmer } from './queries/partner-views/partner-details.warmer';
 import { PartnerDetailPresence } from './queries/partner-views/partner-detail-presence';
 import { ListPartnersController } from './queries/partner-views/list-partners.controller';
 import { ListPartnersRoute } from './queries/partner-views/list-partners.route';
@@ -155,6 +156,7 @@ const logger = new Logger('PartnerRegistry');
     MessageStatsQuery,
     PartnerDetailsQuery,
     PartnerDetailsCache,
+    PartnerDetailsWarmer,
     PartnerDetailPresence,
     GetPartnerRoute,
     PartnerListItemsCache,

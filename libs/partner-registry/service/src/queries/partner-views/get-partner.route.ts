@@ -17,6 +17,7 @@ import {
 } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PartnerDetailsCache } from './partner-details.cache';
+import { PartnerDetailsWarmer } from './partner-details.warmer';
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 const CALLER = Symbol('partnerReader');
@@ -36,12 +37,15 @@ export class GetPartnerRoute implements OnModuleInit {
     @Inject(JwtVerifier) private readonly verifier: JwtVerifier,
     @Inject(DELETED_TENANTS) private readonly deleted: DeletedTenants,
     @Inject(PartnerDetailsCache) private readonly details: PartnerDetailsCache,
+    @Inject(PartnerDetailsWarmer) private readonly warmer: PartnerDetailsWarmer,
     @Optional() private readonly hotPath?: HotPathRoutes,
   ) {}
 
   onModuleInit(): void {
     // One-shot commands (read-model rebuilds) run without an HTTP server.
     if (!this.adapterHost.httpAdapter || !this.hotPath) return;
+    // The serving process builds every partner's body in the background (first reads then find it pre-joined).
+    this.warmer.start();
     this.hotPath.route({ method: 'GET', url: '/v1/partners/:id', handler: (request, reply) => this.answer(request, reply) }, { when: (request) => this.takes(request), inProcess: true });
   }
 

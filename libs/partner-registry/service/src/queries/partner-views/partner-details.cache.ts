@@ -1,31 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
-import { PartnerDetailsQuery } from './partner-details.query';
-import { PartnerRegistryCollections } from './partner-view.document';
+import { type KeptTexts, READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
+import { type PartnerDetails, PartnerDetailsQuery } from './partner-details.query';
+import { PartnerRegistryCollections, type PartnerViewDocument, type TenantDocument, viewIdOf } from './partner-view.document';
 import { PartnerCertificateCollections } from '../partner-certificates/partner-certificate.documents';
 import { MESSAGE_OUTCOMES_COLLECTION, type MessageOutcomeDocument } from '../message-stats/message-outcome.document';
 import { PARTNER_TRAFFIC_COLLECTION, partnerIdOfTrafficDoc } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 import { CONNECTION_STATUS_COLLECTION, partnerIdOfStatusDoc } from '../../reactions/connection-tester-events/connection-status.consumer';
 
-/** What a write may change: the bodies of one partner id, of one (account, tenant, AS2 id), or (null) any body. */
+/** What a write may change: the bodies of one partner id, of one (account, tenant, AS2 id), of one tenant, or (null) any body. */
 type Touched = (id: string | null, doc: ReadModelDocument | null) => string | null;
 
 const byPartner = (partnerId: string): string => `p\u0000${partnerId}`;
 const byAs2Id = (account: string, tenant: string, as2Id: string): string => `a\u0000${account}\u0000${tenant}\u0000${as2Id}`;
+const byTenant = (account: string, tenant: string): string => `t\u0000${account}\u0000${tenant}`;
 const partnerIdField = (doc: ReadModelDocument | null): string | null => {
   const partnerId = (doc as { partnerId?: unknown } | null)?.partnerId;
   return typeof partnerId === 'string' ? byPartner(partnerId) : null;
 };
 
+/** The partner id in a view's id (`account|tenant|partnerId`; partner ids hold no `|`). */
+const partnerIdOfViewId = (id: string): string => id.slice(id.lastIndexOf('|') + 1);
+
 /**
  * Every collection PartnerDetailsQuery reads, and which bodies a write to it touches. A partner's documents carry its
- * id (an inherited partner's is its master's, the id the tenant reads it by); tenants and certificate statuses, and
- * deletions without the document, touch any body (rare writes).
+ * id (an inherited partner's is its master's, the id the tenant reads it by); a tenant's document its tenant's bodies
+ * (known or not decides views or masters); certificate statuses and deletions of many touch any body (rare writes).
  */
 export const PARTNER_DETAILS_SOURCES: Readonly<Record<string, Touched>> = {
-  [PartnerRegistryCollections.partnerViews]: (_id, doc) => partnerIdField(doc),
+  [PartnerRegistryCollections.partnerViews]: (id, doc) => partnerIdField(doc) ?? (id === null ? null : byPartner(partnerIdOfViewId(id))),
   [PartnerRegistryCollections.masterPartners]: (id, doc) => partnerIdField(doc) ?? (id === null ? null : byPartner(id)),
-  [PartnerRegistryCollections.tenants]: () => null,
+  [PartnerRegistryCollections.tenants]: (_id, doc) => {
+    const tenant = doc as TenantDocument | null;
+    return tenant ? byTenant(tenant.account, tenant.tenantId) : null;
+  },
   [PartnerCertificateCollections.partnerCertificates]: (_id, doc) => partnerIdField(doc),
   [PartnerCertificateCollections.partnerSlots]: (id) => (id === null ? null : byPartner(id)),
   [PartnerCertificateCollections.certificateStatuses]: () => null,
@@ -37,20 +44,32 @@ export const PARTNER_DETAILS_SOURCES: Readonly<Record<string, Touched>> = {
   [CONNECTION_STATUS_COLLECTION]: (id) => (id === null ? null : byPartner(partnerIdOfStatusDoc(id))),
 };
 
-/** Bodies kept at most (characters of JSON text, ~1.5 KB a partner): bounded memory at any number of partners. */
+/** Bodies kept in memory at most (characters of JSON text, ~1.5 KB a partner): bounded memory at any number of partners. */
 const MAX_KEPT_CHARS = 32 * 1024 * 1024;
+
+/** The name of the texts kept on disk (KeptTexts): one body per (account, tenant, partner), under its view's id. */
+export const PARTNER_DETAILS_TEXTS = 'partner_details';
 
 interface Kept {
   readonly json: string;
-  /** The index keys it is filed under (its partner id, its AS2 id in its tenant). */
+  /** The index keys it is filed under (its partner id, its AS2 id in its tenant, its tenant). */
   readonly touchedBy: readonly string[];
+}
+
+/** A body built by the warmer, kept if nothing it was built from changed since `stamp`. */
+export interface BuiltDetails {
+  readonly partner: PartnerViewDocument;
+  readonly json: string;
+  readonly stamp: number;
 }
 
 /**
  * GET /v1/partners/{id}'s body as JSON text, kept per (account, tenant, partner) until a write touches a document it
- * was joined from: a repeat read costs a map lookup and no read, parse or stringify. Kept only where the read store
- * tells this process every write (`watchWrites`: the embedded store); with MongoDB shared by replicas every read joins.
- * A body joined while any watched write happened is not kept (it may predate the write).
+ * was joined from: in memory for the bodies read lately (bounded), and on disk for every partner where the store keeps
+ * texts (`keptTexts`: the embedded store's scratch file, filled in the background by PartnerDetailsWarmer), so a first
+ * read is one keyed read of text, no join, parse or stringify. Kept only where the read store tells this process every
+ * write (`watchWrites`: the embedded store); with MongoDB shared by replicas every read joins. A body joined while a
+ * write it may predate happened is not kept.
  */
 @Injectable()
 export class PartnerDetailsCache {
@@ -58,36 +77,82 @@ export class PartnerDetailsCache {
   /** Index key → keys of the bodies filed under it. */
   private readonly index = new Map<string, Set<string>>();
   private keptChars = 0;
-  /** Watched writes so far: a join that saw this change keeps nothing. */
+  /** Watched writes so far: a join that saw this change keeps nothing in memory. */
   private writes = 0;
   private readonly enabled: boolean;
+  /** The bodies on disk (lazy staleness: a write touches a tag or drops a view's text, KeptTexts). */
+  private readonly texts: KeptTexts | null;
 
   constructor(
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
     @Inject(PartnerDetailsQuery) private readonly details: PartnerDetailsQuery,
   ) {
     this.enabled = store.watchWrites !== undefined;
+    this.texts = store.watchWrites && store.keptTexts ? store.keptTexts(PARTNER_DETAILS_TEXTS) : null;
     if (!store.watchWrites) return;
     for (const [collection, touched] of Object.entries(PARTNER_DETAILS_SOURCES)) {
-      store.watchWrites(collection, (id, doc) => this.forget(touched(id, doc)));
+      const isView = collection === PartnerRegistryCollections.partnerViews;
+      store.watchWrites(collection, (id, doc) => {
+        const tag = touched(id, doc);
+        this.forget(tag);
+        // A view is one (account, tenant, partner): its own text goes; other writes stale every text of their tag.
+        if (this.texts && isView && id !== null) this.texts.drop(id);
+        else this.texts?.touch(tag);
+      });
     }
+  }
+
+  /** True where bodies are kept on disk for every partner (the warmer has work). */
+  get keepsTexts(): boolean {
+    return this.texts !== null;
   }
 
   /** The body kept for this partner, without waiting; undefined when it must be joined. */
   current(account: string, tenant: string, id: string): string | undefined {
-    return this.kept.get(keyOf(account, tenant, id))?.json;
+    const key = keyOf(account, tenant, id);
+    const kept = this.kept.get(key);
+    if (kept !== undefined) return kept.json;
+    const text = this.texts?.get(viewIdOf(account, tenant, id));
+    if (text === undefined) return undefined;
+    // Into memory only while it fits without pushing others out (reads spread over every partner would churn it).
+    if (this.keptChars + text.text.length <= MAX_KEPT_CHARS) this.keep(key, { json: text.text, touchedBy: text.tags });
+    return text.text;
   }
 
   /** The body as JSON text (kept for the next read where it may be); null when the tenant sees no such partner. */
   async json(account: string, tenant: string, id: string): Promise<string | null> {
+    const current = this.current(account, tenant, id);
+    if (current !== undefined) return current;
     const writes = this.writes;
+    const stamp = this.texts?.stamp() ?? 0;
     const details = await this.details.detailsFor(account, tenant, id);
     if (details === null) return null;
     const json = JSON.stringify(details);
-    if (this.enabled && writes === this.writes) {
-      this.keep(keyOf(account, tenant, id), { json, touchedBy: [byPartner(details.data.id), byAs2Id(account, tenant, details.data.as2_id)] });
-    }
+    const touchedBy = tagsOf(account, tenant, details.data.id, details.data.as2_id);
+    this.texts?.put(viewIdOf(account, tenant, id), json, touchedBy, stamp);
+    if (this.enabled && writes === this.writes) this.keep(keyOf(account, tenant, id), { json, touchedBy });
     return json;
+  }
+
+  /** The stamp a built body is kept against (taken before reading what it is built from). */
+  stamp(): number {
+    return this.texts?.stamp() ?? 0;
+  }
+
+  /** The body of a tenant's view, without a read when the partner has none of the joined parts (else one join). */
+  build(partner: PartnerViewDocument & { readonly tenant: string }): PartnerDetails | Promise<PartnerDetails> {
+    return this.details.bareDetailsOf(partner) ?? this.details.detailsOf(partner.account, partner.tenant, partner);
+  }
+
+  /** Keeps bodies the warmer built (on disk, one transaction); a body something changed under since its stamp is not kept. */
+  keepBuilt(built: readonly BuiltDetails[]): void {
+    const texts = this.texts;
+    if (!texts || built.length === 0) return;
+    texts.batch(() => {
+      for (const { partner, json, stamp } of built) {
+        texts.put(partner._id, json, tagsOf(partner.account, partner.tenant as string, partner.partnerId, partner.as2Id), stamp);
+      }
+    });
   }
 
   private forget(touched: string | null): void {
@@ -131,3 +196,5 @@ export class PartnerDetailsCache {
 }
 
 const keyOf = (account: string, tenant: string, id: string): string => `${account}\u0000${tenant}\u0000${id}`;
+/** What a body is filed under: its partner id, its AS2 id in its tenant (message outcomes), its tenant. */
+const tagsOf = (account: string, tenant: string, partnerId: string, as2Id: string): string[] => [byPartner(partnerId), byAs2Id(account, tenant, as2Id), byTenant(account, tenant)];

@@ -64,10 +64,27 @@ describe('PartnerDetailsCache', () => {
     expect(cache.current('acc', 't2', 'prt_a')).toBeDefined();
   });
 
+  it('a write of a tenant drops the bodies of that tenant only (known or not decides views or masters)', async () => {
+    const { cache, write } = setup();
+    for (const tenant of ['t1', 't2']) await cache.json('acc', tenant, 'prt_a');
+    write('partner_registry_tenants', 'acc|t1', { account: 'acc', tenantId: 't1' });
+    expect(cache.current('acc', 't1', 'prt_a')).toBeUndefined();
+    expect(cache.current('acc', 't2', 'prt_a')).toBeDefined();
+  });
+
+  it('a partner view deleted drops the bodies of its partner id, read from the view id', async () => {
+    const { cache, write } = setup();
+    await cache.json('acc', 't1', 'prt_a');
+    await cache.json('acc', 't1', 'prt_b');
+    write('partner_registry_partner_views', 'acc|t1|prt_a', null);
+    expect(cache.current('acc', 't1', 'prt_a')).toBeUndefined();
+    expect(cache.current('acc', 't1', 'prt_b')).toBeDefined();
+  });
+
   it.each([
-    ['a tenant', 'partner_registry_tenants', 'acc|t1', {}],
+    ['a tenant without its document', 'partner_registry_tenants', null, null],
     ['a certificate status', 'partner_registry_certificate_statuses', 'cert_1', {}],
-    ['a partner view deleted', 'partner_registry_partner_views', 'acc|t9|prt_z', null],
+    ['many partner views', 'partner_registry_partner_views', null, null],
     ['many outcomes', 'partner_registry_message_outcomes', null, null],
   ])('a write of %s drops every body', async (_name, collection, id, doc) => {
     const { cache, write } = setup();
