@@ -38,7 +38,7 @@ for (let p = 0; p < partners; p += PAUSED_EVERY) {
 live.applied('partner-registry', partners + INSTANCES);
 live.applied('traffic-control', partners / PAUSED_EVERY);
 
-// Pieces of the app added back one by one (ADD=log-context,metrics,heap): what makes the gap appear.
+// Pieces of the app added back one by one (ADD=log-context,metrics,heap,second-fastify): what makes the gap appear.
 const added = new Set((process.env.ADD ?? '').split(',').filter(Boolean));
 // The kernel's log context run once, as the app's requests and followers do: from then on Node 20 keeps its async hook on.
 if (added.has('log-context')) require(join(dist, 'kernel', 'src', 'index.js')).withLogContext({ requestId: 'bench' }, () => undefined);
@@ -47,6 +47,29 @@ if (added.has('metrics')) require('prom-client').collectDefaultMetrics({ registe
 // A heap the size of the app's (HEAP_MB of small objects kept alive), for the garbage collector to walk.
 const kept = [];
 if (added.has('heap')) for (let i = 0; i < Number(process.env.HEAP_MB ?? 100) * 8_000; i += 1) kept.push({ id: `doc-${i}`, n: i, tags: [i] });
+
+// A second Fastify instance like the app's own (decorated requests, hooks, a plugin context) that has served requests:
+// Fastify's functions are shared by both instances, and so is what V8 learnt about the objects they handled.
+if (added.has('second-fastify')) {
+  const Fastify = require('fastify');
+  const other = Fastify({ logger: false, genReqId: () => 'id' });
+  other.decorateRequest('ids', null);
+  other.decorateRequest('span', null);
+  other.decorateReply('started', 0);
+  other.addHook('onRequest', async (request) => void (request.ids = { correlationId: 'c' }));
+  other.addHook('preHandler', (_request, _reply, done) => done());
+  other.addHook('onResponse', async () => undefined);
+  await other.register(async (child) => {
+    child.decorateRequest('caller', null);
+    child.post('/v1/other', async (request) => ({ ok: true, body: request.body }));
+    child.get('/v1/other/:id', async (request, reply) => reply.header('x-id', request.params.id).send({ id: request.params.id }));
+  });
+  await other.ready();
+  for (let i = 0; i < 2000; i += 1) {
+    await other.inject({ method: 'POST', url: '/v1/other', payload: { n: i } });
+    await other.inject({ method: 'GET', url: `/v1/other/${i}` });
+  }
+}
 
 // Blocks are not recorded here (the single rounds decide an accepted pair).
 const blocks = { record: () => undefined };
