@@ -36,13 +36,25 @@ interface LoadResult {
 }
 
 const root = join(__dirname, '..', '..');
+/** Which built app serves the decisions: `traffic-control` (default) or `all-in-one` (what `npm start` runs). */
+const appName = process.env['APP'] ?? 'traffic-control';
+if (appName !== 'traffic-control' && appName !== 'all-in-one') throw new Error(`APP must be traffic-control or all-in-one, not ${appName}`);
 /** APP_MAIN: another build's main.js to measure (e.g. a copy of the base branch's dist under the workspace, for node_modules). */
-const mainJs = process.env['APP_MAIN'] ?? join(root, 'dist', 'apps', 'traffic-control', 'main.js');
+const mainJs = process.env['APP_MAIN'] ?? join(root, 'dist', 'apps', appName, 'main.js');
 /**
  * BASE_MAIN: a second build measured in the same batch rounds (its own copy of the seeded data), e.g. the base
  * branch's dist copied under the workspace: a before/after in one run, which the machine's load skews alike.
  */
 const baseMainJs = process.env['BASE_MAIN'];
+/**
+ * BESIDE=minimal[,minimal+log-context+heap…]: more servers in the single rounds, each the same route code without the
+ * app around it (traffic-minimal-route.mjs), with the named pieces of the app added back: a bisection of the gap.
+ */
+const beside = (process.env['BESIDE'] ?? '').split(',').filter(Boolean).map((name) => {
+  const [base, ...pieces] = name.split('+');
+  if (base !== 'minimal') throw new Error(`BESIDE takes minimal[+piece…] servers, not ${name}`);
+  return { name, pieces };
+});
 const duration = Number(process.env['DURATION'] ?? 10);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
 const partners = Number(process.env['PARTNERS'] ?? 10_000);
@@ -170,7 +182,7 @@ const BATCH_SIZE = 1000;
 
 async function main(): Promise<void> {
   // Always through nx: its cache makes this instant when nothing changed, and a stale build is never measured.
-  const build = spawnSync('npx', ['nx', 'build', 'traffic-control', '--output-style=static'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync('npx', ['nx', 'build', appName, '--output-style=static'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0 || !existsSync(mainJs)) throw new Error('build failed');
   const gateway = await new SignJWT({ sub: 'bench-gateway', account, roles: ['gateway'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(secret));
   const dirs: string[] = [];
@@ -178,7 +190,7 @@ async function main(): Promise<void> {
   const f = (n: number, digits = 0) => n.toFixed(digits);
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
   const report: string[] = [
-    `traffic decisions benchmark (node ${process.version}, autocannon ${connections} connections, ${duration} s rounds)`,
+    `traffic decisions benchmark (node ${process.version}, autocannon ${connections} connections, ${duration} s rounds, app ${appName})`,
     `loaded: ${partners} partners, ${INSTANCES} AS2 instances, ${partners / PAUSED_EVERY} paused partners`,
   ];
   try {
@@ -201,20 +213,34 @@ async function main(): Promise<void> {
       children.push(ours);
       const bare = spawn(process.execPath, [join(__dirname, 'traffic-bare-route.mjs')], { env: { ...process.env, PORT: String(barePort), PARTNERS: String(partners) }, stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(bare);
+      const minimals: { name: string; child: ChildProcess; base: string }[] = [];
+      for (const variant of beside) {
+        const port = await freePort();
+        const child = spawn(process.execPath, [join(__dirname, 'traffic-minimal-route.mjs')], {
+          env: { ...process.env, PORT: String(port), PARTNERS: String(partners), JWT_SECRET: secret, APP_DIST: join(root, 'dist', 'apps', appName), ADD: variant.pieces.join(',') },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        children.push(child);
+        minimals.push({ name: variant.name, child, base: `http://127.0.0.1:${port}` });
+      }
       const ourBase = `http://127.0.0.1:${ourPort}`;
       const bareBase = `http://127.0.0.1:${barePort}`;
       await untilDecision(ourBase, gateway, 1, 'accept', 120_000);
       await untilDecision(ourBase, gateway, PAUSED_EVERY * 3, 'block', 120_000);
       await untilDecision(bareBase, gateway, 1, 'accept', 30_000);
       if (base) await untilDecision(base.url, gateway, PAUSED_EVERY * 3, 'block', 120_000);
+      for (const m of minimals) await untilDecision(m.base, gateway, PAUSED_EVERY * 3, 'block', 60_000);
 
       if (phases.has('single')) {
         const body = decisionBody(1);
         // Warm-up (JIT, connection pools) before anything counts.
         await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
         await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
+        for (const m of minimals) await load(`${m.base}/v1/traffic/decisions`, gateway, body, { duration: 2 });
         const rates = { bare: [] as number[], ours: [] as number[] };
         const cpu = { bare: [] as number[], ours: [] as number[] };
+        const besideRates = minimals.map(() => [] as number[]);
+        const besideCpu = minimals.map(() => [] as number[]);
         for (let round = 1; round <= 3; round += 1) {
           const b = await measured(bare.pid!, () => load(`${bareBase}/v1/traffic/decisions`, gateway, body));
           const o = await measured(ours.pid!, () => load(`${ourBase}/v1/traffic/decisions`, gateway, body));
@@ -223,10 +249,25 @@ async function main(): Promise<void> {
           rates.ours.push(o.requests.average);
           cpu.bare.push(b.cpuMicros);
           cpu.ours.push(o.cpuMicros);
+          const others: string[] = [];
+          for (const [i, m] of minimals.entries()) {
+            const r = await measured(m.child.pid!, () => load(`${m.base}/v1/traffic/decisions`, gateway, body));
+            if (r.non2xx || r.errors) throw new Error(`round ${round}: ${m.name} non-2xx ${r.non2xx}, errors ${r.errors}`);
+            besideRates[i]!.push(r.requests.average);
+            besideCpu[i]!.push(r.cpuMicros);
+            others.push(`, ${m.name} ${r.requests.average.toFixed(0)} req/s (p99 ${r.latency.p99} ms, ${r.cpuMicros.toFixed(0)} µs CPU/req)`);
+          }
           console.log(
             `round ${round}: bare ${b.requests.average.toFixed(0)} req/s (p99 ${b.latency.p99} ms, ${b.cpuMicros.toFixed(0)} µs CPU/req), ` +
-              `ours ${o.requests.average.toFixed(0)} req/s (p99 ${o.latency.p99} ms, ${o.cpuMicros.toFixed(0)} µs CPU/req)`,
+              `ours ${o.requests.average.toFixed(0)} req/s (p99 ${o.latency.p99} ms, ${o.cpuMicros.toFixed(0)} µs CPU/req)` +
+              others.join(''),
           );
+        }
+        for (const [i, m] of minimals.entries()) {
+          report.push(
+            `${m.name.padEnd(24)} ${f(mean(besideRates[i]!))} req/s, ${f(mean(besideCpu[i]!))} µs CPU/req: ratio to bare ${f(mean(besideRates[i]!) / mean(rates.bare), 2)} (CPU bare/it ${f(mean(cpu.bare) / mean(besideCpu[i]!), 2)})`,
+          );
+          await stop(m.child);
         }
         const ratio = mean(rates.ours) / mean(rates.bare);
         const target = Math.floor(mean(rates.ours) * 0.8);

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
+import { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
+import { loadOwnFastify } from './own-fastify';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
@@ -53,7 +54,8 @@ export class HotPathRoutes {
   private ready = false;
 
   constructor(bodyLimitBytes: number) {
-    this.fastify = Fastify({ logger: false, bodyLimit: bodyLimitBytes, frameworkErrors: replyToFrameworkError });
+    // A Fastify of its own: the app's instance would otherwise teach the shared Fastify functions its objects' shapes.
+    this.fastify = loadOwnFastify()({ logger: false, bodyLimit: bodyLimitBytes, frameworkErrors: replyToFrameworkError });
     acceptJsonBodiesOnly(this.fastify, bodyLimitBytes);
     this.fastify.setErrorHandler(replyWithHouseError);
   }
