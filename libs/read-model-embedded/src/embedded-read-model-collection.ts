@@ -12,6 +12,8 @@ import type { TurnTransaction } from './turn-transaction';
 
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
+/** A document to write: its id, its JSON text, the document. */
+type Row<T> = [string, string, T];
 
 /** A JavaScript test of the whole filter: the fast path for plain filters, mingo for the rest. */
 function filterTest(filter: Filter): (doc: Parsed) => boolean {
@@ -38,6 +40,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   private readonly boundaries = new PageBoundaries();
   /** ReadModelStore.watchWrites: told of each write once it is made (synchronously, so a reader never sees one without the other). */
   private readonly listeners: WriteListener[] = [];
+  /** writeRows in a savepoint, wrapped once: better-sqlite3 builds a wrapper per transaction() call. */
+  private readonly writeRowsAtomically: (rows: readonly Row<T>[]) => void;
 
   constructor(
     private readonly name: string,
@@ -47,6 +51,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly turn: TurnTransaction,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
+    this.writeRowsAtomically = table.db.transaction((rows: readonly Row<T>[]) => this.writeRows(rows));
   }
 
   watch(listener: WriteListener): void {
@@ -219,24 +224,28 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   private write(docs: readonly T[]): void {
     const rows = docs.map((doc) => this.serialize(doc));
-    this.turn.write(() => this.table.db.transaction(() => {
-      for (const [id, json, doc] of rows) {
-        if (this.counts.size > 0 || this.boundaries.size > 0) {
-          const before = this.table.getStatement.get(this.name, id);
-          const [was, now] = [before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed];
-          this.counts.forget(was, now);
-          this.boundaries.forget(was, now);
-        }
-        const irregular = this.state.newlyIrregular(doc);
-        if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
-        const stored = this.table.upsertStatement.get(this.name, id, json);
-        if (!stored || !this.state.search) continue;
-        const deferred = this.catalog.deferredSearch;
-        if (deferred) deferred.add(this.state);
-        else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
-      }
-    })());
+    // One upsert is atomic on its own (SQLite undoes a failed statement); several statements share a savepoint.
+    const atomic = rows.length > 1 || this.state.search !== null;
+    this.turn.write(() => (atomic ? this.writeRowsAtomically(rows) : this.writeRows(rows)));
     if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
+  }
+
+  private writeRows(rows: readonly Row<T>[]): void {
+    for (const [id, json, doc] of rows) {
+      if (this.counts.size > 0 || this.boundaries.size > 0) {
+        const before = this.table.getStatement.get(this.name, id);
+        const [was, now] = [before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed];
+        this.counts.forget(was, now);
+        this.boundaries.forget(was, now);
+      }
+      const irregular = this.state.newlyIrregular(doc);
+      if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
+      const stored = this.table.upsertStatement.get(this.name, id, json);
+      if (!stored || !this.state.search) continue;
+      const deferred = this.catalog.deferredSearch;
+      if (deferred) deferred.add(this.state);
+      else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+    }
   }
 
   private deleteOne(id: string): void {
@@ -277,7 +286,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   /** JSON text drops `undefined` fields the way the MongoDB store does (ignoreUndefined). */
-  private serialize(doc: T): [string, string, T] {
+  private serialize(doc: T): Row<T> {
     if (typeof doc._id !== 'string' || doc._id === '') {
       throw new TypeError(`read model document in "${this.name}" needs a non-empty string _id`);
     }
