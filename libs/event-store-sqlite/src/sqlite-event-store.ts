@@ -51,6 +51,13 @@ const EXCLUSIVE_WRITER_POLL_MS = 5_000;
 
 /** The stores open on each file in this process: an append through one wakes the subscriptions of all of them. */
 const openInProcess = new Map<string, Set<SqliteEventStore>>();
+/** Per file: the last position made durable by a store of this process, or read from the file at open. */
+const durableHeads = new Map<string, number>();
+
+/** When a subscription last read the file itself (not this store's recent appends). */
+interface FileReads {
+  at: number;
+}
 
 /** The embedded event store: one SQLite file, shareable by several processes (each opens its own store). */
 export class SqliteEventStore implements EventStore {
@@ -80,6 +87,8 @@ export class SqliteEventStore implements EventStore {
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
     const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
     openInProcess.set(file, siblings.add(this));
+    const head = this.statements.lastPosition.get()?.position ?? 0;
+    durableHeads.set(file, Math.max(durableHeads.get(file) ?? 0, head));
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
@@ -127,8 +136,9 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: CatchUpSubscriptionOptions): Subscription {
     if (this.closed) throw new Error('SqliteEventStore is closed');
+    const reads: FileReads = { at: 0 };
     const subscription = new PollingSubscription(
-      (after, maxCount) => this.nextForSubscription(after, maxCount),
+      (after, maxCount) => this.nextForSubscription(after, maxCount, reads),
       options,
       this.pollIntervalMs,
       (finished) => this.subscriptions.delete(finished),
@@ -155,7 +165,10 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     const siblings = openInProcess.get(this.file);
     siblings?.delete(this);
-    if (siblings?.size === 0) openInProcess.delete(this.file);
+    if (siblings?.size === 0) {
+      openInProcess.delete(this.file);
+      durableHeads.delete(this.file);
+    }
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     await this.walSync?.close();
@@ -168,12 +181,20 @@ export class SqliteEventStore implements EventStore {
     return this.statements.readAllAfter.all(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, maxCount).map(fromRow);
   }
 
-  /** What a subscription reads next: this store's recent appends as parsed once, then the file for the rest. */
-  private nextForSubscription(after: number | null, maxCount: number): RecordedEvent[] {
+  /**
+   * What a subscription reads next: this store's recent appends as parsed once, then the file for the rest, unless
+   * nothing durable lies past them (another process appends nothing while this one holds the writer lock; a read of
+   * the file every poll interval still finds what one did).
+   */
+  private nextForSubscription(after: number | null, maxCount: number, reads: FileReads): RecordedEvent[] {
     const cached = this.recent.after(after, maxCount);
     if (cached.length === maxCount) return cached;
-    const last = cached.at(-1);
-    return cached.concat(this.readBatchAfter(last ? last.position : after, maxCount - cached.length));
+    const from = cached.at(-1)?.position ?? after;
+    const now = Date.now();
+    const nothingPast = this.writerLock !== null && from !== null && from >= (durableHeads.get(this.file) ?? Infinity) && now - reads.at < this.pollIntervalMs;
+    if (nothingPast) return cached;
+    reads.at = now;
+    return cached.concat(this.readBatchAfter(from, maxCount - cached.length));
   }
 
   /** Right after a batch's COMMIT: its events are followed (cached, subscriptions woken) once they are durable. */
@@ -187,6 +208,8 @@ export class SqliteEventStore implements EventStore {
       // Batches become durable in commit order (a sync covers every commit before it).
       this.unsyncedFrom.splice(this.unsyncedFrom.indexOf(first.position), 1);
       this.recent.add(appended);
+      const last = (appended.at(-1) as RecordedEvent).position;
+      durableHeads.set(this.file, Math.max(durableHeads.get(this.file) ?? 0, last));
       for (const store of openInProcess.get(this.file) ?? [this]) store.wakeSubscriptions();
     };
   }
