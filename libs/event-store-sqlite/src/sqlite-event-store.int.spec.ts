@@ -243,6 +243,38 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it("with the writer lock, a read past a stream's known end (a load's check for news) asks the file nothing", async () => {
+    const store = await open({ exclusiveWriter: true });
+    const sibling = await open();
+    const queries = jest.spyOn((store as unknown as { statements: { readStreamForwards: { all: () => unknown[] } } }).statements.readStreamForwards, 'all');
+    await store.append('s', [contractEvent(), contractEvent()], 'no_stream');
+    expect(await store.readStream('s', { fromRevision: 2 })).toEqual([]);
+    expect(await store.readStream('never-written', { fromRevision: 0 })).toEqual([]);
+    expect(queries).toHaveBeenCalledTimes(1);
+    expect(await store.readStream('never-written', { fromRevision: 0 })).toEqual([]);
+    expect(queries).toHaveBeenCalledTimes(1);
+    // Another store of this process on the file tells the same heads.
+    await sibling.append('s', [contractEvent()], 1);
+    await sibling.append('never-written', [contractEvent()], 'no_stream');
+    expect((await store.readStream('s', { fromRevision: 2 })).map((e) => e.revision)).toEqual([2]);
+    expect((await store.readStream('never-written', { fromRevision: 0 })).map((e) => e.revision)).toEqual([0]);
+    expect((await store.readStream('s')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
+  it('with the writer lock, an append refused for an event written some other way makes the next read ask the file', async () => {
+    const store = await open({ exclusiveWriter: true });
+    await store.append('s', [contractEvent()], 'no_stream');
+    expect(await store.readStream('s', { fromRevision: 1 })).toEqual([]);
+    const other = new Database(file);
+    configureConnection(other);
+    other.prepare("INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, 's', 1, 'test.v1', 1, '{}', '{}')").run(randomUUID());
+    other.close();
+    await expect(store.append('s', [contractEvent()], 0)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await store.readStream('s', { fromRevision: 1 })).map((e) => e.revision)).toEqual([1]);
+    await store.append('s', [contractEvent()], 1);
+    expect((await store.readStream('s')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
   it('hands a subscriber with onBatch each read at once, in position order, and continues after its last event', async () => {
     const store = await open({ pollIntervalMs: 60_000 });
     await store.append('s-1', [contractEvent(), contractEvent(), contractEvent()], 'no_stream');

@@ -22,6 +22,7 @@ import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
 import { fromRow, toRow, type EventRow, type NewEventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
+import { StreamHeads } from './stream-heads';
 import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sqlite-schema';
 import type { WalSync, WalSyncFunction } from './wal-sync';
 
@@ -53,6 +54,8 @@ const EXCLUSIVE_WRITER_POLL_MS = 5_000;
 const openInProcess = new Map<string, Set<SqliteEventStore>>();
 /** Per file: the last position made durable by a store of this process, or read from the file at open. */
 const durableHeads = new Map<string, number>();
+/** Per file: where the streams read or appended in this process end, shared by its stores (each append tells it). */
+const streamHeadsOf = new Map<string, StreamHeads>();
 
 /** When a subscription last read the file itself (not this store's recent appends). */
 interface FileReads {
@@ -87,6 +90,7 @@ export class SqliteEventStore implements EventStore {
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
     const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
     openInProcess.set(file, siblings.add(this));
+    if (!streamHeadsOf.has(file)) streamHeadsOf.set(file, new StreamHeads());
     const head = this.statements.lastPosition.get()?.position ?? 0;
     durableHeads.set(file, Math.max(durableHeads.get(file) ?? 0, head));
   }
@@ -110,23 +114,39 @@ export class SqliteEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     if (this.closed) throw new Error('SqliteEventStore is closed');
-    return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision));
+    return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision)).catch((error: unknown) => this.forgetHeadOn(stream, error));
   }
 
   /** Answered at commit: the events are visible to this store's reads and appends, and followed once `durable`. */
   async appendCommitted(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend> {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     if (this.closed) throw new Error('SqliteEventStore is closed');
-    const { value, durable } = await this.commits.runCommitted(() => this.appendUnlocked(stream, events, expectedRevision));
+    const { value, durable } = await this.commits
+      .runCommitted(() => this.appendUnlocked(stream, events, expectedRevision))
+      .catch((error: unknown) => this.forgetHeadOn(stream, error));
     return { ...value, durable };
+  }
+
+  /** A refused append may have met events this process did not write: the stream's next read asks the file. */
+  private forgetHeadOn(stream: string, error: unknown): never {
+    if (error instanceof WrongExpectedRevisionError) this.streamHeads.forget(stream);
+    throw error;
+  }
+
+  private get streamHeads(): StreamHeads {
+    return streamHeadsOf.get(this.file) as StreamHeads;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const limit = options.maxCount ?? NO_LIMIT;
-    const rows =
-      options.direction === 'backwards'
-        ? this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-        : this.statements.readStreamForwards.all(stream, options.fromRevision ?? 0, limit);
+    if (options.direction === 'backwards') {
+      return this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(fromRow);
+    }
+    const from = options.fromRevision ?? 0;
+    // With the writer lock only this process appends: a stream read to its end (a load's "anything new?") needs no query.
+    if (this.writerLock !== null && this.streamHeads.endsBefore(stream, from)) return [];
+    const rows = this.statements.readStreamForwards.all(stream, from, limit);
+    if (limit === NO_LIMIT || rows.length < limit) this.streamHeads.set(stream, rows.at(-1)?.revision ?? from - 1);
     return rows.map(fromRow);
   }
 
@@ -168,6 +188,7 @@ export class SqliteEventStore implements EventStore {
     if (siblings?.size === 0) {
       openInProcess.delete(this.file);
       durableHeads.delete(this.file);
+      streamHeadsOf.delete(this.file);
     }
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
@@ -203,6 +224,8 @@ export class SqliteEventStore implements EventStore {
     this.staged = [];
     const first = appended[0];
     if (!first) return () => undefined;
+    // Read on this connection from now on, durable or not (as readStream reads them).
+    for (const event of appended) this.streamHeads.set(event.stream, event.revision);
     this.unsyncedFrom.push(first.position);
     return () => {
       // Batches become durable in commit order (a sync covers every commit before it).
