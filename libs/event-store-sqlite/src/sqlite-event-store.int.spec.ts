@@ -226,6 +226,74 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('with the writer lock, a caught-up subscription takes its own appends from memory, reading the file only once a poll interval', async () => {
+    const store = await open({ pollIntervalMs: 60_000, exclusiveWriter: true });
+    await store.append('s-0', [contractEvent()], 'no_stream');
+    const fileReads = jest.spyOn(store as unknown as { readBatchAfter: (after: number | null, max: number) => RecordedEvent[] }, 'readBatchAfter');
+    const received: string[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e.stream) });
+    const startedAt = Date.now();
+    while (received.length < 1 && Date.now() - startedAt < 20_000) await pause(5);
+    const readsAtStart = fileReads.mock.calls.length;
+    for (let i = 1; i <= 5; i++) await store.append(`s-${i}`, [contractEvent()], 'no_stream');
+    while (received.length < 6 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(received).toEqual(['s-0', 's-1', 's-2', 's-3', 's-4', 's-5']);
+    expect(readsAtStart).toBeGreaterThan(0);
+    expect(fileReads.mock.calls.length).toBe(readsAtStart);
+    await subscription.stop();
+  });
+
+  it('with the writer lock, an event that reached the file some other way is still read within a poll interval', async () => {
+    const store = await open({ pollIntervalMs: 100, exclusiveWriter: true });
+    await store.append('s-0', [contractEvent()], 'no_stream');
+    const received: string[] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async (e) => void received.push(e.stream) });
+    const startedAt = Date.now();
+    while (received.length < 1 && Date.now() - startedAt < 20_000) await pause(5);
+    await store.append('s-1', [contractEvent()], 'no_stream');
+    // A row written past the store (no lock taken, as a tool might): only the poll's read of the file brings it.
+    const other = new Database(file);
+    configureConnection(other);
+    other.prepare("INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, 'outside', 0, 'test.v1', 1, '{}', '{}')").run(randomUUID());
+    other.close();
+    await store.append('s-2', [contractEvent()], 'no_stream');
+    while (received.length < 4 && Date.now() - startedAt < 20_000) await pause(10);
+    expect(received).toEqual(['s-0', 's-1', 'outside', 's-2']);
+    await subscription.stop();
+  });
+
+  it("with the writer lock, a read past a stream's known end (a load's check for news) asks the file nothing", async () => {
+    const store = await open({ exclusiveWriter: true });
+    const sibling = await open();
+    const queries = jest.spyOn((store as unknown as { statements: { readStreamForwards: { all: () => unknown[] } } }).statements.readStreamForwards, 'all');
+    await store.append('s', [contractEvent(), contractEvent()], 'no_stream');
+    expect(await store.readStream('s', { fromRevision: 2 })).toEqual([]);
+    expect(await store.readStream('never-written', { fromRevision: 0 })).toEqual([]);
+    expect(queries).toHaveBeenCalledTimes(1);
+    expect(await store.readStream('never-written', { fromRevision: 0 })).toEqual([]);
+    expect(queries).toHaveBeenCalledTimes(1);
+    // Another store of this process on the file tells the same heads.
+    await sibling.append('s', [contractEvent()], 1);
+    await sibling.append('never-written', [contractEvent()], 'no_stream');
+    expect((await store.readStream('s', { fromRevision: 2 })).map((e) => e.revision)).toEqual([2]);
+    expect((await store.readStream('never-written', { fromRevision: 0 })).map((e) => e.revision)).toEqual([0]);
+    expect((await store.readStream('s')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
+  it('with the writer lock, an append refused for an event written some other way makes the next read ask the file', async () => {
+    const store = await open({ exclusiveWriter: true });
+    await store.append('s', [contractEvent()], 'no_stream');
+    expect(await store.readStream('s', { fromRevision: 1 })).toEqual([]);
+    const other = new Database(file);
+    configureConnection(other);
+    other.prepare("INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, 's', 1, 'test.v1', 1, '{}', '{}')").run(randomUUID());
+    other.close();
+    await expect(store.append('s', [contractEvent()], 0)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await store.readStream('s', { fromRevision: 1 })).map((e) => e.revision)).toEqual([1]);
+    await store.append('s', [contractEvent()], 1);
+    expect((await store.readStream('s')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
   it('hands a subscriber with onBatch each read at once, in position order, and continues after its last event', async () => {
     const store = await open({ pollIntervalMs: 60_000 });
     await store.append('s-1', [contractEvent(), contractEvent(), contractEvent()], 'no_stream');

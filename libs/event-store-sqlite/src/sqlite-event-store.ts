@@ -23,6 +23,7 @@ import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
 import { fromRow, type EventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
+import { StreamHeads } from './stream-heads';
 import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sqlite-schema';
 import type { WalSync, WalSyncFunction } from './wal-sync';
 
@@ -52,6 +53,15 @@ const EXCLUSIVE_WRITER_POLL_MS = 5_000;
 
 /** The stores open on each file in this process: an append through one wakes the subscriptions of all of them. */
 const openInProcess = new Map<string, Set<SqliteEventStore>>();
+/** Per file: the last position made durable by a store of this process, or read from the file at open. */
+const durableHeads = new Map<string, number>();
+/** Per file: where the streams read or appended in this process end, shared by its stores (each append tells it). */
+const streamHeadsOf = new Map<string, StreamHeads>();
+
+/** When a subscription last read the file itself (not this store's recent appends). */
+interface FileReads {
+  at: number;
+}
 
 /** The embedded event store: one SQLite file, shareable by several processes (each opens its own store). */
 export class SqliteEventStore implements EventStore {
@@ -98,6 +108,9 @@ export class SqliteEventStore implements EventStore {
     this.snapshots = new SqliteSnapshotStore(db, this.commits);
     const siblings = openInProcess.get(file) ?? new Set<SqliteEventStore>();
     openInProcess.set(file, siblings.add(this));
+    if (!streamHeadsOf.has(file)) streamHeadsOf.set(file, new StreamHeads());
+    const head = this.statements.lastPosition.get()?.position ?? 0;
+    durableHeads.set(file, Math.max(durableHeads.get(file) ?? 0, head));
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
@@ -119,23 +132,39 @@ export class SqliteEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     if (this.closed) throw new Error('SqliteEventStore is closed');
-    return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision));
+    return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision)).catch((error: unknown) => this.forgetHeadOn(stream, error));
   }
 
   /** Answered at commit: the events are visible to this store's reads and appends, and followed once `durable`. */
   async appendCommitted(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend> {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     if (this.closed) throw new Error('SqliteEventStore is closed');
-    const { value, durable } = await this.commits.runCommitted(() => this.appendUnlocked(stream, events, expectedRevision));
+    const { value, durable } = await this.commits
+      .runCommitted(() => this.appendUnlocked(stream, events, expectedRevision))
+      .catch((error: unknown) => this.forgetHeadOn(stream, error));
     return { ...value, durable };
+  }
+
+  /** A refused append may have met events this process did not write: the stream's next read asks the file. */
+  private forgetHeadOn(stream: string, error: unknown): never {
+    if (error instanceof WrongExpectedRevisionError) this.streamHeads.forget(stream);
+    throw error;
+  }
+
+  private get streamHeads(): StreamHeads {
+    return streamHeadsOf.get(this.file) as StreamHeads;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const limit = options.maxCount ?? NO_LIMIT;
-    const rows =
-      options.direction === 'backwards'
-        ? this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-        : this.statements.readStreamForwards.all(stream, options.fromRevision ?? 0, limit);
+    if (options.direction === 'backwards') {
+      return this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(fromRow);
+    }
+    const from = options.fromRevision ?? 0;
+    // With the writer lock only this process appends: a stream read to its end (a load's "anything new?") needs no query.
+    if (this.writerLock !== null && this.streamHeads.endsBefore(stream, from)) return [];
+    const rows = this.statements.readStreamForwards.all(stream, from, limit);
+    if (limit === NO_LIMIT || rows.length < limit) this.streamHeads.set(stream, rows.at(-1)?.revision ?? from - 1);
     return rows.map(fromRow);
   }
 
@@ -145,8 +174,9 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: CatchUpSubscriptionOptions): Subscription {
     if (this.closed) throw new Error('SqliteEventStore is closed');
+    const reads: FileReads = { at: 0 };
     const subscription = new PollingSubscription(
-      (after, maxCount) => this.nextForSubscription(after, maxCount),
+      (after, maxCount) => this.nextForSubscription(after, maxCount, reads),
       options,
       this.pollIntervalMs,
       (finished) => this.subscriptions.delete(finished),
@@ -173,7 +203,11 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     const siblings = openInProcess.get(this.file);
     siblings?.delete(this);
-    if (siblings?.size === 0) openInProcess.delete(this.file);
+    if (siblings?.size === 0) {
+      openInProcess.delete(this.file);
+      durableHeads.delete(this.file);
+      streamHeadsOf.delete(this.file);
+    }
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     await this.walSync?.close();
@@ -186,13 +220,22 @@ export class SqliteEventStore implements EventStore {
     return this.statements.readAllAfter.all(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, maxCount).map(fromRow);
   }
 
-  /** What a subscription reads next: this store's recent appends as parsed once, then what another subscription just read, then the file. */
-  private nextForSubscription(after: number | null, maxCount: number): RecordedEvent[] {
+  /**
+   * What a subscription reads next: this store's recent appends as parsed once, then what another subscription just
+   * read, then the file for the rest, unless nothing durable lies past them (another process appends nothing while this
+   * one holds the writer lock; a read of the file every poll interval still finds what one did).
+   */
+  private nextForSubscription(after: number | null, maxCount: number, reads: FileReads): RecordedEvent[] {
     const cached = this.recent.after(after, maxCount);
     if (cached.length === maxCount) return cached;
-    const shared = this.readTogether.after(cached.at(-1)?.position ?? after, maxCount - cached.length);
+    const from = cached.at(-1)?.position ?? after;
+    const now = Date.now();
+    const nothingPast = this.writerLock !== null && from !== null && from >= (durableHeads.get(this.file) ?? Infinity) && now - reads.at < this.pollIntervalMs;
+    if (nothingPast) return cached;
+    const shared = this.readTogether.after(from, maxCount - cached.length);
     const known = shared.length > 0 ? cached.concat(shared) : cached;
     if (known.length === maxCount) return known;
+    reads.at = now;
     const read = this.readBatchAfter(known.at(-1)?.position ?? after, maxCount - known.length);
     this.readTogether.add(read);
     return known.concat(read);
@@ -205,11 +248,15 @@ export class SqliteEventStore implements EventStore {
     this.writtenMetadata.clear();
     const first = appended[0];
     if (!first) return () => undefined;
+    // Read on this connection from now on, durable or not (as readStream reads them).
+    for (const event of appended) this.streamHeads.set(event.stream, event.revision);
     this.unsyncedFrom.push(first.position);
     return () => {
       // Batches become durable in commit order (a sync covers every commit before it).
       this.unsyncedFrom.splice(this.unsyncedFrom.indexOf(first.position), 1);
       this.recent.add(appended);
+      const last = (appended.at(-1) as RecordedEvent).position;
+      durableHeads.set(this.file, Math.max(durableHeads.get(this.file) ?? 0, last));
       for (const store of openInProcess.get(this.file) ?? [this]) store.wakeSubscriptions();
     };
   }

@@ -12,6 +12,8 @@ import type { TurnTransaction } from './turn-transaction';
 
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
+/** A document to write: its id, its JSON text, the document. */
+type Row<T> = [string, string, T];
 
 /** A JavaScript test of the whole filter: the fast path for plain filters, mingo for the rest. */
 function filterTest(filter: Filter): (doc: Parsed) => boolean {
@@ -232,7 +234,9 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   private write(docs: readonly T[]): void {
     const rows = docs.map((doc) => this.serialize(doc));
-    this.turn.write(() => this.writeRows(rows));
+    // One upsert is atomic on its own (SQLite undoes a failed statement); several statements share a savepoint.
+    const atomic = rows.length > 1 || this.state.search !== null;
+    this.turn.write(() => (atomic ? this.writeRows(rows) : this.writeRow(...rows[0])));
     if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
   }
 
@@ -296,7 +300,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   /** JSON text drops `undefined` fields the way the MongoDB store does (ignoreUndefined). */
-  private serialize(doc: T): [string, string, T] {
+  private serialize(doc: T): Row<T> {
     if (typeof doc._id !== 'string' || doc._id === '') {
       throw new TypeError(`read model document in "${this.name}" needs a non-empty string _id`);
     }

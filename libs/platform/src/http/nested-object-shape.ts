@@ -6,6 +6,22 @@ function shapeError(property: string, message: string, children: ValidationError
 
 const isRecord = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Decorators are applied when a class is defined, so a DTO's nested properties are read once per class, not per request. */
+const nestedProperties = new WeakMap<object, ReadonlyMap<string, boolean>>();
+
+/** The DTO class's `@ValidateNested()` properties, each with whether it is a list of objects (`each`). */
+function nestedPropertiesOf(target: object): ReadonlyMap<string, boolean> {
+  let properties = nestedProperties.get(target);
+  if (!properties) {
+    const nested = getMetadataStorage()
+      .getTargetValidationMetadatas(target as new () => object, '', true, false)
+      .filter((m) => m.type === ValidationTypes.NESTED_VALIDATION);
+    properties = new Map(nested.map((m) => [m.propertyName, nested.some((n) => n.propertyName === m.propertyName && n.each)]));
+    nestedProperties.set(target, properties);
+  }
+  return properties;
+}
+
 /**
  * Lists (JSON arrays) where a DTO declares one nested object (`@ValidateNested()`), or a list entry of a
  * `@ValidateNested({ each: true })` field: class-validator validates the items of such a list as if each were the object
@@ -13,11 +29,7 @@ const isRecord = (value: unknown): value is object => typeof value === 'object' 
  */
 export function nestedObjectShapeErrors(dto: object): ValidationError[] {
   const errors: ValidationError[] = [];
-  const nested = getMetadataStorage()
-    .getTargetValidationMetadatas(dto.constructor, '', true, false)
-    .filter((m) => m.type === ValidationTypes.NESTED_VALIDATION);
-  for (const property of new Set(nested.map((m) => m.propertyName))) {
-    const each = nested.some((m) => m.propertyName === property && m.each);
+  for (const [property, each] of nestedPropertiesOf(dto.constructor)) {
     const value = (dto as Record<string, unknown>)[property];
     if (!each) {
       if (Array.isArray(value)) errors.push(shapeError(property, `The ${property} must be an object, not a list`));

@@ -1,7 +1,8 @@
 import { commandEntityId } from '@as2-partners/kernel';
 import { monotonicFactory } from 'ulid';
+import { pooledRandom } from './pooled-random';
 
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicFactory(pooledRandom());
 
 /**
  * `prt_` + a ULID: unique, and sortable by creation time; or, for a create with a command id (Idempotency-Key), named

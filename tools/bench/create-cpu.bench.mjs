@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// CPU per create of built all-in-one apps, side by side: each run copies a seeded data directory, starts one app on
+// it, waits until its followers caught up, warms it, then runs `POST /v1/partners` at CREATE_CONNECTIONS for
+// CREATE_DURATION seconds and divides the app process's CPU time (user + system, /proc) by the creates answered 201.
+// Apps alternate run by run, so both see the same machine load; the load average is printed beside every run.
+// usage: node tools/bench/create-cpu.bench.mjs <seeded data dir> <label>=<dir holding dist/apps/all-in-one> ...
+//   CREATE_RUNS=3 CREATE_DURATION=5 CREATE_CONNECTIONS=16 CREATE_WARMUP=200
+//   CREATE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the apps
+// Seed a data directory with the scale benchmark, e.g.
+//   SCALE_DATA_DIR=/tmp/seed SCALE_ONLY=creates SCALE_SIZES=10000 SCALE_TENANTS=100 SCALE_POPULATION=10000 SCALE_ROUNDS=1 npm run bench:scale
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+
+const [seeded, ...apps] = process.argv.slice(2);
+if (!seeded || apps.length === 0) throw new Error('usage: create-cpu.bench.mjs <seeded data dir> <label>=<app root> ...');
+const env = process.env;
+const runs = Number(env.CREATE_RUNS ?? 3);
+const duration = Number(env.CREATE_DURATION ?? 5);
+const connections = Number(env.CREATE_CONNECTIONS ?? 16);
+const warmup = Number(env.CREATE_WARMUP ?? 200);
+// The scale benchmark's secret, account and hub tenant: the seeded data belongs to them.
+const secret = 'scale-benchmark-secret-0123456789abcdef';
+const account = 'bench-account';
+const hub = 'hub';
+const ticksPerSecond = 100;
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+const token = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** User + system CPU of a process in ms, from /proc/<pid>/stat. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+let next = 0;
+const run = randomUUID().slice(0, 6);
+function body() {
+  const i = next++;
+  const as2Id = `CPU-${run}-${String(i).padStart(7, '0')}`;
+  return JSON.stringify({ name: `Cpu Supplier ${run} ${i}`, as2_id: as2Id, url: `https://as2.${as2Id.toLowerCase()}.example.com/receive`, active: true, sign: true, encrypt: true });
+}
+
+async function measure(label, appRoot, user, operator) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-create-cpu-'));
+  cpSync(seeded, dataDir, { recursive: true });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const args = [...(env.CREATE_NODE_ARGS ?? '').split(' ').filter(Boolean), join(appRoot, 'dist', 'apps', 'all-in-one', 'main.js')];
+  const child = spawn(process.execPath, args, {
+    cwd: appRoot,
+    env: { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${label}: the app exited before it was ready`);
+      try {
+        if ((await fetch(`${base}/health/ready`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      await pause(50);
+    }
+    for (;;) {
+      const report = await (await fetch(`${base}/v1/admin/followers`, { headers: { authorization: `Bearer ${operator}` } })).json();
+      if (report.data.every((f) => !f.eventsBehind)) break;
+      await pause(200);
+    }
+    const headers = { authorization: `Bearer ${user}`, 'content-type': 'application/json' };
+    const request = { method: 'POST', path: '/v1/partners', headers, setupRequest: (req) => ({ ...req, body: body() }) };
+    await autocannon({ url: base, connections, amount: warmup, requests: [request] });
+    const loadBefore = load();
+    const before = cpuMs(child.pid);
+    const result = await autocannon({ url: base, connections, duration, requests: [request] });
+    const cpu = cpuMs(child.pid) - before;
+    const created = result['2xx'];
+    const failed = result.non2xx + result.errors + result.timeouts;
+    return { label, created, failed, rate: created / duration, cpuPerCreate: cpu / Math.max(created, 1), p50: result.latency.p50, loadBefore, loadAfter: load() };
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const user = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
+const operator = await token({ sub: 'bench-operator', account, roles: ['operator'] });
+process.stdout.write(`creates, ${connections} connections, ${duration} s per run after ${warmup} warm-up creates, ${runs} runs per app, node ${process.version}\n`);
+process.stdout.write(`${'app'.padEnd(12)}${'run'.padEnd(5)}${'creates/s'.padStart(10)}${'CPU ms/create'.padStart(15)}${'p50 ms'.padStart(8)}${'failed'.padStart(8)}   load before -> after\n`);
+const perApp = new Map();
+for (let r = 1; r <= runs; r++) {
+  for (const spec of apps) {
+    const [label, appRoot] = spec.split('=');
+    const m = await measure(label, appRoot, user, operator);
+    (perApp.get(label) ?? perApp.set(label, []).get(label)).push(m.cpuPerCreate);
+    process.stdout.write(`${label.padEnd(12)}${String(r).padEnd(5)}${m.rate.toFixed(0).padStart(10)}${m.cpuPerCreate.toFixed(2).padStart(15)}${String(m.p50).padStart(8)}${String(m.failed).padStart(8)}   ${m.loadBefore} -> ${m.loadAfter}\n`);
+  }
+}
+for (const [label, values] of perApp) {
+  const sorted = [...values].sort((a, b) => a - b);
+  process.stdout.write(`${label}: CPU ms per create min / median / max ${sorted[0].toFixed(2)} / ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(2)} / ${sorted.at(-1).toFixed(2)}\n`);
+}
