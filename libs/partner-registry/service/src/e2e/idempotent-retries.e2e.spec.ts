@@ -137,8 +137,14 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
       warned.mockRestore();
       await projection.start();
     }
-    const shown = await t.app.inject({ method: 'GET', url: '/v1/partners', headers: { authorization: `Bearer ${t.token({ tenant })}` } });
-    expect(shown.json().data.map((p: { as2_id: string }) => p.as2_id)).toEqual(['IDEM-LATE']);
+    // The restarted projection catches up on its own (start does not wait for it): the list shows the partner once it has.
+    const listed = async (): Promise<string[]> => {
+      const shown = await t.app.inject({ method: 'GET', url: '/v1/partners', headers: { authorization: `Bearer ${t.token({ tenant })}` } });
+      return shown.json().data.map((p: { as2_id: string }) => p.as2_id);
+    };
+    const deadline = Date.now() + 20_000;
+    while ((await listed()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await listed()).toEqual(['IDEM-LATE']);
     expect(await partnersCreated(tenant)).toBe(1);
   });
 });
