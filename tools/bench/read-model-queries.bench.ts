@@ -1,10 +1,11 @@
 /**
  * Read-model query benchmark, embedded store in process (no HTTP): seeds partner views straight into the store
  * (TENANT_PARTNERS in one tenant, OTHER_TENANTS × PER_TENANT beside it) and times the partner list's queries:
- * page 1, a deep page, `active=false`, a selective search, a get by id.
+ * page 1, a deep page, `active=false`, a selective search, a search matching the whole tenant, a get by id.
  *
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-model-queries.bench.ts
- *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 DEEP_PAGE=5000 to change the load)
+ *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 DEEP_PAGE=5000
+ *   BROAD_SEARCH=partner to change the load)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
       [`list page ${deepPage}`, () => views.find(partnerListQuery({ ...base, page: deepPage }))],
       ['active=false page 1', () => views.find(partnerListQuery({ ...base, active: false }))],
       ['search (selective)', () => views.find(partnerListQuery({ ...base, search: `hub-${Math.floor(tenantPartners / 3)}` }))],
+      ['search (non-selective)', () => views.find(partnerListQuery({ ...base, search: process.env['BROAD_SEARCH'] ?? 'partner' }))],
       ['get by id', () => views.get(`${account}|hub|prt_hub_${String(Math.floor(tenantPartners / 2)).padStart(7, '0')}`)],
     ];
     for (const [name, run] of cases) {

@@ -3,10 +3,19 @@ import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { collectionLiteral, isPlainAt, keyExpression, searchTextOf } from './indexed-path';
 
+/** The catalog row saying how a collection's search text was built: files without it were indexed before `searchTextExact`. */
+const SEARCH_TEXT_KIND = 'search-text';
+const SEARCH_TEXT_VERSION = '"regex-folded"';
+
 /** What the store knows about one collection's indexes: declared field lists, searched fields, fields an index cannot answer for. */
 export class CollectionIndexState {
   readonly indexes: (readonly string[])[] = [];
   search: SearchIndex | null = null;
+  /**
+   * The search index's text was built by `searchTextOf` as it is now (folding only what the regex folds), so an ASCII
+   * term's trigram match is the whole substring test; files indexed before are searched through candidates until rebuilt.
+   */
+  searchTextExact = false;
   /** Indexed fields some document once held an array or object on (kept until the collection is cleared). */
   readonly irregular = new Set<string>();
   /** Set while a bulk load holds this collection's declared SQL indexes back (dropped at its clear, built before a query or at its end). */
@@ -27,7 +36,19 @@ export class CollectionIndexState {
   newlyIrregular(doc: unknown): string[] {
     const found: string[] = [];
     for (const field of this.indexedFields) if (!this.irregular.has(field) && !isPlainAt(doc, field)) found.push(field);
+    // a searched field holding an array or object leaves the trigram match a superset of the regex's (nested arrays)
+    for (const field of this.search?.fields ?? []) if (!this.irregular.has(field) && !found.includes(field) && !isPlainAt(doc, field)) found.push(field);
     return found;
+  }
+
+  /** Whether the trigram match of a term alone answers a substring search over these fields (see `searchTextExact`). */
+  searchAnswers(fields: readonly string[]): boolean {
+    const searched = this.search?.fields ?? [];
+    return (
+      this.searchTextExact &&
+      fields.every((field) => searched.includes(field)) &&
+      searched.every((field) => fields.includes(field) && !this.irregular.has(field))
+    );
   }
 
   isIndexed(field: string): boolean {
@@ -49,6 +70,7 @@ export class CollectionCatalog {
       const state = this.stateOf(row.collection);
       const fields = JSON.parse(row.fields) as string[];
       if (row.kind === 'index') state.addIndex(fields);
+      else if (row.kind === SEARCH_TEXT_KIND) state.searchTextExact = row.fields === SEARCH_TEXT_VERSION;
       else state.search = JSON.parse(row.fields) as SearchIndex;
     }
     for (const row of db.prepare<[], { collection: string; path: string }>('SELECT collection, path FROM read_model_irregular_paths').iterate()) {
@@ -136,13 +158,33 @@ export class CollectionCatalog {
   }
 
   private createSearch(state: CollectionIndexState, search: SearchIndex): void {
-    this.db.transaction(() => {
-      this.db.prepare("DELETE FROM read_model_indexes WHERE collection = ? AND kind = 'search'").run(state.name);
-      this.db.prepare('INSERT INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, 'search', JSON.stringify(search));
-      const replace = this.db.prepare('INSERT OR REPLACE INTO read_model_search (rowid, text) VALUES (?, ?)');
-      for (const { seq, body } of this.bodies(state.name)) replace.run(seq, searchTextOf(JSON.parse(body), search.fields));
-      state.search = search;
-    })();
+    const before = state.search;
+    try {
+      this.db.transaction(() => {
+        this.db.prepare("DELETE FROM read_model_indexes WHERE collection = ? AND kind = 'search'").run(state.name);
+        this.db.prepare('INSERT INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, 'search', JSON.stringify(search));
+        state.search = search;
+        this.indexSearchTexts(state, search, 'INSERT OR REPLACE');
+      })();
+    } catch (error) {
+      state.search = before;
+      throw error;
+    }
+  }
+
+  /** Indexes every document's search text, notes searched fields holding arrays or objects, and marks the text current. */
+  private indexSearchTexts(state: CollectionIndexState, search: SearchIndex, insert: 'INSERT' | 'INSERT OR REPLACE'): void {
+    const statement = this.db.prepare(`${insert} INTO read_model_search (rowid, text) VALUES (?, ?)`);
+    const irregular = new Set<string>();
+    for (const { seq, body } of this.bodies(state.name)) {
+      const doc: unknown = JSON.parse(body);
+      statement.run(seq, searchTextOf(doc, search.fields));
+      for (const field of state.newlyIrregular(doc)) irregular.add(field);
+    }
+    this.markIrregular(state, [...irregular]);
+    this.db.prepare('INSERT OR REPLACE INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, SEARCH_TEXT_KIND, SEARCH_TEXT_VERSION);
+    this.db.prepare('DELETE FROM read_model_indexes WHERE collection = ? AND kind = ? AND fields <> ?').run(state.name, SEARCH_TEXT_KIND, SEARCH_TEXT_VERSION);
+    state.searchTextExact = true;
   }
 
   /**
@@ -157,8 +199,7 @@ export class CollectionCatalog {
     if (!search) return;
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
-      const insert = this.db.prepare('INSERT INTO read_model_search (rowid, text) VALUES (?, ?)');
-      for (const { seq, body } of this.bodies(state.name)) insert.run(seq, searchTextOf(JSON.parse(body), search.fields));
+      this.indexSearchTexts(state, search, 'INSERT');
     })();
   }
 

@@ -10,6 +10,9 @@ import { planQuery, type QueryPlan } from './query-plan';
 import type { ReadModelDocumentTable } from './read-model-document-table';
 import type { TurnTransaction } from './turn-transaction';
 
+/** Matches of a search term (over every collection) from which its pages walk the order's index rather than sort the matches. */
+const BROAD_SEARCH = 2000;
+
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
 /** A document to write: its id, its JSON text, the document. */
@@ -286,10 +289,17 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     return this.table.prepared(`SELECT seq, body FROM ${plan.source} WHERE ${this.conditions(plan)}${order}`).iterate(...plan.params) as IterableIterator<StoredRow>;
   }
 
-  /** A query's plan, over the declared indexes: ones a bulk load holds back are built first. */
+  /**
+   * A query's plan, over the declared indexes: ones a bulk load holds back are built first. An exact search whose
+   * term matches many documents walks the order's index, checking each entry against the set of matches, and stops
+   * at the page; a narrow one reads its few matches by `seq` and sorts them.
+   */
   private plan(filter: Filter, sort?: FindQuery['sort']): QueryPlan {
     if (this.state.indexesHeld) this.turn.write(() => this.catalog.buildHeldIndexes(this.state));
-    return planQuery(filter, sort, this.state);
+    const plan = planQuery(filter, sort, this.state);
+    if (!plan.exact || !plan.orderBy || plan.searchPhrases.length === 0) return plan;
+    const broad = plan.searchPhrases.every((phrase) => this.table.searchMatchesUpTo.get(phrase, BROAD_SEARCH) === BROAD_SEARCH);
+    return broad ? { ...plan, source: 'read_model_docs' } : plan;
   }
 
   private matchingRows(filter: Filter, plan = this.plan(filter)): StoredRow[] {

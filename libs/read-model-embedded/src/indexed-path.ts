@@ -39,6 +39,12 @@ export function isPlainAt(doc: unknown, field: string): boolean {
   return current === null || current === undefined || typeof current !== 'object' || current instanceof Date;
 }
 
+/**
+ * The two characters SQLite's trigram tokenizer folds to ASCII letters (KELVIN SIGN to k, LONG S to s) where a
+ * case-insensitive JavaScript regex does not: indexed as U+FFFD, so an ASCII term's trigram match is the regex's match.
+ */
+const FOLDED_TO_ASCII_BY_SQLITE = /[\u212a\u017f]/g;
+
 /** Every string a substring search on these fields could match in a document (array elements included), one a line. */
 export function searchTextOf(doc: unknown, fields: readonly string[]): string {
   const texts: string[] = [];
@@ -46,7 +52,7 @@ export function searchTextOf(doc: unknown, fields: readonly string[]): string {
     if (Array.isArray(value)) {
       for (const item of value) collect(item, keys);
     } else if (keys.length === 0) {
-      if (typeof value === 'string') texts.push(value);
+      if (typeof value === 'string') texts.push(value.replace(FOLDED_TO_ASCII_BY_SQLITE, '\ufffd'));
       else if (value instanceof Date) texts.push(value.toISOString());
     } else if (value !== null && typeof value === 'object') {
       collect((value as Record<string, unknown>)[keys[0]], keys.slice(1));

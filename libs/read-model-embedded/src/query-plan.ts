@@ -17,6 +17,8 @@ export interface QueryPlan {
   readonly exact: boolean;
   /** The table as the query names it: a search reads its few matches by `seq` rather than walk a tenant's index. */
   readonly source: string;
+  /** The FTS5 queries of its search clauses (what decides between reading the matches and walking the order's index). */
+  readonly searchPhrases: readonly string[];
 }
 
 const isOperatorFree = (value: unknown): boolean => value === null || typeof value !== 'object' || value instanceof RegExp;
@@ -86,20 +88,23 @@ export const phraseQuery = (text: string): string => `"${text.replace(/"/g, '""'
 
 export function planQuery(filter: Filter, sort: SortSpec | undefined, state: CollectionIndexState): QueryPlan {
   const conditions: Conditions = { where: [], params: [], exact: true };
-  let throughSearch = false;
+  const searchPhrases: string[] = [];
   for (const clause of conjunctsOf(filter)) {
     const [field, condition] = Object.entries(clause)[0] ?? [];
     if (field !== undefined && !field.startsWith('$') && state.isIndexed(field)) {
       fieldConditions(field, condition, conditions);
       continue;
     }
-    conditions.exact = false;
     const search = substringSearchOf(clause);
     const searched = state.search?.fields ?? [];
     if (search && isTrigramSearchable(search.text) && search.fields.every((name) => searched.includes(name))) {
       conditions.where.push('seq IN (SELECT rowid FROM read_model_search WHERE read_model_search MATCH ?)');
       conditions.params.push(phraseQuery(search.text));
-      throughSearch = true;
+      searchPhrases.push(phraseQuery(search.text));
+      // a printable ASCII term never spans the newline between two fields' texts, and both sides fold ASCII case only
+      if (!state.searchAnswers(search.fields)) conditions.exact = false;
+    } else {
+      conditions.exact = false;
     }
   }
   const keys = Object.entries(withIdTieBreaker(sort));
@@ -108,5 +113,6 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, state: Col
     : null;
   const orderKeys = orderBy && keys.every(([, direction]) => direction !== -1) ? keys.map(([field]) => keyExpression(field)) : null;
   const { where, params, exact } = conditions;
-  return { where, params, orderBy, orderKeys, exact, source: throughSearch ? 'read_model_docs NOT INDEXED' : 'read_model_docs' };
+  const source = searchPhrases.length > 0 ? 'read_model_docs NOT INDEXED' : 'read_model_docs';
+  return { where, params, orderBy, orderKeys, exact, source, searchPhrases };
 }

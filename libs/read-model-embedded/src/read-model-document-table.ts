@@ -8,6 +8,8 @@ export class ReadModelDocumentTable {
   readonly deleteStatement: Statement<[string, string], { seq: number; body: string }>;
   readonly searchReplace: Statement<[number, string]>;
   readonly searchDelete: Statement<[number]>;
+  /** How many documents (of any collection) an FTS5 query matches, counted up to a bound. */
+  readonly searchMatchesUpTo: Statement<[string, number], number>;
   private readonly statements = new Map<string, Statement>();
 
   constructor(readonly db: Database) {
@@ -19,6 +21,7 @@ export class ReadModelDocumentTable {
     this.deleteStatement = db.prepare('DELETE FROM read_model_docs WHERE collection = ? AND id = ? RETURNING seq, body');
     this.searchReplace = db.prepare('INSERT OR REPLACE INTO read_model_search (rowid, text) VALUES (?, ?)');
     this.searchDelete = db.prepare('DELETE FROM read_model_search WHERE rowid = ?');
+    this.searchMatchesUpTo = db.prepare<[string, number], number>('SELECT count(*) FROM (SELECT rowid FROM read_model_search WHERE read_model_search MATCH ? LIMIT ?)').pluck();
   }
 
   /** A statement built from a query plan, prepared once per distinct SQL text. */
