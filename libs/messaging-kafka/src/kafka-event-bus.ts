@@ -74,6 +74,8 @@ export class KafkaEventBus implements EventBus {
   private readonly groups = new Map<string, readonly string[]>();
   /** Sends go one at a time: kafkajs numbers idempotent batches at send time and mis-orders concurrent ones. */
   private sending: Promise<unknown> = Promise.resolve();
+  /** Set by close(): waits for a topic or a subscribe give up instead of outliving the bus. */
+  private closing = false;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -199,7 +201,7 @@ export class KafkaEventBus implements EventBus {
         await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
         return;
       } catch (error) {
-        if (!isRetriable(error) || Date.now() > deadline) throw error;
+        if (!isRetriable(error) || Date.now() > deadline || this.closing) throw error;
         this.options.logger?.warn(`kafka consumer ${options.groupId} could not subscribe yet, tries again`, {
           error: error instanceof Error ? error.message : String(error),
           retryInMs: delay,
@@ -242,6 +244,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.sending;
     await this.producer.disconnect();
@@ -399,6 +402,7 @@ export class KafkaEventBus implements EventBus {
         return [...topics];
       });
       if (waiting.length === 0) return;
+      if (this.closing) throw new Error(`Kafka bus closed while topics awaited their partition leaders: ${waiting.join(', ')}`);
       if (Date.now() > deadline) throw new Error(`Kafka topics without partition leaders after ${TOPIC_READY_TIMEOUT_MS} ms: ${waiting.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
