@@ -198,9 +198,10 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       expect(scheduled.body.data.encryption.backup.certificate.id).toBe(certB);
       expect(await until('cert B in the partner details', () => slotsInPartnerDetails(partnerId, certB))).toEqual([]);
       jumpPast(activateOn);
+      // Until B holds both slots and A none (the whole activation applied, not its first record).
       const slotsOfB = await until('the backup activation in the partner details', async () => {
-        const slotsNow = await slotsInPartnerDetails(partnerId, certB);
-        return slotsNow?.includes('encryption') ? slotsNow : undefined;
+        const [slotsNow, slotsOfA] = [await slotsInPartnerDetails(partnerId, certB), await slotsInPartnerDetails(partnerId, certA)];
+        return slotsNow?.length === 2 && slotsOfA?.length === 0 ? slotsNow : undefined;
       });
       expect(clockNow().getTime()).toBeGreaterThanOrEqual(activateOn.getTime());
       expect(slotsOfB).toEqual(['encryption', 'signature']);
@@ -230,7 +231,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       jumpPast(activateAt);
       const slotsOfC = await until('the rollover activation in the partner details', async () => {
         const slotsNow = await slotsInPartnerDetails(partnerId, certC);
-        return slotsNow?.includes('encryption') ? slotsNow : undefined;
+        return slotsNow?.length === 2 ? slotsNow : undefined;
       });
       expect(slotsOfC).toEqual(['encryption', 'signature']);
       const trust = await call(certificates, 'GET', `/v1/partners/${partnerId}/trust`);
@@ -279,7 +280,12 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       });
       expect(created.status).toBe(201);
       const partnerId = created.body.data.id as string;
-      expect(await until('the linked certificate in the partner details', () => slotsInPartnerDetails(partnerId, certificateId))).toEqual(['encryption', 'signature']);
+      // The certificate can show before its slots are filled (two records): wait for both slots.
+      const linkedSlots = await until('the linked certificate in the partner details', async () => {
+        const slotsNow = await slotsInPartnerDetails(partnerId, certificateId);
+        return slotsNow?.length === 2 ? slotsNow : undefined;
+      });
+      expect(linkedSlots).toEqual(['encryption', 'signature']);
       expect((await call(registry, 'GET', `/v1/partners/${partnerId}`)).body.data.certificate_link).toEqual({ certificate_id: certificateId, status: 'linked', error: null });
       // A well-formed id of no certificate: the refusal crosses back the same way.
       const refused = await call(registry, 'POST', '/v1/partners', {

@@ -92,18 +92,29 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
       await expect(bus.ping()).resolves.toBeUndefined();
     }, 30_000);
 
-    it('first uses of a new topic at once, in one process and from two, create it once and log no error', async () => {
+    it('first uses of a new topic at once (publishes and subscribes, in one process and from two) create it once, log no error and lose nothing', async () => {
       const errors: string[] = [];
-      const logger = { warn: () => undefined, error: (message: string) => void errors.push(message) };
+      const warnings: string[] = [];
+      const logger = { warn: (message: string, context?: Record<string, unknown>) => void warnings.push(`${message} ${JSON.stringify(context)}`), error: (message: string) => void errors.push(message) };
       const buses = await Promise.all([1, 2].map((n) => KafkaEventBus.connect({ brokers: brokerList, clientId: `as2-race-${n}`, topicPartitions: 3, logger })));
       try {
         const topic = uniqueTopic();
-        await Promise.all(buses.flatMap((each, n) => [0, 1, 2].map((i) => each.publish(topic, [busEvent(`partner-prt_RACE${n}${i}`, 0, 1 + i)]))));
+        const received = [new Set<string>(), new Set<string>()];
+        const [subscriptions] = await Promise.all([
+          Promise.all(buses.map((each, n) => each.subscribe({ groupId: `race-${n}-${randomUUID()}`, topics: [topic], handler: async (event) => void received[n].add(event.id) }))),
+          Promise.all(buses.flatMap((each, n) => [0, 1, 2].map((i) => each.publish(topic, [busEvent(`partner-prt_RACE${n}${i}`, 0, 1 + i)])))),
+        ]);
+        const deadline = Date.now() + 60_000;
+        while (received.some((ids) => ids.size < 6) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        await Promise.all(subscriptions.map((each) => each.stop()));
+        expect(received.map((ids) => ids.size)).toEqual([6, 6]);
         expect(errors).toEqual([]);
+        // The answer "exists already" to a creation that raced another process's is the bus's to judge, not a line to alarm on.
+        expect(warnings.filter((line) => line.includes('Topic creation errors'))).toEqual([]);
       } finally {
         await Promise.all(buses.map((each) => each.close()));
       }
-    }, 60_000);
+    }, 120_000);
 
     it('commits no offset for an event whose handler never succeeded: the group gets it again after a restart', async () => {
       const topic = uniqueTopic();

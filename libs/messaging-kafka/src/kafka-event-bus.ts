@@ -13,7 +13,7 @@ import {
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { foreignRecordOf, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
 import { kafkaLogCreator } from './kafka-log-creator';
 import { readPublishedPositions } from './kafka-published-positions';
@@ -53,6 +53,10 @@ export interface KafkaEventBusOptions {
 
 /** Values of one send stay well under the broker's default message.max.bytes (1 MiB per record batch). */
 const MAX_SEND_BYTES = 512 * 1024;
+/** How long a topic's creation and its leaders' election may take on a just-started, loaded broker. */
+const TOPIC_READY_TIMEOUT_MS = 60_000;
+/** The crash in a row (no group join between) from which a restarted consumer's crash is logged as an error. */
+const CRASHES_BEFORE_ERROR = 3;
 
 /**
  * The EventBus of distributed mode. The producer is idempotent with acks=-1, so `publish` resolves once every
@@ -70,6 +74,8 @@ export class KafkaEventBus implements EventBus {
   private readonly groups = new Map<string, readonly string[]>();
   /** Sends go one at a time: kafkajs numbers idempotent batches at send time and mis-orders concurrent ones. */
   private sending: Promise<unknown> = Promise.resolve();
+  /** Set by close(): waits for a topic or a subscribe give up instead of outliving the bus. */
+  private closing = false;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -128,14 +134,20 @@ export class KafkaEventBus implements EventBus {
       retry: { retries: 5, restartOnFailure: async () => !stopping },
     });
     await consumer.connect();
+    // A crash kafkajs restarts from (a retriable error: a leader moving on a just-started broker) is a warning until it
+    // repeats; one it does not restart from, or the third in a row without the group joined in between, is an error.
+    let crashesInARow = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => (crashesInARow = 0));
     consumer.on(consumer.events.CRASH, (crash) => {
+      crashesInARow += 1;
       const error = crash.payload.error;
-      this.options.logger?.error(`kafka consumer ${options.groupId} crashed${crash.payload.restart ? ', restarting' : ''}`, {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      const context = { error: error instanceof Error ? error.message : String(error), crashesInARow };
+      const message = `kafka consumer ${options.groupId} crashed${crash.payload.restart ? ', restarting' : ''}`;
+      if (crash.payload.restart && crashesInARow < CRASHES_BEFORE_ERROR) this.options.logger?.warn(message, context);
+      else this.options.logger?.error(message, context);
     });
     try {
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      await this.subscribeWhileRetriable(consumer, options);
     } catch (error) {
       await consumer.disconnect();
       throw error;
@@ -181,6 +193,24 @@ export class KafkaEventBus implements EventBus {
     return subscription;
   }
 
+  /** A broker still taking the topic's partitions answers "does not host this topic-partition" for a while: retried. */
+  private async subscribeWhileRetriable(consumer: Consumer, options: BusSubscriptionOptions): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+        return;
+      } catch (error) {
+        if (!isRetriable(error) || Date.now() > deadline || this.closing) throw error;
+        this.options.logger?.warn(`kafka consumer ${options.groupId} could not subscribe yet, tries again`, {
+          error: error instanceof Error ? error.message : String(error),
+          retryInMs: delay,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   /** Per group this process consumes as, topic and partition: committed offset, high watermark and the records between. */
   async consumerLag(): Promise<ConsumerPartitionLag[]> {
     const lags: ConsumerPartitionLag[] = [];
@@ -214,6 +244,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.sending;
     await this.producer.disconnect();
@@ -350,12 +381,41 @@ export class KafkaEventBus implements EventBus {
     const existing = new Set(await this.admin.listTopics());
     const absent = topics.filter((topic) => !existing.has(topic));
     if (absent.length > 0) {
-      await this.admin.createTopics({ waitForLeaders: true, topics: absent.map((topic) => ({ topic, numPartitions, replicationFactor })) }).catch((error: unknown) => {
+      // A loaded broker can take longer than kafkajs's 5 s default; its leaders are awaited below, for every topic.
+      const creation = { waitForLeaders: false, timeout: TOPIC_READY_TIMEOUT_MS, topics: absent.map((topic) => ({ topic, numPartitions, replicationFactor })) };
+      await this.admin.createTopics(creation).catch((error: unknown) => {
         // Another process created them between the list and the create: they exist, which is all we asked.
         if (!isTopicAlreadyExists(error)) throw error;
       });
     }
+    // Listed or just created is not yet served: another process's creation, or ours, may still await its leaders.
+    await this.untilLeadersServe(topics);
     for (const topic of topics) this.ensuredTopics.add(topic);
+  }
+
+  /** Until the broker's metadata names a leader for every partition of `topics` (a fresh topic has none for a while). */
+  private async untilLeadersServe(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      const waiting = await this.topicsWithoutLeaders(topics).catch((error: unknown) => {
+        if (!isRetriable(error)) throw error;
+        return [...topics];
+      });
+      if (waiting.length === 0) return;
+      if (this.closing) throw new Error(`Kafka bus closed while topics awaited their partition leaders: ${waiting.join(', ')}`);
+      if (Date.now() > deadline) throw new Error(`Kafka topics without partition leaders after ${TOPIC_READY_TIMEOUT_MS} ms: ${waiting.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private async topicsWithoutLeaders(topics: readonly string[]): Promise<string[]> {
+    const { topics: described } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+    const served = new Set(
+      described
+        .filter(({ partitions }) => partitions.length > 0 && partitions.every((p) => p.partitionErrorCode === 0 && p.leader >= 0))
+        .map(({ name }) => name),
+    );
+    return topics.filter((topic) => !served.has(topic));
   }
 
   /** The options, else the broker's own defaults (kafkajs speaks CreateTopics v3, which cannot ask for them with -1). */
@@ -404,6 +464,13 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
 function eventOfRecord(options: BusSubscriptionOptions, topic: string, partition: number, message: KafkaMessage): RecordedEvent {
   if (options.foreignRecordType === undefined) return recordedEventOf(message.value);
   return foreignRecordOf(message.value, options.foreignRecordType, { topic, partition, offset: message.offset, timestamp: message.timestamp });
+}
+
+/** kafkajs's own judgement of an error (its cause's, when retries ran out): worth trying again. */
+function isRetriable(error: unknown): boolean {
+  const { name, retriable, cause } = (error ?? {}) as { name?: unknown; retriable?: unknown; cause?: unknown };
+  if (name === 'KafkaJSNumberOfRetriesExceeded' && cause !== undefined) return isRetriable(cause);
+  return retriable === true;
 }
 
 /** kafkajs's answer when every topic asked for exists already (an aggregate of per-topic errors, or one of them). */

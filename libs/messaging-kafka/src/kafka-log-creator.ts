@@ -5,14 +5,18 @@ const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { 
 
 /** Messages of the broker errors kafkajs retries itself (a leader moving, a coordinator loading): not ours to alarm on. */
 const RETRIED_BY_KAFKAJS = new Set(errorCodes.filter((code) => code.retriable).map((code) => code.message));
-/** A CreateTopics answer with a per-topic error (most often: it exists already): the bus judges it and throws what is not. */
-const JUDGED_BY_THE_CALLER = new Set([...RETRIED_BY_KAFKAJS, 'Topic creation errors']);
+/** A consumer's crash and restart: the bus's CRASH listener logs it, as an error when kafkajs gives up or it repeats. */
+const CONSUMER_CRASH = /^(Crash: |Restarting the consumer in )/;
+/**
+ * A CreateTopics answer with a per-topic error: the bus asks only for topics it did not see, takes the answer "it exists
+ * already" (another process created it meanwhile) and throws any other, which its caller logs. Nothing to say here.
+ */
+const TOPIC_CREATION_ERRORS = 'Topic creation errors';
 
 /**
  * kafkajs's warnings and errors through the service's logger (one JSON line format), its fields kept as fields. A
  * response error kafkajs retries by itself (a broker just started: "not the leader for that topic-partition") is a
- * warning; if the retries run out, the caller's own error says so. So is a topic creation error: the bus takes a topic
- * that exists already and throws any other.
+ * warning; if the retries run out, the caller's own error says so. So is a consumer crash kafkajs restarts from.
  */
 export function kafkaLogCreator(logger: FollowerLogger): logCreator {
   return () =>
@@ -20,8 +24,9 @@ export function kafkaLogCreator(logger: FollowerLogger): logCreator {
       const { message, timestamp: _timestamp, logger: _kafkaLogger, ...context } = log as LogEntry['log'] & { logger?: unknown };
       // The broker's error is the entry's `error` field, or the end of its message ("Failed to send messages: …").
       const reason = typeof context['error'] === 'string' ? context['error'] : String(message).slice(String(message).indexOf(': ') + 2);
-      const retried = JUDGED_BY_THE_CALLER.has(reason);
-      if (level === logLevel.ERROR && !retried) logger.error(`kafkajs: ${message}`, { namespace, ...context });
+      if (reason === TOPIC_CREATION_ERRORS) return;
+      const judgedByTheCaller = RETRIED_BY_KAFKAJS.has(reason) || CONSUMER_CRASH.test(String(message));
+      if (level === logLevel.ERROR && !judgedByTheCaller) logger.error(`kafkajs: ${message}`, { namespace, ...context });
       else if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, { namespace, ...context });
     };
 }

@@ -23,10 +23,24 @@ describe('kafkaLogCreator', () => {
       log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Response Metadata(key: 3, version: 6)', error } });
     entry('This server is not the leader for that topic-partition');
     entry('The group coordinator is not available');
-    entry('Topic creation errors');
     entry('Not authorized to access topics: [Topic authorization failed]');
     log({ namespace: 'Producer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Failed to send messages: This server is not the leader for that topic-partition' } });
     log({ namespace: 'Producer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Failed to send messages: Topic authorization failed' } });
-    expect(lines.map(([level]) => level)).toEqual(['warn', 'warn', 'warn', 'error', 'warn', 'error']);
+    expect(lines.map(([level]) => level)).toEqual(['warn', 'warn', 'error', 'warn', 'error']);
+  });
+
+  it("leaves a consumer's crash and restart to the bus's crash listener (warnings here), and drops the topic-creation answer the bus judges", () => {
+    const lines: [string, string][] = [];
+    const log = kafkaLogCreator({ warn: (m) => void lines.push(['warn', m]), error: (m) => void lines.push(['error', m]) })(logLevel.INFO);
+    const consumer = (message: string) => log({ namespace: 'Consumer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message, groupId: 'g' } });
+    consumer('Crash: KafkaJSNumberOfRetriesExceeded: This server does not host this topic-partition');
+    consumer('Restarting the consumer in 300ms');
+    consumer('Caught error when stopping the consumer: boom');
+    log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Response CreateTopics(key: 19, version: 3)', error: 'Topic creation errors' } });
+    expect(lines).toEqual([
+      ['warn', 'kafkajs: Crash: KafkaJSNumberOfRetriesExceeded: This server does not host this topic-partition'],
+      ['warn', 'kafkajs: Restarting the consumer in 300ms'],
+      ['error', 'kafkajs: Caught error when stopping the consumer: boom'],
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EVENT_BUS, type EventBus } from '@as2-partners/kernel';
 import { describeWithServer } from '@as2-partners/kernel-testing';
@@ -72,15 +73,7 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
       const attach = feed.attached(partnerId, 't1', certificate);
       await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [attach, feed.slotAssigned(partnerId, 'encryption', certificate.certificateId), attach]);
 
-      // Kafka consumers are eventually consistent: poll the API until the consumer caught up.
-      const deadline = Date.now() + 30_000;
-      let certificates: unknown[] = [];
-      while (Date.now() < deadline) {
-        certificates = (await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}`, headers })).json().data.certificates;
-        if (certificates.length > 0 && (certificates[0] as { slots: string[] }).slots.length > 0) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(certificates).toEqual([
+      const expected = [
         {
           id: certificate.certificateId,
           name: 'Kafka Encryption Certificate',
@@ -92,8 +85,17 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
           created_at: '2026-01-01T10:00:00.000000Z',
           slots: ['encryption', 'signature'],
         },
-      ]);
-    }, 60_000);
+      ];
+      // Kafka consumers are eventually consistent: poll the API until all three records are applied, not the first.
+      const deadline = Date.now() + 60_000;
+      let certificates: unknown[] = [];
+      while (Date.now() < deadline) {
+        certificates = (await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}`, headers })).json().data.certificates;
+        if (isDeepStrictEqual(certificates, expected)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(certificates).toEqual(expected);
+    }, 90_000);
 
     it("lists the partner's scheduled rollover the certificate service published on Kafka in the AS2 id change impact (MongoDB read model), and drops it once activated", async () => {
       const headers = { authorization: `Bearer ${token({ tenant: 't1' })}` };
@@ -123,7 +125,7 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         (await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=ROLL-NEW`, headers })).json().data.scheduled_activations as unknown[];
       const until = async (done: (items: unknown[]) => boolean) => {
         // Kafka consumers are eventually consistent: poll the API until the consumer caught up.
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + 60_000;
         let items = await impact();
         while (!done(items) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 200));
@@ -131,14 +133,15 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         }
         return items;
       };
-      expect(await until((items) => items.length > 0)).toEqual([
+      const activation = [
         { kind: 'rollover', slots: ['encryption', 'signature'], certificate_id: certificateId, fingerprint_sha256: 'ab'.repeat(32), activate_at: '2030-01-01T00:00:00.000000Z', overlap_until: '2030-02-01T00:00:00.000000Z' },
-      ]);
+      ];
+      expect(await until((items) => isDeepStrictEqual(items, activation))).toEqual(activation);
       const other = { authorization: `Bearer ${token({ tenant: 't2' })}` };
       expect((await app.inject({ method: 'GET', url: `/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=ROLL-NEW`, headers: other })).statusCode).toBe(404);
 
       await bus.publish(CERTIFICATE_LIFECYCLE_TOPIC, [feed.trustActivated(partnerId, certificateId, ['encryption', 'signature'])]);
       expect(await until((items) => items.length === 0)).toEqual([]);
-    }, 60_000);
+    }, 150_000);
   });
 });
