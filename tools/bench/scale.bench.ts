@@ -10,7 +10,7 @@
  *   SCALE_TENANTS=1000 SCALE_POPULATION=100000   other tenants and their partners in total (the issue's 1,000,000
  *                                   takes ~15 min to seed on a 2-core machine, so the default is 100,000)
  *   SCALE_ROUNDS=3 SCALE_DURATION=3   rounds per measure, seconds per load run
- *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
+ *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_BATCH=256 (reservations decided together per directory while seeding)
  *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
  *   SCALE_WRITE_ONLY=1     seeding and the write model's first load after a restart only (no app, no HTTP)
  *   SCALE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the app (e.g. to profile it)
@@ -25,18 +25,11 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { openInfrastructure } from '@as2-partners/composition';
-import { loadPlatformConfig, PlatformModule, type RequestContext } from '@as2-partners/platform';
-import { AllInOneModule } from '../../apps/all-in-one/src/all-in-one.module';
 import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
-import { CreatePartnerHandler } from '../../libs/partner-registry/service/src/commands/create-partner/create-partner.handler';
-import { TenantsHandler } from '../../libs/partner-registry/service/src/commands/tenants/tenants.handler';
-import type { CreatePartnerDto } from '../../libs/partner-registry/service/src/partner-settings/partner-settings.dto';
-import type { CreateTenantDto } from '../../libs/partner-registry/service/src/commands/tenants/tenant.dto';
+import { hubPartner, partnerDto, populationPartner } from './seed/seed-population';
+import { WriteModelSeeder } from './seed/write-model-seeder';
 
 /** The part of autocannon (which ships no types) this benchmark uses. */
 interface LoadRequest {
@@ -68,7 +61,7 @@ const rounds = Number(env['SCALE_ROUNDS'] ?? 3);
 const duration = Number(env['SCALE_DURATION'] ?? 3);
 const connections = Number(env['SCALE_CONNECTIONS'] ?? 50);
 const createConnections = Number(env['SCALE_CREATE_CONNECTIONS'] ?? 16);
-const seedConcurrency = Number(env['SCALE_SEED_CONCURRENCY'] ?? 64);
+const seedBatch = Number(env['SCALE_SEED_BATCH'] ?? 256);
 const createsOnly = env['SCALE_ONLY'] === 'creates';
 
 const root = join(__dirname, '..', '..');
@@ -101,77 +94,9 @@ async function token(claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
 }
 
-function hubPartner(i: number): { name: string; as2Id: string; active: boolean } {
-  return { name: `Hub Supplier ${i}`, as2Id: `HUB-${String(i).padStart(7, '0')}`, active: i % 100 !== 7 };
-}
-
-function populationPartner(t: number, i: number): { name: string; as2Id: string; active: boolean } {
-  return { name: `Supplier ${t}-${i}`, as2Id: `T${t}-${String(i).padStart(5, '0')}`, active: i % 100 !== 7 };
-}
-
-const partnerDto = (p: { name: string; as2Id: string; active: boolean }): CreatePartnerDto =>
-  ({ name: p.name, as2_id: p.as2Id, url: `https://as2.${p.as2Id.toLowerCase()}.example.com/receive`, active: p.active, sign: true, encrypt: true }) as CreatePartnerDto;
-
 /** The environment both the seeding context and the app run with. */
 function appEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   return { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
-}
-
-/** Seeds through the handlers the routes call (write model, reservations, plan limits), `concurrency` at a time. */
-class Seeder {
-  private hubSeeded = 0;
-  private populationSeeded = 0;
-
-  constructor(private readonly dataDir: string) {}
-
-  async seed(hubTarget: number, populationTarget: number): Promise<{ seconds: number; created: number }> {
-    const config = loadPlatformConfig(appEnv(this.dataDir, 1));
-    @Module({ imports: [PlatformModule.forRoot(config, { openInfrastructure, startProjections: false }), AllInOneModule] })
-    class SeedModule {}
-    const context = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
-    const started = performance.now();
-    let created = 0;
-    try {
-      await context.init();
-      const tenants = context.get(TenantsHandler, { strict: false });
-      const partners = context.get(CreatePartnerHandler, { strict: false });
-      const ctx = (tenant: string | null): RequestContext => ({
-        caller: { sub: 'bench-seeder', account, tenant, roles: tenant ? ['tenant_admin'] : ['account_admin'] },
-        correlationId: randomUUID(),
-        requestId: randomUUID(),
-      });
-      if (this.hubSeeded === 0 && this.populationSeeded === 0) {
-        await tenants.create(ctx(null), account, { id: hub, name: 'Hub', plan: 'enterprise' } as CreateTenantDto);
-        for (let t = 0; t < populationTenants; t++) await tenants.create(ctx(null), account, { id: `t${t}`, name: `Tenant ${t}`, plan: 'enterprise' } as CreateTenantDto);
-      }
-      const jobs: (() => Promise<unknown>)[] = [];
-      for (let i = this.hubSeeded; i < hubTarget; i++) jobs.push(() => partners.execute(ctx(hub), partnerDto(hubPartner(i))));
-      const perTenant = Math.ceil(populationTarget / Math.max(1, populationTenants));
-      const alreadyPerTenant = Math.ceil(this.populationSeeded / Math.max(1, populationTenants));
-      for (let i = alreadyPerTenant; i < perTenant; i++) {
-        for (let t = 0; t < populationTenants; t++) jobs.push(() => partners.execute(ctx(`t${t}`), partnerDto(populationPartner(t, i))));
-      }
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: seedConcurrency }, async () => {
-          while (next < jobs.length) {
-            await (jobs[next++] as () => Promise<unknown>)();
-            created++;
-            if (created % 10_000 === 0) log(`  seeded ${created} / ${jobs.length}`);
-          }
-        }),
-      );
-      this.hubSeeded = Math.max(this.hubSeeded, hubTarget);
-      this.populationSeeded = Math.max(this.populationSeeded, perTenant * populationTenants);
-    } finally {
-      await context.close();
-    }
-    return { seconds: (performance.now() - started) / 1000, created };
-  }
-
-  get populationSize(): number {
-    return this.populationSeeded;
-  }
 }
 
 /**
@@ -479,7 +404,7 @@ async function main(): Promise<void> {
   }
   const keptDataDir = env['SCALE_DATA_DIR'];
   const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'as2-scale-'));
-  const seeder = new Seeder(dataDir);
+  const seeder = new WriteModelSeeder(dataDir, { account, hub, tenants: populationTenants });
   const userToken = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
   const creates = { next: 10_000_000 };
   const bySize = new Map<number, Measures>();
@@ -488,9 +413,13 @@ async function main(): Promise<void> {
     `${rounds} rounds of ${duration} s, ${connections} connections (${createConnections} for creates), node ${process.version}`);
   try {
     for (const [index, size] of sizes.entries()) {
+      const seedStarted = performance.now();
       log(`seeding hub to ${size}${index === 0 ? ` and the population to ${population}` : ''} through the write model ...`);
-      const seeded = await seeder.seed(size, index === 0 ? population : seeder.populationSize);
-      seeding.push(`${size}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s)`);
+      const seeded = await seeder.seed(size, index === 0 ? population : seeder.populationSize, {
+        batch: seedBatch,
+        progress: (done, total) => log(`  seeded ${done} / ${total} (${fmt(done / ((performance.now() - seedStarted) / 1000), 0)}/s)`),
+      });
+      seeding.push(`${size}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s, ${seeded.events} events in ${seeded.transactions} transactions)`);
       const m: Measures = {};
       record(m, 'seedRate', seeded.created / seeded.seconds);
       for (let r = 0; r < (createsOnly ? 0 : rounds); r++) {
