@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaVersionOf, WriteModel, type EventMetadata, type NewEvent } from '@as2-partners/kernel';
 import { requestMetadata, type RequestContext } from '@as2-partners/platform';
@@ -43,6 +43,7 @@ const noPasswords = (): Promise<string> => Promise.reject(new Error('seeded part
 export class WriteModelSeeder {
   private hubSeeded = 0;
   private perTenantSeeded = 0;
+  private tenantsCreated = false;
 
   constructor(
     private readonly dataDir: string,
@@ -59,9 +60,10 @@ export class WriteModelSeeder {
     const started = performance.now();
     let created = 0;
     try {
-      if (this.hubSeeded === 0 && this.perTenantSeeded === 0) {
+      if (!this.tenantsCreated) {
         await this.createTenant(writeModel, hub, 'Hub');
         for (let t = 0; t < tenants; t++) await this.createTenant(writeModel, `t${t}`, `Tenant ${t}`);
+        this.tenantsCreated = true;
       }
       const perTenant = tenants > 0 ? Math.ceil(populationTarget / tenants) : 0;
       const total = Math.max(0, hubTarget - this.hubSeeded) + Math.max(0, perTenant - this.perTenantSeeded) * tenants;
@@ -90,6 +92,28 @@ export class WriteModelSeeder {
       await store.close();
     }
     return { seconds: (performance.now() - started) / 1000, created, events: store.written, transactions: store.transactions };
+  }
+
+  /**
+   * Picks up a data dir this seeder filled before (its directories tell how many partners each tenant holds), so the
+   * next `seed` only tops it up; null when the dir holds no seeded tenant.
+   */
+  async resume(): Promise<{ readonly hub: number; readonly population: number } | null> {
+    const file = join(this.dataDir, 'events.sqlite');
+    if (!existsSync(file)) return null;
+    const store = BulkAppendStore.open(file);
+    try {
+      const writeModel = new WriteModel(store);
+      const { account, hub, tenants } = this.population;
+      if ((await writeModel.load(PartnerRegistryStreams.tenant(account, hub), tenantDecider)).revision === 'no_stream') return null;
+      const reservations = async (tenant: string) => (await writeModel.load(PartnerRegistryStreams.tenantDirectory(account, tenant), partnerDirectoryDecider)).state.reservations.size;
+      this.tenantsCreated = true;
+      this.hubSeeded = await reservations(hub);
+      this.perTenantSeeded = tenants > 0 ? await reservations(`t${tenants - 1}`) : 0;
+      return { hub: this.hubSeeded, population: this.populationSize };
+    } finally {
+      await store.close();
+    }
   }
 
   /** Partners of the other tenants seeded so far. */
