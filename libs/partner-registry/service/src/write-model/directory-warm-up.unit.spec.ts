@@ -29,7 +29,7 @@ class HeldSnapshots extends InMemorySnapshotStore {
 }
 
 describe('DirectoryWarmUp', () => {
-  it('does not hold back readiness; a create arriving meanwhile waits for the same restore, and sees every reservation', async () => {
+  it('is ready once the longest directory is loaded; a create arriving meanwhile waits for the same restore and sees every reservation', async () => {
     const store = new InMemoryEventStore();
     const snapshots = new HeldSnapshots();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
@@ -39,13 +39,16 @@ describe('DirectoryWarmUp', () => {
     snapshots.hold();
     const restarted = new WriteModel(store, { snapshotEvery: 10 });
     const warmUp = new DirectoryWarmUp(restarted, {} as EventSourcingOptions);
-    expect(warmUp.onApplicationBootstrap()).toBeUndefined();
+    let ready = false;
+    const bootstrapped = warmUp.onApplicationBootstrap().then(() => (ready = true));
     const loadsAtStart = snapshots.loads;
     // A duplicate of a reserved AS2 id, decided while the restore is held: refused once the directory is there.
     const duplicate = restarted.decide(directory, partnerDirectoryDecider, { ...reserve(3), partnerId: 'prt_other' }, metadata, { attempts: 1 });
     const fresh = restarted.decide(directory, partnerDirectoryDecider, reserve(25), metadata, { attempts: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ready).toBe(false);
     snapshots.letGo();
-    await warmUp.loaded();
+    await bootstrapped;
     await expect(duplicate).rejects.toMatchObject({ code: 'DUPLICATE_AS2_ID' });
     expect((await fresh).state.reservations.size).toBe(26);
     expect(snapshots.loads - loadsAtStart).toBe(1);
@@ -56,8 +59,7 @@ describe('DirectoryWarmUp', () => {
     const snapshots = new InMemorySnapshotStore();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
     const warmUp = new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions);
-    warmUp.onApplicationBootstrap();
-    await warmUp.loaded();
+    await warmUp.onApplicationBootstrap();
     expect(snapshots.loads).toBe(0);
   });
 });
