@@ -10,7 +10,7 @@
  *   SCALE_TENANTS=1000 SCALE_POPULATION=100000   other tenants and their partners in total (the issue's 1,000,000
  *                                   takes ~15 min to seed on a 2-core machine, so the default is 100,000)
  *   SCALE_ROUNDS=3 SCALE_DURATION=3   rounds per measure, seconds per load run
- *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_CONCURRENCY=64
+ *   SCALE_CONNECTIONS=50 SCALE_CREATE_CONNECTIONS=16 SCALE_SEED_BATCH=256 (reservations decided together per directory while seeding)
  *   SCALE_DATA_DIR=<dir>   seed into (and keep) this directory instead of a temporary one, e.g. to profile the app on it
  *   SCALE_WRITE_ONLY=1     seeding, the write model's first load after a restart and the embedded rebuild only (no app, no HTTP)
  *   SCALE_REBUILD=0        a write-only run without the rebuild
@@ -26,18 +26,11 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { openInfrastructure } from '@as2-partners/composition';
-import { loadPlatformConfig, PlatformModule, type RequestContext } from '@as2-partners/platform';
-import { AllInOneModule } from '../../apps/all-in-one/src/all-in-one.module';
 import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
-import { CreatePartnerHandler } from '../../libs/partner-registry/service/src/commands/create-partner/create-partner.handler';
-import { TenantsHandler } from '../../libs/partner-registry/service/src/commands/tenants/tenants.handler';
-import type { CreatePartnerDto } from '../../libs/partner-registry/service/src/partner-settings/partner-settings.dto';
-import type { CreateTenantDto } from '../../libs/partner-registry/service/src/commands/tenants/tenant.dto';
+import { hubPartner, partnerDto, populationPartner } from './seed/seed-population';
+import { WriteModelSeeder } from './seed/write-model-seeder';
 
 /** The part of autocannon (which ships no types) this benchmark uses. */
 interface LoadRequest {
@@ -69,7 +62,7 @@ const rounds = Number(env['SCALE_ROUNDS'] ?? 3);
 const duration = Number(env['SCALE_DURATION'] ?? 3);
 const connections = Number(env['SCALE_CONNECTIONS'] ?? 50);
 const createConnections = Number(env['SCALE_CREATE_CONNECTIONS'] ?? 16);
-const seedConcurrency = Number(env['SCALE_SEED_CONCURRENCY'] ?? 64);
+const seedBatch = Number(env['SCALE_SEED_BATCH'] ?? 256);
 const createsOnly = env['SCALE_ONLY'] === 'creates';
 
 const root = join(__dirname, '..', '..');
@@ -102,77 +95,9 @@ async function token(claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
 }
 
-function hubPartner(i: number): { name: string; as2Id: string; active: boolean } {
-  return { name: `Hub Supplier ${i}`, as2Id: `HUB-${String(i).padStart(7, '0')}`, active: i % 100 !== 7 };
-}
-
-function populationPartner(t: number, i: number): { name: string; as2Id: string; active: boolean } {
-  return { name: `Supplier ${t}-${i}`, as2Id: `T${t}-${String(i).padStart(5, '0')}`, active: i % 100 !== 7 };
-}
-
-const partnerDto = (p: { name: string; as2Id: string; active: boolean }): CreatePartnerDto =>
-  ({ name: p.name, as2_id: p.as2Id, url: `https://as2.${p.as2Id.toLowerCase()}.example.com/receive`, active: p.active, sign: true, encrypt: true }) as CreatePartnerDto;
-
 /** The environment both the seeding context and the app run with. */
 function appEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   return { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
-}
-
-/** Seeds through the handlers the routes call (write model, reservations, plan limits), `concurrency` at a time. */
-class Seeder {
-  private hubSeeded = 0;
-  private populationSeeded = 0;
-
-  constructor(private readonly dataDir: string) {}
-
-  async seed(hubTarget: number, populationTarget: number): Promise<{ seconds: number; created: number }> {
-    const config = loadPlatformConfig(appEnv(this.dataDir, 1));
-    @Module({ imports: [PlatformModule.forRoot(config, { openInfrastructure, startProjections: false }), AllInOneModule] })
-    class SeedModule {}
-    const context = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
-    const started = performance.now();
-    let created = 0;
-    try {
-      await context.init();
-      const tenants = context.get(TenantsHandler, { strict: false });
-      const partners = context.get(CreatePartnerHandler, { strict: false });
-      const ctx = (tenant: string | null): RequestContext => ({
-        caller: { sub: 'bench-seeder', account, tenant, roles: tenant ? ['tenant_admin'] : ['account_admin'] },
-        correlationId: randomUUID(),
-        requestId: randomUUID(),
-      });
-      if (this.hubSeeded === 0 && this.populationSeeded === 0) {
-        await tenants.create(ctx(null), account, { id: hub, name: 'Hub', plan: 'enterprise' } as CreateTenantDto);
-        for (let t = 0; t < populationTenants; t++) await tenants.create(ctx(null), account, { id: `t${t}`, name: `Tenant ${t}`, plan: 'enterprise' } as CreateTenantDto);
-      }
-      const jobs: (() => Promise<unknown>)[] = [];
-      for (let i = this.hubSeeded; i < hubTarget; i++) jobs.push(() => partners.execute(ctx(hub), partnerDto(hubPartner(i))));
-      const perTenant = Math.ceil(populationTarget / Math.max(1, populationTenants));
-      const alreadyPerTenant = Math.ceil(this.populationSeeded / Math.max(1, populationTenants));
-      for (let i = alreadyPerTenant; i < perTenant; i++) {
-        for (let t = 0; t < populationTenants; t++) jobs.push(() => partners.execute(ctx(`t${t}`), partnerDto(populationPartner(t, i))));
-      }
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: seedConcurrency }, async () => {
-          while (next < jobs.length) {
-            await (jobs[next++] as () => Promise<unknown>)();
-            created++;
-            if (created % 10_000 === 0) log(`  seeded ${created} / ${jobs.length}`);
-          }
-        }),
-      );
-      this.hubSeeded = Math.max(this.hubSeeded, hubTarget);
-      this.populationSeeded = Math.max(this.populationSeeded, perTenant * populationTenants);
-    } finally {
-      await context.close();
-    }
-    return { seconds: (performance.now() - started) / 1000, created };
-  }
-
-  get populationSize(): number {
-    return this.populationSeeded;
-  }
 }
 
 /**
@@ -241,13 +166,24 @@ interface RunningApp {
   readonly process: ChildProcess;
   readonly base: string;
   readonly readyMs: number;
+  /** Where the preloaded event-loop probe (event-loop-probe.cjs) writes its report on SIGWINCH. */
+  readonly probeFile: string;
+}
+
+interface ProbeReport {
+  readonly maxBlockMs: number;
+  readonly cpuMs: number;
+  readonly sinceStartMs: number;
+  readonly moduleLoadMs: number | null;
 }
 
 async function startApp(dataDir: string): Promise<RunningApp> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const probeFile = join(dataDir, `event-loop-${port}.json`);
   const started = performance.now();
-  const child = spawn(process.execPath, [...(env['SCALE_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean), join(distDir, 'main.js')], { cwd: root, env: appEnv(dataDir, port), stdio: ['ignore', 'ignore', 'inherit'] });
+  const nodeArgs = [...(env['SCALE_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean), '-r', join(__dirname, 'event-loop-probe.cjs')];
+  const child = spawn(process.execPath, [...nodeArgs, join(distDir, 'main.js')], { cwd: root, env: { ...appEnv(dataDir, port), EVENT_LOOP_PROBE_FILE: probeFile }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     try {
       if ((await fetch(`${base}/health/ready`)).ok) break;
@@ -258,19 +194,42 @@ async function startApp(dataDir: string): Promise<RunningApp> {
     if (performance.now() - started > 600_000) throw new Error('the app was not ready within 10 minutes');
     await pause(10);
   }
-  return { process: child, base, readyMs: performance.now() - started };
+  return { process: child, base, readyMs: performance.now() - started, probeFile };
 }
 
-/** Waits until every follower of the app (projections, consumers, relays) has every stored event: a create measured then pays for no catch-up. */
+/** The app's event-loop report since the last one (its longest block, its CPU time so far), and a new window. */
+async function probe(app: RunningApp): Promise<ProbeReport> {
+  rmSync(app.probeFile, { force: true });
+  app.process.kill('SIGWINCH');
+  for (let waited = 0; waited < 30_000; waited += 20) {
+    if (existsSync(app.probeFile)) {
+      try {
+        return JSON.parse(readFileSync(app.probeFile, 'utf8')) as ProbeReport;
+      } catch {
+        // being written
+      }
+    }
+    await pause(20);
+  }
+  throw new Error('the event-loop probe did not answer');
+}
+
+/**
+ * Waits until every follower of the app (projections, consumers, relays) has every stored event: a create measured then
+ * pays for no catch-up. Bus consumers cannot tell their lag, so their positions must also stand still for 2 s.
+ */
 async function caughtUp(base: string): Promise<void> {
   const operator = await token({ sub: 'bench-operator', account, roles: ['operator'] });
   const started = performance.now();
-  while (performance.now() - started < 600_000) {
-    const report = (await (await fetch(`${base}/v1/admin/followers`, { headers: { authorization: `Bearer ${operator}` } })).json()) as { data: { eventsBehind?: number | null }[] };
-    if (report.data.every((f) => !f.eventsBehind)) return;
-    await pause(200);
+  let last = '';
+  while (performance.now() - started < 3_600_000) {
+    const report = (await (await fetch(`${base}/v1/admin/followers`, { headers: { authorization: `Bearer ${operator}` } })).json()) as { data: { name: string; position?: number | null; eventsBehind?: number | null }[] };
+    const positions = report.data.map((f) => `${f.name}:${f.position ?? '-'}`).join(' ');
+    if (report.data.every((f) => !f.eventsBehind) && positions === last) return;
+    last = report.data.every((f) => !f.eventsBehind) ? positions : '';
+    await pause(2000);
   }
-  throw new Error('the app did not catch up within 10 minutes');
+  throw new Error('the app did not catch up within an hour');
 }
 
 async function stopApp(app: RunningApp): Promise<void> {
@@ -343,7 +302,7 @@ function record(measures: Measures, key: string, value: number): void {
   (measures[key] ??= []).push(value);
 }
 
-async function measureSize(size: number, dataDir: string, bare: { base: string }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
+async function measureSize(dataDir: string, bare: { base: string }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
   const auth = { authorization: `Bearer ${userToken}` };
   const json = { ...auth, 'content-type': 'application/json' };
   let app: RunningApp | null = null;
@@ -352,12 +311,19 @@ async function measureSize(size: number, dataDir: string, bare: { base: string }
       if (app) await stopApp(app);
       app = await startApp(dataDir);
       record(m, 'readyMs', app.readyMs);
+      const atReady = await probe(app);
+      record(m, 'readyCpuMs', atReady.cpuMs);
+      record(m, 'startBlockMs', atReady.maxBlockMs);
+      record(m, 'moduleLoadMs', atReady.moduleLoadMs ?? NaN);
       if (createsOnly) await caughtUp(app.base);
+      // What runs after ready (a directory loaded in the background, followers) until the first create is answered.
+      await probe(app);
       const i = creates.next++;
       const started = performance.now();
       const first = await fetch(`${app.base}/v1/partners`, { method: 'POST', headers: json, body: JSON.stringify(partnerDto(hubPartner(i))) });
       if (first.status !== 201) throw new Error(`first create answered ${first.status}: ${await first.text()}`);
       record(m, 'firstCreateMs', performance.now() - started);
+      record(m, 'firstCreateBlockMs', (await probe(app)).maxBlockMs);
       const next: number[] = [];
       for (let k = 0; k < 5; k++) {
         const at = performance.now();
@@ -405,7 +371,6 @@ async function measureSize(size: number, dataDir: string, bare: { base: string }
   } finally {
     if (app) await stopApp(app);
   }
-  void size;
 }
 
 /** Start-up anchor: the bare Fastify server with no documents, spawned and polled as the app is. */
@@ -429,9 +394,16 @@ async function bareStartMs(dataDir: string): Promise<number> {
   }
 }
 
-async function hubIdsOf(dataDir: string, userToken: string): Promise<string[]> {
+/**
+ * The first start after seeding: its outbox relays hand every seeded event to the bus consumers (as the creates' relays
+ * did live), which the measured starts then do not pay for; a few hub partners' ids and a document to shape the anchor's.
+ */
+async function hubIdsOf(dataDir: string, userToken: string, m: Measures): Promise<string[]> {
+  const started = performance.now();
   const app = await startApp(dataDir);
   try {
+    await caughtUp(app.base);
+    record(m, 'catchUpMs', performance.now() - started);
     const ids: string[] = [];
     for (let page = 1; page <= 5; page++) {
       const response = await fetch(`${app.base}/v1/partners?page=${page}&per_page=100`, { headers: { authorization: `Bearer ${userToken}` } });
@@ -474,11 +446,11 @@ interface Goal {
 
 function printGoals(goals: readonly Goal[]): void {
   log('');
-  log('goal                                              min / median / max         target      result');
+  log(`${'goal'.padEnd(66)}${'min / median / max'.padEnd(27)}${'target'.padEnd(12)}result`);
   for (const goal of goals) {
     const s = stats(goal.values);
     const verdict = goal.values.length === 0 ? 'not measured' : goal.target === 'info' ? '' : goal.met(s.median) ? 'met' : 'NOT met';
-    log(`${goal.name.padEnd(50)}${fmtStats(s, goal.digits).padEnd(27)}${goal.target.padEnd(12)}${verdict}`);
+    log(`${goal.name.padEnd(66)}${fmtStats(s, goal.digits).padEnd(27)}${goal.target.padEnd(12)}${verdict}`);
   }
 }
 
@@ -490,20 +462,30 @@ async function main(): Promise<void> {
   }
   const keptDataDir = env['SCALE_DATA_DIR'];
   const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'as2-scale-'));
-  const seeder = new Seeder(dataDir);
+  const seeder = new WriteModelSeeder(dataDir, { account, hub, tenants: populationTenants });
+  // A kept data dir seeded before (by this benchmark) is topped up, not seeded again.
+  const found = await seeder.resume();
+  if (found) log(`data dir ${dataDir} holds ${found.hub} hub partners and ${found.population} in the other tenants already`);
   const userToken = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
-  const creates = { next: 10_000_000 };
-  const bySize = new Map<number, Measures>();
+  const creates = { next: 10_000_000 + Math.floor(Math.random() * 1_000_000) * 100 };
+  const byRow = new Map<string, Measures>();
   const seeding: string[] = [];
-  log(`scale benchmark: sizes ${sizes.join(', ')} in tenant "${hub}", ${populationTenants} other tenants with ${population} partners in total, ` +
-    `${rounds} rounds of ${duration} s, ${connections} connections (${createConnections} for creates), node ${process.version}`);
+  log(`scale benchmark: sizes ${sizes.join(', ')} in tenant "${hub}", then ${population} partners across ${populationTenants} other tenants, ` +
+    `${rounds} rounds of ${duration} s, ${connections} connections (${createConnections} for creates), node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
+  const largestHub = sizes.at(-1) as number;
+  const rows: { label: string; hub: number; population: number }[] = sizes.map((size) => ({ label: String(size), hub: size, population: 0 }));
+  if (population > 0) rows.push({ label: `${largestHub}+${population}`, hub: largestHub, population });
   try {
-    for (const [index, size] of sizes.entries()) {
-      log(`seeding hub to ${size}${index === 0 ? ` and the population to ${population}` : ''} through the write model ...`);
-      const seeded = await seeder.seed(size, index === 0 ? population : seeder.populationSize);
-      seeding.push(`${size}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s)`);
+    for (const row of rows) {
+      const seedStarted = performance.now();
+      log(`seeding to ${row.hub} hub partners and ${Math.max(row.population, seeder.populationSize)} in the other tenants through the write model ...`);
+      const seeded = await seeder.seed(row.hub, Math.max(row.population, seeder.populationSize), {
+        batch: seedBatch,
+        progress: (done, total) => log(`  seeded ${done} / ${total} (${fmt(done / ((performance.now() - seedStarted) / 1000), 0)}/s)`),
+      });
+      seeding.push(`${row.label}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s, ${seeded.events} events in ${seeded.transactions} transactions)`);
       const m: Measures = {};
-      record(m, 'seedRate', seeded.created / seeded.seconds);
+      if (seeded.created > 0) record(m, 'seedRate', seeded.created / seeded.seconds);
       for (let r = 0; r < (createsOnly ? 0 : rounds); r++) {
         const fromSnapshot = await firstDirectoryLoad(dataDir, true);
         const fromScratch = await firstDirectoryLoad(dataDir, false);
@@ -523,61 +505,73 @@ async function main(): Promise<void> {
             log(`  rebuild: ${rebuilt.detail} (load ${loadAverage()})`);
           }
         }
-        bySize.set(size, m);
+        byRow.set(row.label, m);
         continue;
       }
-      // Creates-only still rebuilds once: the views then start caught up, as the app's first create expects.
-      for (let r = 0; r < (createsOnly ? 1 : rounds); r++) {
+      // The embedded rebuild phase (`rebuild-read-models` over the whole store; its events/s is a goal). Creates-only
+      // still rebuilds once: the views then start caught up, as the app's first create expects. A kept data dir whose
+      // read models were built before is not rebuilt again with SCALE_REUSE_READ_MODELS=1 when nothing was seeded.
+      const rebuildRounds = env['SCALE_REUSE_READ_MODELS'] && seeded.created === 0 ? 0 : createsOnly || row.population > 0 ? 1 : rounds;
+      for (let r = 0; r < rebuildRounds; r++) {
         const rebuilt = rebuild(dataDir);
         record(m, 'rebuild', rebuilt.eventsPerSecond);
         record(m, 'rebuildCpu', rebuilt.eventsPerCpuSecond);
         if (r === 0) log(`  rebuild: ${rebuilt.detail}`);
       }
       if (createsOnly) {
-        await measureSize(size, dataDir, { base: '' }, [], [], userToken, creates, m);
+        await measureSize(dataDir, { base: '' }, [], [], userToken, creates, m);
       } else {
-        const hubIds = await hubIdsOf(dataDir, userToken);
-        const bare = await startBare(dataDir, size, seeder.populationSize);
+        const hubIds = await hubIdsOf(dataDir, userToken, m);
+        log(`  first start caught up (seeded events relayed to the bus consumers) in ${fmt((m['catchUpMs']?.[0] ?? NaN) / 1000, 1)} s`);
+        const bare = await startBare(dataDir, row.hub, seeder.populationSize);
         try {
-          await measureSize(size, dataDir, bare, hubIds, bare.ids, userToken, creates, m);
+          await measureSize(dataDir, bare, hubIds, bare.ids, userToken, creates, m);
         } finally {
           bare.process.kill('SIGTERM');
         }
       }
-      bySize.set(size, m);
-      log(`  ${size}: creates/s ${fmtStats(stats(m['creates'] ?? []), 0)}, ready ${fmtStats(stats(m['readyMs'] ?? []), 0)} ms, first create ${fmtStats(stats(m['firstCreateMs'] ?? []), 0)} ms`);
+      byRow.set(row.label, m);
+      log(`  ${row.label}: creates/s ${fmtStats(stats(m['creates'] ?? []), 0)}, ready ${fmtStats(stats(m['readyMs'] ?? []), 0)} ms (CPU ${fmtStats(stats(m['readyCpuMs'] ?? []), 0)} ms), first create ${fmtStats(stats(m['firstCreateMs'] ?? []), 0)} ms, RSS ${fmtStats(stats(m['rssMiB'] ?? []), 0)} MiB, load ${loadavg()[0].toFixed(1)}`);
     }
   } finally {
     if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const smallest = bySize.get(sizes[0] as number) as Measures;
-  const largest = bySize.get(sizes.at(-1) as number) as Measures;
+  const none: Measures = {};
+  const smallest = byRow.get(String(sizes[0])) ?? none;
+  const largest = byRow.get(String(largestHub)) ?? none;
+  const last = byRow.get(rows.at(-1)?.label ?? '') ?? none;
+  const lastLabel = population > 0 ? `${largestHub} + ${population} partners` : `${largestHub} partners`;
   const ratios = (a: number[] = [], b: number[] = []) => a.map((v, i) => v / (b[i] ?? NaN));
   const createsFlat = (largest['creates'] ?? []).map((v) => v / stats(smallest['creates'] ?? []).median);
-  const largestSize = sizes.at(-1) as number;
   printGoals([
-    { name: `creates/s at ${largestSize} vs at ${sizes[0]}`, values: createsFlat, met: (v) => v >= 0.9, target: '>= 0.9' },
-    { name: 'creates/s vs raw fsync\'d appends', values: ratios(largest['creates'], largest['raw']), met: (v) => v >= 0.3, target: '>= 0.3' },
-    { name: 'GET /v1/partners/{id} vs bare Fastify', values: ratios(largest['get'], largest['getBare']), met: (v) => v >= 0.5, target: '>= 0.5' },
-    { name: 'GET /v1/partners?search= vs bare Fastify', values: ratios(largest['search'], largest['searchBare']), met: (v) => v >= 0.2, target: '>= 0.2' },
-    { name: `p99 search, ${connections} connections (ms)`, values: largest['searchP99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
-    { name: `p99 list page 1 (ms)`, values: largest['page1P99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
-    { name: `p99 list page 5000 (ms)`, values: largest['page5000P99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
-    { name: `p99 ?active=false (ms)`, values: largest['inactiveP99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
-    { name: 'start to ready (ms)', values: largest['readyMs'] ?? [], met: (v) => v < 2000, target: '< 2000', digits: 0 },
-    { name: 'start to ready vs bare Fastify start (×)', values: ratios(largest['readyMs'], largest['bareReadyMs']), met: () => true, target: 'info', digits: 1 },
+    { name: `creates/s at ${largestHub} vs at ${sizes[0]}`, values: createsFlat, met: (v) => v >= 0.9, target: '>= 0.9' },
+    { name: `creates/s vs raw fsync'd appends, ${largestHub}`, values: ratios(largest['creates'], largest['raw']), met: (v) => v >= 0.3, target: '>= 0.3' },
+    { name: `GET /v1/partners/{id} vs bare Fastify, ${lastLabel}`, values: ratios(last['get'], last['getBare']), met: (v) => v >= 0.5, target: '>= 0.5' },
+    { name: `GET /v1/partners?search= vs bare Fastify`, values: ratios(last['search'], last['searchBare']), met: (v) => v >= 0.2, target: '>= 0.2' },
+    { name: `p99 search, ${connections} connections (ms)`, values: last['searchP99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `p99 list page 1 (ms)`, values: last['page1P99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `p99 list page 5000 (ms)`, values: last['page5000P99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `p99 ?active=false (ms)`, values: last['inactiveP99'] ?? [], met: (v) => v < 20, target: '< 20', digits: 1 },
+    { name: `start to ready, ${largestHub} in one tenant (ms)`, values: largest['readyMs'] ?? [], met: (v) => v < 2000, target: '< 2000', digits: 0 },
+    { name: '  its CPU time (ms)', values: largest['readyCpuMs'] ?? [], met: () => true, target: 'info', digits: 0 },
+    { name: '  start to ready vs bare Fastify start (×)', values: ratios(largest['readyMs'], largest['bareReadyMs']), met: () => true, target: 'info', digits: 1 },
+    { name: '  longest event-loop block, modules loaded → ready (ms)', values: largest['startBlockMs'] ?? [], met: () => true, target: 'info', digits: 0 },
+    { name: '  loading the modules, one synchronous block (ms)', values: largest['moduleLoadMs'] ?? [], met: () => true, target: 'info', digits: 0 },
+    { name: `start to ready, ${lastLabel} (ms)`, values: last === largest ? [] : (last['readyMs'] ?? []), met: () => true, target: 'info', digits: 0 },
     { name: 'first create after restart vs the next 5 (×)', values: ratios(largest['firstCreateMs'], largest['nextCreateMs']), met: (v) => v <= 2, target: '<= 2', digits: 2 },
-    { name: `server RSS (MiB), ${largestSize} + ${seeder.populationSize} partners`, values: largest['rssMiB'] ?? [], met: (v) => v < 1024, target: '< 1024', digits: 0 },
-    { name: 'projection rebuild (events/s)', values: largest['rebuild'] ?? [], met: (v) => v >= 20_000, target: '>= 20000', digits: 0 },
-    { name: 'projection rebuild per CPU second (events/s)', values: largest['rebuildCpu'] ?? [], met: () => true, target: 'info', digits: 0 },
-    { name: `write-model creates/s seeding to ${largestSize} vs to ${sizes[0]}`, values: (largest['seedRate'] ?? []).map((v) => v / stats(smallest['seedRate'] ?? []).median), met: (v) => v >= 0.9, target: '>= 0.9' },
+    { name: '  longest event-loop block, ready → first create answered (ms)', values: largest['firstCreateBlockMs'] ?? [], met: (v) => v < 100, target: '< 100', digits: 0 },
+    { name: `  the same, ${lastLabel} (ms)`, values: last === largest ? [] : (last['firstCreateBlockMs'] ?? []), met: (v) => v < 100, target: '< 100', digits: 0 },
+    { name: `server RSS (MiB), ${lastLabel}`, values: last['rssMiB'] ?? [], met: (v) => v < 1024, target: '< 1024', digits: 0 },
+    { name: `projection rebuild (events/s), ${largestHub}`, values: largest['rebuild'] ?? [], met: (v) => v >= 20_000, target: '>= 20000', digits: 0 },
+    { name: '  per CPU second (events/s)', values: largest['rebuildCpu'] ?? [], met: () => true, target: 'info', digits: 0 },
+    { name: `write-model creates/s seeding to ${largestHub} vs to ${sizes[0]}`, values: (largest['seedRate'] ?? []).map((v) => v / stats(smallest['seedRate'] ?? []).median), met: () => true, target: 'info' },
     { name: 'directory first load after restart, snapshot (ms)', values: largest['dirLoadMs'] ?? [], met: () => true, target: 'info', digits: 0 },
-    { name: 'longest event-loop block during it (ms)', values: largest['dirLoadBlockMs'] ?? [], met: (v) => v <= 100, target: '<= 100', digits: 0 },
+    { name: '  longest event-loop block during it (ms)', values: largest['dirLoadBlockMs'] ?? [], met: (v) => v < 100, target: '< 100', digits: 0 },
     { name: 'directory first load, data without snapshots (ms)', values: largest['dirFoldMs'] ?? [], met: () => true, target: 'info', digits: 0 },
-    { name: 'longest event-loop block during that fold (ms)', values: largest['dirFoldBlockMs'] ?? [], met: (v) => v <= 100, target: '<= 100', digits: 0 },
+    { name: '  longest event-loop block during that fold (ms)', values: largest['dirFoldBlockMs'] ?? [], met: (v) => v < 100, target: '< 100', digits: 0 },
   ]);
-  const errors = [...bySize.values()].flatMap((m) => Object.entries(m).filter(([k]) => k.endsWith('Errors')).flatMap(([, v]) => v)).reduce((a, b) => a + b, 0);
+  const errors = [...byRow.values()].flatMap((m) => Object.entries(m).filter(([k]) => k.endsWith('Errors')).flatMap(([, v]) => v)).reduce((a, b) => a + b, 0);
   if (errors > 0) log(`\nWARNING: ${errors} requests answered non-2xx or failed during the load runs`);
 
   log('\ngrowth (median per size)');
@@ -585,11 +579,12 @@ async function main(): Promise<void> {
     ['creates/s', 'creates', 0], ['raw/s', 'raw', 0], ['get/s', 'get', 0], ['bare get/s', 'getBare', 0], ['search/s', 'search', 0], ['bare search/s', 'searchBare', 0],
     ['p99 search', 'searchP99', 1], ['p99 page1', 'page1P99', 1], ['p99 p5000', 'page5000P99', 1], ['p99 inactive', 'inactiveP99', 1],
     ['seed/s', 'seedRate', 0], ['dir load ms', 'dirLoadMs', 0], ['dir fold ms', 'dirFoldMs', 0], ['max block ms', 'dirFoldBlockMs', 0],
-    ['ready ms', 'readyMs', 0], ['bare ready ms', 'bareReadyMs', 0], ['1st create ms', 'firstCreateMs', 0], ['next create ms', 'nextCreateMs', 0], ['RSS MiB', 'rssMiB', 0], ['rebuild ev/s', 'rebuild', 0], ['rebuild ev/CPU s', 'rebuildCpu', 0],
+    ['ready ms', 'readyMs', 0], ['ready CPU ms', 'readyCpuMs', 0], ['bare ready ms', 'bareReadyMs', 0], ['1st create ms', 'firstCreateMs', 0], ['next create ms', 'nextCreateMs', 0],
+    ['block 1st cr ms', 'firstCreateBlockMs', 0], ['RSS MiB', 'rssMiB', 0], ['catch-up s', 'catchUpMs', 0], ['rebuild ev/s', 'rebuild', 0], ['rebuild ev/CPU s', 'rebuildCpu', 0],
   ];
-  log(['size'.padStart(8), ...columns.map(([label]) => label.padStart(14))].join(''));
-  for (const [size, m] of bySize) {
-    log([String(size).padStart(8), ...columns.map(([, key, digits]) => fmt(stats(m[key] ?? []).median, digits).padStart(14))].join(''));
+  log(['size'.padStart(16), ...columns.map(([label]) => label.padStart(17))].join(''));
+  for (const [label, m] of byRow) {
+    log([label.padStart(16), ...columns.map(([, key, digits]) => fmt(stats(m[key] ?? []).median / (key === 'catchUpMs' ? 1000 : 1), digits).padStart(17))].join(''));
   }
   log(`\nseeding through the write model: ${seeding.join('; ')}`);
 }

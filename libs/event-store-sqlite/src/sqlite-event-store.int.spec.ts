@@ -394,7 +394,11 @@ describe('SqliteEventStore on a real file', () => {
   it('stores an array snapshot in parts and loads it whole, yielding between the parts', async () => {
     const store = await open();
     const state = Array.from({ length: SNAPSHOT_PART_SIZE * 2 + 345 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
+    let savingTurns = 0;
+    const savingTicks = setInterval(() => savingTurns++, 0);
     await store.snapshots.save('dir-2', 'dir.v1', { revision: 41, state });
+    clearInterval(savingTicks);
+    expect(savingTurns).toBeGreaterThan(0);
     const reader = new Database(file);
     expect(reader.prepare("SELECT part FROM snapshots WHERE stream = 'dir-2' ORDER BY part").pluck().all()).toEqual([0, 1, 2]);
     reader.close();

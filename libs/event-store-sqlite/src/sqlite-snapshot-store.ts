@@ -47,11 +47,16 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async save(stream: string, name: string, snapshot: Snapshot): Promise<void> {
-    const parts = Array.isArray(snapshot.state)
-      ? Array.from({ length: Math.max(1, Math.ceil(snapshot.state.length / SNAPSHOT_PART_SIZE)) }, (_, i) =>
-          JSON.stringify((snapshot.state as unknown[]).slice(i * SNAPSHOT_PART_SIZE, (i + 1) * SNAPSHOT_PART_SIZE)),
-        )
-      : null;
+    // One part serialised per turn of the event loop, as loads parse them: a 100,000-entry directory's save never blocks it at once.
+    let parts: string[] | null = null;
+    if (Array.isArray(snapshot.state)) {
+      const state = snapshot.state as unknown[];
+      parts = [];
+      for (let i = 0; i < Math.max(1, Math.ceil(state.length / SNAPSHOT_PART_SIZE)); i++) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        parts.push(JSON.stringify(state.slice(i * SNAPSHOT_PART_SIZE, (i + 1) * SNAPSHOT_PART_SIZE)));
+      }
+    }
     await this.commits.run(() => {
       // Never replace a newer snapshot (two write models may save the same stream).
       const stored = this.latestRevision.get(stream, name) ?? this.selectParts.get(stream, name);

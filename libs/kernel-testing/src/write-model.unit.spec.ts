@@ -218,6 +218,22 @@ describe('WriteModel', () => {
       expect(snapshots.loads).toBe(loadsBefore + 1);
     });
 
+    it('restores a snapshot once for the loads that start while it is being restored (a command during the warm-up waits for it)', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-w', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 25; i++) await writer.decide('counter-w', snapshotting, { type: 'add', by: 1 }, metadata);
+      const restarted = new WriteModel(store, { snapshotEvery: 10 });
+      const loadsBefore = snapshots.loads;
+      const [warming, first] = await Promise.all([restarted.warm(snapshotting, 1), restarted.decide('counter-w', snapshotting, { type: 'add', by: 1 }, metadata)]);
+      expect(warming).toEqual(['counter-w']);
+      expect(first.state).toBe(26);
+      expect(snapshots.loads).toBe(loadsBefore + 1);
+      // once restored, a later first load of another write model reads the snapshot again (nothing kept in flight)
+      expect(await new WriteModel(store).load('counter-w', snapshotting)).toEqual({ state: 26, revision: 25 });
+      expect(snapshots.loads).toBe(loadsBefore + 2);
+    });
+
     it('snapshots a long stream every tenth of its length, not every snapshotEvery events', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-tenth', 0, snapshots);

@@ -67,6 +67,9 @@ export class WriteModel {
 
   private readonly snapshotEvery: number;
 
+  /** Snapshot restores in flight, by codec and stream: a command arriving while the stream is being warmed waits for that restore instead of doing its own. */
+  private readonly restoring = new Map<string, Promise<{ state: unknown; revision: number; snapshotRevision: number }>>();
+
   constructor(
     readonly store: EventStore,
     options: { readonly maxCachedStreams?: number; readonly snapshotEvery?: number } = {},
@@ -187,7 +190,7 @@ export class WriteModel {
     const cached = whole ? undefined : this.cache.get(stream, decider);
     const start = cached
       ? { state: cached.state as S, revision: cached.revision, snapshotRevision: cached.snapshotRevision ?? -1 }
-      : await this.startOf(stream, decider, whole);
+      : await this.sharedStartOf(stream, decider, whole);
     const recorded: RecordedEvent[] = [];
     let state = start.state;
     let revision = start.revision;
@@ -204,6 +207,18 @@ export class WriteModel {
     if (revision < 0) return { loaded: { state, revision: 'no_stream', snapshotRevision: -1 }, recorded };
     if (revision !== start.revision || !cached) this.remember(stream, decider, state, revision, start.snapshotRevision);
     return { loaded: { state, revision, snapshotRevision: start.snapshotRevision }, recorded };
+  }
+
+  /** startOf, shared by the loads of one stream that start while its snapshot is being restored (states are immutable). */
+  private sharedStartOf<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'initialState' | 'snapshot'>, whole: boolean): Promise<{ state: S; revision: number; snapshotRevision: number }> {
+    const codec = decider.snapshot;
+    if (!codec || whole || !this.store.snapshots) return this.startOf(stream, decider, whole);
+    const key = `${codec.name}\u0000${stream}`;
+    const inFlight = this.restoring.get(key);
+    if (inFlight) return inFlight as Promise<{ state: S; revision: number; snapshotRevision: number }>;
+    const started = this.startOf(stream, decider, whole).finally(() => this.restoring.delete(key));
+    this.restoring.set(key, started);
+    return started;
   }
 
   /** Where a fold not cached starts: the stream's snapshot when its decider has a codec and the store keeps one. */

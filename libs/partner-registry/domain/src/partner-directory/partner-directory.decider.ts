@@ -110,7 +110,7 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
 }
 
 type SnapshotEntry = [as2Id: string, partnerId: string, reservedAt: string];
-const RESTORE_SLICE = 10_000;
+const RESTORE_SLICE = 2_500;
 
 /** Adds entries [from, to) of a snapshot to the two maps, in one pass with no intermediate arrays. */
 function addEntries(entries: readonly SnapshotEntry[], from: number, to: number, reservations: Map<string, Reservation>, as2IdOfPartner: Map<string, string>): void {
