@@ -3,6 +3,7 @@ export * from './auth/request-context.decorator';
 export * from './auth/public.decorator';
 export * from './auth/roles.decorator';
 export * from './auth/jwt-verifier';
+export * from './auth/bearer-token';
 export * from './auth/jwt-auth.guard';
 export * from './auth/deleted-tenant.guard';
 export * from './auth/cached-deleted-tenants';

@@ -1,3 +1,4 @@
+import { bearerTokenOf } from './bearer-token';
 import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
@@ -11,7 +12,6 @@ interface AuthenticatedRequest extends RequestWithIds {
   context?: RequestContext;
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
 /**
  * Global guard: every route needs a valid bearer JWT unless marked @Public(); @Roles() then narrows who may call.
@@ -34,14 +34,14 @@ export class JwtAuthGuard implements CanActivate {
     const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
     const ids = requestIdsOf(request);
     const header = request.headers['authorization'];
-    const match = BEARER.exec(String(header ?? ''));
-    if (!match) {
+    const token = bearerTokenOf(header === undefined ? undefined : String(header));
+    if (token === undefined) {
       this.refused(header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT', ids.correlationId, request);
       throw new UnauthorizedException();
     }
     let caller;
     try {
-      caller = await this.verifier.verify(match[1]);
+      caller = await this.verifier.verify(token);
     } catch (error) {
       if (!(error instanceof AuthenticationFailedError)) throw error;
       this.refused(error.message, ids.correlationId, request);

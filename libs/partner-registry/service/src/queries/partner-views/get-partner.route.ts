@@ -4,6 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { partnerNotFound } from '@as2-partners/partner-registry-domain';
 import {
+  bearerTokenOf,
   type Caller,
   CachedDeletedTenants,
   CORRELATION_ID_HEADER,
@@ -19,7 +20,6 @@ import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PartnerDetailsCache } from './partner-details.cache';
 import { PartnerDetailsWarmer } from './partner-details.warmer';
 
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 const CALLER = Symbol('partnerReader');
 type ReadingRequest = IncomingMessage & { [CALLER]?: Caller & { readonly tenant: string } };
 
@@ -52,8 +52,8 @@ export class GetPartnerRoute implements OnModuleInit {
   /** Synchronous: the caller from the verifier's memory, or the request is the Nest route's. */
   private takes(request: ReadingRequest): boolean {
     if (request.headers.origin !== undefined) return false;
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    const caller = match ? this.verifier.rememberedCaller(match[1] as string) : undefined;
+    const token = bearerTokenOf(request.headers.authorization);
+    const caller = token === undefined ? undefined : this.verifier.rememberedCaller(token);
     if (caller === undefined || caller.tenant === null || !caller.roles.some((role) => TENANT_READERS.includes(role))) return false;
     request[CALLER] = caller as Caller & { readonly tenant: string };
     return true;

@@ -3,6 +3,7 @@ import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  bearerTokenOf,
   type Caller,
   CachedDeletedTenants,
   CORRELATION_ID_HEADER,
@@ -24,7 +25,6 @@ import { PartnerQueries } from './partner-queries';
 import type { PartnerViewDocument } from './partner-view.document';
 import type { PresentedType } from './partner.presenter';
 
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 const TAKEN = Symbol('partnerList');
 /** The masters' list path: /v1/accounts/{account}/partners. */
 const MASTERS_PATH = /^\/v1\/accounts\/([^/?]+)\/partners(?:\?|$)/;
@@ -74,8 +74,8 @@ export class ListPartnersRoute implements OnModuleInit {
   /** The caller from the verifier's memory when it has one of `roles`; the request is the Nest route's otherwise. */
   private knownCaller(request: IncomingMessage, roles: readonly string[]): Caller | undefined {
     if (request.headers.origin !== undefined) return undefined;
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    const caller = match ? this.verifier.rememberedCaller(match[1] as string) : undefined;
+    const token = bearerTokenOf(request.headers.authorization);
+    const caller = token === undefined ? undefined : this.verifier.rememberedCaller(token);
     return caller !== undefined && caller.roles.some((role) => roles.includes(role)) ? caller : undefined;
   }
 

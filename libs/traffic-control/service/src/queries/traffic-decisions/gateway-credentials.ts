@@ -1,7 +1,6 @@
 import { decodeJwt } from 'jose';
-import { AuthenticationFailedError, type JwtVerifier } from '@as2-partners/platform';
+import { AuthenticationFailedError, bearerTokenOf, type JwtVerifier } from '@as2-partners/platform';
 
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 const MAX_CACHED = 1000;
 
 /** `tenant`: the token's tenant claim, which scopes the decisions to that tenant (null: the whole account). */
@@ -40,12 +39,12 @@ export class GatewayCredentials {
   }
 
   private async verify(authorization: string): Promise<GatewayCheck> {
-    const match = BEARER.exec(authorization);
-    if (!match) return UNAUTHENTICATED;
+    const token = bearerTokenOf(authorization);
+    if (token === undefined) return UNAUTHENTICATED;
     try {
-      const caller = await this.verifier.verify(match[1]);
+      const caller = await this.verifier.verify(token);
       const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account: caller.account, tenant: caller.tenant } : FORBIDDEN;
-      const exp = decodeJwt(match[1]).exp;
+      const exp = decodeJwt(token).exp;
       if (typeof exp === 'number') {
         // Bounded: the oldest entry goes first (a Map iterates in insertion order).
         if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value as string);
