@@ -69,6 +69,22 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     expect(committedCheckpoint()).toBe(3);
   });
 
+  it('undoes a write SQLite refuses, alone or with the documents written with it, keeping the rest of the turn', async () => {
+    const partners = store.collection<Partner>('partners');
+    const writer = new Database(file);
+    writer.exec("CREATE TRIGGER refuse_bad BEFORE INSERT ON read_model_docs WHEN NEW.id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    writer.close();
+    await partners.put({ _id: 'a', name: 'Acme' });
+    // matched by fields, not toThrow: better-sqlite3 builds its errors from the test file that first opened a database in this jest worker, so here they are not `instanceof Error`
+    const refused = { code: 'SQLITE_CONSTRAINT_TRIGGER', message: 'refused' };
+    await expect(partners.put({ _id: 'bad', name: 'one statement' })).rejects.toMatchObject(refused);
+    await expect(partners.putMany([{ _id: 'c', name: 'written first' }, { _id: 'bad', name: 'then refused' }])).rejects.toMatchObject(refused);
+    await partners.put({ _id: 'b', name: 'Globex' });
+    expect([await partners.get('bad'), await partners.get('c')]).toEqual([null, null]);
+    await nextTurn();
+    expect(committedDocs()).toBe(2);
+  });
+
   it('a deleted checkpoint forgets the position saved earlier in the same turn', async () => {
     await store.checkpointStore().save('partners-projection', 9);
     await store.checkpointStore().delete('partners-projection');
