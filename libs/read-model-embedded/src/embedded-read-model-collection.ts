@@ -55,17 +55,29 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly turn: TurnTransaction,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
-    this.writeRows = table.db.transaction((rows: readonly [string, string, T][]) => {
+    const writeRows = table.db.transaction((rows: readonly [string, string, T][]) => {
       for (const [id, json, doc] of rows) this.writeRow(id, json, doc);
     });
-    this.deleteRows = table.db.transaction((ids: readonly string[]) => {
+    const deleteRows = table.db.transaction((ids: readonly string[]) => {
       for (const id of ids) this.deleteOne(id);
     });
+    this.writeRows = (rows) => this.undoneOnFailure(() => writeRows(rows));
+    this.deleteRows = (ids) => this.undoneOnFailure(() => deleteRows(ids));
     // a failed commit undid writes the counts and cursors already took in
     turn.onRollback.push(() => {
       this.counts.clear();
       this.boundaries.clear();
     });
+  }
+
+  /** A write SQLite refused is undone (its savepoint), but the kept counts already counted its rows: dropped (cursors were only forgotten). */
+  private undoneOnFailure(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.counts.clear();
+      throw error;
+    }
   }
 
   watch(listener: WriteListener): void {

@@ -85,6 +85,18 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     expect(committedDocs()).toBe(2);
   });
 
+  it('a write SQLite refuses leaves the kept counts as they were', async () => {
+    const partners = store.collection<Partner>('partners', [['name']]);
+    await partners.putMany([{ _id: 'a', name: 'Acme' }, { _id: 'b', name: 'Acme' }]);
+    expect(await partners.count({ name: 'Acme' })).toBe(2);
+    (store as unknown as { db: Database.Database }).db.exec("CREATE TRIGGER refuse_bad BEFORE INSERT ON read_model_docs WHEN NEW.id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    await expect(partners.put({ _id: 'bad', name: 'Acme' })).rejects.toMatchObject({ message: 'refused' });
+    await expect(partners.putMany([{ _id: 'c', name: 'Acme' }, { _id: 'bad', name: 'Acme' }])).rejects.toMatchObject({ message: 'refused' });
+    await expect(partners.putMany([{ _id: 'a', name: 'Initech' }, { _id: 'bad', name: 'Acme' }])).rejects.toMatchObject({ message: 'refused' });
+    expect(await partners.count({ name: 'Acme' })).toBe(2);
+    expect((await partners.find({ filter: { name: 'Acme' } })).total).toBe(2);
+  });
+
   it('a deleted checkpoint forgets the position saved earlier in the same turn', async () => {
     await store.checkpointStore().save('partners-projection', 9);
     await store.checkpointStore().delete('partners-projection');
