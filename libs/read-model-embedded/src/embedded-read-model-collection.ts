@@ -249,7 +249,9 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   private write(docs: readonly T[]): void {
     const rows = docs.map((doc) => this.serialize(doc));
-    this.turn.write(() => this.writeRows(rows));
+    // One upsert is atomic on its own (SQLite undoes a failed statement); several statements share a savepoint.
+    const atomic = rows.length > 1 || this.state.search !== null;
+    this.turn.write(() => (atomic ? this.writeRows(rows) : this.undoneOnFailure(() => this.writeRow(...rows[0]))));
     if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
   }
 
