@@ -1,11 +1,14 @@
 /**
  * Bytes per partner of traffic-control's in-memory TrafficDirectory, and the speed of a loop of decisions over it.
- * Run: SWC_NODE_PROJECT=tsconfig.base.json node --expose-gc -r @swc-node/register tools/bench/traffic-directory-memory.bench.ts [partners]
+ * Run: SWC_NODE_PROJECT=tsconfig.base.json node --expose-gc -r @swc-node/register tools/bench/traffic-directory-memory.bench.ts [partners] [documents]
+ * `documents`: each partner put as a parsed read-model document (`_id`, its own account and tenant strings), as the
+ * service's start loads them.
  * Shape of tools/bench/traffic.bench.ts: one account, 100 tenants, a tenant instance each, partners `PARTNER-<n>`.
  */
 import { TrafficDirectory } from '@as2-partners/traffic-control-domain';
 
 const PARTNERS = Number(process.argv[2] ?? 100_000);
+const DOCUMENTS = process.argv[3] === 'documents';
 const TENANTS = 100;
 const DECISIONS = 100_000;
 const account = 'acc_bench';
@@ -24,10 +27,11 @@ const before = heap();
 const directory = new TrafficDirectory();
 for (let k = 0; k < TENANTS; k += 1) directory.putInstance({ instanceId: `ins_${k}`, account, tenant: tenantOf(k), myAs2Id: `US-${k}`, status: 'on' });
 for (let p = 0; p < PARTNERS; p += 1) {
-  directory.putPartner({ partnerId: partnerId(p), account, tenant: tenantOf(p), as2Id: `PARTNER-${p}`, name: `Partner ${p}`, active: true, deleted: false, stationId: null });
+  const facts = { partnerId: partnerId(p), account, tenant: tenantOf(p), as2Id: `PARTNER-${p}`, name: `Partner ${p}`, active: true, deleted: false, stationId: null };
+  directory.putPartner(DOCUMENTS ? JSON.parse(JSON.stringify({ _id: facts.partnerId, ...facts })) : facts);
 }
 const after = heap();
-console.log(`partners ${PARTNERS}: heap ${((after - before) / 2 ** 20).toFixed(1)} MiB, ${Math.round((after - before) / PARTNERS)} bytes per partner`);
+console.log(`partners ${PARTNERS}${DOCUMENTS ? ' (parsed documents)' : ''}: heap ${((after - before) / 2 ** 20).toFixed(1)} MiB, ${Math.round((after - before) / PARTNERS)} bytes per partner`);
 
 // Hits (accept), plus one in 10 an unknown partner whose near miss is found (the "did you mean" path).
 const rounds = 5;
