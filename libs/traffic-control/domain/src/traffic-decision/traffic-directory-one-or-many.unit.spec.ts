@@ -93,6 +93,16 @@ describe('traffic directory: one id per key, several only from the second partne
       expect(reasonFor(d, 't1', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"; did you mean "ACME"?');
     });
 
+    it('two ids whose near-miss keys share the index hash: each is offered only for its own key', () => {
+      // "p-139599" and "p-322382" have the same 30-bit FNV-1a hash (the index's key); their near-miss keys differ.
+      const d = tenants();
+      d.putPartner(partner({ partnerId: 'prt_h1', tenant: 't3', as2Id: 'P-139599' }));
+      expect(reasonFor(d, 't3', 'p-322382')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "p-322382"');
+      d.putPartner(partner({ partnerId: 'prt_h2', tenant: 't3', as2Id: 'P-322382' }));
+      expect(reasonFor(d, 't3', 'p-322382')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "p-322382"; did you mean "P-322382"?');
+      expect(reasonFor(d, 't3', 'p-139599')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "p-139599"; did you mean "P-139599"?');
+    });
+
     it("an account's master partner is offered to every tenant after the tenant's own", () => {
       const d = tenants();
       d.putPartner(partner({ partnerId: 'prt_m', tenant: null, as2Id: 'ACME' }));

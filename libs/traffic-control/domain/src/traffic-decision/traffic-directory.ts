@@ -64,6 +64,16 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   set.delete(value);
   if (set.size === 0) index.delete(key);
 }
+/**
+ * A small-integer hash (FNV-1a, 30 bits: always a small integer, no heap number) of a near-miss key: the near-miss
+ * index keeps no key string per partner; a lookup checks each candidate's own key, so a collision only adds one.
+ */
+function nearMissHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
+}
+
 /** One id where a key has one partner (most keys), an array (insertion order) only from the second on: no Set per partner. */
 type OneOrMany = string | string[];
 
@@ -121,8 +131,8 @@ export class TrafficDirectory {
    * deleted partners stay until another partner takes the id (both answer reject).
    */
   private readonly partnersByScope = new Map<string, Map<string, PartnerFacts>>();
-  /** scope → near-miss key of the AS2 id → live partners: the "did you mean" of an unknown partner. */
-  private readonly partnersByNearMiss = new Map<string, Map<string, OneOrMany>>();
+  /** scope → hash of the AS2 id's near-miss key → live partners: the "did you mean" of an unknown partner. */
+  private readonly partnersByNearMiss = new Map<string, Map<number, OneOrMany>>();
   /** account → AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
   private readonly tenantPartnersByAccount = new Map<string, Map<string, OneOrMany>>();
   /** One copy of each account and tenant id string, shared by every partner's facts (a loaded document brings its own). */
@@ -180,7 +190,7 @@ export class TrafficDirectory {
       const scope = this.partnersByScope.get(scopeKeyOf);
       if (scope?.get(existing.as2Id)?.partnerId === existing.partnerId) scope.delete(existing.as2Id);
       const near = this.partnersByNearMiss.get(scopeKeyOf);
-      if (near) removeId(near, nearMissKey(existing.as2Id), existing.partnerId);
+      if (near) removeId(near, nearMissHash(nearMissKey(existing.as2Id)), existing.partnerId);
       if (near?.size === 0) this.partnersByNearMiss.delete(scopeKeyOf);
       if (existing.tenant !== null) {
         const byId = this.tenantPartnersByAccount.get(existing.account);
@@ -205,9 +215,7 @@ export class TrafficDirectory {
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
     if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner);
     if (partner.deleted) return;
-    const nearKey = nearMissKey(partner.as2Id);
-    // An id already in near-miss form is its own key: no second string kept for it.
-    addId(inner(this.partnersByNearMiss, scopeKeyOf), nearKey === partner.as2Id ? partner.as2Id : nearKey, partner.partnerId);
+    addId(inner(this.partnersByNearMiss, scopeKeyOf), nearMissHash(nearMissKey(partner.as2Id)), partner.partnerId);
     if (partner.tenant !== null) addId(inner(this.tenantPartnersByAccount, partner.account), partner.as2Id, partner.partnerId);
   }
 
@@ -389,13 +397,14 @@ export class TrafficDirectory {
   private unknownPartner(entry: InstanceEntry, tenant: string | null, theirs: string): string {
     const instance = entry.facts;
     const key = nearMissKey(theirs);
+    const hash = nearMissHash(key);
     const served = instance.tenant ?? tenant;
     const scopes = served === null ? [null] : [served, null];
     for (const scope of scopes) {
       const scopeKeyOf = this.knownScope(instance.account, scope);
-      for (const id of idsIn(scopeKeyOf === undefined ? undefined : this.partnersByNearMiss.get(scopeKeyOf)?.get(key))) {
+      for (const id of idsIn(scopeKeyOf === undefined ? undefined : this.partnersByNearMiss.get(scopeKeyOf)?.get(hash))) {
         const near = this.partners.get(id);
-        if (near && !near.deleted) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
+        if (near && !near.deleted && nearMissKey(near.as2Id) === key) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
       }
     }
     return `no partner has the AS2 id ${JSON.stringify(theirs)}`;
