@@ -64,6 +64,41 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   set.delete(value);
   if (set.size === 0) index.delete(key);
 }
+/**
+ * A small-integer hash (FNV-1a, 30 bits: always a small integer, no heap number) of a near-miss key: the near-miss
+ * index keeps no key string per partner; a lookup checks each candidate's own key, so a collision only adds one.
+ */
+function nearMissHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
+}
+
+/** One id where a key has one partner (most keys), an array (insertion order) only from the second on: no Set per partner. */
+type OneOrMany = string | string[];
+
+function addId<K>(index: Map<K, OneOrMany>, key: K, id: string): void {
+  const held = index.get(key);
+  if (held === undefined) index.set(key, id);
+  else if (typeof held === 'string') {
+    if (held !== id) index.set(key, [held, id]);
+  } else if (!held.includes(id)) held.push(id);
+}
+function removeId<K>(index: Map<K, OneOrMany>, key: K, id: string): void {
+  const held = index.get(key);
+  if (held === undefined) return;
+  if (typeof held === 'string') {
+    if (held === id) index.delete(key);
+    return;
+  }
+  const rest = held.filter((h) => h !== id);
+  if (rest.length === 0) index.delete(key);
+  else index.set(key, rest.length === 1 ? (rest[0] as string) : rest);
+}
+/** The ids held under a key, in the order they came. */
+function idsIn(held: OneOrMany | undefined): readonly string[] {
+  return held === undefined ? [] : typeof held === 'string' ? [held] : held;
+}
 function inner<K, IK, V>(index: Map<K, Map<IK, V>>, key: K): Map<IK, V> {
   let map = index.get(key);
   if (!map) index.set(key, (map = new Map()));
@@ -96,9 +131,12 @@ export class TrafficDirectory {
    * deleted partners stay until another partner takes the id (both answer reject).
    */
   private readonly partnersByScope = new Map<string, Map<string, PartnerFacts>>();
-  private readonly partnersByNearMiss = new Map<string, Set<string>>();
+  /** scope → hash of the AS2 id's near-miss key → live partners: the "did you mean" of an unknown partner. */
+  private readonly partnersByNearMiss = new Map<string, Map<number, OneOrMany>>();
   /** account → AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
-  private readonly tenantPartnersByAccount = new Map<string, Map<string, Set<string>>>();
+  private readonly tenantPartnersByAccount = new Map<string, Map<string, OneOrMany>>();
+  /** One copy of each account and tenant id string, shared by every partner's facts (a loaded document brings its own). */
+  private readonly names = new Map<string, string>();
   /** partner id → scope (account, tenant) → its pauses and windows there. */
   private readonly traffic = new Map<string, Map<string, ScopeTraffic>>();
   private readonly partnerships = new Map<string, PartnershipFacts>();
@@ -145,24 +183,48 @@ export class TrafficDirectory {
     return this.instances.get(instanceId)?.facts;
   }
 
-  putPartner(partner: PartnerFacts): void {
-    const existing = this.partners.get(partner.partnerId);
+  putPartner(given: PartnerFacts): void {
+    const existing = this.partners.get(given.partnerId);
     if (existing) {
-      const scope = this.partnersByScope.get(scopeKey(existing.account, existing.tenant));
+      const scopeKeyOf = this.knownScope(existing.account, existing.tenant) as string;
+      const scope = this.partnersByScope.get(scopeKeyOf);
       if (scope?.get(existing.as2Id)?.partnerId === existing.partnerId) scope.delete(existing.as2Id);
-      removeFrom(this.partnersByNearMiss, `${scopeKey(existing.account, existing.tenant)}${SEP}${nearMissKey(existing.as2Id)}`, existing.partnerId);
+      const near = this.partnersByNearMiss.get(scopeKeyOf);
+      if (near) removeId(near, nearMissHash(nearMissKey(existing.as2Id)), existing.partnerId);
+      if (near?.size === 0) this.partnersByNearMiss.delete(scopeKeyOf);
       if (existing.tenant !== null) {
         const byId = this.tenantPartnersByAccount.get(existing.account);
-        if (byId) removeFrom(byId, existing.as2Id, existing.partnerId);
+        if (byId) removeId(byId, existing.as2Id, existing.partnerId);
       }
     }
+    // Only the fields a decision needs (a loaded document carries more), with the shared account and tenant strings.
+    const partner: PartnerFacts = {
+      partnerId: given.partnerId,
+      account: this.shared(given.account),
+      tenant: given.tenant === null ? null : this.shared(given.tenant),
+      as2Id: given.as2Id,
+      name: given.name,
+      active: given.active,
+      deleted: given.deleted,
+      stationId: given.stationId,
+    };
     this.partners.set(partner.partnerId, partner);
-    const scope = inner(this.partnersByScope, this.scopeOf(partner.account, partner.tenant));
+    const scopeKeyOf = this.scopeOf(partner.account, partner.tenant);
+    const scope = inner(this.partnersByScope, scopeKeyOf);
     const holder = scope.get(partner.as2Id);
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
     if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner);
-    if (!partner.deleted) addTo(this.partnersByNearMiss, `${scopeKey(partner.account, partner.tenant)}${SEP}${nearMissKey(partner.as2Id)}`, partner.partnerId);
-    if (!partner.deleted && partner.tenant !== null) addTo(inner(this.tenantPartnersByAccount, partner.account), partner.as2Id, partner.partnerId);
+    if (partner.deleted) return;
+    addId(inner(this.partnersByNearMiss, scopeKeyOf), nearMissHash(nearMissKey(partner.as2Id)), partner.partnerId);
+    if (partner.tenant !== null) addId(inner(this.tenantPartnersByAccount, partner.account), partner.as2Id, partner.partnerId);
+  }
+
+  /** The directory's one copy of an account or tenant id. */
+  private shared(name: string): string {
+    const held = this.names.get(name);
+    if (held !== undefined) return held;
+    this.names.set(name, name);
+    return name;
   }
 
   partner(partnerId: string): PartnerFacts | undefined {
@@ -305,7 +367,7 @@ export class TrafficDirectory {
     const master = this.partnersByScope.get(entry.accountScope)?.get(as2Id);
     if (master !== undefined && this.partnered(id, master.partnerId, tenant)) return master;
     if (entry.ownScope !== null || tenant !== null) return null;
-    const partnered = [...(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id) ?? [])].filter((p) => this.partnered(id, p, null));
+    const partnered = idsIn(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id)).filter((p) => this.partnered(id, p, null));
     return partnered.length === 1 ? (this.partners.get(partnered[0] as string) ?? null) : null;
   }
 
@@ -319,8 +381,9 @@ export class TrafficDirectory {
     const found = this.ownPartner(entry, as2Id, tenant) ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
     if (found !== undefined) return found;
     if (entry.ownScope !== null || tenant !== null) return null;
+    // One id: the one tenant partner; several (an array): ambiguous.
     const candidates = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
-    return candidates?.size === 1 ? (this.partners.get(candidates.values().next().value as string) ?? null) : null;
+    return typeof candidates === 'string' ? (this.partners.get(candidates) ?? null) : null;
   }
 
   private unknownInstance(account: string, tenant: string | null, ours: string): string {
@@ -334,12 +397,14 @@ export class TrafficDirectory {
   private unknownPartner(entry: InstanceEntry, tenant: string | null, theirs: string): string {
     const instance = entry.facts;
     const key = nearMissKey(theirs);
+    const hash = nearMissHash(key);
     const served = instance.tenant ?? tenant;
     const scopes = served === null ? [null] : [served, null];
     for (const scope of scopes) {
-      for (const id of this.partnersByNearMiss.get(`${scopeKey(instance.account, scope)}${SEP}${key}`) ?? []) {
+      const scopeKeyOf = this.knownScope(instance.account, scope);
+      for (const id of idsIn(scopeKeyOf === undefined ? undefined : this.partnersByNearMiss.get(scopeKeyOf)?.get(hash))) {
         const near = this.partners.get(id);
-        if (near && !near.deleted) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
+        if (near && !near.deleted && nearMissKey(near.as2Id) === key) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
       }
     }
     return `no partner has the AS2 id ${JSON.stringify(theirs)}`;

@@ -1,0 +1,113 @@
+import { TrafficDirectory, type PartnerFacts } from './traffic-directory';
+
+const now = Date.parse('2026-11-23T10:00:00.000Z');
+const partner = (overrides: Partial<PartnerFacts> & Pick<PartnerFacts, 'partnerId' | 'tenant' | 'as2Id'>): PartnerFacts => ({
+  account: 'acc',
+  name: overrides.partnerId,
+  active: true,
+  deleted: false,
+  stationId: null,
+  ...overrides,
+});
+/** The directory's index of tenant partners by AS2 id (what it holds per key: one id, or an array from the second on). */
+const tenantIndex = (d: TrafficDirectory) => (d as unknown as { tenantPartnersByAccount: Map<string, Map<string, unknown>> }).tenantPartnersByAccount.get('acc');
+
+describe('traffic directory: one id per key, several only from the second partner on', () => {
+  // An account-level instance serves every tenant: an account-wide caller finds the one tenant partner with the id.
+  function hub(): TrafficDirectory {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_hub', account: 'acc', tenant: null, myAs2Id: 'HUB', status: 'on' });
+    return d;
+  }
+  const inbound = (d: TrafficDirectory, from: string) => d.decide('acc', null, 'inbound', from, 'HUB', now);
+
+  it('add, second add, remove back to one, remove the last: the one tenant partner, then ambiguous, then the one again, then none', () => {
+    const d = hub();
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME' }));
+    expect(tenantIndex(d)?.get('ACME')).toBe('prt_1');
+    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_1' }, tenant: 't1' });
+
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'ACME' }));
+    expect(tenantIndex(d)?.get('ACME')).toEqual(['prt_1', 'prt_2']);
+    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });
+
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME', deleted: true }));
+    expect(tenantIndex(d)?.get('ACME')).toBe('prt_2');
+    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2' }, tenant: 't2' });
+
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'ACME', deleted: true }));
+    expect(tenantIndex(d)?.has('ACME')).toBe(false);
+    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', reason: 'PARTNER_NOT_FOUND: no partner has the AS2 id "ACME"' });
+  });
+
+  it('a partner that changes its AS2 id leaves the old key (a third and a re-add keep the order they came in)', () => {
+    const d = hub();
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME' }));
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'ACME' }));
+    d.putPartner(partner({ partnerId: 'prt_3', tenant: 't3', as2Id: 'ACME' }));
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'ACME-NEW' }));
+    expect(tenantIndex(d)?.get('ACME')).toEqual(['prt_1', 'prt_3']);
+    expect(tenantIndex(d)?.get('ACME-NEW')).toBe('prt_2');
+    expect(inbound(d, 'ACME-NEW')).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2', as2Id: 'ACME-NEW' } });
+    d.putPartner(partner({ partnerId: 'prt_3', tenant: 't3', as2Id: 'ACME', active: false }));
+    expect(tenantIndex(d)?.get('ACME')).toEqual(['prt_1', 'prt_3']);
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'OTHER' }));
+    expect(tenantIndex(d)?.get('ACME')).toBe('prt_3');
+    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_INACTIVE', partner: { partnerId: 'prt_3' } });
+  });
+
+  it("the directory keeps only the decision's fields of a loaded document, and answers with the same facts", () => {
+    const d = hub();
+    d.putPartner({ ...partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME' }), _id: 'prt_1', extra: 'x'.repeat(100) } as PartnerFacts);
+    expect(d.partner('prt_1')).toEqual(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME' }));
+  });
+
+  describe('near misses ("did you mean") stay within the tenant the instance serves', () => {
+    function tenants(): TrafficDirectory {
+      const d = new TrafficDirectory();
+      for (const t of ['t1', 't2', 't3']) d.putInstance({ instanceId: `ins_${t}`, account: 'acc', tenant: t, myAs2Id: `US-${t}`, status: 'on' });
+      d.putPartner(partner({ partnerId: 'prt_1a', tenant: 't1', as2Id: 'Acme' }));
+      d.putPartner(partner({ partnerId: 'prt_1b', tenant: 't1', as2Id: 'ACME' }));
+      d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'acme' }));
+      return d;
+    }
+    const reasonFor = (d: TrafficDirectory, tenant: string, from: string) => d.decide('acc', tenant, 'inbound', from, `US-${tenant}`, now).reason;
+
+    it("each tenant is told its own partner's id, never another tenant's; a tenant without one is told none", () => {
+      const d = tenants();
+      expect(reasonFor(d, 't1', ' "acme" ')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id " \\"acme\\" "; did you mean "Acme"?');
+      expect(reasonFor(d, 't2', 'ACME ')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "ACME "; did you mean "acme"?');
+      expect(reasonFor(d, 't3', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"');
+    });
+
+    it('two near misses in one tenant: the first that came, then the other when it goes, then none; a re-add comes last', () => {
+      const d = tenants();
+      d.putPartner(partner({ partnerId: 'prt_1a', tenant: 't1', as2Id: 'Acme', deleted: true }));
+      expect(reasonFor(d, 't1', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"; did you mean "ACME"?');
+      d.putPartner(partner({ partnerId: 'prt_1b', tenant: 't1', as2Id: 'ACME', deleted: true }));
+      expect(reasonFor(d, 't1', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"');
+      // t2's partner with that very near-miss key is still not offered to t1.
+      expect(reasonFor(d, 't2', 'Acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "Acme"; did you mean "acme"?');
+      d.putPartner(partner({ partnerId: 'prt_1b', tenant: 't1', as2Id: 'ACME' }));
+      d.putPartner(partner({ partnerId: 'prt_1a', tenant: 't1', as2Id: 'Acme' }));
+      expect(reasonFor(d, 't1', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"; did you mean "ACME"?');
+    });
+
+    it('two ids whose near-miss keys share the index hash: each is offered only for its own key', () => {
+      // "p-139599" and "p-322382" have the same 30-bit FNV-1a hash (the index's key); their near-miss keys differ.
+      const d = tenants();
+      d.putPartner(partner({ partnerId: 'prt_h1', tenant: 't3', as2Id: 'P-139599' }));
+      expect(reasonFor(d, 't3', 'p-322382')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "p-322382"');
+      d.putPartner(partner({ partnerId: 'prt_h2', tenant: 't3', as2Id: 'P-322382' }));
+      expect(reasonFor(d, 't3', 'p-322382')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "p-322382"; did you mean "P-322382"?');
+      expect(reasonFor(d, 't3', 'p-139599')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "p-139599"; did you mean "P-139599"?');
+    });
+
+    it("an account's master partner is offered to every tenant after the tenant's own", () => {
+      const d = tenants();
+      d.putPartner(partner({ partnerId: 'prt_m', tenant: null, as2Id: 'ACME' }));
+      expect(reasonFor(d, 't3', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"; did you mean "ACME"?');
+      expect(reasonFor(d, 't2', 'Acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "Acme"; did you mean "acme"?');
+    });
+  });
+});
