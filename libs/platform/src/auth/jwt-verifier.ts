@@ -1,8 +1,10 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config/platform-config';
 import type { Caller } from './caller';
 import { callerFromClaims } from './caller-claims';
+import { bearerTokenOf } from './bearer-token';
 
 /** A bearer token that does not authenticate anyone; `reason` is for logs only. */
 export class AuthenticationFailedError extends Error {
@@ -49,6 +51,17 @@ export class JwtVerifier {
   rememberedCaller(token: string): Caller | undefined {
     const known = this.remembered.get(token);
     return known !== undefined && known.untilMs > Date.now() ? known.caller : undefined;
+  }
+
+  /**
+   * The remembered caller of a request a route beside Nest may answer: a bearer token verified before, one of `roles`,
+   * and no CORS `Origin` (CORS is Nest's); undefined when the request is Nest's to answer.
+   */
+  rememberedCallerOf(headers: IncomingHttpHeaders, roles: readonly string[]): Caller | undefined {
+    if (headers.origin !== undefined) return undefined;
+    const token = bearerTokenOf(headers.authorization);
+    const caller = token === undefined ? undefined : this.rememberedCaller(token);
+    return caller !== undefined && caller.roles.some((role) => roles.includes(role)) ? caller : undefined;
   }
 
   async verify(token: string): Promise<Caller> {

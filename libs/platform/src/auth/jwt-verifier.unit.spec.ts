@@ -58,6 +58,19 @@ describe('JwtVerifier', () => {
         expect(remembering.rememberedCaller(token)).toBeUndefined();
       });
 
+      it('rememberedCallerOf takes a remembered bearer token of one of the roles, without a CORS Origin', async () => {
+        const remembering = JwtVerifier.fromConfig(hs256);
+        const token = await sign(CLAIMS);
+        const headers = { authorization: `Bearer ${token}` };
+        const roles = [...((await remembering.verify(token)).roles)];
+        expect(remembering.rememberedCallerOf(headers, roles)).toBe(await remembering.verify(token));
+        expect(remembering.rememberedCallerOf({ ...headers, origin: 'https://app.example' }, roles)).toBeUndefined();
+        expect(remembering.rememberedCallerOf(headers, ['a-role-nobody-has'])).toBeUndefined();
+        expect(remembering.rememberedCallerOf({ authorization: `Basic ${token}` }, roles)).toBeUndefined();
+        expect(remembering.rememberedCallerOf({}, roles)).toBeUndefined();
+        expect(remembering.rememberedCallerOf({ authorization: `Bearer ${await sign({ ...CLAIMS, sub: 'never-verified' })}` }, roles)).toBeUndefined();
+      });
+
       it('a token that differs in one character of its signature is verified on its own and refused', async () => {
         const remembering = JwtVerifier.fromConfig(hs256);
         const token = await sign(CLAIMS);

@@ -4,7 +4,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { partnerNotFound } from '@as2-partners/partner-registry-domain';
 import {
-  bearerTokenOf,
   type Caller,
   CachedDeletedTenants,
   CORRELATION_ID_HEADER,
@@ -51,10 +50,8 @@ export class GetPartnerRoute implements OnModuleInit {
 
   /** Synchronous: the caller from the verifier's memory, or the request is the Nest route's. */
   private takes(request: ReadingRequest): boolean {
-    if (request.headers.origin !== undefined) return false;
-    const token = bearerTokenOf(request.headers.authorization);
-    const caller = token === undefined ? undefined : this.verifier.rememberedCaller(token);
-    if (caller === undefined || caller.tenant === null || !caller.roles.some((role) => TENANT_READERS.includes(role))) return false;
+    const caller = this.verifier.rememberedCallerOf(request.headers, TENANT_READERS);
+    if (caller === undefined || caller.tenant === null) return false;
     request[CALLER] = caller as Caller & { readonly tenant: string };
     return true;
   }

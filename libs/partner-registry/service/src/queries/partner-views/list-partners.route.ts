@@ -3,7 +3,6 @@ import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  bearerTokenOf,
   type Caller,
   CachedDeletedTenants,
   CORRELATION_ID_HEADER,
@@ -73,10 +72,7 @@ export class ListPartnersRoute implements OnModuleInit {
 
   /** The caller from the verifier's memory when it has one of `roles`; the request is the Nest route's otherwise. */
   private knownCaller(request: IncomingMessage, roles: readonly string[]): Caller | undefined {
-    if (request.headers.origin !== undefined) return undefined;
-    const token = bearerTokenOf(request.headers.authorization);
-    const caller = token === undefined ? undefined : this.verifier.rememberedCaller(token);
-    return caller !== undefined && caller.roles.some((role) => roles.includes(role)) ? caller : undefined;
+    return this.verifier.rememberedCallerOf(request.headers, roles);
   }
 
   private takesTenantList(request: ListingRequest): boolean {
