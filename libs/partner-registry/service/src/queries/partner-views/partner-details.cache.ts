@@ -6,6 +6,7 @@ import { PartnerCertificateCollections } from '../partner-certificates/partner-c
 import { MESSAGE_OUTCOMES_COLLECTION, type MessageOutcomeDocument } from '../message-stats/message-outcome.document';
 import { PARTNER_TRAFFIC_COLLECTION, partnerIdOfTrafficDoc } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 import { CONNECTION_STATUS_COLLECTION, partnerIdOfStatusDoc } from '../../reactions/connection-tester-events/connection-status.consumer';
+import { TaggedJsonTexts } from './tagged-json-texts';
 
 /** What a write may change: the bodies of one partner id, of one (account, tenant, AS2 id), of one tenant, or (null) any body. */
 type Touched = (id: string | null, doc: ReadModelDocument | null) => string | null;
@@ -50,12 +51,6 @@ const MAX_KEPT_CHARS = 32 * 1024 * 1024;
 /** The name of the texts kept on disk (KeptTexts): one body per (account, tenant, partner), under its view's id. */
 export const PARTNER_DETAILS_TEXTS = 'partner_details';
 
-interface Kept {
-  readonly json: string;
-  /** The index keys it is filed under (its partner id, its AS2 id in its tenant, its tenant). */
-  readonly touchedBy: readonly string[];
-}
-
 /** A body built by the warmer, kept if nothing it was built from changed since `stamp`. */
 export interface BuiltDetails {
   readonly partner: PartnerViewDocument;
@@ -73,10 +68,8 @@ export interface BuiltDetails {
  */
 @Injectable()
 export class PartnerDetailsCache {
-  private readonly kept = new Map<string, Kept>();
-  /** Index key → keys of the bodies filed under it. */
-  private readonly index = new Map<string, Set<string>>();
-  private keptChars = 0;
+  /** Bodies in memory, filed under what touches them. */
+  private readonly kept = new TaggedJsonTexts(MAX_KEPT_CHARS);
   /** Watched writes so far: a join that saw this change keeps nothing in memory. */
   private writes = 0;
   private readonly enabled: boolean;
@@ -111,11 +104,11 @@ export class PartnerDetailsCache {
   current(account: string, tenant: string, id: string): string | undefined {
     const key = keyOf(account, tenant, id);
     const kept = this.kept.get(key);
-    if (kept !== undefined) return kept.json;
+    if (kept !== undefined) return kept;
     const text = this.texts?.get(viewIdOf(account, tenant, id));
     if (text === undefined) return undefined;
     // Into memory only while it fits without pushing others out (reads spread over every partner would churn it).
-    if (this.keptChars + text.text.length <= MAX_KEPT_CHARS) this.keep(key, { json: text.text, touchedBy: text.tags });
+    if (this.kept.fits(text.text.length)) this.kept.keep(key, text.text, text.tags);
     return text.text;
   }
 
@@ -130,7 +123,7 @@ export class PartnerDetailsCache {
     const json = JSON.stringify(details);
     const touchedBy = tagsOf(account, tenant, details.data.id, details.data.as2_id);
     this.texts?.put(viewIdOf(account, tenant, id), json, touchedBy, stamp);
-    if (this.enabled && writes === this.writes) this.keep(keyOf(account, tenant, id), { json, touchedBy });
+    if (this.enabled && writes === this.writes) this.kept.keep(keyOf(account, tenant, id), json, touchedBy);
     return json;
   }
 
@@ -158,40 +151,8 @@ export class PartnerDetailsCache {
   private forget(touched: string | null): void {
     this.writes += 1;
     if (this.kept.size === 0) return;
-    if (touched === null) {
-      this.kept.clear();
-      this.index.clear();
-      this.keptChars = 0;
-      return;
-    }
-    const keys = this.index.get(touched);
-    if (keys === undefined) return;
-    for (const key of [...keys]) this.drop(key);
-  }
-
-  private keep(key: string, entry: Kept): void {
-    this.drop(key);
-    // The earliest kept leave first (a Map iterates in insertion order).
-    while (this.keptChars + entry.json.length > MAX_KEPT_CHARS && this.kept.size > 0) this.drop(this.kept.keys().next().value as string);
-    this.kept.set(key, entry);
-    this.keptChars += entry.json.length;
-    for (const by of entry.touchedBy) {
-      let keys = this.index.get(by);
-      if (!keys) this.index.set(by, (keys = new Set()));
-      keys.add(key);
-    }
-  }
-
-  private drop(key: string): void {
-    const entry = this.kept.get(key);
-    if (entry === undefined) return;
-    this.kept.delete(key);
-    this.keptChars -= entry.json.length;
-    for (const by of entry.touchedBy) {
-      const keys = this.index.get(by);
-      keys?.delete(key);
-      if (keys?.size === 0) this.index.delete(by);
-    }
+    if (touched === null) this.kept.clear();
+    else this.kept.dropTagged(touched);
   }
 }
 

@@ -2,14 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelStore } from '@as2-partners/kernel';
 import { presentPartner, type PresentedType } from './partner.presenter';
 import { PartnerRegistryCollections, type PartnerViewDocument } from './partner-view.document';
+import { TaggedJsonTexts } from './tagged-json-texts';
 
 /** Presented items kept at most (characters of JSON text, ~700 a partner): bounded memory at any number of partners. */
 const MAX_KEPT_CHARS = 16 * 1024 * 1024;
-
-interface Kept {
-  readonly type: PresentedType;
-  readonly json: string;
-}
 
 /**
  * The list routes' items (`presentPartner` of a partner view or master) as JSON text, kept per document `_id` until
@@ -19,8 +15,8 @@ interface Kept {
  */
 @Injectable()
 export class PartnerListItemsCache {
-  private readonly kept = new Map<string, Kept>();
-  private keptChars = 0;
+  /** Items by (presented type, document id), filed under the document's id. */
+  private readonly kept = new TaggedJsonTexts(MAX_KEPT_CHARS);
   private writes = 0;
   private readonly enabled: boolean;
 
@@ -42,10 +38,11 @@ export class PartnerListItemsCache {
     const keep = this.enabled && mark === this.writes;
     return docs.map((doc) => {
       const presented = type(doc);
-      const kept = this.kept.get(doc._id);
-      if (kept !== undefined && kept.type === presented) return kept.json;
+      const key = `${presented}\u0000${doc._id}`;
+      const kept = this.kept.get(key);
+      if (kept !== undefined) return kept;
       const json = JSON.stringify(presentPartner(doc, presented));
-      if (keep) this.keep(doc._id, { type: presented, json });
+      if (keep) this.kept.keep(key, json, [doc._id]);
       return json;
     });
   }
@@ -53,26 +50,7 @@ export class PartnerListItemsCache {
   private forget(id: string | null): void {
     this.writes += 1;
     if (this.kept.size === 0) return;
-    if (id === null) {
-      this.kept.clear();
-      this.keptChars = 0;
-      return;
-    }
-    this.drop(id);
-  }
-
-  private keep(id: string, entry: Kept): void {
-    this.drop(id);
-    // The earliest kept leave first (a Map iterates in insertion order).
-    while (this.keptChars + entry.json.length > MAX_KEPT_CHARS && this.kept.size > 0) this.drop(this.kept.keys().next().value as string);
-    this.kept.set(id, entry);
-    this.keptChars += entry.json.length;
-  }
-
-  private drop(id: string): void {
-    const entry = this.kept.get(id);
-    if (entry === undefined) return;
-    this.kept.delete(id);
-    this.keptChars -= entry.json.length;
+    if (id === null) this.kept.clear();
+    else this.kept.dropTagged(id);
   }
 }

@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
 import { PartnerRegistryCollections } from './partner-view.document';
+import { TaggedJsonTexts } from './tagged-json-texts';
 
 /** Pages kept at most (characters of JSON text, ~15 K a page of 20): bounded memory at any number of tenants. */
 const MAX_KEPT_CHARS = 16 * 1024 * 1024;
-
-interface Kept {
-  readonly json: string;
-  /** The index keys it is filed under: its list's (account, tenant) and its account. */
-  readonly scopes: readonly string[];
-}
 
 const listScope = (account: string, tenant: string | null): string => `l\u0000${account}\u0000${tenant ?? ''}`;
 const accountScope = (account: string): string => `a\u0000${account}`;
@@ -28,10 +23,8 @@ const accountOf = (doc: ReadModelDocument | null): string | undefined => {
  */
 @Injectable()
 export class PartnerListPagesCache {
-  private readonly kept = new Map<string, Kept>();
-  /** Index key → keys of the pages filed under it. */
-  private readonly index = new Map<string, Set<string>>();
-  private keptChars = 0;
+  /** Pages filed under their list's (account, tenant) and their account. */
+  private readonly kept = new TaggedJsonTexts(MAX_KEPT_CHARS);
   private writes = 0;
   private readonly enabled: boolean;
 
@@ -56,48 +49,19 @@ export class PartnerListPagesCache {
   }
 
   current(key: string): string | undefined {
-    return this.kept.get(key)?.json;
+    return this.kept.get(key);
   }
 
   /** Keeps a page of (account, tenant)'s list (null: the masters) read after `mark`, unless a write came between. */
   keep(key: string, account: string, tenant: string | null, json: string, mark: number): void {
     if (!this.enabled || mark !== this.writes || json.length > MAX_KEPT_CHARS) return;
-    this.drop(key);
-    // The earliest kept leave first (a Map iterates in insertion order).
-    while (this.keptChars + json.length > MAX_KEPT_CHARS && this.kept.size > 0) this.drop(this.kept.keys().next().value as string);
-    const entry: Kept = { json, scopes: [listScope(account, tenant), accountScope(account)] };
-    this.kept.set(key, entry);
-    this.keptChars += json.length;
-    for (const scope of entry.scopes) {
-      let keys = this.index.get(scope);
-      if (!keys) this.index.set(scope, (keys = new Set()));
-      keys.add(key);
-    }
+    this.kept.keep(key, json, [listScope(account, tenant), accountScope(account)]);
   }
 
   private forget(scope: string | null): void {
     this.writes += 1;
     if (this.kept.size === 0) return;
-    if (scope === null) {
-      this.kept.clear();
-      this.index.clear();
-      this.keptChars = 0;
-      return;
-    }
-    const keys = this.index.get(scope);
-    if (keys === undefined) return;
-    for (const key of [...keys]) this.drop(key);
-  }
-
-  private drop(key: string): void {
-    const entry = this.kept.get(key);
-    if (entry === undefined) return;
-    this.kept.delete(key);
-    this.keptChars -= entry.json.length;
-    for (const scope of entry.scopes) {
-      const keys = this.index.get(scope);
-      keys?.delete(key);
-      if (keys?.size === 0) this.index.delete(scope);
-    }
+    if (scope === null) this.kept.clear();
+    else this.kept.dropTagged(scope);
   }
 }
