@@ -58,6 +58,32 @@ describe('traffic control: master partners and who may do what', () => {
     expect((await outbound(two.ours)).decision).toBe('accept');
   });
 
+  it('GET /v1/traffic/paused names a master paused by both the tenant and the account once, combined; a deleted partner drops out', async () => {
+    const { partnerId } = await masterPartner();
+    const one = await tenantWithInstance();
+    const own = await one.admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));
+    const ownId = own.body.data.id as string;
+    expect((await one.admin.put(`/v1/partners/${ownId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'before deletion' })).status).toBe(200);
+    expect((await one.admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'tenant one only' })).status).toBe(200);
+    expect((await accountAdmin().put(`/v1/accounts/${ACCOUNT}/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'error_mdn', reason: 'for everyone' })).status).toBe(200);
+
+    const both = await one.admin.get('/v1/traffic/paused');
+    expect(both.status).toBe(200);
+    expect(both.body.data.map((p: { partner_id: string; level: string }) => [p.partner_id, p.level])).toEqual([
+      [partnerId, 'account'],
+      [ownId, 'tenant'],
+    ]);
+    expect(both.body.data[0]).toMatchObject({ incoming: { paused: true, paused_by_level: 'account' }, outgoing: { paused: true, paused_by_level: 'tenant', reason: 'tenant one only' } });
+    expect(both.body.pagination).toMatchObject({ total: 2 });
+
+    // Deleted, the partner is 404 on every traffic route: the list no longer names it either.
+    expect((await one.admin.delete(`/v1/partners/${ownId}`)).status).toBe(200);
+    expect((await one.admin.put(`/v1/partners/${ownId}/traffic/incoming`, { paused: false })).status).toBe(404);
+    const after = await one.admin.get('/v1/traffic/paused');
+    expect(after.body.data.map((p: { partner_id: string }) => p.partner_id)).toEqual([partnerId]);
+    expect(after.body.pagination).toMatchObject({ total: 1 });
+  });
+
   it("a tenant partner is 404 on the account routes; another account's path is 403", async () => {
     const { admin } = await tenantWithInstance();
     const own = await admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
 import { TrafficControlStreams } from '@as2-partners/traffic-control-domain';
 import type { TrafficTarget } from '../../partner-access/traffic-target';
+import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
+import type { PartnerTrafficDocument } from './partner-traffic.document';
 import { PartnerTrafficProjection } from './partner-traffic.projection';
 import { presentTrafficState, presentWindow } from './traffic-state.presenter';
 
@@ -10,6 +12,7 @@ import { presentTrafficState, presentWindow } from './traffic-state.presenter';
 export class TrafficQueries {
   constructor(
     private readonly views: PartnerTrafficProjection,
+    private readonly live: LiveTrafficDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -26,15 +29,31 @@ export class TrafficQueries {
     return (own?.windows ?? []).filter((w) => Date.parse(w.endsAt) > now).map((w) => presentWindow(w, now));
   }
 
-  /** The tenant's paused partners: its own pauses and the account's pauses of master partners it inherits. */
+  /**
+   * The tenant's paused partners, each once with its combined state (its own pauses and the account's on an inherited
+   * partner), latest change first. A deleted partner is left out: every traffic route answers 404 for it, so it could
+   * never be resumed from the list. Reads every paused stream of the tenant and the account's masters (a short list).
+   */
   async pausedOf(account: string, tenant: string, page: number, perPage: number) {
     const filter = { account, paused: true, $or: [{ tenant }, { tenant: null }] };
-    const result = await this.views.traffic.find({ filter, sort: { updatedAt: -1, _id: 1 }, skip: (page - 1) * perPage, limit: perPage });
+    const paused = await this.views.traffic.find({ filter, sort: { updatedAt: -1, _id: 1 } });
+    const partnerIds: string[] = [];
+    for (const doc of paused.items) {
+      if (partnerIds.includes(doc.partnerId)) continue;
+      const partner = this.live.directory.partner(doc.partnerId);
+      if (partner && !partner.deleted) partnerIds.push(doc.partnerId);
+    }
     const now = this.clock.now().getTime();
-    return {
-      total: result.total,
-      items: result.items.map((doc) => ({ ...presentTrafficState(doc.partnerId, doc.scope === 'tenant' ? doc : null, doc.scope === 'account' ? doc : null, now), level: doc.scope })),
-    };
+    const pageIds = partnerIds.slice((page - 1) * perPage, page * perPage);
+    const items = await Promise.all(
+      pageIds.map(async (partnerId) => {
+        const own = await this.views.traffic.get(TrafficControlStreams.tenantPartnerTraffic(account, tenant, partnerId));
+        const inherited = this.live.directory.partner(partnerId)?.tenant === null;
+        const accountDoc = inherited ? await this.views.traffic.get(TrafficControlStreams.accountPartnerTraffic(account, partnerId)) : null;
+        return { ...presentTrafficState(partnerId, own, accountDoc, now), level: levelOf(accountDoc) };
+      }),
+    );
+    return { total: partnerIds.length, items };
   }
 
   async timelineOf(target: TrafficTarget, limit: number) {
@@ -47,4 +66,9 @@ export class TrafficQueries {
     });
     return page.items;
   }
+}
+
+/** Which level's pause the list names: the account's when it pauses the partner (its answer wins), else the tenant's. */
+function levelOf(accountDoc: PartnerTrafficDocument | null): 'account' | 'tenant' {
+  return accountDoc?.paused ? 'account' : 'tenant';
 }

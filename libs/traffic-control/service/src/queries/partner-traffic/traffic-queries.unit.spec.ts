@@ -1,0 +1,106 @@
+import { InMemoryReadModelStore } from '@as2-partners/kernel-testing';
+import { TrafficControlStreams, type DirectionPause, type PartnerFacts, type TrafficScope } from '@as2-partners/traffic-control-domain';
+import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
+import type { PartnerTrafficDocument } from './partner-traffic.document';
+import type { PartnerTrafficProjection } from './partner-traffic.projection';
+import { TrafficQueries } from './traffic-queries';
+
+const NOW = Date.parse('2030-01-07T08:00:00.000Z');
+const pause = (reason: string, response: DirectionPause['response'] = null): DirectionPause => ({
+  response,
+  reason,
+  since: new Date(NOW - 60_000).toISOString(),
+  until: null,
+  retryAfterSeconds: null,
+  pausedBy: 'someone',
+});
+
+describe('traffic queries: the paused list of a tenant', () => {
+  let live: LiveTrafficDirectory;
+  let views: { traffic: ReturnType<InMemoryReadModelStore['collection']> };
+  let queries: TrafficQueries;
+  let minute = 0;
+
+  beforeEach(() => {
+    live = new LiveTrafficDirectory();
+    views = { traffic: new InMemoryReadModelStore().collection<PartnerTrafficDocument>('traffic_control_partner_traffic') };
+    queries = new TrafficQueries(views as unknown as PartnerTrafficProjection, live, { now: () => new Date(NOW) });
+  });
+
+  function partner(partnerId: string, tenant: string | null, deleted = false): void {
+    const facts: PartnerFacts = { partnerId, account: 'acc', tenant, as2Id: partnerId.toUpperCase(), name: partnerId, active: true, deleted, stationId: null };
+    live.directory.putPartner(facts);
+  }
+
+  /** A traffic view document as the projection writes it, the later ones changed later. */
+  async function paused(partnerId: string, scope: TrafficScope, pauses: Partial<PartnerTrafficDocument['pauses']>): Promise<void> {
+    minute += 1;
+    const tenant = scope === 'tenant' ? 'ten' : null;
+    const full = { incoming: null, outgoing: null, ...pauses };
+    const doc: PartnerTrafficDocument = {
+      _id: scope === 'tenant' ? TrafficControlStreams.tenantPartnerTraffic('acc', 'ten', partnerId) : TrafficControlStreams.accountPartnerTraffic('acc', partnerId),
+      partnerId,
+      account: 'acc',
+      tenant,
+      scope,
+      pauses: full,
+      windows: [],
+      activeWindows: { incoming: null, outgoing: null },
+      paused: Boolean(full.incoming || full.outgoing),
+      nextChangeAt: null,
+      revision: 0,
+      updatedAt: new Date(NOW - 3_600_000 + minute * 60_000).toISOString(),
+    };
+    await views.traffic.put(doc);
+  }
+
+  it('leaves out a partner deleted while paused (every traffic route answers 404 for it, so it could never be resumed)', async () => {
+    partner('prt_live', 'ten');
+    partner('prt_gone', 'ten', true);
+    partner('prt_gone_master', null, true);
+    await paused('prt_live', 'tenant', { outgoing: pause('audit') });
+    await paused('prt_gone', 'tenant', { incoming: pause('old', 'http_422') });
+    await paused('prt_gone_master', 'account', { outgoing: pause('old master') });
+
+    const list = await queries.pausedOf('acc', 'ten', 1, 20);
+    expect(list.items.map((item) => item.partner_id)).toEqual(['prt_live']);
+    expect(list.total).toBe(1);
+  });
+
+  it('names an inherited partner paused by both the tenant and the account once, with both pauses combined', async () => {
+    partner('prt_master', null);
+    await paused('prt_master', 'tenant', { outgoing: pause('tenant only') });
+    await paused('prt_master', 'account', { incoming: pause('account-wide', 'error_mdn') });
+
+    const list = await queries.pausedOf('acc', 'ten', 1, 20);
+    expect(list.total).toBe(1);
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({
+      partner_id: 'prt_master',
+      level: 'account',
+      incoming: { paused: true, paused_by_level: 'account', reason: 'account-wide' },
+      outgoing: { paused: true, paused_by_level: 'tenant', reason: 'tenant only' },
+    });
+  });
+
+  it('pages over partners, latest change first, the total counting each partner once', async () => {
+    for (const id of ['prt_a', 'prt_b', 'prt_c']) partner(id, 'ten');
+    partner('prt_m', null);
+    await paused('prt_a', 'tenant', { outgoing: pause('a') });
+    await paused('prt_m', 'account', { outgoing: pause('m') });
+    await paused('prt_b', 'tenant', { outgoing: pause('b') });
+    await paused('prt_m', 'tenant', { incoming: pause('m tenant', 'http_422') });
+    await paused('prt_c', 'tenant', { outgoing: pause('c') });
+
+    const first = await queries.pausedOf('acc', 'ten', 1, 2);
+    const second = await queries.pausedOf('acc', 'ten', 2, 2);
+    expect(first.total).toBe(4);
+    expect(second.total).toBe(4);
+    expect([...first.items, ...second.items].map((item) => [item.partner_id, item.level])).toEqual([
+      ['prt_c', 'tenant'],
+      ['prt_m', 'account'],
+      ['prt_b', 'tenant'],
+      ['prt_a', 'tenant'],
+    ]);
+  });
+});
