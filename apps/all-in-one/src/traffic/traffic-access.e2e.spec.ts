@@ -164,6 +164,7 @@ describe('traffic control: master partners and who may do what', () => {
       ['a non-boolean paused', { paused: 'yes', response: 'http_422', reason: 'x' }, 'paused'],
       ['an unknown field', { paused: true, response: 'http_422', reason: 'x', tenant: 'other' }, 'tenant'],
       ['a naive until', { paused: true, response: 'http_422', reason: 'x', until: '2031-01-01 10:00' }, 'until'],
+      ['an until on a day February lacks', { paused: true, response: 'http_422', reason: 'x', until: '2031-02-30T00:00:00Z' }, 'until'],
       ['retry_after without 503', { paused: true, response: 'http_422', reason: 'x', retry_after_seconds: 5 }, 'retry_after_seconds'],
       ['settings with a resume', { paused: false, response: 'http_422' }, 'response'],
       ['a huge reason', { paused: true, response: 'http_422', reason: 'x'.repeat(501) }, 'reason'],
@@ -180,10 +181,14 @@ describe('traffic control: master partners and who may do what', () => {
       ['no direction', { starts_at: '2031-01-01T00:00:00Z', ends_at: '2031-01-01T01:00:00Z', response: 'http_422', reason: 'x' }],
       ['ends before it starts', { direction: 'both', starts_at: '2031-01-01T02:00:00Z', ends_at: '2031-01-01T01:00:00Z', response: 'http_422', reason: 'x' }],
       ['not a date', { direction: 'both', starts_at: 'tomorrow', ends_at: '2031-01-01T01:00:00Z', response: 'http_422', reason: 'x' }],
+      ['a start on a day February lacks', { direction: 'both', starts_at: '2031-02-30T00:00:00Z', ends_at: '2031-03-05T00:00:00Z', response: 'http_422', reason: 'x' }],
+      ['an end at hour 24', { direction: 'both', starts_at: '2031-01-01T00:00:00Z', ends_at: '2031-01-01T24:00:00Z', response: 'http_422', reason: 'x' }],
       ['incoming without a response', { direction: 'incoming', starts_at: '2031-01-01T00:00:00Z', ends_at: '2031-01-01T01:00:00Z', reason: 'x' }],
     ])('a hostile window body (%s) is a 422', async (_name, body) => {
       const res = await owner.post(`/v1/partners/${partnerId}/traffic/windows`, body);
       expect(res.status).toBe(422);
+      // Nothing scheduled beside the fixture's window (a rolled-over date would have been kept as another day).
+      expect((await owner.get(`/v1/partners/${partnerId}/traffic/windows`)).body.data.map((w: { id: string }) => w.id)).toEqual([windowId]);
     });
   });
 });
