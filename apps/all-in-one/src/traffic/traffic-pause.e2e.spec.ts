@@ -143,6 +143,22 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(timeline.body.data[1]).toMatchObject({ actor: { type: 'user', id: 'test-user' }, data: { reason: 'why not', response: 'http_422' } });
   });
 
+  it("a resume keeps the operator's reason (it was accepted and dropped); an outgoing window refuses a response mode", async () => {
+    const { admin, partnerId } = await setUp();
+    await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'invoice dispute' });
+    expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: false, reason: 'invoice paid' })).status).toBe(200);
+    const timeline = await admin.get(`/v1/partners/${partnerId}/traffic/timeline`);
+    expect(timeline.body.data[0]).toMatchObject({ type: 'traffic.resumed.v1', actor: { type: 'user', id: 'test-user' }, data: { trigger: 'operator', reason: 'invoice paid' } });
+
+    const hour = 3_600_000;
+    const window = { direction: 'outgoing', starts_at: new Date(Date.now() + hour).toISOString(), ends_at: new Date(Date.now() + 2 * hour).toISOString(), reason: 'upgrade' };
+    const refused = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, response: 'error_mdn' });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ error: { code: 'INVALID_TRAFFIC_SETTING' }, errors: { response: [expect.any(String)] } });
+    expect((await admin.get(`/v1/partners/${partnerId}/traffic/windows`)).body.data).toEqual([]);
+    expect((await admin.post(`/v1/partners/${partnerId}/traffic/windows`, window)).status).toBe(201);
+  });
+
   it('a deleted partner is rejected with PARTNER_NOT_FOUND; its traffic routes answer 404', async () => {
     const { admin, partnerId, as2Id, ours, gateway } = await setUp();
     expect((await admin.delete(`/v1/partners/${partnerId}`)).status).toBe(200);

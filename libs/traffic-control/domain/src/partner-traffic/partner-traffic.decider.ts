@@ -20,7 +20,7 @@ export type PartnerTrafficCommand =
       readonly actor: string;
       readonly now: string;
     }
-  | { readonly type: 'resume'; readonly ref: TrafficRef; readonly direction: TrafficDirection; readonly actor: string; readonly now: string }
+  | { readonly type: 'resume'; readonly ref: TrafficRef; readonly direction: TrafficDirection; readonly reason?: string; readonly actor: string; readonly now: string }
   | {
       readonly type: 'schedule_window';
       readonly ref: TrafficRef;
@@ -86,6 +86,11 @@ function resumed(ref: TrafficRef, direction: TrafficDirection, trigger: TrafficR
   return { type: 'traffic.resumed.v1', data: { ...ref, direction, trigger, windowId, resumedBy: by, resumedAt: at } };
 }
 
+function operatorResumed(command: Extract<PartnerTrafficCommand, { type: 'resume' }>): TrafficResumed {
+  const event = resumed(command.ref, command.direction, 'operator', null, command.actor, command.now);
+  return command.reason === undefined ? event : { ...event, data: { ...event.data, reason: command.reason } };
+}
+
 function windowPaused(ref: TrafficRef, direction: TrafficDirection, window: TrafficWindow, by: string, at: string): TrafficPaused {
   return {
     type: 'traffic.paused.v1',
@@ -110,6 +115,10 @@ function decideScheduleWindow(command: Extract<PartnerTrafficCommand, { type: 's
   if (starts < ms(command.now)) throw new DomainError(Code.WindowInPast, 'A maintenance window must start in the future (UTC)', 'starts_at');
   if (command.direction !== 'outgoing' && command.response === null) {
     throw new DomainError(Code.InvalidTrafficSetting, 'A window that pauses incoming traffic needs a response mode', 'response');
+  }
+  // As for an outgoing pause: a response mode sent with it would be silently dropped.
+  if (command.direction === 'outgoing' && command.response !== null) {
+    throw new DomainError(Code.InvalidTrafficSetting, 'An outgoing window takes no response mode', 'response');
   }
   const merged = windowsMergingWith(state.windows, command);
   if (state.windows.length - merged.length + 1 > MAX_WINDOWS_PER_PARTNER) {
@@ -245,7 +254,7 @@ export const partnerTrafficDecider: Decider<PartnerTrafficCommand, PartnerTraffi
       case 'pause':
         return decidePause(command, state);
       case 'resume':
-        return state.pauses[command.direction] ? [resumed(command.ref, command.direction, 'operator', null, command.actor, command.now)] : [];
+        return state.pauses[command.direction] ? [operatorResumed(command)] : [];
       case 'schedule_window':
         return decideScheduleWindow(command, state);
       case 'cancel_window':

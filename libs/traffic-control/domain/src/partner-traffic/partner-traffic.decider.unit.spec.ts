@@ -79,6 +79,12 @@ describe('partner traffic: operator pauses', () => {
     spec([]).when({ type: 'resume', ref, direction: 'outgoing', actor: 'bob', now }).thenNothing();
   });
 
+  it("an operator's reason for resuming is recorded on the resume", () => {
+    spec([paused()])
+      .when({ type: 'resume', ref, direction: 'incoming', reason: 'cut-over done', actor: 'bob', now: at(1) })
+      .then([{ type: 'traffic.resumed.v1', data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'bob', resumedAt: at(1), reason: 'cut-over done' } }]);
+  });
+
   it('until resumes exactly once: due before it nothing, at it one resume, after it nothing more', () => {
     const events = decideAll([pause({ until: at(10) }), due(5)]);
     expect(events).toHaveLength(1);
@@ -94,6 +100,10 @@ describe('partner traffic: maintenance windows', () => {
   it('a window in the past or ending before it starts is refused', () => {
     spec([]).when(window('w1', at(-5), at(10))).thenError('WINDOW_IN_PAST', { field: 'starts_at' });
     spec([]).when(window('w1', at(10), at(10))).thenError('INVALID_WINDOW', { field: 'ends_at' });
+  });
+
+  it('an outgoing window refuses a response mode, as an outgoing pause does (it would be dropped unseen)', () => {
+    spec([]).when({ ...window('w1', at(10), at(20), 'outgoing'), response: 'error_mdn' } as PartnerTrafficCommand).thenError('INVALID_TRAFFIC_SETTING', { field: 'response' });
   });
 
   it('a window pauses at starts_at and resumes at ends_at, each exactly once', () => {

@@ -38,6 +38,8 @@ export type TrafficResumed = TrafficEvent<
     readonly windowId: string | null;
     readonly resumedBy: string;
     readonly resumedAt: string;
+    /** The operator's reason for resuming, when one was given (absent from events recorded before it was kept). */
+    readonly reason?: string;
   }
 >;
 

@@ -59,7 +59,7 @@ function producedEvents(): Produced[] {
     run({ type: 'apply_due', actor: 'traffic-scheduler:a', now: at(10) }, system);
     run({ type: 'apply_due', actor: 'traffic-scheduler:a', now: at(30) }, system);
     run({ type: 'cancel_window', ref, windowId: 'win_01M8369VHGVPBY5SEFAXFPSG93', actor: 'alice', now: at(31) }, user);
-    run({ type: 'resume', ref, direction: 'outgoing', actor: 'alice', now: at(32) }, user);
+    run({ type: 'resume', ref, direction: 'outgoing', reason: 'audit done', actor: 'alice', now: at(32) }, user);
   }
   const blocked: OutboundBlocked = {
     type: 'traffic.outbound_blocked.v1',

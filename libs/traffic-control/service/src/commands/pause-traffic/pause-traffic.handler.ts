@@ -44,6 +44,6 @@ export class PauseTrafficHandler {
         throw new DomainError(Code.InvalidTrafficSetting, `The ${field} field applies only when pausing`, field);
       }
     }
-    return { type: 'resume' as const, ref: target.ref, direction, actor, now: now.toISOString() };
+    return { type: 'resume' as const, ref: target.ref, direction, ...(body.reason === undefined ? {} : { reason: body.reason }), actor, now: now.toISOString() };
   }
 }

@@ -18,7 +18,7 @@ export class PauseIncomingDto {
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing; optional on a resume (kept on its event)' })
   @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.reason !== undefined)
   @IsString({ message: 'The reason field is required when pausing' })
   @MinLength(1, { message: 'The reason field is required when pausing' })
@@ -44,7 +44,7 @@ export class PauseOutgoingDto {
   @IsBoolean({ message: 'The paused field must be true or false' })
   paused!: boolean;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing; optional on a resume (kept on its event)' })
   @ValidateIf((o: PauseOutgoingDto) => o.paused === true || o.reason !== undefined)
   @IsString({ message: 'The reason field is required when pausing' })
   @MinLength(1, { message: 'The reason field is required when pausing' })
