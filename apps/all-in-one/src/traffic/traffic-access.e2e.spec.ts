@@ -174,6 +174,8 @@ describe('traffic control: master partners and who may do what', () => {
       expect(res.status).toBe(422);
       // Class-validator failures list the field under `errors`; domain rules name it in the message.
       expect(res.body.errors ? Object.keys(res.body.errors) : [res.body.message]).toEqual([res.body.errors ? field : expect.stringContaining(field)]);
+      // One message per field, saying what is wrong (a missing reason was also told it was too long).
+      if (res.body.errors) expect(res.body.errors[field]).toHaveLength(1);
       expect((await owner.get(`/v1/partners/${partnerId}/traffic`)).body.data.incoming.paused).toBe(false);
     });
 

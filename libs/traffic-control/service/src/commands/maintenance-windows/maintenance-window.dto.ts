@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsString, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, WINDOW_DIRECTIONS, type IncomingResponse, type WindowDirection } from '@as2-partners/traffic-control-domain';
-import { MAX_REASON_LENGTH } from '../pause-traffic/traffic-pause.dto';
+import { IsReasonText, MAX_REASON_LENGTH } from '../../api-conventions/reason-text';
 
 /** POST /v1/partners/{id}/traffic/windows. */
 export class ScheduleWindowDto {
@@ -23,8 +23,6 @@ export class ScheduleWindowDto {
   response?: IncomingResponse;
 
   @ApiProperty({ minLength: 1, maxLength: MAX_REASON_LENGTH })
-  @IsString({ message: 'The reason field is required' })
-  @MinLength(1, { message: 'The reason field is required' })
-  @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
+  @IsReasonText('The reason field is required')
   reason!: string;
 }

@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, type IncomingResponse } from '@as2-partners/traffic-control-domain';
-
-/** Reasons are free text an operator reads later: one line of up to 500 characters. */
-export const MAX_REASON_LENGTH = 500;
+import { IsReasonText, MAX_REASON_LENGTH } from '../../api-conventions/reason-text';
 /** Retry-After beyond a day tells a sender to give up rather than retry. */
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
 
@@ -20,9 +18,7 @@ export class PauseIncomingDto {
 
   @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing; optional on a resume (kept on its event)' })
   @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.reason !== undefined)
-  @IsString({ message: 'The reason field is required when pausing' })
-  @MinLength(1, { message: 'The reason field is required when pausing' })
-  @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
+  @IsReasonText('The reason field is required when pausing')
   reason?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T06:00:00Z', nullable: true, description: 'UTC; the pause ends by itself then' })
@@ -46,9 +42,7 @@ export class PauseOutgoingDto {
 
   @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing; optional on a resume (kept on its event)' })
   @ValidateIf((o: PauseOutgoingDto) => o.paused === true || o.reason !== undefined)
-  @IsString({ message: 'The reason field is required when pausing' })
-  @MinLength(1, { message: 'The reason field is required when pausing' })
-  @MaxLength(MAX_REASON_LENGTH, { message: `The reason may not be greater than ${MAX_REASON_LENGTH} characters` })
+  @IsReasonText('The reason field is required when pausing')
   reason?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-12-01T06:00:00Z', nullable: true })
