@@ -260,6 +260,7 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     const accountWindow = await call('POST', `/v1/accounts/${account}/partners/${masterId}/traffic/windows`, 'admin', { direction: 'incoming', starts_at: new Date(Date.now() + DAY).toISOString(), ends_at: new Date(Date.now() + 2 * DAY).toISOString(), response: 'http_503_retry', reason: 'upgrade' });
     await call('GET', `/v1/accounts/${account}/partners/${masterId}/traffic/windows`, 'admin');
     await call('GET', `/v1/accounts/${account}/partners/${masterId}/traffic`, 'admin');
+    await call('GET', `/v1/accounts/${account}/partners/${masterId}/traffic/timeline`, 'admin');
     await call('DELETE', `/v1/accounts/${account}/partners/${masterId}/traffic/windows/${accountWindow.body?.data?.id ?? 'win_missing'}`, 'admin');
     // The gateway's decisions (plain Fastify routes beside Nest, documented from their own JSON Schemas).
     const decision = { direction: 'inbound', as2_from: 'CONTRACT-ACME', as2_to: 'CONTRACT-ME', message_id: '<contract-1@acme>' };

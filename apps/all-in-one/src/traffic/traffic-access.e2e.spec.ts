@@ -84,6 +84,31 @@ describe('traffic control: master partners and who may do what', () => {
     expect(after.body.pagination).toMatchObject({ total: 1 });
   });
 
+  it("an account admin reads a master partner's account-level timeline, with actor and reason, and no tenant's own pauses", async () => {
+    const { partnerId } = await masterPartner();
+    const one = await tenantWithInstance();
+    const url = `/v1/accounts/${ACCOUNT}/partners/${partnerId}/traffic`;
+    await accountAdmin().put(`${url}/outgoing`, { paused: true, reason: 'account audit' });
+    await accountAdmin().put(`${url}/outgoing`, { paused: false, reason: 'audit over' });
+    await one.admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'tenant one only' });
+
+    const timeline = await accountAdmin().get(`${url}/timeline`);
+    expect(timeline.status).toBe(200);
+    expect(timeline.body.data.map((e: { type: string; level: string; data: { reason?: string } }) => [e.type, e.level, e.data.reason])).toEqual([
+      ['traffic.resumed.v1', 'account', 'audit over'],
+      ['traffic.paused.v1', 'account', 'account audit'],
+    ]);
+    expect(timeline.body.data[1].actor).toEqual({ type: 'user', id: 'boss' });
+    // The tenant's own timeline of the inherited partner shows both levels.
+    expect((await one.admin.get(`/v1/partners/${partnerId}/traffic/timeline`)).body.data.map((e: { level: string }) => e.level)).toEqual(['tenant', 'account', 'account']);
+
+    expect((await trafficApiAs(t, { account: 'someone-else', tenant: null, roles: ['account_admin'] }).get(`${url}/timeline`)).status).toBe(403);
+    expect((await one.admin.get(`${url}/timeline`)).status).toBe(403);
+    expect((await trafficApiAs(t, null).get(`${url}/timeline`)).status).toBe(401);
+    const own = await one.admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));
+    expect((await accountAdmin().get(`/v1/accounts/${ACCOUNT}/partners/${own.body.data.id}/traffic/timeline`)).status).toBe(404);
+  });
+
   it("a tenant partner is 404 on the account routes; another account's path is 403", async () => {
     const { admin } = await tenantWithInstance();
     const own = await admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));

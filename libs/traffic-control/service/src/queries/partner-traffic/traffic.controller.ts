@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagg
 import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import { TRAFFIC_READERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
+import type { TrafficTimelineDocument } from './partner-traffic.document';
 import { TrafficQueries } from './traffic-queries';
 import { TRAFFIC_PAUSED_PAGE, TRAFFIC_STATE_READ, TRAFFIC_TIMELINE, TRAFFIC_WINDOWS_READ } from '../../api-conventions/traffic-control.openapi';
 
@@ -37,7 +38,7 @@ export class TrafficController {
   @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE })
   async timeline(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const items = await this.queries.timelineOf(await this.targets.ofTenant(ctx, id), TIMELINE_LIMIT);
-    return { data: items.map((doc) => ({ id: doc._id, type: doc.type, level: doc.tenant === null ? 'account' : 'tenant', actor: doc.actor, occurred_at: toApiTimestamp(doc.occurredAt), data: doc.data })) };
+    return { data: items.map(presentTimelineItem) };
   }
 
   @Get('traffic/paused')
@@ -75,4 +76,16 @@ export class AccountTrafficController {
   async windows(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
     return { data: await this.queries.windowsOf(await this.targets.ofAccount(ctx, account, id)) };
   }
+
+  @Get('timeline')
+  @ApiOperation({ summary: "A master partner's account-level traffic events, newest first, with actor and reason (no tenant's own)" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE })
+  async timeline(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
+    const items = await this.queries.timelineOf(await this.targets.ofAccount(ctx, account, id), TIMELINE_LIMIT);
+    return { data: items.map(presentTimelineItem) };
+  }
+}
+
+function presentTimelineItem(doc: TrafficTimelineDocument) {
+  return { id: doc._id, type: doc.type, level: doc.tenant === null ? 'account' : 'tenant', actor: doc.actor, occurred_at: toApiTimestamp(doc.occurredAt), data: doc.data };
 }
