@@ -391,7 +391,7 @@ describe('traffic decisions: the gateway route', () => {
         }
       });
 
-      it('a request aborted mid-body is dropped without an answer or a count; the server answers the next one', async () => {
+      it('a request aborted mid-body is dropped without an answer or a count; the server answers and counts the next one', async () => {
         const { as2Id, ours } = await setUp();
         const authorization = gatewayToken('gateway-lane-abort');
         const body = JSON.stringify(inbound(as2Id, ours, '<abort@x>'));
@@ -415,6 +415,9 @@ describe('traffic decisions: the gateway route', () => {
         expect(await scrape()).toBe(before);
         const next = await bothWays('/v1/traffic/decisions', body, { authorization });
         expect([next.taken, next.answer.statusLine]).toEqual([true, 'HTTP/1.1 200 OK']);
+        // The lane's answer and the route's are both counted.
+        const ok = (text: string) => Number(text.split('\n').find((l) => l.includes('status_code="200"') && l.includes('method="POST"'))?.split(' ').pop() ?? 0);
+        expect(ok(await scrape()) - ok(before)).toBe(2);
       });
     });
   });

@@ -42,7 +42,8 @@ interface PathPattern {
  * idempotency, Nest's middleware, CORS) and without a logger. The HTTP server hands it the method and exact paths
  * registered here once it is ready; every other request goes to the app as before. A route keeps its own JSON
  * Schema, error handler and the platform's JSON-only body parser; requests are counted per status in plain numbers
- * that /metrics adds to `as2_http_requests_total` when scraped.
+ * that /metrics adds to `as2_http_requests_total` when scraped. A route may also have a fast lane (`fastLane`) that
+ * answers, before this instance sees them, the requests its headers show it would answer with its handler.
  */
 export class HotPathRoutes {
   readonly fastify: FastifyInstance;
