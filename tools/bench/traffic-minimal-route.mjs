@@ -76,7 +76,10 @@ const blocks = { record: () => undefined };
 const credentials = new service.GatewayCredentials(platform.JwtVerifier.fromConfig(config.jwt), Date.now);
 const decisions = new service.TrafficDecisions(live, blocks, Date.now);
 const hotPath = new platform.HotPathRoutes(config.bodyLimitBytes);
-for (const route of service.decisionRoutes(credentials, decisions)) hotPath.route(route);
+// The routes and, in builds that have them, their fast lanes, as the app registers them.
+const routing = service.decisionRouting ? service.decisionRouting(credentials, decisions) : { routes: service.decisionRoutes(credentials, decisions), lanes: [] };
+for (const route of routing.routes) hotPath.route(route);
+for (const lane of routing.lanes) hotPath.fastLane(lane);
 await hotPath.start();
 // The app's HTTP server settings (createHttpApp's FastifyAdapter options); every other request is a 404.
 const server = hotPath.serverFactory()(

@@ -42,8 +42,8 @@ if (appName !== 'traffic-control' && appName !== 'all-in-one') throw new Error(`
 /** APP_MAIN: another build's main.js to measure (e.g. a copy of the base branch's dist under the workspace, for node_modules). */
 const mainJs = process.env['APP_MAIN'] ?? join(root, 'dist', 'apps', appName, 'main.js');
 /**
- * BASE_MAIN: a second build measured in the same batch rounds (its own copy of the seeded data), e.g. the base
- * branch's dist copied under the workspace: a before/after in one run, which the machine's load skews alike.
+ * BASE_MAIN: a second build measured in the same single and batch rounds (its own copy of the seeded data), e.g. the
+ * base branch's dist copied under the workspace: a before/after in one run, which the machine's load skews alike.
  */
 const baseMainJs = process.env['BASE_MAIN'];
 /**
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       await seed(dataDir, partners, partners / PAUSED_EVERY);
       const [ourPort, barePort] = [await freePort(), await freePort()];
       let base: { readonly child: ChildProcess; readonly url: string } | null = null;
-      if (baseMainJs && phases.has('batch')) {
+      if (baseMainJs) {
         const baseDir = mkdtempSync(join(tmpdir(), 'as2-traffic-bench-base-'));
         dirs.push(baseDir);
         cpSync(dataDir, baseDir, { recursive: true });
@@ -237,6 +237,9 @@ async function main(): Promise<void> {
         await load(`${bareBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
         await load(`${ourBase}/v1/traffic/decisions`, gateway, body, { duration: 2 });
         for (const m of minimals) await load(`${m.base}/v1/traffic/decisions`, gateway, body, { duration: 2 });
+        if (base) await load(`${base.url}/v1/traffic/decisions`, gateway, body, { duration: 2 });
+        const baseRates: number[] = [];
+        const baseCpu: number[] = [];
         const rates = { bare: [] as number[], ours: [] as number[] };
         const cpu = { bare: [] as number[], ours: [] as number[] };
         const besideRates = minimals.map(() => [] as number[]);
@@ -250,6 +253,13 @@ async function main(): Promise<void> {
           cpu.bare.push(b.cpuMicros);
           cpu.ours.push(o.cpuMicros);
           const others: string[] = [];
+          if (base) {
+            const before = await measured(base.child.pid!, () => load(`${base.url}/v1/traffic/decisions`, gateway, body));
+            if (before.non2xx || before.errors) throw new Error(`round ${round}: the base build answered non-2xx ${before.non2xx}, errors ${before.errors}`);
+            baseRates.push(before.requests.average);
+            baseCpu.push(before.cpuMicros);
+            others.push(`, base build ${before.requests.average.toFixed(0)} req/s (p99 ${before.latency.p99} ms, ${before.cpuMicros.toFixed(0)} µs CPU/req)`);
+          }
           for (const [i, m] of minimals.entries()) {
             const r = await measured(m.child.pid!, () => load(`${m.base}/v1/traffic/decisions`, gateway, body));
             if (r.non2xx || r.errors) throw new Error(`round ${round}: ${m.name} non-2xx ${r.non2xx}, errors ${r.errors}`);
@@ -268,6 +278,11 @@ async function main(): Promise<void> {
             `${m.name.padEnd(24)} ${f(mean(besideRates[i]!))} req/s, ${f(mean(besideCpu[i]!))} µs CPU/req: ratio to bare ${f(mean(besideRates[i]!) / mean(rates.bare), 2)} (CPU bare/it ${f(mean(cpu.bare) / mean(besideCpu[i]!), 2)})`,
           );
           await stop(m.child);
+        }
+        if (base) {
+          report.push(
+            `base build (BASE_MAIN)    ${f(mean(baseRates))} req/s, ${f(mean(baseCpu))} µs CPU/req: ratio to bare ${f(mean(baseRates) / mean(rates.bare), 2)} (rounds ${baseRates.map((r, i) => f(r / (rates.bare[i] as number), 2)).join(', ')}; CPU bare/it ${f(mean(cpu.bare) / mean(baseCpu), 2)})`,
+          );
         }
         const ratio = mean(rates.ours) / mean(rates.bare);
         const target = Math.floor(mean(rates.ours) * 0.8);

@@ -21,6 +21,7 @@ export * from './http/create-http-app';
 export type { IdempotencyRecord } from './idempotency/idempotency-keys';
 export * from './http/hot-path-routes';
 export * from './http/hot-path-errors';
+export * from './http/fast-lane';
 export * from './event-sourcing/event-sourcing.module';
 export * from './event-sourcing/event-sourcing-options';
 export * from './event-sourcing/event-sourcing.tokens';

@@ -1,6 +1,7 @@
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { HotPathRoutes } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { OutboundBlockRecorder, TrafficControlModule } from '@as2-partners/traffic-control-service';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
@@ -231,6 +232,193 @@ describe('traffic decisions: the gateway route', () => {
       expect(count('/v1/traffic/decisions', '200')).toBeGreaterThanOrEqual(2);
       expect(count('/v1/traffic/decisions::batch', '200')).toBeGreaterThanOrEqual(1);
       expect(count('/v1/traffic/decisions', '401')).toBeGreaterThanOrEqual(1);
+    });
+
+    describe('the fast lane: the same bytes as the Fastify route', () => {
+      interface RawAnswer {
+        readonly statusLine: string;
+        /** Every header line but Date, in the order sent. */
+        readonly headers: string[];
+        readonly body: string;
+      }
+      let port: number;
+      let routing: jest.SpyInstance;
+      beforeAll(() => {
+        port = (t.app.getHttpServer().address() as AddressInfo).port;
+        // The hot-path Fastify instance: a request it routes was not taken by the fast lane.
+        routing = jest.spyOn(t.app.get(HotPathRoutes).fastify, 'routing');
+      });
+      afterAll(() => routing.mockRestore());
+
+      /** One request on a keep-alive socket, written byte by byte as given; the answer read up to its Content-Length (or the socket's end). */
+      const exchange = (head: string, body: Buffer | string = '') =>
+        new Promise<RawAnswer>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1');
+          let received = Buffer.alloc(0);
+          const answer = (): RawAnswer | null => {
+            const end = received.indexOf('\r\n\r\n');
+            if (end === -1) return null;
+            const [statusLine, ...lines] = received.subarray(0, end).toString('latin1').split('\r\n');
+            const length = lines.find((l) => /^content-length:/i.test(l));
+            const bodyBytes = received.subarray(end + 4);
+            if (length !== undefined && bodyBytes.length < Number(length.split(':')[1])) return null;
+            return { statusLine: statusLine as string, headers: lines.filter((l) => !/^date:/i.test(l)), body: bodyBytes.toString('utf8') };
+          };
+          socket.on('data', (chunk) => {
+            received = Buffer.concat([received, chunk]);
+            const done = answer();
+            if (done) {
+              socket.destroy();
+              resolve(done);
+            }
+          });
+          socket.on('end', () => (answer() ? resolve(answer() as RawAnswer) : reject(new Error(`no answer: ${received.toString('latin1')}`))));
+          socket.on('error', reject);
+          socket.write(head);
+          socket.write(body);
+        });
+      const requestHead = (path: string, headers: Record<string, string>) =>
+        `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('')}\r\n`;
+      const gatewayToken = (sub: string, account = ACCOUNT) => `Bearer ${t.token({ sub, account, tenant: null, roles: ['gateway'] })}`;
+
+      /**
+       * The same request to the exact path (the fast lane's when it takes it) and with a query string (always the
+       * Fastify route's, which ignores it): the two answers byte for byte but the Date header. Returns whether the lane took it.
+       */
+      async function bothWays(url: string, body: Buffer | string, headers: Record<string, string>): Promise<{ taken: boolean; answer: RawAnswer }> {
+        const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+        const all = { 'content-type': 'application/json', 'content-length': String(bytes.length), 'x-correlation-id': 'corr-lane', ...headers };
+        routing.mockClear();
+        const lane = await exchange(requestHead(url, all), bytes);
+        const taken = routing.mock.calls.length === 0;
+        const route = await exchange(requestHead(`${url}?via=route`, all), bytes);
+        expect(routing).toHaveBeenCalledTimes(taken ? 1 : 2);
+        expect(lane).toEqual(route);
+        return { taken, answer: lane };
+      }
+      const json = (answer: RawAnswer) => JSON.parse(answer.body) as Record<string, unknown> & { error: { code: string } };
+
+      it('answers decisions as the route does: accept both ways, paused partners, unknown pairs, another account, the batch', async () => {
+        const { admin, partnerId, as2Id, ours } = await setUp();
+        const authorization = gatewayToken('gateway-lane');
+        // The token's first sight is the route's (it verifies the token); remembered, the lane takes the next ones.
+        expect((await bothWays('/v1/traffic/decisions', JSON.stringify(inbound(as2Id, ours, '<l0@x>')), { authorization })).answer.statusLine).toBe('HTTP/1.1 200 OK');
+        const taken = async (body: unknown, headers: Record<string, string> = { authorization }, url = '/v1/traffic/decisions') => {
+          const { taken: wasTaken, answer } = await bothWays(url, JSON.stringify(body), headers);
+          expect(wasTaken).toBe(true);
+          return answer;
+        };
+        const accepted = await taken(inbound(as2Id, ours, '<l1@x>'));
+        expect(accepted.statusLine).toBe('HTTP/1.1 200 OK');
+        expect(accepted.headers.map((h) => h.split(':')[0]!.toLowerCase())).toEqual(['x-correlation-id', 'content-type', 'content-length', 'connection', 'keep-alive']);
+        expect(accepted.headers[0]).toBe('x-correlation-id: corr-lane');
+        expect(json(accepted)).toMatchObject({ decision: 'accept', partner_id: partnerId, message_id: '<l1@x>' });
+        expect(json(await taken(outbound(ours, as2Id, '<l2@x>')))).toMatchObject({ decision: 'accept', partner_id: partnerId });
+        expect(json(await taken(inbound('NOBODY-HERE', ours, '<l3@x>')))).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND', partner_id: null });
+        await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'error_mdn', reason: 'lane' });
+        expect(json(await taken(inbound(as2Id, ours, '<l4@x>')))).toMatchObject({ decision: 'error_mdn', mdn: { disposition: expect.any(String) } });
+        await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_503_retry', reason: 'lane', retry_after_seconds: 120 });
+        expect(json(await taken(inbound(as2Id, ours, '<l5@x>')))).toMatchObject({ decision: 'defer_503', retry_after_seconds: 120 });
+        // Charset spelled out, and no correlation id of the caller's (each answer then has a fresh one: compared by shape).
+        const charset = await exchange(requestHead('/v1/traffic/decisions', { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(JSON.stringify(inbound(as2Id, ours)))), authorization }), JSON.stringify(inbound(as2Id, ours)));
+        expect(charset.headers[0]).toMatch(/^x-correlation-id: [0-9a-f-]{36}$/);
+        const otherAccount = gatewayToken('gateway-lane-other', 'another-account');
+        await bothWays('/v1/traffic/decisions', JSON.stringify(inbound(as2Id, ours)), { authorization: otherAccount });
+        expect(json(await taken(inbound(as2Id, ours, '<l6@x>'), { authorization: otherAccount }))).toMatchObject({ decision: 'reject', partner_id: null });
+        const batch = await taken({ decisions: [inbound(as2Id, ours, '<b1@x>'), inbound('NOPE', ours, '<b2@x>')] }, { authorization }, '/v1/traffic/decisions:batch');
+        expect((json(batch)['decisions'] as { decision: string }[]).map((d) => d.decision)).toEqual(['defer_503', 'reject']);
+      });
+
+      it('refuses bad bodies as the route does: malformed, __proto__, too deep, NUL, schema failures, blank, invalid UTF-8', async () => {
+        const { as2Id, ours } = await setUp();
+        const authorization = gatewayToken('gateway-lane-bad');
+        await bothWays('/v1/traffic/decisions', JSON.stringify(inbound(as2Id, ours)), { authorization });
+        const valid = JSON.stringify(inbound(as2Id, ours, '<bad@x>'));
+        for (const [body, status, code] of [
+          ['{"direction":', 400, 'MALFORMED_JSON'],
+          [`${valid.slice(0, -1)},"__proto__":{"polluted":true}}`, 400, 'MALFORMED_JSON'],
+          [`${valid.slice(0, -1)},"constructor":{"prototype":{"polluted":true}}}`, 400, 'MALFORMED_JSON'],
+          [`${valid.slice(0, -1)},"x":${'['.repeat(40)}${']'.repeat(40)}}`, 400, 'JSON_TOO_DEEP'],
+          [JSON.stringify({ ...inbound(as2Id, ours), message_id: 'a\u0000b' }), 422, 'INVALID_CHARACTERS'],
+          [JSON.stringify({ ...inbound(as2Id, ours), payload: 'x' }), 422, 'VALIDATION_FAILED'],
+          [JSON.stringify({ direction: 'sideways', as2_from: 'A', as2_to: 'B', message_id: 'm' }), 422, 'VALIDATION_FAILED'],
+          [JSON.stringify({ direction: 'inbound', as2_from: 'A', message_id: 'm' }), 422, 'VALIDATION_FAILED'],
+          ['   ', 422, 'VALIDATION_FAILED'],
+          ['[]', 422, 'VALIDATION_FAILED'],
+          [Buffer.concat([Buffer.from(valid.slice(0, -2)), Buffer.from([0xff]), Buffer.from('"}')]), 400, 'BAD_REQUEST'],
+        ] as const) {
+          const { taken, answer } = await bothWays('/v1/traffic/decisions', body, { authorization });
+          expect([String(body), taken, answer.statusLine.split(' ')[1], json(answer).error.code]).toEqual([String(body), true, String(status), code]);
+        }
+        expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+        const batch = await bothWays('/v1/traffic/decisions:batch', '{"decisions":[]}', { authorization });
+        expect([batch.taken, json(batch.answer).error.code]).toEqual([true, 'VALIDATION_FAILED']);
+      });
+
+      it('leaves to the route what it cannot answer the same from the headers: other types, no or unknown or refused tokens, odd lengths', async () => {
+        const { as2Id, ours } = await setUp();
+        const body = JSON.stringify(inbound(as2Id, ours, '<decline@x>'));
+        const authorization = gatewayToken('gateway-lane-decline');
+        await bothWays('/v1/traffic/decisions', body, { authorization });
+        const declined = async (headers: Record<string, string>, status: number, text: string | Buffer = body) => {
+          const { taken, answer } = await bothWays('/v1/traffic/decisions', text, headers);
+          expect([headers, taken, answer.statusLine.split(' ')[1]]).toEqual([headers, false, String(status)]);
+          return answer;
+        };
+        await declined({ authorization, 'content-type': 'text/plain' }, 415);
+        await declined({ authorization, 'content-type': 'application/merge-patch+json' }, 200);
+        // The route reads an encoded body as plain text (no decompression); the lane leaves every encoding to it.
+        await declined({ authorization, 'content-encoding': 'gzip' }, 200);
+        await declined({ authorization, 'content-length': '0' }, 422, '');
+        const none = await declined({}, 401);
+        expect(none.headers.some((h) => /^www-authenticate: Bearer/i.test(h))).toBe(true);
+        // A token never seen is verified by the route; each try of a refused token is the route's too (cached or not).
+        const forbidden = `Bearer ${t.token({ sub: 'lane-user', account: ACCOUNT, roles: ['tenant_user'] })}`;
+        await declined({ authorization: forbidden }, 403);
+        await declined({ authorization: forbidden }, 403);
+        await declined({ authorization: 'Bearer not.a.token' }, 401);
+        const fresh1 = gatewayToken('gateway-lane-fresh');
+        await declined({ authorization: fresh1 }, 200);
+        expect((await bothWays('/v1/traffic/decisions', body, { authorization: fresh1 })).taken).toBe(true);
+        // Over the body limit: the route's 413 before the body is read (the lane never waits for it).
+        const limit = t.app.get(HotPathRoutes)['bodyLimitBytes'] as number;
+        for (const path of ['/v1/traffic/decisions', '/v1/traffic/decisions?via=route']) {
+          routing.mockClear();
+          const answer = await exchange(requestHead(path, { 'content-type': 'application/json', 'content-length': String(limit + 1), authorization, 'x-correlation-id': 'corr-big' }));
+          expect([path, answer.statusLine, json(answer).error.code, routing.mock.calls.length]).toEqual([path, 'HTTP/1.1 413 Payload Too Large', 'PAYLOAD_TOO_LARGE', 1]);
+        }
+      });
+
+      it('a request aborted mid-body is dropped without an answer or a count; the server answers and counts the next one', async () => {
+        const { as2Id, ours } = await setUp();
+        const authorization = gatewayToken('gateway-lane-abort');
+        const body = JSON.stringify(inbound(as2Id, ours, '<abort@x>'));
+        await bothWays('/v1/traffic/decisions', body, { authorization });
+        const scrape = async () => {
+          const text = await (await fetch(`${base}/metrics`)).text();
+          return text.split('\n').filter((l) => l.startsWith('as2_http_requests_total{') && l.includes('route="/v1/traffic/decisions"')).join('\n');
+        };
+        const before = await scrape();
+        routing.mockClear();
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write(requestHead('/v1/traffic/decisions', { 'content-type': 'application/json', 'content-length': String(body.length), authorization }));
+            socket.write(body.slice(0, 10), () => setImmediate(() => socket.destroy()));
+          });
+          socket.on('data', () => reject(new Error('an aborted request was answered')));
+          socket.on('close', () => resolve());
+        });
+        expect(routing).not.toHaveBeenCalled();
+        // Between the two scrapes only the aborted request came.
+        expect(await scrape()).toBe(before);
+        const next = await bothWays('/v1/traffic/decisions', body, { authorization });
+        expect([next.taken, next.answer.statusLine]).toEqual([true, 'HTTP/1.1 200 OK']);
+        // The lane's answer and the route's are both counted.
+        const ok = (text: string) => Number(text.split('\n').find((l) => l.includes('status_code="200"') && l.includes('method="POST"'))?.split(' ').pop() ?? 0);
+        expect(ok(await scrape()) - ok(before)).toBe(2);
+      });
     });
   });
 });

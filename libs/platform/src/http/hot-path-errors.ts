@@ -11,31 +11,49 @@ function errorBody(status: number, message: string, code: string, errors?: Recor
   return { message, ...(errors ? { errors } : {}), error: { type: errorTypeOf(status), code } };
 }
 
+/** What a hot-path route answers for an error: its status and house error body. */
+export interface HouseErrorAnswer {
+  readonly status: number;
+  readonly body: ReturnType<typeof errorBody>;
+}
+
+/** The parts of a Fastify error (schema, body parser, a handler's throw) the house answer is chosen by. */
+export interface HotPathError {
+  readonly name?: string;
+  readonly message?: string;
+  readonly statusCode?: number;
+  readonly validation?: readonly { instancePath?: string; message?: string; params?: unknown }[];
+}
+
 /**
  * Fastify's own errors on a plain Fastify route (schema, body parser) in the house error shape, as the app's error
- * filter answers them: 422 for a body the schema refuses, 400/413/415 for the parser's refusals, never a 5xx for bad input.
+ * filter answers them: 422 for a body the schema refuses, 400/413/415 for the parser's refusals, never a 5xx for bad
+ * input; anything else is a 500, logged with `where` (method and route). The fast lane answers with it too.
  */
-export function replyWithHouseError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
+export function houseErrorAnswer(error: HotPathError, where: string): HouseErrorAnswer {
   if (error.validation) {
     const first = error.validation[0];
     const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
     const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || String(params?.missingProperty ?? params?.additionalProperty ?? 'body');
-    void reply.code(422).send(errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [`The ${field} ${first?.message ?? 'is invalid'}`] }));
-    return;
+    return { status: 422, body: errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [`The ${field} ${first?.message ?? 'is invalid'}`] }) };
   }
   if (error.name === 'ValidationFailedException') {
-    void reply.code(422).send(errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors));
-    return;
+    return { status: 422, body: errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors) };
   }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : error.name === 'MalformedJsonError' || error.name === 'JsonTooDeepError' ? 400 : null;
   if (status !== null) {
     const code = error.name === 'JsonTooDeepError' ? 'JSON_TOO_DEEP' : error.name === 'MalformedJsonError' ? 'MALFORMED_JSON' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    void reply.code(status).send(errorBody(status, status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request', code));
-    return;
+    return { status, body: errorBody(status, status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request', code) };
   }
-  logger.error(`${request.method} ${request.routeOptions.url ?? request.url} failed: ${error.message}`);
-  void reply.code(500).send(errorBody(500, 'Internal server error', 'INTERNAL_ERROR'));
+  logger.error(`${where} failed: ${error.message ?? String(error)}`);
+  return { status: 500, body: errorBody(500, 'Internal server error', 'INTERNAL_ERROR') };
+}
+
+/** {@link houseErrorAnswer} as a Fastify route's error handler. */
+export function replyWithHouseError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
+  const { status, body } = houseErrorAnswer(error, `${request.method} ${request.routeOptions.url ?? request.url}`);
+  void reply.code(status).send(body);
 }
 
 /** Errors Fastify raises before routing (a URL that does not decode), answered as the app's `frameworkErrors` does. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
-import { acceptJsonBodiesOnly } from './json-body-parser';
+import { FastLane, type FastLaneRoute } from './fast-lane';
+import { acceptJsonBodiesOnly, jsonBodyTextParser } from './json-body-parser';
 import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
 import { loadOwnFastify } from './own-fastify';
 
@@ -41,7 +42,8 @@ interface PathPattern {
  * idempotency, Nest's middleware, CORS) and without a logger. The HTTP server hands it the method and exact paths
  * registered here once it is ready; every other request goes to the app as before. A route keeps its own JSON
  * Schema, error handler and the platform's JSON-only body parser; requests are counted per status in plain numbers
- * that /metrics adds to `as2_http_requests_total` when scraped.
+ * that /metrics adds to `as2_http_requests_total` when scraped. A route may also have a fast lane (`fastLane`) that
+ * answers, before this instance sees them, the requests its headers show it would answer with its handler.
  */
 export class HotPathRoutes {
   readonly fastify: FastifyInstance;
@@ -51,9 +53,11 @@ export class HotPathRoutes {
   private readonly patterns: PathPattern[] = [];
   /** route → method → status → requests not yet scraped (nested: no key is built per request). */
   private readonly counts = new Map<string, Map<string, Map<number, number>>>();
+  /** Exact path → the fast lane of its route (tried before Fastify sees the request). */
+  private readonly lanes = new Map<string, FastLane<unknown>>();
   private ready = false;
 
-  constructor(bodyLimitBytes: number) {
+  constructor(private readonly bodyLimitBytes: number) {
     // A Fastify of its own: the app's instance would otherwise teach the shared Fastify functions its objects' shapes.
     this.fastify = loadOwnFastify()({ logger: false, bodyLimit: bodyLimitBytes, frameworkErrors: replyToFrameworkError });
     acceptJsonBodiesOnly(this.fastify, bodyLimitBytes);
@@ -86,6 +90,29 @@ export class HotPathRoutes {
   }
 
   /**
+   * Answers the requests of a route registered here that `lane.admit` takes (and the lane's header rules allow)
+   * without Fastify's request lifecycle, exactly as the route would (see FastLane); the route answers the rest.
+   */
+  fastLane<Caller>(lane: FastLaneRoute<Caller>): void {
+    if (this.ready) throw new Error(`fast lane ${lane.url} registered after the server started`);
+    const path = lane.url.replace(/::/g, ':');
+    const method = lane.method.toUpperCase();
+    if (this.paths.get(path)?.has(method) !== true) throw new Error(`a fast lane needs its exact-path route registered first: ${method} ${lane.url}`);
+    if (this.lanes.has(path)) throw new Error(`one fast lane per path: ${lane.url}`);
+    const statuses = this.statusesOf(lane.url, method);
+    const count = (status: number) => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    this.lanes.set(path, new FastLane({ ...lane, method }, this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count) as FastLane<unknown>);
+  }
+
+  private statusesOf(route: string, method: string): Map<number, number> {
+    let methods = this.counts.get(route);
+    if (!methods) this.counts.set(route, (methods = new Map()));
+    let statuses = methods.get(method);
+    if (!statuses) methods.set(method, (statuses = new Map()));
+    return statuses;
+  }
+
+  /**
    * The route's own onResponse hook counting its answers per method and status: its map is found once, here (a
    * root-level hook would read `request.routeOptions`, a new object per request, to learn the route). The app's own
    * onResponse hook counts what it handed over in-process.
@@ -112,6 +139,13 @@ export class HotPathRoutes {
   async close(): Promise<void> {
     this.ready = false;
     await this.fastify.close();
+  }
+
+  /** True when a fast lane answers the request (see {@link fastLane}). */
+  takesFast(request: IncomingMessage, response: ServerResponse): boolean {
+    if (!this.ready || this.lanes.size === 0) return false;
+    const lane = this.lanes.get(request.url ?? '');
+    return lane !== undefined && lane.take(request, response);
   }
 
   handles(request: IncomingMessage): boolean {
@@ -174,6 +208,7 @@ export class HotPathRoutes {
     return (handler, options) => {
       const hot = this.fastify;
       const server = createServer((options as { http?: HttpServerOptions }).http ?? {}, (request: IncomingMessage, response: ServerResponse) => {
+        if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
         else handler(request, response);
       });

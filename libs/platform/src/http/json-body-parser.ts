@@ -16,16 +16,27 @@ const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(\s*;.*)?$/i;
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
+  const parse = jsonBodyTextParser(fastify);
+  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => parse(typeof body === 'string' ? body : body.toString('utf8'), done));
+}
+
+/** The outcome of a body's text: an error to answer (malformed, too deep, unsafe text), or its value (undefined: no body). */
+export type JsonBodyDone = (error: Error | null, value: unknown) => void;
+
+/**
+ * The rules of {@link acceptJsonBodiesOnly} for one body's text, with `fastify`'s JSON parser (secure-json-parse: a
+ * `__proto__` or `constructor.prototype` key is an error): calls `done` before returning. Hot-path fast lanes parse with it.
+ */
+export function jsonBodyTextParser(fastify: FastifyInstance): (text: string, done: JsonBodyDone) => void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string', bodyLimit }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  return (text, done) => {
     if (text.trim().length === 0) {
       done(null, undefined);
       return;
     }
     // V8's JSON.parse does not recurse (any nesting parses); the depth is checked on the parsed value, which visits
     // values instead of the text's characters. A text that does not parse is refused as too deep when it is.
-    parse(request, text, (error, value) => {
+    parse(undefined as never, text, (error, value) => {
       if (error) {
         done(exceedsJsonDepth(text) ? new JsonTooDeepError() : new MalformedJsonError(error.message), undefined);
         return;
@@ -40,5 +51,5 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number
       if (unsafeField !== null) done(new ValidationFailedException({ [unsafeField]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS'), undefined);
       else done(null, value);
     });
-  });
+  };
 }
