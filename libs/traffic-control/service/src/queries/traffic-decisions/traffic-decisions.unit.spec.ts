@@ -47,6 +47,17 @@ describe('traffic decisions', () => {
     await recorder.beforeApplicationShutdown();
   });
 
+  it('records every block, also those answered from the kept decision of their pair', async () => {
+    const { store, recorder, directory, decisions } = setUp();
+    store.down = false;
+    const ids = Array.from({ length: 5 }, (_, i) => `<m${i}@x>`);
+    for (const id of ids) expect(decisions.decide('acc', null, { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: id }).decision).toBe('block');
+    expect(directory.cachedDecisions).toBe(1);
+    await recorder.flush();
+    expect((await store.readStream('traffic_block-prt_1')).map((e) => (e.data as { messageId: string }).messageId)).toEqual(ids);
+    await recorder.beforeApplicationShutdown();
+  });
+
   it('an accepted or rejected message records nothing', async () => {
     const { store, recorder, decisions } = setUp();
     store.down = false;
