@@ -95,10 +95,9 @@ export function decisionRoutes(credentials: GatewayCredentials, decisions: Traff
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(answer);
   };
   const answerBatch = (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number): void => {
-    const items = (request.body as { decisions: DecisionRequest[] }).decisions;
-    const answers = new Array<unknown>(items.length);
-    for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, tenant, items[i] as DecisionRequest, now);
-    void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send({ decisions: answers, as_of: decisions.asOf() });
+    const text = decisions.decideAllAsJson(account, tenant, (request.body as { decisions: DecisionRequest[] }).decisions, now);
+    // JSON text already: a string with a JSON content type is sent as it is (no serializer).
+    void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).type('application/json; charset=utf-8').send(text);
   };
   // The credential is checked on request, before the body is parsed or validated: a caller without a valid gateway
   // token learns nothing about the body rules (401/403 whatever it sent).
