@@ -1,7 +1,7 @@
 import type { MessageDirection, SteadySpan } from './traffic-decision';
 
-/** At most this many pairs are kept; one more empties the cache (a caller naming ever new AS2 ids cannot grow it). */
-export const MAX_CACHED_DECISIONS = 100_000;
+/** At most this many pairs are kept (~320–420 bytes each); one more empties the cache (a caller naming ever new AS2 ids cannot grow it). */
+export const MAX_CACHED_DECISIONS = 50_000;
 
 interface Cached<T> {
   readonly value: T;
