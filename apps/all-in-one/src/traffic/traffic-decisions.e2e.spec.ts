@@ -207,6 +207,8 @@ describe('traffic decisions: the gateway route', () => {
       }
       const batch = await post('/v1/traffic/decisions:batch', { decisions: [outbound(ours, as2Id, '<s2@x>'), inbound('NOPE', ours, '<s3@x>')] }, { authorization });
       expect(batch.status).toBe(200);
+      // The batch answer is written as JSON text: sent with the JSON content type, as any other answer.
+      expect(batch.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(((await batch.json()) as { decisions: { decision: string }[] }).decisions.map((d) => d.decision)).toEqual(['block', 'reject']);
 
       const none = await post('/v1/traffic/decisions', inbound(as2Id, ours), {});

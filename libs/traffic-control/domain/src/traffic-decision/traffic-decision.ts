@@ -136,3 +136,47 @@ function windowIn(traffic: ScopeTraffic | null, direction: TrafficDirection, now
 function windowAnswer(message: MessageDirection, code: DecisionReasonCode, window: TrafficWindow, now: number): TrafficDecision {
   return pausedAnswer(message, code, { response: window.response, reason: window.reason, until: window.endsAt, retryAfterSeconds: null }, now);
 }
+
+/** The span of clock readings over which a decision stays the same: [from, until). */
+export interface SteadySpan {
+  readonly from: number;
+  readonly until: number;
+}
+
+const ALWAYS: SteadySpan = Object.freeze({ from: -Infinity, until: Infinity });
+
+/**
+ * Over which span of `now` decideTraffic answers the same for these facts, or null where the answer moves with the
+ * clock itself (a 503's retry-after counting down). Every time decideTraffic compares `now` with is an edge here (a
+ * pause's `until`, a window's start and end, of both scopes and both directions): between two edges no comparison
+ * flips. Kept beside decideTraffic so a new time rule there gets its edge here.
+ */
+export function steadySpan(decision: TrafficDecision, facts: DecisionFacts, now: number): SteadySpan | null {
+  if (decision.decision === 'defer_503') return null;
+  if (facts.accountTraffic === null && facts.tenantTraffic === null) return ALWAYS;
+  const span = { from: -Infinity, until: Infinity };
+  edgesOf(facts.accountTraffic, now, span);
+  edgesOf(facts.tenantTraffic, now, span);
+  return span;
+}
+
+function edgesOf(traffic: ScopeTraffic | null, now: number, span: { from: number; until: number }): void {
+  if (traffic === null) return;
+  edge(traffic.pauses.incoming?.until ?? null, now, span);
+  edge(traffic.pauses.outgoing?.until ?? null, now, span);
+  for (const window of traffic.windows) {
+    edge(window.startsAt, now, span);
+    edge(window.endsAt, now, span);
+  }
+}
+
+/** An edge at or before now starts the span; one after it ends it (each comparison flips exactly at its edge). */
+function edge(at: string | null, now: number, span: { from: number; until: number }): void {
+  if (at === null) return;
+  const t = Date.parse(at);
+  // A time that does not parse compares false either side of every now: it never flips.
+  if (Number.isNaN(t)) return;
+  if (t <= now) span.from = Math.max(span.from, t);
+  else span.until = Math.min(span.until, t);
+}
+

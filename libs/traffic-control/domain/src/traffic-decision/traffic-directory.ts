@@ -1,6 +1,7 @@
 import type { PartnerTrafficState } from '../partner-traffic/partner-traffic.state';
+import { DecisionCache } from './decision-cache';
 import { nearMissKey } from './near-miss';
-import { decideTraffic, type DecisionFacts, type MessageDirection, type ScopeTraffic, type TrafficDecision } from './traffic-decision';
+import { decideTraffic, steadySpan, type DecisionFacts, type MessageDirection, type ScopeTraffic, type TrafficDecision } from './traffic-decision';
 
 export interface InstanceFacts {
   readonly instanceId: string;
@@ -147,6 +148,9 @@ export class TrafficDirectory {
   /** account → tenant → its scope key, made once per scope that holds partners or traffic (a decision builds none). */
   private readonly scopeKeys = new Map<string, Map<string, string>>();
 
+  /** The decisions answered since the last write, by caller and pair, each over the clock span it holds for. */
+  private readonly decisions = new DecisionCache<ResolvedDecision>();
+
   private readonly facts: { -readonly [K in keyof DecisionFacts]-?: DecisionFacts[K] } = {
     instance: null,
     partner: null,
@@ -160,6 +164,11 @@ export class TrafficDirectory {
     return this.partners.size;
   }
 
+  /** Decisions kept from before a write (an answer may read anything the write changed). */
+  get cachedDecisions(): number {
+    return this.decisions.entries;
+  }
+
   putInstance(instance: InstanceFacts): void {
     this.removeInstance(instance.instanceId);
     // The very key strings the partner maps hold (scopeOf): a lookup then matches by identity, not by comparing text.
@@ -170,6 +179,7 @@ export class TrafficDirectory {
   }
 
   removeInstance(instanceId: string): void {
+    this.decisions.clear();
     const existing = this.instances.get(instanceId)?.facts;
     if (!existing) return;
     this.instances.delete(instanceId);
@@ -184,6 +194,7 @@ export class TrafficDirectory {
   }
 
   putPartner(given: PartnerFacts): void {
+    this.decisions.clear();
     const existing = this.partners.get(given.partnerId);
     if (existing) {
       const scopeKeyOf = this.knownScope(existing.account, existing.tenant) as string;
@@ -232,6 +243,7 @@ export class TrafficDirectory {
   }
 
   putTraffic(account: string, tenant: string | null, partnerId: string, state: Pick<PartnerTrafficState, 'pauses' | 'windows'>): void {
+    this.decisions.clear();
     const hasAny = state.pauses.incoming || state.pauses.outgoing || state.windows.length > 0;
     if (hasAny) inner(this.traffic, partnerId).set(this.scopeOf(account, tenant), { pauses: state.pauses, windows: state.windows });
     else {
@@ -242,6 +254,7 @@ export class TrafficDirectory {
   }
 
   putPartnership(partnership: PartnershipFacts): void {
+    this.decisions.clear();
     this.removePartnership(partnership.partnershipId);
     this.partnerships.set(partnership.partnershipId, partnership);
     count(inner(inner(this.pairs, partnership.as2InstanceId), partnership.partnerId), partnership.tenant, 1);
@@ -249,6 +262,7 @@ export class TrafficDirectory {
   }
 
   removePartnership(partnershipId: string): void {
+    this.decisions.clear();
     const existing = this.partnerships.get(partnershipId);
     if (!existing) return;
     this.partnerships.delete(partnershipId);
@@ -268,10 +282,17 @@ export class TrafficDirectory {
    * inherited by its tenant (with its tenant's pauses): another tenant's pair is not found, as an unknown pair is.
    * The tenant filters the candidates here, before one is chosen, so a tenant whose AS2 ids another tenant also uses
    * finds its own pair.
+   *
+   * A pair's answer is kept until the next write of the directory or the next edge of its pauses and windows on the
+   * clock (a window starts without any event): until then the same caller gets the same object without a lookup.
    */
   decide(account: string, tenant: string | null, direction: MessageDirection, as2From: string, as2To: string, now: number): ResolvedDecision {
     const ours = direction === 'inbound' ? as2To : as2From;
     const theirs = direction === 'inbound' ? as2From : as2To;
+    return this.decisions.get(account, tenant, direction, theirs, ours, now) ?? this.resolve(account, tenant, direction, theirs, ours, now);
+  }
+
+  private resolve(account: string, tenant: string | null, direction: MessageDirection, theirs: string, ours: string, now: number): ResolvedDecision {
     const candidates = this.instancesByAs2Id.get(ours);
     let entry: InstanceEntry | null = null;
     let partner: PartnerFacts | null = null;
@@ -315,8 +336,11 @@ export class TrafficDirectory {
     facts.accountTraffic = traffic && partner && partner.tenant === null ? this.trafficIn(traffic, partner.account, null) : null;
     facts.tenantTraffic = traffic && partner && messageTenant !== null ? this.trafficIn(traffic, partner.account, messageTenant) : null;
     const d = decideTraffic(direction, facts, now);
+    const span = steadySpan(d, facts, now);
     facts.instance = facts.partner = facts.accountTraffic = facts.tenantTraffic = null;
-    return { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant: messageTenant };
+    const resolved: ResolvedDecision = { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant: messageTenant };
+    if (span !== null) this.decisions.put(account, tenant, direction, theirs, ours, resolved, span);
+    return resolved;
   }
 
   /** The scope key of (account, tenant), made once and kept: the lookups of a decision build no string. */

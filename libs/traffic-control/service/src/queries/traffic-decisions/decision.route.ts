@@ -73,7 +73,8 @@ export class DecisionRoute implements OnModuleInit {
   }
 }
 
-const batchAnswerText = (answer: unknown): string => JSON.stringify(answer);
+/** The batch's answer is its JSON text already: written as it is. */
+const batchAnswerText = (text: unknown): string => text as string;
 
 const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
 
@@ -129,16 +130,16 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
     answer.as_of = decisions.asOf();
     return answer;
   };
-  const decideBatch = (body: unknown, account: string, tenant: string | null, now: number): unknown => {
-    const items = (body as { decisions: DecisionRequest[] }).decisions;
-    const answers = new Array<unknown>(items.length);
-    for (let i = 0; i < items.length; i += 1) answers[i] = decisions.decide(account, tenant, items[i] as DecisionRequest, now);
-    return { decisions: answers, as_of: decisions.asOf() };
-  };
+  // The batch's answer is JSON text already (the decisions written as they are decided).
+  const decideBatch = (body: unknown, account: string, tenant: string | null, now: number): string =>
+    decisions.decideAllAsJson(account, tenant, (body as { decisions: DecisionRequest[] }).decisions, now);
+  // `contentType`: for an answer that is JSON text already (Fastify would call a string text/plain).
   const answerWith =
-    (decide: typeof decideOne) =>
+    (decide: typeof decideOne, contentType?: string) =>
     (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number): void => {
-      void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(decide(request.body, account, tenant, now));
+      void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
+      if (contentType !== undefined) void reply.type(contentType);
+      void reply.send(decide(request.body, account, tenant, now));
     };
   // The credential is checked on request, before the body is parsed or validated: a caller without a valid gateway
   // token learns nothing about the body rules (401/403 whatever it sent).
@@ -181,12 +182,11 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
       url: BATCH_DECISION_PATH,
       schema: batchDecisionSchema,
       validatorCompiler: () => validateBatch,
-      // A thousand answers built field by field above (nothing else to strip): V8's JSON.stringify writes them ~1.5×
-      // faster than the schema-compiled serializer, which wins only on the single answer.
+      // A string with a JSON content type is sent as it is (no serializer runs).
       serializerCompiler: () => batchAnswerText,
       errorHandler: replyWithHouseError,
       onRequest: authenticate,
-      handler: authenticated(answerWith(decideBatch)),
+      handler: authenticated(answerWith(decideBatch, 'application/json; charset=utf-8')),
     },
   ];
   const lanes: FastLaneRoute<LaneCaller>[] = [

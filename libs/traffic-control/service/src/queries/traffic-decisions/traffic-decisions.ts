@@ -43,14 +43,68 @@ export class TrafficDecisions {
 
   /** `tenant`: the gateway credential's tenant claim (null: account-wide), which scopes what the pair resolves to. */
   decide(account: string, tenant: string | null, request: DecisionRequest, now = this.nowMs()): DecisionAnswer {
-    const resolved = this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now);
-    if (resolved.decision === 'block') this.blocks.record(resolved, request, now);
+    const resolved = this.resolve(account, tenant, request, now);
     return answerOf(resolved, request);
+  }
+
+  /**
+   * The batch answer's JSON text, `{decisions, as_of}`, the very text JSON.stringify writes of the answers: each item
+   * is its decision's text around its own message id, the decision's text made once per decision the directory keeps.
+   */
+  decideAllAsJson(account: string, tenant: string | null, requests: readonly DecisionRequest[], now = this.nowMs()): string {
+    let text = '{"decisions":[';
+    for (let i = 0; i < requests.length; i += 1) {
+      const request = requests[i] as DecisionRequest;
+      const parts = this.answerTextOf(this.resolve(account, tenant, request, now));
+      text += (i === 0 ? parts.head : `,${parts.head}`) + JSON.stringify(request.message_id) + parts.tail;
+    }
+    return `${text}],"as_of":${this.asOfText()}}`;
+  }
+
+  private resolve(account: string, tenant: string | null, request: DecisionRequest, now: number): ResolvedDecision {
+    const resolved = this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now);
+    // Every block is recorded, also one answered from the directory's kept decision of its pair.
+    if (resolved.decision === 'block') this.blocks.record(resolved, request, now);
+    return resolved;
+  }
+
+  /** A decision's answer text before and after its message id (kept as long as the directory keeps the decision). */
+  private readonly answerTexts = new WeakMap<ResolvedDecision, AnswerText>();
+
+  private answerTextOf(resolved: ResolvedDecision): AnswerText {
+    let parts = this.answerTexts.get(resolved);
+    if (parts === undefined) {
+      // Outside string values JSON has no unescaped quote: the one `"message_id":""` of the text is the key itself.
+      const text = JSON.stringify(answerOf(resolved, { message_id: '' }));
+      const at = text.indexOf(EMPTY_MESSAGE_ID);
+      parts = { head: text.slice(0, at + EMPTY_MESSAGE_ID.length - 2), tail: text.slice(at + EMPTY_MESSAGE_ID.length) };
+      this.answerTexts.set(resolved, parts);
+    }
+    return parts;
+  }
+
+  private asOfTextFrom: object | null = null;
+  private asOfTextValue = '';
+
+  private asOfText(): string {
+    const asOf = this.asOf();
+    if (asOf !== this.asOfTextFrom) {
+      this.asOfTextFrom = asOf;
+      this.asOfTextValue = JSON.stringify(asOf);
+    }
+    return this.asOfTextValue;
   }
 }
 
+interface AnswerText {
+  readonly head: string;
+  readonly tail: string;
+}
+
+const EMPTY_MESSAGE_ID = '"message_id":""';
+
 /** Every field in one literal, in one order: each answer has the same hidden class (the serializer skips the undefined). */
-function answerOf(resolved: ResolvedDecision, request: DecisionRequest): DecisionAnswer {
+function answerOf(resolved: ResolvedDecision, request: Pick<DecisionRequest, 'message_id'>): DecisionAnswer {
   return {
     decision: resolved.decision,
     reason_code: resolved.reasonCode,

@@ -47,6 +47,48 @@ describe('traffic decisions', () => {
     await recorder.beforeApplicationShutdown();
   });
 
+  it('records every block, also those answered from the kept decision of their pair', async () => {
+    const { store, recorder, directory, decisions } = setUp();
+    store.down = false;
+    const ids = Array.from({ length: 5 }, (_, i) => `<m${i}@x>`);
+    for (const id of ids) expect(decisions.decide('acc', null, { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: id }).decision).toBe('block');
+    expect(directory.cachedDecisions).toBe(1);
+    await recorder.flush();
+    expect((await store.readStream('traffic_block-prt_1')).map((e) => (e.data as { messageId: string }).messageId)).toEqual(ids);
+    await recorder.beforeApplicationShutdown();
+  });
+
+  it("writes a batch's answer as the very JSON text of its answers, whatever the ids and reasons hold", async () => {
+    const { store, recorder, directory, decisions } = setUp();
+    store.down = false;
+    const tricky = 'ODD "message_id":"" \\ \u00e9';
+    directory.putPartner({ partnerId: 'prt_2', account: 'acc', tenant: 't1', as2Id: tricky, name: 'Odd', active: true, deleted: false, stationId: null });
+    directory.putPartner({ partnerId: 'prt_3', account: 'acc', tenant: 't1', as2Id: 'MDN', name: 'Mdn', active: true, deleted: false, stationId: null });
+    directory.putTraffic('acc', 't1', 'prt_2', { pauses: { incoming: { ...pause, response: 'success_mdn' }, outgoing: null }, windows: [] });
+    directory.putTraffic('acc', 't1', 'prt_3', {
+      pauses: { incoming: { ...pause, response: 'error_mdn' }, outgoing: null },
+      windows: [{ windowId: 'w', direction: 'outgoing', startsAt: '2026-11-23T09:00:00.000Z', endsAt: '2026-11-23T11:00:00.000Z', response: null, reason: 'window "x"', scheduledBy: 'a' }],
+    });
+    directory.putTraffic('acc', 't1', 'prt_1', { pauses: { incoming: { ...pause, response: 'http_503_retry', until: '2026-11-23T10:05:00.000Z' }, outgoing: pause }, windows: [] });
+    const requests = [
+      { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m1@x>', channel: 'sftp' },
+      { direction: 'inbound', as2_from: 'ACME', as2_to: 'US', message_id: '"message_id":""' },
+      { direction: 'inbound', as2_from: tricky, as2_to: 'US', message_id: 'a\\b"c\u2028' },
+      { direction: 'outbound', as2_from: 'US', as2_to: tricky, message_id: 'm' },
+      { direction: 'inbound', as2_from: 'MDN', as2_to: 'US', message_id: 'n' },
+      { direction: 'outbound', as2_from: 'US', as2_to: 'MDN', message_id: 'o' },
+      { direction: 'outbound', as2_from: 'US', as2_to: 'acme', message_id: 'p' },
+      { direction: 'outbound', as2_from: 'US', as2_to: 'ACME', message_id: '<m1@x>' },
+    ] as const;
+    const text = decisions.decideAllAsJson('acc', null, requests);
+    const answers = requests.map((r) => decisions.decide('acc', null, r));
+    expect(text).toBe(JSON.stringify({ decisions: answers, as_of: decisions.asOf() }));
+    expect(answers.map((a) => a.decision)).toEqual(['block', 'defer_503', 'success_mdn', 'accept', 'error_mdn', 'block', 'reject', 'block']);
+    await recorder.flush();
+    expect((await store.readStream('traffic_block-prt_1')).length).toBe(4);
+    await recorder.beforeApplicationShutdown();
+  });
+
   it('an accepted or rejected message records nothing', async () => {
     const { store, recorder, decisions } = setUp();
     store.down = false;
