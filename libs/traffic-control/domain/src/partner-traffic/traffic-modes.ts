@@ -21,3 +21,5 @@ export function directionsOf(direction: WindowDirection): TrafficDirection[] {
 
 /** A 503's Retry-After when the operator gave none and no end is known. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 300;
+/** Retry-After beyond a day tells a sender to give up rather than retry: an explicit value is refused above it, one counted to `until` is capped at it. */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;

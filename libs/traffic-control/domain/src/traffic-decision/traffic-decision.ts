@@ -1,6 +1,6 @@
 import type { DirectionPause, TrafficWindow } from '../partner-traffic/partner-traffic.state';
 import { windowCovering } from '../partner-traffic/traffic-windows';
-import { DEFAULT_RETRY_AFTER_SECONDS, type IncomingResponse, type TrafficDirection } from '../partner-traffic/traffic-modes';
+import { DEFAULT_RETRY_AFTER_SECONDS, MAX_RETRY_AFTER_SECONDS, type IncomingResponse, type TrafficDirection } from '../partner-traffic/traffic-modes';
 
 /** The gateway's message direction (ours), not the partner's: inbound messages come from the partner. */
 export type MessageDirection = 'inbound' | 'outbound';
@@ -63,7 +63,7 @@ function pauseInEffect(pause: DirectionPause | null, now: number): DirectionPaus
 
 function retryAfter(explicit: number | null, until: string | null, now: number): number {
   if (explicit !== null) return explicit;
-  if (until !== null) return Math.max(1, Math.ceil((Date.parse(until) - now) / 1000));
+  if (until !== null) return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((Date.parse(until) - now) / 1000)));
   return DEFAULT_RETRY_AFTER_SECONDS;
 }
 

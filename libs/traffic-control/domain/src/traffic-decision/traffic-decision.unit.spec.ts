@@ -68,6 +68,9 @@ describe('decision precedence', () => {
     expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(pause('http_503_retry', { retryAfterSeconds: 42 })) }, now).retryAfterSeconds).toBe(42);
     expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(pause('http_503_retry', { until: iso(90_500) })) }, now).retryAfterSeconds).toBe(91);
     expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(pause('http_503_retry')) }, now).retryAfterSeconds).toBe(300);
+    // an `until` years away asks for a retry within a day, as an explicit value may at most
+    expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(pause('http_503_retry', { until: '9999-12-31T00:00:00Z' })) }, now).retryAfterSeconds).toBe(86_400);
+    expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(pause('http_503_retry', { until: iso(3 * 86_400_000) })) }, now).retryAfterSeconds).toBe(86_400);
     const w = { ...window, response: 'http_503_retry' as const };
     expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(null, null, [w]) }, now).retryAfterSeconds).toBe(60);
   });

@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
-import { INCOMING_RESPONSES, type IncomingResponse } from '@as2-partners/traffic-control-domain';
+import { INCOMING_RESPONSES, MAX_RETRY_AFTER_SECONDS, type IncomingResponse } from '@as2-partners/traffic-control-domain';
 import { IsReasonText, MAX_REASON_LENGTH } from '../../api-conventions/reason-text';
-/** Retry-After beyond a day tells a sender to give up rather than retry. */
-export const MAX_RETRY_AFTER_SECONDS = 86_400;
 
 /** PUT /v1/partners/{id}/traffic/incoming: pause with a response mode, or `{paused: false}` to resume. */
 export class PauseIncomingDto {
