@@ -119,7 +119,7 @@ describe('traffic decisions: the gateway route', () => {
       const gateway = gatewayAs(t, ACCOUNT);
       const none = await gateway.decide(inbound(as2Id, ours), {});
       expect(none.status).toBe(401);
-      expect(none.body).toEqual({ message: 'Unauthenticated', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } });
+      expect(none.body).toEqual({ message: 'Unauthenticated.', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } });
       expect((await gateway.decide(inbound(as2Id, ours), { authorization: 'Bearer not.a.token' })).status).toBe(401);
       const forged = t.token({ account: ACCOUNT, tenant: null, roles: ['gateway'] }).slice(0, -3) + 'AAA';
       expect((await gateway.decide(inbound(as2Id, ours), { authorization: `Bearer ${forged}` })).status).toBe(401);
@@ -138,7 +138,7 @@ describe('traffic decisions: the gateway route', () => {
       for (const url of ['/v1/traffic/decisions', '/v1/traffic/decisions:batch']) {
         for (const payload of ['{}', '{"direction":"sideways"}', 'not json', '{"decisions":[]}']) {
           const none = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
-          expect([url, payload, none.statusCode, none.json()]).toEqual([url, payload, 401, { message: 'Unauthenticated', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } }]);
+          expect([url, payload, none.statusCode, none.json()]).toEqual([url, payload, 401, { message: 'Unauthenticated.', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } }]);
           expect(none.headers['www-authenticate']).toBe('Bearer realm="as2-partners"');
           const wrongRole = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantToken}` }, payload });
           expect([url, payload, wrongRole.statusCode, wrongRole.json().error.code]).toEqual([url, payload, 403, 'FORBIDDEN']);
@@ -213,7 +213,7 @@ describe('traffic decisions: the gateway route', () => {
 
       const none = await post('/v1/traffic/decisions', inbound(as2Id, ours), {});
       expect(none.status).toBe(401);
-      expect(await none.json()).toEqual({ message: 'Unauthenticated', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } });
+      expect(await none.json()).toEqual({ message: 'Unauthenticated.', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } });
       const user = await post('/v1/traffic/decisions', inbound(as2Id, ours), { authorization: `Bearer ${t.token({ account: ACCOUNT, roles: ['tenant_user'] })}` });
       expect(user.status).toBe(403);
       const hostile = await post('/v1/traffic/decisions', { ...inbound(as2Id, ours), payload: 'x' }, { authorization });

@@ -24,3 +24,11 @@ const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
 export function errorTypeOf(status: number): string {
   return TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
+
+/** The house's one message for statuses whose cause is the status itself (every route, Nest's or beside it). */
+export const FIXED_ERROR_MESSAGES: Readonly<Record<number, string>> = {
+  401: 'Unauthenticated.',
+  403: 'This action is unauthorized.',
+  413: 'The request body is too large.',
+  503: 'Service unavailable.',
+};

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { errorTypeOf } from './error-body';
+import { errorTypeOf, FIXED_ERROR_MESSAGES } from './error-body';
 import { HttpErrorFilter } from './http-error.filter';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
 
@@ -17,12 +17,51 @@ export interface HouseErrorAnswer {
   readonly body: ReturnType<typeof errorBody>;
 }
 
+/** One JSON Schema (ajv) error, as Fastify hands it on. */
+export interface SchemaError {
+  readonly instancePath?: string;
+  readonly keyword?: string;
+  readonly message?: string;
+  readonly params?: unknown;
+}
+
+/**
+ * A schema error as the house's field message (the wording the app's validation pipe uses): the field's dotted path
+ * (list indexes included) and one sentence.
+ */
+export function schemaErrorField(error: SchemaError | undefined): { field: string; text: string } {
+  const params = (error?.params ?? {}) as { missingProperty?: string; additionalProperty?: string; type?: string; limit?: number; allowedValues?: unknown[] };
+  const path = (error?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const child = params.missingProperty ?? params.additionalProperty;
+  const field = [path, child].filter((part) => part !== undefined && part !== '').join('.') || 'body';
+  switch (error?.keyword) {
+    case 'required':
+      return { field, text: `The ${field} field is required` };
+    case 'additionalProperties':
+      return { field, text: `The ${field} field is not allowed` };
+    case 'type':
+      return { field, text: `The ${field} must be ${params.type === 'array' ? 'a list' : `${params.type === 'integer' || params.type === 'object' ? 'an' : 'a'} ${params.type}`}` };
+    case 'enum':
+      return { field, text: `The selected ${field} is invalid; use one of: ${(params.allowedValues ?? []).join(', ')}` };
+    case 'minLength':
+      return { field, text: params.limit === 1 ? `The ${field} field may not be empty` : `The ${field} must be at least ${params.limit} characters` };
+    case 'maxLength':
+      return { field, text: `The ${field} may not be greater than ${params.limit} characters` };
+    case 'minItems':
+      return { field, text: `The ${field} must have at least ${params.limit} ${params.limit === 1 ? 'item' : 'items'}` };
+    case 'maxItems':
+      return { field, text: `The ${field} may not have more than ${params.limit} items` };
+    default:
+      return { field, text: `The ${field} ${error?.message ?? 'is invalid'}` };
+  }
+}
+
 /** The parts of a Fastify error (schema, body parser, a handler's throw) the house answer is chosen by. */
 export interface HotPathError {
   readonly name?: string;
   readonly message?: string;
   readonly statusCode?: number;
-  readonly validation?: readonly { instancePath?: string; message?: string; params?: unknown }[];
+  readonly validation?: readonly SchemaError[];
 }
 
 /**
@@ -32,10 +71,8 @@ export interface HotPathError {
  */
 export function houseErrorAnswer(error: HotPathError, where: string): HouseErrorAnswer {
   if (error.validation) {
-    const first = error.validation[0];
-    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || String(params?.missingProperty ?? params?.additionalProperty ?? 'body');
-    return { status: 422, body: errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [`The ${field} ${first?.message ?? 'is invalid'}`] }) };
+    const { field, text } = schemaErrorField(error.validation[0]);
+    return { status: 422, body: errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [text] }) };
   }
   if (error.name === 'ValidationFailedException') {
     return { status: 422, body: errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors) };
@@ -43,7 +80,9 @@ export function houseErrorAnswer(error: HotPathError, where: string): HouseError
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : error.name === 'MalformedJsonError' || error.name === 'JsonTooDeepError' ? 400 : null;
   if (status !== null) {
     const code = error.name === 'JsonTooDeepError' ? 'JSON_TOO_DEEP' : error.name === 'MalformedJsonError' ? 'MALFORMED_JSON' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    return { status, body: errorBody(status, status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request', code) };
+    const message =
+      FIXED_ERROR_MESSAGES[status] ?? (error.name === 'MalformedJsonError' ? 'Malformed JSON body' : error.name === 'JsonTooDeepError' ? (error.message ?? 'Bad request') : status === 415 ? 'Unsupported media type' : 'Bad request');
+    return { status, body: errorBody(status, message, code) };
   }
   logger.error(`${where} failed: ${error.message ?? String(error)}`);
   return { status: 500, body: errorBody(500, 'Internal server error', 'INTERNAL_ERROR') };

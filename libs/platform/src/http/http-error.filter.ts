@@ -2,7 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger, NotFoundException, type Argum
 import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
-import { errorTypeOf, type ErrorBody } from './error-body';
+import { errorTypeOf, FIXED_ERROR_MESSAGES, type ErrorBody } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
@@ -33,12 +33,6 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-const FIXED_MESSAGES: Readonly<Record<number, string>> = {
-  401: 'Unauthenticated.',
-  403: 'This action is unauthorized.',
-  413: 'The request body is too large.',
-  503: 'Service unavailable.',
-};
 
 /** Nest's message for a request no route matches (`Cannot GET /x`). */
 const UNKNOWN_ROUTE = /^Cannot [A-Z]+ /;
@@ -128,7 +122,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const code = typeof fields['code'] === 'string' ? fields['code'] : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST');
     const details = typeof fields['details'] === 'object' && fields['details'] !== null ? (fields['details'] as Record<string, unknown>) : undefined;
     const given = typeof fields['message'] === 'string' ? fields['message'] : exception.message;
-    const message = FIXED_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : given);
+    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : given);
     const answer = coded(status, message, code, details);
     return status === HttpStatus.UNAUTHORIZED ? { ...answer, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } } : answer;
   }

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, HotPathRoutes, replyWithHouseError, type FastLaneRoute } from '@as2-partners/platform';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, FIXED_ERROR_MESSAGES, HotPathRoutes, replyWithHouseError, type FastLaneRoute } from '@as2-partners/platform';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
 import type { TrafficDecisions } from './traffic-decisions';
@@ -79,8 +79,8 @@ const batchAnswerText = (text: unknown): string => text as string;
 const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
 
 function refuse(reply: FastifyReply, status: 401 | 403): void {
-  if (status === 401) void reply.code(401).header('WWW-Authenticate', WWW_AUTHENTICATE).send(errorBody(401, 'Unauthenticated', 'UNAUTHENTICATED'));
-  else void reply.code(403).send(errorBody(403, 'Forbidden', 'FORBIDDEN'));
+  if (status === 401) void reply.code(401).header('WWW-Authenticate', WWW_AUTHENTICATE).send(errorBody(401, FIXED_ERROR_MESSAGES[401] as string, 'UNAUTHENTICATED'));
+  else void reply.code(403).send(errorBody(403, FIXED_ERROR_MESSAGES[403] as string, 'FORBIDDEN'));
 }
 
 /** What the onRequest check found, read by the handler (the body is validated in between). */
