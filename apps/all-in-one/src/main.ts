@@ -1,5 +1,10 @@
 import { openInfrastructure } from '@as2-partners/composition';
-import { exitOnStartupFailure, startHttpServer } from '@as2-partners/platform';
+import { exitOnStartupFailure, limitHeapGrowth, startHttpServer } from '@as2-partners/platform';
 import { AllInOneModule } from './all-in-one.module';
 
-startHttpServer(AllInOneModule, { title: 'as2-partners (all-in-one)', openInfrastructure }).catch(exitOnStartupFailure);
+async function main(): Promise<void> {
+  limitHeapGrowth();
+  await startHttpServer(AllInOneModule, { title: 'as2-partners (all-in-one)', openInfrastructure });
+}
+
+main().catch(exitOnStartupFailure);

@@ -21,6 +21,8 @@ export interface SnapshotCodec<State> {
    * enough that building them in one turn would block the event loop (a 100,000-entry directory). Optional.
    */
   readonly restore?: (json: unknown, nextTurn: () => Promise<void>) => Promise<State>;
+  /** How many entries the folded state holds (its share of the write model's cache budget); 1 when absent. */
+  readonly weigh?: (state: State) => number;
 }
 
 export function foldEvents<State, Event>(decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>, events: readonly Event[]): State {

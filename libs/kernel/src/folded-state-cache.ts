@@ -8,33 +8,68 @@ export interface FoldedState {
 }
 
 export const DEFAULT_MAX_CACHED_STREAMS = 20_000;
+/**
+ * Entries of every cached fold together (a directory weighs its entries, see SnapshotCodec.weigh; any other fold 1):
+ * ~50 MiB of a partner directory's reservations, so a deployment of a million partners does not keep every tenant's.
+ */
+export const DEFAULT_MAX_CACHED_WEIGHT = 250_000;
+
+interface Cached {
+  readonly entry: FoldedState;
+  readonly weight: number;
+}
+
+/** What a fold weighs in the cache: its decider's own measure (a directory's entries), else 1. */
+function weightOf(entry: FoldedState): number {
+  const weigh = (entry.decider as { readonly snapshot?: { readonly weigh?: (state: unknown) => number } }).snapshot?.weigh;
+  return weigh ? Math.max(1, weigh(entry.state)) : 1;
+}
 
 /**
  * Folded states by stream, least recently used evicted first, so a load reads only the events appended since
- * (a stream's events never change, so a cached fold stays true). Owned by one write model, never shared.
+ * (a stream's events never change, so a cached fold stays true). Owned by one write model, never shared. Bounded by a
+ * number of streams and by their weight together (the fold just cached always stays, however much it weighs).
  */
 export class FoldedStateCache {
-  private readonly entries = new Map<string, FoldedState>();
+  private readonly entries = new Map<string, Cached>();
+  private weight = 0;
 
-  constructor(private readonly maxStreams = DEFAULT_MAX_CACHED_STREAMS) {}
+  constructor(
+    private readonly maxStreams = DEFAULT_MAX_CACHED_STREAMS,
+    private readonly maxWeight = DEFAULT_MAX_CACHED_WEIGHT,
+  ) {}
 
   /** The cached fold of `stream`, unless another decider folded it. */
   get(stream: string, decider: object): FoldedState | undefined {
-    const entry = this.entries.get(stream);
-    if (!entry || entry.decider !== decider) return undefined;
+    const cached = this.entries.get(stream);
+    if (!cached || cached.entry.decider !== decider) return undefined;
     this.entries.delete(stream);
-    this.entries.set(stream, entry);
-    return entry;
+    this.entries.set(stream, cached);
+    return cached.entry;
   }
 
   set(stream: string, entry: FoldedState): void {
-    this.entries.delete(stream);
-    this.entries.set(stream, entry);
+    this.remove(stream);
+    const cached = { entry, weight: weightOf(entry) };
+    this.entries.set(stream, cached);
+    this.weight += cached.weight;
     // Maps iterate in insertion order: the first key is the least recently used.
-    if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+    while (this.entries.size > 1 && (this.entries.size > this.maxStreams || this.weight > this.maxWeight)) this.remove(this.entries.keys().next().value as string);
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The weight of every cached fold together. */
+  get totalWeight(): number {
+    return this.weight;
+  }
+
+  private remove(stream: string): void {
+    const cached = this.entries.get(stream);
+    if (!cached) return;
+    this.entries.delete(stream);
+    this.weight -= cached.weight;
   }
 }

@@ -35,6 +35,7 @@ export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
 export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
+export * from './runtime/heap-growth';
 export * from './http/pagination';
 export * from './http/api-timestamp';
 export * from './http/openapi/api-schemas';

@@ -61,5 +61,6 @@ export const certificateDirectoryDecider: Decider<CertificateDirectoryCommand, C
     name: 'certificate_directory.v1',
     toJson: (state) => [...state.stored.entries()],
     fromJson: (json) => ({ stored: PersistentMap.of(json as [string, string][]) }),
+    weigh: (state) => state.stored.size,
   },
 };

@@ -172,6 +172,7 @@ export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDi
       }
       return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
     },
+    weigh: (state) => state.reservations.size,
   },
 };
 

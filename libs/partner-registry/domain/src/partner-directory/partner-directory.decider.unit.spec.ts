@@ -166,3 +166,13 @@ describe('partner directory decider: finishing an AS2-id change', () => {
     spec(leftOver).when(reserve('NEW', 'prt_1')).thenNothing();
   });
 });
+
+describe('partner directory decider: its weight in the write model cache', () => {
+  it('is the number of reservations it holds (released ones weigh nothing)', () => {
+    const weigh = partnerDirectoryDecider.snapshot?.weigh as (state: PartnerDirectoryState) => number;
+    const released: PartnerDirectoryEvent = { type: 'partner_directory.as2_id_released.v1', data: { as2Id: 'B', partnerId: 'prt_2', reason: 'deleted', releasedAt: T1 } };
+    expect(weigh(foldEvents(partnerDirectoryDecider, []))).toBe(0);
+    expect(weigh(foldEvents(partnerDirectoryDecider, [reserved('A', 'prt_1'), reserved('B', 'prt_2'), reserved('C', 'prt_3')]))).toBe(3);
+    expect(weigh(foldEvents(partnerDirectoryDecider, [reserved('A', 'prt_1'), reserved('B', 'prt_2'), released]))).toBe(1);
+  });
+});

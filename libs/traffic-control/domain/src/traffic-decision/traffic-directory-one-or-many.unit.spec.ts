@@ -9,6 +9,9 @@ const partner = (overrides: Partial<PartnerFacts> & Pick<PartnerFacts, 'partnerI
   stationId: null,
   ...overrides,
 });
+/** Partner ids in the directory's near-miss index (the partners not found by their own id's two forms). */
+const nearIndexSize = (d: TrafficDirectory) =>
+  [...(d as unknown as { partnersByNearMiss: Map<string, Map<number, string | string[]>> }).partnersByNearMiss.values()].flatMap((m) => [...m.values()].flat()).length;
 /** The directory's index of tenant partners by AS2 id (what it holds per key: one id, or an array from the second on). */
 const tenantIndex = (d: TrafficDirectory) => (d as unknown as { tenantPartnersByAccount: Map<string, Map<string, unknown>> }).tenantPartnersByAccount.get('acc');
 
@@ -108,6 +111,74 @@ describe('traffic directory: one id per key, several only from the second partne
       d.putPartner(partner({ partnerId: 'prt_m', tenant: null, as2Id: 'ACME' }));
       expect(reasonFor(d, 't3', 'acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"; did you mean "ACME"?');
       expect(reasonFor(d, 't2', 'Acme')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "Acme"; did you mean "acme"?');
+    });
+  });
+
+  describe('the tenant-partner index is kept only for an account with an account-level instance', () => {
+    it('none without one; the first one builds it from the partners already there, and later puts keep it', () => {
+      const d = new TrafficDirectory();
+      d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US-t1', status: 'on' });
+      d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME' }));
+      d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'BETA' }));
+      d.putPartner(partner({ partnerId: 'prt_3', tenant: 't3', as2Id: 'GONE', deleted: true }));
+      d.putPartner(partner({ partnerId: 'prt_m', tenant: null, as2Id: 'MASTER' }));
+      expect(tenantIndex(d)).toBeUndefined();
+
+      d.putInstance({ instanceId: 'ins_hub', account: 'acc', tenant: null, myAs2Id: 'HUB', status: 'on' });
+      expect(tenantIndex(d)).toEqual(new Map([['ACME', 'prt_1'], ['BETA', 'prt_2']]));
+      expect(inbound(d, 'BETA')).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2' }, tenant: 't2' });
+      expect(inbound(d, 'MASTER')).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: null });
+      expect(inbound(d, 'GONE')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });
+
+      d.putPartner(partner({ partnerId: 'prt_4', tenant: 't4', as2Id: 'ACME' }));
+      expect(inbound(d, 'ACME')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });
+      d.putInstance({ instanceId: 'ins_hub2', account: 'acc', tenant: null, myAs2Id: 'HUB2', status: 'on' });
+      expect(tenantIndex(d)?.get('ACME')).toEqual(['prt_1', 'prt_4']);
+    });
+  });
+
+  describe('near misses of ids that are their near-miss key or its upper case are found without the index', () => {
+    function scope(ids: readonly string[]): TrafficDirectory {
+      const d = new TrafficDirectory();
+      d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US-t1', status: 'on' });
+      ids.forEach((as2Id, i) => d.putPartner(partner({ partnerId: `prt_${i}`, tenant: 't1', as2Id })));
+      return d;
+    }
+    const reasonFor = (d: TrafficDirectory, from: string) => d.decide('acc', 't1', 'inbound', from, 'US-t1', now).reason;
+
+    it('only the mixed-case and spaced or quoted ids are indexed', () => {
+      expect(nearIndexSize(scope(['ACME', 'acme', 'X-1', 'x-1.b']))).toBe(0);
+      expect(nearIndexSize(scope(['Acme', ' ACME', '"acme"', 'ACME']))).toBe(3);
+    });
+
+    it.each([
+      [['ACME', 'acme', 'Acme'], 'ACME'],
+      [['acme', 'Acme', 'ACME'], 'acme'],
+      [['Acme', 'ACME', 'acme'], 'Acme'],
+      [[' "ACME" ', 'acme'], ' "ACME" '],
+    ])('several near misses %j: the first put is offered (%s), whichever form it has', (ids, offered) => {
+      expect(reasonFor(scope(ids), 'ACME ')).toBe(`PARTNER_NOT_FOUND: no partner has the AS2 id "ACME "; did you mean ${JSON.stringify(offered)}?`);
+    });
+
+    it('a partner put again goes last; a deleted one is not offered; a changed id is offered by its new id only', () => {
+      const d = scope(['ACME', 'acme', 'Acme']);
+      d.putPartner(partner({ partnerId: 'prt_0', tenant: 't1', as2Id: 'ACME', name: 'renamed' }));
+      expect(reasonFor(d, 'aCME')).toContain('did you mean "acme"?');
+      d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'acme', deleted: true }));
+      expect(reasonFor(d, 'aCME')).toContain('did you mean "Acme"?');
+      d.putPartner(partner({ partnerId: 'prt_2', tenant: 't1', as2Id: 'BETA' }));
+      expect(reasonFor(d, 'aCME')).toContain('did you mean "ACME"?');
+      expect(reasonFor(d, 'beta')).toContain('did you mean "BETA"?');
+      d.putPartner(partner({ partnerId: 'prt_0', tenant: 't1', as2Id: 'ACME', deleted: true }));
+      expect(reasonFor(d, 'aCME')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "aCME"');
+    });
+
+    it('a key whose upper case is not the id it came from: only an id with that very near-miss key is offered', () => {
+      // "ß" upper-cases to "SS": the id "SS" has the near-miss key "ss", not "ß".
+      const d = scope(['SS', 'STRASSE']);
+      expect(reasonFor(d, 'ß')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "ß"');
+      expect(reasonFor(d, 'straße')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "straße"');
+      expect(reasonFor(d, 'ss')).toContain('did you mean "SS"?');
     });
   });
 });

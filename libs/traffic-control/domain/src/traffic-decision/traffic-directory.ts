@@ -75,6 +75,38 @@ function nearMissHash(key: string): number {
   return hash & 0x3fffffff;
 }
 
+/** A partner's facts as the directory holds them: only the decision's fields, and when it was put (not a property). */
+class HeldPartner implements PartnerFacts {
+  readonly #put: number;
+
+  constructor(
+    readonly partnerId: string,
+    readonly account: string,
+    readonly tenant: string | null,
+    readonly as2Id: string,
+    readonly name: string,
+    readonly active: boolean,
+    readonly deleted: boolean,
+    readonly stationId: string | null,
+    put: number,
+  ) {
+    this.#put = put;
+  }
+
+  static putOrder(partner: HeldPartner): number {
+    return partner.#put;
+  }
+}
+
+/**
+ * Whether a near miss of this AS2 id is found without the near-miss index: the id is its own near-miss key, or that key
+ * upper-cased (most ids), so a lookup of either form in the scope's partners finds it.
+ */
+function foundWithoutIndex(as2Id: string): boolean {
+  const key = nearMissKey(as2Id);
+  return key === as2Id || key.toUpperCase() === as2Id;
+}
+
 /** One id where a key has one partner (most keys), an array (insertion order) only from the second on: no Set per partner. */
 type OneOrMany = string | string[];
 
@@ -126,15 +158,23 @@ export class TrafficDirectory {
   private readonly instances = new Map<string, InstanceEntry>();
   private readonly instancesByAs2Id = new Map<string, InstanceEntry[]>();
   private readonly instancesByNearMiss = new Map<string, Set<string>>();
-  private readonly partners = new Map<string, PartnerFacts>();
+  private readonly partners = new Map<string, HeldPartner>();
   /**
    * scope → AS2 id → the partner's current facts (replaced by every put of it: a decision finds them in one lookup);
    * deleted partners stay until another partner takes the id (both answer reject).
    */
-  private readonly partnersByScope = new Map<string, Map<string, PartnerFacts>>();
-  /** scope → hash of the AS2 id's near-miss key → live partners: the "did you mean" of an unknown partner. */
+  private readonly partnersByScope = new Map<string, Map<string, HeldPartner>>();
+  /**
+   * scope → hash of the AS2 id's near-miss key → live partners whose AS2 id is neither its near-miss key nor that key
+   * upper-cased (those two are found in partnersByScope itself): the "did you mean" of an unknown partner.
+   */
   private readonly partnersByNearMiss = new Map<string, Map<number, OneOrMany>>();
-  /** account → AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner. */
+  /** Puts so far: each held partner's place in put order (of several near misses, the earliest put is offered). */
+  private puts = 0;
+  /**
+   * account → AS2 id → live tenant partners: how an account-level instance (every tenant's) finds a tenant's partner.
+   * Kept only for accounts that have had an account-level instance (built from the partners when the first one comes).
+   */
   private readonly tenantPartnersByAccount = new Map<string, Map<string, OneOrMany>>();
   /** One copy of each account and tenant id string, shared by every partner's facts (a loaded document brings its own). */
   private readonly names = new Map<string, string>();
@@ -174,6 +214,7 @@ export class TrafficDirectory {
     // The very key strings the partner maps hold (scopeOf): a lookup then matches by identity, not by comparing text.
     const entry: InstanceEntry = { facts: instance, ownScope: instance.tenant === null ? null : this.scopeOf(instance.account, instance.tenant), accountScope: this.scopeOf(instance.account, null) };
     this.instances.set(instance.instanceId, entry);
+    if (instance.tenant === null) this.indexTenantPartners(instance.account);
     this.instancesByAs2Id.set(instance.myAs2Id, [...(this.instancesByAs2Id.get(instance.myAs2Id) ?? []), entry]);
     addTo(this.instancesByNearMiss, nearMissKey(instance.myAs2Id), instance.instanceId);
   }
@@ -209,16 +250,17 @@ export class TrafficDirectory {
       }
     }
     // Only the fields a decision needs (a loaded document carries more), with the shared account and tenant strings.
-    const partner: PartnerFacts = {
-      partnerId: given.partnerId,
-      account: this.shared(given.account),
-      tenant: given.tenant === null ? null : this.shared(given.tenant),
-      as2Id: given.as2Id,
-      name: given.name,
-      active: given.active,
-      deleted: given.deleted,
-      stationId: given.stationId,
-    };
+    const partner = new HeldPartner(
+      given.partnerId,
+      this.shared(given.account),
+      given.tenant === null ? null : this.shared(given.tenant),
+      given.as2Id,
+      given.name,
+      given.active,
+      given.deleted,
+      given.stationId,
+      (this.puts += 1),
+    );
     this.partners.set(partner.partnerId, partner);
     const scopeKeyOf = this.scopeOf(partner.account, partner.tenant);
     const scope = inner(this.partnersByScope, scopeKeyOf);
@@ -226,8 +268,21 @@ export class TrafficDirectory {
     // A live partner takes the id from a deleted one; a deleted one never hides a live one.
     if (!holder || holder.partnerId === partner.partnerId || holder.deleted || !partner.deleted) scope.set(partner.as2Id, partner);
     if (partner.deleted) return;
-    addId(inner(this.partnersByNearMiss, scopeKeyOf), nearMissHash(nearMissKey(partner.as2Id)), partner.partnerId);
-    if (partner.tenant !== null) addId(inner(this.tenantPartnersByAccount, partner.account), partner.as2Id, partner.partnerId);
+    if (!foundWithoutIndex(partner.as2Id)) addId(inner(this.partnersByNearMiss, scopeKeyOf), nearMissHash(nearMissKey(partner.as2Id)), partner.partnerId);
+    if (partner.tenant !== null) {
+      const byId = this.tenantPartnersByAccount.get(partner.account);
+      if (byId) addId(byId, partner.as2Id, partner.partnerId);
+    }
+  }
+
+  /** The account's tenant partners by AS2 id, from the first account-level instance of the account on (built once from every partner). */
+  private indexTenantPartners(account: string): void {
+    if (this.tenantPartnersByAccount.has(account)) return;
+    const byId = new Map<string, OneOrMany>();
+    for (const partner of this.partners.values()) {
+      if (partner.account === account && partner.tenant !== null && !partner.deleted) addId(byId, partner.as2Id, partner.partnerId);
+    }
+    this.tenantPartnersByAccount.set(account, byId);
   }
 
   /** The directory's one copy of an account or tenant id. */
@@ -422,14 +477,23 @@ export class TrafficDirectory {
     const instance = entry.facts;
     const key = nearMissKey(theirs);
     const hash = nearMissHash(key);
+    const upper = key.toUpperCase();
     const served = instance.tenant ?? tenant;
     const scopes = served === null ? [null] : [served, null];
     for (const scope of scopes) {
       const scopeKeyOf = this.knownScope(instance.account, scope);
-      for (const id of idsIn(scopeKeyOf === undefined ? undefined : this.partnersByNearMiss.get(scopeKeyOf)?.get(hash))) {
-        const near = this.partners.get(id);
-        if (near && !near.deleted && nearMissKey(near.as2Id) === key) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
-      }
+      if (scopeKeyOf === undefined) continue;
+      // The live partners of the scope with this near-miss key: the two forms held without the index, then the index's.
+      let near: HeldPartner | undefined;
+      const consider = (candidate: HeldPartner | undefined) => {
+        if (candidate === undefined || candidate.deleted || nearMissKey(candidate.as2Id) !== key) return;
+        if (near === undefined || HeldPartner.putOrder(candidate) < HeldPartner.putOrder(near)) near = candidate;
+      };
+      const byAs2Id = this.partnersByScope.get(scopeKeyOf);
+      consider(byAs2Id?.get(key));
+      if (upper !== key) consider(byAs2Id?.get(upper));
+      for (const id of idsIn(this.partnersByNearMiss.get(scopeKeyOf)?.get(hash))) consider(this.partners.get(id));
+      if (near) return `no partner has the AS2 id ${JSON.stringify(theirs)}; did you mean ${JSON.stringify(near.as2Id)}?`;
     }
     return `no partner has the AS2 id ${JSON.stringify(theirs)}`;
   }
