@@ -199,14 +199,24 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   /**
    * An exact, ordered plan with one search clause, read the way its term's matches call for: the trigram index is
-   * asked once (its matches up to BROAD_SEARCH + 1; a term known to be broad is not asked again), so a narrow term's
-   * page and count come from the same matches and a broad term's page never builds the set of its matches.
+   * asked once (its matches up to BROAD_SEARCH + 1, or those of the term's rare parts when it has common trigrams; a
+   * term known to be broad is not asked again), so a narrow term's page and count come from the same matches and a
+   * broad term's page never builds the set of its matches.
    */
   private searchRead(plan: QueryPlan): SearchRead | undefined {
     const clause = plan.searches.length === 1 && plan.exact && plan.orderBy ? plan.searches[0] : undefined;
     if (!clause) return undefined;
     const phrase = plan.searchPhrases[0];
     if (!this.broadTerms.has(phrase)) {
+      const narrow = this.table.rarity.narrowQuery(clause.text);
+      if (narrow && !narrow.whole) {
+        // the term's rare parts find a superset of its matches: the substring test keeps its own
+        const candidates = this.table.searchMatches.all(narrow.query, BROAD_SEARCH + 1);
+        if (candidates.length <= BROAD_SEARCH) {
+          const substring = substringCondition(clause);
+          return { matches: withSearchCondition(plan, clause, `${AMONG_MATCHES} AND ${substring.condition}`, [JSON.stringify(candidates), ...substring.params]) };
+        }
+      }
       const seqs = this.table.searchMatches.all(phrase, BROAD_SEARCH + 1);
       if (seqs.length <= BROAD_SEARCH) return { matches: withSearchCondition(plan, clause, AMONG_MATCHES, [JSON.stringify(seqs)]) };
       if (this.broadTerms.size >= MAX_BROAD_TERMS) this.broadTerms.clear();
