@@ -5,9 +5,12 @@
  *
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/read-model-queries.bench.ts
  *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 DEEP_PAGE=5000
- *   BROAD_SEARCH=partner to change the load)
+ *   BROAD_SEARCH=partner to change the load; DATA_FILE=<path> to seed a file once and reuse it in later runs, which
+ *   then read it as seeded, so two builds of the store compare on the same file; ONLY=search to run the cases whose
+ *   name holds the text)
+ * Each case prints p50/p99 of its rounds and the process's CPU µs per query.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedReadModelStore } from '../../libs/read-model-embedded/src';
@@ -50,19 +53,27 @@ function stats(samples: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'read-model-bench-'));
-  const store = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
+  const dataFile = process.env['DATA_FILE'];
+  const dir = dataFile ? undefined : mkdtempSync(join(tmpdir(), 'read-model-bench-'));
+  const file = dataFile ?? join(dir!, 'read-models.sqlite');
+  const reused = existsSync(file);
+  const store = await EmbeddedReadModelStore.open(file);
   try {
     const views = store.collection('partner_registry_partner_views', PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     let started = performance.now();
-    for (let i = 0; i < tenantPartners; i += 1000) {
-      await views.putMany(Array.from({ length: Math.min(1000, tenantPartners - i) }, (_, k) => view('hub', i + k)));
+    if (reused) {
+      console.log(`reusing ${file} as seeded`);
+    } else {
+      for (let i = 0; i < tenantPartners; i += 1000) {
+        await views.putMany(Array.from({ length: Math.min(1000, tenantPartners - i) }, (_, k) => view('hub', i + k)));
+      }
+      for (let t = 0; t < otherTenants; t += 1) {
+        await views.putMany(Array.from({ length: perTenant }, (_, k) => view(`t${t}`, k)));
+      }
+      const seeded = tenantPartners + otherTenants * perTenant;
+      console.log(`seeded ${seeded} views in ${((performance.now() - started) / 1000).toFixed(1)} s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     }
-    for (let t = 0; t < otherTenants; t += 1) {
-      await views.putMany(Array.from({ length: perTenant }, (_, k) => view(`t${t}`, k)));
-    }
-    const seeded = tenantPartners + otherTenants * perTenant;
-    console.log(`seeded ${seeded} views in ${((performance.now() - started) / 1000).toFixed(1)} s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    const random = (): number => Math.floor(Math.random() * tenantPartners);
     const base: PartnerListCriteria = { account, tenant: 'hub', page: 1, perPage: 20 };
     const deepPage = Number(process.env['DEEP_PAGE'] ?? Math.max(1, Math.floor(tenantPartners / 20 / 2)));
     const cases: [string, () => Promise<unknown>][] = [
@@ -70,23 +81,29 @@ async function main(): Promise<void> {
       [`list page ${deepPage}`, () => views.find(partnerListQuery({ ...base, page: deepPage }))],
       ['active=false page 1', () => views.find(partnerListQuery({ ...base, active: false }))],
       ['search (selective)', () => views.find(partnerListQuery({ ...base, search: `hub-${Math.floor(tenantPartners / 3)}` }))],
+      // a different term each query, as the read-path benchmark sends (the AS2 id's text, any case)
+      ['search (selective, varied)', () => views.find(partnerListQuery({ ...base, search: `as2-hub-${random()}` }))],
       ['search (non-selective)', () => views.find(partnerListQuery({ ...base, search: process.env['BROAD_SEARCH'] ?? 'partner' }))],
       ['get by id', () => views.get(`${account}|hub|prt_hub_${String(Math.floor(tenantPartners / 2)).padStart(7, '0')}`)],
     ];
+    const only = process.env['ONLY'];
     for (const [name, run] of cases) {
+      if (only && !name.includes(only)) continue;
       const samples: number[] = [];
+      const cpu = process.cpuUsage();
       for (let r = 0; r < rounds; r += 1) {
         started = performance.now();
         await run();
         samples.push(performance.now() - started);
       }
-      console.log(`${name.padEnd(22)} ${stats(samples)}`);
+      const used = process.cpuUsage(cpu);
+      console.log(`${name.padEnd(26)} ${stats(samples)}  cpu ${((used.user + used.system) / rounds).toFixed(0)} µs`);
     }
     const page = (await views.find(partnerListQuery({ ...base, search: `hub-${Math.floor(tenantPartners / 3)}` }))) as { total: number };
     console.log(`search total ${page.total}; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -6,12 +6,23 @@ import { PageBoundaries, type SortKey } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
-import { planQuery, type QueryPlan } from './query-plan';
+import { planQuery, substringCondition, withSearchCondition, type QueryPlan } from './query-plan';
 import type { ReadModelDocumentTable } from './read-model-document-table';
 import type { TurnTransaction } from './turn-transaction';
 
 /** Matches of a search term (over every collection) from which its pages walk the order's index rather than sort the matches. */
 const BROAD_SEARCH = 2000;
+/** Search terms remembered as broad at most (a term's matches only grow past the bound or shrink below it by writes). */
+const MAX_BROAD_TERMS = 1000;
+/** The condition standing for a narrow search's matches, read once from the trigram index: a JSON array of their `seq`. */
+const AMONG_MATCHES = 'seq IN (SELECT value FROM json_each(?))';
+
+/**
+ * How a find reads an exact, ordered search: `matches` (a narrow term), all its matches in the scope ordered by one
+ * query over the `seq`s the trigram index gave; `walk` (a broad term), the order's index walked with the substring
+ * tested in SQL, `count` its count through the trigram index.
+ */
+type SearchRead = { readonly matches: QueryPlan } | { readonly walk: QueryPlan; readonly count: QueryPlan };
 
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
@@ -41,6 +52,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   private readonly scope: string;
   private readonly counts = new CountCache();
   private readonly boundaries = new PageBoundaries();
+  /** FTS5 phrases found to match more than BROAD_SEARCH documents: their pages walk the order's index. */
+  private readonly broadTerms = new Set<string>();
   /** ReadModelStore.watchWrites: told of each write once it is made (synchronously, so a reader never sees one without the other). */
   private readonly listeners: WriteListener[] = [];
   /** The rows of one write in a savepoint of the turn's transaction (built once: a wrapper per write cost ~7 % of a rebuild). */
@@ -125,9 +138,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
-    const plan = this.plan(query.filter, query.sort);
+    let plan = this.plan(query.filter, query.sort);
     const skip = query.skip ?? 0;
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
+    let countPlan = plan;
+    const search = this.searchRead(plan);
+    if (search && 'matches' in search) return this.pageOfMatches(search.matches, skip, limit);
+    if (search) [plan, countPlan] = [search.walk, search.count];
     if (plan.exact && plan.orderBy) {
       const seqs =
         plan.orderKeys && skip > 0
@@ -141,7 +158,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         return row ? [JSON.parse(row.body) as T] : [];
       });
       // a short page ends the matches: no count needed
-      const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? skip + items.length : this.countOf(plan, query.filter);
+      const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? skip + items.length : this.countOf(countPlan, query.filter);
       return { items, total };
     }
     const test = plan.exact ? () => true : filterTest(query.filter);
@@ -165,6 +182,49 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const keep = Number.isFinite(limit) ? skip + limit : matched.length;
     const ordered = sortDocuments(matched, (doc) => doc, withIdTieBreaker(query.sort), keep);
     return { items: ordered.slice(skip) as T[], total: matched.length };
+  }
+
+  /** A narrow search's page: every match in the scope ordered (their count is the total), only the page's rows parsed. */
+  private pageOfMatches(plan: QueryPlan, skip: number, limit: number): Page<T> {
+    const seqs = this.table
+      .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy}`)
+      .pluck()
+      .all(...plan.params) as number[];
+    const items = seqs.slice(skip, skip + limit).flatMap((seq) => {
+      const row = this.table.bodyBySeq.get(seq);
+      return row ? [JSON.parse(row.body) as T] : [];
+    });
+    return { items, total: seqs.length };
+  }
+
+  /**
+   * An exact, ordered plan with one search clause, read the way its term's matches call for: the trigram index is
+   * asked once (its matches up to BROAD_SEARCH + 1, or those of the term's rare parts when it has common trigrams; a
+   * term known to be broad is not asked again), so a narrow term's page and count come from the same matches and a
+   * broad term's page never builds the set of its matches.
+   */
+  private searchRead(plan: QueryPlan): SearchRead | undefined {
+    const clause = plan.searches.length === 1 && plan.exact && plan.orderBy ? plan.searches[0] : undefined;
+    if (!clause) return undefined;
+    const phrase = plan.searchPhrases[0];
+    if (!this.broadTerms.has(phrase)) {
+      const narrow = this.table.rarity.narrowQuery(clause.text);
+      if (narrow && !narrow.whole) {
+        // the term's rare parts find a superset of its matches: the substring test keeps its own
+        const candidates = this.table.searchMatches.all(narrow.query, BROAD_SEARCH + 1);
+        if (candidates.length <= BROAD_SEARCH) {
+          const substring = substringCondition(clause);
+          return { matches: withSearchCondition(plan, clause, `${AMONG_MATCHES} AND ${substring.condition}`, [JSON.stringify(candidates), ...substring.params]) };
+        }
+      }
+      const seqs = this.table.searchMatches.all(phrase, BROAD_SEARCH + 1);
+      if (seqs.length <= BROAD_SEARCH) return { matches: withSearchCondition(plan, clause, AMONG_MATCHES, [JSON.stringify(seqs)]) };
+      if (this.broadTerms.size >= MAX_BROAD_TERMS) this.broadTerms.clear();
+      this.broadTerms.add(phrase);
+    }
+    const substring = substringCondition(clause);
+    // counted through the trigram index (its set of matches beside the scope's index): a walk would read every body
+    return { walk: withSearchCondition(plan, clause, substring.condition, substring.params, 'read_model_docs'), count: { ...plan, source: 'read_model_docs' } };
   }
 
   /**
@@ -217,17 +277,34 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
   explain(query: FindQuery): string[] {
-    const plan = this.plan(query.filter, query.sort);
+    let plan = this.plan(query.filter, query.sort);
+    const details: string[] = [];
+    const search = this.searchRead(plan);
+    if (search && 'matches' in search) {
+      // the matches are read from the trigram index first
+      details.push(...this.explained('SELECT rowid FROM read_model_search WHERE read_model_search MATCH ? LIMIT ?', [plan.searchPhrases[0], BROAD_SEARCH + 1]));
+      plan = search.matches;
+    } else if (search) {
+      plan = search.walk;
+    }
     const order = plan.orderBy ? ` ORDER BY ${plan.orderBy}` : '';
+    return [...details, ...this.explained(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)}${order}`, plan.params)];
+  }
+
+  private explained(sql: string, params: readonly unknown[]): string[] {
     return this.table
-      .prepared(`EXPLAIN QUERY PLAN SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)}${order}`)
-      .all(...plan.params)
+      .prepared(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
       .map((row) => (row as { detail: string }).detail);
   }
 
   async count(filter: Filter): Promise<number> {
     const plan = this.plan(filter);
-    if (plan.exact) return this.countOf(plan, filter);
+    const search = this.searchRead(plan);
+    if (search && 'matches' in search) {
+      return this.table.prepared(`SELECT count(*) FROM ${search.matches.source} WHERE ${this.conditions(search.matches)}`).pluck().get(...search.matches.params) as number;
+    }
+    if (plan.exact) return this.countOf(search ? search.count : plan, filter);
     return this.matchingRows(filter, plan).length;
   }
 
@@ -302,14 +379,15 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   /**
-   * A query's plan, over the declared indexes: ones a bulk load holds back are built first. An exact search whose
-   * term matches many documents walks the order's index, checking each entry against the set of matches, and stops
-   * at the page; a narrow one reads its few matches by `seq` and sorts them.
+   * A query's plan, over the declared indexes: ones a bulk load holds back are built first. An exact search of
+   * several terms that each match many documents walks the order's index, checking each entry against the sets of
+   * matches, and stops at the page; otherwise it reads the matches by `seq` (one term: see searchRead).
    */
   private plan(filter: Filter, sort?: FindQuery['sort']): QueryPlan {
     if (this.state.indexesHeld) this.turn.write(() => this.catalog.buildHeldIndexes(this.state));
     const plan = planQuery(filter, sort, this.state);
-    if (!plan.exact || !plan.orderBy || plan.searchPhrases.length === 0) return plan;
+    // one search clause: decided by the find (searchRead), which reads its matches once
+    if (!plan.exact || !plan.orderBy || plan.searchPhrases.length < 2) return plan;
     const broad = plan.searchPhrases.every((phrase) => this.table.searchMatchesUpTo.get(phrase, BROAD_SEARCH) === BROAD_SEARCH);
     return broad ? { ...plan, source: 'read_model_docs' } : plan;
   }

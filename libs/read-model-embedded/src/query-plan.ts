@@ -1,6 +1,6 @@
 import { conjunctsOf, isTrigramSearchable, substringSearchOf, type Filter, type SortSpec } from '@as2-partners/kernel';
 import type { CollectionIndexState } from './collection-catalog';
-import { keyExpression, keyParameter } from './indexed-path';
+import { jsonPathOf, keyExpression, keyParameter } from './indexed-path';
 import { withIdTieBreaker } from './mongo-sort-order';
 
 /**
@@ -19,6 +19,41 @@ export interface QueryPlan {
   readonly source: string;
   /** The FTS5 queries of its search clauses (what decides between reading the matches and walking the order's index). */
   readonly searchPhrases: readonly string[];
+  /** Its search clauses, where each sits in `where` and `params` (so another condition can stand in for the trigram match). */
+  readonly searches: readonly SearchClause[];
+}
+
+/** A substring search clause of a plan: its term, its fields, and the index of its condition in `where` and `params`. */
+export interface SearchClause {
+  readonly text: string;
+  readonly fields: readonly string[];
+  readonly where: number;
+  readonly param: number;
+}
+
+/**
+ * The plan with another condition in place of a search clause's trigram match (one parameter becomes `params`).
+ * Only for a plan's single search clause: the indexes of later clauses would move.
+ */
+export function withSearchCondition(plan: QueryPlan, clause: SearchClause, condition: string, params: readonly unknown[], source = plan.source): QueryPlan {
+  const where = [...plan.where];
+  where[clause.where] = condition;
+  const replaced = [...plan.params];
+  replaced.splice(clause.param, 1, ...params);
+  return { ...plan, where, params: replaced, source, searchPhrases: [], searches: [] };
+}
+
+/**
+ * A substring test of the fields' text in SQL, exact for a printable ASCII term where the trigram match is (the
+ * fields hold plain strings): SQLite's `lower` folds ASCII only, as a case-insensitive regex does for an ASCII term,
+ * and a number or boolean field is no text to either. Its parameters: the lower-cased term once per field.
+ */
+export function substringCondition(clause: SearchClause): { condition: string; params: string[] } {
+  const tests = clause.fields.map((field) => {
+    const path = `'${jsonPathOf(field).replace(/'/g, "''")}'`;
+    return `(json_type(body, ${path}) = 'text' AND instr(lower(body ->> ${path}), ?) > 0)`;
+  });
+  return { condition: `(${tests.join(' OR ')})`, params: clause.fields.map(() => clause.text.toLowerCase()) };
 }
 
 const isOperatorFree = (value: unknown): boolean => value === null || typeof value !== 'object' || value instanceof RegExp;
@@ -89,6 +124,7 @@ export const phraseQuery = (text: string): string => `"${text.replace(/"/g, '""'
 export function planQuery(filter: Filter, sort: SortSpec | undefined, state: CollectionIndexState): QueryPlan {
   const conditions: Conditions = { where: [], params: [], exact: true };
   const searchPhrases: string[] = [];
+  const searches: SearchClause[] = [];
   for (const clause of conjunctsOf(filter)) {
     const [field, condition] = Object.entries(clause)[0] ?? [];
     if (field !== undefined && !field.startsWith('$') && state.isIndexed(field)) {
@@ -98,6 +134,7 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, state: Col
     const search = substringSearchOf(clause);
     const searched = state.search?.fields ?? [];
     if (search && isTrigramSearchable(search.text) && search.fields.every((name) => searched.includes(name))) {
+      searches.push({ text: search.text, fields: search.fields, where: conditions.where.length, param: conditions.params.length });
       conditions.where.push('seq IN (SELECT rowid FROM read_model_search WHERE read_model_search MATCH ?)');
       conditions.params.push(phraseQuery(search.text));
       searchPhrases.push(phraseQuery(search.text));
@@ -114,5 +151,5 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, state: Col
   const orderKeys = orderBy && keys.every(([, direction]) => direction !== -1) ? keys.map(([field]) => keyExpression(field)) : null;
   const { where, params, exact } = conditions;
   const source = searchPhrases.length > 0 ? 'read_model_docs NOT INDEXED' : 'read_model_docs';
-  return { where, params, orderBy, orderKeys, exact, source, searchPhrases };
+  return { where, params, orderBy, orderKeys, exact, source, searchPhrases, searches };
 }

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { TrigramRarity } from './trigram-rarity';
 
 /** The statements on `read_model_docs` every collection shares (the collection is a parameter). */
 export class ReadModelDocumentTable {
@@ -10,6 +11,10 @@ export class ReadModelDocumentTable {
   readonly searchDelete: Statement<[number]>;
   /** How many documents (of any collection) an FTS5 query matches, counted up to a bound. */
   readonly searchMatchesUpTo: Statement<[string, number], number>;
+  /** The rowids (`seq`) an FTS5 query matches (of any collection), up to a bound. */
+  readonly searchMatches: Statement<[string, number], number>;
+  /** The search index's rare trigrams, learnt as searches ask (the index is every collection's). */
+  readonly rarity: TrigramRarity;
   private readonly statements = new Map<string, Statement>();
 
   constructor(readonly db: Database) {
@@ -22,6 +27,8 @@ export class ReadModelDocumentTable {
     this.searchReplace = db.prepare('INSERT OR REPLACE INTO read_model_search (rowid, text) VALUES (?, ?)');
     this.searchDelete = db.prepare('DELETE FROM read_model_search WHERE rowid = ?');
     this.searchMatchesUpTo = db.prepare<[string, number], number>('SELECT count(*) FROM (SELECT rowid FROM read_model_search WHERE read_model_search MATCH ? LIMIT ?)').pluck();
+    this.searchMatches = db.prepare<[string, number], number>('SELECT rowid FROM read_model_search WHERE read_model_search MATCH ? LIMIT ?').pluck();
+    this.rarity = new TrigramRarity(this.searchMatchesUpTo);
   }
 
   /** A statement built from a query plan, prepared once per distinct SQL text. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { COMMON_FROM } from './trigram-rarity';
 
 /** Shaped like the partner views: scope, the list's order, two searched fields. */
 interface View extends ReadModelDocument {
@@ -122,6 +123,56 @@ describe('EmbeddedReadModelStore search answered by the trigram index alone', ()
       }
       expect(await views.count(filter)).toBe(all.length);
     }
+  });
+
+  it.each([false, true])('finds every term as the regex filter does when it matches more than 2,000 documents (walking the order index; cursors kept: %s)', async (cursors) => {
+    // a third tenant whose names hold every term makes each term broad; a number is no text to the regex
+    const terms = [...TERMS, '123', '234'];
+    const filler = Array.from({ length: 2001 }, (_, i) => ({ ...view('t9', i), settings: { name: terms.join(' ') } }));
+    const numeric = { ...view('t1', 900), as2Id: 12345, settings: { name: 'Numeric 900' } };
+    await views.putMany([...filler, numeric]);
+    const all = [...docs, numeric];
+    for (const term of terms) {
+      for (const tenant of ['t1', 't2']) {
+        const filter = inTenant(tenant, term);
+        const wanted = expected(all, filter);
+        if (term.length >= 3 && /^[\x20-\x7e]+$/.test(term)) {
+          const plan = `${term}: ${views.explain({ filter, sort: SORT, limit: 5 }).join(' | ')}`;
+          expect(plan).toMatch(/USING INDEX read_model_index_/);
+          expect(plan).not.toMatch(/read_model_search/);
+        }
+        // pages in turn (each page after the first seeks from the cursor the one before it left) or each alone
+        for (const [skip, limit] of [[0, 5], [5, 5], [3, 4], [10, 5], [0, 1000]]) {
+          if (!cursors) await store.close().then(async () => {
+            store = await EmbeddedReadModelStore.open(file);
+            views = store.collection<View>('views', INDEXES, SEARCH) as EmbeddedReadModelCollection<View>;
+          });
+          const page = await views.find({ filter, sort: SORT, skip, limit });
+          expect({ term, tenant, skip, ids: page.items.map((doc) => doc._id), total: page.total }).toEqual({ term, tenant, skip, ids: wanted.slice(skip, skip + limit).map((doc) => doc._id), total: wanted.length });
+        }
+        expect(await views.count(filter)).toBe(wanted.length);
+      }
+    }
+  });
+
+  it('finds every term as the regex filter does when some of its trigrams are common (its rare parts searched, the substring tested)', async () => {
+    // a thousand names make the trigrams of "partner alpha as2-t" common: a term's other parts find a superset of its matches
+    await views.putMany(Array.from({ length: COMMON_FROM }, (_, i) => ({ ...view('t9', i), settings: { name: 'partner alpha as2-t' } })));
+    // the rare part `-t1-2` is also in `ABC-t1-2…`, which `as2-t1-2` is not in
+    const terms = [...TERMS, 'as2-t1-2', 'AS2-T2-5', 'alpha 1', 'partner 4', 'partnerx', 'er alpha 5', 'xyz partner'];
+    for (const term of terms) {
+      for (const tenant of ['t1', 't2']) {
+        const filter = inTenant(tenant, term);
+        const wanted = expected(docs, filter);
+        for (const [skip, limit] of [[0, 5], [3, 4], [0, 1000]]) {
+          const page = await views.find({ filter, sort: SORT, skip, limit });
+          expect({ term, tenant, ids: page.items.map((doc) => doc._id), total: page.total }).toEqual({ term, tenant, ids: wanted.slice(skip, skip + limit).map((doc) => doc._id), total: wanted.length });
+        }
+        expect(await views.count(filter)).toBe(wanted.length);
+      }
+    }
+    expect(expected(docs, inTenant('t1', 'as2-t1-2')).length).toBeGreaterThan(0);
+    expect(docs.some((doc) => /-t1-2/i.test(String(doc.as2Id)) && !/as2-t1-2/i.test(String(doc.as2Id)))).toBe(true);
   });
 
   it('parses only the page for an ASCII term of three characters or more, every candidate for others', async () => {
