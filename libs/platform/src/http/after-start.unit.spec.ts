@@ -1,27 +1,31 @@
 import { AfterStart } from './after-start';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await nextTurn();
+};
 
 describe('AfterStart', () => {
-  it('runs nothing before begin, then each registered work on a later turn, without waiting for it', async () => {
+  it('runs nothing before begin, then the works one after another, the first ones first, none awaited by begin', async () => {
     const afterStart = new AfterStart();
     const ran: string[] = [];
     let finish: () => void = () => undefined;
-    afterStart.register('slow', () => new Promise<void>((resolve) => (finish = () => (ran.push('slow done'), resolve()))));
-    afterStart.register('quick', () => void ran.push('quick'));
+    afterStart.register('walk', () => void ran.push('walk'));
+    afterStart.register('restore', () => new Promise<void>((resolve) => (finish = () => (ran.push('restore done'), resolve()))), { first: true });
     await nextTurn();
     expect(ran).toEqual([]);
 
     afterStart.begin();
     expect(ran).toEqual([]);
-    await nextTurn();
-    await nextTurn();
-    expect(ran).toEqual(['quick']);
+    await turns(3);
+    // The walk waits for the restore a request may be waiting for.
+    expect(ran).toEqual([]);
     finish();
-    expect(ran).toEqual(['quick', 'slow done']);
+    await turns(3);
+    expect(ran).toEqual(['restore done', 'walk']);
   });
 
-  it('runs work registered after begin too, once, and a failing work does not stop the others', async () => {
+  it('runs work registered after begin too, once, and a failing work does not stop the next', async () => {
     const afterStart = new AfterStart();
     afterStart.begin();
     afterStart.begin();
@@ -30,8 +34,7 @@ describe('AfterStart', () => {
       throw new Error('no directory');
     });
     afterStart.register('late', () => void ran.push('late'));
-    await nextTurn();
-    await nextTurn();
+    await turns(4);
     expect(ran).toEqual(['late']);
   });
 });

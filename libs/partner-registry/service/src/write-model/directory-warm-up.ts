@@ -11,7 +11,8 @@ export const WARMED_DIRECTORIES = 4;
  * snapshots right after start, so the first create after a restart does not pay for it. Not before ready: readiness
  * says the process answers correctly, and it does meanwhile, since a command on a directory being restored waits for
  * that same restore (WriteModel shares a restore in flight) and then decides on every reservation. The restore is
- * sliced (1,000 entries per turn), so requests and /health/live are answered while it runs. Short directories are not
+ * sliced (1,000 entries per turn), so requests and /health/live are answered while it runs, and it runs before the
+ * other after-start work (the partner details' walk), so a create waits for it alone. Short directories are not
  * snapshotted and stay lazy.
  */
 @Injectable()
@@ -27,7 +28,7 @@ export class DirectoryWarmUp implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     // Nothing creates partners in the rebuild command or a benchmark's seeding context.
     if (this.options?.startProjections === false) return;
-    this.afterStart?.register('loading the partner directories', () => this.warm());
+    this.afterStart?.register('loading the partner directories', () => this.warm(), { first: true });
   }
 
   /** Loads the longest directories; resolves once they are cached. */
