@@ -1,4 +1,4 @@
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store';
-export { SqliteSnapshotStore } from './sqlite-snapshot-store';
+export { SNAPSHOT_PART_SIZE, SqliteSnapshotStore } from './sqlite-snapshot-store';
 export { EventStoreLockedError, SqliteWriterLock } from './sqlite-writer-lock';

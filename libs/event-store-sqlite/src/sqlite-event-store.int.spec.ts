@@ -414,6 +414,26 @@ describe('SqliteEventStore on a real file', () => {
     expect(await store.snapshots.load('dir-2', 'dir.v1')).toEqual({ revision: 42, state: [['only', 'one']] });
   });
 
+  it('reads a snapshot a part per turn, and reads it again when a save replaces it between two parts', async () => {
+    const store = await open();
+    const older = Array.from({ length: SNAPSHOT_PART_SIZE * 3 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
+    await store.snapshots.save('dir-4', 'dir.v1', { revision: 10, state: older });
+    let turns = 0;
+    const readPerTurn = await store.snapshots.load('dir-4', 'dir.v1', async () => void (turns += 1));
+    expect(readPerTurn).toEqual({ revision: 10, state: older });
+    expect(turns).toBe(3);
+
+    // A newer snapshot with fewer parts lands after the first part was read: the load starts over and answers it whole.
+    const newer = [['AS2-new', 'prt_new']];
+    let saved = false;
+    const loaded = await store.snapshots.load('dir-4', 'dir.v1', async () => {
+      if (saved) return;
+      saved = true;
+      await store.snapshots.save('dir-4', 'dir.v1', { revision: 20, state: newer });
+    });
+    expect(loaded).toEqual({ revision: 20, state: newer });
+  });
+
   it('a write model snapshots a long stream into the file, and one opened after a restart resumes from it', async () => {
     type Added = { readonly type: 'total.added.v1'; readonly data: { readonly by: number } };
     const total: Decider<number, number, Added> = {

@@ -23,6 +23,22 @@ export interface SnapshotCodec<State> {
   readonly restore?: (json: unknown, nextTurn: () => Promise<void>) => Promise<State>;
   /** How many entries the folded state holds (its share of the write model's cache budget); 1 when absent. */
   readonly weigh?: (state: State) => number;
+  /**
+   * The same JSON as `toJson`, built a slice at a time with `nextTurn()` awaited between slices (a snapshot save of a
+   * 100,000-entry directory). Optional, for the same large states.
+   */
+  readonly toJsonInSlices?: (state: State, nextTurn: () => Promise<void>) => Promise<unknown>;
+}
+
+/** Entries a snapshot codec restores or serialises per turn of the event loop: ~1 ms of work for a directory. */
+export const SNAPSHOT_SLICE = 1_000;
+
+/** Runs `work` over [0, count) in slices of `slice` indexes, awaiting `nextTurn` between two slices. */
+export async function inSlices(count: number, slice: number, nextTurn: () => Promise<void>, work: (from: number, to: number) => void): Promise<void> {
+  for (let from = 0; from < count; from += slice) {
+    if (from > 0) await nextTurn();
+    work(from, Math.min(count, from + slice));
+  }
 }
 
 export function foldEvents<State, Event>(decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>, events: readonly Event[]): State {

@@ -52,7 +52,7 @@ const DEFAULT_ATTEMPTS = 10;
 /** Events read and folded between two yields to the event loop, so no fold blocks it for long. */
 export const FOLD_CHUNK = 500;
 /** A turn of the event loop for others (a request, /health/live) between slices of a long load. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const nextTurnOfLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot (at least). */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000;
@@ -67,15 +67,19 @@ export class WriteModel {
 
   private readonly snapshotEvery: number;
 
+  private readonly nextTurn: () => Promise<void>;
+
   /** Snapshot restores in flight, by codec and stream: a command arriving while the stream is being warmed waits for that restore instead of doing its own. */
   private readonly restoring = new Map<string, Promise<{ state: unknown; revision: number; snapshotRevision: number }>>();
 
   constructor(
     readonly store: EventStore,
-    options: { readonly maxCachedStreams?: number; readonly snapshotEvery?: number } = {},
+    /** nextTurn: what a long load awaits between its slices (a turn of the event loop; a spec counts the work between them). */
+    options: { readonly maxCachedStreams?: number; readonly snapshotEvery?: number; readonly nextTurn?: () => Promise<void> } = {},
   ) {
     this.cache = new FoldedStateCache(options.maxCachedStreams);
     this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+    this.nextTurn = options.nextTurn ?? nextTurnOfLoop;
   }
 
   /** The stream's state, folding only the events appended since this write model last saw it. */
@@ -192,6 +196,8 @@ export class WriteModel {
       ? { state: cached.state as S, revision: cached.revision, snapshotRevision: cached.snapshotRevision ?? -1 }
       : await this.sharedStartOf(stream, decider, whole);
     const recorded: RecordedEvent[] = [];
+    // A restore's last slice and the first chunk of events after it are not one turn.
+    if (!cached && start.snapshotRevision >= 0) await this.nextTurn();
     let state = start.state;
     let revision = start.revision;
     // Chunked, yielding between chunks: a long stream read for the first time never blocks the event loop for long.
@@ -202,7 +208,7 @@ export class WriteModel {
       const last = chunk.at(-1);
       if (last) revision = last.revision;
       if (chunk.length < FOLD_CHUNK) break;
-      await nextTurn();
+      await this.nextTurn();
     }
     if (revision < 0) return { loaded: { state, revision: 'no_stream', snapshotRevision: -1 }, recorded };
     if (revision !== start.revision || !cached) this.remember(stream, decider, state, revision, start.snapshotRevision);
@@ -224,9 +230,11 @@ export class WriteModel {
   /** Where a fold not cached starts: the stream's snapshot when its decider has a codec and the store keeps one. */
   private async startOf<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'initialState' | 'snapshot'>, whole: boolean): Promise<{ state: S; revision: number; snapshotRevision: number }> {
     const codec = decider.snapshot;
-    const snapshot = codec && !whole && this.store.snapshots ? await this.store.snapshots.load(stream, codec.name) : null;
+    const snapshot = codec && !whole && this.store.snapshots ? await this.store.snapshots.load(stream, codec.name, this.nextTurn) : null;
     if (!codec || !snapshot) return { state: decider.initialState(), revision: -1, snapshotRevision: -1 };
-    const state = codec.restore ? await codec.restore(snapshot.state, nextTurn) : codec.fromJson(snapshot.state);
+    // A turn between the snapshot's read and its restore: each is sliced, neither is added to the other's last slice.
+    if (codec.restore) await this.nextTurn();
+    const state = codec.restore ? await codec.restore(snapshot.state, this.nextTurn) : codec.fromJson(snapshot.state);
     return { state, revision: snapshot.revision, snapshotRevision: snapshot.revision };
   }
 
@@ -252,7 +260,8 @@ export class WriteModel {
     this.cache.set(stream, { decider, state, revision, snapshotRevision: due ? revision : snapshotRevision });
     if (!due) return;
     // A snapshot is a cache: failing to save one only means a longer fold next time.
-    snapshots.save(stream, codec.name, { revision, state: codec.toJson(state) }).catch(() => undefined);
+    const json = codec.toJsonInSlices ? codec.toJsonInSlices(state, this.nextTurn) : Promise.resolve(codec.toJson(state));
+    json.then((json) => snapshots.save(stream, codec.name, { revision, state: json })).catch(() => undefined);
   }
 
   /** The events a command id already appended to this stream, if any. */

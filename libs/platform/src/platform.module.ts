@@ -16,6 +16,7 @@ import { ShutdownLog } from './logging/shutdown-log';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { OpenApiOperations } from './http/openapi/openapi-operations';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
+import { AfterStart } from './http/after-start';
 import { HotPathRoutes } from './http/hot-path-routes';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
@@ -39,6 +40,7 @@ export class PlatformModule {
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: HotPathRoutes, useValue: hotPath },
+        AfterStart,
         PipelineMonitor,
         OpenApiOperations,
         MetricsSources,
@@ -48,7 +50,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes, JwtVerifier],
+      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes, JwtVerifier, AfterStart],
     };
   }
 }

@@ -14,6 +14,7 @@ import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { acceptJsonBodiesOnly } from './json-body-parser';
+import { AfterStart } from './after-start';
 import { HotPathRoutes } from './hot-path-routes';
 import type { DestinationStream } from 'pino';
 import { createRootLogger } from '../logging/root-logger';
@@ -179,5 +180,7 @@ export async function createHttpApp(
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
   await hotPath.start();
+  // Head starts (a hub's directory, pre-joined bodies) run beside the listen and the first requests, not before them.
+  app.get(AfterStart).begin();
   return app;
 }

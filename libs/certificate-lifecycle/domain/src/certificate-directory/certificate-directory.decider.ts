@@ -1,4 +1,4 @@
-import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
+import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type Decider } from '@as2-partners/kernel';
 import { certificateLimitExceeded } from '../certificate-lifecycle.errors';
 
 export type CertificateDirectoryEvent =
@@ -62,5 +62,17 @@ export const certificateDirectoryDecider: Decider<CertificateDirectoryCommand, C
     toJson: (state) => [...state.stored.entries()],
     fromJson: (json) => ({ stored: PersistentMap.of(json as [string, string][]) }),
     weigh: (state) => state.stored.size,
+    restore: async (json, nextTurn) => {
+      // SNAPSHOT_SLICE entries per turn, as the partner directory's.
+      const entries = json as [string, string][];
+      const stored = new Map<string, string>();
+      await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => {
+        for (let i = from; i < to; i++) {
+          const [certificateId, reservedAt] = entries[i] as [string, string];
+          stored.set(certificateId, reservedAt);
+        }
+      });
+      return { stored: PersistentMap.adopt(stored) };
+    },
   },
 };

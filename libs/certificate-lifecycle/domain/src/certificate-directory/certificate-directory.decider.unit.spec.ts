@@ -1,4 +1,4 @@
-import { foldEvents } from '@as2-partners/kernel';
+import { foldEvents, SNAPSHOT_SLICE } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { certificateDirectoryDecider, type CertificateDirectoryEvent } from './certificate-directory.decider';
 import { certificateLimitOf } from './certificate-limits';
@@ -60,5 +60,17 @@ describe('certificate directory', () => {
     expect([...resumed.stored.keys()].sort()).toEqual([...full.stored.keys()].sort());
     expect(full.stored.size).toBeGreaterThan(50);
   });
-});
 
+  it('a restore in slices, a turn between them, equals fromJson and the full fold', async () => {
+    const codec = certificateDirectoryDecider.snapshot;
+    if (!codec?.restore) throw new Error('the certificate directory must restore its snapshot in slices');
+    const events = Array.from({ length: 2_500 }, (_, i) => reserved(`cert_${i}`));
+    const full = foldEvents(certificateDirectoryDecider, events);
+    const json = JSON.parse(JSON.stringify(codec.toJson(full))) as unknown;
+    let turns = 0;
+    const restored = await codec.restore(json, async () => void (turns += 1));
+    expect(turns).toBe(Math.ceil(2_500 / SNAPSHOT_SLICE) - 1);
+    expect([...restored.stored.entries()].sort()).toEqual([...full.stored.entries()].sort());
+    expect([...restored.stored.entries()].sort()).toEqual([...codec.fromJson(json).stored.entries()].sort());
+  });
+});

@@ -1,4 +1,4 @@
-import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
+import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type Decider } from '@as2-partners/kernel';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -110,7 +110,6 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
 }
 
 type SnapshotEntry = [as2Id: string, partnerId: string, reservedAt: string];
-const RESTORE_SLICE = 2_500;
 
 /** Adds entries [from, to) of a snapshot to the two maps, in one pass with no intermediate arrays. */
 function addEntries(entries: readonly SnapshotEntry[], from: number, to: number, reservations: Map<string, Reservation>, as2IdOfPartner: Map<string, string>): void {
@@ -155,6 +154,18 @@ export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDi
   snapshot: {
     name: 'partner_directory.v1',
     toJson: (state) => [...state.reservations.values()].map((r) => [r.as2Id, r.partnerId, r.reservedAt]),
+    toJsonInSlices: async (state, nextTurn) => {
+      // One copy of the values now (a pointer each), then SNAPSHOT_SLICE entries built per turn.
+      const reservations = [...state.reservations.values()];
+      const json: SnapshotEntry[] = new Array(reservations.length);
+      await inSlices(reservations.length, SNAPSHOT_SLICE, nextTurn, (from, to) => {
+        for (let i = from; i < to; i++) {
+          const r = reservations[i] as Reservation;
+          json[i] = [r.as2Id, r.partnerId, r.reservedAt];
+        }
+      });
+      return json;
+    },
     fromJson: (json) => {
       const reservations = new Map<string, Reservation>();
       const as2IdOfPartner = new Map<string, string>();
@@ -162,14 +173,11 @@ export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDi
       return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
     },
     restore: async (json, nextTurn) => {
-      // Slices of RESTORE_SLICE entries, a turn between them: 100,000 reservations never block the event loop at once.
+      // SNAPSHOT_SLICE entries per turn: 100,000 reservations never block the event loop at once.
       const entries = json as SnapshotEntry[];
       const reservations = new Map<string, Reservation>();
       const as2IdOfPartner = new Map<string, string>();
-      for (let from = 0; from < entries.length; from += RESTORE_SLICE) {
-        if (from > 0) await nextTurn();
-        addEntries(entries, from, from + RESTORE_SLICE, reservations, as2IdOfPartner);
-      }
+      await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => addEntries(entries, from, to, reservations, as2IdOfPartner));
       return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
     },
     weigh: (state) => state.reservations.size,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { WriteModel } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, type EventSourcingOptions } from '@as2-partners/platform';
+import { AfterStart, EVENT_SOURCING_OPTIONS, type EventSourcingOptions } from '@as2-partners/platform';
 import { partnerDirectoryDecider } from '@as2-partners/partner-registry-domain';
 
 /** How many of the longest partner directories are loaded at start. */
@@ -8,10 +8,12 @@ export const WARMED_DIRECTORIES = 4;
 
 /**
  * Loads the longest partner directories (the ones with snapshots, a hub tenant's 100,000 reservations) from their
- * snapshots before the app is ready, so the first create after a restart costs what any other does (~0.2 s at
- * 100,000 once, at start, instead of on that create). Moved after ready (tried 2026-11-30, 100,000 in one tenant,
- * load 12), the first create waited 4.2-7.0 s for the restore it raced. A command arriving during a restore waits for
- * it (WriteModel shares a restore in flight). Short directories are not snapshotted and stay lazy.
+ * snapshots right after start, so the first create after a restart does not pay for it. Not before ready: readiness
+ * says the process answers correctly, and it does meanwhile, since a command on a directory being restored waits for
+ * that same restore (WriteModel shares a restore in flight) and then decides on every reservation. The restore is
+ * sliced (1,000 entries per turn), so requests and /health/live are answered while it runs, and it runs before the
+ * other after-start work (the partner details' walk), so a create waits for it alone. Short directories are not
+ * snapshotted and stay lazy.
  */
 @Injectable()
 export class DirectoryWarmUp implements OnApplicationBootstrap {
@@ -20,11 +22,17 @@ export class DirectoryWarmUp implements OnApplicationBootstrap {
   constructor(
     private readonly writeModel: WriteModel,
     @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
+    @Optional() private readonly afterStart?: AfterStart,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     // Nothing creates partners in the rebuild command or a benchmark's seeding context.
     if (this.options?.startProjections === false) return;
+    this.afterStart?.register('loading the partner directories', () => this.warm(), { first: true });
+  }
+
+  /** Loads the longest directories; resolves once they are cached. */
+  async warm(): Promise<void> {
     const started = Date.now();
     try {
       const loaded = await this.writeModel.warm(partnerDirectoryDecider, WARMED_DIRECTORIES);

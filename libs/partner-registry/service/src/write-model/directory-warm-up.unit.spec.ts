@@ -1,7 +1,7 @@
 import { WriteModel, type EventMetadata, type Snapshot } from '@as2-partners/kernel';
 import { InMemoryEventStore, InMemorySnapshotStore } from '@as2-partners/kernel-testing';
 import { partnerDirectoryDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import type { EventSourcingOptions } from '@as2-partners/platform';
+import { AfterStart, type EventSourcingOptions } from '@as2-partners/platform';
 import { DirectoryWarmUp } from './directory-warm-up';
 
 const metadata: EventMetadata = { account: 'acc', tenant: 'hub', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-01-01T00:00:00.000Z' };
@@ -29,7 +29,7 @@ class HeldSnapshots extends InMemorySnapshotStore {
 }
 
 describe('DirectoryWarmUp', () => {
-  it('is ready once the longest directory is loaded; a create arriving meanwhile waits for the same restore and sees every reservation', async () => {
+  it('starts the restore after start, not before: a create arriving meanwhile waits for that same restore and sees every reservation', async () => {
     const store = new InMemoryEventStore();
     const snapshots = new HeldSnapshots();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
@@ -38,18 +38,32 @@ describe('DirectoryWarmUp', () => {
 
     snapshots.hold();
     const restarted = new WriteModel(store, { snapshotEvery: 10 });
-    const warmUp = new DirectoryWarmUp(restarted, {} as EventSourcingOptions);
-    let ready = false;
-    const bootstrapped = warmUp.onApplicationBootstrap().then(() => (ready = true));
+    const afterStart = new AfterStart();
+    const warmUp = new DirectoryWarmUp(restarted, {} as EventSourcingOptions, afterStart);
     const loadsAtStart = snapshots.loads;
-    // A duplicate of a reserved AS2 id, decided while the restore is held: refused once the directory is there.
-    const duplicate = restarted.decide(directory, partnerDirectoryDecider, { ...reserve(3), partnerId: 'prt_other' }, metadata, { attempts: 1 });
-    const fresh = restarted.decide(directory, partnerDirectoryDecider, reserve(25), metadata, { attempts: 1 });
+    // Bootstrap (what ready waits for) returns at once; the restore begins once the app has started.
+    warmUp.onApplicationBootstrap();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(ready).toBe(false);
+    expect(snapshots.loads).toBe(loadsAtStart);
+    afterStart.begin();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(snapshots.loads - loadsAtStart).toBe(1);
+
+    // A duplicate of a reserved AS2 id and a new one, decided while the restore is held: both wait for it.
+    let decided = 0;
+    const duplicate = restarted.decide(directory, partnerDirectoryDecider, { ...reserve(3), partnerId: 'prt_other' }, metadata, { attempts: 1 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    const fresh = restarted.decide(directory, partnerDirectoryDecider, reserve(25), metadata, { attempts: 1 }).then((decision) => {
+      decided += 1;
+      return decision;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(decided).toBe(0);
     snapshots.letGo();
-    await bootstrapped;
-    await expect(duplicate).rejects.toMatchObject({ code: 'DUPLICATE_AS2_ID' });
+    expect(await duplicate).toMatchObject({ code: 'DUPLICATE_AS2_ID' });
     expect((await fresh).state.reservations.size).toBe(26);
     expect(snapshots.loads - loadsAtStart).toBe(1);
   });
@@ -58,8 +72,11 @@ describe('DirectoryWarmUp', () => {
     const store = new InMemoryEventStore();
     const snapshots = new InMemorySnapshotStore();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
-    const warmUp = new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions);
-    await warmUp.onApplicationBootstrap();
+    const afterStart = new AfterStart();
+    const warmUp = new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions, afterStart);
+    warmUp.onApplicationBootstrap();
+    afterStart.begin();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(snapshots.loads).toBe(0);
   });
 });

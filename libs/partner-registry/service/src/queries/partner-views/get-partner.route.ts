@@ -4,6 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { partnerNotFound } from '@as2-partners/partner-registry-domain';
 import {
+  AfterStart,
   type Caller,
   CachedDeletedTenants,
   CORRELATION_ID_HEADER,
@@ -38,13 +39,14 @@ export class GetPartnerRoute implements OnModuleInit {
     @Inject(PartnerDetailsCache) private readonly details: PartnerDetailsCache,
     @Inject(PartnerDetailsWarmer) private readonly warmer: PartnerDetailsWarmer,
     @Optional() private readonly hotPath?: HotPathRoutes,
+    @Optional() private readonly afterStart?: AfterStart,
   ) {}
 
   onModuleInit(): void {
     // One-shot commands (read-model rebuilds) run without an HTTP server.
     if (!this.adapterHost.httpAdapter || !this.hotPath) return;
-    // The serving process builds every partner's body in the background (first reads then find it pre-joined).
-    this.warmer.start();
+    // The serving process builds every partner's body in the background once started (first reads then find it pre-joined).
+    this.afterStart?.register('pre-joining partner details', () => this.warmer.start());
     this.hotPath.route({ method: 'GET', url: '/v1/partners/:id', handler: (request, reply) => this.answer(request, reply) }, { when: (request) => this.takes(request), inProcess: true });
   }
 

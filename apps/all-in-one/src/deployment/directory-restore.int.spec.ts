@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FOLD_CHUNK, foldEvents, SNAPSHOT_SLICE, timeOrderedUuid, WriteModel, type EventMetadata, type NewEvent } from '@as2-partners/kernel';
+import { SNAPSHOT_PART_SIZE, SqliteEventStore } from '@as2-partners/event-store-sqlite';
+import { partnerDirectoryDecider, PartnerRegistryStreams, type PartnerDirectoryEvent, type PartnerDirectoryState } from '@as2-partners/partner-registry-domain';
+
+const metadata: EventMetadata = { account: 'acc', tenant: 'hub', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-01-01T00:00:00.000Z' };
+const directory = PartnerRegistryStreams.tenantDirectory('acc', 'hub');
+
+const reserved = (i: number): PartnerDirectoryEvent => ({
+  type: 'partner_directory.as2_id_reserved.v1',
+  data: { as2Id: `HUB-${i}`, partnerId: `prt_${i}`, reservedAt: '2026-01-01T00:00:00.000Z' },
+});
+const released = (i: number): PartnerDirectoryEvent => ({
+  type: 'partner_directory.as2_id_released.v1',
+  data: { as2Id: `HUB-${i}`, partnerId: `prt_${i}`, reason: 'deleted', releasedAt: '2026-01-02T00:00:00.000Z' },
+});
+const toNew = (event: PartnerDirectoryEvent): NewEvent => ({ id: timeOrderedUuid(), type: event.type, schemaVersion: 1, data: event.data, metadata });
+
+/** The work done between two turns of the event loop, counted (not timed): what bounds the longest block. */
+interface Turn {
+  parsedEntries: number;
+  mapSets: number;
+  eventsRead: number;
+}
+
+const comparable = (state: PartnerDirectoryState) => ({
+  reservations: [...state.reservations.entries()].sort(([a], [b]) => a.localeCompare(b)),
+  as2IdOfPartner: [...state.as2IdOfPartner.entries()].sort(([a], [b]) => a.localeCompare(b)),
+});
+
+describe('a partner directory restored from its snapshot in the SQLite event store', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'directory-restore-'));
+    store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A directory of `size` reservations (every tenth of the first 1,000 released again), snapshotted, then `after` more events. */
+  async function seed(size: number, after: number): Promise<PartnerDirectoryEvent[]> {
+    const events: PartnerDirectoryEvent[] = [];
+    for (let i = 0; i < size; i++) events.push(reserved(i));
+    for (let i = 0; i < 1_000; i += 10) events.push(released(i));
+    for (let from = 0; from < events.length; from += 5_000) await store.append(directory, events.slice(from, from + 5_000).map(toNew), from === 0 ? 'no_stream' : from - 1);
+    const codec = partnerDirectoryDecider.snapshot;
+    if (!codec?.toJsonInSlices) throw new Error('the partner directory must serialise its snapshot in slices');
+    const json = await codec.toJsonInSlices(foldEvents(partnerDirectoryDecider, events), async () => undefined);
+    await store.snapshots.save(directory, codec.name, { revision: events.length - 1, state: json });
+    const later: PartnerDirectoryEvent[] = [];
+    for (let i = size; i < size + after; i++) later.push(reserved(i));
+    later.push(released(size));
+    await store.append(directory, later.map(toNew), events.length - 1);
+    return [...events, ...later];
+  }
+
+  /** Loads the directory in a new write model (a restart), counting the work between each two of its turns. */
+  async function restoreCounting(): Promise<{ state: PartnerDirectoryState; turns: Turn[] }> {
+    const turns: Turn[] = [{ parsedEntries: 0, mapSets: 0, eventsRead: 0 }];
+    const current = () => turns[turns.length - 1] as Turn;
+    const parse = JSON.parse;
+    jest.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+      const value: unknown = parse(text, reviver);
+      if (Array.isArray(value)) current().parsedEntries += value.length;
+      return value;
+    });
+    const set = Map.prototype.set;
+    jest.spyOn(Map.prototype, 'set').mockImplementation(function (this: Map<unknown, unknown>, key: unknown, value: unknown) {
+      current().mapSets += 1;
+      return set.call(this, key, value);
+    });
+    const readStream = store.readStream.bind(store);
+    jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+      const read = await readStream(stream, options);
+      current().eventsRead += read.length;
+      return read;
+    });
+    const nextTurn = async () => {
+      turns.push({ parsedEntries: 0, mapSets: 0, eventsRead: 0 });
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const { state } = await new WriteModel(store, { nextTurn }).load(directory, partnerDirectoryDecider);
+    jest.restoreAllMocks();
+    return { state, turns };
+  }
+
+  it('equals the full fold of its events', async () => {
+    const events = await seed(7_500, 1_234);
+    const { state } = await restoreCounting();
+    expect(comparable(state)).toEqual(comparable(foldEvents(partnerDirectoryDecider, events)));
+    // 100 of the first 1,000 released before the snapshot, and one reserved before it released after it.
+    expect(state.reservations.size).toBe(7_500 + 1_234 - 101);
+  });
+
+  it('does a bounded amount of work per turn of the event loop, whatever the directory size', async () => {
+    const bounds = { parsedEntries: SNAPSHOT_PART_SIZE, mapSets: 2 * Math.max(SNAPSHOT_SLICE, FOLD_CHUNK), eventsRead: FOLD_CHUNK };
+    const busiest = (turns: Turn[]) => ({
+      parsedEntries: Math.max(...turns.map((t) => t.parsedEntries)),
+      mapSets: Math.max(...turns.map((t) => t.mapSets)),
+      eventsRead: Math.max(...turns.map((t) => t.eventsRead)),
+    });
+
+    await seed(3_000, 1_200);
+    const small = await restoreCounting();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    dir = mkdtempSync(join(tmpdir(), 'directory-restore-'));
+    store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
+    await seed(30_000, 1_200);
+    const large = await restoreCounting();
+
+    for (const { state, turns } of [small, large]) {
+      const most = busiest(turns);
+      expect(most.parsedEntries).toBeLessThanOrEqual(bounds.parsedEntries);
+      expect(most.mapSets).toBeLessThanOrEqual(bounds.mapSets);
+      expect(most.eventsRead).toBeLessThanOrEqual(bounds.eventsRead);
+      // Every entry was parsed, then set, a slice per turn: the turns grow with the size, the work per turn does not.
+      expect(turns.length).toBeGreaterThanOrEqual(Math.ceil(state.reservations.size / SNAPSHOT_PART_SIZE) + Math.ceil(state.reservations.size / SNAPSHOT_SLICE));
+    }
+    expect(busiest(large.turns)).toEqual(busiest(small.turns));
+  });
+});

@@ -1,0 +1,40 @@
+import { AfterStart } from './after-start';
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await nextTurn();
+};
+
+describe('AfterStart', () => {
+  it('runs nothing before begin, then the works one after another, the first ones first, none awaited by begin', async () => {
+    const afterStart = new AfterStart();
+    const ran: string[] = [];
+    let finish: () => void = () => undefined;
+    afterStart.register('walk', () => void ran.push('walk'));
+    afterStart.register('restore', () => new Promise<void>((resolve) => (finish = () => (ran.push('restore done'), resolve()))), { first: true });
+    await nextTurn();
+    expect(ran).toEqual([]);
+
+    afterStart.begin();
+    expect(ran).toEqual([]);
+    await turns(3);
+    // The walk waits for the restore a request may be waiting for.
+    expect(ran).toEqual([]);
+    finish();
+    await turns(3);
+    expect(ran).toEqual(['restore done', 'walk']);
+  });
+
+  it('runs work registered after begin too, once, and a failing work does not stop the next', async () => {
+    const afterStart = new AfterStart();
+    afterStart.begin();
+    afterStart.begin();
+    const ran: string[] = [];
+    afterStart.register('failing', () => {
+      throw new Error('no directory');
+    });
+    afterStart.register('late', () => void ran.push('late'));
+    await turns(4);
+    expect(ran).toEqual(['late']);
+  });
+});
