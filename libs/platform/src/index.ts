@@ -36,6 +36,7 @@ export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
 export * from './http/pagination';
 export * from './http/api-timestamp';
+export * from './http/utc-instant';
 export * from './http/openapi/api-schemas';
 export * from './http/openapi/openapi-operations';
 export * from './http/openapi/json-schema-to-openapi';
