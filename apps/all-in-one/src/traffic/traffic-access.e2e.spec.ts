@@ -191,6 +191,8 @@ describe('traffic control: master partners and who may do what', () => {
       ['a naive until', { paused: true, response: 'http_422', reason: 'x', until: '2031-01-01 10:00' }, 'until'],
       ['an until on a day February lacks', { paused: true, response: 'http_422', reason: 'x', until: '2031-02-30T00:00:00Z' }, 'until'],
       ['retry_after without 503', { paused: true, response: 'http_422', reason: 'x', retry_after_seconds: 5 }, 'retry_after_seconds'],
+      ['a retry_after of "30" (a string)', { paused: true, response: 'http_503_retry', reason: 'x', retry_after_seconds: '30' }, 'retry_after_seconds'],
+      ['a retry_after of 0', { paused: true, response: 'http_503_retry', reason: 'x', retry_after_seconds: 0 }, 'retry_after_seconds'],
       ['settings with a resume', { paused: false, response: 'http_422' }, 'response'],
       ['a huge reason', { paused: true, response: 'http_422', reason: 'x'.repeat(501) }, 'reason'],
       ['a NUL in the reason', { paused: true, response: 'http_422', reason: 'a\u0000b' }, 'reason'],
