@@ -53,7 +53,7 @@ export class MaintenanceWindowsHandler {
       scheduledBy: data.scheduledBy,
     };
     const merged = data.mergedWindowIds;
-    return new AfterWrite(decision.position, () => ({ ...presentWindow(window, this.clock.now().getTime()), merged_window_ids: merged }));
+    return new AfterWrite(decision.position, () => ({ ...presentWindow(window, this.clock.now().getTime(), data.scope), merged_window_ids: merged }));
   }
 
   async cancel(ctx: RequestContext, target: TrafficTarget, windowId: string) {
