@@ -39,6 +39,7 @@ export * from './config/exit-on-startup-failure';
 export * from './runtime/heap-growth';
 export * from './http/pagination';
 export * from './http/api-timestamp';
+export * from './http/utc-instant';
 export * from './http/openapi/api-schemas';
 export * from './http/openapi/openapi-operations';
 export * from './http/openapi/json-schema-to-openapi';

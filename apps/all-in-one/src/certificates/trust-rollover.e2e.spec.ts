@@ -116,6 +116,22 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect((await api.post(`/v1/partners/${partnerId}/trust/activate`)).body.error.code).toBe('ROLLOVER_NOT_SCHEDULED');
   });
 
+  it('refuses an activate_at or overlap_until on a day the calendar lacks (not rolled over to March), naming the field', async () => {
+    const { partnerId, nextId } = await partnerWithTwoCertificates();
+    const year = new Date().getUTCFullYear() + 1 + ((new Date().getUTCFullYear() + 1) % 4 === 0 ? 1 : 0);
+    const cases = [
+      { activate_at: `${year}-02-30T00:00:00Z`, overlap_until: `${year}-03-10T00:00:00Z`, field: 'activate_at' },
+      { activate_at: `${year}-03-01T00:00:00Z`, overlap_until: `${year}-03-10T24:00:00Z`, field: 'overlap_until' },
+    ];
+    for (const { field, ...window } of cases) {
+      const res = await api.post(`/v1/partners/${partnerId}/trust/rollover`, { next_certificate_id: nextId, ...window });
+      expect([field, res.status, res.body.error.code, Object.keys(res.body.errors ?? {})]).toEqual([field, 422, 'ROLLOVER_WINDOW_INVALID', [field]]);
+    }
+    expect((await api.post(`/v1/partners/${partnerId}/trust/activate`)).body.error.code).toBe('ROLLOVER_NOT_SCHEDULED');
+    const backup = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: nextId, activate_on: `${year}-02-29T12:00:00Z` });
+    expect([backup.status, backup.body.error.code, Object.keys(backup.body.errors ?? {})]).toEqual([422, 'INVALID_ACTIVATION_TIME', ['activate_on']]);
+  });
+
   it('a scheduled rollover activates on time with no human, exactly once, with a timestamp token openssl ts -verify accepts; the timeline and partner details show it', async () => {
     const { partnerId, oldId, nextId } = await partnerWithTwoCertificates();
     const scheduledAt = Date.now();

@@ -39,8 +39,13 @@ describeWithServer('SMTP_URL', 'blocked-message notices over real SMTP', (smtpUr
     await t?.close();
   });
 
-  async function pausedPartner() {
+  async function pausedPartner(tenantNotificationEmail?: string) {
     const tenant = fresh('ten');
+    if (tenantNotificationEmail) {
+      const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+      const registered = await accountAdmin.post(`/v1/accounts/${ACCOUNT}/tenants`, { id: tenant, name: 'Noticed', notification_email: tenantNotificationEmail });
+      expect(registered.status).toBe(201);
+    }
     const admin = trafficApiAs(t, { account: ACCOUNT, tenant, roles: ['tenant_admin'] });
     const as2Id = fresh('ACME').toUpperCase();
     const ours = fresh('US').toUpperCase();
@@ -101,4 +106,28 @@ describeWithServer('SMTP_URL', 'blocked-message notices over real SMTP', (smtpUr
     expect((await mailsTo(defaultAddress)).filter((m) => m.text.includes(id))).toHaveLength(1);
     expect(mails[0].text).toContain('quarter close');
   }, 60_000);
+
+  it("a partner without a station notifies the tenant record's address before the configured default, and the default once the tenant clears it", async () => {
+    const tenantAddress = `${fresh('tenant')}@plant.example`;
+    const { tenant, block } = await pausedPartner(tenantAddress);
+    const first = `<${fresh('tenant-first')}@x>`;
+    await block(first);
+    const mails = await eventually('the notice', async () => {
+      const found = (await mailsTo(tenantAddress)).filter((m) => m.text.includes(first));
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(mails).toHaveLength(1);
+    expect((await mailsTo(defaultAddress)).filter((m) => m.text.includes(first))).toHaveLength(0);
+
+    const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    expect((await accountAdmin.patch(`/v1/accounts/${ACCOUNT}/tenants/${tenant}`, { notification_email: null })).status).toBe(200);
+    const second = `<${fresh('tenant-cleared')}@x>`;
+    // The tenant's change reaches traffic-control through the registry's events: blocks until the default gets one.
+    await eventually('the notice to the default', async () => {
+      await block(second);
+      const found = (await mailsTo(defaultAddress)).filter((m) => m.text.includes(second));
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 40_000, intervalMs: 1000 });
+    expect((await mailsTo(tenantAddress)).filter((m) => m.text.includes(second))).toHaveLength(0);
+  }, 90_000);
 });

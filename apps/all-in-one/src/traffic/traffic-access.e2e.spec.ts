@@ -109,6 +109,34 @@ describe('traffic control: master partners and who may do what', () => {
     expect((await accountAdmin().get(`/v1/accounts/${ACCOUNT}/partners/${own.body.data.id}/traffic/timeline`)).status).toBe(404);
   });
 
+  it("a tenant's windows of an inherited master partner list the account's beside its own, each with its level, in both routes", async () => {
+    const { partnerId } = await masterPartner();
+    const one = await tenantWithInstance();
+    const two = await tenantWithInstance();
+    const hour = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
+    const accountWindow = await accountAdmin().post(`/v1/accounts/${ACCOUNT}/partners/${partnerId}/traffic/windows`, { direction: 'outgoing', starts_at: hour(5), ends_at: hour(6), reason: 'account upgrade' });
+    expect([accountWindow.status, accountWindow.body.data.level]).toEqual([201, 'account']);
+    const ownWindow = await one.admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: hour(2), ends_at: hour(3), response: 'http_503_retry', reason: 'tenant one only' });
+    expect([ownWindow.status, ownWindow.body.data.level]).toEqual([201, 'tenant']);
+    const expected = [
+      [ownWindow.body.data.id, 'tenant', 'tenant one only'],
+      [accountWindow.body.data.id, 'account', 'account upgrade'],
+    ];
+    const listed = (res: { body: { data: { id: string; level: string; reason: string }[] } }) => res.body.data.map((w) => [w.id, w.level, w.reason]);
+    expect(listed(await one.admin.get(`/v1/partners/${partnerId}/traffic/windows`))).toEqual(expected);
+    const state = await one.admin.get(`/v1/partners/${partnerId}/traffic`);
+    expect(state.body.data.windows.map((w: { id: string; level: string; reason: string }) => [w.id, w.level, w.reason])).toEqual(expected);
+    // The other tenant sees the account's window only; the account admin its own only; nobody cancels the account's from a tenant.
+    expect(listed(await two.admin.get(`/v1/partners/${partnerId}/traffic/windows`))).toEqual([expected[1]]);
+    expect(listed(await accountAdmin().get(`/v1/accounts/${ACCOUNT}/partners/${partnerId}/traffic/windows`))).toEqual([expected[1]]);
+    expect((await one.admin.delete(`/v1/partners/${partnerId}/traffic/windows/${accountWindow.body.data.id}`)).status).toBe(404);
+    expect(listed(await two.admin.get(`/v1/partners/${partnerId}/traffic/windows`))).toEqual([expected[1]]);
+    // A tenant's own partner has no account level.
+    const own = await one.admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));
+    const plain = await one.admin.post(`/v1/partners/${own.body.data.id}/traffic/windows`, { direction: 'outgoing', starts_at: hour(2), ends_at: hour(3), reason: 'own' });
+    expect(listed(await one.admin.get(`/v1/partners/${own.body.data.id}/traffic/windows`))).toEqual([[plain.body.data.id, 'tenant', 'own']]);
+  });
+
   it("a tenant partner is 404 on the account routes; another account's path is 403", async () => {
     const { admin } = await tenantWithInstance();
     const own = await admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));
@@ -191,6 +219,8 @@ describe('traffic control: master partners and who may do what', () => {
       ['a naive until', { paused: true, response: 'http_422', reason: 'x', until: '2031-01-01 10:00' }, 'until'],
       ['an until on a day February lacks', { paused: true, response: 'http_422', reason: 'x', until: '2031-02-30T00:00:00Z' }, 'until'],
       ['retry_after without 503', { paused: true, response: 'http_422', reason: 'x', retry_after_seconds: 5 }, 'retry_after_seconds'],
+      ['a retry_after of "30" (a string)', { paused: true, response: 'http_503_retry', reason: 'x', retry_after_seconds: '30' }, 'retry_after_seconds'],
+      ['a retry_after of 0', { paused: true, response: 'http_503_retry', reason: 'x', retry_after_seconds: 0 }, 'retry_after_seconds'],
       ['settings with a resume', { paused: false, response: 'http_422' }, 'response'],
       ['a huge reason', { paused: true, response: 'http_422', reason: 'x'.repeat(501) }, 'reason'],
       ['a NUL in the reason', { paused: true, response: 'http_422', reason: 'a\u0000b' }, 'reason'],

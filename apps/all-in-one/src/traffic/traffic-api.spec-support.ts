@@ -11,7 +11,7 @@ export interface ApiResponse {
 /** A caller of the embedded app: every request carries a bearer token for the given claims (null: no token). */
 export function trafficApiAs(t: EmbeddedTestApp, claims: Partial<TestTokenClaims> | null = {}) {
   const headers: Record<string, string> = claims === null ? {} : { authorization: `Bearer ${t.token(claims)}` };
-  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<ApiResponse> => {
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<ApiResponse> => {
     const res = await t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
     return { status: res.statusCode, body: res.body ? res.json() : undefined };
   };
@@ -19,6 +19,7 @@ export function trafficApiAs(t: EmbeddedTestApp, claims: Partial<TestTokenClaims
     get: (url: string) => call('GET', url),
     post: (url: string, payload: unknown) => call('POST', url, payload),
     put: (url: string, payload: unknown) => call('PUT', url, payload),
+    patch: (url: string, payload: unknown) => call('PATCH', url, payload),
     delete: (url: string) => call('DELETE', url),
   };
 }

@@ -143,6 +143,18 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(timeline.body.data[1]).toMatchObject({ actor: { type: 'user', id: 'test-user' }, data: { reason: 'why not', response: 'http_422' } });
   });
 
+  it('changing the reason or response of a direction already paused keeps since at the time the pause began', async () => {
+    const { admin, partnerId } = await setUp();
+    const first = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'ERP cut-over' });
+    expect(first.status).toBe(200);
+    const since = first.body.data.incoming.since as string;
+    // The change comes at a later millisecond, so a reset since would differ.
+    while (Date.now() <= Date.parse(since)) await new Promise((resolve) => setTimeout(resolve, 5));
+    const changed = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'error_mdn', reason: 'ERP cut-over, day 2' });
+    expect(changed.body.data.incoming).toMatchObject({ paused: true, response: 'error_mdn', reason: 'ERP cut-over, day 2', since });
+    expect((await admin.get(`/v1/partners/${partnerId}/traffic`)).body.data.incoming.since).toBe(since);
+  });
+
   it("a resume keeps the operator's reason (it was accepted and dropped); an outgoing window refuses a response mode", async () => {
     const { admin, partnerId } = await setUp();
     await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'invoice dispute' });

@@ -1,7 +1,9 @@
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { TrafficControlStreams } from '@as2-partners/traffic-control-domain';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 import { createInstance, fresh, gatewayAs, partnerInput, trafficApiAs } from './traffic-api.spec-support';
 
@@ -22,8 +24,7 @@ describe('traffic control: until and maintenance windows happen on time, once', 
     await t?.close();
   });
 
-  async function setUp() {
-    const tenant = fresh('ten');
+  async function setUp(tenant = fresh('ten')) {
     const admin = trafficApiAs(t, { account: ACCOUNT, tenant, roles: ['tenant_admin'] });
     const as2Id = fresh('ACME').toUpperCase();
     const ours = fresh('US').toUpperCase();
@@ -32,6 +33,7 @@ describe('traffic control: until and maintenance windows happen on time, once', 
     const gateway = gatewayAs(t, ACCOUNT);
     return {
       admin,
+      tenant,
       partnerId: created.body.data.id as string,
       inbound: async () => (await gateway.decide({ direction: 'inbound', as2_from: as2Id, as2_to: ours, message_id: fresh('m') })).body,
       outbound: async () => (await gateway.decide({ direction: 'outbound', as2_from: ours, as2_to: as2Id, message_id: fresh('m') })).body,
@@ -111,5 +113,28 @@ describe('traffic control: until and maintenance windows happen on time, once', 
     const unknown = await admin.delete(`/v1/partners/${partnerId}/traffic/windows/win_nope`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('WINDOW_NOT_FOUND');
+  });
+
+  it("a deleted partner's window and until are never applied: no pause or resume event for it, while another partner's window runs", async () => {
+    const gone = await setUp();
+    const kept = await setUp(gone.tenant);
+    expect((await gone.admin.put(`/v1/partners/${gone.partnerId}/traffic/outgoing`, { paused: true, reason: 'audit', until: at(5 * MINUTE) })).status).toBe(200);
+    expect((await gone.admin.post(`/v1/partners/${gone.partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(2 * MINUTE), ends_at: at(4 * MINUTE), response: 'http_422', reason: 'upgrade' })).status).toBe(201);
+    expect((await kept.admin.post(`/v1/partners/${kept.partnerId}/traffic/windows`, { direction: 'outgoing', starts_at: at(2 * MINUTE), ends_at: at(4 * MINUTE), reason: 'control' })).status).toBe(201);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const goneTypes = async () => (await store.readStream(TrafficControlStreams.tenantPartnerTraffic(ACCOUNT, gone.tenant, gone.partnerId))).map((e) => e.type);
+    const before = await goneTypes();
+    expect(before).toEqual(['traffic.paused.v1', 'traffic.window_scheduled.v1']);
+
+    expect((await gone.admin.delete(`/v1/partners/${gone.partnerId}`)).status).toBe(200);
+    await eventually('traffic-control to learn the deletion', async () => ((await gone.outbound()).reason_code === 'PARTNER_NOT_FOUND' ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+
+    nowMs += 3 * MINUTE;
+    await eventually("the other partner's window to start", async () => ((await kept.outbound()).decision === 'block' ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    nowMs += 3 * MINUTE;
+    await eventually("the other partner's window to end", async () => ((await kept.outbound()).decision === 'accept' ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    // Several more ticks pass after the window start, its end and the until.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await goneTypes()).toEqual(before);
   });
 });

@@ -19,6 +19,7 @@ export * from './partner-override/partner-override.decider';
 export * from './tenant/tenant.events';
 export * from './tenant/tenant.decider';
 export * from './settings/header-text';
+export * from './settings/notification-email';
 export * from './tenant-data-key/tenant-data-key.events';
 export * from './tenant-data-key/tenant-data-key.decider';
 export * from './unique-key-directory/unique-key-directory.events';

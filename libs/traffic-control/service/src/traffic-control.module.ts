@@ -98,14 +98,16 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
     MaintenanceWindowsHandler,
     {
       provide: TrafficSchedulerLifecycle,
-      inject: [WriteModel, PartnerTrafficProjection, CLOCK, TRAFFIC_CONTROL_CONFIG, WriteVisibility, EVENT_SOURCING_OPTIONS],
-      useFactory: (writeModel: WriteModel, views: PartnerTrafficProjection, clock: Clock, config: TrafficControlConfig, visibility: WriteVisibility, options: EventSourcingOptions) => {
+      inject: [WriteModel, PartnerTrafficProjection, CLOCK, TRAFFIC_CONTROL_CONFIG, WriteVisibility, EVENT_SOURCING_OPTIONS, LiveTrafficDirectory],
+      useFactory: (writeModel: WriteModel, views: PartnerTrafficProjection, clock: Clock, config: TrafficControlConfig, visibility: WriteVisibility, options: EventSourcingOptions, live: LiveTrafficDirectory) => {
         const lifecycle = new TrafficSchedulerLifecycle(
           {
             writeModel,
             traffic: views.traffic,
             clock,
             intervalMs: config.schedulerIntervalMs,
+            // The registry's partner.deleted.v1 / master_partner.deleted.v1, as the directory learned them.
+            isPartnerDeleted: (partnerId) => live.directory.partner(partnerId)?.deleted === true,
             // A late view only delays the next reader: never a reason to fail a change that is already stored.
             onApplied: (position) => visibility.reach(position).catch(() => undefined),
           },

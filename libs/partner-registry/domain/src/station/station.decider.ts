@@ -1,6 +1,7 @@
 import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
 import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
 import { hasControlCharacters } from '../settings/header-text';
+import { isNotificationEmail } from '../settings/notification-email';
 import type { StationChanges, StationEvent } from './station.events';
 
 /** A group of a tenant's partners and where failure notices about them go (stream `station-<id>`). */
@@ -44,15 +45,13 @@ export type StationState =
   | { readonly status: 'active'; readonly station: StationRecord; readonly members: StationMembers }
   | { readonly status: 'deleted'; readonly station: StationRecord; readonly members: StationMembers };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export function validateStationFields(fields: StationChanges): void {
   const { name, notificationEmail } = fields;
   if (name !== undefined && (name.trim().length === 0 || name.length > 255 || hasControlCharacters(name))) {
     throw invalidPartnerSetting('name', 'The name must be 1-255 characters without control characters');
   }
   // Failure notices are mailed there: a header-safe, plausible address.
-  if (notificationEmail !== undefined && (!EMAIL.test(notificationEmail) || notificationEmail.length > 255 || hasControlCharacters(notificationEmail))) {
+  if (notificationEmail !== undefined && !isNotificationEmail(notificationEmail)) {
     throw invalidPartnerSetting('notification_email', 'The notification email must be a valid email address');
   }
 }

@@ -1,6 +1,7 @@
 import { assertNever, type Decider } from '@as2-partners/kernel';
 import { DomainError } from '@as2-partners/kernel';
 import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantIdRetired, tenantNotFound } from '../partner-registry.errors';
+import { isNotificationEmail } from '../settings/notification-email';
 import { isPlan, type Plan } from '../settings/plans';
 import type { TenantEvent } from './tenant.events';
 
@@ -12,6 +13,8 @@ export interface TenantRecord {
   readonly tenantId: string;
   readonly name: string;
   readonly plan: Plan;
+  /** null: none (tenants created before the field existed have none). */
+  readonly notificationEmail: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -23,6 +26,7 @@ export type TenantCommand =
       readonly tenantId: string;
       readonly name: string;
       readonly plan: Plan;
+      readonly notificationEmail?: string | null;
       readonly now: string;
     }
   | {
@@ -30,6 +34,8 @@ export type TenantCommand =
       readonly tenantId: string;
       readonly name?: string;
       readonly plan?: Plan;
+      /** null clears it. */
+      readonly notificationEmail?: string | null;
       readonly now: string;
     }
   | { readonly type: 'delete_tenant'; readonly tenantId: string; readonly now: string };
@@ -53,6 +59,12 @@ function checkPlan(plan: Plan | undefined): void {
   if (plan !== undefined && !isPlan(plan)) throw invalidTenant('plan', 'The plan must be one of free, starter, professional, enterprise');
 }
 
+function checkNotificationEmail(email: string | null | undefined): void {
+  if (email !== undefined && email !== null && !isNotificationEmail(email)) {
+    throw invalidTenant('notification_email', 'The notification email must be a valid email address');
+  }
+}
+
 function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
   switch (command.type) {
     case 'create_tenant': {
@@ -63,16 +75,22 @@ function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
       }
       checkName(command.name);
       checkPlan(command.plan);
-      const { type: _type, now, ...data } = command;
-      return [{ type: 'tenant.created.v1', data: { ...data, createdAt: now } }];
+      checkNotificationEmail(command.notificationEmail);
+      const { type: _type, now, notificationEmail, ...data } = command;
+      // Only when given: a tenant without one is recorded as before the field existed.
+      return [{ type: 'tenant.created.v1', data: { ...data, ...(notificationEmail ? { notificationEmail } : {}), createdAt: now } }];
     }
     case 'update_tenant': {
       if (state.status !== 'active') throw tenantNotFound(command.tenantId);
       checkName(command.name);
       checkPlan(command.plan);
+      checkNotificationEmail(command.notificationEmail);
       const changes = {
         ...(command.name !== undefined && command.name !== state.tenant.name ? { name: command.name } : {}),
         ...(command.plan !== undefined && command.plan !== state.tenant.plan ? { plan: command.plan } : {}),
+        ...(command.notificationEmail !== undefined && command.notificationEmail !== state.tenant.notificationEmail
+          ? { notificationEmail: command.notificationEmail }
+          : {}),
       };
       if (Object.keys(changes).length === 0) return [];
       return [
@@ -92,8 +110,8 @@ function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
 function evolve(state: TenantState, event: TenantEvent): TenantState {
   switch (event.type) {
     case 'tenant.created.v1': {
-      const { createdAt, ...rest } = event.data;
-      return { status: 'active', tenant: { ...rest, createdAt, updatedAt: createdAt } };
+      const { createdAt, notificationEmail, ...rest } = event.data;
+      return { status: 'active', tenant: { ...rest, notificationEmail: notificationEmail ?? null, createdAt, updatedAt: createdAt } };
     }
     case 'tenant.updated.v1':
       if (state.status !== 'active') return state;

@@ -23,6 +23,31 @@ describe('tenant decider', () => {
       .then([{ type: 'tenant.updated.v1', data: { account: 'acc', tenantId: 'ten', changes: { plan: 'starter' }, updatedAt: T0 } }]);
   });
 
+  it('records a notification email given at creation, and none when not given', () => {
+    spec([]).when({ ...create, notificationEmail: 'ops@t.example' }).then([{ ...created, data: { ...created.data, notificationEmail: 'ops@t.example' } }]);
+    spec([]).when({ ...create, notificationEmail: null }).then([created]);
+  });
+
+  it('refuses a notification email that is no address or could start a mail header', () => {
+    spec([]).when({ ...create, notificationEmail: 'not-an-address' }).thenError('INVALID_TENANT', { field: 'notification_email' });
+    spec([created]).when({ type: 'update_tenant', tenantId: 'ten', notificationEmail: 'a@b.example\r\nBcc: x@y.example', now: T0 }).thenError('INVALID_TENANT', { field: 'notification_email' });
+  });
+
+  it('sets, then clears the notification email (null), and records nothing when it is unchanged', () => {
+    const set = { type: 'tenant.updated.v1' as const, data: { account: 'acc', tenantId: 'ten', changes: { notificationEmail: 'ops@t.example' }, updatedAt: T0 } };
+    spec([created]).when({ type: 'update_tenant', tenantId: 'ten', notificationEmail: 'ops@t.example', now: T0 }).then([set]);
+    spec([created, set]).when({ type: 'update_tenant', tenantId: 'ten', notificationEmail: 'ops@t.example', now: T0 }).thenNothing();
+    spec([created, set])
+      .when({ type: 'update_tenant', tenantId: 'ten', notificationEmail: null, now: T0 })
+      .then([{ type: 'tenant.updated.v1', data: { account: 'acc', tenantId: 'ten', changes: { notificationEmail: null }, updatedAt: T0 } }]);
+    spec([created]).when({ type: 'update_tenant', tenantId: 'ten', notificationEmail: null, now: T0 }).thenNothing();
+  });
+
+  it('loads a tenant stored before the notification email existed as having none', () => {
+    const state = [created].reduce(tenantDecider.evolve, tenantDecider.initialState());
+    expect(state).toEqual({ status: 'active', tenant: expect.objectContaining({ tenantId: 'ten', notificationEmail: null }) });
+  });
+
   const deleted = { type: 'tenant.deleted.v1' as const, data: { account: 'acc', tenantId: 'ten', deletedAt: T0 } };
 
   it('deletes a live tenant, and answers TENANT_NOT_FOUND for an unknown one', () => {

@@ -3,7 +3,15 @@ import type { Plan } from '../settings/plans';
 
 export type TenantCreated = DomainEvent<
   'tenant.created.v1',
-  { readonly account: string; readonly tenantId: string; readonly name: string; readonly plan: Plan; readonly createdAt: string }
+  {
+    readonly account: string;
+    readonly tenantId: string;
+    readonly name: string;
+    readonly plan: Plan;
+    /** Where blocked-message notices go when a partner has no station address; absent on events stored before it existed. */
+    readonly notificationEmail?: string;
+    readonly createdAt: string;
+  }
 >;
 
 export type TenantUpdated = DomainEvent<
@@ -11,7 +19,7 @@ export type TenantUpdated = DomainEvent<
   {
     readonly account: string;
     readonly tenantId: string;
-    readonly changes: { readonly name?: string; readonly plan?: Plan };
+    readonly changes: { readonly name?: string; readonly plan?: Plan; readonly notificationEmail?: string | null };
     readonly updatedAt: string;
   }
 >;

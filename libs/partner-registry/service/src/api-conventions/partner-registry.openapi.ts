@@ -90,12 +90,13 @@ export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
 
 export const TENANT_SCHEMA: SchemaObject = {
   type: 'object',
-  required: ['id', 'name', 'plan', 'partner_limit', 'created_at', 'updated_at'],
+  required: ['id', 'name', 'plan', 'partner_limit', 'notification_email', 'created_at', 'updated_at'],
   properties: {
     id: { type: 'string', example: 't1' },
     name: { type: 'string', example: 'Plant 1' },
     plan: { type: 'string', example: 'starter' },
     partner_limit: { type: 'integer', nullable: true, description: 'null: no limit' },
+    notification_email: { type: 'string', format: 'email', nullable: true, description: "Blocked-message notices for partners without a station address; null: the configured default" },
     created_at: apiTimestampSchema(),
     updated_at: apiTimestampSchema(),
   },

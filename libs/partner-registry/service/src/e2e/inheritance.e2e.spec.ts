@@ -196,7 +196,7 @@ describe('master partners, inheritance, overrides and tenants', () => {
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
         message: 'Tenant created successfully',
-        data: { id: 'acme-east', name: 'Acme East', plan: 'starter', partner_limit: 10, created_at: expect.stringMatching(API_TIMESTAMP), updated_at: expect.stringMatching(API_TIMESTAMP) },
+        data: { id: 'acme-east', name: 'Acme East', plan: 'starter', partner_limit: 10, notification_email: null, created_at: expect.stringMatching(API_TIMESTAMP), updated_at: expect.stringMatching(API_TIMESTAMP) },
       });
       const generated = await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { name: 'Generated' });
       expect(generated.body.data).toMatchObject({ id: expect.stringMatching(/^ten_/), plan: 'free', partner_limit: 5 });

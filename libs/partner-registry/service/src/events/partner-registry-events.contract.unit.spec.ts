@@ -82,6 +82,11 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
     { type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T1 },
     { type: 'delete_tenant', tenantId: 'ten', now: T1 },
   ]);
+  run(PartnerRegistryStreams.tenant('acc', 'ten2'), tenantDecider, [
+    { type: 'create_tenant', account: 'acc', tenantId: 'ten2', name: 'Noticed', plan: 'free', notificationEmail: 'ops@ten2.example', now: T0 },
+    { type: 'update_tenant', tenantId: 'ten2', notificationEmail: 'other@ten2.example', now: T1 },
+    { type: 'update_tenant', tenantId: 'ten2', notificationEmail: null, now: T1 },
+  ]);
   const INSTANCE = 'ins_01M8369VHGVPBY5SEFAXFPSG8R';
   const MASTER_INSTANCE = 'ins_01M8369VHGVPBY5SEFAXFPSG8S';
   const instance = { myAs2Id: 'mycompany', myName: 'My Company', myAs2Alias: 'mycompany-key', myEmail: 'as2@us.example.com', status: 'on' as const };

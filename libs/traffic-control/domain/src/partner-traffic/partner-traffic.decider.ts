@@ -202,7 +202,9 @@ function evolve(state: PartnerTrafficState, event: PartnerTrafficEvent): Partner
         const activeWindows = { ...state.activeWindows, [d.direction]: d.windowId };
         return { ...state, ref, activeWindows, windows: withoutFinished(state.windows, activeWindows, d.pausedAt) };
       }
-      const pause: DirectionPause = { response: d.response, reason: d.reason, since: d.pausedAt, until: d.until, retryAfterSeconds: d.retryAfterSeconds, pausedBy: d.pausedBy };
+      // A changed reason, response or until of a direction already paused keeps the time the pause began.
+      const since = state.pauses[d.direction]?.since ?? d.pausedAt;
+      const pause: DirectionPause = { response: d.response, reason: d.reason, since, until: d.until, retryAfterSeconds: d.retryAfterSeconds, pausedBy: d.pausedBy };
       return { ...state, ref, pauses: { ...state.pauses, [d.direction]: pause } };
     }
     case 'traffic.resumed.v1': {

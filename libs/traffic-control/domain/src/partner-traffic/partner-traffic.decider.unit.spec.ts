@@ -56,6 +56,23 @@ describe('partner traffic: operator pauses', () => {
     spec([]).when(pause()).then([paused()]);
   });
 
+  it('changing the reason, response or until of a direction already paused keeps since at the time the pause began', () => {
+    const state = foldEvents(partnerTrafficDecider, [
+      paused(),
+      paused({ reason: 'ERP migration, day 2', pausedAt: at(30), pausedBy: 'bob' }),
+      paused({ reason: 'ERP migration, day 2', response: 'error_mdn', until: at(600), pausedAt: at(60) }),
+    ]);
+    expect(state.pauses.incoming).toMatchObject({ since: now, reason: 'ERP migration, day 2', response: 'error_mdn', until: at(600) });
+  });
+
+  it('a pause after a resume starts a new since', () => {
+    const resumed: PartnerTrafficEvent = {
+      type: 'traffic.resumed.v1',
+      data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'alice', resumedAt: at(10) },
+    };
+    expect(foldEvents(partnerTrafficDecider, [paused(), resumed, paused({ pausedAt: at(20) })]).pauses.incoming?.since).toBe(at(20));
+  });
+
   it('pausing again with the same settings appends nothing; with other settings, a new paused event', () => {
     spec([paused()]).when(pause()).thenNothing();
     spec([paused()]).when(pause({ response: 'error_mdn' })).then([paused({ response: 'error_mdn' })]);

@@ -15,6 +15,7 @@ const incomingResponse = (): SchemaObject => ({ type: 'string', enum: [...INCOMI
 
 const WINDOW = object({
   id: str(),
+  level: { type: 'string', enum: ['tenant', 'account'], description: "Whose window: the tenant's own, or the account's on an inherited master partner" },
   direction: { type: 'string', enum: [...WINDOW_DIRECTIONS] },
   starts_at: apiTimestampSchema(),
   ends_at: apiTimestampSchema(),

@@ -8,8 +8,7 @@ import {
   type SlotName,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
-import { utcInstantOf } from '../../api-conventions/utc-instant';
+import { AfterWrite, type RequestContext, requestMetadata, utcInstantOf } from '@as2-partners/platform';
 import type { KnownPartnerDocument } from '../../reactions/partner-registry-events/known-partner.document';
 import { PartnerAccess } from '../../partner-access/partner-access';
 import { CertificateWriteModel, factsOf } from '../../write-model/certificate-write-model';

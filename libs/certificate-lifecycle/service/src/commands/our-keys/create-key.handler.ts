@@ -8,8 +8,7 @@ import {
   type NewKey,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
-import { utcInstantOf } from '../../api-conventions/utc-instant';
+import { AfterWrite, requestMetadata, type RequestContext, utcInstantOf } from '@as2-partners/platform';
 import { generateKeyMaterial, readPemKey, readPkcs12, type KeyMaterial } from '../../keystore/key-material';
 import { newKeyId, newSealedKeyId } from '../../keystore/key-id';
 import { KEY_SEALER, type KeySealer } from '../../keystore/key-sealer';

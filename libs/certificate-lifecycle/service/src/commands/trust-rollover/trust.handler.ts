@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SLOT_NAMES, type SlotName } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata, utcInstantOf } from '@as2-partners/platform';
 import { CertificateSlotsHandler, refOf } from '../certificate-slots/certificate-slots.handler';
-import { utcInstantOf } from '../../api-conventions/utc-instant';
 import { PartnerAccess } from '../../partner-access/partner-access';
 import { CertificateUses } from '../../write-model/certificate-uses';
 import { CertificateWriteModel } from '../../write-model/certificate-write-model';

@@ -1,8 +1,9 @@
 import { PLANS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PartialUpdate } from '@as2-partners/platform';
-import { IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { EMAIL_PATTERN } from '../../partner-settings/partner-settings.dto';
+import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 export class CreateTenantDto {
   @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The id tokens carry in their `tenant` claim; generated when omitted' })
@@ -19,7 +20,22 @@ export class CreateTenantDto {
   @IsOptional()
   @IsIn(PLANS, { message: 'The selected plan is invalid' })
   plan?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'email',
+    nullable: true,
+    maxLength: 255,
+    pattern: EMAIL_PATTERN,
+    example: 'edi-ops@plant1.example',
+    description: "Where blocked-message notices go for the tenant's partners without a station address; null clears it",
+  })
+  @IsOptional()
+  @IsEmail({}, { message: 'The notification email must be a valid email address' })
+  @MaxLength(255, { message: 'The notification email may not be greater than 255 characters' })
+  @IsHeaderSafeText('notification email', null)
+  notification_email?: string | null;
 }
 
 @PartialUpdate()
-export class UpdateTenantDto extends PartialType(PickType(CreateTenantDto, ['name', 'plan'] as const), { skipNullProperties: false }) {}
+export class UpdateTenantDto extends PartialType(PickType(CreateTenantDto, ['name', 'plan', 'notification_email'] as const), { skipNullProperties: false }) {}

@@ -17,6 +17,7 @@ function presentTenant(tenant: TenantDocument) {
     name: tenant.name,
     plan: tenant.plan,
     partner_limit: isPlan(tenant.plan) ? partnerLimitOf(tenant.plan) : null,
+    notification_email: tenant.notificationEmail ?? null,
     created_at: toApiTimestamp(tenant.createdAt),
     updated_at: toApiTimestamp(tenant.updatedAt),
   };
@@ -59,7 +60,7 @@ export class TenantsController {
 
   @Patch(':tenant')
   @ReadYourWrites()
-  @ApiOperation({ summary: "Rename a tenant or change its plan (applies to the tenant's later creates)" })
+  @ApiOperation({ summary: "Rename a tenant, change its plan (applies to the tenant's later creates) or its notification email (null clears it)" })
   @ApiResponse({ status: 200, description: "Tenant updated", schema: TENANT_WRITTEN })
   async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string, @Body() body: UpdateTenantDto) {
     return (await this.handler.update(ctx, requireOwnAccount(ctx, account), tenantId, body)).map((tenant) => ({ message: 'Tenant updated successfully', data: presentTenant(tenant) }));

@@ -27,7 +27,7 @@ export class TenantsHandler {
     const now = this.clock.now();
     const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
-      () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, now: now.toISOString() }),
+      () => ({ type: 'create_tenant' as const, account, tenantId, name: dto.name, plan: (dto.plan ?? 'free') as Plan, notificationEmail: dto.notification_email, now: now.toISOString() }),
       requestMetadata(ctx, null, now),
       ctx.commandId === undefined ? {} : { commandId: ctx.commandId },
     );
@@ -38,7 +38,7 @@ export class TenantsHandler {
     const now = this.clock.now();
     const result = await this.writeModel.decide(PartnerRegistryStreams.tenant(account, tenantId),
       tenantDecider,
-      () => ({ type: 'update_tenant' as const, tenantId, name: dto.name, plan: dto.plan as Plan | undefined, now: now.toISOString() }),
+      () => ({ type: 'update_tenant' as const, tenantId, name: dto.name, plan: dto.plan as Plan | undefined, notificationEmail: dto.notification_email, now: now.toISOString() }),
       requestMetadata(ctx, null, now),
     );
     return new AfterWrite(result.position, () => this.get(account, tenantId));

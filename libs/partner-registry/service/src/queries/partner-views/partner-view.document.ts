@@ -34,6 +34,8 @@ export interface TenantDocument {
   readonly registered: boolean;
   readonly name: string | null;
   readonly plan: string | null;
+  /** Where blocked-message notices go for partners without a station address (absent from views projected before it existed). */
+  readonly notificationEmail?: string | null;
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
   /** Set once the tenant is deleted (absent from views projected before deletion closed a tenant's data). */

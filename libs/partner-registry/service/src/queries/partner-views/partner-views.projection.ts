@@ -175,6 +175,7 @@ export class PartnerViewsProjection extends FollowedProjection {
           registered: true,
           name: d.name,
           plan: d.plan,
+          notificationEmail: d.notificationEmail ?? null,
           createdAt: d.createdAt,
           updatedAt: d.createdAt,
           deletedAt: null,

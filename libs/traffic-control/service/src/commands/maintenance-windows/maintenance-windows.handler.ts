@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, commandEntityId, WriteModel, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, requestMetadata, type RequestContext, utcInstantOf } from '@as2-partners/platform';
 import { partnerTrafficDecider, TrafficControlErrorCode as Code, type TrafficWindow } from '@as2-partners/traffic-control-domain';
 import { ulid } from 'ulid';
-import { utcInstantOf } from '../../api-conventions/utc-instant';
 import type { TrafficTarget } from '../../partner-access/traffic-target';
 import { TrafficQueries } from '../../queries/partner-traffic/traffic-queries';
 import { presentWindow } from '../../queries/partner-traffic/traffic-state.presenter';
@@ -54,7 +53,7 @@ export class MaintenanceWindowsHandler {
       scheduledBy: data.scheduledBy,
     };
     const merged = data.mergedWindowIds;
-    return new AfterWrite(decision.position, () => ({ ...presentWindow(window, this.clock.now().getTime()), merged_window_ids: merged }));
+    return new AfterWrite(decision.position, () => ({ ...presentWindow(window, this.clock.now().getTime(), data.scope), merged_window_ids: merged }));
   }
 
   async cancel(ctx: RequestContext, target: TrafficTarget, windowId: string) {

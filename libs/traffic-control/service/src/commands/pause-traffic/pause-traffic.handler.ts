@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, DomainError, WriteModel, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, requestMetadata, type RequestContext, utcInstantOf } from '@as2-partners/platform';
 import { partnerTrafficDecider, TrafficControlErrorCode as Code, type TrafficDirection } from '@as2-partners/traffic-control-domain';
 import type { TrafficTarget } from '../../partner-access/traffic-target';
 import { TrafficQueries } from '../../queries/partner-traffic/traffic-queries';
-import { utcInstantOf } from '../../api-conventions/utc-instant';
 import type { PauseIncomingDto, PauseOutgoingDto } from './traffic-pause.dto';
 
 /** Pauses or resumes one direction of a partner's traffic, in the target's scope (a tenant's or the account's). */

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, MAX_RETRY_AFTER_SECONDS, type IncomingResponse } from '@as2-partners/traffic-control-domain';
 import { IsReasonText, MAX_REASON_LENGTH } from '../../api-conventions/reason-text';
+import { IsRetryAfterSeconds } from '../../api-conventions/retry-after-seconds';
 
 /** PUT /v1/partners/{id}/traffic/incoming: pause with a response mode, or `{paused: false}` to resume. */
 export class PauseIncomingDto {
@@ -25,10 +26,7 @@ export class PauseIncomingDto {
   until?: string | null;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_RETRY_AFTER_SECONDS, description: 'http_503_retry only' })
-  @IsOptional()
-  @IsInt({ message: 'The retry_after_seconds must be an integer' })
-  @Min(1, { message: 'The retry_after_seconds must be at least 1' })
-  @Max(MAX_RETRY_AFTER_SECONDS, { message: `The retry_after_seconds may not be greater than ${MAX_RETRY_AFTER_SECONDS}` })
+  @IsRetryAfterSeconds()
   retry_after_seconds?: number;
 }
 

@@ -5,7 +5,7 @@ import type { TrafficTarget } from '../../partner-access/traffic-target';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import type { PartnerTrafficDocument } from './partner-traffic.document';
 import { PartnerTrafficProjection } from './partner-traffic.projection';
-import { presentTrafficState, presentWindow } from './traffic-state.presenter';
+import { presentTrafficState, presentWindows } from './traffic-state.presenter';
 
 /** Reads of the traffic views, always within the target the caller may see. */
 @Injectable()
@@ -17,16 +17,22 @@ export class TrafficQueries {
   ) {}
 
   async stateOf(target: TrafficTarget) {
-    const own = await this.views.traffic.get(target.stream);
-    const inherited = target.ref.scope === 'tenant' && target.partner.tenant === null;
-    const account = target.ref.scope === 'account' ? own : inherited ? await this.views.traffic.get(TrafficControlStreams.accountPartnerTraffic(target.ref.account, target.ref.partnerId)) : null;
+    const { own, account } = await this.levelsOf(target);
     return presentTrafficState(target.ref.partnerId, own, account, this.clock.now().getTime());
   }
 
+  /** As `stateOf` lists them: a tenant sees the account's windows of an inherited partner beside its own. */
   async windowsOf(target: TrafficTarget) {
+    const { own, account } = await this.levelsOf(target);
+    return presentWindows(own, account, this.clock.now().getTime());
+  }
+
+  /** The caller's scope and the account's (the same document at account scope; none for the tenant's own partner). */
+  private async levelsOf(target: TrafficTarget) {
     const own = await this.views.traffic.get(target.stream);
-    const now = this.clock.now().getTime();
-    return (own?.windows ?? []).filter((w) => Date.parse(w.endsAt) > now).map((w) => presentWindow(w, now));
+    const inherited = target.ref.scope === 'tenant' && target.partner.tenant === null;
+    const account = target.ref.scope === 'account' ? own : inherited ? await this.views.traffic.get(TrafficControlStreams.accountPartnerTraffic(target.ref.account, target.ref.partnerId)) : null;
+    return { own, account };
   }
 
   /**

@@ -1,12 +1,14 @@
-import { windowCovering, type DirectionPause, type TrafficDirection, type TrafficWindow } from '@as2-partners/traffic-control-domain';
+import { windowCovering, type DirectionPause, type TrafficDirection, type TrafficScope, type TrafficWindow } from '@as2-partners/traffic-control-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import type { PartnerTrafficDocument } from './partner-traffic.document';
 
 const ts = (iso: string | null | undefined) => (iso ? toApiTimestamp(iso) : null);
 
-export function presentWindow(window: TrafficWindow, now: number) {
+/** `level`: whose window it is, the tenant's own or the account's on an inherited master partner. */
+export function presentWindow(window: TrafficWindow, now: number, level: TrafficScope) {
   return {
     id: window.windowId,
+    level,
     direction: window.direction,
     starts_at: ts(window.startsAt),
     ends_at: ts(window.endsAt),
@@ -50,7 +52,7 @@ function presentDirection(direction: TrafficDirection, own: PartnerTrafficDocume
     until: effective ? effective.until : ts(window?.endsAt),
     retry_after_seconds: effective?.retry_after_seconds ?? null,
     paused_by: effective?.paused_by ?? window?.scheduledBy ?? null,
-    active_window: window ? presentWindow(window, now) : null,
+    active_window: window ? presentWindow(window, now, accountWindow ? 'account' : (own?.scope ?? 'tenant')) : null,
     pause: ownPause,
     ...(account && own !== account ? { account_pause: accountPause } : {}),
   };
@@ -87,12 +89,19 @@ function nextChange(docs: (PartnerTrafficDocument | null)[]) {
 
 /** `GET /v1/partners/{id}/traffic`: `own` is the caller's scope, `account` the account's pause of a master partner (if any). */
 export function presentTrafficState(partnerId: string, own: PartnerTrafficDocument | null, account: PartnerTrafficDocument | null, now: number) {
-  const windows = [...(own?.windows ?? []), ...(account && account !== own ? account.windows : [])].filter((w) => Date.parse(w.endsAt) > now);
   return {
     partner_id: partnerId,
     incoming: presentDirection('incoming', own, account, now),
     outgoing: presentDirection('outgoing', own, account, now),
-    windows: windows.map((w) => presentWindow(w, now)),
+    windows: presentWindows(own, account, now),
     next_change: nextChange([own, account]),
   };
+}
+
+/** The windows not yet over of the caller's scope and, on an inherited master partner, the account's, by start, each with its level. */
+export function presentWindows(own: PartnerTrafficDocument | null, account: PartnerTrafficDocument | null, now: number) {
+  const levels: [PartnerTrafficDocument | null, TrafficScope][] = [[own, own?.scope ?? 'tenant'], ...(account && account !== own ? [[account, 'account'] as [PartnerTrafficDocument, TrafficScope]] : [])];
+  return levels
+    .flatMap(([doc, level]) => (doc?.windows ?? []).filter((w) => Date.parse(w.endsAt) > now).map((w) => presentWindow(w, now, level)))
+    .sort((a, b) => Date.parse(a.starts_at ?? '') - Date.parse(b.starts_at ?? ''));
 }

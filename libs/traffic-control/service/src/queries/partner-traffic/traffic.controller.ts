@@ -27,7 +27,7 @@ export class TrafficController {
   }
 
   @Get('partners/:id/traffic/windows')
-  @ApiOperation({ summary: "The partner's scheduled and running maintenance windows (this tenant's)" })
+  @ApiOperation({ summary: "The partner's scheduled and running maintenance windows: the tenant's and, on an inherited master partner, the account's, each with its level" })
   @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOWS_READ })
   async windows(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return { data: await this.queries.windowsOf(await this.targets.ofTenant(ctx, id)) };

@@ -15,6 +15,8 @@ export interface TrafficSchedulerOptions {
   readonly onApplied?: (position: number) => Promise<void>;
   /** The longest a tick trusts what it knows and skips the due query (a change it was not told about). Default 10 s. */
   readonly fallbackMs?: number;
+  /** True once the registry deleted the partner: its `until` and windows are never applied (no pause or resume for it). */
+  readonly isPartnerDeleted?: (partnerId: string) => boolean;
 }
 
 const BATCH = 100;
@@ -32,6 +34,8 @@ export class TrafficScheduler extends PollingScheduler {
   /** The earliest change the view was told of since the running query began (it may not have seen it). */
   private toldNextMs = Number.POSITIVE_INFINITY;
   private lastQueryMs = Number.NEGATIVE_INFINITY;
+  /** Streams of deleted partners (a deletion is final): left out of the due query, so they never crowd a batch. */
+  private readonly ofDeletedPartners = new Set<string>();
 
   constructor(private readonly options: TrafficSchedulerOptions) {
     super(options, { prefix: 'traffic-scheduler', label: 'Traffic scheduler' });
@@ -55,7 +59,8 @@ export class TrafficScheduler extends PollingScheduler {
     this.toldNextMs = Number.POSITIVE_INFINITY;
     this.lastQueryMs = nowMs;
     // Due and not yet due in one read: the first change after now is when the next query is needed.
-    const found = await this.options.traffic.find({ filter: { nextChangeAt: { $ne: null } }, sort: { nextChangeAt: 1, _id: 1 }, limit: BATCH + 1 });
+    const skipped = this.ofDeletedPartners.size === 0 ? {} : { _id: { $nin: [...this.ofDeletedPartners] } };
+    const found = await this.options.traffic.find({ filter: { nextChangeAt: { $ne: null }, ...skipped }, sort: { nextChangeAt: 1, _id: 1 }, limit: BATCH + 1 });
     const due = found.items.filter((doc) => Date.parse(doc.nextChangeAt as string) <= nowMs).slice(0, BATCH);
     const later = found.items.find((doc) => Date.parse(doc.nextChangeAt as string) > nowMs);
     // A full batch due may leave more: the next tick queries again (as after any change made or failed below).
@@ -65,6 +70,10 @@ export class TrafficScheduler extends PollingScheduler {
     let appended = 0;
     let last: number | null = null;
     for (const doc of due) {
+      if (this.options.isPartnerDeleted?.(doc.partnerId)) {
+        this.ofDeletedPartners.add(doc._id);
+        continue;
+      }
       try {
         const decision = await this.options.writeModel.decide(
           doc._id,

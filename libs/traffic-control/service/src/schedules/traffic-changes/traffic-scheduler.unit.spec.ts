@@ -16,9 +16,11 @@ describe('traffic scheduler: queries only when something is due by what it knows
   let writeModel: WriteModel;
   let view: ReadModelCollection<PartnerTrafficDocument>;
   let scheduler: TrafficScheduler;
+  let deleted: Set<string>;
 
   beforeEach(() => {
     nowMs = START;
+    deleted = new Set();
     queries = 0;
     const store = new InMemoryEventStore();
     writeModel = new WriteModel(store);
@@ -30,7 +32,7 @@ describe('traffic scheduler: queries only when something is due by what it knows
         return collection.find(query);
       },
     });
-    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0' });
+    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0', isPartnerDeleted: (id) => deleted.has(id) });
   });
 
   /** Schedules a window as the API does and writes the view as the projection does. */
@@ -108,5 +110,35 @@ describe('traffic scheduler: queries only when something is due by what it knows
     expect(await scheduler.tick()).toBe(0);
     nowMs = START + 5_000;
     expect(await scheduler.tick()).toBe(1);
+  });
+
+  it("a deleted partner's window and until are never applied (no pause or resume for it), and its stream leaves the due query", async () => {
+    await scheduleWindow(at(1_000), at(5_000));
+    await writeModel.decide(stream, partnerTrafficDecider, { type: 'pause', ref, direction: 'outgoing', response: null, reason: 'r', until: at(2_000), retryAfterSeconds: null, actor: 'a', now: at(0) }, metadata);
+    await refreshView();
+    deleted.add(ref.partnerId);
+    const before = (await writeModel.load(stream, partnerTrafficDecider)).revision;
+    for (const ms of [1_000, 2_000, 5_000, 70_000, 140_000]) {
+      nowMs = START + ms;
+      expect(await scheduler.tick()).toBe(0);
+    }
+    expect((await writeModel.load(stream, partnerTrafficDecider)).revision).toBe(before);
+
+    // Another partner's change is still applied: the deleted partner's stream does not hold a batch's place.
+    const other: TrafficRef = { ...ref, partnerId: 'prt_01JDTRAFFICSCHEDULERUNIT0002' };
+    const otherStream = TrafficControlStreams.tenantPartnerTraffic('acc', 'ten', other.partnerId);
+    await writeModel.decide(otherStream, partnerTrafficDecider, { type: 'schedule_window', ref: other, windowId: 'w2', direction: 'outgoing', startsAt: at(150_000), endsAt: at(160_000), response: null, reason: 'r', actor: 'a', now: at(140_000) }, metadata);
+    const { state } = await writeModel.load(otherStream, partnerTrafficDecider);
+    await view.put({ _id: otherStream, partnerId: other.partnerId, account: 'acc', tenant: 'ten', scope: 'tenant', nextChangeAt: nextChangeAt(state), revision: 0 } as unknown as PartnerTrafficDocument);
+    scheduler.changeScheduledAt(at(150_000));
+    const seen: unknown[] = [];
+    const find = view.find;
+    view.find = async (query) => {
+      seen.push(query.filter);
+      return find(query);
+    };
+    nowMs = START + 150_000;
+    expect(await scheduler.tick()).toBe(1);
+    expect(seen[0]).toMatchObject({ _id: { $nin: [stream] } });
   });
 });

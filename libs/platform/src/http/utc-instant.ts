@@ -1,6 +1,6 @@
 import { DomainError } from '@as2-partners/kernel';
 
-/** ISO-8601 date-time with an explicit zone (Z or ±hh:mm): a naive local time would be ambiguous. */
+/** ISO-8601 date-time with an explicit zone (Z or ±hh:mm): a naive local time would be ambiguous for a switch both sides make. */
 const ZONED_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Normalises to `Date#toISOString()` form, or raises the given code naming the field. */

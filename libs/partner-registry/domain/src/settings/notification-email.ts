@@ -1,0 +1,8 @@
+import { hasControlCharacters } from './header-text';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Where failure notices are mailed (a station's, a tenant's): a header-safe, plausible address of at most 255 characters. */
+export function isNotificationEmail(value: unknown): value is string {
+  return typeof value === 'string' && EMAIL.test(value) && value.length <= 255 && !hasControlCharacters(value);
+}
