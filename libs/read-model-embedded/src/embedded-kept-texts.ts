@@ -173,8 +173,10 @@ export class EmbeddedKeptTexts implements KeptTexts {
    */
   keep(session: string): void {
     this.deletePending();
+    // Everything stale since some stamp (a rebuild cleared the documents): those go in one statement, the rest are read.
+    if (this.everything > 0) this.db.prepare(`DELETE FROM "${this.table}" WHERE stamp < ?`).run(this.everything);
     const stale: string[] = [];
-    if (this.everything > 0 || this.touched.size > 0) {
+    if (this.touched.size > 0) {
       const rows = this.db.prepare<[], StampRow>(`SELECT key, stamp, tag0, tag1, tag2 FROM "${this.table}" INDEXED BY "${this.table}_fresh"`);
       for (const row of rows.iterate()) if (!this.fresh(row.stamp, row.tag0, row.tag1, row.tag2)) stale.push(row.key);
     }
