@@ -59,6 +59,16 @@ export class EmbeddedKeptTexts implements KeptTexts {
   private readonly dropStatement: Statement<[string]>;
   private readonly stampStatement: Statement<[string], StampRow>;
 
+  /**
+   * Whether a text set in this file may be carried over into a run whose store had `previousSession` before it, `name`
+   * opened under `version`: false lets the store replace the file (instant, where dropping a large table reads every page).
+   */
+  static carriable(db: Database, name: string, version: string, previousSession: string | null): boolean {
+    if (previousSession === null || db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kept_state'").get() === undefined) return false;
+    const clean = db.prepare<[string], { name: string; version: string }>('SELECT name, version FROM kept_state WHERE session = ?').all(previousSession);
+    return clean.some((state) => state.name !== name || state.version === version);
+  }
+
   /** `previousSession`: the session the store's file had before this run; `version`: the code that builds the texts. */
   constructor(
     private readonly db: Database,

@@ -12,6 +12,8 @@ import { ReadModelDocumentTable } from './read-model-document-table';
 import { TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
 
+/** Bytes of the texts file mapped into memory at most (clean file pages: the kernel takes them back under pressure). */
+const SCRATCH_MMAP_BYTES = 128 * 1024 * 1024;
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
 const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
 /** Page cache during a bulk load (negative: KiB), so a batch's dirty index pages stay in memory until its commit. */
@@ -87,23 +89,35 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   keptTexts(name: string, version = ''): KeptTexts {
     let texts = this.kept.get(name);
     if (!texts) {
-      texts = new EmbeddedKeptTexts(this.scratchFile(), `kept_${name.replace(/[^A-Za-z0-9_]/g, '_')}`, name, version, this.previousSession);
+      texts = new EmbeddedKeptTexts(this.scratchFile(name, version), `kept_${name.replace(/[^A-Za-z0-9_]/g, '_')}`, name, version, this.previousSession);
       this.kept.set(name, texts);
     }
     return texts;
   }
 
-  private scratchFile(): Database.Database {
+  /** The texts file, opened by the first text set asked for (`name` under `version`). */
+  private scratchFile(name: string, version: string): Database.Database {
     if (this.scratch) return this.scratch;
     const file = this.file === ':memory:' ? ':memory:' : `${this.file}-kept-texts`;
+    const removed = (): void => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    };
+    let scratch: Database.Database;
     try {
-      this.scratch = EmbeddedReadModelStore.openScratch(file);
+      scratch = EmbeddedReadModelStore.openScratch(file);
     } catch {
       // Unreadable (torn by a power loss while unsynced): it holds nothing the documents do not say.
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-      this.scratch = EmbeddedReadModelStore.openScratch(file);
+      removed();
+      scratch = EmbeddedReadModelStore.openScratch(file);
     }
-    return this.scratch;
+    if (file !== ':memory:' && !EmbeddedKeptTexts.carriable(scratch, name, version, this.previousSession)) {
+      // Nothing in it can be carried over (a crash, another run, other code): a new file, not a drop of every page.
+      scratch.close();
+      removed();
+      scratch = EmbeddedReadModelStore.openScratch(file);
+    }
+    this.scratch = scratch;
+    return scratch;
   }
 
   private static openScratch(file: string): Database.Database {
@@ -113,6 +127,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       scratch.pragma('journal_mode = WAL');
       scratch.pragma('synchronous = OFF');
       scratch.pragma('cache_size = -8192');
+      // A first read is one keyed read of text: mapped, its pages are read without a system call each (bounded, so RSS is).
+      scratch.pragma(`mmap_size = ${SCRATCH_MMAP_BYTES}`);
       scratch.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").get();
       return scratch;
     } catch (error) {
