@@ -12,8 +12,6 @@ import { ReadModelDocumentTable } from './read-model-document-table';
 import { TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
 
-/** Bytes of the texts file mapped into memory at most (clean file pages: the kernel takes them back under pressure). */
-const SCRATCH_MMAP_BYTES = 128 * 1024 * 1024;
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
 const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
 /** Page cache during a bulk load (negative: KiB), so a batch's dirty index pages stay in memory until its commit. */
@@ -127,8 +125,6 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       scratch.pragma('journal_mode = WAL');
       scratch.pragma('synchronous = OFF');
       scratch.pragma('cache_size = -8192');
-      // A first read is one keyed read of text: mapped, its pages are read without a system call each (bounded, so RSS is).
-      scratch.pragma(`mmap_size = ${SCRATCH_MMAP_BYTES}`);
       scratch.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").get();
       return scratch;
     } catch (error) {
