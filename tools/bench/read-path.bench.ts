@@ -17,7 +17,7 @@
  * Route 5 reads every partner of the hub once before it runs (a warm pass, not measured): by-id reads of partners
  * read before, whose details the app keeps as JSON text; route 0 reads at random, mostly partners not read yet; route 6
  * reads partners the app never read before, PARTNERS / ROUNDS a run (first reads only while nothing else read them; the
- * anchor's runs are timed as for the other routes); route 7 searches a term every hub partner's name holds, on one of
+ * anchor's runs are as many requests, at random); route 7 searches a term every hub partner's name holds, on one of
  * its first 50 pages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -335,8 +335,10 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round += 1) {
         const amount = firstReads.has(index) ? firstReadsPerRun : undefined;
         const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, '/health/live', path, { authorization: `Bearer ${bearer}` }, amount);
-        // the anchor keeps nothing per partner: a timed run over the same kind of paths
-        const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', path, {});
+        // the anchor keeps nothing per partner: a run over the same kind of paths, as long as the app's (a run of as many
+        // requests where the app's is one: its start and drain weigh the same in both)
+        const anchorPath = firstReads.has(index) ? routes[0]![1] : path;
+        const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', anchorPath, {}, amount);
         ratios.push(ours.rps / bare.rps);
         const errors = ours.errors || bare.errors ? `  (errors/non-2xx: app ${ours.errors}, anchor ${bare.errors})` : '';
         console.log(
