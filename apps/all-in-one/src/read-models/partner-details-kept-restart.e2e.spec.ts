@@ -35,6 +35,9 @@ interface Run {
 // stale); every answer after a restart is byte for byte the Nest route's (a full join), whatever was written before the
 // stop: an update, a master's change, message outcomes, a deleted partner, a deleted tenant; bodies another code built
 // (forged here in the file) are found by the check at start and rebuilt.
+// Each test starts the app at least once (and stops it): generous budgets for a loaded 2-core machine.
+jest.setTimeout(240_000);
+
 describe('GET /v1/partners/{id}: bodies kept across a restart answer what the Nest route answers', () => {
   let dataDir: string;
   let run: Run | undefined;
@@ -132,7 +135,7 @@ describe('GET /v1/partners/{id}: bodies kept across a restart answer what the Ne
       expect(kept(id, tenant)).toBe(body);
       bodies.set(`${tenant}|${id}`, body);
     }
-  }, 60_000);
+  }, 240_000);
 
   it('after a clean restart the bodies are carried over (none rebuilt, a sample checked) and every answer is the Nest route’s', async () => {
     await restart();
@@ -155,7 +158,7 @@ describe('GET /v1/partners/{id}: bodies kept across a restart answer what the Ne
     hotAnswers();
     expect((await call('GET', `/v1/partners/${ids.own.id}`, null)).status).toBe(401);
     expect(hotAnswers()).toBe(0);
-  }, 60_000);
+  }, 240_000);
 
   it('writes made before a stop (update, master change, messages, deleted partner, deleted tenant) show after the restart', async () => {
     const token = tokenOf({});
@@ -183,7 +186,7 @@ describe('GET /v1/partners/{id}: bodies kept across a restart answer what the Ne
     await current().warmer.idle();
     expect(kept(ids.own.id)).toBe((await expectSame(ids.own.id, token)).text);
     expect(kept(ids.other.id, OTHER)).toBe(bodies.get(`${OTHER}|${ids.other.id}`));
-  }, 90_000);
+  }, 240_000);
 
   it('bodies built by other code (forged in the file while stopped) are found by the check at start and rebuilt', async () => {
     const file = join(dataDir, 'read-models.sqlite-kept-texts');
@@ -202,5 +205,5 @@ describe('GET /v1/partners/{id}: bodies kept across a restart answer what the Ne
     expect(own.text).not.toContain('forged');
     expect(kept(ids.own.id)).toBe(own.text);
     expect(kept(ids.other.id, OTHER)).toBe(bodies.get(`${OTHER}|${ids.other.id}`));
-  }, 90_000);
+  }, 240_000);
 });
