@@ -11,11 +11,13 @@
  *   SETTLE=0 to start loading at ready, not once the app's background work after ready (building every partner's
  *   details body) is done: the app's CPU under 5 % over half a second, printed with the CPU it took; JIT_WARMUP=0 not to
  *   read JIT_PARTNERS=2000 partners of a tenant of their own first, unmeasured, so route 6's first round is not the
- *   process's first requests)
+ *   process's first requests; RESTART=1 to start the app, let it settle, stop it with SIGTERM and start it again on the same
+ *   files before measuring: the pre-joined bodies are then carried over from the first run, and the second start's
+ *   settle time and CPU say what the walk after a restart costs)
  * Route 5 reads every partner of the hub once before it runs (a warm pass, not measured): by-id reads of partners
  * read before, whose details the app keeps as JSON text; route 0 reads at random, mostly partners not read yet; route 6
  * reads partners the app never read before, PARTNERS / ROUNDS a run (first reads only while nothing else read them; the
- * anchor's runs are timed as for the other routes); route 7 searches a term every hub partner's name holds, on one of
+ * anchor's runs are as many requests, at random); route 7 searches a term every hub partner's name holds, on one of
  * its first 50 pages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -246,17 +248,33 @@ async function main(): Promise<void> {
     const [appPort, anchorPort] = [await freePort(), await freePort()];
     started = performance.now();
     const nodeArgs = process.env['APP_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-    const app = spawn(process.execPath, [...nodeArgs, join(buildDir, 'main.js')], {
-      cwd: root,
-      env: { ...process.env, MODE: 'embedded', PORT: String(appPort), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(app);
-    await ready(`http://127.0.0.1:${appPort}/health/ready`);
-    console.log(`app ready in ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
-    if (process.env['SETTLE'] !== '0') {
-      const after = await settled(app.pid!);
-      console.log(`app settled ${after.seconds.toFixed(1)} s after ready (CPU ${after.cpu.toFixed(2)} s meanwhile), rss ${rssMiB(app.pid!).toFixed(0)} MiB`);
+    const startApp = (): ChildProcess =>
+      spawn(process.execPath, [...nodeArgs, join(buildDir, 'main.js')], {
+        cwd: root,
+        env: { ...process.env, MODE: 'embedded', PORT: String(appPort), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    const startAndSettle = async (label: string): Promise<ChildProcess> => {
+      started = performance.now();
+      const child = startApp();
+      children.push(child);
+      await ready(`http://127.0.0.1:${appPort}/health/ready`);
+      console.log(`${label}app ready in ${((performance.now() - started) / 1000).toFixed(1)} s, rss ${rssMiB(child.pid!).toFixed(0)} MiB`);
+      if (process.env['SETTLE'] !== '0') {
+        const after = await settled(child.pid!);
+        console.log(`${label}app settled ${after.seconds.toFixed(1)} s after ready (CPU ${after.cpu.toFixed(2)} s meanwhile), rss ${rssMiB(child.pid!).toFixed(0)} MiB`);
+      }
+      return child;
+    };
+    let app: ChildProcess;
+    if (process.env['RESTART'] === '1') {
+      const first = await startAndSettle('first start: ');
+      first.kill('SIGTERM');
+      await new Promise((r) => (first.exitCode !== null ? r(null) : first.once('exit', r)));
+      children.splice(children.indexOf(first), 1);
+      app = await startAndSettle('restart: ');
+    } else {
+      app = await startAndSettle('');
     }
     const anchor = spawn(process.execPath, ['-r', '@swc-node/register', __filename, file, String(anchorPort)], {
       cwd: root,
@@ -317,8 +335,10 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round += 1) {
         const amount = firstReads.has(index) ? firstReadsPerRun : undefined;
         const ours = await load(app.pid!, `http://127.0.0.1:${appPort}`, '/health/live', path, { authorization: `Bearer ${bearer}` }, amount);
-        // the anchor keeps nothing per partner: a timed run over the same kind of paths
-        const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', path, {});
+        // the anchor keeps nothing per partner: a run over the same kind of paths, as long as the app's (a run of as many
+        // requests where the app's is one: its start and drain weigh the same in both)
+        const anchorPath = firstReads.has(index) ? routes[0]![1] : path;
+        const bare = await load(anchor.pid!, `http://127.0.0.1:${anchorPort}`, '/v1/partners/none', anchorPath, {}, amount);
         ratios.push(ours.rps / bare.rps);
         const errors = ours.errors || bare.errors ? `  (errors/non-2xx: app ${ours.errors}, anchor ${bare.errors})` : '';
         console.log(

@@ -44,6 +44,8 @@ export interface ReadModelCollection<T extends ReadModelDocument> {
   count(filter: Filter): Promise<number>;
   /** Removes every document (used by rebuilds). */
   clear(): Promise<void>;
+  /** The ids after `after` in id order, at most `limit` (a walk over every document that reads no document). Optional. */
+  ids?(after: string, limit: number): Promise<string[]>;
 }
 
 /**
@@ -77,6 +79,14 @@ export interface KeptTexts {
   drop(key: string): void;
   /** Runs several puts together (one transaction). */
   batch(work: () => void): void;
+  /** For each key, whether a fresh text is kept under it (the texts themselves not read): what a walk still has to build. */
+  freshAmong(keys: readonly string[]): boolean[];
+  /**
+   * True when the texts were kept by an earlier run of the store (consistent with its documents: an unclean stop, a write
+   * by a run that kept no texts or another `version` empties them instead); the caller may check a sample of them
+   * against today's code before it serves them.
+   */
+  readonly carried: boolean;
 }
 
 export interface ReadModelStore {
@@ -100,9 +110,10 @@ export interface ReadModelStore {
   watchWrites?(collection: string, listener: WriteListener): void;
   /**
    * Present beside `watchWrites` where answers built from documents can be kept as text outside the process's memory
-   * (the embedded store: a scratch file of its own, emptied when the store opens). See KeptTexts.
+   * (the embedded store: a file of its own beside the store's, kept across a clean stop). `version` names the code that
+   * builds the texts: texts kept under another version are not carried over. See KeptTexts.
    */
-  keptTexts?(name: string): KeptTexts;
+  keptTexts?(name: string, version?: string): KeptTexts;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,22 @@ const MAX_REMEMBERED_DROPS = 10_000;
 /** Dropped texts deleted together (one transaction, at the end of the turn or once this many wait). */
 const MAX_PENDING_DELETES = 1_000;
 
+/** What a kept text's freshness is decided from (read from the covering index, not the text). */
+interface StampRow {
+  readonly key: string;
+  readonly stamp: number;
+  readonly tag0: string | null;
+  readonly tag1: string | null;
+  readonly tag2: string | null;
+}
+
+/** A set of texts as its last clean stop left it (`kept_state` in the scratch file). */
+interface KeptState {
+  readonly session: string | null;
+  readonly version: string;
+  readonly counter: number;
+}
+
 interface KeptRow {
   readonly text: string;
   readonly stamp: number;
@@ -19,11 +35,15 @@ interface KeptRow {
 }
 
 /**
- * KeptTexts in a table of the store's scratch file (on disk, out of the heap; emptied when the store opens, so a text
- * never outlives the code that built it). The stamps of touched tags live in memory: a stamp is a counter, a text is
- * fresh while its stamp is at least every stamp of its tags, of the last touch of every tag and of its own drop.
+ * KeptTexts in a table of the store's texts file (on disk, out of the heap). The stamps of touched tags live in memory:
+ * a stamp is a counter, a text is fresh while its stamp is at least every stamp of its tags, of the last touch of every
+ * tag and of its own drop. A clean stop (`keep`) deletes every stale text and records the store's session and the
+ * counter, so the next run carries the rest over; a text set whose recorded session is not the one the store's file
+ * had before this run (an unclean stop, a run that wrote the documents without keeping these texts) or whose version
+ * is another is emptied when opened.
  */
 export class EmbeddedKeptTexts implements KeptTexts {
+  readonly carried: boolean;
   private counter = 0;
   private everything = 0;
   private readonly touched = new Map<string, number>();
@@ -37,9 +57,46 @@ export class EmbeddedKeptTexts implements KeptTexts {
   private readonly getStatement: Statement<[string], KeptRow>;
   private readonly putStatement: Statement<[string, string, number, string | null, string | null, string | null]>;
   private readonly dropStatement: Statement<[string]>;
+  private readonly stampStatement: Statement<[string], StampRow>;
 
-  constructor(private readonly db: Database, table: string) {
-    db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (key TEXT PRIMARY KEY, text TEXT NOT NULL, stamp INTEGER NOT NULL, tag0 TEXT, tag1 TEXT, tag2 TEXT)`);
+  /**
+   * Whether a text set in this file may be carried over into a run whose store had `previousSession` before it, `name`
+   * opened under `version`: false lets the store replace the file (instant, where dropping a large table reads every page).
+   */
+  static carriable(db: Database, name: string, version: string, previousSession: string | null): boolean {
+    if (previousSession === null || db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kept_state'").get() === undefined) return false;
+    const clean = db.prepare<[string], { name: string; version: string }>('SELECT name, version FROM kept_state WHERE session = ?').all(previousSession);
+    return clean.some((state) => state.name !== name || state.version === version);
+  }
+
+  /** `previousSession`: the session the store's file had before this run; `version`: the code that builds the texts. */
+  constructor(
+    private readonly db: Database,
+    private readonly table: string,
+    private readonly name: string,
+    private readonly version: string,
+    previousSession: string | null,
+  ) {
+    db.exec('CREATE TABLE IF NOT EXISTS kept_state (name TEXT PRIMARY KEY, session TEXT, version TEXT NOT NULL, counter INTEGER NOT NULL) WITHOUT ROWID');
+    const state = db.prepare<[string], KeptState>('SELECT session, version, counter FROM kept_state WHERE name = ?').get(name);
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+    const carried = exists && state !== undefined && previousSession !== null && state.session === previousSession && state.version === version;
+    db.transaction(() => {
+      if (!carried) db.exec(`DROP TABLE IF EXISTS "${table}"`);
+      db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (key TEXT PRIMARY KEY, text TEXT NOT NULL, stamp INTEGER NOT NULL, tag0 TEXT, tag1 TEXT, tag2 TEXT)`);
+      // Freshness without reading the texts (a walk asks it of every key): the index covers what decides it.
+      db.exec(`CREATE INDEX IF NOT EXISTS "${table}_fresh" ON "${table}" (key, stamp, tag0, tag1, tag2)`);
+      // Until a clean stop records this run's session, the next run empties these texts (a crash leaves this mark).
+      db.prepare('INSERT INTO kept_state (name, session, version, counter) VALUES (?, NULL, ?, ?) ON CONFLICT (name) DO UPDATE SET session = NULL, version = excluded.version, counter = excluded.counter').run(
+        name,
+        version,
+        carried ? state.counter : 0,
+      );
+    })();
+    this.carried = carried && db.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).get() !== undefined;
+    this.counter = carried ? state.counter : 0;
+    this.empty = !this.carried;
+    this.stampStatement = db.prepare(`SELECT key, stamp, tag0, tag1, tag2 FROM "${table}" WHERE key = ?`);
     this.getStatement = db.prepare(`SELECT text, stamp, tag0, tag1, tag2 FROM "${table}" WHERE key = ?`);
     this.putStatement = db.prepare(`INSERT OR REPLACE INTO "${table}" (key, text, stamp, tag0, tag1, tag2) VALUES (?, ?, ?, ?, ?, ?)`);
     this.dropStatement = db.prepare(`DELETE FROM "${table}" WHERE key = ?`);
@@ -111,6 +168,32 @@ export class EmbeddedKeptTexts implements KeptTexts {
 
   batch(work: () => void): void {
     this.db.transaction(work)();
+  }
+
+  freshAmong(keys: readonly string[]): boolean[] {
+    return keys.map((key) => {
+      const row = this.stampStatement.get(key);
+      return row !== undefined && (this.drops.get(key) ?? -1) <= row.stamp && this.fresh(row.stamp, row.tag0, row.tag1, row.tag2);
+    });
+  }
+
+  /**
+   * A clean stop (the store's documents committed): deletes every text that is stale now, so what is left is fresh with
+   * no touch remembered, and records `session` (the store's) and the counter for the next run to carry them over.
+   */
+  keep(session: string): void {
+    this.deletePending();
+    // Everything stale since some stamp (a rebuild cleared the documents): those go in one statement, the rest are read.
+    if (this.everything > 0) this.db.prepare(`DELETE FROM "${this.table}" WHERE stamp < ?`).run(this.everything);
+    const stale: string[] = [];
+    if (this.touched.size > 0) {
+      const rows = this.db.prepare<[], StampRow>(`SELECT key, stamp, tag0, tag1, tag2 FROM "${this.table}" INDEXED BY "${this.table}_fresh"`);
+      for (const row of rows.iterate()) if (!this.fresh(row.stamp, row.tag0, row.tag1, row.tag2)) stale.push(row.key);
+    }
+    this.db.transaction(() => {
+      for (const key of stale) this.dropStatement.run(key);
+      this.db.prepare('UPDATE kept_state SET session = ?, version = ?, counter = ? WHERE name = ?').run(session, this.version, this.counter, this.name);
+    })();
   }
 
   private fresh(stamp: number, tag0: string | null, tag1: string | null, tag2: string | null): boolean {

@@ -111,6 +111,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     this.write([doc]);
   }
 
+  /** From the (collection, id) unique index alone: no document read. */
+  async ids(after: string, limit: number): Promise<string[]> {
+    return this.table.idsAfter.all(this.name, after, limit);
+  }
+
   /** One process owns the embedded files, and this check and write run synchronously, without an await between them: atomic. */
   async insert(doc: T): Promise<boolean> {
     return this.turn.write(() => {

@@ -1,5 +1,6 @@
 import type { CheckpointStore, KeptTexts, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex, WriteListener } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
@@ -9,7 +10,7 @@ import { CollectionCatalog, type CollectionIndexState } from './collection-catal
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
 import { TurnTransaction } from './turn-transaction';
-import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
+import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
 
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
 const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
@@ -36,6 +37,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     private readonly db: Database.Database,
     private readonly table: ReadModelDocumentTable,
     private readonly catalog: CollectionCatalog,
+    /** This run's session id in the file, and the one the file had before (null: a new or throwaway store). */
+    private readonly session: string,
+    private readonly previousSession: string | null,
   ) {
     this.turn = new TurnTransaction(db);
     this.checkpoints = new EmbeddedCheckpointStore(db, this.turn);
@@ -49,7 +53,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     try {
       configureReadModelConnection(db);
       createReadModelSchema(db);
-      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db));
+      const session = randomUUID();
+      const previousSession = file === ':memory:' ? null : startReadModelSession(db, session);
+      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession);
     } catch (error) {
       db.close();
       throw error;
@@ -74,29 +80,65 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   }
 
   /**
-   * Texts kept in a scratch file beside the store's (`<file>-kept-texts`, `:memory:` for a throwaway store), emptied on
-   * its first use in this process: it holds nothing the documents do not say, and nothing built by other code.
+   * Texts kept in a file beside the store's (`<file>-kept-texts`, `:memory:` for a throwaway store). They hold nothing
+   * the documents do not say: carried over to the next run only after a clean stop of a run that kept them (and tracked
+   * every write), under the same `version` of the code that builds them; emptied otherwise (EmbeddedKeptTexts).
    */
-  keptTexts(name: string): KeptTexts {
+  keptTexts(name: string, version = ''): KeptTexts {
     let texts = this.kept.get(name);
     if (!texts) {
-      texts = new EmbeddedKeptTexts(this.scratchFile(), `kept_${name.replace(/[^A-Za-z0-9_]/g, '_')}`);
+      texts = new EmbeddedKeptTexts(this.scratchFile(name, version), `kept_${name.replace(/[^A-Za-z0-9_]/g, '_')}`, name, version, this.previousSession);
       this.kept.set(name, texts);
     }
     return texts;
   }
 
-  private scratchFile(): Database.Database {
+  /** The texts file, opened by the first text set asked for (`name` under `version`). */
+  private scratchFile(name: string, version: string): Database.Database {
     if (this.scratch) return this.scratch;
     const file = this.file === ':memory:' ? ':memory:' : `${this.file}-kept-texts`;
-    if (file !== ':memory:') for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-    const scratch = new Database(file);
-    // Rebuilt at every start: no durability wanted, and a small page cache (the texts stay on disk).
-    scratch.pragma('journal_mode = WAL');
-    scratch.pragma('synchronous = OFF');
-    scratch.pragma('cache_size = -8192');
+    const removed = (): void => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    };
+    let scratch: Database.Database;
+    try {
+      scratch = EmbeddedReadModelStore.openScratch(file);
+    } catch {
+      // Unreadable (torn by a power loss while unsynced): it holds nothing the documents do not say.
+      removed();
+      scratch = EmbeddedReadModelStore.openScratch(file);
+    }
+    if (file !== ':memory:' && !EmbeddedKeptTexts.carriable(scratch, name, version, this.previousSession)) {
+      // Nothing in it can be carried over (a crash, another run, other code): a new file, not a drop of every page.
+      scratch.close();
+      removed();
+      scratch = EmbeddedReadModelStore.openScratch(file);
+    }
     this.scratch = scratch;
     return scratch;
+  }
+
+  private static openScratch(file: string): Database.Database {
+    const scratch = new Database(file);
+    try {
+      // Rebuilt from the documents when in doubt: no durability wanted while running (a clean stop syncs), a small page cache.
+      scratch.pragma('journal_mode = WAL');
+      scratch.pragma('synchronous = OFF');
+      scratch.pragma('cache_size = -8192');
+      scratch.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").get();
+      return scratch;
+    } catch (error) {
+      scratch.close();
+      throw error;
+    }
+  }
+
+  /** A clean stop: every kept text set deletes what is stale and records this run's session, durably (the next run carries them). */
+  private keepScratch(scratch: Database.Database): void {
+    scratch.pragma('synchronous = FULL');
+    // Pages written unsynced so far reach the disk before the mark that vouches for them.
+    scratch.pragma('wal_checkpoint(TRUNCATE)');
+    for (const texts of this.kept.values()) texts.keep(this.session);
   }
 
   /**
@@ -142,10 +184,15 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     if (this.closed) return;
     this.closed = true;
     this.turn.commit();
+    // Texts are vouched for only when every document they were built from is committed.
+    const committed = this.turn.failure === null;
     this.db.close();
     if (this.scratch) {
-      this.scratch.close();
-      if (this.file !== ':memory:') for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.file}-kept-texts${suffix}`, { force: true });
+      try {
+        if (committed && this.file !== ':memory:') this.keepScratch(this.scratch);
+      } finally {
+        this.scratch.close();
+      }
     }
   }
 }

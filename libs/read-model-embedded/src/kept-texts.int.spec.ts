@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { KeptTexts } from '@as2-partners/kernel';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
@@ -92,16 +93,137 @@ describe('EmbeddedReadModelStore.keptTexts (answers kept as text on disk, stale 
     expect(() => texts.put('a', 'A', ['1', '2', '3', '4'], texts.stamp())).toThrow(RangeError);
   });
 
-  it('lives in a scratch file beside the store, emptied when the next store opens it and removed on close', async () => {
-    store.keptTexts('details').put('a', 'A', [], 0);
+  it('freshAmong says which keys hold a fresh text without reading them', () => {
+    const texts = store.keptTexts('details');
+    texts.put('a', 'A', ['p:a'], texts.stamp());
+    texts.put('b', 'B', ['p:b'], texts.stamp());
+    texts.put('c', 'C', ['p:c'], texts.stamp());
+    texts.touch('p:b');
+    texts.drop('c');
+    expect(texts.freshAmong(['a', 'b', 'c', 'none'])).toEqual([true, false, false, false]);
+  });
+});
+
+describe('kept texts across a restart (carried over only when they agree with the documents)', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-model-kept-restart-'));
+    file = join(dir, 'read-models.sqlite');
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const reopened = async (check: (texts: KeptTexts, store: EmbeddedReadModelStore) => void | Promise<void>, version = 'v1'): Promise<void> => {
+    const store = await EmbeddedReadModelStore.open(file);
+    try {
+      await check(store.keptTexts('details', version), store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('a clean stop carries the fresh texts over; the stale ones (touched, dropped) are gone; later touches still stale them', async () => {
+    await reopened((texts) => {
+      expect(texts.carried).toBe(false);
+      texts.put('a', 'A', ['p:a', 't:1'], texts.stamp());
+      texts.put('b', 'B', ['p:b', 't:1'], texts.stamp());
+      texts.put('c', 'C', ['p:c', 't:2'], texts.stamp());
+      texts.put('d', 'D', ['p:d', 't:2'], texts.stamp());
+      texts.touch('p:a');
+      texts.drop('c');
+    });
     expect(existsSync(`${file}-kept-texts`)).toBe(true);
+    await reopened((texts) => {
+      expect(texts.carried).toBe(true);
+      expect(texts.get('a')).toBeUndefined();
+      expect(texts.get('b')).toEqual({ text: 'B', tags: ['p:b', 't:1'] });
+      expect(texts.get('c')).toBeUndefined();
+      expect(texts.freshAmong(['a', 'b', 'c', 'd'])).toEqual([false, true, false, true]);
+      // stamps go on from the last run's: a touch now stales a carried text, a put older than it is refused
+      const before = texts.stamp();
+      texts.touch('t:2');
+      expect(texts.get('d')).toBeUndefined();
+      texts.put('d', 'D-old', ['p:d', 't:2'], before);
+      expect(texts.get('d')).toBeUndefined();
+      texts.drop('b');
+    });
+    await reopened((texts) => {
+      expect(texts.carried).toBe(false);
+      expect(texts.freshAmong(['a', 'b', 'c', 'd'])).toEqual([false, false, false, false]);
+    });
+  });
+
+  it('touch(null) before the stop (a write that may change any text) carries nothing over', async () => {
+    await reopened((texts) => {
+      texts.put('a', 'A', ['p:a'], texts.stamp());
+      texts.touch(null);
+    });
+    await reopened((texts) => {
+      expect(texts.carried).toBe(false);
+      expect(texts.get('a')).toBeUndefined();
+    });
+  });
+
+  it('a run that stopped without closing (a crash, a kill) leaves texts that the next run empties', async () => {
+    await reopened((texts) => {
+      texts.batch(() => {
+        for (let i = 0; i < 2000; i += 1) texts.put(`k${i}`, 'x'.repeat(1000), ['p:k'], texts.stamp());
+      });
+      texts.put('a', 'A', ['p:a'], texts.stamp());
+    });
+    expect(statSync(`${file}-kept-texts`).size).toBeGreaterThan(2_000_000);
+    // the crashed run: it writes a document and a text, and is never closed
+    const crashed = await EmbeddedReadModelStore.open(file);
+    const crashedTexts = crashed.keptTexts('details', 'v1');
+    expect(crashedTexts.get('a')?.text).toBe('A');
+    await crashed.collection<{ _id: string; n: number }>('docs').put({ _id: 'x', n: 1 });
+    crashedTexts.put('b', 'B', ['p:b'], crashedTexts.stamp());
+    // its turn commits, then it dies
+    await new Promise((resolve) => setImmediate(resolve));
     const next = await EmbeddedReadModelStore.open(file);
     try {
-      expect(next.keptTexts('details').get('a')).toBeUndefined();
+      const texts = next.keptTexts('details', 'v1');
+      expect(texts.carried).toBe(false);
+      expect(texts.get('a')).toBeUndefined();
+      expect(texts.get('b')).toBeUndefined();
+      // a new file, not the old one with its table dropped (that reads every page of it)
+      expect(statSync(`${file}-kept-texts`).size).toBeLessThan(200_000);
     } finally {
       await next.close();
     }
-    expect(existsSync(`${file}-kept-texts`)).toBe(false);
+  });
+
+  it('a run that opened the store but kept no such texts (it may have written what they were built from) empties them', async () => {
+    await reopened((texts) => texts.put('a', 'A', ['p:a'], texts.stamp()));
+    const other = await EmbeddedReadModelStore.open(file);
+    await other.collection<{ _id: string; n: number }>('docs').put({ _id: 'x', n: 1 });
+    other.keptTexts('other-texts', 'v1').put('z', 'Z', [], 0);
+    await other.close();
+    await reopened((texts) => {
+      expect(texts.carried).toBe(false);
+      expect(texts.get('a')).toBeUndefined();
+    });
+  });
+
+  it('texts kept under another version (other code built them) are not carried over', async () => {
+    await reopened((texts) => texts.put('a', 'A', ['p:a'], texts.stamp()), 'v1');
+    await reopened((texts) => {
+      expect(texts.carried).toBe(false);
+      expect(texts.get('a')).toBeUndefined();
+      texts.put('a', 'A2', ['p:a'], texts.stamp());
+    }, 'v2');
+    await reopened((texts) => expect(texts.get('a')?.text).toBe('A2'), 'v2');
+  });
+
+  it('an unreadable texts file is replaced by an empty one', async () => {
+    await reopened((texts) => texts.put('a', 'A', ['p:a'], texts.stamp()));
+    writeFileSync(`${file}-kept-texts`, 'not a database, '.repeat(512));
+    await reopened((texts) => {
+      expect(texts.carried).toBe(false);
+      expect(texts.get('a')).toBeUndefined();
+    });
   });
 });
 
@@ -123,6 +245,9 @@ describe('find without a total (the walk over every document in id order the war
       }
       expect(walked).toEqual(Array.from({ length: 10 }, (_, n) => `d${n}`));
       expect((await docs.find({ filter: { _id: { $gt: '' } }, sort: { _id: 1 }, limit: 4 })).total).toBe(10);
+      // the ids alone, from the index: the same walk
+      expect(await docs.ids?.('d3', 4)).toEqual(['d4', 'd5', 'd6', 'd7']);
+      expect(await docs.ids?.('d9', 4)).toEqual([]);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

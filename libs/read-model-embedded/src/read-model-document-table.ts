@@ -5,6 +5,7 @@ import { TrigramRarity } from './trigram-rarity';
 export class ReadModelDocumentTable {
   readonly getStatement: Statement<[string, string], { body: string }>;
   readonly bodyBySeq: Statement<[number], { body: string }>;
+  readonly idsAfter: Statement<[string, string, number], string>;
   readonly upsertStatement: Statement<[string, string, string], { seq: number }>;
   readonly deleteStatement: Statement<[string, string], { seq: number; body: string }>;
   readonly searchReplace: Statement<[number, string]>;
@@ -20,6 +21,7 @@ export class ReadModelDocumentTable {
   constructor(readonly db: Database) {
     this.getStatement = db.prepare('SELECT body FROM read_model_docs WHERE collection = ? AND id = ?');
     this.bodyBySeq = db.prepare('SELECT body FROM read_model_docs WHERE seq = ?');
+    this.idsAfter = db.prepare<[string, string, number], string>('SELECT id FROM read_model_docs WHERE collection = ? AND id > ? ORDER BY id LIMIT ?').pluck();
     this.upsertStatement = db.prepare(
       'INSERT INTO read_model_docs (collection, id, body) VALUES (?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body RETURNING seq',
     );

@@ -49,6 +49,10 @@ export function createReadModelSchema(db: Database): void {
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS parked_events_by_consumer ON parked_events (consumer, parked_at, id);
     CREATE INDEX IF NOT EXISTS parked_events_by_age ON parked_events (parked_at, id);
+    CREATE TABLE IF NOT EXISTS read_model_meta (
+      name  TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    ) WITHOUT ROWID;
   `);
   migrateDocumentsTable(db);
 }
@@ -61,4 +65,19 @@ function migrateDocumentsTable(db: Database): void {
     db.exec('INSERT OR REPLACE INTO read_model_docs (collection, id, body) SELECT collection, id, body FROM read_model_documents');
     db.exec('DROP TABLE read_model_documents');
   })();
+}
+
+/**
+ * Gives the file a new session id (durably, before any write of this run) and answers the one it had: texts kept beside
+ * the file by the run that wrote that id, stopped cleanly, agree with its documents; any other run's write changed the id.
+ */
+export function startReadModelSession(db: Database, session: string): string | null {
+  const previous = db.prepare<[], string>("SELECT value FROM read_model_meta WHERE name = 'session'").pluck().get() ?? null;
+  db.pragma('synchronous = FULL');
+  try {
+    db.prepare("INSERT INTO read_model_meta (name, value) VALUES ('session', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(session);
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
+  return previous;
 }

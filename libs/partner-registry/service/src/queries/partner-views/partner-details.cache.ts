@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type KeptTexts, READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
 import { type PartnerDetails, PartnerDetailsQuery } from './partner-details.query';
@@ -7,6 +8,42 @@ import { MESSAGE_OUTCOMES_COLLECTION, type MessageOutcomeDocument } from '../mes
 import { PARTNER_TRAFFIC_COLLECTION, partnerIdOfTrafficDoc } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 import { CONNECTION_STATUS_COLLECTION, partnerIdOfStatusDoc } from '../../reactions/connection-tester-events/connection-status.consumer';
 import { TaggedJsonTexts } from './tagged-json-texts';
+import * as detailsQuery from './partner-details.query';
+import * as partnerPresenter from './partner.presenter';
+import * as partnerQueries from './partner-queries';
+import * as certificatePresenter from '../partner-certificates/partner-certificate.presenter';
+import * as certificatesQuery from '../partner-certificates/partner-certificates.query';
+import * as messageStats from '../message-stats/message-stats.query';
+import * as trafficConsumer from '../../reactions/traffic-control-events/partner-traffic.consumer';
+import * as statusConsumer from '../../reactions/connection-tester-events/connection-status.consumer';
+import * as apiTimestamp from '../../api-conventions/api-timestamp';
+
+const sourceOf = (value: unknown): string => {
+  if (typeof value === 'function') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+};
+
+/** Raised by hand when a body changes in a way the code below does not show (its helpers elsewhere). */
+const BODY_FORMAT = 1;
+
+/**
+ * The code that builds a body: the source of every class and function the join and presenters export, so texts kept by
+ * a run of other code are not carried over (what this misses, the warmer's check of a sample at start catches).
+ */
+export const PARTNER_DETAILS_VERSION = createHash('sha256')
+  .update(String(BODY_FORMAT))
+  .update(
+    [detailsQuery, partnerPresenter, partnerQueries, certificatePresenter, certificatesQuery, messageStats, trafficConsumer, statusConsumer, apiTimestamp]
+      .flatMap((module) => Object.values(module as Record<string, unknown>))
+      .map(sourceOf)
+      .join('\u0000'),
+  )
+  .digest('hex')
+  .slice(0, 32);
 
 /** What a write may change: the bodies of one partner id, of one (account, tenant, AS2 id), of one tenant, or (null) any body. */
 type Touched = (id: string | null, doc: ReadModelDocument | null) => string | null;
@@ -75,13 +112,16 @@ export class PartnerDetailsCache {
   private readonly enabled: boolean;
   /** The bodies on disk (lazy staleness: a write touches a tag or drops a view's text, KeptTexts). */
   private readonly texts: KeptTexts | null;
+  /** Bodies on disk from an earlier run are not served until the warmer has checked a sample of them against this code. */
+  private carriedUnchecked: boolean;
 
   constructor(
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
     @Inject(PartnerDetailsQuery) private readonly details: PartnerDetailsQuery,
   ) {
     this.enabled = store.watchWrites !== undefined;
-    this.texts = store.watchWrites && store.keptTexts ? store.keptTexts(PARTNER_DETAILS_TEXTS) : null;
+    this.texts = store.watchWrites && store.keptTexts ? store.keptTexts(PARTNER_DETAILS_TEXTS, PARTNER_DETAILS_VERSION) : null;
+    this.carriedUnchecked = this.texts?.carried ?? false;
     if (!store.watchWrites) return;
     for (const [collection, touched] of Object.entries(PARTNER_DETAILS_SOURCES)) {
       const isView = collection === PartnerRegistryCollections.partnerViews;
@@ -104,7 +144,7 @@ export class PartnerDetailsCache {
   current(account: string, tenant: string, id: string): string | undefined {
     const key = keyOf(account, tenant, id);
     const kept = this.kept.get(key);
-    if (kept !== undefined) return kept;
+    if (kept !== undefined || this.carriedUnchecked) return kept;
     const text = this.texts?.get(viewIdOf(account, tenant, id));
     if (text === undefined) return undefined;
     // Into memory only while it fits without pushing others out (reads spread over every partner would churn it).
@@ -125,6 +165,27 @@ export class PartnerDetailsCache {
     this.texts?.put(viewIdOf(account, tenant, id), json, touchedBy, stamp);
     if (this.enabled && writes === this.writes) this.kept.keep(keyOf(account, tenant, id), json, touchedBy);
     return json;
+  }
+
+  /** True until the warmer has checked the bodies carried over from an earlier run (they are not served meanwhile). */
+  get checkingCarried(): boolean {
+    return this.carriedUnchecked;
+  }
+
+  /** Which of these views' bodies are on disk and fresh (not read). */
+  freshAmong(viewIds: readonly string[]): boolean[] {
+    return this.texts ? this.texts.freshAmong(viewIds) : viewIds.map(() => false);
+  }
+
+  /** The fresh body on disk under a view's id, checked or not (the warmer's check). */
+  keptText(viewId: string): string | undefined {
+    return this.texts?.get(viewId)?.text;
+  }
+
+  /** The warmer's verdict on the carried bodies: served from now on if they agree with this code, else every one stale. */
+  carriedChecked(agree: boolean): void {
+    if (!agree) this.texts?.touch(null);
+    this.carriedUnchecked = false;
   }
 
   /** The stamp a built body is kept against (taken before reading what it is built from). */

@@ -10,12 +10,16 @@ const SLICE_MS = 8;
 const PAGE = 256;
 /** Written views waiting for their body at most; past it the warmer walks every view again instead. */
 const MAX_PENDING = 50_000;
+/** Bodies carried over from an earlier run rebuilt and compared at start before any is served. */
+const CHECKED_SAMPLE = 32;
 
 type TenantView = PartnerViewDocument & { readonly tenant: string };
 
 /**
  * Builds, in the background, the body of every tenant's view into PartnerDetailsCache's texts on disk, so a partner's
- * first read finds it pre-joined: once after start (a walk over every view, in id order) and for each view written
+ * first read finds it pre-joined: once after start (a walk over every view, in id order, building only the bodies not
+ * on disk and fresh: after a clean stop most are carried over, and a sample of those is first rebuilt and compared,
+ * every carried body made stale if one differs) and for each view written
  * since (a create, an update, a master's change fanned out to its tenants: queued, built a slice at a time, never in
  * the writing request). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
  * their next read joins and keeps. Runs only in the serving process (GetPartnerRoute starts it).
@@ -32,6 +36,10 @@ export class PartnerDetailsWarmer {
   private running = false;
   private built = 0;
   private walkStarted = 0;
+  /** Carried bodies rebuilt and found equal so far (the check at start). */
+  private checked = 0;
+  /** A carried body differed: the walk starts again from the first view, building every body. */
+  private walkAgain = false;
 
   constructor(
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
@@ -47,6 +55,11 @@ export class PartnerDetailsWarmer {
     if (!this.cache.keepsTexts || this.started) return;
     this.started = true;
     this.walk();
+  }
+
+  /** The last walk over every view: bodies it built, and carried bodies it rebuilt to check them (tests, the log). */
+  get walked(): { readonly built: number; readonly checked: number } {
+    return { built: this.built, checked: this.checked };
   }
 
   /** Resolves once nothing is queued and no walk is due (tests). */
@@ -95,10 +108,13 @@ export class PartnerDetailsWarmer {
       while (this.walkFrom !== null && this.pending.size === 0 && performance.now() < until) {
         // Taken before the read: a write between the read and the build must make the body stale.
         const stamp = this.cache.stamp();
-        const { items } = await this.views.find({ filter: { _id: { $gt: this.walkFrom } }, sort: { _id: 1 }, limit: PAGE, withoutTotal: true });
-        for (const partner of items) if (partner.tenant !== null) await this.build(partner as TenantView, stamp, built);
-        this.walkFrom = items.length === PAGE ? (items[items.length - 1] as PartnerViewDocument)._id : null;
-        if (this.walkFrom === null) this.logger.log(`partner details: ${this.built} bodies built in ${((performance.now() - this.walkStarted) / 1000).toFixed(1)} s`);
+        const last = await this.walkPage(this.walkFrom, stamp, built);
+        this.walkFrom = this.walkAgain ? '' : last;
+        this.walkAgain = false;
+        if (this.walkFrom === null) {
+          this.logger.log(`partner details: ${this.built} bodies built (${this.checked} carried over checked) in ${((performance.now() - this.walkStarted) / 1000).toFixed(1)} s`);
+          if (this.cache.checkingCarried) this.cache.carriedChecked(true);
+        }
       }
     } catch (error) {
       // The texts are a cache: a failure leaves reads joining, and the next write or start tries again.
@@ -110,6 +126,48 @@ export class PartnerDetailsWarmer {
       this.running = false;
     }
     if (this.pending.size > 0 || this.walkFrom !== null) this.schedule();
+  }
+
+  /** Builds the page's bodies not on disk and fresh; the last id walked, or null at the end. */
+  private async walkPage(after: string, stamp: number, built: BuiltDetails[]): Promise<string | null> {
+    if (!this.views.ids) {
+      const { items } = await this.views.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: PAGE, withoutTotal: true });
+      for (const partner of items) if (partner.tenant !== null) await this.build(partner as TenantView, stamp, built);
+      return items.length === PAGE ? (items[items.length - 1] as PartnerViewDocument)._id : null;
+    }
+    // The ids and which bodies are fresh come from indexes alone: a carried-over body costs no read of its view.
+    const ids = await this.views.ids(after, PAGE);
+    if (ids.length === 0) return null;
+    const fresh = this.cache.freshAmong(ids);
+    if (!fresh.includes(true)) {
+      const { items } = await this.views.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: ids.length, withoutTotal: true });
+      for (const partner of items) if (partner.tenant !== null) await this.build(partner as TenantView, stamp, built);
+    } else {
+      for (const [index, id] of ids.entries()) {
+        if (this.walkAgain) return null;
+        if (fresh[index] && !this.cache.checkingCarried) continue;
+        const partner = await this.views.get(id);
+        if (partner === null || partner.tenant === null) continue;
+        if (fresh[index]) await this.check(partner as TenantView);
+        else await this.build(partner as TenantView, stamp, built);
+      }
+    }
+    return ids.length === PAGE ? (ids[ids.length - 1] as string) : null;
+  }
+
+  /** Rebuilds a carried body and compares: a difference means other code built them, and every carried body goes stale. */
+  private async check(partner: TenantView): Promise<void> {
+    const carried = this.cache.keptText(partner._id);
+    const body = this.cache.build(partner);
+    const json = JSON.stringify(body instanceof Promise ? await body : body);
+    if (carried !== undefined && carried !== json) {
+      this.logger.log('partner details: bodies kept by an earlier run differ from this code, rebuilding every one');
+      this.cache.carriedChecked(false);
+      this.walkAgain = true;
+      return;
+    }
+    this.checked += 1;
+    if (this.checked >= CHECKED_SAMPLE) this.cache.carriedChecked(true);
   }
 
   private async build(partner: TenantView, stamp: number, into: BuiltDetails[]): Promise<void> {
