@@ -57,6 +57,14 @@ export interface BusHistory {
   readonly topicOf: (event: RecordedEvent) => string | null;
 }
 
+/** An event's JSON text, made once however many groups copy it (the in-process bus hands every group the same object). */
+const eventTexts = new WeakMap<RecordedEvent, string>();
+function eventTextOf(event: RecordedEvent): string {
+  let text = eventTexts.get(event);
+  if (text === undefined) eventTexts.set(event, (text = JSON.stringify(event)));
+  return text;
+}
+
 const COPY_MARKER_ID = '~copy';
 const HISTORY_MARKER_ID = '~history';
 const REPLAY_PAGE = 500;
@@ -218,7 +226,7 @@ export abstract class BusFollowedProjection implements Projection {
   /** Copies, then applies with retries; rejects only if parking failed (or on stop), so the bus delivers it again. */
   private async consume(event: RecordedEvent, topic: string): Promise<void> {
     if (this.accepts(event)) {
-      await this.copy().put({ _id: event.id, topic, position: event.position, body: JSON.stringify(event) });
+      await this.copy().put({ _id: event.id, topic, position: event.position, body: eventTextOf(event) });
       await this.retries().handle(event, (e) => this.apply(e, topic), topic);
     }
     this.handled = Math.max(this.handled ?? event.position, event.position);

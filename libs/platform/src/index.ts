@@ -15,6 +15,7 @@ export * from './http/domain-error-statuses';
 export * from './http/error-body';
 export * from './http/http-error.filter';
 export * from './http/request-validation.pipe';
+export * from './http/compiled-validation';
 export * from './http/validation-failed.exception';
 export * from './http/request-ids';
 export * from './http/create-http-app';

@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidationError, ValidatorOptions } from 'class-validator';
+import { passCheckOf } from './compiled-validation';
 import { nestedObjectShapeErrors } from './nested-object-shape';
 import { isPartialUpdateDto, namesAnyField, noChangeGiven } from './partial-update.decorator';
 import { ValidationFailedException } from './validation-failed.exception';
@@ -39,9 +40,12 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   /** A list where a nested object belongs is refused before class-validator, which would validate its items instead. */
+  /** A body every constraint passes is known so from the compiled check; any other is class-validator's to report. */
   protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> {
     const shape = nestedObjectShapeErrors(object);
-    return shape.length > 0 ? shape : super.validate(object, validatorOptions);
+    if (shape.length > 0) return shape;
+    if (validatorOptions?.groups === undefined && passCheckOf(object.constructor)?.(object)) return [];
+    return super.validate(object, validatorOptions);
   }
 
   /** Nest's own version recurses; this one walks with an explicit stack, so no body can overflow the call stack. */

@@ -1,6 +1,6 @@
 import { Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { from, map, mergeMap, of, type Observable } from 'rxjs';
+import { from, mergeMap, of, type Observable } from 'rxjs';
 import { AfterWrite } from './after-write';
 import { WriteVisibility } from './write-visibility';
 
@@ -13,13 +13,9 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     return next.handle().pipe(
       mergeMap((result: unknown) => {
         if (!(result instanceof AfterWrite)) return of(result);
-        return from(this.visibility.settle(result)).pipe(
-          map(({ value, visible }) => {
-            // Stored but not yet in the views: 202 Accepted with the decided answer, never a 500 for a write that happened.
-            if (!visible) void context.switchToHttp().getResponse<FastifyReply>().status(202);
-            return value;
-          }),
-        );
+        // Stored but not yet in the views: 202 Accepted with the decided answer, never a 500 for a write that happened.
+        const response = { status: (code: number) => context.switchToHttp().getResponse<FastifyReply>().status(code) };
+        return from(this.visibility.respond(result, response));
       }),
     );
   }

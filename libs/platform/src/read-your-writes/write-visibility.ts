@@ -45,6 +45,18 @@ export class WriteVisibility {
     }
     return { value: await written.answer(), visible: true };
   }
+
+  /** A route's answer once its write is visible; stored but not yet in the views: 202 Accepted with the decided answer. */
+  async respond<T>(written: AfterWrite<T>, response: StatusSettable): Promise<T> {
+    const { value, visible } = await this.settle(written);
+    if (!visible) response.status(202);
+    return value;
+  }
+}
+
+/** What a late write's answer needs of the response: its status (Fastify's reply). */
+export interface StatusSettable {
+  status(code: number): unknown;
 }
 
 export interface Settled<T> {
