@@ -89,6 +89,17 @@ describe('blocked-message notices: once per partner per interval across replicas
     expect(types).toEqual(['traffic.block_notice_claimed.v1', 'traffic.block_notice_sent.v1', 'traffic.block_notice_claimed.v1', 'traffic.block_notice_sent.v1']);
   });
 
+  it('counts the interval from when a mail went out, not from the tick that sent it (a send slow under load)', async () => {
+    await addToBoth(blocked('<s@x>', 0));
+    // The tick at 1 s hands the mail to SMTP, which takes 40 s to accept it.
+    expect(await replicas[0]!.sendDue(at(1000), () => at(41_000))).toBe(1);
+    await addToBoth(blocked('<t@x>', 5000));
+    // A minute after the tick but not after the mail: the partner would get two mails 21 s apart.
+    expect(await sendOnBoth(INTERVAL_MS + 2000)).toBe(0);
+    expect(await sendOnBoth(INTERVAL_MS + 41_000)).toBe(1);
+    expect(mails.map((mail) => mail.text.includes('<t@x>'))).toEqual([false, true]);
+  });
+
   it('a claimant whose send failed retries within its slot; if it never does, another replica mails after the interval', async () => {
     await addToBoth(blocked('<d@x>', 0));
     failing = [true, true];

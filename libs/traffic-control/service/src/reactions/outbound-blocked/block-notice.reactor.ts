@@ -29,7 +29,7 @@ export class BlockNoticeReactor extends FollowedReactor implements OnApplication
   ) {
     super({ store: deps.store, checkpoints: deps.checkpoints, parked: deps.parked, clock: deps.clock, logger: followerLoggerOf(new Logger('BlockNotices')) });
     this.sending = new PollingLoop({
-      tick: () => this.notices.sendDue(this.deps.clock.now()),
+      tick: () => this.notices.sendDue(this.deps.clock.now(), () => this.deps.clock.now()),
       intervalMs: SEND_INTERVAL_MS,
       onError: (error) => this.logger.error(`Sending notices failed: ${String(error)}`),
     });

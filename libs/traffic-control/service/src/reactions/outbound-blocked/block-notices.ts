@@ -102,8 +102,11 @@ export class BlockNotices {
     return first === undefined ? work() : this.lock.run(first, () => this.underLocks(rest, work));
   }
 
-  /** Sends every notice due at `now`; returns how many mails went out. */
-  async sendDue(now: Date): Promise<number> {
+  /**
+   * Sends every notice due at `now`; returns how many mails went out. `clock` reads the time a mail went out: the
+   * partner's interval counts from then, not from the tick (a send slow under load would shorten the gap the partner sees).
+   */
+  async sendDue(now: Date, clock: () => Date = () => now): Promise<number> {
     const due = await this.notices.find({ filter: { dueAt: { $ne: null, $lte: now.toISOString() } }, sort: { dueAt: 1 }, limit: DUE_BATCH });
     let sent = 0;
     for (const candidate of due.items) {
@@ -142,11 +145,12 @@ export class BlockNotices {
           systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
         );
         const rest = doc.pending.filter((p) => !claimed.includes(p.eventId));
+        const sentAt = Math.max(now.getTime(), clock().getTime());
         await this.notices.put({
           ...doc,
           pending: rest,
-          lastSentAt: now.toISOString(),
-          dueAt: rest.length > 0 ? new Date(now.getTime() + this.config.noticeIntervalMs).toISOString() : null,
+          lastSentAt: new Date(sentAt).toISOString(),
+          dueAt: rest.length > 0 ? new Date(sentAt + this.config.noticeIntervalMs).toISOString() : null,
           attempts: 0,
           lastError: null,
           sentEventIds: [...doc.sentEventIds, ...claimed].slice(-SENT_IDS_KEPT),
