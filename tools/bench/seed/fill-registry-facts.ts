@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RecordedEvent } from '@as2-partners/kernel';
 import { readPartnerEvent } from '@as2-partners/partner-registry-contract';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
-import { KnownRegistryCollections, KnownRegistryIndexes, type KnownPartnerDocument } from '../../../libs/traffic-control/service/src/reactions/partner-registry-events/known-registry.documents';
+import { knownPartnerCreated, KnownRegistryCollections, KnownRegistryIndexes, type KnownPartnerDocument } from '../../../libs/traffic-control/service/src/reactions/partner-registry-events/known-registry.documents';
 
 const PAGE = 20_000;
 
@@ -30,20 +30,7 @@ async function main(): Promise<void> {
       const rows = page.all(after, PAGE) as { position: number; type: string; data: string; metadata: string }[];
       for (const row of rows) {
         const event = { type: row.type, data: JSON.parse(row.data), metadata: JSON.parse(row.metadata), position: row.position } as unknown as RecordedEvent;
-        const partner = readPartnerEvent(event);
-        const d = partner.data;
-        // As RegistryFactsConsumer.applyPartner builds it for a created partner.
-        await partners.put({
-          _id: d.partnerId,
-          partnerId: d.partnerId,
-          account: partner.account,
-          tenant: partner.tenant,
-          as2Id: d.as2Id ?? '',
-          name: d.settings?.name ?? '',
-          active: d.settings?.active ?? true,
-          deleted: false,
-          stationId: d.settings?.stationId ?? null,
-        });
+        await partners.put(knownPartnerCreated(readPartnerEvent(event)));
         written += 1;
       }
       if (rows.length < PAGE) return;

@@ -1,8 +1,24 @@
+import type { PartnerEventReading } from '@as2-partners/partner-registry-contract';
 import type { InstanceFacts, PartnerFacts, PartnershipFacts } from '@as2-partners/traffic-control-domain';
 
 /** A partner (tenant or master) as learned from the registry's events; deleted ones are kept, marked. */
 export interface KnownPartnerDocument extends PartnerFacts {
   readonly _id: string;
+}
+
+/** The document a partner's (or master's) creation makes. */
+export function knownPartnerCreated({ data: d, account, tenant }: PartnerEventReading): KnownPartnerDocument {
+  return {
+    _id: d.partnerId,
+    partnerId: d.partnerId,
+    account,
+    tenant,
+    as2Id: d.as2Id ?? '',
+    name: d.settings?.name ?? '',
+    active: d.settings?.active ?? true,
+    deleted: false,
+    stationId: d.settings?.stationId ?? null,
+  };
 }
 
 export interface KnownInstanceDocument extends InstanceFacts {

@@ -9,6 +9,7 @@ import {
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
+  knownPartnerCreated,
   KnownRegistryCollections,
   KnownRegistryIndexes,
   knownTenantIdOf,
@@ -121,17 +122,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     switch (event.type.slice(event.type.indexOf('.') + 1)) {
       case 'created.v1':
         if (existing?.deleted) return;
-        next = {
-          _id: d.partnerId,
-          partnerId: d.partnerId,
-          account: partner.account,
-          tenant: partner.tenant,
-          as2Id: d.as2Id ?? '',
-          name: d.settings?.name ?? '',
-          active: d.settings?.active ?? true,
-          deleted: false,
-          stationId: d.settings?.stationId ?? null,
-        };
+        next = knownPartnerCreated(partner);
         break;
       case 'updated.v1':
         if (!existing || existing.deleted) return;
