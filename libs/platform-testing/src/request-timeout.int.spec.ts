@@ -57,6 +57,7 @@ describe('a client that sends its request slowly', () => {
   it('a body trickling in gets 408 and the connection closed once REQUEST_TIMEOUT_MS has passed', async () => {
     const outcome = await slowClient(port, 'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"');
     expect(outcome.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(outcome.response.slice(outcome.response.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'Request timeout', error: { type: 'invalid_request_error', code: 'REQUEST_TIMEOUT' } });
     expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
   });
 

@@ -13,6 +13,7 @@ export * from './config/embedded-dev-jwt-secret.constant';
 export * from './config/sealing-key';
 export * from './http/domain-error-statuses';
 export * from './http/error-body';
+export * from './http/client-error-answer';
 export * from './http/http-error.filter';
 export * from './http/request-validation.pipe';
 export * from './http/compiled-validation';

@@ -421,6 +421,32 @@ describe('traffic decisions: the gateway route', () => {
         const ok = (text: string) => Number(text.split('\n').find((l) => l.includes('status_code="200"') && l.includes('method="POST"'))?.split(' ').pop() ?? 0);
         expect(ok(await scrape()) - ok(before)).toBe(2);
       });
+
+      it("refuses a gateway token claiming a deleted tenant with 403 TENANT_DELETED, lane and route alike, though it was remembered while the tenant lived", async () => {
+        const accountAdmin = trafficApiAs(t, { sub: 'boss', account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+        const tenant = fresh('closing');
+        expect((await accountAdmin.post(`/v1/accounts/${ACCOUNT}/tenants`, { id: tenant, name: 'Closing plant', plan: 'starter' })).status).toBe(201);
+        const as2Id = fresh('GONE').toUpperCase();
+        const ours = fresh('US').toUpperCase();
+        expect((await trafficApiAs(t, { account: ACCOUNT, tenant, roles: ['tenant_admin'] }).post('/v1/partners', partnerInput(as2Id))).status).toBe(201);
+        await createInstance(t, { instanceId: fresh('ins'), account: ACCOUNT, tenant, myAs2Id: ours });
+        const authorization = `Bearer ${t.token({ sub: 'gateway-of-a-deleted-tenant', account: ACCOUNT, tenant, roles: ['gateway'] })}`;
+        const body = JSON.stringify(inbound(as2Id, ours, '<deleted@x>'));
+        const batch = JSON.stringify({ decisions: [inbound(as2Id, ours, '<deleted-b@x>')] });
+        // remembered and answered by the lane while the tenant lives
+        await bothWays('/v1/traffic/decisions', body, { authorization });
+        expect((await bothWays('/v1/traffic/decisions', body, { authorization })).taken).toBe(true);
+        expect((await accountAdmin.delete(`/v1/accounts/${ACCOUNT}/tenants/${tenant}`)).status).toBe(200);
+        const refused = { message: `Tenant ${tenant} was deleted: its data is closed`, error: { type: 'authorization_error', code: 'TENANT_DELETED' } };
+        for (const [url, sent] of [['/v1/traffic/decisions', body], ['/v1/traffic/decisions:batch', batch]] as const) {
+          const { taken, answer } = await bothWays(url, sent, { authorization });
+          expect(taken).toBe(false);
+          expect([answer.statusLine, JSON.parse(answer.body)]).toEqual(['HTTP/1.1 403 Forbidden', refused]);
+        }
+        // in process too, and the account-wide gateway still decides (the tenant's partner is gone: not found)
+        expect(await gatewayAs(t, ACCOUNT, tenant).decide(inbound(as2Id, ours))).toEqual({ status: 403, body: refused });
+        expect((await gatewayAs(t, ACCOUNT).decide(inbound(as2Id, ours))).body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' });
+      });
     });
   });
 });

@@ -44,4 +44,19 @@ describe('traffic control across a restart', () => {
       await second.close();
     }
   }, 60_000); // two app start-ups in one test
+
+  it("refuses a deleted tenant's gateway token from the first request after a restart (the directory learns deleted tenants from the persisted documents)", async () => {
+    const first = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    const accountAdmin = trafficApiAs(first, { sub: 'boss', account: 'acct-restart', tenant: null, roles: ['account_admin'] });
+    expect((await accountAdmin.post('/v1/accounts/acct-restart/tenants', { id: 'ten-closed', name: 'Closed plant', plan: 'starter' })).status).toBe(201);
+    expect((await accountAdmin.delete('/v1/accounts/acct-restart/tenants/ten-closed')).status).toBe(200);
+    await first.close();
+    const second = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    try {
+      const answer = await gatewayAs(second, 'acct-restart', 'ten-closed').decide({ direction: 'inbound', as2_from: 'ANY', as2_to: 'RESTART-US', message_id: 'm3' });
+      expect(answer).toEqual({ status: 403, body: { message: 'Tenant ten-closed was deleted: its data is closed', error: { type: 'authorization_error', code: 'TENANT_DELETED' } } });
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
 });

@@ -19,7 +19,8 @@ type VerificationKey = KeyObject | JWTVerifyGetKey;
 /** Verified tokens remembered (a client reuses its token for many requests); the earliest verified leaves first. */
 const MAX_REMEMBERED = 10_000;
 /** How long a verification is trusted at most, so a key withdrawn from a JWKS stops tokens within this time. */
-const REMEMBER_MS = 5 * 60_000;
+export const REMEMBER_VERIFIED_TOKEN_MS = 5 * 60_000;
+const REMEMBER_MS = REMEMBER_VERIFIED_TOKEN_MS;
 
 /**
  * Verifies bearer JWTs with jose against the one configured key source and returns the caller they name. A token

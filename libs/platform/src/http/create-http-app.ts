@@ -13,6 +13,7 @@ import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock,
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
+import { answerClientError } from './client-error-answer';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { AfterStart } from './after-start';
 import { HotPathRoutes } from './hot-path-routes';
@@ -82,6 +83,8 @@ export async function createHttpApp(
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
     serverFactory: hotPath.serverFactory(),
+    // A request Node's parser refuses (smuggling attempts, timeouts) is answered in the house error shape too.
+    clientErrorHandler: answerClientError,
     // Errors fastify raises before routing (a URL that does not decode) never reach Nest's filter.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const ids = requestIdsOf(request);

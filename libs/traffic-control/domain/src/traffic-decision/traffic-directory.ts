@@ -137,6 +137,11 @@ function inner<K, IK, V>(index: Map<K, Map<IK, V>>, key: K): Map<IK, V> {
   if (!map) index.set(key, (map = new Map()));
   return map;
 }
+function setIn<K, V>(index: Map<K, Set<V>>, key: K): Set<V> {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  return set;
+}
 function count<K>(index: Map<K, number>, key: K, delta: number): void {
   const next = (index.get(key) ?? 0) + delta;
   if (next > 0) index.set(key, next);
@@ -188,6 +193,9 @@ export class TrafficDirectory {
   /** account → tenant → its scope key, made once per scope that holds partners or traffic (a decision builds none). */
   private readonly scopeKeys = new Map<string, Map<string, string>>();
 
+  /** account → its deleted tenants: a gateway credential claiming one is refused, as every other route refuses it. */
+  private readonly deletedTenants = new Map<string, Set<string>>();
+
   /** The decisions answered since the last write, by caller and pair, each over the clock span it holds for. */
   private readonly decisions = new DecisionCache<ResolvedDecision>();
 
@@ -207,6 +215,15 @@ export class TrafficDirectory {
   /** Decisions kept from before a write (an answer may read anything the write changed). */
   get cachedDecisions(): number {
     return this.decisions.entries;
+  }
+
+  /** A tenant was deleted (never undone: a deleted tenant's id is not given again). */
+  markTenantDeleted(account: string, tenant: string): void {
+    setIn(this.deletedTenants, account).add(tenant);
+  }
+
+  isTenantDeleted(account: string, tenant: string): boolean {
+    return this.deletedTenants.get(account)?.has(tenant) === true;
   }
 
   putInstance(instance: InstanceFacts): void {

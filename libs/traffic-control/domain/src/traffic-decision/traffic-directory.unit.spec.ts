@@ -254,3 +254,14 @@ describe('traffic directory: a tenant-scoped gateway credential', () => {
     expect(d.decide('acc', null, 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
   });
 });
+
+describe('traffic directory: deleted tenants', () => {
+  it("knows a tenant deleted in its own account only (another account's tenant of the same id is not)", () => {
+    const d = directory();
+    expect(d.isTenantDeleted('acc', 't1')).toBe(false);
+    d.markTenantDeleted('acc', 't1');
+    expect(d.isTenantDeleted('acc', 't1')).toBe(true);
+    expect(d.isTenantDeleted('other', 't1')).toBe(false);
+    expect(d.isTenantDeleted('acc', 't2')).toBe(false);
+  });
+});

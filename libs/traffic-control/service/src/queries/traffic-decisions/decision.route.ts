@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, FIXED_ERROR_MESSAGES, HotPathRoutes, replyWithHouseError, type FastLaneRoute } from '@as2-partners/platform';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, FIXED_ERROR_MESSAGES, HotPathRoutes, replyWithHouseError, tenantDeletedError, type FastLaneRoute } from '@as2-partners/platform';
+import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
 import type { TrafficDecisions } from './traffic-decisions';
@@ -90,8 +91,18 @@ interface CheckedRequest extends FastifyRequest {
   decidedAt?: number;
 }
 
-function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number): void {
+/** A credential whose tenant claim names a deleted tenant: every route refuses it (the app's DeletedTenantGuard). */
+function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): check is Extract<GatewayCheck, { ok: true }> & { readonly tenant: string } {
+  return check.ok && check.tenant !== null && check.account !== ALL_ACCOUNTS && decisions.isTenantDeleted(check.account, check.tenant);
+}
+
+function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number, decisions: TrafficDecisions): void {
   if (!check.ok) return refuse(reply, check.status);
+  if (claimsDeletedTenant(check, decisions)) {
+    const error = tenantDeletedError(check.tenant);
+    void reply.code(403).send(errorBody(403, error.message, error.code));
+    return;
+  }
   request.gateway = check;
   request.decidedAt = now;
   done();
@@ -147,9 +158,9 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
     // One clock reading per request, for the token's expiry and the decision alike.
     const now = decisions.now();
     const cached = credentials.checkCached(request.headers.authorization, now);
-    if (cached) return settle(request, reply, done, cached, now);
+    if (cached) return settle(request, reply, done, cached, now, decisions);
     credentials.check(request.headers.authorization).then(
-      (check) => settle(request, reply, done, check, now),
+      (check) => settle(request, reply, done, check, now, decisions),
       (error: Error) => done(error),
     );
   };
@@ -163,7 +174,7 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
   const admit = (request: IncomingMessage): LaneCaller | undefined => {
     const now = decisions.now();
     const check = credentials.checkCached(request.headers.authorization, now);
-    return check?.ok === true ? { account: check.account, tenant: check.tenant, now } : undefined;
+    return check?.ok === true && !claimsDeletedTenant(check, decisions) ? { account: check.account, tenant: check.tenant, now } : undefined;
   };
   const laneAnswer = (decide: typeof decideOne) => (body: unknown, caller: LaneCaller) => decide(body, caller.account, caller.tenant, caller.now);
   const routes: RouteOptions[] = [

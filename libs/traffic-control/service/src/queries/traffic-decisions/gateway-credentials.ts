@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { AuthenticationFailedError, bearerTokenOf, type JwtVerifier } from '@as2-partners/platform';
+import { AuthenticationFailedError, bearerTokenOf, REMEMBER_VERIFIED_TOKEN_MS, type JwtVerifier } from '@as2-partners/platform';
 
 const MAX_CACHED = 1000;
 
@@ -11,7 +11,8 @@ const FORBIDDEN: GatewayCheck = { ok: false, status: 403 };
 
 /**
  * Checks a gateway's bearer JWT with the platform's verifier (a key in memory, or a JWKS jose caches: no network call
- * per request) and remembers the outcome for a verified token until its `exp`, so the hot path pays one map lookup.
+ * per request) and remembers the outcome for a verified token until its `exp` (at most the verifier's five minutes),
+ * so the hot path pays one map lookup.
  * Only role `gateway` passes; its `account` claim scopes the decisions (`*`: every account), and so does its `tenant`
  * claim where it has one (that tenant's and the account's partners and instances only). The cache is bounded
  * (the earliest verified out first); tokens without `exp` or that fail verification are never cached.
@@ -48,7 +49,8 @@ export class GatewayCredentials {
       if (typeof exp === 'number') {
         // Bounded: the oldest entry goes first (a Map iterates in insertion order).
         if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value as string);
-        this.verified.set(authorization, { check, expiresAtMs: exp * 1000 });
+        // At most as long as the verifier trusts a verification (a key withdrawn from a JWKS stops the token then too).
+        this.verified.set(authorization, { check, expiresAtMs: Math.min(exp * 1000, this.nowMs() + REMEMBER_VERIFIED_TOKEN_MS) });
       }
       return check;
     } catch (error) {

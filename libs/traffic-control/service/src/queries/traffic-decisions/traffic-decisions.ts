@@ -28,6 +28,11 @@ export class TrafficDecisions {
     return this.nowMs();
   }
 
+  /** True when the tenant a gateway credential claims was deleted (its tokens are refused, 403 TENANT_DELETED). */
+  isTenantDeleted(account: string, tenant: string): boolean {
+    return this.live.directory.isTenantDeleted(account, tenant);
+  }
+
   private asOfFrom: Readonly<Record<string, number | null>> | null = null;
   private asOfAnswer: { readonly partner_registry: number | null; readonly traffic_control: number | null } = { partner_registry: null, traffic_control: null };
 

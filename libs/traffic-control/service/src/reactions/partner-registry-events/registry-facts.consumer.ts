@@ -86,6 +86,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     for await (const doc of pagesOf(this.instances)) if (!doc.deleted) this.live.directory.putInstance(doc);
     for await (const doc of pagesOf(this.partners)) this.live.directory.putPartner(doc);
     for await (const doc of pagesOf(this.partnerships)) if (!doc.deleted) this.live.directory.putPartnership(doc);
+    for await (const doc of pagesOf(this.tenants)) if (doc.deleted) this.live.directory.markTenantDeleted(doc.account, doc.tenant);
     // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
     const position = await this.lastCopiedPosition(this.topics[0] as string);
     if (position !== null) this.live.applied('partner-registry', position);
@@ -242,6 +243,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   private async applyTenant(event: RecordedEvent): Promise<void> {
     const d = event.data as TenantPayload;
     const id = knownTenantIdOf(d.account, d.tenantId);
+    if (event.type === 'tenant.deleted.v1') this.live.directory.markTenantDeleted(d.account, d.tenantId);
     const existing = await this.tenants.get(id);
     const email = d.notificationEmail ?? d.changes?.notificationEmail;
     await this.tenants.put({

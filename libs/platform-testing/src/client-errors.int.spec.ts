@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadPlatformConfig } from '@as2-partners/platform';
+import { createTestHttpApp } from './create-test-http-app';
+
+/** Sends the bytes on one connection and returns everything the server wrote before it closed it. */
+function exchange(port: number, bytes: string): Promise<string> {
+  return new Promise((done, fail) => {
+    let received = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const giveUp = setTimeout(() => socket.destroy(new Error('the server kept the connection open')), 15_000);
+    socket.on('data', (chunk) => (received += String(chunk)));
+    socket.on('error', (error) => (error.message.startsWith('the server kept') ? fail(error) : undefined));
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      done(received);
+    });
+  });
+}
+
+const BAD_REQUEST = { message: 'Bad request', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } };
+
+describe("requests Node's HTTP parser refuses, over a socket", () => {
+  let dataDir: string;
+  let app: NestFastifyApplication;
+  let port: number;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'as2-client-errors-'));
+    app = await createTestHttpApp({ module: class ClientErrorsTestModule {} }, loadPlatformConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }));
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['Content-Length with Transfer-Encoding', 'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
+    ['two Content-Length headers', 'POST /v1/traffic/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}'],
+    ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
+  ])('%s: 400 in the house error shape, the connection closed, nothing after it answered', async (_name, bytes) => {
+    const answer = await exchange(port, `${bytes}GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(BAD_REQUEST);
+  });
+});
