@@ -62,8 +62,12 @@ export class PartnerDetailsWarmer {
     return { built: this.built, checked: this.checked };
   }
 
-  /** Resolves once nothing is queued and no walk is due (tests). */
+  /**
+   * Resolves once the walk has begun (after the start: `AfterStart`) and nothing is queued and no walk is due (tests;
+   * where texts are kept, a warmer never started never resolves).
+   */
   async idle(): Promise<void> {
+    while (this.cache.keepsTexts && !this.started) await new Promise((resolve) => setTimeout(resolve, 5));
     while (this.scheduled || this.running || this.pending.size > 0 || this.walkFrom !== null) await new Promise((resolve) => setImmediate(resolve));
   }
 
