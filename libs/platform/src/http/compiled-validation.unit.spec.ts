@@ -29,6 +29,14 @@ class Outer {
   onlyWhenCond?: number;
 }
 
+/** Both: class-validator (0.14) lets @IsOptional skip the property, @IsDefined included. */
+class DefinedAndOptional {
+  @IsOptional()
+  @IsDefined()
+  @IsString()
+  id?: string;
+}
+
 class NoRules {
   field?: string;
 }
@@ -60,6 +68,17 @@ describe('passCheckOf', () => {
   ])('%j: passes %s, as class-validator says', async (body, passes) => {
     const dto = plainToInstance(Outer, body);
     expect(check(dto)).toBe(passes);
+    expect((await validate(dto, OPTIONS)).length === 0).toBe(passes);
+  });
+
+  it.each([
+    [{}, true],
+    [{ id: null }, true],
+    [{ id: 'x' }, true],
+    [{ id: 7 }, false],
+  ])('%j with @IsOptional and @IsDefined: passes %s, as class-validator says', async (body, passes) => {
+    const dto = plainToInstance(DefinedAndOptional, body);
+    expect(passCheckOf(DefinedAndOptional)!(dto)).toBe(passes);
     expect((await validate(dto, OPTIONS)).length === 0).toBe(passes);
   });
 
