@@ -15,6 +15,7 @@ import { DEFAULT_STREAM_HEADS, StreamHeads } from '../../libs/event-store-sqlite
 import { partnerChangesFromDto } from '../../libs/partner-registry/service/src/partner-settings/partner-changes.mapper';
 import { newPartnerId } from '../../libs/partner-registry/service/src/write-model/partner-id';
 import { partnerDto, populationPartner } from './seed/seed-population';
+import { settledHeapBytes } from './settled-heap';
 
 const PARTNERS = Number(process.argv[2] ?? 100_000);
 const ONLY = process.argv[3]?.split(',');
@@ -23,13 +24,6 @@ const MILLION = 1_000_000;
 const PER_TENANT = 1_000;
 const account = 'bench-account';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc');
-const heap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 interface Row {
@@ -44,9 +38,9 @@ const rows: Row[] = [];
 /** Runs `fill`, keeps what it returns alive until measured, and records the heap it added. */
 async function measure(name: string, entries: number, atMillion: number, fill: () => unknown): Promise<void> {
   if (ONLY && !ONLY.some((o) => name.startsWith(o))) return;
-  const before = heap();
+  const before = settledHeapBytes();
   const kept = await fill();
-  const bytes = heap() - before;
+  const bytes = settledHeapBytes() - before;
   rows.push({ name, entries, bytes, atMillion });
   const projected = atMillion === 0 ? '' : `  → ${mib((bytes / entries) * atMillion).padStart(7)} MiB at 1M`;
   console.log(`${name.padEnd(48)} ${String(entries).padStart(9)} entries  ${mib(bytes).padStart(7)} MiB  ${String(Math.round(bytes / entries)).padStart(5)} B each${projected}`);

@@ -6,6 +6,7 @@
  * Shape of tools/bench/traffic.bench.ts: one account, 100 tenants, a tenant instance each, partners `PARTNER-<n>`.
  */
 import { TrafficDirectory } from '@as2-partners/traffic-control-domain';
+import { settledHeapBytes } from './settled-heap';
 
 const PARTNERS = Number(process.argv[2] ?? 100_000);
 const DOCUMENTS = process.argv[3] === 'documents';
@@ -15,22 +16,15 @@ const account = 'acc_bench';
 const tenantOf = (p: number) => `ten_${p % TENANTS}`;
 const partnerId = (p: number) => `par_${String(p).padStart(26, '0')}`;
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc');
-const heap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
-const before = heap();
+const before = settledHeapBytes();
 const directory = new TrafficDirectory();
 for (let k = 0; k < TENANTS; k += 1) directory.putInstance({ instanceId: `ins_${k}`, account, tenant: tenantOf(k), myAs2Id: `US-${k}`, status: 'on' });
 for (let p = 0; p < PARTNERS; p += 1) {
   const facts = { partnerId: partnerId(p), account, tenant: tenantOf(p), as2Id: `PARTNER-${p}`, name: `Partner ${p}`, active: true, deleted: false, stationId: null };
   directory.putPartner(DOCUMENTS ? JSON.parse(JSON.stringify({ _id: facts.partnerId, ...facts })) : facts);
 }
-const after = heap();
+const after = settledHeapBytes();
 console.log(`partners ${PARTNERS}${DOCUMENTS ? ' (parsed documents)' : ''}: heap ${((after - before) / 2 ** 20).toFixed(1)} MiB, ${Math.round((after - before) / PARTNERS)} bytes per partner`);
 
 // Hits (accept), plus one in 10 an unknown partner whose near miss is found (the "did you mean" path).
