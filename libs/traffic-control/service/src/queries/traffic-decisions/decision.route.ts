@@ -121,11 +121,6 @@ export interface DecisionRouting {
   readonly lanes: FastLaneRoute<LaneCaller>[];
 }
 
-/** The two decision routes (see {@link decisionRouting}). */
-export function decisionRoutes(credentials: GatewayCredentials, decisions: TrafficDecisions): RouteOptions[] {
-  return decisionRouting(credentials, decisions).routes;
-}
-
 /**
  * The two decision routes. A token already verified is checked synchronously (one map lookup) in the onRequest hook, so
  * the usual request runs without a promise of its own; the first sight of a token verifies it asynchronously. Each
