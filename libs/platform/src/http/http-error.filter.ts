@@ -16,7 +16,8 @@ interface ErrorResponse {
 }
 
 /** RFC 6750: a 401 names the scheme the client must use. */
-const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
+/** The challenge every 401 carries (RFC 6750). */
+export const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'BAD_REQUEST',

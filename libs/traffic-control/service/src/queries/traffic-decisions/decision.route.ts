@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, FIXED_ERROR_MESSAGES, HotPathRoutes, replyWithHouseError, tenantDeletedError, type FastLaneRoute } from '@as2-partners/platform';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, FIXED_ERROR_MESSAGES, HotPathRoutes, replyWithHouseError, tenantDeletedError, WWW_AUTHENTICATE, type FastLaneRoute } from '@as2-partners/platform';
 import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
@@ -76,8 +76,6 @@ export class DecisionRoute implements OnModuleInit {
 
 /** The batch's answer is its JSON text already: written as it is. */
 const batchAnswerText = (text: unknown): string => text as string;
-
-const WWW_AUTHENTICATE = 'Bearer realm="as2-partners"';
 
 function refuse(reply: FastifyReply, status: 401 | 403): void {
   if (status === 401) void reply.code(401).header('WWW-Authenticate', WWW_AUTHENTICATE).send(errorBody(401, FIXED_ERROR_MESSAGES[401] as string, 'UNAUTHENTICATED'));
