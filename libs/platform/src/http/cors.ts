@@ -1,3 +1,4 @@
+import type { FastifyCorsOptions } from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readString, type Environment } from '../config/environment-variables';
 import { InvalidConfigurationError } from '../config/invalid-configuration.error';
@@ -30,15 +31,37 @@ export function readCorsOrigins(env: Environment): readonly string[] {
   return origins;
 }
 
-/** Answers preflights and adds the CORS headers for the configured origins; bearer tokens, so no credentials (cookies). */
-export function enableCors(app: NestFastifyApplication, origins: readonly string[]): void {
-  if (origins.length === 0) return;
-  app.enableCors({
+/**
+ * The @fastify/cors options for the configured origins (undefined: no CORS), for Nest's routes and the routes beside
+ * them alike: preflights answered, bearer tokens, so no credentials (cookies).
+ */
+export function corsOptionsFor(origins: readonly string[]): FastifyCorsOptions | undefined {
+  if (origins.length === 0) return undefined;
+  return {
     origin: origins.includes('*') ? '*' : [...origins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', CORRELATION_ID_HEADER, 'Idempotency-Key', 'traceparent', 'tracestate'],
     exposedHeaders: [CORRELATION_ID_HEADER, 'WWW-Authenticate', 'Allow', 'Retry-After'],
     credentials: false,
     maxAge: PREFLIGHT_MAX_AGE_SECONDS,
-  });
+  };
+}
+
+/** Nest's routes (the app's Fastify): preflights answered and CORS headers added for the configured origins. */
+export function enableCors(app: NestFastifyApplication, origins: readonly string[]): void {
+  const options = corsOptionsFor(origins);
+  if (options) app.enableCors(options);
+}
+
+/**
+ * The headers @fastify/cors adds, with `options`, to the answer to a request without an Origin (a gateway's), in its
+ * order: `Vary: Origin` when the answer depends on the origin (a list), the allowed origin when it is `*`, the exposed
+ * headers. The fast lane writes them without running the plugin; its e2e spec compares it with the route's answer.
+ */
+export function corsHeadersWithoutOrigin(options: FastifyCorsOptions): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  if (options.origin !== '*') headers['vary'] = 'Origin';
+  else headers['access-control-allow-origin'] = '*';
+  if (Array.isArray(options.exposedHeaders)) headers['access-control-expose-headers'] = options.exposedHeaders.join(', ');
+  return headers;
 }

@@ -30,7 +30,7 @@ interface RequestWithSpan {
 interface RequestWithLogContext {
   logContext?: LogContext;
 }
-import { enableCors, readCorsOrigins } from './cors';
+import { corsOptionsFor, enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
 import { OpenApiOperations } from './openapi/openapi-operations';
 import { recordRouteMethods } from './route-methods';
@@ -62,8 +62,9 @@ export async function createHttpApp(
   config: PlatformConfig,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
-  // The hot-path routes (plain Fastify, none of the hooks below) share the app's HTTP server.
-  const hotPath = new HotPathRoutes(config.bodyLimitBytes);
+  const corsOrigins = readCorsOrigins(config.env);
+  // The hot-path routes (plain Fastify, none of the hooks below but CORS) share the app's HTTP server.
+  const hotPath = new HotPathRoutes(config.bodyLimitBytes, corsOptionsFor(corsOrigins));
   @Module({ imports: [PlatformModule.forRoot(config, options, hotPath), rootModule] })
   class HttpApplicationModule {}
 
@@ -103,7 +104,7 @@ export async function createHttpApp(
     else done();
   });
   recordRouteMethods(fastify);
-  enableCors(app, readCorsOrigins(config.env));
+  enableCors(app, corsOrigins);
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
   // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
   await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });

@@ -45,8 +45,9 @@ export type CountAnswer = (statusCode: number) => void;
 
 /**
  * One route's fast lane. `take` decides from the headers alone (synchronously, before Fastify sees the request):
- * POST-like method and exact path (no query string), a JSON content type, no Content-Encoding or Transfer-Encoding,
- * a Content-Length from 1 to the body limit, and the route's own `admit`. A taken request is answered here: its body
+ * POST-like method and exact path (no query string), no Origin (a browser's CORS request is the route's), a JSON
+ * content type, no Content-Encoding or Transfer-Encoding, a Content-Length from 1 to the body limit, and the route's
+ * own `admit`. A taken request is answered here: its body
  * read (bounded by its Content-Length, which Node's parser enforces), parsed by the platform's JSON rules, validated,
  * answered, serialized, counted; its errors answered as the route's error handler answers them. Anything else is the
  * route's, exactly as before.
@@ -59,6 +60,8 @@ export class FastLane<Caller> {
     private readonly bodyLimit: number,
     private readonly parse: (text: string, done: JsonBodyDone) => void,
     private readonly count: CountAnswer,
+    /** What the route's CORS plugin adds to an answer to a request without an Origin (corsHeadersWithoutOrigin); null without CORS. */
+    private readonly corsHeaders: Readonly<Record<string, string>> | null = null,
   ) {
     this.where = `${route.method} ${route.url}`;
   }
@@ -67,7 +70,7 @@ export class FastLane<Caller> {
   take(request: IncomingMessage, response: ServerResponse): boolean {
     if (request.method !== this.route.method) return false;
     const headers = request.headers;
-    if (headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return false;
+    if (headers.origin !== undefined || headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return false;
     const type = headers['content-type'];
     if (type === undefined || !(type === 'application/json' || JSON_CONTENT_TYPES.has(type.toLowerCase()))) return false;
     const declared = headers['content-length'];
@@ -123,15 +126,18 @@ export class FastLane<Caller> {
     this.send(request, response, status, JSON.stringify(body), close);
   }
 
-  /** The headers of the route's answers, in its order: the correlation id, then the type and length Fastify adds. */
+  /** The headers of the route's answers, in its order: its CORS headers, the correlation id, then the type and length Fastify adds. */
   private send(request: IncomingMessage, response: ServerResponse, status: number, payload: string, close = false): void {
     const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
     const length = Buffer.byteLength(payload);
+    const cors = this.corsHeaders;
     response.writeHead(
       status,
-      close
-        ? { connection: 'close', [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length }
-        : { [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length },
+      cors !== null
+        ? { ...cors, ...(close ? { connection: 'close' } : {}), [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length }
+        : close
+          ? { connection: 'close', [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length }
+          : { [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length },
     );
     response.end(payload);
     this.count(status);

@@ -31,7 +31,7 @@ function responseOf(): { response: ServerResponse; written: Written } {
 }
 
 /** A route that answers `{n: n + 1}` to callers whose `x-caller` header is set, with a hand-written validator. */
-function laneOf(overrides: Partial<FastLaneRoute<string>> = {}) {
+function laneOf(overrides: Partial<FastLaneRoute<string>> = {}, corsHeaders: Record<string, string> | null = null) {
   const counted: number[] = [];
   const admit = jest.fn((request: IncomingMessage) => request.headers['x-caller'] as string | undefined);
   const validate = Object.assign(
@@ -51,7 +51,7 @@ function laneOf(overrides: Partial<FastLaneRoute<string>> = {}) {
     serialize: (answer) => JSON.stringify(answer),
     ...overrides,
   };
-  const lane = new FastLane(route, LIMIT, jsonBodyTextParser(Fastify()), (status) => void counted.push(status));
+  const lane = new FastLane(route, LIMIT, jsonBodyTextParser(Fastify()), (status) => void counted.push(status), corsHeaders);
   return { lane, counted, admit };
 }
 
@@ -81,6 +81,7 @@ describe('FastLane', () => {
       ['no content length', { 'content-type': 'application/json', 'x-caller': 'gw' }, 'POST'],
       ['an empty body', json(0), 'POST'],
       ['a body over the limit', json(LIMIT + 1), 'POST'],
+      ['a browser (an Origin: CORS is the route\'s)', json(8, { origin: 'https://app.example.com' }), 'POST'],
       ['a caller the route does not admit', { 'content-type': 'application/json', 'content-length': '8' }, 'POST'],
     ])('declines %s', (_name, headers, method) => {
       const { lane, counted } = laneOf();
@@ -145,6 +146,15 @@ describe('FastLane', () => {
       expect(written.status).toBe(400);
       expect(Object.keys(written.headers ?? {})).toEqual(['connection', 'x-correlation-id', 'content-type', 'content-length']);
       expect(JSON.parse(written.body as string)).toEqual({ message: 'Bad request', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
+    });
+
+    it("with CORS on, the CORS headers of the route's answer to a request without an Origin come first, its errors' too", async () => {
+      const cors = { vary: 'Origin', 'access-control-expose-headers': 'x-correlation-id' };
+      const ok = await answered(laneOf({}, cors).lane, '{"n":1}');
+      expect(ok.headers).toEqual({ ...cors, 'x-correlation-id': expect.any(String), 'content-type': 'application/json; charset=utf-8', 'content-length': 21 });
+      expect(Object.keys(ok.headers ?? {})).toEqual(['vary', 'access-control-expose-headers', 'x-correlation-id', 'content-type', 'content-length']);
+      const closed = await answered(laneOf({}, cors).lane, Buffer.from([0x7b, 0xff, 0x7d]));
+      expect(Object.keys(closed.headers ?? {})).toEqual(['vary', 'access-control-expose-headers', 'connection', 'x-correlation-id', 'content-type', 'content-length']);
     });
 
     it('an answer that throws is a 500 in the house shape', async () => {

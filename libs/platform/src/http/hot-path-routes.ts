@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
+import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
 import { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
+import { corsHeadersWithoutOrigin } from './cors';
 import { FastLane, type FastLaneRoute } from './fast-lane';
 import { acceptJsonBodiesOnly, jsonBodyTextParser } from './json-body-parser';
 import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
@@ -39,7 +41,7 @@ interface PathPattern {
 /**
  * Routes that must cost what a bare Fastify server costs (the gateway's per-message decisions): a second Fastify
  * instance served by the same HTTP server, without the app's per-request hooks (request ids, tracing, access log,
- * idempotency, Nest's middleware, CORS) and without a logger. The HTTP server hands it the method and exact paths
+ * idempotency, Nest's middleware) and without a logger, with the app's CORS (the same @fastify/cors options). The HTTP server hands it the method and exact paths
  * registered here once it is ready; every other request goes to the app as before. A route keeps its own JSON
  * Schema, error handler and the platform's JSON-only body parser; requests are counted per status in plain numbers
  * that /metrics adds to `as2_http_requests_total` when scraped. A route may also have a fast lane (`fastLane`) that
@@ -55,13 +57,22 @@ export class HotPathRoutes {
   private readonly counts = new Map<string, Map<string, Map<number, number>>>();
   /** Exact path → the fast lane of its route (tried before Fastify sees the request). */
   private readonly lanes = new Map<string, FastLane<unknown>>();
+  /** The headers the CORS plugin adds to an answer to a request without an Origin, for the fast lanes; null without CORS. */
+  private readonly corsHeaders: Readonly<Record<string, string>> | null;
   private ready = false;
 
-  constructor(private readonly bodyLimitBytes: number) {
+  /** `cors`: the app's @fastify/cors options (corsOptionsFor), undefined when CORS is off. */
+  constructor(
+    private readonly bodyLimitBytes: number,
+    cors?: FastifyCorsOptions,
+  ) {
     // A Fastify of its own: the app's instance would otherwise teach the shared Fastify functions its objects' shapes.
     this.fastify = loadOwnFastify()({ logger: false, bodyLimit: bodyLimitBytes, frameworkErrors: replyToFrameworkError });
     acceptJsonBodiesOnly(this.fastify, bodyLimitBytes);
     this.fastify.setErrorHandler(replyWithHouseError);
+    // The routes beside Nest answer a browser as Nest's routes do (preflights never come here: OPTIONS is the app's).
+    if (cors) void this.fastify.register(fastifyCors, cors);
+    this.corsHeaders = cors ? corsHeadersWithoutOrigin(cors) : null;
   }
 
   /**
@@ -101,7 +112,7 @@ export class HotPathRoutes {
     if (this.lanes.has(path)) throw new Error(`one fast lane per path: ${lane.url}`);
     const statuses = this.statusesOf(lane.url, method);
     const count = (status: number) => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    this.lanes.set(path, new FastLane({ ...lane, method }, this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count) as FastLane<unknown>);
+    this.lanes.set(path, new FastLane({ ...lane, method }, this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count, this.corsHeaders) as FastLane<unknown>);
   }
 
   private statusesOf(route: string, method: string): Map<number, number> {
