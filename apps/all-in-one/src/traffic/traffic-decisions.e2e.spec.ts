@@ -236,6 +236,40 @@ describe('traffic decisions: the gateway route', () => {
       expect(count('/v1/traffic/decisions', '401')).toBeGreaterThanOrEqual(1);
     });
 
+    it("refuses as Nest's routes refuse the same caller: 401, 403 and TENANT_DELETED with the same headers and body, the correlation id echoed", async () => {
+      const accountAdmin = trafficApiAs(t, { sub: 'boss-refusals', account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+      const closed = fresh('closed');
+      expect((await accountAdmin.post(`/v1/accounts/${ACCOUNT}/tenants`, { id: closed, name: 'Closed plant', plan: 'starter' })).status).toBe(201);
+      expect((await accountAdmin.delete(`/v1/accounts/${ACCOUNT}/tenants/${closed}`)).status).toBe(200);
+      /** Status, body and header names but the date and the connection's; the correlation id's value. */
+      const seen = async (res: Response) => ({
+        status: res.status,
+        body: (await res.json()) as { error: { code: string } },
+        headers: [...res.headers.keys()].filter((name) => !/^(date|connection|keep-alive)$/.test(name)).sort(),
+        correlationId: res.headers.get('x-correlation-id'),
+        wwwAuthenticate: res.headers.get('www-authenticate'),
+      });
+      const nestRoute = (headers: Record<string, string>) => fetch(`${base}/v1/traffic/paused`, { headers: { 'x-correlation-id': 'corr-refused', ...headers } });
+      for (const [caller, gatewayHeaders, nestHeaders, code] of [
+        ['no token', {}, {}, 'UNAUTHENTICATED'],
+        ['a bad token', { authorization: 'Bearer not.a.token' }, { authorization: 'Bearer not.a.token' }, 'UNAUTHENTICATED'],
+        ['a token without the role', { authorization: `Bearer ${t.token({ account: ACCOUNT, roles: ['tenant_user'] })}` }, { authorization: `Bearer ${t.token({ account: ACCOUNT, roles: ['gateway'] })}` }, 'FORBIDDEN'],
+        [
+          'a deleted tenant',
+          { authorization: `Bearer ${t.token({ sub: 'gw-closed', account: ACCOUNT, tenant: closed, roles: ['gateway'] })}` },
+          { authorization: `Bearer ${t.token({ sub: 'admin-closed', account: ACCOUNT, tenant: closed, roles: ['tenant_admin'] })}` },
+          'TENANT_DELETED',
+        ],
+      ] as const) {
+        const nest = await seen(await nestRoute(nestHeaders));
+        expect([caller, nest.body.error.code, nest.correlationId]).toEqual([caller, code, 'corr-refused']);
+        for (const url of ['/v1/traffic/decisions', '/v1/traffic/decisions:batch']) {
+          const body = url.endsWith('batch') ? { decisions: [inbound('A', 'B')] } : inbound('A', 'B');
+          expect([caller, url, await seen(await post(url, body, { 'x-correlation-id': 'corr-refused', ...gatewayHeaders }))]).toEqual([caller, url, nest]);
+        }
+      }
+    });
+
     describe('the fast lane: the same bytes as the Fastify route', () => {
       interface RawAnswer {
         readonly statusLine: string;

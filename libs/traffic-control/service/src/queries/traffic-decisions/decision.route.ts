@@ -1,10 +1,10 @@
-import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, Optional, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { CORRELATION_ID_HEADER, correlationIdFromHeader, errorTypeOf, FIXED_ERROR_MESSAGES, HotPathRoutes, replyWithHouseError, tenantDeletedError, WWW_AUTHENTICATE, type FastLaneRoute } from '@as2-partners/platform';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, HotPathRoutes, replyWithAppError, replyWithHouseError, tenantDeletedError, type FastLaneRoute } from '@as2-partners/platform';
 import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
@@ -36,10 +36,6 @@ function compiledOnFirstUse(schema: object): ValidateFunction {
 function serializerOnFirstUse(schema: object): (answer: unknown) => string {
   let compiled: ((answer: unknown) => string) | null = null;
   return (answer) => (compiled ??= fastJson(schema as Parameters<typeof fastJson>[0]) as (answer: unknown) => string)(answer);
-}
-
-function errorBody(status: number, message: string, code: string) {
-  return { message, error: { type: errorTypeOf(status), code } };
 }
 
 /**
@@ -77,11 +73,6 @@ export class DecisionRoute implements OnModuleInit {
 /** The batch's answer is its JSON text already: written as it is. */
 const batchAnswerText = (text: unknown): string => text as string;
 
-function refuse(reply: FastifyReply, status: 401 | 403): void {
-  if (status === 401) void reply.code(401).header('WWW-Authenticate', WWW_AUTHENTICATE).send(errorBody(401, FIXED_ERROR_MESSAGES[401] as string, 'UNAUTHENTICATED'));
-  else void reply.code(403).send(errorBody(403, FIXED_ERROR_MESSAGES[403] as string, 'FORBIDDEN'));
-}
-
 /** What the onRequest check found, read by the handler (the body is validated in between). */
 interface CheckedRequest extends FastifyRequest {
   /** The gateway credential: its account, and its tenant claim (that tenant's and the account's partners only; null: account-wide). */
@@ -94,13 +85,10 @@ function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): 
   return check.ok && check.tenant !== null && check.account !== ALL_ACCOUNTS && decisions.isTenantDeleted(check.account, check.tenant);
 }
 
+/** A refused credential is answered as Nest's guards' refusals are (the house error answer: its body, challenge and correlation id). */
 function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number, decisions: TrafficDecisions): void {
-  if (!check.ok) return refuse(reply, check.status);
-  if (claimsDeletedTenant(check, decisions)) {
-    const error = tenantDeletedError(check.tenant);
-    void reply.code(403).send(errorBody(403, error.message, error.code));
-    return;
-  }
+  if (!check.ok) return replyWithAppError(check.status === 401 ? new UnauthorizedException() : new ForbiddenException(), request, reply);
+  if (claimsDeletedTenant(check, decisions)) return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
   request.gateway = check;
   request.decidedAt = now;
   done();
