@@ -49,6 +49,7 @@ export * from './http/page-query.dto';
 export * from './outbound/endpoint-address-policy';
 export * from './outbound/outbound-destination';
 export * from './http/partial-update.decorator';
+export * from './http/property-rule.decorator';
 export * from './http/unsafe-text';
 export * from './http/json-nesting-depth';
 export * from './read-your-writes/after-write';

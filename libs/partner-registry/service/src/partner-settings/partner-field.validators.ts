@@ -1,6 +1,7 @@
 import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import ipaddr from 'ipaddr.js';
-import { registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { propertyRule } from '@as2-partners/platform';
 
 function as2IdMessage(args: ValidationArguments): string {
   const value = args.value as unknown;
@@ -12,51 +13,28 @@ function as2IdMessage(args: ValidationArguments): string {
 
 /** AS2 id format (code INVALID_AS2_ID_FORMAT); absence is left to @IsDefined so a missing id only says "required". */
 export function IsAs2Id(options: ValidationOptions = {}): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isAs2Id',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: as2IdMessage, context: { code: 'INVALID_AS2_ID_FORMAT' }, ...options },
-      validator: {
-        validate: (value: unknown) => value === undefined || value === null || (typeof value === 'string' && AS2_ID_PATTERN.test(value)),
-      },
-    });
+  const validate = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && AS2_ID_PATTERN.test(value));
+  return propertyRule({ name: 'isAs2Id', validate, message: as2IdMessage, code: 'INVALID_AS2_ID_FORMAT' }, options);
 }
 
 /** An absolute https:// URL (code INVALID_ENDPOINT_URL). */
 export function IsHttpsEndpoint(options: ValidationOptions = {}): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isHttpsEndpoint',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: 'The URL must be a valid HTTPS endpoint', context: { code: 'INVALID_ENDPOINT_URL' }, ...options },
-      validator: {
-        validate: (value: unknown) => value === undefined || value === null || (typeof value === 'string' && isHttpsUrl(value)),
-      },
-    });
+  const validate = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && isHttpsUrl(value));
+  return propertyRule({ name: 'isHttpsEndpoint', validate, message: 'The URL must be a valid HTTPS endpoint', code: 'INVALID_ENDPOINT_URL' }, options);
 }
 
 /** A required string of bounded length with one message per failure (required, not a string, too short or long). */
 export function IsRequiredText(label: string, max: number): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isRequiredText',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) => {
-          const value = args.value as unknown;
-          if (value === undefined || value === null) return `The ${label} field is required`;
-          if (typeof value !== 'string') return `The ${label} must be a string`;
-          return `The ${label} must be between 1 and ${max} characters`;
-        },
-      },
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && value.trim().length > 0 && value.length <= max,
-      },
-    });
+  return propertyRule({
+    name: 'isRequiredText',
+    validate: (value) => typeof value === 'string' && value.trim().length > 0 && value.length <= max,
+    message: (args: ValidationArguments) => {
+      const value = args.value as unknown;
+      if (value === undefined || value === null) return `The ${label} field is required`;
+      if (typeof value !== 'string') return `The ${label} must be a string`;
+      return `The ${label} must be between 1 and ${max} characters`;
+    },
+  });
 }
 
 /**
@@ -64,16 +42,12 @@ export function IsRequiredText(label: string, max: number): PropertyDecorator {
  * is refused as INVALID_PARTNER_SETTING; the fields of other resources (`code` null) as the plain VALIDATION_FAILED.
  */
 export function IsHeaderSafeText(label: string, code: string | null = 'INVALID_PARTNER_SETTING'): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isHeaderSafeText',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: `The ${label} must not contain control characters (line breaks, tabs, NUL)`, ...(code === null ? {} : { context: { code } }) },
-      validator: {
-        validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacters(value),
-      },
-    });
+  return propertyRule({
+    name: 'isHeaderSafeText',
+    validate: (value) => typeof value !== 'string' || !hasControlCharacters(value),
+    message: `The ${label} must not contain control characters (line breaks, tabs, NUL)`,
+    ...(code === null ? {} : { code }),
+  });
 }
 
 /** Optional but never null: absent skips the checks, null meets them (IsOptional would let a null through into the settings). */
@@ -100,12 +74,5 @@ export function normalisedCidr(value: string): string {
 }
 
 export function IsCidr(options: ValidationOptions = {}): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isCidr',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: 'Each allowed IP must be an IPv4 or IPv6 range in CIDR notation (e.g. 203.0.113.0/24)', ...options },
-      validator: { validate: (value: unknown) => isCidr(value) },
-    });
+  return propertyRule({ name: 'isCidr', validate: isCidr, message: 'Each allowed IP must be an IPv4 or IPv6 range in CIDR notation (e.g. 203.0.113.0/24)' }, options);
 }

@@ -1,4 +1,5 @@
-import { registerDecorator, type ValidationArguments } from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
+import { propertyRule } from '@as2-partners/platform';
 
 /** Reasons are free text an operator reads later: one line of up to 500 characters. */
 export const MAX_REASON_LENGTH = 500;
@@ -8,19 +9,14 @@ export const MAX_REASON_LENGTH = 500;
  * longer than 500 characters when length rules were stacked).
  */
 export function IsReasonText(requiredMessage: string): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isReasonText',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) => {
-          const value = args.value as unknown;
-          if (value === undefined || value === null || value === '') return requiredMessage;
-          if (typeof value !== 'string') return 'The reason must be a string';
-          return `The reason may not be greater than ${MAX_REASON_LENGTH} characters`;
-        },
-      },
-      validator: { validate: (value: unknown) => typeof value === 'string' && value.length >= 1 && value.length <= MAX_REASON_LENGTH },
-    });
+  return propertyRule({
+    name: 'isReasonText',
+    validate: (value) => typeof value === 'string' && value.length >= 1 && value.length <= MAX_REASON_LENGTH,
+    message: (args: ValidationArguments) => {
+      const value = args.value as unknown;
+      if (value === undefined || value === null || value === '') return requiredMessage;
+      if (typeof value !== 'string') return 'The reason must be a string';
+      return `The reason may not be greater than ${MAX_REASON_LENGTH} characters`;
+    },
+  });
 }

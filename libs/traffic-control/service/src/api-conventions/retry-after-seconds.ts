@@ -1,4 +1,5 @@
-import { registerDecorator, type ValidationArguments } from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
+import { propertyRule } from '@as2-partners/platform';
 import { MAX_RETRY_AFTER_SECONDS } from '@as2-partners/traffic-control-domain';
 
 const isWholeSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
@@ -8,19 +9,14 @@ const isWholeSeconds = (value: unknown): value is number => typeof value === 'nu
  * below 1 and above the maximum when the rules were stacked). Absent or null skips it.
  */
 export function IsRetryAfterSeconds(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isRetryAfterSeconds',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) => {
-          const value = args.value as unknown;
-          if (!isWholeSeconds(value)) return 'The retry_after_seconds must be an integer (seconds)';
-          if (value < 1) return 'The retry_after_seconds must be at least 1';
-          return `The retry_after_seconds may not be greater than ${MAX_RETRY_AFTER_SECONDS}`;
-        },
-      },
-      validator: { validate: (value: unknown) => value === undefined || value === null || (isWholeSeconds(value) && value >= 1 && value <= MAX_RETRY_AFTER_SECONDS) },
-    });
+  return propertyRule({
+    name: 'isRetryAfterSeconds',
+    validate: (value) => value === undefined || value === null || (isWholeSeconds(value) && value >= 1 && value <= MAX_RETRY_AFTER_SECONDS),
+    message: (args: ValidationArguments) => {
+      const value = args.value as unknown;
+      if (!isWholeSeconds(value)) return 'The retry_after_seconds must be an integer (seconds)';
+      if (value < 1) return 'The retry_after_seconds must be at least 1';
+      return `The retry_after_seconds may not be greater than ${MAX_RETRY_AFTER_SECONDS}`;
+    },
+  });
 }
