@@ -54,6 +54,8 @@ export type CountAnswer = (statusCode: number) => void;
  */
 export class FastLane<Caller> {
   private readonly where: string;
+  /** The CORS headers as a flat name, value, name, value… list (what writeHead takes), null without CORS. */
+  private readonly corsPairs: (string | number)[] | null;
 
   constructor(
     private readonly route: FastLaneRoute<Caller>,
@@ -61,9 +63,10 @@ export class FastLane<Caller> {
     private readonly parse: (text: string, done: JsonBodyDone) => void,
     private readonly count: CountAnswer,
     /** What the route's CORS plugin adds to an answer to a request without an Origin (corsHeadersWithoutOrigin); null without CORS. */
-    private readonly corsHeaders: Readonly<Record<string, string>> | null = null,
+    corsHeaders: Readonly<Record<string, string>> | null = null,
   ) {
     this.where = `${route.method} ${route.url}`;
+    this.corsPairs = corsHeaders === null ? null : Object.entries(corsHeaders).flat();
   }
 
   /** True when this lane answers the request (the caller must then leave it alone). */
@@ -130,11 +133,14 @@ export class FastLane<Caller> {
   private send(request: IncomingMessage, response: ServerResponse, status: number, payload: string, close = false): void {
     const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
     const length = Buffer.byteLength(payload);
-    const cors = this.corsHeaders;
+    const cors = this.corsPairs;
     response.writeHead(
       status,
+      // With CORS, a flat name/value list: an object spread from the CORS headers cost ~6 µs per answer (a slow-mode object).
       cors !== null
-        ? { ...cors, ...(close ? { connection: 'close' } : {}), [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length }
+        ? close
+          ? [...cors, 'connection', 'close', CORRELATION_ID_HEADER, correlationId, 'content-type', JSON_ANSWER, 'content-length', length]
+          : [...cors, CORRELATION_ID_HEADER, correlationId, 'content-type', JSON_ANSWER, 'content-length', length]
         : close
           ? { connection: 'close', [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length }
           : { [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length },

@@ -24,7 +24,9 @@ function requestOf(headers: Record<string, string>, method = 'POST'): IncomingMe
 function responseOf(): { response: ServerResponse; written: Written } {
   const written: Written = {};
   const response = {
-    writeHead: (status: number, headers: Record<string, string | number>) => Object.assign(written, { status, headers }),
+    // the lane writes an object, or a flat name, value… list with CORS headers: read both as one object, in order
+    writeHead: (status: number, headers: Record<string, string | number> | (string | number)[]) =>
+      Object.assign(written, { status, headers: Array.isArray(headers) ? Object.fromEntries(headers.flatMap((item, i) => (i % 2 === 0 ? [[item, headers[i + 1]]] : []))) : headers }),
     end: (body: string) => void (written.body = body),
   } as unknown as ServerResponse;
   return { response, written };
