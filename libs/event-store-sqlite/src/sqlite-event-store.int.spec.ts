@@ -132,6 +132,17 @@ describe('SqliteEventStore on a real file', () => {
     expect(await store.readAll()).toEqual([]);
   });
 
+  it('counts the events after a position up to a cap, as readAll would return them, without reading them', async () => {
+    const store = await open();
+    await store.append('s-1', [contractEvent(), contractEvent(), contractEvent(), contractEvent(), contractEvent()], 'no_stream');
+    const [, second] = await store.readAll();
+    expect(await store.countAfter(null, 100)).toBe(5);
+    expect(await store.countAfter(second.position, 100)).toBe((await store.readAll({ after: second.position })).length);
+    expect(await store.countAfter(second.position, 100)).toBe(3);
+    expect(await store.countAfter(null, 2)).toBe(2);
+    expect(await store.countAfter((await store.lastPosition()) as number, 100)).toBe(0);
+  });
+
   it('rejects an empty batch', async () => {
     const store = await open();
     await expect(store.append(uniqueStream(), [], 'any')).rejects.toThrow(RangeError);

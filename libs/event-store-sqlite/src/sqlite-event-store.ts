@@ -189,6 +189,11 @@ export class SqliteEventStore implements EventStore {
     return this.statements.lastPosition.get()?.position ?? null;
   }
 
+  /** As many events as readAll would return after `after` (durable ones only), up to `cap`, from the position index alone. */
+  async countAfter(after: number | null, cap: number): Promise<number> {
+    return this.statements.countAfter.get(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, cap)?.n ?? 0;
+  }
+
   checkpointStore(): CheckpointStore {
     return this.checkpoints;
   }
@@ -368,6 +373,7 @@ function prepareStatements(db: Connection) {
       EventRow
     >,
     lastPosition: db.prepare('SELECT MAX(position) AS position FROM events') as Statement<[], { position: number | null }>,
+    countAfter: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE position > ? AND position < ? LIMIT ?)') as Statement<[number, number, number], { n: number }>,
     ping: db.prepare('SELECT 1 AS ok') as Statement<[], { ok: number }>,
   };
 }

@@ -1,6 +1,6 @@
 // Lag and stall reporting of the kernel's followers; the kernel may not import kernel-testing, so the tests live here.
 import { randomUUID } from 'node:crypto';
-import { CheckpointedFollower, OutboxRelay, ProjectionRegistry, type EventBus, type NewEvent } from '@as2-partners/kernel';
+import { CheckpointedFollower, OutboxRelay, ProjectionRegistry, storeLag, type EventBus, type NewEvent } from '@as2-partners/kernel';
 import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { InMemoryParkedEventStore } from './in-memory-parked-event-store';
@@ -32,6 +32,21 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10
 }
 
 describe('follower lag', () => {
+  it('counts the events behind through the store\'s countAfter where it has one, reading only the oldest of them', async () => {
+    const store = new InMemoryEventStore();
+    await store.append('thing-a', [newEvent('2026-11-23T09:59:00.000Z'), newEvent(), newEvent()], 'any');
+    const [first] = await store.readAll();
+    const reads: (number | undefined)[] = [];
+    const counting = Object.assign(Object.create(store) as InMemoryEventStore, {
+      readAll: (options?: { after?: number | null; maxCount?: number }) => (reads.push(options?.maxCount), store.readAll(options)),
+      countAfter: async (after: number | null, cap: number) => Math.min(cap, (await store.readAll({ after })).length),
+    });
+    expect(await storeLag(counting, null, T0)).toMatchObject({ caughtUp: false, eventsBehind: 3, secondsBehind: 60 });
+    expect(await storeLag(counting, first.position, T0)).toMatchObject({ caughtUp: false, eventsBehind: 2, secondsBehind: 0 });
+    expect(reads).toEqual([1, 1]);
+    expect(await storeLag(store, null, T0)).toMatchObject({ eventsBehind: 3, secondsBehind: 60 });
+  });
+
   it('a follower held on one event reports how long (stalledSeconds) and how many events wait behind it', async () => {
     const store = new InMemoryEventStore();
     const clock = movableClock(T0);

@@ -201,7 +201,8 @@ export abstract class BusFollowedProjection implements Projection {
       const subscription = await this.followed.bus.subscribe({
         groupId: this.name,
         topics: this.topics,
-        handler: (event, topic) => this.consume(event, topic),
+        handler: (event, topic) => this.consume([event], topic),
+        batchHandler: (events, topic) => this.consume(events, topic),
       });
       if (!this.running || generation !== this.generation) {
         // stop() came while subscribing: this subscription belongs to no run.
@@ -223,14 +224,22 @@ export abstract class BusFollowedProjection implements Projection {
     }
   }
 
-  /** Copies, then applies with retries; rejects only if parking failed (or on stop), so the bus delivers it again. */
-  private async consume(event: RecordedEvent, topic: string): Promise<void> {
-    if (this.accepts(event)) {
-      await this.copy().put({ _id: event.id, topic, position: event.position, body: eventTextOf(event) });
-      await this.retries().handle(event, (e) => this.apply(e, topic), topic);
+  /**
+   * Copies the events of interest in one write, then applies them one by one, in order, with retries; rejects only if
+   * parking failed (or on stop), so the bus delivers them again. Waiters are released once, after the last.
+   */
+  private async consume(events: readonly RecordedEvent[], topic: string): Promise<void> {
+    const accepted = events.map((event) => this.accepts(event));
+    const copies = events.filter((_, i) => accepted[i]).map((event) => ({ _id: event.id, topic, position: event.position, body: eventTextOf(event) }));
+    if (copies.length > 0) await this.copy().putMany(copies);
+    try {
+      for (const [i, event] of events.entries()) {
+        if (accepted[i]) await this.retries().handle(event, (e) => this.apply(e, topic), topic);
+        this.handled = Math.max(this.handled ?? event.position, event.position);
+      }
+    } finally {
+      if (this.handled !== null) this.waiters.release(this.handled);
     }
-    this.handled = Math.max(this.handled ?? event.position, event.position);
-    this.waiters.release(this.handled);
   }
 
   private async replayCopy(topic: string): Promise<void> {
@@ -267,10 +276,20 @@ export abstract class BusFollowedProjection implements Projection {
     marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
     for (;;) {
       const page = await history.store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
+      // Consumed in runs of one topic, in store order: a batch per run, as the bus hands them over.
+      let run: RecordedEvent[] = [];
+      let runTopic: string | null = null;
       for (const event of page) {
         const topic = history.topicOf(event);
-        if (topic !== null && this.topics.includes(topic)) await this.consume(event, topic);
+        if (topic === null || !this.topics.includes(topic)) continue;
+        if (topic !== runTopic && run.length > 0) {
+          await this.consume(run, runTopic as string);
+          run = [];
+        }
+        runTopic = topic;
+        run.push(event);
       }
+      if (run.length > 0) await this.consume(run, runTopic as string);
       const done = page.length < REPLAY_PAGE;
       marker = { _id: HISTORY_MARKER_ID, after: page.at(-1)?.position ?? marker.after, done };
       await this.copy().put(marker);

@@ -55,6 +55,12 @@ export interface BusSubscriptionOptions {
   readonly topics: readonly string[];
   readonly handler: (event: RecordedEvent, topic: string) => Promise<void>;
   /**
+   * Optional: takes a whole published batch of one topic at once, in order (a bus that delivers in-process calls it
+   * instead of `handler`, once per batch, so a catch-up costs one call, one copy write and one release per batch).
+   * Its promise resolving acknowledges every event of the batch; rejecting acknowledges none (redelivered whole).
+   */
+  readonly batchHandler?: (events: readonly RecordedEvent[], topic: string) => Promise<void>;
+  /**
    * For topics written by systems outside the platform (e.g. the gateway's `as2.gateway.messages`): a record that
    * is no event envelope is handed over as an event of this type, its JSON value as `data`, its id
    * `<topic>:<partition>:<offset>`. Without it such a record is unreadable (parked).

@@ -72,6 +72,8 @@ export interface EventStore {
   subscribeToAll(options: CatchUpSubscriptionOptions): Subscription;
   /** Position of the last stored event, or null for an empty store. */
   lastPosition(): Promise<number | null>;
+  /** Optional: how many events `readAll({ after })` would return, counted up to `cap` without reading them (lag reports). */
+  countAfter?(after: number | null, cap: number): Promise<number>;
   close(): Promise<void>;
   /** Where a write model keeps snapshots of long streams; a store without one folds them from the first event. */
   readonly snapshots?: SnapshotStore;

@@ -48,8 +48,11 @@ export async function storeLag(
   const head = await store.lastPosition();
   const caughtUp = head === null || (position !== null && position >= head);
   if (caughtUp) return { headPosition: head, caughtUp, secondsBehind: 0, eventsBehind: 0 };
-  const behind = await store.readAll({ after: position, maxCount: EVENTS_BEHIND_CAP });
-  const recordedAt = behind[0] ? Date.parse(behind[0].metadata.occurredAt) : NaN;
+  // Counted without reading the backlog where the store can: health and metrics are asked for every follower, often.
+  const [oldest, eventsBehind] = store.countAfter
+    ? await Promise.all([store.readAll({ after: position, maxCount: 1 }), store.countAfter(position, EVENTS_BEHIND_CAP)])
+    : await store.readAll({ after: position, maxCount: EVENTS_BEHIND_CAP }).then((behind) => [behind, behind.length] as const);
+  const recordedAt = oldest[0] ? Date.parse(oldest[0].metadata.occurredAt) : NaN;
   const secondsBehind = Number.isFinite(recordedAt) ? Math.max(0, (now.getTime() - recordedAt) / 1000) : 0;
-  return { headPosition: head, caughtUp, secondsBehind, eventsBehind: behind.length };
+  return { headPosition: head, caughtUp, secondsBehind, eventsBehind };
 }

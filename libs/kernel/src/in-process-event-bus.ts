@@ -1,20 +1,25 @@
 import type { RecordedEvent } from './event-envelope';
 import type { BusSubscription, BusSubscriptionOptions, EventBus } from './event-bus.port';
 
-type Handler = BusSubscriptionOptions['handler'];
+type Handlers = Pick<BusSubscriptionOptions, 'handler' | 'batchHandler'>;
 
 /** One group's membership of one topic: deliveries run one after another, in publish order. */
 class GroupDelivery {
   private tail: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly handler: Handler) {}
+  constructor(private readonly handlers: Handlers) {}
 
   deliver(topic: string, events: readonly RecordedEvent[]): Promise<void> {
     const delivery = this.tail.then(async () => {
+      const { handler, batchHandler } = this.handlers;
+      if (batchHandler) {
+        if (!this.stopped) await batchHandler(events, topic);
+        return;
+      }
       for (const event of events) {
         if (this.stopped) return;
-        await this.handler(event, topic);
+        await handler(event, topic);
       }
     });
     this.tail = delivery.catch(() => undefined);
@@ -29,7 +34,8 @@ class GroupDelivery {
 
 /**
  * The EventBus of embedded mode: every event goes straight to the handlers of the topic's subscriptions,
- * one handler per group, and `publish` resolves once all of them resolved (that is the acknowledgement).
+ * one handler per group (a group's batch handler, if it has one, takes the published batch whole), and
+ * `publish` resolves once all of them resolved (that is the acknowledgement).
  * A rejecting handler rejects `publish`, so the OutboxRelay retries the batch: groups that had already
  * handled it see it again, which idempotent handlers allow.
  * Nothing is retained: a group receives only what is published while it is subscribed, so subscribers
@@ -58,7 +64,7 @@ export class InProcessEventBus implements EventBus {
     const memberships = options.topics.map((topic) => {
       const groups = this.topics.get(topic) ?? new Map<string, GroupDelivery>();
       this.topics.set(topic, groups);
-      const delivery = new GroupDelivery(options.handler);
+      const delivery = new GroupDelivery(options);
       groups.set(options.groupId, delivery);
       return { topic, delivery };
     });
