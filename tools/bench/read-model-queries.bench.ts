@@ -7,24 +7,29 @@
  *   (TENANT_PARTNERS=100000 OTHER_TENANTS=100 PER_TENANT=100 ROUNDS=200 DEEP_PAGE=5000
  *   BROAD_SEARCH=partner to change the load; DATA_FILE=<path> to seed a file once and reuse it in later runs, which
  *   then read it as seeded, so two builds of the store compare on the same file; ONLY=search to run the cases whose
- *   name holds the text)
+ *   name holds the text; SEED_PER_TURN=10 to seed one document a write, committed every 10, as creates write them,
+ *   rather than 1,000 a write; STORE_BUILD=dist/base-all-in-one to run the store of that build)
  * Each case prints p50/p99 of its rounds and the process's CPU µs per query.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EmbeddedReadModelStore } from '../../libs/read-model-embedded/src';
-import {
-  PARTNER_VIEW_INDEXES,
-  PARTNER_VIEW_SEARCH,
-  partnerListQuery,
-  type PartnerListCriteria,
-} from '../../libs/partner-registry/service/src/queries/partner-views/partner-list.query';
+import { join, resolve } from 'node:path';
+import * as storeSource from '../../libs/read-model-embedded/src';
+import * as querySource from '../../libs/partner-registry/service/src/queries/partner-views/partner-list.query';
+import type { PartnerListCriteria } from '../../libs/partner-registry/service/src/queries/partner-views/partner-list.query';
+
+// STORE_BUILD=<an all-in-one build>: the store and the list's query from that build (two builds compared on one seeding)
+const storeBuild = process.env['STORE_BUILD'] === undefined ? undefined : resolve(process.env['STORE_BUILD']);
+const { EmbeddedReadModelStore } = (storeBuild ? require(join(storeBuild, 'libs/read-model-embedded/src/index.js')) : storeSource) as typeof storeSource;
+const { PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH, partnerListQuery } = (
+  storeBuild ? require(join(storeBuild, 'libs/partner-registry/service/src/queries/partner-views/partner-list.query.js')) : querySource
+) as typeof querySource;
 
 const tenantPartners = Number(process.env['TENANT_PARTNERS'] ?? 100_000);
 const otherTenants = Number(process.env['OTHER_TENANTS'] ?? 100);
 const perTenant = Number(process.env['PER_TENANT'] ?? 100);
 const rounds = Number(process.env['ROUNDS'] ?? 200);
+const seedPerTurn = Number(process.env['SEED_PER_TURN'] ?? 0);
 const account = 'bench-account';
 
 function view(tenant: string, i: number): Record<string, unknown> & { _id: string } {
@@ -63,6 +68,19 @@ async function main(): Promise<void> {
     let started = performance.now();
     if (reused) {
       console.log(`reusing ${file} as seeded`);
+    } else if (seedPerTurn > 0) {
+      // one write a document, a commit every SEED_PER_TURN of them (as creates write their views)
+      const turnEnd = (): Promise<void> => new Promise((r) => setImmediate(r));
+      const owners: [string, number][] = [['hub', tenantPartners], ...Array.from({ length: otherTenants }, (_, t): [string, number] => [`t${t}`, perTenant])];
+      let written = 0;
+      for (const [owner, count] of owners) {
+        for (let i = 0; i < count; i += 1) {
+          await views.put(view(owner, i));
+          if (++written % seedPerTurn === 0) await turnEnd();
+        }
+      }
+      await turnEnd();
+      console.log(`seeded ${written} views one at a time, ${seedPerTurn} a commit, in ${((performance.now() - started) / 1000).toFixed(1)} s; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     } else {
       for (let i = 0; i < tenantPartners; i += 1000) {
         await views.putMany(Array.from({ length: Math.min(1000, tenantPartners - i) }, (_, k) => view('hub', i + k)));

@@ -18,7 +18,7 @@
  * read before, whose details the app keeps as JSON text; route 0 reads at random, mostly partners not read yet; route 6
  * reads partners the app never read before, PARTNERS / ROUNDS a run (first reads only while nothing else read them; the
  * anchor's runs are as many requests, at random); route 7 searches a term every hub partner's name holds, on one of
- * its first 50 pages.
+ * its first 50 pages; route 8 repeats one selective search (one URL, as autocannon sends it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -318,6 +318,8 @@ async function main(): Promise<void> {
       ['GET /v1/partners/{id} first', () => `/v1/partners/${partnerId(tenant, unread++ % partners)}`],
       // every hub name holds "partner": a term that matches the whole tenant
       ['search (non-selective)', () => `/v1/partners?search=partner&per_page=20&page=${1 + Math.floor(Math.random() * 50)}`],
+      // what an outside benchmark sends (autocannon repeats one URL): one selective term, again and again
+      ['search (one term)', () => `/v1/partners?search=${encodeURIComponent(`as2-hub-${Math.floor(partners / 3)}`)}`],
     ];
     // Route 6's app runs read each partner at most once (PARTNERS / ROUNDS a run, not DURATION): first reads only (run it first).
     const firstReads = new Set([6]);

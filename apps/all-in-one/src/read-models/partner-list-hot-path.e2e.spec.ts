@@ -152,6 +152,27 @@ describe('partner lists: the hot path answers byte for byte what the Nest routes
     expect((await call('/v1/partners', unseen)).text).toBe(after.text);
   });
 
+  it('a repeated search is a kept page until a write in its tenant: a create that matches, a delete, not a write elsewhere', async () => {
+    const token = tokenOf({ roles: ['tenant_admin'] });
+    const path = `/v1/partners?search=umbrella-${process.pid}`;
+    const before = await expectSame(path, token);
+    expect(namesOf(before)).toEqual([]);
+    expect((await call(path, token)).text).toBe(before.text);
+    const created = await call('/v1/partners', token, { method: 'POST', body: { name: 'Umbrella List', as2_id: `UMBRELLA-${process.pid}`, url: 'https://umbrella.example.com/as2' } });
+    expect(created.status).toBe(201);
+    const found = await expectSame(path, token);
+    expect(namesOf(found)).toEqual(['Umbrella List']);
+    expect(JSON.parse(found.text).pagination).toMatchObject({ total: 1 });
+    // another tenant's partner with the same term: its create leaves this tenant's kept page as it was, and is not in it
+    expect((await call('/v1/partners', tokenOf({ tenant: OTHER }), { method: 'POST', body: { name: 'Umbrella Theirs', as2_id: `T-UMBRELLA-${process.pid}`, url: 'https://umbrella-t.example.com/as2' } })).status).toBe(201);
+    expect((await call(path, token)).text).toBe(found.text);
+    expect(namesOf(await expectSame(path, tokenOf({ tenant: OTHER, roles: ['tenant_user'] })))).toEqual(['Umbrella Theirs']);
+    expect((await call(`/v1/partners/${JSON.parse(created.text).data.id as string}`, token, { method: 'DELETE' })).status).toBe(200);
+    const gone = await expectSame(path, token);
+    expect(namesOf(gone)).toEqual([]);
+    expect((await call(path, token)).text).toBe(gone.text);
+  });
+
   it('a tenant_user, another tenant and a tenant never seen in any event each get their own list', async () => {
     expect(namesOf(await expectSame('/v1/partners', tokenOf({ roles: ['tenant_user'] })))).toHaveLength(5);
     const theirs = await expectSame('/v1/partners?search=acme', tokenOf({ tenant: OTHER, roles: ['tenant_user'] }));
