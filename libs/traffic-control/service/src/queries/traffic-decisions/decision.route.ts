@@ -148,6 +148,11 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
   // The credential is checked on request, before the body is parsed or validated: a caller without a valid gateway
   // token learns nothing about the body rules (401/403 whatever it sent).
   const authenticate = (request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    // After a restart, a request waits for the directory's refill: never a decision (or a tenant check) from part of it.
+    if (!decisions.filled) {
+      decisions.whenFilled().then(() => authenticate(request, reply, done), done);
+      return;
+    }
     // One clock reading per request, for the token's expiry and the decision alike.
     const now = decisions.now();
     const cached = credentials.checkCached(request.headers.authorization, now);
@@ -165,6 +170,8 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
     };
   // A remembered gateway token only: no token, a refused one and a token not seen yet are the route's to answer.
   const admit = (request: IncomingMessage): LaneCaller | undefined => {
+    // The route waits for a directory being refilled; the lane never does.
+    if (!decisions.filled) return undefined;
     const now = decisions.now();
     const check = credentials.checkCached(request.headers.authorization, now);
     return check?.ok === true && !claimsDeletedTenant(check, decisions) ? { account: check.account, tenant: check.tenant, now } : undefined;
