@@ -4,6 +4,8 @@
 // Node 22.1+ does this itself (module.enableCompileCache). On Node 20 the bundle is compiled through vm.Script with a
 // code cache named after a hash of the bundle's text (V8 checks only the source's length), beside the bundle or, when
 // that directory is read-only, in the OS temp directory; written once the start-up's functions have been compiled.
+// V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap growth) are
+// kept beside the cache (<cache>.flags) and set again before the next start compiles the bundle.
 const Module = require('node:module');
 const path = require('node:path');
 
@@ -16,11 +18,12 @@ function cacheCandidates(hash) {
   return [path.join(path.dirname(bundle), name), path.join(require('node:os').tmpdir(), 'as2-partners-v8-cache', name)];
 }
 
-function writeCache(candidates, data) {
+function writeCache(candidates, data, flags) {
   const fs = require('node:fs');
   for (const file of candidates) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.flags`, JSON.stringify(flags));
       // Renamed into place, so a process starting meanwhile reads a whole cache or none.
       const partial = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(partial, data);
@@ -38,20 +41,28 @@ function runWithCodeCache() {
   const source = fs.readFileSync(bundle, 'utf8');
   const candidates = cacheCandidates(require('node:crypto').createHash('sha256').update(source).digest('hex').slice(0, 16));
   let cachedData;
+  const v8 = require('node:v8');
+  const setFlags = v8.setFlagsFromString;
   for (const file of candidates) {
     try {
       cachedData = fs.readFileSync(file);
+      for (const flags of JSON.parse(fs.readFileSync(`${file}.flags`, 'utf8'))) setFlags(flags);
       break;
     } catch {
-      // No cache there.
+      // No cache there (or no flags beside it).
     }
   }
+  const flagsSet = [];
+  v8.setFlagsFromString = (flags) => {
+    flagsSet.push(flags);
+    return setFlags(flags);
+  };
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
   const bundleModule = new Module(bundle, module);
   bundleModule.filename = bundle;
   bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));
   if (cachedData === undefined || script.cachedDataRejected) {
-    setTimeout(() => writeCache(candidates, script.createCachedData()), CACHE_AFTER_MS).unref();
+    setTimeout(() => writeCache(candidates, script.createCachedData(), flagsSet), CACHE_AFTER_MS).unref();
   }
   script.runInThisContext().call(bundleModule.exports, bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
   bundleModule.loaded = true;
