@@ -3,7 +3,7 @@
 // compiled code kept between starts, so a start does not parse and compile the 8–10 MB bundle again (~0.3 s of CPU).
 // Node 22.1+ does this itself (module.enableCompileCache). On Node 20 the bundle is compiled through vm.Script with a
 // code cache named after a hash of the bundle's text (V8 checks only the source's length), beside the bundle or, when
-// that directory is read-only, in the OS temp directory; written once the start-up's functions have been compiled.
+// that directory is read-only, in a directory of this user's under the OS temp directory that no one else can write; written once the start-up's functions have been compiled.
 // V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap growth) are
 // kept beside the cache (<cache>.flags) and set again before the next start compiles the bundle.
 const Module = require('node:module');
@@ -13,9 +13,26 @@ const bundle = __filename.replace(/\.js$/, '.bundle.js');
 /** Long enough for the start-up (and its lazily compiled functions) to be over; the timer never holds the process. */
 const CACHE_AFTER_MS = Number(process.env.COMPILE_CACHE_AFTER_MS ?? 10_000);
 
+/**
+ * A directory of this user's under the OS temp directory that no one else can write, or null: a cache is run as code
+ * (and a resolution names the file to run), so one in a place another user can write is never read.
+ */
+function privateTempDir() {
+  const dir = path.join(require('node:os').tmpdir(), `as2-partners-v8-cache-${process.getuid?.() ?? 'user'}`);
+  try {
+    require('node:fs').mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = require('node:fs').lstatSync(dir);
+    if (stat.isDirectory() && (process.getuid === undefined || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0) return dir;
+  } catch {
+    // No such directory to be had: the cache stays beside the entry or nowhere.
+  }
+  return null;
+}
+
 function cacheCandidates(hash) {
   const name = `${path.basename(bundle)}.${hash}.v8-cache`;
-  return [path.join(path.dirname(bundle), name), path.join(require('node:os').tmpdir(), 'as2-partners-v8-cache', name)];
+  const tempDir = privateTempDir();
+  return [path.join(path.dirname(bundle), name), ...(tempDir ? [path.join(tempDir, name)] : [])];
 }
 
 function writeCache(candidates, data, flags) {

@@ -1,7 +1,7 @@
 'use strict';
 // Runs an app's entry from tsc's output (unbundled, the default build) with V8's compiled code of every module and the
-// resolved path of every require kept between starts, in one file beside the entry (or in the OS temp directory when
-// that is read-only): a start then neither compiles ~2,400 modules again nor searches node_modules for each require
+// resolved path of every require kept between starts, in one file beside the entry (or, when that cannot be written,
+// in a directory of this user's under the OS temp directory that no one else can write): a start then neither compiles ~2,400 modules again nor searches node_modules for each require
 // (together ~0.5 s of a start's ~1 s of module loading). tools/build/bundle-app.mjs copies it beside the entries and
 // writes each entry as `require('./module-cached-entry.cjs')(<compiled entry>, <cache name>)`.
 // Safe against stale files: a module's code cache is used only for the same text (SHA-1 of it; V8 itself checks only the
@@ -16,6 +16,22 @@ const fs = require('node:fs');
 /** Long enough for the start-up (and its lazily compiled functions) to be over; the timer never holds the process. */
 const CACHE_AFTER_MS = Number(process.env.COMPILE_CACHE_AFTER_MS ?? 10_000);
 const FORMAT = 'as2-partners module cache 1';
+
+/**
+ * A directory of this user's under the OS temp directory that no one else can write, or null: a cache is run as code
+ * (and a resolution names the file to run), so one in a place another user can write is never read.
+ */
+function privateTempDir() {
+  const dir = path.join(require('node:os').tmpdir(), `as2-partners-v8-cache-${process.getuid?.() ?? 'user'}`);
+  try {
+    require('node:fs').mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = require('node:fs').lstatSync(dir);
+    if (stat.isDirectory() && (process.getuid === undefined || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0) return dir;
+  } catch {
+    // No such directory to be had: the cache stays beside the entry or nowhere.
+  }
+  return null;
+}
 
 function readCache(candidates, lockStamp) {
   for (const file of candidates) {
@@ -72,7 +88,8 @@ function requireOf(mod) {
 function runWithModuleCache(entry, cacheName) {
   const vm = require('node:vm');
   const crypto = require('node:crypto');
-  const candidates = [path.join(__dirname, cacheName), path.join(require('node:os').tmpdir(), 'as2-partners-v8-cache', `${cacheName}.${crypto.createHash('sha1').update(__dirname).digest('hex').slice(0, 12)}`)];
+  const tempDir = privateTempDir();
+  const candidates = [path.join(__dirname, cacheName), ...(tempDir ? [path.join(tempDir, `${cacheName}.${crypto.createHash('sha1').update(__dirname).digest('hex').slice(0, 12)}`)] : [])];
   let lockStamp = 'none';
   try {
     const lock = fs.statSync(path.join(process.cwd(), 'package-lock.json'));

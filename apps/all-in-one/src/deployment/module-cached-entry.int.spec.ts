@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,23 @@ describe('the module-cached entry of an unbundled app (tools/build/module-cached
     const changed = run();
     expect(changed.answer).toBe('BBBB');
     if (ownCache) expect(changed.stats).toMatchObject({ modulesFromCache: 2, modulesCompiled: 1 });
+  });
+
+  it("keeps the cache in the user's own temp directory when it cannot be written beside the entry, and never reads one there that others can write", () => {
+    writeApp(dir, 'temp');
+    // A directory where the cache file would go: it can be neither written nor read there, whoever runs the test.
+    mkdirSync(join(dir, 'main.modules.v8-cache'));
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp };
+    expect(run(env).answer).toBe('temp');
+    if (!ownCache) return;
+    const own = readdirSync(tmp);
+    expect(own).toEqual([`as2-partners-v8-cache-${process.getuid?.() ?? 'user'}`]);
+    expect(run(env).stats).toMatchObject({ modulesFromCache: 3, modulesCompiled: 0 });
+    // Another user could now plant code there: the directory is not used at all.
+    chmodSync(join(tmp, own[0] as string), 0o777);
+    expect(run(env).stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
   });
 
   it('with MODULE_CACHE=0 loads as Node does, and lets a module import() another', () => {
