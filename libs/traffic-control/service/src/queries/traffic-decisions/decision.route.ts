@@ -60,13 +60,20 @@ function errorBody(status: number, message: string, code: string) {
  */
 @Injectable()
 export class DecisionRoute implements OnModuleInit {
+  private readonly routing: DecisionRouting;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(GATEWAY_CREDENTIALS) private readonly credentials: GatewayCredentials,
-    @Inject(TRAFFIC_DECISIONS) private readonly decisions: TrafficDecisions,
+    @Inject(GATEWAY_CREDENTIALS) credentials: GatewayCredentials,
+    @Inject(TRAFFIC_DECISIONS) decisions: TrafficDecisions,
     @Optional() private readonly hotPath?: HotPathRoutes,
-    @Optional() private readonly afterStart?: AfterStart,
-  ) {}
+    @Optional() afterStart?: AfterStart,
+  ) {
+    this.routing = decisionRouting(credentials, decisions);
+    // Compiled after start, a turn each, before the first request needs them (not in its turn): registered here, before
+    // any module's init registers its own after-start work, so they come before the directory's refill decisions wait for.
+    this.routing.compilers.forEach((compile, i) => afterStart?.register(`compiling the decision routes' schemas (${i + 1})`, compile, { first: true }));
+  }
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
@@ -74,9 +81,7 @@ export class DecisionRoute implements OnModuleInit {
     if (!adapter) return;
     // Sockets reach the hot-path instance (none of the app's per-request hooks); the app's own Fastify keeps the same
     // routes for in-process requests (inject) and the route table.
-    const { routes, lanes, compilers } = decisionRouting(this.credentials, this.decisions);
-    // Compiled after start, a turn each, before the first request needs them (not in its turn).
-    compilers.forEach((compile, i) => this.afterStart?.register(`compiling the decision routes' schemas (${i + 1})`, compile, { first: true }));
+    const { routes, lanes } = this.routing;
     const fastify = adapter.getInstance<FastifyInstance>();
     for (const route of routes) fastify.route(route);
     if (!this.hotPath) return;
