@@ -1,28 +1,49 @@
 // A restart of a built all-in-one on a seeded data dir (bench:scale's hub tenant, e.g. SCALE_DATA_DIR's): start to
 // /health/ready (wall, and the process's CPU from /proc), then the first command right after ready (a create of an AS2
-// id the hub already holds: 422 DUPLICATE_AS2_ID, answered from the restored directory), then six creates. One JSON line.
+// id the hub already holds: 422 DUPLICATE_AS2_ID, answered from the restored directory) and, at the same time, a gateway's
+// traffic decision for a hub partner (answered from the refilled traffic directory), then six creates. One JSON line.
+// LOOP_BLOCKS=1: the longest turns of the app's event loop from ready on (tools/bench/loop-blocks.cjs; wall and CPU ms),
+// the app kept up HOLD_MS (default 5,000) after the creates so the work begun after ready is over.
 // Alternate two builds (a copy of the other build's dist beside a node_modules link) on the same data dir to compare.
 // usage: node tools/bench/restart.bench.mjs <app dir holding dist/> <data dir> [port]   (DUP_AS2_ID=HUB-0000001)
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 const [appDir, dataDir, port = '38180'] = process.argv.slice(2);
 const secret = 'scale-benchmark-secret-0123456789abcdef';
 const token = await new SignJWT({ sub: 'bench-user', account: 'bench-account', tenant: 'hub', roles: ['tenant_admin'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
-const env = { ...process.env, MODE: 'embedded', PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
+const gateway = await new SignJWT({ sub: 'bench-gateway', account: 'bench-account', roles: ['gateway'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
+const loopFile = process.env.LOOP_BLOCKS === '1' ? join(tmpdir(), `restart-loop-blocks-${process.pid}.json`) : null;
+const preload = loopFile ? ['-r', join(import.meta.dirname, 'loop-blocks.cjs')] : [];
+const env = { ...process.env, MODE: 'embedded', PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error', ...(loopFile ? { LOOP_BLOCKS_FILE: loopFile } : {}) };
 const t0 = performance.now();
-const app = spawn(process.execPath, [`${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+const app = spawn(process.execPath, [...preload, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
 const cpu = () => { const f = readFileSync(`/proc/${app.pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
 for (;;) { try { if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break; } catch {} await new Promise((r) => setTimeout(r, 20)); }
 const readyMs = performance.now() - t0; const readyCpu = cpu();
 const create = async (i) => { const id = `RST-${process.pid}-${i}-${Math.random().toString(36).slice(2, 8)}`; const s = performance.now(); const r = await fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: id, as2_id: id, url: `https://${id.toLowerCase()}.example.com/as2` }) }); await r.text(); if (r.status !== 201) throw new Error(`create ${r.status}`); return performance.now() - s; };
 // a duplicate of a hub AS2 id seeded before the restart: must be refused by the restored directory
-const dupS = performance.now();
-const dup = await fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'dup', as2_id: process.env.DUP_AS2_ID ?? 'HUB-0000001', url: 'https://dup.example.com/as2' }) });
-const dupBody = await dup.text(); const dupMs = performance.now() - dupS;
+const timed = async (request) => { const s = performance.now(); const r = await request(); const body = await r.text(); return { status: r.status, body, ms: performance.now() - s }; };
+const [dup, decision] = await Promise.all([
+  timed(() => fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'dup', as2_id: process.env.DUP_AS2_ID ?? 'HUB-0000001', url: 'https://dup.example.com/as2' }) })),
+  // inbound from a hub partner: the answer names the partner only when the refilled directory holds it
+  timed(() => fetch(`http://127.0.0.1:${port}/v1/traffic/decisions`, { method: 'POST', headers: { authorization: `Bearer ${gateway}`, 'content-type': 'application/json' }, body: JSON.stringify({ direction: 'inbound', as2_from: process.env.DUP_AS2_ID ?? 'HUB-0000001', as2_to: 'BENCH-OURS', message_id: '<restart@bench>' }) })),
+]);
+const decided = decision.status === 200 ? JSON.parse(decision.body) : null;
 const first = await create(0); const next = []; for (let i = 1; i <= 5; i++) next.push(await create(i));
 next.sort((a, b) => a - b);
-console.log(JSON.stringify({ app: appDir, readyMs: Math.round(readyMs), readyCpuMs: readyCpu, duplicate: `${dup.status} ${JSON.parse(dupBody).error?.code ?? ''} in ${Math.round(dupMs)} ms`, firstCreateMs: Math.round(first), nextCreateMedianMs: Math.round(next[2]), load: loadavg()[0].toFixed(1) }));
+if (loopFile) await new Promise((r) => setTimeout(r, Number(process.env.HOLD_MS ?? 5000)));
+const load = loadavg()[0].toFixed(1);
 app.kill('SIGTERM');
 await new Promise((r) => app.once('exit', r));
+let loop = {};
+if (loopFile) {
+  // blocks that ended after ready (the process began just after the spawn: its clock and ours differ by a few ms)
+  const blocks = JSON.parse(readFileSync(loopFile, 'utf8')).filter((b) => b.at > readyMs);
+  rmSync(loopFile, { force: true });
+  const longest = (key) => blocks.reduce((m, b) => (b[key] > (m?.[key] ?? -1) ? b : m), null);
+  loop = { loopBlocksOver50ms: blocks.length, longestWall: longest('wallMs'), longestCpu: longest('cpuMs') };
+}
+console.log(JSON.stringify({ app: appDir, readyMs: Math.round(readyMs), readyCpuMs: readyCpu, duplicate: `${dup.status} ${JSON.parse(dup.body).error?.code ?? ''} in ${Math.round(dup.ms)} ms`, decision: `${decision.status} ${decided ? `${decided.decision} ${decided.reason_code} partner ${decided.partner_id ? 'found' : 'none'}` : decision.body.slice(0, 80)} in ${Math.round(decision.ms)} ms`, firstCreateMs: Math.round(first), nextCreateMedianMs: Math.round(next[2]), load, ...loop }));

@@ -6,7 +6,8 @@
 // Opt-in (APP_BUNDLE=1 at build time): the bundle needs esbuild's keepNames (Nest names providers and loggers after
 // their classes), which wraps every function a request creates in a name-setting call: measured 63 µs of CPU per
 // traffic decision against 42 µs unbundled (docs/benchmarks.md). Serving speed comes first, so by default, and
-// without esbuild installed, the entries forward to tsc's output, and the build says so in one line.
+// without esbuild installed, the entries run tsc's output through tools/build/module-cached-entry.cjs (V8 code and
+// resolutions kept between starts), and the build says so in one line.
 // usage: node tools/build/bundle-app.mjs <app> <entry>... [--embedded-first]
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,7 +41,9 @@ const optionalPackagesStayExternal = {
   },
 };
 
-const forwarding = (target) => `'use strict';\nrequire(${JSON.stringify(target)});\n`;
+/** An entry running tsc's output through the module cache (tools/build/module-cached-entry.cjs, copied beside it). */
+const forwarding = (target, cacheName) =>
+  `'use strict';\nrequire('./module-cached-entry.cjs')(require('node:path').join(__dirname, ${JSON.stringify(target)}), ${JSON.stringify(cacheName)});\n`;
 
 async function main() {
   const args = process.argv.slice(2);
@@ -68,7 +71,8 @@ async function main() {
     }
     const outfile = join(outDir, `${entry}.js`);
     if (!esbuild) {
-      writeFileSync(outfile, forwarding(`./${relative(dirname(outfile), compiled)}`));
+      copyFileSync(join(import.meta.dirname, 'module-cached-entry.cjs'), join(outDir, 'module-cached-entry.cjs'));
+      writeFileSync(outfile, forwarding(relative(dirname(outfile), compiled), `${entry}.modules.v8-cache`));
       continue;
     }
     await esbuild.build({

@@ -17,7 +17,7 @@ const entryJs = join(outDir, `${entry}.js`);
 
 /** Sources the build compiles (specs excluded, as tsconfig.app.json does), the TypeScript configs, the lockfile and the bundler's scripts. */
 function inputs() {
-  const files = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tools/build/bundle-app.mjs', 'tools/build/compile-cached-entry.cjs'].map((f) => join(root, f));
+  const files = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tools/build/bundle-app.mjs', 'tools/build/compile-cached-entry.cjs', 'tools/build/module-cached-entry.cjs'].map((f) => join(root, f));
   const walk = (dir) => {
     for (const item of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, item.name);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,23 @@ describe('the compile-cached entry of a bundled app (tools/build/compile-cached-
     writeFileSync(join(dir, 'main.bundle.js'), bundleSource('BBBB'));
     expect(run().answer).toBe('BBBB');
     if (ownCache) expect(caches()).toHaveLength(2);
+  });
+
+  it('takes the cached code on the next start also after the bundle set a V8 flag (V8 refuses code cached under other flags)', () => {
+    writeFileSync(
+      join(dir, 'main.bundle.js'),
+      `require('node:v8').setFlagsFromString('--heap-growing-percent=50');
+process.stdout.write(JSON.stringify({ answer: 'flagged', file: __filename, exportsIsThis: module.exports === exports }));
+setTimeout(() => undefined, 100);`,
+    );
+    expect(run().answer).toBe('flagged');
+    if (!ownCache) return;
+    const [cache] = caches();
+    const mtime = statSync(join(dir, cache as string)).mtimeMs;
+    expect(run().answer).toBe('flagged');
+    // A rejected cache is written again after the start: this one was taken.
+    expect(caches()).toEqual([cache]);
+    expect(statSync(join(dir, cache as string)).mtimeMs).toBe(mtime);
   });
 
   it('lets the bundle import() a module (Nest loads ESM-only packages so)', () => {

@@ -7,9 +7,9 @@ interface StartWork {
 
 /**
  * Work a process begins once it is initialised (createHttpApp, before it listens), none of it awaited by the start:
- * a head start on what a request would otherwise wait for or do itself (a hub tenant's partner directory restored,
- * partners' bodies pre-joined). Never what makes an answer correct, so /health/ready does not wait for it: a request
- * that needs the work waits for it or does it itself. The works run one after another (`first` ones before the rest),
+ * a head start on what a request would otherwise wait for or do itself (the traffic directory refilled, a hub tenant's
+ * partner directory restored, partners' bodies pre-joined). /health/ready does not wait for it: a request that needs
+ * the work waits for it or does it itself, so no answer is wrong meanwhile. The works run one after another (`first` ones before the rest),
  * so the one a request may be waiting for does not share the process with a long background walk. A process that is
  * never started (the rebuild command) runs none.
  */
@@ -17,12 +17,17 @@ interface StartWork {
 export class AfterStart {
   private readonly logger = new Logger(AfterStart.name);
   private readonly work: StartWork[] = [];
+  /** How many of the queued works are `first` ones (they lead the queue, in the order they were registered). */
+  private firsts = 0;
   private begun = false;
   private running = false;
 
-  /** Runs `run` once the process has started, after the works registered before it (`first`: before the others not begun yet). */
+  /**
+   * Runs `run` once the process has started, after the works registered before it (`first`: before the others not
+   * begun yet, after the `first` ones registered before it).
+   */
   register(name: string, run: () => Promise<void> | void, options: { readonly first?: boolean } = {}): void {
-    if (options.first) this.work.unshift({ name, run });
+    if (options.first) this.work.splice(this.firsts++, 0, { name, run });
     else this.work.push({ name, run });
     if (this.begun) this.next();
   }
@@ -38,6 +43,7 @@ export class AfterStart {
     if (this.running) return;
     const work = this.work.shift();
     if (!work) return;
+    if (this.firsts > 0) this.firsts -= 1;
     this.running = true;
     setImmediate(() => {
       Promise.resolve()

@@ -25,6 +25,18 @@ describe('AfterStart', () => {
     expect(ran).toEqual(['restore done', 'walk']);
   });
 
+  it('runs the first ones in the order they were registered, before the others', async () => {
+    const afterStart = new AfterStart();
+    const ran: string[] = [];
+    afterStart.register('walk', () => void ran.push('walk'));
+    afterStart.register('traffic refill', () => void ran.push('traffic refill'), { first: true });
+    afterStart.register('restore', () => void ran.push('restore'), { first: true });
+    afterStart.register('late walk', () => void ran.push('late walk'));
+    afterStart.begin();
+    await turns(10);
+    expect(ran).toEqual(['traffic refill', 'restore', 'walk', 'late walk']);
+  });
+
   it('runs work registered after begin too, once, and a failing work does not stop the next', async () => {
     const afterStart = new AfterStart();
     afterStart.begin();

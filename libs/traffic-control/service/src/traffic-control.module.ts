@@ -18,6 +18,7 @@ import {
   type ReadModelStore,
 } from '@as2-partners/kernel';
 import {
+  AfterStart,
   DELETED_TENANTS,
   DeletedTenantGuard,
   EVENT_SOURCING_OPTIONS,
@@ -91,7 +92,7 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
-    provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG]),
+    provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG, AfterStart]),
     TrafficTargets,
     TrafficQueries,
     PauseTrafficHandler,
@@ -108,6 +109,7 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
             intervalMs: config.schedulerIntervalMs,
             // The registry's partner.deleted.v1 / master_partner.deleted.v1, as the directory learned them.
             isPartnerDeleted: (partnerId) => live.directory.partner(partnerId)?.deleted === true,
+            partnersKnown: () => live.filled,
             // A late view only delays the next reader: never a reason to fail a change that is already stored.
             onApplied: (position) => visibility.reach(position).catch(() => undefined),
           },

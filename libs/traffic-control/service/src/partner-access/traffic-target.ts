@@ -40,6 +40,8 @@ export class TrafficTargets {
   }
 
   private async find(partnerId: string, visible: (partner: PartnerFacts) => boolean): Promise<PartnerFacts> {
+    // After a restart, the partners are known once the directory's refill is over (a partner is never 404 meanwhile).
+    if (!this.live.filled) await this.live.whenFilled();
     const deadline = Date.now() + this.config.unknownPartnerWaitMs;
     for (;;) {
       const partner = this.live.directory.partner(partnerId);

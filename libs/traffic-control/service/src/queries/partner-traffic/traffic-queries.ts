@@ -41,6 +41,8 @@ export class TrafficQueries {
    * never be resumed from the list. Reads every paused stream of the tenant and the account's masters (a short list).
    */
   async pausedOf(account: string, tenant: string, page: number, perPage: number) {
+    // Which partners are deleted is the directory's to say: known once its refill after a restart is over.
+    if (!this.live.filled) await this.live.whenFilled();
     const filter = { account, paused: true, $or: [{ tenant }, { tenant: null }] };
     const paused = await this.views.traffic.find({ filter, sort: { updatedAt: -1, _id: 1 } });
     const partnerIds: string[] = [];

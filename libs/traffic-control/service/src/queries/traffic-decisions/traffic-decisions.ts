@@ -28,6 +28,15 @@ export class TrafficDecisions {
     return this.nowMs();
   }
 
+  /** False while the directory is refilled after a restart: no decision is answered until `whenFilled()` resolves. */
+  get filled(): boolean {
+    return this.live.filled;
+  }
+
+  whenFilled(): Promise<void> {
+    return this.live.whenFilled();
+  }
+
   /** True when the tenant a gateway credential claims was deleted (its tokens are refused, 403 TENANT_DELETED). */
   isTenantDeleted(account: string, tenant: string): boolean {
     return this.live.directory.isTenantDeleted(account, tenant);

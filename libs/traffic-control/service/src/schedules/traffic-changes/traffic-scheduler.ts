@@ -17,6 +17,8 @@ export interface TrafficSchedulerOptions {
   readonly fallbackMs?: number;
   /** True once the registry deleted the partner: its `until` and windows are never applied (no pause or resume for it). */
   readonly isPartnerDeleted?: (partnerId: string) => boolean;
+  /** False while what `isPartnerDeleted` reads is still being refilled after a restart: a tick then does nothing. */
+  readonly partnersKnown?: () => boolean;
 }
 
 const BATCH = 100;
@@ -52,6 +54,7 @@ export class TrafficScheduler extends PollingScheduler {
    * fallback interval passed, so an idle process does not query four times a second.
    */
   override async tick(): Promise<number> {
+    if (this.options.partnersKnown?.() === false) return 0;
     const now = this.options.clock.now();
     const nowMs = now.getTime();
     const knownNextMs = Math.min(this.knownNextMs, this.toldNextMs);

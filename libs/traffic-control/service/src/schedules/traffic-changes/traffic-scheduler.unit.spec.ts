@@ -112,6 +112,19 @@ describe('traffic scheduler: queries only when something is due by what it knows
     expect(await scheduler.tick()).toBe(1);
   });
 
+  it('does nothing while the partners are not known yet (the directory refilled after a restart), then applies what is due', async () => {
+    let known = false;
+    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0', isPartnerDeleted: (id) => deleted.has(id), partnersKnown: () => known });
+    await scheduleWindow(at(1_000), at(5_000));
+    nowMs = START + 1_000;
+    expect(await scheduler.tick()).toBe(0);
+    expect(queries).toBe(0);
+    expect(await windowActive()).toBe(false);
+    known = true;
+    expect(await scheduler.tick()).toBe(1);
+    expect(await windowActive()).toBe(true);
+  });
+
   it("a deleted partner's window and until are never applied (no pause or resume for it), and its stream leaves the due query", async () => {
     await scheduleWindow(at(1_000), at(5_000));
     await writeModel.decide(stream, partnerTrafficDecider, { type: 'pause', ref, direction: 'outgoing', response: null, reason: 'r', until: at(2_000), retryAfterSeconds: null, actor: 'a', now: at(0) }, metadata);

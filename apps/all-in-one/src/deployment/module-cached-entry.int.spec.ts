@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..', '..');
+const cachedEntry = join(root, 'tools', 'build', 'module-cached-entry.cjs');
+/** Node 22.1+ keeps compiled code itself (module.enableCompileCache); older Node uses the entry's own cache file. */
+const ownCache = typeof (Module as unknown as { enableCompileCache?: unknown }).enableCompileCache !== 'function';
+
+interface Run {
+  answer: string;
+  dependency: string;
+  resolved: string;
+  exportsIsThis: boolean;
+  stats?: { modulesFromCache: number; modulesCompiled: number; resolutionsFromCache: number };
+}
+
+/** tsc's output in small: an entry requiring a module of its own and a package, as the build writes them. */
+function writeApp(dir: string, answer: string): void {
+  mkdirSync(join(dir, 'apps', 'app', 'src'), { recursive: true });
+  mkdirSync(join(dir, 'node_modules', 'dep'), { recursive: true });
+  writeFileSync(join(dir, 'node_modules', 'dep', 'package.json'), JSON.stringify({ name: 'dep', main: 'lib.js' }));
+  writeFileSync(join(dir, 'node_modules', 'dep', 'lib.js'), `exports.name = 'dep';`);
+  writeFileSync(join(dir, 'apps', 'app', 'src', 'answer.js'), `exports.answer = ${JSON.stringify(answer)};`);
+  writeFileSync(
+    join(dir, 'apps', 'app', 'src', 'main.js'),
+    `require('node:v8').setFlagsFromString('--heap-growing-percent=50');
+process.stdout.write(JSON.stringify({ answer: require('./answer').answer, dependency: require('dep').name, resolved: require.resolve('./answer'),
+  exportsIsThis: module.exports === exports, stats: globalThis[Symbol.for('as2-partners.module-cache')] }));
+setTimeout(() => undefined, 100);`,
+  );
+  writeFileSync(join(dir, 'main.js'), `'use strict';\nrequire('./module-cached-entry.cjs')(require('node:path').join(__dirname, "apps/app/src/main.js"), "main.modules.v8-cache");\n`);
+}
+
+describe('the module-cached entry of an unbundled app (tools/build/module-cached-entry.cjs)', () => {
+  let dir: string;
+  const start = (env: Record<string, string> = {}) => spawnSync(process.execPath, [join(dir, 'main.js')], { cwd: dir, encoding: 'utf8', env: { ...process.env, COMPILE_CACHE_AFTER_MS: '0', ...env } });
+  const run = (env: Record<string, string> = {}) => {
+    const result = start(env);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    return JSON.parse(result.stdout) as Run;
+  };
+  const caches = () => readdirSync(dir).filter((name) => name.endsWith('.v8-cache'));
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'module-cached-entry-'));
+    copyFileSync(cachedEntry, join(dir, 'module-cached-entry.cjs'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the entry as Node would, and the next start takes every module and resolution from the cache, also after the app set a V8 flag', () => {
+    writeApp(dir, 'first');
+    const expected = { answer: 'first', dependency: 'dep', resolved: join(dir, 'apps', 'app', 'src', 'answer.js'), exportsIsThis: true };
+    const first = run();
+    expect(first).toMatchObject(expected);
+    if (!ownCache) return;
+    // (require.resolve repeats a resolution this start made already)
+    expect(first.stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
+    expect(caches()).toEqual(['main.modules.v8-cache']);
+    const second = run();
+    expect(second).toMatchObject(expected);
+    // V8 takes the code compiled under the flag the app set: the flag is set again before anything loads.
+    expect(second.stats).toEqual({ modulesFromCache: 3, modulesCompiled: 0, resolutionsFromCache: 4 }); // three requires, one require.resolve
+  });
+
+  it('never runs the cached code of an earlier text of the same length (V8 checks only the length)', () => {
+    writeApp(dir, 'AAAA');
+    expect(run().answer).toBe('AAAA');
+    writeFileSync(join(dir, 'apps', 'app', 'src', 'answer.js'), `exports.answer = "BBBB";`);
+    const changed = run();
+    expect(changed.answer).toBe('BBBB');
+    if (ownCache) expect(changed.stats).toMatchObject({ modulesFromCache: 2, modulesCompiled: 1 });
+  });
+
+  it("keeps the cache in the user's own temp directory when it cannot be written beside the entry, and never reads one there that others can write", () => {
+    writeApp(dir, 'temp');
+    // A directory where the cache file would go: it can be neither written nor read there, whoever runs the test.
+    mkdirSync(join(dir, 'main.modules.v8-cache'));
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp };
+    expect(run(env).answer).toBe('temp');
+    if (!ownCache) return;
+    const own = readdirSync(tmp);
+    expect(own).toEqual([`as2-partners-v8-cache-${process.getuid?.() ?? 'user'}`]);
+    expect(run(env).stats).toMatchObject({ modulesFromCache: 3, modulesCompiled: 0 });
+    // Another user could now plant code there: the directory is not used at all.
+    chmodSync(join(tmp, own[0] as string), 0o777);
+    expect(run(env).stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
+  });
+
+  it('with MODULE_CACHE=0 loads as Node does, and lets a module import() another', () => {
+    writeApp(dir, 'plain');
+    const plain = run({ MODULE_CACHE: '0' });
+    expect(plain).toMatchObject({ answer: 'plain', dependency: 'dep', exportsIsThis: true });
+    expect(plain.stats).toBeUndefined();
+    expect(caches()).toEqual([]);
+    writeFileSync(join(dir, 'apps', 'app', 'src', 'main.js'), `import('node:os').then((os) => process.stdout.write(JSON.stringify({ tmpdir: typeof os.tmpdir })));`);
+    const result = start();
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ tmpdir: 'function' });
+  });
+});

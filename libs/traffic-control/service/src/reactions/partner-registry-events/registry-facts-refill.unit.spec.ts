@@ -1,0 +1,97 @@
+import Fastify from 'fastify';
+import { InProcessEventBus, topicOf, type RecordedEvent } from '@as2-partners/kernel';
+import { InMemoryEventStore, InMemoryParkedEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
+import { PARTNER_REGISTRY_TOPIC_SERVICE } from '@as2-partners/partner-registry-contract';
+import { AfterStart, type RequestContext } from '@as2-partners/platform';
+import type { TrafficControlConfig } from '../../config/traffic-control.config';
+import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
+import { TrafficTargets } from '../../partner-access/traffic-target';
+import { decisionRouting } from '../../queries/traffic-decisions/decision.route';
+import type { GatewayCredentials } from '../../queries/traffic-decisions/gateway-credentials';
+import { TrafficDecisions } from '../../queries/traffic-decisions/traffic-decisions';
+import { OutboundBlockRecorder } from '../outbound-blocked/outbound-block-recorder';
+import { KnownRegistryCollections, type KnownInstanceDocument, type KnownPartnerDocument } from './known-registry.documents';
+import { RegistryFactsConsumer } from './registry-facts.consumer';
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+const config = { unknownPartnerWaitMs: 0, replicaGroupSuffix: '' } as unknown as TrafficControlConfig;
+const gateway = { checkCached: () => ({ ok: true, account: 'acc', tenant: null }), check: async () => ({ ok: true, account: 'acc', tenant: null }) } as unknown as GatewayCredentials;
+/** More partners than one page of the refill, so it spans several turns. */
+const PARTNERS = 2_500;
+
+function partnerDoc(i: number): KnownPartnerDocument {
+  const id = `prt_${String(i).padStart(5, '0')}`;
+  return { _id: id, partnerId: id, account: 'acc', tenant: 't1', as2Id: `P${i}`, name: `Partner ${i}`, active: true, deleted: false, stationId: null };
+}
+
+/** A restart: the documents a previous run wrote, a new process's directory, its after-start work not begun. */
+async function restarted() {
+  const readModels = new InMemoryReadModelStore();
+  await readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances).put({ _id: 'ins_1', instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on', deleted: false });
+  const partners = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners);
+  for (let i = 0; i < PARTNERS; i++) await partners.put(partnerDoc(i));
+  const bus = new InProcessEventBus();
+  const live = new LiveTrafficDirectory();
+  const afterStart = new AfterStart();
+  const consumer = new RegistryFactsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore() }, live, config, afterStart);
+  await consumer.start();
+  const decisions = new TrafficDecisions(live, new OutboundBlockRecorder(new InMemoryEventStore()), () => Date.parse('2026-11-30T10:00:00.000Z'));
+  const app = Fastify();
+  for (const route of decisionRouting(gateway, decisions).routes) app.route(route);
+  await app.ready();
+  const decide = (as2From: string) =>
+    app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization: 'Bearer t' }, payload: { direction: 'inbound', as2_from: as2From, as2_to: 'US', message_id: '<m@x>' } });
+  return { bus, live, afterStart, consumer, decide, app };
+}
+
+describe('the traffic directory refilled after the process is ready', () => {
+  it('answers no decision, finds no partner and applies no event until the refill is over, then answers from all of it', async () => {
+    const { bus, live, afterStart, consumer, decide, app } = await restarted();
+    try {
+      expect(live.filled).toBe(false);
+      const settled: string[] = [];
+      const last = decide(`P${PARTNERS - 1}`).then((r) => (settled.push('decision'), r));
+      const target = new TrafficTargets(live, config).ofTenant({ caller: { account: 'acc', tenant: 't1', roles: ['tenant_admin'] } } as unknown as RequestContext, 'prt_00007').then((t) => (settled.push('target'), t));
+      // Deactivated while the refill has not run: the refill's older document must not win over it.
+      const event = { id: 'evt-1', type: 'partner.updated.v1', data: { partnerId: 'prt_00003', account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00003', revision: 1, position: 900 } as unknown as RecordedEvent;
+      const published = bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]).then(() => settled.push('event'));
+      await turns(20);
+      expect(settled).toEqual([]);
+      expect(live.directory.partner('prt_00000')).toBeUndefined();
+
+      afterStart.begin();
+      const answer = await last;
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toMatchObject({ decision: 'accept', partner_id: `prt_${String(PARTNERS - 1).padStart(5, '0')}`, as2_instance_id: 'ins_1' });
+      expect((await target).partner.partnerId).toBe('prt_00007');
+      await published;
+      expect(live.filled).toBe(true);
+      expect(live.directory.partner('prt_00003')?.active).toBe(false);
+      expect((await decide('P3')).json()).toMatchObject({ partner_id: 'prt_00003', decision: 'reject', reason_code: 'PARTNER_INACTIVE' });
+      expect(live.asOf()['partner-registry']).toBe(900);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  });
+
+  it('spreads the refill over turns of the event loop: a page of partners per turn at most', async () => {
+    const { live, afterStart, consumer, app } = await restarted();
+    try {
+      afterStart.begin();
+      const known: number[] = [];
+      while (!live.filled) {
+        known.push(Array.from({ length: PARTNERS }, (_, i) => live.directory.partner(partnerDoc(i).partnerId)).filter(Boolean).length);
+        await turns(1);
+      }
+      const steps = known.map((n, i) => n - (known[i - 1] ?? 0));
+      expect(Math.max(...steps)).toBeLessThanOrEqual(1_000);
+      expect(known.filter((n) => n > 0 && n < PARTNERS).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  });
+});
