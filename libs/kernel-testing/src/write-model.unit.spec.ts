@@ -220,6 +220,37 @@ describe('WriteModel', () => {
       expect(await new WriteModel(store, { snapshotEvery: 10 }).load('counter-p', v2)).toEqual({ state: 25, revision: 24 });
     });
 
+    it('saves one snapshot of a stream at a time: one due while another is serialising waits for a later event; snapshotsSaved awaits them', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-one', 0, snapshots);
+      let letGo: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (letGo = resolve));
+      let started = 0;
+      const slow: Decider<CounterCommand, number, CounterEvent> = {
+        ...counter,
+        snapshot: {
+          ...(snapshotting.snapshot as NonNullable<typeof snapshotting.snapshot>),
+          every: 5,
+          toJsonInSlices: async (total) => {
+            started += 1;
+            await gate;
+            return { total };
+          },
+        },
+      };
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 12; i++) await writer.decide('counter-one', slow, { type: 'add', by: 1 }, metadata);
+      // due at 5 and 10 events: the second waits for the first, still held
+      expect(started).toBe(1);
+      letGo();
+      await writer.snapshotsSaved();
+      expect(await snapshots.load('counter-one', 'counter.v1')).toEqual({ revision: 4, state: { total: 5 } });
+      await writer.decide('counter-one', slow, { type: 'add', by: 1 }, metadata);
+      await writer.snapshotsSaved();
+      expect(started).toBe(2);
+      expect(await snapshots.load('counter-one', 'counter.v1')).toEqual({ revision: 12, state: { total: 13 } });
+    });
+
     it('snapshots at least every `every` events of a codec that sets it, even where a tenth of the stream is longer', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-every', 300, snapshots);

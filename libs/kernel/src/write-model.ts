@@ -72,6 +72,9 @@ export class WriteModel {
   /** Snapshot restores in flight, by codec and stream: a command arriving while the stream is being warmed waits for that restore instead of doing its own. */
   private readonly restoring = new Map<string, Promise<{ state: unknown; revision: number; snapshotRevision: number }>>();
 
+  /** Snapshot saves in flight, by stream. */
+  private readonly saving = new Map<string, Promise<void>>();
+
   constructor(
     readonly store: EventStore,
     /** nextTurn: what a long load awaits between its slices (a turn of the event loop; a spec counts the work between them). */
@@ -265,12 +268,22 @@ export class WriteModel {
     const snapshots = this.store.snapshots;
     // Every snapshotEvery events, or a tenth of the stream when longer (writing one costs the whole state), or the codec's own every.
     const interval = Math.min(codec?.every ?? Number.POSITIVE_INFINITY, Math.max(this.snapshotEvery, Math.floor(revision / 10)));
-    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= interval;
+    // One save per stream at a time: a save still serialising when the next is due lets that one wait for the next event.
+    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= interval && !this.saving.has(stream);
     this.cache.set(stream, { decider, state, revision, snapshotRevision: due ? revision : snapshotRevision });
     if (!due) return;
     // A snapshot is a cache: failing to save one only means a longer fold next time.
     const json = codec.toJsonInSlices ? codec.toJsonInSlices(state, this.nextTurn) : Promise.resolve(codec.toJson(state));
-    json.then((json) => snapshots.save(stream, codec.name, { revision, state: json })).catch(() => undefined);
+    const saved = json
+      .then((json) => snapshots.save(stream, codec.name, { revision, state: json }))
+      .catch(() => undefined)
+      .finally(() => this.saving.delete(stream));
+    this.saving.set(stream, saved);
+  }
+
+  /** Resolves once the snapshot saves begun so far are written (a seeding run awaits it before closing the store). */
+  async snapshotsSaved(): Promise<void> {
+    while (this.saving.size > 0) await Promise.all(this.saving.values());
   }
 
   /** The events a command id already appended to this stream, if any. */
