@@ -4,7 +4,7 @@ import { PersistentMap } from './persistent-map';
 const rows: BucketRows<string, { id: string; at: string }> = {
   width: 2,
   toRow: (key, value) => [key, value.at],
-  fromRow: (items, at) => [items[at] as string, { id: items[at] as string, at: items[at + 1] as string }],
+  valueOf: (items, at) => ({ id: items[at] as string, at: items[at + 1] as string }),
 };
 const entry = (i: number): [string, { id: string; at: string }] => [`k${i}`, { id: `k${i}`, at: `t${i}` }];
 const plain = (n: number) => new Map(Array.from({ length: n }, (_, i) => entry(i)));
@@ -56,9 +56,9 @@ describe('BucketedMap', () => {
     expect(sorted(new BucketedMap(rows, saved))).toEqual(sorted(plain(5_000)));
   });
 
-  it('groups a plain map into buckets of ~16 entries, read back whole', () => {
+  it('groups a plain map into buckets of ~8 entries, read back whole', () => {
     const buckets = toBucketsNow(plain(1_600), rows);
-    expect(buckets.texts.length).toBe(100);
+    expect(buckets.texts.length).toBe(200);
     expect(sorted(new BucketedMap(rows, buckets))).toEqual(sorted(plain(1_600)));
     expect(new BucketedMap(rows, toBucketsNow(new Map(), rows)).size).toBe(0);
   });

@@ -101,7 +101,7 @@ describe('a partner directory restored from its snapshot in the SQLite event sto
   });
 
   it('does a bounded amount of work per turn of the event loop, whatever the directory size, and builds only what the events after the snapshot touch', async () => {
-    // A bucket holds ~16 entries (64 at most before a save rebuckets); an event after the snapshot decodes at most one bucket of each map.
+    // A bucket holds ~8 entries (64 at most before a save rebuckets); an event after the snapshot decodes at most one bucket of each map.
     const bounds = { parsedEntries: SNAPSHOT_PART_SIZE, mapSets: 2 * FOLD_CHUNK * (1 + 64), eventsRead: FOLD_CHUNK };
     const busiest = (turns: Turn[]) => ({
       parsedEntries: Math.max(...turns.map((t) => t.parsedEntries)),

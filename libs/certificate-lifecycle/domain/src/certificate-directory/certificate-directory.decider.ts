@@ -85,7 +85,7 @@ const entriesCodec: SnapshotCodec<CertificateDirectoryState> = {
   },
 };
 
-const STORED_ROWS: BucketRows<string, string> = { width: 2, toRow: (certificateId, reservedAt) => [certificateId, reservedAt], fromRow: (items, at) => [items[at] as string, items[at + 1] as string] };
+const STORED_ROWS: BucketRows<string, string> = { width: 2, toRow: (certificateId, reservedAt) => [certificateId, reservedAt], valueOf: (items, at) => items[at + 1] as string };
 
 function fromBucketedJson(json: unknown): CertificateDirectoryState {
   const [header, ...texts] = json as [{ readonly size: number }, ...string[]];

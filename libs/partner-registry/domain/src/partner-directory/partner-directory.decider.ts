@@ -178,12 +178,9 @@ const entriesCodec: SnapshotCodec<PartnerDirectoryState> = {
 const RESERVATION_ROWS: BucketRows<string, Reservation> = {
   width: 3,
   toRow: (_, r) => [r.as2Id, r.partnerId, r.reservedAt],
-  fromRow: (items, at) => {
-    const as2Id = items[at] as string;
-    return [as2Id, { as2Id, partnerId: items[at + 1] as string, reservedAt: items[at + 2] as string }];
-  },
+  valueOf: (items, at) => ({ as2Id: items[at] as string, partnerId: items[at + 1] as string, reservedAt: items[at + 2] as string }),
 };
-const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, as2Id) => [partnerId, as2Id], fromRow: (items, at) => [items[at] as string, items[at + 1] as string] };
+const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, as2Id) => [partnerId, as2Id], valueOf: (items, at) => items[at + 1] as string };
 
 interface BucketedSnapshotHeader {
   readonly reservations: { readonly size: number; readonly buckets: number };
@@ -208,7 +205,7 @@ function fromBucketedJson(json: unknown): PartnerDirectoryState {
 }
 
 /**
- * Both maps as hash buckets of text (~16 entries each), decoded on first use: a restore reads the texts and builds
+ * Both maps as hash buckets of text (~8 entries each), decoded on first use: a restore reads the texts and builds
  * no entry, so a 100,000-entry directory answers its first create after a restart at once, and a save reuses the
  * texts of the buckets nothing touched since.
  */

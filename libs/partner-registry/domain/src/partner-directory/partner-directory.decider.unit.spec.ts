@@ -140,7 +140,7 @@ describe('partner directory decider', () => {
       expect(reservations).toBeInstanceOf(BucketedMap);
       expect(restored.reservations.size).toBe(25_000);
       expect([...reservations.decodedKeys()]).toEqual([]);
-      // one lookup decodes its own bucket (~16 entries), not the map
+      // one lookup decodes its own bucket (~8 entries), not the map
       expect(reservationFor(restored, 'AS2_24999')).toEqual({ as2Id: 'AS2_24999', partnerId: 'prt_24999', reservedAt: T1 });
       expect([...reservations.decodedKeys()].length).toBeLessThan(100);
       expect(comparable(restored)).toEqual(comparable(full));
