@@ -198,6 +198,72 @@ describe('WriteModel', () => {
       expect(turnsTaken).toBe(1);
     });
 
+    it('restores from the previous codec\'s snapshot when the current one has none, warms it, and saves the current form at once', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-p', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 25; i++) await writer.decide('counter-p', snapshotting, { type: 'add', by: 1 }, metadata);
+      // counter.v2 wraps the total in an array; counter.v1 (the old form) is only read
+      const v2: Decider<CounterCommand, number, CounterEvent> = {
+        ...counter,
+        snapshot: { name: 'counter.v2', toJson: (total) => [total], fromJson: (json) => (json as number[])[0] as number, previous: snapshotting.snapshot },
+      };
+      const { store: counting, read } = countingReads(store);
+      const restarted = new WriteModel(counting, { snapshotEvery: 10 });
+      expect(await restarted.warm(v2, 1)).toEqual(['counter-p']);
+      // the old snapshot (revision 19) and the 5 events after it, in one read
+      expect(read()).toBe(5);
+      expect(await restarted.load('counter-p', v2)).toEqual({ state: 25, revision: 24 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await snapshots.load('counter-p', 'counter.v2')).toEqual({ revision: 24, state: [25] });
+      // the next restart reads the new form
+      expect(await new WriteModel(store, { snapshotEvery: 10 }).load('counter-p', v2)).toEqual({ state: 25, revision: 24 });
+    });
+
+    it('saves one snapshot of a stream at a time: one due while another is serialising waits for a later event; snapshotsSaved awaits them', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-one', 0, snapshots);
+      let letGo: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (letGo = resolve));
+      let started = 0;
+      const slow: Decider<CounterCommand, number, CounterEvent> = {
+        ...counter,
+        snapshot: {
+          ...(snapshotting.snapshot as NonNullable<typeof snapshotting.snapshot>),
+          every: 5,
+          toJsonInSlices: async (total) => {
+            started += 1;
+            await gate;
+            return { total };
+          },
+        },
+      };
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 12; i++) await writer.decide('counter-one', slow, { type: 'add', by: 1 }, metadata);
+      // due at 5 and 10 events: the second waits for the first, still held
+      expect(started).toBe(1);
+      letGo();
+      await writer.snapshotsSaved();
+      expect(await snapshots.load('counter-one', 'counter.v1')).toEqual({ revision: 4, state: { total: 5 } });
+      await writer.decide('counter-one', slow, { type: 'add', by: 1 }, metadata);
+      await writer.snapshotsSaved();
+      expect(started).toBe(2);
+      expect(await snapshots.load('counter-one', 'counter.v1')).toEqual({ revision: 12, state: { total: 13 } });
+    });
+
+    it('snapshots at least every `every` events of a codec that sets it, even where a tenth of the stream is longer', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-every', 300, snapshots);
+      const often: Decider<CounterCommand, number, CounterEvent> = { ...counter, snapshot: { ...(snapshotting.snapshot as NonNullable<typeof snapshotting.snapshot>), every: 5 } };
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      await writer.load('counter-every', often);
+      const savesAfterLoad = snapshots.saves;
+      for (let i = 1; i <= 10; i++) await writer.decide('counter-every', often, { type: 'add', by: 1 }, metadata);
+      // a tenth of 300 events would be 30; every 5 saves twice in 10 events
+      expect(snapshots.saves - savesAfterLoad).toBe(2);
+      expect(await snapshots.load('counter-every', 'counter.v1')).toEqual({ revision: 309, state: { total: 310 } });
+    });
+
     it('warms the longest snapshotted streams, so their first command reads no snapshot and no event', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-long', 0, snapshots);

@@ -28,6 +28,10 @@ export interface SnapshotCodec<State> {
    * 100,000-entry directory). Optional, for the same large states.
    */
   readonly toJsonInSlices?: (state: State, nextTurn: () => Promise<void>) => Promise<unknown>;
+  /** The codec this one replaced: a stream with only its snapshot is restored from it (and snapshotted anew at once). */
+  readonly previous?: SnapshotCodec<State>;
+  /** Snapshot at least every this many events, whatever the stream's length (a codec whose save and restore are cheap). */
+  readonly every?: number;
 }
 
 /** Entries a snapshot codec restores or serialises per turn of the event loop: ~1 ms of work for a directory. */

@@ -8,6 +8,7 @@ export * from './read-model-store.port';
 export * from './substring-search';
 export * from './decider';
 export * from './persistent-map';
+export * from './bucketed-map';
 export * from './domain-error';
 export * from './clock';
 export * from './checkpointed-follower';

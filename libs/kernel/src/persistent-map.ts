@@ -65,6 +65,11 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
     return this.derive(map, key, () => map.delete(key));
   }
 
+  /** The real map, moved to this version: valid until another version is read (which moves it again). */
+  current(): ReadonlyMap<K, V> {
+    return this.reroot();
+  }
+
   // Iterators run over a copy: another version read meanwhile moves the real map.
   entries(): MapIterator<[K, V]> {
     return [...this.reroot().entries()][Symbol.iterator]();

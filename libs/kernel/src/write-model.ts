@@ -1,5 +1,5 @@
 import { commandEventId } from './command-event-ids';
-import type { Decider } from './decider';
+import type { Decider, SnapshotCodec } from './decider';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event-envelope';
 import { WrongExpectedRevisionError } from './event-store.errors';
 import type { CommittedAppend, EventStore, ExpectedRevision } from './event-store.port';
@@ -71,6 +71,9 @@ export class WriteModel {
 
   /** Snapshot restores in flight, by codec and stream: a command arriving while the stream is being warmed waits for that restore instead of doing its own. */
   private readonly restoring = new Map<string, Promise<{ state: unknown; revision: number; snapshotRevision: number }>>();
+
+  /** Snapshot saves in flight, by stream. */
+  private readonly saving = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: EventStore,
@@ -229,13 +232,21 @@ export class WriteModel {
 
   /** Where a fold not cached starts: the stream's snapshot when its decider has a codec and the store keeps one. */
   private async startOf<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'initialState' | 'snapshot'>, whole: boolean): Promise<{ state: S; revision: number; snapshotRevision: number }> {
-    const codec = decider.snapshot;
-    const snapshot = codec && !whole && this.store.snapshots ? await this.store.snapshots.load(stream, codec.name, this.nextTurn) : null;
-    if (!codec || !snapshot) return { state: decider.initialState(), revision: -1, snapshotRevision: -1 };
+    const current = decider.snapshot;
+    const snapshots = current && !whole ? this.store.snapshots : undefined;
+    if (!current || !snapshots) return { state: decider.initialState(), revision: -1, snapshotRevision: -1 };
+    // The current codec's snapshot, else the one its predecessor saved (then saved anew: snapshotRevision -1).
+    let codec: SnapshotCodec<S> | undefined = current;
+    let snapshot = await snapshots.load(stream, codec.name, this.nextTurn);
+    while (!snapshot && codec.previous) {
+      codec = codec.previous;
+      snapshot = await snapshots.load(stream, codec.name, this.nextTurn);
+    }
+    if (!snapshot) return { state: decider.initialState(), revision: -1, snapshotRevision: -1 };
     // A turn between the snapshot's read and its restore: each is sliced, neither is added to the other's last slice.
     if (codec.restore) await this.nextTurn();
     const state = codec.restore ? await codec.restore(snapshot.state, this.nextTurn) : codec.fromJson(snapshot.state);
-    return { state, revision: snapshot.revision, snapshotRevision: snapshot.revision };
+    return { state, revision: snapshot.revision, snapshotRevision: codec === current ? snapshot.revision : -1 };
   }
 
   /**
@@ -244,8 +255,9 @@ export class WriteModel {
    * with the streams loaded; nothing when the store keeps no snapshots.
    */
   async warm<C, S, E>(decider: Decider<C, S, E>, limit: number): Promise<string[]> {
-    const codec = decider.snapshot;
-    const streams = codec && this.store.snapshots?.longest ? await this.store.snapshots.longest(codec.name, limit) : [];
+    const snapshots = this.store.snapshots;
+    let streams: string[] = [];
+    for (let codec = decider.snapshot; codec && snapshots?.longest && streams.length === 0; codec = codec.previous) streams = await snapshots.longest(codec.name, limit);
     for (const stream of streams) await this.load(stream, decider);
     return streams;
   }
@@ -254,14 +266,24 @@ export class WriteModel {
   private remember<S>(stream: string, decider: Pick<Decider<unknown, S, unknown>, 'snapshot'>, state: S, revision: number, snapshotRevision: number): void {
     const codec = decider.snapshot;
     const snapshots = this.store.snapshots;
-    // Every snapshotEvery events, or a tenth of the stream when longer: writing one costs the whole state.
-    const interval = Math.max(this.snapshotEvery, Math.floor(revision / 10));
-    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= interval;
+    // Every snapshotEvery events, or a tenth of the stream when longer (writing one costs the whole state), or the codec's own every.
+    const interval = Math.min(codec?.every ?? Number.POSITIVE_INFINITY, Math.max(this.snapshotEvery, Math.floor(revision / 10)));
+    // One save per stream at a time: a save still serialising when the next is due lets that one wait for the next event.
+    const due = codec !== undefined && snapshots !== undefined && revision - snapshotRevision >= interval && !this.saving.has(stream);
     this.cache.set(stream, { decider, state, revision, snapshotRevision: due ? revision : snapshotRevision });
     if (!due) return;
     // A snapshot is a cache: failing to save one only means a longer fold next time.
     const json = codec.toJsonInSlices ? codec.toJsonInSlices(state, this.nextTurn) : Promise.resolve(codec.toJson(state));
-    json.then((json) => snapshots.save(stream, codec.name, { revision, state: json })).catch(() => undefined);
+    const saved = json
+      .then((json) => snapshots.save(stream, codec.name, { revision, state: json }))
+      .catch(() => undefined)
+      .finally(() => this.saving.delete(stream));
+    this.saving.set(stream, saved);
+  }
+
+  /** Resolves once the snapshot saves begun so far are written (a seeding run awaits it before closing the store). */
+  async snapshotsSaved(): Promise<void> {
+    while (this.saving.size > 0) await Promise.all(this.saving.values());
   }
 
   /** The events a command id already appended to this stream, if any. */

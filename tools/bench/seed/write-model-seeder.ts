@@ -88,6 +88,8 @@ export class WriteModelSeeder {
         }
       }
       this.perTenantSeeded = Math.max(this.perTenantSeeded, perTenant);
+      // The directories' last snapshots, so a restart after seeding starts from them as a running app's would.
+      await writeModel.snapshotsSaved();
     } finally {
       await store.close();
     }

@@ -1,4 +1,16 @@
-import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type Decider } from '@as2-partners/kernel';
+import {
+  assertNever,
+  BucketedMap,
+  inSlices,
+  PersistentMap,
+  SNAPSHOT_SLICE,
+  toBuckets,
+  toBucketsNow,
+  type BucketRows,
+  type Decider,
+  type MapBuckets,
+  type SnapshotCodec,
+} from '@as2-partners/kernel';
 import { certificateLimitExceeded } from '../certificate-lifecycle.errors';
 
 export type CertificateDirectoryEvent =
@@ -53,26 +65,50 @@ function evolve(state: CertificateDirectoryState, event: CertificateDirectoryEve
   }
 }
 
+/** The first snapshot form: one [certificateId, reservedAt] entry per certificate, every one built on restore. */
+const entriesCodec: SnapshotCodec<CertificateDirectoryState> = {
+  name: 'certificate_directory.v1',
+  toJson: (state) => [...state.stored.entries()],
+  fromJson: (json) => ({ stored: PersistentMap.of(json as [string, string][]) }),
+  weigh: (state) => state.stored.size,
+  restore: async (json, nextTurn) => {
+    // SNAPSHOT_SLICE entries per turn, as the partner directory's.
+    const entries = json as [string, string][];
+    const stored = new Map<string, string>();
+    await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const [certificateId, reservedAt] = entries[i] as [string, string];
+        stored.set(certificateId, reservedAt);
+      }
+    });
+    return { stored: PersistentMap.adopt(stored) };
+  },
+};
+
+const STORED_ROWS: BucketRows<string, string> = { width: 2, toRow: (certificateId, reservedAt) => [certificateId, reservedAt], valueOf: (items, at) => items[at + 1] as string };
+
+function fromBucketedJson(json: unknown): CertificateDirectoryState {
+  const [header, ...texts] = json as [{ readonly size: number }, ...string[]];
+  return { stored: PersistentMap.adopt(new BucketedMap(STORED_ROWS, { size: header.size, texts })) };
+}
+
+const bucketedJson = (buckets: MapBuckets): unknown[] => [{ size: buckets.size }, ...buckets.texts];
+
+/** As the partner directory's: hash buckets of text decoded on first use, so a restore builds no entry. */
+const bucketedCodec: SnapshotCodec<CertificateDirectoryState> = {
+  name: 'certificate_directory.v2',
+  previous: entriesCodec,
+  every: 1_000,
+  toJson: (state) => bucketedJson(toBucketsNow(state.stored.current(), STORED_ROWS)),
+  toJsonInSlices: async (state, nextTurn) => bucketedJson(await toBuckets(() => state.stored.current(), STORED_ROWS, nextTurn)),
+  fromJson: fromBucketedJson,
+  restore: async (json) => fromBucketedJson(json),
+  weigh: (state) => state.stored.size,
+};
+
 export const certificateDirectoryDecider: Decider<CertificateDirectoryCommand, CertificateDirectoryState, CertificateDirectoryEvent> = {
   initialState: () => ({ stored: PersistentMap.empty() }),
   decide,
   evolve,
-  snapshot: {
-    name: 'certificate_directory.v1',
-    toJson: (state) => [...state.stored.entries()],
-    fromJson: (json) => ({ stored: PersistentMap.of(json as [string, string][]) }),
-    weigh: (state) => state.stored.size,
-    restore: async (json, nextTurn) => {
-      // SNAPSHOT_SLICE entries per turn, as the partner directory's.
-      const entries = json as [string, string][];
-      const stored = new Map<string, string>();
-      await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => {
-        for (let i = from; i < to; i++) {
-          const [certificateId, reservedAt] = entries[i] as [string, string];
-          stored.set(certificateId, reservedAt);
-        }
-      });
-      return { stored: PersistentMap.adopt(stored) };
-    },
-  },
+  snapshot: bucketedCodec,
 };

@@ -1,4 +1,4 @@
-import { foldEvents, SNAPSHOT_SLICE } from '@as2-partners/kernel';
+import { BucketedMap, foldEvents, SNAPSHOT_SLICE } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { certificateDirectoryDecider, type CertificateDirectoryEvent } from './certificate-directory.decider';
 import { certificateLimitOf } from './certificate-limits';
@@ -61,16 +61,32 @@ describe('certificate directory', () => {
     expect(full.stored.size).toBeGreaterThan(50);
   });
 
-  it('a restore in slices, a turn between them, equals fromJson and the full fold', async () => {
+  it('restores without a turn or a decoded entry, equal to fromJson and the full fold', async () => {
     const codec = certificateDirectoryDecider.snapshot;
-    if (!codec?.restore) throw new Error('the certificate directory must restore its snapshot in slices');
+    if (!codec?.restore || !codec.toJsonInSlices) throw new Error('the certificate directory must restore and save its snapshot');
     const events = Array.from({ length: 2_500 }, (_, i) => reserved(`cert_${i}`));
     const full = foldEvents(certificateDirectoryDecider, events);
-    const json = JSON.parse(JSON.stringify(codec.toJson(full))) as unknown;
+    const json = JSON.parse(JSON.stringify(await codec.toJsonInSlices(full, async () => undefined))) as unknown;
+    expect(json).toEqual(JSON.parse(JSON.stringify(codec.toJson(full))));
     let turns = 0;
     const restored = await codec.restore(json, async () => void (turns += 1));
-    expect(turns).toBe(Math.ceil(2_500 / SNAPSHOT_SLICE) - 1);
+    expect(turns).toBe(0);
+    expect([...(restored.stored.current() as BucketedMap<string, string>).decodedKeys()]).toEqual([]);
+    expect(restored.stored.size).toBe(2_500);
     expect([...restored.stored.entries()].sort()).toEqual([...full.stored.entries()].sort());
     expect([...restored.stored.entries()].sort()).toEqual([...codec.fromJson(json).stored.entries()].sort());
+  });
+
+  it('still restores a snapshot of the first form (one entry per certificate), in slices, equal to the full fold', async () => {
+    const previous = certificateDirectoryDecider.snapshot?.previous;
+    if (!previous?.restore) throw new Error('the certificate directory must still read its first snapshot form');
+    expect(previous.name).toBe('certificate_directory.v1');
+    const events = Array.from({ length: 2_500 }, (_, i) => reserved(`cert_${i}`));
+    const full = foldEvents(certificateDirectoryDecider, events);
+    const json = Array.from({ length: 2_500 }, (_, i) => [`cert_${i}`, now]);
+    let turns = 0;
+    const restored = await previous.restore(JSON.parse(JSON.stringify(json)), async () => void (turns += 1));
+    expect(turns).toBe(Math.ceil(2_500 / SNAPSHOT_SLICE) - 1);
+    expect([...restored.stored.entries()].sort()).toEqual([...full.stored.entries()].sort());
   });
 });

@@ -1,4 +1,16 @@
-import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type Decider } from '@as2-partners/kernel';
+import {
+  assertNever,
+  BucketedMap,
+  inSlices,
+  PersistentMap,
+  SNAPSHOT_SLICE,
+  toBuckets,
+  toBucketsNow,
+  type BucketRows,
+  type Decider,
+  type MapBuckets,
+  type SnapshotCodec,
+} from '@as2-partners/kernel';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -142,6 +154,77 @@ function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): Par
   }
 }
 
+/** The first snapshot form: one [as2Id, partnerId, reservedAt] entry per reservation, every one built on restore. */
+const entriesCodec: SnapshotCodec<PartnerDirectoryState> = {
+  name: 'partner_directory.v1',
+  toJson: (state) => [...state.reservations.values()].map((r) => [r.as2Id, r.partnerId, r.reservedAt]),
+  fromJson: (json) => {
+    const reservations = new Map<string, Reservation>();
+    const as2IdOfPartner = new Map<string, string>();
+    addEntries(json as SnapshotEntry[], 0, Number.POSITIVE_INFINITY, reservations, as2IdOfPartner);
+    return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
+  },
+  restore: async (json, nextTurn) => {
+    // SNAPSHOT_SLICE entries per turn: 100,000 reservations never block the event loop at once.
+    const entries = json as SnapshotEntry[];
+    const reservations = new Map<string, Reservation>();
+    const as2IdOfPartner = new Map<string, string>();
+    await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => addEntries(entries, from, to, reservations, as2IdOfPartner));
+    return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
+  },
+  weigh: (state) => state.reservations.size,
+};
+
+const RESERVATION_ROWS: BucketRows<string, Reservation> = {
+  width: 3,
+  toRow: (_, r) => [r.as2Id, r.partnerId, r.reservedAt],
+  valueOf: (items, at) => ({ as2Id: items[at] as string, partnerId: items[at + 1] as string, reservedAt: items[at + 2] as string }),
+};
+const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, as2Id) => [partnerId, as2Id], valueOf: (items, at) => items[at + 1] as string };
+
+interface BucketedSnapshotHeader {
+  readonly reservations: { readonly size: number; readonly buckets: number };
+  readonly partners: { readonly size: number; readonly buckets: number };
+}
+
+function bucketedJson(reservations: MapBuckets, partners: MapBuckets): unknown[] {
+  const header: BucketedSnapshotHeader = {
+    reservations: { size: reservations.size, buckets: reservations.texts.length },
+    partners: { size: partners.size, buckets: partners.texts.length },
+  };
+  return [header, ...reservations.texts, ...partners.texts];
+}
+
+function fromBucketedJson(json: unknown): PartnerDirectoryState {
+  const [header, ...texts] = json as [BucketedSnapshotHeader, ...string[]];
+  const split = header.reservations.buckets;
+  return {
+    reservations: PersistentMap.adopt(new BucketedMap(RESERVATION_ROWS, { size: header.reservations.size, texts: texts.slice(0, split) })),
+    as2IdOfPartner: PersistentMap.adopt(new BucketedMap(PARTNER_ROWS, { size: header.partners.size, texts: texts.slice(split) })),
+  };
+}
+
+/**
+ * Both maps as hash buckets of text (~8 entries each), decoded on first use: a restore reads the texts and builds
+ * no entry, so a 100,000-entry directory answers its first create after a restart at once, and a save reuses the
+ * texts of the buckets nothing touched since.
+ */
+const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = {
+  name: 'partner_directory.v2',
+  previous: entriesCodec,
+  // A save costs the buckets touched since the last one: frequent saves keep a restore's fold, and what it decodes, short.
+  every: 1_000,
+  toJson: (state) => bucketedJson(toBucketsNow(state.reservations.current(), RESERVATION_ROWS), toBucketsNow(state.as2IdOfPartner.current(), PARTNER_ROWS)),
+  toJsonInSlices: async (state, nextTurn) => {
+    const reservations = await toBuckets(() => state.reservations.current(), RESERVATION_ROWS, nextTurn);
+    const partners = await toBuckets(() => state.as2IdOfPartner.current(), PARTNER_ROWS, nextTurn);
+    return bucketedJson(reservations, partners);
+  },
+  fromJson: fromBucketedJson,
+  restore: async (json) => fromBucketedJson(json),
+  weigh: (state) => state.reservations.size,
+};
+
 /**
  * The write-side guard for AS2-id uniqueness and plan limits: one stream per scope
  * (`partner_directory-<account>.<tenant>`, `master_partner_directory-<account>`), appended with its expected revision,
@@ -151,37 +234,7 @@ export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDi
   initialState: () => ({ reservations: PersistentMap.empty(), as2IdOfPartner: PersistentMap.empty() }),
   decide,
   evolve,
-  snapshot: {
-    name: 'partner_directory.v1',
-    toJson: (state) => [...state.reservations.values()].map((r) => [r.as2Id, r.partnerId, r.reservedAt]),
-    toJsonInSlices: async (state, nextTurn) => {
-      // One copy of the values now (a pointer each), then SNAPSHOT_SLICE entries built per turn.
-      const reservations = [...state.reservations.values()];
-      const json: SnapshotEntry[] = new Array(reservations.length);
-      await inSlices(reservations.length, SNAPSHOT_SLICE, nextTurn, (from, to) => {
-        for (let i = from; i < to; i++) {
-          const r = reservations[i] as Reservation;
-          json[i] = [r.as2Id, r.partnerId, r.reservedAt];
-        }
-      });
-      return json;
-    },
-    fromJson: (json) => {
-      const reservations = new Map<string, Reservation>();
-      const as2IdOfPartner = new Map<string, string>();
-      addEntries(json as SnapshotEntry[], 0, Number.POSITIVE_INFINITY, reservations, as2IdOfPartner);
-      return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
-    },
-    restore: async (json, nextTurn) => {
-      // SNAPSHOT_SLICE entries per turn: 100,000 reservations never block the event loop at once.
-      const entries = json as SnapshotEntry[];
-      const reservations = new Map<string, Reservation>();
-      const as2IdOfPartner = new Map<string, string>();
-      await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => addEntries(entries, from, to, reservations, as2IdOfPartner));
-      return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
-    },
-    weigh: (state) => state.reservations.size,
-  },
+  snapshot: bucketedCodec,
 };
 
 /** Reservations made before `cutoff` (ISO-8601): only these may be judged stale, younger ones may be mid-create. */

@@ -1,6 +1,6 @@
-import { foldEvents, SNAPSHOT_SLICE } from '@as2-partners/kernel';
+import { BucketedMap, foldEvents, SNAPSHOT_SLICE } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
-import { partnerDirectoryDecider, reservationsMadeBefore, type PartnerDirectoryCommand, type PartnerDirectoryState } from './partner-directory.decider';
+import { partnerDirectoryDecider, reservationFor, reservationsMadeBefore, type PartnerDirectoryCommand, type PartnerDirectoryState } from './partner-directory.decider';
 import type { As2IdReserved, PartnerDirectoryEvent } from './partner-directory.events';
 
 const spec = deciderSpecification(partnerDirectoryDecider);
@@ -127,28 +127,69 @@ describe('partner directory decider', () => {
       }
     });
 
-    it('a restore in slices, a turn between them, equals fromJson and the full fold', async () => {
+    it('restores without a turn or a decoded entry, equal to fromJson and the full fold; decodes a bucket on use', async () => {
       const codec = partnerDirectoryDecider.snapshot;
-      if (!codec?.restore) throw new Error('the partner directory must restore its snapshot in slices');
-      // 25,000 distinct reservations: slices of SNAPSHOT_SLICE, a turn handed out between two of them
+      if (!codec?.restore) throw new Error('the partner directory must restore its snapshot');
       const events = Array.from({ length: 25_000 }, (_, i) => reserved(`AS2_${i}`, `prt_${i}`, T1));
       const full = foldEvents(partnerDirectoryDecider, events);
       const json = JSON.parse(JSON.stringify(codec.toJson(full)));
       let turns = 0;
       const restored = await codec.restore(json, async () => void (turns += 1));
-      expect(turns).toBe(Math.ceil(25_000 / SNAPSHOT_SLICE) - 1);
+      expect(turns).toBe(0);
+      const reservations = restored.reservations.current() as BucketedMap<string, unknown>;
+      expect(reservations).toBeInstanceOf(BucketedMap);
+      expect(restored.reservations.size).toBe(25_000);
+      expect([...reservations.decodedKeys()]).toEqual([]);
+      // one lookup decodes its own bucket (~8 entries), not the map
+      expect(reservationFor(restored, 'AS2_24999')).toEqual({ as2Id: 'AS2_24999', partnerId: 'prt_24999', reservedAt: T1 });
+      expect([...reservations.decodedKeys()].length).toBeLessThan(100);
       expect(comparable(restored)).toEqual(comparable(full));
-      expect(comparable(restored)).toEqual(comparable(codec.fromJson(json)));
+      expect(comparable(codec.fromJson(json))).toEqual(comparable(full));
     });
 
-    it('serialises in slices, a turn between them, to the same JSON as toJson', async () => {
-      const codec = partnerDirectoryDecider.snapshot;
-      if (!codec?.toJsonInSlices) throw new Error('the partner directory must serialise its snapshot in slices');
+    it('still restores a snapshot of the first form (one entry per reservation), equal to the full fold', async () => {
+      const previous = partnerDirectoryDecider.snapshot?.previous;
+      if (!previous?.restore) throw new Error('the partner directory must still read its first snapshot form');
+      expect(previous.name).toBe('partner_directory.v1');
       const events = Array.from({ length: 2_500 }, (_, i) => reserved(`AS2_${i}`, `prt_${i}`, T1));
       const full = foldEvents(partnerDirectoryDecider, events);
+      // the first form, as it was saved: [as2Id, partnerId, reservedAt] per reservation
+      const json = events.map((e) => [e.data.as2Id, e.data.partnerId, e.data.reservedAt]);
+      expect(previous.toJson(full)).toEqual(json);
       let turns = 0;
-      expect(await codec.toJsonInSlices(full, async () => void (turns += 1))).toEqual(codec.toJson(full));
+      const restored = await previous.restore(JSON.parse(JSON.stringify(json)), async () => void (turns += 1));
       expect(turns).toBe(Math.ceil(2_500 / SNAPSHOT_SLICE) - 1);
+      expect(comparable(restored)).toEqual(comparable(full));
+    });
+
+    it('serialises in slices, a turn between them, to the same JSON as toJson, and keeps AS2 ids with commas and percents', async () => {
+      const codec = partnerDirectoryDecider.snapshot;
+      if (!codec?.toJsonInSlices) throw new Error('the partner directory must serialise its snapshot in slices');
+      const events = Array.from({ length: 2_500 }, (_, i) => reserved(i % 10 === 0 ? `AS2,${i}%2C"x"` : `AS2_${i}`, `prt_${i}`, T1));
+      const full = foldEvents(partnerDirectoryDecider, events);
+      let turns = 0;
+      const json = await codec.toJsonInSlices(full, async () => void (turns += 1));
+      expect(json).toEqual(codec.toJson(full));
+      expect(turns).toBeGreaterThanOrEqual(2 * (Math.ceil(2_500 / SNAPSHOT_SLICE) - 1));
+      expect(comparable(codec.fromJson(JSON.parse(JSON.stringify(json))))).toEqual(comparable(full));
+    });
+
+    it('a restored directory folds on, decides and saves again like a full fold', async () => {
+      const codec = partnerDirectoryDecider.snapshot;
+      if (!codec?.toJsonInSlices) throw new Error('the partner directory must serialise its snapshot in slices');
+      const events = history();
+      const restored = codec.fromJson(JSON.parse(JSON.stringify(codec.toJson(foldEvents(partnerDirectoryDecider, events.slice(0, 2_900))))));
+      const resumed = events.slice(2_900).reduce(partnerDirectoryDecider.evolve, restored);
+      const full = foldEvents(partnerDirectoryDecider, events);
+      for (const command of [reserve('AS2_NEW', 'prt_new', { planLimit: null }), { type: 'release_as2_id' as const, partnerId: 'prt_1', reason: 'deleted' as const, now: T1 }]) {
+        expect(partnerDirectoryDecider.decide(command, resumed)).toEqual(partnerDirectoryDecider.decide(command, full));
+      }
+      const taken = [...full.reservations.keys()][0] as string;
+      expect(() => partnerDirectoryDecider.decide(reserve(taken, 'prt_new', { planLimit: null }), resumed)).toThrow(expect.objectContaining({ code: 'DUPLICATE_AS2_ID' }));
+      const again = codec.fromJson(JSON.parse(JSON.stringify(await codec.toJsonInSlices(resumed, async () => undefined))));
+      expect(comparable(again)).toEqual(comparable(full));
+      // the older version still reads as it was (persistent maps), after the newer one was saved
+      expect(restored.reservations.size).toBe(foldEvents(partnerDirectoryDecider, events.slice(0, 2_900)).reservations.size);
     });
   });
 });
