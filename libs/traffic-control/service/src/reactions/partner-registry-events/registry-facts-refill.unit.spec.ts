@@ -94,4 +94,18 @@ describe('the traffic directory refilled after the process is ready', () => {
       await app.close();
     }
   });
+  it('stops retrying a failed refill once the consumer is stopped (a store closed by the shutdown)', async () => {
+    const { afterStart, consumer, app } = await restarted();
+    const load = jest.spyOn(consumer, 'load').mockRejectedValue(new TypeError('The database connection is not open'));
+    try {
+      afterStart.begin();
+      while (load.mock.calls.length === 0) await turns(1);
+      await consumer.stop();
+      // The retry waits 1 s; past it, a stopped consumer has not loaded again.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(load).toHaveBeenCalledTimes(1);
+    } finally {
+      await app.close();
+    }
+  });
 });

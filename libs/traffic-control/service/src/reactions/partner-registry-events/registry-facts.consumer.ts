@@ -86,6 +86,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    * waits for the refill (LiveTrafficDirectory.whenFilled) and events delivered meanwhile wait in `apply`. The
    * subscription is taken now, so the in-process bus delivers everything published from here on.
    */
+  /** Set by `stop`: a refill still running gives up instead of retrying against a closed store. */
+  private shutDown = false;
+
   override async start(): Promise<void> {
     if (this.afterStart) {
       let done: () => void = () => undefined;
@@ -97,9 +100,14 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     await super.start();
   }
 
-  /** The load, tried again until it succeeds (a store error is retried; decisions wait, never answer from less). */
+  override async stop(): Promise<void> {
+    this.shutDown = true;
+    await super.stop();
+  }
+
+  /** The load, tried again until it succeeds or the consumer stops (a store error is retried; decisions wait, never answer from less). */
   private async refill(): Promise<void> {
-    for (;;) {
+    while (!this.shutDown) {
       const started = Date.now();
       const cpu = process.cpuUsage();
       try {
@@ -108,6 +116,8 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         new Logger('TrafficRegistryFacts').log(`Refilled the traffic directory in ${Date.now() - started} ms (the process's CPU meanwhile: ${Math.round((used.user + used.system) / 1000)} ms)`);
         return;
       } catch (error) {
+        // A store closed by the shutdown is no failure to retry.
+        if (this.shutDown) return;
         this.followed.logger?.warn(`Refilling the traffic directory failed, retrying: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, REFILL_RETRY_MS));
       }
