@@ -131,6 +131,11 @@ export abstract class BusFollowedProjection implements Projection {
     await this.subscribe();
   }
 
+  /** Between `start` and `stop`: work the consumer began itself (a refill, a retry) ends when this turns false. */
+  protected get isRunning(): boolean {
+    return this.running;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.wakeSleepers();

@@ -86,9 +86,6 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    * waits for the refill (LiveTrafficDirectory.whenFilled) and events delivered meanwhile wait in `apply`. The
    * subscription is taken now, so the in-process bus delivers everything published from here on.
    */
-  /** Set by `stop`: a refill still running gives up instead of retrying against a closed store. */
-  private shutDown = false;
-
   override async start(): Promise<void> {
     if (this.afterStart) {
       let done: () => void = () => undefined;
@@ -100,14 +97,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     await super.start();
   }
 
-  override async stop(): Promise<void> {
-    this.shutDown = true;
-    await super.stop();
-  }
-
   /** The load, tried again until it succeeds or the consumer stops (a store error is retried; decisions wait, never answer from less). */
   private async refill(): Promise<void> {
-    while (!this.shutDown) {
+    while (this.isRunning) {
       const started = Date.now();
       const cpu = process.cpuUsage();
       try {
@@ -117,7 +109,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         return;
       } catch (error) {
         // A store closed by the shutdown is no failure to retry.
-        if (this.shutDown) return;
+        if (!this.isRunning) return;
         this.followed.logger?.warn(`Refilling the traffic directory failed, retrying: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, REFILL_RETRY_MS));
       }
