@@ -284,6 +284,32 @@ describe('WriteModel', () => {
       expect(snapshots.loads).toBe(loadsBefore + 1);
     });
 
+    it('saves on stop the snapshots of folds that moved since their last one, most behind first, so the next start folds nothing', async () => {
+      const snapshots = new InMemorySnapshotStore();
+      const store = await storeWith('counter-stop', 0, snapshots);
+      const writer = new WriteModel(store, { snapshotEvery: 10 });
+      for (let i = 1; i <= 14; i++) await writer.decide('counter-stop', snapshotting, { type: 'add', by: 1 }, metadata);
+      for (let i = 1; i <= 3; i++) await writer.decide('counter-few', snapshotting, { type: 'add', by: 1 }, metadata);
+      await writer.decide('counter-plain', counter, { type: 'add', by: 1 }, metadata);
+      await writer.snapshotsSaved();
+      // the last snapshot of counter-stop is at revision 9: four events behind; counter-few has none; counter-plain has no codec
+      expect(await snapshots.load('counter-stop', 'counter.v1')).toEqual({ revision: 9, state: { total: 10 } });
+
+      expect(await writer.saveSnapshots()).toEqual(['counter-stop', 'counter-few']);
+      expect(await snapshots.load('counter-stop', 'counter.v1')).toEqual({ revision: 13, state: { total: 14 } });
+      expect(await snapshots.load('counter-few', 'counter.v1')).toEqual({ revision: 2, state: { total: 3 } });
+      // nothing moved since: nothing to save
+      expect(await writer.saveSnapshots()).toEqual([]);
+
+      const { store: counting, read } = countingReads(store);
+      const restarted = new WriteModel(counting, { snapshotEvery: 10 });
+      expect(await restarted.load('counter-stop', snapshotting)).toEqual({ state: 14, revision: 13 });
+      expect(read()).toBe(0);
+      // none begun after the deadline
+      await restarted.decide('counter-stop', snapshotting, { type: 'add', by: 1 }, metadata);
+      expect(await restarted.saveSnapshots(Date.now() - 1)).toEqual([]);
+    });
+
     it('restores a snapshot once for the loads that start while it is being restored (a command during the warm-up waits for it)', async () => {
       const snapshots = new InMemorySnapshotStore();
       const store = await storeWith('counter-w', 0, snapshots);

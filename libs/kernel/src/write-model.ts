@@ -281,9 +281,38 @@ export class WriteModel {
     this.saving.set(stream, saved);
   }
 
-  /** Resolves once the snapshot saves begun so far are written (a seeding run awaits it before closing the store). */
+  /** Resolves once the snapshot saves begun so far are written. */
   async snapshotsSaved(): Promise<void> {
     while (this.saving.size > 0) await Promise.all(this.saving.values());
+  }
+
+  /**
+   * What a stop calls before closing the store: waits for the saves in flight, then snapshots every cached fold that
+   * has events since its last snapshot (those with the most first), so the next start restores where this one ended
+   * instead of folding those events on its first command. Saves begun before `deadline` (epoch ms) are finished;
+   * none is begun after it. Resolves with the streams saved. A save that fails is skipped (a snapshot is a cache).
+   */
+  async saveSnapshots(deadline = Number.POSITIVE_INFINITY): Promise<string[]> {
+    await this.snapshotsSaved();
+    const behind = this.cache
+      .folds()
+      .filter(([, fold]) => (fold.decider as Pick<Decider<unknown, unknown, unknown>, 'snapshot'>).snapshot !== undefined && fold.revision > (fold.snapshotRevision ?? -1))
+      .sort(([, a], [, b]) => b.revision - (b.snapshotRevision ?? -1) - (a.revision - (a.snapshotRevision ?? -1)));
+    const snapshots = this.store.snapshots;
+    const saved: string[] = [];
+    for (const [stream, fold] of behind) {
+      if (!snapshots || Date.now() >= deadline) break;
+      const codec = (fold.decider as Pick<Decider<unknown, unknown, unknown>, 'snapshot'>).snapshot as SnapshotCodec<unknown>;
+      try {
+        const json = codec.toJsonInSlices ? await codec.toJsonInSlices(fold.state, this.nextTurn) : codec.toJson(fold.state);
+        await snapshots.save(stream, codec.name, { revision: fold.revision, state: json });
+        this.cache.set(stream, { ...fold, snapshotRevision: fold.revision });
+        saved.push(stream);
+      } catch {
+        // The next start folds this stream from its older snapshot.
+      }
+    }
+    return saved;
   }
 
   /** The events a command id already appended to this stream, if any. */

@@ -30,6 +30,7 @@ export * from './event-sourcing/event-sourcing-options';
 export * from './event-sourcing/event-sourcing.tokens';
 export * from './event-sourcing/infrastructure-connections';
 export * from './event-sourcing/provide-outbox-relay';
+export * from './event-sourcing/provide-write-model';
 export * from './event-sourcing/follower-logger';
 export * from './event-sourcing/provide-followed-projection';
 export * from './event-sourcing/provide-followers';

@@ -89,7 +89,7 @@ export class WriteModelSeeder {
       }
       this.perTenantSeeded = Math.max(this.perTenantSeeded, perTenant);
       // The directories' last snapshots, so a restart after seeding starts from them as a running app's would.
-      await writeModel.snapshotsSaved();
+      await writeModel.saveSnapshots();
     } finally {
       await store.close();
     }

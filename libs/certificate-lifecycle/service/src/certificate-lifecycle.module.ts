@@ -3,16 +3,15 @@ import { APP_GUARD } from '@nestjs/core';
 import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
 import {
   CLOCK,
-  EVENT_STORE,
   READ_MODEL_STORE,
   type ReadModelStore,
   WriteModel,
   type Clock,
-  type EventStore,
 } from '@as2-partners/kernel';
 import {
   PLATFORM_CONFIG,
   provideOutboxRelay,
+  provideWriteModel,
   providePublicationBarrier,
   provideWriteVisibility,
   registerDomainErrorStatuses,
@@ -112,7 +111,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     KeyAccess,
     DeleteKeyHandler,
     // This component's own write model: its folded-state cache is never shared with another service in the process.
-    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    ...provideWriteModel(),
     {
       provide: TIMESTAMPER,
       inject: [CERTIFICATE_LIFECYCLE_CONFIG, PlatformMetrics],

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CONNECTION_TESTER_PUBLISHED_CATEGORIES } from '@as2-partners/connection-tester-domain';
-import { EVENT_STORE, WriteModel, type EventStore } from '@as2-partners/kernel';
 import {
   DELETED_TENANTS,
   DeletedTenantGuard,
@@ -9,6 +8,7 @@ import {
   provideBusFollowedProjection,
   provideFollowedProjection,
   provideOutboxRelay,
+  provideWriteModel,
   providePublicationBarrier,
   provideWriteVisibility,
   registerDomainErrorStatuses,
@@ -50,7 +50,7 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
       useFactory: (platform: PlatformConfig) => connectionTesterConfigFrom(platform.env, platform.mode, platform.jwt),
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
-    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    ...provideWriteModel(),
     provideFollowedProjection(ConnectionViewsProjection, 'ConnectionTester'),
     provideBusFollowedProjection(TestedPartnersConsumer, 'TestedPartners'),
     provideBusFollowedProjection(PartnerCertificatesConsumer, 'TesterPartnerCertificates'),

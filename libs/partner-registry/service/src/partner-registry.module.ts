@@ -6,7 +6,6 @@ import {
   EVENT_STORE,
   WriteModel,
   READ_MODEL_STORE,
-  type EventStore,
   type ReadModelStore,
 } from '@as2-partners/kernel';
 import {
@@ -16,6 +15,7 @@ import {
   PLATFORM_CONFIG,
   type DeletedTenants,
   provideOutboxRelay,
+  provideWriteModel,
   providePublicationBarrier,
   provideWriteVisibility,
   registerDomainErrorStatuses,
@@ -142,7 +142,7 @@ const logger = new Logger('PartnerRegistry');
     provideFollowedProjection(PartnerViewsProjection, 'PartnerRegistry'),
     provideFollowedProjection(ExchangeViewsProjection, 'PartnerRegistry'),
     // This component's own write model: its folded-state cache is never shared with another service in the process.
-    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    ...provideWriteModel(),
     // Uniqueness of our AS2 ids and of partnership pairs (directory streams of their own).
     { provide: DirectoryReservations, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new DirectoryReservations(writeModel) },
     { provide: PartnershipRemoval, inject: [WriteModel, DirectoryReservations], useFactory: (w: WriteModel, r: DirectoryReservations) => new PartnershipRemoval(w, r) },

@@ -27,6 +27,7 @@ import {
   provideBusFollowedProjection,
   provideFollowedProjection,
   provideOutboxRelay,
+  provideWriteModel,
   providePublicationBarrier,
   provideWriteVisibility,
   registerDomainErrorStatuses,
@@ -91,7 +92,7 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
       useFactory: (projection: PartnerTrafficProjection, live: LiveTrafficDirectory) => projection.feeds(live),
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
-    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    ...provideWriteModel(),
     provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG, AfterStart]),
     TrafficTargets,
     TrafficQueries,
