@@ -47,7 +47,7 @@ async function restarted() {
 }
 
 describe('the traffic directory refilled after the process is ready', () => {
-  it('answers no decision, finds no partner and applies no event until the refill is over, then answers from all of it', async () => {
+  it('answers no decision and finds no partner until the refill is over, then answers from all of it; an event meanwhile is taken at once and wins over the older document', async () => {
     const { bus, live, afterStart, consumer, decide, app } = await restarted();
     try {
       expect(live.filled).toBe(false);
@@ -58,7 +58,10 @@ describe('the traffic directory refilled after the process is ready', () => {
       const event = { id: 'evt-1', type: 'partner.updated.v1', data: { partnerId: 'prt_00003', account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00003', revision: 1, position: 900 } as unknown as RecordedEvent;
       const published = bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]).then(() => settled.push('event'));
       await turns(20);
-      expect(settled).toEqual([]);
+      // the event is delivered (a create waiting for its delivery does not wait for the refill), its document written
+      expect(settled).toEqual(['event']);
+      expect((await consumer.partners.get('prt_00003'))?.active).toBe(false);
+      expect(live.filled).toBe(false);
       expect(live.directory.partner('prt_00000')).toBeUndefined();
 
       afterStart.begin();
@@ -71,6 +74,48 @@ describe('the traffic directory refilled after the process is ready', () => {
       expect(live.directory.partner('prt_00003')?.active).toBe(false);
       expect((await decide('P3')).json()).toMatchObject({ partner_id: 'prt_00003', decision: 'reject', reason_code: 'PARTNER_INACTIVE' });
       expect(live.asOf()['partner-registry']).toBe(900);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  });
+
+  it('keeps what events applied during the refill change, whether the page of their partner was read before or after them', async () => {
+    const { bus, live, afterStart, consumer, decide, app } = await restarted();
+    const updated = (n: number, position: number, changes: Record<string, unknown>) =>
+      ({ id: `evt-${position}`, type: 'partner.updated.v1', data: { partnerId: partnerDoc(n).partnerId, account: 'acc', tenant: 't1', changes }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-${partnerDoc(n).partnerId}`, revision: position, position } as unknown as RecordedEvent);
+    const created = (n: number, position: number) =>
+      ({ id: `evt-${position}`, type: 'partner.created.v1', data: { partnerId: `prt_new${n}`, account: 'acc', tenant: 't1', as2Id: `NEW${n}`, name: `New ${n}`, active: true }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-prt_new${n}`, revision: 0, position } as unknown as RecordedEvent);
+    const topic = topicOf(PARTNER_REGISTRY_TOPIC_SERVICE);
+    // The last page is read, then held before the refill puts it: events change its partners meanwhile.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let lastPageRead = false;
+    const find = consumer.partners.find.bind(consumer.partners);
+    jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
+      const page = await find(query);
+      if (page.items.some((doc) => doc.partnerId === 'prt_02400')) {
+        lastPageRead = true;
+        await held;
+      }
+      return page;
+    });
+    try {
+      afterStart.begin();
+      while (!live.directory.partner('prt_00010')) await turns(1);
+      await bus.publish(topic, [updated(10, 1001, { name: 'Renamed 10' })]);
+      while (!lastPageRead) await turns(1);
+      await bus.publish(topic, [updated(2400, 1002, { active: false }), updated(10, 1003, { active: false })]);
+      await bus.publish(topic, [updated(2400, 1004, { name: 'Renamed 2400' }), created(1, 1005)]);
+      expect(live.filled).toBe(false);
+      release();
+      while (!live.filled) await turns(1);
+      expect(live.directory.partner('prt_00010')).toMatchObject({ name: 'Renamed 10', active: false });
+      expect(live.directory.partner('prt_02400')).toMatchObject({ name: 'Renamed 2400', active: false });
+      expect(live.directory.partner('prt_new1')).toMatchObject({ as2Id: 'NEW1', active: true });
+      expect(live.directory.partner('prt_00011')).toMatchObject({ name: 'Partner 11', active: true });
+      expect((await decide('P2400')).json()).toMatchObject({ partner_id: 'prt_02400', reason_code: 'PARTNER_INACTIVE' });
+      expect((await decide('NEW1')).json()).toMatchObject({ partner_id: 'prt_new1', decision: 'accept' });
     } finally {
       await consumer.stop();
       await app.close();

@@ -63,6 +63,8 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   readonly stations: ReadModelCollection<KnownStationDocument>;
   readonly tenants: ReadModelCollection<KnownTenantDocument>;
   readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
+  /** Ids whose documents events changed while a refill ran, put again at its end. */
+  private readonly touchedDuringRefill = new TouchedDuringRefill();
 
   constructor(
     followed: BusFollowedProjectionDependencies,
@@ -122,9 +124,33 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     for await (const doc of pagesOf(this.partners)) this.live.directory.putPartner(doc);
     for await (const doc of pagesOf(this.partnerships)) if (!doc.deleted) this.live.directory.putPartnership(doc);
     for await (const doc of pagesOf(this.tenants)) if (doc.deleted) this.live.directory.markTenantDeleted(doc.account, doc.tenant);
+    await this.putAgainWhatEventsTouched();
     // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
     const position = await this.lastCopiedPosition(this.topics[0] as string);
     if (position !== null) this.live.applied('partner-registry', position);
+  }
+
+  /**
+   * The documents of what events changed while the pages were read, put again: the latest documents, since each event
+   * marks its ids after writing them. Until none is left, so an event applied during this pass is put again too.
+   */
+  private async putAgainWhatEventsTouched(): Promise<void> {
+    for (let touched = this.touchedDuringRefill.take(); !touched.isEmpty; touched = this.touchedDuringRefill.take()) {
+      for (const id of touched.instances) {
+        const doc = await this.instances.get(id);
+        if (doc && !doc.deleted) this.live.directory.putInstance(doc);
+        else if (doc) this.live.directory.removeInstance(id);
+      }
+      for (const id of touched.partners) {
+        const doc = await this.partners.get(id);
+        if (doc) this.live.directory.putPartner(doc);
+      }
+      for (const id of touched.partnerships) {
+        const doc = await this.partnerships.get(id);
+        if (doc && !doc.deleted) this.live.directory.putPartnership(doc);
+        else if (doc) this.live.directory.removePartnership(id);
+      }
+    }
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -140,22 +166,28 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     return counts.every((n) => n === 0);
   }
 
+  /**
+   * An event delivered during the refill does not wait for it (the bus, and a create waiting for its delivery, would
+   * wait seconds at start): it is computed from the documents, not from the half-filled memory, and once its document
+   * is written its ids are marked, so the refill puts their documents again after its pages (a page read before the
+   * event must not win over it). Decisions wait for the refill either way.
+   */
   protected async apply(event: RecordedEvent): Promise<void> {
-    // An event delivered during the refill waits for it: the refill's older document must not overwrite it.
-    if (!this.live.filled) await this.live.whenFilled();
+    const refilling = !this.live.filled;
     const [kind] = event.type.split('.');
-    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event);
-    else if (kind === 'as2_instance') await this.applyInstance(event);
+    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, refilling);
+    else if (kind === 'as2_instance') await this.applyInstance(event, refilling);
     else if (kind === 'station') await this.applyStation(event);
     else if (kind === 'tenant') await this.applyTenant(event);
     else if (kind === 'partnership') await this.applyPartnership(event);
+    if (refilling) this.touchedDuringRefill.mark(kind, event);
     this.live.applied('partner-registry', event.position);
   }
 
-  private async applyPartner(event: RecordedEvent): Promise<void> {
+  private async applyPartner(event: RecordedEvent, refilling: boolean): Promise<void> {
     const partner = readPartnerEvent(event);
     const { data: d, master } = partner;
-    const existing = this.live.directory.partner(d.partnerId) ?? (await this.partners.get(d.partnerId));
+    const existing = (refilling ? undefined : this.live.directory.partner(d.partnerId)) ?? (await this.partners.get(d.partnerId));
     let next: KnownPartnerDocument | null = null;
     switch (event.type.slice(event.type.indexOf('.') + 1)) {
       case 'created.v1':
@@ -196,9 +228,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     await this.partners.put(next);
   }
 
-  private async applyInstance(event: RecordedEvent): Promise<void> {
+  private async applyInstance(event: RecordedEvent, refilling: boolean): Promise<void> {
     const d = event.data as As2InstancePayload;
-    const known = this.live.directory.instance(d.instanceId);
+    const known = refilling ? undefined : this.live.directory.instance(d.instanceId);
     const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await this.instances.get(d.instanceId);
     let next: KnownInstanceDocument;
     switch (event.type) {
@@ -291,6 +323,29 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
       // Kept, not removed: the tenant's tokens are refused from now on.
       deleted: event.type === 'tenant.deleted.v1' || existing?.deleted === true,
     });
+  }
+}
+
+/** The ids of partners, instances and partnerships that events changed while the directory was being refilled. */
+class TouchedDuringRefill {
+  private partners = new Set<string>();
+  private instances = new Set<string>();
+  private partnerships = new Set<string>();
+
+  mark(kind: string | undefined, event: RecordedEvent): void {
+    const d = event.data as { partnerId?: string; instanceId?: string; partnershipId?: string };
+    if ((kind === 'partner' || kind === 'master_partner') && d.partnerId) this.partners.add(d.partnerId);
+    else if (kind === 'as2_instance' && d.instanceId) this.instances.add(d.instanceId);
+    else if (kind === 'partnership' && d.partnershipId) this.partnerships.add(d.partnershipId);
+  }
+
+  /** What was marked so far, and nothing marked from now on. */
+  take(): { readonly partners: ReadonlySet<string>; readonly instances: ReadonlySet<string>; readonly partnerships: ReadonlySet<string>; readonly isEmpty: boolean } {
+    const taken = { partners: this.partners, instances: this.instances, partnerships: this.partnerships };
+    this.partners = new Set();
+    this.instances = new Set();
+    this.partnerships = new Set();
+    return { ...taken, isEmpty: taken.partners.size + taken.instances.size + taken.partnerships.size === 0 };
   }
 }
 
