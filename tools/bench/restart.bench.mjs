@@ -5,7 +5,7 @@
 // LOOP_BLOCKS=1: the longest turns of the app's event loop from ready on (tools/bench/loop-blocks.cjs; wall and CPU ms),
 // the app kept up HOLD_MS (default 5,000) after the creates so the work begun after ready is over.
 // Alternate two builds (a copy of the other build's dist beside a node_modules link) on the same data dir to compare.
-// usage: node tools/bench/restart.bench.mjs <app dir holding dist/> <data dir> [port]   (DUP_AS2_ID=HUB-0000001)
+// usage: node tools/bench/restart.bench.mjs <app dir holding dist/> <data dir> [port]   (DUP_AS2_ID=HUB-0000001, CREATE_FIRST=1)
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,13 +26,15 @@ const readyMs = performance.now() - t0; const readyCpu = cpu();
 const create = async (i) => { const id = `RST-${process.pid}-${i}-${Math.random().toString(36).slice(2, 8)}`; const s = performance.now(); const r = await fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: id, as2_id: id, url: `https://${id.toLowerCase()}.example.com/as2` }) }); await r.text(); if (r.status !== 201) throw new Error(`create ${r.status}`); return performance.now() - s; };
 // a duplicate of a hub AS2 id seeded before the restart: must be refused by the restored directory
 const timed = async (request) => { const s = performance.now(); const r = await request(); const body = await r.text(); return { status: r.status, body, ms: performance.now() - s }; };
+// CREATE_FIRST=1: a create is the first request after ready (as bench:scale's "first create"), before the duplicate and the decision.
+const createdFirst = process.env.CREATE_FIRST === '1' ? await create(-1) : null;
 const [dup, decision] = await Promise.all([
   timed(() => fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'dup', as2_id: process.env.DUP_AS2_ID ?? 'HUB-0000001', url: 'https://dup.example.com/as2' }) })),
   // inbound from a hub partner: the answer names the partner only when the refilled directory holds it
   timed(() => fetch(`http://127.0.0.1:${port}/v1/traffic/decisions`, { method: 'POST', headers: { authorization: `Bearer ${gateway}`, 'content-type': 'application/json' }, body: JSON.stringify({ direction: 'inbound', as2_from: process.env.DUP_AS2_ID ?? 'HUB-0000001', as2_to: 'BENCH-OURS', message_id: '<restart@bench>' }) })),
 ]);
 const decided = decision.status === 200 ? JSON.parse(decision.body) : null;
-const first = await create(0); const next = []; for (let i = 1; i <= 5; i++) next.push(await create(i));
+const first = createdFirst ?? (await create(0)); const next = []; for (let i = 1; i <= 5; i++) next.push(await create(i));
 next.sort((a, b) => a - b);
 if (loopFile) await new Promise((r) => setTimeout(r, Number(process.env.HOLD_MS ?? 5000)));
 const load = loadavg()[0].toFixed(1);
