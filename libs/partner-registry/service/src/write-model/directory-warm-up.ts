@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { WriteModel } from '@as2-partners/kernel';
 import { AfterStart, EVENT_SOURCING_OPTIONS, type EventSourcingOptions } from '@as2-partners/platform';
 import { partnerDirectoryDecider } from '@as2-partners/partner-registry-domain';
@@ -16,19 +16,18 @@ export const WARMED_DIRECTORIES = 4;
  * snapshotted and stay lazy.
  */
 @Injectable()
-export class DirectoryWarmUp implements OnApplicationBootstrap {
+export class DirectoryWarmUp {
   private readonly logger = new Logger('DirectoryWarmUp');
 
   constructor(
     private readonly writeModel: WriteModel,
     @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
     @Optional() private readonly afterStart?: AfterStart,
-  ) {}
-
-  onApplicationBootstrap(): void {
+  ) {
+    // Registered when made, before any module's init: the first of the works after start, ahead of the traffic
+    // directory's refill (registered when its consumer starts), so a create at ready waits for this restore alone.
     // Nothing creates partners in the rebuild command or a benchmark's seeding context.
-    if (this.options?.startProjections === false) return;
-    this.afterStart?.register('loading the partner directories', () => this.warm(), { first: true });
+    if (this.options?.startProjections !== false) this.afterStart?.register('loading the partner directories', () => this.warm(), { first: true });
   }
 
   /** Loads the longest directories; resolves once they are cached. */

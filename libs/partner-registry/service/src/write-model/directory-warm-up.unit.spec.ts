@@ -39,10 +39,9 @@ describe('DirectoryWarmUp', () => {
     snapshots.hold();
     const restarted = new WriteModel(store, { snapshotEvery: 10 });
     const afterStart = new AfterStart();
-    const warmUp = new DirectoryWarmUp(restarted, {} as EventSourcingOptions, afterStart);
+    new DirectoryWarmUp(restarted, {} as EventSourcingOptions, afterStart);
     const loadsAtStart = snapshots.loads;
-    // Bootstrap (what ready waits for) returns at once; the restore begins once the app has started.
-    warmUp.onApplicationBootstrap();
+    // Made (and registered) before ready; the restore begins once the app has started.
     await new Promise((resolve) => setImmediate(resolve));
     expect(snapshots.loads).toBe(loadsAtStart);
     afterStart.begin();
@@ -68,13 +67,26 @@ describe('DirectoryWarmUp', () => {
     expect(snapshots.loads - loadsAtStart).toBe(1);
   });
 
+  it('is the first work after start, ahead of works registered by modules as they init (the traffic directory refill)', async () => {
+    const afterStart = new AfterStart();
+    const order: string[] = [];
+    const store = new InMemoryEventStore();
+    Object.defineProperty(store, 'snapshots', { value: new InMemorySnapshotStore() });
+    // a module's init registering its own first work, before or after this provider is made: made first, it runs first
+    const warmUp = new DirectoryWarmUp(new WriteModel(store), {} as EventSourcingOptions, afterStart);
+    jest.spyOn(warmUp, 'warm').mockImplementation(async () => void order.push('directories'));
+    afterStart.register('refilling the traffic directory', () => void order.push('refill'), { first: true });
+    afterStart.begin();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['directories', 'refill']);
+  });
+
   it('loads nothing in a context without projections (the rebuild command, a seeding run)', async () => {
     const store = new InMemoryEventStore();
     const snapshots = new InMemorySnapshotStore();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
     const afterStart = new AfterStart();
-    const warmUp = new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions, afterStart);
-    warmUp.onApplicationBootstrap();
+    new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions, afterStart);
     afterStart.begin();
     await new Promise((resolve) => setImmediate(resolve));
     expect(snapshots.loads).toBe(0);
