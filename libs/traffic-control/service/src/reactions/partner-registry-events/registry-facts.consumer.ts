@@ -1,7 +1,9 @@
 import {
   BusFollowedProjection,
+  StagedRun,
   topicOf,
   type BusFollowedProjectionDependencies,
+  type DocumentAccess,
   type ReadModelCollection,
   type ReadModelDocument,
   type RecordedEvent,
@@ -49,6 +51,15 @@ const LOAD_PAGE = 1_000;
 /** How long a failed refill waits before it tries again (decisions wait meanwhile). */
 const REFILL_RETRY_MS = 1_000;
 
+/** What the appliers read and write: the collections, or a delivered batch's staged views of them. */
+interface RegistryDocuments {
+  readonly partners: DocumentAccess<KnownPartnerDocument>;
+  readonly instances: DocumentAccess<KnownInstanceDocument>;
+  readonly stations: DocumentAccess<KnownStationDocument>;
+  readonly tenants: DocumentAccess<KnownTenantDocument>;
+  readonly partnerships: DocumentAccess<KnownPartnershipDocument>;
+}
+
 /**
  * Learns partners, AS2 instances, stations and tenants from the partner-registry's topic into the in-memory
  * directory the decision API answers from, and into documents that refill it at start (a restart answers from
@@ -63,6 +74,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   readonly stations: ReadModelCollection<KnownStationDocument>;
   readonly tenants: ReadModelCollection<KnownTenantDocument>;
   readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
+  private readonly documents: RegistryDocuments;
 
   constructor(
     followed: BusFollowedProjectionDependencies,
@@ -78,6 +90,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     this.stations = readModels.collection(KnownRegistryCollections.stations, KnownRegistryIndexes.stations);
     this.tenants = readModels.collection(KnownRegistryCollections.tenants, KnownRegistryIndexes.tenants);
     this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, KnownRegistryIndexes.partnerships);
+    this.documents = { partners: this.partners, instances: this.instances, stations: this.stations, tenants: this.tenants, partnerships: this.partnerships };
   }
 
   /**
@@ -143,19 +156,38 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   protected async apply(event: RecordedEvent): Promise<void> {
     // An event delivered during the refill waits for it: the refill's older document must not overwrite it.
     if (!this.live.filled) await this.live.whenFilled();
+    await this.applyTo(event, this.documents);
+  }
+
+  /** A delivered batch: the directory learns event by event, each document is read once and written once (one write per collection). */
+  protected override async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+    if (!this.live.filled) await this.live.whenFilled();
+    const run = new StagedRun();
+    const docs: RegistryDocuments = {
+      partners: run.stage(this.partners),
+      instances: run.stage(this.instances),
+      stations: run.stage(this.stations),
+      tenants: run.stage(this.tenants),
+      partnerships: run.stage(this.partnerships),
+    };
+    for (const event of events) await this.applyTo(event, docs);
+    await run.flush();
+  }
+
+  private async applyTo(event: RecordedEvent, docs: RegistryDocuments): Promise<void> {
     const [kind] = event.type.split('.');
-    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event);
-    else if (kind === 'as2_instance') await this.applyInstance(event);
-    else if (kind === 'station') await this.applyStation(event);
-    else if (kind === 'tenant') await this.applyTenant(event);
-    else if (kind === 'partnership') await this.applyPartnership(event);
+    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, docs);
+    else if (kind === 'as2_instance') await this.applyInstance(event, docs);
+    else if (kind === 'station') await this.applyStation(event, docs);
+    else if (kind === 'tenant') await this.applyTenant(event, docs);
+    else if (kind === 'partnership') await this.applyPartnership(event, docs);
     this.live.applied('partner-registry', event.position);
   }
 
-  private async applyPartner(event: RecordedEvent): Promise<void> {
+  private async applyPartner(event: RecordedEvent, { partners }: RegistryDocuments): Promise<void> {
     const partner = readPartnerEvent(event);
     const { data: d, master } = partner;
-    const existing = this.live.directory.partner(d.partnerId) ?? (await this.partners.get(d.partnerId));
+    const existing = this.live.directory.partner(d.partnerId) ?? (await partners.get(d.partnerId));
     let next: KnownPartnerDocument | null = null;
     switch (event.type.slice(event.type.indexOf('.') + 1)) {
       case 'created.v1':
@@ -193,13 +225,13 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         return;
     }
     this.live.directory.putPartner(next);
-    await this.partners.put(next);
+    await partners.put(next);
   }
 
-  private async applyInstance(event: RecordedEvent): Promise<void> {
+  private async applyInstance(event: RecordedEvent, { instances }: RegistryDocuments): Promise<void> {
     const d = event.data as As2InstancePayload;
     const known = this.live.directory.instance(d.instanceId);
-    const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await this.instances.get(d.instanceId);
+    const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await instances.get(d.instanceId);
     let next: KnownInstanceDocument;
     switch (event.type) {
       case 'as2_instance.created.v1':
@@ -224,19 +256,19 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         break;
       case 'as2_instance.deleted.v1':
         this.live.directory.removeInstance(d.instanceId);
-        if (existing) await this.instances.put({ ...existing, deleted: true });
+        if (existing) await instances.put({ ...existing, deleted: true });
         return;
       default:
         return;
     }
     this.live.directory.putInstance(next);
-    await this.instances.put(next);
+    await instances.put(next);
   }
 
   /** Partnerships decide which pairs exchange (see TrafficDirectory). */
-  private async applyPartnership(event: RecordedEvent): Promise<void> {
+  private async applyPartnership(event: RecordedEvent, { partnerships }: RegistryDocuments): Promise<void> {
     const d = event.data as PartnershipPayload;
-    const existing = await this.partnerships.get(d.partnershipId);
+    const existing = await partnerships.get(d.partnershipId);
     const tenant = d.tenant ?? existing?.tenant ?? event.metadata.tenant;
     const as2InstanceId = d.as2InstanceId ?? existing?.as2InstanceId;
     const partnerId = d.partnerId ?? existing?.partnerId;
@@ -246,19 +278,19 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     const next: KnownPartnershipDocument = { _id: d.partnershipId, partnershipId: d.partnershipId, account: d.account ?? event.metadata.account, tenant, as2InstanceId, partnerId, deleted };
     if (deleted) this.live.directory.removePartnership(d.partnershipId);
     else this.live.directory.putPartnership(next);
-    await this.partnerships.put(next);
+    await partnerships.put(next);
   }
 
-  private async applyStation(event: RecordedEvent): Promise<void> {
+  private async applyStation(event: RecordedEvent, { stations }: RegistryDocuments): Promise<void> {
     const d = event.data as StationPayload;
-    const existing = await this.stations.get(d.stationId);
+    const existing = await stations.get(d.stationId);
     if (event.type === 'station.deleted.v1') {
-      if (existing) await this.stations.put({ ...existing, deleted: true });
+      if (existing) await stations.put({ ...existing, deleted: true });
       return;
     }
     if (event.type === 'station.created.v1') {
       if (existing?.deleted) return;
-      await this.stations.put({
+      await stations.put({
         _id: d.stationId,
         account: d.account ?? event.metadata.account,
         tenant: d.tenant ?? event.metadata.tenant,
@@ -270,20 +302,20 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     }
     if (!existing || existing.deleted) return;
     const changes = d.changes ?? d;
-    await this.stations.put({
+    await stations.put({
       ...existing,
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.notificationEmail !== undefined ? { notificationEmail: changes.notificationEmail } : {}),
     });
   }
 
-  private async applyTenant(event: RecordedEvent): Promise<void> {
+  private async applyTenant(event: RecordedEvent, { tenants }: RegistryDocuments): Promise<void> {
     const d = event.data as TenantPayload;
     const id = knownTenantIdOf(d.account, d.tenantId);
     if (event.type === 'tenant.deleted.v1') this.live.directory.markTenantDeleted(d.account, d.tenantId);
-    const existing = await this.tenants.get(id);
+    const existing = await tenants.get(id);
     const email = d.notificationEmail ?? d.changes?.notificationEmail;
-    await this.tenants.put({
+    await tenants.put({
       _id: id,
       account: d.account,
       tenant: d.tenantId,
