@@ -187,6 +187,11 @@ describe('BusFollowedProjection in batches', () => {
     expect(await consumer.things.get('b')).toEqual({ _id: 'b', name: 'b1', deleted: false });
     expect(await consumer.copiedUpTo()).toBe(batch[3].position);
     expect((await consumer.lag()).position).toBe(batch[3].position);
+    // copies are keyed so that they sort as their positions do (written at the end of the id index)
+    const { items } = await readModels.collection<ReadModelDocument>('consumed_events.test.things').find({ filter: { topic: TOPIC } });
+    const ids = items.map((copy) => copy._id);
+    expect(ids).toEqual([batch[0], batch[2], batch[3]].map((event) => `${String(event.position).padStart(16, '0')}.${event.id}`));
+    expect([...ids].sort()).toEqual(ids);
   });
 
   it('a failing event in a batch parks only itself: the batch is applied one by one, the events around it are', async () => {
