@@ -73,12 +73,29 @@ export class RetryThenPark {
   }
 
   async handle(event: RecordedEvent, handler: (event: RecordedEvent) => Promise<void>, topic: string | null = null): Promise<HandlingOutcome> {
-    this.handlingSince = this.options.clock?.now() ?? new Date();
+    const outer = this.handlingSince;
+    this.handlingSince = outer ?? this.options.clock?.now() ?? new Date();
     try {
       // Every line the handler logs names the event and the request behind it, not the work that woke the follower.
       return await withLogContext(logContextOf(this.options.consumer, event), () => this.handleUntilDone(event, handler, topic));
     } finally {
-      this.handlingSince = null;
+      this.handlingSince = outer;
+    }
+  }
+
+  /**
+   * Runs a handler of several events at once, once, without retries or parking (a caller that sees it fail hands the
+   * events to `handle` one by one); held meanwhile like one event, so a batch that hangs shows as a stall. An event
+   * handed to `handle` inside it keeps the batch's start as its own.
+   */
+  async together(events: readonly RecordedEvent[], handler: () => Promise<void>): Promise<void> {
+    const outer = this.handlingSince;
+    this.handlingSince = outer ?? this.options.clock?.now() ?? new Date();
+    try {
+      await withLogContext(batchLogContextOf(this.options.consumer, events), handler);
+      this.lastErrorText = null;
+    } finally {
+      this.handlingSince = outer;
     }
   }
 
@@ -147,6 +164,11 @@ function logContextOf(consumer: string, event: RecordedEvent): LogContext {
     tenant: metadata?.tenant,
     user: metadata?.actor?.id,
   };
+}
+
+/** A batch's log context: the consumer and the events' range (the lines of one event's work name it through `handle`). */
+function batchLogContextOf(consumer: string, events: readonly RecordedEvent[]): LogContext {
+  return { consumer, events: events.length, firstEventId: events[0]?.id, lastEventId: events.at(-1)?.id };
 }
 
 export function errorText(error: unknown): string {

@@ -1,7 +1,9 @@
 import {
   BusFollowedProjection,
+  StagedRun,
   topicOf,
   type BusFollowedProjectionDependencies,
+  type DocumentAccess,
   type ReadModelCollection,
   type RecordedEvent,
 } from '@as2-partners/kernel';
@@ -22,6 +24,12 @@ export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
 /** The partner-registry events this read model learns from; the others are acknowledged and forgotten. */
 const KNOWN_TYPES = new Set<string>([...PartnerRegistryEventTypes.partner, ...PartnerRegistryEventTypes.tenant]);
 
+/** What the appliers read and write: the collections, or a delivered batch's staged views of them. */
+interface KnownDocuments {
+  readonly partners: DocumentAccess<KnownPartnerDocument>;
+  readonly tenants: DocumentAccess<KnownTenantDocument>;
+}
+
 /**
  * Learns partners, master partners and tenant plans from the partner-registry's topic, so uploads only go to
  * partners that exist and are the caller's, and a deleted partner's certificates become inactive. Idempotent:
@@ -32,6 +40,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   private readonly partners: ReadModelCollection<KnownPartnerDocument>;
   private readonly tenants: ReadModelCollection<KnownTenantDocument>;
+  private readonly documents: KnownDocuments;
 
   constructor(
     followed: BusFollowedProjectionDependencies,
@@ -41,6 +50,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
     super(followed);
     this.partners = followed.readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
     this.tenants = followed.readModels.collection(KnownPartnerCollections.tenants, [['account']]);
+    this.documents = { partners: this.partners, tenants: this.tenants };
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -56,12 +66,48 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {
+    await this.applyTo(event, this.documents);
+  }
+
+  /**
+   * A delivered batch: each document read once and written once (one write per collection). An event with effects on
+   * certificates (a link, a removal) goes alone, after the documents staged before it are written.
+   */
+  protected override async applyBatch(events: readonly RecordedEvent[], topic: string): Promise<void> {
+    let run = new StagedRun();
+    let docs = this.stagedIn(run);
+    for (const event of events) {
+      if (!this.affectsCertificates(event)) {
+        await this.applyTo(event, docs);
+        continue;
+      }
+      await run.flush();
+      await this.applyAlone(event, topic);
+      // what it wrote went past the staged views
+      run = new StagedRun();
+      docs = this.stagedIn(run);
+    }
+    await run.flush();
+  }
+
+  private stagedIn(run: StagedRun): KnownDocuments {
+    return { partners: run.stage(this.partners), tenants: run.stage(this.tenants) };
+  }
+
+  /** A creation naming a certificate (linked), or a deletion (its certificates deactivated): work beyond this read model. */
+  private affectsCertificates(event: RecordedEvent): boolean {
+    if (this.replaying) return false;
+    if (event.type === 'partner.deleted.v1' || event.type === 'master_partner.deleted.v1') return true;
+    return (event.type === 'partner.created.v1' || event.type === 'master_partner.created.v1') && Boolean((event.data as PartnerPayload).certificateId);
+  }
+
+  private async applyTo(event: RecordedEvent, { partners, tenants }: KnownDocuments): Promise<void> {
     switch (event.type) {
       case 'partner.created.v1':
       case 'master_partner.created.v1': {
         const created = readPartnerEvent(event);
         const d = created.data;
-        const existing = await this.partners.get(d.partnerId);
+        const existing = await partners.get(d.partnerId);
         if (existing?.deleted) return;
         const partner: KnownPartnerDocument = {
           _id: d.partnerId,
@@ -73,7 +119,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
           signAlgorithm: d.settings?.signAlgorithm ?? null,
           deleted: false,
         };
-        await this.partners.put(partner);
+        await partners.put(partner);
         // A rebuild replays into this read model only: the certificate was linked (or refused) when the event arrived.
         if (d.certificateId && !this.replaying) {
           await this.linking.link({ partnerId: partner._id, account: partner.account, tenant: partner.tenant, signAlgorithm: partner.signAlgorithm }, d.certificateId, event);
@@ -83,9 +129,9 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       case 'partner.updated.v1':
       case 'master_partner.updated.v1': {
         const d = event.data as PartnerPayload;
-        const existing = await this.partners.get(d.partnerId);
+        const existing = await partners.get(d.partnerId);
         if (!existing || existing.deleted) return;
-        await this.partners.put({
+        await partners.put({
           ...existing,
           ...(d.changes?.name !== undefined ? { name: d.changes.name } : {}),
           ...(d.changes?.signAlgorithm !== undefined ? { signAlgorithm: d.changes.signAlgorithm } : {}),
@@ -95,10 +141,10 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       case 'partner.deleted.v1':
       case 'master_partner.deleted.v1': {
         const d = event.data as PartnerPayload;
-        const existing = await this.partners.get(d.partnerId);
+        const existing = await partners.get(d.partnerId);
         const account = existing?.account ?? event.metadata.account;
         const tenant = existing ? existing.tenant : event.metadata.tenant;
-        await this.partners.put({
+        await partners.put({
           _id: d.partnerId,
           account,
           tenant,
@@ -115,26 +161,26 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
       case 'partner.as2_id_changed.v1':
       case 'master_partner.as2_id_changed.v1': {
         const d = event.data as PartnerPayload;
-        const existing = await this.partners.get(d.partnerId);
+        const existing = await partners.get(d.partnerId);
         if (!existing || existing.deleted || d.newAs2Id === undefined) return;
-        await this.partners.put({ ...existing, as2Id: d.newAs2Id });
+        await partners.put({ ...existing, as2Id: d.newAs2Id });
         return;
       }
       case 'tenant.created.v1':
       case 'tenant.updated.v1': {
         const d = event.data as TenantPayload;
         const id = knownTenantIdOf(d.account, d.tenantId);
-        const plan = tenantPlanOf(d) ?? (await this.tenants.get(id))?.plan;
+        const plan = tenantPlanOf(d) ?? (await tenants.get(id))?.plan;
         if (plan === undefined) return;
-        await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan });
+        await tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan });
         return;
       }
       case 'tenant.deleted.v1': {
         // Kept, not removed: the tenant's tokens are refused from now on (its partners' deletions follow on the topic).
         const d = event.data as TenantPayload;
         const id = knownTenantIdOf(d.account, d.tenantId);
-        const plan = (await this.tenants.get(id))?.plan ?? 'free';
-        await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, deleted: true });
+        const plan = (await tenants.get(id))?.plan ?? 'free';
+        await tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, deleted: true });
         return;
       }
       default:

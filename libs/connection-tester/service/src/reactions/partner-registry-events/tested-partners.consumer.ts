@@ -1,4 +1,12 @@
-import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import {
+  BusFollowedProjection,
+  StagedRun,
+  topicOf,
+  type BusFollowedProjectionDependencies,
+  type DocumentAccess,
+  type ReadModelCollection,
+  type RecordedEvent,
+} from '@as2-partners/kernel';
 import {
   PARTNER_REGISTRY_TOPIC_SERVICE,
   PartnerRegistryEventTypes,
@@ -32,6 +40,15 @@ const KNOWN_TYPES = new Set<string>([
   ...PartnerRegistryEventTypes.partnerOverride,
 ]);
 
+/** What the appliers read and write: the collections, or a delivered batch's staged views of them. */
+interface TesterDocuments {
+  readonly partners: DocumentAccess<TestedPartnerDocument>;
+  readonly tenants: DocumentAccess<TesterTenantDocument>;
+  readonly instances: DocumentAccess<OurInstanceDocument>;
+  readonly partnerships: DocumentAccess<PartnershipDocument>;
+  readonly overrides: DocumentAccess<TenantPartnerOverrideDocument>;
+}
+
 /**
  * Learns what a test needs from the partner-registry's topic: partners and master partners (endpoint, timeouts,
  * security settings, HTTP auth), tenant plans, our AS2 instances and partnerships. Idempotent: every write is
@@ -45,6 +62,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   private readonly instances: ReadModelCollection<OurInstanceDocument>;
   private readonly partnerships: ReadModelCollection<PartnershipDocument>;
   private readonly overrides: ReadModelCollection<TenantPartnerOverrideDocument>;
+  private readonly documents: TesterDocuments;
 
   constructor(followed: BusFollowedProjectionDependencies) {
     super(followed);
@@ -54,6 +72,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     this.instances = readModels.collection(TesterCollections.instances, [['account', 'tenant']]);
     this.partnerships = readModels.collection(TesterCollections.partnerships, [['partnerId']]);
     this.overrides = readModels.collection(TesterCollections.partnerOverrides, [['account', 'tenant']]);
+    this.documents = { partners: this.partners, tenants: this.tenants, instances: this.instances, partnerships: this.partnerships, overrides: this.overrides };
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -69,18 +88,36 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {
-    const type = event.type;
-    if (type === 'partner.override_set.v1' || type === 'partner.overrides_reset.v1') return this.applyOverride(event);
-    if (type.startsWith('partner.') || type.startsWith('master_partner.')) return this.applyPartner(event);
-    if (type.startsWith('tenant.')) return this.applyTenant(event);
-    if (type.startsWith('as2_instance.')) return this.applyInstance(event);
-    if (type.startsWith('partnership.')) return this.applyPartnership(event);
+    await this.applyTo(event, this.documents);
   }
 
-  private async applyPartner(event: RecordedEvent): Promise<void> {
+  /** A delivered batch: each document read once and written once (one write per collection). */
+  protected override async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const run = new StagedRun();
+    const docs: TesterDocuments = {
+      partners: run.stage(this.partners),
+      tenants: run.stage(this.tenants),
+      instances: run.stage(this.instances),
+      partnerships: run.stage(this.partnerships),
+      overrides: run.stage(this.overrides),
+    };
+    for (const event of events) await this.applyTo(event, docs);
+    await run.flush();
+  }
+
+  private async applyTo(event: RecordedEvent, docs: TesterDocuments): Promise<void> {
+    const type = event.type;
+    if (type === 'partner.override_set.v1' || type === 'partner.overrides_reset.v1') return this.applyOverride(event, docs);
+    if (type.startsWith('partner.') || type.startsWith('master_partner.')) return this.applyPartner(event, docs);
+    if (type.startsWith('tenant.')) return this.applyTenant(event, docs);
+    if (type.startsWith('as2_instance.')) return this.applyInstance(event, docs);
+    if (type.startsWith('partnership.')) return this.applyPartnership(event, docs);
+  }
+
+  private async applyPartner(event: RecordedEvent, { partners }: TesterDocuments): Promise<void> {
     const partner = readPartnerEvent(event);
     const d = partner.data;
-    const existing = await this.partners.get(d.partnerId);
+    const existing = await partners.get(d.partnerId);
     switch (event.type) {
       case 'partner.created.v1':
       case 'master_partner.created.v1': {
@@ -106,57 +143,57 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
           httpAuthSealedPassword: null,
           deleted: false,
         };
-        await this.partners.put(withSettings(blank, d.settings ?? {}));
+        await partners.put(withSettings(blank, d.settings ?? {}));
         return;
       }
       case 'partner.updated.v1':
       case 'master_partner.updated.v1':
-        if (existing && !existing.deleted) await this.partners.put(withSettings(existing, d.changes ?? {}));
+        if (existing && !existing.deleted) await partners.put(withSettings(existing, d.changes ?? {}));
         return;
       case 'partner.as2_id_changed.v1':
       case 'master_partner.as2_id_changed.v1':
-        if (existing && !existing.deleted && d.newAs2Id) await this.partners.put({ ...existing, as2Id: d.newAs2Id });
+        if (existing && !existing.deleted && d.newAs2Id) await partners.put({ ...existing, as2Id: d.newAs2Id });
         return;
       case 'partner.deleted.v1':
       case 'master_partner.deleted.v1':
-        if (existing) await this.partners.put({ ...existing, deleted: true, httpAuthSealedPassword: null });
+        if (existing) await partners.put({ ...existing, deleted: true, httpAuthSealedPassword: null });
         return;
       default:
         return;
     }
   }
 
-  private async applyOverride(event: RecordedEvent): Promise<void> {
+  private async applyOverride(event: RecordedEvent, { overrides }: TesterDocuments): Promise<void> {
     const d = event.data as PartnerOverridePayload;
     const id = partnerOverrideIdOf(d.account, d.tenant, d.masterPartnerId);
     if (event.type === 'partner.overrides_reset.v1') {
-      await this.overrides.delete(id);
+      await overrides.delete(id);
       return;
     }
     const { httpAuth, ...rest } = d.overrides ?? {};
     const auth = httpAuth ? { ...httpAuth, sealedPassword: undefined } : undefined;
-    await this.overrides.put({ _id: id, account: d.account, tenant: d.tenant, masterPartnerId: d.masterPartnerId, overrides: { ...rest, ...(auth ? { httpAuth: auth } : {}) } });
+    await overrides.put({ _id: id, account: d.account, tenant: d.tenant, masterPartnerId: d.masterPartnerId, overrides: { ...rest, ...(auth ? { httpAuth: auth } : {}) } });
   }
 
-  private async applyTenant(event: RecordedEvent): Promise<void> {
+  private async applyTenant(event: RecordedEvent, { tenants }: TesterDocuments): Promise<void> {
     const d = event.data as TenantPayload;
     const id = testerTenantIdOf(d.account, d.tenantId);
-    const existing = await this.tenants.get(id);
+    const existing = await tenants.get(id);
     if (event.type === 'tenant.deleted.v1') {
-      await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan: existing?.plan ?? 'free', deleted: true });
+      await tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan: existing?.plan ?? 'free', deleted: true });
       return;
     }
     const plan = tenantPlanOf(d) ?? existing?.plan;
     if (plan === undefined) return;
-    await this.tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, ...(existing?.deleted ? { deleted: true } : {}) });
+    await tenants.put({ _id: id, account: d.account, tenant: d.tenantId, plan, ...(existing?.deleted ? { deleted: true } : {}) });
   }
 
-  private async applyInstance(event: RecordedEvent): Promise<void> {
+  private async applyInstance(event: RecordedEvent, { instances }: TesterDocuments): Promise<void> {
     const d = event.data as As2InstancePayload;
-    const existing = await this.instances.get(d.instanceId);
+    const existing = await instances.get(d.instanceId);
     if (event.type === 'as2_instance.created.v1') {
       if (existing?.deleted) return;
-      await this.instances.put({
+      await instances.put({
         _id: d.instanceId,
         account: d.account,
         tenant: d.tenant ?? null,
@@ -170,11 +207,11 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     }
     if (!existing || existing.deleted) return;
     if (event.type === 'as2_instance.deleted.v1') {
-      await this.instances.put({ ...existing, deleted: true });
+      await instances.put({ ...existing, deleted: true });
       return;
     }
     const c = event.type === 'as2_instance.status_changed.v1' ? { status: d.status } : (d.changes ?? {});
-    await this.instances.put({
+    await instances.put({
       ...existing,
       ...(c.myAs2Id !== undefined ? { as2Id: c.myAs2Id } : {}),
       ...(c.myName !== undefined ? { name: c.myName } : {}),
@@ -183,16 +220,16 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     });
   }
 
-  private async applyPartnership(event: RecordedEvent): Promise<void> {
+  private async applyPartnership(event: RecordedEvent, { partnerships }: TesterDocuments): Promise<void> {
     const d = event.data as PartnershipPayload<PartnershipOverrides>;
-    const existing = await this.partnerships.get(d.partnershipId);
+    const existing = await partnerships.get(d.partnershipId);
     if (event.type === 'partnership.created.v1') {
       if (existing?.deleted || !d.as2InstanceId || !d.partnerId) return;
-      await this.partnerships.put({ _id: d.partnershipId, account: d.account, tenant: d.tenant, instanceId: d.as2InstanceId, partnerId: d.partnerId, overrides: d.overrides ?? {}, deleted: false });
+      await partnerships.put({ _id: d.partnershipId, account: d.account, tenant: d.tenant, instanceId: d.as2InstanceId, partnerId: d.partnerId, overrides: d.overrides ?? {}, deleted: false });
       return;
     }
     if (!existing) return;
-    if (event.type === 'partnership.deleted.v1') await this.partnerships.put({ ...existing, deleted: true });
-    else if (d.overrides) await this.partnerships.put({ ...existing, overrides: d.overrides });
+    if (event.type === 'partnership.deleted.v1') await partnerships.put({ ...existing, deleted: true });
+    else if (d.overrides) await partnerships.put({ ...existing, overrides: d.overrides });
   }
 }

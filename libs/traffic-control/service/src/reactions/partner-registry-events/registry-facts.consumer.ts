@@ -1,7 +1,9 @@
 import {
   BusFollowedProjection,
+  StagedRun,
   topicOf,
   type BusFollowedProjectionDependencies,
+  type DocumentAccess,
   type ReadModelCollection,
   type ReadModelDocument,
   type RecordedEvent,
@@ -53,6 +55,15 @@ const LOAD_PAGE = 250;
 /** How long a failed refill waits before it tries again (decisions wait meanwhile). */
 const REFILL_RETRY_MS = 1_000;
 
+/** What the appliers read and write: the collections, or a delivered batch's staged views of them. */
+interface RegistryDocuments {
+  readonly partners: DocumentAccess<KnownPartnerDocument>;
+  readonly instances: DocumentAccess<KnownInstanceDocument>;
+  readonly stations: DocumentAccess<KnownStationDocument>;
+  readonly tenants: DocumentAccess<KnownTenantDocument>;
+  readonly partnerships: DocumentAccess<KnownPartnershipDocument>;
+}
+
 /**
  * Learns partners, AS2 instances, stations and tenants from the partner-registry's topic into the in-memory
  * directory the decision API answers from, and into documents that refill it at start (a restart answers from
@@ -67,6 +78,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   readonly stations: ReadModelCollection<KnownStationDocument>;
   readonly tenants: ReadModelCollection<KnownTenantDocument>;
   readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
+  private readonly documents: RegistryDocuments;
   /** Ids whose documents events changed while a refill ran, put again at its end. */
   private readonly touchedDuringRefill = new TouchedDuringRefill();
 
@@ -84,12 +96,13 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     this.stations = readModels.collection(KnownRegistryCollections.stations, KnownRegistryIndexes.stations);
     this.tenants = readModels.collection(KnownRegistryCollections.tenants, KnownRegistryIndexes.tenants);
     this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, KnownRegistryIndexes.partnerships);
+    this.documents = { partners: this.partners, instances: this.instances, stations: this.stations, tenants: this.tenants, partnerships: this.partnerships };
   }
 
   /**
    * The directory is refilled before anything is applied to it. In a process that starts (AfterStart), after it is
    * ready: 100,000 partners take ~0.7 s of CPU, which readiness need not wait for, since every reader of the directory
-   * waits for the refill (LiveTrafficDirectory.whenFilled) and events delivered meanwhile wait in `apply`. The
+   * waits for the refill (LiveTrafficDirectory.whenFilled); events delivered meanwhile are applied from the documents (`apply`). The
    * subscription is taken now, so the in-process bus delivers everything published from here on.
    */
   override async start(): Promise<void> {
@@ -136,10 +149,15 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
 
   /**
    * The documents of what events changed while the pages were read, put again: the latest documents, since each event
-   * marks its ids after writing them. Until none is left, so an event applied during this pass is put again too.
+   * marks its ids after writing them. Until none is left and no event begun during the refill is still being applied
+   * (one may have put its partner in memory before a page put an older copy, and not have marked it yet), so after
+   * this nothing older is put: an event applied from here on computes from the documents and puts its own result.
    */
   private async putAgainWhatEventsTouched(): Promise<void> {
-    for (let touched = this.touchedDuringRefill.take(); !touched.isEmpty; touched = this.touchedDuringRefill.take()) {
+    for (;;) {
+      await this.touchedDuringRefill.whenIdle();
+      const touched = this.touchedDuringRefill.take();
+      if (touched.isEmpty) return;
       for (const id of touched.instances) {
         const doc = await this.instances.get(id);
         if (doc && !doc.deleted) this.live.directory.putInstance(doc);
@@ -178,20 +196,50 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    */
   protected async apply(event: RecordedEvent): Promise<void> {
     const refilling = !this.live.filled;
+    if (refilling) this.touchedDuringRefill.applying();
+    try {
+      await this.applyTo(event, this.documents, refilling);
+    } finally {
+      if (refilling) this.touchedDuringRefill.applied([event]);
+    }
+  }
+
+  /** A delivered batch: the directory learns event by event, each document is read once and written once (one write per collection). */
+  protected override async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const refilling = !this.live.filled;
+    if (refilling) this.touchedDuringRefill.applying();
+    try {
+      const run = new StagedRun();
+      const docs: RegistryDocuments = {
+        partners: run.stage(this.partners),
+        instances: run.stage(this.instances),
+        stations: run.stage(this.stations),
+        tenants: run.stage(this.tenants),
+        partnerships: run.stage(this.partnerships),
+      };
+      for (const event of events) await this.applyTo(event, docs, refilling);
+      await run.flush();
+    } finally {
+      // After the documents are written: the refill puts them again (what a page read before them put is not kept).
+      if (refilling) this.touchedDuringRefill.applied(events);
+    }
+  }
+
+  private async applyTo(event: RecordedEvent, docs: RegistryDocuments, refilling: boolean): Promise<void> {
     const [kind] = event.type.split('.');
-    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, refilling);
-    else if (kind === 'as2_instance') await this.applyInstance(event, refilling);
-    else if (kind === 'station') await this.applyStation(event);
-    else if (kind === 'tenant') await this.applyTenant(event);
-    else if (kind === 'partnership') await this.applyPartnership(event);
-    if (refilling) this.touchedDuringRefill.mark(kind, event);
+    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, docs, refilling);
+    else if (kind === 'as2_instance') await this.applyInstance(event, docs, refilling);
+    else if (kind === 'station') await this.applyStation(event, docs);
+    else if (kind === 'tenant') await this.applyTenant(event, docs);
+    else if (kind === 'partnership') await this.applyPartnership(event, docs);
     this.live.applied('partner-registry', event.position);
   }
 
-  private async applyPartner(event: RecordedEvent, refilling: boolean): Promise<void> {
+  /** During a refill, `existing` comes from the documents: the half-filled memory may hold a page's older copy. */
+  private async applyPartner(event: RecordedEvent, { partners }: RegistryDocuments, refilling: boolean): Promise<void> {
     const partner = readPartnerEvent(event);
     const { data: d, master } = partner;
-    const existing = (refilling ? undefined : this.live.directory.partner(d.partnerId)) ?? (await this.partners.get(d.partnerId));
+    const existing = (refilling ? undefined : this.live.directory.partner(d.partnerId)) ?? (await partners.get(d.partnerId));
     let next: KnownPartnerDocument | null = null;
     switch (event.type.slice(event.type.indexOf('.') + 1)) {
       case 'created.v1':
@@ -229,13 +277,13 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         return;
     }
     this.live.directory.putPartner(next);
-    await this.partners.put(next);
+    await partners.put(next);
   }
 
-  private async applyInstance(event: RecordedEvent, refilling: boolean): Promise<void> {
+  private async applyInstance(event: RecordedEvent, { instances }: RegistryDocuments, refilling: boolean): Promise<void> {
     const d = event.data as As2InstancePayload;
     const known = refilling ? undefined : this.live.directory.instance(d.instanceId);
-    const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await this.instances.get(d.instanceId);
+    const existing: KnownInstanceDocument | null = known ? { ...known, _id: known.instanceId, deleted: false } : await instances.get(d.instanceId);
     let next: KnownInstanceDocument;
     switch (event.type) {
       case 'as2_instance.created.v1':
@@ -260,19 +308,19 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         break;
       case 'as2_instance.deleted.v1':
         this.live.directory.removeInstance(d.instanceId);
-        if (existing) await this.instances.put({ ...existing, deleted: true });
+        if (existing) await instances.put({ ...existing, deleted: true });
         return;
       default:
         return;
     }
     this.live.directory.putInstance(next);
-    await this.instances.put(next);
+    await instances.put(next);
   }
 
   /** Partnerships decide which pairs exchange (see TrafficDirectory). */
-  private async applyPartnership(event: RecordedEvent): Promise<void> {
+  private async applyPartnership(event: RecordedEvent, { partnerships }: RegistryDocuments): Promise<void> {
     const d = event.data as PartnershipPayload;
-    const existing = await this.partnerships.get(d.partnershipId);
+    const existing = await partnerships.get(d.partnershipId);
     const tenant = d.tenant ?? existing?.tenant ?? event.metadata.tenant;
     const as2InstanceId = d.as2InstanceId ?? existing?.as2InstanceId;
     const partnerId = d.partnerId ?? existing?.partnerId;
@@ -282,19 +330,19 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     const next: KnownPartnershipDocument = { _id: d.partnershipId, partnershipId: d.partnershipId, account: d.account ?? event.metadata.account, tenant, as2InstanceId, partnerId, deleted };
     if (deleted) this.live.directory.removePartnership(d.partnershipId);
     else this.live.directory.putPartnership(next);
-    await this.partnerships.put(next);
+    await partnerships.put(next);
   }
 
-  private async applyStation(event: RecordedEvent): Promise<void> {
+  private async applyStation(event: RecordedEvent, { stations }: RegistryDocuments): Promise<void> {
     const d = event.data as StationPayload;
-    const existing = await this.stations.get(d.stationId);
+    const existing = await stations.get(d.stationId);
     if (event.type === 'station.deleted.v1') {
-      if (existing) await this.stations.put({ ...existing, deleted: true });
+      if (existing) await stations.put({ ...existing, deleted: true });
       return;
     }
     if (event.type === 'station.created.v1') {
       if (existing?.deleted) return;
-      await this.stations.put({
+      await stations.put({
         _id: d.stationId,
         account: d.account ?? event.metadata.account,
         tenant: d.tenant ?? event.metadata.tenant,
@@ -306,20 +354,20 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     }
     if (!existing || existing.deleted) return;
     const changes = d.changes ?? d;
-    await this.stations.put({
+    await stations.put({
       ...existing,
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.notificationEmail !== undefined ? { notificationEmail: changes.notificationEmail } : {}),
     });
   }
 
-  private async applyTenant(event: RecordedEvent): Promise<void> {
+  private async applyTenant(event: RecordedEvent, { tenants }: RegistryDocuments): Promise<void> {
     const d = event.data as TenantPayload;
     const id = knownTenantIdOf(d.account, d.tenantId);
     if (event.type === 'tenant.deleted.v1') this.live.directory.markTenantDeleted(d.account, d.tenantId);
-    const existing = await this.tenants.get(id);
+    const existing = await tenants.get(id);
     const email = d.notificationEmail ?? d.changes?.notificationEmail;
-    await this.tenants.put({
+    await tenants.put({
       _id: id,
       account: d.account,
       tenant: d.tenantId,
@@ -330,17 +378,38 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   }
 }
 
-/** The ids of partners, instances and partnerships that events changed while the directory was being refilled. */
+/**
+ * The ids of partners, instances and partnerships that events changed while the directory was being refilled, and
+ * whether an event (or batch) begun then is still being applied.
+ */
 class TouchedDuringRefill {
   private partners = new Set<string>();
   private instances = new Set<string>();
   private partnerships = new Set<string>();
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
 
-  mark(kind: string | undefined, event: RecordedEvent): void {
-    const d = event.data as { partnerId?: string; instanceId?: string; partnershipId?: string };
-    if ((kind === 'partner' || kind === 'master_partner') && d.partnerId) this.partners.add(d.partnerId);
-    else if (kind === 'as2_instance' && d.instanceId) this.instances.add(d.instanceId);
-    else if (kind === 'partnership' && d.partnershipId) this.partnerships.add(d.partnershipId);
+  /** An event or batch begins to be applied during the refill. */
+  applying(): void {
+    this.inFlight += 1;
+  }
+
+  /** Its documents are written (or it failed): its ids are marked. */
+  applied(events: readonly RecordedEvent[]): void {
+    for (const event of events) {
+      const [kind] = event.type.split('.');
+      const d = event.data as { partnerId?: string; instanceId?: string; partnershipId?: string };
+      if ((kind === 'partner' || kind === 'master_partner') && d.partnerId) this.partners.add(d.partnerId);
+      else if (kind === 'as2_instance' && d.instanceId) this.instances.add(d.instanceId);
+      else if (kind === 'partnership' && d.partnershipId) this.partnerships.add(d.partnershipId);
+    }
+    this.inFlight -= 1;
+    if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Resolves when no event begun during the refill is being applied. */
+  whenIdle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** What was marked so far, and nothing marked from now on. */

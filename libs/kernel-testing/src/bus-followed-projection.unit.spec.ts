@@ -1,0 +1,326 @@
+// The projection lives in the kernel, whose layer may not import kernel-testing; its tests live here, beside the in-memory doubles.
+import { randomUUID } from 'node:crypto';
+import {
+  BusFollowedProjection,
+  InProcessEventBus,
+  OutboxRelay,
+  StagedDocuments,
+  StagedRun,
+  type BusFollowedProjectionDependencies,
+  type DocumentAccess,
+  type NewEvent,
+  type ReadModelCollection,
+  type ReadModelDocument,
+  type ReadModelStore,
+  type RecordedEvent,
+} from '@as2-partners/kernel';
+import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
+import { InMemoryEventStore } from './in-memory-event-store';
+import { InMemoryParkedEventStore } from './in-memory-parked-event-store';
+import { InMemoryReadModelStore } from './in-memory-read-model-store';
+
+const TOPIC = 'as2.things.events';
+
+interface ThingDocument extends ReadModelDocument {
+  readonly name: string;
+  readonly deleted: boolean;
+}
+
+interface ThingData {
+  readonly thingId: string;
+  readonly name?: string;
+  readonly poison?: boolean;
+}
+
+/**
+ * A bus consumer written as the services write theirs: idempotent appliers over a document access, the collection on
+ * the one-by-one path and a StagedRun's view in `applyBatch`; `thing.linked.v1` has an effect elsewhere and goes alone.
+ */
+class ThingsConsumer extends BusFollowedProjection {
+  readonly name = 'test.things';
+  protected readonly topics = [TOPIC];
+  readonly things: ReadModelCollection<ThingDocument>;
+  /** What each path was handed: `one <n>` per `apply`, `batch <n,n,…>` per `applyBatch`, by the events' names. */
+  readonly calls: string[] = [];
+  readonly links: string[] = [];
+
+  constructor(followed: BusFollowedProjectionDependencies) {
+    super(followed);
+    this.things = followed.readModels.collection<ThingDocument>('test_things');
+  }
+
+  protected accepts(event: RecordedEvent): boolean {
+    return event.type !== 'thing.noted.v1';
+  }
+
+  protected async apply(event: RecordedEvent): Promise<void> {
+    this.calls.push(`one ${label(event)}`);
+    if (event.type === 'thing.linked.v1') return this.link(event);
+    await this.applyTo(event, this.things);
+  }
+
+  protected override async applyBatch(events: readonly RecordedEvent[], topic: string): Promise<void> {
+    this.calls.push(`batch ${events.map(label).join(',')}`);
+    const run = new StagedRun();
+    const things = run.stage(this.things);
+    for (const event of events) {
+      if (event.type === 'thing.linked.v1') await this.applyAlone(event, topic);
+      else await this.applyTo(event, things);
+    }
+    await run.flush();
+  }
+
+  private async link(event: RecordedEvent): Promise<void> {
+    if ((event.data as ThingData).poison) throw new Error(`cannot link ${label(event)}`);
+    this.links.push(label(event));
+  }
+
+  private async applyTo(event: RecordedEvent, things: DocumentAccess<ThingDocument>): Promise<void> {
+    const d = event.data as ThingData;
+    if (d.poison) throw new Error(`cannot apply ${label(event)}`);
+    const existing = await things.get(d.thingId);
+    if (event.type === 'thing.created.v1') {
+      if (existing?.deleted) return;
+      await things.put({ _id: d.thingId, name: d.name ?? '', deleted: false });
+    } else if (event.type === 'thing.renamed.v1') {
+      if (existing && !existing.deleted) await things.put({ ...existing, name: d.name ?? existing.name });
+    } else if (event.type === 'thing.deleted.v1') {
+      await things.put({ _id: d.thingId, name: existing?.name ?? '', deleted: true });
+    }
+  }
+
+  protected async clear(): Promise<void> {
+    await this.things.clear();
+  }
+
+  protected async isEmpty(): Promise<boolean> {
+    return (await this.things.count({})) === 0;
+  }
+
+  copiedUpTo(): Promise<number | null> {
+    return this.lastCopiedPosition(TOPIC);
+  }
+}
+
+function label(event: RecordedEvent): string {
+  return (event.data as ThingData).name ?? (event.data as ThingData).thingId;
+}
+
+function newEvent(type: string, data: ThingData): NewEvent {
+  return {
+    id: randomUUID(),
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: { account: 'acct_1', tenant: 'ten_1', correlationId: randomUUID(), causationId: null, actor: { type: 'system', id: 'test' }, occurredAt: '2026-12-01T03:00:00.000Z' },
+  };
+}
+
+let position = 0;
+function recorded(type: string, data: ThingData): RecordedEvent {
+  position += 1;
+  return { ...newEvent(type, data), stream: `thing-${data.thingId}`, revision: 0, position };
+}
+
+/** A read-model store that counts the writes of each collection (a batch should write each collection once). */
+class CountingReadModelStore implements ReadModelStore {
+  readonly writes: string[] = [];
+  private readonly inner = new InMemoryReadModelStore();
+
+  collection<T extends ReadModelDocument>(name: string): ReadModelCollection<T> {
+    const collection = this.inner.collection<T>(name);
+    return {
+      ...collection,
+      put: async (doc) => {
+        this.writes.push(`${name} put`);
+        await collection.put(doc);
+      },
+      putMany: async (docs) => {
+        this.writes.push(`${name} putMany ${docs.length}`);
+        await collection.putMany(docs);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
+const policy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 25 };
+
+describe('BusFollowedProjection in batches', () => {
+  let bus: InProcessEventBus;
+  let readModels: CountingReadModelStore;
+  let parked: InMemoryParkedEventStore;
+  let consumer: ThingsConsumer;
+  const dependencies = (): BusFollowedProjectionDependencies => ({ bus, readModels, parked, retry: policy, sleep: async () => undefined, random: () => 1 });
+
+  beforeEach(async () => {
+    bus = new InProcessEventBus();
+    readModels = new CountingReadModelStore();
+    parked = new InMemoryParkedEventStore();
+    consumer = new ThingsConsumer(dependencies());
+    await consumer.start();
+  });
+
+  afterEach(async () => {
+    await consumer.stop();
+    await bus.close();
+  });
+
+  it('applies a delivered batch at once: the accepted events in order, each collection written once, the copy kept, waiters released at the last', async () => {
+    const batch = [
+      recorded('thing.created.v1', { thingId: 'a', name: 'a1' }),
+      recorded('thing.noted.v1', { thingId: 'a', name: 'note' }),
+      recorded('thing.renamed.v1', { thingId: 'a', name: 'a2' }),
+      recorded('thing.created.v1', { thingId: 'b', name: 'b1' }),
+    ];
+    readModels.writes.length = 0;
+    const waited = consumer.waitFor(batch[3].position, 1000);
+    await bus.publish(TOPIC, batch);
+    await waited;
+
+    expect(consumer.calls).toEqual(['batch a1,a2,b1']);
+    expect(readModels.writes).toEqual(['consumed_events.test.things putMany 3', 'test_things putMany 2']);
+    expect(await consumer.things.get('a')).toEqual({ _id: 'a', name: 'a2', deleted: false });
+    expect(await consumer.things.get('b')).toEqual({ _id: 'b', name: 'b1', deleted: false });
+    expect(await consumer.copiedUpTo()).toBe(batch[3].position);
+    expect((await consumer.lag()).position).toBe(batch[3].position);
+    // copies are keyed so that they sort as their positions do (written at the end of the id index)
+    const { items } = await readModels.collection<ReadModelDocument>('consumed_events.test.things').find({ filter: { topic: TOPIC } });
+    const ids = items.map((copy) => copy._id);
+    expect(ids).toEqual([batch[0], batch[2], batch[3]].map((event) => `${String(event.position).padStart(16, '0')}.${event.id}`));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('a failing event in a batch parks only itself: the batch is applied one by one, the events around it are', async () => {
+    const batch = [
+      recorded('thing.created.v1', { thingId: 'a', name: 'a1' }),
+      recorded('thing.created.v1', { thingId: 'p', name: 'p1', poison: true }),
+      recorded('thing.created.v1', { thingId: 'b', name: 'b1' }),
+    ];
+    await bus.publish(TOPIC, batch);
+
+    expect(consumer.calls).toEqual(['batch a1,p1,b1', 'one a1', 'one p1', 'one p1', 'one p1', 'one b1']);
+    expect(await consumer.things.get('a')).toMatchObject({ name: 'a1' });
+    expect(await consumer.things.get('b')).toMatchObject({ name: 'b1' });
+    expect(await consumer.things.get('p')).toBeNull();
+    const entries = await parked.list({ consumer: 'test.things' });
+    expect(entries.map((entry) => [entry.event.position, entry.error, entry.attempts])).toEqual([[batch[1].position, 'cannot apply p1', 3]]);
+    expect((await consumer.lag()).position).toBe(batch[2].position);
+  });
+
+  it('an event the batch hands alone keeps its own retries and parking, and the batch goes on', async () => {
+    const batch = [
+      recorded('thing.created.v1', { thingId: 'a', name: 'a1' }),
+      recorded('thing.linked.v1', { thingId: 'a', name: 'link-ok' }),
+      recorded('thing.linked.v1', { thingId: 'a', name: 'link-bad', poison: true }),
+      recorded('thing.renamed.v1', { thingId: 'a', name: 'a2' }),
+    ];
+    await bus.publish(TOPIC, batch);
+
+    expect(consumer.calls).toEqual(['batch a1,link-ok,link-bad,a2', 'one link-ok', 'one link-bad', 'one link-bad', 'one link-bad']);
+    expect(consumer.links).toEqual(['link-ok']);
+    expect(await consumer.things.get('a')).toMatchObject({ name: 'a2' });
+    expect((await parked.list({ consumer: 'test.things' })).map((entry) => entry.event.position)).toEqual([batch[2].position]);
+  });
+
+  it('a redelivered batch changes nothing, and a deletion in it is not undone by the creation before it', async () => {
+    const batch = [
+      recorded('thing.created.v1', { thingId: 'a', name: 'a1' }),
+      recorded('thing.deleted.v1', { thingId: 'a' }),
+      recorded('thing.created.v1', { thingId: 'b', name: 'b1' }),
+      recorded('thing.renamed.v1', { thingId: 'b', name: 'b2' }),
+    ];
+    await bus.publish(TOPIC, batch);
+    await bus.publish(TOPIC, batch);
+
+    expect(await consumer.things.get('a')).toEqual({ _id: 'a', name: 'a1', deleted: true });
+    expect(await consumer.things.get('b')).toEqual({ _id: 'b', name: 'b2', deleted: false });
+    expect(await readModels.collection('consumed_events.test.things').count({ topic: TOPIC })).toBe(4);
+  });
+
+  it('a rebuild replays the copy in batches and leaves the documents the deliveries left', async () => {
+    await bus.publish(TOPIC, [recorded('thing.created.v1', { thingId: 'a', name: 'a1' }), recorded('thing.created.v1', { thingId: 'b', name: 'b1' })]);
+    await bus.publish(TOPIC, [recorded('thing.renamed.v1', { thingId: 'a', name: 'a2' })]);
+    await bus.publish(TOPIC, [recorded('thing.deleted.v1', { thingId: 'b' }), recorded('thing.created.v1', { thingId: 'b', name: 'b3' })]);
+    const before = [await consumer.things.get('a'), await consumer.things.get('b')];
+    consumer.calls.length = 0;
+
+    await consumer.rebuild();
+
+    expect(consumer.calls).toEqual(['batch a1,b1,a2,b,b3']);
+    expect([await consumer.things.get('a'), await consumer.things.get('b')]).toEqual(before);
+    expect(before).toEqual([{ _id: 'a', name: 'a2', deleted: false }, { _id: 'b', name: 'b1', deleted: true }]);
+  });
+});
+
+describe('BusFollowedProjection behind an outbox relay, restarted', () => {
+  it('resumes after the relay checkpoint: each event applied once, in batches, the poison one parked alone', async () => {
+    const store = new InMemoryEventStore();
+    const checkpoints = new InMemoryCheckpointStore();
+    const readModels = new InMemoryReadModelStore();
+    const parked = new InMemoryParkedEventStore();
+    const run = async (): Promise<ThingsConsumer> => {
+      const bus = new InProcessEventBus();
+      const consumer = new ThingsConsumer({ bus, readModels, parked, retry: policy, sleep: async () => undefined });
+      const relay = new OutboxRelay({ name: 'outbox:things', store, checkpoints, bus, topicFor: () => TOPIC, batchSize: 3 });
+      await consumer.start();
+      await relay.start();
+      await relay.waitFor((await store.lastPosition()) as number, 5000);
+      await relay.stop();
+      await consumer.stop();
+      await bus.close();
+      return consumer;
+    };
+    const created = (thingId: string, name: string, poison = false) => newEvent('thing.created.v1', { thingId, name, ...(poison ? { poison } : {}) });
+
+    await store.append('things-1', [created('a', 'a1'), created('b', 'b1'), created('c', 'c1'), created('d', 'd1')], 'no_stream');
+    const first = await run();
+    // the relay hands over at most 3 at once: a batch, then what is left
+    expect(first.calls[0]).toBe('batch a1,b1,c1');
+    expect(first.calls.flatMap((call) => call.split(' ')[1].split(','))).toEqual(['a1', 'b1', 'c1', 'd1']);
+    expect(await checkpoints.load('outbox:things')).toBe(4);
+
+    await store.append('things-2', [created('e', 'e1'), created('p', 'p1', true), created('f', 'f1')], 'no_stream');
+    const second = await run();
+    expect(second.calls).toEqual(['batch e1,p1,f1', 'one e1', 'one p1', 'one p1', 'one p1', 'one f1']);
+    expect(await second.copiedUpTo()).toBe(7);
+    expect(await checkpoints.load('outbox:things')).toBe(7);
+    expect((await parked.list({ consumer: 'test.things' })).map((entry) => entry.event.position)).toEqual([6]);
+    expect(await readModels.collection('test_things').count({})).toBe(6);
+  });
+});
+
+describe('StagedDocuments', () => {
+  it('reads a document once, sees its own writes and deletions, and writes the last version of each at flush', async () => {
+    const store = new CountingReadModelStore();
+    const collection = store.collection<ThingDocument>('things');
+    await collection.put({ _id: 'a', name: 'a1', deleted: false });
+    await collection.put({ _id: 'gone', name: 'g', deleted: false });
+    const gets = jest.spyOn(collection, 'get');
+    const deletes = jest.spyOn(collection, 'delete');
+    store.writes.length = 0;
+    const staged = new StagedDocuments(collection);
+
+    expect(await staged.get('a')).toMatchObject({ name: 'a1' });
+    await staged.put({ _id: 'a', name: 'a2', deleted: false });
+    expect(await staged.get('a')).toMatchObject({ name: 'a2' });
+    await staged.put({ _id: 'a', name: 'a3', deleted: false });
+    expect(await staged.get('missing')).toBeNull();
+    expect(await staged.get('missing')).toBeNull();
+    await staged.delete('gone');
+    expect(await staged.get('gone')).toBeNull();
+    expect(gets.mock.calls.map(([id]) => id)).toEqual(['a', 'missing']);
+    expect(await collection.get('a')).toMatchObject({ name: 'a1' });
+
+    await staged.flush();
+    expect(store.writes).toEqual(['things putMany 1']);
+    expect(deletes).toHaveBeenCalledTimes(1);
+    expect(await collection.get('a')).toMatchObject({ name: 'a3' });
+    expect(await collection.get('gone')).toBeNull();
+    await staged.flush();
+    expect(store.writes).toEqual(['things putMany 1']);
+  });
+});
