@@ -3,7 +3,7 @@ import type { Decider, SnapshotCodec } from './decider';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event-envelope';
 import { WrongExpectedRevisionError } from './event-store.errors';
 import type { CommittedAppend, EventStore, ExpectedRevision } from './event-store.port';
-import { FoldedStateCache } from './folded-state-cache';
+import { FoldedStateCache, type FoldedState } from './folded-state-cache';
 import { schemaVersionOf, type DecidedEvent } from './new-events';
 import { timeOrderedUuid } from './time-ordered-ids';
 
@@ -273,9 +273,7 @@ export class WriteModel {
     this.cache.set(stream, { decider, state, revision, snapshotRevision: due ? revision : snapshotRevision });
     if (!due) return;
     // A snapshot is a cache: failing to save one only means a longer fold next time.
-    const json = codec.toJsonInSlices ? codec.toJsonInSlices(state, this.nextTurn) : Promise.resolve(codec.toJson(state));
-    const saved = json
-      .then((json) => snapshots.save(stream, codec.name, { revision, state: json }))
+    const saved = this.writeSnapshot(stream, codec, state, revision)
       .catch(() => undefined)
       .finally(() => this.saving.delete(stream));
     this.saving.set(stream, saved);
@@ -294,18 +292,17 @@ export class WriteModel {
    */
   async saveSnapshots(deadline = Number.POSITIVE_INFINITY): Promise<string[]> {
     await this.snapshotsSaved();
+    const eventsSinceSnapshot = (fold: FoldedState): number => fold.revision - (fold.snapshotRevision ?? -1);
     const behind = this.cache
       .folds()
-      .filter(([, fold]) => (fold.decider as Pick<Decider<unknown, unknown, unknown>, 'snapshot'>).snapshot !== undefined && fold.revision > (fold.snapshotRevision ?? -1))
-      .sort(([, a], [, b]) => b.revision - (b.snapshotRevision ?? -1) - (a.revision - (a.snapshotRevision ?? -1)));
-    const snapshots = this.store.snapshots;
+      .map(([stream, fold]) => ({ stream, fold, codec: (fold.decider as Pick<Decider<unknown, unknown, unknown>, 'snapshot'>).snapshot }))
+      .filter(({ fold, codec }) => codec !== undefined && eventsSinceSnapshot(fold) > 0)
+      .sort((a, b) => eventsSinceSnapshot(b.fold) - eventsSinceSnapshot(a.fold));
     const saved: string[] = [];
-    for (const [stream, fold] of behind) {
-      if (!snapshots || Date.now() >= deadline) break;
-      const codec = (fold.decider as Pick<Decider<unknown, unknown, unknown>, 'snapshot'>).snapshot as SnapshotCodec<unknown>;
+    for (const { stream, fold, codec } of behind) {
+      if (!this.store.snapshots || Date.now() >= deadline) break;
       try {
-        const json = codec.toJsonInSlices ? await codec.toJsonInSlices(fold.state, this.nextTurn) : codec.toJson(fold.state);
-        await snapshots.save(stream, codec.name, { revision: fold.revision, state: json });
+        await this.writeSnapshot(stream, codec as SnapshotCodec<unknown>, fold.state, fold.revision);
         this.cache.set(stream, { ...fold, snapshotRevision: fold.revision });
         saved.push(stream);
       } catch {
@@ -313,6 +310,12 @@ export class WriteModel {
       }
     }
     return saved;
+  }
+
+  /** Serialises the state (a slice per turn when the codec can) and saves it as the stream's snapshot at `revision`. */
+  private async writeSnapshot<S>(stream: string, codec: SnapshotCodec<S>, state: S, revision: number): Promise<void> {
+    const json = codec.toJsonInSlices ? await codec.toJsonInSlices(state, this.nextTurn) : codec.toJson(state);
+    await this.store.snapshots?.save(stream, codec.name, { revision, state: json });
   }
 
   /** The events a command id already appended to this stream, if any. */

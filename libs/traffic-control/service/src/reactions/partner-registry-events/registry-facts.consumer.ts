@@ -195,20 +195,12 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    * event must not win over it). Decisions wait for the refill either way.
    */
   protected async apply(event: RecordedEvent): Promise<void> {
-    const refilling = !this.live.filled;
-    if (refilling) this.touchedDuringRefill.applying();
-    try {
-      await this.applyTo(event, this.documents, refilling);
-    } finally {
-      if (refilling) this.touchedDuringRefill.applied([event]);
-    }
+    await this.markedDuringRefill([event], (refilling) => this.applyTo(event, this.documents, refilling));
   }
 
   /** A delivered batch: the directory learns event by event, each document is read once and written once (one write per collection). */
   protected override async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
-    const refilling = !this.live.filled;
-    if (refilling) this.touchedDuringRefill.applying();
-    try {
+    await this.markedDuringRefill(events, async (refilling) => {
       const run = new StagedRun();
       const docs: RegistryDocuments = {
         partners: run.stage(this.partners),
@@ -219,9 +211,17 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
       };
       for (const event of events) await this.applyTo(event, docs, refilling);
       await run.flush();
+    });
+  }
+
+  /** Runs `applying`; begun during the refill, it is held in flight and its events' ids are marked once their documents are written (or it failed). */
+  private async markedDuringRefill(events: readonly RecordedEvent[], applying: (refilling: boolean) => Promise<void>): Promise<void> {
+    if (this.live.filled) return applying(false);
+    this.touchedDuringRefill.applying();
+    try {
+      await applying(true);
     } finally {
-      // After the documents are written: the refill puts them again (what a page read before them put is not kept).
-      if (refilling) this.touchedDuringRefill.applied(events);
+      this.touchedDuringRefill.applied(events);
     }
   }
 
