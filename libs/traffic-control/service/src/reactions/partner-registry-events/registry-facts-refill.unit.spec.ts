@@ -18,6 +18,8 @@ const turns = async (n: number) => {
 };
 const config = { unknownPartnerWaitMs: 0, replicaGroupSuffix: '' } as unknown as TrafficControlConfig;
 const gateway = { checkCached: () => ({ ok: true, account: 'acc', tenant: null }), check: async () => ({ ok: true, account: 'acc', tenant: null }) } as unknown as GatewayCredentials;
+/** Tests that wait for a whole refill of PARTNERS documents: under a second alone, seconds on a loaded machine. */
+const REFILL_TEST_MS = 20_000;
 /** More partners than one page of the refill, so it spans several turns. */
 const PARTNERS = 2_500;
 
@@ -120,7 +122,39 @@ describe('the traffic directory refilled after the process is ready', () => {
       await consumer.stop();
       await app.close();
     }
-  });
+  }, REFILL_TEST_MS);
+
+  it('does not end the refill while an event begun during it is still writing: a page put after its memory write is put right again', async () => {
+    const { bus, live, afterStart, consumer, app } = await restarted();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let writing = false;
+    const put = consumer.partners.put.bind(consumer.partners);
+    jest.spyOn(consumer.partners, 'put').mockImplementation(async (doc) => {
+      if (doc.partnerId === 'prt_02400') {
+        writing = true;
+        await held;
+      }
+      return put(doc);
+    });
+    const event = { id: 'evt-2400', type: 'partner.updated.v1', data: { partnerId: 'prt_02400', account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_02400', revision: 1, position: 1001 } as unknown as RecordedEvent;
+    try {
+      afterStart.begin();
+      const published = bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]);
+      while (!writing) await turns(1);
+      // the pages (the last one read while the event's document is not yet written) are all put meanwhile
+      while (!live.directory.partner('prt_02499')) await turns(1);
+      await turns(50);
+      expect(live.filled).toBe(false);
+      release();
+      await published;
+      while (!live.filled) await turns(1);
+      expect(live.directory.partner('prt_02400')?.active).toBe(false);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
 
   it('spreads the refill over turns of the event loop: a page of partners per turn at most', async () => {
     const { live, afterStart, consumer, app } = await restarted();
