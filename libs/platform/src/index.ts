@@ -23,6 +23,7 @@ export * from './http/create-http-app';
 export type { IdempotencyRecord } from './idempotency/idempotency-keys';
 export * from './http/hot-path-routes';
 export * from './http/after-start';
+export * from './http/requests-in-flight';
 export * from './http/hot-path-errors';
 export * from './http/fast-lane';
 export * from './event-sourcing/event-sourcing.module';

@@ -18,6 +18,7 @@ import { OpenApiOperations } from './http/openapi/openapi-operations';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { AfterStart } from './http/after-start';
 import { HotPathRoutes } from './http/hot-path-routes';
+import { RequestsInFlight } from './http/requests-in-flight';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
 import { PARKED_EVENT_ERROR_STATUSES } from './parked-events/replay-parked-event';
@@ -40,6 +41,7 @@ export class PlatformModule {
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: HotPathRoutes, useValue: hotPath },
+        { provide: RequestsInFlight, useValue: hotPath.requests },
         AfterStart,
         PipelineMonitor,
         OpenApiOperations,
@@ -50,7 +52,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],
-      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes, JwtVerifier, AfterStart],
+      exports: [PLATFORM_CONFIG, PipelineMonitor, OpenApiOperations, HotPathRoutes, RequestsInFlight, JwtVerifier, AfterStart],
     };
   }
 }

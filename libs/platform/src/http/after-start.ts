@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { RequestsInFlight } from './requests-in-flight';
 
 interface StartWork {
   readonly name: string;
@@ -10,8 +11,9 @@ interface StartWork {
  * a head start on what a request would otherwise wait for or do itself (the traffic directory refilled, a hub tenant's
  * partner directory restored, partners' bodies pre-joined). /health/ready does not wait for it: a request that needs
  * the work waits for it or does it itself, so no answer is wrong meanwhile. The works run one after another (`first` ones before the rest),
- * so the one a request may be waiting for does not share the process with a long background walk. A process that is
- * never started (the rebuild command) runs none.
+ * so the one a request may be waiting for does not share the process with a long background walk; each begins once the
+ * requests being answered are (RequestsInFlight.giveWay: a create right after ready does not wait behind a schema
+ * compile). A process that is never started (the rebuild command) runs none.
  */
 @Injectable()
 export class AfterStart {
@@ -21,6 +23,8 @@ export class AfterStart {
   private firsts = 0;
   private begun = false;
   private running = false;
+
+  constructor(@Optional() private readonly requests?: RequestsInFlight) {}
 
   /**
    * Runs `run` once the process has started, after the works registered before it (`first`: before the others not
@@ -45,7 +49,8 @@ export class AfterStart {
     if (!work) return;
     if (this.firsts > 0) this.firsts -= 1;
     this.running = true;
-    setImmediate(() => {
+    const turn = this.requests ? this.requests.giveWay() : new Promise<void>((resolve) => setImmediate(resolve));
+    void turn.then(() => {
       Promise.resolve()
         .then(work.run)
         // A head start only: a failure leaves the work to the first request that needs it.

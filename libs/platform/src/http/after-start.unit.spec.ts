@@ -1,4 +1,7 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { AfterStart } from './after-start';
+import { RequestsInFlight } from './requests-in-flight';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const turns = async (n: number) => {
@@ -48,5 +51,22 @@ describe('AfterStart', () => {
     afterStart.register('late', () => void ran.push('late'));
     await turns(4);
     expect(ran).toEqual(['late']);
+  });
+
+  it('begins each work once the requests being answered are (a create at ready does not wait behind a schema compile)', async () => {
+    const requests = new RequestsInFlight({ maxWaitMs: 60_000 });
+    const afterStart = new AfterStart(requests);
+    const ran: string[] = [];
+    afterStart.register('compile', () => void ran.push('compile'), { first: true });
+    afterStart.register('walk', () => void ran.push('walk'));
+    await requests.giveWay();
+    const response = new EventEmitter();
+    requests.began(response as unknown as ServerResponse);
+    afterStart.begin();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ran).toEqual([]);
+    response.emit('close');
+    await turns(10);
+    expect(ran).toEqual(['compile', 'walk']);
   });
 });

@@ -6,6 +6,7 @@ import { FastLane, type FastLaneRoute } from './fast-lane';
 import { acceptJsonBodiesOnly, jsonBodyTextParser } from './json-body-parser';
 import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
 import { loadOwnFastify } from './own-fastify';
+import { RequestsInFlight } from './requests-in-flight';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
@@ -60,6 +61,8 @@ export class HotPathRoutes {
   /** The headers the CORS plugin adds to an answer to a request without an Origin, for the fast lanes; null without CORS. */
   private readonly corsHeaders: Readonly<Record<string, string>> | null;
   private ready = false;
+  /** The requests this server is answering, for background work that gives way to them. */
+  readonly requests = new RequestsInFlight();
 
   /** `cors`: the app's @fastify/cors options (corsOptionsFor), undefined when CORS is off. */
   constructor(
@@ -218,7 +221,9 @@ export class HotPathRoutes {
   serverFactory(): (handler: RequestListener, options: FastifyServerOptions) => Server {
     return (handler, options) => {
       const hot = this.fastify;
+      const requests = this.requests;
       const server = createServer((options as { http?: HttpServerOptions }).http ?? {}, (request: IncomingMessage, response: ServerResponse) => {
+        requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
         else handler(request, response);

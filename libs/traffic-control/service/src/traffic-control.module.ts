@@ -29,6 +29,7 @@ import {
   provideOutboxRelay,
   provideWriteModel,
   providePublicationBarrier,
+  RequestsInFlight,
   provideWriteVisibility,
   registerDomainErrorStatuses,
   WriteVisibility,
@@ -93,7 +94,7 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     ...provideWriteModel(),
-    provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG, AfterStart]),
+    provideBusFollowedProjection(RegistryFactsConsumer, 'TrafficRegistryFacts', [LiveTrafficDirectory, TRAFFIC_CONTROL_CONFIG, AfterStart, RequestsInFlight]),
     TrafficTargets,
     TrafficQueries,
     PauseTrafficHandler,

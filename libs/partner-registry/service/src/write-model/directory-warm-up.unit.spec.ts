@@ -1,7 +1,7 @@
 import { WriteModel, type EventMetadata, type Snapshot } from '@as2-partners/kernel';
 import { InMemoryEventStore, InMemorySnapshotStore } from '@as2-partners/kernel-testing';
 import { partnerDirectoryDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterStart, type EventSourcingOptions } from '@as2-partners/platform';
+import type { EventSourcingOptions } from '@as2-partners/platform';
 import { DirectoryWarmUp } from './directory-warm-up';
 
 const metadata: EventMetadata = { account: 'acc', tenant: 'hub', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-01-01T00:00:00.000Z' };
@@ -29,24 +29,48 @@ class HeldSnapshots extends InMemorySnapshotStore {
 }
 
 describe('DirectoryWarmUp', () => {
-  it('starts the restore after start, not before: a create arriving meanwhile waits for that same restore and sees every reservation', async () => {
+  it('restores the longest directory before ready, so the first create after a restart reads no snapshot and folds no event', async () => {
+    const store = new InMemoryEventStore();
+    const snapshots = new InMemorySnapshotStore();
+    Object.defineProperty(store, 'snapshots', { value: snapshots });
+    const before = new WriteModel(store, { snapshotEvery: 10 });
+    for (let i = 0; i < 25; i++) await before.decide(directory, partnerDirectoryDecider, reserve(i), metadata);
+    await before.snapshotsSaved();
+
+    const restarted = new WriteModel(store, { snapshotEvery: 10 });
+    const warmUp = new DirectoryWarmUp(restarted, {} as EventSourcingOptions);
+    const loadsAtStart = snapshots.loads;
+    await warmUp.onApplicationBootstrap();
+    expect(snapshots.loads - loadsAtStart).toBe(1);
+
+    const reads = jest.spyOn(store, 'readStream');
+    const duplicate = await restarted.decide(directory, partnerDirectoryDecider, { ...reserve(3), partnerId: 'prt_other' }, metadata, { attempts: 1 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(duplicate).toMatchObject({ code: 'DUPLICATE_AS2_ID' });
+    expect((await restarted.decide(directory, partnerDirectoryDecider, reserve(25), metadata, { attempts: 1 })).state.reservations.size).toBe(26);
+    expect(snapshots.loads - loadsAtStart).toBe(1);
+    // At most a look for events after the restored revision, which finds none.
+    for (const read of reads.mock.results) expect(await read.value).toEqual([]);
+  });
+
+  it('holds the start for its budget at most: a longer restore goes on after ready, and a create meanwhile waits for that same restore', async () => {
     const store = new InMemoryEventStore();
     const snapshots = new HeldSnapshots();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
     const before = new WriteModel(store, { snapshotEvery: 10 });
     for (let i = 0; i < 25; i++) await before.decide(directory, partnerDirectoryDecider, reserve(i), metadata);
+    await before.snapshotsSaved();
 
     snapshots.hold();
     const restarted = new WriteModel(store, { snapshotEvery: 10 });
-    const afterStart = new AfterStart();
-    new DirectoryWarmUp(restarted, {} as EventSourcingOptions, afterStart);
+    const warmUp = new DirectoryWarmUp(restarted, {} as EventSourcingOptions);
+    warmUp.readyWaitMs = 30;
     const loadsAtStart = snapshots.loads;
-    // Made (and registered) before ready; the restore begins once the app has started.
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(snapshots.loads).toBe(loadsAtStart);
-    afterStart.begin();
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    const started = performance.now();
+    await warmUp.onApplicationBootstrap();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
     expect(snapshots.loads - loadsAtStart).toBe(1);
 
     // A duplicate of a reserved AS2 id and a new one, decided while the restore is held: both wait for it.
@@ -67,28 +91,11 @@ describe('DirectoryWarmUp', () => {
     expect(snapshots.loads - loadsAtStart).toBe(1);
   });
 
-  it('is the first work after start, ahead of works registered by modules as they init (the traffic directory refill)', async () => {
-    const afterStart = new AfterStart();
-    const order: string[] = [];
-    const store = new InMemoryEventStore();
-    Object.defineProperty(store, 'snapshots', { value: new InMemorySnapshotStore() });
-    // a module's init registering its own first work, before or after this provider is made: made first, it runs first
-    const warmUp = new DirectoryWarmUp(new WriteModel(store), {} as EventSourcingOptions, afterStart);
-    jest.spyOn(warmUp, 'warm').mockImplementation(async () => void order.push('directories'));
-    afterStart.register('refilling the traffic directory', () => void order.push('refill'), { first: true });
-    afterStart.begin();
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    expect(order).toEqual(['directories', 'refill']);
-  });
-
   it('loads nothing in a context without projections (the rebuild command, a seeding run)', async () => {
     const store = new InMemoryEventStore();
     const snapshots = new InMemorySnapshotStore();
     Object.defineProperty(store, 'snapshots', { value: snapshots });
-    const afterStart = new AfterStart();
-    new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions, afterStart);
-    afterStart.begin();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new DirectoryWarmUp(new WriteModel(store), { startProjections: false } as EventSourcingOptions).onApplicationBootstrap();
     expect(snapshots.loads).toBe(0);
   });
 });

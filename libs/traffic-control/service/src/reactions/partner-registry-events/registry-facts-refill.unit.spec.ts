@@ -1,8 +1,10 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import Fastify from 'fastify';
 import { InProcessEventBus, topicOf, type RecordedEvent } from '@as2-partners/kernel';
 import { InMemoryEventStore, InMemoryParkedEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
 import { PARTNER_REGISTRY_TOPIC_SERVICE } from '@as2-partners/partner-registry-contract';
-import { AfterStart, type RequestContext } from '@as2-partners/platform';
+import { AfterStart, RequestsInFlight, type RequestContext } from '@as2-partners/platform';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import { TrafficTargets } from '../../partner-access/traffic-target';
@@ -29,7 +31,7 @@ function partnerDoc(i: number): KnownPartnerDocument {
 }
 
 /** A restart: the documents a previous run wrote, a new process's directory, its after-start work not begun. */
-async function restarted() {
+async function restarted(requests?: RequestsInFlight) {
   const readModels = new InMemoryReadModelStore();
   await readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances).put({ _id: 'ins_1', instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on', deleted: false });
   const partners = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners);
@@ -37,7 +39,7 @@ async function restarted() {
   const bus = new InProcessEventBus();
   const live = new LiveTrafficDirectory();
   const afterStart = new AfterStart();
-  const consumer = new RegistryFactsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore() }, live, config, afterStart);
+  const consumer = new RegistryFactsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore() }, live, config, afterStart, requests);
   await consumer.start();
   const decisions = new TrafficDecisions(live, new OutboundBlockRecorder(new InMemoryEventStore()), () => Date.parse('2026-11-30T10:00:00.000Z'));
   const app = Fastify();
@@ -187,4 +189,52 @@ describe('the traffic directory refilled after the process is ready', () => {
       await app.close();
     }
   });
+});
+
+/** A response the server is writing: counted from `began` until it closes. */
+function requestBeingAnswered(requests: RequestsInFlight): { close: () => void } {
+  const response = new EventEmitter();
+  requests.began(response as unknown as ServerResponse);
+  return { close: () => void response.emit('close') };
+}
+
+describe('the refill gives way to the requests being answered', () => {
+  it('takes a page only when no request is being answered, and takes every page at once when a decision waits for it', async () => {
+    // no page goes while a request is answered, however long (the longest wait is the test's)
+    const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
+    const { live, afterStart, consumer, decide, app } = await restarted(requests);
+    try {
+      // watching from the first ask on: a request arriving after it is counted
+      await requests.giveWay();
+      const create = requestBeingAnswered(requests);
+      expect(requests.inFlight).toBe(1);
+      afterStart.begin();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // while the create is answered the refill waits between pages: at most its first page is in
+      expect(live.filled).toBe(false);
+      expect(live.directory.partner(`prt_${String(250).padStart(5, '0')}`)).toBeUndefined();
+      expect(live.directory.partner(`prt_${String(PARTNERS - 1).padStart(5, '0')}`)).toBeUndefined();
+      create.close();
+
+      // A second request held, and a decision that waits for the directory: from then on nothing goes before the refill.
+      const held = requestBeingAnswered(requests);
+      const giveWay = requests.giveWay.bind(requests);
+      let gaveWayWhileAwaited = 0;
+      jest.spyOn(requests, 'giveWay').mockImplementation((maxWaitMs?: number) => {
+        if (live.awaited) gaveWayWhileAwaited += 1;
+        return giveWay(maxWaitMs);
+      });
+      const answer = await decide(`P${PARTNERS - 1}`);
+      expect(answer.json()).toMatchObject({ decision: 'accept' });
+      expect(live.filled).toBe(true);
+      expect(live.awaited).toBe(false);
+      // the pages after the decision began waiting did not wait for the held request
+      expect(gaveWayWhileAwaited).toBe(0);
+      held.close();
+      expect(requests.inFlight).toBe(0);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
 });

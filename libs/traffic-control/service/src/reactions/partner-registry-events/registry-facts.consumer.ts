@@ -9,7 +9,7 @@ import {
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import type { AfterStart } from '@as2-partners/platform';
+import type { AfterStart, RequestsInFlight } from '@as2-partners/platform';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
@@ -49,7 +49,8 @@ const KNOWN_TYPES = new Set<string>([
 /**
  * Documents per page of the refill, one page per turn of the event loop: a request's every turn after ready waits
  * behind a page (1,000 a page: the first create after a restart at 200,000 partners took 690–920 ms; 250: 300–340 ms
- * against ~60 ms for the next ones; 50: no better, and decisions waited a second longer for the refill).
+ * against ~60 ms for the next ones; 50: no better, and decisions waited a second longer for the refill). Between two
+ * pages the refill gives way to the requests being answered (RequestsInFlight), until a reader waits for it.
  */
 const LOAD_PAGE = 250;
 /** How long a failed refill waits before it tries again (decisions wait meanwhile). */
@@ -79,6 +80,12 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   readonly tenants: ReadModelCollection<KnownTenantDocument>;
   readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
   private readonly documents: RegistryDocuments;
+  /**
+   * The turn between two pages: the requests being answered go first (a create right after ready waits behind one page,
+   * not the whole refill), until a decision or a pause waits for the directory; then nothing goes before the refill.
+   */
+  private readonly refillTurn = (): Promise<void> =>
+    this.requests && !this.live.awaited ? Promise.race([this.requests.giveWay(), this.live.whenAwaited()]) : new Promise((resolve) => setImmediate(resolve));
   /** Ids whose documents events changed while a refill ran, put again at its end. */
   private readonly touchedDuringRefill = new TouchedDuringRefill();
 
@@ -87,6 +94,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     private readonly live: LiveTrafficDirectory,
     config: TrafficControlConfig,
     private readonly afterStart?: AfterStart,
+    private readonly requests?: RequestsInFlight,
   ) {
     super(followed);
     const { readModels } = followed;
@@ -137,10 +145,11 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
 
   /** Refills the directory from the persisted documents (a restart answers before the bus has delivered anything). */
   async load(): Promise<void> {
-    for await (const doc of pagesOf(this.instances)) if (!doc.deleted) this.live.directory.putInstance(doc);
-    for await (const doc of pagesOf(this.partners)) this.live.directory.putPartner(doc);
-    for await (const doc of pagesOf(this.partnerships)) if (!doc.deleted) this.live.directory.putPartnership(doc);
-    for await (const doc of pagesOf(this.tenants)) if (doc.deleted) this.live.directory.markTenantDeleted(doc.account, doc.tenant);
+    const turn = this.refillTurn;
+    for await (const doc of pagesOf(this.instances, turn)) if (!doc.deleted) this.live.directory.putInstance(doc);
+    for await (const doc of pagesOf(this.partners, turn)) this.live.directory.putPartner(doc);
+    for await (const doc of pagesOf(this.partnerships, turn)) if (!doc.deleted) this.live.directory.putPartnership(doc);
+    for await (const doc of pagesOf(this.tenants, turn)) if (doc.deleted) this.live.directory.markTenantDeleted(doc.account, doc.tenant);
     await this.putAgainWhatEventsTouched();
     // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
     const position = await this.lastCopiedPosition(this.topics[0] as string);
@@ -426,13 +435,17 @@ class TouchedDuringRefill {
  * Every document of a collection, in `_id` order, a page at a time (no skip: fast on a large collection; no count), each
  * page on its own turn of the event loop (the embedded store answers synchronously: without it the whole walk is one turn).
  */
-export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>): AsyncGenerator<T> {
+export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>, nextTurn: () => Promise<unknown> = nextImmediate): AsyncGenerator<T> {
   let after: string | null = null;
   for (;;) {
     const { items } = await collection.find({ filter: after === null ? {} : { _id: { $gt: after } }, sort: { _id: 1 }, limit: LOAD_PAGE, withoutTotal: true });
     yield* items;
     if (items.length < LOAD_PAGE) return;
     after = items[items.length - 1]._id;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
+}
+
+function nextImmediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
