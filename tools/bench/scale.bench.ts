@@ -22,8 +22,9 @@
  *                          windows in <data dir>/read-runs.json (cpu-profile-windows.mjs); for a kept SCALE_DATA_DIR
  *                          (SCALE_REUSE_READ_MODELS=1)
  *   SCALE_DRAIN=0          start each load run as soon as the last one ended, as before: the bare anchor's queued searches
- *                          (3–5 s of a core at 100,000) then ran into the next run (page 1's); by default each run's
- *                          server answers what it has queued (/health/live within 50 ms) before the next run starts
+ *                          (3–5 s of a core at 100,000) then ran into the next runs (page 1's, page 5,000's); by default
+ *                          each run's server answers what it has queued before the next run starts (the app: /health/live
+ *                          within 50 ms; the anchor: under 5 % of a core over 250 ms)
  *   SCALE_BUILD_DIR=<dir>  the all-in-one build to measure (e.g. a copy of main's) instead of dist/apps/all-in-one (not rebuilt)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
@@ -315,11 +316,27 @@ async function settle(base: string): Promise<void> {
   }
 }
 
-async function load(base: string, request: LoadRequest, conns: number): Promise<Load> {
+/**
+ * Waits until a process (the bare anchor) has used under 5 % of a core over 250 ms: what a run left queued is answered.
+ * /health/live alone does not tell it: its request is answered between two queued searches of ~50 ms each.
+ */
+async function quiet(pid: number): Promise<void> {
+  const started = performance.now();
+  let last = processCpuMs(pid);
+  while (performance.now() - started < 120_000) {
+    await pause(250);
+    const now = processCpuMs(pid);
+    if (now - last <= 10) return;
+    last = now;
+  }
+}
+
+/** A load run on the app or (with its pid) the bare anchor; with SCALE_DRAIN (the default) what it left queued is answered before it returns. */
+async function load(base: string, request: LoadRequest, conns: number, anchorPid?: number): Promise<Load> {
   await settle(base);
   const result = await autocannon({ url: base, connections: conns, duration, requests: [request] });
-  // what the run left queued is answered before the next run starts (on whichever server): SCALE_DRAIN
   if (drain) await settle(base);
+  if (drain && anchorPid !== undefined) await quiet(anchorPid);
   return loadOf(result);
 }
 
@@ -395,7 +412,7 @@ function record(measures: Measures, key: string, value: number): void {
   (measures[key] ??= []).push(value);
 }
 
-async function measureSize(dataDir: string, bare: { base: string }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
+async function measureSize(dataDir: string, bare: { base: string; pid?: number }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
   const auth = { authorization: `Bearer ${userToken}` };
   const json = { ...auth, 'content-type': 'application/json' };
   let app: RunningApp | null = null;
@@ -444,12 +461,12 @@ async function measureSize(dataDir: string, bare: { base: string }, hubIds: stri
       record(m, 'createErrors', created.errors);
       if (createsOnly) continue;
       const get = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(hubIds)}` }) }, connections);
-      const getBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(bareIds)}` }) }, connections);
+      const getBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(bareIds)}` }) }, connections, bare.pid);
       record(m, 'get', get.rps);
       record(m, 'getBare', getBare.rps);
       record(m, 'getErrors', get.errors);
       const search = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners?search=${encodeURIComponent(term())}` }) }, connections);
-      const searchBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections);
+      const searchBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections, bare.pid);
       record(m, 'search', search.rps);
       record(m, 'searchBare', searchBare.rps);
       record(m, 'searchP99', search.p99);
@@ -513,8 +530,8 @@ async function measureReads(dataDir: string, row: { hub: number; population: num
         log(`    ${label.padEnd(14)} ${fmt(run.rps, 0).padStart(6)} req/s  p99 ${fmt(run.p99, 0).padStart(4)} ms  longest block ${fmt(run.maxBlockMs, 0).padStart(4)} ms  ` +
           `CPU ms app ${appCpu} bench ${fmt(bench, 0)} anchor ${anchor} others ${fmt(others, 0)}  ${slowAnswers(run.answers)}`);
         // the bare anchor's runs, where a full run has them
-        if (key === 'get') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${bareId()}` }) }, connections);
-        if (key === 'searchP99') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections);
+        if (key === 'get') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${bareId()}` }) }, connections, bare.process.pid);
+        if (key === 'searchP99') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections, bare.process.pid);
       }
     }
     record(m, 'rssMiB', rssMiB(app.process.pid as number));
@@ -686,7 +703,7 @@ async function main(): Promise<void> {
         log(`  first start caught up (seeded events relayed to the bus consumers) in ${fmt((m['catchUpMs']?.[0] ?? NaN) / 1000, 1)} s`);
         const bare = await startBare(dataDir, row.hub, seeder.populationSize);
         try {
-          await measureSize(dataDir, bare, hubIds, bare.ids, userToken, creates, m);
+          await measureSize(dataDir, { base: bare.base, pid: bare.process.pid }, hubIds, bare.ids, userToken, creates, m);
         } finally {
           bare.process.kill('SIGTERM');
         }
