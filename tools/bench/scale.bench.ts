@@ -471,11 +471,15 @@ async function measureSize(dataDir: string, bare: { base: string; pid?: number }
       record(m, 'searchBare', searchBare.rps);
       record(m, 'searchP99', search.p99);
       record(m, 'searchErrors', search.errors);
+      const lists: string[] = [];
       for (const [key, path] of [['page1P99', '/v1/partners?page=1'], ['page5000P99', '/v1/partners?page=5000'], ['inactiveP99', '/v1/partners?active=false']] as const) {
+        const anchorCpu = processCpuMs(bare.pid);
         const run = await load(running.base, { method: 'GET', headers: auth, path }, connections);
         record(m, key, run.p99);
         record(m, `${key}Errors`, run.errors);
+        lists.push(`${path} p99 ${fmt(run.p99, 0)} ms (the anchor's CPU meanwhile ${processCpuMs(bare.pid) - anchorCpu} ms)`);
       }
+      log(`  round ${r + 1} lists: ${lists.join(', ')}, load ${loadAverage()}`);
     }
     record(m, 'rssMiB', rssMiB(running.process.pid as number));
   } finally {
