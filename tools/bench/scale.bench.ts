@@ -445,6 +445,7 @@ async function measureSize(dataDir: string, bare: { base: string; pid?: number }
       record(m, 'bareReadyMs', await bareStartMs(dataDir));
     }
     const running = app as RunningApp;
+    const listRuns: { round: number; run: string; fromUs: number; toUs: number }[] = [];
     const searchTerms = ['hub-00004', 'supplier 77', 'HUB-0000123', 'nothing-matches'];
     let turn = 0;
     const term = () => searchTerms[turn++ % searchTerms.length] as string;
@@ -471,15 +472,16 @@ async function measureSize(dataDir: string, bare: { base: string; pid?: number }
       record(m, 'searchBare', searchBare.rps);
       record(m, 'searchP99', search.p99);
       record(m, 'searchErrors', search.errors);
-      const lists: string[] = [];
       for (const [key, path] of [['page1P99', '/v1/partners?page=1'], ['page5000P99', '/v1/partners?page=5000'], ['inactiveP99', '/v1/partners?active=false']] as const) {
-        const anchorCpu = processCpuMs(bare.pid);
-        const run = await load(running.base, { method: 'GET', headers: auth, path }, connections);
+        const run = await tracedLoad(running, { method: 'GET', headers: auth, path }, connections, bare.pid);
+        listRuns.push({ round: r + 1, run: path, fromUs: run.fromUs, toUs: run.toUs });
+        writeFileSync(join(dataDir, 'read-runs.json'), JSON.stringify(listRuns));
         record(m, key, run.p99);
         record(m, `${key}Errors`, run.errors);
-        lists.push(`${path} p99 ${fmt(run.p99, 0)} ms (the anchor's CPU meanwhile ${processCpuMs(bare.pid) - anchorCpu} ms)`);
+        const { machine, app: appCpu, anchor, bench } = run.cpu;
+        log(`  round ${r + 1} ${path}: p99 ${fmt(run.p99, 0)} ms, longest block ${fmt(run.maxBlockMs, 0)} ms, CPU ms app ${appCpu} bench ${fmt(bench, 0)} anchor ${anchor} ` +
+          `others ${fmt(Math.max(0, machine - appCpu - anchor - bench), 0)}; ${slowAnswers(run.answers)} (load ${loadAverage()})`);
       }
-      log(`  round ${r + 1} lists: ${lists.join(', ')}, load ${loadAverage()}`);
     }
     record(m, 'rssMiB', rssMiB(running.process.pid as number));
   } finally {
