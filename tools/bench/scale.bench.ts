@@ -356,7 +356,18 @@ interface TracedLoad extends Load {
   readonly toUs: number;
   /** CPU ms during the run: the whole machine's (all cores), the app's, the bare anchor's, this process's (autocannon). */
   readonly cpu: { readonly machine: number; readonly app: number; readonly anchor: number; readonly bench: number };
+  /** This process's GC pauses during the run (ms): autocannon reads no answer meanwhile. */
+  readonly benchGc: { readonly totalMs: number; readonly maxMs: number };
 }
+
+/** This process's GC pauses (autocannon's side of a run): their total and longest, in ms, since start. */
+const benchGc = { totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    benchGc.totalMs += entry.duration;
+    benchGc.maxMs = Math.max(benchGc.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 /** The machine's busy CPU ms so far, all cores (/proc/stat: user, nice, system, irq, softirq, steal; 10 ms ticks). */
 function machineBusyMs(): number {
@@ -376,6 +387,8 @@ async function tracedLoad(app: RunningApp, request: LoadRequest, conns: number, 
   await settle(app.base);
   await probe(app);
   const cpuBefore = { machine: machineBusyMs(), app: processCpuMs(app.process.pid), anchor: processCpuMs(anchorPid), bench: process.cpuUsage() };
+  const gcBefore = benchGc.totalMs;
+  benchGc.maxMs = 0;
   const answers: [number, number][] = [];
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const started = performance.now();
@@ -391,9 +404,10 @@ async function tracedLoad(app: RunningApp, request: LoadRequest, conns: number, 
     anchor: processCpuMs(anchorPid) - cpuBefore.anchor,
     bench: (bench.user + bench.system) / 1000,
   };
+  const gc = { totalMs: benchGc.totalMs - gcBefore, maxMs: benchGc.maxMs };
   const maxBlockMs = (await probe(app)).maxBlockMs;
   if (drain) await settle(app.base);
-  return { ...loadOf(result), answers, maxBlockMs, fromUs, toUs, cpu };
+  return { ...loadOf(result), answers, maxBlockMs, fromUs, toUs, cpu, benchGc: gc };
 }
 
 /** Where a run's slow answers (over `overMs`) fell: how many in each 250 ms of the run, and the first 50 answers' worst. */
@@ -479,7 +493,7 @@ async function measureSize(dataDir: string, bare: { base: string; pid?: number }
         record(m, key, run.p99);
         record(m, `${key}Errors`, run.errors);
         const { machine, app: appCpu, anchor, bench } = run.cpu;
-        log(`  round ${r + 1} ${path}: p99 ${fmt(run.p99, 0)} ms, longest block ${fmt(run.maxBlockMs, 0)} ms, CPU ms app ${appCpu} bench ${fmt(bench, 0)} anchor ${anchor} ` +
+        log(`  round ${r + 1} ${path}: p99 ${fmt(run.p99, 0)} ms, longest block ${fmt(run.maxBlockMs, 0)} ms, CPU ms app ${appCpu} bench ${fmt(bench, 0)} (its GC ${fmt(run.benchGc.totalMs, 0)}, longest ${fmt(run.benchGc.maxMs, 0)}) anchor ${anchor} ` +
           `others ${fmt(Math.max(0, machine - appCpu - anchor - bench), 0)}; ${slowAnswers(run.answers)} (load ${loadAverage()})`);
       }
     }
@@ -534,7 +548,7 @@ async function measureReads(dataDir: string, row: { hub: number; population: num
         const { machine, app: appCpu, anchor, bench } = run.cpu;
         const others = Math.max(0, machine - appCpu - anchor - bench);
         log(`    ${label.padEnd(14)} ${fmt(run.rps, 0).padStart(6)} req/s  p99 ${fmt(run.p99, 0).padStart(4)} ms  longest block ${fmt(run.maxBlockMs, 0).padStart(4)} ms  ` +
-          `CPU ms app ${appCpu} bench ${fmt(bench, 0)} anchor ${anchor} others ${fmt(others, 0)}  ${slowAnswers(run.answers)}`);
+          `CPU ms app ${appCpu} bench ${fmt(bench, 0)} (its GC ${fmt(run.benchGc.totalMs, 0)}, longest ${fmt(run.benchGc.maxMs, 0)}) anchor ${anchor} others ${fmt(others, 0)}  ${slowAnswers(run.answers)}`);
         // the bare anchor's runs, where a full run has them
         if (key === 'get') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${bareId()}` }) }, connections, bare.process.pid);
         if (key === 'searchP99') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections, bare.process.pid);
