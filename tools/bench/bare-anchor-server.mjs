@@ -16,6 +16,8 @@ for (const { tenant, partners } of tenants) {
 }
 
 const app = Fastify({ logger: false });
+// what bench:scale asks (as of the app) to know the requests a run left queued are answered
+app.get('/health/live', () => ({ status: 'ok' }));
 app.get('/v1/partners/:id', (request, reply) => {
   const doc = byId.get(request.params.id);
   if (!doc) return reply.code(404).send({ message: 'Partner not found' });

@@ -16,6 +16,16 @@
  *   SCALE_REBUILD=0        a write-only run without the rebuild
  *   SCALE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the app (e.g. to profile it)
  *   SCALE_ONLY=creates     seeding, then HTTP creates and raw appends only (no directory loads, rebuild, restarts or reads)
+ *   SCALE_ONLY=reads       the last row's read phase only, in one app started once (each round as in a full run: creates,
+ *                          then by id, the anchor's by id, search, the anchor's search, page 1, page 5,000, ?active=false),
+ *                          with the app's longest event-loop block and the slow answers' times per run, and the runs'
+ *                          windows in <data dir>/read-runs.json (cpu-profile-windows.mjs); for a kept SCALE_DATA_DIR
+ *                          (SCALE_REUSE_READ_MODELS=1)
+ *   SCALE_DRAIN=0          start each load run as soon as the last one ended, as before: the bare anchor's queued searches
+ *                          (3–5 s of a core at 100,000) then ran into the next runs (page 1's, page 5,000's); by default
+ *                          each run's server answers what it has queued before the next run starts (the app: /health/live
+ *                          within 50 ms; the anchor: under 5 % of a core over 250 ms)
+ *   SCALE_BUILD_DIR=<dir>  the all-in-one build to measure (e.g. a copy of main's) instead of dist/apps/all-in-one (not rebuilt)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
 import 'reflect-metadata';
@@ -47,12 +57,20 @@ interface LoadResult {
   readonly timeouts: number;
   readonly latency: { readonly p99: number };
 }
-const autocannon = createRequire(__filename)('autocannon') as (options: {
+interface LoadOptions {
   url: string;
   connections: number;
   duration: number;
   requests: LoadRequest[];
-}) => Promise<LoadResult>;
+}
+/** A run in progress: tells of each answer (its latency in ms) as it comes. */
+interface LoadTracker {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, latencyMs: number) => void): void;
+}
+const autocannon = createRequire(__filename)('autocannon') as {
+  (options: LoadOptions): Promise<LoadResult>;
+  (options: LoadOptions, done: (error: Error | null, result: LoadResult) => void): LoadTracker;
+};
 
 const env = process.env;
 const sizes = (env['SCALE_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
@@ -64,9 +82,11 @@ const connections = Number(env['SCALE_CONNECTIONS'] ?? 50);
 const createConnections = Number(env['SCALE_CREATE_CONNECTIONS'] ?? 16);
 const seedBatch = Number(env['SCALE_SEED_BATCH'] ?? 256);
 const createsOnly = env['SCALE_ONLY'] === 'creates';
+const readsOnly = env['SCALE_ONLY'] === 'reads';
+const drain = env['SCALE_DRAIN'] !== '0';
 
 const root = join(__dirname, '..', '..');
-const distDir = join(root, 'dist', 'apps', 'all-in-one');
+const distDir = env['SCALE_BUILD_DIR'] ?? join(root, 'dist', 'apps', 'all-in-one');
 const secret = 'scale-benchmark-secret-0123456789abcdef';
 const account = 'bench-account';
 const hub = 'hub';
@@ -281,28 +301,123 @@ interface Load {
   readonly errors: number;
 }
 
-/** Waits until the server answers /health/live within 50 ms: requests a previous run left queued are done. */
+/**
+ * Waits until the server (the app or the bare anchor) answers /health/live within 50 ms: the requests a run left
+ * queued are answered. The requests in flight when autocannon stops are still read and answered by their server: the
+ * bare anchor's searches at 100,000 partners (~60 ms of CPU each, 50 in flight) kept a core busy 3–5 s into the next run.
+ */
 async function settle(base: string): Promise<void> {
   const started = performance.now();
   while (performance.now() - started < 120_000) {
     const at = performance.now();
-    try {
-      await (await fetch(`${base}/health/live`)).arrayBuffer();
-      if (performance.now() - at < 50) return;
-    } catch {
-      // a bare anchor has no /health/live: it never queues
-      return;
-    }
+    await (await fetch(`${base}/health/live`)).arrayBuffer();
+    if (performance.now() - at < 50) return;
     await pause(100);
   }
 }
 
-async function load(base: string, request: LoadRequest, conns: number): Promise<Load> {
+/**
+ * Waits until a process (the bare anchor) has used under 5 % of a core over 250 ms: what a run left queued is answered.
+ * /health/live alone does not tell it: its request is answered between two queued searches of ~50 ms each.
+ */
+async function quiet(pid: number): Promise<void> {
+  const started = performance.now();
+  let last = processCpuMs(pid);
+  while (performance.now() - started < 120_000) {
+    await pause(250);
+    const now = processCpuMs(pid);
+    if (now - last <= 10) return;
+    last = now;
+  }
+}
+
+/** A load run on the app or (with its pid) the bare anchor; with SCALE_DRAIN (the default) what it left queued is answered before it returns. */
+async function load(base: string, request: LoadRequest, conns: number, anchorPid?: number): Promise<Load> {
   await settle(base);
   const result = await autocannon({ url: base, connections: conns, duration, requests: [request] });
+  if (drain) await settle(base);
+  if (drain && anchorPid !== undefined) await quiet(anchorPid);
+  return loadOf(result);
+}
+
+function loadOf(result: LoadResult): Load {
   // No answer within the run is the worst latency, not none.
   const p99 = result['2xx'] === 0 ? Infinity : result.latency.p99;
   return { rps: result['2xx'] / duration, p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+/** A load run's answers over time: each answer's end (ms since the run began) and latency (ms). */
+interface TracedLoad extends Load {
+  readonly answers: readonly (readonly [number, number])[];
+  /** The app's longest event-loop block during the run (ms). */
+  readonly maxBlockMs: number;
+  /** The run's start and end on the monotonic clock (µs), a CPU profile's clock (`--cpu-prof`), to slice it by run. */
+  readonly fromUs: number;
+  readonly toUs: number;
+  /** CPU ms during the run: the whole machine's (all cores), the app's, the bare anchor's, this process's (autocannon). */
+  readonly cpu: { readonly machine: number; readonly app: number; readonly anchor: number; readonly bench: number };
+  /** This process's GC pauses during the run (ms): autocannon reads no answer meanwhile. */
+  readonly benchGc: { readonly totalMs: number; readonly maxMs: number };
+}
+
+/** This process's GC pauses (autocannon's side of a run): their total and longest, in ms, since start. */
+const benchGc = { totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    benchGc.totalMs += entry.duration;
+    benchGc.maxMs = Math.max(benchGc.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** The machine's busy CPU ms so far, all cores (/proc/stat: user, nice, system, irq, softirq, steal; 10 ms ticks). */
+function machineBusyMs(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
+
+/** A process's CPU ms so far (/proc/<pid>/stat utime + stime, 10 ms ticks). */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] as string).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function tracedLoad(app: RunningApp, request: LoadRequest, conns: number, anchorPid?: number): Promise<TracedLoad> {
+  await settle(app.base);
+  await probe(app);
+  const cpuBefore = { machine: machineBusyMs(), app: processCpuMs(app.process.pid), anchor: processCpuMs(anchorPid), bench: process.cpuUsage() };
+  const gcBefore = benchGc.totalMs;
+  benchGc.maxMs = 0;
+  const answers: [number, number][] = [];
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const started = performance.now();
+  const result = await new Promise<LoadResult>((resolve, reject) => {
+    const tracker = autocannon({ url: app.base, connections: conns, duration, requests: [request] }, (error, done) => (error ? reject(error) : resolve(done)));
+    tracker.on('response', (_client, _status, _bytes, latencyMs) => answers.push([performance.now() - started, latencyMs]));
+  });
+  const toUs = Number(process.hrtime.bigint() / 1000n);
+  const bench = process.cpuUsage(cpuBefore.bench);
+  const cpu = {
+    machine: machineBusyMs() - cpuBefore.machine,
+    app: processCpuMs(app.process.pid) - cpuBefore.app,
+    anchor: processCpuMs(anchorPid) - cpuBefore.anchor,
+    bench: (bench.user + bench.system) / 1000,
+  };
+  const gc = { totalMs: benchGc.totalMs - gcBefore, maxMs: benchGc.maxMs };
+  const maxBlockMs = (await probe(app)).maxBlockMs;
+  if (drain) await settle(app.base);
+  return { ...loadOf(result), answers, maxBlockMs, fromUs, toUs, cpu, benchGc: gc };
+}
+
+/** Where a run's slow answers (over `overMs`) fell: how many in each 250 ms of the run, and the first 50 answers' worst. */
+function slowAnswers(answers: readonly (readonly [number, number])[], overMs = 20): string {
+  const windows = new Map<number, number>();
+  for (const [at, latency] of answers) if (latency > overMs) windows.set(Math.floor(at / 250) * 250, (windows.get(Math.floor(at / 250) * 250) ?? 0) + 1);
+  const slow = [...windows.values()].reduce((a, b) => a + b, 0);
+  const firstWorst = Math.max(...answers.slice(0, 50).map(([, latency]) => latency));
+  const where = [...windows].map(([at, n]) => `${at}:${n}`).join(' ');
+  return `${slow} of ${answers.length} over ${overMs} ms (first 50 answers' worst ${fmt(firstWorst, 0)} ms)${where ? `; per 250 ms from the start: ${where}` : ''}`;
 }
 
 type Measures = Record<string, number[]>;
@@ -311,7 +426,7 @@ function record(measures: Measures, key: string, value: number): void {
   (measures[key] ??= []).push(value);
 }
 
-async function measureSize(dataDir: string, bare: { base: string }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
+async function measureSize(dataDir: string, bare: { base: string; pid?: number }, hubIds: string[], bareIds: string[], userToken: string, creates: { next: number }, m: Measures): Promise<void> {
   const auth = { authorization: `Bearer ${userToken}` };
   const json = { ...auth, 'content-type': 'application/json' };
   let app: RunningApp | null = null;
@@ -344,6 +459,7 @@ async function measureSize(dataDir: string, bare: { base: string }, hubIds: stri
       record(m, 'bareReadyMs', await bareStartMs(dataDir));
     }
     const running = app as RunningApp;
+    const listRuns: { round: number; run: string; fromUs: number; toUs: number }[] = [];
     const searchTerms = ['hub-00004', 'supplier 77', 'HUB-0000123', 'nothing-matches'];
     let turn = 0;
     const term = () => searchTerms[turn++ % searchTerms.length] as string;
@@ -360,25 +476,89 @@ async function measureSize(dataDir: string, bare: { base: string }, hubIds: stri
       record(m, 'createErrors', created.errors);
       if (createsOnly) continue;
       const get = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(hubIds)}` }) }, connections);
-      const getBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(bareIds)}` }) }, connections);
+      const getBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${id(bareIds)}` }) }, connections, bare.pid);
       record(m, 'get', get.rps);
       record(m, 'getBare', getBare.rps);
       record(m, 'getErrors', get.errors);
       const search = await load(running.base, { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners?search=${encodeURIComponent(term())}` }) }, connections);
-      const searchBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections);
+      const searchBare = await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections, bare.pid);
       record(m, 'search', search.rps);
       record(m, 'searchBare', searchBare.rps);
       record(m, 'searchP99', search.p99);
       record(m, 'searchErrors', search.errors);
       for (const [key, path] of [['page1P99', '/v1/partners?page=1'], ['page5000P99', '/v1/partners?page=5000'], ['inactiveP99', '/v1/partners?active=false']] as const) {
-        const run = await load(running.base, { method: 'GET', headers: auth, path }, connections);
+        const run = await tracedLoad(running, { method: 'GET', headers: auth, path }, connections, bare.pid);
+        listRuns.push({ round: r + 1, run: path, fromUs: run.fromUs, toUs: run.toUs });
+        writeFileSync(join(dataDir, 'read-runs.json'), JSON.stringify(listRuns));
         record(m, key, run.p99);
         record(m, `${key}Errors`, run.errors);
+        const { machine, app: appCpu, anchor, bench } = run.cpu;
+        log(`  round ${r + 1} ${path}: p99 ${fmt(run.p99, 0)} ms, longest block ${fmt(run.maxBlockMs, 0)} ms, CPU ms app ${appCpu} bench ${fmt(bench, 0)} (its GC ${fmt(run.benchGc.totalMs, 0)}, longest ${fmt(run.benchGc.maxMs, 0)}) anchor ${anchor} ` +
+          `others ${fmt(Math.max(0, machine - appCpu - anchor - bench), 0)}; ${slowAnswers(run.answers)} (load ${loadAverage()})`);
       }
     }
     record(m, 'rssMiB', rssMiB(running.process.pid as number));
   } finally {
     if (app) await stopApp(app);
+  }
+}
+
+/**
+ * SCALE_ONLY=reads: the read phase of a full run's rounds in one app started once on the kept data (caught up first),
+ * each round's creates before its reads as in a full run, with each read run's longest event-loop block and where its
+ * slow answers fell.
+ */
+async function measureReads(dataDir: string, row: { hub: number; population: number }, userToken: string, creates: { next: number }, m: Measures): Promise<void> {
+  const auth = { authorization: `Bearer ${userToken}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const app = await startApp(dataDir);
+  let bare: Awaited<ReturnType<typeof startBare>> | null = null;
+  try {
+    await caughtUp(app.base);
+    const hubIds: string[] = [];
+    for (let page = 1; page <= 5; page++) {
+      const body = (await (await fetch(`${app.base}/v1/partners?page=${page}&per_page=100`, { headers: auth })).json()) as { data: { id: string }[] };
+      hubIds.push(...body.data.map((d) => d.id));
+    }
+    writeFileSync(join(dataDir, 'template.json'), JSON.stringify(await (await fetch(`${app.base}/v1/partners/${hubIds[0]}`, { headers: auth })).json()));
+    bare = await startBare(dataDir, row.hub, row.population);
+    const bareIds = bare.ids;
+    const searchTerms = ['hub-00004', 'supplier 77', 'HUB-0000123', 'nothing-matches'];
+    let turn = 0;
+    const term = () => searchTerms[turn++ % searchTerms.length] as string;
+    const id = () => hubIds[Math.floor(Math.random() * hubIds.length)] as string;
+    const bareId = () => bareIds[Math.floor(Math.random() * bareIds.length)] as string;
+    const windows: { round: number; run: string; fromUs: number; toUs: number }[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const created = await load(app.base, { method: 'POST', path: '/v1/partners', headers: json, setupRequest: (req) => ({ ...req, body: JSON.stringify(partnerDto(hubPartner(creates.next++))) }) }, createConnections);
+      record(m, 'creates', created.rps);
+      const runs: [string, string, LoadRequest][] = [
+        ['get', 'by id', { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners/${id()}` }) }],
+        ['searchP99', 'search', { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/partners?search=${encodeURIComponent(term())}` }) }],
+        ['page1P99', 'page 1', { method: 'GET', headers: auth, path: '/v1/partners?page=1' }],
+        ['page5000P99', 'page 5000', { method: 'GET', headers: auth, path: '/v1/partners?page=5000' }],
+        ['inactiveP99', '?active=false', { method: 'GET', headers: auth, path: '/v1/partners?active=false' }],
+      ];
+      log(`  round ${r + 1}: ${fmt(created.rps, 0)} creates/s before the reads (load ${loadAverage()})`);
+      for (const [key, label, request] of runs) {
+        const run = await tracedLoad(app, request, connections, bare.process.pid);
+        record(m, key === 'get' ? 'getP99' : key, run.p99);
+        record(m, `${key}Errors`, run.errors);
+        windows.push({ round: r + 1, run: label, fromUs: run.fromUs, toUs: run.toUs });
+        const { machine, app: appCpu, anchor, bench } = run.cpu;
+        const others = Math.max(0, machine - appCpu - anchor - bench);
+        log(`    ${label.padEnd(14)} ${fmt(run.rps, 0).padStart(6)} req/s  p99 ${fmt(run.p99, 0).padStart(4)} ms  longest block ${fmt(run.maxBlockMs, 0).padStart(4)} ms  ` +
+          `CPU ms app ${appCpu} bench ${fmt(bench, 0)} (its GC ${fmt(run.benchGc.totalMs, 0)}, longest ${fmt(run.benchGc.maxMs, 0)}) anchor ${anchor} others ${fmt(others, 0)}  ${slowAnswers(run.answers)}`);
+        // the bare anchor's runs, where a full run has them
+        if (key === 'get') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/partners/${bareId()}` }) }, connections, bare.process.pid);
+        if (key === 'searchP99') await load(bare.base, { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/tenants/${hub}/partners?search=${encodeURIComponent(term())}` }) }, connections, bare.process.pid);
+      }
+    }
+    record(m, 'rssMiB', rssMiB(app.process.pid as number));
+    writeFileSync(join(dataDir, 'read-runs.json'), JSON.stringify(windows));
+  } finally {
+    bare?.process.kill('SIGTERM');
+    await stopApp(app);
   }
 }
 
@@ -465,7 +645,7 @@ function printGoals(goals: readonly Goal[]): void {
 
 async function main(): Promise<void> {
   // The app is measured built; a write-only run never starts it.
-  if (!env['SCALE_WRITE_ONLY']) {
+  if (!env['SCALE_WRITE_ONLY'] && !env['SCALE_BUILD_DIR']) {
     const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
   }
@@ -482,8 +662,9 @@ async function main(): Promise<void> {
   log(`scale benchmark: sizes ${sizes.join(', ')} in tenant "${hub}", then ${population} partners across ${populationTenants} other tenants, ` +
     `${rounds} rounds of ${duration} s, ${connections} connections (${createConnections} for creates), node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
   const largestHub = sizes.at(-1) as number;
-  const rows: { label: string; hub: number; population: number }[] = sizes.map((size) => ({ label: String(size), hub: size, population: 0 }));
+  let rows: { label: string; hub: number; population: number }[] = sizes.map((size) => ({ label: String(size), hub: size, population: 0 }));
   if (population > 0) rows.push({ label: `${largestHub}+${population}`, hub: largestHub, population });
+  if (readsOnly) rows = rows.slice(-1);
   try {
     for (const row of rows) {
       const seedStarted = performance.now();
@@ -495,7 +676,7 @@ async function main(): Promise<void> {
       seeding.push(`${row.label}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s, ${seeded.events} events in ${seeded.transactions} transactions)`);
       const m: Measures = {};
       if (seeded.created > 0) record(m, 'seedRate', seeded.created / seeded.seconds);
-      for (let r = 0; r < (createsOnly ? 0 : rounds); r++) {
+      for (let r = 0; r < (createsOnly || readsOnly ? 0 : rounds); r++) {
         const fromSnapshot = await firstDirectoryLoad(dataDir, true);
         const fromScratch = await firstDirectoryLoad(dataDir, false);
         record(m, 'dirLoadMs', fromSnapshot.ms);
@@ -533,14 +714,16 @@ async function main(): Promise<void> {
         record(m, 'rebuildCpu', rebuilt.eventsPerCpuSecond);
         if (r === 0) log(`  rebuild: ${rebuilt.detail}`);
       }
-      if (createsOnly) {
+      if (readsOnly) {
+        await measureReads(dataDir, { hub: row.hub, population: seeder.populationSize }, userToken, creates, m);
+      } else if (createsOnly) {
         await measureSize(dataDir, { base: '' }, [], [], userToken, creates, m);
       } else {
         const hubIds = await hubIdsOf(dataDir, userToken, m);
         log(`  first start caught up (seeded events relayed to the bus consumers) in ${fmt((m['catchUpMs']?.[0] ?? NaN) / 1000, 1)} s`);
         const bare = await startBare(dataDir, row.hub, seeder.populationSize);
         try {
-          await measureSize(dataDir, bare, hubIds, bare.ids, userToken, creates, m);
+          await measureSize(dataDir, { base: bare.base, pid: bare.process.pid }, hubIds, bare.ids, userToken, creates, m);
         } finally {
           bare.process.kill('SIGTERM');
         }
