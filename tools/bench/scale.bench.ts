@@ -16,6 +16,7 @@
  *   SCALE_REBUILD=0        a write-only run without the rebuild
  *   SCALE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the app (e.g. to profile it)
  *   SCALE_ONLY=creates     seeding, then HTTP creates and raw appends only (no directory loads, rebuild, restarts or reads)
+ *   SCALE_ONLY=rebuild     seeding (or a kept data dir as it is), then the embedded rebuild only, from the sources (a write-only run without the directory loads)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
 import 'reflect-metadata';
@@ -64,6 +65,8 @@ const connections = Number(env['SCALE_CONNECTIONS'] ?? 50);
 const createConnections = Number(env['SCALE_CREATE_CONNECTIONS'] ?? 16);
 const seedBatch = Number(env['SCALE_SEED_BATCH'] ?? 256);
 const createsOnly = env['SCALE_ONLY'] === 'creates';
+const rebuildOnly = env['SCALE_ONLY'] === 'rebuild';
+const writeOnly = Boolean(env['SCALE_WRITE_ONLY']) || rebuildOnly;
 
 const root = join(__dirname, '..', '..');
 const distDir = join(root, 'dist', 'apps', 'all-in-one');
@@ -465,7 +468,7 @@ function printGoals(goals: readonly Goal[]): void {
 
 async function main(): Promise<void> {
   // The app is measured built; a write-only run never starts it.
-  if (!env['SCALE_WRITE_ONLY']) {
+  if (!writeOnly) {
     const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
   }
@@ -495,7 +498,7 @@ async function main(): Promise<void> {
       seeding.push(`${row.label}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s, ${seeded.events} events in ${seeded.transactions} transactions)`);
       const m: Measures = {};
       if (seeded.created > 0) record(m, 'seedRate', seeded.created / seeded.seconds);
-      for (let r = 0; r < (createsOnly ? 0 : rounds); r++) {
+      for (let r = 0; r < (createsOnly || rebuildOnly ? 0 : rounds); r++) {
         const fromSnapshot = await firstDirectoryLoad(dataDir, true);
         const fromScratch = await firstDirectoryLoad(dataDir, false);
         record(m, 'dirLoadMs', fromSnapshot.ms);
@@ -510,7 +513,7 @@ async function main(): Promise<void> {
             `(longest event-loop block ${fmt(fromSnapshot.maxBlockMs, 0)} / ${fmt(fromScratch.maxBlockMs, 0)} ms, longest CPU in one turn ${fmt(fromSnapshot.maxTurnCpuMs, 1)} / ${fmt(fromScratch.maxTurnCpuMs, 1)} ms, load ${loadAverage()})`);
         }
       }
-      if (env['SCALE_WRITE_ONLY']) {
+      if (writeOnly) {
         // Embedded rebuild phase (issue 10): the rebuild command over the seeded data, from the sources (nothing built).
         if (env['SCALE_REBUILD'] !== '0') {
           for (let r = 0; r < rounds; r++) {
