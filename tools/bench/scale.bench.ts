@@ -26,6 +26,7 @@
  *                          each run's server answers what it has queued before the next run starts (the app: /health/live
  *                          within 50 ms; the anchor: under 5 % of a core over 250 ms)
  *   SCALE_BUILD_DIR=<dir>  the all-in-one build to measure (e.g. a copy of main's) instead of dist/apps/all-in-one (not rebuilt)
+ *   SCALE_ONLY=rebuild     seeding (or a kept data dir as it is), then the embedded rebuild only, from the sources (a write-only run without the directory loads)
  *   quick run: SCALE_SIZES=500,2000 SCALE_TENANTS=20 SCALE_POPULATION=2000 SCALE_DURATION=1 npm run bench:scale
  */
 import 'reflect-metadata';
@@ -84,6 +85,8 @@ const seedBatch = Number(env['SCALE_SEED_BATCH'] ?? 256);
 const createsOnly = env['SCALE_ONLY'] === 'creates';
 const readsOnly = env['SCALE_ONLY'] === 'reads';
 const drain = env['SCALE_DRAIN'] !== '0';
+const rebuildOnly = env['SCALE_ONLY'] === 'rebuild';
+const writeOnly = Boolean(env['SCALE_WRITE_ONLY']) || rebuildOnly;
 
 const root = join(__dirname, '..', '..');
 const distDir = env['SCALE_BUILD_DIR'] ?? join(root, 'dist', 'apps', 'all-in-one');
@@ -645,7 +648,7 @@ function printGoals(goals: readonly Goal[]): void {
 
 async function main(): Promise<void> {
   // The app is measured built; a write-only run never starts it.
-  if (!env['SCALE_WRITE_ONLY'] && !env['SCALE_BUILD_DIR']) {
+  if (!writeOnly && !env['SCALE_BUILD_DIR']) {
     const build = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'start.mjs'), '--build-only'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
   }
@@ -676,7 +679,7 @@ async function main(): Promise<void> {
       seeding.push(`${row.label}: ${seeded.created} creates in ${fmt(seeded.seconds, 1)} s (${fmt(seeded.created / seeded.seconds, 0)}/s, ${seeded.events} events in ${seeded.transactions} transactions)`);
       const m: Measures = {};
       if (seeded.created > 0) record(m, 'seedRate', seeded.created / seeded.seconds);
-      for (let r = 0; r < (createsOnly || readsOnly ? 0 : rounds); r++) {
+      for (let r = 0; r < (createsOnly || readsOnly || rebuildOnly ? 0 : rounds); r++) {
         const fromSnapshot = await firstDirectoryLoad(dataDir, true);
         const fromScratch = await firstDirectoryLoad(dataDir, false);
         record(m, 'dirLoadMs', fromSnapshot.ms);
@@ -691,7 +694,7 @@ async function main(): Promise<void> {
             `(longest event-loop block ${fmt(fromSnapshot.maxBlockMs, 0)} / ${fmt(fromScratch.maxBlockMs, 0)} ms, longest CPU in one turn ${fmt(fromSnapshot.maxTurnCpuMs, 1)} / ${fmt(fromScratch.maxTurnCpuMs, 1)} ms, load ${loadAverage()})`);
         }
       }
-      if (env['SCALE_WRITE_ONLY']) {
+      if (writeOnly) {
         // Embedded rebuild phase (issue 10): the rebuild command over the seeded data, from the sources (nothing built).
         if (env['SCALE_REBUILD'] !== '0') {
           for (let r = 0; r < rounds; r++) {

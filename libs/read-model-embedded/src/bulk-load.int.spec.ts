@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FindQuery, ReadModelCollection } from '@as2-partners/kernel';
 import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
 
@@ -76,6 +77,8 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
   });
 
   it('builds the indexes of a collection it emptied once the load ends, and before a query during the load needs them', async () => {
+    await store.close();
+    store = await EmbeddedReadModelStore.open(file(), { holdAllIndexesFromRows: 1 });
     const partners = store.collection<Partner>('partners', [['tenant', 'name']]) as EmbeddedReadModelCollection<Partner>;
     const others = store.collection<Partner>('others', [['tenant']]);
     await partners.put({ _id: 'old', tenant: 't1', name: 'Before' });
@@ -111,5 +114,129 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
 
     store = await EmbeddedReadModelStore.open(file());
     expect(sqlIndexes(file())).toEqual([index]);
+  });
+
+  it('holds every declared index once it wrote holdAllIndexesFromRows rows and half the table, not before', async () => {
+    await store.close();
+    store = await EmbeddedReadModelStore.open(file(), { holdAllIndexesFromRows: 100 });
+    const filled = store.collection<Partner>('filled', [['tenant', 'name']]);
+    const untouched = store.collection<Partner>('untouched', [['tenant']]) as EmbeddedReadModelCollection<Partner>;
+    for (let i = 0; i < 250; i++) await untouched.put({ _id: `u${i}`, tenant: `t${i % 2}`, name: `U ${i}` });
+    const declared = sqlIndexes(file());
+    expect(declared).toHaveLength(2);
+    const indexesNow = (): string[] => (store as unknown as { db: Database.Database }).db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
+
+    await store.bulkLoad(async () => {
+      // 100 rows, 250 others in the table: every index kept (the table is looked at again at 200 rows)
+      for (let i = 0; i < 100; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
+      expect(indexesNow()).toEqual(declared);
+      for (let i = 100; i < 199; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
+      expect(indexesNow()).toHaveLength(2);
+      // the 200th and 201st rows: 201 written, 451 in the table (not half yet), next look at 402
+      await filled.putMany([{ _id: 'f199', tenant: 't1', name: 'F 199' }, { _id: 'f200', tenant: 't2', name: 'F 200' }]);
+      expect(indexesNow()).toHaveLength(2);
+      for (let i = 201; i < 402; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
+      // 402 written, 652 in the table: every index held to the end, the untouched collection's too
+      expect(indexesNow()).toEqual([]);
+      await untouched.put({ _id: 'u-late', tenant: 't0', name: 'Late' });
+    });
+
+    expect(sqlIndexes(file())).toEqual(declared);
+    expect(untouched.explain({ filter: { tenant: 't0' } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
+    expect(await untouched.count({ tenant: 't0' })).toBe(126);
+    expect((await filled.find({ filter: { tenant: 't1' }, sort: { name: -1 }, limit: 1 })).items).toEqual([{ _id: 'f97', tenant: 't1', name: 'F 97' }]);
+  });
+
+  it('a load that clears and writes again leaves the documents, indexes and search answers the same writes one by one leave', async () => {
+    interface View {
+      readonly _id: string;
+      readonly tenant: string;
+      readonly name: string | string[];
+      readonly as2Id: string;
+      readonly active: boolean;
+    }
+    const indexes = [['tenant', 'active', 'name'], ['tenant', 'as2Id']];
+    const searchIndex = { fields: ['name', 'as2Id'], scope: ['tenant'] };
+    // the history both stores get: creates, renames, an AS2 id change, deletes, a delete of many, an array in a searched field
+    const history = async (views: ReadModelCollection<View>, plain: ReadModelCollection<View>): Promise<void> => {
+      for (let i = 0; i < 300; i++) {
+        await views.put({ _id: `v${i}`, tenant: `t${i % 4}`, name: `Partner ${i} Trading`, as2Id: `AS2-${i}`, active: i % 5 !== 0 });
+      }
+      await views.putMany([
+        { _id: 'v7', tenant: 't3', name: 'Renamed Globex', as2Id: 'AS2-7', active: true },
+        { _id: 'v8', tenant: 't0', name: 'Partner 8 Trading', as2Id: 'GLOBEX-8', active: false },
+      ]);
+      await views.delete('v9');
+      await views.delete('v299');
+      expect(await views.deleteMany({ tenant: 't2', active: false })).toBe(15);
+      await views.put({ _id: 'v10', tenant: 't2', name: ['Multi', 'Named Initech'], as2Id: 'AS2-10', active: true });
+      await views.put({ _id: 'v300', tenant: 't1', name: 'Late Umbrella', as2Id: 'AS2-300', active: true });
+      for (let i = 0; i < 20; i++) await plain.put({ _id: `p${i}`, tenant: 't1', name: `Plain ${i}`, as2Id: `P-${i}`, active: true });
+    };
+    const oneByOne = await EmbeddedReadModelStore.open(join(dir, 'one-by-one.sqlite'));
+    const loaded = await EmbeddedReadModelStore.open(join(dir, 'loaded.sqlite'), { holdAllIndexesFromRows: 50 });
+    try {
+      const open = (s: EmbeddedReadModelStore) => [s.collection<View>('views', indexes, searchIndex), s.collection<View>('plain', [['tenant']])] as const;
+      const [views1, plain1] = open(oneByOne);
+      await history(views1, plain1);
+      const [views2, plain2] = open(loaded);
+      // the loaded store had other documents before: the load clears them
+      for (let i = 0; i < 80; i++) await views2.put({ _id: `v${i}`, tenant: 't9', name: `Stale ${i}`, as2Id: `STALE-${i}`, active: true });
+      await plain2.put({ _id: 'p0', tenant: 't9', name: 'Stale', as2Id: 'S', active: true });
+      await loaded.bulkLoad(async () => {
+        await Promise.all([views2.clear(), plain2.clear()]);
+        await history(views2, plain2);
+      });
+
+      const everything = async (views: ReadModelCollection<View>) => (await views.find({ filter: {}, sort: { _id: 1 } })).items;
+      expect(await everything(views2)).toEqual(await everything(views1));
+      expect(await everything(plain2)).toEqual(await everything(plain1));
+      const schema = (s: EmbeddedReadModelStore) => {
+        const db = (s as unknown as { db: Database.Database }).db;
+        return {
+          indexes: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").all(),
+          catalog: db.prepare('SELECT * FROM read_model_indexes ORDER BY 1, 2, 3').all(),
+          irregular: db.prepare('SELECT * FROM read_model_irregular_paths ORDER BY 1, 2').all(),
+        };
+      };
+      expect(schema(loaded)).toEqual(schema(oneByOne));
+      // the trigram index itself: what each term matches, by document (null: a row no document has)
+      const matched = (s: EmbeddedReadModelStore, term: string) =>
+        (s as unknown as { db: Database.Database }).db
+          .prepare('SELECT d.collection, d.id FROM read_model_search s LEFT JOIN read_model_docs d ON d.seq = s.rowid WHERE read_model_search MATCH ? ORDER BY 1, 2')
+          .all(`"${term}"`);
+      for (const term of ['Trading', 'Globex', 'Initech', 'Multi', 'Umbrella', 'Stale', 'Partner 9 ', 'Partner 299', 'AS2-', 'Plain']) {
+        expect(matched(loaded, term)).toEqual(matched(oneByOne, term));
+      }
+      expect(schema(loaded).irregular).toEqual([{ collection: 'views', path: 'name' }]);
+      const queries: FindQuery[] = [
+        ...['trading', 'globex', 'initech', 'umbrella', 'stale', 'partner 9 ', 'partner 299', 'as2-1', 'multi', 'xyz'].flatMap((term) =>
+          [0, 1, 2, 3].map((t): FindQuery => ({ filter: { tenant: `t${t}`, $or: [{ name: { $regex: term, $options: 'i' } }, { as2Id: { $regex: term, $options: 'i' } }] }, sort: { name: 1 } })),
+        ),
+        { filter: { tenant: 't1', active: true }, sort: { name: 1 }, skip: 10, limit: 5 },
+        { filter: { tenant: 't0', as2Id: 'GLOBEX-8' } },
+      ];
+      for (const query of queries) {
+        expect(await views2.find(query)).toEqual(await views1.find(query));
+        expect((views2 as EmbeddedReadModelCollection<View>).explain(query)).toEqual((views1 as EmbeddedReadModelCollection<View>).explain(query));
+      }
+      // 'globex' in t0 (an AS2 id) and in t3 (a name)
+      expect([(await views2.find(queries[4])).total, (await views2.find(queries[7])).total]).toEqual([1, 1]);
+    } finally {
+      await oneByOne.close();
+      await loaded.close();
+    }
+  });
+
+  it('indexes from the documents a collection whose search is declared anew during the load (the texts kept were for other fields)', async () => {
+    const partners = store.collection<Partner>('partners', [], { fields: ['name'], scope: ['tenant'] });
+    await store.bulkLoad(async () => {
+      await partners.clear();
+      await partners.put({ _id: 'a', tenant: 't1', name: 'Acme' });
+      store.collection<Partner>('partners', [], { fields: ['name', 'tenant'], scope: ['tenant'] });
+      await partners.put({ _id: 'b', tenant: 't1', name: 'Globex' });
+    });
+    expect((await partners.find({ filter: { tenant: 't1', name: { $regex: 'acme', $options: 'i' } } })).items).toEqual([{ _id: 'a', tenant: 't1', name: 'Acme' }]);
+    expect(await partners.count({ $or: [{ name: { $regex: 't1', $options: 'i' } }, { tenant: { $regex: 't1', $options: 'i' } }] })).toBe(2);
   });
 });

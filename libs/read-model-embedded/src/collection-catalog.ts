@@ -1,6 +1,7 @@
 import type { SearchIndex } from '@as2-partners/kernel';
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import type { BulkLoadState, DeferredSearchTexts } from './bulk-load-state';
 import { collectionLiteral, isPlainAt, keyExpression, searchTextOf } from './indexed-path';
 
 /** The catalog row saying how a collection's search text was built: files without it were indexed before `searchTextExact`. */
@@ -125,6 +126,11 @@ export class CollectionCatalog {
     this.held.add(state);
   }
 
+  /** Holds back every declared index (a bulk load that fills the table, see HOLD_ALL_INDEXES_FROM_ROWS). */
+  holdAllIndexes(): void {
+    for (const state of this.states.values()) this.holdIndexes(state);
+  }
+
   /** Builds every index a bulk load held back (its end). */
   buildAllHeldIndexes(): void {
     for (const state of this.held) this.buildHeldIndexes(state);
@@ -164,6 +170,8 @@ export class CollectionCatalog {
         this.db.prepare("DELETE FROM read_model_indexes WHERE collection = ? AND kind = 'search'").run(state.name);
         this.db.prepare('INSERT INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, 'search', JSON.stringify(search));
         state.search = search;
+        // texts a running bulk load kept for the collection were built for the fields before
+        this.bulkLoad?.search.get(state)?.doubtful();
         this.indexSearchTexts(state, search, 'INSERT OR REPLACE');
       })();
     } catch (error) {
@@ -182,25 +190,38 @@ export class CollectionCatalog {
       for (const field of state.newlyIrregular(doc)) irregular.add(field);
     }
     this.markIrregular(state, [...irregular]);
+    this.markSearchTextCurrent(state);
+  }
+
+  /** Records that the collection's search text is built by `searchTextOf` as it is now. */
+  private markSearchTextCurrent(state: CollectionIndexState): void {
     this.db.prepare('INSERT OR REPLACE INTO read_model_indexes (collection, kind, fields) VALUES (?, ?, ?)').run(state.name, SEARCH_TEXT_KIND, SEARCH_TEXT_VERSION);
     this.db.prepare('DELETE FROM read_model_indexes WHERE collection = ? AND kind = ? AND fields <> ?').run(state.name, SEARCH_TEXT_KIND, SEARCH_TEXT_VERSION);
     state.searchTextExact = true;
   }
 
   /**
-   * While a bulk load runs, searchable collections it writes are not indexed per write; they are collected here and
-   * indexed once, in one pass, when it ends (about a third of a rebuild's CPU).
+   * While a bulk load runs: searchable collections it writes are not indexed per write but once, in one pass, when it
+   * ends (about a third of a rebuild's CPU), and the indexes of collections it fills are built once at its end.
    */
-  deferredSearch: Set<CollectionIndexState> | null = null;
+  bulkLoad: BulkLoadState | null = null;
 
-  /** The search index of a collection rebuilt from its documents (the end of a bulk load). */
-  reindexSearch(state: CollectionIndexState): void {
+  /** The search index of a collection a bulk load wrote, filled at its end: from the texts kept from its writes when they say it all, else from its documents. */
+  indexDeferredSearch(state: CollectionIndexState, deferred: DeferredSearchTexts): void {
     const search = state.search;
     if (!search) return;
     this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
-      this.indexSearchTexts(state, search, 'INSERT');
+      if (!deferred.complete) {
+        this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
+        this.indexSearchTexts(state, search, 'INSERT');
+        return;
+      }
+      // cleared during the load: none of its rows is in the index, and every write marked its irregular fields
+      const insert = this.db.prepare('INSERT INTO read_model_search (rowid, text) VALUES (?, ?)');
+      for (const [seq, text] of deferred.texts) insert.run(seq, text);
+      this.markSearchTextCurrent(state);
     })();
+    deferred.doubtful();
   }
 
   /**

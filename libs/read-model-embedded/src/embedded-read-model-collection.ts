@@ -89,6 +89,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       work();
     } catch (error) {
       this.counts.clear();
+      // search texts a bulk load kept from the undone rows name `seq`s that are free again
+      this.catalog.bulkLoad?.search.get(this.state)?.doubtful();
       throw error;
     }
   }
@@ -98,8 +100,26 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     this.listeners.push(listener);
   }
 
+  /**
+   * A bulk load's writes are not told one by one (nothing serves queries meanwhile, and the clear that starts a rebuild
+   * already made every answer built before stale): the listeners hear once, when it ends, that any document may have
+   * changed (`loadEnded`).
+   */
+  private untoldWrites = false;
+
   private tell(id: string | null, doc: ReadModelDocument | null): void {
+    if (this.catalog.bulkLoad) {
+      this.untoldWrites = true;
+      return;
+    }
     for (const listener of this.listeners) listener(id, doc);
+  }
+
+  /** The bulk load ended: listeners hear once that any document may have changed, if it wrote here. */
+  loadEnded(): void {
+    if (!this.untoldWrites) return;
+    this.untoldWrites = false;
+    this.tell(null, null);
   }
 
   async get(id: string): Promise<T | null> {
@@ -317,9 +337,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     this.turn.write(() => this.table.db.transaction(() => {
       // a bulk load fills the emptied collection: its indexes are dropped before the delete (which then maintains none)
       // and built once it is full (or a query needs them)
-      if (this.catalog.deferredSearch) this.catalog.holdIndexes(this.state);
+      const load = this.catalog.bulkLoad;
+      if (load) this.catalog.holdIndexes(this.state);
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
+        load?.searchOf(this.state).cleared();
       }
       this.table.db.prepare(`DELETE FROM read_model_docs WHERE ${this.scope}`).run();
       this.catalog.forgetIrregular(this.state);
@@ -333,8 +355,15 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const rows = docs.map((doc) => this.serialize(doc));
     // One upsert is atomic on its own (SQLite undoes a failed statement); several statements share a savepoint.
     const atomic = rows.length > 1 || this.state.search !== null;
-    this.turn.write(() => (atomic ? this.writeRows(rows) : this.undoneOnFailure(() => this.writeRow(...rows[0]))));
-    if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
+    this.turn.write(() => {
+      // a bulk load filling the table: every index is built once at its end rather than tested and kept up per row
+      if (this.catalog.bulkLoad?.wrote(rows.length, this.countAllRows)) this.catalog.holdAllIndexes();
+      return atomic ? this.writeRows(rows) : this.undoneOnFailure(() => this.writeRow(...rows[0]));
+    });
+    if (this.listeners.length > 0) {
+      if (this.catalog.bulkLoad) this.untoldWrites = true;
+      else for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
+    }
   }
 
   private writeRow(id: string, json: string, doc: T): void {
@@ -348,15 +377,22 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
     const stored = this.table.upsertStatement.get(this.name, id, json);
     if (!stored || !this.state.search) return;
-    const deferred = this.catalog.deferredSearch;
-    if (deferred) deferred.add(this.state);
-    else this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+    const load = this.catalog.bulkLoad;
+    if (!load) {
+      this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+      return;
+    }
+    const deferred = load.searchOf(this.state);
+    if (deferred.complete) deferred.texts.set(stored.seq, searchTextOf(doc, this.state.search.fields));
   }
 
   private deleteOne(id: string): void {
     const deleted = this.table.deleteStatement.get(this.name, id);
     if (!deleted) return;
-    if (this.state.search) this.table.searchDelete.run(deleted.seq);
+    if (this.state.search) {
+      this.table.searchDelete.run(deleted.seq);
+      this.catalog.bulkLoad?.search.get(this.state)?.texts.delete(deleted.seq);
+    }
     if (this.counts.size > 0 || this.boundaries.size > 0) {
       const was = JSON.parse(deleted.body) as Parsed;
       this.counts.apply(was, null);
@@ -403,6 +439,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     for (const row of this.candidates(plan, false)) if (test(JSON.parse(row.body) as Parsed)) rows.push(row);
     return rows;
   }
+
+  private readonly countAllRows = (): number => this.table.db.prepare('SELECT count(*) FROM read_model_docs').pluck().get() as number;
 
   /** JSON text drops `undefined` fields the way the MongoDB store does (ignoreUndefined). */
   private serialize(doc: T): Row<T> {

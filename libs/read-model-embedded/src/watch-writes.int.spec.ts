@@ -64,4 +64,25 @@ describe('EmbeddedReadModelStore.watchWrites (answers kept until a document they
     // each read ran when its write was told, before the next write
     expect(seen.map((doc) => doc?.tenant)).toEqual(['t1', 't2']);
   });
+
+  it('during a bulk load tells no write one by one, and once, when it ends, that any document of a collection it wrote may have changed', async () => {
+    const heard: [string, string | null, unknown][] = [];
+    for (const name of ['watched', 'untouched']) store.watchWrites(name, (id, doc) => heard.push([name, id, doc]));
+    const watched = store.collection<Doc>('watched', [['tenant']]);
+    await watched.put({ _id: 'a', tenant: 't1' });
+    heard.length = 0;
+
+    await store.bulkLoad(async () => {
+      await watched.clear();
+      await watched.put({ _id: 'b', tenant: 't1' });
+      await watched.putMany([{ _id: 'c', tenant: 't2' }, { _id: 'd', tenant: 't2' }]);
+      await watched.delete('c');
+      expect(heard).toEqual([]);
+    });
+
+    expect(heard).toEqual([['watched', null, null]]);
+    // after the load, each write is told again as it is made
+    await watched.put({ _id: 'e', tenant: 't3' });
+    expect(heard.at(-1)).toEqual(['watched', 'e', { _id: 'e', tenant: 't3' }]);
+  });
 });

@@ -28,6 +28,21 @@ function readModelDocuments(dataDir: string): Record<string, Record<string, unkn
   }
 }
 
+/**
+ * The file's declared SQL indexes, and what the trigram search index matches for each of `terms`, by document
+ * (collection and id; null for a row no document has).
+ */
+function readModelIndexes(dataDir: string, terms: readonly string[]): { indexes: unknown[]; matches: Record<string, unknown[]> } {
+  const db = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true });
+  try {
+    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").all();
+    const match = db.prepare('SELECT d.collection, d.id FROM read_model_search s LEFT JOIN read_model_docs d ON d.seq = s.rowid WHERE read_model_search MATCH ? ORDER BY 1, 2');
+    return { indexes, matches: Object.fromEntries(terms.map((term) => [term, match.all(`"${term.replace(/"/g, '""')}"`)])) };
+  } finally {
+    db.close();
+  }
+}
+
 describe('rebuild-read-models gives exactly what the projections built event by event (embedded)', () => {
   let dataDir: string;
   let t: EmbeddedTestApp | null = null;
@@ -134,6 +149,22 @@ describe('rebuild-read-models gives exactly what the projections built event by 
       ]),
     );
 
+    // every searched text of the partner views and masters, and a few common parts
+    const terms = [
+      ...new Set(
+        ['partner_registry_partner_views', 'partner_registry_master_partners'].flatMap((collection) =>
+          Object.values(incremental[collection] ?? {}).flatMap((doc) => {
+            const view = doc as { as2Id?: string; settings?: { name?: string } };
+            return [view.as2Id, view.settings?.name].filter((text): text is string => typeof text === 'string' && text.length >= 3);
+          }),
+        ),
+      ),
+      'Partner',
+      'REBUILD',
+    ];
+    const indexedIncrementally = readModelIndexes(dataDir, terms);
+    expect(Object.values(indexedIncrementally.matches).filter((found) => found.length > 0).length).toBeGreaterThan(terms.length / 2);
+
     const config = loadPlatformConfig({ DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn' });
     const rebuilt = await rebuildReadModels(AllInOneModule, config, { openInfrastructure });
     expect(rebuilt.filter((r) => r.skipped)).toEqual([]);
@@ -141,5 +172,7 @@ describe('rebuild-read-models gives exactly what the projections built event by 
     const afterRebuild = readModelDocuments(dataDir);
     expect(Object.keys(afterRebuild).sort()).toEqual(Object.keys(incremental).sort());
     for (const collection of Object.keys(incremental)) expect([collection, afterRebuild[collection]]).toEqual([collection, incremental[collection]]);
+    // the same SQL indexes, and the search index matches the same documents
+    expect(readModelIndexes(dataDir, terms)).toEqual(indexedIncrementally);
   });
 });

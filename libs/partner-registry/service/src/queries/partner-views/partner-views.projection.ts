@@ -3,6 +3,7 @@ import {
   type FollowedProjectionDependencies,
   type ReadModelCollection,
   type ReadModelStore,
+  type RebuildOutcome,
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import {
@@ -71,6 +72,29 @@ export class PartnerViewsProjection extends FollowedProjection {
 
   protected async clear(): Promise<void> {
     await Promise.all([this.views.clear(), this.masters.clear(), this.tenants.clear(), this.overrides.clear()]);
+    this.knownTenants = this.rebuilding ? new Set() : null;
+  }
+
+  private rebuilding = false;
+  /**
+   * During a rebuild, the ids of the tenant documents written since its clear: every one there is (this projection is the
+   * only writer of the collection), so a created partner's tenant is known without a read. Null otherwise.
+   */
+  private knownTenants: Set<string> | null = null;
+
+  override async rebuild(timeoutMs?: number): Promise<RebuildOutcome> {
+    this.rebuilding = true;
+    try {
+      return await super.rebuild(timeoutMs);
+    } finally {
+      this.rebuilding = false;
+      this.knownTenants = null;
+    }
+  }
+
+  private async putTenant(tenant: TenantDocument): Promise<void> {
+    await this.tenants.put(tenant);
+    this.knownTenants?.add(tenant._id);
   }
 
   private async applyEvent(event: RecordedEvent & PartnerViewEvent): Promise<void> {
@@ -168,7 +192,7 @@ export class PartnerViewsProjection extends FollowedProjection {
       case 'tenant.created.v1': {
         const d = event.data;
         await this.ensureKnownTenant(d.account, d.tenantId);
-        await this.tenants.put({
+        await this.putTenant({
           _id: tenantDocIdOf(d.account, d.tenantId),
           account: d.account,
           tenantId: d.tenantId,
@@ -186,13 +210,13 @@ export class PartnerViewsProjection extends FollowedProjection {
         const d = event.data;
         const current = await this.tenants.get(tenantDocIdOf(d.account, d.tenantId));
         if (!current) return;
-        await this.tenants.put({ ...current, ...d.changes, updatedAt: d.updatedAt });
+        await this.putTenant({ ...current, ...d.changes, updatedAt: d.updatedAt });
         return;
       }
       case 'tenant.deleted.v1': {
         const d = event.data;
         const current = await this.tenants.get(tenantDocIdOf(d.account, d.tenantId));
-        if (current) await this.tenants.put({ ...current, registered: false, updatedAt: d.deletedAt, deletedAt: d.deletedAt });
+        if (current) await this.putTenant({ ...current, registered: false, updatedAt: d.deletedAt, deletedAt: d.deletedAt });
         return;
       }
       case 'partner_directory.as2_id_reserved.v1':
@@ -208,8 +232,9 @@ export class PartnerViewsProjection extends FollowedProjection {
   /** The first time a tenant shows up, it gets every master partner of its account. */
   private async ensureKnownTenant(account: string, tenant: string): Promise<void> {
     const id = tenantDocIdOf(account, tenant);
-    if (await this.tenants.get(id)) return;
-    await this.tenants.put({
+    const known = this.knownTenants;
+    if (known ? known.has(id) : await this.tenants.get(id)) return;
+    await this.putTenant({
       _id: id,
       account,
       tenantId: tenant,
