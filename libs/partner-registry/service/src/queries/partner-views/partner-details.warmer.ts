@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
-import { RequestsInFlight } from '@as2-partners/platform';
 import { type BuiltDetails, PartnerDetailsCache } from './partner-details.cache';
 import { PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH } from './partner-list.query';
 import { PartnerRegistryCollections, type PartnerViewDocument } from './partner-view.document';
@@ -22,7 +21,7 @@ type TenantView = PartnerViewDocument & { readonly tenant: string };
  * on disk and fresh: after a clean stop most are carried over, and a sample of those is first rebuilt and compared,
  * every carried body made stale if one differs) and for each view written
  * since (a create, an update, a master's change fanned out to its tenants: queued, built a slice at a time, never in
- * the writing request; each slice after the requests being answered). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
+ * the writing request). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
  * their next read joins and keeps. Runs only in the serving process (GetPartnerRoute starts it).
  */
 @Injectable()
@@ -45,7 +44,6 @@ export class PartnerDetailsWarmer {
   constructor(
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
     @Inject(PartnerDetailsCache) private readonly cache: PartnerDetailsCache,
-    @Optional() private readonly requests?: RequestsInFlight,
   ) {
     this.views = store.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     if (!cache.keepsTexts || !store.watchWrites) return;
@@ -97,9 +95,9 @@ export class PartnerDetailsWarmer {
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    // A slice waits for the requests being answered (at most a few tens of ms): a request never queues behind the walk.
-    if (this.requests) void this.requests.giveWay().then(() => this.slice());
-    else setImmediate(() => void this.slice());
+    // Not given way to requests (RequestsInFlight): under steady load that would stretch the walk over every run that
+    // follows, a slice every 50 ms each holding the requests behind it (p99 35–49 ms at 50 connections instead of 14–20).
+    setImmediate(() => void this.slice());
   }
 
   private async slice(): Promise<void> {
