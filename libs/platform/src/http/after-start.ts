@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { RequestsInFlight } from './requests-in-flight';
+import { nextTurn, RequestsInFlight } from './requests-in-flight';
 
 interface StartWork {
   readonly name: string;
@@ -49,7 +49,7 @@ export class AfterStart {
     if (!work) return;
     if (this.firsts > 0) this.firsts -= 1;
     this.running = true;
-    const turn = this.requests ? this.requests.giveWay() : new Promise<void>((resolve) => setImmediate(resolve));
+    const turn = this.requests ? this.requests.giveWay() : nextTurn();
     void turn.then(() => {
       Promise.resolve()
         .then(work.run)

@@ -5,6 +5,11 @@ export const GIVE_WAY_MAX_MS = 50;
 /** Requests are counted for this long after background work last asked to give way (counting costs each request a listener). */
 const WATCH_MS = 1_000;
 
+/** Resolves on a later turn of the event loop (after the I/O already queued). */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * The HTTP requests the server is answering, for background work that gives way to them (the traffic directory's refill,
  * the partner details' walk): a request that arrives while such work runs waits behind one of its slices at most, not
@@ -46,7 +51,7 @@ export class RequestsInFlight {
    */
   giveWay(maxWaitMs = this.maxWaitMs): Promise<void> {
     this.watch();
-    if (this.counted === 0) return new Promise((resolve) => setImmediate(resolve));
+    if (this.counted === 0) return nextTurn();
     return new Promise((resolve) => {
       const resume = (): void => {
         clearTimeout(timer);

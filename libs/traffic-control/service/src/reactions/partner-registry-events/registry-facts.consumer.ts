@@ -9,7 +9,7 @@ import {
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import type { AfterStart, RequestsInFlight } from '@as2-partners/platform';
+import { type AfterStart, nextTurn, type RequestsInFlight } from '@as2-partners/platform';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
@@ -85,7 +85,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    * not the whole refill), until a decision or a pause waits for the directory; then nothing goes before the refill.
    */
   private readonly refillTurn = (): Promise<void> =>
-    this.requests && !this.live.awaited ? Promise.race([this.requests.giveWay(), this.live.whenAwaited()]) : new Promise((resolve) => setImmediate(resolve));
+    this.requests && !this.live.awaited ? Promise.race([this.requests.giveWay(), this.live.whenAwaited()]) : nextTurn();
   /** Ids whose documents events changed while a refill ran, put again at its end. */
   private readonly touchedDuringRefill = new TouchedDuringRefill();
 
@@ -435,17 +435,13 @@ class TouchedDuringRefill {
  * Every document of a collection, in `_id` order, a page at a time (no skip: fast on a large collection; no count), each
  * page on its own turn of the event loop (the embedded store answers synchronously: without it the whole walk is one turn).
  */
-export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>, nextTurn: () => Promise<unknown> = nextImmediate): AsyncGenerator<T> {
+export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>, turn: () => Promise<unknown> = nextTurn): AsyncGenerator<T> {
   let after: string | null = null;
   for (;;) {
     const { items } = await collection.find({ filter: after === null ? {} : { _id: { $gt: after } }, sort: { _id: 1 }, limit: LOAD_PAGE, withoutTotal: true });
     yield* items;
     if (items.length < LOAD_PAGE) return;
     after = items[items.length - 1]._id;
-    await nextTurn();
+    await turn();
   }
-}
-
-function nextImmediate(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
