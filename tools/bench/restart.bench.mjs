@@ -5,9 +5,11 @@
 // LOOP_BLOCKS=1: the longest turns of the app's event loop from ready on (tools/bench/loop-blocks.cjs; wall and CPU ms),
 // the app kept up HOLD_MS (default 5,000) after the creates so the work begun after ready is over.
 // Alternate two builds (a copy of the other build's dist beside a node_modules link) on the same data dir to compare.
+// APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p': the app's node options; WINDOWS_FILE=<file>: each create's window on the
+// monotonic clock (µs, as a --cpu-prof profile's) written there for cpu-profile-windows.mjs (runs "start to ready", "create 0" … "create 5").
 // usage: node tools/bench/restart.bench.mjs <app dir holding dist/> <data dir> [port]   (DUP_AS2_ID=HUB-0000001, CREATE_FIRST=1)
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -18,12 +20,23 @@ const gateway = await new SignJWT({ sub: 'bench-gateway', account: 'bench-accoun
 const loopFile = process.env.LOOP_BLOCKS === '1' ? join(tmpdir(), `restart-loop-blocks-${process.pid}.json`) : null;
 const preload = loopFile ? ['-r', join(import.meta.dirname, 'loop-blocks.cjs')] : [];
 const env = { ...process.env, MODE: 'embedded', PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error', ...(loopFile ? { LOOP_BLOCKS_FILE: loopFile } : {}) };
-const t0 = performance.now();
-const app = spawn(process.execPath, [...preload, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+// The build's module cache (tools/build/module-cached-entry.cjs) is written 10 s after a start that compiled a module: a
+// run of this harness is shorter, so on a fresh build every run would compile ~2,400 modules (+0.5 s to ready). A run
+// that finds none waits for the app to write it before stopping it, and says so (moduleCache).
+const moduleCacheFile = join(appDir, 'dist', 'apps', 'all-in-one', 'main.modules.v8-cache');
+const moduleCacheKept = existsSync(moduleCacheFile);
+const t0 = performance.now(); const t0Us = Number(process.hrtime.bigint() / 1000n);
+const appNodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const app = spawn(process.execPath, [...appNodeArgs, ...preload, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+// the app's main (JS) thread's CPU in ns (/proc/<pid>/schedstat: not scaled by other processes' load, unlike wall time)
+const threadNs = () => Number(readFileSync(`/proc/${app.pid}/schedstat`, 'utf8').split(' ')[0]);
 const cpu = () => { const f = readFileSync(`/proc/${app.pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
 for (;;) { try { if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break; } catch {} await new Promise((r) => setTimeout(r, 20)); }
 const readyMs = performance.now() - t0; const readyCpu = cpu();
-const create = async (i) => { const id = `RST-${process.pid}-${i}-${Math.random().toString(36).slice(2, 8)}`; const s = performance.now(); const r = await fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: id, as2_id: id, url: `https://${id.toLowerCase()}.example.com/as2` }) }); await r.text(); if (r.status !== 201) throw new Error(`create ${r.status}`); return performance.now() - s; };
+const windows = [{ round: 1, run: 'start to ready', fromUs: t0Us, toUs: Number(process.hrtime.bigint() / 1000n) }];
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+const create = async (i) => { const id = `RST-${process.pid}-${i}-${Math.random().toString(36).slice(2, 8)}`; const fromUs = nowUs(); const fromNs = threadNs(); const s = performance.now(); const r = await fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: id, as2_id: id, url: `https://${id.toLowerCase()}.example.com/as2` }) }); await r.text(); if (r.status !== 201) throw new Error(`create ${r.status}`); windows.push({ round: 1, run: `create ${windows.length - 1}`, fromUs, toUs: nowUs() }); cpuMs.push((threadNs() - fromNs) / 1e6); return performance.now() - s; };
+const cpuMs = [];
 // a duplicate of a hub AS2 id seeded before the restart: must be refused by the restored directory
 const timed = async (request) => { const s = performance.now(); const r = await request(); const body = await r.text(); return { status: r.status, body, ms: performance.now() - s }; };
 // CREATE_FIRST=1: a create is the first request after ready (as bench:scale's "first create"), before the duplicate and the decision.
@@ -36,10 +49,13 @@ const [dup, decision] = await Promise.all([
 const decided = decision.status === 200 ? JSON.parse(decision.body) : null;
 const first = createdFirst ?? (await create(0)); const next = []; for (let i = 1; i <= 5; i++) next.push(await create(i));
 next.sort((a, b) => a - b);
+const [firstCpu, ...nextCpu] = cpuMs; nextCpu.sort((a, b) => a - b);
 if (loopFile) await new Promise((r) => setTimeout(r, Number(process.env.HOLD_MS ?? 5000)));
 const load = loadavg()[0].toFixed(1);
+if (!moduleCacheKept) for (const until = performance.now() + 20_000; !existsSync(moduleCacheFile) && performance.now() < until; ) await new Promise((r) => setTimeout(r, 200));
 app.kill('SIGTERM');
 await new Promise((r) => app.once('exit', r));
+if (process.env.WINDOWS_FILE) writeFileSync(process.env.WINDOWS_FILE, JSON.stringify(windows));
 let loop = {};
 if (loopFile) {
   // blocks that ended after ready (the process began just after the spawn: its clock and ours differ by a few ms)
@@ -48,4 +64,4 @@ if (loopFile) {
   const longest = (key) => blocks.reduce((m, b) => (b[key] > (m?.[key] ?? -1) ? b : m), null);
   loop = { loopBlocksOver50ms: blocks.length, longestWall: longest('wallMs'), longestCpu: longest('cpuMs') };
 }
-console.log(JSON.stringify({ app: appDir, readyMs: Math.round(readyMs), readyCpuMs: readyCpu, duplicate: `${dup.status} ${JSON.parse(dup.body).error?.code ?? ''} in ${Math.round(dup.ms)} ms`, decision: `${decision.status} ${decided ? `${decided.decision} ${decided.reason_code} partner ${decided.partner_id ? 'found' : 'none'}` : decision.body.slice(0, 80)} in ${Math.round(decision.ms)} ms`, firstCreateMs: Math.round(first), nextCreateMedianMs: Math.round(next[2]), load, ...loop }));
+console.log(JSON.stringify({ app: appDir, moduleCache: moduleCacheKept ? 'kept' : existsSync(moduleCacheFile) ? 'none (written by this run)' : 'none', readyMs: Math.round(readyMs), readyCpuMs: readyCpu, duplicate: `${dup.status} ${JSON.parse(dup.body).error?.code ?? ''} in ${Math.round(dup.ms)} ms`, decision: `${decision.status} ${decided ? `${decided.decision} ${decided.reason_code} partner ${decided.partner_id ? 'found' : 'none'}` : decision.body.slice(0, 80)} in ${Math.round(decision.ms)} ms`, firstCreateMs: Math.round(first), nextCreateMedianMs: Math.round(next[2]), firstCreateThreadCpuMs: Math.round(firstCpu), nextCreateThreadCpuMedianMs: Math.round(nextCpu[2]), load, ...loop }));

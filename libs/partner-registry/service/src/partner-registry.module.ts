@@ -33,6 +33,7 @@ import { ExchangeQueries } from './queries/exchange-views/exchange-queries';
 import { ExchangeViewsProjection } from './queries/exchange-views/exchange-views.projection';
 import { PartnershipRemoval } from './write-model/partnership-removal';
 import { DirectoryWarmUp } from './write-model/directory-warm-up';
+import { CreatePathWarmUp } from './commands/create-partner/create-path-warm-up';
 import { ChangeAs2IdController, MasterChangeAs2IdController } from './commands/change-as2-id/change-as2-id.controller';
 import { ChangeAs2IdHandler } from './commands/change-as2-id/change-as2-id.handler';
 import { MessageOutcomes } from './queries/message-stats/message-outcomes';
@@ -169,6 +170,7 @@ const logger = new Logger('PartnerRegistry');
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     { provide: StationMembership, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new StationMembership(writeModel) },
     DirectoryWarmUp,
+    CreatePathWarmUp,
     {
       provide: SECRET_SEALER,
       inject: [PLATFORM_CONFIG],

@@ -233,5 +233,43 @@ describe('JwtVerifier', () => {
       const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
       await rejection(verifier, await sign(CLAIMS, { key: other, alg: 'RS256', kid: 'key-1' }));
     });
+
+    it('warms up without fetching the key set (a fetch before ready is a side effect at a distance)', async () => {
+      let fetched = 0;
+      const counting = createServer((_req, res) => {
+        fetched += 1;
+        res.end('{"keys":[]}');
+      });
+      await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+      try {
+        const verifier = JwtVerifier.fromConfig({ key: { kind: 'jwks', jwksUrl: `http://127.0.0.1:${(counting.address() as AddressInfo).port}/jwks.json` }, clockToleranceSeconds: 5 });
+        await verifier.warmUp();
+        expect(fetched).toBe(0);
+      } finally {
+        await new Promise<void>((resolve) => counting.close(() => resolve()));
+      }
+    });
+  });
+
+  describe('warm-up before the first request', () => {
+    it('checks a token no key signed: jose verifies it (a signature refused), nothing is remembered, and real tokens are verified as before', async () => {
+      const verifier = JwtVerifier.fromConfig(hs256);
+      const verifyNow = jest.spyOn(verifier as unknown as { verifyNow: (token: string) => Promise<unknown> }, 'verifyNow');
+      await verifier.warmUp();
+      expect(verifyNow).toHaveBeenCalledTimes(1);
+      const [[warmUpToken]] = verifyNow.mock.calls as [[string]];
+      await expect(verifyNow.mock.results[0]?.value).rejects.toMatchObject({ reason: 'signature verification failed' });
+      expect(verifier.rememberedCaller(warmUpToken)).toBeUndefined();
+      await rejection(verifier, warmUpToken);
+      await expect(verifier.verify(await sign(CLAIMS))).resolves.toMatchObject({ sub: 'alice' });
+    });
+
+    it('does the same with a public key (RS256)', async () => {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const verifier = JwtVerifier.fromConfig({ key: { kind: 'public-key', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }, clockToleranceSeconds: 5 });
+      const verifyNow = jest.spyOn(verifier as unknown as { verifyNow: (token: string) => Promise<unknown> }, 'verifyNow');
+      await verifier.warmUp();
+      await expect(verifyNow.mock.results[0]?.value).rejects.toMatchObject({ reason: 'signature verification failed' });
+    });
   });
 });

@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
 
-/** How long background work waits at most for the requests being answered before it takes one more slice anyway. */
-export const GIVE_WAY_MAX_MS = 50;
+/**
+ * How long background work waits at most for the requests being answered before it takes one more slice anyway: longer
+ * than a first create after a restart (100–150 ms with its cold code; at 50 ms the traffic refill's pages cut into it).
+ */
+export const GIVE_WAY_MAX_MS = 250;
 /** Requests are counted for this long after background work last asked to give way (counting costs each request a listener). */
 const WATCH_MS = 1_000;
 
@@ -17,16 +20,14 @@ export function nextTurn(): Promise<void> {
  * background work pays nothing per request. In-process requests (`inject`) never reach the server and are not counted.
  */
 export class RequestsInFlight {
-  private counted = 0;
+  /** The responses being answered that began while counting. */
+  private readonly open = new Set<ServerResponse>();
   private watching = false;
   private askedAt = 0;
   private watchTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly waiting = new Set<() => void>();
+  /** Each waiting work's requests still open (those in flight when it asked), and how it resumes. */
+  private readonly waiting = new Map<Set<ServerResponse>, () => void>();
   private readonly maxWaitMs: number;
-  private readonly ended = (): void => {
-    this.counted -= 1;
-    if (this.counted === 0 && this.waiting.size > 0) for (const resume of [...this.waiting]) resume();
-  };
 
   /** `maxWaitMs`: how long `giveWay` waits at most by default. */
   constructor(options: { readonly maxWaitMs?: number } = {}) {
@@ -36,31 +37,38 @@ export class RequestsInFlight {
   /** The server's hook: counts the request until its response closes (finished or its socket gone), when watching. */
   began(response: ServerResponse): void {
     if (!this.watching) return;
-    this.counted += 1;
-    response.once('close', this.ended);
+    this.open.add(response);
+    response.once('close', () => this.ended(response));
   }
 
   /** Requests being answered that began while counting. */
   get inFlight(): number {
-    return this.counted;
+    return this.open.size;
   }
 
   /**
-   * Resolves on a later turn of the event loop: at once when no counted request is being answered, else when none is
-   * left or after `maxWaitMs`, whichever comes first (so the work always goes on, a slice at a time, under steady load).
+   * Resolves on a later turn of the event loop: at once when no counted request is being answered, else when those
+   * being answered now are (requests that begin meanwhile do not hold it longer, so under steady load the work goes on
+   * once per request's answer) or after `maxWaitMs`, whichever comes first.
    */
   giveWay(maxWaitMs = this.maxWaitMs): Promise<void> {
     this.watch();
-    if (this.counted === 0) return nextTurn();
+    if (this.open.size === 0) return nextTurn();
+    const pending = new Set(this.open);
     return new Promise((resolve) => {
       const resume = (): void => {
         clearTimeout(timer);
-        this.waiting.delete(resume);
+        this.waiting.delete(pending);
         setImmediate(resolve);
       };
       const timer = setTimeout(resume, maxWaitMs);
-      this.waiting.add(resume);
+      this.waiting.set(pending, resume);
     });
+  }
+
+  private ended(response: ServerResponse): void {
+    this.open.delete(response);
+    for (const [pending, resume] of [...this.waiting]) if (pending.delete(response) && pending.size === 0) resume();
   }
 
   private watch(): void {

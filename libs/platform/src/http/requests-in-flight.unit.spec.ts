@@ -99,4 +99,52 @@ describe('RequestsInFlight', () => {
       server.close();
     }
   });
+
+  it('by default holds the work for a request answered in 150 ms (a first create after a restart), without the cap cutting in', async () => {
+    const requests = new RequestsInFlight();
+    const { server, port, held } = await serverHolding(requests);
+    try {
+      await requests.giveWay();
+      const answered = get(port);
+      await until(() => held.length === 1);
+      let resumedAt = 0;
+      const started = performance.now();
+      const waited = requests.giveWay().then(() => void (resumedAt = performance.now() - started));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(resumedAt).toBe(0);
+      held[0]?.end('ok');
+      await answered;
+      await waited;
+      expect(resumedAt).toBeGreaterThanOrEqual(145);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('waits for the requests being answered when it asks, not for those that begin meanwhile (steady load never holds it past one answer)', async () => {
+    const requests = new RequestsInFlight();
+    const { server, port, held } = await serverHolding(requests);
+    try {
+      await requests.giveWay();
+      const first = get(port);
+      await until(() => held.length === 1);
+      let resumed = false;
+      const waited = requests.giveWay(10_000).then(() => void (resumed = true));
+      const second = get(port);
+      await until(() => held.length === 2);
+      held[0]?.end('ok');
+      await first;
+      await waited;
+      // the second request is still being answered: it began after the ask
+      expect(resumed).toBe(true);
+      expect(requests.inFlight).toBe(1);
+      held[1]?.end('ok');
+      await second;
+      await until(() => requests.inFlight === 0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
