@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { READ_MODEL_STORE, type KeptTexts, type ReadModelStore } from '@as2-partners/kernel';
 import { PARTNER_DETAILS_TEXTS, PartnerDetailsWarmer, PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { RequestsInFlight } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 
@@ -142,5 +145,26 @@ describe('GET /v1/partners/{id}: bodies kept on disk, built in the background, n
     const answer = await call('GET', `/v1/partners/${theirs.id}`, tokenOf({}));
     expect(answer.status).toBe(404);
     expect(JSON.parse(answer.text).error.code).toBe('PARTNER_NOT_FOUND');
+  });
+
+  it('a new body waits for the requests being answered when the warmer asks, and is built once they are', async () => {
+    const requests = t.app.get(RequestsInFlight);
+    const giveWay = requests.giveWay.bind(requests);
+    // The real wait, with a cap no machine reaches here: the body must wait for the held request, not for the clock.
+    const asked = jest.spyOn(requests, 'giveWay').mockImplementation(() => giveWay(60_000));
+    try {
+      await requests.giveWay();
+      const held = new EventEmitter();
+      requests.began(held as unknown as ServerResponse);
+      const partner = await create(tokenOf({}));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(asked.mock.calls.length).toBeGreaterThan(1);
+      expect(kept(partner.id, TENANT)).toBeUndefined();
+      held.emit('close');
+      await warmer.idle();
+      expect(kept(partner.id, TENANT)).toBe(await joined(partner.id, TENANT));
+    } finally {
+      asked.mockRestore();
+    }
   });
 });
