@@ -234,7 +234,8 @@ export abstract class BusFollowedProjection implements Projection {
 
   /** The position of the last event copied from `topic`, null if none: where a restarted consumer had got to. */
   protected async lastCopiedPosition(topic: string): Promise<number | null> {
-    const { items } = await this.copy().find({ filter: { topic }, sort: { position: -1 }, limit: 1 });
+    // no total: counting would make the store keep a count of the copy, kept up (each copy parsed again) on every write
+    const { items } = await this.copy().find({ filter: { topic }, sort: { position: -1 }, limit: 1, withoutTotal: true });
     return items.length > 0 ? lastOfCopy(items[0] as ConsumedDocument) : null;
   }
 
@@ -359,7 +360,7 @@ export abstract class BusFollowedProjection implements Projection {
     let limit = Math.ceil(REPLAY_PAGE / COPY_BATCH);
     for (;;) {
       const filter = after === null ? { topic } : { topic, position: { $gt: after } };
-      const { items } = await this.copy().find({ filter, sort: { position: 1, _id: 1 }, limit });
+      const { items } = await this.copy().find({ filter, sort: { position: 1, _id: 1 }, limit, withoutTotal: true });
       const events = (items as ConsumedDocument[]).flatMap(eventsOfCopy);
       if (!(await this.appliedTogether(events, topic))) {
         for (const event of events) await this.retries().handle(event, (e) => this.apply(e, topic), topic);
