@@ -58,6 +58,8 @@ export interface BusSubscriptionOptions {
    * Optional: takes a whole published batch of one topic at once, in order (a bus that delivers in-process calls it
    * instead of `handler`, once per batch, so a catch-up costs one call, one copy write and one release per batch).
    * Its promise resolving acknowledges every event of the batch; rejecting acknowledges none (redelivered whole).
+   * A bus calls it only for a topic fed from one store in its order: batches and their events come in position order,
+   * and a redelivery repeats events already delivered, never an older one after a newer one first seen.
    */
   readonly batchHandler?: (events: readonly RecordedEvent[], topic: string) => Promise<void>;
   /**
