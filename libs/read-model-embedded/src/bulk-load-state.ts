@@ -70,6 +70,11 @@ export class BulkLoadState {
     return this.allHeld;
   }
 
+  /** Every declared index is held from now on (a clear of most of the table held them). */
+  holdingAll(): void {
+    this.allHeld = true;
+  }
+
   /** Every kept text is doubtful (a failed commit undid writes whose `seq` may be taken again). */
   allDoubtful(): void {
     for (const deferred of this.search.values()) deferred.doubtful();

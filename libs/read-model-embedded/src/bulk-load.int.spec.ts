@@ -228,6 +228,88 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     }
   });
 
+  it('a load clearing most of the table holds every index first, empties the table and the trigram index whole, and leaves what a load into an empty store leaves', async () => {
+    interface Doc {
+      readonly _id: string;
+      readonly tenant: string;
+      readonly name: string;
+    }
+    const searched = { fields: ['name'], scope: ['tenant'] };
+    const open = (s: EmbeddedReadModelStore) => ({
+      views: s.collection<Doc>('views', [['tenant', 'name']], searched),
+      masters: s.collection<Doc>('masters', [['tenant']], searched),
+      // a bus-fed model's copy and a plain collection: written before, not cleared by the load
+      copies: s.collection<Doc>('copies', [['tenant']], searched),
+      plain: s.collection<Doc>('plain', [['tenant']]),
+    });
+    const dbOf = (s: EmbeddedReadModelStore) => (s as unknown as { db: Database.Database }).db;
+    const indexesNow = (s: EmbeddedReadModelStore): string[] => dbOf(s).prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
+    const before = async ({ copies, plain }: ReturnType<typeof open>): Promise<void> => {
+      for (let i = 0; i < 30; i++) await copies.put({ _id: `c${i}`, tenant: `t${i % 2}`, name: `Copy ${i} Initech` });
+      for (let i = 0; i < 10; i++) await plain.put({ _id: `p${i}`, tenant: 't1', name: `Plain ${i}` });
+    };
+    const rebuild = async (s: EmbeddedReadModelStore, { views, masters }: ReturnType<typeof open>, name: (i: number) => string, count: number, afterClear?: () => void): Promise<void> => {
+      await s.bulkLoad(async () => {
+        // the small searchable one first: its texts are kept for the load's end when the large one's clear empties the trigram index
+        await masters.clear();
+        await views.clear();
+        afterClear?.();
+        for (let i = 0; i < count; i++) await views.put({ _id: `v${i}`, tenant: `t${i % 3}`, name: name(i) });
+        for (let i = 0; i < 5; i++) await masters.put({ _id: `m${i}`, tenant: 't1', name: `Master ${i} Globex` });
+        await views.delete('v7');
+      });
+    };
+    const filledStore = await EmbeddedReadModelStore.open(join(dir, 'filled.sqlite'), { holdAllIndexesFromRows: 50 });
+    const emptyStore = await EmbeddedReadModelStore.open(join(dir, 'empty.sqlite'), { holdAllIndexesFromRows: 50 });
+    try {
+      const filled = open(filledStore);
+      const empty = open(emptyStore);
+      await before(filled);
+      await before(empty);
+      const declared = indexesNow(filledStore);
+      expect(declared).toHaveLength(4);
+      // the first load finds the views empty: only the cleared collections' indexes are held at their clear
+      await rebuild(filledStore, filled, (i) => `Stale ${i} Umbrella`, 400, () => expect(indexesNow(filledStore)).toHaveLength(2));
+      expect(await filled.views.count({ tenant: 't1', name: { $regex: 'umbrella', $options: 'i' } })).toBe(132);
+      // the second finds 399 of the table's 444 rows in the views: every index is dropped before their delete
+      await rebuild(filledStore, filled, (i) => `Partner ${i} Trading`, 300, () => {
+        expect(indexesNow(filledStore)).toEqual([]);
+        expect(dbOf(filledStore).prepare('SELECT collection, count(*) AS n FROM read_model_docs GROUP BY collection ORDER BY 1').all()).toEqual([
+          { collection: 'copies', n: 30 },
+          { collection: 'plain', n: 10 },
+        ]);
+      });
+      await rebuild(emptyStore, empty, (i) => `Partner ${i} Trading`, 300);
+
+      expect(indexesNow(filledStore)).toEqual(declared);
+      expect(indexesNow(emptyStore)).toEqual(declared);
+      for (const name of ['views', 'masters', 'copies', 'plain'] as const) {
+        expect((await filled[name].find({ filter: {}, sort: { _id: 1 } })).items).toEqual((await empty[name].find({ filter: {}, sort: { _id: 1 } })).items);
+      }
+      const catalog = (s: EmbeddedReadModelStore) => ({
+        catalog: dbOf(s).prepare('SELECT * FROM read_model_indexes ORDER BY 1, 2, 3').all(),
+        irregular: dbOf(s).prepare('SELECT * FROM read_model_irregular_paths ORDER BY 1, 2').all(),
+      });
+      expect(catalog(filledStore)).toEqual(catalog(emptyStore));
+      // the trigram index, by document (null: a row no document has; the views' new rows may take the old ones' `seq`)
+      const matched = (s: EmbeddedReadModelStore, term: string) =>
+        dbOf(s).prepare('SELECT d.collection, d.id FROM read_model_search s LEFT JOIN read_model_docs d ON d.seq = s.rowid WHERE read_model_search MATCH ? ORDER BY 1, 2').all(`"${term}"`);
+      for (const term of ['Trading', 'Partner 7 ', 'Stale', 'Umbrella', 'Globex', 'Initech', 'Copy 1', 'Plain']) {
+        expect(matched(filledStore, term)).toEqual(matched(emptyStore, term));
+      }
+      expect(matched(filledStore, 'Initech')).toHaveLength(30);
+      expect(matched(filledStore, 'Stale')).toEqual([]);
+      for (const [name, term] of [['views', 'trading'], ['views', 'stale'], ['masters', 'globex'], ['copies', 'initech'], ['copies', 'copy 2']] as const) {
+        const query: FindQuery = { filter: { tenant: 't1', name: { $regex: term, $options: 'i' } }, sort: { name: 1 } };
+        expect(await filled[name].find(query)).toEqual(await empty[name].find(query));
+      }
+      expect(await filled.copies.count({ tenant: 't0', name: { $regex: 'initech', $options: 'i' } })).toBe(15);
+    } finally {
+      await filledStore.close();
+      await emptyStore.close();
+    }
+  });
+
   it('indexes from the documents a collection whose search is declared anew during the load (the texts kept were for other fields)', async () => {
     const partners = store.collection<Partner>('partners', [], { fields: ['name'], scope: ['tenant'] });
     await store.bulkLoad(async () => {

@@ -131,6 +131,44 @@ export class CollectionCatalog {
     for (const state of this.states.values()) this.holdIndexes(state);
   }
 
+  /**
+   * A bulk load's clear of a collection holding at least half of the table's rows (a rebuild over the read models the
+   * one before wrote): every declared index is held first (the deletes would keep each one up, and every partial
+   * index tests each deleted row), the table is emptied whole (SQLite frees its pages without reading a row, where a
+   * delete of the collection's rows rewrites every page) with the other collections' rows put back as they were (same
+   * `seq`), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
+   * segments for later merges to skip) with the other collections' search texts indexed again from their documents. False, and nothing done,
+   * for a smaller clear. Runs inside the clear's transaction: a crash leaves the file as before it.
+   */
+  clearByRewrite(state: CollectionIndexState, load: BulkLoadState): boolean {
+    const rows = this.db.prepare<[string], number>('SELECT count(*) FROM read_model_docs WHERE collection = ?').pluck().get(state.name) as number;
+    if (rows === 0 || rows < load.holdAllIndexesFromRows) return false;
+    const all = this.db.prepare<[], number>('SELECT count(*) FROM read_model_docs').pluck().get() as number;
+    if (rows * 2 < all) return false;
+    load.holdingAll();
+    this.holdAllIndexes();
+    const others = all - rows;
+    if (others > 0) {
+      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS read_model_docs_kept (seq INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL)');
+      this.db.exec(`INSERT INTO temp.read_model_docs_kept SELECT seq, collection, id, body FROM read_model_docs WHERE collection <> ${collectionLiteral(state.name)}`);
+    }
+    // no WHERE: SQLite's truncate, which frees the pages of the table and its index without visiting a row
+    this.db.exec('DELETE FROM read_model_docs');
+    if (others > 0) {
+      this.db.exec('INSERT INTO read_model_docs (seq, collection, id, body) SELECT seq, collection, id, body FROM temp.read_model_docs_kept ORDER BY seq');
+      this.db.exec('DROP TABLE temp.read_model_docs_kept');
+    }
+    // the other collections' rows keep their `seq`: their search texts stay indexed unless this one's are to go
+    if (!state.search) return true;
+    this.db.exec("INSERT INTO read_model_search (read_model_search) VALUES ('delete-all')");
+    for (const other of this.states.values()) {
+      // a collection cleared earlier in this load has none of its rows indexed: the load's end inserts its kept texts
+      if (other === state || !other.search || load.search.get(other)?.complete) continue;
+      this.indexSearchTexts(other, other.search, 'INSERT');
+    }
+    return true;
+  }
+
   /** Builds every index a bulk load held back (its end). */
   buildAllHeldIndexes(): void {
     for (const state of this.held) this.buildHeldIndexes(state);

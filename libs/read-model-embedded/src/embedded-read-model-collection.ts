@@ -338,6 +338,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       // a bulk load fills the emptied collection: its indexes are dropped before the delete (which then maintains none)
       // and built once it is full (or a query needs them)
       const load = this.catalog.bulkLoad;
+      if (load && this.catalog.clearByRewrite(this.state, load)) {
+        if (this.state.search) load.searchOf(this.state).cleared();
+        this.catalog.forgetIrregular(this.state);
+        return;
+      }
       if (load) this.catalog.holdIndexes(this.state);
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();

@@ -10,6 +10,7 @@ import {
   applyPartnerChanges,
   isPartnerRegistryEventType,
   type As2InstanceEvent,
+  type PartnerDirectoryEvent,
   type PartnerRegistryEvent,
   type PartnershipEvent,
   type StationEvent,
@@ -27,9 +28,12 @@ import {
   viewIdOf,
 } from './partner-view.document';
 
-/** Our side of exchanges (instances, partnerships, stations) has its own views. */
-type PartnerViewEvent = Exclude<PartnerRegistryEvent, As2InstanceEvent | PartnershipEvent | StationEvent>;
-const OUR_SIDE_EVENT_PREFIXES = ['as2_instance.', 'partnership.', 'station.'];
+/**
+ * Our side of exchanges (instances, partnerships, stations) has its own views; the directory's AS2 id reservations
+ * change no view (half of a store's events: not handed over one by one during a rebuild).
+ */
+type PartnerViewEvent = Exclude<PartnerRegistryEvent, As2InstanceEvent | PartnershipEvent | StationEvent | PartnerDirectoryEvent>;
+const IGNORED_EVENT_PREFIXES = ['as2_instance.', 'partnership.', 'station.', 'partner_directory.'];
 
 /**
  * Materialises, per tenant, every partner it sees (its own and the account's masters with its overrides), so a list
@@ -52,7 +56,7 @@ export class PartnerViewsProjection extends FollowedProjection {
   }
 
   protected accepts(event: RecordedEvent): boolean {
-    return isPartnerRegistryEventType(event.type) && !OUR_SIDE_EVENT_PREFIXES.some((prefix) => event.type.startsWith(prefix));
+    return isPartnerRegistryEventType(event.type) && !IGNORED_EVENT_PREFIXES.some((prefix) => event.type.startsWith(prefix));
   }
 
   /** Told of each `tenant.*` event once its view is written (the deleted-tenant verdicts forget that tenant). */
@@ -219,9 +223,6 @@ export class PartnerViewsProjection extends FollowedProjection {
         if (current) await this.putTenant({ ...current, registered: false, updatedAt: d.deletedAt, deletedAt: d.deletedAt });
         return;
       }
-      case 'partner_directory.as2_id_reserved.v1':
-      case 'partner_directory.as2_id_released.v1':
-        return;
       default: {
         const unhandled: never = event;
         throw new Error(`Unhandled event ${(unhandled as RecordedEvent).type}`);
