@@ -102,6 +102,30 @@ describe('EmbeddedReadModelStore.keptTexts (answers kept as text on disk, stale 
     texts.drop('c');
     expect(texts.freshAmong(['a', 'b', 'c', 'none'])).toEqual([true, false, false, false]);
   });
+
+  it('freshAmong answers a page of keys (one statement) as it answers each key alone, in the order asked', () => {
+    const texts = store.keptTexts('details');
+    for (let i = 0; i < 300; i++) texts.put(`k${i}`, `T${i}`, [`p:${i}`, `t:${i % 3}`], texts.stamp());
+    texts.touch('p:7');
+    texts.touch('t:2');
+    texts.drop('k11');
+    const page = ['k0', 'missing', 'k7', 'k11', 'k2', 'k5', 'k0', 'k299', "k'x", 'k3', 'k150', 'k151', 'k152'];
+    const alone = page.map((key) => texts.freshAmong([key])[0]);
+    expect(texts.freshAmong(page)).toEqual(alone);
+    expect(alone).toEqual([true, false, false, false, false, false, true, false, false, true, true, true, false]);
+    // A sorted page (one range of the index), one with gaps wider than the range's bound (by its keys), each as alone.
+    const sorted = [...new Set(page)].sort();
+    expect(texts.freshAmong(sorted)).toEqual(sorted.map((key) => texts.freshAmong([key])[0]));
+    texts.touch('p:105');
+    texts.drop('k112');
+    const dense = [...Array.from({ length: 20 }, (_, i) => `k${100 + i}`), 'k1000', 'k9'].sort();
+    const denseAlone = dense.map((key) => texts.freshAmong([key])[0]);
+    expect(texts.freshAmong(dense)).toEqual(denseAlone);
+    expect(denseAlone.filter(Boolean).length).toBe(12);
+    const sparse = Array.from({ length: 10 }, (_, i) => `k${i * 29}`).sort();
+    expect(texts.freshAmong(sparse)).toEqual(sparse.map((key) => texts.freshAmong([key])[0]));
+    expect(texts.freshAmong(sparse).filter(Boolean).length).toBeGreaterThan(5);
+  });
 });
 
 describe('kept texts across a restart (carried over only when they agree with the documents)', () => {
