@@ -82,7 +82,7 @@ describe('the traffic directory refilled after the process is ready', () => {
       await consumer.stop();
       await app.close();
     }
-  });
+  }, REFILL_TEST_MS);
 
   it('keeps what events applied during the refill change, whether the page of their partner was read before or after them', async () => {
     const { bus, live, afterStart, consumer, decide, app } = await restarted();
@@ -174,7 +174,7 @@ describe('the traffic directory refilled after the process is ready', () => {
       await consumer.stop();
       await app.close();
     }
-  });
+  }, REFILL_TEST_MS);
   it('stops retrying a failed refill once the consumer is stopped (a store closed by the shutdown)', async () => {
     const { afterStart, consumer, app } = await restarted();
     const load = jest.spyOn(consumer, 'load').mockRejectedValue(new TypeError('The database connection is not open'));
@@ -188,7 +188,7 @@ describe('the traffic directory refilled after the process is ready', () => {
     } finally {
       await app.close();
     }
-  });
+  }, REFILL_TEST_MS);
 });
 
 /** A response the server is writing: counted from `began` until it closes. */
