@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -167,6 +167,23 @@ describe('SqliteEventStore on a real file', () => {
     expect(await reopened.checkpointStore().load('projection')).toBe(position);
     const next = await reopened.append('s-2', [contractEvent()], 'no_stream');
     expect(next.position).toBeGreaterThan(position);
+  });
+
+  it("the writer writes the WAL's header at open, after a clean stop removed the WAL, changing no data", async () => {
+    const first = await open({ exclusiveWriter: true });
+    await first.append('s-1', [contractEvent(), contractEvent()], 'no_stream');
+    await first.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const fileBefore = readFileSync(file);
+
+    const reopened = await open({ exclusiveWriter: true });
+    // written (and synced) before any append: the first append after a restart does not write and sync it on the event loop
+    expect(statSync(`${file}-wal`).size).toBeGreaterThanOrEqual(32);
+    expect(await reopened.readStream('s-1')).toHaveLength(2);
+    await reopened.close();
+    // the commit rewrote page 1 with what it held: only SQLite's change counter (header bytes 24-27, copied to 92-95) moved
+    const changeCounterMasked = (bytes: Buffer) => Buffer.concat([bytes.subarray(0, 24), bytes.subarray(28, 92), bytes.subarray(96)]);
+    expect(changeCounterMasked(readFileSync(file)).equals(changeCounterMasked(fileBefore))).toBe(true);
   });
 
   it('delivers an append made through this store at once, without waiting for the poll', async () => {

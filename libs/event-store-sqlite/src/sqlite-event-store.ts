@@ -24,7 +24,7 @@ import { SqliteWriterLock } from './sqlite-writer-lock';
 import { fromRow, type EventRow } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { StreamHeads } from './stream-heads';
-import { configureConnection, createSchema, syncWalOffTheEventLoop } from './sqlite-schema';
+import { configureConnection, createSchema, syncWalOffTheEventLoop, writeWalHeader } from './sqlite-schema';
 import type { WalSync, WalSyncFunction } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
@@ -120,6 +120,8 @@ export class SqliteEventStore implements EventStore {
       db = new Database(file);
       configureConnection(db);
       createSchema(db);
+      // The writer's first commit would otherwise create the WAL's header and sync it on the event loop (after a clean stop).
+      if (options.exclusiveWriter) writeWalHeader(db);
       const pollIntervalMs = options.pollIntervalMs ?? (options.exclusiveWriter ? EXCLUSIVE_WRITER_POLL_MS : 200);
       return new SqliteEventStore(resolve(file), db, pollIntervalMs, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
     } catch (error) {

@@ -25,6 +25,21 @@ export function syncWalOffTheEventLoop(db: Database, sync?: WalSyncFunction): Wa
   return new WalSync(`${db.name}-wal`, sync);
 }
 
+/**
+ * Writes the WAL's header now, durably, with a commit that changes no data (page 1 rewritten with what it holds:
+ * `user_version` set to its own value). SQLite writes the header with the first commit into a WAL it just created (a
+ * clean stop removes the file) and syncs it, and the directory holding the new file, inside that COMMIT: on the event
+ * loop, whatever the connection's `synchronous`. Done at open, before the app is ready, so the first append after a
+ * restart (a create) does not wait for those syncs. A store in memory has no WAL: nothing to do.
+ */
+export function writeWalHeader(db: Database): void {
+  if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return;
+  db.transaction(() => {
+    const version = Number(db.pragma('user_version', { simple: true }));
+    db.pragma(`user_version = ${version}`);
+  }).immediate();
+}
+
 export function createSchema(db: Database): void {
   // Snapshots are a cache of what the events say: a table from before they were stored in parts is dropped, not migrated.
   const snapshotColumns = db.prepare("SELECT name FROM pragma_table_info('snapshots')").pluck().all() as string[];
