@@ -21,7 +21,7 @@ import { PollingSubscription } from './polling-subscription';
 import { RecentEvents } from './recent-events';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
-import { fromRow, type EventRow } from './sqlite-event-row';
+import { EVENT_COLUMNS, fromRow, fromRowValues, type EventRow, type EventRowValues } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { StreamHeads } from './stream-heads';
 import { configureConnection, createSchema, syncWalOffTheEventLoop, writeWalHeader } from './sqlite-schema';
@@ -224,7 +224,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Events after a position, up to the first one not yet durable: nobody follows a write that a crash could still undo. */
   private readBatchAfter(after: number | null, maxCount: number): RecordedEvent[] {
-    return this.statements.readAllAfter.all(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, maxCount).map(fromRow);
+    return this.statements.readAllAfter.all(after ?? 0, this.unsyncedFrom[0] ?? Number.MAX_SAFE_INTEGER, maxCount).map(fromRowValues);
   }
 
   /**
@@ -348,7 +348,7 @@ function revisionHolds(expected: ExpectedRevision, actual: number | 'no_stream')
 }
 
 function prepareStatements(db: Connection) {
-  const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
+  const columns = EVENT_COLUMNS;
   return {
     insert: db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)') as Statement<
       [string, string, number, string, number, string, string]
@@ -370,10 +370,10 @@ function prepareStatements(db: Connection) {
     readStreamBackwards: db.prepare(
       `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ) as Statement<[string, number, number], EventRow>,
-    readAllAfter: db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`) as Statement<
+    readAllAfter: (db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`) as Statement<
       [number, number, number],
-      EventRow
-    >,
+      EventRowValues
+    >).raw(true),
     lastPosition: db.prepare('SELECT MAX(position) AS position FROM events') as Statement<[], { position: number | null }>,
     countAfter: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE position > ? AND position < ? LIMIT ?)') as Statement<[number, number, number], { n: number }>,
     ping: db.prepare('SELECT 1 AS ok') as Statement<[], { ok: number }>,
