@@ -21,7 +21,7 @@ import { PollingSubscription } from './polling-subscription';
 import { RecentEvents } from './recent-events';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteWriterLock } from './sqlite-writer-lock';
-import { EVENT_COLUMNS, fromRow, fromRowValues, type EventRow, type EventRowValues } from './sqlite-event-row';
+import { EVENT_COLUMNS, fromRowValues, type EventRowValues } from './sqlite-event-row';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { StreamHeads } from './stream-heads';
 import { configureConnection, createSchema, syncWalOffTheEventLoop, writeWalHeader } from './sqlite-schema';
@@ -160,14 +160,14 @@ export class SqliteEventStore implements EventStore {
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const limit = options.maxCount ?? NO_LIMIT;
     if (options.direction === 'backwards') {
-      return this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(fromRow);
+      return this.statements.readStreamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(fromRowValues);
     }
     const from = options.fromRevision ?? 0;
     // With the writer lock only this process appends: a stream read to its end (a load's "anything new?") needs no query.
     if (this.writerLock !== null && this.streamHeads.endsBefore(stream, from)) return [];
     const rows = this.statements.readStreamForwards.all(stream, from, limit);
-    if (limit === NO_LIMIT || rows.length < limit) this.streamHeads.set(stream, rows.at(-1)?.revision ?? from - 1);
-    return rows.map(fromRow);
+    if (limit === NO_LIMIT || rows.length < limit) this.streamHeads.set(stream, rows.at(-1)?.[3] ?? from - 1);
+    return rows.map(fromRowValues);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -348,7 +348,6 @@ function revisionHolds(expected: ExpectedRevision, actual: number | 'no_stream')
 }
 
 function prepareStatements(db: Connection) {
-  const columns = EVENT_COLUMNS;
   return {
     insert: db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)') as Statement<
       [string, string, number, string, number, string, string]
@@ -364,13 +363,13 @@ function prepareStatements(db: Connection) {
     placesFrom: db.prepare(
       'SELECT id, revision, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ) as Statement<[string, number, number], StoredPlace>,
-    readStreamForwards: db.prepare(
-      `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
-    ) as Statement<[string, number, number], EventRow>,
-    readStreamBackwards: db.prepare(
-      `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-    ) as Statement<[string, number, number], EventRow>,
-    readAllAfter: (db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`) as Statement<
+    readStreamForwards: (db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+    ) as Statement<[string, number, number], EventRowValues>).raw(true),
+    readStreamBackwards: (db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ) as Statement<[string, number, number], EventRowValues>).raw(true),
+    readAllAfter: (db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`) as Statement<
       [number, number, number],
       EventRowValues
     >).raw(true),

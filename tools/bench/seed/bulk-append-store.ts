@@ -14,7 +14,7 @@ import {
   type Subscription,
 } from '@as2-partners/kernel';
 import { GroupCommit } from '../../../libs/event-store-sqlite/src/group-commit';
-import { fromRow, type EventRow } from '../../../libs/event-store-sqlite/src/sqlite-event-row';
+import { EVENT_COLUMNS, fromRowValues, type EventRowValues } from '../../../libs/event-store-sqlite/src/sqlite-event-row';
 import { configureConnection, createSchema } from '../../../libs/event-store-sqlite/src/sqlite-schema';
 import { SqliteSnapshotStore } from '../../../libs/event-store-sqlite/src/sqlite-snapshot-store';
 
@@ -28,16 +28,16 @@ export const DEFAULT_FLUSH_EVERY = 5_000;
  * (synchronous=OFF while loading: a seed that crashes is seeded again). No followers: it is not an app's store.
  */
 export class BulkAppendStore implements EventStore {
-  private pending: EventRow[] = [];
+  private pending: EventRowValues[] = [];
   /** Events of each stream not yet inserted, in revision order. */
-  private readonly pendingByStream = new Map<string, EventRow[]>();
+  private readonly pendingByStream = new Map<string, EventRowValues[]>();
   private nextPosition: number;
-  private readonly insert: Statement<[EventRow]>;
+  private readonly insert: Statement<[...EventRowValues]>;
   private readonly maxRevision: Statement<[string], { revision: number | null }>;
-  private readonly forwards: Statement<[string, number, number], EventRow>;
-  private readonly backwards: Statement<[string, number, number], EventRow>;
-  private readonly after: Statement<[number, number], EventRow>;
-  private readonly insertAll: (rows: readonly EventRow[]) => void;
+  private readonly forwards: Statement<[string, number, number], EventRowValues>;
+  private readonly backwards: Statement<[string, number, number], EventRowValues>;
+  private readonly after: Statement<[number, number], EventRowValues>;
+  private readonly insertAll: (rows: readonly EventRowValues[]) => void;
   private readonly snapshotCommits: GroupCommit;
   readonly snapshots: SqliteSnapshotStore;
   /** Events inserted so far, and transactions used. */
@@ -48,14 +48,13 @@ export class BulkAppendStore implements EventStore {
     private readonly db: Connection,
     private readonly flushEvery: number,
   ) {
-    this.insert = db.prepare('INSERT INTO events (position, id, stream, revision, type, schema_version, data, metadata) VALUES (@position, @id, @stream, @revision, @type, @schema_version, @data, @metadata)');
+    this.insert = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.maxRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?');
-    const columns = 'position, id, stream, revision, type, schema_version, data, metadata';
-    this.forwards = db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`);
-    this.backwards = db.prepare(`SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`);
-    this.after = db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
-    this.insertAll = db.transaction((rows: readonly EventRow[]) => {
-      for (const row of rows) this.insert.run(row);
+    this.forwards = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(true) as Statement<[string, number, number], EventRowValues>;
+    this.backwards = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(true) as Statement<[string, number, number], EventRowValues>;
+    this.after = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true) as Statement<[number, number], EventRowValues>;
+    this.insertAll = db.transaction((rows: readonly EventRowValues[]) => {
+      for (const row of rows) this.insert.run(...row);
     });
     this.snapshotCommits = new GroupCommit(db, { committed: () => () => undefined, rolledBack: () => undefined });
     this.snapshots = new SqliteSnapshotStore(db, this.snapshotCommits);
@@ -75,14 +74,14 @@ export class BulkAppendStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
     const held = this.pendingByStream.get(stream);
-    const actual = held ? (held.at(-1) as EventRow).revision : (this.maxRevision.get(stream)?.revision ?? 'no_stream');
+    const actual = held ? (held.at(-1) as EventRowValues)[3] : (this.maxRevision.get(stream)?.revision ?? 'no_stream');
     if (!revisionHolds(expectedRevision, actual)) throw new WrongExpectedRevisionError(stream, expectedRevision, actual);
     const first = actual === 'no_stream' ? 0 : actual + 1;
-    const rows = events.map((event, offset) => ({ ...rowOf(stream, first + offset, event), position: this.nextPosition++ }));
+    const rows = events.map((event, offset) => rowOf(this.nextPosition++, stream, first + offset, event));
     this.pending.push(...rows);
     if (held) held.push(...rows);
     else this.pendingByStream.set(stream, rows);
-    const result = { nextExpectedRevision: first + events.length - 1, position: (rows.at(-1) as EventRow).position };
+    const result = { nextExpectedRevision: first + events.length - 1, position: (rows.at(-1) as EventRowValues)[0] };
     if (this.pending.length >= this.flushEvery) this.flush();
     return result;
   }
@@ -95,19 +94,19 @@ export class BulkAppendStore implements EventStore {
     const limit = options.maxCount ?? -1;
     if (options.direction === 'backwards') {
       this.flush();
-      return this.backwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(fromRow);
+      return this.backwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(fromRowValues);
     }
     const from = options.fromRevision ?? 0;
     const held = this.pendingByStream.get(stream) ?? [];
-    const firstHeld = held[0]?.revision ?? Number.MAX_SAFE_INTEGER;
-    const stored = from < firstHeld ? this.forwards.all(stream, from, limit).filter((row) => row.revision < firstHeld) : [];
-    const rows = stored.concat(held.filter((row) => row.revision >= from));
-    return (limit < 0 ? rows : rows.slice(0, limit)).map(fromRow);
+    const firstHeld = held[0]?.[3] ?? Number.MAX_SAFE_INTEGER;
+    const stored = from < firstHeld ? this.forwards.all(stream, from, limit).filter((row) => row[3] < firstHeld) : [];
+    const rows = stored.concat(held.filter((row) => row[3] >= from));
+    return (limit < 0 ? rows : rows.slice(0, limit)).map(fromRowValues);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.flush();
-    return this.after.all(options.after ?? 0, options.maxCount ?? -1).map(fromRow);
+    return this.after.all(options.after ?? 0, options.maxCount ?? -1).map(fromRowValues);
   }
 
   subscribeToAll(_options: CatchUpSubscriptionOptions): Subscription {
@@ -146,15 +145,7 @@ function revisionHolds(expected: ExpectedRevision, actual: number | 'no_stream')
   return actual === expected;
 }
 
-/** The columns the SQLite event store writes for an event (its append binds the same values). */
-function rowOf(stream: string, revision: number, event: NewEvent): Omit<EventRow, 'position'> {
-  return {
-    id: event.id,
-    stream,
-    revision,
-    type: event.type,
-    schema_version: event.schemaVersion,
-    data: JSON.stringify(event.data ?? null),
-    metadata: JSON.stringify(event.metadata),
-  };
+/** The columns the SQLite event store writes for an event (its append binds the same values), in `EVENT_COLUMNS` order. */
+function rowOf(position: number, stream: string, revision: number, event: NewEvent): EventRowValues {
+  return [position, event.id, stream, revision, event.type, event.schemaVersion, JSON.stringify(event.data ?? null), JSON.stringify(event.metadata)];
 }
