@@ -7,8 +7,11 @@ import { nextTurn, RequestsInFlight } from './requests-in-flight';
  * walk and the collections their garbage brings. A reader waiting for a work (`wanted`) ends the wait at once.
  */
 export const QUIET_BEFORE_WORK_MS = 200;
-/** How long the work after start waits at most for such a quiet moment (requests without a pause from ready on). */
-export const QUIET_WAIT_MAX_MS = 2_000;
+/**
+ * How long the work after start waits at most for such a quiet moment (requests without a pause from ready on): also the
+ * most a decision can wait longer for the traffic refill than when the refill began at once (it begins the refill itself).
+ */
+export const QUIET_WAIT_MAX_MS = 1_000;
 
 interface StartWork {
   readonly name: string;
