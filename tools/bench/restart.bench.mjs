@@ -9,7 +9,7 @@
 // monotonic clock (µs, as a --cpu-prof profile's) written there for cpu-profile-windows.mjs (runs "start to ready", "create 0" … "create 5").
 // APP_STDOUT=<file>: the app's stdout written there (e.g. with APP_NODE_ARGS=--trace-gc). Each create also reads the main thread's
 // run-queue wait (runnable, waiting for a core) and the CPU of the app's other threads (GC workers, libuv's pool).
-// usage: node tools/bench/restart.bench.mjs <app dir holding dist/> <data dir> [port]   (DUP_AS2_ID=HUB-0000001, CREATE_FIRST=1)
+// usage: node tools/bench/restart.bench.mjs <app dir holding dist/> <data dir> [port]   (DUP_AS2_ID=HUB-0000001, CREATE_FIRST=1, CREATE_AFTER_MS=300)
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -45,6 +45,8 @@ const cpuMs = []; const runQueueMs = []; const otherThreadsMs = [];
 // a duplicate of a hub AS2 id seeded before the restart: must be refused by the restored directory
 const timed = async (request) => { const s = performance.now(); const r = await request(); const body = await r.text(); return { status: r.status, body, ms: performance.now() - s }; };
 // CREATE_FIRST=1: a create is the first request after ready (as bench:scale's "first create"), before the duplicate and the decision.
+// CREATE_AFTER_MS=<ms>: that long a pause between the ready answer and the first request (a client that comes later).
+if (process.env.CREATE_AFTER_MS) await new Promise((r) => setTimeout(r, Number(process.env.CREATE_AFTER_MS)));
 const createdFirst = process.env.CREATE_FIRST === '1' ? await create(-1) : null;
 const [dup, decision] = await Promise.all([
   timed(() => fetch(`http://127.0.0.1:${port}/v1/partners`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'dup', as2_id: process.env.DUP_AS2_ID ?? 'HUB-0000001', url: 'https://dup.example.com/as2' }) })),

@@ -184,7 +184,7 @@ export async function createHttpApp(
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   await app.init();
   await hotPath.start();
-  // Head starts (a hub's directory, pre-joined bodies) run beside the listen and the first requests, not before them.
+  // Head starts (the traffic refill, pre-joined bodies) run once the server has been quiet after the listen (AfterStart), not before them.
   app.get(AfterStart).begin();
   return app;
 }

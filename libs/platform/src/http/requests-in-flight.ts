@@ -28,6 +28,8 @@ export class RequestsInFlight {
   /** Each waiting work's requests still open (those in flight when it asked), and how it resumes. */
   private readonly waiting = new Map<Set<ServerResponse>, () => void>();
   private readonly maxWaitMs: number;
+  /** When the last counted request was answered (performance.now()), or 0. */
+  private lastEndedAt = 0;
 
   /** `maxWaitMs`: how long `giveWay` waits at most by default. */
   constructor(options: { readonly maxWaitMs?: number } = {}) {
@@ -66,8 +68,34 @@ export class RequestsInFlight {
     });
   }
 
+  /**
+   * Resolves once no counted request has been open for `quietMs` (counting from this call: requests that begin
+   * meanwhile hold it too), or after `maxWaitMs` under steady load, whichever comes first; on a later turn of the event
+   * loop either way. For work that should not begin beside the first requests after a restart at all.
+   */
+  whenQuiet(quietMs: number, maxWaitMs: number): Promise<void> {
+    this.watch();
+    const asked = performance.now();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        // Keeps the requests counted while it waits (they are counted only while some work asks).
+        this.watch();
+        const now = performance.now();
+        const quietFor = now - Math.max(asked, this.lastEndedAt);
+        if (now - asked >= maxWaitMs || (this.open.size === 0 && quietFor >= quietMs)) {
+          setImmediate(resolve);
+          return;
+        }
+        const untilQuiet = this.open.size === 0 ? quietMs - quietFor : quietMs;
+        setTimeout(check, Math.max(1, Math.min(untilQuiet, maxWaitMs - (now - asked)))).unref();
+      };
+      check();
+    });
+  }
+
   private ended(response: ServerResponse): void {
-    this.open.delete(response);
+    if (!this.open.delete(response)) return;
+    this.lastEndedAt = performance.now();
     for (const [pending, resume] of [...this.waiting]) if (pending.delete(response) && pending.size === 0) resume();
   }
 

@@ -133,4 +133,34 @@ describe('RequestsInFlight', () => {
       await until(() => requests.inFlight === 0);
     });
   });
+
+  it('is quiet once no request has been open for the period, counting requests that begin after the ask, or once its longest wait ran out', async () => {
+    const requests = new RequestsInFlight();
+    await withServerHolding(requests, async ({ port, held }) => {
+      let quietAt = 0;
+      const asked = performance.now();
+      const quiet = requests.whenQuiet(100, 10_000).then(() => void (quietAt = performance.now()));
+      const answered = get(port);
+      await until(() => held.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(quietAt).toBe(0);
+      held[0]?.end('ok');
+      await answered;
+      const endedAt = performance.now();
+      await quiet;
+      expect(quietAt - endedAt).toBeGreaterThanOrEqual(95);
+      expect(quietAt - asked).toBeLessThan(5_000);
+
+      // steady load: a request always open
+      const busy = get(port);
+      await until(() => held.length === 2);
+      const started = performance.now();
+      await requests.whenQuiet(100, 150);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+      expect(requests.inFlight).toBe(1);
+      held[1]?.end('ok');
+      await busy;
+    });
+  });
 });
+

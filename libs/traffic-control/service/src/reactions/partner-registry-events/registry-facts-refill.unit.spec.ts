@@ -31,14 +31,13 @@ function partnerDoc(i: number): KnownPartnerDocument {
 }
 
 /** A restart: the documents a previous run wrote, a new process's directory, its after-start work not begun. */
-async function restarted(requests?: RequestsInFlight) {
+async function restarted(requests?: RequestsInFlight, afterStart = new AfterStart()) {
   const readModels = new InMemoryReadModelStore();
   await readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances).put({ _id: 'ins_1', instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on', deleted: false });
   const partners = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners);
   for (let i = 0; i < PARTNERS; i++) await partners.put(partnerDoc(i));
   const bus = new InProcessEventBus();
   const live = new LiveTrafficDirectory();
-  const afterStart = new AfterStart();
   const consumer = new RegistryFactsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore() }, live, config, afterStart, requests);
   await consumer.start();
   const decisions = new TrafficDecisions(live, new OutboundBlockRecorder(new InMemoryEventStore()), () => Date.parse('2026-11-30T10:00:00.000Z'));
@@ -237,4 +236,27 @@ describe('the refill gives way to the requests being answered', () => {
       await app.close();
     }
   }, REFILL_TEST_MS);
+
+  it('waits for a quiet server after ready, but a decision that waits for the directory begins the refill at once', async () => {
+    const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
+    const afterStart = new AfterStart(requests);
+    // a server that never goes quiet within the test: only the decision can begin the refill
+    afterStart.quiet.quietMs = REFILL_TEST_MS;
+    afterStart.quiet.maxWaitMs = REFILL_TEST_MS;
+    const { live, consumer, decide, app } = await restarted(requests, afterStart);
+    try {
+      afterStart.begin();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(live.directory.partner('prt_00000')).toBeUndefined();
+      const started = performance.now();
+      const answer = await decide(`P${PARTNERS - 1}`);
+      expect(answer.json()).toMatchObject({ decision: 'accept' });
+      expect(live.filled).toBe(true);
+      expect(performance.now() - started).toBeLessThan(REFILL_TEST_MS / 2);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
 });
+

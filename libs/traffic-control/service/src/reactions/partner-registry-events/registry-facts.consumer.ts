@@ -117,7 +117,8 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     if (this.afterStart) {
       let done: () => void = () => undefined;
       this.live.filling(new Promise<void>((resolve) => (done = resolve)));
-      this.afterStart.register('refilling the traffic directory', () => this.refill().then(done), { first: true });
+      // A decision waiting for the directory begins the refill at once (no quiet wait after ready, no way given).
+      this.afterStart.register('refilling the traffic directory', () => this.refill().then(done), { first: true, wanted: this.live.whenAwaited() });
     } else {
       await this.load();
     }
