@@ -15,6 +15,8 @@
  *   SCALE_WRITE_ONLY=1     seeding, the write model's first load after a restart and the embedded rebuild only (no app, no HTTP)
  *   SCALE_REBUILD=0        a write-only run without the rebuild
  *   SCALE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the app (e.g. to profile it)
+ *   SCALE_APP_LOG=<file>   the app's log lines (its standard output, at LOG_LEVEL=info, not error) appended to this file
+ *                          (e.g. the traffic refill's "Refilled …"; the reads' routes keep no access log either way)
  *   SCALE_ONLY=creates     seeding, then HTTP creates and raw appends only (no directory loads, rebuild, restarts or reads)
  *   SCALE_ONLY=reads       the last row's read phase only, in one app started once (each round as in a full run: creates,
  *                          then by id, the anchor's by id, search, the anchor's search, page 1, page 5,000, ?active=false),
@@ -32,7 +34,7 @@
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -120,7 +122,7 @@ async function token(claims: Record<string, unknown>): Promise<string> {
 
 /** The environment both the seeding context and the app run with. */
 function appEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
-  return { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
+  return { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: env['SCALE_APP_LOG'] ? 'info' : 'error' };
 }
 
 /**
@@ -215,7 +217,9 @@ async function startApp(dataDir: string): Promise<RunningApp> {
   const probeFile = join(dataDir, `event-loop-${port}.json`);
   const started = performance.now();
   const nodeArgs = [...(env['SCALE_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean), '-r', join(__dirname, 'event-loop-probe.cjs')];
-  const child = spawn(process.execPath, [...nodeArgs, join(distDir, 'main.js')], { cwd: root, env: { ...appEnv(dataDir, port), EVENT_LOOP_PROBE_FILE: probeFile }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const log = env['SCALE_APP_LOG'] ? openSync(env['SCALE_APP_LOG'], 'a') : 'ignore';
+  const child = spawn(process.execPath, [...nodeArgs, join(distDir, 'main.js')], { cwd: root, env: { ...appEnv(dataDir, port), EVENT_LOOP_PROBE_FILE: probeFile }, stdio: ['ignore', log, 'inherit'] });
+  if (typeof log === 'number') closeSync(log);
   for (;;) {
     try {
       if ((await fetch(`${base}/health/ready`)).ok) break;

@@ -171,6 +171,16 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (search && 'matches' in search) return this.pageOfMatches(search.matches, skip, limit);
     if (search) [plan, countPlan] = [search.walk, search.count];
     if (plan.exact && plan.orderBy) {
+      if (skip === 0) {
+        // the first page (a walk in pages of a keyset): the bodies in the same statement, not one statement per row
+        const bodies = this.table
+          .prepared(`SELECT body FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ?`)
+          .pluck()
+          .all(...plan.params, Number.isFinite(limit) ? limit : -1) as string[];
+        const items = bodies.map((body) => JSON.parse(body) as T);
+        const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? items.length : this.countOf(countPlan, query.filter);
+        return { items, total };
+      }
       const seqs =
         plan.orderKeys && skip > 0
           ? this.pageFromBoundary(plan, plan.orderKeys, query.filter, skip, limit)

@@ -15,6 +15,39 @@ const nearIndexSize = (d: TrafficDirectory) =>
 /** The directory's index of tenant partners by AS2 id (what it holds per key: one id, or an array from the second on). */
 const tenantIndex = (d: TrafficDirectory) => (d as unknown as { tenantPartnersByAccount: Map<string, Map<string, unknown>> }).tenantPartnersByAccount.get('acc');
 
+describe('traffic directory: partners put in ascending id order (as a refill walks them), then again', () => {
+  function instance(): TrafficDirectory {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+    return d;
+  }
+  const decide = (d: TrafficDirectory, from: string) => d.decide('acc', 't1', 'inbound', from, 'US', now);
+
+  it('the last id put again, then an earlier one: each replaces the partner it had (its old AS2 id is no longer found), a later id is new', () => {
+    const d = instance();
+    for (const i of [1, 2, 3]) d.putPartner(partner({ partnerId: `prt_${i}`, tenant: 't1', as2Id: `A${i}` }));
+    d.putPartner(partner({ partnerId: 'prt_3', tenant: 't1', as2Id: 'B3' }));
+    expect(decide(d, 'A3')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND' });
+    expect(decide(d, 'B3')).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_3', as2Id: 'B3' } });
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'B1' }));
+    expect(decide(d, 'A1')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND' });
+    d.putPartner(partner({ partnerId: 'prt_4', tenant: 't1', as2Id: 'A4' }));
+    expect(d.partnerCount).toBe(4);
+    expect(['A2', 'B1', 'B3', 'A4'].map((id) => decide(d, id).partner?.partnerId)).toEqual(['prt_2', 'prt_1', 'prt_3', 'prt_4']);
+  });
+
+  it("a mixed-case id put again with another id leaves the near-miss index: the old id's near miss is no longer offered", () => {
+    const d = instance();
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME' }));
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't1', as2Id: 'Beta' }));
+    expect(decide(d, 'BETA').reason).toContain('did you mean "Beta"?');
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't1', as2Id: 'GAMMA' }));
+    expect(nearIndexSize(d)).toBe(0);
+    expect(decide(d, 'BETA').reason).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "BETA"');
+    expect(decide(d, 'gamma').reason).toContain('did you mean "GAMMA"?');
+  });
+});
+
 describe('traffic directory: one id per key, several only from the second partner on', () => {
   // An account-level instance serves every tenant: an account-wide caller finds the one tenant partner with the id.
   function hub(): TrafficDirectory {
@@ -171,6 +204,17 @@ describe('traffic directory: one id per key, several only from the second partne
       expect(reasonFor(d, 'beta')).toContain('did you mean "BETA"?');
       d.putPartner(partner({ partnerId: 'prt_0', tenant: 't1', as2Id: 'ACME', deleted: true }));
       expect(reasonFor(d, 'aCME')).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "aCME"');
+    });
+
+    it('non-ASCII ids and ids with spaces or controls at an end: each offered for its near-miss key, indexed only when its two forms miss it', () => {
+      const ids = ['ÄCME', 'Ötzi', 'ACME\u00a0', '\u0001BETA', 'gamma\t'];
+      const d = scope(ids);
+      expect(nearIndexSize(d)).toBe(3);
+      expect(reasonFor(d, 'äcme')).toContain('did you mean "ÄCME"?');
+      expect(reasonFor(d, 'ÖTZI')).toContain('did you mean "Ötzi"?');
+      expect(reasonFor(d, ' acme ')).toContain('did you mean "ACME\u00a0"?');
+      expect(reasonFor(d, '\u0001beta')).toContain('did you mean "\\u0001BETA"?');
+      expect(reasonFor(d, 'GAMMA')).toContain('did you mean "gamma\\t"?');
     });
 
     it('a key whose upper case is not the id it came from: only an id with that very near-miss key is offered', () => {

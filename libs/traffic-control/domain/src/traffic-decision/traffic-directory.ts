@@ -1,6 +1,6 @@
 import type { PartnerTrafficState } from '../partner-traffic/partner-traffic.state';
 import { DecisionCache } from './decision-cache';
-import { nearMissKey } from './near-miss';
+import { foundWithoutIndex, nearMissKey } from './near-miss';
 import { decideTraffic, steadySpan, type DecisionFacts, type MessageDirection, type ScopeTraffic, type TrafficDecision } from './traffic-decision';
 
 export interface InstanceFacts {
@@ -98,15 +98,6 @@ class HeldPartner implements PartnerFacts {
   }
 }
 
-/**
- * Whether a near miss of this AS2 id is found without the near-miss index: the id is its own near-miss key, or that key
- * upper-cased (most ids), so a lookup of either form in the scope's partners finds it.
- */
-function foundWithoutIndex(as2Id: string): boolean {
-  const key = nearMissKey(as2Id);
-  return key === as2Id || key.toUpperCase() === as2Id;
-}
-
 /** One id where a key has one partner (most keys), an array (insertion order) only from the second on: no Set per partner. */
 type OneOrMany = string | string[];
 
@@ -174,6 +165,11 @@ export class TrafficDirectory {
    * upper-cased (those two are found in partnersByScope itself): the "did you mean" of an unknown partner.
    */
   private readonly partnersByNearMiss = new Map<string, Map<number, OneOrMany>>();
+  /**
+   * The greatest partner id put while every put came in strictly ascending id order ('' before the first put);
+   * undefined once one came out of order (newPartnerId).
+   */
+  private lastAscendingId: string | undefined = '';
   /** Puts so far: each held partner's place in put order (of several near misses, the earliest put is offered). */
   private puts = 0;
   /**
@@ -253,13 +249,13 @@ export class TrafficDirectory {
 
   putPartner(given: PartnerFacts): void {
     this.decisions.clear();
-    const existing = this.partners.get(given.partnerId);
+    const existing = this.newPartnerId(given.partnerId) ? undefined : this.partners.get(given.partnerId);
     if (existing) {
       const scopeKeyOf = this.knownScope(existing.account, existing.tenant) as string;
       const scope = this.partnersByScope.get(scopeKeyOf);
       if (scope?.get(existing.as2Id)?.partnerId === existing.partnerId) scope.delete(existing.as2Id);
       const near = this.partnersByNearMiss.get(scopeKeyOf);
-      if (near) removeId(near, nearMissHash(nearMissKey(existing.as2Id)), existing.partnerId);
+      if (near && !foundWithoutIndex(existing.as2Id)) removeId(near, nearMissHash(nearMissKey(existing.as2Id)), existing.partnerId);
       if (near?.size === 0) this.partnersByNearMiss.delete(scopeKeyOf);
       if (existing.tenant !== null) {
         const byId = this.tenantPartnersByAccount.get(existing.account);
@@ -290,6 +286,21 @@ export class TrafficDirectory {
       const byId = this.tenantPartnersByAccount.get(partner.account);
       if (byId) addId(byId, partner.as2Id, partner.partnerId);
     }
+  }
+
+  /**
+   * Whether no partner with this id can be held: every put so far came in strictly ascending id order (as the refill
+   * walks the documents, and as new time-ordered ids come) and this id follows the last. A refill then skips a lookup
+   * in a map of a million partners that finds nothing (a cache miss or more a partner); the first id out of order
+   * ends it for good.
+   */
+  private newPartnerId(partnerId: string): boolean {
+    if (this.lastAscendingId === undefined || partnerId <= this.lastAscendingId) {
+      this.lastAscendingId = undefined;
+      return false;
+    }
+    this.lastAscendingId = partnerId;
+    return true;
   }
 
   /** The account's tenant partners by AS2 id, from the first account-level instance of the account on (built once from every partner). */

@@ -50,7 +50,7 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
 
   async onModuleInit(): Promise<void> {
     if (!this.live) return;
-    for await (const doc of pagesOf(this.traffic)) this.live.directory.putTraffic(doc.account, doc.tenant, doc.partnerId, doc);
+    for await (const page of pagesOf(this.traffic)) for (const doc of page) this.live.directory.putTraffic(doc.account, doc.tenant, doc.partnerId, doc);
     // The documents reach at least the saved checkpoint: `as_of` says so from the first answer after a restart.
     const checkpoint = await this.followed.checkpoints.load(this.name);
     if (checkpoint !== null) this.live.applied('traffic-control', checkpoint);

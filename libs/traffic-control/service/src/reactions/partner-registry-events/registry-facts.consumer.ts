@@ -147,10 +147,11 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   /** Refills the directory from the persisted documents (a restart answers before the bus has delivered anything). */
   async load(): Promise<void> {
     const turn = this.refillTurn;
-    for await (const doc of pagesOf(this.instances, turn)) if (!doc.deleted) this.live.directory.putInstance(doc);
-    for await (const doc of pagesOf(this.partners, turn)) this.live.directory.putPartner(doc);
-    for await (const doc of pagesOf(this.partnerships, turn)) if (!doc.deleted) this.live.directory.putPartnership(doc);
-    for await (const doc of pagesOf(this.tenants, turn)) if (doc.deleted) this.live.directory.markTenantDeleted(doc.account, doc.tenant);
+    const { directory } = this.live;
+    for await (const page of pagesOf(this.instances, turn)) for (const doc of page) if (!doc.deleted) directory.putInstance(doc);
+    for await (const page of pagesOf(this.partners, turn)) for (const doc of page) directory.putPartner(doc);
+    for await (const page of pagesOf(this.partnerships, turn)) for (const doc of page) if (!doc.deleted) directory.putPartnership(doc);
+    for await (const page of pagesOf(this.tenants, turn)) for (const doc of page) if (doc.deleted) directory.markTenantDeleted(doc.account, doc.tenant);
     await this.putAgainWhatEventsTouched();
     // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
     const position = await this.lastCopiedPosition(this.topics[0] as string);
@@ -435,12 +436,13 @@ class TouchedDuringRefill {
 /**
  * Every document of a collection, in `_id` order, a page at a time (no skip: fast on a large collection; no count), each
  * page on its own turn of the event loop (the embedded store answers synchronously: without it the whole walk is one turn).
+ * Yields whole pages: an async generator's step per document cost ~0.5 µs of a refill's ~8 µs a partner.
  */
-export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>, turn: () => Promise<unknown> = nextTurn): AsyncGenerator<T> {
+export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>, turn: () => Promise<unknown> = nextTurn): AsyncGenerator<readonly T[]> {
   let after: string | null = null;
   for (;;) {
     const { items } = await collection.find({ filter: after === null ? {} : { _id: { $gt: after } }, sort: { _id: 1 }, limit: LOAD_PAGE, withoutTotal: true });
-    yield* items;
+    if (items.length > 0) yield items;
     if (items.length < LOAD_PAGE) return;
     after = items[items.length - 1]._id;
     await turn();
