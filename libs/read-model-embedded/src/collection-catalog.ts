@@ -126,27 +126,20 @@ export class CollectionCatalog {
     this.held.add(state);
   }
 
-  /** Holds back every declared index (a bulk load that fills the table, see HOLD_ALL_INDEXES_FROM_ROWS). */
-  holdAllIndexes(): void {
-    for (const state of this.states.values()) this.holdIndexes(state);
-  }
-
   /**
    * A bulk load's clear of a collection holding at least half of the table's rows (a rebuild over the read models the
-   * one before wrote): every declared index is held first (the deletes would keep each one up, and every partial
-   * index tests each deleted row), the table is emptied whole (SQLite frees its pages without reading a row, where a
-   * delete of the collection's rows rewrites every page) with the other collections' rows put back as they were (same
-   * `seq`), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
+   * one before wrote): the table is emptied whole, its indexes with it (SQLite frees their pages without reading a row,
+   * where a delete of the collection's rows rewrites every page and keeps every index up), the other collections' rows
+   * are put back as they were (same `seq`, their indexes kept up), the collection's own indexes are held to the load's
+   * end (dropped once empty: no walk), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
    * segments for later merges to skip) with the other collections' search texts indexed again from their documents. False, and nothing done,
    * for a smaller clear. Runs inside the clear's transaction: a crash leaves the file as before it.
    */
   clearByRewrite(state: CollectionIndexState, load: BulkLoadState): boolean {
     const rows = this.db.prepare<[string], number>('SELECT count(*) FROM read_model_docs WHERE collection = ?').pluck().get(state.name) as number;
-    if (rows === 0 || rows < load.holdAllIndexesFromRows) return false;
+    if (rows === 0 || rows < load.clearByRewriteFromRows) return false;
     const all = this.db.prepare<[], number>('SELECT count(*) FROM read_model_docs').pluck().get() as number;
     if (rows * 2 < all) return false;
-    load.holdingAll();
-    this.holdAllIndexes();
     const others = all - rows;
     if (others > 0) {
       this.db.exec('CREATE TEMP TABLE IF NOT EXISTS read_model_docs_kept (seq INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL)');
@@ -154,6 +147,8 @@ export class CollectionCatalog {
     }
     // no WHERE: SQLite's truncate, which frees the pages of the table and its index without visiting a row
     this.db.exec('DELETE FROM read_model_docs');
+    // its indexes, emptied with the table, built again at the load's end; the others' stay up for the rows put back
+    this.holdIndexes(state);
     if (others > 0) {
       this.db.exec('INSERT INTO read_model_docs (seq, collection, id, body) SELECT seq, collection, id, body FROM temp.read_model_docs_kept ORDER BY seq');
       this.db.exec('DROP TABLE temp.read_model_docs_kept');

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
 import { EmbeddedKeptTexts } from './embedded-kept-texts';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
-import { BulkLoadState, HOLD_ALL_INDEXES_FROM_ROWS } from './bulk-load-state';
+import { BulkLoadState, CLEAR_BY_REWRITE_FROM_ROWS } from './bulk-load-state';
 import { CollectionCatalog } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
@@ -47,8 +47,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     /** This run's session id in the file, and the one the file had before (null: a new or throwaway store). */
     private readonly session: string,
     private readonly previousSession: string | null,
-    /** Rows a bulk load writes before it may hold every index to its end (HOLD_ALL_INDEXES_FROM_ROWS). */
-    private readonly holdAllIndexesFromRows: number,
+    /** Rows a bulk load's clear must find to empty the table whole (CLEAR_BY_REWRITE_FROM_ROWS). */
+    private readonly clearByRewriteFromRows: number,
   ) {
     this.turn = new TurnTransaction(db);
     // a failed commit undid writes whose `seq`s a bulk load kept search texts under
@@ -57,8 +57,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.parked = new EmbeddedParkedEventStore(db);
   }
 
-  /** Opens (or creates) the store file, `:memory:` for a throwaway store. `holdAllIndexesFromRows`: see HOLD_ALL_INDEXES_FROM_ROWS (tests). */
-  static async open(file: string, options: { readonly holdAllIndexesFromRows?: number } = {}): Promise<EmbeddedReadModelStore> {
+  /** Opens (or creates) the store file, `:memory:` for a throwaway store. `clearByRewriteFromRows`: see CLEAR_BY_REWRITE_FROM_ROWS (tests). */
+  static async open(file: string, options: { readonly clearByRewriteFromRows?: number } = {}): Promise<EmbeddedReadModelStore> {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file);
     try {
@@ -66,7 +66,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       createReadModelSchema(db);
       const session = randomUUID();
       const previousSession = file === ':memory:' ? null : startReadModelSession(db, session);
-      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession, options.holdAllIndexesFromRows ?? HOLD_ALL_INDEXES_FROM_ROWS);
+      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession, options.clearByRewriteFromRows ?? CLEAR_BY_REWRITE_FROM_ROWS);
     } catch (error) {
       db.close();
       throw error;
@@ -162,24 +162,41 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     if (this.catalog.bulkLoad) return work();
-    const load = new BulkLoadState(this.holdAllIndexesFromRows);
+    const load = new BulkLoadState(this.clearByRewriteFromRows);
     this.catalog.bulkLoad = load;
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
     const mmapSize = this.db.pragma('mmap_size', { simple: true }) as number;
     this.db.pragma(`cache_size = ${BULK_LOAD_CACHE_KIB}`);
     this.db.pragma(`mmap_size = ${BULK_LOAD_MMAP_BYTES}`);
     this.turn.holdCommitsFor(BULK_LOAD_WRITES_PER_COMMIT);
+    const failedBefore = this.turn.failure;
+    let result: T;
     try {
-      return await work();
+      result = await work();
     } finally {
-      this.catalog.bulkLoad = null;
-      this.turn.write(() => this.catalog.buildAllHeldIndexes());
-      for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
-      this.turn.endHold();
-      this.db.pragma(`cache_size = ${cacheSize}`);
-      this.db.pragma(`mmap_size = ${mmapSize}`);
-      for (const collection of this.collections.values()) collection.loadEnded();
+      this.endBulkLoad(load, cacheSize, mmapSize);
     }
+    // rows written during the load were lost with a transaction that failed (a row SQLite refused, a failed commit)
+    const failure = this.turn.failure;
+    if (failure !== failedBefore) throw failure;
+    return result;
+  }
+
+  /** The load's held rows written, the indexes and search texts it deferred built, commits per turn again. */
+  private endBulkLoad(load: BulkLoadState, cacheSize: number, mmapSize: number): void {
+    try {
+      // with the load's search texts kept for them; a row SQLite refuses fails the transaction (reported by bulkLoad)
+      this.turn.flushHeld();
+    } catch {
+      // the turn's failure, thrown by bulkLoad
+    }
+    this.catalog.bulkLoad = null;
+    this.turn.write(() => this.catalog.buildAllHeldIndexes());
+    for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
+    this.turn.endHold();
+    this.db.pragma(`cache_size = ${cacheSize}`);
+    this.db.pragma(`mmap_size = ${mmapSize}`);
+    for (const collection of this.collections.values()) collection.loadEnded();
   }
 
   checkpointStore(): CheckpointStore {
