@@ -160,6 +160,22 @@ describe('EmbeddedReadModelStore bulk load: rows held and written in multi-row s
     expect(await partners.count(search('acme'))).toBe(0);
   });
 
+  it('an index declared during the load is built over the held rows too (an array in its field found)', async () => {
+    interface Tagged {
+      readonly _id: string;
+      readonly tags: string | string[];
+    }
+    const tagged = store.collection<Tagged>('tagged');
+    await store.bulkLoad(async () => {
+      await tagged.put({ _id: 'a', tags: ['x', 'y'] });
+      await tagged.put({ _id: 'b', tags: 'x' });
+      await tagged.put({ _id: 'c', tags: 'z' });
+      const indexed = store.collection<Tagged>('tagged', [['tags']]);
+      expect((await indexed.find({ filter: { tags: 'x' }, sort: { _id: 1 } })).items.map((doc) => doc._id)).toEqual(['a', 'b']);
+    });
+    expect((await tagged.find({ filter: { tags: 'x' }, sort: { _id: 1 } })).items.map((doc) => doc._id)).toEqual(['a', 'b']);
+  });
+
   it('keys the kept search texts by the seq each row got, inserted and updated rows mixed in one statement', async () => {
     const partners = store.collection<Partner>('partners', [['tenant']], { fields: ['name'], scope: ['tenant'] });
     const filler = store.collection<Partner>('filler');

@@ -90,6 +90,14 @@ export class CollectionCatalog {
     return state;
   }
 
+  /** Whether `declare` would build an index or a search index from the collection's documents (something not declared yet). */
+  changes(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): boolean {
+    const state = this.states.get(name);
+    const known = new Set((state?.indexes ?? []).map((fields) => fields.join(',')));
+    const newIndex = indexes.some((fields) => fields.length > 0 && !(fields.length === 1 && fields[0] === '_id') && !known.has(fields.join(',')));
+    return newIndex || (search !== undefined && JSON.stringify(search) !== JSON.stringify(state?.search ?? null));
+  }
+
   declare(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): CollectionIndexState {
     const state = this.stateOf(name);
     for (const fields of indexes) {

@@ -150,7 +150,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   /** From the (collection, id) unique index alone: no document read. */
   async ids(after: string, limit: number): Promise<string[]> {
-    this.flush();
+    this.flushHeld();
     return this.table.idsAfter.all(this.name, after, limit);
   }
 
@@ -168,13 +168,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async delete(id: string): Promise<void> {
-    this.flush();
+    this.flushHeld();
     this.turn.write(() => this.deleteRows([id]));
     if (this.listeners.length > 0) this.tell(id, null);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
-    this.flush();
+    this.flushHeld();
     const ids = this.matchingRows(filter).map((row) => (JSON.parse(row.body) as ReadModelDocument)._id);
     if (ids.length === 0) return 0;
     this.turn.write(() => this.deleteRows(ids));
@@ -183,7 +183,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
-    this.flush();
+    this.flushHeld();
     let plan = this.plan(query.filter, query.sort);
     const skip = query.skip ?? 0;
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
@@ -345,7 +345,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async count(filter: Filter): Promise<number> {
-    this.flush();
+    this.flushHeld();
     const plan = this.plan(filter);
     const search = this.searchRead(plan);
     if (search && 'matches' in search) {
@@ -356,7 +356,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   async clear(): Promise<void> {
-    this.flush();
+    this.flushHeld();
     this.turn.write(() => this.table.db.transaction(() => {
       // a bulk load fills the emptied collection: its indexes are dropped before the delete (which then maintains none)
       // and built once it is full (or a query needs them)
@@ -404,11 +404,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       }
     });
     if (this.listeners.length > 0) this.untoldWrites = true;
-    if (this.held.size >= HELD_ROWS_PER_STATEMENT) this.flush();
+    if (this.held.size >= HELD_ROWS_PER_STATEMENT) this.flushHeld();
   }
 
   /** This collection's held rows written into the open transaction (before it is read); a failure fails the transaction (TurnTransaction.writeHeld). */
-  private flush(): void {
+  flushHeld(): void {
     if (this.held.size > 0) this.turn.writeHeld(() => this.writeHeld());
   }
 

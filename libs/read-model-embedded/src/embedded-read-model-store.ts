@@ -75,8 +75,10 @@ export class EmbeddedReadModelStore implements ReadModelStore {
 
   collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = [], search?: SearchIndex): ReadModelCollection<T> {
     // a first caller may have opened the collection without the indexes a later one declares
-    const state = this.catalog.declare(name, indexes, search);
     let collection = this.collections.get(name);
+    // what a new index or search reads from the documents includes the rows a bulk load holds
+    if (collection && this.catalog.changes(name, indexes, search)) collection.flushHeld();
+    const state = this.catalog.declare(name, indexes, search);
     if (!collection) {
       collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn);
       this.collections.set(name, collection);
