@@ -19,8 +19,6 @@ export class CollectionIndexState {
   searchTextExact = false;
   /** Indexed fields some document once held an array or object on (kept until the collection is cleared). */
   readonly irregular = new Set<string>();
-  /** Set while a bulk load holds this collection's declared SQL indexes back (dropped at its clear, built before a query or at its end). */
-  indexesHeld = false;
   private readonly indexedFields = new Set<string>();
 
   constructor(readonly name: string) {}
@@ -63,8 +61,6 @@ export class CollectionIndexState {
  */
 export class CollectionCatalog {
   private readonly states = new Map<string, CollectionIndexState>();
-  /** Collections whose indexes a bulk load holds back. */
-  private readonly held = new Set<CollectionIndexState>();
 
   constructor(private readonly db: Database) {
     for (const row of db.prepare<[], { collection: string; kind: string; fields: string }>('SELECT collection, kind, fields FROM read_model_indexes').iterate()) {
@@ -77,7 +73,7 @@ export class CollectionCatalog {
     for (const row of db.prepare<[], { collection: string; path: string }>('SELECT collection, path FROM read_model_irregular_paths').iterate()) {
       this.stateOf(row.collection).irregular.add(row.path);
     }
-    // a bulk load that stopped between dropping a collection's indexes and building them again left them missing
+    // a bulk load of an earlier release (which dropped indexes and built them at its end) may have stopped in between
     for (const state of this.states.values()) for (const fields of state.indexes) this.db.exec(this.indexSql(state, fields));
   }
 
@@ -123,23 +119,10 @@ export class CollectionCatalog {
   }
 
   /**
-   * A bulk load emptied this collection: its declared indexes are dropped, so the load's inserts do not maintain them
-   * row by row (a third of a partner view's insert); `buildHeldIndexes` builds them again from the loaded documents,
-   * in one sorted pass (about half the cost).
-   */
-  holdIndexes(state: CollectionIndexState): void {
-    if (state.indexesHeld || state.indexes.length === 0) return;
-    for (const fields of state.indexes) this.db.exec(`DROP INDEX IF EXISTS "${this.indexName(state, fields)}"`);
-    state.indexesHeld = true;
-    this.held.add(state);
-  }
-
-  /**
    * A bulk load's clear of a collection holding at least half of the table's rows (a rebuild over the read models the
    * one before wrote): the table is emptied whole, its indexes with it (SQLite frees their pages without reading a row,
    * where a delete of the collection's rows rewrites every page and keeps every index up), the other collections' rows
-   * are put back as they were (same `seq`, their indexes kept up), the collection's own indexes are held to the load's
-   * end (dropped once empty: no walk), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
+   * are put back as they were (same `seq`, their indexes kept up), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
    * segments for later merges to skip) with the other collections' search texts indexed again from their documents. False, and nothing done,
    * for a smaller clear. Runs inside the clear's transaction: a crash leaves the file as before it.
    */
@@ -155,8 +138,6 @@ export class CollectionCatalog {
     }
     // no WHERE: SQLite's truncate, which frees the pages of the table and its index without visiting a row
     this.db.exec('DELETE FROM read_model_docs');
-    // its indexes, emptied with the table, built again at the load's end; the others' stay up for the rows put back
-    this.holdIndexes(state);
     if (others > 0) {
       this.db.exec('INSERT INTO read_model_docs (seq, collection, id, body) SELECT seq, collection, id, body FROM temp.read_model_docs_kept ORDER BY seq');
       this.db.exec('DROP TABLE temp.read_model_docs_kept');
@@ -170,19 +151,6 @@ export class CollectionCatalog {
       this.indexSearchTexts(other, other.search, 'INSERT');
     }
     return true;
-  }
-
-  /** Builds every index a bulk load held back (its end). */
-  buildAllHeldIndexes(): void {
-    for (const state of this.held) this.buildHeldIndexes(state);
-  }
-
-  /** Builds the indexes `holdIndexes` dropped (before a query needs them, or when the load ends). */
-  buildHeldIndexes(state: CollectionIndexState): void {
-    if (!state.indexesHeld) return;
-    for (const fields of state.indexes) this.db.exec(this.indexSql(state, fields));
-    state.indexesHeld = false;
-    this.held.delete(state);
   }
 
   private indexName(state: CollectionIndexState, fields: readonly string[]): string {

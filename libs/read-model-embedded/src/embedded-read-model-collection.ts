@@ -358,15 +358,13 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   async clear(): Promise<void> {
     this.flushHeld();
     this.turn.write(() => this.table.db.transaction(() => {
-      // a bulk load fills the emptied collection: its indexes are dropped before the delete (which then maintains none)
-      // and built once it is full (or a query needs them)
+      // a bulk load's clear of most of the table empties it whole; its indexes stay up (its rows come 100 a statement)
       const load = this.catalog.bulkLoad;
       if (load && this.catalog.clearByRewrite(this.state, load)) {
         if (this.state.search) load.searchOf(this.state).cleared();
         this.catalog.forgetIrregular(this.state);
         return;
       }
-      if (load) this.catalog.holdIndexes(this.state);
       if (this.state.search) {
         this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
         load?.searchOf(this.state).cleared();
@@ -492,12 +490,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   /**
-   * A query's plan, over the declared indexes: ones a bulk load holds back are built first. An exact search of
+   * A query's plan, over the declared indexes. An exact search of
    * several terms that each match many documents walks the order's index, checking each entry against the sets of
    * matches, and stops at the page; otherwise it reads the matches by `seq` (one term: see searchRead).
    */
   private plan(filter: Filter, sort?: FindQuery['sort']): QueryPlan {
-    if (this.state.indexesHeld) this.turn.write(() => this.catalog.buildHeldIndexes(this.state));
     const plan = planQuery(filter, sort, this.state);
     // one search clause: decided by the find (searchRead), which reads its matches once
     if (!plan.exact || !plan.orderBy || plan.searchPhrases.length < 2) return plan;

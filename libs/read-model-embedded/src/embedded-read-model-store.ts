@@ -18,9 +18,9 @@ const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
 /** Page cache during a bulk load (negative: KiB), so a batch's dirty index pages stay in memory until its commit. */
 const BULK_LOAD_CACHE_KIB = -262_144;
 /**
- * The file mapped into memory during a bulk load (SQLite's largest, 2 GiB): every index built at its end reads the
- * whole table, and from the mapping it does so without a read call and a copy per page (~7.8 → ~5.2 s of CPU for the
- * 62 indexes at 200,000 partner views, whose table outgrows the page cache).
+ * The file mapped into memory during a bulk load (SQLite's largest, 2 GiB): pages read without a read call and a copy
+ * each (measured when a load built every index at its end: ~7.8 → ~5.2 s of CPU for the 62 builds at 200,000 partner
+ * views; the indexes now stay up during a load, and the mapping was not measured again).
  */
 const BULK_LOAD_MMAP_BYTES = 2_147_418_112;
 
@@ -158,9 +158,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    * Runs `work` (a rebuild of the read models, nothing serving queries) with the trigram search indexes left alone:
    * each searchable collection written meanwhile is indexed once when it ends, in one pass (from the search texts kept
    * from its writes when the load cleared it). A substring search on such a collection misses documents written during
-   * `work`. The declared indexes of a collection it clears (of every collection, once it writes about the whole table)
-   * are built once at its end; write listeners hear once, at its end, that any document of a collection it wrote may
-   * have changed.
+   * `work`. The declared indexes stay up: each collection's writes are held and written 100 rows a statement
+   * (EmbeddedReadModelCollection), where the partial indexes of the other collections cost little; write listeners
+   * hear once, at its end, that any document of a collection it wrote may have changed.
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     if (this.catalog.bulkLoad) return work();
@@ -184,7 +184,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return result;
   }
 
-  /** The load's held rows written, the indexes and search texts it deferred built, commits per turn again. */
+  /** The load's held rows written, the search texts it deferred indexed, commits per turn again. */
   private endBulkLoad(load: BulkLoadState, cacheSize: number, mmapSize: number): void {
     try {
       // with the load's search texts kept for them; a row SQLite refuses fails the transaction (reported by bulkLoad)
@@ -193,7 +193,6 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       // the turn's failure, thrown by bulkLoad
     }
     this.catalog.bulkLoad = null;
-    this.turn.write(() => this.catalog.buildAllHeldIndexes());
     for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
     this.turn.endHold();
     this.db.pragma(`cache_size = ${cacheSize}`);
