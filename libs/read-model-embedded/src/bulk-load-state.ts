@@ -1,12 +1,10 @@
 import type { CollectionIndexState } from './collection-catalog';
 
 /**
- * Rows a bulk load writes before it may hold every declared index to its end. Each partial index on the documents'
- * table costs every insert a test of its condition (~0.2–0.35 µs; 60 of them: ~20 µs, twice a bare insert), whatever
- * collection the row is of; a `CREATE INDEX` at the end reads the whole table once (~0.22 µs a row). A load that writes
- * at least half the table's rows (a rebuild) gains by holding them all; a small one (a bus-fed read model) does not.
+ * Rows a bulk load's clear of a collection must find (and at least half of the table's) to empty the table whole and
+ * put the other collections' rows back (`CollectionCatalog.clearByRewrite`) rather than delete the collection's rows.
  */
-export const HOLD_ALL_INDEXES_FROM_ROWS = 10_000;
+export const CLEAR_BY_REWRITE_FROM_ROWS = 10_000;
 
 /**
  * The search texts of a searchable collection's rows written during a bulk load, kept from the writes (by `seq`), so
@@ -38,16 +36,8 @@ export class DeferredSearchTexts {
 export class BulkLoadState {
   /** Searchable collections written during the load: their trigram index is filled at its end. */
   readonly search = new Map<CollectionIndexState, DeferredSearchTexts>();
-  /** Rows written during the load. */
-  private rows = 0;
-  /** Rows written at which the table's size is looked at next (doubling: a few counts in all). */
-  private nextCheck: number;
-  /** Every declared index is held to the load's end. */
-  private allHeld = false;
 
-  constructor(readonly holdAllIndexesFromRows: number) {
-    this.nextCheck = holdAllIndexesFromRows;
-  }
+  constructor(readonly clearByRewriteFromRows: number) {}
 
   searchOf(state: CollectionIndexState): DeferredSearchTexts {
     let deferred = this.search.get(state);
@@ -56,23 +46,6 @@ export class BulkLoadState {
       this.search.set(state, deferred);
     }
     return deferred;
-  }
-
-  /**
-   * Counts rows written: true when every declared index should be held from now on, i.e. the load wrote
-   * HOLD_ALL_INDEXES_FROM_ROWS rows and at least half of what the table holds (`tableRows`, asked at doubling counts).
-   */
-  wrote(rows: number, tableRows: () => number): boolean {
-    this.rows += rows;
-    if (this.allHeld || this.rows < this.nextCheck) return false;
-    this.nextCheck = this.rows * 2;
-    this.allHeld = this.rows * 2 >= tableRows();
-    return this.allHeld;
-  }
-
-  /** Every declared index is held from now on (a clear of most of the table held them). */
-  holdingAll(): void {
-    this.allHeld = true;
   }
 
   /** Every kept text is doubtful (a failed commit undid writes whose `seq` may be taken again). */

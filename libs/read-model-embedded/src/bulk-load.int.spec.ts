@@ -76,9 +76,9 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     expect(await partners.count(search('acme'))).toBe(1);
   });
 
-  it('builds the indexes of a collection it emptied once the load ends, and before a query during the load needs them', async () => {
+  it('keeps the indexes of a collection it empties up through the clear and the load, and a query during the load answers from them', async () => {
     await store.close();
-    store = await EmbeddedReadModelStore.open(file(), { holdAllIndexesFromRows: 1 });
+    store = await EmbeddedReadModelStore.open(file(), { clearByRewriteFromRows: 1 });
     const partners = store.collection<Partner>('partners', [['tenant', 'name']]) as EmbeddedReadModelCollection<Partner>;
     const others = store.collection<Partner>('others', [['tenant']]);
     await partners.put({ _id: 'old', tenant: 't1', name: 'Before' });
@@ -88,9 +88,11 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     await store.bulkLoad(async () => {
       await partners.clear();
       await others.clear();
+      // on the store's own connection (the load's transaction is not committed yet)
+      expect((store as unknown as { db: Database.Database }).db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all()).toEqual(declared);
       for (let i = 0; i < 300; i++) await partners.put({ _id: `p${i}`, tenant: `t${i % 3}`, name: `Partner ${String(i).padStart(3, '0')}` });
       await others.put({ _id: 'o', tenant: 't1', name: 'Other' });
-      // a query during the load gets the collection's index built first, and answers from it
+      // a query during the load answers from the collection's index
       expect(partners.explain({ filter: { tenant: 't1' }, sort: { name: 1 } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
       const page = await partners.find({ filter: { tenant: 't1' }, sort: { name: -1 }, limit: 2 });
       expect(page).toEqual({ items: [{ _id: 'p298', tenant: 't1', name: 'Partner 298' }, { _id: 'p295', tenant: 't1', name: 'Partner 295' }], total: 100 });
@@ -116,9 +118,7 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     expect(sqlIndexes(file())).toEqual([index]);
   });
 
-  it('holds every declared index once it wrote holdAllIndexesFromRows rows and half the table, not before', async () => {
-    await store.close();
-    store = await EmbeddedReadModelStore.open(file(), { holdAllIndexesFromRows: 100 });
+  it('keeps the indexes of the collections it does not clear up however much of the table it writes (none built at its end)', async () => {
     const filled = store.collection<Partner>('filled', [['tenant', 'name']]);
     const untouched = store.collection<Partner>('untouched', [['tenant']]) as EmbeddedReadModelCollection<Partner>;
     for (let i = 0; i < 250; i++) await untouched.put({ _id: `u${i}`, tenant: `t${i % 2}`, name: `U ${i}` });
@@ -127,24 +127,18 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     const indexesNow = (): string[] => (store as unknown as { db: Database.Database }).db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
 
     await store.bulkLoad(async () => {
-      // 100 rows, 250 others in the table: every index kept (the table is looked at again at 200 rows)
-      for (let i = 0; i < 100; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
+      // forty times the table's rows (past CLEAR_BY_REWRITE_FROM_ROWS), in multi-row statements with every index up
+      for (let i = 0; i < 10_500; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
       expect(indexesNow()).toEqual(declared);
-      for (let i = 100; i < 199; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
-      expect(indexesNow()).toHaveLength(2);
-      // the 200th and 201st rows: 201 written, 451 in the table (not half yet), next look at 402
-      await filled.putMany([{ _id: 'f199', tenant: 't1', name: 'F 199' }, { _id: 'f200', tenant: 't2', name: 'F 200' }]);
-      expect(indexesNow()).toHaveLength(2);
-      for (let i = 201; i < 402; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
-      // 402 written, 652 in the table: every index held to the end, the untouched collection's too
-      expect(indexesNow()).toEqual([]);
       await untouched.put({ _id: 'u-late', tenant: 't0', name: 'Late' });
+      expect(untouched.explain({ filter: { tenant: 't0' } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
+      expect(await untouched.count({ tenant: 't0' })).toBe(126);
     });
 
     expect(sqlIndexes(file())).toEqual(declared);
-    expect(untouched.explain({ filter: { tenant: 't0' } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
     expect(await untouched.count({ tenant: 't0' })).toBe(126);
-    expect((await filled.find({ filter: { tenant: 't1' }, sort: { name: -1 }, limit: 1 })).items).toEqual([{ _id: 'f97', tenant: 't1', name: 'F 97' }]);
+    expect((await filled.find({ filter: { tenant: 't1' }, sort: { name: -1 }, limit: 1 })).items).toEqual([{ _id: 'f9997', tenant: 't1', name: 'F 9997' }]);
+    expect(await filled.count({ tenant: 't1' })).toBe(3_500);
   });
 
   it('a load that clears and writes again leaves the documents, indexes and search answers the same writes one by one leave', async () => {
@@ -174,7 +168,7 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       for (let i = 0; i < 20; i++) await plain.put({ _id: `p${i}`, tenant: 't1', name: `Plain ${i}`, as2Id: `P-${i}`, active: true });
     };
     const oneByOne = await EmbeddedReadModelStore.open(join(dir, 'one-by-one.sqlite'));
-    const loaded = await EmbeddedReadModelStore.open(join(dir, 'loaded.sqlite'), { holdAllIndexesFromRows: 50 });
+    const loaded = await EmbeddedReadModelStore.open(join(dir, 'loaded.sqlite'), { clearByRewriteFromRows: 50 });
     try {
       const open = (s: EmbeddedReadModelStore) => [s.collection<View>('views', indexes, searchIndex), s.collection<View>('plain', [['tenant']])] as const;
       const [views1, plain1] = open(oneByOne);
@@ -228,7 +222,7 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     }
   });
 
-  it('a load clearing most of the table holds every index first, empties the table and the trigram index whole, and leaves what a load into an empty store leaves', async () => {
+  it('a load clearing most of the table empties the table and the trigram index whole, keeps every index up, and leaves what a load into an empty store leaves', async () => {
     interface Doc {
       readonly _id: string;
       readonly tenant: string;
@@ -259,8 +253,8 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
         await views.delete('v7');
       });
     };
-    const filledStore = await EmbeddedReadModelStore.open(join(dir, 'filled.sqlite'), { holdAllIndexesFromRows: 50 });
-    const emptyStore = await EmbeddedReadModelStore.open(join(dir, 'empty.sqlite'), { holdAllIndexesFromRows: 50 });
+    const filledStore = await EmbeddedReadModelStore.open(join(dir, 'filled.sqlite'), { clearByRewriteFromRows: 50 });
+    const emptyStore = await EmbeddedReadModelStore.open(join(dir, 'empty.sqlite'), { clearByRewriteFromRows: 50 });
     try {
       const filled = open(filledStore);
       const empty = open(emptyStore);
@@ -268,12 +262,12 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       await before(empty);
       const declared = indexesNow(filledStore);
       expect(declared).toHaveLength(4);
-      // the first load finds the views empty: only the cleared collections' indexes are held at their clear
-      await rebuild(filledStore, filled, (i) => `Stale ${i} Umbrella`, 400, () => expect(indexesNow(filledStore)).toHaveLength(2));
+      // the first load finds the views empty: every index stays up through the clears
+      await rebuild(filledStore, filled, (i) => `Stale ${i} Umbrella`, 400, () => expect(indexesNow(filledStore)).toEqual(declared));
       expect(await filled.views.count({ tenant: 't1', name: { $regex: 'umbrella', $options: 'i' } })).toBe(132);
-      // the second finds 399 of the table's 444 rows in the views: every index is dropped before their delete
+      // the second finds 399 of the table's 444 rows in the views: the table emptied whole, the others' rows and indexes kept
       await rebuild(filledStore, filled, (i) => `Partner ${i} Trading`, 300, () => {
-        expect(indexesNow(filledStore)).toEqual([]);
+        expect(indexesNow(filledStore)).toEqual(declared);
         expect(dbOf(filledStore).prepare('SELECT collection, count(*) AS n FROM read_model_docs GROUP BY collection ORDER BY 1').all()).toEqual([
           { collection: 'copies', n: 30 },
           { collection: 'plain', n: 10 },

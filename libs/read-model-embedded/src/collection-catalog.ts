@@ -19,8 +19,6 @@ export class CollectionIndexState {
   searchTextExact = false;
   /** Indexed fields some document once held an array or object on (kept until the collection is cleared). */
   readonly irregular = new Set<string>();
-  /** Set while a bulk load holds this collection's declared SQL indexes back (dropped at its clear, built before a query or at its end). */
-  indexesHeld = false;
   private readonly indexedFields = new Set<string>();
 
   constructor(readonly name: string) {}
@@ -63,8 +61,6 @@ export class CollectionIndexState {
  */
 export class CollectionCatalog {
   private readonly states = new Map<string, CollectionIndexState>();
-  /** Collections whose indexes a bulk load holds back. */
-  private readonly held = new Set<CollectionIndexState>();
 
   constructor(private readonly db: Database) {
     for (const row of db.prepare<[], { collection: string; kind: string; fields: string }>('SELECT collection, kind, fields FROM read_model_indexes').iterate()) {
@@ -77,7 +73,7 @@ export class CollectionCatalog {
     for (const row of db.prepare<[], { collection: string; path: string }>('SELECT collection, path FROM read_model_irregular_paths').iterate()) {
       this.stateOf(row.collection).irregular.add(row.path);
     }
-    // a bulk load that stopped between dropping a collection's indexes and building them again left them missing
+    // a bulk load of an earlier release (which dropped indexes and built them at its end) may have stopped in between
     for (const state of this.states.values()) for (const fields of state.indexes) this.db.exec(this.indexSql(state, fields));
   }
 
@@ -88,6 +84,14 @@ export class CollectionCatalog {
       this.states.set(name, state);
     }
     return state;
+  }
+
+  /** Whether `declare` would build an index or a search index from the collection's documents (something not declared yet). */
+  changes(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): boolean {
+    const state = this.states.get(name);
+    const known = new Set((state?.indexes ?? []).map((fields) => fields.join(',')));
+    const newIndex = indexes.some((fields) => fields.length > 0 && !(fields.length === 1 && fields[0] === '_id') && !known.has(fields.join(',')));
+    return newIndex || (search !== undefined && JSON.stringify(search) !== JSON.stringify(state?.search ?? null));
   }
 
   declare(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): CollectionIndexState {
@@ -115,38 +119,18 @@ export class CollectionCatalog {
   }
 
   /**
-   * A bulk load emptied this collection: its declared indexes are dropped, so the load's inserts do not maintain them
-   * row by row (a third of a partner view's insert); `buildHeldIndexes` builds them again from the loaded documents,
-   * in one sorted pass (about half the cost).
-   */
-  holdIndexes(state: CollectionIndexState): void {
-    if (state.indexesHeld || state.indexes.length === 0) return;
-    for (const fields of state.indexes) this.db.exec(`DROP INDEX IF EXISTS "${this.indexName(state, fields)}"`);
-    state.indexesHeld = true;
-    this.held.add(state);
-  }
-
-  /** Holds back every declared index (a bulk load that fills the table, see HOLD_ALL_INDEXES_FROM_ROWS). */
-  holdAllIndexes(): void {
-    for (const state of this.states.values()) this.holdIndexes(state);
-  }
-
-  /**
    * A bulk load's clear of a collection holding at least half of the table's rows (a rebuild over the read models the
-   * one before wrote): every declared index is held first (the deletes would keep each one up, and every partial
-   * index tests each deleted row), the table is emptied whole (SQLite frees its pages without reading a row, where a
-   * delete of the collection's rows rewrites every page) with the other collections' rows put back as they were (same
-   * `seq`), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
+   * one before wrote): the table is emptied whole, its indexes with it (SQLite frees their pages without reading a row,
+   * where a delete of the collection's rows rewrites every page and keeps every index up), the other collections' rows
+   * are put back as they were (same `seq`, their indexes kept up), and, for a searchable one, the trigram index is emptied whole (a delete per row leaves a tombstone in its
    * segments for later merges to skip) with the other collections' search texts indexed again from their documents. False, and nothing done,
    * for a smaller clear. Runs inside the clear's transaction: a crash leaves the file as before it.
    */
   clearByRewrite(state: CollectionIndexState, load: BulkLoadState): boolean {
     const rows = this.db.prepare<[string], number>('SELECT count(*) FROM read_model_docs WHERE collection = ?').pluck().get(state.name) as number;
-    if (rows === 0 || rows < load.holdAllIndexesFromRows) return false;
+    if (rows === 0 || rows < load.clearByRewriteFromRows) return false;
     const all = this.db.prepare<[], number>('SELECT count(*) FROM read_model_docs').pluck().get() as number;
     if (rows * 2 < all) return false;
-    load.holdingAll();
-    this.holdAllIndexes();
     const others = all - rows;
     if (others > 0) {
       this.db.exec('CREATE TEMP TABLE IF NOT EXISTS read_model_docs_kept (seq INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL)');
@@ -167,19 +151,6 @@ export class CollectionCatalog {
       this.indexSearchTexts(other, other.search, 'INSERT');
     }
     return true;
-  }
-
-  /** Builds every index a bulk load held back (its end). */
-  buildAllHeldIndexes(): void {
-    for (const state of this.held) this.buildHeldIndexes(state);
-  }
-
-  /** Builds the indexes `holdIndexes` dropped (before a query needs them, or when the load ends). */
-  buildHeldIndexes(state: CollectionIndexState): void {
-    if (!state.indexesHeld) return;
-    for (const fields of state.indexes) this.db.exec(this.indexSql(state, fields));
-    state.indexesHeld = false;
-    this.held.delete(state);
   }
 
   private indexName(state: CollectionIndexState, fields: readonly string[]): string {

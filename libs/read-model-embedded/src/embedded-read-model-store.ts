@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
 import { EmbeddedKeptTexts } from './embedded-kept-texts';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
-import { BulkLoadState, HOLD_ALL_INDEXES_FROM_ROWS } from './bulk-load-state';
+import { BulkLoadState, CLEAR_BY_REWRITE_FROM_ROWS } from './bulk-load-state';
 import { CollectionCatalog } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { ReadModelDocumentTable } from './read-model-document-table';
@@ -18,9 +18,9 @@ const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
 /** Page cache during a bulk load (negative: KiB), so a batch's dirty index pages stay in memory until its commit. */
 const BULK_LOAD_CACHE_KIB = -262_144;
 /**
- * The file mapped into memory during a bulk load (SQLite's largest, 2 GiB): every index built at its end reads the
- * whole table, and from the mapping it does so without a read call and a copy per page (~7.8 → ~5.2 s of CPU for the
- * 62 indexes at 200,000 partner views, whose table outgrows the page cache).
+ * The file mapped into memory during a bulk load (SQLite's largest, 2 GiB): pages read without a read call and a copy
+ * each (measured when a load built every index at its end: ~7.8 → ~5.2 s of CPU for the 62 builds at 200,000 partner
+ * views; the indexes now stay up during a load, and the mapping was not measured again).
  */
 const BULK_LOAD_MMAP_BYTES = 2_147_418_112;
 
@@ -47,8 +47,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     /** This run's session id in the file, and the one the file had before (null: a new or throwaway store). */
     private readonly session: string,
     private readonly previousSession: string | null,
-    /** Rows a bulk load writes before it may hold every index to its end (HOLD_ALL_INDEXES_FROM_ROWS). */
-    private readonly holdAllIndexesFromRows: number,
+    /** Rows a bulk load's clear must find to empty the table whole (CLEAR_BY_REWRITE_FROM_ROWS). */
+    private readonly clearByRewriteFromRows: number,
   ) {
     this.turn = new TurnTransaction(db);
     // a failed commit undid writes whose `seq`s a bulk load kept search texts under
@@ -57,8 +57,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.parked = new EmbeddedParkedEventStore(db);
   }
 
-  /** Opens (or creates) the store file, `:memory:` for a throwaway store. `holdAllIndexesFromRows`: see HOLD_ALL_INDEXES_FROM_ROWS (tests). */
-  static async open(file: string, options: { readonly holdAllIndexesFromRows?: number } = {}): Promise<EmbeddedReadModelStore> {
+  /** Opens (or creates) the store file, `:memory:` for a throwaway store. `clearByRewriteFromRows`: see CLEAR_BY_REWRITE_FROM_ROWS (tests). */
+  static async open(file: string, options: { readonly clearByRewriteFromRows?: number } = {}): Promise<EmbeddedReadModelStore> {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file);
     try {
@@ -66,7 +66,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       createReadModelSchema(db);
       const session = randomUUID();
       const previousSession = file === ':memory:' ? null : startReadModelSession(db, session);
-      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession, options.holdAllIndexesFromRows ?? HOLD_ALL_INDEXES_FROM_ROWS);
+      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession, options.clearByRewriteFromRows ?? CLEAR_BY_REWRITE_FROM_ROWS);
     } catch (error) {
       db.close();
       throw error;
@@ -75,8 +75,10 @@ export class EmbeddedReadModelStore implements ReadModelStore {
 
   collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = [], search?: SearchIndex): ReadModelCollection<T> {
     // a first caller may have opened the collection without the indexes a later one declares
-    const state = this.catalog.declare(name, indexes, search);
     let collection = this.collections.get(name);
+    // what a new index or search reads from the documents includes the rows a bulk load holds
+    if (collection && this.catalog.changes(name, indexes, search)) collection.flushHeld();
+    const state = this.catalog.declare(name, indexes, search);
     if (!collection) {
       collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn);
       this.collections.set(name, collection);
@@ -156,30 +158,46 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    * Runs `work` (a rebuild of the read models, nothing serving queries) with the trigram search indexes left alone:
    * each searchable collection written meanwhile is indexed once when it ends, in one pass (from the search texts kept
    * from its writes when the load cleared it). A substring search on such a collection misses documents written during
-   * `work`. The declared indexes of a collection it clears (of every collection, once it writes about the whole table)
-   * are built once at its end; write listeners hear once, at its end, that any document of a collection it wrote may
-   * have changed.
+   * `work`. The declared indexes stay up: each collection's writes are held and written 100 rows a statement
+   * (EmbeddedReadModelCollection), where the partial indexes of the other collections cost little; write listeners
+   * hear once, at its end, that any document of a collection it wrote may have changed.
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     if (this.catalog.bulkLoad) return work();
-    const load = new BulkLoadState(this.holdAllIndexesFromRows);
+    const load = new BulkLoadState(this.clearByRewriteFromRows);
     this.catalog.bulkLoad = load;
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
     const mmapSize = this.db.pragma('mmap_size', { simple: true }) as number;
     this.db.pragma(`cache_size = ${BULK_LOAD_CACHE_KIB}`);
     this.db.pragma(`mmap_size = ${BULK_LOAD_MMAP_BYTES}`);
     this.turn.holdCommitsFor(BULK_LOAD_WRITES_PER_COMMIT);
+    const failedBefore = this.turn.failure;
+    let result: T;
     try {
-      return await work();
+      result = await work();
     } finally {
-      this.catalog.bulkLoad = null;
-      this.turn.write(() => this.catalog.buildAllHeldIndexes());
-      for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
-      this.turn.endHold();
-      this.db.pragma(`cache_size = ${cacheSize}`);
-      this.db.pragma(`mmap_size = ${mmapSize}`);
-      for (const collection of this.collections.values()) collection.loadEnded();
+      this.endBulkLoad(load, cacheSize, mmapSize);
     }
+    // rows written during the load were lost with a transaction that failed (a row SQLite refused, a failed commit)
+    const failure = this.turn.failure;
+    if (failure !== failedBefore) throw failure;
+    return result;
+  }
+
+  /** The load's held rows written, the search texts it deferred indexed, commits per turn again. */
+  private endBulkLoad(load: BulkLoadState, cacheSize: number, mmapSize: number): void {
+    try {
+      // with the load's search texts kept for them; a row SQLite refuses fails the transaction (reported by bulkLoad)
+      this.turn.flushHeld();
+    } catch {
+      // the turn's failure, thrown by bulkLoad
+    }
+    this.catalog.bulkLoad = null;
+    for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
+    this.turn.endHold();
+    this.db.pragma(`cache_size = ${cacheSize}`);
+    this.db.pragma(`mmap_size = ${mmapSize}`);
+    for (const collection of this.collections.values()) collection.loadEnded();
   }
 
   checkpointStore(): CheckpointStore {

@@ -17,6 +17,8 @@ export class ReadModelDocumentTable {
   /** The search index's rare trigrams, learnt as searches ask (the index is every collection's). */
   readonly rarity: TrigramRarity;
   private readonly statements = new Map<string, Statement>();
+  /** Multi-row upserts by row count (a bulk load's held rows): `RETURNING id, seq`, since SQLite returns the rows in no set order. */
+  private readonly upserts = new Map<number, Statement<unknown[], { id: string; seq: number }>>();
 
   constructor(readonly db: Database) {
     this.getStatement = db.prepare('SELECT body FROM read_model_docs WHERE collection = ? AND id = ?');
@@ -31,6 +33,19 @@ export class ReadModelDocumentTable {
     this.searchMatchesUpTo = db.prepare<[string, number], number>('SELECT count(*) FROM (SELECT rowid FROM read_model_search WHERE read_model_search MATCH ? LIMIT ?)').pluck();
     this.searchMatches = db.prepare<[string, number], number>('SELECT rowid FROM read_model_search WHERE read_model_search MATCH ? LIMIT ?').pluck();
     this.rarity = new TrigramRarity(this.searchMatchesUpTo);
+  }
+
+  /** One upsert of `rows` documents (parameters: collection, id, body for each row, in order); a row's id must not repeat in it. */
+  upsertMany(rows: number): Statement<unknown[], { id: string; seq: number }> {
+    let statement = this.upserts.get(rows);
+    if (!statement) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?)').join(', ');
+      statement = this.db.prepare<unknown[], { id: string; seq: number }>(
+        `INSERT INTO read_model_docs (collection, id, body) VALUES ${values} ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body RETURNING id, seq`,
+      );
+      this.upserts.set(rows, statement);
+    }
+    return statement;
   }
 
   /** A statement built from a query plan, prepared once per distinct SQL text. */

@@ -15,6 +15,12 @@ export class TurnTransaction {
   private failed: unknown = null;
   /** Called when a commit failed and its writes were undone (the collections tell their write listeners). */
   readonly onRollback: (() => void)[] = [];
+  /**
+   * Writes held back in memory and written at once (a bulk load's rows, in multi-row statements): each is called before
+   * the transaction commits, and whenever a reader needs the table to hold them (`flushHeld`). One that throws fails the
+   * transaction as a failed commit does.
+   */
+  readonly heldWrites: (() => void)[] = [];
   /** Set during a bulk load: the transaction stays open across turns until this many writes were made in it. */
   private writesPerCommit: number | null = null;
   private writes = 0;
@@ -68,22 +74,52 @@ export class TurnTransaction {
     this.checkpoints.delete(name);
   }
 
-  /** Commits what the turn wrote; also called before the connection closes. */
+  /** Commits what the turn wrote (the held writes first); also called before the connection closes. */
   commit(): void {
     if (!this.open) return;
-    this.open = false;
-    this.writes = 0;
     try {
+      for (const flush of this.heldWrites) flush();
       if (!this.db.inTransaction) throw new Error('the read store transaction was rolled back by SQLite');
       for (const [name, position] of this.checkpoints) this.saveCheckpoint.run(name, position);
       this.db.exec('COMMIT');
-    } catch (error) {
-      this.failed = error;
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const listener of this.onRollback) listener();
-    } finally {
+      this.open = false;
+      this.writes = 0;
       this.checkpoints.clear();
+    } catch (error) {
+      this.fail(error);
     }
+  }
+
+  /** Writes every held write into the open transaction (a bulk load's end), as `writeHeld` does. */
+  flushHeld(): void {
+    this.writeHeld(() => {
+      for (const flush of this.heldWrites) flush();
+    });
+  }
+
+  /**
+   * Runs `flush`, which writes held writes into the open transaction (a reader is about to read what they wrote). A
+   * write SQLite refuses fails the transaction as a failed commit does (everything written since the last commit
+   * undone, the failure kept) and is thrown to the reader.
+   */
+  writeHeld(flush: () => void): void {
+    if (!this.open) return;
+    try {
+      flush();
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+  }
+
+  /** The open transaction failed: its writes and checkpoints are undone, the failure is reported until a restart. */
+  private fail(error: unknown): void {
+    this.open = false;
+    this.writes = 0;
+    this.checkpoints.clear();
+    this.failed = error;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    for (const listener of this.onRollback) listener();
   }
 
   private begin(): void {
