@@ -23,9 +23,13 @@ export class CollectionIndexState {
 
   constructor(readonly name: string) {}
 
-  addIndex(fields: readonly string[]): boolean {
+  hasIndex(fields: readonly string[]): boolean {
     const key = fields.join(',');
-    if (this.indexes.some((index) => index.join(',') === key)) return false;
+    return this.indexes.some((index) => index.join(',') === key);
+  }
+
+  addIndex(fields: readonly string[]): boolean {
+    if (this.hasIndex(fields)) return false;
     this.indexes.push([...fields]);
     for (const field of fields) if (field !== '_id') this.indexedFields.add(field);
     return true;
@@ -86,21 +90,17 @@ export class CollectionCatalog {
     return state;
   }
 
-  /** Whether `declare` would build an index or a search index from the collection's documents (something not declared yet). */
-  changes(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): boolean {
-    const state = this.states.get(name);
-    const known = new Set((state?.indexes ?? []).map((fields) => fields.join(',')));
-    const newIndex = indexes.some((fields) => fields.length > 0 && !(fields.length === 1 && fields[0] === '_id') && !known.has(fields.join(',')));
-    return newIndex || (search !== undefined && JSON.stringify(search) !== JSON.stringify(state?.search ?? null));
-  }
-
-  declare(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined): CollectionIndexState {
+  /**
+   * Declares a collection's indexes and search; `beforeBuild` runs once before the first one not declared yet is built
+   * from the documents (a bulk load's held rows are written first, so the build reads them).
+   */
+  declare(name: string, indexes: readonly (readonly string[])[], search: SearchIndex | undefined, beforeBuild: () => void = () => undefined): CollectionIndexState {
     const state = this.stateOf(name);
-    for (const fields of indexes) {
-      if (fields.length === 0 || (fields.length === 1 && fields[0] === '_id')) continue;
-      if (state.addIndex(fields)) this.createIndex(state, fields);
-    }
-    if (search && JSON.stringify(search) !== JSON.stringify(state.search)) this.createSearch(state, search);
+    const newIndexes = indexes.filter((fields) => fields.length > 0 && !(fields.length === 1 && fields[0] === '_id') && !state.hasIndex(fields));
+    const newSearch = search !== undefined && JSON.stringify(search) !== JSON.stringify(state.search);
+    if (newIndexes.length > 0 || newSearch) beforeBuild();
+    for (const fields of newIndexes) if (state.addIndex(fields)) this.createIndex(state, fields);
+    if (search && newSearch) this.createSearch(state, search);
     return state;
   }
 

@@ -77,8 +77,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     // a first caller may have opened the collection without the indexes a later one declares
     let collection = this.collections.get(name);
     // what a new index or search reads from the documents includes the rows a bulk load holds
-    if (collection && this.catalog.changes(name, indexes, search)) collection.flushHeld();
-    const state = this.catalog.declare(name, indexes, search);
+    const state = this.catalog.declare(name, indexes, search, () => collection?.flushHeld());
     if (!collection) {
       collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn);
       this.collections.set(name, collection);
