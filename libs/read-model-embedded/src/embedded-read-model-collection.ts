@@ -192,27 +192,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (search && 'matches' in search) return this.pageOfMatches(search.matches, skip, limit);
     if (search) [plan, countPlan] = [search.walk, search.count];
     if (plan.exact && plan.orderBy) {
-      if (skip === 0) {
-        // the first page (a walk in pages of a keyset): the bodies in the same statement, not one statement per row
-        const bodies = this.table
-          .prepared(`SELECT body FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ?`)
-          .pluck()
-          .all(...plan.params, Number.isFinite(limit) ? limit : -1) as string[];
-        const items = bodies.map((body) => JSON.parse(body) as T);
-        const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? items.length : this.countOf(countPlan, query.filter);
-        return { items, total };
-      }
-      const seqs =
-        plan.orderKeys && skip > 0
-          ? this.pageFromBoundary(plan, plan.orderKeys, query.filter, skip, limit)
-          : (this.table
-              .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
-              .pluck()
-              .all(...plan.params, Number.isFinite(limit) ? limit : -1, skip) as number[]);
-      const items = seqs.flatMap((seq) => {
-        const row = this.table.bodyBySeq.get(seq);
-        return row ? [JSON.parse(row.body) as T] : [];
-      });
+      const items = skip === 0 ? this.firstPage(plan, limit) : this.pageAfter(plan, query.filter, skip, limit);
       // a short page ends the matches: no count needed
       const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? skip + items.length : this.countOf(countPlan, query.filter);
       return { items, total };
@@ -352,6 +332,29 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       .prepared(`EXPLAIN QUERY PLAN ${sql}`)
       .all(...params)
       .map((row) => (row as { detail: string }).detail);
+  }
+
+  /** The first page of an exact ordered plan (a walk in pages of a keyset): the bodies in the same statement, not one statement per row. */
+  private firstPage(plan: QueryPlan, limit: number): T[] {
+    const bodies = this.table
+      .prepared(`SELECT body FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ?`)
+      .pluck()
+      .all(...plan.params, Number.isFinite(limit) ? limit : -1) as string[];
+    return bodies.map((body) => JSON.parse(body) as T);
+  }
+
+  /** A later page of an exact ordered plan: from a kept page boundary where the order has keys, else by offset. */
+  private pageAfter(plan: QueryPlan, filter: Filter, skip: number, limit: number): T[] {
+    const seqs = plan.orderKeys
+      ? this.pageFromBoundary(plan, plan.orderKeys, filter, skip, limit)
+      : (this.table
+          .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
+          .pluck()
+          .all(...plan.params, Number.isFinite(limit) ? limit : -1, skip) as number[]);
+    return seqs.flatMap((seq) => {
+      const row = this.table.bodyBySeq.get(seq);
+      return row ? [JSON.parse(row.body) as T] : [];
+    });
   }
 
   async count(filter: Filter): Promise<number> {
