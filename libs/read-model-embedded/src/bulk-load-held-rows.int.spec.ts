@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ReadModelCollection } from '@as2-partners/kernel';
 import { HELD_ROWS_PER_STATEMENT, type EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
 
@@ -122,11 +123,23 @@ describe('EmbeddedReadModelStore bulk load: rows held and written in multi-row s
     await expect(store.ping()).rejects.toThrow(/a read-model commit failed/);
   });
 
-  it('a row SQLite refuses when the held rows are written at a commit fails that commit and the load, and at the load end likewise', async () => {
+  /** A searchable collection holding one committed row, with the row 'bad' refused by SQLite from now on. */
+  const searchableWithRefusal = async () => {
     const partners = store.collection<Partner>('partners', [], { fields: ['name'], scope: ['tenant'] });
     await partners.put({ _id: 'before', tenant: 't1', name: 'Committed before' });
     await nextTurn();
     refuse('bad');
+    return partners;
+  };
+  /** The file holds the committed row alone, and so does the search index. */
+  const expectOnlyTheCommittedRow = async (partners: ReadModelCollection<Partner>) => {
+    expect(committed('partners')).toEqual(['before']);
+    expect(await partners.count(search('committed'))).toBe(1);
+    expect(await partners.count(search('acme'))).toBe(0);
+  };
+
+  it('a row SQLite refuses when the held rows are written at a commit fails that commit and the load, and at the load end likewise', async () => {
+    const partners = await searchableWithRefusal();
     await expect(
       store.bulkLoad(async () => {
         await partners.clear();
@@ -138,16 +151,11 @@ describe('EmbeddedReadModelStore bulk load: rows held and written in multi-row s
         await expect(store.ping()).rejects.toThrow(/refused/);
       }),
     ).rejects.toMatchObject({ message: 'refused' });
-    expect(committed('partners')).toEqual(['before']);
-    expect(await partners.count(search('committed'))).toBe(1);
-    expect(await partners.count(search('acme'))).toBe(0);
+    await expectOnlyTheCommittedRow(partners);
   });
 
   it('a row SQLite refuses at the load end fails the load, leaving the file as before it', async () => {
-    const partners = store.collection<Partner>('partners', [], { fields: ['name'], scope: ['tenant'] });
-    await partners.put({ _id: 'before', tenant: 't1', name: 'Committed before' });
-    await nextTurn();
-    refuse('bad');
+    const partners = await searchableWithRefusal();
     await expect(
       store.bulkLoad(async () => {
         await partners.clear();
@@ -155,9 +163,7 @@ describe('EmbeddedReadModelStore bulk load: rows held and written in multi-row s
         await partners.put({ _id: 'bad', tenant: 't1', name: 'Refused' });
       }),
     ).rejects.toMatchObject({ message: 'refused' });
-    expect(committed('partners')).toEqual(['before']);
-    expect(await partners.count(search('committed'))).toBe(1);
-    expect(await partners.count(search('acme'))).toBe(0);
+    await expectOnlyTheCommittedRow(partners);
   });
 
   it('an index declared during the load is built over the held rows too (an array in its field found)', async () => {
