@@ -8,6 +8,9 @@
 // length), and the resolutions only for the same package-lock.json and the same build (the build removes this
 // directory). V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap
 // growth) are recorded with the cache and set again before the next start loads anything.
+// The cache holds the code of every function run by the time it is written (10 s after a start that compiled a module;
+// again 60 s after the start when the code compiled since, e.g. the first create's, adds 1 %), V8's bytecode flushing
+// off meanwhile so nothing run at the start is dropped before.
 // Node >= 22.1 keeps compiled code itself (module.enableCompileCache) and is left to do so.
 const Module = require('node:module');
 const path = require('node:path');
@@ -15,6 +18,21 @@ const fs = require('node:fs');
 
 /** Long enough for the start-up (and its lazily compiled functions) to be over; the timer never holds the process. */
 const CACHE_AFTER_MS = Number(process.env.COMPILE_CACHE_AFTER_MS ?? 10_000);
+/**
+ * Once more, this long after a start: the code compiled since (the first create's path, when the cache was written
+ * before any create) is kept too, when it adds at least REFRESH_GROWTH to the cache. Once a process.
+ */
+const CACHE_REFRESH_AFTER_MS = Number(process.env.COMPILE_CACHE_REFRESH_AFTER_MS ?? 60_000);
+const REFRESH_GROWTH = 1.01;
+/** Modules whose code is produced in one turn of the event loop (~2 ms), so a process serving requests is never held long. */
+const MODULES_PER_TURN = 25;
+/**
+ * V8 drops the bytecode of a function that has not run for a few full collections (bytecode flushing): a start whose
+ * work after ready ran many of them (the traffic refill at 1,000,000 partners) had dropped most of the start-up's code
+ * by the time the cache was written (3.4 MB kept instead of 6.9; the next start compiled it again, ready +0.2–0.6 s at
+ * 200,000 partners). Not flushed, the process holds the bytecode of every function it ran (a few MB).
+ */
+const KEEP_BYTECODE = '--no-flush-bytecode';
 const FORMAT = 'as2-partners module cache 1';
 
 /**
@@ -105,6 +123,8 @@ function runWithModuleCache(entry, cacheName) {
   globalThis[Symbol.for('as2-partners.module-cache')] = stats;
   const v8 = require('node:v8');
   const setFlags = v8.setFlagsFromString;
+  // Before anything is compiled: V8 takes cached code only under the flags it was produced with.
+  setFlags(KEEP_BYTECODE);
   for (const flags of cache.flags) setFlags(flags);
   const flagsSet = [];
   v8.setFlagsFromString = (flags) => {
@@ -135,36 +155,70 @@ function runWithModuleCache(entry, cacheName) {
       cachedData: kept !== undefined && kept.hash === hash ? kept.data : undefined,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    if (kept === undefined || kept.hash !== hash || script.cachedDataRejected) {
+    const fromCache = kept !== undefined && kept.hash === hash && !script.cachedDataRejected;
+    if (fromCache) {
+      stats.modulesFromCache += 1;
+    } else {
       missed += 1;
       stats.modulesCompiled += 1;
-    } else {
-      stats.modulesFromCache += 1;
     }
-    scripts.set(filename, { script, hash });
+    // cachedLength: the code the cache file holds for this module (compared at the refresh).
+    scripts.set(filename, { script, hash, cachedLength: fromCache ? kept.data.length : 0 });
     const wrapper = script.runInThisContext({ displayErrors: true });
     return wrapper.call(this.exports, this.exports, requireOf(this), this, filename, path.dirname(filename));
   };
 
-  setTimeout(() => {
-    if (missed === 0) return scripts.clear();
-    const kept = [...scripts];
-    scripts.clear();
+  /**
+   * Produces the code of every module this process loaded, MODULES_PER_TURN a turn, then calls done with the index's
+   * modules and their blobs; the cached code of modules it has not loaded (yet) is carried over.
+   */
+  const produce = (done) => {
+    const pending = [...scripts];
     const modules = [];
     const blobs = [];
-    // 100 modules' code per turn (~10 ms), so a process serving requests is never held long.
     const slice = () => {
-      for (const [filename, { script, hash }] of kept.splice(0, 100)) {
+      for (const [filename, { script, hash }] of pending.splice(0, MODULES_PER_TURN)) {
         const data = script.createCachedData();
         modules.push([filename, hash, data.length]);
         blobs.push(data);
       }
-      if (kept.length > 0) return void setImmediate(slice).unref();
-      // Built-ins, this build and node_modules only (never a resolution into a temporary directory).
-      const resolutions = [...cache.resolutions].filter(([, file]) => !path.isAbsolute(file) || file.startsWith(__dirname) || file.includes(`${path.sep}node_modules${path.sep}`));
-      writeCache(candidates, { format: FORMAT, node: process.version, lock: lockStamp, flags: flagsSet, modules, resolutions }, blobs);
+      if (pending.length > 0) return void setImmediate(slice).unref();
+      for (const [filename, { hash, data }] of cache.modules) {
+        if (scripts.has(filename)) continue;
+        modules.push([filename, hash, data.length]);
+        blobs.push(data);
+      }
+      done(modules, blobs);
     };
     slice();
+  };
+  const write = (modules, blobs) => {
+    // Built-ins, this build and node_modules only (never a resolution into a temporary directory).
+    const resolutions = [...cache.resolutions].filter(([, file]) => !path.isAbsolute(file) || file.startsWith(__dirname) || file.includes(`${path.sep}node_modules${path.sep}`));
+    writeCache(candidates, { format: FORMAT, node: process.version, lock: lockStamp, flags: flagsSet, modules, resolutions }, blobs);
+    for (const [filename, , length] of modules) {
+      const loaded = scripts.get(filename);
+      if (loaded) loaded.cachedLength = length;
+    }
+  };
+  /** Written again when the code compiled since the last write adds at least REFRESH_GROWTH to what the file holds for the loaded modules. */
+  const refresh = () => {
+    let before = 0;
+    for (const { cachedLength } of scripts.values()) before += cachedLength;
+    produce((modules, blobs) => {
+      let now = 0;
+      for (let i = 0; i < modules.length; i++) if (scripts.has(modules[i][0])) now += blobs[i].length;
+      if (now >= before * REFRESH_GROWTH) write(modules, blobs);
+      scripts.clear();
+    });
+  };
+  const refreshLater = () => void setTimeout(refresh, Math.max(0, CACHE_REFRESH_AFTER_MS - CACHE_AFTER_MS)).unref();
+  setTimeout(() => {
+    if (missed === 0) return refreshLater();
+    produce((modules, blobs) => {
+      write(modules, blobs);
+      refreshLater();
+    });
   }, CACHE_AFTER_MS).unref();
 
   require(entry);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..', '..');
 const cachedEntry = join(root, 'tools', 'build', 'module-cached-entry.cjs');
@@ -34,9 +34,37 @@ setTimeout(() => undefined, 100);`,
   writeFileSync(join(dir, 'main.js'), `'use strict';\nrequire('./module-cached-entry.cjs')(require('node:path').join(__dirname, "apps/app/src/main.js"), "main.modules.v8-cache");\n`);
 }
 
+/**
+ * An app whose module `work.js` has a function run at the start (`atStart`) and one run LATE_AT ms after it (`late`);
+ * with GCS set, that many full collections run right after the start (node's --expose-gc).
+ */
+function writeTimedApp(dir: string): void {
+  mkdirSync(join(dir, 'apps', 'app', 'src'), { recursive: true });
+  const body = (name: string) =>
+    `exports.${name} = function ${name}(n) { let s = 0; for (let i = 0; i < n; i++) { s += (i * 3) % 11; if (s > 1e9) s = 0; } const o = { a: [1, 2], b: '${name}' }; return s + JSON.stringify(o).length + Object.keys(o).length; };`;
+  writeFileSync(join(dir, 'apps', 'app', 'src', 'work.js'), `${body('atStart')}\n${body('late')}\n`);
+  writeFileSync(
+    join(dir, 'apps', 'app', 'src', 'main.js'),
+    `const work = require('./work');
+work.atStart(10);
+for (let i = 0; i < Number(process.env.GCS ?? 0); i++) globalThis.gc();
+if (process.env.LATE_AT) setTimeout(() => work.late(10), Number(process.env.LATE_AT));
+setTimeout(() => undefined, Number(process.env.LIVE_MS));`,
+  );
+  writeFileSync(join(dir, 'main.js'), `'use strict';\nrequire('./module-cached-entry.cjs')(require('node:path').join(__dirname, "apps/app/src/main.js"), "main.modules.v8-cache");\n`);
+}
+
+/** The bytes of V8 code the cache file holds for each module, by file name. */
+function cachedCodeLengths(file: string): Record<string, number> {
+  const buffer = readFileSync(file);
+  const index = JSON.parse(buffer.toString('utf8', 4, 4 + buffer.readUInt32LE(0))) as { modules: [string, string, number][] };
+  return Object.fromEntries(index.modules.map(([filename, , length]) => [basename(filename), length]));
+}
+
 describe('the module-cached entry of an unbundled app (tools/build/module-cached-entry.cjs)', () => {
   let dir: string;
-  const start = (env: Record<string, string> = {}) => spawnSync(process.execPath, [join(dir, 'main.js')], { cwd: dir, encoding: 'utf8', env: { ...process.env, COMPILE_CACHE_AFTER_MS: '0', ...env } });
+  const start = (env: Record<string, string> = {}, nodeArgs: string[] = []) =>
+    spawnSync(process.execPath, [...nodeArgs, join(dir, 'main.js')], { cwd: dir, encoding: 'utf8', env: { ...process.env, COMPILE_CACHE_AFTER_MS: '0', ...env } });
   const run = (env: Record<string, string> = {}) => {
     const result = start(env);
     expect(result.stderr).toBe('');
@@ -90,6 +118,35 @@ describe('the module-cached entry of an unbundled app (tools/build/module-cached
     // Another user could now plant code there: the directory is not used at all.
     chmodSync(join(tmp, own[0] as string), 0o777);
     expect(run(env).stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
+  });
+
+  (ownCache ? it : it.skip)('keeps the code of a function run at the start even when V8 would have flushed it before the cache was written', () => {
+    writeTimedApp(dir);
+    const codeAfter = (gcs: number) => {
+      rmSync(join(dir, 'main.modules.v8-cache'), { force: true });
+      // --stress-flush-code: every full collection drops the bytecode of functions not running (as many do over time)
+      const result = start({ COMPILE_CACHE_AFTER_MS: '50', LIVE_MS: '200', GCS: String(gcs) }, ['--expose-gc', '--stress-flush-code']);
+      expect(result.stderr).toBe('');
+      return cachedCodeLengths(join(dir, 'main.modules.v8-cache'))['work.js'];
+    };
+    const untouched = codeAfter(0);
+    expect(codeAfter(3)).toBe(untouched);
+  });
+
+  (ownCache ? it : it.skip)('writes the cache again once later when the code compiled since the first write adds to it, and not when nothing does', () => {
+    writeTimedApp(dir);
+    const cacheFile = join(dir, 'main.modules.v8-cache');
+    // the first write at once, the refresh 300 ms after the start, the late function run at 100 ms
+    const env = { COMPILE_CACHE_AFTER_MS: '0', COMPILE_CACHE_REFRESH_AFTER_MS: '300', LIVE_MS: '600' };
+    expect(start({ ...env, LIVE_MS: '100' }).status).toBe(0);
+    const atStart = cachedCodeLengths(cacheFile)['work.js'] as number;
+    expect(start({ ...env, LATE_AT: '100' }).status).toBe(0);
+    const withLate = cachedCodeLengths(cacheFile)['work.js'] as number;
+    expect(withLate).toBeGreaterThan(atStart);
+    // All from the cache and nothing new run: the refresh leaves the file as it is.
+    const written = readFileSync(cacheFile);
+    expect(start(env).status).toBe(0);
+    expect(readFileSync(cacheFile).equals(written)).toBe(true);
   });
 
   it('with MODULE_CACHE=0 loads as Node does, and lets a module import() another', () => {
