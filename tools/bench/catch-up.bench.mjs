@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const [appDir, template, ...nodeFlags] = process.argv.slice(2);
 const port = String(38_000 + Math.floor(Math.random() * 1000));
@@ -23,7 +24,7 @@ const events = new Database(join(dataDir, 'events.sqlite'), { readonly: true }).
 const env = { ...process.env, MODE: 'embedded', PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
 const loadAtStart = loadavg()[0];
 const t0 = performance.now();
-const app = spawn(process.execPath, [...nodeFlags, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+const app = spawn(process.execPath, [...APP_NODE_OPTIONS, ...nodeFlags, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
 const cpu = () => {
   const f = readFileSync(`/proc/${app.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { readCertificateUpload } from '@as2-partners/certificate-lifecycle-domain';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
+import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 const root = join(__dirname, '..', '..');
 const mainJs = join(root, 'dist', 'apps', 'all-in-one', 'main.js');
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'as2-bench-certificates-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = spawn(process.execPath, [mainJs], {
+  const app = spawn(process.execPath, [...APP_NODE_OPTIONS, mainJs], {
     cwd: root,
     env: { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],

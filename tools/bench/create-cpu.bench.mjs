@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const [seeded, ...apps] = process.argv.slice(2);
 if (!seeded || apps.length === 0) throw new Error('usage: create-cpu.bench.mjs <seeded data dir> <label>=<app root> ...');
@@ -63,7 +64,7 @@ async function measure(label, appRoot, user, operator) {
   cpSync(seeded, dataDir, { recursive: true });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const args = [...(env.CREATE_NODE_ARGS ?? '').split(' ').filter(Boolean), join(appRoot, 'dist', 'apps', 'all-in-one', 'main.js')];
+  const args = [...APP_NODE_OPTIONS, ...(env.CREATE_NODE_ARGS ?? '').split(' ').filter(Boolean), join(appRoot, 'dist', 'apps', 'all-in-one', 'main.js')];
   const child = spawn(process.execPath, args, {
     cwd: appRoot,
     env: { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 const root = join(__dirname, '..', '..');
 const builds = (process.env['BUILD_DIRS'] ?? join(root, 'dist', 'apps', 'all-in-one')).split(',').map((dir) => resolve(root, dir));
@@ -59,7 +60,7 @@ async function ready(url: string): Promise<void> {
 async function measure(buildDir: string, round: number): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'create-cpu-bench-'));
   const port = await freePort();
-  const app = spawn(process.execPath, [join(buildDir, 'main.js')], {
+  const app = spawn(process.execPath, [...APP_NODE_OPTIONS, join(buildDir, 'main.js')], {
     cwd: root,
     env: { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],

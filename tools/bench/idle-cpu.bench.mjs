@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { cpuMsOf, freePort } from './process-probes.mjs';
+import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const mainJs = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'dist', 'apps', 'all-in-one', 'main.js'));
 const root = resolve(dirname(mainJs), '..', '..', '..');
@@ -20,7 +21,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const port = await freePort();
 
 const env = { ...process.env, MODE: 'embedded', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, JWT_SECRET: 'idle-bench-secret-idle-bench-secret-0123', LOG_LEVEL: 'error' };
-const child = spawn(process.execPath, [mainJs], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+const child = spawn(process.execPath, [...APP_NODE_OPTIONS, mainJs], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 const perSecond = [];
 try {
   for (;;) {

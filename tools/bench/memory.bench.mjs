@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './process-probes.mjs';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const secret = 'scale-benchmark-secret-0123456789abcdef';
@@ -21,7 +22,7 @@ for (const dataDir of process.argv.slice(2)) {
   const base = `http://127.0.0.1:${port}`;
   const env = { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' };
   const started = performance.now();
-  const app = spawn(process.execPath, [join(root, 'dist', 'apps', 'all-in-one', 'main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const app = spawn(process.execPath, [...APP_NODE_OPTIONS, join(root, 'dist', 'apps', 'all-in-one', 'main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     for (;;) {
       try {

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 const root = join(__dirname, '..', '..');
 const mainJs = join(root, 'dist', 'apps', 'all-in-one', 'main.js');
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'as2-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = spawn(process.execPath, [mainJs], {
+  const app = spawn(process.execPath, [...APP_NODE_OPTIONS, mainJs], {
     cwd: root,
     env: { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],

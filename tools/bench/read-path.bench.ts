@@ -29,6 +29,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 const root = join(__dirname, '..', '..');
 const buildDir = resolve(process.env['BUILD_DIR'] ?? join(root, 'dist', 'apps', 'all-in-one'));
@@ -249,7 +250,7 @@ async function main(): Promise<void> {
     started = performance.now();
     const nodeArgs = process.env['APP_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
     const startApp = (): ChildProcess =>
-      spawn(process.execPath, [...nodeArgs, join(buildDir, 'main.js')], {
+      spawn(process.execPath, [...APP_NODE_OPTIONS, ...nodeArgs, join(buildDir, 'main.js')], {
         cwd: root,
         env: { ...process.env, MODE: 'embedded', PORT: String(appPort), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
         stdio: ['ignore', 'ignore', 'inherit'],

@@ -15,6 +15,7 @@ import { existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync 
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 const [appDir, dataDir, port = '38180'] = process.argv.slice(2);
 const secret = 'scale-benchmark-secret-0123456789abcdef';
 const token = await new SignJWT({ sub: 'bench-user', account: 'bench-account', tenant: 'hub', roles: ['tenant_admin'] }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
@@ -29,7 +30,7 @@ const moduleCacheFile = join(appDir, 'dist', 'apps', 'all-in-one', 'main.modules
 const moduleCacheKept = existsSync(moduleCacheFile);
 const t0 = performance.now(); const t0Us = Number(process.hrtime.bigint() / 1000n);
 const appNodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const app = spawn(process.execPath, [...appNodeArgs, ...preload, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', process.env.APP_STDOUT ? openSync(process.env.APP_STDOUT, 'w') : 'ignore', 'inherit'] });
+const app = spawn(process.execPath, [...APP_NODE_OPTIONS, ...appNodeArgs, ...preload, `${appDir}/dist/apps/all-in-one/main.js`], { cwd: appDir, env, stdio: ['ignore', process.env.APP_STDOUT ? openSync(process.env.APP_STDOUT, 'w') : 'ignore', 'inherit'] });
 // the app's main (JS) thread's CPU in ns (/proc/<pid>/schedstat: not scaled by other processes' load, unlike wall time)
 const threadNs = () => Number(readFileSync(`/proc/${app.pid}/schedstat`, 'utf8').split(' ')[0]);
 // the same thread's run-queue wait (runnable, not running: waiting for a core) and every other thread's CPU (GC workers, libuv's pool)

@@ -44,6 +44,7 @@ import { SignJWT } from 'jose';
 import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
 import { hubPartner, partnerDto, populationPartner } from './seed/seed-population';
 import { WriteModelSeeder } from './seed/write-model-seeder';
+import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 /** The part of autocannon (which ships no types) this benchmark uses. */
 interface LoadRequest {
@@ -216,7 +217,7 @@ async function startApp(dataDir: string): Promise<RunningApp> {
   const base = `http://127.0.0.1:${port}`;
   const probeFile = join(dataDir, `event-loop-${port}.json`);
   const started = performance.now();
-  const nodeArgs = [...(env['SCALE_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean), '-r', join(__dirname, 'event-loop-probe.cjs')];
+  const nodeArgs = [...APP_NODE_OPTIONS, ...(env['SCALE_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean), '-r', join(__dirname, 'event-loop-probe.cjs')];
   const log = env['SCALE_APP_LOG'] ? openSync(env['SCALE_APP_LOG'], 'a') : 'ignore';
   const child = spawn(process.execPath, [...nodeArgs, join(distDir, 'main.js')], { cwd: root, env: { ...appEnv(dataDir, port), EVENT_LOOP_PROBE_FILE: probeFile }, stdio: ['ignore', log, 'inherit'] });
   if (typeof log === 'number') closeSync(log);

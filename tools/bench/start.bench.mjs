@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMsOf, freePort } from './process-probes.mjs';
+import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const rounds = Number(process.env.START_ROUNDS ?? 5);
@@ -64,10 +65,10 @@ try {
   // The first start after a build compiles the bundle and, once up for 10 s, keeps V8's code for the next starts
   // (tools/build/compile-cached-entry.cjs); the rounds below are restarts of an app that ran before, as in production.
   for (const name of readdirSync(appDir)) if (name.endsWith('.v8-cache')) rmSync(join(appDir, name));
-  firstStart = await timeToReady([join(appDir, 'main.js')], appEnv, '/health/ready', 11_000);
+  firstStart = await timeToReady([...APP_NODE_OPTIONS, join(appDir, 'main.js')], appEnv, '/health/ready', 11_000);
   for (let r = 0; r < rounds; r++) {
     bare.push(await timeToReady([bareFile], {}, '/'));
-    app.push(await timeToReady([join(appDir, 'main.js')], appEnv, '/health/ready'));
+    app.push(await timeToReady([...APP_NODE_OPTIONS, join(appDir, 'main.js')], appEnv, '/health/ready'));
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

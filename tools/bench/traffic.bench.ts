@@ -27,6 +27,7 @@ import { WriteModel, type EventMetadata } from '@as2-partners/kernel';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { partnerTrafficDecider, TrafficControlStreams } from '@as2-partners/traffic-control-domain';
 import { KnownRegistryCollections, KnownRegistryIndexes, type KnownInstanceDocument, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
+import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 interface LoadResult {
   readonly requests: { readonly average: number; readonly total: number };
@@ -119,7 +120,7 @@ async function seed(dataDir: string, count: number, paused: number): Promise<voi
 const appNodeArgs = process.env['APP_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
 function startApp(dataDir: string, port: number, main = mainJs): ChildProcess {
-  return spawn(process.execPath, [...appNodeArgs, main], {
+  return spawn(process.execPath, [...APP_NODE_OPTIONS, ...appNodeArgs, main], {
     cwd: root,
     env: { ...process.env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
