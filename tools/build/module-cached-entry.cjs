@@ -7,7 +7,8 @@
 // Safe against stale files: a module's code cache is used only for the same text (SHA-1 of it; V8 itself checks only the
 // length), and the resolutions only for the same package-lock.json and the same build (the build removes this
 // directory). V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap
-// growth) are recorded with the cache and set again before the next start loads anything.
+// growth) are recorded with the cache and set again before the next start loads anything; flags given on the command
+// line (npm start's, tools/dev/app-node-options.cjs) count too, so a start with other ones compiles again and rewrites it.
 // The cache holds the code of every function run by the time it is written (10 s after a start that compiled a module;
 // again 60 s after the start when the code compiled since, e.g. the first create's, adds 1 %), V8's bytecode flushing
 // off meanwhile so nothing run at the start is dropped before.
