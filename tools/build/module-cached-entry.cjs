@@ -5,7 +5,7 @@
 // (together ~0.5 s of a start's ~1 s of module loading). tools/build/bundle-app.mjs copies it beside the entries and
 // writes each entry as `require('./module-cached-entry.cjs')(<compiled entry>, <cache name>)`.
 // Safe against stale files: a module's code cache is used only for the same text (SHA-1 of it; V8 itself checks only the
-// length), and the resolutions only for the same package-lock.json and the same build (the build removes this
+// length), and the resolutions only for the same package-lock.json (the one above the build) and the same build (the build removes this
 // directory). V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap
 // growth) are recorded with the cache and set again before the next start loads anything; flags given on the command
 // line (npm start's, tools/dev/app-node-options.cjs) count too, so a start with other ones compiles again and rewrites it.
@@ -92,6 +92,21 @@ function writeCache(candidates, index, blobs) {
   }
 }
 
+/**
+ * The package-lock.json nearest above the build (its node_modules are the ones the build's requires resolve into, from
+ * whatever directory the process runs in), as size and mtime; 'none' when there is none: the build alone decides.
+ */
+function lockStampAbove(dir) {
+  for (let current = dir; ; current = path.dirname(current)) {
+    try {
+      const lock = fs.statSync(path.join(current, 'package-lock.json'));
+      return `${lock.size}:${lock.mtimeMs}`;
+    } catch {
+      if (path.dirname(current) === current) return 'none';
+    }
+  }
+}
+
 /** As Node's own require of a module (makeRequireFunction). */
 function requireOf(mod) {
   const require = (id) => mod.require(id);
@@ -109,13 +124,7 @@ function runWithModuleCache(entry, cacheName) {
   const crypto = require('node:crypto');
   const tempDir = privateTempDir();
   const candidates = [path.join(__dirname, cacheName), ...(tempDir ? [path.join(tempDir, `${cacheName}.${crypto.createHash('sha1').update(__dirname).digest('hex').slice(0, 12)}`)] : [])];
-  let lockStamp = 'none';
-  try {
-    const lock = fs.statSync(path.join(process.cwd(), 'package-lock.json'));
-    lockStamp = `${lock.size}:${lock.mtimeMs}`;
-  } catch {
-    // No lockfile where the process runs: the build directory alone decides.
-  }
+  const lockStamp = lockStampAbove(__dirname);
   const cache = readCache(candidates, lockStamp) ?? { modules: new Map(), resolutions: new Map(), flags: [] };
   const scripts = new Map();
   let missed = 0;

@@ -94,6 +94,22 @@ describe('the module-cached entry of an unbundled app (tools/build/module-cached
     expect(second.stats).toEqual({ modulesFromCache: 3, modulesCompiled: 0, resolutionsFromCache: 4 }); // three requires, one require.resolve
   });
 
+  (ownCache ? it : it.skip)('takes the cache whatever directory the process runs in, and not after the package-lock.json above the build changed', () => {
+    writeApp(dir, 'anywhere');
+    writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion":3}');
+    expect(run().stats).toMatchObject({ modulesFromCache: 0, modulesCompiled: 3 });
+    const elsewhere = mkdtempSync(join(tmpdir(), 'module-cached-entry-cwd-'));
+    try {
+      const fromElsewhere = spawnSync(process.execPath, [join(dir, 'main.js')], { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, COMPILE_CACHE_AFTER_MS: '0' } });
+      expect((JSON.parse(fromElsewhere.stdout) as Run).stats).toMatchObject({ modulesFromCache: 3, modulesCompiled: 0 });
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+    // Another install (another lockfile): node_modules may differ, so neither code nor resolutions are taken.
+    writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
+    expect(run().stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
+  });
+
   it('never runs the cached code of an earlier text of the same length (V8 checks only the length)', () => {
     writeApp(dir, 'AAAA');
     expect(run().answer).toBe('AAAA');
