@@ -1,10 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ReadModelCollection } from '@as2-partners/kernel';
 import { HELD_ROWS_PER_STATEMENT, type EmbeddedReadModelCollection } from './embedded-read-model-collection';
-import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import type { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { observedStorePerTest } from './observed-store.spec-support';
 
 interface Partner {
   readonly _id: string;
@@ -16,24 +14,11 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 const search = (text: string) => ({ tenant: 't1', name: { $regex: text, $options: 'i' } });
 
 describe('EmbeddedReadModelStore bulk load: rows held and written in multi-row statements', () => {
-  let dir: string;
+  const observed = observedStorePerTest('read-model-held-');
   let file: string;
   let store: EmbeddedReadModelStore;
   let observer: Database.Database;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'read-model-held-'));
-    file = join(dir, 'read-models.sqlite');
-    store = await EmbeddedReadModelStore.open(file);
-    // another connection sees only what is committed
-    observer = new Database(file, { readonly: true });
-  });
-
-  afterEach(async () => {
-    observer.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  beforeEach(() => ({ file, store, observer } = observed()));
 
   /** Rows of the collection the table holds, on the store's own connection (the open transaction's writes included). */
   const inTable = (collection: string): number =>

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import type { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { observedStorePerTest } from './observed-store.spec-support';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
 import { TurnTransaction } from './turn-transaction';
 
@@ -14,24 +13,12 @@ interface Partner {
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('EmbeddedReadModelStore group commit (one transaction per event-loop turn)', () => {
+  const observed = observedStorePerTest('read-model-turn-');
   let dir: string;
   let file: string;
   let store: EmbeddedReadModelStore;
   let observer: Database.Database;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'read-model-turn-'));
-    file = join(dir, 'read-models.sqlite');
-    store = await EmbeddedReadModelStore.open(file);
-    // another connection sees only what is committed, as the file would after a crash
-    observer = new Database(file, { readonly: true });
-  });
-
-  afterEach(async () => {
-    observer.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  beforeEach(() => ({ dir, file, store, observer } = observed()));
 
   const committedDocs = (): number => (observer.prepare("SELECT count(*) AS n FROM read_model_docs WHERE collection = 'partners'").get() as { n: number }).n;
   const committedCheckpoint = (): number | null =>
