@@ -7,6 +7,7 @@ import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
 import { planQuery, substringCondition, withSearchCondition, type QueryPlan } from './query-plan';
+import type { PendingSearchTexts } from './pending-search-texts';
 import type { ReadModelDocumentTable } from './read-model-document-table';
 import type { TurnTransaction } from './turn-transaction';
 
@@ -79,6 +80,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly table: ReadModelDocumentTable,
     private readonly catalog: CollectionCatalog,
     private readonly turn: TurnTransaction,
+    private readonly searchTexts: PendingSearchTexts,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
     const writeRows = table.db.transaction((rows: readonly [string, string, T][]) => {
@@ -101,7 +103,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   /** A write SQLite refused is undone (its savepoint), but the kept counts already counted its rows: dropped (cursors were only forgotten). */
   private undoneOnFailure(work: () => void): void {
     try {
-      work();
+      if (this.state.search) this.searchTexts.undoneOnFailure(work);
+      else work();
     } catch (error) {
       this.counts.clear();
       // search texts a bulk load kept from the undone rows name `seq`s that are free again
@@ -370,6 +373,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async clear(): Promise<void> {
     this.flushHeld();
+    // the trigram index is rewritten below: with the turn's changes in it first
+    if (this.state.search) this.searchTexts.flush();
     this.turn.write(() => this.table.db.transaction(() => {
       // a bulk load's clear of most of the table empties it whole; its indexes stay up (its rows come 100 a statement)
       const load = this.catalog.bulkLoad;
@@ -396,9 +401,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       this.hold(rows);
       return;
     }
-    // One upsert is atomic on its own (SQLite undoes a failed statement); several statements share a savepoint.
-    const atomic = rows.length > 1 || this.state.search !== null;
-    this.turn.write(() => (atomic ? this.writeRows(rows) : this.undoneOnFailure(() => this.writeRow(...rows[0]))));
+    // One upsert is atomic on its own (SQLite undoes a failed statement; its search text is held until the commit); several share a savepoint.
+    this.turn.write(() => (rows.length > 1 ? this.writeRows(rows) : this.undoneOnFailure(() => this.writeRow(...rows[0]))));
     if (this.listeners.length > 0) for (const [id, , doc] of rows) this.tell(id, doc as ReadModelDocument);
   }
 
@@ -420,7 +424,10 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   /** This collection's held rows written into the open transaction (before it is read); a failure fails the transaction (TurnTransaction.writeHeld). */
   flushHeld(): void {
-    if (this.held.size > 0) this.turn.writeHeld(() => this.writeHeld());
+    if (this.held.size === 0) return;
+    // the held rows' search texts are written directly: after every change held before them
+    if (this.state.search) this.searchTexts.flush();
+    this.turn.writeHeld(() => this.writeHeld());
   }
 
   /**
@@ -466,14 +473,14 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
     const stored = this.table.upsertStatement.get(this.name, id, json);
     // a bulk load's rows are held and written by writeHeld: this is a write outside of one
-    if (stored && this.state.search) this.table.searchReplace.run(stored.seq, searchTextOf(doc, this.state.search.fields));
+    if (stored && this.state.search) this.searchTexts.set(stored.seq, searchTextOf(doc, this.state.search.fields));
   }
 
   private deleteOne(id: string): void {
     const deleted = this.table.deleteStatement.get(this.name, id);
     if (!deleted) return;
     if (this.state.search) {
-      this.table.searchDelete.run(deleted.seq);
+      this.searchTexts.set(deleted.seq, null);
       this.catalog.bulkLoad?.search.get(this.state)?.texts.delete(deleted.seq);
     }
     if (this.counts.size > 0 || this.boundaries.size > 0) {
@@ -509,6 +516,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
    */
   private plan(filter: Filter, sort?: FindQuery['sort']): QueryPlan {
     const plan = planQuery(filter, sort, this.state);
+    // the trigram index is read: it holds the turn's writes first
+    if (plan.searchPhrases.length > 0) this.searchTexts.flush();
     // one search clause: decided by the find (searchRead), which reads its matches once
     if (!plan.exact || !plan.orderBy || plan.searchPhrases.length < 2) return plan;
     const broad = plan.searchPhrases.every((phrase) => this.table.searchMatchesUpTo.get(phrase, BROAD_SEARCH) === BROAD_SEARCH);

@@ -9,6 +9,7 @@ import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
 import { BulkLoadState, CLEAR_BY_REWRITE_FROM_ROWS } from './bulk-load-state';
 import { CollectionCatalog } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
+import { PendingSearchTexts } from './pending-search-texts';
 import { ReadModelDocumentTable } from './read-model-document-table';
 import { TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
@@ -35,6 +36,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly checkpoints: EmbeddedCheckpointStore;
   private readonly parked: EmbeddedParkedEventStore;
   private readonly turn: TurnTransaction;
+  /** The trigram index's changes of the open transaction, written at its commit (registered first: before any collection's held rows). */
+  private readonly searchTexts: PendingSearchTexts;
   private closed = false;
   private scratch: Database.Database | null = null;
   private readonly kept = new Map<string, EmbeddedKeptTexts>();
@@ -51,6 +54,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     private readonly clearByRewriteFromRows: number,
   ) {
     this.turn = new TurnTransaction(db);
+    this.searchTexts = new PendingSearchTexts(table, this.turn);
     // a failed commit undid writes whose `seq`s a bulk load kept search texts under
     this.turn.onRollback.push(() => this.catalog.bulkLoad?.allDoubtful());
     this.checkpoints = new EmbeddedCheckpointStore(db, this.turn);
@@ -77,9 +81,13 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     // a first caller may have opened the collection without the indexes a later one declares
     let collection = this.collections.get(name);
     // what a new index or search reads from the documents includes the rows a bulk load holds
-    const state = this.catalog.declare(name, indexes, search, () => collection?.flushHeld());
+    // (and a new search index is built from every document: after the trigram index's pending changes)
+    const state = this.catalog.declare(name, indexes, search, () => {
+      collection?.flushHeld();
+      this.searchTexts.flush();
+    });
     if (!collection) {
-      collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn);
+      collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn, this.searchTexts);
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;
@@ -163,6 +171,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     if (this.catalog.bulkLoad) return work();
+    // the load writes search texts directly, or defers them to its end: after the changes held before it
+    this.searchTexts.flush();
     const load = new BulkLoadState(this.clearByRewriteFromRows);
     this.catalog.bulkLoad = load;
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { EmbeddedReadModelStore } from './embedded-read-model-store';
-import { observedStorePerTest } from './observed-store.spec-support';
+import { afterCommit, observedStorePerTest } from './observed-store.spec-support';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
-import { TurnTransaction } from './turn-transaction';
+import { COMMIT_INTERVAL_MS, TurnTransaction } from './turn-transaction';
 
 interface Partner {
   readonly _id: string;
@@ -100,6 +100,42 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     expect(committedCheckpoint()).toBe(1);
   });
 
+  it('commits at most once per COMMIT_INTERVAL_MS: the turns of that span share the next commit, a turn after a quiet spell commits as it ends', () => {
+    jest.useFakeTimers();
+    const db = new Database(join(dir, 'interval.sqlite'));
+    const reader = new Database(join(dir, 'interval.sqlite'), { readonly: true });
+    try {
+      configureReadModelConnection(db);
+      createReadModelSchema(db);
+      const insert = db.prepare("INSERT INTO read_model_docs (collection, id, body) VALUES ('partners', ?, '{}')");
+      const committed = (): number => reader.prepare('SELECT count(*) FROM read_model_docs').pluck().get() as number;
+      const turn = new TurnTransaction(db);
+      turn.write(() => insert.run('p1'));
+      jest.advanceTimersByTime(0);
+      expect(committed()).toBe(1);
+      // the next turns come within the interval: their writes wait for its end, together
+      turn.write(() => insert.run('p2'));
+      turn.savePosition('partners-projection', 2);
+      jest.advanceTimersByTime(COMMIT_INTERVAL_MS / 2);
+      turn.write(() => insert.run('p3'));
+      jest.advanceTimersByTime(COMMIT_INTERVAL_MS / 2 - 1);
+      expect(committed()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM read_model_docs').pluck().get()).toBe(3);
+      jest.advanceTimersByTime(1);
+      expect(committed()).toBe(3);
+      expect(reader.prepare('SELECT position FROM read_model_checkpoints').pluck().get()).toBe(2);
+      // quiet for longer than the interval: a write commits at the end of its turn
+      jest.advanceTimersByTime(5 * COMMIT_INTERVAL_MS);
+      turn.write(() => insert.run('p4'));
+      jest.advanceTimersByTime(0);
+      expect(committed()).toBe(4);
+    } finally {
+      jest.useRealTimers();
+      reader.close();
+      db.close();
+    }
+  });
+
   it('holds one transaction across turns during a bulk load, committed at the end of the turn its write limit is reached in, with its checkpoints', async () => {
     const db = new Database(join(dir, 'held.sqlite'));
     configureReadModelConnection(db);
@@ -130,9 +166,9 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
       expect(committed()).toBe(6);
       turn.endHold();
       expect([committed(), position()]).toEqual([7, 7]);
-      // and every turn commits again
+      // and turns commit again, the first once the commit interval since endHold's commit has passed
       turn.write(() => insert.run('p8'));
-      await nextTurn();
+      await afterCommit();
       expect(committed()).toBe(8);
     } finally {
       held.close();
