@@ -4,7 +4,6 @@ import {
   BusFollowedProjection,
   InProcessEventBus,
   OutboxRelay,
-  PublishedTopics,
   StagedDocuments,
   StagedRun,
   type BusFollowedProjectionDependencies,
@@ -348,91 +347,6 @@ describe('BusFollowedProjection behind an outbox relay, restarted', () => {
     expect(await checkpoints.load('outbox:things')).toBe(7);
     expect((await parked.list({ consumer: 'test.things' })).map((entry) => entry.event.position)).toEqual([6]);
     expect(await readModels.collection('test_things').count({})).toBe(6);
-  });
-});
-
-describe('BusFollowedProjection with the store its topics are relayed from (embedded mode)', () => {
-  const OTHER_TOPIC = 'as2.other.events';
-  /** The same consumer on a second topic, which no relay of the store publishes (its events are copied). */
-  class TwoTopicsConsumer extends ThingsConsumer {
-    protected override readonly topics = [TOPIC, OTHER_TOPIC];
-  }
-  const created = (thingId: string, name: string, poison = false) => newEvent('thing.created.v1', { thingId, name, ...(poison ? { poison } : {}) });
-  const renamed = (thingId: string, name: string) => newEvent('thing.renamed.v1', { thingId, name });
-  const copies = (readModels: ReadModelStore, topic: string) => readModels.collection('consumed_events.test.things').count({ topic });
-
-  let store: InMemoryEventStore;
-  let readModels: InMemoryReadModelStore;
-  let parked: InMemoryParkedEventStore;
-  let bus: InProcessEventBus;
-  let relay: OutboxRelay;
-  beforeEach(() => {
-    store = new InMemoryEventStore();
-    readModels = new InMemoryReadModelStore();
-    parked = new InMemoryParkedEventStore();
-    bus = new InProcessEventBus();
-    relay = new OutboxRelay({ name: 'outbox:things', store, checkpoints: new InMemoryCheckpointStore(), bus, topicFor: () => TOPIC, batchSize: 3 });
-  });
-  afterEach(async () => {
-    await relay.stop();
-    await bus.close();
-  });
-
-  async function consumerOf<C extends ThingsConsumer>(Consumer: new (followed: BusFollowedProjectionDependencies) => C): Promise<C> {
-    const published = new PublishedTopics();
-    published.relay(TOPIC, ['things']);
-    const consumer = new Consumer({ bus, readModels, parked, retry: policy, sleep: async () => undefined, source: { store, published } });
-    await consumer.start();
-    await relay.start();
-    return consumer;
-  }
-  const relayed = async (): Promise<void> => relay.waitFor((await store.lastPosition()) as number, 5000);
-
-  it('keeps no copy of a relayed topic, and a rebuild reads its events from the store in batches: the documents the deliveries left, the poison event parked', async () => {
-    const consumer = await consumerOf(ThingsConsumer);
-    await store.append('things-1', [created('a', 'a1'), created('b', 'b1'), created('c', 'c1'), created('d', 'd1')], 'no_stream');
-    await store.append('things-2', [renamed('a', 'a2'), created('p', 'p1', true), newEvent('thing.deleted.v1', { thingId: 'b' })], 'no_stream');
-    await relayed();
-    expect(await copies(readModels, TOPIC)).toBe(0);
-    const before = await Promise.all(['a', 'b', 'c', 'd', 'p'].map((id) => consumer.things.get(id)));
-    expect(before.map((doc) => doc?.name ?? null)).toEqual(['a2', 'b1', 'c1', 'd1', null]);
-    consumer.calls.length = 0;
-
-    await consumer.rebuild();
-    // one run of the store's page: its accepted events at once, then one by one when the poison one fails the batch
-    expect(consumer.calls[0]).toBe('batch a1,b1,c1,d1,a2,p1,b');
-    expect(await Promise.all(['a', 'b', 'c', 'd', 'p'].map((id) => consumer.things.get(id)))).toEqual(before);
-    // parked live, and again by the rebuild: one entry
-    expect((await parked.list({ consumer: 'test.things' })).map((entry) => entry.event.position)).toEqual([6]);
-    await consumer.stop();
-  });
-
-  it('rebuilds a relayed topic from the store even without a copy of it (a read model filled before copies were kept)', async () => {
-    await store.append('things-1', [created('a', 'a1'), renamed('a', 'a2')], 'no_stream');
-    // as an older release left it: documents, no copy, no marker
-    await readModels.collection<ThingDocument>('test_things').put({ _id: 'stale', name: 'stale', deleted: false });
-    const consumer = await consumerOf(ThingsConsumer);
-    await readModels.collection('consumed_events.test.things').clear();
-
-    await consumer.rebuild();
-    expect(await consumer.things.get('a')).toEqual({ _id: 'a', name: 'a2', deleted: false });
-    expect(await consumer.things.get('stale')).toBeNull();
-    await consumer.stop();
-  });
-
-  it('copies the events of a topic no relay of the store publishes, and a rebuild replays both: the relayed one from the store, the other from its copy', async () => {
-    const consumer = await consumerOf(TwoTopicsConsumer);
-    await store.append('things-1', [created('a', 'a1'), created('b', 'b1')], 'no_stream');
-    await relayed();
-    const foreign = [recorded('thing.created.v1', { thingId: 'x', name: 'x1' }), recorded('thing.renamed.v1', { thingId: 'a', name: 'a-from-other' })];
-    await bus.publish(OTHER_TOPIC, foreign);
-    expect([await copies(readModels, TOPIC), await copies(readModels, OTHER_TOPIC)]).toEqual([0, 1]);
-    const before = await Promise.all(['a', 'b', 'x'].map((id) => consumer.things.get(id)));
-    expect(before.map((doc) => doc?.name)).toEqual(['a-from-other', 'b1', 'x1']);
-
-    await consumer.rebuild();
-    expect(await Promise.all(['a', 'b', 'x'].map((id) => consumer.things.get(id)))).toEqual(before);
-    await consumer.stop();
   });
 });
 

@@ -8,7 +8,6 @@ import type { EventStore } from './event-store.port';
 import { secondsSince, type FollowerLag } from './follower-lag';
 import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
 import type { Projection } from './projection';
-import type { PublishedTopics } from './published-topics';
 import type { ReadModelCollection, ReadModelStore } from './read-model-store.port';
 
 export interface BusFollowedProjectionDependencies {
@@ -21,19 +20,6 @@ export interface BusFollowedProjectionDependencies {
   readonly sleep?: Sleeper;
   readonly random?: () => number;
   readonly clock?: Clock;
-  /**
-   * The event store the bus's events are relayed from, when this process reads it (embedded mode: every service's
-   * events in one store, handed over by the in-process bus). The events of a topic relayed from it are not copied: a
-   * rebuild reads them there again. (The copies held every partner event three times over: ~7 % of a create's CPU,
-   * and 4.8 of the read-model file's 11.9 GB at 1,100,000 partners.)
-   */
-  readonly source?: BusSource;
-}
-
-/** The store the bus's topics are relayed from, and which of them are (PublishedTopics). */
-export interface BusSource {
-  readonly store: EventStore;
-  readonly published: PublishedTopics;
 }
 
 /** One consumed event, kept so the read model can be rebuilt without its source. */
@@ -150,8 +136,7 @@ export class RebuildUnavailableError extends Error {
  * A read model fed by another service's events on the bus: subscribes as a consumer group (following again with
  * backoff when subscribing fails), retries a failing event then parks it, and keeps a copy of every consumed event
  * it takes, so `rebuild()` replays the copy: the source's store may be another service's, and a Kafka topic may
- * no longer hold old records. Events of a topic relayed from a store this process reads (`source`) are not copied:
- * a rebuild reads them from that store. Subclasses say which events they take, how one is applied (idempotently; `replaying`
+ * no longer hold old records. Subclasses say which events they take, how one is applied (idempotently; `replaying`
  * tells a rebuild from live delivery, so side effects on other streams are not redone) and how to clear.
  */
 export abstract class BusFollowedProjection implements Projection {
@@ -207,7 +192,7 @@ export abstract class BusFollowedProjection implements Projection {
     this.subscribeFailures = 0;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     const firstStart = await this.markCopy();
-    for (const topic of this.topics) if (!this.inSource(topic)) this.copiedThrough.set(topic, await this.lastCopiedPosition(topic));
+    for (const topic of this.topics) this.copiedThrough.set(topic, await this.lastCopiedPosition(topic));
     await this.catchUpHistory(firstStart);
     await this.subscribe();
   }
@@ -226,28 +211,21 @@ export abstract class BusFollowedProjection implements Projection {
   }
 
   /**
-   * Clears the read model and replays the events it consumed: those of topics relayed from the `source` store from
-   * that store, in its order; the others from the copy, each topic in its source's order (bus-fed models accept any
-   * interleaving of streams). Parked entries stay for an operator: a replay may skip side effects.
+   * Clears the read model and replays the copy of consumed events, each topic in its source's order (bus-fed
+   * models accept any interleaving of streams). Parked entries stay for an operator: a replay may skip side effects.
    */
   async rebuild(): Promise<void> {
-    const relayed = this.topics.filter((topic) => this.inSource(topic));
-    const copied = this.topics.filter((topic) => !this.inSource(topic));
-    if (copied.length > 0) {
-      const marker = (await this.copy().get(COPY_MARKER_ID)) as CopyMarkerDocument | null;
-      if (marker ? !marker.complete : !(await this.isEmpty())) {
-        const since = marker ? `starts at ${marker.since}` : 'was never kept';
-        throw new RebuildUnavailableError(this.name, `its copy of consumed events ${since}, and the read model holds older data`);
-      }
+    const marker = (await this.copy().get(COPY_MARKER_ID)) as CopyMarkerDocument | null;
+    if (marker ? !marker.complete : !(await this.isEmpty())) {
+      const since = marker ? `starts at ${marker.since}` : 'was never kept';
+      throw new RebuildUnavailableError(this.name, `its copy of consumed events ${since}, and the read model holds older data`);
     }
     const wasRunning = this.running;
     await this.stop();
     await this.clear();
     this.rebuilding = true;
     try {
-      const source = this.followed.source;
-      if (source && relayed.length > 0) await this.replaySource(source, relayed);
-      for (const topic of copied) await this.replayCopy(topic);
+      for (const topic of this.topics) await this.replayCopy(topic);
     } finally {
       this.rebuilding = false;
     }
@@ -332,9 +310,7 @@ export abstract class BusFollowedProjection implements Projection {
    */
   private async consume(events: readonly RecordedEvent[], topic: string, ordered: boolean): Promise<void> {
     const accepted = events.filter((event) => this.accepts(event));
-    if (this.inSource(topic)) {
-      // read again from the source's store by a rebuild: no copy
-    } else if (ordered) await this.copyInOrder(accepted, topic);
+    if (ordered) await this.copyInOrder(accepted, topic);
     else if (accepted.length > 0) await this.copy().putMany(accepted.map((event) => ({ _id: copyIdOf(event), topic, position: event.position, body: eventTextOf(event) })));
     try {
       if (await this.appliedTogether(accepted, topic)) {
@@ -395,24 +371,6 @@ export abstract class BusFollowedProjection implements Projection {
     }
   }
 
-  /** Replays the accepted events of `topics` from the store they are relayed from, in its order, a run of one topic at a time. */
-  private async replaySource(source: BusSource, topics: readonly string[]): Promise<void> {
-    const history: BusHistory = { store: source.store, topicOf: (event) => source.published.topicOf(event) };
-    for await (const page of this.pagesOf(history, null, topics)) {
-      for (const { events: run, topic } of page.runs) {
-        const events = run.filter((event) => this.accepts(event));
-        if (!(await this.appliedTogether(events, topic))) {
-          for (const event of events) await this.retries().handle(event, (e) => this.apply(e, topic), topic);
-        }
-      }
-    }
-  }
-
-  /** Whether `topic`'s events are relayed from the `source` store this process reads (then they are not copied). */
-  private inSource(topic: string): boolean {
-    return this.followed.source?.published.relays(topic) ?? false;
-  }
-
   /** On first start, says whether the copy is complete: only if the read model was still empty. True on that first start. */
   private async markCopy(): Promise<boolean> {
     if (await this.copy().get(COPY_MARKER_ID)) return false;
@@ -432,40 +390,26 @@ export abstract class BusFollowedProjection implements Projection {
     if (!marker && !firstStart) return;
     if (marker?.done) return;
     marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
-    for await (const page of this.pagesOf(history, marker.after, this.topics)) {
-      for (const { events, topic } of page.runs) await this.consume(events, topic, true);
-      marker = { _id: HISTORY_MARKER_ID, after: page.last ?? marker.after, done: page.done };
-      await this.copy().put(marker);
-      if (page.done || !this.running) return;
-    }
-  }
-
-  /**
-   * The store's events of `topics` after `after`, page by page (REPLAY_PAGE events of the store each), in runs of one
-   * topic in store order: a batch per run, as the bus hands them over. `last`: the page's last position (null for an
-   * empty page); `done`: the store holds nothing after it.
-   */
-  private async *pagesOf(
-    history: BusHistory,
-    after: number | null,
-    topics: readonly string[],
-  ): AsyncGenerator<{ runs: { events: RecordedEvent[]; topic: string }[]; last: number | null; done: boolean }> {
-    let from = after;
     for (;;) {
-      const page = await history.store.readAll({ after: from, maxCount: REPLAY_PAGE });
-      const runs: { events: RecordedEvent[]; topic: string }[] = [];
+      const page = await history.store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
+      // Consumed in runs of one topic, in store order: a batch per run, as the bus hands them over.
+      let run: RecordedEvent[] = [];
+      let runTopic: string | null = null;
       for (const event of page) {
         const topic = history.topicOf(event);
-        if (topic === null || !topics.includes(topic)) continue;
-        const run = runs.at(-1);
-        if (run && run.topic === topic) run.events.push(event);
-        else runs.push({ events: [event], topic });
+        if (topic === null || !this.topics.includes(topic)) continue;
+        if (topic !== runTopic && run.length > 0) {
+          await this.consume(run, runTopic as string, true);
+          run = [];
+        }
+        runTopic = topic;
+        run.push(event);
       }
+      if (run.length > 0) await this.consume(run, runTopic as string, true);
       const done = page.length < REPLAY_PAGE;
-      const last = page.at(-1)?.position ?? null;
-      yield { runs, last, done };
-      if (done) return;
-      from = last;
+      marker = { _id: HISTORY_MARKER_ID, after: page.at(-1)?.position ?? marker.after, done };
+      await this.copy().put(marker);
+      if (done || !this.running) return;
     }
   }
 

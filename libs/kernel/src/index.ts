@@ -19,7 +19,6 @@ export * from './follower-lag';
 export * from './followed-reactor';
 export * from './followed-projection';
 export * from './bus-followed-projection';
-export * from './published-topics';
 export * from './staged-documents';
 export * from './projection';
 export * from './in-process-event-bus';

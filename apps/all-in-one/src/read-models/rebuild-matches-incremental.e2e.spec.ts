@@ -148,10 +148,6 @@ describe('rebuild-read-models gives exactly what the projections built event by 
         'connection_tester_partners',
       ]),
     );
-    // the bus consumers keep no copy of what they consumed (every topic is relayed from the one store): their markers only
-    const copied = Object.keys(incremental).filter((collection) => collection.startsWith('consumed_events.'));
-    expect(copied.length).toBeGreaterThanOrEqual(3);
-    for (const collection of copied) expect([collection, Object.keys(incremental[collection] ?? {}).filter((id) => !id.startsWith('~'))]).toEqual([collection, []]);
 
     // every searched text of the partner views and masters, and a few common parts
     const terms = [

@@ -7,7 +7,6 @@ import {
   PARKED_EVENT_STORE,
   PROJECTION_REGISTRY,
   ProjectionRegistry,
-  PublishedTopics,
   READ_MODEL_STORE,
   systemClock,
 } from '@as2-partners/kernel';
@@ -41,14 +40,13 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
 
 /**
  * Provides the kernel ports for the configured mode: EVENT_STORE, CHECKPOINT_STORE (projection checkpoints,
- * kept with the read models), PARKED_EVENT_STORE (beside them), READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY and
- * PublishedTopics (what the outbox relays publish from the store). Registered
+ * kept with the read models), PARKED_EVENT_STORE (beside them), READ_MODEL_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
  * projections start on application bootstrap and stop on shutdown; connections close last.
  */
 @Module({})
 export class EventSourcingModule {
   static forRoot(config: PlatformConfig, options: EventSourcingOptions, metrics: PlatformMetrics = new PlatformMetrics()): DynamicModule {
-    const tokens = [PlatformMetrics, EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, PublishedTopics, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
+    const tokens = [PlatformMetrics, EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
     return {
       module: EventSourcingModule,
       global: true,
@@ -65,7 +63,6 @@ export class EventSourcingModule {
         fromInfrastructure(EVENT_BUS, (i) => i.bus),
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PROJECTION_REGISTRY, useFactory: () => new ProjectionRegistry() },
-        { provide: PublishedTopics, useFactory: () => new PublishedTopics() },
         ProjectionLifecycle,
         InfrastructureCloser,
       ],

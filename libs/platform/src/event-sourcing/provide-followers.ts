@@ -2,9 +2,7 @@ import {
   CLOCK,
   EVENT_BUS,
   EVENT_STORE,
-  InProcessEventBus,
   PARKED_EVENT_STORE,
-  PublishedTopics,
   READ_MODEL_STORE,
   type BusFollowedProjection,
   type BusFollowedProjectionDependencies,
@@ -25,20 +23,12 @@ import { registeredFollowerProvider } from './registered-follower-provider';
  * Provides a consumer of other services' events (a bus-fed read model whose constructor takes the consumer's
  * dependencies, then what it applies with) with the process's bus, read-model store, parked-event store and retry
  * policy, logging under `loggerName`, and registers it: ProjectionLifecycle subscribes it before any relay publishes,
- * `rebuild-read-models` replays what it consumed and parked events are replayed through it. With the in-process bus
- * (embedded mode) its source is the process's event store: topics relayed from it are read there again, not copied.
- * `inject` lists the tokens of the constructor's further arguments.
+ * `rebuild-read-models` replays its copy and parked events are replayed through it. `inject` lists the tokens of the
+ * constructor's further arguments.
  */
 export const provideBusFollowedProjection = registeredFollowerProvider<BusFollowedProjection, BusFollowedProjectionDependencies>(
-  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, EVENT_STORE, PublishedTopics],
-  ([bus, readModels, parked, retry, store, published], logger) => ({
-    bus: bus as EventBus,
-    readModels: readModels as ReadModelStore,
-    parked: parked as ParkedEventStore,
-    retry: retry as RetryPolicy,
-    logger,
-    ...(bus instanceof InProcessEventBus ? { source: { store: store as EventStore, published: published as PublishedTopics } } : {}),
-  }),
+  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY],
+  ([bus, readModels, parked, retry], logger) => ({ bus: bus as EventBus, readModels: readModels as ReadModelStore, parked: parked as ParkedEventStore, retry: retry as RetryPolicy, logger }),
   (registry, projection) => registry.register(projection),
 );
 

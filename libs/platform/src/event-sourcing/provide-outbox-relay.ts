@@ -9,7 +9,6 @@ import {
   type Clock,
   CLOCK,
   OutboxRelay,
-  PublishedTopics,
   topicOf,
   type CheckpointStore,
   type EventBus,
@@ -54,9 +53,8 @@ export function provideOutboxRelay(service: string, categories: readonly string[
   const published = new Set(categories);
   return {
     provide: outboxRelayToken(service),
-    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY, CLOCK, PublishedTopics],
-    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions, registry: ProjectionRegistry, clock: Clock, publishedTopics: PublishedTopics) => {
-      publishedTopics.relay(topic, categories);
+    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY, CLOCK],
+    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions, registry: ProjectionRegistry, clock: Clock) => {
       const relay = new OutboxRelay({
         name: `outbox:${service}`,
         store,

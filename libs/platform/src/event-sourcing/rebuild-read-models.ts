@@ -22,9 +22,7 @@ export interface RebuiltProjection {
 /**
  * Boots the service modules without HTTP, with projections and outbox relays left stopped, and rebuilds every
  * registered projection: the store-fed ones together, in one pass over the event store (each batch read and parsed
- * once for all of them), then the bus-fed ones one after another from the events they consumed: read again from the store
- * they are relayed from (embedded), else from their copy of them (one without a full copy is left as it was and reported
- * skipped). Run it while no server writes these read models.
+ * once for all of them), then the bus-fed ones one after another from their copy of the events they consumed (one without a full copy is left as it was and reported skipped). Run it while no server writes these read models.
  */
 export async function rebuildReadModels(
   rootModule: Type<unknown> | DynamicModule,
