@@ -6,9 +6,9 @@ import type { TurnTransaction } from './turn-transaction';
  * removed one), written into the index at once: just before the transaction commits, and before anything reads or
  * rewrites the index. FTS5 writes what it holds as a segment of its own at every savepoint, so a text written with its
  * document made a segment per write (then merged again); held here, a commit writes one segment for all of them
- * (~150 µs less CPU a create, measured with the turn's writes of a partner create). Only the last change of a `seq`
- * counts. A write that fails takes its changes back (`undoneOnFailure`); a failed transaction drops them all; one the
- * index refuses when they are written fails the transaction, as a refused commit does.
+ * (with the commit interval, ~10 % less CPU a create: docs/benchmarks.md). Only the last change of a `seq` counts. A
+ * write that fails takes its changes back (`undoneOnFailure`); a failed transaction drops them all; one the index
+ * refuses when they are written fails the transaction, as a refused commit does.
  */
 export class PendingSearchTexts {
   private readonly changes = new Map<number, string | null>();

@@ -3,8 +3,9 @@ import type { Database, Statement } from 'better-sqlite3';
 /**
  * The shortest time between two commits of the read store. Under load (creates arriving without pause) the turns of
  * that span share one commit: the pages their writes dirty again and again (the table's last leaf, each index's
- * insertion points, the trigram index's new segment) are written to the WAL once, not once per turn (~20 % less CPU a
- * create at 16 connections, three creates a turn before). A turn after a quiet spell commits when it ends, as before.
+ * insertion points, the trigram index's new segment) are written to the WAL once, not once per turn (three creates a
+ * turn at 16 connections before; with PendingSearchTexts ~10 % less CPU a create, docs/benchmarks.md). A turn after a
+ * quiet spell commits when it ends, as before.
  * Nothing waits for a commit: reads go through the same connection (one process owns the file) and see the open
  * transaction; a crash loses at most this span of read-model writes, which the followers apply again from the
  * checkpoints committed with the documents.
