@@ -177,6 +177,29 @@ describe('OutboxRelay', () => {
     expect(await checkpoints.load('outbox')).toBe(5);
   });
 
+  it('saves a checkpoint only once what the subscribers wrote for it is durable (durable), and publishes on meanwhile', async () => {
+    const durability: (() => void)[] = [];
+    await appendMany(store, 3);
+    const outbox = relay({ durable: () => new Promise<void>((resolve) => durability.push(resolve)) });
+    await outbox.start();
+    await outbox.waitFor(3);
+    const startedAt = Date.now();
+    while (durability.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    // acknowledged by the bus, not yet durable: no checkpoint, and later events still reach the bus
+    await store.append('partner-prt_live', [newEvent()], 'no_stream');
+    await outbox.waitFor(4);
+    expect(checkpoints.saves).toEqual([]);
+    durability.shift()?.();
+    while (checkpoints.saves.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    expect(checkpoints.saves[0]).toBe(3);
+    // the later position waits for its own durability
+    while (durability.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    expect(checkpoints.saves).toEqual([3]);
+    durability.shift()?.();
+    while (checkpoints.saves.length < 2 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    expect(await checkpoints.load('outbox')).toBe(4);
+  });
+
   it('follows live appends after catching up', async () => {
     await appendMany(store, 3);
     const outbox = relay();

@@ -26,6 +26,12 @@ export interface OutboxRelayOptions {
   readonly publishedPositionsTimeoutMs?: number;
   readonly logger?: FollowerLogger;
   readonly clock?: Clock;
+  /**
+   * Resolves once what the bus's subscribers wrote for the events acknowledged so far would survive a crash (the
+   * in-process bus: its consumers' read-store writes committed, ReadModelStore.committed): the checkpoint is saved only
+   * then, so a crash never leaves it past events whose effects were lost (they are published again instead).
+   */
+  readonly durable?: () => Promise<void>;
 }
 
 /** Per partition of a topic, the highest position of this store's events already on it, past the start checkpoint. */
@@ -350,6 +356,7 @@ export class OutboxRelay {
     const position = this.acknowledged;
     if (position === null || position === this.saved) return true;
     try {
+      await this.options.durable?.();
       await this.options.checkpoints.save(this.options.name, position);
       this.saved = position;
       return true;

@@ -114,6 +114,12 @@ export interface ReadModelStore {
    * builds the texts: texts kept under another version are not carried over. See KeptTexts.
    */
   keptTexts?(name: string, version?: string): KeptTexts;
+  /**
+   * Present where writes reach the file some time after they are made (the embedded store commits under load once per
+   * COMMIT_INTERVAL_MS): resolves once every write made before the call is committed (at once when none is pending),
+   * rejects if that commit failed. MongoDB's writes are durable when they resolve: absent there.
+   */
+  committed?(): Promise<void>;
   close(): Promise<void>;
 }
 

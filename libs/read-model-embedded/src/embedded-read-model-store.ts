@@ -218,6 +218,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return this.parked;
   }
 
+  /** Resolves once every write made so far is committed (under load up to COMMIT_INTERVAL_MS later); rejects if that commit fails. */
+  committed(): Promise<void> {
+    return this.turn.committed();
+  }
+
   /** Fails once a commit failed: the followers' positions are past what the file holds until a restart re-applies it. */
   async ping(): Promise<void> {
     const failure = this.turn.failure;

@@ -136,6 +136,26 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     }
   });
 
+  it('committed() resolves once the writes made before it are in the file, at once when none is pending, and rejects when their commit fails', async () => {
+    const partners = store.collection<Partner>('partners');
+    await store.committed();
+    await partners.put({ _id: 'a', name: 'Acme' });
+    await store.committed();
+    expect(committedDocs()).toBe(1);
+    // within the commit interval of that commit: the next write waits for its end, and so does committed()
+    await partners.put({ _id: 'b', name: 'Globex' });
+    const committed = store.committed();
+    expect(committedDocs()).toBe(1);
+    await committed;
+    expect(committedDocs()).toBe(2);
+
+    await partners.put({ _id: 'c', name: 'Initech' });
+    const failing = store.committed();
+    (store as unknown as { db: Database.Database }).db.exec('ROLLBACK');
+    await expect(failing).rejects.toThrow(/rolled back/);
+    expect(committedDocs()).toBe(2);
+  });
+
   it('holds one transaction across turns during a bulk load, committed at the end of the turn its write limit is reached in, with its checkpoints', async () => {
     const db = new Database(join(dir, 'held.sqlite'));
     configureReadModelConnection(db);

@@ -39,6 +39,8 @@ export class TurnTransaction {
   private commitScheduled = false;
   /** When the last commit ended (performance.now()). */
   private lastCommitAt = Number.NEGATIVE_INFINITY;
+  /** Who waits for the open transaction to commit (`committed`): resolved by its commit, rejected by its failure. */
+  private commitWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(private readonly db: Database) {
     this.saveCheckpoint = db.prepare(
@@ -48,6 +50,12 @@ export class TurnTransaction {
 
   get failure(): unknown {
     return this.failed;
+  }
+
+  /** Resolves once every write made so far is committed (at once when no transaction is open); rejects if its commit fails. */
+  committed(): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
   }
 
   /** Runs a write in this turn's transaction, opening it (and scheduling its commit) if none is open. */
@@ -102,7 +110,11 @@ export class TurnTransaction {
       this.checkpoints.clear();
     } catch (error) {
       this.fail(error);
+      return;
     }
+    const waiters = this.commitWaiters;
+    this.commitWaiters = [];
+    for (const waiter of waiters) waiter.resolve();
   }
 
   /** Writes every held write into the open transaction (a bulk load's end), as `writeHeld` does. */
@@ -135,6 +147,9 @@ export class TurnTransaction {
     this.failed = error;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     for (const listener of this.onRollback) listener();
+    const waiters = this.commitWaiters;
+    this.commitWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
   }
 
   private begin(): void {

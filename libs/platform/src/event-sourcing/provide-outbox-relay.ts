@@ -5,7 +5,9 @@ import {
   EVENT_STORE,
   InProcessEventBus,
   PROJECTION_REGISTRY,
+  READ_MODEL_STORE,
   type ProjectionRegistry,
+  type ReadModelStore,
   type Clock,
   CLOCK,
   OutboxRelay,
@@ -53,8 +55,10 @@ export function provideOutboxRelay(service: string, categories: readonly string[
   const published = new Set(categories);
   return {
     provide: outboxRelayToken(service),
-    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY, CLOCK],
-    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions, registry: ProjectionRegistry, clock: Clock) => {
+    inject: [EVENT_STORE, EVENT_STORE_CHECKPOINTS, EVENT_BUS, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY, CLOCK, READ_MODEL_STORE],
+    useFactory: (store: EventStore, checkpoints: CheckpointStore, bus: EventBus, options: EventSourcingOptions, registry: ProjectionRegistry, clock: Clock, readModels: ReadModelStore) => {
+      // The in-process bus's consumers write into this process's read store: the checkpoint waits for their commit.
+      const durable = bus instanceof InProcessEventBus ? readModels.committed?.bind(readModels) : undefined;
       const relay = new OutboxRelay({
         name: `outbox:${service}`,
         store,
@@ -63,6 +67,7 @@ export function provideOutboxRelay(service: string, categories: readonly string[
         topicFor: (event) => (published.has(categoryOf(event.stream)) ? topic : null),
         logger: followerLogger(`OutboxRelay:${service}`),
         clock,
+        ...(durable ? { durable } : {}),
       });
       registry.registerRelay(relay);
       return new ServiceOutboxRelay(relay, options.startOutboxRelays !== false);
