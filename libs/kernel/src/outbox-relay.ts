@@ -356,7 +356,8 @@ export class OutboxRelay {
     const position = this.acknowledged;
     if (position === null || position === this.saved) return true;
     try {
-      await this.options.durable?.();
+      // without `durable` the save begins at once, as the acknowledgement released the waiters
+      if (this.options.durable) await this.options.durable();
       await this.options.checkpoints.save(this.options.name, position);
       this.saved = position;
       return true;

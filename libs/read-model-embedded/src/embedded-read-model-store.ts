@@ -11,7 +11,7 @@ import { CollectionCatalog } from './collection-catalog';
 import { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { PendingSearchTexts } from './pending-search-texts';
 import { ReadModelDocumentTable } from './read-model-document-table';
-import { TurnTransaction } from './turn-transaction';
+import { COMMIT_INTERVAL_MS, TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
 
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
@@ -52,8 +52,10 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     private readonly previousSession: string | null,
     /** Rows a bulk load's clear must find to empty the table whole (CLEAR_BY_REWRITE_FROM_ROWS). */
     private readonly clearByRewriteFromRows: number,
+    /** The shortest time between two commits (COMMIT_INTERVAL_MS). */
+    commitIntervalMs: number,
   ) {
-    this.turn = new TurnTransaction(db);
+    this.turn = new TurnTransaction(db, commitIntervalMs);
     this.searchTexts = new PendingSearchTexts(table, this.turn);
     // a failed commit undid writes whose `seq`s a bulk load kept search texts under
     this.turn.onRollback.push(() => this.catalog.bulkLoad?.allDoubtful());
@@ -61,8 +63,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.parked = new EmbeddedParkedEventStore(db);
   }
 
-  /** Opens (or creates) the store file, `:memory:` for a throwaway store. `clearByRewriteFromRows`: see CLEAR_BY_REWRITE_FROM_ROWS (tests). */
-  static async open(file: string, options: { readonly clearByRewriteFromRows?: number } = {}): Promise<EmbeddedReadModelStore> {
+  /**
+   * Opens (or creates) the store file, `:memory:` for a throwaway store. `clearByRewriteFromRows`: see
+   * CLEAR_BY_REWRITE_FROM_ROWS; `commitIntervalMs`: see COMMIT_INTERVAL_MS (tests).
+   */
+  static async open(file: string, options: { readonly clearByRewriteFromRows?: number; readonly commitIntervalMs?: number } = {}): Promise<EmbeddedReadModelStore> {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Database(file);
     try {
@@ -70,7 +75,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       createReadModelSchema(db);
       const session = randomUUID();
       const previousSession = file === ':memory:' ? null : startReadModelSession(db, session);
-      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession, options.clearByRewriteFromRows ?? CLEAR_BY_REWRITE_FROM_ROWS);
+      const { clearByRewriteFromRows = CLEAR_BY_REWRITE_FROM_ROWS, commitIntervalMs = COMMIT_INTERVAL_MS } = options;
+      return new EmbeddedReadModelStore(file, db, new ReadModelDocumentTable(db), new CollectionCatalog(db), session, previousSession, clearByRewriteFromRows, commitIntervalMs);
     } catch (error) {
       db.close();
       throw error;

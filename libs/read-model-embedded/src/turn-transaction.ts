@@ -42,7 +42,11 @@ export class TurnTransaction {
   /** Who waits for the open transaction to commit (`committed`): resolved by its commit, rejected by its failure. */
   private commitWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  constructor(private readonly db: Database) {
+  /** `commitIntervalMs`: COMMIT_INTERVAL_MS but in tests that need a commit per turn whatever the timing. */
+  constructor(
+    private readonly db: Database,
+    private readonly commitIntervalMs = COMMIT_INTERVAL_MS,
+  ) {
     this.saveCheckpoint = db.prepare(
       'INSERT INTO read_model_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
     );
@@ -167,7 +171,7 @@ export class TurnTransaction {
       this.commit();
     };
     // setImmediate, not a microtask: every follower handed events in this turn (and the waits they release) joins it.
-    const wait = this.lastCommitAt + COMMIT_INTERVAL_MS - performance.now();
+    const wait = this.lastCommitAt + this.commitIntervalMs - performance.now();
     if (wait > 0) setTimeout(commit, Math.ceil(wait));
     else setImmediate(commit);
   }
