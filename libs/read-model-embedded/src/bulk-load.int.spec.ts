@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { FindQuery, ReadModelCollection } from '@as2-partners/kernel';
 import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
-import { afterCommit } from './observed-store.spec-support';
 
 interface Partner {
   readonly _id: string;
@@ -196,7 +195,7 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       };
       expect(schema(loaded)).toEqual(schema(oneByOne));
       // the trigram index itself, once committed: what each term matches, by document (null: a row no document has)
-      await afterCommit();
+      await Promise.all([oneByOne.committed(), loaded.committed()]);
       const matched = (s: EmbeddedReadModelStore, term: string) =>
         (s as unknown as { db: Database.Database }).db
           .prepare('SELECT d.collection, d.id FROM read_model_search s LEFT JOIN read_model_docs d ON d.seq = s.rowid WHERE read_model_search MATCH ? ORDER BY 1, 2')

@@ -3,10 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
-import { COMMIT_INTERVAL_MS } from './turn-transaction';
-
-/** Resolves once the writes made so far are committed, however recent the last commit was (COMMIT_INTERVAL_MS). */
-export const afterCommit = (): Promise<void> => new Promise((resolve) => setTimeout(() => setImmediate(resolve), COMMIT_INTERVAL_MS + 1));
 
 /** A store on a file of its own, and a read-only connection beside it that sees only what is committed (as the file would after a crash). */
 export interface ObservedStore {

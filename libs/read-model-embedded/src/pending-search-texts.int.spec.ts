@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { afterCommit, observedStorePerTest } from './observed-store.spec-support';
+import { observedStorePerTest } from './observed-store.spec-support';
 
 interface View {
   readonly _id: string;
@@ -31,7 +31,7 @@ describe('EmbeddedReadModelStore pending search texts', () => {
       void views.put({ _id: `v${i}`, tenant: 't', name: `Partner ${i} Trading` });
       void plain.putMany([{ _id: `a${i}`, tenant: 't', name: 'A' }, { _id: `b${i}`, tenant: 't', name: 'B' }]);
     }
-    await afterCommit();
+    await store.committed();
     expect(observer.prepare('SELECT count(DISTINCT segid) FROM read_model_search_idx').pluck().get()).toBe(1);
     expect(committedMatches(observer, 'Trading')).toHaveLength(63);
     expect(await views.count(named('partner 62 trading'))).toBe(1);
@@ -41,7 +41,7 @@ describe('EmbeddedReadModelStore pending search texts', () => {
     const { store, observer } = observed();
     const views = store.collection<View>('views', [['tenant']], SEARCH);
     await views.put({ _id: 'kept', tenant: 't', name: 'Acme Kept' });
-    await afterCommit();
+    await store.committed();
 
     await views.put({ _id: 'renamed', tenant: 't', name: 'Acme Before' });
     await views.put({ _id: 'renamed', tenant: 't', name: 'Globex After' });
@@ -55,7 +55,7 @@ describe('EmbeddedReadModelStore pending search texts', () => {
     await views.put({ _id: 'later', tenant: 't', name: 'Acme Later' });
     expect(await views.count(named('acme'))).toBe(2);
 
-    await afterCommit();
+    await store.committed();
     expect(committedMatches(observer, 'Acme')).toEqual(['new', 'later']);
     expect(committedMatches(observer, 'Globex')).toEqual(['renamed']);
     expect(committedMatches(observer, 'Before')).toEqual([]);
@@ -76,7 +76,7 @@ describe('EmbeddedReadModelStore pending search texts', () => {
     await views.put({ _id: 'b', tenant: 't', name: 'Globex Written' });
     expect(await views.count(named('written'))).toBe(2);
 
-    await afterCommit();
+    await store.committed();
     expect(committedMatches(observer, 'Written')).toEqual(['a', 'b']);
     expect(committedMatches(observer, 'First')).toEqual([]);
     expect(committedMatches(observer, 'Refused')).toEqual([]);

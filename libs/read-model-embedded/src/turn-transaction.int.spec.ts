@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { EmbeddedReadModelStore } from './embedded-read-model-store';
-import { afterCommit, observedStorePerTest } from './observed-store.spec-support';
+import { observedStorePerTest } from './observed-store.spec-support';
 import { configureReadModelConnection, createReadModelSchema } from './read-model-sqlite-schema';
 import { COMMIT_INTERVAL_MS, TurnTransaction } from './turn-transaction';
 
@@ -188,7 +188,7 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
       expect([committed(), position()]).toEqual([7, 7]);
       // and turns commit again, the first once the commit interval since endHold's commit has passed
       turn.write(() => insert.run('p8'));
-      await afterCommit();
+      await turn.committed();
       expect(committed()).toBe(8);
     } finally {
       held.close();

@@ -116,9 +116,7 @@ export class TurnTransaction {
       this.fail(error);
       return;
     }
-    const waiters = this.commitWaiters;
-    this.commitWaiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    this.settleCommitWaiters(true);
   }
 
   /** Writes every held write into the open transaction (a bulk load's end), as `writeHeld` does. */
@@ -151,9 +149,17 @@ export class TurnTransaction {
     this.failed = error;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     for (const listener of this.onRollback) listener();
+    this.settleCommitWaiters(false, error);
+  }
+
+  /** Tells whoever waits for the transaction that ended (`committed`) how it ended: committed, or failed with `error`. */
+  private settleCommitWaiters(committed: boolean, error?: unknown): void {
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
-    for (const waiter of waiters) waiter.reject(error);
+    for (const waiter of waiters) {
+      if (committed) waiter.resolve();
+      else waiter.reject(error);
+    }
   }
 
   private begin(): void {
