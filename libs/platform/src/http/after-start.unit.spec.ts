@@ -53,69 +53,78 @@ describe('AfterStart', () => {
     expect(ran).toEqual(['late']);
   });
 
-  it('begins each work once the requests being answered are (a create at ready does not wait behind a schema compile)', async () => {
-    const requests = new RequestsInFlight({ maxWaitMs: 60_000 });
-    const afterStart = new AfterStart(requests);
-    afterStart.quiet.quietMs = 1;
-    const ran: string[] = [];
-    afterStart.register('compile', () => void ran.push('compile'), { first: true });
-    afterStart.register('walk', () => void ran.push('walk'));
-    await requests.giveWay();
-    const response = new EventEmitter();
-    requests.began(response as unknown as ServerResponse);
-    afterStart.begin();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(ran).toEqual([]);
-    response.emit('close');
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(ran).toEqual(['compile', 'walk']);
-  });
+  describe('on a clock of its own (the waits are measured on fake timers, not on the machine\'s load)', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
 
-  it('begins the first work only once the server has answered no request for the quiet period, however late the requests begin', async () => {
-    const requests = new RequestsInFlight({ maxWaitMs: 60_000 });
-    const afterStart = new AfterStart(requests);
-    afterStart.quiet.quietMs = 150;
-    const ran: string[] = [];
-    afterStart.register('refill', () => void ran.push('refill'), { first: true });
-    afterStart.register('walk', () => void ran.push('walk'));
-    afterStart.begin();
-    // The first create arrives after the start asked (a giveWay at that moment would not wait for it).
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const create = new EventEmitter();
-    requests.began(create as unknown as ServerResponse);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(ran).toEqual([]);
-    create.emit('close');
-    const closedAt = performance.now();
-    // The next create right after it: the quiet period counts from its answer.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const next = new EventEmitter();
-    requests.began(next as unknown as ServerResponse);
-    next.emit('close');
-    const nextClosedAt = performance.now();
-    await turns(5);
-    expect(ran).toEqual([]);
-    while (ran.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(performance.now() - nextClosedAt).toBeGreaterThanOrEqual(145);
-    expect(performance.now() - closedAt).toBeGreaterThanOrEqual(195);
-    expect(ran).toEqual(['refill', 'walk']);
-  });
+    /** Lets `ms` of the fake clock pass one millisecond at a time, the turns each millisecond brings run in between. */
+    const elapse = async (ms: number) => {
+      for (let i = 0; i < ms; i++) {
+        await jest.advanceTimersByTimeAsync(1);
+        await turns(3);
+      }
+    };
 
-  it('under steady load begins the work once the quiet wait has run out', async () => {
-    const requests = new RequestsInFlight({ maxWaitMs: 20 });
-    const afterStart = new AfterStart(requests);
-    afterStart.quiet.quietMs = 60_000;
-    afterStart.quiet.maxWaitMs = 200;
-    const ran: string[] = [];
-    afterStart.register('walk', () => void ran.push('walk'));
-    const started = performance.now();
-    afterStart.begin();
-    const held = new EventEmitter();
-    requests.began(held as unknown as ServerResponse);
-    while (ran.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
-    expect(performance.now() - started).toBeLessThan(5_000);
-    held.emit('close');
+    it('begins each work once the requests being answered are (a create at ready does not wait behind a schema compile)', async () => {
+      const requests = new RequestsInFlight({ maxWaitMs: 60_000 });
+      const afterStart = new AfterStart(requests);
+      afterStart.quiet.quietMs = 1;
+      const ran: string[] = [];
+      afterStart.register('compile', () => void ran.push('compile'), { first: true });
+      afterStart.register('walk', () => void ran.push('walk'));
+      await requests.giveWay();
+      const response = new EventEmitter();
+      requests.began(response as unknown as ServerResponse);
+      afterStart.begin();
+      await elapse(50);
+      expect(ran).toEqual([]);
+      response.emit('close');
+      await elapse(5);
+      expect(ran).toEqual(['compile', 'walk']);
+    });
+
+    it('begins the first work only once the server has answered no request for the quiet period, however late the requests begin', async () => {
+      const requests = new RequestsInFlight({ maxWaitMs: 60_000 });
+      const afterStart = new AfterStart(requests);
+      afterStart.quiet.quietMs = 150;
+      const ran: string[] = [];
+      afterStart.register('refill', () => void ran.push('refill'), { first: true });
+      afterStart.register('walk', () => void ran.push('walk'));
+      afterStart.begin();
+      // The first create arrives after the start asked (a giveWay at that moment would not wait for it).
+      await elapse(20);
+      const create = new EventEmitter();
+      requests.began(create as unknown as ServerResponse);
+      await elapse(250);
+      expect(ran).toEqual([]);
+      create.emit('close');
+      // The next create 50 ms after it: the quiet period counts from its answer.
+      await elapse(50);
+      const next = new EventEmitter();
+      requests.began(next as unknown as ServerResponse);
+      next.emit('close');
+      await elapse(145);
+      expect(ran).toEqual([]);
+      await elapse(10);
+      expect(ran).toEqual(['refill', 'walk']);
+    });
+
+    it('under steady load begins the work once the quiet wait has run out', async () => {
+      const requests = new RequestsInFlight({ maxWaitMs: 20 });
+      const afterStart = new AfterStart(requests);
+      afterStart.quiet.quietMs = 60_000;
+      afterStart.quiet.maxWaitMs = 200;
+      const ran: string[] = [];
+      afterStart.register('walk', () => void ran.push('walk'));
+      afterStart.begin();
+      const held = new EventEmitter();
+      requests.began(held as unknown as ServerResponse);
+      await elapse(195);
+      expect(ran).toEqual([]);
+      await elapse(10);
+      expect(ran).toEqual(['walk']);
+      held.emit('close');
+    });
   });
 
   it('begins a work a reader waits for at once, with the works queued before it, without waiting for quiet or for requests; the works after it wait for quiet again', async () => {
