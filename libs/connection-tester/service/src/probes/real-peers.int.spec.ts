@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { As2Certificate, buildAs2Message, createSelfSignedIdentity, loadKeyPair, type As2KeyPair } from '@as2-partners/as2';
 import { createTestIdentity, startTestPartnerProcess, type TestIdentity, type TestPartnerProcess } from '@as2-partners/as2-testing';
@@ -158,12 +159,17 @@ describe('against the test AS2 partner', () => {
   });
 
   it('honours the timeout within 10% against a slow partner', async () => {
+    // A timer cannot fire before this process gets the core back: what the event loop was held up by (other test
+    // workers on a loaded machine) is added to the 10 % the probe may take.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const started = Date.now();
     const outcome = await runAs2ExchangeTest(target(partners['slow']!.url, tls.certPem, 2_000), plan(), settings);
     const elapsed = Date.now() - started;
+    loopDelay.disable();
     expect(outcome.timeline.find((s) => s.status === 'failure')).toMatchObject({ step: 'AS2 message sent', details: 'No answer within 2 seconds' });
     expect(elapsed).toBeGreaterThanOrEqual(2_000);
-    expect(elapsed).toBeLessThan(2_200);
+    expect(elapsed).toBeLessThan(2_200 + loopDelay.max / 1e6);
   });
 
   it('ping over HTTPS without the pin: the self-signed endpoint is an untrusted TLS certificate', async () => {
