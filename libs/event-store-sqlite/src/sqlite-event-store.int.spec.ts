@@ -43,6 +43,15 @@ function runChild(args: string[], onLine: (line: string) => boolean) {
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** Calls `tick` once in every turn of the event loop (an immediate queued again each time) until stopped. */
+function tickEachTurn(tick: () => void): () => void {
+  let handle = setImmediate(function each() {
+    tick();
+    handle = setImmediate(each);
+  });
+  return () => clearImmediate(handle);
+}
+
 describe('SqliteEventStore on a real file', () => {
   let dir: string;
   let file: string;
@@ -421,22 +430,35 @@ describe('SqliteEventStore on a real file', () => {
 
   it('stores an array snapshot in parts and loads it whole, yielding between the parts', async () => {
     const store = await open();
-    const state = Array.from({ length: SNAPSHOT_PART_SIZE * 2 + 345 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
-    let savingTurns = 0;
-    const savingTicks = setInterval(() => savingTurns++, 0);
+    const entries = Array.from({ length: SNAPSHOT_PART_SIZE * 2 + 345 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
+    // The order of the parts' serialisation and of the event loop's turns (a turn marked by an immediate queued before
+    // the store's own): a save that yields between its parts has a turn between every two parts, on any machine.
+    const order: string[] = [];
+    class PartsNoted extends Array<string[]> {
+      override slice(start?: number, end?: number): string[][] {
+        order.push('part');
+        return Array.prototype.slice.call(this, start, end) as string[][];
+      }
+    }
+    const state = new PartsNoted();
+    state.push(...entries);
+    const stopTicking = tickEachTurn(() => order.push('turn'));
     await store.snapshots.save('dir-2', 'dir.v1', { revision: 41, state });
-    clearInterval(savingTicks);
-    expect(savingTurns).toBeGreaterThan(0);
+    stopTicking();
+    const parts = order.map((what, i) => (what === 'part' ? i : -1)).filter((i) => i >= 0);
+    expect(parts).toHaveLength(3);
+    for (let k = 1; k < parts.length; k++) expect(order.slice(parts[k - 1], parts[k])).toContain('turn');
     const reader = new Database(file);
     expect(reader.prepare("SELECT part FROM snapshots WHERE stream = 'dir-2' ORDER BY part").pluck().all()).toEqual([0, 1, 2]);
     reader.close();
 
     let turns = 0;
-    const ticking = setInterval(() => turns++, 0);
+    const stopCounting = tickEachTurn(() => turns++);
     const loaded = await store.snapshots.load('dir-2', 'dir.v1');
-    clearInterval(ticking);
-    expect(loaded).toEqual({ revision: 41, state });
-    expect(turns).toBeGreaterThan(0);
+    stopCounting();
+    expect(loaded).toEqual({ revision: 41, state: entries });
+    // a part per turn: the two after the first each read in a later turn
+    expect(turns).toBeGreaterThanOrEqual(2);
 
     await store.snapshots.save('dir-2', 'dir.v1', { revision: 42, state: [['only', 'one']] });
     expect(await store.snapshots.load('dir-2', 'dir.v1')).toEqual({ revision: 42, state: [['only', 'one']] });
