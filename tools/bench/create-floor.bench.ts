@@ -15,9 +15,8 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
+import { rawAppendsPerSecond as rawAppends } from './raw-appends';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
 
 const appRoot = process.argv[2] ? resolve(process.argv[2]) : null;
@@ -57,27 +56,11 @@ function body(): string {
   return JSON.stringify({ name: `Floor Supplier ${run} ${i}`, as2_id: as2Id, url: `https://as2.${as2Id.toLowerCase()}.example.com/receive`, active: true, sign: true, encrypt: true });
 }
 
-/** Raw anchor: one INSERT per fsync'd transaction into a table like the event store's, same pragmas, same row sizes. */
+/** Raw anchor (raw-appends.ts) with rows the size of the creates' events. */
 function rawAppendsPerSecond(dir: string, seconds: number): number {
-  const file = join(dir, `raw-anchor-${randomUUID()}.sqlite`);
-  const db = new Database(file);
-  try {
-    configureConnection(db);
-    createSchema(db);
-    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, 0, ?, 1, ?, ?)');
-    const data = JSON.stringify({ partnerId: 'prt_x', settings: JSON.parse(body()) });
-    const metadata = JSON.stringify({ account: 'bench-account', tenant: 'hub', correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'user', id: 'u' }, occurredAt: new Date().toISOString() });
-    let n = 0;
-    const started = performance.now();
-    while (performance.now() - started < seconds * 1000) {
-      insert.run(randomUUID(), `partner-${n}`, 'partner.created.v1', data, metadata);
-      n++;
-    }
-    return n / ((performance.now() - started) / 1000);
-  } finally {
-    db.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-  }
+  const data = JSON.stringify({ partnerId: 'prt_x', settings: JSON.parse(body()) });
+  const metadata = JSON.stringify({ account: 'bench-account', tenant: 'hub', correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'user', id: 'u' }, occurredAt: new Date().toISOString() });
+  return rawAppends(dir, seconds, { data, metadata });
 }
 
 async function start(kind: 'floor' | 'app'): Promise<Server> {

@@ -41,7 +41,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { configureConnection, createSchema } from '../../libs/event-store-sqlite/src/sqlite-schema';
+import { rawAppendsPerSecond as rawAppends } from './raw-appends';
 import { hubPartner, partnerDto, populationPartner } from './seed/seed-population';
 import { WriteModelSeeder } from './seed/write-model-seeder';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
@@ -280,27 +280,11 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
-/** Raw anchor: one INSERT per fsync'd transaction into a table like the event store's, same pragmas, same row sizes. */
+/** Raw anchor (raw-appends.ts) with a hub partner's created event. */
 function rawAppendsPerSecond(dataDir: string, seconds: number): number {
-  const file = join(dataDir, `raw-anchor-${randomUUID()}.sqlite`);
-  const db = new Database(file);
-  try {
-    configureConnection(db);
-    createSchema(db);
-    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, 0, ?, 1, ?, ?)');
-    const data = JSON.stringify({ partnerId: 'prt_x', account, tenant: hub, as2Id: 'HUB-0000001', settings: partnerDto(hubPartner(1)) });
-    const metadata = JSON.stringify({ account, tenant: hub, correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'user', id: 'u' }, occurredAt: new Date().toISOString() });
-    let n = 0;
-    const started = performance.now();
-    while (performance.now() - started < seconds * 1000) {
-      insert.run(randomUUID(), `partner-${n}`, 'partner.created.v1', data, metadata);
-      n++;
-    }
-    return n / ((performance.now() - started) / 1000);
-  } finally {
-    db.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-  }
+  const data = JSON.stringify({ partnerId: 'prt_x', account, tenant: hub, as2Id: 'HUB-0000001', settings: partnerDto(hubPartner(1)) });
+  const metadata = JSON.stringify({ account, tenant: hub, correlationId: randomUUID(), causationId: randomUUID(), actor: { type: 'user', id: 'u' }, occurredAt: new Date().toISOString() });
+  return rawAppends(dataDir, seconds, { data, metadata });
 }
 
 interface Load {
