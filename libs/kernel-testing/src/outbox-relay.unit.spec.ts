@@ -1,6 +1,7 @@
 // The relay lives in the kernel, whose layer may not import kernel-testing; its tests live here, beside the in-memory store.
 import { randomUUID } from 'node:crypto';
 import { OutboxRelay, type EventBus, type NewEvent, type PublishedPositions, type RecordedEvent, type OutboxRelayOptions } from '@as2-partners/kernel';
+import { eventually } from './eventually';
 import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 
@@ -107,6 +108,11 @@ class GuardedCheckpoints extends InMemoryCheckpointStore {
 
 const topicFor = (e: RecordedEvent) => (e.type.startsWith('internal.') ? null : 'as2.partner-registry.events');
 
+/** Waits until `condition` holds, failing (naming `what`) once `deadline` (Date.now()) has passed. */
+function until(what: string, condition: () => boolean, deadline: number): Promise<true> {
+  return eventually(what, async () => (condition() ? true : undefined), { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 1 });
+}
+
 async function appendMany(store: InMemoryEventStore, count: number, streams = 5): Promise<void> {
   for (let n = 0; n < count; n += 1) await store.append(`partner-prt_${n % streams}`, [newEvent()], 'any');
 }
@@ -161,8 +167,8 @@ describe('OutboxRelay', () => {
     const outbox = relay();
     await outbox.start();
     await outbox.waitFor(3);
-    const startedAt = Date.now();
-    while (held.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    const deadline = Date.now() + 5000;
+    await until('a held checkpoint save', () => held.length > 0, deadline);
     expect(held).toHaveLength(1);
     // The first save is still held, yet later events reach the bus.
     await store.append('partner-prt_live', [newEvent(), newEvent()], 'no_stream');
@@ -170,9 +176,9 @@ describe('OutboxRelay', () => {
     expect(bus.ids()).toEqual((await store.readAll()).map((e) => e.id));
     expect(held).toHaveLength(1);
     held.shift()?.();
-    while (held.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    await until('a held checkpoint save', () => held.length > 0, deadline);
     held.shift()?.();
-    while (checkpoints.saves.length < 2 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    await until('two checkpoint saves', () => checkpoints.saves.length >= 2, deadline);
     expect(checkpoints.saves).toEqual([3, 5]);
     expect(await checkpoints.load('outbox')).toBe(5);
   });
@@ -183,20 +189,20 @@ describe('OutboxRelay', () => {
     const outbox = relay({ durable: () => new Promise<void>((resolve) => durability.push(resolve)) });
     await outbox.start();
     await outbox.waitFor(3);
-    const startedAt = Date.now();
-    while (durability.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    const deadline = Date.now() + 5000;
+    await until('a durability wait', () => durability.length > 0, deadline);
     // acknowledged by the bus, not yet durable: no checkpoint, and later events still reach the bus
     await store.append('partner-prt_live', [newEvent()], 'no_stream');
     await outbox.waitFor(4);
     expect(checkpoints.saves).toEqual([]);
     durability.shift()?.();
-    while (checkpoints.saves.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    await until('a checkpoint save', () => checkpoints.saves.length > 0, deadline);
     expect(checkpoints.saves[0]).toBe(3);
     // the later position waits for its own durability
-    while (durability.length === 0 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    await until('a durability wait', () => durability.length > 0, deadline);
     expect(checkpoints.saves).toEqual([3]);
     durability.shift()?.();
-    while (checkpoints.saves.length < 2 && Date.now() - startedAt < 5000) await new Promise((r) => setTimeout(r, 1));
+    await until('two checkpoint saves', () => checkpoints.saves.length >= 2, deadline);
     expect(await checkpoints.load('outbox')).toBe(4);
   });
 
