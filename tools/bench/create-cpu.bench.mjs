@@ -10,13 +10,13 @@
 //   SCALE_DATA_DIR=/tmp/seed SCALE_ONLY=creates SCALE_SIZES=10000 SCALE_TENANTS=100 SCALE_POPULATION=10000 SCALE_ROUNDS=1 npm run bench:scale
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
+import { cpuMsOf, freePort } from './process-probes.cjs';
 
 const [seeded, ...apps] = process.argv.slice(2);
 if (!seeded || apps.length === 0) throw new Error('usage: create-cpu.bench.mjs <seeded data dir> <label>=<app root> ...');
@@ -29,27 +29,10 @@ const warmup = Number(env.CREATE_WARMUP ?? 200);
 const secret = 'scale-benchmark-secret-0123456789abcdef';
 const account = 'bench-account';
 const hub = 'hub';
-const ticksPerSecond = 100;
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 const token = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** User + system CPU of a process in ms, from /proc/<pid>/stat. */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
 
 let next = 0;
 const run = randomUUID().slice(0, 6);
@@ -89,9 +72,9 @@ async function measure(label, appRoot, user, operator) {
     const request = { method: 'POST', path: '/v1/partners', headers, setupRequest: (req) => ({ ...req, body: body() }) };
     await autocannon({ url: base, connections, amount: warmup, requests: [request] });
     const loadBefore = load();
-    const before = cpuMs(child.pid);
+    const before = cpuMsOf(child.pid);
     const result = await autocannon({ url: base, connections, duration, requests: [request] });
-    const cpu = cpuMs(child.pid) - before;
+    const cpu = cpuMsOf(child.pid) - before;
     const created = result['2xx'];
     const failed = result.non2xx + result.errors + result.timeouts;
     return { label, created, failed, rate: created / duration, cpuPerCreate: cpu / Math.max(created, 1), p50: result.latency.p50, loadBefore, loadAfter: load() };

@@ -8,13 +8,13 @@
  *   (CREATES=2000 CONCURRENCY=16 ROUNDS=2)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
+import { cpuSecondsOf, freePort } from './process-probes.cjs';
 
 const root = join(__dirname, '..', '..');
 const builds = (process.env['BUILD_DIRS'] ?? join(root, 'dist', 'apps', 'all-in-one')).split(',').map((dir) => resolve(root, dir));
@@ -23,25 +23,12 @@ const concurrency = Number(process.env['CONCURRENCY'] ?? 16);
 const rounds = Number(process.env['ROUNDS'] ?? 2);
 const secret = 'create-cpu-benchmark-secret-0123456789abcdef';
 
-const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-
-const cpuSeconds = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 
 async function idle(pid: number): Promise<void> {
   for (let window = 0; window < 600; window += 1) {
-    const before = cpuSeconds(pid);
+    const before = cpuSecondsOf(pid);
     await new Promise((r) => setTimeout(r, 500));
-    if (cpuSeconds(pid) - before < 0.025) return;
+    if (cpuSecondsOf(pid) - before < 0.025) return;
   }
 }
 
@@ -89,7 +76,7 @@ async function measure(buildDir: string, round: number): Promise<string> {
     for (let i = 0; i < 20; i += 1) await fetch(`${base}/v1/partners`, { method: 'POST', headers, body: JSON.stringify({ name: `Warm ${i}`, as2_id: `WARM-${i}`, url: 'https://warm.example.com/as2' }) });
     await idle(app.pid!);
     let next = 0;
-    const before = cpuSeconds(app.pid!);
+    const before = cpuSecondsOf(app.pid!);
     const started = performance.now();
     const result = await autocannon({
       url: base,
@@ -99,9 +86,9 @@ async function measure(buildDir: string, round: number): Promise<string> {
       requests: [{ method: 'POST', path: '/v1/partners', setupRequest: (request: Record<string, unknown>) => ({ ...request, body: JSON.stringify({ name: `Bench ${next}`, as2_id: `BENCH-${round}-${next++}`, url: 'https://bench.example.com/as2' }) }) }],
     });
     const seconds = (performance.now() - started) / 1000;
-    const during = cpuSeconds(app.pid!) - before;
+    const during = cpuSecondsOf(app.pid!) - before;
     await idle(app.pid!);
-    const after = cpuSeconds(app.pid!) - before;
+    const after = cpuSecondsOf(app.pid!) - before;
     const ok = result['2xx'];
     return `${buildDir.replace(`${root}/`, '').padEnd(26)} round ${round + 1}: ${ok} created (${result.non2xx} non-2xx) in ${seconds.toFixed(1)} s, ` +
       `${((during * 1e6) / ok).toFixed(0)} µs CPU per create while creating, ${((after * 1e6) / ok).toFixed(0)} µs until idle`;

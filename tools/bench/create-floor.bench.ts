@@ -10,14 +10,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { rawAppendsPerSecond as rawAppends } from './raw-appends';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
+import { cpuMsOf, freePort } from './process-probes.cjs';
 
 const appRoot = process.argv[2] ? resolve(process.argv[2]) : null;
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -25,27 +25,11 @@ const duration = Number(process.env.DURATION ?? 5);
 const connections = Number(process.env.CONNECTIONS ?? 16);
 const warmup = Number(process.env.WARMUP ?? 300);
 const secret = 'create-floor-benchmark-secret-0123456789';
-const ticksPerSecond = 100;
 
 interface Server {
   readonly process: ChildProcess;
   readonly base: string;
   readonly dataDir: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
-
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
 let next = 0;
@@ -119,14 +103,14 @@ async function stop(server: Server): Promise<void> {
 
 async function creates(server: Server, authorization: string, seconds: number, amount?: number): Promise<{ rate: number; cpuMsPerCreate: number; non2xx: number }> {
   const pid = server.process.pid as number;
-  const cpuBefore = cpuMs(pid);
+  const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({
     url: `${server.base}/v1/partners`,
     connections,
     ...(amount ? { amount } : { duration: seconds }),
     requests: [{ method: 'POST', headers: { authorization, 'content-type': 'application/json' }, setupRequest: (request: object) => ({ ...request, body: body() }) }],
   });
-  const cpu = cpuMs(pid) - cpuBefore;
+  const cpu = cpuMsOf(pid) - cpuBefore;
   const created = result['2xx'];
   return { rate: created / (result.duration || seconds), cpuMsPerCreate: created > 0 ? cpu / created : NaN, non2xx: result.non2xx + result.errors };
 }

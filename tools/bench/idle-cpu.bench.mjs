@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { cpuMsOf, freePort } from './process-probes.mjs';
+import { cpuMsOf, freePort } from './process-probes.cjs';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const mainJs = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'dist', 'apps', 'all-in-one', 'main.js'));

@@ -7,11 +7,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
+import { freePort } from './process-probes.cjs';
 
 const root = join(__dirname, '..', '..');
 const mainJs = join(root, 'dist', 'apps', 'all-in-one', 'main.js');
@@ -21,16 +21,6 @@ const searches = Number(process.env['SEARCHES'] ?? 1000);
 const secret = 'partners-benchmark-secret-0123456789abcdef';
 const account = 'bench-account';
 const tenant = 'bench-tenant';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function token(claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims)

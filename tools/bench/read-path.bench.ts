@@ -22,7 +22,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -30,6 +29,7 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
+import { cpuSecondsOf, freePort } from './process-probes.cjs';
 
 const root = join(__dirname, '..', '..');
 const buildDir = resolve(process.env['BUILD_DIR'] ?? join(root, 'dist', 'apps', 'all-in-one'));
@@ -150,16 +150,6 @@ async function runAnchor(file: string, port: number): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
-
 async function ready(url: string): Promise<void> {
   // a first start on a seeded file builds the other collections' partial indexes, each a pass over every document (minutes at 1,000,000)
   for (let attempt = 0; attempt < 9000; attempt += 1) {
@@ -173,21 +163,15 @@ async function ready(url: string): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
-/** CPU seconds a process has used (user + system), from /proc: a per-request cost that a loaded machine's scheduling does not skew. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** Waits until the process uses under 5 % of a core over half a second (its work after ready done); its CPU seconds meanwhile. */
 async function settled(pid: number): Promise<{ seconds: number; cpu: number }> {
-  const [started, cpuAtStart] = [performance.now(), cpuSeconds(pid)];
+  const [started, cpuAtStart] = [performance.now(), cpuSecondsOf(pid)];
   for (let window = 0; window < 1200; window += 1) {
-    const before = cpuSeconds(pid);
+    const before = cpuSecondsOf(pid);
     await new Promise((r) => setTimeout(r, 500));
-    if (cpuSeconds(pid) - before < 0.025) break;
+    if (cpuSecondsOf(pid) - before < 0.025) break;
   }
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpuAtStart };
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSecondsOf(pid) - cpuAtStart };
 }
 
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -203,7 +187,7 @@ interface Result {
 
 /** `amount`: that many requests rather than DURATION seconds (req/s is then requests over the run's time). */
 async function load(pid: number, base: string, drainPath: string, path: () => string, headers: Record<string, string>, amount?: number): Promise<Result> {
-  const cpuBefore = cpuSeconds(pid);
+  const cpuBefore = cpuSecondsOf(pid);
   const started = performance.now();
   const result = await autocannon({
     url: base,
@@ -216,7 +200,7 @@ async function load(pid: number, base: string, drainPath: string, path: () => st
   await fetch(`${base}${drainPath}`);
   // every request sent has now been served, in or after the run
   const served = (result.requests as { sent?: number }).sent ?? result.requests.total;
-  const cpuMicros = served > 0 ? ((cpuSeconds(pid) - cpuBefore) * 1e6) / served : Number.NaN;
+  const cpuMicros = served > 0 ? ((cpuSecondsOf(pid) - cpuBefore) * 1e6) / served : Number.NaN;
   const rps = amount === undefined ? result.requests.average : (result.requests.total * 1000) / (performance.now() - started);
   return { rps, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuMicros };
 }

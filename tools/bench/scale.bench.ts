@@ -36,7 +36,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,6 +44,7 @@ import { rawAppendsPerSecond as rawAppends } from './raw-appends';
 import { hubPartner, partnerDto, populationPartner } from './seed/seed-population';
 import { WriteModelSeeder } from './seed/write-model-seeder';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
+import { cpuMsOf, freePort } from './process-probes.cjs';
 
 /** The part of autocannon (which ships no types) this benchmark uses. */
 interface LoadRequest {
@@ -106,16 +106,6 @@ const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) :
 const fmtStats = (s: Stats, digits = 2) => `${fmt(s.min, digits)} / ${fmt(s.median, digits)} / ${fmt(s.max, digits)}`;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function token(claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('4h').sign(new TextEncoder().encode(secret));
@@ -314,10 +304,10 @@ async function settle(base: string): Promise<void> {
  */
 async function quiet(pid: number): Promise<void> {
   const started = performance.now();
-  let last = processCpuMs(pid);
+  let last = cpuMsOf(pid);
   while (performance.now() - started < 120_000) {
     await pause(250);
-    const now = processCpuMs(pid);
+    const now = cpuMsOf(pid);
     if (now - last <= 10) return;
     last = now;
   }
@@ -368,17 +358,10 @@ function machineBusyMs(): number {
   return (user + nice + system + irq + softirq + steal) * 10;
 }
 
-/** A process's CPU ms so far (/proc/<pid>/stat utime + stime, 10 ms ticks). */
-function processCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] as string).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function tracedLoad(app: RunningApp, request: LoadRequest, conns: number, anchorPid?: number): Promise<TracedLoad> {
   await settle(app.base);
   await probe(app);
-  const cpuBefore = { machine: machineBusyMs(), app: processCpuMs(app.process.pid), anchor: processCpuMs(anchorPid), bench: process.cpuUsage() };
+  const cpuBefore = { machine: machineBusyMs(), app: cpuMsOf(app.process.pid!), anchor: (anchorPid === undefined ? 0 : cpuMsOf(anchorPid)), bench: process.cpuUsage() };
   const gcBefore = benchGc.totalMs;
   benchGc.maxMs = 0;
   const answers: [number, number][] = [];
@@ -392,8 +375,8 @@ async function tracedLoad(app: RunningApp, request: LoadRequest, conns: number, 
   const bench = process.cpuUsage(cpuBefore.bench);
   const cpu = {
     machine: machineBusyMs() - cpuBefore.machine,
-    app: processCpuMs(app.process.pid) - cpuBefore.app,
-    anchor: processCpuMs(anchorPid) - cpuBefore.anchor,
+    app: cpuMsOf(app.process.pid!) - cpuBefore.app,
+    anchor: (anchorPid === undefined ? 0 : cpuMsOf(anchorPid)) - cpuBefore.anchor,
     bench: (bench.user + bench.system) / 1000,
   };
   const gc = { totalMs: benchGc.totalMs - gcBefore, maxMs: benchGc.maxMs };

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMsOf, freePort } from './process-probes.mjs';
+import { cpuMsOf, freePort } from './process-probes.cjs';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 
 const root = join(import.meta.dirname, '..', '..');

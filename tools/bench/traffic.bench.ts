@@ -14,8 +14,7 @@
  * the event store), so a start-up measures what a restart does: load the documents, follow the store, answer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // autocannon ships no types: the part of its result this benchmark reads.
@@ -28,6 +27,7 @@ import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { partnerTrafficDecider, TrafficControlStreams } from '@as2-partners/traffic-control-domain';
 import { KnownRegistryCollections, KnownRegistryIndexes, type KnownInstanceDocument, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
 import APP_NODE_OPTIONS = require('../dev/app-node-options.cjs');
+import { cpuSecondsOf, freePort } from './process-probes.cjs';
 
 interface LoadResult {
   readonly requests: { readonly average: number; readonly total: number };
@@ -68,16 +68,6 @@ const account = 'bench-account';
 
 const partnerId = (p: number) => `prt_${String(p).padStart(26, '0')}`;
 const tenantOf = (n: number) => `t${n % TENANTS}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Partner p belongs to tenant p % 100, as does instance k; a pair is (US-k, PARTNER-p) with k ≡ p (mod 1000). */
 async function seed(dataDir: string, count: number, paused: number): Promise<void> {
@@ -133,17 +123,11 @@ async function stop(child: ChildProcess): Promise<void> {
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
-/** CPU seconds a process has used (user + system), from /proc: a per-request cost a loaded machine's scheduling does not skew. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** A load run with the server's CPU µs per answered request. */
 async function measured(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMicros: number }> {
-  const before = cpuSeconds(pid);
+  const before = cpuSecondsOf(pid);
   const result = await run();
-  return { ...result, cpuMicros: ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, result.requests.total) };
+  return { ...result, cpuMicros: ((cpuSecondsOf(pid) - before) * 1e6) / Math.max(1, result.requests.total) };
 }
 
 function decisionBody(p: number, messageId = 'm-1') {

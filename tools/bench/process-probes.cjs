@@ -1,0 +1,23 @@
+// What the benchmarks that start processes ask of the machine: a free port, a process's CPU time. CommonJS, so both
+// the .mjs benchmarks (named imports) and the TypeScript ones (run as CommonJS) use this one copy (types: .d.cts).
+const { readFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+
+/** A TCP port nothing listens on right now (on 127.0.0.1). */
+exports.freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+
+/** utime + stime of a process in ms (Linux, /proc/<pid>/stat, 10 ms ticks). */
+exports.cpuMsOf = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
+
+/** The same in seconds. */
+exports.cpuSecondsOf = (pid) => exports.cpuMsOf(pid) / 1000;

@@ -1,0 +1,6 @@
+/** A TCP port nothing listens on right now (on 127.0.0.1). */
+export declare function freePort(): Promise<number>;
+/** utime + stime of a process in ms (Linux, /proc/<pid>/stat, 10 ms ticks). */
+export declare function cpuMsOf(pid: number): number;
+/** The same in seconds. */
+export declare function cpuSecondsOf(pid: number): number;
