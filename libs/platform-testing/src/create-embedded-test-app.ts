@@ -34,19 +34,22 @@ export interface EmbeddedTestAppOptions {
 export interface EmbeddedTestApp {
   /** Initialised; call `app.inject(...)`. */
   readonly app: NestFastifyApplication;
-  /** A signed bearer token; defaults: sub `test-user`, account `test-account`, tenant `test-tenant`, roles [`tenant_admin`]. */
+  /**
+   * A signed bearer token; defaults: sub `test-user`, account `test-account`, tenant `test-tenant`, roles [`tenant_admin`].
+   * The same claims give the same token for the app's life (issued at the app's creation, valid an hour unless `exp` is
+   * given): routes beside Nest take only a token Nest has verified, and a token signed anew each second would be another.
+   */
   token(claims?: Partial<TestTokenClaims>): string;
   readonly dataDir: string;
   close(): Promise<void>;
 }
 
-function testTokenPayload(claims: Partial<TestTokenClaims>): Record<string, unknown> {
+function testTokenPayload(claims: Partial<TestTokenClaims>, issuedAtSeconds: number): Record<string, unknown> {
   const { exp, tenant, ...rest } = claims;
-  const nowSeconds = Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = { sub: 'test-user', account: 'test-account', roles: ['tenant_admin'], ...rest };
   const effectiveTenant = tenant === undefined ? 'test-tenant' : tenant;
   if (effectiveTenant !== null) payload['tenant'] = effectiveTenant;
-  return { ...payload, iat: nowSeconds, exp: exp ?? nowSeconds + 3600 };
+  return { ...payload, iat: issuedAtSeconds, exp: exp ?? issuedAtSeconds + 3600 };
 }
 
 /**
@@ -64,6 +67,7 @@ export async function createEmbeddedTestApp(options: EmbeddedTestAppOptions): Pr
     JWT_SECRET: TEST_JWT_SECRET,
   });
   const now = options.now;
+  const issuedAtSeconds = Math.floor(Date.now() / 1000);
   let app: NestFastifyApplication;
   try {
     app = await createTestHttpApp({ module: class EmbeddedTestModule {}, imports: options.imports }, config, {
@@ -77,7 +81,7 @@ export async function createEmbeddedTestApp(options: EmbeddedTestAppOptions): Pr
   return {
     app,
     dataDir,
-    token: (claims = {}) => signHs256TestToken(testTokenPayload(claims), TEST_JWT_SECRET),
+    token: (claims = {}) => signHs256TestToken(testTokenPayload(claims, issuedAtSeconds), TEST_JWT_SECRET),
     close: async () => {
       await app.close();
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });

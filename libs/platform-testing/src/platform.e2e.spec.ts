@@ -25,6 +25,20 @@ describe('platform edge (embedded app with a demo module)', () => {
   });
 
   describe('authentication', () => {
+    it("signs the same token for the same claims however many seconds pass (the harness's tokens, for routes that remember one)", async () => {
+      const first = t.token({ sub: 'same-claims' });
+      const now = Date.now();
+      const later = jest.spyOn(Date, 'now').mockReturnValue(now + 2_500);
+      try {
+        expect(t.token({ sub: 'same-claims' })).toBe(first);
+        expect(t.token({ sub: 'other-claims' })).not.toBe(first);
+      } finally {
+        later.mockRestore();
+      }
+      const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { authorization: `Bearer ${first}` } });
+      expect(res.statusCode).toBe(200);
+    });
+
     it('answers 401 without a token', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/demo/whoami' });
       expect(res.statusCode).toBe(401);

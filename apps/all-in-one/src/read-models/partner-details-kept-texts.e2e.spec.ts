@@ -35,15 +35,7 @@ describe('GET /v1/partners/{id}: bodies kept on disk, built in the background, n
     await t?.close();
   });
 
-  // One token per set of claims for the whole spec: the hot route takes only a token the Nest route has verified, and a
-  // token signed anew (its `iat` in whole seconds) is another token once a second has passed, sending its read to Nest.
-  const tokens = new Map<string, string>();
-  const tokenOf = (claims: Partial<TestTokenClaims>) => {
-    const key = JSON.stringify(claims);
-    const token = tokens.get(key) ?? t.token({ account: ACCOUNT, tenant: TENANT, roles: ['tenant_admin'], ...claims });
-    tokens.set(key, token);
-    return token;
-  };
+  const tokenOf = (claims: Partial<TestTokenClaims>) => t.token({ account: ACCOUNT, tenant: TENANT, roles: ['tenant_admin'], ...claims });
   const accountAdmin = () => tokenOf({ tenant: null, roles: ['account_admin'] });
 
   async function call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
