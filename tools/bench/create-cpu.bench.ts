@@ -23,7 +23,6 @@ const concurrency = Number(process.env['CONCURRENCY'] ?? 16);
 const rounds = Number(process.env['ROUNDS'] ?? 2);
 const secret = 'create-cpu-benchmark-secret-0123456789abcdef';
 
-
 async function idle(pid: number): Promise<void> {
   for (let window = 0; window < 600; window += 1) {
     const before = cpuSecondsOf(pid);
