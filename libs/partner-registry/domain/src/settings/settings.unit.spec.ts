@@ -35,6 +35,35 @@ describe('endpoint URL', () => {
   );
 });
 
+describe('endpoint URL spelled so that parsers disagree on its host', () => {
+  it.each([
+    'https://acme.example.com:8443/as2',
+    'HTTPS://ACME.example.com/as2',
+    'https://acme.example.com',
+    'https://acme.example.com/a@b/c?x=1#top',
+    'https://[2001:db8::1]:443/as2',
+    'https://acme.example.com./as2',
+    'https://müller.example.com/as2',
+  ])('accepts %s', (url) => expect(isHttpsUrl(url)).toBe(true));
+
+  it.each([
+    // WHATWG reads a.example.com (a backslash is a slash to it); curl and Python's urllib read 127.0.0.1
+    'https://acme.example.com\\@127.0.0.1/as2',
+    'https://acme.example.com\\as2',
+    'https://acme.example.com/as2?next=\\@10.0.0.1',
+    // WHATWG adds the missing slashes or skips the extra one; RFC 3986 parsers find no host
+    'https:acme.example.com/as2',
+    'https:///acme.example.com/as2',
+    'https://acme.example.com:/as2',
+    'https://acme.example.com:0/as2',
+    'https://acme.example.com:65536/as2',
+    'https://acme..example.com/as2',
+    'https://.acme.example.com/as2',
+    'https://%31%32%37.0.0.1/as2',
+    'https://[::1/as2',
+  ])('rejects %s', (url) => expect(isHttpsUrl(url)).toBe(false));
+});
+
 describe('endpoint URL spelled with whitespace or control characters', () => {
   it.each(['https://acme.example.com/as2\r\nX-Injected: 1', 'https://acme.example.com/a\ts2', 'https://acme.example.com/as 2', ' https://acme.example.com/as2', 'https://acme.example.com/as2\u0000', 'https://acme.example.com/\u0085'])(
     'rejects %j (WHATWG URL would quietly drop some of them)',
