@@ -32,3 +32,4 @@ export * from './command-entity-ids';
 export * from './keyed-mutex';
 export * from './directory-reservations';
 export * from './polling-loop';
+export * from './tenant-id';

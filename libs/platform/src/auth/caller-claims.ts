@@ -1,3 +1,4 @@
+import { isTenantId } from '@as2-partners/kernel';
 import { ROLES, type Caller, type Role } from './caller';
 
 /** Why a verified token still does not make a caller (logged at debug, never returned to the client). */
@@ -21,7 +22,7 @@ function isRole(value: unknown): value is Role {
 
 /**
  * Turns verified JWT claims into a Caller: `sub` and `account` required, `roles` a non-empty subset of ROLES,
- * `tenant` required unless the caller is an account admin, an operator or a gateway.
+ * `tenant` (a tenant id, as an account registers one) required unless the caller is an account admin, an operator or a gateway.
  */
 export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Caller {
   const { sub, account, tenant, roles } = claims;
@@ -29,6 +30,11 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   if (!nonEmptyString(account)) throw new InvalidCallerClaimsError('claim account is missing or empty');
   if (tenant !== undefined && tenant !== null && !nonEmptyString(tenant)) {
     throw new InvalidCallerClaimsError('claim tenant must be a non-empty string when present');
+  }
+  // A tenant id as an account registers one: `<account>.<tenant>` in stream names and ids then names one pair only
+  // (account "a.b" with tenant "c" and account "a" with tenant "b.c" would share a partner directory and a plan).
+  if (nonEmptyString(tenant) && !isTenantId(tenant)) {
+    throw new InvalidCallerClaimsError('claim tenant must be 1-64 letters, digits, hyphens or underscores, and not "_account"');
   }
   if (!Array.isArray(roles) || roles.length === 0) throw new InvalidCallerClaimsError('claim roles must be a non-empty array');
   const unknown = roles.filter((role) => !isRole(role));

@@ -111,6 +111,14 @@ describe('JwtVerifier', () => {
       expect((await verifier.verify(await sign({ sub: 'gw', account: '*', tenant: 't1', roles: ['gateway'] }))).account).toBe('*');
     });
 
+    it('refuses a tenant claim no account could register: a dot would let two account/tenant pairs name one directory, "_account" names the account itself', async () => {
+      // account "p.q" with tenant "r" and account "p" with tenant "q.r" would both be `p.q.r` in stream names and ids
+      for (const tenant of ['q.r', 'a b', '../t', 'x'.repeat(65), '_account', 'ü']) {
+        expect((await rejection(verifier, await sign({ sub: 'u', account: 'p', tenant, roles: ['tenant_admin'] }))).reason).toMatch(/claim tenant/);
+      }
+      expect((await verifier.verify(await sign({ sub: 'u', account: 'p.q', tenant: 'r_1-X', roles: ['tenant_admin'] }))).tenant).toBe('r_1-X');
+    });
+
     it('accepts an operator without a tenant (parked events span tenants)', async () => {
       const caller = await verifier.verify(await sign({ sub: 'ops', account: 'platform', roles: ['operator'] }));
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });

@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, isTenantId, type Decider } from '@as2-partners/kernel';
 import { DomainError } from '@as2-partners/kernel';
 import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantIdRetired, tenantNotFound } from '../partner-registry.errors';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -6,7 +6,7 @@ import { isPlan, type Plan } from '../settings/plans';
 import type { TenantEvent } from './tenant.events';
 
 /** Tenant ids end up in JWT claims and stream names: no dots, no spaces. */
-export const TENANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export { TENANT_ID_PATTERN } from '@as2-partners/kernel';
 
 export interface TenantRecord {
   readonly account: string;
@@ -70,8 +70,8 @@ function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
     case 'create_tenant': {
       if (state.status === 'active') throw tenantAlreadyExists(command.tenantId);
       if (state.status === 'deleted') throw tenantIdRetired(command.tenantId);
-      if (!TENANT_ID_PATTERN.test(command.tenantId)) {
-        throw invalidTenant('id', 'The tenant id must be 1-64 letters, digits, hyphens or underscores');
+      if (!isTenantId(command.tenantId)) {
+        throw invalidTenant('id', 'The tenant id must be 1-64 letters, digits, hyphens or underscores, and not _account (it stands for the account itself)');
       }
       checkName(command.name);
       checkPlan(command.plan);

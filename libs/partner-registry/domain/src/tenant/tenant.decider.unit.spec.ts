@@ -14,6 +14,8 @@ describe('tenant decider', () => {
 
   it('refuses ids with dots or spaces and unknown plans', () => {
     spec([]).when({ ...create, tenantId: 'a.b' }).thenError('INVALID_TENANT', { field: 'id' });
+    // stands for the account itself in account-level stream names (certificate_directory-<account>._account)
+    spec([]).when({ ...create, tenantId: '_account' }).thenError('INVALID_TENANT', { field: 'id' });
     spec([]).when({ ...create, plan: 'gold' as never }).thenError('INVALID_TENANT', { field: 'plan' });
   });
 

@@ -1,4 +1,4 @@
-import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { ACCOUNT_LEVEL_TENANT, BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
 import { toApiTimestamp } from '@as2-partners/platform';
 
 /** What this context reads of traffic-control's pause events (it never imports that context). */
@@ -30,7 +30,7 @@ const slotOf = (direction: string, windowId: string | null | undefined) => (wind
 
 export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
 
-const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
+const idOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? ACCOUNT_LEVEL_TENANT}.${partnerId}`;
 /** The partner a traffic document is about: its id's last part (partner ids hold no dot). */
 export const partnerIdOfTrafficDoc = (id: string): string => id.slice(id.lastIndexOf('.') + 1);
 

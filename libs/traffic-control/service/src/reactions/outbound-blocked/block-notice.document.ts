@@ -1,3 +1,5 @@
+import { ACCOUNT_LEVEL_TENANT } from '@as2-partners/kernel';
+
 /** A blocked message waiting to be listed in its partner's next notice. */
 export interface PendingBlock {
   readonly eventId: string;
@@ -24,4 +26,4 @@ export interface BlockNoticeDocument {
 }
 
 export const BLOCK_NOTICES_COLLECTION = 'traffic_control_block_notices';
-export const blockNoticeIdOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? '_account'}.${partnerId}`;
+export const blockNoticeIdOf = (account: string, tenant: string | null, partnerId: string) => `${account}.${tenant ?? ACCOUNT_LEVEL_TENANT}.${partnerId}`;
