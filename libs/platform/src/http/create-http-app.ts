@@ -12,6 +12,7 @@ import { PlatformMetrics } from '../observability/platform-metrics';
 import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { answerClientError } from './client-error-answer';
 import { acceptJsonBodiesOnly } from './json-body-parser';
@@ -137,7 +138,10 @@ export async function createHttpApp(
     leaseMs: IDEMPOTENCY_LEASE_MS,
     clock: app.get<Clock>(CLOCK),
   });
-  registerIdempotencyHooks(fastify, idempotencyKeys, app.get(JwtVerifier), new Logger('Idempotency'));
+  const idempotencyLogger = new Logger('Idempotency');
+  registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);
+  // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
+  app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
   const metrics = app.get(PlatformMetrics);
   metrics.countRequestsFrom(() => hotPath.drainCounts());
   fastify.addHook('onClose', async () => hotPath.close());

@@ -7,7 +7,7 @@ import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/plat
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { PartnerViewsProjection } from '../queries/partner-views/partner-views.projection';
-import { freshTenant, partnerInput } from './partner-api.spec-support';
+import { freshTenant, instanceInput, partnerInput } from './partner-api.spec-support';
 
 const HOUR = 3_600_000;
 
@@ -67,11 +67,17 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     expect(colleague.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
-  it('a refused request is kept too (4xx), a read-only role gets its 403 again; no token is 401 and claims nothing', async () => {
+  it('a request the guards refuse claims nothing: a read-only role gets its 403 afresh, no token is 401', async () => {
     const tenant = freshTenant();
     const readOnly = await post(tenant, 'key-4', partnerInput('IDEM-4'), { roles: ['tenant_user'] });
     expect(readOnly.statusCode).toBe(403);
-    expect((await post(tenant, 'key-4', partnerInput('IDEM-4'), { roles: ['tenant_user'] })).headers['idempotent-replayed']).toBe('true');
+    const again = await post(tenant, 'key-4', partnerInput('IDEM-4'), { roles: ['tenant_user'] });
+    expect(again.statusCode).toBe(403);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    // The key is still free: the same user, once a writer, runs the request.
+    const written = await post(tenant, 'key-4', partnerInput('IDEM-4'));
+    expect(written.statusCode).toBe(201);
+    expect(written.headers['idempotent-replayed']).toBeUndefined();
     const anonymous = await t.app.inject({ method: 'POST', url: '/v1/partners', headers: { 'idempotency-key': 'key-5' }, payload: partnerInput('IDEM-5') });
     expect(anonymous.statusCode).toBe(401);
     expect((await post(tenant, 'key-5', partnerInput('IDEM-5'))).statusCode).toBe(201);
@@ -146,6 +152,70 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     while ((await listed()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await listed()).toEqual(['IDEM-LATE']);
     expect(await partnersCreated(tenant)).toBe(1);
+  });
+});
+
+describe('Idempotency-Key replays only to a caller the guards let make the request now', () => {
+  let t: EmbeddedTestApp;
+  const TENANT_DELETED = { message: expect.any(String), error: { type: 'authorization_error', code: 'TENANT_DELETED' } };
+  const FORBIDDEN = { message: expect.any(String), error: { type: 'authorization_error', code: 'FORBIDDEN' } };
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
+  });
+  afterAll(() => t?.close());
+
+  function send(method: 'POST' | 'DELETE', url: string, claims: Record<string, unknown>, key: string | undefined, payload?: object) {
+    const headers: Record<string, string> = { authorization: `Bearer ${t.token(claims)}` };
+    if (key !== undefined) headers['idempotency-key'] = key;
+    return t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+  }
+
+  const station = (name: string) => ({ name, notification_email: 'ops@us.example.com' });
+
+  it("a deleted tenant's token gets 403 TENANT_DELETED, not the station its key created", async () => {
+    const accountAdmin = { account: 'idem-del', tenant: null, roles: ['account_admin'] };
+    expect((await send('POST', '/v1/accounts/idem-del/tenants', accountAdmin, undefined, { id: 't', name: 'T', plan: 'free' })).statusCode).toBe(201);
+    const tenant = { account: 'idem-del', tenant: 't' };
+    const created = await send('POST', '/v1/stations', tenant, 'kd-1', station('Doomed'));
+    expect(created.statusCode).toBe(201);
+    expect((await send('POST', '/v1/stations', tenant, 'kd-1', station('Doomed'))).headers['idempotent-replayed']).toBe('true');
+
+    expect((await send('DELETE', '/v1/accounts/idem-del/tenants/t', accountAdmin, undefined)).statusCode).toBe(200);
+
+    for (const key of [undefined, 'kd-1']) {
+      const res = await send('POST', '/v1/stations', tenant, key, station('Doomed'));
+      expect([key, res.statusCode, res.json()]).toEqual([key, 403, TENANT_DELETED]);
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
+    }
+  }, 30_000);
+
+  it('the same user with a role the tenant route forbids gets 403 FORBIDDEN, not the replay', async () => {
+    const tenant = freshTenant();
+    const admin = { sub: 'u1', tenant, roles: ['tenant_admin'] };
+    expect((await send('POST', '/v1/stations', admin, 'k9-1', station('Roles'))).statusCode).toBe(201);
+    for (const roles of [['gateway'], ['tenant_user']]) {
+      for (const key of [undefined, 'k9-1']) {
+        const res = await send('POST', '/v1/stations', { ...admin, roles }, key, station('Roles'));
+        expect([roles, key, res.statusCode, res.json()]).toEqual([roles, key, 403, FORBIDDEN]);
+        expect(res.headers['idempotent-replayed']).toBeUndefined();
+      }
+    }
+    // The allowed caller still gets its replay.
+    const replayed = await send('POST', '/v1/stations', admin, 'k9-1', station('Roles'));
+    expect(replayed.statusCode).toBe(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('the same user as an operator gets 403 on an account route, not the AS2 instance its key created', async () => {
+    const accountAdmin = { sub: 'alice', account: 'idem-acc', tenant: null, roles: ['account_admin'] };
+    const url = '/v1/accounts/idem-acc/as2-instances';
+    expect((await send('POST', url, accountAdmin, 'ka-1', instanceInput('IDEM-ACC'))).statusCode).toBe(201);
+    const operator = await send('POST', url, { ...accountAdmin, roles: ['operator'] }, 'ka-1', instanceInput('IDEM-ACC'));
+    expect(operator.statusCode).toBe(403);
+    expect(operator.json()).toEqual(FORBIDDEN);
+    expect(operator.headers['idempotent-replayed']).toBeUndefined();
+    expect((await send('POST', url, accountAdmin, 'ka-1', instanceInput('IDEM-ACC'))).headers['idempotent-replayed']).toBe('true');
   });
 });
 

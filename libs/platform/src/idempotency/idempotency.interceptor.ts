@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { CallHandler, ExecutionContext, Logger, NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { of, type Observable } from 'rxjs';
+import type { Caller, RequestContext } from '../auth/caller';
+import { AuthenticationFailedError, type JwtVerifier } from '../auth/jwt-verifier';
+import { errorTypeOf, type ErrorBody } from '../http/error-body';
+import { requestIdsOf } from '../http/request-ids';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, markClaimed } from './idempotency-hooks';
+import { IdempotencyKeys } from './idempotency-keys';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Printable ASCII without spaces, as UUIDs, ULIDs and other client-chosen tokens are. */
+const ACCEPTABLE_KEY = /^[\x21-\x7e]{1,255}$/;
+const BEARER = /^Bearer +(\S+)$/i;
+
+interface GuardedRequest extends FastifyRequest {
+  context?: RequestContext;
+}
+
+/**
+ * Idempotency-Key on every POST, PUT, PATCH and DELETE of a Nest route: the first request with a key runs and its
+ * answer is kept (per tenant, for IDEMPOTENCY_TTL_SECONDS); the same key with the same request answers that again with
+ * `Idempotent-Replayed: true`; with another request 422 IDEMPOTENCY_KEY_REUSED; while the first still runs 409
+ * IDEMPOTENCY_KEY_IN_USE. A 5xx is not kept, so a retry runs again (registerIdempotencyHooks records the answers).
+ *
+ * An interceptor, so it runs after every guard: a stored answer goes only to a caller the guards let make the request
+ * now (authenticated, allowed by its roles, its tenant not deleted), and a request a guard refuses claims no key.
+ */
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly keys: IdempotencyKeys,
+    private readonly verifier: JwtVerifier,
+    private readonly logger: Logger,
+  ) {}
+
+  async intercept(execution: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (execution.getType() !== 'http') return next.handle();
+    const request = execution.switchToHttp().getRequest<GuardedRequest>();
+    if (!MUTATING.has(request.method)) return next.handle();
+    const header = request.headers[IDEMPOTENCY_KEY_HEADER];
+    if (header === undefined) return next.handle();
+    const reply = execution.switchToHttp().getResponse<FastifyReply>();
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!ACCEPTABLE_KEY.test(key)) {
+      return refuse(reply, 400, 'INVALID_IDEMPOTENCY_KEY', 'The Idempotency-Key must be 1 to 255 printable ASCII characters without spaces');
+    }
+    // The auth guard's caller; a public route has none, and its bearer token (if any) still scopes the key.
+    const caller = request.context?.caller ?? (await this.bearerCallerOf(request));
+    if (caller === null) return next.handle();
+    const id = IdempotencyKeys.idOf(caller.account, caller.tenant, key);
+    const fingerprint = fingerprintOf(request, caller);
+    let claim;
+    try {
+      claim = await this.keys.claim(id, fingerprint);
+    } catch (error) {
+      this.logger.warn(`Idempotency-Key store unavailable, request refused unrun: ${error instanceof Error ? error.message : String(error)}`);
+      void reply.header('retry-after', '5');
+      return refuse(reply, 503, 'IDEMPOTENCY_STORE_UNAVAILABLE', 'Idempotency keys cannot be checked right now; retry with the same key');
+    }
+    switch (claim.outcome) {
+      case 'claimed':
+        markClaimed(request, { id, fingerprint });
+        // The handler's creates decide with it as their command id: a retry after a crash names the same entities.
+        requestIdsOf(request).commandId = claim.commandId;
+        if (request.context) request.context = { ...request.context, commandId: claim.commandId };
+        return next.handle();
+      case 'replay':
+        // Nest sends what the interceptor answers with the status set here (it set the route's default before).
+        void reply.code(claim.status).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        if (claim.contentType !== undefined) void reply.header('content-type', claim.contentType);
+        return of(claim.body);
+      case 'in_progress':
+        void reply.header('retry-after', '1');
+        return refuse(reply, 409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry shortly');
+      case 'reused':
+        return refuse(reply, 422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
+    }
+  }
+
+  private async bearerCallerOf(request: FastifyRequest): Promise<Caller | null> {
+    const match = BEARER.exec(String(request.headers['authorization'] ?? ''));
+    if (!match) return null;
+    try {
+      return await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof AuthenticationFailedError) return null;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Method, path and query, the caller (a key is the tenant's, but one user's answer is never replayed to another) and
+ * the JSON body as parsed (so whitespace does not matter). A multipart upload counts without its body: a client's
+ * retry sends it with a new multipart boundary.
+ */
+function fingerprintOf(request: FastifyRequest, caller: Caller): string {
+  const multipart = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
+  const body = multipart ? 'multipart' : JSON.stringify(request.body ?? null);
+  return createHash('sha256').update([request.method, request.url, caller.sub, body].join('\u0000')).digest('hex');
+}
+
+function refuse(reply: FastifyReply, status: number, code: string, message: string): Observable<ErrorBody> {
+  void reply.code(status);
+  return of({ message, error: { type: errorTypeOf(status), code } });
+}
