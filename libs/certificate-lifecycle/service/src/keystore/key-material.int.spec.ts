@@ -18,6 +18,15 @@ openssl('req', '-x509', '-key', path('ec.pem'), '-out', path('ec-cert.pem'), '-d
 openssl('pkcs12', '-export', '-inkey', path('ec.pem'), '-in', path('ec-cert.pem'), '-out', path('ec.p12'), '-passout', 'pass:x');
 openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('costly.p12'), '-passout', 'pass:x', '-iter', '2000000');
 openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('java-like.p12'), '-passout', 'pass:x', '-iter', '10000', '-maciter');
+// Non-ASCII passwords: the MAC and legacy PBEs take them as a BMPString, PBES2 (AES) as UTF-8 bytes; openssl 3 writes both.
+const UNICODE_PASSWORD = 'pässwörd';
+const exportUnicode = (name: string, password: string, ...options: string[]) =>
+  openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path(name), '-passout', `pass:${password}`, ...options);
+exportUnicode('unicode.p12', UNICODE_PASSWORD);
+exportUnicode('unicode-aes.p12', UNICODE_PASSWORD, '-certpbe', 'AES-256-CBC', '-keypbe', 'AES-256-CBC');
+exportUnicode('unicode-legacy.p12', UNICODE_PASSWORD, '-legacy');
+exportUnicode('unicode-mixed.p12', UNICODE_PASSWORD, '-keypbe', 'PBE-SHA1-3DES');
+exportUnicode('astral.p12', 'пароль🔑');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,6 +47,26 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(Buffer.concat([Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(200)]), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
     expect(() => readPkcs12(Buffer.alloc(70_000, 0x30), 'x')).toThrow(expect.objectContaining({ code: 'KEY_FILE_TOO_LARGE' }));
     expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+  });
+
+  it.each([
+    ['unicode.p12', UNICODE_PASSWORD],
+    ['unicode-aes.p12', UNICODE_PASSWORD],
+    ['unicode-legacy.p12', UNICODE_PASSWORD],
+    ['unicode-mixed.p12', UNICODE_PASSWORD],
+    ['astral.p12', 'пароль🔑'],
+  ])('reads an openssl %s with its non-ASCII password', (name, password) => {
+    const material = readPkcs12(readFileSync(path(name)), password);
+    expect(createPublicKey(material.privateKey).export({ format: 'der', type: 'spki' })).toEqual(spkiOf(readFileSync(path('cert.pem'), 'utf8')));
+  });
+
+  it.each(['unicode.p12', 'unicode-aes.p12', 'unicode-legacy.p12'])('refuses %s with a wrong non-ASCII password as WRONG_PASSWORD', (name) => {
+    const file = readFileSync(path(name));
+    for (const wrong of ['passwörd', 'pässwörd ', 'pässword', 'p\u00e4sswo\u0308rd']) {
+      expect(() => readPkcs12(file, wrong)).toThrow(expect.objectContaining({ code: 'WRONG_PASSWORD' }));
+    }
+    // A failed read leaves forge as it was: the right password still reads the file.
+    expect(readPkcs12(file, UNICODE_PASSWORD).certificate.subject).toBe('O=Acme, CN=Imported AS2');
   });
 
   it('refuses, before deriving any key, a file that asks for millions of iterations; reads one at the ceiling', () => {

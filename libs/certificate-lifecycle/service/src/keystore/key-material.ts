@@ -134,6 +134,25 @@ function derToPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
 }
 
+/** forge's PBES2 cipher factory, which its typings leave out: it hands the password to PBKDF2 as a binary string. */
+type ForgeCipherFactory = (oid: string, params: forge.asn1.Asn1, password: string) => forge.cipher.BlockCipher;
+const forgePbe = (forge.pki as unknown as { pbe: { getCipherForPBES2: ForgeCipherFactory } }).pbe;
+
+/**
+ * PKCS#12 takes one password two ways: the MAC and the legacy PBEs (3DES, RC2) as a BMPString, which forge builds from
+ * the JavaScript string, and PBES2 (PBKDF2, AES) as its UTF-8 bytes (OpenSSL 3, RFC 8018), which forge does not: it keeps
+ * the low byte of each UTF-16 unit. So for the (synchronous) read, forge's PBES2 is handed the UTF-8 bytes.
+ */
+function withUtf8Pbes2Password<T>(read: () => T): T {
+  const forgePbes2 = forgePbe.getCipherForPBES2;
+  forgePbe.getCipherForPBES2 = (oid, params, password) => forgePbes2(oid, params, Buffer.from(password, 'utf8').toString('binary'));
+  try {
+    return read();
+  } finally {
+    forgePbe.getCipherForPBES2 = forgePbes2;
+  }
+}
+
 /** Reads a PKCS#12 (PFX) file: exactly one private key and its certificate, with any chain the file holds. */
 export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   if (file.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The PKCS#12 file exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'pkcs12');
@@ -149,7 +168,7 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
     const fromDer = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
     const asn1 = fromDer(forge.util.createBuffer(file.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 });
     try {
-      p12 = forge.pkcs12.pkcs12FromAsn1(asn1, true, password);
+      p12 = withUtf8Pbes2Password(() => forge.pkcs12.pkcs12FromAsn1(asn1, true, password));
     } catch (error) {
       const message = String((error as Error).message ?? '');
       if (/password|MAC could not be verified|decrypt/i.test(message)) throw keyError(OurKeyErrorCode.WrongPassword, 'The PKCS#12 password is wrong', 'password');
