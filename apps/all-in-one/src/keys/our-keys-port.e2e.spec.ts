@@ -176,6 +176,24 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
     expect((await asGateway.post('/internal/v1/keys/no%20such%20alias/sign', { content: 'AA==' })).body.error.code).toBe('INVALID_KEY_ALIAS');
   });
 
+  it('answers a JSON null for the sign or decrypt field as the field left out: 422 VALIDATION_FAILED, never a 500', async () => {
+    const asGateway = certificateApiAs(t, { tenant, roles: ['gateway'] });
+    const nulls: [string, object][] = [
+      ['sign', { content: null }],
+      ['sign', { signed_attributes: null }],
+      ['sign', { content: null, signed_attributes: null }],
+      ['decrypt', { enveloped: null }],
+      ['decrypt', { key_transport: null }],
+      ['decrypt', { enveloped: null, key_transport: null }],
+    ];
+    for (const [route, body] of nulls) {
+      const answer = await asGateway.post(`/internal/v1/keys/port-p12/${route}`, body);
+      expect({ route, body, status: answer.status, code: answer.body.error?.code }).toEqual({ route, body, status: 422, code: 'VALIDATION_FAILED' });
+    }
+    // A null beside the other field leaves that one given: the call goes through.
+    expect((await asGateway.post('/internal/v1/keys/port-p12/sign', { content: 'AA==', signed_attributes: null })).status).toBe(200);
+  });
+
   it('leaves no private key bytes (PEM, DER as base64 and hex, the secret numbers) in the event store, read models or logs, nor the master key, PKCS#12 file or password', async () => {
     const store = t.app.get<EventStore>(EVENT_STORE);
     const events = Buffer.from(JSON.stringify(await store.readAll()));

@@ -25,8 +25,10 @@ function aliasRef(ctx: RequestContext, alias: string, body: { tenant?: string; a
   return { account, tenant, alias };
 }
 
+/** The one field of `fields` the body gives; a JSON null counts as left out, as @IsOptional lets it through unchecked. */
 function exactlyOne(body: object, fields: readonly string[]): string {
-  const given = fields.filter((f) => (body as Record<string, unknown>)[f] !== undefined);
+  const values = body as Record<string, unknown>;
+  const given = fields.filter((f) => values[f] !== undefined && values[f] !== null);
   if (given.length !== 1) throw new ValidationFailedException({ [fields[0]]: [`Give exactly one of ${fields.join(' or ')}`] });
   return given[0];
 }
