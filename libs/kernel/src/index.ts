@@ -33,3 +33,4 @@ export * from './keyed-mutex';
 export * from './directory-reservations';
 export * from './polling-loop';
 export * from './tenant-id';
+export * from './plan-upgrade';

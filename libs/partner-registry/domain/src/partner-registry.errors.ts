@@ -1,4 +1,4 @@
-import { DomainError } from '@as2-partners/kernel';
+import { DomainError, PLAN_UPGRADE_URL } from '@as2-partners/kernel';
 import type { Plan } from './settings/plans';
 
 /** Every code this context raises; the service maps each to an HTTP status in one place. */
@@ -74,6 +74,7 @@ export function partnerLimitExceeded(currentPartners: number, planLimit: number,
     current_partners: currentPartners,
     plan_limit: planLimit,
     plan,
+    upgrade_url: PLAN_UPGRADE_URL,
   });
 }
 
