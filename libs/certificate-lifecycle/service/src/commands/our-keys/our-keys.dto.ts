@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { Type } from 'class-transformer';
+import { DecimalInteger } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 
 /** GET /v1/keys */
 export class KeyListQueryDto {
   @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: 100_000 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt({ message: 'The page must be an integer' })
   @Min(1, { message: 'The page must be at least 1' })
   @Max(100_000, { message: 'The page may not be greater than 100000' })
@@ -15,7 +15,7 @@ export class KeyListQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt({ message: 'The per_page must be an integer' })
   @Min(1, { message: 'The per_page must be at least 1' })
   @Max(100, { message: 'The per_page may not be greater than 100' })

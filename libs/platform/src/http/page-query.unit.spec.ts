@@ -1,0 +1,21 @@
+import { PageQueryDto } from './page-query.dto';
+import { RequestValidationPipe } from './request-validation.pipe';
+import { ValidationFailedException } from './validation-failed.exception';
+
+const pipe = new RequestValidationPipe();
+const read = (query: Record<string, unknown>) => pipe.transform(query, { type: 'query', metatype: PageQueryDto }) as Promise<PageQueryDto>;
+
+describe('page and per_page of a list', () => {
+  it('reads decimal digits as the integer they spell', async () => {
+    expect(await read({ page: '2', per_page: '100' })).toEqual(Object.assign(new PageQueryDto(), { page: 2, per_page: 100 }));
+    expect(await read({})).toEqual(new PageQueryDto());
+  });
+
+  it.each(['0x10', '0b11', '0o7', '1e1', '+5', ' 10', '10 ', '', '1.0', '٣', ['1', '2']])('refuses per_page=%j, which Number() would have read', async (perPage) => {
+    const error = await read({ per_page: perPage }).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ValidationFailedException);
+  });
+});
