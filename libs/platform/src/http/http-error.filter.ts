@@ -47,6 +47,19 @@ function coded(status: number, message: string, code: string, details?: Readonly
   return { status, body: { message, error: { type: errorTypeOf(status), code, ...(details ? { details } : {}) } } };
 }
 
+/**
+ * The 4xx status Fastify gave an error of its own (`FST_…`) or a request body the client stopped sending (Node's
+ * `aborted`, which Fastify marks 400): the client's doing, not a server fault to log as one.
+ */
+function clientRefusalStatusOf(exception: unknown): number | null {
+  if (!(exception instanceof Error)) return null;
+  const { statusCode, code } = exception as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return null;
+  const fastifys = typeof code === 'string' && code.startsWith('FST_');
+  const aborted = code === 'ECONNRESET' && exception.message === 'aborted';
+  return fastifys || aborted ? statusCode : null;
+}
+
 /** The one place errors become HTTP: every response body follows the seed's error shapes, and internals never leak. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -93,6 +106,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof JsonTooDeepError) return coded(400, exception.message, 'JSON_TOO_DEEP');
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
     if (exception instanceof HttpException) return this.fromHttpException(exception);
+    const refusal = clientRefusalStatusOf(exception);
+    if (refusal !== null) return coded(refusal, FIXED_ERROR_MESSAGES[refusal] ?? 'Bad request', CODE_BY_STATUS[refusal] ?? 'BAD_REQUEST');
     return INTERNAL_ERROR;
   }
 

@@ -60,6 +60,15 @@ describe('HttpErrorFilter.toResponse', () => {
     });
   });
 
+  it('answers a body the client stopped sending (Node\'s "aborted", marked 400 by Fastify) with 400, not 500, and logs no error', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(filter.toResponse(aborted)).toEqual({ status: 400, body: { message: 'Bad request', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } } });
+    const tooLarge = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+    expect(filter.toResponse(tooLarge).status).toBe(413);
+    // an error of anyone else that carries a status (an HTTP client's answer) is still a 500 of ours
+    expect(filter.toResponse(Object.assign(new Error('Not Found'), { statusCode: 404 })).status).toBe(500);
+  });
+
   it('answers 500 for a thrown non-error value', () => {
     expect(filter.toResponse('oops').status).toBe(500);
   });
