@@ -62,6 +62,11 @@ export function certificateInactive(certificateId: string): DomainError {
   return new DomainError(CertificateLifecycleErrorCode.CertificateInactive, `Certificate ${certificateId} is inactive and cannot be assigned`, 'certificate_id');
 }
 
+/** The previous certificates are still accepted until `until`: refused for a retirement and for another rollover alike. */
+export function overlapNotClosed(until: string, message: string): DomainError {
+  return new DomainError(CertificateLifecycleErrorCode.OverlapNotClosed, message, undefined, { overlap_until: until });
+}
+
 export function partnerRemoved(partnerId: string): DomainError {
   return new DomainError(CertificateLifecycleErrorCode.PartnerRemoved, `Partner ${partnerId} not found`);
 }

@@ -4,7 +4,7 @@ import { SLOT_NAMES } from '../certificate-usage';
 import type { PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { effectiveCurrent, type PartnerCertificatesState } from './partner-certificates.state';
-import { assertAssignable, assertValidThroughout, attachIfNew, ms } from './partner-certificate-rules';
+import { activationRefusal, assertAssignable, assertValidThroughout, attachIfNew, ms } from './partner-certificate-rules';
 
 /** Backups a slot switches to at a scheduled instant, with no human action: scheduled, cancelled, activated when due. */
 export function decideBackup(
@@ -44,6 +44,16 @@ export function decideBackup(
       return SLOT_NAMES.flatMap((slot): PartnerCertificatesEvent[] => {
         const backup = state[slot].backup;
         if (!backup || ms(backup.activateOn) > ms(now)) return [];
+        const certificate = command.backupCertificates.find((c) => c.certificateId === backup.certificateId);
+        if (!certificate || activationRefusal(certificate, now)) {
+          // Retired, deactivated or expired since it was scheduled: it never becomes current, and is not retried every tick.
+          return [
+            {
+              type: 'partner_certificates.backup_cancelled.v1',
+              data: { partnerId, slot, certificateId: backup.certificateId, activateOn: backup.activateOn, cancelledAt: now },
+            },
+          ];
+        }
         return [
           {
             type: 'partner_certificates.backup_activated.v1',

@@ -1,5 +1,6 @@
 import { DomainError } from '@as2-partners/kernel';
-import { CertificateLifecycleErrorCode as Code, certificateInactive, usageMismatch } from '../certificate-lifecycle.errors';
+import { CertificateLifecycleErrorCode as Code, certificateInactive, overlapNotClosed, usageMismatch } from '../certificate-lifecycle.errors';
+import { assertValidAt } from '../certificate-reading';
 import { usageFitsSlot, type SlotName } from '../certificate-usage';
 import type { AttachedCertificate, PartnerCertificatesEvent } from './partner-certificates.events';
 import type { CertificateFacts, PartnerRef } from './partner-certificates.commands';
@@ -43,6 +44,37 @@ export function assertValidThroughout(certificate: CertificateFacts, from: strin
       `Certificate ${certificate.certificateId} is valid from ${certificate.notBefore} to ${certificate.notAfter}, which does not cover ${from} to ${to}`,
       'certificate_id',
       { not_before: certificate.notBefore, expires_at: certificate.notAfter, window_start: from, window_end: to },
+    );
+  }
+}
+
+/**
+ * Why a scheduled certificate (a backup, a rollover's next) cannot become current at `now`, or null if it can: the
+ * `assign` rules again, since the certificate may have been retired, deactivated or run out since it was scheduled.
+ */
+export function activationRefusal(certificate: CertificateFacts, now: string): DomainError | null {
+  if (!certificate.active) return certificateInactive(certificate.certificateId);
+  try {
+    assertValidAt(certificate, new Date(now));
+    return null;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}
+
+export function assertActivatable(certificate: CertificateFacts, now: string): void {
+  const refusal = activationRefusal(certificate, now);
+  if (refusal) throw refusal;
+}
+
+/** Another rollover would replace the previous certificates while they are still promised for receiving: retire them first. */
+export function assertNoOpenOverlap(state: PartnerCertificatesState, now: string): void {
+  const overlap = state.overlap;
+  if (overlap && ms(now) < ms(overlap.until)) {
+    throw overlapNotClosed(
+      overlap.until,
+      `The previous certificates are accepted until ${overlap.until}: retire them first (force with a reason before then), then roll over again`,
     );
   }
 }

@@ -24,7 +24,13 @@ export type PartnerCertificatesCommand =
       readonly now: string;
     })
   | (PartnerRef & { readonly type: 'cancel_backup'; readonly slot: SlotName; readonly now: string })
-  | (PartnerRef & { readonly type: 'activate_due_backups'; readonly trigger: ActivationTrigger; readonly now: string })
+  | (PartnerRef & {
+      readonly type: 'activate_due_backups';
+      readonly trigger: ActivationTrigger;
+      /** The due backups' certificates as the store holds them now; one missing, inactive or not valid now is cancelled, not activated. */
+      readonly backupCertificates: readonly CertificateFacts[];
+      readonly now: string;
+    })
   | (PartnerRef & {
       readonly type: 'schedule_rollover';
       readonly certificate: CertificateFacts;

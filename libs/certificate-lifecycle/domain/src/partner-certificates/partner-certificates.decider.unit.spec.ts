@@ -152,14 +152,14 @@ describe('partner certificates: scheduled backups', () => {
   });
 
   it('given a pending backup, before activate_on, the due-check activates nothing', () => {
-    spec([...withOld, attached(attachedNew), backupScheduled]).when({ ...ref, type: 'activate_due_backups', trigger, now }).thenNothing();
+    spec([...withOld, attached(attachedNew), backupScheduled]).when({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [], now }).thenNothing();
   });
 
   it('given a pending backup, at or after activate_on, it becomes current once, recording how late', () => {
     const at = '2026-12-01T00:00:02.500Z';
     const given = [...withOld, attached(attachedNew), backupScheduled];
     spec(given)
-      .when({ ...ref, type: 'activate_due_backups', trigger, now: at })
+      .when({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [cert('cert_new')], now: at })
       .then([
         {
           type: 'partner_certificates.backup_activated.v1',
@@ -175,11 +175,11 @@ describe('partner certificates: scheduled backups', () => {
           },
         },
       ]);
-    const activated = partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, now: at }, foldEvents(partnerCertificatesDecider, given));
+    const activated = partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [cert('cert_new')], now: at }, foldEvents(partnerCertificatesDecider, given));
     const after = foldEvents(partnerCertificatesDecider, [...given, ...activated]);
     expect(after.encryption).toEqual({ current: 'cert_new', backup: null });
     // Exactly once: a second due-check on the new state finds nothing to do.
-    expect(partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, now: at }, after)).toEqual([]);
+    expect(partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [cert('cert_new')], now: at }, after)).toEqual([]);
   });
 
   it('a cancelled backup never activates; cancelling none is BACKUP_NOT_SCHEDULED', () => {
@@ -188,8 +188,33 @@ describe('partner certificates: scheduled backups', () => {
       data: { partnerId: 'prt_1', slot: 'encryption', certificateId: 'cert_new', activateOn: later, cancelledAt: now },
     };
     spec([...withOld, backupScheduled]).when({ ...ref, type: 'cancel_backup', slot: 'encryption', now }).then([cancelled]);
-    spec([...withOld, backupScheduled, cancelled]).when({ ...ref, type: 'activate_due_backups', trigger, now: overlapEnd }).thenNothing();
+    spec([...withOld, backupScheduled, cancelled]).when({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [cert('cert_new')], now: overlapEnd }).thenNothing();
     spec(withOld).when({ ...ref, type: 'cancel_backup', slot: 'tls', now }).thenError('BACKUP_NOT_SCHEDULED');
+  });
+
+  it('a due backup whose certificate was retired or deactivated since is cancelled, not activated: the current one stays, and it is not retried', () => {
+    const at = '2026-12-01T00:00:02.500Z';
+    const given = [...withOld, attached(attachedNew), backupScheduled];
+    const cancelledByScheduler: PartnerCertificatesEvent = {
+      type: 'partner_certificates.backup_cancelled.v1',
+      data: { partnerId: 'prt_1', slot: 'encryption', certificateId: 'cert_new', activateOn: later, cancelledAt: at },
+    };
+    const due = { ...ref, type: 'activate_due_backups' as const, trigger, backupCertificates: [cert('cert_new', { active: false })], now: at };
+    spec(given).when(due).then([cancelledByScheduler]);
+    const after = foldEvents(partnerCertificatesDecider, [...given, cancelledByScheduler]);
+    expect(after.encryption).toEqual({ current: 'cert_old', backup: null });
+    expect(partnerCertificatesDecider.decide(due, after)).toEqual([]);
+  });
+
+  it('a due backup whose certificate expired by the time it is activated (the service was down), or is no longer stored, is cancelled too', () => {
+    const at = '2027-07-01T00:00:00.000Z';
+    const given = [...withOld, attached(attachedNew), backupScheduled];
+    const cancelledByScheduler: PartnerCertificatesEvent = {
+      type: 'partner_certificates.backup_cancelled.v1',
+      data: { partnerId: 'prt_1', slot: 'encryption', certificateId: 'cert_new', activateOn: later, cancelledAt: at },
+    };
+    spec(given).when({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [cert('cert_new')], now: at }).then([cancelledByScheduler]);
+    spec(given).when({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [], now: later }).then([{ ...cancelledByScheduler, data: { ...cancelledByScheduler.data, cancelledAt: later } }]);
   });
 });
 
@@ -283,6 +308,64 @@ describe('trust lifecycle: schedule rollover, activate, retire', () => {
     expect(after.rollover).toBeNull();
     // Exactly once: the window is consumed.
     expect(() => partnerCertificatesDecider.decide(activation(at), after)).toThrow(/No rollover/);
+  });
+
+  it('refuses a manual or scheduled activation whose next certificate was retired or deactivated since it was scheduled', () => {
+    const state = foldEvents(partnerCertificatesDecider, [...given, scheduled]);
+    const inactive = cert('cert_new', { active: false });
+    spec([...given, scheduled]).when({ ...activation(later), nextCertificate: inactive }).thenError('CERTIFICATE_INACTIVE', { field: 'certificate_id' });
+    spec([...given, scheduled]).when({ ...activation(now), onlyIfDue: false, trigger: { type: 'manual', actor: 'alice' }, nextCertificate: inactive }).thenError('CERTIFICATE_INACTIVE');
+    // Nothing changed: the current certificate stays and the window is still pending.
+    expect(effectiveCurrent(state, 'encryption')).toBe('cert_old');
+    expect(state.rollover?.nextCertificateId).toBe('cert_new');
+  });
+
+  it('refuses another rollover while the previous certificate is still accepted (the overlap is open), as retire does; after a retirement or the overlap closing it is scheduled', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const activated = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, scheduled]));
+    const third = cert('cert_third');
+    const { active: _c, ...attachedThird } = third;
+    const history = [...given, scheduled, ...activated, attached(attachedThird)];
+    const again = (when: string) => ({
+      ...ref,
+      type: 'schedule_rollover' as const,
+      certificate: third,
+      activateAt: '2027-01-01T00:00:00.000Z',
+      overlapUntil: '2027-01-08T00:00:00.000Z',
+      slots: ['encryption' as const],
+      now: when,
+    });
+    spec(history).when(again(at)).thenError('OVERLAP_NOT_CLOSED', { details: { overlap_until: overlapEnd } });
+    const retired: PartnerCertificatesEvent = {
+      type: 'trust.retired.v1',
+      data: { partnerId: 'prt_1', certificateIds: ['cert_old'], overlapUntil: overlapEnd, forced: true, reason: 'key compromised', retiredAt: at },
+    };
+    expect(partnerCertificatesDecider.decide(again(at), foldEvents(partnerCertificatesDecider, [...history, retired])).map((e) => e.type)).toEqual(['trust.rollover_scheduled.v1']);
+    expect(partnerCertificatesDecider.decide(again(overlapEnd), foldEvents(partnerCertificatesDecider, history)).map((e) => e.type)).toEqual(['trust.rollover_scheduled.v1']);
+  });
+
+  it('refuses to activate a window recorded during an open overlap (before that was refused) until the previous certificate is retired or its overlap closes', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const activated = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, scheduled]));
+    const third = cert('cert_third');
+    const { active: _c, ...attachedThird } = third;
+    const recordedEarlier: PartnerCertificatesEvent = {
+      type: 'trust.rollover_scheduled.v1',
+      data: {
+        partnerId: 'prt_1',
+        nextCertificateId: 'cert_third',
+        currentCertificateIds: { encryption: 'cert_new' },
+        slots: ['encryption'],
+        activateAt: '2026-12-02T00:00:00.000Z',
+        overlapUntil: '2027-01-08T00:00:00.000Z',
+        replacesNextCertificateId: null,
+        scheduledAt: at,
+      },
+    };
+    const history = [...given, scheduled, ...activated, attached(attachedThird), recordedEarlier];
+    const activateThird = (when: string) => ({ ...activation(when), nextCertificate: third, previousSha256: {} });
+    spec(history).when(activateThird('2026-12-02T00:00:00.000Z')).thenError('OVERLAP_NOT_CLOSED', { details: { overlap_until: overlapEnd } });
+    expect(partnerCertificatesDecider.decide(activateThird(overlapEnd), foldEvents(partnerCertificatesDecider, history)).map((e) => e.type)).toEqual(['trust.activated.v1']);
   });
 
   it('refuses to retire before the overlap closes, unless forced with a reason', () => {

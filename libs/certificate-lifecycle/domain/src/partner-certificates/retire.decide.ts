@@ -1,5 +1,5 @@
 import { DomainError } from '@as2-partners/kernel';
-import { CertificateLifecycleErrorCode as Code } from '../certificate-lifecycle.errors';
+import { CertificateLifecycleErrorCode as Code, overlapNotClosed } from '../certificate-lifecycle.errors';
 import type { PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import type { PartnerCertificatesState } from './partner-certificates.state';
@@ -11,9 +11,7 @@ export function decideRetire(command: PartnerCertificatesCommandOf<'retire'>, st
   const overlap = state.overlap;
   if (!overlap) throw new DomainError(Code.NothingToRetire, `Partner ${partnerId} has no previous certificate in an overlap window`);
   if (ms(now) < ms(overlap.until) && !command.force) {
-    throw new DomainError(Code.OverlapNotClosed, `The overlap window is open until ${overlap.until}: retire after it, or force with a reason`, undefined, {
-      overlap_until: overlap.until,
-    });
+    throw overlapNotClosed(overlap.until, `The overlap window is open until ${overlap.until}: retire after it, or force with a reason`);
   }
   if (command.force && !command.reason?.trim()) {
     throw new DomainError(Code.RetireReasonRequired, 'A forced retirement needs a reason', 'reason');

@@ -1,19 +1,20 @@
 import { assertNever, DomainError } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode as Code } from '../certificate-lifecycle.errors';
-import { assertValidAt } from '../certificate-reading';
 import type { PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { effectiveCurrent, type PartnerCertificatesState, type Rollover } from './partner-certificates.state';
-import { assertAssignable, assertValidThroughout, attachIfNew, ms } from './partner-certificate-rules';
+import { assertActivatable, assertAssignable, assertNoOpenOverlap, assertValidThroughout, attachIfNew, ms } from './partner-certificate-rules';
 
 /**
  * The rollover an activation at `now` takes effect for, or null while the scheduler's is not due yet. Exported so
- * the service gathers the evidence for exactly the rollover this decider will activate.
+ * the service gathers the evidence for exactly the rollover this decider will activate (and stamps none it refuses).
  */
 export function rolloverToActivate(state: PartnerCertificatesState, partnerId: string, onlyIfDue: boolean, now: string): Rollover | null {
   const rollover = state.rollover;
   if (!rollover) throw new DomainError(Code.RolloverNotScheduled, `No rollover is scheduled for partner ${partnerId}`);
   if (onlyIfDue && ms(rollover.activateAt) > ms(now)) return null;
+  // A window scheduled before the refusal at schedule time existed must not drop the previous certificates either.
+  assertNoOpenOverlap(state, now);
   return rollover;
 }
 
@@ -40,6 +41,7 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
       if (slots.every((slot) => currentCertificateIds[slot] === certificate.certificateId)) {
         throw new DomainError(Code.RolloverSameCertificate, `Certificate ${certificate.certificateId} is already current in every slot named`, 'next_certificate_id');
       }
+      assertNoOpenOverlap(state, now);
       const pending = state.rollover;
       if (
         pending &&
@@ -70,7 +72,8 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
     case 'activate_rollover': {
       const rollover = rolloverToActivate(state, partnerId, command.onlyIfDue, now);
       if (!rollover) return [];
-      assertValidAt(command.nextCertificate, new Date(now));
+      // Active and valid now, as for an immediate assign: it may have been retired or deactivated since it was scheduled.
+      assertActivatable(command.nextCertificate, now);
       const previousCertificateIds = Object.fromEntries(rollover.slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
       return [
         {

@@ -160,7 +160,7 @@ function producedEvents(): Produced[] {
     { command: { ...partner, type: 'cancel_backup', slot: 'tls', now: T0 }, metadata: byUser(T0) },
     { command: { ...partner, type: 'schedule_backup', slot: 'tls', certificate: factsOf(ids.tls, 'tls', tls), activateOn: at(1), now: T0 }, metadata: byUser(T0) },
     {
-      command: { ...partner, type: 'activate_due_backups', trigger: { type: 'scheduler', actor: 'scheduler-1' }, now: at(2) },
+      command: { ...partner, type: 'activate_due_backups', trigger: { type: 'scheduler', actor: 'scheduler-1' }, backupCertificates: [factsOf(ids.tls, 'tls', tls)], now: at(2) },
       metadata: bySystem(at(2), 'scheduler-1'),
     },
     {

@@ -1,6 +1,20 @@
 import { systemMetadata } from '@as2-partners/platform';
-import { CertificateLifecycleStreams, keyAliasDecider, partnerCertificatesDecider, type ActivationTrigger, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
+import {
+  activationRefusal,
+  certificateDecider,
+  CertificateLifecycleErrorCode,
+  CertificateLifecycleStreams,
+  keyAliasDecider,
+  partnerCertificatesDecider,
+  SLOT_NAMES,
+  type ActivationTrigger,
+  type CertificateFacts,
+  type KeyAliasScope,
+  type PartnerCertificatesEvent,
+  type PartnerCertificatesState,
+} from '@as2-partners/certificate-lifecycle-domain';
 import { DomainError, PollingScheduler, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
+import { factsOf } from '../../write-model/certificate-write-model';
 import type { PartnerScope, RolloverActivation } from './rollover-activation';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
@@ -66,13 +80,19 @@ export class ActivationScheduler extends PollingScheduler {
     this.options.observer?.due(due.length);
     for (const partner of due) {
       try {
+        let backupCertificates: CertificateFacts[] = [];
         const backups = await this.options.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
           partnerCertificatesDecider,
-          () => ({ type: 'activate_due_backups' as const, ...partner, trigger, now: this.options.clock.now().toISOString() }),
+          async (state) => {
+            const at = this.options.clock.now().toISOString();
+            backupCertificates = await this.dueBackupCertificates(state, at);
+            return { type: 'activate_due_backups' as const, ...partner, trigger, backupCertificates, now: at };
+          },
           systemMetadata(partner, actor, this.options.clock.now()),
         );
-        activated += backups.events.length;
+        activated += backups.events.filter((e) => e.type === 'partner_certificates.backup_activated.v1').length;
         last = backups.position ?? last;
+        this.logCancelledBackups(partner, backups.events, backupCertificates);
         for (const late of latenessOf(backups.events)) this.options.observer?.activated(late);
         if (backups.state.rollover && new Date(backups.state.rollover.activateAt).getTime() <= now.getTime()) {
           const rollover = await this.options.rollovers.activate(partner, trigger, true, (at) => systemMetadata(partner, actor, at));
@@ -104,5 +124,35 @@ export class ActivationScheduler extends PollingScheduler {
     }
     if (last !== null) await this.options.onActivated?.(last);
     return activated;
+  }
+
+  /** The certificates of the backups due at `at`, as the store holds them now (a deleted one is left out: the decider cancels its backup). */
+  private async dueBackupCertificates(state: PartnerCertificatesState, at: string): Promise<CertificateFacts[]> {
+    const due = SLOT_NAMES.flatMap((slot) => {
+      const backup = state[slot].backup;
+      return backup && new Date(backup.activateOn).getTime() <= new Date(at).getTime() ? [backup.certificateId] : [];
+    });
+    const facts = await Promise.all(
+      [...new Set(due)].map(async (certificateId) => {
+        const { state: certificate } = await this.options.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+        return certificate.status === 'stored' ? [factsOf(certificate)] : [];
+      }),
+    );
+    return facts.flat();
+  }
+
+  /** `backup_cancelled.v1` carries no reason, so the log says why the scheduler cancelled a backup instead of activating it. */
+  private logCancelledBackups(partner: PartnerScope, events: readonly PartnerCertificatesEvent[], certificates: readonly CertificateFacts[]): void {
+    for (const event of events) {
+      if (event.type !== 'partner_certificates.backup_cancelled.v1') continue;
+      const certificate = certificates.find((c) => c.certificateId === event.data.certificateId);
+      const refusal = certificate ? activationRefusal(certificate, event.data.cancelledAt) : null;
+      this.options.logger?.warn('Scheduled backup cancelled: its certificate can no longer become current', {
+        partnerId: partner.partnerId,
+        slot: event.data.slot,
+        certificateId: event.data.certificateId,
+        reason: refusal ? `${refusal.code}: ${refusal.message}` : `${CertificateLifecycleErrorCode.CertificateNotFound}: not in the store`,
+      });
+    }
   }
 }

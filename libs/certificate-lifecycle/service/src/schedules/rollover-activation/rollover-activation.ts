@@ -1,5 +1,6 @@
 import {
   activationEvidenceDocument,
+  assertActivatable,
   certificateDecider,
   CertificateLifecycleErrorCode,
   CertificateLifecycleStreams,
@@ -52,6 +53,8 @@ export class RolloverActivation {
         const rollover = rolloverToActivate(state, partner.partnerId, onlyIfDue, now.toISOString());
         if (!rollover) return null;
         const next = await this.facts(rollover.nextCertificateId);
+        // Refused before the TSA is asked: a retired or expired next certificate costs no token on every tick.
+        assertActivatable(next, now.toISOString());
         const previous = await this.previousOf(state, rollover.slots);
         const { document, sha256 } = activationEvidenceDocument({
           account: partner.account,

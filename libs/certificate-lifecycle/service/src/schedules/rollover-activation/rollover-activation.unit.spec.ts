@@ -77,6 +77,22 @@ describe('RolloverActivation', () => {
     expect(stamped).toEqual([]);
   });
 
+  it('refuses to activate a next certificate retired since the window was scheduled, before asking the TSA', async () => {
+    const retiredAt = new Date(START + 1000).toISOString();
+    await writeModel.decide(
+      CertificateLifecycleStreams.certificate('cert_01JDNEXTCERT00000000000001'),
+      certificateDecider,
+      { type: 'retire', partnerId: 'prt_01JDTESTOTHER0000000000001', partnerTenant: 'ten', otherUses: [], forced: true, reason: 'key compromised', now: retiredAt },
+      metadataAt(new Date(retiredAt)),
+    );
+    const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000));
+    await expect(activation.activate(partner, { type: 'manual', actor: 'u' }, false, metadataAt)).rejects.toMatchObject({ code: 'CERTIFICATE_INACTIVE' });
+    await expect(activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt)).rejects.toMatchObject({ code: 'CERTIFICATE_INACTIVE' });
+    expect(stamped).toEqual([]);
+    const { state } = await writeModel.load(CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider);
+    expect(state.encryption.current).toBe('cert_01JDOLDCERT000000000000001');
+  });
+
   it('refuses an activation with no rollover scheduled, from the decider', async () => {
     const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000));
     await activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
