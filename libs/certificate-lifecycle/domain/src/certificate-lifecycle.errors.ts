@@ -1,4 +1,4 @@
-import { DomainError } from '@as2-partners/kernel';
+import { DomainError, PLAN_UPGRADE_URL } from '@as2-partners/kernel';
 
 /** Every code this context's deciders raise (the certificate reader adds its own); the service maps each to HTTP once. */
 export const CertificateLifecycleErrorCode = {
@@ -45,7 +45,7 @@ export function certificateLimitExceeded(current: number, limit: number, plan: s
     current_certificates: current,
     plan_limit: limit,
     plan,
-    upgrade_url: 'https://as2aas.com/dashboard/billing',
+    upgrade_url: PLAN_UPGRADE_URL,
   });
 }
 
