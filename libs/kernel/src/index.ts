@@ -34,3 +34,4 @@ export * from './directory-reservations';
 export * from './polling-loop';
 export * from './tenant-id';
 export * from './plan-upgrade';
+export * from './character-count';

@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, type Decider } from '@as2-partners/kernel';
 import { as2InstanceNotFound, invalidMyAs2IdFormat, invalidPartnerSetting } from '../partner-registry.errors';
 import { isValidAs2Id } from '../settings/as2-id';
 import { hasControlCharacters } from '../settings/header-text';
@@ -47,7 +47,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function checkText(field: string, value: string | undefined, max: number): void {
   if (value === undefined) return;
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
+  if (typeof value !== 'string' || value.trim().length === 0 || characterCount(value) > max) {
     throw invalidPartnerSetting(field, `The ${field} must be between 1 and ${max} characters`);
   }
   // Our name and e-mail go into AS2 headers of every message we send.

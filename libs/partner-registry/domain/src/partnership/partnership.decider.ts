@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, type Decider } from '@as2-partners/kernel';
 import { invalidPartnerSetting, partnershipNotFound, unsupportedAlgorithm } from '../partner-registry.errors';
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from '../settings/algorithms';
 import { hasControlCharacters } from '../settings/header-text';
@@ -45,7 +45,7 @@ export type PartnershipState =
 
 export function validatePartnershipOverrides(overrides: PartnershipOverrides): void {
   const { subject, mdnMode, signAlgorithm, encryptAlgorithm } = overrides;
-  if (subject != null && (subject.trim().length === 0 || subject.length > 255 || hasControlCharacters(subject))) {
+  if (subject != null && (subject.trim().length === 0 || characterCount(subject) > 255 || hasControlCharacters(subject))) {
     throw invalidPartnerSetting('subject', 'The subject must be 1-255 characters without control characters');
   }
   if (mdnMode !== undefined && !isMdnMode(mdnMode)) throw invalidPartnerSetting('mdn_mode', 'The MDN mode must be one of sync, async, none');

@@ -1,3 +1,4 @@
+import { characterCount } from '@as2-partners/kernel';
 import { invalidEndpointUrl, invalidPartnerSetting, unsupportedAlgorithm } from '../partner-registry.errors';
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from './algorithms';
 import { isHttpsUrl } from './endpoint-url';
@@ -15,7 +16,7 @@ function checkInteger(field: string, value: number | undefined, min: number, max
 
 function checkText(field: string, value: string | null | undefined, max: number, nullable: boolean): void {
   if (value === undefined || (value === null && nullable)) return;
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
+  if (typeof value !== 'string' || value.trim().length === 0 || characterCount(value) > max) {
     throw invalidPartnerSetting(field, `The ${field} must be between 1 and ${max} characters`);
   }
   checkHeaderText(field, value);
@@ -40,7 +41,7 @@ export function validatePartnerChanges(changes: PartnerChanges): void {
     throw unsupportedAlgorithm('encrypt_algorithm');
   }
   checkHeaderText('email', changes.email);
-  if (changes.email != null && (!EMAIL.test(changes.email) || changes.email.length > 255)) {
+  if (changes.email != null && (!EMAIL.test(changes.email) || characterCount(changes.email) > 255)) {
     throw invalidPartnerSetting('email', 'The email must be a valid email address');
   }
   checkText('subject', changes.subject, 255, true);

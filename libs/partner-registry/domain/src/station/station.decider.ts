@@ -1,4 +1,4 @@
-import { assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
 import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
 import { hasControlCharacters } from '../settings/header-text';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -47,7 +47,7 @@ export type StationState =
 
 export function validateStationFields(fields: StationChanges): void {
   const { name, notificationEmail } = fields;
-  if (name !== undefined && (name.trim().length === 0 || name.length > 255 || hasControlCharacters(name))) {
+  if (name !== undefined && (name.trim().length === 0 || characterCount(name) > 255 || hasControlCharacters(name))) {
     throw invalidPartnerSetting('name', 'The name must be 1-255 characters without control characters');
   }
   // Failure notices are mailed there: a header-safe, plausible address.

@@ -1,4 +1,4 @@
-import { assertNever, isTenantId, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, isTenantId, type Decider } from '@as2-partners/kernel';
 import { DomainError } from '@as2-partners/kernel';
 import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantIdRetired, tenantNotFound } from '../partner-registry.errors';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -50,7 +50,7 @@ function invalidTenant(field: string, message: string): DomainError {
 }
 
 function checkName(name: string | undefined): void {
-  if (name !== undefined && (typeof name !== 'string' || name.trim().length === 0 || name.length > 255)) {
+  if (name !== undefined && (typeof name !== 'string' || name.trim().length === 0 || characterCount(name) > 255)) {
     throw invalidTenant('name', 'The name must be between 1 and 255 characters');
   }
 }

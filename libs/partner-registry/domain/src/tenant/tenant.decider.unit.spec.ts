@@ -19,6 +19,12 @@ describe('tenant decider', () => {
     spec([]).when({ ...create, plan: 'gold' as never }).thenError('INVALID_TENANT', { field: 'plan' });
   });
 
+  it('counts a name in characters: 255 emoji are a name, 256 are not', () => {
+    const name = '😀'.repeat(255);
+    spec([]).when({ ...create, name }).then([{ ...created, data: { ...created.data, name } }]);
+    spec([]).when({ ...create, name: `${name}😀` }).thenError('INVALID_TENANT', { field: 'name' });
+  });
+
   it('changes the plan', () => {
     spec([created])
       .when({ type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T0 })

@@ -122,6 +122,15 @@ describe('tenant partners API (/v1/partners)', () => {
       });
     });
 
+    it('counts a name\'s characters, not UTF-16 units: 255 emoji fit "1-255 characters" (and the schema\'s maxLength), 256 do not', async () => {
+      const fits = await api.post('/v1/partners', partnerInput('EMOJI-255', { name: '😀'.repeat(255), subject: '😀'.repeat(255) }));
+      expect([fits.status, fits.body.errors]).toEqual([201, undefined]);
+      expect(fits.body.data.name).toBe('😀'.repeat(255));
+      const over = await api.post('/v1/partners', partnerInput('EMOJI-256', { name: '😀'.repeat(256) }));
+      expect(over.status).toBe(422);
+      expect(over.body.errors).toHaveProperty('name');
+    });
+
     it.each([
       ['sign_algorithm', 'MD5withRSA', 'The selected signing algorithm is invalid'],
       ['encrypt_algorithm', 'RC2', 'The selected encryption algorithm is invalid'],

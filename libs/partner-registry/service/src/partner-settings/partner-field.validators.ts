@@ -1,3 +1,4 @@
+import { characterCount } from '@as2-partners/kernel';
 import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import ipaddr from 'ipaddr.js';
 import { ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
@@ -27,7 +28,7 @@ export function IsHttpsEndpoint(options: ValidationOptions = {}): PropertyDecora
 export function IsRequiredText(label: string, max: number): PropertyDecorator {
   return propertyRule({
     name: 'isRequiredText',
-    validate: (value) => typeof value === 'string' && value.trim().length > 0 && value.length <= max,
+    validate: (value) => typeof value === 'string' && value.trim().length > 0 && characterCount(value) <= max,
     message: (args: ValidationArguments) => {
       const value = args.value as unknown;
       if (value === undefined || value === null) return `The ${label} field is required`;

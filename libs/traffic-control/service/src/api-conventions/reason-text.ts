@@ -1,3 +1,4 @@
+import { characterCount } from '@as2-partners/kernel';
 import type { ValidationArguments } from 'class-validator';
 import { propertyRule } from '@as2-partners/platform';
 
@@ -11,7 +12,7 @@ export const MAX_REASON_LENGTH = 500;
 export function IsReasonText(requiredMessage: string): PropertyDecorator {
   return propertyRule({
     name: 'isReasonText',
-    validate: (value) => typeof value === 'string' && value.length >= 1 && value.length <= MAX_REASON_LENGTH,
+    validate: (value) => typeof value === 'string' && value.length >= 1 && characterCount(value) <= MAX_REASON_LENGTH,
     message: (args: ValidationArguments) => {
       const value = args.value as unknown;
       if (value === undefined || value === null || value === '') return requiredMessage;
