@@ -276,7 +276,7 @@ describe('limits', () => {
     });
   });
 
-  it('refuses a full test without acknowledge_payload_delivery, and mdn without our AS2 instance, before counting it', async () => {
+  it('refuses a full test without acknowledge_payload_delivery, mdn without our AS2 instance and a ping naming an unknown one, before counting it', async () => {
     const tenant = await freshTenant();
     const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);
     const full = await test(tenant, id, { test_type: 'full' });
@@ -285,6 +285,10 @@ describe('limits', () => {
     const mdn = await test(tenant, id, { test_type: 'mdn' });
     expect(mdn.statusCode).toBe(422);
     expect(mdn.json().error.code).toBe('AS2_INSTANCE_REQUIRED');
+    // a ping needs no instance, but one it names must be the caller's (not another tenant's, not a made-up id)
+    const ping = await test(tenant, id, { test_type: 'ping', as2_instance_id: 'ins_doesnotexist' });
+    expect(ping.statusCode).toBe(404);
+    expect(ping.json().error.code).toBe('AS2_INSTANCE_NOT_FOUND');
     expect(requests).toEqual([]);
   });
 });

@@ -44,6 +44,11 @@ function certificateRequired(what: string): DomainError {
   return new DomainError(Code.CertificateRequired, `Certificate required for this test: ${what}`);
 }
 
+/** An instance the caller's tenant may use: its own or its account's, not deleted. */
+function visibleTo(scope: { readonly account: string; readonly tenant: string }, instance: OurInstanceDocument | null): instance is OurInstanceDocument {
+  return instance !== null && !instance.deleted && instance.account === scope.account && (instance.tenant === null || instance.tenant === scope.tenant);
+}
+
 /** Turns a partner, our instance and the certificates into a runnable test, or the 4xx saying why it cannot run. */
 @Injectable()
 export class TestSetup {
@@ -90,6 +95,8 @@ export class TestSetup {
     const micAlgorithm = SIGN_DIGESTS[partner.signAlgorithm ?? ''] ?? 'sha256';
     const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, partnerSignatureCertificates, build: unsignedMessageBuilder };
     if (testType === 'ping') {
+      // A ping sends no AS2 headers, so needs no instance; one named must still be one of the caller's.
+      if (options.instanceId !== undefined) await this.askedInstance(options.instanceId, scope);
       return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
     }
     const { instance, overrides } = await this.instanceFor(partner, scope, options.instanceId);
@@ -129,23 +136,27 @@ export class TestSetup {
     return { target, exchange: { ...base, micAlgorithm: pairMic, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
   }
 
+  /** The instance a caller named: its tenant's or its account's, live; else 404 AS2_INSTANCE_NOT_FOUND (another tenant's too). */
+  private async askedInstance(instanceId: string, scope: { account: string; tenant: string }): Promise<OurInstanceDocument> {
+    const asked = await this.instances.get(instanceId);
+    if (!visibleTo(scope, asked)) throw new DomainError('AS2_INSTANCE_NOT_FOUND', `AS2 instance ${instanceId} not found`);
+    return asked;
+  }
+
   /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's. */
   private async instanceFor(
     partner: TestedPartnerDocument,
     scope: { account: string; tenant: string },
     instanceId: string | undefined,
   ): Promise<{ instance: OurInstanceDocument; overrides: PartnershipOverrides }> {
-    const visible = (i: OurInstanceDocument | null): i is OurInstanceDocument =>
-      i !== null && !i.deleted && i.account === scope.account && (i.tenant === null || i.tenant === scope.tenant);
     const partnerships = (await this.partnerships.find({ filter: { partnerId: partner._id, account: scope.account, tenant: scope.tenant, deleted: false } })).items;
     if (instanceId !== undefined) {
-      const asked = await this.instances.get(instanceId);
-      if (!visible(asked)) throw new DomainError('AS2_INSTANCE_NOT_FOUND', `AS2 instance ${instanceId} not found`);
+      const asked = await this.askedInstance(instanceId, scope);
       return { instance: asked, overrides: partnerships.find((p) => p.instanceId === instanceId)?.overrides ?? {} };
     }
     for (const partnership of partnerships) {
       const instance = await this.instances.get(partnership.instanceId);
-      if (visible(instance)) return { instance, overrides: partnership.overrides ?? {} };
+      if (visibleTo(scope, instance)) return { instance, overrides: partnership.overrides ?? {} };
     }
     throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: give as2_instance_id', 'as2_instance_id');
   }
