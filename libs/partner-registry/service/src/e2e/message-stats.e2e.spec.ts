@@ -118,12 +118,16 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
       ['a bad status', { events: [{ ...record('v'), tenant: 't', status: 'lost' }] }],
       ['a bad AS2 id', { events: [{ ...record('v'), tenant: 't', as2_to: 'HAS SPACE' }] }],
       ['a bad date', { events: [{ ...record('v'), tenant: 't', occurred_at: 'yesterday' }] }],
+      ['a date without a time', { events: [{ ...record('v'), tenant: 't', occurred_at: '2026-11-30' }] }],
+      ['a time without an offset', { events: [{ ...record('v'), tenant: 't', occurred_at: '2026-11-30T10:00:00' }] }],
       ['an unknown field', { events: [{ ...record('v'), tenant: 't', payload: 'x' }] }],
       ['an operator', { events: [{ ...record('v'), tenant: { $ne: null } }] }],
       ['too many records', { events: Array.from({ length: 1001 }, (_, i) => ({ ...record(`m${i}`), tenant: 't' })) }],
     ])('refuses %s (422)', async (_what, body) => {
       const res = await gateway.post('/v1/gateway/message-events', body);
       expect(res.status).toBe(422);
+      // one message per rule broken, none said twice
+      for (const messages of Object.values((res.body.errors ?? {}) as Record<string, string[]>)) expect(new Set(messages).size).toBe(messages.length);
     });
   });
 });

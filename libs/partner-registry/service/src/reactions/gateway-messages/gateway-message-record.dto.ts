@@ -1,8 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stats/message-outcome.document';
+
+/** RFC 3339's date-time: a date, a time and an offset (Z or ±hh:mm). */
+const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** One record of topic `as2.gateway.messages` (docs/asyncapi/schemas/gateway/gateway.message_outcome.schema.json). */
 export class GatewayMessageRecordDto {
@@ -36,6 +39,8 @@ export class GatewayMessageRecordDto {
   @ApiProperty({ example: '2026-11-30T10:00:00.000Z' })
   @IsDefined({ message: 'The occurred_at field is required' })
   @IsISO8601({ strict: true }, { message: 'The occurred_at must be an ISO-8601 date-time' })
+  // a date alone (2026-11-30) is ISO 8601 too, but no instant: the schema's date-time has a time and an offset
+  @Matches(DATE_TIME_WITH_OFFSET, { message: 'The occurred_at must be an ISO-8601 date-time' })
   occurred_at!: string;
 
   @ApiPropertyOptional({ description: "Required unless the token names the tenant; must be the token's when it does" })
