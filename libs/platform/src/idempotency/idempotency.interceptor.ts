@@ -91,14 +91,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 /**
- * Method, path and query, the caller (a key is the tenant's, but one user's answer is never replayed to another) and
+ * Method, path and query, the caller and its roles (a key is the tenant's, but one user's answer is never replayed to
+ * another, nor to the same user holding other roles) and
  * the JSON body as parsed (so whitespace does not matter). A multipart upload counts without its body: a client's
  * retry sends it with a new multipart boundary.
  */
 function fingerprintOf(request: FastifyRequest, caller: Caller): string {
   const multipart = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
   const body = multipart ? 'multipart' : JSON.stringify(request.body ?? null);
-  return createHash('sha256').update([request.method, request.url, caller.sub, body].join('\u0000')).digest('hex');
+  // The roles too: a handler may check one itself (an account admin's write to a master partner), past the guards.
+  const roles = [...caller.roles].sort().join(',');
+  return createHash('sha256').update([request.method, request.url, caller.sub, roles, body].join('\u0000')).digest('hex');
 }
 
 function refuse(reply: FastifyReply, status: number, code: string, message: string): Observable<ErrorBody> {

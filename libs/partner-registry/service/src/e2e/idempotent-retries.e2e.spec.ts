@@ -201,6 +201,9 @@ describe('Idempotency-Key replays only to a caller the guards let make the reque
         expect(res.headers['idempotent-replayed']).toBeUndefined();
       }
     }
+    // The same user with other roles the route allows is another caller to the key: a handler may check a role itself.
+    const otherRoles = await send('POST', '/v1/stations', { ...admin, roles: ['tenant_admin', 'tenant_user'] }, 'k9-1', station('Roles'));
+    expect([otherRoles.statusCode, otherRoles.json().error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
     // The allowed caller still gets its replay.
     const replayed = await send('POST', '/v1/stations', admin, 'k9-1', station('Roles'));
     expect(replayed.statusCode).toBe(201);
