@@ -215,6 +215,10 @@ describe('master partners, inheritance, overrides and tenants', () => {
       expect(dup.body.error.code).toBe('TENANT_ALREADY_EXISTS');
       expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { name: 'x', plan: 'gold' })).body.errors).toHaveProperty('plan');
       expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: 'has.dot', name: 'x' })).body.errors).toHaveProperty('id');
+      // null is no id or plan (the schema's are not nullable): omit them for a generated id and the free plan
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: null, name: 'x' })).body.errors).toHaveProperty('id');
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { name: 'x', plan: null })).body.errors).toHaveProperty('plan');
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: '_account', name: 'x' })).body.errors).toHaveProperty('id');
       const missing = await ctx.admin.patch(`/v1/accounts/${ctx.account}/tenants/nobody`, { plan: 'starter' });
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe('TENANT_NOT_FOUND');

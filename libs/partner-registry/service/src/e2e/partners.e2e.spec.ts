@@ -147,6 +147,10 @@ describe('tenant partners API (/v1/partners)', () => {
       [{ connection: { timeout_seconds: 0 } }, 'connection.timeout_seconds'],
       [{ email: 'nope' }, 'email'],
       [{ unknown_field: 1 }, 'unknown_field'],
+      // null is no value of these (the schema's are not nullable): `auth: null` stored http_auth.enabled = null
+      [{ auth: null }, 'auth'],
+      [{ firewall: null }, 'firewall'],
+      [{ firewall: { enabled: true, allowed_ips: null } }, 'firewall.allowed_ips'],
     ])('rejects %j naming the field', async (extra, field) => {
       const res = await api.post('/v1/partners', partnerInput('FIELDS', extra));
       expect(res.status).toBe(422);

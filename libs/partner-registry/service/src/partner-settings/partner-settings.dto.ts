@@ -1,5 +1,5 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -108,7 +108,7 @@ export class FirewallDto {
   enabled!: boolean;
 
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 64, pattern: CIDR_PATTERN }, maxItems: MAX_FIREWALL_RANGES, example: ['203.0.113.0/24', '2001:db8::/32'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray({ message: 'The firewall allowed IPs must be a list of CIDR ranges' })
   @ArrayMaxSize(MAX_FIREWALL_RANGES, { message: `The firewall may allow at most ${MAX_FIREWALL_RANGES} ranges` })
   @IsCidr({ each: true })
@@ -116,6 +116,7 @@ export class FirewallDto {
 }
 
 /** Fields a partner's creator sets (the update DTO derives from it without `as2_id`). */
+@ApiExtraModels(FirewallDto)
 export class PartnerFieldsDto {
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'Acme Corporation' })
   @IsRequiredText('name', 255)
@@ -200,20 +201,23 @@ export class PartnerFieldsDto {
   @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })
   station_id?: string | null;
 
-  @ApiPropertyOptional({ type: FirewallDto, description: 'Also accepts seed 003\'s boolean: true enables an empty allow-list' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    oneOf: [{ $ref: getSchemaPath(FirewallDto) }, { type: 'boolean' }],
+    description: "The firewall, or seed 003's boolean: true enables an empty allow-list, false turns it off",
+  })
+  @IsOptionalNotNull()
   // After @Type: a boolean is turned into the DTO itself, so the whitelist knows its fields.
   @Transform(({ value }) => (typeof value === 'boolean' ? Object.assign(new FirewallDto(), { enabled: value, allowed_ips: [] }) : value))
   @ValidateNested()
   @Type(() => FirewallDto)
   firewall?: FirewallDto;
 
-  @ApiPropertyOptional({ description: 'Seed 003 alias of http_auth.enabled' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: Boolean, description: 'Seed 003 alias of http_auth.enabled' })
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The auth field must be true or false' })
   auth?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 255, description: 'Seed 003 alias of http_auth.username' })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: BASIC_AUTH_USERNAME, description: 'Seed 003 alias of http_auth.username' })
   @IsOptional()
   @IsString({ message: 'The auth user must be a string' })
   @Length(1, 255, { message: 'The auth user must be between 1 and 255 characters' })
@@ -221,7 +225,7 @@ export class PartnerFieldsDto {
   @NotContains(':', { message: 'The auth user must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
   auth_user?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, writeOnly: true, maxLength: 1024, description: 'Seed 003 alias of http_auth.password: never returned' })
+  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, minLength: 1, maxLength: 1024, pattern: HEADER_SAFE_TEXT, description: 'Seed 003 alias of http_auth.password: never returned' })
   @IsOptional()
   @IsString({ message: 'The auth password must be a string' })
   @Length(1, 1024, { message: 'The auth password must be between 1 and 1024 characters' })
@@ -239,6 +243,8 @@ export class CreatePartnerDto extends PartnerFieldsDto {
   as2_id!: string;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     pattern: CERTIFICATE_ID_PATTERN.source,
     example: 'cert_01HQ3K4N5M6P7Q8R9S0T1U2V3W',
     description: "Seed 003: a certificate already in the certificate store (the tenant's or the account's), linked to the encryption and signature slots after the create; details.certificate_link shows the outcome",
@@ -246,5 +252,5 @@ export class CreatePartnerDto extends PartnerFieldsDto {
   @IsOptional()
   @IsString({ message: 'The certificate id must be a string' })
   @Matches(CERTIFICATE_ID_PATTERN, { message: 'The certificate id must be cert_ followed by 26 characters (a certificate of the certificate store)' })
-  certificate_id?: string;
+  certificate_id?: string | null;
 }

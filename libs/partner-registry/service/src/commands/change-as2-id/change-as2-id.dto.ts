@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsOptional, IsString, Length } from 'class-validator';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
-import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
+import { IsAs2Id, IsHeaderSafeText, IsOptionalNotNull } from '../../partner-settings/partner-field.validators';
 
 export class ChangeAs2IdDto {
   @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$' })
@@ -15,7 +15,7 @@ export class ChangeAs2IdDto {
   acknowledge_risks?: boolean;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 500, pattern: HEADER_SAFE_TEXT, description: 'Why the id changes; kept in the event' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString({ message: 'The reason must be a string' })
   @Length(1, 500, { message: 'The reason must be between 1 and 500 characters' })
   @IsHeaderSafeText('reason')

@@ -3,11 +3,14 @@ import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PartialUpdate } from '@as2-partners/platform';
 import { EMAIL_PATTERN } from '../../partner-settings/partner-settings.dto';
-import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { IsHeaderSafeText, IsOptionalNotNull, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 export class CreateTenantDto {
-  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The id tokens carry in their `tenant` claim; generated when omitted' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    pattern: '^(?!_account$)[A-Za-z0-9_-]{1,64}$',
+    description: 'The id tokens carry in their `tenant` claim; generated when omitted; not `_account` (it stands for the account itself)',
+  })
+  @IsOptionalNotNull()
   @IsString({ message: 'The id must be a string' })
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'The id must be 1-64 letters, digits, hyphens or underscores' })
   id?: string;
@@ -17,7 +20,7 @@ export class CreateTenantDto {
   name!: string;
 
   @ApiPropertyOptional({ enum: PLANS, default: 'free' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(PLANS, { message: 'The selected plan is invalid' })
   plan?: string;
 
