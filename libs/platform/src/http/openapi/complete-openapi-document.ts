@@ -21,6 +21,18 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '422': 'Validation failed: VALIDATION_FAILED, INVALID_CHARACTERS, NO_CHANGE_GIVEN, or a rule\'s code',
 };
 
+/** What a write with an Idempotency-Key may answer besides its own statuses (registerIdempotencyHooks, IdempotencyInterceptor). */
+const IDEMPOTENCY_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  '400': 'INVALID_IDEMPOTENCY_KEY: the Idempotency-Key is not 1-255 printable ASCII characters',
+  '409': 'IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running (Retry-After: 1)',
+  '422': 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for another request',
+};
+
+const IDEMPOTENCY_KEY_TEXT =
+  'Optional header `Idempotency-Key` (1-255 printable ASCII characters): the first request with a key runs and its answer (status and body) is kept per tenant for IDEMPOTENCY_TTL_SECONDS; the same request with the same key is answered the same again with `Idempotent-Replayed: true`; another request with that key is 422 IDEMPOTENCY_KEY_REUSED, one while the first still runs 409 IDEMPOTENCY_KEY_IN_USE, a malformed key 400 INVALID_IDEMPOTENCY_KEY.';
+
+const IDEMPOTENT_REPLAYED_HEADER = { description: 'true when the answer is the one kept for the request\'s Idempotency-Key', schema: { type: 'string', enum: ['true'] } };
+
 const errorResponse = (status: string, description: string): ResponseObject => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${status === '422' ? 'ValidationErrorBody' : 'ErrorBody'}` } } },
@@ -42,14 +54,39 @@ function completeOperation(path: string, method: string, operation: OperationObj
   if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
   if (parameters.some((parameter) => parameter.in === 'query')) statuses.add('422');
   if (!isPublic && WRITES.has(method)) statuses.add('409');
+  const idempotent = !isPublic && WRITES.has(method);
+  if (idempotent) {
+    ['400', '409', '422'].forEach((status) => statuses.add(status));
+    // Told, not declared as a parameter: a generated request with a generated key is no client's retry (the same
+    // key on two other requests is rightly 422 IDEMPOTENCY_KEY_REUSED), so contract tools must not invent keys.
+    if (!(operation.description ?? '').includes('Idempotency-Key')) operation.description = `${operation.description ? `${operation.description}\n\n` : ''}${IDEMPOTENCY_KEY_TEXT}`;
+  }
 
   const responses = operation.responses;
   for (const status of statuses) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+  if (idempotent) {
+    for (const [status, response] of Object.entries(responses)) {
+      const given = response as ResponseObject;
+      if (IDEMPOTENCY_DESCRIPTIONS[status] && !given.description.includes('IDEMPOTENCY_')) given.description = `${given.description}; ${IDEMPOTENCY_DESCRIPTIONS[status]}`;
+      if (Number(status) < 300) given.headers = { ...given.headers, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED_HEADER };
+    }
+  }
   // Every error body is the filter's, whatever a decorator said (terminus documents its own 503 shape): keep the description, set the schema.
   for (const [status, response] of Object.entries(responses)) {
     const given = response as ResponseObject;
     if (Number(status) >= 400) responses[status] = { ...errorResponse(status, given.description), ...given, content: errorResponse(status, '').content };
   }
+}
+
+/**
+ * OpenAPI 3.0: a `nullable` property with an `enum` takes null only if the enum lists it (a strict validator refuses
+ * null otherwise), and the request DTOs that clear a setting with null say only `nullable`.
+ */
+function withNullInNullableEnums(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as { nullable?: boolean; enum?: unknown[] };
+  if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum = [...node.enum, null];
+  for (const value of Object.values(node)) if (typeof value === 'object') withNullInNullableEnums(value);
 }
 
 /** Routes served beside Nest, as they describe themselves: secured, with exactly the error statuses they answer. */
@@ -88,6 +125,7 @@ export function completeOpenApiDocument(document: OpenAPIObject, extra: readonly
     if (name.endsWith('Dto') && 'properties' in schema) (schema as { additionalProperties?: boolean }).additionalProperties = false;
     if (PARTIAL_UPDATE_SCHEMA_NAMES.has(name)) (schema as { minProperties?: number }).minProperties = 1;
   }
+  for (const schema of Object.values(document.components.schemas)) withNullInNullableEnums(schema);
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
