@@ -68,6 +68,26 @@ describe('GET /v1/partners/{id}: bodies kept on disk, built in the background, n
     return JSON.parse(created.text).data as { id: string; as2_id: string };
   };
 
+  it('a full disk while keeping bodies is a cache that misses, not a crash: the warmer goes on and reads answer the join', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const full = jest.spyOn(texts, 'batch').mockImplementation(() => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    });
+    try {
+      const own = await create(tokenOf({}));
+      await warmer.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(full).toHaveBeenCalled();
+      expect(unhandled).toEqual([]);
+      expect(await served(own.id, TENANT)).toBe(await joined(own.id, TENANT));
+    } finally {
+      full.mockRestore();
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a partner never read has its body on disk once the warmer is idle, the bytes the Nest route answers', async () => {
     const own = await create(tokenOf({}));
     const master = await create(accountAdmin(), `/v1/accounts/${ACCOUNT}/partners`);

@@ -131,7 +131,12 @@ export class PartnerDetailsWarmer {
       this.pending.clear();
       this.walkFrom = null;
     } finally {
-      this.cache.keepBuilt(built);
+      try {
+        this.cache.keepBuilt(built);
+      } catch (error) {
+        // Kept on disk (a full disk, a read-only file): as above, a cache that misses; never a crash of the process.
+        this.logger.warn(`partner details not kept: ${String(error)}`);
+      }
       this.running = false;
     }
     if (this.pending.size > 0 || this.walkFrom !== null) this.schedule();
