@@ -208,7 +208,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       // the turn's failure, thrown by bulkLoad
     }
     this.catalog.bulkLoad = null;
-    for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
+    // after a failed transaction no write is made (TurnTransaction.write): the load's failure is what bulkLoad reports
+    if (this.turn.failure === null) for (const [state, deferred] of load.search) this.turn.write(() => this.catalog.indexDeferredSearch(state, deferred));
     this.turn.endHold();
     this.db.pragma(`cache_size = ${cacheSize}`);
     this.db.pragma(`mmap_size = ${mmapSize}`);

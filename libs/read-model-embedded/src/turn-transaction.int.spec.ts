@@ -56,6 +56,30 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     expect(committedCheckpoint()).toBe(3);
   });
 
+  it('a write after which SQLite rolled the whole transaction back (a full disk) fails it: no later write commits alone, no checkpoint is stored past the lost documents, until a restart', async () => {
+    const partners = store.collection<Partner>('partners');
+    const turn = (store as unknown as { turn: TurnTransaction }).turn;
+    const db = (store as unknown as { db: Database.Database }).db;
+    await partners.put({ _id: 'a', name: 'Acme' });
+    await store.checkpointStore().save('partners-projection', 1);
+    // SQLITE_FULL may undo the whole transaction, not only its statement (sqlite.org/lang_transaction.html)
+    expect(() =>
+      turn.write(() => {
+        db.exec('ROLLBACK');
+        throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      }),
+    ).toThrow(/disk is full/);
+    // the same turn and the turns after: refused, not run outside a transaction (each would commit alone)
+    await expect(partners.put({ _id: 'b', name: 'Globex' })).rejects.toThrow(/restart to re-apply/);
+    await expect(store.checkpointStore().save('partners-projection', 2)).rejects.toThrow(/restart to re-apply/);
+    await nextTurn();
+    await nextTurn();
+    await expect(partners.put({ _id: 'c', name: 'Initech' })).rejects.toThrow(/restart to re-apply/);
+    expect(committedDocs()).toBe(0);
+    expect(committedCheckpoint()).toBeNull();
+    await expect(store.ping()).rejects.toThrow(/disk is full/);
+  });
+
   it('undoes a write SQLite refuses, alone or with the documents written with it, keeping the rest of the turn', async () => {
     const partners = store.collection<Partner>('partners');
     const writer = new Database(file);

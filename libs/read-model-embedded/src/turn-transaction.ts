@@ -62,12 +62,30 @@ export class TurnTransaction {
     return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
   }
 
-  /** Runs a write in this turn's transaction, opening it (and scheduling its commit) if none is open. */
+  /**
+   * Runs a write in this turn's transaction, opening it (and scheduling its commit) if none is open. Refused once a
+   * transaction failed: the followers' positions are then past what the file holds, and a later commit would store
+   * their checkpoints without the documents lost with it; a restart re-applies from the checkpoints committed before.
+   * A write after which SQLite rolled the whole transaction back (a full disk, an I/O error: SQLite may undo more than
+   * the statement) fails the transaction at once, so no later write of the turn runs outside it and commits alone.
+   */
   write<T>(work: () => T): T {
+    this.refuseAfterFailure();
     this.begin();
     this.writes += 1;
     if (this.writesPerCommit !== null && this.writes >= this.writesPerCommit) this.scheduleCommit();
-    return work();
+    try {
+      return work();
+    } catch (error) {
+      if (!this.db.inTransaction) this.fail(error);
+      throw error;
+    }
+  }
+
+  private refuseAfterFailure(): void {
+    if (this.failed !== null) {
+      throw new Error(`a read-model transaction failed, restart to re-apply from the stored checkpoints: ${String(this.failed)}`, { cause: this.failed });
+    }
   }
 
   /**
@@ -87,6 +105,7 @@ export class TurnTransaction {
 
   /** Records a follower's position, written in this turn's transaction just before its commit. */
   savePosition(name: string, position: number): void {
+    this.refuseAfterFailure();
     this.begin();
     this.checkpoints.set(name, position);
   }
@@ -133,6 +152,7 @@ export class TurnTransaction {
    */
   writeHeld(flush: () => void): void {
     if (!this.open) return;
+    this.refuseAfterFailure();
     try {
       flush();
     } catch (error) {
