@@ -69,6 +69,22 @@ describe('ReadYourWritesInterceptor', () => {
     }
   });
 
+  it('answers 202 with the decided answer when the views reached the position but lost the write (a failed read-store transaction)', async () => {
+    const barrier = { delivered: () => Promise.resolve() } as unknown as PublicationBarrier;
+    const reached = { waitFor: () => Promise.resolve() };
+    const visibility = new WriteVisibility([reached], barrier);
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const lost = new AfterWrite(7, () => Promise.reject(new Error('Partner prt_1 missing from its view after the projection caught up')), () => ({ id: 'decided' }));
+      await expect(visibility.settle(lost)).resolves.toEqual({ value: { id: 'decided' }, visible: false });
+      expect(warned).toHaveBeenCalledWith(expect.stringMatching(/lost the write at 7/));
+      // nothing decided to answer with: the failure stands
+      await expect(visibility.settle(new AfterWrite(7, () => Promise.reject(new Error('broken'))))).rejects.toThrow('broken');
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
   it('refuses to serialize an AfterWrite a route returned without the interceptor', () => {
     expect(() => JSON.stringify(new AfterWrite(1, () => 'x'))).toThrow(/@ReadYourWrites/);
   });

@@ -43,7 +43,15 @@ export class WriteVisibility {
         return { value: STORED_NOT_YET_VISIBLE as T, visible: false };
       }
     }
-    return { value: await written.answer(), visible: true };
+    try {
+      return { value: await written.answer(), visible: true };
+    } catch (error) {
+      // Reached, yet the view has not the write: its transaction failed after the follower took the event (a full
+      // disk; the read store refuses writes until a restart re-applies them). The write is stored: what was decided.
+      if (!written.decided) throw error;
+      new Logger('ReadYourWrites').warn(`Answering what was decided: the views lost the write at ${written.position}: ${error instanceof Error ? error.message : String(error)}`);
+      return { value: await written.decided(), visible: false };
+    }
   }
 
   /** A route's answer once its write is visible; stored but not yet in the views: 202 Accepted with the decided answer. */
