@@ -144,6 +144,11 @@ export async function createHttpApp(
   app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
   const metrics = app.get(PlatformMetrics);
   metrics.countRequestsFrom(() => hotPath.drainCounts());
+  // From the close's first step on, a new request is answered 503 in the house shape (not Fastify's own body).
+  fastify.addHook('preClose', (done) => {
+    hotPath.refuseFromNowOn();
+    done();
+  });
   fastify.addHook('onClose', async () => hotPath.close());
   fastify.addHook('onResponse', async (request, reply) => {
     // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.

@@ -61,6 +61,8 @@ export class HotPathRoutes {
   /** The headers the CORS plugin adds to an answer to a request without an Origin, for the fast lanes; null without CORS. */
   private readonly corsHeaders: Readonly<Record<string, string>> | null;
   private ready = false;
+  /** Set when the app begins to close: every request after it is refused with the house 503 (Fastify's own has its shape). */
+  private closing = false;
   /** The requests this server is answering, for background work that gives way to them. */
   readonly requests = new RequestsInFlight();
 
@@ -214,6 +216,11 @@ export class HotPathRoutes {
     return drained;
   }
 
+  /** The app began to close (Fastify's preClose): requests from now on are answered 503 in the house shape, their connection closed. */
+  refuseFromNowOn(): void {
+    this.closing = true;
+  }
+
   /**
    * A Fastify `serverFactory`: the HTTP server Fastify would build (its http options and timeouts), whose requests
    * go to this instance when it serves their path and to the app's handler otherwise.
@@ -223,6 +230,7 @@ export class HotPathRoutes {
       const hot = this.fastify;
       const requests = this.requests;
       const server = createServer((options as { http?: HttpServerOptions }).http ?? {}, (request: IncomingMessage, response: ServerResponse) => {
+        if (this.closing) return refuseWhileClosing(response);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -235,4 +243,12 @@ export class HotPathRoutes {
       return server;
     };
   }
+}
+
+const CLOSING_BODY = JSON.stringify({ message: 'Service unavailable.', error: { type: 'api_error', code: 'SERVICE_UNAVAILABLE' } });
+
+/** A request that arrives while the server closes: 503, the house error body, and the connection closed after it. */
+function refuseWhileClosing(response: ServerResponse): void {
+  response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(CLOSING_BODY), connection: 'close', 'retry-after': '1' });
+  response.end(CLOSING_BODY);
 }
