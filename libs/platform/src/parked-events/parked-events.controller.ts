@@ -9,7 +9,7 @@ import { apiTimestampSchema, dataOf } from '../http/openapi/api-schemas';
 import { replayParkedEvent } from './replay-parked-event';
 
 export class ParkedEventsQueryDto {
-  @ApiPropertyOptional({ description: 'Only the events this follower (projection, reactor or consumer group) parked.' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'Only the events this follower (projection, reactor or consumer group) parked.' })
   @IsOptional()
   @IsString({ message: 'The consumer must be a string' })
   @Length(1, 200, { message: 'The consumer must be 1 to 200 characters' })

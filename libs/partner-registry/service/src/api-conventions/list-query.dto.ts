@@ -24,7 +24,7 @@ export class PartnerListQueryDto extends PageQueryDto {
   @IsIn(['tenant', 'inherited', 'all'], { message: 'The selected type is invalid' })
   type?: 'tenant' | 'inherited' | 'all';
 
-  @ApiPropertyOptional({ description: 'Only the partners of this station' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Only the partners of this station' })
   @IsOptional()
   @IsString({ message: 'The station id must be a string' })
   @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })

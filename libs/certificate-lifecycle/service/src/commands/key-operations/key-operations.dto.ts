@@ -8,12 +8,12 @@ const ACCOUNT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Scope fields for a gateway token that does not carry them itself (account `*`, or no tenant claim). */
 abstract class KeyOperationScopeDto {
-  @ApiPropertyOptional({ description: 'The instance\'s tenant, for a gateway token without a tenant claim' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT.source, description: 'The instance\'s tenant, for a gateway token without a tenant claim' })
   @IsOptional()
   @Matches(TENANT, { message: 'The tenant must be 1-64 letters, digits, "-" or "_"' })
   tenant?: string;
 
-  @ApiPropertyOptional({ description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: ACCOUNT.source, description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
   @IsOptional()
   @Matches(ACCOUNT, { message: 'The account must be 1-64 letters, digits, "-" or "_"' })
   account?: string;
@@ -59,7 +59,7 @@ export class KeyTransportRecipientDto {
 }
 
 export class KeyTransportDto {
-  @ApiProperty({ type: [KeyTransportRecipientDto] })
+  @ApiProperty({ type: [KeyTransportRecipientDto], minItems: 1, maxItems: 16 })
   @IsArray({ message: 'The recipients must be a list' })
   @ArrayMinSize(1, { message: 'The recipients must name at least one recipient' })
   @ArrayMaxSize(16, { message: 'The recipients may hold at most 16 entries' })

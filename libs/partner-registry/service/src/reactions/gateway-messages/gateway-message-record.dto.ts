@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
+import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
+import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stats/message-outcome.document';
 
 /** RFC 3339's date-time: a date, a time and an offset (Z or ±hh:mm). */
@@ -9,7 +11,7 @@ const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([
 
 /** One record of topic `as2.gateway.messages` (docs/asyncapi/schemas/gateway/gateway.message_outcome.schema.json). */
 export class GatewayMessageRecordDto {
-  @ApiProperty({ maxLength: 255, description: 'The AS2 Message-ID; records repeat per message as its outcome changes' })
+  @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_TEXT, description: 'The AS2 Message-ID; records repeat per message as its outcome changes' })
   @IsDefined({ message: 'The message id field is required' })
   @IsString({ message: 'The message id must be a string' })
   @Length(1, 255, { message: 'The message id must be between 1 and 255 characters' })
@@ -21,12 +23,12 @@ export class GatewayMessageRecordDto {
   @IsIn(MESSAGE_DIRECTIONS, { message: 'The direction must be inbound or outbound' })
   direction!: 'inbound' | 'outbound';
 
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: AS2_ID_PATTERN.source })
   @IsDefined({ message: 'The as2_from field is required' })
   @IsAs2Id()
   as2_from!: string;
 
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: 50, pattern: AS2_ID_PATTERN.source })
   @IsDefined({ message: 'The as2_to field is required' })
   @IsAs2Id()
   as2_to!: string;
@@ -36,20 +38,20 @@ export class GatewayMessageRecordDto {
   @IsIn(MESSAGE_STATUSES, { message: `The status must be one of ${MESSAGE_STATUSES.join(', ')}` })
   status!: (typeof MESSAGE_STATUSES)[number];
 
-  @ApiProperty({ example: '2026-11-30T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', pattern: DATE_TIME_WITH_OFFSET.source, example: '2026-11-30T10:00:00.000Z' })
   @IsDefined({ message: 'The occurred_at field is required' })
   @IsISO8601({ strict: true }, { message: 'The occurred_at must be an ISO-8601 date-time' })
   // a date alone (2026-11-30) is ISO 8601 too, but no instant: the schema's date-time has a time and an offset
   @Matches(DATE_TIME_WITH_OFFSET, { message: 'The occurred_at must be an ISO-8601 date-time' })
   occurred_at!: string;
 
-  @ApiPropertyOptional({ description: "Required unless the token names the tenant; must be the token's when it does" })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Required unless the token names the tenant; must be the token's when it does" })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
   @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
   tenant?: string;
 
-  @ApiPropertyOptional({ description: "Must be the token's account when given (required on the Kafka topic)" })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Must be the token's account when given (required on the Kafka topic)" })
   @IsOptional()
   @IsString({ message: 'The account must be a string' })
   @Length(1, 128, { message: 'The account must be between 1 and 128 characters' })
