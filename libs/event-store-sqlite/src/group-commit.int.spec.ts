@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { EventStoreUnavailableError } from '@as2-partners/kernel';
 import { GroupCommit } from './group-commit';
 import { WalSync } from './wal-sync';
 import { configureConnection } from './sqlite-schema';
@@ -69,8 +70,43 @@ describe('GroupCommit on a real file', () => {
     const outcomes = await Promise.allSettled([commits.run(insert('a')), commits.run(insert('b'))]);
     reader.exec('ROLLBACK');
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(EventStoreUnavailableError);
+    expect((outcomes[0] as PromiseRejectedResult).reason.maybeStored).toBe(false);
     expect(batches).toEqual([false]);
     expect(visibleToAnotherConnection()).toBe(0);
+  });
+
+  /** The file may not grow past its pages now, as on a full disk: SQLite answers SQLITE_FULL. */
+  const fillTheDisk = () => writer.pragma(`max_page_count = ${Number(writer.pragma('page_count', { simple: true }))}`);
+  const freeTheDisk = () => writer.pragma('max_page_count = 1073741823');
+  const large = (name: string) => () => writer.prepare('INSERT INTO rows (name) VALUES (?)').run(name + 'x'.repeat(200_000)).changes;
+
+  it('answers the writes a full disk refused with EventStoreUnavailableError, keeps it as the failure, and clears it once a batch commits again', async () => {
+    expect(commits.failure).toBeNull();
+    fillTheDisk();
+    const refused = await Promise.allSettled([commits.run(large('a'))]);
+    expect(refused[0]?.status).toBe('rejected');
+    const reason = (refused[0] as PromiseRejectedResult).reason as EventStoreUnavailableError;
+    expect(reason).toBeInstanceOf(EventStoreUnavailableError);
+    expect(reason.message).toMatch(/SQLITE_FULL/);
+    expect(commits.failure).toBe(reason);
+    // Still full: the next write fails the same way, and the failure stays.
+    await expect(commits.run(large('b'))).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(commits.failure).not.toBeNull();
+    freeTheDisk();
+    await expect(commits.run(large('c'))).resolves.toBe(1);
+    expect(commits.failure).toBeNull();
+    expect(reader.prepare('SELECT substr(name, 1, 1) FROM rows').pluck().all()).toEqual(['c']);
+  });
+
+  it('on a full disk answers each write of a batch as the file holds it: what is answered stored is there, nothing else', async () => {
+    fillTheDisk();
+    const outcomes = await Promise.allSettled([commits.run(insert('a')), commits.run(large('big')), commits.run(insert('b'))]);
+    const stored = reader.prepare('SELECT name FROM rows ORDER BY name').pluck().all();
+    const answeredStored = ['a', 'big', 'b'].filter((_, i) => outcomes[i]?.status === 'fulfilled').sort();
+    expect(outcomes[1]?.status).toBe('rejected');
+    expect(stored).toEqual(answeredStored);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(EventStoreUnavailableError);
   });
 });
 
@@ -200,5 +236,21 @@ describe('GroupCommit with the WAL synced off the event loop', () => {
     // The rows were committed (a restart shows them): followers are not held back from them.
     expect(durableBatches).toBe(1);
     expect(commits.unsynced).toBe(0);
+  });
+
+  it('keeps a failed sync as the failure (the write may be stored) until a later batch is synced', async () => {
+    const failed = commits.run(insert('a'));
+    await turn();
+    started[0]?.finish(new Error('EIO'));
+    const reason = await failed.then(() => null, (error: unknown) => error);
+    expect(reason).toBeInstanceOf(EventStoreUnavailableError);
+    expect((reason as EventStoreUnavailableError).maybeStored).toBe(true);
+    expect(commits.failure).toBe(reason);
+    const next = commits.run(insert('b'));
+    await turn();
+    expect(commits.failure).toBe(reason);
+    started[1]?.finish(null);
+    await next;
+    expect(commits.failure).toBeNull();
   });
 });

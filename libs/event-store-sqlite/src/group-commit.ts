@@ -1,4 +1,6 @@
 import type { Database, Transaction } from 'better-sqlite3';
+import type { EventStoreUnavailableError } from '@as2-partners/kernel';
+import { notSyncedFrom, storeUnavailableFrom } from './store-unavailable';
 import type { WalSync } from './wal-sync';
 
 interface Queued {
@@ -30,6 +32,10 @@ export interface BatchHooks {
  * inside the transaction, so each sees the ones before it (an expected revision holds or fails as if run alone).
  * With a WalSync, the commit itself does not fsync: the batch's writers are answered once the WAL is synced on the
  * thread pool, while the event loop goes on (and the next batches commit, to share the next sync).
+ *
+ * A batch the file refused (disk full, I/O error, read-only) rejects its writers with the kernel's
+ * EventStoreUnavailableError and is kept as `failure` until a later batch is committed and durable: the store's
+ * readiness says so meanwhile.
  */
 export class GroupCommit {
   private queue: Queued[] = [];
@@ -38,6 +44,9 @@ export class GroupCommit {
 
   private syncing = 0;
   private readonly syncs = new Set<Promise<void>>();
+  /** Batches flushed so far; a failure is cleared only by a batch flushed after it. */
+  private flushed = 0;
+  private lastFailure: { readonly batch: number; readonly error: EventStoreUnavailableError } | null = null;
 
   constructor(
     db: Database,
@@ -47,15 +56,25 @@ export class GroupCommit {
   ) {
     // A transaction function called inside another runs as a savepoint (better-sqlite3).
     const inSavepoint = db.transaction((work: () => unknown) => work());
-    this.commitBatch = db.transaction((batch: readonly Queued[]) =>
-      batch.map((queued): Outcome => {
+    this.commitBatch = db.transaction((batch: readonly Queued[]) => {
+      const outcomes = batch.map((queued): Outcome => {
+        // SQLite rolls the whole transaction back on some errors (a full disk, an I/O error): a write after that would
+        // run in a transaction of its own and commit alone. The batch fails instead, every write of it.
+        if (!db.inTransaction) return { ok: false, error: null };
         try {
           return { ok: true, value: inSavepoint(queued.work) };
         } catch (error) {
           return { ok: false, error };
         }
-      }),
-    ).immediate;
+      });
+      if (!db.inTransaction) throw outcomes.map((outcome) => (outcome.ok ? null : storeUnavailableFrom(outcome.error))).find((error) => error) ?? new Error('the transaction was rolled back');
+      return outcomes;
+    }).immediate;
+  }
+
+  /** The last batch the file refused or could not sync, until a batch flushed after it is committed and durable. */
+  get failure(): EventStoreUnavailableError | null {
+    return this.lastFailure?.error ?? null;
   }
 
   /** Runs `work` in the next commit; resolves once that commit is durable. */
@@ -97,18 +116,23 @@ export class GroupCommit {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
+    const number = ++this.flushed;
     let outcomes: Outcome[];
     try {
       outcomes = this.commitBatch(batch);
     } catch (error) {
       // The commit itself failed (another process held the lock too long, disk error): nothing was stored.
       this.hooks.rolledBack();
-      for (const queued of batch) queued.reject(error);
+      const refusal = this.noted(number, storeUnavailableFrom(error)) ?? error;
+      for (const queued of batch) queued.reject(refusal);
       return;
     }
+    // One write the file refused inside its savepoint (the others committed) is the store's failure all the same.
+    outcomes = outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: this.noted(number, storeUnavailableFrom(outcome.error)) ?? outcome.error }));
     const whenDurable = this.hooks.committed();
     if (!this.walSync) {
       whenDurable();
+      this.clearedBy(number);
       return this.settle(batch, outcomes, Promise.resolve(), true);
     }
     this.syncing += 1;
@@ -116,13 +140,14 @@ export class GroupCommit {
       () => {
         this.syncing -= 1;
         whenDurable();
+        this.clearedBy(number);
       },
       (error: unknown) => {
         this.syncing -= 1;
         // Committed, but not known to be on disk: no writer is told its write is durable. The rows are in the file (a
         // restart would show them), so followers are not held back from them.
         whenDurable();
-        throw new Error('the commit could not be synced to disk; the write may be lost on a crash', { cause: error });
+        throw this.noted(number, notSyncedFrom(error));
       },
     );
     // Writers answered at commit hold `durable`; one that drops it must not make an unhandled rejection.
@@ -136,6 +161,16 @@ export class GroupCommit {
     );
     this.syncs.add(synced);
     void synced.finally(() => this.syncs.delete(synced));
+  }
+
+  private noted(batch: number, failure: EventStoreUnavailableError | null): EventStoreUnavailableError | null {
+    if (failure !== null && (this.lastFailure === null || this.lastFailure.batch <= batch)) this.lastFailure = { batch, error: failure };
+    return failure;
+  }
+
+  /** A batch committed and durable: a failure of an earlier batch is over (one of its own or a later one's is not). */
+  private clearedBy(batch: number): void {
+    if (this.lastFailure !== null && this.lastFailure.batch < batch) this.lastFailure = null;
   }
 
   /** Answers the writers of a batch: those answered at commit when `isDurable` is false, the others once it is true. */

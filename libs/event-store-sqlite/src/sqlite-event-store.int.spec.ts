@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { WriteModel, WrongExpectedRevisionError, type Decider, type RecordedEvent } from '@as2-partners/kernel';
+import { EventStoreUnavailableError, WriteModel, WrongExpectedRevisionError, type Decider, type RecordedEvent } from '@as2-partners/kernel';
 import { contractEvent, uniqueStream } from '@as2-partners/kernel-testing';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 import type { WalSyncFunction } from './wal-sync';
@@ -133,6 +133,22 @@ describe('SqliteEventStore on a real file', () => {
     while (received.length < 2 && Date.now() - startedAt < 20_000) await pause(5);
     expect(received).toEqual([committed.position, next.position]);
     await subscription.stop();
+  });
+
+  it('is not ready while its writes fail, and ready again by itself once a small write goes through', async () => {
+    let disk: 'failing' | 'fine' = 'fine';
+    const store = await open({ syncWal: (_fd, done) => setImmediate(() => done(disk === 'failing' ? Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }) : null)) });
+    await store.ping();
+    disk = 'failing';
+    const refused = await store.append('s-1', [contractEvent()], 'no_stream').then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    // No request comes while it is not ready: the readiness check itself tries the write again.
+    disk = 'fine';
+    await expect(store.ping()).resolves.toBeUndefined();
+    await expect(store.ping()).resolves.toBeUndefined();
+    const events = await store.readAll();
+    expect(events.map((e) => e.stream)).toEqual(['s-1']);
   });
 
   it('has no last position while empty', async () => {

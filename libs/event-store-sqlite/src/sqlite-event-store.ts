@@ -200,9 +200,14 @@ export class SqliteEventStore implements EventStore {
     return this.checkpoints;
   }
 
-  /** Throws when the file cannot be read (readiness checks). */
+  /**
+   * Throws when the file cannot be read, or cannot be written since a write failed (readiness checks): after such a
+   * failure one small write (page 1 rewritten with what it holds) tells whether the store writes again.
+   */
   async ping(): Promise<void> {
     this.statements.ping.get();
+    if (this.commits.failure === null) return;
+    await this.commits.run(() => this.statements.rewriteHeader.run());
   }
 
   async close(): Promise<void> {
@@ -376,5 +381,7 @@ function prepareStatements(db: Connection) {
     lastPosition: db.prepare('SELECT MAX(position) AS position FROM events') as Statement<[], { position: number | null }>,
     countAfter: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE position > ? AND position < ? LIMIT ?)') as Statement<[number, number, number], { n: number }>,
     ping: db.prepare('SELECT 1 AS ok') as Statement<[], { ok: number }>,
+    // A write that changes nothing: the application id set to what it holds (0 unless someone set one).
+    rewriteHeader: db.prepare(`PRAGMA application_id = ${Number(db.pragma('application_id', { simple: true }))}`) as Statement<[], unknown>,
   };
 }

@@ -12,3 +12,19 @@ export class WrongExpectedRevisionError extends Error {
     super(`Stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
   }
 }
+
+/**
+ * The event store could not take or confirm a write (its disk full, its file read-only, an I/O error, its lock held by
+ * another process): not the request's fault, and it may pass. `maybeStored`: the write was committed but not confirmed
+ * on disk, so a retry (with the same Idempotency-Key) may find it done.
+ */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+  constructor(
+    message: string,
+    readonly maybeStored: boolean,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

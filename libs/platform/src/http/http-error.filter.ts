@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
+import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
 import { errorTypeOf, FIXED_ERROR_MESSAGES, type ErrorBody } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
@@ -60,6 +60,18 @@ function clientRefusalStatusOf(exception: unknown): number | null {
   return fastifys || aborted ? statusCode : null;
 }
 
+/**
+ * A write the event store could not take (disk full, read-only file, I/O error): 503 with Retry-After, not a 500, and
+ * the cause's text only in the log. One committed but not confirmed on disk may be there: the client retries with the
+ * same Idempotency-Key, which answers what the first try did.
+ */
+function eventStoreUnavailable(error: EventStoreUnavailableError): ErrorResponse {
+  const message = error.maybeStored
+    ? 'The change may have been stored but could not be confirmed; retry with the same Idempotency-Key.'
+    : 'The change could not be stored right now; nothing was changed. Retry later.';
+  return { ...coded(503, message, 'STORE_UNAVAILABLE'), headers: { 'Retry-After': '5' } };
+}
+
 /** The one place errors become HTTP: every response body follows the seed's error shapes, and internals never leak. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -103,6 +115,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof WrongExpectedRevisionError) {
       return coded(409, 'The resource was changed by another request; reload it and retry.', 'CONCURRENT_MODIFICATION');
     }
+    if (exception instanceof EventStoreUnavailableError) return eventStoreUnavailable(exception);
     if (exception instanceof JsonTooDeepError) return coded(400, exception.message, 'JSON_TOO_DEEP');
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
     if (exception instanceof HttpException) return this.fromHttpException(exception);

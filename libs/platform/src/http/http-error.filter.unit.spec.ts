@@ -1,6 +1,6 @@
 import { BadGatewayException, BadRequestException, ConflictException, ServiceUnavailableException } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { DomainError, WrongExpectedRevisionError } from '@as2-partners/kernel';
+import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { registerDomainErrorStatuses } from './domain-error-statuses';
 import { HttpErrorFilter } from './http-error.filter';
 import { MalformedJsonError } from './malformed-json.error';
@@ -13,6 +13,19 @@ describe('HttpErrorFilter.toResponse', () => {
     expect(status).toBe(409);
     expect(body.error).toEqual({ type: 'conflict_error', code: 'CONCURRENT_MODIFICATION' });
     expect(body.message).not.toContain('partner-prt_1');
+  });
+
+  it('answers a write the event store could not take 503 STORE_UNAVAILABLE with Retry-After, its cause kept out of the body', () => {
+    const cause = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const refused = filter.toResponse(new EventStoreUnavailableError('The event store cannot write now (SQLITE_FULL)', false, { cause }));
+    expect(refused.status).toBe(503);
+    expect(refused.headers).toEqual({ 'Retry-After': '5' });
+    expect(refused.body.error).toEqual({ type: 'api_error', code: 'STORE_UNAVAILABLE' });
+    expect(refused.body.message).toMatch(/nothing was changed/);
+    expect(JSON.stringify(refused.body)).not.toMatch(/SQLITE|disk/);
+    const unconfirmed = filter.toResponse(new EventStoreUnavailableError('The write was committed but could not be synced', true));
+    expect(unconfirmed.status).toBe(503);
+    expect(unconfirmed.body.message).toMatch(/may have been stored.*same Idempotency-Key/);
   });
 
   it('keeps a 422 DomainError without a field in the plain shape', () => {

@@ -19,6 +19,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '413': 'Body larger than BODY_LIMIT_BYTES: PAYLOAD_TOO_LARGE',
   '415': 'Not JSON: UNSUPPORTED_MEDIA_TYPE',
   '422': 'Validation failed: VALIDATION_FAILED, INVALID_CHARACTERS, NO_CHANGE_GIVEN, or a rule\'s code',
+  '503': 'The change could not be stored now (the store\'s disk full, read-only or failing): STORE_UNAVAILABLE, with Retry-After; retry with the same Idempotency-Key',
 };
 
 /** What a write with an Idempotency-Key may answer besides its own statuses (registerIdempotencyHooks, IdempotencyInterceptor). */
@@ -26,6 +27,7 @@ const IDEMPOTENCY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '400': 'INVALID_IDEMPOTENCY_KEY: the Idempotency-Key is not 1-255 printable ASCII characters',
   '409': 'IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running (Retry-After: 1)',
   '422': 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for another request',
+  '503': 'IDEMPOTENCY_STORE_UNAVAILABLE: the Idempotency-Key cannot be checked now; the request was not run (Retry-After: 5)',
 };
 
 const IDEMPOTENCY_KEY_TEXT =
@@ -53,7 +55,7 @@ function completeOperation(path: string, method: string, operation: OperationObj
   if (/\{[^}]+\}/.test(path)) statuses.add('404');
   if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
   if (parameters.some((parameter) => parameter.in === 'query')) statuses.add('422');
-  if (!isPublic && WRITES.has(method)) statuses.add('409');
+  if (!isPublic && WRITES.has(method)) ['409', '503'].forEach((status) => statuses.add(status));
   const idempotent = !isPublic && WRITES.has(method);
   if (idempotent) {
     ['400', '409', '422'].forEach((status) => statuses.add(status));
