@@ -40,13 +40,15 @@ export type PartnerDirectoryCommand =
     }
   /**
    * `as2Id` given: only that reservation of the partner (its old id after an AS2-id change); `reservedBefore` given:
-   * only if it was reserved at or before that instant, so finishing an old change never frees the id a later change took back.
+   * only if it was reserved at or before that instant, so finishing an old change never frees the id a later change took back;
+   * `unlessLatest`: not if it is the partner's latest reservation (a concurrent change back to it reserved it again).
    */
   | {
       readonly type: 'release_as2_id';
       readonly partnerId: string;
       readonly as2Id?: string;
       readonly reservedBefore?: string;
+      readonly unlessLatest?: boolean;
       readonly reason: 'deleted' | 'stale' | 'changed';
       readonly now: string;
     };
@@ -109,6 +111,7 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
             : undefined;
       if (!held) return [];
       if (command.reservedBefore !== undefined && Date.parse(held.reservedAt) > Date.parse(command.reservedBefore)) return [];
+      if (command.unlessLatest === true && state.as2IdOfPartner.get(command.partnerId) === held.as2Id) return [];
       return [
         {
           type: 'partner_directory.as2_id_released.v1',

@@ -216,6 +216,14 @@ describe('partner directory decider: finishing an AS2-id change', () => {
     // Its current id is still a no-op to reserve again.
     spec(leftOver).when(reserve('NEW', 'prt_1')).thenNothing();
   });
+
+  it('keeps the old id of a change when a concurrent change back reserved it again within the same instant', () => {
+    // OLD → NEW decided; meanwhile NEW → OLD reserved OLD again (the same millisecond): the first change's release keeps it.
+    const releaseOld = { type: 'release_as2_id' as const, partnerId: 'prt_1', as2Id: 'OLD', unlessLatest: true, reason: 'changed' as const, now: T1 };
+    spec([...leftOver, reserved('OLD', 'prt_1', T1)]).when(releaseOld).thenNothing();
+    // Without the change back, the old id is released.
+    spec(leftOver).when(releaseOld).then([released('OLD', 'prt_1', T1)]);
+  });
 });
 
 describe('partner directory decider: its weight in the write model cache', () => {

@@ -78,6 +78,29 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
     expect((await ctx.api.post('/v1/partners', partnerInput(final))).body.error.code).toBe('DUPLICATE_AS2_ID');
   });
 
+  it('a change racing a change back never frees the id the partner ends with (no second partner takes it)', async () => {
+    for (let round = 0; round < 12; round++) {
+      const [a, b] = [`BACK-${round}-A`, `BACK-${round}-B`];
+      const p = await partner(a);
+      const forth = change(p.id, { new_as2_id: b, acknowledge_risks: true });
+      // Back to A as soon as the partner holds B: retried until it is not refused for holding A still.
+      const back = (async () => {
+        for (let tries = 0; tries < 60; tries++) {
+          const res = await change(p.id, { new_as2_id: a, acknowledge_risks: true });
+          if (res.status === 200) return res;
+          await new Promise((resolve) => setTimeout(resolve, tries % 3));
+        }
+        return null;
+      })();
+      await Promise.all([forth, back]);
+      const held = (await ctx.api.get(`/v1/partners/${p.id}`)).body.data.as2_id as string;
+      const other = await ctx.api.post('/v1/partners', partnerInput(held));
+      expect({ round, held, status: other.status, code: other.body.error?.code }).toEqual({ round, held, status: 422, code: 'DUPLICATE_AS2_ID' });
+      // The tenant's plan counts partners: each round leaves none.
+      expect((await ctx.api.delete(`/v1/partners/${p.id}`)).status).toBe(200);
+    }
+  });
+
   it('the impact route lists partnerships, statistics kept under the old id, the risks, and whether the new id is free', async () => {
     const p = await partner('IMPACT');
     await partner('TAKEN');

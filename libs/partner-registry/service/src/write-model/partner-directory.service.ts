@@ -69,9 +69,12 @@ export class PartnerDirectoryService {
     return (await this.reservations.release(directoryOf(scope), releaseCommand(partnerId, 'deleted', now), metadata)).position;
   }
 
-  /** Releases one AS2 id of the partner: the old one after an AS2-id change, or the new one when the change was refused. */
+  /**
+   * Releases one AS2 id of the partner: the old one after an AS2-id change, unless a concurrent change back to it has
+   * reserved it again since (it is then the partner's latest reservation); or the new one when the change was refused.
+   */
   async releaseId(scope: DirectoryScope, partnerId: string, as2Id: string, reason: 'changed' | 'stale', now: Date, metadata: EventMetadata): Promise<number | null> {
-    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id, reason, now: now.toISOString() };
+    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id, reason, ...(reason === 'changed' ? { unlessLatest: true } : {}), now: now.toISOString() };
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
@@ -80,7 +83,7 @@ export class PartnerDirectoryService {
    * (idempotent; an id the partner reserved again later, changing back, stays).
    */
   async releaseReplacedId(scope: DirectoryScope, partnerId: string, oldAs2Id: string, changedAt: string, now: Date, metadata: EventMetadata): Promise<number | null> {
-    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id: oldAs2Id, reservedBefore: changedAt, reason: 'changed', now: now.toISOString() };
+    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id: oldAs2Id, reservedBefore: changedAt, unlessLatest: true, reason: 'changed', now: now.toISOString() };
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
