@@ -41,4 +41,15 @@ describe('unique key directory decider', () => {
       ]);
     spec([]).when({ type: 'release_key', holderId: 'ins_9', reason: 'deleted', now: T1 }).thenNothing();
   });
+
+  it('keeps the key a change leaves when a concurrent change back reserved it again: the late release of the first change frees nothing', () => {
+    // old → new decided; a change back to old reserves it afresh (it is the holder's again, its latest).
+    const changing = [reserved('old', 'ins_1'), reserved('new', 'ins_1')];
+    spec(changing).when(reserve('old', 'ins_1')).then([reserved('old', 'ins_1', T1)]);
+    const releaseOld = { type: 'release_key' as const, holderId: 'ins_1', key: 'old', unlessLatest: true, reason: 'changed' as const, now: T1 };
+    spec([...changing, reserved('old', 'ins_1', T1)]).when(releaseOld).thenNothing();
+    // Without the change back it is released, and the holder's latest key is still a no-op to reserve.
+    spec(changing).when(releaseOld).then([{ type: 'unique_key_directory.key_released.v1', data: { key: 'old', holderId: 'ins_1', reason: 'changed', releasedAt: T1 } }]);
+    spec(changing).when(reserve('new', 'ins_1')).thenNothing();
+  });
 });

@@ -140,6 +140,25 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
     });
   });
 
+  it('a rename racing a rename back never frees the id the instance ends with', async () => {
+    for (let round = 0; round < 12; round++) {
+      const [a, b] = [`BACK-${round}-A`, `BACK-${round}-B`];
+      const instance = await create(ctx.api, a);
+      const rename = (id: string) => ctx.api.patch(`/v1/as2-instances/${instance.id}`, { my_as2_id: id });
+      const forth = rename(b);
+      const back = (async () => {
+        for (let tries = 0; tries < 20; tries++) {
+          await rename(a);
+          await new Promise((resolve) => setTimeout(resolve, tries % 3));
+        }
+      })();
+      await Promise.all([forth, back]);
+      const held = (await ctx.api.get(`/v1/as2-instances/${instance.id}`)).body.data.my_as2_id as string;
+      const other = await ctx.api.post('/v1/as2-instances', instanceInput(held));
+      expect({ round, held, status: other.status, code: other.body.error?.code }).toEqual({ round, held, status: 422, code: 'DUPLICATE_MY_AS2_ID' });
+    }
+  });
+
   it('one instance renamed twice at once ends with one id; the ids it left are free again', async () => {
     const solo = await create(ctx.api, 'SOLO-OLD');
     const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => ctx.api.patch(`/v1/as2-instances/${solo.id}`, { my_as2_id: id })));

@@ -53,6 +53,7 @@ export function reserveKey(key: string, holderId: string, now: Date): (staleHold
   return (staleHolders) => ({ type: 'reserve_key', key, holderId, staleHolders, now: now.toISOString() });
 }
 
+/** A key `changed` away from is released unless the holder reserved it again meanwhile (a concurrent change back). */
 export function releaseKeys(holderId: string, reason: 'deleted' | 'stale' | 'changed', now: Date, key?: string): UniqueKeyDirectoryCommand {
-  return { type: 'release_key', holderId, reason, now: now.toISOString(), ...(key === undefined ? {} : { key }) };
+  return { type: 'release_key', holderId, reason, now: now.toISOString(), ...(key === undefined ? {} : { key }), ...(reason === 'changed' ? { unlessLatest: true } : {}) };
 }
