@@ -130,6 +130,31 @@ describe('certificate store (embedded, through the API)', () => {
     expect((await api.get(`/v1/certificates/${soon.body.data.id}`)).status).toBe(404);
   });
 
+  it('a delete racing an assignment of the same certificate: one of them is refused, never a slot holding a deleted certificate', async () => {
+    const partnerId = await createPartner(api);
+    const cert = issueTestCertificate();
+    for (let round = 0; round < 16; round++) {
+      const stored = await api.upload('/v1/certificates', { name: `race ${round}`, usage: 'both' }, cert.pem);
+      expect(stored.status).toBe(201);
+      const id = stored.body.data.id as string;
+      // The second request a little later each round (0-3 ms, then the other way round), as the race needs.
+      const later = <T>(ms: number, request: () => Promise<T>) => new Promise<T>((resolve, reject) => setTimeout(() => request().then(resolve, reject), ms));
+      const [deleted, assigned] = await Promise.all([
+        later(round < 8 ? 0 : round % 4, () => api.delete(`/v1/certificates/${id}`)),
+        later(round < 8 ? round % 4 : 0, () => api.put(`/v1/partners/${partnerId}/certificate-slots/encryption`, { certificate_id: id })),
+      ]);
+      const slots = (await api.get(`/v1/partners/${partnerId}/certificate-slots`)).body.data;
+      const outcome = { round, deleted: deleted.status, assigned: assigned.status };
+      if (deleted.status === 200) {
+        expect({ ...outcome, assignedCode: assigned.body.error?.code }).toEqual({ ...outcome, assigned: 404, assignedCode: 'CERTIFICATE_NOT_FOUND' });
+        expect(JSON.stringify(slots)).not.toContain(id);
+      } else {
+        expect({ ...outcome, deletedCode: deleted.body.error?.code }).toEqual({ ...outcome, deleted: 409, assigned: 200, deletedCode: 'CERTIFICATE_IN_USE' });
+        expect((await api.get(`/v1/certificates/${id}`)).status).toBe(200);
+      }
+    }
+  });
+
   it('emits one expiring notice at upload when a threshold is already crossed', async () => {
     const res = await api.upload('/v1/certificates', { name: 'soon', usage: 'encryption' }, issueTestCertificate({ notAfter: new Date(Date.now() + 10 * DAY) }).pem);
     expect(res.body.data.expiry_notice_days).toBe(14);

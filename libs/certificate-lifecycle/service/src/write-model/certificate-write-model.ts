@@ -15,7 +15,7 @@ import {
   type PartnerCertificatesCommand,
   type PartnerCertificatesState,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { DirectoryReservations, WriteModel, type EventMetadata, type EventStore, type ReservationDirectory } from '@as2-partners/kernel';
+import { DirectoryReservations, KeyedMutex, WriteModel, type EventMetadata, type EventStore, type ReservationDirectory } from '@as2-partners/kernel';
 import { CERTIFICATE_ID_PATTERN } from './certificate-id';
 
 export interface StoredCertificate {
@@ -29,10 +29,20 @@ export class CertificateWriteModel {
   readonly store: EventStore;
   /** Reservations on a tenant's (or the account's) certificate directory: the storage limit of its plan. */
   readonly reservations: DirectoryReservations;
+  private readonly certificateTurns = new KeyedMutex();
 
   constructor(readonly writeModel: WriteModel) {
     this.store = writeModel.store;
     this.reservations = new DirectoryReservations(writeModel);
+  }
+
+  /**
+   * One decision resting on a certificate at a time (in this process): a delete, which checks that no slot uses it, and
+   * each assignment, which checks that it is still stored, run their check and their append in turn, so a delete
+   * cannot pass between an assignment's check and its append (a slot left holding a deleted certificate).
+   */
+  withCertificate<T>(certificateId: string, work: () => Promise<T>): Promise<T> {
+    return this.certificateTurns.run(certificateId, work);
   }
 
   /** A stored certificate the scope may use (its tenant's or the account's), from the write model. */

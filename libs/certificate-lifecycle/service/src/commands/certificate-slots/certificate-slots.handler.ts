@@ -36,17 +36,22 @@ export class CertificateSlotsHandler {
     const now = this.clock.now().toISOString();
     const follow = slot === 'signature' && (body.certificate_id === null || (body.use_different === false && !body.certificate_id));
     if (follow) return this.decide(ctx, partner, () => ({ type: 'follow_encryption', ...refOf(partner), now }));
-    if (!body.certificate_id) throw new DomainError('CERTIFICATE_REQUIRED', 'The certificate_id field is required', 'certificate_id');
-    const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
-    return this.decide(ctx, partner, () => ({ type: 'assign', ...refOf(partner), slot, certificate: facts, now }));
+    const certificateId = body.certificate_id;
+    if (!certificateId) throw new DomainError('CERTIFICATE_REQUIRED', 'The certificate_id field is required', 'certificate_id');
+    return this.writeModel.withCertificate(certificateId, async () => {
+      const facts = await this.usableCertificate(partner, certificateId, [slot]);
+      return this.decide(ctx, partner, () => ({ type: 'assign', ...refOf(partner), slot, certificate: facts, now }));
+    });
   }
 
   async scheduleBackup(ctx: RequestContext, partnerId: string, slot: SlotName, body: ScheduleBackupDto): Promise<AfterWrite<void>> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
     const activateOn = utcInstantOf(body.activate_on, 'activate_on', 'INVALID_ACTIVATION_TIME');
-    const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
-    const now = this.clock.now().toISOString();
-    return this.decide(ctx, partner, () => ({ type: 'schedule_backup', ...refOf(partner), slot, certificate: facts, activateOn, now }));
+    return this.writeModel.withCertificate(body.certificate_id, async () => {
+      const facts = await this.usableCertificate(partner, body.certificate_id, [slot]);
+      const now = this.clock.now().toISOString();
+      return this.decide(ctx, partner, () => ({ type: 'schedule_backup', ...refOf(partner), slot, certificate: facts, activateOn, now }));
+    });
   }
 
   async cancelBackup(ctx: RequestContext, partnerId: string, slot: SlotName): Promise<AfterWrite<void>> {

@@ -23,8 +23,10 @@ export class DeleteCertificateHandler {
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, tenant, now);
     const caller = { tenant: ctx.caller.tenant, accountAdmin: ctx.caller.roles.includes('account_admin') };
-    const uses = await this.uses.of(certificateId);
-    const deleted = await this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', caller, uses, now: now.toISOString() }), metadata);
+    const deleted = await this.writeModel.withCertificate(certificateId, async () => {
+      const uses = await this.uses.of(certificateId);
+      return this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', caller, uses, now: now.toISOString() }), metadata);
+    });
     const released = await this.writeModel.writeModel.decide(CertificateLifecycleStreams.directory(stored.record.account, tenant),
       certificateDirectoryDecider,
       () => ({ type: 'release' as const, certificateId, now: now.toISOString() }),

@@ -28,13 +28,15 @@ export class TrustHandler {
     const activateAt = utcInstantOf(body.activate_at, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
     const overlapUntil = utcInstantOf(body.overlap_until, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
     const slots = SLOT_NAMES.filter((slot) => (body.slots ?? DEFAULT_ROLLOVER_SLOTS).includes(slot));
-    const facts = await this.slots.usableCertificate(partner, body.next_certificate_id, slots);
     const now = this.clock.now();
-    const result = await this.writeModel.decidePartner(
-      partner._id,
-      () => ({ type: 'schedule_rollover', ...refOf(partner), certificate: facts, activateAt, overlapUntil, slots, now: now.toISOString() }),
-      requestMetadata(ctx, partner.tenant, now),
-    );
+    const result = await this.writeModel.withCertificate(body.next_certificate_id, async () => {
+      const facts = await this.slots.usableCertificate(partner, body.next_certificate_id, slots);
+      return this.writeModel.decidePartner(
+        partner._id,
+        () => ({ type: 'schedule_rollover', ...refOf(partner), certificate: facts, activateAt, overlapUntil, slots, now: now.toISOString() }),
+        requestMetadata(ctx, partner.tenant, now),
+      );
+    });
     return new AfterWrite(result.position, () => undefined);
   }
 

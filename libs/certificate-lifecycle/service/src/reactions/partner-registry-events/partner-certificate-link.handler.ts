@@ -26,6 +26,19 @@ export class PartnerCertificateLinkHandler {
   ) {}
 
   async link(partner: CreatedPartner, certificateId: string, cause: RecordedEvent): Promise<void> {
+    let decided;
+    try {
+      // The check and the link in one turn for the certificate: a delete cannot pass between them.
+      decided = await this.writeModel.withCertificate(certificateId, () => this.decideLink(partner, certificateId, cause));
+    } catch (error) {
+      // The partner was deleted before its creation reached this service: nothing is left to link.
+      if (error instanceof DomainError && error.code === CertificateLifecycleErrorCode.PartnerRemoved) return;
+      throw error;
+    }
+    await this.visibility.reach(decided.position);
+  }
+
+  private async decideLink(partner: CreatedPartner, certificateId: string, cause: RecordedEvent) {
     let certificate: CertificateFacts | null = null;
     let refusal: { code: string; reason: string } | null = null;
     try {
@@ -39,20 +52,13 @@ export class PartnerCertificateLinkHandler {
     const now = this.clock.now();
     const metadata = systemMetadata(partner, { type: 'service', id: 'certificate-lifecycle' }, now, cause);
     const ref = { partnerId: partner.partnerId, account: partner.account, tenant: partner.tenant };
-    try {
-      // Decided once per creation event: a redelivery answers the first outcome.
-      const decided = await this.writeModel.writeModel.decide(
-        CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
-        partnerCertificatesDecider,
-        { type: 'link_on_create', ...ref, certificateId, certificate, refusal, now: now.toISOString() },
-        metadata,
-        { commandId: `link-on-create:${cause.id}` },
-      );
-      await this.visibility.reach(decided.position);
-    } catch (error) {
-      // The partner was deleted before its creation reached this service: nothing is left to link.
-      if (error instanceof DomainError && error.code === CertificateLifecycleErrorCode.PartnerRemoved) return;
-      throw error;
-    }
+    // Decided once per creation event: a redelivery answers the first outcome.
+    return this.writeModel.writeModel.decide(
+      CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
+      partnerCertificatesDecider,
+      { type: 'link_on_create', ...ref, certificateId, certificate, refusal, now: now.toISOString() },
+      metadata,
+      { commandId: `link-on-create:${cause.id}` },
+    );
   }
 }
