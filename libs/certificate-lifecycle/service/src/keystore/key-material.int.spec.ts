@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { certificationRequestOf, generateKeyMaterial, parseSubject, readPemKey, readPkcs12 } from './key-material';
+import { pkcs12WithKeyBagInsideEncryptedContent } from './nested-key-bag.spec-support';
 
 // Key files made by an implementation nobody here wrote: the openssl binary.
 const dir = mkdtempSync(join(tmpdir(), 'keystore-material-'));
@@ -27,6 +28,11 @@ exportUnicode('unicode-aes.p12', UNICODE_PASSWORD, '-certpbe', 'AES-256-CBC', '-
 exportUnicode('unicode-legacy.p12', UNICODE_PASSWORD, '-legacy');
 exportUnicode('unicode-mixed.p12', UNICODE_PASSWORD, '-keypbe', 'PBE-SHA1-3DES');
 exportUnicode('astral.p12', 'пароль🔑');
+// Encrypted PKCS#8 keys: PBKDF2 at openssl's count, at a costly one, and scrypt.
+const encryptKey = (name: string, ...options: string[]) => openssl('pkcs8', '-topk8', '-in', path('key.pem'), '-out', path(name), '-passout', 'pass:pw', ...options);
+encryptKey('key-2048.pem', '-v2', 'aes-256-cbc', '-iter', '2048');
+encryptKey('key-costly.pem', '-v2', 'aes-256-cbc', '-iter', '300000');
+encryptKey('key-scrypt.pem', '-scrypt');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -74,6 +80,27 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(readFileSync(path('costly.p12')), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(readPkcs12(readFileSync(path('java-like.p12')), 'x').certificate.subject).toBe('O=Acme, CN=Imported AS2');
+  });
+
+  it('refuses a key bag inside encrypted content that asks for more iterations, before deriving its key; reads one at 2048', () => {
+    const [key, certificate] = [readFileSync(path('key.pem'), 'utf8'), readFileSync(path('cert.pem'), 'utf8')];
+    expect(readPkcs12(pkcs12WithKeyBagInsideEncryptedContent(key, certificate, 'pw', 2048), 'pw').certificate.subject).toBe('O=Acme, CN=Imported AS2');
+    const costly = pkcs12WithKeyBagInsideEncryptedContent(key, certificate, 'pw', 300_000);
+    const started = process.cpuUsage();
+    expect(() => readPkcs12(costly, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
+    // Only the MAC and the outer part derived (2048 iterations each): far less CPU than the key bag's 300,000 would take.
+    expect(process.cpuUsage(started).user / 1000).toBeLessThan(2500);
+  });
+
+  it('reads an encrypted PEM key at openssl\'s iteration count; refuses, before deriving, a costly count and scrypt', () => {
+    const certificate = readFileSync(path('cert.pem'), 'utf8');
+    expect(readPemKey(readFileSync(path('key-2048.pem'), 'utf8'), certificate, 'pw').certificate.subject).toBe('O=Acme, CN=Imported AS2');
+    expect(() => readPemKey(readFileSync(path('key-2048.pem'), 'utf8'), certificate, 'wrong')).toThrow(expect.objectContaining({ code: 'WRONG_PASSWORD' }));
+    const started = process.cpuUsage();
+    expect(() => readPemKey(readFileSync(path('key-costly.pem'), 'utf8'), certificate, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', message: expect.stringContaining('iterations') }));
+    expect(() => readPemKey(readFileSync(path('key-scrypt.pem'), 'utf8'), certificate, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', message: expect.stringContaining('scrypt') }));
+    // Nothing derived: far less CPU than one 300,000-iteration PBKDF2.
+    expect(process.cpuUsage(started).user / 1000).toBeLessThan(150);
   });
 
   it('reads a PEM key with its certificate, and refuses a key that is not the certificate\'s', () => {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
 import { OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
-import { largestIterationCount, MAX_PKCS12_ITERATIONS } from './pkcs12-work-limit';
+import { largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
 export interface KeyMaterial {
@@ -136,20 +136,41 @@ function derToPem(der: Buffer): string {
 
 /** forge's PBES2 cipher factory, which its typings leave out: it hands the password to PBKDF2 as a binary string. */
 type ForgeCipherFactory = (oid: string, params: forge.asn1.Asn1, password: string) => forge.cipher.BlockCipher;
-const forgePbe = (forge.pki as unknown as { pbe: { getCipherForPBES2: ForgeCipherFactory } }).pbe;
+/** forge's PKCS#12 key derivation (RFC 7292 appendix B), for the MAC and the legacy PBEs. */
+type ForgePkcs12Kdf = (password: string, salt: unknown, id: number, iterations: number, length: number, md?: unknown) => unknown;
+const forgePbe = (forge.pki as unknown as { pbe: { getCipherForPBES2: ForgeCipherFactory; generatePkcs12Key: ForgePkcs12Kdf } }).pbe;
+type ForgePbkdf2 = (password: string, salt: string, iterations: number, length: number, md?: unknown) => unknown;
+const forgePkcs5 = forge.pkcs5 as unknown as { pbkdf2: ForgePbkdf2 };
+
+const tooManyIterations = () =>
+  keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file asks for more than ${MAX_PKCS12_ITERATIONS} key-derivation iterations; export it again with fewer (openssl pkcs12 -iter 2048)`, 'pkcs12');
 
 /**
- * PKCS#12 takes one password two ways: the MAC and the legacy PBEs (3DES, RC2) as a BMPString, which forge builds from
- * the JavaScript string, and PBES2 (PBKDF2, AES) as its UTF-8 bytes (OpenSSL 3, RFC 8018), which forge does not: it keeps
- * the low byte of each UTF-16 unit. So for the (synchronous) read, forge's PBES2 is handed the UTF-8 bytes.
+ * forge, for one (synchronous) read of a PKCS#12 file:
+ * - PKCS#12 takes one password two ways: the MAC and the legacy PBEs (3DES, RC2) as a BMPString, which forge builds from
+ *   the JavaScript string, and PBES2 (PBKDF2, AES) as its UTF-8 bytes (OpenSSL 3, RFC 8018), which forge does not: it
+ *   keeps the low byte of each UTF-16 unit. So forge's PBES2 is handed the UTF-8 bytes.
+ * - Every key derivation is refused above MAX_PKCS12_ITERATIONS before it runs, also those of parts only readable once
+ *   an outer part is decrypted (a key bag inside encrypted content), which no look at the file beforehand can see.
  */
-function withUtf8Pbes2Password<T>(read: () => T): T {
-  const forgePbes2 = forgePbe.getCipherForPBES2;
-  forgePbe.getCipherForPBES2 = (oid, params, password) => forgePbes2(oid, params, Buffer.from(password, 'utf8').toString('binary'));
+function withForgeReadLimits<T>(read: () => T): T {
+  const { getCipherForPBES2, generatePkcs12Key } = forgePbe;
+  const { pbkdf2 } = forgePkcs5;
+  forgePbe.getCipherForPBES2 = (oid, params, password) => getCipherForPBES2(oid, params, Buffer.from(password, 'utf8').toString('binary'));
+  forgePbe.generatePkcs12Key = (password, salt, id, iterations, ...rest) => {
+    if (!(iterations <= MAX_PKCS12_ITERATIONS)) throw tooManyIterations();
+    return generatePkcs12Key(password, salt, id, iterations, ...rest);
+  };
+  forgePkcs5.pbkdf2 = (password, salt, iterations, ...rest) => {
+    if (!(iterations <= MAX_PKCS12_ITERATIONS)) throw tooManyIterations();
+    return pbkdf2(password, salt, iterations, ...rest);
+  };
   try {
     return read();
   } finally {
-    forgePbe.getCipherForPBES2 = forgePbes2;
+    forgePbe.getCipherForPBES2 = getCipherForPBES2;
+    forgePbe.generatePkcs12Key = generatePkcs12Key;
+    forgePkcs5.pbkdf2 = pbkdf2;
   }
 }
 
@@ -159,16 +180,14 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   if (file.length === 0 || file[0] !== 0x30) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a PKCS#12 (DER PFX) file', 'pkcs12');
   const iterations = largestIterationCount(file);
   if (iterations === null) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a readable PKCS#12 file', 'pkcs12');
-  if (iterations > MAX_PKCS12_ITERATIONS) {
-    throw keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file asks for more than ${MAX_PKCS12_ITERATIONS} key-derivation iterations; export it again with fewer (openssl pkcs12 -iter 2048)`, 'pkcs12');
-  }
+  if (iterations > MAX_PKCS12_ITERATIONS) throw tooManyIterations();
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     // forge's typings predate its options object (strict lengths, no trailing bytes, bit strings left opaque).
     const fromDer = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
     const asn1 = fromDer(forge.util.createBuffer(file.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 });
     try {
-      p12 = withUtf8Pbes2Password(() => forge.pkcs12.pkcs12FromAsn1(asn1, true, password));
+      p12 = withForgeReadLimits(() => forge.pkcs12.pkcs12FromAsn1(asn1, true, password));
     } catch (error) {
       const message = String((error as Error).message ?? '');
       if (/password|MAC could not be verified|decrypt/i.test(message)) throw keyError(OurKeyErrorCode.WrongPassword, 'The PKCS#12 password is wrong', 'password');
@@ -205,6 +224,22 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
+/**
+ * An encrypted PKCS#8 key's derivation is paid on the event loop (OpenSSL, synchronously): refused before it runs
+ * when it asks for more than MAX_PEM_KEY_ITERATIONS PBKDF2 iterations, or for scrypt.
+ */
+function assertDerivationCost(pem: string): void {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  if (namesScrypt(der)) {
+    throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is encrypted with scrypt; encrypt it with PBKDF2 instead (openssl pkcs8 -topk8 -v2 aes-256-cbc)', 'private_key');
+  }
+  const iterations = largestIterationCount(der);
+  if (iterations === null) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key could not be read', 'private_key');
+  if (iterations > MAX_PEM_KEY_ITERATIONS) {
+    throw keyError(OurKeyErrorCode.InvalidPrivateKey, `The private key's encryption asks for more than ${MAX_PEM_KEY_ITERATIONS} key-derivation iterations; encrypt it again with fewer (openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 2048)`, 'private_key');
+  }
+}
+
 /** Reads a PEM private key (PKCS#1 or PKCS#8, encrypted with `password` or not) and its certificate with any chain. */
 export function readPemKey(privateKeyPem: string, certificatePem: string, password: string | null): KeyMaterial {
   if (privateKeyPem.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The private key exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'private_key');
@@ -213,6 +248,7 @@ export function readPemKey(privateKeyPem: string, certificatePem: string, passwo
   if (keyBlocks.length !== 1) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private_key must hold exactly one PEM private key block', 'private_key');
   const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(keyBlocks[0][0]);
   if (encrypted && !password) throw keyError(OurKeyErrorCode.WrongPassword, 'The private key is encrypted: give its password', 'password');
+  if (keyBlocks[0][1] === 'ENCRYPTED PRIVATE KEY') assertDerivationCost(keyBlocks[0][0]);
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: keyBlocks[0][0], format: 'pem', ...(encrypted ? { passphrase: password ?? '' } : {}) });

@@ -7,6 +7,20 @@ import { readAsn1, Tag, type Asn1Element } from '@as2-partners/pki';
  */
 export const MAX_PKCS12_ITERATIONS = 10_000;
 
+/**
+ * The most PBKDF2 iterations an encrypted PEM private key may ask for: OpenSSL derives its key natively (~1 µs an
+ * iteration here) but synchronously, on the event loop; `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes 2048.
+ */
+export const MAX_PEM_KEY_ITERATIONS = 100_000;
+
+/** scrypt as PKCS#8's key derivation (RFC 7914): memory-hard by design, so its cost is refused outright here. */
+const SCRYPT_OID_DER = Buffer.from([0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b]);
+
+/** Whether DER names scrypt as a key derivation. */
+export function namesScrypt(der: Buffer): boolean {
+  return der.includes(SCRYPT_OID_DER);
+}
+
 const ENCAPSULATION_DEPTH = 6;
 const SEQUENCE = 0x30;
 const CONSTRUCTED_OCTET_STRING = 0x24;
