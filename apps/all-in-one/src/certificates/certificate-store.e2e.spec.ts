@@ -101,6 +101,11 @@ describe('certificate store (embedded, through the API)', () => {
     const res = await api.upload('/v1/certificates', { name: '', usage: 'decoration' }, cert.pem);
     expect(res.status).toBe(422);
     expect(Object.keys(res.body.errors).sort()).toEqual(['name', 'usage']);
+    // 255 characters as users count them: 255 emoji fit (510 UTF-16 units), 256 do not.
+    expect((await api.upload('/v1/certificates', { name: '😀'.repeat(255), usage: 'both' }, cert.pem)).status).toBe(201);
+    const long = await api.upload('/v1/certificates', { name: '😀'.repeat(256), usage: 'both' }, cert.pem);
+    expect(long.status).toBe(422);
+    expect(long.body.errors).toEqual({ name: ['The name may not be greater than 255 characters'] });
   });
 
   it('lists with filters and pagination, gets, and refuses deleting a certificate in use', async () => {

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DecimalInteger } from '../http/decimal-integer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CharacterLength } from '../http/character-length.decorator';
 import { CLOCK, PARKED_EVENT_STORE, PROJECTION_REGISTRY, type Clock, type ParkedEvent, type ParkedEventStore, type ProjectionRegistry } from '@as2-partners/kernel';
 import { Roles } from '../auth/roles.decorator';
 import { toApiTimestamp } from '../http/api-timestamp';
@@ -12,7 +13,7 @@ export class ParkedEventsQueryDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'Only the events this follower (projection, reactor or consumer group) parked.' })
   @IsOptional()
   @IsString({ message: 'The consumer must be a string' })
-  @Length(1, 200, { message: 'The consumer must be 1 to 200 characters' })
+  @CharacterLength(1, 200, { message: 'The consumer must be 1 to 200 characters' })
   consumer?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })

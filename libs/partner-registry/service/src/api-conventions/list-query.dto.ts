@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { PageQueryDto } from '@as2-partners/platform';
+import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { PageQueryDto, CharacterLength } from '@as2-partners/platform';
 
 export { PageQueryDto };
 
@@ -10,7 +10,7 @@ export class PartnerListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 255, description: 'Case-insensitive substring of the name or the AS2 id' })
   @IsOptional()
   @IsString({ message: 'The search must be a string' })
-  @Length(1, 255, { message: 'The search must be between 1 and 255 characters' })
+  @CharacterLength(1, 255, { message: 'The search must be between 1 and 255 characters' })
   search?: string;
 
   @ApiPropertyOptional({ type: Boolean })
@@ -27,6 +27,6 @@ export class PartnerListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Only the partners of this station' })
   @IsOptional()
   @IsString({ message: 'The station id must be a string' })
-  @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The station id must be between 1 and 64 characters' })
   station_id?: string;
 }

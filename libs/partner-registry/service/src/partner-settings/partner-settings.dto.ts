@@ -1,24 +1,8 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsDefined,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  NotContains,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, NotContains, ValidateNested } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
 import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsOptionalNotNull, IsRequiredText } from './partner-field.validators';
 
@@ -85,7 +69,7 @@ export class HttpAuthDto {
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: BASIC_AUTH_USERNAME })
   @IsOptional()
   @IsString({ message: 'The HTTP auth username must be a string' })
-  @Length(1, 255, { message: 'The HTTP auth username must be between 1 and 255 characters' })
+  @CharacterLength(1, 255, { message: 'The HTTP auth username must be between 1 and 255 characters' })
   @IsHeaderSafeText('HTTP auth username')
   // RFC 7617 §2: Basic auth splits user-id and password at the first colon.
   @NotContains(':', { message: 'The HTTP auth username must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
@@ -94,7 +78,7 @@ export class HttpAuthDto {
   @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, minLength: 1, maxLength: 1024, pattern: HEADER_SAFE_TEXT, description: 'Never returned; null removes it' })
   @IsOptional()
   @IsString({ message: 'The HTTP auth password must be a string' })
-  @Length(1, 1024, { message: 'The HTTP auth password must be between 1 and 1024 characters' })
+  @CharacterLength(1, 1024, { message: 'The HTTP auth password must be between 1 and 1024 characters' })
   // RFC 7617 §2: neither user-id nor password may contain control characters.
   @IsHeaderSafeText('HTTP auth password')
   password?: string | null;
@@ -166,14 +150,14 @@ export class PartnerFieldsDto {
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true, maxLength: 255, pattern: EMAIL_PATTERN, description: 'Contact email for AS2 notifications' })
   @IsOptional()
   @IsEmail({}, { message: 'The email must be a valid email address' })
-  @MaxLength(255, { message: 'The email may not be greater than 255 characters' })
+  @CharacterLength(0, 255, { message: 'The email may not be greater than 255 characters' })
   @IsHeaderSafeText('email')
   email?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: HEADER_SAFE_TEXT, description: 'Subject of outbound AS2 messages' })
   @IsOptional()
   @IsString({ message: 'The subject must be a string' })
-  @Length(1, 255, { message: 'The subject must be between 1 and 255 characters' })
+  @CharacterLength(1, 255, { message: 'The subject must be between 1 and 255 characters' })
   @IsHeaderSafeText('subject')
   subject?: string | null;
 
@@ -198,7 +182,7 @@ export class PartnerFieldsDto {
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, description: "One of the tenant's stations (seed 003 `station`); the partner then needs an email" })
   @IsOptional()
   @IsString({ message: 'The station id must be a string' })
-  @Length(1, 64, { message: 'The station id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The station id must be between 1 and 64 characters' })
   station_id?: string | null;
 
   @ApiPropertyOptional({
@@ -220,7 +204,7 @@ export class PartnerFieldsDto {
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: BASIC_AUTH_USERNAME, description: 'Seed 003 alias of http_auth.username' })
   @IsOptional()
   @IsString({ message: 'The auth user must be a string' })
-  @Length(1, 255, { message: 'The auth user must be between 1 and 255 characters' })
+  @CharacterLength(1, 255, { message: 'The auth user must be between 1 and 255 characters' })
   @IsHeaderSafeText('auth user')
   @NotContains(':', { message: 'The auth user must not contain a colon', context: { code: 'INVALID_PARTNER_SETTING' } })
   auth_user?: string | null;
@@ -228,7 +212,7 @@ export class PartnerFieldsDto {
   @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, minLength: 1, maxLength: 1024, pattern: HEADER_SAFE_TEXT, description: 'Seed 003 alias of http_auth.password: never returned' })
   @IsOptional()
   @IsString({ message: 'The auth password must be a string' })
-  @Length(1, 1024, { message: 'The auth password must be between 1 and 1024 characters' })
+  @CharacterLength(1, 1024, { message: 'The auth password must be between 1 and 1024 characters' })
   @IsHeaderSafeText('auth password')
   auth_password?: string | null;
 }

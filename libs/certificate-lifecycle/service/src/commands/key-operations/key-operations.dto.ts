@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { digestAlgorithms } from '@as2-partners/as2';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
@@ -34,7 +35,7 @@ export class SignRequestDto extends KeyOperationScopeDto {
   @IsOptional()
   @IsString({ message: 'The signed_attributes must be a base64 string' })
   @IsBase64({}, { message: 'The signed_attributes must be base64' })
-  @MaxLength(4096, { message: 'The signed_attributes are too large' })
+  @CharacterLength(0, 4096, { message: 'The signed_attributes are too large' })
   signed_attributes?: string;
 
   @ApiPropertyOptional({ enum: digestAlgorithms, default: 'sha256' })
@@ -48,13 +49,13 @@ export class KeyTransportRecipientDto {
   @ApiProperty({ description: 'DER of the RecipientIdentifier (IssuerAndSerialNumber or [0] SubjectKeyIdentifier), base64' })
   @IsString({ message: 'The recipient_identifier is required' })
   @IsBase64({}, { message: 'The recipient_identifier must be base64' })
-  @MaxLength(4096, { message: 'The recipient_identifier is too large' })
+  @CharacterLength(0, 4096, { message: 'The recipient_identifier is too large' })
   recipient_identifier!: string;
 
   @ApiProperty({ description: 'The RSA-encrypted content-encryption key, base64' })
   @IsString({ message: 'The encrypted_key is required' })
   @IsBase64({}, { message: 'The encrypted_key must be base64' })
-  @MaxLength(1400, { message: 'The encrypted_key is too large (RSA up to 8192 bits)' })
+  @CharacterLength(0, 1400, { message: 'The encrypted_key is too large (RSA up to 8192 bits)' })
   encrypted_key!: string;
 }
 

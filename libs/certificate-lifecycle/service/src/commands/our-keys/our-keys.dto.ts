@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { DecimalInteger } from '@as2-partners/platform';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { DecimalInteger, CharacterLength } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 
 /** GET /v1/keys */
@@ -33,6 +33,6 @@ export class CertificateRequestDto {
   // Absent takes the default; null is no subject at all (IsOptional would let it through).
   @ValidateIf((_, value) => value !== undefined)
   @IsString({ message: 'The subject must be a string' })
-  @MaxLength(1024, { message: 'The subject may not be longer than 1024 characters' })
+  @CharacterLength(0, 1024, { message: 'The subject may not be longer than 1024 characters' })
   subject?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 
 /** POST /v1/partners/{id}/trust/rollover (CemScheduleRollover). */
@@ -35,6 +36,6 @@ export class RetireDto {
   @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString({ message: 'The reason must be a string' })
-  @MaxLength(1000, { message: 'The reason may not be greater than 1000 characters' })
+  @CharacterLength(0, 1000, { message: 'The reason may not be greater than 1000 characters' })
   reason?: string;
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '@as2-partners/kernel';
+import { characterCount, DomainError } from '@as2-partners/kernel';
 import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
 import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, type CertificateType, type CertificateUsage } from '@as2-partners/certificate-lifecycle-domain';
 import type { FastifyRequest } from 'fastify';
@@ -81,7 +81,7 @@ export async function readCertificateUploadForm(request: FastifyRequest): Promis
   const errors: Record<string, string[]> = {};
   const name = text(raw['name'])?.trim();
   if (!name) errors['name'] = ['The name field is required'];
-  else if (name.length > 255) errors['name'] = ['The name may not be greater than 255 characters'];
+  else if (characterCount(name) > 255) errors['name'] = ['The name may not be greater than 255 characters'];
   const usage = text(raw['usage']);
   if (!usage) errors['usage'] = ['The usage field is required'];
   else if (!(CERTIFICATE_USAGES as readonly string[]).includes(usage)) errors['usage'] = [`The usage must be one of: ${CERTIFICATE_USAGES.join(', ')}`];

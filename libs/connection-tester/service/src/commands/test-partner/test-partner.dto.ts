@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
 
 export class TestPartnerDto {
@@ -10,7 +11,7 @@ export class TestPartnerDto {
   @ApiPropertyOptional({ description: 'Our AS2 instance to test as (default: the partnership’s)' })
   @IsOptional()
   @IsString({ message: 'The as2 instance id must be a string' })
-  @Length(1, 64, { message: 'The as2 instance id must be 1 to 64 characters' })
+  @CharacterLength(1, 64, { message: 'The as2 instance id must be 1 to 64 characters' })
   as2_instance_id?: string;
 
   @ApiPropertyOptional({ enum: ['current', 'next'], default: 'current', description: '`next`: the partner’s scheduled next certificates (rollover or backup)' })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsNotIn, IsOptional, Matches, MaxLength } from 'class-validator';
-import { PartialUpdate } from '@as2-partners/platform';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsNotIn, IsOptional, Matches } from 'class-validator';
+import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
 import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
 import { IsAs2Id, IsHeaderSafeText, IsOptionalNotNull, IsRequiredText } from '../../partner-settings/partner-field.validators';
@@ -28,7 +28,7 @@ export class CreateAs2InstanceDto {
   @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })
   @IsDefined({ message: 'My email field is required' })
   @IsEmail({}, { message: 'My email must be a valid email address' })
-  @MaxLength(255, { message: 'My email may not be greater than 255 characters' })
+  @CharacterLength(0, 255, { message: 'My email may not be greater than 255 characters' })
   @IsHeaderSafeText('my email', null)
   my_email!: string;
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsDefined, IsOptional, IsString } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { IsAs2Id, IsHeaderSafeText, IsOptionalNotNull } from '../../partner-settings/partner-field.validators';
 
@@ -17,7 +18,7 @@ export class ChangeAs2IdDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 500, pattern: HEADER_SAFE_TEXT, description: 'Why the id changes; kept in the event' })
   @IsOptionalNotNull()
   @IsString({ message: 'The reason must be a string' })
-  @Length(1, 500, { message: 'The reason must be between 1 and 500 characters' })
+  @CharacterLength(1, 500, { message: 'The reason must be between 1 and 500 characters' })
   @IsHeaderSafeText('reason')
   reason?: string;
 }

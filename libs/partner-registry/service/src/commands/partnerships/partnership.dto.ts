@@ -1,7 +1,7 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { PartialUpdate } from '@as2-partners/platform';
+import { IsBoolean, IsDefined, IsIn, IsOptional, IsString } from 'class-validator';
+import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 
@@ -12,7 +12,7 @@ export class PartnershipOverridesDto {
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 255, pattern: HEADER_SAFE_TEXT, description: 'Subject of messages of this pair' })
   @IsOptional()
   @IsString({ message: 'The subject must be a string' })
-  @Length(1, 255, { message: 'The subject must be between 1 and 255 characters' })
+  @CharacterLength(1, 255, { message: 'The subject must be between 1 and 255 characters' })
   @IsHeaderSafeText('subject')
   subject?: string | null;
 
@@ -51,13 +51,13 @@ export class CreatePartnershipDto extends PartnershipOverridesDto {
   @ApiProperty({ minLength: 1, maxLength: 64, example: 'ins_01HX…', description: "One of the tenant's AS2 instances, or an inherited one" })
   @IsDefined({ message: 'The AS2 instance id field is required' })
   @IsString({ message: 'The AS2 instance id must be a string' })
-  @Length(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
   as2_instance_id!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 64, example: 'prt_01HX…', description: "One of the tenant's partners, or an inherited one" })
   @IsDefined({ message: 'The partner id field is required' })
   @IsString({ message: 'The partner id must be a string' })
-  @Length(1, 64, { message: 'The partner id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The partner id must be between 1 and 64 characters' })
   partner_id!: string;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsDefined, IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { PartialUpdate } from '@as2-partners/platform';
+import { IsDefined, IsEmail, IsOptional, IsString } from 'class-validator';
+import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
 import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
 import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
@@ -13,14 +13,14 @@ export class CreateStationDto {
   @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
   @IsDefined({ message: 'The notification email field is required' })
   @IsEmail({}, { message: 'The notification email must be a valid email address' })
-  @MaxLength(255, { message: 'The notification email may not be greater than 255 characters' })
+  @CharacterLength(0, 255, { message: 'The notification email may not be greater than 255 characters' })
   @IsHeaderSafeText('notification email', null)
   notification_email!: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, description: 'Default AS2 identity of the station (own or inherited instance)' })
   @IsOptional()
   @IsString({ message: 'The AS2 instance id must be a string' })
-  @Length(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
   as2_instance_id?: string | null;
 }
 

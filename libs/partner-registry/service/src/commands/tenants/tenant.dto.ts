@@ -1,7 +1,7 @@
 import { PLANS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PartialUpdate } from '@as2-partners/platform';
+import { IsEmail, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
 import { EMAIL_PATTERN } from '../../partner-settings/partner-settings.dto';
 import { IsHeaderSafeText, IsOptionalNotNull, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
@@ -35,7 +35,7 @@ export class CreateTenantDto {
   })
   @IsOptional()
   @IsEmail({}, { message: 'The notification email must be a valid email address' })
-  @MaxLength(255, { message: 'The notification email may not be greater than 255 characters' })
+  @CharacterLength(0, 255, { message: 'The notification email may not be greater than 255 characters' })
   @IsHeaderSafeText('notification email', null)
   notification_email?: string | null;
 }

@@ -1,17 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
-import { PageQueryDto } from '@as2-partners/platform';
+import { IsOptional, IsString } from 'class-validator';
+import { PageQueryDto, CharacterLength } from '@as2-partners/platform';
 
 export class PartnershipListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only the partnerships of this AS2 instance' })
   @IsOptional()
   @IsString({ message: 'The AS2 instance id must be a string' })
-  @Length(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The AS2 instance id must be between 1 and 64 characters' })
   as2_instance_id?: string;
 
   @ApiPropertyOptional({ description: 'Only the partnerships of this partner' })
   @IsOptional()
   @IsString({ message: 'The partner id must be a string' })
-  @Length(1, 64, { message: 'The partner id must be between 1 and 64 characters' })
+  @CharacterLength(1, 64, { message: 'The partner id must be between 1 and 64 characters' })
   partner_id?: string;
 }

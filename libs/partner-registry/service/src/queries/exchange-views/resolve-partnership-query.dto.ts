@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { IsDefined, IsOptional, IsString } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { IsAs2Id } from '../../partner-settings/partner-field.validators';
 
 /** The two AS2 ids a message names (its AS2-From and AS2-To headers). */
@@ -17,6 +18,6 @@ export class ResolvePartnershipQueryDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
-  @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  @CharacterLength(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
   tenant?: string;
 }

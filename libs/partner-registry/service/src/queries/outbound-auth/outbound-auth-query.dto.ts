@@ -1,17 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 
 /** GET /internal/v1/partners/{id}/outbound-auth: whose view of the partner (a gateway token without those claims names them). */
 export class OutboundAuthQueryDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token without a tenant claim: the tenant that sends to the partner' })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
-  @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  @CharacterLength(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
   tenant?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token of every account (account "*"): the account of the partner' })
   @IsOptional()
   @IsString({ message: 'The account must be a string' })
-  @Length(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
   account?: string;
 }

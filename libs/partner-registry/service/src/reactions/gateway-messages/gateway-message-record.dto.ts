@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
@@ -14,7 +15,7 @@ export class GatewayMessageRecordDto {
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_TEXT, description: 'The AS2 Message-ID; records repeat per message as its outcome changes' })
   @IsDefined({ message: 'The message id field is required' })
   @IsString({ message: 'The message id must be a string' })
-  @Length(1, 255, { message: 'The message id must be between 1 and 255 characters' })
+  @CharacterLength(1, 255, { message: 'The message id must be between 1 and 255 characters' })
   @IsHeaderSafeText('message id', null)
   message_id!: string;
 
@@ -48,13 +49,13 @@ export class GatewayMessageRecordDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Required unless the token names the tenant; must be the token's when it does" })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
-  @Length(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  @CharacterLength(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
   tenant?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Must be the token's account when given (required on the Kafka topic)" })
   @IsOptional()
   @IsString({ message: 'The account must be a string' })
-  @Length(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
   account?: string;
 }
 
