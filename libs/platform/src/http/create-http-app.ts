@@ -17,7 +17,7 @@ import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempote
 import { answerClientError } from './client-error-answer';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { AfterStart } from './after-start';
-import { HotPathRoutes } from './hot-path-routes';
+import { HotPathRoutes, MAX_PARAM_LENGTH } from './hot-path-routes';
 import type { DestinationStream } from 'pino';
 import { createRootLogger } from '../logging/root-logger';
 import { PlatformLogger } from '../logging/platform-logger';
@@ -74,6 +74,7 @@ export async function createHttpApp(
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`, 'Config');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    maxParamLength: MAX_PARAM_LENGTH,
     // A client gets requestTimeoutMs for its headers and body, then 408 and the connection closed (Node's default is 300 s).
     requestTimeout: config.requestTimeoutMs,
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },

@@ -25,8 +25,11 @@ export interface HotPathRouteOptions {
   readonly inProcess?: boolean;
 }
 
-/** Fastify's default maxParamLength (both instances keep it): a longer segment is the app's to refuse, as before. */
-const MAX_PARAM_LENGTH = 100;
+/**
+ * The longest path parameter either Fastify instance routes (Fastify's default is 100): a longer id still reaches its
+ * route, which refuses it with the route's own code (404 PARTNER_NOT_FOUND), not Fastify's bare 404 for no route.
+ */
+export const MAX_PARAM_LENGTH = 1024;
 
 const IN_PROCESS = Symbol('hotPathInProcess');
 type DispatchedRequest = IncomingMessage & { [IN_PROCESS]?: true };
@@ -72,7 +75,7 @@ export class HotPathRoutes {
     cors?: FastifyCorsOptions,
   ) {
     // A Fastify of its own: the app's instance would otherwise teach the shared Fastify functions its objects' shapes.
-    this.fastify = loadOwnFastify()({ logger: false, bodyLimit: bodyLimitBytes, frameworkErrors: replyToFrameworkError });
+    this.fastify = loadOwnFastify()({ logger: false, bodyLimit: bodyLimitBytes, maxParamLength: MAX_PARAM_LENGTH, frameworkErrors: replyToFrameworkError });
     acceptJsonBodiesOnly(this.fastify, bodyLimitBytes);
     this.fastify.setErrorHandler(replyWithHouseError);
     // The routes beside Nest answer a browser as Nest's routes do (preflights never come here: OPTIONS is the app's).

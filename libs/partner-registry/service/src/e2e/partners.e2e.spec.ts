@@ -204,6 +204,13 @@ describe('tenant partners API (/v1/partners)', () => {
       expect(res.body.error).toEqual({ type: 'not_found_error', code: 'PARTNER_NOT_FOUND' });
     });
 
+    it('answers an id longer than 100 characters as any unknown id: 404 PARTNER_NOT_FOUND on every route, not a bare 404', async () => {
+      const id = `prt_${'X'.repeat(130)}`;
+      for (const res of [await api.get(`/v1/partners/${id}`), await api.patch(`/v1/partners/${id}`, { name: 'x' }), await api.delete(`/v1/partners/${id}`)]) {
+        expect([res.status, res.body.error.code]).toEqual([404, 'PARTNER_NOT_FOUND']);
+      }
+    });
+
     it("answers 404 for another tenant's partner, on every route", async () => {
       const created = (await api.post('/v1/partners', partnerInput('MINE'))).body.data;
       const other = apiAs(t, { tenant: freshTenant() });
