@@ -21,3 +21,9 @@ export function registerDomainErrorStatuses(map: Readonly<Record<string, number>
 export function domainErrorStatusOf(code: string): number | undefined {
   return statuses.get(code);
 }
+
+/**
+ * The codes the platform's own guards and scope checks raise, registered here so no service can leave one out (a
+ * service that did answered its deleted tenants 422 instead of 403).
+ */
+registerDomainErrorStatuses({ TENANT_DELETED: 403, TENANT_REQUIRED: 403, ACCOUNT_FORBIDDEN: 403 });

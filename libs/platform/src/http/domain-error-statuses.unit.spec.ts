@@ -22,3 +22,9 @@ describe('DomainError status registry', () => {
     expect(() => registerDomainErrorStatuses({ UNIT_BAD_STATUS: status })).toThrow(/must be a 4xx code/);
   });
 });
+
+describe("the platform's own codes", () => {
+  it('are 403 whichever services are loaded: a deleted tenant, a route needing a tenant, another account', () => {
+    expect(['TENANT_DELETED', 'TENANT_REQUIRED', 'ACCOUNT_FORBIDDEN'].map(domainErrorStatusOf)).toEqual([403, 403, 403]);
+  });
+});
