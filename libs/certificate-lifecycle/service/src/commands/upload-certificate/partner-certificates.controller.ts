@@ -25,6 +25,8 @@ export class PartnerCertificatesController {
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ requestBody: CERTIFICATE_UPLOAD_REQUEST_BODY, summary: "Upload a partner certificate (name, usage, certificate file); it fills an empty slot its usage fits" })
+  @ApiResponse({ status: 402, description: "CERTIFICATE_LIMIT_EXCEEDED: the tenant's plan stores no more certificates" })
+  @ApiResponse({ status: 403, description: "FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED; INHERITED_PARTNER_READ_ONLY: a master partner's certificates are the account admin's" })
   @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND' })
   @ApiResponse({
     status: 422,

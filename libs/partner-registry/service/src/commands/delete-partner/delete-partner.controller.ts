@@ -18,6 +18,7 @@ export class DeletePartnerController {
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Delete a tenant partner (its history stays; its AS2 id may be reused). Inherited partners cannot be deleted by tenants.' })
   @ApiResponse({ status: 200, description: "Partner deleted", schema: DELETED })
+  @ApiResponse({ status: 403, description: 'FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED; INHERITED_PARTNER_NOT_DELETABLE: an inherited (master) partner is the account\'s' })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return (await this.handler.execute(ctx, id)).map(({ deletedAt }) => ({ message: 'Partner deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
   }
