@@ -11,3 +11,4 @@ export * from './eventually';
 export * from './openssl-timestamp-evidence';
 export * from './in-memory-snapshot-store';
 export * from './in-memory-read-model-store';
+export * from './traced-envelope';

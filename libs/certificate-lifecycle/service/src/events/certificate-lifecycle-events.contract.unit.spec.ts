@@ -25,6 +25,7 @@ import {
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { createTsaIdentity, TimestampAuthority } from '@as2-partners/timestamping';
 import { type RequestContext, requestMetadata, systemMetadata } from '@as2-partners/platform';
+import { traced } from '@as2-partners/kernel-testing';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'certificate-lifecycle.asyncapi.yaml');
@@ -303,6 +304,7 @@ describe('certificate-lifecycle AsyncAPI contract', () => {
       const validate = validatorOf(p.event.type);
       const envelope = JSON.parse(JSON.stringify(recorded(p, i)));
       if (!validate(envelope)) throw new Error(`${p.event.type}: ${ajv.errorsText(validate.errors)}`);
+      if (!validate(traced(envelope))) throw new Error(`${p.event.type} with trace context: ${ajv.errorsText(validate.errors)}`);
     });
   });
 

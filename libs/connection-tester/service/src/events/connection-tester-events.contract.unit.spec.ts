@@ -14,6 +14,7 @@ import {
 } from '@as2-partners/connection-tester-domain';
 import { categoryOf, toNewEvents, type RecordedEvent } from '@as2-partners/kernel';
 import { requestMetadata, type RequestContext } from '@as2-partners/platform';
+import { traced } from '@as2-partners/kernel-testing';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'connection-tester.asyncapi.yaml');
@@ -74,6 +75,7 @@ describe('connection-tester AsyncAPI contract', () => {
       expect(CONNECTION_TESTER_PUBLISHED_CATEGORIES).toContain(categoryOf(event.stream));
       const validate = validatorOf(event.type);
       if (!validate(JSON.parse(JSON.stringify(event)))) throw new Error(`${event.type}: ${ajv.errorsText(validate.errors)}`);
+      if (!validate(traced(JSON.parse(JSON.stringify(event))))) throw new Error(`${event.type} with trace context: ${ajv.errorsText(validate.errors)}`);
     }
   });
 

@@ -20,6 +20,7 @@ import {
   type PartnerRegistryEvent,
 } from '@as2-partners/partner-registry-domain';
 import { instanceOwnerOf, PartnerRegistryEventTypes, readPartnerEvent } from '@as2-partners/partner-registry-contract';
+import { traced } from '@as2-partners/kernel-testing';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'partner-registry.asyncapi.yaml');
@@ -152,6 +153,7 @@ describe('partner-registry AsyncAPI contract', () => {
       const envelope = JSON.parse(JSON.stringify(recorded(stream, event, i)));
       const valid = validate(envelope);
       if (!valid) throw new Error(`${event.type}: ${ajv.errorsText(validate.errors)}`);
+      if (!validate(traced(envelope))) throw new Error(`${event.type} with trace context: ${ajv.errorsText(validate.errors)}`);
     });
   });
 

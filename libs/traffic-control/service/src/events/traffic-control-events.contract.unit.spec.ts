@@ -18,6 +18,7 @@ import {
   type TrafficControlEvent,
   type TrafficRef,
 } from '@as2-partners/traffic-control-domain';
+import { traced } from '@as2-partners/kernel-testing';
 
 const DOCS = join(__dirname, '../../../../../docs/asyncapi');
 const SPEC = join(DOCS, 'traffic-control.asyncapi.yaml');
@@ -106,6 +107,7 @@ describe('traffic-control AsyncAPI contract', () => {
       const validate = validatorOf(p.event.type);
       const envelope = JSON.parse(JSON.stringify(recorded(p, i)));
       if (!validate(envelope)) throw new Error(`${p.event.type}: ${ajv.errorsText(validate.errors)}`);
+      if (!validate(traced(envelope))) throw new Error(`${p.event.type} with trace context: ${ajv.errorsText(validate.errors)}`);
     });
   });
 
