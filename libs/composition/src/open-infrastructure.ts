@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import { followerLoggerOf, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
+import { followerLoggerOf, registerStoreOutage, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
 import { kafkaSettingsFrom } from './kafka-settings';
 
 interface Pingable {
@@ -55,10 +55,12 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
 }
 
 async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ MongoReadModelStore }, { KafkaEventBus }] = await Promise.all([
+  const [{ MongoReadModelStore, isMongoUnreachable }, { KafkaEventBus }] = await Promise.all([
     import('@as2-partners/read-model-mongo'),
     import('@as2-partners/messaging-kafka'),
   ]);
+  // A request that meets MongoDB down is answered 503, not 500.
+  registerStoreOutage(isMongoUnreachable);
   const kafkaSettings = kafkaSettingsFrom(config.env);
   const eventStore = await openDistributedEventStore(config);
   closers.push(() => eventStore.close());

@@ -1,1 +1,2 @@
 export * from './mongo-read-model-store';
+export * from './mongo-unreachable';

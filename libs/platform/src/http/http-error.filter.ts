@@ -7,6 +7,7 @@ import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
 import { allowedMethodsOf } from './route-methods';
+import { isStoreOutage } from './store-outage';
 import { ValidationFailedException } from './validation-failed.exception';
 
 interface ErrorResponse {
@@ -61,14 +62,17 @@ function clientRefusalStatusOf(exception: unknown): number | null {
 }
 
 /**
- * A write the event store could not take (disk full, read-only file, I/O error): 503 with Retry-After, not a 500, and
- * the cause's text only in the log. One committed but not confirmed on disk may be there: the client retries with the
- * same Idempotency-Key, which answers what the first try did.
+ * A store this process needs could not take or serve the request: 503 with Retry-After (readiness says so meanwhile),
+ * not a 500, and the cause's text only in the log. A write committed but not confirmed on disk may be there: the
+ * client retries with the same Idempotency-Key, which answers what the first try did.
  */
-function eventStoreUnavailable(error: EventStoreUnavailableError): ErrorResponse {
-  const message = error.maybeStored
-    ? 'The change may have been stored but could not be confirmed; retry with the same Idempotency-Key.'
-    : 'The change could not be stored right now; nothing was changed. Retry later.';
+function storeUnavailable(error: unknown): ErrorResponse {
+  const message =
+    error instanceof EventStoreUnavailableError
+      ? error.maybeStored
+        ? 'The change may have been stored but could not be confirmed; retry with the same Idempotency-Key.'
+        : 'The change could not be stored right now; nothing was changed. Retry later.'
+      : 'A data store of this service cannot be reached right now; retry later (a change with the same Idempotency-Key).';
   return { ...coded(503, message, 'STORE_UNAVAILABLE'), headers: { 'Retry-After': '5' } };
 }
 
@@ -115,7 +119,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof WrongExpectedRevisionError) {
       return coded(409, 'The resource was changed by another request; reload it and retry.', 'CONCURRENT_MODIFICATION');
     }
-    if (exception instanceof EventStoreUnavailableError) return eventStoreUnavailable(exception);
+    if (exception instanceof EventStoreUnavailableError || isStoreOutage(exception)) return storeUnavailable(exception);
     if (exception instanceof JsonTooDeepError) return coded(400, exception.message, 'JSON_TOO_DEEP');
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
     if (exception instanceof HttpException) return this.fromHttpException(exception);

@@ -4,6 +4,7 @@ import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } f
 import { registerDomainErrorStatuses } from './domain-error-statuses';
 import { HttpErrorFilter } from './http-error.filter';
 import { MalformedJsonError } from './malformed-json.error';
+import { registerStoreOutage } from './store-outage';
 
 const filter = new HttpErrorFilter({} as HttpAdapterHost);
 
@@ -26,6 +27,20 @@ describe('HttpErrorFilter.toResponse', () => {
     const unconfirmed = filter.toResponse(new EventStoreUnavailableError('The write was committed but could not be synced', true));
     expect(unconfirmed.status).toBe(503);
     expect(unconfirmed.body.message).toMatch(/may have been stored.*same Idempotency-Key/);
+  });
+
+  it("answers a registered store outage 503 STORE_UNAVAILABLE (a server that cannot be reached), also as an error's cause; anything else stays 500", () => {
+    class FakeSelectionError extends Error {
+      override readonly name = 'FakeSelectionError';
+    }
+    const unreachable = new FakeSelectionError('Server selection timed out after 10000 ms');
+    expect(filter.toResponse(unreachable).status).toBe(500);
+    registerStoreOutage((error) => error instanceof FakeSelectionError);
+    const outage = filter.toResponse(unreachable);
+    expect([outage.status, outage.body.error?.code, outage.headers]).toEqual([503, 'STORE_UNAVAILABLE', { 'Retry-After': '5' }]);
+    expect(JSON.stringify(outage.body)).not.toContain('selection');
+    expect(filter.toResponse(new Error('while reading', { cause: unreachable })).status).toBe(503);
+    expect(filter.toResponse(new Error('a bug')).status).toBe(500);
   });
 
   it('keeps a 422 DomainError without a field in the plain shape', () => {

@@ -1,0 +1,20 @@
+/** Tells whether an error is a store's outage (its server unreachable), registered by the adapters a process opens. */
+export type StoreOutageTest = (error: unknown) => boolean;
+
+const tests: StoreOutageTest[] = [];
+
+/** Registers an adapter's outage test once (composition does, for the stores it opens). */
+export function registerStoreOutage(test: StoreOutageTest): void {
+  if (!tests.includes(test)) tests.push(test);
+}
+
+/** Whether `error`, or an error it was caused by, is an outage of a store this process uses. */
+export function isStoreOutage(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const candidate = current;
+    if (tests.some((test) => test(candidate))) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
