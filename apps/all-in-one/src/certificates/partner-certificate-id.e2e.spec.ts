@@ -53,6 +53,12 @@ describe('certificate_id on partner create (seed 003, embedded: registry and cer
     expect(details.certificates).toEqual([expect.objectContaining({ id: certificateId, slots: ['encryption', 'signature'] })]);
     const slots = await api.get(`/v1/partners/${partnerId}/certificate-slots`);
     expect(JSON.stringify(slots.body)).toContain(certificateId);
+    // As after an upload (seed 000): the signature slot follows encryption, so an encryption change moves both.
+    expect(slots.body.data.signature.use_different).toBe(false);
+    const next = await store(api, 'both', 'Next');
+    expect((await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption`, { certificate_id: next })).status).toBe(200);
+    const moved = (await api.get(`/v1/partners/${partnerId}/certificate-slots`)).body.data;
+    expect([moved.encryption.current?.id ?? moved.encryption.current, moved.signature.current?.id ?? moved.signature.current]).toEqual([next, next]);
     // A partner created without one shows no link, and the events of such a create are as before.
     const plain = await api.post('/v1/partners', partnerBody());
     expect((await api.get(`/v1/partners/${plain.body.data.id}`)).body.data.certificate_link).toBeNull();

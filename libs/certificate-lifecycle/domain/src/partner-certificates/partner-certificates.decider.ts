@@ -2,7 +2,7 @@ import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode, partnerRemoved, usageMismatch } from '../certificate-lifecycle.errors';
 import { usageFitsSlot, type SlotName } from '../certificate-usage';
 import { decideBackup } from './backup.decide';
-import type { PartnerCertificatesCommand, PartnerCertificatesCommandOf } from './partner-certificates.commands';
+import type { CertificateFacts, PartnerCertificatesCommand, PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { emptyPartnerCertificates, type PartnerCertificatesState } from './partner-certificates.state';
 import { decideRetire } from './retire.decide';
@@ -42,9 +42,16 @@ function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesS
   }
 }
 
-const LINKED_SLOTS: readonly SlotName[] = ['encryption', 'signature'];
+/**
+ * The slot a certificate named on create takes: encryption when it can encrypt (the signature slot follows it, as after
+ * an upload, so a later encryption change moves both unless `use_different` is set: seed 000), else signature.
+ */
+function linkedSlots(usage: CertificateFacts['usage']): SlotName[] {
+  if (usageFitsSlot(usage, 'encryption')) return ['encryption'];
+  return usageFitsSlot(usage, 'signature') ? ['signature'] : [];
+}
 
-/** Assigns the certificate to each of the encryption and signature slots it fits, all or nothing; a refusal is an event. */
+/** Assigns the certificate to the slot it takes (linkedSlots); a refusal is an event. */
 function decideLink(command: PartnerCertificatesCommandOf<'link_on_create'>, state: PartnerCertificatesState): PartnerCertificatesEvent[] {
   const { partnerId, account, tenant, certificateId, now } = command;
   const refused = (code: string, reason: string): PartnerCertificatesEvent[] => [
@@ -53,7 +60,7 @@ function decideLink(command: PartnerCertificatesCommandOf<'link_on_create'>, sta
   if (command.certificate === null) return refused(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
   if (command.refusal) return refused(command.refusal.code, command.refusal.reason);
   const certificate = command.certificate;
-  const slots = LINKED_SLOTS.filter((slot) => usageFitsSlot(certificate.usage, slot));
+  const slots = linkedSlots(certificate.usage);
   try {
     if (slots.length === 0) throw usageMismatch(certificateId, certificate.usage, 'encryption');
     const events: PartnerCertificatesEvent[] = [];

@@ -426,10 +426,18 @@ describe('partner certificates: the certificate a partner was created with (seed
     data: { ...ref, certificateId, code, reason, refusedAt: now },
   });
 
-  it('links a certificate of usage both to the encryption and the signature slots', () => {
+  it('links a certificate of usage both to the encryption slot, which the signature slot follows (as after an upload)', () => {
     const both = cert('cert_new', { usage: 'both' });
     const { active: _active, ...attachedBoth } = both;
-    spec([]).when(link(both)).then([attached(attachedBoth), assigned('encryption', 'cert_new', null, 'manual'), assigned('signature', 'cert_new', 'cert_new', 'manual')]);
+    spec([]).when(link(both)).then([attached(attachedBoth), assigned('encryption', 'cert_new', null, 'manual')]);
+    const state = foldEvents(partnerCertificatesDecider, [attached(attachedBoth), assigned('encryption', 'cert_new', null, 'manual')]);
+    expect([effectiveCurrent(state, 'signature'), state.signature.useDifferent]).toEqual(['cert_new', false]);
+  });
+
+  it('links a signing certificate to the signature slot', () => {
+    const signing = cert('cert_new', { usage: 'signing' });
+    const { active: _active, ...attachedSigning } = signing;
+    spec([]).when(link(signing)).then([attached(attachedSigning), assigned('signature', 'cert_new', null, 'manual')]);
   });
 
   it('links an encryption certificate to the encryption slot (the signature slot follows it)', () => {
