@@ -43,6 +43,7 @@ export * from './config/exit-on-startup-failure';
 export * from './runtime/heap-growth';
 export * from './http/pagination';
 export * from './http/api-timestamp';
+export * from './http/api-shaped';
 export * from './http/utc-instant';
 export * from './http/openapi/api-schemas';
 export * from './http/openapi/openapi-operations';

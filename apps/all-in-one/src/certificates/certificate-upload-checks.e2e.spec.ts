@@ -60,7 +60,7 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
         'CERTIFICATE_UNSUPPORTED_CRITICAL_EXTENSION',
         { extension: '1.3.6.1.4.1.99999.7' },
       ],
-      ['valid from 1965', { notBefore: new Date('1965-03-01T00:00:00Z') }, 'CERTIFICATE_VALIDITY_OUT_OF_RANGE', { not_before: '1965-03-01T00:00:00.000Z' }],
+      ['valid from 1965', { notBefore: new Date('1965-03-01T00:00:00Z') }, 'CERTIFICATE_VALIDITY_OUT_OF_RANGE', { not_before: '1965-03-01T00:00:00.000000Z' }],
     ] as [string, TestCertificateOptions, string, Record<string, unknown>][])(
       'refuses a certificate %s with 422 %s in the seed error shape, and stores nothing',
       async (_what, options, code, details) => {

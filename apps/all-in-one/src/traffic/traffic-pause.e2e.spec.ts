@@ -141,6 +141,10 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(timeline.status).toBe(200);
     expect(timeline.body.data.map((e: { type: string }) => e.type)).toEqual(['traffic.resumed.v1', 'traffic.paused.v1']);
     expect(timeline.body.data[1]).toMatchObject({ actor: { type: 'user', id: 'test-user' }, data: { reason: 'why not', response: 'http_422' } });
+    // Shaped as every body of the API: snake_case keys, timestamps with six fraction digits.
+    const paused = timeline.body.data[1].data as Record<string, unknown>;
+    expect(paused).toMatchObject({ partner_id: partnerId, paused_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/) });
+    expect(Object.keys(paused).filter((key) => /[A-Z]/.test(key))).toEqual([]);
   });
 
   it('changing the reason or response of a direction already paused keeps since at the time the pause began', async () => {

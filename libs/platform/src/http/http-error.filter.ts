@@ -7,6 +7,7 @@ import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
 import { allowedMethodsOf } from './route-methods';
+import { apiShaped } from './api-shaped';
 import { isStoreOutage } from './store-outage';
 import { ValidationFailedException } from './validation-failed.exception';
 
@@ -137,14 +138,16 @@ export class HttpErrorFilter implements ExceptionFilter {
         this.logger.warn(`DomainError code ${error.code} has no registered HTTP status; answering ${status}`);
       }
     }
+    // Details as every body shows them: snake_case keys, timestamps with six fraction digits.
+    const shaped = error.details ? (apiShaped(error.details) as Record<string, unknown>) : undefined;
     if (error.field && status === 422) {
-      const details = error.details ? { details: error.details } : {};
+      const details = shaped ? { details: shaped } : {};
       return {
         status,
         body: { message: 'Validation failed', errors: { [error.field]: [error.message] }, error: { type: 'validation_error', code: error.code, ...details } },
       };
     }
-    return coded(status, error.message, error.code, error.details);
+    return coded(status, error.message, error.code, shaped);
   }
 
   private fromHttpException(exception: HttpException): ErrorResponse {

@@ -43,6 +43,12 @@ describe('HttpErrorFilter.toResponse', () => {
     expect(filter.toResponse(new Error('a bug')).status).toBe(500);
   });
 
+  it("shows a DomainError's details as every body: timestamps with six fraction digits", () => {
+    registerDomainErrorStatuses({ FILTER_OVERLAP: 409 });
+    const { body } = filter.toResponse(new DomainError('FILTER_OVERLAP', 'Overlap open', undefined, { overlap_until: '2026-12-10T05:26:00.000Z', partner_ids: ['prt_1'] }));
+    expect(body.error?.details).toEqual({ overlap_until: '2026-12-10T05:26:00.000000Z', partner_ids: ['prt_1'] });
+  });
+
   it('keeps a 422 DomainError without a field in the plain shape', () => {
     registerDomainErrorStatuses({ FILTER_UNSUPPORTED_ALGORITHM: 422 });
     expect(filter.toResponse(new DomainError('FILTER_UNSUPPORTED_ALGORITHM', 'Algorithm not supported'))).toEqual({

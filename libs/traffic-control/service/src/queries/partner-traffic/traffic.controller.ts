@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
+import { apiShaped, Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import { TRAFFIC_READERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import type { TrafficTimelineDocument } from './partner-traffic.document';
@@ -87,5 +87,6 @@ export class AccountTrafficController {
 }
 
 function presentTimelineItem(doc: TrafficTimelineDocument) {
-  return { id: doc._id, type: doc.type, level: doc.tenant === null ? 'account' : 'tenant', actor: doc.actor, occurred_at: toApiTimestamp(doc.occurredAt), data: doc.data };
+  // Event data as every body shows it: snake_case keys, six fraction digits (the stored event keeps its own naming).
+  return { id: doc._id, type: doc.type, level: doc.tenant === null ? 'account' : 'tenant', actor: doc.actor, occurred_at: toApiTimestamp(doc.occurredAt), data: apiShaped(doc.data) };
 }
