@@ -1,5 +1,7 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
+import { requestMetadata } from '@as2-partners/platform';
+import { PartnershipRemoval } from '../write-model/partnership-removal';
 import { API_TIMESTAMP, apiAs, freshTenant, instanceInput, partnerApiFixture, partnerInput, type Api } from './partner-api.spec-support';
 
 const PARTNERSHIP_ID = /^pts_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -146,6 +148,36 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       });
       // The pair is free: a new partner with the same AS2 id can be paired again.
       await pair(ctx.api, ours.id, (await partner(ctx.api, 'GONE')).id);
+    });
+
+    it('a create racing the delete of its partner answers 201 or 404 PARTNER_NOT_FOUND, never PARTNERSHIP_NOT_FOUND, and leaves no pair', async () => {
+      const ours = await instance(ctx.api, 'RACE-INST');
+      for (let round = 0; round < 12; round++) {
+        const doomed = await partner(ctx.api, `DOOMED-${round}`);
+        const later = <T>(ms: number, request: () => Promise<T>) => new Promise<T>((resolve, reject) => setTimeout(() => request().then(resolve, reject), ms));
+        const [created] = await Promise.all([
+          later(round % 3, () => ctx.api.post('/v1/partnerships', { as2_instance_id: ours.id, partner_id: doomed.id })),
+          later(round % 4, () => ctx.api.delete(`/v1/partners/${doomed.id}`)),
+        ]);
+        expect({ round, status: created.status, code: created.body.error?.code ?? null }).toEqual(
+          created.status === 201 ? { round, status: 201, code: null } : { round, status: 404, code: 'PARTNER_NOT_FOUND' },
+        );
+      }
+      await eventually('every partnership of a deleted partner to go', async () => ((await partnershipsIn(ctx.api)).length === 0 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    });
+
+    it('two removals of one partnership at once (a delete reactor and a create clean-up) both end well, and free its pair', async () => {
+      const ours = await instance(ctx.api, 'TWICE-INST');
+      const end = await partner(ctx.api, 'TWICE-PARTNER');
+      const p = await pair(ctx.api, ours.id, end.id);
+      const removal = ctx.t.app.get(PartnershipRemoval);
+      const now = new Date();
+      const metadata = requestMetadata({ caller: { sub: 'test', account: ctx.account, tenant: ctx.tenant, roles: ['tenant_admin'] }, correlationId: 'c', requestId: 'r' }, ctx.tenant, now);
+      const outcomes = await Promise.allSettled([removal.remove(ctx.account, p.id, 'partner_deleted', now, metadata), removal.remove(ctx.account, p.id, 'partner_deleted', now, metadata)]);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.status))).toEqual(['fulfilled', 'fulfilled']);
+      const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`partnership-${p.id}`);
+      expect(events.filter((e) => e.type === 'partnership.deleted.v1')).toHaveLength(1);
+      await pair(ctx.api, ours.id, end.id);
     });
 
     it("a deleted master partner ends every tenant's partnership with it", async () => {

@@ -1,6 +1,7 @@
-import { DirectoryReservations, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import { DirectoryReservations, DomainError, type EventMetadata, WriteModel } from '@as2-partners/kernel';
 import {
   parsePartnershipPairKey,
+  PartnerRegistryErrorCode,
   partnershipDecider,
   PartnerRegistryStreams,
   type PartnershipDeletionReason,
@@ -41,7 +42,12 @@ export class PartnershipRemoval {
     const { state } = await this.writeModel.load(stream, partnershipDecider);
     let deleted: number | null = null;
     if (state.status === 'active') {
-      deleted = (await this.writeModel.decide(stream, partnershipDecider, () => ({ type: 'delete_partnership' as const, partnershipId, reason, now: now.toISOString() }), metadata)).position;
+      try {
+        deleted = (await this.writeModel.decide(stream, partnershipDecider, () => ({ type: 'delete_partnership' as const, partnershipId, reason, now: now.toISOString() }), metadata)).position;
+      } catch (error) {
+        // A concurrent removal (the partner's deletion reactor, the create's own clean-up) deleted it first: done, and its pair is still released.
+        if (!(error instanceof DomainError && error.code === PartnerRegistryErrorCode.PartnershipNotFound)) throw error;
+      }
     }
     const released = await this.reservations.release(partnershipDirectory(this.writeModel, account), releaseKeys(partnershipId, 'deleted', now), metadata);
     return lastPositionOf(deleted, released.position);
