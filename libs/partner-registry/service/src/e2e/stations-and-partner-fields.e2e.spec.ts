@@ -100,6 +100,15 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(200);
     });
 
+    it("a create its own rules refuse (a station without an email) never joins the station: the station's stream is untouched", async () => {
+      const eu = await station(ctx.api, 'NO-PHANTOMS');
+      const refused = await partnerWith('NO-EMAIL', { station_id: eu.id });
+      expect(refused.status).toBe(422);
+      const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`station-${eu.id}`);
+      expect(events.map((e) => e.type)).toEqual(['station.created.v1']);
+      expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(200);
+    });
+
     it('another tenant, another account, tenant_user, no token', async () => {
       const eu = await station(ctx.api);
       for (const other of [apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() }), apiAs(ctx.t, { account: ctx.freshAccount(), tenant: ctx.tenant })]) {
