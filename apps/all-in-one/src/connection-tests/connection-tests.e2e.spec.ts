@@ -310,6 +310,9 @@ describe('security of the routes', () => {
     for (const hostile of [{ test_type: 'evil' }, { test_type: 'ping', url: 'http://10.0.0.1/' }, { test_type: 'full', acknowledge_payload_delivery: 'yes' }, { test_type: 'ping', certificates: 'old' }]) {
       expect((await test(tenant, id, hostile)).statusCode).toBe(422);
     }
+    // One message that says what is wrong: a missing test type is required, an unknown one invalid.
+    expect((await test(tenant, id, {})).json().errors).toEqual({ test_type: ['The test type field is required'] });
+    expect((await test(tenant, id, { test_type: 'evil' })).json().errors).toEqual({ test_type: ['The selected test type is invalid'] });
     const monitoring = await t.app.inject({ method: 'PUT', url: `/v1/partners/${id}/monitoring`, headers: as(tenant, ['tenant_user']), payload: { enabled: true, test_type: 'ping', interval_minutes: 15 } });
     expect(monitoring.statusCode).toBe(403);
     expect(requests).toEqual([]);

@@ -19,4 +19,14 @@ describe('CharacterLength', () => {
   it('refuses a value that is not a string', () => {
     for (const value of [3, null, undefined, ['a'], { length: 1 }]) expect(errorsOf(value)).toHaveLength(1);
   });
+
+  it('as an upper bound alone (min 0), leaves a missing value to the rule that requires it', () => {
+    class Email {
+      @CharacterLength(0, 5, { message: 'too long' })
+      email!: unknown;
+    }
+    const of = (email: unknown) => validateSync(Object.assign(new Email(), { email })).flatMap((e) => Object.values(e.constraints ?? {}));
+    expect(of(undefined)).toEqual([]);
+    expect(of('abcdef')).toEqual(['too long']);
+  });
 });

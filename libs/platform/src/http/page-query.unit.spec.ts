@@ -19,3 +19,22 @@ describe('page and per_page of a list', () => {
     expect(error).toBeInstanceOf(ValidationFailedException);
   });
 });
+
+describe('page and per_page refused with the one message that says why', () => {
+  const errorsOf = (query: Record<string, unknown>) =>
+    read(query).then(
+      () => ({}),
+      (thrown: ValidationFailedException) => thrown.errors,
+    );
+
+  it.each([
+    [{ page: '-1' }, { page: ['The page must be at least 1'] }],
+    [{ page: '0' }, { page: ['The page must be at least 1'] }],
+    [{ page: 'abc' }, { page: ['The page must be an integer'] }],
+    [{ page: '1000001' }, { page: ['The page may not be greater than 1000000'] }],
+    [{ per_page: '1.5' }, { per_page: ['The per page must be an integer'] }],
+    [{ per_page: '101' }, { per_page: ['The per page may not be greater than 100'] }],
+  ])('%j', async (query, errors) => {
+    expect(await errorsOf(query)).toEqual(errors);
+  });
+});

@@ -5,7 +5,7 @@ import { TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domai
 
 export class TestPartnerDto {
   @ApiProperty({ enum: TEST_TYPES })
-  @IsIn(TEST_TYPES, { message: 'The selected test type is invalid' })
+  @IsIn(TEST_TYPES, { message: (args) => (args.value === undefined || args.value === null ? 'The test type field is required' : 'The selected test type is invalid') })
   test_type!: TestType;
 
   @ApiPropertyOptional({ description: 'Our AS2 instance to test as (default: the partnership’s)' })

@@ -1,0 +1,19 @@
+import type { ValidationArguments } from 'class-validator';
+import { propertyRule } from './property-rule.decorator';
+
+/**
+ * An integer from `min` to `max` (a query parameter after DecimalInteger), with the one message that says what is wrong:
+ * not an integer, below `min`, or above `max` (class-validator's IsInt, Min and Max each added theirs to any failure).
+ */
+export function IntegerBetween(label: string, min: number, max: number): PropertyDecorator {
+  return propertyRule({
+    name: 'integerBetween',
+    validate: (value) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+    message: (args: ValidationArguments) => {
+      const value = args.value as unknown;
+      const number = typeof value === 'number' ? value : typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value) ? Number(value) : null;
+      if (number === null || !Number.isInteger(number)) return `The ${label} must be an integer`;
+      return number < min ? `The ${label} must be at least ${min}` : `The ${label} may not be greater than ${max}`;
+    },
+  });
+}
