@@ -76,6 +76,15 @@ describe('our keys (embedded, through the API)', () => {
     const multipart = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': form.contentType }, payload: form.payload });
     expect(multipart.statusCode).toBe(201);
     expect(multipart.json().data.fingerprint_sha256).toBe(json.body.data.fingerprint_sha256);
+    // Two pkcs12 files name no one key: refused, not the last one imported.
+    const twice = multipartBody({ alias: 'p12-twice', password: 'p12-pass' }, { field: 'pkcs12', filename: 'a.p12', content: imported.p12 });
+    const second = multipartBody({}, { field: 'pkcs12', filename: 'b.p12', content: imported.p12 });
+    const boundary = twice.contentType.split('boundary=')[1] as string;
+    const secondBoundary = second.contentType.split('boundary=')[1] as string;
+    const doubled = Buffer.concat([twice.payload.subarray(0, twice.payload.length - `--${boundary}--\r\n`.length), Buffer.from(second.payload.toString('binary').replaceAll(secondBoundary, boundary), 'binary')]);
+    const refused = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': twice.contentType }, payload: doubled });
+    expect([refused.statusCode, refused.json().errors]).toEqual([422, { pkcs12: ['The pkcs12 field may be sent only once'] }]);
+    expect((await api.get('/v1/keys')).body.data.map((key: { alias: string }) => key.alias)).not.toContain('p12-twice');
 
     const pem = await api.post('/v1/keys', { alias: 'pem-import', private_key: imported.keyPem, certificate: imported.certificatePem });
     expect(pem.status).toBe(201);

@@ -44,6 +44,11 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
   const parts = (request as unknown as { parts(options: object): AsyncIterable<MultipartPart> }).parts({ limits: { fileSize: MAX_KEY_FILE_BYTES, files: 3, fields: 8 } });
   try {
     for await (const part of parts) {
+      // A field sent twice (two pkcs12 files, two passwords) names no one key: refused, not the last one taken.
+      if (texts.has(part.fieldname)) {
+        part.file?.resume?.();
+        throw new ValidationFailedException({ [part.fieldname]: [`The ${part.fieldname} field may be sent only once`] });
+      }
       if (!(FIELDS as readonly string[]).includes(part.fieldname) || part.fieldname === 'generate') {
         texts.set(part.fieldname, '');
         part.file?.resume?.();
@@ -59,7 +64,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
       }
     }
   } catch (error) {
-    if (error instanceof DomainError) throw error;
+    if (error instanceof DomainError || error instanceof ValidationFailedException) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge('pkcs12');
     throw new ValidationFailedException({ pkcs12: ['The multipart body could not be read (at most 3 files and 8 fields)'] });
