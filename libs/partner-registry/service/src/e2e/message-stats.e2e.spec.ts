@@ -60,6 +60,15 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     });
   });
 
+  it("a deleted tenant's records change nothing (its data is closed), even from a token of the account", async () => {
+    const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+    const closing = freshTenant();
+    expect((await admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: closing, name: 'Closing', plan: 'starter' })).status).toBe(201);
+    expect((await post([record('before-close', { tenant: closing })])).body.data).toEqual({ received: 1, applied: 1, ignored: 0 });
+    expect((await admin.delete(`/v1/accounts/${ctx.account}/tenants/${closing}`)).status).toBe(200);
+    expect((await post([record('after-close', { tenant: closing })])).body.data).toEqual({ received: 1, applied: 0, ignored: 1 });
+  });
+
   it('a partner without messages has zero counts and no rate', async () => {
     const quiet = (await ctx.api.post('/v1/partners', partnerInput('QUIET'))).body.data;
     expect((await statsOf(quiet.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });

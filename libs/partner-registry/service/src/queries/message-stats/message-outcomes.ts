@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { DELETED_TENANTS, type DeletedTenants } from '@as2-partners/platform';
 import {
   MESSAGE_OUTCOME_INDEXES,
   MESSAGE_OUTCOMES_COLLECTION,
@@ -12,7 +13,7 @@ import {
 export interface RecordedOutcomes {
   /** Records that changed what is known of their message. */
   readonly applied: number;
-  /** Repeats and records older than what is known: nothing changed. */
+  /** Repeats, records older than what is known and records of a deleted tenant: nothing changed. */
   readonly ignored: number;
 }
 
@@ -31,13 +32,18 @@ export function supersedes(next: Pick<MessageOutcome, 'occurredAt' | 'status'>, 
 export class MessageOutcomes {
   private readonly outcomes: ReadModelCollection<MessageOutcomeDocument>;
 
-  constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
+  constructor(
+    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(DELETED_TENANTS) private readonly deletedTenants: DeletedTenants,
+  ) {
     this.outcomes = readModels.collection(MESSAGE_OUTCOMES_COLLECTION, MESSAGE_OUTCOME_INDEXES);
   }
 
   async record(batch: readonly MessageOutcome[]): Promise<RecordedOutcomes> {
     let applied = 0;
     for (const outcome of batch) {
+      // A deleted tenant's data is closed: a record the gateway still sends for it (an account-level token may) changes nothing.
+      if (await this.deletedTenants.isDeleted(outcome.account, outcome.tenant)) continue;
       const id = messageOutcomeIdOf(outcome.account, outcome.tenant, outcome.messageId);
       const current = await this.outcomes.get(id);
       if (current && !supersedes(outcome, current)) continue;
