@@ -92,9 +92,12 @@ export class CreatePartnerHandler {
       owner.scope === 'tenant'
         ? [tenantDirectoryScope(this.writeModel, owner.account, owner.tenant), PartnerRegistryStreams.partner(partnerId)]
         : [masterDirectoryScope(this.writeModel, owner.account), PartnerRegistryStreams.masterPartner(partnerId)];
-    // The partner's own rules (an email with a station, …) refuse before anything is written: no station joined and left.
-    const decider = partnerDeciderFor(owner.scope);
-    decider.decide(command, decider.initialState());
+    // With a station, the partner's own rules (an email with a station, …) refuse before it is joined (and left again);
+    // without one the create's own decision refuses as before, not decided twice on the hot path.
+    if (dto.station_id) {
+      const decider = partnerDeciderFor(owner.scope);
+      decider.decide(command, decider.initialState());
+    }
     // The partner joins its station's stream first: a concurrent deletion of the station then refuses, or this create does.
     const { result: appended } = await this.membership.around({ partnerId, previous: null, next: dto.station_id ?? null }, now, creation.metadata, () =>
       this.directory.reserveThenCreate(
