@@ -224,12 +224,17 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
+/** The DER bytes of one PEM block (its base64 between the BEGIN and END lines). */
+function derOfPemBlock(block: string): Buffer {
+  return Buffer.from(block.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
 /**
  * An encrypted PKCS#8 key's derivation is paid on the event loop (OpenSSL, synchronously): refused before it runs
  * when it asks for more than MAX_PEM_KEY_ITERATIONS PBKDF2 iterations, or for scrypt.
  */
 function assertDerivationCost(pem: string): void {
-  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const der = derOfPemBlock(pem);
   if (namesScrypt(der)) {
     throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is encrypted with scrypt; encrypt it with PBKDF2 instead (openssl pkcs8 -topk8 -v2 aes-256-cbc)', 'private_key');
   }
@@ -263,7 +268,7 @@ export function readPemKey(privateKeyPem: string, certificatePem: string, passwo
   // The certificate reader checks what the blocks hold; here only their DER is needed to find the leaf.
   const ders = certificateBlocks
     .filter((m) => m[1] === 'CERTIFICATE')
-    .map((m) => Buffer.from(m[0].replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+    .map((m) => derOfPemBlock(m[0]));
   if (ders.length === 0) throw keyError('INVALID_CERTIFICATE', 'The certificate field holds no PEM certificate', 'certificate');
   return paired(assertSupportedKey(privateKey), ders);
 }
