@@ -1,3 +1,4 @@
+import { topicPrefixProblem } from '@as2-partners/kernel';
 import { InvalidConfigurationError, readInteger, readString, type Environment } from '@as2-partners/platform';
 
 /** How the services use Kafka: topic layout and consumer-group timing. */
@@ -10,6 +11,11 @@ export interface KafkaSettings {
   readonly sessionTimeoutMs: number;
   /** `KAFKA_HEARTBEAT_INTERVAL_MS` (default 3000): at most a third of the session timeout. */
   readonly heartbeatIntervalMs: number;
+  /**
+   * `KAFKA_TOPIC_PREFIX` (default none): every topic on the cluster is `<prefix>.as2.<service>.events`, so deployments
+   * sharing a cluster (staging beside production) never read each other's events. Every service of a deployment needs the same one.
+   */
+  readonly topicPrefix?: string;
 }
 
 /** Read once at start-up; a bad value stops the process naming the variable. */
@@ -22,5 +28,14 @@ export function kafkaSettingsFrom(env: Environment): KafkaSettings {
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) {
     throw new InvalidConfigurationError('KAFKA_HEARTBEAT_INTERVAL_MS', `must be at most a third of KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs}), got "${heartbeatIntervalMs}"`);
   }
-  return { topicPartitions, ...(replicationFactor === undefined ? {} : { replicationFactor }), sessionTimeoutMs, heartbeatIntervalMs };
+  const topicPrefix = readString(env, 'KAFKA_TOPIC_PREFIX');
+  const prefixProblem = topicPrefix === undefined ? null : topicPrefixProblem(topicPrefix);
+  if (prefixProblem) throw new InvalidConfigurationError('KAFKA_TOPIC_PREFIX', `must be ${prefixProblem}, got "${topicPrefix}"`);
+  return {
+    topicPartitions,
+    ...(replicationFactor === undefined ? {} : { replicationFactor }),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    ...(topicPrefix === undefined ? {} : { topicPrefix }),
+  };
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InProcessEventBus, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { InProcessEventBus, withTopicPrefix, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
 import { followerLoggerOf, registerStoreOutage, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
 import { kafkaSettingsFrom } from './kafka-settings';
@@ -61,12 +61,12 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   ]);
   // A request that meets MongoDB down is answered 503, not 500.
   registerStoreOutage(isMongoUnreachable);
-  const kafkaSettings = kafkaSettingsFrom(config.env);
+  const { topicPrefix, ...kafkaSettings } = kafkaSettingsFrom(config.env);
   const eventStore = await openDistributedEventStore(config);
   closers.push(() => eventStore.close());
   const readModels = await connecting('the read-model store', 'MONGO_URL', MongoReadModelStore.connect(required(config.mongoUrl, 'MONGO_URL')));
   closers.push(() => readModels.close());
-  const bus = await connecting(
+  const kafka = await connecting(
     'Kafka',
     'KAFKA_BROKERS',
     KafkaEventBus.connect({
@@ -79,11 +79,12 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
       logger: followerLoggerOf(new Logger('Kafka')),
     }),
   );
-  closers.push(() => bus.close());
+  closers.push(() => kafka.close());
+  const bus = topicPrefix === undefined ? kafka : withTopicPrefix(kafka, topicPrefix);
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping() },
-    { name: 'kafka', ping: () => bus.ping(), affectsReadiness: false },
+    { name: 'kafka', ping: () => kafka.ping(), affectsReadiness: false },
   ], closers);
 }
 

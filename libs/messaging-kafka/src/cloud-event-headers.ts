@@ -1,8 +1,9 @@
 import { aggregateIdOf, type RecordedEvent } from '@as2-partners/kernel';
 
-const SERVICE_TOPIC = /^as2\.([a-z0-9][a-z0-9-]*)\.events$/;
+/** `as2.<service>.events`, behind a deployment's topic prefix if it has one (`staging.as2.<service>.events`). */
+const SERVICE_TOPIC = /^(?:[A-Za-z0-9_-]+\.)*as2\.([a-z0-9][a-z0-9-]*)\.events$/;
 
-/** The service a topic belongs to: `as2.partner-registry.events` → `partner-registry`. */
+/** The service a topic belongs to: `as2.partner-registry.events` (or `<prefix>.as2.partner-registry.events`) → `partner-registry`. */
 export function serviceOfTopic(topic: string): string {
   const match = SERVICE_TOPIC.exec(topic);
   if (!match) throw new Error(`Topic ${topic} is not of the form as2.<service>.events`);

@@ -72,7 +72,13 @@ describe('serviceOfTopic', () => {
     expect(serviceOfTopic('as2.traffic.events')).toBe('traffic');
   });
 
-  it.each(['partner-registry', 'as2.partner-registry', 'as2..events', 'as2.Partner.events', 'other.partner.events'])('refuses %s', (topic) => {
+  it('looks past a deployment topic prefix (KAFKA_TOPIC_PREFIX), so ce_source stays /as2-partners/<service>', () => {
+    expect(serviceOfTopic('staging.as2.partner-registry.events')).toBe('partner-registry');
+    expect(serviceOfTopic('eu1.it-3f2a.as2.certificate-lifecycle.events')).toBe('certificate-lifecycle');
+    expect(cloudEventHeaders(event, 'staging.as2.partner-registry.events')['ce_source']).toBe('/as2-partners/partner-registry');
+  });
+
+  it.each(['partner-registry', 'as2.partner-registry', 'as2..events', 'as2.Partner.events', 'other.partner.events', 'staging..as2.partner.events', 'pre/fix.as2.partner.events'])('refuses %s', (topic) => {
     expect(() => serviceOfTopic(topic)).toThrow('is not of the form as2.<service>.events');
   });
 });
