@@ -8,6 +8,7 @@ import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { prefixedTopic } from '@as2-partners/kernel';
 import { describeWithServer, eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { loadPlatformConfig } from '@as2-partners/platform';
@@ -68,12 +69,22 @@ interface CarriedEvent {
   readonly headers: IHeaders;
 }
 
+/** Runs `wait`; when it fails, the error carries what `explain` finds (a flaky hop is then named in the CI log). */
+async function explainedOnTimeout<T>(wait: () => Promise<T>, explain: () => Promise<Record<string, unknown>>): Promise<T> {
+  try {
+    return await wait();
+  } catch (error) {
+    const found = await explain().catch((failure: unknown) => ({ explainFailed: String(failure) }));
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; found: ${JSON.stringify(found)}`);
+  }
+}
+
 /** The relay creates the topic with its first publish, which may still be under way. */
-async function subscribeOnceTheTopicExists(consumer: Consumer): Promise<void> {
+async function subscribeOnceTheTopicExists(consumer: Consumer, topic: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -83,12 +94,12 @@ async function subscribeOnceTheTopicExists(consumer: Consumer): Promise<void> {
 }
 
 /** Reads the topic from the beginning until every wanted type was seen for the partner, then a little longer for duplicates. */
-async function carriedOnKafka(brokers: string, groupId: string, partnerId: string, wanted: readonly string[]): Promise<CarriedEvent[]> {
+async function carriedOnKafka(brokers: string, topic: string, groupId: string, partnerId: string, wanted: readonly string[]): Promise<CarriedEvent[]> {
   const kafka = new Kafka({ clientId: groupId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   try {
-    await subscribeOnceTheTopicExists(consumer);
+    await subscribeOnceTheTopicExists(consumer, topic);
     const carried: CarriedEvent[] = [];
     await consumer.run({
       eachMessage: async ({ message }) => {
@@ -96,7 +107,7 @@ async function carriedOnKafka(brokers: string, groupId: string, partnerId: strin
         carried.push({ type: header(message.headers, 'ce_type') ?? '', id: header(message.headers, 'ce_id') ?? '', key: message.key?.toString() ?? '', headers: message.headers ?? {} });
       },
     });
-    await until(`${wanted.join(', ')} for ${partnerId} on ${TOPIC}`, async () => (wanted.every((type) => carried.some((e) => e.type === type)) ? true : undefined));
+    await until(`${wanted.join(', ')} for ${partnerId} on ${topic}`, async () => (wanted.every((type) => carried.some((e) => e.type === type)) ? true : undefined));
     await sleep(1000);
     return carried;
   } finally {
@@ -112,6 +123,9 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
     // Two deployables as in production: each its own event store and database; only Kafka connects them.
     const registryDatabase = `as2_rollover_pr_${run}`;
     const certificatesDatabase = `as2_rollover_cl_${run}`;
+    // Both services on this suite's own topics: a certificate service of another suite on the broker would otherwise
+    // also take this registry's partner creations (refusing their certificate_id, which it does not hold) and feed it back.
+    const topicPrefix = `it-${run}`;
     let registry: NestFastifyApplication;
     let certificates: NestFastifyApplication;
     const dataDirs: string[] = [];
@@ -140,6 +154,18 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       const details = await call(registry, 'GET', `/v1/partners/${partnerId}`);
       return (details.body.data.certificates as { id: string; slots: string[] }[]).find((c) => c.id === certificateId)?.slots;
     };
+    /** Each hop of a partner's link, for a failure's message: the registry's details, the certificate service's slots, both services' followers. */
+    const whereTheLinkIs = async (partnerId: string): Promise<Record<string, unknown>> => {
+      const operator = `Bearer ${signHs256TestToken({ sub: 'it-operator', account, roles: ['operator'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`;
+      const followers = async (app: NestFastifyApplication) =>
+        (await app.inject({ method: 'GET', url: '/v1/admin/followers', headers: { authorization: operator } })).json();
+      return {
+        registryDetails: (await call(registry, 'GET', `/v1/partners/${partnerId}`)).body,
+        certificateServiceSlots: (await call(certificates, 'GET', `/v1/partners/${partnerId}/certificate-slots`)).body,
+        registryFollowers: await followers(registry),
+        certificateServiceFollowers: await followers(certificates),
+      };
+    };
     const timeline = async (partnerId: string) =>
       (await call(certificates, 'GET', `/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data as { type: string; id: string; data: Record<string, any>; evidence: any }[];
 
@@ -151,6 +177,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
         // EventStoreDB where one is reachable; otherwise the SQLite adapter, which passes the same event-store contract.
         ...(process.env['ESDB_URL'] ? { ESDB_URL: process.env['ESDB_URL'] } : { EVENT_STORE: 'sqlite' }),
         KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: topicPrefix,
         MONGO_URL: withDatabase(mongoUrl, database),
         DATA_DIR: dataDir,
         // The bundled TSA, its identity kept in this run's data directory.
@@ -252,7 +279,7 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       expect(opensslVerifiesEvidence({ ...evidence, sha256: createHash('sha256').update('another document').digest('hex') }).ok).toBe(false);
 
       // Both activations crossed Kafka as CloudEvents keyed by the partner; redelivery may repeat a record, never a second event.
-      const carried = await carriedOnKafka(brokers, `it-reader-${run}`, partnerId, ['partner_certificates.backup_activated.v1', 'trust.activated.v1']);
+      const carried = await carriedOnKafka(brokers, prefixedTopic(topicPrefix, TOPIC), `it-reader-${run}`, partnerId, ['partner_certificates.backup_activated.v1', 'trust.activated.v1']);
       for (const [type, timelineEvent] of [
         ['partner_certificates.backup_activated.v1', backupActivations[0]],
         ['trust.activated.v1', activation],
@@ -281,10 +308,14 @@ describeWithServer('KAFKA_BROKERS', 'certificate rollover across two services, d
       expect(created.status).toBe(201);
       const partnerId = created.body.data.id as string;
       // The certificate can show before its slots are filled (two records): wait for both slots.
-      const linkedSlots = await until('the linked certificate in the partner details', async () => {
-        const slotsNow = await slotsInPartnerDetails(partnerId, certificateId);
-        return slotsNow?.length === 2 ? slotsNow : undefined;
-      });
+      const linkedSlots = await explainedOnTimeout(
+        () =>
+          until('the linked certificate in the partner details', async () => {
+            const slotsNow = await slotsInPartnerDetails(partnerId, certificateId);
+            return slotsNow?.length === 2 ? slotsNow : undefined;
+          }),
+        () => whereTheLinkIs(partnerId),
+      );
       expect(linkedSlots).toEqual(['encryption', 'signature']);
       expect((await call(registry, 'GET', `/v1/partners/${partnerId}`)).body.data.certificate_link).toEqual({ certificate_id: certificateId, status: 'linked', error: null });
       // A well-formed id of no certificate: the refusal crosses back the same way.

@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createConnection, type Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
+import { prefixedTopic } from '@as2-partners/kernel';
 import { describeWithServer, eventually } from '@as2-partners/kernel-testing';
 import { kafkaMessageOf } from '@as2-partners/messaging-kafka';
 import { loadPlatformConfig } from '@as2-partners/platform';
@@ -52,6 +53,9 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
     const account = `acct-${run}`;
     const tenant = 't1';
     const database = `as2_keys_cl_${run}`;
+    // This suite's own topics (KAFKA_TOPIC_PREFIX): no service of another suite on the broker consumes its events.
+    const topicPrefix = `it-${run}`;
+    const onBroker = (topic: string) => prefixedTopic(topicPrefix, topic);
     let app: NestFastifyApplication;
     let mongo: Connection;
     let dataDir: string;
@@ -68,7 +72,7 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
       dataDir = await mkdtemp(join(tmpdir(), 'as2-keys-distributed-'));
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: REGISTRY_TOPIC }, { topic: KEYS_TOPIC }] }).catch(() => undefined);
+      await admin.createTopics({ topics: [{ topic: onBroker(REGISTRY_TOPIC) }, { topic: onBroker(KEYS_TOPIC) }] }).catch(() => undefined);
       await admin.disconnect();
       const capture = (chunk: string | Uint8Array) => {
         logs.push(Buffer.from(chunk));
@@ -80,6 +84,7 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
         MODE: 'distributed',
         ...(process.env['ESDB_URL'] ? { ESDB_URL: process.env['ESDB_URL'] } : { EVENT_STORE: 'sqlite' }),
         KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: topicPrefix,
         MONGO_URL: withDatabase(mongoUrl, database),
         DATA_DIR: dataDir,
         JWT_SECRET: SECRET,
@@ -122,7 +127,7 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
         metadata: { account, tenant, correlationId: randomUUID(), causationId: null, actor: { type: 'user' as const, id: 'it' }, occurredAt: new Date().toISOString() },
       };
       const message = kafkaMessageOf(instance, REGISTRY_TOPIC);
-      await producer.send({ topic: REGISTRY_TOPIC, messages: [message] });
+      await producer.send({ topic: onBroker(REGISTRY_TOPIC), messages: [message] });
       await producer.disconnect();
       await until('the instance to arrive over Kafka', async () => ((await call('GET', `/v1/keys/${keyId}`)).body.data.used_by.length === 1 ? true : undefined));
       const refused = await call('DELETE', `/v1/keys/${keyId}`);
@@ -139,7 +144,7 @@ describeWithServer('KAFKA_BROKERS', 'our keys in distributed mode on real Kafka'
       const records: Buffer[] = [];
       const consumer = kafka.consumer({ groupId: `it-keys-reader-${run}` });
       await consumer.connect();
-      await consumer.subscribe({ topic: KEYS_TOPIC, fromBeginning: true });
+      await consumer.subscribe({ topic: onBroker(KEYS_TOPIC), fromBeginning: true });
       await consumer.run({ eachMessage: async ({ message: m }) => void records.push(Buffer.concat([m.key ?? Buffer.alloc(0), m.value ?? Buffer.alloc(0), Buffer.from(JSON.stringify(m.headers ?? {}))])) });
       await until('key.created.v1 on Kafka', async () => (records.some((r) => r.includes(Buffer.from(keyId)) && r.includes(Buffer.from('key.created.v1'))) ? true : undefined));
       await sleep(500);

@@ -90,7 +90,9 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       ]);
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: TESTER_TOPIC }, { topic: 'as2.partner-registry.events' }, { topic: 'as2.certificate-lifecycle.events' }] }).catch(() => undefined);
+      await admin
+        .createTopics({ topics: [TESTER_TOPIC, 'as2.partner-registry.events', 'as2.certificate-lifecycle.events'].map((topic) => ({ topic: services.topic(topic) })) })
+        .catch(() => undefined);
       await admin.disconnect();
       [registry, keys] = await Promise.all([
         services.start(PartnerRegistryModule, databases.registry, { env: { PARTNER_SECRETS_KEY: 'cd'.repeat(32), PRIVATE_ENDPOINTS_ALLOW: '127.0.0.0/8' } }),
@@ -112,7 +114,7 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       expect(plan.status).toBe(201);
       consumer = kafka.consumer({ groupId: `it-ct-reader-${run}` });
       await consumer.connect();
-      await consumer.subscribe({ topic: TESTER_TOPIC, fromBeginning: true });
+      await consumer.subscribe({ topic: services.topic(TESTER_TOPIC), fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
           const event = JSON.parse(message.value?.toString() ?? '{}') as { type: string; data: Record<string, unknown> };

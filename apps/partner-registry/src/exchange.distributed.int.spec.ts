@@ -82,7 +82,7 @@ describeWithServer('KAFKA_BROKERS', 'our side of exchanges in distributed mode: 
       const kafka = new Kafka({ clientId: `it-exchange-${database}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
       const consumer = kafka.consumer({ groupId: `it-exchange-${database}` });
       await consumer.connect();
-      await subscribeOnceTheTopicExists(consumer, TOPIC);
+      await subscribeOnceTheTopicExists(consumer, services.topic(TOPIC));
       const wanted = new Set(['as2_instance.created.v1', 'as2_instance.status_changed.v1', 'partnership.created.v1']);
       const seen = await new Promise<Map<string, SeenRecord>>((resolve, reject) => {
         const found = new Map<string, SeenRecord>();
@@ -136,7 +136,7 @@ describeWithServer('KAFKA_BROKERS', 'our side of exchanges in distributed mode: 
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({
-        topic: 'as2.gateway.messages',
+        topic: services.topic('as2.gateway.messages'),
         messages: [
           outcome('gw-1', 'delivered', '2026-11-30T10:02:00.000Z'),
           outcome('gw-1', 'sent', '2026-11-30T10:00:00.000Z'),

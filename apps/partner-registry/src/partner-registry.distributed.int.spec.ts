@@ -15,11 +15,11 @@ function header(headers: IHeaders | undefined, name: string): string | undefined
 }
 
 /** The relay creates the topic with its first publish, which may still be under way. */
-async function subscribeOnceTheRelayCreatedTheTopic(consumer: Consumer): Promise<void> {
+async function subscribeOnceTheRelayCreatedTheTopic(consumer: Consumer, topic: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -119,7 +119,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       const kafka = new Kafka({ clientId: `it-reader-${database}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
       const consumer = kafka.consumer({ groupId: `it-reader-${database}` });
       await consumer.connect();
-      await subscribeOnceTheRelayCreatedTheTopic(consumer);
+      await subscribeOnceTheRelayCreatedTheTopic(consumer, services.topic(TOPIC));
       const record = await new Promise<{ key: string; value: Record<string, any>; headers: IHeaders }>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`partner.created.v1 for ${partnerId} not seen on ${TOPIC} within 30 s`)), 30_000);
         void consumer.run({
@@ -200,7 +200,7 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       const kafka = new Kafka({ clientId: `it-deletion-${database}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
       const consumer = kafka.consumer({ groupId: `it-deletion-${database}` });
       await consumer.connect();
-      await subscribeOnceTheRelayCreatedTheTopic(consumer);
+      await subscribeOnceTheRelayCreatedTheTopic(consumer, services.topic(TOPIC));
       const { sealed, ceTenant } = await new Promise<{ sealed: string; ceTenant: string | undefined }>((resolve, reject) => {
         let sealedPassword: string | null = null;
         const timer = setTimeout(() => reject(new Error(`partner.deleted.v1 for ${partnerId} not seen on ${TOPIC} within 30 s`)), 30_000);

@@ -62,7 +62,7 @@ describeWithServer('KAFKA_BROKERS', 'traffic-control, distributed mode on real K
           revision: position - 1,
           position,
         };
-        await bus.publish(topicOf('partner-registry'), [event]);
+        await bus.publish(services.topic(topicOf('partner-registry')), [event]);
       }
 
       async function mailsTo(address: string): Promise<{ text: string }[]> {

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection, type Connection } from 'mongoose';
+import { prefixedTopic } from '@as2-partners/kernel';
 import { loadPlatformConfig, type Environment, type PlatformConfig } from '@as2-partners/platform';
 import { createTestHttpApp, type TestHttpAppOptions } from './create-test-http-app';
 
@@ -24,7 +26,8 @@ interface Started {
  * The services of one distributed spec, started the same way: distributed mode on the spec's Kafka, each service on its
  * own database of the MongoDB-wire server (every run starts from empty read models) and its own data dir, EventStoreDB
  * where ESDB_URL is set (otherwise the SQLite event store, which passes the same contract), tokens signed with the
- * spec's secret, consumer groups namespaced by database so suites can share a broker. `close()` stops them, drops their
+ * spec's secret, consumer groups namespaced by database and topics prefixed per spec (KAFKA_TOPIC_PREFIX) so suites can
+ * share a broker: a service of another suite never consumes this spec's events. `close()` stops them, drops their
  * databases and removes their data dirs.
  */
 export class DistributedTestServices {
@@ -32,8 +35,15 @@ export class DistributedTestServices {
   private readonly databases = new Set<string>();
   private readonly connections = new Map<string, Connection>();
   private readonly dataDirs: string[] = [];
+  /** This spec's KAFKA_TOPIC_PREFIX, shared by its services. */
+  readonly topicPrefix = `it-${randomUUID().slice(0, 12)}`;
 
   constructor(private readonly servers: { readonly brokers: string; readonly mongoUrl: string; readonly jwtSecret: string }) {}
+
+  /** A topic as this spec's services use it on the broker (`as2.partner-registry.events` → `<prefix>.as2.partner-registry.events`). */
+  topic(topic: string): string {
+    return prefixedTopic(this.topicPrefix, topic);
+  }
 
   /** `database` on the spec's MongoDB-wire server. */
   databaseUrl(database: string): string {
@@ -51,6 +61,7 @@ export class DistributedTestServices {
       MODE: 'distributed',
       ...(esdb ? { ESDB_URL: esdb } : { EVENT_STORE: 'sqlite' }),
       KAFKA_BROKERS: this.servers.brokers,
+      KAFKA_TOPIC_PREFIX: this.topicPrefix,
       MONGO_URL: this.databaseUrl(database),
       DATA_DIR: dataDir,
       JWT_SECRET: this.servers.jwtSecret,

@@ -35,6 +35,8 @@ describeWithServer('KAFKA_BROKERS', 'partner certificates, distributed mode on r
         MODE: 'distributed',
         EVENT_STORE: 'sqlite',
         KAFKA_BROKERS: brokers,
+        // This suite's own topics: no certificate service of another suite on the broker feeds this registry.
+        KAFKA_TOPIC_PREFIX: `it-${database.slice(-12)}`,
         MONGO_URL: withDatabase(mongoUrl, database),
         DATA_DIR: dataDir,
         JWT_SECRET: SECRET,
