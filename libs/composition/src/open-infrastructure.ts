@@ -75,6 +75,9 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
       parked: readModels.parkedEventStore(),
       retry: config.followerRetry,
       ...kafkaSettings,
+      // Kafka down at start does not stop the service (it serves, as when Kafka goes down later): the outbox keeps
+      // the events, and publishing and consuming begin once a broker answers.
+      connectInBackground: true,
       // kafkajs writes through the service's logger: the same JSON lines as everything else.
       logger: followerLoggerOf(new Logger('Kafka')),
     }),

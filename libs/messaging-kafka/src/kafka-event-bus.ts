@@ -49,6 +49,16 @@ export interface KafkaEventBusOptions {
   readonly heartbeatIntervalMs?: number;
   /** Receives kafkajs warnings and errors; without it kafkajs prints its errors to the console. */
   readonly logger?: FollowerLogger;
+  /**
+   * When no broker answers at `connect`: false (default), `connect` rejects; true, `connect` resolves with a bus that
+   * goes on connecting in the background (a service starts and serves while Kafka is down, as it does when Kafka goes
+   * down later): until connected, `publish` and `ping` reject naming the brokers (an outbox relay retries), and
+   * `subscribe` answers at once and subscribes once connected.
+   */
+  readonly connectInBackground?: boolean;
+  /** Delays between background connection attempts: doubles from initial to max. Default 1 s to 30 s. */
+  readonly reconnectInitialDelayMs?: number;
+  readonly reconnectMaxDelayMs?: number;
 }
 
 /** Values of one send stay well under the broker's default message.max.bytes (1 MiB per record batch). */
@@ -70,12 +80,20 @@ export class KafkaEventBus implements EventBus {
   private readonly ensuring = new Map<string, Promise<void>>();
   private topicDefaults: Promise<{ numPartitions: number; replicationFactor: number }> | null = null;
   private readonly subscriptions = new Set<BusSubscription>();
+  /** Subscriptions asked for before the background connection succeeded. */
+  private readonly deferred = new Set<BusSubscription>();
   /** The groups this process consumes as, with their topics (for consumerLag). */
   private readonly groups = new Map<string, readonly string[]>();
   /** Sends go one at a time: kafkajs numbers idempotent batches at send time and mis-orders concurrent ones. */
   private sending: Promise<unknown> = Promise.resolve();
   /** Set by close(): waits for a topic or a subscribe give up instead of outliving the bus. */
   private closing = false;
+  /** Null once the admin and the producer are connected; else why not yet (connecting in the background). */
+  private notConnected: string | null = null;
+  /** Resolves once connected (at once when `connect` connected); rejects when the bus closes first. */
+  private connected: Promise<void> = Promise.resolve();
+  /** Wakes the background connection's wait between attempts (close). */
+  private wakeConnecting: () => void = () => undefined;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -104,13 +122,61 @@ export class KafkaEventBus implements EventBus {
       await producer.connect();
     } catch (error) {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
-      throw new Error(`Kafka at ${options.brokers.join(',')} is not reachable: ${error instanceof Error ? error.message : String(error)}`);
+      const unreachable = `Kafka at ${options.brokers.join(',')} is not reachable: ${error instanceof Error ? error.message : String(error)}`;
+      if (!options.connectInBackground) throw new Error(unreachable);
+      const bus = new KafkaEventBus(kafka, admin, producer, options);
+      bus.connectInBackground(unreachable);
+      return bus;
     }
     return new KafkaEventBus(kafka, admin, producer, options);
   }
 
+  /** True once a broker answered (the admin and the producer are connected). */
+  get isConnected(): boolean {
+    return this.notConnected === null;
+  }
+
+  /** Tries again, with backoff, until connected or closed; logs the first failure and every tenth. */
+  private connectInBackground(firstFailure: string): void {
+    this.notConnected = firstFailure;
+    const brokers = this.options.brokers.join(',');
+    this.options.logger?.warn(`${firstFailure}; the service starts without it and connects in the background (publishing and consuming wait for it)`, { brokers });
+    this.connected = (async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        const delay = Math.min((this.options.reconnectInitialDelayMs ?? 1000) * 2 ** (attempt - 1), this.options.reconnectMaxDelayMs ?? 30_000);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeConnecting = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (this.closing) throw new Error('Kafka bus closed before it could connect');
+        try {
+          await this.admin.connect();
+          await this.producer.connect();
+          this.notConnected = null;
+          this.options.logger?.warn(`Kafka at ${brokers} reachable again after ${attempt} background attempt(s): publishing and consuming start`, { brokers });
+          return;
+        } catch (error) {
+          await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+          this.notConnected = `Kafka at ${brokers} is not reachable: ${error instanceof Error ? error.message : String(error)}`;
+          if (attempt % 10 === 0) this.options.logger?.error(`${this.notConnected}; still trying in the background`, { brokers, attempts: attempt });
+        }
+      }
+    })();
+    // Awaited by deferred subscriptions; a close before connecting is no failure of its own.
+    this.connected.catch(() => undefined);
+  }
+
+  /** Rejects naming the brokers while the background connection has not succeeded. */
+  private requireConnected(): void {
+    if (this.notConnected !== null) throw new Error(`${this.notConnected} (connecting in the background)`);
+  }
+
   async publish(topic: string, events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
+    this.requireConnected();
     const messages = events.map((event) => kafkaMessageOf(event, topic, this.options.dataSchemaFor?.(event)));
     await this.ensureTopics([topic]);
     const send = this.sending.then(async () => {
@@ -121,6 +187,55 @@ export class KafkaEventBus implements EventBus {
   }
 
   async subscribe(options: BusSubscriptionOptions): Promise<BusSubscription> {
+    if (this.notConnected !== null) return this.subscribeOnceConnected(options);
+    return this.subscribeNow(options);
+  }
+
+  /**
+   * Answers at once; subscribes when the background connection succeeds, and after a failed subscribe tries again
+   * (with backoff) until it succeeds or the subscription is stopped.
+   */
+  private subscribeOnceConnected(options: BusSubscriptionOptions): BusSubscription {
+    let stopped = false;
+    let wake: () => void = () => undefined;
+    const subscribing = (async (): Promise<BusSubscription | null> => {
+      try {
+        await this.connected;
+      } catch {
+        return null;
+      }
+      for (let failures = 0; !stopped && !this.closing; ) {
+        try {
+          return await this.subscribeNow(options);
+        } catch (error) {
+          failures += 1;
+          const delay = backoffDelayMs(this.options.retry ?? DEFAULT_RETRY_POLICY, failures);
+          this.options.logger?.error(`kafka consumer ${options.groupId} could not subscribe, tries again in ${delay} ms`, { error: error instanceof Error ? error.message : String(error) });
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, delay);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      }
+      return null;
+    })();
+    const subscription: BusSubscription = {
+      stop: async () => {
+        stopped = true;
+        wake();
+        this.deferred.delete(subscription);
+        // Subscribed meanwhile (or about to be): that subscription is the one stopped.
+        await (await subscribing)?.stop();
+      },
+    };
+    this.deferred.add(subscription);
+    return subscription;
+  }
+
+  private async subscribeNow(options: BusSubscriptionOptions): Promise<BusSubscription> {
     await this.ensureTopics(options.topics);
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     let stopping = false;
@@ -213,6 +328,7 @@ export class KafkaEventBus implements EventBus {
 
   /** Per group this process consumes as, topic and partition: committed offset, high watermark and the records between. */
   async consumerLag(): Promise<ConsumerPartitionLag[]> {
+    this.requireConnected();
     const lags: ConsumerPartitionLag[] = [];
     const ends = new Map<string, { partition: number; high: string; low: string }[]>();
     for (const [groupId, topics] of this.groups) {
@@ -235,17 +351,20 @@ export class KafkaEventBus implements EventBus {
    * partition this bus's producer puts an event in: what a restarted relay need not publish again.
    */
   async publishedPositions(topic: string): Promise<PublishedPositions> {
+    this.requireConnected();
     return readPublishedPositions(this.kafka, this.admin, topic);
   }
 
   /** Answers when a broker describes the cluster (readiness). */
   async ping(): Promise<void> {
+    this.requireConnected();
     await this.admin.describeCluster();
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.wakeConnecting();
+    await Promise.all([...this.deferred, ...this.subscriptions].map((s) => s.stop()));
     await this.sending;
     await this.producer.disconnect();
     await this.admin.disconnect();
