@@ -37,21 +37,45 @@ export async function openInfrastructure(config: PlatformConfig, kafkaClientId: 
 }
 
 async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ SqliteEventStore }, { EmbeddedReadModelStore }] = await Promise.all([
+  const [{ SqliteEventStore }, { EmbeddedReadModelStore, isSqliteCorruption, setAsideIfMarkedCorrupt }] = await Promise.all([
     import('@as2-partners/event-store-sqlite'),
     import('@as2-partners/read-model-embedded'),
   ]);
   await mkdir(config.dataDir, { recursive: true });
   const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
   closers.push(() => eventStore.close());
-  const readModels = await EmbeddedReadModelStore.open(join(config.dataDir, 'read-models.sqlite'));
+  const readModelFile = join(config.dataDir, 'read-models.sqlite');
+  const setAside = setAsideIfMarkedCorrupt(readModelFile);
+  if (setAside) {
+    new Logger('ReadModels').warn(`The last run found the read-model file corrupt: moved to ${setAside}; a new one is filled from the event store (delete the old one once satisfied)`);
+  }
+  const readModels = await EmbeddedReadModelStore.open(readModelFile);
   closers.push(() => readModels.close());
+  // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks the read-model file and, when it is
+  // the one, fails until a restart sets it aside and rebuilds it.
+  watchForCorruption(readModels, isSqliteCorruption, closers);
   const bus = new InProcessEventBus();
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping() },
   ], closers);
+}
+
+/** The embedded read-model stores open in this process (tests open several), told when a corruption error is seen. */
+const openReadModelStores = new Set<{ suspectCorruption(): void }>();
+let corruptionOutageRegistered = false;
+
+function watchForCorruption(store: { suspectCorruption(): void }, isCorruption: (error: unknown) => boolean, closers: (() => Promise<void>)[]): void {
+  openReadModelStores.add(store);
+  closers.push(async () => void openReadModelStores.delete(store));
+  if (corruptionOutageRegistered) return;
+  corruptionOutageRegistered = true;
+  registerStoreOutage((error) => {
+    if (!isCorruption(error)) return false;
+    for (const open of openReadModelStores) open.suspectCorruption();
+    return true;
+  });
 }
 
 async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {

@@ -13,6 +13,7 @@ import { PendingSearchTexts } from './pending-search-texts';
 import { ReadModelDocumentTable } from './read-model-document-table';
 import { COMMIT_INTERVAL_MS, TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
+import { markCorrupt } from './sqlite-corruption';
 
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
 const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
@@ -39,6 +40,10 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   /** The trigram index's changes of the open transaction, written at its commit (registered first: before any collection's held rows). */
   private readonly searchTexts: PendingSearchTexts;
   private closed = false;
+  /** The file was checked after a corruption error (once a run). */
+  private corruptionChecked = false;
+  /** What PRAGMA quick_check found wrong with the file; null while nothing was found. */
+  private corrupt: string | null = null;
   private scratch: Database.Database | null = null;
   private readonly kept = new Map<string, EmbeddedKeptTexts>();
 
@@ -230,11 +235,43 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return this.turn.committed();
   }
 
-  /** Fails once a commit failed: the followers' positions are past what the file holds until a restart re-applies it. */
+  /**
+   * Fails once a commit failed (the followers' positions are past what the file holds until a restart re-applies it),
+   * and once the file was found corrupt (`suspectCorruption`).
+   */
   async ping(): Promise<void> {
     const failure = this.turn.failure;
     if (failure) throw new Error(`a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`);
+    if (this.corrupt !== null) throw new Error(`the read-model file is corrupt (${this.corrupt}): restart the service; the file is then set aside and rebuilt from the event store`);
     this.db.prepare('SELECT 1').get();
+  }
+
+  /**
+   * A statement of this process failed with SQLite's corruption error (which file's, the error does not say): checks
+   * this file once (PRAGMA quick_check); found corrupt, pings fail and the next start sets it aside.
+   */
+  suspectCorruption(): void {
+    if (this.corruptionChecked || this.closed) return;
+    this.corruptionChecked = true;
+    this.checkIntegrity();
+  }
+
+  /** Why the file was found corrupt; null while it was not. */
+  get corruption(): string | null {
+    return this.corrupt;
+  }
+
+  private checkIntegrity(): void {
+    let problem: string | null;
+    try {
+      const rows = this.db.pragma('quick_check(3)') as { quick_check: string }[];
+      problem = rows.length === 1 && rows[0]?.quick_check === 'ok' ? null : rows.map((row) => row.quick_check).join('; ');
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (problem === null) return;
+    this.corrupt = problem;
+    if (this.file !== ':memory:') markCorrupt(this.file, problem);
   }
 
   async close(): Promise<void> {

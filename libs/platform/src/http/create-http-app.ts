@@ -36,6 +36,7 @@ import { completeOpenApiDocument } from './openapi/complete-openapi-document';
 import { OpenApiOperations } from './openapi/openapi-operations';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
+import { isStoreOutage } from './store-outage';
 
 export interface HttpAppOptions extends EventSourcingOptions {
   /** Default true; tests turn it off so each app does not add process signal listeners. */
@@ -192,7 +193,13 @@ export async function createHttpApp(
   SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
 
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A store that failed the start (a corrupt read-model file) is told so: the next start can repair what it can.
+    if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
+    throw error;
+  }
   await hotPath.start();
   // Head starts (the traffic refill, pre-joined bodies) run once the server has been quiet after the listen (AfterStart), not before them.
   app.get(AfterStart).begin();

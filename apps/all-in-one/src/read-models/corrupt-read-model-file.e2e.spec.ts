@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { AllInOneModule } from '../all-in-one.module';
+
+/** Random bytes over the middle third of a file: pages SQLite wrote, now not what it wrote (a torn disk, a stray write). */
+function corruptMiddle(file: string): void {
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, randomBytes(Math.floor(size / 3)), 0, Math.floor(size / 3), Math.floor(size / 3));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('a corrupt read-model file (embedded mode)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-corrupt-read-models-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const start = () => createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+  const list = (test: EmbeddedTestApp, query: string) =>
+    test.app.inject({ method: 'GET', url: `/v1/partners?${query}`, headers: { authorization: `Bearer ${test.token()}` } });
+
+  it('answers 503 STORE_UNAVAILABLE (not 500), is not ready, and the next start sets the file aside and rebuilds every read from the events', async () => {
+    const first = await start();
+    const plan = await first.app.inject({
+      method: 'POST',
+      url: '/v1/accounts/test-account/tenants',
+      headers: { authorization: `Bearer ${first.token({ tenant: null, roles: ['account_admin'] })}` },
+      payload: { id: 'test-tenant', name: 'Corrupt', plan: 'enterprise' },
+    });
+    expect(plan.statusCode).toBe(201);
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const created = await first.app.inject({
+        method: 'POST',
+        url: '/v1/partners',
+        headers: { authorization: `Bearer ${first.token()}` },
+        payload: { name: `Partner ${i}`, as2_id: `CORRUPT-${i}`, url: 'https://as2.example.com/receive' },
+      });
+      expect(created.statusCode).toBe(201);
+      ids.push(created.json().data.id);
+    }
+    await first.close();
+    corruptMiddle(join(dataDir, 'read-models.sqlite'));
+
+    // Where the start itself reads a corrupt page (here the followers' first reads), it fails saying so, and the file is
+    // marked; where it does not, requests find it (below). Either way the next start repairs it.
+    let second: EmbeddedTestApp;
+    try {
+      second = await start();
+    } catch (error) {
+      expect(String(error)).toMatch(/malformed|corrupt/);
+      expect(existsSync(join(dataDir, 'read-models.sqlite.corrupt'))).toBe(true);
+      return await expectRepaired();
+    }
+    try {
+      const [listed, searched] = [await list(second, 'per_page=100'), await list(second, 'search=corrupt-1')];
+      // Before: 500 INTERNAL_ERROR, while /health/ready answered 200.
+      for (const answer of [listed, searched]) {
+        expect([answer.statusCode, answer.json().error.code]).toEqual([503, 'STORE_UNAVAILABLE']);
+        expect(answer.headers['retry-after']).toBeDefined();
+      }
+      const ready = await second.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.body).toContain('the read-model file is corrupt');
+      expect(existsSync(join(dataDir, 'read-models.sqlite.corrupt'))).toBe(true);
+    } finally {
+      await second.close();
+    }
+    await expectRepaired();
+
+    async function expectRepaired(): Promise<void> {
+    const third = await start();
+    try {
+      expect((await third.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+      expect(readdirSync(dataDir).filter((name) => /^read-models\.sqlite\.corrupt-.*Z$/.test(name))).toHaveLength(1);
+      expect(existsSync(join(dataDir, 'read-models.sqlite.corrupt'))).toBe(false);
+      const listed = await list(third, 'per_page=100&page=2');
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json().pagination?.total ?? listed.json().meta?.total).toBe(120);
+      const searched = await list(third, 'search=corrupt-119');
+      expect(searched.json().data.map((p: { id: string }) => p.id)).toEqual([ids[119]]);
+      const details = await third.app.inject({ method: 'GET', url: `/v1/partners/${ids[7]}`, headers: { authorization: `Bearer ${third.token()}` } });
+      expect([details.statusCode, details.json().data.as2_id]).toEqual([200, 'CORRUPT-7']);
+    } finally {
+      await third.close();
+    }
+    }
+  }, 120_000);
+});
