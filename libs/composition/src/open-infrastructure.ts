@@ -37,7 +37,7 @@ export async function openInfrastructure(config: PlatformConfig, kafkaClientId: 
 }
 
 async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ SqliteEventStore }, { EmbeddedReadModelStore, isSqliteCorruption, setAsideIfMarkedCorrupt }] = await Promise.all([
+  const [{ SqliteEventStore }, { EmbeddedReadModelStore, isSqliteCorruption, markCorrupt, setAsideIfMarkedCorrupt }] = await Promise.all([
     import('@as2-partners/event-store-sqlite'),
     import('@as2-partners/read-model-embedded'),
   ]);
@@ -45,11 +45,21 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
   closers.push(() => eventStore.close());
   const readModelFile = join(config.dataDir, 'read-models.sqlite');
-  const setAside = setAsideIfMarkedCorrupt(readModelFile);
-  if (setAside) {
-    new Logger('ReadModels').warn(`The last run found the read-model file corrupt: moved to ${setAside}; a new one is filled from the event store (delete the old one once satisfied)`);
+  const setAside = (why: string): void => {
+    const aside = setAsideIfMarkedCorrupt(readModelFile);
+    if (aside) new Logger('ReadModels').warn(`${why}: moved to ${aside}; a new one is filled from the event store (delete the old one once satisfied)`);
+  };
+  setAside('The last run found the read-model file corrupt');
+  let readModels: Awaited<ReturnType<typeof EmbeddedReadModelStore.open>>;
+  try {
+    readModels = await EmbeddedReadModelStore.open(readModelFile);
+  } catch (error) {
+    if (!isSqliteCorruption(error)) throw error;
+    // Corrupt where the open itself reads or writes (its schema, its session): set aside at once.
+    markCorrupt(readModelFile, error instanceof Error ? error.message : String(error));
+    setAside('The read-model file is corrupt');
+    readModels = await EmbeddedReadModelStore.open(readModelFile);
   }
-  const readModels = await EmbeddedReadModelStore.open(readModelFile);
   closers.push(() => readModels.close());
   // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks the read-model file and, when it is
   // the one, fails until a restart sets it aside and rebuilds it.

@@ -198,6 +198,8 @@ export async function createHttpApp(
   } catch (error) {
     // A store that failed the start (a corrupt read-model file) is told so: the next start can repair what it can.
     if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
+    // What was opened is closed (the event store's writer lock released): a caller may start again in this process.
+    await app.close().catch(() => undefined);
     throw error;
   }
   await hotPath.start();
