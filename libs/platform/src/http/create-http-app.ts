@@ -98,7 +98,9 @@ export async function createHttpApp(
     },
   });
   // abortOnError false: a failing provider (a bad setting) rejects here, for the caller to report, instead of exiting the process.
-  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false }).catch((error: unknown) => {
+    throw startFailed(error, logger);
+  });
 
   const fastify = app.getHttpAdapter().getInstance();
   // In-process requests (inject) never reach the HTTP server: the hot-path routes that want them are handed them first.
@@ -197,7 +199,7 @@ export async function createHttpApp(
     await app.init();
   } catch (error) {
     // A store that failed the start (a corrupt read-model file) is told so: the next start can repair what it can.
-    if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
+    startFailed(error, logger);
     // What was opened is closed (the event store's writer lock released): a caller may start again in this process.
     await app.close().catch(() => undefined);
     throw error;
@@ -206,4 +208,10 @@ export async function createHttpApp(
   // Head starts (the traffic refill, pre-joined bodies) run once the server has been quiet after the listen (AfterStart), not before them.
   app.get(AfterStart).begin();
   return app;
+}
+
+/** A start that failed on a store (a corrupt read-model file: the store is told, and marks it) says so; the error as is. */
+function startFailed(error: unknown, logger: { error(message: string): void }): unknown {
+  if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
+  return error;
 }
