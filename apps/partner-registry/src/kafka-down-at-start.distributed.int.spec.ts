@@ -1,47 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { connect as connectTcp, createServer, type AddressInfo, type Server } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { describeWithServer, eventually } from '@as2-partners/kernel-testing';
+import { describeWithServer, eventually, lateTcpForward, type LateTcpForward } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { DistributedTestServices, signHs256TestToken } from '@as2-partners/platform-testing';
 
 const SECRET = 'kafka-down-at-start-secret-0123456789';
 
-/** A port nothing listens on yet; `open()` then forwards it to the real broker: Kafka coming up after the service. */
-async function lateBroker(broker: string): Promise<{ address: string; open(): Promise<void>; close(): Promise<void> }> {
-  const [host, port] = broker.split(':');
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const latePort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  let proxy: Server | null = null;
-  return {
-    address: `127.0.0.1:${latePort}`,
-    open: async () => {
-      proxy = createServer((client) => {
-        const upstream = connectTcp(Number(port), host as string);
-        client.pipe(upstream).pipe(client);
-        client.on('error', () => upstream.destroy());
-        upstream.on('error', () => client.destroy());
-      });
-      await new Promise<void>((resolve) => proxy?.listen(latePort, '127.0.0.1', resolve));
-    },
-    close: () => new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve())),
-  };
-}
-
 describeWithServer('KAFKA_BROKERS', 'partner-registry started while Kafka is down (distributed mode)', (brokers) => {
   describeWithServer('MONGO_URL', 'and a real MongoDB-wire server', (mongoUrl) => {
     const database = `as2_kdown_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const account = `acct-${randomUUID().slice(0, 8)}`;
-    let late: Awaited<ReturnType<typeof lateBroker>>;
+    let late: LateTcpForward;
     let services: DistributedTestServices;
     let app: NestFastifyApplication;
     const admin = () => `Bearer ${signHs256TestToken({ sub: 'it', account, tenant: 't1', roles: ['tenant_admin'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET)}`;
 
     beforeAll(async () => {
-      late = await lateBroker(brokers.split(',')[0] as string);
+      late = await lateTcpForward(brokers.split(',')[0] as string);
       services = new DistributedTestServices({ brokers: late.address, mongoUrl, jwtSecret: SECRET });
     });
 

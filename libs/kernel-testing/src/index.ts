@@ -8,6 +8,7 @@ export * from './parked-event-store.contract';
 export * from './event-bus.contract';
 export * from './decider-specification';
 export * from './eventually';
+export * from './late-tcp-forward';
 export * from './openssl-timestamp-evidence';
 export * from './in-memory-snapshot-store';
 export * from './in-memory-read-model-store';

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect as connectTcp, createServer, type AddressInfo } from 'node:net';
-import { busEvent, describeWithServer, eventBusContract, InMemoryParkedEventStore, uniqueTopic } from '@as2-partners/kernel-testing';
+import { busEvent, describeWithServer, eventBusContract, InMemoryParkedEventStore, lateTcpForward, uniqueTopic } from '@as2-partners/kernel-testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaEventBus } from './kafka-event-bus';
 
@@ -237,38 +236,27 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
   });
 
   it('connectInBackground: opened while no broker answers, it refuses publishes and pings naming the brokers, then publishes and delivers once one answers', async () => {
-    // The bootstrap address is a port nothing listens on yet; later a proxy there forwards to the real broker (whose
-    // metadata then names its own address): Kafka coming up after the service.
-    const [host, port] = (brokerList[0] as string).split(':');
-    const free = createServer();
-    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-    const latePort = (free.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => free.close(() => resolve()));
+    // The bootstrap address is a port nothing listens on yet; later it forwards to the real broker: Kafka coming up after the service.
+    const late = await lateTcpForward(brokerList[0] as string);
     const warnings: string[] = [];
     const bus = await KafkaEventBus.connect({
-      brokers: [`127.0.0.1:${latePort}`],
+      brokers: [late.address],
       clientId: 'late-broker',
       connectInBackground: true,
       reconnectInitialDelayMs: 200,
       reconnectMaxDelayMs: 1000,
       logger: { warn: (message) => void warnings.push(message), error: () => undefined },
     });
-    const proxy = createServer((client) => {
-      const upstream = connectTcp(Number(port), host as string);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
     try {
       expect(bus.isConnected).toBe(false);
-      expect(warnings[0]).toContain(`Kafka at 127.0.0.1:${latePort} is not reachable`);
+      expect(warnings[0]).toContain(`Kafka at ${late.address} is not reachable`);
       const topic = uniqueTopic();
-      await expect(bus.publish(topic, [busEvent('partner-prt_LATE', 0, 1)])).rejects.toThrow(`Kafka at 127.0.0.1:${latePort} is not reachable`);
+      await expect(bus.publish(topic, [busEvent('partner-prt_LATE', 0, 1)])).rejects.toThrow(`Kafka at ${late.address} is not reachable`);
       await expect(bus.ping()).rejects.toThrow('connecting in the background');
       const delivered: string[] = [];
       const subscription = await bus.subscribe({ groupId: `late-${randomUUID()}`, topics: [topic], handler: async (event) => void delivered.push(event.id) });
 
-      await new Promise<void>((resolve) => proxy.listen(latePort, '127.0.0.1', resolve));
+      await late.open();
       const deadline = Date.now() + 45_000;
       while (!bus.isConnected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(bus.isConnected).toBe(true);
@@ -280,7 +268,7 @@ describeWithServer('KAFKA_BROKERS', 'KafkaEventBus', (brokers) => {
       await subscription.stop();
     } finally {
       await bus.close();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await late.close();
     }
   }, 90_000);
 
