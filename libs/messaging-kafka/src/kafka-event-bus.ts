@@ -56,7 +56,7 @@ export interface KafkaEventBusOptions {
    * `subscribe` answers at once and subscribes once connected.
    */
   readonly connectInBackground?: boolean;
-  /** Delays between background connection attempts: doubles from initial to max. Default 1 s to 30 s. */
+  /** Delays between background connection attempts: doubles from initial to max (backoffDelayMs, with its jitter). Default 1 s to 30 s. */
   readonly reconnectInitialDelayMs?: number;
   readonly reconnectMaxDelayMs?: number;
 }
@@ -142,15 +142,11 @@ export class KafkaEventBus implements EventBus {
     const brokers = this.options.brokers.join(',');
     this.options.logger?.warn(`${firstFailure}; the service starts without it and connects in the background (publishing and consuming wait for it)`, { brokers });
     this.connected = (async () => {
+      const reconnect = { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMs: this.options.reconnectInitialDelayMs ?? 1000, maxDelayMs: this.options.reconnectMaxDelayMs ?? 30_000 };
       for (let attempt = 1; ; attempt += 1) {
-        const delay = Math.min((this.options.reconnectInitialDelayMs ?? 1000) * 2 ** (attempt - 1), this.options.reconnectMaxDelayMs ?? 30_000);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wakeConnecting = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const pause = wakeablePause(backoffDelayMs(reconnect, attempt));
+        this.wakeConnecting = pause.wake;
+        await pause.done;
         if (this.closing) throw new Error('Kafka bus closed before it could connect');
         try {
           await this.admin.connect();
@@ -197,7 +193,7 @@ export class KafkaEventBus implements EventBus {
    */
   private subscribeOnceConnected(options: BusSubscriptionOptions): BusSubscription {
     let stopped = false;
-    let wake: () => void = () => undefined;
+    let wake = (): void => undefined;
     const subscribing = (async (): Promise<BusSubscription | null> => {
       try {
         await this.connected;
@@ -211,13 +207,9 @@ export class KafkaEventBus implements EventBus {
           failures += 1;
           const delay = backoffDelayMs(this.options.retry ?? DEFAULT_RETRY_POLICY, failures);
           this.options.logger?.error(`kafka consumer ${options.groupId} could not subscribe, tries again in ${delay} ms`, { error: error instanceof Error ? error.message : String(error) });
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, delay);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+          const pause = wakeablePause(delay);
+          wake = pause.wake;
+          await pause.done;
         }
       }
       return null;
@@ -577,6 +569,19 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - Date.now())));
     await consumer.heartbeat();
   }
+}
+
+/** A wait of `ms` that `wake()` ends early (a close, a stopped subscription). */
+function wakeablePause(ms: number): { done: Promise<void>; wake: () => void } {
+  let wake = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
 }
 
 /** An envelope, or, on a topic of foreign records, any JSON object wrapped as one. */

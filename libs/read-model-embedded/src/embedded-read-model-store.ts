@@ -256,11 +256,6 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.checkIntegrity();
   }
 
-  /** Why the file was found corrupt; null while it was not. */
-  get corruption(): string | null {
-    return this.corrupt;
-  }
-
   private checkIntegrity(): void {
     let problem: string | null;
     try {

@@ -1,3 +1,3 @@
 export * from './embedded-read-model-store';
 export { compareMongoValues, compareCodePoints } from './mongo-sort-order';
-export { isSqliteCorruption, markCorrupt, setAsideIfMarkedCorrupt, corruptionMarkerOf } from './sqlite-corruption';
+export { isSqliteCorruption, markCorrupt, setAsideIfMarkedCorrupt } from './sqlite-corruption';
