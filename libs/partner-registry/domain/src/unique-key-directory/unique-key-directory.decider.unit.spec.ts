@@ -1,55 +1,165 @@
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { duplicateMyAs2Id } from '../partner-registry.errors';
-import { uniqueKeyDirectoryDecider } from './unique-key-directory.decider';
-import type { UniqueKeyReserved } from './unique-key-directory.events';
+import { keysHeldBy, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryCommand, type UniqueKeyDirectoryState } from './unique-key-directory.decider';
+import type { UniqueKeyDirectoryEvent, UniqueKeyReleased, UniqueKeyReserved } from './unique-key-directory.events';
 
-const spec = deciderSpecification(uniqueKeyDirectoryDecider(duplicateMyAs2Id));
+const decider = uniqueKeyDirectoryDecider(duplicateMyAs2Id);
+const spec = deciderSpecification(decider);
 const T0 = '2026-11-30T10:00:00.000Z';
 const T1 = '2026-11-30T10:01:00.000Z';
-const reserved = (key: string, holderId: string, at = T0): UniqueKeyReserved => ({ type: 'unique_key_directory.key_reserved.v1', data: { key, holderId, reservedAt: at } });
-const reserve = (key: string, holderId: string, staleHolders: string[] = []) => ({ type: 'reserve_key' as const, key, holderId, staleHolders, now: T1 });
+const T2 = '2026-11-30T10:02:00.000Z';
+const reserved = (key: string, holderId: string, at = T0, claimId?: string): UniqueKeyReserved => ({
+  type: 'unique_key_directory.key_reserved.v1',
+  data: { key, holderId, reservedAt: at, ...(claimId === undefined ? {} : { claimId }) },
+});
+const releasedAs = (reason: UniqueKeyReleased['data']['reason']) => (key: string, holderId: string): UniqueKeyReleased => ({
+  type: 'unique_key_directory.key_released.v1',
+  data: { key, holderId, reason, releasedAt: T1 },
+});
+const reserve = (key: string, holderId: string, staleHolders: string[] = [], claimId?: string): UniqueKeyDirectoryCommand => ({
+  type: 'reserve_key',
+  key,
+  holderId,
+  staleHolders,
+  now: T1,
+  ...(claimId === undefined ? {} : { claimId }),
+});
+const settle = (claimId: string, currentKey: string | null, revision: number, claimsStaleBefore = T0): UniqueKeyDirectoryCommand => ({
+  type: 'settle_key_claim',
+  holderId: 'ins_1',
+  claimId,
+  currentKey,
+  revision,
+  claimsStaleBefore,
+  now: T1,
+});
+const settled = (claimId: string, currentKey: string | null, revision: number, staleClaims: string[] = []): UniqueKeyDirectoryEvent => ({
+  type: 'unique_key_directory.key_claim_settled.v1',
+  data: { holderId: 'ins_1', claimId, staleClaims, currentKey, revision, settledAt: T1 },
+});
 
 describe('unique key directory decider', () => {
-  it('reserves a free key; the same holder again is a no-op', () => {
+  it('reserves a free key; the same holder again is a no-op unless a change claims it', () => {
     spec([]).when(reserve('mycompany', 'ins_1')).then([reserved('mycompany', 'ins_1', T1)]);
     spec([reserved('mycompany', 'ins_1')]).when(reserve('mycompany', 'ins_1')).thenNothing();
+    spec([reserved('mycompany', 'ins_1')]).when(reserve('mycompany', 'ins_1', [], 'c1')).then([reserved('mycompany', 'ins_1', T1, 'c1')]);
   });
 
-  it("refuses a held key with the scope's own code", () => {
+  it("refuses a held key with the scope's own code, to a change's claim too", () => {
     spec([reserved('mycompany', 'ins_1')]).when(reserve('mycompany', 'ins_2')).thenError('DUPLICATE_MY_AS2_ID', { field: 'my_as2_id' });
+    spec([reserved('mycompany', 'ins_1')]).when(reserve('mycompany', 'ins_2', [], 'c1')).thenError('DUPLICATE_MY_AS2_ID', { field: 'my_as2_id' });
   });
 
   it('releases a stale holder first, then reserves', () => {
     spec([reserved('mycompany', 'ins_1')])
       .when(reserve('mycompany', 'ins_2', ['ins_1']))
-      .then([
-        { type: 'unique_key_directory.key_released.v1', data: { key: 'mycompany', holderId: 'ins_1', reason: 'stale', releasedAt: T1 } },
-        reserved('mycompany', 'ins_2', T1),
-      ]);
+      .then([releasedAs('stale')('mycompany', 'ins_1'), reserved('mycompany', 'ins_2', T1)]);
   });
 
-  it('releases one key of a holder (after a change), or all of them', () => {
-    const history = [reserved('old', 'ins_1'), reserved('new', 'ins_1')];
-    spec(history)
-      .when({ type: 'release_key', holderId: 'ins_1', key: 'old', reason: 'changed', now: T1 })
-      .then([{ type: 'unique_key_directory.key_released.v1', data: { key: 'old', holderId: 'ins_1', reason: 'changed', releasedAt: T1 } }]);
-    spec(history)
+  it('releases every key of a deleted holder, claimed ones too', () => {
+    spec([reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1')])
       .when({ type: 'release_key', holderId: 'ins_1', reason: 'deleted', now: T1 })
-      .then([
-        { type: 'unique_key_directory.key_released.v1', data: { key: 'old', holderId: 'ins_1', reason: 'deleted', releasedAt: T1 } },
-        { type: 'unique_key_directory.key_released.v1', data: { key: 'new', holderId: 'ins_1', reason: 'deleted', releasedAt: T1 } },
-      ]);
+      .then([releasedAs('deleted')('old', 'ins_1'), releasedAs('deleted')('new', 'ins_1')]);
     spec([]).when({ type: 'release_key', holderId: 'ins_9', reason: 'deleted', now: T1 }).thenNothing();
   });
 
-  it('keeps the key a change leaves when a concurrent change back reserved it again: the late release of the first change frees nothing', () => {
-    // old → new decided; a change back to old reserves it afresh (it is the holder's again, its latest).
-    const changing = [reserved('old', 'ins_1'), reserved('new', 'ins_1')];
-    spec(changing).when(reserve('old', 'ins_1')).then([reserved('old', 'ins_1', T1)]);
-    const releaseOld = { type: 'release_key' as const, holderId: 'ins_1', key: 'old', unlessLatest: true, reason: 'changed' as const, now: T1 };
-    spec([...changing, reserved('old', 'ins_1', T1)]).when(releaseOld).thenNothing();
-    // Without the change back it is released, and the holder's latest key is still a no-op to reserve.
-    spec(changing).when(releaseOld).then([{ type: 'unique_key_directory.key_released.v1', data: { key: 'old', holderId: 'ins_1', reason: 'changed', releasedAt: T1 } }]);
-    spec(changing).when(reserve('new', 'ins_1')).thenNothing();
+  it('a settled change releases the keys its holder no longer has, and keeps the current one', () => {
+    spec([reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1')])
+      .when(settle('c1', 'new', 1))
+      .then([settled('c1', 'new', 1), releasedAs('changed')('old', 'ins_1')]);
+    // Refused on the holder's stream: its own claim goes, the key it has stays.
+    spec([reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1')])
+      .when(settle('c1', 'old', 0))
+      .then([settled('c1', 'old', 0), releasedAs('changed')('new', 'ins_1')]);
+  });
+
+  it('keeps a key another change still claims, and reads the latest revision over a late earlier one', () => {
+    const history = [reserved('old', 'ins_1'), reserved('x', 'ins_1', T0, 'c1'), reserved('y', 'ins_1', T0, 'c2')];
+    spec(history).when(settle('c1', 'x', 1)).then([settled('c1', 'x', 1), releasedAs('changed')('old', 'ins_1')]);
+    // c2 read revision 2 (y) and settled first; c1's reading of revision 1 (x) comes late and changes nothing.
+    spec([...history, settled('c2', 'y', 2), releasedAs('changed')('old', 'ins_1')])
+      .when(settle('c1', 'x', 1))
+      .then([settled('c1', 'y', 2), releasedAs('changed')('x', 'ins_1')]);
+  });
+
+  it('a claim older than the grace, left by a change that never settled, no longer keeps its key', () => {
+    const history = [reserved('old', 'ins_1'), reserved('lost', 'ins_1', T0, 'crashed'), reserved('new', 'ins_1', T2, 'c2')];
+    spec(history)
+      .when(settle('c2', 'new', 1, T1))
+      .then([settled('c2', 'new', 1, ['crashed']), releasedAs('changed')('old', 'ins_1'), releasedAs('changed')('lost', 'ins_1')]);
+    spec(history).when(settle('c2', 'new', 1, T0)).then([settled('c2', 'new', 1), releasedAs('changed')('old', 'ins_1')]);
+  });
+
+  describe('concurrent changes of one holder, every interleaving of their steps', () => {
+    // The holder's own stream, as the handler sees it: its key and revision.
+    interface Holder {
+      key: string;
+      revision: number;
+    }
+    interface Change {
+      readonly claimId: string;
+      readonly target: string;
+      /** Refused on the holder's stream (another rule): it settles all the same. */
+      readonly refused: boolean;
+      /** The holder as read after the change, settled with later (another change may come in between). */
+      reading: Holder | null;
+      step: number;
+    }
+
+    function apply(state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCommand): UniqueKeyDirectoryState {
+      return decider.decide(command, state).reduce(decider.evolve, state);
+    }
+
+    /** Mulberry32: a seeded generator, so a failing interleaving is the same one again. */
+    function random(seed: number): () => number {
+      let a = seed;
+      return () => {
+        a = (a + 0x6d2b79f5) | 0;
+        let t = Math.imul(a ^ (a >>> 15), 1 | a);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    }
+
+    function run(seed: number, targets: readonly string[]): { state: UniqueKeyDirectoryState; holder: Holder; broken: string[] } {
+      const next = random(seed);
+      let state = apply(decider.initialState(), reserve('OLD', 'ins_1'));
+      const holder: Holder = { key: 'OLD', revision: 0 };
+      const changes: Change[] = targets.map((target, i) => ({ claimId: `c${i}`, target, refused: next() < 0.2, reading: null, step: 0 }));
+      const broken: string[] = [];
+      for (;;) {
+        const open = changes.filter((c) => c.step < 4);
+        if (open.length === 0) break;
+        const change = open[Math.floor(next() * open.length)] as Change;
+        if (change.step === 0) {
+          // Claimed even when it is the key the holder had when read: a change applied meanwhile may move it away.
+          state = apply(state, reserve(change.target, 'ins_1', [], change.claimId));
+        } else if (change.step === 1) {
+          if (!change.refused && holder.key !== change.target) {
+            holder.key = change.target;
+            holder.revision += 1;
+          }
+        } else if (change.step === 2) {
+          change.reading = { ...holder };
+        } else {
+          const reading = change.reading as Holder;
+          state = apply(state, settle(change.claimId, reading.key, reading.revision));
+        }
+        change.step += 1;
+        if (state.reservations.get(holder.key)?.holderId !== 'ins_1') broken.push(`${holder.key} unreserved while the holder has it`);
+      }
+      return { state, holder, broken };
+    }
+
+    it('leaves exactly the current key reserved and no claim, and never unreserves the key the holder has', () => {
+      for (const targets of [['X', 'Y', 'X', 'Y'], ['X', 'OLD', 'X'], ['X', 'X', 'X'], ['X', 'Y', 'Z', 'OLD', 'Y']]) {
+        for (let seed = 1; seed <= 400; seed++) {
+          const { state, holder, broken } = run(seed, targets);
+          expect({ seed, targets, broken }).toEqual({ seed, targets, broken: [] });
+          expect({ seed, targets, held: keysHeldBy(state, 'ins_1').map((r) => r.key) }).toEqual({ seed, targets, held: [holder.key] });
+          expect(state.claims.size).toBe(0);
+        }
+      }
+    });
   });
 });

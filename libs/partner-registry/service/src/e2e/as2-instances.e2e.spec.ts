@@ -161,13 +161,17 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
     }
   });
 
-  it('one instance renamed twice at once ends with one id; the ids it left are free again', async () => {
-    const solo = await create(ctx.api, 'SOLO-OLD');
-    const results = await Promise.all(['SOLO-X', 'SOLO-Y', 'SOLO-X', 'SOLO-Y'].map((id) => ctx.api.patch(`/v1/as2-instances/${solo.id}`, { my_as2_id: id })));
-    expect(results.every((r) => r.status === 200)).toBe(true);
-    const final = (await ctx.api.get(`/v1/as2-instances/${solo.id}`)).body.data.my_as2_id;
-    for (const id of ['SOLO-OLD', 'SOLO-X', 'SOLO-Y'].filter((x) => x !== final)) await create(ctx.api, id);
-    expect((await ctx.api.post('/v1/as2-instances', instanceInput(final))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
+  it('one instance renamed many times at once ends with one id; the ids it left are free again', async () => {
+    for (let round = 0; round < 5; round++) {
+      const ids = ['OLD', 'X', 'Y', 'Z'].map((id) => `SOLO${round}-${id}`);
+      const solo = await create(ctx.api, ids[0] as string);
+      const renames = [1, 2, 1, 2, 3, 0, 3, 1, 2, 0, 1, 2].map((i) => ids[i] as string);
+      const results = await Promise.all(renames.map((id) => ctx.api.patch(`/v1/as2-instances/${solo.id}`, { my_as2_id: id })));
+      expect(results.map((r) => r.status)).toEqual(renames.map(() => 200));
+      const final = (await ctx.api.get(`/v1/as2-instances/${solo.id}`)).body.data.my_as2_id;
+      for (const id of ids.filter((x) => x !== final)) await create(ctx.api, id);
+      expect((await ctx.api.post('/v1/as2-instances', instanceInput(final))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
+    }
   });
 
   describe('master instances', () => {

@@ -1,4 +1,4 @@
-import type { ReservationDirectory, WriteModel } from '@as2-partners/kernel';
+import { DEFAULT_RESERVATION_GRACE_MS, type ExpectedRevision, type ReservationDirectory, type WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
   duplicateMyAs2Id,
@@ -49,11 +49,28 @@ export function partnershipDirectory(writeModel: WriteModel, account: string): U
   };
 }
 
-export function reserveKey(key: string, holderId: string, now: Date): (staleHolders: readonly string[]) => UniqueKeyDirectoryCommand {
-  return (staleHolders) => ({ type: 'reserve_key', key, holderId, staleHolders, now: now.toISOString() });
+/** `claimId`: a change of an existing holder's key, which settles the claim once applied or refused (`settleKeyClaim`). */
+export function reserveKey(key: string, holderId: string, now: Date, claimId?: string): (staleHolders: readonly string[]) => UniqueKeyDirectoryCommand {
+  return (staleHolders) => ({ type: 'reserve_key', key, holderId, staleHolders, now: now.toISOString(), ...(claimId === undefined ? {} : { claimId }) });
 }
 
-/** A key `changed` away from is released unless the holder reserved it again meanwhile (a concurrent change back). */
-export function releaseKeys(holderId: string, reason: 'deleted' | 'stale' | 'changed', now: Date, key?: string): UniqueKeyDirectoryCommand {
-  return { type: 'release_key', holderId, reason, now: now.toISOString(), ...(key === undefined ? {} : { key }), ...(reason === 'changed' ? { unlessLatest: true } : {}) };
+/** Every key of the holder: it is deleted, or was never created. */
+export function releaseKeys(holderId: string, reason: 'deleted' | 'stale', now: Date): UniqueKeyDirectoryCommand {
+  return { type: 'release_key', holderId, reason, now: now.toISOString() };
+}
+
+/**
+ * Settles a change's claim with the holder's key as read on its own stream after the change (null once deleted):
+ * the keys it no longer has are released, unless a change still under way claims them.
+ */
+export function settleKeyClaim(holderId: string, claimId: string, current: { key: string | null; revision: ExpectedRevision }, now: Date): UniqueKeyDirectoryCommand {
+  return {
+    type: 'settle_key_claim',
+    holderId,
+    claimId,
+    currentKey: current.key,
+    revision: typeof current.revision === 'number' ? current.revision : -1,
+    claimsStaleBefore: new Date(now.getTime() - DEFAULT_RESERVATION_GRACE_MS).toISOString(),
+    now: now.toISOString(),
+  };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, DirectoryReservations, DomainError, type EventMetadata, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, DirectoryReservations, DomainError, type EventMetadata, timeOrderedUuid, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
   as2InstanceInUse,
@@ -15,7 +15,7 @@ import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { As2InstanceDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
 import { AS2_INSTANCE_ID_PATTERN, newAs2InstanceId } from '../../write-model/registry-ids';
-import { as2InstanceDirectory, releaseKeys, reserveKey } from '../../write-model/unique-key-directories';
+import { as2InstanceDirectory, releaseKeys, reserveKey, settleKeyClaim, type UniqueKeyDirectory } from '../../write-model/unique-key-directories';
 import type { CreateAs2InstanceDto, UpdateAs2InstanceDto } from './as2-instance.dto';
 
 /** Whose instances a route acts on: a tenant's own, or (tenant null) the account's master instances. */
@@ -61,13 +61,16 @@ export class As2InstancesHandler {
     return new AfterWrite(created.position, () => this.viewOf(scope, instanceId));
   }
 
-  /** A new my_as2_id is reserved before the change and the old one released after it, so the id stays unique meanwhile. */
+  /**
+   * A my_as2_id given is claimed in the directory before the change (a concurrent change of the same instance may have
+   * moved it away from the id read here) and the claim settled after it, applied or refused: the directory then
+   * releases the ids the instance no longer has, so concurrent changes leave exactly its current id reserved.
+   */
   async update(ctx: RequestContext, scope: InstanceScope, instanceId: string, dto: UpdateAs2InstanceDto): Promise<AfterWrite<As2InstanceDocument>> {
     const current = await this.requireOwn(scope, instanceId);
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, scope.tenant, now);
     const directory = as2InstanceDirectory(this.writeModel, scope.account, scope.tenant);
-    const newId = dto.my_as2_id !== undefined && dto.my_as2_id !== current.myAs2Id ? dto.my_as2_id : null;
     const command = {
       type: 'update_as2_instance' as const,
       instanceId,
@@ -76,30 +79,27 @@ export class As2InstancesHandler {
     };
     // Refused changes (bad format) never touch the directory.
     as2InstanceDecider.decide(command, { status: 'active', instance: current });
-    if (newId !== null) await this.reservations.reserve(directory, reserveKey(newId, instanceId, now), now, metadata);
+    if (dto.my_as2_id === undefined) {
+      const decided = await this.writeModel.decide(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider, command, metadata);
+      return new AfterWrite(decided.position, () => this.viewOf(scope, instanceId));
+    }
+    const claimId = timeOrderedUuid(now.getTime());
+    await this.reservations.reserve(directory, reserveKey(dto.my_as2_id, instanceId, now, claimId), now, metadata);
     let decided;
-    let replacedId = current.myAs2Id;
     try {
-      decided = await this.writeModel.decide(
-        PartnerRegistryStreams.as2Instance(instanceId),
-        as2InstanceDecider,
-        (state) => {
-          // The id this change replaces, as decided: a concurrent change may have moved it since `current` was read.
-          if (state.status === 'active') replacedId = state.instance.myAs2Id;
-          return command;
-        },
-        metadata,
-      );
+      decided = await this.writeModel.decide(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider, command, metadata);
     } catch (error) {
-      // A concurrent change of this same instance may have taken the new id meanwhile: its reservation stays then.
-      const { state } = await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider);
-      const heldNow = state.status === 'active' && state.instance.myAs2Id === newId;
-      if (newId !== null && !heldNow) await this.reservations.release(directory, releaseKeys(instanceId, 'stale', now, newId), metadata).catch(() => undefined);
+      await this.settleClaim(directory, instanceId, claimId, now, metadata).catch(() => undefined);
       throw error;
     }
-    const released =
-      newId === null || replacedId === newId ? null : (await this.reservations.release(directory, releaseKeys(instanceId, 'changed', now, replacedId), metadata)).position;
-    return new AfterWrite(lastPositionOf(decided.position, released), () => this.viewOf(scope, instanceId));
+    const settled = await this.settleClaim(directory, instanceId, claimId, now, metadata);
+    return new AfterWrite(lastPositionOf(decided.position, settled), () => this.viewOf(scope, instanceId));
+  }
+
+  private async settleClaim(directory: UniqueKeyDirectory, instanceId: string, claimId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
+    const { state, revision } = await this.writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider);
+    const key = state.status === 'active' ? state.instance.myAs2Id : null;
+    return (await this.reservations.release(directory, settleKeyClaim(instanceId, claimId, { key, revision }, now), metadata)).position;
   }
 
   /** Refused while partnerships name the instance, unless `cascade`: then each partnership is deleted first, with its own event. */
