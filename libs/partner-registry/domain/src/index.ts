@@ -22,6 +22,7 @@ export * from './settings/header-text';
 export * from './settings/notification-email';
 export * from './tenant-data-key/tenant-data-key.events';
 export * from './tenant-data-key/tenant-data-key.decider';
+export * from './key-claims/key-claims';
 export * from './unique-key-directory/unique-key-directory.events';
 export * from './unique-key-directory/unique-key-directory.decider';
 export * from './as2-instance/as2-instance.events';

@@ -1,16 +1,11 @@
 import { assertNever, type Decider, type DomainError } from '@as2-partners/kernel';
+import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
 import type { UniqueKeyDirectoryEvent } from './unique-key-directory.events';
 
 export interface KeyReservation {
   readonly key: string;
   readonly holderId: string;
   readonly reservedAt: string;
-}
-
-/** A key reserved for a change of its holder that has not settled yet. */
-export interface KeyClaim {
-  readonly key: string;
-  readonly claimedAt: string;
 }
 
 export type UniqueKeyDirectoryCommand =
@@ -43,19 +38,7 @@ export type UniqueKeyDirectoryCommand =
 
 export interface UniqueKeyDirectoryState {
   readonly reservations: ReadonlyMap<string, KeyReservation>;
-  /** Per holder, the claims of its changes under way, by claim id. */
-  readonly claims: ReadonlyMap<string, ReadonlyMap<string, KeyClaim>>;
-  /** Per holder, the latest reading of its key a settled change brought (a later revision wins over an earlier one). */
-  readonly settled: ReadonlyMap<string, { readonly key: string | null; readonly revision: number }>;
-}
-
-function withClaims(state: UniqueKeyDirectoryState, holderId: string, change: (claims: Map<string, KeyClaim>) => void): UniqueKeyDirectoryState['claims'] {
-  const claims = new Map(state.claims);
-  const own = new Map(state.claims.get(holderId));
-  change(own);
-  if (own.size === 0) claims.delete(holderId);
-  else claims.set(holderId, own);
-  return claims;
+  readonly changes: ChangesUnderWay;
 }
 
 function evolve(state: UniqueKeyDirectoryState, event: UniqueKeyDirectoryEvent): UniqueKeyDirectoryState {
@@ -63,31 +46,19 @@ function evolve(state: UniqueKeyDirectoryState, event: UniqueKeyDirectoryEvent):
     case 'unique_key_directory.key_reserved.v1': {
       const { key, holderId, reservedAt, claimId } = event.data;
       const reservations = new Map(state.reservations).set(key, { key, holderId, reservedAt });
-      const claims = claimId === undefined ? state.claims : withClaims(state, holderId, (own) => own.set(claimId, { key, claimedAt: reservedAt }));
-      return { ...state, reservations, claims };
+      return { reservations, changes: claimId === undefined ? state.changes : withClaim(state.changes, holderId, claimId, { key, claimedAt: reservedAt }) };
     }
     case 'unique_key_directory.key_released.v1': {
       const { key, holderId, reason } = event.data;
       if (state.reservations.get(key)?.holderId !== holderId) return state;
       const reservations = new Map(state.reservations);
       reservations.delete(key);
-      // A deleted holder's changes under way are refused on its stream; their claims go with its keys.
-      const claims = withClaims(state, holderId, (own) => {
-        for (const [claimId, claim] of own) if (claim.key === key || reason !== 'changed') own.delete(claimId);
-      });
-      if (reason === 'changed' || !state.settled.has(holderId)) return { ...state, reservations, claims };
-      const settled = new Map(state.settled);
-      settled.delete(holderId);
-      return { reservations, claims, settled };
+      // A deleted holder's changes under way are refused on its stream: their claims go with its keys.
+      return { reservations, changes: reason === 'changed' ? withoutClaimsOn(state.changes, holderId, key) : withoutHolder(state.changes, holderId) };
     }
     case 'unique_key_directory.key_claim_settled.v1': {
       const { holderId, claimId, staleClaims, currentKey, revision } = event.data;
-      const claims = withClaims(state, holderId, (own) => {
-        own.delete(claimId);
-        for (const stale of staleClaims) own.delete(stale);
-      });
-      const settled = new Map(state.settled).set(holderId, { key: currentKey, revision });
-      return { ...state, claims, settled };
+      return { ...state, changes: afterSettlement(state.changes, holderId, claimId, staleClaims, { key: currentKey, revision }) };
     }
     default:
       return assertNever(event);
@@ -105,35 +76,26 @@ function reserved(command: Extract<UniqueKeyDirectoryCommand, { type: 'reserve_k
 
 function settle(state: UniqueKeyDirectoryState, command: Extract<UniqueKeyDirectoryCommand, { type: 'settle_key_claim' }>): UniqueKeyDirectoryEvent[] {
   const { holderId, claimId, now } = command;
-  const known = state.settled.get(holderId);
-  // Readings race (each change reads after itself): the one of the latest revision is the holder's key.
-  const latest = known !== undefined && known.revision > command.revision ? known : { key: command.currentKey, revision: command.revision };
-  const others = [...(state.claims.get(holderId) ?? new Map<string, KeyClaim>())].filter(([id]) => id !== claimId);
-  const staleClaims = others.filter(([, claim]) => Date.parse(claim.claimedAt) < Date.parse(command.claimsStaleBefore)).map(([id]) => id);
-  const stillClaimed = new Set(others.filter(([id]) => !staleClaims.includes(id)).map(([, claim]) => claim.key));
+  const settlement = settlementOf(state.changes, holderId, claimId, { key: command.currentKey, revision: command.revision }, command.claimsStaleBefore);
+  if (settlement === null) return [];
+  const { latest, staleClaims, keep } = settlement;
   const settledEvent: UniqueKeyDirectoryEvent = {
     type: 'unique_key_directory.key_claim_settled.v1',
     data: { holderId, claimId, staleClaims, currentKey: latest.key, revision: latest.revision, settledAt: now },
   };
-  const releases = keysHeldBy(state, holderId)
-    .filter((r) => r.key !== latest.key && !stillClaimed.has(r.key))
-    .map((r) => released(r, 'changed', now));
-  return [settledEvent, ...releases];
+  return [settledEvent, ...keysHeldBy(state, holderId).filter((r) => !keep.has(r.key)).map((r) => released(r, 'changed', now))];
 }
 
 /**
  * A directory of keys unique in one scope (our AS2 ids among a tenant's instances, a partnership's pair), each held
  * by one entity. `duplicate` is the scope's own refusal, so each directory answers with its documented code.
- *
- * A change of key claims the new one (`reserve_key` with a claim id) before it is applied on the holder's stream and
- * settles that claim after, with the key it then reads there: concurrent changes of one holder, in any order, leave
- * exactly its current key reserved, and the key of a change still under way is never released under it.
+ * A change of key claims the new one and settles the claim after (see key-claims).
  */
 export function uniqueKeyDirectoryDecider(
   duplicate: (key: string) => DomainError,
 ): Decider<UniqueKeyDirectoryCommand, UniqueKeyDirectoryState, UniqueKeyDirectoryEvent> {
   return {
-    initialState: () => ({ reservations: new Map(), claims: new Map(), settled: new Map() }),
+    initialState: () => ({ reservations: new Map(), changes: noChangesUnderWay }),
     evolve,
     decide: (command, state) => {
       switch (command.type) {

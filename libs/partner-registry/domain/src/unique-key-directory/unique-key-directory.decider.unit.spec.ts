@@ -2,6 +2,7 @@ import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { duplicateMyAs2Id } from '../partner-registry.errors';
 import { keysHeldBy, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryCommand, type UniqueKeyDirectoryState } from './unique-key-directory.decider';
 import type { UniqueKeyDirectoryEvent, UniqueKeyReleased, UniqueKeyReserved } from './unique-key-directory.events';
+import { INTERLEAVED_TARGETS, replayInterleaving, type ClaimingDirectory } from '../key-claims/key-claims.spec-support';
 
 const decider = uniqueKeyDirectoryDecider(duplicateMyAs2Id);
 const spec = deciderSpecification(decider);
@@ -73,6 +74,14 @@ describe('unique key directory decider', () => {
       .then([settled('c1', 'old', 0), releasedAs('changed')('new', 'ins_1')]);
   });
 
+  it('settling a claim not under way (settled already, voided by a deletion) changes nothing', () => {
+    const history = [reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1'), settled('c1', 'new', 1), releasedAs('changed')('old', 'ins_1')];
+    spec(history).when(settle('c1', 'old', 0)).thenNothing();
+    spec([reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1'), releasedAs('deleted')('old', 'ins_1'), releasedAs('deleted')('new', 'ins_1')])
+      .when(settle('c1', null, 2))
+      .thenNothing();
+  });
+
   it('keeps a key another change still claims, and reads the latest revision over a late earlier one', () => {
     const history = [reserved('old', 'ins_1'), reserved('x', 'ins_1', T0, 'c1'), reserved('y', 'ins_1', T0, 'c2')];
     spec(history).when(settle('c1', 'x', 1)).then([settled('c1', 'x', 1), releasedAs('changed')('old', 'ins_1')]);
@@ -90,76 +99,20 @@ describe('unique key directory decider', () => {
     spec(history).when(settle('c2', 'new', 1, T0)).then([settled('c2', 'new', 1), releasedAs('changed')('old', 'ins_1')]);
   });
 
-  describe('concurrent changes of one holder, every interleaving of their steps', () => {
-    // The holder's own stream, as the handler sees it: its key and revision.
-    interface Holder {
-      key: string;
-      revision: number;
-    }
-    interface Change {
-      readonly claimId: string;
-      readonly target: string;
-      /** Refused on the holder's stream (another rule): it settles all the same. */
-      readonly refused: boolean;
-      /** The holder as read after the change, settled with later (another change may come in between). */
-      reading: Holder | null;
-      step: number;
-    }
-
-    function apply(state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCommand): UniqueKeyDirectoryState {
-      return decider.decide(command, state).reduce(decider.evolve, state);
-    }
-
-    /** Mulberry32: a seeded generator, so a failing interleaving is the same one again. */
-    function random(seed: number): () => number {
-      let a = seed;
-      return () => {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      };
-    }
-
-    function run(seed: number, targets: readonly string[]): { state: UniqueKeyDirectoryState; holder: Holder; broken: string[] } {
-      const next = random(seed);
-      let state = apply(decider.initialState(), reserve('OLD', 'ins_1'));
-      const holder: Holder = { key: 'OLD', revision: 0 };
-      const changes: Change[] = targets.map((target, i) => ({ claimId: `c${i}`, target, refused: next() < 0.2, reading: null, step: 0 }));
-      const broken: string[] = [];
-      for (;;) {
-        const open = changes.filter((c) => c.step < 4);
-        if (open.length === 0) break;
-        const change = open[Math.floor(next() * open.length)] as Change;
-        if (change.step === 0) {
-          // Claimed even when it is the key the holder had when read: a change applied meanwhile may move it away.
-          state = apply(state, reserve(change.target, 'ins_1', [], change.claimId));
-        } else if (change.step === 1) {
-          if (!change.refused && holder.key !== change.target) {
-            holder.key = change.target;
-            holder.revision += 1;
-          }
-        } else if (change.step === 2) {
-          change.reading = { ...holder };
-        } else {
-          const reading = change.reading as Holder;
-          state = apply(state, settle(change.claimId, reading.key, reading.revision));
-        }
-        change.step += 1;
-        if (state.reservations.get(holder.key)?.holderId !== 'ins_1') broken.push(`${holder.key} unreserved while the holder has it`);
+  it('concurrent changes of one holder, their steps interleaved at random: exactly the current key stays reserved, never unreserved while held', () => {
+    const apply = (state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCommand) => decider.decide(command, state).reduce(decider.evolve, state);
+    const directory: ClaimingDirectory<UniqueKeyDirectoryState> = {
+      initial: () => apply(decider.initialState(), reserve('OLD', 'ins_1')),
+      claim: (state, key, claimId) => apply(state, reserve(key, 'ins_1', [], claimId)),
+      settle: (state, claimId, reading) => apply(state, settle(claimId, reading.key, reading.revision)),
+      keysOf: (state) => keysHeldBy(state, 'ins_1').map((r) => r.key),
+      changesOf: (state) => state.changes,
+    };
+    for (const targets of INTERLEAVED_TARGETS) {
+      for (let seed = 1; seed <= 400; seed++) {
+        const { broken, held, final, underWay } = replayInterleaving(directory, seed, targets);
+        expect({ seed, targets, broken, held, underWay }).toEqual({ seed, targets, broken: [], held: [final], underWay: 0 });
       }
-      return { state, holder, broken };
     }
-
-    it('leaves exactly the current key reserved and no claim, and never unreserves the key the holder has', () => {
-      for (const targets of [['X', 'Y', 'X', 'Y'], ['X', 'OLD', 'X'], ['X', 'X', 'X'], ['X', 'Y', 'Z', 'OLD', 'Y']]) {
-        for (let seed = 1; seed <= 400; seed++) {
-          const { state, holder, broken } = run(seed, targets);
-          expect({ seed, targets, broken }).toEqual({ seed, targets, broken: [] });
-          expect({ seed, targets, held: keysHeldBy(state, 'ins_1').map((r) => r.key) }).toEqual({ seed, targets, held: [holder.key] });
-          expect(state.claims.size).toBe(0);
-        }
-      }
-    });
   });
 });
