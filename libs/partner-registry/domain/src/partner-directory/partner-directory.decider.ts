@@ -11,6 +11,20 @@ import {
   type MapBuckets,
   type SnapshotCodec,
 } from '@as2-partners/kernel';
+import {
+  afterSettlement,
+  changesUnderWayFromRows,
+  changesUnderWayToRows,
+  claimedKeys,
+  isClaimed,
+  noChangesUnderWay,
+  settlementOf,
+  withClaim,
+  withoutClaimsOn,
+  withoutHolder,
+  type ChangesUnderWay,
+  type ChangesUnderWayRow,
+} from '../key-claims/key-claims';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -36,6 +50,8 @@ export type PartnerDirectoryCommand =
       readonly planLimit: PlanLimit | null;
       /** Partner ids the caller found stale (partner never created, or deleted); their reservations are released first. */
       readonly staleReservations: readonly string[];
+      /** Set by an AS2-id change: the new id stays reserved for it until it settles that claim (`settle_as2_id_claim`). */
+      readonly claimId?: string;
       readonly now: string;
     }
   /**
@@ -51,6 +67,36 @@ export type PartnerDirectoryCommand =
       readonly unlessLatest?: boolean;
       readonly reason: 'deleted' | 'stale' | 'changed';
       readonly now: string;
+    }
+  /**
+   * An AS2-id change is done, applied or refused; `currentAs2Id` is the partner's id read on its own stream after it,
+   * at `revision` (null once deleted). The partner's ids are released except its current one and those claimed by
+   * changes still under way (claims made before `claimsStaleBefore` excepted: a crash left them). See key-claims.
+   */
+  | {
+      readonly type: 'settle_as2_id_claim';
+      readonly partnerId: string;
+      readonly claimId: string;
+      readonly currentAs2Id: string | null;
+      readonly revision: number;
+      readonly claimsStaleBefore: string;
+      readonly now: string;
+    }
+  /**
+   * After a recorded change (`oldAs2Id` → `newAs2Id` at `changedAt`), whatever happened to the process that made it:
+   * settles its claim if it is still under way (a crash came before), else releases `oldAs2Id` as a change left it
+   * (reserved at or before `changedAt`, neither the partner's id nor claimed since). Idempotent.
+   */
+  | {
+      readonly type: 'finish_as2_id_change';
+      readonly partnerId: string;
+      readonly oldAs2Id: string;
+      readonly newAs2Id: string;
+      readonly changedAt: string;
+      readonly currentAs2Id: string | null;
+      readonly revision: number;
+      readonly claimsStaleBefore: string;
+      readonly now: string;
     };
 
 export interface PartnerDirectoryState {
@@ -58,22 +104,39 @@ export interface PartnerDirectoryState {
   readonly reservations: PersistentMap<string, Reservation>;
   /** The AS2 id each partner holds, so a release finds it without a scan. */
   readonly as2IdOfPartner: PersistentMap<string, string>;
+  /** AS2-id changes under way, by partner (usually none): the ids they claimed. */
+  readonly changes: ChangesUnderWay;
 }
 
-function reservationOf(state: PartnerDirectoryState, partnerId: string): Reservation | undefined {
-  const as2Id = state.as2IdOfPartner.get(partnerId);
-  const reservation = as2Id === undefined ? undefined : state.reservations.get(as2Id);
-  return reservation?.partnerId === partnerId ? reservation : undefined;
+/** Every reservation of the partner: the id it holds and those its changes under way claimed. */
+function reservationsOf(state: PartnerDirectoryState, partnerId: string): Reservation[] {
+  const ids = new Set([state.as2IdOfPartner.get(partnerId), ...claimedKeys(state.changes, partnerId)]);
+  return [...ids].map((as2Id) => (as2Id === undefined ? undefined : state.reservations.get(as2Id))).filter((r): r is Reservation => r?.partnerId === partnerId);
+}
+
+function released(r: Reservation, reason: 'deleted' | 'stale' | 'changed', now: string): PartnerDirectoryEvent {
+  return { type: 'partner_directory.as2_id_released.v1', data: { as2Id: r.as2Id, partnerId: r.partnerId, reason, releasedAt: now } };
 }
 
 function releaseStale(state: PartnerDirectoryState, partnerIds: readonly string[], now: string): PartnerDirectoryEvent[] {
-  return partnerIds
-    .map((partnerId) => reservationOf(state, partnerId))
-    .filter((r): r is Reservation => r !== undefined)
-    .map((r) => ({
-      type: 'partner_directory.as2_id_released.v1' as const,
-      data: { as2Id: r.as2Id, partnerId: r.partnerId, reason: 'stale' as const, releasedAt: now },
-    }));
+  return partnerIds.flatMap((partnerId) => reservationsOf(state, partnerId)).map((r) => released(r, 'stale', now));
+}
+
+function reserved(command: Extract<PartnerDirectoryCommand, { type: 'reserve_as2_id' }>): PartnerDirectoryEvent {
+  const { as2Id, partnerId, claimId, now } = command;
+  return { type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId, reservedAt: now, ...(claimId === undefined ? {} : { claimId }) } };
+}
+
+function settle(state: PartnerDirectoryState, command: Extract<PartnerDirectoryCommand, { type: 'settle_as2_id_claim' }>): PartnerDirectoryEvent[] {
+  const { partnerId, claimId, now } = command;
+  const settlement = settlementOf(state.changes, partnerId, claimId, { key: command.currentAs2Id, revision: command.revision }, command.claimsStaleBefore);
+  if (settlement === null) return [];
+  const { latest, staleClaims, keep } = settlement;
+  const settledEvent: PartnerDirectoryEvent = {
+    type: 'partner_directory.as2_id_claim_settled.v1',
+    data: { partnerId, claimId, staleClaims, currentAs2Id: latest.key, revision: latest.revision, settledAt: now },
+  };
+  return [settledEvent, ...reservationsOf(state, partnerId).filter((r) => !keep.has(r.as2Id)).map((r) => released(r, 'changed', now))];
 }
 
 function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState): PartnerDirectoryEvent[] {
@@ -82,10 +145,9 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
       const existing = state.reservations.get(command.as2Id);
       // Held by the partner already: nothing to do, unless it is an id left over by an unfinished AS2-id change, which
       // is reserved afresh (a new time) so finishing that old change cannot release it.
-      if (existing?.partnerId === command.partnerId && state.as2IdOfPartner.get(command.partnerId) === command.as2Id) return [];
-      if (existing?.partnerId === command.partnerId) {
-        return [{ type: 'partner_directory.as2_id_reserved.v1', data: { as2Id: command.as2Id, partnerId: command.partnerId, reservedAt: command.now } }];
-      }
+      // A change's claim is recorded all the same.
+      if (existing?.partnerId === command.partnerId && state.as2IdOfPartner.get(command.partnerId) === command.as2Id && command.claimId === undefined) return [];
+      if (existing?.partnerId === command.partnerId) return [reserved(command)];
       const releases = releaseStale(state, command.staleReservations, command.now);
       const afterReleases = releases.reduce(evolve, state);
       if (afterReleases.reservations.has(command.as2Id)) throw duplicateAs2Id(command.as2Id);
@@ -95,30 +157,24 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
         // Counted with the partner asked for, as seed 002's example (6 on the free plan's 5) and the certificate limit do.
         throw partnerLimitExceeded(current + 1, planLimit.limit, planLimit.plan);
       }
-      return [
-        ...releases,
-        {
-          type: 'partner_directory.as2_id_reserved.v1',
-          data: { as2Id: command.as2Id, partnerId: command.partnerId, reservedAt: command.now },
-        },
-      ];
+      return [...releases, reserved(command)];
     }
     case 'release_as2_id': {
-      const held =
-        command.as2Id === undefined
-          ? reservationOf(state, command.partnerId)
-          : state.reservations.get(command.as2Id)?.partnerId === command.partnerId
-            ? state.reservations.get(command.as2Id)
-            : undefined;
-      if (!held) return [];
+      if (command.as2Id === undefined) return reservationsOf(state, command.partnerId).map((r) => released(r, command.reason, command.now));
+      const held = state.reservations.get(command.as2Id);
+      if (held?.partnerId !== command.partnerId) return [];
       if (command.reservedBefore !== undefined && Date.parse(held.reservedAt) > Date.parse(command.reservedBefore)) return [];
-      if (command.unlessLatest === true && state.as2IdOfPartner.get(command.partnerId) === held.as2Id) return [];
-      return [
-        {
-          type: 'partner_directory.as2_id_released.v1',
-          data: { as2Id: held.as2Id, partnerId: held.partnerId, reason: command.reason, releasedAt: command.now },
-        },
-      ];
+      // The partner's id, or one a change under way claimed: not what an old change left.
+      if (command.unlessLatest === true && (state.as2IdOfPartner.get(command.partnerId) === held.as2Id || isClaimed(state.changes, command.partnerId, held.as2Id))) return [];
+      return [released(held, command.reason, command.now)];
+    }
+    case 'settle_as2_id_claim':
+      return settle(state, command);
+    case 'finish_as2_id_change': {
+      // The change's claim: its new id, claimed at the instant the change records (both are the request's time).
+      const claim = [...(state.changes.get(command.partnerId)?.claims ?? [])].find(([, c]) => c.key === command.newAs2Id && c.claimedAt === command.changedAt);
+      if (claim !== undefined) return settle(state, { ...command, type: 'settle_as2_id_claim', claimId: claim[0] });
+      return decide({ type: 'release_as2_id', partnerId: command.partnerId, as2Id: command.oldAs2Id, reservedBefore: command.changedAt, unlessLatest: true, reason: 'changed', now: command.now }, state);
     }
     default:
       return assertNever(command);
@@ -141,17 +197,28 @@ function addEntries(entries: readonly SnapshotEntry[], from: number, to: number,
 function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): PartnerDirectoryState {
   switch (event.type) {
     case 'partner_directory.as2_id_reserved.v1': {
-      const { as2Id, partnerId, reservedAt } = event.data;
-      return {
-        reservations: state.reservations.set(as2Id, { as2Id, partnerId, reservedAt }),
-        as2IdOfPartner: state.as2IdOfPartner.set(partnerId, as2Id),
-      };
+      const { as2Id, partnerId, reservedAt, claimId } = event.data;
+      const reservations = state.reservations.set(as2Id, { as2Id, partnerId, reservedAt });
+      // A change's claim: the partner's id is still the one it holds until the change settles.
+      if (claimId !== undefined) return { ...state, reservations, changes: withClaim(state.changes, partnerId, claimId, { key: as2Id, claimedAt: reservedAt }) };
+      return { ...state, reservations, as2IdOfPartner: state.as2IdOfPartner.set(partnerId, as2Id) };
     }
     case 'partner_directory.as2_id_released.v1': {
-      const { as2Id, partnerId } = event.data;
+      const { as2Id, partnerId, reason } = event.data;
       if (state.reservations.get(as2Id)?.partnerId !== partnerId) return state;
       const held = state.as2IdOfPartner.get(partnerId) === as2Id;
-      return { reservations: state.reservations.delete(as2Id), as2IdOfPartner: held ? state.as2IdOfPartner.delete(partnerId) : state.as2IdOfPartner };
+      return {
+        reservations: state.reservations.delete(as2Id),
+        as2IdOfPartner: held ? state.as2IdOfPartner.delete(partnerId) : state.as2IdOfPartner,
+        // A deleted partner's changes under way are refused on its stream: their claims go with its ids.
+        changes: reason === 'changed' ? withoutClaimsOn(state.changes, partnerId, as2Id) : withoutHolder(state.changes, partnerId),
+      };
+    }
+    case 'partner_directory.as2_id_claim_settled.v1': {
+      const { partnerId, claimId, staleClaims, currentAs2Id, revision } = event.data;
+      const changes = afterSettlement(state.changes, partnerId, claimId, staleClaims, { key: currentAs2Id, revision });
+      const holds = currentAs2Id !== null && state.reservations.get(currentAs2Id)?.partnerId === partnerId;
+      return { ...state, changes, as2IdOfPartner: holds ? state.as2IdOfPartner.set(partnerId, currentAs2Id) : state.as2IdOfPartner };
     }
     default:
       return assertNever(event);
@@ -166,7 +233,7 @@ const entriesCodec: SnapshotCodec<PartnerDirectoryState> = {
     const reservations = new Map<string, Reservation>();
     const as2IdOfPartner = new Map<string, string>();
     addEntries(json as SnapshotEntry[], 0, Number.POSITIVE_INFINITY, reservations, as2IdOfPartner);
-    return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
+    return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner), changes: noChangesUnderWay };
   },
   restore: async (json, nextTurn) => {
     // SNAPSHOT_SLICE entries per turn: 100,000 reservations never block the event loop at once.
@@ -174,7 +241,7 @@ const entriesCodec: SnapshotCodec<PartnerDirectoryState> = {
     const reservations = new Map<string, Reservation>();
     const as2IdOfPartner = new Map<string, string>();
     await inSlices(entries.length, SNAPSHOT_SLICE, nextTurn, (from, to) => addEntries(entries, from, to, reservations, as2IdOfPartner));
-    return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner) };
+    return { reservations: PersistentMap.adopt(reservations), as2IdOfPartner: PersistentMap.adopt(as2IdOfPartner), changes: noChangesUnderWay };
   },
   weigh: (state) => state.reservations.size,
 };
@@ -189,12 +256,15 @@ const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, 
 interface BucketedSnapshotHeader {
   readonly reservations: { readonly size: number; readonly buckets: number };
   readonly partners: { readonly size: number; readonly buckets: number };
+  /** AS2-id changes under way when the snapshot was taken; absent when none (and in snapshots from before). */
+  readonly changes?: ChangesUnderWayRow[];
 }
 
-function bucketedJson(reservations: MapBuckets, partners: MapBuckets): unknown[] {
+function bucketedJson(reservations: MapBuckets, partners: MapBuckets, changes: ChangesUnderWay): unknown[] {
   const header: BucketedSnapshotHeader = {
     reservations: { size: reservations.size, buckets: reservations.texts.length },
     partners: { size: partners.size, buckets: partners.texts.length },
+    ...(changes.size === 0 ? {} : { changes: changesUnderWayToRows(changes) }),
   };
   return [header, ...reservations.texts, ...partners.texts];
 }
@@ -205,6 +275,7 @@ function fromBucketedJson(json: unknown): PartnerDirectoryState {
   return {
     reservations: PersistentMap.adopt(new BucketedMap(RESERVATION_ROWS, { size: header.reservations.size, texts: texts.slice(0, split) })),
     as2IdOfPartner: PersistentMap.adopt(new BucketedMap(PARTNER_ROWS, { size: header.partners.size, texts: texts.slice(split) })),
+    changes: changesUnderWayFromRows(header.changes),
   };
 }
 
@@ -218,11 +289,12 @@ const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = {
   previous: entriesCodec,
   // A save costs the buckets touched since the last one: frequent saves keep a restore's fold, and what it decodes, short.
   every: 1_000,
-  toJson: (state) => bucketedJson(toBucketsNow(state.reservations.current(), RESERVATION_ROWS), toBucketsNow(state.as2IdOfPartner.current(), PARTNER_ROWS)),
+  toJson: (state) =>
+    bucketedJson(toBucketsNow(state.reservations.current(), RESERVATION_ROWS), toBucketsNow(state.as2IdOfPartner.current(), PARTNER_ROWS), state.changes),
   toJsonInSlices: async (state, nextTurn) => {
     const reservations = await toBuckets(() => state.reservations.current(), RESERVATION_ROWS, nextTurn);
     const partners = await toBuckets(() => state.as2IdOfPartner.current(), PARTNER_ROWS, nextTurn);
-    return bucketedJson(reservations, partners);
+    return bucketedJson(reservations, partners, state.changes);
   },
   fromJson: fromBucketedJson,
   restore: async (json) => fromBucketedJson(json),
@@ -235,7 +307,7 @@ const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = {
  * so concurrent creates serialise on it.
  */
 export const partnerDirectoryDecider: Decider<PartnerDirectoryCommand, PartnerDirectoryState, PartnerDirectoryEvent> = {
-  initialState: () => ({ reservations: PersistentMap.empty(), as2IdOfPartner: PersistentMap.empty() }),
+  initialState: () => ({ reservations: PersistentMap.empty(), as2IdOfPartner: PersistentMap.empty(), changes: noChangesUnderWay }),
   decide,
   evolve,
   snapshot: bucketedCodec,

@@ -2,6 +2,7 @@ import { BucketedMap, foldEvents, SNAPSHOT_SLICE } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { partnerDirectoryDecider, reservationFor, reservationsMadeBefore, type PartnerDirectoryCommand, type PartnerDirectoryState } from './partner-directory.decider';
 import type { As2IdReserved, PartnerDirectoryEvent } from './partner-directory.events';
+import { INTERLEAVED_TARGETS, replayInterleaving, type ClaimingDirectory } from '../key-claims/key-claims.spec-support';
 
 const spec = deciderSpecification(partnerDirectoryDecider);
 const T0 = '2024-01-15T10:30:00.000Z';
@@ -223,6 +224,119 @@ describe('partner directory decider: finishing an AS2-id change', () => {
     spec([...leftOver, reserved('OLD', 'prt_1', T1)]).when(releaseOld).thenNothing();
     // Without the change back, the old id is released.
     spec(leftOver).when(releaseOld).then([released('OLD', 'prt_1', T1)]);
+  });
+});
+
+describe('partner directory decider: AS2-id changes under way (claims)', () => {
+  const T2 = '2024-01-15T10:32:00.000Z';
+  const claimed = (as2Id: string, claimId: string, at = T1): As2IdReserved => ({ type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId: 'prt_1', reservedAt: at, claimId } });
+  const released = (as2Id: string, reason: 'changed' | 'deleted' = 'changed', now = T1): PartnerDirectoryEvent => ({
+    type: 'partner_directory.as2_id_released.v1',
+    data: { as2Id, partnerId: 'prt_1', reason, releasedAt: now },
+  });
+  const settle = (claimId: string, currentAs2Id: string | null, revision: number, claimsStaleBefore = T0): PartnerDirectoryCommand => ({
+    type: 'settle_as2_id_claim',
+    partnerId: 'prt_1',
+    claimId,
+    currentAs2Id,
+    revision,
+    claimsStaleBefore,
+    now: T1,
+  });
+  const settled = (claimId: string, currentAs2Id: string | null, revision: number): PartnerDirectoryEvent => ({
+    type: 'partner_directory.as2_id_claim_settled.v1',
+    data: { partnerId: 'prt_1', claimId, staleClaims: [], currentAs2Id, revision, settledAt: T1 },
+  });
+  const apply = (state: PartnerDirectoryState, command: PartnerDirectoryCommand) => partnerDirectoryDecider.decide(command, state).reduce(partnerDirectoryDecider.evolve, state);
+  const keysOf = (state: PartnerDirectoryState) => [...state.reservations.values()].filter((r) => r.partnerId === 'prt_1').map((r) => r.as2Id);
+
+  it('a claim records the change, even on an id the partner holds; the partner keeps its id until the change settles', () => {
+    spec([reserved('OLD', 'prt_1')]).when(reserve('NEW', 'prt_1', { planLimit: null, claimId: 'c1' })).then([claimed('NEW', 'c1')]);
+    spec([reserved('OLD', 'prt_1')]).when(reserve('OLD', 'prt_1', { planLimit: null, claimId: 'c1' })).then([claimed('OLD', 'c1')]);
+    const state = foldEvents(partnerDirectoryDecider, [reserved('OLD', 'prt_1'), claimed('NEW', 'c1')]);
+    expect(state.as2IdOfPartner.get('prt_1')).toBe('OLD');
+    spec([reserved('OLD', 'prt_2')]).when(reserve('OLD', 'prt_1', { planLimit: null, claimId: 'c1' })).thenError('DUPLICATE_AS2_ID');
+  });
+
+  it('settling releases the ids the partner no longer holds, and moves its id; a second settlement changes nothing', () => {
+    const history = [reserved('OLD', 'prt_1'), claimed('NEW', 'c1')];
+    spec(history).when(settle('c1', 'NEW', 1)).then([settled('c1', 'NEW', 1), released('OLD')]);
+    const after = foldEvents(partnerDirectoryDecider, [...history, settled('c1', 'NEW', 1), released('OLD')]);
+    expect(after.as2IdOfPartner.get('prt_1')).toBe('NEW');
+    expect(after.changes.size).toBe(0);
+    spec([...history, settled('c1', 'NEW', 1), released('OLD')]).when(settle('c1', 'OLD', 0)).thenNothing();
+    // Refused: the claimed id goes, the partner's stays.
+    spec(history).when(settle('c1', 'OLD', 0)).then([settled('c1', 'OLD', 0), released('NEW')]);
+  });
+
+  it("a deleted partner's claimed ids are released with its id", () => {
+    spec([reserved('OLD', 'prt_1'), claimed('NEW', 'c1')])
+      .when({ type: 'release_as2_id', partnerId: 'prt_1', reason: 'deleted', now: T1 })
+      .then([released('OLD', 'deleted'), released('NEW', 'deleted')]);
+  });
+
+  it('finishing a recorded change settles the claim a crash left, else releases the old id as before', () => {
+    const finish = (currentAs2Id: string): PartnerDirectoryCommand => ({
+      type: 'finish_as2_id_change',
+      partnerId: 'prt_1',
+      oldAs2Id: 'OLD',
+      newAs2Id: 'NEW',
+      changedAt: T1,
+      currentAs2Id,
+      revision: 1,
+      claimsStaleBefore: T0,
+      now: T2,
+    });
+    const crashed = [reserved('OLD', 'prt_1', T0), claimed('NEW', 'c1', T1)];
+    spec(crashed)
+      .when(finish('NEW'))
+      .then([
+        { type: 'partner_directory.as2_id_claim_settled.v1', data: { partnerId: 'prt_1', claimId: 'c1', staleClaims: [], currentAs2Id: 'NEW', revision: 1, settledAt: T2 } },
+        released('OLD', 'changed', T2),
+      ]);
+    // Settled already (no claim): the old id, if still reserved from before the change, is released; once.
+    spec([reserved('OLD', 'prt_1', T0), reserved('NEW', 'prt_1', T1)]).when(finish('NEW')).then([released('OLD', 'changed', T2)]);
+    spec([reserved('NEW', 'prt_1', T1)]).when(finish('NEW')).thenNothing();
+    // A later change back claims OLD: finishing the first change leaves it.
+    spec([reserved('OLD', 'prt_1', T0), reserved('NEW', 'prt_1', T1), claimed('OLD', 'c2', T2)]).when(finish('NEW')).thenNothing();
+  });
+
+  it('concurrent changes of one partner, their steps interleaved at random: exactly its current id stays reserved, never unreserved while held', () => {
+    const directory: ClaimingDirectory<PartnerDirectoryState> = {
+      initial: () => apply(partnerDirectoryDecider.initialState(), reserve('OLD', 'prt_1')),
+      claim: (state, key, claimId) => apply(state, reserve(key, 'prt_1', { planLimit: null, claimId })),
+      settle: (state, claimId, reading) => apply(state, settle(claimId, reading.key, reading.revision)),
+      keysOf,
+      changesOf: (state) => state.changes,
+    };
+    for (const targets of INTERLEAVED_TARGETS) {
+      for (let seed = 1; seed <= 400; seed++) {
+        const { broken, held, final, underWay } = replayInterleaving(directory, seed, targets);
+        expect({ seed, targets, broken, held, underWay }).toEqual({ seed, targets, broken: [], held: [final], underWay: 0 });
+      }
+    }
+  });
+
+  it('a snapshot taken while changes are under way keeps them: the restored directory settles them like the full fold', async () => {
+    const codec = partnerDirectoryDecider.snapshot;
+    if (!codec?.restore) throw new Error('the partner directory must restore its snapshot');
+    const full = [
+      reserve('OLD', 'prt_1'),
+      reserve('B', 'prt_2'),
+      reserve('X', 'prt_1', { planLimit: null, claimId: 'c1' }),
+      reserve('Y', 'prt_1', { planLimit: null, claimId: 'c2' }),
+      settle('c2', 'Y', 2),
+    ].reduce(apply, partnerDirectoryDecider.initialState());
+    expect(keysOf(full).sort()).toEqual(['X', 'Y']);
+    const json = JSON.parse(JSON.stringify(codec.toJson(full)));
+    for (const restored of [codec.fromJson(json), await codec.restore(json, async () => undefined)]) {
+      expect(restored.changes).toEqual(full.changes);
+      // c1 read revision 1 (X) late: the restored directory knows revision 2 (Y) was read, as the full fold does.
+      expect(partnerDirectoryDecider.decide(settle('c1', 'X', 1), restored)).toEqual(partnerDirectoryDecider.decide(settle('c1', 'X', 1), full));
+    }
+    expect(keysOf(apply(full, settle('c1', 'X', 1)))).toEqual(['Y']);
+    // None under way: the snapshot is as before (no field).
+    expect((codec.toJson(foldEvents(partnerDirectoryDecider, [reserved('OLD', 'prt_1')])) as [Record<string, unknown>])[0]).not.toHaveProperty('changes');
   });
 });
 

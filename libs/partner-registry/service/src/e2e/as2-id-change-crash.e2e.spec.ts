@@ -27,7 +27,7 @@ describe('an AS2-id change interrupted between the change and the release of the
       partnerId = (await api.post('/v1/partners', partnerInput('CRASH-OLD'))).body.data.id as string;
       // The process dies right after the partner's stream took the new id: its reactor stops, the release never runs.
       await first.app.get(As2IdChangeCompletionReactor).stop();
-      jest.spyOn(first.app.get(PartnerDirectoryService), 'releaseId').mockRejectedValue(new Error('process killed'));
+      jest.spyOn(first.app.get(PartnerDirectoryService), 'settleClaim').mockRejectedValue(new Error('process killed'));
       const changed = await api.post(`/v1/partners/${partnerId}/as2-id-change`, { new_as2_id: 'CRASH-NEW', acknowledge_risks: true });
       expect(changed.status).toBe(500);
       expect((await first.app.get<EventStore>(EVENT_STORE).readStream(`partner-${partnerId}`)).map((e) => e.type)).toEqual(['partner.created.v1', 'partner.as2_id_changed.v1']);

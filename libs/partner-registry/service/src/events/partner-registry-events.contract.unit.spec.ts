@@ -69,8 +69,8 @@ function producedEvents(): { stream: string; event: PartnerRegistryEvent }[] {
   ]);
   run(PartnerRegistryStreams.tenantDirectory('acc', 'ten'), partnerDirectoryDecider, [
     { type: 'reserve_as2_id', as2Id: 'ACME', partnerId: PARTNER, planLimit: { plan: 'free', limit: 5 }, staleReservations: [], now: T0 },
-    { type: 'reserve_as2_id', as2Id: 'ACME-NEW', partnerId: PARTNER, planLimit: null, staleReservations: [], now: T1 },
-    { type: 'release_as2_id', partnerId: PARTNER, as2Id: 'ACME', reason: 'changed', now: T1 },
+    { type: 'reserve_as2_id', as2Id: 'ACME-NEW', partnerId: PARTNER, planLimit: null, staleReservations: [], claimId: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', now: T1 },
+    { type: 'settle_as2_id_claim', partnerId: PARTNER, claimId: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', currentAs2Id: 'ACME-NEW', revision: 2, claimsStaleBefore: T0, now: T1 },
     { type: 'release_as2_id', partnerId: PARTNER, reason: 'deleted', now: T1 },
   ]);
   const target = { account: 'acc', tenant: 'ten', masterPartnerId: MASTER };

@@ -1,6 +1,8 @@
 import {
+  DEFAULT_RESERVATION_GRACE_MS,
   DirectoryReservations,
   DomainError,
+  type ExpectedRevision,
   type DecidedEvent,
   type Decision,
   type EventMetadata,
@@ -35,6 +37,8 @@ export interface AS2IdReservation {
   readonly partnerId: string;
   readonly planLimit: PlanLimit | null;
   readonly now: Date;
+  /** An AS2-id change's claim, settled by `settleClaim` once the change is applied or refused. */
+  readonly claimId?: string;
 }
 
 /**
@@ -70,22 +74,31 @@ export class PartnerDirectoryService {
   }
 
   /**
-   * Releases one AS2 id of the partner: the old one after an AS2-id change, unless a concurrent change back to it has
-   * reserved it again since (it is then the partner's latest reservation); or the new one when the change was refused.
+   * Settles an AS2-id change's claim with the partner's id as read on its own stream after the change (null once
+   * deleted): the ids it no longer holds are released, unless a change still under way claims them.
    */
-  async releaseId(scope: DirectoryScope, partnerId: string, as2Id: string, reason: 'changed' | 'stale', now: Date, metadata: EventMetadata): Promise<number | null> {
-    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id, reason, ...(reason === 'changed' ? { unlessLatest: true } : {}), now: now.toISOString() };
+  async settleClaim(scope: DirectoryScope, partnerId: string, claimId: string, current: { as2Id: string | null; revision: ExpectedRevision }, now: Date, metadata: EventMetadata): Promise<number | null> {
+    const command: PartnerDirectoryCommand = { type: 'settle_as2_id_claim', partnerId, claimId, ...readingOf(current, now) };
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
   /**
-   * Finishes an AS2-id change: releases the id the partner had before `changedAt`, if it still holds that reservation
-   * (idempotent; an id the partner reserved again later, changing back, stays).
+   * Finishes a recorded AS2-id change, whatever happened to the process that made it: settles its claim with the
+   * partner's id as read now if a crash left it, else releases the old id if the change left it reserved (idempotent;
+   * an id the partner reserved again later, changing back, stays).
    */
-  async releaseReplacedId(scope: DirectoryScope, partnerId: string, oldAs2Id: string, changedAt: string, now: Date, metadata: EventMetadata): Promise<number | null> {
-    const command: PartnerDirectoryCommand = { type: 'release_as2_id', partnerId, as2Id: oldAs2Id, reservedBefore: changedAt, unlessLatest: true, reason: 'changed', now: now.toISOString() };
+  async finishChange(
+    scope: DirectoryScope,
+    partnerId: string,
+    change: { oldAs2Id: string; newAs2Id: string; changedAt: string },
+    current: { as2Id: string | null; revision: ExpectedRevision },
+    now: Date,
+    metadata: EventMetadata,
+  ): Promise<number | null> {
+    const command: PartnerDirectoryCommand = { type: 'finish_as2_id_change', partnerId, ...change, ...readingOf(current, now) };
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
+
 
   /** Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, or by a deleted partner. */
   async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string): Promise<boolean> {
@@ -97,8 +110,26 @@ export class PartnerDirectoryService {
 }
 
 function reserveCommand(request: AS2IdReservation): (staleReservations: readonly string[]) => PartnerDirectoryCommand {
-  const { as2Id, partnerId, planLimit } = request;
-  return (staleReservations) => ({ type: 'reserve_as2_id', as2Id, partnerId, planLimit, staleReservations, now: request.now.toISOString() });
+  const { as2Id, partnerId, planLimit, claimId } = request;
+  return (staleReservations) => ({
+    type: 'reserve_as2_id',
+    as2Id,
+    partnerId,
+    planLimit,
+    staleReservations,
+    now: request.now.toISOString(),
+    ...(claimId === undefined ? {} : { claimId }),
+  });
+}
+
+/** The partner's id as read on its stream, and the instant before which a claim is one a crash left. */
+function readingOf(current: { as2Id: string | null; revision: ExpectedRevision }, now: Date) {
+  return {
+    currentAs2Id: current.as2Id,
+    revision: typeof current.revision === 'number' ? current.revision : -1,
+    claimsStaleBefore: new Date(now.getTime() - DEFAULT_RESERVATION_GRACE_MS).toISOString(),
+    now: now.toISOString(),
+  };
 }
 
 function releaseCommand(partnerId: string, reason: 'deleted' | 'stale', now: Date): PartnerDirectoryCommand {

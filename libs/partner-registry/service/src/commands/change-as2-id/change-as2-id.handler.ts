@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, type Decider, DomainError, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, type Decider, DomainError, type EventMetadata, timeOrderedUuid, WriteModel } from '@as2-partners/kernel';
 import {
   AS2_ID_CHANGE_RISKS,
   inheritedPartnerAs2IdReadOnly,
@@ -57,8 +57,10 @@ export class ChangeAs2IdHandler {
     };
     // Refusals of the rule itself (risks, format, same id) reserve nothing.
     target.decider.decide(command, { status: 'active', partner: target.partner });
+    // Claimed until settled below: a concurrent change of this partner may move it meanwhile, in any order.
+    const claimId = timeOrderedUuid(now.getTime());
     const reserved = await this.directory
-      .reserve(target.scope, { as2Id: dto.new_as2_id, partnerId, planLimit: null, now }, metadata)
+      .reserve(target.scope, { as2Id: dto.new_as2_id, partnerId, planLimit: null, now, claimId }, metadata)
       .catch((error: unknown) => {
         throw onNewAs2IdField(error);
       });
@@ -66,22 +68,24 @@ export class ChangeAs2IdHandler {
     try {
       changed = await this.writeModel.decide(target.stream, target.decider, command, metadata);
     } catch (error) {
-      // A concurrent change of this same partner may have taken the new id meanwhile: its reservation stays then.
-      const { state } = await this.writeModel.load(target.stream, target.decider);
-      if (state.status !== 'active' || state.partner.as2Id !== dto.new_as2_id) {
-        await this.directory.releaseId(target.scope, partnerId, dto.new_as2_id, 'stale', now, metadata).catch(() => undefined);
-      }
+      await this.settleClaim(target, partnerId, claimId, now, metadata).catch(() => undefined);
       throw error;
     }
     // The id the change replaced, as decided: a concurrent change may have moved it since the target was read.
     const oldAs2Id = (changed.events[0]?.data as { oldAs2Id?: string } | undefined)?.oldAs2Id ?? target.partner.as2Id;
     // A crash before this line leaves the old id reserved: As2IdChangeCompletion releases it from the event on restart.
-    const released = await this.directory.releaseId(target.scope, partnerId, oldAs2Id, 'changed', now, metadata);
-    return new AfterWrite(lastPositionOf(reserved, changed.position, released), () => ({
+    const settled = await this.settleClaim(target, partnerId, claimId, now, metadata);
+    return new AfterWrite(lastPositionOf(reserved, changed.position, settled), () => ({
       oldAs2Id,
       newAs2Id: dto.new_as2_id,
       changedAt: now.toISOString(),
     }));
+  }
+
+  /** Settles the change's claim with the partner's id as its stream now holds it. */
+  private async settleClaim(target: Target, partnerId: string, claimId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
+    const { state, revision } = await this.writeModel.load(target.stream, target.decider);
+    return this.directory.settleClaim(target.scope, partnerId, claimId, { as2Id: state.status === 'active' ? state.partner.as2Id : null, revision }, now, metadata);
   }
 
   /** What would break: partnerships, pending certificate activations, traffic pauses and statistics under the old id as this service knows them, whether the new id is free, seed 000's risks. */

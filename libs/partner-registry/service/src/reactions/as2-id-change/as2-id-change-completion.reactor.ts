@@ -17,9 +17,10 @@ type Changed = PartnerAs2IdChanged | MasterPartnerAs2IdChanged;
 const ACCEPTED: readonly string[] = ['partner.as2_id_changed.v1', 'master_partner.as2_id_changed.v1'];
 
 /**
- * An AS2-id change is two streams: the new id reserved in the directory, the partner changed, then the old id released.
- * The handler releases it at once; this reactor releases it again from the recorded change (a no-op when done), so a
- * crash between the change and the release is finished after a restart and the old id becomes reusable.
+ * An AS2-id change is two streams: the new id claimed in the directory, the partner changed, then the claim settled
+ * (the old id released). The handler settles it at once; this reactor finishes it again from the recorded change (a
+ * no-op when done), so a crash between the change and the settlement is finished after a restart and the old id
+ * becomes reusable.
  */
 export class As2IdChangeCompletionReactor extends FollowedReactor {
   readonly name = AS2_ID_CHANGE_COMPLETION_REACTOR;
@@ -39,17 +40,17 @@ export class As2IdChangeCompletionReactor extends FollowedReactor {
 
   protected async react(recorded: RecordedEvent): Promise<void> {
     const event = recorded as RecordedEvent & Changed;
-    const { partnerId, account, oldAs2Id, changedAt } = event.data;
+    const { partnerId, account, oldAs2Id, newAs2Id, changedAt } = event.data;
     const master = event.type === 'master_partner.as2_id_changed.v1';
-    const { state } = master
+    const { state, revision } = master
       ? await this.writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider)
       : await this.writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider);
-    // Changed back to the old id since: it is the partner's again. Deleted: the deletion released what it held.
-    if (state.status !== 'active' || state.partner.as2Id === oldAs2Id) return;
+    // Deleted: the deletion released what it held, claims included.
+    if (state.status !== 'active') return;
     const tenant = master ? null : event.data.tenant;
     const scope = tenant === null ? masterDirectoryScope(this.writeModel, account) : tenantDirectoryScope(this.writeModel, account, tenant);
     const now = this.clock.now();
     const metadata = systemMetadata({ account, tenant }, { type: 'service', id: PARTNER_REGISTRY_SERVICE }, now, event);
-    await this.directory.releaseReplacedId(scope, partnerId, oldAs2Id, changedAt, now, metadata);
+    await this.directory.finishChange(scope, partnerId, { oldAs2Id, newAs2Id, changedAt }, { as2Id: state.partner.as2Id, revision }, now, metadata);
   }
 }
