@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -179,6 +179,26 @@ describe('SqliteEventStore on a real file', () => {
     await store.append('a-1', [shared], 'no_stream');
     await expect(store.append('b-1', [contractEvent(), shared], 'no_stream')).rejects.toThrow(/already stored/);
     expect(await store.readStream('b-1')).toEqual([]);
+  });
+
+  it('a corrupt file, once a corruption error makes it suspect, fails readiness naming the file; a sound one passes', async () => {
+    const first = await open();
+    for (let i = 0; i < 40; i++) await first.append(`s-${i}`, Array.from({ length: 50 }, () => contractEvent()), 'no_stream');
+    await first.close();
+    const sound = await open();
+    expect(sound.suspectCorruption()).toBe(false);
+    await expect(sound.ping()).resolves.toBeUndefined();
+    await sound.close();
+    // Random bytes over the middle third: pages SQLite wrote, now not what it wrote (a torn disk, a stray write).
+    const size = statSync(file).size;
+    const fd = openSync(file, 'r+');
+    writeSync(fd, randomBytes(Math.floor(size / 3)), 0, Math.floor(size / 3), Math.floor(size / 3));
+    closeSync(fd);
+    const corrupt = await open();
+    expect(corrupt.suspectCorruption()).toBe(true);
+    const refused = await corrupt.ping().then(() => null, (error: unknown) => String(error));
+    expect(refused).toContain('the event store file is corrupt (');
+    expect(refused).toContain(`restore ${file} from a backup`);
   });
 
   it('keeps events and checkpoints across close and reopen, and never reuses a position', async () => {

@@ -14,6 +14,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  sqliteIntegrityProblem,
   type Subscription,
 } from '@as2-partners/kernel';
 import { GroupCommit } from './group-commit';
@@ -83,6 +84,9 @@ export class SqliteEventStore implements EventStore {
   /** First position of each committed batch not yet durable, oldest first: subscriptions read only below the first. */
   private readonly unsyncedFrom: number[] = [];
   private closed = false;
+  private corruptionChecked = false;
+  /** What PRAGMA quick_check found wrong with the file; null while nothing was found. */
+  private corruption: string | null = null;
   readonly snapshots: SqliteSnapshotStore;
 
   private constructor(
@@ -204,10 +208,29 @@ export class SqliteEventStore implements EventStore {
    * Throws when the file cannot be read, or cannot be written since a write failed (readiness checks): after such a
    * failure one small write (page 1 rewritten with what it holds) tells whether the store writes again.
    */
+  /**
+   * Fails once the file was found corrupt (`suspectCorruption`): the events themselves are damaged, which no restart
+   * repairs.
+   */
   async ping(): Promise<void> {
+    if (this.corruption !== null) {
+      throw new Error(`the event store file is corrupt (${this.corruption}): a restart does not repair it; stop the service and restore ${this.file} from a backup (README)`);
+    }
     this.statements.ping.get();
     if (this.commits.failure === null) return;
     await this.commits.run(() => this.statements.rewriteHeader.run());
+  }
+
+  /**
+   * A statement of this process failed with SQLite's corruption error (which file's, the error does not say): checks
+   * this file once (PRAGMA quick_check). Whether it is corrupt.
+   */
+  suspectCorruption(): boolean {
+    if (!this.corruptionChecked && !this.closed) {
+      this.corruptionChecked = true;
+      this.corruption = sqliteIntegrityProblem(this.db);
+    }
+    return this.corruption !== null;
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ export * from './snapshot-store.port';
 export * from './event-store.errors';
 export * from './event-bus.port';
 export * from './topic-prefix';
+export * from './sqlite-integrity';
 export * from './checkpoint-store.port';
 export * from './read-model-store.port';
 export * from './substring-search';

@@ -1,4 +1,4 @@
-import type { CheckpointStore, KeptTexts, ParkedEventStore, ReadModelCollection, ReadModelDocument, ReadModelStore, SearchIndex, WriteListener } from '@as2-partners/kernel';
+import { sqliteIntegrityProblem, type CheckpointStore, type KeptTexts, type ParkedEventStore, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type SearchIndex, type WriteListener } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -256,14 +256,18 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.checkIntegrity();
   }
 
+  /**
+   * A start failed on SQLite's corruption error that no check placed (not this file's quick_check, not the event
+   * store's): the file is marked all the same, so the next start sets it aside and rebuilds it (a read model holds
+   * nothing the events do not; a needless rebuild costs only its time).
+   */
+  markForRebuild(reason: string): void {
+    if (this.corrupt !== null || this.file === ':memory:') return;
+    markCorrupt(this.file, reason);
+  }
+
   private checkIntegrity(): void {
-    let problem: string | null;
-    try {
-      const rows = this.db.pragma('quick_check(3)') as { quick_check: string }[];
-      problem = rows.length === 1 && rows[0]?.quick_check === 'ok' ? null : rows.map((row) => row.quick_check).join('; ');
-    } catch (error) {
-      problem = error instanceof Error ? error.message : String(error);
-    }
+    const problem = sqliteIntegrityProblem(this.db);
     if (problem === null) return;
     this.corrupt = problem;
     if (this.file !== ':memory:') markCorrupt(this.file, problem);

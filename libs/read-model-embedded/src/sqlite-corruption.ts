@@ -1,10 +1,6 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** SQLite's answer when a file's pages are not what it wrote (a torn disk, a foreign write): SQLITE_CORRUPT*, SQLITE_NOTADB. */
-export function isSqliteCorruption(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
-}
+export { isSqliteCorruption } from '@as2-partners/kernel';
 
 /** Beside a read-model file: written when the file is found corrupt, so the next start sets it aside and rebuilds. */
 export const corruptionMarkerOf = (file: string): string => `${file}.corrupt`;
