@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InProcessEventBus, withTopicPrefix, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { causedBySqliteCorruption, InProcessEventBus, isSqliteCorruption, withTopicPrefix, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import { followerLoggerOf, registerStoreOutage, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
+import { followerLoggerOf, registerStoreOutage, whenStartFails, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
 import { kafkaSettingsFrom } from './kafka-settings';
 
 interface Pingable {
@@ -37,7 +37,7 @@ export async function openInfrastructure(config: PlatformConfig, kafkaClientId: 
 }
 
 async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ SqliteEventStore }, { EmbeddedReadModelStore, isSqliteCorruption, markCorrupt, setAsideIfMarkedCorrupt }] = await Promise.all([
+  const [{ SqliteEventStore }, { EmbeddedReadModelStore, markCorrupt, setAsideIfMarkedCorrupt }] = await Promise.all([
     import('@as2-partners/event-store-sqlite'),
     import('@as2-partners/read-model-embedded'),
   ]);
@@ -61,9 +61,11 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     readModels = await EmbeddedReadModelStore.open(readModelFile);
   }
   closers.push(() => readModels.close());
-  // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks the read-model file and, when it is
-  // the one, fails until a restart sets it aside and rebuilds it.
-  watchForCorruption(readModels, isSqliteCorruption, closers);
+  // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
+  // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.
+  watchForCorruption([eventStore, readModels], closers);
+  const forget = whenStartFails((error) => repairAfterFailedStart(error, eventStore, readModels));
+  closers.push(async () => forget());
   const bus = new InProcessEventBus();
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [
@@ -72,20 +74,41 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   ], closers);
 }
 
-/** The embedded read-model stores open in this process (tests open several), told when a corruption error is seen. */
-const openReadModelStores = new Set<{ suspectCorruption(): void }>();
+/** The embedded SQLite stores open in this process (tests open several), told when a corruption error is seen. */
+const openSqliteStores = new Set<{ suspectCorruption(): unknown }>();
 let corruptionOutageRegistered = false;
 
-function watchForCorruption(store: { suspectCorruption(): void }, isCorruption: (error: unknown) => boolean, closers: (() => Promise<void>)[]): void {
-  openReadModelStores.add(store);
-  closers.push(async () => void openReadModelStores.delete(store));
+function watchForCorruption(stores: readonly { suspectCorruption(): unknown }[], closers: (() => Promise<void>)[]): void {
+  for (const store of stores) openSqliteStores.add(store);
+  closers.push(async () => void stores.forEach((store) => openSqliteStores.delete(store)));
   if (corruptionOutageRegistered) return;
   corruptionOutageRegistered = true;
   registerStoreOutage((error) => {
-    if (!isCorruption(error)) return false;
-    for (const open of openReadModelStores) open.suspectCorruption();
+    if (!isSqliteCorruption(error)) return false;
+    for (const open of openSqliteStores) open.suspectCorruption();
     return true;
   });
+}
+
+/**
+ * A start failed on SQLite's corruption error. The event store's file corrupt: said so (a restart cannot repair the
+ * events). Otherwise the read-model file is marked even when its quick check finds nothing (an index whose rows do not
+ * match its table passes it), so the next start rebuilds it instead of failing the same way.
+ */
+function repairAfterFailedStart(
+  error: unknown,
+  eventStore: { suspectCorruption(): boolean },
+  readModels: { suspectCorruption(): void; markForRebuild(reason: string): void },
+): void {
+  if (!causedBySqliteCorruption(error)) return;
+  const logger = new Logger('ReadModels');
+  if (eventStore.suspectCorruption()) {
+    logger.error('The event store file (events.sqlite) is corrupt: a restart does not repair it; stop the service and restore it from a backup (README)');
+    return;
+  }
+  readModels.suspectCorruption();
+  readModels.markForRebuild(`a start failed on: ${error instanceof Error ? error.message : String(error)}`);
+  logger.warn('The start failed on a corrupt SQLite page outside the event store: the read-model file is set aside and rebuilt at the next start');
 }
 
 async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {

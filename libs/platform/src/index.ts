@@ -56,6 +56,7 @@ export * from './http/partial-update.decorator';
 export * from './http/property-rule.decorator';
 export * from './http/character-length.decorator';
 export * from './http/store-outage';
+export * from './http/failed-start';
 export * from './http/unsafe-text';
 export * from './http/json-nesting-depth';
 export * from './read-your-writes/after-write';

@@ -55,18 +55,8 @@ describe('a corrupt read-model file (embedded mode)', () => {
       second = await start();
     } catch (error) {
       expect(String(error)).toMatch(/malformed|corrupt/);
-      if (!existsSync(join(dataDir, 'read-models.sqlite.corrupt'))) {
-        // Not marked (seen in CI, not reproduced here: a page PRAGMA quick_check passes). The README's other remedy: the file
-        // deleted, the next start rebuilds it. Marking this case too is left open (issue 10's note of stop 32).
-        for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
-        const rebuilt = await start();
-        try {
-          const listed = await list(rebuilt, 'per_page=100&page=2');
-          return expect(listed.json().pagination?.total ?? listed.json().meta?.total).toBe(120);
-        } finally {
-          await rebuilt.close();
-        }
-      }
+      // Marked whichever way the start met it (seen in CI: a page PRAGMA quick_check passes; the failed start marks it all the same).
+      expect(existsSync(join(dataDir, 'read-models.sqlite.corrupt'))).toBe(true);
       const third = await start();
       return await expectRebuilt(third);
     }

@@ -37,6 +37,7 @@ import { OpenApiOperations } from './openapi/openapi-operations';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 import { isStoreOutage } from './store-outage';
+import { startFailedWith, startSucceeded } from './failed-start';
 
 export interface HttpAppOptions extends EventSourcingOptions {
   /** Default true; tests turn it off so each app does not add process signal listeners. */
@@ -205,13 +206,18 @@ export async function createHttpApp(
     throw error;
   }
   await hotPath.start();
+  startSucceeded();
   // Head starts (the traffic refill, pre-joined bodies) run once the server has been quiet after the listen (AfterStart), not before them.
   app.get(AfterStart).begin();
   return app;
 }
 
-/** A start that failed on a store (a corrupt read-model file: the store is told, and marks it) says so; the error as is. */
+/**
+ * A start that failed: what the adapters registered for it is told (a corrupt SQLite file marks the read-model file);
+ * one that failed on a store says so. The error as is.
+ */
 function startFailed(error: unknown, logger: { error(message: string): void }): unknown {
+  startFailedWith(error);
   if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
   return error;
 }

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { contractEvent } from '@as2-partners/kernel-testing';
+import { loadPlatformConfig, startFailedWith, startSucceeded } from '@as2-partners/platform';
+import { openInfrastructure } from './open-infrastructure';
+
+/** What better-sqlite3 throws on a page that is not what SQLite wrote. */
+const corruptionError = () => Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+
+describe('a start that fails on a corrupt SQLite page (embedded mode)', () => {
+  let dataDir: string;
+  const open = () => openInfrastructure(loadPlatformConfig({ DATA_DIR: dataDir }), 'spec');
+  const marker = () => join(dataDir, 'read-models.sqlite.corrupt');
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'as2-failed-start-'));
+  });
+  afterEach(() => {
+    startSucceeded();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('marks the read-model file even when its quick check finds nothing, so the next start rebuilds it instead of failing again', async () => {
+    const infrastructure = await open();
+    try {
+      startFailedWith(new Error('the start failed', { cause: corruptionError() }));
+      expect(existsSync(marker())).toBe(true);
+      // Readiness is not failed by the mark itself: the quick check found the file sound.
+      await expect(Promise.all(infrastructure.probes.map((probe) => probe.ping()))).resolves.toBeDefined();
+    } finally {
+      await infrastructure.close();
+    }
+  });
+
+  it('marks nothing for a start that failed on anything else, or for a start that succeeded', async () => {
+    const infrastructure = await open();
+    try {
+      startFailedWith(new Error('EADDRINUSE'));
+      expect(existsSync(marker())).toBe(false);
+    } finally {
+      await infrastructure.close();
+    }
+    const later = await open();
+    try {
+      startSucceeded();
+      startFailedWith(corruptionError());
+      expect(existsSync(marker())).toBe(false);
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('with the event store file corrupt, marks nothing (a rebuild from it would not help) and readiness names that file', async () => {
+    const first = await open();
+    for (let i = 0; i < 40; i++) await first.eventStore.append(`s-${i}`, Array.from({ length: 50 }, () => contractEvent()), 'no_stream');
+    await first.close();
+    const file = join(dataDir, 'events.sqlite');
+    const size = statSync(file).size;
+    const fd = openSync(file, 'r+');
+    writeSync(fd, randomBytes(Math.floor(size / 3)), 0, Math.floor(size / 3), Math.floor(size / 3));
+    closeSync(fd);
+    const infrastructure = await open();
+    try {
+      startFailedWith(corruptionError());
+      expect(existsSync(marker())).toBe(false);
+      const eventStore = infrastructure.probes.find((probe) => probe.name === 'eventStore');
+      await expect(eventStore?.ping()).rejects.toThrow(/event store file is corrupt/);
+    } finally {
+      await infrastructure.close();
+    }
+  });
+});
