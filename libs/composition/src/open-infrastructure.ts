@@ -29,7 +29,11 @@ async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void
 export async function openInfrastructure(config: PlatformConfig, kafkaClientId: string): Promise<InfrastructureConnections> {
   const closers: (() => Promise<void>)[] = [];
   try {
-    return config.mode === 'embedded' ? await openEmbedded(config, closers) : await openDistributed(config, kafkaClientId, closers);
+    const opened = config.mode === 'embedded' ? await openEmbedded(config, closers) : await openDistributed(config, kafkaClientId, closers);
+    // A start that fails after this (a later provider, an init) closes them: Nest closes only an app it finished creating.
+    const forget = whenStartFails(() => opened.close());
+    closers.unshift(async () => forget());
+    return opened;
   } catch (error) {
     await closeAll(closers).catch(() => undefined);
     throw error;

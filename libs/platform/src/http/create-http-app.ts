@@ -99,9 +99,13 @@ export async function createHttpApp(
     },
   });
   // abortOnError false: a failing provider (a bad setting) rejects here, for the caller to report, instead of exiting the process.
-  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false }).catch((error: unknown) => {
-    throw startFailed(error, logger);
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false }).catch(
+    async (error: unknown) => {
+      // Nest closes nothing it created before the failing provider: what the adapters opened is closed by their handlers.
+      await startFailed(error, logger);
+      throw error;
+    },
+  );
 
   const fastify = app.getHttpAdapter().getInstance();
   // In-process requests (inject) never reach the HTTP server: the hot-path routes that want them are handed them first.
@@ -200,7 +204,7 @@ export async function createHttpApp(
     await app.init();
   } catch (error) {
     // A store that failed the start (a corrupt read-model file) is told so: the next start can repair what it can.
-    startFailed(error, logger);
+    await startFailed(error, logger);
     // What was opened is closed (the event store's writer lock released): a caller may start again in this process.
     await app.close().catch(() => undefined);
     throw error;
@@ -213,11 +217,10 @@ export async function createHttpApp(
 }
 
 /**
- * A start that failed: what the adapters registered for it is told (a corrupt SQLite file marks the read-model file);
- * one that failed on a store says so. The error as is.
+ * A start that failed: what the adapters registered for it is told (a corrupt SQLite file marks the read-model file,
+ * the connections opened for it are closed); one that failed on a store says so.
  */
-function startFailed(error: unknown, logger: { error(message: string): void }): unknown {
-  startFailedWith(error);
+async function startFailed(error: unknown, logger: { error(message: string): void }): Promise<void> {
+  await startFailedWith(error);
   if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
-  return error;
 }

@@ -2,7 +2,7 @@
  * What the adapters opened for a start want done if that start fails (composition: a SQLite corruption error marks the
  * read-model file, so the next start rebuilds it). Each is told once, of the start under way when it was registered.
  */
-export type FailedStartHandler = (error: unknown) => void;
+export type FailedStartHandler = (error: unknown) => void | Promise<void>;
 
 const pending = new Set<FailedStartHandler>();
 
@@ -12,13 +12,16 @@ export function whenStartFails(handler: FailedStartHandler): () => void {
   return () => void pending.delete(handler);
 }
 
-/** The start failed: every handler registered for it is told (one throwing does not stop the others), then forgotten. */
-export function startFailedWith(error: unknown): void {
+/**
+ * The start failed: every handler registered for it is told, in the order they were registered, then forgotten;
+ * resolves once each is done (one failing does not stop the others, nor hide the start's error).
+ */
+export async function startFailedWith(error: unknown): Promise<void> {
   const handlers = [...pending];
   pending.clear();
   for (const handler of handlers) {
     try {
-      handler(error);
+      await handler(error);
     } catch {
       // A handler's own failure must not hide the start's.
     }
