@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { contractEvent } from '@as2-partners/kernel-testing';
+import { contractEvent, sqliteWriterLockFree } from '@as2-partners/kernel-testing';
 import { isStoreOutage, loadPlatformConfig, startFailedWith, startSucceeded } from '@as2-partners/platform';
 import { openInfrastructure } from './open-infrastructure';
 
@@ -14,21 +13,7 @@ describe('a start that fails on a corrupt SQLite page (embedded mode)', () => {
   let dataDir: string;
   const open = () => openInfrastructure(loadPlatformConfig({ DATA_DIR: dataDir }), 'spec');
   const marker = () => join(dataDir, 'read-models.sqlite.corrupt');
-  /** Whether another writer could take the event store's lock now (SQLite's locks hold between connections of one process too). */
-  const writerLockFree = () => {
-    const lock = new Database(join(dataDir, 'events.sqlite.lock'), { timeout: 0 });
-    try {
-      lock.pragma('locking_mode = EXCLUSIVE');
-      lock.exec('BEGIN EXCLUSIVE');
-      lock.exec('COMMIT');
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw error;
-    } finally {
-      lock.close();
-    }
-  };
+  const writerLockFree = () => sqliteWriterLockFree(join(dataDir, 'events.sqlite'));
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'as2-failed-start-'));

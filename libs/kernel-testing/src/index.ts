@@ -13,3 +13,5 @@ export * from './openssl-timestamp-evidence';
 export * from './in-memory-snapshot-store';
 export * from './in-memory-read-model-store';
 export * from './traced-envelope';
+export * from './seeded-random';
+export * from './sqlite-writer-lock-probe';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import Database from 'better-sqlite3';
+import { sqliteWriterLockFree } from '@as2-partners/kernel-testing';
 import { INFRASTRUCTURE } from '@as2-partners/platform';
 import { createEmbeddedTestApp } from './create-embedded-test-app';
 
@@ -17,21 +17,7 @@ describe('a start that fails while Nest creates the providers', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  /** Whether another writer could take the event store's lock now (SQLite's locks hold between connections of one process too). */
-  const writerLockFree = () => {
-    const lock = new Database(join(dataDir, 'events.sqlite.lock'), { timeout: 0 });
-    try {
-      lock.pragma('locking_mode = EXCLUSIVE');
-      lock.exec('BEGIN EXCLUSIVE');
-      lock.exec('COMMIT');
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw error;
-    } finally {
-      lock.close();
-    }
-  };
+  const writerLockFree = () => sqliteWriterLockFree(join(dataDir, 'events.sqlite'));
 
   it('rejects with the provider error and leaves nothing open: the data directory is free for the next start', async () => {
     await expect(createEmbeddedTestApp({ imports: [RefusingModule], dataDir })).rejects.toThrow('SOME_SETTING is not valid');

@@ -1,20 +1,10 @@
+import { seededRandom } from '@as2-partners/kernel-testing';
 import { As2Error } from '../errors/as2-error';
 import { readMdn } from '../mdn/read-mdn';
 import { createSelfSignedIdentity } from '../pki/self-signed-identity';
 import { buildAs2Message } from './build-as2-message';
 import { handleAs2Request } from './handle-as2-request';
 import { receiveAs2Message } from './receive-as2-message';
-
-/** Small seeded PRNG (mulberry32) so a failing mutation can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(input: Buffer, random: () => number): Buffer {
   const out = Buffer.from(input);
@@ -61,7 +51,7 @@ describe('fuzz: mutated messages and MDNs give only typed errors (seeded, bounde
   ];
 
   it.each(variants.map((v, i) => [i, v] as const))('message variant %i: 300 mutations', (i, sent) => {
-    const random = prng(1000 + i);
+    const random = seededRandom(1000 + i);
     for (let n = 0; n < 300; n++) {
       const body = mutate(sent.body, random);
       expectOnlyTypedErrors(
@@ -73,7 +63,7 @@ describe('fuzz: mutated messages and MDNs give only typed errors (seeded, bounde
 
   it('mutated Content-Type headers: 200 mutations', () => {
     const sent = variants[1];
-    const random = prng(77);
+    const random = seededRandom(77);
     for (let n = 0; n < 200; n++) {
       const contentType = mutate(Buffer.from(sent.headers['Content-Type']), random).toString('latin1');
       expectOnlyTypedErrors(() => receiveAs2Message({ headers: { ...sent.headers, 'Content-Type': contentType }, body: sent.body, partnerCertificates: [sender.keyPair.certificate] }), `header mutation ${n}`);
@@ -83,7 +73,7 @@ describe('fuzz: mutated messages and MDNs give only typed errors (seeded, bounde
   it('mutated MDNs: 300 mutations', () => {
     const sent = variants[0];
     const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });
-    const random = prng(4242);
+    const random = seededRandom(4242);
     for (let n = 0; n < 300; n++) {
       const body = mutate(handled.mdn!.body, random);
       expectOnlyTypedErrors(() => readMdn({ headers: handled.mdn!.headers, body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic } }), `mdn mutation ${n}`);

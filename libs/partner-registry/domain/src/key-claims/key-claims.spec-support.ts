@@ -1,3 +1,4 @@
+import { seededRandom } from '@as2-partners/kernel-testing';
 import type { ChangesUnderWay, HolderReading } from './key-claims';
 
 /** How a directory decider is driven through concurrent changes of one holder whose key starts as 'OLD'. */
@@ -8,17 +9,6 @@ export interface ClaimingDirectory<S> {
   readonly settle: (state: S, claimId: string, reading: HolderReading) => S;
   readonly keysOf: (state: S) => string[];
   readonly changesOf: (state: S) => ChangesUnderWay;
-}
-
-/** Mulberry32: a seeded generator, so a failing interleaving is the same one again. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Change {
@@ -36,7 +26,7 @@ interface Change {
  * interleaved at random: what the directory holds after each step, and at the end.
  */
 export function replayInterleaving<S>(directory: ClaimingDirectory<S>, seed: number, targets: readonly string[]): { broken: string[]; held: string[]; final: string; underWay: number } {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let state = directory.initial();
   const holder = { key: 'OLD', revision: 0 };
   const changes: Change[] = targets.map((target, i) => ({ claimId: `c${i}`, target, refused: next() < 0.2, reading: null, step: 0 }));
