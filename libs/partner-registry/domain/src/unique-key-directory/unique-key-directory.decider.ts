@@ -1,4 +1,4 @@
-import { assertNever, type Decider, type DomainError } from '@as2-partners/kernel';
+import { assertNever, PersistentMap, type Decider, type DomainError } from '@as2-partners/kernel';
 import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
 import type { UniqueKeyDirectoryEvent } from './unique-key-directory.events';
 
@@ -36,25 +36,42 @@ export type UniqueKeyDirectoryCommand =
       readonly now: string;
     };
 
+// O(1) per event (persistent maps, a holder's keys indexed): an account's partnership directory of 100,000 pairs folds
+// and decides without copying them.
 export interface UniqueKeyDirectoryState {
-  readonly reservations: ReadonlyMap<string, KeyReservation>;
+  readonly reservations: PersistentMap<string, KeyReservation>;
+  /** The keys each holder holds (one or a few), so a holder's are found without a scan. */
+  readonly keysOfHolder: PersistentMap<string, readonly string[]>;
   readonly changes: ChangesUnderWay;
+}
+
+function withKey(keysOfHolder: UniqueKeyDirectoryState['keysOfHolder'], holderId: string, key: string, held: boolean): UniqueKeyDirectoryState['keysOfHolder'] {
+  const keys = (keysOfHolder.get(holderId) ?? []).filter((k) => k !== key);
+  if (held) keys.push(key);
+  return keys.length === 0 ? keysOfHolder.delete(holderId) : keysOfHolder.set(holderId, keys);
 }
 
 function evolve(state: UniqueKeyDirectoryState, event: UniqueKeyDirectoryEvent): UniqueKeyDirectoryState {
   switch (event.type) {
     case 'unique_key_directory.key_reserved.v1': {
       const { key, holderId, reservedAt, claimId } = event.data;
-      const reservations = new Map(state.reservations).set(key, { key, holderId, reservedAt });
-      return { reservations, changes: claimId === undefined ? state.changes : withClaim(state.changes, holderId, claimId, { key, claimedAt: reservedAt }) };
+      const previous = state.reservations.get(key)?.holderId;
+      const withoutPrevious = previous === undefined || previous === holderId ? state.keysOfHolder : withKey(state.keysOfHolder, previous, key, false);
+      return {
+        reservations: state.reservations.set(key, { key, holderId, reservedAt }),
+        keysOfHolder: withKey(withoutPrevious, holderId, key, true),
+        changes: claimId === undefined ? state.changes : withClaim(state.changes, holderId, claimId, { key, claimedAt: reservedAt }),
+      };
     }
     case 'unique_key_directory.key_released.v1': {
       const { key, holderId, reason } = event.data;
       if (state.reservations.get(key)?.holderId !== holderId) return state;
-      const reservations = new Map(state.reservations);
-      reservations.delete(key);
-      // A deleted holder's changes under way are refused on its stream: their claims go with its keys.
-      return { reservations, changes: reason === 'changed' ? withoutClaimsOn(state.changes, holderId, key) : withoutHolder(state.changes, holderId) };
+      return {
+        reservations: state.reservations.delete(key),
+        keysOfHolder: withKey(state.keysOfHolder, holderId, key, false),
+        // A deleted holder's changes under way are refused on its stream: their claims go with its keys.
+        changes: reason === 'changed' ? withoutClaimsOn(state.changes, holderId, key) : withoutHolder(state.changes, holderId),
+      };
     }
     case 'unique_key_directory.key_claim_settled.v1': {
       const { holderId, claimId, staleClaims, currentKey, revision } = event.data;
@@ -95,16 +112,14 @@ export function uniqueKeyDirectoryDecider(
   duplicate: (key: string) => DomainError,
 ): Decider<UniqueKeyDirectoryCommand, UniqueKeyDirectoryState, UniqueKeyDirectoryEvent> {
   return {
-    initialState: () => ({ reservations: new Map(), changes: noChangesUnderWay }),
+    initialState: () => ({ reservations: PersistentMap.empty(), keysOfHolder: PersistentMap.empty(), changes: noChangesUnderWay }),
     evolve,
     decide: (command, state) => {
       switch (command.type) {
         case 'reserve_key': {
           const existing = state.reservations.get(command.key);
           if (existing?.holderId === command.holderId) return command.claimId === undefined ? [] : [reserved(command)];
-          const releases = [...state.reservations.values()]
-            .filter((r) => command.staleHolders.includes(r.holderId))
-            .map((r) => released(r, 'stale', command.now));
+          const releases = command.staleHolders.flatMap((holderId) => keysHeldBy(state, holderId)).map((r) => released(r, 'stale', command.now));
           const after = releases.reduce(evolve, state);
           if (after.reservations.has(command.key)) throw duplicate(command.key);
           return [...releases, reserved(command)];
@@ -121,5 +136,5 @@ export function uniqueKeyDirectoryDecider(
 }
 
 export function keysHeldBy(state: UniqueKeyDirectoryState, holderId: string): KeyReservation[] {
-  return [...state.reservations.values()].filter((r) => r.holderId === holderId);
+  return (state.keysOfHolder.get(holderId) ?? []).map((key) => state.reservations.get(key)).filter((r): r is KeyReservation => r?.holderId === holderId);
 }

@@ -57,6 +57,21 @@ describe('unique key directory decider', () => {
       .then([releasedAs('stale')('mycompany', 'ins_1'), reserved('mycompany', 'ins_2', T1)]);
   });
 
+  it("indexes each holder's keys through reserves, stale releases and re-reserves, and leaves every earlier state as it was", () => {
+    const events: UniqueKeyDirectoryEvent[] = [];
+    for (let i = 0; i < 2_000; i++) events.push(reserved(`pair-${i}`, `ptn_${i}`));
+    const before = events.reduce(decider.evolve, decider.initialState());
+    const taken = decider.decide(reserve('pair-7', 'ptn_new', ['ptn_7']), before);
+    expect(taken).toEqual([releasedAs('stale')('pair-7', 'ptn_7'), reserved('pair-7', 'ptn_new', T1)]);
+    const after = taken.reduce(decider.evolve, before);
+    expect(keysHeldBy(after, 'ptn_7')).toEqual([]);
+    expect(keysHeldBy(after, 'ptn_new').map((r) => r.key)).toEqual(['pair-7']);
+    // The state the decision was made on is untouched (a write model keeps it when the append is refused).
+    expect(keysHeldBy(before, 'ptn_7').map((r) => r.key)).toEqual(['pair-7']);
+    expect(before.reservations.get('pair-7')?.holderId).toBe('ptn_7');
+    expect([after.reservations.size, before.reservations.size]).toEqual([2_000, 2_000]);
+  });
+
   it('releases every key of a deleted holder, claimed ones too', () => {
     spec([reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1')])
       .when({ type: 'release_key', holderId: 'ins_1', reason: 'deleted', now: T1 })

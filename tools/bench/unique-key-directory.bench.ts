@@ -1,0 +1,58 @@
+/**
+ * The unique-key directories (our AS2 ids per tenant, partnerships per account) as a load after a restart folds them
+ * and as the next create decides on them: N reservations folded, then one create decided and applied. Beside it, in
+ * the same round, the anchor: the same N entries put in one plain Map. Prints ms and the ratio to the anchor at each
+ * size, so a cost per event that grows with the directory (a copy of its maps per event) shows as a growing ratio.
+ * usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/unique-key-directory.bench.ts [sizes=1000,10000,100000]
+ */
+/* eslint-disable @nx/enforce-module-boundaries -- a benchmark of one domain decider, outside the app's layers */
+import { uniqueKeyDirectoryDecider, type UniqueKeyDirectoryState } from '../../libs/partner-registry/domain/src/unique-key-directory/unique-key-directory.decider';
+import type { UniqueKeyDirectoryEvent } from '../../libs/partner-registry/domain/src/unique-key-directory/unique-key-directory.events';
+import { duplicatePartnership } from '../../libs/partner-registry/domain/src/partner-registry.errors';
+
+const SIZES = (process.argv[2] ?? '1000,10000,100000').split(',').map(Number);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const decider = uniqueKeyDirectoryDecider(() => duplicatePartnership('ins', 'prt'));
+const T = '2026-12-02T10:00:00.000Z';
+
+function directoryMs(events: readonly UniqueKeyDirectoryEvent[]): number {
+  const started = process.hrtime.bigint();
+  let state: UniqueKeyDirectoryState = decider.initialState();
+  for (const event of events) state = decider.evolve(state, event);
+  const created = decider.decide({ type: 'reserve_key', key: 'pair-new', holderId: 'ptn_new', staleHolders: [], now: T }, state);
+  state = created.reduce(decider.evolve, state);
+  if (state.reservations.size !== events.length + 1) throw new Error('the create did not reserve');
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+function anchorMs(events: readonly UniqueKeyDirectoryEvent[]): number {
+  const started = process.hrtime.bigint();
+  const map = new Map<string, { key: string; holderId: string; reservedAt: string }>();
+  for (const event of events) if (event.type === 'unique_key_directory.key_reserved.v1') map.set(event.data.key, { key: event.data.key, holderId: event.data.holderId, reservedAt: event.data.reservedAt });
+  map.set('pair-new', { key: 'pair-new', holderId: 'ptn_new', reservedAt: T });
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+console.log('size      directory ms   anchor ms   ratio (min / median / max)   directory µs per event');
+for (const size of SIZES) {
+  const events: UniqueKeyDirectoryEvent[] = Array.from({ length: size }, (_, i) => ({
+    type: 'unique_key_directory.key_reserved.v1',
+    data: { key: `pair-${i}`, holderId: `ptn_${i}`, reservedAt: T },
+  }));
+  const ratios: number[] = [];
+  const directory: number[] = [];
+  const anchor: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const d = directoryMs(events);
+    const a = anchorMs(events);
+    directory.push(d);
+    anchor.push(a);
+    ratios.push(d / a);
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  console.log(
+    `${String(size).padEnd(9)} ${median(directory).toFixed(1).padStart(12)} ${median(anchor).toFixed(1).padStart(11)}   ${sorted.map((r) => r.toFixed(1)).join(' / ').padEnd(26)} ${((median(directory) * 1000) / size).toFixed(2).padStart(10)}`,
+  );
+}
