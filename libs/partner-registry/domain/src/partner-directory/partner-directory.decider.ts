@@ -124,7 +124,8 @@ function releaseStale(state: PartnerDirectoryState, partnerIds: readonly string[
 
 function reserved(command: Extract<PartnerDirectoryCommand, { type: 'reserve_as2_id' }>): PartnerDirectoryEvent {
   const { as2Id, partnerId, claimId, now } = command;
-  return { type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId, reservedAt: now, ...(claimId === undefined ? {} : { claimId }) } };
+  if (claimId === undefined) return { type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId, reservedAt: now } };
+  return { type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId, reservedAt: now, claimId } };
 }
 
 function settle(state: PartnerDirectoryState, command: Extract<PartnerDirectoryCommand, { type: 'settle_as2_id_claim' }>): PartnerDirectoryEvent[] {
@@ -200,8 +201,11 @@ function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): Par
       const { as2Id, partnerId, reservedAt, claimId } = event.data;
       const reservations = state.reservations.set(as2Id, { as2Id, partnerId, reservedAt });
       // A change's claim: the partner's id is still the one it holds until the change settles.
-      if (claimId !== undefined) return { ...state, reservations, changes: withClaim(state.changes, partnerId, claimId, { key: as2Id, claimedAt: reservedAt }) };
-      return { ...state, reservations, as2IdOfPartner: state.as2IdOfPartner.set(partnerId, as2Id) };
+      // Object literals, not spreads: this runs once per create and per stored event on a load.
+      if (claimId !== undefined) {
+        return { reservations, as2IdOfPartner: state.as2IdOfPartner, changes: withClaim(state.changes, partnerId, claimId, { key: as2Id, claimedAt: reservedAt }) };
+      }
+      return { reservations, as2IdOfPartner: state.as2IdOfPartner.set(partnerId, as2Id), changes: state.changes };
     }
     case 'partner_directory.as2_id_released.v1': {
       const { as2Id, partnerId, reason } = event.data;
@@ -218,7 +222,7 @@ function evolve(state: PartnerDirectoryState, event: PartnerDirectoryEvent): Par
       const { partnerId, claimId, staleClaims, currentAs2Id, revision } = event.data;
       const changes = afterSettlement(state.changes, partnerId, claimId, staleClaims, { key: currentAs2Id, revision });
       const holds = currentAs2Id !== null && state.reservations.get(currentAs2Id)?.partnerId === partnerId;
-      return { ...state, changes, as2IdOfPartner: holds ? state.as2IdOfPartner.set(partnerId, currentAs2Id) : state.as2IdOfPartner };
+      return { reservations: state.reservations, as2IdOfPartner: holds ? state.as2IdOfPartner.set(partnerId, currentAs2Id) : state.as2IdOfPartner, changes };
     }
     default:
       return assertNever(event);

@@ -99,7 +99,6 @@ export class PartnerDirectoryService {
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
-
   /** Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, or by a deleted partner. */
   async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string): Promise<boolean> {
     const { state } = await writeModel.load(scope.stream, partnerDirectoryDecider);
