@@ -62,6 +62,12 @@ export function isClaimed(changes: ChangesUnderWay, holderId: string, key: strin
   return claimedKeys(changes, holderId).includes(key);
 }
 
+/** The claim of the holder's change under way that `isTheChange` recognises (by its id), if a crash left it. */
+export function claimUnderWay(changes: ChangesUnderWay, holderId: string, isTheChange: (claimId: string) => boolean): string | null {
+  for (const claimId of changes.get(holderId)?.claims.keys() ?? []) if (isTheChange(claimId)) return claimId;
+  return null;
+}
+
 /** What settling a claim decides: the holder's key, the claims a crash left (older than the grace), and the keys to keep. */
 export interface Settlement {
   readonly latest: HolderReading;

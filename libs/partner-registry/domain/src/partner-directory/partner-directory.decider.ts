@@ -84,14 +84,15 @@ export type PartnerDirectoryCommand =
     }
   /**
    * After a recorded change (`oldAs2Id` → `newAs2Id` at `changedAt`), whatever happened to the process that made it:
-   * settles its claim if it is still under way (a crash came before), else releases `oldAs2Id` as a change left it
-   * (reserved at or before `changedAt`, neither the partner's id nor claimed since). Idempotent.
+   * settles its claim if the caller found it still under way (`claimId`: a crash came before), else releases
+   * `oldAs2Id` as a change left it (reserved at or before `changedAt`, neither the partner's id nor claimed since).
+   * Idempotent.
    */
   | {
       readonly type: 'finish_as2_id_change';
       readonly partnerId: string;
+      readonly claimId: string | null;
       readonly oldAs2Id: string;
-      readonly newAs2Id: string;
       readonly changedAt: string;
       readonly currentAs2Id: string | null;
       readonly revision: number;
@@ -172,9 +173,7 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
     case 'settle_as2_id_claim':
       return settle(state, command);
     case 'finish_as2_id_change': {
-      // The change's claim: its new id, claimed at the instant the change records (both are the request's time).
-      const claim = [...(state.changes.get(command.partnerId)?.claims ?? [])].find(([, c]) => c.key === command.newAs2Id && c.claimedAt === command.changedAt);
-      if (claim !== undefined) return settle(state, { ...command, type: 'settle_as2_id_claim', claimId: claim[0] });
+      if (command.claimId !== null) return settle(state, { ...command, type: 'settle_as2_id_claim', claimId: command.claimId });
       return decide({ type: 'release_as2_id', partnerId: command.partnerId, as2Id: command.oldAs2Id, reservedBefore: command.changedAt, unlessLatest: true, reason: 'changed', now: command.now }, state);
     }
     default:

@@ -276,11 +276,11 @@ describe('partner directory decider: AS2-id changes under way (claims)', () => {
   });
 
   it('finishing a recorded change settles the claim a crash left, else releases the old id as before', () => {
-    const finish = (currentAs2Id: string): PartnerDirectoryCommand => ({
+    const finish = (currentAs2Id: string, claimId: string | null = null): PartnerDirectoryCommand => ({
       type: 'finish_as2_id_change',
       partnerId: 'prt_1',
+      claimId,
       oldAs2Id: 'OLD',
-      newAs2Id: 'NEW',
       changedAt: T1,
       currentAs2Id,
       revision: 1,
@@ -289,7 +289,7 @@ describe('partner directory decider: AS2-id changes under way (claims)', () => {
     });
     const crashed = [reserved('OLD', 'prt_1', T0), claimed('NEW', 'c1', T1)];
     spec(crashed)
-      .when(finish('NEW'))
+      .when(finish('NEW', 'c1'))
       .then([
         { type: 'partner_directory.as2_id_claim_settled.v1', data: { partnerId: 'prt_1', claimId: 'c1', staleClaims: [], currentAs2Id: 'NEW', revision: 1, settledAt: T2 } },
         released('OLD', 'changed', T2),
@@ -299,6 +299,8 @@ describe('partner directory decider: AS2-id changes under way (claims)', () => {
     spec([reserved('NEW', 'prt_1', T1)]).when(finish('NEW')).thenNothing();
     // A later change back claims OLD: finishing the first change leaves it.
     spec([reserved('OLD', 'prt_1', T0), reserved('NEW', 'prt_1', T1), claimed('OLD', 'c2', T2)]).when(finish('NEW')).thenNothing();
+    // The claim found meanwhile settled by its own change: nothing more.
+    spec([...crashed, settled('c1', 'NEW', 1), released('OLD')]).when(finish('NEW', 'c1')).thenNothing();
   });
 
   it('concurrent changes of one partner, their steps interleaved at random: exactly its current id stays reserved, never unreserved while held', () => {

@@ -12,6 +12,7 @@ import {
   type WriteModel,
 } from '@as2-partners/kernel';
 import {
+  claimUnderWay,
   partnerDirectoryDecider,
   PartnerRegistryErrorCode,
   reservationFor,
@@ -49,7 +50,10 @@ export interface AS2IdReservation {
 export class PartnerDirectoryService {
   private readonly reservations: DirectoryReservations;
 
-  constructor(writeModel: WriteModel, graceMs?: number) {
+  constructor(
+    private readonly writeModel: WriteModel,
+    graceMs?: number,
+  ) {
     this.reservations = new DirectoryReservations(writeModel, graceMs);
   }
 
@@ -82,15 +86,21 @@ export class PartnerDirectoryService {
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
+  /** The claim of the partner's AS2-id change under way that `isTheChange` recognises (by its id); null when none is. */
+  async claimOfChange(scope: DirectoryScope, partnerId: string, isTheChange: (claimId: string) => boolean): Promise<string | null> {
+    const { state } = await this.writeModel.load(scope.stream, partnerDirectoryDecider);
+    return claimUnderWay(state.changes, partnerId, isTheChange);
+  }
+
   /**
-   * Finishes a recorded AS2-id change, whatever happened to the process that made it: settles its claim with the
-   * partner's id as read now if a crash left it, else releases the old id if the change left it reserved (idempotent;
-   * an id the partner reserved again later, changing back, stays).
+   * Finishes a recorded AS2-id change, whatever happened to the process that made it: settles its claim (`claimId`,
+   * found by `claimOfChange`) with the partner's id as read now if a crash left it, else releases the old id if the
+   * change left it reserved (idempotent; an id the partner reserved again later, changing back, stays).
    */
   async finishChange(
     scope: DirectoryScope,
     partnerId: string,
-    change: { oldAs2Id: string; newAs2Id: string; changedAt: string },
+    change: { claimId: string | null; oldAs2Id: string; changedAt: string },
     current: { as2Id: string | null; revision: ExpectedRevision },
     now: Date,
     metadata: EventMetadata,

@@ -66,7 +66,8 @@ export class ChangeAs2IdHandler {
       });
     let changed;
     try {
-      changed = await this.writeModel.decide(target.stream, target.decider, command, metadata);
+      // Its events' ids derive from the claim's: the completion reactor recognises the claim of a recorded change.
+      changed = await this.writeModel.decide(target.stream, target.decider, command, metadata, { commandId: claimId });
     } catch (error) {
       await this.settleClaim(target, partnerId, claimId, now, metadata).catch(() => undefined);
       throw error;

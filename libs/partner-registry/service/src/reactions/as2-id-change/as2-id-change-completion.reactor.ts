@@ -1,4 +1,4 @@
-import { FollowedReactor, WriteModel, type Clock, type FollowedDependencies, type RecordedEvent } from '@as2-partners/kernel';
+import { commandEventId, FollowedReactor, WriteModel, type Clock, type FollowedDependencies, type RecordedEvent } from '@as2-partners/kernel';
 import {
   masterPartnerDecider,
   partnerDecider,
@@ -17,8 +17,8 @@ type Changed = PartnerAs2IdChanged | MasterPartnerAs2IdChanged;
 const ACCEPTED: readonly string[] = ['partner.as2_id_changed.v1', 'master_partner.as2_id_changed.v1'];
 
 /**
- * An AS2-id change is two streams: the new id claimed in the directory, the partner changed, then the claim settled
- * (the old id released). The handler settles it at once; this reactor finishes it again from the recorded change (a
+ * An AS2-id change is two streams: the new id claimed in the directory, the partner changed (its event ids derived from
+ * the claim's id), then the claim settled (the old id released). The handler settles it at once; this reactor finishes it again from the recorded change (a
  * no-op when done), so a crash between the change and the settlement is finished after a restart and the old id
  * becomes reusable.
  */
@@ -40,17 +40,18 @@ export class As2IdChangeCompletionReactor extends FollowedReactor {
 
   protected async react(recorded: RecordedEvent): Promise<void> {
     const event = recorded as RecordedEvent & Changed;
-    const { partnerId, account, oldAs2Id, newAs2Id, changedAt } = event.data;
+    const { partnerId, account, oldAs2Id, changedAt } = event.data;
     const master = event.type === 'master_partner.as2_id_changed.v1';
-    const { state, revision } = master
-      ? await this.writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider)
-      : await this.writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider);
+    const stream = master ? PartnerRegistryStreams.masterPartner(partnerId) : PartnerRegistryStreams.partner(partnerId);
+    const { state, revision } = master ? await this.writeModel.load(stream, masterPartnerDecider) : await this.writeModel.load(stream, partnerDecider);
     // Deleted: the deletion released what it held, claims included.
     if (state.status !== 'active') return;
     const tenant = master ? null : event.data.tenant;
     const scope = tenant === null ? masterDirectoryScope(this.writeModel, account) : tenantDirectoryScope(this.writeModel, account, tenant);
+    // The change's claim, if a crash left it under way: the one whose id this event's was derived from (its first event).
+    const claimId = await this.directory.claimOfChange(scope, partnerId, (id) => commandEventId(id, stream, 0) === recorded.id);
     const now = this.clock.now();
     const metadata = systemMetadata({ account, tenant }, { type: 'service', id: PARTNER_REGISTRY_SERVICE }, now, event);
-    await this.directory.finishChange(scope, partnerId, { oldAs2Id, newAs2Id, changedAt }, { as2Id: state.partner.as2Id, revision }, now, metadata);
+    await this.directory.finishChange(scope, partnerId, { claimId, oldAs2Id, changedAt }, { as2Id: state.partner.as2Id, revision }, now, metadata);
   }
 }
