@@ -50,6 +50,7 @@ import { PartnershipViewsController } from './queries/exchange-views/partnership
 import { PartnershipRemovalReactor } from './reactions/partnership-removal/partnership-removal.reactor';
 import { StationMembership } from './write-model/station-membership';
 import { As2IdChangeCompletionReactor } from './reactions/as2-id-change/as2-id-change-completion.reactor';
+import { As2InstanceRenameCompletionReactor } from './reactions/as2-instance-rename/as2-instance-rename-completion.reactor';
 import { CreatePartnerController } from './commands/create-partner/create-partner.controller';
 import { CreatePartnerHandler } from './commands/create-partner/create-partner.handler';
 import { DeletePartnerController } from './commands/delete-partner/delete-partner.controller';
@@ -167,6 +168,7 @@ const logger = new Logger('PartnerRegistry');
     PartnershipResolver,
     provideFollowedReactor(PartnershipRemovalReactor, 'PartnershipRemoval', [PartnershipRemoval, CLOCK]),
     provideFollowedReactor(As2IdChangeCompletionReactor, 'As2IdChangeCompletion', [WriteModel, PartnerDirectoryService, CLOCK]),
+    provideFollowedReactor(As2InstanceRenameCompletionReactor, 'As2InstanceRenameCompletion', [WriteModel, DirectoryReservations, CLOCK]),
     { provide: PartnerDirectoryService, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new PartnerDirectoryService(writeModel) },
     { provide: StationMembership, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new StationMembership(writeModel) },
     DirectoryWarmUp,

@@ -63,11 +63,18 @@ export function releaseKeys(holderId: string, reason: 'deleted' | 'stale', now: 
  * Settles a change's claim with the holder's key as read on its own stream after the change (null once deleted):
  * the keys it no longer has are released, unless a change still under way claims them.
  */
-export function settleKeyClaim(holderId: string, claimId: string, current: { key: string | null; revision: ExpectedRevision }, now: Date): UniqueKeyDirectoryCommand {
+export function settleKeyClaim(holderId: string, claimId: string, current: HolderOnItsStream, now: Date): UniqueKeyDirectoryCommand {
+  return { type: 'settle_key_claim', holderId, claimId, ...readingOf(current, now) };
+}
+
+/** The holder's key as read on its own stream, at that stream's revision. */
+export interface HolderOnItsStream {
+  readonly key: string | null;
+  readonly revision: ExpectedRevision;
+}
+
+function readingOf(current: HolderOnItsStream, now: Date) {
   return {
-    type: 'settle_key_claim',
-    holderId,
-    claimId,
     currentKey: current.key,
     revision: typeof current.revision === 'number' ? current.revision : -1,
     claimsStaleBefore: new Date(now.getTime() - DEFAULT_RESERVATION_GRACE_MS).toISOString(),

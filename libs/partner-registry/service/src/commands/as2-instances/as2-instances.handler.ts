@@ -87,7 +87,8 @@ export class As2InstancesHandler {
     await this.reservations.reserve(directory, reserveKey(dto.my_as2_id, instanceId, now, claimId), now, metadata);
     let decided;
     try {
-      decided = await this.writeModel.decide(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider, command, metadata);
+      // Its events' ids derive from the claim's: the completion reactor recognises the claim of a recorded change.
+      decided = await this.writeModel.decide(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider, command, metadata, { commandId: claimId });
     } catch (error) {
       await this.settleClaim(directory, instanceId, claimId, now, metadata).catch(() => undefined);
       throw error;
