@@ -4,11 +4,17 @@ export function isSqliteCorruption(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }
 
-/** Whether `error`, or an error it was caused by (a start's wrapped failure), is SQLite's corruption error. */
+/** SQLite's own words for a corrupt file, for an error that carries them without its code (rethrown as a message). */
+const SQLITE_CORRUPTION_MESSAGE = /database disk image is malformed|file is not a database/;
+
+/**
+ * Whether `error`, or an error it was caused by (a start's wrapped failure), is SQLite's corruption error: by its code,
+ * or by SQLite's message inside another error's.
+ */
 export function causedBySqliteCorruption(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (isSqliteCorruption(current)) return true;
+    if (isSqliteCorruption(current) || SQLITE_CORRUPTION_MESSAGE.test(current.message)) return true;
     current = current.cause;
   }
   return false;

@@ -18,7 +18,7 @@ function corruptMiddle(file: string): void {
 }
 
 describe('a corrupt read-model file (embedded mode)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'as2-corrupt-read-models-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-damaged-read-models-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const start = () => createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
   const setAsideFiles = () => readdirSync(dataDir).filter((name) => /^read-models\.sqlite\.corrupt-.*Z$/.test(name));
@@ -55,9 +55,12 @@ describe('a corrupt read-model file (embedded mode)', () => {
     try {
       second = await start();
     } catch (error) {
-      expect(String(error)).toMatch(/malformed|corrupt/);
+      // SQLite's words, not the data directory's name: a start failing for another reason (a lock, a path) shows here.
+      expect(String(error)).toMatch(/malformed|not a database|file is corrupt/);
       // Marked whichever way the start met it (seen in CI: a page PRAGMA quick_check passes; the failed start marks it all the same).
-      expect(existsSync(join(dataDir, 'read-models.sqlite.corrupt'))).toBe(true);
+      // The start's error in the diff when it is not marked (one CI run under load found it unmarked; its error unseen then).
+      const stack = error instanceof Error ? error.stack : String(error);
+      expect({ marked: existsSync(join(dataDir, 'read-models.sqlite.corrupt')), stack }).toEqual({ marked: true, stack });
       const third = await start();
       return await expectRebuilt(third);
     }
