@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { As2IdChangeCompletionReactor } from '../reactions/as2-id-change/as2-id-change-completion.reactor';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
-import { apiAs, freshTenant, partnerInput } from './partner-api.spec-support';
+import { apiAs, freshTenant, partnerInput, releasesAfterRestart } from './partner-api.spec-support';
 
 describe('an AS2-id change interrupted between the change and the release of the old id (embedded, restart)', () => {
   let dataDir: string;
@@ -40,13 +39,7 @@ describe('an AS2-id change interrupted between the change and the release of the
     const second = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir });
     try {
       const api = apiAs(second, { account, tenant });
-      const store = second.app.get<EventStore>(EVENT_STORE);
-      const releases = async () =>
-        (await store.readAll()).filter((e) => e.type === 'partner_directory.as2_id_released.v1' && (e.data as { as2Id: string }).as2Id === 'CRASH-OLD');
-      const released = await eventually('the restarted reactor to release the old id', async () => ((await releases()).length > 0 ? await releases() : undefined), {
-        timeoutMs: 30_000,
-        intervalMs: 50,
-      });
+      const { released, again: releases } = await releasesAfterRestart(second, 'partner_directory.as2_id_released.v1', 'as2Id', 'CRASH-OLD');
       expect(released.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId, reason: 'changed' })]);
       expect(released[0].metadata.actor.type).toBe('service');
       expect((await api.post('/v1/partners', partnerInput('CRASH-OLD'))).status).toBe(201);

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryReservations, EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { As2InstanceRenameCompletionReactor } from '../reactions/as2-instance-rename/as2-instance-rename-completion.reactor';
-import { apiAs, freshTenant, instanceInput } from './partner-api.spec-support';
+import { apiAs, freshTenant, instanceInput, releasesAfterRestart } from './partner-api.spec-support';
 
 describe("a change of an AS2 instance's my_as2_id interrupted between the change and its settlement (embedded, restart)", () => {
   let dataDir: string;
@@ -43,13 +42,7 @@ describe("a change of an AS2 instance's my_as2_id interrupted between the change
     const second = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir });
     try {
       const api = apiAs(second, { account, tenant });
-      const store = second.app.get<EventStore>(EVENT_STORE);
-      const releases = async () =>
-        (await store.readAll()).filter((e) => e.type === 'unique_key_directory.key_released.v1' && (e.data as { key: string }).key === 'RENAME-OLD');
-      const released = await eventually('the restarted reactor to release the old id', async () => ((await releases()).length > 0 ? await releases() : undefined), {
-        timeoutMs: 30_000,
-        intervalMs: 50,
-      });
+      const { released, again: releases } = await releasesAfterRestart(second, 'unique_key_directory.key_released.v1', 'key', 'RENAME-OLD');
       expect(released.map((e) => e.data)).toEqual([expect.objectContaining({ holderId: instanceId, reason: 'changed' })]);
       expect(released[0].metadata.actor.type).toBe('service');
       expect((await api.post('/v1/as2-instances', instanceInput('RENAME-OLD'))).status).toBe(201);

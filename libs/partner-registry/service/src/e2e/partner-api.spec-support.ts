@@ -1,3 +1,5 @@
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
+import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp, type EmbeddedTestAppOptions, type TestTokenClaims } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 
@@ -70,4 +72,18 @@ export function partnerApiFixture(accountPrefix: string, appOptions: Omit<Embedd
     fixture.admin = apiAs(fixture.t, { account: fixture.account, tenant: null, roles: ['account_admin'] });
   });
   return fixture;
+}
+
+/**
+ * The directory releases of one id that a restarted app's completion reactor makes (`type`, the id in `field`): waits
+ * for the first, answers the events then, and a function to read them again (a later count checks they happen once).
+ */
+export async function releasesAfterRestart(test: EmbeddedTestApp, type: string, field: string, id: string): Promise<{ released: RecordedEvent[]; again: () => Promise<RecordedEvent[]> }> {
+  const store = test.app.get<EventStore>(EVENT_STORE);
+  const again = async () => (await store.readAll()).filter((e) => e.type === type && (e.data as Record<string, unknown>)[field] === id);
+  const released = await eventually('the restarted reactor to release the old id', async () => ((await again()).length > 0 ? await again() : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+  });
+  return { released, again };
 }
