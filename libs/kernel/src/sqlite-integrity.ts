@@ -13,9 +13,11 @@ const SQLITE_CORRUPTION_MESSAGE = /database disk image is malformed|file is not 
  */
 export function causedBySqliteCorruption(error: unknown): boolean {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (isSqliteCorruption(current) || SQLITE_CORRUPTION_MESSAGE.test(current.message)) return true;
-    current = current.cause;
+  // Not `instanceof Error`: an error made in another realm (a native module's, bound to the first that loaded it) is not one.
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { message, cause } = current as { message?: unknown; cause?: unknown };
+    if (isSqliteCorruption(current) || (typeof message === 'string' && SQLITE_CORRUPTION_MESSAGE.test(message))) return true;
+    current = cause;
   }
   return false;
 }

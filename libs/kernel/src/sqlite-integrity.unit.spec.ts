@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { causedBySqliteCorruption, isSqliteCorruption, sqliteIntegrityProblem } from './sqlite-integrity';
 
 const coded = (code: string) => Object.assign(new Error('database disk image is malformed'), { code });
@@ -12,6 +13,11 @@ describe('SQLite corruption, told apart from other failures', () => {
     expect(causedBySqliteCorruption(new Error('a read-model commit failed: SqliteError: database disk image is malformed'))).toBe(true);
     expect(causedBySqliteCorruption(new Error("ENOENT: no such file or directory, open '/data/read-models.sqlite.corrupt'"))).toBe(false);
     expect(causedBySqliteCorruption('database disk image is malformed')).toBe(false);
+    // An error of another realm (better-sqlite3's native part builds its errors with the first realm that loaded it).
+    const foreign = runInNewContext("Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' })") as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(causedBySqliteCorruption(foreign)).toBe(true);
+    expect(causedBySqliteCorruption(new Error('start failed', { cause: foreign }))).toBe(true);
   });
 
   it("reports quick_check's findings on one line, and a check that cannot run as a problem", () => {

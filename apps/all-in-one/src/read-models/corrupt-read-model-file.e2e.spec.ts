@@ -59,7 +59,7 @@ describe('a corrupt read-model file (embedded mode)', () => {
       expect(String(error)).toMatch(/malformed|not a database|file is corrupt/);
       // Marked whichever way the start met it (seen in CI: a page PRAGMA quick_check passes; the failed start marks it all the same).
       // The start's error in the diff when it is not marked (one CI run under load found it unmarked; its error unseen then).
-      const stack = error instanceof Error ? error.stack : String(error);
+      const stack = (error as { stack?: string }).stack ?? String(error);
       expect({ marked: existsSync(join(dataDir, 'read-models.sqlite.corrupt')), stack }).toEqual({ marked: true, stack });
       const third = await start();
       return await expectRebuilt(third);

@@ -11,10 +11,11 @@ export function registerStoreOutage(test: StoreOutageTest): void {
 /** Whether `error`, or an error it was caused by, is an outage of a store this process uses. */
 export function isStoreOutage(error: unknown): boolean {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+  // Not `instanceof Error`: an error made in another realm (a native module's, bound to the first that loaded it) is not one.
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const candidate = current;
     if (tests.some((test) => test(candidate))) return true;
-    current = candidate.cause;
+    current = (candidate as { cause?: unknown }).cause;
   }
   return false;
 }
