@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { sqliteWriterLockFree } from '@as2-partners/kernel-testing';
-import { INFRASTRUCTURE } from '@as2-partners/platform';
+import { openInfrastructure } from '@as2-partners/composition';
+import { createHttpApp, INFRASTRUCTURE, loadPlatformConfig, type OpenInfrastructure } from '@as2-partners/platform';
 import { createEmbeddedTestApp } from './create-embedded-test-app';
 
 /** A provider created after the adapters were opened (it needs them) that refuses its setting, as a bad one would. */
@@ -28,5 +29,23 @@ describe('a start that fails while Nest creates the providers', () => {
     } finally {
       await next.close();
     }
+  });
+
+  it('a store failing with corruption while the app is set up, before its init, marks the read-model file and leaves nothing open', async () => {
+    const corrupt = Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+    const open: OpenInfrastructure = async (config, clientId) => {
+      const connections = await openInfrastructure(config, clientId);
+      const collection = connections.readModels.collection.bind(connections.readModels);
+      // The idempotency keys' collection is made between the providers' creation and init.
+      connections.readModels.collection = ((name: string, indexes?: unknown) => {
+        if (name === 'platform_idempotency_keys') throw corrupt;
+        return collection(name, indexes as never);
+      }) as typeof connections.readModels.collection;
+      return connections;
+    };
+    const config = loadPlatformConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', JWT_SECRET: 'failed-start-spec-secret-0123456789abcdef' });
+    await expect(createHttpApp({ module: class SetUpFailureModule {} }, config, { openInfrastructure: open, shutdownHooks: false })).rejects.toBe(corrupt);
+    expect(existsSync(join(dataDir, 'read-models.sqlite.corrupt'))).toBe(true);
+    expect(writerLockFree()).toBe(true);
   });
 });

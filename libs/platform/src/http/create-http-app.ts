@@ -107,101 +107,105 @@ export async function createHttpApp(
     },
   );
 
-  const fastify = app.getHttpAdapter().getInstance();
-  // In-process requests (inject) never reach the HTTP server: the hot-path routes that want them are handed them first.
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (hotPath.dispatchInProcess(request.raw, reply.raw)) reply.hijack();
-    else done();
-  });
-  recordRouteMethods(fastify);
-  enableCors(app, corsOrigins);
-  acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
-  // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
-  await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
-  fastify.addHook('onRequest', async (request, reply) => {
-    const span = startRequestSpan(request.method, request.headers);
-    (request as RequestWithSpan).span = span;
-    const ids: RequestIds = {
-      correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]),
-      requestId: request.id,
-      trace: { traceparent: span.trace.traceparent, traceId: span.trace.traceId, ...(span.trace.tracestate ? { tracestate: span.trace.tracestate } : {}) },
-    };
-    (request as RequestWithIds).ids = ids;
-    reply.header(CORRELATION_ID_HEADER, ids.correlationId);
-  });
-  // Every line logged while a request runs (Nest's included) carries its ids; the auth guard adds the caller.
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    const ids = requestIdsOf(request);
-    const context: LogContext = { requestId: ids.requestId, correlationId: ids.correlationId, traceId: ids.trace?.traceId };
-    (request as RequestWithLogContext).logContext = context;
-    withLogContext(context, done);
-  });
-  // The body is read in the socket's async context: enter the request's again before the handler runs.
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    const context = (request as RequestWithLogContext).logContext;
-    if (!context || currentLogContext() === context) done();
-    else withLogContext(context, done);
-  });
-  const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
-    ttlMs: config.idempotencyTtlSeconds * 1000,
-    leaseMs: IDEMPOTENCY_LEASE_MS,
-    clock: app.get<Clock>(CLOCK),
-  });
-  const idempotencyLogger = new Logger('Idempotency');
-  registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);
-  // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
-  app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
-  const metrics = app.get(PlatformMetrics);
-  metrics.countRequestsFrom(() => hotPath.drainCounts());
-  // From the close's first step on, a new request is answered 503 in the house shape (not Fastify's own body).
-  fastify.addHook('preClose', (done) => {
-    hotPath.refuseFromNowOn();
-    done();
-  });
-  fastify.addHook('onClose', async () => hotPath.close());
-  fastify.addHook('onResponse', async (request, reply) => {
-    // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
-    metrics.httpRequests.inc(labels);
-    (request as RequestWithSpan).span?.end(reply.statusCode, request.routeOptions.url);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
-    const caller = callerOf(request);
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        route: request.routeOptions.url,
-        statusCode: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime),
-        correlationId: requestIdsOf(request).correlationId,
-        traceId: requestIdsOf(request).trace?.traceId,
-        ...(caller ? { account: caller.account, tenant: caller.tenant, user: caller.sub } : {}),
-      },
-      'request completed',
-    );
-  });
+  const setUp = async (): Promise<void> => {
+    const fastify = app.getHttpAdapter().getInstance();
+    // In-process requests (inject) never reach the HTTP server: the hot-path routes that want them are handed them first.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (hotPath.dispatchInProcess(request.raw, reply.raw)) reply.hijack();
+      else done();
+    });
+    recordRouteMethods(fastify);
+    enableCors(app, corsOrigins);
+    acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
+    // File uploads (certificates) read parts on demand in their controller; everything else stays JSON-only.
+    await app.register(fastifyMultipart as never, { limits: { fileSize: MULTIPART_FILE_LIMIT_BYTES, files: 1, fields: 20, parts: 21, fieldSize: 64 * 1024 } });
+    fastify.addHook('onRequest', async (request, reply) => {
+      const span = startRequestSpan(request.method, request.headers);
+      (request as RequestWithSpan).span = span;
+      const ids: RequestIds = {
+        correlationId: correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]),
+        requestId: request.id,
+        trace: { traceparent: span.trace.traceparent, traceId: span.trace.traceId, ...(span.trace.tracestate ? { tracestate: span.trace.tracestate } : {}) },
+      };
+      (request as RequestWithIds).ids = ids;
+      reply.header(CORRELATION_ID_HEADER, ids.correlationId);
+    });
+    // Every line logged while a request runs (Nest's included) carries its ids; the auth guard adds the caller.
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      const ids = requestIdsOf(request);
+      const context: LogContext = { requestId: ids.requestId, correlationId: ids.correlationId, traceId: ids.trace?.traceId };
+      (request as RequestWithLogContext).logContext = context;
+      withLogContext(context, done);
+    });
+    // The body is read in the socket's async context: enter the request's again before the handler runs.
+    fastify.addHook('preHandler', (request, _reply, done) => {
+      const context = (request as RequestWithLogContext).logContext;
+      if (!context || currentLogContext() === context) done();
+      else withLogContext(context, done);
+    });
+    const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
+      ttlMs: config.idempotencyTtlSeconds * 1000,
+      leaseMs: IDEMPOTENCY_LEASE_MS,
+      clock: app.get<Clock>(CLOCK),
+    });
+    const idempotencyLogger = new Logger('Idempotency');
+    registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);
+    // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
+    app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
+    const metrics = app.get(PlatformMetrics);
+    metrics.countRequestsFrom(() => hotPath.drainCounts());
+    // From the close's first step on, a new request is answered 503 in the house shape (not Fastify's own body).
+    fastify.addHook('preClose', (done) => {
+      hotPath.refuseFromNowOn();
+      done();
+    });
+    fastify.addHook('onClose', async () => hotPath.close());
+    fastify.addHook('onResponse', async (request, reply) => {
+      // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
+      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+      metrics.httpRequests.inc(labels);
+      (request as RequestWithSpan).span?.end(reply.statusCode, request.routeOptions.url);
+      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
+      const caller = callerOf(request);
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          route: request.routeOptions.url,
+          statusCode: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime),
+          correlationId: requestIdsOf(request).correlationId,
+          traceId: requestIdsOf(request).trace?.traceId,
+          ...(caller ? { account: caller.account, tenant: caller.tenant, user: caller.sub } : {}),
+        },
+        'request completed',
+      );
+    });
 
-  // Built on the first request for it, not at every start (~0.3 s of CPU).
-  const document = (): ReturnType<typeof completeOpenApiDocument> =>
-    completeOpenApiDocument(
-      SwaggerModule.createDocument(
-        app,
-        new DocumentBuilder()
-          .setTitle(options.title ?? 'as2-partners')
-          .setVersion(options.version ?? '0.1.0')
-          .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-          .addSecurityRequirements('bearer')
-          .build(),
-      ),
-      // Routes mounted on Fastify beside Nest (the traffic decisions), which SwaggerModule does not see.
-      app.get(OpenApiOperations).all(),
-    );
-  SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
-
+    // Built on the first request for it, not at every start (~0.3 s of CPU).
+    const document = (): ReturnType<typeof completeOpenApiDocument> =>
+      completeOpenApiDocument(
+        SwaggerModule.createDocument(
+          app,
+          new DocumentBuilder()
+            .setTitle(options.title ?? 'as2-partners')
+            .setVersion(options.version ?? '0.1.0')
+            .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+            .addSecurityRequirements('bearer')
+            .build(),
+        ),
+        // Routes mounted on Fastify beside Nest (the traffic decisions), which SwaggerModule does not see.
+        app.get(OpenApiOperations).all(),
+      );
+    SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
+  };
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   try {
+    // Set-up before init reads stores too (the idempotency keys' collection): a failure there is the start's as well.
+    await setUp();
     await app.init();
+    await hotPath.start();
   } catch (error) {
     // A store that failed the start (a corrupt read-model file) is told so: the next start can repair what it can.
     await startFailed(error, logger);
@@ -209,7 +213,6 @@ export async function createHttpApp(
     await app.close().catch(() => undefined);
     throw error;
   }
-  await hotPath.start();
   startSucceeded();
   // Head starts (the traffic refill, pre-joined bodies) run once the server has been quiet after the listen (AfterStart), not before them.
   app.get(AfterStart).begin();
