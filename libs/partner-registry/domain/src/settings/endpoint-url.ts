@@ -8,8 +8,12 @@ import { hasControlCharacters } from './header-text';
  * text is what the gateway connects to, so only a spelling with one reading is accepted.
  */
 const UNAMBIGUOUS_HTTPS = /^https:\/\/(?<authority>[^/?#\\]+)(?:[/?#][^\\]*)?$/i;
-/** A registered name of non-empty labels (one trailing dot allowed) or a bracketed IPv6 literal, then `:port` or nothing. */
-const HOST_AND_PORT = /^(?:\[[0-9a-f:.]+\]|[^.:[\]%@]+(?:\.[^.:[\]%@]+)*\.?)(?::(?<port>\d{1,5}))?$/i;
+/**
+ * A registered name of non-empty labels of letters (any script: IDN), digits, marks, `-` and `_` (one trailing dot
+ * allowed), or a bracketed IPv6 literal, then `:port` or nothing. RFC 3986 also lets a name hold `*`, `!`, `$`, `'`, …,
+ * which no DNS host has: refused, as the documented pattern does.
+ */
+const HOST_AND_PORT = /^(?:\[[0-9a-f:.]+\]|[\p{L}\p{N}\p{M}_-]+(?:\.[\p{L}\p{N}\p{M}_-]+)*\.?)(?::(?<port>\d{1,5}))?$/iu;
 
 /**
  * A partner endpoint must be an absolute `https://` URL with a host, spelled without whitespace or control characters

@@ -61,6 +61,12 @@ describe('endpoint URL spelled so that parsers disagree on its host', () => {
     'https://.acme.example.com/as2',
     'https://%31%32%37.0.0.1/as2',
     'https://[::1/as2',
+    // RFC 3986 sub-delimiters a name may hold and no DNS host has (a fuzzer's `https://2fs.bsqr5n.bnd*` was accepted)
+    'https://2fs.bsqr5n.bnd*',
+    'https://acme!.example.com/as2',
+    "https://acme.example.com'/as2",
+    'https://a$b.example.com/as2',
+    'https://acme.exa(mple).com/as2',
   ])('rejects %s', (url) => expect(isHttpsUrl(url)).toBe(false));
 });
 
