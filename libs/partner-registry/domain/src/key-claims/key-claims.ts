@@ -74,8 +74,6 @@ export interface Settlement {
   readonly staleClaims: readonly string[];
   /** The holder's current key and the keys claimed by its other changes still under way. */
   readonly keep: ReadonlySet<string>;
-  /** Keys of the holder the directory knows of through the claims (its other keys are found by the directory itself). */
-  readonly claimed: readonly string[];
 }
 
 /** null: the claim is not under way (settled already, or voided by a deletion, or judged stale): nothing to do. */
@@ -90,7 +88,7 @@ export function settlementOf(changes: ChangesUnderWay, holderId: string, claimId
   const staleClaims = others.filter(([, other]) => Date.parse(other.claimedAt) < staleBefore).map(([id]) => id);
   const keep = new Set(others.filter(([id]) => !staleClaims.includes(id)).map(([, other]) => other.key));
   if (latest.key !== null) keep.add(latest.key);
-  return { latest, staleClaims, keep, claimed: [...own.claims.values()].map((c) => c.key) };
+  return { latest, staleClaims, keep };
 }
 
 /** After a settled claim: the holder's entry goes once no change is under way (no later settlement can read an older revision). */

@@ -1,5 +1,4 @@
 import {
-  DEFAULT_RESERVATION_GRACE_MS,
   DirectoryReservations,
   DomainError,
   type ExpectedRevision,
@@ -22,6 +21,7 @@ import {
   type PlanLimit,
   type Reservation,
 } from '@as2-partners/partner-registry-domain';
+import { settlementTimes } from './claim-settlement';
 
 export { DEFAULT_RESERVATION_GRACE_MS } from '@as2-partners/kernel';
 
@@ -133,12 +133,7 @@ function reserveCommand(request: AS2IdReservation): (staleReservations: readonly
 
 /** The partner's id as read on its stream, and the instant before which a claim is one a crash left. */
 function readingOf(current: { as2Id: string | null; revision: ExpectedRevision }, now: Date) {
-  return {
-    currentAs2Id: current.as2Id,
-    revision: typeof current.revision === 'number' ? current.revision : -1,
-    claimsStaleBefore: new Date(now.getTime() - DEFAULT_RESERVATION_GRACE_MS).toISOString(),
-    now: now.toISOString(),
-  };
+  return { currentAs2Id: current.as2Id, ...settlementTimes(current.revision, now) };
 }
 
 function releaseCommand(partnerId: string, reason: 'deleted' | 'stale', now: Date): PartnerDirectoryCommand {

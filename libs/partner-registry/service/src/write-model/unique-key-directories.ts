@@ -1,4 +1,4 @@
-import { DEFAULT_RESERVATION_GRACE_MS, type ExpectedRevision, type ReservationDirectory, type WriteModel } from '@as2-partners/kernel';
+import type { ExpectedRevision, ReservationDirectory, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
   duplicateMyAs2Id,
@@ -12,6 +12,7 @@ import {
   type UniqueKeyDirectoryEvent,
   type UniqueKeyDirectoryState,
 } from '@as2-partners/partner-registry-domain';
+import { settlementTimes } from './claim-settlement';
 
 export type UniqueKeyDirectory = ReservationDirectory<UniqueKeyDirectoryCommand, UniqueKeyDirectoryState, UniqueKeyDirectoryEvent>;
 
@@ -74,10 +75,5 @@ export interface HolderOnItsStream {
 }
 
 function readingOf(current: HolderOnItsStream, now: Date) {
-  return {
-    currentKey: current.key,
-    revision: typeof current.revision === 'number' ? current.revision : -1,
-    claimsStaleBefore: new Date(now.getTime() - DEFAULT_RESERVATION_GRACE_MS).toISOString(),
-    now: now.toISOString(),
-  };
+  return { currentKey: current.key, ...settlementTimes(current.revision, now) };
 }
