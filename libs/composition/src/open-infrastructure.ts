@@ -70,18 +70,12 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   watchForCorruption([eventStore, readModels], closers);
   const forget = whenStartFails((error) => repairAfterFailedStart(error, eventStore, readModels));
   closers.push(async () => forget());
-  try {
-    const bus = new InProcessEventBus();
-    closers.push(() => bus.close());
-    return connections(eventStore, readModels, bus, [
-      { name: 'eventStore', ping: () => eventStore.ping() },
-      { name: 'readModelStore', ping: () => readModels.ping() },
-    ], closers);
-  } catch (error) {
-    // Failing here the start never reaches its handlers (the stores close first): the repair is done now.
-    repairAfterFailedStart(error, eventStore, readModels);
-    throw error;
-  }
+  const bus = new InProcessEventBus();
+  closers.push(() => bus.close());
+  return connections(eventStore, readModels, bus, [
+    { name: 'eventStore', ping: () => eventStore.ping() },
+    { name: 'readModelStore', ping: () => readModels.ping() },
+  ], closers);
 }
 
 /** The embedded SQLite stores open in this process (tests open several), told when a corruption error is seen. */
