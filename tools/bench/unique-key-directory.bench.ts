@@ -3,6 +3,8 @@
  * and as the next create decides on them: N reservations folded, then one create decided and applied. Beside it, in
  * the same round, the anchor: the same N entries put in one plain Map. Prints ms and the ratio to the anchor at each
  * size, so a cost per event that grows with the directory (a copy of its maps per event) shows as a growing ratio.
+ * And what a restart with a snapshot costs instead of the fold: the snapshot's stored text parsed and restored, then
+ * the same create decided and applied ("restored ms").
  * usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/unique-key-directory.bench.ts [sizes=1000,10000,100000]
  */
 /* eslint-disable @nx/enforce-module-boundaries -- a benchmark of one domain decider, outside the app's layers */
@@ -25,6 +27,18 @@ function directoryMs(events: readonly UniqueKeyDirectoryEvent[]): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+/** The snapshot as the store keeps it (JSON text), parsed and restored, then one create: a restart's first create. */
+async function restoredMs(snapshotText: string): Promise<number> {
+  const codec = decider.snapshot;
+  if (!codec?.restore) throw new Error('the directory has no snapshot codec');
+  const started = process.hrtime.bigint();
+  let state = await codec.restore(JSON.parse(snapshotText), async () => undefined);
+  const created = decider.decide({ type: 'reserve_key', key: 'pair-new', holderId: 'ptn_new', staleHolders: [], now: T }, state);
+  state = created.reduce(decider.evolve, state);
+  if (!state.reservations.has('pair-new') || !state.reservations.has('pair-0')) throw new Error('the create did not reserve');
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
 function anchorMs(events: readonly UniqueKeyDirectoryEvent[]): number {
   const started = process.hrtime.bigint();
   const map = new Map<string, { key: string; holderId: string; reservedAt: string }>();
@@ -35,24 +49,31 @@ function anchorMs(events: readonly UniqueKeyDirectoryEvent[]): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-console.log('size      directory ms   anchor ms   ratio (min / median / max)   directory µs per event');
-for (const size of SIZES) {
-  const events: UniqueKeyDirectoryEvent[] = Array.from({ length: size }, (_, i) => ({
-    type: 'unique_key_directory.key_reserved.v1',
-    data: { key: `pair-${i}`, holderId: `ptn_${i}`, reservedAt: T },
-  }));
-  const ratios: number[] = [];
-  const directory: number[] = [];
-  const anchor: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const d = directoryMs(events);
-    const a = anchorMs(events);
-    directory.push(d);
-    anchor.push(a);
-    ratios.push(d / a);
+async function main(): Promise<void> {
+  console.log('size      directory ms   anchor ms   ratio (min / median / max)   directory µs per event   restored ms');
+  for (const size of SIZES) {
+    const events: UniqueKeyDirectoryEvent[] = Array.from({ length: size }, (_, i) => ({
+      type: 'unique_key_directory.key_reserved.v1',
+      data: { key: `pair-${i}`, holderId: `ptn_${i}`, reservedAt: T },
+    }));
+    const ratios: number[] = [];
+    const directory: number[] = [];
+    const anchor: number[] = [];
+    const restored: number[] = [];
+    const snapshotText = JSON.stringify(decider.snapshot?.toJson(events.reduce(decider.evolve, decider.initialState())));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const d = directoryMs(events);
+      const a = anchorMs(events);
+      directory.push(d);
+      anchor.push(a);
+      ratios.push(d / a);
+      restored.push(await restoredMs(snapshotText));
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    console.log(
+      `${String(size).padEnd(9)} ${median(directory).toFixed(1).padStart(12)} ${median(anchor).toFixed(1).padStart(11)}   ${sorted.map((r) => r.toFixed(1)).join(' / ').padEnd(26)} ${((median(directory) * 1000) / size).toFixed(2).padStart(10)} ${median(restored).toFixed(1).padStart(13)}`,
+    );
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  console.log(
-    `${String(size).padEnd(9)} ${median(directory).toFixed(1).padStart(12)} ${median(anchor).toFixed(1).padStart(11)}   ${sorted.map((r) => r.toFixed(1)).join(' / ').padEnd(26)} ${((median(directory) * 1000) / size).toFixed(2).padStart(10)}`,
-  );
 }
+
+void main();

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FOLD_CHUNK, foldEvents, timeOrderedUuid, WriteModel, type EventMetadata, type NewEvent } from '@as2-partners/kernel';
 import { SNAPSHOT_PART_SIZE, SqliteEventStore } from '@as2-partners/event-store-sqlite';
-import { partnerDirectoryDecider, PartnerRegistryStreams, type PartnerDirectoryEvent, type PartnerDirectoryState } from '@as2-partners/partner-registry-domain';
+import {
+  duplicatePartnership,
+  partnerDirectoryDecider,
+  PartnerRegistryStreams,
+  uniqueKeyDirectoryDecider,
+  type PartnerDirectoryEvent,
+  type PartnerDirectoryState,
+  type UniqueKeyDirectoryEvent,
+} from '@as2-partners/partner-registry-domain';
 
 const metadata: EventMetadata = { account: 'acc', tenant: 'hub', correlationId: 'c', causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-01-01T00:00:00.000Z' };
 const directory = PartnerRegistryStreams.tenantDirectory('acc', 'hub');
@@ -16,7 +24,7 @@ const released = (i: number): PartnerDirectoryEvent => ({
   type: 'partner_directory.as2_id_released.v1',
   data: { as2Id: `HUB-${i}`, partnerId: `prt_${i}`, reason: 'deleted', releasedAt: '2026-01-02T00:00:00.000Z' },
 });
-const toNew = (event: PartnerDirectoryEvent): NewEvent => ({ id: timeOrderedUuid(), type: event.type, schemaVersion: 1, data: event.data, metadata });
+const toNew = (event: PartnerDirectoryEvent | UniqueKeyDirectoryEvent): NewEvent => ({ id: timeOrderedUuid(), type: event.type, schemaVersion: 1, data: event.data, metadata });
 
 /** The work done between two turns of the event loop, counted (not timed): what bounds the longest block. */
 interface Turn {
@@ -30,7 +38,7 @@ const comparable = (state: PartnerDirectoryState) => ({
   as2IdOfPartner: [...state.as2IdOfPartner.entries()].sort(([a], [b]) => a.localeCompare(b)),
 });
 
-describe('a partner directory restored from its snapshot in the SQLite event store', () => {
+describe('directories restored from their snapshots in the SQLite event store', () => {
   let dir: string;
   let store: SqliteEventStore;
 
@@ -151,5 +159,35 @@ describe('a partner directory restored from its snapshot in the SQLite event sto
     // Restored from the old form: saved at once in the new one (the save runs a slice per turn).
     for (let i = 0; i < 200 && !(await store.snapshots.load(directory, partnerDirectoryDecider.snapshot?.name ?? '')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect((await store.snapshots.load(directory, partnerDirectoryDecider.snapshot?.name ?? ''))?.revision).toBe(events.length - 1);
+  });
+
+  it("an account's partnership directory is snapshotted as it is folded, and a restart reads only the events after the snapshot", async () => {
+    const partnerships = PartnerRegistryStreams.partnershipDirectory('acc');
+    const decider = uniqueKeyDirectoryDecider((key) => duplicatePartnership(key, key));
+    const pair = (i: number): UniqueKeyDirectoryEvent => ({
+      type: 'unique_key_directory.key_reserved.v1',
+      data: { key: `ins_${i % 7}:prt_${i}`, holderId: `ptn_${i}`, reservedAt: '2026-01-01T00:00:00.000Z' },
+    });
+    const events = Array.from({ length: 12_000 }, (_, i) => pair(i));
+    for (let from = 0; from < events.length; from += 5_000) await store.append(partnerships, events.slice(from, from + 5_000).map(toNew), from === 0 ? 'no_stream' : from - 1);
+    const first = new WriteModel(store);
+    await first.load(partnerships, decider);
+    await first.snapshotsSaved();
+    expect((await store.snapshots.load(partnerships, decider.snapshot?.name ?? 'none'))?.revision).toBe(events.length - 1);
+
+    const later = [pair(12_000), pair(12_001)];
+    await store.append(partnerships, later.map(toNew), events.length - 1);
+    const readStream = store.readStream.bind(store);
+    const reads: number[] = [];
+    jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+      const read = await readStream(stream, options);
+      reads.push(read.length);
+      return read;
+    });
+    const { state } = await new WriteModel(store).load(partnerships, decider);
+    expect(reads.reduce((sum, n) => sum + n, 0)).toBe(2);
+    const full = foldEvents(decider, [...events, ...later]);
+    expect([...state.reservations.entries()].sort(([a], [b]) => a.localeCompare(b))).toEqual([...full.reservations.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    expect([...state.keysOfHolder.entries()].sort(([a], [b]) => a.localeCompare(b))).toEqual([...full.keysOfHolder.entries()].sort(([a], [b]) => a.localeCompare(b)));
   });
 });

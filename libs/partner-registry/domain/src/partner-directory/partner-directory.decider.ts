@@ -1,20 +1,6 @@
-import {
-  assertNever,
-  BucketedMap,
-  inSlices,
-  PersistentMap,
-  SNAPSHOT_SLICE,
-  toBuckets,
-  toBucketsNow,
-  type BucketRows,
-  type Decider,
-  type MapBuckets,
-  type SnapshotCodec,
-} from '@as2-partners/kernel';
+import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
 import {
   afterSettlement,
-  changesUnderWayFromRows,
-  changesUnderWayToRows,
   claimedKeys,
   isClaimed,
   noChangesUnderWay,
@@ -23,8 +9,8 @@ import {
   withoutClaimsOn,
   withoutHolder,
   type ChangesUnderWay,
-  type ChangesUnderWayRow,
 } from '../key-claims/key-claims';
+import { bucketedDirectoryCodec } from '../directory-snapshot/bucketed-directory-codec';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -256,53 +242,16 @@ const RESERVATION_ROWS: BucketRows<string, Reservation> = {
 };
 const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, as2Id) => [partnerId, as2Id], valueOf: (items, at) => items[at + 1] as string };
 
-interface BucketedSnapshotHeader {
-  readonly reservations: { readonly size: number; readonly buckets: number };
-  readonly partners: { readonly size: number; readonly buckets: number };
-  /** AS2-id changes under way when the snapshot was taken; absent when none (and in snapshots from before). */
-  readonly changes?: ChangesUnderWayRow[];
-}
-
-function bucketedJson(reservations: MapBuckets, partners: MapBuckets, changes: ChangesUnderWay): unknown[] {
-  const header: BucketedSnapshotHeader = {
-    reservations: { size: reservations.size, buckets: reservations.texts.length },
-    partners: { size: partners.size, buckets: partners.texts.length },
-    ...(changes.size === 0 ? {} : { changes: changesUnderWayToRows(changes) }),
-  };
-  return [header, ...reservations.texts, ...partners.texts];
-}
-
-function fromBucketedJson(json: unknown): PartnerDirectoryState {
-  const [header, ...texts] = json as [BucketedSnapshotHeader, ...string[]];
-  const split = header.reservations.buckets;
-  return {
-    reservations: PersistentMap.adopt(new BucketedMap(RESERVATION_ROWS, { size: header.reservations.size, texts: texts.slice(0, split) })),
-    as2IdOfPartner: PersistentMap.adopt(new BucketedMap(PARTNER_ROWS, { size: header.partners.size, texts: texts.slice(split) })),
-    changes: changesUnderWayFromRows(header.changes),
-  };
-}
-
-/**
- * Both maps as hash buckets of text (~8 entries each), decoded on first use: a restore reads the texts and builds
- * no entry, so a 100,000-entry directory answers its first create after a restart at once, and a save reuses the
- * texts of the buckets nothing touched since.
- */
-const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = {
+/** Both maps as hash buckets of text, decoded on first use (see bucketedDirectoryCodec). */
+const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = bucketedDirectoryCodec({
   name: 'partner_directory.v2',
   previous: entriesCodec,
-  // A save costs the buckets touched since the last one: frequent saves keep a restore's fold, and what it decodes, short.
-  every: 1_000,
-  toJson: (state) =>
-    bucketedJson(toBucketsNow(state.reservations.current(), RESERVATION_ROWS), toBucketsNow(state.as2IdOfPartner.current(), PARTNER_ROWS), state.changes),
-  toJsonInSlices: async (state, nextTurn) => {
-    const reservations = await toBuckets(() => state.reservations.current(), RESERVATION_ROWS, nextTurn);
-    const partners = await toBuckets(() => state.as2IdOfPartner.current(), PARTNER_ROWS, nextTurn);
-    return bucketedJson(reservations, partners, state.changes);
-  },
-  fromJson: fromBucketedJson,
-  restore: async (json) => fromBucketedJson(json),
-  weigh: (state) => state.reservations.size,
-};
+  byHolderField: 'partners',
+  reservationRows: RESERVATION_ROWS,
+  byHolderRows: PARTNER_ROWS,
+  partsOf: (state) => ({ reservations: state.reservations, byHolder: state.as2IdOfPartner, changes: state.changes }),
+  stateOf: ({ reservations, byHolder, changes }) => ({ reservations, as2IdOfPartner: byHolder, changes }),
+});
 
 /**
  * The write-side guard for AS2-id uniqueness and plan limits: one stream per scope

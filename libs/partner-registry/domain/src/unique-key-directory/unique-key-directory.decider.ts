@@ -1,4 +1,5 @@
-import { assertNever, PersistentMap, type Decider, type DomainError } from '@as2-partners/kernel';
+import { assertNever, PersistentMap, type BucketRows, type Decider, type DomainError, type SnapshotCodec } from '@as2-partners/kernel';
+import { bucketedDirectoryCodec } from '../directory-snapshot/bucketed-directory-codec';
 import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
 import type { UniqueKeyDirectoryEvent } from './unique-key-directory.events';
 
@@ -103,6 +104,31 @@ function settle(state: UniqueKeyDirectoryState, command: Extract<UniqueKeyDirect
   return [settledEvent, ...keysHeldBy(state, holderId).filter((r) => !keep.has(r.key)).map((r) => released(r, 'changed', now))];
 }
 
+const RESERVATION_ROWS: BucketRows<string, KeyReservation> = {
+  width: 3,
+  toRow: (_, r) => [r.key, r.holderId, r.reservedAt],
+  valueOf: (items, at) => ({ key: items[at] as string, holderId: items[at + 1] as string, reservedAt: items[at + 2] as string }),
+};
+// A holder holds one key, or a few while a change is under way: JSON, escaped by the bucket's text like any string.
+const HOLDER_ROWS: BucketRows<string, readonly string[]> = {
+  width: 2,
+  toRow: (holderId, keys) => [holderId, JSON.stringify(keys)],
+  valueOf: (items, at) => JSON.parse(items[at + 1] as string) as string[],
+};
+
+/**
+ * Snapshots, so an account's partnership directory (every tenant's partnerships, one stream) is not folded event by
+ * event at its first command after a restart; restored without decoding (see bucketedDirectoryCodec).
+ */
+const snapshotCodec: SnapshotCodec<UniqueKeyDirectoryState> = bucketedDirectoryCodec({
+  name: 'unique_key_directory.v1',
+  byHolderField: 'holders',
+  reservationRows: RESERVATION_ROWS,
+  byHolderRows: HOLDER_ROWS,
+  partsOf: (state) => ({ reservations: state.reservations, byHolder: state.keysOfHolder, changes: state.changes }),
+  stateOf: ({ reservations, byHolder, changes }) => ({ reservations, keysOfHolder: byHolder, changes }),
+});
+
 /**
  * A directory of keys unique in one scope (our AS2 ids among a tenant's instances, a partnership's pair), each held
  * by one entity. `duplicate` is the scope's own refusal, so each directory answers with its documented code.
@@ -114,6 +140,7 @@ export function uniqueKeyDirectoryDecider(
   return {
     initialState: () => ({ reservations: PersistentMap.empty(), keysOfHolder: PersistentMap.empty(), changes: noChangesUnderWay }),
     evolve,
+    snapshot: snapshotCodec,
     decide: (command, state) => {
       switch (command.type) {
         case 'reserve_key': {

@@ -1,3 +1,4 @@
+import { BucketedMap, foldEvents } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import { duplicateMyAs2Id } from '../partner-registry.errors';
 import { keysHeldBy, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryCommand, type UniqueKeyDirectoryState } from './unique-key-directory.decider';
@@ -129,5 +130,76 @@ describe('unique key directory decider', () => {
         expect({ seed, targets, broken, held, underWay }).toEqual({ seed, targets, broken: [], held: [final], underWay: 0 });
       }
     }
+  });
+
+  describe('snapshot', () => {
+    const codec = decider.snapshot;
+    /** 3,000 reserves, releases, claims and settlements over 400 keys and 600 holders, some keys taken over by another holder. */
+    function history(): UniqueKeyDirectoryEvent[] {
+      const events: UniqueKeyDirectoryEvent[] = [];
+      for (let i = 0; i < 3_000; i++) {
+        const key = `pair,${(i * 7) % 400}%`;
+        const holderId = `ptn_${(i * 13) % 600}`;
+        if (i % 5 === 4) events.push(releasedAs('deleted')(key, holderId));
+        else if (i % 7 === 3) events.push(reserved(key, holderId, T0, `claim-${i}`));
+        else events.push(reserved(key, holderId, `2026-11-30T10:${String(i % 60).padStart(2, '0')}:00.000Z`));
+      }
+      return events;
+    }
+    const comparable = (state: UniqueKeyDirectoryState) => ({
+      reservations: [...state.reservations.entries()].sort(([a], [b]) => a.localeCompare(b)),
+      holders: [...state.keysOfHolder.entries()].map(([holder, keys]) => [holder, [...keys].sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+      changes: [...state.changes.entries()].map(([holder, own]) => [holder, [...own.claims.entries()], own.latest]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+    });
+    const throughJson = (json: unknown): unknown => JSON.parse(JSON.stringify(json));
+
+    it('a fold resumed from a snapshot (through JSON) equals the full fold, changes under way included, and decides the same', async () => {
+      if (!codec?.restore) throw new Error('the unique key directory must have a snapshot codec that restores');
+      const events = history();
+      const full = foldEvents(decider, events);
+      const atSnapshot = foldEvents(decider, events.slice(0, 1_700));
+      expect(atSnapshot.changes.size).toBeGreaterThan(0);
+      for (const restored of [codec.fromJson(throughJson(codec.toJson(atSnapshot))), await codec.restore(throughJson(codec.toJson(atSnapshot)), async () => undefined)]) {
+        const resumed = events.slice(1_700).reduce(decider.evolve, restored);
+        expect(comparable(resumed)).toEqual(comparable(full));
+        for (const holderId of ['ptn_1', 'ptn_2', 'ptn_599']) {
+          const release: UniqueKeyDirectoryCommand = { type: 'release_key', holderId, reason: 'deleted', now: T1 };
+          expect(decider.decide(release, resumed)).toEqual(decider.decide(release, full));
+          const take = reserve('pair,7%', holderId, ['ptn_13']);
+          const decided = (state: UniqueKeyDirectoryState) => {
+            try {
+              return decider.decide(take, state);
+            } catch (error) {
+              return (error as { code: string }).code;
+            }
+          };
+          expect(decided(resumed)).toEqual(decided(full));
+        }
+      }
+      expect(full.reservations.size).toBeGreaterThan(100);
+    });
+
+    it('restores 25,000 keys without a turn or a decoded entry; a lookup decodes only its bucket; slices serialise the same', async () => {
+      if (!codec?.restore || !codec.toJsonInSlices) throw new Error('the unique key directory must restore and serialise in slices');
+      const full = foldEvents(
+        decider,
+        Array.from({ length: 25_000 }, (_, i) => reserved(`pair-${i}`, `ptn_${i}`, T1)),
+      );
+      let turns = 0;
+      const json = await codec.toJsonInSlices(full, async () => void (turns += 1));
+      expect(turns).toBeGreaterThan(0);
+      expect(json).toEqual(codec.toJson(full));
+      turns = 0;
+      const restored = await codec.restore(throughJson(json), async () => void (turns += 1));
+      expect(turns).toBe(0);
+      const reservations = restored.reservations.current() as BucketedMap<string, unknown>;
+      expect(reservations).toBeInstanceOf(BucketedMap);
+      expect([...reservations.decodedKeys()]).toEqual([]);
+      expect(keysHeldBy(restored, 'ptn_24999')).toEqual([{ key: 'pair-24999', holderId: 'ptn_24999', reservedAt: T1 }]);
+      expect([...reservations.decodedKeys()].length).toBeLessThan(100);
+      expect(() => decider.decide(reserve('pair-3', 'ptn_new'), restored)).toThrow(expect.objectContaining({ code: 'DUPLICATE_MY_AS2_ID' }));
+      expect(comparable(restored)).toEqual(comparable(full));
+      expect(codec.weigh?.(restored)).toBe(25_000);
+    });
   });
 });
