@@ -246,11 +246,16 @@ const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, 
 const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = bucketedDirectoryCodec({
   name: 'partner_directory.v2',
   previous: entriesCodec,
-  byHolderField: 'partners',
-  reservationRows: RESERVATION_ROWS,
-  byHolderRows: PARTNER_ROWS,
-  partsOf: (state) => ({ reservations: state.reservations, byHolder: state.as2IdOfPartner, changes: state.changes }),
-  stateOf: ({ reservations, byHolder, changes }) => ({ reservations, as2IdOfPartner: byHolder, changes }),
+  maps: [
+    { field: 'reservations', rows: RESERVATION_ROWS },
+    { field: 'partners', rows: PARTNER_ROWS },
+  ],
+  partsOf: (state) => ({ maps: [state.reservations, state.as2IdOfPartner], changes: state.changes }),
+  stateOf: ({ maps: [reservations, as2IdOfPartner], changes }) => ({
+    reservations: reservations as PartnerDirectoryState['reservations'],
+    as2IdOfPartner: as2IdOfPartner as PartnerDirectoryState['as2IdOfPartner'],
+    changes,
+  }),
 });
 
 /**

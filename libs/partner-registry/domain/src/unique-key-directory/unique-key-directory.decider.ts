@@ -43,44 +43,62 @@ export interface UniqueKeyDirectoryState {
   readonly reservations: PersistentMap<string, KeyReservation>;
   /** The keys each holder holds (one or a few), so a holder's are found without a scan. */
   readonly keysOfHolder: PersistentMap<string, readonly string[]>;
+  /** The reserved keys by each term the directory's `termsOf` reads in them (a partnership's partner), found without a scan. */
+  readonly keysOfTerm: PersistentMap<string, readonly string[]>;
   readonly changes: ChangesUnderWay;
 }
 
-function withKey(keysOfHolder: UniqueKeyDirectoryState['keysOfHolder'], holderId: string, key: string, held: boolean): UniqueKeyDirectoryState['keysOfHolder'] {
-  const keys = (keysOfHolder.get(holderId) ?? []).filter((k) => k !== key);
+/** What a key is looked up by besides itself (a partnership's pair key: its partner); none by default. */
+export type KeyTerms = (key: string) => readonly string[];
+
+const noTerms: KeyTerms = () => [];
+
+function withKey(index: PersistentMap<string, readonly string[]>, entry: string, key: string, held: boolean): PersistentMap<string, readonly string[]> {
+  const keys = (index.get(entry) ?? []).filter((k) => k !== key);
   if (held) keys.push(key);
-  return keys.length === 0 ? keysOfHolder.delete(holderId) : keysOfHolder.set(holderId, keys);
+  return keys.length === 0 ? index.delete(entry) : index.set(entry, keys);
 }
 
-function evolve(state: UniqueKeyDirectoryState, event: UniqueKeyDirectoryEvent): UniqueKeyDirectoryState {
-  switch (event.type) {
-    case 'unique_key_directory.key_reserved.v1': {
-      const { key, holderId, reservedAt, claimId } = event.data;
-      const previous = state.reservations.get(key)?.holderId;
-      const withoutPrevious = previous === undefined || previous === holderId ? state.keysOfHolder : withKey(state.keysOfHolder, previous, key, false);
-      return {
-        reservations: state.reservations.set(key, { key, holderId, reservedAt }),
-        keysOfHolder: withKey(withoutPrevious, holderId, key, true),
-        changes: claimId === undefined ? state.changes : withClaim(state.changes, holderId, claimId, { key, claimedAt: reservedAt }),
-      };
+function withTerms(keysOfTerm: PersistentMap<string, readonly string[]>, terms: readonly string[], key: string, held: boolean): PersistentMap<string, readonly string[]> {
+  let index = keysOfTerm;
+  for (const term of terms) index = withKey(index, term, key, held);
+  return index;
+}
+
+function evolveWith(termsOf: KeyTerms): (state: UniqueKeyDirectoryState, event: UniqueKeyDirectoryEvent) => UniqueKeyDirectoryState {
+  return (state, event) => {
+    switch (event.type) {
+      case 'unique_key_directory.key_reserved.v1': {
+        const { key, holderId, reservedAt, claimId } = event.data;
+        const previous = state.reservations.get(key)?.holderId;
+        const withoutPrevious = previous === undefined || previous === holderId ? state.keysOfHolder : withKey(state.keysOfHolder, previous, key, false);
+        return {
+          reservations: state.reservations.set(key, { key, holderId, reservedAt }),
+          keysOfHolder: withKey(withoutPrevious, holderId, key, true),
+          // Terms follow the key, whoever holds it: a key reserved again is indexed already.
+          keysOfTerm: previous === undefined ? withTerms(state.keysOfTerm, termsOf(key), key, true) : state.keysOfTerm,
+          changes: claimId === undefined ? state.changes : withClaim(state.changes, holderId, claimId, { key, claimedAt: reservedAt }),
+        };
+      }
+      case 'unique_key_directory.key_released.v1': {
+        const { key, holderId, reason } = event.data;
+        if (state.reservations.get(key)?.holderId !== holderId) return state;
+        return {
+          reservations: state.reservations.delete(key),
+          keysOfHolder: withKey(state.keysOfHolder, holderId, key, false),
+          keysOfTerm: withTerms(state.keysOfTerm, termsOf(key), key, false),
+          // A deleted holder's changes under way are refused on its stream: their claims go with its keys.
+          changes: reason === 'changed' ? withoutClaimsOn(state.changes, holderId, key) : withoutHolder(state.changes, holderId),
+        };
+      }
+      case 'unique_key_directory.key_claim_settled.v1': {
+        const { holderId, claimId, staleClaims, currentKey, revision } = event.data;
+        return { ...state, changes: afterSettlement(state.changes, holderId, claimId, staleClaims, { key: currentKey, revision }) };
+      }
+      default:
+        return assertNever(event);
     }
-    case 'unique_key_directory.key_released.v1': {
-      const { key, holderId, reason } = event.data;
-      if (state.reservations.get(key)?.holderId !== holderId) return state;
-      return {
-        reservations: state.reservations.delete(key),
-        keysOfHolder: withKey(state.keysOfHolder, holderId, key, false),
-        // A deleted holder's changes under way are refused on its stream: their claims go with its keys.
-        changes: reason === 'changed' ? withoutClaimsOn(state.changes, holderId, key) : withoutHolder(state.changes, holderId),
-      };
-    }
-    case 'unique_key_directory.key_claim_settled.v1': {
-      const { holderId, claimId, staleClaims, currentKey, revision } = event.data;
-      return { ...state, changes: afterSettlement(state.changes, holderId, claimId, staleClaims, { key: currentKey, revision }) };
-    }
-    default:
-      return assertNever(event);
-  }
+  };
 }
 
 function released(r: KeyReservation, reason: 'deleted' | 'stale' | 'changed', now: string): UniqueKeyDirectoryEvent {
@@ -109,10 +127,10 @@ const RESERVATION_ROWS: BucketRows<string, KeyReservation> = {
   toRow: (_, r) => [r.key, r.holderId, r.reservedAt],
   valueOf: (items, at) => ({ key: items[at] as string, holderId: items[at + 1] as string, reservedAt: items[at + 2] as string }),
 };
-// A holder holds one key, or a few while a change is under way: JSON, escaped by the bucket's text like any string.
-const HOLDER_ROWS: BucketRows<string, readonly string[]> = {
+// A holder holds one key, or a few while a change is under way; a term a few keys: JSON, escaped by the bucket's text like any string.
+const KEY_LIST_ROWS: BucketRows<string, readonly string[]> = {
   width: 2,
-  toRow: (holderId, keys) => [holderId, JSON.stringify(keys)],
+  toRow: (entry, keys) => [entry, JSON.stringify(keys)],
   valueOf: (items, at) => JSON.parse(items[at + 1] as string) as string[],
 };
 
@@ -122,23 +140,33 @@ const HOLDER_ROWS: BucketRows<string, readonly string[]> = {
  */
 const snapshotCodec: SnapshotCodec<UniqueKeyDirectoryState> = bucketedDirectoryCodec({
   name: 'unique_key_directory.v1',
-  byHolderField: 'holders',
-  reservationRows: RESERVATION_ROWS,
-  byHolderRows: HOLDER_ROWS,
-  partsOf: (state) => ({ reservations: state.reservations, byHolder: state.keysOfHolder, changes: state.changes }),
-  stateOf: ({ reservations, byHolder, changes }) => ({ reservations, keysOfHolder: byHolder, changes }),
+  maps: [
+    { field: 'reservations', rows: RESERVATION_ROWS },
+    { field: 'holders', rows: KEY_LIST_ROWS },
+    { field: 'terms', rows: KEY_LIST_ROWS },
+  ],
+  partsOf: (state) => ({ maps: [state.reservations, state.keysOfHolder, state.keysOfTerm], changes: state.changes }),
+  stateOf: ({ maps: [reservations, keysOfHolder, keysOfTerm], changes }) => ({
+    reservations: reservations as UniqueKeyDirectoryState['reservations'],
+    keysOfHolder: keysOfHolder as UniqueKeyDirectoryState['keysOfHolder'],
+    keysOfTerm: keysOfTerm as UniqueKeyDirectoryState['keysOfTerm'],
+    changes,
+  }),
 });
 
 /**
  * A directory of keys unique in one scope (our AS2 ids among a tenant's instances, a partnership's pair), each held
  * by one entity. `duplicate` is the scope's own refusal, so each directory answers with its documented code.
- * A change of key claims the new one and settles the claim after (see key-claims).
+ * A change of key claims the new one and settles the claim after (see key-claims). `termsOf` names what else a key
+ * is found by (`keysWithTerm`).
  */
 export function uniqueKeyDirectoryDecider(
   duplicate: (key: string) => DomainError,
+  termsOf: KeyTerms = noTerms,
 ): Decider<UniqueKeyDirectoryCommand, UniqueKeyDirectoryState, UniqueKeyDirectoryEvent> {
+  const evolve = evolveWith(termsOf);
   return {
-    initialState: () => ({ reservations: PersistentMap.empty(), keysOfHolder: PersistentMap.empty(), changes: noChangesUnderWay }),
+    initialState: () => ({ reservations: PersistentMap.empty(), keysOfHolder: PersistentMap.empty(), keysOfTerm: PersistentMap.empty(), changes: noChangesUnderWay }),
     evolve,
     snapshot: snapshotCodec,
     decide: (command, state) => {
@@ -164,4 +192,9 @@ export function uniqueKeyDirectoryDecider(
 
 export function keysHeldBy(state: UniqueKeyDirectoryState, holderId: string): KeyReservation[] {
   return (state.keysOfHolder.get(holderId) ?? []).map((key) => state.reservations.get(key)).filter((r): r is KeyReservation => r?.holderId === holderId);
+}
+
+/** The reservations of the keys with `term` (see `termsOf`). */
+export function keysWithTerm(state: UniqueKeyDirectoryState, term: string): KeyReservation[] {
+  return (state.keysOfTerm.get(term) ?? []).map((key) => state.reservations.get(key)).filter((r): r is KeyReservation => r !== undefined);
 }

@@ -1,7 +1,7 @@
 import { BucketedMap, foldEvents } from '@as2-partners/kernel';
-import { deciderSpecification } from '@as2-partners/kernel-testing';
+import { deciderSpecification, seededRandom } from '@as2-partners/kernel-testing';
 import { duplicateMyAs2Id } from '../partner-registry.errors';
-import { keysHeldBy, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryCommand, type UniqueKeyDirectoryState } from './unique-key-directory.decider';
+import { keysHeldBy, keysWithTerm, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryCommand, type UniqueKeyDirectoryState } from './unique-key-directory.decider';
 import type { UniqueKeyDirectoryEvent, UniqueKeyReleased, UniqueKeyReserved } from './unique-key-directory.events';
 import { INTERLEAVED_TARGETS, replayInterleaving, type ClaimingDirectory } from '../key-claims/key-claims.spec-support';
 
@@ -132,7 +132,36 @@ describe('unique key directory decider', () => {
     }
   });
 
+  it('finds the reserved keys by their terms through reserves, takeovers, releases and claims, as a scan of every key does', () => {
+    const termsOf = (key: string) => [key.split('|')[1] as string, `len-${key.length % 3}`];
+    const termed = uniqueKeyDirectoryDecider(duplicateMyAs2Id, termsOf);
+    let state = termed.initialState();
+    let released = 0;
+    const random = seededRandom(10);
+    for (let i = 0; i < 3_000; i++) {
+      const key = `ten|prt_${Math.floor(random() * 90)}|ins_${Math.floor(random() * 13)}`;
+      const roll = random();
+      // Mostly one holder per key, released and taken again; now and then another holder takes it over.
+      const event = roll < 0.3 ? releasedAs('deleted')(key, `ptn_${key}`) : reserved(key, roll < 0.4 ? `other_${key}` : `ptn_${key}`, T0, roll > 0.9 ? `claim-${i}` : undefined);
+      const held = state.reservations.has(key);
+      state = termed.evolve(state, event);
+      if (held && !state.reservations.has(key)) released += 1;
+    }
+    const scanned = (term: string) => [...state.reservations.values()].filter((r) => termsOf(r.key).includes(term)).sort((a, b) => a.key.localeCompare(b.key));
+    const terms = ['len-0', 'len-1', 'len-2', ...Array.from({ length: 90 }, (_, i) => `prt_${i}`), 'prt_none'];
+    for (const term of terms) {
+      expect(keysWithTerm(state, term).sort((a, b) => a.key.localeCompare(b.key))).toEqual(scanned(term));
+      // The index holds the reserved keys only, each once: released ones leave it.
+      expect([...(state.keysOfTerm.get(term) ?? [])].sort((a, b) => a.localeCompare(b))).toEqual(scanned(term).map((r) => r.key));
+    }
+    expect(terms.filter((term) => scanned(term).length > 0).length).toBeGreaterThan(30);
+    expect(released).toBeGreaterThan(100);
+    // A directory without terms indexes nothing.
+    expect(keysWithTerm(decider.evolve(decider.initialState(), reserved('ten|prt_1|ins_1', 'ptn_1')), 'prt_1')).toEqual([]);
+  });
+
   describe('snapshot', () => {
+    const decider = uniqueKeyDirectoryDecider(duplicateMyAs2Id, (key) => [key.slice(-2), key.slice(0, 6)]);
     const codec = decider.snapshot;
     /** 3,000 reserves, releases, claims and settlements over 400 keys and 600 holders, some keys taken over by another holder. */
     function history(): UniqueKeyDirectoryEvent[] {
@@ -149,6 +178,7 @@ describe('unique key directory decider', () => {
     const comparable = (state: UniqueKeyDirectoryState) => ({
       reservations: [...state.reservations.entries()].sort(([a], [b]) => a.localeCompare(b)),
       holders: [...state.keysOfHolder.entries()].map(([holder, keys]) => [holder, [...keys].sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+      terms: [...state.keysOfTerm.entries()].map(([term, keys]) => [term, [...keys].sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))),
       changes: [...state.changes.entries()].map(([holder, own]) => [holder, [...own.claims.entries()], own.latest]).sort(([a], [b]) => String(a).localeCompare(String(b))),
     });
     const throughJson = (json: unknown): unknown => JSON.parse(JSON.stringify(json));
@@ -177,6 +207,7 @@ describe('unique key directory decider', () => {
         }
       }
       expect(full.reservations.size).toBeGreaterThan(100);
+      expect(full.keysOfTerm.size).toBeGreaterThan(10);
     });
 
     it('restores 25,000 keys without a turn or a decoded entry; a lookup decodes only its bucket; slices serialise the same', async () => {

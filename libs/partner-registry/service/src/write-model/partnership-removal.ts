@@ -1,9 +1,11 @@
 import { DirectoryReservations, DomainError, type EventMetadata, WriteModel } from '@as2-partners/kernel';
 import {
+  keysWithTerm,
   parsePartnershipPairKey,
   PartnerRegistryErrorCode,
   partnershipDecider,
   PartnerRegistryStreams,
+  type KeyReservation,
   type PartnershipDeletionReason,
 } from '@as2-partners/partner-registry-domain';
 import { lastPositionOf } from '@as2-partners/platform';
@@ -27,13 +29,16 @@ export class PartnershipRemoval {
     private readonly reservations: DirectoryReservations,
   ) {}
 
-  /** Pairs of the account the predicate picks, from the directory. */
+  /** Pairs of the account the predicate picks, from the directory: a scan of every pair of the account. */
   async pairs(account: string, pick: (pair: Omit<PairRef, 'partnershipId'>) => boolean): Promise<PairRef[]> {
     const { state } = await this.writeModel.load(PartnerRegistryStreams.partnershipDirectory(account), partnershipDirectoryDecider);
-    return [...state.reservations.values()]
-      .map((r) => ({ partnershipId: r.holderId, ...parsePartnershipPairKey(r.key) }))
-      .filter((pair) => pick(pair))
-      .sort((a, b) => a.partnershipId.localeCompare(b.partnershipId));
+    return pairRefs(state.reservations.values(), pick);
+  }
+
+  /** The partner's pairs (in `tenant` only, or in every tenant for `null`: a master partner's), from the directory's index of them. */
+  async pairsOfPartner(account: string, partnerId: string, tenant: string | null): Promise<PairRef[]> {
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.partnershipDirectory(account), partnershipDirectoryDecider);
+    return pairRefs(keysWithTerm(state, partnerId), (pair) => pair.partnerId === partnerId && (tenant === null || pair.tenant === tenant));
   }
 
   /** Deletes the partnership if it still stands, then releases its pair; the position of the last event, null if none. */
@@ -58,4 +63,11 @@ export class PartnershipRemoval {
     for (const pair of pairs) last = lastPositionOf(last, await this.remove(account, pair.partnershipId, reason, now, metadata(pair)));
     return last;
   }
+}
+
+function pairRefs(reservations: Iterable<KeyReservation>, pick: (pair: Omit<PairRef, 'partnershipId'>) => boolean): PairRef[] {
+  return [...reservations]
+    .map((r) => ({ partnershipId: r.holderId, ...parsePartnershipPairKey(r.key) }))
+    .filter((pair) => pick(pair))
+    .sort((a, b) => a.partnershipId.localeCompare(b.partnershipId));
 }

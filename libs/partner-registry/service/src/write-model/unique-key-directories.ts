@@ -17,10 +17,14 @@ import { settlementTimes } from './claim-settlement';
 export type UniqueKeyDirectory = ReservationDirectory<UniqueKeyDirectoryCommand, UniqueKeyDirectoryState, UniqueKeyDirectoryEvent>;
 
 export const as2InstanceDirectoryDecider = uniqueKeyDirectoryDecider(duplicateMyAs2Id);
-export const partnershipDirectoryDecider = uniqueKeyDirectoryDecider((key) => {
-  const { as2InstanceId, partnerId } = parsePartnershipPairKey(key);
-  return duplicatePartnership(as2InstanceId, partnerId);
-});
+/** Pairs found by their partner too: a partner's deletion ends its partnerships without a scan of the account's. */
+export const partnershipDirectoryDecider = uniqueKeyDirectoryDecider(
+  (key) => {
+    const { as2InstanceId, partnerId } = parsePartnershipPairKey(key);
+    return duplicatePartnership(as2InstanceId, partnerId);
+  },
+  (key) => [parsePartnershipPairKey(key).partnerId],
+);
 
 function blockedBy(state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCommand, code: string) {
   return (error: { code: string }) => {

@@ -32,21 +32,21 @@ export class PartnershipRemovalReactor extends FollowedReactor {
   protected async react(recorded: RecordedEvent): Promise<void> {
     const event = recorded as RecordedEvent & EndDeleted;
     const { account, tenant } = event.metadata;
-    const [pick, reason] = pickerOf(event, tenant);
-    const pairs = await this.removal.pairs(account, pick);
+    const [pairs, reason] = await this.pairsEndedBy(event, account, tenant);
     const now = this.clock.now();
     const actor = { type: 'service' as const, id: PARTNER_REGISTRY_SERVICE };
     await this.removal.removeAll(account, pairs, reason, now, (pair) => systemMetadata({ account, tenant: pair.tenant }, actor, now, event));
   }
-}
 
-function pickerOf(event: EndDeleted, tenant: string | null): [(pair: Omit<PairRef, 'partnershipId'>) => boolean, 'partner_deleted' | 'as2_instance_deleted'] {
-  switch (event.type) {
-    case 'partner.deleted.v1':
-      return [(pair) => pair.partnerId === event.data.partnerId && pair.tenant === tenant, 'partner_deleted'];
-    case 'master_partner.deleted.v1':
-      return [(pair) => pair.partnerId === event.data.partnerId, 'partner_deleted'];
-    case 'as2_instance.deleted.v1':
-      return [(pair) => pair.as2InstanceId === event.data.instanceId, 'as2_instance_deleted'];
+  private async pairsEndedBy(event: EndDeleted, account: string, tenant: string | null): Promise<[PairRef[], 'partner_deleted' | 'as2_instance_deleted']> {
+    switch (event.type) {
+      case 'partner.deleted.v1':
+        // A tenant's partner (its event names the tenant); never another tenant's pair of the same id.
+        return [tenant === null ? [] : await this.removal.pairsOfPartner(account, event.data.partnerId, tenant), 'partner_deleted'];
+      case 'master_partner.deleted.v1':
+        return [await this.removal.pairsOfPartner(account, event.data.partnerId, null), 'partner_deleted'];
+      case 'as2_instance.deleted.v1':
+        return [await this.removal.pairs(account, (pair) => pair.as2InstanceId === event.data.instanceId), 'as2_instance_deleted'];
+    }
   }
 }
