@@ -1,4 +1,4 @@
-import { commandEntityId, DirectoryReservations, DomainError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory } from '@as2-partners/kernel';
+import { commandEntityId, DirectoryReservations, DomainError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory, type StaleClaim } from '@as2-partners/kernel';
 import { InMemoryEventStore } from './in-memory-event-store';
 
 type SeatEvent =
@@ -91,6 +91,42 @@ describe('DirectoryReservations', () => {
     await reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
     const later = new Date(NOW.getTime() + 3_600_000);
     await expect(reservations.reserve(directory('none'), reserve('y', later), later, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+  });
+
+  it("releases a key a holder's change claimed and never applied (a crash between the two), once past the grace and only if the holder does not have it", async () => {
+    const staleClaimsSeen: unknown[] = [];
+    let holderHasIt = false;
+    // The seat is held by 'renamed' only through a claim of its change c1 (made at `claimedAt`).
+    const claimed = (claimedAt: Date): ReservationDirectory<SeatCommand, Seats, SeatEvent> => ({
+      ...directory(),
+      blockers: (state) => [...state.keys()].map((holderId) => ({ holderId, reservedAt: claimedAt.toISOString(), claim: { key: 'seat', claimIds: ['c1'] } })),
+      holderHasKey: async (holderId, key) => holderId === 'renamed' && key === 'seat' && holderHasIt,
+    });
+    const reserveWithClaims = (holder: string) => (stale: readonly string[], staleClaims: readonly StaleClaim[]) => {
+      staleClaimsSeen.push(staleClaims);
+      return { type: 'reserve' as const, holder, stale: [...stale, ...staleClaims.map((c) => c.holderId)], at: NOW.toISOString() };
+    };
+    await reservations.reserve(directory(), reserve('renamed'), NOW, metadata);
+    // Within the grace the change may still be applied: refused.
+    await expect(reservations.reserve(claimed(new Date(NOW.getTime() - 30_000)), reserveWithClaims('y'), NOW, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+    // Past it, but the holder has the key on its stream (applied, not yet settled): refused.
+    holderHasIt = true;
+    await expect(reservations.reserve(claimed(new Date(NOW.getTime() - 61_000)), reserveWithClaims('y'), NOW, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+    expect(staleClaimsSeen.every((claims) => (claims as unknown[]).length === 0)).toBe(true);
+    // Past it, and never applied: the claim is stale, and the directory's command is told which.
+    holderHasIt = false;
+    await reservations.reserve(claimed(new Date(NOW.getTime() - 61_000)), reserveWithClaims('y'), NOW, metadata);
+    expect(staleClaimsSeen.at(-1)).toEqual([{ holderId: 'renamed', key: 'seat', claimIds: ['c1'] }]);
+    expect(await types('seats-1')).toEqual(['seats.reserved.v1', 'seats.released.v1', 'seats.reserved.v1']);
+  });
+
+  it('refuses to judge a claim in the way when the directory cannot read a holder\'s key', async () => {
+    await reservations.reserve(directory(), reserve('renamed'), NOW, metadata);
+    const blind: ReservationDirectory<SeatCommand, Seats, SeatEvent> = {
+      ...directory(),
+      blockers: (state) => [...state.keys()].map((holderId) => ({ holderId, reservedAt: '2020-01-01T00:00:00.000Z', claim: { key: 'seat', claimIds: ['c1'] } })),
+    };
+    await expect(reservations.reserve(blind, reserve('y'), NOW, metadata)).rejects.toThrow(/cannot read a holder's key/);
   });
 
   describe('on a store that answers appends at commit (durable later)', () => {

@@ -9,8 +9,26 @@ export type ReservationHolderStatus = 'none' | 'active' | 'deleted';
 
 export interface ReservationHolder {
   readonly holderId: string;
-  /** ISO-8601 UTC. */
+  /** ISO-8601 UTC; for a claim, when its latest change claimed the key. */
   readonly reservedAt: string;
+  /**
+   * Set when the key stands in the way only for changes of the holder under way (claims, see a directory's key
+   * claims), not as the key it has: their ids, and the key.
+   */
+  readonly claim?: { readonly key: string; readonly claimIds: readonly string[] };
+}
+
+/** A key a holder's changes claimed and never applied (a crash between the claim and the change): to release. */
+export interface StaleClaim {
+  readonly holderId: string;
+  readonly key: string;
+  readonly claimIds: readonly string[];
+}
+
+/** What stands in a reservation's way and can go: holders deleted or never created, and claims a crash left. */
+export interface StaleReservations {
+  readonly holders: readonly string[];
+  readonly claims: readonly StaleClaim[];
 }
 
 /**
@@ -24,7 +42,15 @@ export interface ReservationDirectory<C, S, E extends DecidedEvent> {
   readonly blockers: (state: S, command: C, error: DomainError) => readonly ReservationHolder[];
   /** Looked up on the holder's own stream: the write side, never a view. */
   readonly holderStatus: (holderId: string) => Promise<ReservationHolderStatus>;
+  /**
+   * Whether the holder has `key` now, read on its own stream: a claim older than the grace whose key the holder does
+   * not have was left by a crash before its change was applied. Required by a directory whose blockers have claims.
+   */
+  readonly holderHasKey?: (holderId: string, key: string) => Promise<boolean>;
 }
+
+/** How a directory's reserve command is built once the stale reservations in its way are known. */
+export type ReserveCommand<C> = (staleHolders: readonly string[], staleClaims: readonly StaleClaim[]) => C;
 
 export interface ReservedEntity<C, S, E extends DecidedEvent> {
   readonly stream: string;
@@ -75,13 +101,14 @@ export class DirectoryReservations {
 
   constructor(
     private readonly writeModel: WriteModel,
-    private readonly graceMs = DEFAULT_RESERVATION_GRACE_MS,
+    /** How long a reservation may belong to a creation or change still in flight: never judged stale before. */
+    readonly graceMs = DEFAULT_RESERVATION_GRACE_MS,
   ) {}
 
-  /** `reserve` is given the holders found stale, for the directory's decider to release first. */
+  /** `reserve` is given the holders and claims found stale, for the directory's decider to release first. */
   async reserve<C, S, E extends DecidedEvent>(
     directory: ReservationDirectory<C, S, E>,
-    reserve: (staleHolders: readonly string[]) => C,
+    reserve: ReserveCommand<C>,
     now: Date,
     metadata: EventMetadata,
   ): Promise<Decision<S, E>> {
@@ -95,7 +122,7 @@ export class DirectoryReservations {
   /** Reserve, then decide the entity; if the entity is refused, its reservation is released before the refusal propagates. */
   async reserveThenCreate<DC, DS, DE extends DecidedEvent, C, S, E extends DecidedEvent>(
     directory: ReservationDirectory<DC, DS, DE>,
-    reservation: { readonly reserve: (staleHolders: readonly string[]) => DC; readonly release: DC },
+    reservation: { readonly reserve: ReserveCommand<DC>; readonly release: DC },
     entity: ReservedEntity<C, S, E>,
     now: Date,
     metadata: EventMetadata,
@@ -122,11 +149,18 @@ export class DirectoryReservations {
 
   private reserveCommitted<C, S, E extends DecidedEvent>(
     directory: ReservationDirectory<C, S, E>,
-    reserve: (staleHolders: readonly string[]) => C,
+    reserve: ReserveCommand<C>,
     now: Date,
     metadata: EventMetadata,
   ): Promise<Committed<S, E>> {
-    return this.enqueue(directory, async (state: S) => reserve(await this.staleHolders(directory, state, reserve([]), now)), metadata);
+    return this.enqueue(
+      directory,
+      async (state: S) => {
+        const stale = await this.staleReservations(directory, state, reserve([], []), now);
+        return reserve(stale.holders, stale.claims);
+      },
+      metadata,
+    );
   }
 
   private enqueue<C, S, E extends DecidedEvent>(
@@ -166,23 +200,42 @@ export class DirectoryReservations {
   }
 
   /** The stale reservations in this reservation's way: none unless the plain decision is refused. */
-  private async staleHolders<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, state: S, command: C, now: Date): Promise<string[]> {
+  private async staleReservations<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, state: S, command: C, now: Date): Promise<StaleReservations> {
     try {
       directory.decider.decide(command, state);
-      return [];
+      return { holders: [], claims: [] };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const stale: string[] = [];
+      const holders: string[] = [];
+      const claims: StaleClaim[] = [];
       for (const holder of directory.blockers(state, command, error)) {
-        if (await this.isStale(directory, holder, now)) stale.push(holder.holderId);
+        if (holder.claim) {
+          if (await this.isStaleClaim(directory, holder, holder.claim, now)) claims.push({ holderId: holder.holderId, ...holder.claim });
+        } else if (await this.isStale(directory, holder, now)) holders.push(holder.holderId);
       }
-      return stale;
+      return { holders, claims };
     }
   }
 
   private async isStale<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, holder: ReservationHolder, now: Date): Promise<boolean> {
     const status = await directory.holderStatus(holder.holderId);
     if (status === 'deleted') return true;
-    return status === 'none' && Date.parse(holder.reservedAt) < now.getTime() - this.graceMs;
+    return status === 'none' && this.pastGrace(holder, now);
+  }
+
+  /** A claim past the grace whose key its holder does not have: its change was never applied, and never will be. */
+  private async isStaleClaim<C, S, E extends DecidedEvent>(
+    directory: ReservationDirectory<C, S, E>,
+    holder: ReservationHolder,
+    claim: NonNullable<ReservationHolder['claim']>,
+    now: Date,
+  ): Promise<boolean> {
+    if (!this.pastGrace(holder, now)) return false;
+    if (!directory.holderHasKey) throw new Error(`Directory ${directory.stream} names claims in its blockers but cannot read a holder's key`);
+    return !(await directory.holderHasKey(holder.holderId, claim.key));
+  }
+
+  private pastGrace(holder: ReservationHolder, now: Date): boolean {
+    return Date.parse(holder.reservedAt) < now.getTime() - this.graceMs;
   }
 }

@@ -62,6 +62,27 @@ export function isClaimed(changes: ChangesUnderWay, holderId: string, key: strin
   return claimedKeys(changes, holderId).includes(key);
 }
 
+/** The claims of the holder's changes under way on `key`: their ids and when the latest was made; null when none. */
+export function claimsOn(changes: ChangesUnderWay, holderId: string, key: string): { readonly claimIds: string[]; readonly claimedAt: string } | null {
+  const claimIds: string[] = [];
+  let claimedAt = '';
+  for (const [claimId, claim] of changes.get(holderId)?.claims ?? []) {
+    if (claim.key !== key) continue;
+    claimIds.push(claimId);
+    if (claim.claimedAt > claimedAt) claimedAt = claim.claimedAt;
+  }
+  return claimIds.length === 0 ? null : { claimIds, claimedAt };
+}
+
+/**
+ * Whether a key the caller found claimed only by changes a crash left (past the grace, the holder not having it on
+ * its stream) is still claimed by those alone: a change claiming it since keeps it.
+ */
+export function onlyClaimedBy(changes: ChangesUnderWay, holderId: string, key: string, claimIds: readonly string[]): boolean {
+  const now = claimsOn(changes, holderId, key);
+  return now !== null && now.claimIds.every((claimId) => claimIds.includes(claimId));
+}
+
 /** The claim of the holder's change under way that `isTheChange` recognises (by its id), if a crash left it. */
 export function claimUnderWay(changes: ChangesUnderWay, holderId: string, isTheChange: (claimId: string) => boolean): string | null {
   for (const claimId of changes.get(holderId)?.claims.keys() ?? []) if (isTheChange(claimId)) return claimId;

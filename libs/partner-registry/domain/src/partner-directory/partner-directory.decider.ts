@@ -1,9 +1,10 @@
-import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
+import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type BucketRows, type Decider, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
 import {
   afterSettlement,
   claimedKeys,
   isClaimed,
   noChangesUnderWay,
+  onlyClaimedBy,
   settlementOf,
   withClaim,
   withoutClaimsOn,
@@ -36,6 +37,8 @@ export type PartnerDirectoryCommand =
       readonly planLimit: PlanLimit | null;
       /** Partner ids the caller found stale (partner never created, or deleted); their reservations are released first. */
       readonly staleReservations: readonly string[];
+      /** Ids the caller found claimed by AS2-id changes a crash left before applying them; released first unless claimed since. */
+      readonly staleClaims?: readonly StaleClaim[];
       /** Set by an AS2-id change: the new id stays reserved for it until it settles that claim (`settle_as2_id_claim`). */
       readonly claimId?: string;
       readonly now: string;
@@ -109,6 +112,13 @@ function releaseStale(state: PartnerDirectoryState, partnerIds: readonly string[
   return partnerIds.flatMap((partnerId) => reservationsOf(state, partnerId)).map((r) => released(r, 'stale', now));
 }
 
+/** The reservation of an id a crash left claimed, unless it is the partner's id now or claimed by a change since. */
+function crashLeft(state: PartnerDirectoryState, claim: StaleClaim): Reservation[] {
+  const reservation = state.reservations.get(claim.key);
+  if (reservation?.partnerId !== claim.holderId || state.as2IdOfPartner.get(claim.holderId) === claim.key) return [];
+  return onlyClaimedBy(state.changes, claim.holderId, claim.key, claim.claimIds) ? [reservation] : [];
+}
+
 function reserved(command: Extract<PartnerDirectoryCommand, { type: 'reserve_as2_id' }>): PartnerDirectoryEvent {
   const { as2Id, partnerId, claimId, now } = command;
   if (claimId === undefined) return { type: 'partner_directory.as2_id_reserved.v1', data: { as2Id, partnerId, reservedAt: now } };
@@ -136,7 +146,10 @@ function decide(command: PartnerDirectoryCommand, state: PartnerDirectoryState):
       // A change's claim is recorded all the same.
       if (existing?.partnerId === command.partnerId && state.as2IdOfPartner.get(command.partnerId) === command.as2Id && command.claimId === undefined) return [];
       if (existing?.partnerId === command.partnerId) return [reserved(command)];
-      const releases = releaseStale(state, command.staleReservations, command.now);
+      const releases = [
+        ...releaseStale(state, command.staleReservations, command.now),
+        ...(command.staleClaims ?? []).flatMap((claim) => crashLeft(state, claim)).map((r) => released(r, 'changed', command.now)),
+      ];
       const afterReleases = releases.reduce(evolve, state);
       if (afterReleases.reservations.has(command.as2Id)) throw duplicateAs2Id(command.as2Id);
       const current = afterReleases.reservations.size;

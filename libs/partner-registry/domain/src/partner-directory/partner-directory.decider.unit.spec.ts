@@ -250,6 +250,22 @@ describe('partner directory decider: AS2-id changes under way (claims)', () => {
   const apply = (state: PartnerDirectoryState, command: PartnerDirectoryCommand) => partnerDirectoryDecider.decide(command, state).reduce(partnerDirectoryDecider.evolve, state);
   const keysOf = (state: PartnerDirectoryState) => [...state.reservations.values()].filter((r) => r.partnerId === 'prt_1').map((r) => r.as2Id);
 
+  it('releases an id a crash left claimed (the caller found the change never applied) before reserving it, never the id the partner has, nor one claimed since', () => {
+    const crashed = [reserved('OLD', 'prt_1'), claimed('NEW', 'c1')];
+    const staleClaims = [{ holderId: 'prt_1', key: 'NEW', claimIds: ['c1'] }];
+    spec(crashed)
+      .when(reserve('NEW', 'prt_2', { staleClaims }))
+      .then([released('NEW'), reserved('NEW', 'prt_2', T1)]);
+    const after = foldEvents(partnerDirectoryDecider, [...crashed, released('NEW')]);
+    expect([after.changes.size, after.as2IdOfPartner.get('prt_1'), keysOf(after)]).toEqual([0, 'OLD', ['OLD']]);
+    // Claimed again by a later change: kept.
+    spec([...crashed, claimed('NEW', 'c2', T2)]).when(reserve('NEW', 'prt_2', { staleClaims })).thenError('DUPLICATE_AS2_ID');
+    // The partner's own id (a change back to it) is never released as a claim.
+    spec([reserved('OLD', 'prt_1'), claimed('OLD', 'c1')])
+      .when(reserve('OLD', 'prt_2', { staleClaims: [{ holderId: 'prt_1', key: 'OLD', claimIds: ['c1'] }] }))
+      .thenError('DUPLICATE_AS2_ID');
+  });
+
   it('a claim records the change, even on an id the partner holds; the partner keeps its id until the change settles', () => {
     spec([reserved('OLD', 'prt_1')]).when(reserve('NEW', 'prt_1', { planLimit: null, claimId: 'c1' })).then([claimed('NEW', 'c1')]);
     spec([reserved('OLD', 'prt_1')]).when(reserve('OLD', 'prt_1', { planLimit: null, claimId: 'c1' })).then([claimed('OLD', 'c1')]);

@@ -1,6 +1,6 @@
-import { assertNever, PersistentMap, type BucketRows, type Decider, type DomainError, type SnapshotCodec } from '@as2-partners/kernel';
+import { assertNever, PersistentMap, type BucketRows, type Decider, type DomainError, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
 import { bucketedDirectoryCodec } from '../directory-snapshot/bucketed-directory-codec';
-import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
+import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, onlyClaimedBy, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
 import type { UniqueKeyDirectoryEvent } from './unique-key-directory.events';
 
 export interface KeyReservation {
@@ -16,6 +16,8 @@ export type UniqueKeyDirectoryCommand =
       readonly holderId: string;
       /** Holder ids the caller found stale (never created, or deleted); their reservations are released first. */
       readonly staleHolders: readonly string[];
+      /** Keys the caller found claimed by changes a crash left before applying them; released first unless claimed since. */
+      readonly staleClaims?: readonly StaleClaim[];
       /** Set by a change of an existing holder: the key stays reserved for it until it settles that claim. */
       readonly claimId?: string;
       readonly now: string;
@@ -174,7 +176,10 @@ export function uniqueKeyDirectoryDecider(
         case 'reserve_key': {
           const existing = state.reservations.get(command.key);
           if (existing?.holderId === command.holderId) return command.claimId === undefined ? [] : [reserved(command)];
-          const releases = command.staleHolders.flatMap((holderId) => keysHeldBy(state, holderId)).map((r) => released(r, 'stale', command.now));
+          const releases = [
+            ...command.staleHolders.flatMap((holderId) => keysHeldBy(state, holderId)).map((r) => released(r, 'stale', command.now)),
+            ...(command.staleClaims ?? []).flatMap((claim) => crashLeft(state, claim)).map((r) => released(r, 'changed', command.now)),
+          ];
           const after = releases.reduce(evolve, state);
           if (after.reservations.has(command.key)) throw duplicate(command.key);
           return [...releases, reserved(command)];
@@ -188,6 +193,13 @@ export function uniqueKeyDirectoryDecider(
       }
     },
   };
+}
+
+/** The reservation of a key a crash left claimed, unless it is held otherwise now or claimed by a change since. */
+function crashLeft(state: UniqueKeyDirectoryState, claim: StaleClaim): KeyReservation[] {
+  const reservation = state.reservations.get(claim.key);
+  if (reservation?.holderId !== claim.holderId || !onlyClaimedBy(state.changes, claim.holderId, claim.key, claim.claimIds)) return [];
+  return [reservation];
 }
 
 export function keysHeldBy(state: UniqueKeyDirectoryState, holderId: string): KeyReservation[] {

@@ -1,4 +1,4 @@
-import { BucketedMap, foldEvents } from '@as2-partners/kernel';
+import { BucketedMap, foldEvents, type StaleClaim } from '@as2-partners/kernel';
 import { deciderSpecification, seededRandom } from '@as2-partners/kernel-testing';
 import { duplicateMyAs2Id } from '../partner-registry.errors';
 import { keysHeldBy, keysWithTerm, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryCommand, type UniqueKeyDirectoryState } from './unique-key-directory.decider';
@@ -113,6 +113,29 @@ describe('unique key directory decider', () => {
       .when(settle('c2', 'new', 1, T1))
       .then([settled('c2', 'new', 1, ['crashed']), releasedAs('changed')('old', 'ins_1'), releasedAs('changed')('lost', 'ins_1')]);
     spec(history).when(settle('c2', 'new', 1, T0)).then([settled('c2', 'new', 1), releasedAs('changed')('old', 'ins_1')]);
+  });
+
+  it("releases a key a crash left claimed (the caller found its change never applied) before reserving it, unless claimed since", () => {
+    const crashed = [reserved('old', 'ins_1'), reserved('new', 'ins_1', T0, 'c1')];
+    const staleClaims = [{ holderId: 'ins_1', key: 'new', claimIds: ['c1'] }];
+    const taking = (key: string, claims: readonly StaleClaim[]): UniqueKeyDirectoryCommand => ({
+      type: 'reserve_key',
+      key,
+      holderId: 'ins_2',
+      staleHolders: [],
+      staleClaims: claims,
+      now: T1,
+    });
+    const take = taking('new', staleClaims);
+    spec(crashed).when(take).then([releasedAs('changed')('new', 'ins_1'), reserved('new', 'ins_2', T1)]);
+    const after = [...crashed, releasedAs('changed')('new', 'ins_1')].reduce(decider.evolve, decider.initialState());
+    expect(after.changes.size).toBe(0);
+    expect(keysHeldBy(after, 'ins_1').map((r) => r.key)).toEqual(['old']);
+    // Another change of the holder claimed it since: it stays, and the reservation is refused.
+    spec([...crashed, reserved('new', 'ins_1', T1, 'c2')]).when(take).thenError('DUPLICATE_MY_AS2_ID', { field: 'my_as2_id' });
+    // A stale claim naming another holder, or a key its holder no longer holds, releases nothing.
+    spec(crashed).when(taking('new', [{ holderId: 'ins_9', key: 'new', claimIds: ['c1'] }])).thenError('DUPLICATE_MY_AS2_ID', { field: 'my_as2_id' });
+    spec([reserved('old', 'ins_1')]).when(taking('free', [{ holderId: 'ins_1', key: 'old', claimIds: ['c1'] }])).then([reserved('free', 'ins_2', T1)]);
   });
 
   it('concurrent changes of one holder, their steps interleaved at random: exactly the current key stays reserved, never unreserved while held', () => {

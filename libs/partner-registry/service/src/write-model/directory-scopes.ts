@@ -7,6 +7,7 @@ export function tenantDirectoryScope(writeModel: WriteModel, account: string, te
   return {
     stream: PartnerRegistryStreams.tenantDirectory(account, tenant),
     partnerStatus: async (partnerId) => (await writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider)).state.status,
+    partnerAs2Id: async (partnerId) => as2IdOf((await writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider)).state),
   };
 }
 
@@ -16,5 +17,10 @@ export function masterDirectoryScope(writeModel: WriteModel, account: string): D
     stream: PartnerRegistryStreams.masterDirectory(account),
     partnerStatus: async (partnerId) =>
       (await writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider)).state.status,
+    partnerAs2Id: async (partnerId) => as2IdOf((await writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider)).state),
   };
+}
+
+function as2IdOf(state: { readonly status: string; readonly partner?: { readonly as2Id: string } }): string | null {
+  return state.status === 'active' && state.partner ? state.partner.as2Id : null;
 }

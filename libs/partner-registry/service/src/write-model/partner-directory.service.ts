@@ -6,11 +6,14 @@ import {
   type Decision,
   type EventMetadata,
   type ReservationDirectory,
+  type ReservationHolder,
   type ReservationHolderStatus,
+  type ReserveCommand,
   type ReservedEntity,
   type WriteModel,
 } from '@as2-partners/kernel';
 import {
+  claimsOn,
   claimUnderWay,
   partnerDirectoryDecider,
   PartnerRegistryErrorCode,
@@ -31,6 +34,8 @@ export type PartnerStatus = ReservationHolderStatus;
 export interface DirectoryScope {
   readonly stream: string;
   readonly partnerStatus: (partnerId: string) => Promise<PartnerStatus>;
+  /** The partner's AS2 id on its own stream; null when it has none (never created, or deleted). */
+  readonly partnerAs2Id: (partnerId: string) => Promise<string | null>;
 }
 
 export interface AS2IdReservation {
@@ -109,23 +114,29 @@ export class PartnerDirectoryService {
     return (await this.reservations.release(directoryOf(scope), command, metadata)).position;
   }
 
-  /** Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, or by a deleted partner. */
-  async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string): Promise<boolean> {
+  /**
+   * Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, by a deleted partner,
+   * or only claimed by another partner's change a crash left before applying it (as a reservation would find it).
+   */
+  async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string, now: Date): Promise<boolean> {
     const { state } = await writeModel.load(scope.stream, partnerDirectoryDecider);
     const holder = reservationFor(state, as2Id);
     if (!holder || holder.partnerId === partnerId) return true;
+    const inTheWay = holderOf(state, holder);
+    if (inTheWay.claim) return Date.parse(inTheWay.reservedAt) < now.getTime() - this.reservations.graceMs && (await scope.partnerAs2Id(holder.partnerId)) !== as2Id;
     return (await scope.partnerStatus(holder.partnerId)) === 'deleted';
   }
 }
 
-function reserveCommand(request: AS2IdReservation): (staleReservations: readonly string[]) => PartnerDirectoryCommand {
+function reserveCommand(request: AS2IdReservation): ReserveCommand<PartnerDirectoryCommand> {
   const { as2Id, partnerId, planLimit, claimId } = request;
-  return (staleReservations) => ({
+  return (staleReservations, staleClaims) => ({
     type: 'reserve_as2_id',
     as2Id,
     partnerId,
     planLimit,
     staleReservations,
+    ...(staleClaims.length === 0 ? {} : { staleClaims }),
     now: request.now.toISOString(),
     ...(claimId === undefined ? {} : { claimId }),
   });
@@ -144,9 +155,17 @@ function directoryOf(scope: DirectoryScope): ReservationDirectory<PartnerDirecto
   return {
     stream: scope.stream,
     decider: partnerDirectoryDecider,
-    blockers: (state, command, error) => blockersOf(state, command, error).map((r) => ({ holderId: r.partnerId, reservedAt: r.reservedAt })),
+    blockers: (state, command, error) => blockersOf(state, command, error).map((r) => holderOf(state, r)),
     holderStatus: scope.partnerStatus,
+    holderHasKey: async (partnerId, as2Id) => (await scope.partnerAs2Id(partnerId)) === as2Id,
   };
+}
+
+/** An id claimed by the partner's changes under way, not its id: in the way only until they settle, or a crash is found to have left them. */
+function holderOf(state: PartnerDirectoryState, r: Reservation): ReservationHolder {
+  const claims = state.as2IdOfPartner.get(r.partnerId) === r.as2Id ? null : claimsOn(state.changes, r.partnerId, r.as2Id);
+  if (claims) return { holderId: r.partnerId, reservedAt: claims.claimedAt, claim: { key: r.as2Id, claimIds: claims.claimIds } };
+  return { holderId: r.partnerId, reservedAt: r.reservedAt };
 }
 
 function blockersOf(state: PartnerDirectoryState, command: PartnerDirectoryCommand, error: DomainError): Reservation[] {

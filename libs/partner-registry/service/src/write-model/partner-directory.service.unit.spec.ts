@@ -16,7 +16,7 @@ describe('PartnerDirectoryService across processes', () => {
   const store = new InMemoryEventStore();
   const processes = [new PartnerDirectoryService(new WriteModel(store)), new PartnerDirectoryService(new WriteModel(store))];
   let n = 0;
-  const scope = (): DirectoryScope => ({ stream: `partner_directory-acc.t${++n}`, partnerStatus: async () => 'active' });
+  const scope = (): DirectoryScope => ({ stream: `partner_directory-acc.t${++n}`, partnerStatus: async () => 'active', partnerAs2Id: async () => null });
 
   async function outcomes(promises: Promise<unknown>[]): Promise<string[]> {
     const settled = await Promise.allSettled(promises);

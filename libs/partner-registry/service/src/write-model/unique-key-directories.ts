@@ -1,6 +1,7 @@
-import type { ExpectedRevision, ReservationDirectory, WriteModel } from '@as2-partners/kernel';
+import type { ExpectedRevision, ReservationDirectory, ReservationHolder, ReserveCommand, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
+  claimsOn,
   duplicateMyAs2Id,
   duplicatePartnership,
   parsePartnershipPairKey,
@@ -27,10 +28,14 @@ export const partnershipDirectoryDecider = uniqueKeyDirectoryDecider(
 );
 
 function blockedBy(state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCommand, code: string) {
-  return (error: { code: string }) => {
+  return (error: { code: string }): ReservationHolder[] => {
     if (error.code !== code || command.type !== 'reserve_key') return [];
     const holder = state.reservations.get(command.key);
-    return holder ? [{ holderId: holder.holderId, reservedAt: holder.reservedAt }] : [];
+    if (!holder) return [];
+    // Claimed by changes of its holder under way: in the way only until they settle, or until a crash is found to have left them.
+    const claims = claimsOn(state.changes, holder.holderId, holder.key);
+    if (claims) return [{ holderId: holder.holderId, reservedAt: claims.claimedAt, claim: { key: holder.key, claimIds: claims.claimIds } }];
+    return [{ holderId: holder.holderId, reservedAt: holder.reservedAt }];
   };
 }
 
@@ -41,6 +46,10 @@ export function as2InstanceDirectory(writeModel: WriteModel, account: string, te
     decider: as2InstanceDirectoryDecider,
     blockers: (state, command, error) => blockedBy(state, command, PartnerRegistryErrorCode.DuplicateMyAs2Id)(error),
     holderStatus: async (instanceId) => (await writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider)).state.status,
+    holderHasKey: async (instanceId, key) => {
+      const { state } = await writeModel.load(PartnerRegistryStreams.as2Instance(instanceId), as2InstanceDecider);
+      return state.status === 'active' && state.instance.myAs2Id === key;
+    },
   };
 }
 
@@ -51,12 +60,22 @@ export function partnershipDirectory(writeModel: WriteModel, account: string): U
     decider: partnershipDirectoryDecider,
     blockers: (state, command, error) => blockedBy(state, command, PartnerRegistryErrorCode.DuplicatePartnership)(error),
     holderStatus: async (partnershipId) => (await writeModel.load(PartnerRegistryStreams.partnership(partnershipId), partnershipDecider)).state.status,
+    // A partnership's pair never changes: it claims none.
+    holderHasKey: async () => true,
   };
 }
 
 /** `claimId`: a change of an existing holder's key, which settles the claim once applied or refused (`settleKeyClaim`). */
-export function reserveKey(key: string, holderId: string, now: Date, claimId?: string): (staleHolders: readonly string[]) => UniqueKeyDirectoryCommand {
-  return (staleHolders) => ({ type: 'reserve_key', key, holderId, staleHolders, now: now.toISOString(), ...(claimId === undefined ? {} : { claimId }) });
+export function reserveKey(key: string, holderId: string, now: Date, claimId?: string): ReserveCommand<UniqueKeyDirectoryCommand> {
+  return (staleHolders, staleClaims) => ({
+    type: 'reserve_key',
+    key,
+    holderId,
+    staleHolders,
+    ...(staleClaims.length === 0 ? {} : { staleClaims }),
+    now: now.toISOString(),
+    ...(claimId === undefined ? {} : { claimId }),
+  });
 }
 
 /** Every key of the holder: it is deleted, or was never created. */
