@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_RESERVATION_GRACE_MS, EVENT_STORE, WriteModel, type EventStore } from '@as2-partners/kernel';
+import { DEFAULT_RESERVATION_GRACE_MS, EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { As2IdChangeCompletionReactor } from '../reactions/as2-id-change/as2-id-change-completion.reactor';
 import { PartnerDirectoryService } from '../write-model/partner-directory.service';
-import { apiAs, freshTenant, partnerInput, releasesAfterRestart } from './partner-api.spec-support';
+import { apiAs, decisionsFailOn, eventsWith, freshTenant, partnerInput, releasesAfterRestart } from './partner-api.spec-support';
 
 describe('an AS2-id change interrupted between the change and the release of the old id (embedded, restart)', () => {
   let dataDir: string;
@@ -63,11 +63,7 @@ describe('an AS2-id change interrupted between the change and the release of the
       partnerId = (await api.post('/v1/partners', partnerInput('CLAIM-OLD'))).body.data.id as string;
       other = (await api.post('/v1/partners', partnerInput('CLAIM-OTHER'))).body.data.id as string;
       // The process dies between the directory's claim and the partner's change: neither the change nor the settlement runs.
-      const writeModel = first.app.get(WriteModel);
-      const decide = writeModel.decide.bind(writeModel);
-      jest.spyOn(writeModel, 'decide').mockImplementation((stream, ...rest) =>
-        stream === `partner-${partnerId}` ? Promise.reject(new Error('process killed')) : (decide as (...args: unknown[]) => ReturnType<WriteModel['decide']>)(stream, ...rest),
-      );
+      decisionsFailOn(first, `partner-${partnerId}`);
       jest.spyOn(first.app.get(PartnerDirectoryService), 'settleClaim').mockRejectedValue(new Error('process killed'));
       expect((await api.post(`/v1/partners/${partnerId}/as2-id-change`, { new_as2_id: 'CLAIM-NEW', acknowledge_risks: true })).status).toBe(500);
       jest.restoreAllMocks();
@@ -86,7 +82,7 @@ describe('an AS2-id change interrupted between the change and the release of the
       const api = apiAs(second, { account, tenant });
       expect((await api.get(`/v1/partners/${other}/as2-id-change/impact?new_as2_id=CLAIM-NEW`)).body.data.new_as2_id_available).toBe(true);
       expect((await api.post('/v1/partners', partnerInput('CLAIM-NEW'))).status).toBe(201);
-      const released = (await second.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'partner_directory.as2_id_released.v1' && (e.data as { as2Id: string }).as2Id === 'CLAIM-NEW');
+      const released = await eventsWith(second, 'partner_directory.as2_id_released.v1', 'as2Id', 'CLAIM-NEW');
       expect(released.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId, reason: 'changed' })]);
       // The partner keeps the id it has; its change to the one just taken is refused.
       expect((await api.post('/v1/partners', partnerInput('CLAIM-OLD'))).body.error.code).toBe('DUPLICATE_AS2_ID');

@@ -1,11 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_RESERVATION_GRACE_MS, DirectoryReservations, EVENT_STORE, WriteModel, type EventStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
+import { DEFAULT_RESERVATION_GRACE_MS, DirectoryReservations, EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { As2InstanceRenameCompletionReactor } from '../reactions/as2-instance-rename/as2-instance-rename-completion.reactor';
-import { apiAs, freshTenant, instanceInput, releasesAfterRestart } from './partner-api.spec-support';
+import { apiAs, decisionsFailOn, eventsWith, freshTenant, instanceInput, releasesAfterRestart } from './partner-api.spec-support';
+
+/** The process "dies" before a change's claim is settled: every settlement fails (restore with jest.restoreAllMocks). */
+function settlementsFail(test: EmbeddedTestApp): void {
+  const reservations = test.app.get(DirectoryReservations);
+  const release = reservations.release.bind(reservations);
+  jest.spyOn(reservations, 'release').mockImplementation((directory, command, metadata) =>
+    (command as { type: string }).type === 'settle_key_claim' ? Promise.reject(new Error('process killed')) : release(directory, command, metadata),
+  );
+}
 
 describe("a change of an AS2 instance's my_as2_id interrupted between the change and its settlement (embedded, restart)", () => {
   let dataDir: string;
@@ -25,11 +34,7 @@ describe("a change of an AS2 instance's my_as2_id interrupted between the change
       instanceId = (await api.post('/v1/as2-instances', instanceInput('RENAME-OLD'))).body.data.id as string;
       // The process dies right after the instance's stream took the new id: its reactor stops, the settlement never runs.
       await first.app.get(As2InstanceRenameCompletionReactor).stop();
-      const reservations = first.app.get(DirectoryReservations);
-      const release = reservations.release.bind(reservations);
-      jest.spyOn(reservations, 'release').mockImplementation((directory, command, metadata) =>
-        (command as { type: string }).type === 'settle_key_claim' ? Promise.reject(new Error('process killed')) : release(directory, command, metadata),
-      );
+      settlementsFail(first);
       const changed = await api.patch(`/v1/as2-instances/${instanceId}`, { my_as2_id: 'RENAME-NEW' });
       expect(changed.status).toBe(500);
       expect((await first.app.get<EventStore>(EVENT_STORE).readStream(`as2_instance-${instanceId}`)).map((e) => e.type)).toEqual(['as2_instance.created.v1', 'as2_instance.updated.v1']);
@@ -64,16 +69,8 @@ describe("a change of an AS2 instance's my_as2_id interrupted between the change
       const api = apiAs(first, { account, tenant });
       instanceId = (await api.post('/v1/as2-instances', instanceInput('CLAIM-OLD'))).body.data.id as string;
       // The process dies between the directory's claim and the instance's change: neither the change nor the settlement runs.
-      const writeModel = first.app.get(WriteModel);
-      const decide = writeModel.decide.bind(writeModel);
-      jest.spyOn(writeModel, 'decide').mockImplementation((stream, ...rest) =>
-        stream === `as2_instance-${instanceId}` ? Promise.reject(new Error('process killed')) : (decide as (...args: unknown[]) => ReturnType<WriteModel['decide']>)(stream, ...rest),
-      );
-      const reservations = first.app.get(DirectoryReservations);
-      const release = reservations.release.bind(reservations);
-      jest.spyOn(reservations, 'release').mockImplementation((directory, command, metadata) =>
-        (command as { type: string }).type === 'settle_key_claim' ? Promise.reject(new Error('process killed')) : release(directory, command, metadata),
-      );
+      decisionsFailOn(first, `as2_instance-${instanceId}`);
+      settlementsFail(first);
       expect((await api.patch(`/v1/as2-instances/${instanceId}`, { my_as2_id: 'CLAIM-NEW' })).status).toBe(500);
       jest.restoreAllMocks();
       expect((await first.app.get<EventStore>(EVENT_STORE).readStream(`as2_instance-${instanceId}`)).map((e) => e.type)).toEqual(['as2_instance.created.v1']);
@@ -89,7 +86,7 @@ describe("a change of an AS2 instance's my_as2_id interrupted between the change
     try {
       const api = apiAs(second, { account, tenant });
       expect((await api.post('/v1/as2-instances', instanceInput('CLAIM-NEW'))).status).toBe(201);
-      const released = (await second.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'unique_key_directory.key_released.v1' && (e.data as { key: string }).key === 'CLAIM-NEW');
+      const released = await eventsWith(second, 'unique_key_directory.key_released.v1', 'key', 'CLAIM-NEW');
       expect(released.map((e) => e.data)).toEqual([expect.objectContaining({ holderId: instanceId, reason: 'changed' })]);
       // The instance keeps the id it has; its next change to the one just taken is refused.
       expect((await api.post('/v1/as2-instances', instanceInput('CLAIM-OLD'))).body.error.code).toBe('DUPLICATE_MY_AS2_ID');
@@ -109,11 +106,7 @@ describe("a change of an AS2 instance's my_as2_id interrupted between the change
       const api = apiAs(app, { account, tenant });
       const instanceId = (await api.post('/v1/as2-instances', instanceInput('APPLIED-OLD'))).body.data.id as string;
       await app.app.get(As2InstanceRenameCompletionReactor).stop();
-      const reservations = app.app.get(DirectoryReservations);
-      const release = reservations.release.bind(reservations);
-      jest.spyOn(reservations, 'release').mockImplementation((directory, command, metadata) =>
-        (command as { type: string }).type === 'settle_key_claim' ? Promise.reject(new Error('process killed')) : release(directory, command, metadata),
-      );
+      settlementsFail(app);
       expect((await api.patch(`/v1/as2-instances/${instanceId}`, { my_as2_id: 'APPLIED-NEW' })).status).toBe(500);
       jest.restoreAllMocks();
       clock = new Date(clock.getTime() + DEFAULT_RESERVATION_GRACE_MS + 60_000);

@@ -1,4 +1,4 @@
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
+import { EVENT_STORE, WriteModel, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp, type EmbeddedTestAppOptions, type TestTokenClaims } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
@@ -79,11 +79,22 @@ export function partnerApiFixture(accountPrefix: string, appOptions: Omit<Embedd
  * for the first, answers the events then, and a function to read them again (a later count checks they happen once).
  */
 export async function releasesAfterRestart(test: EmbeddedTestApp, type: string, field: string, id: string): Promise<{ released: RecordedEvent[]; again: () => Promise<RecordedEvent[]> }> {
-  const store = test.app.get<EventStore>(EVENT_STORE);
-  const again = async () => (await store.readAll()).filter((e) => e.type === type && (e.data as Record<string, unknown>)[field] === id);
+  const again = () => eventsWith(test, type, field, id);
   const released = await eventually('the restarted reactor to release the old id', async () => ((await again()).length > 0 ? await again() : undefined), {
     timeoutMs: 30_000,
     intervalMs: 50,
   });
   return { released, again };
+}
+
+/** The process "dies" before anything is decided on `stream`: every decision there fails (restore with jest.restoreAllMocks). */
+export function decisionsFailOn(test: EmbeddedTestApp, stream: string): void {
+  const writeModel = test.app.get(WriteModel);
+  const decide = writeModel.decide.bind(writeModel) as (...args: unknown[]) => ReturnType<WriteModel['decide']>;
+  jest.spyOn(writeModel, 'decide').mockImplementation((target, ...rest) => (target === stream ? Promise.reject(new Error('process killed')) : decide(target, ...rest)));
+}
+
+/** The events of `type` whose `field` is `id`, in the app's store. */
+export async function eventsWith(test: EmbeddedTestApp, type: string, field: string, id: string): Promise<RecordedEvent[]> {
+  return (await test.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === type && (e.data as Record<string, unknown>)[field] === id);
 }
