@@ -5,12 +5,15 @@
  * size, so a cost per event that grows with the directory (a copy of its maps per event) shows as a growing ratio.
  * And what a restart with a snapshot costs instead of the fold: the snapshot's stored text parsed and restored, then
  * the same create decided and applied ("restored ms"). Last, a partner's pairs (what its deletion ends) found through
- * the directory's index of pairs by partner, beside a scan of every pair (what it did before).
+ * the directory's index of pairs by partner, beside a scan of every pair (what it did before). And a station of N
+ * members (a hub's, every partner joined to it by an event on its stream): its fold beside its snapshot's restore.
  * usage: SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register tools/bench/unique-key-directory.bench.ts [sizes=1000,10000,100000]
  */
 /* eslint-disable @nx/enforce-module-boundaries -- a benchmark of one domain decider, outside the app's layers */
 import { keysWithTerm, uniqueKeyDirectoryDecider, type UniqueKeyDirectoryState } from '../../libs/partner-registry/domain/src/unique-key-directory/unique-key-directory.decider';
 import type { UniqueKeyDirectoryEvent } from '../../libs/partner-registry/domain/src/unique-key-directory/unique-key-directory.events';
+import { stationDecider } from '../../libs/partner-registry/domain/src/station/station.decider';
+import type { StationEvent } from '../../libs/partner-registry/domain/src/station/station.events';
 import { duplicatePartnership } from '../../libs/partner-registry/domain/src/partner-registry.errors';
 
 const SIZES = (process.argv[2] ?? '1000,10000,100000').split(',').map(Number);
@@ -98,6 +101,29 @@ async function main(): Promise<void> {
       if (found.length !== 1 || all.length !== 1) throw new Error(`${partnerId}: ${found.length} by the index, ${all.length} by the scan`);
     }
     console.log(`${String(size).padEnd(9)} ${median(indexed).toFixed(1).padStart(27)} ${median(scanned).toFixed(0).padStart(9)}`);
+  }
+  console.log('\nsize      a station\'s members: fold ms   restored ms   (median of ' + ROUNDS + ')');
+  const scope = { stationId: 'stn_hub', account: 'acc', tenant: 'hub' };
+  for (const size of SIZES) {
+    const events: StationEvent[] = [
+      { type: 'station.created.v1', data: { ...scope, name: 'Hub', notificationEmail: 'ops@hub.example.com', as2InstanceId: null, createdAt: T } },
+      ...Array.from({ length: size }, (_, i): StationEvent => ({ type: 'station.partner_assigned.v1', data: { ...scope, partnerId: `prt_${i}`, assignedAt: T } })),
+    ];
+    const codec = stationDecider.snapshot;
+    if (!codec?.restore) throw new Error('the station has no snapshot codec');
+    const text = JSON.stringify(codec.toJson(events.reduce(stationDecider.evolve, stationDecider.initialState())));
+    const join = { type: 'assign_partner' as const, stationId: 'stn_hub', partnerId: 'prt_new', now: T };
+    const folded: number[] = [];
+    const restored: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      let started = process.hrtime.bigint();
+      if (stationDecider.decide(join, events.reduce(stationDecider.evolve, stationDecider.initialState())).length !== 1) throw new Error('not joined');
+      folded.push(Number(process.hrtime.bigint() - started) / 1e6);
+      started = process.hrtime.bigint();
+      if (stationDecider.decide(join, await codec.restore(JSON.parse(text), async () => undefined)).length !== 1) throw new Error('not joined');
+      restored.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    console.log(`${String(size).padEnd(9)} ${median(folded).toFixed(1).padStart(24)} ${median(restored).toFixed(1).padStart(13)}`);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   withoutHolder,
   type ChangesUnderWay,
 } from '../key-claims/key-claims';
-import { bucketedDirectoryCodec } from '../directory-snapshot/bucketed-directory-codec';
+import { bucketedMapsCodec } from '../bucketed-snapshot/bucketed-maps-codec';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -255,8 +255,8 @@ const RESERVATION_ROWS: BucketRows<string, Reservation> = {
 };
 const PARTNER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, as2Id) => [partnerId, as2Id], valueOf: (items, at) => items[at + 1] as string };
 
-/** Both maps as hash buckets of text, decoded on first use (see bucketedDirectoryCodec). */
-const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = bucketedDirectoryCodec({
+/** Both maps as hash buckets of text, decoded on first use (see bucketedMapsCodec). */
+const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = bucketedMapsCodec({
   name: 'partner_directory.v2',
   previous: entriesCodec,
   maps: [

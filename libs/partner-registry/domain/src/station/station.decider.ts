@@ -1,4 +1,5 @@
-import { characterCount, assertNever, PersistentMap, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, PersistentMap, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
+import { bucketedMapsCodec } from '../bucketed-snapshot/bucketed-maps-codec';
 import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
 import { hasControlCharacters } from '../settings/header-text';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -130,8 +131,29 @@ function evolve(state: StationState, event: StationEvent): StationState {
   }
 }
 
+const MEMBER_ROWS: BucketRows<string, string> = { width: 2, toRow: (partnerId, assignedAt) => [partnerId, assignedAt], valueOf: (items, at) => items[at + 1] as string };
+
+/**
+ * A hub's station has a member per partner (100,000), each joined by an event on the station's stream: snapshotted
+ * so a restart restores the members without folding every assignment (see bucketedMapsCodec).
+ */
+const snapshotCodec: SnapshotCodec<StationState> = bucketedMapsCodec({
+  name: 'station.v1',
+  maps: [{ field: 'members', rows: MEMBER_ROWS }],
+  partsOf: (state) =>
+    state.status === 'none'
+      ? { maps: [PersistentMap.empty<string, unknown>()], rest: { status: 'none' } }
+      : { maps: [state.members], rest: { status: state.status, station: state.station } },
+  stateOf: ({ maps: [members], rest }) => {
+    const { status, station } = rest as { status: StationState['status']; station?: StationRecord };
+    if (status === 'none' || station === undefined) return { status: 'none' };
+    return { status, station, members: members as StationMembers };
+  },
+});
+
 export const stationDecider: Decider<StationCommand, StationState, StationEvent> = {
   initialState: () => ({ status: 'none' }),
   decide,
   evolve,
+  snapshot: snapshotCodec,
 };

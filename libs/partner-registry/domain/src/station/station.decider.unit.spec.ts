@@ -1,6 +1,7 @@
+import { foldEvents } from '@as2-partners/kernel';
 import { deciderSpecification } from '@as2-partners/kernel-testing';
 import type { StationEvent } from './station.events';
-import { stationDecider } from './station.decider';
+import { stationDecider, type StationState } from './station.decider';
 
 const spec = deciderSpecification(stationDecider);
 const T0 = '2026-11-30T10:00:00.000Z';
@@ -39,5 +40,49 @@ describe('station decider: membership', () => {
 
   it('loads a station stream written before memberships (no member events) as a station without members', () => {
     spec([created]).when({ type: 'delete_station', stationId: 'stn_1', now: T1 }).then([deleted]);
+  });
+});
+
+describe('station decider: snapshot', () => {
+  const codec = stationDecider.snapshot;
+  const comparable = (state: StationState) =>
+    state.status === 'none' ? state : { status: state.status, station: state.station, members: [...state.members.entries()].sort(([a], [b]) => a.localeCompare(b)) };
+  const throughJson = (json: unknown): unknown => JSON.parse(JSON.stringify(json));
+  const history: StationEvent[] = [
+    created,
+    { type: 'station.updated.v1', data: { ...scope, changes: { name: 'EU, north' }, updatedAt: T1 } },
+    ...Array.from({ length: 3_000 }, (_, i) => (i % 4 === 3 ? unassigned(`prt_${i - 2}`, 'moved') : assigned(`prt_${i}`))),
+  ];
+
+  it('a fold resumed from a snapshot (through JSON) equals the full fold and decides the same, at every status', async () => {
+    if (!codec?.restore) throw new Error('the station must have a snapshot codec that restores');
+    for (const events of [[], history, [...history, deleted]]) {
+      const full = foldEvents(stationDecider, events);
+      for (const cut of [0, Math.floor(events.length / 2), events.length]) {
+        const atSnapshot = foldEvents(stationDecider, events.slice(0, cut));
+        for (const restored of [codec.fromJson(throughJson(codec.toJson(atSnapshot))), await codec.restore(throughJson(codec.toJson(atSnapshot)), async () => undefined)]) {
+          const resumed = events.slice(cut).reduce(stationDecider.evolve, restored);
+          expect(comparable(resumed)).toEqual(comparable(full));
+          const deleting = { type: 'delete_station' as const, stationId: 'stn_1', now: T1 };
+          const decided = (state: StationState) => {
+            try {
+              return stationDecider.decide(deleting, state);
+            } catch (error) {
+              return (error as { code: string; details?: unknown }).code;
+            }
+          };
+          expect(decided(resumed)).toEqual(decided(full));
+        }
+      }
+    }
+    const members = foldEvents(stationDecider, history);
+    expect(members.status === 'active' && members.members.size).toBe(1_500);
+  });
+
+  it('serialises in slices as at once, and weighs the state by its members', async () => {
+    if (!codec?.toJsonInSlices) throw new Error('the station must serialise its snapshot in slices');
+    const full = foldEvents(stationDecider, history);
+    expect(await codec.toJsonInSlices(full, async () => undefined)).toEqual(codec.toJson(full));
+    expect(codec.weigh?.(full)).toBe(full.status === 'active' ? full.members.size : -1);
   });
 });

@@ -1,5 +1,5 @@
 import { assertNever, PersistentMap, type BucketRows, type Decider, type DomainError, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
-import { bucketedDirectoryCodec } from '../directory-snapshot/bucketed-directory-codec';
+import { bucketedMapsCodec } from '../bucketed-snapshot/bucketed-maps-codec';
 import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, onlyClaimedBy, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
 import type { UniqueKeyDirectoryEvent } from './unique-key-directory.events';
 
@@ -138,9 +138,9 @@ const KEY_LIST_ROWS: BucketRows<string, readonly string[]> = {
 
 /**
  * Snapshots, so an account's partnership directory (every tenant's partnerships, one stream) is not folded event by
- * event at its first command after a restart; restored without decoding (see bucketedDirectoryCodec).
+ * event at its first command after a restart; restored without decoding (see bucketedMapsCodec).
  */
-const snapshotCodec: SnapshotCodec<UniqueKeyDirectoryState> = bucketedDirectoryCodec({
+const snapshotCodec: SnapshotCodec<UniqueKeyDirectoryState> = bucketedMapsCodec({
   name: 'unique_key_directory.v1',
   maps: [
     { field: 'reservations', rows: RESERVATION_ROWS },
