@@ -11,6 +11,7 @@ export * from './substring-search';
 export * from './decider';
 export * from './persistent-map';
 export * from './bucketed-map';
+export * from './bucketed-maps-codec';
 export * from './domain-error';
 export * from './clock';
 export * from './checkpointed-follower';

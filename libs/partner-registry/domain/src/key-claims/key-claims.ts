@@ -145,3 +145,12 @@ export function changesUnderWayFromRows(rows: readonly ChangesUnderWayRow[] | un
     ]),
   );
 }
+
+/** The changes under way as a snapshot header's field: absent when none (as in snapshots from before claims). */
+export function changesUnderWayHeader(changes: ChangesUnderWay): { changes?: ChangesUnderWayRow[] } {
+  return changes.size === 0 ? {} : { changes: changesUnderWayToRows(changes) };
+}
+
+export function changesUnderWayFromHeader(header: Readonly<Record<string, unknown>>): ChangesUnderWay {
+  return changesUnderWayFromRows(header['changes'] as ChangesUnderWayRow[] | undefined);
+}

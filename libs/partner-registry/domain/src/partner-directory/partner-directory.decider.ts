@@ -1,6 +1,8 @@
-import { assertNever, inSlices, PersistentMap, SNAPSHOT_SLICE, type BucketRows, type Decider, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
+import { assertNever, bucketedMapsCodec, inSlices, PersistentMap, SNAPSHOT_SLICE, type BucketRows, type Decider, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
 import {
   afterSettlement,
+  changesUnderWayFromHeader,
+  changesUnderWayHeader,
   claimedKeys,
   isClaimed,
   noChangesUnderWay,
@@ -11,7 +13,6 @@ import {
   withoutHolder,
   type ChangesUnderWay,
 } from '../key-claims/key-claims';
-import { bucketedMapsCodec } from '../bucketed-snapshot/bucketed-maps-codec';
 import { duplicateAs2Id, partnerLimitExceeded } from '../partner-registry.errors';
 import type { Plan } from '../settings/plans';
 import type { PartnerDirectoryEvent } from './partner-directory.events';
@@ -263,11 +264,11 @@ const bucketedCodec: SnapshotCodec<PartnerDirectoryState> = bucketedMapsCodec({
     { field: 'reservations', rows: RESERVATION_ROWS },
     { field: 'partners', rows: PARTNER_ROWS },
   ],
-  partsOf: (state) => ({ maps: [state.reservations, state.as2IdOfPartner], changes: state.changes }),
-  stateOf: ({ maps: [reservations, as2IdOfPartner], changes }) => ({
+  partsOf: (state) => ({ maps: [state.reservations, state.as2IdOfPartner], header: changesUnderWayHeader(state.changes) }),
+  stateOf: ({ maps: [reservations, as2IdOfPartner], header }) => ({
     reservations: reservations as PartnerDirectoryState['reservations'],
     as2IdOfPartner: as2IdOfPartner as PartnerDirectoryState['as2IdOfPartner'],
-    changes,
+    changes: changesUnderWayFromHeader(header),
   }),
 });
 

@@ -1,5 +1,4 @@
-import { characterCount, assertNever, PersistentMap, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
-import { bucketedMapsCodec } from '../bucketed-snapshot/bucketed-maps-codec';
+import { bucketedMapsCodec, characterCount, assertNever, PersistentMap, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
 import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
 import { hasControlCharacters } from '../settings/header-text';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -142,10 +141,10 @@ const snapshotCodec: SnapshotCodec<StationState> = bucketedMapsCodec({
   maps: [{ field: 'members', rows: MEMBER_ROWS }],
   partsOf: (state) =>
     state.status === 'none'
-      ? { maps: [PersistentMap.empty<string, unknown>()], rest: { status: 'none' } }
-      : { maps: [state.members], rest: { status: state.status, station: state.station } },
-  stateOf: ({ maps: [members], rest }) => {
-    const { status, station } = rest as { status: StationState['status']; station?: StationRecord };
+      ? { maps: [PersistentMap.empty<string, unknown>()], header: { status: 'none' } }
+      : { maps: [state.members], header: { status: state.status, station: state.station } },
+  stateOf: ({ maps: [members], header }) => {
+    const { status, station } = header as { status: StationState['status']; station?: StationRecord };
     if (status === 'none' || station === undefined) return { status: 'none' };
     return { status, station, members: members as StationMembers };
   },

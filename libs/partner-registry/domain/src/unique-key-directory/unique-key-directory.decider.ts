@@ -1,6 +1,5 @@
-import { assertNever, PersistentMap, type BucketRows, type Decider, type DomainError, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
-import { bucketedMapsCodec } from '../bucketed-snapshot/bucketed-maps-codec';
-import { afterSettlement, type ChangesUnderWay, noChangesUnderWay, onlyClaimedBy, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
+import { assertNever, bucketedMapsCodec, PersistentMap, type BucketRows, type Decider, type DomainError, type SnapshotCodec, type StaleClaim } from '@as2-partners/kernel';
+import { afterSettlement, changesUnderWayFromHeader, changesUnderWayHeader, type ChangesUnderWay, noChangesUnderWay, onlyClaimedBy, settlementOf, withClaim, withoutClaimsOn, withoutHolder } from '../key-claims/key-claims';
 import type { UniqueKeyDirectoryEvent } from './unique-key-directory.events';
 
 export interface KeyReservation {
@@ -147,12 +146,12 @@ const snapshotCodec: SnapshotCodec<UniqueKeyDirectoryState> = bucketedMapsCodec(
     { field: 'holders', rows: KEY_LIST_ROWS },
     { field: 'terms', rows: KEY_LIST_ROWS },
   ],
-  partsOf: (state) => ({ maps: [state.reservations, state.keysOfHolder, state.keysOfTerm], changes: state.changes }),
-  stateOf: ({ maps: [reservations, keysOfHolder, keysOfTerm], changes }) => ({
+  partsOf: (state) => ({ maps: [state.reservations, state.keysOfHolder, state.keysOfTerm], header: changesUnderWayHeader(state.changes) }),
+  stateOf: ({ maps: [reservations, keysOfHolder, keysOfTerm], header }) => ({
     reservations: reservations as UniqueKeyDirectoryState['reservations'],
     keysOfHolder: keysOfHolder as UniqueKeyDirectoryState['keysOfHolder'],
     keysOfTerm: keysOfTerm as UniqueKeyDirectoryState['keysOfTerm'],
-    changes,
+    changes: changesUnderWayFromHeader(header),
   }),
 });
 

@@ -1,5 +1,6 @@
-import { BucketedMap, PersistentMap, toBuckets, toBucketsNow, type BucketRows, type MapBuckets, type SnapshotCodec } from '@as2-partners/kernel';
-import { changesUnderWayFromRows, changesUnderWayToRows, noChangesUnderWay, type ChangesUnderWay, type ChangesUnderWayRow } from '../key-claims/key-claims';
+import { BucketedMap, toBuckets, toBucketsNow, type BucketRows, type MapBuckets } from './bucketed-map';
+import type { SnapshotCodec } from './decider';
+import { PersistentMap } from './persistent-map';
 
 /** One large map of a state: the snapshot header's field for it, and how its entries are written. */
 export interface SnapshotMap {
@@ -8,55 +9,45 @@ export interface SnapshotMap {
   readonly rows: BucketRows<string, any>;
 }
 
-/**
- * A state as the codec sees it: its large maps, in the order of the shape's `maps`; the changes under way (a
- * directory's key claims; none elsewhere); and whatever small part is left (`rest`, JSON, in the header).
- */
+/** A state as the codec sees it: its large maps, in the order of the shape's `maps`, and the small rest (JSON fields of the header). */
 export interface SnapshotParts {
   readonly maps: readonly PersistentMap<string, unknown>[];
-  readonly changes?: ChangesUnderWay;
-  readonly rest?: unknown;
+  readonly header?: Readonly<Record<string, unknown>>;
 }
 
 /** How one state is split into its parts and built back. */
 export interface BucketedMapsShape<S> {
   readonly name: string;
   readonly previous?: SnapshotCodec<S>;
-  /** The largest first (its size weighs the state in the write model's cache). */
+  /** The largest first (its size weighs the state in the write model's cache); no field a header field names. */
   readonly maps: readonly SnapshotMap[];
   readonly partsOf: (state: S) => SnapshotParts;
-  readonly stateOf: (parts: Required<SnapshotParts>) => S;
+  readonly stateOf: (parts: { readonly maps: PersistentMap<string, unknown>[]; readonly header: Readonly<Record<string, unknown>> }) => S;
 }
-
-type Header = Readonly<Record<string, { readonly size: number; readonly buckets: number }>> & {
-  /** Changes under way when the snapshot was taken; absent when none (and in snapshots from before). */
-  readonly changes?: ChangesUnderWayRow[];
-  readonly rest?: unknown;
-};
 
 /**
  * Every large map as hash buckets of text (~8 entries each), decoded on first use: a restore reads the texts and
- * builds no entry, so a state of 100,000 entries (a directory, a station's members) answers its first command after
- * a restart at once, and a save reuses the texts of the buckets nothing touched since. The header holds each map's
- * size and bucket count, in the shape's order, the changes under way and the rest; the texts follow, map after map.
+ * builds no entry, so a state of 100,000 entries (a directory, a station's members, a partner's recorded tests)
+ * answers its first command after a restart at once, and a save reuses the texts of the buckets nothing touched
+ * since. The header holds each map's size and bucket count, in the shape's order, and the rest of the state; the
+ * texts follow, map after map.
  */
 export function bucketedMapsCodec<S>(shape: BucketedMapsShape<S>): SnapshotCodec<S> {
-  const toJson = (buckets: readonly MapBuckets[], { changes, rest }: SnapshotParts): unknown[] => {
+  const toJson = (buckets: readonly MapBuckets[], parts: SnapshotParts): unknown[] => {
     const header: Record<string, unknown> = {};
     shape.maps.forEach((map, i) => (header[map.field] = { size: buckets[i]?.size, buckets: buckets[i]?.texts.length }));
-    if (changes && changes.size > 0) header['changes'] = changesUnderWayToRows(changes);
-    if (rest !== undefined) header['rest'] = rest;
+    Object.assign(header, parts.header);
     return [header, ...buckets.flatMap((b) => b.texts)];
   };
   const fromJson = (json: unknown): S => {
-    const [header, ...texts] = json as [Header, ...string[]];
+    const [header, ...texts] = json as [Record<string, unknown>, ...string[]];
     let from = 0;
     const maps = shape.maps.map(({ field, rows }) => {
       const { size, buckets } = header[field] as { size: number; buckets: number };
       from += buckets;
       return PersistentMap.adopt(new BucketedMap(rows, { size, texts: texts.slice(from - buckets, from) }));
     });
-    return shape.stateOf({ maps, changes: header.changes ? changesUnderWayFromRows(header.changes) : noChangesUnderWay, rest: header.rest });
+    return shape.stateOf({ maps, header });
   };
   const rowsOf = (i: number) => (shape.maps[i] as SnapshotMap).rows;
   return {
