@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, bucketedMapsCodec, PersistentMap, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
 import type { TestOutcome } from '../test-run/test-types';
 import type { ConnectionTested, PartnerConnectionEvent } from './partner-connection.events';
 
@@ -7,7 +7,11 @@ export type PartnerConnectionCommand = { readonly type: 'record_test'; readonly 
 export interface PartnerConnectionState {
   readonly lastOutcome: TestOutcome | null;
   readonly lastTestedAt: string | null;
-  readonly recorded: ReadonlySet<string>;
+  /**
+   * Every test recorded, by test id, with when it ran: each is recorded once. A monitored partner is tested every
+   * 15 minutes for years, so this is persistent (O(1) per event) and snapshotted.
+   */
+  readonly recorded: PersistentMap<string, string>;
 }
 
 function decide(command: PartnerConnectionCommand, state: PartnerConnectionState): PartnerConnectionEvent[] {
@@ -45,7 +49,7 @@ function decide(command: PartnerConnectionCommand, state: PartnerConnectionState
 function evolve(state: PartnerConnectionState, event: PartnerConnectionEvent): PartnerConnectionState {
   switch (event.type) {
     case 'connection.tested.v1': {
-      const recorded = new Set(state.recorded).add(event.data.testId);
+      const recorded = state.recorded.set(event.data.testId, event.data.testedAt);
       const newer = state.lastTestedAt === null || Date.parse(event.data.testedAt) >= Date.parse(state.lastTestedAt);
       return newer ? { lastOutcome: event.data.outcome, lastTestedAt: event.data.testedAt, recorded } : { ...state, recorded };
     }
@@ -56,11 +60,26 @@ function evolve(state: PartnerConnectionState, event: PartnerConnectionEvent): P
   }
 }
 
+const RECORDED_ROWS: BucketRows<string, string> = { width: 2, toRow: (testId, testedAt) => [testId, testedAt], valueOf: (items, at) => items[at + 1] as string };
+
+/** The recorded tests bucketed, the last outcome in the header: a restart does not fold a partner's years of tests. */
+const snapshotCodec: SnapshotCodec<PartnerConnectionState> = bucketedMapsCodec({
+  name: 'partner_connection.v1',
+  maps: [{ field: 'recorded', rows: RECORDED_ROWS }],
+  partsOf: (state) => ({ maps: [state.recorded], header: { lastOutcome: state.lastOutcome, lastTestedAt: state.lastTestedAt } }),
+  stateOf: ({ maps: [recorded], header }) => ({
+    lastOutcome: header['lastOutcome'] as TestOutcome | null,
+    lastTestedAt: header['lastTestedAt'] as string | null,
+    recorded: recorded as PartnerConnectionState['recorded'],
+  }),
+});
+
 /** One partner's connection history: each test recorded once, and a status change only when the outcome flips. */
 export const partnerConnectionDecider: Decider<PartnerConnectionCommand, PartnerConnectionState, PartnerConnectionEvent> = {
-  initialState: () => ({ lastOutcome: null, lastTestedAt: null, recorded: new Set() }),
+  initialState: () => ({ lastOutcome: null, lastTestedAt: null, recorded: PersistentMap.empty() }),
   decide,
   evolve,
+  snapshot: snapshotCodec,
 };
 
 export const foldPartnerConnection = (events: readonly PartnerConnectionEvent[]): PartnerConnectionState =>

@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, PersistentMap, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
 import { monitoringLimitExceeded, TEST_RATE_WINDOW_MS, testRateLimitExceeded } from '../connection-tester.errors';
 import type { TestTrigger, TestType } from '../test-run/test-types';
 import type { TenantTestingEvent } from './tenant-testing.events';
@@ -35,13 +35,23 @@ export interface MonitoringSetting {
   readonly intervalMinutes: number;
 }
 
+/**
+ * One tenant's stream takes an event per test, manual or scheduled, for as long as it exists (100 partners monitored
+ * every 15 minutes: ~10,000 a day): the maps are persistent (O(1) per event) and the state is snapshotted.
+ */
 export interface TenantTestingState {
-  /** Manual tests of the last hour before the latest reservation (older ones can never count again). */
+  /**
+   * Manual tests of the last hour before the latest reservation (older ones can never count again), the latest
+   * MANUAL_TESTS_KEPT at most: no plan's hourly limit is higher, so none counts differently.
+   */
   readonly manualTests: readonly { readonly testId: string; readonly at: number }[];
-  readonly monitoring: ReadonlyMap<string, MonitoringSetting>;
+  readonly monitoring: PersistentMap<string, MonitoringSetting>;
   /** The last schedule slot claimed per monitored partner. */
-  readonly claimedSlots: ReadonlyMap<string, string>;
+  readonly claimedSlots: PersistentMap<string, string>;
 }
+
+/** Above every finite `testsPerHour` of the plans (200): an unlimited plan's hour of tests is not all kept. */
+export const MANUAL_TESTS_KEPT = 1_000;
 
 function reserve(command: Extract<TenantTestingCommand, { type: 'reserve_test' }>, state: TenantTestingState): TenantTestingEvent[] {
   const now = Date.parse(command.now);
@@ -117,17 +127,16 @@ function evolve(state: TenantTestingState, event: TenantTestingEvent): TenantTes
     case 'connection.test_reserved.v1': {
       const at = Date.parse(event.data.reservedAt);
       if (event.data.trigger === 'monitoring') {
-        const claimedSlots = new Map(state.claimedSlots);
-        if (event.data.monitoringSlot !== null) claimedSlots.set(event.data.partnerId, event.data.monitoringSlot);
-        return { ...state, claimedSlots };
+        if (event.data.monitoringSlot === null) return state;
+        return { ...state, claimedSlots: state.claimedSlots.set(event.data.partnerId, event.data.monitoringSlot) };
       }
-      const manualTests = [...state.manualTests.filter((test) => test.at > at - TEST_RATE_WINDOW_MS), { testId: event.data.testId, at }];
+      const manualTests = [...state.manualTests.filter((test) => test.at > at - TEST_RATE_WINDOW_MS).slice(-(MANUAL_TESTS_KEPT - 1)), { testId: event.data.testId, at }];
       return { ...state, manualTests };
     }
     case 'connection.monitoring_configured.v1': {
-      const monitoring = new Map(state.monitoring);
-      if (event.data.enabled) monitoring.set(event.data.partnerId, { testType: event.data.testType, intervalMinutes: event.data.intervalMinutes });
-      else monitoring.delete(event.data.partnerId);
+      const monitoring = event.data.enabled
+        ? state.monitoring.set(event.data.partnerId, { testType: event.data.testType, intervalMinutes: event.data.intervalMinutes })
+        : state.monitoring.delete(event.data.partnerId);
       return { ...state, monitoring };
     }
     default:
@@ -135,9 +144,27 @@ function evolve(state: TenantTestingState, event: TenantTestingEvent): TenantTes
   }
 }
 
+interface TenantTestingJson {
+  readonly manualTests: TenantTestingState['manualTests'];
+  readonly monitoring: [string, MonitoringSetting][];
+  readonly claimedSlots: [string, string][];
+}
+
+/** Small (a setting and a slot per monitored partner, an hour of manual tests): plain JSON. */
+const snapshotCodec: SnapshotCodec<TenantTestingState> = {
+  name: 'tenant_testing.v1',
+  every: 1_000,
+  toJson: (state): TenantTestingJson => ({ manualTests: state.manualTests, monitoring: [...state.monitoring.entries()], claimedSlots: [...state.claimedSlots.entries()] }),
+  fromJson: (json) => {
+    const { manualTests, monitoring, claimedSlots } = json as TenantTestingJson;
+    return { manualTests, monitoring: PersistentMap.of(monitoring), claimedSlots: PersistentMap.of(claimedSlots) };
+  },
+};
+
 /** One tenant's testing: the hourly manual-test limit, the monitored partners and their claimed schedule slots. */
 export const tenantTestingDecider: Decider<TenantTestingCommand, TenantTestingState, TenantTestingEvent> = {
-  initialState: () => ({ manualTests: [], monitoring: new Map(), claimedSlots: new Map() }),
+  initialState: () => ({ manualTests: [], monitoring: PersistentMap.empty(), claimedSlots: PersistentMap.empty() }),
   decide,
   evolve,
+  snapshot: snapshotCodec,
 };

@@ -1,5 +1,5 @@
 import { DomainError, foldEvents } from '@as2-partners/kernel';
-import { tenantTestingDecider as decider, type TenantTestingCommand } from './tenant-testing.decider';
+import { MANUAL_TESTS_KEPT, tenantTestingDecider as decider, type TenantTestingCommand, type TenantTestingState } from './tenant-testing.decider';
 import type { TenantTestingEvent } from './tenant-testing.events';
 import { testPlanOf } from './test-plans';
 
@@ -76,5 +76,70 @@ describe('tenant testing decider', () => {
       expect(errorOf(() => decider.decide(configure('prt_2'), foldEvents(decider, history))).details).toEqual({ monitored_partners: 2, plan_limit: 1, plan: 'free' });
       expect(decider.decide(configure('prt_1'), foldEvents(decider, history))).toEqual([]);
     });
+  });
+});
+
+describe('tenant testing decider: a long stream', () => {
+  const configured = (partnerId: string, enabled: boolean, minute: number): TenantTestingEvent => ({
+    type: 'connection.monitoring_configured.v1',
+    data: { partnerId, account: 'acme', tenant: 't1', enabled, testType: 'ping', intervalMinutes: 15, configuredAt: at(minute) },
+  });
+  const reserved = (testId: string, partnerId: string, minute: number, slot: string | null): TenantTestingEvent => ({
+    type: 'connection.test_reserved.v1',
+    data: { testId, account: 'acme', tenant: 't1', partnerId, testType: 'ping', trigger: slot === null ? 'manual' : 'monitoring', monitoringSlot: slot, reservedAt: at(minute) },
+  });
+  /** 300 partners monitored every 15 minutes for a month (a run per partner and slot), manual tests now and then, settings changed. */
+  const month: TenantTestingEvent[] = [];
+  for (let p = 0; p < 300; p++) month.push(configured(`prt_${p}`, true, 0));
+  for (let slot = 1; slot <= 2_880; slot++) {
+    for (let p = slot % 3; p < 300; p += 3) month.push(reserved(`m${slot}-${p}`, `prt_${p}`, slot * 15, at(slot * 15)));
+    if (slot % 7 === 0) month.push(reserved(`t${slot}`, 'prt_1', slot * 15, null));
+    if (slot % 500 === 0) month.push(configured(`prt_${slot % 300}`, false, slot * 15));
+  }
+  const comparable = (state: TenantTestingState) => ({
+    manualTests: state.manualTests,
+    monitoring: [...state.monitoring.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    claimedSlots: [...state.claimedSlots.entries()].sort(([a], [b]) => a.localeCompare(b)),
+  });
+
+  it('folds with work linear in its length (no copy of the monitored partners per event), counted, not timed', () => {
+    const mapSet = jest.spyOn(Map.prototype, 'set');
+    const full = foldEvents(decider, month);
+    expect(mapSet.mock.calls.length).toBeLessThan(3 * month.length);
+    jest.restoreAllMocks();
+    expect(month.length).toBeGreaterThan(250_000);
+    // Turned off: prt_200, prt_100 and prt_0 (the two later ones twice).
+    expect(full.monitoring.size).toBe(297);
+    expect(full.claimedSlots.get('prt_2')).toBe(at(2_879 * 15));
+  });
+
+  it('a fold resumed from a snapshot (through JSON) equals the full fold and decides the same', () => {
+    const codec = decider.snapshot;
+    if (!codec) throw new Error('the tenant testing stream must have a snapshot codec');
+    const full = foldEvents(decider, month);
+    for (const cut of [0, 123_457, month.length]) {
+      const restored = codec.fromJson(JSON.parse(JSON.stringify(codec.toJson(foldEvents(decider, month.slice(0, cut))))));
+      const resumed = month.slice(cut).reduce(decider.evolve, restored);
+      expect(comparable(resumed)).toEqual(comparable(full));
+      for (const command of [reserve('x', 2_880 * 15 + 1, 'free'), reserve('y', 2_880 * 15, 'free', { trigger: 'monitoring', monitoringSlot: at(2_880 * 15), partnerId: 'prt_2' })]) {
+        const decided = (state: TenantTestingState) => {
+          try {
+            return decider.decide(command, state);
+          } catch (error) {
+            return (error as DomainError).code;
+          }
+        };
+        expect(decided(resumed)).toEqual(decided(full));
+      }
+    }
+  });
+
+  it('keeps the latest manual tests of the hour, no more than any plan counts', () => {
+    const burst = Array.from({ length: MANUAL_TESTS_KEPT + 500 }, (_, i) => reserved(`b${i}`, 'prt_1', i / 100, null));
+    const state = foldEvents(decider, burst);
+    expect(state.manualTests).toHaveLength(MANUAL_TESTS_KEPT);
+    expect(state.manualTests.at(-1)?.testId).toBe(`b${MANUAL_TESTS_KEPT + 499}`);
+    // Professional (200 an hour) still refuses, with the same answer as before: the limit is far below what is kept.
+    expect(errorOf(() => decider.decide(reserve('z', 15, 'professional'), state)).code).toBe('TEST_RATE_LIMIT_EXCEEDED');
   });
 });
