@@ -1,4 +1,4 @@
-import { assertNever, bucketedMapsCodec, PersistentMap, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
+import { assertNever, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
 import type { TestOutcome } from '../test-run/test-types';
 import type { ConnectionTested, PartnerConnectionEvent } from './partner-connection.events';
 
@@ -8,17 +8,18 @@ export interface PartnerConnectionState {
   readonly lastOutcome: TestOutcome | null;
   readonly lastTestedAt: string | null;
   /**
-   * Every test recorded, by test id, with when it ran: each is recorded once. A monitored partner is tested every
-   * 15 minutes for years, so this is persistent (O(1) per event) and snapshotted.
+   * The ids of the latest RECORDED_IDS_KEPT tests, oldest first, so a test is recorded once. A monitored partner is
+   * tested every 15 minutes for years: all of them would grow the state (and each event's copy) without end, and only
+   * a retry of a recent run can repeat an id (an older retry by the same Idempotency-Key finds its first events).
    */
-  readonly recorded: PersistentMap<string, string>;
+  readonly recorded: readonly string[];
 }
 
 function decide(command: PartnerConnectionCommand, state: PartnerConnectionState): PartnerConnectionEvent[] {
   switch (command.type) {
     case 'record_test': {
       const result = command.result;
-      if (state.recorded.has(result.testId)) return [];
+      if (state.recorded.includes(result.testId)) return [];
       const tested: PartnerConnectionEvent = { type: 'connection.tested.v1', data: result };
       // A test that finished before the last recorded one (a slow run) tells nothing about the current status.
       const newer = state.lastTestedAt === null || Date.parse(result.testedAt) >= Date.parse(state.lastTestedAt);
@@ -49,7 +50,7 @@ function decide(command: PartnerConnectionCommand, state: PartnerConnectionState
 function evolve(state: PartnerConnectionState, event: PartnerConnectionEvent): PartnerConnectionState {
   switch (event.type) {
     case 'connection.tested.v1': {
-      const recorded = state.recorded.set(event.data.testId, event.data.testedAt);
+      const recorded = [...state.recorded.slice(-(RECORDED_IDS_KEPT - 1)), event.data.testId];
       const newer = state.lastTestedAt === null || Date.parse(event.data.testedAt) >= Date.parse(state.lastTestedAt);
       return newer ? { lastOutcome: event.data.outcome, lastTestedAt: event.data.testedAt, recorded } : { ...state, recorded };
     }
@@ -60,23 +61,20 @@ function evolve(state: PartnerConnectionState, event: PartnerConnectionEvent): P
   }
 }
 
-const RECORDED_ROWS: BucketRows<string, string> = { width: 2, toRow: (testId, testedAt) => [testId, testedAt], valueOf: (items, at) => items[at + 1] as string };
+/** Ten days of tests every 15 minutes. */
+export const RECORDED_IDS_KEPT = 1_000;
 
-/** The recorded tests bucketed, the last outcome in the header: a restart does not fold a partner's years of tests. */
-const snapshotCodec: SnapshotCodec<PartnerConnectionState> = bucketedMapsCodec({
+/** Small (the last outcome, the latest ids): plain JSON, so a restart does not fold a partner's years of tests. */
+const snapshotCodec: SnapshotCodec<PartnerConnectionState> = {
   name: 'partner_connection.v1',
-  maps: [{ field: 'recorded', rows: RECORDED_ROWS }],
-  partsOf: (state) => ({ maps: [state.recorded], header: { lastOutcome: state.lastOutcome, lastTestedAt: state.lastTestedAt } }),
-  stateOf: ({ maps: [recorded], header }) => ({
-    lastOutcome: header['lastOutcome'] as TestOutcome | null,
-    lastTestedAt: header['lastTestedAt'] as string | null,
-    recorded: recorded as PartnerConnectionState['recorded'],
-  }),
-});
+  every: 1_000,
+  toJson: (state) => state,
+  fromJson: (json) => json as PartnerConnectionState,
+};
 
 /** One partner's connection history: each test recorded once, and a status change only when the outcome flips. */
 export const partnerConnectionDecider: Decider<PartnerConnectionCommand, PartnerConnectionState, PartnerConnectionEvent> = {
-  initialState: () => ({ lastOutcome: null, lastTestedAt: null, recorded: PersistentMap.empty() }),
+  initialState: () => ({ lastOutcome: null, lastTestedAt: null, recorded: [] }),
   decide,
   evolve,
   snapshot: snapshotCodec,
