@@ -101,8 +101,7 @@ export class DirectoryReservations {
 
   constructor(
     private readonly writeModel: WriteModel,
-    /** How long a reservation may belong to a creation or change still in flight: never judged stale before. */
-    readonly graceMs = DEFAULT_RESERVATION_GRACE_MS,
+    private readonly graceMs = DEFAULT_RESERVATION_GRACE_MS,
   ) {}
 
   /** `reserve` is given the holders and claims found stale, for the directory's decider to release first. */
@@ -209,15 +208,23 @@ export class DirectoryReservations {
       const holders: string[] = [];
       const claims: StaleClaim[] = [];
       for (const holder of directory.blockers(state, command, error)) {
-        if (holder.claim) {
-          if (await this.isStaleClaim(directory, holder, holder.claim, now)) claims.push({ holderId: holder.holderId, ...holder.claim });
-        } else if (await this.isStale(directory, holder, now)) holders.push(holder.holderId);
+        if (!(await this.isStale(directory, holder, now))) continue;
+        if (holder.claim) claims.push({ holderId: holder.holderId, ...holder.claim });
+        else holders.push(holder.holderId);
       }
       return { holders, claims };
     }
   }
 
-  private async isStale<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, holder: ReservationHolder, now: Date): Promise<boolean> {
+  /**
+   * Whether a reservation in the way can go, as a reservation it blocks judges it: its holder deleted, or never
+   * created and past the grace; for a claim, its change never applied (see isStaleClaim).
+   */
+  async isStale<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, holder: ReservationHolder, now: Date): Promise<boolean> {
+    return holder.claim ? this.isStaleClaim(directory, holder, holder.claim, now) : this.isStaleHolder(directory, holder, now);
+  }
+
+  private async isStaleHolder<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, holder: ReservationHolder, now: Date): Promise<boolean> {
     const status = await directory.holderStatus(holder.holderId);
     if (status === 'deleted') return true;
     return status === 'none' && this.pastGrace(holder, now);

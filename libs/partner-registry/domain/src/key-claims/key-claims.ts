@@ -1,3 +1,5 @@
+import type { ReservationHolder } from '@as2-partners/kernel';
+
 /**
  * Changes of a holder's unique key (an AS2 instance's my_as2_id, a partner's AS2 id) under way in a directory stream.
  *
@@ -72,6 +74,16 @@ export function claimsOn(changes: ChangesUnderWay, holderId: string, key: string
     if (claim.claimedAt > claimedAt) claimedAt = claim.claimedAt;
   }
   return claimIds.length === 0 ? null : { claimIds, claimedAt };
+}
+
+/**
+ * A reservation standing in another's way, as the directory's blockers name it: claimed by changes of its holder under
+ * way, it stands only until they settle or a crash is found to have left them (dated by the latest claim).
+ */
+export function blockerOf(changes: ChangesUnderWay, holderId: string, key: string, reservedAt: string): ReservationHolder {
+  const claims = claimsOn(changes, holderId, key);
+  if (claims) return { holderId, reservedAt: claims.claimedAt, claim: { key, claimIds: claims.claimIds } };
+  return { holderId, reservedAt };
 }
 
 /**

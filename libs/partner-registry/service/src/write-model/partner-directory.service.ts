@@ -13,7 +13,7 @@ import {
   type WriteModel,
 } from '@as2-partners/kernel';
 import {
-  claimsOn,
+  blockerOf,
   claimUnderWay,
   partnerDirectoryDecider,
   PartnerRegistryErrorCode,
@@ -118,12 +118,12 @@ export class PartnerDirectoryService {
    * Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, by a deleted partner,
    * or only claimed by another partner's change a crash left before applying it (as a reservation would find it).
    */
-  async isFree(writeModel: WriteModel, scope: DirectoryScope, as2Id: string, partnerId: string, now: Date): Promise<boolean> {
-    const { state } = await writeModel.load(scope.stream, partnerDirectoryDecider);
+  async isFree(scope: DirectoryScope, as2Id: string, partnerId: string, now: Date): Promise<boolean> {
+    const { state } = await this.writeModel.load(scope.stream, partnerDirectoryDecider);
     const holder = reservationFor(state, as2Id);
     if (!holder || holder.partnerId === partnerId) return true;
     const inTheWay = holderOf(state, holder);
-    if (inTheWay.claim) return Date.parse(inTheWay.reservedAt) < now.getTime() - this.reservations.graceMs && (await scope.partnerAs2Id(holder.partnerId)) !== as2Id;
+    if (inTheWay.claim) return this.reservations.isStale(directoryOf(scope), inTheWay, now);
     return (await scope.partnerStatus(holder.partnerId)) === 'deleted';
   }
 }
@@ -161,11 +161,10 @@ function directoryOf(scope: DirectoryScope): ReservationDirectory<PartnerDirecto
   };
 }
 
-/** An id claimed by the partner's changes under way, not its id: in the way only until they settle, or a crash is found to have left them. */
+/** The partner's own id stands as it is; another id it holds may be only claimed by its changes under way. */
 function holderOf(state: PartnerDirectoryState, r: Reservation): ReservationHolder {
-  const claims = state.as2IdOfPartner.get(r.partnerId) === r.as2Id ? null : claimsOn(state.changes, r.partnerId, r.as2Id);
-  if (claims) return { holderId: r.partnerId, reservedAt: claims.claimedAt, claim: { key: r.as2Id, claimIds: claims.claimIds } };
-  return { holderId: r.partnerId, reservedAt: r.reservedAt };
+  if (state.as2IdOfPartner.get(r.partnerId) === r.as2Id) return { holderId: r.partnerId, reservedAt: r.reservedAt };
+  return blockerOf(state.changes, r.partnerId, r.as2Id, r.reservedAt);
 }
 
 function blockersOf(state: PartnerDirectoryState, command: PartnerDirectoryCommand, error: DomainError): Reservation[] {

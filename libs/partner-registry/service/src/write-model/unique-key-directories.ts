@@ -1,7 +1,7 @@
 import type { ExpectedRevision, ReservationDirectory, ReservationHolder, ReserveCommand, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
-  claimsOn,
+  blockerOf,
   duplicateMyAs2Id,
   duplicatePartnership,
   parsePartnershipPairKey,
@@ -31,11 +31,7 @@ function blockedBy(state: UniqueKeyDirectoryState, command: UniqueKeyDirectoryCo
   return (error: { code: string }): ReservationHolder[] => {
     if (error.code !== code || command.type !== 'reserve_key') return [];
     const holder = state.reservations.get(command.key);
-    if (!holder) return [];
-    // Claimed by changes of its holder under way: in the way only until they settle, or until a crash is found to have left them.
-    const claims = claimsOn(state.changes, holder.holderId, holder.key);
-    if (claims) return [{ holderId: holder.holderId, reservedAt: claims.claimedAt, claim: { key: holder.key, claimIds: claims.claimIds } }];
-    return [{ holderId: holder.holderId, reservedAt: holder.reservedAt }];
+    return holder ? [blockerOf(state.changes, holder.holderId, holder.key, holder.reservedAt)] : [];
   };
 }
 

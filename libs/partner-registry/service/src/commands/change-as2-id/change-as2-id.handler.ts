@@ -105,7 +105,7 @@ export class ChangeAs2IdHandler {
       partner_id: partnerId,
       current_as2_id: partner.as2Id,
       new_as2_id: newAs2Id,
-      new_as2_id_available: !sameId && (await this.directory.isFree(this.writeModel, target.scope, newAs2Id, partnerId, this.clock.now())),
+      new_as2_id_available: !sameId && (await this.directory.isFree(target.scope, newAs2Id, partnerId, this.clock.now())),
       partnerships: partnerships.map((p) => ({ id: p.partnershipId, tenant: p.tenant, as2_instance_id: p.as2InstanceId })),
       // Statistics are recorded by AS2 ids: they stay with the old id.
       message_stats_kept_under_old_id: stats,
