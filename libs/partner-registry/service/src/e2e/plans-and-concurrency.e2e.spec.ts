@@ -79,7 +79,7 @@ describe('plan limits and concurrency', () => {
   });
 
   describe('stale reservations', () => {
-    async function plantReservation(tenant: string, as2Id: string, reservedAt: Date) {
+    async function plantReservation(tenant: string, as2Id: string, reservedAt: Date, partnerId = 'prt_01M80000000000000000000000') {
       const store = t.app.get<EventStore>(EVENT_STORE);
       await store.append(
         PartnerRegistryStreams.tenantDirectory(ACCOUNT, tenant),
@@ -88,7 +88,7 @@ describe('plan limits and concurrency', () => {
             id: randomUUID(),
             type: 'partner_directory.as2_id_reserved.v1',
             schemaVersion: 1,
-            data: { as2Id, partnerId: 'prt_01M80000000000000000000000', reservedAt: reservedAt.toISOString() },
+            data: { as2Id, partnerId, reservedAt: reservedAt.toISOString() },
             metadata: {
               account: ACCOUNT,
               tenant,
@@ -119,6 +119,20 @@ describe('plan limits and concurrency', () => {
       const tenant = freshTenant();
       await plantReservation(tenant, 'IN-FLIGHT', new Date());
       expect((await tenantApi(tenant).post('/v1/partners', partnerInput('IN-FLIGHT'))).body.error.code).toBe('DUPLICATE_AS2_ID');
+    });
+
+    it('answers an AS2-id change impact as the reservation would: an old orphan frees its id, a young one does not', async () => {
+      const tenant = freshTenant();
+      const partner = (await tenantApi(tenant).post('/v1/partners', partnerInput('MOVER'))).body.data;
+      await plantReservation(tenant, 'ORPHAN-OLD', new Date(Date.now() - 120_000));
+      await plantReservation(tenant, 'ORPHAN-YOUNG', new Date(), 'prt_01M80000000000000000000001');
+      const available = async (as2Id: string) => (await tenantApi(tenant).get(`/v1/partners/${partner.id}/as2-id-change/impact?new_as2_id=${as2Id}`)).body.data.new_as2_id_available;
+      expect(await available('ORPHAN-OLD')).toBe(true);
+      expect(await available('ORPHAN-YOUNG')).toBe(false);
+      // And the change itself agrees.
+      const changed = await tenantApi(tenant).post(`/v1/partners/${partner.id}/as2-id-change`, { new_as2_id: 'ORPHAN-OLD', acknowledge_risks: true });
+      expect(changed.status).toBe(200);
+      expect((await tenantApi(tenant).post(`/v1/partners/${partner.id}/as2-id-change`, { new_as2_id: 'ORPHAN-YOUNG', acknowledge_risks: true })).body.error.code).toBe('DUPLICATE_AS2_ID');
     });
 
     it('releases old orphans that fill the plan', async () => {

@@ -115,16 +115,15 @@ export class PartnerDirectoryService {
   }
 
   /**
-   * Whether an AS2 id is free in the scope for this partner: unheld, held by the partner itself, by a deleted partner,
-   * or only claimed by another partner's change a crash left before applying it (as a reservation would find it).
+   * Whether an AS2 id is free in the scope for this partner, as a reservation of it would find it: unheld, held by the
+   * partner itself, or held in a way a reservation releases (a deleted partner, one never created past the grace, a
+   * claim a crash left before its change was applied).
    */
   async isFree(scope: DirectoryScope, as2Id: string, partnerId: string, now: Date): Promise<boolean> {
     const { state } = await this.writeModel.load(scope.stream, partnerDirectoryDecider);
     const holder = reservationFor(state, as2Id);
     if (!holder || holder.partnerId === partnerId) return true;
-    const inTheWay = holderOf(state, holder);
-    if (inTheWay.claim) return this.reservations.isStale(directoryOf(scope), inTheWay, now);
-    return (await scope.partnerStatus(holder.partnerId)) === 'deleted';
+    return this.reservations.isStale(directoryOf(scope), holderOf(state, holder), now);
   }
 }
 
