@@ -119,6 +119,12 @@ describe('certificate store (embedded, through the API)', () => {
     expect((await api.get(`/v1/certificates?partner_id=${partnerId}`)).body.data.map((c: { id: string }) => c.id)).toEqual([inUse.body.data.id]);
     const before = new Date(Date.now() + 10 * DAY).toISOString();
     expect((await api.get(`/v1/certificates?expiring_before=${before}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    expect((await api.get(`/v1/certificates?expiring_before=${before.slice(0, 10)}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    // ISO 8601 forms a Date cannot read: the format refused, not a 500.
+    for (const form of ['20270101', '20270101T000000Z', '2027-W01', '2027-01-01T10', '2027-01-01T00:00:00,5Z', '2027-13-01']) {
+      const refused = await api.get(`/v1/certificates?expiring_before=${encodeURIComponent(form)}`);
+      expect([form, refused.status, refused.body.error?.code]).toEqual([form, 422, 'VALIDATION_FAILED']);
+    }
     expect((await api.get(`/v1/partners/${partnerId}/certificates`)).body.data).toHaveLength(1);
 
     const usage = await api.get(`/v1/certificates/${inUse.body.data.id}/usage`);

@@ -14,3 +14,13 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 export function apiTimestampIfIso<T>(value: T): T | string {
   return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value)) ? toApiTimestamp(value) : value;
 }
+
+/** RFC 3339's date-time: a date, a time and an offset (Z or ±hh:mm). What a `date-time` field accepts. */
+export const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An instant a query may bound by: a date (its midnight UTC) or a date-time, its seconds and offset optional. ISO 8601
+ * forms beyond these (basic `20270101`, weeks, ordinal days, an hour alone, a decimal comma) are refused: nothing
+ * reads them as the same instant everywhere.
+ */
+export const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { CERTIFICATE_USAGES } from '@as2-partners/certificate-lifecycle-domain';
-import { PageQueryDto } from '@as2-partners/platform';
+import { DATE_OR_DATE_TIME, PageQueryDto } from '@as2-partners/platform';
 
 /** Query of GET /v1/certificates. */
 export class CertificateListQueryDto extends PageQueryDto {
@@ -16,9 +16,11 @@ export class CertificateListQueryDto extends PageQueryDto {
   @Matches(/^prt_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'The partner_id must be a partner id (prt_…)' })
   partner_id?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'ISO-8601 instant: only certificates whose not_after is before it' })
+  @ApiPropertyOptional({ type: String, pattern: DATE_OR_DATE_TIME.source, description: 'ISO-8601 instant (a date-time, or a date: its midnight UTC): only certificates whose not_after is before it' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'The expiring_before must be an ISO-8601 date-time' })
+  // ISO 8601 has forms no Date reads (20270101, 2027-W01, an hour alone): refused as the format, never a 500
+  @Matches(DATE_OR_DATE_TIME, { message: 'The expiring_before must be an ISO-8601 date-time' })
   expiring_before?: string;
 
   @ApiPropertyOptional({ type: Boolean })

@@ -1,14 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { CharacterLength, DATE_TIME_WITH_OFFSET } from '@as2-partners/platform';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stats/message-outcome.document';
-
-/** RFC 3339's date-time: a date, a time and an offset (Z or ±hh:mm). */
-const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** One record of topic `as2.gateway.messages` (docs/asyncapi/schemas/gateway/gateway.message_outcome.schema.json). */
 export class GatewayMessageRecordDto {
