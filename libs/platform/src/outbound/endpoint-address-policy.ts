@@ -19,6 +19,25 @@ function couldBeAddress(text: string): boolean {
   return text.includes(':') || IPV4_FORM_CHARACTERS.test(text);
 }
 
+/** A prefix length as written: no sign, no leading zero (`/08` is not `/8` to every reader). */
+const PREFIX_LENGTH = /\/(0|[1-9]\d{0,2})$/;
+
+/** The dotted IPv4 part an IPv6 address may end with (`::ffff:10.0.0.1`), four decimal parts. */
+const TRAILING_DOTTED_QUAD = /(?:^|:)([^:]*\.[^:]*)$/;
+
+/**
+ * A CIDR range in the one form every reader takes the same way: four decimal IPv4 parts without leading zeros, or an
+ * IPv6 address without a zone (`%eth0`) whose dotted tail is such an IPv4 address, and a plain prefix length. Octal
+ * or hex parts (`010.0.0.1`, `0x0a.0.0.1`) are refused: ipaddr.js reads `010` as 8, other tools as 10.
+ */
+export function isCanonicalCidr(entry: string): boolean {
+  if (!PREFIX_LENGTH.test(entry)) return false;
+  if (!entry.includes(':')) return ipaddr.IPv4.isValidCIDRFourPartDecimal(entry);
+  if (entry.includes('%') || !ipaddr.IPv6.isValidCIDR(entry)) return false;
+  const dotted = TRAILING_DOTTED_QUAD.exec(entry.slice(0, entry.lastIndexOf('/')))?.[1];
+  return dotted === undefined || ipaddr.IPv4.isValidFourPartDecimal(dotted);
+}
+
 /**
  * Parses a comma-separated list of CIDRs (`10.0.0.0/8, fd00::/8`); empty means none. Throws naming the bad entry.
  * Only canonical forms: an operator who writes `010.0.0.0/8` should not get a range they did not mean.
@@ -26,8 +45,7 @@ function couldBeAddress(text: string): boolean {
 export function parseAllowedAddressRanges(list: string): AllowedAddressRange[] {
   const ranges: AllowedAddressRange[] = [];
   for (const entry of list.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
-    const canonical = ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || (entry.includes(':') && ipaddr.IPv6.isValidCIDR(entry));
-    if (!canonical) throw new Error(`"${entry}" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)`);
+    if (!isCanonicalCidr(entry)) throw new Error(`"${entry}" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)`);
     ranges.push(ipaddr.parseCIDR(entry));
   }
   return ranges;

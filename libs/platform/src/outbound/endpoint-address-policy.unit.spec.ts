@@ -91,12 +91,16 @@ describe('endpoint address policy', () => {
       expect(isPermittedEndpointAddress('not-an-address', allowed)).toBe(false);
     });
 
+    it('takes IPv6 with a dotted IPv4 tail in its canonical form', () => {
+      expect(parseAllowedAddressRanges('::ffff:10.0.0.0/104').map(([network, bits]) => `${network.toString()}/${bits}`)).toEqual(['::ffff:a00:0/104']);
+    });
+
     it('is empty for an empty list', () => {
       expect(parseAllowedAddressRanges('')).toEqual([]);
       expect(parseAllowedAddressRanges(' , ')).toEqual([]);
     });
 
-    it.each(['10.0.0.0', '10.0.0.0/33', '010.0.0.0/8', '0x0a.0.0.0/8', 'example.com/24', 'fd00::/129', '10.0.0.0/8/8'])('refuses %p, naming it', (entry) =>
+    it.each(['10.0.0.0', '10.0.0.0/33', '010.0.0.0/8', '0x0a.0.0.0/8', 'example.com/24', 'fd00::/129', '10.0.0.0/8/8', '10.0.0.0/08', 'fe80::1%eth0/64', '::ffff:010.0.0.1/128', '127.1/8'])('refuses %p, naming it', (entry) =>
       expect(() => parseAllowedAddressRanges(`192.168.0.0/16,${entry}`)).toThrow(`"${entry}" is not a CIDR range`),
     );
   });

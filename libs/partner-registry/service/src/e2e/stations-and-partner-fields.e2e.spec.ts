@@ -183,6 +183,13 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       [['10.0.0.0/33']],
       [['2001:db8::/129']],
       [['not-an-ip/8']],
+      // Forms readers take differently: ipaddr.js reads 010 as octal 8, a firewall may read 10.
+      [['010.0.0.1/8']],
+      [['0x0a.0.0.1/8']],
+      [['127.1/8']],
+      [['1.2.3.4/08']],
+      [['fe80::1%eth0/64']],
+      [['::ffff:010.0.0.1/128']],
       [[42]],
       [Array.from({ length: 101 }, (_, i) => `10.0.${i}.0/24`)],
     ])('refuses allowed_ips %j', async (allowed) => {

@@ -2,7 +2,7 @@ import { characterCount } from '@as2-partners/kernel';
 import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import ipaddr from 'ipaddr.js';
 import { ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { propertyRule } from '@as2-partners/platform';
+import { isCanonicalCidr, propertyRule } from '@as2-partners/platform';
 
 function as2IdMessage(args: ValidationArguments): string {
   const value = args.value as unknown;
@@ -56,15 +56,12 @@ export function IsOptionalNotNull(): PropertyDecorator {
   return ValidateIf((_, value) => value !== undefined);
 }
 
-/** An IPv4 or IPv6 range in CIDR notation (`203.0.113.0/24`, `2001:db8::/32`); a bare address is refused. */
+/**
+ * An IPv4 or IPv6 range in canonical CIDR notation (`203.0.113.0/24`, `2001:db8::/32`); a bare address is refused, and
+ * so are forms tools read differently (`010.0.0.1/8` is 8.0.0.0/8 to one reader and 10.0.0.0/8 to another).
+ */
 export function isCidr(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length > 64 || !value.includes('/')) return false;
-  try {
-    ipaddr.parseCIDR(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof value === 'string' && value.length <= 64 && isCanonicalCidr(value);
 }
 
 /** `203.0.113.7/24` and `203.0.113.0/24` name the same range: stored as the network address. */
