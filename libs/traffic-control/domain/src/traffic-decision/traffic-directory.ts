@@ -43,6 +43,14 @@ export interface ResolvedDecision extends TrafficDecision {
 /** `*`: a gateway credential for every account. */
 export const ALL_ACCOUNTS = '*';
 
+/** Why an account-wide caller's pair is not found when it names ends in several tenants (whose, it does not say). */
+export const AMBIGUOUS_PAIR = 'the pair of AS2 ids names ends in more than one tenant; a gateway token scoped to the tenant decides it';
+
+/** The tenant (and account) a message of this end would belong to: ends in different ones cannot both be the pair. */
+function messageScopeOf(entry: InstanceEntry, partner: PartnerFacts): string {
+  return `${entry.facts.account}\u0000${entry.facts.tenant ?? partner.tenant ?? ''}`;
+}
+
 const SEP = '\u0000';
 const scopeKey = (account: string, tenant: string | null) => `${account}${SEP}${tenant ?? ''}`;
 
@@ -380,6 +388,12 @@ export class TrafficDirectory {
     let entry: InstanceEntry | null = null;
     let partner: PartnerFacts | null = null;
     let paired = false;
+    // An account-wide caller (no tenant) cannot tell tenants apart: two ends of the same rank in different tenants or
+    // accounts make the pair ambiguous, answered as not found, never the first end the index holds (an order any write
+    // of an instance changes, so another tenant's duplicate could take the pair over).
+    const wide = tenant === null;
+    let chosenScope: string | null = null;
+    let ambiguous = false;
     if (candidates) {
       const withPartnerships = this.partnerships.size > 0;
       for (let i = 0; i < candidates.length; i += 1) {
@@ -391,22 +405,26 @@ export class TrafficDirectory {
           // Several ends may answer to one AS2 id: a pair with a partnership first, then the first pair found.
           const found = this.partneredPartnerFor(candidate, theirs, tenant);
           if (found) {
-            entry = candidate;
-            partner = found;
-            paired = true;
-            break;
+            if (!paired) {
+              [entry, partner, paired, ambiguous, chosenScope] = [candidate, found, true, false, messageScopeOf(candidate, found)];
+              if (!wide) break;
+            } else if (messageScopeOf(candidate, found) !== chosenScope) {
+              ambiguous = true;
+              break;
+            }
+            continue;
           }
         }
-        if (partner === null) {
+        if (!paired) {
           const found = this.partnerFor(candidate, theirs, tenant);
-          if (found) {
-            entry = candidate;
-            partner = found;
-            if (!withPartnerships) break;
-          }
+          if (found && partner === null) {
+            [entry, partner, chosenScope] = [candidate, found, messageScopeOf(candidate, found)];
+            if (!withPartnerships && !wide) break;
+          } else if (found && wide && messageScopeOf(candidate, found) !== chosenScope) ambiguous = true;
         }
       }
     }
+    if (ambiguous) [entry, partner, paired] = [null, null, false];
     const instance = entry?.facts ?? null;
     const messageTenant = instance?.tenant ?? partner?.tenant ?? tenant;
     const traffic = partner ? this.traffic.get(partner.partnerId) : undefined;
@@ -414,7 +432,13 @@ export class TrafficDirectory {
     const facts = this.facts;
     facts.instance = instance;
     facts.partner = partner;
-    facts.notFound = instance === null ? this.unknownInstance(account, tenant, ours) : partner === null ? this.unknownPartner(entry as InstanceEntry, tenant, theirs) : null;
+    facts.notFound = ambiguous
+      ? AMBIGUOUS_PAIR
+      : instance === null
+        ? this.unknownInstance(account, tenant, ours)
+        : partner === null
+          ? this.unknownPartner(entry as InstanceEntry, tenant, theirs)
+          : null;
     facts.partnershipMissing = partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? messageTenant);
     facts.accountTraffic = traffic && partner && partner.tenant === null ? this.trafficIn(traffic, partner.account, null) : null;
     facts.tenantTraffic = traffic && partner && messageTenant !== null ? this.trafficIn(traffic, partner.account, messageTenant) : null;

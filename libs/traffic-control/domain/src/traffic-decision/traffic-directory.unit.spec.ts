@@ -193,8 +193,9 @@ describe('traffic directory: a tenant-scoped gateway credential', () => {
     ['t2', 'inbound', 'MASTER', 'HQ', 'reject_422', 'TENANT_PAUSE', 'prt_m', 'ins_hq', 't2'],
     ['t1', 'inbound', 'MASTER', 'HQ', 'accept', 'NOT_PAUSED', 'prt_m', 'ins_hq', 't1'],
     ['t1', 'outbound', 'HQ', 'MASTER', 'block', 'ACCOUNT_PAUSE', 'prt_m', 'ins_hq', 't1'],
-    // An account-wide credential keeps the account-wide answers.
-    [null, 'inbound', 'ACME', 'US', 'defer_503', 'TENANT_PAUSE', 'prt_a1', 'ins_t1', 't1'],
+    // An account-wide credential keeps the account-wide answers; a pair both tenants have is theirs to decide, not its.
+    [null, 'inbound', 'ACME', 'US', 'reject', 'PARTNER_NOT_FOUND', null, null, null],
+    [null, 'inbound', 'MASTER', 'US', 'reject', 'PARTNER_NOT_FOUND', null, null, null],
     [null, 'inbound', 'T1ONLY', 'HQ', 'accept', 'NOT_PAUSED', 'prt_t1only', 'ins_hq', 't1'],
     [null, 'inbound', 'ACME', 'HQ', 'reject', 'PARTNER_NOT_FOUND', null, 'ins_hq', null],
     [null, 'inbound', 'MASTER', 'HQ', 'accept', 'NOT_PAUSED', 'prt_m', 'ins_hq', null],
@@ -252,6 +253,71 @@ describe('traffic directory: a tenant-scoped gateway credential', () => {
     expect(d.decide('acc', 't2', 'inbound', 'MASTER', 'HQ', now).reasonCode).toBe('PARTNERSHIP_NOT_FOUND');
     // The account-wide credential: any tenant's partnership pairs the ends, as before.
     expect(d.decide('acc', null, 'inbound', 'MASTER', 'HQ', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' } });
+  });
+});
+
+describe('traffic directory: one pair of AS2 ids in several tenants, an account-wide credential', () => {
+  const hijacked = (d: TrafficDirectory, account = 'acc') => d.decide(account, null, 'inbound', 'ACME', 'US', now);
+  const ambiguous = { decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null, instance: null, tenant: null };
+  const ps = (partnershipId: string, tenant: string, as2InstanceId: string, partnerId: string, account = 'acc') => ({ partnershipId, account, tenant, as2InstanceId, partnerId });
+
+  /** The victim's tenant holds the pair, paused, with a partnership; then another tenant (of `account`) creates the same pair. */
+  function victimThenCopy(account: string): TrafficDirectory {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_v', account: 'acc', tenant: 'victim', myAs2Id: 'US', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_v', tenant: 'victim' }));
+    d.putPartnership(ps('ps_v', 'victim', 'ins_v', 'prt_v'));
+    d.putTraffic('acc', 'victim', 'prt_v', { ...noPause, pauses: { incoming: { response: 'http_503_retry', reason: 'victim pause', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' }, outgoing: null } });
+    expect(hijacked(d, account === 'acc' ? 'acc' : ALL_ACCOUNTS)).toMatchObject({ decision: 'defer_503', reasonCode: 'TENANT_PAUSE', instance: { instanceId: 'ins_v' } });
+    d.putInstance({ instanceId: 'ins_x', account, tenant: 'attacker', myAs2Id: 'US', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_x', account, tenant: 'attacker' }));
+    d.putPartnership(ps('ps_x', 'attacker', 'ins_x', 'prt_x', account));
+    return d;
+  }
+
+  it.each(['acc', 'other'])("another tenant's copy (account %p) never takes the pair over, whatever order the instances were last written in", (account) => {
+    const d = victimThenCopy(account);
+    const caller = account === 'acc' ? 'acc' : ALL_ACCOUNTS;
+    const answer = () => {
+      const { decision, reasonCode, partner: p, instance, tenant, reason } = hijacked(d, caller);
+      expect(reason).not.toMatch(/attacker|victim|ins_|prt_/);
+      return { decision, reasonCode, partner: p, instance, tenant };
+    };
+    expect(answer()).toEqual(ambiguous);
+    // The victim renames its instance: written last, it came after the copy in the index.
+    d.putInstance({ instanceId: 'ins_v', account: 'acc', tenant: 'victim', myAs2Id: 'US', status: 'on' });
+    expect(answer()).toEqual(ambiguous);
+    d.putInstance({ instanceId: 'ins_x', account, tenant: 'attacker', myAs2Id: 'US', status: 'on' });
+    expect(answer()).toEqual(ambiguous);
+    // Each tenant's own credential still decides its own pair.
+    expect(d.decide('acc', 'victim', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'defer_503', instance: { instanceId: 'ins_v' } });
+    expect(d.decide(account, 'attacker', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', instance: { instanceId: 'ins_x' } });
+    // The copy gone, the pair is the victim's again.
+    d.removePartnership('ps_x');
+    d.putPartner(partner({ partnerId: 'prt_x', account, tenant: 'attacker', deleted: true }));
+    d.removeInstance('ins_x');
+    expect(hijacked(d, caller)).toMatchObject({ decision: 'defer_503', reasonCode: 'TENANT_PAUSE', instance: { instanceId: 'ins_v' } });
+  });
+
+  it('a pair with a partnership in one tenant still wins over the same ids without one in another', () => {
+    const d = victimThenCopy('acc');
+    d.removePartnership('ps_x');
+    for (let i = 0; i < 2; i++) {
+      expect(hijacked(d)).toMatchObject({ decision: 'defer_503', instance: { instanceId: 'ins_v' }, partner: { partnerId: 'prt_v' } });
+      d.putInstance({ instanceId: 'ins_v', account: 'acc', tenant: 'victim', myAs2Id: 'US', status: 'on' });
+    }
+  });
+
+  it('without any partnership, the same ids in two tenants are ambiguous too; in one tenant they resolve as before', () => {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1' }));
+    expect(hijacked(d)).toMatchObject({ decision: 'accept', instance: { instanceId: 'ins_1' } });
+    d.putInstance({ instanceId: 'ins_2', account: 'acc', tenant: 't2', myAs2Id: 'US', status: 'on' });
+    // t2 has the instance but no partner ACME: one end only, still t1's.
+    expect(hijacked(d)).toMatchObject({ decision: 'accept', instance: { instanceId: 'ins_1' } });
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2' }));
+    expect(hijacked(d)).toMatchObject(ambiguous);
   });
 });
 
