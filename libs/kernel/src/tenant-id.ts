@@ -14,3 +14,6 @@ export const ACCOUNT_LEVEL_TENANT = '_account';
 export function isTenantId(value: string): boolean {
   return TENANT_ID_PATTERN.test(value) && value !== ACCOUNT_LEVEL_TENANT;
 }
+
+/** What a field of a tenant id that does not match TENANT_ID_PATTERN is told. */
+export const TENANT_ID_MESSAGE = 'The tenant must be a tenant id: 1-64 letters, digits, hyphens or underscores';

@@ -131,6 +131,9 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
       ['a time without an offset', { events: [{ ...record('v'), tenant: 't', occurred_at: '2026-11-30T10:00:00' }] }],
       ['an unknown field', { events: [{ ...record('v'), tenant: 't', payload: 'x' }] }],
       ['an operator', { events: [{ ...record('v'), tenant: { $ne: null } }] }],
+      // a tenant id, nothing else: `t|x` with message `y` and `t` with message `x|y` would be one record
+      ['a tenant that is no tenant id', { events: [{ ...record('y'), tenant: 't|x' }] }],
+      ['a tenant with a dot', { events: [{ ...record('y'), tenant: 't.x' }] }],
       ['too many records', { events: Array.from({ length: 1001 }, (_, i) => ({ ...record(`m${i}`), tenant: 't' })) }],
     ])('refuses %s (422)', async (_what, body) => {
       const res = await gateway.post('/v1/gateway/message-events', body);

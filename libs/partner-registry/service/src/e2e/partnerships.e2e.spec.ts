@@ -253,6 +253,8 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({ partnership_id: created.id, as2_instance: { type: 'inherited' }, partner: { type: 'inherited' } });
       expect((await gateway.get('/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW')).status).toBe(403);
+      const notATenant = await gateway.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}.x`);
+      expect([notATenant.status, notATenant.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
       // The gateway of another account finds nothing; a tenant token cannot name another tenant.
       const foreignGateway = apiAs(ctx.t, { account: ctx.freshAccount(), tenant: null, roles: ['gateway'] });
       expect((await foreignGateway.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}`)).status).toBe(404);

@@ -1,6 +1,6 @@
+import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, IsString } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { IsDefined, IsOptional, IsString, Matches } from 'class-validator';
 import { IsAs2Id } from '../../partner-settings/partner-field.validators';
 
 /** The two AS2 ids a message names (its AS2-From and AS2-To headers). */
@@ -15,9 +15,9 @@ export class ResolvePartnershipQueryDto {
   @IsAs2Id()
   as2_to!: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT_ID_PATTERN.source, description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
-  @CharacterLength(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 }

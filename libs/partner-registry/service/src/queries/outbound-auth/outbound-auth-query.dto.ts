@@ -1,13 +1,14 @@
+import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { CharacterLength } from '@as2-partners/platform';
 
 /** GET /internal/v1/partners/{id}/outbound-auth: whose view of the partner (a gateway token without those claims names them). */
 export class OutboundAuthQueryDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token without a tenant claim: the tenant that sends to the partner' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT_ID_PATTERN.source, description: 'For a gateway token without a tenant claim: the tenant that sends to the partner' })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
-  @CharacterLength(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token of every account (account "*"): the account of the partner' })

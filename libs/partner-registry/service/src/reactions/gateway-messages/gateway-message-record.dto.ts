@@ -1,3 +1,4 @@
+import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
@@ -43,10 +44,10 @@ export class GatewayMessageRecordDto {
   @Matches(DATE_TIME_WITH_OFFSET, { message: 'The occurred_at must be an ISO-8601 date-time' })
   occurred_at!: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Required unless the token names the tenant; must be the token's when it does" })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT_ID_PATTERN.source, description: "Required unless the token names the tenant; must be the token's when it does" })
   @IsOptional()
   @IsString({ message: 'The tenant must be a string' })
-  @CharacterLength(1, 128, { message: 'The tenant must be between 1 and 128 characters' })
+  @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Must be the token's account when given (required on the Kafka topic)" })
