@@ -65,6 +65,13 @@ describe('our keys (embedded, through the API)', () => {
     const renamed = await t.app.inject({ method: 'POST', url: `/v1/keys/${key.id}/csr`, headers: { authorization, accept: 'application/pkcs10' }, payload: { subject: 'CN=Renewed AS2, O=Our Company' } });
     expect(renamed.headers['content-type']).toContain('application/pkcs10');
     expect(openssl.run('req', '-verify', '-noout', '-subject', '-in', openssl.write('renewed.csr', renamed.body)).toString()).toContain('CN = Renewed AS2');
+    // Beyond PrintableString: UTF8String (an email address IA5String), which openssl reads back as written.
+    const unicode = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=as2_gw, O=AT&T Üñí 日本, E=as2@our.example' });
+    expect(unicode.status).toBe(200);
+    const unicodeSubject = openssl.run('req', '-verify', '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus', '-in', openssl.write('unicode.csr', unicode.body.data.csr));
+    expect(unicodeSubject.toString('utf8')).toContain('subject=emailAddress=as2@our.example,O=AT&T Üñí 日本,CN=as2_gw');
+    const nonAsciiEmail = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=Our AS2, E=jürgen@our.example' });
+    expect([nonAsciiEmail.status, nonAsciiEmail.body.error.code]).toEqual([422, 'INVALID_SUBJECT']);
   });
 
   it('imports a PKCS#12 file (JSON base64 and multipart) and a PEM key with its certificate', async () => {

@@ -125,6 +125,41 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(openssl('req', '-verify', '-noout', '-subject', '-in', path('custom.csr')).toString()).toContain('O = Us, CN = Renewed');
   });
 
+  // What openssl's own parser reads in a request or certificate's names: each attribute, its ASN.1 string type and its bytes as UTF-8.
+  const namesIn = (file: string) => {
+    const lines = openssl('asn1parse', '-in', path(file)).toString('utf8').split('\n');
+    return lines.flatMap((line, i) => {
+      const attribute = /prim: OBJECT +:(\w+)$/.exec(line)?.[1];
+      const value = /prim: (PRINTABLESTRING|UTF8STRING|IA5STRING|T61STRING|BMPSTRING) +:(.*)$/.exec(lines[i + 1] ?? '');
+      return attribute && value ? [`${attribute} ${value[1]} ${value[2]}`] : [];
+    });
+  };
+  const subjectText = (kind: 'req' | 'x509', file: string) => openssl(kind, '-in', path(file), '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus').toString('utf8').trim();
+
+  it('writes a value PrintableString when it can be one, else UTF8String; an email address IA5String (certificate and CSR)', async () => {
+    const material = await generateKeyMaterial({ keySize: 2048, subject: 'CN=as2_gw, O=AT&T Üñí 日本, E=as2@our.example', validDays: 10, now: new Date() });
+    const written = ['emailAddress IA5STRING as2@our.example', 'organizationName UTF8STRING AT&T Üñí 日本', 'commonName UTF8STRING as2_gw'];
+    writeFileSync(path('utf8.pem'), material.certificate.pem);
+    expect(namesIn('utf8.pem')).toEqual([...written, ...written]);
+    expect(subjectText('x509', 'utf8.pem')).toBe('subject=emailAddress=as2@our.example,O=AT&T Üñí 日本,CN=as2_gw');
+    expect(openssl('verify', '-CAfile', path('utf8.pem'), path('utf8.pem')).toString()).toContain('OK');
+    writeFileSync(path('utf8.csr'), certificationRequestOf(material.privateKey, { text: 'CN=as2_gw, O=AT&T Üñí 日本, E=as2@our.example' }));
+    expect(namesIn('utf8.csr')).toEqual(written);
+    expect(subjectText('req', 'utf8.csr')).toBe('subject=emailAddress=as2@our.example,O=AT&T Üñí 日本,CN=as2_gw');
+    // The certificate's own subject, copied: the same types and bytes (not its UTF-8 bytes encoded again).
+    writeFileSync(path('utf8-copied.csr'), certificationRequestOf(material.privateKey, { certificatePem: material.certificate.pem }));
+    expect(namesIn('utf8-copied.csr')).toEqual(written);
+    // Characters beyond U+FFFF, and Latin-1 ones, are UTF-8 too; plain ASCII of PrintableString's set stays PrintableString.
+    writeFileSync(path('astral.csr'), certificationRequestOf(material.privateKey, { text: 'CN=Our AS2, OU=Café 🔑, L=Zürich, C=CH' }));
+    expect(namesIn('astral.csr')).toEqual(['countryName PRINTABLESTRING CH', 'localityName UTF8STRING Zürich', 'organizationalUnitName UTF8STRING Café 🔑', 'commonName PRINTABLESTRING Our AS2']);
+    expect(openssl('req', '-verify', '-noout', '-in', path('astral.csr')).toString()).toBe('');
+  });
+
+  it('refuses an email address (E) that is not ASCII', () => {
+    expect(() => parseSubject('CN=x, E=jürgen@example.de')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', field: 'subject' }));
+    expect(parseSubject('CN=x, E=a_b+c@example.de')).toEqual([expect.objectContaining({ name: 'emailAddress', value: 'a_b+c@example.de' }), expect.objectContaining({ shortName: 'CN', value: 'x' })]);
+  });
+
   it('refuses a subject without CN or with an unknown attribute', () => {
     expect(() => parseSubject('O=Acme')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT' }));
     expect(() => parseSubject('CN=x, XX=y')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT' }));

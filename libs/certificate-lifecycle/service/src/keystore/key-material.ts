@@ -20,6 +20,19 @@ export const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 const SUBJECT_ATTRIBUTES: Readonly<Record<string, string>> = { CN: 'CN', O: 'O', OU: 'OU', C: 'C', L: 'L', ST: 'ST', EMAILADDRESS: 'E', E: 'E' };
 
+/** RFC 5280's PrintableString characters; a DirectoryString value of others is a UTF8String. */
+const PRINTABLE_STRING = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+/**
+ * The ASN.1 string type of a value (forge writes PrintableString when told nothing, whatever the characters): C is a
+ * PrintableString, emailAddress an IA5String (ASCII), the others PrintableString when they can be, else UTF8String
+ * (forge encodes the value to UTF-8 itself for that type).
+ */
+function valueTagClassOf(name: string, value: string): number {
+  if (name === 'E') return forge.asn1.Type.IA5STRING;
+  return name === 'C' || PRINTABLE_STRING.test(value) ? forge.asn1.Type.PRINTABLESTRING : forge.asn1.Type.UTF8;
+}
+
 const generateRsa = promisify(generateKeyPair);
 
 function keyError(code: string, message: string, field?: string): DomainError {
@@ -40,7 +53,9 @@ export function parseSubject(subject: string): forge.pki.CertificateField[] {
     // eslint-disable-next-line no-control-regex -- control characters never belong in a certificate name
     if (value.length === 0 || value.length > 64 || /[\u0000-\u001f\u007f]/.test(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
     if (name === 'C' && !/^[A-Za-z]{2}$/.test(value)) throw invalid('country (C) must be two letters');
-    return name === 'E' ? { name: 'emailAddress', value } : { shortName: name, value };
+    if (name === 'E' && !/^[ -~]*$/.test(value)) throw invalid('email address (E) must be ASCII');
+    const valueTagClass = valueTagClassOf(name, value);
+    return name === 'E' ? { name: 'emailAddress', value, valueTagClass } : { shortName: name, value, valueTagClass };
   });
   if (!fields.some((field) => field.shortName === 'CN')) throw invalid('must name a CN');
   // RFC 4514 writes the most specific name first; the certificate encodes it last.
@@ -90,13 +105,28 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
 }
 
 /**
+ * A certificate's subject attributes as forge writes them back: forge reads a UTF8String as its UTF-8 bytes and encodes
+ * the value to UTF-8 again when it writes one, so a UTF8String value is decoded first (each attribute keeps its type).
+ */
+function subjectAsWritten(attributes: forge.pki.CertificateField[]): forge.pki.CertificateField[] {
+  return attributes.map((attribute) => {
+    if (attribute.valueTagClass !== (forge.asn1.Type.UTF8 as number) || typeof attribute.value !== 'string') return attribute;
+    try {
+      return { ...attribute, value: forge.util.decodeUtf8(attribute.value) };
+    } catch {
+      throw keyError(OurKeyErrorCode.InvalidSubject, 'The key\'s certificate names its subject in a UTF8String that is not UTF-8; give the subject for the request', 'subject');
+    }
+  });
+}
+
+/**
  * A PKCS#10 request for the key, signed by it (SHA-256), for a CA to certify: for the subject given, or else the exact
  * subject of the key's certificate (copied attribute by attribute, not re-parsed from its text form).
  */
 export function certificationRequestOf(privateKey: KeyObject, subject: { text: string } | { certificatePem: string }): string {
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forgePublicKeyOf(privateKey);
-  csr.setSubject('text' in subject ? parseSubject(subject.text) : forge.pki.certificateFromPem(subject.certificatePem).subject.attributes);
+  csr.setSubject('text' in subject ? parseSubject(subject.text) : subjectAsWritten(forge.pki.certificateFromPem(subject.certificatePem).subject.attributes));
   csr.siginfo.algorithmOid = SHA256_WITH_RSA;
   csr.signatureOid = SHA256_WITH_RSA;
   const requestInfo = forgeToBeSigned.getCertificationRequestInfo(csr);
