@@ -417,10 +417,11 @@ export class TrafficDirectory {
         }
         if (!paired) {
           const found = this.partnerFor(candidate, theirs, tenant);
-          if (found && partner === null) {
+          // A deleted partner is an end only when there is no other: a live one elsewhere takes the pair, as its own.
+          if (found && (partner === null || (wide && partner.deleted && !found.deleted))) {
             [entry, partner, chosenScope] = [candidate, found, messageScopeOf(candidate, found)];
             if (!withPartnerships && !wide) break;
-          } else if (found && wide && messageScopeOf(candidate, found) !== chosenScope) ambiguous = true;
+          } else if (found && wide && !found.deleted && messageScopeOf(candidate, found) !== chosenScope) ambiguous = true;
         }
       }
     }

@@ -316,7 +316,12 @@ describe('traffic directory: one pair of AS2 ids in several tenants, an account-
     d.putInstance({ instanceId: 'ins_2', account: 'acc', tenant: 't2', myAs2Id: 'US', status: 'on' });
     // t2 has the instance but no partner ACME: one end only, still t1's.
     expect(hijacked(d)).toMatchObject({ decision: 'accept', instance: { instanceId: 'ins_1' } });
-    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2' }));
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', deleted: true }));
+    // t2's partner ACME deleted: not an end, the pair stays t1's, whichever instance the index holds first.
+    expect(hijacked(d)).toMatchObject({ decision: 'accept', instance: { instanceId: 'ins_1' } });
+    d.putInstance({ instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+    expect(hijacked(d)).toMatchObject({ decision: 'accept', instance: { instanceId: 'ins_1' } });
+    d.putPartner(partner({ partnerId: 'prt_3', tenant: 't2' }));
     expect(hijacked(d)).toMatchObject(ambiguous);
   });
 });
