@@ -26,6 +26,21 @@ export function opensslWorkspace() {
       run('pkcs12', '-export', '-inkey', path(`${name}.key`), '-in', path(`${name}.pem`), '-out', path(`${name}.p12`), '-passout', `pass:${password}`);
       return { keyPem: readFileSync(path(`${name}.key`), 'utf8'), certificatePem: readFileSync(path(`${name}.pem`), 'utf8'), p12: readFileSync(path(`${name}.p12`)) };
     },
+    /** An RSA key whose certificate a CA issued through an intermediate (root → intermediate → leaf), each file beside the others. */
+    chainedIdentity(name: string) {
+      const ca = path(`${name}-ca.ext`);
+      writeFileSync(ca, 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+      writeFileSync(path(`${name}-leaf.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
+      run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path(`${name}-root.key`), '-out', path(`${name}-root.pem`), '-days', '60', '-subj', `/CN=${name} Root CA`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+      const issue = (subject: string, file: string, issuer: string, ext: string) => {
+        run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', path(`${file}.key`), '-out', path(`${file}.csr`), '-subj', subject);
+        run('x509', '-req', '-in', path(`${file}.csr`), '-CA', path(`${issuer}.pem`), '-CAkey', path(`${issuer}.key`), '-set_serial', String(Date.now()), '-days', '30', '-extfile', ext, '-out', path(`${file}.pem`));
+      };
+      issue(`/CN=${name} Intermediate CA`, `${name}-int`, `${name}-root`, ca);
+      issue(`/CN=${name}/O=Our Company`, name, `${name}-int`, path(`${name}-leaf.ext`));
+      const read = (file: string) => readFileSync(path(`${file}.pem`), 'utf8');
+      return { keyPem: readFileSync(path(`${name}.key`), 'utf8'), certificatePem: read(name), intermediatePem: read(`${name}-int`), rootPem: read(`${name}-root`) };
+    },
     close: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

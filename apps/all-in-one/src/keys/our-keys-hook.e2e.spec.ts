@@ -84,6 +84,40 @@ describe('the external signer/decryptor hook over POST /internal/v1/keys/{alias}
     expect(JSON.stringify(signed.body)).not.toMatch(/PRIVATE|BEGIN/);
   });
 
+  describe('a key a CA issued through an intermediate: its signatures carry the chain, so a partner trusting only the root verifies them', () => {
+    const chained = { ...ref, alias: 'chained-key' };
+    let pems: ReturnType<ReturnType<typeof opensslWorkspace>['chainedIdentity']>;
+
+    beforeAll(async () => {
+      pems = openssl.chainedIdentity('chained');
+      const imported = await certificateApiAs(t, { tenant }).post('/v1/keys', { alias: 'chained-key', private_key: pems.keyPem, certificate: pems.certificatePem + pems.intermediatePem });
+      expect(imported.status).toBe(201);
+      // The root alone is what the partner trusts.
+      openssl.write('chained-trust.pem', pems.rootPem);
+    });
+
+    it('the detached signature of `content`: openssl cms -verify with only the root trusted', async () => {
+      const content = Buffer.from('ISA*00*CHAINED~\r\n');
+      const signed = await certificateApiAs(t, { tenant, roles: ['gateway'] }).post('/internal/v1/keys/chained-key/sign', { content: content.toString('base64') });
+      expect(signed.status).toBe(200);
+      openssl.write('chained.sig', Buffer.from(signed.body.data.signature, 'base64'));
+      const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', openssl.path('chained.sig'), '-content', openssl.write('chained.txt', content), '-CAfile', openssl.path('chained-trust.pem'), '-purpose', 'any', '-out', openssl.path('chained-out.txt')];
+      openssl.run(...args);
+      expect(openssl.read('chained-out.txt')).toEqual(content);
+    });
+
+    it('`signed_attributes` answers the leaf then its issuers, and a message signed through the hook verifies against the root', async () => {
+      const signed = await certificateApiAs(t, { tenant, roles: ['gateway'] }).post('/internal/v1/keys/chained-key/sign', { signed_attributes: buildSignedAttributes(Buffer.alloc(32, 1), new Date()).toString('base64') });
+      const pemOf = (der: string) => `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
+      expect(signed.body.data.certificates.map(pemOf).join('')).toBe(pems.certificatePem + pems.intermediatePem);
+      const payload = Buffer.from("UNA:+.? '\r\nUNB+UNOC:3+US+PARTNER'\r\n");
+      const message = await buildAs2MessageAsync({ payload, contentType: 'application/edifact', as2From: 'US', as2To: 'PARTNER', sign: { signer: keystore.signer(chained), algorithm: 'sha256' } });
+      const mime = Buffer.concat([Buffer.from(`MIME-Version: 1.0\r\nContent-Type: ${message.headers['Content-Type']}\r\n\r\n`), message.body]);
+      openssl.run('cms', '-verify', '-inform', 'SMIME', '-in', openssl.write('chained.eml', mime), '-CAfile', openssl.path('chained-trust.pem'), '-purpose', 'any', '-out', openssl.path('chained-verified.txt'));
+      expect(openssl.read('chained-verified.txt').toString('latin1')).toContain(payload.toString('latin1'));
+    });
+  });
+
   describe('scoped to the tenant and account, role gateway only, hostile bodies refused', () => {
     const attributes = () => buildSignedAttributes(Buffer.alloc(32, 1), new Date()).toString('base64');
     const sign = (claims: Parameters<EmbeddedTestApp['token']>[0], body: Record<string, unknown>) => certificateApiAs(t, claims).post('/internal/v1/keys/hook-key/sign', body);

@@ -13,7 +13,7 @@ import { readContentInfo } from './content-info';
 /** CMS SignedData (RFC 5652) with detached content, one RSA signer, signed attributes, signer certificate included. */
 export function createDetachedSignature(content: readonly Buffer[], signer: As2KeyPair, algorithm: DigestAlgorithm, signingTime: Date): Buffer {
   const signedAttributes = buildSignedAttributes(digest(algorithm, content), signingTime);
-  return assembleDetachedSignature(signedAttributes, algorithm, { signature: rsaSign(algorithm, signedAttributes, signer.privateKey), certificates: [signer.certificate] });
+  return assembleDetachedSignature(signedAttributes, algorithm, { signature: rsaSign(algorithm, signedAttributes, signer.privateKey), certificates: [signer.certificate, ...(signer.chain ?? [])] });
 }
 
 /** The same, with the signature computed by an external signer (a keystore in another process): only the signed attributes go there. */

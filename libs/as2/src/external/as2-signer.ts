@@ -20,7 +20,7 @@ export interface As2Signer {
 }
 
 /** The in-process implementation: a key pair held in memory. */
-export function keyPairSigner(keyPair: As2KeyPair, chain: readonly As2Certificate[] = []): As2Signer {
+export function keyPairSigner(keyPair: As2KeyPair, chain: readonly As2Certificate[] = keyPair.chain ?? []): As2Signer {
   return {
     signAttributes: async (signedAttributes, algorithm) => ({
       signature: rsaSign(algorithm, signedAttributes, keyPair.privateKey),

@@ -6,6 +6,11 @@ import { As2Certificate } from './certificate';
 export interface As2KeyPair {
   readonly privateKey: crypto.KeyObject;
   readonly certificate: As2Certificate;
+  /**
+   * The certificate's issuers (its issuer first) a signature carries beside it, so a partner that trusts only the root
+   * can verify; none for a self-signed certificate.
+   */
+  readonly chain?: readonly As2Certificate[];
 }
 
 export interface KeyPairInput {

@@ -256,7 +256,7 @@ export const KEY_SIGNED = dataOf({
   properties: {
     signature: string({ format: 'byte', description: 'Detached CMS SignedData, DER, base64' }),
     signature_value: string({ format: 'byte', description: 'RSA PKCS#1 v1.5 signature over the signed attributes, base64' }),
-    certificates: { type: 'array', items: string({ format: 'byte', description: 'DER certificate of the key that signed, base64' }) },
+    certificates: { type: 'array', items: string({ format: 'byte', description: 'DER certificates, base64: the key\'s, then its issuers (leaf\'s issuer first)' }) },
     key_id: string(),
     certificate_fingerprint_sha256: string(),
   },

@@ -41,6 +41,8 @@ export interface AttributesSignatureResult {
   readonly signature: Buffer;
   /** The certificate of the key that signed (what the SignerInfo names and the SignedData carries). */
   readonly certificate: As2Certificate;
+  /** Its issuers, the SignedData carries them after it (an imported key's CA chain; none for a self-signed one). */
+  readonly chain: readonly As2Certificate[];
   readonly keyId: string;
 }
 
@@ -104,7 +106,7 @@ export class OurKeyOperations {
     }
     const key = await this.keystore.signingKey(this.scope(ref));
     const { signature } = await keyPairSigner(key.keyPair).signAttributes(signedAttributes, algorithm);
-    return { signature, certificate: key.keyPair.certificate, keyId: key.keyId };
+    return { signature, certificate: key.keyPair.certificate, chain: key.keyPair.chain ?? [], keyId: key.keyId };
   }
 
   /**
@@ -134,7 +136,7 @@ export class OurKeyOperations {
     return {
       signAttributes: async (signedAttributes, algorithm) => {
         const signed = await this.signAttributes(ref, signedAttributes, algorithm);
-        return { signature: signed.signature, certificates: [signed.certificate] };
+        return { signature: signed.signature, certificates: [signed.certificate, ...signed.chain] };
       },
     };
   }

@@ -48,7 +48,9 @@ export class OurKeystore {
     const blob = await this.sealedKeys.get(entry.sealedKey.blobId);
     if (!blob) throw new Error(`Sealed key ${entry.sealedKey.blobId} of key ${entry.keyId} is missing from the sealed-key store`);
     const privateKey = this.sealer.unseal(blob, entry.sealedKey.sha256);
-    return { keyId: entry.keyId, keyPair: { privateKey, certificate: As2Certificate.from(entry.certificate.pem) } };
+    // Its issuers too (an imported key's CA chain): what it signs carries them, so a partner trusting the root verifies.
+    const chain = entry.certificate.chain.map((member) => As2Certificate.from(member.pem));
+    return { keyId: entry.keyId, keyPair: { privateKey, certificate: As2Certificate.from(entry.certificate.pem), chain } };
   }
 
   /**

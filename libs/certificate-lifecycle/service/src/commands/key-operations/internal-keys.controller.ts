@@ -60,7 +60,7 @@ export class InternalKeysController {
       return {
         data: {
           signature_value: result.signature.toString('base64'),
-          certificates: [result.certificate.der.toString('base64')],
+          certificates: [result.certificate, ...result.chain].map((certificate) => certificate.der.toString('base64')),
           key_id: result.keyId,
           certificate_fingerprint_sha256: hexFingerprint(result.certificate.fingerprint),
         },
