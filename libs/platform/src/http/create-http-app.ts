@@ -143,10 +143,12 @@ export async function createHttpApp(
       if (!context || currentLogContext() === context) done();
       else withLogContext(context, done);
     });
-    const idempotencyKeys = new IdempotencyKeys(app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
+    const readModels = app.get<ReadModelStore>(READ_MODEL_STORE);
+    const idempotencyKeys = new IdempotencyKeys(readModels.collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
       ttlMs: config.idempotencyTtlSeconds * 1000,
       leaseMs: IDEMPOTENCY_LEASE_MS,
       clock: app.get<Clock>(CLOCK),
+      ...(readModels.committed ? { committed: () => (readModels.committed as () => Promise<void>)() } : {}),
     });
     const idempotencyLogger = new Logger('Idempotency');
     registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);

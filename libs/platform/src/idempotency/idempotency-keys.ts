@@ -38,6 +38,12 @@ export interface IdempotencyKeysOptions {
   /** How long a claim holds without being renewed before another request may take the key over; renewed every third of it. */
   readonly leaseMs: number;
   readonly clock: Clock;
+  /**
+   * Resolves once the records' writes so far are on disk (a store that commits in groups, ReadModelStore.committed;
+   * absent where a write is durable when it resolves): a claim is on disk before its request runs, so a crash cannot
+   * lose the command id a retry must go on with.
+   */
+  readonly committed?: () => Promise<void>;
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -82,6 +88,9 @@ export class IdempotencyKeys {
         commandId,
       };
       if (await this.records.insert(claim)) {
+        // Else a crash in the commit's window loses the claim: the retry would run as a new command beside the first
+        // one's effects (its AS2 id reserved: a 422 DUPLICATE_AS2_ID kept for the key's lifetime).
+        await this.options.committed?.();
         this.hold(claim);
         return { outcome: 'claimed', commandId };
       }

@@ -37,6 +37,27 @@ describe('IdempotencyKeys', () => {
   };
   afterEach(() => made.splice(0).forEach((k) => k.stop()));
 
+  it('a claim is on disk before its request runs: after a crash, the retry goes on as the same command', async () => {
+    const records = mapCollection();
+    // What a crash leaves: the writes committed so far (a store that commits in groups, every ~20 ms).
+    let onDisk = new Map<string, IdempotencyRecord>();
+    const keys = new IdempotencyKeys(records, { ttlMs: 24 * HOUR, leaseMs: 60_000, clock, committed: async () => void (onDisk = new Map(records.docs)) });
+    made.push(keys);
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'crash');
+    const first = await keys.claim(id, 'fp');
+    keys.stop();
+    const afterCrash = mapCollection();
+    for (const [key, doc] of onDisk) afterCrash.docs.set(key, doc);
+    now += 61_000;
+    expect(await keysOver(afterCrash, { ttlMs: 24 * HOUR, leaseMs: 60_000 }).claim(id, 'fp')).toEqual(first);
+  });
+
+  it('a claim whose commit fails is refused: the request does not run', async () => {
+    const keys = new IdempotencyKeys(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000, clock, committed: () => Promise.reject(new Error('disk full')) });
+    made.push(keys);
+    await expect(keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'full'), 'fp')).rejects.toThrow('disk full');
+  });
+
   it('claims a key once, replays the answer kept, refuses another fingerprint, and says when the first still runs', async () => {
     const keys = keysOver(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000 });
     const id = IdempotencyKeys.idOf('acc', 'ten', 'k1');
