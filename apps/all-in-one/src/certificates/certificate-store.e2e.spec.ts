@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
+import { opensslWorkspace } from '../keys/our-keys-api.spec-support';
 import { API_TIMESTAMP, CERTIFICATE_ID, certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api.spec-support';
 
 const DAY = 86_400_000;
@@ -71,6 +72,22 @@ describe('certificate store (embedded, through the API)', () => {
     expect(bundle.body.data.chain.map((c: { fingerprint_sha256: string }) => c.fingerprint_sha256)).toEqual(
       [...chain.intermediates, chain.root].map((c) => createHash('sha256').update(c.der).digest('hex')),
     );
+  });
+
+  it('shows a negative serial as OpenSSL does, apart from the positive serial of the same bytes (-256 and 65280 both end in ff00)', async () => {
+    const openssl = opensslWorkspace();
+    try {
+      for (const [serial, shown] of [['-256', '-0100'], ['65280', 'ff00']]) {
+        openssl.run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', openssl.path('k.pem'), '-out', openssl.path('c.pem'), '-days', '30', '-subj', `/CN=Serial ${serial}`, '-set_serial', serial);
+        expect(openssl.run('x509', '-noout', '-serial', '-in', openssl.path('c.pem')).toString().trim().toLowerCase()).toBe(`serial=${shown}`);
+        const stored = await api.post('/v1/certificates', { name: `serial ${serial}`, usage: 'both', certificate: openssl.read('c.pem').toString() });
+        expect(stored.status).toBe(201);
+        expect(stored.body.data.serial).toBe(shown);
+        expect((await api.get(`/v1/certificates/${stored.body.data.id}`)).body.data.serial).toBe(shown);
+      }
+    } finally {
+      openssl.close();
+    }
   });
 
   it.each([

@@ -56,11 +56,27 @@ export function smallIntegerOf(element: Asn1Element | undefined, what: string): 
   return bytes.reduce((n, b) => n * 256 + b, 0);
 }
 
-/** An INTEGER's magnitude as lowercase hex without the sign-padding zero byte. */
+/**
+ * An INTEGER as lowercase hex of whole bytes: a non-negative one without the sign-padding zero byte, a negative one as
+ * '-' and its magnitude (OpenSSL's form, lowercase: -256 is "-0100", 65280 "ff00"), so two integers never read the same.
+ */
 export function integerHexOf(element: Asn1Element | undefined, what: string): string {
   const bytes = expectTag(element, Tag.integer, what).content;
   if (bytes.length === 0) throw malformed(`${what} is an empty integer`);
+  if (isNegativeInteger(bytes)) return negativeIntegerHex(bytes);
   return (bytes.length > 1 && bytes[0] === 0 ? bytes.subarray(1) : bytes).toString('hex');
+}
+
+/** Whether an INTEGER's content octets (two's complement) hold a negative number. */
+export function isNegativeInteger(content: Buffer): boolean {
+  return content.length > 0 && (content[0] & 0x80) !== 0;
+}
+
+/** A negative INTEGER's content octets as '-' and the lowercase hex of its magnitude in whole bytes ("ff00" is "-0100"). */
+export function negativeIntegerHex(content: Buffer): string {
+  const magnitude = (1n << BigInt(content.length * 8)) - BigInt(`0x${content.toString('hex')}`);
+  const hex = magnitude.toString(16);
+  return `-${hex.length % 2 === 0 ? hex : `0${hex}`}`;
 }
 
 /** GeneralizedTime in UTC with an optional fraction of a second (RFC 3161 genTime). */

@@ -16,6 +16,15 @@ describe('DER writer and reader', () => {
     expect(integerHexOf(readDer(der.integer(Buffer.from('ff01', 'hex'))), 'n')).toBe('ff01');
   });
 
+  it('reads a negative INTEGER as its sign and magnitude, apart from the positive one of the same bytes', () => {
+    expect(integerHexOf(readDer(Buffer.from('0202ff00', 'hex')), 'n')).toBe('-0100');
+    expect(integerHexOf(readDer(Buffer.from('020300ff00', 'hex')), 'n')).toBe('ff00');
+    expect(integerHexOf(readDer(Buffer.from('0201ff', 'hex')), 'n')).toBe('-01');
+    expect(integerHexOf(readDer(Buffer.from('020180', 'hex')), 'n')).toBe('-80');
+    expect(integerHexOf(readDer(Buffer.from('0202ff7f', 'hex')), 'n')).toBe('-81');
+    expect(integerHexOf(readDer(Buffer.from('0203800000', 'hex')), 'n')).toBe('-800000');
+  });
+
   it('round-trips object identifiers with multi-byte arcs', () => {
     for (const oid of ['1.2.840.113549.1.9.16.2.47', '2.16.840.1.101.3.4.2.1', '1.3.6.1.4.1.32473.3161.1']) {
       expect(oidOf(readDer(der.oid(oid)), 'oid')).toBe(oid);

@@ -1,7 +1,7 @@
 import { Asn1Error, malformed } from '../asn1/asn1-error';
 import { type Asn1Element, readAsn1 } from '../asn1/asn1-reader';
 import { Tag } from '../asn1/asn1-tag';
-import { oidOf } from '../asn1/asn1-values';
+import { isNegativeInteger, negativeIntegerHex, oidOf } from '../asn1/asn1-values';
 import { formatDistinguishedName, type NameAttribute, readNameAttributes } from './distinguished-name';
 import { EXTENDED_KEY_USAGE_OIDS, EXTENSION_OIDS, KEY_USAGE_BITS, type KeyUsageName, SIGNATURE_ALGORITHM_OIDS } from './x509-names';
 
@@ -31,7 +31,10 @@ export interface X509Facts {
   readonly serialNumberDer: Buffer;
   /** Its content octets, byte-exact. */
   readonly serialNumber: Buffer;
-  /** Lowercase hex without the sign padding DER adds when the high bit is set. */
+  /**
+   * Lowercase hex of whole bytes without the sign padding DER adds when the high bit is set; a negative serial (RFC 5280
+   * asks for positive ones, some CAs wrote others) as '-' and its magnitude, as OpenSSL prints it: -256 is "-0100", 65280 "ff00".
+   */
   readonly serialNumberHex: string;
   readonly signatureAlgorithmOid: string;
   /** e.g. "sha256WithRSAEncryption"; the dotted OID when unknown. */
@@ -89,7 +92,7 @@ export function readX509Certificate(input: Buffer | Asn1Element, maxDepth: numbe
     version,
     serialNumberDer: serial.raw,
     serialNumber: serial.content,
-    serialNumberHex: serial.content.toString('hex').replace(/^(00)+(?=..)/, ''),
+    serialNumberHex: isNegativeInteger(serial.content) ? negativeIntegerHex(serial.content) : serial.content.toString('hex').replace(/^(00)+(?=..)/, ''),
     signatureAlgorithmOid: signatureOid,
     signatureAlgorithm: SIGNATURE_ALGORITHM_OIDS[signatureOid] ?? signatureOid,
     issuer: issuerName,

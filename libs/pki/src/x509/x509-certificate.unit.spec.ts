@@ -28,6 +28,22 @@ function opensslCertificate(): Buffer {
   }
 }
 
+/** An OpenSSL self-signed certificate with the serial given and what `openssl x509 -serial` prints for it. */
+function opensslSerial(serial: string): { der: Buffer; printed: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pki-x509-serial-'));
+  try {
+    const out = join(dir, 'cert.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30',
+      '-keyout', join(dir, 'key.pem'), '-out', out, '-subj', '/CN=Serial', '-set_serial', serial,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const printed = execFileSync('openssl', ['x509', '-noout', '-serial', '-in', out], { encoding: 'latin1' }).trim();
+    return { der: pemBlocksToDer(readFileSync(out, 'latin1'))[0], printed };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('readX509Certificate', () => {
   const certificateDer = opensslCertificate();
   const openssl = new X509Certificate(certificateDer);
@@ -49,6 +65,17 @@ describe('readX509Certificate', () => {
     expect(facts.extendedKeyUsage).toEqual(['timeStamping']);
     expect(facts.extensions.get('2.5.29.37')?.critical).toBe(true);
     expect(facts.subjectKeyIdentifier).toHaveLength(20);
+  });
+
+  it('reads a negative serial as OpenSSL prints it, never as the positive one with the same bytes', () => {
+    const serials = ['-256', '65280', '-1', '-128', '-129', '128', '255', '1', '0'];
+    const read = serials.map((serial) => {
+      const { der: certificate, printed } = opensslSerial(serial);
+      expect(readX509Certificate(certificate).serialNumberHex).toBe(printed.replace(/^serial=/, '').toLowerCase());
+      return readX509Certificate(certificate).serialNumberHex;
+    });
+
+    expect(read).toEqual(['-0100', 'ff00', '-01', '-80', '-81', '80', 'ff', '01', '00']);
   });
 
   it('refuses a structure that is DER but not a certificate, naming it', () => {
