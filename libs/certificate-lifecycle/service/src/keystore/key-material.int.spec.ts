@@ -134,6 +134,18 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
       return attribute && value ? [`${attribute} ${value[1]} ${value[2]}`] : [];
     });
   };
+  // The DER of a certificate's or request's subject Name at the offsets openssl's parser gives: after the certificate's
+  // [0] version, the fifth field of its TBSCertificate; the second of a CertificationRequestInfo.
+  const subjectDerIn = (kind: 'req' | 'x509', file: string) => {
+    const der = openssl(kind, '-in', path(file), '-outform', 'DER');
+    const fields = openssl('asn1parse', '-in', path(file)).toString('latin1').split('\n').flatMap((line) => {
+      const field = /^ *(\d+):d=2 +hl= *(\d+) +l= *(\d+) +(?:cons|prim): (.*?) *$/.exec(line);
+      return field && field[4] !== 'cont [ 0 ]' ? [der.subarray(Number(field[1]), Number(field[1]) + Number(field[2]) + Number(field[3]))] : [];
+    });
+    const name = fields[kind === 'x509' ? 4 : 1];
+    if (name?.[0] !== 0x30) throw new Error(`no subject Name found in ${file}`);
+    return name;
+  };
   const subjectText = (kind: 'req' | 'x509', file: string) => openssl(kind, '-in', path(file), '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus').toString('utf8').trim();
 
   it('writes a value PrintableString when it can be one, else UTF8String; an email address IA5String (certificate and CSR)', async () => {
@@ -149,10 +161,22 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     // The certificate's own subject, copied: the same types and bytes (not its UTF-8 bytes encoded again).
     writeFileSync(path('utf8-copied.csr'), certificationRequestOf(material.privateKey, { certificatePem: material.certificate.pem }));
     expect(namesIn('utf8-copied.csr')).toEqual(written);
+    expect(subjectDerIn('req', 'utf8-copied.csr')).toEqual(subjectDerIn('x509', 'utf8.pem'));
     // Characters beyond U+FFFF, and Latin-1 ones, are UTF-8 too; plain ASCII of PrintableString's set stays PrintableString.
     writeFileSync(path('astral.csr'), certificationRequestOf(material.privateKey, { text: 'CN=Our AS2, OU=Café 🔑, L=Zürich, C=CH' }));
     expect(namesIn('astral.csr')).toEqual(['countryName PRINTABLESTRING CH', 'localityName UTF8STRING Zürich', 'organizationalUnitName UTF8STRING Café 🔑', 'commonName PRINTABLESTRING Our AS2']);
     expect(openssl('req', '-verify', '-noout', '-in', path('astral.csr')).toString()).toBe('');
+  });
+
+  it('copies a certificate subject with a multi-valued RDN into the CSR as it is, byte for byte', () => {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('mv.key'), '-out', path('mv.pem'), '-days', '30', '-multivalue-rdn', '-subj', '/CN=a+O=b/C=US');
+    const material = readPemKey(readFileSync(path('mv.key'), 'utf8'), readFileSync(path('mv.pem'), 'utf8'), null);
+    writeFileSync(path('mv.csr'), certificationRequestOf(material.privateKey, { certificatePem: material.certificate.pem }));
+
+    expect(openssl('req', '-verify', '-noout', '-in', path('mv.csr')).toString()).toBe('');
+    expect(subjectDerIn('req', 'mv.csr')).toEqual(subjectDerIn('x509', 'mv.pem'));
+    expect(subjectText('req', 'mv.csr')).toBe(subjectText('x509', 'mv.pem'));
+    expect(openssl('req', '-in', path('mv.csr'), '-noout', '-subject', '-nameopt', 'RFC2253').toString().trim()).toBe('subject=C=US,O=b+CN=a');
   });
 
   it('refuses an email address (E) that is not ASCII', () => {

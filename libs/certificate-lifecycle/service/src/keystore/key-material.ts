@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, 
 import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
+import { pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
 import { largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
@@ -105,31 +106,37 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
 }
 
 /**
- * A certificate's subject attributes as forge writes them back: forge reads a UTF8String as its UTF-8 bytes and encodes
- * the value to UTF-8 again when it writes one, so a UTF8String value is decoded first (each attribute keeps its type).
+ * The subject Name of a certificate as forge ASN.1 that writes back its exact DER: forge's subject attributes flatten a
+ * multi-valued RDN (CN=a+O=b) into RDNs of their own and re-encode the values, so the Name is taken whole instead.
  */
-function subjectAsWritten(attributes: forge.pki.CertificateField[]): forge.pki.CertificateField[] {
-  return attributes.map((attribute) => {
-    if (attribute.valueTagClass !== (forge.asn1.Type.UTF8 as number) || typeof attribute.value !== 'string') return attribute;
-    try {
-      return { ...attribute, value: forge.util.decodeUtf8(attribute.value) };
-    } catch {
-      throw keyError(OurKeyErrorCode.InvalidSubject, 'The key\'s certificate names its subject in a UTF8String that is not UTF-8; give the subject for the request', 'subject');
-    }
-  });
+function subjectNameOf(certificatePem: string): forge.asn1.Asn1 {
+  const unusable = () => keyError(OurKeyErrorCode.InvalidSubject, 'The key\'s certificate subject cannot be copied into a request as it is written; give the subject for the request', 'subject');
+  let subjectDer: Buffer;
+  let name: forge.asn1.Asn1;
+  try {
+    subjectDer = readX509Certificate(pemBlocksToDer(certificatePem)[0]).subject.der;
+    const fromDer = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
+    name = fromDer(forge.util.createBuffer(subjectDer.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false });
+  } catch {
+    throw unusable();
+  }
+  if (forge.asn1.toDer(name).getBytes() !== subjectDer.toString('binary')) throw unusable();
+  return name;
 }
 
 /**
  * A PKCS#10 request for the key, signed by it (SHA-256), for a CA to certify: for the subject given, or else the exact
- * subject of the key's certificate (copied attribute by attribute, not re-parsed from its text form).
+ * subject of the key's certificate (its Name DER byte for byte, not re-parsed from its text form or its attributes).
  */
 export function certificationRequestOf(privateKey: KeyObject, subject: { text: string } | { certificatePem: string }): string {
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forgePublicKeyOf(privateKey);
-  csr.setSubject('text' in subject ? parseSubject(subject.text) : subjectAsWritten(forge.pki.certificateFromPem(subject.certificatePem).subject.attributes));
+  if ('text' in subject) csr.setSubject(parseSubject(subject.text));
   csr.siginfo.algorithmOid = SHA256_WITH_RSA;
   csr.signatureOid = SHA256_WITH_RSA;
   const requestInfo = forgeToBeSigned.getCertificationRequestInfo(csr);
+  // CertificationRequestInfo ::= SEQUENCE { version, subject Name, subjectPKInfo, attributes [0] }
+  if ('certificatePem' in subject) (requestInfo.value as forge.asn1.Asn1[])[1] = subjectNameOf(subject.certificatePem);
   csr.certificationRequestInfo = requestInfo;
   csr.signature = nodeSignature(requestInfo, privateKey);
   return forge.pki.certificationRequestToPem(csr);
