@@ -74,6 +74,26 @@ describe('our keys (embedded, through the API)', () => {
     expect([nonAsciiEmail.status, nonAsciiEmail.body.error.code]).toEqual([422, 'INVALID_SUBJECT']);
   });
 
+  it('generates a key for an RFC 4514 subject (escapes, hex pairs, a multi-valued RDN); its CSRs carry such subjects as openssl reads them', async () => {
+    const created = await generate('rfc4514', { subject: 'CN=Our AS2\\2C Inc.+OU=Caf\\C3\\A9, O=A\\+B\\; C, C=US' });
+    expect(created.status).toBe(201);
+    const key = created.body.data;
+    expect(key.subject).toBe('OU=Café+CN=Our AS2\\, Inc., O=A\\+B\\; C, C=US');
+    const rfc2253 = (kind: 'x509' | 'req', file: string) => openssl.run(kind, '-noout', '-subject', '-nameopt', 'RFC2253,-esc_msb', '-in', file).toString('utf8').trim();
+    const certificate = openssl.write('rfc4514.pem', (await t.app.inject({ method: 'GET', url: `/v1/keys/${key.id}/certificate`, headers: { authorization: `Bearer ${t.token({ tenant })}` } })).body);
+    // openssl's RFC 2253 form lists every attribute last-in-DER first: the SET holds OU (the shorter encoding) before CN.
+    expect(rfc2253('x509', certificate)).toBe('subject=CN=Our AS2\\, Inc.+OU=Café,O=A\\+B\\; C,C=US');
+    const copied = await api.post(`/v1/keys/${key.id}/csr`, {});
+    expect(rfc2253('req', openssl.write('rfc4514-copied.csr', copied.body.data.csr))).toBe(rfc2253('x509', certificate));
+    const renamed = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=a+O=b, C=US' });
+    expect(openssl.run('req', '-verify', '-noout', '-in', openssl.write('rfc4514-renamed.csr', renamed.body.data.csr)).toString()).toBe('');
+    expect(rfc2253('req', openssl.path('rfc4514-renamed.csr'))).toBe('subject=O=b+CN=a,C=US');
+    for (const subject of ['CN=a\\x', 'CN=\\C3', 'CN=a+CN=b', 'CN=#0c0161']) {
+      const refused = await api.post(`/v1/keys/${key.id}/csr`, { subject });
+      expect([subject, refused.status, refused.body.error.code]).toEqual([subject, 422, 'INVALID_SUBJECT']);
+    }
+  });
+
   it('imports a PKCS#12 file (JSON base64 and multipart) and a PEM key with its certificate', async () => {
     const json = await api.post('/v1/keys', { alias: 'p12-json', pkcs12: imported.p12.toString('base64'), password: 'p12-pass' });
     expect(json.status).toBe(201);

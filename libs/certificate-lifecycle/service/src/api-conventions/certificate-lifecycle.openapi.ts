@@ -281,11 +281,14 @@ export const KEY_DECRYPTED = dataOf({
   },
 });
 
+/** How a subject is written (key-material's parseSubject). */
+export const SUBJECT_SYNTAX =
+  "RFC 4514, most specific RDN first: CN, O, OU, C, L, ST, E; '\\' escapes , + \\ \" ; < > # = and a space, hex pairs (\\C3\\A9) are UTF-8 bytes; NAME=a+NAME=b is one multi-valued RDN";
 const KEY_GENERATE: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   required: ['algorithm', 'key_size', 'subject', 'valid_days'],
-  properties: { algorithm: string({ enum: ['RSA'] }), key_size: { type: 'integer', enum: [2048, 3072, 4096] }, subject: string({ example: 'CN=Acme AS2, O=Acme Corp, C=US' }), valid_days: { type: 'integer', minimum: 1 } },
+  properties: { algorithm: string({ enum: ['RSA'] }), key_size: { type: 'integer', enum: [2048, 3072, 4096] }, subject: string({ description: SUBJECT_SYNTAX, example: 'CN=Acme AS2, O=Acme Corp, C=US' }), valid_days: { type: 'integer', minimum: 1 } },
 };
 const keyRequestBody = (purpose: 'create' | 'rollover'): SchemaObject => ({
   type: 'object',

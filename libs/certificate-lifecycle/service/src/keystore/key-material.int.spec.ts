@@ -181,7 +181,57 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
 
   it('refuses an email address (E) that is not ASCII', () => {
     expect(() => parseSubject('CN=x, E=jürgen@example.de')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', field: 'subject' }));
-    expect(parseSubject('CN=x, E=a_b+c@example.de')).toEqual([expect.objectContaining({ name: 'emailAddress', value: 'a_b+c@example.de' }), expect.objectContaining({ shortName: 'CN', value: 'x' })]);
+    expect(parseSubject('CN=x, E=a_b+c@example.de')).toEqual([[expect.objectContaining({ name: 'emailAddress', value: 'a_b+c@example.de' })], [expect.objectContaining({ shortName: 'CN', value: 'x' })]]);
+  });
+
+  const valuesOf = (subject: string) => parseSubject(subject).map((rdn) => rdn.map((field) => `${field.shortName ?? field.name}=${field.value}`));
+
+  it('decodes RFC 4514 escapes: a special character after \\, hex pairs as UTF-8 bytes; refuses other escapes', () => {
+    expect(valuesOf('CN=a\\+b\\\\c\\"d\\;e\\<f\\>g\\,h\\#i\\=j, O=Us')).toEqual([['O=Us'], ['CN=a+b\\c"d;e<f>g,h#i=j']]);
+    expect(valuesOf('CN=\\#1 Partner, O=\\ padded\\ ')).toEqual([['O= padded '], ['CN=#1 Partner']]);
+    expect(valuesOf('CN=Caf\\C3\\A9\\2C Inc \\F0\\9F\\94\\91, L=Z\\c3\\bcrich')).toEqual([['L=Zürich'], ['CN=Café, Inc 🔑']]);
+    // As before: ', ' between RDNs with any spaces around, '=' inside a value, '+' not followed by NAME= kept.
+    expect(valuesOf(' CN = Acme Corp AS2 ,O=Acme Corporation,  C=US ')).toEqual([['C=US'], ['O=Acme Corporation'], ['CN=Acme Corp AS2']]);
+    expect(valuesOf('CN=a=b, E=x+y@example.de')).toEqual([['emailAddress=x+y@example.de'], ['CN=a=b']]);
+    // An escape of nothing special, a lone '\\', bytes that are not UTF-8, a hex BER value ('#'), a control character escaped.
+    const bad = ['CN=a\\b', 'CN=a\\', 'CN=a\\é', 'CN=\\C3', 'CN=\\FF\\FE', 'CN=#0c0161', 'CN=a, O=#x', 'CN=a\\0Ab'];
+    const refused = bad.filter((subject) => {
+      try {
+        parseSubject(subject);
+        return false;
+      } catch (error) {
+        return (error as { code?: string; field?: string }).code === 'INVALID_SUBJECT' && (error as { field?: string }).field === 'subject';
+      }
+    });
+    expect(refused).toEqual(bad);
+  });
+
+  it('takes a multi-valued RDN (NAME=value+NAME=value) as one RDN; refuses one naming an attribute twice', () => {
+    expect(valuesOf('CN=a+O=b, C=US')).toEqual([['C=US'], ['CN=a', 'O=b']]);
+    expect(valuesOf('C=US, cn=a + ou=b+E=x@y.example')).toEqual([['CN=a', 'OU=b', 'emailAddress=x@y.example'], ['C=US']]);
+    expect(() => parseSubject('CN=a+CN=b')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', message: expect.stringContaining('CN twice') }));
+    expect(() => parseSubject('CN=a+XX=b')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', message: expect.stringContaining('"XX"') }));
+    expect(() => parseSubject('O=a+C=US')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', message: expect.stringContaining('CN') }));
+  });
+
+  it('writes a multi-valued RDN as one SET in DER order, as openssl does (certificate and CSR)', async () => {
+    const subject = 'CN=Longer Name+O=b, C=US';
+    const material = await generateKeyMaterial({ keySize: 2048, subject, validDays: 10, now: new Date() });
+    expect(material.certificate.subject).toBe('O=b+CN=Longer Name, C=US');
+    writeFileSync(path('mv-generated.pem'), material.certificate.pem);
+    expect(openssl('verify', '-CAfile', path('mv-generated.pem'), path('mv-generated.pem')).toString()).toContain('OK');
+    expect(subjectText('x509', 'mv-generated.pem')).toBe('subject=C=US,O=b+CN=Longer Name');
+    // openssl's own Name for the same RDNs, PrintableStrings as here: the same bytes (its SET sorted: O's shorter encoding first).
+    writeFileSync(path('printable.cnf'), '[req]\ndistinguished_name = dn\nstring_mask = default\n[dn]\n');
+    openssl('req', '-x509', '-config', path('printable.cnf'), '-newkey', 'rsa:2048', '-nodes', '-keyout', path('mv-openssl.key'), '-out', path('mv-openssl.pem'), '-days', '30', '-multivalue-rdn', '-subj', '/C=US/CN=Longer Name+O=b');
+    expect(subjectDerIn('x509', 'mv-generated.pem')).toEqual(subjectDerIn('x509', 'mv-openssl.pem'));
+    writeFileSync(path('mv-text.csr'), certificationRequestOf(material.privateKey, { text: subject }));
+    expect(openssl('req', '-verify', '-noout', '-in', path('mv-text.csr')).toString()).toBe('');
+    expect(subjectDerIn('req', 'mv-text.csr')).toEqual(subjectDerIn('x509', 'mv-openssl.pem'));
+    // Escapes decoded before the value's type is chosen: "\2C" is a comma, PrintableString; "\C3\A9" UTF-8 é, UTF8String.
+    writeFileSync(path('escaped.csr'), certificationRequestOf(material.privateKey, { text: 'CN=Acme\\2C Inc+OU=Caf\\C3\\A9, O=a\\+b' }));
+    expect(namesIn('escaped.csr')).toEqual(['organizationName PRINTABLESTRING a+b', 'organizationalUnitName UTF8STRING Café', 'commonName PRINTABLESTRING Acme, Inc']);
+    expect(openssl('req', '-verify', '-noout', '-in', path('escaped.csr')).toString()).toBe('');
   });
 
   it('refuses a subject without CN or with an unknown attribute', () => {

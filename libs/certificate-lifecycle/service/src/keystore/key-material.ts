@@ -40,27 +40,149 @@ function keyError(code: string, message: string, field?: string): DomainError {
   return new DomainError(code, message, field);
 }
 
-/** "CN=Acme AS2, O=Acme Corp" (RFC 4514 order as people write it, `\,` escapes a comma) to forge's attributes. */
-export function parseSubject(subject: string): forge.pki.CertificateField[] {
+/** The attributes of one RDN of a subject (several when its text joins them with '+'). */
+export type SubjectRdn = forge.pki.CertificateField[];
+
+/** One character of a subject's text, its RFC 4514 escape decoded: an escaped one is always part of a value. */
+interface SubjectChar {
+  readonly char: string;
+  readonly escaped: boolean;
+}
+
+/** What RFC 4514 2.4 lets follow a backslash (besides a hex pair): its special characters, a space, '#' and '='. */
+const ESCAPABLE = new Set(['"', '+', ',', ';', '<', '>', '\\', ' ', '#', '=']);
+/** What may follow an unescaped '+' for it to begin another attribute of the same RDN: an attribute type and '='. */
+const ATTRIBUTE_TYPE = /^\s*(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)\s*$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The subject's characters with `\` and a special character, and runs of hex pairs (UTF-8 bytes, RFC 4514 2.4), decoded. */
+function unescapeSubject(subject: string, invalid: (why: string) => DomainError): SubjectChar[] {
+  const chars: SubjectChar[] = [];
+  let bytes: number[] = [];
+  const flushBytes = () => {
+    if (bytes.length === 0) return;
+    let text: string;
+    try {
+      text = utf8.decode(Uint8Array.from(bytes));
+    } catch {
+      throw invalid('escapes bytes (\\XX hex pairs) that are not UTF-8');
+    }
+    for (const char of text) chars.push({ char, escaped: true });
+    bytes = [];
+  };
+  for (let i = 0; i < subject.length; i++) {
+    if (subject[i] !== '\\') {
+      flushBytes();
+      chars.push({ char: subject[i], escaped: false });
+      continue;
+    }
+    const pair = subject.slice(i + 1, i + 3);
+    if (/^[0-9A-Fa-f]{2}$/.test(pair)) {
+      bytes.push(parseInt(pair, 16));
+      i += 2;
+      continue;
+    }
+    flushBytes();
+    const next = subject[i + 1];
+    if (next === undefined || !ESCAPABLE.has(next)) throw invalid(`has a '\\' that escapes nothing RFC 4514 escapes (one of \\" \\+ \\, \\; \\< \\> \\\\ \\# \\= "\\ " or a hex pair such as \\2C)`);
+    chars.push({ char: next, escaped: true });
+    i += 1;
+  }
+  flushBytes();
+  return chars;
+}
+
+/** Splits at each unescaped `separator` for which `splits` (given what follows it) holds. */
+function splitUnescaped(chars: readonly SubjectChar[], separator: string, splits: (rest: readonly SubjectChar[]) => boolean = () => true): SubjectChar[][] {
+  const parts: SubjectChar[][] = [[]];
+  chars.forEach((c, i) => {
+    if (!c.escaped && c.char === separator && splits(chars.slice(i + 1))) parts.push([]);
+    else parts[parts.length - 1].push(c);
+  });
+  return parts;
+}
+
+/** An unescaped '+' begins another attribute of the RDN when an attribute type and '=' follow it; any other stays in the value, as before. */
+function beginsAttribute(rest: readonly SubjectChar[]): boolean {
+  const end = rest.findIndex((c) => !c.escaped && (c.char === '=' || c.char === ',' || c.char === '+'));
+  return end >= 0 && rest[end].char === '=' && rest.slice(0, end).every((c) => !c.escaped) && ATTRIBUTE_TYPE.test(textOf(rest.slice(0, end)));
+}
+
+function textOf(chars: readonly SubjectChar[]): string {
+  return chars.map((c) => c.char).join('');
+}
+
+/** The characters without unescaped white space at either end (an escaped space, "\ ", stays). */
+function trimUnescaped(chars: readonly SubjectChar[]): readonly SubjectChar[] {
+  const kept = (c: SubjectChar) => c.escaped || !/\s/.test(c.char);
+  const start = chars.findIndex(kept);
+  return start < 0 ? [] : chars.slice(start, chars.length - [...chars].reverse().findIndex(kept));
+}
+
+/**
+ * An RFC 4514 subject as people write it, most specific RDN first ("CN=Acme AS2\, Inc., O=Acme Corp"), to forge's
+ * attributes by RDN in certificate (DER) order. RDNs are separated by ',' (with any spaces around); '+' followed by
+ * NAME= joins another attribute to the same RDN ("CN=a+O=b, C=US"); `\` escapes a special character (\, \+ \\ \" \;
+ * \< \> \# \= and "\ ") or gives UTF-8 bytes as hex pairs (\C3\A9 is "é"). A value beginning with an unescaped '#'
+ * (RFC 4514's BER hex form) is refused.
+ */
+export function parseSubject(subject: string): SubjectRdn[] {
   const invalid = (why: string) => keyError(OurKeyErrorCode.InvalidSubject, `The subject ${why}, e.g. "CN=Acme AS2, O=Acme Corp, C=US"`, 'subject');
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1024) throw invalid('must be 1-1024 characters');
-  const parts = subject.split(/(?<!\\),/).map((part) => part.trim());
-  const fields = parts.map((part) => {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw invalid(`part "${part.slice(0, 40)}" is not NAME=value`);
-    const name = SUBJECT_ATTRIBUTES[part.slice(0, eq).trim().toUpperCase()];
-    const value = part.slice(eq + 1).trim().replace(/\\,/g, ',');
-    if (!name) throw invalid(`names an unsupported attribute "${part.slice(0, eq).trim().slice(0, 20)}" (use CN, O, OU, C, L, ST, E)`);
-    // eslint-disable-next-line no-control-regex -- control characters never belong in a certificate name
-    if (value.length === 0 || value.length > 64 || /[\u0000-\u001f\u007f]/.test(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
-    if (name === 'C' && !/^[A-Za-z]{2}$/.test(value)) throw invalid('country (C) must be two letters');
-    if (name === 'E' && !/^[ -~]*$/.test(value)) throw invalid('email address (E) must be ASCII');
-    const valueTagClass = valueTagClassOf(name, value);
-    return name === 'E' ? { name: 'emailAddress', value, valueTagClass } : { shortName: name, value, valueTagClass };
-  });
-  if (!fields.some((field) => field.shortName === 'CN')) throw invalid('must name a CN');
+  const rdns = splitUnescaped(unescapeSubject(subject, invalid), ',').map((rdn) =>
+    splitUnescaped(rdn, '+', beginsAttribute).map((attribute) => {
+      const part = textOf(attribute).trim();
+      const eq = attribute.findIndex((c) => !c.escaped && c.char === '=');
+      if (eq <= 0 || attribute.slice(0, eq).some((c) => c.escaped) || textOf(attribute.slice(0, eq)).trim().length === 0) {
+        throw invalid(`part "${part.slice(0, 40)}" is not NAME=value`);
+      }
+      const typeText = textOf(attribute.slice(0, eq)).trim();
+      const name = SUBJECT_ATTRIBUTES[typeText.toUpperCase()];
+      const valueChars = trimUnescaped(attribute.slice(eq + 1));
+      const value = textOf(valueChars);
+      if (!name) throw invalid(`names an unsupported attribute "${typeText.slice(0, 20)}" (use CN, O, OU, C, L, ST, E)`);
+      if (valueChars[0]?.char === '#' && !valueChars[0].escaped) throw invalid(`value of ${name} begins with '#', RFC 4514's form for BER in hex, which is not taken: write "\\#" for a '#'`);
+      // eslint-disable-next-line no-control-regex -- control characters never belong in a certificate name
+      if (value.length === 0 || value.length > 64 || /[\u0000-\u001f\u007f]/.test(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
+      if (name === 'C' && !/^[A-Za-z]{2}$/.test(value)) throw invalid('country (C) must be two letters');
+      if (name === 'E' && !/^[ -~]*$/.test(value)) throw invalid('email address (E) must be ASCII');
+      const valueTagClass = valueTagClassOf(name, value);
+      return name === 'E' ? { name: 'emailAddress', value, valueTagClass } : { shortName: name, value, valueTagClass };
+    }),
+  );
+  for (const rdn of rdns) {
+    const names = rdn.map((field) => field.shortName ?? 'E');
+    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+    if (repeated) throw invalid(`names ${repeated} twice in one RDN (attributes joined with '+')`);
+  }
+  if (!rdns.some((rdn) => rdn.some((field) => field.shortName === 'CN'))) throw invalid('must name a CN');
   // RFC 4514 writes the most specific name first; the certificate encodes it last.
-  return fields.reverse();
+  return rdns.reverse();
+}
+
+/** DER's order of a SET OF's members: their encodings compared as octet strings, the shorter padded with zero octets. */
+function compareDer(a: string, b: string): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const difference = (a.charCodeAt(i) || 0) - (b.charCodeAt(i) || 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/**
+ * The Name forge wrote for a subject's attributes (an RDN each) with the attributes of one RDN in one SET, as DER orders
+ * them: forge has no multi-valued RDNs.
+ */
+function nameOfRdns(forgeName: forge.asn1.Asn1, rdns: readonly SubjectRdn[]): forge.asn1.Asn1 {
+  const sets = forgeName.value as forge.asn1.Asn1[];
+  if (sets.length !== rdns.reduce((n, rdn) => n + rdn.length, 0)) throw new Error('forge wrote a Name of other attributes than the subject given');
+  let next = 0;
+  const grouped = rdns.map((rdn) => {
+    const members = sets.slice(next, (next += rdn.length)).flatMap((set) => set.value as forge.asn1.Asn1[]);
+    const sorted = members.map((member) => ({ member, der: forge.asn1.toDer(member).getBytes() })).sort((a, b) => compareDer(a.der, b.der));
+    return forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, sorted.map(({ member }) => member));
+  });
+  return forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SEQUENCE, true, grouped);
 }
 
 /** forge builds the structures; only the public half of the key ever becomes a forge object. */
@@ -91,8 +213,8 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
   cert.serialNumber = '01' + randomBytes(8).toString('hex');
   cert.validity.notBefore = new Date(Math.floor(options.now.getTime() / 1000) * 1000);
   cert.validity.notAfter = new Date(cert.validity.notBefore.getTime() + options.validDays * 86_400_000);
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
+  cert.setSubject(subject.flat());
+  cert.setIssuer(subject.flat());
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true, dataEncipherment: true },
@@ -101,6 +223,10 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
   cert.siginfo.algorithmOid = SHA256_WITH_RSA;
   cert.signatureOid = SHA256_WITH_RSA;
   cert.tbsCertificate = forgeToBeSigned.getTBSCertificate(cert);
+  // TBSCertificate ::= SEQUENCE { [0] version, serialNumber, signature, issuer, validity, subject, ... } (forge writes the version)
+  const tbsFields = cert.tbsCertificate.value as forge.asn1.Asn1[];
+  tbsFields[3] = nameOfRdns(tbsFields[3], subject);
+  tbsFields[5] = nameOfRdns(tbsFields[5], subject);
   cert.signature = nodeSignature(cert.tbsCertificate, privateKey);
   return { privateKey, certificate: readCertificateUpload(Buffer.from(forge.pki.certificateToPem(cert))) };
 }
@@ -131,12 +257,14 @@ function subjectNameOf(certificatePem: string): forge.asn1.Asn1 {
 export function certificationRequestOf(privateKey: KeyObject, subject: { text: string } | { certificatePem: string }): string {
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forgePublicKeyOf(privateKey);
-  if ('text' in subject) csr.setSubject(parseSubject(subject.text));
+  const rdns = 'text' in subject ? parseSubject(subject.text) : null;
+  if (rdns) csr.setSubject(rdns.flat());
   csr.siginfo.algorithmOid = SHA256_WITH_RSA;
   csr.signatureOid = SHA256_WITH_RSA;
   const requestInfo = forgeToBeSigned.getCertificationRequestInfo(csr);
   // CertificationRequestInfo ::= SEQUENCE { version, subject Name, subjectPKInfo, attributes [0] }
-  if ('certificatePem' in subject) (requestInfo.value as forge.asn1.Asn1[])[1] = subjectNameOf(subject.certificatePem);
+  const requestFields = requestInfo.value as forge.asn1.Asn1[];
+  requestFields[1] = rdns ? nameOfRdns(requestFields[1], rdns) : subjectNameOf((subject as { certificatePem: string }).certificatePem);
   csr.certificationRequestInfo = requestInfo;
   csr.signature = nodeSignature(requestInfo, privateKey);
   return forge.pki.certificationRequestToPem(csr);

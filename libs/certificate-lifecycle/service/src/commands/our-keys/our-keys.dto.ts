@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { DecimalInteger, CharacterLength } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
+import { SUBJECT_SYNTAX } from '../../api-conventions/certificate-lifecycle.openapi';
 
 /** GET /v1/keys */
 export class KeyListQueryDto {
@@ -29,7 +30,7 @@ export class KeyListQueryDto {
 
 /** POST /v1/keys/{id}/csr */
 export class CertificateRequestDto {
-  @ApiPropertyOptional({ description: 'Default: the subject of the key\'s certificate', example: 'CN=Acme AS2, O=Acme Corp, C=US' })
+  @ApiPropertyOptional({ description: `${SUBJECT_SYNTAX}. Default: the subject of the key's certificate, its DER copied byte for byte`, example: 'CN=Acme AS2, O=Acme Corp, C=US' })
   // Absent takes the default; null is no subject at all (IsOptional would let it through).
   @ValidateIf((_, value) => value !== undefined)
   @IsString({ message: 'The subject must be a string' })
