@@ -74,7 +74,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   closers.push(() => bus.close());
   return connections(eventStore, readModels, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
-    { name: 'readModelStore', ping: () => readModels.ping() },
+    { name: 'readModelStore', ping: () => readModels.ping(), restartNeeded: () => readModels.restartNeeded() },
   ], closers);
 }
 

@@ -363,6 +363,30 @@ describe('embedded app lifecycle', () => {
     }
   });
 
+  it('fails /health/live too once the read store needs a restart (a commit lost to a full disk), so a supervisor restarts the process', async () => {
+    const app = await createEmbeddedTestApp({ imports: [DemoModule] });
+    const quiet = [jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined), jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined)];
+    try {
+      expect((await app.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+      const store = app.app.get<InfrastructureConnections>(INFRASTRUCTURE).readModels as unknown as { turn: { write(work: () => void): void }; db: { exec(sql: string): void } };
+      // SQLITE_FULL may undo the whole transaction (sqlite.org/lang_transaction.html): its writes and checkpoints are lost.
+      expect(() =>
+        store.turn.write(() => {
+          store.db.exec('ROLLBACK');
+          throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        }),
+      ).toThrow(/disk is full/);
+      const live = await app.app.inject({ method: 'GET', url: '/health/live' });
+      expect(live.statusCode).toBe(503);
+      expect(live.json().error.details).toEqual({ readModelStore: { status: 'down', message: 'needs a restart' } });
+      expect(live.body).not.toContain('disk is full');
+      expect((await app.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+    } finally {
+      quiet.forEach((spy) => spy.mockRestore());
+      await app.close();
+    }
+  });
+
   it('answers 503 on /health/ready when a connection is down, naming it without internals', async () => {
     const app = await createEmbeddedTestApp({ imports: [DemoModule] });
     const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);

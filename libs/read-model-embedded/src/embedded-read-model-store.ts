@@ -240,10 +240,21 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    * and once the file was found corrupt (`suspectCorruption`).
    */
   async ping(): Promise<void> {
-    const failure = this.turn.failure;
-    if (failure) throw new Error(`a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`);
-    if (this.corrupt !== null) throw new Error(`the read-model file is corrupt (${this.corrupt}): restart the service; the file is then set aside and rebuilt from the event store`);
+    const restart = this.restartNeeded();
+    if (restart !== null) throw new Error(restart);
     this.db.prepare('SELECT 1').get();
+  }
+
+  /**
+   * Why only a restart brings this store back, or null: a failed commit (the followers' positions are past what the
+   * file holds: a restart re-applies from the checkpoints committed before), or the file found corrupt (a restart sets
+   * it aside and refills a new one). Liveness fails with it, so a supervisor restarts the process once, not never.
+   */
+  restartNeeded(): string | null {
+    const failure = this.turn.failure;
+    if (failure) return `a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`;
+    if (this.corrupt !== null) return `the read-model file is corrupt (${this.corrupt}): restart the service; the file is then set aside and rebuilt from the event store`;
+    return null;
   }
 
   /**

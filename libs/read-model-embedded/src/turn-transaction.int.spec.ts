@@ -62,6 +62,7 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     const db = (store as unknown as { db: Database.Database }).db;
     await partners.put({ _id: 'a', name: 'Acme' });
     await store.checkpointStore().save('partners-projection', 1);
+    expect(store.restartNeeded()).toBeNull();
     // SQLITE_FULL may undo the whole transaction, not only its statement (sqlite.org/lang_transaction.html)
     expect(() =>
       turn.write(() => {
@@ -78,6 +79,7 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     expect(committedDocs()).toBe(0);
     expect(committedCheckpoint()).toBeNull();
     await expect(store.ping()).rejects.toThrow(/disk is full/);
+    expect(store.restartNeeded()).toMatch(/restart to re-apply.*disk is full/);
   });
 
   it('undoes a write SQLite refuses, alone or with the documents written with it, keeping the rest of the turn', async () => {

@@ -10,6 +10,11 @@ export interface ReadinessProbe {
    * such a connection: writes land in the event store, which is the outbox, and are published once the broker is back.
    */
   readonly affectsReadiness?: boolean;
+  /**
+   * Why only a restart of the process brings this connection back, or null (most outages pass by themselves): then
+   * /health/live fails too, so a supervisor restarts the process instead of leaving it unready for good.
+   */
+  readonly restartNeeded?: () => string | null;
 }
 
 /** The open connections of one process, and the probes that say whether they still answer. */

@@ -30,10 +30,23 @@ export class HealthController {
     private readonly pipeline: PipelineMonitor,
   ) {}
 
+  /**
+   * Live = the process answers and can still recover without a restart: a store only a restart brings back (a failed
+   * read-model commit, a corrupt read-model file) fails it, so Kubernetes restarts the pod; any other outage fails
+   * readiness only. The reason goes to the log, not to the public answer.
+   */
   @Get('live')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    return this.health.check(this.infrastructure.probes.filter((probe) => probe.restartNeeded).map((probe) => () => this.restartIndicator(probe)));
+  }
+
+  private restartIndicator(probe: ReadinessProbe): HealthIndicatorResult {
+    const indicator = this.indicators.check(probe.name);
+    const reason = probe.restartNeeded?.() ?? null;
+    if (reason === null) return indicator.up();
+    this.logger.error(`Not live: ${probe.name} needs a restart: ${reason}`);
+    return indicator.down({ message: 'needs a restart' });
   }
 
   /**
