@@ -61,6 +61,25 @@ describe('GET /internal/v1/partners/{id}/outbound-auth', () => {
     expect((await gateway().get(url(id, { tenant: other }))).body.data).toMatchObject({ enabled: true, username: 'master-user', password: 'master-pass' });
   });
 
+  it("never sends the account's password to a URL a tenant chose: a tenant that overrides the URL gives its own password", async () => {
+    const admin = apiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const master = await admin.post(`/v1/accounts/${account}/partners`, partnerInput('OA-MASTER-URL', { http_auth: { enabled: true, username: 'master-user', password: 'master-secret' } }));
+    expect(master.status).toBe(201);
+    const id = master.body.data.id as string;
+    const tenant = freshTenant();
+    expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: tenant, name: tenant, plan: 'free' })).status).toBe(201);
+    const tenantAdmin = apiAs(t, { account, tenant });
+    expect((await tenantAdmin.patch(`/v1/partners/${id}`, { url: 'https://collector.example.net/as2' })).status).toBe(200);
+    const withheld = await gateway().get(url(id, { tenant }));
+    expect([withheld.status, withheld.body.error?.code]).toEqual([409, 'OUTBOUND_SECRET_UNAVAILABLE']);
+    expect(JSON.stringify(withheld.body)).not.toContain('master-secret');
+    // Its own username alone does not make the account's password its own.
+    expect((await tenantAdmin.patch(`/v1/partners/${id}`, { http_auth: { username: 'tenant-user' } })).status).toBe(200);
+    expect((await gateway().get(url(id, { tenant }))).status).toBe(409);
+    expect((await tenantAdmin.patch(`/v1/partners/${id}`, { http_auth: { password: 'tenant-secret' } })).status).toBe(200);
+    expect((await gateway().get(url(id, { tenant }))).body.data).toMatchObject({ enabled: true, username: 'tenant-user', password: 'tenant-secret' });
+  });
+
   it("refuses another tenant's partner and another account's gateway like an unknown partner", async () => {
     const tenant = freshTenant();
     const id = await tenantPartnerWithAuth(tenant, 'OA-SCOPE');

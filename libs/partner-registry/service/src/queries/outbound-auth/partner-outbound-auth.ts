@@ -41,6 +41,14 @@ export class PartnerOutboundAuth {
     const partner = await this.partners.findForTenant(account, tenant, partnerId);
     if (!partner) throw partnerNotFound(partnerId);
     const { enabled, username, sealedPassword } = partner.settings.httpAuth;
+    // The account's password goes to the account's URL only: a tenant that sends an inherited partner's messages
+    // elsewhere (its own url override) gives its own password, or a tenant admin could collect the account's.
+    if (enabled && sealedPassword && partner.overrides?.url !== undefined && partner.overrides.httpAuth?.sealedPassword === undefined) {
+      throw new DomainError(
+        'OUTBOUND_SECRET_UNAVAILABLE',
+        `The outbound password of partner ${partnerId} is the account's, for the master partner's URL; this tenant overrides the URL, so it overrides http_auth with its own password too`,
+      );
+    }
     let password: string | null = null;
     if (enabled && sealedPassword) {
       try {
