@@ -88,6 +88,8 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const followerRetry = readFollowerRetry(env);
   const pipelineStallSeconds = readInteger(env, 'PIPELINE_STALL_SECONDS', 120, 1, 86_400);
   const metricsToken = readString(env, 'METRICS_TOKEN');
+  // Spaces only: meant as a token, read as none, /metrics would stay public.
+  if (metricsToken === undefined && (env['METRICS_TOKEN'] ?? '') !== '') throw new InvalidConfigurationError('METRICS_TOKEN', 'must be at least 16 characters, not only spaces');
   if (metricsToken !== undefined && metricsToken.length < 16) throw new InvalidConfigurationError('METRICS_TOKEN', 'must be at least 16 characters');
   const idempotencyTtlSeconds = readInteger(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400);
 

@@ -52,6 +52,14 @@ describe('loadPlatformConfig', () => {
       expect(() => loadPlatformConfig({ MODE: 'cluster' })).toThrow('Invalid configuration: MODE must be "embedded" or "distributed", got "cluster"'));
   });
 
+  describe('METRICS_TOKEN', () => {
+    it('is none when unset or empty: /metrics public', () => {
+      expect(loadPlatformConfig({}).metricsToken).toBeUndefined();
+      expect(loadPlatformConfig({ METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
+    });
+    it.each([' ', '   \t', 'short'])('rejects %p, naming the variable', (token) => expect(() => loadPlatformConfig({ METRICS_TOKEN: token })).toThrow('Invalid configuration: METRICS_TOKEN must be at least 16 characters'));
+  });
+
   describe('PORT', () => {
     it('reads an integer', () => expect(loadPlatformConfig({ PORT: '8080' }).port).toBe(8080));
     it.each(['abc', '0', '65536', '80.5', '-1'])('rejects %p', (port) =>
