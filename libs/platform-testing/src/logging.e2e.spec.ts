@@ -83,6 +83,14 @@ describe('one JSON log format (embedded app, lines captured)', () => {
     expect(log.lines.join('\n')).not.toContain(token);
   });
 
+  it('a token a client put in the query is not logged either', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/demo/things/LOGGED?access_token=${token}`, headers: { 'x-correlation-id': 'corr-log-query' } });
+    expect(res.statusCode).toBe(401);
+    const line = log.json().find((e) => e.msg === 'request completed' && e.correlationId === 'corr-log-query');
+    expect(line?.['url']).toBe('/demo/things/LOGGED?access_token=[redacted]');
+    expect(log.lines.join('\n')).not.toContain(token);
+  });
+
   it('a consumer line carries the event and the correlation id, tenant and user of the request behind it', async () => {
     const deadline = Date.now() + 30_000;
     const retried = () => log.json().find((e) => e.context === 'FailingOnce' && String(e.msg).includes('retries event') && e.correlationId === 'corr-log-1');

@@ -7,6 +7,7 @@ import type { RequestContext, Role } from './caller';
 import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
+import { loggableUrl } from '../logging/loggable-url';
 
 interface AuthenticatedRequest extends RequestWithIds {
   context?: RequestContext;
@@ -66,6 +67,6 @@ export class JwtAuthGuard implements CanActivate {
   /** Why a request got 401, for whoever investigates it: the reason and the request's ids, never the token. */
   private refused(reason: string, correlationId: string, request: AuthenticatedRequest): void {
     const { method, url } = request as unknown as { method?: string; url?: string };
-    this.logger.log({ msg: `401 Unauthorized: ${reason}`, reason, correlationId, method, url });
+    this.logger.log({ msg: `401 Unauthorized: ${reason}`, reason, correlationId, method, url: url === undefined ? undefined : loggableUrl(url) });
   }
 }

@@ -23,6 +23,7 @@ import { createRootLogger } from '../logging/root-logger';
 import { PlatformLogger } from '../logging/platform-logger';
 import { callerOf } from '../auth/caller-of-request';
 import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
+import { loggableUrl } from '../logging/loggable-url';
 
 interface RequestWithSpan {
   span?: RequestSpan;
@@ -173,7 +174,7 @@ export async function createHttpApp(
       request.log.info(
         {
           method: request.method,
-          url: request.url,
+          url: loggableUrl(request.url),
           route: request.routeOptions.url,
           statusCode: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime),

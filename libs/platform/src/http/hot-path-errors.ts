@@ -4,6 +4,7 @@ import type { HttpAdapterHost } from '@nestjs/core';
 import { errorTypeOf, FIXED_ERROR_MESSAGES } from './error-body';
 import { HttpErrorFilter } from './http-error.filter';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
+import { loggableUrl } from '../logging/loggable-url';
 
 const logger = new Logger('HotPathRoutes');
 
@@ -109,7 +110,7 @@ const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost)
 /** An error a hot-path handler raises (a DomainError, an HttpException), answered as the app's HttpErrorFilter answers it. */
 export function replyWithAppError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body, headers } = houseErrors.toResponse(exception);
-  if (status >= 500) logger.error(`${request.method} ${request.routeOptions.url ?? request.url} failed: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  if (status >= 500) logger.error(`${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)} failed: ${exception instanceof Error ? exception.stack : String(exception)}`);
   for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
   void reply.code(status).header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(body);
 }

@@ -1,0 +1,15 @@
+import { loggableUrl } from './loggable-url';
+
+describe('loggableUrl', () => {
+  it('keeps a URL without a secret-looking query parameter as it is', () => {
+    for (const url of ['/v1/partners', '/v1/partners?search=acme&page=2', '/v1/partners?', '/v1/certificates?expiring_before=2027-01-01']) expect(loggableUrl(url)).toBe(url);
+  });
+
+  it('replaces the value of every parameter that looks like a secret, keeping the others and their order', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+    expect(loggableUrl(`/v1/partners?page=1&access_token=${jwt}&search=x`)).toBe('/v1/partners?page=1&access_token=[redacted]&search=x');
+    expect(loggableUrl('/x?Password=hunter2&api_key=k1&apiKey=k2&X-Amz-Signature=s&token')).toBe('/x?Password=[redacted]&api_key=[redacted]&apiKey=[redacted]&X-Amz-Signature=[redacted]&token');
+    expect(loggableUrl('/x?acc%65ss_token=abc')).toBe('/x?acc%65ss_token=[redacted]');
+    expect(loggableUrl('/x?%E0%A4%A=1&token=abc')).toBe('/x?%E0%A4%A=1&token=[redacted]');
+  });
+});
