@@ -32,6 +32,11 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(401, { 'www-authenticate': 'Basic realm="as2"' }).end('authentication required');
     return;
   }
+  // A server that reflects its request: what it echoes must not end up in a stored result.
+  if (req.url === '/echo') {
+    res.writeHead(200, `OK ${req.headers.authorization}`, { server: `Echo/1.0 (${req.headers.authorization}; ${USER}:${PASSWORD})`, 'ediint-features': PASSWORD }).end('ok');
+    return;
+  }
   res.writeHead(200, { server: 'AuthAS2/1.0' }).end('ok');
 }
 
@@ -62,13 +67,13 @@ beforeEach(() => {
 let counter = 0;
 const as = (tenant: string) => ({ authorization: `Bearer ${t.token({ account: 'acme', tenant, roles: ['tenant_admin'] })}` });
 
-async function partnerWithAuth(tenant: string, httpAuth: object): Promise<string> {
+async function partnerWithAuth(tenant: string, httpAuth: object, path = '/as2'): Promise<string> {
   counter += 1;
   const res = await t.app.inject({
     method: 'POST',
     url: '/v1/partners',
     headers: as(tenant),
-    payload: { name: 'Auth partner', as2_id: `AUTHP${counter}`, url: `https://127.0.0.1:${port}/as2`, http_auth: httpAuth },
+    payload: { name: 'Auth partner', as2_id: `AUTHP${counter}`, url: `https://127.0.0.1:${port}${path}`, http_auth: httpAuth },
   });
   expect([res.statusCode, res.statusCode === 201 ? null : res.body]).toEqual([201, null]);
   const id = res.json().data.id as string;
@@ -85,6 +90,18 @@ async function partnerWithAuth(tenant: string, httpAuth: object): Promise<string
 const runTest = (tenant: string, id: string, body: object) => t.app.inject({ method: 'POST', url: `/v1/partners/${id}/test`, headers: as(tenant), payload: body });
 
 describe('partner HTTP basic auth in connection tests', () => {
+  it('a partner that echoes the credential back: the result, its list and the log keep none of it', async () => {
+    const tenant = `auth-echo-${process.pid}`;
+    const id = await partnerWithAuth(tenant, { enabled: true, username: USER, password: PASSWORD }, '/echo');
+    const res = await runTest(tenant, id, { test_type: 'ping' });
+    expect(res.json().data.results).toMatchObject({ http_status: 200, server: 'Echo/1.0 ([redacted]; [redacted])', ediint_features: '[redacted]' });
+    const listed = await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(tenant) });
+    for (const text of [res.body, listed.body, logs.join('')]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(BASIC.slice(6));
+    }
+  });
+
   it('ping: without the credential the endpoint answers 401, with it 200 (the tester sends what the registry unseals)', async () => {
     const tenant = `auth-ping-${process.pid}`;
     const without = await partnerWithAuth(tenant, { enabled: false });

@@ -12,6 +12,7 @@ import {
 import { httpExchange, isHttpAnswer, openEndpoint, serverFacts, type EndpointTarget, type HttpAnswer, type ProbeSettings } from './endpoint-probe';
 import type { ProbeOutcome, ResultValue } from './probe-outcome';
 import { ProbeTimeline, stepStart } from './probe-timeline';
+import { withoutCredentialEcho } from './credential-echo';
 
 /** An asynchronous MDN as it reached the receipt route. */
 export interface ReceivedMdn {
@@ -131,10 +132,11 @@ export async function runAs2ExchangeTest(target: EndpointTarget, plan: As2Exchan
     timeline.record('AS2 message sent', 'failure', started, answer.details);
     return fail(answer.details);
   }
-  Object.assign(results, serverFacts(answer.headers));
+  Object.assign(results, serverFacts(answer.headers, plan.authorization));
   results['http_status'] = answer.status;
   if (answer.status < 200 || answer.status >= 300) {
-    const details = `HTTP ${answer.status}${answer.statusText ? ' ' + answer.statusText : ''}: the partner did not accept the message`;
+    const statusText = withoutCredentialEcho(answer.statusText, plan.authorization);
+    const details = `HTTP ${answer.status}${statusText ? ' ' + statusText : ''}: the partner did not accept the message`;
     timeline.record('AS2 message sent', 'failure', started, details);
     return fail(details);
   }

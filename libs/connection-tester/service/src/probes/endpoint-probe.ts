@@ -11,6 +11,7 @@ import {
 } from '@as2-partners/platform';
 import { ProbeTimeline, stepStart } from './probe-timeline';
 import type { SocketFactory } from './socket-factory';
+import { withoutCredentialEcho } from './credential-echo';
 
 const DAY_MS = 86_400_000;
 /** Seed 002's SSL step warns when the partner's certificate expires within this many days. */
@@ -301,11 +302,15 @@ export function isHttpAnswer(value: HttpAnswer | HttpExchangeFailure): value is 
   return 'status' in value;
 }
 
-/** What the partner's server says about itself (seed 002's results record it: CEM, multiple attachments…). */
-export function serverFacts(headers: IncomingHttpHeaders): Record<string, string | null> {
+/**
+ * What the partner's server says about itself (seed 002's results record it: CEM, multiple attachments…), without the
+ * credential the test sent should the server echo it (`authorization`).
+ */
+export function serverFacts(headers: IncomingHttpHeaders, authorization?: string | null): Record<string, string | null> {
   const one = (name: string) => {
     const value = headers[name];
-    return Array.isArray(value) ? value.join(', ') : (value ?? null);
+    const text = Array.isArray(value) ? value.join(', ') : (value ?? null);
+    return text === null ? null : withoutCredentialEcho(text, authorization);
   };
   return { server: one('server'), as2_version: one('as2-version'), ediint_features: one('ediint-features') };
 }

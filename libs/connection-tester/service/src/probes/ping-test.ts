@@ -1,6 +1,7 @@
 import { httpExchange, isHttpAnswer, openEndpoint, serverFacts, type EndpointTarget, type ProbeSettings } from './endpoint-probe';
 import type { ProbeOutcome, ResultValue } from './probe-outcome';
 import { ProbeTimeline, stepStart } from './probe-timeline';
+import { withoutCredentialEcho } from './credential-echo';
 
 /** How a GET answer reads as reachability: an AS2 endpoint usually answers 405 (POST only) or 200. */
 function httpVerdict(status: number, statusText: string, location: string | undefined): { status: 'success' | 'warning' | 'failure'; details: string } {
@@ -42,10 +43,10 @@ export async function runPingTest(target: EndpointTarget, settings: ProbeSetting
     timeline.record('HTTP response', 'failure', started, answer.details);
     results['error'] = answer.details;
   } else {
-    const verdict = httpVerdict(answer.status, answer.statusText, answer.headers.location);
+    const verdict = httpVerdict(answer.status, withoutCredentialEcho(answer.statusText, target.authorization), answer.headers.location === undefined ? undefined : withoutCredentialEcho(answer.headers.location, target.authorization));
     timeline.record('HTTP response', verdict.status, started, verdict.details);
     results['http_status'] = answer.status;
-    Object.assign(results, serverFacts(answer.headers));
+    Object.assign(results, serverFacts(answer.headers, target.authorization));
     if (verdict.status === 'failure') results['error'] = verdict.details;
   }
   results['response_time_ms'] = timeline.elapsedMs();
