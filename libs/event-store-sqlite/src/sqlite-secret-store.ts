@@ -1,0 +1,160 @@
+import Database from 'better-sqlite3';
+import type { Database as Connection } from 'better-sqlite3';
+import type { ReadModelStore, SecretCollection, SecretDocument, SecretOwner, SecretStore } from '@as2-partners/kernel';
+import { configureConnection } from './sqlite-schema';
+
+export interface SqliteSecretStoreOptions {
+  /**
+   * Where earlier versions kept these collections (the read-model file): a collection's documents found there are
+   * moved here the first time it is asked for (copied when missing here, then deleted there), before any of its
+   * operations answers. Moving again finds nothing; a move cut short is finished by the next one.
+   */
+  readonly movedFrom?: ReadModelStore;
+}
+
+/** A page of the walk over a collection being moved. */
+const PAGE = 500;
+
+/**
+ * The embedded secret store: one SQLite file of its own (`secrets.sqlite` beside `events.sqlite`), opened as durably
+ * as the event store (WAL, synchronous=FULL: a put that resolved survives a crash or power loss), with secure_delete on
+ * so a destroyed key's bytes are overwritten rather than left in a free page. Nothing sets it aside or rebuilds it:
+ * unlike the read models, what it holds is found nowhere else.
+ */
+export class SqliteSecretStore implements SecretStore {
+  private readonly moves = new Map<string, Promise<void>>();
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  private constructor(
+    private readonly db: Connection,
+    private readonly movedFrom: ReadModelStore | undefined,
+  ) {
+    this.statements = prepareStatements(db);
+  }
+
+  static open(file: string, options: SqliteSecretStoreOptions = {}): SqliteSecretStore {
+    const db = new Database(file);
+    try {
+      configureConnection(db);
+      db.pragma('secure_delete = ON');
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS secrets (
+          collection TEXT NOT NULL,
+          id         TEXT NOT NULL,
+          account    TEXT NOT NULL,
+          tenant     TEXT,
+          document   TEXT NOT NULL,
+          PRIMARY KEY (collection, id)
+        );
+        CREATE INDEX IF NOT EXISTS secrets_by_owner ON secrets (collection, account, tenant);
+      `);
+      return new SqliteSecretStore(db, options.movedFrom);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  collection<T extends SecretDocument>(name: string): SecretCollection<T> {
+    // Moved at once (the services ask for their collections as they start), not at the first request.
+    this.moved(name).catch(() => undefined);
+    const s = this.statements;
+    const ready = () => this.moved(name);
+    return {
+      get: async (id) => {
+        await ready();
+        const row = s.get.get(name, id);
+        return row ? (JSON.parse(row.document) as T) : null;
+      },
+      put: async (doc) => {
+        await ready();
+        s.put.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc));
+      },
+      delete: async (id) => {
+        await ready();
+        s.delete.run(name, id);
+      },
+      deleteMany: async (owner) => {
+        await ready();
+        const { where, params } = ofOwner(name, owner);
+        return this.db.prepare(`DELETE FROM secrets WHERE ${where}`).run(...params).changes;
+      },
+      find: async (owner) => {
+        await ready();
+        const { where, params } = ofOwner(name, owner);
+        const rows = this.db.prepare<unknown[], { document: string }>(`SELECT document FROM secrets WHERE ${where} ORDER BY id`).all(...params);
+        return rows.map((row) => JSON.parse(row.document) as T);
+      },
+    };
+  }
+
+  /** For tests and the readiness check: the file answers. */
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.moves.values());
+    if (this.db.open) this.db.close();
+  }
+
+  /** The collection's move out of the read-model file, once per open store; retried by the next operation when it failed. */
+  private moved(name: string): Promise<void> {
+    const from = this.movedFrom;
+    if (!from) return Promise.resolve();
+    let move = this.moves.get(name);
+    if (!move) {
+      move = this.move(name, from);
+      move.catch(() => this.moves.delete(name));
+      this.moves.set(name, move);
+    }
+    return move;
+  }
+
+  private async move(name: string, from: ReadModelStore): Promise<void> {
+    const old = from.collection<SecretDocument>(name, [['account', 'tenant']]);
+    const documents: SecretDocument[] = [];
+    for (let skip = 0; ; skip += PAGE) {
+      const page = await old.find({ filter: {}, sort: { _id: 1 }, skip, limit: PAGE, withoutTotal: true });
+      documents.push(...page.items);
+      if (page.items.length < PAGE) break;
+    }
+    if (documents.length === 0) return;
+    // Copied durably first (what is here already wins: it is newer), deleted there after: a crash in between leaves a copy, never none.
+    this.db.transaction(() => {
+      for (const doc of documents) this.statements.putMissing.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc));
+    })();
+    for (const doc of documents) await old.delete(doc._id);
+    await from.committed?.();
+  }
+}
+
+/** The rows of a collection an owner names: its account (when given) and tenant (when given; null: account-wide). */
+function ofOwner(name: string, owner: SecretOwner): { where: string; params: (string | null)[] } {
+  const where = ['collection = ?'];
+  const params: (string | null)[] = [name];
+  if (owner.account !== undefined) {
+    where.push('account = ?');
+    params.push(owner.account);
+  }
+  if (owner.tenant !== undefined) {
+    where.push('tenant IS ?');
+    params.push(owner.tenant);
+  }
+  return { where: where.join(' AND '), params };
+}
+
+function prepareStatements(db: Connection) {
+  return {
+    get: db.prepare<[string, string], { document: string }>('SELECT document FROM secrets WHERE collection = ? AND id = ?'),
+    put: db.prepare<[string, string, string, string | null, string]>(
+      'INSERT INTO secrets (collection, id, account, tenant, document) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (collection, id) DO UPDATE SET account = excluded.account, tenant = excluded.tenant, document = excluded.document',
+    ),
+    putMissing: db.prepare<[string, string, string, string | null, string]>(
+      'INSERT INTO secrets (collection, id, account, tenant, document) VALUES (?, ?, ?, ?, ?) ON CONFLICT (collection, id) DO NOTHING',
+    ),
+    delete: db.prepare<[string, string]>('DELETE FROM secrets WHERE collection = ? AND id = ?'),
+    ping: db.prepare('SELECT 1'),
+  };
+}
