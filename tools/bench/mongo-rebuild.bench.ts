@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { createConnection, type mongo } from 'mongoose';
-import { InProcessEventBus } from '@as2-partners/kernel';
+import { InProcessEventBus, secretsInReadModels } from '@as2-partners/kernel';
 import { loadPlatformConfig, rebuildReadModels, eventsPerSecond, type InfrastructureConnections, type PlatformConfig } from '@as2-partners/platform';
 import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { MongoReadModelStore } from '@as2-partners/read-model-mongo';
@@ -54,6 +54,7 @@ function infrastructureOn(mongoUrl: string): (config: PlatformConfig) => Promise
       readModels,
       projectionCheckpoints: readModels.checkpointStore(),
       parkedEvents: readModels.parkedEventStore(),
+      secrets: secretsInReadModels(readModels),
       bus,
       probes: [],
       close: async () => {

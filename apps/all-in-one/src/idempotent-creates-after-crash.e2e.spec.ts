@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing';
 import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
-import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { EVENT_STORE, READ_MODEL_STORE, SECRET_STORE, type EventStore, type ReadModelStore, type SecretStore } from '@as2-partners/kernel';
 import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
 import { AllInOneModule } from './all-in-one.module';
@@ -90,7 +90,7 @@ describe('every create retried after a crash answers its first answer (embedded,
   const eventsOf = async (app: EmbeddedTestApp, type: string) =>
     (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => e.type === type).length;
   const sealedKeys = async (app: EmbeddedTestApp) =>
-    (await app.app.get<ReadModelStore>(READ_MODEL_STORE).collection<{ _id: string }>(SEALED_KEYS_COLLECTION).find({ filter: {}, limit: 1_000 })).items.length;
+    (await app.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION).find({})).length;
 
   it('certificate uploads (PEM, DER), keys (tenant, account), stations, tenants, master partners and instances, traffic windows, connection tests', async () => {
     const first = await start();

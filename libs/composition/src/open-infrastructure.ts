@@ -1,6 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { causedBySqliteCorruption, InProcessEventBus, isSqliteCorruption, withTopicPrefix, type CheckpointStore, type EventBus, type EventStore, type ParkedEventStore, type ReadModelStore } from '@as2-partners/kernel';
+import {
+  causedBySqliteCorruption,
+  InProcessEventBus,
+  isSqliteCorruption,
+  secretsInReadModels,
+  withTopicPrefix,
+  type CheckpointStore,
+  type EventBus,
+  type EventStore,
+  type ParkedEventStore,
+  type ReadModelStore,
+  type SecretStore,
+} from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
 import { followerLoggerOf, registerStoreOutage, whenStartFails, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
 import { kafkaSettingsFrom } from './kafka-settings';
@@ -22,6 +34,9 @@ async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void
   if (failures.length > 0) throw new AggregateError(failures, 'Some infrastructure connections did not close cleanly');
 }
 
+/** Embedded mode's key material (sealed private keys, tenant data keys), beside the event store: see SqliteSecretStore. */
+export const EMBEDDED_SECRETS_FILE = 'secrets.sqlite';
+
 /**
  * Opens the adapters the mode calls for: SQLite files and the in-process bus when embedded; EventStoreDB,
  * MongoDB and Kafka when distributed. Distributed drivers load only in distributed mode.
@@ -41,7 +56,7 @@ export async function openInfrastructure(config: PlatformConfig, kafkaClientId: 
 }
 
 async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ SqliteEventStore }, { EmbeddedReadModelStore, markCorrupt, setAsideIfMarkedCorrupt }] = await Promise.all([
+  const [{ SqliteEventStore, SqliteSecretStore }, { EmbeddedReadModelStore, markCorrupt, setAsideIfMarkedCorrupt }] = await Promise.all([
     import('@as2-partners/event-store-sqlite'),
     import('@as2-partners/read-model-embedded'),
   ]);
@@ -65,6 +80,10 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     readModels = await EmbeddedReadModelStore.open(readModelFile);
   }
   closers.push(() => readModels.close());
+  // Never in the read-model file, which a repair sets aside or deletes: what it holds is found nowhere in the events.
+  // Earlier versions kept it there; it is moved out of it as the services ask for their collections.
+  const secrets = SqliteSecretStore.open(join(config.dataDir, EMBEDDED_SECRETS_FILE), { movedFrom: readModels });
+  closers.push(() => secrets.close());
   // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
   // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.
   watchForCorruption([eventStore, readModels], closers);
@@ -72,7 +91,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   closers.push(async () => forget());
   const bus = new InProcessEventBus();
   closers.push(() => bus.close());
-  return connections(eventStore, readModels, bus, [
+  return connections(eventStore, readModels, secrets, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping(), restartNeeded: () => readModels.restartNeeded() },
   ], closers);
@@ -145,7 +164,8 @@ async function openDistributed(config: PlatformConfig, kafkaClientId: string, cl
   );
   closers.push(() => kafka.close());
   const bus = topicPrefix === undefined ? kafka : withTopicPrefix(kafka, topicPrefix);
-  return connections(eventStore, readModels, bus, [
+  // The secrets stay collections of the MongoDB database, as before: no rebuild clears them (each projection clears its own).
+  return connections(eventStore, readModels, secretsInReadModels(readModels), bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping() },
     { name: 'kafka', ping: () => kafka.ping(), affectsReadiness: false },
@@ -165,6 +185,7 @@ async function openDistributedEventStore(config: PlatformConfig): Promise<EventS
 function connections(
   eventStore: EventStore & Pingable & { checkpointStore(): CheckpointStore },
   readModels: ReadModelStore & Pingable & { checkpointStore(): CheckpointStore; parkedEventStore(): ParkedEventStore },
+  secrets: SecretStore,
   bus: EventBus,
   probes: ReadinessProbe[],
   closers: (() => Promise<void>)[],
@@ -175,6 +196,7 @@ function connections(
     readModels,
     projectionCheckpoints: readModels.checkpointStore(),
     parkedEvents: readModels.parkedEventStore(),
+    secrets,
     bus,
     probes,
     close: () => closeAll(closers.splice(0)),

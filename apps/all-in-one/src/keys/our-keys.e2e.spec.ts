@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
-import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { EVENT_STORE, SECRET_STORE, type EventStore, type SecretStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
@@ -141,8 +141,8 @@ describe('our keys (embedded, through the API)', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422]);
     expect(results.filter((r) => r.status === 422).map((r) => r.body.error.code)).toEqual(['DUPLICATE_KEY_ALIAS', 'DUPLICATE_KEY_ALIAS']);
     expect((await api.get('/v1/keys?alias=raced')).body.data).toHaveLength(1);
-    const blobs = await t.app.get<ReadModelStore>(READ_MODEL_STORE).collection(SEALED_KEYS_COLLECTION).find({ filter: { account: 'test-account', tenant } });
-    expect(blobs.items).toHaveLength(1);
+    const blobs = await t.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION).find({ account: 'test-account', tenant });
+    expect(blobs).toHaveLength(1);
   });
 
   it('refuses hostile and malformed bodies with 4xx', async () => {
@@ -259,7 +259,7 @@ describe('our keys (embedded, through the API)', () => {
     const store = t.app.get<EventStore>(EVENT_STORE);
     const created = (await store.readAll()).find((e) => e.type === 'key.created.v1' && (e.data as { keyId: string }).keyId === key.id)!;
     const blobId = (created.data as { sealedKey: { blobId: string } }).sealedKey.blobId;
-    const blobs = t.app.get<ReadModelStore>(READ_MODEL_STORE).collection(SEALED_KEYS_COLLECTION);
+    const blobs = t.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION);
     expect(await blobs.get(blobId)).not.toBeNull();
     expect((await admin.delete(`/v1/accounts/test-account/tenants/${doomed}`)).status).toBe(200);
     const deleted = await until('the key to be shredded', async () =>

@@ -3,8 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
 import {
   CLOCK,
-  READ_MODEL_STORE,
-  type ReadModelStore,
+  SECRET_STORE,
+  type SecretStore,
   WriteModel,
   type Clock,
 } from '@as2-partners/kernel';
@@ -101,7 +101,7 @@ class TimestamperCloser implements OnApplicationShutdown {
       useFactory: (platform: PlatformConfig) =>
         new KeySealer(keystoreMasterKeyFrom(platform, { warn: (message) => keystoreLogger.warn(message), info: (message) => keystoreLogger.log(message) })),
     },
-    { provide: SealedKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new SealedKeyStore(readModels) },
+    { provide: SealedKeyStore, inject: [SECRET_STORE], useFactory: (secrets: SecretStore) => new SealedKeyStore(secrets) },
     OurKeystore,
     OurKeyOperations,
     KeyQueries,

@@ -9,3 +9,4 @@ export * from './secrets/tenant-secrets';
 export * from './queries/outbound-auth/partner-outbound-auth';
 export * from './queries/partner-views/partner-details.cache';
 export * from './queries/partner-views/partner-details.warmer';
+export { TENANT_DATA_KEYS_COLLECTION } from './secrets/tenant-data-key.store';

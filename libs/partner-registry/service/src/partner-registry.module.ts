@@ -7,6 +7,8 @@ import {
   WriteModel,
   READ_MODEL_STORE,
   type ReadModelStore,
+  SECRET_STORE,
+  type SecretStore,
 } from '@as2-partners/kernel';
 import {
   CachedDeletedTenants,
@@ -178,7 +180,7 @@ const logger = new Logger('PartnerRegistry');
       inject: [PLATFORM_CONFIG],
       useFactory: (platform: PlatformConfig) => SecretSealer.withKey(partnerSecretsKeyFrom(platform, (message) => logger.log(message))),
     },
-    { provide: TenantDataKeyStore, inject: [READ_MODEL_STORE], useFactory: (readModels: ReadModelStore) => new TenantDataKeyStore(readModels) },
+    { provide: TenantDataKeyStore, inject: [SECRET_STORE], useFactory: (secrets: SecretStore) => new TenantDataKeyStore(secrets) },
     TenantSecrets,
     TenantClosure,
     provideFollowedReactor(TenantClosureReactor, 'TenantClosure', [WriteModel, TenantClosure, CLOCK]),

@@ -8,6 +8,7 @@ import {
   PROJECTION_REGISTRY,
   ProjectionRegistry,
   READ_MODEL_STORE,
+  SECRET_STORE,
   systemClock,
 } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
@@ -40,13 +41,13 @@ function fromInfrastructure<T>(token: symbol, pick: (infrastructure: Infrastruct
 
 /**
  * Provides the kernel ports for the configured mode: EVENT_STORE, CHECKPOINT_STORE (projection checkpoints,
- * kept with the read models), PARKED_EVENT_STORE (beside them), READ_MODEL_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
+ * kept with the read models), PARKED_EVENT_STORE (beside them), READ_MODEL_STORE, SECRET_STORE, EVENT_BUS, CLOCK and PROJECTION_REGISTRY. Registered
  * projections start on application bootstrap and stop on shutdown; connections close last.
  */
 @Module({})
 export class EventSourcingModule {
   static forRoot(config: PlatformConfig, options: EventSourcingOptions, metrics: PlatformMetrics = new PlatformMetrics()): DynamicModule {
-    const tokens = [PlatformMetrics, EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
+    const tokens = [PlatformMetrics, EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, READ_MODEL_STORE, SECRET_STORE, EVENT_BUS, CLOCK, PROJECTION_REGISTRY, EVENT_STORE_CHECKPOINTS, INFRASTRUCTURE, EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY];
     return {
       module: EventSourcingModule,
       global: true,
@@ -58,6 +59,7 @@ export class EventSourcingModule {
         fromInfrastructure(EVENT_STORE, (i) => timedEventStore(i.eventStore, metrics)),
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),
         fromInfrastructure(READ_MODEL_STORE, (i) => i.readModels),
+        fromInfrastructure(SECRET_STORE, (i) => i.secrets),
         fromInfrastructure(CHECKPOINT_STORE, (i) => i.projectionCheckpoints),
         fromInfrastructure(PARKED_EVENT_STORE, (i) => i.parkedEvents),
         fromInfrastructure(EVENT_BUS, (i) => i.bus),

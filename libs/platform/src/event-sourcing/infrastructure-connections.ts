@@ -1,4 +1,4 @@
-import type { CheckpointStore, EventBus, EventStore, ParkedEventStore, ReadModelStore } from '@as2-partners/kernel';
+import type { CheckpointStore, EventBus, EventStore, ParkedEventStore, ReadModelStore, SecretStore } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 
 export interface ReadinessProbe {
@@ -25,6 +25,8 @@ export interface InfrastructureConnections {
   readonly projectionCheckpoints: CheckpointStore;
   /** Where followers park the events they keep failing on, kept with the read models. */
   readonly parkedEvents: ParkedEventStore;
+  /** Key material found nowhere in the events: never among the read models a repair throws away. */
+  readonly secrets: SecretStore;
   readonly bus: EventBus;
   readonly probes: readonly ReadinessProbe[];
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { ReadModelCollection, ReadModelStore } from '@as2-partners/kernel';
+import type { SecretCollection, SecretStore } from '@as2-partners/kernel';
 
 /** One private key sealed by envelope encryption: its own data key (wrapped by the master key) and the key under it. */
 export interface SealedKeyDocument {
@@ -17,16 +17,18 @@ export interface SealedKeyDocument {
 
 /**
  * Not a read model: sealed private keys never go to the append-only event store (events carry only the blob's id and
- * hash), so a deleted key's blob can be destroyed for good. Its own collection of the read-model database, which no
- * rebuild clears; keep it (and the master key) when dropping read models.
+ * hash), so a deleted key's blob can be destroyed for good, and nothing rebuilds them. They live in the secret store
+ * (embedded: `secrets.sqlite`, never set aside or rebuilt; distributed: this collection of the MongoDB database, which
+ * no rebuild clears); back it up with the master key. Earlier embedded versions kept them in the read-model file: the
+ * embedded secret store moves them out at start.
  */
 export const SEALED_KEYS_COLLECTION = 'certificate_lifecycle_sealed_keys';
 
 export class SealedKeyStore {
-  private readonly blobs: ReadModelCollection<SealedKeyDocument>;
+  private readonly blobs: SecretCollection<SealedKeyDocument>;
 
-  constructor(readModels: ReadModelStore) {
-    this.blobs = readModels.collection(SEALED_KEYS_COLLECTION, [['account', 'tenant']]);
+  constructor(secrets: SecretStore) {
+    this.blobs = secrets.collection(SEALED_KEYS_COLLECTION);
   }
 
   put(blob: SealedKeyDocument): Promise<void> {

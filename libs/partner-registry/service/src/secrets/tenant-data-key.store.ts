@@ -1,4 +1,4 @@
-import type { ReadModelCollection, ReadModelStore } from '@as2-partners/kernel';
+import type { SecretCollection, SecretStore } from '@as2-partners/kernel';
 
 /** One tenant data key, wrapped (sealed) with PARTNER_SECRETS_KEY. */
 export interface TenantDataKeyDocument {
@@ -10,16 +10,18 @@ export interface TenantDataKeyDocument {
 }
 
 /**
- * Not a read model: key material cannot live in the append-only event store, or it could never be destroyed.
- * It sits in its own collection of the read-model database, which no rebuild clears; keep it when dropping read models.
+ * Not a read model: key material cannot live in the append-only event store, or it could never be destroyed, and
+ * nothing rebuilds it. It lives in the secret store (embedded: `secrets.sqlite`, never set aside or rebuilt;
+ * distributed: this collection of the MongoDB database, which no rebuild clears); back it up with PARTNER_SECRETS_KEY.
+ * Earlier embedded versions kept it in the read-model file: the embedded secret store moves it out at start.
  */
 export const TENANT_DATA_KEYS_COLLECTION = 'partner_registry_tenant_data_keys';
 
 export class TenantDataKeyStore {
-  private readonly keys: ReadModelCollection<TenantDataKeyDocument>;
+  private readonly keys: SecretCollection<TenantDataKeyDocument>;
 
-  constructor(readModels: ReadModelStore) {
-    this.keys = readModels.collection(TENANT_DATA_KEYS_COLLECTION, [['account', 'tenant']]);
+  constructor(secrets: SecretStore) {
+    this.keys = secrets.collection(TENANT_DATA_KEYS_COLLECTION);
   }
 
   put(key: TenantDataKeyDocument): Promise<void> {

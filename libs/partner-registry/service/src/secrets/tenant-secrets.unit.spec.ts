@@ -1,11 +1,11 @@
-import { WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
+import { WriteModel, type EventMetadata, type SecretCollection, type SecretDocument, type SecretStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { SecretSealer } from './secret-sealer';
 import { TenantDataKeyStore, type TenantDataKeyDocument } from './tenant-data-key.store';
 import { TenantSecrets } from './tenant-secrets';
 
-/** Just the collection calls the key store makes, over a Map: what the embedded and Mongo stores do for them. */
-function mapReadModelStore(): ReadModelStore & { docs: Map<string, TenantDataKeyDocument> } {
+/** Just the collection calls the key store makes, over a Map: what the embedded and Mongo secret stores do for them. */
+function mapSecretStore(): SecretStore & { docs: Map<string, TenantDataKeyDocument> } {
   const docs = new Map<string, TenantDataKeyDocument>();
   const collection = {
     get: async (id: string) => docs.get(id) ?? null,
@@ -19,8 +19,7 @@ function mapReadModelStore(): ReadModelStore & { docs: Map<string, TenantDataKey
   };
   return {
     docs,
-    collection: <T extends ReadModelDocument>() => collection as unknown as ReadModelCollection<T>,
-    close: async () => undefined,
+    collection: <T extends SecretDocument>() => collection as unknown as SecretCollection<T>,
   };
 }
 
@@ -37,7 +36,7 @@ const MASTER = { PARTNER_SECRETS_KEY: 'a'.repeat(64) };
 
 describe('TenantSecrets', () => {
   let store: InMemoryEventStore;
-  let readModels: ReturnType<typeof mapReadModelStore>;
+  let readModels: ReturnType<typeof mapSecretStore>;
   // no key given: another process's random key, as a sealer without PARTNER_SECRETS_KEY had before a restart
   const sealerFor = (env: { PARTNER_SECRETS_KEY?: string }) =>
     env.PARTNER_SECRETS_KEY ? SecretSealer.withKey(Buffer.from(env.PARTNER_SECRETS_KEY, 'hex')) : SecretSealer.ephemeral();
@@ -45,7 +44,7 @@ describe('TenantSecrets', () => {
 
   beforeEach(() => {
     store = new InMemoryEventStore();
-    readModels = mapReadModelStore();
+    readModels = mapSecretStore();
   });
 
   it("seals a tenant's secret with the tenant's own data key, which only its id names", async () => {

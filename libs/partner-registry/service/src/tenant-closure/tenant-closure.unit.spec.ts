@@ -1,4 +1,4 @@
-import { DirectoryReservations, toNewEvents, WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { DirectoryReservations, toNewEvents, secretsInReadModels, WriteModel, type EventMetadata, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import { partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { SecretSealer } from '../secrets/secret-sealer';
@@ -54,7 +54,7 @@ describe('TenantClosure', () => {
     store = new InMemoryEventStore();
     writeModel = new WriteModel(store);
     directory = new PartnerDirectoryService(writeModel);
-    const secrets = new TenantSecrets(writeModel, clock, SecretSealer.ephemeral(), new TenantDataKeyStore(noKeys));
+    const secrets = new TenantSecrets(writeModel, clock, SecretSealer.ephemeral(), new TenantDataKeyStore(secretsInReadModels(noKeys)));
     const reservations = new DirectoryReservations(writeModel);
     closure = new TenantClosure(writeModel, clock, secrets, directory, reservations, new PartnershipRemoval(writeModel, reservations), new ExchangeQueries(noKeys));
   });
