@@ -35,4 +35,29 @@ describe('our keys survive a restart (embedded, the generated master key file is
     }
     expect(readFileSync(file, 'utf8')).toBe(masterKey);
   });
+
+  it('a start with another KEYSTORE_MASTER_KEY or PARTNER_SECRETS_KEY than the stored keys need stops, naming the variable, and the right keys start again', async () => {
+    const first = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    try {
+      // A tenant partner with a password: its tenant's data key is stored, wrapped by PARTNER_SECRETS_KEY.
+      const created = await certificateApiAs(first, { tenant: 'restart-tenant' }).post('/v1/partners', {
+        name: 'Restart partner',
+        as2_id: 'RESTART-PARTNER',
+        url: 'https://restart.example.com/as2',
+        http_auth: { enabled: true, username: 'u', password: 'restart-secret' },
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await first.close();
+    }
+    const other = 'ef'.repeat(32);
+    await expect(createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env: { KEYSTORE_MASTER_KEY: other } })).rejects.toThrow(
+      /^Invalid configuration: KEYSTORE_MASTER_KEY is not the key that sealed the stored private keys \(they need the master key with id [0-9a-f]{16}, this one is [0-9a-f]{16}\)/,
+    );
+    await expect(createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env: { PARTNER_SECRETS_KEY: other } })).rejects.toThrow(
+      'Invalid configuration: PARTNER_SECRETS_KEY does not open the stored tenant data keys',
+    );
+    const again = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    await again.close();
+  });
 });

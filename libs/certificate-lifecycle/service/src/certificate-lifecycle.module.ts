@@ -50,6 +50,7 @@ import { keystoreMasterKeyFrom } from './keystore/keystore-master-key';
 import { OurKeyOperations } from './keystore/our-key-operations';
 import { OurKeystore } from './keystore/our-keystore';
 import { SealedKeyStore } from './keystore/sealed-key.store';
+import { MasterKeyCheck } from './keystore/master-key-check';
 import { KeyQueries } from './queries/key-views/key-queries';
 import { KeyViewsProjection } from './queries/key-views/key-views.projection';
 import { KnownInstancesConsumer } from './reactions/as2-instances/known-instances.consumer';
@@ -102,6 +103,7 @@ class TimestamperCloser implements OnApplicationShutdown {
         new KeySealer(keystoreMasterKeyFrom(platform, { warn: (message) => keystoreLogger.warn(message), info: (message) => keystoreLogger.log(message) })),
     },
     { provide: SealedKeyStore, inject: [SECRET_STORE], useFactory: (secrets: SecretStore) => new SealedKeyStore(secrets) },
+    MasterKeyCheck,
     OurKeystore,
     OurKeyOperations,
     KeyQueries,

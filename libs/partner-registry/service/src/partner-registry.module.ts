@@ -85,6 +85,7 @@ import { partnerSecretsKeyFrom } from './secrets/partner-secrets-key';
 import { SECRET_SEALER, SecretSealer } from './secrets/secret-sealer';
 import { TenantDataKeyStore } from './secrets/tenant-data-key.store';
 import { TenantSecrets } from './secrets/tenant-secrets';
+import { PartnerSecretsKeyCheck } from './secrets/partner-secrets-key-check';
 import { TenantClosure } from './tenant-closure/tenant-closure';
 import { TenantClosureReactor } from './reactions/tenant-closure/tenant-closure.reactor';
 import { TenantsController } from './commands/tenants/tenants.controller';
@@ -182,6 +183,7 @@ const logger = new Logger('PartnerRegistry');
     },
     { provide: TenantDataKeyStore, inject: [SECRET_STORE], useFactory: (secrets: SecretStore) => new TenantDataKeyStore(secrets) },
     TenantSecrets,
+    PartnerSecretsKeyCheck,
     TenantClosure,
     provideFollowedReactor(TenantClosureReactor, 'TenantClosure', [WriteModel, TenantClosure, CLOCK]),
     // After the platform's JwtAuthGuard (its module is imported first): refuses a deleted tenant's tokens everywhere.

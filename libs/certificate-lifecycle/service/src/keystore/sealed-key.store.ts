@@ -39,6 +39,11 @@ export class SealedKeyStore {
     return this.blobs.get(blobId);
   }
 
+  /** The id of a master key other than `masterKeyId` that sealed a stored key, or null when it sealed them all (or none is stored). */
+  async sealedWithAnotherKey(masterKeyId: string): Promise<string | null> {
+    return (await this.blobs.find({})).find((blob) => blob.masterKeyId !== masterKeyId)?.masterKeyId ?? null;
+  }
+
   /** Crypto-shredding: once gone, nothing anywhere can recover the key. */
   destroy(blobId: string): Promise<void> {
     return this.blobs.delete(blobId);

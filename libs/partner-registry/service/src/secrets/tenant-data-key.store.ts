@@ -32,6 +32,11 @@ export class TenantDataKeyStore {
     return this.keys.get(keyId);
   }
 
+  /** The latest `count` keys stored (ids are time-ordered), of every tenant. */
+  async latest(count: number): Promise<TenantDataKeyDocument[]> {
+    return (await this.keys.find({})).sort((a, b) => (a._id < b._id ? 1 : a._id > b._id ? -1 : 0)).slice(0, count);
+  }
+
   delete(keyId: string): Promise<void> {
     return this.keys.delete(keyId);
   }

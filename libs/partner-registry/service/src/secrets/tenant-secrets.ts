@@ -82,6 +82,24 @@ export class TenantSecrets {
     }
   }
 
+  /**
+   * Whether PARTNER_SECRETS_KEY opens the tenant data keys stored: true when one of the latest opens (or none is stored).
+   * The latest only: a key left by an earlier per-process key may stay unopenable for good, and is replaced when used.
+   */
+  async opensStoredKeys(sample = 20): Promise<boolean> {
+    const latest = await this.keys.latest(sample);
+    return latest.length === 0 || latest.some((stored) => this.opens(stored));
+  }
+
+  private opens(stored: TenantDataKeyDocument): boolean {
+    try {
+      this.unwrap(stored);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** null when the material is gone or was wrapped by another PARTNER_SECRETS_KEY (e.g. a per-process key before a restart). */
   private async usableKey(keyId: string): Promise<Buffer | null> {
     const stored = await this.keys.get(keyId);
