@@ -23,7 +23,7 @@ export interface PartnerCertificateDocument {
   readonly notAfter: string;
   readonly createdAt: string;
   readonly attachedAt: string;
-  /** Retired for this partner after a trust rollover's overlap. */
+  /** Retired for this partner after a trust rollover's overlap, until the partner makes it current again. */
   readonly retired: boolean;
 }
 

@@ -81,7 +81,10 @@ export class PartnerCertificatesProjector {
     const stored = await this.partnerSlots.get(partnerId);
     if (stored && event.revision <= stored.revision) return 'already_applied';
     if (event.type === 'partner_certificates.certificate_attached.v1') await this.attach(event);
-    if (event.type === 'trust.retired.v1') await this.retireForPartner(partnerId, event.data.certificateIds);
+    if (event.type === 'trust.retired.v1') await this.setRetiredForPartner(partnerId, event.data.certificateIds, true);
+    // A shared certificate retired here stays active in the store, so the partner may make it current again.
+    const madeCurrent = certificateMadeCurrentBy(event);
+    if (madeCurrent) await this.setRetiredForPartner(partnerId, [madeCurrent], false);
     const slots = evolvePartnerSlots(stored ? slotsOfDocument(stored) : emptyPartnerSlots(), event);
     // Written last: a crash before it makes the redelivery apply the event again, which the writes above allow.
     await this.partnerSlots.put({ _id: partnerId, partnerId, revision: event.revision, ...slots });
@@ -110,10 +113,10 @@ export class PartnerCertificatesProjector {
     });
   }
 
-  private async retireForPartner(partnerId: string, certificateIds: readonly string[]): Promise<void> {
+  private async setRetiredForPartner(partnerId: string, certificateIds: readonly string[], retired: boolean): Promise<void> {
     for (const certificateId of certificateIds) {
       const attached = await this.partnerCertificates.get(partnerCertificateIdOf(partnerId, certificateId));
-      if (attached && !attached.retired) await this.partnerCertificates.put({ ...attached, retired: true });
+      if (attached && attached.retired !== retired) await this.partnerCertificates.put({ ...attached, retired });
     }
   }
 
@@ -126,6 +129,17 @@ export class PartnerCertificatesProjector {
       return;
     }
     if (!status.inactive) await this.statuses.put({ ...status, inactive: true });
+  }
+}
+
+function certificateMadeCurrentBy(event: PartnerStreamEvent): string | null {
+  switch (event.type) {
+    case 'partner_certificates.slot_assigned.v1':
+    case 'partner_certificates.backup_activated.v1':
+    case 'trust.activated.v1':
+      return event.data.certificateId;
+    default:
+      return null;
   }
 }
 

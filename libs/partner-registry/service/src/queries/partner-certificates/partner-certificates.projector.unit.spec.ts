@@ -117,6 +117,22 @@ describe('partner certificates projection', () => {
     expect(await shown()).toMatchObject({ cert_A: { active: false }, cert_B: { active: false } });
   });
 
+  it('shows a certificate retired for the partner as active again once the partner makes it current again', async () => {
+    // A shared (account-level) certificate stays active in the store when one tenant partner retires it, so it may be
+    // assigned, scheduled or rolled over to again on that partner.
+    await applyAll([
+      feed.attached(PARTNER, TENANT, certificate('cert_A')),
+      feed.attached(PARTNER, TENANT, certificate('cert_B')),
+      feed.trustRetired(PARTNER, ['cert_A']),
+      feed.slotAssigned(PARTNER, 'signature', 'cert_A'),
+    ]);
+    expect(await shown()).toMatchObject({ cert_A: { active: true, slots: ['signature'] } });
+    await applyAll([feed.trustRetired(PARTNER, ['cert_A', 'cert_B']), feed.backupActivated(PARTNER, 'tls', 'cert_B')]);
+    expect(await shown()).toMatchObject({ cert_A: { active: false }, cert_B: { active: true, slots: ['tls'] } });
+    await projector.apply(feed.trustActivated(PARTNER, 'cert_A', ['encryption']));
+    expect(await shown()).toMatchObject({ cert_A: { active: true, slots: ['encryption', 'signature'] } });
+  });
+
   it('makes a deactivated certificate inactive, even when the deactivation arrives before the attachment', async () => {
     await projector.apply(feed.deactivated('cert_A', PARTNER));
     await applyAll([feed.attached(PARTNER, TENANT, certificate('cert_A')), feed.attached(PARTNER, TENANT, certificate('cert_B'))]);
