@@ -174,6 +174,17 @@ describe('platform edge (embedded app with a demo module)', () => {
       expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' });
     });
 
+    it('answers 415 for multipart/form-data on a route that does not declare it (its parts would go unread: no body at all)', async () => {
+      const boundary = 'demo-boundary';
+      const payload = `--${boundary}\r\nContent-Disposition: form-data; name="as2_id"\r\n\r\nMULTIPART\r\n--${boundary}--\r\n`;
+      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+      expect(res.statusCode).toBe(415);
+      expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' });
+      // Still 401 first without a token.
+      const anonymous = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+      expect(anonymous.statusCode).toBe(401);
+    });
+
     it('answers 400 MALFORMED_URL for a path that does not decode', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/demo/things/%E0%A4%A', headers: bearer() });
       expect(res.statusCode).toBe(400);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +16,7 @@ import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { answerClientError } from './client-error-answer';
 import { acceptJsonBodiesOnly } from './json-body-parser';
+import { MultipartWhereDeclaredInterceptor } from './multipart-where-declared.interceptor';
 import { AfterStart } from './after-start';
 import { HotPathRoutes, MAX_PARAM_LENGTH } from './hot-path-routes';
 import type { DestinationStream } from 'pino';
@@ -153,6 +154,8 @@ export async function createHttpApp(
     });
     const idempotencyLogger = new Logger('Idempotency');
     registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);
+    // Before the idempotency interceptor: a body no route reads is refused before any key is claimed for it.
+    app.useGlobalInterceptors(new MultipartWhereDeclaredInterceptor(app.get(Reflector)));
     // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
     app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
     const metrics = app.get(PlatformMetrics);

@@ -1,0 +1,35 @@
+import { type CallHandler, type ExecutionContext, type NestInterceptor, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+
+const MULTIPART = 'multipart/form-data';
+
+/**
+ * multipart/form-data is read only by the routes that declare it in their OpenAPI operation (`@ApiConsumes(…,
+ * 'multipart/form-data')`, or a `requestBody` with that content: the certificate and key uploads, which read its parts
+ * themselves). Anywhere else its parts would go unread and the route
+ * would see no body at all (a PATCH answering NO_CHANGE_GIVEN, a create listing every field as missing): it is a 415,
+ * as any other body that is not JSON. Runs after the guards, so a caller without a token still gets its 401 first.
+ */
+export class MultipartWhereDeclaredInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() === 'http') {
+      const request = context.switchToHttp().getRequest<FastifyRequest & { isMultipart?: () => boolean }>();
+      if (request.isMultipart?.() === true && !this.declaresMultipart(context)) {
+        throw new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data');
+      }
+    }
+    return next.handle();
+  }
+
+  private declaresMultipart(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    const consumes = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, targets);
+    const operation = this.reflector.getAllAndOverride<{ requestBody?: { content?: Record<string, unknown> } } | undefined>(DECORATORS.API_OPERATION, targets);
+    return consumes?.includes(MULTIPART) === true || operation?.requestBody?.content?.[MULTIPART] !== undefined;
+  }
+}
