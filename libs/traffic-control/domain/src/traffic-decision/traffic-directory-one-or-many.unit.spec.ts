@@ -1,4 +1,4 @@
-import { TrafficDirectory, type PartnerFacts } from './traffic-directory';
+import { AMBIGUOUS_PAIR, TrafficDirectory, type PartnerFacts } from './traffic-directory';
 
 const now = Date.parse('2026-11-23T10:00:00.000Z');
 const partner = (overrides: Partial<PartnerFacts> & Pick<PartnerFacts, 'partnerId' | 'tenant' | 'as2Id'>): PartnerFacts => ({
@@ -65,7 +65,9 @@ describe('traffic directory: one id per key, several only from the second partne
 
     d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2', as2Id: 'ACME' }));
     expect(tenantIndex(d)?.get('ACME')).toEqual(['prt_1', 'prt_2']);
-    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });
+    expect(inbound(d, 'ACME')).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', reason: `PARTNER_NOT_FOUND: ${AMBIGUOUS_PAIR}`, partner: null });
+    // Each tenant's own credential still decides its own partner.
+    expect(d.decide('acc', 't2', 'inbound', 'ACME', 'HUB', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2' } });
 
     d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1', as2Id: 'ACME', deleted: true }));
     expect(tenantIndex(d)?.get('ACME')).toBe('prt_2');

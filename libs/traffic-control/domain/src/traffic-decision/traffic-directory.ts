@@ -394,6 +394,7 @@ export class TrafficDirectory {
     const wide = tenant === null;
     let chosenScope: string | null = null;
     let ambiguous = false;
+    let severalTenants = false;
     if (candidates) {
       const withPartnerships = this.partnerships.size > 0;
       for (let i = 0; i < candidates.length; i += 1) {
@@ -422,6 +423,8 @@ export class TrafficDirectory {
             [entry, partner, chosenScope] = [candidate, found, messageScopeOf(candidate, found)];
             if (!withPartnerships && !wide) break;
           } else if (found && wide && !found.deleted && messageScopeOf(candidate, found) !== chosenScope) ambiguous = true;
+          // An account-level instance (the account's, so still named) serving several tenants' partners with this id.
+          else if (!found && partner === null && wide && this.severalTenantPartners(candidate, theirs)) severalTenants = true;
         }
       }
     }
@@ -433,13 +436,14 @@ export class TrafficDirectory {
     const facts = this.facts;
     facts.instance = instance;
     facts.partner = partner;
-    facts.notFound = ambiguous
-      ? AMBIGUOUS_PAIR
-      : instance === null
-        ? this.unknownInstance(account, tenant, ours)
-        : partner === null
-          ? this.unknownPartner(entry as InstanceEntry, tenant, theirs)
-          : null;
+    facts.notFound =
+      ambiguous || (severalTenants && partner === null)
+        ? AMBIGUOUS_PAIR
+        : instance === null
+          ? this.unknownInstance(account, tenant, ours)
+          : partner === null
+            ? this.unknownPartner(entry as InstanceEntry, tenant, theirs)
+            : null;
     facts.partnershipMissing = partner !== null && !paired && this.usesPartnerships(instance as InstanceFacts, partner.tenant ?? messageTenant);
     facts.accountTraffic = traffic && partner && partner.tenant === null ? this.trafficIn(traffic, partner.account, null) : null;
     facts.tenantTraffic = traffic && partner && messageTenant !== null ? this.trafficIn(traffic, partner.account, messageTenant) : null;
@@ -516,6 +520,11 @@ export class TrafficDirectory {
     // One id: the one tenant partner; several (an array): ambiguous.
     const candidates = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
     return typeof candidates === 'string' ? (this.partners.get(candidates) ?? null) : null;
+  }
+
+  /** Whether an account-level instance serves several tenants' live partners with this AS2 id (and no master partner has it). */
+  private severalTenantPartners(entry: InstanceEntry, as2Id: string): boolean {
+    return entry.ownScope === null && Array.isArray(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id));
   }
 
   private unknownInstance(account: string, tenant: string | null, ours: string): string {
