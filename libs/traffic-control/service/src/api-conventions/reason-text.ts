@@ -6,17 +6,26 @@ import { propertyRule } from '@as2-partners/platform';
 export const MAX_REASON_LENGTH = 500;
 
 /**
- * A reason of 1 to 500 characters, with one message saying what is wrong (a missing reason was also told it was
- * longer than 500 characters when length rules were stacked).
+ * No C0/C1 control character (CR, LF, TAB, NUL…) nor line or paragraph separator: the reason goes into the gateway's
+ * decision and the notice mails, where a line break would start a line of the author's choosing (as the registry's reasons).
+ */
+export const REASON_TEXT_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]+$';
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * A reason of 1 to 500 characters on one line, with one message saying what is wrong (a missing reason was also told
+ * it was longer than 500 characters when length rules were stacked).
  */
 export function IsReasonText(requiredMessage: string): PropertyDecorator {
   return propertyRule({
     name: 'isReasonText',
-    validate: (value) => typeof value === 'string' && value.length >= 1 && characterCount(value) <= MAX_REASON_LENGTH,
+    validate: (value) =>
+      typeof value === 'string' && value.length >= 1 && characterCount(value) <= MAX_REASON_LENGTH && !CONTROL_CHARACTER.test(value),
     message: (args: ValidationArguments) => {
       const value = args.value as unknown;
       if (value === undefined || value === null || value === '') return requiredMessage;
       if (typeof value !== 'string') return 'The reason must be a string';
+      if (CONTROL_CHARACTER.test(value)) return 'The reason must not contain control characters (line breaks, tabs, NUL)';
       return `The reason may not be greater than ${MAX_REASON_LENGTH} characters`;
     },
   });

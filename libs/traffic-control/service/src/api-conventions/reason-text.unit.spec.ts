@@ -16,6 +16,9 @@ describe('a traffic reason: one message saying what is wrong', () => {
     ['a number', 123, ['The reason must be a string']],
     ['501 characters', 'x'.repeat(501), ['The reason may not be greater than 500 characters']],
     ['500 characters', 'x'.repeat(500), []],
+    ['with a line break', 'upgrade\r\nBcc: someone@example.com', ['The reason must not contain control characters (line breaks, tabs, NUL)']],
+    ['with an escape sequence', 'upgrade \u001b[2J', ['The reason must not contain control characters (line breaks, tabs, NUL)']],
+    ['with a line separator', 'upgrade\u2028done', ['The reason must not contain control characters (line breaks, tabs, NUL)']],
   ])('a pause with a reason %s', async (_case, reason, expected) => {
     expect(await reasonMessages(PauseIncomingDto, { paused: true, response: 'http_422', reason })).toEqual(expected);
     expect(await reasonMessages(PauseOutgoingDto, { paused: true, reason })).toEqual(expected);
@@ -25,6 +28,7 @@ describe('a traffic reason: one message saying what is wrong', () => {
     const window = { direction: 'outgoing', starts_at: '2031-01-01T00:00:00Z', ends_at: '2031-01-01T01:00:00Z' };
     expect(await reasonMessages(ScheduleWindowDto, window)).toEqual(['The reason field is required']);
     expect(await reasonMessages(ScheduleWindowDto, { ...window, reason: 'upgrade' })).toEqual([]);
+    expect(await reasonMessages(ScheduleWindowDto, { ...window, reason: 'upgrade\ntomorrow' })).toEqual(['The reason must not contain control characters (line breaks, tabs, NUL)']);
   });
 
   it('a resume needs no reason', async () => {

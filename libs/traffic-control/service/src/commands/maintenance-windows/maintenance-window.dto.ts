@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, WINDOW_DIRECTIONS, type IncomingResponse, type WindowDirection } from '@as2-partners/traffic-control-domain';
-import { IsReasonText, MAX_REASON_LENGTH } from '../../api-conventions/reason-text';
+import { IsReasonText, MAX_REASON_LENGTH, REASON_TEXT_PATTERN } from '../../api-conventions/reason-text';
 
 /** POST /v1/partners/{id}/traffic/windows. */
 export class ScheduleWindowDto {
@@ -22,7 +22,7 @@ export class ScheduleWindowDto {
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
-  @ApiProperty({ minLength: 1, maxLength: MAX_REASON_LENGTH })
+  @ApiProperty({ minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: REASON_TEXT_PATTERN })
   @IsReasonText('The reason field is required')
   reason!: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, MAX_RETRY_AFTER_SECONDS, type IncomingResponse } from '@as2-partners/traffic-control-domain';
-import { IsReasonText, MAX_REASON_LENGTH } from '../../api-conventions/reason-text';
+import { IsReasonText, MAX_REASON_LENGTH, REASON_TEXT_PATTERN } from '../../api-conventions/reason-text';
 import { IsRetryAfterSeconds } from '../../api-conventions/retry-after-seconds';
 
 /** PUT /v1/partners/{id}/traffic/incoming: pause with a response mode, or `{paused: false}` to resume. */
@@ -15,7 +15,7 @@ export class PauseIncomingDto {
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing; optional on a resume (kept on its event)' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: REASON_TEXT_PATTERN, description: 'Required when pausing; optional on a resume (kept on its event)' })
   @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.reason !== undefined)
   @IsReasonText('The reason field is required when pausing')
   reason?: string;
@@ -36,7 +36,7 @@ export class PauseOutgoingDto {
   @IsBoolean({ message: 'The paused field must be true or false' })
   paused!: boolean;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, description: 'Required when pausing; optional on a resume (kept on its event)' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: REASON_TEXT_PATTERN, description: 'Required when pausing; optional on a resume (kept on its event)' })
   @ValidateIf((o: PauseOutgoingDto) => o.paused === true || o.reason !== undefined)
   @IsReasonText('The reason field is required when pausing')
   reason?: string;
