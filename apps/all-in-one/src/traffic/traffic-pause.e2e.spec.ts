@@ -184,6 +184,23 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(put.body.error).toMatchObject({ code: 'PARTNER_NOT_FOUND' });
   });
 
+  it("a tenant that switches an inherited master partner off (its override) gets it rejected; other tenants do not; a reset restores it", async () => {
+    const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    const masterAs2Id = fresh('MASTER').toUpperCase();
+    const master = await accountAdmin.post(`/v1/accounts/${ACCOUNT}/partners`, partnerInput(masterAs2Id));
+    expect(master.status).toBe(201);
+    const masterId = master.body.data.id as string;
+    const one = await setUp();
+    const other = await setUp();
+    expect((await one.admin.patch(`/v1/partners/${masterId}`, { active: false })).status).toBe(200);
+    expect((await one.admin.get(`/v1/partners/${masterId}`)).body.data.active).toBe(false);
+    expect((await one.gateway.decide(inbound(masterAs2Id, one.ours))).body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE', partner_id: masterId });
+    expect((await one.gateway.decide(outbound(one.ours, masterAs2Id))).body).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE' });
+    expect((await other.gateway.decide(inbound(masterAs2Id, other.ours))).body).toMatchObject({ decision: 'accept', partner_id: masterId });
+    expect((await one.admin.delete(`/v1/partners/${masterId}/overrides`)).status).toBe(200);
+    expect((await one.gateway.decide(inbound(masterAs2Id, one.ours))).body).toMatchObject({ decision: 'accept', partner_id: masterId });
+  });
+
   it('an inactive partner is rejected, and accepted again once active', async () => {
     const { tenant, partnerId, as2Id, ours, gateway } = await setUp();
     const registry = t.app;

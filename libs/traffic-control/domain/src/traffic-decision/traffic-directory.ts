@@ -197,6 +197,12 @@ export class TrafficDirectory {
   /** account → tenant → its scope key, made once per scope that holds partners or traffic (a decision builds none). */
   private readonly scopeKeys = new Map<string, Map<string, string>>();
 
+  /**
+   * master partner id → tenant → `active` as that tenant overrides it (seed 002's overrides of an inherited partner):
+   * a tenant that switched a master partner off exchanges nothing with it, while the other tenants still do.
+   */
+  private readonly activeOverrides = new Map<string, Map<string, boolean>>();
+
   /** account → its deleted tenants: a gateway credential claiming one is refused, as every other route refuses it. */
   private readonly deletedTenants = new Map<string, Set<string>>();
 
@@ -224,6 +230,17 @@ export class TrafficDirectory {
   /** A tenant was deleted (never undone: a deleted tenant's id is not given again). */
   markTenantDeleted(account: string, tenant: string): void {
     setIn(this.deletedTenants, account).add(tenant);
+  }
+
+  /** A tenant's override of a master partner's `active` (null: none, the master's own applies). */
+  putActiveOverride(partnerId: string, tenant: string, active: boolean | null): void {
+    this.decisions.clear();
+    if (active !== null) inner(this.activeOverrides, partnerId).set(tenant, active);
+    else {
+      const byTenant = this.activeOverrides.get(partnerId);
+      byTenant?.delete(tenant);
+      if (byTenant?.size === 0) this.activeOverrides.delete(partnerId);
+    }
   }
 
   isTenantDeleted(account: string, tenant: string): boolean {
@@ -435,7 +452,7 @@ export class TrafficDirectory {
     // One facts object reused by every decision (decideTraffic reads it and keeps nothing of it): none per decision.
     const facts = this.facts;
     facts.instance = instance;
-    facts.partner = partner;
+    facts.partner = partner && this.asSeenBy(partner, messageTenant);
     facts.notFound =
       ambiguous || (severalTenants && partner === null)
         ? AMBIGUOUS_PAIR
@@ -453,6 +470,13 @@ export class TrafficDirectory {
     const resolved: ResolvedDecision = { decision: d.decision, reasonCode: d.reasonCode, reason: d.reason, hold: d.hold, retryAfterSeconds: d.retryAfterSeconds, mdn: d.mdn, partner, instance, tenant: messageTenant };
     if (span !== null) this.decisions.put(account, tenant, direction, theirs, ours, resolved, span);
     return resolved;
+  }
+
+  /** The partner as the message's tenant sees it: a master partner with the `active` that tenant overrides it with. */
+  private asSeenBy(partner: PartnerFacts, tenant: string | null): DecisionFacts['partner'] {
+    if (partner.tenant !== null || tenant === null) return partner;
+    const active = this.activeOverrides.get(partner.partnerId)?.get(tenant);
+    return active === undefined || active === partner.active ? partner : { name: partner.name, active, deleted: partner.deleted };
   }
 
   /** The scope key of (account, tenant), made once and kept: the lookups of a decision build no string. */

@@ -43,6 +43,22 @@ describe('traffic directory', () => {
     expect(d.decide('acc', null, 'outbound', 'US', 'MASTER', now).decision).toBe('accept');
   });
 
+  it("a tenant's override of a master partner's `active` decides that tenant's messages only, and its removal restores the master's", () => {
+    const d = directory();
+    d.putInstance({ instanceId: 'ins_t2', account: 'acc', tenant: 't2', myAs2Id: 'US2', status: 'on' });
+    d.putActiveOverride('prt_m', 't1', false);
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_INACTIVE', partner: { partnerId: 'prt_m' }, tenant: 't1' });
+    expect(d.decide('acc', 't1', 'outbound', 'US', 'MASTER', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_INACTIVE' });
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'US2', now)).toMatchObject({ decision: 'accept', tenant: 't2' });
+    d.putActiveOverride('prt_m', 't1', null);
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'US', now).decision).toBe('accept');
+    // A master switched off by the account and back on by one tenant.
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null, as2Id: 'MASTER', active: false }));
+    d.putActiveOverride('prt_m', 't2', true);
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'US', now).reasonCode).toBe('PARTNER_INACTIVE');
+    expect(d.decide('acc', null, 'inbound', 'MASTER', 'US2', now).decision).toBe('accept');
+  });
+
   it("an account-scoped credential never resolves another account's pair; an all-accounts one does", () => {
     const d = directory();
     expect(d.decide('acc', null, 'inbound', 'ACME', 'THEM', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND', partner: null });

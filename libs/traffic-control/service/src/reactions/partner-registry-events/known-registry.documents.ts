@@ -21,6 +21,19 @@ export function knownPartnerCreated({ data: d, account, tenant }: PartnerEventRe
   };
 }
 
+/** A tenant's override of a master partner's `active` (null: the tenant overrides other settings, or none now). */
+export interface KnownPartnerOverrideDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly partnerId: string;
+  readonly active: boolean | null;
+  /** The revision of the tenant's override stream last applied: a redelivered older event changes nothing. */
+  readonly revision: number;
+}
+
+export const knownOverrideIdOf = (masterPartnerId: string, tenant: string) => `${masterPartnerId}.${tenant}`;
+
 export interface KnownInstanceDocument extends InstanceFacts {
   readonly _id: string;
   readonly deleted: boolean;
@@ -55,6 +68,7 @@ export const KnownRegistryCollections = {
   stations: 'traffic_control_known_stations',
   tenants: 'traffic_control_known_tenants',
   partnerships: 'traffic_control_known_partnerships',
+  overrides: 'traffic_control_known_partner_overrides',
 } as const;
 
 /** The indexes the consumer declares on its collections (a store seeded with others builds these at the next start). */
@@ -64,6 +78,7 @@ export const KnownRegistryIndexes = {
   stations: [['account']],
   tenants: [['account']],
   partnerships: [['account']],
+  overrides: [['account']],
 } as const satisfies Record<keyof typeof KnownRegistryCollections, readonly (readonly string[])[]>;
 
 export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

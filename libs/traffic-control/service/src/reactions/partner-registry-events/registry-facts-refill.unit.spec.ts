@@ -83,6 +83,35 @@ describe('the traffic directory refilled after the process is ready', () => {
     }
   }, REFILL_TEST_MS);
 
+  it("refills a tenant's override of a master partner's `active`: that tenant's messages are refused after a restart, and a redelivered older override changes nothing", async () => {
+    const { bus, live, afterStart, consumer, decide, app } = await restarted();
+    try {
+      await consumer.partners.put({ ...partnerDoc(0), _id: 'prt_master', partnerId: 'prt_master', tenant: null, as2Id: 'MASTER' });
+      await consumer.overrides.put({ _id: 'prt_master.t1', account: 'acc', tenant: 't1', partnerId: 'prt_master', active: false, revision: 3 });
+      afterStart.begin();
+      expect((await decide('MASTER')).json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE', partner_id: 'prt_master' });
+      const override = (revision: number, active: boolean | undefined) =>
+        ({
+          id: `evt-o${revision}`,
+          type: 'partner.override_set.v1',
+          data: { account: 'acc', tenant: 't1', masterPartnerId: 'prt_master', overrides: active === undefined ? {} : { active } },
+          metadata: { account: 'acc', tenant: 't1' },
+          stream: 'partner_override-acc.t1.prt_master',
+          revision,
+          position: 1000 + revision,
+        }) as unknown as RecordedEvent;
+      await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [override(2, true)]);
+      expect((await decide('MASTER')).json().decision).toBe('reject');
+      // The tenant's whole override set afterwards holds no `active`: the master's own applies again.
+      await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [override(4, undefined)]);
+      expect((await decide('MASTER')).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_master' });
+      expect(live.directory.partner('prt_master')?.active).toBe(true);
+    } finally {
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
   it('keeps what events applied during the refill change, whether the page of their partner was read before or after them', async () => {
     const { bus, live, afterStart, consumer, decide, app } = await restarted();
     const updated = (n: number, position: number, changes: Record<string, unknown>) =>

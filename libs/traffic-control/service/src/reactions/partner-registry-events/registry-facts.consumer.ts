@@ -13,12 +13,14 @@ import { type AfterStart, nextTurn, type RequestsInFlight } from '@as2-partners/
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
+  knownOverrideIdOf,
   knownPartnerCreated,
   KnownRegistryCollections,
   KnownRegistryIndexes,
   knownTenantIdOf,
   type KnownInstanceDocument,
   type KnownPartnerDocument,
+  type KnownPartnerOverrideDocument,
   type KnownPartnershipDocument,
   type KnownStationDocument,
   type KnownTenantDocument,
@@ -29,6 +31,7 @@ import {
   PartnerRegistryEventTypes,
   readPartnerEvent,
   type As2InstancePayload,
+  type PartnerOverridePayload,
   type PartnershipPayload,
   type StationPayload,
   type TenantPayload,
@@ -36,11 +39,15 @@ import {
 
 export const REGISTRY_FACTS_GROUP = 'traffic-control.registry-facts';
 
+const OVERRIDE_TYPES = new Set<string>(PartnerRegistryEventTypes.partnerOverride);
+
 const KNOWN_TYPES = new Set<string>([
   ...PartnerRegistryEventTypes.partner,
   ...PartnerRegistryEventTypes.as2Instance,
   ...PartnerRegistryEventTypes.station,
   ...PartnerRegistryEventTypes.tenant,
+  // A tenant's `active` for a master partner it inherits.
+  ...PartnerRegistryEventTypes.partnerOverride,
   // Updates change no pair: only which pairs exist counts here.
   'partnership.created.v1',
   'partnership.deleted.v1',
@@ -63,6 +70,7 @@ interface RegistryDocuments {
   readonly stations: DocumentAccess<KnownStationDocument>;
   readonly tenants: DocumentAccess<KnownTenantDocument>;
   readonly partnerships: DocumentAccess<KnownPartnershipDocument>;
+  readonly overrides: DocumentAccess<KnownPartnerOverrideDocument>;
 }
 
 /**
@@ -79,6 +87,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   readonly stations: ReadModelCollection<KnownStationDocument>;
   readonly tenants: ReadModelCollection<KnownTenantDocument>;
   readonly partnerships: ReadModelCollection<KnownPartnershipDocument>;
+  readonly overrides: ReadModelCollection<KnownPartnerOverrideDocument>;
   private readonly documents: RegistryDocuments;
   /**
    * The turn between two pages: the requests being answered go first (a create right after ready waits behind one page,
@@ -104,7 +113,8 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     this.stations = readModels.collection(KnownRegistryCollections.stations, KnownRegistryIndexes.stations);
     this.tenants = readModels.collection(KnownRegistryCollections.tenants, KnownRegistryIndexes.tenants);
     this.partnerships = readModels.collection(KnownRegistryCollections.partnerships, KnownRegistryIndexes.partnerships);
-    this.documents = { partners: this.partners, instances: this.instances, stations: this.stations, tenants: this.tenants, partnerships: this.partnerships };
+    this.overrides = readModels.collection(KnownRegistryCollections.overrides, KnownRegistryIndexes.overrides);
+    this.documents = { partners: this.partners, instances: this.instances, stations: this.stations, tenants: this.tenants, partnerships: this.partnerships, overrides: this.overrides };
   }
 
   /**
@@ -150,6 +160,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     const { directory } = this.live;
     for await (const page of pagesOf(this.instances, turn)) for (const doc of page) if (!doc.deleted) directory.putInstance(doc);
     for await (const page of pagesOf(this.partners, turn)) for (const doc of page) directory.putPartner(doc);
+    for await (const page of pagesOf(this.overrides, turn)) for (const doc of page) directory.putActiveOverride(doc.partnerId, doc.tenant, doc.active);
     for await (const page of pagesOf(this.partnerships, turn)) for (const doc of page) if (!doc.deleted) directory.putPartnership(doc);
     for await (const page of pagesOf(this.tenants, turn)) for (const doc of page) if (doc.deleted) directory.markTenantDeleted(doc.account, doc.tenant);
     await this.putAgainWhatEventsTouched();
@@ -183,6 +194,10 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         if (doc && !doc.deleted) this.live.directory.putPartnership(doc);
         else if (doc) this.live.directory.removePartnership(id);
       }
+      for (const id of touched.overrides) {
+        const doc = await this.overrides.get(id);
+        if (doc) this.live.directory.putActiveOverride(doc.partnerId, doc.tenant, doc.active);
+      }
     }
   }
 
@@ -191,11 +206,18 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.partners.clear(), this.instances.clear(), this.stations.clear(), this.tenants.clear(), this.partnerships.clear()]);
+    await Promise.all([this.partners.clear(), this.instances.clear(), this.stations.clear(), this.tenants.clear(), this.partnerships.clear(), this.overrides.clear()]);
   }
 
   protected async isEmpty(): Promise<boolean> {
-    const counts = await Promise.all([this.partners.count({}), this.instances.count({}), this.stations.count({}), this.tenants.count({}), this.partnerships.count({})]);
+    const counts = await Promise.all([
+      this.partners.count({}),
+      this.instances.count({}),
+      this.stations.count({}),
+      this.tenants.count({}),
+      this.partnerships.count({}),
+      this.overrides.count({}),
+    ]);
     return counts.every((n) => n === 0);
   }
 
@@ -219,6 +241,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         stations: run.stage(this.stations),
         tenants: run.stage(this.tenants),
         partnerships: run.stage(this.partnerships),
+        overrides: run.stage(this.overrides),
       };
       for (const event of events) await this.applyTo(event, docs, refilling);
       await run.flush();
@@ -238,7 +261,8 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
 
   private async applyTo(event: RecordedEvent, docs: RegistryDocuments, refilling: boolean): Promise<void> {
     const [kind] = event.type.split('.');
-    if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, docs, refilling);
+    if (OVERRIDE_TYPES.has(event.type)) await this.applyOverride(event, docs);
+    else if (kind === 'partner' || kind === 'master_partner') await this.applyPartner(event, docs, refilling);
     else if (kind === 'as2_instance') await this.applyInstance(event, docs, refilling);
     else if (kind === 'station') await this.applyStation(event, docs);
     else if (kind === 'tenant') await this.applyTenant(event, docs);
@@ -289,6 +313,18 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     }
     this.live.directory.putPartner(next);
     await partners.put(next);
+  }
+
+  /** A tenant's overrides of a master partner: only `active` decides traffic (a tenant that switched it off exchanges nothing with it). */
+  private async applyOverride(event: RecordedEvent, { overrides }: RegistryDocuments): Promise<void> {
+    const d = event.data as PartnerOverridePayload;
+    const id = knownOverrideIdOf(d.masterPartnerId, d.tenant);
+    const existing = await overrides.get(id);
+    if (existing && event.revision <= existing.revision) return;
+    const active = event.type === 'partner.override_set.v1' ? (d.overrides?.active ?? null) : null;
+    const next: KnownPartnerOverrideDocument = { _id: id, account: d.account, tenant: d.tenant, partnerId: d.masterPartnerId, active, revision: event.revision };
+    this.live.directory.putActiveOverride(next.partnerId, next.tenant, active);
+    await overrides.put(next);
   }
 
   private async applyInstance(event: RecordedEvent, { instances }: RegistryDocuments, refilling: boolean): Promise<void> {
@@ -397,6 +433,7 @@ class TouchedDuringRefill {
   private partners = new Set<string>();
   private instances = new Set<string>();
   private partnerships = new Set<string>();
+  private overrides = new Set<string>();
   private inFlight = 0;
   private idle: (() => void)[] = [];
 
@@ -409,8 +446,9 @@ class TouchedDuringRefill {
   applied(events: readonly RecordedEvent[]): void {
     for (const event of events) {
       const [kind] = event.type.split('.');
-      const d = event.data as { partnerId?: string; instanceId?: string; partnershipId?: string };
-      if ((kind === 'partner' || kind === 'master_partner') && d.partnerId) this.partners.add(d.partnerId);
+      const d = event.data as { partnerId?: string; instanceId?: string; partnershipId?: string; masterPartnerId?: string; tenant?: string };
+      if (OVERRIDE_TYPES.has(event.type) && d.masterPartnerId && d.tenant) this.overrides.add(knownOverrideIdOf(d.masterPartnerId, d.tenant));
+      else if ((kind === 'partner' || kind === 'master_partner') && d.partnerId) this.partners.add(d.partnerId);
       else if (kind === 'as2_instance' && d.instanceId) this.instances.add(d.instanceId);
       else if (kind === 'partnership' && d.partnershipId) this.partnerships.add(d.partnershipId);
     }
@@ -424,12 +462,19 @@ class TouchedDuringRefill {
   }
 
   /** What was marked so far, and nothing marked from now on. */
-  take(): { readonly partners: ReadonlySet<string>; readonly instances: ReadonlySet<string>; readonly partnerships: ReadonlySet<string>; readonly isEmpty: boolean } {
-    const taken = { partners: this.partners, instances: this.instances, partnerships: this.partnerships };
+  take(): {
+    readonly partners: ReadonlySet<string>;
+    readonly instances: ReadonlySet<string>;
+    readonly partnerships: ReadonlySet<string>;
+    readonly overrides: ReadonlySet<string>;
+    readonly isEmpty: boolean;
+  } {
+    const taken = { partners: this.partners, instances: this.instances, partnerships: this.partnerships, overrides: this.overrides };
     this.partners = new Set();
     this.instances = new Set();
     this.partnerships = new Set();
-    return { ...taken, isEmpty: taken.partners.size + taken.instances.size + taken.partnerships.size === 0 };
+    this.overrides = new Set();
+    return { ...taken, isEmpty: taken.partners.size + taken.instances.size + taken.partnerships.size + taken.overrides.size === 0 };
   }
 }
 
