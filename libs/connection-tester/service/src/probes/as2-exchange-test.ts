@@ -12,7 +12,7 @@ import {
 import { httpExchange, isHttpAnswer, openEndpoint, serverFacts, type EndpointTarget, type HttpAnswer, type ProbeSettings } from './endpoint-probe';
 import type { ProbeOutcome, ResultValue } from './probe-outcome';
 import { ProbeTimeline, stepStart } from './probe-timeline';
-import { withoutCredentialEcho } from './credential-echo';
+import { outcomeWithoutCredentialEcho, withoutCredentialEcho } from './credential-echo';
 
 /** An asynchronous MDN as it reached the receipt route. */
 export interface ReceivedMdn {
@@ -69,6 +69,11 @@ function mdnFormatFailure(error: unknown): string {
  * checked) over the endpoint's checked connection. Each check is a timeline step whose details say what went wrong.
  */
 export async function runAs2ExchangeTest(target: EndpointTarget, plan: As2ExchangePlan, settings: ProbeSettings): Promise<ProbeOutcome> {
+  // The MDN is the partner's text: a server that reflects its request may put the credential in any of its fields.
+  return outcomeWithoutCredentialEcho(await exchange(target, plan, settings), plan.authorization);
+}
+
+async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings: ProbeSettings): Promise<ProbeOutcome> {
   const timeline = new ProbeTimeline();
   const results: Record<string, ResultValue> = {};
   const signedMdn = plan.partnerSignatureCertificates.length > 0;

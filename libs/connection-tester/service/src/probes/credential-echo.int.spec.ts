@@ -1,0 +1,70 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAllowedAddressRanges, systemHostResolver } from '@as2-partners/platform';
+import { runAs2ExchangeTest, unsignedMessageBuilder, type As2ExchangePlan } from './as2-exchange-test';
+import type { ProbeSettings } from './endpoint-probe';
+import { systemSocketFactory } from './socket-factory';
+
+// A partner that reflects its request into the MDN it answers: the credential the test sent must not reach the result.
+const PASSWORD = 'Refl3cted-Pa55';
+const AUTHORIZATION = `Basic ${Buffer.from(`acme-user:${PASSWORD}`).toString('base64')}`;
+
+const settings: ProbeSettings = {
+  allowed: parseAllowedAddressRanges('127.0.0.0/8'),
+  resolver: systemHostResolver,
+  sockets: systemSocketFactory,
+  maxResponseBytes: 1_048_576,
+  now: () => new Date(),
+};
+
+/** `/disposition` puts the decoded credential in the disposition, `/message-id` in the original message id. */
+function reflectingMdn(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  req.on('end', () => {
+    const echoed = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8');
+    const originalId = req.url === '/message-id' ? `<${echoed}>` : String(req.headers['message-id']);
+    const disposition = `automatic-action/MDN-sent-automatically; processed${req.url === '/disposition' ? `/error: ${echoed}` : ''}`;
+    const report =
+      '--b\r\nContent-Type: text/plain\r\n\r\nreceipt\r\n--b\r\nContent-Type: message/disposition-notification\r\n\r\n' +
+      `Reporting-UA: echo\r\nFinal-Recipient: rfc822; THEM\r\nOriginal-Message-ID: ${originalId}\r\nDisposition: ${disposition}\r\n\r\n--b--\r\n`;
+    res.writeHead(200, { 'content-type': 'multipart/report; report-type=disposition-notification; boundary="b"', 'as2-version': '1.2' }).end(report);
+  });
+}
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer(reflectingMdn);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+const plan: As2ExchangePlan = {
+  testType: 'mdn',
+  testId: 'tst_echo',
+  as2From: 'US',
+  as2To: 'THEM',
+  sign: null,
+  build: unsignedMessageBuilder,
+  encrypt: null,
+  compress: false,
+  partnerSignatureCertificates: [],
+  micAlgorithm: 'sha256',
+  asyncMdn: null,
+  authorization: AUTHORIZATION,
+  now: new Date(),
+};
+
+describe('an MDN that reflects the HTTP credential', () => {
+  it.each(['/disposition', '/message-id'])('%s: neither the results nor the timeline keep the password', async (path) => {
+    const outcome = await runAs2ExchangeTest({ url: new URL(`${base}${path}`), timeoutMs: 10_000, pinnedTlsCertificate: null, authorization: AUTHORIZATION }, plan, settings);
+    expect(outcome.timeline.map((step) => step.step)).toContain('MDN format');
+    expect(JSON.stringify(outcome)).toContain('[redacted]');
+    expect(JSON.stringify(outcome)).not.toContain(PASSWORD);
+  });
+});
