@@ -365,4 +365,25 @@ describe('continuous monitoring', () => {
     const disabled = events.filter((e) => e.type === 'connection.monitoring_configured.v1' && (e.data as { enabled: boolean }).enabled === false);
     expect(disabled.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId: id, enabled: false, testType: 'mdn', intervalMinutes: 30 })]);
   });
+
+  it("a deleted tenant's monitoring of an inherited master partner (which outlives it) runs no more", async () => {
+    const tenant = await freshTenant('starter');
+    const accountAdmin = { authorization: `Bearer ${t.token({ account: 'acme', tenant: null, roles: ['account_admin'] })}` };
+    const as2Id = `M${tenantCounter}X${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
+    const master = await t.app.inject({ method: 'POST', url: '/v1/accounts/acme/partners', headers: accountAdmin, payload: { name: 'Master', as2_id: as2Id, url: `https://127.0.0.1:${port}/as2` } });
+    expect(master.statusCode).toBe(201);
+    const id = master.json().data.id as string;
+    const put = await t.app.inject({ method: 'PUT', url: `/v1/partners/${id}/monitoring`, headers: as(tenant), payload: { enabled: true, test_type: 'ping', interval_minutes: 15 } });
+    expect(put.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/accounts/acme/tenants/${tenant}`, headers: accountAdmin })).statusCode).toBe(200);
+    // The tester has learned of the deletion once it refuses the tenant's requests.
+    for (let tries = 0; (await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(tenant) })).statusCode !== 403; tries += 1) {
+      expect(tries).toBeLessThan(100);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    await t.app.get(MonitoringScheduler).runDue(new Date(Date.now() + 16 * 60_000));
+    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', tenant));
+    expect(events.map((e) => e.type)).not.toContain('connection.test_reserved.v1');
+  });
 });

@@ -49,10 +49,14 @@ export class TestedPartnerAccess {
     return this.asSeenBy(partner, account, tenant);
   }
 
-  /** The partner as the tenant tests it (monitoring runs); null once it is gone or not the tenant's to test. */
+  /**
+   * The partner as the tenant tests it (monitoring runs); null once it is gone, not the tenant's to test, or its tenant
+   * is deleted (the account's master partners outlive the tenant, its monitoring must not).
+   */
   async forTenant(account: string, tenant: string, partnerId: string): Promise<TestedPartnerDocument | null> {
     const partner = await this.partners.get(partnerId);
-    return partner && visibleTo(partner, account, tenant) ? this.asSeenBy(partner, account, tenant) : null;
+    if (!partner || !visibleTo(partner, account, tenant) || (await this.isTenantDeleted(account, tenant))) return null;
+    return this.asSeenBy(partner, account, tenant);
   }
 
   async planOf(account: string, tenant: string): Promise<string> {
