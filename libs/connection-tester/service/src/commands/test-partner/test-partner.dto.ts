@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsIn, IsString, ValidateIf } from 'class-validator';
 import { CharacterLength } from '@as2-partners/platform';
 import { TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
+
+/** Absent takes the default; null is no value at all (IsOptional would let it through, `as2_instance_id` as "null"). */
+const IsOptionalNotNull = () => ValidateIf((_, value) => value !== undefined);
 
 export class TestPartnerDto {
   @ApiProperty({ enum: TEST_TYPES })
@@ -9,18 +12,18 @@ export class TestPartnerDto {
   test_type!: TestType;
 
   @ApiPropertyOptional({ description: 'Our AS2 instance to test as (default: the partnership’s)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString({ message: 'The as2 instance id must be a string' })
   @CharacterLength(1, 64, { message: 'The as2 instance id must be 1 to 64 characters' })
   as2_instance_id?: string;
 
   @ApiPropertyOptional({ enum: ['current', 'next'], default: 'current', description: '`next`: the partner’s scheduled next certificates (rollover or backup)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['current', 'next'], { message: 'The certificates must be current or next' })
   certificates?: 'current' | 'next';
 
   @ApiPropertyOptional({ description: 'Required true for `full`: AS2 has no test flag, the partner’s back end receives the test file' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The acknowledge payload delivery field must be true or false' })
   acknowledge_payload_delivery?: boolean;
 }
