@@ -1,7 +1,7 @@
 import { characterCount } from '@as2-partners/kernel';
 import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import ipaddr from 'ipaddr.js';
-import { ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import type { ValidationArguments, ValidationOptions } from 'class-validator';
 import { isCanonicalCidr, propertyRule } from '@as2-partners/platform';
 
 function as2IdMessage(args: ValidationArguments): string {
@@ -49,11 +49,6 @@ export function IsHeaderSafeText(label: string, code: string | null = 'INVALID_P
     message: `The ${label} must not contain control characters (line breaks, tabs, NUL)`,
     ...(code === null ? {} : { code }),
   });
-}
-
-/** Optional but never null: absent skips the checks, null meets them (IsOptional would let a null through into the settings). */
-export function IsOptionalNotNull(): PropertyDecorator {
-  return ValidateIf((_, value) => value !== undefined);
 }
 
 /**

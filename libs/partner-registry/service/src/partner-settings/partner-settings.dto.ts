@@ -2,9 +2,9 @@ import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/pa
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, NotContains, ValidateNested } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
-import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsOptionalNotNull, IsRequiredText } from './partner-field.validators';
+import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
 /** What the validators accept, as patterns for the OpenAPI document (so a generated request that fits the schema is accepted). */
 const HEADER_SAFE = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';

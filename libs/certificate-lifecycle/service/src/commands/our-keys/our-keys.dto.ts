@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { DecimalInteger, CharacterLength } from '@as2-partners/platform';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { DecimalInteger, CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 import { SUBJECT_SYNTAX } from '../../api-conventions/certificate-lifecycle.openapi';
 
@@ -31,8 +31,8 @@ export class KeyListQueryDto {
 /** POST /v1/keys/{id}/csr */
 export class CertificateRequestDto {
   @ApiPropertyOptional({ description: `${SUBJECT_SYNTAX}. Default: the subject of the key's certificate, its DER copied byte for byte`, example: 'CN=Acme AS2, O=Acme Corp, C=US' })
-  // Absent takes the default; null is no subject at all (IsOptional would let it through).
-  @ValidateIf((_, value) => value !== undefined)
+  // Absent takes the default; null is no subject at all.
+  @IsOptionalNotNull()
   @IsString({ message: 'The subject must be a string' })
   @CharacterLength(0, 1024, { message: 'The subject may not be longer than 1024 characters' })
   subject?: string;

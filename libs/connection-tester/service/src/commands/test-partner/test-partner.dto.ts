@@ -1,10 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsString, ValidateIf } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { IsBoolean, IsIn, IsString } from 'class-validator';
+import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
-
-/** Absent takes the default; null is no value at all (IsOptional would let it through, `as2_instance_id` as "null"). */
-const IsOptionalNotNull = () => ValidateIf((_, value) => value !== undefined);
 
 export class TestPartnerDto {
   @ApiProperty({ enum: TEST_TYPES })

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsNotIn, IsOptional, Matches } from 'class-validator';
-import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
+import { PartialUpdate, CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
 import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
-import { IsAs2Id, IsHeaderSafeText, IsOptionalNotNull, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { IsAs2Id, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 /** Seed 001's AS2 instance fields. */
 export class CreateAs2InstanceDto {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsOptional, IsString } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
-import { IsAs2Id, IsHeaderSafeText, IsOptionalNotNull } from '../../partner-settings/partner-field.validators';
+import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 
 export class ChangeAs2IdDto {
   @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$' })

@@ -1,9 +1,9 @@
 import { PLANS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
+import { PartialUpdate, CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { EMAIL_PATTERN } from '../../partner-settings/partner-settings.dto';
-import { IsHeaderSafeText, IsOptionalNotNull, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 export class CreateTenantDto {
   @ApiPropertyOptional({
