@@ -1,5 +1,22 @@
-import { ValidationError } from 'class-validator';
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsString, validate, ValidateNested, ValidationError } from 'class-validator';
 import { ValidationFailedException } from './validation-failed.exception';
+
+class Inner {
+  @IsString()
+  url!: string;
+}
+
+class Outer {
+  @ValidateNested()
+  @Type(() => Inner)
+  mdn!: Inner;
+
+  @ValidateNested({ each: true })
+  @Type(() => Inner)
+  items!: Inner[];
+}
 
 function error(property: string, constraints: Record<string, string>, options: { children?: ValidationError[]; contexts?: Record<string, object> } = {}): ValidationError {
   return Object.assign(new ValidationError(), { property, constraints, children: options.children ?? [], contexts: options.contexts });
@@ -26,6 +43,11 @@ describe('ValidationFailedException.fromValidationErrors', () => {
       error('certificates', {}, { children: [error('1', {}, { children: [error('pem', { isString: 'pem must be a string' })] })] }),
     ]);
     expect(failed.errors).toEqual({ 'mdn.url': ['bad url'], 'certificates.1.pem': ['pem must be a string'] });
+  });
+
+  it("rewords class-validator's own message for a nested object given a scalar", async () => {
+    const errors = await validate(plainToInstance(Outer, { mdn: 'x', items: [{ url: 'u' }, 5] }));
+    expect(ValidationFailedException.fromValidationErrors(errors).errors).toEqual({ mdn: ['The mdn must be an object'], 'items.1': ['The items.1 must be an object'] });
   });
 
   it('rewords unknown fields', () => {
