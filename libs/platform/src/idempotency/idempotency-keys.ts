@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, ReadModelCollection } from '@as2-partners/kernel';
+import { timeOrderedUuid, type Clock, type ReadModelCollection } from '@as2-partners/kernel';
 
 /** One Idempotency-Key of one tenant: claimed while its request runs, then the first answer, kept until `expiresAt`. */
 export interface IdempotencyRecord {
@@ -76,7 +76,8 @@ export class IdempotencyKeys {
   async claim(id: string, fingerprint: string): Promise<IdempotencyClaim> {
     const now = this.options.clock.now();
     this.purgeNowAndThen(now);
-    let commandId: string = randomUUID();
+    // Time-ordered, so the entity a create names from it (commandEntityId) sorts by creation time like any other.
+    let commandId: string = timeOrderedUuid(now.getTime());
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const claim: IdempotencyRecord = {
         _id: id,

@@ -1,4 +1,5 @@
-import type { ReadModelCollection } from '@as2-partners/kernel';
+import { commandEntityId, type ReadModelCollection } from '@as2-partners/kernel';
+import { encodeTime } from 'ulid';
 import { IdempotencyKeys, type IdempotencyRecord } from './idempotency-keys';
 
 /** The few collection operations the keys use, over a map (insert is atomic: no await between check and set). */
@@ -123,6 +124,17 @@ describe('IdempotencyKeys', () => {
     const taken = await records.get(id);
     await stalled.renewLeases();
     expect(await records.get(id)).toEqual(taken);
+  });
+
+  it('a claim\'s command is time-ordered: the entity a create names from it sorts by creation time like one made without a key', async () => {
+    const keys = keysOver(mapCollection(), { ttlMs: HOUR, leaseMs: 15_000 });
+    const first = await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'sorted-1'), 'fp');
+    now += 1_000;
+    const second = await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'sorted-2'), 'fp');
+    if (first.outcome !== 'claimed' || second.outcome !== 'claimed') throw new Error('not claimed');
+    const [earlier, later] = [commandEntityId('ins', first.commandId), commandEntityId('ins', second.commandId)];
+    expect(earlier.slice(4, 14)).toBe(encodeTime(now - 1_000, 10));
+    expect(earlier < later).toBe(true);
   });
 
   it('a new claim after the key expired is another command (its creates name new entities)', async () => {
