@@ -56,6 +56,7 @@ export * from './http/partial-update.decorator';
 export * from './http/property-rule.decorator';
 export * from './http/character-length.decorator';
 export * from './http/is-optional-not-null.decorator';
+export * from './http/preferred-media-type';
 export * from './http/store-outage';
 export * from './http/failed-start';
 export * from './http/unsafe-text';

@@ -52,6 +52,9 @@ describe('our keys (embedded, through the API)', () => {
     const der = await t.app.inject({ method: 'GET', url: `/v1/keys/${key.id}/certificate`, headers: { authorization, accept: 'application/pkix-cert' } });
     expect(der.headers['content-type']).toContain('application/pkix-cert');
     expect(openssl.run('x509', '-inform', 'DER', '-noout', '-subject', '-in', openssl.write('ours.cer', der.rawPayload)).toString()).toContain('CN = Our AS2');
+    // q-values count: DER named first but with a lower q than PEM gives PEM.
+    const lowDer = await t.app.inject({ method: 'GET', url: `/v1/keys/${key.id}/certificate`, headers: { authorization, accept: 'application/pkix-cert;q=0.1, application/x-pem-file' } });
+    expect(lowDer.headers['content-type']).toContain('application/x-pem-file');
 
     const csr = await api.post(`/v1/keys/${key.id}/csr`, {});
     expect(csr.status).toBe(200);
@@ -64,6 +67,8 @@ describe('our keys (embedded, through the API)', () => {
     expect(createPublicKey(csrKey).export({ format: 'der', type: 'spki' })).toEqual(createPublicKey(pem.body).export({ format: 'der', type: 'spki' }));
     const renamed = await t.app.inject({ method: 'POST', url: `/v1/keys/${key.id}/csr`, headers: { authorization, accept: 'application/pkcs10' }, payload: { subject: 'CN=Renewed AS2, O=Our Company' } });
     expect(renamed.headers['content-type']).toContain('application/pkcs10');
+    const jsonPreferred = await t.app.inject({ method: 'POST', url: `/v1/keys/${key.id}/csr`, headers: { authorization, accept: 'application/pkcs10;q=0.1, application/json' }, payload: {} });
+    expect(jsonPreferred.headers['content-type']).toContain('application/json');
     expect(openssl.run('req', '-verify', '-noout', '-subject', '-in', openssl.write('renewed.csr', renamed.body)).toString()).toContain('CN = Renewed AS2');
     // Beyond PrintableString: UTF8String (an email address IA5String), which openssl reads back as written.
     const unicode = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=as2_gw, O=AT&T Üñí 日本, E=as2@our.example' });

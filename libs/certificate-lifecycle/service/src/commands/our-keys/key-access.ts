@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CertificateLifecycleStreams, inheritedKeyReadOnly, keyNotFound, signingKeyOf, type InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
-import { paginationOf } from '@as2-partners/platform';
+import { paginationOf, preferredMediaType } from '@as2-partners/platform';
 import type { FastifyReply } from 'fastify';
 import { certificationRequestOf } from '../../keystore/key-material';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
@@ -12,6 +12,7 @@ import { presentKey } from '../../queries/key-views/key.presenter';
 import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
 import { KnownInstancesConsumer } from '../../reactions/as2-instances/known-instances.consumer';
 
+const PEM_TYPE = 'application/x-pem-file';
 const DER_TYPES = ['application/pkix-cert', 'application/x-x509-ca-cert', 'application/x-x509-user-cert', 'application/octet-stream'];
 
 /**
@@ -83,27 +84,27 @@ export class KeyAccess {
     return { data: events.map(presentTimelineEvent), pagination: paginationOf(page, perPage, total, events.length) };
   }
 
-  /** The public certificate as a file: PEM with its chain, or DER for an Accept naming a DER type. */
+  /** The public certificate as a file: PEM with its chain, or DER when the Accept header prefers a DER type (q-values count). */
   certificateFile(doc: KeyViewDocument, accept: string | undefined, reply: FastifyReply): Buffer | string {
     const c = doc.certificate;
-    const wantsDer = DER_TYPES.some((type) => (accept ?? '').toLowerCase().includes(type));
+    const wantsDer = preferredMediaType(accept, [PEM_TYPE, ...DER_TYPES]) !== PEM_TYPE;
     reply.header('content-disposition', `attachment; filename="${doc.alias}.${wantsDer ? 'cer' : 'pem'}"`);
     if (wantsDer) {
       reply.header('content-type', 'application/pkix-cert');
       return Buffer.from(c.pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
     }
-    reply.header('content-type', 'application/x-pem-file');
+    reply.header('content-type', PEM_TYPE);
     return [c.pem, ...c.chain.map((member) => member.pem)].join('');
   }
 
-  /** A PKCS#10 request signed inside this service by the key; PEM text for Accept: application/pkcs10. */
+  /** A PKCS#10 request signed inside this service by the key; PEM text when the Accept header prefers application/pkcs10 to JSON. */
   async certificationRequest(doc: KeyViewDocument, subject: string | undefined, accept: string | undefined, reply: FastifyReply) {
     const state = await this.keystore.state({ account: doc.account, tenant: doc.tenant, alias: doc.alias });
     const entry = state.keys.find((key) => key.keyId === doc._id) ?? null;
     if (!entry) throw keyNotFound(doc._id);
     const key = await this.keystore.unseal(entry);
     const csr = certificationRequestOf(key.keyPair.privateKey, subject ? { text: subject } : { certificatePem: entry.certificate.pem });
-    if ((accept ?? '').toLowerCase().includes('application/pkcs10')) {
+    if (preferredMediaType(accept, ['application/json', 'application/pkcs10']) === 'application/pkcs10') {
       reply.header('content-type', 'application/pkcs10');
       return csr;
     }
