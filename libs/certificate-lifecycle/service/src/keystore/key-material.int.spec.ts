@@ -28,6 +28,9 @@ exportUnicode('unicode-aes.p12', UNICODE_PASSWORD, '-certpbe', 'AES-256-CBC', '-
 exportUnicode('unicode-legacy.p12', UNICODE_PASSWORD, '-legacy');
 exportUnicode('unicode-mixed.p12', UNICODE_PASSWORD, '-keypbe', 'PBE-SHA1-3DES');
 exportUnicode('astral.p12', 'пароль🔑');
+// No MAC (-nomac): a wrong password shows only as encrypted content that decrypts to garbage.
+openssl('pkcs12', '-export', '-nomac', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('nomac.p12'), '-passout', 'pass:s3cret');
+openssl('pkcs12', '-export', '-nomac', '-legacy', '-inkey', path('key.pem'), '-in', path('cert.pem'), '-out', path('nomac-legacy.p12'), '-passout', 'pass:s3cret');
 // Encrypted PKCS#8 keys: PBKDF2 at openssl's count, at a costly one, and scrypt.
 const encryptKey = (name: string, ...options: string[]) => openssl('pkcs8', '-topk8', '-in', path('key.pem'), '-out', path(name), '-passout', 'pass:pw', ...options);
 encryptKey('key-2048.pem', '-v2', 'aes-256-cbc', '-iter', '2048');
@@ -53,6 +56,12 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(Buffer.concat([Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(200)]), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
     expect(() => readPkcs12(Buffer.alloc(70_000, 0x30), 'x')).toThrow(expect.objectContaining({ code: 'KEY_FILE_TOO_LARGE' }));
     expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+  });
+
+  it.each(['nomac.p12', 'nomac-legacy.p12'])('reads %s (no MAC) with its password and refuses a wrong one as WRONG_PASSWORD, not as an unreadable file', (name) => {
+    const file = readFileSync(path(name));
+    expect(readPkcs12(file, 's3cret').certificate.subject).toBe('O=Acme, CN=Imported AS2');
+    for (const wrong of ['wrong', 's3cre', '']) expect(() => readPkcs12(file, wrong)).toThrow(expect.objectContaining({ code: 'WRONG_PASSWORD' }));
   });
 
   it.each([

@@ -356,6 +356,11 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
     } catch (error) {
       const message = String((error as Error).message ?? '');
       if (/password|MAC could not be verified|decrypt/i.test(message)) throw keyError(OurKeyErrorCode.WrongPassword, 'The PKCS#12 password is wrong', 'password');
+      // Without a MAC (PFX: version, authSafe, macData OPTIONAL) a wrong password shows only as content that decrypts to
+      // garbage, which is all a reader can tell of it from a damaged file.
+      if (Array.isArray(asn1.value) && asn1.value.length === 2) {
+        throw keyError(OurKeyErrorCode.WrongPassword, 'The PKCS#12 password is wrong, or the file is damaged (it has no MAC to tell them apart)', 'password');
+      }
       throw error;
     }
   } catch (error) {
