@@ -76,6 +76,33 @@ describe('full test signed by the keystore', () => {
     expect(res.json()).toMatchObject({ success: true, data: { results: { as2_protocol: 'success', mic_match: true, mdn_disposition: 'processed' } } });
   });
 
+  it("an account-level instance signs with the account's key, as its details show, though the testing tenant holds its own key of the alias", async () => {
+    const accountAdmin = { authorization: `Bearer ${t.token({ account: 'acme', tenant: null, roles: ['account_admin'] })}` };
+    // A tenant of its own: the partner's AS2 id is taken in the first one.
+    const tenant = `${TENANT}-acct`;
+    expect((await t.app.inject({ method: 'POST', url: '/v1/accounts/acme/tenants', headers: accountAdmin, payload: { id: tenant, name: 'Keystore account', plan: 'enterprise' } })).statusCode).toBe(201);
+    const tenantAdmin = () => ({ authorization: `Bearer ${t.token({ account: 'acme', tenant, roles: ['tenant_admin'] })}` });
+    const accountKey = await t.app.inject({ method: 'POST', url: '/v1/accounts/acme/keys', headers: accountAdmin, payload: { alias: 'shared-key', private_key: ours.keyPem, certificate: ours.certPem } });
+    expect([accountKey.statusCode, accountKey.statusCode === 201 ? null : accountKey.body]).toEqual([201, null]);
+    // The tenant's own key of the alias, which the partner does not know: it signs for the tenant's own instances only.
+    const tenantKey = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: tenantAdmin(), payload: { alias: 'shared-key', generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Tenant AS2', valid_days: 30 } } });
+    expect(tenantKey.statusCode).toBe(201);
+    const created = await t.app.inject({
+      method: 'POST', url: '/v1/partners', headers: tenantAdmin(),
+      payload: { name: 'Account Pair', as2_id: 'TESTPARTNER', url: partner.url, sign: true, encrypt: true, sign_algorithm: 'SHA256withRSA', encrypt_algorithm: 'AES256_CBC', mdn_mode: 'sync', mdn: { signed: true } },
+    });
+    expect(created.statusCode).toBe(201);
+    const partnerId = created.json().data.id as string;
+    for (const [usage, pem] of [['both', theirs.certPem], ['tls', tls.certPem]] as const) {
+      const body = multipart({ name: usage, usage }, pem);
+      expect((await t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/certificates`, headers: { ...body.headers, ...tenantAdmin() }, payload: body.payload })).statusCode).toBe(201);
+    }
+    await registryEvent('as2_instance.created.v1', 'as2_instance-inst_acct', { instanceId: 'inst_acct', account: 'acme', tenant: null, myAs2Id: 'MYCOMPANY', myName: 'My Company', myAs2Alias: 'shared-key', myEmail: 'as2@example.com', status: 'on', createdAt: new Date().toISOString() });
+    await registryEvent('partnership.created.v1', 'partnership-pship_acct', { partnershipId: 'pship_acct', account: 'acme', tenant, as2InstanceId: 'inst_acct', partnerId, overrides: {}, createdAt: new Date().toISOString() });
+    const res = await t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/test`, headers: tenantAdmin(), payload: { test_type: 'full', acknowledge_payload_delivery: true } });
+    expect(res.json()).toMatchObject({ success: true, data: { results: { as2_protocol: 'success', mic_match: true, mdn_disposition: 'processed' } } });
+  });
+
   it('an instance whose alias has no key in the keystore gets 422 SIGNING_KEY_UNAVAILABLE before the test is run', async () => {
     const created = await t.app.inject({
       method: 'POST', url: '/v1/partners', headers: admin(),

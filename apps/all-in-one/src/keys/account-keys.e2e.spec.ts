@@ -159,6 +159,12 @@ describe('the account keystore (embedded, through the API)', () => {
     expect((await ops.sign({ account: ACCOUNT, tenant, alias }, Buffer.from('x'), 'sha256')).keyId).toBe(own.id);
     expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==' })).body.data.key_id).toBe(own.id);
     expect((await ops.sign({ account: ACCOUNT, tenant: null, alias }, Buffer.from('x'), 'sha256')).keyId).toBe(accountKey.id);
+    // Over the internal route, `tenant: null` names the account's keystore for a gateway token without a tenant claim
+    // (an account-level instance); a token with one gets its own tenant's keys only.
+    const accountGateway = certificateApiAs(t, { tenant: null, roles: ['gateway'] });
+    expect((await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.data?.key_id).toBe(accountKey.id);
+    expect((await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant })).body.data?.key_id).toBe(own.id);
+    expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.error?.code).toBe('TENANT_FORBIDDEN');
     // Decryption resolves the same way: what openssl encrypts to the account key's certificate opens for another tenant.
     const certificate = (await admin.get(`${KEYS}/${accountKey.id}`)).body.data;
     expect(certificate.id).toBe(accountKey.id);

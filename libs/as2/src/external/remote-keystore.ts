@@ -6,7 +6,8 @@ import type { As2Signer } from './as2-signer';
 /** Whose key: an AS2 instance's account, tenant and `my_as2_alias`. */
 export interface RemoteKeyRef {
   readonly account: string;
-  readonly tenant: string;
+  /** null: the account's own keystore (an account-level AS2 instance), for a keystore token without a tenant claim. */
+  readonly tenant: string | null;
   readonly alias: string;
 }
 

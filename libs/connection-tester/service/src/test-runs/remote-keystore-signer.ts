@@ -3,8 +3,8 @@ import { DomainError } from '@as2-partners/kernel';
 import type { KeyAliasRef, OurAs2Signer } from './our-as2-signer.port';
 import type { RemoteKeystoreConfig } from './remote-keystore.config';
 
+/** tenant null (an account-level instance): the account's keystore, as the internal route reads it for a token without a tenant. */
 function remoteRef(ref: KeyAliasRef): RemoteKeyRef {
-  if (ref.tenant === null) throw new DomainError('SIGNING_KEY_UNAVAILABLE', `The key alias ${ref.alias} has no tenant keystore to sign in`);
   return { account: ref.account, tenant: ref.tenant, alias: ref.alias };
 }
 

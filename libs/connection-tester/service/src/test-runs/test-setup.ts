@@ -120,8 +120,9 @@ export class TestSetup {
       if (!signer || !alias) {
         throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key the tester can use${alias ? ` (alias ${alias}: no keystore in reach)` : ' (no key alias)'}`);
       }
-      // An account-level instance's alias resolves in the keystore of the tenant that uses it (docs/certificate-lifecycle.md).
-      const ref = { account: instance.account, tenant: instance.tenant ?? scope.tenant, alias };
+      // An account-level instance (tenant null) signs with the account's key, whichever tenant tests through it: a tenant's
+      // own key of the same alias signs for its own instances only (docs/certificate-lifecycle.md, the instance details).
+      const ref = { account: instance.account, tenant: instance.tenant, alias };
       if (signer.hasSigningKey && !(await signer.hasSigningKey(ref))) {
         throw new DomainError(Code.SigningKeyUnavailable, `Our AS2 instance ${instance.as2Id} has no signing key: the keystore holds no current key for the alias ${alias}`);
       }

@@ -10,10 +10,11 @@ import { DecryptRequestDto, SignRequestDto } from './key-operations.dto';
 const hexFingerprint = (fingerprint: string) => fingerprint.replace(/:/g, '').toLowerCase();
 
 /**
- * The keystore a call uses: the token's tenant (or, for a gateway token without one, the body's) in the token's account
- * (or, for a gateway token for every account, `*`, the body's). Never another account's or tenant's keys.
+ * The keystore a call uses: the token's tenant (or, for a gateway token without one, the body's; `tenant: null` the
+ * account's own keystore, for an account-level AS2 instance) in the token's account (or, for a gateway token for every
+ * account, `*`, the body's). Never another account's or tenant's keys: a token with a tenant claim gets only its own.
  */
-function aliasRef(ctx: RequestContext, alias: string, body: { tenant?: string; account?: string }): KeyAliasRef {
+function aliasRef(ctx: RequestContext, alias: string, body: { tenant?: string | null; account?: string }): KeyAliasRef {
   const own = ctx.caller.tenant;
   if (own !== null && body.tenant !== undefined && body.tenant !== own) throw new DomainError('TENANT_FORBIDDEN', 'The token is for another tenant');
   const tenant = own ?? body.tenant;

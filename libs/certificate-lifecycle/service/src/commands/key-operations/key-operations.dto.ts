@@ -9,10 +9,17 @@ const ACCOUNT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Scope fields for a gateway token that does not carry them itself (account `*`, or no tenant claim). */
 abstract class KeyOperationScopeDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT.source, description: 'The instance\'s tenant, for a gateway token without a tenant claim' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    pattern: TENANT.source,
+    nullable: true,
+    description: "The instance's tenant, for a gateway token without a tenant claim; null: the account's own keystore (an account-level AS2 instance)",
+  })
+  // null is a value here (the account's keystore), not a field left out.
   @IsOptional()
   @Matches(TENANT, { message: 'The tenant must be 1-64 letters, digits, "-" or "_"' })
-  tenant?: string;
+  tenant?: string | null;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: ACCOUNT.source, description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
   @IsOptional()
