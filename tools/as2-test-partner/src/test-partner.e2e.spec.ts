@@ -107,7 +107,8 @@ describe('test AS2 partner, with our library as the client', () => {
 
       const asyncMdn = await receiver.next();
       expect(peekMdnOriginalMessageId(asyncMdn.headers as Record<string, string>, asyncMdn.body)).toBe(sent.messageId);
-      expect(readAnswer(sent, asyncMdn)).toMatchObject({ status: 'delivered', signed: true, receivedMic: { value: sent.mic.value, algorithm: 'sha512' } });
+      // Signed with SHA-256: the MIC keeps the signature's digest (RFC 4130 §7.4.3); SHA-512 only signs the MDN.
+      expect(readAnswer(sent, asyncMdn)).toMatchObject({ status: 'delivered', signed: true, receivedMic: { value: sent.mic.value, algorithm: 'sha256' } });
       await testPartner.close();
       expect(loggedMessages()).toEqual([expect.objectContaining({ mdn: 'async', asyncMdn: { url: receiver.url, httpStatus: 200 } })]);
     } finally {

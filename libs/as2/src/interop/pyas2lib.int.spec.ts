@@ -165,6 +165,15 @@ describe('we send, pyas2lib receives and answers with an MDN we verify', () => {
     expect(mdn.status).toBe('delivered');
   });
 
+  it('signed with SHA-1, asking for a SHA-256 receipt: pyas2lib returns the MIC in the signature digest (RFC 4130 §7.4.3), which we expect', async () => {
+    const sent = ourMessage({ sign: { keyPair: ourKeys, algorithm: 'sha1' }, mdn: { signed: { micAlgorithms: ['sha256'] } } });
+    const received = await pyas2Receives(sent, { requireSigned: true });
+
+    expect(received).toMatchObject({ status: 'processed', micAlg: 'sha1', mic: sent.mic.value });
+    const mdn = readMdn({ headers: asHeaderRecord(received.mdn!.headers), body: received.mdn!.body, partnerCertificates: [theirCertificate], expected: { messageId: sent.messageId, mic: sent.mic }, requireSignature: true });
+    expect(mdn).toMatchObject({ status: 'delivered', receivedMic: { value: sent.mic.value, algorithm: 'sha1' } });
+  });
+
   it('asks for an asynchronous MDN: pyas2lib builds it for our Receipt-Delivery-Option URL and we verify it', async () => {
     const asyncUrl = 'http://127.0.0.1:9/as2/mdn';
     const sent = ourMessage({ sign: { keyPair: ourKeys, algorithm: 'sha384' }, mdn: { signed: { micAlgorithms: ['sha384'] }, asyncUrl } });
@@ -289,6 +298,15 @@ describe('pyas2lib sends, we receive and answer with an MDN pyas2lib verifies', 
     expect(handled.mdn).toMatchObject({ signed: false });
     const verdict = await peer.verifyMdn(sent, { headers: asHeaderLines(handled.mdn!.headers), body: handled.mdn!.body }, us.certFile);
     expect(verdict).toMatchObject({ status: 'processed', signed: false, originalMessageId: sent.messageId });
+  });
+
+  it('signed with SHA-256, asking for a SHA-1 receipt: our MIC uses the signature digest and pyas2lib finds it equal', async () => {
+    const sent = await pyas2Sends({ sign: 'sha256', mdnSign: 'sha1' });
+    const handled = weHandle(sent, { requireSignature: true });
+
+    expect(handled.message?.mic).toEqual({ value: sent.mic, algorithm: 'sha256' });
+    const verdict = await peer.verifyMdn(sent, { headers: asHeaderLines(handled.mdn!.headers), body: handled.mdn!.body }, us.certFile);
+    expect(verdict).toMatchObject({ status: 'processed', detailedStatus: null, signed: true, signatureAlg: 'sha1', micEqual: true });
   });
 
   it('asks for an asynchronous MDN: ours is addressed to its URL and pyas2lib verifies it', async () => {

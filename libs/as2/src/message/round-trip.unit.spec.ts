@@ -103,9 +103,16 @@ describe('MIC (RFC 4130 §7.3.1, RFC 5402 §4)', () => {
     expect(sent.body.subarray(start, end)).toEqual(payloadEntity(payload));
   });
 
-  it('uses the first supported signed-receipt-micalg the sender asked for', () => {
+  it('computes a signed message\'s MIC with its signature digest, not the signed-receipt-micalg asked for (RFC 4130 §7.4.3)', () => {
     const { sent, received } = roundTrip({ sign: { keyPair: sender.keyPair, algorithm: 'sha1' }, mdn: { signed: { micAlgorithms: ['sha512', 'sha256'] } } });
     expect(sent.headers['Disposition-Notification-Options']).toBe('signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, sha-512, sha-256');
+    expect(sent.mic.algorithm).toBe('sha1');
+    expect(received.mic.algorithm).toBe('sha1');
+    expect(received.mic).toEqual(sent.mic);
+  });
+
+  it('uses the first supported signed-receipt-micalg the sender asked for when the message is not signed', () => {
+    const { sent, received } = roundTrip({ encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' }, mdn: { signed: { micAlgorithms: ['sha512', 'sha256'] } } });
     expect(received.mic.algorithm).toBe('sha512');
     expect(received.mic).toEqual(sent.mic);
   });
