@@ -51,7 +51,8 @@ export function parseDispositionOptions(value: string): Readonly<Record<string, 
   for (const clause of value.split(';')) {
     const eq = clause.indexOf('=');
     if (eq < 0) continue;
-    const [importance, ...values] = clause.slice(eq + 1).split(',').map((s) => s.trim());
+    // RFC 3798 §2.2: each value is a word, so an atom or a quoted string.
+    const [importance, ...values] = clause.slice(eq + 1).split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1').trim());
     options[clause.slice(0, eq).trim().toLowerCase()] = { importance: importance.toLowerCase(), values: values.filter(Boolean) };
   }
   return options;

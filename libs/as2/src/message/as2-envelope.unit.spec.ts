@@ -32,6 +32,15 @@ describe('parseAs2Envelope', () => {
     });
   });
 
+  it('reads quoted Disposition-Notification-Options values (RFC 3798 §2.2 words)', () => {
+    const env = parseAs2Envelope({
+      ...base,
+      'disposition-notification-to': 'x',
+      'disposition-notification-options': 'signed-receipt-protocol=optional, "pkcs7-signature"; signed-receipt-micalg=optional, "sha-256", "sha1"',
+    });
+    expect(env.mdnRequest?.signed).toEqual({ importance: 'optional', micAlgorithms: ['sha256', 'sha1'], unsupportedMicAlgorithms: [] });
+  });
+
   it('parses Disposition-Notification-Options clauses', () => {
     expect(parseDispositionOptions('signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, sha-512')).toEqual({
       'signed-receipt-protocol': { importance: 'optional', values: ['pkcs7-signature'] },
