@@ -95,10 +95,20 @@ export function parseHeaderValue(input: string): ParsedHeaderValue {
       }
       params[name.slice(0, -1)] = paramValue;
     } else if (name && !(name in params)) {
-      params[name] = paramValue;
+      params[name] = utf8IfValid(paramValue);
     }
   }
   return { value, params };
+}
+
+/** Header bytes are read as latin1; raw UTF-8 (RFC 6532, what some AS2 products send instead of RFC 2231) is read back as UTF-8. */
+function utf8IfValid(latin1: string): string {
+  if (!/[\x80-\xff]/.test(latin1)) return latin1;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(latin1, 'latin1'));
+  } catch {
+    return latin1;
+  }
 }
 
 const tspecials = /[()<>@,;:\\"/[\]?=\s]/;

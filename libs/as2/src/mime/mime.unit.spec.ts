@@ -21,6 +21,12 @@ describe('MIME headers', () => {
     expect(v).toEqual({ value: 'application/pkcs7-mime', params: { 'smime-type': 'enveloped-data', name: 'a "b"; c', filename: 'été.edi' } });
   });
 
+  it('reads a raw UTF-8 parameter as UTF-8 and other 8-bit bytes as latin1', () => {
+    const header = parseHeaderBlock(Buffer.from('Content-Disposition: attachment; filename="r\u00e9sum\u00e9 \u20ac.edi"\r\n', 'utf8'));
+    expect(parseHeaderValue(header.get('content-disposition') ?? '').params.filename).toBe('r\u00e9sum\u00e9 \u20ac.edi');
+    expect(parseHeaderValue('attachment; filename=caf\xe9.edi').params.filename).toBe('caf\u00e9.edi');
+  });
+
   it('formats parameters as token, quoted string or RFC 2231', () => {
     expect(formatParam('filename', 'a.edi')).toBe('filename=a.edi');
     expect(formatParam('filename', 'my "file".edi')).toBe('filename="my \\"file\\".edi"');
