@@ -6,6 +6,7 @@ import { FastLane, type FastLaneRoute } from './fast-lane';
 import { acceptJsonBodiesOnly, jsonBodyTextParser } from './json-body-parser';
 import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
 import { loadOwnFastify } from './own-fastify';
+import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
@@ -66,6 +67,8 @@ export class HotPathRoutes {
   private ready = false;
   /** Set when the app begins to close: every request after it is refused with the house 503 (Fastify's own has its shape). */
   private closing = false;
+  /** Ends the server's connections once it closes (set by the server factory). */
+  private closeConnections: (() => void) | undefined;
   /** The requests this server is answering, for background work that gives way to them. */
   readonly requests = new RequestsInFlight();
 
@@ -222,6 +225,7 @@ export class HotPathRoutes {
   /** The app began to close (Fastify's preClose): requests from now on are answered 503 in the house shape, their connection closed. */
   refuseFromNowOn(): void {
     this.closing = true;
+    this.closeConnections?.();
   }
 
   /**
@@ -233,6 +237,7 @@ export class HotPathRoutes {
       const hot = this.fastify;
       const requests = this.requests;
       const server = createServer((options as { http?: HttpServerOptions }).http ?? {}, (request: IncomingMessage, response: ServerResponse) => {
+        connections.began(response);
         if (this.closing) return refuseWhileClosing(response);
         requests.began(response);
         if (this.takesFast(request, response)) return;
@@ -243,10 +248,15 @@ export class HotPathRoutes {
       if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
       if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
       if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+      const connections = new ClosingConnections(server);
+      this.closeConnections = () => connections.closeWithin(server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS);
       return server;
     };
   }
 }
+
+/** Node's own default `requestTimeout`, for a server that disabled it (0): a closing server still stops waiting. */
+const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
 const CLOSING_BODY = JSON.stringify({ message: 'Service unavailable.', error: { type: 'api_error', code: 'SERVICE_UNAVAILABLE' } });
 
