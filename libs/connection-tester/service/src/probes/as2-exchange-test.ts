@@ -12,7 +12,7 @@ import {
 import { httpExchange, isHttpAnswer, openEndpoint, serverFacts, type EndpointTarget, type HttpAnswer, type ProbeSettings } from './endpoint-probe';
 import type { ProbeOutcome, ResultValue } from './probe-outcome';
 import { ProbeTimeline, stepStart } from './probe-timeline';
-import { outcomeWithoutCredentialEcho, withoutCredentialEcho } from './credential-echo';
+import { outcomeWithoutCredentialEcho } from './credential-echo';
 
 /** An asynchronous MDN as it reached the receipt route. */
 export interface ReceivedMdn {
@@ -140,8 +140,8 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
   Object.assign(results, serverFacts(answer.headers, plan.authorization));
   results['http_status'] = answer.status;
   if (answer.status < 200 || answer.status >= 300) {
-    const statusText = withoutCredentialEcho(answer.statusText, plan.authorization);
-    const details = `HTTP ${answer.status}${statusText ? ' ' + statusText : ''}: the partner did not accept the message`;
+    // The status text is the partner's: runAs2ExchangeTest cleans the credential from the whole outcome.
+    const details = `HTTP ${answer.status}${answer.statusText ? ' ' + answer.statusText : ''}: the partner did not accept the message`;
     timeline.record('AS2 message sent', 'failure', started, details);
     return fail(details);
   }
