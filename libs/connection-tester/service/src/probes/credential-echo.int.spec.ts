@@ -17,10 +17,14 @@ const settings: ProbeSettings = {
   now: () => new Date(),
 };
 
-/** `/disposition` puts the decoded credential in the disposition, `/message-id` in the original message id. */
+/** `/disposition` puts the decoded credential in the disposition, `/message-id` in the original message id, `/status` in a 500's reason phrase. */
 function reflectingMdn(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   req.on('end', () => {
+    if (req.url === '/status') {
+      res.writeHead(500, `Refused ${Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8')}`).end();
+      return;
+    }
     const echoed = Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8');
     const originalId = req.url === '/message-id' ? `<${echoed}>` : String(req.headers['message-id']);
     const disposition = `automatic-action/MDN-sent-automatically; processed${req.url === '/disposition' ? `/error: ${echoed}` : ''}`;
@@ -61,9 +65,13 @@ const plan: As2ExchangePlan = {
 };
 
 describe('an MDN that reflects the HTTP credential', () => {
-  it.each(['/disposition', '/message-id'])('%s: neither the results nor the timeline keep the password', async (path) => {
+  it.each([
+    ['/disposition', 'MDN format'],
+    ['/message-id', 'MDN format'],
+    ['/status', 'AS2 message sent'],
+  ])('%s: neither the results nor the timeline keep the password', async (path, step) => {
     const outcome = await runAs2ExchangeTest({ url: new URL(`${base}${path}`), timeoutMs: 10_000, pinnedTlsCertificate: null, authorization: AUTHORIZATION }, plan, settings);
-    expect(outcome.timeline.map((step) => step.step)).toContain('MDN format');
+    expect(outcome.timeline.map((s) => s.step)).toContain(step);
     expect(JSON.stringify(outcome)).toContain('[redacted]');
     expect(JSON.stringify(outcome)).not.toContain(PASSWORD);
   });
