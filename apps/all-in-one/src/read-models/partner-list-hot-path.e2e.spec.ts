@@ -193,6 +193,8 @@ describe('partner lists: the hot path answers byte for byte what the Nest routes
     await expectSame(`/v1/accounts/${ACCOUNT}/partners?active=false`, token);
     expect(JSON.parse((await expectSame(`/v1/accounts/${ACCOUNT}/partners?type=tenant`, token)).text).data).toEqual([]);
     await expectSame(`/v1/accounts/${ACCOUNT}/partners?page=2&per_page=1`, token);
+    // the type every item of this list has
+    expect((await expectSame(`/v1/accounts/${ACCOUNT}/partners?type=master`, token)).text).toBe(masters.text);
   });
 
   it('a query the DTO refuses, or reads in another spelling, stays with the Nest route (422 VALIDATION_FAILED)', async () => {
@@ -201,6 +203,7 @@ describe('partner lists: the hot path answers byte for byte what the Nest routes
       expect({ query, ...(await expectNestOnly(`/v1/partners?${query}`, token)) }).toEqual({ query, status: 422, code: 'VALIDATION_FAILED' });
     }
     expect(await expectNestOnly(`/v1/accounts/${ACCOUNT}/partners?per_page=0`, accountAdmin())).toEqual({ status: 422, code: 'VALIDATION_FAILED' });
+    expect(await expectNestOnly(`/v1/accounts/${ACCOUNT}/partners?type=other`, accountAdmin())).toEqual({ status: 422, code: 'VALIDATION_FAILED' });
     // other spellings the DTO accepts: the Nest route answers them, as before
     expect((await expectNestOnly('/v1/partners?page=01&per_page=02', token)).status).toBe(200);
     expect((await expectNestOnly('/v1/partners?search=%E0%A4%A', token)).status).toBe(200);

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Qu
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
-import { PartnerListQueryDto } from '../../api-conventions/list-query.dto';
+import { MasterPartnerListQueryDto } from '../../api-conventions/list-query.dto';
 import { paginationOf } from '../../api-conventions/pagination';
 import { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { presentPartner, presentPartnerDetails } from '../../queries/partner-views/partner.presenter';
@@ -29,7 +29,7 @@ export class MasterPartnersController {
   @Get()
   @ApiOperation({ summary: "The account's master partners" })
   @ApiResponse({ status: 200, description: "The master partners, a page", schema: PARTNER_PAGE })
-  async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: PartnerListQueryDto) {
+  async list(@Ctx() ctx: RequestContext, @Param('account') account: string, @Query() query: MasterPartnerListQueryDto) {
     requireOwnAccount(ctx, account);
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;

@@ -93,7 +93,7 @@ export class ListPartnersRoute implements OnModuleInit {
     const url = request.url ?? '';
     const at = url.indexOf('?');
     const fields = at === -1 ? {} : queryFieldsOf(url.slice(at + 1));
-    const query = fields === undefined ? undefined : plainPartnerListRequest(fields);
+    const query = fields === undefined ? undefined : plainPartnerListRequest(fields, taken.tenant === null ? 'masters' : 'tenant');
     if (query === undefined) return false;
     request[TAKEN] = { ...taken, query };
     return true;

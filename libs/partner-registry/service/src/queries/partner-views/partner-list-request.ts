@@ -14,7 +14,9 @@ export interface PartnerListRequest {
 const POSITIVE_INTEGER = /^[1-9][0-9]{0,6}$/;
 /** Surrogate pairs and variation selectors: class-validator's Length counts them differently from `length`. */
 const COUNTED_OTHERWISE = /[\uD800-\uDFFF]|\uFE0E|\uFE0F/;
-const TYPES: ReadonlySet<string> = new Set(['tenant', 'inherited', 'all']);
+const TENANT_LIST_TYPES: ReadonlySet<string> = new Set(['tenant', 'inherited', 'all']);
+/** MasterPartnerListQueryDto's: `master` lists what `all` does. */
+const MASTER_LIST_TYPES: ReadonlySet<string> = new Set(['master', 'tenant', 'inherited', 'all']);
 
 const textOf = (value: unknown, max: number): string | null | undefined => {
   if (value === undefined) return undefined;
@@ -22,11 +24,12 @@ const textOf = (value: unknown, max: number): string | null | undefined => {
 };
 
 /**
- * The query of GET /v1/partners (and the masters' list) when it is one PartnerListQueryDto accepts in its plain form,
- * read as the DTO reads it; undefined for anything else (unknown or repeated fields, other spellings of a number, out
+ * The query of GET /v1/partners (or, with `list` 'masters', the masters' list) when it is one PartnerListQueryDto
+ * (MasterPartnerListQueryDto) accepts in its plain form, read as the DTO reads it; undefined for anything else (unknown or repeated fields, other spellings of a number, out
  * of range), which the Nest route then validates and refuses with its own 422 as before.
  */
-export function plainPartnerListRequest(query: Readonly<Record<string, unknown>>): PartnerListRequest | undefined {
+export function plainPartnerListRequest(query: Readonly<Record<string, unknown>>, list: 'tenant' | 'masters' = 'tenant'): PartnerListRequest | undefined {
+  const types = list === 'masters' ? MASTER_LIST_TYPES : TENANT_LIST_TYPES;
   let page = 1;
   let perPage = 20;
   let search: string | undefined;
@@ -61,8 +64,8 @@ export function plainPartnerListRequest(query: Readonly<Record<string, unknown>>
         active = value === 'true';
         break;
       case 'type':
-        if (typeof value !== 'string' || !TYPES.has(value)) return undefined;
-        type = value as PartnerType | 'all';
+        if (typeof value !== 'string' || !types.has(value)) return undefined;
+        type = value === 'master' ? 'all' : (value as PartnerType | 'all');
         break;
       default:
         return undefined;

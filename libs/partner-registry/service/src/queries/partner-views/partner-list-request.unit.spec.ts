@@ -15,6 +15,12 @@ describe('plainPartnerListRequest: a list query in the plain form PartnerListQue
     expect(plainPartnerListRequest({ search: 'x'.repeat(255) })?.search).toHaveLength(255);
   });
 
+  it("takes the masters' list's own type, master, as every master partner", () => {
+    expect(plainPartnerListRequest({ type: 'master' }, 'masters')).toEqual({ page: 1, perPage: 20, type: 'all' });
+    expect(plainPartnerListRequest({ type: 'tenant' }, 'masters')?.type).toBe('tenant');
+    expect(plainPartnerListRequest({ type: 'other' }, 'masters')).toBeUndefined();
+  });
+
   it.each([
     ['page 0', { page: '0' }],
     ['page past the maximum', { page: '1000001' }],
@@ -27,7 +33,7 @@ describe('plainPartnerListRequest: a list query in the plain form PartnerListQue
     ['a surrogate pair (counted otherwise)', { search: 'a\uD83D\uDE00' }],
     ['a variation selector (counted otherwise)', { search: 'a\uFE0F' }],
     ['active other than true/false', { active: 'yes' }],
-    ['an unknown type', { type: 'master' }],
+    ['a type only the masters\' list knows', { type: 'master' }],
     ['an unknown field', { sort: 'name' }],
     ['a repeated field (a list)', { search: ['a', 'b'] }],
   ])('leaves %s to the Nest route', (_name, query) => {
