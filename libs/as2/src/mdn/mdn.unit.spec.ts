@@ -77,6 +77,20 @@ describe('handleAs2Request → readMdn', () => {
     expect(result.reason).toContain('AAAA');
   });
 
+  it('an MDN without a MIC: a mismatch, unless the MIC was optional (an unsigned message); one it carries must still match', () => {
+    const sent = send();
+    const envelope = parseAs2Envelope(sent.headers);
+    const withoutMic = buildMdn({ envelope, disposition: { type: 'processed' }, signer: receiver.keyPair });
+    const read = (mdn: { headers: Record<string, string>; body: Buffer }, micOptional: boolean, mic = sent.mic) =>
+      readMdn({ headers: mdn.headers, body: mdn.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic, micOptional } });
+    expect(read(withoutMic, false)).toMatchObject({ status: 'mic-mismatch', receivedMic: undefined });
+    expect(read(withoutMic, true)).toMatchObject({ status: 'delivered', receivedMic: undefined, reason: 'Delivered: the partner processed the message (it returned no MIC).' });
+    const withMic = buildMdn({ envelope, disposition: { type: 'processed' }, mic: sent.mic, signer: receiver.keyPair });
+    expect(read(withMic, true, { value: 'AAAA', algorithm: 'sha256' }).status).toBe('mic-mismatch');
+    const warned = buildMdn({ envelope, disposition: { type: 'processed/warning', warning: 'duplicate-document' }, signer: receiver.keyPair });
+    expect(read(warned, true).status).toBe('delivered-with-warning');
+  });
+
   it('a warning reads as delivered-with-warning', () => {
     const sent = send();
     const envelope = parseAs2Envelope(sent.headers);

@@ -34,8 +34,12 @@ export interface ReadMdnOptions {
   readonly body: Buffer;
   /** The partner's certificates that may sign its MDNs. */
   readonly partnerCertificates?: readonly As2Certificate[];
-  /** What we sent: the Message-ID and the MIC computed when building it. */
-  readonly expected: { readonly messageId: string; readonly mic?: Mic };
+  /**
+   * What we sent: the Message-ID and the MIC computed when building it. `micOptional`: an MDN without a
+   * Received-Content-MIC is not a mismatch (some stacks, pyas2lib among them, return none for an unsigned message); a
+   * MIC it does carry must still match.
+   */
+  readonly expected: { readonly messageId: string; readonly mic?: Mic; readonly micOptional?: boolean };
   /** We asked for a signed receipt: an unsigned one is reported as bad-signature. */
   readonly requireSignature?: boolean;
   readonly maxBytes?: number;
@@ -141,9 +145,10 @@ function read(options: ReadMdnOptions): MdnResult {
   const expectedMic = options.expected.mic;
   if (expectedMic) {
     if (!receivedMic) {
-      return { ...base, signed, signer, status: 'mic-mismatch', reason: `The MDN carries no Received-Content-MIC; expected ${expectedMic.value} (${expectedMic.algorithm}).` };
-    }
-    if (receivedMic.algorithm !== expectedMic.algorithm || receivedMic.value !== expectedMic.value) {
+      if (!options.expected.micOptional) {
+        return { ...base, signed, signer, status: 'mic-mismatch', reason: `The MDN carries no Received-Content-MIC; expected ${expectedMic.value} (${expectedMic.algorithm}).` };
+      }
+    } else if (receivedMic.algorithm !== expectedMic.algorithm || receivedMic.value !== expectedMic.value) {
       return {
         ...base,
         signed,
@@ -156,5 +161,6 @@ function read(options: ReadMdnOptions): MdnResult {
   if (disposition.modifier === 'warning') {
     return { ...base, signed, signer, status: 'delivered-with-warning', reason: `Delivered with a warning: ${disposition.description ?? 'unspecified'}.` };
   }
-  return { ...base, signed, signer, status: 'delivered', reason: 'Delivered: the partner processed the message and returned the matching MIC.' };
+  const mic = !expectedMic ? '' : receivedMic ? ' and returned the matching MIC' : ' (it returned no MIC)';
+  return { ...base, signed, signer, status: 'delivered', reason: `Delivered: the partner processed the message${mic}.` };
 }

@@ -21,6 +21,8 @@ let theirs: TestIdentity;
 let server: Server;
 let url: string;
 const received: { status: string; error: string | null; mic: string | null }[] = [];
+/** Whether pyas2lib, as the partner, insists on a signed message. */
+let requireSigned = true;
 
 const readBody = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve, reject) => {
@@ -40,7 +42,7 @@ beforeAll(async () => {
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
     const result = await peer.receive(
       { headers, body: await readBody(req) },
-      { as2Id: theirs.as2Id, keyFile: theirs.keyFile, certFile: theirs.certFile, partnerAs2Id: ours.as2Id, partnerCertFile: ours.certFile, requireSigned: true, requireEncrypted: true },
+      { as2Id: theirs.as2Id, keyFile: theirs.keyFile, certFile: theirs.certFile, partnerAs2Id: ours.as2Id, partnerCertFile: ours.certFile, requireSigned, requireEncrypted: true },
     );
     received.push({ status: result.status, error: result.error, mic: result.mic });
     if (!result.mdn) return void res.writeHead(200).end();
@@ -57,10 +59,10 @@ afterAll(async () => {
 
 const settings: ProbeSettings = { allowed: parseAllowedAddressRanges('127.0.0.0/8'), resolver: systemHostResolver, sockets: systemSocketFactory, maxResponseBytes: 1_048_576, now: () => new Date() };
 
-it('full: pyas2lib decrypts, verifies our signature, and its signed MDN returns our MIC', async () => {
+const planOf = (): As2ExchangePlan => {
   const keyPair = loadKeyPair({ privateKey: ours.keyPem, certificate: ours.certPem });
   const partnerCertificate = As2Certificate.from(theirs.certPem);
-  const plan: As2ExchangePlan = {
+  return {
     testType: 'full',
     testId: 'tst_pyas2',
     as2From: ours.as2Id,
@@ -75,10 +77,26 @@ it('full: pyas2lib decrypts, verifies our signature, and its signed MDN returns 
     authorization: null,
     now: new Date(),
   };
-  const outcome = await runAs2ExchangeTest({ url: new URL(url), timeoutMs: 120_000, pinnedTlsCertificate: null }, plan, settings);
+};
+
+beforeEach(() => {
+  received.length = 0;
+  requireSigned = true;
+});
+
+it('full: pyas2lib decrypts, verifies our signature, and its signed MDN returns our MIC', async () => {
+  const outcome = await runAs2ExchangeTest({ url: new URL(url), timeoutMs: 120_000, pinnedTlsCertificate: null }, planOf(), settings);
   expect(outcome.timeline.filter((s) => s.status !== 'success')).toEqual([]);
   expect(outcome.results).toMatchObject({ as2_protocol: 'success', mic_match: true, certificate_validation: 'success', mdn_disposition: 'processed' });
   expect(received).toEqual([{ status: 'processed', error: null, mic: expect.any(String) }]);
   const mic = outcome.timeline.find((s) => s.step === 'MIC verification')!.details;
   expect(mic).toContain(received[0]!.mic!.split(',')[0]!.trim());
+});
+
+it('full, signing off: pyas2lib returns no MIC for an unsigned message, which passes with a warning, not a failure', async () => {
+  requireSigned = false;
+  const outcome = await runAs2ExchangeTest({ url: new URL(url), timeoutMs: 120_000, pinnedTlsCertificate: null }, { ...planOf(), sign: null }, settings);
+  expect(received).toEqual([{ status: 'processed', error: null, mic: null }]);
+  expect(outcome.results).toMatchObject({ as2_protocol: 'success', mic_match: null, certificate_validation: 'success', mdn_disposition: 'processed' });
+  expect(outcome.timeline.filter((s) => s.status !== 'success').map((s) => [s.step, s.status])).toEqual([['MIC verification', 'warning']]);
 });
