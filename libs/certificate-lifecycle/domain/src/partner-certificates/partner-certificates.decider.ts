@@ -1,6 +1,6 @@
 import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode, partnerRemoved, usageMismatch } from '../certificate-lifecycle.errors';
-import { usageFitsSlot, type SlotName } from '../certificate-usage';
+import { SLOT_NAMES, usageFitsSlot, type SlotName } from '../certificate-usage';
 import { decideBackup } from './backup.decide';
 import type { CertificateFacts, PartnerCertificatesCommand, PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
@@ -120,8 +120,11 @@ function evolveTracked(state: PartnerCertificatesState, event: PartnerCertificat
         if (slot === 'signature' && followTogether) continue;
         next = withCurrent(next, slot, certificateId);
       }
-      const previous = slots
-        .map((slot) => ({ slot, certificateId: event.data.previousCertificateIds[slot] ?? null }))
+      // A signature slot following encryption moves with it even when not named: its previous certificate stays accepted too.
+      const signatureMovedAlong = slots.includes('encryption') && !slots.includes('signature') && !state.signature.useDifferent;
+      const previousIds = signatureMovedAlong ? { ...event.data.previousCertificateIds, signature: event.data.previousCertificateIds.encryption } : event.data.previousCertificateIds;
+      const previous = SLOT_NAMES.filter((slot) => slots.includes(slot) || (slot === 'signature' && signatureMovedAlong))
+        .map((slot) => ({ slot, certificateId: previousIds[slot] ?? null }))
         .filter((p): p is { slot: SlotName; certificateId: string } => p.certificateId !== null && p.certificateId !== certificateId);
       return { ...next, rollover: null, overlap: { previous, nextCertificateId: certificateId, until: event.data.overlapUntil } };
     }

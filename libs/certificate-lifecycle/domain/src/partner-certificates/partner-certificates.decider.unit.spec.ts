@@ -310,6 +310,22 @@ describe('trust lifecycle: schedule rollover, activate, retire', () => {
     expect(() => partnerCertificatesDecider.decide(activation(at), after)).toThrow(/No rollover/);
   });
 
+  it('a rollover of the encryption slot alone moves the signature slot that follows it, whose old certificate stays accepted during the overlap', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const encryptionOnly: PartnerCertificatesEvent = {
+      type: 'trust.rollover_scheduled.v1',
+      data: { partnerId: 'prt_1', nextCertificateId: 'cert_new', currentCertificateIds: { encryption: 'cert_old' }, slots: ['encryption'], activateAt: later, overlapUntil: overlapEnd, replacesNextCertificateId: null, scheduledAt: now },
+    };
+    const events = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, encryptionOnly]));
+    const after = foldEvents(partnerCertificatesDecider, [...given, encryptionOnly, ...events]);
+    expect(effectiveCurrent(after, 'signature')).toBe('cert_new');
+    expect(acceptedForReceiving(after, 'signature', new Date(at))).toEqual(['cert_new', 'cert_old']);
+    expect(rolesOf(after, 'cert_old')).toEqual([
+      { slot: 'encryption', role: 'overlap' },
+      { slot: 'signature', role: 'overlap' },
+    ]);
+  });
+
   it('refuses a manual or scheduled activation whose next certificate was retired or deactivated since it was scheduled', () => {
     const state = foldEvents(partnerCertificatesDecider, [...given, scheduled]);
     const inactive = cert('cert_new', { active: false });
