@@ -10,7 +10,7 @@ import { decideRollover } from './rollover.decide';
 import { decideSlot } from './slot.decide';
 
 export type { CertificateFacts, PartnerCertificatesCommand } from './partner-certificates.commands';
-export { rolloverToActivate } from './rollover.decide';
+export { assertFitsRolloverSlots, rolloverToActivate } from './rollover.decide';
 export { activationRefusal, assertActivatable } from './partner-certificate-rules';
 
 /** Dispatches each command to the part of the partner's certificates it changes; a removed partner takes no more. */

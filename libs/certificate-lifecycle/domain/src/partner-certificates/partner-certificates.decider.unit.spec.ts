@@ -326,6 +326,15 @@ describe('trust lifecycle: schedule rollover, activate, retire', () => {
     ]);
   });
 
+  it('refuses to activate an encryption-only certificate into a signature slot set apart since the window was approved (it was approved following encryption)', () => {
+    const setApart = assigned('signature', 'cert_old', 'cert_old', 'manual');
+    const manual = { ...activation(later), onlyIfDue: false, trigger: { type: 'manual' as const, actor: 'alice' } };
+    spec([...given, scheduled, setApart]).when(manual).thenError('CERTIFICATE_USAGE_MISMATCH', { details: { usage: 'encryption', slot: 'signature' } });
+    spec([...given, scheduled, setApart]).when({ ...manual, nextCertificate: cert('cert_new', { usage: 'both' }) }).then([
+      expect.objectContaining({ type: 'trust.activated.v1' }) as PartnerCertificatesEvent,
+    ]);
+  });
+
   it('refuses a manual or scheduled activation whose next certificate was retired or deactivated since it was scheduled', () => {
     const state = foldEvents(partnerCertificatesDecider, [...given, scheduled]);
     const inactive = cert('cert_new', { active: false });

@@ -1,6 +1,7 @@
 import { assertNever, DomainError } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode as Code } from '../certificate-lifecycle.errors';
-import type { PartnerCertificatesCommandOf } from './partner-certificates.commands';
+import type { SlotName } from '../certificate-usage';
+import type { CertificateFacts, PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { effectiveCurrent, type PartnerCertificatesState, type Rollover } from './partner-certificates.state';
 import { assertActivatable, assertAssignable, assertNoOpenOverlap, assertValidThroughout, attachIfNew, ms } from './partner-certificate-rules';
@@ -18,6 +19,12 @@ export function rolloverToActivate(state: PartnerCertificatesState, partnerId: s
   return rollover;
 }
 
+/** A signature slot that follows encryption moves with it, so only the encryption usage must fit; a slot set apart must fit itself. */
+export function assertFitsRolloverSlots(certificate: CertificateFacts, state: PartnerCertificatesState, slots: readonly SlotName[]): void {
+  const following = slots.includes('encryption') && !state.signature.useDifferent;
+  for (const slot of slots) if (!(slot === 'signature' && following)) assertAssignable(certificate, slot);
+}
+
 /** A trust rollover: the next certificate's window approved, then activated (with stamped evidence) by a person or the scheduler. */
 export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_rollover' | 'activate_rollover'>, state: PartnerCertificatesState): PartnerCertificatesEvent[] {
   const { partnerId, now } = command;
@@ -33,9 +40,7 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
           overlap_until: overlapUntil,
         });
       }
-      // A signature slot that follows encryption moves with it, so only the encryption usage must fit.
-      const following = slots.includes('encryption') && !state.signature.useDifferent;
-      for (const slot of slots) if (!(slot === 'signature' && following)) assertAssignable(certificate, slot);
+      assertFitsRolloverSlots(certificate, state, slots);
       assertValidThroughout(certificate, activateAt, overlapUntil);
       const currentCertificateIds = Object.fromEntries(slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
       if (slots.every((slot) => currentCertificateIds[slot] === certificate.certificateId)) {
@@ -74,6 +79,8 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
       if (!rollover) return [];
       // Active and valid now, as for an immediate assign: it may have been retired or deactivated since it was scheduled.
       assertActivatable(command.nextCertificate, now);
+      // The signature slot may have been set apart since, and then takes the certificate itself.
+      assertFitsRolloverSlots(command.nextCertificate, state, rollover.slots);
       const previousCertificateIds = Object.fromEntries(rollover.slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
       return [
         {

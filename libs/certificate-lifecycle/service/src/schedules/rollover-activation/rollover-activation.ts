@@ -1,6 +1,7 @@
 import {
   activationEvidenceDocument,
   assertActivatable,
+  assertFitsRolloverSlots,
   certificateDecider,
   CertificateLifecycleErrorCode,
   CertificateLifecycleStreams,
@@ -55,6 +56,7 @@ export class RolloverActivation {
         const next = await this.facts(rollover.nextCertificateId);
         // Refused before the TSA is asked: a retired or expired next certificate costs no token on every tick.
         assertActivatable(next, now.toISOString());
+        assertFitsRolloverSlots(next, state, rollover.slots);
         const previous = await this.previousOf(state, rollover.slots);
         const { document, sha256 } = activationEvidenceDocument({
           account: partner.account,
