@@ -215,6 +215,27 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(timeline.slice(0, 4)).toEqual(['certificate.retired.v1', 'trust.retired.v1', 'trust.activated.v1', 'trust.rollover_scheduled.v1']);
   });
 
+  it('retiring after a signature-only rollover leaves the previous certificate active while it is still the current encryption certificate', async () => {
+    const partnerId = await createPartner(api);
+    const both = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'both', usage: 'both' }, issueTestCertificate({ commonName: 'Both' }).pem);
+    const signing = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'signing', usage: 'signing' }, issueTestCertificate({ commonName: 'Signing' }).pem);
+    const [bothId, signingId] = [both.body.data.id as string, signing.body.data.id as string];
+    await api.post(`/v1/partners/${partnerId}/trust/rollover`, {
+      next_certificate_id: signingId,
+      activate_at: new Date(Date.now() + DAY).toISOString(),
+      overlap_until: new Date(Date.now() + 2 * DAY).toISOString(),
+      slots: ['signature'],
+    });
+    expect((await api.post(`/v1/partners/${partnerId}/trust/activate`)).status).toBe(200);
+    const retired = await api.post(`/v1/partners/${partnerId}/trust/retire`, { force: true, reason: 'new signing key' });
+    expect(retired.status).toBe(200);
+    expect(retired.body.data.retired_certificate_ids).toEqual([bothId]);
+    expect((await api.get(`/v1/certificates/${bothId}`)).body.data.active).toBe(true);
+    const trust = (await api.get(`/v1/partners/${partnerId}/trust`)).body.data;
+    expect(trust.current.encryption).toMatchObject({ id: bothId, active: true });
+    expect(trust.warnings).toEqual([]);
+  });
+
   it('paginates the timeline newest first', async () => {
     const { partnerId, nextId } = await partnerWithTwoCertificates();
     for (let i = 0; i < 3; i++) {
