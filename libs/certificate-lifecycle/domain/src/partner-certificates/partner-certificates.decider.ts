@@ -126,7 +126,9 @@ function evolveTracked(state: PartnerCertificatesState, event: PartnerCertificat
       const previous = SLOT_NAMES.filter((slot) => slots.includes(slot) || (slot === 'signature' && signatureMovedAlong))
         .map((slot) => ({ slot, certificateId: previousIds[slot] ?? null }))
         .filter((p): p is { slot: SlotName; certificateId: string } => p.certificateId !== null && p.certificateId !== certificateId);
-      return { ...next, rollover: null, overlap: { previous, nextCertificateId: certificateId, until: event.data.overlapUntil } };
+      // Slots that were empty before leave nothing to accept for receiving, so nothing to retire and no overlap to wait for.
+      const overlap = previous.length > 0 ? { previous, nextCertificateId: certificateId, until: event.data.overlapUntil } : null;
+      return { ...next, rollover: null, overlap };
     }
     case 'trust.retired.v1':
       return { ...state, overlap: null };

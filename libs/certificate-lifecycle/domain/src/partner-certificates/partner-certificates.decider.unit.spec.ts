@@ -393,6 +393,18 @@ describe('trust lifecycle: schedule rollover, activate, retire', () => {
     expect(partnerCertificatesDecider.decide(activateThird(overlapEnd), foldEvents(partnerCertificatesDecider, history)).map((e) => e.type)).toEqual(['trust.activated.v1']);
   });
 
+  it('a rollover into empty slots opens no overlap: nothing to retire, and the next rollover is not held back', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const intoEmpty: PartnerCertificatesEvent = { ...scheduled, data: { ...scheduled.data, currentCertificateIds: { encryption: null, signature: null } } };
+    const history = [attached(attachedNew), intoEmpty];
+    const activated = partnerCertificatesDecider.decide({ ...activation(at), previousSha256: {} }, foldEvents(partnerCertificatesDecider, history));
+    const after = [...history, ...activated, attached(attachedOld)];
+    expect(foldEvents(partnerCertificatesDecider, after).overlap).toBeNull();
+    spec(after).when({ ...ref, type: 'retire', force: false, reason: null, now: at }).thenError('NOTHING_TO_RETIRE');
+    const again = { ...ref, type: 'schedule_rollover' as const, certificate: cert('cert_old'), activateAt: '2027-01-01T00:00:00.000Z', overlapUntil: '2027-01-08T00:00:00.000Z', slots: ['encryption' as const], now: at };
+    expect(partnerCertificatesDecider.decide(again, foldEvents(partnerCertificatesDecider, after)).map((e) => e.type)).toEqual(['trust.rollover_scheduled.v1']);
+  });
+
   it('refuses to retire before the overlap closes, unless forced with a reason', () => {
     const at = '2026-12-01T00:00:01.000Z';
     const activated = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, scheduled]));
