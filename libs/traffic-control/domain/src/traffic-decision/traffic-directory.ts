@@ -432,6 +432,11 @@ export class TrafficDirectory {
             }
             continue;
           }
+          // An account-level instance partnered with several tenants' partners of this id: partnered ends in several tenants.
+          if (wide && this.severalTenantPartners(candidate, theirs, true)) {
+            ambiguous = true;
+            break;
+          }
         }
         if (!paired) {
           const found = this.partnerFor(candidate, theirs, tenant);
@@ -441,10 +446,12 @@ export class TrafficDirectory {
             if (!withPartnerships && !wide) break;
           } else if (found && wide && !found.deleted && messageScopeOf(candidate, found) !== chosenScope) ambiguous = true;
           // An account-level instance (the account's, so still named) serving several tenants' partners with this id.
-          else if (!found && partner === null && wide && this.severalTenantPartners(candidate, theirs)) severalTenants = true;
+          else if (!found && wide && this.severalTenantPartners(candidate, theirs)) severalTenants = true;
         }
       }
     }
+    // Several tenants' partners behind an account-level instance rank the same as an end found elsewhere without a partnership.
+    if (severalTenants && !paired && partner !== null) ambiguous = true;
     if (ambiguous) [entry, partner, paired] = [null, null, false];
     const instance = entry?.facts ?? null;
     const messageTenant = instance?.tenant ?? partner?.tenant ?? tenant;
@@ -546,9 +553,14 @@ export class TrafficDirectory {
     return typeof candidates === 'string' ? (this.partners.get(candidates) ?? null) : null;
   }
 
-  /** Whether an account-level instance serves several tenants' live partners with this AS2 id (and no master partner has it). */
-  private severalTenantPartners(entry: InstanceEntry, as2Id: string): boolean {
-    return entry.ownScope === null && Array.isArray(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id));
+  /**
+   * Whether an account-level instance serves several tenants' live partners with this AS2 id (and no master partner has
+   * it); `partnered`: several that have a partnership with it.
+   */
+  private severalTenantPartners(entry: InstanceEntry, as2Id: string, partnered = false): boolean {
+    const held = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
+    if (entry.ownScope !== null || !Array.isArray(held)) return false;
+    return !partnered || held.filter((p) => this.partnered(entry.facts.instanceId, p, null)).length > 1;
   }
 
   private unknownInstance(account: string, tenant: string | null, ours: string): string {

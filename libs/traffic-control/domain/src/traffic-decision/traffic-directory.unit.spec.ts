@@ -340,6 +340,35 @@ describe('traffic directory: one pair of AS2 ids in several tenants, an account-
     d.putPartner(partner({ partnerId: 'prt_3', tenant: 't2' }));
     expect(hijacked(d)).toMatchObject(ambiguous);
   });
+
+  /** The victim's partner behind the account-level instance, paused; another tenant copies the partner and our AS2 id. */
+  function victimBehindAccountInstance(attackerInstanceFirst: boolean): TrafficDirectory {
+    const d = new TrafficDirectory();
+    const accountInstance = () => d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'US', status: 'on' });
+    const attackerInstance = () => d.putInstance({ instanceId: 'ins_x', account: 'acc', tenant: 'attacker', myAs2Id: 'US', status: 'on' });
+    if (attackerInstanceFirst) attackerInstance();
+    accountInstance();
+    d.putPartner(partner({ partnerId: 'prt_v', tenant: 'victim' }));
+    d.putTraffic('acc', 'victim', 'prt_v', { ...noPause, pauses: { incoming: { response: 'http_503_retry', reason: 'victim pause', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' }, outgoing: null } });
+    d.putPartner(partner({ partnerId: 'prt_x', tenant: 'attacker' }));
+    if (!attackerInstanceFirst) attackerInstance();
+    return d;
+  }
+
+  it.each([false, true])("a tenant's copy of our AS2 id never takes over the pair of another tenant's partner behind the account-level instance (its instance first: %p)", (first) => {
+    const d = victimBehindAccountInstance(first);
+    // No partnerships: the account-level instance's two tenant partners and the copy's rank the same.
+    expect(hijacked(d)).toMatchObject(ambiguous);
+    // Both tenants pair their partner with the account-level instance: the copy, unpartnered, ranks lower, still ambiguous.
+    d.putPartnership(ps('ps_v', 'victim', 'ins_acc', 'prt_v'));
+    d.putPartnership(ps('ps_xa', 'attacker', 'ins_acc', 'prt_x'));
+    expect(hijacked(d)).toMatchObject(ambiguous);
+    // The copy partnered too: three ends of one rank in two tenants.
+    d.putPartnership(ps('ps_x', 'attacker', 'ins_x', 'prt_x'));
+    expect(hijacked(d)).toMatchObject(ambiguous);
+    // Each tenant's own credential still decides its own pair.
+    expect(d.decide('acc', 'victim', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'defer_503', partner: { partnerId: 'prt_v' } });
+  });
 });
 
 describe('traffic directory: deleted tenants', () => {
