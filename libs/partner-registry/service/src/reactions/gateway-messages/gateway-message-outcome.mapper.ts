@@ -12,18 +12,21 @@ export interface GatewayScope {
 
 /** A validated record in the service's names, within the caller's scope; a record outside it is refused, never re-scoped. */
 export function messageOutcomeOf(record: GatewayMessageRecordDto, scope: GatewayScope, index: number): MessageOutcome {
+  // A JSON null names nothing (@IsOptional lets it through unchecked): never an account or tenant of its own.
+  const namedAccount = record.account ?? undefined;
+  const namedTenant = record.tenant ?? undefined;
   // A gateway token of every account names the account per record, as on the other gateway routes; never `*` itself.
   const everyAccount = scope.account === EVERY_ACCOUNT;
-  if (everyAccount && (record.account === undefined || record.account === EVERY_ACCOUNT)) {
+  if (everyAccount && (namedAccount === undefined || namedAccount === EVERY_ACCOUNT)) {
     throw new DomainError('ACCOUNT_REQUIRED', `events[${index}] names no account: a gateway token of every account must name it`, `events.${index}.account`);
   }
-  if (!everyAccount && record.account !== undefined && record.account !== scope.account) {
+  if (!everyAccount && namedAccount !== undefined && namedAccount !== scope.account) {
     throw new DomainError('ACCOUNT_FORBIDDEN', `events[${index}] names another account`, `events.${index}.account`);
   }
-  const account = everyAccount ? (record.account as string) : scope.account;
-  const tenant = scope.tenant ?? record.tenant;
+  const account = everyAccount ? (namedAccount as string) : scope.account;
+  const tenant = scope.tenant ?? namedTenant;
   if (tenant === undefined) throw new DomainError('TENANT_REQUIRED', `events[${index}] names no tenant`, `events.${index}.tenant`);
-  if (record.tenant !== undefined && record.tenant !== tenant) {
+  if (namedTenant !== undefined && namedTenant !== tenant) {
     throw new DomainError('TENANT_FORBIDDEN', `events[${index}] names another tenant than the token`, `events.${index}.tenant`);
   }
   return {

@@ -26,4 +26,11 @@ describe('messageOutcomeOf: where a gateway record lands', () => {
     expect(codeOf(() => messageOutcomeOf(record(), { account: '*', tenant: null }, 3))).toBe('ACCOUNT_REQUIRED');
     expect(codeOf(() => messageOutcomeOf(record({ account: '*' }), { account: '*', tenant: null }, 0))).toBe('ACCOUNT_REQUIRED');
   });
+
+  it('a JSON null names no account or tenant: refused as a record naming none, never stored under a null scope', () => {
+    const none = (extra: Record<string, unknown>) => record(extra as Partial<GatewayMessageRecordDto>);
+    expect(codeOf(() => messageOutcomeOf(none({ account: null }), { account: '*', tenant: null }, 0))).toBe('ACCOUNT_REQUIRED');
+    expect(codeOf(() => messageOutcomeOf(none({ tenant: null }), { account: 'acme', tenant: null }, 0))).toBe('TENANT_REQUIRED');
+    expect(messageOutcomeOf(none({ tenant: null, account: null }), { account: 'acme', tenant: 't1' }, 0)).toMatchObject({ account: 'acme', tenant: 't1' });
+  });
 });

@@ -23,7 +23,8 @@ export function gatewayRecordOf(data: unknown): GatewayMessageRecordDto {
   const record = plainToInstance(GatewayMessageRecordDto, data);
   const errors = validateSync(record, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new UnreadableGatewayRecordError(`Invalid gateway record: ${errors.map((e) => e.property).join(', ')}`);
-  if (record.account === undefined || record.tenant === undefined) throw new UnreadableGatewayRecordError('A gateway record on the topic names its account and tenant');
+  // A JSON null passes @IsOptional unchecked: it names no account or tenant either.
+  if ((record.account ?? undefined) === undefined || (record.tenant ?? undefined) === undefined) throw new UnreadableGatewayRecordError('A gateway record on the topic names its account and tenant');
   return record;
 }
 

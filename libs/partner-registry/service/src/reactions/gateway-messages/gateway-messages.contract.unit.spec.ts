@@ -39,6 +39,8 @@ describe('as2.gateway.messages contract', () => {
   it.each([
     ['no account', { ...record, account: undefined }],
     ['no tenant', { ...record, tenant: undefined }],
+    ['a null account', { ...record, account: null }],
+    ['a null tenant', { ...record, tenant: null }],
     ['an unknown field', { ...record, body: 'x' }],
     ['a bad status', { ...record, status: 'lost' }],
     ['a bad AS2 id', { ...record, as2_to: 'HAS SPACE' }],
