@@ -1,6 +1,3 @@
-/** How a tenant's id is spelled: what an account registers and what a token's `tenant` claim carries. */
-export const TENANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 /**
  * Stands for "no tenant" (the account itself) in the ids and stream names of account-level records, e.g.
  * `certificate_directory-<account>._account`: a tenant of that id would share them, so no tenant has it.
@@ -8,11 +5,15 @@ export const TENANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ACCOUNT_LEVEL_TENANT = '_account';
 
 /**
- * A tenant id that names one tenant only: the pattern (no dot, so `<account>.<tenant>` in an id or stream name splits
- * one way only) and not the account-level stand-in.
+ * How a tenant's id is spelled: what an account registers, what a token's `tenant` claim carries and what a gateway
+ * names as a message's tenant. No dot, so `<account>.<tenant>` in an id or stream name splits one way only; never the
+ * account-level stand-in.
  */
+export const TENANT_ID_PATTERN = /^(?!_account$)[A-Za-z0-9_-]{1,64}$/;
+
+/** A tenant id that names one tenant only (TENANT_ID_PATTERN). */
 export function isTenantId(value: string): boolean {
-  return TENANT_ID_PATTERN.test(value) && value !== ACCOUNT_LEVEL_TENANT;
+  return TENANT_ID_PATTERN.test(value);
 }
 
 /** What a field of a tenant id that does not match TENANT_ID_PATTERN is told. */

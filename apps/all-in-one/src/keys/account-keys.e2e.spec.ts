@@ -165,6 +165,9 @@ describe('the account keystore (embedded, through the API)', () => {
     expect((await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.data?.key_id).toBe(accountKey.id);
     expect((await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant })).body.data?.key_id).toBe(own.id);
     expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.error?.code).toBe('TENANT_FORBIDDEN');
+    // The account's keystore is named by null only: its stand-in in ids is not a tenant a body may name.
+    const standIn = await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: '_account' });
+    expect([standIn.status, standIn.body.error?.code, standIn.body.data]).toEqual([422, 'VALIDATION_FAILED', undefined]);
     // Decryption resolves the same way: what openssl encrypts to the account key's certificate opens for another tenant.
     const certificate = (await admin.get(`${KEYS}/${accountKey.id}`)).body.data;
     expect(certificate.id).toBe(accountKey.id);

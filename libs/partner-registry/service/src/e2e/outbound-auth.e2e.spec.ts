@@ -126,6 +126,7 @@ describe('GET /internal/v1/partners/{id}/outbound-auth', () => {
       url("prt_' OR 1=1 --", { tenant }),
       url(id, { tenant: 'x'.repeat(65) }),
       url(id, { tenant: `${tenant}|x` }),
+      url(id, { tenant: '_account' }),
       url(id, { tenant, extra: '1' }),
       `/internal/v1/partners/${id}/outbound-auth?tenant[$ne]=x`,
       `/internal/v1/partners/${id}/outbound-auth?tenant=${tenant}&tenant=${freshTenant()}`,

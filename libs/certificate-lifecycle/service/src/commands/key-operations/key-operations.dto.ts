@@ -3,8 +3,8 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CharacterLength } from '@as2-partners/platform';
 import { digestAlgorithms } from '@as2-partners/as2';
+import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Scope fields for a gateway token that does not carry them itself (account `*`, or no tenant claim). */
@@ -12,13 +12,13 @@ abstract class KeyOperationScopeDto {
   @ApiPropertyOptional({
     minLength: 1,
     maxLength: 64,
-    pattern: TENANT.source,
+    pattern: TENANT_ID_PATTERN.source,
     nullable: true,
     description: "The instance's tenant, for a gateway token without a tenant claim; null: the account's own keystore (an account-level AS2 instance)",
   })
   // null is a value here (the account's keystore), not a field left out.
   @IsOptional()
-  @Matches(TENANT, { message: 'The tenant must be 1-64 letters, digits, "-" or "_"' })
+  @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string | null;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: ACCOUNT.source, description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
