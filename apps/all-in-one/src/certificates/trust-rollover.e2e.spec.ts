@@ -39,6 +39,19 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     return { partnerId, oldId: old.body.data.id as string, nextId: next.body.data.id as string };
   }
 
+  it('warns CERTIFICATE_KEY_TOO_SMALL once the partner moves from SHA1withRSA to an algorithm its 1024-bit certificate is too small for', async () => {
+    const partnerId = await createPartner(api, { sign: true, sign_algorithm: 'SHA1withRSA' });
+    const small = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'small', usage: 'both' }, issueTestCertificate({ commonName: 'Small', keyBits: 1024 }).pem);
+    expect(small.status).toBe(201);
+    const tooSmall = async () => (await api.get(`/v1/partners/${partnerId}/trust`)).body.data.warnings.filter((w: { code: string }) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+    expect(await tooSmall()).toEqual([]);
+    expect((await api.patch(`/v1/partners/${partnerId}`, { sign_algorithm: 'SHA256withRSA' })).status).toBe(200);
+    const warnings = await until('the warning', async () => ((await tooSmall()).length > 0 ? tooSmall() : undefined));
+    expect(warnings.map((w: { message: string }) => w.message)).toEqual([
+      `The current encryption certificate ${small.body.data.id} has a 1024-bit RSA key, smaller than the 2048 bits SHA256withRSA requires now: replace it`,
+    ]);
+  });
+
   it('switches immediately with PUT certificate-slots/{slot}', async () => {
     const { partnerId, nextId } = await partnerWithTwoCertificates();
     const res = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption`, { certificate_id: nextId });

@@ -96,7 +96,12 @@ const TRUST_STATE_PROPERTIES: Record<string, SchemaObject> = {
     },
   },
   next_step: { type: 'object', required: ['action', 'at'], properties: { action: string(), at: nullableApiTimestampSchema() }, additionalProperties: true },
-  warnings: { type: 'array', items: WARNING },
+  warnings: {
+    type: 'array',
+    items: WARNING,
+    description:
+      'CURRENT_CERTIFICATE_INACTIVE, BACKUP_CERTIFICATE_INACTIVE, NEXT_CERTIFICATE_INACTIVE, CURRENT_CERTIFICATE_EXPIRED, CURRENT_CERTIFICATE_EXPIRING, NEXT_CERTIFICATE_EXPIRES_IN_WINDOW, ACTIVATION_OVERDUE, OVERLAP_CLOSED_NOT_RETIRED, CERTIFICATE_KEY_TOO_SMALL (an RSA key below what the partner\'s signing algorithm requires now: SHA1withRSA 1024 bits, others 2048)',
+  },
   slots: SLOTS_SCHEMA,
 };
 

@@ -1,4 +1,4 @@
-import { effectiveCurrent, SLOT_NAMES, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
+import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import { certificateSummaryOf, presentSlots } from '../certificate-slots/certificate-slots.presenter';
 import type { CertificateViewDocument } from '../../queries/certificate-views/certificate-view.document';
@@ -12,11 +12,25 @@ type NextStep =
   | { action: 'schedule_rollover'; at: string | null; reason: string }
   | { action: 'none'; at: null };
 
-/** GET /v1/partners/{id}/trust: current and next certificates, the rollover window, the next step and its time, and warnings. */
-export function presentTrustState(partnerId: string, state: PartnerCertificatesState, docs: ReadonlyMap<string, CertificateViewDocument>, now: Date) {
+/**
+ * GET /v1/partners/{id}/trust: current and next certificates, the rollover window, the next step and its time, and
+ * warnings; `signAlgorithm` is the partner's now, which may have changed since its certificates were checked against it.
+ */
+export function presentTrustState(partnerId: string, state: PartnerCertificatesState, docs: ReadonlyMap<string, CertificateViewDocument>, now: Date, signAlgorithm: string | null) {
   const slots = presentSlots(state, docs, now);
   const warnings: { code: string; message: string }[] = [];
   const notAfterOf = (id: string | null) => (id ? docs.get(id)?.certificate.notAfter ?? state.attached.get(id)?.notAfter ?? null : null);
+  const minimumKeySize = minimumRsaKeySize(signAlgorithm);
+  const tooSmall = new Set<string>();
+  const checkKeySize = (id: string | null | undefined, role: string): void => {
+    const certificate = id ? docs.get(id)?.certificate : undefined;
+    if (!id || !certificate || certificate.keyAlgorithm !== 'RSA' || certificate.keySize >= minimumKeySize || tooSmall.has(id)) return;
+    tooSmall.add(id);
+    warnings.push({
+      code: 'CERTIFICATE_KEY_TOO_SMALL',
+      message: `The ${role} certificate ${id} has a ${certificate.keySize}-bit RSA key, smaller than the ${minimumKeySize} bits ${signAlgorithm ?? 'the partner'} requires now: replace it`,
+    });
+  };
 
   const inactive = (id: string | null | undefined): id is string => Boolean(id) && docs.get(id as string)?.active === false;
   for (const slot of SLOT_NAMES) {
@@ -27,6 +41,8 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
     }
     const backup = state[slot].backup?.certificateId;
     if (inactive(backup)) warnings.push({ code: 'BACKUP_CERTIFICATE_INACTIVE', message: `The ${slot} backup certificate ${backup} is inactive` });
+    checkKeySize(current, `current ${slot}`);
+    checkKeySize(backup, `${slot} backup`);
     const notAfter = notAfterOf(current);
     if (!notAfter) continue;
     const left = new Date(notAfter).getTime() - now.getTime();
@@ -36,6 +52,7 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
       warnings.push({ code: 'CURRENT_CERTIFICATE_EXPIRING', message: `The current ${slot} certificate ${current} expires in ${Math.floor(left / DAY_MS)} day(s) and no replacement is scheduled` });
     }
   }
+  checkKeySize(state.rollover?.nextCertificateId, 'next');
   if (state.rollover && inactive(state.rollover.nextCertificateId)) {
     warnings.push({ code: 'NEXT_CERTIFICATE_INACTIVE', message: `The next certificate ${state.rollover.nextCertificateId} is inactive` });
   }

@@ -3,7 +3,7 @@ import type { CertificateViewDocument } from '../../queries/certificate-views/ce
 import { presentTrustState } from './trust-state.presenter';
 
 const now = new Date('2026-11-30T00:00:00.000Z');
-const view = (id: string, active: boolean) =>
+const view = (id: string, active: boolean, keySize = 2048) =>
   ({
     _id: id,
     active,
@@ -11,7 +11,7 @@ const view = (id: string, active: boolean) =>
     usage: 'both',
     type: 'partner',
     createdAt: '2026-01-01T00:00:00.000Z',
-    certificate: { subject: `CN=${id}`, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2028-01-01T00:00:00.000Z', fingerprintSha256: 'ab' },
+    certificate: { subject: `CN=${id}`, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2028-01-01T00:00:00.000Z', fingerprintSha256: 'ab', keyAlgorithm: 'RSA', keySize },
   }) as unknown as CertificateViewDocument;
 
 describe('trust state warnings about inactive certificates', () => {
@@ -24,7 +24,7 @@ describe('trust state warnings about inactive certificates', () => {
 
   it('names a current, backup or next certificate that is inactive (a shared one retired before it was protected)', () => {
     const docs = new Map([['cert_shared', view('cert_shared', false)], ['cert_backup', view('cert_backup', false)], ['cert_next', view('cert_next', false)]]);
-    const codes = presentTrustState('prt_1', state, docs, now).warnings.map((w) => w.code);
+    const codes = presentTrustState('prt_1', state, docs, now, 'SHA256withRSA').warnings.map((w) => w.code);
     // The signature slot follows encryption, so the shared certificate is current there too.
     expect(codes.filter((c) => c === 'CURRENT_CERTIFICATE_INACTIVE')).toHaveLength(2);
     expect(codes).toEqual(expect.arrayContaining(['BACKUP_CERTIFICATE_INACTIVE', 'NEXT_CERTIFICATE_INACTIVE']));
@@ -32,6 +32,27 @@ describe('trust state warnings about inactive certificates', () => {
 
   it('says nothing while they are active', () => {
     const docs = new Map([['cert_shared', view('cert_shared', true)], ['cert_backup', view('cert_backup', true)], ['cert_next', view('cert_next', true)]]);
-    expect(presentTrustState('prt_1', state, docs, now).warnings).toEqual([]);
+    expect(presentTrustState('prt_1', state, docs, now, 'SHA256withRSA').warnings).toEqual([]);
+  });
+});
+
+describe('trust state warning about keys too small for the signing algorithm the partner has now', () => {
+  const state: PartnerCertificatesState = {
+    ...emptyPartnerCertificates(),
+    partnerId: 'prt_1',
+    encryption: { current: 'cert_small', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z' } },
+  };
+  const docs = new Map([['cert_small', view('cert_small', true, 1024)], ['cert_backup', view('cert_backup', true, 1024)]]);
+  const warned = (signAlgorithm: string | null) => presentTrustState('prt_1', state, docs, now, signAlgorithm).warnings.filter((w) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+
+  it('names each 1024-bit certificate once (current in both slots, the backup) after the partner moved off SHA1withRSA', () => {
+    expect(warned('SHA256withRSA').map((w) => w.message)).toEqual([
+      'The current encryption certificate cert_small has a 1024-bit RSA key, smaller than the 2048 bits SHA256withRSA requires now: replace it',
+      'The encryption backup certificate cert_backup has a 1024-bit RSA key, smaller than the 2048 bits SHA256withRSA requires now: replace it',
+    ]);
+  });
+
+  it('says nothing while the partner signs with SHA1withRSA (1024 bits suffice)', () => {
+    expect(warned('SHA1withRSA')).toEqual([]);
   });
 });

@@ -33,8 +33,7 @@ export class TrustController {
   @ApiOperation({ summary: 'Trust state: current and next certificates, rollover window, next step and its time, warnings' })
   @ApiResponse({ status: 200, description: "The trust state", schema: TRUST_READ })
   async state(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
-    await this.access.resolve(ctx, partnerId, 'read');
-    return { data: await this.trustState(partnerId) };
+    return { data: await this.trustState(ctx, partnerId) };
   }
 
   @Post('rollover')
@@ -48,7 +47,7 @@ export class TrustController {
   async scheduleRollover(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: ScheduleRolloverDto) {
     return (await this.handler.scheduleRollover(ctx, partnerId, body)).map(async () => ({
       message: 'Rollover scheduled successfully',
-      data: await this.trustState(partnerId),
+      data: await this.trustState(ctx, partnerId),
     }));
   }
 
@@ -64,7 +63,7 @@ export class TrustController {
   async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
     return (await this.handler.activate(ctx, partnerId)).map(async (activated) => ({
       message: 'Certificate activated successfully',
-      data: { ...(await this.trustState(partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: toApiTimestamp(activated.activatedAt), trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },
+      data: { ...(await this.trustState(ctx, partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: toApiTimestamp(activated.activatedAt), trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },
     }));
   }
 
@@ -80,7 +79,7 @@ export class TrustController {
   async retire(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: RetireDto) {
     return (await this.handler.retire(ctx, partnerId, body)).map(async (retired) => ({
       message: 'Certificate retired successfully',
-      data: { ...(await this.trustState(partnerId)), retired_certificate_ids: retired },
+      data: { ...(await this.trustState(ctx, partnerId)), retired_certificate_ids: retired },
     }));
   }
 
@@ -97,8 +96,9 @@ export class TrustController {
     return { data: timeline.events.map(presentTimelineEvent), pagination: paginationOf(page, perPage, timeline.total, timeline.events.length) };
   }
 
-  private async trustState(partnerId: string) {
+  private async trustState(ctx: RequestContext, partnerId: string) {
+    const partner = await this.access.resolve(ctx, partnerId, 'read');
     const state = await this.queries.partnerState(partnerId);
-    return presentTrustState(partnerId, state, await this.queries.byIds(certificateIdsOf(state)), this.clock.now());
+    return presentTrustState(partnerId, state, await this.queries.byIds(certificateIdsOf(state)), this.clock.now(), partner.signAlgorithm);
   }
 }
