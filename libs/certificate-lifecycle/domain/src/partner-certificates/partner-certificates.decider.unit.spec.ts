@@ -429,6 +429,21 @@ describe('trust lifecycle: schedule rollover, activate, retire', () => {
       ]);
     spec(withOld).when({ ...ref, type: 'retire', force: false, reason: null, now }).thenError('NOTHING_TO_RETIRE');
   });
+
+  it('retires only the previous certificates the partner no longer uses: one still current in a slot the rollover left, or assigned again during the overlap, only leaves the overlap', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const retire = { ...ref, type: 'retire' as const, force: false, reason: null, now: overlapEnd };
+    const retired = (certificateIds: string[]): PartnerCertificatesEvent => ({
+      type: 'trust.retired.v1',
+      data: { partnerId: 'prt_1', certificateIds, overlapUntil: overlapEnd, forced: false, reason: null, retiredAt: overlapEnd },
+    });
+    const apart = [...given, assigned('signature', 'cert_old', 'cert_old', 'manual')];
+    const encryptionOnly = { ...scheduled, data: { ...scheduled.data, slots: ['encryption' as const], currentCertificateIds: { encryption: 'cert_old' } } };
+    const activatedEncryption = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...apart, encryptionOnly]));
+    spec([...apart, encryptionOnly, ...activatedEncryption]).when(retire).then([retired([])]);
+    const activated = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, scheduled]));
+    spec([...given, scheduled, ...activated, assigned('encryption', 'cert_old', 'cert_new', 'manual')]).when(retire).then([retired([])]);
+  });
 });
 
 describe('partner removal', () => {

@@ -2,10 +2,13 @@ import { DomainError } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode as Code, overlapNotClosed } from '../certificate-lifecycle.errors';
 import type { PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
-import type { PartnerCertificatesState } from './partner-certificates.state';
+import { rolesOf, type PartnerCertificatesState } from './partner-certificates.state';
 import { ms } from './partner-certificate-rules';
 
-/** Ends the overlap after an activation: the previous certificates stop being accepted (early only when forced, with a reason). */
+/**
+ * Ends the overlap after an activation: the previous certificates stop being accepted (early only when forced, with a
+ * reason). One the partner still uses (current in a slot the rollover left, assigned again, a backup) only leaves the overlap.
+ */
 export function decideRetire(command: PartnerCertificatesCommandOf<'retire'>, state: PartnerCertificatesState): PartnerCertificatesEvent[] {
   const { partnerId, now } = command;
   const overlap = state.overlap;
@@ -21,7 +24,7 @@ export function decideRetire(command: PartnerCertificatesCommandOf<'retire'>, st
       type: 'trust.retired.v1',
       data: {
         partnerId,
-        certificateIds: [...new Set(overlap.previous.map((p) => p.certificateId))],
+        certificateIds: [...new Set(overlap.previous.map((p) => p.certificateId))].filter((id) => rolesOf(state, id).every((use) => use.role === 'overlap')),
         overlapUntil: overlap.until,
         forced: command.force && ms(now) < ms(overlap.until),
         reason: command.reason,
