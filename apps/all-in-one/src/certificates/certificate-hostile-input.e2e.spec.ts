@@ -61,6 +61,17 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       });
     });
 
+    it('refuses NUL in a text field sent as a file part (name, usage, type), and stores nothing', async () => {
+      const boundary = '----as2testfilepart';
+      const part = (name: string, value: string, filename?: string) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n${value}\r\n`;
+      const payload = Buffer.from(`${part('name', 'Acme\u0000Corp', 'name.txt')}${part('usage', 'encryption')}${part('certificate', issueTestCertificate().pem)}--${boundary}--\r\n`);
+      const res = await send('/v1/certificates', payload, `multipart/form-data; boundary=${boundary}`);
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toMatchObject({ errors: { name: [expect.any(String)] }, error: { code: 'INVALID_CHARACTERS' } });
+      expect(await certificateCount()).toBe(0);
+    });
+
     it('still takes the known fields', async () => {
       const ok = await api.upload('/v1/certificates', { name: 'Acme', usage: 'encryption', type: 'partner' }, issueTestCertificate().pem);
       expect(ok.status).toBe(201);

@@ -50,6 +50,8 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
         const content = await part.toBuffer();
         if (part.file?.truncated) throw tooLarge();
         fields[part.fieldname] = content;
+        // Only the certificate is bytes: name, usage or type sent as a file part is text, checked as a field part is.
+        if (part.fieldname !== 'certificate') texts.set(part.fieldname, content.toString('utf8'));
       } else {
         fields[part.fieldname] = String(part.value ?? '');
       }
