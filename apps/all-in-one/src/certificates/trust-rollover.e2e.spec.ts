@@ -242,11 +242,16 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect((await api.post(`/v1/partners/${partnerId}/trust/activate`)).status).toBe(200);
     const retired = await api.post(`/v1/partners/${partnerId}/trust/retire`, { force: true, reason: 'new signing key' });
     expect(retired.status).toBe(200);
-    expect(retired.body.data.retired_certificate_ids).toEqual([bothId]);
+    // The overlap has ended (the signature slot no longer accepts it); no certificate is retired.
+    expect(retired.body.data.retired_certificate_ids).toEqual([]);
+    expect(retired.body.data.overlap).toBeNull();
     expect((await api.get(`/v1/certificates/${bothId}`)).body.data.active).toBe(true);
     const trust = (await api.get(`/v1/partners/${partnerId}/trust`)).body.data;
     expect(trust.current.encryption).toMatchObject({ id: bothId, active: true });
     expect(trust.warnings).toEqual([]);
+    // The partner details (the registry's copy, fed by the events) still list it active.
+    const details = (await api.get(`/v1/partners/${partnerId}`)).body.data;
+    expect(details.certificates.find((c: { id: string }) => c.id === bothId)).toMatchObject({ active: true, slots: ['encryption'] });
   });
 
   it('paginates the timeline newest first', async () => {

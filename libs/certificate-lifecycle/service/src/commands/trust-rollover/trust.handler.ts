@@ -60,10 +60,7 @@ export class TrustHandler {
     const certificateIds = retired?.type === 'trust.retired.v1' ? retired.data.certificateIds : [];
     // Ends this partner's use; the certificate itself retires only if it is the partner owner's and nobody else's in use.
     for (const certificateId of certificateIds) {
-      const uses = await this.uses.of(certificateId);
-      // Still current (or scheduled) in another slot of this partner, say encryption after a signature-only rollover.
-      if (uses.some((use) => use.partnerId === partner._id)) continue;
-      const otherUses = uses.filter((use) => use.partnerId !== partner._id);
+      const otherUses = (await this.uses.of(certificateId)).filter((use) => use.partnerId !== partner._id);
       const done = await this.writeModel.decideCertificate(
         certificateId,
         () => ({ type: 'retire', partnerId: partner._id, partnerTenant: partner.tenant, otherUses, forced: force, reason, now: now.toISOString() }),
