@@ -19,17 +19,17 @@ export function prefixedTopic(prefix: string, topic: string): string {
 }
 
 /**
- * The bus with every topic it touches on the cluster prefixed (`KAFKA_TOPIC_PREFIX`): deployments sharing one cluster
- * (staging beside production, or suites of tests on one broker) each read and write only their own topics. The code
- * above sees the topics by their names without the prefix; the CloudEvents headers are unchanged (ce_source still
- * `/as2-partners/<service>`).
+ * The bus with every topic it touches and every consumer group it joins on the cluster prefixed (`KAFKA_TOPIC_PREFIX`):
+ * deployments sharing one cluster (staging beside production, or suites of tests on one broker) each read and write
+ * only their own topics. The code above sees topics and groups by their names without the prefix; the CloudEvents
+ * headers are unchanged (ce_source still `/as2-partners/<service>`).
  */
 export function withTopicPrefix(bus: EventBus, prefix: string): EventBus {
   const problem = topicPrefixProblem(prefix);
   if (problem) throw new Error(`Topic prefix "${prefix}" is not usable: ${problem}`);
   const onCluster = (topic: string): string => prefixedTopic(prefix, topic);
   const ours = `${prefix}.`;
-  const unprefixed = (topic: string): string => (topic.startsWith(ours) ? topic.slice(ours.length) : topic);
+  const unprefixed = (name: string): string => (name.startsWith(ours) ? name.slice(ours.length) : name);
   const consumerLag = bus.consumerLag?.bind(bus);
   const publishedPositions = bus.publishedPositions?.bind(bus);
   return {
@@ -38,6 +38,9 @@ export function withTopicPrefix(bus: EventBus, prefix: string): EventBus {
       const { handler, batchHandler } = options;
       return bus.subscribe({
         ...options,
+        // Group names are fixed per service: unprefixed, two deployments would share each group, and its leader would
+        // hand the other deployment's members partitions of its own topic only, leaving theirs unread.
+        groupId: onCluster(options.groupId),
         topics: options.topics.map(onCluster),
         handler: (event, topic) => handler(event, unprefixed(topic)),
         ...(batchHandler ? { batchHandler: (events: readonly RecordedEvent[], topic: string) => batchHandler(events, unprefixed(topic)) } : {}),
@@ -45,7 +48,7 @@ export function withTopicPrefix(bus: EventBus, prefix: string): EventBus {
     },
     close: () => bus.close(),
     ...(consumerLag
-      ? { consumerLag: async (): Promise<ConsumerPartitionLag[]> => (await consumerLag()).map((lag) => ({ ...lag, topic: unprefixed(lag.topic) })) }
+      ? { consumerLag: async (): Promise<ConsumerPartitionLag[]> => (await consumerLag()).map((lag) => ({ ...lag, groupId: unprefixed(lag.groupId), topic: unprefixed(lag.topic) })) }
       : {}),
     ...(publishedPositions ? { publishedPositions: (topic: string): Promise<PublishedPositions> => publishedPositions(onCluster(topic)) } : {}),
   };

@@ -14,7 +14,7 @@ function recordingBus() {
       return { stop: async () => undefined };
     },
     close: async () => undefined,
-    consumerLag: async (): Promise<ConsumerPartitionLag[]> => [{ groupId: 'g', topic: 'staging.as2.partner-registry.events', partition: 0, committedOffset: 1, endOffset: 3, lag: 2 }],
+    consumerLag: async (): Promise<ConsumerPartitionLag[]> => [{ groupId: 'staging.g', topic: 'staging.as2.partner-registry.events', partition: 0, committedOffset: 1, endOffset: 3, lag: 2 }],
     publishedPositions: async (topic): Promise<PublishedPositions> => {
       positionsAsked.push(topic);
       return { partitionOf: () => 0, latest: new Map() };
@@ -26,7 +26,7 @@ function recordingBus() {
 const event = { id: 'e1', type: 'partner.created.v1', position: 1 } as RecordedEvent;
 
 describe('withTopicPrefix (KAFKA_TOPIC_PREFIX)', () => {
-  it('publishes, subscribes and asks what a topic holds on the prefixed topic; handlers and lags see the topic without the prefix', async () => {
+  it('publishes, subscribes and asks what a topic holds on the prefixed topic, joins the prefixed group; handlers and lags see both without the prefix', async () => {
     const { bus, published, subscribed, positionsAsked } = recordingBus();
     const prefixed = withTopicPrefix(bus, 'staging');
     await prefixed.publish('as2.partner-registry.events', [event]);
@@ -40,13 +40,14 @@ describe('withTopicPrefix (KAFKA_TOPIC_PREFIX)', () => {
       batchHandler: async (_e, topic) => void seen.push(`batch:${topic}`),
     });
     expect(subscribed[0]?.topics).toEqual(['staging.as2.partner-registry.events', 'staging.as2.gateway.messages']);
+    expect(subscribed[0]?.groupId).toBe('staging.g');
     await subscribed[0]?.handler(event, 'staging.as2.partner-registry.events');
     await subscribed[0]?.batchHandler?.([event], 'staging.as2.gateway.messages');
     expect(seen).toEqual(['one:as2.partner-registry.events', 'batch:as2.gateway.messages']);
 
     await prefixed.publishedPositions?.('as2.partner-registry.events');
     expect(positionsAsked).toEqual(['staging.as2.partner-registry.events']);
-    expect((await prefixed.consumerLag?.())?.map((lag) => lag.topic)).toEqual(['as2.partner-registry.events']);
+    expect((await prefixed.consumerLag?.())?.map((lag) => [lag.groupId, lag.topic])).toEqual([['g', 'as2.partner-registry.events']]);
   });
 
   it('adds no batch handler the subscriber did not give', async () => {
