@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Logger } from '@nestjs/common';
 import { DomainError } from '@as2-partners/kernel';
+import { InvalidConfigurationError } from '@as2-partners/platform';
 import {
   loadOrCreateTsaIdentity,
   requestTimestamp,
@@ -68,8 +69,28 @@ export async function openTimestamper(config: CertificateLifecycleConfig): Promi
     const trusted = config.tsaCertificateFile ? await readFile(config.tsaCertificateFile, 'utf8') : null;
     return new HttpTimestamper(config.tsaUrl, trusted);
   }
-  const identity = loadOrCreateTsaIdentity(config.bundledTsaDir);
+  const identity = bundledTsaIdentity(config.bundledTsaDir);
   const running: RunningTsa = await startTsaServer({ authority: new TimestampAuthority(identity), port: 0, host: '127.0.0.1' });
   new Logger('Timestamper').log(`No TSA_URL: using the bundled TSA at ${running.url} (identity in ${config.bundledTsaDir})`);
   return new HttpTimestamper(running.url, [identity.certificatePem, ...identity.chainPem].join(''), () => running.close());
+}
+
+/** The file system's ways of saying a directory cannot be made or written where it lies. */
+const UNWRITABLE_CODES: ReadonlySet<string> = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EEXIST']);
+
+/**
+ * The bundled TSA's identity from TSA_DIR, made there the first time. A directory that holds none and cannot take one
+ * (a read-only mount without the Secret as2-partners-tsa, a path under a file) stops the start naming TSA_DIR.
+ */
+function bundledTsaIdentity(dir: string) {
+  try {
+    return loadOrCreateTsaIdentity(dir);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !UNWRITABLE_CODES.has(code)) throw error;
+    throw new InvalidConfigurationError(
+      'TSA_DIR',
+      `(${dir}) holds no TSA identity (tsa-key.pem, tsa-cert.pem, tsa-chain.pem) and cannot be written (${code}): put one there (npm run tsa -- --dir <dir> writes it; in Kubernetes the Secret as2-partners-tsa) or set TSA_URL to your own TSA`,
+    );
+  }
 }
