@@ -61,6 +61,19 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(partner.body.data.certificates.find((c: { id: string }) => c.id === nextId).slots).toEqual(['encryption', 'signature']);
   });
 
+  it('refuses use_different on another slot than signature, and use_different false naming a certificate (422, nothing changed)', async () => {
+    const { partnerId, oldId, nextId } = await partnerWithTwoCertificates();
+    const onEncryption = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption`, { certificate_id: nextId, use_different: true });
+    expect([onEncryption.status, onEncryption.body.errors]).toEqual([422, { use_different: ['The use_different field is for the signature slot only'] }]);
+    const contradictory = await api.put(`/v1/partners/${partnerId}/certificate-slots/signature`, { certificate_id: nextId, use_different: false });
+    expect([contradictory.status, contradictory.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    const slots = (await api.get(`/v1/partners/${partnerId}/certificate-slots`)).body.data;
+    expect([slots.encryption.current.id, slots.signature.current.id, slots.signature.use_different]).toEqual([oldId, oldId, false]);
+    // alone, use_different false still makes the signature slot follow encryption
+    const follow = await api.put(`/v1/partners/${partnerId}/certificate-slots/signature`, { use_different: false });
+    expect([follow.status, follow.body.data.signature.use_different]).toEqual([200, false]);
+  });
+
   it('refuses a backup activate_on in the past or without a zone, and cancels a scheduled one', async () => {
     const { partnerId, nextId } = await partnerWithTwoCertificates();
     const past = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: nextId, activate_on: '2020-01-01T00:00:00Z' });

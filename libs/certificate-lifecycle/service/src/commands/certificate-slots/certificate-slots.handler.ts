@@ -8,7 +8,7 @@ import {
   type SlotName,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext, requestMetadata, utcInstantOf } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata, utcInstantOf, ValidationFailedException } from '@as2-partners/platform';
 import type { KnownPartnerDocument } from '../../reactions/partner-registry-events/known-partner.document';
 import { PartnerAccess } from '../../partner-access/partner-access';
 import { CertificateWriteModel, factsOf } from '../../write-model/certificate-write-model';
@@ -33,6 +33,7 @@ export class CertificateSlotsHandler {
 
   async assign(ctx: RequestContext, partnerId: string, slot: SlotName, body: AssignSlotDto): Promise<AfterWrite<void>> {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
+    assertUseDifferentFits(slot, body);
     const now = this.clock.now().toISOString();
     const follow = slot === 'signature' && (body.certificate_id === null || (body.use_different === false && !body.certificate_id));
     if (follow) return this.decide(ctx, partner, () => ({ type: 'follow_encryption', ...refOf(partner), now }));
@@ -77,4 +78,16 @@ export class CertificateSlotsHandler {
 
 export function refOf(partner: KnownPartnerDocument) {
   return { partnerId: partner._id, account: partner.account, tenant: partner.tenant };
+}
+
+/**
+ * `use_different` belongs to the signature slot, and `false` (follow encryption again) names no certificate of its own:
+ * a request saying otherwise is refused rather than half read.
+ */
+function assertUseDifferentFits(slot: SlotName, body: AssignSlotDto): void {
+  if (body.use_different === undefined) return;
+  if (slot !== 'signature') throw new ValidationFailedException({ use_different: ['The use_different field is for the signature slot only'] });
+  if (body.use_different === false && body.certificate_id) {
+    throw new ValidationFailedException({ use_different: ['The use_different field false makes the signature slot follow encryption: leave certificate_id out'] });
+  }
 }
