@@ -124,4 +124,23 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     expect((await api.get(`/v1/keys/${current.id}`)).body.data.usage).toBe('none');
     expect((await api.delete(`/v1/keys/${current.id}`)).status).toBe(200);
   });
+
+  it("shows an AS2 instance's keys after the activation as the keystore does: the new current key has no overlap_until", async () => {
+    const current = (await api.post('/v1/keys', { alias: 'roll-view', ...generate })).body.data;
+    const instance = (await api.post('/v1/as2-instances', { my_as2_id: 'US-VIEW', my_name: 'Us', my_as2_alias: 'roll-view', my_email: 'as2@us.example.com' })).body.data;
+    const activateAt = new Date(clockNow().getTime() + HOUR);
+    const overlapUntil = new Date(clockNow().getTime() + 2 * HOUR);
+    const next = (await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt.toISOString(), overlap_until: overlapUntil.toISOString() })).body.data;
+
+    jumpPast(activateAt);
+    type ListedKey = { id: string; status: string; usage: string; activate_at: string | null; overlap_until: string | null };
+    const listed = await until('the activation in the instance details', async () => {
+      const keys: ListedKey[] = (await api.get(`/v1/as2-instances/${instance.id}`)).body.data.keys;
+      return keys.some((k) => k.id === next.id && k.status === 'current') && keys.some((k) => k.id === current.id && k.status === 'previous') ? keys : undefined;
+    });
+    const keystore: ListedKey[] = (await api.get('/v1/keys?alias=roll-view')).body.data;
+    const facts = (k: ListedKey) => [k.id, k.status, k.usage, k.activate_at, k.overlap_until];
+    expect(listed.map(facts)).toEqual(expect.arrayContaining(keystore.map(facts)));
+    expect(listed.find((k) => k.id === next.id)).toMatchObject({ usage: 'sign_and_decrypt', activate_at: null, overlap_until: null });
+  });
 });

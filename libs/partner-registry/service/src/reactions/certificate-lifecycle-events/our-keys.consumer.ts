@@ -68,7 +68,8 @@ export class OurKeysConsumer extends BusFollowedProjection {
         const previous = d.previousKeyId ? await this.keys.get(d.previousKeyId) : null;
         if (previous) await this.keys.put({ ...previous, role: 'previous', overlapUntil: d.overlapUntil ?? null });
         const current = d.keyId ? await this.keys.get(d.keyId) : null;
-        if (current) await this.keys.put({ ...current, role: 'current', activateAt: null });
+        // The rollover's overlap belongs to the key it replaced: the current key's own overlap is none.
+        if (current) await this.keys.put({ ...current, role: 'current', activateAt: null, overlapUntil: null });
         if (d.retiredKeyId) await this.keys.delete(d.retiredKeyId);
         return;
       }
