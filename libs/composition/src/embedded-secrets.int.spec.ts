@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretDocument } from '@as2-partners/kernel';
@@ -67,6 +68,29 @@ describe('key material in embedded mode (secrets.sqlite, not the read-model file
       expect(await keys.get('k1')).toBeNull();
     } finally {
       await third.close();
+    }
+  });
+
+  it('destroys a deleted blob on disk at once: neither secrets.sqlite nor its WAL still holds its bytes while the service runs', async () => {
+    const infra = await open();
+    const onDisk = (value: string) =>
+      ['', '-wal'].some((suffix) => {
+        const file = join(dataDir, `${EMBEDDED_SECRETS_FILE}${suffix}`);
+        return existsSync(file) && readFileSync(file).includes(value);
+      });
+    try {
+      const keys = infra.secrets.collection<Blob>('keys');
+      const deleted = `sealed-${randomBytes(24).toString('hex')}`;
+      const shredded = `sealed-${randomBytes(24).toString('hex')}`;
+      await keys.put(blob('k1', deleted));
+      await keys.put(blob('k2', shredded, 't2'));
+      expect(onDisk(deleted) && onDisk(shredded)).toBe(true);
+      await keys.delete('k1');
+      expect(await keys.deleteMany({ account: 'acc', tenant: 't2' })).toBe(1);
+      expect(onDisk(deleted)).toBe(false);
+      expect(onDisk(shredded)).toBe(false);
+    } finally {
+      await infra.close();
     }
   });
 

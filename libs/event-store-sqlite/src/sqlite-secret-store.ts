@@ -72,12 +72,14 @@ export class SqliteSecretStore implements SecretStore {
       },
       delete: async (id) => {
         await ready();
-        s.delete.run(name, id);
+        if (s.delete.run(name, id).changes > 0) this.overwriteDeleted();
       },
       deleteMany: async (owner) => {
         await ready();
         const { where, params } = ofOwner(name, owner);
-        return this.db.prepare(`DELETE FROM secrets WHERE ${where}`).run(...params).changes;
+        const { changes } = this.db.prepare(`DELETE FROM secrets WHERE ${where}`).run(...params);
+        if (changes > 0) this.overwriteDeleted();
+        return changes;
       },
       find: async (owner) => {
         await ready();
@@ -86,6 +88,14 @@ export class SqliteSecretStore implements SecretStore {
         return rows.map((row) => JSON.parse(row.document) as T);
       },
     };
+  }
+
+  /**
+   * secure_delete zeroes a deleted row in the page the WAL holds, but the WAL keeps the page as it was before: copied
+   * into the file and the WAL emptied now, a destroyed key is gone from the disk, not only from the table.
+   */
+  private overwriteDeleted(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** For tests and the readiness check: the file answers. */
