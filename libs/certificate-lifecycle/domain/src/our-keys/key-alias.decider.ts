@@ -8,6 +8,7 @@ import {
   keyInUse,
   keyNotCurrent,
   keyNotFound,
+  keyOverlapNotClosed,
   keyRolloverAlreadyScheduled,
   keyRolloverPending,
 } from './our-key.errors';
@@ -108,6 +109,9 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
       if (!(ms(now) < ms(activateAt))) {
         throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'activate_at must be in the future', 'activate_at', { activate_at: activateAt, now });
       }
+      // Activating retires the previous key: never before the overlap partners were promised ends.
+      const previous = roleOf(state, 'previous');
+      if (previous?.overlapUntil && ms(activateAt) < ms(previous.overlapUntil)) throw keyOverlapNotClosed(previous.keyId, previous.overlapUntil, activateAt);
       if (!(ms(activateAt) <= ms(overlapUntil))) {
         throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'overlap_until must not be before activate_at', 'overlap_until', {
           activate_at: activateAt,

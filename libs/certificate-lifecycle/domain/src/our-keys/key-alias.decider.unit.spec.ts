@@ -109,6 +109,14 @@ describe('key alias decider (our keystore)', () => {
     expect(state.keys.map((k) => [k.keyId, k.role])).toEqual([['key_1', 'retired'], ['key_2', 'previous'], ['key_3', 'current']]);
   });
 
+  it('refuses a next rollover that would activate before the previous key stops decrypting (it would retire it early)', () => {
+    // K1 is previous, decrypting until at(5); K2 current.
+    const given = [created(K1), created(K2, 'next'), scheduled(K1, K2), activated(K1, K2)];
+    const next = (activateAt: string): KeyAliasCommand => rollover(K3, { currentKeyId: K2.keyId, activateAt, overlapUntil: at(9), now: at(3) });
+    spec(given).when(next(at(4))).thenError('KEY_OVERLAP_NOT_CLOSED', { field: 'activate_at' });
+    spec(given).when(next(at(5))).then([created(K3, 'next', at(3)), { ...scheduled(K2, K3, at(5), at(9)), data: { ...scheduled(K2, K3, at(5), at(9)).data, scheduledAt: at(3) } } as OurKeyEvent]);
+  });
+
   it('refuses to delete a key an instance signs or decrypts with, and a current key with a pending successor', () => {
     const instances = [{ instanceId: 'ins_1', myAs2Id: 'US' }];
     const del = (keyId: string, now = at(1), users = instances): KeyAliasCommand => ({ ...scope, type: 'delete', keyId, instances: users, now });

@@ -9,6 +9,7 @@ export const OurKeyErrorCode = {
   KeyNotCurrent: 'KEY_NOT_CURRENT',
   KeyRolloverPending: 'KEY_ROLLOVER_PENDING',
   KeyRolloverAlreadyScheduled: 'KEY_ROLLOVER_ALREADY_SCHEDULED',
+  KeyOverlapNotClosed: 'KEY_OVERLAP_NOT_CLOSED',
   InvalidKeyAlias: 'INVALID_KEY_ALIAS',
   InvalidPkcs12: 'INVALID_PKCS12',
   WrongPassword: 'WRONG_PASSWORD',
@@ -51,6 +52,15 @@ export function keyRolloverAlreadyScheduled(nextKeyId: string): DomainError {
   return new DomainError(OurKeyErrorCode.KeyRolloverAlreadyScheduled, `A rollover to key ${nextKeyId} is already scheduled: delete that key to cancel it first`, undefined, {
     next_key_id: nextKeyId,
   });
+}
+
+export function keyOverlapNotClosed(previousKeyId: string, overlapUntil: string, activateAt: string): DomainError {
+  return new DomainError(
+    OurKeyErrorCode.KeyOverlapNotClosed,
+    `The previous key ${previousKeyId} still decrypts until ${overlapUntil}, and activating another key would retire it: activate_at must not be before then`,
+    'activate_at',
+    { previous_key_id: previousKeyId, overlap_until: overlapUntil, activate_at: activateAt },
+  );
 }
 
 export function inheritedKeyReadOnly(keyId: string): DomainError {

@@ -93,7 +93,7 @@ export class AccountKeysController {
     summary: 'Schedule the alias\'s next key (generated or imported, same body as POST /v1/keys without alias) with activate_at and overlap_until: at activate_at it becomes current, once; the old key decrypts until overlap_until',
   })
   @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
-  @ApiResponse({ status: 409, description: 'KEY_NOT_CURRENT, KEY_ROLLOVER_ALREADY_SCHEDULED' })
+  @ApiResponse({ status: 409, description: 'KEY_NOT_CURRENT, KEY_ROLLOVER_ALREADY_SCHEDULED, KEY_OVERLAP_NOT_CLOSED (activate_at before the previous key stops decrypting)' })
   @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, and the key-creation codes' })
   async rollover(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Req() request: FastifyRequest) {
     const keystore = accountKeystore(ctx, account);
