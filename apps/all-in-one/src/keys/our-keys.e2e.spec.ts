@@ -61,6 +61,9 @@ describe('our keys (embedded, through the API)', () => {
     // The body is optional; a null subject is no subject (422), not the default.
     expect((await t.app.inject({ method: 'POST', url: `/v1/keys/${key.id}/csr`, headers: { authorization } })).statusCode).toBe(200);
     expect((await api.post(`/v1/keys/${key.id}/csr`, { subject: null })).status).toBe(422);
+    // An empty subject takes the certificate's, and the answer says so.
+    const empty = await api.post(`/v1/keys/${key.id}/csr`, { subject: '' });
+    expect(empty.body.data.subject).toBe(csr.body.data.subject);
     openssl.write('ours.csr', csr.body.data.csr);
     expect(openssl.run('req', '-verify', '-noout', '-subject', '-in', openssl.path('ours.csr')).toString()).toContain('CN = Our AS2');
     const csrKey = openssl.run('req', '-noout', '-pubkey', '-in', openssl.path('ours.csr')).toString();

@@ -97,7 +97,10 @@ export class KeyAccess {
     return [c.pem, ...c.chain.map((member) => member.pem)].join('');
   }
 
-  /** A PKCS#10 request signed inside this service by the key; PEM text when the Accept header prefers application/pkcs10 to JSON. */
+  /**
+   * A PKCS#10 request signed inside this service by the key; PEM text when the Accept header prefers application/pkcs10 to
+   * JSON. An empty subject, like none, takes the certificate's.
+   */
   async certificationRequest(doc: KeyViewDocument, subject: string | undefined, accept: string | undefined, reply: FastifyReply) {
     const state = await this.keystore.state({ account: doc.account, tenant: doc.tenant, alias: doc.alias });
     const entry = state.keys.find((key) => key.keyId === doc._id) ?? null;
@@ -108,6 +111,6 @@ export class KeyAccess {
       reply.header('content-type', 'application/pkcs10');
       return csr;
     }
-    return { data: { key_id: doc._id, alias: doc.alias, subject: subject ?? entry.certificate.subject, csr, current: signingKeyOf(state)?.keyId === doc._id } };
+    return { data: { key_id: doc._id, alias: doc.alias, subject: subject || entry.certificate.subject, csr, current: signingKeyOf(state)?.keyId === doc._id } };
   }
 }
