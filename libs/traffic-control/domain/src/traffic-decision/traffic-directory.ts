@@ -545,12 +545,16 @@ export class TrafficDirectory {
    * with one id are ambiguous: not found).
    */
   private partnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | null {
-    const found = this.ownPartner(entry, as2Id, tenant) ?? this.partnersByScope.get(entry.accountScope)?.get(as2Id);
-    if (found !== undefined) return found;
-    if (entry.ownScope !== null || tenant !== null) return null;
+    const own = this.ownPartner(entry, as2Id, tenant);
+    if (own !== undefined && !own.deleted) return own;
+    const master = this.partnersByScope.get(entry.accountScope)?.get(as2Id);
+    if (master !== undefined && !master.deleted) return master;
+    // A deleted partner hides no live one of the next rank (the registry no longer knows it): it is found only when none is.
+    const deleted = own ?? master ?? null;
+    if (entry.ownScope !== null || tenant !== null) return deleted;
     // One id: the one tenant partner; several (an array): ambiguous.
     const candidates = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
-    return typeof candidates === 'string' ? (this.partners.get(candidates) ?? null) : null;
+    return typeof candidates === 'string' ? (this.partners.get(candidates) ?? deleted) : deleted;
   }
 
   /**

@@ -371,6 +371,34 @@ describe('traffic directory: one pair of AS2 ids in several tenants, an account-
   });
 });
 
+describe('traffic directory: a deleted partner hides no live one', () => {
+  const tenantPause = { ...noPause, pauses: { incoming: { response: 'http_422' as const, reason: 't1 on master', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' }, outgoing: null } };
+
+  it("a tenant's deleted partner leaves the pair to the master partner with its AS2 id (the registry no longer knows the deleted one)", () => {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null }));
+    d.putPartner(partner({ partnerId: 'prt_own', tenant: 't1' }));
+    d.putPartner(partner({ partnerId: 'prt_own', tenant: 't1', deleted: true }));
+    d.putTraffic('acc', 't1', 'prt_m', tenantPause);
+    for (const caller of [null, 't1']) {
+      expect(d.decide('acc', caller, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'reject_422', reasonCode: 'TENANT_PAUSE', partner: { partnerId: 'prt_m' }, tenant: 't1' });
+    }
+    // With no master either, the deleted partner is what the pair names: refused as not found.
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null, deleted: true }));
+    expect(d.decide('acc', 't1', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_NOT_FOUND' });
+  });
+
+  it("behind an account-level instance, a deleted master leaves the pair to the one tenant partner with its AS2 id", () => {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_hq', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null, deleted: true }));
+    d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1' }));
+    d.putTraffic('acc', 't1', 'prt_1', tenantPause);
+    expect(d.decide('acc', null, 'inbound', 'ACME', 'HQ', now)).toMatchObject({ decision: 'reject_422', reasonCode: 'TENANT_PAUSE', partner: { partnerId: 'prt_1' }, tenant: 't1' });
+  });
+});
+
 describe('traffic directory: deleted tenants', () => {
   it("knows a tenant deleted in its own account only (another account's tenant of the same id is not)", () => {
     const d = directory();
