@@ -445,8 +445,9 @@ export class TrafficDirectory {
             [entry, partner, chosenScope] = [candidate, found, messageScopeOf(candidate, found)];
             if (!withPartnerships && !wide) break;
           } else if (found && wide && !found.deleted && messageScopeOf(candidate, found) !== chosenScope) ambiguous = true;
-          // An account-level instance (the account's, so still named) serving several tenants' partners with this id.
-          else if (!found && wide && this.severalTenantPartners(candidate, theirs)) severalTenants = true;
+          // An account-level instance (the account's, so still named) serving several tenants' partners with this id (a
+          // deleted master found instead hides none of them).
+          if ((!found || found.deleted) && wide && this.severalTenantPartners(candidate, theirs)) severalTenants = true;
         }
       }
     }
@@ -558,8 +559,8 @@ export class TrafficDirectory {
   }
 
   /**
-   * Whether an account-level instance serves several tenants' live partners with this AS2 id (and no master partner has
-   * it); `partnered`: several that have a partnership with it.
+   * Whether an account-level instance serves several tenants' live partners with this AS2 id (and no live master partner
+   * has it); `partnered`: several that have a partnership with it.
    */
   private severalTenantPartners(entry: InstanceEntry, as2Id: string, partnered = false): boolean {
     const held = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);

@@ -369,6 +369,15 @@ describe('traffic directory: one pair of AS2 ids in several tenants, an account-
     // Each tenant's own credential still decides its own pair.
     expect(d.decide('acc', 'victim', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'defer_503', partner: { partnerId: 'prt_v' } });
   });
+
+  it.each([false, true])("a deleted master partner behind the account-level instance does not hide its several tenant partners from a tenant's copy (its instance first: %p)", (first) => {
+    const d = victimBehindAccountInstance(first);
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null, deleted: true }));
+    expect(hijacked(d)).toMatchObject(ambiguous);
+    d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'US', status: 'on' });
+    expect(hijacked(d)).toMatchObject(ambiguous);
+    expect(d.decide('acc', 'victim', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'defer_503', partner: { partnerId: 'prt_v' } });
+  });
 });
 
 describe('traffic directory: a deleted partner hides no live one', () => {
