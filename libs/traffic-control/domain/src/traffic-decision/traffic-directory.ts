@@ -253,7 +253,12 @@ export class TrafficDirectory {
     const entry: InstanceEntry = { facts: instance, ownScope: instance.tenant === null ? null : this.scopeOf(instance.account, instance.tenant), accountScope: this.scopeOf(instance.account, null) };
     this.instances.set(instance.instanceId, entry);
     if (instance.tenant === null) this.indexTenantPartners(instance.account);
-    this.instancesByAs2Id.set(instance.myAs2Id, [...(this.instancesByAs2Id.get(instance.myAs2Id) ?? []), entry]);
+    // A tenant's instances before the account-level ones: of a tenant's partnered ends, the registry's resolve takes its own instance's.
+    const held = this.instancesByAs2Id.get(instance.myAs2Id) ?? [];
+    this.instancesByAs2Id.set(
+      instance.myAs2Id,
+      instance.tenant === null ? [...held, entry] : [...held.filter((e) => e.facts.tenant !== null), entry, ...held.filter((e) => e.facts.tenant === null)],
+    );
     addTo(this.instancesByNearMiss, nearMissKey(instance.myAs2Id), instance.instanceId);
   }
 

@@ -153,6 +153,24 @@ describe('traffic directory', () => {
       expect(d.decide('acc', null, 'inbound', 'BETA', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'AS2_INSTANCE_OFF', instance: { instanceId: 'ins_1b' } });
     });
 
+    it("a tenant's instance and an account-level instance with one AS2 id, both partnered: the tenant's own, as the registry's resolve takes it, whichever was written last", () => {
+      const d = new TrafficDirectory();
+      d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'US', status: 'on' });
+      d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'off' });
+      d.putPartner(partner({ partnerId: 'prt_m', tenant: null }));
+      d.putPartner(partner({ partnerId: 'prt_1', tenant: 't1' }));
+      // t1 pairs its own instance with the master, the account-level instance with its own partner of the same AS2 id.
+      d.putPartnership(partnership('ps_t1', 'ins_t1', 'prt_m'));
+      d.putPartnership(partnership('ps_acc', 'ins_acc', 'prt_1'));
+      const rewrite = { ins_acc: () => d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'US', status: 'on' }), ins_t1: () => d.putInstance({ instanceId: 'ins_t1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'off' }) };
+      for (const last of [null, 'ins_acc', 'ins_t1'] as const) {
+        if (last !== null) rewrite[last]();
+        for (const caller of ['t1', null]) {
+          expect(d.decide('acc', caller, 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'reject', reasonCode: 'AS2_INSTANCE_OFF', instance: { instanceId: 'ins_t1' }, partner: { partnerId: 'prt_m' }, tenant: 't1' });
+        }
+      }
+    });
+
     it("an account-level instance: a partnership picks the one tenant's partner among several with that AS2 id", () => {
       const d = directory();
       d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
