@@ -5,6 +5,7 @@ import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import type { RegistryFactsConsumer } from '../partner-registry-events/registry-facts.consumer';
 import { knownTenantIdOf } from '../partner-registry-events/known-registry.documents';
 import { blockNoticeIdOf, type BlockNoticeDocument } from './block-notice.document';
+import { blockNoticeMail } from './block-notice.mail';
 import type { NoticeTransport } from './notice-mail-transport';
 
 /**
@@ -201,19 +202,6 @@ export class BlockNotices {
   private async mailOf(doc: BlockNoticeDocument, to: string, listed: BlockNoticeDocument['pending']) {
     const partner = await this.registry.partners.get(doc.partnerId);
     const name = partner ? `${partner.name} (${partner.as2Id})` : doc.partnerId;
-    const lines = listed.map((p) => `- ${p.messageId}  channel: ${p.channel ?? 'unspecified'}  blocked at: ${p.blockedAt}  (${p.reason})`);
-    return {
-      from: this.config.noticeFrom,
-      to,
-      subject: `Outbound traffic paused: ${listed.length} message(s) to ${name} were not sent`,
-      text: [
-        `Outbound traffic to the partner ${name} is paused, so these messages were not sent and their attachments were not kept:`,
-        '',
-        ...lines,
-        '',
-        'Send them again after the partner is resumed.',
-        `Partner id: ${doc.partnerId}${doc.tenant ? `, tenant: ${doc.tenant}` : ''}`,
-      ].join('\n'),
-    };
+    return blockNoticeMail({ from: this.config.noticeFrom, to, partner: name, partnerId: doc.partnerId, tenant: doc.tenant, listed });
   }
 }

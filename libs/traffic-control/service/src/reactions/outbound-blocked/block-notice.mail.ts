@@ -1,0 +1,40 @@
+import type { PendingBlock } from './block-notice.document';
+import type { NoticeMail } from './notice-mail-transport';
+
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/gu;
+
+/**
+ * The gateway's message id and channel are free text (no pattern on the decision route, which must not refuse a message
+ * for it): in the notice a control character is shown escaped, so a line break cannot start a line of the sender's choosing.
+ */
+export function noticeLineText(text: string): string {
+  return text.replace(CONTROL_CHARACTER, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The notice listing a partner's blocked messages (`partner`: its name and AS2 id, or its id when unknown). */
+export function blockNoticeMail(notice: {
+  readonly from: string;
+  readonly to: string;
+  readonly partner: string;
+  readonly partnerId: string;
+  readonly tenant: string | null;
+  readonly listed: readonly PendingBlock[];
+}): NoticeMail {
+  const { partner, listed } = notice;
+  const lines = listed.map(
+    (p) => `- ${noticeLineText(p.messageId)}  channel: ${p.channel === null ? 'unspecified' : noticeLineText(p.channel)}  blocked at: ${p.blockedAt}  (${p.reason})`,
+  );
+  return {
+    from: notice.from,
+    to: notice.to,
+    subject: `Outbound traffic paused: ${listed.length} message(s) to ${partner} were not sent`,
+    text: [
+      `Outbound traffic to the partner ${partner} is paused, so these messages were not sent and their attachments were not kept:`,
+      '',
+      ...lines,
+      '',
+      'Send them again after the partner is resumed.',
+      `Partner id: ${notice.partnerId}${notice.tenant ? `, tenant: ${notice.tenant}` : ''}`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,30 @@
+import { blockNoticeMail } from './block-notice.mail';
+
+const block = { eventId: 'evt-1', messageId: '<m1@us>', channel: 'sftp', reason: 'TENANT_PAUSE: quarter close', blockedAt: '2031-01-01T00:00:00.000Z' };
+const notice = { from: 'as2-partners@localhost', to: 'ops@plant.example', partner: 'Acme (ACME)', partnerId: 'prt_1', tenant: 't1' };
+
+describe('a blocked-message notice', () => {
+  it('lists each message with its channel, time and reason, and names the partner and tenant', () => {
+    const mail = blockNoticeMail({ ...notice, listed: [block, { ...block, eventId: 'evt-2', messageId: '<m2@us>', channel: null }] });
+    expect(mail.subject).toBe('Outbound traffic paused: 2 message(s) to Acme (ACME) were not sent');
+    expect(mail.text.split('\n')).toEqual(
+      expect.arrayContaining([
+        '- <m1@us>  channel: sftp  blocked at: 2031-01-01T00:00:00.000Z  (TENANT_PAUSE: quarter close)',
+        '- <m2@us>  channel: unspecified  blocked at: 2031-01-01T00:00:00.000Z  (TENANT_PAUSE: quarter close)',
+        'Partner id: prt_1, tenant: t1',
+      ]),
+    );
+  });
+
+  it("keeps a gateway's message id and channel on their line: control characters are shown escaped, never as line breaks", () => {
+    const messageId = '<m1@us>\r\nBcc: someone@evil.example\r\n\r\nYour account is suspended: https://evil.example\u2028\u0000';
+    const mail = blockNoticeMail({ ...notice, listed: [{ ...block, messageId, channel: 'rest\nX-Evil: 1' }] });
+    const lines = mail.text.split('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines).toContain(
+      '- <m1@us>\\u000d\\u000aBcc: someone@evil.example\\u000d\\u000a\\u000d\\u000aYour account is suspended: https://evil.example\\u2028\\u0000' +
+        '  channel: rest\\u000aX-Evil: 1  blocked at: 2031-01-01T00:00:00.000Z  (TENANT_PAUSE: quarter close)',
+    );
+    for (const control of ['\r', '\u2028', '\u0000']) expect(mail.text).not.toContain(control);
+  });
+});
