@@ -15,7 +15,7 @@ describe('all-in-one composition (embedded)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().info).toMatchObject({ eventStore: { status: 'up' }, readModelStore: { status: 'up' }, pipeline: { status: 'up' } });
     expect(res.json().info.pipeline.followers.map((f: { name: string; kind: string }) => `${f.kind}:${f.name}`)).toEqual(
-      expect.arrayContaining(['reactor:partner-registry.tenant-closure', 'relay:outbox:partner-registry', 'relay:outbox:certificate-lifecycle']),
+      expect.arrayContaining(['reactor:partner-registry.tenant-closure', 'reactor:traffic-control.block-notices', 'relay:outbox:partner-registry', 'relay:outbox:certificate-lifecycle']),
     );
   });
 

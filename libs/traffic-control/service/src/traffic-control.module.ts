@@ -54,7 +54,7 @@ import { DecisionRoutesDocumentation } from './queries/traffic-decisions/decisio
 import { DecisionRoute, GATEWAY_CREDENTIALS, TRAFFIC_DECISIONS } from './queries/traffic-decisions/decision.route';
 import { GatewayCredentials } from './queries/traffic-decisions/gateway-credentials';
 import { TrafficDecisions } from './queries/traffic-decisions/traffic-decisions';
-import { BLOCK_NOTICE_REACTOR, BlockNoticeReactor } from './reactions/outbound-blocked/block-notice.reactor';
+import { BlockNoticeReactor } from './reactions/outbound-blocked/block-notice.reactor';
 import { BLOCK_NOTICES_COLLECTION, type BlockNoticeDocument } from './reactions/outbound-blocked/block-notice.document';
 import { BlockNotices } from './reactions/outbound-blocked/block-notices';
 import { NOTICE_TRANSPORT, smtpNoticeTransport, type NoticeTransport } from './reactions/outbound-blocked/notice-mail-transport';
@@ -152,7 +152,8 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
       inject: [BlockNotices, EVENT_STORE, CHECKPOINT_STORE, PARKED_EVENT_STORE, CLOCK, EVENT_SOURCING_OPTIONS, PROJECTION_REGISTRY],
       useFactory: (notices: BlockNotices, store: EventStore, checkpoints: CheckpointStore, parked: ParkedEventStore, clock: Clock, options: EventSourcingOptions, registry: ProjectionRegistry) => {
         const reactor = new BlockNoticeReactor(notices, { store, checkpoints, parked, clock, autoStart: options.startProjections !== false });
-        registry.registerReplayer({ name: BLOCK_NOTICE_REACTOR, replayParked: (entry) => reactor.replayParked(entry) });
+        // Registered whole, not only its replay: health and metrics list its lag (it starts itself, with its sending loop).
+        registry.registerReplayer(reactor);
         return reactor;
       },
     },
