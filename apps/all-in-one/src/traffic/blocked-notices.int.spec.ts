@@ -130,4 +130,28 @@ describeWithServer('SMTP_URL', 'blocked-message notices over real SMTP', (smtpUr
     }, { timeoutMs: 40_000, intervalMs: 1000 });
     expect((await mailsTo(tenantAddress)).filter((m) => m.text.includes(second))).toHaveLength(0);
   }, 90_000);
+
+  it("an inherited master partner's notice goes to the station the tenant put it in, under the tenant's name for it", async () => {
+    const tenant = fresh('ten');
+    const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    const admin = trafficApiAs(t, { account: ACCOUNT, tenant, roles: ['tenant_admin'] });
+    const as2Id = fresh('MASTER').toUpperCase();
+    const ours = fresh('US').toUpperCase();
+    const masterId = (await accountAdmin.post(`/v1/accounts/${ACCOUNT}/partners`, partnerInput(as2Id))).body.data.id as string;
+    const stationAddress = `${fresh('station')}@ops.example`;
+    const stationId = (await admin.post('/v1/stations', { name: 'Ops', notification_email: stationAddress })).body.data.id as string;
+    const overridden = await admin.patch(`/v1/partners/${masterId}`, { station_id: stationId, email: 'edi@master.example', name: 'Master as we call it' });
+    expect(overridden.status).toBe(200);
+    await createInstance(t, { instanceId: fresh('ins'), account: ACCOUNT, tenant, myAs2Id: ours });
+    expect((await admin.put(`/v1/partners/${masterId}/traffic/outgoing`, { paused: true, reason: 'quarter close' })).status).toBe(200);
+    const id = `<${fresh('inherited')}@x>`;
+    const decided = await gatewayAs(t, ACCOUNT, tenant).decide({ direction: 'outbound', as2_from: ours, as2_to: as2Id, message_id: id });
+    expect(decided.body.decision).toBe('block');
+
+    const mails = await eventually('the notice', async () => {
+      const found = [...(await mailsTo(stationAddress)), ...(await mailsTo(defaultAddress))].filter((m) => m.text.includes(id));
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(mails.map((m) => [m.To.map((to) => to.Address), m.Subject])).toEqual([[[stationAddress], `Outbound traffic paused: 1 message(s) to Master as we call it (${as2Id}) were not sent`]]);
+  }, 60_000);
 });

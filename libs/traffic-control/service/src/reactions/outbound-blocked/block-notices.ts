@@ -3,7 +3,7 @@ import { systemMetadata } from '@as2-partners/platform';
 import { blockNoticeDecider, openClaimOf, TrafficControlErrorCode, TrafficControlStreams, type OutboundBlocked } from '@as2-partners/traffic-control-domain';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import type { RegistryFactsConsumer } from '../partner-registry-events/registry-facts.consumer';
-import { knownTenantIdOf } from '../partner-registry-events/known-registry.documents';
+import { knownOverrideIdOf, knownTenantIdOf } from '../partner-registry-events/known-registry.documents';
 import { blockNoticeIdOf, type BlockNoticeDocument } from './block-notice.document';
 import { blockNoticeMail } from './block-notice.mail';
 import type { NoticeTransport } from './notice-mail-transport';
@@ -191,16 +191,24 @@ export class BlockNotices {
     }
   }
 
-  private async recipientOf(doc: BlockNoticeDocument): Promise<string | null> {
+  /** The partner as the notice's tenant sees it: an inherited master partner with the tenant's station and name. */
+  private async partnerOf(doc: BlockNoticeDocument): Promise<{ readonly name: string; readonly as2Id: string; readonly stationId: string | null } | null> {
     const partner = await this.registry.partners.get(doc.partnerId);
+    if (!partner || partner.tenant !== null || doc.tenant === null) return partner;
+    const override = await this.registry.overrides.get(knownOverrideIdOf(doc.partnerId, doc.tenant));
+    return { name: override?.name ?? partner.name, as2Id: partner.as2Id, stationId: override?.stationId ?? partner.stationId };
+  }
+
+  private async recipientOf(doc: BlockNoticeDocument): Promise<string | null> {
+    const partner = await this.partnerOf(doc);
     const station = partner?.stationId ? await this.registry.stations.get(partner.stationId) : null;
-    if (station && !station.deleted && station.notificationEmail) return station.notificationEmail;
+    if (station && !station.deleted && station.tenant === doc.tenant && station.notificationEmail) return station.notificationEmail;
     const tenant = doc.tenant ? await this.registry.tenants.get(knownTenantIdOf(doc.account, doc.tenant)) : null;
     return tenant?.notificationEmail ?? this.config.defaultNoticeEmail;
   }
 
   private async mailOf(doc: BlockNoticeDocument, to: string, listed: BlockNoticeDocument['pending']) {
-    const partner = await this.registry.partners.get(doc.partnerId);
+    const partner = await this.partnerOf(doc);
     const name = partner ? `${partner.name} (${partner.as2Id})` : doc.partnerId;
     return blockNoticeMail({ from: this.config.noticeFrom, to, partner: name, partnerId: doc.partnerId, tenant: doc.tenant, listed });
   }

@@ -28,6 +28,9 @@ export interface KnownPartnerOverrideDocument {
   readonly tenant: string;
   readonly partnerId: string;
   readonly active: boolean | null;
+  /** The tenant's station and name for the master partner, for its notices (absent on documents written before they were kept). */
+  readonly stationId?: string | null;
+  readonly name?: string | null;
   /** The revision of the tenant's override stream last applied: a redelivered older event changes nothing. */
   readonly revision: number;
 }

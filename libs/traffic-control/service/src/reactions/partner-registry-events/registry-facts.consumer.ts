@@ -315,14 +315,27 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     await partners.put(next);
   }
 
-  /** A tenant's overrides of a master partner: only `active` decides traffic (a tenant that switched it off exchanges nothing with it). */
+  /**
+   * A tenant's overrides of a master partner: only `active` decides traffic (a tenant that switched it off exchanges
+   * nothing with it); its station and name say where and how the tenant's blocked-message notices go.
+   */
   private async applyOverride(event: RecordedEvent, { overrides }: RegistryDocuments): Promise<void> {
     const d = event.data as PartnerOverridePayload;
     const id = knownOverrideIdOf(d.masterPartnerId, d.tenant);
     const existing = await overrides.get(id);
     if (existing && event.revision <= existing.revision) return;
-    const active = event.type === 'partner.override_set.v1' ? (d.overrides?.active ?? null) : null;
-    const next: KnownPartnerOverrideDocument = { _id: id, account: d.account, tenant: d.tenant, partnerId: d.masterPartnerId, active, revision: event.revision };
+    const set = event.type === 'partner.override_set.v1' ? (d.overrides ?? {}) : {};
+    const active = set.active ?? null;
+    const next: KnownPartnerOverrideDocument = {
+      _id: id,
+      account: d.account,
+      tenant: d.tenant,
+      partnerId: d.masterPartnerId,
+      active,
+      stationId: set.stationId ?? null,
+      name: set.name ?? null,
+      revision: event.revision,
+    };
     this.live.directory.putActiveOverride(next.partnerId, next.tenant, active);
     await overrides.put(next);
   }
