@@ -6,7 +6,7 @@ import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { WriteModel, type RecordedEvent } from '@as2-partners/kernel';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { TrafficControlStreams } from '@as2-partners/traffic-control-domain';
-import { BLOCK_NOTICES_COLLECTION, BlockNotices, type BlockNoticeDocument, type NoticeMail, type NoticeTransport } from '@as2-partners/traffic-control-service';
+import { BLOCK_NOTICES_COLLECTION, BLOCKS_PER_NOTICE, BlockNotices, type BlockNoticeDocument, type NoticeMail, type NoticeTransport } from '@as2-partners/traffic-control-service';
 
 const PARTNER = 'prt_01JDNOTICEREPLICAS0000000001';
 const INTERVAL_MS = 60_000;
@@ -67,6 +67,28 @@ describe('blocked-message notices: once per partner per interval across replicas
     for (const replica of replicas) await replica.add(event);
   };
   const sendOnBoth = async (ms: number) => (await Promise.all(replicas.map((r) => r.sendDue(at(ms))))).reduce((a, b) => a + b, 0);
+
+  it('after an outage, a notice lists at most BLOCKS_PER_NOTICE blocks (its claim names no more); the rest follow an interval later', async () => {
+    failing = [true, true];
+    const total = BLOCKS_PER_NOTICE + 5;
+    for (let i = 0; i < total; i++) await addToBoth(blocked(`<m${i}@x>`, i));
+    expect(await sendOnBoth(1000)).toBe(0);
+    failing = [false, false];
+    // The failed sends' backoff is over by then.
+    expect(await sendOnBoth(10 * 60_000)).toBe(1);
+    expect(mails[0]?.subject).toContain(`${BLOCKS_PER_NOTICE} message(s)`);
+    expect(mails[0]?.text).toContain(`<m${BLOCKS_PER_NOTICE - 1}@x>`);
+    expect(mails[0]?.text).not.toContain(`<m${BLOCKS_PER_NOTICE}@x>`);
+    expect(mails[0]?.text).toContain('… and 5 more, listed in the next notice(s).');
+    const claims = (await stores[0]!.readStream(TrafficControlStreams.blockNotice('acc', 'ten', PARTNER))).filter((e) => e.type === 'traffic.block_notice_claimed.v1');
+    // (a claim per attempt: the failed one, then the one that sent)
+    expect(new Set(claims.map((e) => (e.data as { eventIds: string[] }).eventIds.length))).toEqual(new Set([BLOCKS_PER_NOTICE]));
+    // Both replicas tick; the one that lost the last slot must leave these 5 alone (it read the document before the send).
+    expect(await sendOnBoth(10 * 60_000 + INTERVAL_MS + 1000)).toBe(1);
+    expect(mails[1]?.text).toContain(`<m${total - 1}@x>`);
+    expect(mails[1]?.text).not.toContain('more, listed');
+    expect(mails.map((m) => m.text.match(/^- /gm)?.length)).toEqual([BLOCKS_PER_NOTICE, 5]);
+  });
 
   it('a burst is mailed once by one replica; within the interval nothing more; after it, one mail with only the new block', async () => {
     await addToBoth(blocked('<a@x>', 0));

@@ -11,7 +11,10 @@ export function noticeLineText(text: string): string {
   return text.replace(CONTROL_CHARACTER, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The notice listing a partner's blocked messages (`partner`: its name and AS2 id, or its id when unknown). */
+/**
+ * The notice listing a partner's blocked messages (`partner`: its name and AS2 id, or its id when unknown; `following`:
+ * blocks not listed here, which later notices list).
+ */
 export function blockNoticeMail(notice: {
   readonly from: string;
   readonly to: string;
@@ -19,6 +22,7 @@ export function blockNoticeMail(notice: {
   readonly partnerId: string;
   readonly tenant: string | null;
   readonly listed: readonly PendingBlock[];
+  readonly following?: number;
 }): NoticeMail {
   const { partner, listed } = notice;
   const lines = listed.map(
@@ -32,6 +36,7 @@ export function blockNoticeMail(notice: {
       `Outbound traffic to the partner ${partner} is paused, so these messages were not sent and their attachments were not kept:`,
       '',
       ...lines,
+      ...(notice.following ? [`… and ${notice.following} more, listed in the next notice(s).`] : []),
       '',
       'Send them again after the partner is resumed.',
       `Partner id: ${notice.partnerId}${notice.tenant ? `, tenant: ${notice.tenant}` : ''}`,

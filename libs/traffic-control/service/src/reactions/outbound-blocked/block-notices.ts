@@ -15,6 +15,11 @@ import type { NoticeTransport } from './notice-mail-transport';
 const SENT_IDS_KEPT = 200;
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 const DUE_BATCH = 50;
+/**
+ * Blocks one notice lists (and its claim event names): after an SMTP outage the rest follow in the next notices, one an
+ * interval, so no mail or event grows with the length of the outage.
+ */
+export const BLOCKS_PER_NOTICE = 100;
 
 /**
  * Groups blocked outbound messages into at most one e-mail per partner (and tenant) per interval, listing the
@@ -121,22 +126,27 @@ export class BlockNotices {
           await this.notices.put({ ...doc, pending: [], lastSentAt: now.toISOString(), dueAt: null, attempts: 0, lastError: null, sentEventIds: [...doc.sentEventIds, ...doc.pending.map((p) => p.eventId)].slice(-SENT_IDS_KEPT) });
           return;
         }
-        const claimed = await this.claim(doc, now);
-        if (claimed === 'taken') return;
+        const claim = await this.claim(doc, now);
+        if (claim === 'taken') return;
+        const { claimed, sent: mailed } = claim;
         if (claimed.length === 0) {
-          // Every listed block went out already (another replica's notice, or a send confirmed before a restart).
-          await this.notices.put({ ...doc, pending: [], dueAt: null, attempts: 0, lastError: null });
+          // What this replica would list went out already (another replica's notice, or a send confirmed before a
+          // restart): those leave the document as it is now, the rest stay for the next notice.
+          const current = (await this.notices.get(doc._id)) ?? doc;
+          const rest = current.pending.filter((p) => !mailed.has(p.eventId));
+          await this.notices.put({ ...current, pending: rest, dueAt: rest.length > 0 ? (current.dueAt ?? now.toISOString()) : null, attempts: 0, lastError: null });
           return;
         }
         const listed = doc.pending.filter((p) => claimed.includes(p.eventId));
         try {
-          await this.transport.send(await this.mailOf(doc, to, listed));
+          await this.transport.send(await this.mailOf(doc, to, listed, doc.pending.length - listed.length));
           sent += 1;
         } catch (error) {
           const attempts = doc.attempts + 1;
           const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(attempts, 10));
           this.logger?.warn(`Blocked-message notice for ${doc._id} failed (attempt ${attempts}), retrying in ${delay} ms: ${String(error)}`);
-          await this.notices.put({ ...doc, attempts, lastError: String(error), dueAt: new Date(now.getTime() + delay).toISOString() });
+          const current = (await this.notices.get(doc._id)) ?? doc;
+          await this.notices.put({ ...current, attempts, lastError: String(error), dueAt: new Date(now.getTime() + delay).toISOString() });
           return;
         }
         await this.slots.writeModel.decide(
@@ -145,16 +155,18 @@ export class BlockNotices {
           { type: 'confirm_sent', account: doc.account, tenant: doc.tenant, partnerId: doc.partnerId, claimant: this.slots.claimant, eventIds: claimed, now: now.toISOString() },
           systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
         );
-        const rest = doc.pending.filter((p) => !claimed.includes(p.eventId));
+        // The document as it is now: another replica may have written it since it was read.
+        const current = (await this.notices.get(doc._id)) ?? doc;
+        const rest = current.pending.filter((p) => !claimed.includes(p.eventId));
         const sentAt = Math.max(now.getTime(), clock().getTime());
         await this.notices.put({
-          ...doc,
+          ...current,
           pending: rest,
           lastSentAt: new Date(sentAt).toISOString(),
           dueAt: rest.length > 0 ? new Date(sentAt + this.config.noticeIntervalMs).toISOString() : null,
           attempts: 0,
           lastError: null,
-          sentEventIds: [...doc.sentEventIds, ...claimed].slice(-SENT_IDS_KEPT),
+          sentEventIds: [...current.sentEventIds, ...claimed].slice(-SENT_IDS_KEPT),
         });
       });
     }
@@ -166,7 +178,7 @@ export class BlockNotices {
    * new, or its own earlier one after a failed send), none when all were mailed already, or `taken` while another
    * replica's claim holds the slot (the document is left as it is: the winner clears what it mails).
    */
-  private async claim(doc: BlockNoticeDocument, now: Date): Promise<readonly string[] | 'taken'> {
+  private async claim(doc: BlockNoticeDocument, now: Date): Promise<{ readonly claimed: readonly string[]; readonly sent: ReadonlySet<string> } | 'taken'> {
     try {
       const decision = await this.slots.writeModel.decide(
         TrafficControlStreams.blockNotice(doc.account, doc.tenant, doc.partnerId),
@@ -177,14 +189,14 @@ export class BlockNotices {
           tenant: doc.tenant,
           partnerId: doc.partnerId,
           claimant: this.slots.claimant,
-          eventIds: doc.pending.map((p) => p.eventId),
-          messageIds: doc.pending.map((p) => p.messageId),
+          eventIds: doc.pending.slice(0, BLOCKS_PER_NOTICE).map((p) => p.eventId),
+          messageIds: doc.pending.slice(0, BLOCKS_PER_NOTICE).map((p) => p.messageId),
           intervalMs: this.config.noticeIntervalMs,
           now: now.toISOString(),
         },
         systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
       );
-      return openClaimOf(decision.state, this.slots.claimant) ?? [];
+      return { claimed: openClaimOf(decision.state, this.slots.claimant) ?? [], sent: new Set(decision.state.sent) };
     } catch (error) {
       if (error instanceof DomainError && error.code === TrafficControlErrorCode.NoticeSlotTaken) return 'taken';
       throw error;
@@ -207,9 +219,9 @@ export class BlockNotices {
     return tenant?.notificationEmail ?? this.config.defaultNoticeEmail;
   }
 
-  private async mailOf(doc: BlockNoticeDocument, to: string, listed: BlockNoticeDocument['pending']) {
+  private async mailOf(doc: BlockNoticeDocument, to: string, listed: BlockNoticeDocument['pending'], following: number) {
     const partner = await this.partnerOf(doc);
     const name = partner ? `${partner.name} (${partner.as2Id})` : doc.partnerId;
-    return blockNoticeMail({ from: this.config.noticeFrom, to, partner: name, partnerId: doc.partnerId, tenant: doc.tenant, listed });
+    return blockNoticeMail({ from: this.config.noticeFrom, to, partner: name, partnerId: doc.partnerId, tenant: doc.tenant, listed, following });
   }
 }
