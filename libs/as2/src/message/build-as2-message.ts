@@ -36,7 +36,7 @@ export interface BuildAs2MessageOptions {
     readonly signed?: { readonly micAlgorithms: readonly DigestAlgorithm[]; readonly importance?: 'required' | 'optional' };
     readonly asyncUrl?: string;
   };
-  /** Algorithm of the MIC we expect back; default: the signing digest (RFC 4130 §7.4.3), else the first requested MIC algorithm, else SHA-256. */
+  /** Algorithm of the MIC we expect back; default: the signing digest (RFC 4130 §7.4.3), else the first requested MIC algorithm, else SHA-1 (§7.4.3 for unsigned messages). */
   readonly micAlgorithm?: DigestAlgorithm;
 }
 
@@ -103,8 +103,9 @@ function* buildSteps(options: Omit<BuildAs2MessageOptions, 'sign'>, signAlgorith
   if (!Buffer.isBuffer(options.payload)) throw new As2Error('INVALID_ARGUMENT', 'The payload must be a Buffer (binary EDI must not go through strings).');
   const date = options.date ?? new Date();
   const messageId = validateMessageId(options.messageId ?? newMessageId(options.messageIdDomain));
-  // RFC 4130 §7.4.3: the partner returns a signed message's MIC in the signature's digest, whatever micalg we ask for.
-  const micAlgorithm = options.micAlgorithm ?? signAlgorithm ?? options.mdn?.signed?.micAlgorithms[0] ?? 'sha256';
+  // RFC 4130 §7.4.3: the partner returns a signed message's MIC in the signature's digest, whatever micalg we ask for;
+  // an unsigned message's in SHA-1 ("SHOULD"), unless we asked for another.
+  const micAlgorithm = options.micAlgorithm ?? signAlgorithm ?? options.mdn?.signed?.micAlgorithms[0] ?? 'sha1';
   const headers: Record<string, string> = {
     'AS2-Version': as2Version,
     'AS2-From': quoteAs2Name(options.as2From),

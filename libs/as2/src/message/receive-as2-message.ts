@@ -233,7 +233,8 @@ function* receive(options: Omit<ReceiveAs2MessageOptions, 'decryptionKeys'>): Ge
 
   const payload = decodeTransferEncoding(entity.body, entity.headers.get('content-transfer-encoding'));
   // RFC 4130 §7.4.3: a signed message's MIC uses its signature's digest; signed-receipt-micalg only chooses the MDN's.
-  const micAlgorithm = options.micAlgorithm ?? signature?.algorithm ?? envelope.mdnRequest?.signed?.micAlgorithms[0] ?? 'sha256';
+  // An unsigned message's: the first micalg the sender asked for, else SHA-1 (§7.4.3: "the SHA-1 algorithm SHOULD be used").
+  const micAlgorithm = options.micAlgorithm ?? signature?.algorithm ?? envelope.mdnRequest?.signed?.micAlgorithms[0] ?? 'sha1';
   // RFC 4130 §7.3.1 / RFC 5402 §4: signed → the signed entity; unsigned but wrapped → the payload entity with headers; plain → the content.
   const micBytes = signedContent ?? (isTopLevel ? entity.body : entity.raw);
   const disposition = entity.headers.get('content-disposition');

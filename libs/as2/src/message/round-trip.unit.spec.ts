@@ -80,18 +80,20 @@ describe('build → receive round trips', () => {
 
 describe('MIC (RFC 4130 §7.3.1, RFC 5402 §4)', () => {
   const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('base64');
+  // An unsigned message's MIC is taken with SHA-1 when no micalg was asked (RFC 4130 §7.4.3).
+  const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('base64');
   const payloadEntity = (body: Buffer) => Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\nContent-Transfer-Encoding: binary\r\nContent-Disposition: attachment; filename=po.edi\r\n\r\n'), body]);
 
   it('plain message: over the content only', () => {
-    expect(roundTrip({}).sent.mic.value).toBe(sha256(payload));
+    expect(roundTrip({}).sent.mic.value).toBe(sha1(payload));
   });
 
   it('encrypted, unsigned: over the decrypted payload entity with its MIME headers', () => {
-    expect(roundTrip({ encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-256-cbc' } }).received.mic.value).toBe(sha256(payloadEntity(payload)));
+    expect(roundTrip({ encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-256-cbc' } }).received.mic.value).toBe(sha1(payloadEntity(payload)));
   });
 
   it('compressed, unsigned: over the uncompressed payload entity with its headers', () => {
-    expect(roundTrip({ compress: 'after-signing' }).received.mic.value).toBe(sha256(payloadEntity(payload)));
+    expect(roundTrip({ compress: 'after-signing' }).received.mic.value).toBe(sha1(payloadEntity(payload)));
   });
 
   it('signed: over the signed part including its headers, byte-exact from the wire', () => {
@@ -114,6 +116,16 @@ describe('MIC (RFC 4130 §7.3.1, RFC 5402 §4)', () => {
   it('uses the first supported signed-receipt-micalg the sender asked for when the message is not signed', () => {
     const { sent, received } = roundTrip({ encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' }, mdn: { signed: { micAlgorithms: ['sha512', 'sha256'] } } });
     expect(received.mic.algorithm).toBe('sha512');
+    expect(received.mic).toEqual(sent.mic);
+  });
+
+  it.each([
+    ['encrypted', (): Partial<BuildAs2MessageOptions> => ({ encrypt: { certificate: receiver.keyPair.certificate, algorithm: 'aes-128-cbc' } })],
+    ['compressed', (): Partial<BuildAs2MessageOptions> => ({ compress: 'before-signing' })],
+    ['plain', (): Partial<BuildAs2MessageOptions> => ({})],
+  ])('takes an unsigned %s message\'s MIC with SHA-1 when no signed-receipt-micalg was asked (RFC 4130 §7.4.3), on both sides', (_name, security) => {
+    const { sent, received } = roundTrip({ ...security(), mdn: {} });
+    expect(sent.mic.algorithm).toBe('sha1');
     expect(received.mic).toEqual(sent.mic);
   });
 
