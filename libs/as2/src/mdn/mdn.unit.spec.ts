@@ -91,6 +91,19 @@ describe('handleAs2Request → readMdn', () => {
     expect(read(warned, true).status).toBe('delivered-with-warning');
   });
 
+  it("a MIC in another digest than expected: delivered when ours in that digest matches (given micIn), a mismatch otherwise", () => {
+    const sent = send();
+    const envelope = parseAs2Envelope(sent.headers);
+    const inSha1 = buildMdn({ envelope, disposition: { type: 'processed' }, mic: sent.micIn('sha1'), signer: receiver.keyPair });
+    const read = (mdn: { headers: Record<string, string>; body: Buffer }, micIn?: typeof sent.micIn) =>
+      readMdn({ headers: mdn.headers, body: mdn.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic, ...(micIn ? { micIn } : {}) } });
+    expect(sent.mic.algorithm).toBe('sha256');
+    expect(read(inSha1, sent.micIn)).toMatchObject({ status: 'delivered', receivedMic: { algorithm: 'sha1', value: sent.micIn('sha1').value } });
+    expect(read(inSha1).status).toBe('mic-mismatch');
+    const wrong = buildMdn({ envelope, disposition: { type: 'processed' }, mic: { value: sent.micIn('sha512').value, algorithm: 'sha1' }, signer: receiver.keyPair });
+    expect(read(wrong, sent.micIn).status).toBe('mic-mismatch');
+  });
+
   it('a warning reads as delivered-with-warning', () => {
     const sent = send();
     const envelope = parseAs2Envelope(sent.headers);

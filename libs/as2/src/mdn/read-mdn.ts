@@ -39,7 +39,7 @@ export interface ReadMdnOptions {
    * Received-Content-MIC is not a mismatch (some stacks, pyas2lib among them, return none for an unsigned message); a
    * MIC it does carry must still match.
    */
-  readonly expected: { readonly messageId: string; readonly mic?: Mic; readonly micOptional?: boolean };
+  readonly expected: { readonly messageId: string; readonly mic?: Mic; readonly micOptional?: boolean; readonly micIn?: (algorithm: DigestAlgorithm) => Mic };
   /** We asked for a signed receipt: an unsigned one is reported as bad-signature. */
   readonly requireSignature?: boolean;
   readonly maxBytes?: number;
@@ -148,14 +148,20 @@ function read(options: ReadMdnOptions): MdnResult {
       if (!options.expected.micOptional) {
         return { ...base, signed, signer, status: 'mic-mismatch', reason: `The MDN carries no Received-Content-MIC; expected ${expectedMic.value} (${expectedMic.algorithm}).` };
       }
-    } else if (receivedMic.algorithm !== expectedMic.algorithm || receivedMic.value !== expectedMic.value) {
-      return {
-        ...base,
-        signed,
-        signer,
-        status: 'mic-mismatch',
-        reason: `The partner computed MIC ${receivedMic.value} (${receivedMic.algorithmName || 'no algorithm'}) but we computed ${expectedMic.value} (${expectedMic.algorithm}): the content received differs from what was sent.`,
-      };
+    } else {
+      // A partner that took another digest than the one expected (an unsigned message's SHA-1 or SHA-256, say) proves the
+      // same content when that digest of ours matches.
+      const { micIn } = options.expected;
+      const ours = receivedMic.algorithm && receivedMic.algorithm !== expectedMic.algorithm && micIn ? micIn(receivedMic.algorithm) : expectedMic;
+      if (receivedMic.algorithm !== ours.algorithm || receivedMic.value !== ours.value) {
+        return {
+          ...base,
+          signed,
+          signer,
+          status: 'mic-mismatch',
+          reason: `The partner computed MIC ${receivedMic.value} (${receivedMic.algorithmName || 'no algorithm'}) but we computed ${ours.value} (${ours.algorithm}): the content received differs from what was sent.`,
+        };
+      }
     }
   }
   if (disposition.modifier === 'warning') {

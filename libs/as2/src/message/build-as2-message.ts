@@ -54,6 +54,8 @@ export interface OutgoingAs2Message {
   readonly body: Buffer;
   /** The MIC the partner must return in its MDN (RFC 4130 §7.3.1). */
   readonly mic: Mic;
+  /** The same content's MIC in another algorithm: what a partner that took another digest must have returned. */
+  readonly micIn: (algorithm: DigestAlgorithm) => Mic;
 }
 
 function dispositionOptions(signed: NonNullable<NonNullable<BuildAs2MessageOptions['mdn']>['signed']>): string {
@@ -135,11 +137,12 @@ function* buildSteps(options: Omit<BuildAs2MessageOptions, 'sign'>, signAlgorith
     // RFC 4130 §7.3.1 / RFC 5402 §4: unsigned but encrypted or compressed → the payload entity with its headers; plain → the content only.
     micContent = options.encrypt || options.compress ? entityChunks(payload) : [options.payload];
   }
-  const mic: Mic = { value: digest(micAlgorithm, micContent).toString('base64'), algorithm: micAlgorithm };
+  const micIn = (algorithm: DigestAlgorithm): Mic => ({ value: digest(algorithm, micContent).toString('base64'), algorithm });
+  const mic = micIn(micAlgorithm);
   if (options.encrypt) entity = envelopedEntity(entity, options.encrypt.certificate, options.encrypt.algorithm);
 
   for (const header of entity.headers) headers[header.name] = header.value;
   const total = entity.body.reduce((n, c) => n + c.length, 0);
   const body = entity.body.length === 1 ? entity.body[0] : Buffer.concat(entity.body as Buffer[], total);
-  return { messageId, headers, body, mic };
+  return { messageId, headers, body, mic, micIn };
 }

@@ -177,7 +177,7 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
       body: mdn.body,
       partnerCertificates: plan.partnerSignatureCertificates,
       // RFC 4130 §7.4.3 asks the MIC of a signed receipt; pyas2lib returns none for an unsigned message even then
-      expected: { messageId: message.messageId, ...(plan.testType === 'full' ? { mic: message.mic, micOptional: !plan.sign } : {}) },
+      expected: { messageId: message.messageId, ...(plan.testType === 'full' ? { mic: message.mic, micOptional: !plan.sign, micIn: message.micIn } : {}) },
       requireSignature: signedMdn,
       maxBytes: settings.maxResponseBytes,
     });
@@ -237,7 +237,8 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
     return fail(details);
   }
   if (read.receivedMic) {
-    timeline.record('MIC verification', 'success', started, `The returned MIC matches ours: ${message.mic.value} (${message.mic.algorithm})`);
+    const ours = read.receivedMic.algorithm && read.receivedMic.algorithm !== message.mic.algorithm ? message.micIn(read.receivedMic.algorithm) : message.mic;
+    timeline.record('MIC verification', 'success', started, `The returned MIC matches ours: ${ours.value} (${ours.algorithm})`);
     results['mic_match'] = true;
   } else {
     timeline.record('MIC verification', 'warning', started, `The partner returned no MIC for our unsigned message, so delivery is not proven byte for byte (ours: ${message.mic.value} (${message.mic.algorithm}))`);
