@@ -20,6 +20,8 @@ export interface BusFollowedProjectionDependencies {
   readonly sleep?: Sleeper;
   readonly random?: () => number;
   readonly clock?: Clock;
+  /** The source's store when this process can read it (embedded mode): a first start catches up on it. */
+  readonly history?: BusHistory;
 }
 
 /** One consumed event, kept so the read model can be rebuilt without its source. */
@@ -146,6 +148,7 @@ export abstract class BusFollowedProjection implements Projection {
   private subscription: BusSubscription | null = null;
   private running = false;
   private rebuilding = false;
+  private catchingUp = false;
   private handled: number | null = null;
   private subscribeFailures = 0;
   private subscribeError: string | null = null;
@@ -177,12 +180,15 @@ export abstract class BusFollowedProjection implements Projection {
 
   /** The source's store when this process can read it: a first start consumes its past events before subscribing. */
   protected history(): BusHistory | null {
-    return null;
+    return this.followed.history ?? null;
   }
 
-  /** True while a rebuild replays the copy: effects beyond this read model already happened live. */
+  /**
+   * True while a rebuild replays the copy, or a first start catches up on the source's store: effects beyond this read
+   * model already happened live (those of events past the relays' checkpoints happen when the bus delivers them again).
+   */
   protected get replaying(): boolean {
-    return this.rebuilding;
+    return this.rebuilding || this.catchingUp;
   }
 
   async start(): Promise<void> {
@@ -390,6 +396,16 @@ export abstract class BusFollowedProjection implements Projection {
     if (!marker && !firstStart) return;
     if (marker?.done) return;
     marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
+    this.catchingUp = true;
+    try {
+      await this.catchUpFrom(history, marker);
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
+  private async catchUpFrom(history: BusHistory, from: HistoryMarkerDocument): Promise<void> {
+    let marker = from;
     for (;;) {
       const page = await history.store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
       // Consumed in runs of one topic, in store order: a batch per run, as the bus hands them over.

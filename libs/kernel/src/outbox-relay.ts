@@ -135,6 +135,11 @@ export class OutboxRelay {
     return this.options.name;
   }
 
+  /** The topic this relay publishes `event` to, null if it passes it over. */
+  topicFor(event: RecordedEvent): string | null {
+    return this.options.topicFor(event);
+  }
+
   /** How far the bus is behind the store, and what last failed: for health and metrics. Relays park nothing. */
   async lag(): Promise<FollowerLag> {
     const position = this.acknowledged;

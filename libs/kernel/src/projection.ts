@@ -1,3 +1,4 @@
+import type { RecordedEvent } from './event-envelope';
 import type { FollowerLag, LagReporter } from './follower-lag';
 import type { ParkedEvent } from './parked-event-store.port';
 
@@ -35,6 +36,11 @@ export interface Reactor extends ParkedEventReplayer {
   stop(): Promise<void>;
 }
 
+/** An outbox relay as the registry keeps it: its lag, and the topic it publishes an event to. */
+export interface PublishingRelay extends LagReporter {
+  topicFor?(event: RecordedEvent): string | null;
+}
+
 /** One follower of the process as health and metrics see it. */
 export interface MonitoredFollower {
   readonly name: string;
@@ -46,7 +52,7 @@ export interface MonitoredFollower {
 export class ProjectionRegistry {
   private readonly projections = new Map<string, Projection>();
   private readonly replayers = new Map<string, ParkedEventReplayer>();
-  private readonly relays = new Map<string, LagReporter>();
+  private readonly relays = new Map<string, PublishingRelay>();
   private readonly running = new Map<string, Reactor>();
 
   register(projection: Projection): void {
@@ -79,9 +85,18 @@ export class ProjectionRegistry {
   }
 
   /** An outbox relay, so health and metrics see how far the bus is behind the store. */
-  registerRelay(relay: LagReporter): void {
+  registerRelay(relay: PublishingRelay): void {
     if (this.relays.has(relay.name)) throw new Error(`Relay ${relay.name} is registered twice`);
     this.relays.set(relay.name, relay);
+  }
+
+  /** The topic one of this process's relays publishes `event` to, null if none does. */
+  topicOf(event: RecordedEvent): string | null {
+    for (const relay of this.relays.values()) {
+      const topic = relay.topicFor?.(event) ?? null;
+      if (topic !== null) return topic;
+    }
+    return null;
   }
 
   /** Every follower that reports where it stands: projections, reactors and relays. */

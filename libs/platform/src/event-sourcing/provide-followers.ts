@@ -2,7 +2,9 @@ import {
   CLOCK,
   EVENT_BUS,
   EVENT_STORE,
+  InProcessEventBus,
   PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
   READ_MODEL_STORE,
   type BusFollowedProjection,
   type BusFollowedProjectionDependencies,
@@ -13,7 +15,9 @@ import {
   type FollowedDependencies,
   type FollowedReactor,
   type ParkedEventStore,
+  type ProjectionRegistry,
   type ReadModelStore,
+  type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
 import { EVENT_STORE_CHECKPOINTS, FOLLOWER_RETRY_POLICY } from './event-sourcing.tokens';
@@ -24,11 +28,19 @@ import { registeredFollowerProvider } from './registered-follower-provider';
  * dependencies, then what it applies with) with the process's bus, read-model store, parked-event store and retry
  * policy, logging under `loggerName`, and registers it: ProjectionLifecycle subscribes it before any relay publishes,
  * `rebuild-read-models` replays its copy and parked events are replayed through it. `inject` lists the tokens of the
- * constructor's further arguments.
+ * constructor's further arguments. With the in-process bus, every source's events are in this process's store: a
+ * first start (a new or set-aside read-model file) catches up on them there, on the topics this process's relays name.
  */
 export const provideBusFollowedProjection = registeredFollowerProvider<BusFollowedProjection, BusFollowedProjectionDependencies>(
-  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY],
-  ([bus, readModels, parked, retry], logger) => ({ bus: bus as EventBus, readModels: readModels as ReadModelStore, parked: parked as ParkedEventStore, retry: retry as RetryPolicy, logger }),
+  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, EVENT_STORE, PROJECTION_REGISTRY],
+  ([bus, readModels, parked, retry, store, registry], logger) => ({
+    bus: bus as EventBus,
+    readModels: readModels as ReadModelStore,
+    parked: parked as ParkedEventStore,
+    retry: retry as RetryPolicy,
+    logger,
+    ...(bus instanceof InProcessEventBus ? { history: { store: store as EventStore, topicOf: (event: RecordedEvent) => (registry as ProjectionRegistry).topicOf(event) } } : {}),
+  }),
   (registry, projection) => registry.register(projection),
 );
 
