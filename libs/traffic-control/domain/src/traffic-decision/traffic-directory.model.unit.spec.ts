@@ -8,7 +8,8 @@ import { ALL_ACCOUNTS, TrafficDirectory, type InstanceFacts, type PartnerFacts, 
  * The directory's decisions against a brute-force reference of docs/traffic-control.md's decision rules, over random
  * small worlds: two accounts, a few tenants, a few AS2 ids reused on purpose across tenants and levels. Where the docs
  * are silent the reference follows the directory: an account-wide caller's end through an account-level instance with
- * a master partner belongs to no tenant, and there the master comes before the tenants' partners of its AS2 id.
+ * a master partner no tenant partnered belongs to no tenant, and there the master comes before the tenants' partners of
+ * its AS2 id (a partnership is a tenant's: a partnered master end is that tenant's).
  */
 
 const now = Date.parse('2026-11-23T10:00:00.000Z');
@@ -170,8 +171,13 @@ function endsOf(w: World, account: string, callerTenant: string | null, theirs: 
       for (const p of partners.filter((x) => x.tenant === served)) add(p, served);
       for (const p of masters) add(p, served);
     } else {
-      // An account-level instance and an account-wide caller: the masters (no tenant), and every tenant's partners.
-      for (const p of masters) add(p, null);
+      // An account-level instance and an account-wide caller: the masters (the partnering tenants', else no tenant's), and
+      // every tenant's partners.
+      for (const p of masters) {
+        const partnering = [...new Set(w.partnerships.filter((ps) => ps.as2InstanceId === instance.instanceId && ps.partnerId === p.partnerId).map((ps) => ps.tenant))];
+        if (partnering.length === 0) add(p, null);
+        for (const t of partnering) add(p, t);
+      }
       for (const p of partners.filter((x) => x.tenant !== null)) add(p, p.tenant);
     }
   }

@@ -47,9 +47,17 @@ export const ALL_ACCOUNTS = '*';
 export const AMBIGUOUS_PAIR = 'the pair of AS2 ids names ends in more than one tenant; a gateway token scoped to the tenant decides it';
 
 /** The tenant (and account) a message of this end would belong to: ends in different ones cannot both be the pair. */
-function messageScopeOf(entry: InstanceEntry, partner: PartnerFacts): string {
-  return `${entry.facts.account}\u0000${entry.facts.tenant ?? partner.tenant ?? ''}`;
+function messageScopeOf(entry: InstanceEntry, partner: PartnerFacts, tenant: string | null = null): string {
+  return `${entry.facts.account}\u0000${entry.facts.tenant ?? partner.tenant ?? tenant ?? ''}`;
 }
+
+/** A partnered end and the tenant whose partnership it is (a partnership is always a tenant's, even between account-level ends). */
+interface PartneredEnd {
+  readonly partner: PartnerFacts;
+  readonly tenant: string | null;
+}
+/** Partnered ends of several tenants behind one account-level instance: an account-wide caller cannot tell whose. */
+const SEVERAL_TENANTS = 'several tenants';
 
 const SEP = '\u0000';
 const scopeKey = (account: string, tenant: string | null) => `${account}${SEP}${tenant ?? ''}`;
@@ -410,6 +418,7 @@ export class TrafficDirectory {
     let entry: InstanceEntry | null = null;
     let partner: PartnerFacts | null = null;
     let paired = false;
+    let pairedTenant: string | null = null;
     // An account-wide caller (no tenant) cannot tell tenants apart: two ends of the same rank in different tenants or
     // accounts make the pair ambiguous, answered as not found, never the first end the index holds (an order any write
     // of an instance changes, so another tenant's duplicate could take the pair over).
@@ -427,20 +436,20 @@ export class TrafficDirectory {
         if (withPartnerships) {
           // Several ends may answer to one AS2 id: a pair with a partnership first, then the first pair found.
           const found = this.partneredPartnerFor(candidate, theirs, tenant);
+          if (found === SEVERAL_TENANTS) {
+            ambiguous = true;
+            break;
+          }
           if (found) {
+            const scope = messageScopeOf(candidate, found.partner, found.tenant);
             if (!paired) {
-              [entry, partner, paired, ambiguous, chosenScope] = [candidate, found, true, false, messageScopeOf(candidate, found)];
+              [entry, partner, paired, pairedTenant, ambiguous, chosenScope] = [candidate, found.partner, true, found.tenant, false, scope];
               if (!wide) break;
-            } else if (messageScopeOf(candidate, found) !== chosenScope) {
+            } else if (scope !== chosenScope) {
               ambiguous = true;
               break;
             }
             continue;
-          }
-          // An account-level instance partnered with several tenants' partners of this id: partnered ends in several tenants.
-          if (wide && this.severalTenantPartners(candidate, theirs, true)) {
-            ambiguous = true;
-            break;
           }
         }
         if (!paired) {
@@ -460,7 +469,7 @@ export class TrafficDirectory {
     if (severalTenants && !paired && partner !== null) ambiguous = true;
     if (ambiguous) [entry, partner, paired] = [null, null, false];
     const instance = entry?.facts ?? null;
-    const messageTenant = instance?.tenant ?? partner?.tenant ?? tenant;
+    const messageTenant = paired ? pairedTenant : (instance?.tenant ?? partner?.tenant ?? tenant);
     const traffic = partner ? this.traffic.get(partner.partnerId) : undefined;
     // One facts object reused by every decision (decideTraffic reads it and keeps nothing of it): none per decision.
     const facts = this.facts;
@@ -531,17 +540,29 @@ export class TrafficDirectory {
     return scope === undefined ? undefined : this.partnersByScope.get(scope)?.get(as2Id);
   }
 
-  /** The partner with this AS2 id that has a partnership with the instance: own first, then master, then the tenants'. */
-  private partneredPartnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartnerFacts | null {
+  /**
+   * The partner with this AS2 id that has a partnership with the instance, own first, then master, and the tenant whose
+   * partnership it is. An account-level instance for an account-wide caller: each partnering tenant's own partner
+   * before the master, as the registry's resolve takes them for that tenant; partnered ends of several tenants are ambiguous.
+   */
+  private partneredPartnerFor(entry: InstanceEntry, as2Id: string, tenant: string | null): PartneredEnd | typeof SEVERAL_TENANTS | null {
     const id = entry.facts.instanceId;
-    if (!this.pairs.has(id)) return null;
+    const pairs = this.pairs.get(id);
+    if (pairs === undefined) return null;
+    const served = entry.facts.tenant ?? tenant;
     const own = this.ownPartner(entry, as2Id, tenant);
-    if (own !== undefined && this.partnered(id, own.partnerId, tenant)) return own;
+    if (own !== undefined && this.partnered(id, own.partnerId, tenant)) return { partner: own, tenant: served };
     const master = this.partnersByScope.get(entry.accountScope)?.get(as2Id);
-    if (master !== undefined && this.partnered(id, master.partnerId, tenant)) return master;
-    if (entry.ownScope !== null || tenant !== null) return null;
-    const partnered = idsIn(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id)).filter((p) => this.partnered(id, p, null));
-    return partnered.length === 1 ? (this.partners.get(partnered[0] as string) ?? null) : null;
+    if (served !== null) return master !== undefined && this.partnered(id, master.partnerId, tenant) ? { partner: master, tenant: served } : null;
+    const byTenant = new Map<string, PartnerFacts>();
+    for (const partnerId of idsIn(this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id))) {
+      const held = this.partners.get(partnerId);
+      if (held !== undefined && held.tenant !== null && this.partnered(id, partnerId, held.tenant)) byTenant.set(held.tenant, held);
+    }
+    for (const partnering of master === undefined ? [] : (pairs.get(master.partnerId)?.keys() ?? [])) if (!byTenant.has(partnering)) byTenant.set(partnering, master as PartnerFacts);
+    if (byTenant.size > 1) return SEVERAL_TENANTS;
+    const [end] = byTenant;
+    return end === undefined ? null : { partner: end[1], tenant: end[0] };
   }
 
   /**
@@ -563,14 +584,10 @@ export class TrafficDirectory {
     return typeof candidates === 'string' ? (this.partners.get(candidates) ?? deleted) : deleted;
   }
 
-  /**
-   * Whether an account-level instance serves several tenants' live partners with this AS2 id (and no live master partner
-   * has it); `partnered`: several that have a partnership with it.
-   */
-  private severalTenantPartners(entry: InstanceEntry, as2Id: string, partnered = false): boolean {
+  /** Whether an account-level instance serves several tenants' live partners with this AS2 id (and no live master partner has it). */
+  private severalTenantPartners(entry: InstanceEntry, as2Id: string): boolean {
     const held = this.tenantPartnersByAccount.get(entry.facts.account)?.get(as2Id);
-    if (entry.ownScope !== null || !Array.isArray(held)) return false;
-    return !partnered || held.filter((p) => this.partnered(entry.facts.instanceId, p, null)).length > 1;
+    return entry.ownScope === null && Array.isArray(held);
   }
 
   private unknownInstance(account: string, tenant: string | null, ours: string): string {

@@ -359,6 +359,32 @@ describe('traffic directory: one pair of AS2 ids in several tenants, an account-
     expect(hijacked(d)).toMatchObject(ambiguous);
   });
 
+  it("the account-level instance and a master partner: the message is the partnering tenant's (its pause, its `active`, its own partner first); two tenants' are ambiguous", () => {
+    const d = new TrafficDirectory();
+    d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'US', status: 'on' });
+    d.putPartner(partner({ partnerId: 'prt_m', tenant: null }));
+    const outgoing = { response: null, reason: 't2 pause', since: '', until: null, retryAfterSeconds: null, pausedBy: 'x' };
+    d.putTraffic('acc', 't2', 'prt_m', { ...noPause, pauses: { incoming: null, outgoing } });
+    const wide = () => d.decide('acc', null, 'outbound', 'US', 'ACME', now);
+    // Without partnerships the pair is no tenant's (as before partnerships).
+    expect(wide()).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_m' }, tenant: null });
+    d.putPartnership(ps('ps_t2', 't2', 'ins_acc', 'prt_m'));
+    expect(wide()).toMatchObject({ decision: 'block', reasonCode: 'TENANT_PAUSE', partner: { partnerId: 'prt_m' }, instance: { instanceId: 'ins_acc' }, tenant: 't2' });
+    d.putActiveOverride('prt_m', 't2', false);
+    expect(wide()).toMatchObject({ decision: 'reject', reasonCode: 'PARTNER_INACTIVE', tenant: 't2' });
+    d.putActiveOverride('prt_m', 't2', null);
+    // The tenant's own partner of that AS2 id, partnered too, comes before the master (the registry's resolve).
+    d.putPartner(partner({ partnerId: 'prt_2', tenant: 't2' }));
+    d.putPartnership(ps('ps_t2own', 't2', 'ins_acc', 'prt_2'));
+    expect(wide()).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_2' }, tenant: 't2' });
+    d.removePartnership('ps_t2own');
+    // A second tenant's partnership of the same ends: whose message it is cannot be told.
+    d.putPartnership(ps('ps_t1', 't1', 'ins_acc', 'prt_m'));
+    expect(wide()).toMatchObject(ambiguous);
+    expect(d.decide('acc', 't2', 'outbound', 'US', 'ACME', now)).toMatchObject({ decision: 'block', tenant: 't2' });
+    expect(d.decide('acc', 't1', 'outbound', 'US', 'ACME', now)).toMatchObject({ decision: 'accept', tenant: 't1' });
+  });
+
   /** The victim's partner behind the account-level instance, paused; another tenant copies the partner and our AS2 id. */
   function victimBehindAccountInstance(attackerInstanceFirst: boolean): TrafficDirectory {
     const d = new TrafficDirectory();
