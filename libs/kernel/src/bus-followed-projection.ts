@@ -72,6 +72,18 @@ type CopyDocument = ConsumedDocument | CopyMarkerDocument | HistoryMarkerDocumen
 export interface BusHistory {
   readonly store: EventStore;
   readonly topicOf: (event: RecordedEvent) => string | null;
+  /**
+   * What the bus carried before this start, read once before a catch-up: the topic of an event a relay already
+   * published (null for one it has yet to publish, which reaches the group through the bus, effects and all) and the
+   * last position any relay published (where the catch-up stops; null: none yet). Absent: every event of the store.
+   */
+  readonly carried?: () => Promise<CarriedHistory>;
+}
+
+/** BusHistory.carried's answer. */
+export interface CarriedHistory {
+  readonly topicOf: (event: RecordedEvent) => string | null;
+  readonly through: number | null;
 }
 
 /** An event's JSON text, made once however many groups copy it (the in-process bus hands every group the same object). */
@@ -396,23 +408,27 @@ export abstract class BusFollowedProjection implements Projection {
     if (!marker && !firstStart) return;
     if (marker?.done) return;
     marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
+    const carried: { topicOf: CarriedHistory['topicOf']; through?: number | null } = history.carried ? await history.carried() : { topicOf: history.topicOf };
     this.catchingUp = true;
     try {
-      await this.catchUpFrom(history, marker);
+      await this.catchUpFrom(history.store, carried, marker);
     } finally {
       this.catchingUp = false;
     }
   }
 
-  private async catchUpFrom(history: BusHistory, from: HistoryMarkerDocument): Promise<void> {
+  private async catchUpFrom(store: EventStore, carried: { topicOf: CarriedHistory['topicOf']; through?: number | null }, from: HistoryMarkerDocument): Promise<void> {
     let marker = from;
+    const { through } = carried;
     for (;;) {
-      const page = await history.store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
+      // Nothing was carried (a store whose events the relays have yet to publish): the bus brings them all.
+      const page = through === null ? [] : await store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
       // Consumed in runs of one topic, in store order: a batch per run, as the bus hands them over.
       let run: RecordedEvent[] = [];
       let runTopic: string | null = null;
       for (const event of page) {
-        const topic = history.topicOf(event);
+        if (through !== undefined && through !== null && event.position > through) break;
+        const topic = carried.topicOf(event);
         if (topic === null || !this.topics.includes(topic)) continue;
         if (topic !== runTopic && run.length > 0) {
           await this.consume(run, runTopic as string, true);
@@ -422,8 +438,9 @@ export abstract class BusFollowedProjection implements Projection {
         run.push(event);
       }
       if (run.length > 0) await this.consume(run, runTopic as string, true);
-      const done = page.length < REPLAY_PAGE;
-      marker = { _id: HISTORY_MARKER_ID, after: page.at(-1)?.position ?? marker.after, done };
+      const last = page.at(-1)?.position ?? marker.after;
+      const done = page.length < REPLAY_PAGE || (through !== undefined && through !== null && last !== null && last >= through);
+      marker = { _id: HISTORY_MARKER_ID, after: last, done };
       await this.copy().put(marker);
       if (done || !this.running) return;
     }

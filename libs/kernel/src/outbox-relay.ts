@@ -140,6 +140,11 @@ export class OutboxRelay {
     return this.options.topicFor(event);
   }
 
+  /** The saved checkpoint: every event up to it was published (and is not published again), whether or not this runs. */
+  publishedThrough(): Promise<number | null> {
+    return this.options.checkpoints.load(this.options.name);
+  }
+
   /** How far the bus is behind the store, and what last failed: for health and metrics. Relays park nothing. */
   async lag(): Promise<FollowerLag> {
     const position = this.acknowledged;

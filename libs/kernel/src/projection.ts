@@ -36,9 +36,10 @@ export interface Reactor extends ParkedEventReplayer {
   stop(): Promise<void>;
 }
 
-/** An outbox relay as the registry keeps it: its lag, and the topic it publishes an event to. */
+/** An outbox relay as the registry keeps it: its lag, the topic it publishes an event to, and how far it has published. */
 export interface PublishingRelay extends LagReporter {
   topicFor?(event: RecordedEvent): string | null;
+  publishedThrough?(): Promise<number | null>;
 }
 
 /** One follower of the process as health and metrics see it. */
@@ -97,6 +98,26 @@ export class ProjectionRegistry {
       if (topic !== null) return topic;
     }
     return null;
+  }
+
+  /**
+   * What this process's relays published before now: an event's topic if its relay published it already (null if it
+   * has yet to, or none publishes it), and the last position any of them published (null: none yet).
+   */
+  async carried(): Promise<{ readonly topicOf: (event: RecordedEvent) => string | null; readonly through: number | null }> {
+    const relays = [...this.relays.values()];
+    const published = await Promise.all(relays.map((relay) => relay.publishedThrough?.() ?? Promise.resolve(null)));
+    const through = published.reduce<number | null>((last, at) => (at === null ? last : last === null ? at : Math.max(last, at)), null);
+    const topicOf = (event: RecordedEvent): string | null => {
+      for (const [i, relay] of relays.entries()) {
+        const topic = relay.topicFor?.(event) ?? null;
+        if (topic === null) continue;
+        const at = published[i] ?? null;
+        return at !== null && event.position <= at ? topic : null;
+      }
+      return null;
+    };
+    return { topicOf, through };
   }
 
   /** Every follower that reports where it stands: projections, reactors and relays. */

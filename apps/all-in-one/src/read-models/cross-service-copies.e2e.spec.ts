@@ -26,6 +26,8 @@ function prng(seed: number): () => number {
 }
 
 type Json = Record<string, any>;
+/** A stored document of another service, read as it is. */
+type StoredJson = Json & { readonly _id: string };
 
 interface World {
   tenants: string[];
@@ -74,13 +76,13 @@ async function viewsOf(tenant: string, id: string): Promise<string[]> {
   };
   const details = await call('GET', `/v1/partners/${id}`, writer(tenant));
   const p = details.status === 200 ? details.body.data : null;
-  const master = p?.type === 'inherited' || (await store.collection<Json>('connection_tester_partners').get(id))?.kind === 'master';
+  const master = p?.type === 'inherited' || (await store.collection<StoredJson>('connection_tester_partners').get(id))?.kind === 'master';
 
   // connection-tester: its partner copy with the tenant's override applied
-  const tested = await store.collection<Json>('connection_tester_partners').get(id);
-  const testerOverride = master ? await store.collection<Json>('connection_tester_partner_overrides').get(`${ACCOUNT}.${tenant}.${id}`) : null;
+  const tested = await store.collection<StoredJson>('connection_tester_partners').get(id);
+  const testerOverride = master ? await store.collection<StoredJson>('connection_tester_partner_overrides').get(`${ACCOUNT}.${tenant}.${id}`) : null;
   const o: Json = testerOverride?.overrides ?? {};
-  const tv = tested && !tested.deleted && (tested.kind === 'master' || tested.tenant === tenant) ? { ...tested, ...o, httpAuthEnabled: o.httpAuth?.enabled ?? tested.httpAuthEnabled, httpAuthUsername: o.httpAuth?.username !== undefined ? o.httpAuth.username : tested.httpAuthUsername, timeoutSeconds: o.connection?.timeoutSeconds ?? tested.timeoutSeconds } : null;
+  const tv: Json | null = tested && !tested.deleted && (tested.kind === 'master' || tested.tenant === tenant) ? { ...tested, ...o, httpAuthEnabled: o.httpAuth?.enabled ?? tested.httpAuthEnabled, httpAuthUsername: o.httpAuth?.username !== undefined ? o.httpAuth.username : tested.httpAuthUsername, timeoutSeconds: o.connection?.timeoutSeconds ?? tested.timeoutSeconds } : null;
   differ('tester visible', p !== null, tv !== null);
   if (p && tv) {
     differ('tester as2_id', p.as2_id, tv.as2Id);
@@ -93,8 +95,8 @@ async function viewsOf(tenant: string, id: string): Promise<string[]> {
   }
 
   // traffic-control: its partner copy (and the tenant's override of a master)
-  const known = await store.collection<Json>('traffic_control_known_partners').get(id);
-  const trafficOverride = master ? await store.collection<Json>('traffic_control_known_partner_overrides').get(`${id}.${tenant}`) : null;
+  const known = await store.collection<StoredJson>('traffic_control_known_partners').get(id);
+  const trafficOverride = master ? await store.collection<StoredJson>('traffic_control_known_partner_overrides').get(`${id}.${tenant}`) : null;
   const kv = known && !known.deleted && (known.tenant === null || known.tenant === tenant) ? known : null;
   differ('traffic visible', p !== null, kv !== null);
   if (p && kv) {
@@ -113,7 +115,7 @@ async function viewsOf(tenant: string, id: string): Promise<string[]> {
   }
 
   // certificate-lifecycle: its partner copy, its trust route, and the certificates the registry joins
-  const cl = await store.collection<Json>('certificate_lifecycle_known_partners').get(id);
+  const cl = await store.collection<StoredJson>('certificate_lifecycle_known_partners').get(id);
   const clv = cl && !cl.deleted && (cl.tenant === null || cl.tenant === tenant) ? cl : null;
   differ('certificates visible', p !== null, clv !== null);
   if (p && clv) {
@@ -128,7 +130,7 @@ async function viewsOf(tenant: string, id: string): Promise<string[]> {
     differ('certificate list route', 200, listed.status);
     if (listed.status === 200) differ('certificates', p.certificates.map((c: Json) => c.id).sort(), (listed.body.data as Json[]).map((c) => c.id).sort());
     const slots = await call('GET', `/v1/partners/${id}/certificate-slots`, writer(tenant));
-    const copy = (await store.collection<Json>('connection_tester_partner_certificates').get(id)) ?? { encryption: null, signature: null, signatureSetApart: false, tls: null };
+    const copy = (await store.collection<StoredJson>('connection_tester_partner_certificates').get(id)) ?? { encryption: null, signature: null, signatureSetApart: false, tls: null };
     if (slots.status === 200) {
       const s = slots.body.data;
       differ('tester slots', [s.encryption.current?.id ?? null, s.signature.current?.id ?? null, s.tls.current?.id ?? null], [copy.encryption, copy.signatureSetApart ? copy.signature : copy.encryption, copy.tls]);
@@ -148,9 +150,9 @@ async function instancesOf(tenant: string, w: World): Promise<string[]> {
   for (const id of [...(w.instances.get(tenant) ?? []), ...w.goneInstances]) {
     const res = await call('GET', `/v1/as2-instances/${id}`, writer(tenant));
     const r = res.status === 200 ? res.body.data : null;
-    const tester = await store.collection<Json>('connection_tester_instances').get(id);
-    const traffic = await store.collection<Json>('traffic_control_known_instances').get(id);
-    const keys = await store.collection<Json>('certificate_lifecycle_known_instances').get(id);
+    const tester = await store.collection<StoredJson>('connection_tester_instances').get(id);
+    const traffic = await store.collection<StoredJson>('traffic_control_known_instances').get(id);
+    const keys = await store.collection<StoredJson>('certificate_lifecycle_known_instances').get(id);
     const want = r ? [r.my_as2_id, r.status, r.my_as2_alias] : null;
     const seen = {
       tester: tester && !tester.deleted ? [tester.as2Id, tester.status, tester.keyAlias] : null,
@@ -381,17 +383,17 @@ describe('every service keeps the registry\'s partners as the registry says them
       }
       for (const id of w.gone) {
         const copies = {
-          tester: await store.collection<Json>('connection_tester_partners').get(id),
-          traffic: await store.collection<Json>('traffic_control_known_partners').get(id),
-          certificates: await store.collection<Json>('certificate_lifecycle_known_partners').get(id),
+          tester: await store.collection<StoredJson>('connection_tester_partners').get(id),
+          traffic: await store.collection<StoredJson>('traffic_control_known_partners').get(id),
+          certificates: await store.collection<StoredJson>('certificate_lifecycle_known_partners').get(id),
         };
         for (const [service, doc] of Object.entries(copies)) if (doc && !doc.deleted) divergences.push(`step ${i}: ${id} deleted in the registry, live in ${service}`);
       }
       for (const tenant of w.deletedTenants) {
         // an override of a master deleted before the tenant is never read again: only live masters' count
-        const left = { items: (await store.collection<Json>('connection_tester_partner_overrides').find({ filter: { tenant } })).items.filter((o) => w.masters.includes(o.masterPartnerId)) };
+        const left = { items: (await store.collection<StoredJson>('connection_tester_partner_overrides').find({ filter: { tenant } })).items.filter((o) => w.masters.includes(o.masterPartnerId)) };
         if (left.items.length) divergences.push(`step ${i}: deleted tenant ${tenant} keeps tester overrides ${JSON.stringify(left.items)}`);
-        const trafficLeft = (await store.collection<Json>('traffic_control_known_partner_overrides').find({ filter: { tenant } })).items.filter((o) => w.masters.includes(o.partnerId) && (o.active !== null || o.name || o.stationId));
+        const trafficLeft = (await store.collection<StoredJson>('traffic_control_known_partner_overrides').find({ filter: { tenant } })).items.filter((o) => w.masters.includes(o.partnerId) && (o.active !== null || o.name || o.stationId));
         if (trafficLeft.length) divergences.push(`step ${i}: deleted tenant ${tenant} keeps traffic overrides ${JSON.stringify(trafficLeft)}`);
       }
       if (divergences.length) break;

@@ -29,7 +29,8 @@ import { registeredFollowerProvider } from './registered-follower-provider';
  * policy, logging under `loggerName`, and registers it: ProjectionLifecycle subscribes it before any relay publishes,
  * `rebuild-read-models` replays its copy and parked events are replayed through it. `inject` lists the tokens of the
  * constructor's further arguments. With the in-process bus, every source's events are in this process's store: a
- * first start (a new or set-aside read-model file) catches up on them there, on the topics this process's relays name.
+ * first start (a new or set-aside read-model file) catches up there on those the relays published before (on the
+ * topics they name); the bus brings the rest.
  */
 export const provideBusFollowedProjection = registeredFollowerProvider<BusFollowedProjection, BusFollowedProjectionDependencies>(
   [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, EVENT_STORE, PROJECTION_REGISTRY],
@@ -39,7 +40,16 @@ export const provideBusFollowedProjection = registeredFollowerProvider<BusFollow
     parked: parked as ParkedEventStore,
     retry: retry as RetryPolicy,
     logger,
-    ...(bus instanceof InProcessEventBus ? { history: { store: store as EventStore, topicOf: (event: RecordedEvent) => (registry as ProjectionRegistry).topicOf(event) } } : {}),
+    ...(bus instanceof InProcessEventBus
+      ? {
+          history: {
+            store: store as EventStore,
+            topicOf: (event: RecordedEvent) => (registry as ProjectionRegistry).topicOf(event),
+            // Only what the relays published before this start: the rest the bus brings, with its effects.
+            carried: () => (registry as ProjectionRegistry).carried(),
+          },
+        }
+      : {}),
   }),
   (registry, projection) => registry.register(projection),
 );
