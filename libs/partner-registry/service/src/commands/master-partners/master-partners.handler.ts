@@ -10,6 +10,7 @@ import { SECRET_SEALER, type SecretSealer } from '../../secrets/secret-sealer';
 import { CreatePartnerHandler } from '../create-partner/create-partner.handler';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { masterDirectoryScope } from '../../write-model/directory-scopes';
+import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { requireStationFor } from '../../write-model/station-check';
 import { PARTNER_ID_PATTERN } from '../../write-model/write-target';
@@ -49,17 +50,17 @@ export class MasterPartnersHandler {
     return new AfterWrite(result.position, () => this.get(account, partnerId));
   }
 
+  /** With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again. */
   async delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
     await this.requireMaster(account, partnerId);
+    const stream = PartnerRegistryStreams.masterPartner(partnerId);
+    const recorded = await recordedDeletionOf(this.writeModel, stream, masterPartnerDecider, ctx);
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, null, now);
-    const deleted = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
-      masterPartnerDecider,
-      () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }),
-      metadata,
-    );
+    const deleted = await this.writeModel.decide(stream, masterPartnerDecider, () => ({ type: 'delete_partner' as const, partnerId, now: now.toISOString() }), metadata, commandOf(ctx));
+    const deletedAt = recorded?.deletedAt ?? now.toISOString();
     const released = await this.directory.release(masterDirectoryScope(this.writeModel, account), partnerId, now, metadata);
-    return new AfterWrite(lastPositionOf(deleted.position, released), () => now.toISOString());
+    return new AfterWrite(lastPositionOf(deleted.position, released), () => deletedAt);
   }
 
   async get(account: string, partnerId: string): Promise<PartnerViewDocument> {

@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/platform';
+import { createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
+import { AllInOneModule } from './all-in-one.module';
+
+const ACCOUNT = 'crash-del-account';
+const TENANT = 'crash-del-tenant';
+const tenantAdmin: Partial<TestTokenClaims> = { account: ACCOUNT, tenant: TENANT, roles: ['tenant_admin'] };
+const accountAdmin: Partial<TestTokenClaims> = { account: ACCOUNT, tenant: null, roles: ['account_admin'] };
+
+/**
+ * A process killed after a delete's event was stored and before its answer was recorded leaves the Idempotency-Key
+ * claim pending; the retry against a new process finds the partner gone by that very request, so it answers the first
+ * answer (same deleted_at), stores nothing more, and frees the AS2 id, instead of 404 PARTNER_NOT_FOUND.
+ */
+describe('a partner delete retried after a crash answers its first answer (embedded)', () => {
+  let dataDir: string;
+  let now = new Date('2026-11-30T10:00:00.000Z').getTime();
+  const clock = () => new Date(now);
+  const running = new Set<EmbeddedTestApp>();
+  const start = async () => {
+    const app = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, now: clock });
+    running.add(app);
+    return app;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'as2-idem-deletes-'));
+  });
+  afterAll(async () => {
+    for (const app of running) await app.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const call = (app: EmbeddedTestApp, claims: Partial<TestTokenClaims>, method: 'POST' | 'DELETE', url: string, key: string | null, payload?: object) =>
+    app.app.inject({ method, url, headers: { authorization: `Bearer ${app.token(claims)}`, ...(key === null ? {} : { 'idempotency-key': key }) }, ...(payload ? { payload } : {}) });
+  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => e.type.endsWith('partner.deleted.v1')).length;
+
+  it("a tenant partner's and a master partner's", async () => {
+    const first = await start();
+    const created = await call(first, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Gone', as2_id: 'GONE-1', url: 'https://gone.example.com/as2' });
+    const master = await call(first, accountAdmin, 'POST', `/v1/accounts/${ACCOUNT}/partners`, null, { name: 'Gone M', as2_id: 'GONE-M', url: 'https://gone-m.example.com/as2' });
+    expect([created.statusCode, master.statusCode]).toEqual([201, 201]);
+    const cases = [
+      { claims: tenantAdmin, url: `/v1/partners/${created.json().data.id}` },
+      { claims: accountAdmin, url: `/v1/accounts/${ACCOUNT}/partners/${master.json().data.id}` },
+    ];
+    const answers = [];
+    for (const [i, c] of cases.entries()) {
+      const res = await call(first, c.claims, 'DELETE', c.url, `del-${i}`);
+      expect(res.statusCode).toBe(200);
+      answers.push(res.json());
+    }
+    expect(await deletions(first)).toBe(2);
+    // As a process killed between the stored events and the recorded answer leaves them: every claim pending.
+    const claims = first.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
+    for (const [i, c] of cases.entries()) {
+      const { status: _status, contentType: _contentType, body: _body, ...claim } = (await claims.get(`${ACCOUNT}/${c.claims.tenant ?? '-'}/del-${i}`))!;
+      await claims.put({ ...claim, state: 'pending', leaseUntil: new Date(now + IDEMPOTENCY_LEASE_MS).toISOString() });
+    }
+    running.delete(first);
+    await first.close();
+
+    const restarted = await start();
+    now += IDEMPOTENCY_LEASE_MS + 1;
+    for (const [i, c] of cases.entries()) {
+      const retry = await call(restarted, c.claims, 'DELETE', c.url, `del-${i}`);
+      expect([c.url, retry.statusCode, retry.statusCode === 200 ? retry.json() : retry.body]).toEqual([c.url, 200, answers[i]]);
+    }
+    expect(await deletions(restarted)).toBe(2);
+    // Another request (no key, or another key) for a partner already gone is still not found.
+    expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, null)).statusCode).toBe(404);
+    expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, 'del-other')).statusCode).toBe(404);
+    // The AS2 ids are free again.
+    expect((await call(restarted, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Again', as2_id: 'GONE-1', url: 'https://again.example.com/as2' })).statusCode).toBe(201);
+  }, 120_000);
+});
