@@ -13,10 +13,10 @@ const accountAdmin: Partial<TestTokenClaims> = { account: ACCOUNT, tenant: null,
 
 /**
  * A process killed after a delete's event was stored and before its answer was recorded leaves the Idempotency-Key
- * claim pending; the retry against a new process finds the partner gone by that very request, so it answers the first
- * answer (same deleted_at), stores nothing more, and frees the AS2 id, instead of 404 PARTNER_NOT_FOUND.
+ * claim pending; the retry against a new process finds the entity gone by that very request, so it answers the first
+ * answer (same deleted_at), stores nothing more, and frees the AS2 id, instead of a 404.
  */
-describe('a partner delete retried after a crash answers its first answer (embedded)', () => {
+describe('a delete retried after a crash answers its first answer (embedded)', () => {
   let dataDir: string;
   let now = new Date('2026-11-30T10:00:00.000Z').getTime();
   const clock = () => new Date(now);
@@ -37,16 +37,22 @@ describe('a partner delete retried after a crash answers its first answer (embed
 
   const call = (app: EmbeddedTestApp, claims: Partial<TestTokenClaims>, method: 'POST' | 'DELETE', url: string, key: string | null, payload?: object) =>
     app.app.inject({ method, url, headers: { authorization: `Bearer ${app.token(claims)}`, ...(key === null ? {} : { 'idempotency-key': key }) }, ...(payload ? { payload } : {}) });
-  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => e.type.endsWith('partner.deleted.v1')).length;
+  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => /^(partner|master_partner|partnership|station)\.deleted\.v1$/.test(e.type)).length;
 
-  it("a tenant partner's and a master partner's", async () => {
+  it("a tenant partner's, a master partner's, a partnership's and a station's", async () => {
     const first = await start();
     const created = await call(first, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Gone', as2_id: 'GONE-1', url: 'https://gone.example.com/as2' });
     const master = await call(first, accountAdmin, 'POST', `/v1/accounts/${ACCOUNT}/partners`, null, { name: 'Gone M', as2_id: 'GONE-M', url: 'https://gone-m.example.com/as2' });
-    expect([created.statusCode, master.statusCode]).toEqual([201, 201]);
+    const kept = await call(first, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Kept', as2_id: 'KEPT-1', url: 'https://kept.example.com/as2' });
+    const instance = await call(first, tenantAdmin, 'POST', '/v1/as2-instances', null, { my_as2_id: 'US-DEL', my_name: 'Us', my_as2_alias: 'us-del', my_email: 'as2@us.example.com' });
+    const station = await call(first, tenantAdmin, 'POST', '/v1/stations', null, { name: 'Dock', notification_email: 'dock@us.example.com' });
+    const pair = await call(first, tenantAdmin, 'POST', '/v1/partnerships', null, { as2_instance_id: instance.json().data.id, partner_id: kept.json().data.id });
+    expect([created, master, kept, instance, station, pair].map((res) => res.statusCode)).toEqual([201, 201, 201, 201, 201, 201]);
     const cases = [
       { claims: tenantAdmin, url: `/v1/partners/${created.json().data.id}` },
       { claims: accountAdmin, url: `/v1/accounts/${ACCOUNT}/partners/${master.json().data.id}` },
+      { claims: tenantAdmin, url: `/v1/partnerships/${pair.json().data.id}` },
+      { claims: tenantAdmin, url: `/v1/stations/${station.json().data.id}` },
     ];
     const answers = [];
     for (const [i, c] of cases.entries()) {
@@ -54,7 +60,7 @@ describe('a partner delete retried after a crash answers its first answer (embed
       expect(res.statusCode).toBe(200);
       answers.push(res.json());
     }
-    expect(await deletions(first)).toBe(2);
+    expect(await deletions(first)).toBe(4);
     // As a process killed between the stored events and the recorded answer leaves them: every claim pending.
     const claims = first.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
     for (const [i, c] of cases.entries()) {
@@ -70,11 +76,12 @@ describe('a partner delete retried after a crash answers its first answer (embed
       const retry = await call(restarted, c.claims, 'DELETE', c.url, `del-${i}`);
       expect([c.url, retry.statusCode, retry.statusCode === 200 ? retry.json() : retry.body]).toEqual([c.url, 200, answers[i]]);
     }
-    expect(await deletions(restarted)).toBe(2);
+    expect(await deletions(restarted)).toBe(4);
     // Another request (no key, or another key) for a partner already gone is still not found.
     expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, null)).statusCode).toBe(404);
     expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, 'del-other')).statusCode).toBe(404);
-    // The AS2 ids are free again.
+    // The AS2 id and the pair are free again.
     expect((await call(restarted, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Again', as2_id: 'GONE-1', url: 'https://again.example.com/as2' })).statusCode).toBe(201);
+    expect((await call(restarted, tenantAdmin, 'POST', '/v1/partnerships', null, { as2_instance_id: instance.json().data.id, partner_id: kept.json().data.id })).statusCode).toBe(201);
   }, 120_000);
 });

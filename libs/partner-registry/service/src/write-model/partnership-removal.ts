@@ -42,13 +42,14 @@ export class PartnershipRemoval {
   }
 
   /** Deletes the partnership if it still stands, then releases its pair; the position of the last event, null if none. */
-  async remove(account: string, partnershipId: string, reason: PartnershipDeletionReason, now: Date, metadata: EventMetadata): Promise<number | null> {
+  /** `command`: a request's command id (its Idempotency-Key), which the deletion's events then carry. */
+  async remove(account: string, partnershipId: string, reason: PartnershipDeletionReason, now: Date, metadata: EventMetadata, command: { readonly commandId?: string } = {}): Promise<number | null> {
     const stream = PartnerRegistryStreams.partnership(partnershipId);
     const { state } = await this.writeModel.load(stream, partnershipDecider);
     let deleted: number | null = null;
     if (state.status === 'active') {
       try {
-        deleted = (await this.writeModel.decide(stream, partnershipDecider, () => ({ type: 'delete_partnership' as const, partnershipId, reason, now: now.toISOString() }), metadata)).position;
+        deleted = (await this.writeModel.decide(stream, partnershipDecider, () => ({ type: 'delete_partnership' as const, partnershipId, reason, now: now.toISOString() }), metadata, command)).position;
       } catch (error) {
         // A concurrent removal (the partner's deletion reactor, the create's own clean-up) deleted it first: done, and its pair is still released.
         if (!(error instanceof DomainError && error.code === PartnerRegistryErrorCode.PartnershipNotFound)) throw error;

@@ -12,6 +12,7 @@ import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from 
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { PartnershipDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
+import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { newPartnershipId, PARTNERSHIP_ID_PATTERN } from '../../write-model/registry-ids';
 import { partnershipDirectory, releaseKeys, reserveKey } from '../../write-model/unique-key-directories';
 import { requireVisibleInstance } from '../../write-model/visible-instance';
@@ -73,11 +74,14 @@ export class PartnershipsHandler {
     return new AfterWrite(decided.position, () => this.viewOf(current.account, current.tenant, partnershipId));
   }
 
+  /** With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again. */
   async delete(ctx: RequestContext, partnershipId: string): Promise<AfterWrite<string>> {
-    const current = await this.requireOwn(ctx, partnershipId);
+    const recorded = PARTNERSHIP_ID_PATTERN.test(partnershipId) ? await recordedDeletionOf(this.writeModel, PartnerRegistryStreams.partnership(partnershipId), partnershipDecider, ctx) : null;
+    const owner = recorded ? { account: ctx.caller.account, tenant: requireTenant(ctx) } : await this.requireOwn(ctx, partnershipId);
     const now = this.clock.now();
-    const position = await this.removal.remove(current.account, partnershipId, 'deleted', now, requestMetadata(ctx, current.tenant, now));
-    return new AfterWrite(position, () => now.toISOString());
+    const position = await this.removal.remove(owner.account, partnershipId, 'deleted', now, requestMetadata(ctx, owner.tenant, now), commandOf(ctx));
+    const deletedAt = recorded?.deletedAt ?? now.toISOString();
+    return new AfterWrite(position, () => deletedAt);
   }
 
   private async requireOwn(ctx: RequestContext, partnershipId: string): Promise<PartnershipRecord> {

@@ -5,6 +5,7 @@ import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from 
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { StationDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
+import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { newStationId, STATION_ID_PATTERN } from '../../write-model/registry-ids';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import { requireVisibleInstance } from '../../write-model/visible-instance';
@@ -63,6 +64,9 @@ export class StationsHandler {
    * on the station's stream, where partners join before naming it, so a concurrent assignment is never missed.
    */
   async delete(ctx: RequestContext, stationId: string): Promise<AfterWrite<string>> {
+    // With an Idempotency-Key, a retry after a crash that stored the deletion answers it again.
+    const recorded = STATION_ID_PATTERN.test(stationId) ? await recordedDeletionOf(this.writeModel, PartnerRegistryStreams.station(stationId), stationDecider, ctx) : null;
+    if (recorded) return new AfterWrite(null, () => recorded.deletedAt);
     const station = await this.requireOwn(ctx, stationId);
     const now = this.clock.now();
     // Partners that named the station before memberships were recorded on its stream, confirmed on the write side.
@@ -79,6 +83,7 @@ export class StationsHandler {
         return { type: 'delete_station' as const, stationId, releasedMembers: await this.membership.goneMembers(state, now), now: now.toISOString() };
       },
       requestMetadata(ctx, station.tenant, now),
+      commandOf(ctx),
     );
     return new AfterWrite(decided.position, () => now.toISOString());
   }
