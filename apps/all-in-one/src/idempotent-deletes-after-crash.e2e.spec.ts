@@ -37,22 +37,24 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
 
   const call = (app: EmbeddedTestApp, claims: Partial<TestTokenClaims>, method: 'POST' | 'DELETE', url: string, key: string | null, payload?: object) =>
     app.app.inject({ method, url, headers: { authorization: `Bearer ${app.token(claims)}`, ...(key === null ? {} : { 'idempotency-key': key }) }, ...(payload ? { payload } : {}) });
-  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => /^(partner|master_partner|partnership|station)\.deleted\.v1$/.test(e.type)).length;
+  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => /^(partner|master_partner|partnership|station|as2_instance)\.deleted\.v1$/.test(e.type)).length;
 
-  it("a tenant partner's, a master partner's, a partnership's and a station's", async () => {
+  it("a tenant partner's, a master partner's, a partnership's, a station's and an AS2 instance's", async () => {
     const first = await start();
     const created = await call(first, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Gone', as2_id: 'GONE-1', url: 'https://gone.example.com/as2' });
     const master = await call(first, accountAdmin, 'POST', `/v1/accounts/${ACCOUNT}/partners`, null, { name: 'Gone M', as2_id: 'GONE-M', url: 'https://gone-m.example.com/as2' });
     const kept = await call(first, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Kept', as2_id: 'KEPT-1', url: 'https://kept.example.com/as2' });
     const instance = await call(first, tenantAdmin, 'POST', '/v1/as2-instances', null, { my_as2_id: 'US-DEL', my_name: 'Us', my_as2_alias: 'us-del', my_email: 'as2@us.example.com' });
     const station = await call(first, tenantAdmin, 'POST', '/v1/stations', null, { name: 'Dock', notification_email: 'dock@us.example.com' });
+    const spare = await call(first, tenantAdmin, 'POST', '/v1/as2-instances', null, { my_as2_id: 'US-SPARE', my_name: 'Spare', my_as2_alias: 'us-spare', my_email: 'as2@us.example.com' });
     const pair = await call(first, tenantAdmin, 'POST', '/v1/partnerships', null, { as2_instance_id: instance.json().data.id, partner_id: kept.json().data.id });
-    expect([created, master, kept, instance, station, pair].map((res) => res.statusCode)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect([created, master, kept, instance, station, spare, pair].map((res) => res.statusCode)).toEqual([201, 201, 201, 201, 201, 201, 201]);
     const cases = [
       { claims: tenantAdmin, url: `/v1/partners/${created.json().data.id}` },
       { claims: accountAdmin, url: `/v1/accounts/${ACCOUNT}/partners/${master.json().data.id}` },
       { claims: tenantAdmin, url: `/v1/partnerships/${pair.json().data.id}` },
       { claims: tenantAdmin, url: `/v1/stations/${station.json().data.id}` },
+      { claims: tenantAdmin, url: `/v1/as2-instances/${spare.json().data.id}` },
     ];
     const answers = [];
     for (const [i, c] of cases.entries()) {
@@ -60,7 +62,7 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
       expect(res.statusCode).toBe(200);
       answers.push(res.json());
     }
-    expect(await deletions(first)).toBe(4);
+    expect(await deletions(first)).toBe(5);
     // As a process killed between the stored events and the recorded answer leaves them: every claim pending.
     const claims = first.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
     for (const [i, c] of cases.entries()) {
@@ -76,12 +78,13 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
       const retry = await call(restarted, c.claims, 'DELETE', c.url, `del-${i}`);
       expect([c.url, retry.statusCode, retry.statusCode === 200 ? retry.json() : retry.body]).toEqual([c.url, 200, answers[i]]);
     }
-    expect(await deletions(restarted)).toBe(4);
+    expect(await deletions(restarted)).toBe(5);
     // Another request (no key, or another key) for a partner already gone is still not found.
     expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, null)).statusCode).toBe(404);
     expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, 'del-other')).statusCode).toBe(404);
     // The AS2 id and the pair are free again.
     expect((await call(restarted, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Again', as2_id: 'GONE-1', url: 'https://again.example.com/as2' })).statusCode).toBe(201);
     expect((await call(restarted, tenantAdmin, 'POST', '/v1/partnerships', null, { as2_instance_id: instance.json().data.id, partner_id: kept.json().data.id })).statusCode).toBe(201);
+    expect((await call(restarted, tenantAdmin, 'POST', '/v1/as2-instances', null, { my_as2_id: 'US-SPARE', my_name: 'Spare', my_as2_alias: 'us-spare', my_email: 'as2@us.example.com' })).statusCode).toBe(201);
   }, 120_000);
 });

@@ -14,6 +14,7 @@ import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { As2InstanceDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
+import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { AS2_INSTANCE_ID_PATTERN, newAs2InstanceId } from '../../write-model/registry-ids';
 import { as2InstanceDirectory, releaseKeys, reserveKey, settleKeyClaim, type UniqueKeyDirectory } from '../../write-model/unique-key-directories';
 import type { CreateAs2InstanceDto, UpdateAs2InstanceDto } from './as2-instance.dto';
@@ -103,8 +104,18 @@ export class As2InstancesHandler {
     return (await this.reservations.release(directory, settleKeyClaim(instanceId, claimId, { key, revision }, now), metadata)).position;
   }
 
-  /** Refused while partnerships name the instance, unless `cascade`: then each partnership is deleted first, with its own event. */
+  /**
+   * Refused while partnerships name the instance, unless `cascade`: then each partnership is deleted first, with its own
+   * event. With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again.
+   */
   async delete(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
+    const stream = PartnerRegistryStreams.as2Instance(instanceId);
+    const recorded = AS2_INSTANCE_ID_PATTERN.test(instanceId) ? await recordedDeletionOf(this.writeModel, stream, as2InstanceDecider, ctx) : null;
+    if (recorded) {
+      const now = this.clock.now();
+      const released = await this.reservations.release(as2InstanceDirectory(this.writeModel, scope.account, scope.tenant), releaseKeys(instanceId, 'deleted', now), requestMetadata(ctx, scope.tenant, now));
+      return new AfterWrite(released.position, () => recorded.deletedAt);
+    }
     await this.requireOwn(scope, instanceId);
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, scope.tenant, now);
@@ -112,12 +123,7 @@ export class As2InstancesHandler {
     if (pairs.length > 0 && !cascade) throw as2InstanceInUse(instanceId, pairs.map((p) => p.partnershipId));
     const removed = await this.removal.removeAll(scope.account, pairs, 'as2_instance_deleted', now, (pair) => pairTenantMetadata(metadata, pair.tenant));
     const unset = await this.unsetAsStationDefault(scope, instanceId, now, metadata);
-    const deleted = await this.writeModel.decide(
-      PartnerRegistryStreams.as2Instance(instanceId),
-      as2InstanceDecider,
-      () => ({ type: 'delete_as2_instance' as const, instanceId, now: now.toISOString() }),
-      metadata,
-    );
+    const deleted = await this.writeModel.decide(stream, as2InstanceDecider, () => ({ type: 'delete_as2_instance' as const, instanceId, now: now.toISOString() }), metadata, commandOf(ctx));
     const released = await this.reservations.release(as2InstanceDirectory(this.writeModel, scope.account, scope.tenant), releaseKeys(instanceId, 'deleted', now), metadata);
     return new AfterWrite(lastPositionOf(removed, unset, deleted.position, released.position), () => now.toISOString());
   }
