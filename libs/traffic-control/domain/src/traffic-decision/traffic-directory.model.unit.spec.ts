@@ -262,7 +262,7 @@ function randomOps(seed: number): { tenants: ReadonlyMap<string, readonly string
           const facts: InstanceFacts = { instanceId: id('ins'), account, tenant, myAs2Id, status: chance(0.15) ? 'off' : 'on' };
           instances.push(facts);
           // One of the scope's instances may be renamed to its AS2 id later.
-          const renamed = !renamedInstance && chance(0.15);
+          const renamed: boolean = !renamedInstance && chance(0.15);
           renamedInstance ||= renamed;
           chain.push({ kind: 'instance', facts: { ...facts, status: 'on', myAs2Id: renamed ? 'OLD' : myAs2Id } });
           later.push([{ kind: 'instance', facts }]);
@@ -279,7 +279,7 @@ function randomOps(seed: number): { tenants: ReadonlyMap<string, readonly string
         if (chance(0.5)) {
           const facts: PartnerFacts = { partnerId: id('prt'), account, tenant, as2Id, name: 'p', active: !chance(0.15), deleted: false, stationId: null };
           partners.push(facts);
-          const renamed = !renamedPartner && chance(0.15);
+          const renamed: boolean = !renamedPartner && chance(0.15);
           renamedPartner ||= renamed;
           chain.push({ kind: 'partner', facts: { ...facts, active: true, as2Id: renamed ? RENAMED_FROM : as2Id } });
           if (!facts.active || renamed) later.push([{ kind: 'partner', facts }]);
