@@ -38,6 +38,7 @@ export * from './event-sourcing/provide-followers';
 export * from './platform.module';
 export * from './http/start-http-server';
 export * from './event-sourcing/rebuild-read-models';
+export * from './event-sourcing/recorded-deletion';
 export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
 export * from './runtime/heap-growth';

@@ -1,5 +1,6 @@
 import type { DecidedEvent, Decider, WriteModel } from '@as2-partners/kernel';
-import { requestMetadata, type RequestContext } from '@as2-partners/platform';
+import type { RequestContext } from '../auth/caller';
+import { requestMetadata } from './event-metadata';
 
 /** What makes a command this request's for the write model (its Idempotency-Key): its events' ids, and on a repeat its first outcome. */
 export function commandOf(ctx: RequestContext): { readonly commandId?: string } {

@@ -82,8 +82,9 @@ export class CertificateWriteModel {
     return this.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partnerId), partnerCertificatesDecider, command, metadata);
   }
 
-  decideCertificate(certificateId: string, command: (state: CertificateState) => CertificateCommand, metadata: EventMetadata) {
-    return this.writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata);
+  /** `idempotent`: a request's command id (its Idempotency-Key), which the events then carry. */
+  decideCertificate(certificateId: string, command: (state: CertificateState) => CertificateCommand, metadata: EventMetadata, idempotent: { readonly commandId?: string } = {}) {
+    return this.writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, command, metadata, idempotent);
   }
 }
 

@@ -10,11 +10,10 @@ import {
   stationDecider,
   type As2InstanceRecord,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, lastPositionOf, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { As2InstanceDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
-import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { AS2_INSTANCE_ID_PATTERN, newAs2InstanceId } from '../../write-model/registry-ids';
 import { as2InstanceDirectory, releaseKeys, reserveKey, settleKeyClaim, type UniqueKeyDirectory } from '../../write-model/unique-key-directories';
 import type { CreateAs2InstanceDto, UpdateAs2InstanceDto } from './as2-instance.dto';

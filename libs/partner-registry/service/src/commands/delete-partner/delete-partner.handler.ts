@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, lastPositionOf, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import { resolveWriteTarget } from '../../write-model/write-target';
-import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 
 @Injectable()
 export class DeletePartnerHandler {

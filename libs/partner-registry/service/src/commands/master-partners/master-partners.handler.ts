@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
@@ -10,7 +10,6 @@ import { SECRET_SEALER, type SecretSealer } from '../../secrets/secret-sealer';
 import { CreatePartnerHandler } from '../create-partner/create-partner.handler';
 import type { UpdatePartnerDto } from '../update-partner/update-partner.dto';
 import { masterDirectoryScope } from '../../write-model/directory-scopes';
-import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { requireStationFor } from '../../write-model/station-check';
 import { PARTNER_ID_PATTERN } from '../../write-model/write-target';

@@ -8,11 +8,10 @@ import {
   PartnerRegistryStreams,
   type PartnershipRecord,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
+import { AfterWrite, commandOf, recordedDeletionOf, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { PartnershipDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
-import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { newPartnershipId, PARTNERSHIP_ID_PATTERN } from '../../write-model/registry-ids';
 import { partnershipDirectory, releaseKeys, reserveKey } from '../../write-model/unique-key-directories';
 import { requireVisibleInstance } from '../../write-model/visible-instance';

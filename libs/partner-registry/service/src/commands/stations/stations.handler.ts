@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { PartnerRegistryStreams, stationDecider, stationInUse, stationNotFound, type StationRecord } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
+import { AfterWrite, commandOf, recordedDeletionOf, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { StationDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
-import { commandOf, recordedDeletionOf } from '../../write-model/recorded-deletion';
 import { newStationId, STATION_ID_PATTERN } from '../../write-model/registry-ids';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
 import { requireVisibleInstance } from '../../write-model/visible-instance';
