@@ -69,16 +69,18 @@ type CopyDocument = ConsumedDocument | CopyMarkerDocument | HistoryMarkerDocumen
  * source's event store (embedded mode: one store for every service; the in-process bus keeps nothing, while Kafka
  * hands a new group its topics from the start). `topicOf` names the topic the source's relay published an event to.
  */
-export interface BusHistory {
-  readonly store: EventStore;
-  readonly topicOf: (event: RecordedEvent) => string | null;
-  /**
-   * What the bus carried before this start, read once before a catch-up: the topic of an event a relay already
-   * published (null for one it has yet to publish, which reaches the group through the bus, effects and all) and the
-   * last position any relay published (where the catch-up stops; null: none yet). Absent: every event of the store.
-   */
-  readonly carried?: () => Promise<CarriedHistory>;
-}
+export type BusHistory = { readonly store: EventStore } & (
+  | { readonly topicOf: (event: RecordedEvent) => string | null }
+  | {
+      /**
+       * What the bus carried before this start, read once before a catch-up: the topic of an event a relay already
+       * published (null for one it has yet to publish, which reaches the group through the bus, effects and all) and
+       * the last position any relay published (where the catch-up stops; null: none yet). With `topicOf` instead: every
+       * event of the store.
+       */
+      readonly carried: () => Promise<CarriedHistory>;
+    }
+);
 
 /** BusHistory.carried's answer. */
 export interface CarriedHistory {
@@ -408,7 +410,7 @@ export abstract class BusFollowedProjection implements Projection {
     if (!marker && !firstStart) return;
     if (marker?.done) return;
     marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
-    const carried: { topicOf: CarriedHistory['topicOf']; through?: number | null } = history.carried ? await history.carried() : { topicOf: history.topicOf };
+    const carried: { topicOf: CarriedHistory['topicOf']; through?: number | null } = 'carried' in history ? await history.carried() : { topicOf: history.topicOf };
     this.catchingUp = true;
     try {
       await this.catchUpFrom(history.store, carried, marker);

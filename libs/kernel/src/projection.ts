@@ -91,15 +91,6 @@ export class ProjectionRegistry {
     this.relays.set(relay.name, relay);
   }
 
-  /** The topic one of this process's relays publishes `event` to, null if none does. */
-  topicOf(event: RecordedEvent): string | null {
-    for (const relay of this.relays.values()) {
-      const topic = relay.topicFor?.(event) ?? null;
-      if (topic !== null) return topic;
-    }
-    return null;
-  }
-
   /**
    * What this process's relays published before now: an event's topic if its relay published it already (null if it
    * has yet to, or none publishes it), and the last position any of them published (null: none yet).

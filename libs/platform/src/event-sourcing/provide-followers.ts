@@ -17,7 +17,6 @@ import {
   type ParkedEventStore,
   type ProjectionRegistry,
   type ReadModelStore,
-  type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
 import { EVENT_STORE_CHECKPOINTS, FOLLOWER_RETRY_POLICY } from './event-sourcing.tokens';
@@ -42,12 +41,8 @@ export const provideBusFollowedProjection = registeredFollowerProvider<BusFollow
     logger,
     ...(bus instanceof InProcessEventBus
       ? {
-          history: {
-            store: store as EventStore,
-            topicOf: (event: RecordedEvent) => (registry as ProjectionRegistry).topicOf(event),
-            // Only what the relays published before this start: the rest the bus brings, with its effects.
-            carried: () => (registry as ProjectionRegistry).carried(),
-          },
+          // Only what the relays published before this start: the rest the bus brings, with its effects.
+          history: { store: store as EventStore, carried: () => (registry as ProjectionRegistry).carried() },
         }
       : {}),
   }),
