@@ -132,7 +132,7 @@ export class BlockNotices {
         if (claimed.length === 0) {
           // What this replica would list went out already (another replica's notice, or a send confirmed before a
           // restart): those leave the document as it is now, the rest stay for the next notice.
-          const current = (await this.notices.get(doc._id)) ?? doc;
+          const current = await this.latest(doc);
           const rest = current.pending.filter((p) => !mailed.has(p.eventId));
           await this.notices.put({ ...current, pending: rest, dueAt: rest.length > 0 ? (current.dueAt ?? now.toISOString()) : null, attempts: 0, lastError: null });
           return;
@@ -145,7 +145,7 @@ export class BlockNotices {
           const attempts = doc.attempts + 1;
           const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(attempts, 10));
           this.logger?.warn(`Blocked-message notice for ${doc._id} failed (attempt ${attempts}), retrying in ${delay} ms: ${String(error)}`);
-          const current = (await this.notices.get(doc._id)) ?? doc;
+          const current = await this.latest(doc);
           await this.notices.put({ ...current, attempts, lastError: String(error), dueAt: new Date(now.getTime() + delay).toISOString() });
           return;
         }
@@ -155,8 +155,7 @@ export class BlockNotices {
           { type: 'confirm_sent', account: doc.account, tenant: doc.tenant, partnerId: doc.partnerId, claimant: this.slots.claimant, eventIds: claimed, now: now.toISOString() },
           systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
         );
-        // The document as it is now: another replica may have written it since it was read.
-        const current = (await this.notices.get(doc._id)) ?? doc;
+        const current = await this.latest(doc);
         const rest = current.pending.filter((p) => !claimed.includes(p.eventId));
         const sentAt = Math.max(now.getTime(), clock().getTime());
         await this.notices.put({
@@ -171,6 +170,11 @@ export class BlockNotices {
       });
     }
     return sent;
+  }
+
+  /** The notice as it is now, to write back: another replica may have written it since `doc` was read. */
+  private async latest(doc: BlockNoticeDocument): Promise<BlockNoticeDocument> {
+    return (await this.notices.get(doc._id)) ?? doc;
   }
 
   /**
