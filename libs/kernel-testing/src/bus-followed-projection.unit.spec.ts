@@ -37,7 +37,7 @@ interface ThingData {
  * the one-by-one path and a StagedRun's view in `applyBatch`; `thing.linked.v1` has an effect elsewhere and goes alone.
  */
 class ThingsConsumer extends BusFollowedProjection {
-  readonly name = 'test.things';
+  readonly name: string = 'test.things';
   protected readonly topics = [TOPIC];
   readonly things: ReadModelCollection<ThingDocument>;
   /** What each path was handed: `one <n>` per `apply`, `batch <n,n,…>` per `applyBatch`, by the events' names. */
@@ -413,6 +413,94 @@ describe('BusFollowedProjection: a first start catches up on what the relays pub
     } finally {
       await consumer.stop();
       await bus.close();
+    }
+  });
+});
+
+/** A second group over the same topic. */
+class OtherThingsConsumer extends ThingsConsumer {
+  override readonly name = 'test.other-things';
+}
+
+/** A read-model store that says when a bulk load runs, as the embedded store's does. */
+class BulkLoadingReadModelStore extends InMemoryReadModelStore {
+  readonly loads: string[] = [];
+
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    this.loads.push('begin');
+    try {
+      return await work();
+    } finally {
+      this.loads.push('end');
+    }
+  }
+}
+
+describe('BusFollowedProjection: first starts of several groups on one store', () => {
+  const EVENTS = 1200;
+
+  async function storeOf(count: number): Promise<InMemoryEventStore> {
+    const store = new InMemoryEventStore();
+    for (let i = 0; i < count; i += 1) await store.append(`thing-t${i}`, [newEvent('thing.created.v1', { thingId: `t${i}`, name: `n${i}` })], 'no_stream');
+    return store;
+  }
+
+  function consumerOf(Kind: typeof ThingsConsumer, store: InMemoryEventStore, readModels: InMemoryReadModelStore, bus = new InProcessEventBus()): ThingsConsumer {
+    const through = async () => (await store.lastPosition()) as number;
+    return new Kind({
+      bus,
+      readModels,
+      parked: new InMemoryParkedEventStore(),
+      retry: policy,
+      sleep: async () => undefined,
+      random: () => 1,
+      history: { store, carried: async () => ({ topicOf: () => TOPIC, through: await through() }) },
+    });
+  }
+
+  it('read the store once between them, every group gets every event, their writes in one bulk load', async () => {
+    const store = await storeOf(EVENTS);
+    const readAll = jest.spyOn(store, 'readAll');
+    const readModels = new BulkLoadingReadModelStore();
+    const bus = new InProcessEventBus();
+    const groups = [consumerOf(ThingsConsumer, store, readModels, bus), consumerOf(OtherThingsConsumer, store, readModels, bus)];
+    try {
+      await BusFollowedProjection.startTogether(groups);
+      for (const group of groups) expect(await group.things.count({})).toBe(EVENTS);
+      // pages of 500: 500, 500, 200, for both groups at once (each alone read all three)
+      expect(readAll).toHaveBeenCalledTimes(3);
+      expect(readModels.loads).toEqual(['begin', 'end']);
+      for (const group of groups) expect(await group.copiedUpTo()).toBe(await store.lastPosition());
+    } finally {
+      for (const group of groups) await group.stop();
+      await bus.close();
+    }
+  });
+
+  it('a first start stopped after marking its copy, before its catch-up, catches up at the next start', async () => {
+    const store = await storeOf(3);
+    const readModels = new InMemoryReadModelStore();
+    const failing = new ThingsConsumer({
+      bus: new InProcessEventBus(),
+      readModels,
+      parked: new InMemoryParkedEventStore(),
+      retry: policy,
+      history: {
+        store,
+        carried: async () => {
+          throw new Error('the process ends here');
+        },
+      },
+    });
+    await expect(failing.start()).rejects.toThrow('the process ends here');
+    await failing.stop();
+
+    const restarted = consumerOf(ThingsConsumer, store, readModels);
+    try {
+      await restarted.start();
+      expect((await restarted.things.find({ filter: {} })).items.map((thing) => thing.name).sort()).toEqual(['n0', 'n1', 'n2']);
+    } finally {
+      await restarted.stop();
     }
   });
 });

@@ -140,6 +140,14 @@ function copiesOf(events: readonly RecordedEvent[], topic: string): ConsumedDocu
   return copies;
 }
 
+/** A first start's catch-up on the source's store: what it reads and how far it got. */
+interface HistoryCatchUp {
+  readonly projection: BusFollowedProjection;
+  readonly store: EventStore;
+  readonly carried: { readonly topicOf: CarriedHistory['topicOf']; readonly through?: number | null };
+  marker: HistoryMarkerDocument;
+}
+
 /** The read model was filled before this service kept a copy of what it consumed: a rebuild would lose data. */
 export class RebuildUnavailableError extends Error {
   constructor(readonly projection: string, reason: string) {
@@ -205,16 +213,75 @@ export abstract class BusFollowedProjection implements Projection {
     return this.rebuilding || this.catchingUp;
   }
 
+  /** Subclasses add to their start with `beforeStart`, not here: a start beside others (startTogether) does not call this. */
   async start(): Promise<void> {
-    if (this.running) return;
+    await BusFollowedProjection.startTogether([this]);
+  }
+
+  /** Optional: what a subclass does as it starts, before its catch-up and its subscription (e.g. fill an in-memory index from its documents). */
+  protected async beforeStart(): Promise<void> {
+    // nothing by default
+  }
+
+  /**
+   * Starts bus-fed projections (those not running yet): their first-start catch-ups on one source store read it once
+   * between them, each page read and parsed once and each event's text made once for every group (ten groups each
+   * reading the whole store were a quarter of such a start's CPU); then each subscribes.
+   */
+  static async startTogether(projections: readonly BusFollowedProjection[]): Promise<void> {
+    const starting = projections.filter((projection) => !projection.running);
+    const catchUps = new Map<EventStore, HistoryCatchUp[]>();
+    for (const projection of starting) {
+      await projection.beforeStart();
+      const catchUp = await projection.begin();
+      if (!catchUp) continue;
+      const sharing = catchUps.get(catchUp.store);
+      if (sharing) sharing.push(catchUp);
+      else catchUps.set(catchUp.store, [catchUp]);
+    }
+    for (const [store, sharing] of catchUps) await BusFollowedProjection.catchUpTogether(store, sharing);
+    for (const projection of starting) await projection.subscribe();
+  }
+
+  /**
+   * Reads the store once for every catch-up sharing it, from the earliest marker, each page handed to each catch-up not
+   * done yet (each skips what it consumed before a stop); ends when every one is done or stopped. Their writes go in
+   * one bulk load of their read-model store when they share one that has it (nothing reads the bus-fed models yet:
+   * they subscribe after, and the server listens later still).
+   */
+  private static async catchUpTogether(store: EventStore, catchUps: readonly HistoryCatchUp[]): Promise<void> {
+    const readModels = catchUps[0]?.projection.followed.readModels;
+    const shared = readModels?.bulkLoad && catchUps.every((catchUp) => catchUp.projection.followed.readModels === readModels);
+    const read = () => BusFollowedProjection.readTogether(store, catchUps);
+    await (shared ? (readModels.bulkLoad as NonNullable<ReadModelStore['bulkLoad']>).call(readModels, read) : read());
+  }
+
+  private static async readTogether(store: EventStore, catchUps: readonly HistoryCatchUp[]): Promise<void> {
+    let reading = catchUps.filter((catchUp) => !catchUp.marker.done);
+    const markers = reading.map((catchUp) => catchUp.marker.after);
+    let after = markers.includes(null) ? null : Math.min(...(markers as number[]));
+    for (const { projection } of reading) projection.catchingUp = true;
+    try {
+      while (reading.length > 0) {
+        const page = reading.every((catchUp) => catchUp.carried.through === null) ? [] : await store.readAll({ after, maxCount: REPLAY_PAGE });
+        for (const catchUp of reading) await catchUp.projection.catchUpPage(page, catchUp);
+        reading = reading.filter((catchUp) => !catchUp.marker.done && catchUp.projection.running);
+        after = page.at(-1)?.position ?? after;
+      }
+    } finally {
+      for (const { projection } of catchUps) projection.catchingUp = false;
+    }
+  }
+
+  /** Marks this projection running; on a first start with a readable source store, what its catch-up is to read. */
+  private async begin(): Promise<HistoryCatchUp | null> {
     this.running = true;
     this.generation += 1;
     this.subscribeFailures = 0;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     const firstStart = await this.markCopy();
     for (const topic of this.topics) this.copiedThrough.set(topic, await this.lastCopiedPosition(topic));
-    await this.catchUpHistory(firstStart);
-    await this.subscribe();
+    return this.historyCatchUp(firstStart);
   }
 
   /** Between `start` and `stop`: work the consumer began itself (a refill, a retry) ends when this turns false. */
@@ -391,61 +458,65 @@ export abstract class BusFollowedProjection implements Projection {
     }
   }
 
-  /** On first start, says whether the copy is complete: only if the read model was still empty. True on that first start. */
+  /**
+   * On first start, says whether the copy is complete: only if the read model was still empty. True on that first start.
+   * With a readable source store, the catch-up's marker is written first: a start that stops (or crashes) after this
+   * resumes the catch-up next time instead of taking the copy's marker for a start that had caught up.
+   */
   private async markCopy(): Promise<boolean> {
     if (await this.copy().get(COPY_MARKER_ID)) return false;
     const since = (this.followed.clock?.now() ?? new Date()).toISOString();
-    await this.copy().put({ _id: COPY_MARKER_ID, complete: await this.isEmpty(), since });
+    const complete = await this.isEmpty();
+    if (this.history() && !(await this.copy().get(HISTORY_MARKER_ID))) await this.copy().put({ _id: HISTORY_MARKER_ID, after: null, done: false });
+    await this.copy().put({ _id: COPY_MARKER_ID, complete, since });
     return true;
   }
 
   /**
-   * On a first start with a readable source store, consumes (copies and applies) its past events of this group's
-   * topics before subscribing; the bus may then deliver some of them again, which idempotent appliers allow.
+   * On a first start with a readable source store (or one that stopped before its catch-up was done), what the catch-up
+   * reads: its past events of this group's topics are consumed (copied and applied) before subscribing; the bus may
+   * then deliver some of them again, which idempotent appliers allow.
    */
-  private async catchUpHistory(firstStart: boolean): Promise<void> {
+  private async historyCatchUp(firstStart: boolean): Promise<HistoryCatchUp | null> {
     const history = this.history();
-    if (!history) return;
-    let marker = (await this.copy().get(HISTORY_MARKER_ID)) as HistoryMarkerDocument | null;
-    if (!marker && !firstStart) return;
-    if (marker?.done) return;
-    marker ??= { _id: HISTORY_MARKER_ID, after: null, done: false };
-    const carried: { topicOf: CarriedHistory['topicOf']; through?: number | null } = 'carried' in history ? await history.carried() : { topicOf: history.topicOf };
-    this.catchingUp = true;
-    try {
-      await this.catchUpFrom(history.store, carried, marker);
-    } finally {
-      this.catchingUp = false;
-    }
+    if (!history) return null;
+    const marker = (await this.copy().get(HISTORY_MARKER_ID)) as HistoryMarkerDocument | null;
+    if (!marker && !firstStart) return null;
+    if (marker?.done) return null;
+    const carried = 'carried' in history ? await history.carried() : { topicOf: history.topicOf };
+    return { projection: this, store: history.store, carried, marker: marker ?? { _id: HISTORY_MARKER_ID, after: null, done: false } };
   }
 
-  private async catchUpFrom(store: EventStore, carried: { topicOf: CarriedHistory['topicOf']; through?: number | null }, from: HistoryMarkerDocument): Promise<void> {
-    let marker = from;
+  /**
+   * Consumes a page of the source's store read for the catch-up (its events past the marker, up to what the relays
+   * carried), in runs of one topic in store order, a batch per run as the bus hands them over; then saves the marker.
+   */
+  private async catchUpPage(page: readonly RecordedEvent[], catchUp: HistoryCatchUp): Promise<void> {
+    const { carried } = catchUp;
     const { through } = carried;
-    for (;;) {
-      // Nothing was carried (a store whose events the relays have yet to publish): the bus brings them all.
-      const page = through === null ? [] : await store.readAll({ after: marker.after, maxCount: REPLAY_PAGE });
-      // Consumed in runs of one topic, in store order: a batch per run, as the bus hands them over.
-      let run: RecordedEvent[] = [];
-      let runTopic: string | null = null;
-      for (const event of page) {
-        if (through !== undefined && through !== null && event.position > through) break;
-        const topic = carried.topicOf(event);
-        if (topic === null || !this.topics.includes(topic)) continue;
-        if (topic !== runTopic && run.length > 0) {
-          await this.consume(run, runTopic as string, true);
-          run = [];
-        }
-        runTopic = topic;
-        run.push(event);
+    const from = catchUp.marker.after;
+    // Nothing was carried (a store whose events the relays have yet to publish): the bus brings them all.
+    const events = through === null ? [] : page;
+    let run: RecordedEvent[] = [];
+    let runTopic: string | null = null;
+    for (const event of events) {
+      if (from !== null && event.position <= from) continue;
+      if (through !== undefined && through !== null && event.position > through) break;
+      const topic = carried.topicOf(event);
+      if (topic === null || !this.topics.includes(topic)) continue;
+      if (topic !== runTopic && run.length > 0) {
+        await this.consume(run, runTopic as string, true);
+        run = [];
       }
-      if (run.length > 0) await this.consume(run, runTopic as string, true);
-      const last = page.at(-1)?.position ?? marker.after;
-      const done = page.length < REPLAY_PAGE || (through !== undefined && through !== null && last !== null && last >= through);
-      marker = { _id: HISTORY_MARKER_ID, after: last, done };
-      await this.copy().put(marker);
-      if (done || !this.running) return;
+      runTopic = topic;
+      run.push(event);
     }
+    if (run.length > 0) await this.consume(run, runTopic as string, true);
+    const read = events.at(-1)?.position ?? null;
+    const last = read === null ? from : from === null ? read : Math.max(from, read);
+    const done = events.length < REPLAY_PAGE || (through !== undefined && through !== null && last !== null && last >= through);
+    catchUp.marker = { _id: HISTORY_MARKER_ID, after: last, done };
+    await this.copy().put(catchUp.marker);
   }
 
   private copy(): ReadModelCollection<CopyDocument> {

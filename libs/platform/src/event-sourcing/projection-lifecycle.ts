@@ -20,7 +20,11 @@ export class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.startEach(this.registry.all().filter((projection) => projection instanceof BusFollowedProjection));
+    if (this.options.startProjections === false) return;
+    // Together: their first-start catch-ups on the event store (embedded mode) read it once between them.
+    const busFed = this.registry.all().filter((projection): projection is BusFollowedProjection => projection instanceof BusFollowedProjection && !this.isStarted(projection));
+    await BusFollowedProjection.startTogether(busFed);
+    this.started.push(...busFed);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,11 +42,15 @@ export class ProjectionLifecycle implements OnModuleInit, OnApplicationBootstrap
     });
   }
 
+  private isStarted(follower: Projection | Reactor): boolean {
+    return this.started.some((started) => started.name === follower.name);
+  }
+
   /** One-shot commands (read-model rebuilds) consume nothing live and must not write. */
   private async startEach(followers: readonly (Projection | Reactor)[]): Promise<void> {
     if (this.options.startProjections === false) return;
     for (const follower of followers) {
-      if (this.started.some((started) => started.name === follower.name)) continue;
+      if (this.isStarted(follower)) continue;
       await follower.start();
       this.started.push(follower);
     }

@@ -1,5 +1,5 @@
-import { BusFollowedProjection, InProcessEventBus, ProjectionRegistry, type Projection, type Reactor, type ReadModelStore } from '@as2-partners/kernel';
-import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
+import { BusFollowedProjection, InProcessEventBus, ProjectionRegistry, type Projection, type Reactor } from '@as2-partners/kernel';
+import { InMemoryParkedEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
 import { ProjectionLifecycle } from './projection-lifecycle';
 import type { EventSourcingOptions } from './event-sourcing-options';
 
@@ -9,15 +9,16 @@ class RecordingBusProjection extends BusFollowedProjection {
   protected readonly topics = ['as2.elsewhere.events'];
 
   constructor(private readonly calls: string[]) {
-    super({ bus: new InProcessEventBus(), readModels: {} as ReadModelStore, parked: new InMemoryParkedEventStore() });
+    super({ bus: new InProcessEventBus(), readModels: new InMemoryReadModelStore(), parked: new InMemoryParkedEventStore() });
   }
 
-  override async start(): Promise<void> {
+  protected override async beforeStart(): Promise<void> {
     this.calls.push('start bus-fed');
   }
 
   override async stop(): Promise<void> {
     this.calls.push('stop bus-fed');
+    await super.stop();
   }
 
   protected accepts(): boolean {

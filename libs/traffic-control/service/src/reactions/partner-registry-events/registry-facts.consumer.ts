@@ -123,7 +123,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    * waits for the refill (LiveTrafficDirectory.whenFilled); events delivered meanwhile are applied from the documents (`apply`). The
    * subscription is taken now, so the in-process bus delivers everything published from here on.
    */
-  override async start(): Promise<void> {
+  protected override async beforeStart(): Promise<void> {
     if (this.afterStart) {
       let done: () => void = () => undefined;
       this.live.filling(new Promise<void>((resolve) => (done = resolve)));
@@ -132,7 +132,6 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     } else {
       await this.load();
     }
-    await super.start();
   }
 
   /** The load, tried again until it succeeds or the consumer stops (a store error is retried; decisions wait, never answer from less). */
