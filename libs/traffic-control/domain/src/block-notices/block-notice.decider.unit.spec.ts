@@ -6,6 +6,7 @@ const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const scope = { account: 'acc', tenant: 'ten', partnerId: 'prt_1' };
 const claim = (claimant: string, eventIds: string[], s: number): BlockNoticeCommand => ({ type: 'claim', ...scope, claimant, eventIds, messageIds: eventIds.map((id) => `<${id}@x>`), intervalMs: 60_000, now: at(s) });
+const fail = (claimant: string, eventIds: string[], s: number): BlockNoticeCommand => ({ type: 'record_failed', ...scope, claimant, eventIds, smtpCode: 550, smtpReply: '550 mailbox unavailable', now: at(s) });
 const confirm = (claimant: string, eventIds: string[], s: number): BlockNoticeCommand => ({ type: 'confirm_sent', ...scope, claimant, eventIds, now: at(s) });
 
 function run(commands: BlockNoticeCommand[]): BlockNoticeEvent[] {
@@ -40,5 +41,12 @@ describe('block notice slot', () => {
     const events = run([claim('a', ['e1'], 0), claim('b', ['e1'], 61)]);
     expect(events.at(-1)).toMatchObject({ data: { claimant: 'b', eventIds: ['e1'] } });
     expect(run([claim('a', ['e1'], 0), confirm('a', ['e1'], 1), confirm('a', ['e1'], 2)])).toHaveLength(2);
+  });
+
+  it('blocks of a notice refused for good are settled: the claim is closed, and no later claim names them again', () => {
+    const events = run([claim('a', ['e1'], 0), fail('a', ['e1'], 1)]);
+    expect(events.at(-1)).toEqual({ type: 'traffic.block_notice_failed.v1', data: { ...scope, claimant: 'a', eventIds: ['e1'], smtpCode: 550, smtpReply: '550 mailbox unavailable', failedAt: at(1) } });
+    expect(openClaimOf(foldEvents(blockNoticeDecider, events), 'a')).toBeNull();
+    expect(run([claim('a', ['e1'], 0), fail('a', ['e1'], 1), fail('a', ['e1'], 2), claim('b', ['e1', 'e2'], 61)]).at(-1)).toMatchObject({ data: { claimant: 'b', eventIds: ['e2'] } });
   });
 });

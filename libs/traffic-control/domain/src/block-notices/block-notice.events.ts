@@ -20,6 +20,21 @@ export interface BlockNoticeSent {
   readonly data: NoticeScope & { readonly claimant: string; readonly eventIds: readonly string[]; readonly sentAt: string };
 }
 
-export type BlockNoticeEvent = BlockNoticeClaimed | BlockNoticeSent;
+/**
+ * The SMTP server refused the claimed notice for good (a 5xx reply to RCPT TO or DATA): these blocks are not mailed,
+ * not retried, and the reply says why (`smtpCode`, `smtpReply`).
+ */
+export interface BlockNoticeFailed {
+  readonly type: 'traffic.block_notice_failed.v1';
+  readonly data: NoticeScope & {
+    readonly claimant: string;
+    readonly eventIds: readonly string[];
+    readonly smtpCode: number;
+    readonly smtpReply: string;
+    readonly failedAt: string;
+  };
+}
 
-export const BLOCK_NOTICE_EVENT_TYPES = ['traffic.block_notice_claimed.v1', 'traffic.block_notice_sent.v1'] as const satisfies readonly BlockNoticeEvent['type'][];
+export type BlockNoticeEvent = BlockNoticeClaimed | BlockNoticeSent | BlockNoticeFailed;
+
+export const BLOCK_NOTICE_EVENT_TYPES = ['traffic.block_notice_claimed.v1', 'traffic.block_notice_sent.v1', 'traffic.block_notice_failed.v1'] as const satisfies readonly BlockNoticeEvent['type'][];

@@ -77,6 +77,8 @@ function producedEvents(): Produced[] {
   const scope = { account: 'acc', tenant: 'ten', partnerId: PARTNER, claimant: 'block-notices:a' };
   notice({ type: 'claim', ...scope, eventIds: ['0b9b8f3c-6a47-4c5e-9d0a-4f4a0e6c2b11'], messageIds: ['<m1@x>'], intervalMs: 60_000, now: at(1) });
   notice({ type: 'confirm_sent', ...scope, eventIds: ['0b9b8f3c-6a47-4c5e-9d0a-4f4a0e6c2b11'], now: at(1) });
+  notice({ type: 'claim', ...scope, eventIds: ['5d3c1a0e-2f4b-4e8a-9c1d-7b6a5e4f3d22'], messageIds: ['<m2@x>'], intervalMs: 60_000, now: at(2) });
+  notice({ type: 'record_failed', ...scope, eventIds: ['5d3c1a0e-2f4b-4e8a-9c1d-7b6a5e4f3d22'], smtpCode: 550, smtpReply: '550 5.1.1 mailbox unavailable', now: at(2) });
   return produced;
 }
 

@@ -21,8 +21,21 @@ export interface BlockNoticeDocument {
   readonly dueAt: string | null;
   readonly attempts: number;
   readonly lastError: string | null;
-  /** Ids of blocks already mailed, recent ones only: a redelivered event is not mailed twice. */
+  /**
+   * The last notice the SMTP server refused for good (not retried; `traffic.block_notice_failed.v1` records it too):
+   * when, the reply code and text, and the message ids it listed. Absent on documents written before it existed.
+   */
+  readonly lastFailure?: NoticeFailure | null;
+  /** Ids of blocks already mailed or refused, recent ones only: a redelivered event is not mailed twice. */
   readonly sentEventIds: readonly string[];
+}
+
+/** A notice the SMTP server refused for good. */
+export interface NoticeFailure {
+  readonly failedAt: string;
+  readonly smtpCode: number;
+  readonly smtpReply: string;
+  readonly messageIds: readonly string[];
 }
 
 export const BLOCK_NOTICES_COLLECTION = 'traffic_control_block_notices';

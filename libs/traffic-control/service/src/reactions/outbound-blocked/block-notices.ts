@@ -6,7 +6,7 @@ import type { RegistryFactsConsumer } from '../partner-registry-events/registry-
 import { knownOverrideIdOf, knownTenantIdOf } from '../partner-registry-events/known-registry.documents';
 import { blockNoticeIdOf, type BlockNoticeDocument } from './block-notice.document';
 import { blockNoticeMail } from './block-notice.mail';
-import type { NoticeTransport } from './notice-mail-transport';
+import { NoticeRefusedError, type NoticeTransport } from './notice-mail-transport';
 
 /**
  * Recently mailed blocks the document remembers, so a redelivered block is not queued again; the notice stream's
@@ -96,6 +96,7 @@ export class BlockNotices {
           dueAt: existing?.dueAt && existing.attempts > 0 ? existing.dueAt : new Date(Math.max(gathered, allowed)).toISOString(),
           attempts: existing?.attempts ?? 0,
           lastError: existing?.lastError ?? null,
+          lastFailure: existing?.lastFailure ?? null,
           sentEventIds: existing?.sentEventIds ?? [],
         });
       }
@@ -142,6 +143,10 @@ export class BlockNotices {
           await this.transport.send(await this.mailOf(doc, to, listed, doc.pending.length - listed.length));
           sent += 1;
         } catch (error) {
+          if (error instanceof NoticeRefusedError) {
+            await this.recordFailed(doc, claimed, listed, error, now);
+            return;
+          }
           const attempts = doc.attempts + 1;
           const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(attempts, 10));
           this.logger?.warn(`Blocked-message notice for ${doc._id} failed (attempt ${attempts}), retrying in ${delay} ms: ${String(error)}`);
@@ -170,6 +175,32 @@ export class BlockNotices {
       });
     }
     return sent;
+  }
+
+  /**
+   * A notice the SMTP server refused for good (550 mailbox unavailable…): recorded as failed on the notice's stream and
+   * document, its blocks settled and never retried; blocks still waiting go out after the interval, as after a sent one.
+   */
+  private async recordFailed(doc: BlockNoticeDocument, claimed: readonly string[], listed: BlockNoticeDocument['pending'], refusal: NoticeRefusedError, now: Date): Promise<void> {
+    const { smtpCode, smtpReply } = refusal;
+    this.logger?.error(`Blocked-message notice for ${doc._id} refused by the SMTP server, not retried: ${smtpReply}`);
+    await this.slots.writeModel.decide(
+      TrafficControlStreams.blockNotice(doc.account, doc.tenant, doc.partnerId),
+      blockNoticeDecider,
+      { type: 'record_failed', account: doc.account, tenant: doc.tenant, partnerId: doc.partnerId, claimant: this.slots.claimant, eventIds: claimed, smtpCode, smtpReply, now: now.toISOString() },
+      systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: this.slots.claimant }, now),
+    );
+    const current = await this.latest(doc);
+    const rest = current.pending.filter((p) => !claimed.includes(p.eventId));
+    await this.notices.put({
+      ...current,
+      pending: rest,
+      dueAt: rest.length > 0 ? new Date(now.getTime() + this.config.noticeIntervalMs).toISOString() : null,
+      attempts: 0,
+      lastError: smtpReply,
+      lastFailure: { failedAt: now.toISOString(), smtpCode, smtpReply, messageIds: listed.map((p) => p.messageId) },
+      sentEventIds: [...current.sentEventIds, ...claimed].slice(-SENT_IDS_KEPT),
+    });
   }
 
   /** The notice as it is now, to write back: another replica may have written it since `doc` was read. */

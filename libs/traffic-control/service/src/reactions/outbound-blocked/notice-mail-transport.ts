@@ -10,11 +10,39 @@ export interface NoticeMail {
 /** Where notices go out: SMTP through nodemailer, or nowhere when no SMTP_URL is configured. */
 export interface NoticeTransport {
   readonly enabled: boolean;
+  /** Rejects with NoticeRefusedError when the server refused the mail for good; any other rejection is worth a retry. */
   send(mail: NoticeMail): Promise<void>;
   close(): void;
 }
 
 export const NOTICE_TRANSPORT = Symbol('NoticeTransport');
+
+/** Longest SMTP reply kept with a failed notice (a server's multi-line reply can be long). */
+const SMTP_REPLY_KEPT = 500;
+
+/**
+ * The SMTP server refused the notice for good: a 5xx reply (RFC 5321's permanent negative completion) to RCPT TO or
+ * DATA, such as 550 mailbox unavailable; sending it again cannot help. Any other failure (a 4xx, no connection) is transient.
+ */
+export class NoticeRefusedError extends Error {
+  constructor(
+    readonly smtpCode: number,
+    /** The server's reply on one line, at most SMTP_REPLY_KEPT characters. */
+    readonly smtpReply: string,
+  ) {
+    super(`SMTP server refused the notice: ${smtpReply}`);
+    this.name = 'NoticeRefusedError';
+  }
+}
+
+/** The permanent refusal a nodemailer error reports (its reply code, reply text and the command answered), or null. */
+function refusalOf(error: unknown): NoticeRefusedError | null {
+  const { responseCode, response, command } = (error ?? {}) as { responseCode?: unknown; response?: unknown; command?: unknown };
+  if (typeof responseCode !== 'number' || responseCode < 500 || responseCode > 599) return null;
+  if (command !== 'RCPT TO' && command !== 'DATA') return null;
+  const reply = (typeof response === 'string' ? response : String(responseCode)).replace(/[\p{Cc}\s]+/gu, ' ').trim();
+  return new NoticeRefusedError(responseCode, reply.slice(0, SMTP_REPLY_KEPT));
+}
 
 export function smtpNoticeTransport(smtpUrl: string | null): NoticeTransport {
   if (smtpUrl === null) return { enabled: false, send: async () => undefined, close: () => undefined };
@@ -28,7 +56,12 @@ export function smtpNoticeTransport(smtpUrl: string | null): NoticeTransport {
   return {
     enabled: true,
     send: async (mail) => {
-      await (await transport()).sendMail(mail);
+      const opened = await transport();
+      try {
+        await opened.sendMail(mail);
+      } catch (error) {
+        throw refusalOf(error) ?? error;
+      }
     },
     close: () => void transporter?.then((opened) => opened.close()),
   };
