@@ -1,49 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { foldEvents, WriteModel, type RecordedEvent } from '@as2-partners/kernel';
 import { InMemoryEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
 import { blockNoticeDecider, TrafficControlStreams, type BlockNoticeEvent } from '@as2-partners/traffic-control-domain';
 import { BLOCK_NOTICES_COLLECTION, blockNoticeIdOf, type BlockNoticeDocument } from './block-notice.document';
 import { BlockNotices } from './block-notices';
 import { smtpNoticeTransport, type NoticeTransport } from './notice-mail-transport';
+import { smtpStub } from './smtp-stub.spec-support';
 
 const PARTNER = 'prt_01JDNOTICEFAILURES000000001';
 const INTERVAL_MS = 60_000;
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);
-
-/** An SMTP server answering RCPT TO and the end of DATA as told; counts the mails tried. */
-async function smtpStub(replies: { rcpt: string; data?: string }): Promise<{ url: string; tried: () => number; close: () => Promise<void> }> {
-  let tried = 0;
-  const server: Server = createServer((socket) => {
-    let buffer = '';
-    let inData = false;
-    socket.write('220 stub ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('latin1');
-      for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            socket.write(`${replies.data ?? '250 queued'}\r\n`);
-          }
-          continue;
-        }
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'RCPT') tried += 1;
-        if (verb === 'DATA') inData = true;
-        if (verb === 'QUIT') socket.end('221 bye\r\n');
-        else socket.write(`${verb === 'RCPT' ? replies.rcpt : verb === 'DATA' ? '354 go on' : verb === 'EHLO' || verb === 'HELO' || verb === 'MAIL' || verb === 'RSET' ? '250 ok' : '502 unknown'}\r\n`);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, tried: () => tried, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 function blocked(messageId: string): RecordedEvent {
   const data = { partnerId: PARTNER, account: 'acc', tenant: 'ten', as2InstanceId: 'ins_1', messageId, channel: 'sftp', as2From: 'US', as2To: 'ACME', reason: 'TENANT_PAUSE: audit', blockedAt: at(0).toISOString() };

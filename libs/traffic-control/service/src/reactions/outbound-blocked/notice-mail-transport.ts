@@ -49,16 +49,21 @@ export function smtpNoticeTransport(smtpUrl: string | null): NoticeTransport {
   // nodemailer is loaded with the first notice, not at every start. Short timeouts: a hanging server delays the next
   // notice, never a decision (mail runs beside the hot path).
   let transporter: Promise<Transporter> | null = null;
+  let words: Promise<(subject: string) => string> | null = null;
   const transport = (): Promise<Transporter> =>
     (transporter ??= import('nodemailer').then(({ createTransport }) =>
       createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never),
     ));
+  // nodemailer encodes a subject with non-ASCII text whole, but leaves a valid encoded-word (`=?utf-8?B?…?=`) as it
+  // stands, so a name typed as one would reach the reader decoded into other text: such a subject is encoded whole here.
+  const subjectOf = (): Promise<(subject: string) => string> =>
+    (words ??= import('nodemailer/lib/mime-funcs').then(({ encodeWord }) => (subject: string) => (subject.includes('=?') ? encodeWord(subject, 'B', 52) : subject)));
   return {
     enabled: true,
     send: async (mail) => {
-      const opened = await transport();
+      const [opened, subjectText] = await Promise.all([transport(), subjectOf()]);
       try {
-        await opened.sendMail(mail);
+        await opened.sendMail({ ...mail, subject: subjectText(mail.subject) });
       } catch (error) {
         throw refusalOf(error) ?? error;
       }
