@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { EVENT_STORE, READ_MODEL_STORE, SECRET_STORE, type EventStore, type ReadModelStore, type SecretStore } from '@as2-partners/kernel';
 import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/platform';
+import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
 import { AllInOneModule } from './all-in-one.module';
@@ -38,9 +39,11 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
 
   const call = (app: EmbeddedTestApp, claims: Partial<TestTokenClaims>, method: 'POST' | 'DELETE', url: string, key: string | null, payload?: object) =>
     app.app.inject({ method, url, headers: { authorization: `Bearer ${app.token(claims)}`, ...(key === null ? {} : { 'idempotency-key': key }) }, ...(payload ? { payload } : {}) });
-  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => /^(partner|master_partner|partnership|station|as2_instance|certificate)\.deleted\.v1$/.test(e.type)).length;
+  const deletions = async (app: EmbeddedTestApp) => (await app.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => /^(partner|master_partner|partnership|station|as2_instance|certificate|key)\.deleted\.v1$/.test(e.type)).length;
 
-  it("a tenant partner's, a master partner's, a partnership's, a station's, an AS2 instance's and a certificate's", async () => {
+  const sealedKeys = (app: EmbeddedTestApp) => app.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION);
+
+  it("a tenant partner's, a master partner's, a partnership's, a station's, an AS2 instance's, a certificate's and a tenant's and an account's key", async () => {
     const first = await start();
     const created = await call(first, tenantAdmin, 'POST', '/v1/partners', null, { name: 'Gone', as2_id: 'GONE-1', url: 'https://gone.example.com/as2' });
     const master = await call(first, accountAdmin, 'POST', `/v1/accounts/${ACCOUNT}/partners`, null, { name: 'Gone M', as2_id: 'GONE-M', url: 'https://gone-m.example.com/as2' });
@@ -49,8 +52,13 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
     const station = await call(first, tenantAdmin, 'POST', '/v1/stations', null, { name: 'Dock', notification_email: 'dock@us.example.com' });
     const spare = await call(first, tenantAdmin, 'POST', '/v1/as2-instances', null, { my_as2_id: 'US-SPARE', my_name: 'Spare', my_as2_alias: 'us-spare', my_email: 'as2@us.example.com' });
     const stored = await call(first, tenantAdmin, 'POST', '/v1/certificates', null, { name: 'Gone cert', usage: 'encryption', certificate: issueTestCertificate({ commonName: 'Gone' }).pem });
+    const generate = { generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Gone', valid_days: 365 } };
+    const key = await call(first, tenantAdmin, 'POST', '/v1/keys', null, { alias: 'gone-key', ...generate });
+    const accountKey = await call(first, accountAdmin, 'POST', `/v1/accounts/${ACCOUNT}/keys`, null, { alias: 'gone-account-key', ...generate });
     const pair = await call(first, tenantAdmin, 'POST', '/v1/partnerships', null, { as2_instance_id: instance.json().data.id, partner_id: kept.json().data.id });
-    expect([created, master, kept, instance, station, spare, stored, pair].map((res) => res.statusCode)).toEqual([201, 201, 201, 201, 201, 201, 201, 201]);
+    expect([created, master, kept, instance, station, spare, stored, key, accountKey, pair].map((res) => res.statusCode)).toEqual([201, 201, 201, 201, 201, 201, 201, 201, 201, 201]);
+    const blobs = await sealedKeys(first).find({});
+    expect(blobs).toHaveLength(2);
     const cases = [
       { claims: tenantAdmin, url: `/v1/partners/${created.json().data.id}` },
       { claims: accountAdmin, url: `/v1/accounts/${ACCOUNT}/partners/${master.json().data.id}` },
@@ -58,6 +66,8 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
       { claims: tenantAdmin, url: `/v1/stations/${station.json().data.id}` },
       { claims: tenantAdmin, url: `/v1/as2-instances/${spare.json().data.id}` },
       { claims: tenantAdmin, url: `/v1/certificates/${stored.json().data.id}` },
+      { claims: tenantAdmin, url: `/v1/keys/${key.json().data.id}` },
+      { claims: accountAdmin, url: `/v1/accounts/${ACCOUNT}/keys/${accountKey.json().data.id}` },
     ];
     const answers = [];
     for (const [i, c] of cases.entries()) {
@@ -65,8 +75,10 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
       expect(res.statusCode).toBe(200);
       answers.push(res.json());
     }
-    expect(await deletions(first)).toBe(6);
-    // As a process killed between the stored events and the recorded answer leaves them: every claim pending.
+    expect(await deletions(first)).toBe(8);
+    // As a process killed between the stored events and the recorded answer leaves them: every claim pending, and
+    // the keys' sealed blobs not yet destroyed.
+    for (const blob of blobs) await sealedKeys(first).put(blob);
     const claims = first.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
     for (const [i, c] of cases.entries()) {
       const { status: _status, contentType: _contentType, body: _body, ...claim } = (await claims.get(`${ACCOUNT}/${c.claims.tenant ?? '-'}/del-${i}`))!;
@@ -81,10 +93,13 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
       const retry = await call(restarted, c.claims, 'DELETE', c.url, `del-${i}`);
       expect([c.url, retry.statusCode, retry.statusCode === 200 ? retry.json() : retry.body]).toEqual([c.url, 200, answers[i]]);
     }
-    expect(await deletions(restarted)).toBe(6);
+    expect(await deletions(restarted)).toBe(8);
+    // The keys' retries finished what their first attempts began: the sealed blobs are destroyed.
+    expect(await sealedKeys(restarted).find({})).toEqual([]);
     // Another request (no key, or another key) for a partner already gone is still not found.
     expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, null)).statusCode).toBe(404);
     expect((await call(restarted, tenantAdmin, 'DELETE', cases[0]!.url, 'del-other')).statusCode).toBe(404);
+    expect((await call(restarted, tenantAdmin, 'DELETE', cases[6]!.url, 'del-other-key')).json().error.code).toBe('KEY_NOT_FOUND');
     // The certificate no longer counts in the tenant's directory; the AS2 id and the pair are free again.
     const directory = (await restarted.app.get<EventStore>(EVENT_STORE).readAll({ after: null, maxCount: 100_000 })).filter((e) => e.type === 'certificate_directory.released.v1');
     expect(directory).toHaveLength(1);

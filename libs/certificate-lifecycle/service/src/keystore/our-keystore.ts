@@ -12,6 +12,7 @@ import {
   type OurKeyEntry,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, WriteModel, type Clock, type DecideOptions, type EventMetadata } from '@as2-partners/kernel';
+import { recordedDeletionOf, type RequestContext } from '@as2-partners/platform';
 import { KEY_SEALER, type KeySealer } from './key-sealer';
 import { SealedKeyStore } from './sealed-key.store';
 
@@ -42,6 +43,11 @@ export class OurKeystore {
     options?: Pick<DecideOptions<KeyAliasCommand>, 'attempts' | 'commandId'>,
   ) {
     return this.writeModel.decide(CertificateLifecycleStreams.keyAlias(scope.account, scope.tenant, scope.alias), keyAliasDecider, command, metadata, options);
+  }
+
+  /** Whether this request's command (its Idempotency-Key) already deleted a key of the alias: a retry after a crash. */
+  async deletedByCommand(scope: KeyAliasScope, ctx: RequestContext): Promise<boolean> {
+    return (await recordedDeletionOf(this.writeModel, CertificateLifecycleStreams.keyAlias(scope.account, scope.tenant, scope.alias), keyAliasDecider, ctx)) !== null;
   }
 
   async unseal(entry: OurKeyEntry): Promise<UnsealedKey> {

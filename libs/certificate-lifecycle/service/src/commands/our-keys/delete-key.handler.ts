@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, requestMetadata, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, commandOf, requestMetadata, type RequestContext } from '@as2-partners/platform';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
 import { OurKeystore } from '../../keystore/our-keystore';
 import { SealedKeyStore } from '../../keystore/sealed-key.store';
+import { KeyQueries } from '../../queries/key-views/key-queries';
 import { KeyAccess } from './key-access';
 
 /**
@@ -17,16 +19,40 @@ export class DeleteKeyHandler {
     private readonly keystore: OurKeystore,
     private readonly sealedKeys: SealedKeyStore,
     private readonly access: KeyAccess,
+    @Inject(KeyQueries) private readonly queries: KeyQueries,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(ctx: RequestContext, keystore: KeystoreScope, keyId: string): Promise<AfterWrite<{ deletedAt: string }>> {
-    const doc = await this.access.writable(keystore, keyId);
-    const scope = { account: doc.account, tenant: doc.tenant, alias: doc.alias };
-    const instances = await this.access.usedBy(scope);
+    const scope = (await this.scopeOfRecordedDeletion(ctx, keystore, keyId)) ?? (await this.access.writable(keystore, keyId));
+    const alias = { account: scope.account, tenant: scope.tenant, alias: scope.alias };
     const now = this.clock.now();
-    const decision = await this.keystore.decide(scope, () => ({ type: 'delete', ...scope, keyId, instances, now: now.toISOString() }), requestMetadata(ctx, scope.tenant, now));
-    for (const event of decision.events) if (event.type === 'key.deleted.v1') await this.sealedKeys.destroy(event.data.sealedKey.blobId);
-    return new AfterWrite(decision.position, () => ({ deletedAt: now.toISOString() }));
+    const decision = await this.keystore.decide(
+      alias,
+      async () => ({ type: 'delete', ...alias, keyId, instances: await this.access.usedBy(alias), now: now.toISOString() }),
+      requestMetadata(ctx, alias.tenant, now),
+      commandOf(ctx),
+    );
+    // A retry's decision is the first attempt's: it destroys the blob that attempt may not have reached, and answers its deleted_at.
+    let deletedAt = now.toISOString();
+    for (const event of decision.events) {
+      if (event.type !== 'key.deleted.v1') continue;
+      await this.sealedKeys.destroy(event.data.sealedKey.blobId);
+      deletedAt = event.data.deletedAt;
+    }
+    return new AfterWrite(decision.position, () => ({ deletedAt }));
+  }
+
+  /**
+   * The alias of a key of this keystore that this request's command already deleted (a retry with the same
+   * Idempotency-Key after a crash between the deletion and the answer), null otherwise: the retry then answers as the
+   * first attempt did, instead of 404.
+   */
+  private async scopeOfRecordedDeletion(ctx: RequestContext, keystore: KeystoreScope, keyId: string): Promise<KeyAliasScope | null> {
+    if (ctx.commandId === undefined) return null;
+    const deleted = await this.queries.findDeleted(keystore, keyId);
+    if (!deleted) return null;
+    const scope = { account: deleted.account, tenant: deleted.tenant, alias: deleted.alias };
+    return (await this.keystore.deletedByCommand(scope, ctx)) ? scope : null;
   }
 }

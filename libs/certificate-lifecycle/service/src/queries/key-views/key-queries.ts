@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Page } from '@as2-partners/kernel';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
-import type { KeyViewDocument } from './key-view.document';
+import type { DeletedKeyDocument, KeyViewDocument } from './key-view.document';
 import { KeyViewsProjection } from './key-views.projection';
 
 export interface KeyListCriteria {
@@ -34,6 +34,12 @@ export class KeyQueries {
   async findVisible(viewer: KeystoreScope, keyId: string): Promise<KeyViewDocument | null> {
     const doc = await this.views.keys.get(keyId);
     return doc && doc.account === viewer.account && (doc.tenant === viewer.tenant || doc.tenant === null) ? doc : null;
+  }
+
+  /** A key of the viewer's own keystore deleted on request (never the account's for a tenant, nor another tenant's). */
+  async findDeleted(viewer: KeystoreScope, keyId: string): Promise<DeletedKeyDocument | null> {
+    const doc = await this.views.deletedKeys.get(keyId);
+    return doc && doc.account === viewer.account && doc.tenant === viewer.tenant ? doc : null;
   }
 
   /** Aliases whose scheduled next key is due at `now` (ISO-8601 UTC strings compare in time order). */

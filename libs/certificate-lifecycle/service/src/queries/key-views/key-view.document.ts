@@ -21,3 +21,17 @@ export interface KeyViewDocument {
 }
 
 export const KEY_VIEWS_COLLECTION = 'certificate_lifecycle_keys';
+
+/**
+ * A key deleted on request: its keystore and alias, which name the stream its deletion is recorded on. A DELETE retried
+ * with its Idempotency-Key after a crash finds its recorded deletion through it, the key's own view being gone.
+ */
+export interface DeletedKeyDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly alias: string;
+  readonly deletedAt: string;
+}
+
+export const DELETED_KEYS_COLLECTION = 'certificate_lifecycle_deleted_keys';

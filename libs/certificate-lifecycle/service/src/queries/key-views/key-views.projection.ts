@@ -1,6 +1,6 @@
 import { OUR_KEY_EVENT_TYPES, type OurKeyEvent } from '@as2-partners/certificate-lifecycle-domain';
 import { FollowedProjection, type FollowedProjectionDependencies, type ReadModelCollection, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
-import { KEY_VIEWS_COLLECTION, type KeyViewDocument } from './key-view.document';
+import { DELETED_KEYS_COLLECTION, KEY_VIEWS_COLLECTION, type DeletedKeyDocument, type KeyViewDocument } from './key-view.document';
 
 const KEY_EVENT_TYPES = new Set<string>(OUR_KEY_EVENT_TYPES);
 
@@ -8,10 +8,12 @@ const KEY_EVENT_TYPES = new Set<string>(OUR_KEY_EVENT_TYPES);
 export class KeyViewsProjection extends FollowedProjection {
   readonly name = 'certificate-lifecycle.keys';
   readonly keys: ReadModelCollection<KeyViewDocument>;
+  readonly deletedKeys: ReadModelCollection<DeletedKeyDocument>;
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
     this.keys = readModels.collection(KEY_VIEWS_COLLECTION, [['account', 'tenant', 'alias'], ['role', 'activateAt'], ['expiresAt']]);
+    this.deletedKeys = readModels.collection(DELETED_KEYS_COLLECTION, [['account', 'tenant']]);
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -20,6 +22,7 @@ export class KeyViewsProjection extends FollowedProjection {
 
   protected async clear(): Promise<void> {
     await this.keys.clear();
+    await this.deletedKeys.clear();
   }
 
   private async update(keyId: string, change: (doc: KeyViewDocument) => KeyViewDocument): Promise<void> {
@@ -58,9 +61,14 @@ export class KeyViewsProjection extends FollowedProjection {
         if (d.retiredKeyId) await this.update(d.retiredKeyId, (doc) => ({ ...doc, role: 'retired', overlapUntil: null }));
         return;
       }
-      case 'key.deleted.v1':
-        await this.keys.delete(event.data.keyId);
+      case 'key.deleted.v1': {
+        const d = event.data;
+        // Kept before the view goes, so a retried DELETE always finds one of them; a deleted tenant sends no retry.
+        if (d.reason === 'requested') await this.deletedKeys.put({ _id: d.keyId, account: d.account, tenant: d.tenant, alias: d.alias, deletedAt: d.deletedAt });
+        else if (d.tenant !== null) await this.deletedKeys.deleteMany({ account: d.account, tenant: d.tenant });
+        await this.keys.delete(d.keyId);
         return;
+      }
       case 'key.expiring.v1':
         return this.update(event.data.keyId, (doc) => ({ ...doc, expiryNotice: event.data.thresholdDays }));
       case 'key.expired.v1':
