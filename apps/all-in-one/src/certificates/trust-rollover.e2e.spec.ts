@@ -52,6 +52,35 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     ]);
   });
 
+  it("judges a master partner's certificates by a tenant's override of its sign_algorithm for that tenant only", async () => {
+    const account = `sign-override-${process.pid}`;
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const tenants = [freshTenant(), freshTenant()] as const;
+    const [one, two] = tenants.map((tenant) => certificateApiAs(t, { account, tenant }));
+    const master = await admin.post(`/v1/accounts/${account}/partners`, { name: 'Master', as2_id: `SIGN-MASTER-${process.pid}`, url: 'https://master.example.com/as2', sign: true, sign_algorithm: 'SHA1withRSA' });
+    expect(master.status).toBe(201);
+    const masterId = master.body.data.id as string;
+    const small = await admin.upload(`/v1/accounts/${account}/partners/${masterId}/certificates`, { name: 'small', usage: 'both' }, issueTestCertificate({ commonName: 'Small', keyBits: 1024 }).pem);
+    expect(small.status).toBe(201);
+    const tooSmall = async (api: CertificateApi) => (await api.get(`/v1/partners/${masterId}/trust`)).body.data.warnings.filter((w: { code: string }) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+    expect((await one.patch(`/v1/partners/${masterId}`, { sign_algorithm: 'SHA256withRSA' })).status).toBe(200);
+    const warnings = await until("the overriding tenant's warning", async () => ((await tooSmall(one)).length > 0 ? tooSmall(one) : undefined));
+    expect(warnings.map((w: { message: string }) => w.message)).toEqual([
+      `The current encryption certificate ${small.body.data.id} has a 1024-bit RSA key, smaller than the 2048 bits SHA256withRSA requires now: replace it`,
+    ]);
+    // The other tenant inherits the master's SHA1withRSA, and so does the account.
+    expect(await tooSmall(two)).toEqual([]);
+    expect(await tooSmall(admin)).toEqual([]);
+    // An account admin acting for a tenant assigns the certificate by that tenant's rule.
+    const slot = (tenant: string) => certificateApiAs(t, { account, tenant, roles: ['account_admin'] }).put(`/v1/partners/${masterId}/certificate-slots/signature`, { certificate_id: small.body.data.id, use_different: true });
+    const refused = await slot(tenants[0]);
+    expect([refused.status, refused.body.error?.code]).toEqual([422, 'CERTIFICATE_KEY_TOO_SMALL']);
+    expect((await slot(tenants[1])).status).toBe(200);
+    // Reset to the master's configuration: the master's sign_algorithm counts again.
+    expect((await one.delete(`/v1/partners/${masterId}/overrides`)).status).toBe(200);
+    await until('the warning gone', async () => ((await tooSmall(one)).length === 0 ? true : undefined));
+  });
+
   it('switches immediately with PUT certificate-slots/{slot}', async () => {
     const { partnerId, nextId } = await partnerWithTwoCertificates();
     const res = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption`, { certificate_id: nextId });

@@ -121,7 +121,8 @@ async function viewsOf(tenant: string, id: string): Promise<string[]> {
   if (p && clv) {
     differ('certificates as2_id', p.as2_id, clv.as2Id);
     if (!master) differ('certificates name', p.name, clv.name);
-    if (!master) differ('certificates sign_algorithm', p.sign_algorithm, clv.signAlgorithm);
+    const signOverride = master ? await store.collection<StoredJson>('certificate_lifecycle_known_partner_overrides').get(`${id}.${tenant}`) : null;
+    differ('certificates sign_algorithm', p.sign_algorithm, signOverride ? signOverride.signAlgorithm : clv.signAlgorithm);
   }
   const trust = await call('GET', `/v1/partners/${id}/trust`, writer(tenant));
   differ('trust route', p !== null ? 200 : 404, trust.status);
@@ -395,6 +396,8 @@ describe('every service keeps the registry\'s partners as the registry says them
         if (left.items.length) divergences.push(`step ${i}: deleted tenant ${tenant} keeps tester overrides ${JSON.stringify(left.items)}`);
         const trafficLeft = (await store.collection<StoredJson>('traffic_control_known_partner_overrides').find({ filter: { tenant } })).items.filter((o) => w.masters.includes(o.partnerId) && (o.active !== null || o.name || o.stationId));
         if (trafficLeft.length) divergences.push(`step ${i}: deleted tenant ${tenant} keeps traffic overrides ${JSON.stringify(trafficLeft)}`);
+        const certificatesLeft = (await store.collection<StoredJson>('certificate_lifecycle_known_partner_overrides').find({ filter: { tenant } })).items;
+        if (certificatesLeft.length) divergences.push(`step ${i}: deleted tenant ${tenant} keeps certificate overrides ${JSON.stringify(certificatesLeft)}`);
       }
       if (divergences.length) break;
     }

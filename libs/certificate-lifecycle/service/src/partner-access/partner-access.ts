@@ -3,7 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import type { RequestContext } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_CONFIG, type CertificateLifecycleConfig } from '../config/certificate-lifecycle.config';
-import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from '../reactions/partner-registry-events/known-partner.document';
+import {
+  KnownPartnerCollections,
+  knownOverrideIdOf,
+  knownTenantIdOf,
+  type KnownPartnerDocument,
+  type KnownPartnerOverrideDocument,
+  type KnownTenantDocument,
+} from '../reactions/partner-registry-events/known-partner.document';
 
 const PARTNER_ID_PATTERN = /^prt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -19,6 +26,7 @@ export function partnerNotFound(partnerId: string): DomainError {
 export class PartnerAccess {
   private readonly partners: ReadModelCollection<KnownPartnerDocument>;
   private readonly tenants: ReadModelCollection<KnownTenantDocument>;
+  private readonly overrides: ReadModelCollection<KnownPartnerOverrideDocument>;
 
   constructor(
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
@@ -26,8 +34,10 @@ export class PartnerAccess {
   ) {
     this.partners = readModels.collection(KnownPartnerCollections.partners);
     this.tenants = readModels.collection(KnownPartnerCollections.tenants);
+    this.overrides = readModels.collection(KnownPartnerCollections.overrides);
   }
 
+  /** The partner as the caller has it: a master partner with the sign_algorithm the caller's tenant overrode, if it did. */
   async resolve(ctx: RequestContext, partnerId: string, access: 'read' | 'write'): Promise<KnownPartnerDocument> {
     const partner = await this.find(partnerId, (p) => reachableBy(ctx, p));
     if (!partner) throw partnerNotFound(partnerId);
@@ -40,7 +50,14 @@ export class PartnerAccess {
     if (access === 'write' && !ctx.caller.roles.includes('account_admin')) {
       throw new DomainError('INHERITED_PARTNER_READ_ONLY', `Partner ${partnerId} is an account master partner: only an account admin changes its certificates`);
     }
-    return partner;
+    return this.asInheritedBy(ctx.caller.tenant, partner);
+  }
+
+  /** A master partner as a tenant inherits it: its own sign_algorithm, unless that tenant overrode it (an account-level caller: the master's). */
+  private async asInheritedBy(tenant: string | null, master: KnownPartnerDocument): Promise<KnownPartnerDocument> {
+    if (tenant === null) return master;
+    const override = await this.overrides.get(knownOverrideIdOf(master._id, tenant));
+    return override && override.account === master.account ? { ...master, signAlgorithm: override.signAlgorithm } : master;
   }
 
   /**

@@ -20,9 +20,22 @@ export interface KnownTenantDocument {
   readonly deleted?: boolean;
 }
 
+/** A tenant's overrides of a master partner, as far as certificates go: what counts for that tenant only. */
+export interface KnownPartnerOverrideDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  readonly masterPartnerId: string;
+  /** The tenant's sign_algorithm for the master; no document: not overridden, the master's counts. */
+  readonly signAlgorithm: string | null;
+}
+
 export const KnownPartnerCollections = {
   partners: 'certificate_lifecycle_known_partners',
   tenants: 'certificate_lifecycle_known_tenants',
+  overrides: 'certificate_lifecycle_known_partner_overrides',
 } as const;
+
+export const knownOverrideIdOf = (masterPartnerId: string, tenant: string) => `${masterPartnerId}.${tenant}`;
 
 export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

@@ -12,27 +12,40 @@ import {
   PartnerRegistryEventTypes,
   readPartnerEvent,
   tenantPlanOf,
+  type PartnerOverridePayload,
   type PartnerPayload,
   type TenantPayload,
 } from '@as2-partners/partner-registry-contract';
-import { KnownPartnerCollections, knownTenantIdOf, type KnownPartnerDocument, type KnownTenantDocument } from './known-partner.document';
+import {
+  KnownPartnerCollections,
+  knownOverrideIdOf,
+  knownTenantIdOf,
+  type KnownPartnerDocument,
+  type KnownPartnerOverrideDocument,
+  type KnownTenantDocument,
+} from './known-partner.document';
 import { PartnerCertificateLinkHandler } from './partner-certificate-link.handler';
 import { PartnerRemovalHandler } from './partner-removal.handler';
 
 export const KNOWN_PARTNERS_GROUP = 'certificate-lifecycle.known-partners';
 
 /** The partner-registry events this read model learns from; the others are acknowledged and forgotten. */
-const KNOWN_TYPES = new Set<string>([...PartnerRegistryEventTypes.partner, ...PartnerRegistryEventTypes.tenant]);
+const KNOWN_TYPES = new Set<string>([...PartnerRegistryEventTypes.partner, ...PartnerRegistryEventTypes.tenant, ...PartnerRegistryEventTypes.partnerOverride]);
+
+/** Events that end tenants' overrides of master partners (the master's, or the tenant's): dropped from the collection at once. */
+const ENDS_OVERRIDES = new Set<string>(['master_partner.deleted.v1', 'tenant.deleted.v1']);
 
 /** What the appliers read and write: the collections, or a delivered batch's staged views of them. */
 interface KnownDocuments {
   readonly partners: DocumentAccess<KnownPartnerDocument>;
   readonly tenants: DocumentAccess<KnownTenantDocument>;
+  readonly overrides: DocumentAccess<KnownPartnerOverrideDocument>;
 }
 
 /**
- * Learns partners, master partners and tenant plans from the partner-registry's topic, so uploads only go to
- * partners that exist and are the caller's, and a deleted partner's certificates become inactive. Idempotent:
+ * Learns partners, master partners, tenants' overrides of their sign_algorithm and tenant plans from the
+ * partner-registry's topic, so uploads only go to partners that exist and are the caller's, a tenant's key-size rules
+ * follow its own sign_algorithm for a master, and a deleted partner's certificates become inactive. Idempotent:
  * every write is computed from the event, so redelivery is harmless; an event that keeps failing is parked.
  */
 export class KnownPartnersConsumer extends BusFollowedProjection {
@@ -40,6 +53,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
   protected readonly topics = [topicOf(PARTNER_REGISTRY_TOPIC_SERVICE)];
   private readonly partners: ReadModelCollection<KnownPartnerDocument>;
   private readonly tenants: ReadModelCollection<KnownTenantDocument>;
+  private readonly overrides: ReadModelCollection<KnownPartnerOverrideDocument>;
   private readonly documents: KnownDocuments;
 
   constructor(
@@ -50,7 +64,8 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
     super(followed);
     this.partners = followed.readModels.collection(KnownPartnerCollections.partners, [['account', 'tenant']]);
     this.tenants = followed.readModels.collection(KnownPartnerCollections.tenants, [['account']]);
-    this.documents = { partners: this.partners, tenants: this.tenants };
+    this.overrides = followed.readModels.collection(KnownPartnerCollections.overrides, [['masterPartnerId'], ['account', 'tenant']]);
+    this.documents = { partners: this.partners, tenants: this.tenants, overrides: this.overrides };
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -58,7 +73,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.partners.clear(), this.tenants.clear()]);
+    await Promise.all([this.partners.clear(), this.tenants.clear(), this.overrides.clear()]);
   }
 
   protected async isEmpty(): Promise<boolean> {
@@ -67,17 +82,27 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
 
   protected async apply(event: RecordedEvent): Promise<void> {
     await this.applyTo(event, this.documents);
+    await this.dropEndedOverrides(event);
+  }
+
+  /** A deleted master's overrides, or a deleted tenant's: nothing counts them any more, so none is kept. */
+  private async dropEndedOverrides(event: RecordedEvent): Promise<void> {
+    if (event.type === 'master_partner.deleted.v1') await this.overrides.deleteMany({ masterPartnerId: (event.data as PartnerPayload).partnerId });
+    if (event.type === 'tenant.deleted.v1') {
+      const d = event.data as TenantPayload;
+      await this.overrides.deleteMany({ account: d.account, tenant: d.tenantId });
+    }
   }
 
   /**
    * A delivered batch: each document read once and written once (one write per collection). An event with effects on
-   * certificates (a link, a removal) goes alone, after the documents staged before it are written.
+   * certificates (a link, a removal) or that ends overrides goes alone, after the documents staged before it are written.
    */
   protected override async applyBatch(events: readonly RecordedEvent[], topic: string): Promise<void> {
     let run = new StagedRun();
     let docs = this.stagedIn(run);
     for (const event of events) {
-      if (!this.affectsCertificates(event)) {
+      if (!this.affectsCertificates(event) && !ENDS_OVERRIDES.has(event.type)) {
         await this.applyTo(event, docs);
         continue;
       }
@@ -91,7 +116,7 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
   }
 
   private stagedIn(run: StagedRun): KnownDocuments {
-    return { partners: run.stage(this.partners), tenants: run.stage(this.tenants) };
+    return { partners: run.stage(this.partners), tenants: run.stage(this.tenants), overrides: run.stage(this.overrides) };
   }
 
   /** A creation naming a certificate (linked), or a deletion (its certificates deactivated): work beyond this read model. */
@@ -101,8 +126,18 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
     return (event.type === 'partner.created.v1' || event.type === 'master_partner.created.v1') && Boolean((event.data as PartnerPayload).certificateId);
   }
 
-  private async applyTo(event: RecordedEvent, { partners, tenants }: KnownDocuments): Promise<void> {
+  private async applyTo(event: RecordedEvent, { partners, tenants, overrides }: KnownDocuments): Promise<void> {
     switch (event.type) {
+      case 'partner.override_set.v1':
+      case 'partner.overrides_reset.v1': {
+        // Only an overridden sign_algorithm is kept: without one (or reset), the master's counts for the tenant.
+        const d = event.data as PartnerOverridePayload;
+        const id = knownOverrideIdOf(d.masterPartnerId, d.tenant);
+        const signAlgorithm = event.type === 'partner.override_set.v1' ? d.overrides?.signAlgorithm : undefined;
+        if (signAlgorithm === undefined) await overrides.delete(id);
+        else await overrides.put({ _id: id, account: d.account, tenant: d.tenant, masterPartnerId: d.masterPartnerId, signAlgorithm });
+        return;
+      }
       case 'partner.created.v1':
       case 'master_partner.created.v1': {
         const created = readPartnerEvent(event);
