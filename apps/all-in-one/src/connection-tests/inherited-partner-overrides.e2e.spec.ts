@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing';
-import { READ_MODEL_STORE, type ReadModelStore } from '@as2-partners/kernel';
+import { READ_MODEL_STORE, type Filter, type ReadModelStore } from '@as2-partners/kernel';
+import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 
@@ -114,5 +115,23 @@ describe('connection tests of an inherited master partner', () => {
     expect(reset.statusCode).toBe(200);
     await ping(one, id);
     expect(seen.map((s) => s.path)).toEqual(['/reset-tenant', '/reset-master']);
+  });
+
+  it("keeps no tenant's overrides of a deleted master, nor a deleted tenant's", async () => {
+    const kept = (filter: Filter) => t.app.get<ReadModelStore>(READ_MODEL_STORE).collection('connection_tester_partner_overrides').find({ filter });
+    const gone = async (what: string, filter: Filter) => eventually(what, async () => ((await kept(filter)).items.length === 0 ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
+    const [doomed, kept1] = [await master('OVR-MASTER-DOOMED', '/doomed'), await master('OVR-MASTER-KEPT', '/kept')];
+    const [one, two] = [await tenant(`ovr-gone-one-${process.pid}`), await tenant(`ovr-gone-two-${process.pid}`)];
+    for (const tenantId of [one, two]) for (const id of [doomed, kept1]) await override(tenantId, id, { url: url(`/${tenantId}`) });
+    expect((await kept({ masterPartnerId: doomed })).items).toHaveLength(2);
+
+    // The registry resets no override of a deleted master, even when the tenant goes later.
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/accounts/${ACCOUNT}/partners/${doomed}`, headers: admin() })).statusCode).toBe(200);
+    await gone("the deleted master's overrides", { masterPartnerId: doomed });
+    expect((await kept({ masterPartnerId: kept1 })).items).toHaveLength(2);
+
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/accounts/${ACCOUNT}/tenants/${one}`, headers: admin() })).statusCode).toBe(200);
+    await gone("the deleted tenant's overrides", { tenant: one });
+    expect((await kept({ masterPartnerId: kept1 })).items).toEqual([expect.objectContaining({ tenant: two })]);
   });
 });

@@ -40,6 +40,9 @@ const KNOWN_TYPES = new Set<string>([
   ...PartnerRegistryEventTypes.partnerOverride,
 ]);
 
+/** Events that end tenants' overrides of master partners (the master's, or the tenant's): dropped from the collection at once. */
+const ENDS_OVERRIDES = new Set<string>(['master_partner.deleted.v1', 'tenant.deleted.v1']);
+
 /** What the appliers read and write: the collections, or a delivered batch's staged views of them. */
 interface TesterDocuments {
   readonly partners: DocumentAccess<TestedPartnerDocument>;
@@ -71,7 +74,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     this.tenants = readModels.collection(TesterCollections.tenants, [['account']]);
     this.instances = readModels.collection(TesterCollections.instances, [['account', 'tenant']]);
     this.partnerships = readModels.collection(TesterCollections.partnerships, [['partnerId']]);
-    this.overrides = readModels.collection(TesterCollections.partnerOverrides, [['account', 'tenant']]);
+    this.overrides = readModels.collection(TesterCollections.partnerOverrides, [['account', 'tenant'], ['masterPartnerId']]);
     this.documents = { partners: this.partners, tenants: this.tenants, instances: this.instances, partnerships: this.partnerships, overrides: this.overrides };
   }
 
@@ -89,20 +92,49 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
 
   protected async apply(event: RecordedEvent): Promise<void> {
     await this.applyTo(event, this.documents);
+    await this.dropEndedOverrides(event);
   }
 
-  /** A delivered batch: each document read once and written once (one write per collection). */
-  protected override async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
-    const run = new StagedRun();
-    const docs: TesterDocuments = {
+  /**
+   * A deleted master's overrides, or a deleted tenant's: nothing tests with them any more, and the registry resets no
+   * override of a master already deleted when the tenant goes, so none would ever leave.
+   */
+  private async dropEndedOverrides(event: RecordedEvent): Promise<void> {
+    if (event.type === 'master_partner.deleted.v1') await this.overrides.deleteMany({ masterPartnerId: readPartnerEvent(event).data.partnerId });
+    if (event.type === 'tenant.deleted.v1') {
+      const d = event.data as TenantPayload;
+      await this.overrides.deleteMany({ account: d.account, tenant: d.tenantId });
+    }
+  }
+
+  /**
+   * A delivered batch: each document read once and written once (one write per collection). An event that ends
+   * overrides is applied alone, after the documents staged before it are written.
+   */
+  protected override async applyBatch(events: readonly RecordedEvent[], topic: string): Promise<void> {
+    let run = new StagedRun();
+    let docs = this.stagedIn(run);
+    for (const event of events) {
+      if (!ENDS_OVERRIDES.has(event.type)) {
+        await this.applyTo(event, docs);
+        continue;
+      }
+      await run.flush();
+      await this.applyAlone(event, topic);
+      run = new StagedRun();
+      docs = this.stagedIn(run);
+    }
+    await run.flush();
+  }
+
+  private stagedIn(run: StagedRun): TesterDocuments {
+    return {
       partners: run.stage(this.partners),
       tenants: run.stage(this.tenants),
       instances: run.stage(this.instances),
       partnerships: run.stage(this.partnerships),
       overrides: run.stage(this.overrides),
     };
-    for (const event of events) await this.applyTo(event, docs);
-    await run.flush();
   }
 
   private async applyTo(event: RecordedEvent, docs: TesterDocuments): Promise<void> {
