@@ -6,12 +6,23 @@ import { SqliteEventStore } from '@as2-partners/event-store-sqlite';
 import { WriteModel, type RecordedEvent } from '@as2-partners/kernel';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { TrafficControlStreams } from '@as2-partners/traffic-control-domain';
-import { BLOCK_NOTICES_COLLECTION, BLOCKS_PER_NOTICE, BlockNotices, type BlockNoticeDocument, type NoticeMail, type NoticeTransport } from '@as2-partners/traffic-control-service';
+import {
+  blockNoticeCollectionsOf,
+  BLOCKS_PER_NOTICE,
+  BlockNotices,
+  type BlockNoticeCollections,
+  type BlockNoticeDocument,
+  type NoticeMail,
+  type NoticeTransport,
+} from '@as2-partners/traffic-control-service';
 
 const PARTNER = 'prt_01JDNOTICEREPLICAS0000000001';
 const INTERVAL_MS = 60_000;
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);
+const none = { get: async () => null };
+const registry = { partners: none, stations: none, tenants: none } as never;
+const config = { noticeFrom: 'as2@example.test', defaultNoticeEmail: 'ops@example.test', noticeIntervalMs: INTERVAL_MS, noticeGatherMs: 0 };
 
 /** An SMTP server as the replicas see it: every mail kept; a replica's sends fail while `failing` says so. */
 function transport(mails: NoticeMail[], failing: () => boolean): NoticeTransport {
@@ -41,6 +52,7 @@ describe('blocked-message notices: once per partner per interval across replicas
   let mails: NoticeMail[];
   let failing: boolean[];
   let replicas: BlockNotices[];
+  let notices: BlockNoticeCollections;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'notice-replicas-'));
@@ -48,10 +60,7 @@ describe('blocked-message notices: once per partner per interval across replicas
     readModels = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
     mails = [];
     failing = [false, false];
-    const notices = readModels.collection<BlockNoticeDocument>(BLOCK_NOTICES_COLLECTION, [['dueAt']]);
-    const none = { get: async () => null };
-    const registry = { partners: none, stations: none, tenants: none } as never;
-    const config = { noticeFrom: 'as2@example.test', defaultNoticeEmail: 'ops@example.test', noticeIntervalMs: INTERVAL_MS, noticeGatherMs: 0 };
+    notices = blockNoticeCollectionsOf(readModels);
     replicas = stores.map(
       (store, i) => new BlockNotices(notices, registry, transport(mails, () => failing[i] as boolean), config, { writeModel: new WriteModel(store), claimant: `replica-${i}` }),
     );
@@ -139,5 +148,31 @@ describe('blocked-message notices: once per partner per interval across replicas
     expect(await sendOnBoth(INTERVAL_MS + 5000)).toBe(0);
     expect(mails).toHaveLength(1);
     expect(mails[0]?.text).toContain('<d@x>');
+  });
+
+  it('a block another replica adds while the sender clears the due time goes out after the interval, not with the next block', async () => {
+    await addToBoth(blocked('<e@x>', 0));
+    const late = blocked('<f@x>', 500);
+    // Replica 1 adds its block as replica 0, having mailed every block it read, writes the notice with no due time:
+    // replica 1 read the due time still set, so it writes none of its own.
+    let raced = false;
+    const put = async (doc: BlockNoticeDocument) => {
+      if (doc.dueAt === null && !raced) {
+        raced = true;
+        await replicas[1]!.add(late);
+      }
+      await notices.notices.put(doc);
+    };
+    const sender = new BlockNotices({ ...notices, notices: Object.assign(Object.create(notices.notices), { put }) }, registry, transport(mails, () => false), config, {
+      writeModel: new WriteModel(stores[0]!),
+      claimant: 'replica-0',
+    });
+    expect(await sender.sendDue(at(1000))).toBe(1);
+    expect(raced).toBe(true);
+    expect(await sendOnBoth(INTERVAL_MS + 2000)).toBe(1);
+    expect(mails.map((mail) => [mail.text.includes('<e@x>'), mail.text.includes('<f@x>')])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
   });
 });

@@ -55,7 +55,7 @@ import { DecisionRoute, GATEWAY_CREDENTIALS, TRAFFIC_DECISIONS } from './queries
 import { GatewayCredentials } from './queries/traffic-decisions/gateway-credentials';
 import { TrafficDecisions } from './queries/traffic-decisions/traffic-decisions';
 import { BlockNoticeReactor } from './reactions/outbound-blocked/block-notice.reactor';
-import { BLOCK_NOTICES_COLLECTION, type BlockNoticeDocument } from './reactions/outbound-blocked/block-notice.document';
+import { blockNoticeCollectionsOf } from './reactions/outbound-blocked/block-notice.document';
 import { BlockNotices } from './reactions/outbound-blocked/block-notices';
 import { NOTICE_TRANSPORT, smtpNoticeTransport, type NoticeTransport } from './reactions/outbound-blocked/notice-mail-transport';
 import { OutboundBlockRecorder } from './reactions/outbound-blocked/outbound-block-recorder';
@@ -141,7 +141,7 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
       useFactory: (readModels: ReadModelStore, registry: RegistryFactsConsumer, transport: NoticeTransport, config: TrafficControlConfig, writeModel: WriteModel) => {
         const logger = new Logger('BlockNotices');
         const slots = { writeModel, claimant: schedulerInstanceId('block-notices') };
-        return new BlockNotices(readModels.collection<BlockNoticeDocument>(BLOCK_NOTICES_COLLECTION, [['dueAt']]), registry, transport, config, slots, {
+        return new BlockNotices(blockNoticeCollectionsOf(readModels), registry, transport, config, slots, {
           warn: (m) => logger.warn(m),
           error: (m) => logger.error(m),
         });

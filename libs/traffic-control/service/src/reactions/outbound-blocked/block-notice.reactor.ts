@@ -54,7 +54,7 @@ export class BlockNoticeReactor extends FollowedReactor implements OnApplication
     return this.notices.add(event);
   }
 
-  /** A burst of blocks read at once: one pending-notice write per partner, not one per block. */
+  /** A burst of blocks read at once: one notice read per partner, and only the new blocks' documents written. */
   protected override reactBatch(events: readonly RecordedEvent[]): Promise<void> {
     return this.notices.addAll(events);
   }
