@@ -9,6 +9,7 @@ import { secondsSince, type FollowerLag } from './follower-lag';
 import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
 import type { Projection } from './projection';
 import type { ReadModelCollection, ReadModelStore } from './read-model-store.port';
+import { StagedRun } from './staged-documents';
 
 export interface BusFollowedProjectionDependencies {
   readonly bus: EventBus;
@@ -386,6 +387,33 @@ export abstract class BusFollowedProjection implements Projection {
   /** One event through the one-by-one path (retries, then parking) from inside `applyBatch`. */
   protected async applyAlone(event: RecordedEvent, topic: string): Promise<void> {
     await this.retries().handle(event, (e) => this.apply(e, topic), topic);
+  }
+
+  /**
+   * For `applyBatch`: the events applied to documents staged in runs (`stage` gives a run's views, each document read
+   * once and written once at the run's end); an event `goesAlone` names goes through `applyAlone` between two runs,
+   * after what the run before it staged is written (its effects go past the staged views).
+   */
+  protected async applyInStagedRuns<D>(
+    events: readonly RecordedEvent[],
+    topic: string,
+    stage: (run: StagedRun) => D,
+    applyTo: (event: RecordedEvent, docs: D) => Promise<void>,
+    goesAlone: (event: RecordedEvent) => boolean,
+  ): Promise<void> {
+    let run = new StagedRun();
+    let docs = stage(run);
+    for (const event of events) {
+      if (!goesAlone(event)) {
+        await applyTo(event, docs);
+        continue;
+      }
+      await run.flush();
+      await this.applyAlone(event, topic);
+      run = new StagedRun();
+      docs = stage(run);
+    }
+    await run.flush();
   }
 
   /**

@@ -99,20 +99,13 @@ export class KnownPartnersConsumer extends BusFollowedProjection {
    * certificates (a link, a removal) or that ends overrides goes alone, after the documents staged before it are written.
    */
   protected override async applyBatch(events: readonly RecordedEvent[], topic: string): Promise<void> {
-    let run = new StagedRun();
-    let docs = this.stagedIn(run);
-    for (const event of events) {
-      if (!this.affectsCertificates(event) && !ENDS_OVERRIDES.has(event.type)) {
-        await this.applyTo(event, docs);
-        continue;
-      }
-      await run.flush();
-      await this.applyAlone(event, topic);
-      // what it wrote went past the staged views
-      run = new StagedRun();
-      docs = this.stagedIn(run);
-    }
-    await run.flush();
+    await this.applyInStagedRuns(
+      events,
+      topic,
+      (run) => this.stagedIn(run),
+      (event, docs) => this.applyTo(event, docs),
+      (event) => this.affectsCertificates(event) || ENDS_OVERRIDES.has(event.type),
+    );
   }
 
   private stagedIn(run: StagedRun): KnownDocuments {

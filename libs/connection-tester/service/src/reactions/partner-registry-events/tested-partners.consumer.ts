@@ -112,19 +112,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
    * overrides is applied alone, after the documents staged before it are written.
    */
   protected override async applyBatch(events: readonly RecordedEvent[], topic: string): Promise<void> {
-    let run = new StagedRun();
-    let docs = this.stagedIn(run);
-    for (const event of events) {
-      if (!ENDS_OVERRIDES.has(event.type)) {
-        await this.applyTo(event, docs);
-        continue;
-      }
-      await run.flush();
-      await this.applyAlone(event, topic);
-      run = new StagedRun();
-      docs = this.stagedIn(run);
-    }
-    await run.flush();
+    await this.applyInStagedRuns(events, topic, (run) => this.stagedIn(run), (event, docs) => this.applyTo(event, docs), (event) => ENDS_OVERRIDES.has(event.type));
   }
 
   private stagedIn(run: StagedRun): TesterDocuments {
