@@ -14,9 +14,13 @@ export const DEFAULT_MAX_CACHED_STREAMS = 20_000;
  */
 export const DEFAULT_MAX_CACHED_WEIGHT = 250_000;
 
+/** A cached fold in the recency list: `older` towards the least recently used, `newer` towards the most. */
 interface Cached {
+  readonly stream: string;
   readonly entry: FoldedState;
   readonly weight: number;
+  older: Cached | null;
+  newer: Cached | null;
 }
 
 /** What a fold weighs in the cache: its decider's own measure (a directory's entries), else 1. */
@@ -32,6 +36,13 @@ function weightOf(entry: FoldedState): number {
  */
 export class FoldedStateCache {
   private readonly entries = new Map<string, Cached>();
+  /**
+   * The recency order as a linked list, not the map's insertion order: a map moved to its end on every read and
+   * trimmed at its start leaves deleted slots that every later trim walks past (~60 µs per create at 20,000 cached
+   * streams, a create reading three), where the list moves and trims in constant time.
+   */
+  private oldest: Cached | null = null;
+  private newest: Cached | null = null;
   private weight = 0;
 
   constructor(
@@ -43,23 +54,27 @@ export class FoldedStateCache {
   get(stream: string, decider: object): FoldedState | undefined {
     const cached = this.entries.get(stream);
     if (!cached || cached.entry.decider !== decider) return undefined;
-    this.entries.delete(stream);
-    this.entries.set(stream, cached);
+    if (cached !== this.newest) {
+      this.unlink(cached);
+      this.append(cached);
+    }
     return cached.entry;
   }
 
   set(stream: string, entry: FoldedState): void {
     this.remove(stream);
-    const cached = { entry, weight: weightOf(entry) };
+    const cached: Cached = { stream, entry, weight: weightOf(entry), older: null, newer: null };
     this.entries.set(stream, cached);
+    this.append(cached);
     this.weight += cached.weight;
-    // Maps iterate in insertion order: the first key is the least recently used.
-    while (this.entries.size > 1 && (this.entries.size > this.maxStreams || this.weight > this.maxWeight)) this.remove(this.entries.keys().next().value as string);
+    while (this.entries.size > 1 && (this.entries.size > this.maxStreams || this.weight > this.maxWeight)) this.remove((this.oldest as Cached).stream);
   }
 
   /** Every cached fold by stream, least recently used first (a copy: setting entries meanwhile does not disturb it). */
   folds(): Array<[string, FoldedState]> {
-    return [...this.entries].map(([stream, cached]) => [stream, cached.entry]);
+    const folds: Array<[string, FoldedState]> = [];
+    for (let cached = this.oldest; cached; cached = cached.newer) folds.push([cached.stream, cached.entry]);
+    return folds;
   }
 
   get size(): number {
@@ -75,6 +90,24 @@ export class FoldedStateCache {
     const cached = this.entries.get(stream);
     if (!cached) return;
     this.entries.delete(stream);
+    this.unlink(cached);
     this.weight -= cached.weight;
+  }
+
+  private append(cached: Cached): void {
+    cached.older = this.newest;
+    cached.newer = null;
+    if (this.newest) this.newest.newer = cached;
+    else this.oldest = cached;
+    this.newest = cached;
+  }
+
+  private unlink(cached: Cached): void {
+    if (cached.older) cached.older.newer = cached.newer;
+    else this.oldest = cached.newer;
+    if (cached.newer) cached.newer.older = cached.older;
+    else this.newest = cached.older;
+    cached.older = null;
+    cached.newer = null;
   }
 }

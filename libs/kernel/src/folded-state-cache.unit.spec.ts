@@ -61,4 +61,17 @@ describe('FoldedStateCache', () => {
     expect(cache.get('huge', directory)).toBeUndefined();
     expect(cache.totalWeight).toBe(1);
   });
+
+  it('lists its folds least recently used first, a read moving a stream to the end, through many evictions', () => {
+    const cache = new FoldedStateCache(3);
+    for (let i = 0; i < 1_000; i++) {
+      cache.set(`s${i}`, fold(plain, i));
+      cache.get('s0', plain);
+    }
+    // s0 read after every set stays; the others leave oldest first
+    expect(cache.folds().map(([stream]) => stream)).toEqual(['s998', 's999', 's0']);
+    cache.get('s998', plain);
+    expect(cache.folds().map(([stream]) => stream)).toEqual(['s999', 's0', 's998']);
+    expect(cache.size).toBe(3);
+  });
 });
