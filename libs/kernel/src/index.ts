@@ -31,6 +31,7 @@ export * from './new-events';
 export * from './time-ordered-ids';
 export * from './write-model';
 export * from './folded-state-cache';
+export * from './oldest-keys';
 export * from './command-event-ids';
 export * from './command-entity-ids';
 export * from './keyed-mutex';

@@ -1,6 +1,7 @@
 import { createPublicKey, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { OldestKeys } from '@as2-partners/kernel';
 import type { JwtConfig } from '../config/platform-config';
 import type { Caller } from './caller';
 import { callerFromClaims } from './caller-claims';
@@ -29,6 +30,7 @@ const REMEMBER_MS = REMEMBER_VERIFIED_TOKEN_MS;
  */
 export class JwtVerifier {
   private readonly remembered = new Map<string, { readonly caller: Caller; readonly untilMs: number }>();
+  private readonly oldestRemembered = new OldestKeys(this.remembered);
 
   private constructor(
     private readonly key: VerificationKey,
@@ -74,7 +76,7 @@ export class JwtVerifier {
     const { caller, exp } = await this.verifyNow(token);
     const untilMs = Math.min(typeof exp === 'number' ? exp * 1000 : 0, Date.now() + REMEMBER_MS);
     if (untilMs > Date.now()) {
-      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value as string);
+      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.oldestRemembered.next() as string);
       this.remembered.set(token, { caller, untilMs });
     }
     return caller;

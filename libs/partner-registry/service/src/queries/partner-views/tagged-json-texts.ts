@@ -1,3 +1,4 @@
+import { OldestKeys } from '@as2-partners/kernel';
 /**
  * JSON texts kept in memory by key, each filed under tags, within a budget of characters: the earliest kept leave first
  * (a Map iterates in insertion order), a write drops every text filed under its tag. What the read routes beside Nest
@@ -8,6 +9,7 @@ export class TaggedJsonTexts {
   /** Tag → keys of the texts filed under it. */
   private readonly index = new Map<string, Set<string>>();
   private chars = 0;
+  private readonly oldest = new OldestKeys(this.kept);
 
   constructor(private readonly maxChars: number) {}
 
@@ -26,7 +28,7 @@ export class TaggedJsonTexts {
 
   keep(key: string, json: string, tags: readonly string[]): void {
     this.drop(key);
-    while (this.chars + json.length > this.maxChars && this.kept.size > 0) this.drop(this.kept.keys().next().value as string);
+    while (this.chars + json.length > this.maxChars && this.kept.size > 0) this.drop(this.oldest.next() as string);
     this.kept.set(key, { json, tags });
     this.chars += json.length;
     for (const tag of tags) {
