@@ -1,3 +1,4 @@
+import { OldestKeys } from '@as2-partners/kernel';
 import type { mongo } from 'mongoose';
 import type { StoredDocument } from './mongo-read-model-collection';
 
@@ -23,6 +24,7 @@ export class BulkWriteBuffer {
   private onServer: Set<string> | null = null;
   /** Sent or read during the load, least recently used first; null: known to be absent. */
   private readonly recent = new Map<string, StoredDocument | null>();
+  private readonly oldestRecent = new OldestKeys(this.recent);
 
   constructor(
     private readonly collection: mongo.Collection<StoredDocument>,
@@ -53,7 +55,7 @@ export class BulkWriteBuffer {
   private remember(id: string, doc: StoredDocument | null): void {
     this.recent.delete(id);
     this.recent.set(id, doc);
-    if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value as string);
+    if (this.recent.size > REMEMBERED) this.recent.delete(this.oldestRecent.next() as string);
   }
 
   /** Holds a write (null deletes); waits only when a full batch has to queue behind the one on its way. */

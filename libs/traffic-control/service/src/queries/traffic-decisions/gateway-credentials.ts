@@ -1,3 +1,4 @@
+import { OldestKeys } from '@as2-partners/kernel';
 import { decodeJwt } from 'jose';
 import { AuthenticationFailedError, bearerTokenOf, REMEMBER_VERIFIED_TOKEN_MS, type JwtVerifier } from '@as2-partners/platform';
 
@@ -19,6 +20,7 @@ const FORBIDDEN: GatewayCheck = { ok: false, status: 403 };
  */
 export class GatewayCredentials {
   private readonly verified = new Map<string, { check: GatewayCheck; expiresAtMs: number }>();
+  private readonly oldestVerified = new OldestKeys(this.verified);
 
   constructor(
     private readonly verifier: JwtVerifier,
@@ -47,8 +49,8 @@ export class GatewayCredentials {
       const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account: caller.account, tenant: caller.tenant } : FORBIDDEN;
       const exp = decodeJwt(token).exp;
       if (typeof exp === 'number') {
-        // Bounded: the oldest entry goes first (a Map iterates in insertion order).
-        if (this.verified.size >= MAX_CACHED) this.verified.delete(this.verified.keys().next().value as string);
+        // Bounded: the oldest entry goes first (in insertion order).
+        if (this.verified.size >= MAX_CACHED) this.verified.delete(this.oldestVerified.next() as string);
         // At most as long as the verifier trusts a verification (a key withdrawn from a JWKS stops the token then too).
         this.verified.set(authorization, { check, expiresAtMs: Math.min(exp * 1000, this.nowMs() + REMEMBER_VERIFIED_TOKEN_MS) });
       }
