@@ -17,6 +17,7 @@ import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempote
 import { answerClientError } from './client-error-answer';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { MultipartWhereDeclaredInterceptor } from './multipart-where-declared.interceptor';
+import { skipPassThroughInterceptors } from './pass-through-interceptors';
 import { AfterStart } from './after-start';
 import { HotPathRoutes, MAX_PARAM_LENGTH } from './hot-path-routes';
 import type { DestinationStream } from 'pino';
@@ -158,6 +159,8 @@ export async function createHttpApp(
     app.useGlobalInterceptors(new MultipartWhereDeclaredInterceptor(app.get(Reflector)));
     // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
     app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
+    // Neither has anything to do for most requests: those skip Nest's interceptor chain (see skipPassThroughInterceptors).
+    skipPassThroughInterceptors();
     const metrics = app.get(PlatformMetrics);
     metrics.countRequestsFrom(() => hotPath.drainCounts());
     // From the close's first step on, a new request is answered 503 in the house shape (not Fastify's own body).

@@ -1,10 +1,13 @@
-import { type CallHandler, type ExecutionContext, type NestInterceptor, UnsupportedMediaTypeException } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import type { PassThroughInterceptor } from './pass-through-interceptors';
 
 const MULTIPART = 'multipart/form-data';
+
+type MultipartRequest = FastifyRequest & { isMultipart?: () => boolean };
 
 /**
  * multipart/form-data is read only by the routes that declare it in their OpenAPI operation (`@ApiConsumes(…,
@@ -13,13 +16,18 @@ const MULTIPART = 'multipart/form-data';
  * would see no body at all (a PATCH answering NO_CHANGE_GIVEN, a create listing every field as missing): it is a 415,
  * as any other body that is not JSON. Runs after the guards, so a caller without a token still gets its 401 first.
  */
-export class MultipartWhereDeclaredInterceptor implements NestInterceptor {
+export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor {
   constructor(private readonly reflector: Reflector) {}
+
+  /** A request without a multipart body passes whatever the route declares. */
+  passesThrough(request: MultipartRequest): boolean {
+    return request.isMultipart?.() !== true;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<FastifyRequest & { isMultipart?: () => boolean }>();
-      if (request.isMultipart?.() === true && !this.declaresMultipart(context)) {
+      const request = context.switchToHttp().getRequest<MultipartRequest>();
+      if (!this.passesThrough(request) && !this.declaresMultipart(context)) {
         throw new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data');
       }
     }

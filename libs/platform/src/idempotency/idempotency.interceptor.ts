@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { CallHandler, ExecutionContext, Logger, NestInterceptor } from '@nestjs/common';
+import type { CallHandler, ExecutionContext, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { of, type Observable } from 'rxjs';
 import type { Caller, RequestContext } from '../auth/caller';
 import { AuthenticationFailedError, type JwtVerifier } from '../auth/jwt-verifier';
 import { errorTypeOf, type ErrorBody } from '../http/error-body';
+import type { PassThroughInterceptor } from '../http/pass-through-interceptors';
 import { requestIdsOf } from '../http/request-ids';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, markClaimed } from './idempotency-hooks';
 import { IdempotencyKeys } from './idempotency-keys';
@@ -27,20 +28,24 @@ interface GuardedRequest extends FastifyRequest {
  * An interceptor, so it runs after every guard: a stored answer goes only to a caller the guards let make the request
  * now (authenticated, allowed by its roles, its tenant not deleted), and a request a guard refuses claims no key.
  */
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyInterceptor implements PassThroughInterceptor {
   constructor(
     private readonly keys: IdempotencyKeys,
     private readonly verifier: JwtVerifier,
     private readonly logger: Logger,
   ) {}
 
+  /** A request that is no write, or carries no key (nearly all): nothing to claim or replay. */
+  passesThrough(request: GuardedRequest): boolean {
+    return !MUTATING.has(request.method) || request.headers[IDEMPOTENCY_KEY_HEADER] === undefined;
+  }
+
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
-    // Synchronous for the requests without a key (nearly all): no promise, no extra turn.
+    // Synchronous for the requests without a key: no promise, no extra turn.
     if (execution.getType() !== 'http') return next.handle();
     const request = execution.switchToHttp().getRequest<GuardedRequest>();
-    if (!MUTATING.has(request.method)) return next.handle();
     const header = request.headers[IDEMPOTENCY_KEY_HEADER];
-    if (header === undefined) return next.handle();
+    if (this.passesThrough(request) || header === undefined) return next.handle();
     return this.withKey(execution, request, header, next);
   }
 
