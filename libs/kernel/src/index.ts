@@ -7,6 +7,7 @@ export * from './topic-prefix';
 export * from './sqlite-integrity';
 export * from './checkpoint-store.port';
 export * from './read-model-store.port';
+export * from './holds-no-document';
 export * from './secret-store.port';
 export * from './substring-search';
 export * from './decider';

@@ -44,7 +44,7 @@ export class KeyQueries {
 
   /** Aliases whose scheduled next key is due at `now` (ISO-8601 UTC strings compare in time order). */
   async dueRollovers(now: Date, limit: number): Promise<{ account: string; tenant: string | null; alias: string }[]> {
-    const page = await this.views.keys.find({ filter: { role: 'next', activateAt: { $ne: null, $lte: now.toISOString() } }, sort: { activateAt: 1, _id: 1 }, limit });
+    const page = await this.views.keys.find({ filter: { role: 'next', activateAt: { $ne: null, $lte: now.toISOString() } }, sort: { activateAt: 1, _id: 1 }, limit, withoutTotal: true });
     return page.items.map((doc) => ({ account: doc.account, tenant: doc.tenant, alias: doc.alias }));
   }
 }

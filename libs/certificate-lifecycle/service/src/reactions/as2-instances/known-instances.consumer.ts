@@ -4,6 +4,7 @@ import {
   type BusFollowedProjectionDependencies,
   type ReadModelCollection,
   type RecordedEvent,
+  holdsNoDocument,
 } from '@as2-partners/kernel';
 import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
 import { instanceOwnerOf, PARTNER_REGISTRY_TOPIC_SERVICE, PartnerRegistryEventTypes } from '@as2-partners/partner-registry-contract';
@@ -70,7 +71,7 @@ export class KnownInstancesConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.instances.count({})) === 0;
+    return holdsNoDocument(this.instances);
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {

@@ -10,7 +10,7 @@ import { ActivationScheduler, type ActivationSchedulerOptions, type DueActivatio
 export function dueActivationsFrom(partnerSlots: ReadModelCollection<PartnerSlotsDocument>): DueActivations {
   return {
     duePartners: async (now, limit): Promise<PartnerScope[]> => {
-      const page = await partnerSlots.find({ filter: { dueAt: { $ne: null, $lte: now.toISOString() } }, sort: { dueAt: 1, _id: 1 }, limit });
+      const page = await partnerSlots.find({ filter: { dueAt: { $ne: null, $lte: now.toISOString() } }, sort: { dueAt: 1, _id: 1 }, limit, withoutTotal: true });
       return page.items.map((doc) => ({ partnerId: doc._id, account: doc.account, tenant: doc.tenant }));
     },
   };

@@ -1,4 +1,4 @@
-import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent, holdsNoDocument } from '@as2-partners/kernel';
 import { TesterCollections } from '../partner-registry-events/tested-partner.documents';
 import { emptyPartnerCertificates, evolvePartnerCertificates, type PartnerCertificatesDocument, type TesterCertificateDocument } from './partner-certificate-slots';
 
@@ -38,7 +38,7 @@ export class PartnerCertificatesConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.certificates.count({})) === 0 && (await this.slots.count({})) === 0;
+    return holdsNoDocument(this.certificates, this.slots);
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type DocumentAccess,
   type ReadModelCollection,
   type RecordedEvent,
+  holdsNoDocument,
 } from '@as2-partners/kernel';
 import {
   PARTNER_REGISTRY_TOPIC_SERVICE,
@@ -87,7 +88,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.partners.count({})) === 0 && (await this.tenants.count({})) === 0 && (await this.instances.count({})) === 0;
+    return holdsNoDocument(this.partners, this.tenants, this.instances);
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {

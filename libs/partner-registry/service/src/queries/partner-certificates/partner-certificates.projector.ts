@@ -1,4 +1,4 @@
-import { categoryOf, type ReadModelCollection, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { categoryOf, type ReadModelCollection, type ReadModelStore, type RecordedEvent, holdsNoDocument } from '@as2-partners/kernel';
 import {
   consumedEventKindOf,
   PARTNER_CERTIFICATES_STREAM_CATEGORY,
@@ -55,8 +55,7 @@ export class PartnerCertificatesProjector {
   }
 
   async isEmpty(): Promise<boolean> {
-    const counts = await Promise.all([this.partnerCertificates.count({}), this.partnerSlots.count({}), this.statuses.count({})]);
-    return counts.every((n) => n === 0);
+    return holdsNoDocument(this.partnerCertificates, this.partnerSlots, this.statuses);
   }
 
   async apply(event: RecordedEvent): Promise<ProjectionOutcome> {

@@ -1,4 +1,4 @@
-import { BusFollowedProjection, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { BusFollowedProjection, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent, holdsNoDocument } from '@as2-partners/kernel';
 import { OUR_KEY_INDEXES, OUR_KEYS_COLLECTION, type OurKeyDocument } from '../../queries/exchange-views/our-key.document';
 import { CERTIFICATE_LIFECYCLE_TOPIC } from './certificate-lifecycle-events';
 
@@ -84,6 +84,6 @@ export class OurKeysConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.keys.count({})) === 0;
+    return holdsNoDocument(this.keys);
   }
 }

@@ -15,6 +15,7 @@ import {
   type EventStore,
   type ReadModelCollection,
   type RecordedEvent,
+  holdsNoDocument,
 } from '@as2-partners/kernel';
 
 export const SCHEDULED_ACTIVATIONS_GROUP_ID = 'partner-registry.scheduled-activations';
@@ -115,7 +116,7 @@ export class ScheduledActivationsConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.pending.count({})) === 0;
+    return holdsNoDocument(this.pending);
   }
 }
 

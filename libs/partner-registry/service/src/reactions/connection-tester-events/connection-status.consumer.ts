@@ -1,4 +1,4 @@
-import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent, holdsNoDocument } from '@as2-partners/kernel';
 import { toApiTimestamp } from '@as2-partners/platform';
 
 /** What the connection tester published about a partner, as one tenant tested it (master partners are shared). */
@@ -53,7 +53,7 @@ export class ConnectionStatusConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.statuses.count({})) === 0;
+    return holdsNoDocument(this.statuses);
   }
 
   /** `{last_test, last_test_result, response_time_ms}` as the tenant sees it, or null before any test. */

@@ -1,4 +1,4 @@
-import { ACCOUNT_LEVEL_TENANT, BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
+import { ACCOUNT_LEVEL_TENANT, BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent, holdsNoDocument } from '@as2-partners/kernel';
 import { toApiTimestamp } from '@as2-partners/platform';
 
 /** What this context reads of traffic-control's pause events (it never imports that context). */
@@ -91,6 +91,6 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    return (await this.traffic.count({})) === 0;
+    return holdsNoDocument(this.traffic);
   }
 }

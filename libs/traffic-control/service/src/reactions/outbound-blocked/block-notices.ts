@@ -120,7 +120,7 @@ export class BlockNotices {
    * partner's interval counts from then, not from the tick (a send slow under load would shorten the gap the partner sees).
    */
   async sendDue(now: Date, clock: () => Date = () => now): Promise<number> {
-    const due = await this.notices.find({ filter: { dueAt: { $ne: null, $lte: now.toISOString() } }, sort: { dueAt: 1 }, limit: DUE_BATCH });
+    const due = await this.notices.find({ filter: { dueAt: { $ne: null, $lte: now.toISOString() } }, sort: { dueAt: 1 }, limit: DUE_BATCH, withoutTotal: true });
     let sent = 0;
     for (const candidate of due.items) {
       await this.lock.run(candidate._id, async () => {

@@ -7,6 +7,7 @@ import {
   type ReadModelCollection,
   type ReadModelDocument,
   type RecordedEvent,
+  holdsNoDocument,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
 import { type AfterStart, nextTurn, type RequestsInFlight } from '@as2-partners/platform';
@@ -209,15 +210,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   }
 
   protected async isEmpty(): Promise<boolean> {
-    const counts = await Promise.all([
-      this.partners.count({}),
-      this.instances.count({}),
-      this.stations.count({}),
-      this.tenants.count({}),
-      this.partnerships.count({}),
-      this.overrides.count({}),
-    ]);
-    return counts.every((n) => n === 0);
+    return holdsNoDocument(this.partners, this.instances, this.stations, this.tenants, this.partnerships, this.overrides);
   }
 
   /**
