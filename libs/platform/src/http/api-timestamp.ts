@@ -3,9 +3,36 @@ export function toApiTimestamp(iso: string): string;
 export function toApiTimestamp(iso: string | null): string | null;
 export function toApiTimestamp(iso: string | null): string | null {
   if (iso === null) return null;
+  // What the stores hold (Date.toISOString's own form): the same text with three more digits, no Date made.
+  if (isCanonicalInstant(iso)) return `${iso.slice(0, 23)}000Z`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new Error(`Not a timestamp: ${iso}`);
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** `Date.toISOString`'s form for years 0–9999: `YYYY-MM-DDTHH:MM:SS.sssZ`. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const numberAt = (text: string, at: number, length: number): number => {
+  let value = 0;
+  for (let i = at; i < at + length; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
+};
+
+/**
+ * True when `iso` is in `Date.toISOString`'s form and names a real instant as written (no 30 February, no 24:00, no
+ * leap second), so `new Date(iso).toISOString()` would answer it unchanged: the conversion above is then textual. A
+ * date that Date would roll over (2023-02-29 is read as 1 March) goes the long way, and answers as before.
+ */
+function isCanonicalInstant(iso: string): boolean {
+  if (!CANONICAL.test(iso)) return false;
+  const year = numberAt(iso, 0, 4);
+  const month = numberAt(iso, 5, 2);
+  const day = numberAt(iso, 8, 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days && numberAt(iso, 11, 2) <= 23 && numberAt(iso, 14, 2) <= 59 && numberAt(iso, 17, 2) <= 59;
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;

@@ -1,0 +1,61 @@
+import { toApiTimestamp } from './api-timestamp';
+
+/** The conversion by way of Date, as it was: what every input must still answer. */
+const throughDate = (iso: string): string => {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw new Error(`Not a timestamp: ${iso}`);
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+};
+
+/** The answer, or 'refused' for a throw. */
+const answerOf = (convert: () => string): string => {
+  try {
+    return convert();
+  } catch {
+    return 'refused';
+  }
+};
+
+describe('toApiTimestamp', () => {
+  it('answers an instant in the stores’ form with three more digits of its fraction', () => {
+    expect(toApiTimestamp('2024-01-15T10:30:00.123Z')).toBe('2024-01-15T10:30:00.123000Z');
+    expect(toApiTimestamp(null)).toBeNull();
+  });
+
+  it('answers what Date answers for dates it rolls over, other forms and the edges of each field', () => {
+    const inputs = [
+      '2024-02-29T00:00:00.000Z', // leap day
+      '2023-02-29T00:00:00.000Z', // none that year: 1 March
+      '1900-02-29T12:00:00.000Z', // a century without one
+      '2000-02-29T12:00:00.000Z', // a fourth century with one
+      '2024-04-31T10:00:00.000Z',
+      '2024-12-31T23:59:59.999Z',
+      '2024-01-01T24:00:00.000Z', // the next midnight
+      '0000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+      '2024-01-15T10:30:00Z',
+      '2024-01-15T10:30:00.1Z',
+      '2024-01-15T10:30:00.123456Z',
+      '2024-01-15T10:30:00.000+02:00',
+      '2024-01-15',
+    ];
+    for (const iso of inputs) expect([iso, toApiTimestamp(iso)]).toEqual([iso, throughDate(iso)]);
+    // every day of a leap and a common year, and every hour, minute and second of a day
+    for (const year of [2023, 2024]) {
+      for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 86_400_000 + 3_723_001) {
+        const iso = new Date(t).toISOString();
+        expect(toApiTimestamp(iso)).toBe(throughDate(iso));
+      }
+    }
+    for (let month = 0; month <= 13; month++) {
+      for (let day = 0; day <= 32; day++) {
+        const iso = `2023-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+        expect([iso, answerOf(() => toApiTimestamp(iso))]).toEqual([iso, answerOf(() => throughDate(iso))]);
+      }
+    }
+  });
+
+  it('refuses what names no instant, as before', () => {
+    for (const iso of ['2024-13-01T00:00:00.000Z', '2024-01-01T23:59:60.000Z', 'not a date']) expect(() => toApiTimestamp(iso)).toThrow(`Not a timestamp: ${iso}`);
+  });
+});
