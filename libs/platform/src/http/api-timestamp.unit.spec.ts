@@ -40,7 +40,7 @@ describe('toApiTimestamp', () => {
       '2024-01-15',
     ];
     for (const iso of inputs) expect([iso, toApiTimestamp(iso)]).toEqual([iso, throughDate(iso)]);
-    // every day of a leap and a common year, and every hour, minute and second of a day
+    // a leap and a common year, a step of a day, an hour, two minutes, three seconds and a millisecond (~350 days each)
     for (const year of [2023, 2024]) {
       for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 86_400_000 + 3_723_001) {
         const iso = new Date(t).toISOString();
