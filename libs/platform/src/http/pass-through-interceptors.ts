@@ -29,7 +29,7 @@ export function skipPassThroughInterceptors(): void {
   if (prototype[SKIPS]) return;
   const intercept: Intercept = prototype.intercept;
   prototype.intercept = function (this: InterceptorsConsumer, interceptors, args, instance, callback, next, type) {
-    if (type === 'http' && interceptors.length > 0 && passThrough(interceptors, args[0])) return next();
+    if (type === 'http' && passThrough(interceptors, args[0])) return next();
     return intercept.call(this, interceptors, args, instance, callback, next, type);
   } as Intercept;
   prototype[SKIPS] = true;
