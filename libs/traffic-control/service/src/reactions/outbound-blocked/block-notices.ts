@@ -139,9 +139,13 @@ export class BlockNotices {
       await this.reschedule(doc, null);
       return false;
     }
+    if (await this.tenantDeleted(doc)) {
+      await this.recordUnmailed(doc, `tenant ${doc.tenant as string} was deleted`, now);
+      return false;
+    }
     const to = await this.recipientOf(doc);
     if (to === null || !this.transport.enabled) {
-      await this.recordUnmailed(doc, to, now);
+      await this.recordUnmailed(doc, to === null ? `no notice address for partner ${doc.partnerId}` : null, now);
       return false;
     }
     const claim = await this.claim(doc, waiting.items, now);
@@ -212,8 +216,11 @@ export class BlockNotices {
     );
   }
 
-  /** No address, or no SMTP server configured: every waiting block is recorded, not mailed. */
-  private async recordUnmailed(doc: BlockNoticeDocument, to: string | null, now: Date): Promise<void> {
+  /**
+   * No address, no SMTP server configured, or the notice's tenant deleted (its partners' blocks mailed to no one, the
+   * tenant's addresses included): every waiting block is recorded, not mailed; `why`, when given, is logged.
+   */
+  private async recordUnmailed(doc: BlockNoticeDocument, why: string | null, now: Date): Promise<void> {
     const current = await this.latest(doc);
     let cleared = 0;
     let sentEventIds = current.sentEventIds;
@@ -224,7 +231,7 @@ export class BlockNotices {
       sentEventIds = [...sentEventIds, ...page.map((p) => p.eventId)].slice(-SENT_IDS_KEPT);
       if (page.length < UNMAILED_PAGE) break;
     }
-    if (to === null) this.logger?.warn(`No notice address for partner ${doc.partnerId} (${doc._id}): ${cleared} blocked message(s) not mailed`);
+    if (why !== null) this.logger?.warn(`Blocked-message notice ${doc._id}: ${why}, ${cleared} blocked message(s) not mailed`);
     await this.reschedule({ ...current, lastSentAt: now.toISOString(), attempts: 0, lastError: null, sentEventIds }, null);
   }
 
@@ -324,6 +331,12 @@ export class BlockNotices {
     if (!partner || partner.tenant !== null || doc.tenant === null) return partner;
     const override = await this.registry.overrides.get(knownOverrideIdOf(doc.partnerId, doc.tenant));
     return { name: override?.name ?? partner.name, as2Id: partner.as2Id, stationId: override?.stationId ?? partner.stationId };
+  }
+
+  /** The notice is a tenant's and that tenant was deleted (an account's own notice has no tenant to delete). */
+  private async tenantDeleted(doc: BlockNoticeDocument): Promise<boolean> {
+    if (doc.tenant === null) return false;
+    return (await this.registry.tenants.get(knownTenantIdOf(doc.account, doc.tenant)))?.deleted === true;
   }
 
   private async recipientOf(doc: BlockNoticeDocument): Promise<string | null> {
