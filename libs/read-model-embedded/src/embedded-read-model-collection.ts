@@ -2,9 +2,9 @@ import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument, W
 import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { CountCache } from './count-cache';
-import { PageBoundaries, type SortKey } from './page-boundaries';
+import { PageBoundaries, type SortKey, type SortKeyOf } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
-import { collectionLiteral, searchTextOf } from './indexed-path';
+import { collectionLiteral, searchTextOf, sortKeyOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
 import { planQuery, substringCondition, withSearchCondition, type QueryPlan } from './query-plan';
 import type { PendingSearchTexts } from './pending-search-texts';
@@ -271,7 +271,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
    * steps over the rest only; reads the row before the page too, so the same page is a seek next time, and remembers
    * where the next page starts.
    */
-  private pageFromBoundary(plan: QueryPlan, orderKeys: readonly string[], filter: Filter, skip: number, limit: number): number[] {
+  private pageFromBoundary(plan: QueryPlan, orderKeys: readonly string[], fields: readonly string[], filter: Filter, skip: number, limit: number): number[] {
     const conditions = this.conditions(plan);
     const query = `${conditions}\u0000${plan.orderBy}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}`;
     const start = this.boundaries.nearest(query, skip);
@@ -308,7 +308,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     }
     const keyOf = (row: unknown[]): SortKey => row.slice(1);
     let matches: ((doc: Parsed) => boolean) | undefined;
-    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, (matches ??= filterTest(filter)), position, keyOf(row));
+    let docKeyOf: SortKeyOf | undefined;
+    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, (matches ??= filterTest(filter)), (docKeyOf ??= sortKeyOf(fields)), position, keyOf(row));
     if (leading && rows.length > 0) remember(skip, rows.shift() as unknown[]);
     if (rows.length > 0 && Number.isFinite(limit)) remember(skip + rows.length, rows.at(-1) as unknown[]);
     return rows.map((row) => row[0] as number);
@@ -348,8 +349,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   /** A later page of an exact ordered plan: from a kept page boundary where the order has keys, else by offset. */
   private pageAfter(plan: QueryPlan, filter: Filter, skip: number, limit: number): T[] {
-    const seqs = plan.orderKeys
-      ? this.pageFromBoundary(plan, plan.orderKeys, filter, skip, limit)
+    const seqs = plan.orderKeys && plan.orderFields
+      ? this.pageFromBoundary(plan, plan.orderKeys, plan.orderFields, filter, skip, limit)
       : (this.table
           .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
           .pluck()

@@ -28,6 +28,30 @@ export function keyParameter(value: unknown): string | number | Buffer | null | 
   return undefined;
 }
 
+/**
+ * A document's key for an ascending order over `fields` (`_id` last), as the fields' `keyExpression`s give it (text,
+ * integers, booleans as their blobs), or undefined where that cannot be told exactly here: a missing or null value, a
+ * number that is not a safe integer, an object or an array on the path, text holding NUL.
+ */
+export function sortKeyOf(fields: readonly string[]): (doc: Record<string, unknown>) => unknown[] | undefined {
+  const paths = fields.map((field) => field.split('.'));
+  return (doc) => {
+    const key: unknown[] = [];
+    for (const path of paths) {
+      let value: unknown = doc;
+      for (const name of path) {
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+        value = (value as Record<string, unknown>)[name];
+      }
+      if (typeof value === 'string' && !value.includes('\u0000')) key.push(value);
+      else if (typeof value === 'boolean') key.push(Buffer.from([value ? 1 : 0]));
+      else if (typeof value === 'number' && Number.isSafeInteger(value)) key.push(value);
+      else return undefined;
+    }
+    return key;
+  };
+}
+
 /** Whether a field of a document is a scalar or missing, with no array or object on its path (JSON view: a Date is a string). */
 export function isPlainAt(doc: unknown, field: string): boolean {
   let current = doc;

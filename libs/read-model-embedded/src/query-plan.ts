@@ -14,6 +14,8 @@ export interface QueryPlan {
   readonly orderBy: string | null;
   /** The order's key expressions when every key ascends (a keyset seek compares them as one row value); else null. */
   readonly orderKeys: readonly string[] | null;
+  /** The fields of `orderKeys`, in order (`_id` last), or null with them. */
+  readonly orderFields: readonly string[] | null;
   readonly exact: boolean;
   /** The table as the query names it: a search reads its few matches by `seq` rather than walk a tenant's index. */
   readonly source: string;
@@ -148,8 +150,9 @@ export function planQuery(filter: Filter, sort: SortSpec | undefined, state: Col
   const orderBy = keys.every(([field]) => state.isIndexed(field))
     ? keys.map(([field, direction]) => `${keyExpression(field)} ${direction === -1 ? 'DESC' : 'ASC'}`).join(', ')
     : null;
-  const orderKeys = orderBy && keys.every(([, direction]) => direction !== -1) ? keys.map(([field]) => keyExpression(field)) : null;
+  const orderFields = orderBy && keys.every(([, direction]) => direction !== -1) ? keys.map(([field]) => field) : null;
+  const orderKeys = orderFields ? orderFields.map(keyExpression) : null;
   const { where, params, exact } = conditions;
   const source = searchPhrases.length > 0 ? 'read_model_docs NOT INDEXED' : 'read_model_docs';
-  return { where, params, orderBy, orderKeys, exact, source, searchPhrases, searches };
+  return { where, params, orderBy, orderKeys, orderFields, exact, source, searchPhrases, searches };
 }
