@@ -2,6 +2,7 @@ import type { Filter, FindQuery, Page, ReadModelCollection, ReadModelDocument, W
 import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { CountCache } from './count-cache';
+import { FirstPages } from './first-pages';
 import { PageBoundaries, type SortKey, type SortKeyOf } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf, sortKeyOf } from './indexed-path';
@@ -60,6 +61,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   private readonly scope: string;
   private readonly counts = new CountCache();
   private readonly boundaries = new PageBoundaries();
+  private readonly firstPages = new FirstPages();
   /** FTS5 phrases found to match more than BROAD_SEARCH documents: their pages walk the order's index. */
   private readonly broadTerms = new Set<string>();
   /** ReadModelStore.watchWrites: told of each write once it is made (synchronously, so a reader never sees one without the other). */
@@ -95,18 +97,21 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     turn.onRollback.push(() => {
       this.counts.clear();
       this.boundaries.clear();
+      this.firstPages.clear();
       this.held.clear();
     });
     turn.heldWrites.push(() => this.writeHeld());
   }
 
-  /** A write SQLite refused is undone (its savepoint), but the kept counts already counted its rows: dropped (cursors were only forgotten). */
+  /** A write SQLite refused is undone (its savepoint), but the kept counts and cursors already took in its rows: dropped. */
   private undoneOnFailure(work: () => void): void {
     try {
       if (this.state.search) this.searchTexts.undoneOnFailure(work);
       else work();
     } catch (error) {
       this.counts.clear();
+      this.boundaries.clear();
+      this.firstPages.clear();
       // search texts a bulk load kept from the undone rows name `seq`s that are free again
       this.catalog.bulkLoad?.search.get(this.state)?.doubtful();
       throw error;
@@ -195,7 +200,12 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (search && 'matches' in search) return this.pageOfMatches(search.matches, skip, limit);
     if (search) [plan, countPlan] = [search.walk, search.count];
     if (plan.exact && plan.orderBy) {
-      const items = skip === 0 ? this.firstPage(plan, limit) : this.pageAfter(plan, query.filter, skip, limit);
+      const walked = search !== undefined && skip === 0 && plan.orderKeys !== null && plan.orderFields !== null && Number.isFinite(limit) && limit > 0;
+      const items = walked
+        ? this.walkedFirstPage(plan, plan.orderKeys as readonly string[], plan.orderFields as readonly string[], query.filter, limit)
+        : skip === 0
+          ? this.firstPage(plan, limit)
+          : this.pageAfter(plan, query.filter, skip, limit);
       // a short page ends the matches: no count needed
       const total = query.withoutTotal || (items.length > 0 && items.length < limit) ? skip + items.length : this.countOf(countPlan, query.filter);
       return { items, total };
@@ -338,6 +348,30 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       .map((row) => (row as { detail: string }).detail);
   }
 
+  /**
+   * A broad search's first page, found by walking the order's index and testing each row's text: its rows kept
+   * (FirstPages) until a write can change them, so a write elsewhere in the tenant (its creates) costs no second walk.
+   */
+  private walkedFirstPage(plan: QueryPlan, orderKeys: readonly string[], fields: readonly string[], filter: Filter, limit: number): T[] {
+    const conditions = this.conditions(plan);
+    const query = `${conditions}\u0000${plan.orderBy}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}\u0000${limit}`;
+    const kept = this.firstPages.get(query);
+    if (kept) {
+      return kept.flatMap((seq) => {
+        const row = this.table.bodyBySeq.get(seq);
+        return row ? [JSON.parse(row.body) as T] : [];
+      });
+    }
+    const columns = orderKeys.map((key, i) => `${key} AS k${i}`).join(', ');
+    const rows = this.table
+      .prepared(`SELECT seq, body, ${columns} FROM ${plan.source} WHERE ${conditions} ORDER BY ${plan.orderBy} LIMIT ?`)
+      .raw()
+      .all(...plan.params, limit) as unknown[][];
+    const last = rows.length === limit ? (rows.at(-1) as unknown[]).slice(2) : null;
+    this.firstPages.keep(query, filterTest(filter), sortKeyOf(fields), rows.map((row) => row[0] as number), last);
+    return rows.map((row) => JSON.parse(row[1] as string) as T);
+  }
+
   /** The first page of an exact ordered plan (a walk in pages of a keyset): the bodies in the same statement, not one statement per row. */
   private firstPage(plan: QueryPlan, limit: number): T[] {
     const bodies = this.table
@@ -393,6 +427,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     })());
     this.counts.clear();
     this.boundaries.clear();
+    this.firstPages.clear();
     if (this.listeners.length > 0) this.tell(null, null);
   }
 
@@ -447,7 +482,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       const chunk = rows.slice(start, start + HELD_ROWS_PER_STATEMENT);
       const params: string[] = [];
       for (const [id, json] of chunk) {
-        if (this.counts.size > 0 || this.boundaries.size > 0) this.track(id, json);
+        if (this.tracking) this.track(id, json);
         params.push(this.name, id, json);
       }
       const stored = this.table.upsertMany(chunk.length).all(...params);
@@ -466,10 +501,16 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const [was, now] = [before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed];
     this.counts.apply(was, now);
     this.boundaries.forget(was, now);
+    this.firstPages.forget(was, now);
+  }
+
+  /** Whether a write must be taken in by kept counts, cursors or first pages (reading the document it replaces). */
+  private get tracking(): boolean {
+    return this.counts.size > 0 || this.boundaries.size > 0 || this.firstPages.size > 0;
   }
 
   private writeRow(id: string, json: string, doc: T): void {
-    if (this.counts.size > 0 || this.boundaries.size > 0) this.track(id, json);
+    if (this.tracking) this.track(id, json);
     const irregular = this.state.newlyIrregular(doc);
     if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
     const stored = this.table.upsertStatement.get(this.name, id, json);
@@ -484,10 +525,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       this.searchTexts.set(deleted.seq, null);
       this.catalog.bulkLoad?.search.get(this.state)?.texts.delete(deleted.seq);
     }
-    if (this.counts.size > 0 || this.boundaries.size > 0) {
+    if (this.tracking) {
       const was = JSON.parse(deleted.body) as Parsed;
       this.counts.apply(was, null);
       this.boundaries.forget(was, null);
+      this.firstPages.forget(was, null);
     }
   }
 

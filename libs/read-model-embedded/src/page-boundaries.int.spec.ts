@@ -204,6 +204,25 @@ describe('EmbeddedReadModelStore deep pages (keyset cursors behind page/per_page
     expect(await ids('t1', 40)).toEqual([]);
   });
 
+  it('a write SQLite refuses moves no cursor', async () => {
+    expect(await ids('t1', 40)).toEqual(expectedPage(docs.values(), 't1', 40));
+    // on the store's own connection (its turn's transaction holds the file)
+    const connection = (store as unknown as { db: Database.Database }).db;
+    connection.exec(`CREATE TRIGGER refuse_early BEFORE INSERT ON read_model_docs WHEN NEW.id = 'acme|t1|early' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    expect(connection.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'refuse_early'").pluck().get()).toBe(1);
+    // it would sort before page 40's rows
+    const early: View = { ...view('t1', 9_999), _id: 'acme|t1|early', createdAt: '2023-12-31T00:00:00.000Z', typeOrder: 0 };
+    // (the rejection read as a value: better-sqlite3's error class is not always the test realm's Error)
+    const refusal = await views.put(early).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(String((refusal as { message?: unknown } | null)?.message)).toContain('refused');
+    // the page after the cursors first: one moved by the refused row would start it a row early
+    expect(await ids('t1', 41)).toEqual(expectedPage(docs.values(), 't1', 41));
+    expect(await ids('t1', 40)).toEqual(expectedPage(docs.values(), 't1', 40));
+  });
+
   it('answers every page as a plain sort does through creates, deletes and moves anywhere in the order', async () => {
     // a fixed sequence of pseudo-random writes and page reads (no seed from the clock: a failure repeats)
     let state = 42;

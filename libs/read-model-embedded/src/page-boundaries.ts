@@ -35,7 +35,7 @@ function compareValues(a: unknown, b: unknown): number | undefined {
 }
 
 /** Two sort keys of one order (every key ascending), compared as row values; undefined when a value cannot be. */
-function compareKeys(a: SortKey, b: SortKey): number | undefined {
+export function compareKeys(a: SortKey, b: SortKey): number | undefined {
   if (a.length !== b.length) return undefined;
   for (let i = 0; i < a.length; i += 1) {
     const order = compareValues(a[i], b[i]);
