@@ -116,6 +116,17 @@ describe('EmbeddedReadModelStore deep pages (keyset cursors behind page/per_page
     expect(lastOffset()).toBe(7 * PER_PAGE - 1);
   });
 
+  it('walks the index by offset rather than seek from a cursor far before the page (a seek sorts what it steps over)', async () => {
+    expect(await ids('t1', 2)).toEqual(expectedPage(docs.values(), 't1', 2));
+    ran = [];
+    expect(await ids('t1', 90)).toEqual(expectedPage(docs.values(), 't1', 90));
+    expect(seeks()).toEqual([false]);
+    // the page's own cursor, left by that read, is a seek
+    ran = [];
+    expect(await ids('t1', 90)).toEqual(expectedPage(docs.values(), 't1', 90));
+    expect(seeks()).toEqual([true]);
+  });
+
   it('finds the seek in the index (no scan, no sort)', async () => {
     await ids('t1', 50);
     await ids('t1', 50);
