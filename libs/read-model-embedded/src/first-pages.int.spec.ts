@@ -1,25 +1,17 @@
-import { escapeRegex, type Filter, type ReadModelDocument } from '@as2-partners/kernel';
+import { escapeRegex, type Filter } from '@as2-partners/kernel';
 import { Query } from 'mingo';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { inListOrder, LIST_INDEX, VIEW_SEARCH, VIEW_SORT, type PartnerShapedView } from './partner-shaped-views.spec-support';
 
-/** Shaped like the partner views: scope, the list's order, two searched fields. */
-interface View extends ReadModelDocument {
-  readonly account: string;
-  readonly tenant: string;
-  readonly typeOrder: number;
-  readonly createdAt: string;
-  readonly partnerId: string;
-  readonly as2Id: string;
-  readonly settings: { readonly name: string };
-}
+type View = PartnerShapedView & { readonly as2Id: string };
 
-const INDEXES = [['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId']];
-const SEARCH = { fields: ['settings.name', 'as2Id'], scope: ['account', 'tenant'] };
-const SORT = { typeOrder: 1, createdAt: 1, partnerId: 1 } as const;
+const INDEXES = [LIST_INDEX];
+const SEARCH = VIEW_SEARCH;
+const SORT = VIEW_SORT;
 const LIMIT = 5;
 
 function view(tenant: string, i: number, name: string, minute: number): View {
@@ -44,10 +36,9 @@ const filterFor = (tenant: string, text: string): Filter => {
 /** Every document the filter accepts, in the list's order. */
 function expected(docs: Iterable<View>, filter: Filter): string[] {
   const query = new Query(filter);
-  const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...docs]
     .filter((doc) => query.test(doc as unknown as Record<string, unknown>))
-    .sort((a, b) => a.typeOrder - b.typeOrder || text(a.createdAt, b.createdAt) || text(a.partnerId, b.partnerId) || text(a._id, b._id))
+    .sort(inListOrder)
     .map((doc) => doc._id);
 }
 

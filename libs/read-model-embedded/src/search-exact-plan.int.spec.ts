@@ -1,4 +1,4 @@
-import { escapeRegex, type Filter, type ReadModelDocument } from '@as2-partners/kernel';
+import { escapeRegex, type Filter } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { Query } from 'mingo';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,22 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { LIST_INDEX, VIEW_SEARCH, VIEW_SORT, type PartnerShapedView } from './partner-shaped-views.spec-support';
 import { COMMON_FROM } from './trigram-rarity';
 
-/** Shaped like the partner views: scope, the list's order, two searched fields. */
-interface View extends ReadModelDocument {
-  readonly account: string;
-  readonly tenant: string;
-  readonly typeOrder: number;
-  readonly createdAt: string;
-  readonly partnerId: string;
-  readonly as2Id: unknown;
-  readonly settings: { readonly name: string };
-}
+type View = PartnerShapedView & { readonly settings: { readonly name: string } };
 
-const INDEXES = [['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId']];
-const SEARCH = { fields: ['settings.name', 'as2Id'], scope: ['account', 'tenant'] };
-const SORT = { typeOrder: 1, createdAt: 1, partnerId: 1 } as const;
+const INDEXES = [LIST_INDEX];
+const SEARCH = VIEW_SEARCH;
+const SORT = VIEW_SORT;
 
 /** Names that test the edges: case, the join of name and AS2 id, regex and LIKE metacharacters, the letters SQLite folds and the regex does not. */
 const NAMES = [
