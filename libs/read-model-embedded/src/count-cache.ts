@@ -30,7 +30,7 @@ export class CountCache {
   }
 
   /** Counts a write: the document as it was (null: new) and as it is now (null: deleted). */
-  apply(before: Parsed | null, after: Parsed | null): void {
+  takeIn(before: Parsed | null, after: Parsed | null): void {
     for (const [key, entry] of this.entries) {
       const was = before !== null && entry.matches(before);
       const is = after !== null && entry.matches(after);

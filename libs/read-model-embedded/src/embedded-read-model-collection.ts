@@ -19,6 +19,9 @@ import type { TurnTransaction } from './turn-transaction';
  */
 export const HELD_ROWS_PER_STATEMENT = 100;
 
+/** A query's parameters as text, for the keys of what is kept per query (a blob by its first byte: the booleans'). */
+const paramsKey = (params: readonly unknown[]): string => JSON.stringify(params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)));
+
 /** Matches of a search term (over every collection) from which its pages walk the order's index rather than sort the matches. */
 const BROAD_SEARCH = 2000;
 /**
@@ -245,10 +248,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy}`)
       .pluck()
       .all(...plan.params) as number[];
-    const items = seqs.slice(skip, skip + limit).flatMap((seq) => {
-      const row = this.table.bodyBySeq.get(seq);
-      return row ? [JSON.parse(row.body) as T] : [];
-    });
+    const items = this.bodiesOf(seqs.slice(skip, skip + limit));
     return { items, total: seqs.length };
   }
 
@@ -289,7 +289,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
    */
   private pageFromBoundary(plan: QueryPlan, orderKeys: readonly string[], fields: readonly string[], filter: Filter, skip: number, limit: number): number[] {
     const conditions = this.conditions(plan);
-    const query = `${conditions}\u0000${plan.orderBy}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}`;
+    const query = `${conditions}\u0000${plan.orderBy}\u0000${paramsKey(plan.params)}`;
     const nearest = this.boundaries.nearest(query, skip);
     // a seek reads and sorts every row between the cursor and the page in each of its branches: from a cursor far
     // before the page, an offset walk of the index from the start (no sort) costs less
@@ -363,14 +363,9 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
    */
   private walkedFirstPage(plan: QueryPlan, orderKeys: readonly string[], fields: readonly string[], filter: Filter, limit: number): T[] {
     const conditions = this.conditions(plan);
-    const query = `${conditions}\u0000${plan.orderBy}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}\u0000${limit}`;
+    const query = `${conditions}\u0000${plan.orderBy}\u0000${paramsKey(plan.params)}\u0000${limit}`;
     const kept = this.firstPages.get(query);
-    if (kept) {
-      return kept.flatMap((seq) => {
-        const row = this.table.bodyBySeq.get(seq);
-        return row ? [JSON.parse(row.body) as T] : [];
-      });
-    }
+    if (kept) return this.bodiesOf(kept);
     const columns = orderKeys.map((key, i) => `${key} AS k${i}`).join(', ');
     const rows = this.table
       .prepared(`SELECT seq, body, ${columns} FROM ${plan.source} WHERE ${conditions} ORDER BY ${plan.orderBy} LIMIT ?`)
@@ -398,6 +393,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
           .prepared(`SELECT seq FROM ${plan.source} WHERE ${this.conditions(plan)} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`)
           .pluck()
           .all(...plan.params, Number.isFinite(limit) ? limit : -1, skip) as number[]);
+    return this.bodiesOf(seqs);
+  }
+
+  /** The documents of rows by `seq`, in that order (a row gone meanwhile left out). */
+  private bodiesOf(seqs: readonly number[]): T[] {
     return seqs.flatMap((seq) => {
       const row = this.table.bodyBySeq.get(seq);
       return row ? [JSON.parse(row.body) as T] : [];
@@ -508,9 +508,14 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   private track(id: string, json: string): void {
     const before = this.table.getStatement.get(this.name, id);
     const [was, now] = [before ? (JSON.parse(before.body) as Parsed) : null, JSON.parse(json) as Parsed];
-    this.counts.apply(was, now);
-    this.boundaries.forget(was, now);
-    this.firstPages.forget(was, now);
+    this.takeIn(was, now);
+  }
+
+  /** The kept counts, cursors and first pages take in a write: the document as it was (null: new) and as it is now (null: deleted). */
+  private takeIn(was: Parsed | null, now: Parsed | null): void {
+    this.counts.takeIn(was, now);
+    this.boundaries.takeIn(was, now);
+    this.firstPages.takeIn(was, now);
   }
 
   /** Whether a write must be taken in by kept counts, cursors or first pages (reading the document it replaces). */
@@ -534,12 +539,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       this.searchTexts.set(deleted.seq, null);
       this.catalog.bulkLoad?.search.get(this.state)?.texts.delete(deleted.seq);
     }
-    if (this.tracking) {
-      const was = JSON.parse(deleted.body) as Parsed;
-      this.counts.apply(was, null);
-      this.boundaries.forget(was, null);
-      this.firstPages.forget(was, null);
-    }
+    if (this.tracking) this.takeIn(JSON.parse(deleted.body) as Parsed, null);
   }
 
   private conditions(plan: QueryPlan): string {
@@ -548,7 +548,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   private countOf(plan: QueryPlan, filter: Filter): number {
     const sql = `SELECT count(*) FROM ${plan.source} WHERE ${this.conditions(plan)}`;
-    const key = `${sql}\u0000${JSON.stringify(plan.params.map((param) => (Buffer.isBuffer(param) ? `blob:${param[0]}` : param)))}`;
+    const key = `${sql}\u0000${paramsKey(plan.params)}`;
     const cached = this.counts.get(key);
     if (cached !== undefined) return cached;
     const total = this.table.prepared(sql).pluck().get(...plan.params) as number;

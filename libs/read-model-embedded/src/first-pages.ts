@@ -40,7 +40,7 @@ export class FirstPages {
   }
 
   /** Takes in a write: the document as it was (null: new) and as it is now (null: deleted). */
-  forget(before: Parsed | null, after: Parsed | null): void {
+  takeIn(before: Parsed | null, after: Parsed | null): void {
     for (const [query, page] of this.entries) {
       if (!(this.after(page, before) && this.after(page, after))) this.entries.delete(query);
     }

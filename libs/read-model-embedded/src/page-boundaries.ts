@@ -84,7 +84,7 @@ export class PageBoundaries {
    * Takes in a write (the document as it was, null: new; as it is now, null: deleted): in each query matching either,
    * a row leaving at or before a cursor's key moves the cursor back by one, a row arriving there moves it on by one.
    */
-  forget(before: Parsed | null, after: Parsed | null): void {
+  takeIn(before: Parsed | null, after: Parsed | null): void {
     for (const [query, entry] of this.entries) {
       const left = before !== null && entry.matches(before);
       const arrived = after !== null && entry.matches(after);

@@ -13,35 +13,35 @@ describe('PageBoundaries moving cursors', () => {
 
   it('a row arriving before the key moves the cursor on, one after it does not', () => {
     const boundaries = cursorAt(10, ['m', 'id-m']);
-    boundaries.forget(null, { _id: 'id-a', name: 'a' });
+    boundaries.takeIn(null, { _id: 'id-a', name: 'a' });
     expect(boundaries.nearest('q', 100)).toEqual({ position: 11, key: ['m', 'id-m'] });
-    boundaries.forget(null, { _id: 'id-z', name: 'z' });
+    boundaries.takeIn(null, { _id: 'id-z', name: 'z' });
     expect(boundaries.nearest('q', 100)?.position).toBe(11);
-    boundaries.forget({ _id: 'id-a', name: 'a' }, null);
+    boundaries.takeIn({ _id: 'id-a', name: 'a' }, null);
     expect(boundaries.nearest('q', 100)?.position).toBe(10);
   });
 
   it('orders text by its UTF-8 bytes, as SQLite does, not by UTF-16 code units', () => {
     // U+10000 (a surrogate pair in UTF-16, 0xD800…) sorts after U+FF01 in UTF-8, before it in UTF-16
     const boundaries = cursorAt(10, ['\uff01', 'id']);
-    boundaries.forget(null, { _id: 'id', name: '\u{10000}' });
+    boundaries.takeIn(null, { _id: 'id', name: '\u{10000}' });
     expect(boundaries.nearest('q', 100)?.position).toBe(10);
-    boundaries.forget(null, { _id: 'id', name: '\ufe00' });
+    boundaries.takeIn(null, { _id: 'id', name: '\ufe00' });
     expect(boundaries.nearest('q', 100)?.position).toBe(11);
   });
 
   it('numbers before text before blobs; a key it cannot compare forgets the query', () => {
     const boundaries = cursorAt(10, ['0', 'id']);
-    boundaries.forget(null, { _id: 'id', name: 'x' });
+    boundaries.takeIn(null, { _id: 'id', name: 'x' });
     expect(boundaries.nearest('q', 100)?.position).toBe(10);
     const numbers = new PageBoundaries();
     numbers.remember('q', matchesAll, (doc) => [doc['n'], doc['_id']], 10, ['0', 'id']);
-    numbers.forget(null, { _id: 'id', n: 99 });
+    numbers.takeIn(null, { _id: 'id', n: 99 });
     expect(numbers.nearest('q', 100)?.position).toBe(11);
-    numbers.forget(null, { _id: 'id', n: Buffer.from([1]) });
+    numbers.takeIn(null, { _id: 'id', n: Buffer.from([1]) });
     expect(numbers.nearest('q', 100)?.position).toBe(11);
     expect(boundaries.size).toBe(1);
-    boundaries.forget(null, { _id: 'id', name: 42.5 });
+    boundaries.takeIn(null, { _id: 'id', name: 42.5 });
     expect(boundaries.size).toBe(0);
   });
 });
