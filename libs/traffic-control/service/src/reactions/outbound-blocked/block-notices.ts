@@ -3,7 +3,7 @@ import { systemMetadata } from '@as2-partners/platform';
 import { blockNoticeDecider, openClaimOf, TrafficControlErrorCode, TrafficControlStreams, type OutboundBlocked } from '@as2-partners/traffic-control-domain';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import type { RegistryFactsConsumer } from '../partner-registry-events/registry-facts.consumer';
-import { knownOverrideIdOf, knownTenantIdOf } from '../partner-registry-events/known-registry.documents';
+import { knownOverrideIdOf, knownTenantIdOf, type KnownTenantDocument } from '../partner-registry-events/known-registry.documents';
 import {
   blockNoticeIdOf,
   pendingBlockIdOf,
@@ -139,11 +139,12 @@ export class BlockNotices {
       await this.reschedule(doc, null);
       return false;
     }
-    if (await this.tenantDeleted(doc)) {
+    const tenant = await this.tenantOf(doc);
+    if (tenant?.deleted) {
       await this.recordUnmailed(doc, `tenant ${doc.tenant as string} was deleted`, now);
       return false;
     }
-    const to = await this.recipientOf(doc);
+    const to = await this.recipientOf(doc, tenant);
     if (to === null || !this.transport.enabled) {
       await this.recordUnmailed(doc, to === null ? `no notice address for partner ${doc.partnerId}` : null, now);
       return false;
@@ -333,17 +334,16 @@ export class BlockNotices {
     return { name: override?.name ?? partner.name, as2Id: partner.as2Id, stationId: override?.stationId ?? partner.stationId };
   }
 
-  /** The notice is a tenant's and that tenant was deleted (an account's own notice has no tenant to delete). */
-  private async tenantDeleted(doc: BlockNoticeDocument): Promise<boolean> {
-    if (doc.tenant === null) return false;
-    return (await this.registry.tenants.get(knownTenantIdOf(doc.account, doc.tenant)))?.deleted === true;
+  /** The notice's tenant as the registry told it (deleted ones included); null for an account's own notice or a tenant not known. */
+  private async tenantOf(doc: BlockNoticeDocument): Promise<KnownTenantDocument | null> {
+    return doc.tenant ? this.registry.tenants.get(knownTenantIdOf(doc.account, doc.tenant)) : null;
   }
 
-  private async recipientOf(doc: BlockNoticeDocument): Promise<string | null> {
+  /** The partner's station address, else its tenant's (`tenant`: the notice's, as read for it), else the default. */
+  private async recipientOf(doc: BlockNoticeDocument, tenant: KnownTenantDocument | null): Promise<string | null> {
     const partner = await this.partnerOf(doc);
     const station = partner?.stationId ? await this.registry.stations.get(partner.stationId) : null;
     if (station && !station.deleted && station.tenant === doc.tenant && station.notificationEmail) return station.notificationEmail;
-    const tenant = doc.tenant ? await this.registry.tenants.get(knownTenantIdOf(doc.account, doc.tenant)) : null;
     return tenant?.notificationEmail ?? this.config.defaultNoticeEmail;
   }
 
