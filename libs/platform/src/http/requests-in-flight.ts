@@ -49,14 +49,21 @@ export class RequestsInFlight {
   }
 
   /**
-   * Resolves on a later turn of the event loop: at once when no counted request is being answered, else when those
-   * being answered now are (requests that begin meanwhile do not hold it longer, so under steady load the work goes on
-   * once per request's answer) or after `maxWaitMs`, whichever comes first.
+   * Resolves on a later turn of the event loop: the next one when no counted request is being answered now or then,
+   * else when those being answered are (requests that begin later do not hold it longer, so under steady load the work
+   * goes on once per request's answer) or after `maxWaitMs`, whichever comes first.
    */
   giveWay(maxWaitMs = this.maxWaitMs): Promise<void> {
     this.watch();
-    if (this.open.size === 0) return nextTurn();
-    const pending = new Set(this.open);
+    if (this.open.size > 0) return this.waitFor(new Set(this.open), maxWaitMs);
+    // None open now, but one may begin before the turn comes (its headers read in the loop's poll phase, the turn in
+    // the check phase after it): the work would then cut into that request's first turns. So those open at the turn
+    // are waited for too, once (under steady load the work still goes on after one answer).
+    return nextTurn().then(() => (this.open.size === 0 ? undefined : this.waitFor(new Set(this.open), maxWaitMs)));
+  }
+
+  /** Resolves on a later turn once every request of `pending` is answered, or after `maxWaitMs`. */
+  private waitFor(pending: Set<ServerResponse>, maxWaitMs: number): Promise<void> {
     return new Promise((resolve) => {
       const resume = (): void => {
         clearTimeout(timer);

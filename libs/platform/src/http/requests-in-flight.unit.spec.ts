@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
 import { GIVE_WAY_MAX_MS, RequestsInFlight } from './requests-in-flight';
 
 /** Runs `test` with a real server whose requests are counted and held until the test answers them, closed after. */
@@ -110,6 +111,23 @@ describe('RequestsInFlight', () => {
       await waited;
       expect(resumedAt).toBeGreaterThanOrEqual(145);
     });
+  });
+
+  it('holds the work for a request that begins between the ask and the turn it was promised (a slice never opens a request\'s answer)', async () => {
+    const requests = new RequestsInFlight();
+    await requests.giveWay();
+    let resumed = false;
+    // Nothing is being answered: the work is promised the next turn (the loop's check phase).
+    const waited = requests.giveWay(10_000).then(() => void (resumed = true));
+    // A request's headers read before that turn (the poll phase runs first).
+    const response = new EventEmitter() as unknown as ServerResponse;
+    requests.began(response);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(resumed).toBe(false);
+    response.emit('close');
+    await waited;
+    expect(resumed).toBe(true);
+    expect(requests.inFlight).toBe(0);
   });
 
   it('waits for the requests being answered when it asks, not for those that begin meanwhile (steady load never holds it past one answer)', async () => {
