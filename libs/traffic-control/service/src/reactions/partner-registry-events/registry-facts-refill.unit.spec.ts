@@ -266,6 +266,47 @@ describe('the refill gives way to the requests being answered', () => {
     }
   }, REFILL_TEST_MS);
 
+  it('reads pages back to back while a decision waits (a turn of the loop per slice, not per page): a busy loop does not stretch the wait', async () => {
+    const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
+    const { live, afterStart, consumer, decide, app } = await restarted(requests);
+    // The loop's turns, counted by a tick that runs once per turn for as long as the test does.
+    let turn = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turn += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const pagesPerTurn = new Map<number, number>();
+    // The same documents in `_id` order, a page cut in well under a millisecond (the in-memory store's own filter
+    // takes tens of ms a page): what is measured is the refill's turns, not this store.
+    const ordered = Array.from({ length: PARTNERS }, (_, i) => partnerDoc(i));
+    jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
+      if (live.awaited) pagesPerTurn.set(turn, (pagesPerTurn.get(turn) ?? 0) + 1);
+      const after = (query.filter['_id'] as { $gt?: string } | undefined)?.$gt;
+      const from = after === undefined ? 0 : ordered.findIndex((doc) => doc._id > after);
+      return { items: from < 0 ? [] : ordered.slice(from, from + (query.limit ?? PARTNERS)), total: PARTNERS };
+    });
+    try {
+      await requests.giveWay();
+      const create = requestBeingAnswered(requests);
+      afterStart.begin();
+      await turns(20);
+      // the refill gives way to the create being answered: no page is read back to back with another
+      expect(live.filled).toBe(false);
+      const answer = await decide(`P${PARTNERS - 1}`);
+      expect(answer.json()).toMatchObject({ decision: 'accept' });
+      // PARTNERS / 250 pages once awaited: several in one turn (each page of this store takes well under a slice)
+      expect(Math.max(...pagesPerTurn.values())).toBeGreaterThanOrEqual(2);
+      expect([...pagesPerTurn.values()].reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(PARTNERS / 250 - 1);
+      create.close();
+    } finally {
+      ticking = false;
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
   it('waits for a quiet server after ready, but a decision that waits for the directory begins the refill at once', async () => {
     const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
     const afterStart = new AfterStart(requests);
