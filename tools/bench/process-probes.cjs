@@ -21,3 +21,17 @@ exports.cpuMsOf = (pid) => {
 
 /** The same in seconds. */
 exports.cpuSecondsOf = (pid) => exports.cpuMsOf(pid) / 1000;
+
+/**
+ * Resolves, with the ms it waited, once a process has used at most `maxShare` of one core over `idleMs` (the work a
+ * start leaves for after ready, such as the traffic refill and the partner details' walk, is over), or after
+ * `maxWaitMs` whatever it does.
+ */
+exports.untilIdle = async (pid, { idleMs = 1_000, maxShare = 0.05, maxWaitMs = 180_000 } = {}) => {
+  const started = performance.now();
+  for (;;) {
+    const before = exports.cpuMsOf(pid);
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    if (exports.cpuMsOf(pid) - before <= idleMs * maxShare || performance.now() - started >= maxWaitMs) return performance.now() - started;
+  }
+};

@@ -4,3 +4,5 @@ export declare function freePort(): Promise<number>;
 export declare function cpuMsOf(pid: number): number;
 /** The same in seconds. */
 export declare function cpuSecondsOf(pid: number): number;
+/** Resolves, with the ms waited, once the process used at most `maxShare` of a core over `idleMs`, or after `maxWaitMs`. */
+export declare function untilIdle(pid: number, options?: { idleMs?: number; maxShare?: number; maxWaitMs?: number }): Promise<number>;
