@@ -520,6 +520,71 @@ describe('SqliteEventStore on a real file', () => {
     expect(loaded).toEqual({ revision: 20, state: newer });
   });
 
+  it('writes a large snapshot a bounded transaction at a time above the one it replaces, which loads see whole until its last step', async () => {
+    const store = await open();
+    // ~1 MB a part: SNAPSHOT_WRITE_BYTES holds two, so eight parts take four transactions and a last step.
+    const big = (revision: number, parts: number) => Array.from({ length: SNAPSHOT_PART_SIZE * parts }, (_, i) => `${revision}:${i}:`.padEnd(1_000, 'x'));
+    const older = big(10, 3);
+    await store.snapshots.save('dir-5', 'dir.v1', { revision: 10, state: older });
+    const reader = new Database(file, { readonly: true });
+    const rows = reader.prepare<[], { part: number; revision: number }>("SELECT part, revision FROM snapshots WHERE stream = 'dir-5' ORDER BY part");
+    // At every turn of the save: the run of parts a load reads (the lowest up to the first number missing) is one whole snapshot.
+    const seen: { readRevision: number; readParts: number; newerParts: number }[] = [];
+    const stopTicking = tickEachTurn(() => {
+      const all = rows.all();
+      const run = all.filter((row, i) => row.part - (all[0]?.part ?? 0) === i);
+      seen.push({ readRevision: run[0]?.revision ?? -1, readParts: new Set(run.map((row) => row.revision)).size === 1 ? run.length : -1, newerParts: all.filter((row) => row.revision === 20).length });
+    });
+    const newer = big(20, 8);
+    await store.snapshots.save('dir-5', 'dir.v1', { revision: 20, state: newer });
+    stopTicking();
+    for (const turn of seen) expect([`10:${turn.readParts}`, `20:${turn.readParts}`]).toContain(turn.readRevision === 10 ? '10:3' : turn.readRevision === 20 ? '20:8' : 'none');
+    // the new parts were written a few at a time (never all eight in one transaction) while the older snapshot was read
+    const writtenSoFar = new Set(seen.filter((turn) => turn.readRevision === 10).map((turn) => turn.newerParts));
+    expect([...writtenSoFar].filter((parts) => parts > 0 && parts < 8).length).toBeGreaterThanOrEqual(2);
+    expect(await store.snapshots.load('dir-5', 'dir.v1')).toEqual({ revision: 20, state: newer });
+    expect(new Set(rows.all().map((row) => row.revision))).toEqual(new Set([20]));
+    expect(rows.all()).toHaveLength(8);
+    reader.close();
+  });
+
+  it('a save stopped half-way leaves the snapshot before it whole, and the next save removes its parts', async () => {
+    const store = await open();
+    const older = Array.from({ length: SNAPSHOT_PART_SIZE * 2 }, (_, i) => [`AS2-${i}`, `prt_${i}`]);
+    await store.snapshots.save('dir-6', 'dir.v1', { revision: 10, state: older });
+    // What a crash between two of a save's transactions leaves: some of its parts above the snapshot, a number left out.
+    const writer = new Database(file);
+    const highest = writer.prepare<[], { part: number }>("SELECT max(part) AS part FROM snapshots WHERE stream = 'dir-6'").get()?.part as number;
+    writer.prepare("INSERT INTO snapshots (stream, name, part, revision, state) VALUES ('dir-6', 'dir.v1', ?, 99, '[[\"AS2-x\",\"prt_x\"]]')").run(highest + 2);
+    writer.close();
+    expect(await store.snapshots.load('dir-6', 'dir.v1')).toEqual({ revision: 10, state: older });
+    expect(await store.snapshots.longest('dir.v1', 10)).toEqual(['dir-6']);
+    await store.snapshots.save('dir-6', 'dir.v1', { revision: 30, state: [['AS2-0', 'prt_0']] });
+    expect(await store.snapshots.load('dir-6', 'dir.v1')).toEqual({ revision: 30, state: [['AS2-0', 'prt_0']] });
+    const reader = new Database(file, { readonly: true });
+    expect(reader.prepare("SELECT revision FROM snapshots WHERE stream = 'dir-6'").pluck().all()).toEqual([30]);
+    reader.close();
+  });
+
+  it('two saves of one stream at once leave the newer snapshot whole, whichever began first', async () => {
+    const store = await open();
+    const big = (revision: number, parts: number) => Array.from({ length: SNAPSHOT_PART_SIZE * parts }, (_, i) => `${revision}:${i}:`.padEnd(1_000, 'x'));
+    await store.snapshots.save('dir-7', 'dir.v1', { revision: 10, state: big(10, 1) });
+    for (const [firstRevision, secondRevision] of [
+      [20, 30],
+      [50, 40],
+    ] as const) {
+      const first = big(firstRevision, 6);
+      const second = big(secondRevision, 5);
+      await Promise.all([store.snapshots.save('dir-7', 'dir.v1', { revision: firstRevision, state: first }), store.snapshots.save('dir-7', 'dir.v1', { revision: secondRevision, state: second })]);
+      const newer = firstRevision > secondRevision ? { revision: firstRevision, state: first } : { revision: secondRevision, state: second };
+      expect(await store.snapshots.load('dir-7', 'dir.v1')).toEqual(newer);
+      const reader = new Database(file, { readonly: true });
+      expect(reader.prepare("SELECT DISTINCT revision FROM snapshots WHERE stream = 'dir-7'").pluck().all()).toEqual([newer.revision]);
+      reader.close();
+    }
+  });
+
   it('a write model snapshots a long stream into the file, and one opened after a restart resumes from it', async () => {
     type Added = { readonly type: 'total.added.v1'; readonly data: { readonly by: number } };
     const total: Decider<number, number, Added> = {
