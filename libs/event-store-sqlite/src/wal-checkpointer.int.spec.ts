@@ -52,8 +52,8 @@ describe('WalCheckpointer', () => {
     await expect(checkpointer.checkpointNow()).rejects.toThrow('stopped');
   });
 
-  it('checkpoints on its own once the WAL has changed, and stops before the writer closes', async () => {
-    const checkpointer = new WalCheckpointer(writer, { everyMs: 20 });
+  it('checkpoints on its own once the WAL has grown past its threshold, and stops before the writer closes', async () => {
+    const checkpointer = new WalCheckpointer(writer, { everyMs: 20, atLeastEveryMs: 600_000 });
     const before = statSync(file).size;
     writeEightMegabytes(writer);
     const waitedFrom = performance.now();
@@ -62,5 +62,20 @@ describe('WalCheckpointer', () => {
     await checkpointer.close();
     await checkpointer.close();
     writer.close();
+  });
+
+  it('checkpoints a WAL that changed but grew less than its threshold once enough time has passed, and not before', async () => {
+    const started = performance.now();
+    const checkpointer = new WalCheckpointer(writer, { everyMs: 20, growthBytes: 64 * 1024 * 1024, atLeastEveryMs: 400 });
+    try {
+      const before = statSync(file).size;
+      writeEightMegabytes(writer);
+      while (statSync(file).size <= before + 8_000_000 && performance.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 10));
+      // its clock starts when its thread does, after this test's `started`
+      expect(performance.now() - started).toBeGreaterThanOrEqual(380);
+      expect(statSync(file).size).toBeGreaterThan(before + 8_000_000);
+    } finally {
+      await checkpointer.close();
+    }
   });
 });

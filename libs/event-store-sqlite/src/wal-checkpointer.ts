@@ -6,8 +6,14 @@ import type { Database } from 'better-sqlite3';
  * checkpointer has fallen that far behind (SQLite's own default is 1,000 pages, ~4 MB).
  */
 export const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
-/** How often the checkpointer looks at the WAL; it checkpoints when the WAL changed since its last checkpoint. */
+/** How often the checkpointer looks at the WAL file. */
 export const CHECKPOINT_EVERY_MS = 1_000;
+/**
+ * It checkpoints when the WAL file grew this much since its last checkpoint (SQLite's own rhythm: 1,000 pages), or
+ * when it changed and this long has passed: a steady load checkpoints every few seconds, not at every look.
+ */
+export const CHECKPOINT_WAL_GROWTH_BYTES = 4 * 1024 * 1024;
+export const CHECKPOINT_AT_LEAST_EVERY_MS = 5_000;
 
 /** What one checkpoint did (PRAGMA wal_checkpoint's row): frames in the WAL, and of them, now in the database file. */
 export interface CheckpointResult {
@@ -27,16 +33,20 @@ const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = ${5_000}');
-let last = '';
+let lastSize = 0;
+let lastMtime = 0;
+let lastAt = Date.now();
 let timer = null;
 const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 const tick = () => {
   try {
     const stat = statSync(workerData.file + '-wal', { throwIfNoEntry: false });
-    const seen = stat ? stat.size + ':' + stat.mtimeMs : '';
-    if (seen !== '' && seen !== last) {
+    const changed = stat !== undefined && stat.mtimeMs !== lastMtime;
+    if (changed && (stat.size >= lastSize + workerData.growthBytes || Date.now() - lastAt >= workerData.atLeastEveryMs)) {
       checkpoint();
-      last = seen;
+      lastSize = stat.size;
+      lastMtime = stat.mtimeMs;
+      lastAt = Date.now();
     }
   } catch (error) {
     parentPort.postMessage({ failed: String(error) });
@@ -65,7 +75,8 @@ parentPort.on('message', (message) => {
  * 1,000 pages, inside that COMMIT: it copies the WAL's pages into the database file and syncs both, on the event loop.
  * A hub directory's snapshot save (24.6 MB at 214,000 entries) held it 330–480 ms that way, nearly all of it waiting
  * for the disk. Here the writing connection checkpoints itself only past WRITER_AUTOCHECKPOINT_PAGES (a checkpointer
- * fallen behind), and a worker thread with its own connection checkpoints once a CHECKPOINT_EVERY_MS when the WAL changed.
+ * fallen behind), and a worker thread with its own connection checkpoints when the WAL grew CHECKPOINT_WAL_GROWTH_BYTES
+ * or changed CHECKPOINT_AT_LEAST_EVERY_MS after the last checkpoint (looked at every CHECKPOINT_EVERY_MS).
  * A PASSIVE checkpoint waits for no one: the writer and the readers go on meanwhile, as with SQLite's own.
  */
 export class WalCheckpointer {
@@ -77,9 +88,18 @@ export class WalCheckpointer {
   private stopped: Promise<void> | null = null;
 
   /** Starts checkpointing the file `writer` writes (a connection in WAL mode, on a file). */
-  constructor(writer: Database, options: { readonly everyMs?: number } = {}) {
+  constructor(writer: Database, options: { readonly everyMs?: number; readonly growthBytes?: number; readonly atLeastEveryMs?: number } = {}) {
     writer.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: writer.name, driver: require.resolve('better-sqlite3'), everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        file: writer.name,
+        driver: require.resolve('better-sqlite3'),
+        everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS,
+        growthBytes: options.growthBytes ?? CHECKPOINT_WAL_GROWTH_BYTES,
+        atLeastEveryMs: options.atLeastEveryMs ?? CHECKPOINT_AT_LEAST_EVERY_MS,
+      },
+    });
     // Never what keeps a process alive.
     this.worker.unref();
     this.worker.on('message', (message: { id?: number; result?: CheckpointResult; failed?: string; stopped?: boolean }) => {
