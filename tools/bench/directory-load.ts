@@ -17,8 +17,7 @@ const SAVE_WINDOW_MS = 3_000;
 
 async function main(): Promise<void> {
   const [file, account, tenant] = process.argv.slice(2) as [string, string, string];
-  // Opened as the app opens its store (the one writer of the file: its WAL checkpoints off the event loop).
-  const store = await SqliteEventStore.open(file, { exclusiveWriter: true });
+  const store = await SqliteEventStore.open(file);
   const stream = PartnerRegistryStreams.tenantDirectory(account, tenant);
   const hadSnapshot = (await store.snapshots.longest(partnerDirectoryDecider.snapshot?.name ?? '', 1)).length > 0;
   const delay = monitorEventLoopDelay({ resolution: 5 });

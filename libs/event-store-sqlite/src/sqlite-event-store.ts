@@ -26,7 +26,6 @@ import { EVENT_COLUMNS, fromRowValues, type EventRowValues } from './sqlite-even
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { StreamHeads } from './stream-heads';
 import { configureConnection, createSchema, syncWalOffTheEventLoop, writeWalHeader } from './sqlite-schema';
-import { WalCheckpointer } from './wal-checkpointer';
 import type { WalSync, WalSyncFunction } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
@@ -96,7 +95,6 @@ export class SqliteEventStore implements EventStore {
     private readonly pollIntervalMs: number,
     private readonly writerLock: SqliteWriterLock | null,
     private readonly walSync: WalSync | null,
-    private readonly checkpointer: WalCheckpointer | null = null,
   ) {
     this.statements = prepareStatements(db);
     this.commits = new GroupCommit(
@@ -129,10 +127,7 @@ export class SqliteEventStore implements EventStore {
       // The writer's first commit would otherwise create the WAL's header and sync it on the event loop (after a clean stop).
       if (options.exclusiveWriter) writeWalHeader(db);
       const pollIntervalMs = options.pollIntervalMs ?? (options.exclusiveWriter ? EXCLUSIVE_WRITER_POLL_MS : 200);
-      const walSync = syncWalOffTheEventLoop(db, options.syncWal);
-      // The writer's WAL checkpoints (a copy into the file and two syncs) on a thread of their own, not in its commits.
-      const checkpointer = options.exclusiveWriter && walSync ? new WalCheckpointer(db) : null;
-      return new SqliteEventStore(resolve(file), db, pollIntervalMs, writerLock, walSync, checkpointer);
+      return new SqliteEventStore(resolve(file), db, pollIntervalMs, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
     } catch (error) {
       db?.close();
       writerLock?.release();
@@ -251,7 +246,6 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     await this.walSync?.close();
-    await this.checkpointer?.close();
     this.db.close();
     this.writerLock?.release();
   }
