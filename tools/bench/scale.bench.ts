@@ -34,7 +34,7 @@
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,14 @@ async function firstDirectoryLoad(dataDir: string, withSnapshots: boolean): Prom
     const db = new Database(copy);
     db.exec('DELETE FROM snapshots');
     db.close();
+    // On disk before the load is measured: the copy's pages, still to be written back, would otherwise be flushed by
+    // the load's first checkpoint sync and counted as its block (~330 ms for a 627 MB file; 24–29 ms once synced).
+    const fd = openSync(copy, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     file = copy;
   }
   try {
