@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
-import { cpuMsOf, freePort, untilIdle } from './process-probes.cjs';
+import { cpuMsOf, freePort, untilIdle, untilReady } from './process-probes.cjs';
 
 const [seeded, ...apps] = process.argv.slice(2);
 if (!seeded || apps.length === 0) throw new Error('usage: create-cpu.bench.mjs <seeded data dir> <label>=<app root> ...');
@@ -55,15 +55,7 @@ async function measure(label, appRoot, user, operator) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${label}: the app exited before it was ready`);
-      try {
-        if ((await fetch(`${base}/health/ready`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      await pause(50);
-    }
+    await untilReady(base, child, { label });
     for (;;) {
       const report = await (await fetch(`${base}/v1/admin/followers`, { headers: { authorization: `Bearer ${operator}` } })).json();
       if (report.data.every((f) => !f.eventsBehind)) break;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
-import { freePort } from './process-probes.cjs';
+import { freePort, untilReady } from './process-probes.cjs';
 
 const [dataDir, ...apps] = process.argv.slice(2);
 if (!dataDir || apps.length === 0) throw new Error('usage: decision-after-restart.bench.mjs <seeded data dir> <label>=<app root> ...');
@@ -51,15 +51,7 @@ async function measure(label, appRoot, user, gateway) {
   child.stdout.on('data', (chunk) => (log += chunk.toString()));
   try {
     const started = performance.now();
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${label}: the app exited before it was ready`);
-      try {
-        if ((await fetch(`${base}/health/ready`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      await pause(20);
-    }
+    await untilReady(base, child, { label, pollMs: 20 });
     const readyMs = performance.now() - started;
     const decide = async (k) => {
       const at = performance.now();

@@ -35,3 +35,19 @@ exports.untilIdle = async (pid, { idleMs = 1_000, maxShare = 0.05, maxWaitMs = 1
     if (exports.cpuMsOf(pid) - before <= idleMs * maxShare || performance.now() - started >= maxWaitMs) return performance.now() - started;
   }
 };
+
+/**
+ * Resolves once the app at `base` answers /health/ready with 2xx, asking every `pollMs`; rejects when `child` (its
+ * process) exited first.
+ */
+exports.untilReady = async (base, child, { label = 'the app', pollMs = 50 } = {}) => {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${label}: the app exited before it was ready`);
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+};

@@ -6,3 +6,5 @@ export declare function cpuMsOf(pid: number): number;
 export declare function cpuSecondsOf(pid: number): number;
 /** Resolves, with the ms waited, once the process used at most `maxShare` of a core over `idleMs`, or after `maxWaitMs`. */
 export declare function untilIdle(pid: number, options?: { idleMs?: number; maxShare?: number; maxWaitMs?: number }): Promise<number>;
+/** Resolves once the app at `base` answers /health/ready with 2xx (asking every `pollMs`); rejects when `child` exited first. */
+export declare function untilReady(base: string, child: { readonly exitCode: number | null }, options?: { label?: string; pollMs?: number }): Promise<void>;
