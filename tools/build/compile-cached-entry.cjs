@@ -6,6 +6,8 @@
 // that directory is read-only, in a directory of this user's under the OS temp directory that no one else can write; written once the start-up's functions have been compiled.
 // V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap growth) are
 // kept beside the cache (<cache>.flags) and set again before the next start compiles the bundle.
+// At the app's stop (it calls `globalThis[Symbol.for('as2-partners.keep-compiled-code')]()`) the cache is written again
+// when the code compiled since (work done only after the start, e.g. a create) adds 1 % to it.
 const Module = require('node:module');
 const path = require('node:path');
 
@@ -80,9 +82,21 @@ function runWithCodeCache() {
   const bundleModule = new Module(bundle, module);
   bundleModule.filename = bundle;
   bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));
-  if (cachedData === undefined || script.cachedDataRejected) {
-    setTimeout(() => writeCache(candidates, script.createCachedData(), flagsSet), CACHE_AFTER_MS).unref();
+  let cachedLength = cachedData === undefined || script.cachedDataRejected ? 0 : cachedData.length;
+  if (cachedLength === 0) {
+    setTimeout(() => {
+      const data = script.createCachedData();
+      writeCache(candidates, data, flagsSet);
+      cachedLength = data.length;
+    }, CACHE_AFTER_MS).unref();
   }
+  let kept = false;
+  globalThis[Symbol.for('as2-partners.keep-compiled-code')] = () => {
+    if (kept) return;
+    kept = true;
+    const data = script.createCachedData();
+    if (data.length >= cachedLength * 1.01) writeCache(candidates, data, flagsSet);
+  };
   script.runInThisContext().call(bundleModule.exports, bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
   bundleModule.loaded = true;
 }

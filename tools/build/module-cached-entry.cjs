@@ -10,8 +10,10 @@
 // growth) are recorded with the cache and set again before the next start loads anything; flags given on the command
 // line (npm start's, tools/dev/app-node-options.cjs) count too, so a start with other ones compiles again and rewrites it.
 // The cache holds the code of every function run by the time it is written (10 s after a start that compiled a module;
-// again 60 s after the start when the code compiled since, e.g. the first create's, adds 1 %), V8's bytecode flushing
-// off meanwhile so nothing run at the start is dropped before.
+// again 60 s after the start, and once more when the app stops (it calls `globalThis[Symbol.for(KEEP)]()`), each time
+// only when the code compiled since, e.g. the first create's, adds 1 %), V8's bytecode flushing off meanwhile so nothing
+// run at the start is dropped before. The write at the stop is what keeps the code of work a process did only once it
+// had run a while (a create an hour after the start): the next start then runs it from bytecode, not from source.
 // Node >= 22.1 keeps compiled code itself (module.enableCompileCache) and is left to do so.
 const Module = require('node:module');
 const path = require('node:path');
@@ -35,6 +37,8 @@ const MODULES_PER_TURN = 25;
  */
 const KEEP_BYTECODE = '--no-flush-bytecode';
 const FORMAT = 'as2-partners module cache 1';
+/** Where the app finds the function that writes the cache at its stop (synchronously; it serves nothing more then). */
+const KEEP = 'as2-partners.keep-compiled-code';
 
 /**
  * A directory of this user's under the OS temp directory that no one else can write, or null: a cache is run as code
@@ -179,15 +183,16 @@ function runWithModuleCache(entry, cacheName) {
   };
 
   /**
-   * Produces the code of every module this process loaded, MODULES_PER_TURN a turn, then calls done with the index's
-   * modules and their blobs; the cached code of modules it has not loaded (yet) is carried over.
+   * Produces the code of every module this process loaded, MODULES_PER_TURN a turn (all in this turn when `atOnce`),
+   * then calls done with the index's modules and their blobs; the cached code of modules it has not loaded (yet) is
+   * carried over.
    */
-  const produce = (done) => {
+  const produce = (done, atOnce = false) => {
     const pending = [...scripts];
     const modules = [];
     const blobs = [];
     const slice = () => {
-      for (const [filename, { script, hash }] of pending.splice(0, MODULES_PER_TURN)) {
+      for (const [filename, { script, hash }] of pending.splice(0, atOnce ? pending.length : MODULES_PER_TURN)) {
         const data = script.createCachedData();
         modules.push([filename, hash, data.length]);
         blobs.push(data);
@@ -212,15 +217,21 @@ function runWithModuleCache(entry, cacheName) {
     }
   };
   /** Written again when the code compiled since the last write adds at least REFRESH_GROWTH to what the file holds for the loaded modules. */
-  const refresh = () => {
+  const refresh = (atOnce = false) => {
     let before = 0;
     for (const { cachedLength } of scripts.values()) before += cachedLength;
     produce((modules, blobs) => {
       let now = 0;
       for (let i = 0; i < modules.length; i++) if (scripts.has(modules[i][0])) now += blobs[i].length;
       if (now >= before * REFRESH_GROWTH) write(modules, blobs);
-      scripts.clear();
-    });
+    }, atOnce);
+  };
+  let kept = false;
+  // The app's stop (once): the code it compiled since the last write, written now when it adds to the cache.
+  globalThis[Symbol.for(KEEP)] = () => {
+    if (kept) return;
+    kept = true;
+    refresh(true);
   };
   const refreshLater = () => void setTimeout(refresh, Math.max(0, CACHE_REFRESH_AFTER_MS - CACHE_AFTER_MS)).unref();
   setTimeout(() => {

@@ -13,6 +13,7 @@ import { MetricsController } from './observability/metrics.controller';
 import { MetricsSources } from './observability/metrics-sources';
 import { PlatformMetrics } from './observability/platform-metrics';
 import { ShutdownLog } from './logging/shutdown-log';
+import { CompiledCodeKeptOnStop } from './runtime/compiled-code-kept-on-stop';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { OpenApiOperations } from './http/openapi/openapi-operations';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
@@ -47,6 +48,7 @@ export class PlatformModule {
         OpenApiOperations,
         MetricsSources,
         ShutdownLog,
+        CompiledCodeKeptOnStop,
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -66,6 +66,30 @@ setTimeout(() => undefined, 100);`,
     expect(statSync(join(dir, cache as string)).mtimeMs).toBe(mtime);
   });
 
+  (ownCache ? it : it.skip)("writes the cache again at the app's stop when the code compiled since adds to it, and not when nothing does", () => {
+    // `late` is compiled only when LATE is set, after the cache's first write; the stop then calls the entry's writer.
+    const late = Array.from({ length: 40 }, (_, i) => `s += JSON.stringify({ k${i}: [i, ${i}], t: 'late ${i}' }).length;`).join(' ');
+    writeFileSync(
+      join(dir, 'main.bundle.js'),
+      `function late(n) { let s = 0; for (let i = 0; i < n; i++) { ${late} } return s; }
+process.stdout.write(JSON.stringify({ answer: 'late', file: __filename, exportsIsThis: module.exports === exports }));
+setTimeout(() => { if (process.env.LATE) late(3); globalThis[Symbol.for('as2-partners.keep-compiled-code')](); }, 50);`,
+    );
+    run();
+    const [cache] = caches();
+    const file = join(dir, cache as string);
+    const atStart = statSync(file).size;
+    run();
+    expect(statSync(file).size).toBe(atStart);
+    process.env.LATE = '1';
+    try {
+      run();
+    } finally {
+      delete process.env.LATE;
+    }
+    expect(statSync(file).size).toBeGreaterThan(atStart);
+  });
+
   it('lets the bundle import() a module (Nest loads ESM-only packages so)', () => {
     writeFileSync(join(dir, 'main.bundle.js'), `import('node:os').then((os) => process.stdout.write(JSON.stringify({ tmpdir: typeof os.tmpdir })));`);
     const result = start();

@@ -49,6 +49,9 @@ function writeTimedApp(dir: string): void {
 work.atStart(10);
 for (let i = 0; i < Number(process.env.GCS ?? 0); i++) globalThis.gc();
 if (process.env.LATE_AT) setTimeout(() => work.late(10), Number(process.env.LATE_AT));
+// STOP_AT: the app's stop then (as the app's shutdown hook does), twice (the second call does nothing).
+const keep = globalThis[Symbol.for('as2-partners.keep-compiled-code')];
+if (process.env.STOP_AT) setTimeout(() => { keep(); keep(); }, Number(process.env.STOP_AT));
 setTimeout(() => undefined, Number(process.env.LIVE_MS));`,
   );
   writeFileSync(join(dir, 'main.js'), `'use strict';\nrequire('./module-cached-entry.cjs')(require('node:path').join(__dirname, "apps/app/src/main.js"), "main.modules.v8-cache");\n`);
@@ -162,6 +165,23 @@ describe('the module-cached entry of an unbundled app (tools/build/module-cached
     // All from the cache and nothing new run: the refresh leaves the file as it is.
     const written = readFileSync(cacheFile);
     expect(start(env).status).toBe(0);
+    expect(readFileSync(cacheFile).equals(written)).toBe(true);
+  });
+
+  (ownCache ? it : it.skip)("writes the cache again at the app's stop when the code compiled since adds to it, and not when nothing does", () => {
+    writeTimedApp(dir);
+    const cacheFile = join(dir, 'main.modules.v8-cache');
+    // the first write at once, no refresh while the process lives: only the stop can keep the late function
+    const env = { COMPILE_CACHE_AFTER_MS: '0', COMPILE_CACHE_REFRESH_AFTER_MS: '60000', LIVE_MS: '400' };
+    expect(start({ ...env, LIVE_MS: '100' }).status).toBe(0);
+    const atStart = cachedCodeLengths(cacheFile)['work.js'] as number;
+    expect(start({ ...env, LATE_AT: '100' }).status).toBe(0);
+    expect(cachedCodeLengths(cacheFile)['work.js']).toBe(atStart);
+    expect(start({ ...env, LATE_AT: '100', STOP_AT: '200' }).status).toBe(0);
+    expect(cachedCodeLengths(cacheFile)['work.js']).toBeGreaterThan(atStart);
+    // Nothing new run before the stop: the file stays as it is.
+    const written = readFileSync(cacheFile);
+    expect(start({ ...env, STOP_AT: '200' }).status).toBe(0);
     expect(readFileSync(cacheFile).equals(written)).toBe(true);
   });
 
