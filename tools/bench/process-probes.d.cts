@@ -8,3 +8,5 @@ export declare function cpuSecondsOf(pid: number): number;
 export declare function untilIdle(pid: number, options?: { idleMs?: number; maxShare?: number; maxWaitMs?: number }): Promise<number>;
 /** Resolves once the app at `base` answers /health/ready with 2xx (asking every `pollMs`); rejects when `child` exited first. */
 export declare function untilReady(base: string, child: { readonly exitCode: number | null }, options?: { label?: string; pollMs?: number }): Promise<void>;
+/** Runs this process's fetch() of a JSON POST `times` times against a server of its own, so a first measured create does not count the client's first POST. */
+export declare function warmClientPosts(times?: number): Promise<void>;
