@@ -52,6 +52,36 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     ]);
   });
 
+  it('refuses to activate a next certificate whose 1024-bit key the partner\'s signing algorithm no longer takes (422, nothing changed); SHA1withRSA again takes it', async () => {
+    const partnerId = await createPartner(api, { sign: true, sign_algorithm: 'SHA1withRSA' });
+    const old = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'old', usage: 'encryption' }, issueTestCertificate({ commonName: 'Old' }).pem);
+    const small = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'small', usage: 'encryption' }, issueTestCertificate({ commonName: 'Small', keyBits: 1024 }).pem);
+    expect([old.status, small.status]).toEqual([201, 201]);
+    const scheduled = await api.post(`/v1/partners/${partnerId}/trust/rollover`, {
+      next_certificate_id: small.body.data.id,
+      activate_at: new Date(Date.now() + DAY).toISOString(),
+      overlap_until: new Date(Date.now() + 2 * DAY).toISOString(),
+      slots: ['encryption'],
+    });
+    expect(scheduled.status).toBe(201);
+    const tooSmall = async () => (await api.get(`/v1/partners/${partnerId}/trust`)).body.data.warnings.filter((w: { code: string }) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+    expect(await tooSmall()).toEqual([]);
+    expect((await api.patch(`/v1/partners/${partnerId}`, { sign_algorithm: 'SHA256withRSA' })).status).toBe(200);
+    // The certificate service knows the new algorithm once the trust state warns about the next certificate.
+    await until('the warning', async () => ((await tooSmall()).length > 0 ? true : undefined));
+    const refused = await api.post(`/v1/partners/${partnerId}/trust/activate`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('CERTIFICATE_KEY_TOO_SMALL');
+    const trust = (await api.get(`/v1/partners/${partnerId}/trust`)).body.data;
+    expect(trust.current.encryption.id).toBe(old.body.data.id);
+    expect((await api.get(`/v1/partners/${partnerId}/trust/events`)).body.data.map((e: { type: string }) => e.type)).not.toContain('trust.activated.v1');
+    expect((await api.patch(`/v1/partners/${partnerId}`, { sign_algorithm: 'SHA1withRSA' })).status).toBe(200);
+    await until('no warning', async () => ((await tooSmall()).length === 0 ? true : undefined));
+    const activated = await api.post(`/v1/partners/${partnerId}/trust/activate`);
+    expect(activated.status).toBe(200);
+    expect(activated.body.data.current.encryption.id).toBe(small.body.data.id);
+  });
+
   it("judges a master partner's certificates by a tenant's override of its sign_algorithm for that tenant only", async () => {
     const account = `sign-override-${process.pid}`;
     const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });

@@ -16,6 +16,9 @@ const USAGES_BY_SLOT: Readonly<Record<SlotName, readonly CertificateUsage[]>> = 
   tls: ['tls'],
 };
 
+/** The use a slot puts a certificate's key to (what the key-type rule checks a key against). */
+export const KEY_USAGE_OF_SLOT: Readonly<Record<SlotName, CertificateUsage>> = { encryption: 'encryption', signature: 'signing', tls: 'tls' };
+
 export function usageFitsSlot(usage: CertificateUsage, slot: SlotName): boolean {
   return USAGES_BY_SLOT[slot].includes(usage);
 }

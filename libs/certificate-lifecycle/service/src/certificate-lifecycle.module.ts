@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { CERTIFICATE_LIFECYCLE_STREAM_CATEGORIES } from '@as2-partners/certificate-lifecycle-domain';
 import {
   CLOCK,
+  READ_MODEL_STORE,
+  type ReadModelStore,
   SECRET_STORE,
   type SecretStore,
   WriteModel,
@@ -59,6 +61,7 @@ import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/t
 import { timedTimestamper } from './timestamping/timed-timestamper';
 import { activationMetrics } from './schedules/rollover-activation/activation-metrics';
 import { RolloverActivation } from './schedules/rollover-activation/rollover-activation';
+import { signingAlgorithmsFrom } from './partner-access/signing-algorithms';
 import { TrustController } from './commands/trust-rollover/trust.controller';
 import { TrustHandler } from './commands/trust-rollover/trust.handler';
 import { PartnerCertificatesController } from './commands/upload-certificate/partner-certificates.controller';
@@ -122,12 +125,13 @@ class TimestamperCloser implements OnApplicationShutdown {
     TimestamperCloser,
     {
       provide: RolloverActivation,
-      inject: [WriteModel, TIMESTAMPER, CLOCK],
-      useFactory: (writeModel: WriteModel, timestamper: Timestamper, clock: Clock) => new RolloverActivation(writeModel, timestamper, clock),
+      inject: [WriteModel, TIMESTAMPER, CLOCK, READ_MODEL_STORE],
+      useFactory: (writeModel: WriteModel, timestamper: Timestamper, clock: Clock, readModels: ReadModelStore) =>
+        new RolloverActivation(writeModel, timestamper, clock, signingAlgorithmsFrom(readModels)),
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries, PlatformMetrics],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries, PlatformMetrics, READ_MODEL_STORE],
       useFactory: (
         writeModel: WriteModel,
         views: CertificateViewsProjection,
@@ -137,6 +141,7 @@ class TimestamperCloser implements OnApplicationShutdown {
         visibility: WriteVisibility,
         keys: KeyQueries,
         metrics: PlatformMetrics,
+        readModels: ReadModelStore,
       ) =>
         new ActivationSchedulerLifecycle({
           writeModel,
@@ -148,6 +153,7 @@ class TimestamperCloser implements OnApplicationShutdown {
           // A late view only delays the next reader: never a reason to fail the activation that is already stored.
           onActivated: (position) => visibility.reach(position).catch(() => undefined),
           observer: activationMetrics(metrics, config.schedulerIntervalMs),
+          signingAlgorithmOf: signingAlgorithmsFrom(readModels),
         }),
     },
     CertificateQueries,

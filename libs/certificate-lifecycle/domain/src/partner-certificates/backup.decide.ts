@@ -45,8 +45,9 @@ export function decideBackup(
         const backup = state[slot].backup;
         if (!backup || ms(backup.activateOn) > ms(now)) return [];
         const certificate = command.backupCertificates.find((c) => c.certificateId === backup.certificateId);
-        if (!certificate || activationRefusal(certificate, now)) {
-          // Retired, deactivated or expired since it was scheduled: it never becomes current, and is not retried every tick.
+        if (!certificate || activationRefusal(certificate, now) || command.keyRefusedSlots?.includes(slot)) {
+          // Retired, deactivated, expired or its key no longer suiting the partner since it was scheduled: it never
+          // becomes current, and is not retried every tick.
           return [
             {
               type: 'partner_certificates.backup_cancelled.v1',

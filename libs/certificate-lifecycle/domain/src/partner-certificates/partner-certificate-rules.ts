@@ -1,7 +1,7 @@
 import { DomainError } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode as Code, certificateInactive, overlapNotClosed, usageMismatch } from '../certificate-lifecycle.errors';
-import { assertValidAt } from '../certificate-reading';
-import { usageFitsSlot, type SlotName } from '../certificate-usage';
+import { assertKeyServesUsage, assertKeySizeFits, assertValidAt, type CertificateDetails } from '../certificate-reading';
+import { KEY_USAGE_OF_SLOT, usageFitsSlot, type SlotName } from '../certificate-usage';
 import type { AttachedCertificate, PartnerCertificatesEvent } from './partner-certificates.events';
 import type { CertificateFacts, PartnerRef } from './partner-certificates.commands';
 import type { PartnerCertificatesState } from './partner-certificates.state';
@@ -56,6 +56,22 @@ export function activationRefusal(certificate: CertificateFacts, now: string): D
   if (!certificate.active) return certificateInactive(certificate.certificateId);
   try {
     assertValidAt(certificate, new Date(now));
+    return null;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}
+
+/**
+ * Why a scheduled certificate's key no longer suits the partner, or null: the `assign` rules' key checks (RSA size for
+ * the signing algorithm, key type for each slot's use) against the partner's signing algorithm at activation, which may
+ * have changed since the certificate was scheduled (SHA1withRSA to SHA256withRSA: 1,024-bit keys no longer do).
+ */
+export function keyRefusal(details: Pick<CertificateDetails, 'keyAlgorithm' | 'keySize'>, slots: readonly SlotName[], signAlgorithm: string | null): DomainError | null {
+  try {
+    assertKeySizeFits(details, signAlgorithm);
+    for (const slot of slots) assertKeyServesUsage(details, KEY_USAGE_OF_SLOT[slot], signAlgorithm, 'certificate_id');
     return null;
   } catch (error) {
     if (error instanceof DomainError) return error;

@@ -29,6 +29,8 @@ export type PartnerCertificatesCommand =
       readonly trigger: ActivationTrigger;
       /** The due backups' certificates as the store holds them now; one missing, inactive or not valid now is cancelled, not activated. */
       readonly backupCertificates: readonly CertificateFacts[];
+      /** Slots whose due backup's key no longer suits the partner's signing algorithm (`keyRefusal`): cancelled too. */
+      readonly keyRefusedSlots?: readonly SlotName[];
       readonly now: string;
     })
   | (PartnerRef & {

@@ -11,7 +11,7 @@ import { decideSlot } from './slot.decide';
 
 export type { CertificateFacts, PartnerCertificatesCommand } from './partner-certificates.commands';
 export { assertFitsRolloverSlots, rolloverToActivate } from './rollover.decide';
-export { activationRefusal, assertActivatable } from './partner-certificate-rules';
+export { activationRefusal, assertActivatable, keyRefusal } from './partner-certificate-rules';
 
 /** Dispatches each command to the part of the partner's certificates it changes; a removed partner takes no more. */
 function decide(command: PartnerCertificatesCommand, state: PartnerCertificatesState): PartnerCertificatesEvent[] {

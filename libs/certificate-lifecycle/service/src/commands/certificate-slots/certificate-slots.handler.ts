@@ -1,21 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  assertKeyServesUsage,
-  assertKeySizeFits,
-  isSlotName,
-  type CertificateUsage,
-  type PartnerCertificatesCommand,
-  type SlotName,
-} from '@as2-partners/certificate-lifecycle-domain';
+import { isSlotName, keyRefusal, type PartnerCertificatesCommand, type SlotName } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, DomainError, type Clock } from '@as2-partners/kernel';
 import { AfterWrite, type RequestContext, requestMetadata, utcInstantOf, ValidationFailedException } from '@as2-partners/platform';
 import type { KnownPartnerDocument } from '../../reactions/partner-registry-events/known-partner.document';
 import { PartnerAccess } from '../../partner-access/partner-access';
 import { CertificateWriteModel, factsOf } from '../../write-model/certificate-write-model';
 import type { AssignSlotDto, ScheduleBackupDto } from './certificate-slots.dto';
-
-/** What a slot asks of a certificate's key: the encryption slot receives, the signature slot verifies, the TLS slot trusts a server. */
-const USAGE_OF_SLOT: Readonly<Record<SlotName, CertificateUsage>> = { encryption: 'encryption', signature: 'signing', tls: 'tls' };
 
 export function slotOf(value: string): SlotName {
   if (!isSlotName(value)) throw new DomainError('INVALID_SLOT', `Unknown slot ${value}: use encryption, signature or tls`, 'slot');
@@ -64,9 +54,9 @@ export class CertificateSlotsHandler {
   /** A certificate of the partner's scope whose key suits the partner's signing algorithm and can serve each of `slots`. */
   async usableCertificate(partner: KnownPartnerDocument, certificateId: string, slots: readonly SlotName[]) {
     const stored = await this.writeModel.certificate({ account: partner.account, tenant: partner.tenant }, certificateId);
-    assertKeySizeFits(stored.record.certificate, partner.signAlgorithm);
     // Certificates stored before uploads checked key types may still hold, say, an Ed25519 key under usage "both".
-    for (const slot of slots) assertKeyServesUsage(stored.record.certificate, USAGE_OF_SLOT[slot], partner.signAlgorithm, 'certificate_id');
+    const refusal = keyRefusal(stored.record.certificate, slots, partner.signAlgorithm);
+    if (refusal) throw refusal;
     return factsOf(stored);
   }
 

@@ -41,7 +41,7 @@ export class TrustController {
   @HttpCode(201)
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'CemScheduleRollover: persist the approved window {next_certificate_id, activate_at, overlap_until, slots}' })
-  @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_INACTIVE, ROLLOVER_SAME_CERTIFICATE' })
+  @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_KEY_TOO_SMALL, CERTIFICATE_INACTIVE, ROLLOVER_SAME_CERTIFICATE' })
   @ApiResponse({ status: 409, description: 'OVERLAP_NOT_CLOSED: the previous certificates are still accepted; retire them first' })
   @ApiResponse({ status: 201, description: "Rollover scheduled", schema: TRUST_WRITTEN })
   async scheduleRollover(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: ScheduleRolloverDto) {
@@ -57,7 +57,11 @@ export class TrustController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'CemActivate: promote next → current now, with RFC 3161-stamped evidence' })
   @ApiResponse({ status: 409, description: 'ROLLOVER_NOT_SCHEDULED, OVERLAP_NOT_CLOSED' })
-  @ApiResponse({ status: 422, description: 'CERTIFICATE_INACTIVE, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID: the next certificate cannot become current now' })
+  @ApiResponse({
+    status: 422,
+    description:
+      "CERTIFICATE_INACTIVE, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID: the next certificate cannot become current now; CERTIFICATE_KEY_TOO_SMALL, CERTIFICATE_USAGE_MISMATCH: its key no longer suits the partner's signing algorithm (changed since the rollover was scheduled)",
+  })
   @ApiResponse({ status: 503, description: 'TIMESTAMP_AUTHORITY_UNAVAILABLE' })
   @ApiResponse({ status: 200, description: "Activated with RFC 3161-stamped evidence (activation null when the next certificate was already current)", schema: TRUST_ACTIVATED })
   async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {

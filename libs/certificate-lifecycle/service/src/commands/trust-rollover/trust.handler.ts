@@ -43,7 +43,14 @@ export class TrustHandler {
   /** Promotes next → current now, stamped; returns the appended event's evidence. */
   async activate(ctx: RequestContext, partnerId: string) {
     const partner = await this.access.resolve(ctx, partnerId, 'write');
-    const result = await this.activation.activate(refOf(partner), { type: 'manual', actor: ctx.caller.sub }, false, (at) => requestMetadata(ctx, partner.tenant, at));
+    // The next certificate's key must suit the signing algorithm as the caller has it, as at `assign`.
+    const result = await this.activation.activate(
+      refOf(partner),
+      { type: 'manual', actor: ctx.caller.sub },
+      false,
+      (at) => requestMetadata(ctx, partner.tenant, at),
+      partner.signAlgorithm,
+    );
     const activated = result.events.find((e) => e.type === 'trust.activated.v1');
     return new AfterWrite(result.position, () => (activated?.type === 'trust.activated.v1' ? activated.data : null));
   }

@@ -5,6 +5,7 @@ import {
   CertificateLifecycleErrorCode,
   CertificateLifecycleStreams,
   keyAliasDecider,
+  keyRefusal,
   partnerCertificatesDecider,
   SLOT_NAMES,
   type ActivationTrigger,
@@ -12,10 +13,11 @@ import {
   type KeyAliasScope,
   type PartnerCertificatesEvent,
   type PartnerCertificatesState,
+  type SlotName,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { DomainError, PollingScheduler, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import { factsOf } from '../../write-model/certificate-write-model';
-import type { PartnerScope, RolloverActivation } from './rollover-activation';
+import type { PartnerScope, RolloverActivation, SigningAlgorithmOf } from './rollover-activation';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
 export interface DueActivations {
@@ -41,6 +43,14 @@ export interface ActivationSchedulerOptions {
   readonly onActivated?: (position: number) => Promise<void>;
   /** Told what each tick found due and how late each activation came (metrics). */
   readonly observer?: ActivationObserver;
+  /** The partner's signing algorithm now, which a due backup's key must suit (absent: keys are not checked again). */
+  readonly signingAlgorithmOf?: SigningAlgorithmOf;
+}
+
+/** The certificates of a partner's due backups, and the slots whose backup's key no longer suits the partner (with why). */
+interface DueBackups {
+  readonly certificates: CertificateFacts[];
+  readonly keyRefused: Map<SlotName, DomainError>;
 }
 
 export interface ActivationObserver {
@@ -80,19 +90,20 @@ export class ActivationScheduler extends PollingScheduler {
     this.options.observer?.due(due.length);
     for (const partner of due) {
       try {
-        let backupCertificates: CertificateFacts[] = [];
+        let dueBackups: DueBackups = { certificates: [], keyRefused: new Map() };
         const backups = await this.options.writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId),
           partnerCertificatesDecider,
           async (state) => {
             const at = this.options.clock.now().toISOString();
-            backupCertificates = await this.dueBackupCertificates(state, at);
-            return { type: 'activate_due_backups' as const, ...partner, trigger, backupCertificates, now: at };
+            dueBackups = await this.dueBackups(partner.partnerId, state, at);
+            const keyRefusedSlots = [...dueBackups.keyRefused.keys()];
+            return { type: 'activate_due_backups' as const, ...partner, trigger, backupCertificates: dueBackups.certificates, keyRefusedSlots, now: at };
           },
           systemMetadata(partner, actor, this.options.clock.now()),
         );
         activated += backups.events.filter((e) => e.type === 'partner_certificates.backup_activated.v1').length;
         last = backups.position ?? last;
-        this.logCancelledBackups(partner, backups.events, backupCertificates);
+        this.logCancelledBackups(partner, backups.events, dueBackups);
         for (const late of latenessOf(backups.events)) this.options.observer?.activated(late);
         if (backups.state.rollover && new Date(backups.state.rollover.activateAt).getTime() <= now.getTime()) {
           const rollover = await this.options.rollovers.activate(partner, trigger, true, (at) => systemMetadata(partner, actor, at));
@@ -126,27 +137,43 @@ export class ActivationScheduler extends PollingScheduler {
     return activated;
   }
 
-  /** The certificates of the backups due at `at`, as the store holds them now (a deleted one is left out: the decider cancels its backup). */
-  private async dueBackupCertificates(state: PartnerCertificatesState, at: string): Promise<CertificateFacts[]> {
+  /**
+   * The certificates of the backups due at `at`, as the store holds them now (a deleted one is left out: the decider
+   * cancels its backup), and the due slots whose certificate's key no longer suits the partner's signing algorithm.
+   */
+  private async dueBackups(partnerId: string, state: PartnerCertificatesState, at: string): Promise<DueBackups> {
     const due = SLOT_NAMES.flatMap((slot) => {
       const backup = state[slot].backup;
-      return backup && new Date(backup.activateOn).getTime() <= new Date(at).getTime() ? [backup.certificateId] : [];
+      return backup && new Date(backup.activateOn).getTime() <= new Date(at).getTime() ? [{ slot, certificateId: backup.certificateId }] : [];
     });
-    const facts = await Promise.all(
-      [...new Set(due)].map(async (certificateId) => {
-        const { state: certificate } = await this.options.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
-        return certificate.status === 'stored' ? [factsOf(certificate)] : [];
-      }),
+    const stored = new Map(
+      (
+        await Promise.all(
+          [...new Set(due.map((backup) => backup.certificateId))].map(async (certificateId) => {
+            const { state: certificate } = await this.options.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
+            return certificate.status === 'stored' ? [[certificateId, certificate] as const] : [];
+          }),
+        )
+      ).flat(),
     );
-    return facts.flat();
+    const keyRefused = new Map<SlotName, DomainError>();
+    const signAlgorithm = due.length > 0 ? await this.options.signingAlgorithmOf?.(partnerId) : undefined;
+    if (signAlgorithm !== undefined) {
+      for (const { slot, certificateId } of due) {
+        const certificate = stored.get(certificateId);
+        const refusal = certificate ? keyRefusal(certificate.record.certificate, [slot], signAlgorithm) : null;
+        if (refusal) keyRefused.set(slot, refusal);
+      }
+    }
+    return { certificates: [...stored.values()].map((certificate) => factsOf(certificate)), keyRefused };
   }
 
   /** `backup_cancelled.v1` carries no reason, so the log says why the scheduler cancelled a backup instead of activating it. */
-  private logCancelledBackups(partner: PartnerScope, events: readonly PartnerCertificatesEvent[], certificates: readonly CertificateFacts[]): void {
+  private logCancelledBackups(partner: PartnerScope, events: readonly PartnerCertificatesEvent[], due: DueBackups): void {
     for (const event of events) {
       if (event.type !== 'partner_certificates.backup_cancelled.v1') continue;
-      const certificate = certificates.find((c) => c.certificateId === event.data.certificateId);
-      const refusal = certificate ? activationRefusal(certificate, event.data.cancelledAt) : null;
+      const certificate = due.certificates.find((c) => c.certificateId === event.data.certificateId);
+      const refusal = (certificate ? activationRefusal(certificate, event.data.cancelledAt) : null) ?? due.keyRefused.get(event.data.slot) ?? null;
       this.options.logger?.warn('Scheduled backup cancelled: its certificate can no longer become current', {
         partnerId: partner.partnerId,
         slot: event.data.slot,

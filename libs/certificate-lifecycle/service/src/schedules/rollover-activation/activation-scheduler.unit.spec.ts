@@ -29,8 +29,12 @@ describe('ActivationScheduler: a scheduled backup', () => {
   let warnings: { message: string; context?: Record<string, unknown> }[];
   const activateOn = new Date(START + 60_000).toISOString();
 
-  async function storeCertificate(certificateId: string, now: string): Promise<CertificateFacts> {
-    const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId }).pem));
+  /** The partner's signing algorithm as the scheduler learns it (undefined: a partner not known). */
+  let signAlgorithm: string | null | undefined;
+  let backupKeyBits: number;
+
+  async function storeCertificate(certificateId: string, now: string, keyBits = 2048): Promise<CertificateFacts> {
+    const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId, keyBits }).pem));
     const c = toCertificateData(details);
     const upload = { type: 'upload' as const, certificateId, account: 'acc', tenant: 'ten', name: certificateId, usage: 'encryption' as const, certificateType: 'partner' as const, partnerId: partner.partnerId, certificate: c, now };
     await writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, upload, metadataAt(new Date(now)));
@@ -47,6 +51,7 @@ describe('ActivationScheduler: a scheduled backup', () => {
       intervalMs: 1000,
       instanceId: 'scheduler-test',
       logger: { warn: (message, context) => warnings.push({ message, context }), error: (message, context) => warnings.push({ message, context }) },
+      signingAlgorithmOf: async () => signAlgorithm,
     });
   }
 
@@ -54,12 +59,14 @@ describe('ActivationScheduler: a scheduled backup', () => {
   const partnerEvents = async () => (await store.readStream(CertificateLifecycleStreams.partnerCertificates(partner.partnerId))).map((e) => e.type);
 
   beforeEach(async () => {
+    signAlgorithm = 'SHA256withRSA';
+    backupKeyBits ??= 2048;
     store = new InMemoryEventStore();
     writeModel = new WriteModel(store);
     warnings = [];
     const now = new Date(START).toISOString();
     const old = await storeCertificate(OLD, now);
-    const backup = await storeCertificate(BACKUP, now);
+    const backup = await storeCertificate(BACKUP, now, backupKeyBits);
     for (const command of [
       { type: 'attach' as const, ...partner, certificate: old, now },
       { type: 'schedule_backup' as const, ...partner, slot: 'encryption' as const, certificate: backup, activateOn, now },
@@ -97,5 +104,31 @@ describe('ActivationScheduler: a scheduled backup', () => {
     // The next tick finds nothing left to do.
     expect(await scheduler.tick()).toBe(0);
     expect(await partnerEvents()).toHaveLength(5);
+  });
+
+  describe('with a 1,024-bit key, scheduled while the partner signed with SHA1withRSA', () => {
+    beforeAll(() => (backupKeyBits = 1024));
+    afterAll(() => (backupKeyBits = 2048));
+
+    it("is cancelled once the partner signs with SHA256withRSA, the reason logged; the current one stays", async () => {
+      const scheduler = schedulerAt(START + 61_000);
+      expect(await scheduler.tick()).toBe(0);
+      expect((await partnerState()).encryption).toEqual({ current: OLD, backup: null });
+      expect((await partnerEvents()).at(-1)).toBe('partner_certificates.backup_cancelled.v1');
+      expect(warnings).toEqual([expect.objectContaining({ context: expect.objectContaining({ certificateId: BACKUP, reason: expect.stringMatching(/^CERTIFICATE_KEY_TOO_SMALL/) }) })]);
+      expect(await scheduler.tick()).toBe(0);
+    });
+
+    it('becomes current while the partner still signs with SHA1withRSA', async () => {
+      signAlgorithm = 'SHA1withRSA';
+      expect(await schedulerAt(START + 61_000).tick()).toBe(1);
+      expect((await partnerState()).encryption).toEqual({ current: BACKUP, backup: null });
+    });
+
+    it('becomes current for a partner not known here (nothing to check the key against)', async () => {
+      signAlgorithm = undefined;
+      expect(await schedulerAt(START + 61_000).tick()).toBe(1);
+      expect((await partnerState()).encryption).toEqual({ current: BACKUP, backup: null });
+    });
   });
 });

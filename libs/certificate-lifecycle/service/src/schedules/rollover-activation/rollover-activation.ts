@@ -6,8 +6,10 @@ import {
   CertificateLifecycleErrorCode,
   CertificateLifecycleStreams,
   effectiveCurrent,
+  keyRefusal,
   partnerCertificatesDecider,
   type ActivationTrigger,
+  type CertificateDetails,
   type CertificateFacts,
   rolloverToActivate,
   type PartnerCertificatesCommand,
@@ -25,6 +27,12 @@ export interface PartnerScope {
 }
 
 /**
+ * The partner's signing algorithm now, as this service knows it (a master partner's own), or undefined when the
+ * partner is not known here (nothing to check a key against).
+ */
+export type SigningAlgorithmOf = (partnerId: string) => Promise<string | null | undefined>;
+
+/**
  * Promotes a partner's next certificate to current (CemActivate), for a person or for the scheduler, with evidence:
  * who or what triggered it, the SHA-256 of both certificates, and an RFC 3161 token over that document. The
  * activation is decided on the partner's stream with its expected revision, so it happens once however many
@@ -35,13 +43,19 @@ export class RolloverActivation {
     private readonly writeModel: WriteModel,
     private readonly timestamper: Timestamper,
     private readonly clock: Clock,
+    private readonly signingAlgorithmOf: SigningAlgorithmOf = async () => undefined,
   ) {}
 
+  /**
+   * `signAlgorithm`: the partner's signing algorithm as the caller has it (a tenant's override of a master partner's),
+   * which the next certificate's key must suit as at `assign`; by default the partner's own (`signingAlgorithmOf`).
+   */
   async activate(
     partner: PartnerScope,
     trigger: ActivationTrigger,
     onlyIfDue: boolean,
     metadataAt: (now: Date) => EventMetadata,
+    signAlgorithm?: string | null,
   ): Promise<Decision<PartnerCertificatesState, PartnerCertificatesEvent>> {
     const stream = CertificateLifecycleStreams.partnerCertificates(partner.partnerId);
     const firstNow = this.clock.now();
@@ -53,10 +67,14 @@ export class RolloverActivation {
         const now = this.clock.now();
         const rollover = rolloverToActivate(state, partner.partnerId, onlyIfDue, now.toISOString());
         if (!rollover) return null;
-        const next = await this.facts(rollover.nextCertificateId);
+        const { facts: next, details } = await this.certificate(rollover.nextCertificateId);
         // Refused before the TSA is asked: a retired or expired next certificate costs no token on every tick.
         assertActivatable(next, now.toISOString());
         assertFitsRolloverSlots(next, state, rollover.slots);
+        // The partner's signing algorithm may have changed since the rollover was scheduled: the key must suit it now.
+        const algorithm = signAlgorithm !== undefined ? signAlgorithm : await this.signingAlgorithmOf(partner.partnerId);
+        const refusal = algorithm === undefined ? null : keyRefusal(details, rollover.slots, algorithm);
+        if (refusal) throw refusal;
         const previous = await this.previousOf(state, rollover.slots);
         const { document, sha256 } = activationEvidenceDocument({
           account: partner.account,
@@ -80,10 +98,10 @@ export class RolloverActivation {
     );
   }
 
-  private async facts(certificateId: string): Promise<CertificateFacts> {
+  private async certificate(certificateId: string): Promise<{ readonly facts: CertificateFacts; readonly details: Pick<CertificateDetails, 'keyAlgorithm' | 'keySize'> }> {
     const { state } = await this.writeModel.load(CertificateLifecycleStreams.certificate(certificateId), certificateDecider);
     if (state.status !== 'stored') throw new DomainError(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
-    return factsOf(state);
+    return { facts: factsOf(state), details: state.record.certificate };
   }
 
   private async previousOf(state: PartnerCertificatesState, slots: readonly ('encryption' | 'signature' | 'tls')[]) {

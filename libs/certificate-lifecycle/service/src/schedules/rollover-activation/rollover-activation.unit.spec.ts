@@ -35,8 +35,8 @@ describe('RolloverActivation', () => {
     close: async () => undefined,
   };
 
-  async function storeCertificate(certificateId: string, now: string): Promise<CertificateFacts> {
-    const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId }).pem));
+  async function storeCertificate(certificateId: string, now: string, keyBits = 2048): Promise<CertificateFacts> {
+    const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId, keyBits }).pem));
     const upload = { type: 'upload' as const, certificateId, account: 'acc', tenant: 'ten', name: certificateId, usage: 'encryption' as const, certificateType: 'partner' as const, partnerId: partner.partnerId, certificate: toCertificateData(details), now };
     await writeModel.decide(CertificateLifecycleStreams.certificate(certificateId), certificateDecider, upload, metadataAt(new Date(now)));
     const c = toCertificateData(details);
@@ -91,6 +91,44 @@ describe('RolloverActivation', () => {
     expect(stamped).toEqual([]);
     const { state } = await writeModel.load(CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider);
     expect(state.encryption.current).toBe('cert_01JDOLDCERT000000000000001');
+  });
+
+  describe("a next certificate with a 1,024-bit key, scheduled while the partner signed with SHA1withRSA", () => {
+    const small = 'cert_01JDSHRTKEY000000000000001';
+    beforeEach(async () => {
+      const now = new Date().toISOString();
+      const facts = await storeCertificate(small, now, 1024);
+      for (const command of [
+        { type: 'attach' as const, ...partner, certificate: facts, now },
+        { type: 'schedule_rollover' as const, ...partner, certificate: facts, activateAt, overlapUntil: new Date(START + 3_600_000).toISOString(), slots: ['encryption' as const], now },
+      ]) {
+        await writeModel.decide(CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider, command, metadataAt(new Date(now)));
+      }
+    });
+
+    it('is refused once the partner signs with SHA256withRSA, by the scheduler and by a person, before asking the TSA', async () => {
+      const activation = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000), async () => 'SHA256withRSA');
+      await expect(activation.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt)).rejects.toMatchObject({ code: 'CERTIFICATE_KEY_TOO_SMALL' });
+      await expect(activation.activate(partner, { type: 'manual', actor: 'u' }, false, metadataAt)).rejects.toMatchObject({ code: 'CERTIFICATE_KEY_TOO_SMALL' });
+      expect(stamped).toEqual([]);
+      const { state } = await writeModel.load(CertificateLifecycleStreams.partnerCertificates(partner.partnerId), partnerCertificatesDecider);
+      expect(state.encryption.current).toBe('cert_01JDOLDCERT000000000000001');
+      expect(state.rollover?.nextCertificateId).toBe(small);
+    });
+
+    it("becomes current while the partner still signs with SHA1withRSA, and as the caller has the partner (a tenant's override) when given", async () => {
+      const lenient = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000), async () => 'SHA1withRSA');
+      await expect(lenient.activate(partner, { type: 'manual', actor: 'u' }, false, metadataAt, 'SHA256withRSA')).rejects.toMatchObject({ code: 'CERTIFICATE_KEY_TOO_SMALL' });
+      const decision = await lenient.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
+      expect(decision.events.map((e) => e.type)).toEqual(['trust.activated.v1']);
+      expect(decision.state.encryption.current).toBe(small);
+    });
+
+    it('is not checked for a partner this service does not know', async () => {
+      const unknown = new RolloverActivation(writeModel, timestamper, tickingClock(START + 120_000), async () => undefined);
+      const decision = await unknown.activate(partner, { type: 'scheduler', actor: 'scheduler' }, true, metadataAt);
+      expect(decision.state.encryption.current).toBe(small);
+    });
   });
 
   it('refuses an activation with no rollover scheduled, from the decider', async () => {
