@@ -19,6 +19,12 @@ const jumpPast = (instant: Date) => {
   clockOffsetMs += Math.max(0, instant.getTime() - clockNow().getTime());
 };
 
+/** The trust state's CERTIFICATE_KEY_TOO_SMALL warnings for a partner, as `client` sees it. */
+async function keyTooSmallWarnings(client: CertificateApi, partnerId: string): Promise<{ code: string; message: string }[]> {
+  const warnings = (await client.get(`/v1/partners/${partnerId}/trust`)).body.data.warnings as { code: string; message: string }[];
+  return warnings.filter((w) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+}
+
 describe('trust lifecycle and scheduled activation (embedded, through the API)', () => {
   let t: EmbeddedTestApp;
   let api: CertificateApi;
@@ -43,7 +49,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     const partnerId = await createPartner(api, { sign: true, sign_algorithm: 'SHA1withRSA' });
     const small = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'small', usage: 'both' }, issueTestCertificate({ commonName: 'Small', keyBits: 1024 }).pem);
     expect(small.status).toBe(201);
-    const tooSmall = async () => (await api.get(`/v1/partners/${partnerId}/trust`)).body.data.warnings.filter((w: { code: string }) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+    const tooSmall = () => keyTooSmallWarnings(api, partnerId);
     expect(await tooSmall()).toEqual([]);
     expect((await api.patch(`/v1/partners/${partnerId}`, { sign_algorithm: 'SHA256withRSA' })).status).toBe(200);
     const warnings = await until('the warning', async () => ((await tooSmall()).length > 0 ? tooSmall() : undefined));
@@ -64,7 +70,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
       slots: ['encryption'],
     });
     expect(scheduled.status).toBe(201);
-    const tooSmall = async () => (await api.get(`/v1/partners/${partnerId}/trust`)).body.data.warnings.filter((w: { code: string }) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+    const tooSmall = () => keyTooSmallWarnings(api, partnerId);
     expect(await tooSmall()).toEqual([]);
     expect((await api.patch(`/v1/partners/${partnerId}`, { sign_algorithm: 'SHA256withRSA' })).status).toBe(200);
     // The certificate service knows the new algorithm once the trust state warns about the next certificate.
@@ -92,7 +98,7 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     const masterId = master.body.data.id as string;
     const small = await admin.upload(`/v1/accounts/${account}/partners/${masterId}/certificates`, { name: 'small', usage: 'both' }, issueTestCertificate({ commonName: 'Small', keyBits: 1024 }).pem);
     expect(small.status).toBe(201);
-    const tooSmall = async (api: CertificateApi) => (await api.get(`/v1/partners/${masterId}/trust`)).body.data.warnings.filter((w: { code: string }) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
+    const tooSmall = (api: CertificateApi) => keyTooSmallWarnings(api, masterId);
     expect((await one.patch(`/v1/partners/${masterId}`, { sign_algorithm: 'SHA256withRSA' })).status).toBe(200);
     const warnings = await until("the overriding tenant's warning", async () => ((await tooSmall(one)).length > 0 ? tooSmall(one) : undefined));
     expect(warnings.map((w: { message: string }) => w.message)).toEqual([

@@ -31,7 +31,8 @@ describe('ActivationScheduler: a scheduled backup', () => {
 
   /** The partner's signing algorithm as the scheduler learns it (undefined: a partner not known). */
   let signAlgorithm: string | null | undefined;
-  let backupKeyBits: number;
+  /** The backup certificate's RSA key size (a nested describe sets 1,024 for its tests). */
+  let backupKeyBits = 2048;
 
   async function storeCertificate(certificateId: string, now: string, keyBits = 2048): Promise<CertificateFacts> {
     const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId, keyBits }).pem));
@@ -60,7 +61,6 @@ describe('ActivationScheduler: a scheduled backup', () => {
 
   beforeEach(async () => {
     signAlgorithm = 'SHA256withRSA';
-    backupKeyBits ??= 2048;
     store = new InMemoryEventStore();
     writeModel = new WriteModel(store);
     warnings = [];
