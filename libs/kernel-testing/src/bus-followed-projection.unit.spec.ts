@@ -470,7 +470,9 @@ describe('BusFollowedProjection: first starts of several groups on one store', (
       // pages of 500: 500, 500, 200, for both groups at once (each alone read all three)
       expect(readAll).toHaveBeenCalledTimes(3);
       expect(readModels.loads).toEqual(['begin', 'end']);
-      for (const group of groups) expect(await group.copiedUpTo()).toBe(await store.lastPosition());
+      // the store holds the events: no copy of them is kept, only the markers
+      for (const group of groups) expect(await group.copiedUpTo()).toBeNull();
+      expect(await readModels.collection('consumed_events.test.things').count({})).toBe(2);
     } finally {
       for (const group of groups) await group.stop();
       await bus.close();
@@ -502,5 +504,114 @@ describe('BusFollowedProjection: first starts of several groups on one store', (
     } finally {
       await restarted.stop();
     }
+  });
+});
+
+describe('BusFollowedProjection: with the source store readable, no copy of consumed events', () => {
+  const copyOf = (readModels: ReadModelStore) => readModels.collection<ReadModelDocument & { topic?: string; complete?: boolean; kept?: boolean; since?: string }>('consumed_events.test.things');
+
+  async function storeOf(names: readonly string[]): Promise<InMemoryEventStore> {
+    const store = new InMemoryEventStore();
+    for (const name of names) await store.append(`thing-${name}`, [newEvent('thing.created.v1', { thingId: name, name })], 'no_stream');
+    return store;
+  }
+
+  function withHistory(store: InMemoryEventStore, readModels: ReadModelStore, bus: InProcessEventBus, through: () => Promise<number | null>): ThingsConsumer {
+    return new ThingsConsumer({
+      bus,
+      readModels,
+      parked: new InMemoryParkedEventStore(),
+      retry: policy,
+      sleep: async () => undefined,
+      random: () => 1,
+      history: { store, carried: async () => ({ topicOf: () => TOPIC, through: await through() }) },
+    });
+  }
+
+  it('keeps none of the events it consumes, and its marker says so', async () => {
+    const store = await storeOf(['a']);
+    const readModels = new InMemoryReadModelStore();
+    const bus = new InProcessEventBus();
+    const consumer = withHistory(store, readModels, bus, () => store.lastPosition());
+    try {
+      await consumer.start();
+      await store.append('thing-b', [newEvent('thing.created.v1', { thingId: 'b', name: 'b' })], 'no_stream');
+      const [, b] = await store.readAll();
+      await bus.publish(TOPIC, [b]);
+      await consumer.waitFor(b.position, 1000);
+      expect((await consumer.things.find({ filter: {} })).items.map((thing) => thing.name).sort()).toEqual(['a', 'b']);
+      expect(await copyOf(readModels).count({ topic: TOPIC })).toBe(0);
+      expect(await copyOf(readModels).get('~copy')).toMatchObject({ complete: false, kept: false });
+    } finally {
+      await consumer.stop();
+      await bus.close();
+    }
+  });
+
+  it('a rebuild replays the source store up to what the relays carried, each event once, in batches', async () => {
+    const store = await storeOf(['a', 'b']);
+    const readModels = new InMemoryReadModelStore();
+    const bus = new InProcessEventBus();
+    let carriedThrough = (await store.lastPosition()) as number;
+    const consumer = withHistory(store, readModels, bus, async () => carriedThrough);
+    try {
+      await consumer.start();
+      await store.append('thing-a', [newEvent('thing.renamed.v1', { thingId: 'a', name: 'a2' })], 0);
+      await store.append('thing-c', [newEvent('thing.created.v1', { thingId: 'c', name: 'c' })], 'no_stream');
+      const all = await store.readAll();
+      // the relay published the rename; the creation of c is not published yet
+      await bus.publish(TOPIC, [all[2]]);
+      await consumer.waitFor(all[2].position, 1000);
+      carriedThrough = all[2].position;
+      await consumer.things.put({ _id: 'stray', name: 'not from any event', deleted: false });
+      consumer.calls.length = 0;
+      const readAll = jest.spyOn(store, 'readAll');
+
+      await consumer.rebuild();
+
+      expect(readAll).toHaveBeenCalled();
+      expect(await copyOf(readModels).count({ topic: TOPIC })).toBe(0);
+      expect(consumer.calls).toEqual(['batch a,b,a2']);
+      expect((await consumer.things.find({ filter: {}, sort: { _id: 1 } })).items).toEqual([
+        { _id: 'a', name: 'a2', deleted: false },
+        { _id: 'b', name: 'b', deleted: false },
+      ]);
+      // the bus brings the rest once the relay publishes it
+      await bus.publish(TOPIC, [all[3]]);
+      await consumer.waitFor(all[3].position, 1000);
+      expect(await consumer.things.get('c')).toEqual({ _id: 'c', name: 'c', deleted: false });
+    } finally {
+      await consumer.stop();
+      await bus.close();
+    }
+  });
+
+  it('a copy an earlier start kept is marked not kept and deleted after the start; a rebuild without the store refuses it', async () => {
+    const readModels = new InMemoryReadModelStore();
+    const bus = new InProcessEventBus();
+    const store = await storeOf([]);
+    // an earlier release, without the source's store: every consumed event copied
+    const before = new ThingsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore(), retry: policy, sleep: async () => undefined, random: () => 1 });
+    await before.start();
+    for (let i = 0; i < 5; i += 1) await bus.publish(TOPIC, Array.from({ length: 40 }, (_, k) => recorded('thing.created.v1', { thingId: `t${i}-${k}`, name: `t${i}-${k}` })));
+    await before.stop();
+    // 40 events a batch: two copy documents each, 10 in all
+    expect(await copyOf(readModels).count({ topic: TOPIC })).toBe(10);
+
+    const after = withHistory(store, readModels, bus, async () => null);
+    try {
+      await after.start();
+      for (let wait = 0; wait < 100 && (await copyOf(readModels).count({ topic: TOPIC })) > 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await copyOf(readModels).count({ topic: TOPIC })).toBe(0);
+      expect(await copyOf(readModels).get('~copy')).toMatchObject({ complete: false, kept: false });
+      expect(await after.things.count({})).toBe(200);
+    } finally {
+      await after.stop();
+    }
+
+    const withoutStore = new ThingsConsumer({ bus, readModels, parked: new InMemoryParkedEventStore(), retry: policy, sleep: async () => undefined, random: () => 1 });
+    await expect(withoutStore.rebuild()).rejects.toThrow(/copy of consumed events was not kept since/);
+    expect(await withoutStore.things.count({})).toBe(200);
+    await bus.close();
   });
 });

@@ -26,10 +26,11 @@ import { registeredFollowerProvider } from './registered-follower-provider';
  * Provides a consumer of other services' events (a bus-fed read model whose constructor takes the consumer's
  * dependencies, then what it applies with) with the process's bus, read-model store, parked-event store and retry
  * policy, logging under `loggerName`, and registers it: ProjectionLifecycle subscribes it before any relay publishes,
- * `rebuild-read-models` replays its copy and parked events are replayed through it. `inject` lists the tokens of the
+ * `rebuild-read-models` rebuilds it and parked events are replayed through it. `inject` lists the tokens of the
  * constructor's further arguments. With the in-process bus, every source's events are in this process's store: a
  * first start (a new or set-aside read-model file) catches up there on those the relays published before (on the
- * topics they name); the bus brings the rest.
+ * topics they name), the bus brings the rest, no copy of consumed events is kept and a rebuild replays that store.
+ * With Kafka, the consumer keeps a copy of what it consumed and a rebuild replays the copy.
  */
 export const provideBusFollowedProjection = registeredFollowerProvider<BusFollowedProjection, BusFollowedProjectionDependencies>(
   [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, EVENT_STORE, PROJECTION_REGISTRY],

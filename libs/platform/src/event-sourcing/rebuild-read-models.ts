@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FollowedProjection, PROJECTION_REGISTRY, READ_MODEL_STORE, RebuildUnavailableError, type Projection, type ProjectionRegistry, type ReadModelStore } from '@as2-partners/kernel';
+import { BusFollowedProjection, FollowedProjection, PROJECTION_REGISTRY, READ_MODEL_STORE, RebuildUnavailableError, type Projection, type ProjectionRegistry, type ReadModelStore } from '@as2-partners/kernel';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { createRootLogger } from '../logging/root-logger';
@@ -22,7 +22,9 @@ export interface RebuiltProjection {
 /**
  * Boots the service modules without HTTP, with projections and outbox relays left stopped, and rebuilds every
  * registered projection: the store-fed ones together, in one pass over the event store (each batch read and parsed
- * once for all of them), then the bus-fed ones one after another from their copy of the events they consumed (one without a full copy is left as it was and reported skipped). Run it while no server writes these read models.
+ * once for all of them); then the bus-fed ones that read their source's store (embedded mode) together, in one more
+ * pass over it; then the other bus-fed ones one after another from their copy of the events they consumed (one
+ * without a full copy is left as it was and reported skipped). Run it while no server writes these read models.
  */
 export async function rebuildReadModels(
   rootModule: Type<unknown> | DynamicModule,
@@ -92,7 +94,26 @@ export async function rebuildReadModels(
         logger.log(`Rebuilt ${summaryOf(done)}`);
       }
     }
-    for (const projection of projections) if (!(projection instanceof FollowedProjection)) rebuilt.push(await rebuildAlone(projection));
+    // The bus-fed ones reading their source's store: one more pass over it between them.
+    const fromStore = projections.filter((projection): projection is BusFollowedProjection => projection instanceof BusFollowedProjection && projection.readsSourceStore);
+    if (fromStore.length > 0) {
+      const started = Date.now();
+      const cpuBefore = process.cpuUsage();
+      logger.log(`Rebuilding ${fromStore.map((projection) => projection.name).join(', ')} together, from the event store`);
+      await bulk(async () => {
+        await BusFollowedProjection.rebuildTogether(fromStore);
+        for (const projection of fromStore) await projection.stop();
+      });
+      const durationMs = Date.now() - started;
+      const cpuMs = cpuSince(cpuBefore);
+      for (const projection of fromStore) {
+        const done: RebuiltProjection = { name: projection.name, durationMs, cpuMs };
+        rebuilt.push(done);
+        logger.log(`Rebuilt ${summaryOf(done)}`);
+      }
+    }
+    const alone = projections.filter((projection) => !(projection instanceof FollowedProjection) && !fromStore.includes(projection as BusFollowedProjection));
+    for (const projection of alone) rebuilt.push(await rebuildAlone(projection));
     return rebuilt;
   } finally {
     await context.close();
