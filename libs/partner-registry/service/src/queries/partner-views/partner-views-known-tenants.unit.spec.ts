@@ -1,0 +1,78 @@
+import type { NewEvent, ReadModelCollection, ReadModelDocument } from '@as2-partners/kernel';
+import { InMemoryCheckpointStore, InMemoryEventStore, InMemoryParkedEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
+import { partnerDeciderFor } from '@as2-partners/partner-registry-domain';
+import { PartnerRegistryCollections, tenantDocIdOf, type TenantDocument } from './partner-view.document';
+import { PartnerViewsProjection } from './partner-views.projection';
+
+const ACCOUNT = 'acct_known';
+
+/** The partner.created.v1 event the decider makes for a create in `tenant`, as the store would hold it. */
+function created(tenant: string, n: number): NewEvent {
+  const decider = partnerDeciderFor('tenant');
+  const [event] = decider.decide(
+    { type: 'create_partner', partnerId: `prt_${tenant}_${n}`, account: ACCOUNT, tenant, as2Id: `AS2-${tenant}-${n}`, settings: { name: `Partner ${n}`, url: `https://as2.example.com/${tenant}/${n}` }, certificateId: null, now: '2026-12-04T03:00:00.000Z' },
+    decider.initialState(),
+  );
+  return { id: `${tenant}-${n}`, type: event.type, schemaVersion: 1, data: event.data, metadata: { account: ACCOUNT, tenant, correlationId: `c-${tenant}-${n}`, causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-12-04T03:00:00.000Z' } };
+}
+
+/** A read-model store whose tenant collection counts its reads by id. */
+function countingStore(): { readModels: InMemoryReadModelStore; tenantReads: string[] } {
+  const readModels = new InMemoryReadModelStore();
+  const tenantReads: string[] = [];
+  const collection = readModels.collection.bind(readModels);
+  jest.spyOn(readModels, 'collection').mockImplementation(<T extends ReadModelDocument>(name: string, ...rest: unknown[]) => {
+    const inner = (collection as (name: string, ...rest: unknown[]) => ReadModelCollection<T>)(name, ...rest);
+    if (name !== PartnerRegistryCollections.tenants) return inner;
+    return Object.assign(Object.create(inner) as ReadModelCollection<T>, {
+      get: (id: string) => {
+        tenantReads.push(id);
+        return inner.get(id);
+      },
+    });
+  });
+  return { readModels, tenantReads };
+}
+
+async function projectionOver(store: InMemoryEventStore, readModels: InMemoryReadModelStore): Promise<PartnerViewsProjection> {
+  const projection = new PartnerViewsProjection({ store, checkpoints: new InMemoryCheckpointStore(), parked: new InMemoryParkedEventStore() }, readModels);
+  await projection.start();
+  return projection;
+}
+
+describe('PartnerViewsProjection: a tenant known once is not read again for each create', () => {
+  it('reads a tenant document once per tenant, however many partners it creates', async () => {
+    const store = new InMemoryEventStore();
+    const { readModels, tenantReads } = countingStore();
+    const projection = await projectionOver(store, readModels);
+    try {
+      for (let n = 0; n < 5; n += 1) await store.append(`partner-a-${n}`, [created('ten_a', n)], 'no_stream');
+      for (let n = 0; n < 3; n += 1) await store.append(`partner-b-${n}`, [created('ten_b', n)], 'no_stream');
+      await projection.waitFor((await store.lastPosition()) as number, 2000);
+
+      expect(tenantReads).toEqual([tenantDocIdOf(ACCOUNT, 'ten_a'), tenantDocIdOf(ACCOUNT, 'ten_b')]);
+      const tenants = readModels.collection<TenantDocument>(PartnerRegistryCollections.tenants);
+      expect((await tenants.find({ filter: {} })).items.map((tenant) => tenant._id).sort()).toEqual([tenantDocIdOf(ACCOUNT, 'ten_a'), tenantDocIdOf(ACCOUNT, 'ten_b')]);
+    } finally {
+      await projection.stop();
+    }
+  });
+
+  it('a registered tenant found by a later process is read once and left as it is', async () => {
+    const store = new InMemoryEventStore();
+    const { readModels, tenantReads } = countingStore();
+    const tenants = readModels.collection<TenantDocument>(PartnerRegistryCollections.tenants);
+    const registered = { _id: tenantDocIdOf(ACCOUNT, 'ten_r'), account: ACCOUNT, tenantId: 'ten_r', registered: true, name: 'Registered', plan: 'enterprise', createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' } as TenantDocument;
+    await tenants.put(registered);
+    const projection = await projectionOver(store, readModels);
+    try {
+      for (let n = 0; n < 4; n += 1) await store.append(`partner-r-${n}`, [created('ten_r', n)], 'no_stream');
+      await projection.waitFor((await store.lastPosition()) as number, 2000);
+
+      expect(tenantReads).toEqual([tenantDocIdOf(ACCOUNT, 'ten_r')]);
+      expect(await tenants.get(registered._id)).toEqual(registered);
+    } finally {
+      await projection.stop();
+    }
+  });
+});
