@@ -1,6 +1,7 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
+import { PartnerQueries } from '../queries/partner-views/partner-queries';
 import { API_TIMESTAMP, apiAs, freshTenant, PARTNER_ID, partnerInput, type Api } from './partner-api.spec-support';
 
 const PARTNER_FIELDS = [
@@ -178,6 +179,18 @@ describe('tenant partners API (/v1/partners)', () => {
         error: { type: 'validation_error', code: 'DUPLICATE_AS2_ID' },
       });
       expect((await api.post('/v1/partners', partnerInput('dup'))).status).toBe(201);
+    });
+
+    it('answers the partner as decided, as every read then shows it, without reading its view back', async () => {
+      const readBack = jest.spyOn(PartnerQueries.prototype, 'findForTenant');
+      const created = await api.post('/v1/partners', partnerInput('DECIDED', { sign: true, sign_algorithm: 'SHA256withRSA', http_auth: { enabled: true, username: 'edi', password: 'Sup3r-Secret-Pw' } }));
+      const calls = readBack.mock.calls.length;
+      readBack.mockRestore();
+      expect(created.status).toBe(201);
+      expect(calls).toBe(0);
+      const listed = (await api.get('/v1/partners')).body.data.find((partner: { id: string }) => partner.id === created.body.data.id);
+      expect(listed).toEqual(created.body.data);
+      expect((await api.get(`/v1/partners/${created.body.data.id}`)).body.data).toMatchObject(created.body.data);
     });
 
     it('allows the same AS2 id in another tenant', async () => {

@@ -60,15 +60,19 @@ export class CreatePartnerHandler {
     });
     await this.closure.refuseIfDeletedMeanwhile(account, tenant, partnerId, metadata);
     const createdEvent = events.find((event) => event.type === 'partner.created.v1');
+    // A tenant partner inherits nothing: its view is the one the projection writes from the created event, made here
+    // rather than read back once the views have it (a read and a parse of the view was ~1 % of a create's CPU).
+    const decided = createdEvent?.type === 'partner.created.v1' ? () => tenantPartnerViewOf(createdEvent.data) : undefined;
     return new AfterWrite(
       position,
-      async () => {
-        const created = await this.queries.findForTenant(account, tenant, partnerId);
-        if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
-        return created;
-      },
-      // The view is late: the partner as decided (a tenant partner inherits nothing).
-      createdEvent?.type === 'partner.created.v1' ? () => tenantPartnerViewOf(createdEvent.data) : undefined,
+      decided ??
+        (async () => {
+          const created = await this.queries.findForTenant(account, tenant, partnerId);
+          if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+          return created;
+        }),
+      // The view is late: the partner as decided.
+      decided,
     );
   }
 
