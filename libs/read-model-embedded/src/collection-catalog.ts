@@ -133,14 +133,16 @@ export class CollectionCatalog {
     if (rows * 2 < all) return false;
     const others = all - rows;
     if (others > 0) {
-      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS read_model_docs_kept (seq INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL)');
-      this.db.exec(`INSERT INTO temp.read_model_docs_kept SELECT seq, collection, id, body FROM read_model_docs WHERE collection <> ${collectionLiteral(state.name)}`);
+      // in the file, not a TEMP table: temporary data is kept in memory (configureReadModelConnection), and these rows
+      // may be most of a large file; the clear's transaction creates and drops it
+      this.db.exec('CREATE TABLE IF NOT EXISTS read_model_docs_kept (seq INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL)');
+      this.db.exec(`INSERT INTO read_model_docs_kept SELECT seq, collection, id, body FROM read_model_docs WHERE collection <> ${collectionLiteral(state.name)}`);
     }
     // no WHERE: SQLite's truncate, which frees the pages of the table and its index without visiting a row
     this.db.exec('DELETE FROM read_model_docs');
     if (others > 0) {
-      this.db.exec('INSERT INTO read_model_docs (seq, collection, id, body) SELECT seq, collection, id, body FROM temp.read_model_docs_kept ORDER BY seq');
-      this.db.exec('DROP TABLE temp.read_model_docs_kept');
+      this.db.exec('INSERT INTO read_model_docs (seq, collection, id, body) SELECT seq, collection, id, body FROM read_model_docs_kept ORDER BY seq');
+      this.db.exec('DROP TABLE read_model_docs_kept');
     }
     // the other collections' rows keep their `seq`: their search texts stay indexed unless this one's are to go
     if (!state.search) return true;
