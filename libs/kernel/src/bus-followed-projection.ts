@@ -67,7 +67,15 @@ interface HistoryMarkerDocument {
   readonly done: boolean;
 }
 
-type CopyDocument = ConsumedDocument | CopyMarkerDocument | HistoryMarkerDocument;
+/** With no copy kept, the position of the last event of interest consumed from a topic (no `topic` field: not a copy). */
+interface LastConsumedDocument {
+  readonly _id: string;
+  readonly position: number;
+}
+
+const lastConsumedIdOf = (topic: string): string => `~consumed ${topic}`;
+
+type CopyDocument = ConsumedDocument | CopyMarkerDocument | HistoryMarkerDocument | LastConsumedDocument;
 
 /**
  * Where a new consumer group finds the events published before it first subscribed, when this process can read the
@@ -193,6 +201,8 @@ export abstract class BusFollowedProjection implements Projection {
   private generation = 0;
   /** Per topic, the position of the last event copied from an ordered delivery (read at start): ordered redeliveries are not copied again. */
   private readonly copiedThrough = new Map<string, number | null>();
+  /** With no copy kept: per topic, the last consumed position recorded (recordLastConsumed), once read or written. */
+  private readonly lastConsumed = new Map<string, number>();
   /** The deletion of a copy kept before (dropCopyKeptBefore), while it runs. */
   private dropping: Promise<void> = Promise.resolve();
 
@@ -294,7 +304,11 @@ export abstract class BusFollowedProjection implements Projection {
     this.subscribeFailures = 0;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     const firstStart = await this.markCopy();
-    if (this.keepsCopy) for (const topic of this.topics) this.copiedThrough.set(topic, await this.lastCopiedPosition(topic));
+    for (const topic of this.topics) {
+      const position = await this.lastCopiedPosition(topic);
+      if (this.keepsCopy) this.copiedThrough.set(topic, position);
+      else if (position !== null) this.lastConsumed.set(topic, position);
+    }
     return this.historyCatchUp(firstStart);
   }
 
@@ -409,8 +423,12 @@ export abstract class BusFollowedProjection implements Projection {
     return this.history() === null;
   }
 
-  /** The position of the last event copied from `topic`, null if none: where a restarted consumer had got to. */
+  /**
+   * The position of the last event of interest consumed from `topic` (copied, or, with no copy kept, recorded in the
+   * topic's `LAST_CONSUMED_ID` document), null if none: where a restarted consumer had got to.
+   */
   protected async lastCopiedPosition(topic: string): Promise<number | null> {
+    if (!this.keepsCopy) return ((await this.copy().get(lastConsumedIdOf(topic))) as LastConsumedDocument | null)?.position ?? null;
     // no total: counting would make the store keep a count of the copy, kept up (each copy parsed again) on every write
     const { items } = await this.copy().find({ filter: { topic }, sort: { position: -1 }, limit: 1, withoutTotal: true });
     return items.length > 0 ? lastOfCopy(items[0] as ConsumedDocument) : null;
@@ -515,7 +533,8 @@ export abstract class BusFollowedProjection implements Projection {
   private async consume(events: readonly RecordedEvent[], topic: string, ordered: boolean): Promise<void> {
     const accepted = events.filter((event) => this.accepts(event));
     if (!this.keepsCopy) {
-      // the source's store holds them (history): nothing to copy
+      // the source's store holds them (history): only how far this group got
+      await this.recordLastConsumed(accepted, topic);
     } else if (ordered) await this.copyInOrder(accepted, topic);
     else if (accepted.length > 0) await this.copy().putMany(accepted.map((event) => ({ _id: copyIdOf(event), topic, position: event.position, body: eventTextOf(event) })));
     try {
@@ -535,6 +554,16 @@ export abstract class BusFollowedProjection implements Projection {
     } finally {
       if (this.handled !== null) this.waiters.release(this.handled);
     }
+  }
+
+  /** With no copy kept: the position of the last accepted event of `topic`, one small document per topic (never moved back). */
+  private async recordLastConsumed(accepted: readonly RecordedEvent[], topic: string): Promise<void> {
+    const last = accepted.at(-1)?.position;
+    if (last === undefined) return;
+    const known = this.lastConsumed.get(topic);
+    if (known !== undefined && known >= last) return;
+    await this.copy().put({ _id: lastConsumedIdOf(topic), position: last });
+    this.lastConsumed.set(topic, last);
   }
 
   private async copyInOrder(accepted: readonly RecordedEvent[], topic: string): Promise<void> {
