@@ -425,7 +425,7 @@ export abstract class BusFollowedProjection implements Projection {
 
   /**
    * The position of the last event of interest consumed from `topic` (copied, or, with no copy kept, recorded in the
-   * topic's `LAST_CONSUMED_ID` document), null if none: where a restarted consumer had got to.
+   * topic's own document, `lastConsumedIdOf`), null if none: where a restarted consumer had got to.
    */
   protected async lastCopiedPosition(topic: string): Promise<number | null> {
     if (!this.keepsCopy) return ((await this.copy().get(lastConsumedIdOf(topic))) as LastConsumedDocument | null)?.position ?? null;
