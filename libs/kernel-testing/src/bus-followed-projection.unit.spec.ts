@@ -149,6 +149,19 @@ class CountingReadModelStore implements ReadModelStore {
 
 const policy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 25 };
 
+/** A consumer that reads its source's store (embedded mode's history), the relays having carried it up to `through()`. */
+function consumerWithHistory(Kind: typeof ThingsConsumer, store: InMemoryEventStore, readModels: ReadModelStore, bus: InProcessEventBus, through: () => Promise<number | null>): ThingsConsumer {
+  return new Kind({
+    bus,
+    readModels,
+    parked: new InMemoryParkedEventStore(),
+    retry: policy,
+    sleep: async () => undefined,
+    random: () => 1,
+    history: { store, carried: async () => ({ topicOf: () => TOPIC, through: await through() }) },
+  });
+}
+
 describe('BusFollowedProjection in batches', () => {
   let bus: InProcessEventBus;
   let readModels: CountingReadModelStore;
@@ -446,16 +459,7 @@ describe('BusFollowedProjection: first starts of several groups on one store', (
   }
 
   function consumerOf(Kind: typeof ThingsConsumer, store: InMemoryEventStore, readModels: InMemoryReadModelStore, bus = new InProcessEventBus()): ThingsConsumer {
-    const through = async () => (await store.lastPosition()) as number;
-    return new Kind({
-      bus,
-      readModels,
-      parked: new InMemoryParkedEventStore(),
-      retry: policy,
-      sleep: async () => undefined,
-      random: () => 1,
-      history: { store, carried: async () => ({ topicOf: () => TOPIC, through: await through() }) },
-    });
+    return consumerWithHistory(Kind, store, readModels, bus, () => store.lastPosition());
   }
 
   it('read the store once between them, every group gets every event, their writes in one bulk load', async () => {
@@ -516,17 +520,8 @@ describe('BusFollowedProjection: with the source store readable, no copy of cons
     return store;
   }
 
-  function withHistory(store: InMemoryEventStore, readModels: ReadModelStore, bus: InProcessEventBus, through: () => Promise<number | null>): ThingsConsumer {
-    return new ThingsConsumer({
-      bus,
-      readModels,
-      parked: new InMemoryParkedEventStore(),
-      retry: policy,
-      sleep: async () => undefined,
-      random: () => 1,
-      history: { store, carried: async () => ({ topicOf: () => TOPIC, through: await through() }) },
-    });
-  }
+  const withHistory = (store: InMemoryEventStore, readModels: ReadModelStore, bus: InProcessEventBus, through: () => Promise<number | null>): ThingsConsumer =>
+    consumerWithHistory(ThingsConsumer, store, readModels, bus, through);
 
   it('keeps none of the events it consumes, and its marker says so', async () => {
     const store = await storeOf(['a']);
