@@ -32,11 +32,11 @@ import {
  * Our side of exchanges (instances, partnerships, stations) has its own views; the directory's AS2 id reservations
  * change no view (half of a store's events: not handed over one by one during a rebuild).
  */
-/** Tenant ids the projection remembers as known outside a rebuild (RSS bound: ~100 bytes each). */
-const KNOWN_TENANTS_KEPT = 100_000;
-
 type PartnerViewEvent = Exclude<PartnerRegistryEvent, As2InstanceEvent | PartnershipEvent | StationEvent | PartnerDirectoryEvent>;
 const IGNORED_EVENT_PREFIXES = ['as2_instance.', 'partnership.', 'station.', 'partner_directory.'];
+
+/** Tenant ids the projection remembers as known outside a rebuild (RSS bound: ~100 bytes each). */
+const KNOWN_TENANTS_KEPT = 100_000;
 
 /**
  * Materialises, per tenant, every partner it sees (its own and the account's masters with its overrides), so a list
