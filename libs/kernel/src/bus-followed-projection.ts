@@ -203,6 +203,8 @@ export abstract class BusFollowedProjection implements Projection {
   private readonly copiedThrough = new Map<string, number | null>();
   /** With no copy kept: per topic, the last consumed position recorded (recordLastConsumed), once read or written. */
   private readonly lastConsumed = new Map<string, number>();
+  /** readsSourceStore, once asked. */
+  private sourceStoreRead: boolean | undefined;
   /** The deletion of a copy kept before (dropCopyKeptBefore), while it runs. */
   private dropping: Promise<void> = Promise.resolve();
 
@@ -264,7 +266,7 @@ export abstract class BusFollowedProjection implements Projection {
     }
     for (const [store, sharing] of catchUps) await BusFollowedProjection.catchUpTogether(store, sharing);
     for (const projection of starting) await projection.subscribe();
-    for (const projection of starting) if (!projection.keepsCopy) projection.dropping = projection.dropCopyKeptBefore();
+    for (const projection of starting) if (projection.readsSourceStore) projection.dropping = projection.dropCopyKeptBefore();
   }
 
   /**
@@ -281,19 +283,39 @@ export abstract class BusFollowedProjection implements Projection {
   }
 
   private static async readTogether(store: EventStore, catchUps: readonly HistoryCatchUp[]): Promise<void> {
-    let reading = catchUps.filter((catchUp) => !catchUp.marker.done);
+    const reading = catchUps.filter((catchUp) => !catchUp.marker.done);
     const markers = reading.map((catchUp) => catchUp.marker.after);
-    let after = markers.includes(null) ? null : Math.min(...(markers as number[]));
+    const after = markers.includes(null) ? null : Math.min(...(markers as number[]));
     for (const { projection } of reading) projection.catchingUp = true;
     try {
-      while (reading.length > 0) {
-        const page = reading.every((catchUp) => catchUp.carried.through === null) ? [] : await store.readAll({ after, maxCount: REPLAY_PAGE });
-        for (const catchUp of reading) await catchUp.projection.catchUpPage(page, catchUp);
-        reading = reading.filter((catchUp) => !catchUp.marker.done && catchUp.projection.running);
-        after = page.at(-1)?.position ?? after;
-      }
+      // Nothing carried (a store whose events the relays have yet to publish): the bus brings them all, no page read.
+      const carriedNothing = reading.filter((catchUp) => catchUp.carried.through === null);
+      for (const catchUp of carriedNothing) await catchUp.projection.catchUpPage([], catchUp);
+      const pending = reading.filter((catchUp) => !carriedNothing.includes(catchUp));
+      await BusFollowedProjection.readPagesTogether(store, after, pending, async (catchUp, page) => {
+        await catchUp.projection.catchUpPage(page, catchUp);
+        return !catchUp.marker.done && catchUp.projection.running;
+      });
     } finally {
       for (const { projection } of catchUps) projection.catchingUp = false;
+    }
+  }
+
+  /**
+   * Reads `store` in pages of REPLAY_PAGE events past `after`, each page handed to every reader still reading (`take`
+   * answers whether it wants the next page), until none does or the store has no more: one walk for every reader.
+   */
+  private static async readPagesTogether<R>(store: EventStore, after: number | null, readers: readonly R[], take: (reader: R, page: readonly RecordedEvent[]) => Promise<boolean>): Promise<void> {
+    let reading = readers;
+    let from = after;
+    while (reading.length > 0) {
+      const page = await store.readAll({ after: from, maxCount: REPLAY_PAGE });
+      const still: R[] = [];
+      for (const reader of reading) if (await take(reader, page)) still.push(reader);
+      const last = page.at(-1);
+      if (page.length < REPLAY_PAGE || last === undefined) return;
+      reading = still;
+      from = last.position;
     }
   }
 
@@ -306,7 +328,7 @@ export abstract class BusFollowedProjection implements Projection {
     const firstStart = await this.markCopy();
     for (const topic of this.topics) {
       const position = await this.lastCopiedPosition(topic);
-      if (this.keepsCopy) this.copiedThrough.set(topic, position);
+      if (!this.readsSourceStore) this.copiedThrough.set(topic, position);
       else if (position !== null) this.lastConsumed.set(topic, position);
     }
     return this.historyCatchUp(firstStart);
@@ -348,9 +370,13 @@ export abstract class BusFollowedProjection implements Projection {
     if (wasRunning) await this.start();
   }
 
-  /** True when this process reads the source's store (`history`): no copy is kept, a rebuild replays that store. */
+  /**
+   * True when this process reads the source's store (`history`): no copy of consumed events is kept, a rebuild replays
+   * that store. Otherwise (Kafka from another service's store) every consumed event is copied. Asked once.
+   */
   get readsSourceStore(): boolean {
-    return !this.keepsCopy;
+    this.sourceStoreRead ??= this.history() !== null;
+    return this.sourceStoreRead;
   }
 
   /**
@@ -389,21 +415,17 @@ export abstract class BusFollowedProjection implements Projection {
   }
 
   private static async replayTogether(store: EventStore, sharing: readonly { readonly projection: BusFollowedProjection; readonly history: BusHistory }[]): Promise<void> {
-    let reading: { readonly projection: BusFollowedProjection; readonly carried: HistoryCatchUp['carried'] }[] = [];
+    const reading: { readonly projection: BusFollowedProjection; readonly carried: HistoryCatchUp['carried'] }[] = [];
     for (const { projection, history } of sharing) {
       const carried: HistoryCatchUp['carried'] = 'carried' in history ? await history.carried() : { topicOf: history.topicOf };
       // nothing carried yet: the bus brings every event
       if (carried.through !== null) reading.push({ projection, carried });
     }
-    let after: number | null = null;
-    while (reading.length > 0) {
-      const page: readonly RecordedEvent[] = await store.readAll({ after, maxCount: REPLAY_PAGE });
-      for (const { projection, carried } of reading) await projection.consumeInRuns(page, carried, null);
-      const last: number | null = page.at(-1)?.position ?? null;
-      if (page.length < REPLAY_PAGE || last === null) return;
-      reading = reading.filter(({ carried }) => carried.through === undefined || carried.through === null || last < carried.through);
-      after = last;
-    }
+    await BusFollowedProjection.readPagesTogether(store, null, reading, async ({ projection, carried }, page) => {
+      await projection.consumeInRuns(page, carried, null);
+      const last = page.at(-1)?.position;
+      return carried.through === undefined || carried.through === null || (last !== undefined && last < carried.through);
+    });
   }
 
   /** Refuses a rebuild from a copy that lacks events the read model was built from. */
@@ -418,17 +440,12 @@ export abstract class BusFollowedProjection implements Projection {
     }
   }
 
-  /** A copy of consumed events is kept only when the source's store cannot be read by this process (no `history`). */
-  private get keepsCopy(): boolean {
-    return this.history() === null;
-  }
-
   /**
    * The position of the last event of interest consumed from `topic` (copied, or, with no copy kept, recorded in the
    * topic's own document, `lastConsumedIdOf`), null if none: where a restarted consumer had got to.
    */
   protected async lastCopiedPosition(topic: string): Promise<number | null> {
-    if (!this.keepsCopy) return ((await this.copy().get(lastConsumedIdOf(topic))) as LastConsumedDocument | null)?.position ?? null;
+    if (this.readsSourceStore) return ((await this.copy().get(lastConsumedIdOf(topic))) as LastConsumedDocument | null)?.position ?? null;
     // no total: counting would make the store keep a count of the copy, kept up (each copy parsed again) on every write
     const { items } = await this.copy().find({ filter: { topic }, sort: { position: -1 }, limit: 1, withoutTotal: true });
     return items.length > 0 ? lastOfCopy(items[0] as ConsumedDocument) : null;
@@ -532,7 +549,7 @@ export abstract class BusFollowedProjection implements Projection {
    */
   private async consume(events: readonly RecordedEvent[], topic: string, ordered: boolean): Promise<void> {
     const accepted = events.filter((event) => this.accepts(event));
-    if (!this.keepsCopy) {
+    if (this.readsSourceStore) {
       // the source's store holds them (history): only how far this group got
       await this.recordLastConsumed(accepted, topic);
     } else if (ordered) await this.copyInOrder(accepted, topic);
@@ -616,12 +633,12 @@ export abstract class BusFollowedProjection implements Projection {
     const since = (this.followed.clock?.now() ?? new Date()).toISOString();
     if (marker) {
       // a copy kept by an earlier start misses what this one consumes: a rebuild without the source's store must refuse it
-      if (!this.keepsCopy && marker.kept !== false) await this.copy().put({ _id: COPY_MARKER_ID, complete: false, since, kept: false });
+      if (this.readsSourceStore && marker.kept !== false) await this.copy().put({ _id: COPY_MARKER_ID, complete: false, since, kept: false });
       return false;
     }
     const complete = await this.isEmpty();
     if (this.history() && !(await this.copy().get(HISTORY_MARKER_ID))) await this.copy().put({ _id: HISTORY_MARKER_ID, after: null, done: false });
-    await this.copy().put(this.keepsCopy ? { _id: COPY_MARKER_ID, complete, since } : { _id: COPY_MARKER_ID, complete: false, since, kept: false });
+    await this.copy().put(this.readsSourceStore ? { _id: COPY_MARKER_ID, complete: false, since, kept: false } : { _id: COPY_MARKER_ID, complete, since });
     return true;
   }
 
