@@ -3,7 +3,8 @@ import { Query } from 'mingo';
 import type { CollectionCatalog, CollectionIndexState } from './collection-catalog';
 import { CountCache } from './count-cache';
 import { FirstPages } from './first-pages';
-import { PageBoundaries, type SortKey, type SortKeyOf } from './page-boundaries';
+import type { KeptQueries } from './kept-queries';
+import { PageBoundaries, type BoundedQuery, type SortKey, type SortKeyOf } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf, sortKeyOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
@@ -44,6 +45,9 @@ type SearchRead = { readonly matches: QueryPlan } | { readonly walk: QueryPlan; 
 
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
+/** A query's filter test and sort key, from its filter and its order's fields. */
+const boundedTests = ({ filter, fields }: BoundedQuery): { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf } => ({ matches: filterTest(filter), keyOf: sortKeyOf(fields) });
+
 /** A document to write: its id, its JSON text, the document. */
 type Row<T> = [string, string, T];
 
@@ -125,6 +129,20 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       this.catalog.bulkLoad?.search.get(this.state)?.doubtful();
       throw error;
     }
+  }
+
+  /** What this run learnt of the queries, for a clean stop to keep (null: nothing). */
+  keptQueries(): KeptQueries | null {
+    const kept = { counts: this.counts.kept(), boundaries: this.boundaries.kept(), firstPages: this.firstPages.kept(), broadTerms: [...this.broadTerms] };
+    return kept.counts.length + kept.boundaries.length + kept.firstPages.length + kept.broadTerms.length > 0 ? kept : null;
+  }
+
+  /** Takes in what a clean stop kept of the same documents (before any write or read of this run). */
+  carry(kept: KeptQueries): void {
+    this.counts.carry(kept.counts, filterTest);
+    this.boundaries.carry(kept.boundaries, boundedTests);
+    this.firstPages.carry(kept.firstPages, boundedTests);
+    for (const term of kept.broadTerms.slice(0, MAX_BROAD_TERMS)) this.broadTerms.add(term);
   }
 
   watch(listener: WriteListener): void {
@@ -326,9 +344,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         .all(...params, wanted, offset) as unknown[][];
     }
     const keyOf = (row: unknown[]): SortKey => row.slice(1);
-    let matches: ((doc: Parsed) => boolean) | undefined;
-    let docKeyOf: SortKeyOf | undefined;
-    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, (matches ??= filterTest(filter)), (docKeyOf ??= sortKeyOf(fields)), position, keyOf(row));
+    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, { filter, fields }, () => boundedTests({ filter, fields }), position, keyOf(row));
     if (leading && rows.length > 0) remember(skip, rows.shift() as unknown[]);
     if (rows.length > 0 && Number.isFinite(limit)) remember(skip + rows.length, rows.at(-1) as unknown[]);
     return rows.map((row) => row[0] as number);
@@ -372,7 +388,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       .raw()
       .all(...plan.params, limit) as unknown[][];
     const last = rows.length === limit ? (rows.at(-1) as unknown[]).slice(2) : null;
-    this.firstPages.keep(query, filterTest(filter), sortKeyOf(fields), rows.map((row) => row[0] as number), last);
+    this.firstPages.keep(query, { filter, fields }, boundedTests({ filter, fields }), rows.map((row) => row[0] as number), last);
     return rows.map((row) => JSON.parse(row[1] as string) as T);
   }
 
@@ -552,7 +568,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const cached = this.counts.get(key);
     if (cached !== undefined) return cached;
     const total = this.table.prepared(sql).pluck().get(...plan.params) as number;
-    this.counts.set(key, filterTest(filter), total);
+    this.counts.set(key, filter, filterTest(filter), total);
     return total;
   }
 

@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EmbeddedCheckpointStore } from './embedded-checkpoint-store';
 import { EmbeddedKeptTexts } from './embedded-kept-texts';
+import { keepQueries, keptQueriesOf, type KeptQueries } from './kept-queries';
 import { EmbeddedParkedEventStore } from './embedded-parked-event-store';
 import { BulkLoadState, CLEAR_BY_REWRITE_FROM_ROWS } from './bulk-load-state';
 import { CollectionCatalog } from './collection-catalog';
@@ -99,6 +100,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     });
     if (!collection) {
       collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn, this.searchTexts);
+      // what the last clean stop learnt of its queries, when no other run wrote the documents since
+      const kept = this.previousSession === null ? null : keptQueriesOf(this.db, name, this.previousSession);
+      if (kept) collection.carry(kept);
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;
@@ -284,13 +288,29 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     if (this.file !== ':memory:') markCorrupt(this.file, problem);
   }
 
+  /** A clean stop: what each collection learnt of its queries, for the next run to carry over (KeptQueries). */
+  private keepQueries(): void {
+    const byCollection = new Map<string, KeptQueries>();
+    for (const [name, collection] of this.collections) {
+      const kept = collection.keptQueries();
+      if (kept) byCollection.set(name, kept);
+    }
+    keepQueries(this.db, this.session, byCollection);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.turn.commit();
-    // Texts are vouched for only when every document they were built from is committed.
+    // Texts and queries are vouched for only when every document they were built from is committed.
     const committed = this.turn.failure === null;
-    this.db.close();
+    try {
+      if (committed && this.file !== ':memory:') this.keepQueries();
+    } catch {
+      // Only a head start for the next run's first queries: without it, they count again.
+    } finally {
+      this.db.close();
+    }
     if (this.scratch) {
       try {
         if (committed && this.file !== ':memory:') this.keepScratch(this.scratch);

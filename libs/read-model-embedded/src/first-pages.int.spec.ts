@@ -119,6 +119,32 @@ describe('EmbeddedReadModelStore first pages of broad searches', () => {
     expect(walks).toBe(4);
   });
 
+  it('is carried over a clean stop with its count: the next run answers without a walk or a count, and walks again after a write before its last row', async () => {
+    const first = await views.find({ filter, sort: SORT, limit: LIMIT });
+    await store.close();
+    store = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
+    views = store.collection<View>('views', INDEXES, SEARCH) as EmbeddedReadModelCollection<View>;
+    const ran: string[] = [];
+    const table = (views as unknown as { table: { prepared(sql: string): unknown } }).table;
+    const prepared = table.prepared.bind(table);
+    jest.spyOn(table, 'prepared').mockImplementation((sql: string) => {
+      ran.push(sql);
+      return prepared(sql);
+    });
+
+    const carried = await views.find({ filter, sort: SORT, limit: LIMIT });
+    expect(carried.items.map((doc) => doc._id)).toEqual(expected(docs.values(), filter).slice(0, LIMIT));
+    expect(carried.total).toBe(first.total);
+    expect(ran.filter((sql) => sql.startsWith('SELECT seq, body, ') || sql.includes('count(*)'))).toEqual([]);
+
+    await views.put(view('t1', 1002, 'Broad early bird', -1));
+    docs.set('acme|t1|p01002', view('t1', 1002, 'Broad early bird', -1));
+    const after = await views.find({ filter, sort: SORT, limit: LIMIT });
+    expect(after.items.map((doc) => doc._id)).toEqual(expected(docs.values(), filter).slice(0, LIMIT));
+    expect(after.total).toBe((first.total as number) + 1);
+    expect(ran.filter((sql) => sql.startsWith('SELECT seq, body, '))).toHaveLength(1);
+  });
+
   it('holding every match (a page short of its limit), is found again after any matching write', async () => {
     const few = filterFor('t2', 'broad');
     const page = async (): Promise<string[]> => (await views.find({ filter: few, sort: SORT, limit: LIMIT })).items.map((doc) => doc._id);

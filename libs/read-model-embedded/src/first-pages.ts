@@ -1,8 +1,9 @@
-import { compareKeys, type SortKey, type SortKeyOf } from './page-boundaries';
+import { isJsonValue } from './json-value';
+import { carriedKey, compareKeys, keptKey, type BoundedQuery, type SortKey, type SortKeyOf } from './page-boundaries';
 
 type Parsed = Record<string, unknown>;
 
-interface FirstPage {
+interface FirstPage extends BoundedQuery {
   readonly matches: (doc: Parsed) => boolean;
   readonly keyOf: SortKeyOf;
   /** The page's rows (`seq`), in order. */
@@ -33,10 +34,10 @@ export class FirstPages {
   }
 
   /** Keeps a first page read: its rows and, when it is full (`limit` rows), its last row's key. */
-  keep(query: string, matches: (doc: Parsed) => boolean, keyOf: SortKeyOf, seqs: readonly number[], lastKey: SortKey | null): void {
+  keep(query: string, bounded: BoundedQuery, tests: { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }, seqs: readonly number[], lastKey: SortKey | null): void {
     if (lastKey?.some((value) => value === null)) return;
     if (this.entries.size >= MAX_PAGES) this.entries.clear();
-    this.entries.set(query, { matches, keyOf, seqs, lastKey });
+    this.entries.set(query, { ...bounded, ...tests, seqs, lastKey });
   }
 
   /** Takes in a write: the document as it was (null: new) and as it is now (null: deleted). */
@@ -50,6 +51,19 @@ export class FirstPages {
     this.entries.clear();
   }
 
+  /** The pages of queries whose filter JSON carries whole: what a clean stop keeps (their rows by `seq`, as the file holds them). */
+  kept(): KeptFirstPage[] {
+    return [...this.entries].flatMap(([query, { filter, fields, seqs, lastKey }]) => (isJsonValue(filter) ? [{ query, filter, fields, seqs, lastKey: lastKey && keptKey(lastKey) }] : []));
+  }
+
+  /** Takes in pages a clean stop kept (of the same documents), their tests made again by `testsOf`. */
+  carry(kept: readonly KeptFirstPage[], testsOf: (bounded: BoundedQuery) => { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }): void {
+    for (const { query, filter, fields, seqs, lastKey } of kept) {
+      const bounded = { filter, fields };
+      this.keep(query, bounded, testsOf(bounded), seqs, lastKey && carriedKey(lastKey));
+    }
+  }
+
   /** Whether `doc` (null: none) leaves the page as it is: the query does not match it, or it sorts after the page's last row. */
   private after(page: FirstPage, doc: Parsed | null): boolean {
     if (doc === null || !page.matches(doc)) return true;
@@ -58,4 +72,11 @@ export class FirstPages {
     const order = key === undefined ? undefined : compareKeys(key, page.lastKey);
     return order !== undefined && order > 0;
   }
+}
+
+/** A first page as a clean stop keeps it (KeptQueries). */
+export interface KeptFirstPage extends BoundedQuery {
+  readonly query: string;
+  readonly seqs: readonly number[];
+  readonly lastKey: readonly unknown[] | null;
 }

@@ -1,3 +1,6 @@
+import type { Filter } from '@as2-partners/kernel';
+import { isJsonValue } from './json-value';
+
 type Parsed = Record<string, unknown>;
 
 /** The sort key of the row just before a position of an ordered query: rows with greater keys start there. */
@@ -6,7 +9,13 @@ export type SortKey = readonly unknown[];
 /** A document's sort key in the query's order, or undefined when it cannot be compared with a kept key exactly. */
 export type SortKeyOf = (doc: Parsed) => SortKey | undefined;
 
-interface Boundaries {
+/** What a query's boundaries are for: its filter and its order's fields (their tests are made from them). */
+export interface BoundedQuery {
+  readonly filter: Filter;
+  readonly fields: readonly string[];
+}
+
+interface Boundaries extends BoundedQuery {
   readonly matches: (doc: Parsed) => boolean;
   readonly keyOf: SortKeyOf;
   /** Position → the sort key of the row before it. */
@@ -66,13 +75,14 @@ export class PageBoundaries {
     return best;
   }
 
-  remember(query: string, matches: (doc: Parsed) => boolean, keyOf: SortKeyOf, position: number, key: SortKey): void {
+  /** `tests`: the query's filter test and sort key, made once the query is first remembered. */
+  remember(query: string, bounded: BoundedQuery, tests: () => { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }, position: number, key: SortKey): void {
     // a NULL never compares greater: such a key cannot start a seek
     if (key.some((value) => value === null)) return;
     let entry = this.entries.get(query);
     if (!entry) {
       if (this.entries.size >= MAX_QUERIES) this.entries.clear();
-      entry = { matches, keyOf, keys: new Map() };
+      entry = { ...bounded, ...tests(), keys: new Map() };
       this.entries.set(query, entry);
     }
     entry.keys.delete(position);
@@ -100,7 +110,35 @@ export class PageBoundaries {
   clear(): void {
     this.entries.clear();
   }
+
+  /** The cursors of queries whose filter JSON carries whole: what a clean stop keeps (blobs in keys as `{ blob: hex }`). */
+  kept(): KeptBoundaries[] {
+    return [...this.entries].flatMap(([query, { filter, fields, keys }]) =>
+      isJsonValue(filter) ? [{ query, filter, fields, keys: [...keys].map(([position, key]) => [position, keptKey(key)] as const) }] : [],
+    );
+  }
+
+  /** Takes in cursors a clean stop kept (of the same documents), their tests made again by `testsOf`. */
+  carry(kept: readonly KeptBoundaries[], testsOf: (bounded: BoundedQuery) => { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }): void {
+    for (const { query, filter, fields, keys } of kept) {
+      const bounded = { filter, fields };
+      for (const [position, key] of keys) this.remember(query, bounded, () => testsOf(bounded), position, carriedKey(key));
+    }
+  }
 }
+
+/** A query's cursors as a clean stop keeps them (KeptQueries). */
+export interface KeptBoundaries extends BoundedQuery {
+  readonly query: string;
+  readonly keys: readonly (readonly [number, readonly unknown[]])[];
+}
+
+/** A sort key as JSON carries it: a blob (a boolean's) as `{ blob: hex }`. */
+export const keptKey = (key: SortKey): unknown[] => key.map((value) => (Buffer.isBuffer(value) ? { blob: value.toString('hex') } : value));
+
+/** A sort key kept by `keptKey`, its blobs back. */
+export const carriedKey = (key: readonly unknown[]): SortKey =>
+  key.map((value) => (value !== null && typeof value === 'object' && typeof (value as { blob?: unknown }).blob === 'string' ? Buffer.from((value as { blob: string }).blob, 'hex') : value));
 
 /** The cursors after a row with `leftKey` left the query's rows and one with `arrivedKey` joined them (null: none); undefined when a key cannot be compared. */
 function moved(keys: ReadonlyMap<number, SortKey>, leftKey: SortKey | null, arrivedKey: SortKey | null): Map<number, SortKey> | undefined {

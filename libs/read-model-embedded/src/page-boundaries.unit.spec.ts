@@ -4,10 +4,11 @@ import { PageBoundaries } from './page-boundaries';
 describe('PageBoundaries moving cursors', () => {
   const matchesAll = () => true;
   const byName = (doc: Record<string, unknown>) => (typeof doc['name'] === 'string' ? [doc['name'], doc['_id']] : undefined);
+  const anyName = { filter: {}, fields: ['name', '_id'] };
 
   function cursorAt(position: number, key: readonly unknown[]): PageBoundaries {
     const boundaries = new PageBoundaries();
-    boundaries.remember('q', matchesAll, byName, position, key);
+    boundaries.remember('q', anyName, () => ({ matches: matchesAll, keyOf: byName }), position, key);
     return boundaries;
   }
 
@@ -35,7 +36,7 @@ describe('PageBoundaries moving cursors', () => {
     boundaries.takeIn(null, { _id: 'id', name: 'x' });
     expect(boundaries.nearest('q', 100)?.position).toBe(10);
     const numbers = new PageBoundaries();
-    numbers.remember('q', matchesAll, (doc) => [doc['n'], doc['_id']], 10, ['0', 'id']);
+    numbers.remember('q', { filter: {}, fields: ['n', '_id'] }, () => ({ matches: matchesAll, keyOf: (doc) => [doc['n'], doc['_id']] }), 10, ['0', 'id']);
     numbers.takeIn(null, { _id: 'id', n: 99 });
     expect(numbers.nearest('q', 100)?.position).toBe(11);
     numbers.takeIn(null, { _id: 'id', n: Buffer.from([1]) });
@@ -43,5 +44,23 @@ describe('PageBoundaries moving cursors', () => {
     expect(boundaries.size).toBe(1);
     boundaries.takeIn(null, { _id: 'id', name: 42.5 });
     expect(boundaries.size).toBe(0);
+  });
+});
+
+describe('PageBoundaries: what a clean stop keeps', () => {
+  it('keeps cursors with their filter, fields and keys (a blob as hex), and carries them back with their tests made again', () => {
+    const boundaries = new PageBoundaries();
+    const query = { filter: { tenant: 't1' }, fields: ['active', 'name'] };
+    const tests = () => ({ matches: (doc: Record<string, unknown>) => doc['tenant'] === 't1', keyOf: (doc: Record<string, unknown>) => [doc['active'], doc['name']] });
+    boundaries.remember('q', query, tests, 10, [Buffer.from([1]), 'm']);
+    boundaries.remember('r', { filter: { name: { $regex: /x/ } }, fields: ['name'] }, tests, 5, ['x']);
+
+    const kept = JSON.parse(JSON.stringify(boundaries.kept()));
+    expect(kept).toEqual([{ query: 'q', filter: { tenant: 't1' }, fields: ['active', 'name'], keys: [[10, [{ blob: '01' }, 'm']]] }]);
+    const carried = new PageBoundaries();
+    carried.carry(kept, tests);
+    expect(carried.nearest('q', 20)).toEqual({ position: 10, key: [Buffer.from([1]), 'm'] });
+    carried.takeIn(null, { tenant: 't1', active: Buffer.from([1]), name: 'a' });
+    expect(carried.nearest('q', 20)?.position).toBe(11);
   });
 });

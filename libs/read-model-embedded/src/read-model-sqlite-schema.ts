@@ -53,6 +53,11 @@ export function createReadModelSchema(db: Database): void {
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS parked_events_by_consumer ON parked_events (consumer, parked_at, id);
     CREATE INDEX IF NOT EXISTS parked_events_by_age ON parked_events (parked_at, id);
+    CREATE TABLE IF NOT EXISTS read_model_kept_queries (
+      collection TEXT PRIMARY KEY,
+      session    TEXT NOT NULL,
+      state      TEXT NOT NULL
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS read_model_meta (
       name  TEXT PRIMARY KEY,
       value TEXT NOT NULL

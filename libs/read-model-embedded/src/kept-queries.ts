@@ -1,0 +1,33 @@
+import type { Database } from 'better-sqlite3';
+import type { KeptCount } from './count-cache';
+import type { KeptFirstPage } from './first-pages';
+import type { KeptBoundaries } from './page-boundaries';
+
+/**
+ * What a collection learnt of its queries in one run, kept at a clean stop for the next: its counts, its page cursors,
+ * the first pages of broad searches and the search terms found broad. They describe the documents as that stop left
+ * them, so a run carries them over only when the store's file had that run's session when it opened (no crash since,
+ * no other process wrote the documents): a big tenant's first page, a deep page and a broad search after a restart are
+ * then reads of a page, not of every row the count, the cursor or the walk stands for.
+ */
+export interface KeptQueries {
+  readonly counts: readonly KeptCount[];
+  readonly boundaries: readonly KeptBoundaries[];
+  readonly firstPages: readonly KeptFirstPage[];
+  readonly broadTerms: readonly string[];
+}
+
+/** The kept queries of every collection, written at a clean stop in one transaction under the run's `session` (the older ones replaced). */
+export function keepQueries(db: Database, session: string, byCollection: ReadonlyMap<string, KeptQueries>): void {
+  const insert = db.prepare<[string, string, string]>('INSERT INTO read_model_kept_queries (collection, session, state) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    db.exec('DELETE FROM read_model_kept_queries');
+    for (const [collection, kept] of byCollection) insert.run(collection, session, JSON.stringify(kept));
+  })();
+}
+
+/** The queries a clean stop of the run of `session` kept for `collection`, or null (none, or another run's). */
+export function keptQueriesOf(db: Database, collection: string, session: string): KeptQueries | null {
+  const state = db.prepare<[string, string], string>('SELECT state FROM read_model_kept_queries WHERE collection = ? AND session = ?').pluck().get(collection, session);
+  return state === undefined ? null : (JSON.parse(state) as KeptQueries);
+}
