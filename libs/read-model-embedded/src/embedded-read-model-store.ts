@@ -295,7 +295,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
       const kept = collection.keptQueries();
       if (kept) byCollection.set(name, kept);
     }
-    keepQueries(this.db, this.session, byCollection);
+    keepQueries(this.db, this.session, this.previousSession, this.collections.keys(), byCollection);
   }
 
   async close(): Promise<void> {

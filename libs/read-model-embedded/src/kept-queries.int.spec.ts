@@ -118,6 +118,22 @@ describe('EmbeddedReadModelStore: what a clean stop learnt of its queries carrie
     expect(counted(third.sql)).toEqual([]);
   });
 
+  it('carries them over a clean run that never opened the collection (nothing wrote its documents), not over one that cleared it', async () => {
+    await firstRun();
+    const elsewhere = await EmbeddedReadModelStore.open(file);
+    open.push(elsewhere);
+    await elsewhere.collection<View>('others').put(view('t1', 5000));
+    await elsewhere.close();
+    const after = await run();
+    expect((await after.views.find(pageQuery(1))).total).toBe(700);
+    expect(counted(after.sql)).toEqual([]);
+    await after.views.clear();
+    await after.store.close();
+    const cleared = await run();
+    expect((await cleared.views.find(pageQuery(1))).total).toBe(0);
+    expect(counted(cleared.sql)).toHaveLength(1);
+  });
+
   it('carries nothing over a run that did not stop cleanly: its writes are not in what the stop before kept', async () => {
     await firstRun();
     // a run that writes and never stops (a crash: its turn may even have committed)

@@ -17,11 +17,19 @@ export interface KeptQueries {
   readonly broadTerms: readonly string[];
 }
 
-/** The kept queries of every collection, written at a clean stop in one transaction under the run's `session` (the older ones replaced). */
-export function keepQueries(db: Database, session: string, byCollection: ReadonlyMap<string, KeptQueries>): void {
-  const insert = db.prepare<[string, string, string]>('INSERT INTO read_model_kept_queries (collection, session, state) VALUES (?, ?, ?)');
+/**
+ * The kept queries of the collections this run opened (`byCollection`: those with something to keep), written at a clean
+ * stop in one transaction under the run's `session`. A collection the run never opened had no write in it: what the
+ * stop before kept for it, when this run carried it over (under `previousSession`), stays true and is kept on. The rest
+ * is dropped.
+ */
+export function keepQueries(db: Database, session: string, previousSession: string | null, opened: Iterable<string>, byCollection: ReadonlyMap<string, KeptQueries>): void {
+  const insert = db.prepare<[string, string, string]>('INSERT OR REPLACE INTO read_model_kept_queries (collection, session, state) VALUES (?, ?, ?)');
   db.transaction(() => {
-    db.exec('DELETE FROM read_model_kept_queries');
+    if (previousSession !== null) {
+      db.prepare<[string, string, string]>('UPDATE read_model_kept_queries SET session = ? WHERE session = ? AND collection NOT IN (SELECT value FROM json_each(?))').run(session, previousSession, JSON.stringify([...opened]));
+    }
+    db.prepare<[string]>('DELETE FROM read_model_kept_queries WHERE session <> ?').run(session);
     for (const [collection, kept] of byCollection) insert.run(collection, session, JSON.stringify(kept));
   })();
 }
