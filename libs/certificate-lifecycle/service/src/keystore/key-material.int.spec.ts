@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import crypto, { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as forge from 'node-forge';
 import { certificationRequestOf, generateKeyMaterial, parseSubject, readPemKey, readPkcs12 } from './key-material';
 import { pkcs12WithKeyBagInsideEncryptedContent } from './nested-key-bag.spec-support';
 
@@ -40,6 +41,23 @@ encryptKey('key-scrypt.pem', '-scrypt');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const spkiOf = (pem: string) => createPublicKey(pem).export({ format: 'der', type: 'spki' });
+
+/** The iteration counts forge's key derivations (PBKDF2; the PKCS#12 KDF of the MAC and legacy PBEs) are asked to run while `read` runs, sorted. */
+function iterationsDerivedDuring(read: () => void): number[] {
+  type Kdf = (...args: unknown[]) => unknown;
+  const pbe = (forge.pki as unknown as { pbe: { generatePkcs12Key: Kdf } }).pbe;
+  const derivations = [
+    { spy: jest.spyOn(forge.pkcs5 as unknown as { pbkdf2: Kdf }, 'pbkdf2'), iterationsAt: 2 },
+    { spy: jest.spyOn(pbe, 'generatePkcs12Key'), iterationsAt: 3 },
+    { spy: jest.spyOn(forge.pkcs12 as unknown as { generateKey: Kdf }, 'generateKey'), iterationsAt: 3 },
+  ];
+  try {
+    read();
+    return derivations.flatMap(({ spy, iterationsAt }) => spy.mock.calls.map((args) => args[iterationsAt] as number)).sort((a, b) => a - b);
+  } finally {
+    for (const { spy } of derivations) spy.mockRestore();
+  }
+}
 
 describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
   it.each(['modern.p12', 'legacy.p12'])('reads an openssl %s with its password: the key belongs to the certificate', (name) => {
@@ -85,31 +103,38 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
   });
 
   it('refuses, before deriving any key, a file that asks for millions of iterations; reads one at the ceiling', () => {
-    const started = Date.now();
-    expect(() => readPkcs12(readFileSync(path('costly.p12')), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(readPkcs12(readFileSync(path('java-like.p12')), 'x').certificate.subject).toBe('O=Acme, CN=Imported AS2');
+    const refused = iterationsDerivedDuring(() => {
+      expect(() => readPkcs12(readFileSync(path('costly.p12')), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
+    });
+    expect(refused).toEqual([]);
+    const read = iterationsDerivedDuring(() => expect(readPkcs12(readFileSync(path('java-like.p12')), 'x').certificate.subject).toBe('O=Acme, CN=Imported AS2'));
+    expect(Math.max(...read)).toBe(10_000);
   });
 
   it('refuses a key bag inside encrypted content that asks for more iterations, before deriving its key; reads one at 2048', () => {
     const [key, certificate] = [readFileSync(path('key.pem'), 'utf8'), readFileSync(path('cert.pem'), 'utf8')];
     expect(readPkcs12(pkcs12WithKeyBagInsideEncryptedContent(key, certificate, 'pw', 2048), 'pw').certificate.subject).toBe('O=Acme, CN=Imported AS2');
     const costly = pkcs12WithKeyBagInsideEncryptedContent(key, certificate, 'pw', 300_000);
-    const started = process.cpuUsage();
-    expect(() => readPkcs12(costly, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
-    // Only the MAC and the outer part derived (2048 iterations each): far less CPU than the key bag's 300,000 would take.
-    expect(process.cpuUsage(started).user / 1000).toBeLessThan(2500);
+    const derived = iterationsDerivedDuring(() => {
+      expect(() => readPkcs12(costly, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('iterations') }));
+    });
+    // Only the MAC and the outer part derived; the key bag's 300,000 never ran.
+    expect(derived).toEqual([2048, 2048]);
   });
 
   it('reads an encrypted PEM key at openssl\'s iteration count; refuses, before deriving, a costly count and scrypt', () => {
     const certificate = readFileSync(path('cert.pem'), 'utf8');
     expect(readPemKey(readFileSync(path('key-2048.pem'), 'utf8'), certificate, 'pw').certificate.subject).toBe('O=Acme, CN=Imported AS2');
     expect(() => readPemKey(readFileSync(path('key-2048.pem'), 'utf8'), certificate, 'wrong')).toThrow(expect.objectContaining({ code: 'WRONG_PASSWORD' }));
-    const started = process.cpuUsage();
-    expect(() => readPemKey(readFileSync(path('key-costly.pem'), 'utf8'), certificate, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', message: expect.stringContaining('iterations') }));
-    expect(() => readPemKey(readFileSync(path('key-scrypt.pem'), 'utf8'), certificate, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', message: expect.stringContaining('scrypt') }));
-    // Nothing derived: far less CPU than one 300,000-iteration PBKDF2.
-    expect(process.cpuUsage(started).user / 1000).toBeLessThan(150);
+    // OpenSSL derives the key inside createPrivateKey: the refused keys never reach it.
+    const keysRead = jest.spyOn(crypto, 'createPrivateKey');
+    try {
+      expect(() => readPemKey(readFileSync(path('key-costly.pem'), 'utf8'), certificate, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', message: expect.stringContaining('iterations') }));
+      expect(() => readPemKey(readFileSync(path('key-scrypt.pem'), 'utf8'), certificate, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', message: expect.stringContaining('scrypt') }));
+      expect(keysRead).not.toHaveBeenCalled();
+    } finally {
+      keysRead.mockRestore();
+    }
   });
 
   it('reads a PEM key with its certificate, and refuses a key that is not the certificate\'s', () => {
