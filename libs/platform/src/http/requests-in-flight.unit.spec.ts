@@ -34,6 +34,17 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
+/** Lets `count` turns of the event loop run. */
+async function turns(count: number): Promise<void> {
+  for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Lets `ms` of the fake clock pass, and the turns that brings. */
+async function elapse(ms: number): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+  await turns(3);
+}
+
 describe('RequestsInFlight', () => {
   it('counts nothing until background work asks to give way (a process without it pays nothing per request)', async () => {
     const requests = new RequestsInFlight();
@@ -41,10 +52,12 @@ describe('RequestsInFlight', () => {
       const answered = get(port);
       await until(() => held.length === 1);
       expect(requests.inFlight).toBe(0);
-      const started = performance.now();
-      await requests.giveWay(1_000);
-      // The request began before anyone asked: it is not counted, so the work goes on at once.
-      expect(performance.now() - started).toBeLessThan(500);
+      let resumed = false;
+      const waited = requests.giveWay(10_000).then(() => void (resumed = true));
+      // The request began before anyone asked: it is not counted, so the work goes on at the next turn, unanswered as it is.
+      await turns(5);
+      expect(resumed).toBe(true);
+      await waited;
       held[0]?.end('ok');
       expect(await answered).toBe(200);
     });
@@ -80,11 +93,21 @@ describe('RequestsInFlight', () => {
       const answered = get(port);
       await until(() => held.length === 2);
       expect(requests.inFlight).toBe(2);
-      const started = performance.now();
-      await requests.giveWay(40);
-      const waited = performance.now() - started;
-      expect(waited).toBeGreaterThanOrEqual(35);
-      expect(waited).toBeLessThan(2_000);
+      // The longest wait on a fake clock; the sockets stay real.
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+      try {
+        let resumed = false;
+        const waited = requests.giveWay(40).then(() => void (resumed = true));
+        await elapse(39);
+        expect(resumed).toBe(false);
+        await elapse(1);
+        expect(resumed).toBe(true);
+        await waited;
+      } finally {
+        jest.useRealTimers();
+      }
+      // Neither request was answered: the longest wait let the work go on.
+      expect(requests.inFlight).toBe(2);
       // The first client goes away unanswered: its request no longer holds the work.
       leaving.destroy();
       await until(() => requests.inFlight === 1);
@@ -152,33 +175,41 @@ describe('RequestsInFlight', () => {
     });
   });
 
-  it('is quiet once no request has been open for the period, counting requests that begin after the ask, or once its longest wait ran out', async () => {
-    const requests = new RequestsInFlight();
-    await withServerHolding(requests, async ({ port, held }) => {
-      let quietAt = 0;
-      const asked = performance.now();
-      // A quiet period of a second: the request below reaches the server well within it even on a loaded machine.
-      const quiet = requests.whenQuiet(1_000, 10_000).then(() => void (quietAt = performance.now()));
-      const answered = get(port);
-      await until(() => held.length === 1);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(quietAt).toBe(0);
-      held[0]?.end('ok');
-      await answered;
-      const endedAt = performance.now();
-      await quiet;
-      expect(quietAt - endedAt).toBeGreaterThanOrEqual(995);
-      expect(quietAt - asked).toBeLessThan(9_000);
+  describe('on a clock of its own (the quiet waits are measured on fake timers, not on the machine\'s load)', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    const response = () => new EventEmitter() as unknown as ServerResponse;
+
+    it('is quiet once no request has been open for the period, counting requests that begin after the ask, or once its longest wait ran out', async () => {
+      const requests = new RequestsInFlight();
+      let quiet = false;
+      const waited = requests.whenQuiet(1_000, 10_000).then(() => void (quiet = true));
+      await elapse(100);
+      const late = response();
+      requests.began(late);
+      await elapse(2_000);
+      expect(quiet).toBe(false);
+      late.emit('close');
+      await elapse(999);
+      expect(quiet).toBe(false);
+      // A second after the answer, long before its longest wait (10 s) runs out.
+      await elapse(1);
+      expect(quiet).toBe(true);
+      await waited;
 
       // steady load: a request always open
-      const busy = get(port);
-      await until(() => held.length === 2);
-      const started = performance.now();
-      await requests.whenQuiet(100, 150);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+      const busy = response();
+      requests.began(busy);
+      let ranOut = false;
+      const steady = requests.whenQuiet(100, 150).then(() => void (ranOut = true));
+      await elapse(149);
+      expect(ranOut).toBe(false);
+      await elapse(1);
+      expect(ranOut).toBe(true);
+      await steady;
       expect(requests.inFlight).toBe(1);
-      held[1]?.end('ok');
-      await busy;
+      busy.emit('close');
     });
   });
 });
