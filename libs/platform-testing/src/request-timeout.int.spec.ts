@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,17 +8,15 @@ import { loadPlatformConfig } from '@as2-partners/platform';
 import { createTestHttpApp } from './create-test-http-app';
 
 const TIMEOUT_MS = 500;
-// Generous for a loaded machine, yet far below Node's 300 s default the server used to keep such a client for.
-const BUDGET_MS = 15_000;
 
 interface Outcome {
   readonly response: string;
   readonly closedAfterMs: number;
 }
 
-/** Opens a raw connection, sends `start`, then dribbles one byte every 100 ms until the server closes it. */
+/** Opens a raw connection, sends `start`, then dribbles one byte every 100 ms until the server closes it (a server that never does fails on the test's budget). */
 function slowClient(port: number, start: string): Promise<Outcome> {
-  return new Promise((done, fail) => {
+  return new Promise((done) => {
     const began = Date.now();
     let response = '';
     let drip: NodeJS.Timeout | undefined;
@@ -26,12 +25,10 @@ function slowClient(port: number, start: string): Promise<Outcome> {
       socket.write(start);
       drip = setInterval(() => socket.writable && socket.write('x'), 100);
     });
-    const giveUp = setTimeout(() => socket.destroy(new Error(`still open after ${BUDGET_MS} ms`)), BUDGET_MS);
     socket.on('data', (chunk) => (response += String(chunk)));
-    socket.on('error', (error) => (error.message.startsWith('still open') ? fail(error) : undefined));
+    socket.on('error', () => undefined);
     socket.on('close', () => {
       clearInterval(drip);
-      clearTimeout(giveUp);
       done({ response, closedAfterMs: Date.now() - began });
     });
   });
@@ -52,6 +49,13 @@ describe('a client that sends its request slowly', () => {
   afterAll(async () => {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the server is set to end a request whose headers or body are not in after REQUEST_TIMEOUT_MS, checking at least that often (Node\'s default waits 300 s)', () => {
+    // connectionsCheckingInterval: the createServer option, kept on the server though its typings leave it out.
+    const server = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
+    expect([server.requestTimeout, server.headersTimeout]).toEqual([TIMEOUT_MS, TIMEOUT_MS]);
+    expect(server.connectionsCheckingInterval).toBeLessThanOrEqual(TIMEOUT_MS);
   });
 
   it('a body trickling in gets 408 and the connection closed once REQUEST_TIMEOUT_MS has passed', async () => {
