@@ -238,10 +238,9 @@ describe('SqliteEventStore on a real file', () => {
     await pause(50);
     const startedAt = Date.now();
     await store.append('s-1', [contractEvent()], 'no_stream');
+    // Waited for at most 20 s, well before the 60 s poll could deliver it; a loaded machine may still take seconds to fsync.
     while (received.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
     expect(received).toHaveLength(1);
-    // At once means well before the 60 s poll could have delivered it; a loaded machine may still take seconds to fsync.
-    expect(Date.now() - startedAt).toBeLessThan(20_000);
     await subscription.stop();
   });
 
