@@ -99,14 +99,13 @@ describeWithServer('KAFKA_BROKERS', 'traffic-control, distributed mode on real K
         await Promise.allSettled([services.close(), bus?.close()]);
       });
 
-      it('a pause through the API changes the decision within 1 s; a blocked message gives exactly one e-mail naming it', async () => {
+      it('a pause through the API changes the very next decision; a blocked message gives exactly one e-mail naming it', async () => {
         const { partnerId, as2Id, ours } = await pair('acme');
         const put = await call(traffic, 'PUT', `/v1/partners/${partnerId}/traffic/outgoing`, admin, { paused: true, reason: 'inventory' });
+        // 200, not 202: answered once the write is visible, the decisions' directory included.
         expect(put.status).toBe(200);
-        const paused = Date.now();
         const messageId = `<blocked-${run}@it>`;
-        await eventually('the block', async () => ((await decide('outbound', as2Id, ours, messageId)).decision === 'block' ? true : undefined), { timeoutMs: 1000, intervalMs: 20 });
-        expect(Date.now() - paused).toBeLessThan(1000);
+        expect((await decide('outbound', as2Id, ours, messageId)).decision).toBe('block');
         const mails = await until('the notice e-mail', async () => {
           const found = (await mailsTo(noticeAddress)).filter((m) => m.text.includes(messageId));
           return found.length > 0 ? found : undefined;
