@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { READ_MODEL_STORE, type KeptTexts, type ReadModelStore } from '@as2-partners/kernel';
-import { eventually } from '@as2-partners/kernel-testing';
 import { PARTNER_DETAILS_TEXTS, PartnerDetailsWarmer, PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { RequestsInFlight } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
@@ -177,14 +176,19 @@ describe('GET /v1/partners/{id}: bodies kept on disk, built in the background, n
     const requests = t.app.get(RequestsInFlight);
     const giveWay = requests.giveWay.bind(requests);
     // The real wait, with a cap no machine reaches here: the body must wait for the held request, not for the clock.
-    const asked = jest.spyOn(requests, 'giveWay').mockImplementation(() => giveWay(60_000));
+    let warmerAsked: () => void = () => undefined;
+    const warmerAsks = new Promise<void>((resolve) => (warmerAsked = resolve));
+    const asked = jest.spyOn(requests, 'giveWay').mockImplementation(() => {
+      if (asked.mock.calls.length > 1) warmerAsked();
+      return giveWay(60_000);
+    });
     try {
       await requests.giveWay();
       const held = new EventEmitter();
       requests.began(held as unknown as ServerResponse);
       const partner = await create(tokenOf({}));
       // the warmer asks to give way for the new body (however late a loaded machine lets it), and waits
-      await eventually('the warmer asking to give way', async () => (asked.mock.calls.length > 1 ? true : undefined), { timeoutMs: 4_000, intervalMs: 10 });
+      await warmerAsks;
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(kept(partner.id, TENANT)).toBeUndefined();
       held.emit('close');
