@@ -284,14 +284,13 @@ export abstract class BusFollowedProjection implements Projection {
 
   private static async readTogether(store: EventStore, catchUps: readonly HistoryCatchUp[]): Promise<void> {
     const reading = catchUps.filter((catchUp) => !catchUp.marker.done);
-    const markers = reading.map((catchUp) => catchUp.marker.after);
-    const after = markers.includes(null) ? null : Math.min(...(markers as number[]));
     for (const { projection } of reading) projection.catchingUp = true;
     try {
       // Nothing carried (a store whose events the relays have yet to publish): the bus brings them all, no page read.
-      const carriedNothing = reading.filter((catchUp) => catchUp.carried.through === null);
-      for (const catchUp of carriedNothing) await catchUp.projection.catchUpPage([], catchUp);
-      const pending = reading.filter((catchUp) => !carriedNothing.includes(catchUp));
+      for (const catchUp of reading) if (catchUp.carried.through === null) await catchUp.projection.catchUpPage([], catchUp);
+      const pending = reading.filter((catchUp) => catchUp.carried.through !== null);
+      const markers = pending.map((catchUp) => catchUp.marker.after);
+      const after = markers.includes(null) ? null : Math.min(...(markers as number[]));
       await BusFollowedProjection.readPagesTogether(store, after, pending, async (catchUp, page) => {
         await catchUp.projection.catchUpPage(page, catchUp);
         return !catchUp.marker.done && catchUp.projection.running;
@@ -637,7 +636,7 @@ export abstract class BusFollowedProjection implements Projection {
       return false;
     }
     const complete = await this.isEmpty();
-    if (this.history() && !(await this.copy().get(HISTORY_MARKER_ID))) await this.copy().put({ _id: HISTORY_MARKER_ID, after: null, done: false });
+    if (this.readsSourceStore && !(await this.copy().get(HISTORY_MARKER_ID))) await this.copy().put({ _id: HISTORY_MARKER_ID, after: null, done: false });
     await this.copy().put(this.readsSourceStore ? { _id: COPY_MARKER_ID, complete: false, since, kept: false } : { _id: COPY_MARKER_ID, complete, since });
     return true;
   }
