@@ -4,7 +4,7 @@ import type { CollectionCatalog, CollectionIndexState } from './collection-catal
 import { CountCache } from './count-cache';
 import { FirstPages } from './first-pages';
 import type { KeptQueries } from './kept-queries';
-import { PageBoundaries, type BoundedQuery, type SortKey, type SortKeyOf } from './page-boundaries';
+import { PageBoundaries, type BoundedQuery, type QueryTests, type SortKey } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { collectionLiteral, searchTextOf, sortKeyOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
@@ -46,7 +46,7 @@ type SearchRead = { readonly matches: QueryPlan } | { readonly walk: QueryPlan; 
 type StoredRow = { seq: number; body: string };
 type Parsed = Record<string, unknown>;
 /** A query's filter test and sort key, from its filter and its order's fields. */
-const boundedTests = ({ filter, fields }: BoundedQuery): { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf } => ({ matches: filterTest(filter), keyOf: sortKeyOf(fields) });
+const boundedTests = ({ filter, fields }: BoundedQuery): QueryTests => ({ matches: filterTest(filter), keyOf: sortKeyOf(fields) });
 
 /** A document to write: its id, its JSON text, the document. */
 type Row<T> = [string, string, T];
@@ -344,7 +344,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         .all(...params, wanted, offset) as unknown[][];
     }
     const keyOf = (row: unknown[]): SortKey => row.slice(1);
-    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, { filter, fields }, () => boundedTests({ filter, fields }), position, keyOf(row));
+    const bounded = { filter, fields };
+    const remember = (position: number, row: unknown[]): void => this.boundaries.remember(query, bounded, () => boundedTests(bounded), position, keyOf(row));
     if (leading && rows.length > 0) remember(skip, rows.shift() as unknown[]);
     if (rows.length > 0 && Number.isFinite(limit)) remember(skip + rows.length, rows.at(-1) as unknown[]);
     return rows.map((row) => row[0] as number);
@@ -388,7 +389,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       .raw()
       .all(...plan.params, limit) as unknown[][];
     const last = rows.length === limit ? (rows.at(-1) as unknown[]).slice(2) : null;
-    this.firstPages.keep(query, { filter, fields }, boundedTests({ filter, fields }), rows.map((row) => row[0] as number), last);
+    const bounded = { filter, fields };
+    this.firstPages.keep(query, bounded, boundedTests(bounded), rows.map((row) => row[0] as number), last);
     return rows.map((row) => JSON.parse(row[1] as string) as T);
   }
 

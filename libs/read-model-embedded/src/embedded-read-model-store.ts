@@ -47,6 +47,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private corrupt: string | null = null;
   private scratch: Database.Database | null = null;
   private readonly kept = new Map<string, EmbeddedKeptTexts>();
+  /** What the last clean stop learnt of each collection's queries, when no other run opened the file since; taken by the collection's first opening. */
+  private readonly carriedQueries: Map<string, KeptQueries>;
 
   private constructor(
     private readonly file: string,
@@ -67,6 +69,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     this.turn.onRollback.push(() => this.catalog.bulkLoad?.allDoubtful());
     this.checkpoints = new EmbeddedCheckpointStore(db, this.turn);
     this.parked = new EmbeddedParkedEventStore(db);
+    this.carriedQueries = previousSession === null ? new Map() : keptQueriesOf(db, previousSession);
   }
 
   /**
@@ -100,9 +103,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     });
     if (!collection) {
       collection = new EmbeddedReadModelCollection(name, state, this.table, this.catalog, this.turn, this.searchTexts);
-      // what the last clean stop learnt of its queries, when no other run wrote the documents since
-      const kept = this.previousSession === null ? null : keptQueriesOf(this.db, name, this.previousSession);
+      const kept = this.carriedQueries.get(name);
       if (kept) collection.carry(kept);
+      this.carriedQueries.delete(name);
       this.collections.set(name, collection);
     }
     return collection as unknown as ReadModelCollection<T>;

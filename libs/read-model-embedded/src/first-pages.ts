@@ -1,11 +1,9 @@
 import { isJsonValue } from './json-value';
-import { carriedKey, compareKeys, keptKey, type BoundedQuery, type SortKey, type SortKeyOf } from './page-boundaries';
+import { carriedKey, compareKeys, keptKey, type BoundedQuery, type QueryTests, type SortKey } from './page-boundaries';
 
 type Parsed = Record<string, unknown>;
 
-interface FirstPage extends BoundedQuery {
-  readonly matches: (doc: Parsed) => boolean;
-  readonly keyOf: SortKeyOf;
+interface FirstPage extends BoundedQuery, QueryTests {
   /** The page's rows (`seq`), in order. */
   readonly seqs: readonly number[];
   /** The sort key of its last row; null when the page holds every match (shorter than its limit). */
@@ -34,7 +32,7 @@ export class FirstPages {
   }
 
   /** Keeps a first page read: its rows and, when it is full (`limit` rows), its last row's key. */
-  keep(query: string, bounded: BoundedQuery, tests: { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }, seqs: readonly number[], lastKey: SortKey | null): void {
+  keep(query: string, bounded: BoundedQuery, tests: QueryTests, seqs: readonly number[], lastKey: SortKey | null): void {
     if (lastKey?.some((value) => value === null)) return;
     if (this.entries.size >= MAX_PAGES) this.entries.clear();
     this.entries.set(query, { ...bounded, ...tests, seqs, lastKey });
@@ -57,7 +55,7 @@ export class FirstPages {
   }
 
   /** Takes in pages a clean stop kept (of the same documents), their tests made again by `testsOf`. */
-  carry(kept: readonly KeptFirstPage[], testsOf: (bounded: BoundedQuery) => { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }): void {
+  carry(kept: readonly KeptFirstPage[], testsOf: (bounded: BoundedQuery) => QueryTests): void {
     for (const { query, filter, fields, seqs, lastKey } of kept) {
       const bounded = { filter, fields };
       this.keep(query, bounded, testsOf(bounded), seqs, lastKey && carriedKey(lastKey));

@@ -34,8 +34,8 @@ export function keepQueries(db: Database, session: string, previousSession: stri
   })();
 }
 
-/** The queries a clean stop of the run of `session` kept for `collection`, or null (none, or another run's). */
-export function keptQueriesOf(db: Database, collection: string, session: string): KeptQueries | null {
-  const state = db.prepare<[string, string], string>('SELECT state FROM read_model_kept_queries WHERE collection = ? AND session = ?').pluck().get(collection, session);
-  return state === undefined ? null : (JSON.parse(state) as KeptQueries);
+/** The queries a clean stop of the run of `session` kept, by collection (none when another run's are there). */
+export function keptQueriesOf(db: Database, session: string): Map<string, KeptQueries> {
+  const rows = db.prepare<[string], { collection: string; state: string }>('SELECT collection, state FROM read_model_kept_queries WHERE session = ?').all(session);
+  return new Map(rows.map(({ collection, state }) => [collection, JSON.parse(state) as KeptQueries]));
 }

@@ -15,9 +15,13 @@ export interface BoundedQuery {
   readonly fields: readonly string[];
 }
 
-interface Boundaries extends BoundedQuery {
+/** A query's filter test and the sort key of a document in its order (made from a BoundedQuery). */
+export interface QueryTests {
   readonly matches: (doc: Parsed) => boolean;
   readonly keyOf: SortKeyOf;
+}
+
+interface Boundaries extends BoundedQuery, QueryTests {
   /** Position → the sort key of the row before it. */
   keys: Map<number, SortKey>;
 }
@@ -76,7 +80,7 @@ export class PageBoundaries {
   }
 
   /** `tests`: the query's filter test and sort key, made once the query is first remembered. */
-  remember(query: string, bounded: BoundedQuery, tests: () => { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }, position: number, key: SortKey): void {
+  remember(query: string, bounded: BoundedQuery, tests: () => QueryTests, position: number, key: SortKey): void {
     // a NULL never compares greater: such a key cannot start a seek
     if (key.some((value) => value === null)) return;
     let entry = this.entries.get(query);
@@ -119,7 +123,7 @@ export class PageBoundaries {
   }
 
   /** Takes in cursors a clean stop kept (of the same documents), their tests made again by `testsOf`. */
-  carry(kept: readonly KeptBoundaries[], testsOf: (bounded: BoundedQuery) => { matches: (doc: Parsed) => boolean; keyOf: SortKeyOf }): void {
+  carry(kept: readonly KeptBoundaries[], testsOf: (bounded: BoundedQuery) => QueryTests): void {
     for (const { query, filter, fields, keys } of kept) {
       const bounded = { filter, fields };
       for (const [position, key] of keys) this.remember(query, bounded, () => testsOf(bounded), position, carriedKey(key));
