@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmbeddedReadModelCollection } from './embedded-read-model-collection';
 import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { preparedSqlOf } from './prepared-sql.spec-support';
 
 interface View extends ReadModelDocument {
   readonly tenant: string;
@@ -50,14 +51,7 @@ describe('EmbeddedReadModelStore: what a clean stop learnt of its queries carrie
     const store = await EmbeddedReadModelStore.open(file);
     open.push(store);
     const views = store.collection<View>('views', INDEXES) as EmbeddedReadModelCollection<View>;
-    const sql: string[] = [];
-    const table = (views as unknown as { table: { prepared(text: string): unknown } }).table;
-    const prepared = table.prepared.bind(table);
-    jest.spyOn(table, 'prepared').mockImplementation((text: string) => {
-      sql.push(text);
-      return prepared(text);
-    });
-    return { store, views, sql };
+    return { store, views, sql: preparedSqlOf(views) };
   }
 
   async function firstRun(): Promise<void> {
