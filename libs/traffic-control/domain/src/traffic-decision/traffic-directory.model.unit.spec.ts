@@ -439,4 +439,54 @@ describe('traffic directory against the documented rules (random worlds, fixed s
     expect({ disagreements: found.length, shown }).toEqual({ disagreements: 0, shown: [] });
     // ~2 s on an idle machine: the limit only keeps a loaded one from failing a deterministic run.
   }, 120_000);
+
+  it('decides every pair whose partner it finds as the whole directory does, from every fact but the partners and the partners of the pair\'s AS2 id (a restart\'s refill: its pages so far, those brought in)', () => {
+    // As the refill puts the documents: each id's last write, once, partners in `_id` order.
+    const others = (w: World, d: TrafficDirectory) => {
+      for (const i of w.instances) d.putInstance(i);
+      for (const [key, active] of w.overrides) {
+        const [partnerId, tenant] = key.split('/') as [string, string];
+        d.putActiveOverride(partnerId, tenant, active);
+      }
+      for (const ps of w.partnerships) d.putPartnership(ps);
+      for (const t of w.traffic) d.putTraffic(t.account, t.tenant, t.partnerId, { pauses: { incoming: t.incoming, outgoing: t.outgoing }, windows: [] });
+    };
+    const byId = (a: PartnerFacts, b: PartnerFacts) => (a.partnerId < b.partnerId ? -1 : 1);
+    const answerOf = (r: ReturnType<TrafficDirectory['decide']>) => ({ ...r, partner: r.partner?.partnerId ?? null, instance: r.instance?.instanceId ?? null });
+    let early = 0;
+    const differences: string[] = [];
+    for (let seed = 1; seed <= SEEDS; seed += 1) {
+      const { tenants, ops } = randomOps(seed);
+      const w = worldOf(tenants, ops);
+      const partners = [...w.partners].sort(byId);
+      // The whole directory as the refill before this one filled it: instances, partners, then the rest.
+      const whole = new TrafficDirectory();
+      for (const i of w.instances) whole.putInstance(i);
+      for (const p of partners) whole.putPartner(p);
+      others(w, whole);
+      const random = seededRandom(seed);
+      for (const [account, tenant] of callersOf(tenants)) {
+        for (const direction of ['inbound', 'outbound'] as const) {
+          for (const from of IDS) {
+            for (const to of IDS) {
+              const theirs = direction === 'inbound' ? from : to;
+              // Every fact but the partners, the pages read so far, then the pair's partners brought in.
+              const part = new TrafficDirectory();
+              others(w, part);
+              for (const p of partners.slice(0, Math.floor(random() * (partners.length + 1)))) part.putPartner(p);
+              for (const p of partners) if (p.as2Id === theirs && (account === ALL_ACCOUNTS || p.account === account)) part.putPartner(p);
+              const want = whole.decide(account, tenant, direction, from, to, now);
+              const got = part.decide(account, tenant, direction, from, to, now);
+              if (want.partner !== null && got.partner === null) differences.push(`seed ${seed}: ${account}/${tenant ?? '-'} ${direction} ${from} → ${to}: no partner found early`);
+              if (got.partner === null) continue;
+              early += 1;
+              if (JSON.stringify(answerOf(got)) !== JSON.stringify(answerOf(want))) differences.push(`seed ${seed}: ${account}/${tenant ?? '-'} ${direction} ${from} → ${to}: ${JSON.stringify(answerOf(got))} against ${JSON.stringify(answerOf(want))}`);
+            }
+          }
+        }
+      }
+    }
+    expect(differences.slice(0, 5)).toEqual([]);
+    expect(early).toBeGreaterThan(10_000);
+  }, 120_000);
 });

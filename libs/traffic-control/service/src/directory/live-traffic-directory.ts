@@ -1,10 +1,25 @@
 import { TrafficDirectory } from '@as2-partners/traffic-control-domain';
 
 /**
+ * Runs `then` on the directory once it holds the current facts of every partner with one of these AS2 ids (in the
+ * account, or every account for ALL_ACCOUNTS), in the same turn as they were put; undefined when they cannot be
+ * brought in ahead of the refill (the reader then waits for the whole of it).
+ */
+export type PartnersBroughtIn = <T>(account: string, as2Ids: readonly string[], then: () => T) => Promise<T | undefined>;
+
+/** A refill that answers pairs before its end: once every fact but the partners is in, a pair's partners are brought in on demand. */
+export interface PartnersFirstRefill {
+  /** Resolves once the directory holds every instance, tenant, override, partnership and pause (only partners are still coming). */
+  readonly othersIn: Promise<void>;
+  readonly partnersOf: PartnersBroughtIn;
+}
+
+/**
  * The process's one in-memory directory the decision API answers from, with the last event position applied from
  * each source (the decision's `as_of`, so a gateway sees how stale an answer may be). A restart refills it after the
  * process is ready (RegistryFactsConsumer): until then `filled` is false and everything that reads it waits for
- * `whenFilled()`, so no answer comes from a half-filled directory.
+ * `whenFilled()`, so no answer comes from a half-filled directory, except a pair's decision once every fact but the
+ * partners is in (`pairsAnswerable`): its partners are then brought in first (`withPartnersOf`).
  */
 export class LiveTrafficDirectory {
   readonly directory = new TrafficDirectory();
@@ -14,6 +29,9 @@ export class LiveTrafficDirectory {
   private asked = false;
   /** Resolves when a reader asks for the refill running now, or when it ends; null until someone waits for that. */
   private askedSignal: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
+  /** The running refill's way to answer pairs before its end (null: none, or no refill). */
+  private partnersFirst: PartnersFirstRefill | null = null;
+  private othersIn = false;
 
   /** The positions as last handed out: a new object only after a change, so a decision allocates none. */
   private snapshot: Readonly<Record<string, number | null>> = Object.freeze({ ...this.positions });
@@ -25,11 +43,38 @@ export class LiveTrafficDirectory {
 
   /** Resolves once every refill begun so far has ended (at once when none runs). */
   whenFilled(): Promise<void> {
+    this.markAsked();
+    return this.fill;
+  }
+
+  /** True when a pair can be decided now: the directory is filled, or holds every fact but the partners (see `withPartnersOf`). */
+  get pairsAnswerable(): boolean {
+    return this.unfilled === 0 || this.othersIn;
+  }
+
+  /** Resolves once `pairsAnswerable`; a reader waiting here awaits the refill as one waiting for all of it does. */
+  whenPairsAnswerable(): Promise<void> {
+    if (this.pairsAnswerable) return Promise.resolve();
+    this.markAsked();
+    return this.partnersFirst ? Promise.race([this.partnersFirst.othersIn, this.fill]) : this.fill;
+  }
+
+  /**
+   * Runs `then` on the directory holding the current facts of every partner with one of these AS2 ids: at once when it
+   * is filled; while it is refilled (`pairsAnswerable` first), once the refill has brought them in. Undefined when they
+   * cannot be brought in: wait for `whenFilled()`.
+   */
+  withPartnersOf<T>(account: string, as2Ids: readonly string[], then: () => T): Promise<T | undefined> {
+    if (this.unfilled === 0) return Promise.resolve(then());
+    if (!this.othersIn || !this.partnersFirst) return Promise.resolve(undefined);
+    return this.partnersFirst.partnersOf(account, as2Ids, then);
+  }
+
+  private markAsked(): void {
     if (this.unfilled > 0 && !this.asked) {
       this.asked = true;
       this.signalAsked();
     }
-    return this.fill;
   }
 
   /** Resolves when a reader begins to wait for the refill running now (at once if one already does). */
@@ -53,12 +98,24 @@ export class LiveTrafficDirectory {
     return this.asked;
   }
 
-  /** Marks the directory unfilled until `refill` settles (it never rejects: a refill retries until it is done). */
-  filling(refill: Promise<void>): void {
+  /**
+   * Marks the directory unfilled until `refill` settles (it never rejects: a refill retries until it is done). With
+   * `partnersFirst`, pairs are answered from its `othersIn` on.
+   */
+  filling(refill: Promise<void>, partnersFirst?: PartnersFirstRefill): void {
     this.unfilled += 1;
+    // One refill at a time answers pairs early; a second one running beside it would hold facts it does not know of.
+    this.partnersFirst = this.unfilled === 1 && partnersFirst ? partnersFirst : null;
+    this.othersIn = false;
+    const early = this.partnersFirst;
+    void early?.othersIn.then(() => {
+      if (this.partnersFirst === early) this.othersIn = true;
+    });
     const done = refill.finally(() => {
       this.unfilled -= 1;
       if (this.unfilled === 0) {
+        this.partnersFirst = null;
+        this.othersIn = false;
         this.asked = false;
         // nobody asked before the end: the turns racing their wait against it are over anyway
         this.signalAsked();

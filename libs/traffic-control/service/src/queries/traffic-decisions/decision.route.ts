@@ -143,20 +143,31 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
   // The batch's answer is JSON text already (the decisions written as they are decided).
   const decideBatch = (body: unknown, account: string, tenant: string | null, now: number): string =>
     decisions.decideAllAsJson(account, tenant, (body as { decisions: DecisionRequest[] }).decisions, now);
+  // While the directory is refilled after a restart: the same answers, once the pair's partners are brought in.
+  const decideOneWhileFilling = async (body: unknown, account: string, tenant: string | null): Promise<unknown> => {
+    const answer = await decisions.decideWhileFilling(account, tenant, body as DecisionRequest);
+    answer.as_of = decisions.asOf();
+    return answer;
+  };
+  const decideBatchWhileFilling = (body: unknown, account: string, tenant: string | null): Promise<string> =>
+    decisions.decideAllAsJsonWhileFilling(account, tenant, (body as { decisions: DecisionRequest[] }).decisions);
   // `contentType`: for an answer that is JSON text already (Fastify would call a string text/plain).
   const answerWith =
-    (decide: typeof decideOne, contentType?: string) =>
-    (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number): void => {
+    (decide: typeof decideOne, decideWhileFilling: typeof decideOneWhileFilling, contentType?: string) =>
+    (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number): void | Promise<void> => {
       void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
       if (contentType !== undefined) void reply.type(contentType);
+      // the promise settles once the answer is sent (undefined: Fastify sends nothing more)
+      if (!decisions.filled) return decideWhileFilling(request.body, account, tenant).then((answer) => void reply.send(answer));
       void reply.send(decide(request.body, account, tenant, now));
     };
   // The credential is checked on request, before the body is parsed or validated: a caller without a valid gateway
   // token learns nothing about the body rules (401/403 whatever it sent).
   const authenticate = (request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
-    // After a restart, a request waits for the directory's refill: never a decision (or a tenant check) from part of it.
-    if (!decisions.filled) {
-      decisions.whenFilled().then(() => authenticate(request, reply, done), done);
+    // After a restart, a request waits until the directory's refill holds every fact but the partners (a deleted
+    // tenant's among them); the handler then brings in its pair's partners: never a decision from part of them.
+    if (!decisions.pairsAnswerable) {
+      decisions.whenPairsAnswerable().then(() => authenticate(request, reply, done), done);
       return;
     }
     // One clock reading per request, for the token's expiry and the decision alike.
@@ -169,10 +180,10 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
     );
   };
   const authenticated =
-    (answer: (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number) => void) =>
-    (request: CheckedRequest, reply: FastifyReply): void => {
+    (answer: (request: FastifyRequest, reply: FastifyReply, account: string, tenant: string | null, now: number) => void | Promise<void>) =>
+    (request: CheckedRequest, reply: FastifyReply): void | Promise<void> => {
       const gateway = request.gateway as NonNullable<CheckedRequest['gateway']>;
-      answer(request, reply, gateway.account, gateway.tenant, request.decidedAt as number);
+      return answer(request, reply, gateway.account, gateway.tenant, request.decidedAt as number);
     };
   // A remembered gateway token only: no token, a refused one and a token not seen yet are the route's to answer.
   const admit = (request: IncomingMessage): LaneCaller | undefined => {
@@ -192,7 +203,7 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
       serializerCompiler: () => serializeOne,
       errorHandler: replyWithHouseError,
       onRequest: authenticate,
-      handler: authenticated(answerWith(decideOne)),
+      handler: authenticated(answerWith(decideOne, decideOneWhileFilling)),
     },
     {
       method: 'POST',
@@ -203,7 +214,7 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
       serializerCompiler: () => batchAnswerText,
       errorHandler: replyWithHouseError,
       onRequest: authenticate,
-      handler: authenticated(answerWith(decideBatch, 'application/json; charset=utf-8')),
+      handler: authenticated(answerWith(decideBatch, decideBatchWhileFilling, 'application/json; charset=utf-8')),
     },
   ];
   const lanes: FastLaneRoute<LaneCaller>[] = [

@@ -28,13 +28,18 @@ export class TrafficDecisions {
     return this.nowMs();
   }
 
-  /** False while the directory is refilled after a restart: no decision is answered until `whenFilled()` resolves. */
+  /** False while the directory is refilled after a restart: then decide with `decideWhileFilling`, once `pairsAnswerable`. */
   get filled(): boolean {
     return this.live.filled;
   }
 
-  whenFilled(): Promise<void> {
-    return this.live.whenFilled();
+  /** True when a pair can be decided (and a deleted tenant told): the directory is filled, or only its partners are still coming. */
+  get pairsAnswerable(): boolean {
+    return this.live.pairsAnswerable;
+  }
+
+  whenPairsAnswerable(): Promise<void> {
+    return this.live.whenPairsAnswerable();
   }
 
   /** True when the tenant a gateway credential claims was deleted (its tokens are refused, 403 TENANT_DELETED). */
@@ -62,6 +67,47 @@ export class TrafficDecisions {
   }
 
   /**
+   * `decide` while the directory is refilled after a restart (`pairsAnswerable` first): the pair's partners are brought
+   * in ahead of the refill's pages and the pair decided from them, as the whole directory would decide it. A pair none
+   * of whose partners is found (its "did you mean" reads every partner) waits for the whole refill.
+   */
+  async decideWhileFilling(account: string, tenant: string | null, request: DecisionRequest): Promise<DecisionAnswer> {
+    const [resolved] = await this.resolvedWhileFilling(account, tenant, [request]);
+    return answerOf(resolved as ResolvedDecision, request);
+  }
+
+  /** `decideAllAsJson` while the directory is refilled: every pair of the batch decided as `decideWhileFilling` does. */
+  async decideAllAsJsonWhileFilling(account: string, tenant: string | null, requests: readonly DecisionRequest[]): Promise<string> {
+    const resolved = await this.resolvedWhileFilling(account, tenant, requests);
+    let text = '{"decisions":[';
+    for (let i = 0; i < requests.length; i += 1) text += this.answerItemText(i, requests[i] as DecisionRequest, resolved[i] as ResolvedDecision);
+    return `${text}],"as_of":${this.asOfText()}}`;
+  }
+
+  private async resolvedWhileFilling(account: string, tenant: string | null, requests: readonly DecisionRequest[]): Promise<ResolvedDecision[]> {
+    const theirs = [...new Set(requests.map((request) => (request.direction === 'inbound' ? request.as2_from : request.as2_to)))];
+    const decideAll = (): ResolvedDecision[] | null => {
+      const now = this.nowMs();
+      const resolved = requests.map((request) => this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now));
+      return resolved.every((decided) => decided.partner !== null) ? resolved : null;
+    };
+    let resolved: ResolvedDecision[] | null | undefined;
+    try {
+      resolved = await this.live.withPartnersOf(account, theirs, decideAll);
+    } catch {
+      // a store error bringing them in: the refill retries its own, and the pair waits for it
+      resolved = undefined;
+    }
+    if (!resolved) {
+      await this.live.whenFilled();
+      resolved = decideAll() ?? requests.map((request) => this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, this.nowMs()));
+    }
+    const now = this.nowMs();
+    resolved.forEach((decided, i) => this.recordBlock(decided, requests[i] as DecisionRequest, now));
+    return resolved;
+  }
+
+  /**
    * The batch answer's JSON text, `{decisions, as_of}`, the very text JSON.stringify writes of the answers: each item
    * is its decision's text around its own message id, the decision's text made once per decision the directory keeps.
    */
@@ -69,17 +115,26 @@ export class TrafficDecisions {
     let text = '{"decisions":[';
     for (let i = 0; i < requests.length; i += 1) {
       const request = requests[i] as DecisionRequest;
-      const parts = this.answerTextOf(this.resolve(account, tenant, request, now));
-      text += (i === 0 ? parts.head : `,${parts.head}`) + JSON.stringify(request.message_id) + parts.tail;
+      text += this.answerItemText(i, request, this.resolve(account, tenant, request, now));
     }
     return `${text}],"as_of":${this.asOfText()}}`;
   }
 
+  /** The batch answer's `i`th item: its decision's text around its own message id, after a comma but for the first. */
+  private answerItemText(i: number, request: DecisionRequest, resolved: ResolvedDecision): string {
+    const parts = this.answerTextOf(resolved);
+    return (i === 0 ? parts.head : `,${parts.head}`) + JSON.stringify(request.message_id) + parts.tail;
+  }
+
   private resolve(account: string, tenant: string | null, request: DecisionRequest, now: number): ResolvedDecision {
     const resolved = this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now);
-    // Every block is recorded, also one answered from the directory's kept decision of its pair.
-    if (resolved.decision === 'block') this.blocks.record(resolved, request, now);
+    this.recordBlock(resolved, request, now);
     return resolved;
+  }
+
+  /** Every block is recorded, also one answered from the directory's kept decision of its pair. */
+  private recordBlock(resolved: ResolvedDecision, request: DecisionRequest, now: number): void {
+    if (resolved.decision === 'block') this.blocks.record(resolved, request, now);
   }
 
   /** A decision's answer text before and after its message id (kept as long as the directory keeps the decision). */

@@ -1,5 +1,6 @@
+import type { FindQuery } from '@as2-partners/kernel';
 import type { PartnerEventReading } from '@as2-partners/partner-registry-contract';
-import type { InstanceFacts, PartnerFacts, PartnershipFacts } from '@as2-partners/traffic-control-domain';
+import { ALL_ACCOUNTS, type InstanceFacts, type PartnerFacts, type PartnershipFacts } from '@as2-partners/traffic-control-domain';
 
 /** A partner (tenant or master) as learned from the registry's events; deleted ones are kept, marked. */
 export interface KnownPartnerDocument extends PartnerFacts {
@@ -76,12 +77,22 @@ export const KnownRegistryCollections = {
 
 /** The indexes the consumer declares on its collections (a store seeded with others builds these at the next start). */
 export const KnownRegistryIndexes = {
-  partners: [['account', 'tenant']],
+  // by AS2 id: a decision right after a restart brings in its pair's partners ahead of the refill's pages
+  partners: [['account', 'tenant'], ['as2Id']],
   instances: [['account']],
   stations: [['account']],
   tenants: [['account']],
   partnerships: [['account']],
   overrides: [['account']],
 } as const satisfies Record<keyof typeof KnownRegistryCollections, readonly (readonly string[])[]>;
+
+/**
+ * The partners with this AS2 id in an account (in every account for ALL_ACCOUNTS), in `_id` order, at most `limit`:
+ * answered through the `as2Id` index, which holds them in that order (several ids at once, or an index led by the id
+ * and then the account, would need a sort, and SQLite would rather walk the whole collection in `_id` order).
+ */
+export function knownPartnersByAs2IdQuery(account: string, as2Id: string, limit: number): FindQuery {
+  return { filter: account === ALL_ACCOUNTS ? { as2Id } : { as2Id, account }, sort: { _id: 1 }, limit, withoutTotal: true };
+}
 
 export const knownTenantIdOf = (account: string, tenant: string) => `${account}.${tenant}`;

@@ -12,7 +12,7 @@ import { decisionRouting } from '../../queries/traffic-decisions/decision.route'
 import type { GatewayCredentials } from '../../queries/traffic-decisions/gateway-credentials';
 import { TrafficDecisions } from '../../queries/traffic-decisions/traffic-decisions';
 import { OutboundBlockRecorder } from '../outbound-blocked/outbound-block-recorder';
-import { KnownRegistryCollections, type KnownInstanceDocument, type KnownPartnerDocument } from './known-registry.documents';
+import { KnownRegistryCollections, type KnownInstanceDocument, type KnownPartnerDocument, type KnownTenantDocument } from './known-registry.documents';
 import { RegistryFactsConsumer } from './registry-facts.consumer';
 
 const turns = async (n: number) => {
@@ -31,7 +31,7 @@ function partnerDoc(i: number): KnownPartnerDocument {
 }
 
 /** A restart: the documents a previous run wrote, a new process's directory, its after-start work not begun. */
-async function restarted(requests?: RequestsInFlight, afterStart = new AfterStart()) {
+async function restarted(requests?: RequestsInFlight, afterStart = new AfterStart(), credentials = gateway) {
   const readModels = new InMemoryReadModelStore();
   await readModels.collection<KnownInstanceDocument>(KnownRegistryCollections.instances).put({ _id: 'ins_1', instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on', deleted: false });
   const partners = readModels.collection<KnownPartnerDocument>(KnownRegistryCollections.partners);
@@ -42,11 +42,18 @@ async function restarted(requests?: RequestsInFlight, afterStart = new AfterStar
   await consumer.start();
   const decisions = new TrafficDecisions(live, new OutboundBlockRecorder(new InMemoryEventStore()), () => Date.parse('2026-11-30T10:00:00.000Z'));
   const app = Fastify();
-  for (const route of decisionRouting(gateway, decisions).routes) app.route(route);
+  for (const route of decisionRouting(credentials, decisions).routes) app.route(route);
   await app.ready();
   const decide = (as2From: string) =>
     app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization: 'Bearer t' }, payload: { direction: 'inbound', as2_from: as2From, as2_to: 'US', message_id: '<m@x>' } });
-  return { bus, live, afterStart, consumer, decide, app };
+  const decideAll = (...as2Froms: string[]) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/traffic/decisions:batch',
+      headers: { authorization: 'Bearer t' },
+      payload: { decisions: as2Froms.map((as2From, i) => ({ direction: 'inbound', as2_from: as2From, as2_to: 'US', message_id: `<m${i}@x>` })) },
+    });
+  return { bus, live, afterStart, consumer, decide, decideAll, app, readModels };
 }
 
 describe('the traffic directory refilled after the process is ready', () => {
@@ -227,7 +234,7 @@ function requestBeingAnswered(requests: RequestsInFlight): { close: () => void }
 }
 
 describe('the refill gives way to the requests being answered', () => {
-  it('takes a page only when no request is being answered, and takes every page at once when a decision waits for it', async () => {
+  it('takes a page only when no request is being answered, and takes every page at once when a decision waits for all of it', async () => {
     // no page goes while a request is answered, however long (the longest wait is the test's)
     const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
     const { live, afterStart, consumer, decide, app } = await restarted(requests);
@@ -252,8 +259,9 @@ describe('the refill gives way to the requests being answered', () => {
         if (live.awaited) gaveWayWhileAwaited += 1;
         return giveWay(maxWaitMs);
       });
-      const answer = await decide(`P${PARTNERS - 1}`);
-      expect(answer.json()).toMatchObject({ decision: 'accept' });
+      // an unknown partner's answer ("did you mean") reads every partner: it waits for the whole refill
+      const answer = await decide('NOBODY');
+      expect(answer.json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' });
       expect(live.filled).toBe(true);
       expect(live.awaited).toBe(false);
       // the pages after the decision began waiting did not wait for the held request
@@ -266,7 +274,7 @@ describe('the refill gives way to the requests being answered', () => {
     }
   }, REFILL_TEST_MS);
 
-  it('reads pages back to back while a decision waits (a turn of the loop per slice, not per page): a busy loop does not stretch the wait', async () => {
+  it('reads pages back to back while a decision waits for all of them (a turn of the loop per slice, not per page): a busy loop does not stretch the wait', async () => {
     const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
     const { live, afterStart, consumer, decide, app } = await restarted(requests);
     // The loop's turns, counted by a tick that runs once per turn for as long as the test does.
@@ -282,6 +290,8 @@ describe('the refill gives way to the requests being answered', () => {
     // takes tens of ms a page): what is measured is the refill's turns, not this store.
     const ordered = Array.from({ length: PARTNERS }, (_, i) => partnerDoc(i));
     jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
+      // a decision's look-up by AS2 id finds none of them (the pair is unknown)
+      if (query.filter['as2Id'] !== undefined) return { items: [], total: 0 };
       if (live.awaited) pagesPerTurn.set(turn, (pagesPerTurn.get(turn) ?? 0) + 1);
       const after = (query.filter['_id'] as { $gt?: string } | undefined)?.$gt;
       const from = after === undefined ? 0 : ordered.findIndex((doc) => doc._id > after);
@@ -294,8 +304,8 @@ describe('the refill gives way to the requests being answered', () => {
       await turns(20);
       // the refill gives way to the create being answered: no page is read back to back with another
       expect(live.filled).toBe(false);
-      const answer = await decide(`P${PARTNERS - 1}`);
-      expect(answer.json()).toMatchObject({ decision: 'accept' });
+      const answer = await decide('NOBODY');
+      expect(answer.json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' });
       // PARTNERS / 250 pages once awaited: several in one turn (each page of this store takes well under a slice)
       expect(Math.max(...pagesPerTurn.values())).toBeGreaterThanOrEqual(2);
       expect([...pagesPerTurn.values()].reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(PARTNERS / 250 - 1);
@@ -324,8 +334,8 @@ describe('the refill gives way to the requests being answered', () => {
       // A refill of a few pages takes tens of turns at most, however loaded the machine (one page a turn at the least).
       for (let turn = 0; turn < 1_000 && !answered; turn++) await turns(1);
       expect(answered).toBe(true);
-      expect((await answer).json()).toMatchObject({ decision: 'accept' });
-      expect(live.filled).toBe(true);
+      expect((await answer).json()).toMatchObject({ decision: 'accept', partner_id: `prt_${String(PARTNERS - 1).padStart(5, '0')}` });
+      expect(live.pairsAnswerable).toBe(true);
     } finally {
       jest.useRealTimers();
       await consumer.stop();
@@ -334,3 +344,121 @@ describe('the refill gives way to the requests being answered', () => {
   }, REFILL_TEST_MS);
 });
 
+
+/**
+ * The partners' pages held until `release()`: the refill has every other fact in, its partners not one (a page read by
+ * `_id` waits; a decision's look-up by AS2 id goes through).
+ */
+function partnerPagesHeld(consumer: RegistryFactsConsumer): { readonly release: () => void; readonly pagesAsked: () => number } {
+  const find = consumer.partners.find.bind(consumer.partners);
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let pagesAsked = 0;
+  jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
+    if (query.filter['as2Id'] === undefined) {
+      pagesAsked += 1;
+      await released;
+    }
+    return find(query);
+  });
+  return { release, pagesAsked: () => pagesAsked };
+}
+
+describe('decisions answered before the refill is over', () => {
+  it("answers a known pair from its partners brought in ahead of their pages, as the filled directory answers it; a batch's pairs too", async () => {
+    const { live, afterStart, consumer, decide, decideAll, app } = await restarted();
+    const held = partnerPagesHeld(consumer);
+    try {
+      afterStart.begin();
+      while (held.pagesAsked() === 0) await turns(1);
+      const early = await decide('P1234');
+      expect(early.statusCode).toBe(200);
+      expect(early.json()).toMatchObject({ decision: 'accept', partner_id: 'prt_01234', as2_instance_id: 'ins_1' });
+      const batch = await decideAll('P7', 'P2499');
+      expect(batch.statusCode).toBe(200);
+      expect(batch.json().decisions).toMatchObject([
+        { decision: 'accept', partner_id: 'prt_00007', message_id: '<m0@x>' },
+        { decision: 'accept', partner_id: 'prt_02499', message_id: '<m1@x>' },
+      ]);
+      // answered before the refill's end: no page of partners is in
+      expect(live.filled).toBe(false);
+      expect(live.directory.partner('prt_00000')).toBeUndefined();
+      expect(live.directory.partnerCount).toBe(3);
+      held.release();
+      await live.whenFilled();
+      expect(live.directory.partnerCount).toBe(PARTNERS);
+      expect((await decide('P1234')).json()).toEqual(early.json());
+    } finally {
+      held.release();
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
+  it('holds a pair whose partner is not found (its "did you mean" reads every partner), and a batch holding one, until the refill is over', async () => {
+    const { live, afterStart, consumer, decide, decideAll, app } = await restarted();
+    const held = partnerPagesHeld(consumer);
+    try {
+      afterStart.begin();
+      while (held.pagesAsked() === 0) await turns(1);
+      const settled: string[] = [];
+      const unknown = decide('p12').then((r) => (settled.push('unknown'), r));
+      const batch = decideAll('P7', 'NOBODY').then((r) => (settled.push('batch'), r));
+      await turns(50);
+      expect(settled).toEqual([]);
+      held.release();
+      expect((await unknown).json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND', reason: 'PARTNER_NOT_FOUND: no partner has the AS2 id "p12"; did you mean "P12"?' });
+      expect((await batch).json().decisions).toMatchObject([
+        { decision: 'accept', partner_id: 'prt_00007' },
+        { decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' },
+      ]);
+      expect(live.filled).toBe(true);
+    } finally {
+      held.release();
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
+  it("refuses a deleted tenant's gateway credential before the partners are in (the tenants come first)", async () => {
+    const tenantGateway = { checkCached: () => ({ ok: true, account: 'acc', tenant: 't1' }), check: async () => ({ ok: true, account: 'acc', tenant: 't1' }) } as unknown as GatewayCredentials;
+    const { live, afterStart, consumer, decide, app, readModels } = await restarted(undefined, new AfterStart(), tenantGateway);
+    await readModels.collection<KnownTenantDocument>(KnownRegistryCollections.tenants).put({ _id: 'acc.t1', account: 'acc', tenant: 't1', notificationEmail: null, deleted: true });
+    const held = partnerPagesHeld(consumer);
+    try {
+      afterStart.begin();
+      const answer = await decide('P7');
+      expect(answer.statusCode).toBe(403);
+      expect(answer.json()).toMatchObject({ error: { type: 'authorization_error' }, message: 'Tenant t1 was deleted: its data is closed' });
+      expect(live.filled).toBe(false);
+    } finally {
+      held.release();
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
+  it('reads the partners again when an event began while they were read: the older document never wins over the event', async () => {
+    const { bus, afterStart, consumer, decide, app } = await restarted();
+    const held = partnerPagesHeld(consumer);
+    const find = (consumer.partners.find as jest.Mock).getMockImplementation() as (query: unknown) => Promise<{ items: KnownPartnerDocument[] }>;
+    const deactivated = { id: 'evt-5', type: 'partner.updated.v1', data: { partnerId: 'prt_00005', account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00005', revision: 1, position: 950 } as unknown as RecordedEvent;
+    let lookups = 0;
+    // The first look-up reads the document, then the event is applied (memory and document) before the read is handed back.
+    jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
+      const read = await find(query);
+      if ((query as { filter: Record<string, unknown> }).filter['as2Id'] !== undefined && (lookups += 1) === 1) await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [deactivated]);
+      return read as never;
+    });
+    try {
+      afterStart.begin();
+      while (held.pagesAsked() === 0) await turns(1);
+      expect((await decide('P5')).json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE', partner_id: 'prt_00005' });
+      expect(lookups).toBe(2);
+    } finally {
+      held.release();
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+});

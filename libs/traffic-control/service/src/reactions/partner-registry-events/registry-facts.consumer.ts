@@ -16,6 +16,7 @@ import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
   knownOverrideIdOf,
   knownPartnerCreated,
+  knownPartnersByAs2IdQuery,
   KnownRegistryCollections,
   KnownRegistryIndexes,
   knownTenantIdOf,
@@ -67,6 +68,11 @@ const LOAD_PAGE = 250;
  * partners, a decision sent after ready waited 7.4 s (25 s for the refill alone, not awaited).
  */
 export const AWAITED_SLICE_MS = 25;
+/**
+ * The most partners a decision brings in ahead of the refill's pages (those with its pair's AS2 ids, in every tenant of
+ * the account); more (an AS2 id used by that many tenants), and it waits for the whole refill.
+ */
+const PARTNERS_BROUGHT_IN = 1_000;
 /** How long a failed refill waits before it tries again (decisions wait meanwhile). */
 const REFILL_RETRY_MS = 1_000;
 
@@ -133,27 +139,33 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   /**
    * The directory is refilled before anything is applied to it. In a process that starts (AfterStart), after it is
    * ready: 100,000 partners take ~0.7 s of CPU, which readiness need not wait for, since every reader of the directory
-   * waits for the refill (LiveTrafficDirectory.whenFilled); events delivered meanwhile are applied from the documents (`apply`). The
-   * subscription is taken now, so the in-process bus delivers everything published from here on.
+   * waits for the refill (LiveTrafficDirectory.whenFilled), but a decision: the partners come last, and once every
+   * other fact is in, a decision brings in its pair's partners ahead of their pages (`partnersOf`). Events delivered
+   * meanwhile are applied from the documents (`apply`). The subscription is taken now, so the in-process bus delivers
+   * everything published from here on.
    */
   protected override async beforeStart(): Promise<void> {
     if (this.afterStart) {
       let done: () => void = () => undefined;
-      this.live.filling(new Promise<void>((resolve) => (done = resolve)));
+      let othersIn: () => void = () => undefined;
+      this.live.filling(new Promise<void>((resolve) => (done = resolve)), {
+        othersIn: new Promise<void>((resolve) => (othersIn = resolve)),
+        partnersOf: (account, as2Ids, then) => this.partnersOf(account, as2Ids, then),
+      });
       // A decision waiting for the directory begins the refill at once (no quiet wait after ready, no way given).
-      this.afterStart.register('refilling the traffic directory', () => this.refill().then(done), { first: true, wanted: this.live.whenAwaited() });
+      this.afterStart.register('refilling the traffic directory', () => this.refill(othersIn).then(done), { first: true, wanted: this.live.whenAwaited() });
     } else {
       await this.load();
     }
   }
 
   /** The load, tried again until it succeeds or the consumer stops (a store error is retried; decisions wait, never answer from less). */
-  private async refill(): Promise<void> {
+  private async refill(othersIn: () => void): Promise<void> {
     while (this.isRunning) {
       const started = Date.now();
       const cpu = process.cpuUsage();
       try {
-        await this.load();
+        await this.load(othersIn);
         const used = process.cpuUsage(cpu);
         new Logger('TrafficRegistryFacts').log(`Refilled the traffic directory in ${Date.now() - started} ms (the process's CPU meanwhile: ${Math.round((used.user + used.system) / 1000)} ms)`);
         return;
@@ -166,19 +178,51 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     }
   }
 
-  /** Refills the directory from the persisted documents (a restart answers before the bus has delivered anything). */
-  async load(): Promise<void> {
+  /**
+   * Refills the directory from the persisted documents (a restart answers before the bus has delivered anything): every
+   * fact but the partners first (`othersIn` is told then), the partners last, the largest part by far.
+   */
+  async load(othersIn?: () => void): Promise<void> {
     const turn = this.refillTurn;
     const { directory } = this.live;
     for await (const page of pagesOf(this.instances, turn)) for (const doc of page) if (!doc.deleted) directory.putInstance(doc);
-    for await (const page of pagesOf(this.partners, turn)) for (const doc of page) directory.putPartner(doc);
+    for await (const page of pagesOf(this.tenants, turn)) for (const doc of page) if (doc.deleted) directory.markTenantDeleted(doc.account, doc.tenant);
     for await (const page of pagesOf(this.overrides, turn)) for (const doc of page) directory.putActiveOverride(doc.partnerId, doc.tenant, doc.active);
     for await (const page of pagesOf(this.partnerships, turn)) for (const doc of page) if (!doc.deleted) directory.putPartnership(doc);
-    for await (const page of pagesOf(this.tenants, turn)) for (const doc of page) if (doc.deleted) directory.markTenantDeleted(doc.account, doc.tenant);
-    await this.putAgainWhatEventsTouched();
     // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
-    const position = await this.lastCopiedPosition(this.topics[0] as string);
+    const copied = () => this.lastCopiedPosition(this.topics[0] as string);
+    let position = await copied();
     if (position !== null) this.live.applied('partner-registry', position);
+    othersIn?.();
+    for await (const page of pagesOf(this.partners, turn)) for (const doc of page) directory.putPartner(doc);
+    await this.putAgainWhatEventsTouched();
+    position = await copied();
+    if (position !== null) this.live.applied('partner-registry', position);
+  }
+
+  /**
+   * The partners with these AS2 ids, put in the directory from their current documents (in `_id` order, as the pages
+   * put them), and `then` run in the same turn: what a decision needs of the partners while their pages are still being
+   * read (every other fact is in by then). Read again while an event begun during the read may have put a newer copy
+   * in memory than the document read; undefined (wait for the refill) for more than PARTNERS_BROUGHT_IN partners of an id.
+   */
+  private async partnersOf<T>(account: string, as2Ids: readonly string[], then: () => T): Promise<T | undefined> {
+    for (;;) {
+      if (this.live.filled) return then();
+      await this.touchedDuringRefill.whenIdle();
+      const begun = this.touchedDuringRefill.begun;
+      const found: KnownPartnerDocument[][] = [];
+      for (const as2Id of as2Ids) {
+        const { items } = await this.partners.find(knownPartnersByAs2IdQuery(account, as2Id, PARTNERS_BROUGHT_IN + 1));
+        if (items.length > PARTNERS_BROUGHT_IN) return undefined;
+        found.push(items);
+      }
+      if (this.touchedDuringRefill.begun !== begun || this.touchedDuringRefill.inFlight > 0) continue;
+      if (this.live.filled) return then();
+      // each AS2 id's partners in `_id` order, as the pages put them (a partner has one AS2 id: no two lists share one)
+      for (const items of found) for (const doc of items) this.live.directory.putPartner(doc);
+      return then();
+    }
   }
 
   /**
@@ -451,12 +495,24 @@ class TouchedDuringRefill {
   private instances = new Set<string>();
   private partnerships = new Set<string>();
   private overrides = new Set<string>();
-  private inFlight = 0;
+  private applyingNow = 0;
+  private begunSoFar = 0;
   private idle: (() => void)[] = [];
+
+  /** Events or batches begun during the refill and not applied yet. */
+  get inFlight(): number {
+    return this.applyingNow;
+  }
+
+  /** Events or batches begun during the refill so far: a reader of documents sees by it whether one began meanwhile. */
+  get begun(): number {
+    return this.begunSoFar;
+  }
 
   /** An event or batch begins to be applied during the refill. */
   applying(): void {
-    this.inFlight += 1;
+    this.applyingNow += 1;
+    this.begunSoFar += 1;
   }
 
   /** Its documents are written (or it failed): its ids are marked. */
@@ -469,13 +525,13 @@ class TouchedDuringRefill {
       else if (kind === 'as2_instance' && d.instanceId) this.instances.add(d.instanceId);
       else if (kind === 'partnership' && d.partnershipId) this.partnerships.add(d.partnershipId);
     }
-    this.inFlight -= 1;
-    if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+    this.applyingNow -= 1;
+    if (this.applyingNow === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   /** Resolves when no event begun during the refill is being applied. */
   whenIdle(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+    return this.applyingNow === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** What was marked so far, and nothing marked from now on. */
