@@ -438,23 +438,35 @@ describe('decisions answered before the refill is over', () => {
     }
   }, REFILL_TEST_MS);
 
-  it('reads the partners again when an event began while they were read: the older document never wins over the event', async () => {
+  it('reads the partners again when an event about them began while they were read: the older document never wins over the event; an event about another partner reads nothing again', async () => {
     const { bus, afterStart, consumer, decide, app } = await restarted();
     const held = partnerPagesHeld(consumer);
     const find = (consumer.partners.find as jest.Mock).getMockImplementation() as (query: unknown) => Promise<{ items: KnownPartnerDocument[] }>;
-    const deactivated = { id: 'evt-5', type: 'partner.updated.v1', data: { partnerId: 'prt_00005', account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00005', revision: 1, position: 950 } as unknown as RecordedEvent;
-    let lookups = 0;
-    // The first look-up reads the document, then the event is applied (memory and document) before the read is handed back.
+    const deactivated = (n: number, position: number) =>
+      ({ id: `evt-${position}`, type: 'partner.updated.v1', data: { partnerId: partnerDoc(n).partnerId, account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-${partnerDoc(n).partnerId}`, revision: 1, position }) as unknown as RecordedEvent;
+    const lookups: string[] = [];
+    // A decision's first look-up reads the documents, then an event is applied (memory and document) before the read is handed back.
+    let during: RecordedEvent | null = null;
     jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
       const read = await find(query);
-      if ((query as { filter: Record<string, unknown> }).filter['as2Id'] !== undefined && (lookups += 1) === 1) await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [deactivated]);
+      const as2Id = (query as { filter: Record<string, unknown> }).filter['as2Id'];
+      if (typeof as2Id === 'string') {
+        lookups.push(as2Id);
+        const event = during;
+        during = null;
+        if (event) await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]);
+      }
       return read as never;
     });
     try {
       afterStart.begin();
       while (held.pagesAsked() === 0) await turns(1);
+      during = deactivated(9, 940);
+      expect((await decide('P6')).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_00006' });
+      expect(lookups).toEqual(['P6']);
+      during = deactivated(5, 950);
       expect((await decide('P5')).json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE', partner_id: 'prt_00005' });
-      expect(lookups).toBe(2);
+      expect(lookups).toEqual(['P6', 'P5', 'P5']);
     } finally {
       held.release();
       await consumer.stop();

@@ -73,6 +73,8 @@ export const AWAITED_SLICE_MS = 25;
  * the account); more (an AS2 id used by that many tenants), and it waits for the whole refill.
  */
 const PARTNERS_BROUGHT_IN = 1_000;
+/** Reads of a pair's partners overtaken by events about them before a decision gives up and waits for the refill. */
+const LOOK_UPS_AGAIN = 5;
 /** How long a failed refill waits before it tries again (decisions wait meanwhile). */
 const REFILL_RETRY_MS = 1_000;
 
@@ -203,13 +205,13 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   /**
    * The partners with these AS2 ids, put in the directory from their current documents (in `_id` order, as the pages
    * put them), and `then` run in the same turn: what a decision needs of the partners while their pages are still being
-   * read (every other fact is in by then). Read again while an event begun during the read may have put a newer copy
-   * in memory than the document read; undefined (wait for the refill) for more than PARTNERS_BROUGHT_IN partners of an id.
+   * read (every other fact is in by then). Read again when an event about one of them (by partner id or AS2 id) was
+   * being applied or began meanwhile: it may have put a newer copy in memory than the document read. Undefined (wait
+   * for the refill) for more than PARTNERS_BROUGHT_IN partners of an id, or after LOOK_UPS_AGAIN reads all overtaken.
    */
   private async partnersOf<T>(account: string, as2Ids: readonly string[], then: () => T): Promise<T | undefined> {
-    for (;;) {
+    for (let attempt = 0; attempt <= LOOK_UPS_AGAIN; attempt += 1) {
       if (this.live.filled) return then();
-      await this.touchedDuringRefill.whenIdle();
       const begun = this.touchedDuringRefill.begun;
       const found: KnownPartnerDocument[][] = [];
       for (const as2Id of as2Ids) {
@@ -217,12 +219,14 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         if (items.length > PARTNERS_BROUGHT_IN) return undefined;
         found.push(items);
       }
-      if (this.touchedDuringRefill.begun !== begun || this.touchedDuringRefill.inFlight > 0) continue;
       if (this.live.filled) return then();
+      const keys = [...as2Ids, ...found.flatMap((items) => items.map((doc) => doc.partnerId))];
+      if (this.touchedDuringRefill.overtakes(keys, begun)) continue;
       // each AS2 id's partners in `_id` order, as the pages put them (a partner has one AS2 id: no two lists share one)
       for (const items of found) for (const doc of items) this.live.directory.putPartner(doc);
       return then();
     }
+    return undefined;
   }
 
   /**
@@ -298,8 +302,11 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
 
   /** Runs `applying`; begun during the refill, it is held in flight and its events' ids are marked once their documents are written (or it failed). */
   private async markedDuringRefill(events: readonly RecordedEvent[], applying: (refilling: boolean) => Promise<void>): Promise<void> {
-    if (this.live.filled) return applying(false);
-    this.touchedDuringRefill.applying();
+    if (this.live.filled) {
+      this.touchedDuringRefill.forgetKeys();
+      return applying(false);
+    }
+    this.touchedDuringRefill.applying(events);
     try {
       await applying(true);
     } finally {
@@ -497,26 +504,47 @@ class TouchedDuringRefill {
   private overrides = new Set<string>();
   private applyingNow = 0;
   private begunSoFar = 0;
+  /** Partner ids and AS2 ids of events begun during the refill: when the last such event began (`begun` then). */
+  private readonly partnerKeysBegun = new Map<string, number>();
+  /** Partner ids and AS2 ids of events being applied now: how many such events. */
+  private readonly partnerKeysApplying = new Map<string, number>();
   private idle: (() => void)[] = [];
 
-  /** Events or batches begun during the refill and not applied yet. */
-  get inFlight(): number {
-    return this.applyingNow;
-  }
-
-  /** Events or batches begun during the refill so far: a reader of documents sees by it whether one began meanwhile. */
+  /** Events or batches begun during the refill so far: a reader of documents tells by it (`overtakes`) what began meanwhile. */
   get begun(): number {
     return this.begunSoFar;
   }
 
   /** An event or batch begins to be applied during the refill. */
-  applying(): void {
+  applying(events: readonly RecordedEvent[]): void {
     this.applyingNow += 1;
     this.begunSoFar += 1;
+    for (const key of partnerKeysOf(events)) {
+      this.partnerKeysBegun.set(key, this.begunSoFar);
+      this.partnerKeysApplying.set(key, (this.partnerKeysApplying.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** The refill is over: no reader needs the keys any more. */
+  forgetKeys(): void {
+    if (this.partnerKeysBegun.size > 0) this.partnerKeysBegun.clear();
+  }
+
+  /**
+   * Whether an event about one of these partner ids or AS2 ids is being applied, or began after `begun`: documents read
+   * since then may be older than what that event put in memory.
+   */
+  overtakes(keys: readonly string[], begun: number): boolean {
+    return keys.some((key) => this.partnerKeysApplying.has(key) || (this.partnerKeysBegun.get(key) ?? 0) > begun);
   }
 
   /** Its documents are written (or it failed): its ids are marked. */
   applied(events: readonly RecordedEvent[]): void {
+    for (const key of partnerKeysOf(events)) {
+      const left = (this.partnerKeysApplying.get(key) ?? 1) - 1;
+      if (left > 0) this.partnerKeysApplying.set(key, left);
+      else this.partnerKeysApplying.delete(key);
+    }
     for (const event of events) {
       const [kind] = event.type.split('.');
       const d = event.data as { partnerId?: string; instanceId?: string; partnershipId?: string; masterPartnerId?: string; tenant?: string };
@@ -549,6 +577,18 @@ class TouchedDuringRefill {
     this.overrides = new Set();
     return { ...taken, isEmpty: taken.partners.size + taken.instances.size + taken.partnerships.size + taken.overrides.size === 0 };
   }
+}
+
+/** The partner ids and AS2 ids partner events name (a created partner's id, an id changed to). */
+function partnerKeysOf(events: readonly RecordedEvent[]): string[] {
+  const keys: string[] = [];
+  for (const event of events) {
+    const [kind] = event.type.split('.');
+    if (kind !== 'partner' && kind !== 'master_partner') continue;
+    const d = event.data as { partnerId?: string; as2Id?: string; newAs2Id?: string };
+    for (const key of [d.partnerId, d.as2Id, d.newAs2Id]) if (typeof key === 'string') keys.push(key);
+  }
+  return keys;
 }
 
 /**
