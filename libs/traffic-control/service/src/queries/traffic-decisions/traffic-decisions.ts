@@ -68,8 +68,8 @@ export class TrafficDecisions {
 
   /**
    * `decide` while the directory is refilled after a restart (`pairsAnswerable` first): the pair's partners are brought
-   * in ahead of the refill's pages and the pair decided from them, as the whole directory would decide it. A pair none
-   * of whose partners is found (its "did you mean" reads every partner) waits for the whole refill.
+   * in ahead of the refill's pages and the pair decided from them, as the whole directory would decide it. A pair whose
+   * instance is found but no partner (its "did you mean" reads every partner of the scope) waits for the whole refill.
    */
   async decideWhileFilling(account: string, tenant: string | null, request: DecisionRequest): Promise<DecisionAnswer> {
     const [resolved] = await this.resolvedWhileFilling(account, tenant, [request]);
@@ -89,7 +89,8 @@ export class TrafficDecisions {
     const decideAll = (): ResolvedDecision[] | null => {
       const now = this.nowMs();
       const resolved = requests.map((request) => this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now));
-      return resolved.every((decided) => decided.partner !== null) ? resolved : null;
+      // an unknown partner's reason ("did you mean") reads every partner of the scope; an unknown instance's, the instances
+      return resolved.every((decided) => decided.partner !== null || decided.instance === null) ? resolved : null;
     };
     let resolved: ResolvedDecision[] | null | undefined;
     try {

@@ -365,7 +365,7 @@ function partnerPagesHeld(consumer: RegistryFactsConsumer): { readonly release: 
 }
 
 describe('decisions answered before the refill is over', () => {
-  it("answers a known pair from its partners brought in ahead of their pages, as the filled directory answers it; a batch's pairs too", async () => {
+  it("answers a known pair from its partners brought in ahead of their pages, as the filled directory answers it; a batch's pairs and an unknown instance too", async () => {
     const { live, afterStart, consumer, decide, decideAll, app } = await restarted();
     const held = partnerPagesHeld(consumer);
     try {
@@ -380,6 +380,9 @@ describe('decisions answered before the refill is over', () => {
         { decision: 'accept', partner_id: 'prt_00007', message_id: '<m0@x>' },
         { decision: 'accept', partner_id: 'prt_02499', message_id: '<m1@x>' },
       ]);
+      // an unknown instance's reason reads the instances only (all in)
+      const unknownInstance = await app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization: 'Bearer t' }, payload: { direction: 'inbound', as2_from: 'P7', as2_to: 'us', message_id: '<m@x>' } });
+      expect(unknownInstance.json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_NOT_FOUND', reason: 'PARTNER_NOT_FOUND: no AS2 instance has the AS2 id "us"; did you mean "US"?', as2_instance_id: null });
       // answered before the refill's end: no page of partners is in
       expect(live.filled).toBe(false);
       expect(live.directory.partner('prt_00000')).toBeUndefined();
