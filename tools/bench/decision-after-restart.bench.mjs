@@ -6,6 +6,8 @@
 // again once a second (answered from memory). Prints the first decision's wait, the next ones' worst, the refill's time
 // from the app's log, and the creates answered; then min / median / max per app and each app's medians against the
 // first app's. Apps alternate run by run, so both see the same machine load. The creates are kept in the data directory.
+// The decision names a known pair: the hub's AS2 instance BENCH-OURS is created first when the data has none (an unknown
+// instance is answered from the instances alone; a gateway's messages name its own).
 // usage: node tools/bench/decision-after-restart.bench.mjs <seeded data dir> <label>=<dir holding dist/apps/all-in-one> ...
 //   DECISION_RUNS=3 DECISION_LOAD_S=12 DECISION_CONNECTIONS=16 DECISION_AFTER_MS=2000 DECISION_AS2_ID=HUB-0000001
 import { spawn } from 'node:child_process';
@@ -39,6 +41,8 @@ function body() {
   return JSON.stringify({ name: `Decision Load ${as2Id}`, as2_id: as2Id, url: `https://as2.${as2Id.toLowerCase()}.example.com/receive` });
 }
 
+let ensuredInstance = false;
+
 async function measure(label, appRoot, user, gateway) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -53,6 +57,16 @@ async function measure(label, appRoot, user, gateway) {
     const started = performance.now();
     await untilReady(base, child, { label, pollMs: 20 });
     const readyMs = performance.now() - started;
+    if (!ensuredInstance) {
+      const made = await fetch(`${base}/v1/as2-instances`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ my_as2_id: 'BENCH-OURS', my_name: 'Bench Ours', my_as2_alias: 'bench-ours', my_email: 'as2@bench-ours.example' }),
+      });
+      // 201 made; 409/422: the data has it already
+      if (made.status >= 500 || made.status === 401 || made.status === 403) throw new Error(`${label}: the AS2 instance answered ${made.status}`);
+      ensuredInstance = true;
+    }
     const decide = async (k) => {
       const at = performance.now();
       const answer = await fetch(`${base}/v1/traffic/decisions`, {
@@ -60,10 +74,12 @@ async function measure(label, appRoot, user, gateway) {
         headers: { authorization: `Bearer ${gateway}`, 'content-type': 'application/json' },
         body: JSON.stringify({ direction: 'inbound', as2_from: as2From, as2_to: 'BENCH-OURS', message_id: `<decision-${run}-${k}@bench>` }),
       });
-      await answer.text();
+      const text = await answer.text();
       if (answer.status !== 200) throw new Error(`${label}: decision answered ${answer.status}`);
+      if (k === 0) firstAnswer = JSON.parse(text);
       return performance.now() - at;
     };
+    let firstAnswer = null;
     const decisions = (async () => {
       await pause(afterMs);
       const waits = [];
@@ -77,6 +93,7 @@ async function measure(label, appRoot, user, gateway) {
     const result = await autocannon({ url: base, connections, duration: loadSeconds, requests: [{ method: 'POST', path: '/v1/partners', headers, setupRequest: (req) => ({ ...req, body: body() }) }] });
     const [first, ...later] = await decisions;
     const refilled = /Refilled the traffic directory in (\d+) ms/.exec(log);
+    if (firstAnswer?.partner_id === null) throw new Error(`${label}: the decision found no pair: ${firstAnswer.reason}`);
     return { readyMs, firstDecisionMs: first, laterWorstMs: later.length ? Math.max(...later) : NaN, refillMs: refilled ? Number(refilled[1]) : NaN, creates: result['2xx'], failed: result.non2xx + result.errors + result.timeouts };
   } finally {
     if (child.exitCode === null) {
