@@ -423,6 +423,30 @@ describe('decisions answered before the refill is over', () => {
     }
   }, REFILL_TEST_MS);
 
+  it('waits for the whole refill when more than 1,000 partners share the AS2 id (a look-up is bounded)', async () => {
+    const { live, afterStart, consumer, decide, app } = await restarted();
+    for (let i = 0; i < 1_001; i++) await consumer.partners.put({ ...partnerDoc(0), _id: `prt_shared${i}`, partnerId: `prt_shared${i}`, tenant: i === 0 ? 't1' : `ts${i}`, as2Id: 'SHARED' });
+    const held = partnerPagesHeld(consumer);
+    try {
+      afterStart.begin();
+      while (held.pagesAsked() === 0) await turns(1);
+      let answered = false;
+      const answer = decide('SHARED').then((r) => ((answered = true), r));
+      // the bounded look-up itself answers in a few turns: the decision would be in by then
+      expect((await decide('P7')).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_00007' });
+      await turns(50);
+      expect(answered).toBe(false);
+      held.release();
+      // the instance's tenant's own partner of that id
+      expect((await answer).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_shared0' });
+      expect(live.filled).toBe(true);
+    } finally {
+      held.release();
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
   it("refuses a deleted tenant's gateway credential before the partners are in (the tenants come first)", async () => {
     const tenantGateway = { checkCached: () => ({ ok: true, account: 'acc', tenant: 't1' }), check: async () => ({ ok: true, account: 'acc', tenant: 't1' }) } as unknown as GatewayCredentials;
     const { live, afterStart, consumer, decide, app, readModels } = await restarted(undefined, new AfterStart(), tenantGateway);

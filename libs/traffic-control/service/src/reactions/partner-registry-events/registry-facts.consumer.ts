@@ -213,12 +213,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
     for (let attempt = 0; attempt <= LOOK_UPS_AGAIN; attempt += 1) {
       if (this.live.filled) return then();
       const begun = this.touchedDuringRefill.begun;
-      const found: KnownPartnerDocument[][] = [];
-      for (const as2Id of as2Ids) {
-        const { items } = await this.partners.find(knownPartnersByAs2IdQuery(account, as2Id, PARTNERS_BROUGHT_IN + 1));
-        if (items.length > PARTNERS_BROUGHT_IN) return undefined;
-        found.push(items);
-      }
+      // a batch's AS2 ids at once (one round trip's wait on MongoDB, not one per id)
+      const found = await Promise.all(as2Ids.map(async (as2Id) => (await this.partners.find(knownPartnersByAs2IdQuery(account, as2Id, PARTNERS_BROUGHT_IN + 1))).items));
+      if (found.some((items) => items.length > PARTNERS_BROUGHT_IN)) return undefined;
       if (this.live.filled) return then();
       const keys = [...as2Ids, ...found.flatMap((items) => items.map((doc) => doc.partnerId))];
       if (this.touchedDuringRefill.overtakes(keys, begun)) continue;
