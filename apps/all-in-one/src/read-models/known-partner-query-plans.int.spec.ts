@@ -4,7 +4,7 @@ import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { MongoReadModelStore } from '@as2-partners/read-model-mongo';
 import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
 import { KnownRegistryCollections, KnownRegistryIndexes, knownPartnersByAs2IdQuery, type KnownPartnerDocument } from '@as2-partners/traffic-control-service';
-import { createConnection } from 'mongoose';
+import { scratchMongoDatabase } from './scratch-mongo-database.spec-support';
 
 /**
  * The traffic directory's look-up of a pair's partners while it is refilled after a restart (by AS2 id, in an account or
@@ -56,36 +56,24 @@ describe('known partners by AS2 id: embedded store', () => {
 });
 
 describeWithServer('MONGO_URL', 'known partners by AS2 id: MongoDB wire', (url) => {
-  const dbName = `test_known_partner_plans_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const scratch = scratchMongoDatabase(url, 'known_partner_plans');
   let store: MongoReadModelStore;
   let partners: ReadModelCollection<KnownPartnerDocument> & { explain(query: FindQuery): Promise<Record<string, unknown>> };
 
   beforeAll(async () => {
-    store = await MongoReadModelStore.connect(url, { dbName });
+    store = await MongoReadModelStore.connect(url, { dbName: scratch.dbName });
     partners = partnersOf(store) as typeof partners;
     await partners.putMany(seed);
   });
 
   afterAll(async () => {
     await store?.close();
-    const connection = await createConnection(url, { dbName }).asPromise();
-    try {
-      if (!dbName.startsWith('test_')) throw new Error(`refusing to drop "${dbName}"`);
-      await connection.dropDatabase();
-    } finally {
-      await connection.close();
-    }
+    await scratch.drop();
   });
 
   it.each(cases)('$label', async ({ query, found }) => {
     const explained = await partners.explain(query);
-    const connection = await createConnection(url, { dbName }).asPromise();
-    try {
-      const keys = (await connection.db!.collection(KnownRegistryCollections.partners).indexes()).map((index) => index['key']);
-      expect(keys).toContainEqual(Object.fromEntries(INDEX.map((field) => [field, 1])));
-    } finally {
-      await connection.close();
-    }
+    expect(await scratch.indexKeys(KnownRegistryCollections.partners)).toContainEqual(Object.fromEntries(INDEX.map((field) => [field, 1])));
     const serverInfo = explained['serverInfo'] as Record<string, unknown> | undefined;
     if (serverInfo?.['ferretdbVersion']) {
       // FerretDB 1.x explains with its own SQLite plan and reports no index for these filters: the query sent is the indexed one.

@@ -9,7 +9,7 @@ import {
 } from '@as2-partners/partner-registry-service';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { MongoReadModelStore } from '@as2-partners/read-model-mongo';
-import { createConnection } from 'mongoose';
+import { scratchMongoDatabase } from './scratch-mongo-database.spec-support';
 
 /**
  * One test per declared partner-view index: the query that needs it is answered through it, on the embedded store
@@ -99,25 +99,19 @@ describe('partner-view query plans: embedded store', () => {
 });
 
 describeWithServer('MONGO_URL', 'partner-view query plans: MongoDB wire', (url) => {
-  const dbName = `test_query_plans_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const scratch = scratchMongoDatabase(url, 'query_plans');
   let store: MongoReadModelStore;
   let views: ReadModelCollection<PartnerViewDocument> & { explain(query: FindQuery): Promise<Record<string, unknown>> };
 
   beforeAll(async () => {
-    store = await MongoReadModelStore.connect(url, { dbName });
+    store = await MongoReadModelStore.connect(url, { dbName: scratch.dbName });
     views = viewsOf(store) as typeof views;
     await views.putMany(seed);
   });
 
   afterAll(async () => {
     await store?.close();
-    const connection = await createConnection(url, { dbName }).asPromise();
-    try {
-      if (!dbName.startsWith('test_')) throw new Error(`refusing to drop "${dbName}"`);
-      await connection.dropDatabase();
-    } finally {
-      await connection.close();
-    }
+    await scratch.drop();
   });
 
   /** Every `stage` and `indexName` in a plan tree, whatever its nesting (classic or slot-based engine). */
@@ -135,7 +129,7 @@ describeWithServer('MONGO_URL', 'partner-view query plans: MongoDB wire', (url) 
 
   it.each(cases)('$label ($index)', async ({ index, query, ordered }) => {
     const explained = await views.explain(query);
-    expect(await indexKeys()).toContainEqual(Object.fromEntries(index.map((field) => [field, 1])));
+    expect(await scratch.indexKeys(PartnerRegistryCollections.partnerViews)).toContainEqual(Object.fromEntries(index.map((field) => [field, 1])));
     const serverInfo = explained['serverInfo'] as Record<string, unknown> | undefined;
     if (serverInfo?.['ferretdbVersion']) {
       // FerretDB 1.x (SQLite backend) explains with its SQLite plan and pushdown flags, and never reports an index
@@ -151,13 +145,4 @@ describeWithServer('MONGO_URL', 'partner-view query plans: MongoDB wire', (url) 
     }
     expect((await views.find(query)).items.length).toBeGreaterThan(0);
   });
-
-  async function indexKeys(): Promise<unknown[]> {
-    const connection = await createConnection(url, { dbName }).asPromise();
-    try {
-      return (await connection.db!.collection(PartnerRegistryCollections.partnerViews).indexes()).map((index) => index['key']);
-    } finally {
-      await connection.close();
-    }
-  }
 });

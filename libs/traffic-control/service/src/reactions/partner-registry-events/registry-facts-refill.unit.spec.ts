@@ -364,13 +364,33 @@ function partnerPagesHeld(consumer: RegistryFactsConsumer): { readonly release: 
   return { release, pagesAsked: () => pagesAsked };
 }
 
+type Restarted = Awaited<ReturnType<typeof restarted>>;
+
+/**
+ * A restart whose refill has every fact but the partners in, its partners' pages held (`held.release()` lets them go):
+ * `test` runs then; `prepare` writes more documents before the refill begins.
+ */
+async function whileOnlyPartnersAreComing(
+  test: (restart: Restarted & { readonly held: ReturnType<typeof partnerPagesHeld> }) => Promise<void>,
+  options: { readonly credentials?: GatewayCredentials; readonly prepare?: (restart: Restarted) => Promise<void> } = {},
+): Promise<void> {
+  const restart = await restarted(undefined, new AfterStart(), options.credentials);
+  await options.prepare?.(restart);
+  const held = partnerPagesHeld(restart.consumer);
+  try {
+    restart.afterStart.begin();
+    while (held.pagesAsked() === 0) await turns(1);
+    await test({ ...restart, held });
+  } finally {
+    held.release();
+    await restart.consumer.stop();
+    await restart.app.close();
+  }
+}
+
 describe('decisions answered before the refill is over', () => {
   it("answers a known pair from its partners brought in ahead of their pages, as the filled directory answers it; a batch's pairs and an unknown instance too", async () => {
-    const { live, afterStart, consumer, decide, decideAll, app } = await restarted();
-    const held = partnerPagesHeld(consumer);
-    try {
-      afterStart.begin();
-      while (held.pagesAsked() === 0) await turns(1);
+    await whileOnlyPartnersAreComing(async ({ live, decide, decideAll, app, held }) => {
       const early = await decide('P1234');
       expect(early.statusCode).toBe(200);
       expect(early.json()).toMatchObject({ decision: 'accept', partner_id: 'prt_01234', as2_instance_id: 'ins_1' });
@@ -391,19 +411,11 @@ describe('decisions answered before the refill is over', () => {
       await live.whenFilled();
       expect(live.directory.partnerCount).toBe(PARTNERS);
       expect((await decide('P1234')).json()).toEqual(early.json());
-    } finally {
-      held.release();
-      await consumer.stop();
-      await app.close();
-    }
+    });
   }, REFILL_TEST_MS);
 
   it('holds a pair whose partner is not found (its "did you mean" reads every partner), and a batch holding one, until the refill is over', async () => {
-    const { live, afterStart, consumer, decide, decideAll, app } = await restarted();
-    const held = partnerPagesHeld(consumer);
-    try {
-      afterStart.begin();
-      while (held.pagesAsked() === 0) await turns(1);
+    await whileOnlyPartnersAreComing(async ({ live, decide, decideAll, held }) => {
       const settled: string[] = [];
       const unknown = decide('p12').then((r) => (settled.push('unknown'), r));
       const batch = decideAll('P7', 'NOBODY').then((r) => (settled.push('batch'), r));
@@ -416,88 +428,72 @@ describe('decisions answered before the refill is over', () => {
         { decision: 'reject', reason_code: 'PARTNER_NOT_FOUND' },
       ]);
       expect(live.filled).toBe(true);
-    } finally {
-      held.release();
-      await consumer.stop();
-      await app.close();
-    }
+    });
   }, REFILL_TEST_MS);
 
   it('waits for the whole refill when more than 1,000 partners share the AS2 id (a look-up is bounded)', async () => {
-    const { live, afterStart, consumer, decide, app } = await restarted();
-    for (let i = 0; i < 1_001; i++) await consumer.partners.put({ ...partnerDoc(0), _id: `prt_shared${i}`, partnerId: `prt_shared${i}`, tenant: i === 0 ? 't1' : `ts${i}`, as2Id: 'SHARED' });
-    const held = partnerPagesHeld(consumer);
-    try {
-      afterStart.begin();
-      while (held.pagesAsked() === 0) await turns(1);
-      let answered = false;
-      const answer = decide('SHARED').then((r) => ((answered = true), r));
-      // the bounded look-up itself answers in a few turns: the decision would be in by then
-      expect((await decide('P7')).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_00007' });
-      await turns(50);
-      expect(answered).toBe(false);
-      held.release();
-      // the instance's tenant's own partner of that id
-      expect((await answer).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_shared0' });
-      expect(live.filled).toBe(true);
-    } finally {
-      held.release();
-      await consumer.stop();
-      await app.close();
-    }
+    await whileOnlyPartnersAreComing(
+      async ({ live, decide, held }) => {
+        let answered = false;
+        const answer = decide('SHARED').then((r) => ((answered = true), r));
+        // the bounded look-up itself answers in a few turns: the decision would be in by then
+        expect((await decide('P7')).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_00007' });
+        await turns(50);
+        expect(answered).toBe(false);
+        held.release();
+        // the instance's tenant's own partner of that id
+        expect((await answer).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_shared0' });
+        expect(live.filled).toBe(true);
+      },
+      {
+        prepare: async ({ consumer }) => {
+          for (let i = 0; i < 1_001; i++) await consumer.partners.put({ ...partnerDoc(0), _id: `prt_shared${i}`, partnerId: `prt_shared${i}`, tenant: i === 0 ? 't1' : `ts${i}`, as2Id: 'SHARED' });
+        },
+      },
+    );
   }, REFILL_TEST_MS);
 
-  it("refuses a deleted tenant's gateway credential before the partners are in (the tenants come first)", async () => {
+  it("refuses a deleted tenant's gateway credential before the partners are in (the tenants come first)", () => {
     const tenantGateway = { checkCached: () => ({ ok: true, account: 'acc', tenant: 't1' }), check: async () => ({ ok: true, account: 'acc', tenant: 't1' }) } as unknown as GatewayCredentials;
-    const { live, afterStart, consumer, decide, app, readModels } = await restarted(undefined, new AfterStart(), tenantGateway);
-    await readModels.collection<KnownTenantDocument>(KnownRegistryCollections.tenants).put({ _id: 'acc.t1', account: 'acc', tenant: 't1', notificationEmail: null, deleted: true });
-    const held = partnerPagesHeld(consumer);
-    try {
-      afterStart.begin();
-      const answer = await decide('P7');
-      expect(answer.statusCode).toBe(403);
-      expect(answer.json()).toMatchObject({ error: { type: 'authorization_error' }, message: 'Tenant t1 was deleted: its data is closed' });
-      expect(live.filled).toBe(false);
-    } finally {
-      held.release();
-      await consumer.stop();
-      await app.close();
-    }
+    return whileOnlyPartnersAreComing(
+      async ({ live, decide }) => {
+        const answer = await decide('P7');
+        expect(answer.statusCode).toBe(403);
+        expect(answer.json()).toMatchObject({ error: { type: 'authorization_error' }, message: 'Tenant t1 was deleted: its data is closed' });
+        expect(live.filled).toBe(false);
+      },
+      {
+        credentials: tenantGateway,
+        prepare: ({ readModels }) => readModels.collection<KnownTenantDocument>(KnownRegistryCollections.tenants).put({ _id: 'acc.t1', account: 'acc', tenant: 't1', notificationEmail: null, deleted: true }),
+      },
+    );
   }, REFILL_TEST_MS);
 
   it('reads the partners again when an event about them began while they were read: the older document never wins over the event; an event about another partner reads nothing again', async () => {
-    const { bus, afterStart, consumer, decide, app } = await restarted();
-    const held = partnerPagesHeld(consumer);
-    const find = (consumer.partners.find as jest.Mock).getMockImplementation() as (query: unknown) => Promise<{ items: KnownPartnerDocument[] }>;
-    const deactivated = (n: number, position: number) =>
-      ({ id: `evt-${position}`, type: 'partner.updated.v1', data: { partnerId: partnerDoc(n).partnerId, account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-${partnerDoc(n).partnerId}`, revision: 1, position }) as unknown as RecordedEvent;
-    const lookups: string[] = [];
-    // A decision's first look-up reads the documents, then an event is applied (memory and document) before the read is handed back.
-    let during: RecordedEvent | null = null;
-    jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
-      const read = await find(query);
-      const as2Id = (query as { filter: Record<string, unknown> }).filter['as2Id'];
-      if (typeof as2Id === 'string') {
-        lookups.push(as2Id);
-        const event = during;
-        during = null;
-        if (event) await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]);
-      }
-      return read as never;
-    });
-    try {
-      afterStart.begin();
-      while (held.pagesAsked() === 0) await turns(1);
+    await whileOnlyPartnersAreComing(async ({ bus, consumer, decide }) => {
+      const find = (consumer.partners.find as jest.Mock).getMockImplementation() as (query: unknown) => Promise<{ items: KnownPartnerDocument[] }>;
+      const deactivated = (n: number, position: number) =>
+        ({ id: `evt-${position}`, type: 'partner.updated.v1', data: { partnerId: partnerDoc(n).partnerId, account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-${partnerDoc(n).partnerId}`, revision: 1, position }) as unknown as RecordedEvent;
+      const lookups: string[] = [];
+      // A decision's first look-up reads the documents, then an event is applied (memory and document) before the read is handed back.
+      let during: RecordedEvent | null = null;
+      jest.spyOn(consumer.partners, 'find').mockImplementation(async (query) => {
+        const read = await find(query);
+        const as2Id = (query as { filter: Record<string, unknown> }).filter['as2Id'];
+        if (typeof as2Id === 'string') {
+          lookups.push(as2Id);
+          const event = during;
+          during = null;
+          if (event) await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]);
+        }
+        return read as never;
+      });
       during = deactivated(9, 940);
       expect((await decide('P6')).json()).toMatchObject({ decision: 'accept', partner_id: 'prt_00006' });
       expect(lookups).toEqual(['P6']);
       during = deactivated(5, 950);
       expect((await decide('P5')).json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE', partner_id: 'prt_00005' });
       expect(lookups).toEqual(['P6', 'P5', 'P5']);
-    } finally {
-      held.release();
-      await consumer.stop();
-      await app.close();
-    }
+    });
   }, REFILL_TEST_MS);
 });

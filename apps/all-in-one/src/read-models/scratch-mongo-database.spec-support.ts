@@ -1,0 +1,31 @@
+import { createConnection } from 'mongoose';
+
+/** A database of one suite's own on a MongoDB-wire server (named `test_<prefix>_…`), its indexes read and the whole of it dropped at the end. */
+export interface ScratchMongoDatabase {
+  readonly dbName: string;
+  /** The key of each index the collection has, as the server lists them. */
+  indexKeys(collection: string): Promise<unknown[]>;
+  drop(): Promise<void>;
+}
+
+export function scratchMongoDatabase(url: string, prefix: string): ScratchMongoDatabase {
+  const dbName = `test_${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const withConnection = async <T>(use: (db: NonNullable<Awaited<ReturnType<typeof connect>>['db']>) => Promise<T>): Promise<T> => {
+    const connection = await connect();
+    try {
+      return await use(connection.db as NonNullable<typeof connection.db>);
+    } finally {
+      await connection.close();
+    }
+  };
+  const connect = () => createConnection(url, { dbName }).asPromise();
+  return {
+    dbName,
+    indexKeys: (collection) => withConnection(async (db) => (await db.collection(collection).indexes()).map((index) => index['key'])),
+    drop: () =>
+      withConnection(async (db) => {
+        if (!dbName.startsWith('test_')) throw new Error(`refusing to drop "${dbName}"`);
+        await db.dropDatabase();
+      }),
+  };
+}
