@@ -1,4 +1,4 @@
-import { TrafficDirectory } from '@as2-partners/traffic-control-domain';
+import { TrafficDirectory, type PartnerFacts } from '@as2-partners/traffic-control-domain';
 
 /**
  * Runs `then` on the directory once it holds the current facts of every partner with one of these AS2 ids (in the
@@ -12,6 +12,11 @@ export interface PartnersFirstRefill {
   /** Resolves once the directory holds every instance, tenant, override, partnership and pause (only partners are still coming). */
   readonly othersIn: Promise<void>;
   readonly partnersOf: PartnersBroughtIn;
+  /**
+   * One partner's current facts read from its document, the directory left as it is (null: no such partner; undefined:
+   * not to be had ahead of the refill).
+   */
+  readonly partnerById: (partnerId: string) => Promise<PartnerFacts | null | undefined>;
 }
 
 /**
@@ -68,6 +73,19 @@ export class LiveTrafficDirectory {
     if (this.unfilled === 0) return Promise.resolve(then());
     if (!this.othersIn || !this.partnersFirst) return Promise.resolve(undefined);
     return this.partnersFirst.partnersOf(account, as2Ids, then);
+  }
+
+  /**
+   * One partner's facts: from the directory once it is filled; while it is refilled, read from the partner's document
+   * (the pages may not have reached it); after the refill when that cannot be had.
+   */
+  async partner(partnerId: string): Promise<PartnerFacts | undefined> {
+    if (this.unfilled > 0 && this.partnersFirst) {
+      const read = await this.partnersFirst.partnerById(partnerId);
+      if (read !== undefined) return read ?? undefined;
+    }
+    if (this.unfilled > 0) await this.whenFilled();
+    return this.directory.partner(partnerId);
   }
 
   private markAsked(): void {

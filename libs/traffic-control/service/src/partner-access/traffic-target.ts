@@ -40,11 +40,10 @@ export class TrafficTargets {
   }
 
   private async find(partnerId: string, visible: (partner: PartnerFacts) => boolean): Promise<PartnerFacts> {
-    // After a restart, the partners are known once the directory's refill is over (a partner is never 404 meanwhile).
-    if (!this.live.filled) await this.live.whenFilled();
     const deadline = Date.now() + this.config.unknownPartnerWaitMs;
     for (;;) {
-      const partner = this.live.directory.partner(partnerId);
+      // After a restart, while the directory is refilled, from the partner's document (never 404 for one not reached yet).
+      const partner = this.live.filled ? this.live.directory.partner(partnerId) : await this.live.partner(partnerId);
       if (partner && !partner.deleted && visible(partner)) return partner;
       // Distributed: the registry's event may still be on its way; a known partner of someone else never waits.
       if (partner || Date.now() >= deadline) throw new DomainError(Code.PartnerNotFound, 'Partner not found');

@@ -57,7 +57,7 @@ async function restarted(requests?: RequestsInFlight, afterStart = new AfterStar
 }
 
 describe('the traffic directory refilled after the process is ready', () => {
-  it('answers no decision and finds no partner until the refill is over, then answers from all of it; an event meanwhile is taken at once and wins over the older document', async () => {
+  it('answers no decision before the refill has begun, then answers from all of it; finds a partner from its document meanwhile; an event meanwhile is taken at once and wins over the older document', async () => {
     const { bus, live, afterStart, consumer, decide, app } = await restarted();
     try {
       expect(live.filled).toBe(false);
@@ -68,8 +68,9 @@ describe('the traffic directory refilled after the process is ready', () => {
       const event = { id: 'evt-1', type: 'partner.updated.v1', data: { partnerId: 'prt_00003', account: 'acc', tenant: 't1', changes: { active: false } }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00003', revision: 1, position: 900 } as unknown as RecordedEvent;
       const published = bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [event]).then(() => settled.push('event'));
       await turns(20);
-      // the event is delivered (a create waiting for its delivery does not wait for the refill), its document written
-      expect(settled).toEqual(['event']);
+      // the event is delivered (a create waiting for its delivery does not wait for the refill), its document written; a
+      // pause's target is read from the partner's document, not held until the refill
+      expect([...settled].sort()).toEqual(['event', 'target']);
       expect((await consumer.partners.get('prt_00003'))?.active).toBe(false);
       expect(live.filled).toBe(false);
       expect(live.directory.partner('prt_00000')).toBeUndefined();
@@ -80,7 +81,7 @@ describe('the traffic directory refilled after the process is ready', () => {
       expect(answer.json()).toMatchObject({ decision: 'accept', partner_id: `prt_${String(PARTNERS - 1).padStart(5, '0')}`, as2_instance_id: 'ins_1' });
       expect((await target).partner.partnerId).toBe('prt_00007');
       await published;
-      expect(live.filled).toBe(true);
+      await live.whenFilled();
       expect(live.directory.partner('prt_00003')?.active).toBe(false);
       expect((await decide('P3')).json()).toMatchObject({ partner_id: 'prt_00003', decision: 'reject', reason_code: 'PARTNER_INACTIVE' });
       expect(live.asOf()['partner-registry']).toBe(900);
@@ -388,7 +389,7 @@ async function whileOnlyPartnersAreComing(
   }
 }
 
-describe('decisions answered before the refill is over', () => {
+describe('decisions and pause targets answered before the refill is over', () => {
   it("answers a known pair from its partners brought in ahead of their pages, as the filled directory answers it; a batch's pairs and an unknown instance too", async () => {
     await whileOnlyPartnersAreComing(async ({ live, decide, decideAll, app, held }) => {
       const early = await decide('P1234');
@@ -494,6 +495,31 @@ describe('decisions answered before the refill is over', () => {
       during = deactivated(5, 950);
       expect((await decide('P5')).json()).toMatchObject({ decision: 'reject', reason_code: 'PARTNER_INACTIVE', partner_id: 'prt_00005' });
       expect(lookups).toEqual(['P6', 'P5', 'P5']);
+    });
+  }, REFILL_TEST_MS);
+
+  it("finds a pause's or traffic read's partner from its document while the pages are held (the directory left as it is), as the caller may see it; a delete overlapping the read is not missed", async () => {
+    await whileOnlyPartnersAreComing(async ({ bus, live, consumer }) => {
+      const targets = new TrafficTargets(live, config);
+      const ofTenant = (tenant: string, partnerId: string) => targets.ofTenant({ caller: { account: 'acc', tenant, roles: ['tenant_admin'] } } as unknown as RequestContext, partnerId);
+      expect((await ofTenant('t1', 'prt_01234')).partner).toMatchObject({ partnerId: 'prt_01234', as2Id: 'P1234', active: true });
+      expect(live.directory.partner('prt_01234')).toBeUndefined();
+      await expect(ofTenant('t2', 'prt_01234')).rejects.toThrow('Partner not found');
+      await expect(ofTenant('t1', 'prt_nobody')).rejects.toThrow('Partner not found');
+      // The document is read, then the partner's delete is applied (memory and document) before the read is handed back.
+      const get = consumer.partners.get.bind(consumer.partners);
+      let reads = 0;
+      jest.spyOn(consumer.partners, 'get').mockImplementation(async (id) => {
+        const read = await get(id);
+        if (id === 'prt_00005' && (reads += 1) === 1) {
+          const deleted = { id: 'evt-d5', type: 'partner.deleted.v1', data: { partnerId: 'prt_00005', account: 'acc', tenant: 't1' }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00005', revision: 2, position: 960 } as unknown as RecordedEvent;
+          await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [deleted]);
+        }
+        return read;
+      });
+      await expect(ofTenant('t1', 'prt_00005')).rejects.toThrow('Partner not found');
+      expect(reads).toBeGreaterThanOrEqual(2);
+      expect(live.filled).toBe(false);
     });
   }, REFILL_TEST_MS);
 });

@@ -153,6 +153,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
       this.live.filling(new Promise<void>((resolve) => (done = resolve)), {
         othersIn: new Promise<void>((resolve) => (othersIn = resolve)),
         partnersOf: (account, as2Ids, then) => this.partnersOf(account, as2Ids, then),
+        partnerById: (partnerId) => this.partnerById(partnerId),
       });
       // A decision waiting for the directory begins the refill at once (no quiet wait after ready, no way given).
       this.afterStart.register('refilling the traffic directory', () => this.refill(othersIn).then(done), { first: true, wanted: this.live.whenAwaited() });
@@ -222,6 +223,22 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
       // each AS2 id's partners in `_id` order, as the pages put them (a partner has one AS2 id: no two lists share one)
       for (const items of found) for (const doc of items) this.live.directory.putPartner(doc);
       return then();
+    }
+    return undefined;
+  }
+
+  /**
+   * One partner's document while the refill runs (a pause or a traffic read names its partner by id), read again as
+   * `partnersOf` does when an event about it overlapped the read; null when there is none, undefined when the refill
+   * is over meanwhile or every read was overtaken (the directory answers then).
+   */
+  private async partnerById(partnerId: string): Promise<KnownPartnerDocument | null | undefined> {
+    for (let attempt = 0; attempt <= LOOK_UPS_AGAIN; attempt += 1) {
+      if (this.live.filled) return undefined;
+      const begun = this.touchedDuringRefill.begun;
+      const doc = await this.partners.get(partnerId);
+      if (this.live.filled) return undefined;
+      if (!this.touchedDuringRefill.overtakes(doc ? [partnerId, doc.as2Id] : [partnerId], begun)) return doc;
     }
     return undefined;
   }
