@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { TrafficControlStreams } from '@as2-partners/traffic-control-domain';
+import { TrafficControlStreams, type PartnerFacts } from '@as2-partners/traffic-control-domain';
 import type { TrafficTarget } from '../../partner-access/traffic-target';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import type { PartnerTrafficDocument } from './partner-traffic.document';
@@ -41,22 +41,20 @@ export class TrafficQueries {
    * never be resumed from the list. Reads every paused stream of the tenant and the account's masters (a short list).
    */
   async pausedOf(account: string, tenant: string, page: number, perPage: number) {
-    // Which partners are deleted is the directory's to say: known once its refill after a restart is over.
-    if (!this.live.filled) await this.live.whenFilled();
     const filter = { account, paused: true, $or: [{ tenant }, { tenant: null }] };
     const paused = await this.views.traffic.find({ filter, sort: { updatedAt: -1, _id: 1 } });
-    const partnerIds: string[] = [];
+    // Which partners are deleted is the directory's to say; while it is refilled after a restart, each partner's document's.
+    const partners = new Map<string, PartnerFacts | undefined>();
     for (const doc of paused.items) {
-      if (partnerIds.includes(doc.partnerId)) continue;
-      const partner = this.live.directory.partner(doc.partnerId);
-      if (partner && !partner.deleted) partnerIds.push(doc.partnerId);
+      if (!partners.has(doc.partnerId)) partners.set(doc.partnerId, this.live.filled ? this.live.directory.partner(doc.partnerId) : await this.live.partner(doc.partnerId));
     }
+    const partnerIds = [...partners].filter(([, partner]) => partner !== undefined && !partner.deleted).map(([partnerId]) => partnerId);
     const now = this.clock.now().getTime();
     const pageIds = partnerIds.slice((page - 1) * perPage, page * perPage);
     const items = await Promise.all(
       pageIds.map(async (partnerId) => {
         const own = await this.views.traffic.get(TrafficControlStreams.tenantPartnerTraffic(account, tenant, partnerId));
-        const inherited = this.live.directory.partner(partnerId)?.tenant === null;
+        const inherited = partners.get(partnerId)?.tenant === null;
         const accountDoc = inherited ? await this.views.traffic.get(TrafficControlStreams.accountPartnerTraffic(account, partnerId)) : null;
         return { ...presentTrafficState(partnerId, own, accountDoc, now), level: levelOf(accountDoc) };
       }),

@@ -54,6 +54,34 @@ describe('traffic queries: the paused list of a tenant', () => {
     await views.traffic.put(doc);
   }
 
+  it("lists the paused partners while the directory is refilled after a restart, each from its partner's document (a deleted one left out)", async () => {
+    const documents = new Map<string, PartnerFacts>([
+      ['prt_live', { partnerId: 'prt_live', account: 'acc', tenant: 'ten', as2Id: 'LIVE', name: 'live', active: true, deleted: false, stationId: null }],
+      ['prt_master', { partnerId: 'prt_master', account: 'acc', tenant: null, as2Id: 'MASTER', name: 'master', active: true, deleted: false, stationId: null }],
+      ['prt_gone', { partnerId: 'prt_gone', account: 'acc', tenant: 'ten', as2Id: 'GONE', name: 'gone', active: true, deleted: true, stationId: null }],
+    ]);
+    const read: string[] = [];
+    // a refill that never ends within the test, its partners' documents read by id
+    live.filling(new Promise<void>(() => undefined), {
+      othersIn: Promise.resolve(),
+      partnersOf: async () => undefined,
+      partnerById: async (partnerId) => (read.push(partnerId), documents.get(partnerId) ?? null),
+    });
+    await paused('prt_live', 'tenant', { outgoing: pause('audit') });
+    await paused('prt_master', 'account', { incoming: pause('account-wide') });
+    await paused('prt_gone', 'tenant', { incoming: pause('old') });
+    await paused('prt_unknown', 'tenant', { incoming: pause('never known') });
+
+    const list = await queries.pausedOf('acc', 'ten', 1, 20);
+    expect(live.filled).toBe(false);
+    expect(list.items.map((item) => [item.partner_id, item.level])).toEqual([
+      ['prt_master', 'account'],
+      ['prt_live', 'tenant'],
+    ]);
+    expect(list.total).toBe(2);
+    expect(read.sort()).toEqual(['prt_gone', 'prt_live', 'prt_master', 'prt_unknown']);
+  });
+
   it('leaves out a partner deleted while paused (every traffic route answers 404 for it, so it could never be resumed)', async () => {
     partner('prt_live', 'ten');
     partner('prt_gone', 'ten', true);
