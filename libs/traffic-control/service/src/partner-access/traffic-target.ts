@@ -43,7 +43,7 @@ export class TrafficTargets {
     const deadline = Date.now() + this.config.unknownPartnerWaitMs;
     for (;;) {
       // After a restart, while the directory is refilled, from the partner's document (never 404 for one not reached yet).
-      const partner = this.live.filled ? this.live.directory.partner(partnerId) : await this.live.partner(partnerId);
+      const partner = await this.live.partner(partnerId);
       if (partner && !partner.deleted && visible(partner)) return partner;
       // Distributed: the registry's event may still be on its way; a known partner of someone else never waits.
       if (partner || Date.now() >= deadline) throw new DomainError(Code.PartnerNotFound, 'Partner not found');

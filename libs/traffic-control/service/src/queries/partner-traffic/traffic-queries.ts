@@ -46,7 +46,7 @@ export class TrafficQueries {
     // Which partners are deleted is the directory's to say; while it is refilled after a restart, each partner's document's.
     const partners = new Map<string, PartnerFacts | undefined>();
     for (const doc of paused.items) {
-      if (!partners.has(doc.partnerId)) partners.set(doc.partnerId, this.live.filled ? this.live.directory.partner(doc.partnerId) : await this.live.partner(doc.partnerId));
+      if (!partners.has(doc.partnerId)) partners.set(doc.partnerId, await this.live.partner(doc.partnerId));
     }
     const partnerIds = [...partners].filter(([, partner]) => partner !== undefined && !partner.deleted).map(([partnerId]) => partnerId);
     const now = this.clock.now().getTime();

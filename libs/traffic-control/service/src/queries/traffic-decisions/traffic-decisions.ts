@@ -86,22 +86,22 @@ export class TrafficDecisions {
 
   private async resolvedWhileFilling(account: string, tenant: string | null, requests: readonly DecisionRequest[]): Promise<ResolvedDecision[]> {
     const theirs = [...new Set(requests.map((request) => (request.direction === 'inbound' ? request.as2_from : request.as2_to)))];
-    const decideAll = (): ResolvedDecision[] | null => {
+    const decideEach = (): ResolvedDecision[] => {
       const now = this.nowMs();
-      const resolved = requests.map((request) => this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now));
-      // an unknown partner's reason ("did you mean") reads every partner of the scope; an unknown instance's, the instances
-      return resolved.every((decided) => decided.partner !== null || decided.instance === null) ? resolved : null;
+      return requests.map((request) => this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, now));
     };
+    // an unknown partner's reason ("did you mean") reads every partner of the scope; an unknown instance's, the instances
+    const answerable = (resolved: ResolvedDecision[]) => (resolved.every((decided) => decided.partner !== null || decided.instance === null) ? resolved : null);
     let resolved: ResolvedDecision[] | null | undefined;
     try {
-      resolved = await this.live.withPartnersOf(account, theirs, decideAll);
+      resolved = await this.live.withPartnersOf(account, theirs, () => answerable(decideEach()));
     } catch {
       // a store error bringing them in: the refill retries its own, and the pair waits for it
       resolved = undefined;
     }
     if (!resolved) {
       await this.live.whenFilled();
-      resolved = decideAll() ?? requests.map((request) => this.live.directory.decide(account, tenant, request.direction, request.as2_from, request.as2_to, this.nowMs()));
+      resolved = decideEach();
     }
     const now = this.nowMs();
     resolved.forEach((decided, i) => this.recordBlock(decided, requests[i] as DecisionRequest, now));

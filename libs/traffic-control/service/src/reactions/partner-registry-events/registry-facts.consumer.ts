@@ -206,39 +206,49 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   /**
    * The partners with these AS2 ids, put in the directory from their current documents (in `_id` order, as the pages
    * put them), and `then` run in the same turn: what a decision needs of the partners while their pages are still being
-   * read (every other fact is in by then). Read again when an event about one of them (by partner id or AS2 id) was
-   * being applied or began meanwhile: it may have put a newer copy in memory than the document read. Undefined (wait
-   * for the refill) for more than PARTNERS_BROUGHT_IN partners of an id, or after LOOK_UPS_AGAIN reads all overtaken.
+   * read (every other fact is in by then). Undefined (wait for the refill) for more than PARTNERS_BROUGHT_IN partners of
+   * an id, or when every read was overtaken (`readBesideEvents`).
    */
   private async partnersOf<T>(account: string, as2Ids: readonly string[], then: () => T): Promise<T | undefined> {
-    for (let attempt = 0; attempt <= LOOK_UPS_AGAIN; attempt += 1) {
-      if (this.live.filled) return then();
-      const begun = this.touchedDuringRefill.begun;
+    const read = await this.readBesideEvents(
       // a batch's AS2 ids at once (one round trip's wait on MongoDB, not one per id)
-      const found = await Promise.all(as2Ids.map(async (as2Id) => (await this.partners.find(knownPartnersByAs2IdQuery(account, as2Id, PARTNERS_BROUGHT_IN + 1))).items));
-      if (found.some((items) => items.length > PARTNERS_BROUGHT_IN)) return undefined;
-      if (this.live.filled) return then();
-      const keys = [...as2Ids, ...found.flatMap((items) => items.map((doc) => doc.partnerId))];
-      if (this.touchedDuringRefill.overtakes(keys, begun)) continue;
-      // each AS2 id's partners in `_id` order, as the pages put them (a partner has one AS2 id: no two lists share one)
-      for (const items of found) for (const doc of items) this.live.directory.putPartner(doc);
-      return then();
-    }
-    return undefined;
+      async () => {
+        const found = await Promise.all(as2Ids.map(async (as2Id) => (await this.partners.find(knownPartnersByAs2IdQuery(account, as2Id, PARTNERS_BROUGHT_IN + 1))).items));
+        return found.some((items) => items.length > PARTNERS_BROUGHT_IN) ? null : found;
+      },
+      (found) => (found === null ? [] : [...as2Ids, ...found.flatMap((items) => items.map((doc) => doc.partnerId))]),
+    );
+    if (read === undefined) return this.live.filled ? then() : undefined;
+    if (read.value === null) return undefined;
+    // each AS2 id's partners in `_id` order, as the pages put them (a partner has one AS2 id: no two lists share one)
+    for (const items of read.value) for (const doc of items) this.live.directory.putPartner(doc);
+    return then();
   }
 
   /**
-   * One partner's document while the refill runs (a pause or a traffic read names its partner by id), read again as
-   * `partnersOf` does when an event about it overlapped the read; null when there is none, undefined when the refill
-   * is over meanwhile or every read was overtaken (the directory answers then).
+   * One partner's document while the refill runs (a pause or a traffic read names its partner by id): null when there
+   * is none, undefined when the refill is over meanwhile or every read was overtaken (the directory answers then).
    */
   private async partnerById(partnerId: string): Promise<KnownPartnerDocument | null | undefined> {
+    const read = await this.readBesideEvents(
+      () => this.partners.get(partnerId),
+      (doc) => (doc ? [partnerId, doc.as2Id] : [partnerId]),
+    );
+    return read?.value;
+  }
+
+  /**
+   * Documents read while the refill runs, once no event about them (`keysOf` what was read: partner ids and AS2 ids)
+   * was being applied or began during the read: such an event may have put a newer copy in memory than the document
+   * read. Read again up to LOOK_UPS_AGAIN times; undefined when every read was overtaken or the refill is over.
+   */
+  private async readBesideEvents<R>(read: () => Promise<R>, keysOf: (value: R) => readonly string[]): Promise<{ readonly value: R } | undefined> {
     for (let attempt = 0; attempt <= LOOK_UPS_AGAIN; attempt += 1) {
       if (this.live.filled) return undefined;
       const begun = this.touchedDuringRefill.begun;
-      const doc = await this.partners.get(partnerId);
+      const value = await read();
       if (this.live.filled) return undefined;
-      if (!this.touchedDuringRefill.overtakes(doc ? [partnerId, doc.as2Id] : [partnerId], begun)) return doc;
+      if (!this.touchedDuringRefill.overtakes(keysOf(value), begun)) return { value };
     }
     return undefined;
   }
