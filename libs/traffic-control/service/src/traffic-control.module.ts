@@ -109,9 +109,9 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
             traffic: views.traffic,
             clock,
             intervalMs: config.schedulerIntervalMs,
-            // The registry's partner.deleted.v1 / master_partner.deleted.v1, as the directory learned them.
-            isPartnerDeleted: (partnerId) => live.directory.partner(partnerId)?.deleted === true,
-            partnersKnown: () => live.filled,
+            // The registry's partner.deleted.v1 / master_partner.deleted.v1, as the directory learned them; while it is
+            // refilled after a restart, from the partner's document (a tick does not wait for the whole refill).
+            isPartnerDeleted: (partnerId) => live.isPartnerDeleted(partnerId),
             // A late view only delays the next reader: never a reason to fail a change that is already stored.
             onApplied: (position) => visibility.reach(position).catch(() => undefined),
           },

@@ -88,6 +88,14 @@ export class LiveTrafficDirectory {
     return this.directory.partner(partnerId);
   }
 
+  /**
+   * True once the registry deleted the partner (as `partner` finds it: while the directory is refilled, from the
+   * partner's document). An unknown partner is not deleted.
+   */
+  async isPartnerDeleted(partnerId: string): Promise<boolean> {
+    return (await this.partner(partnerId))?.deleted === true;
+  }
+
   private markAsked(): void {
     if (this.unfilled > 0 && !this.asked) {
       this.asked = true;

@@ -522,4 +522,17 @@ describe('decisions and pause targets answered before the refill is over', () =>
       expect(live.filled).toBe(false);
     });
   }, REFILL_TEST_MS);
+
+  it("tells a scheduler tick whether a partner is deleted from its document while the pages are held, not after the refill", async () => {
+    await whileOnlyPartnersAreComing(async ({ bus, live }) => {
+      expect(await live.isPartnerDeleted('prt_01234')).toBe(false);
+      expect(await live.isPartnerDeleted('prt_nobody')).toBe(false);
+      const deleted = { id: 'evt-d7', type: 'partner.deleted.v1', data: { partnerId: 'prt_00007', account: 'acc', tenant: 't1' }, metadata: { account: 'acc', tenant: 't1' }, stream: 'partner-prt_00007', revision: 2, position: 960 } as unknown as RecordedEvent;
+      await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [deleted]);
+      expect(await live.isPartnerDeleted('prt_00007')).toBe(true);
+      // answered from the documents: the pages are still held
+      expect(live.filled).toBe(false);
+      expect(live.directory.partner('prt_01234')).toBeUndefined();
+    });
+  }, REFILL_TEST_MS);
 });

@@ -15,10 +15,11 @@ export interface TrafficSchedulerOptions {
   readonly onApplied?: (position: number) => Promise<void>;
   /** The longest a tick trusts what it knows and skips the due query (a change it was not told about). Default 10 s. */
   readonly fallbackMs?: number;
-  /** True once the registry deleted the partner: its `until` and windows are never applied (no pause or resume for it). */
-  readonly isPartnerDeleted?: (partnerId: string) => boolean;
-  /** False while what `isPartnerDeleted` reads is still being refilled after a restart: a tick then does nothing. */
-  readonly partnersKnown?: () => boolean;
+  /**
+   * True once the registry deleted the partner: its `until` and windows are never applied (no pause or resume for it).
+   * May answer later (while the directory is refilled after a restart, from the partner's document): the tick waits.
+   */
+  readonly isPartnerDeleted?: (partnerId: string) => boolean | Promise<boolean>;
 }
 
 const BATCH = 100;
@@ -54,7 +55,6 @@ export class TrafficScheduler extends PollingScheduler {
    * fallback interval passed, so an idle process does not query four times a second.
    */
   override async tick(): Promise<number> {
-    if (this.options.partnersKnown?.() === false) return 0;
     const now = this.options.clock.now();
     const nowMs = now.getTime();
     const knownNextMs = Math.min(this.knownNextMs, this.toldNextMs);
@@ -73,7 +73,7 @@ export class TrafficScheduler extends PollingScheduler {
     let appended = 0;
     let last: number | null = null;
     for (const doc of due) {
-      if (this.options.isPartnerDeleted?.(doc.partnerId)) {
+      if (await this.options.isPartnerDeleted?.(doc.partnerId)) {
         this.ofDeletedPartners.add(doc._id);
         continue;
       }

@@ -112,17 +112,42 @@ describe('traffic scheduler: queries only when something is due by what it knows
     expect(await scheduler.tick()).toBe(1);
   });
 
-  it('does nothing while the partners are not known yet (the directory refilled after a restart), then applies what is due', async () => {
-    let known = false;
-    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0', isPartnerDeleted: (id) => deleted.has(id), partnersKnown: () => known });
+  it("waits for a deletion answered later (the partner read from its document during a refill after a restart), then applies or skips by it", async () => {
+    // What the directory answers while it is refilled: each due partner's deletion read from its document, later.
+    const asked: string[] = [];
+    let answer: (deleted: boolean) => void = () => undefined;
+    scheduler = new TrafficScheduler({
+      writeModel,
+      traffic: view,
+      clock: { now: () => new Date(nowMs) },
+      intervalMs: 250,
+      fallbackMs: 60_000,
+      instanceId: 'replica-0',
+      isPartnerDeleted: (id) => {
+        asked.push(id);
+        return new Promise<boolean>((resolve) => (answer = resolve));
+      },
+    });
     await scheduleWindow(at(1_000), at(5_000));
     nowMs = START + 1_000;
-    expect(await scheduler.tick()).toBe(0);
-    expect(queries).toBe(0);
+    const ticked = scheduler.tick();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toEqual([ref.partnerId]);
     expect(await windowActive()).toBe(false);
-    known = true;
-    expect(await scheduler.tick()).toBe(1);
+    answer(false);
+    expect(await ticked).toBe(1);
     expect(await windowActive()).toBe(true);
+
+    // Deleted, as its document says: the window's end is never applied, and its stream leaves the due query.
+    nowMs = START + 5_000;
+    const skipped = scheduler.tick();
+    await new Promise((resolve) => setImmediate(resolve));
+    answer(true);
+    expect(await skipped).toBe(0);
+    expect(await windowActive()).toBe(true);
+    nowMs = START + 70_000;
+    expect(await scheduler.tick()).toBe(0);
+    expect(asked).toEqual([ref.partnerId, ref.partnerId]);
   });
 
   it("a deleted partner's window and until are never applied (no pause or resume for it), and its stream leaves the due query", async () => {
