@@ -31,7 +31,10 @@ export class LiveTrafficDirectory {
   private readonly positions: Record<string, number | null> = { 'partner-registry': null, 'traffic-control': null };
   private fill: Promise<void> = Promise.resolve();
   private unfilled = 0;
+  /** A reader waits for the whole refill running now. */
   private asked = false;
+  /** A pair's decision waits for every fact but the partners (`whenPairsAnswerable`), not yet in. */
+  private othersAsked = false;
   /** Resolves when a reader asks for the refill running now, or when it ends; null until someone waits for that. */
   private askedSignal: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
   /** The running refill's way to answer pairs before its end (null: none, or no refill). */
@@ -57,11 +60,22 @@ export class LiveTrafficDirectory {
     return this.unfilled === 0 || this.othersIn;
   }
 
-  /** Resolves once `pairsAnswerable`; a reader waiting here awaits the refill as one waiting for all of it does. */
+  /**
+   * Resolves once `pairsAnswerable`. A reader waiting here hurries the refill (begun at once, no way given to requests)
+   * until the facts before the partners are in, not to its end: the partners' pages then give way to requests again.
+   */
   whenPairsAnswerable(): Promise<void> {
     if (this.pairsAnswerable) return Promise.resolve();
-    this.markAsked();
-    return this.partnersFirst ? Promise.race([this.partnersFirst.othersIn, this.fill]) : this.fill;
+    if (!this.partnersFirst) {
+      this.markAsked();
+      return this.fill;
+    }
+    // Only the other facts are hurried: once they are in, the partners' pages give way to requests again.
+    if (!this.othersAsked) {
+      this.othersAsked = true;
+      this.signalAsked();
+    }
+    return Promise.race([this.partnersFirst.othersIn, this.fill]);
   }
 
   /**
@@ -105,7 +119,7 @@ export class LiveTrafficDirectory {
 
   /** Resolves when a reader begins to wait for the refill running now (at once if one already does). */
   whenAwaited(): Promise<void> {
-    if (this.asked) return Promise.resolve();
+    if (this.awaited) return Promise.resolve();
     if (!this.askedSignal) {
       let resolve: () => void = () => undefined;
       const promise = new Promise<void>((resolved) => (resolve = resolved));
@@ -119,9 +133,12 @@ export class LiveTrafficDirectory {
     this.askedSignal = null;
   }
 
-  /** True once a reader has waited for the refill running now: the refill then takes the process, giving way to no request. */
+  /**
+   * True while a reader waits for the refill running now: the refill then takes the process, giving way to no request.
+   * A pair's decision waits for the facts before the partners only: once they are in, it is not waiting any more.
+   */
   get awaited(): boolean {
-    return this.asked;
+    return this.asked || (this.othersAsked && !this.othersIn);
   }
 
   /**
@@ -133,6 +150,7 @@ export class LiveTrafficDirectory {
     // One refill at a time answers pairs early; a second one running beside it would hold facts it does not know of.
     this.partnersFirst = this.unfilled === 1 && partnersFirst ? partnersFirst : null;
     this.othersIn = false;
+    this.othersAsked = false;
     const early = this.partnersFirst;
     void early?.othersIn.then(() => {
       if (this.partnersFirst === early) this.othersIn = true;
@@ -142,6 +160,7 @@ export class LiveTrafficDirectory {
       if (this.unfilled === 0) {
         this.partnersFirst = null;
         this.othersIn = false;
+        this.othersAsked = false;
         this.asked = false;
         // nobody asked before the end: the turns racing their wait against it are over anyway
         this.signalAsked();

@@ -275,6 +275,38 @@ describe('the refill gives way to the requests being answered', () => {
     }
   }, REFILL_TEST_MS);
 
+  it("a decision right at ready hurries only the facts before the partners: it begins the refill, and the partners' pages then give way to requests again", async () => {
+    const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
+    const afterStart = new AfterStart(requests);
+    afterStart.quiet.quietMs = 200;
+    afterStart.quiet.maxWaitMs = 2_000;
+    const { live, consumer, decide, app } = await restarted(requests, afterStart);
+    // A server that never goes quiet, and requests that never time out, within the test: timers on a clock that stands still.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    try {
+      await requests.giveWay();
+      const create = requestBeingAnswered(requests);
+      afterStart.begin();
+      await turns(20);
+      expect(live.pairsAnswerable).toBe(false);
+      // the decision's wait begins the refill at once, and is answered once the facts before the partners are in
+      const answer = await decide('P1234');
+      expect(answer.json()).toMatchObject({ decision: 'accept', partner_id: 'prt_01234' });
+      expect(live.awaited).toBe(false);
+      await turns(200);
+      // the create is still being answered: the partners' pages wait for it (all of them would take tens of turns)
+      expect(live.filled).toBe(false);
+      expect(live.directory.partner(`prt_${String(PARTNERS - 1).padStart(5, '0')}`)).toBeUndefined();
+      create.close();
+      await live.whenFilled();
+      expect(live.directory.partnerCount).toBe(PARTNERS);
+    } finally {
+      jest.useRealTimers();
+      await consumer.stop();
+      await app.close();
+    }
+  }, REFILL_TEST_MS);
+
   it('reads pages back to back while a decision waits for all of them (a turn of the loop per slice, not per page): a busy loop does not stretch the wait', async () => {
     const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
     const { live, afterStart, consumer, decide, app } = await restarted(requests);
