@@ -234,6 +234,20 @@ function requestBeingAnswered(requests: RequestsInFlight): { close: () => void }
   return { close: () => void response.emit('close') };
 }
 
+/**
+ * A restart whose server never goes quiet, and whose requests never time out, within the test: the after-start work
+ * waits for quiet after ready, on timers of a clock that stands still (`jest.useRealTimers()` when done).
+ */
+async function restartedBeforeAQuietServer() {
+  const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
+  const afterStart = new AfterStart(requests);
+  afterStart.quiet.quietMs = 200;
+  afterStart.quiet.maxWaitMs = 2_000;
+  const restart = await restarted(requests, afterStart);
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+  return { ...restart, requests };
+}
+
 describe('the refill gives way to the requests being answered', () => {
   it('takes a page only when no request is being answered, and takes every page at once when a decision waits for all of it', async () => {
     // no page goes while a request is answered, however long (the longest wait is the test's)
@@ -276,13 +290,7 @@ describe('the refill gives way to the requests being answered', () => {
   }, REFILL_TEST_MS);
 
   it("a decision right at ready hurries only the facts before the partners: it begins the refill, and the partners' pages then give way to requests again", async () => {
-    const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
-    const afterStart = new AfterStart(requests);
-    afterStart.quiet.quietMs = 200;
-    afterStart.quiet.maxWaitMs = 2_000;
-    const { live, consumer, decide, app } = await restarted(requests, afterStart);
-    // A server that never goes quiet, and requests that never time out, within the test: timers on a clock that stands still.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    const { requests, afterStart, live, consumer, decide, app } = await restartedBeforeAQuietServer();
     try {
       await requests.giveWay();
       const create = requestBeingAnswered(requests);
@@ -351,13 +359,7 @@ describe('the refill gives way to the requests being answered', () => {
   }, REFILL_TEST_MS);
 
   it('waits for a quiet server after ready, but a decision that waits for the directory begins the refill at once', async () => {
-    const requests = new RequestsInFlight({ maxWaitMs: REFILL_TEST_MS });
-    const afterStart = new AfterStart(requests);
-    afterStart.quiet.quietMs = 200;
-    afterStart.quiet.maxWaitMs = 2_000;
-    const { live, consumer, decide, app } = await restarted(requests, afterStart);
-    // A server that never goes quiet within the test: the quiet wait's timers run on a clock that stands still.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    const { afterStart, live, consumer, decide, app } = await restartedBeforeAQuietServer();
     try {
       afterStart.begin();
       await turns(20);
