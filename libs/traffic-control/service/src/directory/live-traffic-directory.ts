@@ -24,7 +24,8 @@ export interface PartnersFirstRefill {
  * each source (the decision's `as_of`, so a gateway sees how stale an answer may be). A restart refills it after the
  * process is ready (RegistryFactsConsumer): until then `filled` is false and everything that reads it waits for
  * `whenFilled()`, so no answer comes from a half-filled directory, except a pair's decision once every fact but the
- * partners is in (`pairsAnswerable`): its partners are then brought in first (`withPartnersOf`).
+ * partners is in (`pairsAnswerable`): its partners are then brought in first (`withPartnersOf`); and one partner's
+ * facts asked by id (`partner`, `isPartnerDeleted`), read from its document meanwhile.
  */
 export class LiveTrafficDirectory {
   readonly directory = new TrafficDirectory();

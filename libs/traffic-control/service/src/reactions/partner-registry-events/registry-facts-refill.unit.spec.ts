@@ -234,6 +234,15 @@ function requestBeingAnswered(requests: RequestsInFlight): { close: () => void }
   return { close: () => void response.emit('close') };
 }
 
+/** The after-start work begun while a create is being answered (watched from the first ask on, so it counts), a few turns on. */
+async function begunBesideACreate(requests: RequestsInFlight, afterStart: AfterStart): Promise<{ close: () => void }> {
+  await requests.giveWay();
+  const create = requestBeingAnswered(requests);
+  afterStart.begin();
+  await turns(20);
+  return create;
+}
+
 /**
  * A restart whose server never goes quiet, and whose requests never time out, within the test: the after-start work
  * waits for quiet after ready, on timers of a clock that stands still (`jest.useRealTimers()` when done).
@@ -292,10 +301,7 @@ describe('the refill gives way to the requests being answered', () => {
   it("a decision right at ready hurries only the facts before the partners: it begins the refill, and the partners' pages then give way to requests again", async () => {
     const { requests, afterStart, live, consumer, decide, app } = await restartedBeforeAQuietServer();
     try {
-      await requests.giveWay();
-      const create = requestBeingAnswered(requests);
-      afterStart.begin();
-      await turns(20);
+      const create = await begunBesideACreate(requests, afterStart);
       expect(live.pairsAnswerable).toBe(false);
       // the decision's wait begins the refill at once, and is answered once the facts before the partners are in
       const answer = await decide('P1234');
@@ -339,10 +345,7 @@ describe('the refill gives way to the requests being answered', () => {
       return { items: from < 0 ? [] : ordered.slice(from, from + (query.limit ?? PARTNERS)), total: PARTNERS };
     });
     try {
-      await requests.giveWay();
-      const create = requestBeingAnswered(requests);
-      afterStart.begin();
-      await turns(20);
+      const create = await begunBesideACreate(requests, afterStart);
       // the refill gives way to the create being answered: no page is read back to back with another
       expect(live.filled).toBe(false);
       const answer = await decide('NOBODY');

@@ -106,8 +106,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   private readonly documents: RegistryDocuments;
   /**
    * The turn between two pages: the requests being answered go first (a create right after ready waits behind one page,
-   * not the whole refill), until a decision or a pause waits for the directory; then nothing goes before the refill,
-   * and pages follow one another for up to AWAITED_SLICE_MS before the loop takes a turn.
+   * not the whole refill), except while a reader waits for it (`LiveTrafficDirectory.awaited`: one of the whole
+   * directory, or a decision until the facts before the partners are in); then nothing goes before the refill, and
+   * pages follow one another for up to AWAITED_SLICE_MS before the loop takes a turn.
    */
   private readonly refillTurn = (): Promise<void> => {
     if (!this.live.awaited) return this.requests ? Promise.race([this.requests.giveWay(), this.live.whenAwaited()]) : nextTurn();
@@ -141,8 +142,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   /**
    * The directory is refilled before anything is applied to it. In a process that starts (AfterStart), after it is
    * ready: 100,000 partners take ~0.7 s of CPU, which readiness need not wait for, since every reader of the directory
-   * waits for the refill (LiveTrafficDirectory.whenFilled), but a decision: the partners come last, and once every
-   * other fact is in, a decision brings in its pair's partners ahead of their pages (`partnersOf`). Events delivered
+   * waits for the refill (LiveTrafficDirectory.whenFilled), but a decision and a partner asked by id: the partners come
+   * last, and once every other fact is in, a decision brings in its pair's partners ahead of their pages (`partnersOf`);
+   * a partner asked by id is read from its document (`partnerById`). Events delivered
    * meanwhile are applied from the documents (`apply`). The subscription is taken now, so the in-process bus delivers
    * everything published from here on.
    */
@@ -155,7 +157,7 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
         partnersOf: (account, as2Ids, then) => this.partnersOf(account, as2Ids, then),
         partnerById: (partnerId) => this.partnerById(partnerId),
       });
-      // A decision waiting for the directory begins the refill at once (no quiet wait after ready, no way given).
+      // A reader waiting for the directory begins the refill at once (no quiet wait after ready, no way given while it waits).
       this.afterStart.register('refilling the traffic directory', () => this.refill(othersIn).then(done), { first: true, wanted: this.live.whenAwaited() });
     } else {
       await this.load();
