@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // CPU per create of built all-in-one apps, side by side: each run copies a seeded data directory, starts one app on
 // it, waits until its followers caught up, warms it, then runs `POST /v1/partners` at CREATE_CONNECTIONS for
-// CREATE_DURATION seconds and divides the app process's CPU time (user + system, /proc) by the creates answered 201.
+// CREATE_DURATION seconds and divides the app process's CPU time (user + system, /proc) by the creates answered 201,
+// and its main thread's alone (what bounds one event loop's rate, whatever other threads take over).
 // Before the warm-up it waits until the app's CPU is idle (CREATE_WAIT_IDLE=0: not), so the work a start leaves
 // for after ready is not counted. Apps alternate run by run, so both see the same machine load; the load average is printed beside every run.
 // usage: node tools/bench/create-cpu.bench.mjs <seeded data dir> <label>=<dir holding dist/apps/all-in-one> ...
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
-import { cpuMsOf, freePort, untilIdle, untilReady } from './process-probes.cjs';
+import { cpuMsOf, freePort, mainThreadMsOf, untilIdle, untilReady } from './process-probes.cjs';
 
 const [seeded, ...apps] = process.argv.slice(2);
 if (!seeded || apps.length === 0) throw new Error('usage: create-cpu.bench.mjs <seeded data dir> <label>=<app root> ...');
@@ -69,11 +70,13 @@ async function measure(label, appRoot, user, operator) {
     await autocannon({ url: base, connections, amount: warmup, requests: [request] });
     const loadBefore = load();
     const before = cpuMsOf(child.pid);
+    const mainBefore = mainThreadMsOf(child.pid);
     const result = await autocannon({ url: base, connections, duration, requests: [request] });
     const cpu = cpuMsOf(child.pid) - before;
+    const mainCpu = mainThreadMsOf(child.pid) - mainBefore;
     const created = result['2xx'];
     const failed = result.non2xx + result.errors + result.timeouts;
-    return { label, created, failed, rate: created / duration, cpuPerCreate: cpu / Math.max(created, 1), p50: result.latency.p50, idleWaitMs, loadBefore, loadAfter: load() };
+    return { label, created, failed, rate: created / duration, cpuPerCreate: cpu / Math.max(created, 1), mainPerCreate: mainCpu / Math.max(created, 1), p50: result.latency.p50, idleWaitMs, loadBefore, loadAfter: load() };
   } finally {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -86,17 +89,20 @@ async function measure(label, appRoot, user, operator) {
 const user = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
 const operator = await token({ sub: 'bench-operator', account, roles: ['operator'] });
 process.stdout.write(`creates, ${connections} connections, ${duration} s per run after ${warmup} warm-up creates, ${runs} runs per app, node ${process.version}\n`);
-process.stdout.write(`${'app'.padEnd(12)}${'run'.padEnd(5)}${'creates/s'.padStart(10)}${'CPU ms/create'.padStart(15)}${'p50 ms'.padStart(8)}${'failed'.padStart(8)}${'idle after s'.padStart(14)}   load before -> after\n`);
+process.stdout.write(`${'app'.padEnd(12)}${'run'.padEnd(5)}${'creates/s'.padStart(10)}${'CPU ms/create'.padStart(15)}${'main thread'.padStart(13)}${'p50 ms'.padStart(8)}${'failed'.padStart(8)}${'idle after s'.padStart(14)}   load before -> after\n`);
 const perApp = new Map();
 for (let r = 1; r <= runs; r++) {
   for (const spec of apps) {
     const [label, appRoot] = spec.split('=');
     const m = await measure(label, appRoot, user, operator);
-    (perApp.get(label) ?? perApp.set(label, []).get(label)).push(m.cpuPerCreate);
-    process.stdout.write(`${label.padEnd(12)}${String(r).padEnd(5)}${m.rate.toFixed(0).padStart(10)}${m.cpuPerCreate.toFixed(2).padStart(15)}${String(m.p50).padStart(8)}${String(m.failed).padStart(8)}${(m.idleWaitMs / 1000).toFixed(1).padStart(14)}   ${m.loadBefore} -> ${m.loadAfter}\n`);
+    (perApp.get(label) ?? perApp.set(label, []).get(label)).push(m);
+    process.stdout.write(`${label.padEnd(12)}${String(r).padEnd(5)}${m.rate.toFixed(0).padStart(10)}${m.cpuPerCreate.toFixed(2).padStart(15)}${m.mainPerCreate.toFixed(2).padStart(13)}${String(m.p50).padStart(8)}${String(m.failed).padStart(8)}${(m.idleWaitMs / 1000).toFixed(1).padStart(14)}   ${m.loadBefore} -> ${m.loadAfter}\n`);
   }
 }
-for (const [label, values] of perApp) {
+const spread = (values, digits) => {
   const sorted = [...values].sort((a, b) => a - b);
-  process.stdout.write(`${label}: CPU ms per create min / median / max ${sorted[0].toFixed(2)} / ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(2)} / ${sorted.at(-1).toFixed(2)}\n`);
+  return [sorted[0], sorted[Math.floor((sorted.length - 1) / 2)], sorted.at(-1)].map((v) => v.toFixed(digits)).join(' / ');
+};
+for (const [label, measured] of perApp) {
+  process.stdout.write(`${label}: CPU ms per create min / median / max ${spread(measured.map((m) => m.cpuPerCreate), 2)}; main thread ${spread(measured.map((m) => m.mainPerCreate), 2)}; creates/s ${spread(measured.map((m) => m.rate), 0)}\n`);
 }
