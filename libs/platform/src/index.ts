@@ -42,6 +42,7 @@ export * from './event-sourcing/recorded-deletion';
 export * from './parked-events/replay-parked-event';
 export * from './config/exit-on-startup-failure';
 export * from './runtime/heap-growth';
+export * from './runtime/start-garbage';
 export * from './http/pagination';
 export * from './http/api-timestamp';
 export * from './http/api-shaped';
