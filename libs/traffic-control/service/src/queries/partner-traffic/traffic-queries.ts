@@ -43,11 +43,11 @@ export class TrafficQueries {
   async pausedOf(account: string, tenant: string, page: number, perPage: number) {
     const filter = { account, paused: true, $or: [{ tenant }, { tenant: null }] };
     const paused = await this.views.traffic.find({ filter, sort: { updatedAt: -1, _id: 1 } });
-    // Which partners are deleted is the directory's to say; while it is refilled after a restart, each partner's document's.
-    const partners = new Map<string, PartnerFacts | undefined>();
-    for (const doc of paused.items) {
-      if (!partners.has(doc.partnerId)) partners.set(doc.partnerId, await this.live.partner(doc.partnerId));
-    }
+    // Which partners are deleted is the directory's to say; while it is refilled after a restart, each partner's
+    // document's, read together (one round trip's wait on MongoDB, not one per partner).
+    const partnerIdsPaused = [...new Set(paused.items.map((doc) => doc.partnerId))];
+    const facts = await Promise.all(partnerIdsPaused.map((partnerId) => this.live.partner(partnerId)));
+    const partners = new Map<string, PartnerFacts | undefined>(partnerIdsPaused.map((partnerId, i) => [partnerId, facts[i]]));
     const partnerIds = [...partners].filter(([, partner]) => partner !== undefined && !partner.deleted).map(([partnerId]) => partnerId);
     const now = this.clock.now().getTime();
     const pageIds = partnerIds.slice((page - 1) * perPage, page * perPage);

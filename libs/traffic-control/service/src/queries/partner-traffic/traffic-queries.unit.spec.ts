@@ -82,6 +82,33 @@ describe('traffic queries: the paused list of a tenant', () => {
     expect(read.sort()).toEqual(['prt_gone', 'prt_live', 'prt_master', 'prt_unknown']);
   });
 
+  it("asks for the paused partners' documents together while the directory is refilled, not one after another", async () => {
+    const ids = ['prt_a', 'prt_b', 'prt_c'];
+    const waiting: (() => void)[] = [];
+    let together = false;
+    // each read answers once all three were asked (asked one after another, each 100 ms later, alone)
+    const answerAll = () => waiting.splice(0).forEach((answer) => answer());
+    const apart = setInterval(answerAll, 100);
+    live.filling(new Promise<void>(() => undefined), {
+      othersIn: Promise.resolve(),
+      partnersOf: async () => undefined,
+      partnerById: (partnerId) =>
+        new Promise((resolve) => {
+          waiting.push(() => resolve({ partnerId, account: 'acc', tenant: 'ten', as2Id: partnerId.toUpperCase(), name: partnerId, active: true, deleted: false, stationId: null }));
+          if (waiting.length === ids.length) {
+            together = true;
+            answerAll();
+          }
+        }),
+    });
+    for (const partnerId of ids) await paused(partnerId, 'tenant', { outgoing: pause('audit') });
+
+    const list = await queries.pausedOf('acc', 'ten', 1, 20);
+    clearInterval(apart);
+    expect(together).toBe(true);
+    expect(list.items.map((item) => item.partner_id)).toEqual(['prt_c', 'prt_b', 'prt_a']);
+  });
+
   it('leaves out a partner deleted while paused (every traffic route answers 404 for it, so it could never be resumed)', async () => {
     partner('prt_live', 'ten');
     partner('prt_gone', 'ten', true);
