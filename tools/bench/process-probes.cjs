@@ -19,15 +19,15 @@ exports.cpuMsOf = (pid) => {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 };
 
+/** The same in seconds. */
+exports.cpuSecondsOf = (pid) => exports.cpuMsOf(pid) / 1000;
+
 /**
  * CPU ms of a process's main thread alone (its JavaScript and what runs on the event loop; not its other threads: GC
  * helpers, libuv's pool, worker threads). With work moved to other threads this, not the process's CPU, bounds the
  * rate one event loop serves.
  */
 exports.mainThreadMsOf = (pid) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-
-/** The same in seconds. */
-exports.cpuSecondsOf = (pid) => exports.cpuMsOf(pid) / 1000;
 
 /**
  * Resolves, with the ms it waited, once a process has used at most `maxShare` of one core over `idleMs` (the work a
