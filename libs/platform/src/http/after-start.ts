@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { nextTurn, RequestsInFlight } from './requests-in-flight';
 
 /**
@@ -31,12 +31,14 @@ interface StartWork {
  * is never started (the rebuild command) runs none.
  */
 @Injectable()
-export class AfterStart {
+export class AfterStart implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AfterStart.name);
   private readonly work: StartWork[] = [];
   /** How many of the queued works are `first` ones (they lead the queue, in the order they were registered). */
   private firsts = 0;
   private begun = false;
+  /** The app is shutting down: no work begins any more (one running is left to end). */
+  private stopped = false;
   private running = false;
   /** The quiet wait is still due (before the first work after begin). */
   private quietDue = true;
@@ -69,6 +71,14 @@ export class AfterStart {
     this.next();
   }
 
+  /** The works not begun yet never will: the stores they would read are about to close. */
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    this.work.length = 0;
+    this.firsts = 0;
+    for (const wake of [...this.wakers]) wake();
+  }
+
   private want(work: StartWork): void {
     if (work.done) return;
     this.wantedNow.add(work);
@@ -76,14 +86,14 @@ export class AfterStart {
   }
 
   private next(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     const work = this.work.shift();
     if (!work) return;
     if (this.firsts > 0) this.firsts -= 1;
     this.running = true;
     void this.turnBefore().then(() => {
       Promise.resolve()
-        .then(work.run)
+        .then(() => (this.stopped ? undefined : work.run()))
         // A head start only: a failure leaves the work to the first request that needs it.
         .catch((error: unknown) => this.logger.warn(`${work.name} after start failed: ${String(error)}`))
         .finally(() => {

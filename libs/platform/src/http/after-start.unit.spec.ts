@@ -53,6 +53,33 @@ describe('AfterStart', () => {
     expect(ran).toEqual(['late']);
   });
 
+  it('begins no work once the app shuts down: the one running ends, the queued ones never run, nor those registered later', async () => {
+    const afterStart = new AfterStart();
+    const ran: string[] = [];
+    let finish: () => void = () => undefined;
+    afterStart.register('restore', () => new Promise<void>((resolve) => (finish = () => (ran.push('restore done'), resolve()))));
+    afterStart.register('walk', () => void ran.push('walk'));
+    afterStart.begin();
+    await turns(3);
+    afterStart.beforeApplicationShutdown();
+    afterStart.register('late walk', () => void ran.push('late walk'));
+    finish();
+    await turns(10);
+    expect(ran).toEqual(['restore done']);
+  });
+
+  it('runs no work whose wait was under way when the app shut down', async () => {
+    const requests = new RequestsInFlight();
+    const afterStart = new AfterStart(requests);
+    const ran: string[] = [];
+    afterStart.register('refill', () => void ran.push('refill'));
+    afterStart.begin();
+    await nextTurn();
+    afterStart.beforeApplicationShutdown();
+    await turns(10);
+    expect(ran).toEqual([]);
+  });
+
   describe('on a clock of its own (the waits are measured on fake timers, not on the machine\'s load)', () => {
     beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
     afterEach(() => jest.useRealTimers());

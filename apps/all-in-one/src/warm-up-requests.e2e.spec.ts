@@ -1,0 +1,140 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { openInfrastructure } from '@as2-partners/composition';
+import { KEEP_COMPILED_CODE, startHttpServer, warmUpOnThrowawayApp, type WarmUpClient, type WarmUpRequests } from '@as2-partners/platform';
+import { signHs256TestToken } from '@as2-partners/platform-testing';
+import { AllInOneModule } from './all-in-one.module';
+import { warmUpRequests } from './warm-up-requests';
+
+// A throwaway app and, in the last case, a real one are started: on a loaded 2-core machine that takes seconds.
+jest.setTimeout(60_000);
+
+const SECRET = 'warm-up-spec-secret-0123456789abcdef';
+
+/** The throwaway DATA_DIRs left in either place warmUpOnThrowawayApp may put them. */
+const scratchDirs = (): string[] =>
+  ['/dev/shm', tmpdir()].filter((root) => existsSync(root)).flatMap((root) => readdirSync(root).filter((name) => name.startsWith('as2-warm-up-')).map((name) => join(root, name)));
+
+interface Sent {
+  readonly request: string;
+  readonly status: number;
+  readonly body: string;
+}
+
+/** The warm-up's requests, each one's answer recorded. */
+function recorded(requests: WarmUpRequests, sent: Sent[], token?: (claims: Readonly<Record<string, unknown>>) => string): WarmUpRequests {
+  return (client: WarmUpClient) =>
+    requests({
+      token: token ?? ((claims) => client.token(claims)),
+      send: async (method, path, options) => {
+        const answer = await client.send(method, path, options);
+        sent.push({ request: `${method} ${path.split('?')[0]?.replace(/prt_\w+/, '{id}')}`, status: answer.status, body: answer.body });
+        return answer;
+      },
+    });
+}
+
+describe('the all-in-one warm-up: the first requests run on a throwaway app before the real one starts', () => {
+  const global = globalThis as unknown as Record<symbol, unknown>;
+  let keep: jest.Mock;
+
+  beforeEach(() => {
+    keep = jest.fn();
+    global[KEEP_COMPILED_CODE] = keep;
+  });
+  afterEach(() => {
+    delete global[KEEP_COMPILED_CODE];
+  });
+
+  it('creates partners, reads them back, lists and searches them and waits for the followers, every answer the one expected; the throwaway leaves nothing', async () => {
+    const before = scratchDirs();
+    const sent: Sent[] = [];
+    const outcome = await warmUpOnThrowawayApp(AllInOneModule, { openInfrastructure }, recorded(warmUpRequests, sent));
+
+    expect(outcome.failure).toBeUndefined();
+    const requests = sent.map((s) => `${s.request} ${s.status}`);
+    expect(requests.slice(0, 10)).toEqual([
+      ...Array.from({ length: 4 }, () => ['POST /v1/partners 201', 'GET /v1/partners/{id} 200']).flat(),
+      'GET /v1/partners 200',
+      'GET /v1/partners 200',
+    ]);
+    expect(JSON.parse(sent[9]?.body ?? '{}').data.map((partner: { as2_id: string }) => partner.as2_id).sort()).toEqual(['WARM-UP-0', 'WARM-UP-1', 'WARM-UP-2', 'WARM-UP-3']);
+    // It stopped asking once every follower had taken the creates in (views, reactors, relays, the other services' consumers).
+    const followers = JSON.parse(sent.at(-1)?.body ?? '{}').data as { name: string; position: number | null; eventsBehind: number | null }[];
+    expect(followers.length).toBeGreaterThan(5);
+    expect(followers.filter((follower) => follower.eventsBehind)).toEqual([]);
+    expect(followers.some((follower) => (follower.position ?? 0) > 0)).toBe(true);
+    // Its directory is removed, and its stop wrote no code cache: that is the real app's stop's to write.
+    expect(scratchDirs()).toEqual(before);
+    expect(keep).not.toHaveBeenCalled();
+    expect(global[KEEP_COMPILED_CODE]).toBe(keep);
+  });
+
+  it('says what stopped it short instead of failing the start, and still removes its directory', async () => {
+    const before = scratchDirs();
+    const sent: Sent[] = [];
+    const outcome = await warmUpOnThrowawayApp(AllInOneModule, { openInfrastructure }, recorded(warmUpRequests, sent, () => 'not-a-token'));
+
+    expect(outcome.failure).toMatch(/answered 401 where 201 was expected/);
+    expect(sent.map((s) => `${s.request} ${s.status}`)).toEqual(['POST /v1/partners 401']);
+    expect(scratchDirs()).toEqual(before);
+  });
+
+  describe('startHttpServer with the warm-up', () => {
+    let dataDir: string;
+    let app: NestFastifyApplication | undefined;
+
+    beforeEach(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'as2-warm-up-spec-'));
+    });
+    afterEach(async () => {
+      await app?.close();
+      app = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('leaves the real stores without a trace of the warm-up: no event, no partner of its tenant', async () => {
+      const sent: Sent[] = [];
+      const env = { MODE: 'embedded', DATA_DIR: dataDir, JWT_SECRET: SECRET, HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'error' };
+      app = await startHttpServer(AllInOneModule, { openInfrastructure, shutdownHooks: false, warmUp: recorded(warmUpRequests, sent) }, env);
+
+      // The warm-up did run (its creates were answered 201), on another app.
+      expect(sent.filter((s) => s.request === 'POST /v1/partners' && s.status === 201)).toHaveLength(4);
+      const token = signHs256TestToken({ sub: 'warm-up', account: 'warm-up-account', tenant: 'warm-up-tenant', roles: ['tenant_admin'], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
+      const listed = await app.inject({ method: 'GET', url: '/v1/partners', headers: { authorization: `Bearer ${token}` } });
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json().data).toEqual([]);
+      await app.close();
+      app = undefined;
+      const events = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
+      try {
+        expect(events.prepare(`SELECT count(*) AS n FROM events WHERE data LIKE '%WARM-UP%' OR stream LIKE '%warm-up%'`).get()).toEqual({ n: 0 });
+      } finally {
+        events.close();
+      }
+    });
+
+    it('WARM_UP=off starts without it', async () => {
+      const sent: Sent[] = [];
+      const env = { MODE: 'embedded', DATA_DIR: dataDir, JWT_SECRET: SECRET, HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'error', WARM_UP: 'off' };
+      app = await startHttpServer(AllInOneModule, { openInfrastructure, shutdownHooks: false, warmUp: recorded(warmUpRequests, sent) }, env);
+      expect(sent).toEqual([]);
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

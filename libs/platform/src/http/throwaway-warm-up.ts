@@ -1,0 +1,127 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { loadPlatformConfig } from '../config/platform-config';
+import { KEEP_COMPILED_CODE } from '../runtime/compiled-code-kept-on-stop';
+import { createHttpApp, type HttpAppOptions } from './create-http-app';
+
+/** The throwaway app's TSA: never asked (its requests stamp nothing), refused if it were (the discard port on loopback). */
+const UNUSED_TSA_URL = 'http://127.0.0.1:9/';
+
+const MEMORY_DIR = '/dev/shm';
+
+/** What a warm-up's requests get back. */
+export interface WarmUpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** The throwaway app as a warm-up's requests see it: HTTP on loopback, tokens its own secret signs. */
+export interface WarmUpClient {
+  send(method: string, path: string, options?: { readonly token?: string; readonly body?: unknown }): Promise<WarmUpAnswer>;
+  /** A bearer token for these claims (an hour's validity), signed with the throwaway app's secret. */
+  token(claims: Readonly<Record<string, unknown>>): string;
+}
+
+/** How long a warm-up took, and what stopped it short if anything did. */
+export interface WarmUpOutcome {
+  readonly ms: number;
+  readonly failure?: string;
+}
+
+/** The requests a deployable's warm-up sends, in the order a user's first ones would come. */
+export type WarmUpRequests = (client: WarmUpClient) => Promise<void>;
+
+/**
+ * The first requests after a restart ran code no request had run yet: V8 interprets it with empty inline caches and
+ * tiers it up only after a few calls, so the first create after a restart took 2–3× a later one (docs/benchmarks.md).
+ * This runs the deployable's hot requests once through a throwaway copy of the app before the real one starts: the same
+ * modules and classes (so the same functions, their feedback and their compiled code) composed in embedded mode over an
+ * empty temporary DATA_DIR of its own, with a random JWT secret, listening on an ephemeral loopback port for the
+ * duration; then closed and its directory removed. Nothing it does reaches the real stores, bus or logs (its log level is
+ * `error`). It is a head start only: a request answered otherwise than the warm-up expected, or a throwaway app that
+ * could not start, is no failure of the real start (the outcome says what went wrong, for the caller to log once the
+ * real app's logger is in place).
+ */
+export async function warmUpOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions, requests: WarmUpRequests): Promise<WarmUpOutcome> {
+  const started = performance.now();
+  try {
+    await runOnThrowawayApp(rootModule, options, requests);
+    return { ms: performance.now() - started };
+  } catch (error) {
+    return { ms: performance.now() - started, failure: String(error) };
+  }
+}
+
+async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions, requests: WarmUpRequests): Promise<void> {
+  const dataDir = await mkdtemp(join(scratchRoot(), 'as2-warm-up-'));
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    // TSA_URL: no bundled TSA, whose identity (an RSA key) a fresh DATA_DIR would make; nothing here asks a TSA.
+    const config = loadPlatformConfig({ MODE: 'embedded', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error', HOST: '127.0.0.1', TSA_URL: UNUSED_TSA_URL });
+    const app = await createHttpApp(rootModule, config, { ...options, shutdownHooks: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const address = app.getHttpServer().address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      await requests({ send: (method, path, sent) => sendTo(port, method, path, sent), token: (claims) => signHs256(claims, secret) });
+    } finally {
+      await closeKeepingNoCode(() => app.close());
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Where the throwaway DATA_DIR goes: memory (/dev/shm) where the machine has it writable, for fsyncs that cost nothing. */
+function scratchRoot(): string {
+  try {
+    accessSync(MEMORY_DIR, constants.W_OK);
+    return MEMORY_DIR;
+  } catch {
+    return tmpdir();
+  }
+}
+
+/**
+ * The throwaway app's stop must not write the built app's code cache (CompiledCodeKeptOnStop): that is the real app's
+ * stop's to write, once, with all it compiled by then.
+ */
+async function closeKeepingNoCode(close: () => Promise<void>): Promise<void> {
+  const global = globalThis as unknown as Record<symbol, unknown>;
+  const keep = global[KEEP_COMPILED_CODE];
+  delete global[KEEP_COMPILED_CODE];
+  try {
+    await close();
+  } finally {
+    if (keep !== undefined) global[KEEP_COMPILED_CODE] = keep;
+  }
+}
+
+function sendTo(port: number, method: string, path: string, options: { readonly token?: string; readonly body?: unknown } = {}): Promise<WarmUpAnswer> {
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers: Record<string, string> = {};
+  if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    sent.on('error', reject);
+    sent.end(body);
+  });
+}
+
+function signHs256(claims: Readonly<Record<string, unknown>>, secret: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ ...claims, iat: now, exp: now + 3600 })}`;
+  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
+}
