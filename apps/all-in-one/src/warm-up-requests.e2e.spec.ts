@@ -1,13 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openInfrastructure } from '@as2-partners/composition';
 import { KEEP_COMPILED_CODE, startHttpServer, warmUpOnThrowawayApp, type WarmUpClient, type WarmUpRequests } from '@as2-partners/platform';
-import { signHs256TestToken } from '@as2-partners/platform-testing';
+import { freePort, signHs256TestToken } from '@as2-partners/platform-testing';
 import { AllInOneModule } from './all-in-one.module';
 import { warmUpRequests } from './warm-up-requests';
 
@@ -128,13 +127,3 @@ describe('the all-in-one warm-up: the first requests run on a throwaway app befo
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -4,3 +4,4 @@ export * from './create-embedded-test-app';
 export * from './create-test-http-app';
 export * from './hs256-test-token';
 export * from './distributed-test-services';
+export * from './free-port';

@@ -1,24 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openInfrastructure } from '@as2-partners/composition';
 import { startHttpServer } from '@as2-partners/platform';
+import { freePort } from './free-port';
 
 const REAL_SECRET = 'start-http-server-test-secret-0123456789abcdef';
 
-/** PORT must be 1-65535: a port the system just handed out, free on every interface. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '0.0.0.0', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 describe('startHttpServer: where it listens', () => {
   let dataDir: string;

@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openInfrastructure } from '@as2-partners/composition';
 import { startHttpServer } from '@as2-partners/platform';
-import { signHs256TestToken } from '@as2-partners/platform-testing';
+import { freePort, signHs256TestToken } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -27,16 +26,6 @@ if (!ready) {
   process.stderr.write(`[schemathesis] skipped: ${reason}\n`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 /** Runs schemathesis without blocking the event loop: the server under test answers from this same process. */
 function runSchemathesis(args: string[], tokens: Record<string, string>): Promise<{ code: number | null; output: string }> {
