@@ -31,13 +31,16 @@ export { PLATFORM_CONFIG };
 /** The edge every service shares: bearer auth on every route, one validation pipe, one error filter, health, and the kernel ports. */
 @Module({})
 export class PlatformModule {
-  /** `hotPath`: the HTTP server's hot-path routes (createHttpApp passes the one its server dispatches to). */
-  static forRoot(config: PlatformConfig, options: EventSourcingOptions, hotPath = new HotPathRoutes(config.bodyLimitBytes)): DynamicModule {
+  /**
+   * `hotPath`: the HTTP server's hot-path routes (createHttpApp passes the one its server dispatches to); `metrics`: the
+   * app's Prometheus metrics (PlatformMetrics' options).
+   */
+  static forRoot(config: PlatformConfig, options: EventSourcingOptions, hotPath = new HotPathRoutes(config.bodyLimitBytes), metrics = new PlatformMetrics()): DynamicModule {
     registerDomainErrorStatuses(PARKED_EVENT_ERROR_STATUSES);
     return {
       module: PlatformModule,
       global: true,
-      imports: [EventSourcingModule.forRoot(config, options, new PlatformMetrics()), TerminusModule.forRoot({ logger: false })],
+      imports: [EventSourcingModule.forRoot(config, options, metrics), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, ParkedEventsController, FollowersController, MetricsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },

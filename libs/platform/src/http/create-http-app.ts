@@ -50,6 +50,8 @@ export interface HttpAppOptions extends EventSourcingOptions {
   readonly version?: string;
   /** Where the JSON log lines go; default stdout. Tests pass a stream to read them. */
   readonly logDestination?: DestinationStream;
+  /** Default true: prom-client's process metrics on /metrics (PlatformMetrics); the warm-up's throwaway app has none. */
+  readonly processMetrics?: boolean;
 }
 
 export const OPENAPI_UI_PATH = 'docs';
@@ -71,7 +73,7 @@ export async function createHttpApp(
   const corsOrigins = readCorsOrigins(config.env);
   // The hot-path routes (plain Fastify, none of the hooks below but CORS) share the app's HTTP server.
   const hotPath = new HotPathRoutes(config.bodyLimitBytes, corsOptionsFor(corsOrigins));
-  @Module({ imports: [PlatformModule.forRoot(config, options, hotPath), rootModule] })
+  @Module({ imports: [PlatformModule.forRoot(config, options, hotPath, new PlatformMetrics({ processMetrics: options.processMetrics })), rootModule] })
   class HttpApplicationModule {}
 
   const root = createRootLogger({ level: config.logLevel, service: options.kafkaClientId ?? 'as2-partners', destination: options.logDestination });

@@ -63,7 +63,7 @@ async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, opti
   try {
     // TSA_URL: no bundled TSA, whose identity (an RSA key) a fresh DATA_DIR would make; nothing here asks a TSA.
     const config = loadPlatformConfig({ MODE: 'embedded', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error', HOST: '127.0.0.1', TSA_URL: UNUSED_TSA_URL });
-    const app = await createHttpApp(rootModule, config, { ...options, shutdownHooks: false });
+    const app = await createHttpApp(rootModule, config, { ...options, shutdownHooks: false, processMetrics: false });
     try {
       await app.listen(0, '127.0.0.1');
       const address = app.getHttpServer().address();

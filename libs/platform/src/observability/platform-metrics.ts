@@ -31,8 +31,13 @@ export class PlatformMetrics {
   private sources: MetricSources | null = null;
   private readonly countedElsewhere: Array<() => HotPathCount[]> = [];
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'as2_' });
+  /**
+   * `processMetrics` false: none of prom-client's process metrics (heap, GC, event-loop delay, …), whose collectors
+   * (a GC observer, an event-loop-delay monitor) nothing stops again: for an app that lives a moment (the warm-up's
+   * throwaway app) beside the process's real one.
+   */
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'as2_' });
     const registers = [this.registry];
     const counted = this.countedElsewhere;
     this.httpRequests = new Counter({
