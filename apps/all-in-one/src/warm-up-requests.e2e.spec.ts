@@ -57,12 +57,14 @@ describe('the all-in-one warm-up: the first requests run on a throwaway app befo
 
     expect(outcome.failure).toBeUndefined();
     const requests = sent.map((s) => `${s.request} ${s.status}`);
-    expect(requests.slice(0, 10)).toEqual([
+    expect(requests.slice(0, 11)).toEqual([
       ...Array.from({ length: 4 }, () => ['POST /v1/partners 201', 'GET /v1/partners/{id} 200']).flat(),
+      'POST /v1/partners 422',
       'GET /v1/partners 200',
       'GET /v1/partners 200',
     ]);
-    expect(JSON.parse(sent[9]?.body ?? '{}').data.map((partner: { as2_id: string }) => partner.as2_id).sort()).toEqual(['WARM-UP-0', 'WARM-UP-1', 'WARM-UP-2', 'WARM-UP-3']);
+    expect(JSON.parse(sent[8]?.body ?? '{}').error.code).toBe('DUPLICATE_AS2_ID');
+    expect(JSON.parse(sent[10]?.body ?? '{}').data.map((partner: { as2_id: string }) => partner.as2_id).sort()).toEqual(['WARM-UP-0', 'WARM-UP-1', 'WARM-UP-2', 'WARM-UP-3']);
     // It stopped asking once every follower had taken the creates in (views, reactors, relays, the other services' consumers).
     const followers = JSON.parse(sent.at(-1)?.body ?? '{}').data as { name: string; position: number | null; eventsBehind: number | null }[];
     expect(followers.length).toBeGreaterThan(5);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { WarmUpAnswer, WarmUpClient } from '@as2-partners/platform';
 
 /** How long the warm-up waits at most for the followers to take its creates in. */
@@ -7,7 +8,7 @@ const CREATES = 4;
 
 /**
  * The all-in-one's warm-up (warmUpOnThrowawayApp, before the real app starts): a tenant's first partner creates, each
- * read back, a list and a search of them, then the followers (views, reactors, relays, the other services' consumers)
+ * read back, a duplicate refused, a list and a search of them, then the followers (views, reactors, relays, the other services' consumers)
  * left to take the creates in, as a gateway's first requests after a restart would run them. Throws when an answer is
  * not the one a working app gives (the start then says the warm-up stopped short).
  */
@@ -15,10 +16,11 @@ export async function warmUpRequests(client: WarmUpClient): Promise<void> {
   const user = client.token({ sub: 'warm-up', account: 'warm-up-account', tenant: 'warm-up-tenant', roles: ['tenant_admin'] });
   const operator = client.token({ sub: 'warm-up', account: 'warm-up-account', roles: ['operator'] });
   for (let i = 0; i < CREATES; i++) {
-    const body = { name: `Warm-up partner ${i}`, as2_id: `WARM-UP-${i}`, url: `https://as2.warm-up-${i}.example.com/receive`, active: true, sign: true, encrypt: true };
-    const { id } = (expected(await client.send('POST', '/v1/partners', { token: user, body }), 201) as { data: { id: string } }).data;
+    const { id } = (expected(await client.send('POST', '/v1/partners', { token: user, body: partnerBody(i) }), 201) as { data: { id: string } }).data;
     expected(await client.send('GET', `/v1/partners/${encodeURIComponent(id)}`, { token: user }), 200);
   }
+  // An AS2 id the tenant holds: the refusal's path too (422 DUPLICATE_AS2_ID).
+  expected(await client.send('POST', '/v1/partners', { token: user, body: partnerBody(0) }), 422);
   expected(await client.send('GET', '/v1/partners', { token: user }), 200);
   expected(await client.send('GET', '/v1/partners?search=warm', { token: user }), 200);
   const deadline = performance.now() + FOLLOWERS_WAIT_MS;
@@ -27,6 +29,24 @@ export async function warmUpRequests(client: WarmUpClient): Promise<void> {
     if (data.every((follower) => !follower.eventsBehind)) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The bodies a client sends: the fields required only, a few flags, every group of settings (a password sealed). */
+function partnerBody(i: number): Record<string, unknown> {
+  const required = { name: `Warm-up partner ${i}`, as2_id: `WARM-UP-${i}`, url: `https://as2.warm-up-${i}.example.com/receive` };
+  if (i % 3 === 0) return required;
+  if (i % 3 === 1) return { ...required, active: true, sign: true, encrypt: true };
+  return {
+    ...required,
+    compress: true,
+    mdn_mode: 'sync',
+    sign_algorithm: 'SHA256withRSA',
+    encrypt_algorithm: 'AES256_CBC',
+    email: `edi@warm-up-${i}.example.com`,
+    connection: { timeout_seconds: 30, retry_attempts: 3, retry_interval_seconds: 60 },
+    http_auth: { enabled: true, username: 'warm-up', password: randomBytes(12).toString('base64url') },
+    firewall: { enabled: true, allowed_ips: ['192.0.2.0/24'] },
+  };
 }
 
 function expected(answer: WarmUpAnswer, status: number): unknown {
