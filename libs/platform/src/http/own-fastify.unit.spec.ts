@@ -14,7 +14,7 @@ function inNode(script: string): Record<string, unknown> {
 }
 
 describe('loadOwnFastify', () => {
-  it('gives a Fastify of its own and leaves the require cache as it was', () => {
+  it('gives a Fastify of its own, the same one to every app of the process, and leaves the require cache as it was', () => {
     const found = inNode(`
       const { loadOwnFastify } = require('./libs/platform/src/http/own-fastify.ts');
       const shared = require('fastify');
@@ -24,7 +24,7 @@ describe('loadOwnFastify', () => {
       console.log(JSON.stringify({
         own: own !== shared,
         sharedStill: require('fastify') === shared,
-        twice: loadOwnFastify() !== own,
+        twice: loadOwnFastify() === own,
         sameKeys: after.length === before.size && after.every((key) => before.has(key)),
         sameCopies: [...before].every(([key, loaded]) => require.cache[key] === loaded),
       }));
