@@ -50,26 +50,30 @@ describe('the all-in-one warm-up: the first requests run on a throwaway app befo
     delete global[KEEP_COMPILED_CODE];
   });
 
-  it('creates partners, reads them back, lists and searches them and waits for the followers, every answer the one expected; the throwaway leaves nothing', async () => {
+  it('creates partners, reads them back, lists and searches them, waits for the followers and asks a decision, every answer the one expected; the throwaway leaves nothing', async () => {
     const before = scratchDirs();
     const sent: Sent[] = [];
     const outcome = await warmUpOnThrowawayApp(AllInOneModule, { openInfrastructure }, recorded(warmUpRequests, sent));
 
     expect(outcome.failure).toBeUndefined();
     const requests = sent.map((s) => `${s.request} ${s.status}`);
-    expect(requests.slice(0, 11)).toEqual([
+    expect(requests.slice(0, 12)).toEqual([
       ...Array.from({ length: 4 }, () => ['POST /v1/partners 201', 'GET /v1/partners/{id} 200']).flat(),
       'POST /v1/partners 422',
+      'POST /v1/as2-instances 201',
       'GET /v1/partners 200',
       'GET /v1/partners 200',
     ]);
     expect(JSON.parse(sent[8]?.body ?? '{}').error.code).toBe('DUPLICATE_AS2_ID');
-    expect(JSON.parse(sent[10]?.body ?? '{}').data.map((partner: { as2_id: string }) => partner.as2_id).sort()).toEqual(['WARM-UP-0', 'WARM-UP-1', 'WARM-UP-2', 'WARM-UP-3']);
+    expect(JSON.parse(sent[11]?.body ?? '{}').data.map((partner: { as2_id: string }) => partner.as2_id).sort()).toEqual(['WARM-UP-0', 'WARM-UP-1', 'WARM-UP-2', 'WARM-UP-3']);
     // It stopped asking once every follower had taken the creates in (views, reactors, relays, the other services' consumers).
-    const followers = JSON.parse(sent.at(-1)?.body ?? '{}').data as { name: string; position: number | null; eventsBehind: number | null }[];
+    const followers = JSON.parse(sent.filter((s) => s.request === 'GET /v1/admin/followers').at(-1)?.body ?? '{}').data as { name: string; position: number | null; eventsBehind: number | null }[];
     expect(followers.length).toBeGreaterThan(5);
     expect(followers.filter((follower) => follower.eventsBehind)).toEqual([]);
     expect(followers.some((follower) => (follower.position ?? 0) > 0)).toBe(true);
+    // Then a gateway's decision for a message from one of them, answered from traffic-control's directory.
+    expect(requests.at(-1)).toBe('POST /v1/traffic/decisions 200');
+    expect(JSON.parse(sent.at(-1)?.body ?? '{}')).toMatchObject({ decision: 'accept' });
     // Its directory is removed, and its stop wrote no code cache: that is the real app's stop's to write.
     expect(scratchDirs()).toEqual(before);
     expect(keep).not.toHaveBeenCalled();
