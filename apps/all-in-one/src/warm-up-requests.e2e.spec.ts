@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Controller, Get } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openInfrastructure } from '@as2-partners/composition';
 import { KEEP_COMPILED_CODE, startHttpServer, warmUpOnThrowawayApp, type WarmUpClient, type WarmUpRequests } from '@as2-partners/platform';
@@ -87,6 +88,26 @@ describe('the all-in-one warm-up: the first requests run on a throwaway app befo
 
     expect(outcome.failure).toMatch(/answered 401 where 201 was expected/);
     expect(sent.map((s) => `${s.request} ${s.status}`)).toEqual(['POST /v1/partners 401']);
+    expect(scratchDirs()).toEqual(before);
+  });
+
+  it('gives up a request that is not answered, closes its connection and the throwaway app, and says so', async () => {
+    @Controller('v1/warm-up-hang')
+    class HangingController {
+      @Get()
+      hang(): Promise<never> {
+        return new Promise<never>(() => undefined);
+      }
+    }
+    const before = scratchDirs();
+    const outcome = await warmUpOnThrowawayApp(
+      { module: class HangingModule {}, controllers: [HangingController] },
+      { openInfrastructure },
+      async (client) => void (await client.send('GET', '/v1/warm-up-hang', { token: client.token({ sub: 'warm-up', account: 'a', tenant: 't', roles: ['tenant_admin'] }) })),
+      300,
+    );
+
+    expect(outcome.failure).toMatch(/GET \/v1\/warm-up-hang was not answered within 300 ms/);
     expect(scratchDirs()).toEqual(before);
   });
 

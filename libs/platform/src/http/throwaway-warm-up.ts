@@ -13,6 +13,8 @@ import { createHttpApp, type HttpAppOptions } from './create-http-app';
 const UNUSED_TSA_URL = 'http://127.0.0.1:9/';
 
 const MEMORY_DIR = '/dev/shm';
+/** The most a warm-up request may take: one that hangs is given up (and its connection closed), not the start. */
+export const WARM_UP_REQUEST_TIMEOUT_MS = 10_000;
 
 /** What a warm-up's requests get back. */
 export interface WarmUpAnswer {
@@ -47,28 +49,42 @@ export type WarmUpRequests = (client: WarmUpClient) => Promise<void>;
  * could not start, is no failure of the real start (the outcome says what went wrong, for the caller to log once the
  * real app's logger is in place).
  */
-export async function warmUpOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions, requests: WarmUpRequests): Promise<WarmUpOutcome> {
+export async function warmUpOnThrowawayApp(
+  rootModule: Type<unknown> | DynamicModule,
+  options: HttpAppOptions,
+  requests: WarmUpRequests,
+  requestTimeoutMs = WARM_UP_REQUEST_TIMEOUT_MS,
+): Promise<WarmUpOutcome> {
   const started = performance.now();
   try {
-    await runOnThrowawayApp(rootModule, options, requests);
+    await runOnThrowawayApp(rootModule, options, requests, requestTimeoutMs);
     return { ms: performance.now() - started };
   } catch (error) {
     return { ms: performance.now() - started, failure: String(error) };
   }
 }
 
-async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions, requests: WarmUpRequests): Promise<void> {
+async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions, requests: WarmUpRequests, timeoutMs: number): Promise<void> {
   const dataDir = await mkdtemp(join(scratchRoot(), 'as2-warm-up-'));
   const secret = randomBytes(32).toString('base64url');
   try {
     // TSA_URL: no bundled TSA, whose identity (an RSA key) a fresh DATA_DIR would make; nothing here asks a TSA.
-    const config = loadPlatformConfig({ MODE: 'embedded', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error', HOST: '127.0.0.1', TSA_URL: UNUSED_TSA_URL });
+    // REQUEST_TIMEOUT_MS: its close does not wait longer than a request may take for one still running.
+    const config = loadPlatformConfig({
+      MODE: 'embedded',
+      DATA_DIR: dataDir,
+      JWT_SECRET: secret,
+      LOG_LEVEL: 'error',
+      HOST: '127.0.0.1',
+      TSA_URL: UNUSED_TSA_URL,
+      REQUEST_TIMEOUT_MS: String(Math.max(100, timeoutMs)),
+    });
     const app = await createHttpApp(rootModule, config, { ...options, shutdownHooks: false, processMetrics: false });
     try {
       await app.listen(0, '127.0.0.1');
       const address = app.getHttpServer().address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      await requests({ send: (method, path, sent) => sendTo(port, method, path, sent), token: (claims) => signHs256(claims, secret) });
+      await requests({ send: (method, path, sent) => sendTo(port, timeoutMs, method, path, sent), token: (claims) => signHs256(claims, secret) });
     } finally {
       await closeKeepingNoCode(() => app.close());
     }
@@ -102,7 +118,7 @@ async function closeKeepingNoCode(close: () => Promise<void>): Promise<void> {
   }
 }
 
-function sendTo(port: number, method: string, path: string, options: { readonly token?: string; readonly body?: unknown } = {}): Promise<WarmUpAnswer> {
+function sendTo(port: number, timeoutMs: number, method: string, path: string, options: { readonly token?: string; readonly body?: unknown } = {}): Promise<WarmUpAnswer> {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = {};
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
@@ -114,6 +130,7 @@ function sendTo(port: number, method: string, path: string, options: { readonly 
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       response.on('error', reject);
     });
+    sent.setTimeout(timeoutMs, () => sent.destroy(new Error(`${method} ${path} was not answered within ${timeoutMs} ms`)));
     sent.on('error', reject);
     sent.end(body);
   });
