@@ -28,19 +28,26 @@ import { PLATFORM_CONFIG } from './config/platform-config.token';
 
 export { PLATFORM_CONFIG };
 
+/** What the platform's part of an app is told of the app. */
+export interface PlatformAppOptions extends EventSourcingOptions {
+  /**
+   * An app that lives a moment beside the process's real one (the warm-up's, warmUpOnThrowawayApp): none of prom-client's
+   * process metrics, whose collectors nothing stops again, and its stop does not write the build's code cache
+   * (CompiledCodeKeptOnStop): that is the real app's stop's to write, once, with all the process compiled by then.
+   */
+  readonly throwaway?: boolean;
+}
+
 /** The edge every service shares: bearer auth on every route, one validation pipe, one error filter, health, and the kernel ports. */
 @Module({})
 export class PlatformModule {
-  /**
-   * `hotPath`: the HTTP server's hot-path routes (createHttpApp passes the one its server dispatches to); `metrics`: the
-   * app's Prometheus metrics (PlatformMetrics' options).
-   */
-  static forRoot(config: PlatformConfig, options: EventSourcingOptions, hotPath = new HotPathRoutes(config.bodyLimitBytes), metrics = new PlatformMetrics()): DynamicModule {
+  /** `hotPath`: the HTTP server's hot-path routes (createHttpApp passes the one its server dispatches to). */
+  static forRoot(config: PlatformConfig, options: PlatformAppOptions, hotPath = new HotPathRoutes(config.bodyLimitBytes)): DynamicModule {
     registerDomainErrorStatuses(PARKED_EVENT_ERROR_STATUSES);
     return {
       module: PlatformModule,
       global: true,
-      imports: [EventSourcingModule.forRoot(config, options, metrics), TerminusModule.forRoot({ logger: false })],
+      imports: [EventSourcingModule.forRoot(config, options, new PlatformMetrics({ processMetrics: !options.throwaway })), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, ParkedEventsController, FollowersController, MetricsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: config },
@@ -51,7 +58,7 @@ export class PlatformModule {
         OpenApiOperations,
         MetricsSources,
         ShutdownLog,
-        CompiledCodeKeptOnStop,
+        ...(options.throwaway ? [] : [CompiledCodeKeptOnStop]),
         { provide: JwtVerifier, useFactory: () => JwtVerifier.fromConfig(config.jwt) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

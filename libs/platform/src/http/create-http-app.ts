@@ -6,8 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformConfig } from '../config/platform-config';
-import type { EventSourcingOptions } from '../event-sourcing/event-sourcing-options';
-import { PlatformModule } from '../platform.module';
+import { PlatformModule, type PlatformAppOptions } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
@@ -42,7 +41,7 @@ import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type Requ
 import { isStoreOutage } from './store-outage';
 import { startFailedWith, startSucceeded } from './failed-start';
 
-export interface HttpAppOptions extends EventSourcingOptions {
+export interface HttpAppOptions extends PlatformAppOptions {
   /** Default true; tests turn it off so each app does not add process signal listeners. */
   readonly shutdownHooks?: boolean;
   /** Shown in the OpenAPI document. */
@@ -50,8 +49,6 @@ export interface HttpAppOptions extends EventSourcingOptions {
   readonly version?: string;
   /** Where the JSON log lines go; default stdout. Tests pass a stream to read them. */
   readonly logDestination?: DestinationStream;
-  /** Default true: prom-client's process metrics on /metrics (PlatformMetrics); the warm-up's throwaway app has none. */
-  readonly processMetrics?: boolean;
 }
 
 export const OPENAPI_UI_PATH = 'docs';
@@ -73,7 +70,7 @@ export async function createHttpApp(
   const corsOrigins = readCorsOrigins(config.env);
   // The hot-path routes (plain Fastify, none of the hooks below but CORS) share the app's HTTP server.
   const hotPath = new HotPathRoutes(config.bodyLimitBytes, corsOptionsFor(corsOrigins));
-  @Module({ imports: [PlatformModule.forRoot(config, options, hotPath, new PlatformMetrics({ processMetrics: options.processMetrics })), rootModule] })
+  @Module({ imports: [PlatformModule.forRoot(config, options, hotPath), rootModule] })
   class HttpApplicationModule {}
 
   const root = createRootLogger({ level: config.logLevel, service: options.kafkaClientId ?? 'as2-partners', destination: options.logDestination });

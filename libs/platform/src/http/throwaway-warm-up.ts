@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { loadPlatformConfig } from '../config/platform-config';
-import { KEEP_COMPILED_CODE } from '../runtime/compiled-code-kept-on-stop';
 import { createHttpApp, type HttpAppOptions } from './create-http-app';
 
 /** The throwaway app's TSA: never asked (its requests stamp nothing), refused if it were (the discard port on loopback). */
@@ -44,7 +43,8 @@ export type WarmUpRequests = (client: WarmUpClient) => Promise<void>;
  * This runs the deployable's hot requests once through a throwaway copy of the app before the real one starts: the same
  * modules and classes (so the same functions, their feedback and their compiled code) composed in embedded mode over an
  * empty temporary DATA_DIR of its own, with a random JWT secret, listening on an ephemeral loopback port for the
- * duration; then closed and its directory removed. Nothing it does reaches the real stores, bus or logs (its log level is
+ * duration, as a `throwaway` app (PlatformAppOptions: no process metrics, no code cache written at its stop); then
+ * closed and its directory removed. Nothing it does reaches the real stores, bus or logs (its log level is
  * `error`). It is a head start only: a request answered otherwise than the warm-up expected, or a throwaway app that
  * could not start, is no failure of the real start (the outcome says what went wrong, for the caller to log once the
  * real app's logger is in place).
@@ -79,14 +79,14 @@ async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, opti
       TSA_URL: UNUSED_TSA_URL,
       REQUEST_TIMEOUT_MS: String(Math.max(100, timeoutMs)),
     });
-    const app = await createHttpApp(rootModule, config, { ...options, shutdownHooks: false, processMetrics: false });
+    const app = await createHttpApp(rootModule, config, { ...options, shutdownHooks: false, throwaway: true });
     try {
       await app.listen(0, '127.0.0.1');
       const address = app.getHttpServer().address();
       const port = typeof address === 'object' && address ? address.port : 0;
       await requests({ send: (method, path, sent) => sendTo(port, timeoutMs, method, path, sent), token: (claims) => signHs256(claims, secret) });
     } finally {
-      await closeKeepingNoCode(() => app.close());
+      await app.close();
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
@@ -100,21 +100,6 @@ function scratchRoot(): string {
     return MEMORY_DIR;
   } catch {
     return tmpdir();
-  }
-}
-
-/**
- * The throwaway app's stop must not write the built app's code cache (CompiledCodeKeptOnStop): that is the real app's
- * stop's to write, once, with all it compiled by then.
- */
-async function closeKeepingNoCode(close: () => Promise<void>): Promise<void> {
-  const global = globalThis as unknown as Record<symbol, unknown>;
-  const keep = global[KEEP_COMPILED_CODE];
-  delete global[KEEP_COMPILED_CODE];
-  try {
-    await close();
-  } finally {
-    if (keep !== undefined) global[KEEP_COMPILED_CODE] = keep;
   }
 }
 
