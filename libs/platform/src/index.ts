@@ -15,6 +15,7 @@ export * from './http/domain-error-statuses';
 export * from './http/error-body';
 export * from './http/client-error-answer';
 export * from './http/throwaway-warm-up';
+export * from './auth/hs256-token';
 export * from './http/http-error.filter';
 export * from './http/request-validation.pipe';
 export * from './http/compiled-validation';

@@ -1,10 +1,11 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
+import { signHs256Token } from '../auth/hs256-token';
 import { loadPlatformConfig } from '../config/platform-config';
 import { createHttpApp, type HttpAppOptions } from './create-http-app';
 
@@ -84,7 +85,7 @@ async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, opti
       await app.listen(0, '127.0.0.1');
       const address = app.getHttpServer().address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      await requests({ send: (method, path, sent) => sendTo(port, timeoutMs, method, path, sent), token: (claims) => signHs256(claims, secret) });
+      await requests({ send: (method, path, sent) => sendTo(port, timeoutMs, method, path, sent), token: (claims) => signedFor(claims, secret) });
     } finally {
       await app.close();
     }
@@ -121,9 +122,8 @@ function sendTo(port: number, timeoutMs: number, method: string, path: string, o
   });
 }
 
-function signHs256(claims: Readonly<Record<string, unknown>>, secret: string): string {
+/** A token for `claims`, valid an hour from now. */
+function signedFor(claims: Readonly<Record<string, unknown>>, secret: string): string {
   const now = Math.floor(Date.now() / 1000);
-  const encode = (part: object): string => Buffer.from(JSON.stringify(part)).toString('base64url');
-  const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ ...claims, iat: now, exp: now + 3600 })}`;
-  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
+  return signHs256Token({ ...claims, iat: now, exp: now + 3600 }, secret);
 }
