@@ -203,7 +203,7 @@ export class EmbeddedKeptTexts implements KeptTexts {
   keep(session: string): void {
     this.deletePending();
     // Everything stale since some stamp (a rebuild cleared the documents): those go in one statement, the rest are read.
-    if (this.everything > 0) this.db.prepare(`DELETE FROM "${this.table}" WHERE stamp < ?`).run(this.everything);
+    if (this.everything > 0) this.deleteStampedBefore(this.everything);
     const stale: string[] = [];
     if (this.touched.size > 0) {
       const rows = this.db.prepare<[], StampRow>(`SELECT key, stamp, tag0, tag1, tag2 FROM "${this.table}" INDEXED BY "${this.table}_fresh"`);
@@ -213,6 +213,15 @@ export class EmbeddedKeptTexts implements KeptTexts {
       for (const key of stale) this.dropStatement.run(key);
       this.db.prepare('UPDATE kept_state SET session = ?, version = ?, counter = ? WHERE name = ?').run(session, this.version, this.counter, this.name);
     })();
+  }
+
+  /**
+   * Deletes the texts stamped before `stamp`. When none is stamped since (a rebuild's one-shot process put none), the
+   * table is emptied whole: SQLite frees its pages without visiting a row (0.1 s against 2 s for 277,000 texts).
+   */
+  private deleteStampedBefore(stamp: number): void {
+    if (this.db.prepare(`SELECT 1 FROM "${this.table}" WHERE stamp >= ? LIMIT 1`).get(stamp)) this.db.prepare(`DELETE FROM "${this.table}" WHERE stamp < ?`).run(stamp);
+    else this.db.exec(`DELETE FROM "${this.table}"`);
   }
 
   private fresh(stamp: number, tag0: string | null, tag1: string | null, tag2: string | null): boolean {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { KeptTexts } from '@as2-partners/kernel';
 import { tmpdir } from 'node:os';
@@ -188,6 +189,31 @@ describe('kept texts across a restart (carried over only when they agree with th
       expect(texts.carried).toBe(false);
       expect(texts.get('a')).toBeUndefined();
     });
+  });
+
+  it('touch(null) and puts after it: a clean stop keeps the later texts alone; with none after it, it keeps none', async () => {
+    const rows = (): number => {
+      const db = new Database(`${file}-kept-texts`, { readonly: true });
+      try {
+        return db.prepare('SELECT count(*) FROM kept_details').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    await reopened((texts) => {
+      for (let i = 0; i < 20; i++) texts.put(`old${i}`, `Old ${i}`, [`p:${i}`], texts.stamp());
+      texts.touch(null);
+      texts.put('new', 'New', ['p:new'], texts.stamp());
+    });
+    expect(rows()).toBe(1);
+    await reopened((texts) => {
+      expect(texts.carried).toBe(true);
+      expect(texts.get('new')).toEqual({ text: 'New', tags: ['p:new'] });
+      expect(texts.freshAmong(['old0', 'old19'])).toEqual([false, false]);
+      texts.touch(null);
+    });
+    expect(rows()).toBe(0);
+    await reopened((texts) => expect(texts.get('new')).toBeUndefined());
   });
 
   it('a run that stopped without closing (a crash, a kill) leaves texts that the next run empties', async () => {
