@@ -151,6 +151,57 @@ describe('EmbeddedReadModelStore bulk load: rows held and written in multi-row s
     await expectOnlyTheCommittedRow(partners);
   });
 
+  it('after a clear in a load, a read by id finds what the load wrote since without asking SQLite for any other; a failed commit that undid the clear reads the committed rows again', async () => {
+    const partners = store.collection<Partner>('partners', [['tenant']]) as EmbeddedReadModelCollection<Partner>;
+    const table = (partners as unknown as { table: { getStatement: { get(...args: unknown[]): unknown } } }).table;
+    await partners.put({ _id: 'before', tenant: 't1', name: 'Committed before' });
+    await partners.put({ _id: 'kept', tenant: 't2', name: 'Committed too' });
+    await nextTurn();
+    refuse('bad');
+    const asked = jest.spyOn(table.getStatement, 'get');
+    await expect(
+      store.bulkLoad(async () => {
+        await partners.clear();
+        expect(await partners.get('before')).toBeNull();
+        expect(await partners.insert({ _id: 'kept', tenant: 't2', name: 'Inserted anew' })).toBe(true);
+        expect(asked).not.toHaveBeenCalled();
+        // past a statement's worth: in the table, no longer held, and read from it
+        for (let i = 0; i < HELD_ROWS_PER_STATEMENT; i++) await partners.put({ _id: `p${i}`, tenant: 't1', name: `Partner ${i}` });
+        expect(await partners.get('p3')).toEqual({ _id: 'p3', tenant: 't1', name: 'Partner 3' });
+        expect(await partners.get('kept')).toEqual({ _id: 'kept', tenant: 't2', name: 'Inserted anew' });
+        expect(asked).toHaveBeenCalledTimes(2);
+        await partners.delete('p3');
+        expect(await partners.get('p3')).toBeNull();
+        expect(await partners.insert({ _id: 'kept', tenant: 't2', name: 'Not again' })).toBe(false);
+        await partners.put({ _id: 'bad', tenant: 't1', name: 'Refused' });
+        (store as unknown as { turn: { commit(): void } }).turn.commit();
+        // the clear was undone with the rest: the committed rows are there again, and read
+        expect(await partners.get('before')).toEqual({ _id: 'before', tenant: 't1', name: 'Committed before' });
+        expect(await partners.get('kept')).toEqual({ _id: 'kept', tenant: 't2', name: 'Committed too' });
+        expect(await partners.get('p4')).toBeNull();
+      }),
+    ).rejects.toMatchObject({ message: 'refused' });
+    expect(committed('partners')).toEqual(['before', 'kept']);
+    // after the load, every read asks SQLite again
+    asked.mockClear();
+    expect(await partners.get('p4')).toBeNull();
+    expect(asked).toHaveBeenCalledTimes(1);
+  });
+
+  it('after a load that cleared a collection and ended well, every read by id asks SQLite again', async () => {
+    const partners = store.collection<Partner>('partners') as EmbeddedReadModelCollection<Partner>;
+    const table = (partners as unknown as { table: { getStatement: { get(...args: unknown[]): unknown } } }).table;
+    await partners.put({ _id: 'before', tenant: 't1', name: 'Committed before' });
+    await store.bulkLoad(async () => {
+      await partners.clear();
+      await partners.put({ _id: 'x', tenant: 't1', name: 'X' });
+    });
+    const asked = jest.spyOn(table.getStatement, 'get');
+    expect(await partners.get('before')).toBeNull();
+    expect(await partners.get('x')).toEqual({ _id: 'x', tenant: 't1', name: 'X' });
+    expect(asked).toHaveBeenCalledTimes(2);
+  });
+
   it('an index declared during the load is built over the held rows too (an array in its field found)', async () => {
     interface Tagged {
       readonly _id: string;

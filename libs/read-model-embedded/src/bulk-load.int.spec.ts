@@ -307,6 +307,100 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     }
   });
 
+  it('a load clearing a fifth to a half of the table deletes the rows with the collection\'s indexes down, built again in the clear, and leaves what a load into an empty store leaves', async () => {
+    const searched = { fields: ['name'], scope: ['tenant'] };
+    const open = (s: EmbeddedReadModelStore) => ({
+      views: s.collection<Partner>('views', [['tenant', 'name'], ['name']], searched) as EmbeddedReadModelCollection<Partner>,
+      masters: s.collection<Partner>('masters', [], searched),
+      others: s.collection<Partner>('others', [['tenant']]) as EmbeddedReadModelCollection<Partner>,
+    });
+    const dbOf = (s: EmbeddedReadModelStore) => (s as unknown as { db: Database.Database }).db;
+    const indexesNow = (s: EmbeddedReadModelStore): string[] => dbOf(s).prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
+    const rebuild = async (s: EmbeddedReadModelStore, { views }: ReturnType<typeof open>, afterClear?: () => Promise<void>): Promise<void> => {
+      await s.bulkLoad(async () => {
+        await views.clear();
+        await afterClear?.();
+        for (let i = 0; i < 120; i++) await views.put({ _id: `v${i}`, tenant: `t${i % 3}`, name: `Partner ${String(i).padStart(3, '0')} Trading` });
+        await views.delete('v7');
+      });
+    };
+    const filledStore = await EmbeddedReadModelStore.open(join(dir, 'filled.sqlite'), { clearByRewriteFromRows: 50 });
+    const emptyStore = await EmbeddedReadModelStore.open(join(dir, 'empty.sqlite'), { clearByRewriteFromRows: 50 });
+    try {
+      const filled = open(filledStore);
+      const empty = open(emptyStore);
+      const more = async (name: 'masters' | 'others', from: number, to: number): Promise<void> => {
+        for (const store of [filled, empty]) for (let i = from; i < to; i++) await store[name].put({ _id: `${name}${i}`, tenant: `t${i % 2}`, name: `${name} ${i} Globex` });
+      };
+      await more('others', 0, 200);
+      await more('masters', 0, 5);
+      for (let i = 0; i < 100; i++) await filled.views.put({ _id: `old${i}`, tenant: `t${i % 3}`, name: `Stale ${i} Umbrella` });
+      const declared = indexesNow(filledStore);
+      expect(declared).toHaveLength(3);
+      const exec = jest.spyOn(dbOf(filledStore), 'exec');
+      const schemaAndSearch = (): string[] =>
+        exec.mock.calls.map(([sql]) => sql).flatMap((sql) => (/^(DROP|CREATE) INDEX/.test(sql) ? [sql.slice(0, 4)] : sql.includes("'delete-all'") ? ['delete-all'] : []));
+      const sameAsEmpty = async (): Promise<void> => {
+        expect(indexesNow(filledStore)).toEqual(declared);
+        expect(indexesNow(emptyStore)).toEqual(declared);
+        for (const name of ['views', 'masters', 'others'] as const) {
+          expect((await filled[name].find({ filter: {}, sort: { _id: 1 } })).items).toEqual((await empty[name].find({ filter: {}, sort: { _id: 1 } })).items);
+        }
+        const queries: FindQuery[] = [
+          { filter: { tenant: 't1' }, sort: { name: -1 }, limit: 3 },
+          { filter: { name: 'Partner 042 Trading' } },
+          { filter: { tenant: 't0' }, sort: { name: 1 } },
+        ];
+        for (const query of queries) {
+          expect(filled.views.explain(query).join(' ')).toMatch(/USING (COVERING )?INDEX read_model_index_/);
+          expect(await filled.views.find(query)).toEqual(await empty.views.find(query));
+        }
+        for (const [name, term] of [['views', 'trading'], ['views', 'umbrella'], ['views', 'partner 04'], ['masters', 'globex']] as const) {
+          const query: FindQuery = { filter: { tenant: 't1', name: { $regex: term, $options: 'i' } }, sort: { name: 1 } };
+          expect(await filled[name].find(query)).toEqual(await empty[name].find(query));
+        }
+        expect(await filled.views.count({ tenant: 't1', name: { $regex: 'trading', $options: 'i' } })).toBe(39);
+        expect(await filled.masters.count({ tenant: 't1', name: { $regex: 'globex', $options: 'i' } })).toBeGreaterThan(0);
+      };
+
+      // 100 of the table's 305 rows: deleted, not rewritten; the views' two indexes dropped and built again, the others'
+      // kept; the trigram index emptied whole (the masters' 5 texts indexed again)
+      await rebuild(filledStore, filled, async () => {
+        expect(schemaAndSearch()).toEqual(['delete-all', 'DROP', 'DROP', 'CREA', 'CREA']);
+        expect(indexesNow(filledStore)).toEqual(declared);
+        expect(dbOf(filledStore).prepare('SELECT collection, count(*) AS n FROM read_model_docs GROUP BY collection ORDER BY 1').all()).toEqual([
+          { collection: 'masters', n: 5 },
+          { collection: 'others', n: 200 },
+        ]);
+        expect(await filled.views.get('old1')).toBeNull();
+        // a query during the load answers from the rebuilt index
+        await filled.views.put({ _id: 'early', tenant: 't1', name: 'Early' });
+        expect(filled.views.explain({ filter: { tenant: 't1' }, sort: { name: 1 } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
+        expect((await filled.views.find({ filter: { tenant: 't1' }, sort: { name: 1 } })).items).toEqual([{ _id: 'early', tenant: 't1', name: 'Early' }]);
+        await filled.views.delete('early');
+      });
+      await rebuild(emptyStore, empty);
+      await sameAsEmpty();
+
+      // with 45 masters more (50 indexed texts, over a quarter of the views' 119), the views' texts are deleted one by one
+      await more('masters', 5, 50);
+      exec.mockClear();
+      await rebuild(filledStore, filled);
+      expect(schemaAndSearch()).toEqual(['DROP', 'DROP', 'CREA', 'CREA']);
+      await sameAsEmpty();
+
+      // a clear of less than a fifth of the table (the 119 views of 769 rows, after 400 more others) keeps the indexes up
+      await more('others', 200, 600);
+      exec.mockClear();
+      await rebuild(filledStore, filled);
+      expect(schemaAndSearch()).toEqual([]);
+      await sameAsEmpty();
+    } finally {
+      await filledStore.close();
+      await emptyStore.close();
+    }
+  });
+
   it('indexes from the documents a collection whose search is declared anew during the load (the texts kept were for other fields)', async () => {
     const partners = store.collection<Partner>('partners', [], { fields: ['name'], scope: ['tenant'] });
     await store.bulkLoad(async () => {
