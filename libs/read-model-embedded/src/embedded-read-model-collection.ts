@@ -14,9 +14,9 @@ import type { ReadModelDocumentTable } from './read-model-document-table';
 import type { TurnTransaction } from './turn-transaction';
 
 /**
- * Rows of a bulk load's writes held per collection and written in one statement (SQLite opens a cursor on every index of
- * the table per statement run: a row costs ~19 µs alone with 59 other collections' partial indexes live, ~8 µs in
- * 100-row statements).
+ * Rows of a bulk load's writes held per collection and written in one statement, and the most rows of one write in one
+ * statement (SQLite opens a cursor on every index of the table per statement run: a row costs ~19 µs alone with 59 other
+ * collections' partial indexes live, ~8 µs in 100-row statements).
  */
 export const HELD_ROWS_PER_STATEMENT = 100;
 
@@ -80,7 +80,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   /** ReadModelStore.watchWrites: told of each write once it is made (synchronously, so a reader never sees one without the other). */
   private readonly listeners: WriteListener[] = [];
   /** The rows of one write in a savepoint of the turn's transaction (built once: a wrapper per write cost ~7 % of a rebuild). */
-  private readonly writeRows: (rows: readonly [string, string, T][]) => void;
+  private readonly writeRows: (rows: readonly Row<T>[]) => void;
   private readonly deleteRows: (ids: readonly string[]) => void;
   /**
    * During a bulk load, the rows `put` wrote and SQLite does not hold yet (by id, in the order first written): written in
@@ -104,9 +104,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     private readonly searchTexts: PendingSearchTexts,
   ) {
     this.scope = `collection = ${collectionLiteral(name)}`;
-    const writeRows = table.db.transaction((rows: readonly [string, string, T][]) => {
-      for (const [id, json, doc] of rows) this.writeRow(id, json, doc);
-    });
+    const writeRows = table.db.transaction((rows: readonly Row<T>[]) => this.writeTogether(rows));
     const deleteRows = table.db.transaction((ids: readonly string[]) => {
       for (const id of ids) this.deleteOne(id);
     });
@@ -526,22 +524,43 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     const load = this.catalog.bulkLoad;
     const search = this.state.search;
     const texts = search && load ? load.searchOf(this.state) : null;
+    if (this.tracking) for (const [id, json] of rows) this.track(id, json);
+    this.upsertInChunks(rows, search ? (id, seq) => {
+      const doc = (held.get(id) as Row<T>)[2];
+      if (!texts) this.table.searchReplace.run(seq, searchTextOf(doc, search.fields));
+      else if (texts.complete) texts.texts.set(seq, searchTextOf(doc, search.fields));
+    } : null);
+  }
+
+  /**
+   * The rows of one write outside of a bulk load, in its savepoint: of distinct ids, in multi-row statements (each
+   * statement pays for the shared table's write cursors once: ~30–60 µs), as a batch of events a consumer applies
+   * together writes them; with an id repeated, a statement a row in order.
+   */
+  private writeTogether(rows: readonly Row<T>[]): void {
+    if (new Set(rows.map(([id]) => id)).size < rows.length) {
+      for (const [id, json, doc] of rows) this.writeRow(id, json, doc);
+      return;
+    }
+    for (const [id, json, doc] of rows) {
+      if (this.tracking) this.track(id, json);
+      const irregular = this.state.newlyIrregular(doc);
+      if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
+    }
+    const search = this.state.search;
+    if (!search) return this.upsertInChunks(rows, null);
+    const docs = new Map(rows.map(([id, , doc]) => [id, doc]));
+    this.upsertInChunks(rows, (id, seq) => this.searchTexts.set(seq, searchTextOf(docs.get(id) as T, search.fields)));
+  }
+
+  /** Upserts rows of distinct ids, HELD_ROWS_PER_STATEMENT a statement; `stored` is told each row's `seq` (null: none read back). */
+  private upsertInChunks(rows: readonly Row<T>[], stored: ((id: string, seq: number) => void) | null): void {
     for (let start = 0; start < rows.length; start += HELD_ROWS_PER_STATEMENT) {
       const chunk = rows.slice(start, start + HELD_ROWS_PER_STATEMENT);
       const params: string[] = [];
-      for (const [id, json] of chunk) {
-        if (this.tracking) this.track(id, json);
-        params.push(this.name, id, json);
-      }
-      if (!search) {
-        this.table.plainUpsertMany(chunk.length).run(...params);
-        continue;
-      }
-      for (const { id, seq } of this.table.upsertMany(chunk.length).all(...params)) {
-        const doc = (held.get(id) as Row<T>)[2];
-        if (!texts) this.table.searchReplace.run(seq, searchTextOf(doc, search.fields));
-        else if (texts.complete) texts.texts.set(seq, searchTextOf(doc, search.fields));
-      }
+      for (const [id, json] of chunk) params.push(this.name, id, json);
+      if (stored === null) this.table.plainUpsertMany(chunk.length).run(...params);
+      else for (const row of this.table.upsertMany(chunk.length).all(...params)) stored(row.id, row.seq);
     }
   }
 
