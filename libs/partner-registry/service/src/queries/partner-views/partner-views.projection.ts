@@ -1,5 +1,7 @@
 import {
   FollowedProjection,
+  StagedDocuments,
+  type DocumentAccess,
   type FollowedProjectionDependencies,
   type ReadModelCollection,
   type ReadModelStore,
@@ -77,6 +79,35 @@ export class PartnerViewsProjection extends FollowedProjection {
     }
   }
 
+  /**
+   * The events of one store read (creates under load come several to a read), when each changes one partner's view of a
+   * known tenant by id (created, updated, AS2 id changed, deleted): applied to the views staged and written at once, one
+   * statement for their rows where a statement a view cost ~80 µs (the shared table's write cursors); otherwise each
+   * applied in turn.
+   */
+  protected override async reactBatch(events: readonly RecordedEvent[]): Promise<void> {
+    if (!events.every((event) => this.changesOneView(event as RecordedEvent & PartnerViewEvent))) {
+      for (const event of events) await this.apply(event);
+      return;
+    }
+    const views = new StagedDocuments(this.views);
+    for (const event of events) await this.applyEvent(event as RecordedEvent & PartnerViewEvent, views);
+    await views.flush();
+  }
+
+  private changesOneView(event: RecordedEvent & PartnerViewEvent): boolean {
+    switch (event.type) {
+      case 'partner.created.v1':
+        return this.knownTenants.has(tenantDocIdOf(event.data.account, event.data.tenant));
+      case 'partner.updated.v1':
+      case 'partner.as2_id_changed.v1':
+      case 'partner.deleted.v1':
+        return true;
+      default:
+        return false;
+    }
+  }
+
   protected async clear(): Promise<void> {
     await Promise.all([this.views.clear(), this.masters.clear(), this.tenants.clear(), this.overrides.clear()]);
     this.knownTenants = new Set();
@@ -113,21 +144,22 @@ export class PartnerViewsProjection extends FollowedProjection {
     this.knownTenants.add(id);
   }
 
-  private async applyEvent(event: RecordedEvent & PartnerViewEvent): Promise<void> {
+  /** `views`: the tenant partners' views, or a staged copy of them (reactBatch) for the events that change one by id. */
+  private async applyEvent(event: RecordedEvent & PartnerViewEvent, views: DocumentAccess<PartnerViewDocument> = this.views): Promise<void> {
     const { account, tenant } = event.metadata;
     switch (event.type) {
       case 'partner.created.v1': {
         const d = event.data;
         await this.ensureKnownTenant(d.account, d.tenant);
-        await this.views.put(tenantPartnerViewOf(d));
+        await views.put(tenantPartnerViewOf(d));
         return;
       }
       case 'partner.updated.v1': {
         if (tenant === null) return;
         const id = viewIdOf(account, tenant, event.data.partnerId);
-        const current = await this.views.get(id);
+        const current = await views.get(id);
         if (!current) return;
-        await this.views.put({
+        await views.put({
           ...current,
           settings: applyPartnerChanges(current.settings, event.data.changes),
           updatedAt: event.data.updatedAt,
@@ -135,7 +167,7 @@ export class PartnerViewsProjection extends FollowedProjection {
         return;
       }
       case 'partner.deleted.v1':
-        if (tenant !== null) await this.views.delete(viewIdOf(account, tenant, event.data.partnerId));
+        if (tenant !== null) await views.delete(viewIdOf(account, tenant, event.data.partnerId));
         return;
       case 'master_partner.created.v1': {
         const d = event.data;
@@ -169,8 +201,8 @@ export class PartnerViewsProjection extends FollowedProjection {
       }
       case 'partner.as2_id_changed.v1': {
         const id = viewIdOf(event.data.account, event.data.tenant, event.data.partnerId);
-        const current = await this.views.get(id);
-        if (current) await this.views.put({ ...current, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt });
+        const current = await views.get(id);
+        if (current) await views.put({ ...current, as2Id: event.data.newAs2Id, updatedAt: event.data.changedAt });
         return;
       }
       case 'master_partner.as2_id_changed.v1': {
