@@ -24,6 +24,13 @@ function sqlIndexes(file: string): string[] {
   }
 }
 
+/** The store's own connection (the open transaction's writes included). */
+const dbOf = (s: EmbeddedReadModelStore): Database.Database => (s as unknown as { db: Database.Database }).db;
+
+/** The declared indexes on the store's own connection. */
+const indexesNow = (s: EmbeddedReadModelStore): string[] =>
+  dbOf(s).prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
+
 describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
   let dir: string;
   let store: EmbeddedReadModelStore;
@@ -89,7 +96,7 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       await partners.clear();
       await others.clear();
       // on the store's own connection (the load's transaction is not committed yet)
-      expect((store as unknown as { db: Database.Database }).db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all()).toEqual(declared);
+      expect(indexesNow(store)).toEqual(declared);
       for (let i = 0; i < 300; i++) await partners.put({ _id: `p${i}`, tenant: `t${i % 3}`, name: `Partner ${String(i).padStart(3, '0')}` });
       await others.put({ _id: 'o', tenant: 't1', name: 'Other' });
       // a query during the load answers from the collection's index
@@ -124,12 +131,11 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
     for (let i = 0; i < 250; i++) await untouched.put({ _id: `u${i}`, tenant: `t${i % 2}`, name: `U ${i}` });
     const declared = sqlIndexes(file());
     expect(declared).toHaveLength(2);
-    const indexesNow = (): string[] => (store as unknown as { db: Database.Database }).db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
 
     await store.bulkLoad(async () => {
       // forty times the table's rows (past CLEAR_BY_REWRITE_FROM_ROWS), in multi-row statements with every index up
       for (let i = 0; i < 10_500; i++) await filled.put({ _id: `f${i}`, tenant: `t${i % 3}`, name: `F ${i}` });
-      expect(indexesNow()).toEqual(declared);
+      expect(indexesNow(store)).toEqual(declared);
       await untouched.put({ _id: 'u-late', tenant: 't0', name: 'Late' });
       expect(untouched.explain({ filter: { tenant: 't0' } }).join(' ')).toMatch(/USING INDEX read_model_index_/);
       expect(await untouched.count({ tenant: 't0' })).toBe(126);
@@ -237,8 +243,6 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       copies: s.collection<Doc>('copies', [['tenant']], searched),
       plain: s.collection<Doc>('plain', [['tenant']]),
     });
-    const dbOf = (s: EmbeddedReadModelStore) => (s as unknown as { db: Database.Database }).db;
-    const indexesNow = (s: EmbeddedReadModelStore): string[] => dbOf(s).prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
     const before = async ({ copies, plain }: ReturnType<typeof open>): Promise<void> => {
       for (let i = 0; i < 30; i++) await copies.put({ _id: `c${i}`, tenant: `t${i % 2}`, name: `Copy ${i} Initech` });
       for (let i = 0; i < 10; i++) await plain.put({ _id: `p${i}`, tenant: 't1', name: `Plain ${i}` });
@@ -314,8 +318,6 @@ describe('EmbeddedReadModelStore bulk load (rebuilds)', () => {
       masters: s.collection<Partner>('masters', [], searched),
       others: s.collection<Partner>('others', [['tenant']]) as EmbeddedReadModelCollection<Partner>,
     });
-    const dbOf = (s: EmbeddedReadModelStore) => (s as unknown as { db: Database.Database }).db;
-    const indexesNow = (s: EmbeddedReadModelStore): string[] => dbOf(s).prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'read_model_index_%' ORDER BY name").pluck().all() as string[];
     const rebuild = async (s: EmbeddedReadModelStore, { views }: ReturnType<typeof open>, afterClear?: () => Promise<void>): Promise<void> => {
       await s.bulkLoad(async () => {
         await views.clear();
