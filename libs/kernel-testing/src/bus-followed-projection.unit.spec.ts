@@ -150,8 +150,16 @@ class CountingReadModelStore implements ReadModelStore {
 const policy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 25 };
 
 /** A consumer that reads its source's store (embedded mode's history), the relays having carried it up to `through()`. */
-function consumerWithHistory(Kind: typeof ThingsConsumer, store: InMemoryEventStore, readModels: ReadModelStore, bus: InProcessEventBus, through: () => Promise<number | null>): ThingsConsumer {
+function consumerWithHistory(
+  Kind: typeof ThingsConsumer,
+  store: InMemoryEventStore,
+  readModels: ReadModelStore,
+  bus: InProcessEventBus,
+  through: () => Promise<number | null>,
+  consumedPositions?: InMemoryCheckpointStore,
+): ThingsConsumer {
   return new Kind({
+    ...(consumedPositions ? { consumedPositions } : {}),
     bus,
     readModels,
     parked: new InMemoryParkedEventStore(),
@@ -541,6 +549,41 @@ describe('BusFollowedProjection: with the source store readable, no copy of cons
       expect(await consumer.copiedUpTo()).toBe(b.position);
       await consumer.stop();
       const restarted = withHistory(store, readModels, bus, () => store.lastPosition());
+      await restarted.start();
+      expect(await restarted.copiedUpTo()).toBe(b.position);
+      await restarted.stop();
+    } finally {
+      await consumer.stop();
+      await bus.close();
+    }
+  });
+
+  it('records how far it got in its consumed positions when given, not in the copy; what an earlier version wrote in the copy is read until then', async () => {
+    const store = await storeOf(['a']);
+    const readModels = new InMemoryReadModelStore();
+    const bus = new InProcessEventBus();
+    const positions = new InMemoryCheckpointStore();
+    const [a] = await store.readAll();
+    // how far it got, as an earlier version recorded it
+    await readModels.collection<ReadModelDocument & { position: number }>('consumed_events.test.things').put({ _id: `~consumed ${TOPIC}`, position: a.position });
+    const consumer = consumerWithHistory(ThingsConsumer, store, readModels, bus, () => store.lastPosition(), positions);
+    try {
+      await consumer.start();
+      expect(await consumer.copiedUpTo()).toBe(a.position);
+      await store.append('thing-b', [newEvent('thing.created.v1', { thingId: 'b', name: 'b' })], 'no_stream');
+      const [, b] = await store.readAll();
+      await bus.publish(TOPIC, [b]);
+      await consumer.waitFor(b.position, 1000);
+
+      expect(await positions.load(`test.things~consumed ${TOPIC}`)).toBe(b.position);
+      expect(await copyOf(readModels).get(`~consumed ${TOPIC}`)).toEqual({ _id: `~consumed ${TOPIC}`, position: a.position });
+      expect(await consumer.copiedUpTo()).toBe(b.position);
+      // a delivery of what it consumed before moves nothing back
+      await bus.publish(TOPIC, [a]);
+      await consumer.waitFor(b.position, 1000);
+      expect(await positions.load(`test.things~consumed ${TOPIC}`)).toBe(b.position);
+      await consumer.stop();
+      const restarted = consumerWithHistory(ThingsConsumer, store, readModels, bus, () => store.lastPosition(), positions);
       await restarted.start();
       expect(await restarted.copiedUpTo()).toBe(b.position);
       await restarted.stop();

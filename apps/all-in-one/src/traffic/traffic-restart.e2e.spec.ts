@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,15 @@ describe('traffic control across a restart', () => {
     const asOfBefore = (await gatewayAs(first, 'acct-restart').decide({ direction: 'outbound', as2_from: 'RESTART-US', as2_to: 'RESTART-PARTNER', message_id: 'm0' })).body.as_of;
     expect(asOfBefore).toEqual({ partner_registry: expect.any(Number), traffic_control: expect.any(Number) });
     await first.close();
+    // how far the consumer got: a checkpoint saved with its writes, no document of its copy
+    const readModels = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true });
+    try {
+      const consumed = readModels.prepare("SELECT position FROM read_model_checkpoints WHERE name LIKE 'traffic-control.registry-facts~consumed %'").pluck().all();
+      expect(consumed).toEqual([asOfBefore.partner_registry]);
+      expect(readModels.prepare("SELECT count(*) FROM read_model_docs WHERE collection LIKE 'consumed_events.%' AND id LIKE '~consumed %'").pluck().get()).toBe(0);
+    } finally {
+      readModels.close();
+    }
 
     // Two hours later: the until passed while nothing ran.
     const second = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env, now: () => new Date(Date.now() + 2 * HOUR) });

@@ -1,4 +1,5 @@
 import {
+  CHECKPOINT_STORE,
   CLOCK,
   EVENT_BUS,
   EVENT_STORE,
@@ -33,8 +34,8 @@ import { registeredFollowerProvider } from './registered-follower-provider';
  * With Kafka, the consumer keeps a copy of what it consumed and a rebuild replays the copy.
  */
 export const provideBusFollowedProjection = registeredFollowerProvider<BusFollowedProjection, BusFollowedProjectionDependencies>(
-  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, EVENT_STORE, PROJECTION_REGISTRY],
-  ([bus, readModels, parked, retry, store, registry], logger) => ({
+  [EVENT_BUS, READ_MODEL_STORE, PARKED_EVENT_STORE, FOLLOWER_RETRY_POLICY, EVENT_STORE, PROJECTION_REGISTRY, CHECKPOINT_STORE],
+  ([bus, readModels, parked, retry, store, registry, checkpoints], logger) => ({
     bus: bus as EventBus,
     readModels: readModels as ReadModelStore,
     parked: parked as ParkedEventStore,
@@ -44,6 +45,8 @@ export const provideBusFollowedProjection = registeredFollowerProvider<BusFollow
       ? {
           // Only what the relays published before this start: the rest the bus brings, with its effects.
           history: { store: store as EventStore, carried: () => (registry as ProjectionRegistry).carried() },
+          // how far each consumer got, saved with its writes (the read models' checkpoints)
+          consumedPositions: checkpoints as CheckpointStore,
         }
       : {}),
   }),
