@@ -158,15 +158,17 @@ export class CollectionCatalog {
   }
 
   /**
-   * A bulk load's clear of a searchable collection holding `rows` (largeClear) that is not rewritten: its search texts
-   * go with the whole trigram index when the other searchable collections' indexed rows are under a quarter of its own
-   * (indexing a row again costs about what three deletes of one do), else one delete a row. Inside the clear's transaction.
+   * Deletes a searchable collection's texts from the trigram index, one delete a row; for a bulk load's clear of `rows`
+   * (largeClear) that is not rewritten, with the whole index (emptySearchIndex) when the other searchable collections'
+   * indexed rows are under a quarter of its own (indexing a row again costs about what three deletes of one do).
    */
-  deleteSearchTexts(state: CollectionIndexState, load: BulkLoadState, rows: number): void {
-    const others = this.indexedElsewhere(state, load).map((other) => other.name);
-    const count = this.db.prepare(`SELECT count(*) FROM read_model_docs WHERE collection IN (${others.map(() => '?').join(', ')})`).pluck();
-    if (others.length === 0 || (count.get(...others) as number) * 4 < rows) this.emptySearchIndex(state, load);
-    else this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
+  deleteSearchTexts(state: CollectionIndexState, large: { readonly load: BulkLoadState; readonly rows: number } | null = null): void {
+    if (large) {
+      const others = this.indexedElsewhere(state, large.load).map((other) => other.name);
+      const count = (): number => this.db.prepare(`SELECT count(*) FROM read_model_docs WHERE collection IN (${others.map(() => '?').join(', ')})`).pluck().get(...others) as number;
+      if (others.length === 0 || count() * 4 < large.rows) return this.emptySearchIndex(state, large.load);
+    }
+    this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
   }
 
   /**
@@ -267,7 +269,7 @@ export class CollectionCatalog {
     if (!search) return;
     this.db.transaction(() => {
       if (!deferred.complete) {
-        this.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE collection = ${collectionLiteral(state.name)})`).run();
+        this.deleteSearchTexts(state);
         this.indexSearchTexts(state, search, 'INSERT');
         return;
       }

@@ -461,8 +461,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
         return;
       }
       if (this.state.search) {
-        if (load && large) this.catalog.deleteSearchTexts(this.state, load, large.rows);
-        else this.table.db.prepare(`DELETE FROM read_model_search WHERE rowid IN (SELECT seq FROM read_model_docs WHERE ${this.scope})`).run();
+        this.catalog.deleteSearchTexts(this.state, load && large ? { load, rows: large.rows } : null);
         load?.searchOf(this.state).cleared();
       }
       if (large) this.catalog.deleteWithoutIndexes(this.state);
@@ -542,11 +541,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       for (const [id, json, doc] of rows) this.writeRow(id, json, doc);
       return;
     }
-    for (const [id, json, doc] of rows) {
-      if (this.tracking) this.track(id, json);
-      const irregular = this.state.newlyIrregular(doc);
-      if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
-    }
+    for (const [id, json, doc] of rows) this.takeInRow(id, json, doc);
     const search = this.state.search;
     if (!search) return this.upsertInChunks(rows, null);
     const docs = new Map(rows.map(([id, , doc]) => [id, doc]));
@@ -583,10 +578,15 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     return this.counts.size > 0 || this.boundaries.size > 0 || this.firstPages.size > 0;
   }
 
-  private writeRow(id: string, json: string, doc: T): void {
+  /** What a row's write changes beside the table, taken in before it: kept counts and cursors, fields made irregular. */
+  private takeInRow(id: string, json: string, doc: T): void {
     if (this.tracking) this.track(id, json);
     const irregular = this.state.newlyIrregular(doc);
     if (irregular.length > 0) this.catalog.markIrregular(this.state, irregular);
+  }
+
+  private writeRow(id: string, json: string, doc: T): void {
+    this.takeInRow(id, json, doc);
     const stored = this.table.upsertStatement.get(this.name, id, json);
     // a bulk load's rows are held and written by writeHeld: this is a write outside of one
     if (stored && this.state.search) this.searchTexts.set(stored.seq, searchTextOf(doc, this.state.search.fields));
