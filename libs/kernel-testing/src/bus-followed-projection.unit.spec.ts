@@ -170,6 +170,16 @@ function consumerWithHistory(
   });
 }
 
+/** How far a new consumer over the same stores reads its predecessor got (a restart's start, then stopped). */
+async function copiedUpToOnRestart(restarted: ThingsConsumer): Promise<number | null> {
+  await restarted.start();
+  try {
+    return await restarted.copiedUpTo();
+  } finally {
+    await restarted.stop();
+  }
+}
+
 describe('BusFollowedProjection in batches', () => {
   let bus: InProcessEventBus;
   let readModels: CountingReadModelStore;
@@ -548,10 +558,7 @@ describe('BusFollowedProjection: with the source store readable, no copy of cons
       // how far it got, for a restart (e.g. the traffic directory's as_of before the bus delivers anything)
       expect(await consumer.copiedUpTo()).toBe(b.position);
       await consumer.stop();
-      const restarted = withHistory(store, readModels, bus, () => store.lastPosition());
-      await restarted.start();
-      expect(await restarted.copiedUpTo()).toBe(b.position);
-      await restarted.stop();
+      expect(await copiedUpToOnRestart(withHistory(store, readModels, bus, () => store.lastPosition()))).toBe(b.position);
     } finally {
       await consumer.stop();
       await bus.close();
@@ -583,10 +590,7 @@ describe('BusFollowedProjection: with the source store readable, no copy of cons
       await consumer.waitFor(b.position, 1000);
       expect(await positions.load(`test.things~consumed ${TOPIC}`)).toBe(b.position);
       await consumer.stop();
-      const restarted = consumerWithHistory(ThingsConsumer, store, readModels, bus, () => store.lastPosition(), positions);
-      await restarted.start();
-      expect(await restarted.copiedUpTo()).toBe(b.position);
-      await restarted.stop();
+      expect(await copiedUpToOnRestart(consumerWithHistory(ThingsConsumer, store, readModels, bus, () => store.lastPosition(), positions))).toBe(b.position);
     } finally {
       await consumer.stop();
       await bus.close();
