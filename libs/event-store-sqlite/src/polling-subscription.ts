@@ -8,6 +8,11 @@ const BATCH_SIZE = 256;
  * Catch-up subscription over a table that other connections may also append to: reads in batches
  * after the last delivered position, and when caught up sleeps until `notify()` (an append by this
  * store) or the poll interval (an append by another process) wakes it.
+ *
+ * Woken again sooner than `gatherMs` after its last read began, it waits out the rest of that time before reading:
+ * under a stream of appends (creates from many clients: a group commit every millisecond or so) each read then takes
+ * the appends of several commits, and its consumer handles them as one batch (one read-model statement, savepoint and
+ * checkpoint for several creates instead of one each). A lone append after a quiet spell is read at once.
  */
 export class PollingSubscription implements Subscription {
   private stopped = false;
@@ -21,6 +26,7 @@ export class PollingSubscription implements Subscription {
     private readonly options: CatchUpSubscriptionOptions,
     private readonly pollIntervalMs: number,
     private readonly onFinished: (subscription: PollingSubscription) => void,
+    private readonly gatherMs = 0,
   ) {
     this.finished = this.run();
   }
@@ -40,8 +46,10 @@ export class PollingSubscription implements Subscription {
     // Deliver nothing before subscribeToAll has returned to its caller.
     await Promise.resolve();
     let after = this.options.after ?? null;
+    let readAt = -Infinity;
     try {
       while (!this.stopped) {
+        readAt = performance.now();
         const batch = this.readBatchAfter(after, BATCH_SIZE);
         if (this.options.onBatch && batch.length > 0) {
           if (this.stopped) return;
@@ -53,7 +61,10 @@ export class PollingSubscription implements Subscription {
             await this.options.onEvent(event);
             after = event.position;
           }
-        if (batch.length < BATCH_SIZE && !this.stopped) await this.sleep();
+        if (batch.length < BATCH_SIZE && !this.stopped) {
+          await this.sleep();
+          await this.gather(readAt);
+        }
         // A long catch-up (a rebuild, a restart behind) gives the event loop a turn between batches.
         else await new Promise((resolve) => setImmediate(resolve));
       }
@@ -63,6 +74,12 @@ export class PollingSubscription implements Subscription {
     } finally {
       this.onFinished(this);
     }
+  }
+
+  /** Waits until `gatherMs` have passed since the last read began (no wait past it): the appends meanwhile come in one batch. */
+  private async gather(readAt: number): Promise<void> {
+    const rest = readAt + this.gatherMs - performance.now();
+    if (rest > 0 && !this.stopped) await new Promise((resolve) => setTimeout(resolve, rest));
   }
 
   private sleep(): Promise<void> {

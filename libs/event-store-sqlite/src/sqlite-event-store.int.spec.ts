@@ -382,6 +382,25 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
+  it('woken again sooner than gatherMs after its last read, a subscription reads the appends of the rest of that time in one batch', async () => {
+    const store = await open({ pollIntervalMs: 60_000, gatherMs: 2_000 });
+    const batches: string[][] = [];
+    const subscription = store.subscribeToAll({ after: null, onEvent: async () => undefined, onBatch: async (events) => void batches.push(events.map((e) => e.stream)) });
+    // after a quiet spell longer than gatherMs, an append is read at once
+    await pause(2_100);
+    await store.append('s-1', [contractEvent()], 'no_stream');
+    const startedAt = Date.now();
+    while (batches.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(batches).toEqual([['s-1']]);
+    // two appends soon after that read, each its own commit and wake: read together once gatherMs have passed since it
+    await store.append('s-2', [contractEvent()], 'no_stream');
+    await pause(100);
+    await store.append('s-3', [contractEvent()], 'no_stream');
+    while (batches.length === 1 && Date.now() - startedAt < 20_000) await pause(5);
+    expect(batches).toEqual([['s-1'], ['s-2', 's-3']]);
+    await subscription.stop();
+  });
+
   it('subscriptions catching up together read each batch of the file once between them, in position order', async () => {
     const writer = await open();
     for (let i = 0; i < 6; i++) await writer.append(`s-${i}`, Array.from({ length: 100 }, () => contractEvent()), 'no_stream');

@@ -39,6 +39,11 @@ export interface SqliteEventStoreOptions {
    * refuses to start instead of relaying every event again. Off by default: the store itself is safe to share.
    */
   readonly exclusiveWriter?: boolean;
+  /**
+   * How long a subscription woken again soon after a read waits, from that read's start, before it reads again, so
+   * the appends of several group commits come in one batch (PollingSubscription). Default 4 ms; 0: read at once.
+   */
+  readonly gatherMs?: number;
   /** How the WAL file is synced before writers are answered (default fdatasync on the thread pool); tests hold it to look in between. */
   readonly syncWal?: WalSyncFunction;
 }
@@ -51,6 +56,7 @@ interface StoredPlace {
 
 const NO_LIMIT = -1;
 const EXCLUSIVE_WRITER_POLL_MS = 5_000;
+const DEFAULT_GATHER_MS = 4;
 
 /** The stores open on each file in this process: an append through one wakes the subscriptions of all of them. */
 const openInProcess = new Map<string, Set<SqliteEventStore>>();
@@ -93,6 +99,7 @@ export class SqliteEventStore implements EventStore {
     private readonly file: string,
     private readonly db: Connection,
     private readonly pollIntervalMs: number,
+    private readonly gatherMs: number,
     private readonly writerLock: SqliteWriterLock | null,
     private readonly walSync: WalSync | null,
   ) {
@@ -127,7 +134,8 @@ export class SqliteEventStore implements EventStore {
       // The writer's first commit would otherwise create the WAL's header and sync it on the event loop (after a clean stop).
       if (options.exclusiveWriter) writeWalHeader(db);
       const pollIntervalMs = options.pollIntervalMs ?? (options.exclusiveWriter ? EXCLUSIVE_WRITER_POLL_MS : 200);
-      return new SqliteEventStore(resolve(file), db, pollIntervalMs, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
+      const gatherMs = options.gatherMs ?? DEFAULT_GATHER_MS;
+      return new SqliteEventStore(resolve(file), db, pollIntervalMs, gatherMs, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
     } catch (error) {
       db?.close();
       writerLock?.release();
@@ -186,6 +194,7 @@ export class SqliteEventStore implements EventStore {
       options,
       this.pollIntervalMs,
       (finished) => this.subscriptions.delete(finished),
+      this.gatherMs,
     );
     this.subscriptions.add(subscription);
     return subscription;
