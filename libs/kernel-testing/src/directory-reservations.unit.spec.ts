@@ -65,6 +65,19 @@ describe('DirectoryReservations', () => {
     expect(await types('seats-1')).toEqual(['seats.reserved.v1']);
   });
 
+  it("creates an entity whose id was made just now (newStream) without reading its stream; one there after all releases the reservation", async () => {
+    const readStream = jest.spyOn(store, 'readStream');
+    const { created } = await reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, { ...create('x'), newStream: true }, NOW, metadata);
+    expect(created.state).toBe('created');
+    expect(readStream.mock.calls.map(([stream]) => stream)).not.toContain('thing-x');
+    expect(await types('thing-x')).toEqual(['thing.created.v1']);
+
+    await store.append('thing-y', [{ id: '00000000-0000-4000-8000-000000000002', type: 'thing.created.v1', schemaVersion: 1, data: { id: 'y' }, metadata }], 'no_stream');
+    const refused = reservations.reserveThenCreate(directory(), { reserve: reserve('y'), release: { type: 'release', holder: 'y' } }, { ...create('y'), newStream: true }, NOW, metadata);
+    await expect(refused).rejects.toThrow();
+    expect(await types('thing-y')).toEqual(['thing.created.v1']);
+  });
+
   it('reserves nothing for an entity its decider refuses anyway', async () => {
     const refused = reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x', false), NOW, metadata);
     await expect(refused).rejects.toMatchObject({ code: 'INVALID_THING' });

@@ -68,6 +68,36 @@ describe('WriteModel', () => {
     await expect(one.decide('counter-2', counter, alwaysRaced, metadata, { attempts: 2 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
   });
 
+  it('decides a new stream (newStream) on the initial state without reading it; one there after all is a concurrent append', async () => {
+    const store = new InMemoryEventStore();
+    const reads: string[] = [];
+    const counting = Object.create(store) as EventStore;
+    counting.readStream = async (stream, options) => {
+      reads.push(stream);
+      return store.readStream(stream, options);
+    };
+    const writeModel = new WriteModel(counting);
+    const created = await writeModel.decide('counter-new', counter, { type: 'add', by: 2 }, metadata, { newStream: true });
+    expect(reads).toEqual([]);
+    expect(created).toEqual({ state: 2, events: [{ type: 'counter.added.v1', data: { by: 2 } }], position: 1 });
+    // its state kept: the next command on it reads only what came after
+    expect((await writeModel.decide('counter-new', counter, { type: 'add', by: 1 }, metadata)).state).toBe(3);
+
+    // the stream existed: refused once (attempts 1), read and decided on its state with a second attempt
+    await new WriteModel(store).decide('counter-there', counter, { type: 'add', by: 5 }, metadata);
+    reads.length = 0;
+    await expect(writeModel.decide('counter-there', counter, { type: 'add', by: 1 }, metadata, { newStream: true, attempts: 1 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(reads).toEqual([]);
+    const again = await writeModel.decide('counter-there', counter, { type: 'add', by: 1 }, metadata, { newStream: true, attempts: 2 });
+    expect(again.state).toBe(6);
+    expect(reads).toEqual(['counter-there']);
+
+    // with a command id the stream is read (a retry finds its first outcome there)
+    reads.length = 0;
+    await writeModel.decide('counter-keyed', counter, { type: 'add', by: 1 }, metadata, { newStream: true, commandId: 'cmd-1' });
+    expect(reads).toEqual(['counter-keyed']);
+  });
+
   it('stamps the metadata from the command decided, so both carry the same instant', async () => {
     const store = new InMemoryEventStore();
     let attempt = 0;

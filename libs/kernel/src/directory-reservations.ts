@@ -61,6 +61,8 @@ export interface ReservedEntity<C, S, E extends DecidedEvent> {
    * appended the first time. The entity's id should derive from it too (`commandEntityId`), so its reservation is its own.
    */
   readonly commandId?: string;
+  /** Its id was made just now (not from a command id): its stream is not read before the create (WriteModel's `newStream`). */
+  readonly newStream?: boolean;
 }
 
 /** The decision once it is on disk. */
@@ -137,6 +139,7 @@ export class DirectoryReservations {
       created = await this.writeModel.decide(entity.stream, entity.decider, entity.command, metadata, {
         attempts: 1,
         ...(entity.commandId === undefined ? {} : { commandId: entity.commandId }),
+        ...(entity.newStream === true ? { newStream: true } : {}),
       });
     } catch (error) {
       await this.release(directory, reservation.release, metadata).catch(() => undefined);

@@ -46,6 +46,12 @@ export interface DecideOptions<C> {
   readonly commandId?: string;
   /** Metadata from the command decided, so it carries the same `now` (default: the metadata given). */
   readonly metadataOf?: (command: C) => EventMetadata;
+  /**
+   * The stream is named by an id made just now (a new entity's, without a command id): the first attempt decides on the
+   * initial state without reading the stream, and its append expects none (a stream there after all is a concurrent
+   * append: WrongExpectedRevisionError, read and decided again on the next attempt).
+   */
+  readonly newStream?: boolean;
 }
 
 const DEFAULT_ATTEMPTS = 10;
@@ -105,7 +111,10 @@ export class WriteModel {
   ): Promise<Decision<S, E>> {
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
-      const { loaded, recorded } = await this.read(stream, decider, options.commandId !== undefined);
+      const { loaded, recorded } =
+        attempt === 1 && options.newStream === true && options.commandId === undefined
+          ? { loaded: { state: decider.initialState(), revision: 'no_stream' as const, snapshotRevision: -1 }, recorded: [] }
+          : await this.read(stream, decider, options.commandId !== undefined);
       const { state, revision } = loaded;
       if (options.commandId !== undefined) {
         const seen = this.outcomeOf<E>(options.commandId, stream, recorded);

@@ -107,7 +107,7 @@ export class CreatePartnerHandler {
       this.directory.reserveThenCreate(
         directory,
         { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
-        { stream, decider: partnerDeciderFor(owner.scope), command, ...(commandId === undefined ? {} : { commandId }) },
+        { stream, decider: partnerDeciderFor(owner.scope), command, ...(commandId === undefined ? { newStream: true } : { commandId }) },
         creation.metadata,
       ),
     );
