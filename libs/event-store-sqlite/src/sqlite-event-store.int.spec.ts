@@ -383,11 +383,12 @@ describe('SqliteEventStore on a real file', () => {
   });
 
   it('woken again sooner than gatherMs after its last read, a subscription reads the appends of the rest of that time in one batch', async () => {
-    const store = await open({ pollIntervalMs: 60_000, gatherMs: 2_000 });
+    // gatherMs long enough for two fsyncs of a loaded machine (the test's appends must land within it)
+    const store = await open({ pollIntervalMs: 60_000, gatherMs: 3_000 });
     const batches: string[][] = [];
     const subscription = store.subscribeToAll({ after: null, onEvent: async () => undefined, onBatch: async (events) => void batches.push(events.map((e) => e.stream)) });
     // after a quiet spell longer than gatherMs, an append is read at once
-    await pause(2_100);
+    await pause(3_100);
     await store.append('s-1', [contractEvent()], 'no_stream');
     const startedAt = Date.now();
     while (batches.length === 0 && Date.now() - startedAt < 20_000) await pause(5);
