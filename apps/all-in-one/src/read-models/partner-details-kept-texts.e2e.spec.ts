@@ -198,4 +198,32 @@ describe('GET /v1/partners/{id}: bodies kept on disk, built in the background, n
       asked.mockRestore();
     }
   });
+
+  it('the walk over every view waits for a moment with no request being answered, not only for those answered when it asks', async () => {
+    await warmer.idle();
+    const requests = t.app.get(RequestsInFlight);
+    const whenQuiet = requests.whenQuiet.bind(requests);
+    // The real wait, with a cap no machine reaches here: the walk must wait for the held requests, not for the clock.
+    const asked = jest.spyOn(requests, 'whenQuiet').mockImplementation((quietMs) => whenQuiet(quietMs, 60_000));
+    const [first, second] = [new EventEmitter(), new EventEmitter()];
+    try {
+      await requests.giveWay();
+      requests.began(first as unknown as ServerResponse);
+      // a walk over every view, as after a start or a rebuild (a write of any document of the collection)
+      (warmer as unknown as { walk(): void }).walk();
+      let walked = false;
+      const idle = warmer.idle().then(() => (walked = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // a request begun after the walk asked, still answered when the first one is: steady load
+      requests.began(second as unknown as ServerResponse);
+      first.emit('close');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(walked).toBe(false);
+      second.emit('close');
+      await idle;
+      expect(asked).toHaveBeenCalled();
+    } finally {
+      asked.mockRestore();
+    }
+  });
 });

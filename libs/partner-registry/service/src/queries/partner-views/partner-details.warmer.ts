@@ -11,6 +11,13 @@ const SLICE_MS = 8;
 const PAGE = 256;
 /** Written views waiting for their body at most; past it the warmer walks every view again instead. */
 const MAX_PENDING = 50_000;
+/**
+ * How long the walk over every view waits at most for a moment with no request being answered before it takes a slice
+ * anyway: under steady load (creates from 16 clients) it then takes ~3 % of the event loop instead of half of it.
+ */
+const WALK_MAX_WAIT_MS = 250;
+/** How long no request must have been answered before the walk takes its next slice. */
+const WALK_QUIET_MS = 2;
 /** Bodies carried over from an earlier run rebuilt and compared at start before any is served. */
 const CHECKED_SAMPLE = 32;
 
@@ -97,13 +104,21 @@ export class PartnerDetailsWarmer {
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    // Each slice after the requests being answered when it asks (those begun since do not hold it): a create's turns
-    // are not cut by the walk, and under steady load the walk still takes a slice once per answer.
-    if (this.requests) void this.requests.giveWay().then(() => this.slice());
-    else setImmediate(() => void this.slice());
+    if (!this.requests) {
+      setImmediate(() => void this.slice(true));
+    } else if (this.pending.size > 0) {
+      // Written views' bodies: a slice after the requests being answered when it asks (those begun since do not hold
+      // it), so a create's turns are not cut and, under steady load, the bodies keep up with the writes.
+      void this.requests.giveWay().then(() => this.slice(false));
+    } else {
+      // The walk over every view (after a start, a rebuild): only when no request is being answered, or once per
+      // WALK_MAX_WAIT_MS under steady load; a read of a body not built yet joins meanwhile.
+      void this.requests.whenQuiet(WALK_QUIET_MS, WALK_MAX_WAIT_MS).then(() => this.slice(true));
+    }
   }
 
-  private async slice(): Promise<void> {
+  /** `walk`: the slice may go on with the walk over every view once the written views' bodies are built. */
+  private async slice(walk: boolean): Promise<void> {
     this.scheduled = false;
     this.running = true;
     const built: BuiltDetails[] = [];
@@ -114,7 +129,7 @@ export class PartnerDetailsWarmer {
         this.pending.delete(id);
         await this.build(partner, this.cache.stamp(), built);
       }
-      while (this.walkFrom !== null && this.pending.size === 0 && performance.now() < until) {
+      while (walk && this.walkFrom !== null && this.pending.size === 0 && performance.now() < until) {
         // Taken before the read: a write between the read and the build must make the body stale.
         const stamp = this.cache.stamp();
         const last = await this.walkPage(this.walkFrom, stamp, built);
