@@ -8,6 +8,7 @@ import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing
 import { Global, Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { eventually } from '@as2-partners/kernel-testing';
 import { ConnectionTesterStreams } from '@as2-partners/connection-tester-domain';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import type { HostResolver } from '@as2-partners/platform';
@@ -345,8 +346,13 @@ describe('continuous monitoring', () => {
     const later = new Date(Date.now() + 16 * 60_000);
     expect(await scheduler.runDue(later)).toBe(1);
     expect(await scheduler.runDue(later)).toBe(0);
-    const list = (await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(tenant) })).json();
-    expect(list.data.map((d: { trigger: string }) => d.trigger)).toEqual(['monitoring']);
+    // A scheduled run answers no request: its test shows in the history once the view has its events.
+    const triggers = await eventually('the monitoring run in the test history', async () => {
+      const list = (await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(tenant) })).json();
+      const found = list.data.map((d: { trigger: string }) => d.trigger);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 10 });
+    expect(triggers).toEqual(['monitoring']);
   });
 
   it('{enabled: false} alone turns monitoring off and frees the plan slot; enabling still needs test_type and interval_minutes', async () => {
