@@ -36,8 +36,16 @@ describe('a scheduled activation missed while the service was down', () => {
       );
       // Once: a further pass of the scheduler finds nothing due.
       expect(await second.app.get(ActivationSchedulerLifecycle).scheduler.tick()).toBe(0);
-      const events = (await again.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
-      const activations = events.filter((e: { type: string }) => e.type === 'partner_certificates.backup_activated.v1');
+      // the timeline is a view of its own: the activation shows there once that view has it too
+      const activations = await eventually(
+        'the activation in the timeline',
+        async () => {
+          const events = (await again.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
+          const found = events.filter((e: { type: string }) => e.type === 'partner_certificates.backup_activated.v1');
+          return found.length > 0 ? found : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
       expect(activations).toHaveLength(1);
       expect(activations[0].data.late_by_ms).toBeGreaterThanOrEqual(HOUR);
       expect(new Date(activations[0].data.activated_at).getTime() - activateOn.getTime()).toBe(activations[0].data.late_by_ms);

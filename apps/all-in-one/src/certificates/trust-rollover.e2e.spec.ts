@@ -170,7 +170,11 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     });
     expect(slots.encryption.backup).toBeNull();
     expect(await t.app.get(ActivationSchedulerLifecycle).scheduler.tick()).toBe(0);
-    const events = (await api.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
+    // the timeline is a view of its own: the scheduler's activation shows there once that view has it too
+    const events = await until('the activation in the timeline', async () => {
+      const timeline = (await api.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
+      return timeline.some((e: { type: string }) => e.type === 'partner_certificates.backup_activated.v1') ? timeline : undefined;
+    });
     const activations = events.filter((e: { type: string }) => e.type === 'partner_certificates.backup_activated.v1');
     expect(activations).toHaveLength(1);
     expect(activations[0]).toMatchObject({ actor: { type: 'system' }, data: { certificate_id: nextId, previous_certificate_id: oldId, trigger: { type: 'scheduler' } } });
@@ -250,7 +254,11 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(state.next_step).toMatchObject({ action: 'retire', certificate_ids: [oldId] });
 
     expect(await t.app.get(ActivationSchedulerLifecycle).scheduler.tick()).toBe(0);
-    const timeline = (await api.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
+    // the timeline is a view of its own: the scheduler's activation shows there once that view has it too
+    const timeline = await until('the rollover in the timeline', async () => {
+      const events = (await api.get(`/v1/partners/${partnerId}/trust/events?per_page=100`)).body.data;
+      return events.some((e: { type: string }) => e.type === 'trust.activated.v1') ? events : undefined;
+    });
     const activations = timeline.filter((e: { type: string }) => e.type === 'trust.activated.v1');
     expect(activations).toHaveLength(1);
     const [activation] = activations;
