@@ -1,9 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HELD_ROWS_PER_STATEMENT, type EmbeddedReadModelCollection } from './embedded-read-model-collection';
-import { EmbeddedReadModelStore } from './embedded-read-model-store';
+import { observedStorePerTest } from './observed-store.spec-support';
 import type { ReadModelDocumentTable } from './read-model-document-table';
 
 interface Partner {
@@ -16,18 +12,7 @@ const search = (text: string) => ({ tenant: 't1', name: { $regex: text, $options
 const partner = (i: number, name = `Partner ${i} Trading`): Partner => ({ _id: `p${String(i).padStart(3, '0')}`, tenant: `t${i % 2}`, name });
 
 describe('EmbeddedReadModelStore: the documents of one write in multi-row statements', () => {
-  let dir: string;
-  let store: EmbeddedReadModelStore;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'read-model-multi-row-'));
-    store = await EmbeddedReadModelStore.open(join(dir, 'read-models.sqlite'));
-  });
-
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const observed = observedStorePerTest('read-model-multi-row-');
 
   /** The table's statements of `collection`, spied: multi-row upserts (with and without RETURNING) and single-row ones. */
   const statementsOf = (collection: EmbeddedReadModelCollection<Partner>) => {
@@ -36,6 +21,7 @@ describe('EmbeddedReadModelStore: the documents of one write in multi-row statem
   };
 
   it('writes a searchable collection\'s documents HELD_ROWS_PER_STATEMENT a statement, each found by its search text, its kept count and first page kept up', async () => {
+    const { store, observer } = observed();
     const views = store.collection<Partner>('views', [['tenant', 'name']], { fields: ['name'], scope: ['tenant'] }) as EmbeddedReadModelCollection<Partner>;
     await views.putMany([partner(0, 'Old Name'), partner(1, 'Old Name')]);
     // counts and a first page kept before the write take it in
@@ -53,8 +39,7 @@ describe('EmbeddedReadModelStore: the documents of one write in multi-row statem
     expect(await views.count(search('old name'))).toBe(0);
     // the trigram index holds each row's text (written at the commit), by the `seq` the statement returned
     await store.committed();
-    const db = (store as unknown as { db: Database.Database }).db;
-    const indexed = (term: string) => db.prepare('SELECT d.id FROM read_model_search s JOIN read_model_docs d ON d.seq = s.rowid WHERE read_model_search MATCH ? ORDER BY 1').pluck().all(`"${term}"`);
+    const indexed = (term: string) => observer.prepare('SELECT d.id FROM read_model_search s JOIN read_model_docs d ON d.seq = s.rowid WHERE read_model_search MATCH ? ORDER BY 1').pluck().all(`"${term}"`);
     expect(indexed('Trading')).toHaveLength(HELD_ROWS_PER_STATEMENT + 20);
     expect(indexed('Partner 101 ')).toEqual(['p101']);
     expect(indexed('Old Name')).toEqual([]);
@@ -62,6 +47,7 @@ describe('EmbeddedReadModelStore: the documents of one write in multi-row statem
   });
 
   it('writes a collection without search without reading the rows back; a field made an array is known irregular', async () => {
+    const { store, observer } = observed();
     const plain = store.collection<Partner>('plain', [['name']]) as EmbeddedReadModelCollection<Partner>;
     const spied = statementsOf(plain);
 
@@ -71,11 +57,12 @@ describe('EmbeddedReadModelStore: the documents of one write in multi-row statem
     expect(spied.many).not.toHaveBeenCalled();
     expect(spied.one).not.toHaveBeenCalled();
     expect((await plain.find({ filter: { name: 'Names' } })).items).toEqual([{ ...partner(2), name: ['Two', 'Names'] }]);
-    const db = (store as unknown as { db: Database.Database }).db;
-    expect(db.prepare("SELECT path FROM read_model_irregular_paths WHERE collection = 'plain'").pluck().all()).toEqual(['name']);
+    await store.committed();
+    expect(observer.prepare("SELECT path FROM read_model_irregular_paths WHERE collection = 'plain'").pluck().all()).toEqual(['name']);
   });
 
   it('writes an id repeated in one write a statement a row, in order: the last one stays', async () => {
+    const { store } = observed();
     const views = store.collection<Partner>('views', [['tenant']], { fields: ['name'], scope: ['tenant'] }) as EmbeddedReadModelCollection<Partner>;
     const spied = statementsOf(views);
 
