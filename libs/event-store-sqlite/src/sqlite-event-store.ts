@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Connection, Statement } from 'better-sqlite3';
 import {
+  BackgroundWalCheckpoints,
   WrongExpectedRevisionError,
   type AppendResult,
   type CatchUpSubscriptionOptions,
@@ -57,6 +58,8 @@ interface StoredPlace {
 const NO_LIMIT = -1;
 const EXCLUSIVE_WRITER_POLL_MS = 5_000;
 const DEFAULT_GATHER_MS = 4;
+/** The module the WAL checkpoint thread loads: this one's own better-sqlite3. */
+const SQLITE_DRIVER = require.resolve('better-sqlite3');
 
 /** The stores open on each file in this process: an append through one wakes the subscriptions of all of them. */
 const openInProcess = new Map<string, Set<SqliteEventStore>>();
@@ -102,6 +105,7 @@ export class SqliteEventStore implements EventStore {
     private readonly gatherMs: number,
     private readonly writerLock: SqliteWriterLock | null,
     private readonly walSync: WalSync | null,
+    private readonly walCheckpoints: BackgroundWalCheckpoints | null,
   ) {
     this.statements = prepareStatements(db);
     this.commits = new GroupCommit(
@@ -135,7 +139,8 @@ export class SqliteEventStore implements EventStore {
       if (options.exclusiveWriter) writeWalHeader(db);
       const pollIntervalMs = options.pollIntervalMs ?? (options.exclusiveWriter ? EXCLUSIVE_WRITER_POLL_MS : 200);
       const gatherMs = options.gatherMs ?? DEFAULT_GATHER_MS;
-      return new SqliteEventStore(resolve(file), db, pollIntervalMs, gatherMs, writerLock, syncWalOffTheEventLoop(db, options.syncWal));
+      const walSync = syncWalOffTheEventLoop(db, options.syncWal);
+      return new SqliteEventStore(resolve(file), db, pollIntervalMs, gatherMs, writerLock, walSync, BackgroundWalCheckpoints.start(db, SQLITE_DRIVER));
     } catch (error) {
       db?.close();
       writerLock?.release();
@@ -255,6 +260,7 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.commits.idle();
     await this.walSync?.close();
+    await this.walCheckpoints?.close();
     this.db.close();
     this.writerLock?.release();
   }
@@ -287,6 +293,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Right after a batch's COMMIT: its events are followed (cached, subscriptions woken) once they are durable. */
   private committed(): () => void {
+    this.walCheckpoints?.committed();
     const appended = this.staged;
     this.staged = [];
     this.writtenMetadata.clear();

@@ -41,3 +41,4 @@ export * from './polling-loop';
 export * from './tenant-id';
 export * from './plan-upgrade';
 export * from './character-count';
+export * from './background-wal-checkpoints';

@@ -1,4 +1,4 @@
-import { sqliteIntegrityProblem, type CheckpointStore, type KeptTexts, type ParkedEventStore, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type SearchIndex, type WriteListener } from '@as2-partners/kernel';
+import { BackgroundWalCheckpoints, sqliteIntegrityProblem, type CheckpointStore, type KeptTexts, type ParkedEventStore, type ReadModelCollection, type ReadModelDocument, type ReadModelStore, type SearchIndex, type WriteListener } from '@as2-partners/kernel';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -26,6 +26,8 @@ const BULK_LOAD_CACHE_KIB = -262_144;
  * views; the indexes now stay up during a load, and the mapping was not measured again).
  */
 const BULK_LOAD_MMAP_BYTES = 2_147_418_112;
+/** The module the WAL checkpoint thread loads: this one's own better-sqlite3. */
+const SQLITE_DRIVER = require.resolve('better-sqlite3');
 
 /**
  * Read models for embedded mode: documents live in one SQLite file and nowhere else; MongoDB query documents
@@ -38,6 +40,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly checkpoints: EmbeddedCheckpointStore;
   private readonly parked: EmbeddedParkedEventStore;
   private readonly turn: TurnTransaction;
+  /** The file's WAL checkpoints, off the event loop; null in memory. */
+  private readonly walCheckpoints: BackgroundWalCheckpoints | null;
   /** The trigram index's changes of the open transaction, written at its commit (registered first: before any collection's held rows). */
   private readonly searchTexts: PendingSearchTexts;
   private closed = false;
@@ -64,6 +68,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     commitIntervalMs: number,
   ) {
     this.turn = new TurnTransaction(db, commitIntervalMs);
+    this.walCheckpoints = BackgroundWalCheckpoints.start(db, SQLITE_DRIVER);
+    this.turn.onCommit.push(() => this.walCheckpoints?.committed());
     this.searchTexts = new PendingSearchTexts(table, this.turn);
     // a failed commit undid writes whose `seq`s a bulk load kept search texts under
     this.turn.onRollback.push(() => this.catalog.bulkLoad?.allDoubtful());
@@ -312,6 +318,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     } catch {
       // Only a head start for the next run's first queries: without it, they count again.
     } finally {
+      await this.walCheckpoints?.close();
       this.db.close();
     }
     if (this.scratch) {

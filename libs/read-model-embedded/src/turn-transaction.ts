@@ -27,6 +27,8 @@ export class TurnTransaction {
   private failed: unknown = null;
   /** Called when a commit failed and its writes were undone (the collections tell their write listeners). */
   readonly onRollback: (() => void)[] = [];
+  /** Called after each commit. */
+  readonly onCommit: (() => void)[] = [];
   /**
    * Writes held back in memory and written at once (a bulk load's rows, in multi-row statements): each is called before
    * the transaction commits, and whenever a reader needs the table to hold them (`flushHeld`). One that throws fails the
@@ -127,6 +129,7 @@ export class TurnTransaction {
       if (!this.db.inTransaction) throw new Error('the read store transaction was rolled back by SQLite');
       for (const [name, position] of this.checkpoints) this.saveCheckpoint.run(name, position);
       this.db.exec('COMMIT');
+      for (const listener of this.onCommit) listener();
       this.lastCommitAt = performance.now();
       this.open = false;
       this.writes = 0;
