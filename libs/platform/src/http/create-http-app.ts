@@ -21,6 +21,7 @@ import { AfterStart } from './after-start';
 import { HotPathRoutes, MAX_PARAM_LENGTH } from './hot-path-routes';
 import type { DestinationStream } from 'pino';
 import { createRootLogger } from '../logging/root-logger';
+import { requestLogger } from '../logging/request-logger';
 import { PlatformLogger } from '../logging/platform-logger';
 import { callerOf } from '../auth/caller-of-request';
 import { startRequestSpan, type RequestSpan } from '../tracing/tracing';
@@ -89,6 +90,8 @@ export async function createHttpApp(
     // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
+    // pino's child for a request only once it writes a line (see requestLogger)
+    childLoggerFactory: requestLogger,
     serverFactory: hotPath.serverFactory(),
     // A request Node's parser refuses (smuggling attempts, timeouts) is answered in the house error shape too.
     clientErrorHandler: answerClientError,
