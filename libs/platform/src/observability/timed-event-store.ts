@@ -14,12 +14,20 @@ export function timedEventStore(store: EventStore, metrics: PlatformMetrics): Ev
       throw error;
     }
   };
-  // A proxy keeps the adapter's other methods (and its class, for instanceof) without listing them.
+  // A proxy keeps the adapter's other methods (and its class, for instanceof) without listing them; each method bound
+  // once, not at every call (a create reaches the store through here several times).
+  const bound = new Map<PropertyKey, { readonly method: (...args: unknown[]) => unknown; readonly bound: unknown }>();
   return new Proxy(store, {
     get(target, property) {
       if (property === 'append') return append;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const known = bound.get(property);
+      if (known?.method === value) return known.bound;
+      const method = value as (...args: unknown[]) => unknown;
+      const made = method.bind(target);
+      bound.set(property, { method, bound: made });
+      return made;
     },
   });
 }
