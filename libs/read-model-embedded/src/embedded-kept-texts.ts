@@ -7,8 +7,15 @@ const MAX_TAGS = 3;
 const MAX_TOUCHED_TAGS = 200_000;
 /** Drops remembered for puts of joins still running; older ones only raise the floor below which a put is refused. */
 const MAX_REMEMBERED_DROPS = 10_000;
-/** Dropped texts deleted together (one transaction, at the end of the turn or once this many wait). */
+/** Dropped texts deleted together (one transaction, DELETE_AFTER_MS after the first of them or once this many wait). */
 const MAX_PENDING_DELETES = 1_000;
+/**
+ * How long a dropped text's row waits for its deletion. A drop already makes the text stale (remembered in `drops`), so
+ * the row only takes room meanwhile; most are put again within milliseconds (a view written, then its body built), which
+ * takes them off the deletion: under creates, a deletion per turn was a transaction of one or two rows that were not
+ * there (~1.4 % of a create's event loop).
+ */
+const DELETE_AFTER_MS = 1_000;
 
 /** What a kept text's freshness is decided from (read from the covering index, not the text). */
 interface StampRow {
@@ -152,7 +159,7 @@ export class EmbeddedKeptTexts implements KeptTexts {
       if (this.pendingDeletes.size >= MAX_PENDING_DELETES) this.deletePending();
       else if (!this.deleteScheduled) {
         this.deleteScheduled = true;
-        setImmediate(() => this.deletePending());
+        setTimeout(() => this.deletePending(), DELETE_AFTER_MS).unref();
       }
     }
     if (this.drops.size > MAX_REMEMBERED_DROPS) {
