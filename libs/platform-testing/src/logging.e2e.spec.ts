@@ -1,6 +1,6 @@
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { FollowedProjection, type FollowedProjectionDependencies, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
-import { createRootLogger, provideFollowedProjection } from '@as2-partners/platform';
+import { createRootLogger, provideFollowedProjection, requestLogger } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule } from './demo.module';
 
@@ -81,6 +81,10 @@ describe('one JSON log format (embedded app, lines captured)', () => {
     const line = log.json().find((e) => e.msg === 'request completed' && e.correlationId === 'corr-log-1');
     expect(line).toMatchObject({ level: 'info', method: 'POST', route: '/demo/things', statusCode: 201, account: 'test-account', tenant: 'tenant-a', user: 'alice', requestId: expect.any(String) });
     expect(log.lines.join('\n')).not.toContain(token);
+  });
+
+  it("a request's logger comes from requestLogger (pino's child made only once the request writes a line)", () => {
+    expect(t.app.getHttpAdapter().getInstance().childLoggerFactory).toBe(requestLogger);
   });
 
   it('a token a client put in the query is not logged either', async () => {

@@ -75,3 +75,4 @@ export * from './health/pipeline-monitor';
 export * from './observability/platform-metrics';
 export * from './logging/root-logger';
 export * from './logging/platform-logger';
+export * from './logging/request-logger';

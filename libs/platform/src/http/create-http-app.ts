@@ -90,8 +90,6 @@ export async function createHttpApp(
     // The request id is also the causation id of the events a request appends, so a UUID rather than fastify's counter.
     genReqId: () => randomUUID(),
     requestIdLogLabel: 'requestId',
-    // pino's child for a request only once it writes a line (see requestLogger)
-    childLoggerFactory: requestLogger,
     serverFactory: hotPath.serverFactory(),
     // A request Node's parser refuses (smuggling attempts, timeouts) is answered in the house error shape too.
     clientErrorHandler: answerClientError,
@@ -103,6 +101,8 @@ export async function createHttpApp(
       void reply.code(400).header(CORRELATION_ID_HEADER, ids.correlationId).send({ message, error: { type: 'invalid_request_error', code } });
     },
   });
+  // pino's child for a request only once it writes a line (requestLogger); set before any route takes the factory in
+  adapter.getInstance().setChildLoggerFactory(requestLogger);
   // abortOnError false: a failing provider (a bad setting) rejects here, for the caller to report, instead of exiting the process.
   const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false }).catch(
     async (error: unknown) => {
