@@ -11,19 +11,21 @@ function capturedRoot(level: 'info' | 'warn') {
 }
 
 describe('requestLogger (Fastify childLoggerFactory)', () => {
-  it('makes no pino child for a request that writes no line, nor for lines below the level', () => {
+  it('makes no pino child for a request that writes no line, nor for lines below its level (Fastify passes the route level)', () => {
     const { root, lines, child } = capturedRoot('warn');
-    const log = requestLogger(root, { requestId: 'req-1' }, {});
-    log.info({ statusCode: 201 }, 'request completed');
-    log.debug('detail');
+    for (const options of [{}, { level: '' }, { level: 'warn' }]) {
+      const log = requestLogger(root, { requestId: 'req-1' }, options);
+      log.info({ statusCode: 201 }, 'request completed');
+      log.debug('detail');
+      expect(log.level).toBe('warn');
+    }
     expect(child).not.toHaveBeenCalled();
     expect(lines).toEqual([]);
-    expect(log.level).toBe('warn');
   });
 
   it('writes a line at an enabled level through one child that binds the request id, with the log context and redaction', () => {
     const { root, lines, child } = capturedRoot('info');
-    const log = requestLogger(root, { requestId: 'req-2' }, {});
+    const log = requestLogger(root, { requestId: 'req-2' }, { level: '' });
     withLogContext({ requestId: 'req-2', tenant: 't-1' }, () => {
       log.warn({ password: 'hunter2' }, 'first');
       log.info('second');
@@ -50,11 +52,20 @@ describe('requestLogger (Fastify childLoggerFactory)', () => {
     expect(lines[1]).toEqual(expect.objectContaining({ msg: 'from a child', requestId: 'req-3', step: 'x' }));
   });
 
-  it("makes the child at once for a route with its own log level, as Fastify's default factory does", () => {
+  it("a route's own log level is the request logger's: a lower one writes what the root would not, a higher one less, silent nothing", () => {
     const { root, lines, child } = capturedRoot('warn');
-    const log = requestLogger(root, { requestId: 'req-4' }, { level: 'debug' });
+    const verbose = requestLogger(root, { requestId: 'req-4' }, { level: 'debug' });
+    const quiet = requestLogger(root, { requestId: 'req-5' }, { level: 'error' });
+    const silent = requestLogger(root, { requestId: 'req-6' }, { level: 'silent' });
+    quiet.warn('not at error');
+    silent.fatal('nothing');
+    expect(child).not.toHaveBeenCalled();
+    verbose.debug('route detail');
+    quiet.error('at error');
     expect(child).toHaveBeenCalledWith({ requestId: 'req-4' }, { level: 'debug' });
-    log.debug('route detail');
-    expect(lines).toEqual([expect.objectContaining({ level: 'debug', msg: 'route detail', requestId: 'req-4' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'debug', msg: 'route detail', requestId: 'req-4' }),
+      expect.objectContaining({ level: 'error', msg: 'at error', requestId: 'req-5' }),
+    ]);
   });
 });
