@@ -164,6 +164,8 @@ export class EmbeddedKeptTexts implements KeptTexts {
     }
     if (this.drops.size > MAX_REMEMBERED_DROPS) {
       const [oldest, at] = this.drops.entries().next().value as [string, number];
+      // a forgotten drop no longer makes its row stale: the row goes now if its deletion still waits
+      if (this.pendingDeletes.has(oldest)) this.deletePending();
       this.drops.delete(oldest);
       this.dropFloor = at;
     }

@@ -114,6 +114,19 @@ describe('EmbeddedReadModelStore.keptTexts (answers kept as text on disk, stale 
     }
   });
 
+  it('a dropped text whose deletion still waits is deleted once its drop is about to be forgotten (ten thousand later drops), never served', () => {
+    const texts = store.keptTexts('details');
+    texts.put('a', 'A', [], texts.stamp());
+    texts.drop('a');
+    // later drops each put again at once, so the deletions waiting never reach their batch size
+    for (let i = 0; i < 10_001; i += 1) {
+      texts.drop(`k${i}`);
+      texts.put(`k${i}`, 'K', [], texts.stamp());
+    }
+    expect(texts.get('a')).toBeUndefined();
+    expect(texts.get('k10000')?.text).toBe('K');
+  });
+
   it('more than three tags is refused', () => {
     const texts = store.keptTexts('details');
     expect(() => texts.put('a', 'A', ['1', '2', '3', '4'], texts.stamp())).toThrow(RangeError);
