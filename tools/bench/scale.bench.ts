@@ -640,6 +640,11 @@ async function main(): Promise<void> {
   // A kept data dir seeded before (by this benchmark) is topped up, not seeded again.
   const found = await seeder.resume();
   if (found) log(`data dir ${dataDir} holds ${found.hub} hub partners and ${found.population} in the other tenants already`);
+  // Each run's creates stay in a kept data dir: a size below what it holds is measured at what it holds.
+  const outgrown = found ? sizes.filter((size) => size < found.hub) : [];
+  if (found && outgrown.length > 0) {
+    log(`WARNING: the hub holds ${found.hub} partners already: the rows of size ${outgrown.join(', ')} are measured at ${found.hub} (earlier runs' creates stay in a kept SCALE_DATA_DIR; a new one measures each size)`);
+  }
   const userToken = await token({ sub: 'bench-user', account, tenant: hub, roles: ['tenant_admin'] });
   const creates = { next: 10_000_000 + Math.floor(Math.random() * 1_000_000) * 100 };
   const byRow = new Map<string, Measures>();
