@@ -16,18 +16,16 @@ export function timedEventStore(store: EventStore, metrics: PlatformMetrics): Ev
   };
   // A proxy keeps the adapter's other methods (and its class, for instanceof) without listing them; each method bound
   // once, not at every call (a create reaches the store through here several times).
-  const bound = new Map<PropertyKey, { readonly method: (...args: unknown[]) => unknown; readonly bound: unknown }>();
+  // Keyed by the method itself: one the store replaces later is bound anew.
+  const bound = new WeakMap<(...args: unknown[]) => unknown, unknown>();
   return new Proxy(store, {
     get(target, property) {
       if (property === 'append') return append;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      const known = bound.get(property);
-      if (known?.method === value) return known.bound;
       const method = value as (...args: unknown[]) => unknown;
-      const made = method.bind(target);
-      bound.set(property, { method, bound: made });
-      return made;
+      if (!bound.has(method)) bound.set(method, method.bind(target));
+      return bound.get(method);
     },
   });
 }
