@@ -51,15 +51,24 @@ class FlakySubscriptionStore extends InMemoryEventStore {
     if (this.failures <= 0) return super.subscribeToAll(options);
     this.failures -= 1;
     let delivered = 0;
-    const inner = super.subscribeToAll({
+    const deliverOne = async (event: RecordedEvent): Promise<void> => {
+      if (delivered >= 1) throw new Error('connection reset');
+      delivered += 1;
+      await options.onEvent(event);
+    };
+    // A read handed over whole: its first event only (as a read of one), then the connection drops.
+    const deliverFirstOf = async (events: readonly RecordedEvent[], onBatch: (events: readonly RecordedEvent[]) => Promise<void>): Promise<void> => {
+      if (delivered >= 1) throw new Error('connection reset');
+      delivered += 1;
+      await onBatch(events.slice(0, 1));
+      if (events.length > 1) throw new Error('connection reset');
+    };
+    const { onBatch } = options;
+    return super.subscribeToAll({
       ...options,
-      onEvent: async (event) => {
-        if (delivered >= 1) throw new Error('connection reset');
-        delivered += 1;
-        await options.onEvent(event);
-      },
+      onEvent: deliverOne,
+      ...(onBatch ? { onBatch: (events: readonly RecordedEvent[]) => deliverFirstOf(events, onBatch) } : {}),
     });
-    return inner;
   }
 }
 
@@ -112,7 +121,7 @@ describe('CheckpointedFollower', () => {
     expect(await checkpoints.load('things')).toBe(3);
   });
 
-  it('saves its position after every event when saves join the read-model writes, every 100 otherwise', async () => {
+  it('saves its position after every read of the store when saves join the read-model writes, every 100 events otherwise', async () => {
     const savedBy = async (joined: boolean): Promise<number[]> => {
       const saved: number[] = [];
       const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: joined });
@@ -130,8 +139,67 @@ describe('CheckpointedFollower', () => {
       await running.stop();
       return beforeStop;
     };
-    expect(await savedBy(true)).toEqual([1, 2, 3]);
+    // The three events are one read (the store had them all when the follower started).
+    expect(await savedBy(true)).toEqual([3]);
     expect(await savedBy(false)).toEqual([]);
+  });
+
+  it('takes each read of the store at once: one call for the events it does not accept, the checkpoint once per read', async () => {
+    const saved: number[] = [];
+    const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: true });
+    const save = recording.save.bind(recording);
+    recording.save = async (name, position) => {
+      saved.push(position);
+      await save(name, position);
+    };
+    let accepting = 0;
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints: recording,
+      parked,
+      accepts: (event) => {
+        accepting += 1;
+        return dataOf(event)['n'] === 2;
+      },
+      handle: async () => undefined,
+    });
+    await follower.start();
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 }), newEvent({ n: 4 })], 'no_stream');
+    await follower.waitFor(4, 10_000);
+    expect(accepting).toBe(4);
+    expect(saved).toEqual([4]);
+  });
+
+  it('answers a wait for an event of a read before a slower event after it in the same read is handled', async () => {
+    let releaseSlow: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      accepts: (event) => dataOf(event)['n'] !== 2,
+      handle: async (event) => {
+        if (dataOf(event)['n'] === 4) await slow;
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 }), newEvent({ n: 4 }), newEvent({ n: 5 })], 'no_stream');
+    await follower.start();
+    try {
+      // 2 is not accepted and 3 is handled at once: both are passed while 4 is still being handled.
+      await follower.waitFor(3, 1_000);
+      expect(follower.position).toBe(3);
+      let passedFive = false;
+      const five = follower.waitFor(5, 10_000).then(() => (passedFive = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(passedFive).toBe(false);
+      releaseSlow();
+      await five;
+      expect(follower.position).toBe(5);
+    } finally {
+      releaseSlow();
+    }
   });
 
   it('hands the accepted events of one read to handleBatch at once, and moves past the ones it does not accept', async () => {
@@ -157,7 +225,7 @@ describe('CheckpointedFollower', () => {
     expect(await checkpoints.load('things')).toBe(3);
   });
 
-  it('in batches (catching up): hands the accepted events of a read to handle one by one, parks what keeps failing, saves the position once per read', async () => {
+  it('hands the accepted events of a read to handle one by one, parks what keeps failing, saves the position once per read', async () => {
     const handled: unknown[] = [];
     const saved: number[] = [];
     const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: true });
@@ -173,7 +241,6 @@ describe('CheckpointedFollower', () => {
       parked,
       retry: policy,
       sleep: recordingSleeper().sleep,
-      inBatches: true,
       accepts: (event) => dataOf(event)['skip'] !== true,
       handle: async (event) => {
         if (dataOf(event)['poison']) throw new Error('cannot apply');

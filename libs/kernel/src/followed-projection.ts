@@ -32,8 +32,8 @@ export abstract class FollowedProjection extends FollowedReactor implements Proj
     await this.followed.checkpoints.delete(this.name);
     await this.followed.parked.removeAll(this.name);
     const head = await this.followed.store.lastPosition();
-    // no call and no checkpoint per event it skips: each read of the store is handled at once
-    await this.start({ inBatches: true });
+    // each read of the store handled at once (CheckpointedFollower): no call and no checkpoint per event it skips
+    await this.start();
     if (head !== null) await this.waitFor(head, timeoutMs);
     return { events: this.eventsPassed };
   }

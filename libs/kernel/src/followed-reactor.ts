@@ -40,13 +40,11 @@ export abstract class FollowedReactor implements ParkedEventReplayer {
    */
   protected reactBatch?(events: readonly RecordedEvent[]): Promise<void>;
 
-  /** `inBatches`: each store read handled at once (a rebuild catching up), see CheckpointedFollowerOptions. */
-  async start(options: { readonly inBatches?: boolean } = {}): Promise<void> {
+  async start(): Promise<void> {
     if (this.follower) return;
     const { store, checkpoints, parked, logger, retry, sleep, random, clock } = this.followed;
     this.follower = new CheckpointedFollower({
       name: this.name,
-      inBatches: options.inBatches,
       store,
       checkpoints,
       parked,
