@@ -199,6 +199,46 @@ describe('GET /v1/partners/{id}: bodies kept on disk, built in the background, n
     }
   });
 
+  it('a slice of the walk over every view ends once its time is up, not at the end of a page of views', async () => {
+    await warmer.idle();
+    // Views enough for a page of several slices (a tenant of its own: its plan allows five partners).
+    for (let i = 0; i < 5; i += 1) await create(tokenOf({ tenant: `kept-slices-${process.pid}` }));
+    await warmer.idle();
+    const cache = (warmer as unknown as { cache: { build(view: unknown): unknown; freshAmong(ids: readonly string[]): boolean[] } }).cache;
+    const requests = t.app.get(RequestsInFlight);
+    const build = cache.build.bind(cache);
+    let builds = 0;
+    const builtBySlice: number[] = [];
+    // Every body stale, and each build takes 3 ms at least: past the slice's 8 ms after its third build, however loaded
+    // the machine (a busy machine only makes a build longer).
+    const stale = jest.spyOn(cache, 'freshAmong').mockImplementation((ids) => ids.map(() => false));
+    const slow = jest.spyOn(cache, 'build').mockImplementation((view) => {
+      const until = performance.now() + 3;
+      while (performance.now() < until);
+      builds += 1;
+      return build(view);
+    });
+    // The walk asks for its next slice after each one: what was built since the last ask is that slice's.
+    const whenQuiet = requests.whenQuiet.bind(requests);
+    let askedAt = 0;
+    const asked = jest.spyOn(requests, 'whenQuiet').mockImplementation((quietMs, maxWaitMs) => {
+      builtBySlice.push(builds - askedAt);
+      askedAt = builds;
+      return whenQuiet(quietMs, maxWaitMs);
+    });
+    try {
+      (warmer as unknown as { walk(): void }).walk();
+      await warmer.idle();
+      builtBySlice.push(builds - askedAt);
+      expect(builds).toBeGreaterThanOrEqual(5);
+      expect(Math.max(...builtBySlice)).toBeLessThanOrEqual(3);
+    } finally {
+      asked.mockRestore();
+      slow.mockRestore();
+      stale.mockRestore();
+    }
+  });
+
   it('the walk over every view waits for a moment with no request being answered, not only for those answered when it asks', async () => {
     await warmer.idle();
     const requests = t.app.get(RequestsInFlight);
