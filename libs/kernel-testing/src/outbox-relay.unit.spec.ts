@@ -284,9 +284,44 @@ describe('OutboxRelay', () => {
     });
     const seen: number[] = [];
     const countingStore = Object.create(store) as InMemoryEventStore;
-    countingStore.subscribeToAll = (options) =>
-      store.subscribeToAll({ ...options, onEvent: async (e) => (seen.push(e.position), options.onEvent(e)) });
+    countingStore.subscribeToAll = (options) => {
+      const onBatch = options.onBatch;
+      return store.subscribeToAll({
+        ...options,
+        onEvent: async (e) => (seen.push(e.position), options.onEvent(e)),
+        ...(onBatch ? { onBatch: async (events: readonly RecordedEvent[]) => (seen.push(...events.map((e) => e.position)), onBatch(events)) } : {}),
+      });
+    };
     const outbox = relay({ store: countingStore, bus: slowBus, batchSize: 10 });
+    await outbox.start();
+    await new Promise((r) => setTimeout(r, 50));
+    // The store's first read (all 100, handed over whole) fills more than two batches while one is with the bus: the
+    // store is held, and what is appended meanwhile is not read.
+    expect(seen).toHaveLength(100);
+    await appendMany(store, 20);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toHaveLength(100);
+    release();
+    await outbox.waitFor(120);
+    expect(seen).toHaveLength(120);
+  });
+
+  it('holds a store that hands events one by one on the event after two buffered batches (backpressure)', async () => {
+    await appendMany(store, 100);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowBus = Object.assign(bus, {
+      publish: async (topic: string, events: readonly RecordedEvent[]) => {
+        await gate;
+        bus.published.push({ topic, events });
+        bus.acknowledgedUpTo = Math.max(bus.acknowledgedUpTo, ...events.map((e) => e.position));
+      },
+    });
+    const seen: number[] = [];
+    const oneByOne = Object.create(store) as InMemoryEventStore;
+    oneByOne.subscribeToAll = ({ onBatch: _onBatch, ...options }) =>
+      store.subscribeToAll({ ...options, onEvent: async (e) => (seen.push(e.position), options.onEvent(e)) });
+    const outbox = relay({ store: oneByOne, bus: slowBus, batchSize: 10 });
     await outbox.start();
     await new Promise((r) => setTimeout(r, 50));
     // One batch is with the bus and two wait in the buffer; the store is held on the next event.

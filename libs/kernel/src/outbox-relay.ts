@@ -173,7 +173,9 @@ export class OutboxRelay {
   private subscribe(): void {
     this.subscription = this.options.store.subscribeToAll({
       after: this.received,
-      onEvent: (event) => this.enqueue(event),
+      onEvent: (event) => this.enqueue([event]),
+      // A store that reads in pages hands each read over at once: one call, not one per event.
+      onBatch: (events) => this.enqueue(events),
       onError: (error) => this.resubscribeAfter(error),
     });
   }
@@ -188,11 +190,15 @@ export class OutboxRelay {
   }
 
   /** Buffers events for the pump; the store waits when the buffer holds two batches (backpressure). */
-  private enqueue(event: RecordedEvent): Promise<void> {
-    if (!this.running || (this.received !== null && event.position <= this.received)) return Promise.resolve();
-    this.buffer.push(event);
-    this.received = event.position;
-    this.wakePump?.();
+  private enqueue(events: readonly RecordedEvent[]): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    const buffered = this.buffer.length;
+    for (const event of events) {
+      if (this.received !== null && event.position <= this.received) continue;
+      this.buffer.push(event);
+      this.received = event.position;
+    }
+    if (this.buffer.length > buffered) this.wakePump?.();
     if (this.buffer.length < this.batchSize * 2) return Promise.resolve();
     return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
