@@ -62,8 +62,12 @@ export class PollingSubscription implements Subscription {
             after = event.position;
           }
         if (batch.length < BATCH_SIZE && !this.stopped) {
-          await this.sleep();
-          await this.gather(readAt);
+          // An append told while the batch was delivered may not be in it: read again without sleeping.
+          if (this.toldWhileBusy) this.toldWhileBusy = false;
+          else await this.sleep();
+          // Woken sooner than `gatherMs` after the last read began: the rest of that time first (see the class).
+          const rest = readAt + this.gatherMs - performance.now();
+          if (rest > 0 && !this.stopped) await new Promise((resolve) => setTimeout(resolve, rest));
         }
         // A long catch-up (a rebuild, a restart behind) gives the event loop a turn between batches.
         else await new Promise((resolve) => setImmediate(resolve));
@@ -76,17 +80,8 @@ export class PollingSubscription implements Subscription {
     }
   }
 
-  /** Waits until `gatherMs` have passed since the last read began (no wait past it): the appends meanwhile come in one batch. */
-  private async gather(readAt: number): Promise<void> {
-    const rest = readAt + this.gatherMs - performance.now();
-    if (rest > 0 && !this.stopped) await new Promise((resolve) => setTimeout(resolve, rest));
-  }
-
+  /** Until an append is told (`notify`) or the poll interval passes. */
   private sleep(): Promise<void> {
-    if (this.toldWhileBusy) {
-      this.toldWhileBusy = false;
-      return Promise.resolve();
-    }
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.wake?.(), this.pollIntervalMs);
       timer.unref();
