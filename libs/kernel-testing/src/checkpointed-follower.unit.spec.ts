@@ -38,6 +38,18 @@ function recordingSleeper(): { sleeps: number[]; sleep: (ms: number) => Promise<
   return { sleeps, sleep: async (ms) => void sleeps.push(ms) };
 }
 
+/** A checkpoint store that remembers every position saved; `joined`: its saves join the read-model writes. */
+function recordingCheckpoints(joined: boolean): { readonly recording: InMemoryCheckpointStore; readonly saved: number[] } {
+  const saved: number[] = [];
+  const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: joined });
+  const save = recording.save.bind(recording);
+  recording.save = async (name, position) => {
+    saved.push(position);
+    await save(name, position);
+  };
+  return { recording, saved };
+}
+
 /** Fails the first `failures` subscriptions after each delivered one event. */
 class FlakySubscriptionStore extends InMemoryEventStore {
   opened = 0;
@@ -123,13 +135,7 @@ describe('CheckpointedFollower', () => {
 
   it('saves its position after every read of the store when saves join the read-model writes, every 100 events otherwise', async () => {
     const savedBy = async (joined: boolean): Promise<number[]> => {
-      const saved: number[] = [];
-      const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: joined });
-      const save = recording.save.bind(recording);
-      recording.save = async (name, position) => {
-        saved.push(position);
-        await save(name, position);
-      };
+      const { recording, saved } = recordingCheckpoints(joined);
       const own = new InMemoryEventStore();
       await own.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })], 'no_stream');
       const running = new CheckpointedFollower({ name: 'things', store: own, checkpoints: recording, parked, handle: async () => undefined });
@@ -145,13 +151,7 @@ describe('CheckpointedFollower', () => {
   });
 
   it('takes each read of the store at once: one call for the events it does not accept, the checkpoint once per read', async () => {
-    const saved: number[] = [];
-    const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: true });
-    const save = recording.save.bind(recording);
-    recording.save = async (name, position) => {
-      saved.push(position);
-      await save(name, position);
-    };
+    const { recording, saved } = recordingCheckpoints(true);
     let accepting = 0;
     follower = new CheckpointedFollower({
       name: 'things',
@@ -227,13 +227,7 @@ describe('CheckpointedFollower', () => {
 
   it('hands the accepted events of a read to handle one by one, parks what keeps failing, saves the position once per read', async () => {
     const handled: unknown[] = [];
-    const saved: number[] = [];
-    const recording = Object.assign(new InMemoryCheckpointStore(), { savesWithReadModelWrites: true });
-    const save = recording.save.bind(recording);
-    recording.save = async (name, position) => {
-      saved.push(position);
-      await save(name, position);
-    };
+    const { recording, saved } = recordingCheckpoints(true);
     follower = new CheckpointedFollower({
       name: 'things',
       store,

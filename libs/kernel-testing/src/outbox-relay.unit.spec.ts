@@ -117,6 +117,20 @@ async function appendMany(store: InMemoryEventStore, count: number, streams = 5)
   for (let n = 0; n < count; n += 1) await store.append(`partner-prt_${n % streams}`, [newEvent()], 'any');
 }
 
+/** The bus, its publishes held until `release` is called. */
+function heldBus(bus: PartitionedBus): { readonly slowBus: PartitionedBus; readonly release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slowBus = Object.assign(bus, {
+    publish: async (topic: string, events: readonly RecordedEvent[]) => {
+      await gate;
+      bus.published.push({ topic, events });
+      bus.acknowledgedUpTo = Math.max(bus.acknowledgedUpTo, ...events.map((e) => e.position));
+    },
+  });
+  return { slowBus, release };
+}
+
 describe('OutboxRelay', () => {
   let store: InMemoryEventStore;
   let bus: PartitionedBus;
@@ -273,15 +287,7 @@ describe('OutboxRelay', () => {
 
   it('keeps the store waiting while two batches are buffered (backpressure)', async () => {
     await appendMany(store, 100);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const slowBus = Object.assign(bus, {
-      publish: async (topic: string, events: readonly RecordedEvent[]) => {
-        await gate;
-        bus.published.push({ topic, events });
-        bus.acknowledgedUpTo = Math.max(bus.acknowledgedUpTo, ...events.map((e) => e.position));
-      },
-    });
+    const { slowBus, release } = heldBus(bus);
     const seen: number[] = [];
     const countingStore = Object.create(store) as InMemoryEventStore;
     countingStore.subscribeToAll = (options) => {
@@ -308,15 +314,7 @@ describe('OutboxRelay', () => {
 
   it('holds a store that hands events one by one on the event after two buffered batches (backpressure)', async () => {
     await appendMany(store, 100);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const slowBus = Object.assign(bus, {
-      publish: async (topic: string, events: readonly RecordedEvent[]) => {
-        await gate;
-        bus.published.push({ topic, events });
-        bus.acknowledgedUpTo = Math.max(bus.acknowledgedUpTo, ...events.map((e) => e.position));
-      },
-    });
+    const { slowBus, release } = heldBus(bus);
     const seen: number[] = [];
     const oneByOne = Object.create(store) as InMemoryEventStore;
     oneByOne.subscribeToAll = ({ onBatch: _onBatch, ...options }) =>

@@ -140,7 +140,7 @@ export class CheckpointedFollower {
       onEvent: (event) => this.process(event),
       // A store that reads in pages hands each read over at once: the events this follower does not accept cost it no
       // call, and its checkpoint moves once per read. Under a stream of creates a dozen followers pass each event, most
-      // of them accepting none; one call (a promise, a checkpoint save) per event each was a tenth of a create's work.
+      // of them accepting none; one call (its promises, a checkpoint save) per event each was an eighth of what a create allocated.
       onBatch: (events) => this.processBatch(events),
       onError: (error) => void this.resubscribeAfter(error),
     });
