@@ -6,7 +6,6 @@ import { partnerNotFound } from '@as2-partners/partner-registry-domain';
 import {
   AfterStart,
   type Caller,
-  CachedDeletedTenants,
   CORRELATION_ID_HEADER,
   correlationIdFromHeader,
   DELETED_TENANTS,
@@ -62,7 +61,7 @@ export class GetPartnerRoute implements OnModuleInit {
     const caller = (request.raw as ReadingRequest)[CALLER] as Caller & { readonly tenant: string };
     const id = (request.params as { id: string }).id;
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
-    const verdict = this.deleted instanceof CachedDeletedTenants ? this.deleted.knownVerdict(caller.account, caller.tenant) : undefined;
+    const verdict = this.deleted.knownVerdict?.(caller.account, caller.tenant);
     if (verdict === false) {
       const json = this.details.current(caller.account, caller.tenant, id);
       if (json !== undefined) return this.send(reply, json);

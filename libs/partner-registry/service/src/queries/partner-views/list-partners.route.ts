@@ -4,7 +4,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   type Caller,
-  CachedDeletedTenants,
   CORRELATION_ID_HEADER,
   correlationIdFromHeader,
   DELETED_TENANTS,
@@ -103,8 +102,7 @@ export class ListPartnersRoute implements OnModuleInit {
     const taken = (request.raw as ListingRequest)[TAKEN] as Taken;
     void reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
     const { caller } = taken;
-    const verdict =
-      caller.tenant === null ? false : this.deleted instanceof CachedDeletedTenants ? this.deleted.knownVerdict(caller.account, caller.tenant) : undefined;
+    const verdict = caller.tenant === null ? false : this.deleted.knownVerdict?.(caller.account, caller.tenant);
     const key = pageKeyOf(taken);
     if (verdict === false) {
       const json = this.pages.current(key);
