@@ -171,6 +171,30 @@ describe('CheckpointedFollower', () => {
     expect(saved).toEqual([4]);
   });
 
+  it('saves after a read it handled events of, and after one it handled none of only when idle or at stop', async () => {
+    const { recording, saved } = recordingCheckpoints(true);
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints: recording,
+      parked,
+      accepts: (event) => dataOf(event)['n'] === 1,
+      handle: async () => undefined,
+    });
+    await follower.start();
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 })], 'no_stream');
+    await follower.waitFor(2, 10_000);
+    expect(saved).toEqual([2]);
+    // A read of events it does not accept: passed, its position saved at stop (or once idle), not with the read.
+    await store.append('things-1', [newEvent({ n: 3 }), newEvent({ n: 4 })], 1);
+    await follower.waitFor(4, 10_000);
+    expect(follower.position).toBe(4);
+    expect(saved).toEqual([2]);
+    await follower.stop();
+    follower = null;
+    expect(saved).toEqual([2, 4]);
+  });
+
   it('answers a wait for an event of a read before a slower event after it in the same read is handled', async () => {
     let releaseSlow: () => void = () => undefined;
     const slow = new Promise<void>((resolve) => (releaseSlow = resolve));

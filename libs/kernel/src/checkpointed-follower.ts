@@ -7,6 +7,9 @@ import type { EventStore, Subscription } from './event-store.port';
 import type { ParkedEventStore } from './parked-event-store.port';
 import { secondsSince, storeLag, type FollowerLag } from './follower-lag';
 
+/** Events passed without one handled after which a follower saves its position anyway (it also saves when idle, at stop). */
+const UNHANDLED_SAVE_EVERY = 100;
+
 export interface FollowerLogger {
   warn(message: string, context?: Record<string, unknown>): void;
   error(message: string, context?: Record<string, unknown>): void;
@@ -164,7 +167,8 @@ export class CheckpointedFollower {
 
   private async process(event: RecordedEvent): Promise<void> {
     if (this.processed !== null && event.position <= this.processed) return;
-    if (this.options.accepts?.(event) ?? true) await this.retries.handle(event, this.options.handle);
+    const accepted = this.options.accepts?.(event) ?? true;
+    if (accepted) await this.retries.handle(event, this.options.handle);
     this.subscriptionFailures = 0;
     this.subscriptionError = null;
     this.subscriptionFailingSince = null;
@@ -172,7 +176,7 @@ export class CheckpointedFollower {
     this.passedSinceStart += 1;
     this.waiters.release(this.processed ?? -1);
     this.sinceSave += 1;
-    if (this.sinceSave >= this.saveEvery()) await this.saveCheckpoint();
+    if (this.sinceSave >= this.saveEvery(accepted)) await this.saveCheckpoint();
     else this.scheduleIdleSave();
   }
 
@@ -195,7 +199,7 @@ export class CheckpointedFollower {
     this.passedSinceStart += fresh.length;
     this.waiters.release(last.position);
     this.sinceSave += fresh.length;
-    if (this.sinceSave >= this.saveEvery()) await this.saveCheckpoint();
+    if (this.sinceSave >= this.saveEvery(accepted.length > 0)) await this.saveCheckpoint();
     else this.scheduleIdleSave();
   }
 
@@ -221,9 +225,15 @@ export class CheckpointedFollower {
     }
   }
 
-  /** After every read when saves join the read-model writes (both in one transaction), else every 100 events. */
-  private saveEvery(): number {
-    return this.options.checkpointEvery ?? (this.options.checkpoints.savesWithReadModelWrites ? 1 : 100);
+  /**
+   * After every read it handled events of when saves join the read-model writes (both in one transaction), else every
+   * 100 events. A read it handled none of wrote nothing for a save to join: its position is saved as rarely as a
+   * follower's whose saves stand alone (every 100 events, when idle, at stop). Under creates most followers accept none
+   * of a read, and each save was a row written in the read store's transaction.
+   */
+  private saveEvery(handled: boolean): number {
+    const every = this.options.checkpointEvery ?? (this.options.checkpoints.savesWithReadModelWrites ? 1 : 100);
+    return handled ? every : Math.max(every, UNHANDLED_SAVE_EVERY);
   }
 
   /** A pause that stop() cuts short. */
