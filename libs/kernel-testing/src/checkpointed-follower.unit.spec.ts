@@ -50,6 +50,13 @@ function recordingCheckpoints(joined: boolean): { readonly recording: InMemoryCh
   return { recording, saved };
 }
 
+/** The store handing its events one at a time (`onEvent`), as a store that does not read in pages does. */
+function oneByOne(store: InMemoryEventStore): InMemoryEventStore {
+  const delivering = Object.create(store) as InMemoryEventStore;
+  delivering.subscribeToAll = ({ onBatch: _onBatch, ...options }) => store.subscribeToAll(options);
+  return delivering;
+}
+
 /** Fails the first `failures` subscriptions after each delivered one event. */
 class FlakySubscriptionStore extends InMemoryEventStore {
   opened = 0;
@@ -63,23 +70,15 @@ class FlakySubscriptionStore extends InMemoryEventStore {
     if (this.failures <= 0) return super.subscribeToAll(options);
     this.failures -= 1;
     let delivered = 0;
-    const deliverOne = async (event: RecordedEvent): Promise<void> => {
-      if (delivered >= 1) throw new Error('connection reset');
-      delivered += 1;
-      await options.onEvent(event);
-    };
-    // A read handed over whole: its first event only (as a read of one), then the connection drops.
-    const deliverFirstOf = async (events: readonly RecordedEvent[], onBatch: (events: readonly RecordedEvent[]) => Promise<void>): Promise<void> => {
-      if (delivered >= 1) throw new Error('connection reset');
-      delivered += 1;
-      await onBatch(events.slice(0, 1));
-      if (events.length > 1) throw new Error('connection reset');
-    };
-    const { onBatch } = options;
+    // Events one at a time, as a store that does not read in pages delivers them; the connection drops at the second.
+    const { onBatch: _onBatch, ...oneByOne } = options;
     return super.subscribeToAll({
-      ...options,
-      onEvent: deliverOne,
-      ...(onBatch ? { onBatch: (events: readonly RecordedEvent[]) => deliverFirstOf(events, onBatch) } : {}),
+      ...oneByOne,
+      onEvent: async (event) => {
+        if (delivered >= 1) throw new Error('connection reset');
+        delivered += 1;
+        await options.onEvent(event);
+      },
     });
   }
 }
@@ -249,12 +248,17 @@ describe('CheckpointedFollower', () => {
     expect(await checkpoints.load('things')).toBe(3);
   });
 
-  it('hands the accepted events of a read to handle one by one, parks what keeps failing, saves the position once per read', async () => {
+  // The same events from a store that reads in pages (one read of four) and from one that delivers one by one (four
+  // reads of one: saved after each it handled or parked, not after the one it passed over).
+  it.each([
+    ['reads in pages', (reading: InMemoryEventStore) => reading, [4]],
+    ['delivers one by one', oneByOne, [1, 3, 4]],
+  ] as const)('from a store that %s: hands the accepted events to handle one by one, parks what keeps failing, saves the position once per read', async (_, storeOf, saves) => {
     const handled: unknown[] = [];
     const { recording, saved } = recordingCheckpoints(true);
     follower = new CheckpointedFollower({
       name: 'things',
-      store,
+      store: storeOf(store),
       checkpoints: recording,
       parked,
       retry: policy,
@@ -270,7 +274,7 @@ describe('CheckpointedFollower', () => {
     await follower.waitFor(4, 10_000);
     expect(handled).toEqual([1, 4]);
     expect((await parked.list({ consumer: 'things' })).map((entry) => entry.event.position)).toEqual([3]);
-    expect(saved).toEqual([4]);
+    expect(saved).toEqual(saves);
     expect((await follower.lag()).position).toBe(4);
   });
 

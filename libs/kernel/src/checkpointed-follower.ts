@@ -140,7 +140,8 @@ export class CheckpointedFollower {
   private subscribe(): void {
     this.subscription = this.options.store.subscribeToAll({
       after: this.processed,
-      onEvent: (event) => this.process(event),
+      // A store that delivers one by one: each event is a read of one.
+      onEvent: (event) => this.processBatch([event]),
       // A store that reads in pages hands each read over at once: the events this follower does not accept cost it no
       // call, and its checkpoint moves once per read. Under a stream of creates a dozen followers pass each event, most
       // of them accepting none; one call (its promises, a checkpoint save) per event each was an eighth of what a create allocated.
@@ -165,24 +166,9 @@ export class CheckpointedFollower {
     if (this.running && generation === this.generation) this.subscribe();
   }
 
-  private async process(event: RecordedEvent): Promise<void> {
-    if (this.processed !== null && event.position <= this.processed) return;
-    const accepted = this.options.accepts?.(event) ?? true;
-    if (accepted) await this.retries.handle(event, this.options.handle);
-    this.subscriptionFailures = 0;
-    this.subscriptionError = null;
-    this.subscriptionFailingSince = null;
-    this.processed = event.position;
-    this.passedSinceStart += 1;
-    this.waiters.release(this.processed ?? -1);
-    this.sinceSave += 1;
-    if (this.sinceSave >= this.saveEvery(accepted)) await this.saveCheckpoint();
-    else this.scheduleIdleSave();
-  }
-
   /**
-   * A store read's events at once: the accepted ones go to `handleBatch`, or to `handle` one by one; the position moves
-   * to the last.
+   * A store read's events at once (or one event, from a store that delivers one by one): the accepted ones go to
+   * `handleBatch`, or to `handle` one by one; the position moves to the last.
    */
   private async processBatch(events: readonly RecordedEvent[]): Promise<void> {
     const after = this.processed;
