@@ -9,15 +9,19 @@ import { PartnerRegistryCollections, type PartnerViewDocument } from './partner-
 const SLICE_MS = 8;
 /** Views read per page of the walk over every view. */
 const PAGE = 256;
-/** Written views waiting for their body at most; past it the warmer walks every view again instead. */
-const MAX_PENDING = 50_000;
 /**
- * How long the walk over every view waits at most for a moment with no request being answered before it takes a slice
- * anyway: under steady load (creates from 16 clients) it then takes ~3 % of the event loop instead of half of it.
+ * Written views waiting for their body at most (each held as written: ~2 KB); past it the warmer walks every view again
+ * instead, which finds them by their stale texts.
  */
-const WALK_MAX_WAIT_MS = 250;
-/** How long no request must have been answered before the walk takes its next slice. */
-const WALK_QUIET_MS = 2;
+const MAX_PENDING = 10_000;
+/**
+ * How long a slice waits at most for a moment with no request being answered before it is taken anyway: under steady
+ * load (creates from 16 clients) the warmer then takes ~3 % of the event loop, whether it walks every view or builds
+ * the written ones.
+ */
+const MAX_WAIT_MS = 250;
+/** How long no request must have been answered before the next slice. */
+const QUIET_MS = 2;
 /** Bodies carried over from an earlier run rebuilt and compared at start before any is served. */
 const CHECKED_SAMPLE = 32;
 
@@ -28,8 +32,8 @@ type TenantView = PartnerViewDocument & { readonly tenant: string };
  * first read finds it pre-joined: once after start (a walk over every view, in id order, building only the bodies not
  * on disk and fresh: after a clean stop most are carried over, and a sample of those is first rebuilt and compared,
  * every carried body made stale if one differs) and for each view written
- * since (a create, an update, a master's change fanned out to its tenants: queued, built a slice at a time, never in
- * the writing request). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
+ * since (a create, an update, a master's change fanned out to its tenants: queued, built a slice at a time when no
+ * request is being answered, never in the writing request). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
  * their next read joins and keeps. Runs only in the serving process (GetPartnerRoute starts it).
  */
 @Injectable()
@@ -101,24 +105,20 @@ export class PartnerDetailsWarmer {
     this.schedule();
   }
 
+  /**
+   * The next slice, written views' bodies first, then the walk over every view (after a start, a rebuild): only when no
+   * request is being answered, or once per MAX_WAIT_MS under steady load. The bodies are a cache a read joins without:
+   * a burst of creates is not slowed by building the bodies of what it wrote, which are built in the quiet after it
+   * (or, past MAX_PENDING, by a walk).
+   */
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    if (!this.requests) {
-      setImmediate(() => void this.slice(true));
-    } else if (this.pending.size > 0) {
-      // Written views' bodies: a slice after the requests being answered when it asks (those begun since do not hold
-      // it), so a create's turns are not cut and, under steady load, the bodies keep up with the writes.
-      void this.requests.giveWay().then(() => this.slice(false));
-    } else {
-      // The walk over every view (after a start, a rebuild): only when no request is being answered, or once per
-      // WALK_MAX_WAIT_MS under steady load; a read of a body not built yet joins meanwhile.
-      void this.requests.whenQuiet(WALK_QUIET_MS, WALK_MAX_WAIT_MS).then(() => this.slice(true));
-    }
+    if (!this.requests) setImmediate(() => void this.slice());
+    else void this.requests.whenQuiet(QUIET_MS, MAX_WAIT_MS).then(() => this.slice());
   }
 
-  /** `walk`: the slice may go on with the walk over every view once the written views' bodies are built. */
-  private async slice(walk: boolean): Promise<void> {
+  private async slice(): Promise<void> {
     this.scheduled = false;
     this.running = true;
     const built: BuiltDetails[] = [];
@@ -129,7 +129,7 @@ export class PartnerDetailsWarmer {
         this.pending.delete(id);
         await this.build(partner, this.cache.stamp(), built);
       }
-      while (walk && this.walkFrom !== null && this.pending.size === 0 && performance.now() < until) {
+      while (this.walkFrom !== null && this.pending.size === 0 && performance.now() < until) {
         // Taken before the read: a write between the read and the build must make the body stale.
         const stamp = this.cache.stamp();
         const last = await this.walkPage(this.walkFrom, stamp, built, until);
