@@ -4,13 +4,14 @@ import type { Database, Statement } from 'better-sqlite3';
  * The shortest time between two commits of the read store. Under load (creates arriving without pause) the turns of
  * that span share one commit: the pages their writes dirty again and again (the table's last leaf, each index's
  * insertion points, the trigram index's new segment) are written to the WAL once, not once per turn (three creates a
- * turn at 16 connections before; with PendingSearchTexts ~10 % less CPU a create, docs/benchmarks.md). A turn after a
- * quiet spell commits when it ends, as before.
+ * turn at 16 connections before; with PendingSearchTexts ~10 % less CPU a create, docs/benchmarks.md). 100 ms rather
+ * than 20: the commit's share of a create's event loop halves again (~6.5 % to ~3.4 %), for a crash window of 100 ms of
+ * read-model writes that the followers apply again. A turn after a quiet spell commits when it ends, as before.
  * Nothing waits for a commit: reads go through the same connection (one process owns the file) and see the open
  * transaction; a crash loses at most this span of read-model writes, which the followers apply again from the
  * checkpoints committed with the documents.
  */
-export const COMMIT_INTERVAL_MS = 20;
+export const COMMIT_INTERVAL_MS = 100;
 
 /**
  * Group commit for the read store: every write made on the connection in one turn of the event loop (the events a
