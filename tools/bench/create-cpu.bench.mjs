@@ -8,6 +8,8 @@
 // usage: node tools/bench/create-cpu.bench.mjs <seeded data dir> <label>=<dir holding dist/apps/all-in-one> ...
 //   CREATE_RUNS=3 CREATE_DURATION=5 CREATE_CONNECTIONS=16 CREATE_WARMUP=200
 //   CREATE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the apps
+//   CREATE_NODE_ARGS_<label>="-r ./tools/bench/write-path-only.cjs"   node options for one app only (here: the write
+//     path alone, its read side idle: write-path-only.cjs)
 // Seed a data directory with the scale benchmark, e.g.
 //   SCALE_DATA_DIR=/tmp/seed SCALE_ONLY=creates SCALE_SIZES=10000 SCALE_TENANTS=100 SCALE_POPULATION=10000 SCALE_ROUNDS=1 npm run bench:scale
 import { spawn } from 'node:child_process';
@@ -49,7 +51,8 @@ async function measure(label, appRoot, user, operator) {
   cpSync(seeded, dataDir, { recursive: true });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const args = [...APP_NODE_OPTIONS, ...(env.CREATE_NODE_ARGS ?? '').split(' ').filter(Boolean), join(appRoot, 'dist', 'apps', 'all-in-one', 'main.js')];
+  const nodeArgs = `${env.CREATE_NODE_ARGS ?? ''} ${env[`CREATE_NODE_ARGS_${label}`] ?? ''}`.split(' ').filter(Boolean);
+  const args = [...APP_NODE_OPTIONS, ...nodeArgs, join(appRoot, 'dist', 'apps', 'all-in-one', 'main.js')];
   const child = spawn(process.execPath, args, {
     cwd: appRoot,
     env: { ...env, MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, JWT_SECRET: secret, LOG_LEVEL: 'error' },
