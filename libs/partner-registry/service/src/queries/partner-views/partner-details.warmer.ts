@@ -31,9 +31,9 @@ type TenantView = PartnerViewDocument & { readonly tenant: string };
  * Builds, in the background, the body of every tenant's view into PartnerDetailsCache's texts on disk, so a partner's
  * first read finds it pre-joined: once after start (a walk over every view, in id order, building only the bodies not
  * on disk and fresh: after a clean stop most are carried over, and a sample of those is first rebuilt and compared,
- * every carried body made stale if one differs) and for each view written
- * since (a create, an update, a master's change fanned out to its tenants: queued, built a slice at a time when no
- * request is being answered, never in the writing request). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
+ * every carried body made stale if one differs) and for each view written since (a create, an update, a master's
+ * change fanned out to its tenants: queued, built a slice at a time when no request is being answered, never in the
+ * writing request). Other writes (certificates, messages, traffic, tests, masters, tenants) only make texts stale;
  * their next read joins and keeps. Runs only in the serving process (GetPartnerRoute starts it).
  */
 @Injectable()
