@@ -5,8 +5,8 @@ import type { Database, Statement } from 'better-sqlite3';
  * that span share one commit: the pages their writes dirty again and again (the table's last leaf, each index's
  * insertion points, the trigram index's new segment) are written to the WAL once, not once per turn (three creates a
  * turn at 16 connections before; with PendingSearchTexts ~10 % less CPU a create, docs/benchmarks.md). 100 ms rather
- * than 20: the commit's share of a create's event loop halves again (~6.5 % to ~3.4 %), for a crash window of 100 ms of
- * read-model writes that the followers apply again. A turn after a quiet spell commits when it ends, as before.
+ * than 20: the commit's share of a create's event loop halves again (6.1–7.5 % to 3.3–3.5 %), for a crash window of
+ * 100 ms of read-model writes that the followers apply again. A turn after a quiet spell commits when it ends.
  * Nothing waits for a commit: reads go through the same connection (one process owns the file) and see the open
  * transaction; a crash loses at most this span of read-model writes, which the followers apply again from the
  * checkpoints committed with the documents.
