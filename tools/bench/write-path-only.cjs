@@ -6,30 +6,29 @@
 //   CREATE_NODE_ARGS_<label>="-r ./tools/bench/write-path-only.cjs" node tools/bench/create-cpu.bench.mjs <seed> app=. <label>=.
 const Module = require('node:module');
 
+const PATCHES = [
+  // WriteVisibility.reach: no wait, and from now on the read side is idle.
+  ['WriteVisibility', 'reach', () => async () => {
+    globalThis.writePathOnly = true;
+  }],
+  // SqliteEventStore.nextForSubscription: nothing more to read once the read side is idle.
+  ['SqliteEventStore', 'nextForSubscription', (next) => function idle(...args) {
+    return globalThis.writePathOnly ? [] : next.apply(this, args);
+  }],
+];
+const patched = new Set();
+
 const load = Module._load;
-let patched = 0;
 Module._load = function loadAndPatch(...args) {
   const exported = load.apply(this, args);
-  if (exported?.WriteVisibility?.prototype?.reach && !exported.WriteVisibility.prototype.reach.writePathOnly) {
-    const writePathOnly = async () => {
-      globalThis.writePathOnly = true;
-    };
-    writePathOnly.writePathOnly = true;
-    exported.WriteVisibility.prototype.reach = writePathOnly;
-    patched += 1;
-  }
-  const store = exported?.SqliteEventStore?.prototype;
-  if (store?.nextForSubscription && !store.nextForSubscription.writePathOnly) {
-    const next = store.nextForSubscription;
-    const idle = function (...nextArgs) {
-      return globalThis.writePathOnly ? [] : next.apply(this, nextArgs);
-    };
-    idle.writePathOnly = true;
-    store.nextForSubscription = idle;
-    patched += 1;
+  for (const [className, method, replace] of PATCHES) {
+    const prototype = exported?.[className]?.prototype;
+    if (!prototype?.[method] || patched.has(prototype)) continue;
+    prototype[method] = replace(prototype[method]);
+    patched.add(prototype);
   }
   return exported;
 };
 process.once('SIGTERM', () => {
-  if (patched < 2) process.stderr.write(`write-path-only.cjs: patched ${patched} of 2 (WriteVisibility.reach, SqliteEventStore.nextForSubscription): the build changed\n`);
+  if (patched.size < PATCHES.length) process.stderr.write(`write-path-only.cjs: patched ${patched.size} of ${PATCHES.length} (WriteVisibility.reach, SqliteEventStore.nextForSubscription): the build changed\n`);
 });
