@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
@@ -60,7 +60,7 @@ function body() {
  * the seed's first created partner, in a scratch file of `dir`.
  */
 function rawAppendsPerSecond(appRoot, dir) {
-  const built = createRequire(join(appRoot, 'dist', 'apps', 'all-in-one', 'main.js'));
+  const built = createRequire(resolve(appRoot, 'dist', 'apps', 'all-in-one', 'main.js'));
   const Database = built('better-sqlite3');
   const { configureConnection, createSchema } = built('./libs/event-store-sqlite/src/sqlite-schema.js');
   const seed = new Database(join(seeded, 'events.sqlite'), { readonly: true });
