@@ -25,9 +25,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import APP_NODE_OPTIONS from '../dev/app-node-options.cjs';
 import { cpuMsOf, freePort, mainThreadMsOf, untilIdle, untilReady } from './process-probes.cjs';
+import { rawAppendsPerSecond as appendLoop } from './raw-append-loop.cjs';
 
 const [seeded, ...apps] = process.argv.slice(2);
 if (!seeded || apps.length === 0) throw new Error('usage: create-cpu.bench.mjs <seeded data dir> <label>=<app root> ...');
@@ -61,23 +63,10 @@ function body() {
  */
 function rawAppendsPerSecond(appRoot, dir) {
   const built = createRequire(resolve(appRoot, 'dist', 'apps', 'all-in-one', 'main.js'));
-  const Database = built('better-sqlite3');
-  const { configureConnection, createSchema } = built('./libs/event-store-sqlite/src/sqlite-schema.js');
   const seed = new Database(join(seeded, 'events.sqlite'), { readonly: true });
   const row = seed.prepare("SELECT data, metadata FROM events WHERE type = 'partner.created.v1' LIMIT 1").get();
   seed.close();
-  const db = new Database(join(dir, 'raw-anchor.sqlite'));
-  try {
-    configureConnection(db);
-    createSchema(db);
-    const insert = db.prepare('INSERT INTO events (id, stream, revision, type, schema_version, data, metadata) VALUES (?, ?, 0, ?, 1, ?, ?)');
-    let appended = 0;
-    const started = performance.now();
-    while (performance.now() - started < rawSeconds * 1000) insert.run(randomUUID(), `partner-${appended++}`, 'partner.created.v1', row.data, row.metadata);
-    return appended / ((performance.now() - started) / 1000);
-  } finally {
-    db.close();
-  }
+  return appendLoop(built('./libs/event-store-sqlite/src/sqlite-schema.js'), dir, rawSeconds, row);
 }
 
 /** Starts the built app of `appRoot` on `dataDir` with `nodeArgs`; resolves once it is ready. */
