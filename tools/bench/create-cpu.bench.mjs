@@ -59,7 +59,7 @@ function body() {
 
 /**
  * Raw fsync'd appends a second through the build's own event-store schema and pragmas (bench:scale's anchor), rows like
- * the seed's first created partner, in a scratch file of `dir`.
+ * the seed's first created partner, in a scratch file of `dir` (the disk the runs' data directories are on).
  */
 function rawAppendsPerSecond(appRoot, dir) {
   const built = createRequire(resolve(appRoot, 'dist', 'apps', 'all-in-one', 'main.js'));
@@ -103,8 +103,7 @@ async function measure(label, appRoot, user, operator) {
   const readSideDir = apart ? mkdtempSync(join(tmpdir(), 'as2-create-cpu-read-side-')) : null;
   const running = [];
   try {
-    const raw = rawSeconds > 0 ? rawAppendsPerSecond(appRoot, dataDir) : null;
-    rmSync(dataDir, { recursive: true, force: true });
+    const raw = rawSeconds > 0 ? rawAppendsPerSecond(appRoot, tmpdir()) : null;
     cpSync(seeded, dataDir, { recursive: true });
     const nodeArgs = `${env.CREATE_NODE_ARGS ?? ''} ${env[`CREATE_NODE_ARGS_${label}`] ?? ''}`.split(' ').filter(Boolean);
     if (apart) nodeArgs.push('-r', join(benchDir, 'write-path-only.cjs'));
