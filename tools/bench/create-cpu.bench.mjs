@@ -63,10 +63,20 @@ function body() {
  */
 function rawAppendsPerSecond(appRoot, dir) {
   const built = createRequire(resolve(appRoot, 'dist', 'apps', 'all-in-one', 'main.js'));
+  return appendLoop(built('./libs/event-store-sqlite/src/sqlite-schema.js'), dir, rawSeconds, seededPartnerEvent());
+}
+
+let seededEvent = null;
+/** The data and metadata texts of the seed's first created partner, read once. */
+function seededPartnerEvent() {
+  if (seededEvent) return seededEvent;
   const seed = new Database(join(seeded, 'events.sqlite'), { readonly: true });
-  const row = seed.prepare("SELECT data, metadata FROM events WHERE type = 'partner.created.v1' LIMIT 1").get();
-  seed.close();
-  return appendLoop(built('./libs/event-store-sqlite/src/sqlite-schema.js'), dir, rawSeconds, row);
+  try {
+    seededEvent = seed.prepare("SELECT data, metadata FROM events WHERE type = 'partner.created.v1' LIMIT 1").get();
+  } finally {
+    seed.close();
+  }
+  return seededEvent;
 }
 
 /** Starts the built app of `appRoot` on `dataDir` with `nodeArgs`; resolves once it is ready. */

@@ -4,24 +4,12 @@
 // so its event store polls every READ_SIDE_APART_POLL_MS (5 ms) instead of 5 s. Benchmarks only: two processes share
 // no cache, so this side reads every event from the file (the one-process app hands its followers the events it just
 // wrote), and it answers no read-your-writes wait.
-const Module = require('node:module');
+const { patchBuiltClasses } = require('./patch-built-classes.cjs');
 
 const pollIntervalMs = Number(process.env.READ_SIDE_APART_POLL_MS ?? 5);
-let patched = false;
 
-const load = Module._load;
-Module._load = function loadAndPatch(...args) {
-  const exported = load.apply(this, args);
-  const store = exported?.SqliteEventStore;
-  if (!patched && typeof store?.open === 'function') {
-    const open = store.open;
-    store.open = function openPolling(file, options = {}) {
-      return open.call(this, file, { ...options, pollIntervalMs });
-    };
-    patched = true;
-  }
-  return exported;
-};
-process.once('SIGTERM', () => {
-  if (!patched) process.stderr.write('read-side-apart.cjs: SqliteEventStore.open not found: the build changed\n');
-});
+patchBuiltClasses('read-side-apart.cjs', [
+  ['SqliteEventStore', 'static', 'open', (open) => function openPolling(file, options = {}) {
+    return open.call(this, file, { ...options, pollIntervalMs });
+  }],
+]);
