@@ -49,4 +49,23 @@ describe("requests Node's HTTP parser refuses, over a socket", () => {
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(BAD_REQUEST);
   });
+
+  it('two requests sent at once on one connection (pipelined): both answered, in order, and the server goes on', async () => {
+    const answer = await exchange(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(answer.split(/(?=HTTP\/1\.1 \d{3} )/).map((part) => part.split('\r\n')[0])).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found']);
+    expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+  });
+
+  it('an HTTP/1.1 request without Host: 400 in the house error shape; the next request on the connection is answered', async () => {
+    const answer = await exchange(port, 'GET /health/live HTTP/1.1\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const [refused, next] = answer.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(refused?.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse((refused as string).slice((refused as string).indexOf('\r\n\r\n') + 4))).toEqual({ message: 'An HTTP/1.1 request needs a Host header', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
+    expect(next?.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('an HTTP/1.0 request without Host is answered (Host is HTTP/1.1\'s rule)', async () => {
+    const answer = await exchange(port, 'GET /health/live HTTP/1.0\r\n\r\n');
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
 });

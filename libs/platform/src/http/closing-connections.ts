@@ -19,9 +19,12 @@ export class ClosingConnections {
     });
   }
 
-  /** The server's request hook: the connection now carries this request. */
+  /**
+   * The server's request hook: the connection now carries this request. Through the request's socket: a response to a
+   * pipelined request has none of its own until the answers before it are written.
+   */
   began(response: ServerResponse): void {
-    this.answering.set(response.socket as Socket, response);
+    this.answering.set(response.req.socket, response);
   }
 
   /**

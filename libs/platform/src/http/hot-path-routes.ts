@@ -236,9 +236,12 @@ export class HotPathRoutes {
     return (handler, options) => {
       const hot = this.fastify;
       const requests = this.requests;
-      const server = createServer((options as { http?: HttpServerOptions }).http ?? {}, (request: IncomingMessage, response: ServerResponse) => {
+      // Node's own refusal of an HTTP/1.1 request without Host is a bare 400 with no body: refused below in the house shape.
+      const http: HttpServerOptions = { ...((options as { http?: HttpServerOptions }).http ?? {}), requireHostHeader: false };
+      const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => {
         connections.began(response);
         if (this.closing) return refuseWhileClosing(response);
+        if (lacksHost(request)) return refuseWithoutHost(response);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -259,6 +262,19 @@ export class HotPathRoutes {
 const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
 const CLOSING_BODY = JSON.stringify({ message: 'Service unavailable.', error: { type: 'api_error', code: 'SERVICE_UNAVAILABLE' } });
+
+const NO_HOST_BODY = JSON.stringify({ message: 'An HTTP/1.1 request needs a Host header', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
+
+/** HTTP/1.1 makes Host mandatory (RFC 9112, 3.2): without one the request is refused, as Node's parser would. */
+function lacksHost(request: IncomingMessage): boolean {
+  return request.headers.host === undefined && request.httpVersionMajor === 1 && request.httpVersionMinor === 1;
+}
+
+/** An HTTP/1.1 request without Host: 400 in the house error shape. Its bytes were framed, so the connection goes on. */
+function refuseWithoutHost(response: ServerResponse): void {
+  response.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(NO_HOST_BODY) });
+  response.end(NO_HOST_BODY);
+}
 
 /** A request that arrives while the server closes: 503, the house error body, and the connection closed after it. */
 function refuseWhileClosing(response: ServerResponse): void {
