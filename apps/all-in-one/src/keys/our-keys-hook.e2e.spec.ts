@@ -190,6 +190,10 @@ describe('the external signer/decryptor hook over POST /internal/v1/keys/{alias}
         expect({ route, body, status: res.status }).toEqual({ route, body, status: 422 });
         expect(res.body).toMatchObject({ message: expect.any(String), error: { type: expect.any(String), code: expect.any(String) } });
       }
+      // Far too many recipients: the cap's one message, not four for each of them.
+      const crowded = await asGateway.post('/internal/v1/keys/hook-key/decrypt', { key_transport: { recipients: Array.from({ length: 5_000 }, () => ({})), key_length: 16 } });
+      expect(crowded.status).toBe(422);
+      expect(crowded.body.errors).toEqual({ 'key_transport.recipients': ['The recipients may hold at most 16 entries'] });
       // A key transport blob that is not for this key: no error (implicit rejection), random candidates that open nothing.
       const unmatched = await asGateway.post('/internal/v1/keys/hook-key/decrypt', { key_transport: { recipients: [recipient], key_length: 32 } });
       expect(unmatched.status).toBe(200);

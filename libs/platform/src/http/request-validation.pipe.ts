@@ -2,6 +2,7 @@ import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nes
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { passCheckOf } from './compiled-validation';
 import { nestedObjectShapeErrors } from './nested-object-shape';
+import { overlongList } from './overlong-lists';
 import { isPartialUpdateDto, namesAnyField, noChangeGiven } from './partial-update.decorator';
 import { ValidationFailedException } from './validation-failed.exception';
 
@@ -59,6 +60,8 @@ export class RequestValidationPipe extends ValidationPipe {
       const field = crowded || 'body';
       throw new ValidationFailedException({ [field]: [`The ${field} may not have more than ${MAX_FIELDS_PER_OBJECT} fields`] });
     }
+    const overlong = overlongList(body, metadata.metatype as new () => object);
+    if (overlong !== null) throw new ValidationFailedException({ [overlong.field]: [overlong.message] });
     const dto = await super.transform(body, metadata);
     if (isPartialUpdateDto(metadata.metatype) && !namesAnyField(body)) throw noChangeGiven();
     return dto;

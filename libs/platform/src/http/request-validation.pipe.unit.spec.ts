@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { RequestValidationPipe } from './request-validation.pipe';
 import { ValidationFailedException } from './validation-failed.exception';
 
@@ -87,5 +87,59 @@ describe('RequestValidationPipe: a body crowded with fields', () => {
     const errors = await fieldErrors(crowded(200));
     expect(Object.keys(errors)).toHaveLength(200);
     expect(errors['k0']).toEqual(['The k0 field is not allowed']);
+  });
+});
+
+class Record_ {
+  @IsString({ message: 'The id must be a string' })
+  id!: string;
+}
+
+class CappedTransport {
+  @IsArray()
+  @ArrayMaxSize(2, { message: 'The recipients may hold at most 2 entries' })
+  @ValidateNested({ each: true })
+  @Type(() => Record_)
+  recipients!: Record_[];
+}
+
+class CappedBatch {
+  @IsArray()
+  @ArrayMaxSize(3, { message: 'The events may hold at most 3 records' })
+  @ValidateNested({ each: true })
+  @Type(() => CappedTransport)
+  events!: CappedTransport[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CappedTransport)
+  transport?: CappedTransport;
+}
+
+describe('RequestValidationPipe: a list longer than its DTO allows', () => {
+  const validateBatch = (body: unknown) => pipe.transform(body, { type: 'body', metatype: CappedBatch });
+  async function batchErrors(body: unknown): Promise<Record<string, string[]>> {
+    const error = await validateBatch(body).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationFailedException);
+    return (error as ValidationFailedException).errors;
+  }
+
+  it('is refused on its length alone: one message, none for its entries (100,000 empty records, not 100,000 sets of errors)', async () => {
+    expect(await batchErrors({ events: Array.from({ length: 100_000 }, () => ({})) })).toEqual({ events: ['The events may hold at most 3 records'] });
+  });
+
+  it('is found inside a nested object and inside a list entry, named by its dotted field', async () => {
+    expect(await batchErrors({ events: [], transport: { recipients: [{ id: 'a' }, { id: 'b' }, {}] } })).toEqual({ 'transport.recipients': ['The recipients may hold at most 2 entries'] });
+    expect(await batchErrors({ events: [{ recipients: [] }, { recipients: [1, 2, 3, 4] }] })).toEqual({ 'events.1.recipients': ['The recipients may hold at most 2 entries'] });
+  });
+
+  it('leaves lists within their caps to class-validator, which names each entry', async () => {
+    expect(await batchErrors({ events: [{ recipients: [{ id: 'a' }, {}] }, {}, {}] })).toEqual(
+      expect.objectContaining({ 'events.0.recipients.1.id': ['The id must be a string'] }),
+    );
+    await expect(validateBatch({ events: [{ recipients: [{ id: 'a' }, { id: 'b' }] }] })).resolves.toBeInstanceOf(CappedBatch);
   });
 });

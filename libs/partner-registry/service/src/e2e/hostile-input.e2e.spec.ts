@@ -310,4 +310,13 @@ describe('hostile input on the partner-registry routes', () => {
       }
     });
   });
+
+  describe('a list longer than the route allows', () => {
+    it('refuses 20,000 gateway message records with one message, not a set of errors for each', async () => {
+      const gateway = apiAs(ctx.t, { account: ctx.account, tenant: ctx.tenant, roles: ['gateway'] });
+      const res = await gateway.post('/v1/gateway/message-events', { events: Array.from({ length: 20_000 }, () => ({})) });
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({ message: 'Validation failed', errors: { events: ['The events may hold at most 1000 records'] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } });
+    });
+  });
 });
