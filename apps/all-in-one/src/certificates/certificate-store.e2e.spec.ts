@@ -1,9 +1,10 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { opensslWorkspace } from '../keys/our-keys-api.spec-support';
-import { API_TIMESTAMP, CERTIFICATE_ID, certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api.spec-support';
+import { API_TIMESTAMP, CERTIFICATE_ID, certificateApiAs, createPartner, freshTenant, multipartBody, type CertificateApi } from './certificate-api.spec-support';
 
 const DAY = 86_400_000;
 
@@ -94,12 +95,35 @@ describe('certificate store (embedded, through the API)', () => {
     ['not a certificate', Buffer.from('hello world'), 'INVALID_CERTIFICATE'],
     ['a private key', Buffer.from(issueTestCertificate().privateKeyPem), 'PRIVATE_KEY_NOT_ALLOWED'],
     ['trailing garbage', Buffer.concat([issueTestCertificate().der, Buffer.from([1, 2, 3])]), 'CERTIFICATE_TRAILING_DATA'],
-    ['an absurd size', Buffer.alloc(2 * 1024 * 1024, 0x41), 'CERTIFICATE_TOO_LARGE'],
+    ['a file larger than a certificate can be', Buffer.alloc(300 * 1024, 0x41), 'CERTIFICATE_TOO_LARGE'],
   ])('rejects %s with a coded 422 and stores nothing', async (_what, content, code) => {
     const res = await api.upload('/v1/certificates', { name: 'bad', usage: 'encryption' }, content);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe(code);
     expect(JSON.stringify(res.body)).not.toContain('PRIVATE KEY-----');
+    expect((await api.get('/v1/certificates')).body.pagination.total).toBe(0);
+  });
+
+  it('refuses an upload whose body is over BODY_LIMIT_BYTES with 413 PAYLOAD_TOO_LARGE, as a JSON body that large, and stores nothing', async () => {
+    const res = await api.upload('/v1/certificates', { name: 'huge', usage: 'encryption' }, Buffer.alloc(2 * 1024 * 1024, 0x41));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
+    expect((await api.get('/v1/certificates')).body.pagination.total).toBe(0);
+  });
+
+  it('refuses a file past the upload limit sent chunked (no Content-Length to refuse it by) in the reader\'s words', async () => {
+    const body = multipartBody({ name: 'chunked', usage: 'encryption' }, { field: 'certificate', filename: 'huge.pem', content: Buffer.alloc(2 * 1024 * 1024, 0x41) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/certificates',
+      headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': body.contentType },
+      payload: Readable.from([body.payload]),
+    });
+    expect(res.headers['content-type']).toMatch(/json/);
+    expect({ status: res.statusCode, body: res.json() }).toEqual({
+      status: 422,
+      body: { message: 'Validation failed', errors: { certificate: ['The upload is larger than 262144 bytes'] }, error: { type: 'validation_error', code: 'CERTIFICATE_TOO_LARGE', details: { max_bytes: 262144 } } },
+    });
     expect((await api.get('/v1/certificates')).body.pagination.total).toBe(0);
   });
 

@@ -158,7 +158,7 @@ export async function createHttpApp(
     const idempotencyLogger = new Logger('Idempotency');
     registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);
     // Before the idempotency interceptor: a body no route reads is refused before any key is claimed for it.
-    app.useGlobalInterceptors(new MultipartWhereDeclaredInterceptor(app.get(Reflector)));
+    app.useGlobalInterceptors(new MultipartWhereDeclaredInterceptor(app.get(Reflector), config.bodyLimitBytes));
     // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
     app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
     // Neither has anything to do for most requests: those skip Nest's interceptor chain (see skipPassThroughInterceptors).

@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
-import type { FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import type { PassThroughInterceptor } from './pass-through-interceptors';
 
@@ -17,7 +17,15 @@ type MultipartRequest = FastifyRequest & { isMultipart?: () => boolean };
  * as any other body that is not JSON. Runs after the guards, so a caller without a token still gets its 401 first.
  */
 export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+  /**
+   * `bodyLimitBytes`: BODY_LIMIT_BYTES. A route that reads parts itself reads past Fastify's body limit, so a multipart
+   * body declaring more (Content-Length) is refused here with the 413 a JSON body that large gets, before a part is
+   * read; one sent chunked is bounded by the parts' own limits (the file's size, the fields' count and size).
+   */
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly bodyLimitBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** A request without a multipart body passes whatever the route declares. */
   passesThrough(request: MultipartRequest): boolean {
@@ -30,6 +38,7 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
       if (!this.passesThrough(request) && !this.declaresMultipart(context)) {
         throw new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data');
       }
+      if (!this.passesThrough(request) && Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     }
     return next.handle();
   }

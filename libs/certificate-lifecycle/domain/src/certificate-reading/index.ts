@@ -1,5 +1,5 @@
 export type { CertificateDetails, CertificateKeyAlgorithm, CertificateSummary, KeyUsageName } from './certificate-details';
-export { CertificateReadingErrorCode } from './certificate-reading.errors';
+export { CertificateReadingErrorCode, certificateTooLarge } from './certificate-reading.errors';
 export {
   readCertificateUpload,
   DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES,

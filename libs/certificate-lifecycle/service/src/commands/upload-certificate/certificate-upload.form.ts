@@ -1,6 +1,13 @@
 import { characterCount, DomainError } from '@as2-partners/kernel';
 import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
-import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, type CertificateType, type CertificateUsage } from '@as2-partners/certificate-lifecycle-domain';
+import {
+  CERTIFICATE_TYPES,
+  CERTIFICATE_USAGES,
+  certificateTooLarge,
+  DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES,
+  type CertificateType,
+  type CertificateUsage,
+} from '@as2-partners/certificate-lifecycle-domain';
 import type { FastifyRequest } from 'fastify';
 
 /** An upload as the API receives it: multipart/form-data (seed 002) or JSON with the PEM text. */
@@ -23,8 +30,9 @@ function refuseUnknownFields(fieldNames: readonly string[]): void {
 /** Larger than any sane certificate bundle; the reader applies its own, tighter limit. */
 const MAX_UPLOAD_BYTES = 1024 * 1024;
 
+/** A file cut off at MAX_UPLOAD_BYTES is past the reader's limit too: refused in the reader's words. */
 function tooLarge(): DomainError {
-  return new DomainError('CERTIFICATE_TOO_LARGE', `The certificate file exceeds ${MAX_UPLOAD_BYTES} bytes`, 'certificate');
+  return certificateTooLarge(`The upload is larger than ${DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES} bytes`, { max_bytes: DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES });
 }
 
 interface MultipartPart {
