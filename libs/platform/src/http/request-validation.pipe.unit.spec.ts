@@ -34,10 +34,10 @@ class Body {
 }
 
 const pipe = new RequestValidationPipe();
-const validate = (body: unknown) => pipe.transform(body, { type: 'body', metatype: Body });
+const validate = (body: unknown, metatype: new () => object = Body) => pipe.transform(body, { type: 'body', metatype });
 
-async function fieldErrors(body: unknown): Promise<Record<string, string[]>> {
-  const error = await validate(body).then(
+async function fieldErrors(body: unknown, metatype: new () => object = Body): Promise<Record<string, string[]>> {
+  const error = await validate(body, metatype).then(
     () => null,
     (e: unknown) => e,
   );
@@ -90,7 +90,7 @@ describe('RequestValidationPipe: a body crowded with fields', () => {
   });
 });
 
-class Record_ {
+class CappedRecipient {
   @IsString({ message: 'The id must be a string' })
   id!: string;
 }
@@ -99,8 +99,8 @@ class CappedTransport {
   @IsArray()
   @ArrayMaxSize(2, { message: 'The recipients may hold at most 2 entries' })
   @ValidateNested({ each: true })
-  @Type(() => Record_)
-  recipients!: Record_[];
+  @Type(() => CappedRecipient)
+  recipients!: CappedRecipient[];
 }
 
 class CappedBatch {
@@ -117,15 +117,8 @@ class CappedBatch {
 }
 
 describe('RequestValidationPipe: a list longer than its DTO allows', () => {
-  const validateBatch = (body: unknown) => pipe.transform(body, { type: 'body', metatype: CappedBatch });
-  async function batchErrors(body: unknown): Promise<Record<string, string[]>> {
-    const error = await validateBatch(body).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ValidationFailedException);
-    return (error as ValidationFailedException).errors;
-  }
+  const validateBatch = (body: unknown) => validate(body, CappedBatch);
+  const batchErrors = (body: unknown) => fieldErrors(body, CappedBatch);
 
   it('is refused on its length alone: one message, none for its entries (100,000 empty records, not 100,000 sets of errors)', async () => {
     expect(await batchErrors({ events: Array.from({ length: 100_000 }, () => ({})) })).toEqual({ events: ['The events may hold at most 3 records'] });
