@@ -99,5 +99,13 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       expect(res.json().errors).toEqual({ next_certificate_id: [expect.any(String)] });
       expect(res.json().error.code).toBe('INVALID_CHARACTERS');
     });
+
+    it('refuses a rollover naming more slots than there are on the list\'s length alone (a uniqueness check of 5,000 names is never run)', async () => {
+      const partnerId = await createPartner(api);
+      const slots = Array.from({ length: 5_000 }, (_, i) => `slot-${i}`);
+      const res = await send(`/v1/partners/${partnerId}/trust/rollover`, JSON.stringify({ next_certificate_id: 'cert_x', overlap_until: '2030-01-01T00:00:00.000000Z', slots }), 'application/json');
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual({ slots: ['The slots may name at most 3 slots'] });
+    });
   });
 });
