@@ -16,6 +16,17 @@ function inlineReferences(value: unknown, document: OpenApiDocument): unknown {
   return Object.fromEntries(Object.entries(value as Json).map(([key, inner]) => [key, inlineReferences(inner, document)]));
 }
 
+/**
+ * The schema with every object that lists its properties closed to others (`additionalProperties: false` where it says
+ * nothing): a field the server sends that its document does not name is a mismatch, as a generated client would find.
+ */
+function closedObjects(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(closedObjects);
+  if (value === null || typeof value !== 'object') return value;
+  const schema = Object.fromEntries(Object.entries(value as Json).map(([key, inner]) => [key, key === 'properties' ? Object.fromEntries(Object.entries(inner as Json).map(([name, property]) => [name, closedObjects(property)])) : closedObjects(inner)]));
+  return 'properties' in schema && !('additionalProperties' in schema) ? { ...schema, additionalProperties: false } : schema;
+}
+
 /** Checks real answers against the document: the status must be documented for the operation and the body must match its schema. */
 export class OpenApiConformance {
   private readonly ajv = new Ajv({ strict: false, allErrors: true });
@@ -46,9 +57,9 @@ export class OpenApiConformance {
     const key = `${route.method} ${route.path} ${status}`;
     let validate = this.validators.get(key);
     if (!validate) {
-      validate = this.ajv.compile(inlineReferences(schema, this.document) as Json);
+      validate = this.ajv.compile(closedObjects(inlineReferences(schema, this.document)) as Json);
       this.validators.set(key, validate);
     }
-    return validate(body) ? [] : (validate.errors ?? []).map((error) => `${method} ${route.path} ${status}: ${error.instancePath || '/'} ${error.message}`);
+    return validate(body) ? [] : (validate.errors ?? []).map((error) => `${method} ${route.path} ${status}: ${error.instancePath || '/'} ${error.message}${'additionalProperty' in error.params ? ` (${String(error.params['additionalProperty'])})` : ''}`);
   }
 }

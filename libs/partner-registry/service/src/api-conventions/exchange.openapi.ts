@@ -79,7 +79,11 @@ const RESOLVED_PARTNERSHIP_SCHEMA = object({
   as2_to: str(),
   can_exchange: { type: 'boolean' },
   as2_instance: AS2_INSTANCE_SCHEMA,
-  partner: { allOf: [PARTNER_SCHEMA, { type: 'object', required: ['certificates'], properties: { certificates: { type: 'array', items: { type: 'object', additionalProperties: true } } } }] },
+  partner: {
+    ...PARTNER_SCHEMA,
+    required: [...(PARTNER_SCHEMA.required ?? []), 'certificates'],
+    properties: { ...PARTNER_SCHEMA.properties, certificates: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+  },
   overrides: OVERRIDES_SCHEMA,
   effective: {
     type: 'object',

@@ -38,6 +38,13 @@ const PARTNER_PROPERTIES: Record<string, SchemaObject> = {
     required: ['enabled', 'username', 'has_password'],
     properties: { enabled: { type: 'boolean' }, username: nullableString(), has_password: { type: 'boolean', description: 'The password itself is never returned' } },
   },
+  station_id: nullableString('The station (of the tenant) the partner belongs to'),
+  firewall: {
+    type: 'object',
+    required: ['enabled', 'allowed_ips'],
+    description: 'The inbound firewall: when enabled, only these source ranges may deliver as the partner',
+    properties: { enabled: { type: 'boolean' }, allowed_ips: { type: 'array', items: { type: 'string', example: '203.0.113.0/24' } } },
+  },
   override_settings: { type: 'object', additionalProperties: true, description: "Only the fields this tenant overrode, in the partner's field names" },
   created_at: apiTimestampSchema(),
   updated_at: apiTimestampSchema(),
@@ -65,9 +72,23 @@ const PARTNER_CERTIFICATE_SCHEMA: SchemaObject = {
   },
 };
 
+/** One direction of a partner's traffic: paused or not and, when paused, by whom, how and until when. */
+const TRAFFIC_DIRECTION_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['paused'],
+  properties: {
+    paused: { type: 'boolean' },
+    level: { type: 'string', enum: ['account', 'tenant'], description: "Whose pause holds it: the account's (a master partner) or the tenant's" },
+    response: nullableString('How the gateway answers the paused traffic'),
+    reason: { type: 'string' },
+    until: nullableApiTimestampSchema(),
+    window_id: nullableString('The maintenance window that paused it (null: an operator\'s pause)'),
+  },
+};
+
 export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
   type: 'object',
-  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificate_link', 'message_stats', 'last_message_at', 'connection_status'],
+  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificate_link', 'message_stats', 'last_message_at', 'connection_status', 'traffic'],
   properties: {
     ...PARTNER_PROPERTIES,
     certificates: { type: 'array', items: PARTNER_CERTIFICATE_SCHEMA },
@@ -85,6 +106,12 @@ export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
     message_stats: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the traffic services; null until then' },
     last_message_at: nullableApiTimestampSchema(),
     connection_status: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the connection tester; null until then' },
+    traffic: {
+      type: 'object',
+      required: ['incoming', 'outgoing'],
+      description: "Whether the partner's incoming and outgoing traffic is paused, as this tenant sees it",
+      properties: { incoming: TRAFFIC_DIRECTION_SCHEMA, outgoing: TRAFFIC_DIRECTION_SCHEMA },
+    },
   },
 };
 

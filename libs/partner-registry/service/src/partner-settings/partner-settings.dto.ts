@@ -6,16 +6,28 @@ import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
 import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
-/** What the validators accept, as patterns for the OpenAPI document (so a generated request that fits the schema is accepted). */
+/**
+ * What the validators accept, as patterns for the OpenAPI document: the same syntax (documented-patterns.unit.spec.ts),
+ * so a client that checks the schema refuses what the server refuses and takes what it takes; a rule beyond syntax (an
+ * endpoint's address policy) is in the field's description.
+ */
 const HEADER_SAFE = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
 export const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
-export const HEADER_SAFE_NON_BLANK = `^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
+/** Header-safe text with at least one character that is not blank (IsRequiredText trims, IsHeaderSafeText refuses control characters). */
+export const HEADER_SAFE_NON_BLANK = `^${HEADER_SAFE}*[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
 /** An IPv4 or IPv6 range in CIDR notation, as isCidr accepts it. */
 const CIDR_PATTERN = `^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
 const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
-/** https, a DNS name with an alphabetic top-level label (literal addresses are refused, as are localhost names), optional port and path. */
-export const HTTPS_ENDPOINT_PATTERN = '^https://[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,24}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~!$&()*+,;=:@%/?-]{0,200})?$';
-export const EMAIL_PATTERN = '^[A-Za-z0-9]{1,32}([._+-][A-Za-z0-9]{1,32}){0,3}@[a-z0-9]{1,32}(\\.[a-z0-9]{1,32}){0,3}\\.[a-z]{2,24}$';
+/** One label of a host name as isHttpsUrl takes it: ASCII letters, digits, `-`, `_`, and any other script's letters (IDN). */
+const HOST_LABEL = '[A-Za-z0-9_\\u00a1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ufefe\\uff00-\\uffff-]+';
+/**
+ * isHttpsUrl's syntax: `https://` (any case), a host name of non-empty labels (one trailing dot allowed) or a bracketed
+ * IPv6 address, an optional port, then a path, query or fragment without whitespace, backslashes or control characters.
+ * Which addresses may be reached is not syntax: one that is not public is refused all the same (INVALID_ENDPOINT_URL).
+ */
+export const HTTPS_ENDPOINT_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]://(\\[[0-9A-Fa-f:.]+\\]|${HOST_LABEL}(\\.${HOST_LABEL})*\\.?)(:[0-9]{1,5})?([/?#][^\\s\\\\\\u0000-\\u001f\\u007f-\\u009f]*)?$`;
+/** An address as IsEmail takes the usual ones: a dot-atom local part, then a domain of letters, digits and `-` (any case) with a top-level label. */
+export const EMAIL_PATTERN = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$";
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
@@ -107,7 +119,7 @@ export class PartnerFieldsDto {
   @IsHeaderSafeText('name')
   name!: string;
 
-  @ApiProperty({ maxLength: 2048, pattern: HTTPS_ENDPOINT_PATTERN, example: 'https://acme.example.com/as2' })
+  @ApiProperty({ maxLength: 2048, pattern: HTTPS_ENDPOINT_PATTERN, example: 'https://acme.example.com/as2', description: 'The partner\'s AS2 endpoint (https); an address that is not public is refused (INVALID_ENDPOINT_URL)' })
   @IsDefined({ message: 'The URL field is required' })
   @IsHttpsEndpoint()
   url!: string;

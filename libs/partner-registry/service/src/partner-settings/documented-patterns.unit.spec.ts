@@ -1,0 +1,55 @@
+import { isEmail } from 'class-validator';
+import { hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
+import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK, HTTPS_ENDPOINT_PATTERN } from './partner-settings.dto';
+
+// As JSON Schema validators compile a `pattern` (ECMA-262, unicode).
+const matches = (pattern: string, value: string): boolean => new RegExp(pattern, 'u').test(value);
+
+describe('the OpenAPI patterns say what the validators take', () => {
+  it.each([
+    'https://acme.example.com/as2',
+    'https://as2.example.com:44300/as2',
+    'https://AS2.Example.COM/as2',
+    'HTTPS://acme.example.com/as2',
+    'https://8.8.8.8/as2',
+    'https://a.b.c.d.e.f.example.com/as2',
+    `https://x.example.com/${'p'.repeat(250)}`,
+    'https://x.example.com/as2#frag',
+    'https://x.example.com/as2?tenant=a&b=c',
+    'https://bücher.example/as2',
+    'https://[2001:db8::1]:8443/as2',
+    'https://edi_gw.example.com./as2',
+    'https://x.example.com',
+    'http://acme.example.com/as2',
+    'ftp://acme.example.com/as2',
+    'https://user@acme.example.com/as2',
+    'https://user:pw@acme.example.com/as2',
+    'https://acme.example.com\\@127.0.0.1/',
+    'https://acme.example.com/a b',
+    'https://acme.example.com/a\u0001b',
+    'https:///acme.example.com',
+    'https://acme..example.com/',
+    'https://.example.com/',
+    'https://acme.example.com:/as2',
+    'https://ac!me.example.com/',
+    'https://%61cme.example.com/',
+    'https://',
+    ' https://acme.example.com/as2',
+  ])('an endpoint URL: %j is taken by the pattern exactly when isHttpsUrl takes it', (url) => {
+    expect(matches(HTTPS_ENDPOINT_PATTERN, url)).toBe(isHttpsUrl(url));
+  });
+
+  it.each(['Acme Corporation', ' Leading', 'Trailing ', 'a', 'Ünïcödé GmbH', ' ', '   ', '', '\ufeff', 'Line\nbreak', 'Tab\there', 'NUL\u0000'])(
+    'a name: %j is taken by the pattern exactly when the validators take it (not blank, no control characters)',
+    (name) => {
+      expect(matches(HEADER_SAFE_NON_BLANK, name)).toBe(name.trim().length > 0 && !hasControlCharacters(name));
+    },
+  );
+
+  it.each(['as2@acme.example.com', 'First.Last@Example.COM', 'ops+edi@sub.acme.example.co.uk', "o'brien@acme.example", 'a@b.io', 'not-an-email', 'a@b', 'a@-b.com', 'a b@acme.example.com', '.a@acme.example.com', 'a..b@acme.example.com', 'a@acme.example.com.'])(
+    'an e-mail address: %j is taken by the pattern exactly when IsEmail takes it',
+    (email) => {
+      expect(matches(EMAIL_PATTERN, email)).toBe(isEmail(email));
+    },
+  );
+});
