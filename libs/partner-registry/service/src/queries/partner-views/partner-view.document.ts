@@ -48,7 +48,8 @@ export interface OverrideDocument {
   readonly account: string;
   readonly tenant: string;
   readonly masterPartnerId: string;
-  readonly overrides: PartnerChanges;
+  /** null: reset (the document stays, so the tenant's view keeps the reset as its last update). */
+  readonly overrides: PartnerChanges | null;
   readonly updatedAt: string;
 }
 

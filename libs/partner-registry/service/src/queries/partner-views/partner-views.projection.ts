@@ -233,7 +233,8 @@ export class PartnerViewsProjection extends FollowedProjection {
       }
       case 'partner.overrides_reset.v1': {
         const d = event.data;
-        await this.overrides.delete(overrideDocIdOf(d.account, d.tenant, d.masterPartnerId));
+        // Kept with no overrides: the reset changed the tenant's view, so it is the view's last update (not the master's).
+        await this.overrides.put({ _id: overrideDocIdOf(d.account, d.tenant, d.masterPartnerId), account: d.account, tenant: d.tenant, masterPartnerId: d.masterPartnerId, overrides: null, updatedAt: d.resetAt });
         await this.refreshInherited(d.account, d.tenant, d.masterPartnerId);
         return;
       }
@@ -312,14 +313,15 @@ export class PartnerViewsProjection extends FollowedProjection {
 }
 
 function inheritedView(master: PartnerViewDocument, tenant: string, override: OverrideDocument | null): PartnerViewDocument {
-  const settings: PartnerSettings = override ? applyPartnerChanges(master.settings, override.overrides) : master.settings;
+  const changes = override?.overrides ?? null;
+  const settings: PartnerSettings = changes ? applyPartnerChanges(master.settings, changes) : master.settings;
   return {
     ...master,
     _id: viewIdOf(master.account, tenant, master.partnerId),
     tenant,
     settings,
-    overrides: override?.overrides ?? null,
-    hasOverrides: override !== null,
+    overrides: changes,
+    hasOverrides: changes !== null,
     updatedAt: override && override.updatedAt > master.updatedAt ? override.updatedAt : master.updatedAt,
   };
 }
