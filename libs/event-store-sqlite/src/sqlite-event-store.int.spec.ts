@@ -151,6 +151,18 @@ describe('SqliteEventStore on a real file', () => {
     expect(events.map((e) => e.stream)).toEqual(['s-1']);
   });
 
+  it('refuses every write once its data directory is removed while it runs (503, maybe stored), and is not ready', async () => {
+    const store = await open();
+    await store.append('kept-1', [contractEvent()], 'no_stream');
+    rmSync(dir, { recursive: true, force: true });
+    for (const stream of ['lost-1', 'lost-2']) {
+      const refused = await store.append(stream, [contractEvent()], 'no_stream').then(() => null, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(EventStoreUnavailableError);
+      expect((refused as EventStoreUnavailableError).maybeStored).toBe(true);
+    }
+    await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+  });
+
   it('has no last position while empty', async () => {
     const store = await open();
     expect(await store.lastPosition()).toBeNull();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WalSync, type WalSyncFunction } from './wal-sync';
@@ -27,6 +27,7 @@ describe('WalSync', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'wal-sync-'));
     wal = join(dir, 'db.sqlite-wal');
+    writeFileSync(join(dir, 'db.sqlite'), 'pages');
     writeFileSync(wal, 'frames');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +70,19 @@ describe('WalSync', () => {
     await expect(Promise.all([walSync.durable(), walSync.durable()])).resolves.toEqual([undefined, undefined]);
     await walSync.close();
     await expect(walSync.durable()).rejects.toThrow('closed');
+  });
+
+  it('rejects a sync once the files are no longer in their directory (deleted or replaced while open): nothing synced there survives a restart', async () => {
+    const walSync = new WalSync(wal);
+    await expect(walSync.durable()).resolves.toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
+    await expect(walSync.durable()).rejects.toThrow(/removed from/);
+    // A new directory at the same path, with files of the same names, is not where the open files are either.
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'db.sqlite'), 'pages');
+    writeFileSync(wal, 'frames');
+    await expect(walSync.durable()).rejects.toThrow(/removed from/);
+    await walSync.close();
   });
 
   it('rejects when the WAL file cannot be opened', async () => {

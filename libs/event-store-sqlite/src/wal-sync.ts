@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
 
 /** fdatasync's shape: syncs the file behind `fd`, then calls back. */
 export type WalSyncFunction = (fd: number, done: (error: Error | null) => void) => void;
@@ -12,6 +12,8 @@ export type WalSyncFunction = (fd: number, done: (error: Error | null) => void) 
  */
 export class WalSync {
   private fd: number | null = null;
+  /** The database file's inode when the WAL was opened: the file the commits go to. */
+  private databaseInode: number | null = null;
   private inFlight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private closed = false;
@@ -41,6 +43,24 @@ export class WalSync {
     this.fd = null;
   }
 
+  /**
+   * The WAL or the database file no longer where the store opened them (the data directory deleted or replaced while
+   * running): the synced frames are in a file no restart will read, so the commit is not durable. Null: both in place.
+   */
+  private removedFromItsDirectory(): Error | null {
+    let moved: boolean;
+    try {
+      moved = fstatSync(this.fd as number).nlink === 0 || statSync(this.databaseFile).ino !== this.databaseInode;
+    } catch {
+      moved = true;
+    }
+    return moved ? Object.assign(new Error(`the event store's file was removed from ${this.databaseFile}`), { code: 'ENOENT' }) : null;
+  }
+
+  private get databaseFile(): string {
+    return this.walFile.replace(/-wal$/, '');
+  }
+
   private takeNext(): Promise<void> {
     this.next = null;
     return this.start();
@@ -50,12 +70,19 @@ export class WalSync {
     const running = new Promise<void>((resolve, reject) => {
       try {
         // Opened on first use: the WAL file exists once the connection has committed in WAL mode.
-        this.fd ??= openSync(this.walFile, 'r+');
+        if (this.fd === null) {
+          this.fd = openSync(this.walFile, 'r+');
+          this.databaseInode = statSync(this.databaseFile).ino;
+        }
       } catch (error) {
         reject(error);
         return;
       }
-      this.sync(this.fd, (error) => (error ? reject(error) : resolve()));
+      this.sync(this.fd, (error) => {
+        const removed = error ? null : this.removedFromItsDirectory();
+        if (error || removed) reject(error ?? removed);
+        else resolve();
+      });
     });
     this.inFlight = running;
     const clear = () => {
