@@ -29,12 +29,17 @@ export class ClosingConnections {
 
   /**
    * The server begins to close: each request being answered is answered with `Connection: close` and its connection
-   * ended; after `requestTimeoutMs` (the time a client has to send its headers and body) every connection not
+   * ended, and each connection that has sent nothing yet is closed; after `requestTimeoutMs` (the time a client has to send its headers and body) every connection not
    * answering a request it sent in full is closed, while the handlers still running keep theirs.
    */
   closeWithin(requestTimeoutMs: number): void {
     for (const socket of this.sockets) {
       const response = this.answering.get(socket);
+      // A connection that has not sent a byte has no request to finish: closed now, not after the request timeout.
+      if (response === undefined && socket.bytesRead === 0) {
+        socket.destroy();
+        continue;
+      }
       if (response === undefined || response.writableEnded) continue;
       if (response.headersSent) response.once('finish', () => socket.end());
       else response.shouldKeepAlive = false;

@@ -25,6 +25,36 @@ describe('the HTTP server while the app closes (HotPathRoutes.serverFactory)', (
     }
   });
 
+  it('closes a connection that has sent nothing at once, not after the request timeout; one still sending its headers gets that time', async () => {
+    const hotPath = new HotPathRoutes(1024 * 1024);
+    const server = hotPath.serverFactory()((_request, response) => response.end('app'), { requestTimeout: 60_000 } as FastifyServerOptions);
+    const accepted: Socket[] = [];
+    server.on('connection', (socket: Socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const connected = (bytes: string) =>
+      new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          if (bytes) socket.write(bytes);
+          resolve(socket);
+        });
+        socket.on('error', () => undefined);
+      });
+    const silent = await connected('');
+    const sending = await connected('GET /x HTTP/1.1\r\nHost: x\r\n');
+    try {
+      // Both accepted, and the partial headers read, before the server begins to close.
+      while (accepted.length < 2 || !accepted.some((socket) => socket.bytesRead > 0)) await new Promise((resolve) => setImmediate(resolve));
+      const silentClosed = new Promise((resolve) => silent.once('close', resolve));
+      hotPath.refuseFromNowOn();
+      await silentClosed;
+      expect(sending.destroyed).toBe(false);
+    } finally {
+      sending.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('closes within the request timeout with clients still sending their request and a keep-alive client, and lets a running handler finish', async () => {
     // The request timeout and the slow handler on a fake clock; the sockets are real.
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
