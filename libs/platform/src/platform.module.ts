@@ -19,6 +19,7 @@ import { OpenApiOperations } from './http/openapi/openapi-operations';
 import { registerDomainErrorStatuses } from './http/domain-error-statuses';
 import { AfterStart } from './http/after-start';
 import { HotPathRoutes } from './http/hot-path-routes';
+import { StopTakingRequests } from './http/stop-taking-requests';
 import { RequestsInFlight } from './http/requests-in-flight';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
@@ -54,6 +55,7 @@ export class PlatformModule {
         { provide: HotPathRoutes, useValue: hotPath },
         { provide: RequestsInFlight, useValue: hotPath.requests },
         AfterStart,
+        StopTakingRequests,
         PipelineMonitor,
         OpenApiOperations,
         MetricsSources,

@@ -7,6 +7,9 @@ import type { Socket } from 'node:net';
  * enforcing `requestTimeout`: a pooled keep-alive client (an ingress, the gateway) or a client stuck in its headers or
  * body held a SIGTERM past Kubernetes' grace period, until the pod was killed.
  */
+/** How often `answered` looks again: the requests a stop waits for take milliseconds to seconds. */
+const ANSWERED_POLL_MS = 10;
+
 export class ClosingConnections {
   private readonly sockets = new Set<Socket>();
   /** Each connection's latest request, through its response (`response.req`). */
@@ -25,6 +28,14 @@ export class ClosingConnections {
    */
   began(response: ServerResponse): void {
     this.answering.set(response.req.socket, response);
+  }
+
+  /** Resolves once no connection has a request being answered (or after `maxMs`, whichever comes first). */
+  async answered(maxMs: number): Promise<void> {
+    const until = Date.now() + maxMs;
+    while ([...this.sockets].some((socket) => this.answering.get(socket)?.writableEnded === false) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, ANSWERED_POLL_MS));
+    }
   }
 
   /**

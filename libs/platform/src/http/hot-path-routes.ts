@@ -69,6 +69,8 @@ export class HotPathRoutes {
   private closing = false;
   /** Ends the server's connections once it closes (set by the server factory). */
   private closeConnections: (() => void) | undefined;
+  /** The server's connections and the requests they carry (set by the server factory). */
+  private connections: ClosingConnections | undefined;
   /** The requests this server is answering, for background work that gives way to them. */
   readonly requests = new RequestsInFlight();
 
@@ -224,8 +226,18 @@ export class HotPathRoutes {
 
   /** The app began to close (Fastify's preClose): requests from now on are answered 503 in the house shape, their connection closed. */
   refuseFromNowOn(): void {
+    if (this.closing) return;
     this.closing = true;
     this.closeConnections?.();
+  }
+
+  /**
+   * The app begins to stop, before anything that answers a request does (the followers a write's answer waits for, the
+   * stores): new requests are refused from now on, and this resolves once those being answered are (or after `maxMs`).
+   */
+  async stopTakingRequests(maxMs: number): Promise<void> {
+    this.refuseFromNowOn();
+    await this.connections?.answered(maxMs);
   }
 
   /**
@@ -252,6 +264,7 @@ export class HotPathRoutes {
       if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
       if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
       const connections = new ClosingConnections(server);
+      this.connections = connections;
       this.closeConnections = () => connections.closeWithin(server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS);
       return server;
     };
