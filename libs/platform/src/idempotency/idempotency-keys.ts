@@ -127,6 +127,9 @@ export class IdempotencyKeys {
       ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
       body: answer.body,
     });
+    // On disk before the answer goes out (the caller sends it after this): a crash right after it must not turn the
+    // retry into a 409 "still running" until the claim's lease ends, then a second run of the command.
+    await this.options.committed?.();
   }
 
   /** The request failed on our side (5xx): the key is free again, so the client's retry runs the request again. */

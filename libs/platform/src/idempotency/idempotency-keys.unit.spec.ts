@@ -53,6 +53,20 @@ describe('IdempotencyKeys', () => {
     expect(await keysOver(afterCrash, { ttlMs: 24 * HOUR, leaseMs: 60_000 }).claim(id, 'fp')).toEqual(first);
   });
 
+  it('an answer is on disk before it is sent: after a crash right after it, the retry replays it', async () => {
+    const records = mapCollection();
+    let onDisk = new Map<string, IdempotencyRecord>();
+    const keys = new IdempotencyKeys(records, { ttlMs: 24 * HOUR, leaseMs: 60_000, clock, committed: async () => void (onDisk = new Map(records.docs)) });
+    made.push(keys);
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'answered');
+    await keys.claim(id, 'fp');
+    await keys.complete(id, 'fp', answer);
+    keys.stop();
+    const afterCrash = mapCollection();
+    for (const [key, doc] of onDisk) afterCrash.docs.set(key, doc);
+    expect(await keysOver(afterCrash, { ttlMs: 24 * HOUR, leaseMs: 60_000 }).claim(id, 'fp')).toEqual({ outcome: 'replay', ...answer });
+  });
+
   it('a claim whose commit fails is refused: the request does not run', async () => {
     const keys = new IdempotencyKeys(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000, clock, committed: () => Promise.reject(new Error('disk full')) });
     made.push(keys);
