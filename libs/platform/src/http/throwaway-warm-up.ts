@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +65,40 @@ export async function warmUpOnThrowawayApp(
   }
 }
 
+/** A throwaway DATA_DIR's name: the process that made it, then mkdtemp's random part. */
+const SCRATCH_PREFIX = 'as2-warm-up-';
+const SCRATCH_OF_PROCESS = /^as2-warm-up-(\d+)-/;
+/** A scratch directory without its process's id (made before they carried one) is left over once this old. */
+const UNOWNED_SCRATCH_AGE_MS = 10 * 60_000;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the throwaway DATA_DIRs a start stopped short left in `root` (a SIGKILL or SIGTERM during the warm-up skips
+ * its removal): those of processes no longer running, and older ones that name no process. Another process's warm-up
+ * running now keeps its own.
+ */
+export async function removeLeftoverScratch(root: string, now = Date.now()): Promise<void> {
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const name of entries) {
+    if (!name.startsWith(SCRATCH_PREFIX)) continue;
+    const owner = SCRATCH_OF_PROCESS.exec(name)?.[1];
+    const left = owner !== undefined ? Number(owner) !== process.pid && !isRunning(Number(owner)) : now - (await stat(join(root, name)).then((s) => s.mtimeMs, () => now)) > UNOWNED_SCRATCH_AGE_MS;
+    if (left) await rm(join(root, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
 async function runOnThrowawayApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions, requests: WarmUpRequests, timeoutMs: number): Promise<void> {
-  const dataDir = await mkdtemp(join(scratchRoot(), 'as2-warm-up-'));
+  const root = scratchRoot();
+  await removeLeftoverScratch(root);
+  const dataDir = await mkdtemp(join(root, `${SCRATCH_PREFIX}${process.pid}-`));
   const secret = randomBytes(32).toString('base64url');
   try {
     // TSA_URL: no bundled TSA, whose identity (an RSA key) a fresh DATA_DIR would make; nothing here asks a TSA.
