@@ -132,6 +132,24 @@ describe('CheckpointedFollower', () => {
     expect(await checkpoints.load('things')).toBe(3);
   });
 
+  it('drops at its start the entries it parked past its checkpoint (delivered again from there), and keeps those it had passed', async () => {
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })], 'no_stream');
+    const [first, , third] = await store.readAll();
+    const entry = (event: RecordedEvent): ParkedEvent => ({ id: `things:${event.id}`, consumer: 'things', topic: null, event, error: 'disk full', attempts: 3, parkedAt: '2026-12-05T10:00:00.000Z' });
+    await parked.park(entry(first as RecordedEvent));
+    await parked.park(entry(third as RecordedEvent));
+    await parked.park({ ...entry(third as RecordedEvent), id: `others:${(third as RecordedEvent).id}`, consumer: 'others' });
+    // The move past 3 was lost: the checkpoint says 2.
+    await checkpoints.save('things', 2);
+    const applied: unknown[] = [];
+    follower = new CheckpointedFollower({ name: 'things', store, checkpoints, parked, handle: async (event) => void applied.push(dataOf(event)['n']) });
+    await follower.start();
+    await follower.waitFor(3, 10_000);
+    expect(applied).toEqual([3]);
+    expect((await parked.list({ consumer: 'things' })).map((e) => e.event.position)).toEqual([1]);
+    expect(await parked.count('others')).toBe(1);
+  });
+
   it('saves its position after every read of the store when saves join the read-model writes, every 100 events otherwise', async () => {
     const savedBy = async (joined: boolean): Promise<number[]> => {
       const { recording, saved } = recordingCheckpoints(joined);

@@ -7,6 +7,9 @@ import type { EventStore, Subscription } from './event-store.port';
 import type { ParkedEventStore } from './parked-event-store.port';
 import { secondsSince, storeLag, type FollowerLag } from './follower-lag';
 
+/** The most parked entries of a follower looked at when it starts (an operator's list, not a backlog). */
+const PARKED_CHECKED_AT_START = 10_000;
+
 /** Events passed without one handled after which a follower saves its position anyway (it also saves when idle, at stop). */
 const UNHANDLED_SAVE_EVERY = 100;
 
@@ -91,6 +94,7 @@ export class CheckpointedFollower {
 
   async start(): Promise<void> {
     const checkpoint = await this.options.checkpoints.load(this.options.name);
+    await this.forgetParkedAhead(checkpoint);
     this.processed = checkpoint;
     this.saved = checkpoint;
     this.passedSinceStart = 0;
@@ -100,6 +104,17 @@ export class CheckpointedFollower {
     this.subscriptionFailingSince = null;
     this.stopped = new Promise<void>((resolve) => (this.wakeSleepers = resolve));
     this.subscribe();
+  }
+
+  /**
+   * Events parked after the checkpoint are delivered again from it: the move past them was lost (a crash, or the read
+   * store refusing the commit that carried it), so they are handled anew (and parked anew if they still fail). Their
+   * old entries are dropped: listed, they said a handled event was missing, and a replay would have applied it again
+   * after the events behind it, over what those wrote.
+   */
+  private async forgetParkedAhead(checkpoint: number | null): Promise<void> {
+    const entries = await this.options.parked.list({ consumer: this.options.name, limit: PARKED_CHECKED_AT_START });
+    for (const entry of entries) if (checkpoint === null || entry.event.position > checkpoint) await this.options.parked.remove(entry.id);
   }
 
   async stop(): Promise<void> {
