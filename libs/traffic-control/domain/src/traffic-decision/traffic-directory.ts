@@ -421,8 +421,9 @@ export class TrafficDirectory {
     let pairedTenant: string | null = null;
     // An account-wide caller (no tenant) cannot tell tenants apart: two ends of the same rank in different tenants or
     // accounts make the pair ambiguous, answered as not found, never the first end the index holds (an order any write
-    // of an instance changes, so another tenant's duplicate could take the pair over).
-    const wide = tenant === null;
+    // of an instance changes, so another tenant's duplicate could take the pair over). Nor can an all-accounts caller
+    // naming a tenant: a tenant id is an account's own, so `t1` names a different tenant in each account.
+    const wide = tenant === null || account === ALL_ACCOUNTS;
     let chosenScope: string | null = null;
     let ambiguous = false;
     let severalTenants = false;

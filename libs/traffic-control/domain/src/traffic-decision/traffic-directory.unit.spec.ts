@@ -333,6 +333,24 @@ describe('traffic directory: one pair of AS2 ids in several tenants, an account-
     expect(hijacked(d, caller)).toMatchObject({ decision: 'defer_503', reasonCode: 'TENANT_PAUSE', instance: { instanceId: 'ins_v' } });
   });
 
+  it("an all-accounts credential naming a tenant cannot tell that tenant's namesakes in two accounts apart: ambiguous, whichever was written first", () => {
+    for (const first of ['acc', 'other']) {
+      const d = new TrafficDirectory();
+      for (const account of first === 'acc' ? ['acc', 'other'] : ['other', 'acc']) {
+        d.putInstance({ instanceId: `ins_${account}`, account, tenant: 't1', myAs2Id: 'US', status: 'on' });
+        d.putPartner(partner({ partnerId: `prt_${account}`, account, tenant: 't1' }));
+      }
+      expect(d.decide(ALL_ACCOUNTS, 't1', 'inbound', 'ACME', 'US', now)).toMatchObject({ ...ambiguous, tenant: 't1' });
+      // Each account's own credential for its t1 decides its own pair.
+      expect(d.decide('acc', 't1', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_acc' } });
+      expect(d.decide('other', 't1', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_other' } });
+      // One account's copy gone, the all-accounts credential decides the other's.
+      d.putPartner(partner({ partnerId: 'prt_other', account: 'other', tenant: 't1', deleted: true }));
+      d.removeInstance('ins_other');
+      expect(d.decide(ALL_ACCOUNTS, 't1', 'inbound', 'ACME', 'US', now)).toMatchObject({ decision: 'accept', partner: { partnerId: 'prt_acc' } });
+    }
+  });
+
   it('a pair with a partnership in one tenant still wins over the same ids without one in another', () => {
     const d = victimThenCopy('acc');
     d.removePartnership('ps_x');
