@@ -391,6 +391,15 @@ describe('traffic decisions: the gateway route', () => {
         expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
         const batch = await bothWays('/v1/traffic/decisions:batch', '{"decisions":[]}', { authorization });
         expect([batch.taken, json(batch.answer).error.code]).toEqual([true, 'VALIDATION_FAILED']);
+        // More fields than any body has: refused on that alone, in the words every other route uses.
+        const crowded = (extra: Record<string, unknown>) => JSON.stringify({ ...extra, ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, 0])) });
+        for (const [path, body] of [
+          ['/v1/traffic/decisions', crowded({})],
+          ['/v1/traffic/decisions:batch', crowded({ decisions: [inbound(as2Id, ours)] })],
+        ] as const) {
+          const { taken, answer } = await bothWays(path, body, { authorization });
+          expect([path, taken, answer.statusLine.split(' ')[1], json(answer).errors]).toEqual([path, true, '422', { body: ['The body may not have more than 200 fields'] }]);
+        }
       });
 
       it('leaves to the route what it cannot answer the same from the headers: other types, no or unknown or refused tokens, odd lengths', async () => {

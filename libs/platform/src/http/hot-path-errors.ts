@@ -52,6 +52,8 @@ export function schemaErrorField(error: SchemaError | undefined): { field: strin
       return { field, text: `The ${field} must have at least ${params.limit} ${params.limit === 1 ? 'item' : 'items'}` };
     case 'maxItems':
       return { field, text: `The ${field} may not have more than ${params.limit} items` };
+    case 'maxProperties':
+      return { field, text: `The ${field} may not have more than ${params.limit} fields` };
     default:
       return { field, text: `The ${field} ${error?.message ?? 'is invalid'}` };
   }

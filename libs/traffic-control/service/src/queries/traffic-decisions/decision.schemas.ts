@@ -1,9 +1,14 @@
 /** JSON Schemas of the decision routes: Fastify validates requests with them and compiles the serializer from them. */
 
+import { MAX_FIELDS_PER_OBJECT } from '@as2-partners/platform';
+
 export const MAX_BATCH_DECISIONS = 1000;
 
+// maxProperties is checked before the other keywords: an object with more fields than any body has is refused on that
+// alone, with the words of the app's validation pipe (the same rule as every other route's).
 const decisionRequest = {
   type: 'object',
+  maxProperties: MAX_FIELDS_PER_OBJECT,
   additionalProperties: false,
   required: ['direction', 'as2_from', 'as2_to', 'message_id'],
   properties: {
@@ -44,6 +49,7 @@ export const singleDecisionSchema = {
 export const batchDecisionSchema = {
   body: {
     type: 'object',
+    maxProperties: MAX_FIELDS_PER_OBJECT,
     additionalProperties: false,
     required: ['decisions'],
     properties: { decisions: { type: 'array', minItems: 1, maxItems: MAX_BATCH_DECISIONS, items: decisionRequest } },
