@@ -60,6 +60,41 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     });
   });
 
+  it('ends the same whichever order two records arrive in: apart by microseconds, or final outcomes at the same instant', async () => {
+    const outcomeIn = async (records: Record<string, unknown>[]) => {
+      const tenant = freshTenant();
+      const api = apiAs(ctx.t, { account: ctx.account, tenant });
+      const acme = (await api.post('/v1/partners', partnerInput('ACME'))).body.data;
+      for (const r of records) await post([{ ...r, tenant }]);
+      return (await api.get(`/v1/partners/${acme.id}`)).body.data.message_stats.success_rate as number | null;
+    };
+    const early = record('micro', { status: 'failed', occurred_at: '2026-11-30T10:00:00.000100Z' });
+    const late = record('micro', { status: 'delivered', occurred_at: '2026-11-30T10:00:00.000900Z' });
+    expect([await outcomeIn([early, late]), await outcomeIn([late, early])]).toEqual([100, 100]);
+    const delivered = record('tie', { status: 'delivered', occurred_at: '2026-11-30T10:06:00Z' });
+    const failed = record('tie', { status: 'failed', occurred_at: '2026-11-30T10:06:00Z' });
+    const [oneWay, otherWay] = [await outcomeIn([delivered, failed]), await outcomeIn([failed, delivered])];
+    expect(oneWay).toBe(otherWay);
+  });
+
+  it("a record that moves a message to another partner takes it out of the first one's details at once", async () => {
+    const alpha = (await ctx.api.post('/v1/partners', partnerInput('ALPHA-MOVE'))).body.data;
+    const beta = (await ctx.api.post('/v1/partners', partnerInput('BETA-MOVE'))).body.data;
+    await post([record('moving', { tenant: ctx.tenant, as2_to: 'ALPHA-MOVE', status: 'sent' })]);
+    // Read twice: the second answer is the one kept.
+    await statsOf(alpha.id);
+    expect((await statsOf(alpha.id)).message_stats.total_sent).toBe(1);
+    await post([record('moving', { tenant: ctx.tenant, as2_to: 'BETA-MOVE', status: 'delivered', occurred_at: '2026-11-30T10:01:00.000Z' })]);
+    expect((await statsOf(beta.id)).message_stats.total_sent).toBe(1);
+    expect((await statsOf(alpha.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
+  });
+
+  it('refuses an occurred_at more than a day ahead of the server\'s clock', async () => {
+    const res = await post([record('future', { tenant: ctx.tenant, occurred_at: '9999-12-31T23:59:59Z' })]);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual({ 'events.0.occurred_at': ['The occurred_at may not be more than a day in the future'] });
+  });
+
   it("a deleted tenant's records change nothing (its data is closed), even from a token of the account", async () => {
     const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
     const closing = freshTenant();

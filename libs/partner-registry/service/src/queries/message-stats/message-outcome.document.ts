@@ -9,8 +9,12 @@ export interface MessageOutcomeDocument {
   readonly as2To: string;
   /** The partner's side of the pair: AS2-To of an outbound message, AS2-From of an inbound one. */
   readonly partnerAs2Id: string;
+  /** The partner side's AS2 id before the latest record moved the message to another partner (its stats changed too). */
+  readonly movedFrom?: string;
   readonly status: MessageStatus;
   readonly occurredAt: string;
+  /** Absent on documents written before it was kept: their millisecond instant. */
+  readonly occurredAtMicros?: number;
 }
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
@@ -37,6 +41,8 @@ export interface MessageOutcome {
   readonly as2From: string;
   readonly as2To: string;
   readonly status: MessageStatus;
-  /** ISO-8601 UTC. */
+  /** ISO-8601 UTC, to the millisecond. */
   readonly occurredAt: string;
+  /** The instant to the microsecond the record gave (occurred_at has six fraction digits): what orders two records. */
+  readonly occurredAtMicros?: number;
 }

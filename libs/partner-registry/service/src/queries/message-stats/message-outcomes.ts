@@ -17,11 +17,21 @@ export interface RecordedOutcomes {
   readonly ignored: number;
 }
 
-/** Whether `next` is newer news about a message than `current`: later, or as late and final. */
-export function supersedes(next: Pick<MessageOutcome, 'occurredAt' | 'status'>, current: Pick<MessageOutcome, 'occurredAt' | 'status'>): boolean {
-  const at = Date.parse(next.occurredAt) - Date.parse(current.occurredAt);
+type Ordered = Pick<MessageOutcome, 'occurredAt' | 'occurredAtMicros' | 'status'>;
+
+const microsOf = (outcome: Ordered): number => outcome.occurredAtMicros ?? Date.parse(outcome.occurredAt) * 1000;
+
+/**
+ * Whether `next` is newer news about a message than `current`: later (to the microsecond), or as late and further on
+ * (final beats in flight); two final outcomes at the same instant are ordered by their names, so whichever arrives
+ * first the message ends the same.
+ */
+export function supersedes(next: Ordered, current: Ordered): boolean {
+  const at = microsOf(next) - microsOf(current);
   if (at !== 0) return at > 0;
-  return STATUS_RANK[next.status] > STATUS_RANK[current.status];
+  const rank = STATUS_RANK[next.status] - STATUS_RANK[current.status];
+  if (rank !== 0) return rank > 0;
+  return next.status > current.status;
 }
 
 /**
@@ -47,7 +57,10 @@ export class MessageOutcomes {
       const id = messageOutcomeIdOf(outcome.account, outcome.tenant, outcome.messageId);
       const current = await this.outcomes.get(id);
       if (current && !supersedes(outcome, current)) continue;
-      await this.outcomes.put({ _id: id, ...outcome, partnerAs2Id: outcome.direction === 'outbound' ? outcome.as2To : outcome.as2From });
+      const partnerAs2Id = outcome.direction === 'outbound' ? outcome.as2To : outcome.as2From;
+      // Moved to another partner: the one it leaves is named too, so what was kept of its stats is dropped.
+      const movedFrom = current && current.partnerAs2Id !== partnerAs2Id ? { movedFrom: current.partnerAs2Id } : {};
+      await this.outcomes.put({ _id: id, ...outcome, partnerAs2Id, ...movedFrom });
       applied += 1;
     }
     return { applied, ignored: batch.length - applied };

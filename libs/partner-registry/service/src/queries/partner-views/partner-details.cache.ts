@@ -46,7 +46,7 @@ export const PARTNER_DETAILS_VERSION = createHash('sha256')
   .slice(0, 32);
 
 /** What a write may change: the bodies of one partner id, of one (account, tenant, AS2 id), of one tenant, or (null) any body. */
-type Touched = (id: string | null, doc: ReadModelDocument | null) => string | null;
+type Touched = (id: string | null, doc: ReadModelDocument | null) => string | null | readonly string[];
 
 const byPartner = (partnerId: string): string => `p\u0000${partnerId}`;
 const byAs2Id = (account: string, tenant: string, as2Id: string): string => `a\u0000${account}\u0000${tenant}\u0000${as2Id}`;
@@ -76,7 +76,9 @@ export const PARTNER_DETAILS_SOURCES: Readonly<Record<string, Touched>> = {
   [PartnerCertificateCollections.certificateStatuses]: () => null,
   [MESSAGE_OUTCOMES_COLLECTION]: (_id, doc) => {
     const outcome = doc as MessageOutcomeDocument | null;
-    return outcome ? byAs2Id(outcome.account, outcome.tenant, outcome.partnerAs2Id) : null;
+    if (!outcome) return null;
+    const now = byAs2Id(outcome.account, outcome.tenant, outcome.partnerAs2Id);
+    return outcome.movedFrom === undefined ? now : [now, byAs2Id(outcome.account, outcome.tenant, outcome.movedFrom)];
   },
   [PARTNER_TRAFFIC_COLLECTION]: (id) => (id === null ? null : byPartner(partnerIdOfTrafficDoc(id))),
   [CONNECTION_STATUS_COLLECTION]: (id) => (id === null ? null : byPartner(partnerIdOfStatusDoc(id))),
@@ -126,11 +128,13 @@ export class PartnerDetailsCache {
     for (const [collection, touched] of Object.entries(PARTNER_DETAILS_SOURCES)) {
       const isView = collection === PartnerRegistryCollections.partnerViews;
       store.watchWrites(collection, (id, doc) => {
-        const tag = touched(id, doc);
-        this.forget(tag);
-        // A view is one (account, tenant, partner): its own text goes; other writes stale every text of their tag.
-        if (this.texts && isView && id !== null) this.texts.drop(id);
-        else this.texts?.touch(tag);
+        const touchedTags = touched(id, doc);
+        for (const tag of Array.isArray(touchedTags) ? (touchedTags as readonly string[]) : [touchedTags as string | null]) {
+          this.forget(tag);
+          // A view is one (account, tenant, partner): its own text goes; other writes stale every text of their tag.
+          if (this.texts && isView && id !== null) this.texts.drop(id);
+          else this.texts?.touch(tag);
+        }
       });
     }
   }

@@ -38,5 +38,12 @@ export function messageOutcomeOf(record: GatewayMessageRecordDto, scope: Gateway
     as2To: record.as2_to,
     status: record.status,
     occurredAt: new Date(record.occurred_at).toISOString(),
+    occurredAtMicros: instantInMicroseconds(record.occurred_at),
   };
+}
+
+/** An ISO-8601 date-time's instant in microseconds since the epoch: the milliseconds Date reads, and the fraction's next three digits. */
+export function instantInMicroseconds(dateTime: string): number {
+  const fraction = /\.(\d+)/.exec(dateTime)?.[1] ?? '';
+  return Date.parse(dateTime) * 1000 + Number(fraction.padEnd(6, '0').slice(3, 6));
 }

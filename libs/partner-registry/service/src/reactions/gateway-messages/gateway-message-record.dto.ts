@@ -2,13 +2,25 @@ import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
-import { CharacterLength, DATE_TIME_WITH_OFFSET } from '@as2-partners/platform';
+import { CharacterLength, DATE_TIME_WITH_OFFSET, propertyRule } from '@as2-partners/platform';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stats/message-outcome.document';
 
 /** One record of topic `as2.gateway.messages` (docs/asyncapi/schemas/gateway/gateway.message_outcome.schema.json). */
+
+/** How far ahead of this server's clock a gateway's occurred_at may be (clocks drift; a day is far beyond that). */
+const OCCURRED_AT_AHEAD_MS = 24 * 60 * 60 * 1000;
+
+/** An instant no more than a day ahead of now (a text that is no date-time is left to the other rules). */
+function IsNotFarAhead(): PropertyDecorator {
+  return propertyRule({
+    name: 'isNotFarAhead',
+    validate: (value) => typeof value !== 'string' || !(Date.parse(value) > Date.now() + OCCURRED_AT_AHEAD_MS),
+    message: 'The occurred_at may not be more than a day in the future',
+  });
+}
 export class GatewayMessageRecordDto {
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_TEXT, description: 'The AS2 Message-ID; records repeat per message as its outcome changes' })
   @IsDefined({ message: 'The message id field is required' })
@@ -42,6 +54,8 @@ export class GatewayMessageRecordDto {
   @IsISO8601({ strict: true }, { message: 'The occurred_at must be an ISO-8601 date-time' })
   // a date alone (2026-11-30) is ISO 8601 too, but no instant: the schema's date-time has a time and an offset
   @Matches(DATE_TIME_WITH_OFFSET, { message: 'The occurred_at must be an ISO-8601 date-time' })
+  // A gateway's clock may be a little ahead; a record from far ahead would hold the message's outcome (and the partner's last message) for good.
+  @IsNotFarAhead()
   occurred_at!: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT_ID_PATTERN.source, description: "Required unless the token names the tenant; must be the token's when it does" })
