@@ -19,6 +19,13 @@ export async function stationOfPartner(writeModel: WriteModel, account: string, 
   return override.status === 'overridden' ? (override.overrides.stationId ?? null) : null;
 }
 
+/** Whether the partner is deleted (its own stream, or the master partner it is): no write of it is still on its way. */
+async function partnerDeleted(writeModel: WriteModel, partnerId: string): Promise<boolean> {
+  const own = (await writeModel.load(PartnerRegistryStreams.partner(partnerId), partnerDecider)).state;
+  if (own.status !== 'none') return own.status === 'deleted';
+  return (await writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider)).state.status === 'deleted';
+}
+
 /**
  * Which partners a station has, kept on the station's own stream: a partner joins it (`station.partner_assigned.v1`)
  * before its own write names the station, and leaves it after. A deletion decides on the same stream, so a concurrent
@@ -76,7 +83,9 @@ export class StationMembership {
     const { account, tenant, stationId } = state.station;
     const gone: string[] = [];
     for (const [partnerId, assignedAt] of state.members.entries()) {
-      if (Date.parse(assignedAt) > now.getTime() - this.graceMs) continue;
+      // A member within the grace period may still be writing; one whose partner is deleted (a master partner the
+      // account deleted under a tenant's override) never will.
+      if (Date.parse(assignedAt) > now.getTime() - this.graceMs && !(await partnerDeleted(this.writeModel, partnerId))) continue;
       if ((await stationOfPartner(this.writeModel, account, tenant, partnerId)) !== stationId) gone.push(partnerId);
     }
     return gone;
