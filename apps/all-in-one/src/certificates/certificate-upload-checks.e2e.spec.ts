@@ -160,6 +160,9 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
       expect(asPartner.body.warnings).toEqual([{ code: 'CA_CERTIFICATE_AS_END_ENTITY', message: expect.any(String) }]);
       expect(asTls.status).toBe(201);
       expect(asTls.body.warnings.map((warning: { code: string }) => warning.code)).not.toContain('CA_CERTIFICATE_AS_END_ENTITY');
+      // A CA as CAs are made (keyCertSign and cRLSign only) anchors the server chain too.
+      const root = issueTestCertificate({ commonName: 'Partner Root CA', isCa: true });
+      expect((await upload(api, `/v1/partners/${partnerId}/certificates`, { name: 'root tls', usage: 'tls' }, root)).status).toBe(201);
     });
 
     it('accepts a 1024-bit RSA key for a SHA1withRSA partner (seed 002) with a WEAK_RSA_KEY warning', async () => {

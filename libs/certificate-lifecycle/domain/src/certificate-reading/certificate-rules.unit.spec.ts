@@ -114,6 +114,16 @@ describe('assertUsageFits', () => {
     }
   });
 
+  it.each([
+    [true, ['keyCertSign', 'cRLSign'], true],
+    [true, ['cRLSign'], false],
+    [false, ['keyCertSign', 'cRLSign'], false],
+  ] as const)('given a CA %s with keyUsage %j, when checked for tls (an anchor of the partner\'s server chain), then fits is %s', (isCa, keyUsage, fits) => {
+    expect(thrown(() => assertUsageFits(details({ isCa, keyUsage: [...keyUsage] }), 'tls')) === undefined).toBe(fits);
+    // A CA is no AS2 end entity: its keyCertSign fits no other usage.
+    expect(thrown(() => assertUsageFits(details({ isCa, keyUsage: [...keyUsage] }), 'signing'))).toBeDefined();
+  });
+
   it.each(['encryption', 'signing', 'both', 'tls'] as const)('given no keyUsage and no EKU, when checked for %s, then it fits', (usage) => {
     expect(thrown(() => assertUsageFits(details({}), usage))).toBeUndefined();
   });

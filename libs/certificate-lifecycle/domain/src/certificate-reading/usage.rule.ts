@@ -31,7 +31,8 @@ function missingKeyUsage(details: CertificateDetails, usage: CertificateUsage): 
     encryption: [encryptionBits],
     signing: [signingBits],
     both: [encryptionBits, signingBits],
-    tls: [['digitalSignature', 'keyEncipherment']],
+    // A CA anchoring the partner's server chain signs certificates (keyCertSign), not TLS handshakes.
+    tls: details.isCa ? [['keyCertSign', 'digitalSignature', 'keyEncipherment']] : [['digitalSignature', 'keyEncipherment']],
   }[usage];
   const unmet = needs.filter((bits) => !has(...bits));
   return unmet.length === 0 ? undefined : unmet.map((bits) => `keyUsage ${bits.join(' or ')}`).join(' and ');
