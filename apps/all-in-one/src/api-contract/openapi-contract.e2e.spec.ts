@@ -53,6 +53,17 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     }
   });
 
+  it('types every property with string rules (pattern, minLength, maxLength) as a string: a union type reflects as object', () => {
+    const mistyped: string[] = [];
+    for (const [name, schema] of Object.entries((document as unknown as { components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> } }).components.schemas)) {
+      for (const [property, rules] of Object.entries(schema.properties ?? {})) {
+        const stringRules = ['pattern', 'minLength', 'maxLength'].some((rule) => rule in rules);
+        if (stringRules && rules['type'] !== 'string') mistyped.push(`${name}.${property}: ${String(rules['type'])}`);
+      }
+    }
+    expect(mistyped).toEqual([]);
+  });
+
   it('passes Redocly lint (recommended ruleset) with no error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
     try {

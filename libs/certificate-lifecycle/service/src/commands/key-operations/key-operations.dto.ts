@@ -10,6 +10,8 @@ const ACCOUNT = /^[A-Za-z0-9_-]{1,64}$/;
 /** Scope fields for a gateway token that does not carry them itself (account `*`, or no tenant claim). */
 abstract class KeyOperationScopeDto {
   @ApiPropertyOptional({
+    // Named: the `string | null` union reflects as Object.
+    type: String,
     minLength: 1,
     maxLength: 64,
     pattern: TENANT_ID_PATTERN.source,
