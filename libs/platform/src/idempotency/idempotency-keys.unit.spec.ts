@@ -38,33 +38,39 @@ describe('IdempotencyKeys', () => {
   };
   afterEach(() => made.splice(0).forEach((k) => k.stop()));
 
-  it('a claim is on disk before its request runs: after a crash, the retry goes on as the same command', async () => {
+  /**
+   * Keys over a store that commits in groups (every ~20 ms), and what a crash leaves of it: the writes committed so far,
+   * in a new process's keys.
+   */
+  function crashingKeys() {
     const records = mapCollection();
-    // What a crash leaves: the writes committed so far (a store that commits in groups, every ~20 ms).
     let onDisk = new Map<string, IdempotencyRecord>();
     const keys = new IdempotencyKeys(records, { ttlMs: 24 * HOUR, leaseMs: 60_000, clock, committed: async () => void (onDisk = new Map(records.docs)) });
     made.push(keys);
+    const afterCrash = () => {
+      keys.stop();
+      const left = mapCollection();
+      for (const [key, doc] of onDisk) left.docs.set(key, doc);
+      return keysOver(left, { ttlMs: 24 * HOUR, leaseMs: 60_000 });
+    };
+    return { keys, afterCrash };
+  }
+
+  it('a claim is on disk before its request runs: after a crash, the retry goes on as the same command', async () => {
+    const { keys, afterCrash } = crashingKeys();
     const id = IdempotencyKeys.idOf('acc', 'ten', 'crash');
     const first = await keys.claim(id, 'fp');
-    keys.stop();
-    const afterCrash = mapCollection();
-    for (const [key, doc] of onDisk) afterCrash.docs.set(key, doc);
+    const restarted = afterCrash();
     now += 61_000;
-    expect(await keysOver(afterCrash, { ttlMs: 24 * HOUR, leaseMs: 60_000 }).claim(id, 'fp')).toEqual(first);
+    expect(await restarted.claim(id, 'fp')).toEqual(first);
   });
 
   it('an answer is on disk before it is sent: after a crash right after it, the retry replays it', async () => {
-    const records = mapCollection();
-    let onDisk = new Map<string, IdempotencyRecord>();
-    const keys = new IdempotencyKeys(records, { ttlMs: 24 * HOUR, leaseMs: 60_000, clock, committed: async () => void (onDisk = new Map(records.docs)) });
-    made.push(keys);
+    const { keys, afterCrash } = crashingKeys();
     const id = IdempotencyKeys.idOf('acc', 'ten', 'answered');
     await keys.claim(id, 'fp');
     await keys.complete(id, 'fp', answer);
-    keys.stop();
-    const afterCrash = mapCollection();
-    for (const [key, doc] of onDisk) afterCrash.docs.set(key, doc);
-    expect(await keysOver(afterCrash, { ttlMs: 24 * HOUR, leaseMs: 60_000 }).claim(id, 'fp')).toEqual({ outcome: 'replay', ...answer });
+    expect(await afterCrash().claim(id, 'fp')).toEqual({ outcome: 'replay', ...answer });
   });
 
   it('a claim whose commit fails is refused: the request does not run', async () => {
