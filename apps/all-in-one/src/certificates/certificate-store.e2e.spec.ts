@@ -161,6 +161,10 @@ describe('certificate store (embedded, through the API)', () => {
     const before = new Date(Date.now() + 10 * DAY).toISOString();
     expect((await api.get(`/v1/certificates?expiring_before=${before}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
     expect((await api.get(`/v1/certificates?expiring_before=${before.slice(0, 10)}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    // The bound is exclusive, to the microsecond the API's timestamps have.
+    const expiresAt = soon.body.data.expires_at as string;
+    expect((await api.get(`/v1/certificates?expiring_before=${expiresAt}`)).body.data).toEqual([]);
+    expect((await api.get(`/v1/certificates?expiring_before=${expiresAt.replace(/\.\d{6}Z$/, '.000999Z')}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
     // ISO 8601 forms a Date cannot read: the format refused, not a 500.
     for (const form of ['20270101', '20270101T000000Z', '2027-W01', '2027-01-01T10', '2027-01-01T00:00:00,5Z', '2027-13-01']) {
       const refused = await api.get(`/v1/certificates?expiring_before=${encodeURIComponent(form)}`);

@@ -51,3 +51,12 @@ export const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.
  * reads them as the same instant everywhere.
  */
 export const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * The bound of a `before` filter, to the millisecond stored values have: a bound with digits past the millisecond
+ * (the API's timestamps have six) is rounded up, so a value in its last millisecond but before it still counts.
+ */
+export function exclusiveMillisecondBound(dateTime: string): Date {
+  const pastMillisecond = /\.\d{3}(\d+)/.exec(dateTime)?.[1] ?? '';
+  return new Date(Date.parse(dateTime) + (/[1-9]/.test(pastMillisecond) ? 1 : 0));
+}
