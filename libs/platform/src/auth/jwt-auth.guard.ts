@@ -1,6 +1,6 @@
 import { bearerTokenOf } from './bearer-token';
 import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
 import type { RequestContext, Role } from './caller';
@@ -8,6 +8,7 @@ import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
 import { loggableUrl } from '../logging/loggable-url';
+import { DELETED_TENANTS, tenantDeletedError, type DeletedTenants } from './deleted-tenant.guard';
 
 interface AuthenticatedRequest extends RequestWithIds {
   context?: RequestContext;
@@ -25,6 +26,7 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(JwtVerifier) private readonly verifier: JwtVerifier,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
@@ -59,9 +61,20 @@ export class JwtAuthGuard implements CanActivate {
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required && required.length > 0 && !required.some((role) => caller.roles.includes(role))) {
+      // A deleted tenant's token gets TENANT_DELETED on every route (the services' DeletedTenantGuard runs after this one).
+      if (caller.tenant !== null && (await this.deletedTenants()?.isDeleted(caller.account, caller.tenant))) throw tenantDeletedError(caller.tenant);
       throw new ForbiddenException();
     }
     return true;
+  }
+
+  /** A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone). */
+  private deletedTenants(): DeletedTenants | undefined {
+    try {
+      return this.moduleRef.get<DeletedTenants>(DELETED_TENANTS, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Why a request got 401, for whoever investigates it: the reason and the request's ids, never the token. */

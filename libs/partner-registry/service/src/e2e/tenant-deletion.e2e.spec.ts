@@ -47,6 +47,9 @@ describe('tenant deletion (partner-registry, embedded bus)', () => {
       await tenant.post('/v1/partners', partnerInput('SMALL-7')),
       await tenant.delete(`/v1/partners/${ids[1]}`),
       await apiAs(t, { account: 'acc', tenant: 'small', roles: ['tenant_user'] }).get(`/v1/partners/${ids[2]}`),
+      // Routes its roles do not reach: TENANT_DELETED too, not FORBIDDEN.
+      await apiAs(t, { account: 'acc', tenant: 'small', roles: ['tenant_user'] }).post('/v1/partners', partnerInput('SMALL-8')),
+      await tenant.get('/v1/accounts/acc/tenants'),
     ]) {
       expect(res).toEqual({ status: 403, body: TENANT_DELETED });
     }
