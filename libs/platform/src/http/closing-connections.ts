@@ -1,15 +1,15 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/** How often `answered` looks again: the requests a stop waits for take milliseconds to seconds. */
+const ANSWERED_POLL_MS = 10;
+
 /**
  * The server's connections, so that a closing server ends them instead of waiting on its clients. Node closes only the
  * connections idle when `server.close()` is called, keeps a connection alive after an answer given later, and stops
  * enforcing `requestTimeout`: a pooled keep-alive client (an ingress, the gateway) or a client stuck in its headers or
  * body held a SIGTERM past Kubernetes' grace period, until the pod was killed.
  */
-/** How often `answered` looks again: the requests a stop waits for take milliseconds to seconds. */
-const ANSWERED_POLL_MS = 10;
-
 export class ClosingConnections {
   private readonly sockets = new Set<Socket>();
   /** Each connection's latest request, through its response (`response.req`). */
@@ -40,8 +40,9 @@ export class ClosingConnections {
 
   /**
    * The server begins to close: each request being answered is answered with `Connection: close` and its connection
-   * ended, and each connection that has sent nothing yet is closed; after `requestTimeoutMs` (the time a client has to send its headers and body) every connection not
-   * answering a request it sent in full is closed, while the handlers still running keep theirs.
+   * ended, and each connection that has sent nothing yet is closed; after `requestTimeoutMs` (the time a client has to
+   * send its headers and body) every connection not answering a request it sent in full is closed, while the handlers
+   * still running keep theirs.
    */
   closeWithin(requestTimeoutMs: number): void {
     for (const socket of this.sockets) {
