@@ -23,7 +23,9 @@ function inlineReferences(value: unknown, document: OpenApiDocument): unknown {
 function closedObjects(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(closedObjects);
   if (value === null || typeof value !== 'object') return value;
-  const schema = Object.fromEntries(Object.entries(value as Json).map(([key, inner]) => [key, key === 'properties' ? Object.fromEntries(Object.entries(inner as Json).map(([name, property]) => [name, closedObjects(property)])) : closedObjects(inner)]));
+  const closedEach = (entries: Json): Json => Object.fromEntries(Object.entries(entries).map(([name, inner]) => [name, closedObjects(inner)]));
+  // `properties` maps names to schemas: its entries are closed, not the map itself.
+  const schema = Object.fromEntries(Object.entries(value as Json).map(([key, inner]) => [key, key === 'properties' ? closedEach(inner as Json) : closedObjects(inner)]));
   return 'properties' in schema && !('additionalProperties' in schema) ? { ...schema, additionalProperties: false } : schema;
 }
 
