@@ -52,6 +52,12 @@ export const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.
  */
 export const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
 
+/** An ISO-8601 date-time's instant in microseconds since the epoch: the milliseconds Date reads, and the fraction's next three digits. */
+export function instantInMicroseconds(dateTime: string): number {
+  const fraction = /\.(\d+)/.exec(dateTime)?.[1] ?? '';
+  return Date.parse(dateTime) * 1000 + Number(fraction.padEnd(6, '0').slice(3, 6));
+}
+
 /**
  * The bound of a `before` filter, to the millisecond stored values have: a bound with digits past the millisecond
  * (the API's timestamps have six) is rounded up, so a value in its last millisecond but before it still counts.

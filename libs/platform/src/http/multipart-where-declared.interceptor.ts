@@ -35,10 +35,10 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<MultipartRequest>();
-      if (!this.passesThrough(request) && !this.declaresMultipart(context)) {
-        throw new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data');
+      if (!this.passesThrough(request)) {
+        if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data');
+        if (Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
       }
-      if (!this.passesThrough(request) && Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     }
     return next.handle();
   }

@@ -4,13 +4,13 @@ function shapeError(property: string, message: string, children: ValidationError
   return Object.assign(new ValidationError(), { property, constraints: children.length > 0 ? undefined : { isObject: message }, children });
 }
 
-const isRecord = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Decorators are applied when a class is defined, so a DTO's nested properties are read once per class, not per request. */
 const nestedProperties = new WeakMap<object, ReadonlyMap<string, boolean>>();
 
 /** The DTO class's `@ValidateNested()` properties, each with whether it is a list of objects (`each`). */
-function nestedPropertiesOf(target: object): ReadonlyMap<string, boolean> {
+export function nestedPropertiesOf(target: object): ReadonlyMap<string, boolean> {
   let properties = nestedProperties.get(target);
   if (!properties) {
     const nested = getMetadataStorage()

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import { ARRAY_MAX_SIZE, getMetadataStorage, ValidationTypes } from 'class-validator';
+import { isRecord, nestedPropertiesOf } from './nested-object-shape';
 
 /** class-transformer's `@Type()` records (its index does not export them; the module the Nest pipe's transform reads). */
 const { defaultMetadataStorage } = createRequire(__filename)('class-transformer/cjs/storage') as { readonly defaultMetadataStorage: MetadataStorage };
@@ -24,25 +25,21 @@ const rulesByClass = new WeakMap<object, ListRules>();
 function rulesOf(target: new () => object): ListRules {
   let rules = rulesByClass.get(target);
   if (rules) return rules;
-  const metadatas = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
   const caps = new Map<string, { max: number; message: string }>();
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
+    if (m.type !== ValidationTypes.CUSTOM_VALIDATION || m.name !== ARRAY_MAX_SIZE || typeof m.constraints?.[0] !== 'number') continue;
+    const max = m.constraints[0] as number;
+    caps.set(m.propertyName, { max, message: typeof m.message === 'string' ? m.message : `The ${m.propertyName} may hold at most ${max} entries` });
+  }
   const nested = new Map<string, { type: new () => object; each: boolean }>();
-  for (const m of metadatas) {
-    if (m.type === ValidationTypes.CUSTOM_VALIDATION && m.name === ARRAY_MAX_SIZE && typeof m.constraints?.[0] === 'number') {
-      const max = m.constraints[0] as number;
-      caps.set(m.propertyName, { max, message: typeof m.message === 'string' ? m.message : `The ${m.propertyName} may hold at most ${max} entries` });
-    }
-    if (m.type === ValidationTypes.NESTED_VALIDATION) {
-      const type = defaultMetadataStorage.findTypeMetadata(target, m.propertyName)?.typeFunction() as (new () => object) | undefined;
-      if (typeof type === 'function') nested.set(m.propertyName, { type, each: (nested.get(m.propertyName)?.each ?? false) || m.each === true });
-    }
+  for (const [property, each] of nestedPropertiesOf(target)) {
+    const type = defaultMetadataStorage.findTypeMetadata(target, property)?.typeFunction() as (new () => object) | undefined;
+    if (typeof type === 'function') nested.set(property, { type, each });
   }
   rules = { caps, nested };
   rulesByClass.set(target, rules);
   return rules;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The first list of a request body (before class-transformer and class-validator see it) longer than its DTO allows,

@@ -89,9 +89,13 @@ export async function removeLeftoverScratch(root: string, now = Date.now()): Pro
   const entries = await readdir(root).catch(() => [] as string[]);
   for (const name of entries) {
     if (!name.startsWith(SCRATCH_PREFIX)) continue;
+    const path = join(root, name);
     const owner = SCRATCH_OF_PROCESS.exec(name)?.[1];
-    const left = owner !== undefined ? Number(owner) !== process.pid && !isRunning(Number(owner)) : now - (await stat(join(root, name)).then((s) => s.mtimeMs, () => now)) > UNOWNED_SCRATCH_AGE_MS;
-    if (left) await rm(join(root, name), { recursive: true, force: true }).catch(() => undefined);
+    const left =
+      owner !== undefined
+        ? Number(owner) !== process.pid && !isRunning(Number(owner))
+        : now - (await stat(path).then((entry) => entry.mtimeMs, () => now)) > UNOWNED_SCRATCH_AGE_MS;
+    if (left) await rm(path, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -83,10 +83,10 @@ export class StationMembership {
     const { account, tenant, stationId } = state.station;
     const gone: string[] = [];
     for (const [partnerId, assignedAt] of state.members.entries()) {
-      // A member within the grace period may still be writing; one whose partner is deleted (a master partner the
-      // account deleted under a tenant's override) never will.
-      if (Date.parse(assignedAt) > now.getTime() - this.graceMs && !(await partnerDeleted(this.writeModel, partnerId))) continue;
-      if ((await stationOfPartner(this.writeModel, account, tenant, partnerId)) !== stationId) gone.push(partnerId);
+      // A member within the grace period may still be writing, unless its partner is deleted (a master partner the
+      // account deleted under a tenant's override); one past it is gone once its partner no longer names the station.
+      const recent = Date.parse(assignedAt) > now.getTime() - this.graceMs;
+      if (recent ? await partnerDeleted(this.writeModel, partnerId) : (await stationOfPartner(this.writeModel, account, tenant, partnerId)) !== stationId) gone.push(partnerId);
     }
     return gone;
   }

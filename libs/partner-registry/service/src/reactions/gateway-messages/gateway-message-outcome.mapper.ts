@@ -1,4 +1,5 @@
 import { DomainError } from '@as2-partners/kernel';
+import { instantInMicroseconds } from '@as2-partners/platform';
 import type { MessageOutcome } from '../../queries/message-stats/message-outcome.document';
 import type { GatewayMessageRecordDto } from './gateway-message-record.dto';
 
@@ -40,10 +41,4 @@ export function messageOutcomeOf(record: GatewayMessageRecordDto, scope: Gateway
     occurredAt: new Date(record.occurred_at).toISOString(),
     occurredAtMicros: instantInMicroseconds(record.occurred_at),
   };
-}
-
-/** An ISO-8601 date-time's instant in microseconds since the epoch: the milliseconds Date reads, and the fraction's next three digits. */
-export function instantInMicroseconds(dateTime: string): number {
-  const fraction = /\.(\d+)/.exec(dateTime)?.[1] ?? '';
-  return Date.parse(dateTime) * 1000 + Number(fraction.padEnd(6, '0').slice(3, 6));
 }
