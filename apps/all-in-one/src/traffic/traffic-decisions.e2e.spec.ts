@@ -260,6 +260,12 @@ describe('traffic decisions: the gateway route', () => {
           { authorization: `Bearer ${t.token({ sub: 'admin-closed', account: ACCOUNT, tenant: closed, roles: ['tenant_admin'] })}` },
           'TENANT_DELETED',
         ],
+        [
+          "a deleted tenant's token without the role",
+          { authorization: `Bearer ${t.token({ sub: 'user-closed', account: ACCOUNT, tenant: closed, roles: ['tenant_user'] })}` },
+          { authorization: `Bearer ${t.token({ sub: 'gw-closed-nest', account: ACCOUNT, tenant: closed, roles: ['gateway'] })}` },
+          'TENANT_DELETED',
+        ],
       ] as const) {
         const nest = await seen(await nestRoute(nestHeaders));
         expect([caller, nest.body.error.code, nest.correlationId]).toEqual([caller, code, 'corr-refused']);

@@ -96,15 +96,19 @@ interface CheckedRequest extends FastifyRequest {
   decidedAt?: number;
 }
 
-/** A credential whose tenant claim names a deleted tenant: every route refuses it (the app's DeletedTenantGuard). */
-function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): check is Extract<GatewayCheck, { ok: true }> & { readonly tenant: string } {
-  return check.ok && check.tenant !== null && check.account !== ALL_ACCOUNTS && decisions.isTenantDeleted(check.account, check.tenant);
+/**
+ * A verified credential whose tenant claim names a deleted tenant: every route refuses it (the app's DeletedTenantGuard),
+ * before its roles are looked at, as Nest's routes do.
+ */
+function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): check is Extract<GatewayCheck, { account: string }> & { readonly tenant: string } {
+  return 'account' in check && check.tenant !== null && check.account !== ALL_ACCOUNTS && decisions.isTenantDeleted(check.account, check.tenant);
 }
 
 /** A refused credential is answered as Nest's guards' refusals are (the house error answer: its body, challenge and correlation id). */
 function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number, decisions: TrafficDecisions): void {
-  if (!check.ok) return replyWithAppError(check.status === 401 ? new UnauthorizedException() : new ForbiddenException(), request, reply);
+  if (!check.ok && check.status === 401) return replyWithAppError(new UnauthorizedException(), request, reply);
   if (claimsDeletedTenant(check, decisions)) return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
+  if (!check.ok) return replyWithAppError(new ForbiddenException(), request, reply);
   request.gateway = check;
   request.decidedAt = now;
   done();

@@ -4,11 +4,16 @@ import { AuthenticationFailedError, bearerTokenOf, REMEMBER_VERIFIED_TOKEN_MS, t
 
 const MAX_CACHED = 1000;
 
-/** `tenant`: the token's tenant claim, which scopes the decisions to that tenant (null: the whole account). */
-export type GatewayCheck = { readonly ok: true; readonly account: string; readonly tenant: string | null } | { readonly ok: false; readonly status: 401 | 403 };
+/**
+ * `tenant`: the token's tenant claim, which scopes the decisions to that tenant (null: the whole account). A valid token
+ * without the role (403) keeps its claims too: a deleted tenant's token is refused for its tenant first, as Nest's routes do.
+ */
+export type GatewayCheck =
+  | { readonly ok: true; readonly account: string; readonly tenant: string | null }
+  | { readonly ok: false; readonly status: 401 }
+  | { readonly ok: false; readonly status: 403; readonly account: string; readonly tenant: string | null };
 
 const UNAUTHENTICATED: GatewayCheck = { ok: false, status: 401 };
-const FORBIDDEN: GatewayCheck = { ok: false, status: 403 };
 
 /**
  * Checks a gateway's bearer JWT with the platform's verifier (a key in memory, or a JWKS jose caches: no network call
@@ -46,7 +51,8 @@ export class GatewayCredentials {
     if (token === undefined) return UNAUTHENTICATED;
     try {
       const caller = await this.verifier.verify(token);
-      const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account: caller.account, tenant: caller.tenant } : FORBIDDEN;
+      const { account, tenant } = caller;
+      const check: GatewayCheck = caller.roles.includes('gateway') ? { ok: true, account, tenant } : { ok: false, status: 403, account, tenant };
       const exp = decodeJwt(token).exp;
       if (typeof exp === 'number') {
         // Bounded: the oldest entry goes first (in insertion order).
