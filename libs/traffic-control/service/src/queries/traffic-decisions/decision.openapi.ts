@@ -15,7 +15,7 @@ const NAMES = new Map<object, string>([
 const ref = (schema: object) => ({ $ref: `#/components/schemas/${NAMES.get(schema)}` });
 
 const SECURITY_NOTE =
-  'Bearer JWT with role `gateway` (one account, or `account: "*"` for every account); any other token is 403. A `tenant` claim scopes the decision to that tenant: ' +
+  'Bearer JWT with role `gateway` (one account, or `account: "*"` for every account); any other token is 403 (`TENANT_DELETED` first for a token of a deleted tenant, whatever its roles). A `tenant` claim scopes the decision to that tenant: ' +
   "its own instances and partners and the account's master ones as it inherits them (with its own pauses and the account's); another tenant's pair answers as an unknown pair (`reject` `PARTNER_NOT_FOUND`). " +
   'Without a `tenant` claim the decision is account-wide.';
 
