@@ -147,6 +147,22 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect(Object.keys(paused).filter((key) => /[A-Z]/.test(key))).toEqual([]);
   });
 
+  it('the timeline is paginated as every list: every event reachable, 20 a page unless asked, the pagination object, bad page values 422', async () => {
+    const { admin, partnerId } = await setUp();
+    for (let i = 0; i < 12; i += 1) {
+      expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: `r${i}` })).status).toBe(200);
+      expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: false })).status).toBe(200);
+    }
+    const first = await admin.get(`/v1/partners/${partnerId}/traffic/timeline`);
+    expect([first.body.data.length, first.body.pagination]).toEqual([20, { current_page: 1, last_page: 2, per_page: 20, total: 24, from: 1, to: 20 }]);
+    const pages = [];
+    for (let page = 1; page <= 5; page += 1) pages.push(...(await admin.get(`/v1/partners/${partnerId}/traffic/timeline?per_page=5&page=${page}`)).body.data);
+    const reasons = pages.filter((e: { type: string }) => e.type === 'traffic.paused.v1').map((e: { data: { reason: string } }) => e.data.reason);
+    expect(reasons).toEqual(Array.from({ length: 12 }, (_, i) => `r${11 - i}`));
+    expect(new Set(pages.map((e: { id: string }) => e.id)).size).toBe(24);
+    for (const query of ['per_page=0', 'per_page=101', 'page=abc', 'foo=bar']) expect([query, (await admin.get(`/v1/partners/${partnerId}/traffic/timeline?${query}`)).status]).toEqual([query, 422]);
+  });
+
   it('changing the reason or response of a direction already paused keeps since at the time the pause began', async () => {
     const { admin, partnerId } = await setUp();
     const first = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'ERP cut-over' });

@@ -85,5 +85,5 @@ export const TRAFFIC_STATE_READ = dataOf(TRAFFIC_STATE);
 export const TRAFFIC_WINDOWS_READ = dataOf({ type: 'array', items: WINDOW });
 export const TRAFFIC_WINDOW_SCHEDULED = dataOf(object({ ...(WINDOW.properties as Record<string, SchemaObject>), merged_window_ids: { type: 'array', items: str() } }), true);
 export const TRAFFIC_WINDOW_CANCELLED = dataOf(TRAFFIC_STATE, true);
-export const TRAFFIC_TIMELINE = dataOf({ type: 'array', items: TIMELINE_ENTRY });
+export const TRAFFIC_TIMELINE_PAGE = pageOf(TIMELINE_ENTRY);
 export const TRAFFIC_PAUSED_PAGE = pageOf(object({ ...TRAFFIC_STATE_PROPERTIES, level: { type: 'string', enum: ['tenant', 'account'] } }));

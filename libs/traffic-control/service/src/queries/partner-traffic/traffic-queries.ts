@@ -62,15 +62,16 @@ export class TrafficQueries {
     return { total: partnerIds.length, items };
   }
 
-  async timelineOf(target: TrafficTarget, limit: number) {
+  /** One page of the partner's traffic events, newest first, and how many there are. */
+  async timelineOf(target: TrafficTarget, page: number, perPage: number) {
     const inherited = target.ref.scope === 'tenant' && target.partner.tenant === null;
     const scopes = target.ref.scope === 'account' ? [{ tenant: null }] : inherited ? [{ tenant: target.ref.tenant }, { tenant: null }] : [{ tenant: target.ref.tenant }];
-    const page = await this.views.timeline.find({
+    return this.views.timeline.find({
       filter: { partnerId: target.ref.partnerId, account: target.ref.account, $or: scopes },
       sort: { position: -1 },
-      limit,
+      skip: (page - 1) * perPage,
+      limit: perPage,
     });
-    return page.items;
   }
 }
 

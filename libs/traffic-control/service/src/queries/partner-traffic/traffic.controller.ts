@@ -2,12 +2,10 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { apiShaped, Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import { TRAFFIC_READERS } from '../../api-conventions/traffic-roles';
-import { TrafficTargets } from '../../partner-access/traffic-target';
+import { TrafficTargets, type TrafficTarget } from '../../partner-access/traffic-target';
 import type { TrafficTimelineDocument } from './partner-traffic.document';
 import { TrafficQueries } from './traffic-queries';
-import { TRAFFIC_PAUSED_PAGE, TRAFFIC_STATE_READ, TRAFFIC_TIMELINE, TRAFFIC_WINDOWS_READ } from '../../api-conventions/traffic-control.openapi';
-
-const TIMELINE_LIMIT = 200;
+import { TRAFFIC_PAUSED_PAGE, TRAFFIC_STATE_READ, TRAFFIC_TIMELINE_PAGE, TRAFFIC_WINDOWS_READ } from '../../api-conventions/traffic-control.openapi';
 
 @ApiTags('traffic')
 @ApiBearerAuth()
@@ -34,11 +32,10 @@ export class TrafficController {
   }
 
   @Get('partners/:id/traffic/timeline')
-  @ApiOperation({ summary: "The partner's traffic events, newest first, with actor and reason" })
-  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE })
-  async timeline(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    const items = await this.queries.timelineOf(await this.targets.ofTenant(ctx, id), TIMELINE_LIMIT);
-    return { data: items.map(presentTimelineItem) };
+  @ApiOperation({ summary: "The partner's traffic events, newest first, with actor and reason, paginated" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE_PAGE })
+  async timeline(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: PageQueryDto) {
+    return timelinePage(this.queries, await this.targets.ofTenant(ctx, id), query);
   }
 
   @Get('traffic/paused')
@@ -78,12 +75,19 @@ export class AccountTrafficController {
   }
 
   @Get('timeline')
-  @ApiOperation({ summary: "A master partner's account-level traffic events, newest first, with actor and reason (no tenant's own)" })
-  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE })
-  async timeline(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string) {
-    const items = await this.queries.timelineOf(await this.targets.ofAccount(ctx, account, id), TIMELINE_LIMIT);
-    return { data: items.map(presentTimelineItem) };
+  @ApiOperation({ summary: "A master partner's account-level traffic events, newest first, with actor and reason (no tenant's own), paginated" })
+  @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_TIMELINE_PAGE })
+  async timeline(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Query() query: PageQueryDto) {
+    return timelinePage(this.queries, await this.targets.ofAccount(ctx, account, id), query);
   }
+}
+
+/** One page of a partner's traffic events (20 a page unless asked), with the pagination every list answers. */
+async function timelinePage(queries: TrafficQueries, target: TrafficTarget, query: PageQueryDto) {
+  const page = query.page ?? 1;
+  const perPage = query.per_page ?? 20;
+  const found = await queries.timelineOf(target, page, perPage);
+  return { data: found.items.map(presentTimelineItem), pagination: paginationOf(page, perPage, found.total, found.items.length) };
 }
 
 function presentTimelineItem(doc: TrafficTimelineDocument) {
