@@ -2,6 +2,7 @@ import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nes
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { passCheckOf } from './compiled-validation';
 import { nestedObjectShapeErrors } from './nested-object-shape';
+import { undeclaredInheritedName } from './inherited-names';
 import { overlongList } from './overlong-lists';
 import { isPartialUpdateDto, namesAnyField, noChangeGiven } from './partial-update.decorator';
 import { ValidationFailedException } from './validation-failed.exception';
@@ -32,6 +33,12 @@ function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An undeclared field named as an inherited property: the 422 any unknown field gets. */
+function refuseInheritedNames(value: object, target: object): void {
+  const field = undeclaredInheritedName(value, target);
+  if (field !== null) throw new ValidationFailedException({ [field]: [`The ${field} field is not allowed`] });
+}
+
 /**
  * The global pipe: DTOs are whitelisted (unknown fields are errors, against mass assignment), transformed,
  * and failures become one 422 with messages per field. A @PartialUpdate() body must name at least one field.
@@ -48,8 +55,9 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const isDtoBody = metadata.type === 'body' && metadata.metatype !== undefined && !NON_DTO_TYPES.includes(metadata.metatype);
-    if (!isDtoBody) return super.transform(value, metadata);
+    const isDto = metadata.metatype !== undefined && !NON_DTO_TYPES.includes(metadata.metatype);
+    if (isDto && metadata.type === 'query' && isPlainObject(value)) refuseInheritedNames(value as object, metadata.metatype as object);
+    if (!isDto || metadata.type !== 'body') return super.transform(value, metadata);
     // A missing body is validated as {}, so the client learns which fields are required; a JSON `null` is no object (400).
     const body = value === undefined ? {} : value;
     if (!isPlainObject(body)) {
@@ -60,6 +68,7 @@ export class RequestValidationPipe extends ValidationPipe {
       const field = crowded || 'body';
       throw new ValidationFailedException({ [field]: [`The ${field} may not have more than ${MAX_FIELDS_PER_OBJECT} fields`] });
     }
+    refuseInheritedNames(body as object, metadata.metatype as object);
     const overlong = overlongList(body, metadata.metatype as new () => object);
     if (overlong !== null) throw new ValidationFailedException({ [overlong.field]: [overlong.message] });
     const dto = await super.transform(body, metadata);

@@ -136,3 +136,31 @@ describe('RequestValidationPipe: a list longer than its DTO allows', () => {
     await expect(validateBatch({ events: [{ recipients: [{ id: 'a' }, { id: 'b' }] }] })).resolves.toBeInstanceOf(CappedBatch);
   });
 });
+
+describe('RequestValidationPipe: fields named as properties every object inherits', () => {
+  class Query {
+    @IsOptional()
+    @IsString()
+    search?: string;
+  }
+  /** A query string's fields as Fastify parses them: an object without a prototype. */
+  const queryOf = (fields: Record<string, string>) => Object.assign(Object.create(null) as object, fields);
+
+  it('refuses them as any unknown field, in a query and in a body (class-transformer drops them without a word)', async () => {
+    for (const name of ['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__', '__defineGetter__']) {
+      const query = queryOf({ search: 'acme' });
+      Object.defineProperty(query, name, { value: '1', enumerable: true });
+      const error = await pipe.transform(query, { type: 'query', metatype: Query }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect([name, (error as ValidationFailedException | null)?.errors]).toEqual([name, { [name]: [`The ${name} field is not allowed`] }]);
+      expect([name, await fieldErrors(JSON.parse(`{"${name}": "1"}`))]).toEqual([name, { [name]: [`The ${name} field is not allowed`] }]);
+    }
+  });
+
+  it('takes a query or body without them as before', async () => {
+    await expect(pipe.transform(queryOf({ search: 'acme' }), { type: 'query', metatype: Query })).resolves.toEqual(Object.assign(new Query(), { search: 'acme' }));
+    await expect(validate({ options: { url: 'x' } })).resolves.toBeInstanceOf(Body);
+  });
+});
