@@ -147,6 +147,33 @@ describe('deleting a tenant closes its data (embedded, through the API)', () => 
     expect((await admin.get(`/v1/accounts/${ACCOUNT}/partners/${master.body.data.id}`)).status).toBe(200);
   }, 60_000);
 
+  it("stores no write of the tenant after its deletion: a create racing the DELETE answers 201 before it or 403 TENANT_DELETED with nothing stored, never 5xx", async () => {
+    for (let round = 0; round < 4; round += 1) {
+      const tenant = `racing-${process.pid}-${round}`;
+      expect((await admin.post(`/v1/accounts/${ACCOUNT}/tenants`, { id: tenant, name: tenant, plan: 'enterprise' })).status).toBe(201);
+      const api = tenantApi(tenant);
+      const creates = Array.from({ length: 24 }, (_, i) =>
+        i % 2 === 0
+          ? api.post('/v1/partners', { name: `Racer ${i}`, as2_id: `RACE-${round}-${i}-${process.pid}`, url: `https://race${i}.example.com/as2` })
+          : i % 4 === 1
+            ? api.post('/v1/as2-instances', { my_as2_id: `US-${round}-${i}-${process.pid}`, my_name: 'Us', my_as2_alias: 'us-main', my_email: 'as2@us.example.com' })
+            : api.post('/v1/stations', { name: `Station ${i}`, notification_email: 'ops@example.com' }),
+      );
+      const deletion = new Promise((resolve) => setTimeout(resolve, round)).then(() => admin.delete(`/v1/accounts/${ACCOUNT}/tenants/${tenant}`));
+      const [deleted, ...answers] = await Promise.all([deletion, ...creates]);
+      expect(deleted.status).toBe(200);
+      expect(answers.filter((res) => res.status !== 201 && res.status !== 403).map((res) => [res.status, res.body])).toEqual([]);
+      for (const res of answers.filter((r) => r.status === 403)) expect(res.body).toEqual(TENANT_DELETED);
+      const events = await store.readAll();
+      const deletedAt = (events.find((e) => e.type === 'tenant.deleted.v1' && (e.data as { tenantId: string }).tenantId === tenant) as RecordedEvent).position;
+      const createdAfter = events.filter((e) => e.position > deletedAt && e.type.endsWith('.created.v1') && (e.metadata as { tenant?: string }).tenant === tenant);
+      expect(createdAfter.map((e) => e.type)).toEqual([]);
+      // Each 201 names an entity created before the deletion.
+      const createdIds = new Set(events.filter((e) => e.position < deletedAt).map((e) => e.stream));
+      for (const res of answers.filter((r) => r.status === 201)) expect([...createdIds].some((stream) => stream.endsWith(res.body.data.id as string))).toBe(true);
+    }
+  });
+
   it('finishes closing a tenant whose DELETE stopped right after recording the deletion, at the next start-up', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tenant-closure-restart-'));
     const tenant = `crashed-${process.pid}`;

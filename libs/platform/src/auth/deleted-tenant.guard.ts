@@ -1,8 +1,10 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { ServerResponse } from 'node:http';
 import { DomainError } from '@as2-partners/kernel';
 import type { RequestContext } from './caller';
 import { IS_PUBLIC } from './public.decorator';
+import { TENANT_WRITE_GATES, type TenantWriteGates } from './tenant-write-gates';
 
 /** A service's own answer to "was this tenant deleted?", from its view of the partner-registry's tenants. */
 export interface DeletedTenants {
@@ -19,8 +21,22 @@ export function tenantDeletedError(tenant: string): DomainError {
   return new DomainError('TENANT_DELETED', `Tenant ${tenant} was deleted: its data is closed`);
 }
 
+/** Never provided: the guard's gates are the process's, but for a spec that constructs it with its own. */
+const TENANT_WRITE_GATES_SPEC = Symbol('TenantWriteGates (specs only)');
+
 /** Set on a request once a guard found its tenant not deleted: the guards of the other modules of one process skip the lookup. */
 const TENANT_CHECKED = Symbol('tenantChecked');
+
+const CLOSES_TENANT = 'as2:closesTenant';
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** How long a tenant's deletion waits for the writes of the tenant already running (a connection test may take seconds). */
+export const CLOSE_WAITS_FOR_WRITES_MS = 5_000;
+
+/**
+ * Marks the route that deletes the tenant its `:tenant` parameter names (of the caller's account): it runs alone among
+ * that tenant's writes (TenantWriteGates), from its guard until its answer is sent.
+ */
+export const ClosesTenant = (): MethodDecorator => SetMetadata(CLOSES_TENANT, true);
 
 /**
  * Refuses every route to a token of a deleted tenant (403 TENANT_DELETED), reads and writes alike. Registered
@@ -33,6 +49,8 @@ export class DeletedTenantGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(DELETED_TENANTS) private readonly deleted: DeletedTenants,
+    // The process's gates (a spec gives its own): not a provider, so the services of one process share them.
+    @Optional() @Inject(TENANT_WRITE_GATES_SPEC) private readonly gates: TenantWriteGates = TENANT_WRITE_GATES,
   ) {}
 
   canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
@@ -45,14 +63,56 @@ export class DeletedTenantGuard implements CanActivate {
       throw new Error('RequestContext missing: DeletedTenantGuard must run after the JwtAuthGuard');
     }
     const { account, tenant } = context.caller;
+    const response = execution.switchToHttp().getResponse<{ raw?: ServerResponse }>().raw;
+    if (this.reflector.get<boolean | undefined>(CLOSES_TENANT, execution.getHandler()) && response) return this.closing(request, response, account);
     if (tenant === null) return checked(request);
+    // A write enters its tenant's gate before the check: a deletion running now is answered before it is let in.
+    if (WRITES.has(request.method as string) && response) {
+      const entered = this.gates.enter(account, tenant);
+      const leave = () => this.gates.leave(account, tenant);
+      if (entered !== true)
+        return entered.then(() => {
+          leaveWhenAnswered(response, leave);
+          return this.check(request, account, tenant);
+        });
+      leaveWhenAnswered(response, leave);
+    }
+    return this.check(request, account, tenant);
+  }
+
+  private check(request: CheckedRequest, account: string, tenant: string): boolean | Promise<boolean> {
     const known = this.deleted.knownVerdict?.(account, tenant);
     if (known !== undefined) return verdict(request, tenant, known);
     return this.deleted.isDeleted(account, tenant).then((deleted) => verdict(request, tenant, deleted));
   }
+
+  /** The deletion of the caller's account's tenant its route names: the tenant's gate closed until it is answered. */
+  private async closing(request: CheckedRequest, response: ServerResponse, account: string): Promise<boolean> {
+    const tenant = request.params?.tenant;
+    if (typeof tenant !== 'string') return checked(request);
+    const reopen = await this.gates.close(account, tenant, CLOSE_WAITS_FOR_WRITES_MS);
+    leaveWhenAnswered(response, reopen);
+    const own = request.context?.caller.tenant ?? null;
+    return own === null ? checked(request) : this.check(request, account, own);
+  }
 }
 
-type CheckedRequest = { context?: RequestContext; [TENANT_CHECKED]?: true };
+type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; [TENANT_CHECKED]?: true };
+
+/** Runs `leave` once, when the response is sent or its connection is gone, whichever comes first. */
+function leaveWhenAnswered(response: ServerResponse, leave: () => void): void {
+  if (response.writableFinished || response.destroyed) return leave();
+  let left = false;
+  const once = () => {
+    if (left) return;
+    left = true;
+    response.off('finish', once);
+    response.off('close', once);
+    leave();
+  };
+  response.once('finish', once);
+  response.once('close', once);
+}
 
 function checked(request: CheckedRequest): true {
   request[TENANT_CHECKED] = true;

@@ -1,21 +1,43 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { Reflector } from '@nestjs/core';
 import type { RequestContext } from './caller';
 import { CachedDeletedTenants } from './cached-deleted-tenants';
-import { DeletedTenantGuard, type DeletedTenants } from './deleted-tenant.guard';
+import { ClosesTenant, DeletedTenantGuard, type DeletedTenants } from './deleted-tenant.guard';
+import { TenantWriteGates } from './tenant-write-gates';
+
+/** A route handler, as Nest names one to the guard: `closes` marks it as the tenant deletion's. */
+function handlerOf(closes: boolean): () => void {
+  const handler = () => undefined;
+  if (closes) ClosesTenant()(handler, 'delete', { value: handler });
+  return handler;
+}
+
+/** A response that says when it is sent (`send()`), as a ServerResponse does with 'finish'. */
+function responseOf(): ServerResponse & { send(): void } {
+  const response = Object.assign(new EventEmitter(), { writableFinished: false, destroyed: false }) as unknown as ServerResponse & { send(): void };
+  response.send = () => {
+    Object.assign(response, { writableFinished: true });
+    response.emit('finish');
+    response.emit('close');
+  };
+  return response;
+}
 
 /** An HTTP execution whose request carries the caller of `tenant` (null: a token without a tenant claim). */
-function executionOf(request: { context?: RequestContext }): ExecutionContext {
+function executionOf(request: { context?: RequestContext; method?: string; params?: object }, response: ServerResponse = responseOf(), closes = false): ExecutionContext {
+  const handler = handlerOf(closes);
   return {
     getType: () => 'http',
-    switchToHttp: () => ({ getRequest: () => request }),
-    getHandler: () => undefined,
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({ raw: response }) }),
+    getHandler: () => handler,
     getClass: () => undefined,
   } as unknown as ExecutionContext;
 }
 
-function requestOf(tenant: string | null): { context: RequestContext } {
-  return { context: { caller: { account: 'acct_1', tenant } } as unknown as RequestContext };
+function requestOf(tenant: string | null, method = 'GET', params: object = {}): { context: RequestContext; method: string; params: object } {
+  return { context: { caller: { account: 'acct_1', tenant } } as unknown as RequestContext, method, params };
 }
 
 /** A source that counts its lookups and answers from `deleted`. */
@@ -63,5 +85,72 @@ describe('DeletedTenantGuard', () => {
     await expect(guard.canActivate(executionOf(requestOf('ten_live')))).resolves.toBe(true);
     await expect(guard.canActivate(executionOf(requestOf('ten_gone')))).rejects.toMatchObject({ code: 'TENANT_DELETED' });
     expect(source.asked).toBe(3);
+  });
+
+  describe("a tenant's writes and its deletion", () => {
+    /** A source whose verdicts a spec sets. */
+    const settable = () => {
+      const deleted = new Set<string>();
+      return { deleted, source: { isDeleted: async (_account: string, tenant: string) => deleted.has(tenant) } };
+    };
+
+    it('lets a write in at once, without a promise, and out once answered; a read does not enter', () => {
+      const gates = new TenantWriteGates();
+      const guard = new DeletedTenantGuard(new Reflector(), new CachedDeletedTenants(settable().source), gates);
+      const checked = guard.canActivate(executionOf(requestOf('ten_a')));
+      return Promise.resolve(checked).then(() => {
+        expect(gates.writersOf('acct_1', 'ten_a')).toBe(0);
+        const response = responseOf();
+        expect(guard.canActivate(executionOf(requestOf('ten_a', 'POST'), response))).toBe(true);
+        expect(gates.writersOf('acct_1', 'ten_a')).toBe(1);
+        response.send();
+        response.emit('close');
+        expect(gates.writersOf('acct_1', 'ten_a')).toBe(0);
+      });
+    });
+
+    it('runs a deletion once the writes inside have been answered, and refuses one that came meanwhile TENANT_DELETED after it', async () => {
+      const gates = new TenantWriteGates();
+      const { deleted, source } = settable();
+      const guard = new DeletedTenantGuard(new Reflector(), source, gates);
+      const inside = responseOf();
+      await expect(guard.canActivate(executionOf(requestOf('ten_b', 'POST'), inside))).resolves.toBe(true);
+      const deletion = responseOf();
+      const closing = guard.canActivate(executionOf(requestOf(null, 'DELETE', { account: 'acct_1', tenant: 'ten_b' }), deletion, true)) as Promise<boolean>;
+      let closed = false;
+      void closing.then(() => (closed = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(closed).toBe(false);
+      // A write arriving now waits for the deletion, whatever it began before.
+      const lateResponse = responseOf();
+      const late = guard.canActivate(executionOf(requestOf('ten_b', 'PATCH'), lateResponse));
+      expect(late).toBeInstanceOf(Promise);
+      inside.send();
+      await expect(closing).resolves.toBe(true);
+      deleted.add('ten_b');
+      deletion.send();
+      await expect(late).rejects.toMatchObject({ code: 'TENANT_DELETED' });
+      // It leaves once its refusal is sent.
+      expect(gates.writersOf('acct_1', 'ten_b')).toBe(1);
+      lateResponse.send();
+      expect(gates.writersOf('acct_1', 'ten_b')).toBe(0);
+      // Another tenant's writes never waited.
+      expect(guard.canActivate(executionOf(requestOf('ten_c', 'POST')))).toBeInstanceOf(Promise);
+    });
+
+    it("does not wait for a write inside longer than it may (a connection test's seconds)", async () => {
+      jest.useFakeTimers();
+      try {
+        const gates = new TenantWriteGates();
+        await Promise.resolve(gates.enter('acct_1', 'ten_d'));
+        const closing = gates.close('acct_1', 'ten_d', 5_000);
+        await jest.advanceTimersByTimeAsync(5_000);
+        const reopen = await closing;
+        reopen();
+        expect(gates.writersOf('acct_1', 'ten_d')).toBe(1);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
   });
 });

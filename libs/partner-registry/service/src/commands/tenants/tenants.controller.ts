@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { isPlan, partnerLimitOf } from '@as2-partners/partner-registry-domain';
-import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
+import { ClosesTenant, Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { PageQueryDto } from '../../api-conventions/list-query.dto';
 import { paginationOf } from '../../api-conventions/pagination';
@@ -67,6 +67,8 @@ export class TenantsController {
   }
 
   @Delete(':tenant')
+  // Alone among the tenant's writes until answered: one racing it is refused after it, never stored after the deletion.
+  @ClosesTenant()
   @ReadYourWrites()
   @HttpCode(200)
   @ApiOperation({
