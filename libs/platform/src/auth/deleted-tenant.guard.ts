@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { DomainError } from '@as2-partners/kernel';
 import type { RequestContext } from './caller';
 import { IS_PUBLIC } from './public.decorator';
-import { TENANT_WRITE_GATES, type TenantWriteGates } from './tenant-write-gates';
+import { tenantGate, WRITE_GATES, type WriteGates } from './write-gates';
 
 /** A service's own answer to "was this tenant deleted?", from its view of the partner-registry's tenants. */
 export interface DeletedTenants {
@@ -22,19 +22,17 @@ export function tenantDeletedError(tenant: string): DomainError {
 }
 
 /** Never provided: the guard's gates are the process's, but for a spec that constructs it with its own. */
-const TENANT_WRITE_GATES_SPEC = Symbol('TenantWriteGates (specs only)');
+const WRITE_GATES_SPEC = Symbol('WriteGates (specs only)');
 
 /** Set on a request once a guard found its tenant not deleted: the guards of the other modules of one process skip the lookup. */
 const TENANT_CHECKED = Symbol('tenantChecked');
 
 const CLOSES_TENANT = 'as2:closesTenant';
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** How long a tenant's deletion waits for the writes of the tenant already running (a connection test may take seconds). */
-export const CLOSE_WAITS_FOR_WRITES_MS = 5_000;
 
 /**
  * Marks the route that deletes the tenant its `:tenant` parameter names (of the caller's account): it runs alone among
- * that tenant's writes (TenantWriteGates), from its guard until its answer is sent.
+ * that tenant's writes (WriteGates), from its guard until its answer is sent.
  */
 export const ClosesTenant = (): MethodDecorator => SetMetadata(CLOSES_TENANT, true);
 
@@ -50,7 +48,7 @@ export class DeletedTenantGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(DELETED_TENANTS) private readonly deleted: DeletedTenants,
     // The process's gates (a spec gives its own): not a provider, so the services of one process share them.
-    @Optional() @Inject(TENANT_WRITE_GATES_SPEC) private readonly gates: TenantWriteGates = TENANT_WRITE_GATES,
+    @Optional() @Inject(WRITE_GATES_SPEC) private readonly gates: WriteGates = WRITE_GATES,
   ) {}
 
   canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
@@ -68,8 +66,9 @@ export class DeletedTenantGuard implements CanActivate {
     if (tenant === null) return checked(request);
     // A write enters its tenant's gate before the check: a deletion running now is answered before it is let in.
     if (WRITES.has(request.method as string) && response) {
-      const entered = this.gates.enter(account, tenant);
-      const leave = () => this.gates.leave(account, tenant);
+      const gate = tenantGate(account, tenant);
+      const entered = this.gates.enter(gate);
+      const leave = () => this.gates.leave(gate);
       if (entered !== true)
         return entered.then(() => {
           leaveWhenAnswered(response, leave);
@@ -90,7 +89,7 @@ export class DeletedTenantGuard implements CanActivate {
   private async closing(request: CheckedRequest, response: ServerResponse, account: string): Promise<boolean> {
     const tenant = request.params?.tenant;
     if (typeof tenant !== 'string') return checked(request);
-    const reopen = await this.gates.close(account, tenant, CLOSE_WAITS_FOR_WRITES_MS);
+    const reopen = await this.gates.close(tenantGate(account, tenant));
     leaveWhenAnswered(response, reopen);
     const own = request.context?.caller.tenant ?? null;
     return own === null ? checked(request) : this.check(request, account, own);

@@ -5,7 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { RequestContext } from './caller';
 import { CachedDeletedTenants } from './cached-deleted-tenants';
 import { ClosesTenant, DeletedTenantGuard, type DeletedTenants } from './deleted-tenant.guard';
-import { TenantWriteGates } from './tenant-write-gates';
+import { tenantGate, WriteGates } from './write-gates';
 
 /** A route handler, as Nest names one to the guard: `closes` marks it as the tenant deletion's. */
 function handlerOf(closes: boolean): () => void {
@@ -95,22 +95,22 @@ describe('DeletedTenantGuard', () => {
     };
 
     it('lets a write in at once, without a promise, and out once answered; a read does not enter', () => {
-      const gates = new TenantWriteGates();
+      const gates = new WriteGates();
       const guard = new DeletedTenantGuard(new Reflector(), new CachedDeletedTenants(settable().source), gates);
       const checked = guard.canActivate(executionOf(requestOf('ten_a')));
       return Promise.resolve(checked).then(() => {
-        expect(gates.writersOf('acct_1', 'ten_a')).toBe(0);
+        expect(gates.writersOf(tenantGate('acct_1', 'ten_a'))).toBe(0);
         const response = responseOf();
         expect(guard.canActivate(executionOf(requestOf('ten_a', 'POST'), response))).toBe(true);
-        expect(gates.writersOf('acct_1', 'ten_a')).toBe(1);
+        expect(gates.writersOf(tenantGate('acct_1', 'ten_a'))).toBe(1);
         response.send();
         response.emit('close');
-        expect(gates.writersOf('acct_1', 'ten_a')).toBe(0);
+        expect(gates.writersOf(tenantGate('acct_1', 'ten_a'))).toBe(0);
       });
     });
 
     it('runs a deletion once the writes inside have been answered, and refuses one that came meanwhile TENANT_DELETED after it', async () => {
-      const gates = new TenantWriteGates();
+      const gates = new WriteGates();
       const { deleted, source } = settable();
       const guard = new DeletedTenantGuard(new Reflector(), source, gates);
       const inside = responseOf();
@@ -131,9 +131,9 @@ describe('DeletedTenantGuard', () => {
       deletion.send();
       await expect(late).rejects.toMatchObject({ code: 'TENANT_DELETED' });
       // It leaves once its refusal is sent.
-      expect(gates.writersOf('acct_1', 'ten_b')).toBe(1);
+      expect(gates.writersOf(tenantGate('acct_1', 'ten_b'))).toBe(1);
       lateResponse.send();
-      expect(gates.writersOf('acct_1', 'ten_b')).toBe(0);
+      expect(gates.writersOf(tenantGate('acct_1', 'ten_b'))).toBe(0);
       // Another tenant's writes never waited.
       expect(guard.canActivate(executionOf(requestOf('ten_c', 'POST')))).toBeInstanceOf(Promise);
     });
@@ -141,13 +141,13 @@ describe('DeletedTenantGuard', () => {
     it("does not wait for a write inside longer than it may (a connection test's seconds)", async () => {
       jest.useFakeTimers();
       try {
-        const gates = new TenantWriteGates();
-        await Promise.resolve(gates.enter('acct_1', 'ten_d'));
-        const closing = gates.close('acct_1', 'ten_d', 5_000);
+        const gates = new WriteGates();
+        await Promise.resolve(gates.enter(tenantGate('acct_1', 'ten_d')));
+        const closing = gates.close(tenantGate('acct_1', 'ten_d'), 5_000);
         await jest.advanceTimersByTimeAsync(5_000);
         const reopen = await closing;
         reopen();
-        expect(gates.writersOf('acct_1', 'ten_d')).toBe(1);
+        expect(gates.writersOf(tenantGate('acct_1', 'ten_d'))).toBe(1);
       } finally {
         jest.useRealTimers();
       }

@@ -10,7 +10,7 @@ import {
   stationDecider,
   type As2InstanceRecord,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, commandOf, lastPositionOf, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, as2InstanceGate, commandOf, lastPositionOf, recordedDeletionOf, WRITE_GATES, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { As2InstanceDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
@@ -107,7 +107,12 @@ export class As2InstancesHandler {
    * Refused while partnerships name the instance, unless `cascade`: then each partnership is deleted first, with its own
    * event. With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again.
    */
-  async delete(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
+  delete(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
+    // With the instance's gate closed: a partnership created meanwhile is in the pairs read below, or finds the instance deleted.
+    return WRITE_GATES.closed(as2InstanceGate(scope.account, instanceId), () => this.deleteClosed(ctx, scope, instanceId, cascade));
+  }
+
+  private async deleteClosed(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
     const stream = PartnerRegistryStreams.as2Instance(instanceId);
     const recorded = AS2_INSTANCE_ID_PATTERN.test(instanceId) ? await recordedDeletionOf(this.writeModel, stream, as2InstanceDecider, ctx) : null;
     if (recorded) {
@@ -162,7 +167,8 @@ export class As2InstancesHandler {
       scope.tenant === null
         ? await this.queries.findMasterInstance(scope.account, instanceId)
         : await this.queries.findInstanceForTenant(scope.account, scope.tenant, instanceId);
-    if (!doc) throw new Error(`AS2 instance ${instanceId} missing from its view after the projection caught up`);
+    // Deleted right after this write: gone, as any read of it now says.
+    if (!doc) throw as2InstanceNotFound(instanceId);
     return doc;
   }
 }

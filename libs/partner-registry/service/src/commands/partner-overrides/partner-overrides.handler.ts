@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, partnerGate, type RequestContext, requestMetadata, WRITE_GATES } from '@as2-partners/platform';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
@@ -21,8 +21,12 @@ export class PartnerOverridesHandler {
     return this.view(ctx, partnerId);
   }
 
-  /** Back to the master's configuration for this tenant. */
-  async reset(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {
+  /** Back to the master's configuration for this tenant; inside the partner's gate (see UpdatePartnerHandler). */
+  reset(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {
+    return WRITE_GATES.inside([partnerGate(ctx.caller.account, partnerId)], () => this.resetInside(ctx, partnerId));
+  }
+
+  private async resetInside(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {
     await this.requireInherited(ctx, partnerId);
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;

@@ -102,7 +102,8 @@ export class StationsHandler {
 
   private async viewOf(account: string, tenant: string, stationId: string): Promise<StationDocument> {
     const doc = await this.queries.findStation(account, tenant, stationId);
-    if (!doc) throw new Error(`Station ${stationId} missing from its view after the projection caught up`);
+    // Deleted right after this write: gone, as any read of it now says.
+    if (!doc) throw stationNotFound(stationId);
     return doc;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
-import { partnerDecider, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { partnerDecider, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import { AfterWrite, partnerGate, PLATFORM_CONFIG, WRITE_GATES, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
@@ -28,8 +28,15 @@ export class UpdatePartnerHandler {
     private readonly membership: StationMembership,
   ) {}
 
-  /** Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. */
-  async execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
+  /**
+   * Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. Inside the
+   * partner's gate: a deletion of the partner (a master's by its account) runs before the check or after the write.
+   */
+  execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
+    return WRITE_GATES.inside([partnerGate(ctx.caller.account, partnerId)], () => this.update(ctx, partnerId, dto));
+  }
+
+  private async update(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
     const target = await resolveWriteTarget(this.writeModel, ctx, partnerId);
     const { account } = ctx.caller;
     const tenant = ctx.caller.tenant as string;
@@ -54,7 +61,8 @@ export class UpdatePartnerHandler {
     );
     return new AfterWrite(result.position, async () => {
       const partner = await this.queries.findForTenant(account, tenant, partnerId);
-      if (!partner) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+      // Deleted right after this write (a master by its account): gone, as any read of it now says.
+      if (!partner) throw partnerNotFound(partnerId);
       return { overridden: target.kind === 'inherited', partner };
     });
   }

@@ -1,0 +1,82 @@
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { AllInOneModule } from '../all-in-one.module';
+import { certificateApiAs, type ApiResponse } from '../certificates/certificate-api.spec-support';
+
+const ACCOUNT = `acct-races-${process.pid}`;
+const TENANT = 'plant';
+
+/**
+ * Writes that check something another stream holds (the master partner an override names, the instance and partner of a
+ * partnership) racing that thing's deletion: the write is answered before the deletion (and the deletion ends it) or
+ * refused after it, never stored after it having checked before, never 5xx.
+ */
+describe('writes racing the deletion of what they depend on (embedded, through the API)', () => {
+  let t: EmbeddedTestApp;
+  let store: EventStore;
+  let n = 0;
+  const fresh = (prefix: string) => `${prefix}-${process.pid}-${(n += 1)}`;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule] });
+    store = t.app.get<EventStore>(EVENT_STORE);
+    const admin = certificateApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    expect((await admin.post(`/v1/accounts/${ACCOUNT}/tenants`, { id: TENANT, name: 'Plant', plan: 'enterprise' })).status).toBe(201);
+  }, 30_000);
+  afterAll(async () => t?.close());
+
+  const accountAdmin = () => certificateApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+  const tenantAdmin = () => certificateApiAs(t, { account: ACCOUNT, tenant: TENANT, roles: ['tenant_admin'] });
+  const serverErrors = (answers: readonly ApiResponse[]) => answers.filter((res) => res.status >= 500).map((res) => [res.status, res.body]);
+  const positionOf = (events: readonly RecordedEvent[], type: string, stream: string) => (events.find((e) => e.type === type && e.stream.endsWith(stream)) as RecordedEvent).position;
+
+  it("a tenant's overrides of a master partner racing the account's DELETE of it: 200 before it or 404 after it, no override stored after it", async () => {
+    for (let round = 0; round < 6; round += 1) {
+      const as2Id = fresh('MASTER').toUpperCase();
+      const master = await accountAdmin().post(`/v1/accounts/${ACCOUNT}/partners`, { name: 'Shared', as2_id: as2Id, url: `https://${as2Id.toLowerCase()}.example.com/as2` });
+      expect(master.status).toBe(201);
+      const masterId = master.body.data.id as string;
+      const patches = Array.from({ length: 10 }, (_, i) => tenantAdmin().patch(`/v1/partners/${masterId}`, { name: `Tenant name ${i}` }));
+      const deletion = new Promise((resolve) => setTimeout(resolve, round % 3)).then(() => accountAdmin().delete(`/v1/accounts/${ACCOUNT}/partners/${masterId}`));
+      const [deleted, ...answers] = await Promise.all([deletion, ...patches]);
+      expect(deleted.status).toBe(200);
+      expect(serverErrors(answers)).toEqual([]);
+      expect(answers.filter((res) => res.status !== 200 && res.status !== 404).map((res) => [res.status, res.body])).toEqual([]);
+      for (const res of answers.filter((r) => r.status === 404)) expect(res.body.error.code).toBe('PARTNER_NOT_FOUND');
+      const events = await store.readAll();
+      const deletedAt = positionOf(events, 'master_partner.deleted.v1', masterId);
+      const overridesAfter = events.filter((e) => e.position > deletedAt && e.type === 'partner.override_set.v1' && (e.data as { masterPartnerId: string }).masterPartnerId === masterId);
+      expect(overridesAfter).toEqual([]);
+    }
+  });
+
+  it("partnerships created while their instance is deleted with cascade: 201 before it (and ended by it) or 404 after it, none left standing, no 5xx", async () => {
+    const tenant = tenantAdmin();
+    const partners: string[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const as2Id = fresh('PEER').toUpperCase();
+      const res = await tenant.post('/v1/partners', { name: `Peer ${i}`, as2_id: as2Id, url: `https://${as2Id.toLowerCase()}.example.com/as2` });
+      expect(res.status).toBe(201);
+      partners.push(res.body.data.id as string);
+    }
+    for (let round = 0; round < 6; round += 1) {
+      const instance = await tenant.post('/v1/as2-instances', { my_as2_id: fresh('US').toUpperCase(), my_name: 'Us', my_as2_alias: 'us-main', my_email: 'as2@us.example.com' });
+      expect(instance.status).toBe(201);
+      const instanceId = instance.body.data.id as string;
+      const creates = partners.map((partnerId) => tenant.post('/v1/partnerships', { as2_instance_id: instanceId, partner_id: partnerId }));
+      const deletion = new Promise((resolve) => setTimeout(resolve, round % 4)).then(() => tenant.delete(`/v1/as2-instances/${instanceId}?cascade=true`));
+      const [deleted, ...answers] = await Promise.all([deletion, ...creates]);
+      expect(deleted.status).toBe(200);
+      expect(serverErrors(answers)).toEqual([]);
+      expect(answers.filter((res) => res.status !== 201 && res.status !== 404).map((res) => [res.status, res.body])).toEqual([]);
+      // Every partnership of the instance is ended: none in the list, none readable.
+      const listed = await tenant.get(`/v1/partnerships?as2_instance_id=${instanceId}`);
+      expect([listed.status, listed.body.data]).toEqual([200, []]);
+      for (const res of answers.filter((r) => r.status === 201)) expect((await tenant.get(`/v1/partnerships/${res.body.data.id}`)).status).toBe(404);
+      const events = await store.readAll();
+      const created = events.filter((e) => e.type === 'partnership.created.v1' && (e.data as { as2InstanceId: string }).as2InstanceId === instanceId).map((e) => e.stream);
+      const ended = new Set(events.filter((e) => e.type === 'partnership.deleted.v1').map((e) => e.stream));
+      expect(created.filter((stream) => !ended.has(stream))).toEqual([]);
+    }
+  });
+});
