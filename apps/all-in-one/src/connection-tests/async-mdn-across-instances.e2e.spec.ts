@@ -139,6 +139,13 @@ describe('asynchronous MDNs across tester instances', () => {
   it('refuses hostile receipts with 4xx: not an MDN, an unexpected message, the wrong partner, a second MDN', async () => {
     const notMdn = await b.inject({ method: 'POST', url: '/v1/connection-tests/mdn', payload: { not: 'an mdn' } });
     expect([notMdn.statusCode, notMdn.json().error.code]).toEqual([422, 'INVALID_MDN']);
+    // A body of another media type: 415, as the route's documentation says (and never a 5xx).
+    for (const type of ['text/plain', 'application/octet-stream', 'message/disposition-notification']) {
+      const other = await b.inject({ method: 'POST', url: '/v1/connection-tests/mdn', headers: { 'content-type': type }, payload: 'not an mdn' });
+      expect([type, other.statusCode, other.json().error.code]).toEqual([type, 415, 'UNSUPPORTED_MEDIA_TYPE']);
+    }
+    const documented = (await b.inject({ method: 'GET', url: '/docs/openapi.json' })).json().paths['/v1/connection-tests/mdn'].post.responses;
+    expect(Object.keys(documented)).toEqual(expect.arrayContaining(['200', '415', '422']));
 
     const message = buildAs2Message({ payload: Buffer.from('x'), as2From: 'PODSUS', as2To: 'PODSPARTNER', mdn: { asyncUrl: 'http://127.0.0.1/mdn' } });
     const unexpected = await postTo(b, mdnFor(message.headers));

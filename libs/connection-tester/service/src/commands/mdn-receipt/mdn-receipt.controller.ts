@@ -26,6 +26,7 @@ export class MdnReceiptController {
   @ApiOperation({ summary: 'Receives asynchronous MDNs of connection tests (AS2 partners post here)' })
   @ApiResponse({ status: 200, description: 'The MDN a waiting test expected', schema: MDN_RECEIVED })
   @ApiResponse({ status: 422, description: 'INVALID_MDN: the body is not an MDN (multipart/report, or multipart/signed around one); MDN_NOT_EXPECTED: no test is waiting for an MDN of this message from this partner' })
+  @ApiResponse({ status: 415, description: 'UNSUPPORTED_MEDIA_TYPE: a body neither multipart (an MDN) nor JSON (refused INVALID_MDN), such as text/plain or a bare application/pkcs7-mime' })
   async receive(@Req() request: RawRequest) {
     const body = Buffer.isBuffer(request.body) ? request.body : null;
     const outcome = body ? await this.receipts.receive({ headers: request.headers, body }) : 'not-an-mdn';
