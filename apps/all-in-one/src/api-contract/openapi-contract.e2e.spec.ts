@@ -43,6 +43,8 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
       expect([`${method} ${path}`, op.security]).toEqual([`${method} ${path}`, secured ? [{ bearer: [] }] : []]);
       if (secured) expect([`${method} ${path}`, Object.keys(op.responses)]).toEqual([`${method} ${path}`, expect.arrayContaining(['401', '403'])]);
       if (path.includes('{')) expect([`${method} ${path}`, Object.keys(op.responses)]).toEqual([`${method} ${path}`, expect.arrayContaining(['404'])]);
+      // An account's routes refuse another account's token ACCOUNT_FORBIDDEN: said where the 403 is described.
+      if (path.startsWith('/v1/accounts/{account}')) expect([`${method} ${path}`, (op.responses['403'] as { description?: string } | undefined)?.description]).toEqual([`${method} ${path}`, expect.stringContaining('ACCOUNT_FORBIDDEN')]);
     }
   });
 

@@ -39,7 +39,12 @@ export class PartnerListQueryDto extends PartnerFiltersQueryDto {
  * that value too; `master`, `inherited` (what the tenants inherit) and `all` list every master partner, `tenant` none.
  */
 export class MasterPartnerListQueryDto extends PartnerFiltersQueryDto {
-  @ApiPropertyOptional({ enum: ['master', 'inherited', 'tenant', 'all'], default: 'all' })
+  @ApiPropertyOptional({
+    enum: ['master', 'inherited', 'tenant', 'all'],
+    default: 'all',
+    description:
+      "The tenant list's filter, as it reads on the account's own list: every partner here is a master (`type: \"master\"`), the one every tenant inherits; `master`, `inherited` and `all` list them all, `tenant` none (tenants' own partners are on their lists only)",
+  })
   @IsOptional()
   @IsIn(['master', 'inherited', 'tenant', 'all'], { message: 'The selected type is invalid' })
   type?: 'master' | 'inherited' | 'tenant' | 'all';

@@ -23,6 +23,8 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** What a write with an Idempotency-Key may answer besides its own statuses (registerIdempotencyHooks, IdempotencyInterceptor). */
+const ACCOUNT_ROUTE_FORBIDDEN = `${ERROR_DESCRIPTIONS['403']}, ACCOUNT_FORBIDDEN (a token of another account)`;
+
 const IDEMPOTENCY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '400': 'INVALID_IDEMPOTENCY_KEY: the Idempotency-Key is not 1-255 printable ASCII characters',
   '409': 'IDEMPOTENCY_KEY_IN_USE: a request with this Idempotency-Key is still running (Retry-After: 1)',
@@ -65,7 +67,9 @@ function completeOperation(path: string, method: string, operation: OperationObj
   }
 
   const responses = operation.responses;
-  for (const status of statuses) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+  // An account's routes also refuse a token of another account (requireOwnAccount).
+  const descriptionOf = (status: string) => (status === '403' && path.startsWith('/v1/accounts/{account}') ? ACCOUNT_ROUTE_FORBIDDEN : ERROR_DESCRIPTIONS[status] ?? 'Error');
+  for (const status of statuses) responses[status] ??= errorResponse(status, descriptionOf(status));
   if (idempotent) {
     for (const [status, response] of Object.entries(responses)) {
       const given = response as ResponseObject;
