@@ -66,7 +66,10 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   const readModelFile = join(config.dataDir, 'read-models.sqlite');
   const setAside = (why: string): void => {
     const aside = setAsideIfMarkedCorrupt(readModelFile);
-    if (aside) new Logger('ReadModels').warn(`${why}: moved to ${aside}; a new one is filled from the event store (delete the old one once satisfied)`);
+    if (aside)
+      new Logger('ReadModels').warn(
+        `${why}: moved to ${aside}; a new one is filled from the event store. The gateway's message outcomes and the recorded Idempotency-Key answers are no events: they start empty (what of them the old file still holds, sqlite3's .recover may read); delete the old file once satisfied`,
+      );
   };
   setAside('The last run found the read-model file corrupt');
   let readModels: Awaited<ReturnType<typeof EmbeddedReadModelStore.open>>;
