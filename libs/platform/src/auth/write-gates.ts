@@ -115,6 +115,8 @@ export const CLOSE_WAITS_FOR_WRITES_MS = 5_000;
 export const tenantGate = (account: string, tenant: string): string => `tenant\u0000${account}\u0000${tenant}`;
 /** The gate of the writes that depend on a partner, a tenant's or a master (its deletion closes it). */
 export const partnerGate = (account: string, partnerId: string): string => `partner\u0000${account}\u0000${partnerId}`;
+/** One partner's station moves in a tenant, one at a time (each closes it): each reads the station the one before left. */
+export const stationMovesGate = (account: string, tenant: string, partnerId: string): string => `station-moves\u0000${account}\u0000${tenant}\u0000${partnerId}`;
 /** The gate of the writes that depend on an AS2 instance (its deletion closes it). */
 export const as2InstanceGate = (account: string, instanceId: string): string => `as2-instance\u0000${account}\u0000${instanceId}`;
 

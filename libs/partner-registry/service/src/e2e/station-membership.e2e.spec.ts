@@ -61,6 +61,20 @@ describe('station membership on the station stream (the in-use check of a statio
     expect(left.map((e) => (e.data as { reason: string }).reason)).toEqual(['deleted']);
   });
 
+  it('keeps a partner in one station only when it is moved to several at once: every station it left deletes', async () => {
+    for (let round = 0; round < 4; round += 1) {
+      ctx.api = apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() });
+      const stations: string[] = [];
+      for (let i = 0; i < 6; i += 1) stations.push(await station(`move ${round}.${i}`));
+      const partnerId = (await member(stations[0] as string)).body.data.id as string;
+      const moves = await Promise.all(stations.slice(1).map((stationId) => ctx.api.patch(`/v1/partners/${partnerId}`, { station_id: stationId })));
+      expect(moves.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+      const now = (await ctx.api.get(`/v1/partners/${partnerId}`)).body.data.station_id as string;
+      for (const stationId of stations.filter((id) => id !== now)) expect([stationId, (await ctx.api.delete(`/v1/stations/${stationId}`)).status]).toEqual([stationId, 200]);
+      expect((await ctx.api.delete(`/v1/stations/${now}`)).body.error).toMatchObject({ code: 'STATION_IN_USE', details: { partner_ids: [partnerId] } });
+    }
+  });
+
   it("counts an inherited master partner a tenant put in the station (its override), until the override goes", async () => {
     const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
     const master = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput(as2Id('MASTER'), { email: 'as2@master.example.com' }))).body.data.id as string;
