@@ -120,6 +120,19 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
       await expectNothingStored(partnerId);
     });
 
+    it('refuses for signing and encryption a certificate whose critical extendedKeyUsage excludes S/MIME, and takes the same purposes not critical', async () => {
+      const partnerId = await createPartner(api, AES_RSA_PARTNER);
+      for (const usage of ['signing', 'encryption', 'both']) {
+        const critical = await upload(api, `/v1/partners/${partnerId}/certificates`, { name: `critical ${usage}`, usage }, issueTestCertificate({ extendedKeyUsage: ['codeSigning'], extendedKeyUsageCritical: true }));
+        expect([usage, critical.status, critical.body.error?.code, critical.body.error?.details?.required]).toEqual([usage, 422, 'CERTIFICATE_USAGE_MISMATCH', 'extendedKeyUsage emailProtection or anyExtendedKeyUsage']);
+      }
+      await expectNothingStored(partnerId);
+      const smime = await upload(api, `/v1/partners/${partnerId}/certificates`, { name: 'smime', usage: 'both' }, issueTestCertificate({ extendedKeyUsage: ['emailProtection'], extendedKeyUsageCritical: true }));
+      expect(smime.status).toBe(201);
+      const loose = await upload(api, '/v1/certificates', { name: 'tls purposes', usage: 'both' }, issueTestCertificate({ extendedKeyUsage: ['serverAuth', 'clientAuth'] }));
+      expect(loose.status).toBe(201);
+    });
+
     it('keeps TLS open to EC keys: an ECDSA server certificate fills the TLS slot', async () => {
       const partnerId = await createPartner(api, AES_RSA_PARTNER);
 

@@ -27,6 +27,8 @@ export interface TestCertificateOptions {
   readonly keyUsage?: string[];
   /** Names (serverAuth, emailProtection, …) or dotted OIDs; absent leaves the extension out. */
   readonly extendedKeyUsage?: string[];
+  /** Marks the extendedKeyUsage extension critical (default: not). */
+  readonly extendedKeyUsageCritical?: boolean;
   /** Digest the issuer signs with (ignored when it holds an Ed25519 key); md5 is for testing refusals. */
   readonly signatureHash?: TestSignatureHash;
   /** Hex; DER sign padding is added when the high bit is set. */
@@ -179,7 +181,7 @@ function extensionsOf(options: TestCertificateOptions, spki: Buffer, authorityKe
   ];
   if (keyUsage.length > 0) extensions.push(extension(EXTENSION_OIDS.keyUsage, true, keyUsageBits(keyUsage)));
   if (options.extendedKeyUsage) {
-    extensions.push(extension(EXTENSION_OIDS.extendedKeyUsage, false, sequence(options.extendedKeyUsage.map((purpose) => oid(extendedKeyUsageOid(purpose))))));
+    extensions.push(extension(EXTENSION_OIDS.extendedKeyUsage, options.extendedKeyUsageCritical === true, sequence(options.extendedKeyUsage.map((purpose) => oid(extendedKeyUsageOid(purpose))))));
   }
   for (const extra of options.extraExtensions ?? []) extensions.push(extension(extra.oid, extra.critical, fromDer(extra.value)));
   return extensions;

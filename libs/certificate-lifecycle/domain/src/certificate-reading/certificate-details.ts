@@ -32,6 +32,8 @@ export interface CertificateDetails extends CertificateSummary {
   readonly keyUsage: readonly string[] | null;
   /** null when absent; unknown purposes as dotted OIDs. */
   readonly extendedKeyUsage: readonly string[] | null;
+  /** The extendedKeyUsage extension is marked critical: the key MUST serve only its purposes (RFC 5280 4.2.1.12); read at upload, not stored. */
+  readonly extendedKeyUsageCritical?: boolean;
   readonly isCa: boolean;
   /** Subject equals issuer and the signature verifies with the certificate's own key. */
   readonly selfSigned: boolean;

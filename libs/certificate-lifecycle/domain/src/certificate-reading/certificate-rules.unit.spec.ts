@@ -138,8 +138,26 @@ describe('assertUsageFits', () => {
     expect(thrown(() => assertUsageFits(details({ extendedKeyUsage }), 'tls')) === undefined).toBe(fits);
   });
 
-  it('given an EKU without TLS purposes, when checked for signing, then EKU does not matter', () => {
-    expect(thrown(() => assertUsageFits(details({ extendedKeyUsage: ['codeSigning'] }), 'signing'))).toBeUndefined();
+  it('given an EKU without S/MIME purposes that is not critical, when checked for signing or encryption, then it fits (partners use TLS certificates for AS2)', () => {
+    for (const usage of ['signing', 'encryption', 'both'] as const) {
+      expect(thrown(() => assertUsageFits(details({ extendedKeyUsage: ['codeSigning'] }), usage))).toBeUndefined();
+      expect(thrown(() => assertUsageFits(details({ extendedKeyUsage: ['serverAuth', 'clientAuth'], extendedKeyUsageCritical: false }), usage))).toBeUndefined();
+    }
+  });
+
+  it.each([
+    [['codeSigning'], false],
+    [['timeStamping'], false],
+    [['serverAuth', 'clientAuth'], false],
+    [['emailProtection'], true],
+    [['anyExtendedKeyUsage'], true],
+    [['codeSigning', 'emailProtection'], true],
+  ])('given a critical EKU %j, when checked for signing, encryption and both, then fits is %s (RFC 5280: the key serves only its purposes)', (extendedKeyUsage, fits) => {
+    for (const usage of ['signing', 'encryption', 'both'] as const) {
+      const error = thrown(() => assertUsageFits(details({ extendedKeyUsage, extendedKeyUsageCritical: true }), usage));
+      expect([usage, error === undefined]).toEqual([usage, fits]);
+      if (!fits) expect(error).toMatchObject({ code: 'CERTIFICATE_USAGE_MISMATCH', details: { required: 'extendedKeyUsage emailProtection or anyExtendedKeyUsage' } });
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { EXTENSION_OIDS } from '@as2-partners/pki';
 import { assertCertificateAcceptable } from './certificate-acceptance';
 import type { CertificateDetails, CertificateSummary } from './certificate-details';
 import { orderCertificateChain } from './certificate-chain';
@@ -47,6 +48,7 @@ export function readCertificateUpload(input: Buffer, options: CertificateUploadL
     signatureAlgorithm: leaf.facts.signatureAlgorithm,
     keyUsage: leaf.facts.keyUsage,
     extendedKeyUsage: leaf.facts.extendedKeyUsage,
+    extendedKeyUsageCritical: leaf.facts.extensions.get(EXTENSION_OIDS.extendedKeyUsage)?.critical === true,
     isCa: leaf.facts.isCa,
     selfSigned: leafSelfSigned,
     chain: chain.map((issuer): CertificateSummary => ({ ...issuer.summary })),
