@@ -1,7 +1,8 @@
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, type ApiResponse } from '../certificates/certificate-api.spec-support';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
+import { certificateApiAs, multipartBody, type ApiResponse } from '../certificates/certificate-api.spec-support';
 
 const ACCOUNT = `acct-races-${process.pid}`;
 const TENANT = 'plant';
@@ -77,6 +78,40 @@ describe('writes racing the deletion of what they depend on (embedded, through t
       const created = events.filter((e) => e.type === 'partnership.created.v1' && (e.data as { as2InstanceId: string }).as2InstanceId === instanceId).map((e) => e.stream);
       const ended = new Set(events.filter((e) => e.type === 'partnership.deleted.v1').map((e) => e.stream));
       expect(created.filter((stream) => !ended.has(stream))).toEqual([]);
+    }
+  });
+
+  it("certificate and traffic writes under a partner racing its DELETE: answered before it or 404 after it, nothing of theirs stored after it, no certificate left active on it", async () => {
+    const tenant = tenantAdmin();
+    const upload = (partnerId: string, name: string) => {
+      const body = multipartBody({ name, usage: 'encryption' }, { field: 'certificate', filename: 'partner.pem', content: issueTestCertificate().pem });
+      return t.app
+        .inject({ method: 'POST', url: `/v1/partners/${partnerId}/certificates`, headers: { authorization: `Bearer ${t.token({ account: ACCOUNT, tenant: TENANT, roles: ['tenant_admin'] })}`, 'content-type': body.contentType }, payload: body.payload })
+        .then((res) => ({ status: res.statusCode, body: res.json() as { data?: { id: string } } }));
+    };
+    for (let round = 0; round < 5; round += 1) {
+      const as2Id = fresh('DOOMED').toUpperCase();
+      const created = await tenant.post('/v1/partners', { name: 'Doomed', as2_id: as2Id, url: `https://${as2Id.toLowerCase()}.example.com/as2` });
+      expect(created.status).toBe(201);
+      const partnerId = created.body.data.id as string;
+      const hour = 3_600_000;
+      const writes: Promise<ApiResponse>[] = [
+        ...Array.from({ length: 4 }, (_, i) => upload(partnerId, `enc ${i}`)),
+        tenant.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'race' }),
+        tenant.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'race' }),
+        tenant.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'both', starts_at: new Date(Date.now() + hour).toISOString(), ends_at: new Date(Date.now() + 2 * hour).toISOString(), reason: 'race' }),
+      ];
+      const deletion = new Promise((resolve) => setTimeout(resolve, round % 3)).then(() => tenant.delete(`/v1/partners/${partnerId}`));
+      const [deleted, ...answers] = await Promise.all([deletion, ...writes]);
+      expect(deleted.status).toBe(200);
+      expect(serverErrors(answers)).toEqual([]);
+      const events = await store.readAll();
+      const deletedAt = positionOf(events, 'partner.deleted.v1', partnerId);
+      const late = events.filter((e) => e.position > deletedAt && JSON.stringify(e.data).includes(partnerId) && !/removed|deactivated|deleted|released|unassigned|resumed|cleared|cancelled|ended/.test(e.type));
+      expect(late.map((e) => e.type)).toEqual([]);
+      for (const res of answers.filter((r) => r.status === 201 && r.body.data?.id?.startsWith('cert_'))) {
+        expect((await tenant.get(`/v1/certificates/${res.body.data.id}`)).body.data.active).toBe(false);
+      }
     }
   });
 });

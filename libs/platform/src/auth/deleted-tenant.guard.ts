@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { DomainError } from '@as2-partners/kernel';
 import type { RequestContext } from './caller';
 import { IS_PUBLIC } from './public.decorator';
-import { tenantGate, WRITE_GATES, type WriteGates } from './write-gates';
+import { as2InstanceGate, partnerGate, tenantGate, WRITE_GATES, type WriteGates } from './write-gates';
 
 /** A service's own answer to "was this tenant deleted?", from its view of the partner-registry's tenants. */
 export interface DeletedTenants {
@@ -63,20 +63,39 @@ export class DeletedTenantGuard implements CanActivate {
     const { account, tenant } = context.caller;
     const response = execution.switchToHttp().getResponse<{ raw?: ServerResponse }>().raw;
     if (this.reflector.get<boolean | undefined>(CLOSES_TENANT, execution.getHandler()) && response) return this.closing(request, response, account);
-    if (tenant === null) return checked(request);
+    const writes = response !== undefined && WRITES.has(request.method as string);
+    const entity = writes ? entityGatesOf(request.method as string, request.routeOptions?.url, request.params, account) : NO_ENTITY_GATES;
+    if (tenant === null && entity === NO_ENTITY_GATES) return checked(request);
     // A write enters its tenant's gate before the check: a deletion running now is answered before it is let in.
-    if (WRITES.has(request.method as string) && response) {
-      const gate = tenantGate(account, tenant);
-      const entered = this.gates.enter(gate);
+    const enter = [...(writes && tenant !== null ? [tenantGate(account, tenant)] : []), ...entity.enter];
+    const entered = enter.length === 0 ? true : this.enterAll(enter, response as ServerResponse);
+    if (entered === true && entity.close === null) return tenant === null ? checked(request) : this.check(request, account, tenant);
+    return (async () => {
+      if (entered !== true) await entered;
+      // The deletion of a partner or an AS2 instance: alone among the writes that depend on it until it is answered.
+      if (entity.close !== null) leaveWhenAnswered(response as ServerResponse, await this.gates.close(entity.close));
+      return tenant === null ? checked(request) : this.check(request, account, tenant);
+    })();
+  }
+
+  /** Enters every gate, in order, each left once the request is answered; true when none had to wait. */
+  private enterAll(gates: readonly string[], response: ServerResponse): true | Promise<void> {
+    let waited: Promise<void> | null = null;
+    for (const gate of gates) {
       const leave = () => this.gates.leave(gate);
-      if (entered !== true)
-        return entered.then(() => {
+      if (waited === null) {
+        const entered = this.gates.enter(gate);
+        if (entered === true) leaveWhenAnswered(response, leave);
+        else waited = entered.then(() => leaveWhenAnswered(response, leave));
+      } else {
+        waited = waited.then(async () => {
+          const entered = this.gates.enter(gate);
+          if (entered !== true) await entered;
           leaveWhenAnswered(response, leave);
-          return this.check(request, account, tenant);
         });
-      leaveWhenAnswered(response, leave);
+      }
     }
-    return this.check(request, account, tenant);
+    return waited ?? true;
   }
 
   private check(request: CheckedRequest, account: string, tenant: string): boolean | Promise<boolean> {
@@ -96,7 +115,37 @@ export class DeletedTenantGuard implements CanActivate {
   }
 }
 
-type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; [TENANT_CHECKED]?: true };
+type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; routeOptions?: { url?: string }; [TENANT_CHECKED]?: true };
+
+/** The gates a write enters (what it depends on) and the one it closes (what it deletes), by its route. */
+interface EntityGates {
+  readonly enter: readonly string[];
+  readonly close: string | null;
+}
+
+const NO_ENTITY_GATES: EntityGates = { enter: [], close: null };
+
+/** The routes under one entity (`:id` of the caller's account), the gate of each kind, and the path of its deletion. */
+const ENTITY_ROUTES: readonly { readonly prefixes: readonly string[]; readonly gate: (account: string, id: string) => string }[] = [
+  { prefixes: ['/v1/partners/:id', '/v1/accounts/:account/partners/:id'], gate: partnerGate },
+  { prefixes: ['/v1/as2-instances/:id', '/v1/accounts/:account/as2-instances/:id'], gate: as2InstanceGate },
+];
+
+/**
+ * A write under a partner's or an AS2 instance's route (its certificates, slots, rollovers, traffic, overrides, AS2-id
+ * change…) enters its gate; its DELETE closes it until answered, so such a write is answered before the deletion (which
+ * then ends what it made) or refused after it (the entity not found), whichever service of the process takes it.
+ */
+export function entityGatesOf(method: string, url: string | undefined, params: Record<string, unknown> | undefined, account: string): EntityGates {
+  const id = params?.id;
+  if (url === undefined || typeof id !== 'string') return NO_ENTITY_GATES;
+  for (const { prefixes, gate } of ENTITY_ROUTES) {
+    const prefix = prefixes.find((candidate) => url === candidate || url.startsWith(`${candidate}/`));
+    if (prefix === undefined) continue;
+    return method === 'DELETE' && url === prefix ? { enter: [], close: gate(account, id) } : { enter: [gate(account, id)], close: null };
+  }
+  return NO_ENTITY_GATES;
+}
 
 /** Runs `leave` once, when the response is sent or its connection is gone, whichever comes first. */
 function leaveWhenAnswered(response: ServerResponse, leave: () => void): void {

@@ -4,8 +4,8 @@ import type { ServerResponse } from 'node:http';
 import { Reflector } from '@nestjs/core';
 import type { RequestContext } from './caller';
 import { CachedDeletedTenants } from './cached-deleted-tenants';
-import { ClosesTenant, DeletedTenantGuard, type DeletedTenants } from './deleted-tenant.guard';
-import { tenantGate, WriteGates } from './write-gates';
+import { ClosesTenant, DeletedTenantGuard, entityGatesOf, type DeletedTenants } from './deleted-tenant.guard';
+import { as2InstanceGate, partnerGate, tenantGate, WriteGates } from './write-gates';
 
 /** A route handler, as Nest names one to the guard: `closes` marks it as the tenant deletion's. */
 function handlerOf(closes: boolean): () => void {
@@ -152,5 +152,28 @@ describe('DeletedTenantGuard', () => {
         jest.useRealTimers();
       }
     });
+  });
+});
+
+describe('entityGatesOf: the gates a write enters or closes, by its route', () => {
+  it.each([
+    ['PATCH', '/v1/partners/:id', { enter: ['partner'], close: null }],
+    ['POST', '/v1/partners/:id/certificates', { enter: ['partner'], close: null }],
+    ['PUT', '/v1/partners/:id/traffic/incoming', { enter: ['partner'], close: null }],
+    ['DELETE', '/v1/partners/:id/overrides', { enter: ['partner'], close: null }],
+    ['DELETE', '/v1/partners/:id', { enter: [], close: 'partner' }],
+    ['DELETE', '/v1/accounts/:account/partners/:id', { enter: [], close: 'partner' }],
+    ['PUT', '/v1/accounts/:account/partners/:id/traffic/outgoing', { enter: ['partner'], close: null }],
+    ['DELETE', '/v1/as2-instances/:id', { enter: [], close: 'as2-instance' }],
+    ['PATCH', '/v1/as2-instances/:id', { enter: ['as2-instance'], close: null }],
+    ['POST', '/v1/partners', { enter: [], close: null }],
+    ['POST', '/v1/partnerships', { enter: [], close: null }],
+    ['DELETE', '/v1/partnerships/:id', { enter: [], close: null }],
+    ['PATCH', '/v1/partners-archive/:id', { enter: [], close: null }],
+  ])('%s %s', (method, url, expected) => {
+    const gates = entityGatesOf(method, url, { id: 'prt_1', account: 'acct_1' }, 'acct_1');
+    const kind = (gate: string) => gate.split('\u0000')[0];
+    expect({ enter: gates.enter.map(kind), close: gates.close === null ? null : kind(gates.close) }).toEqual(expected);
+    if (gates.close !== null) expect(gates.close).toBe(expected.close === 'partner' ? partnerGate('acct_1', 'prt_1') : as2InstanceGate('acct_1', 'prt_1'));
   });
 });

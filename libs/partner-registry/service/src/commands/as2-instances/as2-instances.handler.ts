@@ -10,7 +10,7 @@ import {
   stationDecider,
   type As2InstanceRecord,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, as2InstanceGate, commandOf, lastPositionOf, recordedDeletionOf, WRITE_GATES, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, lastPositionOf, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { As2InstanceDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
@@ -107,12 +107,8 @@ export class As2InstancesHandler {
    * Refused while partnerships name the instance, unless `cascade`: then each partnership is deleted first, with its own
    * event. With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again.
    */
-  delete(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
-    // With the instance's gate closed: a partnership created meanwhile is in the pairs read below, or finds the instance deleted.
-    return WRITE_GATES.closed(as2InstanceGate(scope.account, instanceId), () => this.deleteClosed(ctx, scope, instanceId, cascade));
-  }
-
-  private async deleteClosed(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
+  async delete(ctx: RequestContext, scope: InstanceScope, instanceId: string, cascade: boolean): Promise<AfterWrite<string>> {
+    // Its route closes the instance's gate until answered: a partnership created meanwhile is in the pairs read below, or finds the instance deleted.
     const stream = PartnerRegistryStreams.as2Instance(instanceId);
     const recorded = AS2_INSTANCE_ID_PATTERN.test(instanceId) ? await recordedDeletionOf(this.writeModel, stream, as2InstanceDecider, ctx) : null;
     if (recorded) {

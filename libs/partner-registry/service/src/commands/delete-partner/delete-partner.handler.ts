@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { inheritedPartnerNotDeletable, partnerDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, commandOf, lastPositionOf, partnerGate, recordedDeletionOf, WRITE_GATES, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, lastPositionOf, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService } from '../../write-model/partner-directory.service';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
@@ -21,12 +21,8 @@ export class DeletePartnerHandler {
    * create heals, and a membership the station's deletion finds stale. With an Idempotency-Key the deletion is this
    * command's: a retry after a crash that stored it (the partner gone) finishes the release and answers it again.
    */
-  /** With the partner's gate closed: a partnership of it checked the partner before, or finds it deleted. */
-  execute(ctx: RequestContext, partnerId: string): Promise<AfterWrite<{ id: string; deletedAt: string }>> {
-    return WRITE_GATES.closed(partnerGate(ctx.caller.account, partnerId), () => this.deleteClosed(ctx, partnerId));
-  }
-
-  private async deleteClosed(ctx: RequestContext, partnerId: string): Promise<AfterWrite<{ id: string; deletedAt: string }>> {
+  /** (Its route closes the partner's gate until answered: a write under the partner or a partnership of it came before, or finds it deleted.) */
+  async execute(ctx: RequestContext, partnerId: string): Promise<AfterWrite<{ id: string; deletedAt: string }>> {
     const stream = PartnerRegistryStreams.partner(partnerId);
     const recorded = await recordedDeletionOf(this.writeModel, stream, partnerDecider, ctx);
     if (!recorded) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, commandOf, lastPositionOf, partnerGate, PLATFORM_CONFIG, WRITE_GATES, type PlatformConfig, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
@@ -50,12 +50,8 @@ export class MasterPartnersHandler {
   }
 
   /** With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again. */
-  /** With the partner's gate closed: a tenant's override or partnership checked the master before, or finds it deleted. */
-  delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
-    return WRITE_GATES.closed(partnerGate(account, partnerId), () => this.deleteClosed(ctx, account, partnerId));
-  }
-
-  private async deleteClosed(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
+  /** (Its route closes the partner's gate until answered: a tenant's override or partnership checked the master before, or finds it deleted.) */
+  async delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
     await this.requireMaster(account, partnerId);
     const stream = PartnerRegistryStreams.masterPartner(partnerId);
     const recorded = await recordedDeletionOf(this.writeModel, stream, masterPartnerDecider, ctx);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { notAnInheritedPartner, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, lastPositionOf, partnerGate, type RequestContext, requestMetadata, requireTenant, stationMovesGate, WRITE_GATES } from '@as2-partners/platform';
+import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata, requireTenant, stationMovesGate, WRITE_GATES } from '@as2-partners/platform';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
@@ -21,13 +21,11 @@ export class PartnerOverridesHandler {
     return this.view(ctx, partnerId);
   }
 
-  /** Back to the master's configuration for this tenant; inside the partner's gate (see UpdatePartnerHandler). */
+  /** Back to the master's configuration for this tenant. */
   reset(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {
     const { account } = ctx.caller;
     // It leaves the override's station: one station move of the partner at a time (see UpdatePartnerHandler).
-    return WRITE_GATES.closed(stationMovesGate(account, requireTenant(ctx), partnerId), () =>
-      WRITE_GATES.inside([partnerGate(account, partnerId)], () => this.resetInside(ctx, partnerId)),
-    );
+    return WRITE_GATES.closed(stationMovesGate(account, requireTenant(ctx), partnerId), () => this.resetInside(ctx, partnerId));
   }
 
   private async resetInside(ctx: RequestContext, partnerId: string): Promise<AfterWrite<PartnerViewDocument>> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
 import { partnerDecider, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, partnerGate, PLATFORM_CONFIG, requireTenant, stationMovesGate, WRITE_GATES, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, PLATFORM_CONFIG, requireTenant, stationMovesGate, WRITE_GATES, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
@@ -29,14 +29,13 @@ export class UpdatePartnerHandler {
   ) {}
 
   /**
-   * Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. Inside the
-   * partner's gate: a deletion of the partner (a master's by its account) runs before the check or after the write.
+   * Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. (Its route
+   * runs inside the partner's gate: a deletion of the partner, a master's by its account, runs before or after it.)
    */
   execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
-    const { account } = ctx.caller;
-    const update = () => WRITE_GATES.inside([partnerGate(account, partnerId)], () => this.update(ctx, partnerId, dto));
+    const update = () => this.update(ctx, partnerId, dto);
     // A station move reads the partner's station, then leaves it: two at once would both leave the same one.
-    return dto.station_id === undefined ? update() : WRITE_GATES.closed(stationMovesGate(account, requireTenant(ctx), partnerId), update);
+    return dto.station_id === undefined ? update() : WRITE_GATES.closed(stationMovesGate(ctx.caller.account, requireTenant(ctx), partnerId), update);
   }
 
   private async update(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
