@@ -114,4 +114,49 @@ describe('writes racing the deletion of what they depend on (embedded, through t
       }
     }
   });
+
+  it("a key's DELETE racing AS2 instances that name its alias: 409 KEY_IN_USE when one was stored before it, never a deleted key an instance stored before named", async () => {
+    const tenant = tenantAdmin();
+    const existing: string[] = [];
+    for (let i = 0; i < 4; i += 1) existing.push((await tenant.post('/v1/as2-instances', { my_as2_id: fresh('OLD').toUpperCase(), my_name: 'Us', my_as2_alias: 'elsewhere', my_email: 'as2@us.example.com' })).body.data.id as string);
+    for (let round = 0; round < 8; round += 1) {
+      const alias = fresh('alias');
+      const key = await tenant.post('/v1/keys', { alias, generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Us', valid_days: 365 } });
+      expect(key.status).toBe(201);
+      const instances = [
+        ...Array.from({ length: 4 }, () => tenant.post('/v1/as2-instances', { my_as2_id: fresh('OURS').toUpperCase(), my_name: 'Us', my_as2_alias: alias, my_email: 'as2@us.example.com' })),
+        ...existing.map((id) => tenant.patch(`/v1/as2-instances/${id}`, { my_as2_alias: alias })),
+      ];
+      const deletion = new Promise((resolve) => setTimeout(resolve, round % 6)).then(() => tenant.delete(`/v1/keys/${key.body.data.id}`));
+      const [deleted, ...answers] = await Promise.all([deletion, ...instances]);
+      expect(serverErrors([deleted, ...answers])).toEqual([]);
+      expect([200, 409]).toContain(deleted.status);
+      if (deleted.status === 409) {
+        expect(deleted.body.error.code).toBe('KEY_IN_USE');
+        continue;
+      }
+      // Deleted: no instance naming the alias was stored before the deletion.
+      const events = await store.readAll();
+      const deletedAt = (events.find((e) => e.type === 'key.deleted.v1' && (e.data as { alias: string }).alias === alias) as RecordedEvent).position;
+      const namingBefore = events.filter((e) => e.position < deletedAt && e.type.startsWith('as2_instance.') && JSON.stringify(e.data).includes(`"${alias}"`));
+      expect(namingBefore.map((e) => e.stream)).toEqual([]);
+    }
+  });
+
+  it("a station naming an AS2 instance as its default racing the instance's DELETE: never left naming the deleted instance", async () => {
+    const tenant = tenantAdmin();
+    const stations: string[] = [];
+    for (let i = 0; i < 6; i += 1) stations.push((await tenant.post('/v1/stations', { name: `Default ${i}`, notification_email: 'ops@example.com' })).body.data.id as string);
+    for (let round = 0; round < 5; round += 1) {
+      const instance = await tenant.post('/v1/as2-instances', { my_as2_id: fresh('DEF').toUpperCase(), my_name: 'Us', my_as2_alias: 'us-main', my_email: 'as2@us.example.com' });
+      expect(instance.status).toBe(201);
+      const instanceId = instance.body.data.id as string;
+      const patches = stations.map((stationId) => tenant.patch(`/v1/stations/${stationId}`, { as2_instance_id: instanceId }));
+      const deletion = new Promise((resolve) => setTimeout(resolve, round % 3)).then(() => tenant.delete(`/v1/as2-instances/${instanceId}`));
+      const [deleted, ...answers] = await Promise.all([deletion, ...patches]);
+      expect(deleted.status).toBe(200);
+      expect(serverErrors(answers)).toEqual([]);
+      for (const stationId of stations) expect([stationId, (await tenant.get(`/v1/stations/${stationId}`)).body.data.as2_instance_id]).not.toEqual([stationId, instanceId]);
+    }
+  });
 });

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { DomainError } from '@as2-partners/kernel';
 import type { RequestContext } from './caller';
 import { IS_PUBLIC } from './public.decorator';
-import { as2InstanceGate, partnerGate, tenantGate, WRITE_GATES, type WriteGates } from './write-gates';
+import { as2InstanceGate, keyAliasGate, partnerGate, tenantGate, WRITE_GATES, type WriteGates } from './write-gates';
 
 /** A service's own answer to "was this tenant deleted?", from its view of the partner-registry's tenants. */
 export interface DeletedTenants {
@@ -64,7 +64,7 @@ export class DeletedTenantGuard implements CanActivate {
     const response = execution.switchToHttp().getResponse<{ raw?: ServerResponse }>().raw;
     if (this.reflector.get<boolean | undefined>(CLOSES_TENANT, execution.getHandler()) && response) return this.closing(request, response, account);
     const writes = response !== undefined && WRITES.has(request.method as string);
-    const entity = writes ? entityGatesOf(request.method as string, request.routeOptions?.url, request.params, account) : NO_ENTITY_GATES;
+    const entity = writes ? entityGatesOf(request.method as string, request.routeOptions?.url, request.params, account, request.body) : NO_ENTITY_GATES;
     if (tenant === null && entity === NO_ENTITY_GATES) return checked(request);
     // A write enters its tenant's gate before the check: a deletion running now is answered before it is let in.
     const enter = [...(writes && tenant !== null ? [tenantGate(account, tenant)] : []), ...entity.enter];
@@ -115,7 +115,7 @@ export class DeletedTenantGuard implements CanActivate {
   }
 }
 
-type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; routeOptions?: { url?: string }; [TENANT_CHECKED]?: true };
+type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; body?: unknown; routeOptions?: { url?: string }; [TENANT_CHECKED]?: true };
 
 /** The gates a write enters (what it depends on) and the one it closes (what it deletes), by its route. */
 interface EntityGates {
@@ -131,20 +131,41 @@ const ENTITY_ROUTES: readonly { readonly prefixes: readonly string[]; readonly g
   { prefixes: ['/v1/as2-instances/:id', '/v1/accounts/:account/as2-instances/:id'], gate: as2InstanceGate },
 ];
 
+/** Writes that name what they depend on in their body: a partnership its instance and partner, a station its default instance, an instance its key alias. */
+const BODY_NAMED: readonly { readonly urls: readonly string[]; readonly gates: (body: Record<string, unknown>, account: string) => string[] }[] = [
+  { urls: ['/v1/partnerships'], gates: (body, account) => [...named(body.as2_instance_id, (id) => as2InstanceGate(account, id)), ...named(body.partner_id, (id) => partnerGate(account, id))] },
+  { urls: ['/v1/stations', '/v1/stations/:id'], gates: (body, account) => named(body.as2_instance_id, (id) => as2InstanceGate(account, id)) },
+  {
+    urls: ['/v1/as2-instances', '/v1/as2-instances/:id', '/v1/accounts/:account/as2-instances', '/v1/accounts/:account/as2-instances/:id'],
+    gates: (body, account) => named(body.my_as2_alias, (alias) => keyAliasGate(account, alias)),
+  },
+];
+
+const named = (value: unknown, gate: (name: string) => string): string[] => (typeof value === 'string' && value.length > 0 ? [gate(value)] : []);
+
 /**
  * A write under a partner's or an AS2 instance's route (its certificates, slots, rollovers, traffic, overrides, AS2-id
- * change…) enters its gate; its DELETE closes it until answered, so such a write is answered before the deletion (which
- * then ends what it made) or refused after it (the entity not found), whichever service of the process takes it.
+ * change…) enters its gate, and so does a write that names one in its body; the DELETE of the partner or instance closes
+ * it until answered, so such a write is answered before the deletion (which then ends what it made, its views and every
+ * service's copies having it) or refused after it (the entity not found), whichever service of the process takes it.
  */
-export function entityGatesOf(method: string, url: string | undefined, params: Record<string, unknown> | undefined, account: string): EntityGates {
+export function entityGatesOf(method: string, url: string | undefined, params: Record<string, unknown> | undefined, account: string, body?: unknown): EntityGates {
+  if (url === undefined) return NO_ENTITY_GATES;
   const id = params?.id;
-  if (url === undefined || typeof id !== 'string') return NO_ENTITY_GATES;
-  for (const { prefixes, gate } of ENTITY_ROUTES) {
-    const prefix = prefixes.find((candidate) => url === candidate || url.startsWith(`${candidate}/`));
-    if (prefix === undefined) continue;
-    return method === 'DELETE' && url === prefix ? { enter: [], close: gate(account, id) } : { enter: [gate(account, id)], close: null };
+  const enter: string[] = [];
+  if (method !== 'DELETE' && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    for (const { urls, gates } of BODY_NAMED) if (urls.includes(url)) enter.push(...gates(body as Record<string, unknown>, account));
   }
-  return NO_ENTITY_GATES;
+  if (typeof id === 'string') {
+    for (const { prefixes, gate } of ENTITY_ROUTES) {
+      const prefix = prefixes.find((candidate) => url === candidate || url.startsWith(`${candidate}/`));
+      if (prefix === undefined) continue;
+      if (method === 'DELETE' && url === prefix) return { enter, close: gate(account, id) };
+      enter.push(gate(account, id));
+      break;
+    }
+  }
+  return enter.length === 0 ? NO_ENTITY_GATES : { enter: [...new Set(enter)], close: null };
 }
 
 /** Runs `leave` once, when the response is sent or its connection is gone, whichever comes first. */

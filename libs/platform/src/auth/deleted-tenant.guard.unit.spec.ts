@@ -171,9 +171,27 @@ describe('entityGatesOf: the gates a write enters or closes, by its route', () =
     ['DELETE', '/v1/partnerships/:id', { enter: [], close: null }],
     ['PATCH', '/v1/partners-archive/:id', { enter: [], close: null }],
   ])('%s %s', (method, url, expected) => {
-    const gates = entityGatesOf(method, url, { id: 'prt_1', account: 'acct_1' }, 'acct_1');
+    const gates = entityGatesOf(method, url, { id: 'prt_1', account: 'acct_1' }, 'acct_1', {});
     const kind = (gate: string) => gate.split('\u0000')[0];
     expect({ enter: gates.enter.map(kind), close: gates.close === null ? null : kind(gates.close) }).toEqual(expected);
     if (gates.close !== null) expect(gates.close).toBe(expected.close === 'partner' ? partnerGate('acct_1', 'prt_1') : as2InstanceGate('acct_1', 'prt_1'));
+  });
+});
+
+describe('entityGatesOf: what a write names in its body', () => {
+  const kinds = (gates: { enter: readonly string[] }) => gates.enter.map((gate) => gate.split('\u0000').slice(0, 1).concat(gate.split('\u0000').slice(2)).join(':'));
+
+  it('enters the gates of the instance and partner a partnership names, the instance a station names, the key alias an instance names', () => {
+    expect(kinds(entityGatesOf('POST', '/v1/partnerships', undefined, 'acct_1', { as2_instance_id: 'ins_1', partner_id: 'prt_1' }))).toEqual(['as2-instance:ins_1', 'partner:prt_1']);
+    expect(kinds(entityGatesOf('PATCH', '/v1/stations/:id', { id: 'stn_1' }, 'acct_1', { as2_instance_id: 'ins_2' }))).toEqual(['as2-instance:ins_2']);
+    expect(kinds(entityGatesOf('POST', '/v1/as2-instances', undefined, 'acct_1', { my_as2_alias: 'signing' }))).toEqual(['key-alias:signing']);
+    expect(kinds(entityGatesOf('PATCH', '/v1/as2-instances/:id', { id: 'ins_3' }, 'acct_1', { my_as2_alias: 'signing' }))).toEqual(['key-alias:signing', 'as2-instance:ins_3']);
+  });
+
+  it('names nothing for a body without those fields or with other types there, and never for a DELETE', () => {
+    expect(entityGatesOf('POST', '/v1/partnerships', undefined, 'acct_1', { as2_instance_id: 7, partner_id: ['x'] }).enter).toEqual([]);
+    expect(entityGatesOf('PATCH', '/v1/stations/:id', { id: 'stn_1' }, 'acct_1', { as2_instance_id: null }).enter).toEqual([]);
+    expect(entityGatesOf('POST', '/v1/stations', undefined, 'acct_1', [{ as2_instance_id: 'ins_1' }]).enter).toEqual([]);
+    expect(entityGatesOf('DELETE', '/v1/stations/:id', { id: 'stn_1' }, 'acct_1', { as2_instance_id: 'ins_1' }).enter).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, commandOf, requestMetadata, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, commandOf, keyAliasGate, requestMetadata, type RequestContext, WRITE_GATES } from '@as2-partners/platform';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
 import { OurKeystore } from '../../keystore/our-keystore';
 import { SealedKeyStore } from '../../keystore/sealed-key.store';
@@ -25,6 +25,12 @@ export class DeleteKeyHandler {
 
   async execute(ctx: RequestContext, keystore: KeystoreScope, keyId: string): Promise<AfterWrite<{ deletedAt: string }>> {
     const scope = (await this.scopeOfRecordedDeletion(ctx, keystore, keyId)) ?? (await this.access.writable(keystore, keyId));
+    // Once the writes of AS2 instances naming the alias have been answered (and so are in the view `usedBy` reads), with
+    // those coming meanwhile held until this one is: the key is in use, or no instance stored before named it.
+    return WRITE_GATES.closed(keyAliasGate(scope.account, scope.alias), () => this.deleteOf(ctx, scope, keyId));
+  }
+
+  private async deleteOf(ctx: RequestContext, scope: KeyAliasScope, keyId: string): Promise<AfterWrite<{ deletedAt: string }>> {
     const alias = { account: scope.account, tenant: scope.tenant, alias: scope.alias };
     const now = this.clock.now();
     const decision = await this.keystore.decide(

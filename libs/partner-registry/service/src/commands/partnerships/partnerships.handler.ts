@@ -8,7 +8,7 @@ import {
   PartnerRegistryStreams,
   type PartnershipRecord,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, as2InstanceGate, commandOf, partnerGate, recordedDeletionOf, WRITE_GATES, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
+import { AfterWrite, commandOf, recordedDeletionOf, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
 import type { PartnershipDocument } from '../../queries/exchange-views/exchange-view.documents';
 import { PartnershipRemoval } from '../../write-model/partnership-removal';
@@ -30,13 +30,8 @@ export class PartnershipsHandler {
     private readonly queries: ExchangeQueries,
   ) {}
 
-  /** Inside the gates of its instance and partner: their deletion runs before the checks below, or after the pair is stored (and ends it). */
-  create(ctx: RequestContext, dto: CreatePartnershipDto): Promise<AfterWrite<PartnershipDocument>> {
-    const { account } = ctx.caller;
-    return WRITE_GATES.inside([as2InstanceGate(account, dto.as2_instance_id), partnerGate(account, dto.partner_id)], () => this.createInside(ctx, dto));
-  }
-
-  private async createInside(ctx: RequestContext, dto: CreatePartnershipDto): Promise<AfterWrite<PartnershipDocument>> {
+  /** (Its route runs inside the gates of its instance and partner: their deletion runs before the checks below, or after the pair is stored, and ends it.) */
+  async create(ctx: RequestContext, dto: CreatePartnershipDto): Promise<AfterWrite<PartnershipDocument>> {
     const tenant = requireTenant(ctx);
     const { account } = ctx.caller;
     await requireVisibleInstance(this.writeModel, account, tenant, dto.as2_instance_id);
