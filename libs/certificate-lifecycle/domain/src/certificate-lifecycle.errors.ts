@@ -10,6 +10,7 @@ export const CertificateLifecycleErrorCode = {
   CertificateNotValidForWindow: 'CERTIFICATE_NOT_VALID_FOR_WINDOW',
   InvalidActivationTime: 'INVALID_ACTIVATION_TIME',
   BackupNotScheduled: 'BACKUP_NOT_SCHEDULED',
+  BackupSameCertificate: 'BACKUP_SAME_CERTIFICATE',
   RolloverWindowInvalid: 'ROLLOVER_WINDOW_INVALID',
   RolloverNotScheduled: 'ROLLOVER_NOT_SCHEDULED',
   RolloverSameCertificate: 'ROLLOVER_SAME_CERTIFICATE',

@@ -11,6 +11,7 @@ export const CERTIFICATE_LIFECYCLE_ERROR_STATUSES: Readonly<Record<string, numbe
   [Code.CertificateNotValidForWindow]: 422,
   [Code.InvalidActivationTime]: 422,
   [Code.BackupNotScheduled]: 404,
+  [Code.BackupSameCertificate]: 422,
   [Code.RolloverWindowInvalid]: 422,
   [Code.RolloverNotScheduled]: 409,
   [Code.RolloverSameCertificate]: 422,

@@ -19,6 +19,9 @@ export function decideBackup(
         throw new DomainError(Code.InvalidActivationTime, 'activate_on must be in the future (UTC)', 'activate_on', { activate_on: activateOn, now });
       }
       assertAssignable(certificate, slot);
+      if (certificate.certificateId === effectiveCurrent(state, slot)) {
+        throw new DomainError(Code.BackupSameCertificate, `The certificate is the ${slot} slot's current one already`, 'certificate_id', { slot, certificate_id: certificate.certificateId });
+      }
       assertValidThroughout(certificate, activateOn, activateOn);
       const pending = state[slot].backup;
       if (pending?.certificateId === certificate.certificateId && ms(pending.activateOn) === ms(activateOn)) return [];

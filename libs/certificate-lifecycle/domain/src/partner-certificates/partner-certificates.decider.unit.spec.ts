@@ -151,6 +151,21 @@ describe('partner certificates: scheduled backups', () => {
       .thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW');
   });
 
+  it("refuses a backup that is the slot's current certificate already (BACKUP_SAME_CERTIFICATE)", () => {
+    spec(withOld)
+      .when({ ...ref, type: 'schedule_backup', slot: 'encryption', certificate: cert('cert_old'), activateOn: later, now })
+      .thenError('BACKUP_SAME_CERTIFICATE', { field: 'certificate_id' });
+  });
+
+  it('given a pending backup, assigning that very certificate now cancels the backup with the assignment', () => {
+    spec([...withOld, attached(attachedNew), backupScheduled])
+      .when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new'), now })
+      .then([
+        assigned('encryption', 'cert_new', 'cert_old', 'manual'),
+        { type: 'partner_certificates.backup_cancelled.v1', data: { partnerId: 'prt_1', slot: 'encryption', certificateId: 'cert_new', activateOn: later, cancelledAt: now } },
+      ]);
+  });
+
   it('given a pending backup, before activate_on, the due-check activates nothing', () => {
     spec([...withOld, attached(attachedNew), backupScheduled]).when({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [], now }).thenNothing();
   });

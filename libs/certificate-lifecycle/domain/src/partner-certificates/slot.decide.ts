@@ -38,12 +38,17 @@ export function decideSlot(command: PartnerCertificatesCommandOf<'attach' | 'ass
       const previous = effectiveCurrent(state, slot);
       const unchanged = previous === certificate.certificateId && (slot !== 'signature' || state.signature.useDifferent);
       if (unchanged) return [];
+      // A backup scheduled to become this very certificate has nothing left to do: cancelled with the assignment.
+      const backup = state[slot].backup;
       return [
         ...attachIfNew(state, command),
         {
           type: 'partner_certificates.slot_assigned.v1',
           data: { partnerId, slot, certificateId: certificate.certificateId, previousCertificateId: previous, cause: 'manual', assignedAt: now },
         },
+        ...(backup?.certificateId === certificate.certificateId
+          ? [{ type: 'partner_certificates.backup_cancelled.v1' as const, data: { partnerId, slot, certificateId: backup.certificateId, activateOn: backup.activateOn, cancelledAt: now } }]
+          : []),
       ];
     }
     case 'follow_encryption':

@@ -45,6 +45,7 @@ export class CertificateSlotsController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Schedule a backup certificate that becomes current at activate_on (UTC), with no human action' })
   @ApiResponse({ status: 200, description: "Backup scheduled", schema: SLOTS_WRITTEN })
+  @ApiResponse({ status: 422, description: 'BACKUP_SAME_CERTIFICATE (the slot\'s current certificate), INVALID_ACTIVATION_TIME, CERTIFICATE_NOT_VALID_FOR_WINDOW, CERTIFICATE_USAGE_MISMATCH, VALIDATION_FAILED' })
   async scheduleBackup(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string, @Body() body: ScheduleBackupDto) {
     return (await this.handler.scheduleBackup(ctx, partnerId, slotOf(slot), body)).map(async () => ({ message: 'Backup certificate scheduled successfully', data: await this.slotsOf(partnerId) }));
   }
