@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   assertNewKeyAlias,
   duplicateKeyAlias,
+  keyNotFound,
   toCertificateData,
   type KeyAliasCommand,
   type KeyAliasScope,
@@ -101,7 +102,8 @@ export class CreateKeyHandler {
     position = (await this.expiry.evaluateKeyAlias(scope, now, metadata)) ?? position;
     return new AfterWrite(position, async () => {
       const view = await this.views.keys.get(keyId);
-      if (!view) throw new Error(`Key ${keyId} missing from its view after the projection caught up`);
+      // Deleted right after this write: gone, as any read of it now says.
+      if (!view) throw keyNotFound(keyId);
       return view;
     });
   }

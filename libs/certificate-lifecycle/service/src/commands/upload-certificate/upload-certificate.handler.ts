@@ -5,6 +5,7 @@ import {
   assertUsageFits,
   certificateDecider,
   certificateLimitOf,
+  certificateNotFound,
   CertificateLifecycleStreams,
   certificateWarnings,
   duplicateCertificateWarning,
@@ -109,7 +110,8 @@ export class UploadCertificateHandler {
     // The answer is the certificate's view: which partners use it is the view's to say.
     return new AfterWrite(position, async () => {
       const view = await this.views.certificates.get(certificateId);
-      if (!view) throw new Error(`Certificate ${certificateId} missing from its view after the projection caught up`);
+      // Deleted right after this write: gone, as any read of it now says.
+      if (!view) throw certificateNotFound(certificateId);
       return { certificate: view, warnings };
     });
   }

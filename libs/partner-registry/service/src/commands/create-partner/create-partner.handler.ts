@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
-import { partnerDeciderFor, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
+import { partnerDeciderFor, partnerNotFound, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
@@ -68,7 +68,8 @@ export class CreatePartnerHandler {
       decided ??
         (async () => {
           const created = await this.queries.findForTenant(account, tenant, partnerId);
-          if (!created) throw new Error(`Partner ${partnerId} missing from its view after the projection caught up`);
+          // Deleted right after this write: gone, as any read of it now says.
+          if (!created) throw partnerNotFound(partnerId);
           return created;
         }),
       // The view is late: the partner as decided.
