@@ -69,21 +69,6 @@ export class WriteGates {
     return this.gates.get(key)?.writers ?? 0;
   }
 
-  /** Runs `work` inside the gates of `keys`, entered in the order given, and leaves them once it settled. */
-  async inside<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
-    const entered: string[] = [];
-    try {
-      for (const key of keys) {
-        const outcome = this.enter(key);
-        if (outcome !== true) await outcome;
-        entered.push(key);
-      }
-      return await work();
-    } finally {
-      for (const key of entered) this.leave(key);
-    }
-  }
-
   /** Runs `work` with the gate of `key` closed (once the writes inside have left), and opens it once it settled. */
   async closed<T>(key: string, work: () => Promise<T>): Promise<T> {
     const reopen = await this.close(key);

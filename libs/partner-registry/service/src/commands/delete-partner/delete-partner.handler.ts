@@ -19,9 +19,10 @@ export class DeletePartnerHandler {
   /**
    * Deletes first, then releases the AS2 id and leaves the station: a crash in between leaves a reservation the next
    * create heals, and a membership the station's deletion finds stale. With an Idempotency-Key the deletion is this
-   * command's: a retry after a crash that stored it (the partner gone) finishes the release and answers it again.
+   * command's: a retry after a crash that stored it (the partner gone) finishes the release and answers it again. Its
+   * route closes the partner's gate until answered: a write under the partner or a partnership of it came before, or
+   * finds it deleted.
    */
-  /** (Its route closes the partner's gate until answered: a write under the partner or a partnership of it came before, or finds it deleted.) */
   async execute(ctx: RequestContext, partnerId: string): Promise<AfterWrite<{ id: string; deletedAt: string }>> {
     const stream = PartnerRegistryStreams.partner(partnerId);
     const recorded = await recordedDeletionOf(this.writeModel, stream, partnerDecider, ctx);

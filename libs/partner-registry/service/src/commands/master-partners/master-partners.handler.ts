@@ -49,8 +49,10 @@ export class MasterPartnersHandler {
     return new AfterWrite(result.position, () => this.get(account, partnerId));
   }
 
-  /** With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again. */
-  /** (Its route closes the partner's gate until answered: a tenant's override or partnership checked the master before, or finds it deleted.) */
+  /**
+   * With an Idempotency-Key, a retry after a crash that stored the deletion finishes the release and answers it again.
+   * Its route closes the partner's gate until answered: a tenant's override or partnership came before, or finds it deleted.
+   */
   async delete(ctx: RequestContext, account: string, partnerId: string): Promise<AfterWrite<string>> {
     await this.requireMaster(account, partnerId);
     const stream = PartnerRegistryStreams.masterPartner(partnerId);

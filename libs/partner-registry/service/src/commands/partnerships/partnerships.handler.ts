@@ -30,7 +30,7 @@ export class PartnershipsHandler {
     private readonly queries: ExchangeQueries,
   ) {}
 
-  /** (Its route runs inside the gates of its instance and partner: their deletion runs before the checks below, or after the pair is stored, and ends it.) */
+  /** Its route runs inside the gates of its instance and partner: their deletion runs before the checks below, or after the pair is stored, and ends it. */
   async create(ctx: RequestContext, dto: CreatePartnershipDto): Promise<AfterWrite<PartnershipDocument>> {
     const tenant = requireTenant(ctx);
     const { account } = ctx.caller;

@@ -29,8 +29,8 @@ export class UpdatePartnerHandler {
   ) {}
 
   /**
-   * Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. (Its route
-   * runs inside the partner's gate: a deletion of the partner, a master's by its account, runs before or after it.)
+   * Answers the partner's view: an inherited partner's shows the master merged with this tenant's overrides. Its route
+   * runs inside the partner's gate: a deletion of the partner, a master's by its account, runs before or after it.
    */
   execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
     const update = () => this.update(ctx, partnerId, dto);
