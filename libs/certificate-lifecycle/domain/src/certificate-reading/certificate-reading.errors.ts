@@ -24,11 +24,16 @@ export function certificateTooLarge(message: string, details?: Record<string, un
   return new DomainError(CertificateReadingErrorCode.CERTIFICATE_TOO_LARGE, message, FIELD, details);
 }
 
-/** The message is fixed text: nothing from the uploaded key may reach a log or a response. */
-export function privateKeyNotAllowed(): DomainError {
+/**
+ * The message is fixed text: nothing from the uploaded key may reach a log or a response. A PKCS#12 file is refused
+ * unopened (its bags are encrypted with a password the upload does not have), so it is said to be one that may hold keys.
+ */
+export function privateKeyNotAllowed(container: 'key' | 'pkcs12' = 'key'): DomainError {
   return new DomainError(
     CertificateReadingErrorCode.PRIVATE_KEY_NOT_ALLOWED,
-    'The upload contains private key material; upload only the X.509 certificate (the private key was not stored)',
+    container === 'pkcs12'
+      ? 'The upload is a PKCS#12 (.p12/.pfx) file, which may hold private keys; upload only the X.509 certificate, as PEM or DER (nothing of it was stored)'
+      : 'The upload contains private key material; upload only the X.509 certificate (the private key was not stored)',
     FIELD,
   );
 }

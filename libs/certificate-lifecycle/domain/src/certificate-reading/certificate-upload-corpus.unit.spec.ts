@@ -211,6 +211,13 @@ describe('readCertificateUpload refuses hostile and broken uploads', () => {
     });
   });
 
+  it('given a PKCS#12 holding certificates only, when read, then refused as a PKCS#12 that may hold keys, never said to contain one', () => {
+    const certificatesOnly = Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(null, [forge.pki.certificateFromPem(selfSigned.pem)], '', { algorithm: '3des' })).getBytes(), 'binary');
+    const error = readingError(certificatesOnly);
+    expect(error.code).toBe('PRIVATE_KEY_NOT_ALLOWED');
+    expect(error.message).toBe('The upload is a PKCS#12 (.p12/.pfx) file, which may hold private keys; upload only the X.509 certificate, as PEM or DER (nothing of it was stored)');
+  });
+
   describe('other PEM types', () => {
     it('given a CSR, when read, then INVALID_CERTIFICATE naming the CERTIFICATE REQUEST block', () => {
       const key = forge.pki.privateKeyFromPem(issueTestCertificate({ keyBits: 1024 }).privateKeyPem) as forge.pki.rsa.PrivateKey;

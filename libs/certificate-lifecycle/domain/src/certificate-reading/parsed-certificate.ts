@@ -12,7 +12,7 @@ import {
 } from '@as2-partners/pki';
 import type { CertificateSummary } from './certificate-details';
 import { certificateTrailingData, invalidCertificate, privateKeyNotAllowed } from './certificate-reading.errors';
-import { isPrivateKeyMaterial } from './private-key-material';
+import { isPkcs12, isPrivateKeyMaterial } from './private-key-material';
 
 /** One certificate of an upload: its facts read once from the DER, its key and signatures through OpenSSL (Node). */
 export interface ParsedCertificate {
@@ -24,6 +24,7 @@ export interface ParsedCertificate {
 
 export function parseCertificateDer(der: Buffer): ParsedCertificate {
   const root = readUploadedDer(der);
+  if (isPkcs12(root)) throw privateKeyNotAllowed('pkcs12');
   if (isPrivateKeyMaterial(root)) throw privateKeyNotAllowed();
   if (isPkcs7SignedData(root)) throw invalidCertificate('The upload is a PKCS#7 (.p7b) bundle; upload the certificates as PEM instead');
   const facts = readFacts(root);

@@ -36,3 +36,9 @@ function smallIntegerValue(element: Asn1Element): number | undefined {
   if (element.tag !== INTEGER || element.content.length !== 1) return undefined;
   return element.content[0];
 }
+
+/** A PKCS#12 PFX (version 3, then its ContentInfo): refused unopened, whether its bags hold a key or certificates only. */
+export function isPkcs12(root: Asn1Element): boolean {
+  const [version, second] = root.tag === SEQUENCE ? root.children : [];
+  return version !== undefined && smallIntegerValue(version) === 3 && second?.tag === SEQUENCE;
+}
