@@ -68,7 +68,7 @@ export class DeletedTenantGuard implements CanActivate {
     if (tenant === null && entity === NO_ENTITY_GATES) return checked(request);
     // A write enters its tenant's gate before the check: a deletion running now is answered before it is let in.
     const enter = [...(writes && tenant !== null ? [tenantGate(account, tenant)] : []), ...entity.enter];
-    const entered = enter.length === 0 ? true : this.enterAll(enter, response as ServerResponse);
+    const entered = this.enterAll(enter, response as ServerResponse);
     if (entered === true && entity.close === null) return tenant === null ? checked(request) : this.check(request, account, tenant);
     return (async () => {
       if (entered !== true) await entered;
@@ -78,24 +78,20 @@ export class DeletedTenantGuard implements CanActivate {
     })();
   }
 
-  /** Enters every gate, in order, each left once the request is answered; true when none had to wait. */
-  private enterAll(gates: readonly string[], response: ServerResponse): true | Promise<void> {
-    let waited: Promise<void> | null = null;
-    for (const gate of gates) {
+  /** Enters the gates from `from` on, in order, each left once the request is answered; true when none had to wait (no promise). */
+  private enterAll(gates: readonly string[], response: ServerResponse, from = 0): true | Promise<void> {
+    for (let i = from; i < gates.length; i += 1) {
+      const gate = gates[i] as string;
+      const entered = this.gates.enter(gate);
       const leave = () => this.gates.leave(gate);
-      if (waited === null) {
-        const entered = this.gates.enter(gate);
-        if (entered === true) leaveWhenAnswered(response, leave);
-        else waited = entered.then(() => leaveWhenAnswered(response, leave));
-      } else {
-        waited = waited.then(async () => {
-          const entered = this.gates.enter(gate);
-          if (entered !== true) await entered;
+      if (entered !== true)
+        return entered.then(async () => {
           leaveWhenAnswered(response, leave);
+          await this.enterAll(gates, response, i + 1);
         });
-      }
+      leaveWhenAnswered(response, leave);
     }
-    return waited ?? true;
+    return true;
   }
 
   private check(request: CheckedRequest, account: string, tenant: string): boolean | Promise<boolean> {

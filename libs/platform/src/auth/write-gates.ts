@@ -21,7 +21,12 @@ export class WriteGates {
   /** true: entered at once (no promise, the usual case); otherwise resolves once entered, after a running deletion. */
   enter(key: string): true | Promise<void> {
     const gate = this.gates.get(key);
-    if (gate?.closing) return gate.closing.then(() => this.entered(this.enter(key)));
+    // After the deletion, entered as if it came then: behind a deletion that came meanwhile too.
+    if (gate?.closing)
+      return gate.closing.then(async () => {
+        const again = this.enter(key);
+        if (again !== true) await again;
+      });
     this.gateOf(key).writers += 1;
     return true;
   }
@@ -86,10 +91,6 @@ export class WriteGates {
       this.gates.set(key, gate);
     }
     return gate;
-  }
-
-  private async entered(outcome: true | Promise<void>): Promise<void> {
-    if (outcome !== true) await outcome;
   }
 }
 
