@@ -187,6 +187,16 @@ describe('the account keystore (embedded, through the API)', () => {
     const bare = certificateApiAs(t, { tenant: freshTenant() });
     const theirs = await bare.post('/v1/as2-instances', { ...instanceBody, my_as2_id: `B-${alias}` });
     expect((await bare.get(`/v1/as2-instances/${theirs.body.data.id}`)).body.data.keys.map((k: { id: string }) => k.id)).toEqual([accountKey.id]);
+
+    // So the account-level instance holds back the account's key, never the tenant's own of the alias: only the
+    // tenant's instance is among its users, and once that instance is gone the tenant deletes its key.
+    await until('the instances to be known', async () => ((await admin.get(`${KEYS}/${accountKey.id}`)).body.data.used_by.length === 2 ? true : undefined));
+    expect((await admin.get(`${KEYS}/${accountKey.id}`)).body.data.used_by.map((u: { instance_id: string }) => u.instance_id).sort()).toEqual([master.body.data.id, theirs.body.data.id].sort());
+    expect((await api.get(`/v1/keys/${own.id}`)).body.data.used_by).toEqual([{ instance_id: mine.body.data.id, my_as2_id: `T-${alias}` }]);
+    expect((await api.delete(`/v1/as2-instances/${mine.body.data.id}`)).status).toBe(200);
+    await until('the tenant instance to be gone', async () => ((await api.get(`/v1/keys/${own.id}`)).body.data.used_by.length === 0 ? true : undefined));
+    const ownDeleted = await api.delete(`/v1/keys/${own.id}`);
+    expect([ownDeleted.status, ownDeleted.body.error?.code]).toEqual([200, undefined]);
   });
 
   it('refuses deleting an account key while an account-level instance, or a tenant instance falling back to it, uses the alias (409 KEY_IN_USE)', async () => {

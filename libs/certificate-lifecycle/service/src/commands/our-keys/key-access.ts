@@ -43,8 +43,8 @@ export class KeyAccess {
   }
 
   /**
-   * The live instances whose alias resolves to this key's keystore: for a tenant key the tenant's instances (and the
-   * account-level ones naming the alias); for an account key the account-level instances and the tenant instances of
+   * The live instances whose alias resolves to this key's keystore: for a tenant key the tenant's instances (an
+   * account-level instance naming the alias resolves it in the account's keystore); for an account key the account-level instances and the tenant instances of
    * a tenant holding no key of that alias itself (they fall back to the account's).
    */
   async usedBy(doc: KeystoreScope & { readonly alias: string }): Promise<InstanceUsingAlias[]> {

@@ -45,14 +45,11 @@ export class KnownInstancesConsumer extends BusFollowedProjection {
   }
 
   /**
-   * The live instances that sign with `alias` of the tenant's keystore: the tenant's own, and the account-level ones
-   * every tenant inherits.
+   * The live instances that sign with `alias` of the tenant's keystore: the tenant's own only. An account-level
+   * instance every tenant inherits resolves its alias in the account's keystore (`OurKeystore.resolve`), never a tenant's.
    */
-  async usingAlias(account: string, tenant: string | null, alias: string): Promise<InstanceUsingAlias[]> {
-    const page = await this.instances.find({
-      filter: { account, myAs2Alias: alias, deleted: false, $or: [{ tenant }, { tenant: null }] },
-      sort: { _id: 1 },
-    });
+  async usingAlias(account: string, tenant: string, alias: string): Promise<InstanceUsingAlias[]> {
+    const page = await this.instances.find({ filter: { account, tenant, myAs2Alias: alias, deleted: false }, sort: { _id: 1 } });
     return page.items.map((doc) => ({ instanceId: doc._id, myAs2Id: doc.myAs2Id }));
   }
 
