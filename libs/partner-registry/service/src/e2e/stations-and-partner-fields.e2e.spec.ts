@@ -158,6 +158,14 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       const eu = await station(ctx.api);
       expect((await ctx.api.patch(`/v1/partners/${master.id}`, { station_id: eu.id })).status).toBe(200);
       expect((await ctx.api.get(`/v1/partners?station_id=${eu.id}`)).body.data.map((p: { id: string }) => p.id)).toEqual([master.id]);
+      // The station needs an email there too: the master's, the tenant's override of it, never none.
+      const clearing = await ctx.api.patch(`/v1/partners/${master.id}`, { email: null });
+      expect([clearing.status, Object.keys(clearing.body.errors ?? {})]).toEqual([422, ['email']]);
+      const bare = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('SHARED-NO-EMAIL'))).body.data;
+      const joining = await ctx.api.patch(`/v1/partners/${bare.id}`, { station_id: eu.id });
+      expect([joining.status, Object.keys(joining.body.errors ?? {})]).toEqual([422, ['email']]);
+      expect((await ctx.api.patch(`/v1/partners/${bare.id}`, { station_id: eu.id, email: 'as2@bare.example.com' })).status).toBe(200);
+      expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.email).toBe('as2@shared.example.com');
       expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(409);
       const refused = await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('M-STATION', { station_id: eu.id, email: 'a@b.example.com' }));
       expect(refused.status).toBe(422);
@@ -175,6 +183,25 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect(bool.body.data.firewall).toEqual({ enabled: true, allowed_ips: [] });
       const patched = await ctx.api.patch(`/v1/partners/${res.body.data.id}`, { firewall: { enabled: false, allowed_ips: ['10.0.0.0/8'] } });
       expect(patched.body.data.firewall).toEqual({ enabled: false, allowed_ips: ['10.0.0.0/8'] });
+    });
+
+    it('a patch without allowed_ips (or the boolean) switches the firewall and keeps its list: own, master and inherited partners', async () => {
+      const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+      const firewall = { enabled: true, allowed_ips: ['203.0.113.0/24', '2001:db8::/32'] };
+      const own = (await partnerWith('FW-KEEP', { firewall })).body.data;
+      const master = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('FW-KEEP-MASTER', { firewall }))).body.data;
+      const routes = [
+        { caller: ctx.api, url: `/v1/partners/${own.id}` },
+        { caller: admin, url: `/v1/accounts/${ctx.account}/partners/${master.id}` },
+        // The tenant's override of its inherited master: the master's list, kept.
+        { caller: ctx.api, url: `/v1/partners/${master.id}` },
+      ];
+      for (const { caller, url } of routes) {
+        expect([url, (await caller.patch(url, { firewall: { enabled: false } })).body.data?.firewall]).toEqual([url, { ...firewall, enabled: false }]);
+        expect([url, (await caller.patch(url, { firewall: true })).body.data?.firewall]).toEqual([url, firewall]);
+        expect([url, (await caller.get(url)).body.data.firewall]).toEqual([url, firewall]);
+      }
+      expect((await ctx.api.patch(`/v1/partners/${own.id}`, { firewall: { enabled: true, allowed_ips: [] } })).body.data.firewall).toEqual({ enabled: true, allowed_ips: [] });
     });
 
     it.each([

@@ -1,4 +1,4 @@
-import { invalidPartnerSetting, type EncryptAlgorithm, type MdnMode, type PartnerChanges, type SignAlgorithm } from '@as2-partners/partner-registry-domain';
+import { invalidPartnerSetting, type EncryptAlgorithm, type FirewallSettings, type MdnMode, type PartnerChanges, type SignAlgorithm } from '@as2-partners/partner-registry-domain';
 import { normalisedCidr } from './partner-field.validators';
 import type { AllowedAddressRange } from '@as2-partners/platform';
 import { refuseNonPublicEndpoints } from './partner-endpoint-addresses';
@@ -10,12 +10,15 @@ function defined<T extends object>(value: T): T {
 
 /**
  * API field names to domain changes, for every create and patch: endpoints on non-public addresses are refused here
- * (the allow-list is configuration), and a given password is sealed here and never travels further in clear.
+ * (the allow-list is configuration), and a given password is sealed here and never travels further in clear. A patch
+ * names the firewall it changes (`current`): one sent without `allowed_ips` keeps its list, as every nested group keeps
+ * the fields a patch leaves out; a new partner's list is empty.
  */
 export async function partnerChangesFromDto(
   dto: Partial<PartnerFieldsDto>,
   seal: (plaintext: string) => Promise<string>,
   privateEndpointsAllow: readonly AllowedAddressRange[],
+  current?: FirewallSettings,
 ): Promise<PartnerChanges> {
   refuseNonPublicEndpoints(dto, privateEndpointsAllow);
   const enabled = aliased('auth', dto.auth, dto.http_auth?.enabled);
@@ -45,7 +48,7 @@ export async function partnerChangesFromDto(
     httpAuth:
       enabled !== undefined || username !== undefined || password !== undefined ? defined({ enabled, username, sealedPassword }) : undefined,
     stationId: dto.station_id,
-    firewall: dto.firewall ? { enabled: dto.firewall.enabled, allowedIps: [...new Set((dto.firewall.allowed_ips ?? []).map(normalisedCidr))] } : undefined,
+    firewall: dto.firewall ? { enabled: dto.firewall.enabled, allowedIps: dto.firewall.allowed_ips === undefined ? (current?.allowedIps ?? []) : [...new Set(dto.firewall.allowed_ips.map(normalisedCidr))] } : undefined,
   });
   return changes;
 }

@@ -199,11 +199,11 @@ export class PartnerFieldsDto {
 
   @ApiPropertyOptional({
     oneOf: [{ $ref: getSchemaPath(FirewallDto) }, { type: 'boolean' }],
-    description: "The firewall, or seed 003's boolean: true enables an empty allow-list, false turns it off",
+    description: "The firewall, or seed 003's boolean (its enabled field alone). A patch without allowed_ips keeps the list; a new partner's is empty",
   })
   @IsOptionalNotNull()
   // After @Type: a boolean is turned into the DTO itself, so the whitelist knows its fields.
-  @Transform(({ value }) => (typeof value === 'boolean' ? Object.assign(new FirewallDto(), { enabled: value, allowed_ips: [] }) : value))
+  @Transform(({ value }) => (typeof value === 'boolean' ? Object.assign(new FirewallDto(), { enabled: value }) : value))
   @ValidateNested()
   @Type(() => FirewallDto)
   firewall?: FirewallDto;

@@ -40,7 +40,10 @@ export class MasterPartnersHandler {
     await this.requireMaster(account, partnerId);
     const now = this.clock.now();
     await requireStationFor(this.writeModel, account, null, dto.station_id);
-    const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow);
+    // A firewall sent without its list keeps the master's.
+    const current = dto.firewall === undefined ? undefined : await this.writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider);
+    const firewall = current?.state.status === 'active' ? current.state.partner.settings.firewall : undefined;
+    const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow, firewall);
     const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
       () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),

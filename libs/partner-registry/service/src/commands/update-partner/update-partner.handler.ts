@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, WriteModel } from '@as2-partners/kernel';
-import { partnerDecider, partnerNotFound, partnerOverrideDecider, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import {
+  applyPartnerChanges,
+  partnerDecider,
+  partnerNotFound,
+  partnerOverrideDecider,
+  PartnerRegistryStreams,
+  type PartnerSettings,
+  validatePartnerSettings,
+} from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, requireTenant, stationMovesGate, WRITE_GATES, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
@@ -8,7 +16,7 @@ import type { PartnerViewDocument } from '../../queries/partner-views/partner-vi
 import { TenantSecrets } from '../../secrets/tenant-secrets';
 import { requireStationFor } from '../../write-model/station-check';
 import { StationMembership, stationOfPartner } from '../../write-model/station-membership';
-import { resolveWriteTarget } from '../../write-model/write-target';
+import { resolveWriteTarget, type WriteTarget } from '../../write-model/write-target';
 import type { UpdatePartnerDto } from './update-partner.dto';
 
 export interface UpdateOutcome {
@@ -45,7 +53,10 @@ export class UpdatePartnerHandler {
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, tenant, now);
     await requireStationFor(this.writeModel, account, tenant, dto.station_id);
-    const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow);
+    const current = await this.settingsOf(target, account, tenant, partnerId);
+    const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow, current.firewall);
+    // A partner's own settings are checked whole by its decider; an override's are the master's with the tenant's changes.
+    if (target.kind === 'inherited') validatePartnerSettings(applyPartnerChanges(current, changes));
     const previous = dto.station_id === undefined ? null : await stationOfPartner(this.writeModel, account, tenant, partnerId);
     const move = { partnerId, previous, next: dto.station_id === undefined ? previous : dto.station_id };
     const { result } = await this.membership.around(move, now, metadata, (): Promise<{ position: number | null }> =>
@@ -67,5 +78,12 @@ export class UpdatePartnerHandler {
       if (!partner) throw partnerNotFound(partnerId);
       return { overridden: target.kind === 'inherited', partner };
     });
+  }
+
+  /** What the tenant has now: its own partner's settings, or the master's with the tenant's overrides. */
+  private async settingsOf(target: WriteTarget, account: string, tenant: string, partnerId: string): Promise<PartnerSettings> {
+    if (target.kind === 'tenant') return target.partner.settings;
+    const { state } = await this.writeModel.load(PartnerRegistryStreams.override(account, tenant, partnerId), partnerOverrideDecider);
+    return state.status === 'overridden' ? applyPartnerChanges(target.master.settings, state.overrides) : target.master.settings;
   }
 }
