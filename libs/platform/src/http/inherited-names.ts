@@ -21,3 +21,33 @@ export function undeclaredInheritedName(value: object, target: object): string |
   for (const key of Object.keys(value)) if ((key === '__proto__' || key in Object.prototype) && !declaredNamesOf(target).has(key)) return key;
   return null;
 }
+
+/**
+ * The dotted path of the first such field in an object nested in the body (`mdn.toString`), found by walking the body
+ * beside the DTO class-transformer made of it: its nested objects are instances of their declared classes, which left
+ * the field out as the body's own DTO would have. Null when there is none.
+ */
+export function undeclaredNestedInheritedName(body: object, dto: object): string | null {
+  const pending: { readonly raw: unknown; readonly made: unknown; readonly path: string }[] = [];
+  const pushChildren = (raw: Record<string, unknown>, made: Record<string, unknown>, path: string) => {
+    for (const key of Object.keys(raw)) {
+      const child = made[key];
+      if (typeof child === 'object' && child !== null) pending.push({ raw: raw[key], made: child, path: path ? `${path}.${key}` : key });
+    }
+  };
+  pushChildren(body as Record<string, unknown>, dto as Record<string, unknown>, '');
+  while (pending.length > 0) {
+    const { raw, made, path } = pending.pop() as { raw: unknown; made: object; path: string };
+    if (typeof raw !== 'object' || raw === null) continue;
+    if (Array.isArray(raw)) {
+      if (Array.isArray(made)) raw.forEach((item, i) => typeof made[i] === 'object' && made[i] !== null && pending.push({ raw: item, made: made[i], path: `${path}.${i}` }));
+      continue;
+    }
+    // Only objects made from a declared class: a free-form field (a plain object) declares no names.
+    if (Object.getPrototypeOf(made) === Object.prototype) continue;
+    const field = undeclaredInheritedName(raw, made.constructor);
+    if (field !== null) return `${path}.${field}`;
+    pushChildren(raw as Record<string, unknown>, made as Record<string, unknown>, path);
+  }
+  return null;
+}

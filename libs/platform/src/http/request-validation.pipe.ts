@@ -2,7 +2,7 @@ import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nes
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { passCheckOf } from './compiled-validation';
 import { nestedObjectShapeErrors } from './nested-object-shape';
-import { undeclaredInheritedName } from './inherited-names';
+import { undeclaredInheritedName, undeclaredNestedInheritedName } from './inherited-names';
 import { overlongList } from './overlong-lists';
 import { isPartialUpdateDto, namesAnyField, noChangeGiven } from './partial-update.decorator';
 import { ValidationFailedException } from './validation-failed.exception';
@@ -72,6 +72,8 @@ export class RequestValidationPipe extends ValidationPipe {
     const overlong = overlongList(body, metadata.metatype as new () => object);
     if (overlong !== null) throw new ValidationFailedException({ [overlong.field]: [overlong.message] });
     const dto = await super.transform(body, metadata);
+    const nested = undeclaredNestedInheritedName(body as object, dto as object);
+    if (nested !== null) throw new ValidationFailedException({ [nested]: [`The ${nested} field is not allowed`] });
     if (isPartialUpdateDto(metadata.metatype) && !namesAnyField(body)) throw noChangeGiven();
     return dto;
   }

@@ -159,6 +159,16 @@ describe('RequestValidationPipe: fields named as properties every object inherit
     }
   });
 
+  it('refuses them in a nested object and in an entry of a list of objects, by their path', async () => {
+    for (const name of ['toString', 'constructor', 'valueOf', 'hasOwnProperty', 'isPrototypeOf']) {
+      expect([name, await fieldErrors(JSON.parse(`{"options": {"url": "x", "${name}": 1}}`))]).toEqual([name, { [`options.${name}`]: [`The options.${name} field is not allowed`] }]);
+      expect([name, await fieldErrors(JSON.parse(`{"transport": {"recipients": [{"id": "a"}, {"id": "b", "${name}": 1}]}}`))]).toEqual([
+        name,
+        { [`transport.recipients.1.${name}`]: [`The transport.recipients.1.${name} field is not allowed`] },
+      ]);
+    }
+  });
+
   it('takes a query or body without them as before', async () => {
     await expect(pipe.transform(queryOf({ search: 'acme' }), { type: 'query', metatype: Query })).resolves.toEqual(Object.assign(new Query(), { search: 'acme' }));
     await expect(validate({ options: { url: 'x' } })).resolves.toBeInstanceOf(Body);
