@@ -82,12 +82,13 @@ function decidePause(command: Extract<PartnerTrafficCommand, { type: 'pause' }>,
   ];
 }
 
-function resumed(ref: TrafficRef, direction: TrafficDirection, trigger: TrafficResumed['data']['trigger'], windowId: string | null, by: string, at: string): TrafficResumed {
-  return { type: 'traffic.resumed.v1', data: { ...ref, direction, trigger, windowId, resumedBy: by, resumedAt: at } };
+/** `stillPaused`: another pause of this stream (the operator's or a window's) holds the direction after this one ends. */
+function resumed(ref: TrafficRef, direction: TrafficDirection, trigger: TrafficResumed['data']['trigger'], windowId: string | null, by: string, at: string, stillPaused: boolean): TrafficResumed {
+  return { type: 'traffic.resumed.v1', data: { ...ref, direction, trigger, windowId, resumedBy: by, resumedAt: at, stillPaused } };
 }
 
-function operatorResumed(command: Extract<PartnerTrafficCommand, { type: 'resume' }>): TrafficResumed {
-  const event = resumed(command.ref, command.direction, 'operator', null, command.actor, command.now);
+function operatorResumed(command: Extract<PartnerTrafficCommand, { type: 'resume' }>, state: PartnerTrafficState): TrafficResumed {
+  const event = resumed(command.ref, command.direction, 'operator', null, command.actor, command.now, state.activeWindows[command.direction] !== null);
   return command.reason === undefined ? event : { ...event, data: { ...event.data, reason: command.reason } };
 }
 
@@ -151,7 +152,9 @@ function decideCancelWindow(command: Extract<PartnerTrafficCommand, { type: 'can
   const events: PartnerTrafficEvent[] = [];
   // A running window ends now: its directions resume (unless another window still covers them, which the next tick pauses).
   for (const direction of TRAFFIC_DIRECTIONS) {
-    if (state.activeWindows[direction] === window.windowId) events.push(resumed(command.ref, direction, 'operator', window.windowId, command.actor, command.now));
+    if (state.activeWindows[direction] === window.windowId) {
+      events.push(resumed(command.ref, direction, 'operator', window.windowId, command.actor, command.now, state.pauses[direction] !== null));
+    }
   }
   events.push({
     type: 'traffic.window_cancelled.v1',
@@ -167,11 +170,13 @@ function decideDue(command: Extract<PartnerTrafficCommand, { type: 'apply_due' }
   const events: PartnerTrafficEvent[] = [];
   for (const direction of TRAFFIC_DIRECTIONS) {
     const pause = state.pauses[direction];
-    if (pause?.until && ms(pause.until) <= now) events.push(resumed(ref, direction, 'until', null, command.actor, command.now));
+    const pauseEnds = pause?.until !== undefined && pause.until !== null && ms(pause.until) <= now;
     const covering = windowCovering(state.windows, direction, now);
     const recorded = state.activeWindows[direction];
+    // The pause's end first, then the window's: each says whether the other still holds the direction after it.
+    if (pauseEnds) events.push(resumed(ref, direction, 'until', null, command.actor, command.now, covering !== null));
     if (covering && covering.windowId !== recorded) events.push(windowPaused(ref, direction, covering, command.actor, command.now));
-    else if (!covering && recorded) events.push(resumed(ref, direction, 'window_end', recorded, command.actor, command.now));
+    else if (!covering && recorded) events.push(resumed(ref, direction, 'window_end', recorded, command.actor, command.now, pause !== null && !pauseEnds));
   }
   const recordedIds = new Set(Object.values(state.activeWindows));
   const started = new Set(events.flatMap((e) => (e.type === 'traffic.paused.v1' && e.data.windowId ? [e.data.windowId] : [])));
@@ -256,7 +261,7 @@ export const partnerTrafficDecider: Decider<PartnerTrafficCommand, PartnerTraffi
       case 'pause':
         return decidePause(command, state);
       case 'resume':
-        return state.pauses[command.direction] ? [operatorResumed(command)] : [];
+        return state.pauses[command.direction] ? [operatorResumed(command, state)] : [];
       case 'schedule_window':
         return decideScheduleWindow(command, state);
       case 'cancel_window':

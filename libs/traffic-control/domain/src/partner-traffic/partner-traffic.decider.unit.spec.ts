@@ -92,14 +92,39 @@ describe('partner traffic: operator pauses', () => {
   it('resume ends a pause; resuming what is not paused appends nothing', () => {
     spec([paused()])
       .when({ type: 'resume', ref, direction: 'incoming', actor: 'bob', now: at(1) })
-      .then([{ type: 'traffic.resumed.v1', data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'bob', resumedAt: at(1) } }]);
+      .then([{ type: 'traffic.resumed.v1', data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'bob', resumedAt: at(1), stillPaused: false } }]);
     spec([]).when({ type: 'resume', ref, direction: 'outgoing', actor: 'bob', now }).thenNothing();
   });
 
   it("an operator's reason for resuming is recorded on the resume", () => {
     spec([paused()])
       .when({ type: 'resume', ref, direction: 'incoming', reason: 'cut-over done', actor: 'bob', now: at(1) })
-      .then([{ type: 'traffic.resumed.v1', data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'bob', resumedAt: at(1), reason: 'cut-over done' } }]);
+      .then([{ type: 'traffic.resumed.v1', data: { ...ref, direction: 'incoming', trigger: 'operator', windowId: null, resumedBy: 'bob', resumedAt: at(1), reason: 'cut-over done', stillPaused: false } }]);
+  });
+
+  it("a resume says whether the direction is still paused on the stream: an operator's pause and a window each hold it while the other ends", () => {
+    const stillPaused = (events: PartnerTrafficEvent[]) =>
+      events.filter((e) => e.type === 'traffic.resumed.v1').map((e) => [(e.data as { trigger: string }).trigger, (e.data as { stillPaused?: boolean }).stillPaused]);
+    // The window ends while the operator's pause stays: the gateway keeps what it held.
+    expect(stillPaused(decideAll([pause(), window('win_1', at(1), at(2), 'incoming'), due(1), due(2)]))).toEqual([['window_end', true]]);
+    // The operator resumes while a window runs, then the window ends.
+    expect(stillPaused(decideAll([pause(), window('win_1', at(1), at(2), 'incoming'), due(1), { type: 'resume', ref, direction: 'incoming', actor: 'bob', now: at(1) }, due(2)]))).toEqual([
+      ['operator', true],
+      ['window_end', false],
+    ]);
+    // A running window cancelled under the operator's pause.
+    expect(stillPaused(decideAll([pause(), window('win_1', at(1), at(2), 'incoming'), due(1), { type: 'cancel_window', ref, windowId: 'win_1', actor: 'bob', now: at(1) }]))).toEqual([['operator', true]]);
+    // A pause's until passes inside a window, and both end in one tick.
+    expect(stillPaused(decideAll([pause({ until: at(2) }), window('win_1', at(1), at(3), 'incoming'), due(1), due(2), due(3)]))).toEqual([
+      ['until', true],
+      ['window_end', false],
+    ]);
+    expect(stillPaused(decideAll([pause({ until: at(2) }), window('win_1', at(1), at(2), 'incoming'), due(1), due(2)]))).toEqual([
+      ['until', false],
+      ['window_end', false],
+    ]);
+    // The other direction's pause holds nothing here.
+    expect(stillPaused(decideAll([pause({ direction: 'outgoing', response: null }), window('win_1', at(1), at(2), 'incoming'), due(1), due(2)]))).toEqual([['window_end', false]]);
   });
 
   it('until resumes exactly once: due before it nothing, at it one resume, after it nothing more', () => {

@@ -29,7 +29,12 @@ export type TrafficPaused = TrafficEvent<
   }
 >;
 
-/** A pause ended: an operator resumed, its `until` passed, or its window ended. The gateway releases what it held. */
+/**
+ * A pause ended: an operator resumed, its `until` passed, or its window ended. The gateway releases what it held once
+ * nothing holds the direction any more: `stillPaused` says another pause of this stream (the operator's, or a window's)
+ * still does; a pause at the other level (an account's of a master partner, a tenant's of the partner it inherits) is on
+ * its own stream, so the gateway asks the decision before it releases.
+ */
 export type TrafficResumed = TrafficEvent<
   'traffic.resumed.v1',
   TrafficRef & {
@@ -40,6 +45,8 @@ export type TrafficResumed = TrafficEvent<
     readonly resumedAt: string;
     /** The operator's reason for resuming, when one was given (absent from events recorded before it was kept). */
     readonly reason?: string;
+    /** True when the direction is still paused on this stream after it (absent from events recorded before it was kept). */
+    readonly stillPaused?: boolean;
   }
 >;
 
