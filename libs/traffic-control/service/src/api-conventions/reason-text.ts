@@ -13,17 +13,20 @@ export const REASON_TEXT_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2
 const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
 
 /**
- * A reason of 1 to 500 characters on one line, with one message saying what is wrong (a missing reason was also told
- * it was longer than 500 characters when length rules were stacked).
+ * A reason of 1 to 500 characters on one line, not blank, with one message saying what is wrong (a missing reason was
+ * also told it was longer than 500 characters when length rules were stacked). A resume (`paused: false`) needs none,
+ * but one it sends is a reason too, and is told so rather than that pausing needs one.
  */
 export function IsReasonText(requiredMessage: string): PropertyDecorator {
   return propertyRule({
     name: 'isReasonText',
     validate: (value) =>
-      typeof value === 'string' && value.length >= 1 && characterCount(value) <= MAX_REASON_LENGTH && !CONTROL_CHARACTER.test(value),
+      typeof value === 'string' && value.trim().length >= 1 && characterCount(value) <= MAX_REASON_LENGTH && !CONTROL_CHARACTER.test(value),
     message: (args: ValidationArguments) => {
       const value = args.value as unknown;
-      if (value === undefined || value === null || value === '') return requiredMessage;
+      const missing = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+      if (missing && (args.object as { paused?: unknown }).paused === false) return "A resume's reason, when sent, must not be empty or blank";
+      if (missing) return requiredMessage;
       if (typeof value !== 'string') return 'The reason must be a string';
       if (CONTROL_CHARACTER.test(value)) return 'The reason must not contain control characters (line breaks, tabs, NUL)';
       return `The reason may not be greater than ${MAX_REASON_LENGTH} characters`;

@@ -13,6 +13,7 @@ describe('a traffic reason: one message saying what is wrong', () => {
   it.each([
     ['missing', undefined, ['The reason field is required when pausing']],
     ['empty', '', ['The reason field is required when pausing']],
+    ['of spaces only', '   ', ['The reason field is required when pausing']],
     ['a number', 123, ['The reason must be a string']],
     ['501 characters', 'x'.repeat(501), ['The reason may not be greater than 500 characters']],
     ['500 characters', 'x'.repeat(500), []],
@@ -28,10 +29,16 @@ describe('a traffic reason: one message saying what is wrong', () => {
     const window = { direction: 'outgoing', starts_at: '2031-01-01T00:00:00Z', ends_at: '2031-01-01T01:00:00Z' };
     expect(await reasonMessages(ScheduleWindowDto, window)).toEqual(['The reason field is required']);
     expect(await reasonMessages(ScheduleWindowDto, { ...window, reason: 'upgrade' })).toEqual([]);
+    expect(await reasonMessages(ScheduleWindowDto, { ...window, reason: ' \u00a0 ' })).toEqual(['The reason field is required']);
     expect(await reasonMessages(ScheduleWindowDto, { ...window, reason: 'upgrade\ntomorrow' })).toEqual(['The reason must not contain control characters (line breaks, tabs, NUL)']);
   });
 
-  it('a resume needs no reason', async () => {
+  it('a resume needs no reason; one it sends empty, blank or null is told what is wrong with it, not that pausing needs one', async () => {
     expect(await reasonMessages(PauseIncomingDto, { paused: false })).toEqual([]);
+    expect(await reasonMessages(PauseOutgoingDto, { paused: false, reason: 'done' })).toEqual([]);
+    for (const reason of ['', '  ', null]) {
+      expect([reason, await reasonMessages(PauseIncomingDto, { paused: false, reason })]).toEqual([reason, ["A resume's reason, when sent, must not be empty or blank"]]);
+      expect([reason, await reasonMessages(PauseOutgoingDto, { paused: false, reason })]).toEqual([reason, ["A resume's reason, when sent, must not be empty or blank"]]);
+    }
   });
 });
