@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { exceedsJsonDepth, exceedsValueDepth } from './json-nesting-depth';
 import { JsonTooDeepError } from './json-too-deep.error';
@@ -17,7 +18,13 @@ const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(\s*;.*)?$/i;
 export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
   const parse = jsonBodyTextParser(fastify);
-  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => parse(typeof body === 'string' ? body : body.toString('utf8'), done));
+  // As bytes: Fastify counts a text body's length after decoding, so invalid UTF-8 (each bad byte decoded as U+FFFD,
+  // three bytes) was refused as "Request body size did not match Content-Length".
+  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    if (!isUtf8(bytes)) done(new MalformedJsonError('the body is not valid UTF-8'), undefined);
+    else parse(bytes.toString('utf8'), done);
+  });
 }
 
 /** The outcome of a body's text: an error to answer (malformed, too deep, unsafe text), or its value (undefined: no body). */

@@ -167,6 +167,12 @@ describe('tenant partners API (/v1/partners)', () => {
       expect(array.statusCode).toBe(400);
       const huge = await t.app.inject({ method: 'POST', url: '/v1/partners', headers, payload: JSON.stringify(partnerInput('BIG', { name: 'x'.repeat(20000) })) });
       expect(huge.statusCode).toBe(413);
+      // Invalid UTF-8 is a malformed body, whatever its Content-Length says (it was told the length did not match).
+      const invalidUtf8 = Buffer.concat([Buffer.from('{"name":"A'), Buffer.from([0xff, 0xc3]), Buffer.from('","as2_id":"UTF8","url":"https://utf8.example.com/as2"}')]);
+      for (const url of ['/v1/partners', '/v1/stations']) {
+        const res = await t.app.inject({ method: 'POST', url, headers: { ...headers, 'content-length': String(invalidUtf8.length) }, payload: invalidUtf8 });
+        expect([url, res.statusCode, res.json().error?.code]).toEqual([url, 400, 'MALFORMED_JSON']);
+      }
     });
 
     it('refuses a duplicate AS2 id in the tenant with DUPLICATE_AS2_ID, case-sensitively', async () => {
