@@ -100,15 +100,19 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
   }
 }
 
+/** Each object's fields in one order, so a retry that serialises them in another is the same body. */
+const inSortedKeys = (_key: string, value: unknown): unknown =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]])) : value;
+
 /**
  * Method, path and query, the caller and its roles (a key is the tenant's, but one user's answer is never replayed to
  * another, nor to the same user holding other roles) and
- * the JSON body as parsed (so whitespace does not matter). A multipart upload counts without its body: a client's
- * retry sends it with a new multipart boundary.
+ * the JSON body as parsed, its fields in one order (so neither whitespace nor the order of fields matters). A multipart
+ * upload counts without its body: a client's retry sends it with a new multipart boundary.
  */
 function fingerprintOf(request: FastifyRequest, caller: Caller): string {
   const multipart = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
-  const body = multipart ? 'multipart' : JSON.stringify(request.body ?? null);
+  const body = multipart ? 'multipart' : JSON.stringify(request.body ?? null, inSortedKeys);
   // The roles too: a handler may check one itself (an account admin's write to a master partner), past the guards.
   const roles = [...caller.roles].sort().join(',');
   return createHash('sha256').update([request.method, request.url, caller.sub, roles, body].join('\u0000')).digest('hex');

@@ -41,7 +41,12 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json()).toEqual(first.json());
     expect(again.headers['content-type']).toMatch(/application\/json/);
-    expect(await partnersCreated(tenant)).toBe(1);
+    // The same fields in another order, nested ones too, are the same body.
+    const { name, as2_id, url } = partnerInput('IDEM-1B');
+    expect((await post(tenant, 'key-1b', { name, as2_id, url, connection: { timeout_seconds: 60, retry_attempts: 3 } })).statusCode).toBe(201);
+    const sameReordered = await post(tenant, 'key-1b', { connection: { retry_attempts: 3, timeout_seconds: 60 }, url, as2_id, name });
+    expect([sameReordered.statusCode, sameReordered.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    expect(await partnersCreated(tenant)).toBe(2);
     // Without a key the retry runs and is refused as a duplicate, as before.
     expect((await post(tenant, undefined, partnerInput('IDEM-1'))).json().error.code).toBe('DUPLICATE_AS2_ID');
   });
