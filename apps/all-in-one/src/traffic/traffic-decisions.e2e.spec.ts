@@ -389,7 +389,7 @@ describe('traffic decisions: the gateway route', () => {
           [JSON.stringify({ direction: 'inbound', as2_from: 'A', message_id: 'm' }), 422, 'VALIDATION_FAILED'],
           ['   ', 422, 'VALIDATION_FAILED'],
           ['[]', 422, 'VALIDATION_FAILED'],
-          [Buffer.concat([Buffer.from(valid.slice(0, -2)), Buffer.from([0xff]), Buffer.from('"}')]), 400, 'BAD_REQUEST'],
+          [Buffer.concat([Buffer.from(valid.slice(0, -2)), Buffer.from([0xff]), Buffer.from('"}')]), 400, 'MALFORMED_JSON'],
         ] as const) {
           const { taken, answer } = await bothWays('/v1/traffic/decisions', body, { authorization });
           expect([String(body), taken, answer.statusLine.split(' ')[1], json(answer).error.code]).toEqual([String(body), true, String(status), code]);

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { houseErrorAnswer, type HotPathError } from './hot-path-errors';
 import type { JsonBodyDone } from './json-body-parser';
+import { MalformedJsonError } from './malformed-json.error';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
 
 /**
@@ -37,8 +39,8 @@ interface Parsed {
   value: unknown;
 }
 
-/** Fastify's refusal of a body whose UTF-8 text is not as long as its Content-Length said (an invalid sequence decoded). */
-const CONTENT_LENGTH_MISMATCH: HotPathError = { name: 'FastifyError', statusCode: 400, message: 'Request body size did not match Content-Length' };
+/** The route's body parser's refusal of bytes that are not UTF-8 (acceptJsonBodiesOnly). */
+const NOT_UTF8: HotPathError = new MalformedJsonError('the body is not valid UTF-8');
 
 /** Counts one answer of the route by status (HotPathRoutes' counts for /metrics). */
 export type CountAnswer = (statusCode: number) => void;
@@ -82,11 +84,11 @@ export class FastLane<Caller> {
     if (!Number.isInteger(length) || length < 1 || length > this.bodyLimit) return false;
     const caller = this.route.admit(request);
     if (caller === undefined) return false;
-    this.read(request, response, length, caller);
+    this.read(request, response, caller);
     return true;
   }
 
-  private read(request: IncomingMessage, response: ServerResponse, length: number, caller: Caller): void {
+  private read(request: IncomingMessage, response: ServerResponse, caller: Caller): void {
     let first: Buffer | null = null;
     let more: Buffer[] | null = null;
     request.on('data', (chunk: Buffer) => {
@@ -95,17 +97,15 @@ export class FastLane<Caller> {
     });
     request.on('end', () => {
       const bytes = more === null ? (first ?? Buffer.alloc(0)) : Buffer.concat(more);
-      this.answer(request, response, bytes.toString('utf8'), length, caller);
+      // As the route's body parser: bytes that are not UTF-8 are a malformed body.
+      if (!isUtf8(bytes)) this.refuse(request, response, NOT_UTF8);
+      else this.answer(request, response, bytes.toString('utf8'), caller);
     });
     // A request aborted mid-body: nothing to answer (Node closes the socket); the listener keeps the error unthrown.
     request.on('error', ignore);
   }
 
-  private answer(request: IncomingMessage, response: ServerResponse, text: string, length: number, caller: Caller): void {
-    // Fastify reads the body as UTF-8 text and refuses it when that text's length is not the declared one.
-    if (Buffer.byteLength(text) !== length) {
-      return this.refuse(request, response, CONTENT_LENGTH_MISMATCH, true);
-    }
+  private answer(request: IncomingMessage, response: ServerResponse, text: string, caller: Caller): void {
     const parsed: Parsed = { error: null, value: undefined };
     this.parse(text, (error, value) => {
       parsed.error = error;
@@ -123,14 +123,13 @@ export class FastLane<Caller> {
     this.send(request, response, 200, payload);
   }
 
-  /** `close`: Fastify closes the connection after this refusal (the client may still be sending). */
-  private refuse(request: IncomingMessage, response: ServerResponse, error: HotPathError, close = false): void {
+  private refuse(request: IncomingMessage, response: ServerResponse, error: HotPathError): void {
     const { status, body } = houseErrorAnswer(error, this.where);
-    this.send(request, response, status, JSON.stringify(body), close);
+    this.send(request, response, status, JSON.stringify(body));
   }
 
   /** The headers of the route's answers, in its order: its CORS headers, the correlation id, then the type and length Fastify adds. */
-  private send(request: IncomingMessage, response: ServerResponse, status: number, payload: string, close = false): void {
+  private send(request: IncomingMessage, response: ServerResponse, status: number, payload: string): void {
     const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
     const length = Buffer.byteLength(payload);
     const cors = this.corsPairs;
@@ -138,12 +137,8 @@ export class FastLane<Caller> {
       status,
       // With CORS, a flat name/value list: an object spread from the CORS headers cost ~6 µs per answer (a slow-mode object).
       cors !== null
-        ? close
-          ? [...cors, 'connection', 'close', CORRELATION_ID_HEADER, correlationId, 'content-type', JSON_ANSWER, 'content-length', length]
-          : [...cors, CORRELATION_ID_HEADER, correlationId, 'content-type', JSON_ANSWER, 'content-length', length]
-        : close
-          ? { connection: 'close', [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length }
-          : { [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length },
+        ? [...cors, CORRELATION_ID_HEADER, correlationId, 'content-type', JSON_ANSWER, 'content-length', length]
+        : { [CORRELATION_ID_HEADER]: correlationId, 'content-type': JSON_ANSWER, 'content-length': length },
     );
     response.end(payload);
     this.count(status);
