@@ -130,12 +130,19 @@ describe('hot-path routes: a second Fastify instance on the same HTTP server', (
     expect(() => hotPath.route({ method: 'GET', url: '/demo/:id/x::y', handler: async () => ({}) })).toThrow(/no literal colon/);
   });
 
-  it('counts its requests in as2_http_requests_total when /metrics is scraped', async () => {
+  it('counts its requests in as2_http_requests_total when /metrics is scraped, and times each in as2_http_request_duration_seconds', async () => {
     await post('/demo/hot:ping', '{"n": 1}');
     await post('/demo/hot:ping', '{"n": "one"}');
     await post('/demo/hot:ping', '{"n": "two"}');
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(sample(text, 'as2_http_requests_total', { method: 'POST', route: '/demo/hot::ping', status_code: '200' })).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'as2_http_requests_total', { method: 'POST', route: '/demo/hot::ping', status_code: '422' })).toBeGreaterThanOrEqual(2);
+    // Named as the path is (`:`), not as Fastify registers a literal colon (`::`).
+    const ok = sample(text, 'as2_http_requests_total', { method: 'POST', route: '/demo/hot:ping', status_code: '200' });
+    const refused = sample(text, 'as2_http_requests_total', { method: 'POST', route: '/demo/hot:ping', status_code: '422' });
+    expect(ok).toBeGreaterThanOrEqual(2);
+    expect(refused).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'as2_http_request_duration_seconds_count', { method: 'POST', route: '/demo/hot:ping', status_code: '200' })).toBe(ok);
+    expect(sample(text, 'as2_http_request_duration_seconds_count', { method: 'POST', route: '/demo/hot:ping', status_code: '422' })).toBe(refused);
+    expect(sample(text, 'as2_http_request_duration_seconds_sum', { method: 'POST', route: '/demo/hot:ping', status_code: '200' })).toBeGreaterThan(0);
+    expect(text).not.toContain('hot::ping');
   });
 });

@@ -232,8 +232,16 @@ describe('traffic decisions: the gateway route', () => {
       const count = (route: string, status: string) =>
         Number(metrics.split('\n').find((l) => l.startsWith('as2_http_requests_total{') && l.includes(`route="${route}"`) && l.includes(`status_code="${status}"`) && l.includes('method="POST"'))?.split(' ').pop() ?? 0);
       expect(count('/v1/traffic/decisions', '200')).toBeGreaterThanOrEqual(2);
-      expect(count('/v1/traffic/decisions::batch', '200')).toBeGreaterThanOrEqual(1);
+      expect(count('/v1/traffic/decisions:batch', '200')).toBeGreaterThanOrEqual(1);
       expect(count('/v1/traffic/decisions', '401')).toBeGreaterThanOrEqual(1);
+      // Their durations too, answered by the fast lane, the hot-path route or the app alike, and as decision latencies.
+      const sample = (name: string, ...parts: string[]) => Number(metrics.split('\n').find((l) => l.startsWith(`${name}{`) && parts.every((p) => l.includes(p)))?.split(' ').pop() ?? 0);
+      expect(sample('as2_http_request_duration_seconds_count', 'route="/v1/traffic/decisions"', 'status_code="200"')).toBe(count('/v1/traffic/decisions', '200'));
+      expect(sample('as2_http_request_duration_seconds_count', 'route="/v1/traffic/decisions:batch"', 'status_code="200"')).toBe(count('/v1/traffic/decisions:batch', '200'));
+      expect(sample('as2_decision_duration_seconds_count', 'decision="single"', 'outcome="answered"')).toBe(count('/v1/traffic/decisions', '200'));
+      expect(sample('as2_decision_duration_seconds_count', 'decision="batch"', 'outcome="answered"')).toBe(count('/v1/traffic/decisions:batch', '200'));
+      expect(sample('as2_decision_duration_seconds_count', 'decision="single"', 'outcome="refused"')).toBeGreaterThanOrEqual(3);
+      expect(metrics).not.toContain('decisions::batch');
     });
 
     it("refuses as Nest's routes refuse the same caller: 401, 403 and TENANT_DELETED with the same headers and body, the correlation id echoed", async () => {

@@ -165,6 +165,7 @@ export async function createHttpApp(
     skipPassThroughInterceptors();
     const metrics = app.get(PlatformMetrics);
     metrics.countRequestsFrom(() => hotPath.drainCounts());
+    hotPath.timeAnswersWith(metrics.timeAnswer);
     // From the close's first step on, a new request is answered 503 in the house shape (not Fastify's own body).
     fastify.addHook('preClose', (done) => {
       hotPath.refuseFromNowOn();
@@ -173,10 +174,11 @@ export async function createHttpApp(
     fastify.addHook('onClose', async () => hotPath.close());
     fastify.addHook('onResponse', async (request, reply) => {
       // The route template keeps the label set bounded: ids in paths never become labels; unknown paths share one.
-      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
-      metrics.httpRequests.inc(labels);
+      // Fastify's `::` (a literal colon, `decisions:batch`) as the OpenAPI document names the path.
+      const route = request.routeOptions.url?.replace(/::/g, ':') ?? 'unmatched';
+      metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
       (request as RequestWithSpan).span?.end(reply.statusCode, request.routeOptions.url);
-      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      metrics.timeAnswer(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
       // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
       const caller = callerOf(request);
       request.log.info(

@@ -19,6 +19,9 @@ export interface HotPathCount {
   readonly count: number;
 }
 
+/** Told how long each answer of a hot-path route took (`route`: its template, `:` for a literal colon), for the latency histograms. */
+export type TimeAnswer = (method: string, route: string, statusCode: number, seconds: number) => void;
+
 export interface HotPathRouteOptions {
   /** Takes a request only when true (synchronous, on the raw request); otherwise the app answers it. */
   readonly when?: (request: IncomingMessage) => boolean;
@@ -73,6 +76,8 @@ export class HotPathRoutes {
   private connections: ClosingConnections | undefined;
   /** The requests this server is answering, for background work that gives way to them. */
   readonly requests = new RequestsInFlight();
+  /** Where each answer's duration goes (timeAnswersWith); none until the metrics are wired. */
+  private timeAnswer: TimeAnswer | null = null;
 
   /** `cors`: the app's @fastify/cors options (corsOptionsFor), undefined when CORS is off. */
   constructor(
@@ -124,7 +129,11 @@ export class HotPathRoutes {
     if (this.paths.get(path)?.has(method) !== true) throw new Error(`a fast lane needs its exact-path route registered first: ${method} ${lane.url}`);
     if (this.lanes.has(path)) throw new Error(`one fast lane per path: ${lane.url}`);
     const statuses = this.statusesOf(lane.url, method);
-    const count = (status: number) => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const route = labelOf(lane.url);
+    const count = (status: number, seconds: number) => {
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      this.timeAnswer?.(method, route, status, seconds);
+    };
     this.lanes.set(path, new FastLane({ ...lane, method }, this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count, this.corsHeaders) as FastLane<unknown>);
   }
 
@@ -145,13 +154,20 @@ export class HotPathRoutes {
     let methods = this.counts.get(route);
     if (!methods) this.counts.set(route, (methods = new Map()));
     const byMethod = methods;
+    const label = labelOf(route);
     return (request, reply, done) => {
       if ((request.raw as DispatchedRequest)[IN_PROCESS] === true) return done();
       let statuses = byMethod.get(request.method);
       if (!statuses) byMethod.set(request.method, (statuses = new Map()));
       statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1);
+      this.timeAnswer?.(request.method, label, reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
+  }
+
+  /** Each answer's duration goes to `timeAnswer` from now on (the app's latency histograms; the counts stay drained at scrapes). */
+  timeAnswersWith(timeAnswer: TimeAnswer): void {
+    this.timeAnswer = timeAnswer;
   }
 
   /** Called once the app is initialised: from then on the server hands this instance its requests. */
@@ -217,7 +233,7 @@ export class HotPathRoutes {
     const drained: HotPathCount[] = [];
     for (const [route, methods] of this.counts) {
       for (const [method, statuses] of methods) {
-        for (const [statusCode, count] of statuses) if (count > 0) drained.push({ method, route, statusCode, count });
+        for (const [statusCode, count] of statuses) if (count > 0) drained.push({ method, route: labelOf(route), statusCode, count });
         statuses.clear();
       }
     }
@@ -270,6 +286,9 @@ export class HotPathRoutes {
     };
   }
 }
+
+/** A route's template as its metrics and OpenAPI name it: Fastify's `::` (a literal colon) as `:`. */
+const labelOf = (url: string): string => url.replace(/::/g, ':');
 
 /** Node's own default `requestTimeout`, for a server that disabled it (0): a closing server still stops waiting. */
 const NODE_REQUEST_TIMEOUT_MS = 300_000;

@@ -30,6 +30,10 @@ export class PlatformMetrics {
   readonly decisionDuration: Histogram<'decision' | 'outcome'>;
   private sources: MetricSources | null = null;
   private readonly countedElsewhere: Array<() => HotPathCount[]> = [];
+  /** Route template → its kind of decision (`as2_decision_duration_seconds`'s `decision` label). */
+  private readonly decisionRoutes = new Map<string, string>();
+  /** route → method → status → the latency histograms' bound children (no label object hashed per request). */
+  private readonly timers = new Map<string, Map<string, Map<number, (seconds: number) => void>>>();
 
   /**
    * `processMetrics` false: none of prom-client's process metrics (heap, GC, event-loop delay, …), whose collectors
@@ -63,9 +67,9 @@ export class PlatformMetrics {
     this.schedulerLateness = new Histogram({ name: 'as2_scheduler_activation_lateness_seconds', help: 'How long after its instant an activation was made', labelNames: ['job'], buckets: [0, 1, 5, 15, 60, 300, 900, 3600, 86_400], registers });
     this.decisionDuration = new Histogram({
       name: 'as2_decision_duration_seconds',
-      help: 'Time to answer a decision request (e.g. traffic-control), by decision and outcome',
+      help: 'Time to answer a decision request (e.g. traffic-control), by decision route (single or batch) and outcome (answered, refused, failed)',
       labelNames: ['decision', 'outcome'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
     this.tsaDuration = new Histogram({ name: 'as2_tsa_request_duration_seconds', help: 'RFC 3161 timestamp request latency (outcome ok or error)', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
@@ -128,12 +132,40 @@ export class PlatformMetrics {
     return this.registry.contentType;
   }
 
-  /** The same promise for calls within 100 ms: the follower gauges of one scrape share one report. */
   /** Requests counted outside the app's hooks (the hot-path routes), added to `as2_http_requests_total` at each scrape. */
   countRequestsFrom(drain: () => HotPathCount[]): void {
     this.countedElsewhere.push(drain);
   }
 
+  /** The answers of the route at this template are decisions of this kind (`single`, `batch`): timed in `as2_decision_duration_seconds` too. */
+  timeDecisionsAt(route: string, decision: string): void {
+    this.decisionRoutes.set(route, decision);
+  }
+
+  /** One answer's duration: `as2_http_request_duration_seconds`, and `as2_decision_duration_seconds` for a decision route. */
+  readonly timeAnswer = (method: string, route: string, statusCode: number, seconds: number): void => {
+    let methods = this.timers.get(route);
+    if (!methods) this.timers.set(route, (methods = new Map()));
+    let statuses = methods.get(method);
+    if (!statuses) methods.set(method, (statuses = new Map()));
+    let time = statuses.get(statusCode);
+    if (!time) statuses.set(statusCode, (time = this.timerOf(method, route, statusCode)));
+    time(seconds);
+  };
+
+  private timerOf(method: string, route: string, statusCode: number): (seconds: number) => void {
+    const http = this.httpDuration.labels({ method, route, status_code: String(statusCode) });
+    const decision = this.decisionRoutes.get(route);
+    if (decision === undefined) return (seconds) => http.observe(seconds);
+    const outcome = statusCode < 400 ? 'answered' : statusCode < 500 ? 'refused' : 'failed';
+    const decided = this.decisionDuration.labels({ decision, outcome });
+    return (seconds) => {
+      http.observe(seconds);
+      decided.observe(seconds);
+    };
+  }
+
+  /** The same promise for calls within 100 ms: the follower gauges of one scrape share one report. */
   private cachedPerScrape<T>(load: () => Promise<T>): () => Promise<T> {
     let cached: { at: number; value: Promise<T> } | null = null;
     return () => {

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { AfterStart, CORRELATION_ID_HEADER, correlationIdFromHeader, HotPathRoutes, replyWithAppError, replyWithHouseError, tenantDeletedError, type FastLaneRoute } from '@as2-partners/platform';
+import { AfterStart, CORRELATION_ID_HEADER, correlationIdFromHeader, HotPathRoutes, PlatformMetrics, replyWithAppError, replyWithHouseError, tenantDeletedError, type FastLaneRoute } from '@as2-partners/platform';
 import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
@@ -64,7 +64,11 @@ export class DecisionRoute implements OnModuleInit {
     @Inject(TRAFFIC_DECISIONS) decisions: TrafficDecisions,
     @Optional() private readonly hotPath?: HotPathRoutes,
     @Optional() afterStart?: AfterStart,
+    @Optional() metrics?: PlatformMetrics,
   ) {
+    // Their answers' durations, wherever they are answered (fast lane, hot path, in-process), as decision latencies too.
+    metrics?.timeDecisionsAt(DECISION_PATH, 'single');
+    metrics?.timeDecisionsAt(BATCH_DECISION_PATH.replace('::', ':'), 'batch');
     this.routing = decisionRouting(credentials, decisions);
     // Compiled after start, a turn each, before the first request needs them (not in its turn): registered here, before
     // any module's init registers its own after-start work, so they come before the directory's refill decisions wait for.
