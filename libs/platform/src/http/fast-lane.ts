@@ -125,13 +125,14 @@ export class FastLane<Caller> {
   }
 
   private refuse(request: IncomingMessage, response: ServerResponse, error: HotPathError, started: number): void {
-    const { status, body } = houseErrorAnswer(error, this.where);
-    this.send(request, response, status, JSON.stringify(body), started);
+    // One id for the answer's header and a failure's log line (a request without one gets a new one).
+    const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
+    const { status, body } = houseErrorAnswer(error, this.where, correlationId);
+    this.send(request, response, status, JSON.stringify(body), started, correlationId);
   }
 
   /** The headers of the route's answers, in its order: its CORS headers, the correlation id, then the type and length Fastify adds. */
-  private send(request: IncomingMessage, response: ServerResponse, status: number, payload: string, started: number): void {
-    const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
+  private send(request: IncomingMessage, response: ServerResponse, status: number, payload: string, started: number, correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])): void {
     const length = Buffer.byteLength(payload);
     const cors = this.corsPairs;
     response.writeHead(

@@ -1,5 +1,6 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
 import Fastify from 'fastify';
 import { FastLane, type FastLaneRoute } from './fast-lane';
 import { HotPathRoutes } from './hot-path-routes';
@@ -165,9 +166,18 @@ describe('FastLane', () => {
           throw new Error('boom');
         },
       });
-      const written = await answered(lane, '{"n":1}');
-      expect([written.status, JSON.parse(written.body as string)]).toEqual([500, { message: 'Internal server error', error: { type: 'api_error', code: 'INTERNAL_ERROR' } }]);
-      expect(counted).toEqual([500]);
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        const written = await answered(lane, '{"n":1}');
+        expect([written.status, JSON.parse(written.body as string)]).toEqual([500, { message: 'Internal server error', error: { type: 'api_error', code: 'INTERNAL_ERROR' } }]);
+        expect(counted).toEqual([500]);
+        // Its line names the request as the client knows it: the correlation id it was answered with.
+        const correlationId = (written.headers as Record<string, string>)['x-correlation-id'];
+        expect(correlationId).toEqual(expect.any(String));
+        expect(logged.mock.calls).toEqual([[{ msg: expect.stringContaining('boom'), route: expect.stringContaining('POST'), statusCode: 500, correlationId }]]);
+      } finally {
+        logged.mockRestore();
+      }
     });
 
     it('a request aborted mid-body: no answer, no count, nothing thrown', async () => {

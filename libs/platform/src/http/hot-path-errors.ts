@@ -72,7 +72,7 @@ export interface HotPathError {
  * filter answers them: 422 for a body the schema refuses, 400/413/415 for the parser's refusals, never a 5xx for bad
  * input; anything else is a 500, logged with `where` (method and route). The fast lane answers with it too.
  */
-export function houseErrorAnswer(error: HotPathError, where: string): HouseErrorAnswer {
+export function houseErrorAnswer(error: HotPathError, where: string, correlationId?: string): HouseErrorAnswer {
   if (error.validation) {
     const { field, text } = schemaErrorField(error.validation[0]);
     return { status: 422, body: errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [text] }) };
@@ -87,14 +87,23 @@ export function houseErrorAnswer(error: HotPathError, where: string): HouseError
       FIXED_ERROR_MESSAGES[status] ?? (error.name === 'MalformedJsonError' ? 'Malformed JSON body' : error.name === 'JsonTooDeepError' ? (error.message ?? 'Bad request') : status === 415 ? 'Unsupported media type' : 'Bad request');
     return { status, body: errorBody(status, message, code) };
   }
-  logger.error(`${where} failed: ${error.message ?? String(error)}`);
+  logFailure(where, 500, correlationId, error.message ?? String(error));
   return { status: 500, body: errorBody(500, 'Internal server error', 'INTERNAL_ERROR') };
+}
+
+/**
+ * A hot-path answer that failed, as one line with the request's correlation id, method, route and status (these routes
+ * log no line per request: they are counted and timed in /metrics), so it is found beside the client's own logs.
+ */
+function logFailure(where: string, statusCode: number, correlationId: string | undefined, error: string): void {
+  logger.error({ msg: `${where} failed: ${error}`, route: where, statusCode, ...(correlationId === undefined ? {} : { correlationId }) });
 }
 
 /** {@link houseErrorAnswer} as a Fastify route's error handler. */
 export function replyWithHouseError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]));
-  const { status, body } = houseErrorAnswer(error, `${request.method} ${request.routeOptions.url ?? request.url}`);
+  const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
+  reply.header(CORRELATION_ID_HEADER, correlationId);
+  const { status, body } = houseErrorAnswer(error, `${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)}`, correlationId);
   void reply.code(status).send(body);
 }
 
@@ -112,7 +121,8 @@ const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost)
 /** An error a hot-path handler raises (a DomainError, an HttpException), answered as the app's HttpErrorFilter answers it. */
 export function replyWithAppError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body, headers } = houseErrors.toResponse(exception);
-  if (status >= 500) logger.error(`${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)} failed: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
+  if (status >= 500) logFailure(`${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)}`, status, correlationId, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
-  void reply.code(status).header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER])).send(body);
+  void reply.code(status).header(CORRELATION_ID_HEADER, correlationId).send(body);
 }
