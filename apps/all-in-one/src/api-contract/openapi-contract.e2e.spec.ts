@@ -48,6 +48,19 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     }
   });
 
+  it("names the edge's own codes wherever it answers them, beside an operation's own: 400 and 413 on every write with a body, 403 FORBIDDEN on every secured route", () => {
+    const described = (op: Operation, status: string) => (op.responses[status] as { description?: string } | undefined)?.description ?? '';
+    // The decisions are served beside Nest and describe exactly what they answer (their own shapes).
+    for (const { path, method, op } of operations().filter(({ path }) => !path.startsWith('/v1/traffic/decisions'))) {
+      const where = `${method} ${path}`;
+      if (['post', 'put', 'patch'].includes(method)) {
+        expect([where, described(op, '400')]).toEqual([where, expect.stringMatching(/MALFORMED_JSON.*INVALID_BODY|INVALID_BODY.*MALFORMED_JSON/)]);
+        expect([where, described(op, '413')]).toEqual([where, expect.stringContaining('PAYLOAD_TOO_LARGE')]);
+      }
+      if (op.security?.length) expect([where, described(op, '403')]).toEqual([where, expect.stringMatching(/FORBIDDEN.*TENANT_DELETED/)]);
+    }
+  });
+
   it('has servers, and multipart bodies on the three upload routes', () => {
     expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
     for (const path of ['/v1/certificates', '/v1/partners/{id}/certificates', '/v1/accounts/{account}/partners/{id}/certificates']) {

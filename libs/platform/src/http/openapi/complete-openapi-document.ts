@@ -11,7 +11,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL',
+  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL, INVALID_BODY (a JSON body that is not an object)',
   '401': 'No valid bearer token: UNAUTHENTICATED',
   '403': 'The token may not do this: FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED',
   '404': 'Not found (or not visible to the caller)',
@@ -35,6 +35,9 @@ const IDEMPOTENCY_DESCRIPTIONS: Readonly<Record<string, string>> = {
 const IDEMPOTENCY_KEY_TEXT =
   'Optional header `Idempotency-Key` (1-255 printable ASCII characters): the first request with a key runs and its answer (status and body) is kept per tenant for IDEMPOTENCY_TTL_SECONDS; the same request with the same key is answered the same again with `Idempotent-Replayed: true`; another request with that key is 422 IDEMPOTENCY_KEY_REUSED, one while the first still runs 409 IDEMPOTENCY_KEY_IN_USE, a malformed key 400 INVALID_IDEMPOTENCY_KEY.';
 
+/** The codes every operation with the status may answer, whatever its own description says (the platform's edge answers them). */
+const SHARED_CODES: Readonly<Record<string, string>> = { '400': 'MALFORMED_JSON', '403': 'FORBIDDEN', '413': 'PAYLOAD_TOO_LARGE', '415': 'UNSUPPORTED_MEDIA_TYPE' };
+
 const IDEMPOTENT_REPLAYED_HEADER = { description: 'true when the answer is the one kept for the request\'s Idempotency-Key', schema: { type: 'string', enum: ['true'] } };
 
 const errorResponse = (status: string, description: string): ResponseObject => ({
@@ -56,9 +59,12 @@ function completeOperation(path: string, method: string, operation: OperationObj
   if (!isPublic) ['401', '403'].forEach((status) => statuses.add(status));
   if (/\{[^}]+\}/.test(path)) statuses.add('404');
   if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
+  // A write's body is read whether the operation declares one or not (JSON only, within BODY_LIMIT_BYTES).
+  if (method !== 'delete' && WRITES.has(method)) ['400', '413', '415'].forEach((status) => statuses.add(status));
   if (parameters.some((parameter) => parameter.in === 'query')) statuses.add('422');
   if (!isPublic && WRITES.has(method)) ['409', '503'].forEach((status) => statuses.add(status));
-  const idempotent = !isPublic && WRITES.has(method);
+  // Every write takes the header, a public one too (its bearer token, if any, scopes the key).
+  const idempotent = WRITES.has(method);
   if (idempotent) {
     ['400', '409', '422'].forEach((status) => statuses.add(status));
     // Told, not declared as a parameter: a generated request with a generated key is no client's retry (the same
@@ -70,6 +76,12 @@ function completeOperation(path: string, method: string, operation: OperationObj
   // An account's routes also refuse a token of another account (requireOwnAccount).
   const descriptionOf = (status: string) => (status === '403' && path.startsWith('/v1/accounts/{account}') ? ACCOUNT_ROUTE_FORBIDDEN : ERROR_DESCRIPTIONS[status] ?? 'Error');
   for (const status of statuses) responses[status] ??= errorResponse(status, descriptionOf(status));
+  // An operation's own description of a shared status names its own codes: the shared ones are answered too.
+  for (const status of statuses) {
+    const given = responses[status] as ResponseObject;
+    const shared = SHARED_CODES[status];
+    if (shared !== undefined && !given.description.includes(shared)) given.description = `${given.description}; ${descriptionOf(status)}`;
+  }
   if (idempotent) {
     for (const [status, response] of Object.entries(responses)) {
       const given = response as ResponseObject;

@@ -35,6 +35,7 @@ export class CertificateSlotsController {
   @Roles(...CERTIFICATE_WRITERS)
   @ApiOperation({ summary: 'Change the current certificate now (in effect when the request returns)' })
   @ApiResponse({ status: 422, description: 'CERTIFICATE_USAGE_MISMATCH, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID, CERTIFICATE_KEY_TOO_SMALL; VALIDATION_FAILED for use_different on another slot than signature, or false with a certificate_id' })
+  @ApiResponse({ status: 400, description: 'CERTIFICATE_REQUIRED: no certificate_id (null or absent) for the encryption or tls slot; the signature slot takes null to follow encryption again' })
   @ApiResponse({ status: 200, description: "Slot updated", schema: SLOTS_WRITTEN })
   async assign(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Param('slot') slot: string, @Body() body: AssignSlotDto) {
     return (await this.handler.assign(ctx, partnerId, slotOf(slot), body)).map(async () => ({ message: 'Certificate slot updated successfully', data: await this.slotsOf(partnerId) }));

@@ -3,7 +3,7 @@ import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
 
 /** PUT /v1/partners/{id}/certificate-slots/{slot}. For `signature`, `certificate_id: null` or `use_different: false` makes it follow encryption again. */
 export class AssignSlotDto {
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'cert_01JD3K4N5M6P7Q8R9S0T1U2V3W' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'cert_01JD3K4N5M6P7Q8R9S0T1U2V3W', description: 'Required (400 CERTIFICATE_REQUIRED without it) but for the signature slot, where null makes it follow encryption again' })
   @ValidateIf((_, value) => value !== null)
   @IsOptional()
   @IsString({ message: 'The certificate_id must be a string' })
