@@ -2,23 +2,44 @@ import type { ProbeOutcome } from './probe-outcome';
 
 /**
  * What a partner's answer must not carry into a test result (stored, published, listed to every user of the tenant):
- * the Basic credential the test sent, echoed back in a header or a status text by a server that reflects its request.
- * Each form of it (the header value, its base64, `user:password`, the password) is replaced; without a credential, or
- * with no echo, the text is returned as it is.
+ * the Basic credential the test sent, echoed back in a header, a redirect's location or a status text by a server that
+ * reflects its request. Each form of it (the header value, `user:password`, the password) is replaced, as written and
+ * in the encodings a server echoes with (percent- and form-encoded, base64, base64url, hex; any letter case); without
+ * a credential, or with no echo, the text is returned as it is.
  */
 export function withoutCredentialEcho(text: string, authorization: string | null | undefined): string {
   if (!authorization) return text;
-  let cleaned = text;
-  for (const form of credentialForms(authorization)) cleaned = cleaned.split(form).join('[redacted]');
-  return cleaned;
+  return text.replace(credentialPattern(authorization), '[redacted]');
+}
+
+/** One pattern of every form, built once per credential (a test cleans many texts with the same one). */
+const patterns = new Map<string, RegExp>();
+
+function credentialPattern(authorization: string): RegExp {
+  let pattern = patterns.get(authorization);
+  if (!pattern) {
+    // Longest first, so a form inside another is replaced as part of it.
+    const alternatives = credentialForms(authorization).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    pattern = new RegExp(alternatives.join('|'), 'gi');
+    if (patterns.size >= 64) patterns.clear();
+    patterns.set(authorization, pattern);
+  }
+  return pattern;
 }
 
 function credentialForms(authorization: string): string[] {
   const encoded = authorization.replace(/^Basic\s+/i, '');
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const password = decoded.slice(decoded.indexOf(':') + 1);
-  // Longest first, so a form inside another is replaced as part of it; a password of a few characters would match anywhere.
-  return [authorization, encoded, decoded, ...(password.length >= 4 ? [password] : [])].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
+  // A password of a few characters would match anywhere: only the whole credential then.
+  const secrets = [decoded, ...(password.length >= 4 ? [password] : [])].filter((secret) => secret.length > 0);
+  const forms = new Set([authorization, encoded]);
+  for (const secret of secrets) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const percent = encodeURIComponent(secret);
+    for (const form of [secret, percent, percent.replace(/%20/g, '+'), encodeURI(secret), bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex')]) forms.add(form);
+  }
+  return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
 }
 
 /**

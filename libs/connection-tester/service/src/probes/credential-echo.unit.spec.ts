@@ -10,6 +10,29 @@ describe('withoutCredentialEcho', () => {
     expect(withoutCredentialEcho('password=S3cret-pass;', authorization)).toBe('password=[redacted];');
   });
 
+  it('replaces the encodings a server echoes it with: percent- and form-encoded, base64, base64url, hex, in any letter case', () => {
+    const tricky = `Basic ${Buffer.from('user1:p@ss/w rd&Zq9~', 'utf8').toString('base64')}`;
+    const encodings = (secret: string) => {
+      const bytes = Buffer.from(secret, 'utf8');
+      return [
+        encodeURIComponent(secret),
+        encodeURIComponent(secret).replace(/%20/g, '+'),
+        encodeURIComponent(secret).toLowerCase(),
+        encodeURI(secret),
+        bytes.toString('base64'),
+        bytes.toString('base64url'),
+        bytes.toString('hex'),
+        bytes.toString('hex').toUpperCase(),
+      ];
+    };
+    for (const secret of ['user1:p@ss/w rd&Zq9~', 'p@ss/w rd&Zq9~']) {
+      for (const form of encodings(secret)) {
+        const cleaned = withoutCredentialEcho(`redirect to https://x.example/?auth=${form}&next=1`, tricky);
+        expect([form, cleaned]).toEqual([form, 'redirect to https://x.example/?auth=[redacted]&next=1']);
+      }
+    }
+  });
+
   it('leaves a text without an echo, or a test without a credential, as it is', () => {
     expect(withoutCredentialEcho('Apache/2.4', authorization)).toBe('Apache/2.4');
     expect(withoutCredentialEcho('S3cret-pass', null)).toBe('S3cret-pass');
