@@ -361,7 +361,7 @@ describe('continuous monitoring', () => {
     const second = await partner(tenant, `https://127.0.0.1:${port}/other`);
     const put = (partnerId: string, payload: object) => t.app.inject({ method: 'PUT', url: `/v1/partners/${partnerId}/monitoring`, headers: as(tenant), payload });
     expect((await put(id, { enabled: true })).json().errors).toEqual({ test_type: [expect.any(String)], interval_minutes: expect.any(Array) });
-    expect((await put(id, { enabled: true, test_type: 'mdn', interval_minutes: 30 })).statusCode).toBe(200);
+    expect((await put(id, { enabled: true, test_type: 'ping', interval_minutes: 30 })).statusCode).toBe(200);
     const off = await put(id, { enabled: false });
     expect([off.statusCode, off.json().data]).toEqual([200, { partner_id: id, enabled: false, test_type: null, interval_minutes: null }]);
     expect((await put(id, { enabled: false, interval_minutes: 5 })).statusCode).toBe(422);
@@ -369,7 +369,43 @@ describe('continuous monitoring', () => {
     // The event names the setting that stopped.
     const events = await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', tenant));
     const disabled = events.filter((e) => e.type === 'connection.monitoring_configured.v1' && (e.data as { enabled: boolean }).enabled === false);
-    expect(disabled.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId: id, enabled: false, testType: 'mdn', intervalMinutes: 30 })]);
+    expect(disabled.map((e) => e.data)).toEqual([expect.objectContaining({ partnerId: id, enabled: false, testType: 'ping', intervalMinutes: 30 })]);
+  });
+
+  it('refuses an mdn monitoring of a partner no partnership pairs with our AS2 instance, as the manual test is refused (422 AS2_INSTANCE_REQUIRED)', async () => {
+    const tenant = await freshTenant('starter');
+    const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);
+    const refused = await t.app.inject({ method: 'PUT', url: `/v1/partners/${id}/monitoring`, headers: as(tenant), payload: { enabled: true, test_type: 'mdn', interval_minutes: 15 } });
+    expect([refused.statusCode, refused.json().error?.code]).toEqual([422, 'AS2_INSTANCE_REQUIRED']);
+    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', tenant));
+    expect(events.map((e) => e.type)).not.toContain('connection.monitoring_configured.v1');
+  });
+
+  it("a deleted partner's monitoring ends and frees its place: before another is enabled, and at its slot (a master partner for each tenant)", async () => {
+    const tenant = await freshTenant('free');
+    const put = (partnerId: string) => t.app.inject({ method: 'PUT', url: `/v1/partners/${partnerId}/monitoring`, headers: as(tenant), payload: { enabled: true, test_type: 'ping', interval_minutes: 15 } });
+    const gone = await partner(tenant, `https://127.0.0.1:${port}/as2`);
+    const next = await partner(tenant, `https://127.0.0.1:${port}/other`);
+    expect((await put(gone)).statusCode).toBe(200);
+    expect((await put(next)).statusCode).toBe(402);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/partners/${gone}`, headers: as(tenant) })).statusCode).toBe(200);
+    await eventually('the tester to know the deletion', async () => ((await t.app.inject({ method: 'GET', url: `/v1/partners/${gone}/tests`, headers: as(tenant) })).statusCode === 404 ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    expect((await put(next)).statusCode).toBe(200);
+    const stream = ConnectionTesterStreams.tenantTesting('acme', tenant);
+    const configured = async () => (await t.app.get<EventStore>(EVENT_STORE).readStream(stream)).filter((e) => e.type === 'connection.monitoring_configured.v1').map((e) => [(e.data as { partnerId: string }).partnerId, (e.data as { enabled: boolean }).enabled]);
+    expect(await configured()).toEqual([[gone, true], [gone, false], [next, true]]);
+
+    // A master partner deleted by its account: each tenant that monitored it stops at its slot.
+    const accountAdmin = { authorization: `Bearer ${t.token({ account: 'acme', tenant: null, roles: ['account_admin'] })}` };
+    const as2Id = `M${tenantCounter}D${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
+    const other = await freshTenant('starter');
+    const master = (await t.app.inject({ method: 'POST', url: '/v1/accounts/acme/partners', headers: accountAdmin, payload: { name: 'Master', as2_id: as2Id, url: `https://127.0.0.1:${port}/as2` } })).json().data.id as string;
+    expect((await t.app.inject({ method: 'PUT', url: `/v1/partners/${master}/monitoring`, headers: as(other), payload: { enabled: true, test_type: 'ping', interval_minutes: 15 } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/accounts/acme/partners/${master}`, headers: accountAdmin })).statusCode).toBe(200);
+    await eventually('the tester to know the deletion', async () => ((await t.app.inject({ method: 'GET', url: `/v1/partners/${master}/tests`, headers: as(other) })).statusCode === 404 ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    await t.app.get(MonitoringScheduler).runDue(new Date(Date.now() + 16 * 60_000));
+    const ended = (await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', other))).filter((e) => e.type === 'connection.monitoring_configured.v1');
+    expect(ended.map((e) => [(e.data as { partnerId: string }).partnerId, (e.data as { enabled: boolean }).enabled, e.metadata.actor.type])).toEqual([[master, true, 'user'], [master, false, 'service']]);
   });
 
   it("a deleted tenant's monitoring of an inherited master partner (which outlives it) runs no more", async () => {

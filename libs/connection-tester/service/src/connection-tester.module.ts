@@ -17,6 +17,7 @@ import {
 import { MdnBodyParser } from './commands/mdn-receipt/mdn-body-parser';
 import { MdnReceiptController } from './commands/mdn-receipt/mdn-receipt.controller';
 import { MonitoringController } from './commands/monitoring/monitoring.controller';
+import { MonitoringOfDeletedPartners } from './commands/monitoring/monitoring-of-deleted-partners';
 import { TestPartnerController } from './commands/test-partner/test-partner.controller';
 import { TestPartnerHandler } from './commands/test-partner/test-partner.handler';
 import { CONNECTION_TESTER_CONFIG, connectionTesterConfigFrom } from './config/connection-tester.config';
@@ -64,6 +65,7 @@ registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
     TestPartnerHandler,
     MdnBodyParser,
     MonitoringScheduler,
+    MonitoringOfDeletedPartners,
     provideOutboxRelay(CONNECTION_TESTER_SERVICE, CONNECTION_TESTER_PUBLISHED_CATEGORIES),
     providePublicationBarrier(CONNECTION_TESTER_SERVICE),
     provideWriteVisibility(CONNECTION_TESTER_SERVICE, [ConnectionViewsProjection]),

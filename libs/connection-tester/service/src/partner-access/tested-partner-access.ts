@@ -49,6 +49,11 @@ export class TestedPartnerAccess {
     return this.asSeenBy(partner, account, tenant);
   }
 
+  /** True once the registry deleted the partner (its copy is kept as deleted); false for a live one or one never seen here. */
+  async isDeleted(partnerId: string): Promise<boolean> {
+    return (await this.partners.get(partnerId))?.deleted === true;
+  }
+
   /**
    * The partner as the tenant tests it (monitoring runs); null once it is gone, not the tenant's to test, or its tenant
    * is deleted (the account's master partners outlive the tenant, its monitoring must not).

@@ -137,6 +137,11 @@ export class TestSetup {
     return { target, exchange: { ...base, micAlgorithm: pairMic, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
   }
 
+  /** 422 AS2_INSTANCE_REQUIRED unless a partnership names our instance for the partner (what an mdn or full test without `as2_instance_id` uses). */
+  async requireInstanceFor(partner: TestedPartnerDocument, scope: { account: string; tenant: string }): Promise<void> {
+    await this.instanceFor(partner, scope, undefined);
+  }
+
   /** The instance a caller named: its tenant's or its account's, live; else 404 AS2_INSTANCE_NOT_FOUND (another tenant's too). */
   private async askedInstance(instanceId: string, scope: { account: string; tenant: string }): Promise<OurInstanceDocument> {
     const asked = await this.instances.get(instanceId);

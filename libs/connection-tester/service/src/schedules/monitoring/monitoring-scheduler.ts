@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type
 import { DomainError, CLOCK, type Clock } from '@as2-partners/kernel';
 import { EVENT_SOURCING_OPTIONS, systemMetadata, type EventSourcingOptions } from '@as2-partners/platform';
 import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../../config/connection-tester.config';
+import { MonitoringOfDeletedPartners } from '../../commands/monitoring/monitoring-of-deleted-partners';
 import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
 import { ConnectionViewsProjection, type MonitoringDocument } from '../../queries/test-history/connection-views.projection';
 import { TestRunner } from '../../test-runs/test-runner';
@@ -24,6 +25,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
     private readonly views: ConnectionViewsProjection,
     private readonly access: TestedPartnerAccess,
     private readonly runner: TestRunner,
+    private readonly deleted: MonitoringOfDeletedPartners,
     @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
@@ -64,7 +66,11 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
     const slot = currentSlotOf(monitoring._id, monitoring.intervalMinutes, now);
     this.handled.set(monitoring._id, slot.getTime());
     const partner = await this.access.forTenant(monitoring.account, monitoring.tenant, monitoring.partnerId);
-    if (!partner) return false;
+    if (!partner) {
+      // Deleted (a master partner for every tenant that monitored it): its monitoring ends and frees its place.
+      if (await this.access.isDeleted(monitoring.partnerId)) await this.deleted.end(monitoring.account, monitoring.tenant, monitoring.partnerId, (at) => systemMetadata({ account: monitoring.account, tenant: monitoring.tenant }, { type: 'service', id: 'connection-tester' }, at));
+      return false;
+    }
     try {
       const run = await this.runner.run({
         account: monitoring.account,
