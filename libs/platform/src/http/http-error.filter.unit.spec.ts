@@ -1,4 +1,4 @@
-import { BadGatewayException, BadRequestException, ConflictException, ServiceUnavailableException } from '@nestjs/common';
+import { BadGatewayException, BadRequestException, ConflictException, ServiceUnavailableException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { registerDomainErrorStatuses } from './domain-error-statuses';
@@ -9,6 +9,14 @@ import { registerStoreOutage } from './store-outage';
 const filter = new HttpErrorFilter({} as HttpAdapterHost);
 
 describe('HttpErrorFilter.toResponse', () => {
+  it("answers Fastify's refusal of a content type in the house's words: what the route takes, and the type sent (none: said so, never 'undefined')", () => {
+    const refusal = (type: string) => Object.assign(new Error(`Unsupported Media Type: ${type}`), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+    expect(filter.toResponse(refusal('undefined')).body).toEqual({ message: 'The request body has no Content-Type: send it as application/json', error: { type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(filter.toResponse(refusal('text/plain')).body.message).toBe('The request body must be application/json, not text/plain');
+    expect(filter.toResponse(new UnsupportedMediaTypeException('Unsupported Media Type: undefined')).body.message).toBe('The request body has no Content-Type: send it as application/json');
+    expect(filter.toResponse(new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data')).body.message).toMatch(/not multipart/);
+  });
+
   it('maps a concurrency conflict to 409 CONCURRENT_MODIFICATION', () => {
     const { status, body } = filter.toResponse(new WrongExpectedRevisionError('partner-prt_1', 3, 4));
     expect(status).toBe(409);
