@@ -99,7 +99,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<RequestWithIds & { method?: string; url?: string }>();
     const { status, body, headers } = this.methodNotAllowed(exception, request) ?? this.toResponse(exception);
-    if (status >= 500 && !(exception instanceof HttpException && status === HttpStatus.SERVICE_UNAVAILABLE)) {
+    if (status >= 500 && exception instanceof DomainError) {
+      // A rule's own answer (the connection tester at its cap: 503 TESTER_BUSY), not a fault: a warning, no stack.
+      const ids = requestIdsOf(request);
+      this.logger.warn(`${request.method} ${request.url} answered ${status} ${exception.code} (correlation ${ids.correlationId}, request ${ids.requestId})`);
+    } else if (status >= 500 && !(exception instanceof HttpException && status === HttpStatus.SERVICE_UNAVAILABLE)) {
       const ids = requestIdsOf(request);
       this.logger.error(
         `Unhandled error on ${request.method} ${request.url} (correlation ${ids.correlationId}, request ${ids.requestId})`,

@@ -1,4 +1,4 @@
-import { BadGatewayException, BadRequestException, ConflictException, ServiceUnavailableException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadGatewayException, BadRequestException, ConflictException, Logger, ServiceUnavailableException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { registerDomainErrorStatuses } from './domain-error-statuses';
@@ -113,5 +113,23 @@ describe('HttpErrorFilter.toResponse', () => {
 
   it('answers 500 for a thrown non-error value', () => {
     expect(filter.toResponse('oops').status).toBe(500);
+  });
+
+  it("logs a rule's own 5xx answer (a DomainError such as 503 TESTER_BUSY) as a warning without a stack; a fault stays an error with its stack", () => {
+    registerDomainErrorStatuses({ SPEC_BUSY: 503 });
+    const replied: number[] = [];
+    const host = { switchToHttp: () => ({ getRequest: () => ({ method: 'POST', url: '/v1/x', headers: {} }), getResponse: () => ({}) }) };
+    const replying = new HttpErrorFilter({ httpAdapter: { setHeader: () => undefined, reply: (_: unknown, __: unknown, status: number) => replied.push(status) } } as unknown as HttpAdapterHost);
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const errored = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      replying.catch(new DomainError('SPEC_BUSY', 'busy'), host as never);
+      expect([replied, warned.mock.calls.map((c) => c[0]), errored.mock.calls]).toEqual([[503], [expect.stringContaining('answered 503 SPEC_BUSY')], []]);
+      replying.catch(new Error('boom'), host as never);
+      expect([replied, errored.mock.calls.length, String(errored.mock.calls[0]?.[1])]).toEqual([[503, 500], 1, expect.stringContaining('boom')]);
+    } finally {
+      warned.mockRestore();
+      errored.mockRestore();
+    }
   });
 });
