@@ -59,6 +59,9 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
       }
       if (op.security?.length) expect([where, described(op, '403')]).toEqual([where, expect.stringMatching(/FORBIDDEN.*TENANT_DELETED/)]);
     }
+    // A refusal that says when to come back says so in a header too.
+    const test = document.paths['/v1/partners/{id}/test']['post'].responses as Record<string, { headers?: Record<string, unknown> }>;
+    expect([Object.keys(test['429'].headers ?? {}), Object.keys(test['503'].headers ?? {})]).toEqual([['Retry-After'], ['Retry-After']]);
   });
 
   it('has servers, and multipart bodies on the three upload routes', () => {

@@ -26,8 +26,12 @@ export class TestPartnerController {
   @ApiOperation({ summary: 'Test Partner Connection (seed 002): ping, mdn or full; a failed test is a 200 with success false' })
   @ApiResponse({ status: 400, description: 'CERTIFICATE_REQUIRED' })
   @ApiResponse({ status: 422, description: 'PAYLOAD_DELIVERY_NOT_ACKNOWLEDGED, AS2_INSTANCE_REQUIRED, NO_NEXT_CERTIFICATES, SIGNING_KEY_UNAVAILABLE' })
-  @ApiResponse({ status: 429, description: 'TEST_RATE_LIMIT_EXCEEDED (with Retry-After), TOO_MANY_CONCURRENT_TESTS' })
-  @ApiResponse({ status: 503, description: 'TESTER_BUSY' })
+  @ApiResponse({
+    status: 429,
+    description: 'TEST_RATE_LIMIT_EXCEEDED (with Retry-After), TOO_MANY_CONCURRENT_TESTS',
+    headers: { 'Retry-After': { description: 'Seconds until a test may run again (TEST_RATE_LIMIT_EXCEEDED)', schema: { type: 'integer' } } },
+  })
+  @ApiResponse({ status: 503, description: 'TESTER_BUSY', headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } } })
   @ApiResponse({ status: 200, description: 'OK', schema: TEST_RESULT })
   async test(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: TestPartnerDto, @Res({ passthrough: true }) reply: ReplyWithHeaders) {
     try {
