@@ -1,7 +1,7 @@
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { certificateApiAs, createPartner, type CertificateApi } from './certificate-api.spec-support';
+import { certificateApiAs, createPartner, freshTenant, type CertificateApi } from './certificate-api.spec-support';
 
 const DAY = 86_400_000;
 
@@ -120,7 +120,7 @@ describe("shared certificates: a tenant's action changes only the tenant's own s
     expect((await admin.put(`/v1/partners/${secondMaster.body.data.id}/certificate-slots/encryption`, { certificate_id: storeOnlyId })).status).toBe(200);
   });
 
-  it("a master partner's retirement of a certificate only master partners use retires it, and the other master's trust state warns", async () => {
+  it("a master partner's retirement of a certificate another master still holds ends its own use only; the certificate retires with the last partner that retires it", async () => {
     accounts += 1;
     const account = `shared-${process.pid}-${accounts}`;
     const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
@@ -134,9 +134,26 @@ describe("shared certificates: a tenant's action changes only the tenant's own s
     expect((await admin.put(`/v1/partners/${masters[1]}/certificate-slots/encryption`, { certificate_id: sharedId })).status).toBe(200);
     await rollOverAndForceRetire(admin, masters[0], sharedId);
 
-    expect((await admin.get(`/v1/certificates/${sharedId}`)).body.data.active).toBe(false);
+    // The other master's current certificate stays what it was: active, no warning, still assignable.
+    expect((await admin.get(`/v1/certificates/${sharedId}`)).body.data.active).toBe(true);
     const other = await admin.get(`/v1/partners/${masters[1]}/trust`);
-    expect(other.body.data.current.encryption).toMatchObject({ id: sharedId, active: false });
-    expect(other.body.data.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'CURRENT_CERTIFICATE_INACTIVE' })]));
+    expect(other.body.data.current.encryption).toMatchObject({ id: sharedId, active: true });
+    expect(other.body.data.warnings.map((w: { code: string }) => w.code)).not.toContain('CURRENT_CERTIFICATE_INACTIVE');
+    expect((await admin.put(`/v1/partners/${masters[1]}/certificate-slots/encryption`, { certificate_id: sharedId })).status).toBe(200);
+    // The last partner holding it retires it: now it is retired for good.
+    await rollOverAndForceRetire(admin, masters[1], sharedId);
+    expect((await admin.get(`/v1/certificates/${sharedId}`)).body.data.active).toBe(false);
+  });
+
+  it("a tenant's retirement on one of its partners leaves the certificate active for its other partner that holds it", async () => {
+    const tenant = freshTenant();
+    const api = certificateApiAs(t, { tenant });
+    const partners = [await createPartner(api), await createPartner(api)];
+    const shared = await api.upload(`/v1/partners/${partners[0]}/certificates`, { name: 'shared', usage: 'encryption' }, issueTestCertificate().pem);
+    const sharedId = shared.body.data.id as string;
+    expect((await api.put(`/v1/partners/${partners[1]}/certificate-slots/encryption`, { certificate_id: sharedId })).status).toBe(200);
+    await rollOverAndForceRetire(api, partners[0], sharedId);
+    expect((await api.get(`/v1/certificates/${sharedId}`)).body.data.active).toBe(true);
+    expect((await api.get(`/v1/partners/${partners[1]}/trust`)).body.data.current.encryption).toMatchObject({ id: sharedId, active: true });
   });
 });

@@ -36,7 +36,7 @@ export type CertificateCommand =
    * `otherUses` are the other partners' slots holding it now, read from the write side.
    */
   | { readonly type: 'deactivate'; readonly partnerId: string; readonly partnerTenant: string | null; readonly otherUses: readonly CertificateUse[]; readonly now: string }
-  /** A partner retired it after a rollover (trust.retired.v1); same facts as `deactivate`. */
+  /** A partner retired it after a rollover (trust.retired.v1); same facts and rule as `deactivate`. */
   | {
       readonly type: 'retire';
       readonly partnerId: string;
@@ -100,7 +100,8 @@ function decide(command: CertificateCommand, state: CertificateState): Certifica
       ];
     }
     case 'retire': {
-      if (state.status !== 'stored' || !state.active) return [];
+      // As on a partner's deletion: a certificate another partner still holds (current, backup, next) stays active for it.
+      if (state.status !== 'stored' || !state.active || command.otherUses.length > 0) return [];
       if (!ownerMayEnd(state.record, command.partnerTenant, command.otherUses)) return [];
       return [
         {

@@ -103,9 +103,9 @@ describe('certificate', () => {
       data: { certificateId: 'cert_1', partnerId: 'prt_1', forced: true, reason: 'key compromised', retiredAt: now },
     };
 
-    it("retires a tenant's own certificate when the tenant owns every use (today's behaviour)", () => {
+    it("retires a tenant's own certificate when no other partner holds it; another of the tenant's own partners keeps it active", () => {
       spec([uploaded]).when(retire).then([retired]);
-      spec([uploaded]).when({ ...retire, otherUses: [use('prt_2', 'ten')] }).then([retired]);
+      spec([uploaded]).when({ ...retire, otherUses: [use('prt_2', 'ten')] }).thenNothing();
       spec([uploaded, retired]).when(retire).thenNothing();
     });
 
@@ -114,12 +114,11 @@ describe('certificate', () => {
       spec([accountLevel]).when({ ...retire, partnerId: 'prt_a', partnerTenant: 'ten-a', otherUses: [use('prt_master', null)] }).thenNothing();
     });
 
-    it('a master partner retires an account-level certificate only when no tenant uses it', () => {
+    it('a master partner retires an account-level certificate only when no other partner holds it, a tenant\'s or another master', () => {
       const master = { ...retire, partnerId: 'prt_master', partnerTenant: null };
       spec([accountLevel]).when({ ...master, otherUses: [use('prt_a', 'ten-a')] }).thenNothing();
-      spec([accountLevel])
-        .when({ ...master, otherUses: [use('prt_master_2', null)] })
-        .then([{ ...retired, data: { ...(retired.data as object), partnerId: 'prt_master' } } as CertificateEvent]);
+      spec([accountLevel]).when({ ...master, otherUses: [use('prt_master_2', null)] }).thenNothing();
+      spec([accountLevel]).when(master).then([{ ...retired, data: { ...(retired.data as object), partnerId: 'prt_master' } } as CertificateEvent]);
     });
   });
 
