@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { issueTestCertificate, testChain } from '@as2-partners/certificate-lifecycle-testing';
+import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { opensslWorkspace } from '../keys/our-keys-api.spec-support';
@@ -214,6 +215,10 @@ describe('certificate store (embedded, through the API)', () => {
   it('emits one expiring notice at upload when a threshold is already crossed', async () => {
     const res = await api.upload('/v1/certificates', { name: 'soon', usage: 'encryption' }, issueTestCertificate({ notAfter: new Date(Date.now() + 10 * DAY) }).pem);
     expect(res.body.data.expiry_notice_days).toBe(14);
+    // Raised by the evaluator (as on its schedule), caused by the upload's request (its correlation kept).
+    const events = await t.app.get<EventStore>(EVENT_STORE).readStream(`certificate-${res.body.data.id}`);
+    const [uploaded, notice] = [events.find((e) => e.type === 'certificate.uploaded.v1'), events.find((e) => e.type === 'certificate.expiring.v1')];
+    expect([uploaded?.metadata.actor.type, notice?.metadata.actor, notice?.metadata.correlationId]).toEqual(['user', { type: 'system', id: 'expiry-evaluator' }, uploaded?.metadata.correlationId]);
   });
 
   it('enforces the plan limit with 402 and the seed details (free: 10)', async () => {

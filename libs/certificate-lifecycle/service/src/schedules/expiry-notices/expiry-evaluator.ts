@@ -1,7 +1,7 @@
 import { systemMetadata } from '@as2-partners/platform';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { EXPIRY_THRESHOLD_DAYS, type KeyAliasScope } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, type Clock, type EventMetadata } from '@as2-partners/kernel';
+import { CLOCK, type Actor, type Clock, type EventMetadata } from '@as2-partners/kernel';
 import { CERTIFICATE_LIFECYCLE_CONFIG, type CertificateLifecycleConfig } from '../../config/certificate-lifecycle.config';
 import { CertificateViewsProjection } from '../../queries/certificate-views/certificate-views.projection';
 import { CertificateWriteModel } from '../../write-model/certificate-write-model';
@@ -10,6 +10,9 @@ import { KeyViewsProjection } from '../../queries/key-views/key-views.projection
 
 const DAY_MS = 86_400_000;
 const PAGE = 200;
+
+/** Who raises every expiry notice, on its schedule or right after an upload (a user's request only causes it). */
+const EXPIRY_EVALUATOR: Actor = { type: 'system', id: 'expiry-evaluator' };
 
 /**
  * Emits `certificate.expiring.v1` (30, 14, 7, 1 days before not_after) and `certificate.expired.v1`, each once per
@@ -46,19 +49,22 @@ export class ExpiryEvaluator implements OnApplicationBootstrap, BeforeApplicatio
     await this.running;
   }
 
-  /** One certificate; returns the position of the notice appended, or null. */
+  /**
+   * One certificate; returns the position of the notice appended, or null. `metadata`: what caused it (an upload's
+   * request keeps its correlation); the notice's actor is the evaluator's, whoever caused it.
+   */
   async evaluate(certificateId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
     const result = await this.writeModel.decideCertificate(
       certificateId,
       () => ({ type: 'evaluate_expiry', now: now.toISOString() }),
-      metadata,
+      { ...metadata, actor: EXPIRY_EVALUATOR },
     );
     return result.position;
   }
 
-  /** Our keys of one alias; returns the position of the notices appended, or null. */
+  /** Our keys of one alias; returns the position of the notices appended, or null. Its actor as in `evaluate`. */
   async evaluateKeyAlias(scope: KeyAliasScope, now: Date, metadata: EventMetadata): Promise<number | null> {
-    return (await this.keystore.decide(scope, () => ({ type: 'evaluate_expiry', ...scope, now: now.toISOString() }), metadata)).position;
+    return (await this.keystore.decide(scope, () => ({ type: 'evaluate_expiry', ...scope, now: now.toISOString() }), { ...metadata, actor: EXPIRY_EVALUATOR })).position;
   }
 
   /** Every active certificate within the widest threshold of its expiry (the rest cannot be due). */
@@ -70,7 +76,7 @@ export class ExpiryEvaluator implements OnApplicationBootstrap, BeforeApplicatio
       const page = await this.views.certificates.find({ filter: { expiresAt: { $lte: horizon } }, sort: { expiresAt: 1, _id: 1 }, skip, limit: PAGE });
       for (const doc of page.items) {
         if (doc.expiryNotice === 0) continue;
-        const metadata = systemMetadata({ account: doc.account, tenant: doc.tenant }, { type: 'system', id: 'expiry-evaluator' }, now);
+        const metadata = systemMetadata({ account: doc.account, tenant: doc.tenant }, EXPIRY_EVALUATOR, now);
         if ((await this.evaluate(doc._id, now, metadata)) !== null) emitted++;
       }
       if (page.items.length < PAGE) break;
@@ -89,7 +95,7 @@ export class ExpiryEvaluator implements OnApplicationBootstrap, BeforeApplicatio
     }
     let emitted = 0;
     for (const scope of aliases.values()) {
-      const metadata = systemMetadata(scope, { type: 'system', id: 'expiry-evaluator' }, now);
+      const metadata = systemMetadata(scope, EXPIRY_EVALUATOR, now);
       if ((await this.evaluateKeyAlias(scope, now, metadata)) !== null) emitted++;
     }
     return emitted;
