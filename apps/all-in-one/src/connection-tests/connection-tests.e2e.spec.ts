@@ -292,6 +292,27 @@ describe('limits', () => {
     expect(ping.json().error.code).toBe('AS2_INSTANCE_NOT_FOUND');
     expect(requests).toEqual([]);
   });
+
+  it('never sends a test message as one of our AS2 instances that is off: named, or paired with the partner (422 AS2_INSTANCE_OFF)', async () => {
+    const tenant = await freshTenant('enterprise');
+    const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);
+    const as2Id = `OFF${tenantCounter}X${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
+    const instance = await t.app.inject({ method: 'POST', url: '/v1/as2-instances', headers: as(tenant), payload: { my_as2_id: as2Id, my_name: 'Off', my_as2_alias: 'off-key', my_email: 'as2@us.example.com', status: 'off' } });
+    expect(instance.statusCode).toBe(201);
+    const instanceId = instance.json().data.id as string;
+    expect((await t.app.inject({ method: 'POST', url: '/v1/partnerships', headers: as(tenant), payload: { as2_instance_id: instanceId, partner_id: id } })).statusCode).toBe(201);
+    requests = [];
+    for (const body of [{ test_type: 'mdn' }, { test_type: 'mdn', as2_instance_id: instanceId }, { test_type: 'full', acknowledge_payload_delivery: true }]) {
+      const refused = await eventually('the tester to know the instance and its partnership', async () => {
+        const res = await test(tenant, id, body);
+        return res.json().error?.code === 'AS2_INSTANCE_REQUIRED' ? undefined : res;
+      }, { timeoutMs: 10_000, intervalMs: 10 });
+      expect([JSON.stringify(body), refused.statusCode, refused.json().error?.code]).toEqual([JSON.stringify(body), 422, 'AS2_INSTANCE_OFF']);
+    }
+    // A ping sends no message as the instance: it runs.
+    expect((await test(tenant, id, { test_type: 'ping', as2_instance_id: instanceId })).statusCode).toBe(200);
+    expect(requests.filter((r) => r.startsWith('POST'))).toEqual([]);
+  });
 });
 
 describe('security of the routes', () => {

@@ -6,6 +6,7 @@ export const ConnectionTesterErrorCode = {
   PartnerNotFound: 'PARTNER_NOT_FOUND',
   CertificateRequired: 'CERTIFICATE_REQUIRED',
   As2InstanceRequired: 'AS2_INSTANCE_REQUIRED',
+  As2InstanceOff: 'AS2_INSTANCE_OFF',
   PayloadDeliveryNotAcknowledged: 'PAYLOAD_DELIVERY_NOT_ACKNOWLEDGED',
   NoNextCertificates: 'NO_NEXT_CERTIFICATES',
   SigningKeyUnavailable: 'SIGNING_KEY_UNAVAILABLE',

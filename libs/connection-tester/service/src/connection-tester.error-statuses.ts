@@ -9,6 +9,7 @@ export const CONNECTION_TESTER_ERROR_STATUSES: Readonly<Record<string, number>> 
   [Code.PartnerNotFound]: 404,
   [Code.CertificateRequired]: 400,
   [Code.As2InstanceRequired]: 422,
+  [Code.As2InstanceOff]: 422,
   [Code.PayloadDeliveryNotAcknowledged]: 422,
   [Code.NoNextCertificates]: 422,
   [Code.SigningKeyUnavailable]: 422,

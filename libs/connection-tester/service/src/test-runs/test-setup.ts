@@ -49,6 +49,11 @@ function visibleTo(scope: { readonly account: string; readonly tenant: string },
   return instance !== null && !instance.deleted && instance.account === scope.account && (instance.tenant === null || instance.tenant === scope.tenant);
 }
 
+/** 422 AS2_INSTANCE_OFF: the test would send as an identity that is switched off (traffic-control rejects its messages too). */
+function instanceOff(instance: OurInstanceDocument): DomainError {
+  return new DomainError(Code.As2InstanceOff, `Our AS2 instance ${instance.as2Id} is off: it neither sends nor receives, so no test message is sent as it`, 'as2_instance_id');
+}
+
 /** Turns a partner, our instance and the certificates into a runnable test, or the 4xx saying why it cannot run. */
 @Injectable()
 export class TestSetup {
@@ -158,12 +163,18 @@ export class TestSetup {
     const partnerships = (await this.partnerships.find({ filter: { partnerId: partner._id, account: scope.account, tenant: scope.tenant, deleted: false } })).items;
     if (instanceId !== undefined) {
       const asked = await this.askedInstance(instanceId, scope);
+      if (asked.status === 'off') throw instanceOff(asked);
       return { instance: asked, overrides: partnerships.find((p) => p.instanceId === instanceId)?.overrides ?? {} };
     }
+    let off: OurInstanceDocument | null = null;
     for (const partnership of partnerships) {
       const instance = await this.instances.get(partnership.instanceId);
-      if (visibleTo(scope, instance)) return { instance, overrides: partnership.overrides ?? {} };
+      if (!visibleTo(scope, instance)) continue;
+      // An instance that is off neither sends nor receives (seed 001): a test never sends as it.
+      if (instance.status === 'off') off ??= instance;
+      else return { instance, overrides: partnership.overrides ?? {} };
     }
+    if (off !== null) throw instanceOff(off);
     throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: give as2_instance_id', 'as2_instance_id');
   }
 }
