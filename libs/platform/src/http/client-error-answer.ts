@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorTypeOf } from './error-body';
 
@@ -20,10 +20,36 @@ export function clientErrorResponse(errorCode: string | undefined): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
-/** The HTTP server's `clientError` listener (Fastify's `clientErrorHandler`): {@link clientErrorResponse}, then the socket closed. */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+/** The longest a refusal waits for the answers to the requests before it on its connection (a connection test runs up to 120 s). */
+export const EARLIER_ANSWERS_WAIT_MS = 130_000;
+
+/** The response Node is writing on the connection now (the next pipelined one is attached once it finishes). */
+type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null };
+
+/**
+ * The HTTP server's `clientError` listener (Fastify's `clientErrorHandler`): {@link clientErrorResponse}, then the socket
+ * closed. A request refused for its bytes may follow requests pipelined before it on the same connection whose
+ * answers are still being made (they were parsed and run): the refusal comes after them, in request order, as HTTP/1.1
+ * requires, instead of cutting them off (a write then ran while its client read a 400). A timeout is the request's own:
+ * answered at once.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, waitUntil = Date.now() + EARLIER_ANSWERS_WAIT_MS): void {
   // a reset connection has nobody to answer
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const earlier = (socket as AnsweringSocket)._httpMessage;
+  if (earlier && !earlier.writableFinished && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && Date.now() < waitUntil) {
+    // Node attaches the next queued answer when this one finishes (its own listener runs first): checked again then.
+    const next = () => {
+      clearTimeout(timer);
+      earlier.off('finish', next);
+      earlier.off('close', next);
+      answerClientError(error, socket, waitUntil);
+    };
+    const timer = setTimeout(next, Math.max(0, waitUntil - Date.now()));
+    earlier.once('finish', next);
+    earlier.once('close', next);
+    return;
+  }
   if (socket.writable) socket.write(clientErrorResponse(error.code));
   socket.destroy(error);
 }
