@@ -5,6 +5,7 @@ import { errorTypeOf, FIXED_ERROR_MESSAGES } from './error-body';
 import { HttpErrorFilter } from './http-error.filter';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
 import { loggableUrl } from '../logging/loggable-url';
+import { mediaTypeRefusalMessage } from './media-type-refusal';
 
 const logger = new Logger('HotPathRoutes');
 
@@ -84,7 +85,7 @@ export function houseErrorAnswer(error: HotPathError, where: string, correlation
   if (status !== null) {
     const code = error.name === 'JsonTooDeepError' ? 'JSON_TOO_DEEP' : error.name === 'MalformedJsonError' ? 'MALFORMED_JSON' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
     const message =
-      FIXED_ERROR_MESSAGES[status] ?? (error.name === 'MalformedJsonError' ? 'Malformed JSON body' : error.name === 'JsonTooDeepError' ? (error.message ?? 'Bad request') : status === 415 ? 'Unsupported media type' : 'Bad request');
+      FIXED_ERROR_MESSAGES[status] ?? (error.name === 'MalformedJsonError' ? 'Malformed JSON body' : error.name === 'JsonTooDeepError' ? (error.message ?? 'Bad request') : status === 415 ? mediaTypeRefusalMessage(error.message) : 'Bad request');
     return { status, body: errorBody(status, message, code) };
   }
   logFailure(where, 500, correlationId, error.message ?? String(error));

@@ -1,5 +1,7 @@
 import Ajv from 'ajv';
+import type { HttpAdapterHost } from '@nestjs/core';
 import { houseErrorAnswer, schemaErrorField } from './hot-path-errors';
+import { HttpErrorFilter } from './http-error.filter';
 import { FIXED_ERROR_MESSAGES } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
@@ -53,5 +55,11 @@ describe('hot-path error answers', () => {
     expect(houseErrorAnswer(new JsonTooDeepError(), 'POST /x').body).toEqual({ message: new JsonTooDeepError().message, error: { type: 'invalid_request_error', code: 'JSON_TOO_DEEP' } });
     expect(houseErrorAnswer({ statusCode: 413 }, 'POST /x').body).toEqual({ message: FIXED_ERROR_MESSAGES[413], error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
     expect(houseErrorAnswer({ statusCode: 415 }, 'POST /x').body).toEqual({ message: 'Unsupported media type', error: { type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    // Fastify's own 415 in the words the app's error filter uses for the same refusal.
+    const refused = (type: string) => houseErrorAnswer({ statusCode: 415, message: `Unsupported Media Type: ${type}` }, 'POST /x').body.message;
+    expect([refused('text/plain'), refused('undefined')]).toEqual(['The request body must be application/json, not text/plain', 'The request body has no Content-Type: send it as application/json']);
+    const filter = new HttpErrorFilter({} as HttpAdapterHost);
+    const fastifys = Object.assign(new Error('Unsupported Media Type: text/plain'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+    expect(filter.toResponse(fastifys).body.message).toBe(refused('text/plain'));
   });
 });

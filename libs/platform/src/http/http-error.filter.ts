@@ -5,6 +5,7 @@ import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-
 import { errorTypeOf, FIXED_ERROR_MESSAGES, type ErrorBody } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
 import { MalformedJsonError } from './malformed-json.error';
+import { mediaTypeRefusalMessage } from './media-type-refusal';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
 import { allowedMethodsOf } from './route-methods';
 import { apiShaped } from './api-shaped';
@@ -36,16 +37,6 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-
-/** Fastify's refusal of a body's content type (`Unsupported Media Type: text/plain`, `…: undefined` when none was sent). */
-const FASTIFY_MEDIA_TYPE = /^Unsupported Media Type: (.*)$/;
-
-/** Fastify's 415 in the house's words: what the route takes, and the type sent when there was one. */
-function mediaTypeMessage(message: string): string {
-  const sent = FASTIFY_MEDIA_TYPE.exec(message)?.[1];
-  if (sent === undefined) return message;
-  return sent === '' || sent === 'undefined' ? 'The request body has no Content-Type: send it as application/json' : `The request body must be application/json, not ${sent}`;
-}
 
 /** Nest's message for a request no route matches (`Cannot GET /x`). */
 const UNKNOWN_ROUTE = /^Cannot [A-Z]+ /;
@@ -139,7 +130,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const refusal = clientRefusalStatusOf(exception);
-    if (refusal === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return coded(refusal, mediaTypeMessage((exception as Error).message), 'UNSUPPORTED_MEDIA_TYPE');
+    if (refusal === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return coded(refusal, mediaTypeRefusalMessage((exception as Error).message), 'UNSUPPORTED_MEDIA_TYPE');
     if (refusal !== null) return coded(refusal, FIXED_ERROR_MESSAGES[refusal] ?? 'Bad request', CODE_BY_STATUS[refusal] ?? 'BAD_REQUEST');
     return INTERNAL_ERROR;
   }
@@ -173,7 +164,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const code = typeof fields['code'] === 'string' ? fields['code'] : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST');
     const details = typeof fields['details'] === 'object' && fields['details'] !== null ? (fields['details'] as Record<string, unknown>) : undefined;
     const given = typeof fields['message'] === 'string' ? fields['message'] : exception.message;
-    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE ? mediaTypeMessage(given) : given);
+    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE ? mediaTypeRefusalMessage(given) : given);
     const answer = coded(status, message, code, details);
     return status === HttpStatus.UNAUTHORIZED ? { ...answer, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } } : answer;
   }

@@ -14,7 +14,7 @@ describe('HttpErrorFilter.toResponse', () => {
     expect(filter.toResponse(refusal('undefined')).body).toEqual({ message: 'The request body has no Content-Type: send it as application/json', error: { type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' } });
     expect(filter.toResponse(refusal('text/plain')).body.message).toBe('The request body must be application/json, not text/plain');
     expect(filter.toResponse(new UnsupportedMediaTypeException('Unsupported Media Type: undefined')).body.message).toBe('The request body has no Content-Type: send it as application/json');
-    expect(filter.toResponse(new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data')).body.message).toMatch(/not multipart/);
+    expect(filter.toResponse(new UnsupportedMediaTypeException('This route does not take a multipart/form-data body')).body.message).toMatch(/multipart/);
   });
 
   it('maps a concurrency conflict to 409 CONCURRENT_MODIFICATION', () => {

@@ -36,7 +36,7 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<MultipartRequest>();
       if (!this.passesThrough(request)) {
-        if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException('This route takes a JSON body (application/json), not multipart/form-data');
+        if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException('This route does not take a multipart/form-data body');
         if (Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
       }
     }

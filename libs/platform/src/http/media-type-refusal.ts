@@ -1,0 +1,9 @@
+/** Fastify's refusal of a body's content type (`Unsupported Media Type: text/plain`, `…: undefined` when none was sent). */
+const FASTIFY_MEDIA_TYPE = /^Unsupported Media Type: (.*)$/;
+
+/** Fastify's 415 in the house's words, on every kind of route: what the route takes, and the type sent when there was one. */
+export function mediaTypeRefusalMessage(message: string | undefined): string {
+  const sent = message === undefined ? undefined : FASTIFY_MEDIA_TYPE.exec(message)?.[1];
+  if (sent === undefined) return message ?? 'Unsupported media type';
+  return sent === '' || sent === 'undefined' ? 'The request body has no Content-Type: send it as application/json' : `The request body must be application/json, not ${sent}`;
+}
