@@ -24,6 +24,7 @@ export * from './http/validation-failed.exception';
 export * from './http/request-ids';
 export * from './http/create-http-app';
 export type { IdempotencyRecord } from './idempotency/idempotency-keys';
+export { AnswersNotKept } from './idempotency/answers-not-kept.decorator';
 export * from './http/hot-path-routes';
 export * from './http/after-start';
 export * from './http/requests-in-flight';

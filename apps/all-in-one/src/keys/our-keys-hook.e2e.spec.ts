@@ -8,6 +8,7 @@ import {
   RemoteKeystore,
   type RemoteKeyRef,
 } from '@as2-partners/as2';
+import { READ_MODEL_STORE, type ReadModelStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs, freshTenant } from '../certificates/certificate-api.spec-support';
@@ -73,6 +74,22 @@ describe('the external signer/decryptor hook over POST /internal/v1/keys/{alias}
       });
       expect(received.payload.toString()).toBe('ISA*00*PO*1~\r\n');
     }
+  });
+
+  it('keeps no answer for an Idempotency-Key: a decryption (the plaintext) or a signature is never stored, each call is answered anew', async () => {
+    const secret = `TOP-SECRET-${process.pid}-${Date.now()}`;
+    openssl.run('cms', '-encrypt', '-binary', '-aes256', '-in', openssl.write('kept.txt', secret), '-outform', 'DER', '-out', openssl.path('kept.p7m'), openssl.path('hook.pem'));
+    const headers = { authorization: `Bearer ${t.token({ tenant, roles: ['gateway'] })}`, 'idempotency-key': `decrypt-${process.pid}` };
+    const call = () => t.app.inject({ method: 'POST', url: '/internal/v1/keys/hook-key/decrypt', headers, payload: { enveloped: openssl.read('kept.p7m').toString('base64') } });
+    for (const attempt of [1, 2]) {
+      const opened = await call();
+      expect([attempt, opened.statusCode, Buffer.from(opened.json().data.content, 'base64').toString(), opened.headers['idempotent-replayed']]).toEqual([attempt, 200, secret, undefined]);
+    }
+    const signHeaders = { ...headers, 'idempotency-key': `sign-${process.pid}` };
+    expect((await t.app.inject({ method: 'POST', url: '/internal/v1/keys/hook-key/sign', headers: signHeaders, payload: { content: 'AA==' } })).statusCode).toBe(200);
+    const kept = await t.app.get<ReadModelStore>(READ_MODEL_STORE).collection<{ _id: string }>('platform_idempotency_keys').find({ filter: {} });
+    expect(kept.items.map((record) => record._id).filter((id) => id.includes(`decrypt-${process.pid}`) || id.includes(`sign-${process.pid}`))).toEqual([]);
+    expect(JSON.stringify(kept.items)).not.toContain(Buffer.from(secret).toString('base64'));
   });
 
   it('answers only the signature value, the certificate and ids: never key material', async () => {

@@ -8,6 +8,7 @@ import { errorTypeOf, type ErrorBody } from '../http/error-body';
 import type { PassThroughInterceptor } from '../http/pass-through-interceptors';
 import { requestIdsOf } from '../http/request-ids';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, markClaimed } from './idempotency-hooks';
+import { answersNotKept } from './answers-not-kept.decorator';
 import { IdempotencyKeys } from './idempotency-keys';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -45,7 +46,7 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     if (execution.getType() !== 'http') return next.handle();
     const request = execution.switchToHttp().getRequest<GuardedRequest>();
     const header = request.headers[IDEMPOTENCY_KEY_HEADER];
-    if (this.passesThrough(request) || header === undefined) return next.handle();
+    if (this.passesThrough(request) || header === undefined || answersNotKept(execution)) return next.handle();
     return this.withKey(execution, request, header, next);
   }
 

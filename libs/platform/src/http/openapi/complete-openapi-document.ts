@@ -6,6 +6,8 @@ import type { OpenApiOperation } from './openapi-operations';
 
 /** Set by @Public() on an operation or controller: no bearer token needed, so the operation lists no security. */
 export const PUBLIC_OPERATION_EXTENSION = 'x-public';
+/** Set by @AnswersNotKept(): the write takes no Idempotency-Key (its answer is never stored). */
+export const ANSWERS_NOT_KEPT_EXTENSION = 'x-answers-not-kept';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
@@ -49,7 +51,9 @@ const errorResponse = (status: string, description: string): ResponseObject => (
 function completeOperation(path: string, method: string, operation: OperationObject): void {
   const extensions = operation as unknown as Record<string, unknown>;
   const isPublic = extensions[PUBLIC_OPERATION_EXTENSION] === true;
+  const answersNotKept = extensions[ANSWERS_NOT_KEPT_EXTENSION] === true;
   delete extensions[PUBLIC_OPERATION_EXTENSION];
+  delete extensions[ANSWERS_NOT_KEPT_EXTENSION];
   // Explicit on every operation, so a reader (or a tool) never has to fall back to the document's default.
   operation.security = isPublic ? [] : [{ bearer: [] }];
   operation.summary ??= `${method.toUpperCase()} ${path}`;
@@ -64,7 +68,7 @@ function completeOperation(path: string, method: string, operation: OperationObj
   if (parameters.some((parameter) => parameter.in === 'query')) statuses.add('422');
   if (!isPublic && WRITES.has(method)) ['409', '503'].forEach((status) => statuses.add(status));
   // Every write takes the header, a public one too (its bearer token, if any, scopes the key).
-  const idempotent = WRITES.has(method);
+  const idempotent = WRITES.has(method) && !answersNotKept;
   if (idempotent) {
     ['400', '409', '422'].forEach((status) => statuses.add(status));
     // Told, not declared as a parameter: a generated request with a generated key is no client's retry (the same

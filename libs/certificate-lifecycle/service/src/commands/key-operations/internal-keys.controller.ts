@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
-import { Ctx, Roles, ValidationFailedException, type RequestContext } from '@as2-partners/platform';
+import { AnswersNotKept, Ctx, Roles, ValidationFailedException, type RequestContext } from '@as2-partners/platform';
 import { KEY_DECRYPTED, KEY_SIGNED } from '../../api-conventions/certificate-lifecycle.openapi';
 import { OurKeyOperations, type KeyAliasRef } from '../../keystore/our-key-operations';
 import { DecryptRequestDto, SignRequestDto } from './key-operations.dto';
@@ -46,6 +46,7 @@ export class InternalKeysController {
   constructor(private readonly operations: OurKeyOperations) {}
 
   @Post(':alias/sign')
+  @AnswersNotKept()
   @HttpCode(200)
   @Roles('gateway')
   @ApiOperation({ summary: 'With content: a detached CMS SignedData (DER, base64). With signed_attributes: the RSA PKCS#1 v1.5 signature value and the certificate' })
@@ -74,6 +75,8 @@ export class InternalKeysController {
   }
 
   @Post(':alias/decrypt')
+  // Its answer is the plaintext (or a content key): never stored, not even for a retry.
+  @AnswersNotKept()
   @HttpCode(200)
   @Roles('gateway')
   @ApiOperation({ summary: 'With enveloped: opens a CMS EnvelopedData addressed to the alias (current key, or the previous one during its overlap). With key_transport: unwraps the content-encryption key' })
