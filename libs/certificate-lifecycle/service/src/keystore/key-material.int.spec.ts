@@ -145,6 +145,16 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPemKey('garbage', readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY' }));
   });
 
+  it('refuses a key whose private parts are damaged though its public ones match the certificate', () => {
+    const jwk = crypto.createPrivateKey(readFileSync(path('key.pem'), 'utf8')).export({ format: 'jwk' });
+    // One changed character of the private exponent and of a prime: the modulus and exponent still name the certificate's key.
+    const flip = (value: string) => `${value.slice(0, 10)}${value[10] === 'A' ? 'B' : 'A'}${value.slice(11)}`;
+    const damaged = crypto.createPrivateKey({ key: { ...jwk, d: flip(jwk.d as string), p: flip(jwk.p as string) }, format: 'jwk' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+    // Its public key is the certificate's: no mismatch to find there.
+    expect(spkiOf(damaged).equals(spkiOf(readFileSync(path('cert.pem'), 'utf8')))).toBe(true);
+    expect(() => readPemKey(damaged, readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', field: 'private_key' }));
+  });
+
   it('generates a key whose self-signed certificate and CSR openssl verifies', async () => {
     const material = await generateKeyMaterial({ keySize: 2048, subject: 'CN=Our AS2\\, Inc, O=Us, C=DE', validDays: 10, now: new Date() });
     expect(material.certificate.subject).toBe('CN=Our AS2\\, Inc, O=Us, C=DE');

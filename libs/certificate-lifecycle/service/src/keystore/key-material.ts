@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
@@ -277,7 +277,24 @@ function assertSupportedKey(privateKey: KeyObject): KeyObject {
   }
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < 2048 || bits > 4096) throw keyError(OurKeyErrorCode.UnsupportedKey, `The RSA key has ${bits} bits; keys of 2048 to 4096 bits are accepted`);
+  assertKeyWorks(privateKey);
   return privateKey;
+}
+
+/**
+ * A key whose parts do not fit together (a damaged private exponent, say) still names the certificate's public key,
+ * and would be stored to sign what no partner can verify: one signature made and checked against its own public key
+ * finds it before it is stored.
+ */
+function assertKeyWorks(privateKey: KeyObject): void {
+  const probe = Buffer.from('as2-partners key check');
+  let works = false;
+  try {
+    works = verify('sha256', probe, createPublicKey(privateKey), sign('sha256', probe, privateKey));
+  } catch {
+    works = false;
+  }
+  if (!works) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is damaged: its parts do not fit together (a signature made with it does not verify)', 'private_key');
 }
 
 /** The certificate and key must be one pair: a partner encrypting to the certificate must reach this key. */
