@@ -145,6 +145,13 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPemKey('garbage', readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY' }));
   });
 
+  it('refuses a key whose certificate forbids signing or encryption (keyUsage keyCertSign only), as an upload for both is refused', () => {
+    openssl('req', '-x509', '-key', path('key.pem'), '-out', path('ca-only.pem'), '-days', '30', '-subj', '/CN=CA only', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+    expect(() => readPemKey(readFileSync(path('key.pem'), 'utf8'), readFileSync(path('ca-only.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'CERTIFICATE_USAGE_MISMATCH', field: 'certificate' }));
+    openssl('req', '-x509', '-key', path('key.pem'), '-out', path('both.pem'), '-days', '30', '-subj', '/CN=Both', '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment');
+    expect(readPemKey(readFileSync(path('key.pem'), 'utf8'), readFileSync(path('both.pem'), 'utf8'), null).certificate.subject).toBe('CN=Both');
+  });
+
   it('refuses a key whose private parts are damaged though its public ones match the certificate', () => {
     const jwk = crypto.createPrivateKey(readFileSync(path('key.pem'), 'utf8')).export({ format: 'jwk' });
     // One changed character of the private exponent and of a prime: the modulus and exponent still name the certificate's key.

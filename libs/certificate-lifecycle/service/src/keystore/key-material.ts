@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
 import { pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
-import { OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
+import { assertUsageFits, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
 import { largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
@@ -309,7 +309,10 @@ function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMate
   });
   if (leafIndex < 0) throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
   const ordered = [certificates[leafIndex], ...certificates.filter((_, i) => i !== leafIndex)];
-  return { privateKey, certificate: readCertificateUpload(Buffer.from(ordered.map(derToPem).join(''))) };
+  const certificate = readCertificateUpload(Buffer.from(ordered.map(derToPem).join('')));
+  // A current key signs and decrypts: its certificate must allow both, by the rule an upload for `both` meets.
+  assertUsageFits(certificate, 'both');
+  return { privateKey, certificate };
 }
 
 function derToPem(der: Buffer): string {
