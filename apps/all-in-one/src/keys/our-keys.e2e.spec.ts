@@ -180,7 +180,12 @@ describe('our keys (embedded, through the API)', () => {
       return { status: res.statusCode, body: res.json() };
     };
     const hugeFile = await multipart({ alias: 'm1', password: 'x' }, { field: 'pkcs12', filename: 'huge.p12', content: Buffer.alloc(100_000, 0x30) });
-    expect([hugeFile.status, hugeFile.body.error.code]).toEqual([422, 'KEY_FILE_TOO_LARGE']);
+    expect([hugeFile.status, hugeFile.body.error.code, Object.keys(hugeFile.body.errors ?? {})]).toEqual([422, 'KEY_FILE_TOO_LARGE', ['pkcs12']]);
+    // Named by the file that is too large, whichever it is.
+    for (const field of ['certificate', 'private_key']) {
+      const huge = await multipart({ alias: `m-${field}` }, { field, filename: 'huge.pem', content: Buffer.alloc(100_000, 0x41) });
+      expect([field, huge.status, huge.body.error.code, Object.keys(huge.body.errors ?? {})]).toEqual([field, 422, 'KEY_FILE_TOO_LARGE', [field]]);
+    }
     const unknownField = await multipart({ alias: 'm2', password: 'x', colour: 'red' }, { field: 'pkcs12', filename: 'a.p12', content: imported.p12 });
     expect(unknownField.status).toBe(422);
     expect(JSON.stringify(unknownField.body)).toContain('colour');

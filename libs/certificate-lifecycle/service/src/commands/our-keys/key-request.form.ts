@@ -42,6 +42,8 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
   const fields: Record<string, unknown> = {};
   const texts = new Map<string, string>();
   const parts = (request as unknown as { parts(options: object): AsyncIterable<MultipartPart> }).parts({ limits: { fileSize: MAX_KEY_FILE_BYTES, files: 3, fields: 8 } });
+  // The file being read when the reader gives up on its size: the field the refusal names.
+  let reading = 'pkcs12';
   try {
     for await (const part of parts) {
       // A field sent twice (two pkcs12 files, two passwords) names no one key: refused, not the last one taken.
@@ -53,6 +55,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
         texts.set(part.fieldname, '');
         part.file?.resume?.();
       } else if (part.type === 'file') {
+        reading = part.fieldname;
         const content = await part.toBuffer();
         if (part.file?.truncated) throw tooLarge(part.fieldname);
         texts.set(part.fieldname, '');
@@ -66,7 +69,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
   } catch (error) {
     if (error instanceof DomainError || error instanceof ValidationFailedException) throw error;
     const code = (error as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge('pkcs12');
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(reading);
     throw new ValidationFailedException({ pkcs12: ['The multipart body could not be read (at most 3 files and 8 fields)'] });
   }
   const unsafe = firstUnsafeTextField(Object.fromEntries(texts));
