@@ -37,6 +37,14 @@ function isCanonicalInstant(iso: string): boolean {
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
+/** `Date.toISOString`'s timestamps inside a text (a rule's message names an instant): in the API's format too. */
+const MILLISECOND_INSTANTS = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})Z\b/g;
+
+/** A message's timestamps as every body shows them, six fraction digits (`…:04.000Z` → `…:04.000000Z`). */
+export function apiTimestampsIn(text: string): string {
+  return text.includes('Z') ? text.replace(MILLISECOND_INSTANTS, '$1000Z') : text;
+}
+
 /** For values whose type is not known (event data shown as is): an ISO-8601 UTC timestamp in the API's format, anything else unchanged. */
 export function apiTimestampIfIso<T>(value: T): T | string {
   return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value)) ? toApiTimestamp(value) : value;

@@ -1,4 +1,4 @@
-import { toApiTimestamp } from './api-timestamp';
+import { apiTimestampsIn, toApiTimestamp } from './api-timestamp';
 
 /** The conversion by way of Date, as it was: what every input must still answer. */
 const throughDate = (iso: string): string => {
@@ -57,5 +57,13 @@ describe('toApiTimestamp', () => {
 
   it('refuses what names no instant, as before', () => {
     for (const iso of ['2024-13-01T00:00:00.000Z', '2024-01-01T23:59:60.000Z', 'not a date']) expect(() => toApiTimestamp(iso)).toThrow(`Not a timestamp: ${iso}`);
+  });
+});
+
+describe('apiTimestampsIn', () => {
+  it("gives a message's millisecond timestamps the API's six fraction digits, and leaves the rest of the text alone", () => {
+    expect(apiTimestampsIn('The overlap window is open until 2026-12-13T23:35:04.000Z: retire after it')).toBe('The overlap window is open until 2026-12-13T23:35:04.000000Z: retire after it');
+    expect(apiTimestampsIn('from 2026-01-01T00:00:00.123Z to 2026-01-02T00:00:00.456Z')).toBe('from 2026-01-01T00:00:00.123000Z to 2026-01-02T00:00:00.456000Z');
+    for (const text of ['already 2026-12-13T23:35:04.000000Z', 'no time here', 'a date 2026-12-13 alone', 'Zulu']) expect(apiTimestampsIn(text)).toBe(text);
   });
 });

@@ -4,6 +4,7 @@ import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } f
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
 import { errorTypeOf, FIXED_ERROR_MESSAGES, type ErrorBody } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
+import { apiTimestampsIn } from './api-timestamp';
 import { MalformedJsonError } from './malformed-json.error';
 import { mediaTypeRefusalMessage } from './media-type-refusal';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
@@ -47,7 +48,7 @@ const INTERNAL_ERROR: ErrorResponse = {
 };
 
 function coded(status: number, message: string, code: string, details?: Readonly<Record<string, unknown>>): ErrorResponse {
-  return { status, body: { message, error: { type: errorTypeOf(status), code, ...(details ? { details } : {}) } } };
+  return { status, body: { message: apiTimestampsIn(message), error: { type: errorTypeOf(status), code, ...(details ? { details } : {}) } } };
 }
 
 /**
@@ -150,7 +151,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       const details = shaped ? { details: shaped } : {};
       return {
         status,
-        body: { message: 'Validation failed', errors: { [error.field]: [error.message] }, error: { type: 'validation_error', code: error.code, ...details } },
+        body: { message: 'Validation failed', errors: { [error.field]: [apiTimestampsIn(error.message)] }, error: { type: 'validation_error', code: error.code, ...details } },
       };
     }
     return coded(status, error.message, error.code, shaped);

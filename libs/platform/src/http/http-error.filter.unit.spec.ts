@@ -17,6 +17,12 @@ describe('HttpErrorFilter.toResponse', () => {
     expect(filter.toResponse(new UnsupportedMediaTypeException('This route does not take a multipart/form-data body')).body.message).toMatch(/multipart/);
   });
 
+  it("shows a rule's message timestamps as every body does, with six fraction digits", () => {
+    registerDomainErrorStatuses({ SPEC_OVERLAP: 409, SPEC_WINDOW: 422 });
+    expect(filter.toResponse(new DomainError('SPEC_OVERLAP', 'Open until 2026-12-13T23:35:04.000Z: retire after it')).body.message).toBe('Open until 2026-12-13T23:35:04.000000Z: retire after it');
+    expect(filter.toResponse(new DomainError('SPEC_WINDOW', 'Not before 2026-12-13T23:35:04.120Z', 'activate_at')).body.errors).toEqual({ activate_at: ['Not before 2026-12-13T23:35:04.120000Z'] });
+  });
+
   it('maps a concurrency conflict to 409 CONCURRENT_MODIFICATION', () => {
     const { status, body } = filter.toResponse(new WrongExpectedRevisionError('partner-prt_1', 3, 4));
     expect(status).toBe(409);

@@ -8,6 +8,7 @@ import {
   type AllowedAddressRange,
   type HostResolver,
   type PermittedDestination,
+  toApiTimestamp,
 } from '@as2-partners/platform';
 import { ProbeTimeline, stepStart } from './probe-timeline';
 import type { SocketFactory } from './socket-factory';
@@ -189,7 +190,7 @@ export async function openEndpoint(target: EndpointTarget, settings: ProbeSettin
   const now = settings.now().getTime();
   const expires = new Date(peer.validTo);
   const daysLeft = Math.floor((expires.getTime() - now) / DAY_MS);
-  const described = `${protocol} connection established (${cipher}); server certificate ${oneLine(peer.subject)}, issued by ${oneLine(peer.issuer)}, expires ${expires.toISOString()}`;
+  const described = `${protocol} connection established (${cipher}); server certificate ${oneLine(peer.subject)}, issued by ${oneLine(peer.issuer)}, expires ${toApiTimestamp(expires.toISOString())}`;
   if (expires.getTime() <= now) timeline.record('SSL handshake', 'warning', started, `${described}: already expired`);
   else if (daysLeft < TLS_EXPIRY_WARNING_DAYS) timeline.record('SSL handshake', 'warning', started, `${described}: expires in ${daysLeft} days`);
   else timeline.record('SSL handshake', 'success', started, described);
