@@ -261,6 +261,14 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       const otherTenant = apiAs(ctx.t, { account: ctx.account, tenant: freshTenant() });
       expect((await otherTenant.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}`)).status).toBe(403);
       expect((await otherTenant.get('/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW')).status).toBe(404);
+      // A gateway token of every account names the account, as on the other internal routes; a token of one account names no other.
+      const everyAccount = apiAs(ctx.t, { account: '*', tenant: null, roles: ['gateway'] });
+      const unnamed = await everyAccount.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}`);
+      expect([unnamed.status, unnamed.body.error?.code]).toEqual([403, 'ACCOUNT_REQUIRED']);
+      const named = await everyAccount.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}&account=${ctx.account}`);
+      expect([named.status, named.body.data?.partnership_id]).toEqual([200, res.body.data.partnership_id]);
+      const elsewhere = await gateway.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}&account=${ctx.freshAccount()}`);
+      expect([elsewhere.status, elsewhere.body.error?.code]).toEqual([403, 'ACCOUNT_FORBIDDEN']);
       // A gateway token reaches no other partnership route.
       expect((await gateway.get('/v1/partnerships')).status).toBe(403);
     });

@@ -9,6 +9,7 @@ import { ExchangeQueries } from './exchange-queries';
 import type { PartnershipDocument } from './exchange-view.documents';
 import { presentPartnership } from './exchange.presenter';
 import { PartnershipListQueryDto } from './partnership-list-query.dto';
+import { accountOfGatewayOrCaller } from './gateway-account';
 import { PartnershipResolver } from './partnership-resolver';
 import { ResolvePartnershipQueryDto } from './resolve-partnership-query.dto';
 import { PARTNERSHIP_PAGE, PARTNERSHIP_READ, PARTNERSHIP_RESOLVED } from '../../api-conventions/exchange.openapi';
@@ -40,8 +41,9 @@ export class PartnershipViewsController {
   @ApiOperation({ summary: "The gateway's routing question: the partnership of a message's AS2-From and AS2-To, with its effective settings" })
   @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_RESOLVED })
   @ApiResponse({ status: 404, description: 'PARTNERSHIP_NOT_FOUND: no partnership between the two AS2 ids' })
+  @ApiResponse({ status: 403, description: 'ACCOUNT_REQUIRED: a gateway token of every account names none (?account=); ACCOUNT_FORBIDDEN, TENANT_FORBIDDEN: another account or tenant than the token\'s' })
   async resolve(@Ctx() ctx: RequestContext, @Query() query: ResolvePartnershipQueryDto) {
-    return { data: await this.resolver.resolve(ctx.caller.account, tenantOfGatewayOrCaller(ctx, query.tenant), query.as2_from, query.as2_to) };
+    return { data: await this.resolver.resolve(accountOfGatewayOrCaller(ctx, query.account), tenantOfGatewayOrCaller(ctx, query.tenant), query.as2_from, query.as2_to) };
   }
 
   @Get(':id')

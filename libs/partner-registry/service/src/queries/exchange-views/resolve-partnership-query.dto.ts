@@ -1,6 +1,7 @@
 import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsString, Matches } from 'class-validator';
+import { CharacterLength } from '@as2-partners/platform';
 import { IsAs2Id } from '../../partner-settings/partner-field.validators';
 
 /** The two AS2 ids a message names (its AS2-From and AS2-To headers). */
@@ -20,4 +21,10 @@ export class ResolvePartnershipQueryDto {
   @IsString({ message: 'The tenant must be a string' })
   @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token of every account (account "*"): the account the message belongs to' })
+  @IsOptional()
+  @IsString({ message: 'The account must be a string' })
+  @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  account?: string;
 }

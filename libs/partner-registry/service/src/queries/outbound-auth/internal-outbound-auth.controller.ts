@@ -1,24 +1,11 @@
 import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '@as2-partners/kernel';
 import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
 import { OUTBOUND_AUTH } from '../../api-conventions/partner-registry.openapi';
+import { accountOfGatewayOrCaller } from '../exchange-views/gateway-account';
 import { tenantOfGatewayOrCaller } from '../exchange-views/partnership-views.controller';
 import { OutboundAuthQueryDto } from './outbound-auth-query.dto';
 import { PartnerOutboundAuth } from './partner-outbound-auth';
-
-/** A gateway token of every account names the account; any other token acts on its own. */
-const EVERY_ACCOUNT = '*';
-
-function accountOf(ctx: RequestContext, named: string | undefined): string {
-  const own = ctx.caller.account;
-  if (own === EVERY_ACCOUNT) {
-    if (named === undefined || named === EVERY_ACCOUNT) throw new DomainError('ACCOUNT_REQUIRED', 'A gateway token of every account must name the account (?account=)');
-    return named;
-  }
-  if (named !== undefined && named !== own) throw new DomainError('ACCOUNT_FORBIDDEN', 'The token is for another account');
-  return own;
-}
 
 /**
  * What a sender needs to deliver to a partner that wants HTTP basic auth: the unsealed password, for the gateway
@@ -38,7 +25,7 @@ export class InternalOutboundAuthController {
   @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND' })
   @ApiResponse({ status: 409, description: 'OUTBOUND_SECRET_UNAVAILABLE: the password was sealed with a key that no longer exists' })
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: OutboundAuthQueryDto) {
-    const account = accountOf(ctx, query.account);
+    const account = accountOfGatewayOrCaller(ctx, query.account);
     const tenant = tenantOfGatewayOrCaller(ctx, query.tenant);
     const auth = await this.outbound.outboundAuth({ account, tenant, partnerId: id, requestedBy: `gateway token ${ctx.caller.sub}` });
     return { data: { partner_id: auth.partnerId, tenant, enabled: auth.enabled, username: auth.username, password: auth.password } };
