@@ -84,7 +84,8 @@ function completeOperation(path: string, method: string, operation: OperationObj
   for (const status of statuses) {
     const given = responses[status] as ResponseObject;
     const shared = SHARED_CODES[status];
-    if (shared !== undefined && !given.description.includes(shared)) given.description = `${given.description}; ${descriptionOf(status)}`;
+    // A code as a whole word: ACCOUNT_FORBIDDEN does not name FORBIDDEN.
+    if (shared !== undefined && !new RegExp(`(^|[^A-Z_])${shared}([^A-Z_]|$)`).test(given.description)) given.description = `${given.description}; ${descriptionOf(status)}`;
   }
   if (idempotent) {
     for (const [status, response] of Object.entries(responses)) {
