@@ -58,6 +58,8 @@ describe('hot-path error answers', () => {
     // Fastify's own 415 in the words the app's error filter uses for the same refusal.
     const refused = (type: string) => houseErrorAnswer({ statusCode: 415, message: `Unsupported Media Type: ${type}` }, 'POST /x').body.message;
     expect([refused('text/plain'), refused('undefined')]).toEqual(['The request body must be application/json, not text/plain', 'The request body has no Content-Type: send it as application/json']);
+    // A form upload as every route that reads no parts answers it; never the client's random boundary.
+    expect([refused('multipart/form-data; boundary=----abc123'), refused('Text/Plain; charset=x')]).toEqual(['This route does not take a multipart/form-data body', 'The request body must be application/json, not text/plain']);
     const filter = new HttpErrorFilter({} as HttpAdapterHost);
     const fastifys = Object.assign(new Error('Unsupported Media Type: text/plain'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
     expect(filter.toResponse(fastifys).body.message).toBe(refused('text/plain'));

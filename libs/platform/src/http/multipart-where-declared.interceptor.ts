@@ -3,6 +3,7 @@ import type { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { errorCodes, type FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import { MULTIPART_REFUSAL } from './media-type-refusal';
 import type { PassThroughInterceptor } from './pass-through-interceptors';
 
 const MULTIPART = 'multipart/form-data';
@@ -36,7 +37,7 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<MultipartRequest>();
       if (!this.passesThrough(request)) {
-        if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException('This route does not take a multipart/form-data body');
+        if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException(MULTIPART_REFUSAL);
         if (Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
       }
     }

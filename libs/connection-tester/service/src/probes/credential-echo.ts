@@ -9,7 +9,24 @@ import type { ProbeOutcome } from './probe-outcome';
  */
 export function withoutCredentialEcho(text: string, authorization: string | null | undefined): string {
   if (!authorization) return text;
-  return text.replace(credentialPattern(authorization), '[redacted]');
+  const pattern = credentialPattern(authorization);
+  const cleaned = text.replace(pattern, '[redacted]');
+  // Percent-encoding has as many spellings as characters a server chooses to escape (every byte, some): a text that
+  // shows the credential once its escapes are decoded is redacted in its decoded form.
+  if (!text.includes('%')) return cleaned;
+  const decoded = percentDecoded(cleaned);
+  pattern.lastIndex = 0;
+  return pattern.test(decoded) ? decoded.replace(pattern, '[redacted]') : cleaned;
+}
+
+/** Every `%XX` escape (and `+`, form-encoding's space) decoded as UTF-8 bytes; an escape that is not one stays as written. */
+function percentDecoded(text: string): string {
+  const withSpaces = text.replace(/\+/g, ' ');
+  return withSpaces.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    const bytes = Buffer.from(run.replace(/%/g, ''), 'hex');
+    const decoded = bytes.toString('utf8');
+    return Buffer.from(decoded, 'utf8').equals(bytes) ? decoded : run;
+  });
 }
 
 /** One pattern of every form, built once per credential (a test cleans many texts with the same one). */

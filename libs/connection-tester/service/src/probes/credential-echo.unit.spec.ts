@@ -33,6 +33,15 @@ describe('withoutCredentialEcho', () => {
     }
   });
 
+  it('finds it however many of its characters a server percent-encodes (every byte, some of them), and leaves other escapes alone', () => {
+    const tricky = `Basic ${Buffer.from('user:S3cr3t&P@ss/=+', 'utf8').toString('base64')}`;
+    const everyByte = [...Buffer.from('S3cr3t&P@ss/=+')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+    for (const form of [everyByte, everyByte.toUpperCase(), '%533cr3t%26P%40ss%2F%3D%2B']) {
+      expect([form, withoutCredentialEcho(`probe ${form}`, tricky)]).toEqual([form, 'probe [redacted]']);
+    }
+    expect(withoutCredentialEcho('redirect to /a%20b?c=%E2%82%AC', tricky)).toBe('redirect to /a%20b?c=%E2%82%AC');
+  });
+
   it('leaves a text without an echo, or a test without a credential, as it is', () => {
     expect(withoutCredentialEcho('Apache/2.4', authorization)).toBe('Apache/2.4');
     expect(withoutCredentialEcho('S3cret-pass', null)).toBe('S3cret-pass');
