@@ -166,6 +166,9 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect([joining.status, Object.keys(joining.body.errors ?? {})]).toEqual([422, ['email']]);
       expect((await ctx.api.patch(`/v1/partners/${bare.id}`, { station_id: eu.id, email: 'as2@bare.example.com' })).status).toBe(200);
       expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.email).toBe('as2@shared.example.com');
+      // The master's own email removed by its account: the tenant's edits of anything else still go through.
+      expect((await admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { email: null })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/partners/${master.id}`, { subject: 'Orders' })).status).toBe(200);
       expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(409);
       const refused = await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('M-STATION', { station_id: eu.id, email: 'a@b.example.com' }));
       expect(refused.status).toBe(422);

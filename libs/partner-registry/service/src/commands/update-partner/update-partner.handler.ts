@@ -55,8 +55,9 @@ export class UpdatePartnerHandler {
     await requireStationFor(this.writeModel, account, tenant, dto.station_id);
     const current = await this.settingsOf(target, account, tenant, partnerId);
     const changes = await partnerChangesFromDto(dto, (password) => this.secrets.seal(account, tenant, password, metadata), this.config.privateEndpointsAllow, current.firewall);
-    // A partner's own settings are checked whole by its decider; an override's are the master's with the tenant's changes.
-    if (target.kind === 'inherited') validatePartnerSettings(applyPartnerChanges(current, changes));
+    // A partner's own settings are checked whole by its decider; an override's station or email, on the master's
+    // settings with the tenant's changes (a change of anything else is the tenant's to make whatever the master did since).
+    if (target.kind === 'inherited' && (changes.stationId !== undefined || changes.email !== undefined)) validatePartnerSettings(applyPartnerChanges(current, changes));
     const previous = dto.station_id === undefined ? null : await stationOfPartner(this.writeModel, account, tenant, partnerId);
     const move = { partnerId, previous, next: dto.station_id === undefined ? previous : dto.station_id };
     const { result } = await this.membership.around(move, now, metadata, (): Promise<{ position: number | null }> =>
