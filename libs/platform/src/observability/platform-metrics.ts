@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ConsumerPartitionLag } from '@as2-partners/kernel';
 import type { PipelineEntry } from '../health/pipeline-monitor';
 import type { HotPathCount } from '../http/hot-path-routes';
+import { LatencyHistogram } from './latency-histogram';
 
 /** What the follower gauges are read from at scrape time. */
 export interface MetricSources {
@@ -18,7 +19,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export class PlatformMetrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Observed through `timeAnswer` (a hot path's answer costs a few array writes). */
+  readonly httpDuration: LatencyHistogram;
   readonly eventStoreAppend: Histogram<'outcome'>;
   /** Activations a scheduler found due on a tick (`job`: e.g. `certificate-activation`). */
   readonly schedulerDue: Gauge<'job'>;
@@ -27,7 +29,7 @@ export class PlatformMetrics {
   readonly schedulerLateness: Histogram<'job'>;
   readonly tsaDuration: Histogram<'outcome'>;
   /** How long a service takes to answer a decision it is asked for (traffic-control's "may this message go?"). */
-  readonly decisionDuration: Histogram<'decision' | 'outcome'>;
+  readonly decisionDuration: LatencyHistogram;
   private sources: MetricSources | null = null;
   private readonly countedElsewhere: Array<() => HotPathCount[]> = [];
   /** Route template → its kind of decision (`as2_decision_duration_seconds`'s `decision` label). */
@@ -54,24 +56,17 @@ export class PlatformMetrics {
         for (const drain of counted) for (const c of drain()) this.inc({ method: c.method, route: c.route, status_code: String(c.statusCode) }, c.count);
       },
     });
-    this.httpDuration = new Histogram({
-      name: 'as2_http_request_duration_seconds',
-      help: 'Time to answer an HTTP request, by route template and status',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.httpDuration = new LatencyHistogram('as2_http_request_duration_seconds', 'Time to answer an HTTP request, by route template and status', LATENCY_BUCKETS, registers);
     this.eventStoreAppend = new Histogram({ name: 'as2_event_store_append_duration_seconds', help: 'Event-store append latency (outcome ok, conflict or error)', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
     this.schedulerDue = new Gauge({ name: 'as2_scheduler_due_activations', help: 'Activations found due on the last scheduler tick', labelNames: ['job'], registers });
     this.schedulerActivations = new Counter({ name: 'as2_scheduler_activations_total', help: 'Activations made by a scheduler, on time or late', labelNames: ['job', 'timeliness'], registers });
     this.schedulerLateness = new Histogram({ name: 'as2_scheduler_activation_lateness_seconds', help: 'How long after its instant an activation was made', labelNames: ['job'], buckets: [0, 1, 5, 15, 60, 300, 900, 3600, 86_400], registers });
-    this.decisionDuration = new Histogram({
-      name: 'as2_decision_duration_seconds',
-      help: 'Time to answer a decision request (e.g. traffic-control), by decision route (single or batch) and outcome (answered, refused, failed)',
-      labelNames: ['decision', 'outcome'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    this.decisionDuration = new LatencyHistogram(
+      'as2_decision_duration_seconds',
+      'Time to answer a decision request (e.g. traffic-control), by decision route (single or batch) and outcome (answered, refused, failed)',
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
-    });
+    );
     this.tsaDuration = new Histogram({ name: 'as2_tsa_request_duration_seconds', help: 'RFC 3161 timestamp request latency (outcome ok or error)', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
 
     const followerLabels = ['follower', 'kind'] as const;
@@ -154,15 +149,25 @@ export class PlatformMetrics {
   };
 
   private timerOf(method: string, route: string, statusCode: number): (seconds: number) => void {
-    const http = this.httpDuration.labels({ method, route, status_code: String(statusCode) });
+    const http = this.httpDuration.observerOf({ method, route, status_code: String(statusCode) });
     const decision = this.decisionRoutes.get(route);
-    if (decision === undefined) return (seconds) => http.observe(seconds);
+    if (decision === undefined) return http;
     const outcome = statusCode < 400 ? 'answered' : statusCode < 500 ? 'refused' : 'failed';
-    const decided = this.decisionDuration.labels({ decision, outcome });
+    // Two statuses of one outcome share its series.
+    const decided = this.decisionObserverOf(decision, outcome);
     return (seconds) => {
-      http.observe(seconds);
-      decided.observe(seconds);
+      http(seconds);
+      decided(seconds);
     };
+  }
+
+  private readonly decisionObservers = new Map<string, (seconds: number) => void>();
+
+  private decisionObserverOf(decision: string, outcome: string): (seconds: number) => void {
+    const key = `${decision}\u0000${outcome}`;
+    let observe = this.decisionObservers.get(key);
+    if (!observe) this.decisionObservers.set(key, (observe = this.decisionDuration.observerOf({ decision, outcome })));
+    return observe;
   }
 
   /** The same promise for calls within 100 ms: the follower gauges of one scrape share one report. */
