@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { DomainError } from '@as2-partners/kernel';
 import { partnershipNotFound } from '@as2-partners/partner-registry-domain';
 import { Ctx, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
@@ -9,7 +8,7 @@ import { ExchangeQueries } from './exchange-queries';
 import type { PartnershipDocument } from './exchange-view.documents';
 import { presentPartnership } from './exchange.presenter';
 import { PartnershipListQueryDto } from './partnership-list-query.dto';
-import { accountOfGatewayOrCaller } from './gateway-account';
+import { accountOfGatewayOrCaller, tenantOfGatewayOrCaller } from './gateway-scope';
 import { PartnershipResolver } from './partnership-resolver';
 import { ResolvePartnershipQueryDto } from './resolve-partnership-query.dto';
 import { PARTNERSHIP_PAGE, PARTNERSHIP_READ, PARTNERSHIP_RESOLVED } from '../../api-conventions/exchange.openapi';
@@ -65,16 +64,4 @@ export class PartnershipViewsController {
     for (const doc of docs) out.push(presentPartnership(doc, byId.get(doc.as2InstanceId) ?? null, await this.partners.findForTenant(account, tenant, doc.partnerId)));
     return out;
   }
-}
-
-/** A tenant's token answers for its tenant; a gateway token without one names the tenant in the query. */
-export function tenantOfGatewayOrCaller(ctx: RequestContext, named: string | undefined): string {
-  const own = ctx.caller.tenant;
-  if (own !== null) {
-    if (named !== undefined && named !== own) throw new DomainError('TENANT_FORBIDDEN', 'A tenant token may only name its own tenant');
-    return own;
-  }
-  if (!ctx.caller.roles.includes('gateway')) return requireTenant(ctx);
-  if (named === undefined) throw new DomainError('TENANT_REQUIRED', 'A gateway token without a tenant claim must name the tenant (?tenant=)');
-  return named;
 }

@@ -2,8 +2,7 @@ import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, Roles, type RequestContext } from '@as2-partners/platform';
 import { OUTBOUND_AUTH } from '../../api-conventions/partner-registry.openapi';
-import { accountOfGatewayOrCaller } from '../exchange-views/gateway-account';
-import { tenantOfGatewayOrCaller } from '../exchange-views/partnership-views.controller';
+import { accountOfGatewayOrCaller, tenantOfGatewayOrCaller } from '../exchange-views/gateway-scope';
 import { OutboundAuthQueryDto } from './outbound-auth-query.dto';
 import { PartnerOutboundAuth } from './partner-outbound-auth';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '@as2-partners/kernel';
-import type { RequestContext } from '@as2-partners/platform';
+import { requireTenant, type RequestContext } from '@as2-partners/platform';
 
 /** A gateway token of every account names the account; any other token acts on its own. */
 const EVERY_ACCOUNT = '*';
@@ -13,4 +13,16 @@ export function accountOfGatewayOrCaller(ctx: RequestContext, named: string | un
   }
   if (named !== undefined && named !== own) throw new DomainError('ACCOUNT_FORBIDDEN', 'The token is for another account');
   return own;
+}
+
+/** A tenant's token answers for its tenant; a gateway token without one names the tenant in the query. */
+export function tenantOfGatewayOrCaller(ctx: RequestContext, named: string | undefined): string {
+  const own = ctx.caller.tenant;
+  if (own !== null) {
+    if (named !== undefined && named !== own) throw new DomainError('TENANT_FORBIDDEN', 'A tenant token may only name its own tenant');
+    return own;
+  }
+  if (!ctx.caller.roles.includes('gateway')) return requireTenant(ctx);
+  if (named === undefined) throw new DomainError('TENANT_REQUIRED', 'A gateway token without a tenant claim must name the tenant (?tenant=)');
+  return named;
 }
