@@ -15,8 +15,8 @@ export function withoutCredentialEcho(text: string, authorization: string | null
   // shows the credential once its escapes are decoded is redacted in its decoded form.
   if (!text.includes('%')) return cleaned;
   const decoded = percentDecoded(cleaned);
-  pattern.lastIndex = 0;
-  return pattern.test(decoded) ? decoded.replace(pattern, '[redacted]') : cleaned;
+  const redacted = decoded.replace(pattern, '[redacted]');
+  return redacted === decoded ? cleaned : redacted;
 }
 
 /** Every `%XX` escape (and `+`, form-encoding's space) decoded as UTF-8 bytes; an escape that is not one stays as written. */
