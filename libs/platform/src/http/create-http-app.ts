@@ -160,7 +160,7 @@ export async function createHttpApp(
     // Before the idempotency interceptor: a body no route reads is refused before any key is claimed for it.
     app.useGlobalInterceptors(new MultipartWhereDeclaredInterceptor(app.get(Reflector), config.bodyLimitBytes));
     // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
-    app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger));
+    app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger, config.bodyLimitBytes));
     // Neither has anything to do for most requests: those skip Nest's interceptor chain (see skipPassThroughInterceptors).
     skipPassThroughInterceptors();
     const metrics = app.get(PlatformMetrics);

@@ -10,6 +10,7 @@ import { requestIdsOf } from '../http/request-ids';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, markClaimed } from './idempotency-hooks';
 import { answersNotKept } from './answers-not-kept.decorator';
 import { IdempotencyKeys } from './idempotency-keys';
+import { isMultipartRequest, multipartDigestOf, MultipartBodyUnreadable, readMultipartBodyOnce } from './multipart-body';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Printable ASCII without spaces, as UUIDs, ULIDs and other client-chosen tokens are. */
@@ -34,6 +35,8 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     private readonly keys: IdempotencyKeys,
     private readonly verifier: JwtVerifier,
     private readonly logger: Logger,
+    /** BODY_LIMIT_BYTES: a multipart upload is read whole before its key is claimed, at most this much. */
+    private readonly bodyLimitBytes: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /** A request that is no write, or carries no key (nearly all): nothing to claim or replay. */
@@ -60,7 +63,16 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     const caller = request.context?.caller ?? (await this.bearerCallerOf(request));
     if (caller === null) return next.handle();
     const id = IdempotencyKeys.idOf(caller.account, caller.tenant, key);
-    const fingerprint = fingerprintOf(request, caller);
+    let uploadDigest: string | null = null;
+    if (isMultipartRequest(request)) {
+      try {
+        uploadDigest = multipartDigestOf(await readMultipartBodyOnce(request, this.bodyLimitBytes), String(request.headers['content-type'] ?? ''));
+      } catch (error) {
+        if (!(error instanceof MultipartBodyUnreadable)) throw error;
+        return refuse(reply, 400, 'INVALID_BODY', 'The multipart body could not be read to its end');
+      }
+    }
+    const fingerprint = fingerprintOf(request, caller, uploadDigest);
     let claim;
     try {
       claim = await this.keys.claim(id, fingerprint);
@@ -108,12 +120,11 @@ const inSortedKeys = (_key: string, value: unknown): unknown =>
 /**
  * Method, path and query, the caller and its roles (a key is the tenant's, but one user's answer is never replayed to
  * another, nor to the same user holding other roles) and
- * the JSON body as parsed, its fields in one order (so neither whitespace nor the order of fields matters). A multipart
- * upload counts without its body: a client's retry sends it with a new multipart boundary.
+ * the JSON body as parsed, its fields in one order (so neither whitespace nor the order of fields matters), or a
+ * multipart upload's digest without its boundary (a client's retry sends the same parts with a new one).
  */
-function fingerprintOf(request: FastifyRequest, caller: Caller): string {
-  const multipart = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
-  const body = multipart ? 'multipart' : JSON.stringify(request.body ?? null, inSortedKeys);
+function fingerprintOf(request: FastifyRequest, caller: Caller, uploadDigest: string | null): string {
+  const body = uploadDigest !== null ? `multipart:${uploadDigest}` : JSON.stringify(request.body ?? null, inSortedKeys);
   // The roles too: a handler may check one itself (an account admin's write to a master partner), past the guards.
   const roles = [...caller.roles].sort().join(',');
   return createHash('sha256').update([request.method, request.url, caller.sub, roles, body].join('\u0000')).digest('hex');
