@@ -68,4 +68,29 @@ describe("requests Node's HTTP parser refuses, over a socket", () => {
     const answer = await exchange(port, 'GET /health/live HTTP/1.0\r\n\r\n');
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
   });
+
+  it('an Expect other than 100-continue: 417 in the house error shape (its body dropped), and the connection goes on', async () => {
+    const answer = await exchange(
+      port,
+      'POST /v1/partners HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const [refused, next] = answer.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(refused?.split('\r\n')[0]).toBe('HTTP/1.1 417 Expectation Failed');
+    expect(JSON.parse((refused as string).slice((refused as string).indexOf('\r\n\r\n') + 4))).toEqual({
+      message: 'Only the 100-continue expectation can be met',
+      error: { type: 'invalid_request_error', code: 'EXPECTATION_FAILED' },
+    });
+    expect(next?.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('Expect: 100-continue still gets its interim 100, then the route', async () => {
+    const answer = await exchange(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+  });
+
+  it('CONNECT: 405 in the house error shape, then the connection closed', async () => {
+    const answer = await exchange(port, 'CONNECT internal.example:443 HTTP/1.1\r\nHost: internal.example:443\r\n\r\n');
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'The CONNECT method is not allowed here', error: { type: 'invalid_request_error', code: 'METHOD_NOT_ALLOWED' } });
+  });
 });

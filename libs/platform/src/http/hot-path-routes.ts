@@ -8,6 +8,7 @@ import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
 import { loadOwnFastify } from './own-fastify';
 import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
+import { answerExpectationsAndConnectInHouseShape } from './expect-and-connect';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
@@ -279,6 +280,7 @@ export class HotPathRoutes {
       if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
       if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
       if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+      answerExpectationsAndConnectInHouseShape(server);
       const connections = new ClosingConnections(server);
       this.connections = connections;
       this.closeConnections = () => connections.closeWithin(server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS);

@@ -1,0 +1,29 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorTypeOf } from './error-body';
+
+const EXPECTATION_FAILED_BODY = JSON.stringify({
+  message: 'Only the 100-continue expectation can be met',
+  error: { type: errorTypeOf(417), code: 'EXPECTATION_FAILED' },
+});
+const CONNECT_BODY = JSON.stringify({ message: 'The CONNECT method is not allowed here', error: { type: errorTypeOf(405), code: 'METHOD_NOT_ALLOWED' } });
+
+/**
+ * The two requests Node's HTTP server answers itself, outside any route, answered in the house error shape: an
+ * `Expect` other than 100-continue (Node's own 417 has no body) and `CONNECT` (Node closes the connection without a
+ * word). 100-continue keeps Node's handling (the interim 100, then the route).
+ */
+export function answerExpectationsAndConnectInHouseShape(server: Server): void {
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    // The body, if the client sends it anyway, is framed by its Content-Length and dropped: the connection can go on.
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(EXPECTATION_FAILED_BODY) });
+    response.end(EXPECTATION_FAILED_BODY);
+  });
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    // Whatever follows a CONNECT's head is the tunnel's, not HTTP: answered, then closed.
+    socket.on('error', () => undefined);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CONNECT_BODY)}\r\n\r\n${CONNECT_BODY}`,
+    );
+  });
+}
