@@ -111,6 +111,16 @@ describe('our keys (embedded, through the API)', () => {
     const multipart = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': form.contentType }, payload: form.payload });
     expect(multipart.statusCode).toBe(201);
     expect(multipart.json().data.fingerprint_sha256).toBe(json.body.data.fingerprint_sha256);
+    // With an Idempotency-Key the form is read before the route reads its parts: the route reads the same ones, and a
+    // retry (a new boundary) answers the first import again.
+    const keyed = async () => {
+      const sent = multipartBody({ alias: 'p12-keyed', password: 'p12-pass' }, { field: 'pkcs12', filename: 'ours.p12', content: imported.p12 });
+      const headers = { authorization: `Bearer ${t.token({ tenant })}`, 'content-type': sent.contentType, 'idempotency-key': 'p12-keyed-import' };
+      return t.app.inject({ method: 'POST', url: '/v1/keys', headers, payload: sent.payload });
+    };
+    const [firstKeyed, retriedKeyed] = [await keyed(), await keyed()];
+    expect([firstKeyed.statusCode, firstKeyed.json().data.alias, firstKeyed.json().data.fingerprint_sha256]).toEqual([201, 'p12-keyed', json.body.data.fingerprint_sha256]);
+    expect([retriedKeyed.statusCode, retriedKeyed.headers['idempotent-replayed'], retriedKeyed.json().data.id]).toEqual([201, 'true', firstKeyed.json().data.id]);
     // Two pkcs12 files name no one key: refused, not the last one imported.
     const twice = multipartBody({ alias: 'p12-twice', password: 'p12-pass' }, { field: 'pkcs12', filename: 'a.p12', content: imported.p12 });
     const second = multipartBody({}, { field: 'pkcs12', filename: 'b.p12', content: imported.p12 });
