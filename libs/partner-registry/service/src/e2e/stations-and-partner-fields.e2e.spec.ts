@@ -166,8 +166,15 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect([joining.status, Object.keys(joining.body.errors ?? {})]).toEqual([422, ['email']]);
       expect((await ctx.api.patch(`/v1/partners/${bare.id}`, { station_id: eu.id, email: 'as2@bare.example.com' })).status).toBe(200);
       expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.email).toBe('as2@shared.example.com');
-      // The master's own email removed by its account: the tenant's edits of anything else still go through.
+      // Its account cannot take the master's email away while the tenant's station relies on it, the tenant named.
+      const removal = await admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { email: null });
+      expect([removal.status, removal.body.error.code, Object.keys(removal.body.errors ?? {})]).toEqual([422, 'INVALID_PARTNER_SETTING', ['email']]);
+      expect(removal.body.errors.email[0]).toContain(ctx.tenant);
+      expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.email).toBe('as2@shared.example.com');
+      // Once the tenant's override has an email of its own, the master's goes; the tenant's edits go on.
+      expect((await ctx.api.patch(`/v1/partners/${master.id}`, { email: 'as2@tenant.example.com' })).status).toBe(200);
       expect((await admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { email: null })).status).toBe(200);
+      expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data).toMatchObject({ email: 'as2@tenant.example.com', station_id: eu.id });
       expect((await ctx.api.patch(`/v1/partners/${master.id}`, { subject: 'Orders' })).status).toBe(200);
       expect((await ctx.api.delete(`/v1/stations/${eu.id}`)).status).toBe(409);
       const refused = await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('M-STATION', { station_id: eu.id, email: 'a@b.example.com' }));

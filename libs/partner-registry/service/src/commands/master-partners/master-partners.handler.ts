@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
-import { masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
+import { invalidPartnerSetting, masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, commandOf, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
@@ -44,6 +44,7 @@ export class MasterPartnersHandler {
     const current = dto.firewall === undefined ? undefined : await this.writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider);
     const firewall = current?.state.status === 'active' ? current.state.partner.settings.firewall : undefined;
     const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow, firewall);
+    if (changes.email === null) await this.requireNoTenantStationOnTheEmail(account, partnerId);
     const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
       masterPartnerDecider,
       () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
@@ -72,6 +73,14 @@ export class MasterPartnersHandler {
     const master = PARTNER_ID_PATTERN.test(partnerId) ? await this.queries.findMaster(account, partnerId) : null;
     if (!master) throw partnerNotFound(partnerId);
     return master;
+  }
+
+  /** A tenant whose override gave the master a station relies on the master's email (its failure notices go there). */
+  private async requireNoTenantStationOnTheEmail(account: string, partnerId: string): Promise<void> {
+    const tenants = await this.queries.tenantsWhoseStationNeedsTheMastersEmail(account, partnerId);
+    if (tenants.length === 0) return;
+    const named = tenants.length > 5 ? `${tenants.slice(0, 5).join(', ')} and ${tenants.length - 5} more` : tenants.join(', ');
+    throw invalidPartnerSetting('email', `The email is required while a tenant's override gives this partner a station and keeps its email (tenants: ${named})`);
   }
 
   /** From the write model: a master of another account is not found. */

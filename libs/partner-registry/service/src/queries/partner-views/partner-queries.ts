@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type Page, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { partnerListQuery, type PartnerListCriteria, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH } from './partner-list.query';
 import {
+  type OverrideDocument,
   PartnerRegistryCollections,
   type PartnerViewDocument,
   type TenantDocument,
@@ -17,6 +18,7 @@ export class PartnerQueries {
   private readonly views: ReadModelCollection<PartnerViewDocument>;
   private readonly masters: ReadModelCollection<PartnerViewDocument>;
   private readonly tenants: ReadModelCollection<TenantDocument>;
+  private readonly overrides: ReadModelCollection<OverrideDocument>;
   /** A tenant's view, once written, is never removed (deletion marks it): a tenant seen known stays known, without a read per request. */
   private readonly knownTenants = new Set<string>();
 
@@ -24,6 +26,7 @@ export class PartnerQueries {
     this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
+    this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
   }
 
   async listPartners(criteria: PartnerListCriteria): Promise<Page<PartnerViewDocument>> {
@@ -55,6 +58,12 @@ export class PartnerQueries {
   async partnerIdsOfStation(account: string, tenant: string, stationId: string): Promise<string[]> {
     const { items } = await this.views.find({ filter: { account, tenant, 'settings.stationId': stationId }, sort: { createdAt: 1 }, limit: 100 });
     return items.map((p) => p.partnerId);
+  }
+
+  /** The tenants whose override gives an account's master a station and keeps the master's email (seed 003: one needs the other). */
+  async tenantsWhoseStationNeedsTheMastersEmail(account: string, masterPartnerId: string): Promise<string[]> {
+    const { items } = await this.overrides.find({ filter: { account, masterPartnerId }, sort: { tenant: 1 } });
+    return items.filter(({ overrides }) => (overrides?.stationId ?? null) !== null && overrides?.email === undefined).map(({ tenant }) => tenant);
   }
 
   async findMaster(account: string, partnerId: string): Promise<PartnerViewDocument | null> {
