@@ -50,6 +50,22 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       expect(res.body).toEqual({ message: 'Validation failed', errors: { is_admin: ['The is_admin field is not allowed'] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } });
     });
 
+    it('refuses a JSON field of another type than text under its name, on every upload route, and stores nothing', async () => {
+      const pem = issueTestCertificate().pem;
+      const partnerId = await createPartner(api);
+      for (const url of ['/v1/certificates', `/v1/partners/${partnerId}/certificates`]) {
+        for (const type of [['own'], [], { a: 1 }, 12345, true]) {
+          const res = await api.post(url, { name: 'Typed', usage: 'tls', type, certificate: pem });
+          expect([url, type, res.status, res.body.error.code, res.body.errors]).toEqual([url, type, 422, 'VALIDATION_FAILED', { type: ['The type must be a string'] }]);
+        }
+        const wrongName = await api.post(url, { name: 42, usage: ['tls'], certificate: pem });
+        expect([wrongName.status, wrongName.body.errors]).toEqual([422, { name: ['The name must be a string'], usage: ['The usage must be a string'] }]);
+      }
+      expect(await certificateCount()).toBe(0);
+      // null is no value: the default type, as an optional field of a JSON route takes it.
+      expect((await api.post('/v1/certificates', { name: 'Untyped', usage: 'tls', type: null, certificate: pem })).body.data.type).toBe('partner');
+    });
+
     it('refuses NUL in a multipart text field, naming it', async () => {
       const body = multipartBody({ name: 'Acme\u0000Corp', usage: 'encryption' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
       const res = await send('/v1/certificates', body.payload, body.contentType);

@@ -140,6 +140,13 @@ describe('our keys (embedded, through the API)', () => {
     expect((await generate('dup')).status).toBe(201);
     const dup = await generate('dup');
     expect([dup.status, dup.body.error.code]).toEqual([422, 'DUPLICATE_KEY_ALIAS']);
+    // A certificate beside generate would be dropped unseen: refused, whatever its value.
+    for (const certificate of [imported.certificatePem, { evil: true }, [], 123]) {
+      const spec = { algorithm: 'RSA', key_size: 2048, subject: 'CN=With Certificate', valid_days: 30 };
+      const mixed = await api.post('/v1/keys', { alias: 'with-certificate', generate: spec, certificate });
+      expect([mixed.status, mixed.body.error?.code, Object.keys(mixed.body.errors ?? {})]).toEqual([422, 'VALIDATION_FAILED', ['certificate']]);
+    }
+    expect((await api.get('/v1/keys')).body.data.map((key: { alias: string }) => key.alias)).not.toContain('with-certificate');
     const wrong = await api.post('/v1/keys', { alias: 'wrong', pkcs12: imported.p12.toString('base64'), password: 'nope' });
     expect([wrong.status, wrong.body.error.code]).toEqual([422, 'WRONG_PASSWORD']);
     expect(JSON.stringify(wrong.body)).not.toContain('nope');

@@ -103,6 +103,7 @@ function sourceOf(raw: Record<string, unknown>, errors: Record<string, string[]>
       const spec = g as Record<string, unknown>;
       refuseUnknown(Object.keys(spec), GENERATE_FIELDS, 'generate.');
       if (password !== undefined) errors['password'] = ['A generated key takes no password'];
+      if (raw['certificate'] !== undefined) errors['certificate'] = ['A generated key gets its own self-signed certificate; send a certificate with a private_key'];
       if (spec['algorithm'] !== undefined && spec['algorithm'] !== 'RSA') errors['generate.algorithm'] = ['The algorithm must be RSA'];
       if (!RSA_KEY_SIZES.includes(spec['key_size'] as RsaKeySize)) errors['generate.key_size'] = [`The key_size must be one of ${RSA_KEY_SIZES.join(', ')}`];
       if (typeof spec['subject'] !== 'string' || spec['subject'].trim() === '') errors['generate.subject'] = ['The subject is required, e.g. "CN=Acme AS2, O=Acme Corp"'];
