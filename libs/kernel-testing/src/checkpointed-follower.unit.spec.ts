@@ -10,6 +10,7 @@ import {
   type ParkedEventStore,
   type RecordedEvent,
   type Subscription,
+  UnreadableEventError,
 } from '@as2-partners/kernel';
 import { InMemoryCheckpointStore } from './in-memory-checkpoint-store';
 import { InMemoryEventStore } from './in-memory-event-store';
@@ -130,6 +131,33 @@ describe('CheckpointedFollower', () => {
     expect(lag).toMatchObject({ name: 'things', running: true, position: 3, headPosition: 3, caughtUp: true, secondsBehind: 0, parked: 1 });
     await follower.stop();
     expect(await checkpoints.load('things')).toBe(3);
+  });
+
+  it('parks an event its handler cannot read (UnreadableEventError) at once, without retries', async () => {
+    const applied: unknown[] = [];
+    const { sleeps, sleep } = recordingSleeper();
+    let calls = 0;
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      retry: policy,
+      sleep,
+      handle: async (event) => {
+        calls += 1;
+        if (dataOf(event)['garbled']) throw new UnreadableEventError(`thing ${String(dataOf(event)['n'])} has no shape`);
+        applied.push(dataOf(event)['n']);
+      },
+    });
+    await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2, garbled: true }), newEvent({ n: 3 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(3, 10_000);
+
+    expect(applied).toEqual([1, 3]);
+    expect(calls).toBe(3);
+    expect(sleeps).toEqual([]);
+    expect((await parked.list({ consumer: 'things' }))[0]).toMatchObject({ error: 'thing 2 has no shape', attempts: 1 });
   });
 
   it('drops at its start the entries it parked past its checkpoint (delivered again from there), and keeps those it had passed', async () => {

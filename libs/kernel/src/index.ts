@@ -19,6 +19,7 @@ export * from './clock';
 export * from './checkpointed-follower';
 export * from './parked-event-store.port';
 export * from './retry-then-park';
+export * from './unreadable-event.error';
 export * from './log-context';
 export * from './follower-lag';
 export * from './followed-reactor';

@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import { withLogContext, type LogContext } from './log-context';
 import type { RecordedEvent } from './event-envelope';
+import { UnreadableEventError } from './unreadable-event.error';
 import { parkedEventIdOf, type ParkedEventStore } from './parked-event-store.port';
 
 /** How long a follower insists on one event before parking it. */
@@ -47,7 +48,7 @@ export type HandlingOutcome = 'handled' | 'parked';
 
 /**
  * Calls a follower's handler with retries, backoff and jitter, then parks the event with its error so the events
- * behind it are applied. Throws only when stopping or when parking itself failed: the event was not dealt with
+ * behind it are applied; an {@link UnreadableEventError} is parked without retries. Throws only when stopping or when parking itself failed: the event was not dealt with
  * and its position must not move.
  */
 export class RetryThenPark {
@@ -110,7 +111,8 @@ export class RetryThenPark {
         const message = errorText(error);
         this.lastErrorText = message;
         if (this.options.stopping?.()) throw error;
-        if (attempt >= this.policy.maxAttempts) {
+        // An event no retry can read is parked at once: the events behind it are not held up by a backoff.
+        if (attempt >= this.policy.maxAttempts || error instanceof UnreadableEventError) {
           await this.park(event, topic, message, attempt);
           return 'parked';
         }

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@as2-partners/kernel';
+import { type RecordedEvent, UnreadableEventError } from '@as2-partners/kernel';
 import type { As2InstancePayload, PartnerPayload, TenantPayload } from './partner-registry-payloads';
 
 /** A `partner.*` or `master_partner.*` event read once: its payload and who the partner belongs to. */
@@ -11,8 +11,16 @@ export interface PartnerEventReading {
   readonly tenant: string | null;
 }
 
+/**
+ * Throws {@link UnreadableEventError} (the follower parks it at once) for a partner event no consumer can read as its type
+ * says: no partner id, or a create without its settings (a store edited by hand, a broken producer).
+ */
 export function readPartnerEvent(event: RecordedEvent): PartnerEventReading {
   const data = event.data as PartnerPayload;
+  const unreadable = (problem: string) => new UnreadableEventError(`${event.type} ${event.id} cannot be read: ${problem}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw unreadable('its data is not an object');
+  if (typeof data.partnerId !== 'string' || data.partnerId === '') throw unreadable('it names no partner');
+  if (event.type.endsWith('.created.v1') && (typeof data.settings !== 'object' || data.settings === null)) throw unreadable('it has no settings');
   const master = event.type.startsWith('master_partner.');
   return {
     data,

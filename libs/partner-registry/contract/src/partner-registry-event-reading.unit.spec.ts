@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@as2-partners/kernel';
+import { type RecordedEvent, UnreadableEventError } from '@as2-partners/kernel';
 import { instanceOwnerOf, readPartnerEvent, tenantPlanOf } from './partner-registry-event-reading';
 
 function event(type: string, data: Record<string, unknown>, tenant: string | null = 'envelope-tenant'): RecordedEvent {
@@ -16,8 +16,8 @@ function event(type: string, data: Record<string, unknown>, tenant: string | nul
 
 describe('reading the partner-registry events', () => {
   it('a tenant partner belongs to the payload account and tenant, falling back to the envelope', () => {
-    expect(readPartnerEvent(event('partner.created.v1', { partnerId: 'p1', account: 'acc', tenant: 'ten', as2Id: 'ACME' }))).toEqual({
-      data: { partnerId: 'p1', account: 'acc', tenant: 'ten', as2Id: 'ACME' },
+    expect(readPartnerEvent(event('partner.created.v1', { partnerId: 'p1', account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: { name: 'Acme' } }))).toEqual({
+      data: { partnerId: 'p1', account: 'acc', tenant: 'ten', as2Id: 'ACME', settings: { name: 'Acme' } },
       master: false,
       kind: 'tenant',
       account: 'acc',
@@ -27,8 +27,20 @@ describe('reading the partner-registry events', () => {
   });
 
   it('a master partner is the account\'s, never a tenant\'s, whatever the payload or envelope say', () => {
-    expect(readPartnerEvent(event('master_partner.created.v1', { partnerId: 'm1', account: 'acc', tenant: 'ten' }))).toMatchObject({ master: true, kind: 'master', account: 'acc', tenant: null });
+    expect(readPartnerEvent(event('master_partner.created.v1', { partnerId: 'm1', account: 'acc', tenant: 'ten', settings: {} }))).toMatchObject({ master: true, kind: 'master', account: 'acc', tenant: null });
     expect(readPartnerEvent(event('master_partner.deleted.v1', { partnerId: 'm1' }))).toMatchObject({ master: true, account: 'envelope-account', tenant: null });
+  });
+
+  it('refuses as unreadable (parked at once, never retried) an event without a partner, or a create without its settings', () => {
+    for (const [type, data] of [
+      ['partner.created.v1', { partnerId: 'p1', account: 'acc', tenant: 'ten', as2Id: 'ACME' }],
+      ['master_partner.created.v1', { partnerId: 'm1', account: 'acc', settings: null }],
+      ['partner.updated.v1', { changes: { name: 'x' } }],
+      ['partner.deleted.v1', { partnerId: '' }],
+    ] as const) {
+      expect(() => readPartnerEvent(event(type, data))).toThrow(UnreadableEventError);
+    }
+    expect(() => readPartnerEvent({ ...event('partner.deleted.v1', {}), data: null } as unknown as RecordedEvent)).toThrow(UnreadableEventError);
   });
 
   it('a tenant plan comes from a creation or from the changes of an update, else none', () => {

@@ -29,6 +29,7 @@ import {
   tenantPartnerViewOf,
   viewIdOf,
 } from './partner-view.document';
+import { requireViewablePartnerEvent } from './viewable-partner-event';
 
 /**
  * Our side of exchanges (instances, partnerships, stations) has its own views; the directory's AS2 id reservations
@@ -146,6 +147,7 @@ export class PartnerViewsProjection extends FollowedProjection {
 
   /** `views`: the tenant partners' views, or a staged copy of them (reactBatch) for the events that change one by id. */
   private async applyEvent(event: RecordedEvent & PartnerViewEvent, views: DocumentAccess<PartnerViewDocument> = this.views): Promise<void> {
+    requireViewablePartnerEvent(event);
     const { account, tenant } = event.metadata;
     switch (event.type) {
       case 'partner.created.v1': {

@@ -125,7 +125,7 @@ describe('the traffic directory refilled after the process is ready', () => {
     const updated = (n: number, position: number, changes: Record<string, unknown>) =>
       ({ id: `evt-${position}`, type: 'partner.updated.v1', data: { partnerId: partnerDoc(n).partnerId, account: 'acc', tenant: 't1', changes }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-${partnerDoc(n).partnerId}`, revision: position, position } as unknown as RecordedEvent);
     const created = (n: number, position: number) =>
-      ({ id: `evt-${position}`, type: 'partner.created.v1', data: { partnerId: `prt_new${n}`, account: 'acc', tenant: 't1', as2Id: `NEW${n}`, name: `New ${n}`, active: true }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-prt_new${n}`, revision: 0, position } as unknown as RecordedEvent);
+      ({ id: `evt-${position}`, type: 'partner.created.v1', data: { partnerId: `prt_new${n}`, account: 'acc', tenant: 't1', as2Id: `NEW${n}`, settings: { name: `New ${n}`, active: true } }, metadata: { account: 'acc', tenant: 't1' }, stream: `partner-prt_new${n}`, revision: 0, position } as unknown as RecordedEvent);
     const topic = topicOf(PARTNER_REGISTRY_TOPIC_SERVICE);
     // The last page is read, then held before the refill puts it: events change its partners meanwhile.
     let release: () => void = () => undefined;
