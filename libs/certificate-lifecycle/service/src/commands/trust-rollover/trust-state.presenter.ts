@@ -94,15 +94,19 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
 }
 
 function nextStepOf(state: PartnerCertificatesState, notAfterOf: (id: string | null) => string | null, now: Date): NextStep {
-  if (state.rollover) return { action: 'activate', at: toApiTimestamp(state.rollover.activateAt), certificate_id: state.rollover.nextCertificateId };
+  // What is scheduled (the rollover's activation, the overlap's end, each slot's backup): the earliest comes next; at the same instant, in that order.
+  const scheduled: { readonly at: string; readonly step: NextStep }[] = [];
+  if (state.rollover) scheduled.push({ at: state.rollover.activateAt, step: { action: 'activate', at: toApiTimestamp(state.rollover.activateAt), certificate_id: state.rollover.nextCertificateId } });
   if (state.overlap) {
-    return { action: 'retire', at: toApiTimestamp(state.overlap.until), certificate_ids: [...new Set(state.overlap.previous.map((p) => p.certificateId))] };
+    const certificateIds = [...new Set(state.overlap.previous.map((p) => p.certificateId))];
+    scheduled.push({ at: state.overlap.until, step: { action: 'retire', at: toApiTimestamp(state.overlap.until), certificate_ids: certificateIds } });
   }
-  const backups = SLOT_NAMES.flatMap((slot) => {
+  for (const slot of SLOT_NAMES) {
     const backup = state[slot].backup;
-    return backup ? [{ slot, ...backup }] : [];
-  }).sort((a, b) => a.activateOn.localeCompare(b.activateOn));
-  if (backups[0]) return { action: 'activate_backup', at: toApiTimestamp(backups[0].activateOn), slot: backups[0].slot, certificate_id: backups[0].certificateId };
+    if (backup) scheduled.push({ at: backup.activateOn, step: { action: 'activate_backup', at: toApiTimestamp(backup.activateOn), slot, certificate_id: backup.certificateId } });
+  }
+  const next = scheduled.reduce<(typeof scheduled)[number] | undefined>((earliest, candidate) => (earliest === undefined || Date.parse(candidate.at) < Date.parse(earliest.at) ? candidate : earliest), undefined);
+  if (next) return next.step;
   const expiries = SLOT_NAMES.map((slot) => notAfterOf(effectiveCurrent(state, slot))).filter((t): t is string => t !== null).sort();
   if (expiries[0]) {
     const due = new Date(Math.max(now.getTime(), new Date(expiries[0]).getTime() - 30 * DAY_MS)).toISOString();

@@ -56,3 +56,22 @@ describe('trust state warning about keys too small for the signing algorithm the
     expect(warned('SHA1withRSA')).toEqual([]);
   });
 });
+
+describe('trust state next step: the earliest of what is scheduled', () => {
+  const docs = new Map([['cert_current', view('cert_current', true)], ['cert_backup', view('cert_backup', true)], ['cert_next', view('cert_next', true)]]);
+  const nextStep = (state: Partial<PartnerCertificatesState>) =>
+    presentTrustState('prt_1', { ...emptyPartnerCertificates(), partnerId: 'prt_1', encryption: { current: 'cert_current', backup: null }, ...state }, docs, now, 'SHA256withRSA').next_step;
+  const backupOn = (activateOn: string) => ({ current: 'cert_current', backup: { certificateId: 'cert_backup', activateOn } });
+  const rolloverAt = (activateAt: string) => ({ nextCertificateId: 'cert_next', activateAt, overlapUntil: '2027-06-01T00:00:00.000Z', slots: ['encryption' as const] });
+
+  it('a backup due before a pending rollover comes first; a rollover before a backup, the rollover', () => {
+    expect(nextStep({ encryption: backupOn('2026-12-01T00:10:00.000Z'), rollover: rolloverAt('2026-12-01T00:15:00.000Z') })).toMatchObject({ action: 'activate_backup', slot: 'encryption', certificate_id: 'cert_backup' });
+    expect(nextStep({ encryption: backupOn('2026-12-01T00:20:00.000Z'), rollover: rolloverAt('2026-12-01T00:15:00.000Z') })).toMatchObject({ action: 'activate', certificate_id: 'cert_next' });
+  });
+
+  it("a backup due before an open overlap's end comes first; the overlap's end before a later backup", () => {
+    const overlap = { nextCertificateId: 'cert_current', previous: [{ slot: 'encryption' as const, certificateId: 'cert_old' }], until: '2026-12-01T01:00:00.000Z' };
+    expect(nextStep({ tls: backupOn('2026-12-01T00:10:00.000Z'), overlap })).toMatchObject({ action: 'activate_backup', slot: 'tls', at: '2026-12-01T00:10:00.000000Z' });
+    expect(nextStep({ tls: backupOn('2026-12-01T02:00:00.000Z'), overlap })).toMatchObject({ action: 'retire', certificate_ids: ['cert_old'] });
+  });
+});
