@@ -104,6 +104,22 @@ describe('traffic control: until and maintenance windows happen on time, once', 
     expect((await admin.get(`/v1/partners/${partnerId}/traffic/windows`)).body.data).toEqual([]);
   });
 
+  it("a window merged into a running one: the partner details take its response, reason and end, and show the end of the pause", async () => {
+    const { admin, partnerId, inbound } = await setUp();
+    const first = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(MINUTE), ends_at: at(10 * MINUTE), response: 'error_mdn', reason: 'first' });
+    expect(first.status).toBe(201);
+    nowMs += 2 * MINUTE;
+    await eventually('the first window running', async () => ((await inbound()).decision === 'error_mdn' ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    const second = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(5 * MINUTE), ends_at: at(20 * MINUTE), response: 'http_422', reason: 'second' });
+    expect(second.body.data).toMatchObject({ merged_window_ids: [first.body.data.id] });
+    const details = async () => (await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic.incoming;
+    await eventually('the details to hold the merged window', async () => ((await details()).window_id === second.body.data.id ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    expect(await details()).toMatchObject({ paused: true, response: 'http_422', reason: 'second', until: second.body.data.ends_at });
+    nowMs += 20 * MINUTE;
+    await eventually('the details to show the end', async () => ((await details()).paused === false ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    expect((await inbound()).decision).toBe('accept');
+  });
+
   it('a cancelled window never pauses; an unknown window is 404', async () => {
     const { admin, partnerId, inbound } = await setUp();
     const w = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(MINUTE), ends_at: at(2 * MINUTE), response: 'http_422', reason: 'maybe' });

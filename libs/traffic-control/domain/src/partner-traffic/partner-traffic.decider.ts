@@ -127,6 +127,13 @@ function decideScheduleWindow(command: Extract<PartnerTrafficCommand, { type: 's
   }
   const startsAt = new Date(Math.min(starts, ...merged.map((w) => ms(w.startsAt)))).toISOString();
   const endsAt = new Date(Math.max(ends, ...merged.map((w) => ms(w.endsAt)))).toISOString();
+  const response = command.direction === 'outgoing' ? null : command.response;
+  const window: TrafficWindow = { windowId: command.windowId, direction: command.direction, startsAt, endsAt, response, reason: command.reason, scheduledBy: command.actor };
+  // A running window merged into the new one goes on under the new id, with its response, reason and end: announced as
+  // that window's pause, so whoever follows the pauses (the gateway, the partner details) holds the new settings and
+  // knows the resume that will name the new id.
+  const mergedIds = new Set(merged.map((w) => w.windowId));
+  const runningOn = TRAFFIC_DIRECTIONS.filter((direction) => mergedIds.has(state.activeWindows[direction] ?? ''));
   return [
     {
       type: 'traffic.window_scheduled.v1',
@@ -136,13 +143,14 @@ function decideScheduleWindow(command: Extract<PartnerTrafficCommand, { type: 's
         direction: command.direction,
         startsAt,
         endsAt,
-        response: command.direction === 'outgoing' ? null : command.response,
+        response,
         reason: command.reason,
         mergedWindowIds: merged.map((w) => w.windowId),
         scheduledBy: command.actor,
         scheduledAt: command.now,
       },
     },
+    ...runningOn.map((direction) => windowPaused(command.ref, direction, window, command.actor, command.now)),
   ];
 }
 

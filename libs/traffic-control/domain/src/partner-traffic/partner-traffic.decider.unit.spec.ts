@@ -35,7 +35,7 @@ const paused = (overrides: Record<string, unknown> = {}): PartnerTrafficEvent =>
     ...overrides,
   } as never,
 });
-const window = (windowId: string, startsAt: string, endsAt: string, direction: 'incoming' | 'outgoing' | 'both' = 'both'): PartnerTrafficCommand => ({
+const window = (windowId: string, startsAt: string, endsAt: string, direction: 'incoming' | 'outgoing' | 'both' = 'both'): Extract<PartnerTrafficCommand, { type: 'schedule_window' }> => ({
   type: 'schedule_window',
   ref,
   windowId,
@@ -182,6 +182,18 @@ describe('partner traffic: maintenance windows', () => {
     expect(state.activeWindows.outgoing).toBe('w2');
     expect(partnerTrafficDecider.decide(due(25), state)).toEqual([]);
     expect(partnerTrafficDecider.decide(due(30), state).map((e) => e.type)).toEqual(['traffic.resumed.v1']);
+  });
+
+  it("merging into a running window announces the pause under the new window's id, response, reason and end; the resume names that id", () => {
+    const running = decideAll([{ ...window('w1', at(10), at(20), 'incoming'), reason: 'first' }, due(10)]);
+    const scheduled = partnerTrafficDecider.decide({ ...window('w2', at(15), at(30), 'incoming'), response: 'http_422', reason: 'second', now: at(12) }, foldEvents(partnerTrafficDecider, running));
+    expect(scheduled.map((e) => e.type)).toEqual(['traffic.window_scheduled.v1', 'traffic.paused.v1']);
+    expect(scheduled[1]!.data).toMatchObject({ direction: 'incoming', windowId: 'w2', response: 'http_422', reason: 'second', until: at(30), pausedAt: at(12) });
+    const ended = partnerTrafficDecider.decide(due(30), foldEvents(partnerTrafficDecider, [...running, ...scheduled]));
+    expect(ended.map((e) => [e.type, (e.data as { windowId: string }).windowId])).toEqual([['traffic.resumed.v1', 'w2']]);
+    // A window merging only windows still to come pauses nothing yet.
+    const waiting = decideAll([window('w3', at(40), at(50), 'incoming')]);
+    expect(partnerTrafficDecider.decide({ ...window('w4', at(45), at(60), 'incoming'), now: at(12) }, foldEvents(partnerTrafficDecider, waiting)).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
   });
 
   it('cancelling a running window resumes its directions; an unknown window is WINDOW_NOT_FOUND', () => {

@@ -13,7 +13,7 @@ export interface TrafficRef {
   readonly scope: TrafficScope;
 }
 
-/** A pause took effect: by an operator (`windowId` null) or because a maintenance window started. */
+/** A pause took effect: by an operator (`windowId` null), because a maintenance window started, or a window merging a running one took it over. */
 export type TrafficPaused = TrafficEvent<
   'traffic.paused.v1',
   TrafficRef & {
