@@ -4,16 +4,19 @@ import {
   assertKeySizeFits,
   assertUsageFits,
   certificateDecider,
+  certificateDirectoryDecider,
+  CertificateLifecycleErrorCode,
   certificateLimitOf,
   certificateNotFound,
   CertificateLifecycleStreams,
   certificateWarnings,
   duplicateCertificateWarning,
+  partnerRemoved,
   readCertificateUpload,
   toCertificateData,
   type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
-import { CLOCK, type Clock } from '@as2-partners/kernel';
+import { CLOCK, type Clock, DomainError, type EventMetadata } from '@as2-partners/kernel';
 import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { ExpiryEvaluator } from '../../schedules/expiry-notices/expiry-evaluator';
 import type { KnownPartnerDocument } from '../../reactions/partner-registry-events/known-partner.document';
@@ -68,6 +71,9 @@ export class UploadCertificateHandler {
 
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, tenant, now);
+    // The partner as this service knows it may have been deleted since (distributed: its copy of the registry's
+    // partners lags): its certificates' stream says so before anything is stored.
+    if (partner && (await this.writeModel.partnerState(partner._id)).status === 'removed') throw partnerRemoved(partner._id);
     const plan = tenant === null ? null : await this.access.planOf(account, tenant);
     // Storage within the plan is reserved first; an upload refused after that gives its reservation back.
     const { created: uploaded } = await this.writeModel.reservations.reserveThenCreate(
@@ -99,11 +105,13 @@ export class UploadCertificateHandler {
     let position = uploaded.position;
     if (partner && uploaded.state.status === 'stored') {
       const facts = factsOf({ record: uploaded.state.record, active: uploaded.state.active });
-      const attached = await this.writeModel.decidePartner(
-        partner._id,
-        () => ({ type: 'attach', partnerId: partner._id, account, tenant: partner.tenant, certificate: facts, now: now.toISOString() }),
-        metadata,
-      );
+      const attached = await this.writeModel
+        .decidePartner(partner._id, () => ({ type: 'attach', partnerId: partner._id, account, tenant: partner.tenant, certificate: facts, now: now.toISOString() }), metadata)
+        .catch(async (error: unknown) => {
+          // Removed between the check and the attach: the upload is refused, so the certificate it stored goes too.
+          if (error instanceof DomainError && error.code === CertificateLifecycleErrorCode.PartnerRemoved) await this.withdraw(ctx, certificateId, account, tenant, now, metadata);
+          throw error;
+        });
       position = attached.position ?? position;
     }
     position = (await this.expiry.evaluate(certificateId, now, metadata)) ?? position;
@@ -114,5 +122,12 @@ export class UploadCertificateHandler {
       if (!view) throw certificateNotFound(certificateId);
       return { certificate: view, warnings };
     });
+  }
+
+  /** Deletes a certificate this upload stored and gives its storage back, as a deletion by its uploader would. */
+  private async withdraw(ctx: RequestContext, certificateId: string, account: string, tenant: string | null, now: Date, metadata: EventMetadata): Promise<void> {
+    const caller = { tenant: ctx.caller.tenant, accountAdmin: ctx.caller.roles.includes('account_admin') };
+    await this.writeModel.decideCertificate(certificateId, () => ({ type: 'delete', caller, uses: [], now: now.toISOString() }), metadata);
+    await this.writeModel.writeModel.decide(CertificateLifecycleStreams.directory(account, tenant), certificateDirectoryDecider, () => ({ type: 'release' as const, certificateId, now: now.toISOString() }), metadata);
   }
 }
