@@ -56,6 +56,17 @@ export interface KafkaEventBusOptions {
    * `subscribe` answers at once and subscribes once connected.
    */
   readonly connectInBackground?: boolean;
+  /**
+   * With `connectInBackground`, how long `connect` waits for a broker's answer before going on in the background: a
+   * broker that takes connections and answers nothing (hung, or behind a black hole) would otherwise hold the start
+   * for kafkajs's request timeouts and retries (~60 s). Default 5 s.
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long stopping a subscription, and closing the bus, may take when no broker answers (leaving the group, the
+   * last sends): past it they are left behind, so a SIGTERM ends within the pod's grace period. Default 10 s.
+   */
+  readonly closeTimeoutMs?: number;
   /** Delays between background connection attempts: doubles from initial to max (backoffDelayMs, with its jitter). Default 1 s to 30 s. */
   readonly reconnectInitialDelayMs?: number;
   readonly reconnectMaxDelayMs?: number;
@@ -65,6 +76,8 @@ export interface KafkaEventBusOptions {
 const MAX_SEND_BYTES = 512 * 1024;
 /** How long a topic's creation and its leaders' election may take on a just-started, loaded broker. */
 const TOPIC_READY_TIMEOUT_MS = 60_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** The crash in a row (no group join between) from which a restarted consumer's crash is logged as an error. */
 const CRASHES_BEFORE_ERROR = 3;
 
@@ -117,11 +130,17 @@ export class KafkaEventBus implements EventBus {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    try {
+    const connecting = (async () => {
       await admin.connect();
       await producer.connect();
+    })();
+    try {
+      if (!options.connectInBackground) await connecting;
+      else await withinMs(connecting, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => new Error(`no broker answered within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`));
     } catch (error) {
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      connecting.catch(() => undefined);
+      // Not awaited past the deadline: a disconnect from a broker that answers nothing waits as long as the connect.
+      await withinMs(Promise.allSettled([producer.disconnect(), admin.disconnect()]), 1000, () => new Error('disconnect')).catch(() => undefined);
       const unreachable = `Kafka at ${options.brokers.join(',')} is not reachable: ${error instanceof Error ? error.message : String(error)}`;
       if (!options.connectInBackground) throw new Error(unreachable);
       const bus = new KafkaEventBus(kafka, admin, producer, options);
@@ -194,9 +213,12 @@ export class KafkaEventBus implements EventBus {
   private subscribeOnceConnected(options: BusSubscriptionOptions): BusSubscription {
     let stopped = false;
     let wake = (): void => undefined;
+    // A stop before the connection succeeded ends the wait for it (the background connection may retry for good).
+    let stopWaiting = (): void => undefined;
+    const stoppedBeforeConnected = new Promise<'stopped'>((resolve) => (stopWaiting = () => resolve('stopped')));
     const subscribing = (async (): Promise<BusSubscription | null> => {
       try {
-        await this.connected;
+        if ((await Promise.race([this.connected, stoppedBeforeConnected])) === 'stopped') return null;
       } catch {
         return null;
       }
@@ -218,6 +240,7 @@ export class KafkaEventBus implements EventBus {
       stop: async () => {
         stopped = true;
         wake();
+        stopWaiting();
         this.deferred.delete(subscription);
         // Subscribed meanwhile (or about to be): that subscription is the one stopped.
         await (await subscribing)?.stop();
@@ -286,8 +309,11 @@ export class KafkaEventBus implements EventBus {
       stop: () => {
         stopping = true;
         // A join in flight completes first (kafkajs cannot cancel it), so the runner it starts is the one stopped.
-        stopped ??= running
-          .then(() => consumer.disconnect())
+        const leaving = running.then(() => consumer.disconnect());
+        leaving.catch(() => undefined);
+        // A broker that answers nothing holds a join or a leave for kafkajs's timeouts and retries: given up on in time.
+        stopped ??= withinMs(leaving, this.closeTimeoutMs, () => new Error(`kafka consumer ${options.groupId} did not leave its group within ${this.closeTimeoutMs} ms`))
+          .catch((error: unknown) => this.options.logger?.warn(error instanceof Error ? error.message : String(error), { groupId: options.groupId }))
           .finally(() => {
             this.subscriptions.delete(subscription);
             this.groups.delete(options.groupId);
@@ -356,10 +382,20 @@ export class KafkaEventBus implements EventBus {
   async close(): Promise<void> {
     this.closing = true;
     this.wakeConnecting();
-    await Promise.all([...this.deferred, ...this.subscriptions].map((s) => s.stop()));
-    await this.sending;
-    await this.producer.disconnect();
-    await this.admin.disconnect();
+    const closing = (async () => {
+      await Promise.all([...this.deferred, ...this.subscriptions].map((s) => s.stop()));
+      await this.sending;
+      await this.producer.disconnect();
+      await this.admin.disconnect();
+    })();
+    closing.catch(() => undefined);
+    await withinMs(closing, this.closeTimeoutMs, () => new Error(`Kafka did not close within ${this.closeTimeoutMs} ms (no broker answers): its connections are left behind`)).catch((error: unknown) =>
+      this.options.logger?.warn(error instanceof Error ? error.message : String(error), { brokers: this.options.brokers.join(',') }),
+    );
+  }
+
+  private get closeTimeoutMs(): number {
+    return this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
   }
 
   /**
@@ -572,6 +608,16 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
 }
 
 /** A wait of `ms` that `wake()` ends early (a close, a stopped subscription). */
+/** The promise's outcome, or `timedOut()`'s error once `ms` passed first (the promise itself goes on). */
+function withinMs<T>(promise: Promise<T>, ms: number, timedOut: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut()), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 function wakeablePause(ms: number): { done: Promise<void>; wake: () => void } {
   let wake = (): void => undefined;
   const done = new Promise<void>((resolve) => {
