@@ -74,10 +74,32 @@ for (const service of SERVICES) {
 // The public URL: gateway/routes.json's first matching route, else its default, as the rendered nginx.conf does.
 const table = JSON.parse(readFileSync(join(root, 'gateway/routes.json'), 'utf8'));
 const routes = table.routes.map((route) => ({ pattern: new RegExp(route.path), service: route.service }));
-const gateway = createServer((incoming, outgoing) => {
+// As nginx does (client_max_body_size 2m, request buffering on): a body is read whole before it goes to its service, so
+// a service refusing it early (413 past BODY_LIMIT_BYTES) is answered as it said, not cut off into a 502; past 2 MiB the
+// proxy refuses it itself, in the services' error shape.
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const PAYLOAD_TOO_LARGE = JSON.stringify({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
+const gateway = createServer(async (incoming, outgoing) => {
   const path = (incoming.url ?? '/').split('?')[0];
   const service = routes.find((route) => route.pattern.test(path))?.service ?? table.default;
-  const upstream = request({ host: '127.0.0.1', port: servicePort[service], method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
+  const chunks = [];
+  let length = 0;
+  try {
+    for await (const chunk of incoming) {
+      length += chunk.length;
+      if (length > MAX_BODY_BYTES) {
+        outgoing.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(PAYLOAD_TOO_LARGE);
+        incoming.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    return outgoing.destroy();
+  }
+  const body = Buffer.concat(chunks, length);
+  const { 'transfer-encoding': _chunked, ...headers } = incoming.headers;
+  const upstream = request({ host: '127.0.0.1', port: servicePort[service], method: incoming.method, path: incoming.url, headers: { ...headers, 'content-length': String(body.length) } }, (answer) => {
     outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
     answer.pipe(outgoing);
   });
@@ -85,7 +107,7 @@ const gateway = createServer((incoming, outgoing) => {
     if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'application/json' });
     outgoing.end(JSON.stringify({ message: `${service} did not answer`, error: { type: 'api_error', code: 'BAD_GATEWAY' } }));
   });
-  incoming.pipe(upstream);
+  upstream.end(body);
 });
 gateway.listen(port, '127.0.0.1', () => log(`public URL http://127.0.0.1:${port} (mint tokens with JWT_SECRET=$(cat ${join(dir, 'jwt-secret')}) npm run -s mint-token -- …)`));
 
@@ -95,7 +117,9 @@ async function stop() {
   stopping = true;
   log('stopping');
   gateway.close();
-  await Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGTERM'))))));
+  // A child ended by a signal has no exit code but a signal code: it is gone as well.
+  const ended = (child) => child.exitCode !== null || child.signalCode !== null;
+  await Promise.all(children.map((child) => new Promise((done) => (ended(child) ? done() : (child.once('exit', done), child.kill('SIGTERM'))))));
   await Promise.all([kafka.stop(), mongo.stop()]);
   process.exit(0);
 }

@@ -5,6 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The services' own answer to a body over their limit (BODY_LIMIT_BYTES), for the gateway's limit too. */
+export const PAYLOAD_TOO_LARGE = JSON.stringify({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const table = JSON.parse(readFileSync(join(root, 'gateway', 'routes.json'), 'utf8'));
 const HEADER = 'Generated from gateway/routes.json by tools/gateway/render-routes.mjs: edit the table, not this file.';
@@ -37,6 +40,12 @@ export function renderNginx({ services, routes, default: fallback }) {
     '    proxy_read_timeout 60s;',
     '    server {',
     '        listen 8080;',
+    // A body past client_max_body_size is refused by nginx itself: in the services' error shape, not nginx's HTML page.
+    '        error_page 413 @payload_too_large;',
+    '        location @payload_too_large {',
+    '            default_type application/json;',
+    `            return 413 '${PAYLOAD_TOO_LARGE}';`,
+    '        }',
     ...routes.flatMap((route) => location(`~ ${route.path}`, route.service).map((line) => `    ${line}`)),
     ...location('/', fallback).map((line) => `    ${line}`),
     '    }',

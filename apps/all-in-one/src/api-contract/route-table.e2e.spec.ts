@@ -109,6 +109,13 @@ describe('the public route table (gateway/routes.json)', () => {
     }
   });
 
+  it("the compose proxy refuses a body past its own limit in the services' error shape, not nginx's HTML page", () => {
+    const text = readFileSync(join(root, 'gateway', 'nginx.conf'), 'utf8');
+    expect(text).toContain('error_page 413 @payload_too_large;');
+    const answer = /location @payload_too_large \{\s*default_type application\/json;\s*return 413 '([^']*)';/.exec(text);
+    expect(JSON.parse(answer?.[1] ?? 'null')).toEqual({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
   it('has its generated files up to date (node tools/gateway/render-routes.mjs)', () => {
     const check = spawnSync(process.execPath, [join(root, 'tools', 'gateway', 'render-routes.mjs'), '--check'], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
