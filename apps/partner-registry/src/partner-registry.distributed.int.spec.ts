@@ -4,7 +4,9 @@ import type { Connection } from 'mongoose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describeWithServer } from '@as2-partners/kernel-testing';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { IDEMPOTENCY_KEYS_COLLECTION } from '@as2-partners/platform';
 import { DistributedTestServices, signHs256TestToken } from '@as2-partners/platform-testing';
+import { SHARED_DATABASE } from '@as2-partners/read-model-mongo';
 
 const SECRET = 'distributed-integration-secret-0123456789';
 const TOPIC = 'as2.partner-registry.events';
@@ -83,7 +85,9 @@ describeWithServer('KAFKA_BROKERS', 'partner-registry, distributed mode on real 
       expect(again.statusCode).toBe(201);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.json()).toEqual(first.json());
-      expect(await mongo.db!.collection('platform_idempotency_keys').countDocuments({ _id: `${account}/t1/key-${as2Id}` as never })).toBe(1);
+      // In the database every service of the deployment shares: a key is the tenant's on every service's routes.
+      expect(await mongo.getClient().db(SHARED_DATABASE).collection(IDEMPOTENCY_KEYS_COLLECTION).countDocuments({ _id: `${account}/t1/key-${as2Id}` as never })).toBe(1);
+      expect(await mongo.db!.collection(IDEMPOTENCY_KEYS_COLLECTION).countDocuments({})).toBe(0);
     }, 60_000);
 
     it('reports Kafka and MongoDB ready', async () => {

@@ -97,6 +97,12 @@ export interface ReadModelStore {
    */
   collection<T extends ReadModelDocument>(name: string, indexes?: readonly (readonly string[])[], search?: SearchIndex): ReadModelCollection<T>;
   /**
+   * Present where a deployment's services are separate processes, each with a database of its own on one server
+   * (distributed mode on MongoDB): a collection all of them read and write, in a database they share. The embedded
+   * store has no need of it (one process serves every service from one file).
+   */
+  collectionSharedByServices?<T extends ReadModelDocument>(name: string, indexes?: readonly (readonly string[])[]): ReadModelCollection<T>;
+  /**
    * Runs a bulk load (rebuilding read models while nothing serves queries): the store may defer index work until it
    * ends. Optional; without it the caller runs `work` as it is.
    */

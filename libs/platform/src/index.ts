@@ -23,7 +23,7 @@ export * from './http/compiled-validation';
 export * from './http/validation-failed.exception';
 export * from './http/request-ids';
 export * from './http/create-http-app';
-export type { IdempotencyRecord } from './idempotency/idempotency-keys';
+export { IDEMPOTENCY_KEYS_COLLECTION, type IdempotencyRecord } from './idempotency/idempotency-keys';
 export { AnswersNotKept } from './idempotency/answers-not-kept.decorator';
 export * from './http/hot-path-routes';
 export * from './http/after-start';

@@ -52,6 +52,22 @@ describeWithServer('MONGO_URL', 'MongoReadModelStore', (url) => {
     };
   });
 
+  it("collectionSharedByServices: two services' stores, each on its own database, read and write one collection in the shared database", async () => {
+    const [first, second, shared] = [testDatabaseName(), testDatabaseName(), testDatabaseName()];
+    const registry = await MongoReadModelStore.connect(url, { dbName: first, sharedDatabase: shared });
+    const certificates = await MongoReadModelStore.connect(url, { dbName: second, sharedDatabase: shared });
+    try {
+      await registry.collectionSharedByServices<{ _id: string; n: number }>('shared_keys', [['n']]).put({ _id: 'acc/t1/key-1', n: 1 });
+      expect(await certificates.collectionSharedByServices<{ _id: string; n: number }>('shared_keys', [['n']]).get('acc/t1/key-1')).toEqual({ _id: 'acc/t1/key-1', n: 1 });
+      // Neither service's own database holds it.
+      expect(await registry.collection('shared_keys').get('acc/t1/key-1')).toBeNull();
+      expect(await certificates.collection('shared_keys').get('acc/t1/key-1')).toBeNull();
+    } finally {
+      await Promise.all([registry.close(), certificates.close()]);
+      await Promise.all([first, second, shared].map((name) => dropDatabase(url, name)));
+    }
+  });
+
   describe('connection', () => {
     const dbName = testDatabaseName();
     let store: MongoReadModelStore;

@@ -9,7 +9,12 @@ export interface MongoReadModelStoreOptions {
   readonly dbName?: string;
   /** How long to wait for a server before failing; defaults to 10 s. */
   readonly serverSelectionTimeoutMS?: number;
+  /** The database of `collectionSharedByServices` on the same server; defaults to SHARED_DATABASE. */
+  readonly sharedDatabase?: string;
 }
+
+/** Where the services of one deployment keep what they share (the Idempotency-Key answers) unless told otherwise. */
+export const SHARED_DATABASE = 'as2_partners_shared';
 
 /** The collection `checkpointStore()` keeps positions in; no read model may use this name. */
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
@@ -27,9 +32,12 @@ export class MongoReadModelStore implements ReadModelStore {
   private readonly parked: MongoParkedEventStore;
   private bulkLoading = false;
 
+  private readonly shared = new Map<string, MongoReadModelCollection<ReadModelDocument>>();
+
   private constructor(
     private readonly connection: Connection,
     private readonly db: mongo.Db,
+    private readonly sharedDatabase: string = SHARED_DATABASE,
   ) {
     this.checkpoints = new MongoCheckpointStore(db.collection(CHECKPOINTS_COLLECTION));
     this.parked = new MongoParkedEventStore(db.collection(PARKED_EVENTS_COLLECTION));
@@ -56,7 +64,18 @@ export class MongoReadModelStore implements ReadModelStore {
       await connection.close();
       throw new Error('MongoDB connection opened without a database');
     }
-    return new MongoReadModelStore(connection, db);
+    return new MongoReadModelStore(connection, db, options.sharedDatabase);
+  }
+
+  collectionSharedByServices<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = []): ReadModelCollection<T> {
+    let collection = this.shared.get(name);
+    if (!collection) {
+      const db = this.connection.getClient().db(this.sharedDatabase);
+      collection = new MongoReadModelCollection(db.collection<StoredDocument>(name), db);
+      this.shared.set(name, collection);
+    }
+    collection.require(indexes);
+    return collection as unknown as ReadModelCollection<T>;
   }
 
   collection<T extends ReadModelDocument>(name: string, indexes: readonly (readonly string[])[] = [], search?: SearchIndex): ReadModelCollection<T> {

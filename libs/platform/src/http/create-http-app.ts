@@ -12,7 +12,7 @@ import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock,
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
+import { IDEMPOTENCY_KEYS_COLLECTION, IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
 import { answerClientError } from './client-error-answer';
 import { acceptJsonBodiesOnly } from './json-body-parser';
 import { MultipartWhereDeclaredInterceptor } from './multipart-where-declared.interceptor';
@@ -149,7 +149,9 @@ export async function createHttpApp(
       else withLogContext(context, done);
     });
     const readModels = app.get<ReadModelStore>(READ_MODEL_STORE);
-    const idempotencyKeys = new IdempotencyKeys(readModels.collection<IdempotencyRecord>('platform_idempotency_keys', [['expiresAt']]), {
+    // Distributed, one key is the tenant's across every service (a key reused on another service's route is 422 too).
+    const keysCollection = readModels.collectionSharedByServices?.<IdempotencyRecord>(IDEMPOTENCY_KEYS_COLLECTION, [['expiresAt']]) ?? readModels.collection<IdempotencyRecord>(IDEMPOTENCY_KEYS_COLLECTION, [['expiresAt']]);
+    const idempotencyKeys = new IdempotencyKeys(keysCollection, {
       ttlMs: config.idempotencyTtlSeconds * 1000,
       leaseMs: IDEMPOTENCY_LEASE_MS,
       clock: app.get<Clock>(CLOCK),

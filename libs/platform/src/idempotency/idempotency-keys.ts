@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { timeOrderedUuid, type Clock, type ReadModelCollection } from '@as2-partners/kernel';
 
 /** One Idempotency-Key of one tenant: claimed while its request runs, then the first answer, kept until `expiresAt`. */
+/** Where the claims and answers are kept (distributed: in the database the deployment's services share). */
+export const IDEMPOTENCY_KEYS_COLLECTION = 'platform_idempotency_keys';
+
 export interface IdempotencyRecord {
   /** `<account>/<tenant or ->/<key>`: a key is scoped to its tenant. */
   readonly _id: string;
