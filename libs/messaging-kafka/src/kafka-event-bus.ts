@@ -309,21 +309,25 @@ export class KafkaEventBus implements EventBus {
       stop: () => {
         stopping = true;
         // A join in flight completes first (kafkajs cannot cancel it), so the runner it starts is the one stopped.
-        const leaving = running.then(() => consumer.disconnect());
-        leaving.catch(() => undefined);
-        // A broker that answers nothing holds a join or a leave for kafkajs's timeouts and retries: given up on in time.
-        stopped ??= withinMs(leaving, this.closeTimeoutMs, () => new Error(`kafka consumer ${options.groupId} did not leave its group within ${this.closeTimeoutMs} ms`))
-          .catch((error: unknown) => this.options.logger?.warn(error instanceof Error ? error.message : String(error), { groupId: options.groupId }))
-          .finally(() => {
-            this.subscriptions.delete(subscription);
-            this.groups.delete(options.groupId);
-          });
+        stopped ??= this.leaveGroup(running, consumer, options.groupId).finally(() => {
+          this.subscriptions.delete(subscription);
+          this.groups.delete(options.groupId);
+        });
         return stopped;
       },
     };
     this.subscriptions.add(subscription);
     this.groups.set(options.groupId, options.topics);
     return subscription;
+  }
+
+  /** Leaves the group once the join in flight is done; a broker that answers nothing holds both for kafkajs's timeouts and retries: given up on in time. */
+  private async leaveGroup(running: Promise<void>, consumer: Consumer, groupId: string): Promise<void> {
+    const leaving = running.then(() => consumer.disconnect());
+    leaving.catch(() => undefined);
+    await withinMs(leaving, this.closeTimeoutMs, () => new Error(`kafka consumer ${groupId} did not leave its group within ${this.closeTimeoutMs} ms`)).catch((error: unknown) =>
+      this.options.logger?.warn(error instanceof Error ? error.message : String(error), { groupId }),
+    );
   }
 
   /** A broker still taking the topic's partitions answers "does not host this topic-partition" for a while: retried. */
