@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as forge from 'node-forge';
 import { certificationRequestOf, generateKeyMaterial, parseSubject, readPemKey, readPkcs12 } from './key-material';
-import { pkcs12WithKeyBagInsideEncryptedContent } from './nested-key-bag.spec-support';
+import { pkcs12OfEncryptedParts, pkcs12WithKeyBagInsideEncryptedContent } from './nested-key-bag.spec-support';
 
 // Key files made by an implementation nobody here wrote: the openssl binary.
 const dir = mkdtempSync(join(tmpdir(), 'keystore-material-'));
@@ -120,6 +120,27 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     });
     // Only the MAC and the outer part derived; the key bag's 300,000 never ran.
     expect(derived).toEqual([2048, 2048]);
+  });
+
+  it('refuses, before deriving any key, a file of many encrypted parts each within the per-derivation limit (their sum is not)', () => {
+    const file = pkcs12OfEncryptedParts(50, 10_000, 'pw');
+    const derived = iterationsDerivedDuring(() => {
+      expect(() => readPkcs12(file, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('in all') }));
+    });
+    expect(derived).toEqual([]);
+    // Seven parts at 10,000 are past the 60,000 in all as well; six are within it (and read: they decrypt to nothing usable).
+    expect(() => readPkcs12(pkcs12OfEncryptedParts(7, 10_000, 'pw'), 'pw')).toThrow(expect.objectContaining({ message: expect.stringContaining('in all') }));
+    expect(() => readPkcs12(pkcs12OfEncryptedParts(6, 10_000, 'pw'), 'pw')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('in all') }));
+  });
+
+  it('stops deriving once the key bags only decrypted parts show ask for more than the limit in all', () => {
+    const [key, certificate] = [readFileSync(path('key.pem'), 'utf8'), readFileSync(path('cert.pem'), 'utf8')];
+    const file = pkcs12WithKeyBagInsideEncryptedContent(key, certificate, 'pw', 10_000, 8);
+    const derived = iterationsDerivedDuring(() => {
+      expect(() => readPkcs12(file, 'pw')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12', message: expect.stringContaining('in all') }));
+    });
+    // The MAC, the outer part and five key bags (54,096 in all); the sixth and the rest never ran.
+    expect(derived).toEqual([2048, 2048, 10_000, 10_000, 10_000, 10_000, 10_000]);
   });
 
   it('reads an encrypted PEM key at openssl\'s iteration count; refuses, before deriving, a costly count and scrypt', () => {

@@ -4,7 +4,7 @@ import * as forge from 'node-forge';
 import { DomainError } from '@as2-partners/kernel';
 import { pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { assertUsageFits, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
-import { largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
+import { iterationCountsOf, largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, MAX_PKCS12_TOTAL_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
 export interface KeyMaterial {
@@ -329,6 +329,12 @@ const forgePkcs5 = forge.pkcs5 as unknown as { pbkdf2: ForgePbkdf2 };
 
 const tooManyIterations = () =>
   keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file asks for more than ${MAX_PKCS12_ITERATIONS} key-derivation iterations; export it again with fewer (openssl pkcs12 -iter 2048)`, 'pkcs12');
+const tooMuchDerivation = () =>
+  keyError(
+    OurKeyErrorCode.InvalidPkcs12,
+    `The PKCS#12 file asks for more than ${MAX_PKCS12_TOTAL_ITERATIONS} key-derivation iterations in all (a key, its certificates and the MAC need a few derivations); export it again (openssl pkcs12 -export)`,
+    'pkcs12',
+  );
 
 /**
  * forge, for one (synchronous) read of a PKCS#12 file:
@@ -341,13 +347,19 @@ const tooManyIterations = () =>
 function withForgeReadLimits<T>(read: () => T): T {
   const { getCipherForPBES2, generatePkcs12Key } = forgePbe;
   const { pbkdf2 } = forgePkcs5;
+  let spent = 0;
+  const spend = (iterations: number): void => {
+    if (!(iterations <= MAX_PKCS12_ITERATIONS)) throw tooManyIterations();
+    spent += iterations;
+    if (spent > MAX_PKCS12_TOTAL_ITERATIONS) throw tooMuchDerivation();
+  };
   forgePbe.getCipherForPBES2 = (oid, params, password) => getCipherForPBES2(oid, params, Buffer.from(password, 'utf8').toString('binary'));
   forgePbe.generatePkcs12Key = (password, salt, id, iterations, ...rest) => {
-    if (!(iterations <= MAX_PKCS12_ITERATIONS)) throw tooManyIterations();
+    spend(iterations);
     return generatePkcs12Key(password, salt, id, iterations, ...rest);
   };
   forgePkcs5.pbkdf2 = (password, salt, iterations, ...rest) => {
-    if (!(iterations <= MAX_PKCS12_ITERATIONS)) throw tooManyIterations();
+    spend(iterations);
     return pbkdf2(password, salt, iterations, ...rest);
   };
   try {
@@ -363,9 +375,11 @@ function withForgeReadLimits<T>(read: () => T): T {
 export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   if (file.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The PKCS#12 file exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'pkcs12');
   if (file.length === 0 || file[0] !== 0x30) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a PKCS#12 (DER PFX) file', 'pkcs12');
-  const iterations = largestIterationCount(file);
+  const iterations = iterationCountsOf(file);
   if (iterations === null) throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The file is not a readable PKCS#12 file', 'pkcs12');
-  if (iterations > MAX_PKCS12_ITERATIONS) throw tooManyIterations();
+  if (iterations.some((count) => count > MAX_PKCS12_ITERATIONS)) throw tooManyIterations();
+  // What can be seen without the password, refused before any derivation; what only decrypted parts show, as they are read.
+  if (iterations.reduce((sum, count) => sum + count, 0) > MAX_PKCS12_TOTAL_ITERATIONS) throw tooMuchDerivation();
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     // forge's typings predate its options object (strict lengths, no trailing bytes, bit strings left opaque).

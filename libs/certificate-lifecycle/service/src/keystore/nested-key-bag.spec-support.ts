@@ -23,12 +23,13 @@ function setIterationCounts(element: forge.asn1.Asn1, count: number): void {
  * the MAC and the outer encryption at 2048 iterations and the key bag's own PBKDF2 count set to `keyBagIterations`:
  * only a reader that decrypted the outer part could see that count.
  */
-export function pkcs12WithKeyBagInsideEncryptedContent(keyPem: string, certificatePem: string, password: string, keyBagIterations: number): Buffer {
-  const keyBag = pki.encryptPrivateKeyInfo(pki.wrapRsaPrivateKey(pki.privateKeyToAsn1(pki.privateKeyFromPem(keyPem))), password, { algorithm: 'aes256', count: 2048 });
+export function pkcs12WithKeyBagInsideEncryptedContent(keyPem: string, certificatePem: string, password: string, keyBagIterations: number, keyBags = 1): Buffer {
+  // Encrypted at the count it names when a reader may derive it (up to 10,000), so that reading it decrypts for real.
+  const keyBag = pki.encryptPrivateKeyInfo(pki.wrapRsaPrivateKey(pki.privateKeyToAsn1(pki.privateKeyFromPem(keyPem))), password, { algorithm: 'aes256', count: Math.min(keyBagIterations, 10_000) });
   setIterationCounts(keyBag, keyBagIterations);
   const certificateDer = asn1.toDer(pki.certificateToAsn1(pki.certificateFromPem(certificatePem))).getBytes();
   const safeContents = node(asn1.Type.SEQUENCE, true, [
-    node(asn1.Type.SEQUENCE, true, [oid('pkcs8ShroudedKeyBag'), explicit(keyBag)]),
+    ...Array.from({ length: keyBags }, () => node(asn1.Type.SEQUENCE, true, [oid('pkcs8ShroudedKeyBag'), explicit(keyBag)])),
     node(asn1.Type.SEQUENCE, true, [oid('certBag'), explicit(node(asn1.Type.SEQUENCE, true, [oid('x509Certificate'), explicit(node(asn1.Type.OCTETSTRING, false, certificateDer))]))]),
   ]);
   // The SafeContents encrypted with PBES2 as a key is (the same AlgorithmIdentifier and ciphertext).
@@ -53,5 +54,24 @@ export function pkcs12WithKeyBagInsideEncryptedContent(keyPem: string, certifica
       integer(2048),
     ]),
   ]);
+  return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
+}
+
+/**
+ * A PKCS#12 file of `parts` password-encrypted SafeContents (each empty), each asking for `iterations`, and no MAC: its
+ * derivations can be counted without the password, and none holds a key.
+ */
+export function pkcs12OfEncryptedParts(parts: number, iterations: number, password: string): Buffer {
+  const encryptedData = () => {
+    const encrypted = pki.encryptPrivateKeyInfo(node(asn1.Type.SEQUENCE, true, []), password, { algorithm: 'aes128', count: 1 });
+    setIterationCounts(encrypted, iterations);
+    const [algorithm, ciphertext] = encrypted.value as forge.asn1.Asn1[];
+    return node(asn1.Type.SEQUENCE, true, [
+      oid('encryptedData'),
+      explicit(node(asn1.Type.SEQUENCE, true, [integer(0), node(asn1.Type.SEQUENCE, true, [oid('data'), algorithm as forge.asn1.Asn1, asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, (ciphertext as forge.asn1.Asn1).value as string)])])),
+    ]);
+  };
+  const authSafe = asn1.toDer(node(asn1.Type.SEQUENCE, true, Array.from({ length: parts }, encryptedData))).getBytes();
+  const pfx = node(asn1.Type.SEQUENCE, true, [integer(3), node(asn1.Type.SEQUENCE, true, [oid('data'), explicit(node(asn1.Type.OCTETSTRING, false, authSafe))])]);
   return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
 }

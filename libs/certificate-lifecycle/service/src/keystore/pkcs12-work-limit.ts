@@ -8,6 +8,14 @@ import { readAsn1, Tag, type Asn1Element } from '@as2-partners/pki';
 export const MAX_PKCS12_ITERATIONS = 10_000;
 
 /**
+ * The most iterations a PKCS#12 file's derivations may ask for together: its MAC, its certificates' part and its key take
+ * three derivations (five with the legacy PBEs, which derive the key and the IV apart), 30,000 to 50,000 iterations at
+ * keytool's 10000. A file of hundreds of encrypted parts, each within MAX_PKCS12_ITERATIONS, would otherwise hold the
+ * event loop for a minute and more (one 10,000-iteration derivation with HMAC-SHA-512 costs ~0.2 s in JavaScript).
+ */
+export const MAX_PKCS12_TOTAL_ITERATIONS = 60_000;
+
+/**
  * The most PBKDF2 iterations an encrypted PEM private key may ask for: OpenSSL derives its key natively (~1 µs an
  * iteration here) but synchronously, on the event loop; `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes 2048.
  */
@@ -58,11 +66,17 @@ function iterationCounts(element: Asn1Element, encapsulation: number, counts: nu
   for (const child of element.children) iterationCounts(child, encapsulation, counts);
 }
 
-/** The largest iteration count the file asks for, or null when it is not readable ASN.1 at all. */
-export function largestIterationCount(file: Buffer): number | null {
+/** Every iteration count the file asks for where it can be read without a password, or null when it is not readable ASN.1 at all. */
+export function iterationCountsOf(file: Buffer): number[] | null {
   const root = readable(file);
   if (!root) return null;
   const counts: number[] = [];
   iterationCounts(root, 0, counts);
-  return counts.length === 0 ? 0 : Math.max(...counts);
+  return counts;
+}
+
+/** The largest iteration count the file asks for, or null when it is not readable ASN.1 at all. */
+export function largestIterationCount(file: Buffer): number | null {
+  const counts = iterationCountsOf(file);
+  return counts === null ? null : counts.length === 0 ? 0 : Math.max(...counts);
 }
