@@ -128,6 +128,13 @@ describe('certificate store (embedded, through the API)', () => {
     expect((await api.get('/v1/certificates')).body.pagination.total).toBe(0);
   });
 
+  it("states in the OpenAPI document the upload limit the reader applies", async () => {
+    const openapi = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    const upload = openapi.paths['/v1/certificates'].post.requestBody.content['multipart/form-data'].schema;
+    const stated = /at most (\d+) KiB/.exec(upload.properties.certificate.description);
+    expect(Number(stated?.[1]) * 1024).toBe(262_144);
+  });
+
   it('rejects an RSA key too small for the partner signing algorithm (2048 for SHA256withRSA, 1024 for SHA1withRSA)', async () => {
     const small = issueTestCertificate({ keyBits: 1024 });
     const sha256Partner = await createPartner(api, { sign: true, sign_algorithm: 'SHA256withRSA' });

@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
+import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES, SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 import { apiTimestampSchema, dataOf, nullableApiTimestampSchema, pageOf } from '@as2-partners/platform';
 
 /** Response bodies of the certificate-lifecycle service (seeds 002 and 003), referenced by the controllers' @ApiResponse decorators. */
@@ -185,7 +185,7 @@ export const CERTIFICATE_UPLOAD_BODY: SchemaObject = {
     name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000][^\\u0000]*$', example: 'Acme 2025' }),
     usage: string({ enum: [...CERTIFICATE_USAGES], example: 'both' }),
     type: string({ enum: [...CERTIFICATE_TYPES] }),
-    certificate: string({ format: 'binary', minLength: 1, description: 'PEM, DER or a PEM bundle (leaf first); at most 1 MiB' }),
+    certificate: string({ format: 'binary', minLength: 1, description: `PEM, DER or a PEM bundle (leaf first); at most ${DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES / 1024} KiB (422 CERTIFICATE_TOO_LARGE)` }),
   },
 };
 export const CERTIFICATE_UPLOAD_JSON_BODY: SchemaObject = {
