@@ -49,6 +49,42 @@ describe('multipart uploads with an Idempotency-Key', () => {
     expect(listed.body.data.map((c: { id: string }) => c.id)).toEqual([first.body.data.id]);
   });
 
+  it('refuses a body cut off before its closing boundary with 400, claims no key, and goes on serving', async () => {
+    const claims = { account, tenant: freshTenant(), roles: ['tenant_admin'] };
+    const api = certificateApiAs(t, claims);
+    const partnerId = await createPartner(api);
+    const url = `/v1/partners/${partnerId}/certificates`;
+    const whole = multipartBody({ name: 'Cut', usage: 'encryption' }, { field: 'certificate', filename: 'cut.pem', content: issueTestCertificate().pem });
+    const cut = whole.payload.subarray(0, whole.payload.length - 200);
+    const res = await t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${t.token(claims)}`, 'content-type': whole.contentType, 'idempotency-key': 'cut-1' }, payload: cut });
+    expect([res.statusCode, res.json().error.code]).toEqual([400, 'INVALID_BODY']);
+    // The key was not claimed, and the app still answers: the whole upload with the same key runs.
+    const retried = await uploadWithKey(claims, url, 'cut-1', { name: 'Cut', usage: 'encryption' }, issueTestCertificate().pem);
+    expect(retried.status).toBe(201);
+  });
+
+  it("tells a field whose value holds the client's own boundary text from the same field with another", async () => {
+    const claims = { account, tenant: freshTenant(), roles: ['tenant_admin'] };
+    const api = certificateApiAs(t, claims);
+    const partnerId = await createPartner(api);
+    const url = `/v1/partners/${partnerId}/certificates`;
+    const pem = issueTestCertificate().pem;
+    // Each body's name ends with its own boundary: left out as a delimiter, the two would read the same.
+    const withOwnBoundary = () => {
+      const probe = multipartBody({}, undefined);
+      const boundary = probe.contentType.split('boundary=')[1] as string;
+      const body = multipartBody({ name: `x--${boundary}`, usage: 'encryption' }, { field: 'certificate', filename: 'a.pem', content: pem });
+      const own = body.contentType.split('boundary=')[1] as string;
+      return { payload: Buffer.from(body.payload.toString('latin1').replaceAll(own, boundary), 'latin1'), contentType: `multipart/form-data; boundary=${boundary}` };
+    };
+    const send = (body: { payload: Buffer; contentType: string }) =>
+      t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${t.token(claims)}`, 'content-type': body.contentType, 'idempotency-key': 'own-boundary' }, payload: body.payload });
+    const first = await send(withOwnBoundary());
+    expect(first.statusCode).toBe(201);
+    const second = await send(withOwnBoundary());
+    expect([second.statusCode, second.json().error?.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+  });
+
   it('refuses a chunked upload past the body limit with 413 before claiming its key', async () => {
     const claims = { account, tenant: freshTenant(), roles: ['tenant_admin'] };
     const api = certificateApiAs(t, claims);

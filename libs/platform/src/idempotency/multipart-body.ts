@@ -38,6 +38,10 @@ export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes:
     throw new MultipartBodyUnreadable(error instanceof Error ? error.message : String(error));
   }
   const body = Buffer.concat(chunks, length);
+  // A body cut off before its closing delimiter: the route's reader would meet the end inside a part with nobody
+  // listening to it yet (every byte is there at once), an error no handler can catch. Refused here instead.
+  const boundary = boundaryOf(String(request.headers['content-type'] ?? ''));
+  if (boundary === null || !endsItsParts(body, boundary)) throw new MultipartBodyUnreadable('the multipart body ends before its closing boundary');
   const multipart = request as unknown as MultipartReading;
   const parts = multipart.parts;
   if (parts !== undefined) {
@@ -50,18 +54,38 @@ export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes:
   return body;
 }
 
+/** The boundary parameter of a multipart Content-Type, or null. */
+function boundaryOf(contentType: string): string | null {
+  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return match === null ? null : (match[1] ?? match[2] ?? null);
+}
+
+/** Whether the body holds its closing delimiter (RFC 2046 §5.1.1: CRLF, `--`, the boundary, `--`), or is only that one. */
+function endsItsParts(body: Buffer, boundary: string): boolean {
+  const close = Buffer.from(`--${boundary}--`);
+  return body.subarray(0, close.length).equals(close) || body.includes(Buffer.concat([CRLF, close]));
+}
+
+const CRLF = Buffer.from('\r\n');
+
 /**
  * The body's digest without its boundary: a client's retry sends the same parts between another boundary, which
- * is the same upload; any other difference (a field, a file's byte, a file name) is another one.
+ * is the same upload; any other difference (a field, a file's byte, a file name) is another one. Only the delimiters
+ * are left out (the boundary at the body's start or after a line break): the same text inside a value is the value's.
  */
 export function multipartDigestOf(body: Buffer, contentType: string): string {
   const hash = createHash('sha256');
-  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const delimiter = boundary === null ? null : Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  if (delimiter === null) return hash.update(body).digest('hex');
+  const boundary = boundaryOf(contentType);
+  if (boundary === null) return hash.update(body).digest('hex');
+  const first = Buffer.from(`--${boundary}`);
+  const delimiter = Buffer.concat([CRLF, first]);
   let from = 0;
-  for (let at = body.indexOf(delimiter); at !== -1; at = body.indexOf(delimiter, from)) {
-    hash.update(body.subarray(from, at)).update('\u0000--boundary\u0000');
+  if (body.subarray(0, first.length).equals(first)) {
+    hash.update('\u0000--boundary\u0000');
+    from = first.length;
+  }
+  for (let at = body.indexOf(delimiter, from); at !== -1; at = body.indexOf(delimiter, from)) {
+    hash.update(body.subarray(from, at)).update('\u0000\r\n--boundary\u0000');
     from = at + delimiter.length;
   }
   return hash.update(body.subarray(from)).digest('hex');
