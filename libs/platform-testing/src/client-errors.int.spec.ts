@@ -88,6 +88,11 @@ describe("requests Node's HTTP parser refuses, over a socket", () => {
     expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
   });
 
+  it('CONNECT after pipelined requests: their answers first, in order, then its 405', async () => {
+    const answer = await exchange(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/nothing-here HTTP/1.1\r\nHost: x\r\n\r\nCONNECT internal.example:443 HTTP/1.1\r\nHost: internal.example:443\r\n\r\n');
+    expect(answer.match(/HTTP\/1\.1 \d{3} [^\r]*/g)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 405 Method Not Allowed']);
+  });
+
   it('CONNECT: 405 in the house error shape, then the connection closed', async () => {
     const answer = await exchange(port, 'CONNECT internal.example:443 HTTP/1.1\r\nHost: internal.example:443\r\n\r\n');
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');

@@ -33,23 +33,36 @@ type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null };
  * requires, instead of cutting them off (a write then ran while its client read a 400). A timeout is the request's own:
  * answered at once.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex, waitUntil = Date.now() + EARLIER_ANSWERS_WAIT_MS): void {
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   // a reset connection has nobody to answer
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const answer = () => {
+    if (socket.writable) socket.write(clientErrorResponse(error.code));
+    socket.destroy(error);
+  };
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') answer();
+  else afterEarlierAnswers(socket, answer);
+}
+
+/**
+ * Runs `answer` (the last thing written on the connection) once the answers to the requests parsed before it on the
+ * same connection are written (at most until `waitUntil`): HTTP/1.1 answers pipelined requests in order.
+ */
+export function afterEarlierAnswers(socket: Duplex, answer: () => void, waitUntil = Date.now() + EARLIER_ANSWERS_WAIT_MS): void {
+  if (socket.destroyed) return;
   const earlier = (socket as AnsweringSocket)._httpMessage;
-  if (earlier && !earlier.writableFinished && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && Date.now() < waitUntil) {
+  if (earlier && !earlier.writableFinished && Date.now() < waitUntil) {
     // Node attaches the next queued answer when this one finishes (its own listener runs first): checked again then.
     const next = () => {
       clearTimeout(timer);
       earlier.off('finish', next);
       earlier.off('close', next);
-      answerClientError(error, socket, waitUntil);
+      afterEarlierAnswers(socket, answer, waitUntil);
     };
     const timer = setTimeout(next, Math.max(0, waitUntil - Date.now()));
     earlier.once('finish', next);
     earlier.once('close', next);
     return;
   }
-  if (socket.writable) socket.write(clientErrorResponse(error.code));
-  socket.destroy(error);
+  answer();
 }

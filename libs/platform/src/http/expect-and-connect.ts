@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { afterEarlierAnswers } from './client-error-answer';
 import { errorTypeOf } from './error-body';
 
 const EXPECTATION_FAILED_BODY = JSON.stringify({
@@ -20,10 +21,10 @@ export function answerExpectationsAndConnectInHouseShape(server: Server): void {
     response.end(EXPECTATION_FAILED_BODY);
   });
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
-    // Whatever follows a CONNECT's head is the tunnel's, not HTTP: answered, then closed.
+    // Whatever follows a CONNECT's head is the tunnel's, not HTTP: answered after the requests before it, then closed.
     socket.on('error', () => undefined);
-    socket.end(
-      `HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CONNECT_BODY)}\r\n\r\n${CONNECT_BODY}`,
+    afterEarlierAnswers(socket, () =>
+      socket.end(`HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CONNECT_BODY)}\r\n\r\n${CONNECT_BODY}`),
     );
   });
 }
