@@ -103,6 +103,11 @@ export const tenantGate = (account: string, tenant: string): string => `tenant\u
 export const partnerGate = (account: string, partnerId: string): string => `partner\u0000${account}\u0000${partnerId}`;
 /** One partner's station moves in a tenant, one at a time (each closes it): each reads the station the one before left. */
 export const stationMovesGate = (account: string, tenant: string, partnerId: string): string => `station-moves\u0000${account}\u0000${tenant}\u0000${partnerId}`;
+/**
+ * A master partner's contact, one change at a time (each closes it, and leaves once its views are written): a tenant's
+ * override giving it a station checks the master's email, the account's removal of that email checks the overrides.
+ */
+export const inheritedContactGate = (account: string, masterPartnerId: string): string => `inherited-contact\u0000${account}\u0000${masterPartnerId}`;
 /** The gate of the writes that name a key alias of the account (an AS2 instance's `my_as2_alias`; the key's deletion closes it). */
 export const keyAliasGate = (account: string, alias: string): string => `key-alias\u0000${account}\u0000${alias}`;
 /** The gate of the writes that depend on an AS2 instance (its deletion closes it). */

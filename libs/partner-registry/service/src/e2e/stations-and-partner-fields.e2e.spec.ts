@@ -152,6 +152,21 @@ describe('stations (/v1/stations) and the rest of seed 003 partner fields', () =
       expect((event.data as { settings: { stationId: string } }).settings.stationId).toBe(eu.id);
     });
 
+    it("a tenant's station and its account's removal of the master's email, sent at once, never both go through", async () => {
+      const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
+      const eu = await station(ctx.api);
+      for (let round = 0; round < 8; round++) {
+        const master = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput(`RACE-${round}`, { email: 'as2@race.example.com' }))).body.data;
+        const [joined, removed] = await Promise.all([
+          ctx.api.patch(`/v1/partners/${master.id}`, { station_id: eu.id }),
+          admin.patch(`/v1/accounts/${ctx.account}/partners/${master.id}`, { email: null }),
+        ]);
+        expect([round, joined.status === 200 && removed.status === 200]).toEqual([round, false]);
+        const seen = (await ctx.api.get(`/v1/partners/${master.id}`)).body.data;
+        expect([round, seen.station_id !== null && seen.email === null]).toEqual([round, false]);
+      }
+    });
+
     it('a tenant sets its station on an inherited partner; master partners take no station', async () => {
       const admin = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['account_admin'] });
       const master = (await admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('SHARED', { email: 'as2@shared.example.com' }))).body.data;

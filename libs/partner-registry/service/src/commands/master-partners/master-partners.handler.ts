@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore, WriteModel } from '@as2-partners/kernel';
 import { invalidPartnerSetting, masterPartnerDecider, partnerNotFound, PartnerRegistryStreams } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, commandOf, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, recordedDeletionOf, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, commandOf, inheritedContactGate, lastPositionOf, PLATFORM_CONFIG, type PlatformConfig, recordedDeletionOf, type RequestContext, requestMetadata, WRITE_GATES, WriteVisibility } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
@@ -26,6 +26,7 @@ export class MasterPartnersHandler {
     private readonly directory: PartnerDirectoryService,
     private readonly queries: PartnerQueries,
     private readonly creation: CreatePartnerHandler,
+    private readonly visibility: WriteVisibility,
   ) {}
 
   async create(ctx: RequestContext, account: string, dto: CreatePartnerDto): Promise<AfterWrite<PartnerViewDocument>> {
@@ -44,12 +45,22 @@ export class MasterPartnersHandler {
     const current = dto.firewall === undefined ? undefined : await this.writeModel.load(PartnerRegistryStreams.masterPartner(partnerId), masterPartnerDecider);
     const firewall = current?.state.status === 'active' ? current.state.partner.settings.firewall : undefined;
     const changes = await partnerChangesFromDto(dto, async (password) => this.sealer.seal(password), this.config.privateEndpointsAllow, firewall);
-    if (changes.email === null) await this.requireNoTenantStationOnTheEmail(account, partnerId);
-    const result = await this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
-      masterPartnerDecider,
-      () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
-      requestMetadata(ctx, null, now),
-    );
+    const decide = () =>
+      this.writeModel.decide(PartnerRegistryStreams.masterPartner(partnerId),
+        masterPartnerDecider,
+        () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
+        requestMetadata(ctx, null, now),
+      );
+    // The email's removal, one at a time with the tenants' overrides giving the master a station (each sees the other's views).
+    const result =
+      changes.email !== null
+        ? await decide()
+        : await WRITE_GATES.closed(inheritedContactGate(account, partnerId), async () => {
+            await this.requireNoTenantStationOnTheEmail(account, partnerId);
+            const removed = await decide();
+            await this.visibility.reach(removed.position);
+            return removed;
+          });
     return new AfterWrite(result.position, () => this.get(account, partnerId));
   }
 

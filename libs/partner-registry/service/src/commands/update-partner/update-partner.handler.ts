@@ -9,7 +9,7 @@ import {
   type PartnerSettings,
   validatePartnerSettings,
 } from '@as2-partners/partner-registry-domain';
-import { AfterWrite, PLATFORM_CONFIG, requireTenant, stationMovesGate, WRITE_GATES, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, inheritedContactGate, PLATFORM_CONFIG, requireTenant, stationMovesGate, WRITE_GATES, WriteVisibility, type PlatformConfig, type RequestContext, requestMetadata } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import type { PartnerViewDocument } from '../../queries/partner-views/partner-view.document';
@@ -34,6 +34,7 @@ export class UpdatePartnerHandler {
     private readonly secrets: TenantSecrets,
     private readonly queries: PartnerQueries,
     private readonly membership: StationMembership,
+    private readonly visibility: WriteVisibility,
   ) {}
 
   /**
@@ -43,7 +44,15 @@ export class UpdatePartnerHandler {
   execute(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
     const update = () => this.update(ctx, partnerId, dto);
     // A station move reads the partner's station, then leaves it: two at once would both leave the same one.
-    return dto.station_id === undefined ? update() : WRITE_GATES.closed(stationMovesGate(ctx.caller.account, requireTenant(ctx), partnerId), update);
+    const moving = dto.station_id === undefined ? update : () => WRITE_GATES.closed(stationMovesGate(ctx.caller.account, requireTenant(ctx), partnerId), update);
+    if (dto.station_id === undefined && dto.email === undefined) return moving();
+    // A station or email checked against an inherited partner's master: one at a time with its account's email removal,
+    // each seeing the other's views.
+    return WRITE_GATES.closed(inheritedContactGate(ctx.caller.account, partnerId), async () => {
+      const written = await moving();
+      await this.visibility.reach(written.position);
+      return written;
+    });
   }
 
   private async update(ctx: RequestContext, partnerId: string, dto: UpdatePartnerDto): Promise<AfterWrite<UpdateOutcome>> {
