@@ -15,6 +15,7 @@ import {
 } from '@as2-partners/kernel';
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { foreignRecordOf, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
+import { StopBudget } from './stop-budget';
 import { kafkaLogCreator } from './kafka-log-creator';
 import { readPublishedPositions } from './kafka-published-positions';
 import { withConsumerSpan } from './consumer-span';
@@ -63,8 +64,8 @@ export interface KafkaEventBusOptions {
    */
   readonly connectTimeoutMs?: number;
   /**
-   * How long stopping a subscription, and closing the bus, may take when no broker answers (leaving the group, the
-   * last sends): past it they are left behind, so a SIGTERM ends within the pod's grace period. Default 10 s.
+   * How long stopping the subscriptions and closing the bus may take together when no broker answers (leaving the
+   * groups, the last sends): past it they are left behind, so a SIGTERM ends within the pod's grace period. Default 10 s.
    */
   readonly closeTimeoutMs?: number;
   /** Delays between background connection attempts: doubles from initial to max (backoffDelayMs, with its jitter). Default 1 s to 30 s. */
@@ -78,6 +79,8 @@ const MAX_SEND_BYTES = 512 * 1024;
 const TOPIC_READY_TIMEOUT_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** The least a step of stopping waits for Kafka, whatever is left of the shutdown's closeTimeoutMs. */
+const MIN_STOP_STEP_MS = 250;
 /** The crash in a row (no group join between) from which a restarted consumer's crash is logged as an error. */
 const CRASHES_BEFORE_ERROR = 3;
 
@@ -325,7 +328,8 @@ export class KafkaEventBus implements EventBus {
   private async leaveGroup(running: Promise<void>, consumer: Consumer, groupId: string): Promise<void> {
     const leaving = running.then(() => consumer.disconnect());
     leaving.catch(() => undefined);
-    await withinMs(leaving, this.closeTimeoutMs, () => new Error(`kafka consumer ${groupId} did not leave its group within ${this.closeTimeoutMs} ms`)).catch((error: unknown) =>
+    const budget = this.stopBudget.stepMs();
+    await withinMs(leaving, budget, () => new Error(`kafka consumer ${groupId} did not leave its group within ${budget} ms`)).catch((error: unknown) =>
       this.options.logger?.warn(error instanceof Error ? error.message : String(error), { groupId }),
     );
   }
@@ -393,13 +397,18 @@ export class KafkaEventBus implements EventBus {
       await this.admin.disconnect();
     })();
     closing.catch(() => undefined);
-    await withinMs(closing, this.closeTimeoutMs, () => new Error(`Kafka did not close within ${this.closeTimeoutMs} ms (no broker answers): its connections are left behind`)).catch((error: unknown) =>
+    const budget = this.stopBudget.stepMs();
+    await withinMs(closing, budget, () => new Error(`Kafka did not close within ${budget} ms more (no broker answers): its connections are left behind`)).catch((error: unknown) =>
       this.options.logger?.warn(error instanceof Error ? error.message : String(error), { brokers: this.options.brokers.join(',') }),
     );
   }
 
-  private get closeTimeoutMs(): number {
-    return this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  /** The steps of one shutdown (each group's leave, then the close) share closeTimeoutMs; made on first use. */
+  private stopBudgetOfBus: StopBudget | null = null;
+
+  private get stopBudget(): StopBudget {
+    this.stopBudgetOfBus ??= new StopBudget(this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, MIN_STOP_STEP_MS);
+    return this.stopBudgetOfBus;
   }
 
   /**
