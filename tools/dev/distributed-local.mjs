@@ -7,7 +7,7 @@
 // Secrets are generated once into DIR (mode 0600) and kept with the services' data; Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,15 @@ const secrets = { JWT_SECRET: secret('jwt-secret'), PARTNER_SECRETS_KEY: secret(
 log(`starting Kafka and MongoDB (data and secrets in ${dir})`);
 const [kafka, mongo] = await Promise.all([provideKafka(), provideMongo()]);
 log(`Kafka ${kafka.env.KAFKA_BROKERS} (${kafka.source}), MongoDB ${mongo.source}`);
+// A broker or FerretDB started here keeps its data only while it runs: services that kept theirs from a run before would
+// stand beside topics and read models that no longer hold it (their outboxes already past it, so nothing is published
+// again). So each start from such servers begins from empty services' data; the secrets stay. KAFKA_BROKERS and
+// MONGO_URL naming servers of your own keep everything across runs.
+const ephemeral = kafka.source !== 'env' || mongo.source !== 'env';
+if (ephemeral && SERVICES.some((service) => existsSync(join(dir, service)))) {
+  log(`the broker or MongoDB started here holds nothing from an earlier run: the services' data in ${dir} starts empty too (set KAFKA_BROKERS and MONGO_URL to keep it)`);
+  for (const service of SERVICES) rmSync(join(dir, service), { recursive: true, force: true });
+}
 
 const children = [];
 for (const service of SERVICES) {
