@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as forge from 'node-forge';
 import { certificationRequestOf, generateKeyMaterial, parseSubject, readPemKey, readPkcs12 } from './key-material';
+import { OneAtATime } from './one-at-a-time';
 import { pkcs12OfEncryptedParts, pkcs12WithKeyBagInsideEncryptedContent } from './nested-key-bag.spec-support';
 
 // Key files made by an implementation nobody here wrote: the openssl binary.
@@ -181,6 +182,17 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     // Its public key is the certificate's: no mismatch to find there.
     expect(spkiOf(damaged).equals(spkiOf(readFileSync(path('cert.pem'), 'utf8')))).toBe(true);
     expect(() => readPemKey(damaged, readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', field: 'private_key' }));
+  });
+
+  it('makes key pairs one at a time (they share the thread pool that syncs the event store), each of a burst made', async () => {
+    const queued = jest.spyOn(OneAtATime.prototype, 'run');
+    try {
+      const burst = await Promise.all([1, 2, 3].map((n) => generateKeyMaterial({ keySize: 2048, subject: `CN=Burst ${n}`, validDays: 30, now: new Date() })));
+      expect(burst.map((material) => material.certificate.subject)).toEqual(['CN=Burst 1', 'CN=Burst 2', 'CN=Burst 3']);
+      expect(queued).toHaveBeenCalledTimes(3);
+    } finally {
+      queued.mockRestore();
+    }
   });
 
   it('generates a key whose self-signed certificate and CSR openssl verifies', async () => {
