@@ -30,8 +30,8 @@ export class ClosingConnections {
     this.answering.set(response.req.socket, response);
   }
 
-  /** Per connection with answer bytes waiting for the client: how many there were, and since when none was taken. */
-  private readonly waitingToBeRead = new WeakMap<Socket, { readonly bytes: number; readonly since: number }>();
+  /** Per connection with answer bytes waiting for the client: how many it had taken then, and since when none more. */
+  private readonly waitingToBeRead = new WeakMap<Socket, { readonly taken: number; readonly since: number }>();
 
   /**
    * Closes each connection whose answer bytes have waited for its client `stallMs` without any taken (a client that stops
@@ -41,12 +41,14 @@ export class ClosingConnections {
    */
   dropStalledReaders(stallMs: number, now: number = Date.now()): void {
     for (const socket of this.sockets) {
-      const bytes = socket.writableLength;
+      const waiting = socket.writableLength;
       const last = this.waitingToBeRead.get(socket);
-      if (bytes === 0) {
+      // bytesWritten counts the bytes handed to the socket, taken or still waiting.
+      const taken = socket.bytesWritten - waiting;
+      if (waiting === 0) {
         if (last) this.waitingToBeRead.delete(socket);
-      } else if (!last || bytes < last.bytes) {
-        this.waitingToBeRead.set(socket, { bytes, since: now });
+      } else if (!last || taken > last.taken) {
+        this.waitingToBeRead.set(socket, { taken, since: now });
       } else if (now - last.since >= stallMs) {
         socket.destroy();
       }
