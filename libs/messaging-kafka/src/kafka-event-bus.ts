@@ -110,13 +110,17 @@ export class KafkaEventBus implements EventBus {
   private connected: Promise<void> = Promise.resolve();
   /** Wakes the background connection's wait between attempts (close). */
   private wakeConnecting: () => void = () => undefined;
+  /** The steps of one shutdown (each group's leave, then the close) share closeTimeoutMs. */
+  private readonly stopBudget: StopBudget;
 
   private constructor(
     private readonly kafka: Kafka,
     private readonly admin: Admin,
     private readonly producer: Producer,
     private readonly options: KafkaEventBusOptions,
-  ) {}
+  ) {
+    this.stopBudget = new StopBudget(options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, MIN_STOP_STEP_MS);
+  }
 
   static async connect(options: KafkaEventBusOptions): Promise<KafkaEventBus> {
     const kafka = new Kafka({
@@ -138,8 +142,9 @@ export class KafkaEventBus implements EventBus {
       await producer.connect();
     })();
     try {
+      const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
       if (!options.connectInBackground) await connecting;
-      else await withinMs(connecting, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => new Error(`no broker answered within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`));
+      else await withinMs(connecting, connectTimeoutMs, () => new Error(`no broker answered within ${connectTimeoutMs} ms`));
     } catch (error) {
       connecting.catch(() => undefined);
       // Not awaited past the deadline: a disconnect from a broker that answers nothing waits as long as the connect.
@@ -403,13 +408,6 @@ export class KafkaEventBus implements EventBus {
     );
   }
 
-  /** The steps of one shutdown (each group's leave, then the close) share closeTimeoutMs; made on first use. */
-  private stopBudgetOfBus: StopBudget | null = null;
-
-  private get stopBudget(): StopBudget {
-    this.stopBudgetOfBus ??= new StopBudget(this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, MIN_STOP_STEP_MS);
-    return this.stopBudgetOfBus;
-  }
 
   /**
    * Hands one record to the handler until it resolves or the record is parked; false if the consumer stopped
@@ -620,7 +618,6 @@ async function pauseWhileBeating(ms: number, consumer: { heartbeat: () => Promis
   }
 }
 
-/** A wait of `ms` that `wake()` ends early (a close, a stopped subscription). */
 /** The promise's outcome, or `timedOut()`'s error once `ms` passed first (the promise itself goes on). */
 function withinMs<T>(promise: Promise<T>, ms: number, timedOut: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -631,6 +628,7 @@ function withinMs<T>(promise: Promise<T>, ms: number, timedOut: () => Error): Pr
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** A wait of `ms` that `wake()` ends early (a close, a stopped subscription). */
 function wakeablePause(ms: number): { done: Promise<void>; wake: () => void } {
   let wake = (): void => undefined;
   const done = new Promise<void>((resolve) => {
