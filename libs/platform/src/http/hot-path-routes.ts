@@ -283,12 +283,12 @@ export class HotPathRoutes {
       answerExpectationsAndConnectInHouseShape(server);
       const connections = new ClosingConnections(server);
       this.connections = connections;
-      // A client that stops taking its answer gets as long as one has to send its request (requestTimeout), then is closed.
-      const stallMs = server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS;
-      const stalledReaders = setInterval(() => connections.dropStalledReaders(stallMs), Math.max(100, Math.min(5000, stallMs / 4)));
+      const requestTimeoutMs = server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS;
+      // A client that stops taking its answer gets as long as one has to send its request, then is closed.
+      const stalledReaders = setInterval(() => connections.dropStalledReaders(requestTimeoutMs), Math.max(100, Math.min(5000, requestTimeoutMs / 4)));
       stalledReaders.unref();
       server.once('close', () => clearInterval(stalledReaders));
-      this.closeConnections = () => connections.closeWithin(server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS);
+      this.closeConnections = () => connections.closeWithin(requestTimeoutMs);
       return server;
     };
   }
