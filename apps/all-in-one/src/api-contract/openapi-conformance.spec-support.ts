@@ -8,7 +8,7 @@ export interface OpenApiDocument {
 }
 
 /** Replaces every `#/components/schemas/X` reference by the schema (the API's schemas have no cycles). */
-function inlineReferences(value: unknown, document: OpenApiDocument): unknown {
+export function inlineReferences(value: unknown, document: OpenApiDocument): unknown {
   if (Array.isArray(value)) return value.map((item) => inlineReferences(item, document));
   if (value === null || typeof value !== 'object') return value;
   const ref = (value as Json)['$ref'];

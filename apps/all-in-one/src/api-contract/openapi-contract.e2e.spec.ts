@@ -6,7 +6,7 @@ import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testin
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { multipartBody } from '../certificates/certificate-api.spec-support';
-import { OpenApiConformance, type OpenApiDocument } from './openapi-conformance.spec-support';
+import { inlineReferences, OpenApiConformance, type OpenApiDocument } from './openapi-conformance.spec-support';
 
 const root = join(__dirname, '..', '..', '..', '..');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -80,6 +80,52 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
       }
     }
     expect(mistyped).toEqual([]);
+  });
+
+  it('refuses a JSON null for every optional body field the document does not mark nullable (422 naming the field), as for a wrong type', async () => {
+    type Schema = { type?: string; nullable?: boolean; properties?: Record<string, Schema>; required?: string[] };
+    /** Dotted paths of the optional fields a null is not allowed in, nested objects included (list items are not walked). */
+    const nonNullableOptionals = (schema: Schema, prefix: string): string[] =>
+      Object.entries(schema.properties ?? {}).flatMap(([name, field]) => {
+        const path = prefix ? `${prefix}.${name}` : name;
+        const own = !(schema.required ?? []).includes(name) && field.nullable !== true ? [path] : [];
+        return [...own, ...(field.properties ? nonNullableOptionals(field, path) : [])];
+      });
+    const withNullAt = (path: string): Record<string, unknown> =>
+      path
+        .split('.')
+        .reverse()
+        .reduce<unknown>((inner, name) => ({ [name]: inner }), null) as Record<string, unknown>;
+    // The decision routes report the first error alone (their JSON Schema check stops there): the null field is the only wrong one.
+    const decision = { direction: 'inbound', as2_from: 'NULLS-PARTNER', as2_to: 'NULLS-ME', message_id: '<nulls@example.com>' };
+    const bodyWithNullAt = (path: string, field: string): Record<string, unknown> => (path === '/v1/traffic/decisions' ? { ...decision, ...withNullAt(field) } : withNullAt(field));
+    const account = 'nulls-acme';
+    // The first identity the route's guards let through reaches its body's validation.
+    const tokens = [
+      t.token({ account, tenant: 'nulls-t1', roles: ['tenant_admin'] }),
+      t.token({ account, tenant: null, roles: ['account_admin'] }),
+      t.token({ account, tenant: null, roles: ['operator'] }),
+      t.token({ account, tenant: null, roles: ['gateway'] }),
+    ];
+    const accepted: string[] = [];
+    let checked = 0;
+    for (const { path, method, op } of operations()) {
+      const schema = inlineReferences((op.requestBody?.content['application/json'] as { schema?: unknown } | undefined)?.schema, document) as Schema | undefined;
+      if (!schema?.properties) continue;
+      const url = path.replace('{account}', account).replace('{slot}', 'signature').replace('{alias}', 'nulls-key').replace(/\{[^}]+\}/g, 'prt_01JB0000000000000000000000');
+      for (const field of nonNullableOptionals(schema, '')) {
+        let res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers: { authorization: `Bearer ${tokens[0]}` }, payload: bodyWithNullAt(path, field) });
+        for (const token of tokens.slice(1)) {
+          if (res.statusCode !== 401 && res.statusCode !== 403) break;
+          res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: bodyWithNullAt(path, field) });
+        }
+        checked += 1;
+        const errors = res.statusCode === 422 ? ((res.json() as { errors?: Record<string, unknown> }).errors ?? {}) : {};
+        if (!(field in errors)) accepted.push(`${method} ${path} ${field}: ${res.statusCode} ${res.body.slice(0, 160)}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(accepted).toEqual([]);
   });
 
   it('passes Redocly lint (recommended ruleset) with no error', () => {

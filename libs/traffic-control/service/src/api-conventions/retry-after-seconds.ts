@@ -6,12 +6,13 @@ const isWholeSeconds = (value: unknown): value is number => typeof value === 'nu
 
 /**
  * Whole seconds from 1 to a day, with one message saying what is wrong (a string "30" was told it was no integer,
- * below 1 and above the maximum when the rules were stacked). Absent or null skips it.
+ * below 1 and above the maximum when the rules were stacked). Absent skips it; null is no number of seconds (the OpenAPI
+ * does not make it nullable).
  */
 export function IsRetryAfterSeconds(): PropertyDecorator {
   return propertyRule({
     name: 'isRetryAfterSeconds',
-    validate: (value) => value === undefined || value === null || (isWholeSeconds(value) && value >= 1 && value <= MAX_RETRY_AFTER_SECONDS),
+    validate: (value) => value === undefined || (isWholeSeconds(value) && value >= 1 && value <= MAX_RETRY_AFTER_SECONDS),
     message: (args: ValidationArguments) => {
       const value = args.value as unknown;
       if (!isWholeSeconds(value)) return 'The retry_after_seconds must be an integer (seconds)';

@@ -18,7 +18,7 @@ describe('retry_after_seconds: one message saying what is wrong', () => {
     ['a day', 86_400, []],
     ['1', 1, []],
     ['absent', undefined, []],
-    ['null', null, []],
+    ['null (the field is not nullable)', null, ['The retry_after_seconds must be an integer (seconds)']],
   ])('%s', async (_case, value, expected) => {
     expect(await retryAfterMessages(value)).toEqual(expected);
   });

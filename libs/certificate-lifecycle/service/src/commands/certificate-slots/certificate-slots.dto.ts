@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { IsOptionalNotNull } from '@as2-partners/platform';
 
 /** PUT /v1/partners/{id}/certificate-slots/{slot}. For `signature`, `certificate_id: null` or `use_different: false` makes it follow encryption again. */
 export class AssignSlotDto {
@@ -10,7 +11,7 @@ export class AssignSlotDto {
   certificate_id?: string | null;
 
   @ApiPropertyOptional({ description: 'signature slot only' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The use_different field must be true or false' })
   use_different?: boolean;
 }

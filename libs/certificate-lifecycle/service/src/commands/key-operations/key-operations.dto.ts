@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { digestAlgorithms } from '@as2-partners/as2';
 import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 
@@ -24,14 +24,15 @@ abstract class KeyOperationScopeDto {
   tenant?: string | null;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: ACCOUNT.source, description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(ACCOUNT, { message: 'The account must be 1-64 letters, digits, "-" or "_"' })
   account?: string;
 }
 
 /** POST /internal/v1/keys/{alias}/sign: `content` (a detached CMS signature comes back) or `signed_attributes` (the raw signature value). */
 export class SignRequestDto extends KeyOperationScopeDto {
-  @ApiPropertyOptional({ description: 'The bytes to sign (the MIME entity of a multipart/signed body), base64: answered with a detached CMS SignedData' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The bytes to sign (the MIME entity of a multipart/signed body), base64: answered with a detached CMS SignedData; null: not given' })
+  // One of two: a null is the field not given (the other one is), as a client sending both keys may say it.
   @IsOptional()
   @IsString({ message: 'The content must be a base64 string' })
   @IsBase64({}, { message: 'The content must be base64' })
@@ -39,7 +40,9 @@ export class SignRequestDto extends KeyOperationScopeDto {
 
   @ApiPropertyOptional({
     description:
-      'The DER SET OF CMS signed attributes (content-type, signing-time within 5 minutes of the keystore clock, message-digest), base64: answered with the RSA PKCS#1 v1.5 signature value and the certificate (the external-signer hook of libs/as2)',
+      'The DER SET OF CMS signed attributes (content-type, signing-time within 5 minutes of the keystore clock, message-digest), base64: answered with the RSA PKCS#1 v1.5 signature value and the certificate (the external-signer hook of libs/as2); null: not given',
+    type: String,
+    nullable: true,
   })
   @IsOptional()
   @IsString({ message: 'The signed_attributes must be a base64 string' })
@@ -48,7 +51,7 @@ export class SignRequestDto extends KeyOperationScopeDto {
   signed_attributes?: string;
 
   @ApiPropertyOptional({ enum: digestAlgorithms, default: 'sha256' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn([...digestAlgorithms], { message: `The algorithm must be one of: ${digestAlgorithms.join(', ')}` })
   algorithm?: (typeof digestAlgorithms)[number];
 }
@@ -85,7 +88,7 @@ export class KeyTransportDto {
 
 /** POST /internal/v1/keys/{alias}/decrypt: `enveloped` (the content comes back) or `key_transport` (the content-encryption key candidates). */
 export class DecryptRequestDto extends KeyOperationScopeDto {
-  @ApiPropertyOptional({ description: 'A CMS EnvelopedData (DER), base64: answered with the decrypted content' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'A CMS EnvelopedData (DER), base64: answered with the decrypted content; null: not given' })
   @IsOptional()
   @IsString({ message: 'The enveloped data must be a base64 string' })
   @IsBase64({}, { message: 'The enveloped data must be base64' })
@@ -93,7 +96,7 @@ export class DecryptRequestDto extends KeyOperationScopeDto {
   enveloped?: string;
 
   @ApiPropertyOptional({ type: KeyTransportDto, description: 'The key transport of a message (the external-decryptor hook of libs/as2): answered with the unwrapped content-encryption key(s)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ValidateNested()
   @Type(() => KeyTransportDto)
   key_transport?: KeyTransportDto;

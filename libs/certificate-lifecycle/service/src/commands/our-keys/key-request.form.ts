@@ -143,6 +143,8 @@ export async function readKeyRequestForm(request: FastifyRequest, purpose: 'crea
     refuseUnknown(Object.keys(raw), FIELDS);
   }
   const errors: Record<string, string[]> = {};
+  // No field of the request is nullable: a null is refused where it is, not read as the field left out.
+  for (const field of FIELDS) if (raw[field] === null) errors[field] = [`The ${field} field may not be null`];
   const alias = raw['alias'];
   if (purpose === 'create' && alias === undefined) errors['alias'] = ['The alias field is required'];
   if (purpose === 'rollover' && alias !== undefined) errors['alias'] = ['The next key takes the alias of the key it replaces'];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
+import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 
 /** POST /v1/partners/{id}/trust/rollover (CemScheduleRollover). */
@@ -18,7 +18,7 @@ export class ScheduleRolloverDto {
   overlap_until!: string;
 
   @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, minItems: 1, maxItems: SLOT_NAMES.length, uniqueItems: true, default: ['encryption', 'signature'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray({ message: 'The slots must be an array' })
   @ArrayMinSize(1, { message: 'The slots must name at least one slot' })
   // Before @ArrayUnique, whose check is quadratic (60,000 distinct names held the event loop ~8 s): a longer list is
@@ -32,12 +32,12 @@ export class ScheduleRolloverDto {
 /** POST /v1/partners/{id}/trust/retire (CemRetire). */
 export class RetireDto {
   @ApiPropertyOptional({ default: false, description: 'Retire before the overlap closes (needs a reason)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The force field must be true or false' })
   force?: boolean;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString({ message: 'The reason must be a string' })
   @CharacterLength(0, 1000, { message: 'The reason may not be greater than 1000 characters' })
   reason?: string;

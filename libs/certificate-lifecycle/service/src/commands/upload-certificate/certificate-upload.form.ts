@@ -113,8 +113,8 @@ function jsonFields(body: unknown): Record<string, string | undefined> {
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
   refuseUnknownFields(Object.keys(record));
-  // A JSON null is no value, as on the routes whose DTOs declare the field optional.
-  const wrongTypes = UPLOAD_FIELDS.filter((field) => record[field] !== undefined && record[field] !== null && typeof record[field] !== 'string');
+  // None of them is nullable: a JSON null is a wrong type, not the field left out.
+  const wrongTypes = UPLOAD_FIELDS.filter((field) => record[field] !== undefined && typeof record[field] !== 'string');
   if (wrongTypes.length > 0) throw new ValidationFailedException(Object.fromEntries(wrongTypes.map((field) => [field, [`The ${field} must be a string`]])));
   const pick = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : undefined);
   return { name: pick('name'), usage: pick('usage'), type: pick('type'), certificate: pick('certificate') };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsDefined, IsString } from 'class-validator';
 import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
@@ -11,7 +11,7 @@ export class ChangeAs2IdDto {
   new_as2_id!: string;
 
   @ApiPropertyOptional({ description: 'Must be true: the risks of seed 000 were read and accepted (see the impact route)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean({ message: 'The acknowledge risks field must be true or false' })
   acknowledge_risks?: boolean;
 
