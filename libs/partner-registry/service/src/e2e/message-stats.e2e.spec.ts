@@ -1,4 +1,4 @@
-import { apiAs, freshTenant, partnerApiFixture, partnerInput, type Api } from './partner-api.spec-support';
+import { apiAs, freshTenant, instanceInput, partnerApiFixture, partnerInput, type Api } from './partner-api.spec-support';
 
 const record = (messageId: string, extra: Record<string, unknown> = {}) => ({
   message_id: messageId,
@@ -87,6 +87,36 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     await post([record('moving', { tenant: ctx.tenant, as2_to: 'BETA-MOVE', status: 'delivered', occurred_at: '2026-11-30T10:01:00.000Z' })]);
     expect((await statsOf(beta.id)).message_stats.total_sent).toBe(1);
     expect((await statsOf(alpha.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
+  });
+
+  it("a partner that takes a deleted partner's AS2 id starts without its messages; messages recorded while no partner had the id count for it", async () => {
+    const before = (await ctx.api.post('/v1/partners', partnerInput('RECYCLED'))).body.data;
+    await post([record('old-1', { tenant: ctx.tenant, as2_to: 'RECYCLED' }), record('old-2', { tenant: ctx.tenant, direction: 'inbound', as2_from: 'RECYCLED', as2_to: 'US' })]);
+    expect((await statsOf(before.id)).message_stats).toMatchObject({ total_sent: 1, total_received: 1 });
+    expect((await ctx.api.delete(`/v1/partners/${before.id}`)).status).toBe(200);
+    await post([record('between', { tenant: ctx.tenant, as2_to: 'RECYCLED', status: 'failed', occurred_at: '2026-11-30T11:00:00.000Z' })]);
+    const after = (await ctx.api.post('/v1/partners', partnerInput('RECYCLED'))).body.data;
+    expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 1, total_received: 0, success_rate: 0, last_message_at: '2026-11-30T11:00:00.000000Z' });
+    // A later record of a message counted for the deleted partner still counts for it alone.
+    await post([record('old-1', { tenant: ctx.tenant, as2_to: 'RECYCLED', status: 'failed', occurred_at: '2026-11-30T12:00:00.000Z' })]);
+    expect((await statsOf(after.id)).message_stats.total_sent).toBe(1);
+    await post([record('new-1', { tenant: ctx.tenant, as2_to: 'RECYCLED', occurred_at: '2026-11-30T12:30:00.000Z' })]);
+    expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 2, total_received: 0, success_rate: 50, last_message_at: '2026-11-30T12:30:00.000000Z' });
+  });
+
+  it("counts a message once when the tenant's own partner and an inherited master share its AS2 id: for the one its partnership pairs it with", async () => {
+    const master = (await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('SHARED-THEM'))).body.data;
+    const own = (await ctx.api.post('/v1/partners', partnerInput('SHARED-THEM'))).body.data;
+    // No partnership yet: the tenant's own partner takes it (resolve looks at own ends first).
+    await post([record('unpaired', { tenant: ctx.tenant, as2_from: 'SHARED-US', as2_to: 'SHARED-THEM' })]);
+    const instance = (await ctx.api.post('/v1/as2-instances', instanceInput('SHARED-US'))).body.data;
+    expect((await ctx.api.post('/v1/partnerships', { as2_instance_id: instance.id, partner_id: master.id })).status).toBe(201);
+    await post([
+      record('paired-out', { tenant: ctx.tenant, as2_from: 'SHARED-US', as2_to: 'SHARED-THEM', occurred_at: '2026-11-30T10:10:00.000Z' }),
+      record('paired-in', { tenant: ctx.tenant, direction: 'inbound', as2_from: 'SHARED-THEM', as2_to: 'SHARED-US', occurred_at: '2026-11-30T10:20:00.000Z' }),
+    ]);
+    expect((await statsOf(own.id)).message_stats).toEqual({ total_sent: 1, total_received: 0, success_rate: 100, last_message_at: '2026-11-30T10:00:00.000000Z' });
+    expect((await statsOf(master.id)).message_stats).toEqual({ total_sent: 1, total_received: 1, success_rate: 100, last_message_at: '2026-11-30T10:20:00.000000Z' });
   });
 
   it('refuses an occurred_at more than a day ahead of the server\'s clock', async () => {

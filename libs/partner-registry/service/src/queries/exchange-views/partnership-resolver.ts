@@ -52,6 +52,16 @@ export class PartnershipResolver {
     };
   }
 
+  /**
+   * The partner a message between our `ours` and their `theirs` is counted for: the one `resolve` pairs it with when the
+   * tenant has two partners of that AS2 id (its own and an inherited master), else the one it has; null when none.
+   */
+  async partnerOfMessage(account: string, tenant: string, direction: Pair['direction'], ours: string, theirs: string): Promise<PartnerViewDocument | null> {
+    const partners = await this.partners.findForTenantByAs2Id(account, tenant, theirs);
+    if (partners.length < 2) return partners[0] ?? null;
+    return (await this.pairOf(account, tenant, direction, ours, theirs))?.partner ?? partners[0];
+  }
+
   /** An AS2 id may name both a tenant's own and an inherited end: the first pair with a partnership, own ends first. */
   private async pairOf(account: string, tenant: string, direction: Pair['direction'], ours: string, theirs: string): Promise<Pair | null> {
     const instances = await this.exchange.findInstancesByMyAs2Id(account, tenant, ours);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { DELETED_TENANTS, type DeletedTenants } from '@as2-partners/platform';
+import { PartnershipResolver } from '../exchange-views/partnership-resolver';
 import {
   MESSAGE_OUTCOME_INDEXES,
   MESSAGE_OUTCOMES_COLLECTION,
@@ -45,6 +46,7 @@ export class MessageOutcomes {
   constructor(
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
     @Inject(DELETED_TENANTS) private readonly deletedTenants: DeletedTenants,
+    @Inject(PartnershipResolver) private readonly resolver: PartnershipResolver,
   ) {
     this.outcomes = readModels.collection(MESSAGE_OUTCOMES_COLLECTION, MESSAGE_OUTCOME_INDEXES);
   }
@@ -59,10 +61,18 @@ export class MessageOutcomes {
       if (current && !supersedes(outcome, current)) continue;
       const partnerAs2Id = outcome.direction === 'outbound' ? outcome.as2To : outcome.as2From;
       // Moved to another partner: the one it leaves is named too, so what was kept of its stats is dropped.
-      const movedFrom = current && current.partnerAs2Id !== partnerAs2Id ? { movedFrom: current.partnerAs2Id } : {};
-      await this.outcomes.put({ _id: id, ...outcome, partnerAs2Id, ...movedFrom });
+      const moved = current !== null && current.partnerAs2Id !== partnerAs2Id;
+      const movedFrom = moved ? { movedFrom: current.partnerAs2Id } : {};
+      // Counted for the partner it was first counted for while it keeps its AS2 id, so a later record does not move it.
+      const partnerId = current && !moved && current.partnerId !== undefined ? current.partnerId : await this.partnerIdOf(outcome, partnerAs2Id);
+      await this.outcomes.put({ _id: id, ...outcome, partnerAs2Id, partnerId, ...movedFrom });
       applied += 1;
     }
     return { applied, ignored: batch.length - applied };
+  }
+
+  private async partnerIdOf(outcome: MessageOutcome, partnerAs2Id: string): Promise<string | null> {
+    const ours = outcome.direction === 'outbound' ? outcome.as2From : outcome.as2To;
+    return (await this.resolver.partnerOfMessage(outcome.account, outcome.tenant, outcome.direction, ours, partnerAs2Id))?.partnerId ?? null;
   }
 }

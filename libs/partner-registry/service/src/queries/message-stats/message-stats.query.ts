@@ -14,7 +14,16 @@ export interface PresentedMessageStats {
 /** The statistics of a partner no message named yet. */
 export const NO_MESSAGE_STATS: PresentedMessageStats = Object.freeze({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
 
-/** A partner's message statistics, by the AS2 id messages name it with, within one tenant. */
+/** The partner whose statistics are read: its id (an inherited partner's is its master's) and the AS2 id messages name it with. */
+export interface StatsSubject {
+  readonly partnerId: string;
+  readonly as2Id: string;
+}
+
+/**
+ * A partner's message statistics within one tenant: the messages naming its AS2 id that were counted for it when
+ * recorded, or for no partner (none had the AS2 id then; or recorded before messages were counted for a partner).
+ */
 @Injectable()
 export class MessageStatsQuery {
   private readonly outcomes: ReadModelCollection<MessageOutcomeDocument>;
@@ -23,8 +32,9 @@ export class MessageStatsQuery {
     this.outcomes = readModels.collection(MESSAGE_OUTCOMES_COLLECTION, MESSAGE_OUTCOME_INDEXES);
   }
 
-  async statsOf(account: string, tenant: string, partnerAs2Id: string): Promise<PresentedMessageStats> {
-    const scope = { account, tenant, partnerAs2Id };
+  async statsOf(account: string, tenant: string, partner: StatsSubject): Promise<PresentedMessageStats> {
+    // null also matches a document without the field (MongoDB's rule, and the embedded store's).
+    const scope = { account, tenant, partnerAs2Id: partner.as2Id, partnerId: { $in: [partner.partnerId, null] } };
     const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
     const last = latest.items[0]?.occurredAt ?? null;
     // No message at all (most partners most of the time): nothing to count.

@@ -41,7 +41,7 @@ export class PartnerDetailsQuery {
       ? await this.certificates.certificateLinkOf(owner, partner.certificateId, certificates, !absent('slots', owner.partnerId))
       : null;
     const messagesKey = messagesKeyOf(account, tenant, partner.as2Id);
-    const stats = absent('messages', messagesKey) ? NO_MESSAGE_STATS : await this.stats.statsOf(account, tenant, partner.as2Id);
+    const stats = absent('messages', messagesKey) ? NO_MESSAGE_STATS : await this.stats.statsOf(account, tenant, partner);
     const traffic = absent('traffic', partner.partnerId) ? UNPAUSED_TRAFFIC : await this.traffic.trafficOf(account, tenant, partner.partnerId);
     const status = absent('connectionStatus', partner.partnerId) ? null : await this.connectionStatus.presentedFor(partner.partnerId, tenant);
     return { data: { ...presentPartnerDetails(partner, partner.type, certificates.map(presentPartnerCertificate), stats, status), certificate_link: certificateLink, traffic } };
