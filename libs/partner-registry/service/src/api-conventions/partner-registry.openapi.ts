@@ -23,10 +23,27 @@ const PARTNER_PROPERTIES: Record<string, SchemaObject> = {
   encrypt_algorithm: { type: 'string', enum: [...ENCRYPT_ALGORITHMS, null], nullable: true },
   email: nullableString(),
   subject: nullableString(),
+  security: {
+    type: 'object',
+    description: "sign, encrypt, compress, sign_algorithm and encrypt_algorithm grouped, as seed 002's complete configuration object shows them (read only: written as the flat fields)",
+    required: ['sign', 'encrypt', 'compress', 'sign_algorithm', 'encrypt_algorithm'],
+    properties: {
+      sign: { type: 'boolean' },
+      encrypt: { type: 'boolean' },
+      compress: { type: 'boolean' },
+      sign_algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
+      encrypt_algorithm: { type: 'string', enum: [...ENCRYPT_ALGORITHMS, null], nullable: true },
+    },
+  },
   mdn: {
     type: 'object',
-    required: ['url', 'signed', 'algorithm'],
-    properties: { url: nullableString(), signed: { type: 'boolean' }, algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true } },
+    required: ['mode', 'url', 'signed', 'algorithm'],
+    properties: {
+      mode: { type: 'string', enum: [...MDN_MODES], description: 'mdn_mode, grouped with the MDN settings as seed 002 shows it (read only: written as mdn_mode)' },
+      url: nullableString(),
+      signed: { type: 'boolean' },
+      algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
+    },
   },
   connection: {
     type: 'object',
@@ -88,7 +105,7 @@ const TRAFFIC_DIRECTION_SCHEMA: SchemaObject = {
 
 export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
   type: 'object',
-  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificate_link', 'message_stats', 'last_message_at', 'connection_status', 'traffic'],
+  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificate_link', 'message_stats', 'statistics', 'last_message_at', 'connection_status', 'traffic'],
   properties: {
     ...PARTNER_PROPERTIES,
     certificates: { type: 'array', items: PARTNER_CERTIFICATE_SCHEMA },
@@ -104,6 +121,18 @@ export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
       },
     },
     message_stats: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the traffic services; null until then' },
+    statistics: {
+      type: 'object',
+      nullable: true,
+      required: ['messages_sent', 'messages_received', 'success_rate', 'last_activity'],
+      description: "message_stats in the names of seed 002's complete configuration object",
+      properties: {
+        messages_sent: { type: 'integer' },
+        messages_received: { type: 'integer' },
+        success_rate: { type: 'number', nullable: true },
+        last_activity: nullableApiTimestampSchema(),
+      },
+    },
     last_message_at: nullableApiTimestampSchema(),
     connection_status: { type: 'object', nullable: true, additionalProperties: true, description: 'Filled by the connection tester; null until then' },
     traffic: {

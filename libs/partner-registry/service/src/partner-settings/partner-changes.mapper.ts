@@ -29,15 +29,15 @@ export async function partnerChangesFromDto(
     name: dto.name,
     url: dto.url,
     active: dto.active,
-    sign: dto.sign,
-    encrypt: dto.encrypt,
-    compress: dto.compress,
-    mdnMode: dto.mdn_mode as MdnMode | undefined,
-    signAlgorithm: dto.sign_algorithm as SignAlgorithm | null | undefined,
-    encryptAlgorithm: dto.encrypt_algorithm as EncryptAlgorithm | null | undefined,
+    sign: aliased('sign', dto.sign, dto.security?.sign, 'security.sign'),
+    encrypt: aliased('encrypt', dto.encrypt, dto.security?.encrypt, 'security.encrypt'),
+    compress: aliased('compress', dto.compress, dto.security?.compress, 'security.compress'),
+    mdnMode: aliased('mdn_mode', dto.mdn_mode, dto.mdn?.mode, 'mdn.mode') as MdnMode | undefined,
+    signAlgorithm: aliased('sign_algorithm', dto.sign_algorithm, dto.security?.sign_algorithm, 'security.sign_algorithm') as SignAlgorithm | null | undefined,
+    encryptAlgorithm: aliased('encrypt_algorithm', dto.encrypt_algorithm, dto.security?.encrypt_algorithm, 'security.encrypt_algorithm') as EncryptAlgorithm | null | undefined,
     email: dto.email,
     subject: dto.subject,
-    mdn: dto.mdn ? defined({ url: dto.mdn.url, signed: dto.mdn.signed, algorithm: dto.mdn.algorithm as SignAlgorithm | null | undefined }) : undefined,
+    mdn: dto.mdn ? mdnChangesOf(dto.mdn) : undefined,
     connection: dto.connection
       ? defined({
           timeoutSeconds: dto.connection.timeout_seconds,
@@ -53,10 +53,19 @@ export async function partnerChangesFromDto(
   return changes;
 }
 
-/** Seed 003's flat `auth*` fields name the same settings as `http_auth`: either may be sent, not two different values. */
-function aliased<T>(alias: string, flat: T | undefined, nested: T | undefined): T | undefined {
+/** The MDN group's own settings; undefined when it carried only `mode` (mdn_mode's other name). */
+function mdnChangesOf(mdn: NonNullable<PartnerFieldsDto['mdn']>): PartnerChanges['mdn'] {
+  const changes = defined({ url: mdn.url, signed: mdn.signed, algorithm: mdn.algorithm as SignAlgorithm | null | undefined });
+  return mdn.mode !== undefined && Object.keys(changes).length === 0 ? undefined : changes;
+}
+
+/**
+ * Two names of one setting: seed 003's flat `auth*` fields and `http_auth`; seed 002's flat security fields and mdn_mode
+ * and its complete configuration object's `security` and `mdn.mode`. Either may be sent, not two different values.
+ */
+function aliased<T>(alias: string, flat: T | undefined, nested: T | undefined, counterpart = 'its http_auth counterpart'): T | undefined {
   if (flat !== undefined && nested !== undefined && flat !== nested) {
-    throw invalidPartnerSetting(alias, `The ${alias.replace(/_/g, ' ')} field and its http_auth counterpart disagree: send one of them`);
+    throw invalidPartnerSetting(alias, `The ${alias.replace(/_/g, ' ')} field and ${counterpart} disagree: send one of them`);
   }
   return flat !== undefined ? flat : nested;
 }

@@ -32,6 +32,11 @@ export const EMAIL_PATTERN = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
 export class MdnOptionsDto {
+  @ApiPropertyOptional({ enum: MDN_MODES, description: "mdn_mode, as seed 002's complete configuration object groups it: send either, not two different values" })
+  @IsOptionalNotNull()
+  @IsIn(MDN_MODES, { message: 'The selected MDN mode is invalid' })
+  mode?: string;
+
   @ApiPropertyOptional({ type: String, description: 'Where asynchronous MDNs go (https)', nullable: true, maxLength: 2048, pattern: HTTPS_ENDPOINT_PATTERN })
   @IsOptional()
   @IsHttpsEndpoint({ message: 'The MDN URL must be a valid HTTPS endpoint' })
@@ -69,6 +74,34 @@ export class ConnectionOptionsDto {
   @Min(1, { message: 'The retry interval must be at least 1 second' })
   @Max(86400, { message: 'The retry interval may not be greater than 86400 seconds' })
   retry_interval_seconds?: number;
+}
+
+/** Seed 002's complete configuration object groups these five settings: they or the flat fields may be sent, not two different values. */
+export class SecurityOptionsDto {
+  @ApiPropertyOptional({ description: 'sign' })
+  @IsOptionalNotNull()
+  @IsBoolean({ message: 'The security sign field must be true or false' })
+  sign?: boolean;
+
+  @ApiPropertyOptional({ description: 'encrypt' })
+  @IsOptionalNotNull()
+  @IsBoolean({ message: 'The security encrypt field must be true or false' })
+  encrypt?: boolean;
+
+  @ApiPropertyOptional({ description: 'compress' })
+  @IsOptionalNotNull()
+  @IsBoolean({ message: 'The security compress field must be true or false' })
+  compress?: boolean;
+
+  @ApiPropertyOptional({ enum: SIGN_ALGORITHMS, nullable: true, description: 'sign_algorithm' })
+  @IsOptional()
+  @IsIn(SIGN_ALGORITHMS, { message: 'The selected signing algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
+  sign_algorithm?: string | null;
+
+  @ApiPropertyOptional({ enum: ENCRYPT_ALGORITHMS, nullable: true, description: 'encrypt_algorithm' })
+  @IsOptional()
+  @IsIn(ENCRYPT_ALGORITHMS, { message: 'The selected encryption algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
+  encrypt_algorithm?: string | null;
 }
 
 /** Outbound HTTP basic auth; the password is write-only (sealed at once, answered as `has_password`). */
@@ -172,6 +205,12 @@ export class PartnerFieldsDto {
   @CharacterLength(1, 255, { message: 'The subject must be between 1 and 255 characters' })
   @IsHeaderSafeText('subject')
   subject?: string | null;
+
+  @ApiPropertyOptional({ type: SecurityOptionsDto, description: "sign, encrypt, compress and the two algorithms grouped, as seed 002's complete configuration object shows them" })
+  @IsOptionalNotNull()
+  @ValidateNested()
+  @Type(() => SecurityOptionsDto)
+  security?: SecurityOptionsDto;
 
   @ApiPropertyOptional({ type: MdnOptionsDto })
   @IsOptionalNotNull()

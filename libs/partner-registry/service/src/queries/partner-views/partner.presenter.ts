@@ -20,7 +20,8 @@ function presentSettings(settings: PartnerSettings) {
     encrypt_algorithm: settings.encryptAlgorithm,
     email: settings.email,
     subject: settings.subject,
-    mdn: { url: settings.mdn.url, signed: settings.mdn.signed, algorithm: settings.mdn.algorithm },
+    // `mode` too: seed 002's complete configuration object groups the MDN's settings, its mode with them.
+    mdn: { mode: settings.mdnMode, url: settings.mdn.url, signed: settings.mdn.signed, algorithm: settings.mdn.algorithm },
     connection: {
       timeout_seconds: settings.connection.timeoutSeconds,
       retry_attempts: settings.connection.retryAttempts,
@@ -55,6 +56,8 @@ export function presentPartner(doc: PartnerViewDocument, type: PresentedType = d
     mdn_mode,
     sign_algorithm,
     encrypt_algorithm,
+    // The same five settings grouped, as seed 002's complete configuration object shows them.
+    security: { sign, encrypt, compress, sign_algorithm, encrypt_algorithm },
     ...extra,
     created_at: toApiTimestamp(doc.createdAt),
     updated_at: toApiTimestamp(doc.updatedAt),
@@ -74,6 +77,10 @@ export function presentPartnerDetails(
     ...(type === 'inherited' ? { override_settings: presentOverrides(doc.overrides ?? {}) } : {}),
     certificates: [...certificates],
     message_stats: messageStats,
+    // The same figures in the names of seed 002's complete configuration object.
+    statistics: messageStats
+      ? { messages_sent: messageStats.total_sent, messages_received: messageStats.total_received, success_rate: messageStats.success_rate, last_activity: messageStats.last_message_at }
+      : null,
     last_message_at: messageStats?.last_message_at ?? null,
     connection_status: connectionStatus,
   };
