@@ -37,6 +37,7 @@ export * from './oldest-keys';
 export * from './command-event-ids';
 export * from './command-entity-ids';
 export * from './keyed-mutex';
+export * from './for-each-at-most';
 export * from './directory-reservations';
 export * from './polling-loop';
 export * from './tenant-id';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, DirectoryReservations, DomainError, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, DirectoryReservations, DomainError, forEachAtMost, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
   stationDecider,
@@ -17,6 +17,9 @@ import { PartnerDirectoryService } from '../write-model/partner-directory.servic
 import { ExchangeQueries } from '../queries/exchange-views/exchange-queries';
 import { PartnershipRemoval } from '../write-model/partnership-removal';
 import { as2InstanceDirectory, as2InstanceDirectoryDecider, releaseKeys } from '../write-model/unique-key-directories';
+
+/** Partners (and overrides) a closure deletes at once. */
+const CLOSING_AT_ONCE = 16;
 
 function later(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
@@ -47,18 +50,20 @@ export class TenantClosure {
       let last = await this.secrets.destroy(account, tenant, metadata);
       // The directory holds a reservation for every partner of the tenant that was not deleted.
       const { state: partners } = await this.writeModel.load(PartnerRegistryStreams.tenantDirectory(account, tenant), partnerDirectoryDecider);
-      for (const reservation of partners.reservations.values()) {
+      // Several at once: their appends share commits and WAL syncs (one after another, a hub of 15,000 partners took
+      // ~38 s); each partner's own deletion and release stay in order.
+      await forEachAtMost([...partners.reservations.values()], CLOSING_AT_ONCE, async (reservation) => {
         last = later(last, await this.deletePartner(account, tenant, reservation.partnerId, metadata));
-      }
+      });
       const { state: masters } = await this.writeModel.load(PartnerRegistryStreams.masterDirectory(account), partnerDirectoryDecider);
-      for (const master of masters.reservations.values()) {
+      await forEachAtMost([...masters.reservations.values()], CLOSING_AT_ONCE, async (master) => {
         const reset = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, master.partnerId),
           partnerOverrideDecider,
           () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: master.partnerId, now: this.clock.now().toISOString() }),
           metadata,
         );
         last = later(last, reset.position);
-      }
+      });
       return later(last, await this.closeOurSide(account, tenant, metadata));
     });
   }
