@@ -83,22 +83,27 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
   });
 
   it('refuses a JSON null for every optional body field the document does not mark nullable (422 naming the field), as for a wrong type', async () => {
-    type Schema = { type?: string; nullable?: boolean; properties?: Record<string, Schema>; required?: string[] };
-    /** Dotted paths of the optional fields a null is not allowed in, nested objects included (list items are not walked). */
+    type Schema = { type?: string; nullable?: boolean; properties?: Record<string, Schema>; required?: string[]; items?: Schema };
+    /** Dotted paths of the optional fields a null is not allowed in, nested objects and a list's first item (`events.0.account`) included. */
     const nonNullableOptionals = (schema: Schema, prefix: string): string[] =>
       Object.entries(schema.properties ?? {}).flatMap(([name, field]) => {
         const path = prefix ? `${prefix}.${name}` : name;
         const own = !(schema.required ?? []).includes(name) && field.nullable !== true ? [path] : [];
-        return [...own, ...(field.properties ? nonNullableOptionals(field, path) : [])];
+        const inner = field.properties ? nonNullableOptionals(field, path) : field.items?.properties ? nonNullableOptionals(field.items, `${path}.0`) : [];
+        return [...own, ...inner];
       });
     const withNullAt = (path: string): Record<string, unknown> =>
       path
         .split('.')
         .reverse()
-        .reduce<unknown>((inner, name) => ({ [name]: inner }), null) as Record<string, unknown>;
+        .reduce<unknown>((inner, name) => (/^\d+$/.test(name) ? [inner] : { [name]: inner }), null) as Record<string, unknown>;
     // The decision routes report the first error alone (their JSON Schema check stops there): the null field is the only wrong one.
     const decision = { direction: 'inbound', as2_from: 'NULLS-PARTNER', as2_to: 'NULLS-ME', message_id: '<nulls@example.com>' };
-    const bodyWithNullAt = (path: string, field: string): Record<string, unknown> => (path === '/v1/traffic/decisions' ? { ...decision, ...withNullAt(field) } : withNullAt(field));
+    const bodyWithNullAt = (path: string, field: string): Record<string, unknown> => {
+      if (path === '/v1/traffic/decisions') return { ...decision, ...withNullAt(field) };
+      if (path === '/v1/traffic/decisions:batch') return { decisions: [{ ...decision, ...withNullAt(field.replace('decisions.0.', '')) }] };
+      return withNullAt(field);
+    };
     const account = 'nulls-acme';
     // The first identity the route's guards let through reaches its body's validation.
     const tokens = [

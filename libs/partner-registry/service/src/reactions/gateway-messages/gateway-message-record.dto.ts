@@ -1,8 +1,8 @@
 import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
-import { CharacterLength, DATE_TIME_WITH_OFFSET, propertyRule } from '@as2-partners/platform';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsString, Matches, ValidateNested } from 'class-validator';
+import { CharacterLength, DATE_TIME_WITH_OFFSET, IsOptionalNotNull, propertyRule } from '@as2-partners/platform';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
@@ -59,13 +59,13 @@ export class GatewayMessageRecordDto {
   occurred_at!: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT_ID_PATTERN.source, description: "Required unless the token names the tenant; must be the token's when it does" })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString({ message: 'The tenant must be a string' })
   @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Must be the token's account when given (required on the Kafka topic)" })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString({ message: 'The account must be a string' })
   @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
   account?: string;
