@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +133,42 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     }
     expect(checked).toBeGreaterThan(50);
     expect(accepted).toEqual([]);
+  });
+
+  it('documents what the server takes and answers: a boolean firewall, an international endpoint, a 254-character email, key alias rules, no other upload field', async () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const requestSchema = (path: string, media = 'application/json') =>
+      inlineReferences((document.paths[path]['post'].requestBody?.content[media] as { schema: unknown }).schema, document) as Record<string, unknown>;
+    const takes = (schema: Record<string, unknown>, body: unknown) => ajv.validate(schema, body);
+    const conformance = new OpenApiConformance(document);
+    const tenantAdmin = { authorization: `Bearer ${t.token({ account: 'documented-acme', tenant: 'documented-t1', roles: ['tenant_admin'] })}` };
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: tenantAdmin, payload });
+
+    // Seed 003's boolean firewall, an international host and path (an IRI, kept as given), the longest email an address may have (RFC 5321: 254).
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(53)}.example`;
+    expect(email.length).toBe(254);
+    const partner = { name: 'Bücher', as2_id: 'DOCUMENTED-IRI', url: 'https://bücher.example/as2/empfang?ü=1', firewall: true, email };
+    expect([takes(requestSchema('/v1/partners'), partner), ajv.errorsText()]).toEqual([true, 'No errors']);
+    const created = await post('/v1/partners', partner);
+    expect(created.statusCode).toBe(201);
+    expect(created.json().data).toMatchObject({ url: partner.url, firewall: { enabled: true, allowed_ips: [] }, email });
+    expect(conformance.check('POST', '/v1/partners', 201, created.json())).toEqual([]);
+    const tooLong = `a${email}`;
+    expect([takes(requestSchema('/v1/partners'), { ...partner, as2_id: 'DOCUMENTED-LONG', email: tooLong }), (await post('/v1/partners', { ...partner, as2_id: 'DOCUMENTED-LONG', email: tooLong })).statusCode]).toEqual([false, 422]);
+
+    // A key alias the keystore refuses is one the document refuses too.
+    const generate = { algorithm: 'RSA', key_size: 2048, subject: 'CN=Documented', valid_days: 30 };
+    for (const alias of ['a b', '..', '.']) {
+      expect([alias, takes(requestSchema('/v1/keys'), { alias, generate }), (await post('/v1/keys', { alias, generate })).statusCode]).toEqual([alias, false, 422]);
+    }
+
+    // An upload's only fields are name, usage, type and certificate: another is refused (422), and the document says so.
+    for (const path of ['/v1/certificates', '/v1/partners/{id}/certificates', '/v1/accounts/{account}/partners/{id}/certificates']) {
+      for (const media of ['multipart/form-data', 'application/json']) expect([path, media, requestSchema(path, media)['additionalProperties']]).toEqual([path, media, false]);
+    }
+    const extra = await post('/v1/certificates', { name: 'Extra', usage: 'tls', certificate: issueTestCertificate().pem, note: 'x' });
+    expect([extra.statusCode, extra.json().errors]).toEqual([422, { note: ['The note field is not allowed'] }]);
   });
 
   it('passes Redocly lint (recommended ruleset) with no error', () => {

@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES, SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
+import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES, KEY_ALIAS_PATTERN, SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 import { apiTimestampSchema, dataOf, nullableApiTimestampSchema, pageOf } from '@as2-partners/platform';
 
 /** Response bodies of the certificate-lifecycle service (seeds 002 and 003), referenced by the controllers' @ApiResponse decorators. */
@@ -180,6 +180,8 @@ export const TIMELINE_PAGE = pageOf(TIMELINE_EVENT);
 /** The upload routes' bodies: multipart/form-data (seed 002) or JSON with the PEM text. */
 export const CERTIFICATE_UPLOAD_BODY: SchemaObject = {
   type: 'object',
+  // Another part or field is refused (422, the field not allowed), as on every other route.
+  additionalProperties: false,
   required: ['name', 'usage', 'certificate'],
   properties: {
     name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000][^\\u0000]*$', example: 'Acme 2025' }),
@@ -301,7 +303,7 @@ const keyRequestBody = (purpose: 'create' | 'rollover'): SchemaObject => ({
   required: purpose === 'create' ? ['alias'] : ['activate_at', 'overlap_until'],
   description: 'Exactly one of generate, pkcs12 (with password), private_key (with certificate)',
   properties: {
-    ...(purpose === 'create' ? { alias: string({ example: 'acme-signing' }) } : {}),
+    ...(purpose === 'create' ? { alias: string({ minLength: 1, maxLength: 100, pattern: `(?!\\.{1,2}$)${KEY_ALIAS_PATTERN.source}`, description: 'Letters, digits, ".", "-" and "_" (not "." or ".."): 422 INVALID_KEY_ALIAS', example: 'acme-signing' }) } : {}),
     generate: KEY_GENERATE,
     pkcs12: string({ description: 'The PKCS#12 file, base64 (JSON) or the file (multipart)' }),
     password: string({ description: 'Never stored or returned' }),

@@ -10,7 +10,8 @@ const PARTNER_PROPERTIES: Record<string, SchemaObject> = {
   id: { type: 'string', example: 'prt_01HQ3K4N5M6P7Q8R9S0T1U2V3W' },
   name: { type: 'string', example: 'Acme Corporation' },
   as2_id: { type: 'string', example: 'ACME-CORP-AS2' },
-  url: { type: 'string', format: 'uri', example: 'https://acme.example.com/as2' },
+  // No format: uri: an international host or path is kept as given (an IRI, RFC 3987), which a URI check refuses.
+  url: { type: 'string', example: 'https://acme.example.com/as2', description: "The partner's AS2 endpoint (https), as given: an international host or path stays as typed" },
   active: { type: 'boolean' },
   type: { type: 'string', enum: ['tenant', 'inherited', 'master'] },
   master_partner_id: nullableString('The master partner an inherited partner follows'),

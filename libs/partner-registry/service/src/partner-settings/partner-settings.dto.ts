@@ -192,10 +192,10 @@ export class PartnerFieldsDto {
   @IsIn(ENCRYPT_ALGORITHMS, { message: 'The selected encryption algorithm is invalid', context: UNSUPPORTED_ALGORITHM })
   encrypt_algorithm?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'email', nullable: true, maxLength: 255, pattern: EMAIL_PATTERN, description: 'Contact email for AS2 notifications' })
+  @ApiPropertyOptional({ type: String, format: 'email', nullable: true, maxLength: 254, pattern: EMAIL_PATTERN, description: 'Contact email for AS2 notifications' })
   @IsOptional()
   @IsEmail({}, { message: 'The email must be a valid email address' })
-  @CharacterLength(0, 255, { message: 'The email may not be greater than 255 characters' })
+  @CharacterLength(0, 254, { message: 'The email may not be greater than 254 characters' })
   @IsHeaderSafeText('email')
   email?: string | null;
 

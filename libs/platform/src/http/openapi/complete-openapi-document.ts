@@ -112,6 +112,18 @@ function withNullInNullableEnums(schema: unknown): void {
   for (const value of Object.values(node)) if (typeof value === 'object') withNullInNullableEnums(value);
 }
 
+/**
+ * A property declared as a union (`oneOf`) whose TypeScript type is a class gets that class from the swagger plugin too,
+ * as an `allOf` beside it: the union is then only its class, and a value of its other branches (seed 003's boolean
+ * `firewall`) fails a strict check of a body the server takes. The declared union is the property's schema.
+ */
+function withoutDesignTypeBesideUnions(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as { oneOf?: unknown[]; allOf?: unknown[] };
+  if (Array.isArray(node.oneOf) && Array.isArray(node.allOf)) delete node.allOf;
+  for (const value of Object.values(node)) if (typeof value === 'object') withoutDesignTypeBesideUnions(value);
+}
+
 /** Routes served beside Nest, as they describe themselves: secured, with exactly the error statuses they answer. */
 function addOperations(document: OpenAPIObject, operations: readonly OpenApiOperation[]): void {
   for (const { path, method, operation, errors, schemas } of operations) {
@@ -148,7 +160,10 @@ export function completeOpenApiDocument(document: OpenAPIObject, extra: readonly
     if (name.endsWith('Dto') && 'properties' in schema) (schema as { additionalProperties?: boolean }).additionalProperties = false;
     if (PARTIAL_UPDATE_SCHEMA_NAMES.has(name)) (schema as { minProperties?: number }).minProperties = 1;
   }
-  for (const schema of Object.values(document.components.schemas)) withNullInNullableEnums(schema);
+  for (const schema of Object.values(document.components.schemas)) {
+    withNullInNullableEnums(schema);
+    withoutDesignTypeBesideUnions(schema);
+  }
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];

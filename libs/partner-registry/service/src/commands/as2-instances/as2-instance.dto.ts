@@ -25,10 +25,10 @@ export class CreateAs2InstanceDto {
   @IsNotIn(['.', '..'], { message: 'My AS2 alias must not be "." or ".."' })
   my_as2_alias!: string;
 
-  @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })
+  @ApiProperty({ type: String, format: 'email', maxLength: 254, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })
   @IsDefined({ message: 'My email field is required' })
   @IsEmail({}, { message: 'My email must be a valid email address' })
-  @CharacterLength(0, 255, { message: 'My email may not be greater than 255 characters' })
+  @CharacterLength(0, 254, { message: 'My email may not be greater than 254 characters' })
   @IsHeaderSafeText('my email', null)
   my_email!: string;
 

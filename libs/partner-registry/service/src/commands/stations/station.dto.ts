@@ -10,10 +10,10 @@ export class CreateStationDto {
   @IsHeaderSafeText('name', null)
   name!: string;
 
-  @ApiProperty({ type: String, format: 'email', maxLength: 255, pattern: EMAIL_PATTERN, example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
+  @ApiProperty({ type: String, format: 'email', maxLength: 254, pattern: EMAIL_PATTERN, example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
   @IsDefined({ message: 'The notification email field is required' })
   @IsEmail({}, { message: 'The notification email must be a valid email address' })
-  @CharacterLength(0, 255, { message: 'The notification email may not be greater than 255 characters' })
+  @CharacterLength(0, 254, { message: 'The notification email may not be greater than 254 characters' })
   @IsHeaderSafeText('notification email', null)
   notification_email!: string;
 

@@ -28,14 +28,14 @@ export class CreateTenantDto {
     type: String,
     format: 'email',
     nullable: true,
-    maxLength: 255,
+    maxLength: 254,
     pattern: EMAIL_PATTERN,
     example: 'edi-ops@plant1.example',
     description: "Where blocked-message notices go for the tenant's partners without a station address; null clears it",
   })
   @IsOptional()
   @IsEmail({}, { message: 'The notification email must be a valid email address' })
-  @CharacterLength(0, 255, { message: 'The notification email may not be greater than 255 characters' })
+  @CharacterLength(0, 254, { message: 'The notification email may not be greater than 254 characters' })
   @IsHeaderSafeText('notification email', null)
   notification_email?: string | null;
 }
