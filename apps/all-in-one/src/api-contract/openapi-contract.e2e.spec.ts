@@ -171,6 +171,19 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     expect([extra.statusCode, extra.json().errors]).toEqual([422, { note: ['The note field is not allowed'] }]);
   });
 
+  it("refuses another account's admin on every account route before anything else: 403 ACCOUNT_FORBIDDEN whatever the body or query", async () => {
+    const headers = { authorization: `Bearer ${t.token({ account: 'mine-acme', tenant: null, roles: ['account_admin'] })}` };
+    const answers: string[] = [];
+    for (const { path, method } of operations().filter(({ path }) => path.startsWith('/v1/accounts/{account}'))) {
+      const url = `${path.replace('{account}', 'theirs-acme').replace(/\{[^}]+\}/g, 'prt_01JB0000000000000000000000')}?per_page=0`;
+      const hostile = ['post', 'put', 'patch'].includes(method) ? { payload: { unknown_field: 1, name: '' } } : {};
+      const res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers, ...hostile });
+      answers.push(`${method} ${path}: ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`);
+    }
+    expect(answers.length).toBeGreaterThan(20);
+    expect(answers.filter((answer) => !answer.endsWith(': 403 ACCOUNT_FORBIDDEN'))).toEqual([]);
+  });
+
   it('passes Redocly lint (recommended ruleset) with no error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
     try {

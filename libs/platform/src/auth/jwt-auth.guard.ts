@@ -4,6 +4,7 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
 import type { RequestContext, Role } from './caller';
+import { requireOwnAccount } from './caller-scope';
 import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
@@ -65,6 +66,10 @@ export class JwtAuthGuard implements CanActivate {
       if (caller.tenant !== null && (await this.deletedTenants()?.isDeleted(caller.account, caller.tenant))) throw tenantDeletedError(caller.tenant);
       throw new ForbiddenException();
     }
+    // An account's routes (`/v1/accounts/{account}/…`) act on the caller's own account only: refused here, before the
+    // query or body is checked, so another account's caller learns nothing of the route's rules or resources.
+    const account = (request as { params?: Record<string, unknown> }).params?.['account'];
+    if (typeof account === 'string') requireOwnAccount(request.context, account);
     return true;
   }
 
