@@ -89,19 +89,29 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     expect((await statsOf(alpha.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
   });
 
-  it("a partner that takes a deleted partner's AS2 id starts without its messages; messages recorded while no partner had the id count for it", async () => {
+  it("a partner that takes a deleted partner's AS2 id starts without its messages; messages recorded while no partner had the id count for none", async () => {
     const before = (await ctx.api.post('/v1/partners', partnerInput('RECYCLED'))).body.data;
     await post([record('old-1', { tenant: ctx.tenant, as2_to: 'RECYCLED' }), record('old-2', { tenant: ctx.tenant, direction: 'inbound', as2_from: 'RECYCLED', as2_to: 'US' })]);
     expect((await statsOf(before.id)).message_stats).toMatchObject({ total_sent: 1, total_received: 1 });
     expect((await ctx.api.delete(`/v1/partners/${before.id}`)).status).toBe(200);
     await post([record('between', { tenant: ctx.tenant, as2_to: 'RECYCLED', status: 'failed', occurred_at: '2026-11-30T11:00:00.000Z' })]);
     const after = (await ctx.api.post('/v1/partners', partnerInput('RECYCLED'))).body.data;
-    expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 1, total_received: 0, success_rate: 0, last_message_at: '2026-11-30T11:00:00.000000Z' });
-    // A later record of a message counted for the deleted partner still counts for it alone.
+    expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
+    // A later record of a message counted for the deleted partner still counts for it alone, and so for none here.
     await post([record('old-1', { tenant: ctx.tenant, as2_to: 'RECYCLED', status: 'failed', occurred_at: '2026-11-30T12:00:00.000Z' })]);
-    expect((await statsOf(after.id)).message_stats.total_sent).toBe(1);
+    await post([record('between', { tenant: ctx.tenant, as2_to: 'RECYCLED', status: 'delivered', occurred_at: '2026-11-30T12:10:00.000Z' })]);
+    expect((await statsOf(after.id)).message_stats.total_sent).toBe(0);
     await post([record('new-1', { tenant: ctx.tenant, as2_to: 'RECYCLED', occurred_at: '2026-11-30T12:30:00.000Z' })]);
-    expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 2, total_received: 0, success_rate: 50, last_message_at: '2026-11-30T12:30:00.000000Z' });
+    expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 1, total_received: 0, success_rate: 100, last_message_at: '2026-11-30T12:30:00.000000Z' });
+  });
+
+  it('a message recorded before any partner had its AS2 id counts for none: not twice when an own partner and an inherited master then take it', async () => {
+    await post([record('early', { tenant: ctx.tenant, as2_to: 'EARLY-TWIN' })]);
+    const master = (await ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('EARLY-TWIN'))).body.data;
+    const own = (await ctx.api.post('/v1/partners', partnerInput('EARLY-TWIN'))).body.data;
+    expect([(await statsOf(own.id)).message_stats.total_sent, (await statsOf(master.id)).message_stats.total_sent]).toEqual([0, 0]);
+    await post([record('later', { tenant: ctx.tenant, as2_to: 'EARLY-TWIN' })]);
+    expect([(await statsOf(own.id)).message_stats.total_sent, (await statsOf(master.id)).message_stats.total_sent]).toEqual([1, 0]);
   });
 
   it("counts a message once when the tenant's own partner and an inherited master share its AS2 id: for the one its partnership pairs it with", async () => {

@@ -12,10 +12,11 @@ export interface MessageOutcomeDocument {
   /**
    * The partner the message is counted for, as the tenant's partners stood when it was first recorded with this AS2 id
    * (of two with it, the one its partnership pairs it with): a partner that later takes a deleted partner's AS2 id does
-   * not inherit its messages. Null when the tenant had no partner of that AS2 id then (counted for the one that takes
-   * it); absent on documents written before it was kept (counted for every partner with the AS2 id, as then).
+   * not inherit its messages. '' when the tenant had no partner of that AS2 id then: counted for no partner, not for
+   * one that takes the id later. Absent on documents written before it was kept: counted for every partner with the AS2
+   * id, as then.
    */
-  readonly partnerId?: string | null;
+  readonly partnerId?: string;
   /** The partner side's AS2 id before the latest record moved the message to another partner (its stats changed too). */
   readonly movedFrom?: string;
   readonly status: MessageStatus;

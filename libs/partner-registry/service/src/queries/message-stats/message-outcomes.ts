@@ -71,8 +71,9 @@ export class MessageOutcomes {
     return { applied, ignored: batch.length - applied };
   }
 
-  private async partnerIdOf(outcome: MessageOutcome, partnerAs2Id: string): Promise<string | null> {
+  /** The partner the message counts for; '' when the tenant has none with that AS2 id (it counts for none). */
+  private async partnerIdOf(outcome: MessageOutcome, partnerAs2Id: string): Promise<string> {
     const ours = outcome.direction === 'outbound' ? outcome.as2From : outcome.as2To;
-    return (await this.resolver.partnerOfMessage(outcome.account, outcome.tenant, outcome.direction, ours, partnerAs2Id))?.partnerId ?? null;
+    return (await this.resolver.partnerOfMessage(outcome.account, outcome.tenant, outcome.direction, ours, partnerAs2Id))?.partnerId ?? '';
   }
 }

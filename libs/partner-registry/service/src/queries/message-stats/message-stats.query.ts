@@ -22,7 +22,7 @@ export interface StatsSubject {
 
 /**
  * A partner's message statistics within one tenant: the messages naming its AS2 id that were counted for it when
- * recorded, or for no partner (none had the AS2 id then; or recorded before messages were counted for a partner).
+ * recorded, and those recorded before messages were counted for a partner (they count for every partner of the id).
  */
 @Injectable()
 export class MessageStatsQuery {
@@ -33,7 +33,7 @@ export class MessageStatsQuery {
   }
 
   async statsOf(account: string, tenant: string, partner: StatsSubject): Promise<PresentedMessageStats> {
-    // null also matches a document without the field (MongoDB's rule, and the embedded store's).
+    // null matches a document without the field (MongoDB's rule, and the embedded store's): one recorded before.
     const scope = { account, tenant, partnerAs2Id: partner.as2Id, partnerId: { $in: [partner.partnerId, null] } };
     const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
     const last = latest.items[0]?.occurredAt ?? null;
