@@ -6,6 +6,16 @@ import { apiTimestampSchema, dataOf, nullableApiTimestampSchema, pageOf } from '
 
 const nullableString = (description?: string): SchemaObject => ({ type: 'string', nullable: true, ...(description ? { description } : {}) });
 
+/** The settings seed 002's complete configuration object groups as `security`, and the partner also answers flat. */
+const SECURITY_PROPERTIES: Record<string, SchemaObject> = {
+  sign: { type: 'boolean' },
+  encrypt: { type: 'boolean' },
+  compress: { type: 'boolean' },
+  sign_algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
+  encrypt_algorithm: { type: 'string', enum: [...ENCRYPT_ALGORITHMS, null], nullable: true },
+};
+const MDN_MODE: SchemaObject = { type: 'string', enum: [...MDN_MODES] };
+
 const PARTNER_PROPERTIES: Record<string, SchemaObject> = {
   id: { type: 'string', example: 'prt_01HQ3K4N5M6P7Q8R9S0T1U2V3W' },
   name: { type: 'string', example: 'Acme Corporation' },
@@ -16,31 +26,25 @@ const PARTNER_PROPERTIES: Record<string, SchemaObject> = {
   type: { type: 'string', enum: ['tenant', 'inherited', 'master'] },
   master_partner_id: nullableString('The master partner an inherited partner follows'),
   has_overrides: { type: 'boolean' },
-  sign: { type: 'boolean' },
-  encrypt: { type: 'boolean' },
-  compress: { type: 'boolean' },
-  mdn_mode: { type: 'string', enum: [...MDN_MODES] },
-  sign_algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
-  encrypt_algorithm: { type: 'string', enum: [...ENCRYPT_ALGORITHMS, null], nullable: true },
+  sign: SECURITY_PROPERTIES['sign'],
+  encrypt: SECURITY_PROPERTIES['encrypt'],
+  compress: SECURITY_PROPERTIES['compress'],
+  mdn_mode: MDN_MODE,
+  sign_algorithm: SECURITY_PROPERTIES['sign_algorithm'],
+  encrypt_algorithm: SECURITY_PROPERTIES['encrypt_algorithm'],
   email: nullableString(),
   subject: nullableString(),
   security: {
     type: 'object',
-    description: "sign, encrypt, compress, sign_algorithm and encrypt_algorithm grouped, as seed 002's complete configuration object shows them (read only: written as the flat fields)",
-    required: ['sign', 'encrypt', 'compress', 'sign_algorithm', 'encrypt_algorithm'],
-    properties: {
-      sign: { type: 'boolean' },
-      encrypt: { type: 'boolean' },
-      compress: { type: 'boolean' },
-      sign_algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
-      encrypt_algorithm: { type: 'string', enum: [...ENCRYPT_ALGORITHMS, null], nullable: true },
-    },
+    description: "The five flat settings above grouped, as seed 002's complete configuration object shows them (either shape is taken on create and update)",
+    required: Object.keys(SECURITY_PROPERTIES),
+    properties: SECURITY_PROPERTIES,
   },
   mdn: {
     type: 'object',
     required: ['mode', 'url', 'signed', 'algorithm'],
     properties: {
-      mode: { type: 'string', enum: [...MDN_MODES], description: 'mdn_mode, grouped with the MDN settings as seed 002 shows it (read only: written as mdn_mode)' },
+      mode: { ...MDN_MODE, description: 'mdn_mode, grouped with the MDN settings as seed 002 shows it (either is taken on create and update)' },
       url: nullableString(),
       signed: { type: 'boolean' },
       algorithm: { type: 'string', enum: [...SIGN_ALGORITHMS, null], nullable: true },
