@@ -2,6 +2,7 @@ export * from './auth/caller';
 export * from './auth/request-context.decorator';
 export * from './auth/public.decorator';
 export * from './auth/roles.decorator';
+export * from './auth/requires-tenant.decorator';
 export * from './auth/jwt-verifier';
 export * from './auth/bearer-token';
 export * from './auth/jwt-auth.guard';

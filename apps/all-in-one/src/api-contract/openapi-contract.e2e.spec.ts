@@ -184,6 +184,34 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     expect(answers.filter((answer) => !answer.endsWith(': 403 ACCOUNT_FORBIDDEN'))).toEqual([]);
   });
 
+  it("refuses an account-level token on a tenant's own routes before anything else: 403 TENANT_REQUIRED whatever the body or query", async () => {
+    const headers = { authorization: `Bearer ${t.token({ account: 'mine-acme', tenant: null, roles: ['account_admin'] })}` };
+    const hostile = { payload: { unknown_field: 1, name: '' } };
+    const routes: [string, string][] = [
+      ['POST', '/v1/partners'],
+      ['PATCH', '/v1/partners/prt_x'],
+      ['PUT', '/v1/partners/prt_x/monitoring'],
+      ['POST', '/v1/partners/prt_x/test'],
+      ['PUT', '/v1/partners/prt_x/traffic/incoming'],
+      ['PUT', '/v1/partners/prt_x/traffic/outgoing'],
+      ['POST', '/v1/partners/prt_x/traffic/windows'],
+      ['GET', '/v1/partners/prt_x/traffic/timeline?per_page=0'],
+      ['GET', '/v1/traffic/paused?per_page=0'],
+      ['POST', '/v1/stations'],
+      ['PATCH', '/v1/stations/stn_x'],
+      ['POST', '/v1/partnerships'],
+      ['PATCH', '/v1/partnerships/pts_x'],
+      ['POST', '/v1/as2-instances'],
+      ['DELETE', '/v1/as2-instances/asi_x?cascade=maybe'],
+    ];
+    const answers: string[] = [];
+    for (const [method, url] of routes) {
+      const res = await t.app.inject({ method: method as 'POST', url, headers, ...(['POST', 'PUT', 'PATCH'].includes(method) ? hostile : {}) });
+      answers.push(`${method} ${url}: ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`);
+    }
+    expect(answers.filter((answer) => !answer.endsWith(': 403 TENANT_REQUIRED'))).toEqual([]);
+  });
+
   it('passes Redocly lint (recommended ruleset) with no error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
     try {

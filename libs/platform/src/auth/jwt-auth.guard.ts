@@ -4,10 +4,11 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
 import type { RequestContext, Role } from './caller';
-import { requireOwnAccount } from './caller-scope';
+import { requireOwnAccount, requireTenant } from './caller-scope';
 import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
+import { REQUIRES_TENANT } from './requires-tenant.decorator';
 import { loggableUrl } from '../logging/loggable-url';
 import { DELETED_TENANTS, tenantDeletedError, type DeletedTenants } from './deleted-tenant.guard';
 
@@ -70,6 +71,7 @@ export class JwtAuthGuard implements CanActivate {
     // query or body is checked, so another account's caller learns nothing of the route's rules or resources.
     const account = (request as { params?: Record<string, unknown> }).params?.['account'];
     if (typeof account === 'string') requireOwnAccount(request.context, account);
+    if (this.reflector.getAllAndOverride<boolean>(REQUIRES_TENANT, targets)) requireTenant(request.context);
     return true;
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConnectionTesterStreams, MIN_MONITORING_INTERVAL_MINUTES, tenantTestingDecider, testPlanOf } from '@as2-partners/connection-tester-domain';
 import { CLOCK, WriteModel, type Clock } from '@as2-partners/kernel';
-import { AfterWrite, Ctx, ReadYourWrites, requestMetadata, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { AfterWrite, Ctx, ReadYourWrites, requestMetadata, requireTenant, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { TEST_RUNNERS } from '../../api-conventions/tester-roles';
 import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
 import { TestSetup } from '../../test-runs/test-setup';
@@ -12,6 +12,7 @@ import { MONITORING_WRITTEN } from '../../api-conventions/connection-tester.open
 
 @ApiTags('partner testing')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners/:id/monitoring')
 export class MonitoringController {
   constructor(

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConnectionTesterErrorCode } from '@as2-partners/connection-tester-domain';
 import { DomainError } from '@as2-partners/kernel';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { TEST_RUNNERS } from '../../api-conventions/tester-roles';
 import { presentTestResult } from '../../test-runs/test-result.presenter';
 import { TestPartnerDto } from './test-partner.dto';
@@ -15,6 +15,7 @@ interface ReplyWithHeaders {
 
 @ApiTags('partner testing')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners/:id/test')
 export class TestPartnerController {
   constructor(private readonly handler: TestPartnerHandler) {}

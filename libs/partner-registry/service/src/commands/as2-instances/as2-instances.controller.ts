@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { presentAs2Instance } from '../../queries/exchange-views/exchange.presenter';
@@ -10,6 +10,7 @@ import { AS2_INSTANCE_WRITTEN, EXCHANGE_DELETED } from '../../api-conventions/ex
 
 @ApiTags('as2 instances')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/as2-instances')
 export class As2InstancesController {
   constructor(private readonly handler: As2InstancesHandler) {}

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Ctx, Roles, WriteVisibility, type RequestContext } from '@as2-partners/platform';
+import { Ctx, Roles, WriteVisibility, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { presentPartner } from '../../queries/partner-views/partner.presenter';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
@@ -10,6 +10,7 @@ import { PARTNER_WRITTEN } from '../../api-conventions/partner-registry.openapi'
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners')
 export class CreatePartnerController {
   constructor(

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, type RequestContext, Roles } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, type RequestContext, Roles, RequiresTenant } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
@@ -13,6 +13,7 @@ import { EXCHANGE_DELETED, PARTNERSHIP_WRITTEN } from '../../api-conventions/exc
 
 @ApiTags('partnerships')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partnerships')
 export class PartnershipsController {
   constructor(

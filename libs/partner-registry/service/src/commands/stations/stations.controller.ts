@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, type RequestContext, Roles } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, type RequestContext, Roles, RequiresTenant } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { presentStation } from '../../queries/exchange-views/exchange.presenter';
@@ -10,6 +10,7 @@ import { EXCHANGE_DELETED, STATION_WRITTEN } from '../../api-conventions/exchang
 
 @ApiTags('stations')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/stations')
 export class StationsController {
   constructor(private readonly handler: StationsHandler) {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { presentPartner, presentPartnerDetails } from '../../queries/partner-views/partner.presenter';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { UpdatePartnerDto } from './update-partner.dto';
@@ -9,6 +9,7 @@ import { PARTNER_WRITTEN } from '../../api-conventions/partner-registry.openapi'
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners')
 export class UpdatePartnerController {
   constructor(private readonly handler: UpdatePartnerHandler) {}

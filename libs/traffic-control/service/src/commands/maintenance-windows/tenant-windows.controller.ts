@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { TRAFFIC_WRITERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { ScheduleWindowDto } from './maintenance-window.dto';
@@ -10,6 +10,7 @@ import { TRAFFIC_WINDOW_CANCELLED, TRAFFIC_WINDOW_SCHEDULED } from '../../api-co
 @ApiTags('traffic')
 @ApiBearerAuth()
 @Roles(...TRAFFIC_WRITERS)
+@RequiresTenant()
 @Controller('v1/partners/:id/traffic/windows')
 export class TenantWindowsController {
   constructor(

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { TRAFFIC_WRITERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets } from '../../partner-access/traffic-target';
 import { PauseTrafficHandler } from './pause-traffic.handler';
@@ -10,6 +10,7 @@ import { TRAFFIC_STATE_READ } from '../../api-conventions/traffic-control.openap
 @ApiTags('traffic')
 @ApiBearerAuth()
 @Roles(...TRAFFIC_WRITERS)
+@RequiresTenant()
 @Controller('v1/partners/:id/traffic')
 export class TenantTrafficPauseController {
   constructor(

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { apiShaped, Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
+import { apiShaped, Ctx, PageQueryDto, paginationOf, requireTenant, Roles, toApiTimestamp, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { TRAFFIC_READERS } from '../../api-conventions/traffic-roles';
 import { TrafficTargets, type TrafficTarget } from '../../partner-access/traffic-target';
 import type { TrafficTimelineDocument } from './partner-traffic.document';
@@ -10,6 +10,7 @@ import { TRAFFIC_PAUSED_PAGE, TRAFFIC_STATE_READ, TRAFFIC_TIMELINE_PAGE, TRAFFIC
 @ApiTags('traffic')
 @ApiBearerAuth()
 @Roles(...TRAFFIC_READERS)
+@RequiresTenant()
 @Controller('v1')
 export class TrafficController {
   constructor(
