@@ -1,10 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as forge from 'node-forge';
-import { DomainError } from '@as2-partners/kernel';
+import { DomainError, KeyedMutex } from '@as2-partners/kernel';
 import { pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { assertUsageFits, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
-import { OneAtATime } from './one-at-a-time';
 import { iterationCountsOf, largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, MAX_PKCS12_TOTAL_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
@@ -41,7 +40,8 @@ const generateRsa = promisify(generateKeyPair);
  * answered: one at a time, so a burst of generations (a 4096-bit key takes 0.5–1.6 s) never holds every thread while
  * other tenants' writes wait for their sync (eight at once held a create 5 s).
  */
-const keyPairs = new OneAtATime();
+const keyPairs = new KeyedMutex();
+const KEY_PAIRS = 'rsa-key-pairs';
 
 function keyError(code: string, message: string, field?: string): DomainError {
   return new DomainError(code, message, field);
@@ -213,7 +213,7 @@ function nodeSignature(toBeSigned: forge.asn1.Asn1, privateKey: KeyObject): stri
 /** A fresh RSA key and a self-signed certificate for it (what a partner is handed), valid from `now` for `validDays`. */
 export async function generateKeyMaterial(options: { keySize: RsaKeySize; subject: string; validDays: number; now: Date }): Promise<KeyMaterial> {
   const subject = parseSubject(options.subject);
-  const { privateKey } = await keyPairs.run(() => generateRsa('rsa', { modulusLength: options.keySize }));
+  const { privateKey } = await keyPairs.run(KEY_PAIRS, () => generateRsa('rsa', { modulusLength: options.keySize }));
   const cert = forge.pki.createCertificate();
   cert.publicKey = forgePublicKeyOf(privateKey);
   // A positive 64-bit serial: random so that two keys never share issuer and serial.

@@ -1,8 +1,8 @@
-import { OneAtATime } from './one-at-a-time';
+import { KeyedMutex } from './keyed-mutex';
 
-describe('OneAtATime', () => {
-  it('runs tasks handed together one after another, in order, a failed one not stopping the next', async () => {
-    const queue = new OneAtATime();
+describe('KeyedMutex', () => {
+  it('runs work handed together under one key one after another, in order, a failed one not stopping the next', async () => {
+    const mutex = new KeyedMutex();
     let running = 0;
     let most = 0;
     const order: string[] = [];
@@ -15,7 +15,7 @@ describe('OneAtATime', () => {
       if (fails) throw new Error(name);
       return name;
     };
-    const results = await Promise.allSettled([queue.run(task('a')), queue.run(task('b', true)), queue.run(task('c'))]);
+    const results = await Promise.allSettled([mutex.run('k', task('a')), mutex.run('k', task('b', true)), mutex.run('k', task('c'))]);
     expect(most).toBe(1);
     expect(order).toEqual(['a', 'b', 'c']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
