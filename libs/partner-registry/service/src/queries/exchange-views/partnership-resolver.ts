@@ -59,14 +59,19 @@ export class PartnershipResolver {
   async partnerOfMessage(account: string, tenant: string, direction: Pair['direction'], ours: string, theirs: string): Promise<PartnerViewDocument | null> {
     const partners = await this.partners.findForTenantByAs2Id(account, tenant, theirs);
     if (partners.length < 2) return partners[0] ?? null;
-    return (await this.pairOf(account, tenant, direction, ours, theirs))?.partner ?? partners[0];
+    const instances = await this.exchange.findInstancesByMyAs2Id(account, tenant, ours);
+    return (await this.pairAmong(account, tenant, direction, instances, partners))?.partner ?? partners[0];
   }
 
   /** An AS2 id may name both a tenant's own and an inherited end: the first pair with a partnership, own ends first. */
   private async pairOf(account: string, tenant: string, direction: Pair['direction'], ours: string, theirs: string): Promise<Pair | null> {
     const instances = await this.exchange.findInstancesByMyAs2Id(account, tenant, ours);
     if (instances.length === 0) return null;
-    const partners = await this.partners.findForTenantByAs2Id(account, tenant, theirs);
+    return this.pairAmong(account, tenant, direction, instances, await this.partners.findForTenantByAs2Id(account, tenant, theirs));
+  }
+
+  /** The first of the instances and partners (in their order) with a partnership between them. */
+  private async pairAmong(account: string, tenant: string, direction: Pair['direction'], instances: readonly As2InstanceDocument[], partners: readonly PartnerViewDocument[]): Promise<Pair | null> {
     for (const instance of instances) {
       for (const partner of partners) {
         const partnership = await this.exchange.findPartnershipByPair(account, tenant, instance.instanceId, partner.partnerId);
