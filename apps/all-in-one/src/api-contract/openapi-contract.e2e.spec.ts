@@ -171,6 +171,37 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     expect([extra.statusCode, extra.json().errors]).toEqual([422, { note: ['The note field is not allowed'] }]);
   });
 
+  it('refuses a request without a valid token on every secured route before its body is read: 401 whatever was sent', async () => {
+    const forged = `${t.token({ account: 'mine-acme', tenant: 't1', roles: ['tenant_admin'] }).split('.').slice(0, 2).join('.')}.${'A'.repeat(43)}`;
+    const json = { 'content-type': 'application/json' };
+    const hostileBodies: { name: string; headers: Record<string, string>; payload: string }[] = [
+      { name: 'malformed JSON', headers: json, payload: '{"name": ' },
+      { name: 'a __proto__ key', headers: json, payload: '{"__proto__": {"admin": true}}' },
+      { name: 'a NUL character', headers: json, payload: '{"name": "a\\u0000b"}' },
+      { name: 'another media type', headers: { 'content-type': 'text/plain' }, payload: 'name=x' },
+      { name: 'a body over the limit', headers: json, payload: `{"name": "${'x'.repeat(2 * 1024 * 1024)}"}` },
+    ];
+    const answers: string[] = [];
+    let secured = 0;
+    for (const { path, method, op } of operations()) {
+      if (op.security !== undefined && op.security.length === 0) continue;
+      if (PUBLIC_PATHS.includes(path)) continue;
+      secured += 1;
+      const url = `${path.replace('{account}', 'mine-acme').replace(/\{[^}]+\}/g, 'prt_01JB0000000000000000000000')}?per_page=abc&page=-1`;
+      const sent = ['post', 'put', 'patch'].includes(method) ? hostileBodies : [{ name: 'a hostile query', headers: {}, payload: undefined }];
+      for (const authorization of [undefined, `Bearer ${forged}`, 'Basic YTpi'])
+        for (const body of sent) {
+          const res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers: { ...body.headers, ...(authorization ? { authorization } : {}) }, ...(body.payload === undefined ? {} : { payload: body.payload }) });
+          const code = (res.json() as { error?: { code?: string } }).error?.code;
+          if (res.statusCode !== 401 || code !== 'UNAUTHENTICATED' || res.headers['www-authenticate'] === undefined) answers.push(`${method} ${path} (${authorization?.split(' ')[0] ?? 'no token'}, ${body.name}): ${res.statusCode} ${code}`);
+        }
+    }
+    expect(secured).toBeGreaterThan(100);
+    expect(answers).toEqual([]);
+    // A public route still answers without a token.
+    expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+  });
+
   it("refuses another account's admin on every account route before anything else: 403 ACCOUNT_FORBIDDEN whatever the body or query", async () => {
     const headers = { authorization: `Bearer ${t.token({ account: 'mine-acme', tenant: null, roles: ['account_admin'] })}` };
     const answers: string[] = [];

@@ -1,15 +1,15 @@
 import { bearerTokenOf } from './bearer-token';
-import { ForbiddenException, Inject, Injectable, Logger, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
-import type { RequestContext, Role } from './caller';
+import { logRefusedToken, verifiedCallerOf } from './authenticate-before-body';
+import type { Caller, RequestContext, Role } from './caller';
 import { requireOwnAccount, requireTenant } from './caller-scope';
 import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
 import { REQUIRES_TENANT } from './requires-tenant.decorator';
-import { loggableUrl } from '../logging/loggable-url';
 import { DELETED_TENANTS, tenantDeletedError, type DeletedTenants } from './deleted-tenant.guard';
 
 interface AuthenticatedRequest extends RequestWithIds {
@@ -23,8 +23,6 @@ interface AuthenticatedRequest extends RequestWithIds {
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  private readonly logger = new Logger(JwtAuthGuard.name);
-
   constructor(
     private readonly reflector: Reflector,
     @Inject(JwtVerifier) private readonly verifier: JwtVerifier,
@@ -38,20 +36,8 @@ export class JwtAuthGuard implements CanActivate {
 
     const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
     const ids = requestIdsOf(request);
-    const header = request.headers['authorization'];
-    const token = bearerTokenOf(header === undefined ? undefined : String(header));
-    if (token === undefined) {
-      this.refused(header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT', ids.correlationId, request);
-      throw new UnauthorizedException();
-    }
-    let caller;
-    try {
-      caller = await this.verifier.verify(token);
-    } catch (error) {
-      if (!(error instanceof AuthenticationFailedError)) throw error;
-      this.refused(error.message, ids.correlationId, request);
-      throw new UnauthorizedException();
-    }
+    // Verified when the request arrived (authenticateBeforeBody), before its body was read; verified here otherwise.
+    const caller = verifiedCallerOf(request) ?? (await this.authenticate(request, ids.correlationId));
     addToLogContext({ account: caller.account, tenant: caller.tenant, user: caller.sub });
     request.context = {
       caller,
@@ -84,9 +70,20 @@ export class JwtAuthGuard implements CanActivate {
     }
   }
 
-  /** Why a request got 401, for whoever investigates it: the reason and the request's ids, never the token. */
-  private refused(reason: string, correlationId: string, request: AuthenticatedRequest): void {
+  private async authenticate(request: AuthenticatedRequest, correlationId: string): Promise<Caller> {
     const { method, url } = request as unknown as { method?: string; url?: string };
-    this.logger.log({ msg: `401 Unauthorized: ${reason}`, reason, correlationId, method, url: url === undefined ? undefined : loggableUrl(url) });
+    const header = request.headers['authorization'];
+    const token = bearerTokenOf(header === undefined ? undefined : String(header));
+    if (token === undefined) {
+      logRefusedToken(header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT', correlationId, method, url);
+      throw new UnauthorizedException();
+    }
+    try {
+      return await this.verifier.verify(token);
+    } catch (error) {
+      if (!(error instanceof AuthenticationFailedError)) throw error;
+      logRefusedToken(error.message, correlationId, method, url);
+      throw new UnauthorizedException();
+    }
   }
 }

@@ -13,11 +13,14 @@ export const Public = (): MethodDecorator & ClassDecorator =>
       return descriptor;
     }
     SetMetadata(IS_PUBLIC, true)(target as never);
-    // The OpenAPI explorer reads extensions per method only, so a public controller marks each of its methods.
+    // The OpenAPI explorer reads extensions per method only, and the check of tokens on a request's arrival sees a
+    // route's method alone (authenticateBeforeBody), so a public controller marks each of its methods.
     const prototype = (target as { prototype: object }).prototype;
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const method = Object.getOwnPropertyDescriptor(prototype, name);
-      if (name !== 'constructor' && typeof method?.value === 'function') ApiExtension(PUBLIC_OPERATION_EXTENSION, true)(prototype, name, method);
+      if (name === 'constructor' || typeof method?.value !== 'function') continue;
+      SetMetadata(IS_PUBLIC, true)(prototype, name, method);
+      ApiExtension(PUBLIC_OPERATION_EXTENSION, true)(prototype, name, method);
     }
     return target;
   }) as MethodDecorator & ClassDecorator;

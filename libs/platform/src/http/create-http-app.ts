@@ -10,6 +10,7 @@ import { PlatformModule, type PlatformAppOptions } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
+import { authenticateBeforeBody } from '../auth/authenticate-before-body';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_KEYS_COLLECTION, IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
@@ -142,6 +143,8 @@ export async function createHttpApp(
       (request as RequestWithLogContext).logContext = context;
       withLogContext(context, done);
     });
+    // Who calls, before what was sent: a secured route without a valid bearer token is 401 before its body is read.
+    authenticateBeforeBody(fastify, app.get(JwtVerifier));
     // The body is read in the socket's async context: enter the request's again before the handler runs.
     fastify.addHook('preHandler', (request, _reply, done) => {
       const context = (request as RequestWithLogContext).logContext;

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { errorTypeOf, FIXED_ERROR_MESSAGES } from './error-body';
 import { HttpErrorFilter } from './http-error.filter';
-import { CORRELATION_ID_HEADER, correlationIdFromHeader } from './request-ids';
+import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf } from './request-ids';
 import { loggableUrl } from '../logging/loggable-url';
 import { mediaTypeRefusalMessage } from './media-type-refusal';
 
@@ -122,7 +122,7 @@ const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost)
 /** An error a hot-path handler raises (a DomainError, an HttpException), answered as the app's HttpErrorFilter answers it. */
 export function replyWithAppError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body, headers } = houseErrors.toResponse(exception);
-  const correlationId = correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]);
+  const correlationId = requestIdsOf(request).correlationId;
   if (status >= 500) logFailure(`${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)}`, status, correlationId, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
   void reply.code(status).header(CORRELATION_ID_HEADER, correlationId).send(body);
