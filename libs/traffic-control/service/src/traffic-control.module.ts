@@ -21,6 +21,7 @@ import {
   AfterStart,
   DELETED_TENANTS,
   DeletedTenantGuard,
+  type DeletedTenants,
   EVENT_SOURCING_OPTIONS,
   JwtVerifier,
   PLATFORM_CONFIG,
@@ -101,8 +102,17 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
     MaintenanceWindowsHandler,
     {
       provide: TrafficSchedulerLifecycle,
-      inject: [WriteModel, PartnerTrafficProjection, CLOCK, TRAFFIC_CONTROL_CONFIG, WriteVisibility, EVENT_SOURCING_OPTIONS, LiveTrafficDirectory],
-      useFactory: (writeModel: WriteModel, views: PartnerTrafficProjection, clock: Clock, config: TrafficControlConfig, visibility: WriteVisibility, options: EventSourcingOptions, live: LiveTrafficDirectory) => {
+      inject: [WriteModel, PartnerTrafficProjection, CLOCK, TRAFFIC_CONTROL_CONFIG, WriteVisibility, EVENT_SOURCING_OPTIONS, LiveTrafficDirectory, DELETED_TENANTS],
+      useFactory: (
+        writeModel: WriteModel,
+        views: PartnerTrafficProjection,
+        clock: Clock,
+        config: TrafficControlConfig,
+        visibility: WriteVisibility,
+        options: EventSourcingOptions,
+        live: LiveTrafficDirectory,
+        deletedTenants: DeletedTenants,
+      ) => {
         const lifecycle = new TrafficSchedulerLifecycle(
           {
             writeModel,
@@ -112,6 +122,8 @@ const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock 
             // The registry's partner.deleted.v1 / master_partner.deleted.v1, as the directory learned them; while it is
             // refilled after a restart, from the partner's document (a tick does not wait for the whole refill).
             isPartnerDeleted: (partnerId) => live.isPartnerDeleted(partnerId),
+            // The registry's tenant.deleted.v1, from the tenant's document (whole during a refill too).
+            isTenantDeleted: (account, tenant) => deletedTenants.isDeleted(account, tenant),
             // A late view only delays the next reader: never a reason to fail a change that is already stored.
             onApplied: (position) => visibility.reach(position).catch(() => undefined),
           },

@@ -20,6 +20,11 @@ export interface TrafficSchedulerOptions {
    * May answer later (while the directory is refilled after a restart, from the partner's document): the tick waits.
    */
   readonly isPartnerDeleted?: (partnerId: string) => boolean | Promise<boolean>;
+  /**
+   * True once the registry deleted the tenant: the tenant's own streams (its pauses and windows of an inherited master
+   * partner too, whose partner lives on) are never changed again, as for a deleted partner.
+   */
+  readonly isTenantDeleted?: (account: string, tenant: string) => boolean | Promise<boolean>;
 }
 
 const BATCH = 100;
@@ -37,8 +42,8 @@ export class TrafficScheduler extends PollingScheduler {
   /** The earliest change the view was told of since the running query began (it may not have seen it). */
   private toldNextMs = Number.POSITIVE_INFINITY;
   private lastQueryMs = Number.NEGATIVE_INFINITY;
-  /** Streams of deleted partners (a deletion is final): left out of the due query, so they never crowd a batch. */
-  private readonly ofDeletedPartners = new Set<string>();
+  /** Streams of deleted partners or tenants (a deletion is final): left out of the due query, so they never crowd a batch. */
+  private readonly closedStreams = new Set<string>();
 
   constructor(private readonly options: TrafficSchedulerOptions) {
     super(options, { prefix: 'traffic-scheduler', label: 'Traffic scheduler' });
@@ -62,7 +67,7 @@ export class TrafficScheduler extends PollingScheduler {
     this.toldNextMs = Number.POSITIVE_INFINITY;
     this.lastQueryMs = nowMs;
     // Due and not yet due in one read: the first change after now is when the next query is needed.
-    const skipped = this.ofDeletedPartners.size === 0 ? {} : { _id: { $nin: [...this.ofDeletedPartners] } };
+    const skipped = this.closedStreams.size === 0 ? {} : { _id: { $nin: [...this.closedStreams] } };
     const found = await this.options.traffic.find({ filter: { nextChangeAt: { $ne: null }, ...skipped }, sort: { nextChangeAt: 1, _id: 1 }, limit: BATCH + 1 });
     const due = found.items.filter((doc) => Date.parse(doc.nextChangeAt as string) <= nowMs).slice(0, BATCH);
     const later = found.items.find((doc) => Date.parse(doc.nextChangeAt as string) > nowMs);
@@ -73,8 +78,8 @@ export class TrafficScheduler extends PollingScheduler {
     let appended = 0;
     let last: number | null = null;
     for (const doc of due) {
-      if (await this.options.isPartnerDeleted?.(doc.partnerId)) {
-        this.ofDeletedPartners.add(doc._id);
+      if ((await this.options.isPartnerDeleted?.(doc.partnerId)) || (doc.tenant !== null && (await this.options.isTenantDeleted?.(doc.account, doc.tenant)))) {
+        this.closedStreams.add(doc._id);
         continue;
       }
       try {

@@ -17,10 +17,12 @@ describe('traffic scheduler: queries only when something is due by what it knows
   let view: ReadModelCollection<PartnerTrafficDocument>;
   let scheduler: TrafficScheduler;
   let deleted: Set<string>;
+  let deletedTenants: Set<string>;
 
   beforeEach(() => {
     nowMs = START;
     deleted = new Set();
+    deletedTenants = new Set();
     queries = 0;
     const store = new InMemoryEventStore();
     writeModel = new WriteModel(store);
@@ -32,7 +34,7 @@ describe('traffic scheduler: queries only when something is due by what it knows
         return collection.find(query);
       },
     });
-    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0', isPartnerDeleted: (id) => deleted.has(id) });
+    scheduler = new TrafficScheduler({ writeModel, traffic: view, clock: { now: () => new Date(nowMs) }, intervalMs: 250, fallbackMs: 60_000, instanceId: 'replica-0', isPartnerDeleted: (id) => deleted.has(id), isTenantDeleted: async (account, tenant) => deletedTenants.has(`${account}/${tenant}`) });
   });
 
   /** Schedules a window as the API does and writes the view as the projection does. */
@@ -148,6 +150,28 @@ describe('traffic scheduler: queries only when something is due by what it knows
     nowMs = START + 70_000;
     expect(await scheduler.tick()).toBe(0);
     expect(asked).toEqual([ref.partnerId, ref.partnerId]);
+  });
+
+  it("a deleted tenant's window and until are never applied, its partner alive (an inherited master partner), and its stream leaves the due query", async () => {
+    await scheduleWindow(at(1_000), at(5_000));
+    await writeModel.decide(stream, partnerTrafficDecider, { type: 'pause', ref, direction: 'outgoing', response: null, reason: 'r', until: at(2_000), retryAfterSeconds: null, actor: 'a', now: at(0) }, metadata);
+    await refreshView();
+    deletedTenants.add('acc/ten');
+    const before = (await writeModel.load(stream, partnerTrafficDecider)).revision;
+    for (const ms of [1_000, 2_000, 5_000]) {
+      nowMs = START + ms;
+      expect(await scheduler.tick()).toBe(0);
+    }
+    expect((await writeModel.load(stream, partnerTrafficDecider)).revision).toBe(before);
+    const seen: unknown[] = [];
+    const find = view.find;
+    view.find = async (query) => {
+      seen.push(query.filter);
+      return find(query);
+    };
+    nowMs = START + 70_000;
+    await scheduler.tick();
+    expect(seen).toEqual([{ nextChangeAt: { $ne: null }, _id: { $nin: [stream] } }]);
   });
 
   it("a deleted partner's window and until are never applied (no pause or resume for it), and its stream leaves the due query", async () => {
