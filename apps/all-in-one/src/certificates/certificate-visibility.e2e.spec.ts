@@ -93,4 +93,23 @@ describe("other tenants' partners stay hidden on certificate routes", () => {
       lookups.mockRestore();
     }
   });
+
+  it("a deleted partner leaves a shared certificate's partner_ids and its ?partner_id= filter, as it leaves used_by", async () => {
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const tenantA = certificateApiAs(t, { account, tenant: 'tenant-a' });
+    const gone = await createPartner(tenantA);
+    expect((await tenantA.put(`/v1/partners/${gone}/certificate-slots/encryption`, { certificate_id: sharedId })).status).toBe(200);
+    expect((await admin.get(`/v1/certificates/${sharedId}`)).body.data.partner_ids).toContain(gone);
+    expect((await tenantA.delete(`/v1/partners/${gone}`)).status).toBe(200);
+    // The certificate service learns the deletion from the registry's event: its use ends first.
+    for (let tries = 0; (await admin.get(`/v1/certificates/${sharedId}/usage`)).body.data.used_by.some((use: { partner_id: string }) => use.partner_id === gone); tries++) {
+      expect(tries).toBeLessThan(200);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const certificate = (await admin.get(`/v1/certificates/${sharedId}`)).body.data;
+    expect(certificate.partner_ids).not.toContain(gone);
+    expect(new Set(certificate.partner_ids)).toEqual(new Set([masterId, partnerA, partnerB]));
+    expect((await admin.get(`/v1/certificates?partner_id=${gone}`)).body.data).toEqual([]);
+    expect((await tenantA.get(`/v1/certificates?partner_id=${gone}`)).body.data).toEqual([]);
+  });
 });

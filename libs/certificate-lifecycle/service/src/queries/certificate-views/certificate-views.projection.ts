@@ -129,7 +129,7 @@ export class CertificateViewsProjection extends FollowedProjection {
       if (!doc) continue;
       const roles = after.status === 'removed' ? [] : rolesOf(after, certificateId).map((r) => ({ partnerId, ...r }));
       const usedBy = [...doc.usedBy.filter((u) => u.partnerId !== partnerId), ...roles];
-      const partnerIds = after.attached.has(certificateId) && !doc.partnerIds.includes(partnerId) ? [...doc.partnerIds, partnerId] : doc.partnerIds;
+      const partnerIds = partnerIdsAfter(doc.partnerIds, partnerId, after.status === 'removed' ? false : after.attached.has(certificateId));
       if (JSON.stringify(usedBy) !== JSON.stringify(doc.usedBy) || partnerIds !== doc.partnerIds) {
         await this.certificates.put({ ...doc, usedBy, partnerIds });
       }
@@ -137,3 +137,9 @@ export class CertificateViewsProjection extends FollowedProjection {
   }
 }
 
+
+/** A certificate's partners once one partner's event is applied: a deleted partner leaves them, as it leaves its uses. */
+function partnerIdsAfter(partnerIds: readonly string[], partnerId: string, attached: boolean): readonly string[] {
+  if (attached) return partnerIds.includes(partnerId) ? partnerIds : [...partnerIds, partnerId];
+  return partnerIds.includes(partnerId) ? partnerIds.filter((id) => id !== partnerId) : partnerIds;
+}
