@@ -4,20 +4,39 @@ import type { ProbeOutcome } from './probe-outcome';
  * What a partner's answer must not carry into a test result (stored, published, listed to every user of the tenant):
  * the Basic credential the test sent, echoed back in a header, a redirect's location or a status text by a server that
  * reflects its request. Each form of it (the header value, `user:password`, the password) is replaced, as written and
- * in the encodings a server echoes with (percent- and form-encoded, base64, base64url, hex; any letter case); without
- * a credential, or with no echo, the text is returned as it is.
+ * in the encodings a server echoes with (percent- and form-encoded, base64, base64url, hex; any letter case); a text
+ * that shows it once its escapes are decoded (percent, HTML's character references, JSON's and C's backslashes) is
+ * redacted in its decoded form; without a credential, or with no echo, the text is returned as it is.
  */
 export function withoutCredentialEcho(text: string, authorization: string | null | undefined): string {
   if (!authorization) return text;
   const pattern = credentialPattern(authorization);
-  const cleaned = text.replace(pattern, '[redacted]');
-  // Percent-encoding has as many spellings as characters a server chooses to escape (every byte, some): a text that
-  // shows the credential once its escapes are decoded is redacted in its decoded form.
-  if (!text.includes('%')) return cleaned;
-  const decoded = percentDecoded(cleaned);
-  const redacted = decoded.replace(pattern, '[redacted]');
-  return redacted === decoded ? cleaned : redacted;
+  let cleaned = text.replace(pattern, '[redacted]');
+  // An escape has as many spellings as characters a server chooses to escape (every byte, some, `&amp;` or `&#38;`):
+  // a text whose decoded form shows the credential is redacted in that form; other texts keep their escapes. The
+  // decodings add up (a JSON string's escapes inside a percent-encoded query, a JSON text quoted in JSON), a few rounds.
+  let decoded = cleaned;
+  for (let round = 0; round < DECODING_ROUNDS; round++) {
+    const before = decoded;
+    for (const { marks, decode } of ESCAPES) {
+      if (!marks.test(decoded)) continue;
+      decoded = decode(decoded);
+      const redacted = decoded.replace(pattern, '[redacted]');
+      if (redacted !== decoded) cleaned = decoded = redacted;
+    }
+    if (decoded === before) break;
+  }
+  return cleaned;
 }
+
+const DECODING_ROUNDS = 3;
+
+/** The escapes a server may write a reflected credential with, each with what marks a text that may hold one. */
+const ESCAPES: readonly { readonly marks: RegExp; readonly decode: (text: string) => string }[] = [
+  { marks: /%/, decode: percentDecoded },
+  { marks: /&#?[0-9A-Za-z]+;/, decode: htmlDecoded },
+  { marks: /\\/, decode: backslashDecoded },
+];
 
 /** Every `%XX` escape (and `+`, form-encoding's space) decoded as UTF-8 bytes; an escape that is not one stays as written. */
 function percentDecoded(text: string): string {
@@ -26,6 +45,27 @@ function percentDecoded(text: string): string {
     const bytes = Buffer.from(run.replace(/%/g, ''), 'hex');
     const decoded = bytes.toString('utf8');
     return Buffer.from(decoded, 'utf8').equals(bytes) ? decoded : run;
+  });
+}
+
+const NAMED_REFERENCES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** HTML's character references (`&amp;`, `&#38;`, `&#x26;`) decoded; an unknown name or a code point out of range stays as written. */
+function htmlDecoded(text: string): string {
+  return text.replace(/&(#[xX][0-9A-Fa-f]{1,6}|#[0-9]{1,7}|[A-Za-z]+);/g, (reference: string, body: string) => {
+    if (!body.startsWith('#')) return NAMED_REFERENCES[body.toLowerCase()] ?? reference;
+    const codePoint = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
+  });
+}
+
+const BACKSLASH_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** JSON's and C's backslash escapes (`\"`, `\\`, `\/`, `\n`, `\u0026`, `\x26`) decoded; another backslash stays as written. */
+function backslashDecoded(text: string): string {
+  return text.replace(/\\(u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[^ux])/g, (_escape: string, body: string) => {
+    if (body.length > 1) return String.fromCharCode(parseInt(body.slice(1), 16));
+    return BACKSLASH_ESCAPES[body] ?? body;
   });
 }
 

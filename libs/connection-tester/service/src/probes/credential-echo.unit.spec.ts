@@ -42,6 +42,24 @@ describe('withoutCredentialEcho', () => {
     expect(withoutCredentialEcho('redirect to /a%20b?c=%E2%82%AC', tricky)).toBe('redirect to /a%20b?c=%E2%82%AC');
   });
 
+  it("finds it echoed with HTML's character references or JSON's and C's backslash escapes, and leaves other escapes alone", () => {
+    const tricky = `Basic ${Buffer.from('user:Tr0ub4dor&3"<x>\\', 'utf8').toString('base64')}`;
+    const forms = [
+      'Tr0ub4dor&amp;3&quot;&lt;x&gt;\\',
+      'Tr0ub4dor&#38;3&#34;&#60;x&#62;\\',
+      'Tr0ub4dor&#x26;3&#X22;&lt;x&GT;\\',
+      'Tr0ub4dor&3\\"<x>\\\\',
+      'Tr0ub4dor\\u00263\\u0022\\u003cx\\u003e\\u005c',
+      'Tr0ub4dor\\x263\\"<x>\\\\',
+      JSON.stringify(JSON.stringify('Tr0ub4dor&3"<x>\\')),
+      encodeURIComponent(JSON.stringify('Tr0ub4dor&3"<x>\\')),
+      'Tr0ub4dor&amp;3&quot;&lt;x&gt;%5C',
+    ];
+    for (const form of forms) expect([form, withoutCredentialEcho(`srv ${form} end`, tricky)]).toEqual([form, expect.stringMatching(/^srv "*\[redacted\]"* end$/)]);
+    const unrelated = 'a &amp; b \\"c\\" &#x26; \\u0041 %41';
+    expect(withoutCredentialEcho(unrelated, tricky)).toBe(unrelated);
+  });
+
   it('leaves a text without an echo, or a test without a credential, as it is', () => {
     expect(withoutCredentialEcho('Apache/2.4', authorization)).toBe('Apache/2.4');
     expect(withoutCredentialEcho('S3cret-pass', null)).toBe('S3cret-pass');
