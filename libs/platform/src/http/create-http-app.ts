@@ -11,6 +11,7 @@ import { PlatformMetrics } from '../observability/platform-metrics';
 import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { authenticateBeforeBody } from '../auth/authenticate-before-body';
+import { fingerprintKeyFrom } from '../idempotency/fingerprint-key';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_KEYS_COLLECTION, IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
@@ -165,7 +166,8 @@ export async function createHttpApp(
     // Before the idempotency interceptor: a body no route reads is refused before any key is claimed for it.
     app.useGlobalInterceptors(new MultipartWhereDeclaredInterceptor(app.get(Reflector), config.bodyLimitBytes));
     // An interceptor, not a Fastify hook: Nest runs it after every guard, so a stored answer is replayed only to a caller they let through.
-    app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger, config.bodyLimitBytes));
+    const fingerprintKey = fingerprintKeyFrom(config, { warn: (message) => idempotencyLogger.log(message), info: (message) => idempotencyLogger.debug(message) });
+    app.useGlobalInterceptors(new IdempotencyInterceptor(idempotencyKeys, app.get(JwtVerifier), idempotencyLogger, config.bodyLimitBytes, fingerprintKey));
     // Neither has anything to do for most requests: those skip Nest's interceptor chain (see skipPassThroughInterceptors).
     skipPassThroughInterceptors();
     const metrics = app.get(PlatformMetrics);

@@ -76,7 +76,9 @@ export class IdempotencyKeys {
     return `${account}/${tenant ?? '-'}/${key}`;
   }
 
-  async claim(id: string, fingerprint: string): Promise<IdempotencyClaim> {
+  /** `earlierFingerprint`: how the same request was fingerprinted before, if differently (a key kept from then matches it too). */
+  async claim(id: string, fingerprint: string, earlierFingerprint?: string): Promise<IdempotencyClaim> {
+    const sameRequest = (kept: string) => kept === fingerprint || (earlierFingerprint !== undefined && kept === earlierFingerprint);
     const now = this.options.clock.now();
     this.purgeNowAndThen(now);
     // Time-ordered, so the entity a create names from it (commandEntityId) sorts by creation time like any other.
@@ -104,12 +106,12 @@ export class IdempotencyKeys {
       const abandoned = existing.state === 'pending' && existing.leaseUntil <= now.toISOString();
       if (expired || abandoned) {
         // The same request taking over a dead holder's claim goes on as its command, so it finds what that stored.
-        if (!expired && existing.fingerprint === fingerprint && existing.commandId !== undefined) commandId = existing.commandId;
+        if (!expired && sameRequest(existing.fingerprint) && existing.commandId !== undefined) commandId = existing.commandId;
         // Whoever inserts after this delete wins the key; a concurrent taker sees its claim and waits.
         await this.records.delete(id);
         continue;
       }
-      if (existing.fingerprint !== fingerprint) return { outcome: 'reused' };
+      if (!sameRequest(existing.fingerprint)) return { outcome: 'reused' };
       if (existing.state === 'pending') return { outcome: 'in_progress' };
       return { outcome: 'replay', status: existing.status ?? 200, contentType: existing.contentType, body: existing.body ?? '' };
     }

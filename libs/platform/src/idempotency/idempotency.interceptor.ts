@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { CallHandler, ExecutionContext, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { of, type Observable } from 'rxjs';
@@ -37,6 +37,8 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     private readonly logger: Logger,
     /** BODY_LIMIT_BYTES: a multipart upload is read whole before its key is claimed, at most this much. */
     private readonly bodyLimitBytes: number = Number.POSITIVE_INFINITY,
+    /** The HMAC key of the fingerprints kept (fingerprintKeyFrom); null: a plain hash (a service whose bodies carry no secret). */
+    private readonly fingerprintKey: Buffer | null = null,
   ) {}
 
   /** A request that is no write, or carries no key (nearly all): nothing to claim or replay. */
@@ -72,10 +74,12 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
         return refuse(reply, 400, 'INVALID_BODY', 'The multipart body could not be read to its end');
       }
     }
-    const fingerprint = fingerprintOf(request, caller, uploadDigest);
+    const fingerprinted = fingerprintInput(request, caller, uploadDigest);
+    const fingerprint = this.fingerprintKey === null ? plainDigest(fingerprinted) : createHmac('sha256', this.fingerprintKey).update(fingerprinted).digest('hex');
     let claim;
     try {
-      claim = await this.keys.claim(id, fingerprint);
+      // A key claimed before fingerprints were keyed (kept up to IDEMPOTENCY_TTL_SECONDS) has its request's plain hash.
+      claim = await this.keys.claim(id, fingerprint, this.fingerprintKey === null ? undefined : plainDigest(fingerprinted));
     } catch (error) {
       this.logger.warn(`Idempotency-Key store unavailable, request refused unrun: ${error instanceof Error ? error.message : String(error)}`);
       void reply.header('retry-after', '5');
@@ -118,17 +122,20 @@ const inSortedKeys = (_key: string, value: unknown): unknown =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]])) : value;
 
 /**
- * Method, path and query, the caller and its roles (a key is the tenant's, but one user's answer is never replayed to
- * another, nor to the same user holding other roles) and
- * the JSON body as parsed, its fields in one order (so neither whitespace nor the order of fields matters), or a
- * multipart upload's digest without its boundary (a client's retry sends the same parts with a new one).
+ * What a request's fingerprint is made of: method, path and query, the caller and its roles (a key is the tenant's,
+ * but one user's answer is never replayed to another, nor to the same user holding other roles) and the JSON body as
+ * parsed, its fields in one order (so neither whitespace nor the order of fields matters), or a multipart upload's
+ * digest without its boundary (a client's retry sends the same parts with a new one). Never kept as it is: a body may
+ * hold a secret.
  */
-function fingerprintOf(request: FastifyRequest, caller: Caller, uploadDigest: string | null): string {
+function fingerprintInput(request: FastifyRequest, caller: Caller, uploadDigest: string | null): string {
   const body = uploadDigest !== null ? `multipart:${uploadDigest}` : JSON.stringify(request.body ?? null, inSortedKeys);
   // The roles too: a handler may check one itself (an account admin's write to a master partner), past the guards.
   const roles = [...caller.roles].sort().join(',');
-  return createHash('sha256').update([request.method, request.url, caller.sub, roles, body].join('\u0000')).digest('hex');
+  return [request.method, request.url, caller.sub, roles, body].join('\u0000');
 }
+
+const plainDigest = (input: string): string => createHash('sha256').update(input).digest('hex');
 
 function refuse(reply: FastifyReply, status: number, code: string, message: string): Observable<ErrorBody> {
   void reply.code(status);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,31 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     expect(retry.statusCode).toBe(200);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toBe(first.body);
+  });
+
+  it("keeps no plain hash of a request whose body holds a password: the kept fingerprint confirms no guess, the retry still replays", async () => {
+    const tenant = freshTenant();
+    const body = partnerInput('IDEM-SECRET', { http_auth: { enabled: true, username: 'edi', password: 'Tr0ub4dor&3' } });
+    const first = await post(tenant, 'secret-key', body);
+    expect(first.statusCode).toBe(201);
+    const keys = t.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
+    const kept = await keys.get(`test-account/${tenant}/secret-key`);
+    // What a plain hash of the request would be, for the right password and a wrong one: neither is what is kept.
+    const sorted = (value: unknown): unknown =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])])) : value;
+    const plainHash = (password: string) =>
+      createHash('sha256').update(['POST', '/v1/partners', 'test-user', 'tenant_admin', JSON.stringify(sorted({ ...body, http_auth: { ...body.http_auth, password } }))].join('\u0000')).digest('hex');
+    expect(kept?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect([plainHash('Tr0ub4dor&3'), plainHash('password')]).not.toContain(kept?.fingerprint);
+    const again = await post(tenant, 'secret-key', body);
+    expect([again.statusCode, again.headers['idempotent-replayed']]).toEqual([201, 'true']);
+
+    // A key kept before fingerprints were keyed (its request's plain hash) still replays its answer.
+    const earlier = { ...body, as2_id: 'IDEM-EARLIER' };
+    await keys.put({ ...(kept as IdempotencyRecord), _id: `test-account/${tenant}/earlier-key`, fingerprint: createHash('sha256').update(['POST', '/v1/partners', 'test-user', 'tenant_admin', JSON.stringify(sorted(earlier))].join('\u0000')).digest('hex') });
+    const replayed = await post(tenant, 'earlier-key', earlier);
+    expect([replayed.statusCode, replayed.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    expect((await post(tenant, 'earlier-key', { ...earlier, name: 'Another' })).json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('refuses a malformed key with 400 INVALID_IDEMPOTENCY_KEY', async () => {
