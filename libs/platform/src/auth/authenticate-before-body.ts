@@ -44,7 +44,8 @@ export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVe
         (request as unknown as Record<symbol, Caller>)[VERIFIED_CALLER] = caller;
         done();
       },
-      (error: unknown) => (error instanceof AuthenticationFailedError ? refuse(request, reply, error.message) : done(error as Error)),
+      // Anything but a refused token is a fault of ours: the house's 500, logged, as the guard's filter would answer it.
+      (error: unknown) => (error instanceof AuthenticationFailedError ? refuse(request, reply, error.message) : replyWithAppError(error, request, reply)),
     );
   });
 }

@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { authenticateBeforeBody, verifiedCallerOf } from './authenticate-before-body';
+import type { Caller } from './caller';
+import { AuthenticationFailedError, type JwtVerifier } from './jwt-verifier';
+import { IS_PUBLIC } from './public.decorator';
+
+const caller: Caller = Object.freeze({ sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] }) as Caller;
+
+/** A handler as Nest registers it: the controller method's metadata copied onto it. */
+function nestHandler(metadata: Record<string, unknown>, seen: (request: FastifyRequest) => void) {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    seen(request);
+    return reply.send({ ok: true });
+  };
+  for (const [key, value] of Object.entries(metadata)) Reflect.defineMetadata(key, value, handler);
+  return handler;
+}
+
+describe('authenticateBeforeBody: who calls, checked when a request arrives', () => {
+  let fastify: FastifyInstance;
+  let parsed: number;
+  let callers: (Caller | undefined)[];
+  let verify: jest.Mock<Promise<Caller>, [string]>;
+  let remembered: Caller | undefined;
+
+  beforeEach(async () => {
+    parsed = 0;
+    callers = [];
+    remembered = undefined;
+    verify = jest.fn(async (token: string) => {
+      if (token === 'aaa.bbb.good') return caller;
+      if (token === 'aaa.bbb.broken') throw new Error('the key source failed');
+      throw new AuthenticationFailedError('signature verification failed');
+    });
+    const verifier = { verify, rememberedCaller: () => remembered } as unknown as JwtVerifier;
+    fastify = Fastify();
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+      parsed += 1;
+      done(null, body);
+    });
+    authenticateBeforeBody(fastify, verifier);
+    const seen = (request: FastifyRequest) => callers.push(verifiedCallerOf(request));
+    fastify.post('/secured', nestHandler({ [METHOD_METADATA]: 1 }, seen));
+    fastify.post('/public', nestHandler({ [METHOD_METADATA]: 1, [IS_PUBLIC]: true }, seen));
+    fastify.post('/beside-nest', nestHandler({}, seen));
+    await fastify.ready();
+  });
+  afterEach(() => fastify.close());
+
+  const post = (url: string, authorization?: string) => fastify.inject({ method: 'POST', url, headers: { 'content-type': 'text/plain', ...(authorization ? { authorization } : {}) }, payload: '{"name": ' });
+
+  it('refuses a secured Nest route 401 without reading the body: no token, not a bearer JWT, a token refused', async () => {
+    for (const authorization of [undefined, 'Basic YTpi', 'Bearer aaa.bbb.forged']) {
+      const res = await post('/secured', authorization);
+      expect([res.statusCode, res.json(), res.headers['www-authenticate']]).toEqual([401, { message: 'Unauthenticated.', error: { type: 'authentication_error', code: 'UNAUTHENTICATED' } }, 'Bearer realm="as2-partners"']);
+    }
+    expect(parsed).toBe(0);
+    expect(callers).toEqual([]);
+  });
+
+  it('lets a valid token through with its caller kept for the guard, a remembered one without a verification', async () => {
+    expect((await post('/secured', 'Bearer aaa.bbb.good')).statusCode).toBe(200);
+    remembered = caller;
+    expect((await post('/secured', 'Bearer aaa.bbb.other')).statusCode).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(callers).toEqual([caller, caller]);
+    expect(parsed).toBe(2);
+  });
+
+  it('leaves public routes and routes beside Nest (which check their own tokens) to themselves', async () => {
+    expect((await post('/public')).statusCode).toBe(200);
+    expect((await post('/beside-nest')).statusCode).toBe(200);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it("answers a fault of the token's check (not a refused token) with the house's 500, not Fastify's", async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const res = await post('/secured', 'Bearer aaa.bbb.broken');
+    expect([res.statusCode, res.json().error.type]).toEqual([500, 'api_error']);
+    expect(logged).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
+    expect(parsed).toBe(0);
+  });
+});
