@@ -45,8 +45,9 @@ export class TrafficTargets {
       // After a restart, while the directory is refilled, from the partner's document (never 404 for one not reached yet).
       const partner = await this.live.partner(partnerId);
       if (partner && !partner.deleted && visible(partner)) return partner;
-      // Distributed: the registry's event may still be on its way; a known partner of someone else never waits.
-      if (partner || Date.now() >= deadline) throw new DomainError(Code.PartnerNotFound, 'Partner not found');
+      // Distributed: the registry's event may still be on its way. Another tenant's or account's partner, and a deleted
+      // one, take exactly the path of an unknown one, so neither the answer nor its timing tells them apart.
+      if (Date.now() >= deadline) throw new DomainError(Code.PartnerNotFound, 'Partner not found');
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
