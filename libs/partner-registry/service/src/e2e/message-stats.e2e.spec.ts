@@ -1,3 +1,5 @@
+import { READ_MODEL_STORE, type ReadModelStore } from '@as2-partners/kernel';
+import { MESSAGE_OUTCOMES_COLLECTION, messageOutcomeIdOf, type MessageOutcomeDocument } from '../queries/message-stats/message-outcome.document';
 import { apiAs, freshTenant, instanceInput, partnerApiFixture, partnerInput, type Api } from './partner-api.spec-support';
 
 const record = (messageId: string, extra: Record<string, unknown> = {}) => ({
@@ -103,6 +105,27 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     expect((await statsOf(after.id)).message_stats.total_sent).toBe(0);
     await post([record('new-1', { tenant: ctx.tenant, as2_to: 'RECYCLED', occurred_at: '2026-11-30T12:30:00.000Z' })]);
     expect((await statsOf(after.id)).message_stats).toEqual({ total_sent: 1, total_received: 0, success_rate: 100, last_message_at: '2026-11-30T12:30:00.000000Z' });
+  });
+
+  it("a message recorded by an earlier version (no partner kept with it) counts for a partner with its AS2 id only if it occurred since the partner's creation: a newcomer after an upgrade inherits none", async () => {
+    const outcomes = ctx.t.app.get<ReadModelStore>(READ_MODEL_STORE).collection<MessageOutcomeDocument>(MESSAGE_OUTCOMES_COLLECTION);
+    /** What an earlier version kept of a message: no partnerId. */
+    const asRecordedBefore = async (messageId: string) => {
+      const { partnerId: _kept, ...earlier } = (await outcomes.get(messageOutcomeIdOf(ctx.account, ctx.tenant, messageId))) as MessageOutcomeDocument;
+      await outcomes.put(earlier);
+    };
+    const first = (await ctx.api.post('/v1/partners', partnerInput('UPGRADED'))).body.data;
+    await post([record('before-upgrade', { tenant: ctx.tenant, as2_to: 'UPGRADED', occurred_at: new Date(Date.parse(first.created_at) + 1).toISOString() })]);
+    await asRecordedBefore('before-upgrade');
+    expect((await statsOf(first.id)).message_stats).toMatchObject({ total_sent: 1, success_rate: 100 });
+    expect((await ctx.api.delete(`/v1/partners/${first.id}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const newcomer = (await ctx.api.post('/v1/partners', partnerInput('UPGRADED'))).body.data;
+    expect((await statsOf(newcomer.id)).message_stats).toEqual({ total_sent: 0, total_received: 0, success_rate: null, last_message_at: null });
+    // One it recorded since it was created, kept as an earlier version would have: its own.
+    await post([record('since', { tenant: ctx.tenant, as2_to: 'UPGRADED', status: 'failed', occurred_at: new Date(Date.parse(newcomer.created_at) + 1000).toISOString() })]);
+    await asRecordedBefore('since');
+    expect((await statsOf(newcomer.id)).message_stats).toMatchObject({ total_sent: 1, success_rate: 0 });
   });
 
   it('a message recorded before any partner had its AS2 id counts for none: not twice when an own partner and an inherited master then take it', async () => {

@@ -97,7 +97,7 @@ export class ChangeAs2IdHandler {
       partner.tenant === null
         ? await this.exchange.partnershipsOfPartnerInAccount(partner.account, partnerId)
         : await this.exchange.partnershipsOfPartner(partner.account, partner.tenant, partnerId);
-    const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, { partnerId, as2Id: partner.as2Id });
+    const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, { partnerId, as2Id: partner.as2Id, createdAt: partner.createdAt });
     const traffic = await this.traffic.trafficOf(partner.account, partner.tenant, partnerId);
     const activations = await this.activations.activationsOf(partner.account, partner.tenant, partnerId);
     const sameId = newAs2Id === partner.as2Id;

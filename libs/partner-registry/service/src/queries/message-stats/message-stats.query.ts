@@ -18,11 +18,14 @@ export const NO_MESSAGE_STATS: PresentedMessageStats = Object.freeze({ total_sen
 export interface StatsSubject {
   readonly partnerId: string;
   readonly as2Id: string;
+  /** When the partner was created (ISO-8601): a message recorded before messages were counted for a partner counts for it only if it occurred since. */
+  readonly createdAt?: string | null;
 }
 
 /**
  * A partner's message statistics within one tenant: the messages naming its AS2 id that were counted for it when
- * recorded, and those recorded before messages were counted for a partner (they count for every partner of the id).
+ * recorded, and those recorded before messages were counted for a partner (a store an earlier version wrote) that
+ * occurred while it existed: a partner that takes a deleted partner's AS2 id after an upgrade does not inherit them.
  */
 @Injectable()
 export class MessageStatsQuery {
@@ -33,8 +36,10 @@ export class MessageStatsQuery {
   }
 
   async statsOf(account: string, tenant: string, partner: StatsSubject): Promise<PresentedMessageStats> {
-    // null matches a document without the field (MongoDB's rule, and the embedded store's): one recorded before.
-    const scope = { account, tenant, partnerAs2Id: partner.as2Id, partnerId: { $in: [partner.partnerId, null] } };
+    // A document without partnerId was recorded before it was kept (null matches it, on MongoDB as in the embedded store).
+    const since = partner.createdAt ? new Date(partner.createdAt).toISOString() : null;
+    const counted = since === null ? { partnerId: { $in: [partner.partnerId, null] } } : { $or: [{ partnerId: partner.partnerId }, { partnerId: null, occurredAt: { $gte: since } }] };
+    const scope = { account, tenant, partnerAs2Id: partner.as2Id, ...counted };
     const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
     const last = latest.items[0]?.occurredAt ?? null;
     // No message at all (most partners most of the time): nothing to count.
