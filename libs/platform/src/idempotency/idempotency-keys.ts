@@ -113,6 +113,8 @@ export class IdempotencyKeys {
       }
       if (!sameRequest(existing.fingerprint)) return { outcome: 'reused' };
       if (existing.state === 'pending') return { outcome: 'in_progress' };
+      // Kept the earlier way (a plain hash of a body that may hold a secret): kept from now on as its retry has it.
+      if (existing.fingerprint !== fingerprint) await this.records.put({ ...existing, fingerprint });
       return { outcome: 'replay', status: existing.status ?? 200, contentType: existing.contentType, body: existing.body ?? '' };
     }
     return { outcome: 'in_progress' };

@@ -120,9 +120,13 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
 
     // A key kept before fingerprints were keyed (its request's plain hash) still replays its answer.
     const earlier = { ...body, as2_id: 'IDEM-EARLIER' };
-    await keys.put({ ...(kept as IdempotencyRecord), _id: `test-account/${tenant}/earlier-key`, fingerprint: createHash('sha256').update(['POST', '/v1/partners', 'test-user', 'tenant_admin', JSON.stringify(sorted(earlier))].join('\u0000')).digest('hex') });
+    const plainEarlier = createHash('sha256').update(['POST', '/v1/partners', 'test-user', 'tenant_admin', JSON.stringify(sorted(earlier))].join('\u0000')).digest('hex');
+    await keys.put({ ...(kept as IdempotencyRecord), _id: `test-account/${tenant}/earlier-key`, fingerprint: plainEarlier });
     const replayed = await post(tenant, 'earlier-key', earlier);
     expect([replayed.statusCode, replayed.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    // Kept as the retry has it from then on: no plain hash of it is left, and the next retry still replays.
+    expect((await keys.get(`test-account/${tenant}/earlier-key`))?.fingerprint).not.toBe(plainEarlier);
+    expect((await post(tenant, 'earlier-key', earlier)).headers['idempotent-replayed']).toBe('true');
     expect((await post(tenant, 'earlier-key', { ...earlier, name: 'Another' })).json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
