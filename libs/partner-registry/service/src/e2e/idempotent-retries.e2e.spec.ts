@@ -103,7 +103,8 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
 
   it("keeps no plain hash of a request whose body holds a password: the kept fingerprint confirms no guess, the retry still replays", async () => {
     const tenant = freshTenant();
-    const body = partnerInput('IDEM-SECRET', { http_auth: { enabled: true, username: 'edi', password: 'Tr0ub4dor&3' } });
+    const httpAuth = { enabled: true, username: 'edi', password: 'Tr0ub4dor&3' };
+    const body = partnerInput('IDEM-SECRET', { http_auth: httpAuth });
     const first = await post(tenant, 'secret-key', body);
     expect(first.statusCode).toBe(201);
     const keys = t.app.get<ReadModelStore>(READ_MODEL_STORE).collection<IdempotencyRecord>('platform_idempotency_keys');
@@ -112,7 +113,7 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     const sorted = (value: unknown): unknown =>
       typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])])) : value;
     const plainHash = (password: string) =>
-      createHash('sha256').update(['POST', '/v1/partners', 'test-user', 'tenant_admin', JSON.stringify(sorted({ ...body, http_auth: { ...body.http_auth, password } }))].join('\u0000')).digest('hex');
+      createHash('sha256').update(['POST', '/v1/partners', 'test-user', 'tenant_admin', JSON.stringify(sorted({ ...body, http_auth: { ...httpAuth, password } }))].join('\u0000')).digest('hex');
     expect(kept?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect([plainHash('Tr0ub4dor&3'), plainHash('password')]).not.toContain(kept?.fingerprint);
     const again = await post(tenant, 'secret-key', body);
