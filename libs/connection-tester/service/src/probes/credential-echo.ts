@@ -34,7 +34,7 @@ const DECODING_ROUNDS = 3;
 /** The escapes a server may write a reflected credential with, each with what marks a text that may hold one. */
 const ESCAPES: readonly { readonly marks: RegExp; readonly decode: (text: string) => string }[] = [
   { marks: /%/, decode: percentDecoded },
-  { marks: /&#?[0-9A-Za-z]+;/, decode: htmlDecoded },
+  { marks: /&(?:#?[0-9A-Za-z]+;|#[0-9xX]|amp|lt|gt|quot)/i, decode: htmlDecoded },
   { marks: /\\/, decode: backslashDecoded },
 ];
 
@@ -50,23 +50,31 @@ function percentDecoded(text: string): string {
 
 const NAMED_REFERENCES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
-/** HTML's character references (`&amp;`, `&#38;`, `&#x26;`) decoded; an unknown name or a code point out of range stays as written. */
+/**
+ * HTML's character references decoded: `&amp;`, `&#38;`, `&#x26;`, and the forms browsers take without the `;`
+ * (`&#38`, `&amp3`); an unknown name or a code point out of range stays as written.
+ */
 function htmlDecoded(text: string): string {
-  return text.replace(/&(#[xX][0-9A-Fa-f]{1,6}|#[0-9]{1,7}|[A-Za-z]+);/g, (reference: string, body: string) => {
-    if (!body.startsWith('#')) return NAMED_REFERENCES[body.toLowerCase()] ?? reference;
-    const codePoint = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+  return text.replace(/&(?:#([xX][0-9A-Fa-f]{1,6}|[0-9]{1,7});?|([A-Za-z]+);|(amp|lt|gt|quot)(?![A-Za-z;]))/gi, (reference, numeric?: string, named?: string, bare?: string) => {
+    if (numeric === undefined) return NAMED_REFERENCES[(named ?? bare ?? '').toLowerCase()] ?? reference;
+    const codePoint = numeric[0] === 'x' || numeric[0] === 'X' ? parseInt(numeric.slice(1), 16) : parseInt(numeric, 10);
     return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
   });
 }
 
 const BACKSLASH_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-/** JSON's and C's backslash escapes (`\"`, `\\`, `\/`, `\n`, `\u0026`, `\x26`) decoded; another backslash stays as written. */
+/**
+ * JSON's and C's backslash escapes decoded: `\"`, `\\`, `\/`, `\n`, `\u0026`, and runs of byte escapes (`\x26`, octal
+ * `\046`; `\xc3\xa4` as Python writes the UTF-8 bytes of `ä`) read as UTF-8 when they are; another escape stays as written.
+ */
 function backslashDecoded(text: string): string {
-  return text.replace(/\\(u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[^ux])/g, (_escape: string, body: string) => {
-    if (body.length > 1) return String.fromCharCode(parseInt(body.slice(1), 16));
-    return BACKSLASH_ESCAPES[body] ?? body;
+  const bytesDecoded = text.replace(/(?:\\x[0-9A-Fa-f]{2}|\\[0-7]{1,3})+/g, (run) => {
+    const bytes = Buffer.from((run.match(/\\(x[0-9A-Fa-f]{2}|[0-7]{1,3})/g) ?? []).map((escape) => (escape[1] === 'x' ? parseInt(escape.slice(2), 16) : parseInt(escape.slice(1), 8) & 0xff)));
+    const decoded = bytes.toString('utf8');
+    return Buffer.from(decoded, 'utf8').equals(bytes) ? decoded : bytes.toString('latin1');
   });
+  return bytesDecoded.replace(/\\(u[0-9A-Fa-f]{4}|[^ux0-7])/g, (_escape: string, body: string) => (body.length > 1 ? String.fromCharCode(parseInt(body.slice(1), 16)) : (BACKSLASH_ESCAPES[body] ?? body)));
 }
 
 /** One pattern of every form, built once per credential (a test cleans many texts with the same one). */

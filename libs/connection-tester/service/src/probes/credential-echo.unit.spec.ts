@@ -60,6 +60,19 @@ describe('withoutCredentialEcho', () => {
     expect(withoutCredentialEcho(unrelated, tricky)).toBe(unrelated);
   });
 
+  it("finds it in the escapes' other spellings: HTML references without their ';', C's octal and Python's \\x bytes of a UTF-8 password", () => {
+    const ascii = `Basic ${Buffer.from('edi:Tr0ub4dor&3', 'utf8').toString('base64')}`;
+    const numeric = [...'Tr0ub4dor&3'].map((c) => `&#${c.charCodeAt(0)}`).join('');
+    for (const form of ['Tr0ub4dor&amp3', 'Tr0ub4dor&#38;3', 'Tr0ub4dor&#x26;3', numeric, 'Tr0ub4dor\\0463']) {
+      expect([form, withoutCredentialEcho(`echo pw=${form} end`, ascii)]).toEqual([form, 'echo pw=[redacted] end']);
+    }
+    const utf8 = `Basic ${Buffer.from('edi:Pässwörd"\\<+ 1', 'utf8').toString('base64')}`;
+    const pythonBytes = [...Buffer.from('Pässwörd"\\<+ 1')].map((b) => (b > 0x7e ? `\\x${b.toString(16)}` : b === 0x5c ? '\\\\' : String.fromCharCode(b))).join('');
+    expect([pythonBytes, withoutCredentialEcho(`echo pw=${pythonBytes} end`, utf8)]).toEqual([pythonBytes, 'echo pw=[redacted] end']);
+    const octalBytes = [...Buffer.from('Pässwörd')].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+    expect(withoutCredentialEcho(`b'${octalBytes}"\\\\<+ 1'`, utf8)).toBe("b'[redacted]'");
+  });
+
   it('leaves a text without an echo, or a test without a credential, as it is', () => {
     expect(withoutCredentialEcho('Apache/2.4', authorization)).toBe('Apache/2.4');
     expect(withoutCredentialEcho('S3cret-pass', null)).toBe('S3cret-pass');
