@@ -13,6 +13,13 @@ import { inlineReferences, OpenApiConformance, type OpenApiDocument } from './op
 const root = join(__dirname, '..', '..', '..', '..');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const DAY = 86_400_000;
+/** Bodies the server cannot read: who may call is answered before them (malformed JSON, a `__proto__` key, another media type, over the limit). */
+const UNREADABLE_BODIES = [
+  { headers: { 'content-type': 'application/json' }, payload: '{"name": ' },
+  { headers: { 'content-type': 'application/json' }, payload: '{"__proto__": {"admin": true}}' },
+  { headers: { 'content-type': 'text/plain' }, payload: 'name=x' },
+  { headers: { 'content-type': 'application/json' }, payload: `{"name": "${'x'.repeat(2 * 1024 * 1024)}"}` },
+];
 /** Answered without a token: AS2 partners post asynchronous MDNs of connection tests here. */
 const PUBLIC_PATHS = ['/v1/connection-tests/mdn'];
 
@@ -207,9 +214,11 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     const answers: string[] = [];
     for (const { path, method } of operations().filter(({ path }) => path.startsWith('/v1/accounts/{account}'))) {
       const url = `${path.replace('{account}', 'theirs-acme').replace(/\{[^}]+\}/g, 'prt_01JB0000000000000000000000')}?per_page=0`;
-      const hostile = ['post', 'put', 'patch'].includes(method) ? { payload: { unknown_field: 1, name: '' } } : {};
-      const res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers, ...hostile });
-      answers.push(`${method} ${path}: ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`);
+      const bodies: { headers?: Record<string, string>; payload?: unknown }[] = ['post', 'put', 'patch'].includes(method) ? [{ payload: { unknown_field: 1, name: '' } }, ...UNREADABLE_BODIES] : [{}];
+      for (const sent of bodies) {
+        const res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, payload: sent.payload as string, headers: { ...headers, ...sent.headers } });
+        answers.push(`${method} ${path}: ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`);
+      }
     }
     expect(answers.length).toBeGreaterThan(20);
     expect(answers.filter((answer) => !answer.endsWith(': 403 ACCOUNT_FORBIDDEN'))).toEqual([]);
@@ -237,10 +246,19 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     ];
     const answers: string[] = [];
     for (const [method, url] of routes) {
-      const res = await t.app.inject({ method: method as 'POST', url, headers, ...(['POST', 'PUT', 'PATCH'].includes(method) ? hostile : {}) });
-      answers.push(`${method} ${url}: ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`);
+      const bodies: { headers?: Record<string, string>; payload?: unknown }[] = ['POST', 'PUT', 'PATCH'].includes(method) ? [hostile, ...UNREADABLE_BODIES] : [{}];
+      for (const sent of bodies) {
+        const res = await t.app.inject({ method: method as 'POST', url, payload: sent.payload as string, headers: { ...headers, ...sent.headers } });
+        answers.push(`${method} ${url}: ${res.statusCode} ${(res.json() as { error?: { code?: string } }).error?.code}`);
+      }
     }
     expect(answers.filter((answer) => !answer.endsWith(': 403 TENANT_REQUIRED'))).toEqual([]);
+    // A role the route does not take is refused 403 FORBIDDEN before the body is read, as a missing tenant is.
+    const reader = { authorization: `Bearer ${t.token({ account: 'mine-acme', tenant: 't1', roles: ['tenant_user'] })}` };
+    for (const sent of UNREADABLE_BODIES) {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/partners', ...sent, headers: { ...reader, ...sent.headers } });
+      expect([sent.headers['content-type'], res.statusCode, res.json().error.code]).toEqual([sent.headers['content-type'], 403, 'FORBIDDEN']);
+    }
   });
 
   it('passes Redocly lint (recommended ruleset) with no error', () => {

@@ -1,18 +1,28 @@
-import { Logger, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { replyWithAppError } from '../http/hot-path-errors';
 import { requestIdsOf } from '../http/request-ids';
 import { loggableUrl } from '../logging/loggable-url';
 import { bearerTokenOf } from './bearer-token';
-import type { Caller } from './caller';
+import type { Caller, RequestContext, Role } from './caller';
+import { requireOwnAccount, requireTenant } from './caller-scope';
+import { tenantDeletedError, type DeletedTenants } from './deleted-tenant.guard';
 import { AuthenticationFailedError, type JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
+import { REQUIRES_TENANT } from './requires-tenant.decorator';
+import { REQUIRED_ROLES } from './roles.decorator';
 
-/** Set in a Nest route's Fastify config when it needs a bearer token (every route not marked @Public()). */
-const BEARER_REQUIRED = 'as2BearerRequired';
+/** Set in a Nest route's Fastify config when it needs a bearer token (every route not marked @Public()): who may call it. */
+const ROUTE_ACCESS = 'as2RouteAccess';
 /** The caller of a request whose token was verified on its arrival: the auth guard takes it instead of verifying again. */
 const VERIFIED_CALLER = Symbol('as2VerifiedCaller');
+
+/** What a route's method says of who may call it (a controller's class metadata is on its methods too: routeMetadata). */
+interface RouteAccess {
+  readonly roles: readonly Role[] | undefined;
+  readonly requiresTenant: boolean;
+}
 
 const logger = new Logger('JwtAuthGuard');
 
@@ -20,34 +30,62 @@ const logger = new Logger('JwtAuthGuard');
  * Who calls is checked when a request arrives, before its body is read: a request to a secured Nest route without a
  * valid bearer token is answered 401 whatever it sent (malformed JSON, a `__proto__` key, NUL characters, another media
  * type, a body over the limit), so an unauthenticated caller makes the server parse nothing and learns none of the
- * route's body rules. Routes beside Nest (the hot paths) check their own tokens the same way. The auth guard still
- * checks roles, the account and the tenant after it, with the caller verified here.
+ * route's body rules; so is a caller the auth guard would refuse 403 for its roles (`FORBIDDEN`, or `TENANT_DELETED`
+ * for a deleted tenant's token), another account (`ACCOUNT_FORBIDDEN`, the `account` path parameter) or a missing tenant
+ * (`TENANT_REQUIRED`), and a token of a tenant known to be deleted. Routes beside Nest (the hot paths) check their own
+ * tokens the same way. The guards still check everything after it, with the caller verified here.
  */
-export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVerifier): void {
+export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVerifier, deletedTenants?: DeletedTenants): void {
   fastify.addHook('onRoute', (route) => {
     // Nest copies a controller method's metadata onto the handler it registers; other routes (docs, CORS) have none.
     const handler = route.handler as object;
-    if (Reflect.hasMetadata(METHOD_METADATA, handler) && Reflect.getMetadata(IS_PUBLIC, handler) !== true) route.config = { ...route.config, [BEARER_REQUIRED]: true } as typeof route.config;
+    if (!Reflect.hasMetadata(METHOD_METADATA, handler) || Reflect.getMetadata(IS_PUBLIC, handler) === true) return;
+    const access: RouteAccess = { roles: Reflect.getMetadata(REQUIRED_ROLES, handler) as Role[] | undefined, requiresTenant: Reflect.getMetadata(REQUIRES_TENANT, handler) === true };
+    route.config = { ...route.config, [ROUTE_ACCESS]: access } as typeof route.config;
   });
   fastify.addHook('onRequest', (request, reply, done) => {
-    if ((request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[BEARER_REQUIRED] !== true) return done();
+    const access = (request.routeOptions.config as unknown as Record<string, RouteAccess | undefined> | undefined)?.[ROUTE_ACCESS];
+    if (access === undefined) return done();
     const header = request.headers.authorization;
     const token = bearerTokenOf(header);
     if (token === undefined) return refuse(request, reply, header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT');
+    const admit = (caller: Caller): void => {
+      (request as unknown as Record<symbol, Caller>)[VERIFIED_CALLER] = caller;
+      const refusal = refusalOf(caller, access, (request.params as Record<string, unknown> | undefined)?.['account'], deletedTenants);
+      if (refusal === null) done();
+      else if (refusal instanceof Error) replyWithAppError(refusal, request, reply);
+      else refusal.then((error) => (error === null ? done() : replyWithAppError(error, request, reply)), (error: unknown) => replyWithAppError(error, request, reply));
+    };
     const remembered = verifier.rememberedCaller(token);
-    if (remembered !== undefined) {
-      (request as unknown as Record<symbol, Caller>)[VERIFIED_CALLER] = remembered;
-      return done();
-    }
+    if (remembered !== undefined) return admit(remembered);
     verifier.verify(token).then(
-      (caller) => {
-        (request as unknown as Record<symbol, Caller>)[VERIFIED_CALLER] = caller;
-        done();
-      },
+      admit,
       // Anything but a refused token is a fault of ours: the house's 500, logged, as the guard's filter would answer it.
       (error: unknown) => (error instanceof AuthenticationFailedError ? refuse(request, reply, error.message) : replyWithAppError(error, request, reply)),
     );
   });
+}
+
+/**
+ * The 403 the guards would answer this caller on this route, in their order, or null: its roles (a deleted tenant's token
+ * TENANT_DELETED then), another account's path, no tenant where one is needed, a tenant known (without waiting) to be deleted.
+ */
+function refusalOf(caller: Caller, access: RouteAccess, account: unknown, deletedTenants: DeletedTenants | undefined): Error | null | Promise<Error | null> {
+  const ctx = { caller } as RequestContext;
+  const tenant = caller.tenant;
+  if (access.roles && access.roles.length > 0 && !access.roles.some((role) => caller.roles.includes(role))) {
+    if (tenant === null || deletedTenants === undefined) return new ForbiddenException();
+    const known = deletedTenants.knownVerdict?.(caller.account, tenant);
+    if (known !== undefined) return known ? tenantDeletedError(tenant) : new ForbiddenException();
+    return deletedTenants.isDeleted(caller.account, tenant).then((deleted) => (deleted ? tenantDeletedError(tenant) : new ForbiddenException()));
+  }
+  try {
+    if (typeof account === 'string') requireOwnAccount(ctx, account);
+    if (access.requiresTenant) requireTenant(ctx);
+  } catch (error) {
+    return error as Error;
+  }
+  return tenant !== null && deletedTenants?.knownVerdict?.(caller.account, tenant) === true ? tenantDeletedError(tenant) : null;
 }
 
 /** The caller whose token {@link authenticateBeforeBody} verified for this request, if it did. */

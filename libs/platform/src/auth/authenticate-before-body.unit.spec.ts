@@ -6,6 +6,8 @@ import { authenticateBeforeBody, verifiedCallerOf } from './authenticate-before-
 import type { Caller } from './caller';
 import { AuthenticationFailedError, type JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
+import { REQUIRES_TENANT } from './requires-tenant.decorator';
+import { REQUIRED_ROLES, Roles } from './roles.decorator';
 
 const caller: Caller = Object.freeze({ sub: 'alice', account: 'acme', tenant: 't1', roles: ['tenant_admin'] }) as Caller;
 
@@ -33,20 +35,28 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
     verify = jest.fn(async (token: string) => {
       if (token === 'aaa.bbb.good') return caller;
       if (token === 'aaa.bbb.broken') throw new Error('the key source failed');
+      if (token.startsWith('aaa.bbb.as-')) {
+        const [account, tenant, role] = token.slice('aaa.bbb.as-'.length).split('-');
+        return { sub: 'bob', account, tenant: tenant === 'none' ? null : tenant, roles: [role] } as unknown as Caller;
+      }
       throw new AuthenticationFailedError('signature verification failed');
     });
     const verifier = { verify, rememberedCaller: () => remembered } as unknown as JwtVerifier;
+    const deleted = { isDeleted: async (_account: string, tenant: string) => tenant === 'gone', knownVerdict: (_account: string, tenant: string) => (tenant === 'goneknown' ? true : undefined) };
     fastify = Fastify();
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
       parsed += 1;
       done(null, body);
     });
-    authenticateBeforeBody(fastify, verifier);
+    authenticateBeforeBody(fastify, verifier, deleted);
     const seen = (request: FastifyRequest) => callers.push(verifiedCallerOf(request));
     fastify.post('/secured', nestHandler({ [METHOD_METADATA]: 1 }, seen));
     fastify.post('/public', nestHandler({ [METHOD_METADATA]: 1, [IS_PUBLIC]: true }, seen));
     fastify.post('/beside-nest', nestHandler({}, seen));
+    fastify.post('/admins', nestHandler({ [METHOD_METADATA]: 1, [REQUIRED_ROLES]: ['account_admin'] }, seen));
+    fastify.post('/accounts/:account/things', nestHandler({ [METHOD_METADATA]: 1 }, seen));
+    fastify.post('/tenant-only', nestHandler({ [METHOD_METADATA]: 1, [REQUIRES_TENANT]: true }, seen));
     await fastify.ready();
   });
   afterEach(() => fastify.close());
@@ -75,6 +85,47 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
     expect((await post('/public')).statusCode).toBe(200);
     expect((await post('/beside-nest')).statusCode).toBe(200);
     expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('refuses 403 what the guards would refuse, before the body: a role the route does not take, another account, no tenant, a tenant known deleted', async () => {
+    const codeOf = async (url: string, token: string) => {
+      const res = await post(url, `Bearer aaa.bbb.as-${token}`);
+      return `${url} ${token}: ${res.statusCode} ${res.statusCode === 200 ? '' : res.json().error.code}`;
+    };
+    expect([
+      await codeOf('/admins', 'acme-t1-tenant_admin'),
+      await codeOf('/admins', 'acme-gone-tenant_admin'),
+      await codeOf('/admins', 'acme-none-account_admin'),
+      await codeOf('/accounts/other/things', 'acme-t1-tenant_admin'),
+      await codeOf('/accounts/acme/things', 'acme-t1-tenant_admin'),
+      await codeOf('/tenant-only', 'acme-none-account_admin'),
+      await codeOf('/tenant-only', 'acme-goneknown-tenant_admin'),
+      await codeOf('/tenant-only', 'acme-t1-tenant_user'),
+    ]).toEqual([
+      '/admins acme-t1-tenant_admin: 403 FORBIDDEN',
+      '/admins acme-gone-tenant_admin: 403 TENANT_DELETED',
+      '/admins acme-none-account_admin: 200 ',
+      '/accounts/other/things acme-t1-tenant_admin: 403 ACCOUNT_FORBIDDEN',
+      '/accounts/acme/things acme-t1-tenant_admin: 200 ',
+      '/tenant-only acme-none-account_admin: 403 TENANT_REQUIRED',
+      '/tenant-only acme-goneknown-tenant_admin: 403 TENANT_DELETED',
+      '/tenant-only acme-t1-tenant_user: 200 ',
+    ]);
+    expect(parsed).toBe(3);
+  });
+
+  it("reads a controller's roles from each of its methods: the class's unless the method has its own", () => {
+    class Controller {
+      list(): string {
+        return 'list';
+      }
+      @Roles('tenant_user')
+      read(): string {
+        return 'read';
+      }
+    }
+    Roles('account_admin')(Controller);
+    expect([Reflect.getMetadata(REQUIRED_ROLES, Controller.prototype.list), Reflect.getMetadata(REQUIRED_ROLES, Controller.prototype.read)]).toEqual([['account_admin'], ['tenant_user']]);
   });
 
   it("answers a fault of the token's check (not a refused token) with the house's 500, not Fastify's", async () => {

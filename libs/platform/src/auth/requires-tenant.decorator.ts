@@ -1,4 +1,4 @@
-import { SetMetadata } from '@nestjs/common';
+import { routeMetadata } from './route-metadata.decorator';
 
 export const REQUIRES_TENANT = 'as2:requiresTenant';
 
@@ -7,4 +7,4 @@ export const REQUIRES_TENANT = 'as2:requiresTenant';
  * refused 403 TENANT_REQUIRED by the auth guard, before the query or body is checked, as its handler's requireTenant
  * would refuse it after. Not for a route an account-level token may use on some resources.
  */
-export const RequiresTenant = (): MethodDecorator & ClassDecorator => SetMetadata(REQUIRES_TENANT, true);
+export const RequiresTenant = (): MethodDecorator & ClassDecorator => routeMetadata(REQUIRES_TENANT, true);
