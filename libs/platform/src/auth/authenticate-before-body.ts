@@ -19,7 +19,7 @@ const ROUTE_ACCESS = 'as2RouteAccess';
 const VERIFIED_CALLER = Symbol('as2VerifiedCaller');
 
 /** What a route's method says of who may call it (a controller's class metadata is on its methods too: routeMetadata). */
-interface RouteAccess {
+export interface RouteAccess {
   readonly roles: readonly Role[] | undefined;
   readonly requiresTenant: boolean;
 }
@@ -67,10 +67,11 @@ export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVe
 }
 
 /**
- * The 403 the guards would answer this caller on this route, in their order, or null: its roles (a deleted tenant's token
- * TENANT_DELETED then), another account's path, no tenant where one is needed, a tenant known (without waiting) to be deleted.
+ * The 403 this caller gets on this route, in the guards' order, or null: its roles (a deleted tenant's token
+ * TENANT_DELETED then), another account's path, no tenant where one is needed, a tenant known (without waiting) to be
+ * deleted. The auth guard asks it too, after the check on arrival or without it.
  */
-function refusalOf(caller: Caller, access: RouteAccess, account: unknown, deletedTenants: DeletedTenants | undefined): Error | null | Promise<Error | null> {
+export function refusalOf(caller: Caller, access: RouteAccess, account: unknown, deletedTenants: DeletedTenants | undefined): Error | null | Promise<Error | null> {
   const ctx = { caller } as RequestContext;
   const tenant = caller.tenant;
   if (access.roles && access.roles.length > 0 && !access.roles.some((role) => caller.roles.includes(role))) {

@@ -1,16 +1,15 @@
 import { bearerTokenOf } from './bearer-token';
-import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
-import { logRefusedToken, verifiedCallerOf } from './authenticate-before-body';
+import { logRefusedToken, refusalOf, verifiedCallerOf } from './authenticate-before-body';
 import type { Caller, RequestContext, Role } from './caller';
-import { requireOwnAccount, requireTenant } from './caller-scope';
 import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
 import { REQUIRES_TENANT } from './requires-tenant.decorator';
-import { DELETED_TENANTS, tenantDeletedError, type DeletedTenants } from './deleted-tenant.guard';
+import { DELETED_TENANTS, type DeletedTenants } from './deleted-tenant.guard';
 
 interface AuthenticatedRequest extends RequestWithIds {
   context?: RequestContext;
@@ -28,6 +27,8 @@ export class JwtAuthGuard implements CanActivate {
     @Inject(JwtVerifier) private readonly verifier: JwtVerifier,
     private readonly moduleRef: ModuleRef,
   ) {}
+
+  private deletedTenantsSource: DeletedTenants | undefined | null = null;
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
     if (execution.getType() !== 'http') return true;
@@ -47,27 +48,24 @@ export class JwtAuthGuard implements CanActivate {
       ...(ids.commandId ? { commandId: ids.commandId } : {}),
     };
 
-    const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
-    if (required && required.length > 0 && !required.some((role) => caller.roles.includes(role))) {
-      // A deleted tenant's token gets TENANT_DELETED on every route (the services' DeletedTenantGuard runs after this one).
-      if (caller.tenant !== null && (await this.deletedTenants()?.isDeleted(caller.account, caller.tenant))) throw tenantDeletedError(caller.tenant);
-      throw new ForbiddenException();
-    }
-    // An account's routes (`/v1/accounts/{account}/…`) act on the caller's own account only: refused here, before the
-    // query or body is checked, so another account's caller learns nothing of the route's rules or resources.
-    const account = (request as { params?: Record<string, unknown> }).params?.['account'];
-    if (typeof account === 'string') requireOwnAccount(request.context, account);
-    if (this.reflector.getAllAndOverride<boolean>(REQUIRES_TENANT, targets)) requireTenant(request.context);
+    const access = { roles: this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets), requiresTenant: this.reflector.getAllAndOverride<boolean>(REQUIRES_TENANT, targets) === true };
+    // An account's routes (`/v1/accounts/{account}/…`) act on the caller's own account only; who may call comes before
+    // the query or body, so another account's caller learns nothing of the route's rules or resources.
+    const refusal = await refusalOf(caller, access, (request as { params?: Record<string, unknown> }).params?.['account'], this.deletedTenants());
+    if (refusal !== null) throw refusal;
     return true;
   }
 
-  /** A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone). */
+  /** A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone); looked up once. */
   private deletedTenants(): DeletedTenants | undefined {
-    try {
-      return this.moduleRef.get<DeletedTenants>(DELETED_TENANTS, { strict: false });
-    } catch {
-      return undefined;
+    if (this.deletedTenantsSource === null) {
+      try {
+        this.deletedTenantsSource = this.moduleRef.get<DeletedTenants>(DELETED_TENANTS, { strict: false });
+      } catch {
+        this.deletedTenantsSource = undefined;
+      }
     }
+    return this.deletedTenantsSource;
   }
 
   private async authenticate(request: AuthenticatedRequest, correlationId: string): Promise<Caller> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
-import { NestFactory, Reflector } from '@nestjs/core';
+import { ModuleRef, NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -252,7 +252,8 @@ async function startFailed(error: unknown, logger: { error(message: string): voi
 /** A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone). */
 function deletedTenantsOf(app: NestFastifyApplication): DeletedTenants | undefined {
   try {
-    return app.get<DeletedTenants>(DELETED_TENANTS, { strict: false });
+    // Through a ModuleRef: the app's own get() logs a provider it does not find as an error before throwing.
+    return app.get(ModuleRef).get<DeletedTenants>(DELETED_TENANTS, { strict: false });
   } catch {
     return undefined;
   }
