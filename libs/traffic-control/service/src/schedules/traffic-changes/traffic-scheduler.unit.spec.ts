@@ -51,6 +51,34 @@ describe('traffic scheduler: queries only when something is due by what it knows
     return doc;
   }
 
+  /** The window of scheduleWindow from 1 s to 5 s, and an outgoing pause until 2 s. */
+  async function scheduleWindowAndTimedPause() {
+    await scheduleWindow(at(1_000), at(5_000));
+    await writeModel.decide(stream, partnerTrafficDecider, { type: 'pause', ref, direction: 'outgoing', response: null, reason: 'r', until: at(2_000), retryAfterSeconds: null, actor: 'a', now: at(0) }, metadata);
+    await refreshView();
+  }
+
+  /** A tick at each instant (ms after START) appends nothing to the stream. */
+  async function expectNothingAppliedAt(instants: readonly number[]) {
+    const before = (await writeModel.load(stream, partnerTrafficDecider)).revision;
+    for (const ms of instants) {
+      nowMs = START + ms;
+      expect(await scheduler.tick()).toBe(0);
+    }
+    expect((await writeModel.load(stream, partnerTrafficDecider)).revision).toBe(before);
+  }
+
+  /** The filters of the due queries from now on, as the view is asked them. */
+  function filtersOfNextQueries(): unknown[] {
+    const seen: unknown[] = [];
+    const find = view.find;
+    view.find = async (query) => {
+      seen.push(query.filter);
+      return find(query);
+    };
+    return seen;
+  }
+
   const windowActive = async () => (await writeModel.load(stream, partnerTrafficDecider)).state.activeWindows.incoming !== null;
 
   it('an idle scheduler stops querying, and a window scheduled while it sleeps still starts and ends on time', async () => {
@@ -153,38 +181,19 @@ describe('traffic scheduler: queries only when something is due by what it knows
   });
 
   it("a deleted tenant's window and until are never applied, its partner alive (an inherited master partner), and its stream leaves the due query", async () => {
-    await scheduleWindow(at(1_000), at(5_000));
-    await writeModel.decide(stream, partnerTrafficDecider, { type: 'pause', ref, direction: 'outgoing', response: null, reason: 'r', until: at(2_000), retryAfterSeconds: null, actor: 'a', now: at(0) }, metadata);
-    await refreshView();
+    await scheduleWindowAndTimedPause();
     deletedTenants.add('acc/ten');
-    const before = (await writeModel.load(stream, partnerTrafficDecider)).revision;
-    for (const ms of [1_000, 2_000, 5_000]) {
-      nowMs = START + ms;
-      expect(await scheduler.tick()).toBe(0);
-    }
-    expect((await writeModel.load(stream, partnerTrafficDecider)).revision).toBe(before);
-    const seen: unknown[] = [];
-    const find = view.find;
-    view.find = async (query) => {
-      seen.push(query.filter);
-      return find(query);
-    };
+    await expectNothingAppliedAt([1_000, 2_000, 5_000]);
+    const seen = filtersOfNextQueries();
     nowMs = START + 70_000;
     await scheduler.tick();
     expect(seen).toEqual([{ nextChangeAt: { $ne: null }, _id: { $nin: [stream] } }]);
   });
 
   it("a deleted partner's window and until are never applied (no pause or resume for it), and its stream leaves the due query", async () => {
-    await scheduleWindow(at(1_000), at(5_000));
-    await writeModel.decide(stream, partnerTrafficDecider, { type: 'pause', ref, direction: 'outgoing', response: null, reason: 'r', until: at(2_000), retryAfterSeconds: null, actor: 'a', now: at(0) }, metadata);
-    await refreshView();
+    await scheduleWindowAndTimedPause();
     deleted.add(ref.partnerId);
-    const before = (await writeModel.load(stream, partnerTrafficDecider)).revision;
-    for (const ms of [1_000, 2_000, 5_000, 70_000, 140_000]) {
-      nowMs = START + ms;
-      expect(await scheduler.tick()).toBe(0);
-    }
-    expect((await writeModel.load(stream, partnerTrafficDecider)).revision).toBe(before);
+    await expectNothingAppliedAt([1_000, 2_000, 5_000, 70_000, 140_000]);
 
     // Another partner's change is still applied: the deleted partner's stream does not hold a batch's place.
     const other: TrafficRef = { ...ref, partnerId: 'prt_01JDTRAFFICSCHEDULERUNIT0002' };
@@ -193,12 +202,7 @@ describe('traffic scheduler: queries only when something is due by what it knows
     const { state } = await writeModel.load(otherStream, partnerTrafficDecider);
     await view.put({ _id: otherStream, partnerId: other.partnerId, account: 'acc', tenant: 'ten', scope: 'tenant', nextChangeAt: nextChangeAt(state), revision: 0 } as unknown as PartnerTrafficDocument);
     scheduler.changeScheduledAt(at(150_000));
-    const seen: unknown[] = [];
-    const find = view.find;
-    view.find = async (query) => {
-      seen.push(query.filter);
-      return find(query);
-    };
+    const seen = filtersOfNextQueries();
     nowMs = START + 150_000;
     expect(await scheduler.tick()).toBe(1);
     expect(seen[0]).toMatchObject({ _id: { $nin: [stream] } });
