@@ -1,8 +1,8 @@
 import { ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { replyWithAppError } from '../http/hot-path-errors';
-import { requestIdsOf } from '../http/request-ids';
+import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
 import { loggableUrl } from '../logging/loggable-url';
 import { bearerTokenOf } from './bearer-token';
 import type { Caller, RequestContext, Role } from './caller';
@@ -46,23 +46,42 @@ export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVe
   fastify.addHook('onRequest', (request, reply, done) => {
     const access = (request.routeOptions.config as unknown as Record<string, RouteAccess | undefined> | undefined)?.[ROUTE_ACCESS];
     if (access === undefined) return done();
-    const header = request.headers.authorization;
-    const token = bearerTokenOf(header);
-    if (token === undefined) return refuse(request, reply, header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT');
+    const answer = (error: unknown): void => replyWithAppError(error, request, reply);
     const admit = (caller: Caller): void => {
       (request as unknown as Record<symbol, Caller>)[VERIFIED_CALLER] = caller;
       const refusal = refusalOf(caller, access, (request.params as Record<string, unknown> | undefined)?.['account'], deletedTenants);
       if (refusal === null) done();
-      else if (refusal instanceof Error) replyWithAppError(refusal, request, reply);
-      else refusal.then((error) => (error === null ? done() : replyWithAppError(error, request, reply)), (error: unknown) => replyWithAppError(error, request, reply));
+      else if (refusal instanceof Error) answer(refusal);
+      else refusal.then((error) => (error === null ? done() : answer(error)), answer);
     };
-    const remembered = verifier.rememberedCaller(token);
-    if (remembered !== undefined) return admit(remembered);
-    verifier.verify(token).then(
-      admit,
-      // Anything but a refused token is a fault of ours: the house's 500, logged, as the guard's filter would answer it.
-      (error: unknown) => (error instanceof AuthenticationFailedError ? refuse(request, reply, error.message) : replyWithAppError(error, request, reply)),
-    );
+    let caller: Caller | Promise<Caller>;
+    try {
+      caller = callerOfAuthorization(request, verifier);
+    } catch (error) {
+      return answer(error);
+    }
+    // A fault of the check itself (not a refused token) is the house's 500, logged, as the guard's filter would answer it.
+    if (caller instanceof Promise) caller.then(admit, answer);
+    else admit(caller);
+  });
+}
+
+/**
+ * The caller a request's `Authorization: Bearer` token names: at once when the token was verified before (no promise),
+ * else once verified. No token, another scheme or a token refused: 401 (UnauthorizedException), its reason logged.
+ */
+export function callerOfAuthorization(request: RequestWithIds & { readonly method?: string; readonly url?: string }, verifier: JwtVerifier): Caller | Promise<Caller> {
+  const refused = (reason: string): UnauthorizedException => {
+    logRefusedToken(reason, requestIdsOf(request).correlationId, request.method, request.url);
+    return new UnauthorizedException();
+  };
+  const header = request.headers.authorization;
+  const token = bearerTokenOf(header === undefined ? undefined : String(header));
+  if (token === undefined) throw refused(header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT');
+  const remembered = verifier.rememberedCaller(token);
+  if (remembered !== undefined) return remembered;
+  return verifier.verify(token).catch((error: unknown) => {
+    throw error instanceof AuthenticationFailedError ? refused(error.message) : error;
   });
 }
 
@@ -95,11 +114,6 @@ export function verifiedCallerOf(request: object): Caller | undefined {
 }
 
 /** Why a request got 401, for whoever investigates it: the reason and the request's ids, never the token. */
-export function logRefusedToken(reason: string, correlationId: string, method: string | undefined, url: string | undefined): void {
+function logRefusedToken(reason: string, correlationId: string, method: string | undefined, url: string | undefined): void {
   logger.log({ msg: `401 Unauthorized: ${reason}`, reason, correlationId, method, url: url === undefined ? undefined : loggableUrl(url) });
-}
-
-function refuse(request: FastifyRequest, reply: FastifyReply, reason: string): void {
-  logRefusedToken(reason, requestIdsOf(request).correlationId, request.method, request.url);
-  replyWithAppError(new UnauthorizedException(), request, reply);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import { DomainError } from '@as2-partners/kernel';
 import type { RequestContext } from './caller';
@@ -15,6 +15,18 @@ export interface DeletedTenants {
 
 /** Each service module provides its DeletedTenants under this token, beside `{ provide: APP_GUARD, useClass: DeletedTenantGuard }`. */
 export const DELETED_TENANTS = Symbol('DELETED_TENANTS');
+
+/**
+ * A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone). Through
+ * a ModuleRef: an app's own get() logs a provider it does not find as an error before throwing.
+ */
+export function deletedTenantsIn(moduleRef: ModuleRef): DeletedTenants | undefined {
+  try {
+    return moduleRef.get<DeletedTenants>(DELETED_TENANTS, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
 
 /** What every route answers a deleted tenant's token (403). */
 export function tenantDeletedError(tenant: string): DomainError {

@@ -1,15 +1,14 @@
-import { bearerTokenOf } from './bearer-token';
-import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { addToLogContext } from '@as2-partners/kernel';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
-import { logRefusedToken, refusalOf, verifiedCallerOf } from './authenticate-before-body';
-import type { Caller, RequestContext, Role } from './caller';
-import { AuthenticationFailedError, JwtVerifier } from './jwt-verifier';
+import { callerOfAuthorization, refusalOf, verifiedCallerOf } from './authenticate-before-body';
+import type { RequestContext, Role } from './caller';
+import { JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
 import { REQUIRES_TENANT } from './requires-tenant.decorator';
-import { DELETED_TENANTS, type DeletedTenants } from './deleted-tenant.guard';
+import { deletedTenantsIn, type DeletedTenants } from './deleted-tenant.guard';
 
 interface AuthenticatedRequest extends RequestWithIds {
   context?: RequestContext;
@@ -38,7 +37,7 @@ export class JwtAuthGuard implements CanActivate {
     const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
     const ids = requestIdsOf(request);
     // Verified when the request arrived (authenticateBeforeBody), before its body was read; verified here otherwise.
-    const caller = verifiedCallerOf(request) ?? (await this.authenticate(request, ids.correlationId));
+    const caller = verifiedCallerOf(request) ?? (await callerOfAuthorization(request, this.verifier));
     addToLogContext({ account: caller.account, tenant: caller.tenant, user: caller.sub });
     request.context = {
       caller,
@@ -58,30 +57,7 @@ export class JwtAuthGuard implements CanActivate {
 
   /** A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone); looked up once. */
   private deletedTenants(): DeletedTenants | undefined {
-    if (this.deletedTenantsSource === null) {
-      try {
-        this.deletedTenantsSource = this.moduleRef.get<DeletedTenants>(DELETED_TENANTS, { strict: false });
-      } catch {
-        this.deletedTenantsSource = undefined;
-      }
-    }
+    if (this.deletedTenantsSource === null) this.deletedTenantsSource = deletedTenantsIn(this.moduleRef);
     return this.deletedTenantsSource;
-  }
-
-  private async authenticate(request: AuthenticatedRequest, correlationId: string): Promise<Caller> {
-    const { method, url } = request as unknown as { method?: string; url?: string };
-    const header = request.headers['authorization'];
-    const token = bearerTokenOf(header === undefined ? undefined : String(header));
-    if (token === undefined) {
-      logRefusedToken(header === undefined ? 'no Authorization header' : 'the Authorization header is not a bearer JWT', correlationId, method, url);
-      throw new UnauthorizedException();
-    }
-    try {
-      return await this.verifier.verify(token);
-    } catch (error) {
-      if (!(error instanceof AuthenticationFailedError)) throw error;
-      logRefusedToken(error.message, correlationId, method, url);
-      throw new UnauthorizedException();
-    }
   }
 }

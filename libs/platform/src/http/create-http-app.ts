@@ -11,7 +11,7 @@ import { PlatformMetrics } from '../observability/platform-metrics';
 import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { authenticateBeforeBody } from '../auth/authenticate-before-body';
-import { DELETED_TENANTS, type DeletedTenants } from '../auth/deleted-tenant.guard';
+import { deletedTenantsIn } from '../auth/deleted-tenant.guard';
 import { fingerprintKeyFrom } from '../idempotency/fingerprint-key';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
@@ -146,7 +146,7 @@ export async function createHttpApp(
       withLogContext(context, done);
     });
     // Who calls, before what was sent: a secured route without a valid bearer token is 401 before its body is read.
-    authenticateBeforeBody(fastify, app.get(JwtVerifier), deletedTenantsOf(app));
+    authenticateBeforeBody(fastify, app.get(JwtVerifier), deletedTenantsIn(app.get(ModuleRef)));
     // The body is read in the socket's async context: enter the request's again before the handler runs.
     fastify.addHook('preHandler', (request, _reply, done) => {
       const context = (request as RequestWithLogContext).logContext;
@@ -247,14 +247,4 @@ export async function createHttpApp(
 async function startFailed(error: unknown, logger: { error(message: string): void }): Promise<void> {
   await startFailedWith(error);
   if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
-}
-
-/** A service's DeletedTenants (any: they answer alike), or undefined in an app without one (the platform alone). */
-function deletedTenantsOf(app: NestFastifyApplication): DeletedTenants | undefined {
-  try {
-    // Through a ModuleRef: the app's own get() logs a provider it does not find as an error before throwing.
-    return app.get(ModuleRef).get<DeletedTenants>(DELETED_TENANTS, { strict: false });
-  } catch {
-    return undefined;
-  }
 }
