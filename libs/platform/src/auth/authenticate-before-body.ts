@@ -32,7 +32,7 @@ const logger = new Logger('JwtAuthGuard');
  * type, a body over the limit), so an unauthenticated caller makes the server parse nothing and learns none of the
  * route's body rules; so is a caller the auth guard would refuse 403 for its roles (`FORBIDDEN`, or `TENANT_DELETED`
  * for a deleted tenant's token), another account (`ACCOUNT_FORBIDDEN`, the `account` path parameter) or a missing tenant
- * (`TENANT_REQUIRED`), and a token of a tenant known to be deleted. Routes beside Nest (the hot paths) check their own
+ * (`TENANT_REQUIRED`), and a token of a deleted tenant. Routes beside Nest (the hot paths) check their own
  * tokens the same way. The guards still check everything after it, with the caller verified here.
  */
 export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVerifier, deletedTenants?: DeletedTenants): void {
@@ -87,8 +87,8 @@ export function callerOfAuthorization(request: RequestWithIds & { readonly metho
 
 /**
  * The 403 this caller gets on this route, in the guards' order, or null: its roles (a deleted tenant's token
- * TENANT_DELETED then), another account's path, no tenant where one is needed, a tenant known (without waiting) to be
- * deleted. The auth guard asks it too, after the check on arrival or without it.
+ * TENANT_DELETED then), another account's path, no tenant where one is needed, a deleted tenant (its verdict known
+ * without waiting, else asked). The auth guard asks it too, after the check on arrival or without it.
  */
 export function refusalOf(caller: Caller, access: RouteAccess, account: unknown, deletedTenants: DeletedTenants | undefined): Error | null | Promise<Error | null> {
   const ctx = { caller } as RequestContext;
@@ -105,7 +105,11 @@ export function refusalOf(caller: Caller, access: RouteAccess, account: unknown,
   } catch (error) {
     return error as Error;
   }
-  return tenant !== null && deletedTenants?.knownVerdict?.(caller.account, tenant) === true ? tenantDeletedError(tenant) : null;
+  if (tenant === null || deletedTenants === undefined) return null;
+  const known = deletedTenants.knownVerdict?.(caller.account, tenant);
+  if (known !== undefined) return known ? tenantDeletedError(tenant) : null;
+  // Not known without waiting (the tenant's first request since a start): asked, so a deleted tenant's 403 comes before its body is read too.
+  return deletedTenants.isDeleted(caller.account, tenant).then((deleted) => (deleted ? tenantDeletedError(tenant) : null));
 }
 
 /** The caller whose token {@link authenticateBeforeBody} verified for this request, if it did. */

@@ -87,7 +87,7 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
     expect(verify).not.toHaveBeenCalled();
   });
 
-  it('refuses 403 what the guards would refuse, before the body: a role the route does not take, another account, no tenant, a tenant known deleted', async () => {
+  it('refuses 403 what the guards would refuse, before the body: a role the route does not take, another account, no tenant, a deleted tenant (known at once or asked)', async () => {
     const codeOf = async (url: string, token: string) => {
       const res = await post(url, `Bearer aaa.bbb.as-${token}`);
       return `${url} ${token}: ${res.statusCode} ${res.statusCode === 200 ? '' : res.json().error.code}`;
@@ -100,6 +100,8 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
       await codeOf('/accounts/acme/things', 'acme-t1-tenant_admin'),
       await codeOf('/tenant-only', 'acme-none-account_admin'),
       await codeOf('/tenant-only', 'acme-goneknown-tenant_admin'),
+      await codeOf('/tenant-only', 'acme-gone-tenant_admin'),
+      await codeOf('/secured', 'acme-gone-tenant_user'),
       await codeOf('/tenant-only', 'acme-t1-tenant_user'),
     ]).toEqual([
       '/admins acme-t1-tenant_admin: 403 FORBIDDEN',
@@ -109,6 +111,8 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
       '/accounts/acme/things acme-t1-tenant_admin: 200 ',
       '/tenant-only acme-none-account_admin: 403 TENANT_REQUIRED',
       '/tenant-only acme-goneknown-tenant_admin: 403 TENANT_DELETED',
+      '/tenant-only acme-gone-tenant_admin: 403 TENANT_DELETED',
+      '/secured acme-gone-tenant_user: 403 TENANT_DELETED',
       '/tenant-only acme-t1-tenant_user: 200 ',
     ]);
     expect(parsed).toBe(3);
