@@ -42,6 +42,24 @@ describe('HTTP contract of the platform edge (embedded app with a demo module)',
       }
     });
 
+    it('answers 404 or 405 before reading the body: malformed JSON, another media type, a body over the limit, with or without a token', async () => {
+      const bodies = [
+        { 'content-type': 'application/json', payload: '{"name": ' },
+        { 'content-type': 'application/x-www-form-urlencoded', payload: 'name=x' },
+        { 'content-type': 'application/json', payload: `{"name": "${'x'.repeat(2 * 1024 * 1024)}"}` },
+      ];
+      const answers = new Set<string>();
+      for (const { 'content-type': type, payload } of bodies) {
+        for (const authorization of [undefined, `Bearer ${t.token()}`]) {
+          const headers = { 'content-type': type, ...(authorization ? { authorization } : {}) };
+          const unknown = await t.app.inject({ method: 'POST', url: '/demo/things/thing-1/nothing-here', headers, payload });
+          const wrongMethod = await t.app.inject({ method: 'PUT', url: '/demo/things', headers, payload });
+          answers.add(`${unknown.statusCode} ${unknown.json().error.code} / ${wrongMethod.statusCode} ${wrongMethod.json().error.code} ${wrongMethod.headers['allow']}`);
+        }
+      }
+      expect([...answers]).toEqual(['404 NOT_FOUND / 405 METHOD_NOT_ALLOWED POST']);
+    });
+
     it('adds no CORS headers: browsers keep the same-origin rule', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://app.example.com' } });
       expect(res.statusCode).toBe(200);

@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Body, Controller, Module, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadPlatformConfig } from '@as2-partners/platform';
+import { loadPlatformConfig, Public } from '@as2-partners/platform';
 import { createTestHttpApp } from './create-test-http-app';
 
 const TIMEOUT_MS = 500;
@@ -34,6 +35,19 @@ function slowClient(port: number, start: string): Promise<Outcome> {
   });
 }
 
+/** A route that reads a body (a request no route serves is answered before its body is read). */
+@Controller('slow')
+class SlowBodyController {
+  @Public()
+  @Post()
+  take(@Body() body: unknown): unknown {
+    return body;
+  }
+}
+
+@Module({ controllers: [SlowBodyController] })
+class RequestTimeoutTestModule {}
+
 describe('a client that sends its request slowly', () => {
   let dataDir: string;
   let app: NestFastifyApplication;
@@ -42,7 +56,7 @@ describe('a client that sends its request slowly', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'as2-request-timeout-'));
     const config = loadPlatformConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error', REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
-    app = await createTestHttpApp({ module: class RequestTimeoutTestModule {} }, config);
+    app = await createTestHttpApp(RequestTimeoutTestModule, config);
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });
@@ -59,7 +73,7 @@ describe('a client that sends its request slowly', () => {
   });
 
   it('a body trickling in gets 408 and the connection closed once REQUEST_TIMEOUT_MS has passed', async () => {
-    const outcome = await slowClient(port, 'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"');
+    const outcome = await slowClient(port, 'POST /slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"');
     expect(outcome.response).toMatch(/^HTTP\/1\.1 408 /);
     expect(JSON.parse(outcome.response.slice(outcome.response.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'Request timeout', error: { type: 'invalid_request_error', code: 'REQUEST_TIMEOUT' } });
     expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(TIMEOUT_MS);

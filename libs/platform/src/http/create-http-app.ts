@@ -40,6 +40,7 @@ interface RequestWithLogContext {
 import { corsOptionsFor, enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
 import { OpenApiOperations } from './openapi/openapi-operations';
+import { unmatchedRouteResponse } from './http-error.filter';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 import { isStoreOutage } from './store-outage';
@@ -144,6 +145,14 @@ export async function createHttpApp(
       const context: LogContext = { requestId: ids.requestId, correlationId: ids.correlationId, traceId: ids.trace?.traceId };
       (request as RequestWithLogContext).logContext = context;
       withLogContext(context, done);
+    });
+    // A request no route serves is 404 (405 on a path served with other methods) whatever it sent: answered on arrival,
+    // before its body is read, as Nest's not-found handler would answer it after (malformed JSON, a body over the limit).
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (!request.is404) return done();
+      const { status, body, headers } = unmatchedRouteResponse(fastify, request.method, request.url);
+      for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
+      void reply.code(status).send(body);
     });
     // Who calls, before what was sent: a secured route without a valid bearer token is 401 before its body is read.
     authenticateBeforeBody(fastify, app.get(JwtVerifier), deletedTenantsIn(app.get(ModuleRef)));

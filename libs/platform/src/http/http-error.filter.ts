@@ -13,7 +13,7 @@ import { apiShaped } from './api-shaped';
 import { isStoreOutage } from './store-outage';
 import { ValidationFailedException } from './validation-failed.exception';
 
-interface ErrorResponse {
+export interface ErrorResponse {
   readonly status: number;
   readonly body: ErrorBody;
   readonly headers?: Readonly<Record<string, string>>;
@@ -41,6 +41,8 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
 
 /** Nest's message for a request no route matches (`Cannot GET /x`). */
 const UNKNOWN_ROUTE = /^Cannot [A-Z]+ /;
+/** What a request no route matches is told (not Nest's text, which echoes the path). */
+const UNKNOWN_ROUTE_MESSAGE = 'The requested resource was not found.';
 
 const INTERNAL_ERROR: ErrorResponse = {
   status: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -79,6 +81,21 @@ function storeUnavailable(error: unknown): ErrorResponse {
   return { ...coded(503, message, 'STORE_UNAVAILABLE'), headers: { 'Retry-After': '5' } };
 }
 
+/** 405 with `Allow` for a request on a path the routes recorded on `fastify` serve with other methods only, else undefined. */
+function methodNotAllowedOn(fastify: object, method: string | undefined, url: string | undefined): ErrorResponse | undefined {
+  const allowed = allowedMethodsOf(fastify, url ?? '');
+  if (allowed.length === 0 || allowed.includes(String(method).toUpperCase())) return undefined;
+  return {
+    ...coded(405, `The ${String(method).toUpperCase()} method is not allowed here; use ${allowed.join(', ')}.`, 'METHOD_NOT_ALLOWED', { allowed }),
+    headers: { Allow: allowed.join(', ') },
+  };
+}
+
+/** What a request no route serves is answered, as the filter answers Nest's not-found error: 405 on a path served with other methods, else 404. */
+export function unmatchedRouteResponse(fastify: object, method: string, url: string): ErrorResponse {
+  return methodNotAllowedOn(fastify, method, url) ?? coded(404, UNKNOWN_ROUTE_MESSAGE, 'NOT_FOUND');
+}
+
 /** The one place errors become HTTP: every response body follows the seed's error shapes, and internals never leak. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -110,12 +127,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   /** A request no route matched, on a path that routes serve with other methods: 405 with `Allow`, not 404. */
   private methodNotAllowed(exception: unknown, request: { method?: string; url?: string }): ErrorResponse | undefined {
     if (!(exception instanceof NotFoundException) || !UNKNOWN_ROUTE.test(exception.message)) return undefined;
-    const allowed = allowedMethodsOf(this.adapterHost.httpAdapter.getInstance(), request.url ?? '');
-    if (allowed.length === 0 || allowed.includes(String(request.method).toUpperCase())) return undefined;
-    return {
-      ...coded(405, `The ${String(request.method).toUpperCase()} method is not allowed here; use ${allowed.join(', ')}.`, 'METHOD_NOT_ALLOWED', { allowed }),
-      headers: { Allow: allowed.join(', ') },
-    };
+    return methodNotAllowedOn(this.adapterHost.httpAdapter.getInstance(), request.method, request.url);
   }
 
   toResponse(exception: unknown): ErrorResponse {
@@ -165,7 +177,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const code = typeof fields['code'] === 'string' ? fields['code'] : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST');
     const details = typeof fields['details'] === 'object' && fields['details'] !== null ? (fields['details'] as Record<string, unknown>) : undefined;
     const given = typeof fields['message'] === 'string' ? fields['message'] : exception.message;
-    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? 'The requested resource was not found.' : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE ? mediaTypeRefusalMessage(given) : given);
+    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? UNKNOWN_ROUTE_MESSAGE : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE ? mediaTypeRefusalMessage(given) : given);
     const answer = coded(status, message, code, details);
     return status === HttpStatus.UNAUTHORIZED ? { ...answer, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } } : answer;
   }
