@@ -107,6 +107,23 @@ describe('HTTP contract of the platform edge (embedded app with a demo module)',
       expect(res.statusCode).toBe(405);
       expect(res.headers['allow']).toBe('POST');
     });
+
+    it('answers an OPTIONS request that is no preflight (no Origin, or no Access-Control-Request-Method) as any other method: 405 in the house shape, 404 off the routes', async () => {
+      for (const headers of [{ origin: 'https://app.example.com' }, { 'access-control-request-method': 'POST' }, {}]) {
+        const res = await t.app.inject({ method: 'OPTIONS', url: '/demo/things', headers });
+        expect([res.statusCode, res.headers['allow'], res.json()]).toEqual([
+          405,
+          'POST',
+          { message: 'The OPTIONS method is not allowed here; use POST.', error: { type: 'invalid_request_error', code: 'METHOD_NOT_ALLOWED', details: { allowed: ['POST'] } } },
+        ]);
+        expect(res.headers['access-control-allow-methods']).toBeUndefined();
+        expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+        const unknown = await t.app.inject({ method: 'OPTIONS', url: '/demo/nothing-here', headers });
+        expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'NOT_FOUND']);
+      }
+      const fromListed = await t.app.inject({ method: 'OPTIONS', url: '/demo/things', headers: { origin: 'https://app.example.com' } });
+      expect(fromListed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    });
   });
 
   it('refuses to start with a CORS_ORIGINS entry that is no origin, naming the variable', async () => {

@@ -1,8 +1,10 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { readString, type Environment } from '../config/environment-variables';
 import { InvalidConfigurationError } from '../config/invalid-configuration.error';
-import { CORRELATION_ID_HEADER } from './request-ids';
+import { unmatchedRouteResponse } from './http-error.filter';
+import { CORRELATION_ID_HEADER, requestIdsOf } from './request-ids';
 
 /** How long a browser may cache a preflight answer. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
@@ -47,10 +49,33 @@ export function corsOptionsFor(origins: readonly string[]): FastifyCorsOptions |
   };
 }
 
-/** Nest's routes (the app's Fastify): preflights answered and CORS headers added for the configured origins. */
+/** A CORS preflight: an OPTIONS request naming both the origin and the method it asks for. */
+const isPreflight = (request: FastifyRequest): boolean => request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+
+/**
+ * Nest's routes (the app's Fastify): preflights answered and CORS headers added for the configured origins. Any other
+ * OPTIONS request (no Origin or no Access-Control-Request-Method: no browser's preflight) is answered as any method
+ * the route does not take, 405 with `Allow` in the house shape (404 off the routes), with the CORS headers of its
+ * origin, instead of @fastify/cors's plain-text 400 (its options stay static: a delegate would add `Vary: Origin` to
+ * every answer, which the routes beside Nest do not).
+ */
 export function enableCors(app: NestFastifyApplication, origins: readonly string[]): void {
   const options = corsOptionsFor(origins);
-  if (options) app.enableCors(options);
+  if (!options) return;
+  const fastify = app.getHttpAdapter().getInstance();
+  const notPreflights = new WeakSet<FastifyRequest>();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.method === 'OPTIONS' && !isPreflight(request)) notPreflights.add(request);
+    done();
+  });
+  app.enableCors(options);
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode !== 400 || !notPreflights.has(request)) return done(null, payload);
+    const { status, body, headers } = unmatchedRouteResponse(fastify, request.method, request.url);
+    for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
+    void reply.code(status).header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId).type('application/json; charset=utf-8');
+    done(null, JSON.stringify(body));
+  });
 }
 
 /**
