@@ -76,9 +76,12 @@ export class IdempotencyKeys {
     return `${account}/${tenant ?? '-'}/${key}`;
   }
 
-  /** `earlierFingerprint`: how the same request was fingerprinted before, if differently (a key kept from then matches it too). */
-  async claim(id: string, fingerprint: string, earlierFingerprint?: string): Promise<IdempotencyClaim> {
-    const sameRequest = (kept: string) => kept === fingerprint || (earlierFingerprint !== undefined && kept === earlierFingerprint);
+  /**
+   * `earlierFingerprint`: how the same request was fingerprinted before, if differently (a key kept from then matches it
+   * too); asked only when a kept fingerprint is not this one.
+   */
+  async claim(id: string, fingerprint: string, earlierFingerprint?: () => string): Promise<IdempotencyClaim> {
+    const sameRequest = (kept: string) => kept === fingerprint || (earlierFingerprint !== undefined && kept === earlierFingerprint());
     const now = this.options.clock.now();
     this.purgeNowAndThen(now);
     // Time-ordered, so the entity a create names from it (commandEntityId) sorts by creation time like any other.

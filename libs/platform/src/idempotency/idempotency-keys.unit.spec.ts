@@ -90,6 +90,21 @@ describe('IdempotencyKeys', () => {
     expect(await keys.claim(IdempotencyKeys.idOf('acc', 'other-tenant', 'k1'), 'fp')).toEqual(claimed);
   });
 
+  it("matches a key kept under the request's earlier fingerprint, worked out only when the kept one is not this one", async () => {
+    const keys = keysOver(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'k-earlier');
+    const earlier = jest.fn(() => 'fp-earlier');
+    expect(await keys.claim(id, 'fp-earlier')).toEqual(claimed);
+    await keys.complete(id, 'fp-earlier', answer);
+    expect(await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'k-new'), 'fp', earlier)).toEqual(claimed);
+    expect(earlier).not.toHaveBeenCalled();
+    expect(await keys.claim(id, 'fp', earlier)).toEqual({ outcome: 'replay', ...answer });
+    expect(earlier).toHaveBeenCalled();
+    earlier.mockClear();
+    expect(await keys.claim(id, 'fp', earlier)).toEqual({ outcome: 'replay', ...answer });
+    expect(earlier).not.toHaveBeenCalled();
+  });
+
   it('lets a retry take over a claim whose request died (lease over), and frees a key after its time to live', async () => {
     const records = mapCollection();
     const keys = keysOver(records, { ttlMs: 24 * HOUR, leaseMs: 60_000 });

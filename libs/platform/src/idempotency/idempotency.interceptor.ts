@@ -79,7 +79,7 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     let claim;
     try {
       // A key claimed before fingerprints were keyed (kept up to IDEMPOTENCY_TTL_SECONDS) has its request's plain hash.
-      claim = await this.keys.claim(id, fingerprint, this.fingerprintKey === null ? undefined : plainDigest(fingerprinted));
+      claim = await this.keys.claim(id, fingerprint, this.fingerprintKey === null ? undefined : () => plainDigest(fingerprinted));
     } catch (error) {
       this.logger.warn(`Idempotency-Key store unavailable, request refused unrun: ${error instanceof Error ? error.message : String(error)}`);
       void reply.header('retry-after', '5');
