@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, PageQueryDto, ReadYourWrites, requireTenant, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, ReadYourWrites, requireTenant, Roles, toApiTimestamp, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KEY_CERTIFICATE_CONTENT, KEY_CSR, KEY_DELETED, KEY_PAGE, KEY_READ, KEY_WRITTEN, keyRequestBodyOf, TIMELINE_PAGE } from '../../api-conventions/certificate-lifecycle.openapi';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
@@ -19,6 +19,7 @@ function tenantKeystore(ctx: RequestContext): KeystoreScope {
 /** Our private keys (tenant-scoped keystore; the account's keys are listed read-only as `inherited`): create (generate or import), read, certificate, CSR, rollover, delete. */
 @ApiTags('keys')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/keys')
 export class KeysController {
   constructor(

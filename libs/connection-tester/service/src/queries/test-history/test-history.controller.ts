@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, paginationOf, requireTenant, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { TEST_READERS } from '../../api-conventions/tester-roles';
 import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
 import { presentTestData } from '../../test-runs/test-result.presenter';
@@ -9,6 +9,7 @@ import { TEST_HISTORY_PAGE } from '../../api-conventions/connection-tester.opena
 
 @ApiTags('partner testing')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners/:id/tests')
 export class TestHistoryController {
   constructor(

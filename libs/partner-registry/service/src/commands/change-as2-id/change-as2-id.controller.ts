@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { TENANT_READERS, TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { As2IdChangeImpactQueryDto, ChangeAs2IdDto } from './change-as2-id.dto';
@@ -13,6 +13,7 @@ function answer(id: string, changed: { oldAs2Id: string; newAs2Id: string; chang
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners/:id/as2-id-change')
 export class ChangeAs2IdController {
   constructor(private readonly handler: ChangeAs2IdHandler) {}

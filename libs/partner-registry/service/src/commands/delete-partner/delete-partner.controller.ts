@@ -1,6 +1,6 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
 import { DeletePartnerHandler } from './delete-partner.handler';
@@ -8,6 +8,7 @@ import { DELETED } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners')
 export class DeletePartnerController {
   constructor(private readonly handler: DeletePartnerHandler) {}

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, ReadYourWrites, Roles, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { presentOverrides, presentPartner } from '../../queries/partner-views/partner.presenter';
 import { TENANT_READERS, TENANT_WRITERS } from '../../api-conventions/partner-roles';
@@ -20,6 +20,7 @@ function presentOverrideState(partner: PartnerViewDocument) {
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners')
 export class PartnerOverridesController {
   constructor(private readonly handler: PartnerOverridesHandler) {}

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { as2InstanceNotFound } from '@as2-partners/partner-registry-domain';
-import { Ctx, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, paginationOf, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { As2InstanceListQueryDto } from './as2-instance-list-query.dto';
 import { As2InstanceDetails } from './as2-instance-details';
@@ -11,6 +11,7 @@ import { AS2_INSTANCE_DETAILS, AS2_INSTANCE_PAGE } from '../../api-conventions/e
 
 @ApiTags('as2 instances')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/as2-instances')
 export class As2InstanceViewsController {
   constructor(

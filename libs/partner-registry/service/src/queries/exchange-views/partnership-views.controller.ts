@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { partnershipNotFound } from '@as2-partners/partner-registry-domain';
-import { Ctx, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, paginationOf, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PartnerQueries } from '../partner-views/partner-queries';
 import { ExchangeQueries } from './exchange-queries';
@@ -24,6 +24,7 @@ export class PartnershipViewsController {
   ) {}
 
   @Get()
+  @RequiresTenant()
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: "The tenant's partnerships, optionally of one AS2 instance or one partner" })
   @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_PAGE })
@@ -46,6 +47,7 @@ export class PartnershipViewsController {
   }
 
   @Get(':id')
+  @RequiresTenant()
   @Roles(...TENANT_READERS)
   @ApiOperation({ summary: 'A partnership with both ends and its overrides' })
   @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_READ })

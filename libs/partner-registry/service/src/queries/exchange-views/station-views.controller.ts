@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { stationNotFound } from '@as2-partners/partner-registry-domain';
-import { Ctx, PageQueryDto, paginationOf, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, PageQueryDto, paginationOf, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { ExchangeQueries } from './exchange-queries';
 import { presentStation } from './exchange.presenter';
@@ -9,6 +9,7 @@ import { STATION_PAGE, STATION_READ } from '../../api-conventions/exchange.opena
 
 @ApiTags('stations')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/stations')
 export class StationViewsController {
   constructor(@Inject(ExchangeQueries) private readonly queries: ExchangeQueries) {}

@@ -1,13 +1,14 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { partnerNotFound } from '@as2-partners/partner-registry-domain';
-import { Ctx, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PARTNER_DETAILS } from '../../api-conventions/partner-registry.openapi';
 import { PartnerDetailsQuery } from './partner-details.query';
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners')
 export class GetPartnerController {
   constructor(@Inject(PartnerDetailsQuery) private readonly details: PartnerDetailsQuery) {}

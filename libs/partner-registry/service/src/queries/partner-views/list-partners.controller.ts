@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
-import { Ctx, type RequestContext, requireTenant, Roles } from '@as2-partners/platform';
+import { Ctx, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
 import { PartnerListQueryDto } from '../../api-conventions/list-query.dto';
 import { paginationOf } from '../../api-conventions/pagination';
 import { presentPartner } from './partner.presenter';
@@ -10,6 +10,7 @@ import { PARTNER_PAGE } from '../../api-conventions/partner-registry.openapi';
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@RequiresTenant()
 @Controller('v1/partners')
 export class ListPartnersController {
   constructor(@Inject(PartnerQueries) private readonly queries: PartnerQueries) {}
