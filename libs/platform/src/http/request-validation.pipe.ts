@@ -40,6 +40,17 @@ function refuseInheritedNames(value: object, target: object): void {
 }
 
 /**
+ * A body with an object of more than MAX_FIELDS_PER_OBJECT fields (itself or one nested) is refused 422 before any other
+ * check, naming that object: the pipe's bodies and those a route reads itself (JSON or multipart forms) alike.
+ */
+export function refuseCrowdedObjects(body: unknown): void {
+  const crowded = objectWithTooManyFields(body, MAX_FIELDS_PER_OBJECT);
+  if (crowded === null) return;
+  const field = crowded || 'body';
+  throw new ValidationFailedException({ [field]: [`The ${field} may not have more than ${MAX_FIELDS_PER_OBJECT} fields`] });
+}
+
+/**
  * The global pipe: DTOs are whitelisted (unknown fields are errors, against mass assignment), transformed,
  * and failures become one 422 with messages per field. A @PartialUpdate() body must name at least one field.
  */
@@ -63,11 +74,7 @@ export class RequestValidationPipe extends ValidationPipe {
     if (!isPlainObject(body)) {
       throw new BadRequestException({ message: 'The request body must be a JSON object', code: 'INVALID_BODY' });
     }
-    const crowded = objectWithTooManyFields(body, MAX_FIELDS_PER_OBJECT);
-    if (crowded !== null) {
-      const field = crowded || 'body';
-      throw new ValidationFailedException({ [field]: [`The ${field} may not have more than ${MAX_FIELDS_PER_OBJECT} fields`] });
-    }
+    refuseCrowdedObjects(body);
     refuseInheritedNames(body as object, metadata.metatype as object);
     const overlong = overlongList(body, metadata.metatype as new () => object);
     if (overlong !== null) throw new ValidationFailedException({ [overlong.field]: [overlong.message] });

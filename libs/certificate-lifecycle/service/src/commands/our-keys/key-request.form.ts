@@ -1,5 +1,5 @@
 import { DomainError } from '@as2-partners/kernel';
-import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
+import { firstUnsafeTextField, refuseCrowdedObjects, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
 import { OurKeyErrorCode } from '@as2-partners/certificate-lifecycle-domain';
 import type { FastifyRequest } from 'fastify';
 import { MAX_KEY_FILE_BYTES, RSA_KEY_SIZES, type RsaKeySize } from '../../keystore/key-material';
@@ -139,6 +139,7 @@ export async function readKeyRequestForm(request: FastifyRequest, purpose: 'crea
   else {
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailedException({ body: ['The body must be a JSON object'] });
+    refuseCrowdedObjects(body);
     raw = body as Record<string, unknown>;
     refuseUnknown(Object.keys(raw), FIELDS);
   }

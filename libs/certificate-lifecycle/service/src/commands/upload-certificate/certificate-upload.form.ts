@@ -1,5 +1,5 @@
 import { characterCount, DomainError } from '@as2-partners/kernel';
-import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
+import { firstUnsafeTextField, refuseCrowdedObjects, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
 import {
   CERTIFICATE_TYPES,
   CERTIFICATE_USAGES,
@@ -112,6 +112,7 @@ export async function readCertificateUploadForm(request: FastifyRequest): Promis
 function jsonFields(body: unknown): Record<string, string | undefined> {
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
+  refuseCrowdedObjects(record);
   refuseUnknownFields(Object.keys(record));
   // None of them is nullable: a JSON null is a wrong type, not the field left out.
   const wrongTypes = UPLOAD_FIELDS.filter((field) => record[field] !== undefined && typeof record[field] !== 'string');
