@@ -76,6 +76,8 @@ describe('a delete retried after a crash answers its first answer (embedded)', (
       answers.push(res.json());
     }
     expect(await deletions(first)).toBe(8);
+    // Every deletion answers what it deleted and when (seed 002's shape), a certificate's too.
+    expect(answers.map((answer, i) => [cases[i]!.url.endsWith(answer.data?.id), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(answer.data?.deleted_at)])).toEqual(cases.map(() => [true, true]));
     // As a process killed between the stored events and the recorded answer leaves them: every claim pending, and
     // the keys' sealed blobs not yet destroyed.
     for (const blob of blobs) await sealedKeys(first).put(blob);

@@ -165,7 +165,13 @@ export const CERTIFICATE_USAGE = dataOf({
   required: ['certificate_id', 'in_use', 'partner_ids', 'used_by'],
   properties: { certificate_id: string(), in_use: { type: 'boolean' }, partner_ids: CERTIFICATE_PROPERTIES['partner_ids'] as SchemaObject, used_by: CERTIFICATE_PROPERTIES['used_by'] as SchemaObject },
 });
-export const CERTIFICATE_DELETED: SchemaObject = { type: 'object', required: ['message'], properties: { message: string() } };
+/** A deletion's answer (seed 002): the message, the id and when it was deleted (a retry with its Idempotency-Key: the same). */
+const DELETED: SchemaObject = {
+  type: 'object',
+  required: ['message', 'data'],
+  properties: { message: string(), data: { type: 'object', required: ['id', 'deleted_at'], properties: { id: string(), deleted_at: apiTimestampSchema() } } },
+};
+export const CERTIFICATE_DELETED = DELETED;
 export const SLOTS_READ = dataOf(SLOTS_SCHEMA);
 export const SLOTS_WRITTEN = dataOf(SLOTS_SCHEMA, true);
 export const TRUST_READ = dataOf(TRUST_STATE);
@@ -241,11 +247,7 @@ export const KEY_PAGE = pageOf(OUR_KEY);
 export const KEY_READ = dataOf(OUR_KEY);
 export const KEY_WRITTEN = dataOf(OUR_KEY, true);
 /** Seed 002's deletion answer: the id and when it was deleted. */
-export const KEY_DELETED: SchemaObject = {
-  type: 'object',
-  required: ['message', 'data'],
-  properties: { message: string(), data: { type: 'object', required: ['id', 'deleted_at'], properties: { id: string(), deleted_at: apiTimestampSchema() } } },
-};
+export const KEY_DELETED = DELETED;
 export const KEY_CSR = dataOf({
   type: 'object',
   required: ['key_id', 'alias', 'subject', 'csr', 'current'],

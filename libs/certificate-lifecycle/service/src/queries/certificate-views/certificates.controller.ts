@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain';
-import { Ctx, exclusiveMillisecondBound, paginationOf, ReadYourWrites, Roles, type RequestContext } from '@as2-partners/platform';
+import { Ctx, exclusiveMillisecondBound, paginationOf, ReadYourWrites, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
 import { partnerIdsOf, presentCertificate, presentCertificateUpload, presentUses } from './certificate.presenter';
@@ -91,6 +91,6 @@ export class CertificatesController {
   @ApiResponse({ status: 409, description: 'CERTIFICATE_IN_USE, details.used_by: the uses the caller may see' })
   @ApiResponse({ status: 200, description: "Certificate deleted", schema: CERTIFICATE_DELETED })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string) {
-    return (await this.deletion.execute(ctx, id)).map(() => ({ message: 'Certificate deleted successfully' }));
+    return (await this.deletion.execute(ctx, id)).map(({ deletedAt }) => ({ message: 'Certificate deleted successfully', data: { id, deleted_at: toApiTimestamp(deletedAt) } }));
   }
 }
