@@ -69,15 +69,25 @@ describe('GET /internal/v1/partners/{id}/outbound-auth', () => {
     const tenant = freshTenant();
     expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: tenant, name: tenant, plan: 'free' })).status).toBe(201);
     const tenantAdmin = apiAs(t, { account, tenant });
-    expect((await tenantAdmin.patch(`/v1/partners/${id}`, { url: 'https://collector.example.net/as2' })).status).toBe(200);
+    const viewsSay = async () => {
+      const [details, list] = await Promise.all([tenantAdmin.get(`/v1/partners/${id}`), tenantAdmin.get('/v1/partners')]);
+      return [details.body.data.http_auth.has_password, list.body.data.find((p: { id: string }) => p.id === id).http_auth.has_password];
+    };
+    expect(await viewsSay()).toEqual([true, true]);
+    const overridden = await tenantAdmin.patch(`/v1/partners/${id}`, { url: 'https://collector.example.net/as2' });
+    expect([overridden.status, overridden.body.data.http_auth]).toEqual([200, { enabled: true, username: 'master-user', has_password: false }]);
+    // Its views say so too: no password is sent to its URL.
+    expect(await viewsSay()).toEqual([false, false]);
     const withheld = await gateway().get(url(id, { tenant }));
     expect([withheld.status, withheld.body.error?.code]).toEqual([409, 'OUTBOUND_SECRET_UNAVAILABLE']);
     expect(JSON.stringify(withheld.body)).not.toContain('master-secret');
     // Its own username alone does not make the account's password its own.
     expect((await tenantAdmin.patch(`/v1/partners/${id}`, { http_auth: { username: 'tenant-user' } })).status).toBe(200);
     expect((await gateway().get(url(id, { tenant }))).status).toBe(409);
+    expect(await viewsSay()).toEqual([false, false]);
     expect((await tenantAdmin.patch(`/v1/partners/${id}`, { http_auth: { password: 'tenant-secret' } })).status).toBe(200);
     expect((await gateway().get(url(id, { tenant }))).body.data).toMatchObject({ enabled: true, username: 'tenant-user', password: 'tenant-secret' });
+    expect(await viewsSay()).toEqual([true, true]);
   });
 
   it("refuses another tenant's partner and another account's gateway like an unknown partner", async () => {

@@ -3,6 +3,7 @@ import { DomainError } from '@as2-partners/kernel';
 import { partnerNotFound, tenantDeleted } from '@as2-partners/partner-registry-domain';
 import { TenantSecrets } from '../../secrets/tenant-secrets';
 import { PartnerQueries } from '../partner-views/partner-queries';
+import { withholdsAccountPassword } from '../partner-views/withheld-account-password';
 
 /** Whose outbound credential is asked for, and by whom (recorded in the audit line). */
 export interface OutboundAuthRequest {
@@ -41,9 +42,7 @@ export class PartnerOutboundAuth {
     const partner = await this.partners.findForTenant(account, tenant, partnerId);
     if (!partner) throw partnerNotFound(partnerId);
     const { enabled, username, sealedPassword } = partner.settings.httpAuth;
-    // The account's password goes to the account's URL only: a tenant that sends an inherited partner's messages
-    // elsewhere (its own url override) gives its own password, or a tenant admin could collect the account's.
-    if (enabled && sealedPassword && partner.overrides?.url !== undefined && partner.overrides.httpAuth?.sealedPassword === undefined) {
+    if (enabled && sealedPassword && withholdsAccountPassword(partner)) {
       throw new DomainError(
         'OUTBOUND_SECRET_UNAVAILABLE',
         `The outbound password of partner ${partnerId} is the account's, for the master partner's URL; this tenant overrides the URL, so it overrides http_auth with its own password too`,

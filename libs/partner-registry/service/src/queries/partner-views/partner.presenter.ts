@@ -1,5 +1,6 @@
 import { DEFAULT_FIREWALL, type PartnerChanges, type PartnerSettings } from '@as2-partners/partner-registry-domain';
 import type { PartnerViewDocument } from './partner-view.document';
+import { withholdsAccountPassword } from './withheld-account-password';
 import type { PresentedPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import type { PresentedMessageStats } from '../message-stats/message-stats.query';
@@ -7,7 +8,8 @@ import type { PresentedMessageStats } from '../message-stats/message-stats.query
 /** How the account admin's routes label master partners; tenants see them as `inherited`. */
 export type PresentedType = 'tenant' | 'inherited' | 'master';
 
-function presentSettings(settings: PartnerSettings) {
+/** `passwordWithheld`: the account's password is not sent to this tenant's URL (withholdsAccountPassword). */
+function presentSettings(settings: PartnerSettings, passwordWithheld = false) {
   return {
     name: settings.name,
     url: settings.url,
@@ -28,7 +30,7 @@ function presentSettings(settings: PartnerSettings) {
       retry_interval_seconds: settings.connection.retryIntervalSeconds,
     },
     // The password itself never leaves the service, sealed or not.
-    http_auth: { enabled: settings.httpAuth.enabled, username: settings.httpAuth.username, has_password: settings.httpAuth.sealedPassword !== null },
+    http_auth: { enabled: settings.httpAuth.enabled, username: settings.httpAuth.username, has_password: settings.httpAuth.sealedPassword !== null && !passwordWithheld },
     station_id: settings.stationId ?? null,
     firewall: presentFirewall(settings.firewall ?? DEFAULT_FIREWALL),
   };
@@ -40,7 +42,7 @@ function presentFirewall(firewall: { readonly enabled: boolean; readonly allowed
 
 /** The Partner object of list, create and update responses. */
 export function presentPartner(doc: PartnerViewDocument, type: PresentedType = doc.type) {
-  const { name, url, active, sign, encrypt, compress, mdn_mode, sign_algorithm, encrypt_algorithm, ...extra } = presentSettings(doc.settings);
+  const { name, url, active, sign, encrypt, compress, mdn_mode, sign_algorithm, encrypt_algorithm, ...extra } = presentSettings(doc.settings, withholdsAccountPassword(doc));
   return {
     id: doc.partnerId,
     name,
