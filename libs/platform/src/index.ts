@@ -58,6 +58,7 @@ export * from './http/openapi/openapi-operations';
 export * from './http/openapi/json-schema-to-openapi';
 export * from './http/page-query.dto';
 export * from './http/decimal-integer';
+export * from './http/integer-between.decorator';
 export * from './outbound/endpoint-address-policy';
 export * from './outbound/outbound-destination';
 export * from './http/partial-update.decorator';

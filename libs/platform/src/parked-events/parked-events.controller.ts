@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DecimalInteger } from '../http/decimal-integer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { IntegerBetween } from '../http/integer-between.decorator';
 import { CharacterLength } from '../http/character-length.decorator';
 import { CLOCK, PARKED_EVENT_STORE, PROJECTION_REGISTRY, type Clock, type ParkedEvent, type ParkedEventStore, type ProjectionRegistry } from '@as2-partners/kernel';
 import { Roles } from '../auth/roles.decorator';
@@ -19,9 +20,7 @@ export class ParkedEventsQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @DecimalInteger()
-  @IsInt({ message: 'The limit must be an integer' })
-  @Min(1, { message: 'The limit must be at least 1' })
-  @Max(500, { message: 'The limit may not be greater than 500' })
+  @IntegerBetween('limit', 1, 500)
   limit?: number;
 }
 

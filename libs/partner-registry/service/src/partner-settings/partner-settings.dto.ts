@@ -1,8 +1,8 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, NotContains, ValidateNested } from 'class-validator';
-import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, NotContains, ValidateNested } from 'class-validator';
+import { CharacterLength, IsOptionalNotNull, IntegerBetween } from '@as2-partners/platform';
 import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
 import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
@@ -53,26 +53,22 @@ export class MdnOptionsDto {
   algorithm?: string | null;
 }
 
+const SECONDS = { one: 'second', many: 'seconds' };
+
 export class ConnectionOptionsDto {
   @ApiPropertyOptional({ type: 'integer', default: 60, minimum: 1, maximum: 3600 })
   @IsOptionalNotNull()
-  @IsInt({ message: 'The timeout must be an integer' })
-  @Min(1, { message: 'The timeout must be at least 1 second' })
-  @Max(3600, { message: 'The timeout may not be greater than 3600 seconds' })
+  @IntegerBetween('timeout', 1, 3600, SECONDS)
   timeout_seconds?: number;
 
   @ApiPropertyOptional({ type: 'integer', default: 3, minimum: 0, maximum: 20 })
   @IsOptionalNotNull()
-  @IsInt({ message: 'The retry attempts must be an integer' })
-  @Min(0, { message: 'The retry attempts must be at least 0' })
-  @Max(20, { message: 'The retry attempts may not be greater than 20' })
+  @IntegerBetween('retry attempts', 0, 20)
   retry_attempts?: number;
 
   @ApiPropertyOptional({ type: 'integer', default: 300, minimum: 1, maximum: 86400 })
   @IsOptionalNotNull()
-  @IsInt({ message: 'The retry interval must be an integer' })
-  @Min(1, { message: 'The retry interval must be at least 1 second' })
-  @Max(86400, { message: 'The retry interval may not be greater than 86400 seconds' })
+  @IntegerBetween('retry interval', 1, 86400, SECONDS)
   retry_interval_seconds?: number;
 }
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { DecimalInteger, CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { DecimalInteger, CharacterLength, IsOptionalNotNull, IntegerBetween } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 import { SUBJECT_SYNTAX } from '../../api-conventions/certificate-lifecycle.openapi';
 
@@ -9,17 +9,13 @@ export class KeyListQueryDto {
   @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: 100_000 })
   @IsOptional()
   @DecimalInteger()
-  @IsInt({ message: 'The page must be an integer' })
-  @Min(1, { message: 'The page must be at least 1' })
-  @Max(100_000, { message: 'The page may not be greater than 100000' })
+  @IntegerBetween('page', 1, 100_000)
   page?: number;
 
   @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
   @DecimalInteger()
-  @IsInt({ message: 'The per_page must be an integer' })
-  @Min(1, { message: 'The per_page must be at least 1' })
-  @Max(100, { message: 'The per_page may not be greater than 100' })
+  @IntegerBetween('per_page', 1, 100)
   per_page?: number;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Only the keys of this alias' })

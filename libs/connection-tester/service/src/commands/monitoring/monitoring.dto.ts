@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, ValidateIf } from 'class-validator';
+import { IntegerBetween } from '@as2-partners/platform';
 import { MAX_MONITORING_INTERVAL_MINUTES, MIN_MONITORING_INTERVAL_MINUTES, TEST_TYPES, type TestType } from '@as2-partners/connection-tester-domain';
 
 export class MonitoringDto {
@@ -15,8 +16,6 @@ export class MonitoringDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: MIN_MONITORING_INTERVAL_MINUTES, maximum: MAX_MONITORING_INTERVAL_MINUTES, description: 'required when enabled' })
   @ValidateIf((o: MonitoringDto) => o.enabled !== false || o.interval_minutes !== undefined)
-  @IsInt({ message: 'The interval minutes must be an integer' })
-  @Min(MIN_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes must be at least ${MIN_MONITORING_INTERVAL_MINUTES}` })
-  @Max(MAX_MONITORING_INTERVAL_MINUTES, { message: `The interval minutes may not be greater than ${MAX_MONITORING_INTERVAL_MINUTES}` })
+  @IntegerBetween('interval minutes', MIN_MONITORING_INTERVAL_MINUTES, MAX_MONITORING_INTERVAL_MINUTES)
   interval_minutes?: number;
 }
