@@ -42,6 +42,13 @@ describe('HTTP contract of the platform edge (embedded app with a demo module)',
       }
     });
 
+    it("answers a path whose id is empty (a trailing slash) 404 NOT_FOUND, never asking a route's handler for ''", async () => {
+      for (const method of ['GET', 'DELETE', 'POST'] as const) {
+        const res = await t.app.inject({ method, url: '/demo/things/', headers: { authorization: `Bearer ${t.token()}` } });
+        expect([method, res.statusCode, res.json()]).toEqual([method, 404, { message: 'The requested resource was not found.', error: { type: 'not_found_error', code: 'NOT_FOUND' } }]);
+      }
+    });
+
     it('answers 404 or 405 before reading the body: malformed JSON, another media type, a body over the limit, with or without a token', async () => {
       const bodies = [
         { 'content-type': 'application/json', payload: '{"name": ' },

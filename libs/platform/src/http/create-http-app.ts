@@ -63,6 +63,13 @@ export const OPENAPI_JSON_PATH = 'docs/openapi.json';
 /** A claim not renewed for this long was left by a process that died: its retry takes the key over. */
 export const IDEMPOTENCY_LEASE_MS = 15_000;
 
+/** A named path parameter matched as '' (a trailing slash where an id belongs); a wildcard's rest (`*`) may be empty. */
+function hasEmptyParameter(params: unknown): boolean {
+  if (typeof params !== 'object' || params === null) return false;
+  for (const key in params) if (key !== '*' && (params as Record<string, unknown>)[key] === '') return true;
+  return false;
+}
+
 /**
  * The HTTP application every deployable uses: Fastify, JSON bodies (multipart only where a controller reads parts), the platform edge (auth guard, validation pipe,
  * error filter, health), OpenAPI at /docs, one JSON log line per request. Initialised, not yet listening.
@@ -149,7 +156,8 @@ export async function createHttpApp(
     // A request no route serves is 404 (405 on a path served with other methods) whatever it sent: answered on arrival,
     // before its body is read, as Nest's not-found handler would answer it after (malformed JSON, a body over the limit).
     fastify.addHook('onRequest', (request, reply, done) => {
-      if (!request.is404) return done();
+      // An empty path parameter (`/v1/partners/`) names no resource either: no route's handler is asked for ''.
+      if (!request.is404 && !hasEmptyParameter(request.params)) return done();
       const { status, body, headers } = unmatchedRouteResponse(fastify, request.method, request.url);
       for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
       void reply.code(status).send(body);
