@@ -14,6 +14,9 @@ const END_LINE = /^-----END (.*)-----$/;
 const ANY_PRIVATE_KEY_BEGIN = /-----BEGIN [^\r\n]{0,64}PRIVATE KEY-----/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const startsWithUtf8Bom = (input: Buffer): boolean => input.length >= UTF8_BOM.length && UTF8_BOM.equals(input.subarray(0, UTF8_BOM.length));
+
 /** True when the upload is PEM text rather than DER (a DER certificate's second byte is a long-form length ≥ 0x80). */
 export function looksLikePem(input: Buffer): boolean {
   if (input[0] === 0x30 && input.length > 1 && input[1] >= 0x80) return false;
@@ -25,7 +28,8 @@ export function looksLikePem(input: Buffer): boolean {
  * (RFC 7468; `openssl pkcs12` writes "Bag Attributes"), anything but whitespace after the last block is not.
  */
 export function readPemCertificateBlocks(input: Buffer, maxBlocks: number): Buffer[] {
-  const text = input.toString('latin1');
+  // A UTF-8 byte-order mark before the first line (how Notepad saves text) is no text of the file's own.
+  const text = (startsWithUtf8Bom(input) ? input.subarray(UTF8_BOM.length) : input).toString('latin1');
   // Checked first and over the whole text so that a key anywhere in the upload is refused as such.
   if (ANY_PRIVATE_KEY_BEGIN.test(text)) throw privateKeyNotAllowed();
 

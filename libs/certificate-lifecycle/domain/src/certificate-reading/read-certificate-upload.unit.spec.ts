@@ -35,6 +35,12 @@ describe('readCertificateUpload', () => {
     expect(details.fingerprintSha256).toBe(createHash('sha256').update(certificate.der).digest('hex'));
   });
 
+  it('given a PEM saved with a UTF-8 byte-order mark before its BEGIN line (Windows Notepad), when read, then it is accepted', () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(certificate.pem)]);
+
+    expect(readCertificateUpload(withBom).pem).toBe(certificate.pem);
+  });
+
   it('given a PEM whose base64 is wrapped at 76 columns, when read, then it is normalised to 64 columns', () => {
     const body = certificate.der.toString('base64').match(/.{1,76}/g)!.join('\n');
 
