@@ -263,6 +263,11 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(openssl('req', '-in', path('mv.csr'), '-noout', '-subject', '-nameopt', 'RFC2253').toString().trim()).toBe('subject=C=US,O=b+CN=a');
   });
 
+  it("counts a value's length in characters, not UTF-16 units: 64 emoji are 64 characters, 65 are too many", () => {
+    expect(parseSubject(`CN=${'😀'.repeat(64)}`)).toEqual([[expect.objectContaining({ shortName: 'CN', value: '😀'.repeat(64) })]]);
+    expect(() => parseSubject(`CN=${'😀'.repeat(65)}`)).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', message: expect.stringContaining('1-64') }));
+  });
+
   it('refuses an email address (E) that is not ASCII', () => {
     expect(() => parseSubject('CN=x, E=jürgen@example.de')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', field: 'subject' }));
     expect(parseSubject('CN=x, E=a_b+c@example.de')).toEqual([[expect.objectContaining({ name: 'emailAddress', value: 'a_b+c@example.de' })], [expect.objectContaining({ shortName: 'CN', value: 'x' })]]);
