@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto, { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,6 +182,26 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     // Its public key is the certificate's: no mismatch to find there.
     expect(spkiOf(damaged).equals(spkiOf(readFileSync(path('cert.pem'), 'utf8')))).toBe(true);
     expect(() => readPemKey(damaged, readFileSync(path('cert.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'INVALID_PRIVATE_KEY', field: 'private_key' }));
+  });
+
+  it('refuses a key with one damaged part that OpenSSL signs with all the same (it redoes a wrong CRT result with d), as openssl rsa -check does', () => {
+    const jwk = crypto.createPrivateKey(readFileSync(path('key.pem'), 'utf8')).export({ format: 'jwk' });
+    const plus = (value: string, add: bigint) => Buffer.from((BigInt(`0x${Buffer.from(value, 'base64url').toString('hex')}`) + add).toString(16).padStart(2 * Buffer.from(value, 'base64url').length, '0'), 'hex').toString('base64url');
+    const certificate = readFileSync(path('cert.pem'), 'utf8');
+    const refused = (['d', 'dp', 'dq', 'qi'] as const).map((part) => {
+      const pem = crypto.createPrivateKey({ key: { ...jwk, [part]: plus(jwk[part] as string, 2n) }, format: 'jwk' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+      writeFileSync(path(`damaged-${part}.pem`), pem);
+      // Its verdict is in what it prints ("RSA key ok" / "RSA key not ok"); OpenSSL 3.0 exits 0 either way.
+      const verdict = /^RSA key ok$/m.test(spawnSync('openssl', ['rsa', '-check', '-noout', '-in', path(`damaged-${part}.pem`)], { encoding: 'utf8' }).stdout) ? 'ok' : 'not ok';
+      try {
+        readPemKey(pem, certificate, null);
+        return `${part}: taken (openssl ${verdict})`;
+      } catch (error) {
+        return `${part}: ${(error as { code?: string }).code} (openssl ${verdict})`;
+      }
+    });
+    expect(refused).toEqual(['d: INVALID_PRIVATE_KEY (openssl not ok)', 'dp: INVALID_PRIVATE_KEY (openssl not ok)', 'dq: INVALID_PRIVATE_KEY (openssl not ok)', 'qi: INVALID_PRIVATE_KEY (openssl not ok)']);
+    expect(readPemKey(readFileSync(path('key.pem'), 'utf8'), certificate, null)).toBeDefined();
   });
 
   it('makes key pairs one at a time (they share the thread pool that syncs the event store), each of a burst made', async () => {

@@ -290,18 +290,32 @@ function assertSupportedKey(privateKey: KeyObject): KeyObject {
 
 /**
  * A key whose parts do not fit together (a damaged private exponent, say) still names the certificate's public key,
- * and would be stored to sign what no partner can verify: one signature made and checked against its own public key
- * finds it before it is stored.
+ * and would be stored to sign what no partner can verify, or sign only while OpenSSL quietly repairs each signature:
+ * its RSA parts are checked against one another (as `openssl rsa -check` does), then one signature is made and checked
+ * against its own public key, before it is stored.
  */
 function assertKeyWorks(privateKey: KeyObject): void {
   const probe = Buffer.from('as2-partners key check');
   let works = false;
   try {
-    works = verify('sha256', probe, createPublicKey(privateKey), sign('sha256', probe, privateKey));
+    works = rsaPartsFit(privateKey) && verify('sha256', probe, createPublicKey(privateKey), sign('sha256', probe, privateKey));
   } catch {
     works = false;
   }
-  if (!works) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is damaged: its parts do not fit together (a signature made with it does not verify)', 'private_key');
+  if (!works) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is damaged: its parts do not fit together (as openssl rsa -check finds)', 'private_key');
+}
+
+/**
+ * n = p·q, e·d ≡ 1 modulo p−1 and q−1, the CRT exponents d mod p−1 and d mod q−1, and q·qInv ≡ 1 modulo p: OpenSSL signs
+ * with the CRT parts and redoes a wrong result with d, so a signature alone does not tell a damaged key.
+ */
+function rsaPartsFit(privateKey: KeyObject): boolean {
+  const jwk = privateKey.export({ format: 'jwk' });
+  const big = (value: string | undefined): bigint | null => (value === undefined ? null : BigInt(`0x${Buffer.from(value, 'base64url').toString('hex') || '0'}`));
+  const [n, e, d, p, q, dp, dq, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(big);
+  if (n === null || e === null || d === null || p === null || q === null || dp === null || dq === null || qi === null) return false;
+  if (p <= 1n || q <= 1n || p * q !== n) return false;
+  return (e * d) % (p - 1n) === 1n && (e * d) % (q - 1n) === 1n && d % (p - 1n) === dp && d % (q - 1n) === dq && (q * qi) % p === 1n;
 }
 
 /** The certificate and key must be one pair: a partner encrypting to the certificate must reach this key. */
