@@ -176,6 +176,22 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
     expect((await asGateway.post('/internal/v1/keys/no%20such%20alias/sign', { content: 'AA==' })).body.error.code).toBe('INVALID_KEY_ALIAS');
   });
 
+  it("signs and decrypts as no deleted tenant, not even with the account's keys it fell back on: 403 TENANT_DELETED", async () => {
+    const accountAdmin = certificateApiAs(t, { tenant: null, roles: ['account_admin'] });
+    const accountGateway = certificateApiAs(t, { tenant: null, roles: ['gateway'] });
+    const closing = freshTenant();
+    expect((await accountAdmin.post('/v1/accounts/test-account/tenants', { id: closing, name: closing, plan: 'free' })).status).toBe(201);
+    const sign = () => accountGateway.post('/internal/v1/keys/port-account/sign', { content: 'AA==', tenant: closing });
+    expect((await sign()).status).toBe(200);
+    expect((await accountAdmin.delete(`/v1/accounts/test-account/tenants/${closing}`)).status).toBe(200);
+    const refused = await sign();
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'TENANT_DELETED']);
+    const decrypt = await accountGateway.post('/internal/v1/keys/port-account/decrypt', { enveloped: 'AA==', tenant: closing });
+    expect([decrypt.status, decrypt.body.error.code]).toEqual([403, 'TENANT_DELETED']);
+    // The account's own keystore (tenant null) still serves an account-level AS2 instance.
+    expect((await accountGateway.post('/internal/v1/keys/port-account/sign', { content: 'AA==', tenant: null })).status).toBe(200);
+  });
+
   it('answers a JSON null for the sign or decrypt field as the field left out: 422 VALIDATION_FAILED, never a 500', async () => {
     const asGateway = certificateApiAs(t, { tenant, roles: ['gateway'] });
     const nulls: [string, object][] = [

@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
-import { AnswersNotKept, Ctx, Roles, ValidationFailedException, type RequestContext } from '@as2-partners/platform';
+import { AnswersNotKept, Ctx, DELETED_TENANTS, Roles, tenantDeletedError, ValidationFailedException, type DeletedTenants, type RequestContext } from '@as2-partners/platform';
 import { KEY_DECRYPTED, KEY_SIGNED } from '../../api-conventions/certificate-lifecycle.openapi';
 import { OurKeyOperations, type KeyAliasRef } from '../../keystore/our-key-operations';
 import { DecryptRequestDto, SignRequestDto } from './key-operations.dto';
@@ -43,7 +43,21 @@ function exactlyOne(body: object, fields: readonly string[]): string {
 @ApiBearerAuth()
 @Controller('internal/v1/keys')
 export class InternalKeysController {
-  constructor(private readonly operations: OurKeyOperations) {}
+  constructor(
+    private readonly operations: OurKeyOperations,
+    @Inject(DELETED_TENANTS) private readonly deletedTenants: DeletedTenants,
+  ) {}
+
+  /**
+   * The keystore the call names (aliasRef), refused 403 TENANT_DELETED for a deleted tenant named in the body by a
+   * gateway token without a tenant claim (a token with the claim was refused on arrival): nothing signs or decrypts as
+   * a tenant that no longer exists, not even with the account's keys it fell back on.
+   */
+  private async keystoreOf(ctx: RequestContext, alias: string, body: { tenant?: string | null; account?: string }): Promise<KeyAliasRef> {
+    const ref = aliasRef(ctx, alias, body);
+    if (ref.tenant !== null && (await this.deletedTenants.isDeleted(ref.account, ref.tenant))) throw tenantDeletedError(ref.tenant);
+    return ref;
+  }
 
   @Post(':alias/sign')
   @AnswersNotKept()
@@ -51,11 +65,12 @@ export class InternalKeysController {
   @Roles('gateway')
   @ApiOperation({ summary: 'With content: a detached CMS SignedData (DER, base64). With signed_attributes: the RSA PKCS#1 v1.5 signature value and the certificate' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_SIGNED })
+  @ApiResponse({ status: 403, description: 'TENANT_DELETED: the tenant named was deleted' })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
   @ApiResponse({ status: 422, description: 'INVALID_SIGNED_ATTRIBUTES, validation' })
   async sign(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: SignRequestDto) {
     const mode = exactlyOne(body, ['content', 'signed_attributes']);
-    const ref = aliasRef(ctx, alias, body);
+    const ref = await this.keystoreOf(ctx, alias, body);
     const algorithm = body.algorithm ?? 'sha256';
     if (mode === 'signed_attributes') {
       const result = await this.operations.signAttributes(ref, Buffer.from(body.signed_attributes as string, 'base64'), algorithm);
@@ -81,11 +96,12 @@ export class InternalKeysController {
   @Roles('gateway')
   @ApiOperation({ summary: 'With enveloped: opens a CMS EnvelopedData addressed to the alias (current key, or the previous one during its overlap). With key_transport: unwraps the content-encryption key' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_DECRYPTED })
+  @ApiResponse({ status: 403, description: 'TENANT_DELETED: the tenant named was deleted' })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
   @ApiResponse({ status: 422, description: 'DECRYPTION_FAILED, INVALID_CMS, validation' })
   async decrypt(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: DecryptRequestDto) {
     const mode = exactlyOne(body, ['enveloped', 'key_transport']);
-    const ref = aliasRef(ctx, alias, body);
+    const ref = await this.keystoreOf(ctx, alias, body);
     const transport = body.key_transport;
     if (mode === 'key_transport' && transport) {
       const recipients = transport.recipients.map((r) => ({ recipientIdentifier: Buffer.from(r.recipient_identifier, 'base64'), encryptedKey: Buffer.from(r.encrypted_key, 'base64') }));
