@@ -119,18 +119,48 @@ describe('traffic control: pauses answer the documented decision', () => {
   });
 
   it("the AS2 id change impact lists the partner's traffic pauses, learned through the events", async () => {
-    const { admin, partnerId } = await setUp();
+    const { admin, partnerId, tenant } = await setUp();
     const impact = () => admin.get(`/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=${fresh('NEW').toUpperCase()}`);
     expect((await impact()).body.data.traffic_pauses).toEqual([]);
     const until = '2999-01-01T00:00:00Z';
     expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'id migration', until })).status).toBe(200);
     expect((await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'id migration' })).status).toBe(200);
     expect((await impact()).body.data.traffic_pauses).toEqual([
-      { direction: 'incoming', level: 'tenant', response: 'http_422', reason: 'id migration', until: null, window_id: null },
-      { direction: 'outgoing', level: 'tenant', response: null, reason: 'id migration', until: expect.stringMatching(/^2999-01-01T00:00:00/), window_id: null },
+      { direction: 'incoming', level: 'tenant', tenant, response: 'http_422', reason: 'id migration', until: null, window_id: null },
+      { direction: 'outgoing', level: 'tenant', tenant, response: null, reason: 'id migration', until: expect.stringMatching(/^2999-01-01T00:00:00/), window_id: null },
     ]);
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
     expect((await impact()).body.data.traffic_pauses.map((p: { direction: string }) => p.direction)).toEqual(['outgoing']);
+  });
+
+  it("a master partner's AS2 id change impact lists the account's pauses and every tenant's own, and each tenant's statistics under the old id", async () => {
+    const accountAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['account_admin'] });
+    const as2Id = fresh('MASTERIMPACT').toUpperCase();
+    const created = await accountAdmin.post(`/v1/accounts/${ACCOUNT}/partners`, partnerInput(as2Id));
+    expect(created.status).toBe(201);
+    const masterId = created.body.data.id as string;
+    const [paused, quiet] = [fresh('ten'), fresh('ten')];
+    for (const tenant of [paused, quiet]) expect((await accountAdmin.post(`/v1/accounts/${ACCOUNT}/tenants`, { id: tenant, name: tenant, plan: 'enterprise' })).status).toBe(201);
+    const impact = async () => (await accountAdmin.get(`/v1/accounts/${ACCOUNT}/partners/${masterId}/as2-id-change/impact?new_as2_id=${fresh('NEW').toUpperCase()}`)).body.data;
+    expect(await impact()).toMatchObject({ traffic_pauses: [], message_stats_kept_under_old_id: null, message_stats_kept_under_old_id_by_tenant: [] });
+
+    expect((await accountAdmin.put(`/v1/accounts/${ACCOUNT}/partners/${masterId}/traffic/incoming`, { paused: true, response: 'error_mdn', reason: 'account audit' })).status).toBe(200);
+    const tenantAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: paused, roles: ['tenant_admin'] });
+    expect((await tenantAdmin.put(`/v1/partners/${masterId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'tenant hold' })).status).toBe(200);
+    const ours = fresh('US').toUpperCase();
+    await createInstance(t, { instanceId: fresh('ins'), account: ACCOUNT, tenant: paused, myAs2Id: ours });
+    const gateway = trafficApiAs(t, { account: ACCOUNT, tenant: null, roles: ['gateway'] });
+    const recorded = await gateway.post('/v1/gateway/message-events', {
+      events: [{ message_id: `<${fresh('m')}@example.com>`, direction: 'inbound', as2_from: as2Id, as2_to: ours, status: 'delivered', occurred_at: new Date().toISOString(), tenant: paused }],
+    });
+    expect(recorded.status).toBe(200);
+
+    const listed = await impact();
+    expect(listed.traffic_pauses).toEqual([
+      { direction: 'incoming', level: 'account', tenant: null, response: 'error_mdn', reason: 'account audit', until: null, window_id: null },
+      { direction: 'incoming', level: 'tenant', tenant: paused, response: 'http_422', reason: 'tenant hold', until: null, window_id: null },
+    ]);
+    expect(listed.message_stats_kept_under_old_id_by_tenant).toEqual([{ tenant: paused, total_sent: 0, total_received: 1, success_rate: 100, last_message_at: expect.any(String) }]);
   });
 
   it('the partner timeline shows every change with actor and reason', async () => {

@@ -111,12 +111,19 @@ const AS2_ID_CHANGE_IMPACT_SCHEMA = object({
   new_as2_id: str(),
   new_as2_id_available: { type: 'boolean' },
   partnerships: { type: 'array', items: object({ id: str(), tenant: str(), as2_instance_id: str() }) },
-  message_stats_kept_under_old_id: { type: 'object', nullable: true, additionalProperties: true },
+  message_stats_kept_under_old_id: { type: 'object', nullable: true, additionalProperties: true, description: "A tenant partner's statistics under its current id; null for a master partner (see the list by tenant)" },
+  message_stats_kept_under_old_id_by_tenant: {
+    type: 'array',
+    description: 'Every tenant with messages recorded under the current id (a master partner: each tenant inheriting it), their statistics: they stay with the old id',
+    items: { type: 'object', required: ['tenant'], properties: { tenant: str() }, additionalProperties: true },
+  },
   traffic_pauses: {
     type: 'array',
+    description: "The account's pauses of a master partner (tenant null), then each tenant's own",
     items: object({
       direction: { type: 'string', enum: ['incoming', 'outgoing'] },
       level: { type: 'string', enum: ['account', 'tenant'] },
+      tenant: nullableString(),
       response: nullableString(),
       reason: str(),
       until: nullableApiTimestampSchema(),

@@ -15,13 +15,24 @@ import {
 } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, lastPositionOf, type RequestContext, requestMetadata, toApiTimestamp } from '@as2-partners/platform';
 import { ExchangeQueries } from '../../queries/exchange-views/exchange-queries';
+import { PartnerQueries } from '../../queries/partner-views/partner-queries';
 import { MessageStatsQuery } from '../../queries/message-stats/message-stats.query';
-import { PartnerTrafficConsumer } from '../../reactions/traffic-control-events/partner-traffic.consumer';
+import { PartnerTrafficConsumer, type LevelPause } from '../../reactions/traffic-control-events/partner-traffic.consumer';
 import { ScheduledActivationsConsumer } from '../../reactions/certificate-lifecycle-events/scheduled-activations.consumer';
 import { masterDirectoryScope, tenantDirectoryScope } from '../../write-model/directory-scopes';
 import { PartnerDirectoryService, type DirectoryScope } from '../../write-model/partner-directory.service';
 import { PARTNER_ID_PATTERN, resolveWriteTarget } from '../../write-model/write-target';
 import type { ChangeAs2IdDto } from './change-as2-id.dto';
+
+const TENANT_PAGE = 200;
+
+/** `work` for every item, CHUNK at a time (an account's tenants may be many), in the items' order. */
+const CHUNK = 20;
+async function inChunks<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += CHUNK) results.push(...(await Promise.all(items.slice(i, i + CHUNK).map(work))));
+  return results;
+}
 
 /** Whose partner: a tenant's own (the tenant route), or the account's master (the account route). */
 type Target = { readonly partner: PartnerRecord; readonly stream: string; readonly decider: Decider<PartnerCommand, PartnerState, PartnerEvent | MasterPartnerEvent>; readonly scope: DirectoryScope };
@@ -41,6 +52,7 @@ export class ChangeAs2IdHandler {
     private readonly stats: MessageStatsQuery,
     private readonly traffic: PartnerTrafficConsumer,
     private readonly activations: ScheduledActivationsConsumer,
+    private readonly partners: PartnerQueries,
   ) {}
 
   async change(ctx: RequestContext, account: string | null, partnerId: string, dto: ChangeAs2IdDto): Promise<AfterWrite<{ oldAs2Id: string; newAs2Id: string; changedAt: string }>> {
@@ -83,6 +95,16 @@ export class ChangeAs2IdHandler {
     }));
   }
 
+  /** Every registered tenant of the account (a master partner's change reaches them all), in pages. */
+  private async registeredTenantsOf(account: string): Promise<string[]> {
+    const tenants: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const found = await this.partners.listTenants(account, page, TENANT_PAGE);
+      tenants.push(...found.items.map((tenant) => tenant.tenantId));
+      if (found.items.length < TENANT_PAGE) return tenants;
+    }
+  }
+
   /** Settles the change's claim with the partner's id as its stream now holds it. */
   private async settleClaim(target: Target, partnerId: string, claimId: string, now: Date, metadata: EventMetadata): Promise<number | null> {
     const { state, revision } = await this.writeModel.load(target.stream, target.decider);
@@ -97,8 +119,18 @@ export class ChangeAs2IdHandler {
       partner.tenant === null
         ? await this.exchange.partnershipsOfPartnerInAccount(partner.account, partnerId)
         : await this.exchange.partnershipsOfPartner(partner.account, partner.tenant, partnerId);
-    const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, { partnerId, as2Id: partner.as2Id, createdAt: partner.createdAt });
-    const traffic = await this.traffic.trafficOf(partner.account, partner.tenant, partnerId);
+    const subject = { partnerId, as2Id: partner.as2Id, createdAt: partner.createdAt };
+    const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, subject);
+    // A master partner is every tenant's: their statistics under the old id and their own pauses of it too.
+    const tenants = partner.tenant === null ? await this.registeredTenantsOf(partner.account) : [partner.tenant];
+    const byTenant = await inChunks(tenants, async (tenant) => ({
+      tenant,
+      stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,
+      pauses: await this.traffic.pausesAt(partner.account, tenant, partnerId),
+    }));
+    const accountPauses = partner.tenant === null ? await this.traffic.pausesAt(partner.account, null, partnerId) : [];
+    const listed = (level: 'account' | 'tenant', tenant: string | null, pauses: readonly LevelPause[]) =>
+      pauses.map(({ direction, ...pause }) => ({ direction, level, tenant, ...pause }));
     const activations = await this.activations.activationsOf(partner.account, partner.tenant, partnerId);
     const sameId = newAs2Id === partner.as2Id;
     return {
@@ -107,13 +139,12 @@ export class ChangeAs2IdHandler {
       new_as2_id: newAs2Id,
       new_as2_id_available: !sameId && (await this.directory.isFree(target.scope, newAs2Id, partnerId, this.clock.now())),
       partnerships: partnerships.map((p) => ({ id: p.partnershipId, tenant: p.tenant, as2_instance_id: p.as2InstanceId })),
-      // Statistics are recorded by AS2 ids: they stay with the old id.
+      // Statistics are recorded by AS2 ids: they stay with the old id (a master's: each tenant's, below).
       message_stats_kept_under_old_id: stats,
-      // As learned from traffic-control's events: the pauses name the partner id, the gateway matches them by AS2 id.
-      traffic_pauses: (['incoming', 'outgoing'] as const).flatMap((direction) => {
-        const pause = traffic[direction];
-        return pause.paused ? [{ direction, level: pause.level, response: pause.response, reason: pause.reason, until: pause.until, window_id: pause.window_id }] : [];
-      }),
+      message_stats_kept_under_old_id_by_tenant: byTenant.flatMap(({ tenant, stats: kept }) => (kept !== null && kept.last_message_at !== null ? [{ tenant, ...kept }] : [])),
+      // As learned from traffic-control's events: the pauses name the partner id, the gateway matches them by AS2 id;
+      // the account's (tenant null), then each tenant's own.
+      traffic_pauses: [...listed('account', null, accountPauses), ...byTenant.flatMap(({ tenant, pauses }) => listed('tenant', tenant, pauses))],
       // As learned from certificate-lifecycle's events: they belong to the partner id, so they survive the change.
       scheduled_activations: activations.map((a) => ({
         kind: a.kind,

@@ -26,6 +26,15 @@ interface PartnerTrafficDocument {
   readonly [slot: string]: DirectionPause | null | string;
 }
 
+/** A pause one level put on a partner, as the API names it. */
+export interface LevelPause {
+  readonly direction: 'incoming' | 'outgoing';
+  readonly response: string | null;
+  readonly reason: string;
+  readonly until: string | null;
+  readonly window_id: string | null;
+}
+
 const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
 
 export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
@@ -68,6 +77,19 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
       return { paused: true, level, response: pause.response, reason: pause.reason, until: pause.until ? toApiTimestamp(pause.until) : null, window_id: pause.windowId };
     };
     return { incoming: direction('incoming'), outgoing: direction('outgoing') };
+  }
+
+  /**
+   * The pauses one level put on the partner itself (the account's, tenant null, or one tenant's), whatever the other
+   * level says: per direction its operator's pause, else its window's.
+   */
+  async pausesAt(account: string, tenant: string | null, partnerId: string): Promise<LevelPause[]> {
+    const doc = await this.traffic.get(idOf(account, tenant, partnerId));
+    if (doc === null) return [];
+    return (['incoming', 'outgoing'] as const).flatMap((direction) => {
+      const pause = ((doc[direction] ?? doc[`${direction}Window`]) as DirectionPause | null | undefined) ?? null;
+      return pause === null ? [] : [{ direction, response: pause.response, reason: pause.reason, until: pause.until ? toApiTimestamp(pause.until) : null, window_id: pause.windowId }];
+    });
   }
 
   protected accepts(event: RecordedEvent): boolean {
