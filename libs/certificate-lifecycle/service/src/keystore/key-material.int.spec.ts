@@ -77,6 +77,13 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
   });
 
+  it('refuses an RSA-PSS key (id-RSASSA-PSS) as UNSUPPORTED_KEY, from a PKCS#12 file as from PEM, not as a key of another certificate', () => {
+    openssl('req', '-x509', '-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-nodes', '-keyout', path('pss.key'), '-out', path('pss.pem'), '-subj', '/CN=PSS', '-days', '30');
+    openssl('pkcs12', '-export', '-inkey', path('pss.key'), '-in', path('pss.pem'), '-out', path('pss.p12'), '-passout', 'pass:pw');
+    expect(() => readPkcs12(readFileSync(path('pss.p12')), 'pw')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+    expect(() => readPemKey(readFileSync(path('pss.key'), 'utf8'), readFileSync(path('pss.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+  });
+
   it.each(['nomac.p12', 'nomac-legacy.p12'])('reads %s (no MAC) with its password and refuses a wrong one as WRONG_PASSWORD, not as an unreadable file', (name) => {
     const file = readFileSync(path(name));
     expect(readPkcs12(file, 's3cret').certificate.subject).toBe('O=Acme, CN=Imported AS2');

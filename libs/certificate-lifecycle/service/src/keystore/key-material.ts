@@ -328,12 +328,34 @@ function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMate
       return false;
     }
   });
-  if (leafIndex < 0) throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
+  if (leafIndex < 0) {
+    // A PKCS#12 reader may hand an id-RSASSA-PSS key over as plain RSA: its certificate still names it PSS-only.
+    if (certificates.some((der) => isRsaPssCertificateOf(der, privateKey))) {
+      throw keyError(OurKeyErrorCode.UnsupportedKey, 'The private key is an RSA-PSS key (its certificate names id-RSASSA-PSS); AS2 keys here are RSA (2048, 3072 or 4096 bits)');
+    }
+    throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
+  }
   const ordered = [certificates[leafIndex], ...certificates.filter((_, i) => i !== leafIndex)];
   const certificate = readCertificateUpload(Buffer.from(ordered.map(derToPem).join('')));
   // A current key signs and decrypts: its certificate must allow both, by the rule an upload for `both` meets.
   assertUsageFits(certificate, 'both');
   return { privateKey, certificate };
+}
+
+/**
+ * The certificate's key is an id-RSASSA-PSS key with the private key's modulus and exponent: its SPKI ends with the
+ * same RSAPublicKey as the key's (only the algorithm identifier before it differs).
+ */
+function isRsaPssCertificateOf(der: Buffer, privateKey: KeyObject): boolean {
+  try {
+    const key = createPublicKey({ key: derToPem(der), format: 'pem' });
+    if (key.asymmetricKeyType !== 'rsa-pss' || privateKey.asymmetricKeyType !== 'rsa') return false;
+    const rsaPublicKey = createPublicKey(privateKey).export({ format: 'der', type: 'pkcs1' });
+    const spki = key.export({ format: 'der', type: 'spki' });
+    return spki.length > rsaPublicKey.length && spki.subarray(spki.length - rsaPublicKey.length).equals(rsaPublicKey);
+  } catch {
+    return false;
+  }
 }
 
 function derToPem(der: Buffer): string {
