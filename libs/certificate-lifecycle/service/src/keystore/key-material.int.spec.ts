@@ -209,6 +209,10 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     });
     expect(refused).toEqual(['d: INVALID_PRIVATE_KEY (openssl not ok)', 'dp: INVALID_PRIVATE_KEY (openssl not ok)', 'dq: INVALID_PRIVATE_KEY (openssl not ok)', 'qi: INVALID_PRIVATE_KEY (openssl not ok)']);
     expect(readPemKey(readFileSync(path('key.pem'), 'utf8'), certificate, null)).toBeDefined();
+    // A sound key of three primes (RFC 8017 multi-prime; a JWK names only the first two) is taken.
+    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', 'rsa_keygen_primes:3', '-out', path('three-primes.pem'));
+    openssl('req', '-x509', '-key', path('three-primes.pem'), '-out', path('three-primes-cert.pem'), '-days', '30', '-subj', '/CN=Three Primes');
+    expect(readPemKey(readFileSync(path('three-primes.pem'), 'utf8'), readFileSync(path('three-primes-cert.pem'), 'utf8'), null).certificate.subject).toBe('CN=Three Primes');
   });
 
   it('makes key pairs one at a time (they share the thread pool that syncs the event store), each of a burst made', async () => {

@@ -306,15 +306,16 @@ function assertKeyWorks(privateKey: KeyObject): void {
 }
 
 /**
- * n = p·q, e·d ≡ 1 modulo p−1 and q−1, the CRT exponents d mod p−1 and d mod q−1, and q·qInv ≡ 1 modulo p: OpenSSL signs
- * with the CRT parts and redoes a wrong result with d, so a signature alone does not tell a damaged key.
+ * p·q divides n (it is n but for a multi-prime key, whose further primes a JWK leaves out), e·d ≡ 1 modulo p−1 and q−1,
+ * the CRT exponents d mod p−1 and d mod q−1, and q·qInv ≡ 1 modulo p: OpenSSL signs with the CRT parts and redoes a
+ * wrong result with d, so a signature alone does not tell a damaged key.
  */
 function rsaPartsFit(privateKey: KeyObject): boolean {
   const jwk = privateKey.export({ format: 'jwk' });
   const big = (value: string | undefined): bigint | null => (value === undefined ? null : BigInt(`0x${Buffer.from(value, 'base64url').toString('hex') || '0'}`));
   const [n, e, d, p, q, dp, dq, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(big);
   if (n === null || e === null || d === null || p === null || q === null || dp === null || dq === null || qi === null) return false;
-  if (p <= 1n || q <= 1n || p * q !== n) return false;
+  if (p <= 1n || q <= 1n || n % (p * q) !== 0n) return false;
   return (e * d) % (p - 1n) === 1n && (e * d) % (q - 1n) === 1n && d % (p - 1n) === dp && d % (q - 1n) === dq && (q * qi) % p === 1n;
 }
 
