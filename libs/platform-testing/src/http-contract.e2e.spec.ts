@@ -116,7 +116,8 @@ describe('HTTP contract of the platform edge (embedded app with a demo module)',
     });
 
     it('answers an OPTIONS request that is no preflight (no Origin, or no Access-Control-Request-Method) as any other method: 405 in the house shape, 404 off the routes', async () => {
-      for (const headers of [{ origin: 'https://app.example.com' }, { 'access-control-request-method': 'POST' }, {}]) {
+      const origin = 'https://app.example.com';
+      for (const headers of [{ origin }, { 'access-control-request-method': 'POST' }, {}, { origin, 'access-control-request-method': '' }, { origin: '', 'access-control-request-method': 'POST' }]) {
         const res = await t.app.inject({ method: 'OPTIONS', url: '/demo/things', headers });
         expect([res.statusCode, res.headers['allow'], res.json()]).toEqual([
           405,

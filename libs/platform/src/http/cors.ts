@@ -49,8 +49,8 @@ export function corsOptionsFor(origins: readonly string[]): FastifyCorsOptions |
   };
 }
 
-/** A CORS preflight: an OPTIONS request naming both the origin and the method it asks for. */
-const isPreflight = (request: FastifyRequest): boolean => request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+/** A CORS preflight: an OPTIONS request naming both the origin and the method it asks for (an empty header names none). */
+const isPreflight = (request: FastifyRequest): boolean => Boolean(request.headers.origin) && Boolean(request.headers['access-control-request-method']);
 
 /**
  * Nest's routes (the app's Fastify): preflights answered and CORS headers added for the configured origins. Any other
