@@ -77,6 +77,15 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
   });
 
+  it("reads a PKCS#12 whose certificate is signed with RSASSA-PSS (a plain RSA key) as the same key and certificate in PEM: the certificate's own bytes", () => {
+    openssl('req', '-x509', '-key', path('key.pem'), '-out', path('pss-signed.pem'), '-days', '30', '-subj', '/CN=PSS Signed', '-sha256', '-sigopt', 'rsa_padding_mode:pss');
+    openssl('pkcs12', '-export', '-inkey', path('key.pem'), '-in', path('pss-signed.pem'), '-out', path('pss-signed.p12'), '-passout', 'pass:pw');
+    const fromP12 = readPkcs12(readFileSync(path('pss-signed.p12')), 'pw');
+    const fromPem = readPemKey(readFileSync(path('key.pem'), 'utf8'), readFileSync(path('pss-signed.pem'), 'utf8'), null);
+    expect(fromP12.certificate.fingerprintSha256).toBe(fromPem.certificate.fingerprintSha256);
+    expect(fromP12.certificate.signatureAlgorithm).toBe(fromPem.certificate.signatureAlgorithm);
+  });
+
   it('refuses an RSA-PSS key (id-RSASSA-PSS) as UNSUPPORTED_KEY, from a PKCS#12 file as from PEM, not as a key of another certificate', () => {
     openssl('req', '-x509', '-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-nodes', '-keyout', path('pss.key'), '-out', path('pss.pem'), '-subj', '/CN=PSS', '-days', '30');
     openssl('pkcs12', '-export', '-inkey', path('pss.key'), '-in', path('pss.pem'), '-out', path('pss.p12'), '-passout', 'pass:pw');

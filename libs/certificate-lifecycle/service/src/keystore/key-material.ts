@@ -415,6 +415,29 @@ function withForgeReadLimits<T>(read: () => T): T {
   }
 }
 
+/** The DER a certificate forge read was read from (keepingCertificateBytes). */
+const ORIGINAL_DER = Symbol('originalDer');
+const originalBytesOf = (certificate: forge.pki.Certificate): Buffer | undefined => (certificate as unknown as Record<symbol, Buffer | undefined>)[ORIGINAL_DER];
+
+/**
+ * Runs `read` with every certificate forge reads keeping the DER it was read from: forge writes a certificate again from
+ * what it understood, which drops what it does not (an RSASSA-PSS signature's parameters), so the bytes themselves are
+ * what the file held.
+ */
+function keepingCertificateBytes<T>(read: () => T): T {
+  const { certificateFromAsn1 } = forge.pki;
+  forge.pki.certificateFromAsn1 = (obj, computeHash) => {
+    const certificate = certificateFromAsn1(obj, computeHash);
+    (certificate as unknown as Record<symbol, Buffer>)[ORIGINAL_DER] = Buffer.from(forge.asn1.toDer(obj).getBytes(), 'binary');
+    return certificate;
+  };
+  try {
+    return read();
+  } finally {
+    forge.pki.certificateFromAsn1 = certificateFromAsn1;
+  }
+}
+
 /** Reads a PKCS#12 (PFX) file: exactly one private key and its certificate, with any chain the file holds. */
 export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   if (file.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The PKCS#12 file exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'pkcs12');
@@ -430,7 +453,7 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
     const fromDer = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
     const asn1 = fromDer(forge.util.createBuffer(file.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false, maxDepth: 32 });
     try {
-      p12 = withForgeReadLimits(() => forge.pkcs12.pkcs12FromAsn1(asn1, true, password));
+      p12 = withForgeReadLimits(() => keepingCertificateBytes(() => forge.pkcs12.pkcs12FromAsn1(asn1, true, password)));
     } catch (error) {
       const message = String((error as Error).message ?? '');
       if (/password|MAC could not be verified|decrypt/i.test(message)) throw keyError(OurKeyErrorCode.WrongPassword, 'The PKCS#12 password is wrong', 'password');
@@ -453,6 +476,8 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   if (keyBags.length !== 1) throw keyError(OurKeyErrorCode.InvalidPkcs12, `The PKCS#12 file holds ${keyBags.length} private keys; exactly one is needed`, 'pkcs12');
   const certBags = p12.getBags({ bagType: forge.pki.oids['certBag'] })[forge.pki.oids['certBag']] ?? [];
   const certificates = certBags.flatMap((bag) => {
+    const kept = bag.cert ? originalBytesOf(bag.cert) : undefined;
+    if (kept !== undefined) return [kept];
     const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
     return asn1 ? [Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')] : [];
   });
