@@ -155,11 +155,20 @@ describe('traffic control: pauses answer the documented decision', () => {
     });
     expect(recorded.status).toBe(200);
 
+    // A tenant never registered, seen by its own partner: its pause of the master too.
+    const seen = fresh('ten');
+    const seenAdmin = trafficApiAs(t, { account: ACCOUNT, tenant: seen, roles: ['tenant_admin'] });
+    expect((await seenAdmin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()))).status).toBe(201);
+    expect((await seenAdmin.put(`/v1/partners/${masterId}/traffic/outgoing`, { paused: true, reason: 'seen hold' })).status).toBe(200);
+
     const listed = await impact();
-    expect(listed.traffic_pauses).toEqual([
-      { direction: 'incoming', level: 'account', tenant: null, response: 'error_mdn', reason: 'account audit', until: null, window_id: null },
-      { direction: 'incoming', level: 'tenant', tenant: paused, response: 'http_422', reason: 'tenant hold', until: null, window_id: null },
-    ]);
+    expect(listed.traffic_pauses[0]).toEqual({ direction: 'incoming', level: 'account', tenant: null, response: 'error_mdn', reason: 'account audit', until: null, window_id: null });
+    expect(listed.traffic_pauses.slice(1)).toEqual(
+      [
+        { direction: 'incoming', level: 'tenant', tenant: paused, response: 'http_422', reason: 'tenant hold', until: null, window_id: null },
+        { direction: 'outgoing', level: 'tenant', tenant: seen, response: null, reason: 'seen hold', until: null, window_id: null },
+      ].sort((a, b) => a.tenant.localeCompare(b.tenant)),
+    );
     expect(listed.message_stats_kept_under_old_id_by_tenant).toEqual([{ tenant: paused, total_sent: 0, total_received: 1, success_rate: 100, last_message_at: expect.any(String) }]);
   });
 

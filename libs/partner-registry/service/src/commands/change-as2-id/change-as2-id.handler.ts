@@ -95,12 +95,16 @@ export class ChangeAs2IdHandler {
     }));
   }
 
-  /** Every registered tenant of the account (a master partner's change reaches them all), in pages. */
-  private async registeredTenantsOf(account: string): Promise<string[]> {
+  /**
+   * Every tenant of the account this service knows and that was not deleted, registered or only seen in its events (a
+   * master partner's change reaches them all), in pages. A tenant never registered and seen in no event of this service
+   * (only in traffic-control's or the gateway's) is not known here.
+   */
+  private async liveTenantsOf(account: string): Promise<string[]> {
     const tenants: string[] = [];
     for (let page = 1; ; page += 1) {
-      const found = await this.partners.listTenants(account, page, TENANT_PAGE);
-      tenants.push(...found.items.map((tenant) => tenant.tenantId));
+      const found = await this.partners.tenantsSeen(account, page, TENANT_PAGE);
+      tenants.push(...found.items.filter((tenant) => tenant.deletedAt === undefined || tenant.deletedAt === null).map((tenant) => tenant.tenantId));
       if (found.items.length < TENANT_PAGE) return tenants;
     }
   }
@@ -122,7 +126,7 @@ export class ChangeAs2IdHandler {
     const subject = { partnerId, as2Id: partner.as2Id, createdAt: partner.createdAt };
     const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, subject);
     // A master partner is every tenant's: their statistics under the old id and their own pauses of it too.
-    const tenants = partner.tenant === null ? await this.registeredTenantsOf(partner.account) : [partner.tenant];
+    const tenants = partner.tenant === null ? [...new Set([...(await this.liveTenantsOf(partner.account)), ...partnerships.map((p) => p.tenant)])].sort() : [partner.tenant];
     const byTenant = await inChunks(tenants, async (tenant) => ({
       tenant,
       stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,

@@ -71,6 +71,11 @@ export class PartnerQueries {
     return master && master.account === account ? master : null;
   }
 
+  /** The account's tenants this service knows, registered or only seen in events, deleted ones too (`deletedAt`), a page at a time. */
+  tenantsSeen(account: string, page: number, perPage: number): Promise<Page<TenantDocument>> {
+    return this.tenants.find({ filter: { account }, sort: { tenantId: 1 }, skip: (page - 1) * perPage, limit: perPage });
+  }
+
   listTenants(account: string, page: number, perPage: number): Promise<Page<TenantDocument>> {
     return this.tenants.find({
       filter: { account, registered: true },
