@@ -272,6 +272,19 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       // A gateway token reaches no other partnership route.
       expect((await gateway.get('/v1/partnerships')).status).toBe(403);
     });
+
+    it("answers a gateway naming a deleted tenant 403 TENANT_DELETED, as its other routes do, not as a pair it does not know", async () => {
+      const closing = freshTenant();
+      expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: closing, name: closing, plan: 'enterprise' })).status).toBe(201);
+      const closingApi = apiAs(ctx.t, { account: ctx.account, tenant: closing });
+      await pair(closingApi, (await instance(closingApi, 'CLOSING-US')).id, (await partner(closingApi, 'CLOSING-THEM')).id);
+      const gateway = apiAs(ctx.t, { account: ctx.account, tenant: null, roles: ['gateway'] });
+      const resolve = () => gateway.get(`/v1/partnerships/resolve?as2_from=CLOSING-US&as2_to=CLOSING-THEM&tenant=${closing}`);
+      expect((await resolve()).status).toBe(200);
+      expect((await ctx.admin.delete(`/v1/accounts/${ctx.account}/tenants/${closing}`)).status).toBe(200);
+      const refused = await resolve();
+      expect([refused.status, refused.body.error?.code]).toEqual([403, 'TENANT_DELETED']);
+    });
   });
 
   describe('security', () => {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { partnershipNotFound } from '@as2-partners/partner-registry-domain';
-import { Ctx, paginationOf, type RequestContext, requireTenant, Roles, RequiresTenant } from '@as2-partners/platform';
+import { Ctx, paginationOf, type RequestContext, requireTenant, Roles, RequiresTenant, tenantDeletedError } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PartnerQueries } from '../partner-views/partner-queries';
 import { ExchangeQueries } from './exchange-queries';
@@ -41,9 +41,13 @@ export class PartnershipViewsController {
   @ApiOperation({ summary: "The gateway's routing question: the partnership of a message's AS2-From and AS2-To, with its effective settings" })
   @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_RESOLVED })
   @ApiResponse({ status: 404, description: 'PARTNERSHIP_NOT_FOUND: no partnership between the two AS2 ids' })
-  @ApiResponse({ status: 403, description: 'ACCOUNT_REQUIRED: a gateway token of every account names none (?account=); ACCOUNT_FORBIDDEN, TENANT_FORBIDDEN: another account or tenant than the token\'s' })
+  @ApiResponse({ status: 403, description: 'ACCOUNT_REQUIRED: a gateway token of every account names none (?account=); ACCOUNT_FORBIDDEN, TENANT_FORBIDDEN: another account or tenant than the token\'s; TENANT_DELETED: the tenant named was deleted' })
   async resolve(@Ctx() ctx: RequestContext, @Query() query: ResolvePartnershipQueryDto) {
-    return { data: await this.resolver.resolve(accountOfGatewayOrCaller(ctx, query.account), tenantOfGatewayOrCaller(ctx, query.tenant), query.as2_from, query.as2_to) };
+    const account = accountOfGatewayOrCaller(ctx, query.account);
+    const tenant = tenantOfGatewayOrCaller(ctx, query.tenant);
+    // A tenant the gateway names (its token has none, so its arrival check could not tell): deleted, it routes nothing.
+    if (ctx.caller.tenant === null && (await this.partners.isDeletedTenant(account, tenant))) throw tenantDeletedError(tenant);
+    return { data: await this.resolver.resolve(account, tenant, query.as2_from, query.as2_to) };
   }
 
   @Get(':id')
