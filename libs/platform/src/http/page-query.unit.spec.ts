@@ -34,6 +34,8 @@ describe('page and per_page refused with the one message that says why', () => {
     [{ page: '1000001' }, { page: ['The page may not be greater than 1000000'] }],
     [{ per_page: '1.5' }, { per_page: ['The per page must be an integer'] }],
     [{ per_page: '101' }, { per_page: ['The per page may not be greater than 100'] }],
+    [{ page: '99999999999999999999' }, { page: ['The page may not be greater than 1000000'] }],
+    [{ page: '-99999999999999999999' }, { page: ['The page must be at least 1'] }],
   ])('%j', async (query, errors) => {
     expect(await errorsOf(query)).toEqual(errors);
   });

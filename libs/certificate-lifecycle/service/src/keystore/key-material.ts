@@ -332,7 +332,7 @@ function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMate
   if (leafIndex < 0) {
     // A PKCS#12 reader may hand an id-RSASSA-PSS key over as plain RSA: its certificate still names it PSS-only.
     if (certificates.some((der) => isRsaPssCertificateOf(der, privateKey))) {
-      throw keyError(OurKeyErrorCode.UnsupportedKey, 'The private key is an RSA-PSS key (its certificate names id-RSASSA-PSS); AS2 keys here are RSA (2048, 3072 or 4096 bits)');
+      throw keyError(OurKeyErrorCode.UnsupportedKey, 'The private key is an RSA-PSS key (its certificate names id-RSASSA-PSS); AS2 keys here are RSA keys of 2048 to 4096 bits');
     }
     throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
   }

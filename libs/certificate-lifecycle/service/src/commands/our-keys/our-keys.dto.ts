@@ -15,7 +15,7 @@ export class KeyListQueryDto {
   @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
   @DecimalInteger()
-  @IntegerBetween('per_page', 1, 100)
+  @IntegerBetween('per page', 1, 100)
   per_page?: number;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Only the keys of this alias' })
