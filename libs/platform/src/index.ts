@@ -19,6 +19,7 @@ export * from './http/client-error-answer';
 export * from './http/throwaway-warm-up';
 export * from './auth/hs256-token';
 export * from './http/http-error.filter';
+export { TakesMediaTypes } from './http/media-type-refusal';
 export * from './http/request-validation.pipe';
 export * from './http/compiled-validation';
 export * from './http/validation-failed.exception';

@@ -345,6 +345,12 @@ describe('security of the routes', () => {
     expect([garbage.statusCode, garbage.json().error.code]).toEqual([422, 'INVALID_MDN']);
     const json = await t.app.inject({ method: 'POST', url: '/v1/connection-tests/mdn', payload: { original_message_id: '<x@y>' } });
     expect([json.statusCode, json.json().error.code]).toEqual([422, 'INVALID_MDN']);
+    // Another media type: the 415 names what the route takes, not JSON alone.
+    const text = await t.app.inject({ method: 'POST', url: '/v1/connection-tests/mdn', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expect([text.statusCode, text.json()]).toEqual([
+      415,
+      { message: 'The request body must be an MDN: multipart/report, or multipart/signed around one, not text/plain', error: { type: 'invalid_request_error', code: 'UNSUPPORTED_MEDIA_TYPE' } },
+    ]);
   });
 });
 

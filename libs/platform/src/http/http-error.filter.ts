@@ -6,7 +6,7 @@ import { errorTypeOf, FIXED_ERROR_MESSAGES, type ErrorBody } from './error-body'
 import { JsonTooDeepError } from './json-too-deep.error';
 import { apiTimestampsIn } from './api-timestamp';
 import { MalformedJsonError } from './malformed-json.error';
-import { mediaTypeRefusalMessage } from './media-type-refusal';
+import { acceptedMediaTypesOf, mediaTypeRefusalMessage } from './media-type-refusal';
 import { requestIdsOf, type RequestWithIds } from './request-ids';
 import { allowedMethodsOf } from './route-methods';
 import { apiShaped } from './api-shaped';
@@ -107,7 +107,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<RequestWithIds & { method?: string; url?: string }>();
-    const { status, body, headers } = this.methodNotAllowed(exception, request) ?? this.toResponse(exception);
+    const { status, body, headers } = this.methodNotAllowed(exception, request) ?? this.toResponse(exception, acceptedMediaTypesOf(request));
     if (status >= 500 && exception instanceof DomainError) {
       // A rule's own answer (the connection tester at its cap: 503 TESTER_BUSY), not a fault: a warning, no stack.
       const ids = requestIdsOf(request);
@@ -130,7 +130,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     return methodNotAllowedOn(this.adapterHost.httpAdapter.getInstance(), request.method, request.url);
   }
 
-  toResponse(exception: unknown): ErrorResponse {
+  /** `accepted`: what the request's route takes, for a 415's message (acceptedMediaTypesOf). */
+  toResponse(exception: unknown, accepted?: string): ErrorResponse {
     if (exception instanceof ValidationFailedException) {
       return { status: 422, body: { message: 'Validation failed', errors: exception.errors, error: { type: 'validation_error', code: exception.code ?? 'VALIDATION_FAILED' } } };
     }
@@ -141,9 +142,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof EventStoreUnavailableError || isStoreOutage(exception)) return storeUnavailable(exception);
     if (exception instanceof JsonTooDeepError) return coded(400, exception.message, 'JSON_TOO_DEEP');
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
-    if (exception instanceof HttpException) return this.fromHttpException(exception);
+    if (exception instanceof HttpException) return this.fromHttpException(exception, accepted);
     const refusal = clientRefusalStatusOf(exception);
-    if (refusal === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return coded(refusal, mediaTypeRefusalMessage((exception as Error).message), 'UNSUPPORTED_MEDIA_TYPE');
+    if (refusal === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return coded(refusal, mediaTypeRefusalMessage((exception as Error).message, accepted), 'UNSUPPORTED_MEDIA_TYPE');
     if (refusal !== null) return coded(refusal, FIXED_ERROR_MESSAGES[refusal] ?? 'Bad request', CODE_BY_STATUS[refusal] ?? 'BAD_REQUEST');
     return INTERNAL_ERROR;
   }
@@ -169,7 +170,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     return coded(status, error.message, error.code, shaped);
   }
 
-  private fromHttpException(exception: HttpException): ErrorResponse {
+  private fromHttpException(exception: HttpException, accepted?: string): ErrorResponse {
     const status = exception.getStatus();
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) return INTERNAL_ERROR;
     const response = exception.getResponse();
@@ -177,7 +178,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const code = typeof fields['code'] === 'string' ? fields['code'] : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST');
     const details = typeof fields['details'] === 'object' && fields['details'] !== null ? (fields['details'] as Record<string, unknown>) : undefined;
     const given = typeof fields['message'] === 'string' ? fields['message'] : exception.message;
-    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? UNKNOWN_ROUTE_MESSAGE : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE ? mediaTypeRefusalMessage(given) : given);
+    const message = FIXED_ERROR_MESSAGES[status] ?? (UNKNOWN_ROUTE.test(given) ? UNKNOWN_ROUTE_MESSAGE : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE ? mediaTypeRefusalMessage(given, accepted) : given);
     const answer = coded(status, message, code, details);
     return status === HttpStatus.UNAUTHORIZED ? { ...answer, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } } : answer;
   }

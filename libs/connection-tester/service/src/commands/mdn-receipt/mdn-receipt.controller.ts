@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
-import { Public } from '@as2-partners/platform';
+import { Public, TakesMediaTypes } from '@as2-partners/platform';
 import { AsyncMdnReceipts } from '../../test-runs/async-mdn-receipts';
 import { MDN_RECEIVED } from '../../api-conventions/connection-tester.openapi';
 
@@ -22,6 +22,7 @@ export class MdnReceiptController {
 
   @Post()
   @Public()
+  @TakesMediaTypes('an MDN: multipart/report, or multipart/signed around one')
   @HttpCode(200)
   @ApiOperation({ summary: 'Receives asynchronous MDNs of connection tests (AS2 partners post here)' })
   @ApiResponse({ status: 200, description: 'The MDN a waiting test expected', schema: MDN_RECEIVED })
