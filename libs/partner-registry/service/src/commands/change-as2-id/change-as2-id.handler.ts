@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, type Decider, DomainError, type EventMetadata, timeOrderedUuid, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, type Decider, DomainError, type EventMetadata, forEachAtMost, timeOrderedUuid, WriteModel } from '@as2-partners/kernel';
 import {
   AS2_ID_CHANGE_RISKS,
   inheritedPartnerAs2IdReadOnly,
@@ -25,14 +25,8 @@ import { PARTNER_ID_PATTERN, resolveWriteTarget } from '../../write-model/write-
 import type { ChangeAs2IdDto } from './change-as2-id.dto';
 
 const TENANT_PAGE = 200;
-
-/** `work` for every item, CHUNK at a time (an account's tenants may be many), in the items' order. */
-const CHUNK = 20;
-async function inChunks<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < items.length; i += CHUNK) results.push(...(await Promise.all(items.slice(i, i + CHUNK).map(work))));
-  return results;
-}
+/** How many tenants' statistics and pauses are read at once (an account's tenants may be many). */
+const TENANTS_AT_ONCE = 20;
 
 /** Whose partner: a tenant's own (the tenant route), or the account's master (the account route). */
 type Target = { readonly partner: PartnerRecord; readonly stream: string; readonly decider: Decider<PartnerCommand, PartnerState, PartnerEvent | MasterPartnerEvent>; readonly scope: DirectoryScope };
@@ -127,11 +121,14 @@ export class ChangeAs2IdHandler {
     const stats = partner.tenant === null ? null : await this.stats.statsOf(partner.account, partner.tenant, subject);
     // A master partner is every tenant's: their statistics under the old id and their own pauses of it too.
     const tenants = partner.tenant === null ? [...new Set([...(await this.liveTenantsOf(partner.account)), ...partnerships.map((p) => p.tenant)])].sort() : [partner.tenant];
-    const byTenant = await inChunks(tenants, async (tenant) => ({
-      tenant,
-      stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,
-      pauses: await this.traffic.pausesAt(partner.account, tenant, partnerId),
-    }));
+    const byTenant: { readonly tenant: string; readonly stats: typeof stats; readonly pauses: readonly LevelPause[] }[] = [];
+    await forEachAtMost(tenants.entries(), TENANTS_AT_ONCE, async ([i, tenant]) => {
+      byTenant[i] = {
+        tenant,
+        stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,
+        pauses: await this.traffic.pausesAt(partner.account, tenant, partnerId),
+      };
+    });
     const accountPauses = partner.tenant === null ? await this.traffic.pausesAt(partner.account, null, partnerId) : [];
     const listed = (level: 'account' | 'tenant', tenant: string | null, pauses: readonly LevelPause[]) =>
       pauses.map(({ direction, ...pause }) => ({ direction, level, tenant, ...pause }));

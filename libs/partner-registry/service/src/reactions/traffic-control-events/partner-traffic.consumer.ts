@@ -35,6 +35,14 @@ export interface LevelPause {
   readonly window_id: string | null;
 }
 
+/** A stored pause as the API names it. */
+const presented = (pause: DirectionPause): Omit<LevelPause, 'direction'> => ({
+  response: pause.response,
+  reason: pause.reason,
+  until: pause.until ? toApiTimestamp(pause.until) : null,
+  window_id: pause.windowId,
+});
+
 const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
 
 export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
@@ -74,7 +82,7 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
       const found = levels.find(([, pause]) => pause !== null);
       if (!found) return { paused: false };
       const [level, pause] = found as readonly [string, DirectionPause];
-      return { paused: true, level, response: pause.response, reason: pause.reason, until: pause.until ? toApiTimestamp(pause.until) : null, window_id: pause.windowId };
+      return { paused: true, level, ...presented(pause) };
     };
     return { incoming: direction('incoming'), outgoing: direction('outgoing') };
   }
@@ -88,7 +96,7 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
     if (doc === null) return [];
     return (['incoming', 'outgoing'] as const).flatMap((direction) => {
       const pause = ((doc[direction] ?? doc[`${direction}Window`]) as DirectionPause | null | undefined) ?? null;
-      return pause === null ? [] : [{ direction, response: pause.response, reason: pause.reason, until: pause.until ? toApiTimestamp(pause.until) : null, window_id: pause.windowId }];
+      return pause === null ? [] : [{ direction, ...presented(pause) }];
     });
   }
 
