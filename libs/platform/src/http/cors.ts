@@ -63,14 +63,9 @@ export function enableCors(app: NestFastifyApplication, origins: readonly string
   const options = corsOptionsFor(origins);
   if (!options) return;
   const fastify = app.getHttpAdapter().getInstance();
-  const notPreflights = new WeakSet<FastifyRequest>();
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    if (request.method === 'OPTIONS' && !isPreflight(request)) notPreflights.add(request);
-    done();
-  });
   app.enableCors(options);
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode !== 400 || !notPreflights.has(request)) return done(null, payload);
+    if (reply.statusCode !== 400 || request.method !== 'OPTIONS' || isPreflight(request)) return done(null, payload);
     const { status, body, headers } = unmatchedRouteResponse(fastify, request.method, request.url);
     for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
     void reply.code(status).header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId).type('application/json; charset=utf-8');
