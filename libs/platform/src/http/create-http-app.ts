@@ -41,6 +41,7 @@ import { corsOptionsFor, enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
 import { OpenApiOperations } from './openapi/openapi-operations';
 import { unmatchedRouteResponse } from './http-error.filter';
+import { replyWithErrorResponse } from './hot-path-errors';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 import { isStoreOutage } from './store-outage';
@@ -158,9 +159,7 @@ export async function createHttpApp(
     fastify.addHook('onRequest', (request, reply, done) => {
       // An empty path parameter (`/v1/partners/`) names no resource either: no route's handler is asked for ''.
       if (!request.is404 && !hasEmptyParameter(request.params)) return done();
-      const { status, body, headers } = unmatchedRouteResponse(fastify, request.method, request.url);
-      for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
-      void reply.code(status).send(body);
+      replyWithErrorResponse(unmatchedRouteResponse(fastify, request.method, request.url), request, reply);
     });
     // Who calls, before what was sent: a secured route without a valid bearer token is 401 before its body is read.
     authenticateBeforeBody(fastify, app.get(JwtVerifier), deletedTenantsIn(app.get(ModuleRef)));

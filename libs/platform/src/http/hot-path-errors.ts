@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { errorTypeOf, FIXED_ERROR_MESSAGES } from './error-body';
-import { HttpErrorFilter } from './http-error.filter';
+import { HttpErrorFilter, type ErrorResponse } from './http-error.filter';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf } from './request-ids';
 import { loggableUrl } from '../logging/loggable-url';
 import { mediaTypeRefusalMessage } from './media-type-refusal';
@@ -121,9 +121,16 @@ const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost)
 
 /** An error a hot-path handler raises (a DomainError, an HttpException), answered as the app's HttpErrorFilter answers it. */
 export function replyWithAppError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body, headers } = houseErrors.toResponse(exception);
-  const correlationId = requestIdsOf(request).correlationId;
-  if (status >= 500) logFailure(`${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)}`, status, correlationId, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  const response = houseErrors.toResponse(exception);
+  if (response.status >= 500) {
+    const where = `${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)}`;
+    logFailure(where, response.status, requestIdsOf(request).correlationId, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  }
+  replyWithErrorResponse(response, request, reply);
+}
+
+/** Sends an error answer the house's filter made (its status, body and headers) with the request's correlation id. */
+export function replyWithErrorResponse({ status, body, headers }: ErrorResponse, request: FastifyRequest, reply: FastifyReply): void {
   for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
-  void reply.code(status).header(CORRELATION_ID_HEADER, correlationId).send(body);
+  void reply.code(status).header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId).send(body);
 }
