@@ -331,7 +331,8 @@ function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMate
   });
   if (leafIndex < 0) {
     // A PKCS#12 reader may hand an id-RSASSA-PSS key over as plain RSA: its certificate still names it PSS-only.
-    if (certificates.some((der) => isRsaPssCertificateOf(der, privateKey))) {
+    const rsaPublicKey = privateKey.asymmetricKeyType === 'rsa' ? createPublicKey(privateKey).export({ format: 'der', type: 'pkcs1' }) : null;
+    if (rsaPublicKey !== null && certificates.some((der) => isRsaPssCertificateOf(der, rsaPublicKey))) {
       throw keyError(OurKeyErrorCode.UnsupportedKey, 'The private key is an RSA-PSS key (its certificate names id-RSASSA-PSS); AS2 keys here are RSA keys of 2048 to 4096 bits');
     }
     throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
@@ -344,14 +345,13 @@ function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMate
 }
 
 /**
- * The certificate's key is an id-RSASSA-PSS key with the private key's modulus and exponent: its SPKI ends with the
- * same RSAPublicKey as the key's (only the algorithm identifier before it differs).
+ * The certificate's key is an id-RSASSA-PSS key with this modulus and exponent (`rsaPublicKey`, PKCS#1 DER): its SPKI
+ * ends with the same RSAPublicKey (only the algorithm identifier before it differs).
  */
-function isRsaPssCertificateOf(der: Buffer, privateKey: KeyObject): boolean {
+function isRsaPssCertificateOf(der: Buffer, rsaPublicKey: Buffer): boolean {
   try {
     const key = createPublicKey({ key: derToPem(der), format: 'pem' });
-    if (key.asymmetricKeyType !== 'rsa-pss' || privateKey.asymmetricKeyType !== 'rsa') return false;
-    const rsaPublicKey = createPublicKey(privateKey).export({ format: 'der', type: 'pkcs1' });
+    if (key.asymmetricKeyType !== 'rsa-pss') return false;
     const spki = key.export({ format: 'der', type: 'spki' });
     return spki.length > rsaPublicKey.length && spki.subarray(spki.length - rsaPublicKey.length).equals(rsaPublicKey);
   } catch {
