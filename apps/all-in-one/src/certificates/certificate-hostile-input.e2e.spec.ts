@@ -87,6 +87,27 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       expect(await certificateCount()).toBe(0);
     });
 
+    it('answers 400 INVALID_BODY to a multipart body that ends inside a part, on every upload route, with or without an Idempotency-Key, and stores nothing', async () => {
+      const partnerId = await createPartner(api);
+      const part = (name: string, filename?: string) => `--cut\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n`;
+      // Each ends inside a part: the file being read, a file part no route reads (skipped: before this was refused, the
+      // reader's error on its stream, which nothing listened to, ended the process), a text field.
+      const cutOff = [`${part('name')}Acme\r\n${part('certificate', 'a.pem')}-----BEGIN CERT`, `${part('attachment', 'x.bin')}${'x'.repeat(200_000)}`, `${part('name')}Ac`];
+      let n = 0;
+      for (const url of ['/v1/certificates', `/v1/partners/${partnerId}/certificates`, '/v1/keys']) {
+        // And a multipart type without the boundary its parts are told apart by.
+        for (const [payload, contentType] of [...cutOff.map((body) => [body, 'multipart/form-data; boundary=cut']), [cutOff[0], 'multipart/form-data']]) {
+          for (const key of [undefined, `cut-off-${n++}`]) {
+            const headers = { authorization: `Bearer ${t.token({ tenant, roles: ['tenant_admin'] })}`, 'content-type': contentType, ...(key ? { 'idempotency-key': key } : {}) };
+            const res = await t.app.inject({ method: 'POST', url, payload, headers });
+            expect([url, contentType, key, res.statusCode, res.json().error]).toEqual([url, contentType, key, 400, { type: 'invalid_request_error', code: 'INVALID_BODY' }]);
+          }
+        }
+      }
+      expect((await api.get('/v1/keys')).body.pagination.total).toBe(0);
+      expect(await certificateCount()).toBe(0);
+    });
+
     it('still takes the known fields', async () => {
       const ok = await api.upload('/v1/certificates', { name: 'Acme', usage: 'encryption', type: 'partner' }, issueTestCertificate().pem);
       expect(ok.status).toBe(201);

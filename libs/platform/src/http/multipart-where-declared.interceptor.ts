@@ -1,8 +1,9 @@
-import { type CallHandler, type ExecutionContext, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, type CallHandler, type ExecutionContext, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { errorCodes, type FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import { MultipartBodyUnreadable, readMultipartBodyOnce } from '../idempotency/multipart-body';
 import { MULTIPART_REFUSAL } from './media-type-refusal';
 import type { PassThroughInterceptor } from './pass-through-interceptors';
 
@@ -16,12 +17,16 @@ type MultipartRequest = FastifyRequest & { isMultipart?: () => boolean };
  * themselves). Anywhere else its parts would go unread and the route
  * would see no body at all (a PATCH answering NO_CHANGE_GIVEN, a create listing every field as missing): it is a 415,
  * as any other body that is not JSON. Runs after the guards, so a caller without a token still gets its 401 first.
+ * Where it is declared, the body is read whole before the route reads its parts: one that ends inside a part (no
+ * closing boundary, or none at all) is a 400, as malformed JSON is. Handed to the multipart reader, such a body makes
+ * it emit an error on the stream of a part the route is not reading (one it skips, or one not reached yet), an error
+ * nothing listens to, which would end the process.
  */
 export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor {
   /**
    * `bodyLimitBytes`: BODY_LIMIT_BYTES. A route that reads parts itself reads past Fastify's body limit, so a multipart
    * body declaring more (Content-Length) is refused here with the 413 a JSON body that large gets, before a part is
-   * read; one sent chunked is bounded by the parts' own limits (the file's size, the fields' count and size).
+   * read; one sent chunked, once that much of it has come.
    */
   constructor(
     private readonly reflector: Reflector,
@@ -33,12 +38,13 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
     return request.isMultipart?.() !== true;
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<MultipartRequest>();
       if (!this.passesThrough(request)) {
         if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException(MULTIPART_REFUSAL);
         if (Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+        await readWholeBody(request, this.bodyLimitBytes);
       }
     }
     return next.handle();
@@ -49,5 +55,14 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
     const consumes = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, targets);
     const operation = this.reflector.getAllAndOverride<{ requestBody?: { content?: Record<string, unknown> } } | undefined>(DECORATORS.API_OPERATION, targets);
     return consumes?.includes(MULTIPART) === true || operation?.requestBody?.content?.[MULTIPART] !== undefined;
+  }
+}
+
+async function readWholeBody(request: FastifyRequest, limitBytes: number): Promise<void> {
+  try {
+    await readMultipartBodyOnce(request, limitBytes);
+  } catch (error) {
+    if (!(error instanceof MultipartBodyUnreadable)) throw error;
+    throw new BadRequestException({ message: 'The multipart body could not be read to its end', code: 'INVALID_BODY' });
   }
 }

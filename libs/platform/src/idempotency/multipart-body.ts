@@ -12,15 +12,22 @@ export function isMultipartRequest(request: FastifyRequest): boolean {
   return (request as unknown as MultipartReading).isMultipart?.() === true;
 }
 
-/** The client's body could not be read to its end (a connection cut mid-upload). */
+/** The body a first call read, for the next (the route's form check first, then the Idempotency-Key's digest). */
+const KEPT_BODY = Symbol('multipart body read once');
+type KeptMultipartBody = { [KEPT_BODY]?: Buffer };
+
+/** The client's body could not be read to its end (a connection cut mid-upload), or ends inside a part. */
 export class MultipartBodyUnreadable extends Error {}
 
 /**
  * Reads a multipart body whole (at most `limitBytes`: a chunked body past it is the 413 a body declaring that much
  * gets) and hands the same bytes to the route's own `request.parts()`, which would otherwise read the request's
- * stream: so an Idempotency-Key can be matched against the upload's content before the route runs.
+ * stream: so an Idempotency-Key can be matched against the upload's content before the route runs. Read once: a
+ * second call answers the same bytes.
  */
 export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes: number): Promise<Buffer> {
+  const kept = (request as unknown as KeptMultipartBody)[KEPT_BODY];
+  if (kept !== undefined) return kept;
   const raw = request.raw;
   const chunks: Buffer[] = [];
   let length = 0;
@@ -42,6 +49,7 @@ export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes:
   // listening to it yet (every byte is there at once), an error no handler can catch. Refused here instead.
   const boundary = boundaryOf(String(request.headers['content-type'] ?? ''));
   if (boundary === null || !endsItsParts(body, boundary)) throw new MultipartBodyUnreadable('the multipart body ends before its closing boundary');
+  (request as unknown as KeptMultipartBody)[KEPT_BODY] = body;
   const multipart = request as unknown as MultipartReading;
   const parts = multipart.parts;
   if (parts !== undefined) {

@@ -13,7 +13,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL, INVALID_BODY (a JSON body that is not an object)',
+  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL, INVALID_BODY (a JSON body that is not an object, a multipart body that cannot be read)',
   '401': 'No valid bearer token: UNAUTHENTICATED',
   '403': 'The token may not do this: FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED',
   '404': 'Not found (or not visible to the caller)',

@@ -1,6 +1,7 @@
 import { DomainError } from '@as2-partners/kernel';
 import { firstUnsafeTextField, refuseCrowdedObjects, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
 import { OurKeyErrorCode } from '@as2-partners/certificate-lifecycle-domain';
+import { BadRequestException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MAX_KEY_FILE_BYTES, RSA_KEY_SIZES, type RsaKeySize } from '../../keystore/key-material';
 
@@ -70,7 +71,12 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
     if (error instanceof DomainError || error instanceof ValidationFailedException) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(reading);
-    throw new ValidationFailedException({ pkcs12: ['The multipart body could not be read (at most 3 files and 8 fields)'] });
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+      throw new ValidationFailedException({ pkcs12: ['The multipart body could not be read (at most 3 files and 8 fields)'] });
+    }
+    if (code === 'FST_PROTO_VIOLATION') throw new ValidationFailedException({ pkcs12: ['A part may not be named __proto__'] });
+    // Not a rule the fields broke: the body itself is malformed, as unparseable JSON is.
+    throw new BadRequestException({ message: 'The multipart body could not be read', code: 'INVALID_BODY' });
   }
   const unsafe = firstUnsafeTextField(Object.fromEntries(texts));
   if (unsafe !== null) throw new ValidationFailedException({ [unsafe]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');

@@ -8,6 +8,7 @@ import {
   type CertificateType,
   type CertificateUsage,
 } from '@as2-partners/certificate-lifecycle-domain';
+import { BadRequestException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 /** An upload as the API receives it: multipart/form-data (seed 002) or JSON with the PEM text. */
@@ -71,7 +72,9 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw new ValidationFailedException({ certificate: ['Send exactly one certificate file and the name and usage fields'] });
     }
-    throw new ValidationFailedException({ certificate: ['The multipart body could not be read'] });
+    if (code === 'FST_PROTO_VIOLATION') throw new ValidationFailedException({ certificate: ['A part may not be named __proto__'] });
+    // Not a rule the fields broke: the body itself is malformed (no boundary, cut off inside a part), as unparseable JSON is.
+    throw new BadRequestException({ message: 'The multipart body could not be read', code: 'INVALID_BODY' });
   }
   const unsafeField = firstUnsafeTextField(Object.fromEntries(texts));
   if (unsafeField !== null) throw new ValidationFailedException({ [unsafeField]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');
