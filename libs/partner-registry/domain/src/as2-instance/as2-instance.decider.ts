@@ -1,4 +1,4 @@
-import { characterCount, assertNever, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, stampedNotBefore, type Decider } from '@as2-partners/kernel';
 import { as2InstanceNotFound, invalidMyAs2IdFormat, invalidPartnerSetting } from '../partner-registry.errors';
 import { isValidAs2Id } from '../settings/as2-id';
 import { hasControlCharacters } from '../settings/header-text';
@@ -87,10 +87,11 @@ function decide(command: As2InstanceCommand, state: As2InstanceState): As2Instan
       ) as As2InstanceChanges;
       const base = { instanceId: instance.instanceId, account: instance.account, tenant: instance.tenant };
       const events: As2InstanceEvent[] = [];
-      if (Object.keys(changes).length > 0) events.push({ type: 'as2_instance.updated.v1', data: { ...base, changes, updatedAt: command.now } });
+      const now = stampedNotBefore(command.now, instance.updatedAt);
+      if (Object.keys(changes).length > 0) events.push({ type: 'as2_instance.updated.v1', data: { ...base, changes, updatedAt: now } });
       if (status !== undefined && status !== instance.status) {
         const myAs2Id = changes.myAs2Id ?? instance.myAs2Id;
-        events.push({ type: 'as2_instance.status_changed.v1', data: { ...base, myAs2Id, status, changedAt: command.now } });
+        events.push({ type: 'as2_instance.status_changed.v1', data: { ...base, myAs2Id, status, changedAt: now } });
       }
       return events;
     }

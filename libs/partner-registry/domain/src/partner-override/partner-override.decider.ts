@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, stampedNotBefore, type Decider } from '@as2-partners/kernel';
 import { hasAnyChange, mergePartnerChanges, type PartnerChanges } from '../settings/partner-settings';
 import { validatePartnerChanges } from '../settings/partner-settings.validation';
 import type { PartnerOverrideEvent } from './partner-override.events';
@@ -24,7 +24,7 @@ function decide(command: PartnerOverrideCommand, state: PartnerOverrideState): P
       validatePartnerChanges(command.changes);
       if (!hasAnyChange(command.changes)) return [];
       const overrides = mergePartnerChanges(state.status === 'overridden' ? state.overrides : {}, command.changes);
-      return [{ type: 'partner.override_set.v1', data: { ...target, changes: command.changes, overrides, setAt: command.now } }];
+      return [{ type: 'partner.override_set.v1', data: { ...target, changes: command.changes, overrides, setAt: state.status === 'overridden' ? stampedNotBefore(command.now, state.updatedAt) : command.now } }];
     }
     case 'reset_overrides':
       if (state.status === 'none') return [];

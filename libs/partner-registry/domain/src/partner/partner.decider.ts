@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '@as2-partners/kernel';
+import { assertNever, stampedNotBefore, type Decider } from '@as2-partners/kernel';
 import type { MasterPartnerEvent } from '../master-partner/master-partner.events';
 import { invalidAs2IdFormat, invalidPartnerSetting, partnerNotFound, riskAcknowledgementRequired } from '../partner-registry.errors';
 import { isValidAs2Id } from '../settings/as2-id';
@@ -62,7 +62,7 @@ function decideIn(scope: PartnerScope, command: PartnerCommand, state: PartnerSt
       const changes = effectivePartnerChanges(state.partner.settings, command.changes);
       if (!hasAnyChange(changes)) return [];
       validatePartnerSettings(applyPartnerChanges(state.partner.settings, changes));
-      const data = { partnerId: command.partnerId, changes, updatedAt: command.now };
+      const data = { partnerId: command.partnerId, changes, updatedAt: stampedNotBefore(command.now, state.partner.updatedAt) };
       return [scope === 'account' ? { type: 'master_partner.updated.v1', data } : { type: 'partner.updated.v1', data }];
     }
     case 'delete_partner': {
@@ -76,7 +76,7 @@ function decideIn(scope: PartnerScope, command: PartnerCommand, state: PartnerSt
       if (!isValidAs2Id(command.newAs2Id)) throw invalidAs2IdFormat();
       if (command.newAs2Id === state.partner.as2Id) throw invalidPartnerSetting('new_as2_id', 'The new AS2 ID is the current one');
       const { partnerId, account, as2Id: oldAs2Id } = state.partner;
-      const common = { partnerId, account, oldAs2Id, newAs2Id: command.newAs2Id, reason: command.reason, changedAt: command.now };
+      const common = { partnerId, account, oldAs2Id, newAs2Id: command.newAs2Id, reason: command.reason, changedAt: stampedNotBefore(command.now, state.partner.updatedAt) };
       if (scope === 'account') return [{ type: 'master_partner.as2_id_changed.v1', data: { ...common, tenant: null } }];
       const tenant = state.partner.tenant;
       if (tenant === null) throw new Error(`Partner ${partnerId} of the tenant scope names no tenant`);

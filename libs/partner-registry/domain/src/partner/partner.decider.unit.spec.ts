@@ -53,6 +53,16 @@ describe('partner decider', () => {
       .then([{ type: 'partner.updated.v1', data: { partnerId: 'prt_1', changes: { sign: true }, updatedAt: T1 } }]);
   });
 
+  it('never stamps a version earlier than the one it replaces: an update or AS2-id change decided again after a concurrent write keeps the time it arrived', () => {
+    const updated = { type: 'partner.updated.v1' as const, data: { partnerId: 'prt_1', changes: { sign: true }, updatedAt: T1 } };
+    spec([created, updated])
+      .when({ type: 'update_partner', partnerId: 'prt_1', changes: { name: 'Renamed' }, now: T0 })
+      .then([{ type: 'partner.updated.v1', data: { partnerId: 'prt_1', changes: { name: 'Renamed' }, updatedAt: T1 } }]);
+    spec([created, updated])
+      .when({ type: 'change_as2_id', partnerId: 'prt_1', newAs2Id: 'ACME-NEW', acknowledgeRisks: true, reason: null, now: T0 })
+      .then([expect.objectContaining({ type: 'partner.as2_id_changed.v1', data: expect.objectContaining({ newAs2Id: 'ACME-NEW', changedAt: T1 }) })]);
+  });
+
   it('emits nothing for an update that changes nothing', () => {
     spec([created]).when({ type: 'update_partner', partnerId: 'prt_1', changes: { name: 'Acme' }, now: T1 }).thenNothing();
   });

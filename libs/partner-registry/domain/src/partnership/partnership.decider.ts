@@ -1,4 +1,4 @@
-import { characterCount, assertNever, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, stampedNotBefore, type Decider } from '@as2-partners/kernel';
 import { invalidPartnerSetting, partnershipNotFound, unsupportedAlgorithm } from '../partner-registry.errors';
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from '../settings/algorithms';
 import { hasControlCharacters } from '../settings/header-text';
@@ -83,7 +83,7 @@ function decide(command: PartnershipCommand, state: PartnershipState): Partnersh
       validatePartnershipOverrides(overrides);
       if (sameOverrides(overrides, state.partnership.overrides)) return [];
       const { partnershipId, account, tenant } = state.partnership;
-      return [{ type: 'partnership.updated.v1', data: { partnershipId, account, tenant, overrides, updatedAt: command.now } }];
+      return [{ type: 'partnership.updated.v1', data: { partnershipId, account, tenant, overrides, updatedAt: stampedNotBefore(command.now, state.partnership.updatedAt) } }];
     }
     case 'delete_partnership': {
       if (state.status !== 'active') throw partnershipNotFound(command.partnershipId);

@@ -1,4 +1,4 @@
-import { bucketedMapsCodec, characterCount, assertNever, PersistentMap, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
+import { bucketedMapsCodec, characterCount, assertNever, PersistentMap, stampedNotBefore, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
 import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
 import { hasControlCharacters } from '../settings/header-text';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -72,7 +72,7 @@ function decide(command: StationCommand, state: StationState): StationEvent[] {
         Object.entries(command.changes).filter(([field, value]) => value !== undefined && station[field as keyof StationChanges] !== value),
       ) as StationChanges;
       if (Object.keys(changes).length === 0) return [];
-      return [{ type: 'station.updated.v1', data: { stationId: station.stationId, account: station.account, tenant: station.tenant, changes, updatedAt: command.now } }];
+      return [{ type: 'station.updated.v1', data: { stationId: station.stationId, account: station.account, tenant: station.tenant, changes, updatedAt: stampedNotBefore(command.now, station.updatedAt) } }];
     }
     case 'delete_station': {
       if (state.status !== 'active') throw stationNotFound(command.stationId);

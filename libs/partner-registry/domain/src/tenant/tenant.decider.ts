@@ -1,4 +1,4 @@
-import { characterCount, assertNever, isTenantId, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, isTenantId, stampedNotBefore, type Decider } from '@as2-partners/kernel';
 import { DomainError } from '@as2-partners/kernel';
 import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantIdRetired, tenantNotFound } from '../partner-registry.errors';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -94,7 +94,7 @@ function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
       };
       if (Object.keys(changes).length === 0) return [];
       return [
-        { type: 'tenant.updated.v1', data: { account: state.tenant.account, tenantId: command.tenantId, changes, updatedAt: command.now } },
+        { type: 'tenant.updated.v1', data: { account: state.tenant.account, tenantId: command.tenantId, changes, updatedAt: stampedNotBefore(command.now, state.tenant.updatedAt) } },
       ];
     }
     case 'delete_tenant':

@@ -31,6 +31,17 @@ describe('tenant decider', () => {
       .then([{ type: 'tenant.updated.v1', data: { account: 'acc', tenantId: 'ten', changes: { plan: 'starter' }, updatedAt: T0 } }]);
   });
 
+  it('never stamps a version earlier than the one it replaces (a command decided again after a concurrent write keeps the time it arrived)', () => {
+    const later = '2024-01-15T10:30:00.755Z';
+    const renamed = { type: 'tenant.updated.v1' as const, data: { account: 'acc', tenantId: 'ten', changes: { name: 'First' }, updatedAt: later } };
+    spec([created, renamed])
+      .when({ type: 'update_tenant', tenantId: 'ten', name: 'Second', now: '2024-01-15T10:30:00.705Z' })
+      .then([{ type: 'tenant.updated.v1', data: { account: 'acc', tenantId: 'ten', changes: { name: 'Second' }, updatedAt: later } }]);
+    spec([created, renamed])
+      .when({ type: 'update_tenant', tenantId: 'ten', name: 'Second', now: '2024-01-15T10:30:01.000Z' })
+      .then([{ type: 'tenant.updated.v1', data: { account: 'acc', tenantId: 'ten', changes: { name: 'Second' }, updatedAt: '2024-01-15T10:30:01.000Z' } }]);
+  });
+
   it('records a notification email given at creation, and none when not given', () => {
     spec([]).when({ ...create, notificationEmail: 'ops@t.example' }).then([{ ...created, data: { ...created.data, notificationEmail: 'ops@t.example' } }]);
     spec([]).when({ ...create, notificationEmail: null }).then([created]);
