@@ -182,7 +182,7 @@ describe('partner lists: the hot path answers byte for byte what the Nest routes
     expect(JSON.parse((await expectSame('/v1/partners?type=tenant', tokenOf({ tenant: `list-unseen-${process.pid}` }))).text).data).toEqual([]);
   });
 
-  it("the account's master partners: a page, search, ?active=false, type=tenant", async () => {
+  it("the account's master partners: a page, search, ?active=false, type=tenant, station_id", async () => {
     const token = accountAdmin();
     const masters = await expectSame(`/v1/accounts/${ACCOUNT}/partners`, token);
     expect(JSON.parse(masters.text).data.map((p: { type: string; url: string }) => [p.type, p.url])).toEqual([
@@ -192,6 +192,8 @@ describe('partner lists: the hot path answers byte for byte what the Nest routes
     await expectSame(`/v1/accounts/${ACCOUNT}/partners?search=alpha&per_page=1`, token);
     await expectSame(`/v1/accounts/${ACCOUNT}/partners?active=false`, token);
     expect(JSON.parse((await expectSame(`/v1/accounts/${ACCOUNT}/partners?type=tenant`, token)).text).data).toEqual([]);
+    // Master partners belong to no station (a tenant's station for one is the tenant's override): none is a station's.
+    expect(JSON.parse((await expectSame(`/v1/accounts/${ACCOUNT}/partners?station_id=stn_none`, token)).text)).toMatchObject({ data: [], pagination: { total: 0 } });
     await expectSame(`/v1/accounts/${ACCOUNT}/partners?page=2&per_page=1`, token);
     // the type every item of this list has
     expect((await expectSame(`/v1/accounts/${ACCOUNT}/partners?type=master`, token)).text).toBe(masters.text);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagg
 import { Ctx, ReadYourWrites, type RequestContext, requireOwnAccount, Roles } from '@as2-partners/platform';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { MasterPartnerListQueryDto } from '../../api-conventions/list-query.dto';
+import { listsNoMaster } from '../../queries/partner-views/partner-list-request';
 import { paginationOf } from '../../api-conventions/pagination';
 import { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { presentPartner, presentPartnerDetails } from '../../queries/partner-views/partner.presenter';
@@ -34,7 +35,7 @@ export class MasterPartnersController {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
     const result =
-      query.type === 'tenant'
+      listsNoMaster(query.type, query.station_id)
         ? { items: [], total: 0 }
         : await this.queries.listPartners({ account, tenant: null, search: query.search, active: query.active, page, perPage });
     return {

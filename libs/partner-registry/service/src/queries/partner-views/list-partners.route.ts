@@ -18,7 +18,7 @@ import type { Page } from '@as2-partners/kernel';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
 import { PartnerListItemsCache } from './partner-list-items.cache';
 import { PartnerListPagesCache } from './partner-list-pages.cache';
-import { plainPartnerListRequest, type PartnerListRequest } from './partner-list-request';
+import { listsNoMaster, plainPartnerListRequest, type PartnerListRequest } from './partner-list-request';
 import { PartnerQueries } from './partner-queries';
 import type { PartnerViewDocument } from './partner-view.document';
 import type { PresentedType } from './partner.presenter';
@@ -117,7 +117,7 @@ export class ListPartnersRoute implements OnModuleInit {
       if (caller.tenant !== null && (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant)))) throw tenantDeletedError(caller.tenant);
       const [pageMark, itemsMark] = [this.pages.mark(), this.items.mark()];
       const page: Page<PartnerViewDocument> =
-        tenant === null && query.type === 'tenant'
+        tenant === null && listsNoMaster(query.type, query.stationId)
           ? { items: [], total: 0 }
           : await this.queries.listPartners(
               tenant === null

@@ -73,3 +73,8 @@ export function plainPartnerListRequest(query: Readonly<Record<string, unknown>>
   }
   return { page, perPage, type, ...(search === undefined ? {} : { search }), ...(active === undefined ? {} : { active }), ...(stationId === undefined ? {} : { stationId }) };
 }
+
+/** The masters' list filtered to tenants' own partners, or to a station's (master partners belong to no station), is empty. */
+export function listsNoMaster(type: string | undefined, stationId: string | undefined): boolean {
+  return type === 'tenant' || stationId !== undefined;
+}
