@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 
-const DECIMAL_DIGITS = /^[0-9]{1,16}$/;
+/** Up to 16 digits (exact in a double) after any leading zeros: `00000000000000002` is 2, not a number too large. */
+const DECIMAL_DIGITS = /^0*[0-9]{1,16}$/;
 
 /**
  * A query parameter read as an integer only when spelled in decimal digits: `Number()` (class-transformer's
