@@ -72,6 +72,14 @@ function hasEmptyParameter(params: unknown): boolean {
 }
 
 /**
+ * The signals a stop closes the app on (requests being answered finish first). Not a fault's (SIGBUS, SIGSEGV, SIGILL,
+ * SIGFPE, SIGABRT, SIGTRAP), which Nest's default list has: a handler that returns from a memory fault (a shared-memory
+ * file of SQLite's truncated under the process) runs the faulting instruction again, forever, the process spinning with
+ * its writer lock held; left alone the fault ends the process and its supervisor starts another.
+ */
+export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
+
+/**
  * The HTTP application every deployable uses: Fastify, JSON bodies (multipart only where a controller reads parts), the platform edge (auth guard, validation pipe,
  * error filter, health), OpenAPI at /docs, one JSON log line per request. Initialised, not yet listening.
  */
@@ -237,7 +245,7 @@ export async function createHttpApp(
       );
     SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
   };
-  if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
   try {
     // Set-up before init reads stores too (the idempotency keys' collection): a failure there is the start's as well.
     await setUp();
