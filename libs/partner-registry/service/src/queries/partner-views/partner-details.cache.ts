@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type KeptTexts, READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore } from '@as2-partners/kernel';
 import { type PartnerDetails, PartnerDetailsQuery } from './partner-details.query';
 import { PartnerRegistryCollections, type PartnerViewDocument, type TenantDocument, viewIdOf } from './partner-view.document';
@@ -116,6 +116,9 @@ export class PartnerDetailsCache {
   private readonly texts: KeptTexts | null;
   /** Bodies on disk from an earlier run are not served until the warmer has checked a sample of them against this code. */
   private carriedUnchecked: boolean;
+  /** The last body kept on disk failed (logged once until one is kept again). */
+  private diskKeepFailing = false;
+  private readonly logger = new Logger('PartnerDetailsCache');
 
   constructor(
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
@@ -166,9 +169,23 @@ export class PartnerDetailsCache {
     if (details === null) return null;
     const json = JSON.stringify(details);
     const touchedBy = tagsOf(account, tenant, details.data.id, details.data.as2_id);
-    this.texts?.put(viewIdOf(account, tenant, id), json, touchedBy, stamp);
+    this.keepOnDisk(viewIdOf(account, tenant, id), json, touchedBy, stamp);
     if (this.enabled && writes === this.writes) this.kept.keep(keyOf(account, tenant, id), json, touchedBy);
     return json;
+  }
+
+  /**
+   * Keeps a body read on disk for the next read, where it can: the texts are a cache, so a file that cannot be written
+   * (disk full, read-only, failing) costs the next read a join, never this read its answer. Logged when it starts failing.
+   */
+  private keepOnDisk(viewId: string, json: string, tags: readonly string[], stamp: number): void {
+    try {
+      this.texts?.put(viewId, json, tags, stamp);
+      this.diskKeepFailing = false;
+    } catch (error) {
+      if (!this.diskKeepFailing) this.logger.warn(`Partner bodies are not kept on disk for now (${error instanceof Error ? error.message : String(error)}): reads join them`);
+      this.diskKeepFailing = true;
+    }
   }
 
   /** True until the warmer has checked the bodies carried over from an earlier run (they are not served meanwhile). */

@@ -27,6 +27,18 @@ function setup(options: { watched?: boolean } = {}) {
 }
 
 describe('PartnerDetailsCache', () => {
+  it('answers a read whose body cannot be kept on disk (the file read-only, full or failing): the texts are a cache', async () => {
+    const failing = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    let puts = 0;
+    const texts = { carried: false, stamp: () => 0, get: () => undefined, put: () => { puts += 1; throw failing; }, touch: () => undefined, drop: () => undefined };
+    const store = { watchWrites: () => undefined, keptTexts: () => texts } as unknown as ReadModelStore;
+    const details = { detailsFor: async (_account: string, tenant: string, id: string) => ({ data: { id, as2_id: 'A', tenant } }) as unknown as Details } as unknown as PartnerDetailsQuery;
+    const cache = new PartnerDetailsCache(store, details);
+    expect(JSON.parse((await cache.json('acc', 't1', 'prt_a')) as string)).toEqual({ data: { id: 'prt_a', as2_id: 'A', tenant: 't1' } });
+    expect(JSON.parse((await cache.json('acc', 't1', 'prt_b')) as string)).toEqual({ data: { id: 'prt_b', as2_id: 'A', tenant: 't1' } });
+    expect(puts).toBe(2);
+  });
+
   it('keeps a joined body and answers it again without a join; an unknown partner is not kept', async () => {
     const { cache, joins } = setup();
     expect(cache.current('acc', 't1', 'prt_a')).toBeUndefined();
