@@ -95,8 +95,11 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       const cutOff = [`${part('name')}Acme\r\n${part('certificate', 'a.pem')}-----BEGIN CERT`, `${part('attachment', 'x.bin')}${'x'.repeat(200_000)}`, `${part('name')}Ac`];
       let n = 0;
       for (const url of ['/v1/certificates', `/v1/partners/${partnerId}/certificates`, '/v1/keys']) {
-        // And a multipart type without the boundary its parts are told apart by.
-        for (const [payload, contentType] of [...cutOff.map((body) => [body, 'multipart/form-data; boundary=cut']), [cutOff[0], 'multipart/form-data']]) {
+        // A multipart type without the boundary its parts are told apart by; and ones naming another boundary beside the
+        // one the reader takes (`--other--` closes nothing for it), spelled so a plain search of the text finds `other`.
+        const closedForAnother = `${cutOff[1]}\r\n--other--\r\n${'x'.repeat(100)}`;
+        const confusing = ['multipart/form-data; xboundary=other; boundary=cut', 'multipart/form-data; foo="boundary=other"; boundary=cut', "multipart/form-data; boundary*=utf-8''cut; xboundary=other"];
+        for (const [payload, contentType] of [...cutOff.map((body) => [body, 'multipart/form-data; boundary=cut']), [cutOff[0], 'multipart/form-data'], ...confusing.map((type) => [closedForAnother, type])]) {
           for (const key of [undefined, `cut-off-${n++}`]) {
             const headers = { authorization: `Bearer ${t.token({ tenant, roles: ['tenant_admin'] })}`, 'content-type': contentType, ...(key ? { 'idempotency-key': key } : {}) };
             const res = await t.app.inject({ method: 'POST', url, payload, headers });

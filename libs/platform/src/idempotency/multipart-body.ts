@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
+import Busboy from '@fastify/busboy';
 import { errorCodes, type FastifyRequest } from 'fastify';
 
 /** What @fastify/multipart decorates a request with (its reader takes the body from `this.raw`). */
@@ -45,10 +47,10 @@ export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes:
     throw new MultipartBodyUnreadable(error instanceof Error ? error.message : String(error));
   }
   const body = Buffer.concat(chunks, length);
-  // A body cut off before its closing delimiter: the route's reader would meet the end inside a part with nobody
-  // listening to it yet (every byte is there at once), an error no handler can catch. Refused here instead.
-  const boundary = boundaryOf(String(request.headers['content-type'] ?? ''));
-  if (boundary === null || !endsItsParts(body, boundary)) throw new MultipartBodyUnreadable('the multipart body ends before its closing boundary');
+  // A body the route's reader would fail on midway (cut off inside a part): it would emit the error on the stream of a
+  // part nobody listens to yet (every byte is there at once), an error no handler can catch. Refused here instead.
+  const failure = await multipartFailureOf(body, request.headers);
+  if (failure !== null) throw new MultipartBodyUnreadable(failure);
   (request as unknown as KeptMultipartBody)[KEPT_BODY] = body;
   const multipart = request as unknown as MultipartReading;
   const parts = multipart.parts;
@@ -68,10 +70,27 @@ function boundaryOf(contentType: string): string | null {
   return match === null ? null : (match[1] ?? match[2] ?? null);
 }
 
-/** Whether the body holds its closing delimiter (RFC 2046 §5.1.1: CRLF, `--`, the boundary, `--`), or is only that one. */
-function endsItsParts(body: Buffer, boundary: string): boolean {
-  const close = Buffer.from(`--${boundary}--`);
-  return body.subarray(0, close.length).equals(close) || body.includes(Buffer.concat([CRLF, close]));
+/**
+ * Why the multipart reader the routes use (@fastify/busboy, as @fastify/multipart runs it) fails on this body, read
+ * here with every part's stream listened to; null when it reads to the end. The same reader on the same bytes and
+ * headers: the boundary is the one it finds among the Content-Type's parameters, however they are spelled.
+ */
+function multipartFailureOf(body: Buffer, headers: IncomingHttpHeaders): Promise<string | null> {
+  return new Promise((resolve) => {
+    let reader: InstanceType<typeof Busboy>;
+    try {
+      reader = new Busboy({ headers: { ...headers, 'content-type': String(headers['content-type'] ?? '') } });
+    } catch (error) {
+      resolve(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    let failure: string | null = null;
+    const failed = (error: unknown) => (failure ??= error instanceof Error ? error.message : String(error));
+    reader.on('file', (_field: string, file: Readable) => file.on('error', failed).resume());
+    reader.on('error', (error: unknown) => resolve(failed(error)));
+    reader.on('finish', () => resolve(failure));
+    reader.end(body);
+  });
 }
 
 const CRLF = Buffer.from('\r\n');
