@@ -59,6 +59,11 @@ beforeAll(async () => {
       res.writeHead(503).end();
       return;
     }
+    if (req.url === '/talkative') {
+      // What a partner says of itself is its own text: 4,000 characters of it (headers allow 16 KiB).
+      res.writeHead(405, { server: `Talkative/${'x'.repeat(990)}${'y'.repeat(3_000)}`, 'as2-version': '1.2' }).end();
+      return;
+    }
     if (req.url === '/redirect') {
       res.writeHead(302, { location: redirectTo }).end();
       return;
@@ -162,6 +167,16 @@ describe('POST /v1/partners/{id}/test (ping)', () => {
     // The registry's partner details show the latest test (seed 002 `connection_status`).
     const details = await t.app.inject({ method: 'GET', url: `/v1/partners/${id}`, headers: as(tenant, ['tenant_user']) });
     expect(details.json().data.connection_status).toEqual({ last_test: body.data.tested_at, last_test_result: 'success', response_time_ms: body.data.results.response_time_ms });
+  });
+
+  it('records at most 1,000 characters of any one text the partner answered, saying how much was left out, in the answer and the history', async () => {
+    const tenant = await freshTenant();
+    const id = await partner(tenant, `https://127.0.0.1:${port}/talkative`);
+    const res = await test(tenant, id);
+    const clipped = `Talkative/${'x'.repeat(990)}… (3000 more characters)`;
+    expect([res.statusCode, res.json().data.results.server]).toEqual([200, clipped]);
+    const history = await t.app.inject({ method: 'GET', url: `/v1/partners/${id}/tests`, headers: as(tenant, ['tenant_user']) });
+    expect(history.json().data[0].results.server).toBe(clipped);
   });
 
   it('connects to the checked address with the original host name in Host (a name resolving to loopback, allowed here)', async () => {

@@ -17,7 +17,7 @@ import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../config
 import { runAs2ExchangeTest } from '../probes/as2-exchange-test';
 import type { ProbeSettings } from '../probes/endpoint-probe';
 import { runPingTest } from '../probes/ping-test';
-import type { ProbeOutcome } from '../probes/probe-outcome';
+import { clippedOutcome, type ProbeOutcome } from '../probes/probe-outcome';
 import { SOCKET_FACTORY, systemSocketFactory, type SocketFactory } from '../probes/socket-factory';
 import type { TestedPartnerDocument } from '../reactions/partner-registry-events/tested-partner.documents';
 import { TestedPartnerAccess } from '../partner-access/tested-partner-access';
@@ -140,7 +140,7 @@ export class TestRunner {
 
       const testedAt = this.clock.now();
       const started = performance.now();
-      const outcome = await this.probe(request, prepared, testId, testedAt);
+      const outcome = clippedOutcome(await this.probe(request, prepared, testId, testedAt));
       const durationMs = Math.round(performance.now() - started);
       const notes: TimelineStep[] = prepared.notes.map((note) => ({ step: note.step, status: 'warning', durationMs: 0, details: note.details }));
       const timeline = [...notes, ...outcome.timeline];
