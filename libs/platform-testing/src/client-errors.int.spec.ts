@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Body, Controller, Module, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadPlatformConfig } from '@as2-partners/platform';
+import { loadPlatformConfig, Public } from '@as2-partners/platform';
 import { createTestHttpApp } from './create-test-http-app';
 
 /** Sends the bytes on one connection and returns everything the server wrote before it closed it. */
@@ -23,6 +24,19 @@ function exchange(port: number, bytes: string): Promise<string> {
 
 const BAD_REQUEST = { message: 'Bad request', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } };
 
+/** A route that reads a JSON body. */
+@Controller('echo')
+class EchoController {
+  @Post()
+  @Public()
+  echo(@Body() body: object): object {
+    return body;
+  }
+}
+
+@Module({ controllers: [EchoController] })
+class ClientErrorsTestModule {}
+
 describe("requests Node's HTTP parser refuses, over a socket", () => {
   let dataDir: string;
   let app: NestFastifyApplication;
@@ -30,7 +44,7 @@ describe("requests Node's HTTP parser refuses, over a socket", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'as2-client-errors-'));
-    app = await createTestHttpApp({ module: class ClientErrorsTestModule {} }, loadPlatformConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }));
+    app = await createTestHttpApp(ClientErrorsTestModule, loadPlatformConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }));
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });
@@ -48,6 +62,15 @@ describe("requests Node's HTTP parser refuses, over a socket", () => {
     expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(BAD_REQUEST);
+  });
+
+  it('a chunked body the parser refuses (a chunk size that is no number): 400 at once, not the request timeout\'s 408; after an answered request, 400 after its answer', async () => {
+    const invalidChunk = 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{"a":1}\r\n0\r\n\r\n';
+    const answer = await exchange(port, invalidChunk);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(BAD_REQUEST);
+    const after = await exchange(port, `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}${invalidChunk}`);
+    expect(after.match(/HTTP\/1\.1 \d{3} [^\r]*/g)).toEqual(['HTTP/1.1 201 Created', 'HTTP/1.1 400 Bad Request']);
   });
 
   it('two requests sent at once on one connection (pipelined): both answered, in order, and the server goes on', async () => {

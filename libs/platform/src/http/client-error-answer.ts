@@ -51,7 +51,10 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 export function afterEarlierAnswers(socket: Duplex, answer: () => void, waitUntil = Date.now() + EARLIER_ANSWERS_WAIT_MS): void {
   if (socket.destroyed) return;
   const earlier = (socket as AnsweringSocket)._httpMessage;
-  if (earlier && !earlier.writableFinished && Date.now() < waitUntil) {
+  // The answer being made is to the request whose body the parser refused (an invalid chunk): it waits for that body,
+  // which will never come, so the refusal is the answer now (not the request timeout's 408 after REQUEST_TIMEOUT_MS).
+  const itsOwn = earlier?.req !== undefined && !earlier.req.complete;
+  if (earlier && !earlier.writableFinished && !itsOwn && Date.now() < waitUntil) {
     // Node attaches the next queued answer when this one finishes (its own listener runs first): checked again then.
     const next = () => {
       clearTimeout(timer);
