@@ -209,6 +209,9 @@ describe('our keys (embedded, through the API)', () => {
       const huge = await multipart({ alias: `m-${field}` }, { field, filename: 'huge.pem', content: Buffer.alloc(100_000, 0x41) });
       expect([field, huge.status, huge.body.error.code, Object.keys(huge.body.errors ?? {})]).toEqual([field, 422, 'KEY_FILE_TOO_LARGE', [field]]);
     }
+    // A file no field takes, too large as well: refused as not allowed, not as another field's file too large.
+    const hugeUnknown = await multipart({ alias: 'm-unknown', password: 'x' }, { field: 'attachment', filename: 'huge.bin', content: Buffer.alloc(100_000, 0x41) });
+    expect([hugeUnknown.status, hugeUnknown.body.error.code, hugeUnknown.body.errors]).toEqual([422, 'VALIDATION_FAILED', { attachment: ['The attachment field is not allowed'] }]);
     const unknownField = await multipart({ alias: 'm2', password: 'x', colour: 'red' }, { field: 'pkcs12', filename: 'a.p12', content: imported.p12 });
     expect(unknownField.status).toBe(422);
     expect(JSON.stringify(unknownField.body)).toContain('colour');

@@ -47,6 +47,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
   let reading = 'pkcs12';
   try {
     for await (const part of parts) {
+      if (part.type === 'file') reading = part.fieldname;
       // A field sent twice (two pkcs12 files, two passwords) names no one key: refused, not the last one taken.
       if (texts.has(part.fieldname)) {
         part.file?.resume?.();
@@ -56,7 +57,6 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
         texts.set(part.fieldname, '');
         part.file?.resume?.();
       } else if (part.type === 'file') {
-        reading = part.fieldname;
         const content = await part.toBuffer();
         if (part.file?.truncated) throw tooLarge(part.fieldname);
         texts.set(part.fieldname, '');
@@ -70,7 +70,11 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
   } catch (error) {
     if (error instanceof DomainError || error instanceof ValidationFailedException) throw error;
     const code = (error as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(reading);
+    if (code === 'FST_REQ_FILE_TOO_LARGE') {
+      // The reader's limit is on every file, read or skipped: one no field takes is refused as not allowed.
+      if ((FIELDS as readonly string[]).includes(reading) && reading !== 'generate') throw tooLarge(reading);
+      refuseUnknown([reading], []);
+    }
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw new ValidationFailedException({ pkcs12: ['The multipart body could not be read (at most 3 files and 8 fields)'] });
     }
