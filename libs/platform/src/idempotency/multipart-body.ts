@@ -89,6 +89,8 @@ function multipartFailureOf(body: Buffer, headers: IncomingHttpHeaders): Promise
     reader.on('file', (_field: string, file: Readable) => file.on('error', failed).resume());
     reader.on('error', (error: unknown) => resolve(failed(error)));
     reader.on('finish', () => resolve(failure));
+    // Whatever ends it otherwise (a destroyed reader): answered, never left waiting.
+    reader.on('close', () => resolve(failure ?? 'the multipart reader stopped before the end of the body'));
     reader.end(body);
   });
 }
