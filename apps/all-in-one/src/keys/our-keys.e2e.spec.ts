@@ -172,6 +172,9 @@ describe('our keys (embedded, through the API)', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422]);
     expect(results.filter((r) => r.status === 422).map((r) => r.body.error.code)).toEqual(['DUPLICATE_KEY_ALIAS', 'DUPLICATE_KEY_ALIAS']);
     expect((await api.get('/v1/keys?alias=raced')).body.data).toHaveLength(1);
+    // Paged as every list: pages up to 1,000,000, past the end an empty one.
+    expect([(await api.get('/v1/keys?page=1000000')).status, (await api.get('/v1/keys?page=1000000')).body.data]).toEqual([200, []]);
+    expect((await api.get('/v1/keys?page=1000001')).body.errors).toEqual({ page: ['The page may not be greater than 1000000'] });
     const blobs = await t.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION).find({ account: 'test-account', tenant });
     expect(blobs).toHaveLength(1);
   });

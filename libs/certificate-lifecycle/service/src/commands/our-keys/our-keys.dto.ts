@@ -1,23 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { DecimalInteger, CharacterLength, IsOptionalNotNull, IntegerBetween } from '@as2-partners/platform';
+import { CharacterLength, IsOptionalNotNull, PageQueryDto } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/certificate-lifecycle-domain';
 import { SUBJECT_SYNTAX } from '../../api-conventions/certificate-lifecycle.openapi';
 
-/** GET /v1/keys */
-export class KeyListQueryDto {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: 100_000 })
-  @IsOptional()
-  @DecimalInteger()
-  @IntegerBetween('page', 1, 100_000)
-  page?: number;
-
-  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @DecimalInteger()
-  @IntegerBetween('per page', 1, 100)
-  per_page?: number;
-
+/** GET /v1/keys: pages as every list. */
+export class KeyListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, pattern: KEY_ALIAS_PATTERN.source, description: 'Only the keys of this alias' })
   @IsOptional()
   @Matches(KEY_ALIAS_PATTERN, { message: 'The alias must be 1-100 letters, digits, "-", "_" or "."' })
