@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from './probe-outcome';
+import { clippedText, type ProbeOutcome } from './probe-outcome';
 
 /**
  * What a partner's answer must not carry into a test result (stored, published, listed to every user of the tenant):
@@ -10,8 +10,11 @@ import type { ProbeOutcome } from './probe-outcome';
  */
 export function withoutCredentialEcho(text: string, authorization: string | null | undefined): string {
   if (!authorization) return text;
-  const pattern = credentialPattern(authorization);
-  let cleaned = text.replace(pattern, '[redacted]');
+  // Only its start is ever recorded: a longer text is cleaned that far (far past where any credential starting within
+  // what is recorded ends, in any of its encodings) and cut as it would be, not decoded and searched a MiB at a time.
+  if (text.length > CLEANED_WINDOW) return clippedText(withoutCredentialEcho(text.slice(0, CLEANED_WINDOW), authorization), text.length);
+  const forms = credentialFormsOf(authorization);
+  let cleaned = redacted(text, forms);
   // An escape has as many spellings as characters a server chooses to escape (every byte, some, `&amp;` or `&#38;`):
   // a text whose decoded form shows the credential is redacted in that form; other texts keep their escapes. The
   // decodings add up (a JSON string's escapes inside a percent-encoded query, a JSON text quoted in JSON), a few rounds.
@@ -21,8 +24,8 @@ export function withoutCredentialEcho(text: string, authorization: string | null
     for (const { marks, decode } of ESCAPES) {
       if (!marks.test(decoded)) continue;
       decoded = decode(decoded);
-      const redacted = decoded.replace(pattern, '[redacted]');
-      if (redacted !== decoded) cleaned = decoded = redacted;
+      const decodedClean = redacted(decoded, forms);
+      if (decodedClean !== decoded) cleaned = decoded = decodedClean;
     }
     if (decoded === before) break;
   }
@@ -30,6 +33,7 @@ export function withoutCredentialEcho(text: string, authorization: string | null
 }
 
 const DECODING_ROUNDS = 3;
+const CLEANED_WINDOW = 64 * 1024;
 
 /** The escapes a server may write a reflected credential with, each with what marks a text that may hold one. */
 const ESCAPES: readonly { readonly marks: RegExp; readonly decode: (text: string) => string }[] = [
@@ -77,19 +81,69 @@ function backslashDecoded(text: string): string {
   return bytesDecoded.replace(/\\(u[0-9A-Fa-f]{4}|[^ux0-7])/g, (_escape: string, body: string) => (body.length > 1 ? String.fromCharCode(parseInt(body.slice(1), 16)) : (BACKSLASH_ESCAPES[body] ?? body)));
 }
 
-/** One pattern of every form, built once per credential (a test cleans many texts with the same one). */
-const patterns = new Map<string, RegExp>();
+/** Every form of a credential, ASCII letters folded to lower case, longest first; worked out once per credential (a test cleans many texts with it). */
+const formsByCredential = new Map<string, readonly string[]>();
 
-function credentialPattern(authorization: string): RegExp {
-  let pattern = patterns.get(authorization);
-  if (!pattern) {
-    // Longest first, so a form inside another is replaced as part of it.
-    const alternatives = credentialForms(authorization).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    pattern = new RegExp(alternatives.join('|'), 'gi');
-    if (patterns.size >= 64) patterns.clear();
-    patterns.set(authorization, pattern);
+function credentialFormsOf(authorization: string): readonly string[] {
+  let forms = formsByCredential.get(authorization);
+  if (!forms) {
+    forms = [...new Set(credentialForms(authorization).map(foldedAscii))].sort((a, b) => b.length - a.length);
+    if (formsByCredential.size >= 64) formsByCredential.clear();
+    formsByCredential.set(authorization, forms);
   }
-  return pattern;
+  return forms;
+}
+
+/** ASCII letters in lower case, every other character as it is: the same length, so places in it are places in the text. */
+const foldedAscii = (text: string): string => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
+/**
+ * The text with every form replaced by `[redacted]`, as a global pattern of them would (the leftmost first, the longest
+ * at one place, in any case of ASCII letters), in time linear in the text: a pattern of up to 1,024-character
+ * alternatives, or `indexOf`, tried at every place of a 1 MiB answer a partner crafted to nearly match them (`a`×1,023
+ * then `b`, a thousand times, against a password of 1,024 `a`), took seconds of the event loop.
+ */
+function redacted(text: string, forms: readonly string[]): string {
+  const folded = foldedAscii(text);
+  const found = forms.map((form) => ({ form, starts: startsOf(form, folded), next: 0 }));
+  let out = '';
+  let from = 0;
+  for (;;) {
+    let chosen: (typeof found)[number] | null = null;
+    let chosenAt = -1;
+    for (const candidate of found) {
+      while (candidate.next < candidate.starts.length && (candidate.starts[candidate.next] as number) < from) candidate.next += 1;
+      const at = candidate.next < candidate.starts.length ? (candidate.starts[candidate.next] as number) : -1;
+      if (at !== -1 && (chosen === null || at < chosenAt)) {
+        chosen = candidate;
+        chosenAt = at;
+      }
+    }
+    if (chosen === null) return from === 0 ? text : out + text.slice(from);
+    out += `${text.slice(from, chosenAt)}[redacted]`;
+    from = chosenAt + chosen.form.length;
+  }
+}
+
+/** Where `form` starts in `text`, every place (overlapping), by Knuth-Morris-Pratt: each character of the text read once. */
+function startsOf(form: string, text: string): number[] {
+  const m = form.length;
+  const fallback = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && form.charCodeAt(i) !== form.charCodeAt(k)) k = fallback[k - 1] as number;
+    if (form.charCodeAt(i) === form.charCodeAt(k)) k += 1;
+    fallback[i] = k;
+  }
+  const starts: number[] = [];
+  for (let i = 0, k = 0; i < text.length; i++) {
+    while (k > 0 && text.charCodeAt(i) !== form.charCodeAt(k)) k = fallback[k - 1] as number;
+    if (text.charCodeAt(i) === form.charCodeAt(k)) k += 1;
+    if (k === m) {
+      starts.push(i - m + 1);
+      k = fallback[k - 1] as number;
+    }
+  }
+  return starts;
 }
 
 function credentialForms(authorization: string): string[] {

@@ -11,15 +11,17 @@ export interface ProbeOutcome {
 /**
  * The most characters of one text a run records (a result's value, a step's details): what a partner answers is
  * bounded by CONNECTION_TEST_MAX_RESPONSE_BYTES, but one text of it (an MDN's disposition) is copied into several, and
- * every test of the history is kept and listed; a longer text is cut, saying how much was left out.
+ * every test of the history is kept and listed; a longer text is cut, ending with how much was left out, within the limit.
  */
 export const MAX_RECORDED_TEXT = 1_000;
 
-export function clippedText(text: string): string {
-  if (text.length <= MAX_RECORDED_TEXT) return text;
-  // Never half a surrogate pair: the cut falls before it.
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(MAX_RECORDED_TEXT - 1)) ? MAX_RECORDED_TEXT - 1 : MAX_RECORDED_TEXT;
-  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
+/** `text` (of a text `length` characters long, when it is already a part of one) as recorded: cut to MAX_RECORDED_TEXT. */
+export function clippedText(text: string, length = text.length): string {
+  if (length <= MAX_RECORDED_TEXT) return text;
+  // Room for the note (its count has no more digits than the length); never half a surrogate pair before it.
+  let end = MAX_RECORDED_TEXT - `… (${length} more characters)`.length;
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
+  return `${text.slice(0, end)}… (${length - end} more characters)`;
 }
 
 /** The outcome as it is recorded: every text in it at most MAX_RECORDED_TEXT characters. */
