@@ -1,9 +1,9 @@
-import { BadRequestException, type CallHandler, type ExecutionContext, UnsupportedMediaTypeException } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { errorCodes, type FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { MultipartBodyUnreadable, readMultipartBodyOnce } from '../idempotency/multipart-body';
+import { readMultipartBodyOnce } from '../idempotency/multipart-body';
 import { MULTIPART_REFUSAL } from './media-type-refusal';
 import type { PassThroughInterceptor } from './pass-through-interceptors';
 
@@ -44,7 +44,7 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
       if (!this.passesThrough(request)) {
         if (!this.declaresMultipart(context)) throw new UnsupportedMediaTypeException(MULTIPART_REFUSAL);
         if (Number(request.headers['content-length']) > this.bodyLimitBytes) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
-        await readWholeBody(request, this.bodyLimitBytes);
+        await readMultipartBodyOnce(request, this.bodyLimitBytes);
       }
     }
     return next.handle();
@@ -55,14 +55,5 @@ export class MultipartWhereDeclaredInterceptor implements PassThroughInterceptor
     const consumes = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, targets);
     const operation = this.reflector.getAllAndOverride<{ requestBody?: { content?: Record<string, unknown> } } | undefined>(DECORATORS.API_OPERATION, targets);
     return consumes?.includes(MULTIPART) === true || operation?.requestBody?.content?.[MULTIPART] !== undefined;
-  }
-}
-
-async function readWholeBody(request: FastifyRequest, limitBytes: number): Promise<void> {
-  try {
-    await readMultipartBodyOnce(request, limitBytes);
-  } catch (error) {
-    if (!(error instanceof MultipartBodyUnreadable)) throw error;
-    throw new BadRequestException({ message: 'The multipart body could not be read to its end', code: 'INVALID_BODY' });
   }
 }

@@ -10,7 +10,7 @@ import { requestIdsOf } from '../http/request-ids';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, markClaimed } from './idempotency-hooks';
 import { answersNotKept } from './answers-not-kept.decorator';
 import { IdempotencyKeys } from './idempotency-keys';
-import { isMultipartRequest, multipartDigestOf, MultipartBodyUnreadable, readMultipartBodyOnce } from './multipart-body';
+import { isMultipartRequest, multipartDigestOf, readMultipartBodyOnce } from './multipart-body';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Printable ASCII without spaces, as UUIDs, ULIDs and other client-chosen tokens are. */
@@ -66,14 +66,7 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     if (caller === null) return next.handle();
     const id = IdempotencyKeys.idOf(caller.account, caller.tenant, key);
     let uploadDigest: string | null = null;
-    if (isMultipartRequest(request)) {
-      try {
-        uploadDigest = multipartDigestOf(await readMultipartBodyOnce(request, this.bodyLimitBytes), String(request.headers['content-type'] ?? ''));
-      } catch (error) {
-        if (!(error instanceof MultipartBodyUnreadable)) throw error;
-        return refuse(reply, 400, 'INVALID_BODY', 'The multipart body could not be read to its end');
-      }
-    }
+    if (isMultipartRequest(request)) uploadDigest = multipartDigestOf(await readMultipartBodyOnce(request, this.bodyLimitBytes), String(request.headers['content-type'] ?? ''));
     const fingerprinted = fingerprintInput(request, caller, uploadDigest);
     const fingerprint = this.fingerprintKey === null ? plainDigest(fingerprinted) : createHmac('sha256', this.fingerprintKey).update(fingerprinted).digest('hex');
     let claim;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import Busboy from '@fastify/busboy';
+import { BadRequestException } from '@nestjs/common';
 import { errorCodes, type FastifyRequest } from 'fastify';
 
 /** What @fastify/multipart decorates a request with (its reader takes the body from `this.raw`). */
@@ -18,14 +19,15 @@ export function isMultipartRequest(request: FastifyRequest): boolean {
 const KEPT_BODY = Symbol('multipart body read once');
 type KeptMultipartBody = { [KEPT_BODY]?: Buffer };
 
-/** The client's body could not be read to its end (a connection cut mid-upload), or ends inside a part. */
-export class MultipartBodyUnreadable extends Error {}
+/** The client's body could not be read to its end (a connection cut mid-upload), or ends inside a part: 400, as malformed JSON is. */
+const unreadable = (): BadRequestException => new BadRequestException({ message: 'The multipart body could not be read to its end', code: 'INVALID_BODY' });
 
 /**
  * Reads a multipart body whole (at most `limitBytes`: a chunked body past it is the 413 a body declaring that much
  * gets) and hands the same bytes to the route's own `request.parts()`, which would otherwise read the request's
  * stream: so an Idempotency-Key can be matched against the upload's content before the route runs. Read once: a
- * second call answers the same bytes.
+ * second call answers the same bytes. A body that cannot be read to its end, or that the reader fails on, is 400
+ * `INVALID_BODY`.
  */
 export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes: number): Promise<Buffer> {
   const kept = (request as unknown as KeptMultipartBody)[KEPT_BODY];
@@ -44,13 +46,13 @@ export async function readMultipartBodyOnce(request: FastifyRequest, limitBytes:
     }
   } catch (error) {
     if (error instanceof errorCodes.FST_ERR_CTP_BODY_TOO_LARGE) throw error;
-    throw new MultipartBodyUnreadable(error instanceof Error ? error.message : String(error));
+    throw unreadable();
   }
   const body = Buffer.concat(chunks, length);
   // A body the route's reader would fail on midway (cut off inside a part): it would emit the error on the stream of a
   // part nobody listens to yet (every byte is there at once), an error no handler can catch. Refused here instead.
   const failure = await multipartFailureOf(body, request.headers);
-  if (failure !== null) throw new MultipartBodyUnreadable(failure);
+  if (failure !== null) throw unreadable();
   (request as unknown as KeptMultipartBody)[KEPT_BODY] = body;
   const multipart = request as unknown as MultipartReading;
   const parts = multipart.parts;
