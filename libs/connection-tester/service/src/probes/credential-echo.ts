@@ -81,13 +81,13 @@ function backslashDecoded(text: string): string {
   return bytesDecoded.replace(/\\(u[0-9A-Fa-f]{4}|[^ux0-7])/g, (_escape: string, body: string) => (body.length > 1 ? String.fromCharCode(parseInt(body.slice(1), 16)) : (BACKSLASH_ESCAPES[body] ?? body)));
 }
 
-/** Every form of a credential, ASCII letters folded to lower case, longest first; worked out once per credential (a test cleans many texts with it). */
+/** Every form of a credential, ASCII letters folded to lower case, longest first (as credentialForms gives them; folding keeps lengths); worked out once per credential (a test cleans many texts with it). */
 const formsByCredential = new Map<string, readonly string[]>();
 
 function credentialFormsOf(authorization: string): readonly string[] {
   let forms = formsByCredential.get(authorization);
   if (!forms) {
-    forms = [...new Set(credentialForms(authorization).map(foldedAscii))].sort((a, b) => b.length - a.length);
+    forms = [...new Set(credentialForms(authorization).map(foldedAscii))];
     if (formsByCredential.size >= 64) formsByCredential.clear();
     formsByCredential.set(authorization, forms);
   }
