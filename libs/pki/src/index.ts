@@ -4,7 +4,7 @@ export { Tag } from './asn1/asn1-tag';
 export { childAt, expectTag, generalizedTimeOf, integerHexOf, octetStringValue, oidOf, smallIntegerOf } from './asn1/asn1-values';
 export { der, flatten, tlv, type DerChunks, type DerPart } from './asn1/der-writer';
 export { Oid } from './oids';
-export { derToPem, pemBlocksToDer } from './pem';
+export { derToPem, pemBlocks, pemBlocksToDer, type PemBlock } from './pem';
 export { readPublicKeyFacts, type PublicKeyAlgorithm, type PublicKeyFacts } from './x509/public-key-facts';
 export { escapeAttributeValue, formatDistinguishedName, type NameAttribute } from './x509/distinguished-name';
 export {

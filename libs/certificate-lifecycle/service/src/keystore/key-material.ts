@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, 
 import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { characterCount, DomainError, KeyedMutex } from '@as2-partners/kernel';
-import { pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
+import { pemBlocks, pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { assertUsageFits, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
 import { iterationCountsOf, largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, MAX_PKCS12_TOTAL_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
@@ -495,8 +495,6 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   return paired(assertSupportedKey(privateKey), certificates);
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-
 /** The DER bytes of one PEM block (its base64 between the BEGIN and END lines). */
 function derOfPemBlock(block: string): Buffer {
   return Buffer.from(block.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
@@ -522,26 +520,26 @@ function assertDerivationCost(pem: string): void {
 export function readPemKey(privateKeyPem: string, certificatePem: string, password: string | null): KeyMaterial {
   if (privateKeyPem.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The private key exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'private_key');
   if (certificatePem.length > MAX_KEY_FILE_BYTES) throw keyError(OurKeyErrorCode.KeyFileTooLarge, `The certificate chain exceeds ${MAX_KEY_FILE_BYTES} bytes`, 'certificate');
-  const keyBlocks = [...privateKeyPem.matchAll(PEM_BLOCK)].filter((m) => /PRIVATE KEY/.test(m[1]));
+  const keyBlocks = pemBlocks(privateKeyPem).filter((block) => block.label.includes('PRIVATE KEY'));
   if (keyBlocks.length !== 1) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private_key must hold exactly one PEM private key block', 'private_key');
-  const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(keyBlocks[0][0]);
+  const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(keyBlocks[0].text);
   if (encrypted && !password) throw keyError(OurKeyErrorCode.WrongPassword, 'The private key is encrypted: give its password', 'password');
-  if (keyBlocks[0][1] === 'ENCRYPTED PRIVATE KEY') assertDerivationCost(keyBlocks[0][0]);
+  if (keyBlocks[0].label === 'ENCRYPTED PRIVATE KEY') assertDerivationCost(keyBlocks[0].text);
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: keyBlocks[0][0], format: 'pem', ...(encrypted ? { passphrase: password ?? '' } : {}) });
+    privateKey = createPrivateKey({ key: keyBlocks[0].text, format: 'pem', ...(encrypted ? { passphrase: password ?? '' } : {}) });
   } catch {
     if (encrypted) throw keyError(OurKeyErrorCode.WrongPassword, 'The private key password is wrong', 'password');
     throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key could not be read', 'private_key');
   }
-  const certificateBlocks = [...certificatePem.matchAll(PEM_BLOCK)];
-  if (certificateBlocks.some((m) => /PRIVATE KEY/.test(m[1]))) {
+  const certificateBlocks = pemBlocks(certificatePem);
+  if (certificateBlocks.some((block) => block.label.includes('PRIVATE KEY'))) {
     throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The certificate field holds a private key: send it in private_key', 'certificate');
   }
   // The certificate reader checks what the blocks hold; here only their DER is needed to find the leaf.
   const ders = certificateBlocks
-    .filter((m) => m[1] === 'CERTIFICATE')
-    .map((m) => derOfPemBlock(m[0]));
+    .filter((block) => block.label === 'CERTIFICATE')
+    .map((block) => derOfPemBlock(block.text));
   if (ders.length === 0) throw keyError('INVALID_CERTIFICATE', 'The certificate field holds no PEM certificate', 'certificate');
   return paired(assertSupportedKey(privateKey), ders);
 }
