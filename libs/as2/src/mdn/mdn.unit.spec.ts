@@ -167,4 +167,27 @@ describe('handleAs2Request → readMdn', () => {
     expect(() => readMdn({ headers: { 'content-type': 'multipart/report; boundary=b' }, body: Buffer.from('--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--'), expected: { messageId: '<a@b>' } })).toThrow(/no message\/disposition-notification/);
     expect(() => readMdn({ headers: { 'content-type': 'multipart/report; boundary=b' }, body: Buffer.from('--b\r\nContent-Type: text'), expected: { messageId: '<a@b>' } })).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN' }));
   });
+
+  it('refuses an MDN that gives a disposition, an Original-Message-ID or a MIC twice, or two reports, rather than reading the first', () => {
+    const report = (...fields: string[]) => ['Reporting-UA: test', 'Original-Message-ID: <a@b>', ...fields].join('\r\n');
+    const mdn = (...reports: string[]) => ({
+      headers: { 'content-type': 'multipart/report; report-type=disposition-notification; boundary=b' },
+      body: Buffer.from(`${reports.map((r) => `--b\r\nContent-Type: message/disposition-notification\r\n\r\n${r}\r\n`).join('')}--b--\r\n`),
+    });
+    const read = (m: ReturnType<typeof mdn>) => readMdn({ ...m, expected: { messageId: '<a@b>' } });
+    const processed = 'Disposition: automatic-action/MDN-sent-automatically; processed';
+    const failed = 'Disposition: automatic-action/MDN-sent-automatically; processed/error: decryption-failed';
+    expect(read(mdn(report(processed))).status).toBe('delivered');
+    for (const twice of [
+      mdn(report(processed, failed)),
+      mdn(report(processed, 'disposition: automatic-action/MDN-sent-automatically; processed')),
+      mdn(report(processed, 'Original-Message-ID: <other@b>')),
+      mdn(report(processed, 'Received-Content-MIC: AAAA, sha-256', 'Received-Content-MIC: BBBB, sha-256')),
+      mdn(report(processed), report(failed)),
+    ]) {
+      expect(() => read(twice)).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN' }));
+      expect(() => peekMdnOriginalMessageId(twice.headers, twice.body)).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN' }));
+    }
+    expect(() => read(mdn(report(processed, failed)))).toThrow('The MDN has 2 Disposition fields; a disposition notification has one.');
+  });
 });

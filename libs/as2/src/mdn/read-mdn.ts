@@ -68,11 +68,26 @@ function parseReport(entity: MimeEntity, depth = 0): ParsedReport {
     const part = parseMimeEntity(raw);
     const partType = contentTypeOf(part.headers).value;
     const partBody = decodeTransferEncoding(part.body, part.headers.get('content-transfer-encoding'));
-    if (partType === 'message/disposition-notification') fields = parseHeaderBlock(partBody);
-    else if (partType === 'text/plain' && text === undefined) text = partBody.toString('utf8').trim();
+    if (partType === 'message/disposition-notification') {
+      if (fields) throw new As2Error('MALFORMED_MDN', 'The MDN has more than one message/disposition-notification part.');
+      fields = parseHeaderBlock(partBody);
+    } else if (partType === 'text/plain' && text === undefined) text = partBody.toString('utf8').trim();
   }
   if (!fields) throw new As2Error('MALFORMED_MDN', 'The MDN has no message/disposition-notification part.');
+  assertFieldsOnce(fields);
   return { fields, text };
+}
+
+/** The report fields an MDN's reading rests on, each of which RFC 3798 §3.1 (and RFC 4130 §7.4.3 for the MIC) allows once. */
+const SINGLE_REPORT_FIELDS = ['Original-Message-ID', 'Disposition', 'Received-Content-MIC'] as const;
+
+/** A report that gives one of them twice says two things at once (delivered and failed, two MICs): malformed, not read by its first. */
+function assertFieldsOnce(fields: Headers): void {
+  for (const name of SINGLE_REPORT_FIELDS) {
+    const lower = name.toLowerCase();
+    const count = fields.entries.filter((field) => field.name.toLowerCase() === lower).length;
+    if (count > 1) throw new As2Error('MALFORMED_MDN', `The MDN has ${count} ${name} fields; a disposition notification has one.`);
+  }
 }
 
 function readEntity(headers: IncomingHeaders, body: Buffer, maxBytes: number): MimeEntity {
