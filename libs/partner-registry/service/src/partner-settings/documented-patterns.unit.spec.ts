@@ -1,11 +1,12 @@
-import { isEmail } from 'class-validator';
 import { hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
-import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK, HTTPS_ENDPOINT_PATTERN } from './partner-settings.dto';
+import { CIDR_PATTERN, HEADER_SAFE_NON_BLANK, HTTPS_ENDPOINT_PATTERN } from './partner-settings.dto';
+import { EMAIL_PATTERN, isCidr, isEmailAddress } from './partner-field.validators';
 
 // As JSON Schema validators compile a `pattern` (ECMA-262, unicode).
 const matches = (pattern: string, value: string): boolean => new RegExp(pattern, 'u').test(value);
 
 describe('the OpenAPI patterns say what the validators take', () => {
+
   it.each([
     'https://acme.example.com/as2',
     'https://as2.example.com:44300/as2',
@@ -46,10 +47,22 @@ describe('the OpenAPI patterns say what the validators take', () => {
     },
   );
 
-  it.each(['as2@acme.example.com', 'First.Last@Example.COM', 'ops+edi@sub.acme.example.co.uk', "o'brien@acme.example", 'a@b.io', 'not-an-email', 'a@b', 'a@-b.com', 'a b@acme.example.com', '.a@acme.example.com', 'a..b@acme.example.com', 'a@acme.example.com.'])(
-    'an e-mail address: %j is taken by the pattern exactly when IsEmail takes it',
+  it.each(['as2@acme.example.com', 'First.Last@Example.COM', 'ops+edi@sub.acme.example.co.uk', "o'brien@acme.example", 'a@b.io', 'not-an-email', 'a@b', 'a@-b.com', 'a b@acme.example.com', '.a@acme.example.com', 'a..b@acme.example.com', 'a@acme.example.com.', 'ü@éxample.com', '日本@example.com', 'x@пример.рф', 'ops@bücher.example', `${'a'.repeat(65)}@acme.example.com`])(
+    'an e-mail address: %j is taken by the pattern exactly when the validator takes it',
     (email) => {
-      expect(matches(EMAIL_PATTERN, email)).toBe(isEmail(email));
+      expect(matches(EMAIL_PATTERN, email)).toBe(isEmailAddress(email));
+    },
+  );
+
+  it('refuses the non-ASCII addresses the pattern refuses (IsEmail alone took them)', () => {
+    expect(['ü@éxample.com', '日本@example.com', 'x@пример.рф', 'ops@bücher.example'].filter(isEmailAddress)).toEqual([]);
+    expect(isEmailAddress('ops+edi@sub.acme.example.co.uk')).toBe(true);
+  });
+
+  it.each(['203.0.113.0/24', '10.0.0.0/8', '2001:db8::/32', '::/0', '::ffff:102:304/128', '::ffff:1.2.3.4/128', '::1.2.3.4/128', '64:ff9b::1.2.3.4/128', '010.0.0.0/8', '1.2.3.4', '1.2.3.4/33'])(
+    'a firewall range: %j is taken by the pattern exactly when isCidr takes it',
+    (range) => {
+      expect(matches(CIDR_PATTERN, range)).toBe(isCidr(range));
     },
   );
 });

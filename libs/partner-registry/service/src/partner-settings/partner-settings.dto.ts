@@ -1,10 +1,10 @@
 import { ENCRYPT_ALGORITHMS, MDN_MODES, SIGN_ALGORITHMS } from '@as2-partners/partner-registry-domain';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, NotContains, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches, NotContains, ValidateNested } from 'class-validator';
 import { CharacterLength, IsOptionalNotNull, IntegerBetween } from '@as2-partners/platform';
 import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
-import { IsAs2Id, IsCidr, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
+import { EMAIL_PATTERN, IsAs2Id, IsCidr, IsEmailAddress, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
 /**
  * What the validators accept, as patterns for the OpenAPI document: the same syntax (documented-patterns.unit.spec.ts),
@@ -16,7 +16,7 @@ export const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
 /** Header-safe text with at least one character that is not blank (IsRequiredText trims, IsHeaderSafeText refuses control characters). */
 export const HEADER_SAFE_NON_BLANK = `^${HEADER_SAFE}*[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
 /** An IPv4 or IPv6 range in CIDR notation, as isCidr accepts it. */
-const CIDR_PATTERN = `^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
+export const CIDR_PATTERN = `^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
 const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
 /** One label of a host name as isHttpsUrl takes it: ASCII letters, digits, `-`, `_`, and any other script's letters (IDN). */
 const HOST_LABEL = '[A-Za-z0-9_\\u00a1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ufefe\\uff00-\\uffff-]+';
@@ -26,8 +26,6 @@ const HOST_LABEL = '[A-Za-z0-9_\\u00a1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u2
  * Which addresses may be reached is not syntax: one that is not public is refused all the same (INVALID_ENDPOINT_URL).
  */
 export const HTTPS_ENDPOINT_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]://(\\[[0-9A-Fa-f:.]+\\]|${HOST_LABEL}(\\.${HOST_LABEL})*\\.?)(:[0-9]{1,5})?([/?#][^\\s\\\\\\u0000-\\u001f\\u007f-\\u009f]*)?$`;
-/** An address as IsEmail takes the usual ones: a dot-atom local part, then a domain of letters, digits and `-` (any case) with a top-level label. */
-export const EMAIL_PATTERN = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$";
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 
@@ -190,7 +188,7 @@ export class PartnerFieldsDto {
 
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true, maxLength: 254, pattern: EMAIL_PATTERN, description: 'Contact email for AS2 notifications' })
   @IsOptional()
-  @IsEmail({}, { message: 'The email must be a valid email address' })
+  @IsEmailAddress('The email must be a valid email address')
   @CharacterLength(0, 254, { message: 'The email may not be greater than 254 characters' })
   @IsHeaderSafeText('email')
   email?: string | null;

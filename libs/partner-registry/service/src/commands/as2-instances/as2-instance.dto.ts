@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsNotIn, IsOptional, Matches } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsNotIn, IsOptional, Matches } from 'class-validator';
 import { PartialUpdate, CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
 import { KEY_ALIAS_PATTERN } from '@as2-partners/partner-registry-domain';
-import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
-import { IsAs2Id, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
+import { EMAIL_PATTERN, IsEmailAddress, IsAs2Id, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 /** Seed 001's AS2 instance fields. */
 export class CreateAs2InstanceDto {
@@ -27,7 +27,7 @@ export class CreateAs2InstanceDto {
 
   @ApiProperty({ type: String, format: 'email', maxLength: 254, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })
   @IsDefined({ message: 'My email field is required' })
-  @IsEmail({}, { message: 'My email must be a valid email address' })
+  @IsEmailAddress('My email must be a valid email address')
   @CharacterLength(0, 254, { message: 'My email may not be greater than 254 characters' })
   @IsHeaderSafeText('my email', null)
   my_email!: string;

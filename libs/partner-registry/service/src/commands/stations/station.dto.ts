@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsDefined, IsEmail, IsOptional, IsString } from 'class-validator';
+import { IsDefined, IsOptional, IsString } from 'class-validator';
 import { PartialUpdate, CharacterLength } from '@as2-partners/platform';
-import { EMAIL_PATTERN, HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
-import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { HEADER_SAFE_NON_BLANK } from '../../partner-settings/partner-settings.dto';
+import { EMAIL_PATTERN, IsEmailAddress, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 export class CreateStationDto {
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'EU warehouse' })
@@ -12,7 +12,7 @@ export class CreateStationDto {
 
   @ApiProperty({ type: String, format: 'email', maxLength: 254, pattern: EMAIL_PATTERN, example: 'edi-ops@us.example.com', description: 'Where failure notices about the station\'s partners go' })
   @IsDefined({ message: 'The notification email field is required' })
-  @IsEmail({}, { message: 'The notification email must be a valid email address' })
+  @IsEmailAddress('The notification email must be a valid email address')
   @CharacterLength(0, 254, { message: 'The notification email may not be greater than 254 characters' })
   @IsHeaderSafeText('notification email', null)
   notification_email!: string;

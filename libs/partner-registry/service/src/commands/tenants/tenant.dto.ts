@@ -1,9 +1,8 @@
 import { PLANS } from '@as2-partners/partner-registry-domain';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { PartialUpdate, CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
-import { EMAIL_PATTERN } from '../../partner-settings/partner-settings.dto';
-import { IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
+import { EMAIL_PATTERN, IsEmailAddress, IsHeaderSafeText, IsRequiredText } from '../../partner-settings/partner-field.validators';
 
 export class CreateTenantDto {
   @ApiPropertyOptional({
@@ -34,7 +33,7 @@ export class CreateTenantDto {
     description: "Where blocked-message notices go for the tenant's partners without a station address; null clears it",
   })
   @IsOptional()
-  @IsEmail({}, { message: 'The notification email must be a valid email address' })
+  @IsEmailAddress('The notification email must be a valid email address')
   @CharacterLength(0, 254, { message: 'The notification email may not be greater than 254 characters' })
   @IsHeaderSafeText('notification email', null)
   notification_email?: string | null;
