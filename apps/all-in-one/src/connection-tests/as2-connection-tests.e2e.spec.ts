@@ -44,7 +44,7 @@ const signedAs: string[] = [];
 class StandInKeystoreModule {}
 
 let t: EmbeddedTestApp;
-let partners: { sync: TestPartnerProcess; async: TestPartnerProcess; rolled: TestPartnerProcess };
+let partners: { sync: TestPartnerProcess; async: TestPartnerProcess; rolled: TestPartnerProcess; unsigned: TestPartnerProcess };
 /** The key the third partner switched to already: only its scheduled next certificate matches it. */
 let nextIdentity: TestIdentity;
 let receiptPort: number;
@@ -67,12 +67,13 @@ beforeAll(async () => {
   ]);
   ourKeys = loadKeyPair({ privateKey: ours.keyPem, certificate: ours.certPem });
   const args = (as2Id: string, identity: TestIdentity = partnerIdentity) => ['--as2-id', as2Id, '--key', identity.keyFile, '--cert', identity.certFile, '--partner-as2-id', 'MYCOMPANY', '--partner-cert', ours.certFile, '--tls-key', tls.keyFile, '--tls-cert', tls.certFile];
-  const [sync, async, rolled] = await Promise.all([
+  const [sync, async, rolled, unsigned] = await Promise.all([
     startTestPartnerProcess(args('TESTPARTNER-SYNC')),
     startTestPartnerProcess(args('TESTPARTNER-ASYNC')),
     startTestPartnerProcess(args('TESTPARTNER-ROLLED', nextIdentity)),
+    startTestPartnerProcess([...args('TESTPARTNER-UNSIGNED'), '--fault', 'unsigned-mdn']),
   ]);
-  partners = { sync, async, rolled };
+  partners = { sync, async, rolled, unsigned };
   receiptPort = await freePort();
   t = await createEmbeddedTestApp({
     imports: [StandInKeystoreModule, PartnerRegistryModule, CertificateLifecycleModule, ConnectionTesterModule],
@@ -124,7 +125,7 @@ async function registryEvent(type: string, stream: string, data: Record<string, 
   ]);
 }
 
-async function as2Partner(url: string, mdnMode: 'sync' | 'async', as2Id = `TESTPARTNER-${mdnMode.toUpperCase()}`): Promise<string> {
+async function as2Partner(url: string, mdnMode: 'sync' | 'async', as2Id = `TESTPARTNER-${mdnMode.toUpperCase()}`, mdn: object = { signed: true }): Promise<string> {
   const res = await t.app.inject({
     method: 'POST',
     url: '/v1/partners',
@@ -139,7 +140,7 @@ async function as2Partner(url: string, mdnMode: 'sync' | 'async', as2Id = `TESTP
       sign_algorithm: 'SHA256withRSA',
       encrypt_algorithm: 'AES256_CBC',
       mdn_mode: mdnMode,
-      mdn: { signed: true },
+      mdn,
       connection: { timeout_seconds: 20 },
     },
   });
@@ -230,6 +231,18 @@ describe('mdn and full tests against the test AS2 partner', () => {
     expect(current.data.timeline.find((s: { status: string }) => s.status === 'failure')).toMatchObject({ step: 'MDN signature' });
     const next = (await run(rolledPartner, { test_type: 'full', acknowledge_payload_delivery: true, certificates: 'next' })).json();
     expect(next).toMatchObject({ success: true, data: { results: { certificates: 'next', mic_match: true, mdn_disposition: 'processed' } } });
+  });
+
+  it("full against a partner that returns unsigned MDNs: a warning when its settings say so (mdn.signed false), a failure when they say it signs", async () => {
+    const unsigned = await as2Partner(partners.unsigned.url, 'sync', 'TESTPARTNER-UNSIGNED', { signed: false, algorithm: 'SHA512withRSA' });
+    const asSet = (await run(unsigned, { test_type: 'full', acknowledge_payload_delivery: true })).json();
+    expect(asSet).toMatchObject({ success: true, data: { results: { as2_protocol: 'success', certificate_validation: 'not_tested', mic_match: true, mdn_disposition: 'processed' } } });
+    expect(asSet.data.timeline.find((s: { step: string }) => s.step === 'MDN signature')).toMatchObject({ status: 'warning', details: expect.stringContaining('mdn.signed false') });
+    const patched = await t.app.inject({ method: 'PATCH', url: `/v1/partners/${unsigned}`, headers: admin(), payload: { mdn: { signed: true } } });
+    expect(patched.statusCode).toBe(200);
+    const signs = (await run(unsigned, { test_type: 'full', acknowledge_payload_delivery: true })).json();
+    expect(signs.success).toBe(false);
+    expect(signs.data.timeline.find((s: { status: string }) => s.status === 'failure')).toMatchObject({ step: 'MDN signature', details: expect.stringContaining('unsigned') });
   });
 
   it('certificates "next" without any scheduled next certificate is refused with a code', async () => {

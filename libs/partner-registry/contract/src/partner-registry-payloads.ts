@@ -15,7 +15,7 @@ export interface PartnerSettingsPayload {
   readonly mdnMode?: string;
   readonly signAlgorithm?: string | null;
   readonly encryptAlgorithm?: string | null;
-  readonly mdn?: { readonly signed?: boolean };
+  readonly mdn?: { readonly signed?: boolean; readonly algorithm?: string | null };
   readonly connection?: { readonly timeoutSeconds?: number };
   /** The password only ever sealed. */
   readonly httpAuth?: { readonly enabled?: boolean; readonly username?: string | null; readonly sealedPassword?: string | null };

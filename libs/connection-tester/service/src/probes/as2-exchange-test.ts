@@ -41,6 +41,11 @@ export interface As2ExchangePlan {
   /** The partner's certificates that may sign its MDNs; a signed MDN is requested when there is one. */
   readonly partnerSignatureCertificates: readonly As2Certificate[];
   readonly micAlgorithm: DigestAlgorithm;
+  /**
+   * The partner's MDN settings: `signed` false says it returns unsigned MDNs, so an unsigned answer to the (optional)
+   * request for a signed one is a warning, not a failure; `micAlgorithm` is the one the signed MDN is asked to use.
+   */
+  readonly mdn: { readonly signed: boolean; readonly micAlgorithm: DigestAlgorithm };
   /** The receipt route, how to announce the message before sending (any replica's route may get its MDN) and wait for it; null asks for a synchronous MDN. */
   readonly asyncMdn: {
     readonly url: string;
@@ -92,7 +97,7 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
       ...(plan.encrypt ? { encrypt: plan.encrypt } : {}),
       ...(plan.compress ? { compress: 'before-signing' as const } : {}),
       mdn: {
-        ...(signedMdn ? { signed: { micAlgorithms: [plan.micAlgorithm] } } : {}),
+        ...(signedMdn ? { signed: { micAlgorithms: [plan.mdn.micAlgorithm] } } : {}),
         ...(plan.asyncMdn ? { asyncUrl: plan.asyncMdn.url } : {}),
       },
       micAlgorithm: plan.micAlgorithm,
@@ -178,7 +183,7 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
       partnerCertificates: plan.partnerSignatureCertificates,
       // RFC 4130 §7.4.3 asks the MIC of a signed receipt; pyas2lib returns none for an unsigned message even then
       expected: { messageId: message.messageId, ...(plan.testType === 'full' ? { mic: message.mic, micOptional: !plan.sign, micIn: message.micIn } : {}) },
-      requireSignature: signedMdn,
+      requireSignature: signedMdn && plan.mdn.signed,
       maxBytes: settings.maxResponseBytes,
     });
   } catch (error) {
@@ -207,6 +212,10 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
   } else if (read.signed) {
     timeline.record('MDN signature', 'success', started, `Signed by ${read.signer?.describe() ?? 'the partner'}: verified with the partner's signature certificate`);
     results['certificate_validation'] = 'success';
+  } else if (signedMdn) {
+    // Asked as optional (RFC 4130 §7.3): a partner whose settings say it does not sign its MDNs may leave it out.
+    timeline.record('MDN signature', 'warning', started, "Unsigned MDN: a signed one was asked as optional, and the partner's settings say its MDNs are unsigned (mdn.signed false)");
+    results['certificate_validation'] = 'not_tested';
   } else {
     timeline.record('MDN signature', 'success', started, 'Unsigned MDN, as requested (no signature certificate is on file for the partner)');
     results['certificate_validation'] = 'not_tested';

@@ -59,6 +59,7 @@ const plan: As2ExchangePlan = {
   compress: false,
   partnerSignatureCertificates: [],
   micAlgorithm: 'sha256',
+  mdn: { signed: true, micAlgorithm: 'sha256' },
   asyncMdn: null,
   authorization: AUTHORIZATION,
   now: new Date(),

@@ -73,6 +73,7 @@ const planOf = (): As2ExchangePlan => {
     compress: true,
     partnerSignatureCertificates: [partnerCertificate],
     micAlgorithm: 'sha256',
+    mdn: { signed: true, micAlgorithm: 'sha256' },
     asyncMdn: null,
     authorization: null,
     now: new Date(),

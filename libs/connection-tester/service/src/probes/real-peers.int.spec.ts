@@ -90,6 +90,7 @@ function plan(extra: Partial<As2ExchangePlan> = {}): As2ExchangePlan {
     compress: true,
     partnerSignatureCertificates: [partnerCertificate],
     micAlgorithm: 'sha256',
+    mdn: { signed: true, micAlgorithm: 'sha256' },
     asyncMdn: null,
     authorization: null,
     now: new Date(),
@@ -145,6 +146,22 @@ describe('against the test AS2 partner', () => {
     const failed = outcome.timeline.filter((s) => s.status === 'failure');
     expect(failed).toEqual([expect.objectContaining({ step, details: expect.stringMatching(details) })]);
     expect(outcome.results['as2_protocol']).toBe('failed');
+  });
+
+  it("an unsigned MDN from a partner whose settings say its MDNs are unsigned is a warning, not a failure; the signed MDN asked for uses the partner's MDN algorithm", async () => {
+    const asked: unknown[] = [];
+    const recording: As2MessageBuilder = async (options) => {
+      asked.push(options.mdn);
+      return signingWith(ourKeys)(options);
+    };
+    const outcome = await runAs2ExchangeTest(target(partners['unsignedMdn']!.url), plan({ build: recording, mdn: { signed: false, micAlgorithm: 'sha512' } }), settings);
+    expect(asked).toEqual([{ signed: { micAlgorithms: ['sha512'] } }]);
+    expect(outcome.timeline.filter((s) => s.status === 'failure')).toEqual([]);
+    expect(outcome.timeline.find((s) => s.step === 'MDN signature')).toMatchObject({ status: 'warning', details: expect.stringContaining('mdn.signed false') });
+    expect(outcome.results).toMatchObject({ as2_protocol: 'success', certificate_validation: 'not_tested', mdn_disposition: 'processed' });
+    // A signed MDN is still verified whatever the settings say: the partner that signs passes, as with them.
+    const signed = await runAs2ExchangeTest(target(partners['https']!.url), plan({ mdn: { signed: false, micAlgorithm: 'sha256' } }), settings);
+    expect(signed.results).toMatchObject({ as2_protocol: 'success', certificate_validation: 'success', mic_match: true });
   });
 
   it('a signature the partner does not trust comes back as authentication-failed', async () => {

@@ -14,6 +14,7 @@ export function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsP
     ...(s.signAlgorithm !== undefined ? { signAlgorithm: s.signAlgorithm } : {}),
     ...(s.encryptAlgorithm !== undefined ? { encryptAlgorithm: s.encryptAlgorithm } : {}),
     ...(s.mdn?.signed !== undefined ? { mdnSigned: s.mdn.signed } : {}),
+    ...(s.mdn?.algorithm !== undefined ? { mdnAlgorithm: s.mdn.algorithm } : {}),
     ...(s.connection?.timeoutSeconds !== undefined ? { timeoutSeconds: s.connection.timeoutSeconds } : {}),
     ...(s.httpAuth?.enabled !== undefined ? { httpAuthEnabled: s.httpAuth.enabled } : {}),
     ...(s.httpAuth?.username !== undefined ? { httpAuthUsername: s.httpAuth.username } : {}),

@@ -17,6 +17,8 @@ export interface TestedPartnerDocument {
   readonly encryptAlgorithm: string | null;
   readonly mdnMode: string;
   readonly mdnSigned: boolean;
+  /** The MIC algorithm its MDNs use (mdn.algorithm, e.g. SHA256withRSA); null or absent (documents stored before it): the signing algorithm's. */
+  readonly mdnAlgorithm?: string | null;
   readonly httpAuthEnabled: boolean;
   readonly httpAuthUsername: string | null;
   /** Sealed by the partner-registry; only that service holds the key. */

@@ -159,6 +159,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
           encryptAlgorithm: null,
           mdnMode: 'async',
           mdnSigned: false,
+          mdnAlgorithm: null,
           httpAuthEnabled: false,
           httpAuthUsername: null,
           httpAuthSealedPassword: null,
