@@ -99,8 +99,20 @@ describe('station membership on the station stream (the in-use check of a statio
     const us = await station('US');
     const taken = as2Id('TAKEN');
     expect((await ctx.api.post('/v1/partners', partnerInput(taken))).status).toBe(201);
-    // Joins the station, then the AS2 id is refused: the membership is undone at once.
+    // A taken AS2 id is refused before the station is joined: no membership event.
     expect((await ctx.api.post('/v1/partners', partnerInput(taken, { station_id: us, email: 'a@b.example.com' }))).body.error.code).toBe('DUPLICATE_AS2_ID');
+    expect(await stationEvents(us)).toEqual(['station.created.v1']);
+    // So is a PATCH the partner's rules refuse (a station without an email): the partner joins nothing.
+    const bare = (await ctx.api.post('/v1/partners', partnerInput(as2Id('BARE')))).body.data.id as string;
+    const refused = await ctx.api.patch(`/v1/partners/${bare}`, { station_id: us });
+    expect([refused.status, refused.body.error.code, Object.keys(refused.body.errors)]).toEqual([422, 'INVALID_PARTNER_SETTING', ['email']]);
+    expect(await stationEvents(us)).toEqual(['station.created.v1']);
+    // A write refused after joining (a plan's limit, an AS2 id taken meanwhile) still leaves the station at once.
+    const metadata = { account: ctx.account, tenant: ctx.tenant, correlationId: 'refused', causationId: null, actor: { type: 'user' as const, id: 'test' }, occurredAt: clockNow().toISOString() };
+    const refusedAfterJoining = async () => {
+      throw new Error('refused');
+    };
+    await expect(ctx.t.app.get(StationMembership).around({ partnerId: bare, previous: null, next: us }, clockNow(), metadata, refusedAfterJoining)).rejects.toThrow('refused');
     expect(await stationEvents(us)).toEqual(['station.created.v1', 'station.partner_assigned.v1', 'station.partner_unassigned.v1']);
     expect((await ctx.api.delete(`/v1/stations/${us}`)).status).toBe(200);
   });

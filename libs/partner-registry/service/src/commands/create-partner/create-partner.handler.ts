@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
-import { partnerDeciderFor, partnerNotFound, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
+import { duplicateAs2Id, partnerDeciderFor, partnerNotFound, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
@@ -102,6 +102,8 @@ export class CreatePartnerHandler {
     if (dto.station_id) {
       const decider = partnerDeciderFor(owner.scope);
       decider.decide(command, decider.initialState());
+      // An AS2 id already taken is refused before the station is joined too (a create racing for it still is, after).
+      if (!(await this.directory.isFree(directory, dto.as2_id, partnerId, now))) throw duplicateAs2Id(dto.as2_id);
     }
     // The partner joins its station's stream first: a concurrent deletion of the station then refuses, or this create does.
     const { result: appended } = await this.membership.around({ partnerId, previous: null, next: dto.station_id ?? null }, now, creation.metadata, () =>

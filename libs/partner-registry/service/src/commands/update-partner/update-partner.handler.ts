@@ -69,13 +69,13 @@ export class UpdatePartnerHandler {
     if (target.kind === 'inherited' && (changes.stationId !== undefined || changes.email !== undefined)) validatePartnerSettings(applyPartnerChanges(current, changes));
     const previous = dto.station_id === undefined ? null : await stationOfPartner(this.writeModel, account, tenant, partnerId);
     const move = { partnerId, previous, next: dto.station_id === undefined ? previous : dto.station_id };
+    const updatePartner = () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() });
+    // A write its decider refuses joins no station: decided once on the state just read before the partner joins one, so
+    // a refused PATCH leaves no membership events (assigned, then unassigned as stale) in the station's stream.
+    if (target.kind === 'tenant' && move.next !== null && move.next !== previous) partnerDecider.decide(updatePartner(), { status: 'active', partner: target.partner });
     const { result } = await this.membership.around(move, now, metadata, (): Promise<{ position: number | null }> =>
       target.kind === 'tenant'
-        ? this.writeModel.decide(PartnerRegistryStreams.partner(partnerId),
-            partnerDecider,
-            () => ({ type: 'update_partner' as const, partnerId, changes, now: now.toISOString() }),
-            metadata,
-          )
+        ? this.writeModel.decide(PartnerRegistryStreams.partner(partnerId), partnerDecider, updatePartner, metadata)
         : this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, partnerId),
             partnerOverrideDecider,
             () => ({ type: 'set_overrides' as const, account, tenant, masterPartnerId: partnerId, changes, now: now.toISOString() }),
