@@ -1,5 +1,5 @@
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
-import { WrongExpectedRevisionError, type EventMetadata, type EventStore } from '@as2-partners/kernel';
+import { WrongExpectedRevisionError, type CommittedAppend, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent } from '@as2-partners/kernel';
 import { PlatformMetrics } from './platform-metrics';
 import { timedEventStore } from './timed-event-store';
 
@@ -32,5 +32,30 @@ describe('timedEventStore', () => {
     const { readStream } = store;
     await expect(readStream('any')).resolves.toEqual([]);
     expect(replaced).toHaveBeenCalledTimes(1);
+  });
+
+  it("times appendCommitted too (a directory's claim) until its events are durable, and keeps a store without it without it", async () => {
+    let sync: { resolve: () => void; reject: (error: Error) => void } | undefined;
+    class CommittingStore extends InMemoryEventStore {
+      async appendCommitted(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend> {
+        const result = await this.append(stream, events, expectedRevision);
+        return { ...result, durable: new Promise<void>((resolve, reject) => (sync = { resolve, reject })) };
+      }
+    }
+    const metrics = new PlatformMetrics({ processMetrics: false });
+    const store = timedEventStore(new CommittingStore(), metrics);
+    const count = async (outcome: string) => Number(new RegExp(`as2_event_store_append_duration_seconds_count\\{outcome="${outcome}"\\} (\\d+)`).exec(await metrics.render())?.[1] ?? 0);
+    const first = await store.appendCommitted!('spec-2', [event('00000000-0000-4000-8000-000000000003')], 'no_stream');
+    expect(await count('ok')).toBe(0);
+    sync!.resolve();
+    await first.durable;
+    expect(await count('ok')).toBe(1);
+    const second = await store.appendCommitted!('spec-2', [event('00000000-0000-4000-8000-000000000004')], 0);
+    sync!.reject(new Error('disk full'));
+    await expect(second.durable).rejects.toThrow('disk full');
+    expect(await count('error')).toBe(1);
+    await expect(store.appendCommitted!('spec-2', [event('00000000-0000-4000-8000-000000000005')], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await count('conflict')).toBe(1);
+    expect(timedEventStore(new InMemoryEventStore(), metrics).appendCommitted).toBeUndefined();
   });
 });
