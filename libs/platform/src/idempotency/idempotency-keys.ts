@@ -57,6 +57,11 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * replayed for the key's lifetime; expired entries are purged now and then. A claim's lease is renewed while its
  * request runs, so a claim left by a process that died frees its key within one lease, not a request timeout.
  */
+/** A scope part with its `%` and `/` escaped, so that it ends where the next `/` is. */
+function escapedPart(part: string): string {
+  return part.replace(/[%/]/g, (character) => (character === '%' ? '%25' : '%2F'));
+}
+
 export class IdempotencyKeys {
   private lastPurge = 0;
 
@@ -72,8 +77,14 @@ export class IdempotencyKeys {
     private readonly options: IdempotencyKeysOptions,
   ) {}
 
+  /**
+   * The record's id: one per scope and key, so that no scope's parts spell another's. The key is the last part, whatever it
+   * holds; the account's and the tenant's own `/` and `%` are escaped (a token's claims are its identity provider's), and
+   * a tenant named `-` is told from the account level's `-`. Ids of the usual accounts and tenants are those kept before.
+   */
   static idOf(account: string, tenant: string | null, key: string): string {
-    return `${account}/${tenant ?? '-'}/${key}`;
+    const scope = tenant === null ? '-' : tenant === '-' ? '%2D' : escapedPart(tenant);
+    return `${escapedPart(account)}/${scope}/${key}`;
   }
 
   /**

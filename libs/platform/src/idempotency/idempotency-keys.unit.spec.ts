@@ -90,6 +90,23 @@ describe('IdempotencyKeys', () => {
     expect(await keys.claim(IdempotencyKeys.idOf('acc', 'other-tenant', 'k1'), 'fp')).toEqual(claimed);
   });
 
+  it("keeps each scope's keys apart whatever its claims spell: a tenant named '-' from the account level, an account or tenant with '/' or '%' from another", () => {
+    const scopes: [string, string | null, string][] = [
+      ['acme', null, 'k'],
+      ['acme', '-', 'k'],
+      ['acme', 't1', 'x/k'],
+      ['acme/t1', 'x', 'k'],
+      ['acme', 't1/x', 'k'],
+      ['acme', '%2D', 'k'],
+      ['acme%2F', 't1', 'k'],
+      ['acme/', 't1', 'k'],
+    ];
+    const ids = scopes.map(([account, tenant, key]) => IdempotencyKeys.idOf(account, tenant, key));
+    expect(new Set(ids).size).toBe(scopes.length);
+    // The usual accounts and tenants keep the ids an earlier version kept: a retry across the upgrade still finds its key.
+    expect([IdempotencyKeys.idOf('acme', 't1', 'k/1'), IdempotencyKeys.idOf('acme', null, 'k')]).toEqual(['acme/t1/k/1', 'acme/-/k']);
+  });
+
   it("matches a key kept under the request's earlier fingerprint, worked out only when the kept one is not this one", async () => {
     const keys = keysOver(mapCollection(), { ttlMs: 24 * HOUR, leaseMs: 60_000 });
     const id = IdempotencyKeys.idOf('acc', 'ten', 'k-earlier');
