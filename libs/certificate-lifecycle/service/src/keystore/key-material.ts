@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import * as forge from 'node-forge';
 import { characterCount, DomainError, KeyedMutex } from '@as2-partners/kernel';
 import { pemBlocks, pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
-import { assertUsageFits, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
+import { assertUsageFits, CertificateReadingErrorCode, DEFAULT_MAX_CHAIN_LENGTH, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
 import { iterationCountsOf, largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, MAX_PKCS12_TOTAL_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
@@ -320,7 +320,12 @@ function rsaPartsFit(privateKey: KeyObject): boolean {
 }
 
 /** The certificate and key must be one pair: a partner encrypting to the certificate must reach this key. */
-function paired(privateKey: KeyObject, certificates: readonly Buffer[]): KeyMaterial {
+function paired(privateKey: KeyObject, certificates: readonly Buffer[], field: 'certificate' | 'pkcs12'): KeyMaterial {
+  // Counted before any is read: each is parsed up to twice below, on the event loop (1,260 empty blocks in a 64 KiB
+  // certificate field held it 1.7 s); the upload's own reading refuses the same count with the same code.
+  if (certificates.length > DEFAULT_MAX_CHAIN_LENGTH) {
+    throw new DomainError(CertificateReadingErrorCode.CERTIFICATE_TOO_LARGE, `The ${field === 'pkcs12' ? 'PKCS#12 file' : 'certificate field'} holds more than ${DEFAULT_MAX_CHAIN_LENGTH} certificates`, field, { max_certificates: DEFAULT_MAX_CHAIN_LENGTH });
+  }
   const publicDer = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   const leafIndex = certificates.findIndex((der) => {
     try {
@@ -492,7 +497,7 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   } catch {
     throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The private key in the PKCS#12 file could not be read', 'pkcs12');
   }
-  return paired(assertSupportedKey(privateKey), certificates);
+  return paired(assertSupportedKey(privateKey), certificates, 'pkcs12');
 }
 
 /** The DER bytes of one PEM block (its base64 between the BEGIN and END lines). */
@@ -541,5 +546,5 @@ export function readPemKey(privateKeyPem: string, certificatePem: string, passwo
     .filter((block) => block.label === 'CERTIFICATE')
     .map((block) => derOfPemBlock(block.text));
   if (ders.length === 0) throw keyError('INVALID_CERTIFICATE', 'The certificate field holds no PEM certificate', 'certificate');
-  return paired(assertSupportedKey(privateKey), ders);
+  return paired(assertSupportedKey(privateKey), ders, 'certificate');
 }
