@@ -1,4 +1,4 @@
-import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
+import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, usageFitsSlot, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import { certificateSummaryOf, presentSlots } from '../certificate-slots/certificate-slots.presenter';
 import type { CertificateViewDocument } from '../../queries/certificate-views/certificate-view.document';
@@ -51,6 +51,15 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
     else if (left <= 30 * DAY_MS && !replaced) {
       warnings.push({ code: 'CURRENT_CERTIFICATE_EXPIRING', message: `The current ${slot} certificate ${current} expires in ${Math.floor(left / DAY_MS)} day(s) and no replacement is scheduled` });
     }
+  }
+  // Seed 000's signature slot follows encryption; a certificate uploaded for encryption alone is not one to verify with.
+  const followed = state.signature.useDifferent ? null : state.encryption.current;
+  const followedUsage = followed ? docs.get(followed)?.usage ?? state.attached.get(followed)?.usage : undefined;
+  if (followed && followedUsage !== undefined && !usageFitsSlot(followedUsage, 'signature')) {
+    warnings.push({
+      code: 'SIGNATURE_CERTIFICATE_UNFIT',
+      message: `The signature slot follows encryption, whose certificate ${followed} was uploaded for ${followedUsage} only: set a signature certificate (PUT /v1/partners/${partnerId}/certificate-slots/signature) or use one uploaded for both`,
+    });
   }
   checkKeySize(state.rollover?.nextCertificateId, 'next');
   if (state.rollover && inactive(state.rollover.nextCertificateId)) {

@@ -3,12 +3,12 @@ import type { CertificateViewDocument } from '../../queries/certificate-views/ce
 import { presentTrustState } from './trust-state.presenter';
 
 const now = new Date('2026-11-30T00:00:00.000Z');
-const view = (id: string, active: boolean, keySize = 2048) =>
+const view = (id: string, active: boolean, keySize = 2048, usage = 'both') =>
   ({
     _id: id,
     active,
     name: id,
-    usage: 'both',
+    usage,
     type: 'partner',
     createdAt: '2026-01-01T00:00:00.000Z',
     certificate: { subject: `CN=${id}`, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2028-01-01T00:00:00.000Z', fingerprintSha256: 'ab', keyAlgorithm: 'RSA', keySize },
@@ -18,7 +18,7 @@ describe('trust state warnings about inactive certificates', () => {
   const state: PartnerCertificatesState = {
     ...emptyPartnerCertificates(),
     partnerId: 'prt_1',
-    encryption: { current: 'cert_shared', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z' } },
+    encryption: { current: 'cert_shared', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z', replacesCertificateId: null } },
     rollover: { nextCertificateId: 'cert_next', activateAt: '2027-02-01T00:00:00.000Z', overlapUntil: '2027-03-01T00:00:00.000Z', slots: ['tls'] },
   };
 
@@ -40,7 +40,7 @@ describe('trust state warning about keys too small for the signing algorithm the
   const state: PartnerCertificatesState = {
     ...emptyPartnerCertificates(),
     partnerId: 'prt_1',
-    encryption: { current: 'cert_small', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z' } },
+    encryption: { current: 'cert_small', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z', replacesCertificateId: null } },
   };
   const docs = new Map([['cert_small', view('cert_small', true, 1024)], ['cert_backup', view('cert_backup', true, 1024)]]);
   const warned = (signAlgorithm: string | null) => presentTrustState('prt_1', state, docs, now, signAlgorithm).warnings.filter((w) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
@@ -57,11 +57,28 @@ describe('trust state warning about keys too small for the signing algorithm the
   });
 });
 
+describe('trust state warning about a signature slot following an encryption-only certificate', () => {
+  const following = (useDifferent: boolean): PartnerCertificatesState => ({
+    ...emptyPartnerCertificates(),
+    partnerId: 'prt_1',
+    encryption: { current: 'cert_enc', backup: null },
+    signature: { current: useDifferent ? 'cert_sig' : null, backup: null, useDifferent },
+  });
+  const codes = (state: PartnerCertificatesState, usage: string) =>
+    presentTrustState('prt_1', state, new Map([['cert_enc', view('cert_enc', true, 2048, usage)], ['cert_sig', view('cert_sig', true)]]), now, 'SHA256withRSA').warnings.map((w) => w.code);
+
+  it('warns while the signature slot follows a certificate uploaded for encryption only, not one for both, nor once set apart', () => {
+    expect(codes(following(false), 'encryption')).toEqual(['SIGNATURE_CERTIFICATE_UNFIT']);
+    expect(codes(following(false), 'both')).toEqual([]);
+    expect(codes(following(true), 'encryption')).toEqual([]);
+  });
+});
+
 describe('trust state next step: the earliest of what is scheduled', () => {
   const docs = new Map([['cert_current', view('cert_current', true)], ['cert_backup', view('cert_backup', true)], ['cert_next', view('cert_next', true)]]);
   const nextStep = (state: Partial<PartnerCertificatesState>) =>
     presentTrustState('prt_1', { ...emptyPartnerCertificates(), partnerId: 'prt_1', encryption: { current: 'cert_current', backup: null }, ...state }, docs, now, 'SHA256withRSA').next_step;
-  const backupOn = (activateOn: string) => ({ current: 'cert_current', backup: { certificateId: 'cert_backup', activateOn } });
+  const backupOn = (activateOn: string) => ({ current: 'cert_current', backup: { certificateId: 'cert_backup', activateOn, replacesCertificateId: 'cert_current' } });
   const rolloverAt = (activateAt: string) => ({ nextCertificateId: 'cert_next', activateAt, overlapUntil: '2027-06-01T00:00:00.000Z', slots: ['encryption' as const] });
 
   it('a backup due before a pending rollover comes first; a rollover before a backup, the rollover', () => {
