@@ -301,6 +301,9 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect(activated.body.data.activation).toMatchObject({ certificate_id: nextId, trigger: { type: 'manual', actor: 'test-user' } });
     expect(opensslVerifiesEvidence(activated.body.data.activation.evidence).ok).toBe(true);
     expect(activated.body.data.current.encryption.id).toBe(nextId);
+    // The signature slot follows encryption: the stamped document names it too, with the certificate it had.
+    const stamped = JSON.parse(activated.body.data.activation.evidence.document) as { slots: string[]; previous_certificates: { slot: string; id: string }[] };
+    expect([stamped.slots, stamped.previous_certificates.map((p) => [p.slot, p.id])]).toEqual([['encryption', 'signature'], [['encryption', oldId], ['signature', oldId]]]);
 
     const early = await api.post(`/v1/partners/${partnerId}/trust/retire`, {});
     expect(early.status).toBe(409);
@@ -312,6 +315,36 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect((await api.get(`/v1/certificates/${oldId}`)).body.data.active).toBe(false);
     const timeline = (await api.get(`/v1/partners/${partnerId}/trust/events`)).body.data.map((e: { type: string }) => e.type);
     expect(timeline.slice(0, 4)).toEqual(['certificate.retired.v1', 'trust.retired.v1', 'trust.activated.v1', 'trust.rollover_scheduled.v1']);
+  });
+
+  it('an activation cancels a backup scheduled to replace the certificate it replaces: the approved certificate stays current', async () => {
+    const { partnerId, nextId } = await partnerWithTwoCertificates();
+    const backup = await api.upload(`/v1/partners/${partnerId}/certificates`, { name: 'backup', usage: 'encryption' }, issueTestCertificate({ commonName: 'Backup' }).pem);
+    const backupId = backup.body.data.id as string;
+    const scheduled = await api.put(`/v1/partners/${partnerId}/certificate-slots/encryption/backup`, { certificate_id: backupId, activate_on: new Date(clockNow().getTime() + 2 * HOUR).toISOString() });
+    expect(scheduled.status).toBe(200);
+    await api.post(`/v1/partners/${partnerId}/trust/rollover`, {
+      next_certificate_id: nextId,
+      activate_at: new Date(clockNow().getTime() + HOUR).toISOString(),
+      overlap_until: new Date(clockNow().getTime() + DAY).toISOString(),
+      slots: ['encryption'],
+    });
+    expect((await api.post(`/v1/partners/${partnerId}/trust/activate`)).status).toBe(200);
+    const slots = (await api.get(`/v1/partners/${partnerId}/certificate-slots`)).body.data;
+    expect([slots.encryption.current.id, slots.encryption.backup]).toEqual([nextId, null]);
+    const timeline = (await api.get(`/v1/partners/${partnerId}/trust/events`)).body.data.map((e: { type: string }) => e.type);
+    expect(timeline.slice(0, 2)).toEqual(['partner_certificates.backup_cancelled.v1', 'trust.activated.v1']);
+    // Past the backup's instant, the scheduler finds nothing to activate: a backup due at the same instant elsewhere (the
+    // canary) shows it has run.
+    const canary = await partnerWithTwoCertificates();
+    const due = new Date(clockNow().getTime() + 2 * HOUR);
+    expect((await api.put(`/v1/partners/${canary.partnerId}/certificate-slots/encryption/backup`, { certificate_id: canary.nextId, activate_on: due.toISOString() })).status).toBe(200);
+    jumpPast(new Date(due.getTime() + HOUR));
+    await until('the canary backup to activate', async () => {
+      const current = (await api.get(`/v1/partners/${canary.partnerId}/certificate-slots`)).body.data.encryption.current.id;
+      return current === canary.nextId ? current : undefined;
+    });
+    expect((await api.get(`/v1/partners/${partnerId}/certificate-slots`)).body.data.encryption.current.id).toBe(nextId);
   });
 
   it('retiring after a signature-only rollover leaves the previous certificate active while it is still the current encryption certificate', async () => {

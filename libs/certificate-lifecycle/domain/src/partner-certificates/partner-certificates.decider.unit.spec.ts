@@ -332,13 +332,47 @@ describe('trust lifecycle: schedule rollover, activate, retire', () => {
       data: { partnerId: 'prt_1', nextCertificateId: 'cert_new', currentCertificateIds: { encryption: 'cert_old' }, slots: ['encryption'], activateAt: later, overlapUntil: overlapEnd, replacesNextCertificateId: null, scheduledAt: now },
     };
     const events = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, [...given, encryptionOnly]));
+    // The event (and the evidence stamped with it) names the signature slot it moved too, with its previous certificate.
+    expect(events.map((e) => e.type === 'trust.activated.v1' && [e.data.slots, e.data.previousCertificateIds])).toEqual([[['encryption', 'signature'], { encryption: 'cert_old', signature: 'cert_old' }]]);
     const after = foldEvents(partnerCertificatesDecider, [...given, encryptionOnly, ...events]);
     expect(effectiveCurrent(after, 'signature')).toBe('cert_new');
+    expect(after.signature.useDifferent).toBe(false);
     expect(acceptedForReceiving(after, 'signature', new Date(at))).toEqual(['cert_new', 'cert_old']);
     expect(rolesOf(after, 'cert_old')).toEqual([
       { slot: 'encryption', role: 'overlap' },
       { slot: 'signature', role: 'overlap' },
     ]);
+  });
+
+  it('an activation ends a pending backup that was to replace the certificate it replaces (it would undo the approved rollover at its instant); others stay', () => {
+    const at = '2026-12-01T00:00:01.000Z';
+    const { active: _c, ...attachedBackup } = cert('cert_backup', { usage: 'both' });
+    const { active: _d, ...attachedTls } = cert('cert_tls', { usage: 'tls' });
+    const backupOf = (slot: 'encryption' | 'tls', certificateId: string, replaces: string): PartnerCertificatesEvent => ({
+      type: 'partner_certificates.backup_scheduled.v1',
+      data: { partnerId: 'prt_1', slot, certificateId, activateOn: '2026-12-02T00:00:00.000Z', replacesCertificateId: replaces, scheduledAt: now },
+    });
+    const history = [
+      ...given,
+      attached(attachedBackup),
+      backupOf('encryption', 'cert_backup', 'cert_old'),
+      attached(attachedTls),
+      assigned('tls', 'cert_tls', null, 'manual'),
+      backupOf('tls', 'cert_backup', 'cert_tls'),
+      scheduled,
+    ];
+    const events = partnerCertificatesDecider.decide(activation(at), foldEvents(partnerCertificatesDecider, history));
+    expect(events.map((e) => [e.type, 'slot' in e.data ? e.data.slot : null])).toEqual([
+      ['trust.activated.v1', null],
+      ['partner_certificates.backup_cancelled.v1', 'encryption'],
+    ]);
+    const after = foldEvents(partnerCertificatesDecider, [...history, ...events]);
+    expect([after.encryption.backup, after.tls.backup?.certificateId]).toEqual([null, 'cert_backup']);
+    // The cancelled backup no longer fires at its instant: the approved certificate stays current.
+    expect(partnerCertificatesDecider.decide({ ...ref, type: 'activate_due_backups', trigger, backupCertificates: [cert('cert_backup', { usage: 'both' })], now: '2026-12-02T00:00:01.000Z' }, after).map((e) => e.type)).toEqual([
+      'partner_certificates.backup_activated.v1',
+    ]);
+    expect(effectiveCurrent(after, 'encryption')).toBe('cert_new');
   });
 
   it('refuses to activate an encryption-only certificate into a signature slot set apart since the window was approved (it was approved following encryption)', () => {

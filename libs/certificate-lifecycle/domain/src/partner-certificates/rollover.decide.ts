@@ -1,6 +1,6 @@
 import { assertNever, DomainError } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode as Code } from '../certificate-lifecycle.errors';
-import type { SlotName } from '../certificate-usage';
+import { SLOT_NAMES, type SlotName } from '../certificate-usage';
 import type { CertificateFacts, PartnerCertificatesCommandOf } from './partner-certificates.commands';
 import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { effectiveCurrent, type PartnerCertificatesState, type Rollover } from './partner-certificates.state';
@@ -23,6 +23,16 @@ export function rolloverToActivate(state: PartnerCertificatesState, partnerId: s
 export function assertFitsRolloverSlots(certificate: CertificateFacts, state: PartnerCertificatesState, slots: readonly SlotName[]): void {
   const following = slots.includes('encryption') && !state.signature.useDifferent;
   for (const slot of slots) if (!(slot === 'signature' && following)) assertAssignable(certificate, slot);
+}
+
+/**
+ * The slots an activation changes: the rollover's, and the signature slot when it follows an encryption slot that moves
+ * (its certificate then verifies the partner's signatures too), so the stamped evidence and the event name every slot whose
+ * certificate changes, with the one it had before.
+ */
+export function activatedSlots(state: PartnerCertificatesState, slots: readonly SlotName[]): SlotName[] {
+  const signatureMovesAlong = slots.includes('encryption') && !slots.includes('signature') && !state.signature.useDifferent;
+  return SLOT_NAMES.filter((slot) => slots.includes(slot) || (slot === 'signature' && signatureMovesAlong));
 }
 
 /** A trust rollover: the next certificate's window approved, then activated (with stamped evidence) by a person or the scheduler. */
@@ -81,7 +91,15 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
       assertActivatable(command.nextCertificate, now);
       // The signature slot may have been set apart since, and then takes the certificate itself.
       assertFitsRolloverSlots(command.nextCertificate, state, rollover.slots);
-      const previousCertificateIds = Object.fromEntries(rollover.slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
+      const slots = activatedSlots(state, rollover.slots);
+      const previousCertificateIds = Object.fromEntries(slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
+      // A backup scheduled to replace the certificate this activation replaces would undo the approved rollover at its
+      // instant, unstamped: it ends here, with the activation that made it moot.
+      const mootBackups = slots.flatMap((slot): PartnerCertificatesEvent[] => {
+        const backup = state[slot].backup;
+        if (!backup || backup.replacesCertificateId !== previousCertificateIds[slot]) return [];
+        return [{ type: 'partner_certificates.backup_cancelled.v1', data: { partnerId, slot, certificateId: backup.certificateId, activateOn: backup.activateOn, cancelledAt: now } }];
+      });
       return [
         {
           type: 'trust.activated.v1',
@@ -91,7 +109,7 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
             certificateSha256: command.nextCertificate.fingerprintSha256,
             previousCertificateIds,
             previousCertificateSha256: command.previousSha256,
-            slots: rollover.slots,
+            slots,
             trigger: command.trigger,
             scheduledFor: rollover.activateAt,
             activatedAt: now,
@@ -100,6 +118,7 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
             evidence: command.evidence,
           },
         },
+        ...mootBackups,
       ];
     }
     default:

@@ -1,4 +1,5 @@
 import {
+  activatedSlots,
   activationEvidenceDocument,
   assertActivatable,
   assertFitsRolloverSlots,
@@ -75,12 +76,13 @@ export class RolloverActivation {
         const algorithm = signAlgorithm !== undefined ? signAlgorithm : await this.signingAlgorithmOf(partner.partnerId);
         const refusal = algorithm === undefined ? null : keyRefusal(details, rollover.slots, algorithm);
         if (refusal) throw refusal;
-        const previous = await this.previousOf(state, rollover.slots);
+        const slots = activatedSlots(state, rollover.slots);
+        const previous = await this.previousOf(state, slots);
         const { document, sha256 } = activationEvidenceDocument({
           account: partner.account,
           tenant: partner.tenant,
           partnerId: partner.partnerId,
-          slots: rollover.slots,
+          slots,
           next: { certificateId: next.certificateId, sha256: next.fingerprintSha256 },
           previous,
           trigger,
