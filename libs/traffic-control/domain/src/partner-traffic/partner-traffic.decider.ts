@@ -158,11 +158,14 @@ function decideCancelWindow(command: Extract<PartnerTrafficCommand, { type: 'can
   const window = state.windows.find((w) => w.windowId === command.windowId);
   if (!window) throw new DomainError(Code.WindowNotFound, 'No scheduled maintenance window with this id');
   const events: PartnerTrafficEvent[] = [];
-  // A running window ends now: its directions resume (unless another window still covers them, which the next tick pauses).
+  // A running window ends now: its directions resume, unless another window covers them now, which then holds them
+  // (announced as that window's pause, with its response: no resume, so the gateway releases nothing it holds).
+  const others = state.windows.filter((w) => w.windowId !== window.windowId);
   for (const direction of TRAFFIC_DIRECTIONS) {
-    if (state.activeWindows[direction] === window.windowId) {
-      events.push(resumed(command.ref, direction, 'operator', window.windowId, command.actor, command.now, state.pauses[direction] !== null));
-    }
+    if (state.activeWindows[direction] !== window.windowId) continue;
+    const covering = windowCovering(others, direction, ms(command.now));
+    if (covering) events.push(windowPaused(command.ref, direction, covering, command.actor, command.now));
+    else events.push(resumed(command.ref, direction, 'operator', window.windowId, command.actor, command.now, state.pauses[direction] !== null));
   }
   events.push({
     type: 'traffic.window_cancelled.v1',

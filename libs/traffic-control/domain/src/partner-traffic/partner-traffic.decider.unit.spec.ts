@@ -207,6 +207,28 @@ describe('partner traffic: maintenance windows', () => {
     spec([]).when({ ...cancel, windowId: 'nope' }).thenError('WINDOW_NOT_FOUND');
   });
 
+  it('cancelling the running window of a direction another running window covers hands the direction to that one: its pause, no resume', () => {
+    const both = { ...window('wA', at(10), at(30), 'both'), response: 'http_422' as const };
+    const incoming = { ...window('wB', at(12), at(30), 'incoming'), response: 'success_mdn' as const };
+    const running = decideAll([both, incoming, due(10), due(12)]);
+    const state = foldEvents(partnerTrafficDecider, running);
+    expect(state.activeWindows).toEqual({ incoming: 'wB', outgoing: 'wA' });
+    const events = partnerTrafficDecider.decide({ type: 'cancel_window', ref, windowId: 'wB', actor: 'bob', now: at(13) }, state);
+    const directionOf = (e: PartnerTrafficEvent) => ('direction' in e.data ? e.data.direction : null);
+    expect(events.map((e) => [e.type, directionOf(e), e.type === 'traffic.paused.v1' ? [e.data.windowId, e.data.response] : null])).toEqual([
+      ['traffic.paused.v1', 'incoming', ['wA', 'http_422']],
+      ['traffic.window_cancelled.v1', null, null],
+    ]);
+    const after = foldEvents(partnerTrafficDecider, [...running, ...events]);
+    expect(after.activeWindows).toEqual({ incoming: 'wA', outgoing: 'wA' });
+    // Nothing more for the scheduler until wA ends, when both directions resume, once.
+    expect(partnerTrafficDecider.decide(due(14), after)).toEqual([]);
+    expect(partnerTrafficDecider.decide(due(30), after).map((e) => [e.type, directionOf(e), (e.data as { stillPaused?: boolean }).stillPaused])).toEqual([
+      ['traffic.resumed.v1', 'incoming', false],
+      ['traffic.resumed.v1', 'outgoing', false],
+    ]);
+  });
+
   it('a window that passed entirely while no scheduler ran is closed as elapsed, never paused late', () => {
     const scheduled = decideAll([window('w1', at(10), at(20))]);
     const events = partnerTrafficDecider.decide(due(60), foldEvents(partnerTrafficDecider, scheduled));
