@@ -8,5 +8,6 @@
 // ran a full collection every 1.5–2 s (43–97 ms pauses, 610 → 395 MB): two of four runs missed the 20 ms p99 goals
 // (medians up to 38 ms). With 64 MiB: 3–10 scavenges a second, one full collection in the whole read phase, 1 of 12
 // medians at 21 ms, the rest 7–11 (docs/benchmarks.md); RSS 802–836 MiB against 663–797.
-// Distributed services (small heaps: their read models are in MongoDB) run with V8's default.
+// The Docker image's services (small heaps: their read models are in MongoDB) run with V8's default; the local
+// distributed stack (distributed-local.mjs) starts each service with these, as npm start does.
 module.exports = ['--max-semi-space-size=64'];

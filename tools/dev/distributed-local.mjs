@@ -12,8 +12,11 @@ import { request, createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import APP_NODE_OPTIONS from './app-node-options.cjs';
+import gatewayRoute from './gateway-route.cjs';
 import { provide as provideKafka } from '../test-servers/kafka.mjs';
 import { provide as provideMongo } from '../test-servers/mongo.mjs';
+
+const { serviceFor } = gatewayRoute;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const port = Number(process.env.PORT ?? 3000);
@@ -80,17 +83,21 @@ for (const service of SERVICES) {
   log(`${service} on 127.0.0.1:${servicePort[service]} (pid ${child.pid})`);
 }
 
-// The public URL: gateway/routes.json's first matching route, else its default, as the rendered nginx.conf does.
+// The public URL: gateway/routes.json's first matching route, else its default, as the rendered nginx.conf does (on the
+// decoded, normalised path: gateway-route.cjs).
 const table = JSON.parse(readFileSync(join(root, 'gateway/routes.json'), 'utf8'));
-const routes = table.routes.map((route) => ({ pattern: new RegExp(route.path), service: route.service }));
 // As nginx does (client_max_body_size 2m, request buffering on): a body is read whole before it goes to its service, so
 // a service refusing it early (413 past BODY_LIMIT_BYTES) is answered as it said, not cut off into a 502; past 2 MiB the
 // proxy refuses it itself, in the services' error shape.
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const BAD_PATH = JSON.stringify({ message: 'The request path could not be read.', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
 const PAYLOAD_TOO_LARGE = JSON.stringify({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
 const gateway = createServer(async (incoming, outgoing) => {
-  const path = (incoming.url ?? '/').split('?')[0];
-  const service = routes.find((route) => route.pattern.test(path))?.service ?? table.default;
+  const service = serviceFor(table, incoming.url);
+  if (service === null) {
+    outgoing.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(BAD_PATH);
+    return;
+  }
   const chunks = [];
   let length = 0;
   try {

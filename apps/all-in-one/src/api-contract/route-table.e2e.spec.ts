@@ -8,6 +8,7 @@ import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 import { AllInOneModule } from '../all-in-one.module';
+import devProxy = require('../../../../tools/dev/gateway-route.cjs');
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -114,6 +115,18 @@ describe('the public route table (gateway/routes.json)', () => {
     expect(text).toContain('error_page 413 @payload_too_large;');
     const answer = /location @payload_too_large \{\s*default_type application\/json;\s*return 413 '([^']*)';/.exec(text);
     expect(JSON.parse(answer?.[1] ?? 'null')).toEqual({ message: 'The request body is too large.', error: { type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  it('routes the local distributed proxy (tools/dev) as nginx matches: on the decoded, normalised path, for every documented path', () => {
+    const routes = table.routes.map((route) => ({ service: route.service, path: new RegExp(route.path) }));
+    for (const path of allInOne.map(concrete)) {
+      const expected = serviceFor(routes, table.default, path);
+      const spelled = [path, `${path}?x=1`, path.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`), path.replace('/v1/', '//v1/./'), `/x/..${path}`];
+      expect(spelled.map((url) => [url, devProxy.serviceFor(table, url)])).toEqual(spelled.map((url) => [url, expected]));
+    }
+    expect(devProxy.serviceFor(table, '/v1/partners/prt_1/%74raffic')).toBe('traffic-control');
+    expect(devProxy.serviceFor(table, '/v1/partners/prt_1/certificate%2Dslots')).toBe('certificate-lifecycle');
+    expect([devProxy.serviceFor(table, '/v1/%zz'), devProxy.serviceFor(table, '/../v1/traffic')]).toEqual([null, null]);
   });
 
   it('has its generated files up to date (node tools/gateway/render-routes.mjs)', () => {
