@@ -119,6 +119,14 @@ describe('JwtVerifier', () => {
       expect((await verifier.verify(await sign({ sub: 'u', account: 'p.q', tenant: 'r_1-X', roles: ['tenant_admin'] }))).tenant).toBe('r_1-X');
     });
 
+    it('refuses an account claim holding a separator of the ids it heads ("|", "/"), an escape ("%"), a blank or a control character', async () => {
+      // account "p|t1" with tenant "x" and message "<m>", and account "p" with tenant "t1" and message "x|<m>", would share one record
+      for (const account of ['p|t1', 'p/t1', 'p%2F', 'p q', 'p\nq', 'p\u2028', 'x'.repeat(129)]) {
+        expect((await rejection(verifier, await sign({ sub: 'u', account, tenant: 'x', roles: ['tenant_admin'] }))).reason).toMatch(/claim account/);
+      }
+      for (const account of ['acme', 'acme.example', 'ACME_Corp-1', 'Grossist-ü', 'x'.repeat(128)]) expect((await verifier.verify(await sign({ sub: 'u', account, tenant: 't1', roles: ['tenant_admin'] }))).account).toBe(account);
+    });
+
     it('accepts an operator without a tenant (parked events span tenants)', async () => {
       const caller = await verifier.verify(await sign({ sub: 'ops', account: 'platform', roles: ['operator'] }));
       expect(caller).toEqual({ sub: 'ops', account: 'platform', tenant: null, roles: ['operator'] });
