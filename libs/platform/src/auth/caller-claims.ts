@@ -1,4 +1,4 @@
-import { isTenantId } from '@as2-partners/kernel';
+import { ACCOUNT_ID_PATTERN, isTenantId } from '@as2-partners/kernel';
 import { ROLES, type Caller, type Role } from './caller';
 
 /** Why a verified token still does not make a caller (logged at debug, never returned to the client). */
@@ -10,8 +10,6 @@ export class InvalidCallerClaimsError extends Error {
 }
 
 const EVERY_ACCOUNT = '*';
-// eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const ACCOUNT_CLAIM = /^[^|/%\s\u0000-\u001f\u007f-\u009f\u2028\u2029]{1,128}$/;
 const ACCOUNT_SCOPED_ROLES: readonly Role[] = ['account_admin', 'tenant_admin', 'tenant_user'];
 
 function nonEmptyString(value: unknown): value is string {
@@ -32,7 +30,7 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   if (!nonEmptyString(account)) throw new InvalidCallerClaimsError('claim account is missing or empty');
   // The account heads ids and keys joined with `|`, `/` or `.` after it (a message record is `<account>|<tenant>|<message
   // id>`): one that holds a separator, an escape or a blank could spell another account's tenant's key.
-  if (!ACCOUNT_CLAIM.test(account)) {
+  if (!ACCOUNT_ID_PATTERN.test(account)) {
     throw new InvalidCallerClaimsError('claim account must be 1-128 characters without "|", "/", "%", spaces or control characters');
   }
   if (tenant !== undefined && tenant !== null && !nonEmptyString(tenant)) {

@@ -216,6 +216,10 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
       const named = await post([record('all-3', { tenant: ctx.tenant, account: ctx.account })], everyAccount);
       expect(named.body.data).toEqual({ received: 1, applied: 1, ignored: 0 });
       expect((await statsOf(acme.id)).message_stats.total_sent).toBe(1);
+      // An account spelled with the separator of the record's key (`<account>|<tenant>|<message id>`) could name this
+      // tenant's record `x|all-3` from account `<account>|<tenant>`, tenant `x`: refused as no account's id.
+      const spelled = await post([record('all-3', { tenant: 'x', account: `${ctx.account}|${ctx.tenant}` })], everyAccount);
+      expect([spelled.status, Object.keys(spelled.body.errors ?? {})]).toEqual([422, ['events.0.account']]);
     });
 
     it.each([

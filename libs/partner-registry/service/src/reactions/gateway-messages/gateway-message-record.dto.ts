@@ -1,4 +1,4 @@
-import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
+import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsString, Matches, ValidateNested } from 'class-validator';
@@ -64,10 +64,11 @@ export class GatewayMessageRecordDto {
   @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: "Must be the token's account when given (required on the Kafka topic)" })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, pattern: ACCOUNT_ID_PATTERN.source, description: "Must be the token's account when given (required on the Kafka topic)" })
   @IsOptionalNotNull()
   @IsString({ message: 'The account must be a string' })
   @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  @Matches(ACCOUNT_ID_PATTERN, { message: ACCOUNT_ID_MESSAGE })
   account?: string;
 }
 
