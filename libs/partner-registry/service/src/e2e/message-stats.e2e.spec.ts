@@ -37,6 +37,9 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     const details = await statsOf(acme.id);
     expect(details.message_stats).toEqual({ total_sent: 2, total_received: 2, success_rate: 66.7, last_message_at: '2026-11-30T10:05:00.000000Z' });
     expect(details.last_message_at).toBe('2026-11-30T10:05:00.000000Z');
+    // The last message to the microsecond its record gave, with RFC 3339's lower-case t and z taken as well.
+    expect((await post([record('m5', { tenant: ctx.tenant, occurred_at: '2026-11-30t10:06:00.123456z' })])).body.data).toEqual({ received: 1, applied: 1, ignored: 0 });
+    expect((await statsOf(acme.id)).message_stats.last_message_at).toBe('2026-11-30T10:06:00.123456Z');
   });
 
   it('is idempotent by message_id and tolerant of any order: the latest outcome of a message counts, once', async () => {

@@ -22,6 +22,14 @@ export interface StatsSubject {
   readonly createdAt?: string | null;
 }
 
+/** When a message occurred, to the microsecond its record gave (the API's six fraction digits), not only the millisecond. */
+function occurredAtOf(outcome: Pick<MessageOutcomeDocument, 'occurredAt' | 'occurredAtMicros'>): string {
+  const at = toApiTimestamp(outcome.occurredAt);
+  if (outcome.occurredAtMicros === undefined) return at;
+  const microseconds = ((outcome.occurredAtMicros % 1000) + 1000) % 1000;
+  return `${at.slice(0, -4)}${String(microseconds).padStart(3, '0')}Z`;
+}
+
 /**
  * A partner's message statistics within one tenant: the messages naming its AS2 id that were counted for it when
  * recorded, and those recorded before messages were counted for a partner (a store an earlier version wrote) that
@@ -41,7 +49,7 @@ export class MessageStatsQuery {
     const counted = since === null ? { partnerId: { $in: [partner.partnerId, null] } } : { $or: [{ partnerId: partner.partnerId }, { partnerId: null, occurredAt: { $gte: since } }] };
     const scope = { account, tenant, partnerAs2Id: partner.as2Id, ...counted };
     const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
-    const last = latest.items[0]?.occurredAt ?? null;
+    const last = latest.items[0] ?? null;
     // No message at all (most partners most of the time): nothing to count.
     if (last === null) return NO_MESSAGE_STATS;
     const [sent, received, delivered, failed] = await Promise.all([
@@ -55,7 +63,7 @@ export class MessageStatsQuery {
       total_sent: sent,
       total_received: received,
       success_rate: finished === 0 ? null : Math.round((delivered / finished) * 1000) / 10,
-      last_message_at: toApiTimestamp(last),
+      last_message_at: occurredAtOf(last),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsISO8601, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, isISO8601, IsString, Matches, ValidateNested } from 'class-validator';
 import { CharacterLength, DATE_TIME_WITH_OFFSET, IsOptionalNotNull, propertyRule } from '@as2-partners/platform';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
@@ -14,6 +14,15 @@ import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stat
 const OCCURRED_AT_AHEAD_MS = 24 * 60 * 60 * 1000;
 
 /** An instant no more than a day ahead of now (a text that is no date-time is left to the other rules). */
+/** A real instant as ISO 8601 writes it (no 30 February), its `T` and `Z` in either case as RFC 3339 allows (§5.6). */
+function IsIsoInstant(): PropertyDecorator {
+  return propertyRule({
+    name: 'isIsoInstant',
+    validate: (value) => typeof value === 'string' && isISO8601(value.toUpperCase(), { strict: true }),
+    message: 'The occurred_at must be an ISO-8601 date-time',
+  });
+}
+
 function IsNotFarAhead(): PropertyDecorator {
   return propertyRule({
     name: 'isNotFarAhead',
@@ -51,7 +60,7 @@ export class GatewayMessageRecordDto {
 
   @ApiProperty({ format: 'date-time', pattern: DATE_TIME_WITH_OFFSET.source, example: '2026-11-30T10:00:00.000Z' })
   @IsDefined({ message: 'The occurred_at field is required' })
-  @IsISO8601({ strict: true }, { message: 'The occurred_at must be an ISO-8601 date-time' })
+  @IsIsoInstant()
   // a date alone (2026-11-30) is ISO 8601 too, but no instant: the schema's date-time has a time and an offset
   @Matches(DATE_TIME_WITH_OFFSET, { message: 'The occurred_at must be an ISO-8601 date-time' })
   // A gateway's clock may be a little ahead; a record from far ahead would hold the message's outcome (and the partner's last message) for good.
