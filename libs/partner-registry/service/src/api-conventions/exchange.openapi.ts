@@ -13,7 +13,7 @@ const object = (properties: Record<string, SchemaObject>, optional: readonly str
 });
 
 const AS2_INSTANCE_PROPERTIES: Record<string, SchemaObject> = {
-  id: { type: 'string', example: 'as2i_01HQ3K4N5M6P7Q8R9S0T1U2V3W' },
+  id: { type: 'string', example: 'ins_01HQ3K4N5M6P7Q8R9S0T1U2V3W' },
   my_as2_id: str(),
   my_name: str(),
   my_as2_alias: str(),

@@ -231,6 +231,24 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       expect((await ctx.api.get('/v1/partnerships/resolve?as2_from=my%20company&as2_to=amazon')).status).toBe(422);
     });
 
+    it('takes the direction the gateway names when two of our identities are partners of each other (both readings name a pair)', async () => {
+      const hq = await instance(ctx.api, 'LOOP-HQ');
+      const plant = await instance(ctx.api, 'LOOP-PLANT');
+      const plantAsPartner = await partner(ctx.api, 'LOOP-PLANT', { name: 'Plant as partner', encrypt: true });
+      const hqAsPartner = await partner(ctx.api, 'LOOP-HQ', { name: 'HQ as partner' });
+      const hqToPlant = await pair(ctx.api, hq.id, plantAsPartner.id);
+      const plantToHq = await pair(ctx.api, plant.id, hqAsPartner.id);
+      const resolve = (direction: string) => ctx.api.get(`/v1/partnerships/resolve?as2_from=LOOP-PLANT&as2_to=LOOP-HQ${direction}`);
+      // A message from the partner LOOP-PLANT to our LOOP-HQ, and one from our LOOP-PLANT to the partner LOOP-HQ.
+      expect((await resolve('&direction=inbound')).body.data).toMatchObject({ partnership_id: hqToPlant.id, direction: 'inbound', partner: { id: plantAsPartner.id }, effective: { encrypt: true } });
+      expect((await resolve('&direction=outbound')).body.data).toMatchObject({ partnership_id: plantToHq.id, direction: 'outbound', partner: { id: hqAsPartner.id } });
+      // Unnamed: the outbound reading first, as before.
+      expect((await resolve('')).body.data).toMatchObject({ partnership_id: plantToHq.id, direction: 'outbound' });
+      const none = await ctx.api.get('/v1/partnerships/resolve?as2_from=LOOP-HQ&as2_to=LOOP-PLANT&direction=sideways');
+      expect([none.status, Object.keys(none.body.errors)]).toEqual([422, ['direction']]);
+      expect((await ctx.api.get('/v1/partnerships/resolve?as2_from=mycompany-none&as2_to=LOOP-HQ&direction=inbound')).status).toBe(404);
+    });
+
     it('finds the pair when an AS2 id names both an own and an inherited end', async () => {
       await ok(ctx.admin.post(`/v1/accounts/${ctx.account}/as2-instances`, instanceInput('TWIN-US')));
       const masterPartner = await ok<{ id: string }>(ctx.admin.post(`/v1/accounts/${ctx.account}/partners`, partnerInput('TWIN-THEM')));

@@ -28,8 +28,11 @@ export class PartnershipResolver {
     @Inject(PartnerCertificatesQuery) private readonly certificates: PartnerCertificatesQuery,
   ) {}
 
-  async resolve(account: string, tenant: string, as2From: string, as2To: string) {
-    const pair = (await this.pairOf(account, tenant, 'outbound', as2From, as2To)) ?? (await this.pairOf(account, tenant, 'inbound', as2To, as2From));
+  /** `known`: the one reading the gateway knows applies; without it, outbound (as2From is ours) first, then inbound. */
+  async resolve(account: string, tenant: string, as2From: string, as2To: string, known?: Pair['direction']) {
+    const outbound = () => this.pairOf(account, tenant, 'outbound', as2From, as2To);
+    const inbound = () => this.pairOf(account, tenant, 'inbound', as2To, as2From);
+    const pair = known === 'outbound' ? await outbound() : known === 'inbound' ? await inbound() : ((await outbound()) ?? (await inbound()));
     if (!pair) throw partnershipNotFound(`${as2From} -> ${as2To}`);
     const { direction, instance, partner, partnership } = pair;
     const effective = applyPartnerChanges(partner.settings, partnership.overrides);

@@ -47,7 +47,7 @@ export class PartnershipViewsController {
     const tenant = tenantOfGatewayOrCaller(ctx, query.tenant);
     // A tenant the gateway names (its token has none, so its arrival check could not tell): deleted, it routes nothing.
     if (ctx.caller.tenant === null && (await this.partners.isDeletedTenant(account, tenant))) throw tenantDeletedError(tenant);
-    return { data: await this.resolver.resolve(account, tenant, query.as2_from, query.as2_to) };
+    return { data: await this.resolver.resolve(account, tenant, query.as2_from, query.as2_to, query.direction) };
   }
 
   @Get(':id')

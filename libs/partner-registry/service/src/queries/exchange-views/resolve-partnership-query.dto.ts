@@ -1,6 +1,6 @@
 import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, IsString, Matches } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { CharacterLength } from '@as2-partners/platform';
 import { IsAs2Id } from '../../partner-settings/partner-field.validators';
 
@@ -15,6 +15,15 @@ export class ResolvePartnershipQueryDto {
   @IsDefined({ message: 'The as2_to field is required' })
   @IsAs2Id()
   as2_to!: string;
+
+  @ApiPropertyOptional({
+    enum: ['outbound', 'inbound'],
+    description:
+      "Which way the message goes, when the gateway knows: outbound (as2_from is ours) or inbound (as2_from is the partner's). Without it the outbound reading is tried first; give it when two of our identities are also partners of each other, where both readings name a pair",
+  })
+  @IsOptional()
+  @IsIn(['outbound', 'inbound'], { message: 'The direction must be outbound or inbound' })
+  direction?: 'outbound' | 'inbound';
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: TENANT_ID_PATTERN.source, description: 'For a gateway token without a tenant claim: the tenant the message belongs to' })
   @IsOptional()
