@@ -100,7 +100,7 @@ const TRUST_STATE_PROPERTIES: Record<string, SchemaObject> = {
     type: 'array',
     items: WARNING,
     description:
-      'CURRENT_CERTIFICATE_INACTIVE, BACKUP_CERTIFICATE_INACTIVE, NEXT_CERTIFICATE_INACTIVE, CURRENT_CERTIFICATE_EXPIRED, CURRENT_CERTIFICATE_EXPIRING, NEXT_CERTIFICATE_EXPIRES_IN_WINDOW, ACTIVATION_OVERDUE, OVERLAP_CLOSED_NOT_RETIRED, SIGNATURE_CERTIFICATE_UNFIT (the signature slot follows an encryption certificate uploaded for encryption only), CERTIFICATE_KEY_TOO_SMALL (an RSA key below what the partner\'s signing algorithm requires now: SHA1withRSA 1024 bits, others 2048)',
+      'CURRENT_CERTIFICATE_INACTIVE, BACKUP_CERTIFICATE_INACTIVE, NEXT_CERTIFICATE_INACTIVE, CURRENT_CERTIFICATE_EXPIRED, CURRENT_CERTIFICATE_EXPIRING, NEXT_CERTIFICATE_EXPIRES_IN_WINDOW, ACTIVATION_OVERDUE, OVERLAP_CLOSED_NOT_RETIRED, SIGNATURE_CERTIFICATE_UNFIT (the signature slot follows an encryption certificate whose keyUsage allows no signature), CERTIFICATE_KEY_TOO_SMALL (an RSA key below what the partner\'s signing algorithm requires now: SHA1withRSA 1024 bits, others 2048)',
   },
   slots: SLOTS_SCHEMA,
 };

@@ -1,9 +1,11 @@
-import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, usageFitsSlot, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
+import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import { certificateSummaryOf, presentSlots } from '../certificate-slots/certificate-slots.presenter';
 import type { CertificateViewDocument } from '../../queries/certificate-views/certificate-view.document';
 
 const DAY_MS = 86_400_000;
+/** The keyUsage bits of a key that may sign (RFC 5280 §4.2.1.3): what verifying a partner's signatures needs. */
+const SIGNING_KEY_USAGES = ['digitalSignature', 'nonRepudiation'];
 
 type NextStep =
   | { action: 'activate'; at: string; certificate_id: string }
@@ -52,13 +54,13 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
       warnings.push({ code: 'CURRENT_CERTIFICATE_EXPIRING', message: `The current ${slot} certificate ${current} expires in ${Math.floor(left / DAY_MS)} day(s) and no replacement is scheduled` });
     }
   }
-  // Seed 000's signature slot follows encryption; a certificate uploaded for encryption alone is not one to verify with.
+  // Seed 000's signature slot follows encryption; a certificate whose keyUsage allows no signature cannot verify one.
   const followed = state.signature.useDifferent ? null : state.encryption.current;
-  const followedUsage = followed ? docs.get(followed)?.usage ?? state.attached.get(followed)?.usage : undefined;
-  if (followed && followedUsage !== undefined && !usageFitsSlot(followedUsage, 'signature')) {
+  const followedKeyUsage = followed ? docs.get(followed)?.certificate.keyUsage : undefined;
+  if (followed && followedKeyUsage && !followedKeyUsage.some((bit) => SIGNING_KEY_USAGES.includes(bit))) {
     warnings.push({
       code: 'SIGNATURE_CERTIFICATE_UNFIT',
-      message: `The signature slot follows encryption, whose certificate ${followed} was uploaded for ${followedUsage} only: set a signature certificate (PUT /v1/partners/${partnerId}/certificate-slots/signature) or use one uploaded for both`,
+      message: `The signature slot follows encryption, whose certificate ${followed} allows no signature (its keyUsage has neither digitalSignature nor nonRepudiation): set a signature certificate (PUT /v1/partners/${partnerId}/certificate-slots/signature)`,
     });
   }
   checkKeySize(state.rollover?.nextCertificateId, 'next');

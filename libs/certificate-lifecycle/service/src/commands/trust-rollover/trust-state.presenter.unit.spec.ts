@@ -3,15 +3,15 @@ import type { CertificateViewDocument } from '../../queries/certificate-views/ce
 import { presentTrustState } from './trust-state.presenter';
 
 const now = new Date('2026-11-30T00:00:00.000Z');
-const view = (id: string, active: boolean, keySize = 2048, usage = 'both') =>
+const view = (id: string, active: boolean, keySize = 2048, keyUsage: string[] | null = null) =>
   ({
     _id: id,
     active,
     name: id,
-    usage,
+    usage: 'both',
     type: 'partner',
     createdAt: '2026-01-01T00:00:00.000Z',
-    certificate: { subject: `CN=${id}`, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2028-01-01T00:00:00.000Z', fingerprintSha256: 'ab', keyAlgorithm: 'RSA', keySize },
+    certificate: { subject: `CN=${id}`, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2028-01-01T00:00:00.000Z', fingerprintSha256: 'ab', keyAlgorithm: 'RSA', keySize, keyUsage },
   }) as unknown as CertificateViewDocument;
 
 describe('trust state warnings about inactive certificates', () => {
@@ -57,20 +57,22 @@ describe('trust state warning about keys too small for the signing algorithm the
   });
 });
 
-describe('trust state warning about a signature slot following an encryption-only certificate', () => {
+describe('trust state warning about a signature slot following a certificate that allows no signature', () => {
   const following = (useDifferent: boolean): PartnerCertificatesState => ({
     ...emptyPartnerCertificates(),
     partnerId: 'prt_1',
     encryption: { current: 'cert_enc', backup: null },
     signature: { current: useDifferent ? 'cert_sig' : null, backup: null, useDifferent },
   });
-  const codes = (state: PartnerCertificatesState, usage: string) =>
-    presentTrustState('prt_1', state, new Map([['cert_enc', view('cert_enc', true, 2048, usage)], ['cert_sig', view('cert_sig', true)]]), now, 'SHA256withRSA').warnings.map((w) => w.code);
+  const codes = (state: PartnerCertificatesState, keyUsage: string[] | null) =>
+    presentTrustState('prt_1', state, new Map([['cert_enc', view('cert_enc', true, 2048, keyUsage)], ['cert_sig', view('cert_sig', true)]]), now, 'SHA256withRSA').warnings.map((w) => w.code);
 
-  it('warns while the signature slot follows a certificate uploaded for encryption only, not one for both, nor once set apart', () => {
-    expect(codes(following(false), 'encryption')).toEqual(['SIGNATURE_CERTIFICATE_UNFIT']);
-    expect(codes(following(false), 'both')).toEqual([]);
-    expect(codes(following(true), 'encryption')).toEqual([]);
+  it('warns while the signature slot follows a certificate whose keyUsage allows no signature; not one that may sign or says nothing, nor once set apart', () => {
+    expect(codes(following(false), ['keyEncipherment'])).toEqual(['SIGNATURE_CERTIFICATE_UNFIT']);
+    expect(codes(following(false), ['keyEncipherment', 'digitalSignature'])).toEqual([]);
+    expect(codes(following(false), ['nonRepudiation'])).toEqual([]);
+    expect(codes(following(false), null)).toEqual([]);
+    expect(codes(following(true), ['keyEncipherment'])).toEqual([]);
   });
 });
 
