@@ -98,7 +98,7 @@ function evolveTracked(state: PartnerCertificatesState, event: PartnerCertificat
     case 'partner_certificates.signature_follows_encryption.v1':
       return { ...state, signature: { ...state.signature, current: null, useDifferent: false } };
     case 'partner_certificates.backup_scheduled.v1':
-      return { ...state, partnerId, [event.data.slot]: { ...state[event.data.slot], backup: { certificateId: event.data.certificateId, activateOn: event.data.activateOn, replacesCertificateId: event.data.replacesCertificateId ?? null } } };
+      return { ...state, partnerId, [event.data.slot]: { ...state[event.data.slot], backup: { certificateId: event.data.certificateId, activateOn: event.data.activateOn } } };
     case 'partner_certificates.backup_cancelled.v1':
       return { ...state, [event.data.slot]: { ...state[event.data.slot], backup: null } };
     case 'partner_certificates.backup_activated.v1': {

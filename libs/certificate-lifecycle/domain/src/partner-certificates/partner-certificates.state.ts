@@ -4,8 +4,6 @@ import type { AttachedCertificate } from './partner-certificates.events';
 export interface Backup {
   readonly certificateId: string;
   readonly activateOn: string;
-  /** The certificate it was scheduled to replace (null: the slot was empty then). */
-  readonly replacesCertificateId: string | null;
 }
 
 export interface Slot {

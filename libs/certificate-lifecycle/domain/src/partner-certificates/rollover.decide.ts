@@ -93,11 +93,11 @@ export function decideRollover(command: PartnerCertificatesCommandOf<'schedule_r
       assertFitsRolloverSlots(command.nextCertificate, state, rollover.slots);
       const slots = activatedSlots(state, rollover.slots);
       const previousCertificateIds = Object.fromEntries(slots.map((slot) => [slot, effectiveCurrent(state, slot)]));
-      // A backup scheduled to replace the certificate this activation replaces would undo the approved rollover at its
-      // instant, unstamped: it ends here, with the activation that made it moot.
+      // A backup still pending on a slot this activation moves would undo the approved rollover at its instant, unstamped
+      // (whichever certificate it was scheduled to replace, one a manual change replaced since included): it ends here.
       const mootBackups = slots.flatMap((slot): PartnerCertificatesEvent[] => {
         const backup = state[slot].backup;
-        if (!backup || backup.replacesCertificateId !== previousCertificateIds[slot]) return [];
+        if (!backup) return [];
         return [{ type: 'partner_certificates.backup_cancelled.v1', data: { partnerId, slot, certificateId: backup.certificateId, activateOn: backup.activateOn, cancelledAt: now } }];
       });
       return [

@@ -18,7 +18,7 @@ describe('trust state warnings about inactive certificates', () => {
   const state: PartnerCertificatesState = {
     ...emptyPartnerCertificates(),
     partnerId: 'prt_1',
-    encryption: { current: 'cert_shared', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z', replacesCertificateId: null } },
+    encryption: { current: 'cert_shared', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z' } },
     rollover: { nextCertificateId: 'cert_next', activateAt: '2027-02-01T00:00:00.000Z', overlapUntil: '2027-03-01T00:00:00.000Z', slots: ['tls'] },
   };
 
@@ -40,7 +40,7 @@ describe('trust state warning about keys too small for the signing algorithm the
   const state: PartnerCertificatesState = {
     ...emptyPartnerCertificates(),
     partnerId: 'prt_1',
-    encryption: { current: 'cert_small', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z', replacesCertificateId: null } },
+    encryption: { current: 'cert_small', backup: { certificateId: 'cert_backup', activateOn: '2027-01-01T00:00:00.000Z' } },
   };
   const docs = new Map([['cert_small', view('cert_small', true, 1024)], ['cert_backup', view('cert_backup', true, 1024)]]);
   const warned = (signAlgorithm: string | null) => presentTrustState('prt_1', state, docs, now, signAlgorithm).warnings.filter((w) => w.code === 'CERTIFICATE_KEY_TOO_SMALL');
@@ -80,7 +80,7 @@ describe('trust state next step: the earliest of what is scheduled', () => {
   const docs = new Map([['cert_current', view('cert_current', true)], ['cert_backup', view('cert_backup', true)], ['cert_next', view('cert_next', true)]]);
   const nextStep = (state: Partial<PartnerCertificatesState>) =>
     presentTrustState('prt_1', { ...emptyPartnerCertificates(), partnerId: 'prt_1', encryption: { current: 'cert_current', backup: null }, ...state }, docs, now, 'SHA256withRSA').next_step;
-  const backupOn = (activateOn: string) => ({ current: 'cert_current', backup: { certificateId: 'cert_backup', activateOn, replacesCertificateId: 'cert_current' } });
+  const backupOn = (activateOn: string) => ({ current: 'cert_current', backup: { certificateId: 'cert_backup', activateOn } });
   const rolloverAt = (activateAt: string) => ({ nextCertificateId: 'cert_next', activateAt, overlapUntil: '2027-06-01T00:00:00.000Z', slots: ['encryption' as const] });
 
   it('a backup due before a pending rollover comes first; a rollover before a backup, the rollover', () => {
