@@ -40,6 +40,9 @@ describe('message statistics (POST /v1/gateway/message-events → partner detail
     // The last message to the microsecond its record gave, with RFC 3339's lower-case t and z taken as well.
     expect((await post([record('m5', { tenant: ctx.tenant, occurred_at: '2026-11-30t10:06:00.123456z' })])).body.data).toEqual({ received: 1, applied: 1, ignored: 0 });
     expect((await statsOf(acme.id)).message_stats.last_message_at).toBe('2026-11-30T10:06:00.123456Z');
+    // Within one millisecond, the last by its microseconds whatever order the records came in.
+    for (const micros of ['500100', '500900', '500500']) expect((await post([record(`m6-${micros}`, { tenant: ctx.tenant, occurred_at: `2026-11-30T10:07:00.${micros}Z` })])).status).toBe(200);
+    expect((await statsOf(acme.id)).message_stats.last_message_at).toBe('2026-11-30T10:07:00.500900Z');
   });
 
   it('is idempotent by message_id and tolerant of any order: the latest outcome of a message counts, once', async () => {

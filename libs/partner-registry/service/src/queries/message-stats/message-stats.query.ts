@@ -22,6 +22,9 @@ export interface StatsSubject {
   readonly createdAt?: string | null;
 }
 
+/** How many messages of one millisecond the last is looked for among (a gateway records far fewer in one). */
+const SAME_MILLISECOND_LIMIT = 1000;
+
 /** When a message occurred, to the microsecond its record gave (the API's six fraction digits), not only the millisecond. */
 function occurredAtOf(outcome: Pick<MessageOutcomeDocument, 'occurredAt' | 'occurredAtMicros'>): string {
   const at = toApiTimestamp(outcome.occurredAt);
@@ -49,9 +52,12 @@ export class MessageStatsQuery {
     const counted = since === null ? { partnerId: { $in: [partner.partnerId, null] } } : { $or: [{ partnerId: partner.partnerId }, { partnerId: null, occurredAt: { $gte: since } }] };
     const scope = { account, tenant, partnerAs2Id: partner.as2Id, ...counted };
     const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
-    const last = latest.items[0] ?? null;
+    const newest = latest.items[0] ?? null;
     // No message at all (most partners most of the time): nothing to count.
-    if (last === null) return NO_MESSAGE_STATS;
+    if (newest === null) return NO_MESSAGE_STATS;
+    // The index orders by the millisecond: the last of the messages of that millisecond, by the microseconds kept.
+    const sameMillisecond = await this.outcomes.find({ filter: { ...scope, occurredAt: newest.occurredAt }, sort: { occurredAt: -1 }, limit: SAME_MILLISECOND_LIMIT });
+    const last = sameMillisecond.items.reduce((a, b) => ((b.occurredAtMicros ?? 0) > (a.occurredAtMicros ?? 0) ? b : a), newest);
     const [sent, received, delivered, failed] = await Promise.all([
       this.outcomes.count({ ...scope, direction: 'outbound' }),
       this.outcomes.count({ ...scope, direction: 'inbound' }),
