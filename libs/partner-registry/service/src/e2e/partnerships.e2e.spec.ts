@@ -283,6 +283,8 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       const everyAccount = apiAs(ctx.t, { account: '*', tenant: null, roles: ['gateway'] });
       const unnamed = await everyAccount.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}`);
       expect([unnamed.status, unnamed.body.error?.code]).toEqual([403, 'ACCOUNT_REQUIRED']);
+      const notAnAccount = await everyAccount.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}&account=${ctx.account}%7Cx`);
+      expect([notAnAccount.status, Object.keys(notAnAccount.body.errors ?? {})]).toEqual([422, ['account']]);
       const named = await everyAccount.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}&account=${ctx.account}`);
       expect([named.status, named.body.data?.partnership_id]).toEqual([200, res.body.data.partnership_id]);
       const elsewhere = await gateway.get(`/v1/partnerships/resolve?as2_from=GROUP-GW&as2_to=MCK-GW&tenant=${ctx.tenant}&account=${ctx.freshAccount()}`);

@@ -1,4 +1,4 @@
-import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
+import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { CharacterLength } from '@as2-partners/platform';
@@ -31,9 +31,10 @@ export class ResolvePartnershipQueryDto {
   @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token of every account (account "*"): the account the message belongs to' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, pattern: ACCOUNT_ID_PATTERN.source, description: 'For a gateway token of every account (account "*"): the account the message belongs to' })
   @IsOptional()
   @IsString({ message: 'The account must be a string' })
   @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  @Matches(ACCOUNT_ID_PATTERN, { message: ACCOUNT_ID_MESSAGE })
   account?: string;
 }
