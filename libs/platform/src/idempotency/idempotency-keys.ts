@@ -51,17 +51,17 @@ export interface IdempotencyKeysOptions {
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
+/** A scope part with its `%` and `/` escaped, so that it ends where the next `/` is. */
+function escapedPart(part: string): string {
+  return part.replace(/[%/]/g, (character) => (character === '%' ? '%25' : '%2F'));
+}
+
 /**
  * Idempotency-Keys kept in the read-model database (SQLite embedded, MongoDB distributed: durable across restarts).
  * A key is claimed atomically (`insert`), so of concurrent duplicates only one runs; the first answer is stored and
  * replayed for the key's lifetime; expired entries are purged now and then. A claim's lease is renewed while its
  * request runs, so a claim left by a process that died frees its key within one lease, not a request timeout.
  */
-/** A scope part with its `%` and `/` escaped, so that it ends where the next `/` is. */
-function escapedPart(part: string): string {
-  return part.replace(/[%/]/g, (character) => (character === '%' ? '%25' : '%2F'));
-}
-
 export class IdempotencyKeys {
   private lastPurge = 0;
 

@@ -13,7 +13,6 @@ import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../../queries/message-stat
 /** How far ahead of this server's clock a gateway's occurred_at may be (clocks drift; a day is far beyond that). */
 const OCCURRED_AT_AHEAD_MS = 24 * 60 * 60 * 1000;
 
-/** An instant no more than a day ahead of now (a text that is no date-time is left to the other rules). */
 /** A real instant as ISO 8601 writes it (no 30 February), its `T` and `Z` in either case as RFC 3339 allows (§5.6). */
 function IsIsoInstant(): PropertyDecorator {
   return propertyRule({
@@ -23,6 +22,7 @@ function IsIsoInstant(): PropertyDecorator {
   });
 }
 
+/** An instant no more than a day ahead of now (a text that is no date-time is left to the other rules). */
 function IsNotFarAhead(): PropertyDecorator {
   return propertyRule({
     name: 'isNotFarAhead',
