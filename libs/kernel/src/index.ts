@@ -40,6 +40,7 @@ export * from './keyed-mutex';
 export * from './for-each-at-most';
 export * from './directory-reservations';
 export * from './polling-loop';
+export * from './account-id';
 export * from './tenant-id';
 export * from './plan-upgrade';
 export * from './character-count';

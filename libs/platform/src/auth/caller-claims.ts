@@ -1,4 +1,4 @@
-import { ACCOUNT_ID_PATTERN, isTenantId } from '@as2-partners/kernel';
+import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_PATTERN, isTenantId } from '@as2-partners/kernel';
 import { ROLES, type Caller, type Role } from './caller';
 
 /** Why a verified token still does not make a caller (logged at debug, never returned to the client). */
@@ -31,7 +31,7 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   // The account heads ids and keys joined with `|`, `/` or `.` after it (a message record is `<account>|<tenant>|<message
   // id>`): one that holds a separator, an escape or a blank could spell another account's tenant's key.
   if (!ACCOUNT_ID_PATTERN.test(account)) {
-    throw new InvalidCallerClaimsError('claim account must be 1-128 characters without "|", "/", "%", spaces or control characters');
+    throw new InvalidCallerClaimsError(`claim account: ${ACCOUNT_ID_MESSAGE}`);
   }
   if (tenant !== undefined && tenant !== null && !nonEmptyString(tenant)) {
     throw new InvalidCallerClaimsError('claim tenant must be a non-empty string when present');
