@@ -38,6 +38,9 @@ export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = { pending: 0
 export const MESSAGE_OUTCOMES_COLLECTION = 'partner_registry_message_outcomes';
 export const MESSAGE_OUTCOME_INDEXES = [['account', 'tenant', 'partnerAs2Id', 'direction'], ['account', 'tenant', 'partnerAs2Id', 'occurredAt']] as const;
 
+/** When a message occurred in microseconds since the epoch: the record's own, or (kept before microseconds were) its millisecond's. */
+export const occurredAtMicrosOf = (outcome: Pick<MessageOutcome, 'occurredAt' | 'occurredAtMicros'>): number => outcome.occurredAtMicros ?? Date.parse(outcome.occurredAt) * 1000;
+
 export const messageOutcomeIdOf = (account: string, tenant: string, messageId: string): string => `${account}|${tenant}|${messageId}`;
 
 /** One gateway record, validated, in the service's names. */

@@ -8,6 +8,7 @@ import {
   type MessageOutcome,
   type MessageOutcomeDocument,
   messageOutcomeIdOf,
+  occurredAtMicrosOf,
   STATUS_RANK,
 } from './message-outcome.document';
 
@@ -20,7 +21,6 @@ export interface RecordedOutcomes {
 
 type Ordered = Pick<MessageOutcome, 'occurredAt' | 'occurredAtMicros' | 'status'>;
 
-const microsOf = (outcome: Ordered): number => outcome.occurredAtMicros ?? Date.parse(outcome.occurredAt) * 1000;
 
 /**
  * Whether `next` is newer news about a message than `current`: later (to the microsecond), or as late and further on
@@ -28,7 +28,7 @@ const microsOf = (outcome: Ordered): number => outcome.occurredAtMicros ?? Date.
  * first the message ends the same.
  */
 export function supersedes(next: Ordered, current: Ordered): boolean {
-  const at = microsOf(next) - microsOf(current);
+  const at = occurredAtMicrosOf(next) - occurredAtMicrosOf(current);
   if (at !== 0) return at > 0;
   const rank = STATUS_RANK[next.status] - STATUS_RANK[current.status];
   if (rank !== 0) return rank > 0;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
-import { MESSAGE_OUTCOME_INDEXES, MESSAGE_OUTCOMES_COLLECTION, type MessageOutcomeDocument } from './message-outcome.document';
+import { MESSAGE_OUTCOME_INDEXES, MESSAGE_OUTCOMES_COLLECTION, occurredAtMicrosOf, type MessageOutcomeDocument } from './message-outcome.document';
 
 /** Seed 002's `message_stats`: success rate in percent with one decimal, null before any finished message. */
 export interface PresentedMessageStats {
@@ -57,7 +57,7 @@ export class MessageStatsQuery {
     if (newest === null) return NO_MESSAGE_STATS;
     // The index orders by the millisecond: the last of the messages of that millisecond, by the microseconds kept.
     const sameMillisecond = await this.outcomes.find({ filter: { ...scope, occurredAt: newest.occurredAt }, sort: { occurredAt: -1 }, limit: SAME_MILLISECOND_LIMIT });
-    const last = sameMillisecond.items.reduce((a, b) => ((b.occurredAtMicros ?? 0) > (a.occurredAtMicros ?? 0) ? b : a), newest);
+    const last = sameMillisecond.items.reduce((a, b) => (occurredAtMicrosOf(b) > occurredAtMicrosOf(a) ? b : a), newest);
     const [sent, received, delivered, failed] = await Promise.all([
       this.outcomes.count({ ...scope, direction: 'outbound' }),
       this.outcomes.count({ ...scope, direction: 'inbound' }),
