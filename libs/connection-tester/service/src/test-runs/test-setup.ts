@@ -40,6 +40,11 @@ const CIPHERS: Readonly<Record<string, ContentCipher>> = {
   AES256_CBC: 'aes-256-cbc',
 };
 
+/** A partner's MDN settings: whether it signs its MDNs (an unsigned one is then no failure) and their MIC algorithm (else the signing one's). */
+function mdnOf(partner: TestedPartnerDocument, signingMic: DigestAlgorithm): As2ExchangePlan['mdn'] {
+  return { signed: partner.mdnSigned, micAlgorithm: SIGN_DIGESTS[partner.mdnAlgorithm ?? ''] ?? signingMic };
+}
+
 function certificateRequired(what: string): DomainError {
   return new DomainError(Code.CertificateRequired, `Certificate required for this test: ${what}`);
 }
@@ -98,9 +103,7 @@ export class TestSetup {
     const signatureCertificate = await pem('signature');
     const partnerSignatureCertificates = signatureCertificate ? [As2Certificate.from(signatureCertificate)] : [];
     const micAlgorithm = SIGN_DIGESTS[partner.signAlgorithm ?? ''] ?? 'sha256';
-    // The partner's MDN settings: whether it signs its MDNs (an unsigned one is then no failure) and their MIC algorithm.
-    const mdn = { signed: partner.mdnSigned, micAlgorithm: SIGN_DIGESTS[partner.mdnAlgorithm ?? ''] ?? micAlgorithm };
-    const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, mdn, partnerSignatureCertificates, build: unsignedMessageBuilder };
+    const base = { testType: testType === 'full' ? ('full' as const) : ('mdn' as const), as2To: partner.as2Id, micAlgorithm, mdn: mdnOf(partner, micAlgorithm), partnerSignatureCertificates, build: unsignedMessageBuilder };
     if (testType === 'ping') {
       // A ping sends no AS2 headers, so needs no instance; one named must still be one of the caller's.
       if (options.instanceId !== undefined) await this.askedInstance(options.instanceId, scope);
@@ -141,8 +144,7 @@ export class TestSetup {
     if (asyncMdn && this.config.receiptUrl === null) {
       throw new DomainError('ASYNC_MDN_UNAVAILABLE', 'The partner sends asynchronous MDNs, but CONNECTION_TEST_RECEIPT_URL (where they would arrive) is not set');
     }
-    const pairMdn = { signed: pair.mdnSigned, micAlgorithm: SIGN_DIGESTS[pair.mdnAlgorithm ?? ''] ?? pairMic };
-    return { target, exchange: { ...base, micAlgorithm: pairMic, mdn: pairMdn, build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
+    return { target, exchange: { ...base, micAlgorithm: pairMic, mdn: mdnOf(pair, pairMic), build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
   }
 
   /** 422 AS2_INSTANCE_REQUIRED unless a partnership names our instance for the partner (what an mdn or full test without `as2_instance_id` uses). */
