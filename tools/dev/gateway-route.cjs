@@ -23,11 +23,23 @@ function normalizedPath(rawPath) {
   return `/${segments.join('/')}${trailing}`;
 }
 
+/** Each table's routes with their patterns compiled, once per table rather than on every request. */
+const compiled = new WeakMap();
+
+function routesOf(table) {
+  let routes = compiled.get(table);
+  if (!routes) {
+    routes = table.routes.map((route) => ({ pattern: new RegExp(route.path), service: route.service }));
+    compiled.set(table, routes);
+  }
+  return routes;
+}
+
 /** The service of a request URL by the table, or null when nginx would refuse its path. */
 function serviceFor(table, url) {
   const path = normalizedPath((url || '/').split('?')[0]);
   if (path === null) return null;
-  const route = table.routes.find((candidate) => new RegExp(candidate.path).test(path));
+  const route = routesOf(table).find((candidate) => candidate.pattern.test(path));
   return route ? route.service : table.default;
 }
 
