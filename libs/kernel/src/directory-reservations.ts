@@ -149,6 +149,23 @@ export class DirectoryReservations {
     return { reserved, created };
   }
 
+  /**
+   * What a reservation would be refused with now, read on the directory (stale reservations in its way released first,
+   * as the reservation itself would): null when it would pass. For writes with effects elsewhere to check before them; a
+   * concurrent reservation may still take the key in between, and the reservation then refuses as usual.
+   */
+  async refusal<C, S, E extends DecidedEvent>(directory: ReservationDirectory<C, S, E>, reserve: ReserveCommand<C>, now: Date): Promise<DomainError | null> {
+    const { state } = await this.writeModel.load(directory.stream, directory.decider);
+    const stale = await this.staleReservations(directory, state, reserve([], []), now);
+    try {
+      directory.decider.decide(reserve(stale.holders, stale.claims), state);
+      return null;
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+  }
+
   private reserveCommitted<C, S, E extends DecidedEvent>(
     directory: ReservationDirectory<C, S, E>,
     reserve: ReserveCommand<C>,

@@ -117,6 +117,16 @@ describe('station membership on the station stream (the in-use check of a statio
     expect((await ctx.api.delete(`/v1/stations/${us}`)).status).toBe(200);
   });
 
+  it("refuses a create over the plan's limit before its station is joined: no membership event for a partner never created", async () => {
+    const eu = await station('EU');
+    // The fixture's tenant is unregistered, so billed as free: five partners.
+    for (let i = 0; i < 5; i++) expect((await ctx.api.post('/v1/partners', partnerInput(as2Id('FILL')))).status).toBe(201);
+    const sixth = await member(eu);
+    expect([sixth.status, sixth.body.error.code, sixth.body.error.details.plan_limit]).toEqual([402, 'PARTNER_LIMIT_EXCEEDED', 5]);
+    expect(await stationEvents(eu)).toEqual(['station.created.v1']);
+    expect((await ctx.api.delete(`/v1/stations/${eu}`)).status).toBe(200);
+  });
+
   it('drops, once past the grace period, a membership whose partner write never happened (a crash between the two)', async () => {
     const eu = await station('EU');
     const ghost = 'prt_01JD0000000000000000000000';

@@ -66,6 +66,11 @@ export class PartnerDirectoryService {
     return (await this.reservations.reserve(directoryOf(scope), reserveCommand(request), request.now, metadata)).position;
   }
 
+  /** What reserving the AS2 id would be refused with now (a taken id, a full plan); null when it would pass. */
+  async refusalOf(scope: DirectoryScope, request: AS2IdReservation): Promise<DomainError | null> {
+    return this.reservations.refusal(directoryOf(scope), reserveCommand(request), request.now);
+  }
+
   /** Reserves the AS2 id, then creates the partner; a refused partner releases its reservation. */
   async reserveThenCreate<C, S, E extends DecidedEvent>(
     scope: DirectoryScope,

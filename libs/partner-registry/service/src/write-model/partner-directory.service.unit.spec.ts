@@ -59,4 +59,18 @@ describe('PartnerDirectoryService across processes', () => {
       'partner_directory.as2_id_reserved.v1',
     ]);
   });
+
+  it('tells what a reservation would be refused with, as the reservation itself decides, and writes nothing', async () => {
+    const s = scope();
+    const full = { plan: 'free' as const, limit: 1 };
+    await processes[0]!.reserve(s, { as2Id: 'HELD', partnerId: 'prt_held', planLimit: null, now: new Date() }, metadata);
+    const refusal = (service: PartnerDirectoryService, on: DirectoryScope, as2Id: string, planLimit: typeof full | null) => service.refusalOf(on, { as2Id, partnerId: 'prt_next', planLimit, now: new Date() });
+    expect((await refusal(processes[1]!, s, 'HELD', null))?.code).toBe('DUPLICATE_AS2_ID');
+    expect((await refusal(processes[1]!, s, 'OTHER', full))?.code).toBe('PARTNER_LIMIT_EXCEEDED');
+    expect(await refusal(processes[1]!, s, 'OTHER', null)).toBeNull();
+    // Its holder deleted, the id is free and the plan has room, as a reservation would find after releasing it.
+    const deleted: DirectoryScope = { ...s, partnerStatus: async () => 'deleted' };
+    expect(await refusal(processes[1]!, deleted, 'HELD', full)).toBeNull();
+    expect((await store.readStream(s.stream)).map((e) => e.type)).toEqual(['partner_directory.as2_id_reserved.v1']);
+  });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, type EventMetadata, WriteModel } from '@as2-partners/kernel';
-import { duplicateAs2Id, partnerDeciderFor, partnerNotFound, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
+import { partnerDeciderFor, partnerNotFound, PartnerRegistryStreams, type MasterPartnerEvent, type PartnerEvent, type PlanLimit } from '@as2-partners/partner-registry-domain';
 import { AfterWrite, PLATFORM_CONFIG, type PlatformConfig, type RequestContext, requestMetadata, requireTenant } from '@as2-partners/platform';
 import { partnerChangesFromDto } from '../../partner-settings/partner-changes.mapper';
 import type { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
@@ -97,19 +97,21 @@ export class CreatePartnerHandler {
       owner.scope === 'tenant'
         ? [tenantDirectoryScope(this.writeModel, owner.account, owner.tenant), PartnerRegistryStreams.partner(partnerId)]
         : [masterDirectoryScope(this.writeModel, owner.account), PartnerRegistryStreams.masterPartner(partnerId)];
+    const reservation = { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now };
     // With a station, the partner's own rules (an email with a station, …) refuse before it is joined (and left again);
     // without one the create's own decision refuses as before, not decided twice on the hot path.
     if (dto.station_id) {
       const decider = partnerDeciderFor(owner.scope);
       decider.decide(command, decider.initialState());
-      // An AS2 id already taken is refused before the station is joined too (a create racing for it still is, after).
-      if (!(await this.directory.isFree(directory, dto.as2_id, partnerId, now))) throw duplicateAs2Id(dto.as2_id);
+      // So are an AS2 id already taken and a full plan (a create racing for either still is, after joining).
+      const refusal = await this.directory.refusalOf(directory, reservation);
+      if (refusal) throw refusal;
     }
     // The partner joins its station's stream first: a concurrent deletion of the station then refuses, or this create does.
     const { result: appended } = await this.membership.around({ partnerId, previous: null, next: dto.station_id ?? null }, now, creation.metadata, () =>
       this.directory.reserveThenCreate(
         directory,
-        { as2Id: dto.as2_id, partnerId, planLimit: creation.planLimit, now },
+        reservation,
         { stream, decider: partnerDeciderFor(owner.scope), command, ...(commandId === undefined ? { newStream: true } : { commandId }) },
         creation.metadata,
       ),
