@@ -57,8 +57,10 @@ export interface ParsedDisposition {
   readonly sendingMode: string;
   /** processed, failed, … (lower-case) */
   readonly type: string;
-  /** error, warning, failure (lower-case), when present */
+  /** The modifiers as written (lower-case), e.g. "error" or "error,warning", when present. */
   readonly modifier?: string;
+  /** Each modifier of that list (RFC 3798 §3.2.6 allows several): error, warning, failure… */
+  readonly modifiers: readonly string[];
   /** The text after the modifier, e.g. "decryption-failed". */
   readonly description?: string;
 }
@@ -71,7 +73,11 @@ export function parseDisposition(raw: string): ParsedDisposition {
   const rest = raw.slice(semicolon + 1).trim();
   const colon = rest.indexOf(':');
   const typePart = (colon >= 0 ? rest.slice(0, colon) : rest).trim().toLowerCase();
-  const [type, modifier] = typePart.split('/').map((s) => s.trim());
+  const [type, modifierList = ''] = typePart.split('/').map((s) => s.trim());
   if (!type) throw new As2Error('MALFORMED_MDN', `The MDN Disposition "${raw}" has no disposition type.`);
-  return { raw, actionMode, sendingMode, type, modifier: modifier || undefined, description: colon >= 0 ? rest.slice(colon + 1).trim() : undefined };
+  const modifiers = modifierList
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  return { raw, actionMode, sendingMode, type, modifier: modifiers.join(',') || undefined, modifiers, description: colon >= 0 ? rest.slice(colon + 1).trim() : undefined };
 }

@@ -190,4 +190,19 @@ describe('handleAs2Request → readMdn', () => {
     }
     expect(() => read(mdn(report(processed, failed)))).toThrow('The MDN has 2 Disposition fields; a disposition notification has one.');
   });
+
+  it('reads every modifier of a list (RFC 3798 §3.2.6): an error among them fails, a warning alone warns', () => {
+    const read = (disposition: string) =>
+      readMdn({
+        headers: { 'content-type': 'multipart/report; report-type=disposition-notification; boundary=b' },
+        body: Buffer.from(`--b\r\nContent-Type: message/disposition-notification\r\n\r\nOriginal-Message-ID: <a@b>\r\nDisposition: automatic-action/MDN-sent-automatically; ${disposition}\r\n--b--\r\n`),
+        expected: { messageId: '<a@b>' },
+      });
+    expect(read('processed/error,warning: decryption-failed')).toMatchObject({ status: 'failed', reason: 'The partner reports "processed/error,warning: decryption-failed".' });
+    expect(read('processed/Warning, Error: decryption-failed').status).toBe('failed');
+    expect(read('processed/warning,failure: x').status).toBe('failed');
+    expect(read('processed/warning, x-note: duplicate-document').status).toBe('delivered-with-warning');
+    expect(read('processed/x-note').status).toBe('delivered');
+    expect(parseDisposition('a/b; processed/ Error , Warning : x')).toMatchObject({ modifier: 'error,warning', modifiers: ['error', 'warning'], description: 'x' });
+  });
 });

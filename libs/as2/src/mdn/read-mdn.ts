@@ -154,7 +154,8 @@ function read(options: ReadMdnOptions): MdnResult {
   if (!originalMessageId || !sameMessageId(originalMessageId, options.expected.messageId)) {
     return { ...base, signed, signer, status: 'message-id-mismatch', reason: `The MDN answers message ${originalMessageId ?? '(none)'}, not ${options.expected.messageId}.` };
   }
-  if (disposition.type !== 'processed' || disposition.modifier === 'error' || disposition.modifier === 'failure') {
+  // Any error or failure among the modifiers fails it: `processed/error,warning` is not a delivery.
+  if (disposition.type !== 'processed' || disposition.modifiers.includes('error') || disposition.modifiers.includes('failure')) {
     return { ...base, signed, signer, status: 'failed', reason: `The partner reports "${disposition.type}${disposition.modifier ? '/' + disposition.modifier : ''}${disposition.description ? ': ' + disposition.description : ''}".` };
   }
   const expectedMic = options.expected.mic;
@@ -179,7 +180,7 @@ function read(options: ReadMdnOptions): MdnResult {
       }
     }
   }
-  if (disposition.modifier === 'warning') {
+  if (disposition.modifiers.includes('warning')) {
     return { ...base, signed, signer, status: 'delivered-with-warning', reason: `Delivered with a warning: ${disposition.description ?? 'unspecified'}.` };
   }
   const mic = !expectedMic ? '' : receivedMic ? ' and returned the matching MIC' : ' (it returned no MIC)';
