@@ -47,7 +47,7 @@ describe('the OpenAPI patterns say what the validators take', () => {
     },
   );
 
-  it.each(['as2@acme.example.com', 'First.Last@Example.COM', 'ops+edi@sub.acme.example.co.uk', "o'brien@acme.example", 'a@b.io', 'not-an-email', 'a@b', 'a@-b.com', 'a b@acme.example.com', '.a@acme.example.com', 'a..b@acme.example.com', 'a@acme.example.com.', 'ü@éxample.com', '日本@example.com', 'x@пример.рф', 'ops@bücher.example', `${'a'.repeat(65)}@acme.example.com`])(
+  it.each(['as2@acme.example.com', 'First.Last@Example.COM', 'ops+edi@sub.acme.example.co.uk', "o'brien@acme.example", 'a@b.io', 'not-an-email', 'a@b', 'a@-b.com', 'a b@acme.example.com', '.a@acme.example.com', 'a..b@acme.example.com', 'a@acme.example.com.', 'ü@éxample.com', '日本@example.com', 'x@пример.рф', 'ops@bücher.example', `${'a'.repeat(65)}@acme.example.com`, 'user@example.xn--p1ai', 'ops@xn--80ak6aa92e.XN--P1AI', 'edi@example.xn--fiqs8s', 'a@b.xn--', 'a@b.xn--p1ai-', 'a@b.xn', 'a@b.xy--p1ai', 'a@b.c0m'])(
     'an e-mail address: %j is taken by the pattern exactly when the validator takes it',
     (email) => {
       expect(matches(EMAIL_PATTERN, email)).toBe(isEmailAddress(email));
@@ -57,6 +57,11 @@ describe('the OpenAPI patterns say what the validators take', () => {
   it('refuses the non-ASCII addresses the pattern refuses (IsEmail alone took them)', () => {
     expect(['ü@éxample.com', '日本@example.com', 'x@пример.рф', 'ops@bücher.example'].filter(isEmailAddress)).toEqual([]);
     expect(isEmailAddress('ops+edi@sub.acme.example.co.uk')).toBe(true);
+  });
+
+  it('takes internationalised domains in their ASCII form, top-level ones too (.рф is xn--p1ai)', () => {
+    expect(['user@example.xn--p1ai', 'ops@xn--80ak6aa92e.xn--p1ai', 'edi@example.xn--fiqs8s', 'ops@xn--bcher-kva.example'].filter(isEmailAddress)).toHaveLength(4);
+    expect(['a@b.xn--', 'a@b.xn--p1ai-', 'a@b.xy--p1ai'].filter(isEmailAddress)).toEqual([]);
   });
 
   it.each(['203.0.113.0/24', '10.0.0.0/8', '2001:db8::/32', '::/0', '::ffff:102:304/128', '::ffff:1.2.3.4/128', '::1.2.3.4/128', '64:ff9b::1.2.3.4/128', '010.0.0.0/8', '1.2.3.4', '1.2.3.4/33'])(

@@ -69,12 +69,13 @@ export function normalisedCidr(value: string): string {
 }
 
 /** An address as IsEmail takes the usual ones: a dot-atom local part of at most 64 characters, then a domain of letters, digits and `-` (any case) with a top-level label. */
-export const EMAIL_PATTERN = "^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$";
+export const EMAIL_PATTERN = "^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+([A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9]([A-Za-z0-9-]{0,57}[A-Za-z0-9])?)$";
 const EMAIL_SYNTAX = new RegExp(EMAIL_PATTERN);
 
 /**
  * An e-mail address as the published pattern has it, ASCII only (an address goes into AS2 and mail headers, and a mail
- * server without SMTPUTF8 takes no other), that IsEmail takes too (its length limits of a local part and of a label).
+ * server without SMTPUTF8 takes no other; an internationalised domain in its ASCII form, `xn--` labels, top-level ones
+ * too), that IsEmail takes too (its length limits of a local part and of a label).
  */
 export function isEmailAddress(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL_SYNTAX.test(value) && isEmail(value);
