@@ -64,6 +64,7 @@ export * from './outbound/endpoint-address-policy';
 export * from './outbound/outbound-destination';
 export * from './http/partial-update.decorator';
 export * from './http/property-rule.decorator';
+export * from './http/account-id.decorator';
 export * from './http/character-length.decorator';
 export * from './http/is-optional-not-null.decorator';
 export * from './http/preferred-media-type';

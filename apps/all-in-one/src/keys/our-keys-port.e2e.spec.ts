@@ -176,6 +176,24 @@ describe('our keys sign and decrypt through the port, and never leak (embedded, 
     expect((await asGateway.post('/internal/v1/keys/no%20such%20alias/sign', { content: 'AA==' })).body.error.code).toBe('INVALID_KEY_ALIAS');
   });
 
+  it('signs for any account a token may be for when a gateway of every account names it (dots, 128 characters), and for no account spelled otherwise', async () => {
+    const everyAccount = certificateApiAs(t, { account: '*', tenant: null, roles: ['gateway'] });
+    for (const account of [`acme.corp-${process.pid}`, `${'a'.repeat(100)}.${process.pid}`.slice(0, 128)]) {
+      const owner = freshTenant();
+      const generated = await certificateApiAs(t, { account, tenant: owner }).post('/v1/keys', { alias: 'dotted', generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Dotted', valid_days: 30 } });
+      expect(generated.status).toBe(201);
+      const signed = await everyAccount.post('/internal/v1/keys/dotted/sign', { content: 'AA==', account, tenant: owner });
+      expect([account, signed.status]).toEqual([account, 200]);
+      expect((await certificateApiAs(t, { account, tenant: owner, roles: ['gateway'] }).post('/internal/v1/keys/dotted/sign', { content: 'AA==', account })).status).toBe(200);
+    }
+    const star = await everyAccount.post('/internal/v1/keys/dotted/sign', { content: 'AA==', account: '*', tenant });
+    expect([star.status, star.body.error.code]).toEqual([403, 'ACCOUNT_REQUIRED']);
+    for (const account of ['acme|t1', 'a/b', 'a%2Fb', ' ', 'x'.repeat(129)]) {
+      const res = await everyAccount.post('/internal/v1/keys/dotted/sign', { content: 'AA==', account, tenant });
+      expect([account, res.status, Object.keys(res.body.errors ?? {})]).toEqual([account, 422, ['account']]);
+    }
+  });
+
   it("signs and decrypts as no deleted tenant, not even with the account's keys it fell back on: 403 TENANT_DELETED", async () => {
     const accountAdmin = certificateApiAs(t, { tenant: null, roles: ['account_admin'] });
     const accountGateway = certificateApiAs(t, { tenant: null, roles: ['gateway'] });

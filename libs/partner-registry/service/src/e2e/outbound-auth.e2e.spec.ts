@@ -112,6 +112,11 @@ describe('GET /internal/v1/partners/{id}/outbound-auth', () => {
     expect((await gateway({ account: '*' }).get(url(id, { tenant, account }))).body.data.password).toBe(PASSWORD);
     const unnamed = await gateway({ account: '*' }).get(url(id, { tenant }));
     expect([unnamed.status, unnamed.body.error.code]).toEqual([403, 'ACCOUNT_REQUIRED']);
+    // An account no token can be for is refused as spelled, as resolve's ?account= is.
+    for (const spelled of [`${account}|${tenant}`, `${account}/x`, 'a%2Fb', ' ', 'x'.repeat(129)]) {
+      const res = await gateway({ account: '*' }).get(url(id, { tenant, account: spelled }));
+      expect([spelled, res.status, res.body.error.code]).toEqual([spelled, 422, 'VALIDATION_FAILED']);
+    }
   });
 
   it('is for gateways only: tenant users, tenant and account admins get 403, no token 401, a gateway without a tenant 403', async () => {

@@ -21,8 +21,9 @@ function aliasRef(ctx: RequestContext, alias: string, body: { tenant?: string | 
   if (tenant === undefined) throw new DomainError('TENANT_REQUIRED', 'Name the tenant whose key signs or decrypts (field tenant), or use a token with a tenant claim');
   const allAccounts = ctx.caller.account === '*';
   if (!allAccounts && body.account !== undefined && body.account !== ctx.caller.account) throw new DomainError('ACCOUNT_FORBIDDEN', 'The token is for another account');
+  // `*` names no account: it is what a token for every account says.
   const account = allAccounts ? body.account : ctx.caller.account;
-  if (account === undefined) throw new DomainError('ACCOUNT_REQUIRED', 'Name the account whose key signs or decrypts (field account): the token is for every account');
+  if (account === undefined || account === '*') throw new DomainError('ACCOUNT_REQUIRED', 'Name the account whose key signs or decrypts (field account): the token is for every account');
   return { account, tenant, alias };
 }
 

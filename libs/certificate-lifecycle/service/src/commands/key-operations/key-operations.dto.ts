@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
+import { CharacterLength, IsAccountId, IsOptionalNotNull } from '@as2-partners/platform';
 import { digestAlgorithms } from '@as2-partners/as2';
-import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
-
-const ACCOUNT = /^[A-Za-z0-9_-]{1,64}$/;
+import { ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 
 /** Scope fields for a gateway token that does not carry them itself (account `*`, or no tenant claim). */
 abstract class KeyOperationScopeDto {
@@ -23,9 +21,9 @@ abstract class KeyOperationScopeDto {
   @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string | null;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 64, pattern: ACCOUNT.source, description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, pattern: ACCOUNT_ID_PATTERN.source, description: 'The instance\'s account, for a gateway token for every account (`*`); else it must be the token\'s' })
   @IsOptionalNotNull()
-  @Matches(ACCOUNT, { message: 'The account must be 1-64 letters, digits, "-" or "_"' })
+  @IsAccountId()
   account?: string;
 }
 

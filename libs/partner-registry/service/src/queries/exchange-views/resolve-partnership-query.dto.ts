@@ -1,7 +1,7 @@
-import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
+import { ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { IsAccountId } from '@as2-partners/platform';
 import { IsAs2Id } from '../../partner-settings/partner-field.validators';
 
 /** The two AS2 ids a message names (its AS2-From and AS2-To headers). */
@@ -33,8 +33,6 @@ export class ResolvePartnershipQueryDto {
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, pattern: ACCOUNT_ID_PATTERN.source, description: 'For a gateway token of every account (account "*"): the account the message belongs to' })
   @IsOptional()
-  @IsString({ message: 'The account must be a string' })
-  @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
-  @Matches(ACCOUNT_ID_PATTERN, { message: ACCOUNT_ID_MESSAGE })
+  @IsAccountId()
   account?: string;
 }

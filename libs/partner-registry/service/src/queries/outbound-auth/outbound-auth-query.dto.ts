@@ -1,7 +1,7 @@
-import { TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
+import { ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { CharacterLength } from '@as2-partners/platform';
+import { IsAccountId } from '@as2-partners/platform';
 
 /** GET /internal/v1/partners/{id}/outbound-auth: whose view of the partner (a gateway token without those claims names them). */
 export class OutboundAuthQueryDto {
@@ -11,9 +11,8 @@ export class OutboundAuthQueryDto {
   @Matches(TENANT_ID_PATTERN, { message: TENANT_ID_MESSAGE })
   tenant?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'For a gateway token of every account (account "*"): the account of the partner' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, pattern: ACCOUNT_ID_PATTERN.source, description: 'For a gateway token of every account (account "*"): the account of the partner' })
   @IsOptional()
-  @IsString({ message: 'The account must be a string' })
-  @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
+  @IsAccountId()
   account?: string;
 }

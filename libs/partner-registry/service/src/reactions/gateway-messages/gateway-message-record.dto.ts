@@ -1,8 +1,8 @@
-import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
+import { ACCOUNT_ID_PATTERN, TENANT_ID_MESSAGE, TENANT_ID_PATTERN } from '@as2-partners/kernel';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, isISO8601, IsString, Matches, ValidateNested } from 'class-validator';
-import { CharacterLength, DATE_TIME_WITH_OFFSET, IsOptionalNotNull, propertyRule } from '@as2-partners/platform';
+import { CharacterLength, DATE_TIME_WITH_OFFSET, IsAccountId, IsOptionalNotNull, propertyRule } from '@as2-partners/platform';
 import { IsAs2Id, IsHeaderSafeText } from '../../partner-settings/partner-field.validators';
 import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
 import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
@@ -75,9 +75,7 @@ export class GatewayMessageRecordDto {
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, pattern: ACCOUNT_ID_PATTERN.source, description: "Must be the token's account when given (required on the Kafka topic)" })
   @IsOptionalNotNull()
-  @IsString({ message: 'The account must be a string' })
-  @CharacterLength(1, 128, { message: 'The account must be between 1 and 128 characters' })
-  @Matches(ACCOUNT_ID_PATTERN, { message: ACCOUNT_ID_MESSAGE })
+  @IsAccountId()
   account?: string;
 }
 
