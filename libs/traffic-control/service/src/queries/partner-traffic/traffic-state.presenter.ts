@@ -1,4 +1,4 @@
-import { windowCovering, type DirectionPause, type TrafficDirection, type TrafficScope, type TrafficWindow } from '@as2-partners/traffic-control-domain';
+import { directionsOf, windowCovering, type DirectionPause, type TrafficDirection, type TrafficScope, type TrafficWindow } from '@as2-partners/traffic-control-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import type { PartnerTrafficDocument } from './partner-traffic.document';
 
@@ -67,22 +67,50 @@ interface ScheduledChange {
   readonly level: 'tenant' | 'account';
 }
 
-function scheduledChanges(doc: PartnerTrafficDocument): ScheduledChange[] {
+/**
+ * Whether `direction` is still paused at `at` by something else than what ends then (`ending`: a window's id, or the
+ * scope whose pause runs out): a pause of either level, or another running window of either level.
+ */
+function pausedOtherwise(docs: readonly PartnerTrafficDocument[], direction: TrafficDirection, at: number, ending: { windowId: string } | { pauseOf: PartnerTrafficDocument }): boolean {
+  return docs.some((doc) => {
+    const pause = doc.pauses[direction];
+    const pauseHolds = pause !== null && !('pauseOf' in ending && ending.pauseOf === doc) && (pause.until === null || Date.parse(pause.until) > at);
+    const others = 'windowId' in ending ? doc.windows.filter((w) => w.windowId !== ending.windowId) : doc.windows;
+    return pauseHolds || windowCovering(others, direction, at) !== null;
+  });
+}
+
+/** The directions of `directions` that resume at `at`, as a change names them; null when none does (another pause holds them). */
+function resuming(directions: readonly TrafficDirection[], stillPaused: (direction: TrafficDirection) => boolean): TrafficDirection | 'both' | null {
+  const resumed = directions.filter((direction) => !stillPaused(direction));
+  return resumed.length === 0 ? null : resumed.length === 2 ? 'both' : resumed[0]!;
+}
+
+function scheduledChanges(doc: PartnerTrafficDocument, docs: readonly PartnerTrafficDocument[], now: number): ScheduledChange[] {
   const changes: ScheduledChange[] = [];
   for (const direction of ['incoming', 'outgoing'] as const) {
     const until = doc.pauses[direction]?.until;
-    if (until) changes.push({ at: until, direction, change: 'resume', window_id: null, level: doc.scope });
+    if (!until || Date.parse(until) <= now || pausedOtherwise(docs, direction, Date.parse(until), { pauseOf: doc })) continue;
+    changes.push({ at: until, direction, change: 'resume', window_id: null, level: doc.scope });
   }
   for (const window of doc.windows) {
-    const running = doc.activeWindows.incoming === window.windowId || doc.activeWindows.outgoing === window.windowId;
-    changes.push({ at: running ? window.endsAt : window.startsAt, direction: window.direction, change: running ? 'resume' : 'pause', window_id: window.windowId, level: doc.scope });
+    if (Date.parse(window.endsAt) <= now) continue;
+    // Started is running, whether it holds a direction on the record or another window that started later does.
+    if (Date.parse(window.startsAt) > now) {
+      changes.push({ at: window.startsAt, direction: window.direction, change: 'pause', window_id: window.windowId, level: doc.scope });
+      continue;
+    }
+    // A running window's end resumes only what nothing else pauses then (another window, a pause of either level).
+    const direction = resuming(directionsOf(window.direction), (d) => pausedOtherwise(docs, d, Date.parse(window.endsAt), { windowId: window.windowId }));
+    if (direction) changes.push({ at: window.endsAt, direction, change: 'resume', window_id: window.windowId, level: doc.scope });
   }
   return changes;
 }
 
 /** The earliest scheduled change of the caller's scope and the account's: when, which direction, pause or resume, and why. */
-function nextChange(docs: (PartnerTrafficDocument | null)[]) {
-  const changes = [...new Set(docs)].flatMap((doc) => (doc ? scheduledChanges(doc) : []));
+function nextChange(docs: (PartnerTrafficDocument | null)[], now: number) {
+  const present = [...new Set(docs)].filter((doc): doc is PartnerTrafficDocument => doc !== null);
+  const changes = present.flatMap((doc) => scheduledChanges(doc, present, now));
   const next = changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
   return next ? { ...next, at: ts(next.at) } : null;
 }
@@ -94,7 +122,7 @@ export function presentTrafficState(partnerId: string, own: PartnerTrafficDocume
     incoming: presentDirection('incoming', own, account, now),
     outgoing: presentDirection('outgoing', own, account, now),
     windows: presentWindows(own, account, now),
-    next_change: nextChange([own, account]),
+    next_change: nextChange([own, account], now),
   };
 }
 

@@ -1,9 +1,11 @@
 import type { TrafficScope, TrafficWindow } from '@as2-partners/traffic-control-domain';
+import { toApiTimestamp } from '@as2-partners/platform';
 import type { PartnerTrafficDocument } from './partner-traffic.document';
 import { presentTrafficState, presentWindows } from './traffic-state.presenter';
 
 const NOW = Date.parse('2030-01-07T08:00:00.000Z');
 const at = (hours: number) => new Date(NOW + hours * 3_600_000).toISOString();
+const apiAt = (hours: number) => toApiTimestamp(at(hours));
 const window = (windowId: string, starts: number, ends: number): TrafficWindow => ({
   windowId,
   direction: 'outgoing',
@@ -50,5 +52,37 @@ describe("traffic state presenter: a partner's windows at both levels", () => {
   it('lists no account level for a partner of the tenant (no account document)', () => {
     expect(presentWindows(doc('tenant', [window('w_own', 2, 3)]), null, NOW).map((w) => [w.id, w.level])).toEqual([['w_own', 'tenant']]);
     expect(presentWindows(null, null, NOW)).toEqual([]);
+  });
+});
+
+describe('traffic state presenter: the next change says what really changes', () => {
+  const running = (windowId: string, direction: TrafficWindow['direction'], ends: number): TrafficWindow => ({ ...window(windowId, -1, ends), direction });
+  const withActive = (d: PartnerTrafficDocument, incoming: string | null, outgoing: string | null): PartnerTrafficDocument => ({ ...d, activeWindows: { incoming, outgoing }, paused: true });
+
+  it("announces at a window's end only the directions no other running window still pauses", () => {
+    // A (both) ends first; B (incoming) runs on: at A's end only outgoing resumes.
+    const own = withActive(doc('tenant', [running('w_a', 'both', 1), running('w_b', 'incoming', 2)]), 'w_b', 'w_a');
+    expect(presentTrafficState('prt_1', own, null, NOW).next_change).toEqual({ at: apiAt(1), direction: 'outgoing', change: 'resume', window_id: 'w_a', level: 'tenant' });
+    // Whichever holds incoming on the record: the answer is the same.
+    const handedOver = withActive(own, 'w_a', 'w_a');
+    expect(presentTrafficState('prt_1', handedOver, null, NOW).next_change).toMatchObject({ at: apiAt(1), direction: 'outgoing', window_id: 'w_a' });
+  });
+
+  it("skips a window's end that resumes nothing (another window covers it, or a pause of either level holds) for the next real change", () => {
+    const covered = withActive(doc('tenant', [running('w_short', 'outgoing', 1), running('w_long', 'outgoing', 3)]), null, 'w_long');
+    expect(presentTrafficState('prt_1', covered, null, NOW).next_change).toMatchObject({ at: apiAt(3), direction: 'outgoing', change: 'resume', window_id: 'w_long' });
+    const own = withActive(doc('tenant', [running('w_own', 'outgoing', 1)]), null, 'w_own');
+    const account = { ...doc('account', []), pauses: { incoming: null, outgoing: { response: null, reason: 'held', since: at(-2), until: null, retryAfterSeconds: null, pausedBy: 'admin' } } } as PartnerTrafficDocument;
+    expect(presentTrafficState('prt_1', own, account, NOW).next_change).toBeNull();
+    // Its pause's until resumes once no window runs on past it.
+    const untilThenWindow = { ...withActive(doc('tenant', [running('w_on', 'outgoing', 4)]), null, 'w_on'), pauses: { incoming: null, outgoing: { ...account.pauses.outgoing!, until: at(2) } } };
+    expect(presentTrafficState('prt_1', untilThenWindow, null, NOW).next_change).toMatchObject({ at: apiAt(4), direction: 'outgoing', window_id: 'w_on' });
+  });
+
+  it('still announces a window about to start as a pause, and a lone running window of both directions as both', () => {
+    const own = doc('tenant', [{ ...window('w_later', 2, 3), direction: 'both' }]);
+    expect(presentTrafficState('prt_1', own, null, NOW).next_change).toEqual({ at: apiAt(2), direction: 'both', change: 'pause', window_id: 'w_later', level: 'tenant' });
+    const lone = withActive(doc('tenant', [running('w_both', 'both', 1)]), 'w_both', 'w_both');
+    expect(presentTrafficState('prt_1', lone, null, NOW).next_change).toMatchObject({ at: apiAt(1), direction: 'both', change: 'resume' });
   });
 });
