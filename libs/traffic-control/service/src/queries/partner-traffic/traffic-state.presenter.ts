@@ -82,8 +82,8 @@ function pausedOtherwise(docs: readonly PartnerTrafficDocument[], direction: Tra
 
 /** The directions of `directions` that resume at `at`, as a change names them; null when none does (another pause holds them). */
 function resuming(directions: readonly TrafficDirection[], stillPaused: (direction: TrafficDirection) => boolean): TrafficDirection | 'both' | null {
-  const resumed = directions.filter((direction) => !stillPaused(direction));
-  return resumed.length === 0 ? null : resumed.length === 2 ? 'both' : resumed[0]!;
+  const [first, second] = directions.filter((direction) => !stillPaused(direction));
+  return second ? 'both' : (first ?? null);
 }
 
 function scheduledChanges(doc: PartnerTrafficDocument, docs: readonly PartnerTrafficDocument[], now: number): ScheduledChange[] {
