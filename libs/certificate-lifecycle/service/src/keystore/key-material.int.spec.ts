@@ -74,7 +74,8 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => readPkcs12(file.subarray(0, file.length - 40), 's3cret')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
     expect(() => readPkcs12(Buffer.concat([Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(200)]), 'x')).toThrow(expect.objectContaining({ code: 'INVALID_PKCS12' }));
     expect(() => readPkcs12(Buffer.alloc(70_000, 0x30), 'x')).toThrow(expect.objectContaining({ code: 'KEY_FILE_TOO_LARGE' }));
-    expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+    // Named by the file's field, as every other file error: a client reads errors.pkcs12.
+    expect(() => readPkcs12(readFileSync(path('ec.p12')), 'x')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY', field: 'pkcs12' }));
   });
 
   it("reads a PKCS#12 whose certificate is signed with RSASSA-PSS (a plain RSA key) as the same key and certificate in PEM: the certificate's own bytes", () => {
@@ -89,8 +90,8 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
   it('refuses an RSA-PSS key (id-RSASSA-PSS) as UNSUPPORTED_KEY, from a PKCS#12 file as from PEM, not as a key of another certificate', () => {
     openssl('req', '-x509', '-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-nodes', '-keyout', path('pss.key'), '-out', path('pss.pem'), '-subj', '/CN=PSS', '-days', '30');
     openssl('pkcs12', '-export', '-inkey', path('pss.key'), '-in', path('pss.pem'), '-out', path('pss.p12'), '-passout', 'pass:pw');
-    expect(() => readPkcs12(readFileSync(path('pss.p12')), 'pw')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
-    expect(() => readPemKey(readFileSync(path('pss.key'), 'utf8'), readFileSync(path('pss.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY' }));
+    expect(() => readPkcs12(readFileSync(path('pss.p12')), 'pw')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY', field: 'pkcs12' }));
+    expect(() => readPemKey(readFileSync(path('pss.key'), 'utf8'), readFileSync(path('pss.pem'), 'utf8'), null)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_KEY', field: 'private_key' }));
   });
 
   it.each(['nomac.p12', 'nomac-legacy.p12'])('reads %s (no MAC) with its password and refuses a wrong one as WRONG_PASSWORD, not as an unreadable file', (name) => {

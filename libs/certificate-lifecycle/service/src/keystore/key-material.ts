@@ -277,14 +277,17 @@ export function certificationRequestOf(privateKey: KeyObject, subject: { text: s
   return forge.pki.certificationRequestToPem(csr);
 }
 
-/** Only RSA 2048–4096: what AS2 signing and key transport here (libs/as2) use. */
-function assertSupportedKey(privateKey: KeyObject): KeyObject {
+/** The request field a key came in: a PKCS#12 file, or a PEM private key. */
+type KeyField = 'pkcs12' | 'private_key';
+
+/** Only RSA 2048–4096: what AS2 signing and key transport here (libs/as2) use. Refusals name `field`, as every other file error. */
+function assertSupportedKey(privateKey: KeyObject, field: KeyField): KeyObject {
   if (privateKey.asymmetricKeyType !== 'rsa') {
-    throw keyError(OurKeyErrorCode.UnsupportedKey, `The private key is of type ${privateKey.asymmetricKeyType ?? 'unknown'}; AS2 keys here are RSA (2048, 3072 or 4096 bits)`);
+    throw keyError(OurKeyErrorCode.UnsupportedKey, `The private key is of type ${privateKey.asymmetricKeyType ?? 'unknown'}; AS2 keys here are RSA (2048, 3072 or 4096 bits)`, field);
   }
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < 2048 || bits > 4096) throw keyError(OurKeyErrorCode.UnsupportedKey, `The RSA key has ${bits} bits; keys of 2048 to 4096 bits are accepted`);
-  assertKeyWorks(privateKey);
+  if (bits < 2048 || bits > 4096) throw keyError(OurKeyErrorCode.UnsupportedKey, `The RSA key has ${bits} bits; keys of 2048 to 4096 bits are accepted`, field);
+  assertKeyWorks(privateKey, field);
   return privateKey;
 }
 
@@ -294,7 +297,7 @@ function assertSupportedKey(privateKey: KeyObject): KeyObject {
  * its RSA parts are checked against one another (as `openssl rsa -check` does), then one signature is made and checked
  * against its own public key, before it is stored.
  */
-function assertKeyWorks(privateKey: KeyObject): void {
+function assertKeyWorks(privateKey: KeyObject, field: KeyField): void {
   const probe = Buffer.from('as2-partners key check');
   let works = false;
   try {
@@ -302,7 +305,7 @@ function assertKeyWorks(privateKey: KeyObject): void {
   } catch {
     works = false;
   }
-  if (!works) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is damaged: its parts do not fit together (as openssl rsa -check finds)', 'private_key');
+  if (!works) throw keyError(OurKeyErrorCode.InvalidPrivateKey, 'The private key is damaged: its parts do not fit together (as openssl rsa -check finds)', field);
 }
 
 /**
@@ -338,9 +341,9 @@ function paired(privateKey: KeyObject, certificates: readonly Buffer[], field: '
     // A PKCS#12 reader may hand an id-RSASSA-PSS key over as plain RSA: its certificate still names it PSS-only.
     const rsaPublicKey = privateKey.asymmetricKeyType === 'rsa' ? createPublicKey(privateKey).export({ format: 'der', type: 'pkcs1' }) : null;
     if (rsaPublicKey !== null && certificates.some((der) => isRsaPssCertificateOf(der, rsaPublicKey))) {
-      throw keyError(OurKeyErrorCode.UnsupportedKey, 'The private key is an RSA-PSS key (its certificate names id-RSASSA-PSS); AS2 keys here are RSA keys of 2048 to 4096 bits');
+      throw keyError(OurKeyErrorCode.UnsupportedKey, 'The private key is an RSA-PSS key (its certificate names id-RSASSA-PSS); AS2 keys here are RSA keys of 2048 to 4096 bits', field === 'pkcs12' ? 'pkcs12' : 'private_key');
     }
-    throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', 'certificate');
+    throw keyError(OurKeyErrorCode.KeyCertificateMismatch, 'No certificate given belongs to the private key', field);
   }
   const ordered = [certificates[leafIndex], ...certificates.filter((_, i) => i !== leafIndex)];
   const certificate = readCertificateUpload(Buffer.from(ordered.map(derToPem).join('')));
@@ -497,7 +500,7 @@ export function readPkcs12(file: Buffer, password: string): KeyMaterial {
   } catch {
     throw keyError(OurKeyErrorCode.InvalidPkcs12, 'The private key in the PKCS#12 file could not be read', 'pkcs12');
   }
-  return paired(assertSupportedKey(privateKey), certificates, 'pkcs12');
+  return paired(assertSupportedKey(privateKey, 'pkcs12'), certificates, 'pkcs12');
 }
 
 /** The DER bytes of one PEM block (its base64 between the BEGIN and END lines). */
@@ -546,5 +549,5 @@ export function readPemKey(privateKeyPem: string, certificatePem: string, passwo
     .filter((block) => block.label === 'CERTIFICATE')
     .map((block) => derOfPemBlock(block.text));
   if (ders.length === 0) throw keyError('INVALID_CERTIFICATE', 'The certificate field holds no PEM certificate', 'certificate');
-  return paired(assertSupportedKey(privateKey), ders, 'certificate');
+  return paired(assertSupportedKey(privateKey, 'private_key'), ders, 'certificate');
 }
