@@ -74,6 +74,21 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     expect((await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(201);
   });
 
+  it("refuses a rollover to the current key's own certificate (PEM or PKCS#12), and takes a renewed certificate of the same key pair", async () => {
+    const ours = openssl.identity('same-key', 'pw');
+    const current = (await api.post('/v1/keys', { alias: 'roll-same', private_key: ours.keyPem, certificate: ours.certificatePem })).body.data;
+    const window = { activate_at: new Date(clockNow().getTime() + HOUR).toISOString(), overlap_until: new Date(clockNow().getTime() + 2 * HOUR).toISOString() };
+    const samePem = await api.post(`/v1/keys/${current.id}/rollover`, { private_key: ours.keyPem, certificate: ours.certificatePem, ...window });
+    expect([samePem.status, samePem.body.error.code, Object.keys(samePem.body.errors), samePem.body.error.details]).toEqual([422, 'ROLLOVER_SAME_CERTIFICATE', ['certificate'], { current_key_id: current.id }]);
+    const sameP12 = await api.post(`/v1/keys/${current.id}/rollover`, { pkcs12: ours.p12.toString('base64'), password: 'pw', ...window });
+    expect([sameP12.status, sameP12.body.error.code, Object.keys(sameP12.body.errors)]).toEqual([422, 'ROLLOVER_SAME_CERTIFICATE', ['pkcs12']]);
+    expect((await api.get('/v1/keys')).body.data.filter((k: { alias: string }) => k.alias === 'roll-same')).toHaveLength(1);
+    // The same key with a renewed certificate (new validity, new serial) is another certificate: it rolls over.
+    openssl.run('req', '-x509', '-key', openssl.path('same-key.key'), '-out', openssl.path('same-key-renewed.pem'), '-days', '90', '-subj', '/CN=same-key/O=Our Company');
+    const renewed = await api.post(`/v1/keys/${current.id}/rollover`, { private_key: ours.keyPem, certificate: openssl.read('same-key-renewed.pem').toString('utf8'), ...window });
+    expect([renewed.status, renewed.body.data?.status]).toEqual([201, 'next']);
+  });
+
   it('makes the next key current at activate_at, exactly once, with no human; the old key decrypts until overlap_until', async () => {
     const ops = t.app.get(OurKeyOperations);
     const store = t.app.get<EventStore>(EVENT_STORE);

@@ -11,6 +11,7 @@ import {
   keyOverlapNotClosed,
   keyRolloverAlreadyScheduled,
   keyRolloverPending,
+  keyRolloverSameCertificate,
 } from './our-key.errors';
 import type { OurKeyEvent, OurKeyRole, OurKeySource, SealedKeyReference } from './our-key.events';
 
@@ -104,6 +105,9 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
       const current = state.keys.find((k) => k.keyId === command.currentKeyId);
       if (!current) throw keyNotFound(command.currentKeyId);
       if (current.role !== 'current') throw keyNotCurrent(command.currentKeyId);
+      // The same certificate again (an old file uploaded by mistake) would schedule a rollover that changes nothing; a
+      // renewed certificate of the same key pair is a new certificate, and rolls over.
+      if (key.certificate.fingerprintSha256 === current.certificate.fingerprintSha256) throw keyRolloverSameCertificate(current.keyId, key.source);
       const pending = roleOf(state, 'next');
       if (pending) throw keyRolloverAlreadyScheduled(pending.keyId);
       if (!(ms(now) < ms(activateAt))) {

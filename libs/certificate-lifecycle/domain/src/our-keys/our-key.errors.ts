@@ -1,4 +1,6 @@
 import { DomainError } from '@as2-partners/kernel';
+import { CertificateLifecycleErrorCode } from '../certificate-lifecycle.errors';
+import type { OurKeySource } from './our-key.events';
 
 /** Codes of our keystore (mapped to HTTP once, in the service's error-status table). */
 export const OurKeyErrorCode = {
@@ -51,6 +53,13 @@ export function keyRolloverPending(keyId: string, nextKeyId: string): DomainErro
 export function keyRolloverAlreadyScheduled(nextKeyId: string): DomainError {
   return new DomainError(OurKeyErrorCode.KeyRolloverAlreadyScheduled, `A rollover to key ${nextKeyId} is already scheduled: delete that key to cancel it first`, undefined, {
     next_key_id: nextKeyId,
+  });
+}
+
+/** A rollover to the current key's own certificate; named on the field that brought it (`pkcs12`, or `certificate` with a PEM key). */
+export function keyRolloverSameCertificate(currentKeyId: string, source: OurKeySource): DomainError {
+  return new DomainError(CertificateLifecycleErrorCode.RolloverSameCertificate, `The next key's certificate is the current key ${currentKeyId}'s own: a rollover needs another certificate`, source === 'pkcs12' ? 'pkcs12' : 'certificate', {
+    current_key_id: currentKeyId,
   });
 }
 

@@ -94,7 +94,7 @@ export class AccountKeysController {
   })
   @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
   @ApiResponse({ status: 409, description: 'KEY_NOT_CURRENT, KEY_ROLLOVER_ALREADY_SCHEDULED, KEY_OVERLAP_NOT_CLOSED (activate_at before the previous key stops decrypting)' })
-  @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, and the key-creation codes' })
+  @ApiResponse({ status: 422, description: "ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, ROLLOVER_SAME_CERTIFICATE (the current key's own certificate), and the key-creation codes" })
   async rollover(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Req() request: FastifyRequest) {
     const keystore = accountKeystore(ctx, account);
     const form = await readKeyRequestForm(request, 'rollover');

@@ -101,7 +101,7 @@ export class KeysController {
   @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
   @ApiResponse({ status: 403, description: "INHERITED_KEY_READ_ONLY: the account's key, rolled over by an account admin only" })
   @ApiResponse({ status: 409, description: 'KEY_NOT_CURRENT, KEY_ROLLOVER_ALREADY_SCHEDULED, KEY_OVERLAP_NOT_CLOSED (activate_at before the previous key stops decrypting)' })
-  @ApiResponse({ status: 422, description: 'ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, and the key-creation codes' })
+  @ApiResponse({ status: 422, description: "ROLLOVER_WINDOW_INVALID, CERTIFICATE_NOT_VALID_FOR_WINDOW, ROLLOVER_SAME_CERTIFICATE (the current key's own certificate), and the key-creation codes" })
   async rollover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Req() request: FastifyRequest) {
     const keystore = tenantKeystore(ctx);
     const form = await readKeyRequestForm(request, 'rollover');
