@@ -5,6 +5,7 @@ export type Asn1ErrorReason =
   | 'too-deep'
   | 'indefinite-length'
   | 'oversized-length'
+  | 'non-minimal-length'
   | 'high-tag'
   | 'trailing-data'
   | 'malformed';

@@ -22,6 +22,11 @@ export interface Asn1ReadOptions {
   readonly highTagNumbers?: boolean;
   /** Zero bytes after the outermost element, as some AS2 peers pad their CMS. */
   readonly trailingZeros?: boolean;
+  /**
+   * Every length in its shortest form, as DER has it (BER lets `30 83 00 01 00` say 256): one certificate has one
+   * encoding, so its fingerprint is the one OpenSSL reports and a re-encoded copy is not a second certificate.
+   */
+  readonly minimalLengths?: boolean;
 }
 
 interface Header {
@@ -56,8 +61,13 @@ function readHeader(buf: Buffer, offset: number, limit: number, options: Asn1Rea
   }
   const count = first & 0x7f;
   if (count > 4) throw new Asn1Error(`length of ${count} octets at byte ${offset + 1}`, 'oversized-length');
+  const lengthOctets = position;
   let length = 0;
   for (let i = 0; i < count; i++) length = length * 256 + next();
+  // The long form is minimal when the length needs it (128 or more) and its first octet is not zero.
+  if (options.minimalLengths && (length < 0x80 || buf[lengthOctets] === 0)) {
+    throw new Asn1Error(`the length at byte ${lengthOctets - 1} is not in its shortest form (DER required)`, 'non-minimal-length');
+  }
   return { tag, constructed, contentStart: position, length };
 }
 

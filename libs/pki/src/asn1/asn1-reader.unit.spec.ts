@@ -26,6 +26,17 @@ describe('readAsn1', () => {
     expect(reason(streamed, { maxDepth: 8 })).toBe('indefinite-length');
   });
 
+  it('refuses, when DER is asked for, a length written in more octets than it needs, at any depth; BER readers take it', () => {
+    const der = { maxDepth: 8, minimalLengths: true };
+    expect(reason(hex('30 03 02 01 05'), der)).toBe('accepted');
+    expect(reason(hex('30 81 03 02 01 05'), der)).toBe('non-minimal-length');
+    expect(reason(hex('30 82 00 03 02 01 05'), der)).toBe('non-minimal-length');
+    expect(reason(hex('30 04 02 81 01 05'), der)).toBe('non-minimal-length');
+    expect(reason(hex(`04 81 80 ${'00'.repeat(128)}`), der)).toBe('accepted');
+    expect(reason(hex(`04 82 00 80 ${'00'.repeat(128)}`), der)).toBe('non-minimal-length');
+    expect(reason(hex('30 81 03 02 01 05'), { maxDepth: 8 })).toBe('accepted');
+  });
+
   it('refuses an indefinite-length element without end-of-contents', () => {
     expect(reason(hex('30 80 02 01 01'), { maxDepth: 8, indefiniteLengths: true })).toBe('truncated');
   });

@@ -143,6 +143,18 @@ describe('readCertificateUpload refuses hostile and broken uploads', () => {
     });
   });
 
+  describe('encodings other than DER', () => {
+    it('given a certificate whose outer length is written in one more octet (BER, the same signed part), when read, then INVALID_CERTIFICATE: one certificate, one fingerprint', () => {
+      const der = Buffer.from(selfSigned.der);
+      // 30 82 LL LL → 30 83 00 LL LL: the same length, not in its shortest form.
+      expect(der.subarray(0, 2)).toEqual(Buffer.from([0x30, 0x82]));
+      const reencoded = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]);
+      const error = readingError(reencoded);
+      expect([error.code, error.message]).toEqual(['INVALID_CERTIFICATE', 'The encoding writes a length in more octets than it needs, which DER forbids (re-encode it: openssl x509 -outform DER)']);
+      expect(readCertificateUpload(der).chain).toEqual([]);
+    });
+  });
+
   describe('trailing data', () => {
     it('given DER followed by garbage, when read, then CERTIFICATE_TRAILING_DATA', () => {
       expect(readingError(Buffer.concat([selfSigned.der, Buffer.from('garbage')])).code).toBe('CERTIFICATE_TRAILING_DATA');

@@ -51,11 +51,11 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
   };
 }
 
-/** Every element checked without recursion (hostile nesting), definite lengths only, nothing after the root. */
+/** Every element checked without recursion (hostile nesting), definite lengths in their shortest form only, nothing after the root. */
 function readUploadedDer(der: Buffer): Asn1Element {
   if (der.length === 0) throw invalidCertificate('The certificate is empty');
   try {
-    return readAsn1(der, { maxDepth: MAX_CERTIFICATE_DEPTH, highTagNumbers: true });
+    return readAsn1(der, { maxDepth: MAX_CERTIFICATE_DEPTH, highTagNumbers: true, minimalLengths: true });
   } catch (error) {
     throw uploadError(error);
   }
@@ -88,6 +88,8 @@ function uploadError(error: unknown): Error {
       return invalidCertificate('The encoding uses an indefinite length, which DER forbids');
     case 'oversized-length':
       return invalidCertificate('The DER encoding declares an absurd length');
+    case 'non-minimal-length':
+      return invalidCertificate('The encoding writes a length in more octets than it needs, which DER forbids (re-encode it: openssl x509 -outform DER)');
     case 'high-tag':
       return invalidCertificate('The DER encoding has an oversized tag');
     case 'overrun':
