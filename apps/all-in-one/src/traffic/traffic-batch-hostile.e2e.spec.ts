@@ -43,6 +43,7 @@ describe('traffic decisions: hostile batch bodies', () => {
     ['1,001 items', `{"decisions":[${Array.from({ length: 1001 }, (_, i) => item(`m${i}`)).join(',')}]}`, 422, 'VALIDATION_FAILED'],
     ['no items', '{"decisions":[]}', 422, 'VALIDATION_FAILED'],
     ['an unknown top-level field', `{"decisions":[${item('a')}],"extra":1}`, 422, 'VALIDATION_FAILED'],
+    ...['null', '[]', `[${item('a')}]`, '5', '"x"', 'true'].map((body) => [`${body.slice(0, 10)} as the body`, body, 400, 'INVALID_BODY'] as [string, string, number, string]),
   ])('%s: the 4xx and code listed, over a socket and in process, polluting nothing', async (_name, text, status, code) => {
     for (const send of [overSocket, inProcess]) {
       const answer = await send(text);
@@ -50,5 +51,15 @@ describe('traffic decisions: hostile batch bodies', () => {
       expect(answer.body.error.type).toMatch(/_error$/);
     }
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('answers a single decision whose body is JSON but no object 400 INVALID_BODY, over a socket and in process, as every route does', async () => {
+    for (const text of ['null', '[]', '5', '"x"', 'true']) {
+      const socket = await fetch(`${base}/v1/traffic/decisions`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: text });
+      const inProcess = await t.app.inject({ method: 'POST', url: '/v1/traffic/decisions', headers: { authorization, 'content-type': 'application/json' }, payload: text });
+      for (const [status, body] of [[socket.status, await socket.json()], [inProcess.statusCode, inProcess.json()]]) {
+        expect([text, status, body]).toEqual([text, 400, { message: 'The request body must be a JSON object', error: { type: 'invalid_request_error', code: 'INVALID_BODY' } }]);
+      }
+    }
   });
 });

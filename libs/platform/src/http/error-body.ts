@@ -32,3 +32,6 @@ export const FIXED_ERROR_MESSAGES: Readonly<Record<number, string>> = {
   413: 'The request body is too large.',
   503: 'Service unavailable.',
 };
+
+/** What a JSON body that is not an object (null, a list, a number) is told, 400 INVALID_BODY, on every route. */
+export const NOT_AN_OBJECT = 'The request body must be a JSON object';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { errorTypeOf, FIXED_ERROR_MESSAGES } from './error-body';
+import { errorTypeOf, FIXED_ERROR_MESSAGES, NOT_AN_OBJECT } from './error-body';
 import { HttpErrorFilter, type ErrorResponse } from './http-error.filter';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf } from './request-ids';
 import { loggableUrl } from '../logging/loggable-url';
@@ -60,6 +60,11 @@ export function schemaErrorField(error: SchemaError | undefined): { field: strin
   }
 }
 
+/** The schema's refusal of the body itself as no object (its root's type), not of a field in it. */
+function isNotAnObject(error: SchemaError | undefined): boolean {
+  return error?.keyword === 'type' && (error.instancePath ?? '') === '' && (error.params as { type?: string } | undefined)?.type === 'object';
+}
+
 /** The parts of a Fastify error (schema, body parser, a handler's throw) the house answer is chosen by. */
 export interface HotPathError {
   readonly name?: string;
@@ -75,6 +80,8 @@ export interface HotPathError {
  */
 export function houseErrorAnswer(error: HotPathError, where: string, correlationId?: string): HouseErrorAnswer {
   if (error.validation) {
+    // A body that is JSON but no object (null, a list, a number) is a malformed request, as the app's validation pipe says.
+    if (isNotAnObject(error.validation[0])) return { status: 400, body: errorBody(400, NOT_AN_OBJECT, 'INVALID_BODY') };
     const { field, text } = schemaErrorField(error.validation[0]);
     return { status: 422, body: errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [text] }) };
   }

@@ -1,6 +1,7 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { passCheckOf } from './compiled-validation';
+import { NOT_AN_OBJECT } from './error-body';
 import { nestedObjectShapeErrors } from './nested-object-shape';
 import { undeclaredInheritedName, undeclaredNestedInheritedName } from './inherited-names';
 import { overlongList } from './overlong-lists';
@@ -72,7 +73,7 @@ export class RequestValidationPipe extends ValidationPipe {
     // A missing body is validated as {}, so the client learns which fields are required; a JSON `null` is no object (400).
     const body = value === undefined ? {} : value;
     if (!isPlainObject(body)) {
-      throw new BadRequestException({ message: 'The request body must be a JSON object', code: 'INVALID_BODY' });
+      throw new BadRequestException({ message: NOT_AN_OBJECT, code: 'INVALID_BODY' });
     }
     refuseCrowdedObjects(body);
     refuseInheritedNames(body as object, metadata.metatype as object);
