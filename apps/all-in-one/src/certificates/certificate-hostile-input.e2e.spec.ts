@@ -44,6 +44,22 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       expect(await certificateCount()).toBe(0);
     });
 
+    it('refuses a field sent twice (two usages, two names) rather than taking the last one, on every upload route, and stores nothing', async () => {
+      const partnerId = await createPartner(api);
+      for (const url of ['/v1/certificates', `/v1/partners/${partnerId}/certificates`]) {
+        for (const [field, first, second] of [['usage', 'both', 'tls'], ['name', 'first', 'second']]) {
+          const body = multipartBody({ name: 'Twice', usage: 'encryption' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
+          // The field again, after the others: what a form that repeats it sends.
+          const boundary = body.contentType.split('boundary=')[1];
+          const again = (value: string) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"\r\n\r\n${value}\r\n`);
+          const payload = Buffer.concat([again(first), body.payload.subarray(0, body.payload.length - `--${boundary}--\r\n`.length), again(second), Buffer.from(`--${boundary}--\r\n`)]);
+          const res = await send(url, payload, body.contentType);
+          expect([url, field, res.statusCode, res.json().errors]).toEqual([url, field, 422, { [field]: [`The ${field} field may be sent only once`] }]);
+        }
+      }
+      expect(await certificateCount()).toBe(0);
+    });
+
     it('refuses unknown fields in the JSON form of the upload the same way', async () => {
       const res = await api.post('/v1/certificates', { name: 'Acme', usage: 'encryption', certificate: issueTestCertificate().pem, is_admin: true });
       expect(res.status).toBe(422);

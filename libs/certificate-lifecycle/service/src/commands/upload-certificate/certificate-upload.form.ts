@@ -51,6 +51,11 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
   const parts = (request as unknown as { parts(options: object): AsyncIterable<MultipartPart> }).parts({ limits: { fileSize: MAX_UPLOAD_BYTES } });
   try {
     for await (const part of parts) {
+      // A field sent twice (two usages, two names) is refused, not the last one taken, as the key routes refuse it.
+      if (texts.has(part.fieldname)) {
+        part.file?.resume?.();
+        throw new ValidationFailedException({ [part.fieldname]: [`The ${part.fieldname} field may be sent only once`] });
+      }
       texts.set(part.fieldname, part.type === 'file' ? '' : String(part.value ?? ''));
       if (!UPLOAD_FIELDS.includes(part.fieldname)) {
         // Read past it (a file part must be drained for the next part to arrive); refused once the body is read.
@@ -66,7 +71,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
       }
     }
   } catch (error) {
-    if (error instanceof DomainError) throw error;
+    if (error instanceof DomainError || error instanceof ValidationFailedException) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
