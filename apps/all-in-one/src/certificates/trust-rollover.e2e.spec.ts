@@ -83,6 +83,10 @@ describe('trust lifecycle and scheduled activation (embedded, through the API)',
     expect((await api.get(`/v1/partners/${partnerId}/trust/events`)).body.data.map((e: { type: string }) => e.type)).not.toContain('trust.activated.v1');
     expect((await api.patch(`/v1/partners/${partnerId}`, { sign_algorithm: 'SHA1withRSA' })).status).toBe(200);
     await until('no warning', async () => ((await tooSmall()).length === 0 ? true : undefined));
+    // A field the route does not take is refused, and activates nothing.
+    const stray = await api.post(`/v1/partners/${partnerId}/trust/activate`, { foo: 1 });
+    expect([stray.status, stray.body.errors]).toEqual([422, { foo: ['The foo field is not allowed'] }]);
+    expect((await api.get(`/v1/partners/${partnerId}/trust`)).body.data.current.encryption.id).toBe(old.body.data.id);
     const activated = await api.post(`/v1/partners/${partnerId}/trust/activate`);
     expect(activated.status).toBe(200);
     expect(activated.body.data.current.encryption.id).toBe(small.body.data.id);

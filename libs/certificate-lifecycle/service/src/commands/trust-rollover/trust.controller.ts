@@ -11,7 +11,7 @@ import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-even
 import { CertificateWriteModel } from '../../write-model/certificate-write-model';
 import { presentEvidence } from '../../queries/trust-timeline/evidence.presenter';
 import { presentTrustState } from './trust-state.presenter';
-import { RetireDto, ScheduleRolloverDto } from './trust.dto';
+import { ActivateDto, RetireDto, ScheduleRolloverDto } from './trust.dto';
 import { TrustHandler } from './trust.handler';
 import { TIMELINE_PAGE, TRUST_ACTIVATED, TRUST_READ, TRUST_RETIRED, TRUST_WRITTEN } from '../../api-conventions/certificate-lifecycle.openapi';
 
@@ -64,7 +64,8 @@ export class TrustController {
   })
   @ApiResponse({ status: 503, description: 'TIMESTAMP_AUTHORITY_UNAVAILABLE' })
   @ApiResponse({ status: 200, description: "Activated with RFC 3161-stamped evidence (activation null when the next certificate was already current)", schema: TRUST_ACTIVATED })
-  async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string) {
+  // The body is read only for its fields to be refused (an empty body, or none, is the request).
+  async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() _body: ActivateDto) {
     return (await this.handler.activate(ctx, partnerId)).map(async (activated) => ({
       message: 'Certificate activated successfully',
       data: { ...(await this.trustState(ctx, partnerId)), activation: activated ? { certificate_id: activated.certificateId, activated_at: toApiTimestamp(activated.activatedAt), trigger: activated.trigger, evidence: presentEvidence(activated.evidence) } : null },

@@ -29,6 +29,9 @@ export class ScheduleRolloverDto {
   slots?: ('encryption' | 'signature' | 'tls')[];
 }
 
+/** POST /v1/partners/{id}/trust/activate (CemActivate): no field; any field sent is refused, as on every JSON route. */
+export class ActivateDto {}
+
 /** POST /v1/partners/{id}/trust/retire (CemRetire). */
 export class RetireDto {
   @ApiPropertyOptional({ default: false, description: 'Retire before the overlap closes (needs a reason)' })
