@@ -41,6 +41,16 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     expect(missing.map(({ method, path }) => `${method} ${path}`)).toEqual([]);
   });
 
+  it('documents the 202 a write answers when its views are late (README), with the body of its success answer', () => {
+    const create = document.paths['/v1/partners']?.post;
+    expect(create?.responses['202']).toMatchObject({ description: expect.stringContaining('views are late'), content: create?.responses['201']?.content });
+    // Every write that waits for its views says so; a read or an operation of the hot path does not.
+    const late = operations().filter(({ op }) => op.responses['202'] !== undefined);
+    expect(late.length).toBeGreaterThan(40);
+    expect(late.filter(({ method }) => method === 'get')).toEqual([]);
+    expect(late.map(({ method, path }) => `${method} ${path}`)).toEqual(expect.arrayContaining(['patch /v1/partners/{id}', 'post /v1/partners/{id}/trust/activate', 'put /v1/partners/{id}/traffic/incoming', 'post /v1/keys']));
+  });
+
   it('gives every error response the one error body, 401/403 on every secured route, 404 on every path with an id', () => {
     for (const { path, method, op } of operations()) {
       for (const [status, response] of Object.entries(op.responses)) {

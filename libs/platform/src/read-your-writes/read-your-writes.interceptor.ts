@@ -1,4 +1,5 @@
-import { Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { applyDecorators, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { from, mergeMap, of, type Observable } from 'rxjs';
 import { AfterWrite } from './after-write';
@@ -21,5 +22,14 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
   }
 }
 
-/** For command routes returning an AfterWrite: the caller's next read (of this or, embedded, another service) sees the write. */
-export const ReadYourWrites = (): MethodDecorator & ClassDecorator => UseInterceptors(ReadYourWritesInterceptor);
+/** Set by @ReadYourWrites() on an operation: it may answer 202 with the decided result when its views are late. */
+export const LATE_VIEW_EXTENSION = 'x-late-view-202';
+
+/** Documents the 202 a route answers when its views are late (WriteVisibility.respond), for one that calls it itself. */
+export const AnswersLateView = (): MethodDecorator & ClassDecorator => ApiExtension(LATE_VIEW_EXTENSION, true);
+
+/**
+ * For command routes returning an AfterWrite: the caller's next read (of this or, embedded, another service) sees the
+ * write; its OpenAPI operation gets the 202 it answers when the views are late.
+ */
+export const ReadYourWrites = (): MethodDecorator & ClassDecorator => applyDecorators(UseInterceptors(ReadYourWritesInterceptor), AnswersLateView());

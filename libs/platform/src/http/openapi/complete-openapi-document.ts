@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { PARTIAL_UPDATE_SCHEMA_NAMES } from '../partial-update.decorator';
+import { LATE_VIEW_EXTENSION } from '../../read-your-writes/read-your-writes.interceptor';
 import { ERROR_BODY_SCHEMA, PAGINATION_SCHEMA, VALIDATION_ERROR_BODY_SCHEMA } from './api-schemas';
 import type { OpenApiOperation } from './openapi-operations';
 
@@ -23,6 +24,9 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '422': 'Validation failed: VALIDATION_FAILED, INVALID_CHARACTERS, NO_CHANGE_GIVEN, or a rule\'s code',
   '503': 'The change could not be stored now (the store\'s disk full, read-only or failing): STORE_UNAVAILABLE, with Retry-After; retry with the same Idempotency-Key',
 };
+
+const LATE_VIEW_DESCRIPTION =
+  'Stored and durable, but the views are late (the read store down, a projection stalled): the write as decided; the views catch up by themselves';
 
 /** What a write with an Idempotency-Key may answer besides its own statuses (registerIdempotencyHooks, IdempotencyInterceptor). */
 const ACCOUNT_ROUTE_FORBIDDEN = `${ERROR_DESCRIPTIONS['403']}, ACCOUNT_FORBIDDEN (a token of another account)`;
@@ -52,8 +56,10 @@ function completeOperation(path: string, method: string, operation: OperationObj
   const extensions = operation as unknown as Record<string, unknown>;
   const isPublic = extensions[PUBLIC_OPERATION_EXTENSION] === true;
   const answersNotKept = extensions[ANSWERS_NOT_KEPT_EXTENSION] === true;
+  const lateView = extensions[LATE_VIEW_EXTENSION] === true;
   delete extensions[PUBLIC_OPERATION_EXTENSION];
   delete extensions[ANSWERS_NOT_KEPT_EXTENSION];
+  delete extensions[LATE_VIEW_EXTENSION];
   // Explicit on every operation, so a reader (or a tool) never has to fall back to the document's default.
   operation.security = isPublic ? [] : [{ bearer: [] }];
   operation.summary ??= `${method.toUpperCase()} ${path}`;
@@ -77,6 +83,11 @@ function completeOperation(path: string, method: string, operation: OperationObj
   }
 
   const responses = operation.responses;
+  // Stored, the views late: the success answer's body (the write as decided) with 202 (ReadYourWritesInterceptor).
+  if (lateView) {
+    const success = Object.entries(responses).find(([status]) => status === '200' || status === '201')?.[1] as ResponseObject | undefined;
+    responses['202'] ??= { description: LATE_VIEW_DESCRIPTION, ...(success?.content ? { content: success.content } : {}) };
+  }
   // An account's routes also refuse a token of another account (requireOwnAccount).
   const descriptionOf = (status: string) => (status === '403' && path.startsWith('/v1/accounts/{account}') ? ACCOUNT_ROUTE_FORBIDDEN : ERROR_DESCRIPTIONS[status] ?? 'Error');
   for (const status of statuses) responses[status] ??= errorResponse(status, descriptionOf(status));

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Ctx, Roles, WriteVisibility, type RequestContext, RequiresTenant } from '@as2-partners/platform';
+import { AnswersLateView, Ctx, Roles, WriteVisibility, type RequestContext, RequiresTenant } from '@as2-partners/platform';
 import { CreatePartnerDto } from '../../partner-settings/partner-settings.dto';
 import { presentPartner } from '../../queries/partner-views/partner.presenter';
 import { TENANT_WRITERS } from '../../api-conventions/partner-roles';
@@ -22,6 +22,7 @@ export class CreatePartnerController {
   // async resources per request), ~6 % of a create's CPU in profiles; the answer and its 202 are the same.
   @Post()
   @HttpCode(201)
+  @AnswersLateView()
   @Roles(...TENANT_WRITERS)
   @ApiOperation({ summary: 'Create a tenant partner' })
   @ApiResponse({ status: 402, description: 'PARTNER_LIMIT_EXCEEDED' })
