@@ -129,7 +129,16 @@ describe('traffic control: master partners and who may do what', () => {
     // The other tenant sees the account's window only; the account admin its own only; nobody cancels the account's from a tenant.
     expect(listed(await two.admin.get(`/v1/partners/${partnerId}/traffic/windows`))).toEqual([expected[1]]);
     expect(listed(await accountAdmin().get(`/v1/accounts/${ACCOUNT}/partners/${partnerId}/traffic/windows`))).toEqual([expected[1]]);
-    expect((await one.admin.delete(`/v1/partners/${partnerId}/traffic/windows/${accountWindow.body.data.id}`)).status).toBe(404);
+    // Refused as the account's (as an inherited key or AS2 instance is), not as a window that does not exist.
+    const cancelled = await one.admin.delete(`/v1/partners/${partnerId}/traffic/windows/${accountWindow.body.data.id}`);
+    expect([cancelled.status, cancelled.body.error.code]).toEqual([403, 'INHERITED_WINDOW_READ_ONLY']);
+    const unknown = await one.admin.delete(`/v1/partners/${partnerId}/traffic/windows/win_01JD0000000000000000000000`);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'WINDOW_NOT_FOUND']);
+    // Another tenant's window on the same master partner is not the account's: unknown to this tenant.
+    const twosWindow = await two.admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'outgoing', starts_at: hour(7), ends_at: hour(8), reason: 'tenant two only' });
+    const notMine = await one.admin.delete(`/v1/partners/${partnerId}/traffic/windows/${twosWindow.body.data.id}`);
+    expect([notMine.status, notMine.body.error.code]).toEqual([404, 'WINDOW_NOT_FOUND']);
+    expect((await two.admin.delete(`/v1/partners/${partnerId}/traffic/windows/${twosWindow.body.data.id}`)).status).toBe(200);
     expect(listed(await two.admin.get(`/v1/partners/${partnerId}/traffic/windows`))).toEqual([expected[1]]);
     // A tenant's own partner has no account level.
     const own = await one.admin.post('/v1/partners', partnerInput(fresh('OWN').toUpperCase()));

@@ -6,6 +6,8 @@ export const TrafficControlErrorCode = {
   WindowInPast: 'WINDOW_IN_PAST',
   InvalidWindow: 'INVALID_WINDOW',
   WindowNotFound: 'WINDOW_NOT_FOUND',
+  /** A tenant's cancel of the account's window on an inherited master partner: the account admin's to cancel. */
+  InheritedWindowReadOnly: 'INHERITED_WINDOW_READ_ONLY',
   WindowLimitExceeded: 'WINDOW_LIMIT_EXCEEDED',
   /** Another replica mailed the partner's notice within the interval (internal: never an HTTP answer). */
   NoticeSlotTaken: 'NOTICE_SLOT_TAKEN',

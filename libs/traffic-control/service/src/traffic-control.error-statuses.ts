@@ -8,6 +8,7 @@ export const TRAFFIC_CONTROL_ERROR_STATUSES: Readonly<Record<string, number>> = 
   [Code.WindowInPast]: 422,
   [Code.InvalidWindow]: 422,
   [Code.WindowNotFound]: 404,
+  [Code.InheritedWindowReadOnly]: 403,
   [Code.WindowLimitExceeded]: 422,
   [Code.NoticeSlotTaken]: 409,
   TENANT_REQUIRED: 403,

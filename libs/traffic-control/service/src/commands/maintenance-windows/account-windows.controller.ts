@@ -21,6 +21,7 @@ export class AccountWindowsController {
   @HttpCode(201)
   @ApiOperation({ summary: "Schedule a maintenance window on a master partner for every tenant of the account" })
   @ApiResponse({ status: 201, description: 'OK', schema: TRAFFIC_WINDOW_SCHEDULED })
+  @ApiResponse({ status: 422, description: 'Validation failed: VALIDATION_FAILED, INVALID_TRAFFIC_SETTING (a response on outgoing), WINDOW_IN_PAST, INVALID_WINDOW (ends before it starts), WINDOW_LIMIT_EXCEEDED' })
   async schedule(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
     return (await this.handler.schedule(ctx, await this.targets.ofAccount(ctx, account, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
   }
@@ -30,6 +31,7 @@ export class AccountWindowsController {
   @HttpCode(200)
   @ApiOperation({ summary: "Cancel an account-level maintenance window" })
   @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOW_CANCELLED })
+  @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND, WINDOW_NOT_FOUND' })
   async cancel(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Param('windowId') windowId: string) {
     return (await this.handler.cancel(ctx, await this.targets.ofAccount(ctx, account, id), windowId)).map((data) => ({ message: 'Maintenance window cancelled', data }));
   }

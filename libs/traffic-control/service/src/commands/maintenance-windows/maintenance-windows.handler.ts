@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, commandEntityId, WriteModel, type Clock } from '@as2-partners/kernel';
+import { CLOCK, commandEntityId, DomainError, WriteModel, type Clock } from '@as2-partners/kernel';
 import { AfterWrite, requestMetadata, type RequestContext, utcInstantOf } from '@as2-partners/platform';
 import { partnerTrafficDecider, TrafficControlErrorCode as Code, type TrafficWindow } from '@as2-partners/traffic-control-domain';
 import { ulid } from 'ulid';
@@ -58,12 +58,19 @@ export class MaintenanceWindowsHandler {
 
   async cancel(ctx: RequestContext, target: TrafficTarget, windowId: string) {
     const now = this.clock.now();
-    const decision = await this.writeModel.decide(
-      target.stream,
-      partnerTrafficDecider,
-      { type: 'cancel_window', ref: target.ref, windowId, actor: ctx.caller.sub, now: now.toISOString() },
-      requestMetadata(ctx, target.ref.tenant, now),
-    );
+    const decision = await this.writeModel
+      .decide(target.stream, partnerTrafficDecider, { type: 'cancel_window', ref: target.ref, windowId, actor: ctx.caller.sub, now: now.toISOString() }, requestMetadata(ctx, target.ref.tenant, now))
+      .catch(async (error: unknown) => {
+        throw (await this.accountsOwn(error, target, windowId)) ?? error;
+      });
     return new AfterWrite(decision.position, () => this.queries.stateOf(target));
+  }
+
+  /** A window the tenant does not have but sees on an inherited partner is the account's: refused as its, not as unknown. */
+  private async accountsOwn(error: unknown, target: TrafficTarget, windowId: string): Promise<DomainError | null> {
+    if (!(error instanceof DomainError) || error.code !== Code.WindowNotFound || target.ref.scope !== 'tenant') return null;
+    const windows = await this.queries.windowsOf(target);
+    if (!windows.some((window) => window.id === windowId && window.level === 'account')) return null;
+    return new DomainError(Code.InheritedWindowReadOnly, `Window ${windowId} is the account's: only an account admin cancels it, under /v1/accounts/{account}/partners/{id}/traffic/windows`);
   }
 }

@@ -23,6 +23,7 @@ export class TenantWindowsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Schedule a maintenance window (pauses at starts_at, resumes at ends_at; overlapping windows merge)' })
   @ApiResponse({ status: 201, description: 'OK', schema: TRAFFIC_WINDOW_SCHEDULED })
+  @ApiResponse({ status: 422, description: 'Validation failed: VALIDATION_FAILED, INVALID_TRAFFIC_SETTING (a response on outgoing), WINDOW_IN_PAST, INVALID_WINDOW (ends before it starts), WINDOW_LIMIT_EXCEEDED' })
   async schedule(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
     return (await this.handler.schedule(ctx, await this.targets.ofTenant(ctx, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
   }
@@ -32,6 +33,8 @@ export class TenantWindowsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a maintenance window (a running one resumes now)' })
   @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_WINDOW_CANCELLED })
+  @ApiResponse({ status: 403, description: "INHERITED_WINDOW_READ_ONLY: the account's window on an inherited master partner (an account admin cancels it)" })
+  @ApiResponse({ status: 404, description: 'PARTNER_NOT_FOUND, WINDOW_NOT_FOUND' })
   async cancel(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('windowId') windowId: string) {
     return (await this.handler.cancel(ctx, await this.targets.ofTenant(ctx, id), windowId)).map((data) => ({ message: 'Maintenance window cancelled', data }));
   }

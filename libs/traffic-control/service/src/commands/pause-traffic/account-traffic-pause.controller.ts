@@ -21,6 +21,7 @@ export class AccountTrafficPauseController {
   @HttpCode(200)
   @ApiOperation({ summary: "Pause or resume a master partner's incoming traffic for every tenant of the account" })
   @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
+  @ApiResponse({ status: 422, description: 'Validation failed: VALIDATION_FAILED, INVALID_TRAFFIC_SETTING (an incoming pause without a response, an outgoing one with one, retry_after_seconds without http_503_retry), UNTIL_IN_PAST' })
   async incoming(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: PauseIncomingDto) {
     return (await this.handler.set(ctx, await this.targets.ofAccount(ctx, account, id), 'incoming', body)).map((data) => ({ data }));
   }
@@ -30,6 +31,7 @@ export class AccountTrafficPauseController {
   @HttpCode(200)
   @ApiOperation({ summary: "Pause or resume a master partner's outgoing traffic for every tenant of the account" })
   @ApiResponse({ status: 200, description: 'OK', schema: TRAFFIC_STATE_READ })
+  @ApiResponse({ status: 422, description: 'Validation failed: VALIDATION_FAILED, INVALID_TRAFFIC_SETTING (an incoming pause without a response, an outgoing one with one, retry_after_seconds without http_503_retry), UNTIL_IN_PAST' })
   async outgoing(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') id: string, @Body() body: PauseOutgoingDto) {
     return (await this.handler.set(ctx, await this.targets.ofAccount(ctx, account, id), 'outgoing', body)).map((data) => ({ data }));
   }
