@@ -77,6 +77,8 @@ export class ParkedEventsController {
   @Post(':id/replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a parked event again once its cause is fixed (409 PARKED_EVENT_REPLAY_FAILED leaves it parked)' })
+  @ApiResponse({ status: 404, description: 'PARKED_EVENT_NOT_FOUND' })
+  @ApiResponse({ status: 409, description: 'PARKED_EVENT_REPLAY_FAILED (it stays parked), PARKED_EVENT_CONSUMER_NOT_HERE (another service consumes it)' })
   @ApiResponse({ status: 200, description: 'Replayed', schema: dataOf({ type: 'object', required: ['id', 'replayed'], properties: { id: { type: 'string' }, replayed: { type: 'boolean', enum: [true] } } }) })
   async replay(@Param('id') id: string): Promise<{ data: { id: string; replayed: true } }> {
     const entry = await replayParkedEvent(this.registry, this.parked, id, () => this.clock.now());

@@ -48,12 +48,14 @@ export class TenantsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a tenant with a plan (free, starter, professional, enterprise)' })
   @ApiResponse({ status: 201, description: "Tenant created", schema: TENANT_WRITTEN })
+  @ApiResponse({ status: 409, description: 'TENANT_ALREADY_EXISTS, TENANT_ID_RETIRED (a deleted tenant\'s id is never given again)' })
   async create(@Ctx() ctx: RequestContext, @Param('account') account: string, @Body() body: CreateTenantDto) {
     return (await this.handler.create(ctx, requireOwnAccount(ctx, account), body)).map((tenant) => ({ message: 'Tenant created successfully', data: presentTenant(tenant) }));
   }
 
   @Get(':tenant')
   @ApiResponse({ status: 200, description: "The tenant", schema: TENANT_READ })
+  @ApiResponse({ status: 404, description: 'TENANT_NOT_FOUND' })
   async get(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
     return { data: presentTenant(await this.handler.get(requireOwnAccount(ctx, account), tenantId)) };
   }
@@ -62,6 +64,7 @@ export class TenantsController {
   @ReadYourWrites()
   @ApiOperation({ summary: "Rename a tenant, change its plan (applies to the tenant's later creates) or its notification email (null clears it)" })
   @ApiResponse({ status: 200, description: "Tenant updated", schema: TENANT_WRITTEN })
+  @ApiResponse({ status: 404, description: 'TENANT_NOT_FOUND' })
   async update(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string, @Body() body: UpdateTenantDto) {
     return (await this.handler.update(ctx, requireOwnAccount(ctx, account), tenantId, body)).map((tenant) => ({ message: 'Tenant updated successfully', data: presentTenant(tenant) }));
   }
@@ -76,6 +79,7 @@ export class TenantsController {
       "Delete a tenant for good: its partners are deleted, its stored secrets destroyed, its tokens refused (403 TENANT_DELETED) and its id retired (409 TENANT_ID_RETIRED); a repeated delete finishes an interrupted one",
   })
   @ApiResponse({ status: 200, description: "Tenant deleted", schema: DELETED })
+  @ApiResponse({ status: 404, description: 'TENANT_NOT_FOUND' })
   async delete(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('tenant') tenantId: string) {
     return (await this.handler.delete(ctx, requireOwnAccount(ctx, account), tenantId)).map((deletedAt) => ({
       message: 'Tenant deleted successfully',
