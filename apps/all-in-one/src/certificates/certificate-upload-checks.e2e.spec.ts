@@ -162,6 +162,24 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
       expect(res.body.warnings).toEqual([{ code: 'SHA1_SIGNATURE', message: expect.stringContaining('"CN=SHA-1 Partner"') }]);
     });
 
+    it('accepts a chain with an expired or a not-yet-valid intermediate with CHAIN_CERTIFICATE_NOT_VALID naming it (openssl verify refuses such a chain)', async () => {
+      const year = 365 * 86_400_000;
+      const root = issueTestCertificate({ commonName: 'Chain Root', isCa: true, notAfter: new Date(Date.now() + 10 * year) });
+      for (const [label, notBefore, notAfter, said] of [
+        ['Expired Int', new Date(Date.now() - 6 * year), new Date(Date.now() - 5 * year), 'expired at'],
+        ['Future Int', new Date(Date.now() + year), new Date(Date.now() + 3 * year), 'is valid only from'],
+      ] as const) {
+        const intermediate = issueTestCertificate({ commonName: label, isCa: true, issuer: root, notBefore, notAfter });
+        const leaf = issueTestCertificate({ commonName: `Leaf under ${label}`, issuer: intermediate });
+        const res = await upload(api, '/v1/certificates', { name: label, usage: 'both' }, { ...leaf, pem: `${leaf.pem}${intermediate.pem}${root.pem}` });
+        expect(res.status).toBe(201);
+        expect(res.body.warnings).toEqual([{ code: 'CHAIN_CERTIFICATE_NOT_VALID', message: expect.stringContaining(`"CN=${label}" ${said}`) }]);
+      }
+      const valid = issueTestCertificate({ commonName: 'Valid Int', isCa: true, issuer: root });
+      const leaf = issueTestCertificate({ commonName: 'Leaf under Valid Int', issuer: valid });
+      expect((await upload(api, '/v1/certificates', { name: 'valid chain', usage: 'both' }, { ...leaf, pem: `${leaf.pem}${valid.pem}${root.pem}` })).body.warnings).toEqual([]);
+    });
+
     it('accepts a CA certificate as a partner certificate with CA_CERTIFICATE_AS_END_ENTITY, but not for TLS, where a CA may anchor the server chain', async () => {
       const partnerId = await createPartner(api, AES_RSA_PARTNER);
       const ca = issueTestCertificate({ commonName: 'Partner CA', isCa: true, keyUsage: ['keyCertSign', 'cRLSign', 'digitalSignature', 'keyEncipherment'] });

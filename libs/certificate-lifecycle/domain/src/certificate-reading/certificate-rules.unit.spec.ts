@@ -6,7 +6,7 @@ import { assertKeySizeFits } from './key-size.rule';
 import { assertKeyServesUsage } from './key-type.rule';
 import { assertPublicExponentStrong } from './public-exponent.rule';
 import { assertSignatureNotBroken, isSha1Signature } from './signature-strength.rule';
-import { certificateWarnings, duplicateCertificateWarning } from './upload-warnings';
+import { certificateWarnings, chainValidityWarning, duplicateCertificateWarning } from './upload-warnings';
 import { assertUsageFits } from './usage.rule';
 import { assertValidAt, assertValidityStartsInUnixEra } from './validity.rule';
 
@@ -328,5 +328,25 @@ describe('duplicateCertificateWarning', () => {
 
     expect(warning?.code).toBe('DUPLICATE_CERTIFICATE');
     expect(warning?.message).toContain('cert_A ("Acme 2025")');
+  });
+});
+
+describe('chainValidityWarning', () => {
+  const member = (subject: string, notBefore: string, notAfter: string) => ({ ...details({ subject }), notBefore, notAfter });
+  const now = new Date('2026-06-01T00:00:00.000Z');
+
+  it('given a chain valid now, when checked, then no warning; nor for no chain', () => {
+    expect(chainValidityWarning([member('CN=Int', '2025-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z')], now)).toBeNull();
+    expect(chainValidityWarning([], now)).toBeNull();
+  });
+
+  it('given an expired and a not-yet-valid member, when checked, then CHAIN_CERTIFICATE_NOT_VALID naming both', () => {
+    const warning = chainValidityWarning(
+      [member('CN=Old Int', '2020-01-01T00:00:00.000Z', '2021-01-01T00:00:00.000Z'), member('CN=Root', '2020-01-01T00:00:00.000Z', '2040-01-01T00:00:00.000Z'), member('CN=Future Int', '2029-01-01T00:00:00.000Z', '2031-01-01T00:00:00.000Z')],
+      now,
+    );
+    expect(warning?.code).toBe('CHAIN_CERTIFICATE_NOT_VALID');
+    expect(warning?.message).toContain('"CN=Old Int" expired at 2021-01-01T00:00:00.000Z; "CN=Future Int" is valid only from 2029-01-01T00:00:00.000Z');
+    expect(warning?.message).not.toContain('CN=Root');
   });
 });

@@ -1,5 +1,5 @@
 import type { CertificateUsage } from '../certificate-usage';
-import type { CertificateDetails } from './certificate-details';
+import type { CertificateDetails, CertificateSummary } from './certificate-details';
 import { minimumRsaKeySize } from './key-size.rule';
 
 /** Stable codes of what an accepted upload should make its uploader look at. */
@@ -8,6 +8,7 @@ export const UploadWarningCode = {
   CA_CERTIFICATE_AS_END_ENTITY: 'CA_CERTIFICATE_AS_END_ENTITY',
   WEAK_RSA_KEY: 'WEAK_RSA_KEY',
   DUPLICATE_CERTIFICATE: 'DUPLICATE_CERTIFICATE',
+  CHAIN_CERTIFICATE_NOT_VALID: 'CHAIN_CERTIFICATE_NOT_VALID',
 } as const;
 
 export type UploadWarningCode = (typeof UploadWarningCode)[keyof typeof UploadWarningCode];
@@ -41,6 +42,24 @@ export function certificateWarnings(details: Pick<CertificateDetails, 'sha1Signe
     });
   }
   return warnings;
+}
+
+/**
+ * CHAIN_CERTIFICATE_NOT_VALID naming the chain's certificates expired or not yet valid at `now` (as `openssl verify`
+ * refuses the chain then), or null when every one is valid: the leaf's own dates decide whether it may become current.
+ */
+export function chainValidityWarning(chain: readonly CertificateSummary[], now: Date): UploadWarning | null {
+  const at = now.getTime();
+  const invalid = chain.flatMap((certificate) => {
+    if (Date.parse(certificate.notAfter) < at) return [`"${certificate.subject}" expired at ${certificate.notAfter}`];
+    if (Date.parse(certificate.notBefore) > at) return [`"${certificate.subject}" is valid only from ${certificate.notBefore}`];
+    return [];
+  });
+  if (invalid.length === 0) return null;
+  return {
+    code: UploadWarningCode.CHAIN_CERTIFICATE_NOT_VALID,
+    message: `A certificate of the chain is not valid now, so the chain does not verify (as openssl verify finds): ${invalid.join('; ')}; ask the partner for its current chain`,
+  };
 }
 
 /** DUPLICATE_CERTIFICATE naming the caller-visible certificates with the same SHA-256 fingerprint, or null when there are none. */

@@ -10,6 +10,7 @@ import {
   certificateNotFound,
   CertificateLifecycleStreams,
   certificateWarnings,
+  chainValidityWarning,
   duplicateCertificateWarning,
   partnerRemoved,
   readCertificateUpload,
@@ -67,9 +68,10 @@ export class UploadCertificateHandler {
     // retry's own first upload is no duplicate of it.
     const duplicates = (await this.queries.withFingerprint(account, tenant, details.fingerprintSha256)).filter((doc) => doc._id !== certificateId);
     const duplicate = duplicateCertificateWarning(duplicates.map((doc) => ({ id: doc._id, name: doc.name })));
-    const warnings = [...certificateWarnings(details, form.usage), ...(duplicate ? [duplicate] : [])];
-
     const now = this.clock.now();
+    const expiredChain = chainValidityWarning(details.chain, now);
+    const warnings = [...certificateWarnings(details, form.usage), ...(duplicate ? [duplicate] : []), ...(expiredChain ? [expiredChain] : [])];
+
     const metadata = requestMetadata(ctx, tenant, now);
     // The partner as this service knows it may have been deleted since (distributed: its copy of the registry's
     // partners lags): its certificates' stream says so before anything is stored.
