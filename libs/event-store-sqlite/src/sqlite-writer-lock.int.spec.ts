@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CannotStartError } from '@as2-partners/kernel';
 import { SqliteEventStore } from './sqlite-event-store';
+import { EventStoreLockedError } from './sqlite-writer-lock';
 
 const workspaceRoot = resolve(__dirname, '../../..');
 const childScript = resolve(__dirname, '../test/lock-child.ts');
@@ -49,6 +51,8 @@ describe('EVENT_STORE=sqlite single writer (exclusiveWriter)', () => {
     children.push(other.child);
     expect(other.line).toBe(`locked: The event store ${file} is in use by another process. EVENT_STORE=sqlite has one writer: a second one would publish every event twice. Stop the other process, or give this one its own DATA_DIR.`);
     expect(await other.exited).toBe(3);
+    // A refusal whose message says it all: a deployable's main prints it as one line, not a stack.
+    expect(new EventStoreLockedError(file)).toBeInstanceOf(CannotStartError);
 
     await first.close();
     const stillHeld = await openInChild(file);

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Connection } from 'better-sqlite3';
+import { CannotStartError } from '@as2-partners/kernel';
 
 /** A second process asked to write an event store another process already writes. */
-export class EventStoreLockedError extends Error {
+export class EventStoreLockedError extends CannotStartError {
   constructor(readonly file: string) {
     super(
       `The event store ${file} is in use by another process. EVENT_STORE=sqlite has one writer: a second one would publish every event twice. ` +

@@ -14,6 +14,7 @@ export * from './decider';
 export * from './persistent-map';
 export * from './bucketed-map';
 export * from './bucketed-maps-codec';
+export * from './cannot-start.error';
 export * from './domain-error';
 export * from './clock';
 export * from './checkpointed-follower';

@@ -1,3 +1,4 @@
+import { CannotStartError } from '@as2-partners/kernel';
 import { InvalidConfigurationError } from './platform-config';
 
 /** SQLite's and the file system's ways of saying a file cannot be written or opened where it lies. */
@@ -8,11 +9,13 @@ const NOT_A_DIRECTORY_CODES = new Set(['ENOTDIR', 'EEXIST']);
 
 /**
  * The line a failed start prints: a configuration mistake names the variable; an address it cannot listen on names
- * PORT and HOST; a data directory the process cannot write (read-only, another owner, a file) names DATA_DIR;
- * anything else its stack.
+ * PORT and HOST; a data directory the process cannot write (read-only, another owner, a file) names DATA_DIR; a
+ * refusal that tells its own reason (CannotStartError: another process writes the event store) that reason; anything
+ * else its stack.
  */
 export function startupFailureText(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
   if (error instanceof InvalidConfigurationError) return error.message;
+  if (error instanceof CannotStartError) return `Cannot start: ${error.message}`;
   const { code, syscall, hostname, message: errorMessage } = (error ?? {}) as { code?: unknown; syscall?: unknown; hostname?: unknown; message?: unknown };
   const message = typeof errorMessage === 'string' ? errorMessage : String(error);
   // Before the file codes: a port below 1024 without the privilege is an EACCES too.

@@ -3,12 +3,19 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { CannotStartError } from '@as2-partners/kernel';
 import { startupFailureText } from './exit-on-startup-failure';
 import { InvalidConfigurationError } from './platform-config';
 
 describe('startupFailureText', () => {
   it('names the variable of a configuration mistake', () => {
     expect(startupFailureText(new InvalidConfigurationError('PORT', 'must be an integer 1-65535, got "x"'))).toBe('Invalid configuration: PORT must be an integer 1-65535, got "x"');
+  });
+
+  it('prints a refusal that tells its own reason (another process writes the event store) as that one line, without its stack', () => {
+    const refusal = new CannotStartError('The event store /data/events.sqlite is in use by another process.');
+    expect(startupFailureText(refusal)).toBe('Cannot start: The event store /data/events.sqlite is in use by another process.');
+    expect(startupFailureText(new Error('boom'))).toContain('\n    at ');
   });
 
   it('says in one line that DATA_DIR cannot be written when SQLite refuses to write its file', () => {
