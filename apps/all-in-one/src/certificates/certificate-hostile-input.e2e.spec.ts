@@ -81,6 +81,19 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       expect(await certificateCount()).toBe(0);
     });
 
+    it("refuses type own on a partner's upload (a partner's certificate is the partner's), in both encodings, and takes type partner", async () => {
+      const partnerId = await createPartner(api);
+      const url = `/v1/partners/${partnerId}/certificates`;
+      const json = await api.post(url, { name: 'Ours?', usage: 'tls', type: 'own', certificate: issueTestCertificate().pem });
+      expect([json.status, Object.keys(json.body.errors)]).toEqual([422, ['type']]);
+      const form = multipartBody({ name: 'Ours?', usage: 'tls', type: 'own' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
+      const multipart = await send(url, form.payload, form.contentType);
+      expect([multipart.statusCode, Object.keys(multipart.json().errors)]).toEqual([422, ['type']]);
+      expect(await certificateCount()).toBe(0);
+      const theirs = await api.post(url, { name: 'Theirs', usage: 'tls', type: 'partner', certificate: issueTestCertificate().pem });
+      expect([theirs.status, theirs.body.data.type]).toEqual([201, 'partner']);
+    });
+
     it('refuses NUL in a multipart text field, naming it', async () => {
       const body = multipartBody({ name: 'Acme\u0000Corp', usage: 'encryption' }, { field: 'certificate', filename: 'a.pem', content: issueTestCertificate().pem });
       const res = await send('/v1/certificates', body.payload, body.contentType);

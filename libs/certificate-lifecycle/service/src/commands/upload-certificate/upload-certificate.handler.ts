@@ -18,7 +18,7 @@ import {
   type UploadWarning,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock, DomainError, type EventMetadata } from '@as2-partners/kernel';
-import { AfterWrite, type RequestContext, requestMetadata } from '@as2-partners/platform';
+import { AfterWrite, type RequestContext, requestMetadata, ValidationFailedException } from '@as2-partners/platform';
 import { ExpiryEvaluator } from '../../schedules/expiry-notices/expiry-evaluator';
 import type { KnownPartnerDocument } from '../../reactions/partner-registry-events/known-partner.document';
 import { PartnerAccess } from '../../partner-access/partner-access';
@@ -54,6 +54,8 @@ export class UploadCertificateHandler {
   /** Read and check the certificate, reserve storage within the plan, store it, attach it to the partner (filling an empty slot it fits). */
   async execute(ctx: RequestContext, form: CertificateUploadForm, target: UploadTarget): Promise<AfterWrite<CertificateUploadResult>> {
     const partner: KnownPartnerDocument | null = target.kind === 'partner' ? await this.access.resolve(ctx, target.partnerId, 'write') : null;
+    // A partner's certificate is the partner's: `own` there is refused, not stored as a partner certificate unsaid.
+    if (partner && form.type === 'own') throw new ValidationFailedException({ type: ["A partner's certificate is of type partner; our own certificates go to the store (POST /v1/certificates)"] });
     const account = ctx.caller.account;
     const tenant = partner ? partner.tenant : target.kind === 'store' ? target.tenant : null;
     const details = readCertificateUpload(form.certificate);
