@@ -9,6 +9,9 @@ export type FieldErrors = Record<string, string[]>;
  */
 const nestedShapeMessage = (field: string): string => `The ${field} must be an object`;
 
+/** class-validator's constraints that check a value's type: when one fails, the field's other rules say nothing more. */
+const TYPE_CONSTRAINTS: ReadonlySet<string> = new Set(['isArray', 'isString', 'isBoolean', 'isInt', 'isNumber', 'isObject']);
+
 /** Request DTO validation failed: messages per (dotted) field, and the code of the first coded constraint. */
 export class ValidationFailedException extends Error {
   constructor(
@@ -25,10 +28,17 @@ export class ValidationFailedException extends Error {
     let code: string | undefined;
     const visit = (error: ValidationError, prefix: string): void => {
       const field = prefix ? `${prefix}.${error.property}` : error.property;
-      for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      const failed = Object.entries(error.constraints ?? {});
+      // A value of the wrong type is told so alone: "must be an array" beside "must name at least one slot" and "must
+      // not repeat" for a string contradicts itself.
+      const wrongType = failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
+      for (const [constraint, message] of wrongType.length > 0 ? wrongType : failed) {
         const text = constraint === 'whitelistValidation' ? `The ${field} field is not allowed` : constraint === 'nestedValidation' ? nestedShapeMessage(field) : message;
         const messages = (errors[field] ??= []);
         if (!messages.includes(text)) messages.push(text);
+      }
+      // The code still comes from every rule the value broke (an as2_id of the wrong type is INVALID_AS2_ID_FORMAT too).
+      for (const [constraint] of failed) {
         const contextCode = (error.contexts?.[constraint] as { code?: unknown } | undefined)?.code;
         if (code === undefined && typeof contextCode === 'string') code = contextCode;
       }

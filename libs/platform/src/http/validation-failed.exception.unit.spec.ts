@@ -63,4 +63,14 @@ describe('ValidationFailedException.fromValidationErrors', () => {
     ]);
     expect(failed.code).toBe('INVALID_AS2_ID_FORMAT');
   });
+
+  it('tells a value of the wrong type so alone, not the rules a value of the right type would break, and keeps their code', () => {
+    const failed = ValidationFailedException.fromValidationErrors([
+      error('slots', { isArray: 'The slots must be an array', arrayMinSize: 'The slots must name at least one slot', arrayUnique: 'The slots must not repeat' }),
+      error('as2_id', { isString: 'The as2_id must be a string', matches: 'bad format' }, { contexts: { matches: { code: 'INVALID_AS2_ID_FORMAT' } } }),
+      error('name', { isNotEmpty: 'required', maxLength: 'too long' }),
+    ]);
+    expect(failed.errors).toEqual({ slots: ['The slots must be an array'], as2_id: ['The as2_id must be a string'], name: ['required', 'too long'] });
+    expect(failed.code).toBe('INVALID_AS2_ID_FORMAT');
+  });
 });
