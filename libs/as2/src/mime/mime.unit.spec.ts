@@ -55,6 +55,18 @@ describe('multipart', () => {
     expect(splitMultipart(body, 'B').map((p) => p.toString())).toEqual(['A: 1\r\n\r\nx\r\n', 'B: 2\r\n\r\ny']);
   });
 
+  it('finds delimiters in a run of dashes with a few searches, not one per dash (a hostile MDN of 1 MB of dashes held the loop 650 ms)', () => {
+    const boundary = '-'.repeat(60);
+    const body = Buffer.from(`--${boundary}\r\nA: 1\r\n\r\nx${'-'.repeat(100_000)}\r\n--${boundary}\r\nB: 2\r\n\r\ny${'-'.repeat(100_000)}\r\n--${boundary}--\r\n`, 'latin1');
+    const search = body.indexOf.bind(body);
+    let searches = 0;
+    Object.assign(body, { indexOf: (...args: Parameters<Buffer['indexOf']>) => (searches++, search(...args)) });
+    expect(splitMultipart(body, boundary).map((p) => p.length)).toEqual([100_009, 100_009]);
+    expect(searches).toBeLessThan(20);
+    // Each part is still found wherever its delimiter is, the first at the body's start or after a line feed.
+    expect(splitMultipart(b('\n--B\nA\n--B\nC\n--B--'), 'B').map((p) => p.toString())).toEqual(['A', 'C']);
+  });
+
   it('ignores a boundary string that is not at a line start', () => {
     const body = b('--B\r\nA: 1\r\n\r\nx--B y\r\n--B--');
     expect(splitMultipart(body, 'B').map((p) => p.toString())).toEqual(['A: 1\r\n\r\nx--B y']);
