@@ -67,52 +67,57 @@ interface ScheduledChange {
   readonly level: 'tenant' | 'account';
 }
 
-/**
- * Whether `direction` is still paused at `at` by something else than what ends then (`ending`: a window's id, or the
- * scope whose pause runs out): a pause of either level, or another running window of either level.
- */
-function pausedOtherwise(docs: readonly PartnerTrafficDocument[], direction: TrafficDirection, at: number, ending: { windowId: string } | { pauseOf: PartnerTrafficDocument }): boolean {
+/** Whether anything of either level pauses `direction` at the instant `at`: a pause not yet over, or a running window. */
+function pausedAt(docs: readonly PartnerTrafficDocument[], direction: TrafficDirection, at: number): boolean {
   return docs.some((doc) => {
     const pause = doc.pauses[direction];
-    const pauseHolds = pause !== null && !('pauseOf' in ending && ending.pauseOf === doc) && (pause.until === null || Date.parse(pause.until) > at);
-    const others = 'windowId' in ending ? doc.windows.filter((w) => w.windowId !== ending.windowId) : doc.windows;
-    return pauseHolds || windowCovering(others, direction, at) !== null;
+    return (pause !== null && (pause.until === null || Date.parse(pause.until) > at)) || windowCovering(doc.windows, direction, at) !== null;
   });
 }
 
-/** The directions of `directions` that resume at `at`, as a change names them; null when none does (another pause holds them). */
-function resuming(directions: readonly TrafficDirection[], stillPaused: (direction: TrafficDirection) => boolean): TrafficDirection | 'both' | null {
-  const [first, second] = directions.filter((direction) => !stillPaused(direction));
-  return second ? 'both' : (first ?? null);
+/** An instant something is scheduled for: a pause's until, a window's start or end, with the directions it touches. */
+interface Boundary {
+  readonly at: string;
+  readonly directions: readonly TrafficDirection[];
+  readonly window_id: string | null;
+  readonly level: 'tenant' | 'account';
 }
 
-function scheduledChanges(doc: PartnerTrafficDocument, docs: readonly PartnerTrafficDocument[], now: number): ScheduledChange[] {
-  const changes: ScheduledChange[] = [];
+function boundariesOf(doc: PartnerTrafficDocument): Boundary[] {
+  const boundaries: Boundary[] = [];
   for (const direction of ['incoming', 'outgoing'] as const) {
     const until = doc.pauses[direction]?.until;
-    if (!until || Date.parse(until) <= now || pausedOtherwise(docs, direction, Date.parse(until), { pauseOf: doc })) continue;
-    changes.push({ at: until, direction, change: 'resume', window_id: null, level: doc.scope });
+    if (until) boundaries.push({ at: until, directions: [direction], window_id: null, level: doc.scope });
   }
   for (const window of doc.windows) {
-    if (Date.parse(window.endsAt) <= now) continue;
-    // Started is running, whether it holds a direction on the record or another window that started later does.
-    if (Date.parse(window.startsAt) > now) {
-      changes.push({ at: window.startsAt, direction: window.direction, change: 'pause', window_id: window.windowId, level: doc.scope });
-      continue;
-    }
-    // A running window's end resumes only what nothing else pauses then (another window, a pause of either level).
-    const direction = resuming(directionsOf(window.direction), (d) => pausedOtherwise(docs, d, Date.parse(window.endsAt), { windowId: window.windowId }));
-    if (direction) changes.push({ at: window.endsAt, direction, change: 'resume', window_id: window.windowId, level: doc.scope });
+    for (const at of [window.startsAt, window.endsAt]) boundaries.push({ at, directions: directionsOf(window.direction), window_id: window.windowId, level: doc.scope });
   }
-  return changes;
+  return boundaries;
 }
 
-/** The earliest scheduled change of the caller's scope and the account's: when, which direction, pause or resume, and why. */
+/**
+ * The earliest scheduled instant at which a direction's traffic really changes, pausing or resuming, as the scheduler
+ * will apply it: a boundary under another pause or window of either level (a window starting while the direction is
+ * paused anyway, one ending while another still runs) changes nothing and is passed over; `direction` names only the
+ * directions that change then (`both` when both do).
+ */
 function nextChange(docs: (PartnerTrafficDocument | null)[], now: number) {
   const present = [...new Set(docs)].filter((doc): doc is PartnerTrafficDocument => doc !== null);
-  const changes = present.flatMap((doc) => scheduledChanges(doc, present, now));
-  const next = changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
-  return next ? { ...next, at: ts(next.at) } : null;
+  const boundaries = present.flatMap(boundariesOf).filter((boundary) => Date.parse(boundary.at) > now);
+  for (const boundary of boundaries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+    const at = Date.parse(boundary.at);
+    const flips = boundary.directions.flatMap((direction) => {
+      const before = pausedAt(present, direction, at - 1);
+      const after = pausedAt(present, direction, at);
+      return before === after ? [] : [{ direction, change: after ? ('pause' as const) : ('resume' as const) }];
+    });
+    const [first] = flips;
+    if (!first) continue;
+    const same = flips.filter((flip) => flip.change === first.change);
+    const change: ScheduledChange = { at: boundary.at, direction: same.length === 2 ? 'both' : first.direction, change: first.change, window_id: boundary.window_id, level: boundary.level };
+    return { ...change, at: ts(change.at) };
+  }
+  return null;
 }
 
 /** `GET /v1/partners/{id}/traffic`: `own` is the caller's scope, `account` the account's pause of a master partner (if any). */

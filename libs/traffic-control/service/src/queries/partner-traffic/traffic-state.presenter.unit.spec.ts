@@ -79,6 +79,19 @@ describe('traffic state presenter: the next change says what really changes', ()
     expect(presentTrafficState('prt_1', untilThenWindow, null, NOW).next_change).toMatchObject({ at: apiAt(4), direction: 'outgoing', window_id: 'w_on' });
   });
 
+  it("announces a window's start only for the directions it pauses: not one another pause or window already holds", () => {
+    const held = { response: null, reason: 'held', since: at(-2), until: null, retryAfterSeconds: null, pausedBy: 'admin' };
+    // The account holds outgoing for good: a tenant window of both directions pauses incoming only.
+    const account = { ...doc('account', []), pauses: { incoming: null, outgoing: held } } as PartnerTrafficDocument;
+    const own = doc('tenant', [{ ...window('w_both', 1, 2), direction: 'both' }]);
+    expect(presentTrafficState('prt_1', own, account, NOW).next_change).toEqual({ at: apiAt(1), direction: 'incoming', change: 'pause', window_id: 'w_both', level: 'tenant' });
+    // An outgoing window under the account's pause changes nothing, ever: no next change.
+    expect(presentTrafficState('prt_1', doc('tenant', [window('w_out', 1, 2)]), account, NOW).next_change).toBeNull();
+    // A tenant window inside a running account window of both: the account window's end is the first change.
+    const accountWindow = withActive(doc('account', [running('w_acc', 'both', 3)]), 'w_acc', 'w_acc');
+    expect(presentTrafficState('prt_1', doc('tenant', [window('w_inside', 1, 2)]), accountWindow, NOW).next_change).toEqual({ at: apiAt(3), direction: 'both', change: 'resume', window_id: 'w_acc', level: 'account' });
+  });
+
   it('still announces a window about to start as a pause, and a lone running window of both directions as both', () => {
     const own = doc('tenant', [{ ...window('w_later', 2, 3), direction: 'both' }]);
     expect(presentTrafficState('prt_1', own, null, NOW).next_change).toEqual({ at: apiAt(2), direction: 'both', change: 'pause', window_id: 'w_later', level: 'tenant' });
