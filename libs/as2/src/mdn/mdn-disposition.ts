@@ -72,7 +72,11 @@ export function parseDisposition(raw: string): ParsedDisposition {
   const [actionMode = '', sendingMode = ''] = raw.slice(0, semicolon).trim().split('/').map((s) => s.trim());
   const rest = raw.slice(semicolon + 1).trim();
   const colon = rest.indexOf(':');
-  const typePart = (colon >= 0 ? rest.slice(0, colon) : rest).trim().toLowerCase();
+  // Comments in parentheses may stand between the tokens of a structured field (RFC 5322 §3.2.2): they say nothing.
+  const typePart = (colon >= 0 ? rest.slice(0, colon) : rest)
+    .replace(/\([^()]*\)/g, ' ')
+    .trim()
+    .toLowerCase();
   const [type, modifierList = ''] = typePart.split('/').map((s) => s.trim());
   if (!type) throw new As2Error('MALFORMED_MDN', `The MDN Disposition "${raw}" has no disposition type.`);
   const modifiers = modifierList

@@ -204,5 +204,9 @@ describe('handleAs2Request → readMdn', () => {
     expect(read('processed/warning, x-note: duplicate-document').status).toBe('delivered-with-warning');
     expect(read('processed/x-note').status).toBe('delivered');
     expect(parseDisposition('a/b; processed/ Error , Warning : x')).toMatchObject({ modifier: 'error,warning', modifiers: ['error', 'warning'], description: 'x' });
+    // Comments between the tokens say nothing: the error is still an error, the processed still processed.
+    expect(read('processed/error (a comment): authentication-failed').status).toBe('failed');
+    expect(read('processed (all good)').status).toBe('delivered');
+    expect(parseDisposition('a/b; (x) processed (y) / (z) error: q')).toMatchObject({ type: 'processed', modifiers: ['error'] });
   });
 });
