@@ -61,5 +61,12 @@ describe('traffic decisions: hostile batch bodies', () => {
         expect([text, status, body]).toEqual([text, 400, { message: 'The request body must be a JSON object', error: { type: 'invalid_request_error', code: 'INVALID_BODY' } }]);
       }
     }
+    // No body at all is an empty one, as on the app's other routes: the required fields are named.
+    for (const url of ['/v1/traffic/decisions', '/v1/traffic/decisions:batch']) {
+      const none = await fetch(`${base}${url}`, { method: 'POST', headers: { authorization } });
+      expect([url, none.status, ((await none.json()) as { error: { code: string } }).error.code]).toEqual([url, 422, 'VALIDATION_FAILED']);
+      const inProcess = await t.app.inject({ method: 'POST', url, headers: { authorization } });
+      expect([url, inProcess.statusCode, inProcess.json().error.code]).toEqual([url, 422, 'VALIDATION_FAILED']);
+    }
   });
 });

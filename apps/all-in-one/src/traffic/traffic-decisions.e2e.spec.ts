@@ -396,7 +396,9 @@ describe('traffic decisions: the gateway route', () => {
           [JSON.stringify({ direction: 'sideways', as2_from: 'A', as2_to: 'B', message_id: 'm' }), 422, 'VALIDATION_FAILED'],
           [JSON.stringify({ direction: 'inbound', as2_from: 'A', message_id: 'm' }), 422, 'VALIDATION_FAILED'],
           ['   ', 422, 'VALIDATION_FAILED'],
-          ['[]', 422, 'VALIDATION_FAILED'],
+          // JSON, but no object: a malformed request, as on the app's other routes.
+          ['[]', 400, 'INVALID_BODY'],
+          ['null', 400, 'INVALID_BODY'],
           [Buffer.concat([Buffer.from(valid.slice(0, -2)), Buffer.from([0xff]), Buffer.from('"}')]), 400, 'MALFORMED_JSON'],
         ] as const) {
           const { taken, answer } = await bothWays('/v1/traffic/decisions', body, { authorization });
