@@ -107,7 +107,16 @@ function unsupportedKeyTransport(envelope: ParsedEnvelope): As2Error {
   );
 }
 
+/**
+ * At most this many recipients are read: each may cost an RSA private operation per key (every key on every recipient
+ * when none names our certificate), ~7 ms at 4096 bits; a message to more parties than this is no AS2 message.
+ */
+export const MAX_ENVELOPE_RECIPIENTS = 16;
+
 function keyTransportRecipients(envelope: ParsedEnvelope): KeyTransportRecipient[] {
+  if (envelope.recipients.length > MAX_ENVELOPE_RECIPIENTS) {
+    throw new As2Error('SIZE_LIMIT_EXCEEDED', `The encrypted message names ${envelope.recipients.length} recipients; at most ${MAX_ENVELOPE_RECIPIENTS} are read.`);
+  }
   return envelope.recipients.filter((r) => r.keyAlgorithm === Oid.rsaEncryption).map((r) => ({ recipientIdentifier: r.rid.raw, encryptedKey: r.encryptedKey }));
 }
 

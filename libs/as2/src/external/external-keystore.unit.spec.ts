@@ -157,6 +157,23 @@ describe('external decryptor', () => {
     await expect(decryptEnvelopedWith(forReceiver, keyPairDecryptor([]), asAs2)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
   });
 
+  it('reads at most 16 recipients of an envelope: more is SIZE_LIMIT_EXCEEDED before any key is used (each costs an RSA operation per key)', async () => {
+    const toMany = (count: number): Buffer => {
+      const envelope = forge.pkcs7.createEnvelopedData();
+      const certificate = forge.pki.certificateFromPem(receiver.keyPair.certificate.toPem());
+      for (let i = 0; i < count; i++) envelope.addRecipient(i === count - 1 ? certificate : forge.pki.certificateFromPem(stranger.keyPair.certificate.toPem()));
+      envelope.content = forge.util.createBuffer(mimeContent.toString('binary'));
+      envelope.encrypt();
+      return Buffer.from(forge.asn1.toDer(envelope.toAsn1()).getBytes(), 'binary');
+    };
+    expect(decryptEnveloped(toMany(16), [receiver.keyPair], asAs2).content).toEqual(mimeContent);
+    expect(() => decryptEnveloped(toMany(17), [receiver.keyPair], asAs2)).toThrow(expect.objectContaining({ code: 'SIZE_LIMIT_EXCEEDED', message: 'The encrypted message names 17 recipients; at most 16 are read.' }));
+    let asked = 0;
+    const counting: As2Decryptor = { unwrapContentKey: async (recipients, keyLength) => (asked++, keyPairDecryptor([receiver.keyPair]).unwrapContentKey(recipients, keyLength)) };
+    await expect(decryptEnvelopedWith(toMany(17), counting, asAs2)).rejects.toMatchObject({ code: 'SIZE_LIMIT_EXCEEDED' });
+    expect(asked).toBe(0);
+  });
+
   it('a wrong key whose content key passes the CBC padding check (1 in 256) still yields no content where the content is tested', async () => {
     // Found by trying fresh envelopes: the wrong key's content key decrypts this one to garbage with valid padding.
     const garbled = envelopeGarbledBy(mismatchedPair, receiver.keyPair.certificate);
