@@ -88,6 +88,7 @@ export function houseErrorAnswer(error: HotPathError, where: string, correlation
   if (error.name === 'ValidationFailedException') {
     return { status: 422, body: errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors) };
   }
+  if (error.name === 'JsonTooManyValuesError') return { status: 413, body: errorBody(413, error.message ?? FIXED_ERROR_MESSAGES[413] ?? 'Bad request', 'PAYLOAD_TOO_LARGE') };
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : error.name === 'MalformedJsonError' || error.name === 'JsonTooDeepError' ? 400 : null;
   if (status !== null) {
     const code = error.name === 'JsonTooDeepError' ? 'JSON_TOO_DEEP' : error.name === 'MalformedJsonError' ? 'MALFORMED_JSON' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';

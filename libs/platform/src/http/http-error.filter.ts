@@ -4,6 +4,7 @@ import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } f
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
 import { errorTypeOf, FIXED_ERROR_MESSAGES, type ErrorBody } from './error-body';
 import { JsonTooDeepError } from './json-too-deep.error';
+import { JsonTooManyValuesError } from './json-too-many-values.error';
 import { apiTimestampsIn } from './api-timestamp';
 import { MalformedJsonError } from './malformed-json.error';
 import { acceptedMediaTypesOf, mediaTypeRefusalMessage } from './media-type-refusal';
@@ -141,6 +142,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof EventStoreUnavailableError || isStoreOutage(exception)) return storeUnavailable(exception);
     if (exception instanceof JsonTooDeepError) return coded(400, exception.message, 'JSON_TOO_DEEP');
+    if (exception instanceof JsonTooManyValuesError) return coded(413, exception.message, 'PAYLOAD_TOO_LARGE');
     if (exception instanceof MalformedJsonError) return coded(400, 'Malformed JSON body', 'MALFORMED_JSON');
     if (exception instanceof HttpException) return this.fromHttpException(exception, accepted);
     const refusal = clientRefusalStatusOf(exception);

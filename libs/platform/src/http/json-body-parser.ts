@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
-import { exceedsJsonDepth, exceedsValueDepth } from './json-nesting-depth';
+import { exceedsJsonDepth, valueShapeFault } from './json-nesting-depth';
 import { JsonTooDeepError } from './json-too-deep.error';
+import { JsonTooManyValuesError } from './json-too-many-values.error';
 import { MalformedJsonError } from './malformed-json.error';
 import { firstUnsafeTextField, UNSAFE_TEXT_MESSAGE } from './unsafe-text';
 import { ValidationFailedException } from './validation-failed.exception';
@@ -48,8 +49,9 @@ export function jsonBodyTextParser(fastify: FastifyInstance): (text: string, don
         done(exceedsJsonDepth(text) ? new JsonTooDeepError() : new MalformedJsonError(error.message), undefined);
         return;
       }
-      if (exceedsValueDepth(value)) {
-        done(new JsonTooDeepError(), undefined);
+      const fault = valueShapeFault(value);
+      if (fault !== null) {
+        done(fault === 'too-deep' ? new JsonTooDeepError() : new JsonTooManyValuesError(), undefined);
         return;
       }
       // NUL and lone surrogates can only arrive as `\u` escapes (JSON refuses raw control characters; UTF-8 decoding

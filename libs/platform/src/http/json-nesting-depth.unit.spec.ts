@@ -1,4 +1,4 @@
-import { exceedsJsonDepth, exceedsValueDepth, MAX_JSON_DEPTH } from './json-nesting-depth';
+import { exceedsJsonDepth, exceedsValueDepth, MAX_JSON_DEPTH, MAX_JSON_VALUES, valueShapeFault } from './json-nesting-depth';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -91,5 +91,17 @@ describe('exceedsValueDepth', () => {
       if (exceedsValueDepth(JSON.parse(text), max) !== exceedsJsonDepth(text, max)) differing.push(`${max} ${text}`);
     }
     expect(differing).toEqual([]);
+  });
+});
+
+describe('valueShapeFault', () => {
+  it('counts every value, object property and list item at any depth, and stops at the first past the limit', () => {
+    expect(valueShapeFault({ events: Array.from({ length: 1000 }, () => ({ a: 1, b: 'x', c: null, d: true, e: 1, f: 2, g: 3, h: 4 })) })).toBeNull();
+    expect(valueShapeFault({ x: Array.from({ length: MAX_JSON_VALUES - 2 }, () => 0) })).toBeNull();
+    expect(valueShapeFault({ x: Array.from({ length: MAX_JSON_VALUES - 1 }, () => 0) })).toBe('too-many-values');
+    expect(valueShapeFault(JSON.parse(`{"x":[${Array.from({ length: 20_000 }, () => '[[]]').join(',')}]}`))).toBe('too-many-values');
+    expect(valueShapeFault(Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, i])))).toBe('too-many-values');
+    expect(valueShapeFault(JSON.parse(nested(33)))).toBe('too-deep');
+    expect(valueShapeFault('text')).toBeNull();
   });
 });
