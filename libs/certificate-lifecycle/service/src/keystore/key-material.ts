@@ -5,6 +5,10 @@ import { characterCount, DomainError, KeyedMutex } from '@as2-partners/kernel';
 import { pemBlocks, pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { assertUsageFits, CertificateReadingErrorCode, DEFAULT_MAX_CHAIN_LENGTH, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
 import { iterationCountsOf, largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, MAX_PKCS12_TOTAL_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
+import { deriveForgeKeysNatively } from './native-pbkdf2';
+
+// A PKCS#12 file's PBES2 keys derived by OpenSSL, not in JavaScript on the event loop.
+deriveForgeKeysNatively();
 
 /** A private key with its certificate, read or made here; lives only inside this service, for as long as one call needs it. */
 export interface KeyMaterial {
