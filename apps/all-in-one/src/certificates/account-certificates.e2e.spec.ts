@@ -38,4 +38,19 @@ describe('account-level certificates for master partners', () => {
     expect((await stranger.get(`/v1/certificates/${uploaded.body.data.id}`)).status).toBe(404);
     expect((await stranger.get(`/v1/partners/${masterId}/certificates`)).status).toBe(404);
   });
+
+  it("are the account admin's alone: a token without a tenant whose tenant roles sit beside gateway or operator neither uploads nor reads them", async () => {
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const shared = await admin.upload('/v1/certificates', { name: 'Account TLS', usage: 'tls' }, issueTestCertificate().pem);
+    expect(shared.status).toBe(201);
+    for (const role of ['gateway', 'operator'] as const) {
+      const mixed = certificateApiAs(t, { account, tenant: null, roles: [role, 'tenant_admin', 'tenant_user'] });
+      const upload = await mixed.upload('/v1/certificates', { name: `pushed by ${role}`, usage: 'tls' }, issueTestCertificate().pem);
+      const list = await mixed.get('/v1/certificates');
+      const usage = await mixed.get(`/v1/certificates/${shared.body.data.id}/usage`);
+      expect([role, upload.status, upload.body.error?.code, list.status, usage.status]).toEqual([role, 403, 'FORBIDDEN', 403, 403]);
+    }
+    const names = (await admin.get('/v1/certificates')).body.data.map((c: { name: string }) => c.name);
+    expect(names.filter((name: string) => name.startsWith('pushed by'))).toEqual([]);
+  });
 });

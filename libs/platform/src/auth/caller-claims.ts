@@ -11,6 +11,8 @@ export class InvalidCallerClaimsError extends Error {
 
 const EVERY_ACCOUNT = '*';
 const ACCOUNT_SCOPED_ROLES: readonly Role[] = ['account_admin', 'tenant_admin', 'tenant_user'];
+/** The roles that act within one tenant, the token's. */
+const TENANT_ROLES: readonly Role[] = ['tenant_admin', 'tenant_user'];
 
 function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0;
@@ -44,13 +46,16 @@ export function callerFromClaims(claims: Readonly<Record<string, unknown>>): Cal
   if (!Array.isArray(roles) || roles.length === 0) throw new InvalidCallerClaimsError('claim roles must be a non-empty array');
   const unknown = roles.filter((role) => !isRole(role));
   if (unknown.length > 0) throw new InvalidCallerClaimsError(`claim roles holds unknown roles: ${unknown.map(String).join(', ')}`);
-  const callerRoles = [...new Set(roles as Role[])];
   const callerTenant = nonEmptyString(tenant) ? tenant : null;
-  if (callerTenant === null && !callerRoles.includes('account_admin') && !callerRoles.includes('operator') && !callerRoles.includes('gateway')) {
+  // A tenant's roles are nothing without the tenant: beside account_admin, operator or gateway in a token without one they
+  // are dropped, so no route reads "no tenant" as the account's scope for a caller that is not the account's admin.
+  const claimedRoles = [...new Set(roles as Role[])];
+  const callerRoles = claimedRoles.filter((role) => callerTenant !== null || !TENANT_ROLES.includes(role));
+  if (callerRoles.length === 0) {
     throw new InvalidCallerClaimsError('claim tenant is required unless the caller is an account_admin, an operator or a gateway');
   }
   // `*` means every account to the gateway routes; as a user's account it would be one more account, shared by all such tokens.
-  if (account === EVERY_ACCOUNT && callerRoles.some((role) => ACCOUNT_SCOPED_ROLES.includes(role))) {
+  if (account === EVERY_ACCOUNT && claimedRoles.some((role) => ACCOUNT_SCOPED_ROLES.includes(role))) {
     throw new InvalidCallerClaimsError('claim account "*" (every account) is for gateway tokens, not for account_admin, tenant_admin or tenant_user');
   }
   return { sub, account, tenant: callerTenant, roles: callerRoles };

@@ -140,6 +140,17 @@ describe('JwtVerifier', () => {
       expect((await rejection(verifier, await sign({ sub: 'u', account: 'acme', roles: ['tenant_admin'] }))).reason).toMatch(/tenant/);
     });
 
+    it("drops a tenant's roles from a token without a tenant: beside gateway, operator or account_admin they grant nothing", async () => {
+      for (const role of ['gateway', 'operator', 'account_admin'] as const) {
+        const caller = await verifier.verify(await sign({ sub: 'mixed', account: 'acme', roles: [role, 'tenant_admin', 'tenant_user'] }));
+        expect(caller).toEqual({ sub: 'mixed', account: 'acme', tenant: null, roles: [role] });
+      }
+      const withTenant = await verifier.verify(await sign({ sub: 'mixed', account: 'acme', tenant: 't1', roles: ['gateway', 'tenant_admin'] }));
+      expect(withTenant.roles).toEqual(['gateway', 'tenant_admin']);
+      expect((await rejection(verifier, await sign({ sub: 'u', account: 'acme', roles: ['tenant_admin', 'tenant_user'] }))).reason).toMatch(/tenant/);
+      expect((await rejection(verifier, await sign({ sub: 'gw', account: '*', roles: ['gateway', 'tenant_user'] }))).reason).toMatch(/every account/);
+    });
+
     it('rejects an expired token beyond the clock tolerance', async () => {
       expect((await rejection(verifier, await sign(CLAIMS, { exp: nowSeconds() - 60 }))).reason).toMatch(/exp/);
     });
