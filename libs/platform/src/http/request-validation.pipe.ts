@@ -61,7 +61,8 @@ export class RequestValidationPipe extends ValidationPipe {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      validationError: { target: false, value: false },
+      // The value is kept on each error (never answered): a field that was not sent is told it is required.
+      validationError: { target: false, value: true },
       exceptionFactory: (errors) => ValidationFailedException.fromValidationErrors(errors),
     });
   }

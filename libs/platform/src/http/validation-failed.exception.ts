@@ -12,6 +12,12 @@ const nestedShapeMessage = (field: string): string => `The ${field} must be an o
 /** class-validator's constraints that check a value's type: when one fails, the field's other rules say nothing more. */
 const TYPE_CONSTRAINTS: ReadonlySet<string> = new Set(['isArray', 'isString', 'isBoolean', 'isInt', 'isNumber', 'isObject']);
 
+/** The constraints whose failure on a field that was not sent at all means it is required: its type, its allowed values. */
+const ABSENCE_TELLERS: ReadonlySet<string> = new Set([...TYPE_CONSTRAINTS, 'isIn', 'isEnum']);
+
+/** The house's words for a required field that was not sent (seed 002: "The AS2 ID field is required"). */
+const requiredMessage = (field: string): string => `The ${field} field is required`;
+
 /** Request DTO validation failed: messages per (dotted) field, and the code of the first coded constraint. */
 export class ValidationFailedException extends Error {
   constructor(
@@ -32,7 +38,13 @@ export class ValidationFailedException extends Error {
       // A value of the wrong type is told so alone: "must be an array" beside "must name at least one slot" and "must
       // not repeat" for a string contradicts itself.
       const wrongType = failed.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
-      for (const [constraint, message] of wrongType.length > 0 ? wrongType : failed) {
+      // A field not sent at all (class-validator kept its value: undefined) is required, not "a string" or "one of"
+      // something: its own required message when it has one, else the house's. A rule between fields ("give exactly one
+      // of") still speaks for itself, as do errors made before class-validator (no value kept).
+      const absent = Object.hasOwn(error, 'value') && error.value === undefined && failed.some(([constraint]) => ABSENCE_TELLERS.has(constraint));
+      const saysRequired = failed.filter(([, message]) => /\brequired\b/i.test(message));
+      const told = absent ? (saysRequired.length > 0 ? saysRequired : [['isDefined', requiredMessage(field)] as const]) : wrongType.length > 0 ? wrongType : failed;
+      for (const [constraint, message] of told) {
         const text = constraint === 'whitelistValidation' ? `The ${field} field is not allowed` : constraint === 'nestedValidation' ? nestedShapeMessage(field) : message;
         const messages = (errors[field] ??= []);
         if (!messages.includes(text)) messages.push(text);

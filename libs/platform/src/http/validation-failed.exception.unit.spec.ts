@@ -18,8 +18,8 @@ class Outer {
   items!: Inner[];
 }
 
-function error(property: string, constraints: Record<string, string>, options: { children?: ValidationError[]; contexts?: Record<string, object> } = {}): ValidationError {
-  return Object.assign(new ValidationError(), { property, constraints, children: options.children ?? [], contexts: options.contexts });
+function error(property: string, constraints: Record<string, string>, options: { children?: ValidationError[]; contexts?: Record<string, object>; value?: unknown } = {}): ValidationError {
+  return Object.assign(new ValidationError(), { property, constraints, children: options.children ?? [], contexts: options.contexts }, 'value' in options ? { value: options.value } : {});
 }
 
 describe('ValidationFailedException.fromValidationErrors', () => {
@@ -72,5 +72,27 @@ describe('ValidationFailedException.fromValidationErrors', () => {
     ]);
     expect(failed.errors).toEqual({ slots: ['The slots must be an array'], as2_id: ['The as2_id must be a string'], name: ['required', 'too long'] });
     expect(failed.code).toBe('INVALID_AS2_ID_FORMAT');
+  });
+
+  it('tells a field that was not sent that it is required, in its own words when it has them, and keeps rules between fields as they are', () => {
+    const failed = ValidationFailedException.fromValidationErrors([
+      error('paused', { isBoolean: 'The paused field must be true or false' }, { value: undefined }),
+      error('direction', { isIn: 'The direction must be one of: incoming, outgoing, both' }, { value: undefined }),
+      error('partner_id', { isString: 'The partner id must be a string', isNotEmpty: 'The partner id field is required', maxLength: 'too long' }, { value: undefined }),
+      error('content', { exactlyOne: 'Give exactly one of content or signed_attributes' }, { value: undefined }),
+      error('options', { isObject: 'The options must be an object, not a list' }),
+      error('enabled', { isBoolean: 'The enabled field must be true or false' }, { value: null }),
+      error('level', { isIn: 'The level must be one of: a, b' }, { value: 'c', contexts: { isIn: { code: 'INVALID_LEVEL' } } }),
+    ]);
+    expect(failed.errors).toEqual({
+      paused: ['The paused field is required'],
+      direction: ['The direction field is required'],
+      partner_id: ['The partner id field is required'],
+      content: ['Give exactly one of content or signed_attributes'],
+      options: ['The options must be an object, not a list'],
+      enabled: ['The enabled field must be true or false'],
+      level: ['The level must be one of: a, b'],
+    });
+    expect(failed.code).toBe('INVALID_LEVEL');
   });
 });
