@@ -23,7 +23,7 @@ const UNREADABLE_BODIES = [
 /** Answered without a token: AS2 partners post asynchronous MDNs of connection tests here. */
 const PUBLIC_PATHS = ['/v1/connection-tests/mdn'];
 
-type Operation = { security?: unknown[]; requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+type Operation = { security?: unknown[]; requestBody?: { required?: boolean; content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
 
 describe('the OpenAPI document of the whole API (all-in-one)', () => {
   let t: EmbeddedTestApp;
@@ -186,6 +186,26 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     }
     const extra = await post('/v1/certificates', { name: 'Extra', usage: 'tls', certificate: issueTestCertificate().pem, note: 'x' });
     expect([extra.statusCode, extra.json().errors]).toEqual([422, { note: ['The note field is not allowed'] }]);
+  });
+
+  it('marks a request body required exactly where a request without one is refused for it (422 naming the fields)', async () => {
+    const tenantToken = `Bearer ${t.token({ account: 'bodies-acme', tenant: 'bodies-t1', roles: ['tenant_admin', 'gateway', 'operator'] })}`;
+    const accountToken = `Bearer ${t.token({ account: 'bodies-acme', tenant: null, roles: ['account_admin', 'gateway', 'operator'] })}`;
+    const answers: string[] = [];
+    for (const { path, method, op } of operations().filter(({ op, path }) => op.requestBody && !PUBLIC_PATHS.includes(path))) {
+      const url = path.replace('{account}', 'bodies-acme').replace('{tenant}', 'bodies-t1').replace('{slot}', 'encryption').replace(/\{[^}]+\}/g, 'zz_none');
+      const authorization = path.startsWith('/v1/accounts/') || path.startsWith('/internal/') ? accountToken : tenantToken;
+      const res = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers: { authorization } });
+      const refusedForIt = [422, 400].includes(res.statusCode) && ['VALIDATION_FAILED', 'NO_CHANGE_GIVEN', 'CERTIFICATE_REQUIRED'].includes(res.json().error?.code);
+      const required = op.requestBody?.required === true;
+      answers.push(`${method} ${path}: ${required ? 'required' : 'optional'}, ${refusedForIt ? 'refused without one' : `answered ${res.statusCode} ${res.json().error?.code}`}`);
+      // A required body's route may look its resource up first (404 here): only a success without one contradicts it.
+      if ((required && res.statusCode < 300) || (!required && refusedForIt)) answers.push(`CONTRADICTED: ${method} ${path}`);
+    }
+    expect(answers.length).toBeGreaterThan(40);
+    expect(answers.filter((answer) => answer.startsWith('CONTRADICTED'))).toEqual([]);
+    expect(answers.filter((answer) => answer.includes('refused without one')).length).toBeGreaterThan(30);
+    expect(answers).toContain('post /v1/partners/{id}/trust/retire: optional, answered 404 PARTNER_NOT_FOUND');
   });
 
   it('refuses a request without a valid token on every secured route before its body is read: 401 whatever was sent', async () => {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CLOCK, EVENT_STORE, type Clock, type EventStore } from '@as2-partners/kernel';
 import { Ctx, PageQueryDto, paginationOf, ReadYourWrites, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import { certificateIdsOf } from '../certificate-slots/certificate-slots.presenter';
@@ -64,6 +64,7 @@ export class TrustController {
   })
   @ApiResponse({ status: 503, description: 'TIMESTAMP_AUTHORITY_UNAVAILABLE' })
   @ApiResponse({ status: 200, description: "Activated with RFC 3161-stamped evidence (activation null when the next certificate was already current)", schema: TRUST_ACTIVATED })
+  @ApiBody({ type: ActivateDto, required: false, description: 'None: an empty body, or none, is the request (a field in it is refused)' })
   // The body is read only for its fields to be refused (an empty body, or none, is the request).
   async activate(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() _body: ActivateDto) {
     return (await this.handler.activate(ctx, partnerId)).map(async (activated) => ({
@@ -81,6 +82,7 @@ export class TrustController {
   })
   @ApiResponse({ status: 409, description: 'OVERLAP_NOT_CLOSED, NOTHING_TO_RETIRE' })
   @ApiResponse({ status: 200, description: "Retired", schema: TRUST_RETIRED })
+  @ApiBody({ type: RetireDto, required: false, description: 'Optional: without a body the previous certificate is retired once the overlap has closed' })
   async retire(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: RetireDto) {
     return (await this.handler.retire(ctx, partnerId, body)).map(async (retired) => ({
       message: 'Certificate retired successfully',
