@@ -43,7 +43,7 @@ export function formatDisposition(disposition: MdnDisposition): string {
     case 'processed/error':
       return `${prefix}processed/error: ${disposition.error}`;
     case 'failed/failure':
-      return `${prefix}failed/failure: ${oneLine(disposition.failure)}`;
+      return `${prefix}failed/Failure: ${oneLine(disposition.failure)}`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { As2Error } from '../errors/as2-error';
 import { buildAs2Message } from '../message/build-as2-message';
-import { handleAs2Request } from '../message/handle-as2-request';
+import { handleAs2Request, handleAs2RequestAsync } from '../message/handle-as2-request';
 import { parseAs2Envelope } from '../message/as2-envelope';
 import { createSelfSignedIdentity } from '../pki/self-signed-identity';
 import { buildMdn } from './build-mdn';
@@ -31,7 +31,7 @@ describe('MDN dispositions', () => {
     [{ type: 'processed/error', error: 'integrity-check-failed' }, 'automatic-action/MDN-sent-automatically; processed/error: integrity-check-failed'],
     [{ type: 'processed/error', error: 'insufficient-message-security' }, 'automatic-action/MDN-sent-automatically; processed/error: insufficient-message-security'],
     [{ type: 'processed/error', error: 'unexpected-processing-error' }, 'automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error'],
-    [{ type: 'failed/failure', failure: 'sender-equals-receiver' }, 'automatic-action/MDN-sent-automatically; failed/failure: sender-equals-receiver'],
+    [{ type: 'failed/failure', failure: 'sender-equals-receiver' }, 'automatic-action/MDN-sent-automatically; failed/Failure: sender-equals-receiver'],
   ])('writes %j', (disposition, text) => {
     expect(formatDisposition(disposition)).toBe(text);
   });
@@ -155,6 +155,24 @@ describe('handleAs2Request → readMdn', () => {
     const headers = { ...sent.headers, 'Disposition-Notification-To': 'x', 'Disposition-Notification-Options': 'signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, md5' };
     const handled = handleAs2Request({ headers, body: sent.body, mdnSigner: receiver.keyPair });
     expect(handled.mdn?.disposition).toMatch(/processed\/warning: unsupported MIC-algorithms md5/);
+  });
+
+  it('a required MIC algorithm list it cannot honour (or a required protocol other than pkcs7-signature) gives failed/Failure, and the message is not processed', async () => {
+    const sent = buildAs2Message({ payload, as2From: 'S', as2To: 'R' });
+    const asking = (options: string) => ({ ...sent.headers, 'Disposition-Notification-To': 'x', 'Disposition-Notification-Options': options });
+    const micalg = handleAs2Request({ headers: asking('signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=required, md5'), body: sent.body, mdnSigner: receiver.keyPair });
+    expect(micalg.mdn).toMatchObject({ disposition: 'automatic-action/MDN-sent-automatically; failed/Failure: unsupported MIC-algorithms', signed: true });
+    expect([micalg.message, micalg.error?.code]).toEqual([undefined, 'UNSUPPORTED_ALGORITHM']);
+    expect(readMdn({ headers: micalg.mdn!.headers, body: micalg.mdn!.body, partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId } }).status).not.toBe('delivered');
+    const viaKeystore = await handleAs2RequestAsync({ headers: asking('signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=required, md5'), body: sent.body });
+    expect([viaKeystore.message, viaKeystore.mdn?.disposition]).toEqual([undefined, 'automatic-action/MDN-sent-automatically; failed/Failure: unsupported MIC-algorithms']);
+    const protocol = handleAs2Request({ headers: asking('signed-receipt-protocol=required, pgp-signature; signed-receipt-micalg=required, sha-256'), body: sent.body, mdnSigner: receiver.keyPair });
+    expect(protocol.mdn).toMatchObject({ disposition: 'automatic-action/MDN-sent-automatically; failed/Failure: unsupported signed-receipt-protocol pgp-signature', signed: false });
+    // Optional ones are honoured as far as they can be: the message is processed.
+    for (const options of ['signed-receipt-protocol=optional, pgp-signature', 'signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, md5, sha-256']) {
+      const handled = handleAs2Request({ headers: asking(options), body: sent.body, mdnSigner: receiver.keyPair });
+      expect([options, handled.message?.payload.toString(), handled.mdn?.disposition]).toEqual([options, payload.toString(), 'automatic-action/MDN-sent-automatically; processed']);
+    }
   });
 
   it('no MDN when none was requested', () => {

@@ -17,6 +17,11 @@ export interface MdnRequest {
   };
   /** Receipt-Delivery-Option: the URL to POST an asynchronous MDN to; absent for a synchronous MDN. */
   readonly asyncUrl?: string;
+  /**
+   * A parameter of importance `required` this receiver cannot honour, as the failure text of the MDN that must answer it
+   * (RFC 3798 §2.2: such an MDN is `failed`; RFC 4130 §7.5.3: `Failure: unsupported MIC-algorithms`). Absent: none.
+   */
+  readonly unsupportedRequired?: string;
 }
 
 /** The AS2 headers of a received message: who sent it, to whom, its id, and what receipt it wants. */
@@ -67,15 +72,20 @@ function parseMdnRequest(headers: MimeHeaders): MdnRequest | undefined {
   const protocol = options['signed-receipt-protocol'];
   const signedRequested = protocol?.values.some((v) => v.toLowerCase() === 'pkcs7-signature') ?? false;
   let signed: MdnRequest['signed'];
+  let unsupportedRequired: string | undefined;
   if (signedRequested) {
-    const requested = options['signed-receipt-micalg']?.values ?? [];
+    const micalg = options['signed-receipt-micalg'];
+    const requested = micalg?.values ?? [];
     signed = {
       importance: protocol.importance === 'required' ? 'required' : 'optional',
       micAlgorithms: requested.map(parseMicAlgorithm).filter((a): a is DigestAlgorithm => a !== undefined),
       unsupportedMicAlgorithms: requested.filter((a) => parseMicAlgorithm(a) === undefined),
     };
+    if (micalg?.importance === 'required' && requested.length > 0 && signed.micAlgorithms.length === 0) unsupportedRequired = 'unsupported MIC-algorithms';
+  } else if (protocol?.importance === 'required' && protocol.values.length > 0) {
+    unsupportedRequired = `unsupported signed-receipt-protocol ${protocol.values.join(', ')}`;
   }
-  return { returnAddress: returnAddress.trim(), signed, asyncUrl };
+  return { returnAddress: returnAddress.trim(), signed, asyncUrl, ...(unsupportedRequired ? { unsupportedRequired } : {}) };
 }
 
 /** Reads the AS2 headers; throws MISSING_AS2_HEADER / INVALID_AS2_NAME when the request is not AS2. */

@@ -33,6 +33,8 @@ export function handleAs2Request(options: HandleAs2RequestOptions): HandledAs2Re
   } catch (error) {
     return { error: toAs2Error(error) };
   }
+  const refused = unhonourableReceipt(envelope);
+  if (refused) return { envelope, error: refused, mdn: buildMdn({ ...mdnAnswering(envelope, undefined, refused, options), signer: options.mdnSigner }) };
   let message: ReceivedAs2Message | undefined;
   let error: As2Error | undefined;
   try {
@@ -58,6 +60,8 @@ export async function handleAs2RequestAsync(options: HandleAs2RequestWithKeystor
   } catch (error) {
     return { error: toAs2Error(error) };
   }
+  const refused = unhonourableReceipt(envelope);
+  if (refused) return { envelope, error: refused, mdn: await buildMdnAsync({ ...mdnAnswering(envelope, undefined, refused, options), signer: options.mdnSigner }) };
   let message: ReceivedAs2Message | undefined;
   let error: As2Error | undefined;
   try {
@@ -71,6 +75,17 @@ export async function handleAs2RequestAsync(options: HandleAs2RequestWithKeystor
   return { envelope, message, error, mdn: await buildMdnAsync({ ...mdnAnswering(envelope, message, error, options), signer: options.mdnSigner }) };
 }
 
+/**
+ * A receipt asked for with a `required` parameter this receiver cannot honour (no MIC algorithm of the required list,
+ * a signature protocol other than pkcs7-signature): the message is not processed, and its MDN is `failed` (RFC 3798
+ * §2.2), so the sender does not count it as delivered.
+ */
+function unhonourableReceipt(envelope: As2Envelope): As2Error | undefined {
+  const failure = envelope.mdnRequest?.unsupportedRequired;
+  if (!failure) return undefined;
+  return new As2Error('UNSUPPORTED_ALGORITHM', `The message ${envelope.messageId} asks for a receipt this receiver cannot give (${failure}); it was not processed.`, { failure });
+}
+
 function mdnAnswering(
   envelope: As2Envelope,
   message: ReceivedAs2Message | undefined,
@@ -78,7 +93,8 @@ function mdnAnswering(
   options: Pick<HandleAs2RequestOptions, 'overrideDisposition' | 'reportingUa'>,
 ): Omit<BuildMdnOptions, 'signer'> {
   const unsupported = envelope.mdnRequest?.signed?.unsupportedMicAlgorithms ?? [];
-  let disposition: MdnDisposition = error ? mdnDispositionFor(error) : { type: 'processed' };
+  const failure = envelope.mdnRequest?.unsupportedRequired;
+  let disposition: MdnDisposition = failure ? { type: 'failed/failure', failure } : error ? mdnDispositionFor(error) : { type: 'processed' };
   if (!error && unsupported.length > 0 && envelope.mdnRequest?.signed?.micAlgorithms.length === 0 && message) {
     disposition = { type: 'processed/warning', warning: `unsupported MIC-algorithms ${unsupported.join(', ')}; MIC computed with ${micAlgorithmName(message.mic.algorithm)}` };
   }
