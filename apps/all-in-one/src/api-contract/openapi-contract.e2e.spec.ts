@@ -188,6 +188,21 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     expect([extra.statusCode, extra.json().errors]).toEqual([422, { note: ['The note field is not allowed'] }]);
   });
 
+  it("names every 403 a gateway route answers for the account and tenant it is told to act for", async () => {
+    const gatewayRoutes: [string, string][] = [
+      ['post', '/v1/gateway/message-events'],
+      ['get', '/internal/v1/partners/{id}/outbound-auth'],
+      ['post', '/internal/v1/keys/{alias}/sign'],
+      ['post', '/internal/v1/keys/{alias}/decrypt'],
+      ['get', '/v1/partnerships/resolve'],
+    ];
+    const unnamed = gatewayRoutes.flatMap(([method, path]) => {
+      const description = (document.paths[path][method].responses['403'] as { description?: string } | undefined)?.description ?? '';
+      return ['ACCOUNT_REQUIRED', 'ACCOUNT_FORBIDDEN', 'TENANT_FORBIDDEN', 'TENANT_DELETED', 'FORBIDDEN'].filter((code) => !description.includes(code)).map((code) => `${method} ${path}: ${code}`);
+    });
+    expect(unnamed).toEqual([]);
+  });
+
   it('marks a request body required exactly where a request without one is refused for it (422 naming the fields)', async () => {
     const tenantToken = `Bearer ${t.token({ account: 'bodies-acme', tenant: 'bodies-t1', roles: ['tenant_admin', 'gateway', 'operator'] })}`;
     const accountToken = `Bearer ${t.token({ account: 'bodies-acme', tenant: null, roles: ['account_admin', 'gateway', 'operator'] })}`;

@@ -35,6 +35,10 @@ function exactlyOne(body: object, fields: readonly string[]): string {
   return given[0];
 }
 
+/** The 403s of a key operation for the account and tenant its body names (OpenAPI). */
+const KEY_SCOPE_FORBIDDEN =
+  "ACCOUNT_REQUIRED: a gateway token of every account names no account; ACCOUNT_FORBIDDEN, TENANT_FORBIDDEN: another account or tenant than the token's; TENANT_DELETED: the tenant named was deleted";
+
 /**
  * The keystore port over HTTP, for services in other processes (distributed mode): sign and decrypt as one of our
  * AS2 identities, by alias, without the key ever leaving this service. Role `gateway` only: not a user route.
@@ -66,7 +70,7 @@ export class InternalKeysController {
   @Roles('gateway')
   @ApiOperation({ summary: 'With content: a detached CMS SignedData (DER, base64). With signed_attributes: the RSA PKCS#1 v1.5 signature value and the certificate' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_SIGNED })
-  @ApiResponse({ status: 403, description: 'TENANT_DELETED: the tenant named was deleted' })
+  @ApiResponse({ status: 403, description: KEY_SCOPE_FORBIDDEN })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
   @ApiResponse({ status: 422, description: 'INVALID_SIGNED_ATTRIBUTES, validation' })
   async sign(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: SignRequestDto) {
@@ -97,7 +101,7 @@ export class InternalKeysController {
   @Roles('gateway')
   @ApiOperation({ summary: 'With enveloped: opens a CMS EnvelopedData addressed to the alias (current key, or the previous one during its overlap). With key_transport: unwraps the content-encryption key' })
   @ApiResponse({ status: 200, description: 'OK', schema: KEY_DECRYPTED })
-  @ApiResponse({ status: 403, description: 'TENANT_DELETED: the tenant named was deleted' })
+  @ApiResponse({ status: 403, description: KEY_SCOPE_FORBIDDEN })
   @ApiResponse({ status: 404, description: 'KEY_NOT_FOUND' })
   @ApiResponse({ status: 422, description: 'DECRYPTION_FAILED, INVALID_CMS, validation' })
   async decrypt(@Ctx() ctx: RequestContext, @Param('alias') alias: string, @Body() body: DecryptRequestDto) {

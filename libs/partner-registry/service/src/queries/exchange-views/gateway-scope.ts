@@ -26,3 +26,7 @@ export function tenantOfGatewayOrCaller(ctx: RequestContext, named: string | und
   if (named === undefined) throw new DomainError('TENANT_REQUIRED', 'A gateway token without a tenant claim must name the tenant (?tenant=)');
   return named;
 }
+
+/** The 403s a gateway route answers for the account and tenant it is told to act for (OpenAPI). */
+export const GATEWAY_SCOPE_FORBIDDEN =
+  "ACCOUNT_REQUIRED: a gateway token of every account names none; ACCOUNT_FORBIDDEN, TENANT_FORBIDDEN: another account or tenant than the token's; TENANT_DELETED: the tenant named was deleted";

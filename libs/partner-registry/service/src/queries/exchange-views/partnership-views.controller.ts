@@ -8,7 +8,7 @@ import { ExchangeQueries } from './exchange-queries';
 import type { PartnershipDocument } from './exchange-view.documents';
 import { presentPartnership } from './exchange.presenter';
 import { PartnershipListQueryDto } from './partnership-list-query.dto';
-import { accountOfGatewayOrCaller, tenantOfGatewayOrCaller } from './gateway-scope';
+import { accountOfGatewayOrCaller, GATEWAY_SCOPE_FORBIDDEN, tenantOfGatewayOrCaller } from './gateway-scope';
 import { PartnershipResolver } from './partnership-resolver';
 import { ResolvePartnershipQueryDto } from './resolve-partnership-query.dto';
 import { PARTNERSHIP_PAGE, PARTNERSHIP_READ, PARTNERSHIP_RESOLVED } from '../../api-conventions/exchange.openapi';
@@ -41,7 +41,7 @@ export class PartnershipViewsController {
   @ApiOperation({ summary: "The gateway's routing question: the partnership of a message's AS2-From and AS2-To, with its effective settings" })
   @ApiResponse({ status: 200, description: 'OK', schema: PARTNERSHIP_RESOLVED })
   @ApiResponse({ status: 404, description: 'PARTNERSHIP_NOT_FOUND: no partnership between the two AS2 ids' })
-  @ApiResponse({ status: 403, description: 'ACCOUNT_REQUIRED: a gateway token of every account names none (?account=); ACCOUNT_FORBIDDEN, TENANT_FORBIDDEN: another account or tenant than the token\'s; TENANT_DELETED: the tenant named was deleted' })
+  @ApiResponse({ status: 403, description: `${GATEWAY_SCOPE_FORBIDDEN} (?account=, ?tenant=)` })
   async resolve(@Ctx() ctx: RequestContext, @Query() query: ResolvePartnershipQueryDto) {
     const account = accountOfGatewayOrCaller(ctx, query.account);
     const tenant = tenantOfGatewayOrCaller(ctx, query.tenant);

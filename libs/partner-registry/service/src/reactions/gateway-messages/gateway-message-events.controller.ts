@@ -5,6 +5,7 @@ import { MessageOutcomes } from '../../queries/message-stats/message-outcomes';
 import { messageOutcomeOf } from './gateway-message-outcome.mapper';
 import { GatewayMessageBatchDto } from './gateway-message-record.dto';
 import { MESSAGE_EVENTS_RECEIVED } from '../../api-conventions/exchange.openapi';
+import { GATEWAY_SCOPE_FORBIDDEN } from '../../queries/exchange-views/gateway-scope';
 
 /** The HTTP door to what topic `as2.gateway.messages` carries: the same records, a batch at a time. */
 @ApiTags('gateway')
@@ -18,6 +19,7 @@ export class GatewayMessageEventsController {
   @Roles('gateway')
   @ApiOperation({ summary: 'Message outcomes reported by the gateway (idempotent by message_id, any order)' })
   @ApiResponse({ status: 200, description: 'OK', schema: MESSAGE_EVENTS_RECEIVED })
+  @ApiResponse({ status: 403, description: `${GATEWAY_SCOPE_FORBIDDEN} (each record's account and tenant)` })
   async record(@Ctx() ctx: RequestContext, @Body() body: GatewayMessageBatchDto) {
     const scope = { account: ctx.caller.account, tenant: ctx.caller.tenant };
     // Every record is checked before any is stored: a batch is taken whole or refused whole.
