@@ -41,8 +41,8 @@ export class ValidationFailedException extends Error {
       // A field not sent at all (class-validator kept its value: undefined) is required, not "a string" or "one of"
       // something: its own required message when it has one, else the house's. A rule between fields ("give exactly one
       // of") still speaks for itself, as do errors made before class-validator (no value kept).
-      const absent = Object.hasOwn(error, 'value') && error.value === undefined && failed.some(([constraint]) => ABSENCE_TELLERS.has(constraint));
       const saysRequired = failed.filter(([, message]) => /\brequired\b/i.test(message));
+      const absent = Object.hasOwn(error, 'value') && error.value === undefined && (saysRequired.length > 0 || failed.some(([constraint]) => ABSENCE_TELLERS.has(constraint)));
       const told = absent ? (saysRequired.length > 0 ? saysRequired : [['isDefined', requiredMessage(field)] as const]) : wrongType.length > 0 ? wrongType : failed;
       for (const [constraint, message] of told) {
         const text = constraint === 'whitelistValidation' ? `The ${field} field is not allowed` : constraint === 'nestedValidation' ? nestedShapeMessage(field) : message;
