@@ -118,7 +118,7 @@ export function duplicateMyAs2Id(myAs2Id: string): DomainError {
 export function invalidMyAs2IdFormat(): DomainError {
   return new DomainError(
     PartnerRegistryErrorCode.InvalidAs2IdFormat,
-    'My AS2 ID must be 1-50 letters, digits, hyphens or underscores (no spaces)',
+    'The my AS2 ID must be 1-50 letters, digits, hyphens or underscores (no spaces)',
     'my_as2_id',
   );
 }

@@ -59,10 +59,10 @@ export function validateAs2InstanceFields(fields: As2InstanceChanges & { readonl
   if (fields.myAs2Id !== undefined && !isValidAs2Id(fields.myAs2Id)) throw invalidMyAs2IdFormat();
   checkText('my_name', fields.myName, 255);
   if (fields.myAs2Alias !== undefined && (!KEY_ALIAS_PATTERN.test(fields.myAs2Alias) || DOT_SEGMENT.test(fields.myAs2Alias))) {
-    throw invalidPartnerSetting('my_as2_alias', 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots, and not "." or ".."');
+    throw invalidPartnerSetting('my_as2_alias', 'The my AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots, and not "." or ".."');
   }
   checkText('my_email', fields.myEmail, 255);
-  if (fields.myEmail !== undefined && !EMAIL.test(fields.myEmail)) throw invalidPartnerSetting('my_email', 'My email must be a valid email address');
+  if (fields.myEmail !== undefined && !EMAIL.test(fields.myEmail)) throw invalidPartnerSetting('my_email', 'The my email must be a valid email address');
   if (fields.status !== undefined && fields.status !== 'on' && fields.status !== 'off') {
     throw invalidPartnerSetting('status', 'The status must be on or off');
   }

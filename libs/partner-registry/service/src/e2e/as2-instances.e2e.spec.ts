@@ -72,6 +72,13 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       expect(Object.keys(res.body.errors).sort()).toEqual(['my_as2_alias', 'my_as2_id', 'my_email', 'my_name']);
       // A missing email is told it is missing, not also that it is too long.
       expect(res.body.errors.my_email.join(' ')).not.toMatch(/greater than/);
+      // In the seed's words, one way for every field: "The AS2 ID field is required".
+      expect(res.body.errors).toEqual({
+        my_as2_id: ['The my AS2 ID field is required'],
+        my_name: ['The my name field is required'],
+        my_as2_alias: ['The my AS2 alias field is required'],
+        my_email: ['The my email field is required'],
+      });
     });
 
     it.each([

@@ -9,7 +9,7 @@ import { EMAIL_PATTERN, IsEmailAddress, IsAs2Id, IsHeaderSafeText, IsRequiredTex
 /** Seed 001's AS2 instance fields. */
 export class CreateAs2InstanceDto {
   @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', example: 'mycompany' })
-  @IsDefined({ message: 'My AS2 ID field is required' })
+  @IsDefined({ message: 'The my AS2 ID field is required' })
   @IsAs2Id()
   my_as2_id!: string;
 
@@ -19,16 +19,16 @@ export class CreateAs2InstanceDto {
   my_name!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 100, pattern: `(?!\\.{1,2}$)${KEY_ALIAS_PATTERN.source}`, description: 'Alias of our private key in the keystore (not "." or "..")', example: 'mycompany-2026' })
-  @IsDefined({ message: 'My AS2 alias field is required' })
-  @Matches(KEY_ALIAS_PATTERN, { message: 'My AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots' })
+  @IsDefined({ message: 'The my AS2 alias field is required' })
+  @Matches(KEY_ALIAS_PATTERN, { message: 'The my AS2 alias must be 1-100 letters, digits, hyphens, underscores or dots' })
   // URL dot-segments: the keystore's /internal/v1/keys/{alias}/sign could never name the key.
-  @IsNotIn(['.', '..'], { message: 'My AS2 alias must not be "." or ".."' })
+  @IsNotIn(['.', '..'], { message: 'The my AS2 alias must not be "." or ".."' })
   my_as2_alias!: string;
 
   @ApiProperty({ type: String, format: 'email', maxLength: 254, pattern: EMAIL_PATTERN, example: 'as2@mycompany.example' })
-  @IsDefined({ message: 'My email field is required' })
-  @IsEmailAddress('My email must be a valid email address')
-  @CharacterLength(0, 254, { message: 'My email may not be greater than 254 characters' })
+  @IsDefined({ message: 'The my email field is required' })
+  @IsEmailAddress('The my email must be a valid email address')
+  @CharacterLength(0, 254, { message: 'The my email may not be greater than 254 characters' })
   @IsHeaderSafeText('my email', null)
   my_email!: string;
 
