@@ -136,7 +136,18 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     jumpPast(overlapUntil);
     await expect(ops.decrypt(ref, toOld)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
     await expect(decryptEnvelopedWith(toOld, ops.decryptor(ref))).rejects.toMatchObject({ code: 'RECIPIENT_MISMATCH' });
-    expect((await api.get(`/v1/keys/${current.id}`)).body.data.usage).toBe('none');
+    // The overlap's end is on the timeline as the activation is: the scheduler retires the old key, once, with no human.
+    const retired = await until('the old key to be retired', async () => {
+      const res = await api.get(`/v1/keys/${current.id}`);
+      return res.body.data.status === 'retired' ? res.body.data : undefined;
+    });
+    expect(retired).toMatchObject({ usage: 'none', overlap_until: null, used_by: [] });
+    await Promise.all([scheduler.tick(), scheduler.tick()]);
+    const retirements = (await store.readStream(CertificateLifecycleStreams.keyAlias('test-account', tenant, 'roll'))).filter((e) => e.type === 'key.retired.v1');
+    expect(retirements).toHaveLength(1);
+    expect(retirements[0].data).toMatchObject({ keyId: current.id, overlapUntil: overlapUntil.toISOString(), trigger: { type: 'scheduler' } });
+    expect(Date.parse((retirements[0].data as { retiredAt: string }).retiredAt)).toBeGreaterThanOrEqual(overlapUntil.getTime());
+    expect((await api.get(`/v1/keys/${current.id}/events`)).body.data[0]).toMatchObject({ type: 'key.retired.v1', actor: { type: 'system' }, data: { key_id: current.id } });
     expect((await api.delete(`/v1/keys/${current.id}`)).status).toBe(200);
   });
 
@@ -157,5 +168,14 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     const facts = (k: ListedKey) => [k.id, k.status, k.usage, k.activate_at, k.overlap_until];
     expect(listed.map(facts)).toEqual(expect.arrayContaining(keystore.map(facts)));
     expect(listed.find((k) => k.id === next.id)).toMatchObject({ usage: 'sign_and_decrypt', activate_at: null, overlap_until: null });
+
+    // Once the overlap is over the old key is retired, and the instance's details list only the key it uses.
+    jumpPast(overlapUntil);
+    const after = await until('the retirement in the instance details', async () => {
+      const keys: ListedKey[] = (await api.get(`/v1/as2-instances/${instance.id}`)).body.data.keys;
+      return keys.some((k) => k.id === current.id) ? undefined : keys;
+    });
+    expect(after.map(facts)).toEqual([[next.id, 'current', 'sign_and_decrypt', null, null]]);
+    expect((await api.get(`/v1/keys/${current.id}`)).body.data).toMatchObject({ status: 'retired', usage: 'none' });
   });
 });

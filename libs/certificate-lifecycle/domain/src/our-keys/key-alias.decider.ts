@@ -66,6 +66,8 @@ export type KeyAliasCommand =
       readonly now: string;
     })
   | (KeyAliasScope & { readonly type: 'activate_due_rollover'; readonly trigger: ActivationTrigger; readonly now: string })
+  /** The previous key's overlap is over: it is retired (decrypts nothing), once. */
+  | (KeyAliasScope & { readonly type: 'retire_after_overlap'; readonly trigger: ActivationTrigger; readonly now: string })
   | (KeyAliasScope & { readonly type: 'delete'; readonly keyId: string; readonly instances: readonly InstanceUsingAlias[]; readonly now: string })
   /** The tenant was deleted: every key of the alias goes, whoever named it (the tenant's instances are gone with it). */
   | (KeyAliasScope & { readonly type: 'shred_for_deleted_tenant'; readonly now: string })
@@ -162,6 +164,25 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
         },
       ];
     }
+    case 'retire_after_overlap': {
+      const previous = roleOf(state, 'previous');
+      // Nothing ended yet (or another replica retired it already): nothing to do, so the retirement happens once.
+      if (!previous || previous.overlapUntil === null || ms(previous.overlapUntil) > ms(command.now)) return [];
+      return [
+        {
+          type: 'key.retired.v1',
+          data: {
+            ...scope,
+            keyId: previous.keyId,
+            fingerprintSha256: previous.certificate.fingerprintSha256,
+            overlapUntil: previous.overlapUntil,
+            retiredAt: command.now,
+            lateByMs: Math.max(0, ms(command.now) - ms(previous.overlapUntil)),
+            trigger: command.trigger,
+          },
+        },
+      ];
+    }
     case 'delete': {
       const key = state.keys.find((k) => k.keyId === command.keyId);
       if (!key) throw keyNotFound(command.keyId);
@@ -226,6 +247,8 @@ function evolve(state: KeyAliasState, event: OurKeyEvent): KeyAliasState {
         }),
       };
     }
+    case 'key.retired.v1':
+      return withKey(state, event.data.keyId, (key) => ({ ...key, role: 'retired', overlapUntil: null }));
     case 'key.deleted.v1':
       return withKey(state, event.data.keyId, () => null);
     case 'key.expiring.v1':

@@ -109,6 +109,29 @@ describe('key alias decider (our keystore)', () => {
     expect(state.keys.map((k) => [k.keyId, k.role])).toEqual([['key_1', 'retired'], ['key_2', 'previous'], ['key_3', 'current']]);
   });
 
+  it("retires the previous key once its overlap is over, recording how late, and nothing before; the next rollover then retires nothing more", () => {
+    const given = [created(K1), created(K2, 'next'), scheduled(K1, K2), activated(K1, K2)];
+    const retire = (now: string): KeyAliasCommand => ({ ...scope, type: 'retire_after_overlap', trigger, now });
+    const retired: OurKeyEvent = {
+      type: 'key.retired.v1',
+      data: { ...scope, keyId: K1.keyId, fingerprintSha256: K1.certificate.fingerprintSha256, overlapUntil: at(5), retiredAt: at(5.5), lateByMs: 1_800_000, trigger },
+    };
+    spec(given).when(retire(at(4.9))).thenNothing();
+    spec([created(K1)]).when(retire(at(9))).thenNothing();
+    spec(given).when(retire(at(5.5))).then([retired]);
+    spec([...given, retired]).when(retire(at(6))).thenNothing();
+    const state = stateOf([...given, retired]);
+    expect(state.keys.map((k) => [k.keyId, k.role, k.overlapUntil])).toEqual([['key_1', 'retired', null], ['key_2', 'current', null]]);
+    expect(decryptionKeysOf(state, new Date(at(4))).map((k) => k.keyId)).toEqual(['key_2']);
+    const nextRollover = rollover(K3, { currentKeyId: K2.keyId, activateAt: at(7), overlapUntil: at(9), now: at(6) });
+    spec([...given, retired]).when(nextRollover).then([created(K3, 'next', at(6)), { ...scheduled(K2, K3, at(7), at(9)), data: { ...scheduled(K2, K3, at(7), at(9)).data, scheduledAt: at(6) } } as OurKeyEvent]);
+    const after = stateOf([...given, retired, created(K3, 'next'), scheduled(K2, K3, at(7), at(9))]);
+    spec([...given, retired, created(K3, 'next'), scheduled(K2, K3, at(7), at(9))])
+      .when({ ...scope, type: 'activate_due_rollover', trigger, now: at(7) })
+      .then([{ type: 'key.rollover_activated.v1', data: { ...scope, previousKeyId: K2.keyId, keyId: K3.keyId, previousFingerprintSha256: K2.certificate.fingerprintSha256, fingerprintSha256: K3.certificate.fingerprintSha256, scheduledFor: at(7), activatedAt: at(7), overlapUntil: at(9), lateByMs: 0, trigger, retiredKeyId: null } }]);
+    expect(after.keys.find((k) => k.keyId === 'key_1')?.role).toBe('retired');
+  });
+
   it('refuses a next rollover that would activate before the previous key stops decrypting (it would retire it early)', () => {
     // K1 is previous, decrypting until at(5); K2 current.
     const given = [created(K1), created(K2, 'next'), scheduled(K1, K2), activated(K1, K2)];

@@ -66,6 +66,21 @@ export type KeyRolloverActivated = Evt<
   }
 >;
 
+/** A previous key's overlap ended (its `overlap_until` passed): it decrypts nothing from now on, once, with no human. */
+export type KeyRetired = Evt<
+  'key.retired.v1',
+  AliasFacts & {
+    readonly keyId: string;
+    readonly fingerprintSha256: string;
+    /** The end of the overlap promised to partners when the key was replaced. */
+    readonly overlapUntil: string;
+    readonly retiredAt: string;
+    /** How late the retirement came after overlap_until (downtime): 0 when on time. */
+    readonly lateByMs: number;
+    readonly trigger: ActivationTrigger;
+  }
+>;
+
 export type KeyDeleted = Evt<
   'key.deleted.v1',
   AliasFacts & {
@@ -98,12 +113,13 @@ export type KeyExpired = Evt<
   AliasFacts & { readonly keyId: string; readonly notAfter: string; readonly fingerprintSha256: string; readonly evaluatedAt: string }
 >;
 
-export type OurKeyEvent = KeyCreated | KeyRolloverScheduled | KeyRolloverActivated | KeyDeleted | KeyExpiring | KeyExpired;
+export type OurKeyEvent = KeyCreated | KeyRolloverScheduled | KeyRolloverActivated | KeyRetired | KeyDeleted | KeyExpiring | KeyExpired;
 
 export const OUR_KEY_EVENT_TYPES = [
   'key.created.v1',
   'key.rollover_scheduled.v1',
   'key.rollover_activated.v1',
+  'key.retired.v1',
   'key.deleted.v1',
   'key.expiring.v1',
   'key.expired.v1',

@@ -223,6 +223,7 @@ function producedEvents(): Produced[] {
     { command: { ...alias, type: 'evaluate_expiry', now: at(1) }, metadata: bySystem(at(1), 'expiry-evaluator') },
     { command: { ...alias, type: 'activate_due_rollover', trigger: { type: 'scheduler', actor: 'scheduler-1' }, now: at(3) }, metadata: bySystem(at(3), 'scheduler-1') },
     { command: { ...alias, type: 'evaluate_expiry', now: '2026-12-11T00:00:00.000Z' }, metadata: bySystem('2026-12-11T00:00:00.000Z', 'expiry-evaluator') },
+    { command: { ...alias, type: 'retire_after_overlap', trigger: { type: 'scheduler', actor: 'scheduler-1' }, now: at(12) }, metadata: bySystem(at(12), 'scheduler-1') },
     { command: { ...alias, type: 'delete', keyId: ids.ourKey, instances: [], now: at(20) }, metadata: byUser(at(20)) },
   ]);
 

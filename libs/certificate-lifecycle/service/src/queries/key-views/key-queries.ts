@@ -47,4 +47,10 @@ export class KeyQueries {
     const page = await this.views.keys.find({ filter: { role: 'next', activateAt: { $ne: null, $lte: now.toISOString() } }, sort: { activateAt: 1, _id: 1 }, limit, withoutTotal: true });
     return page.items.map((doc) => ({ account: doc.account, tenant: doc.tenant, alias: doc.alias }));
   }
+
+  /** Aliases whose previous key's overlap is over: what the scheduler retires. */
+  async dueRetirements(now: Date, limit: number): Promise<{ account: string; tenant: string | null; alias: string }[]> {
+    const page = await this.views.keys.find({ filter: { role: 'previous', overlapUntil: { $ne: null, $lte: now.toISOString() } }, sort: { overlapUntil: 1, _id: 1 }, limit, withoutTotal: true });
+    return page.items.map((doc) => ({ account: doc.account, tenant: doc.tenant, alias: doc.alias }));
+  }
 }

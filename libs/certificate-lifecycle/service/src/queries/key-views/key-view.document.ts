@@ -22,6 +22,9 @@ export interface KeyViewDocument {
 
 export const KEY_VIEWS_COLLECTION = 'certificate_lifecycle_keys';
 
+/** A keystore's keys by alias; the scheduler's due rollovers (role next by activateAt) and retirements (role previous by overlapUntil); expiry notices. */
+export const KEY_VIEW_INDEXES: readonly (readonly string[])[] = [['account', 'tenant', 'alias'], ['role', 'activateAt'], ['role', 'overlapUntil'], ['expiresAt']];
+
 /**
  * A key deleted on request: its keystore and alias, which name the stream its deletion is recorded on. A DELETE retried
  * with its Idempotency-Key after a crash finds its recorded deletion through it, the key's own view being gone.

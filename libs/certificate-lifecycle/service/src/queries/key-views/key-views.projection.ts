@@ -1,6 +1,6 @@
 import { OUR_KEY_EVENT_TYPES, type OurKeyEvent } from '@as2-partners/certificate-lifecycle-domain';
 import { FollowedProjection, type FollowedProjectionDependencies, type ReadModelCollection, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
-import { DELETED_KEYS_COLLECTION, KEY_VIEWS_COLLECTION, type DeletedKeyDocument, type KeyViewDocument } from './key-view.document';
+import { DELETED_KEYS_COLLECTION, KEY_VIEW_INDEXES, KEY_VIEWS_COLLECTION, type DeletedKeyDocument, type KeyViewDocument } from './key-view.document';
 
 const KEY_EVENT_TYPES = new Set<string>(OUR_KEY_EVENT_TYPES);
 
@@ -12,7 +12,7 @@ export class KeyViewsProjection extends FollowedProjection {
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
-    this.keys = readModels.collection(KEY_VIEWS_COLLECTION, [['account', 'tenant', 'alias'], ['role', 'activateAt'], ['expiresAt']]);
+    this.keys = readModels.collection(KEY_VIEWS_COLLECTION, KEY_VIEW_INDEXES);
     this.deletedKeys = readModels.collection(DELETED_KEYS_COLLECTION, [['account', 'tenant']]);
   }
 
@@ -61,6 +61,8 @@ export class KeyViewsProjection extends FollowedProjection {
         if (d.retiredKeyId) await this.update(d.retiredKeyId, (doc) => ({ ...doc, role: 'retired', overlapUntil: null }));
         return;
       }
+      case 'key.retired.v1':
+        return this.update(event.data.keyId, (doc) => ({ ...doc, role: 'retired', overlapUntil: null }));
       case 'key.deleted.v1': {
         const d = event.data;
         // Kept before the view goes, so a retried DELETE always finds one of them; a deleted tenant sends no retry.

@@ -16,9 +16,9 @@ export function dueActivationsFrom(partnerSlots: ReadModelCollection<PartnerSlot
   };
 }
 
-/** Aliases whose next key is due, from the key view. */
+/** Aliases whose next key is due, and those whose previous key's overlap is over, from the key view. */
 export function dueKeyRolloversFrom(keys: KeyQueries): DueKeyRollovers {
-  return { dueAliases: (now, limit) => keys.dueRollovers(now, limit) };
+  return { dueAliases: (now, limit) => keys.dueRollovers(now, limit), dueRetirements: (now, limit) => keys.dueRetirements(now, limit) };
 }
 
 /** Runs the scheduler while the application runs. */

@@ -24,9 +24,10 @@ export interface DueActivations {
   duePartners(now: Date, limit: number): Promise<PartnerScope[]>;
 }
 
-/** Where the scheduler learns which aliases of our keystore have a next key due (the key view's `activateAt`). */
+/** Where the scheduler learns which aliases of our keystore have a next key due (the key view's `activateAt`), and which a previous key whose overlap is over (`overlapUntil`). */
 export interface DueKeyRollovers {
   dueAliases(now: Date, limit: number): Promise<KeyAliasScope[]>;
+  dueRetirements(now: Date, limit: number): Promise<KeyAliasScope[]>;
 }
 
 export interface ActivationSchedulerOptions {
@@ -68,8 +69,8 @@ function latenessOf(events: readonly { readonly data?: unknown }[]): number[] {
 const BATCH = 100;
 
 /**
- * Makes scheduled backups and rollover windows take effect at their UTC instant without any human action, and our own
- * keys' next keys become current at theirs. Each activation is decided on the partner's (or the alias's) stream with
+ * Makes scheduled backups and rollover windows take effect at their UTC instant without any human action, our own
+ * keys' next keys become current at theirs, and their previous keys retire when their overlap ends. Each activation is decided on the partner's (or the alias's) stream with
  * its expected revision, so it happens exactly once even with
  * several replicas ticking at the same instant; after downtime the first tick activates what is overdue and records
  * how late (`lateByMs`).
@@ -117,20 +118,26 @@ export class ActivationScheduler extends PollingScheduler {
         this.options.logger?.error('Scheduled activation failed; retrying on the next tick', { partnerId: partner.partnerId, error: detail });
       }
     }
-    for (const alias of (await this.options.keyRollovers?.dueAliases(now, BATCH)) ?? []) {
-      try {
-        // The decider finds nothing due once another replica (or an earlier tick) activated it: exactly once.
-        const decision = await this.options.writeModel.decide(
-          CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
-          keyAliasDecider,
-          () => ({ type: 'activate_due_rollover' as const, ...alias, trigger, now: this.options.clock.now().toISOString() }),
-          systemMetadata(alias, actor, this.options.clock.now()),
-        );
-        activated += decision.events.length;
-        last = decision.position ?? last;
-      } catch (error) {
-        const detail = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
-        this.options.logger?.error('Scheduled key rollover failed; retrying on the next tick', { alias: alias.alias, error: detail });
+    const keyChanges = [
+      { type: 'activate_due_rollover' as const, due: (await this.options.keyRollovers?.dueAliases(now, BATCH)) ?? [], failure: 'Scheduled key rollover failed; retrying on the next tick' },
+      { type: 'retire_after_overlap' as const, due: (await this.options.keyRollovers?.dueRetirements(now, BATCH)) ?? [], failure: "Retiring a key after its overlap failed; retrying on the next tick" },
+    ];
+    for (const { type, due: aliases, failure } of keyChanges) {
+      for (const alias of aliases) {
+        try {
+          // The decider finds nothing due once another replica (or an earlier tick) did it: exactly once.
+          const decision = await this.options.writeModel.decide(
+            CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
+            keyAliasDecider,
+            () => ({ type, ...alias, trigger, now: this.options.clock.now().toISOString() }),
+            systemMetadata(alias, actor, this.options.clock.now()),
+          );
+          activated += decision.events.length;
+          last = decision.position ?? last;
+        } catch (error) {
+          const detail = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
+          this.options.logger?.error(failure, { alias: alias.alias, error: detail });
+        }
       }
     }
     if (last !== null) await this.options.onActivated?.(last);

@@ -19,7 +19,7 @@ interface KeyFacts {
   readonly retiredKeyId?: string | null;
 }
 
-const KEY_TYPES = new Set(['key.created.v1', 'key.rollover_scheduled.v1', 'key.rollover_activated.v1', 'key.deleted.v1']);
+const KEY_TYPES = new Set(['key.created.v1', 'key.rollover_scheduled.v1', 'key.rollover_activated.v1', 'key.retired.v1', 'key.deleted.v1']);
 
 /** Which of our keys each alias holds, for the `keys` of an AS2 instance's details; idempotent puts and deletes. */
 export class OurKeysConsumer extends BusFollowedProjection {
@@ -73,6 +73,8 @@ export class OurKeysConsumer extends BusFollowedProjection {
         if (d.retiredKeyId) await this.keys.delete(d.retiredKeyId);
         return;
       }
+      // A retired key (its overlap over) is no key of the instance any more, as a deleted one.
+      case 'key.retired.v1':
       case 'key.deleted.v1':
         if (d.keyId) await this.keys.delete(d.keyId);
         return;
