@@ -7,6 +7,8 @@ const EXPECTATION_FAILED_BODY = JSON.stringify({
   message: 'Only the 100-continue expectation can be met',
   error: { type: errorTypeOf(417), code: 'EXPECTATION_FAILED' },
 });
+/** What a 405 must list (RFC 9110 §15.5.6): the methods the server's routes take, CONNECT never among them. */
+const CONNECT_ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 const CONNECT_BODY = JSON.stringify({ message: 'The CONNECT method is not allowed here', error: { type: errorTypeOf(405), code: 'METHOD_NOT_ALLOWED' } });
 
 /**
@@ -24,7 +26,7 @@ export function answerExpectationsAndConnectInHouseShape(server: Server): void {
     // Whatever follows a CONNECT's head is the tunnel's, not HTTP: answered after the requests before it, then closed.
     socket.on('error', () => undefined);
     afterEarlierAnswers(socket, () =>
-      socket.end(`HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CONNECT_BODY)}\r\n\r\n${CONNECT_BODY}`),
+      socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${CONNECT_ALLOW}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(CONNECT_BODY)}\r\n\r\n${CONNECT_BODY}`),
     );
   });
 }

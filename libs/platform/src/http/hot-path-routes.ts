@@ -9,6 +9,8 @@ import { loadOwnFastify } from './own-fastify';
 import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
 import { answerExpectationsAndConnectInHouseShape } from './expect-and-connect';
+import { ambiguityOf } from './ambiguous-request-head';
+import { UnansweredRequests } from './unanswered-requests';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
@@ -267,10 +269,14 @@ export class HotPathRoutes {
       const requests = this.requests;
       // Node's own refusal of an HTTP/1.1 request without Host is a bare 400 with no body: refused below in the house shape.
       const http: HttpServerOptions = { ...((options as { http?: HttpServerOptions }).http ?? {}), requireHostHeader: false };
+      const unanswered = new UnansweredRequests();
       const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => {
+        if (!unanswered.admit(response)) return;
         connections.began(response);
         if (this.closing) return refuseWhileClosing(response);
         if (lacksHost(request)) return refuseWithoutHost(response);
+        const ambiguity = ambiguityOf(request);
+        if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -307,6 +313,13 @@ const NO_HOST_BODY = JSON.stringify({ message: 'An HTTP/1.1 request needs a Host
 /** HTTP/1.1 makes Host mandatory (RFC 9112, 3.2): without one the request is refused, as Node's parser would. */
 function lacksHost(request: IncomingMessage): boolean {
   return request.headers.host === undefined && request.httpVersionMajor === 1 && request.httpVersionMinor === 1;
+}
+
+/** A request whose head two parties could read two ways: 400 in the house error shape, and the connection closed after it. */
+function refuseAmbiguous(response: ServerResponse, message: string): void {
+  const body = JSON.stringify({ message, error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
+  response.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  response.end(body);
 }
 
 /** An HTTP/1.1 request without Host: 400 in the house error shape. Its bytes were framed, so the connection goes on. */

@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { FastifyServerOptions } from 'fastify';
+import { HotPathRoutes } from './hot-path-routes';
+import { MAX_UNANSWERED_PER_CONNECTION } from './unanswered-requests';
+
+/** Sends raw bytes on a new connection; resolves with everything the server wrote before closing (or after `waitMs`). */
+function exchange(port: number, bytes: string, waitMs = 1_000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('close', done);
+    socket.on('error', done);
+  });
+}
+
+describe('the HTTP server: ambiguous request heads and pipelined requests (HotPathRoutes.serverFactory)', () => {
+  const handled: string[] = [];
+  let held: ServerResponse[] = [];
+  let holding = false;
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    handled.push(`${request.method} ${request.url}`);
+    if (holding) {
+      held.push(response);
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
+    response.end('ok');
+  };
+  const server = new HotPathRoutes(1024 * 1024).serverFactory()(handler, { requestTimeout: 5_000 } as FastifyServerOptions);
+  let port = 0;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => {
+    handled.length = 0;
+  });
+
+  it('refuses Host given twice or malformed, and Authorization given twice, with 400 in the house shape before any route; an empty Host is the RFC\'s and passes', async () => {
+    for (const head of [
+      'Host: a\r\nHost: b\r\n',
+      'Host: a b/c@d\r\n',
+      'Host: x\r\nAuthorization: Bearer one\r\nauthorization: Bearer two\r\n',
+    ]) {
+      const answer = await exchange(port, `GET /v1/partners HTTP/1.1\r\n${head}\r\n`);
+      expect([head, answer.split('\r\n')[0], /"code":"BAD_REQUEST"/.test(answer), /connection: close/i.test(answer)]).toEqual([head, 'HTTP/1.1 400 Bad Request', true, true]);
+    }
+    expect(handled).toEqual([]);
+    for (const head of ['Host: \r\n', 'Host: api.example.com:8443\r\n', 'Host: [::1]:3000\r\n', 'Host: 10.0.0.1\r\nAuthorization: Bearer one\r\n']) {
+      const answer = await exchange(port, `GET /ok HTTP/1.1\r\n${head}Connection: close\r\n\r\n`);
+      expect([head, answer.split('\r\n')[0]]).toEqual([head, 'HTTP/1.1 200 OK']);
+    }
+    expect(handled).toHaveLength(4);
+  });
+
+  it('works on at most a bounded number of one connection\'s pipelined requests, closes it beyond that, and keeps answering others', async () => {
+    holding = true;
+    held = [];
+    try {
+      const greedy = exchange(port, 'GET /docs HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(200), 500);
+      expect(await greedy).toBe('');
+      expect(handled).toHaveLength(MAX_UNANSWERED_PER_CONNECTION);
+    } finally {
+      holding = false;
+      for (const response of held) response.destroy();
+    }
+    // A client that pipelines a few, or none, is answered as before.
+    const polite = await exchange(port, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(polite.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+
+  it('answers CONNECT 405 with the Allow header RFC 9110 requires', async () => {
+    const answer = await exchange(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 405 Method Not Allowed');
+    expect(answer).toMatch(/\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/);
+  });
+});
