@@ -56,7 +56,8 @@ function coded(status: number, message: string, code: string, details?: Readonly
 
 /**
  * The 4xx status Fastify gave an error of its own (`FST_…`) or a request body the client stopped sending (Node's
- * `aborted`, which Fastify marks 400): the client's doing, not a server fault to log as one.
+ * `aborted`, which Fastify marks 400), or 404 for a path the static file server refused: the client's doing, not a
+ * server fault to log as one.
  */
 function clientRefusalStatusOf(exception: unknown): number | null {
   if (!(exception instanceof Error)) return null;
@@ -64,7 +65,10 @@ function clientRefusalStatusOf(exception: unknown): number | null {
   if (typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return null;
   const fastifys = typeof code === 'string' && code.startsWith('FST_');
   const aborted = code === 'ECONNRESET' && exception.message === 'aborted';
-  return fastifys || aborted ? statusCode : null;
+  if (fastifys || aborted) return statusCode;
+  // The static file server's refusals (http-errors, `expose`: a path outside its root, a NUL in it, under /docs): a
+  // file these paths do not serve.
+  return (exception as { expose?: unknown }).expose === true ? HttpStatus.NOT_FOUND : null;
 }
 
 /**

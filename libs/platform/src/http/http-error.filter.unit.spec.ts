@@ -117,6 +117,14 @@ describe('HttpErrorFilter.toResponse', () => {
     expect(filter.toResponse(Object.assign(new Error('Not Found'), { statusCode: 404 })).status).toBe(500);
   });
 
+  it("answers the static file server's refusals (a /docs path outside its root, a NUL in it) 404, not 500", () => {
+    // What @fastify/send throws (http-errors): `expose` marks a client's error.
+    for (const [name, status] of [['ForbiddenError', 403], ['BadRequestError', 400]] as const) {
+      const refused = Object.assign(new Error(name), { name, status, statusCode: status, expose: true });
+      expect(filter.toResponse(refused)).toEqual({ status: 404, body: { message: expect.any(String), error: { type: 'not_found_error', code: 'NOT_FOUND' } } });
+    }
+  });
+
   it('answers 500 for a thrown non-error value', () => {
     expect(filter.toResponse('oops').status).toBe(500);
   });
