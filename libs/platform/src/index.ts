@@ -71,6 +71,7 @@ export * from './http/preferred-media-type';
 export * from './http/store-outage';
 export * from './http/failed-start';
 export * from './http/unsafe-text';
+export * from './http/multipart-part-rules';
 export * from './http/json-nesting-depth';
 export * from './read-your-writes/after-write';
 export * from './read-your-writes/write-visibility';

@@ -116,6 +116,34 @@ describe('hostile input on the certificate-lifecycle routes', () => {
       expect(await certificateCount()).toBe(0);
     });
 
+    it('refuses a text part that is not UTF-8 (on the upload and key routes), a part without a name, and one named after an object property, naming them, and stores nothing', async () => {
+      const boundary = '----as2testbytes';
+      const part = (head: string, value: Buffer | string) => Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data${head}\r\n\r\n`), Buffer.from(value), Buffer.from('\r\n')]);
+      const end = Buffer.from(`--${boundary}--\r\n`);
+      const latin1 = Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x20, 0xff]);
+      const certificate = part('; name="certificate"; filename="a.pem"', issueTestCertificate().pem);
+      const answers = [];
+      for (const payload of [
+        Buffer.concat([part('; name="name"', latin1), part('; name="usage"', 'encryption'), certificate, end]),
+        Buffer.concat([part('; name="name"; filename="n.txt"', latin1), part('; name="usage"', 'encryption'), part('; name="certificate"', issueTestCertificate().pem), end]),
+        Buffer.concat([part('', 'x'), part('; name="name"', 'Acme'), part('; name="usage"', 'encryption'), certificate, end]),
+        Buffer.concat([part('; name="constructor"', 'x'), part('; name="name"', 'Acme'), part('; name="usage"', 'encryption'), certificate, end]),
+      ]) {
+        const res = await send('/v1/certificates', payload, `multipart/form-data; boundary=${boundary}`);
+        answers.push([res.statusCode, res.json().error.code, res.json().errors]);
+      }
+      const key = await send('/v1/keys', Buffer.concat([part('; name="alias"', latin1), part('; name="password"', 'x'), part('; name="pkcs12"; filename="k.p12"', Buffer.alloc(10)), end]), `multipart/form-data; boundary=${boundary}`);
+      answers.push([key.statusCode, key.json().error.code, key.json().errors]);
+      expect(answers).toEqual([
+        [422, 'INVALID_CHARACTERS', { name: ['The field must be UTF-8 text'] }],
+        [422, 'INVALID_CHARACTERS', { name: ['The field must be UTF-8 text'] }],
+        [422, 'VALIDATION_FAILED', { body: ['Every part needs a name (Content-Disposition: form-data; name="…")'] }],
+        [422, 'VALIDATION_FAILED', { body: ['A part may not be named after a property every object has (__proto__, constructor, toString…)'] }],
+        [422, 'INVALID_CHARACTERS', { alias: ['The field must be UTF-8 text'] }],
+      ]);
+      expect(await certificateCount()).toBe(0);
+    });
+
     it('answers 400 INVALID_BODY to a multipart body that ends inside a part, on every upload route, with or without an Idempotency-Key, and stores nothing', async () => {
       const partnerId = await createPartner(api);
       const part = (name: string, filename?: string) => `--cut\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n`;

@@ -1,5 +1,14 @@
 import { DomainError } from '@as2-partners/kernel';
-import { firstUnsafeTextField, refuseCrowdedObjects, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
+import {
+  firstUndecodableField,
+  firstUnsafeTextField,
+  PROTOTYPE_PART_NAME_MESSAGE,
+  refuseCrowdedObjects,
+  refuseUnnamedPart,
+  UNDECODABLE_TEXT_MESSAGE,
+  UNSAFE_TEXT_MESSAGE,
+  ValidationFailedException,
+} from '@as2-partners/platform';
 import { OurKeyErrorCode } from '@as2-partners/certificate-lifecycle-domain';
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
@@ -47,6 +56,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
   let reading = 'pkcs12';
   try {
     for await (const part of parts) {
+      refuseUnnamedPart(part.fieldname);
       if (part.type === 'file') reading = part.fieldname;
       // A field sent twice (two pkcs12 files, two passwords) names no one key: refused, not the last one taken.
       if (texts.has(part.fieldname)) {
@@ -78,12 +88,14 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, un
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw new ValidationFailedException({ pkcs12: ['The multipart body could not be read (at most 3 files and 8 fields)'] });
     }
-    if (code === 'FST_PROTO_VIOLATION') throw new ValidationFailedException({ pkcs12: ['A part may not be named __proto__'] });
+    if (code === 'FST_PROTO_VIOLATION') throw new ValidationFailedException({ body: [PROTOTYPE_PART_NAME_MESSAGE] });
     // Not a rule the fields broke: the body itself is malformed, as unparseable JSON is.
     throw new BadRequestException({ message: 'The multipart body could not be read', code: 'INVALID_BODY' });
   }
   const unsafe = firstUnsafeTextField(Object.fromEntries(texts));
   if (unsafe !== null) throw new ValidationFailedException({ [unsafe]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');
+  const undecodable = firstUndecodableField(texts);
+  if (undecodable !== null) throw new ValidationFailedException({ [undecodable]: [UNDECODABLE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');
   refuseUnknown([...texts.keys()], FIELDS.filter((f) => f !== 'generate'));
   return fields;
 }

@@ -1,5 +1,14 @@
 import { characterCount, DomainError } from '@as2-partners/kernel';
-import { firstUnsafeTextField, refuseCrowdedObjects, UNSAFE_TEXT_MESSAGE, ValidationFailedException } from '@as2-partners/platform';
+import {
+  firstUndecodableField,
+  firstUnsafeTextField,
+  PROTOTYPE_PART_NAME_MESSAGE,
+  refuseCrowdedObjects,
+  refuseUnnamedPart,
+  UNDECODABLE_TEXT_MESSAGE,
+  UNSAFE_TEXT_MESSAGE,
+  ValidationFailedException,
+} from '@as2-partners/platform';
 import {
   CERTIFICATE_TYPES,
   CERTIFICATE_USAGES,
@@ -51,6 +60,7 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
   const parts = (request as unknown as { parts(options: object): AsyncIterable<MultipartPart> }).parts({ limits: { fileSize: MAX_UPLOAD_BYTES } });
   try {
     for await (const part of parts) {
+      refuseUnnamedPart(part.fieldname);
       // A field sent twice (two usages, two names) is refused, not the last one taken, as the key routes refuse it.
       if (texts.has(part.fieldname)) {
         part.file?.resume?.();
@@ -77,12 +87,14 @@ async function readMultipart(request: FastifyRequest): Promise<Record<string, st
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw new ValidationFailedException({ certificate: ['Send exactly one certificate file and the name and usage fields'] });
     }
-    if (code === 'FST_PROTO_VIOLATION') throw new ValidationFailedException({ certificate: ['A part may not be named __proto__'] });
+    if (code === 'FST_PROTO_VIOLATION') throw new ValidationFailedException({ body: [PROTOTYPE_PART_NAME_MESSAGE] });
     // Not a rule the fields broke: the body itself is malformed (no boundary, cut off inside a part), as unparseable JSON is.
     throw new BadRequestException({ message: 'The multipart body could not be read', code: 'INVALID_BODY' });
   }
   const unsafeField = firstUnsafeTextField(Object.fromEntries(texts));
   if (unsafeField !== null) throw new ValidationFailedException({ [unsafeField]: [UNSAFE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');
+  const undecodable = firstUndecodableField(texts);
+  if (undecodable !== null) throw new ValidationFailedException({ [undecodable]: [UNDECODABLE_TEXT_MESSAGE] }, 'INVALID_CHARACTERS');
   refuseUnknownFields([...texts.keys()]);
   return fields;
 }
