@@ -135,7 +135,7 @@ describe('SqliteEventStore on a real file', () => {
     await subscription.stop();
   });
 
-  it('is not ready while its writes fail, and ready again by itself once a small write goes through', async () => {
+  it('is not ready while its writes fail, and ready again by itself once its probe write goes through', async () => {
     let disk: 'failing' | 'fine' = 'fine';
     const store = await open({ syncWal: (_fd, done) => setImmediate(() => done(disk === 'failing' ? Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }) : null)) });
     await store.ping();
@@ -149,6 +149,25 @@ describe('SqliteEventStore on a real file', () => {
     await expect(store.ping()).resolves.toBeUndefined();
     const events = await store.readAll();
     expect(events.map((e) => e.stream)).toEqual(['s-1']);
+  });
+
+  it('is not ready while the file has room for one page but not for a batch of appends (a nearly full disk), and ready once it has', async () => {
+    const store = await open();
+    await store.append('s-0', [contractEvent()], 'no_stream');
+    // The store's own connection may not grow the file any more: what a full disk does to a write that needs new pages.
+    const db = (store as unknown as { db: Database.Database }).db;
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    db.pragma(`max_page_count = ${pages}`);
+    const big = { ...contractEvent(), data: { blob: randomBytes(24 * 1024).toString('base64') } };
+    const refused = await store.append('s-1', [big], 'no_stream').then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventStoreUnavailableError);
+    // A one-page rewrite would go through here and say ready; the next create would be refused again.
+    await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    db.pragma(`max_page_count = ${pages + 1000}`);
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.append('s-1', [big], 'no_stream');
+    expect((await store.readAll()).map((e) => e.stream)).toEqual(['s-0', 's-1']);
   });
 
   it('refuses every write once its data directory is removed while it runs (503, maybe stored), and is not ready', async () => {

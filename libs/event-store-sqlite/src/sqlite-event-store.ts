@@ -29,6 +29,9 @@ import { StreamHeads } from './stream-heads';
 import { configureConnection, createSchema, syncWalOffTheEventLoop, writeWalHeader } from './sqlite-schema';
 import type { WalSync, WalSyncFunction } from './wal-sync';
 
+/** What the readiness check writes while writes fail: more than a group commit of sixteen creates logs (~40 KB). */
+export const WRITE_PROBE_BYTES = 64 * 1024;
+
 export interface SqliteEventStoreOptions {
   /**
    * How often a caught-up subscription looks for appends made by other processes. Default 200 ms; 5 s with
@@ -220,7 +223,8 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Throws when the file cannot be read, or cannot be written since a write failed (readiness checks): after such a
-   * failure one small write (page 1 rewritten with what it holds) tells whether the store writes again.
+   * failure one write of a batch's size (WRITE_PROBE_BYTES) tells whether the store writes again. A one-page write told
+   * "ready" on a full disk whose log had room for that page but not for the next create.
    */
   /**
    * Fails once the file was found corrupt (`suspectCorruption`): the events themselves are damaged, which no restart
@@ -232,7 +236,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.statements.ping.get();
     if (this.commits.failure === null) return;
-    await this.commits.run(() => this.statements.rewriteHeader.run());
+    await this.commits.run(() => this.statements.probeWrite.run(WRITE_PROBE_BYTES));
   }
 
   /**
@@ -420,7 +424,7 @@ function prepareStatements(db: Connection) {
     lastPosition: db.prepare('SELECT MAX(position) AS position FROM events') as Statement<[], { position: number | null }>,
     countAfter: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE position > ? AND position < ? LIMIT ?)') as Statement<[number, number, number], { n: number }>,
     ping: db.prepare('SELECT 1 AS ok') as Statement<[], { ok: number }>,
-    // A write that changes nothing: the application id set to what it holds (0 unless someone set one).
-    rewriteHeader: db.prepare(`PRAGMA application_id = ${Number(db.pragma('application_id', { simple: true }))}`) as Statement<[], unknown>,
+    // A write of a batch's size: one row of random bytes, written anew (its pages rewritten, every one of them logged).
+    probeWrite: db.prepare('INSERT OR REPLACE INTO write_probe (id, data) VALUES (1, randomblob(?))') as Statement<[number], unknown>,
   };
 }

@@ -60,6 +60,11 @@ export function createSchema(db: Database): void {
       name     TEXT    PRIMARY KEY,
       position INTEGER NOT NULL
     );
+    -- One row the readiness check rewrites while writes fail, to learn whether a write of a batch's size goes through.
+    CREATE TABLE IF NOT EXISTS write_probe (
+      id   INTEGER PRIMARY KEY,
+      data BLOB    NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS snapshots (
       stream   TEXT    NOT NULL,
       name     TEXT    NOT NULL,
