@@ -11,23 +11,28 @@ export const MAX_UNANSWERED_PER_CONNECTION = 32;
 
 /**
  * The requests each connection has begun and not yet answered. A connection that begins one more than the maximum is
- * closed: what it sent after that is not worked on, and its queued answers are dropped with it.
+ * closed: what it sent after that is not worked on, and its queued answers are dropped with it. Only a pipelined request
+ * is counted: Node gives a response its socket at once unless an earlier answer on the connection is still being
+ * written, so a request that waits for none costs one property read.
  */
 export class UnansweredRequests {
-  private readonly counts = new WeakMap<Socket, number>();
+  /** Per connection, its requests begun behind an unfinished answer and not answered yet. */
+  private readonly queued = new WeakMap<Socket, number>();
 
   constructor(private readonly max = MAX_UNANSWERED_PER_CONNECTION) {}
 
-  /** The server's request hook: true when the request may be worked on (it is then counted until its response closes). */
+  /** The server's request hook: true when the request may be worked on. */
   admit(response: ServerResponse): boolean {
+    if (response.socket !== null) return true;
     const socket = response.req.socket;
-    const unanswered = this.counts.get(socket) ?? 0;
-    if (unanswered >= this.max) {
+    const queued = this.queued.get(socket) ?? 0;
+    // The answer being written, and `max - 1` behind it.
+    if (queued + 1 >= this.max) {
       socket.destroy();
       return false;
     }
-    this.counts.set(socket, unanswered + 1);
-    response.once('close', () => this.counts.set(socket, (this.counts.get(socket) ?? 1) - 1));
+    this.queued.set(socket, queued + 1);
+    response.once('close', () => this.queued.set(socket, (this.queued.get(socket) ?? 1) - 1));
     return true;
   }
 }
