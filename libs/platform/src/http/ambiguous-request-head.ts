@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
  * A Host value as RFC 9112 §3.2 allows it: `uri-host [ ":" port ]` (a reg-name, an IPv4 address or an IP-literal in
  * brackets), or empty (a target without an authority).
  */
-const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%~_+-]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
 
 /**
  * Why a request's head is ambiguous, or null: Host given twice or malformed (RFC 9112 §3.2: a server MUST answer 400),

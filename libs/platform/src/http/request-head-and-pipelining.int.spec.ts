@@ -56,11 +56,11 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
       expect([head, answer.split('\r\n')[0], /"code":"BAD_REQUEST"/.test(answer), /connection: close/i.test(answer)]).toEqual([head, 'HTTP/1.1 400 Bad Request', true, true]);
     }
     expect(handled).toEqual([]);
-    for (const head of ['Host: \r\n', 'Host: api.example.com:8443\r\n', 'Host: [::1]:3000\r\n', 'Host: 10.0.0.1\r\nAuthorization: Bearer one\r\n']) {
+    for (const head of ['Host: \r\n', 'Host: api.example.com:8443\r\n', 'Host: [::1]:3000\r\n', 'Host: [fe80::1%25eth0]:80\r\n', 'Host: 10.0.0.1\r\nAuthorization: Bearer one\r\n']) {
       const answer = await exchange(port, `GET /ok HTTP/1.1\r\n${head}Connection: close\r\n\r\n`);
       expect([head, answer.split('\r\n')[0]]).toEqual([head, 'HTTP/1.1 200 OK']);
     }
-    expect(handled).toHaveLength(4);
+    expect(handled).toHaveLength(5);
   });
 
   it('works on at most a bounded number of one connection\'s pipelined requests, closes it beyond that, and keeps answering others', async () => {
