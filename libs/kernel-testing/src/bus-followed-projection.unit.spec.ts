@@ -7,7 +7,9 @@ import {
   StagedDocuments,
   StagedRun,
   type BusFollowedProjectionDependencies,
+  type BusSubscriptionOptions,
   type DocumentAccess,
+  type EventBus,
   type NewEvent,
   type ReadModelCollection,
   type ReadModelDocument,
@@ -662,5 +664,33 @@ describe('BusFollowedProjection: with the source store readable, no copy of cons
     await expect(withoutStore.rebuild()).rejects.toThrow(/copy of consumed events was not kept since/);
     expect(await withoutStore.things.count({})).toBe(200);
     await bus.close();
+  });
+});
+
+describe('BusFollowedProjection retrying an event the bus delivered', () => {
+  it("waits between attempts with the delivery's pause (Kafka heartbeats), not a plain sleep the session would time out in, and parks the event", async () => {
+    const subscribed: { handler?: BusSubscriptionOptions['handler'] } = {};
+    const bus: EventBus = {
+      publish: async () => undefined,
+      subscribe: async (options) => {
+        subscribed.handler = options.handler;
+        return { stop: async () => undefined };
+      },
+      close: async () => undefined,
+    };
+    const plainSleeps: number[] = [];
+    const beatingPauses: number[] = [];
+    const parked = new InMemoryParkedEventStore();
+    const consumer = new ThingsConsumer({ bus, readModels: new InMemoryReadModelStore(), parked, retry: policy, sleep: async (ms) => void plainSleeps.push(ms), random: () => 1 });
+    await consumer.start();
+    try {
+      const poison = recorded('thing.created.v1', { thingId: 'p', name: 'p1', poison: true });
+      await subscribed.handler?.(poison, TOPIC, { pause: async (ms) => void beatingPauses.push(ms) });
+      expect(consumer.calls).toEqual(['one p1', 'one p1', 'one p1']);
+      expect([beatingPauses.length, plainSleeps.length]).toEqual([policy.maxAttempts - 1, 0]);
+      expect((await parked.list({ consumer: 'test.things' })).map((entry) => entry.event.id)).toEqual([poison.id]);
+    } finally {
+      await consumer.stop();
+    }
   });
 });

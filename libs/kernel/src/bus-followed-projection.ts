@@ -4,7 +4,7 @@ import type { CheckpointStore } from './checkpoint-store.port';
 import type { FollowerLogger } from './checkpointed-follower';
 import type { Clock } from './clock';
 import type { RecordedEvent } from './event-envelope';
-import type { BusSubscription, EventBus } from './event-bus.port';
+import type { BusDelivery, BusSubscription, EventBus } from './event-bus.port';
 import type { EventStore } from './event-store.port';
 import { secondsSince, type FollowerLag } from './follower-lag';
 import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
@@ -204,6 +204,8 @@ export abstract class BusFollowedProjection implements Projection {
   private handled: number | null = null;
   private subscribeFailures = 0;
   private subscribeError: string | null = null;
+  /** The bus's latest delivery to this group, whose pause the retries wait with (none in-process: a plain pause). */
+  private delivery: BusDelivery | null = null;
   private readonly waiters = new PositionWaiters();
   private retriesOf: RetryThenPark | null = null;
   private wakeSleepers: () => void = () => undefined;
@@ -498,7 +500,7 @@ export abstract class BusFollowedProjection implements Projection {
       const subscription = await this.followed.bus.subscribe({
         groupId: this.name,
         topics: this.topics,
-        handler: (event, topic) => this.consume([event], topic, false),
+        handler: (event, topic, delivery) => this.consume([event], topic, false, delivery),
         batchHandler: (events, topic) => this.consume(events, topic, true),
       });
       if (!this.running || generation !== this.generation) {
@@ -560,7 +562,9 @@ export abstract class BusFollowedProjection implements Projection {
    * order (a batch handler's, the source store's): the events are copied together, those copied before left out, so
    * no copy overlaps another and the copy replays in position order; otherwise a copy per event, keyed by the event.
    */
-  private async consume(events: readonly RecordedEvent[], topic: string, ordered: boolean): Promise<void> {
+  private async consume(events: readonly RecordedEvent[], topic: string, ordered: boolean, delivery?: BusDelivery): Promise<void> {
+    // The retries' waits keep the bus's session alive (one subscription, one session: the latest delivery's will do).
+    if (delivery) this.delivery = delivery;
     const accepted = events.filter((event) => this.accepts(event));
     if (this.readsSourceStore) {
       // the source's store holds them (history): only how far this group got
@@ -738,7 +742,7 @@ export abstract class BusFollowedProjection implements Projection {
       consumer: this.name,
       parked: this.followed.parked,
       policy: this.followed.retry,
-      sleep: (ms) => this.pause(ms),
+      sleep: (ms) => this.retryPause(ms),
       random: this.followed.random,
       clock: this.followed.clock,
       logger: this.followed.logger,
@@ -750,5 +754,16 @@ export abstract class BusFollowedProjection implements Projection {
   /** A pause that stop() cuts short. */
   private pause(ms: number): Promise<void> {
     return Promise.race([(this.followed.sleep ?? realSleeper)(ms), this.stopped]);
+  }
+
+  /**
+   * A retry's wait: through the bus's delivery when it gave one (Kafka: heartbeats meanwhile; a plain wait past the
+   * session timeout lost the partitions, the event came again from its first attempt, and never got parked), else a
+   * plain pause; stop() cuts it short either way.
+   */
+  private retryPause(ms: number): Promise<void> {
+    const delivery = this.delivery;
+    if (!delivery) return this.pause(ms);
+    return Promise.race([delivery.pause(ms).catch(() => (this.followed.sleep ?? realSleeper)(ms)), this.stopped]);
   }
 }

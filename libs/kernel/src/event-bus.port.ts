@@ -50,10 +50,19 @@ export interface ConsumerPartitionLag {
   readonly lag: number;
 }
 
+/** What a bus tells a handler about the delivery it is in. */
+export interface BusDelivery {
+  /**
+   * A wait that keeps the subscription's session alive (Kafka heartbeats): a handler that retries waits with it, or the
+   * broker takes its partitions away after the session timeout and delivers the event again, from its first attempt.
+   */
+  pause(ms: number): Promise<void>;
+}
+
 export interface BusSubscriptionOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
-  readonly handler: (event: RecordedEvent, topic: string) => Promise<void>;
+  readonly handler: (event: RecordedEvent, topic: string, delivery?: BusDelivery) => Promise<void>;
   /**
    * Optional: takes a whole published batch of one topic at once, in order (a bus that delivers in-process calls it
    * instead of `handler`, once per batch, so a catch-up costs one call, one copy write and one release per batch).

@@ -42,7 +42,7 @@ export function withTopicPrefix(bus: EventBus, prefix: string): EventBus {
         // hand the other deployment's members partitions of its own topic only, leaving theirs unread.
         groupId: onCluster(options.groupId),
         topics: options.topics.map(onCluster),
-        handler: (event, topic) => handler(event, unprefixed(topic)),
+        handler: (event, topic, delivery) => handler(event, unprefixed(topic), delivery),
         ...(batchHandler ? { batchHandler: (events: readonly RecordedEvent[], topic: string) => batchHandler(events, unprefixed(topic)) } : {}),
       });
     },

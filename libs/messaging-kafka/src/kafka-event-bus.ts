@@ -3,6 +3,7 @@ import {
   DEFAULT_RETRY_POLICY,
   parkedEventIdOf,
   RetryThenPark,
+  type BusDelivery,
   type BusSubscription,
   type BusSubscriptionOptions,
   type ConsumerPartitionLag,
@@ -422,6 +423,7 @@ export class KafkaEventBus implements EventBus {
   ): Promise<boolean> {
     const parked = this.options.parked;
     if (!parked) return this.deliverUntilHandled(options, topic, partition, message, consumer);
+    const delivery: BusDelivery = { pause: (ms) => pauseWhileBeating(ms, consumer) };
     const retries = new RetryThenPark({
       consumer: options.groupId,
       parked,
@@ -440,7 +442,7 @@ export class KafkaEventBus implements EventBus {
           await this.parkUnreadable(parked, options.groupId, topic, partition, message, error);
           return true;
         }
-        await withConsumerSpan(event, topic, options.groupId, () => retries.handle(event, (e) => options.handler(e, topic), topic));
+        await withConsumerSpan(event, topic, options.groupId, () => retries.handle(event, (e) => options.handler(e, topic, delivery), topic));
         return true;
       } catch (error) {
         if (!consumer.isRunning()) return false;
@@ -500,7 +502,7 @@ export class KafkaEventBus implements EventBus {
     const maxDelay = this.options.retryMaxDelayMs ?? 10_000;
     for (;;) {
       try {
-        await options.handler(eventOfRecord(options, topic, partition, message), topic);
+        await options.handler(eventOfRecord(options, topic, partition, message), topic, { pause: (ms) => pauseWhileBeating(ms, consumer) });
         return true;
       } catch (error) {
         if (!consumer.isRunning()) return false;
