@@ -47,7 +47,8 @@ export function recordedEventOf(value: Buffer | string | null): RecordedEvent {
   const problems = [
     ...['id', 'type', 'stream'].filter((field) => typeof envelope[field] !== 'string'),
     ...['schemaVersion', 'revision', 'position'].filter((field) => typeof envelope[field] !== 'number'),
-    ...('data' in envelope ? [] : ['data']),
+    // Every event's data is an object: null, a list or a scalar would fail each handler, attempt after attempt.
+    ...(isObject(envelope['data']) ? [] : ['data']),
     ...(isObject(metadata)
       ? [
           ...['account', 'correlationId', 'occurredAt'].filter((field) => typeof metadata[field] !== 'string').map((f) => `metadata.${f}`),
