@@ -22,3 +22,11 @@ export function addToLogContext(fields: LogContext): void {
 export function currentLogContext(): LogContext | undefined {
   return storage.getStore();
 }
+
+/**
+ * Runs `work` with no log context: for lines of a library whose own asynchronous work (a Kafka client's connections,
+ * begun inside whatever request first needed them) would otherwise carry the ids of a request long answered.
+ */
+export function withoutLogContext<T>(work: () => T): T {
+  return storage.exit(work);
+}

@@ -1,4 +1,4 @@
-import type { FollowerLogger } from '@as2-partners/kernel';
+import { withoutLogContext, type FollowerLogger } from '@as2-partners/kernel';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
 // kafkajs publishes its protocol error table only from its sources (no typings): the codes it retries by itself.
 const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { message: string; retriable: boolean }[] };
@@ -26,7 +26,13 @@ export function kafkaLogCreator(logger: FollowerLogger): logCreator {
       const reason = typeof context['error'] === 'string' ? context['error'] : String(message).slice(String(message).indexOf(': ') + 2);
       if (reason === TOPIC_CREATION_ERRORS) return;
       const judgedByTheCaller = RETRIED_BY_KAFKAJS.has(reason) || CONSUMER_CRASH.test(String(message));
-      if (level === logLevel.ERROR && !judgedByTheCaller) logger.error(`kafkajs: ${message}`, { namespace, ...context });
-      else if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, { namespace, ...context });
+      // kafkajs's protocol correlation id is a number of its own, not the log's correlation id.
+      const { correlationId, ...fields } = context as Record<string, unknown>;
+      const entry = { namespace, ...fields, ...(correlationId === undefined ? {} : { kafkaCorrelationId: correlationId }) };
+      // Its connections began inside whatever request first needed them: its lines carry no request's ids.
+      withoutLogContext(() => {
+        if (level === logLevel.ERROR && !judgedByTheCaller) logger.error(`kafkajs: ${message}`, entry);
+        else if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, entry);
+      });
     };
 }

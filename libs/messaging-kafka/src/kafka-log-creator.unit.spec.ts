@@ -1,4 +1,5 @@
 import { logLevel } from 'kafkajs';
+import { currentLogContext, withLogContext } from '@as2-partners/kernel';
 import { kafkaLogCreator } from './kafka-log-creator';
 
 describe('kafkaLogCreator', () => {
@@ -12,8 +13,18 @@ describe('kafkaLogCreator', () => {
     entry(logLevel.INFO, 'Consumer has joined the group');
     expect(lines).toEqual([
       ['error', 'kafkajs: Connection error', { namespace: 'Connection', broker: '127.0.0.1:9092', error: 'ECONNREFUSED' }],
-      ['warn', 'kafkajs: Request timed out', { namespace: 'Connection', correlationId: 7 }],
+      ['warn', 'kafkajs: Request timed out', { namespace: 'Connection', kafkaCorrelationId: 7 }],
     ]);
+  });
+
+  it("writes its lines outside any request's log context (its connections began inside some request), and its protocol correlation id apart from the log's", () => {
+    const contexts: unknown[] = [];
+    const log = kafkaLogCreator({ warn: () => void contexts.push(currentLogContext()), error: () => void contexts.push(currentLogContext()) })(logLevel.INFO);
+    withLogContext({ requestId: 'req-1', correlationId: 'cor-1' }, () => {
+      log({ namespace: 'Connection', level: logLevel.ERROR, label: 'X', log: { timestamp: '2026-11-30T00:00:00.000Z', logger: 'kafkajs', message: 'Connection error', error: 'ECONNREFUSED' } });
+      expect(currentLogContext()).toEqual({ requestId: 'req-1', correlationId: 'cor-1' });
+    });
+    expect(contexts).toEqual([undefined]);
   });
 
   it('logs a broker error kafkajs retries by itself as a warning, and any other error as an error', () => {
