@@ -7,6 +7,7 @@ export * from './auth/jwt-verifier';
 export * from './auth/bearer-token';
 export * from './auth/jwt-auth.guard';
 export * from './auth/deleted-tenant.guard';
+export * from './auth/refused-token-log';
 export * from './auth/write-gates';
 export * from './auth/cached-deleted-tenants';
 export * from './config/platform-config';

@@ -1,9 +1,8 @@
-import { ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyInstance } from 'fastify';
 import { replyWithAppError } from '../http/hot-path-errors';
 import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
-import { loggableUrl } from '../logging/loggable-url';
 import { bearerTokenOf } from './bearer-token';
 import type { Caller, RequestContext, Role } from './caller';
 import { requireOwnAccount, requireTenant } from './caller-scope';
@@ -12,6 +11,7 @@ import { AuthenticationFailedError, type JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRES_TENANT } from './requires-tenant.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
+import { logRefusedToken } from './refused-token-log';
 
 /** Set in a Nest route's Fastify config when it needs a bearer token (every route not marked @Public()): who may call it. */
 const ROUTE_ACCESS = 'as2RouteAccess';
@@ -23,8 +23,6 @@ export interface RouteAccess {
   readonly roles: readonly Role[] | undefined;
   readonly requiresTenant: boolean;
 }
-
-const logger = new Logger('JwtAuthGuard');
 
 /**
  * Who calls is checked when a request arrives, before its body is read: a request to a secured Nest route without a
@@ -117,7 +115,4 @@ export function verifiedCallerOf(request: object): Caller | undefined {
   return (request as Record<symbol, Caller | undefined>)[VERIFIED_CALLER];
 }
 
-/** Why a request got 401, for whoever investigates it: the reason and the request's ids, never the token. */
-function logRefusedToken(reason: string, correlationId: string, method: string | undefined, url: string | undefined): void {
-  logger.log({ msg: `401 Unauthorized: ${reason}`, reason, correlationId, method, url: url === undefined ? undefined : loggableUrl(url) });
-}
+

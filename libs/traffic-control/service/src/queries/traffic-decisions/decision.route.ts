@@ -4,7 +4,19 @@ import type { IncomingMessage } from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { AfterStart, CORRELATION_ID_HEADER, correlationIdFromHeader, HotPathRoutes, PlatformMetrics, replyWithAppError, replyWithHouseError, tenantDeletedError, type FastLaneRoute } from '@as2-partners/platform';
+import {
+  AfterStart,
+  CORRELATION_ID_HEADER,
+  correlationIdFromHeader,
+  HotPathRoutes,
+  logRefusedToken,
+  PlatformMetrics,
+  replyWithAppError,
+  replyWithHouseError,
+  requestIdsOf,
+  tenantDeletedError,
+  type FastLaneRoute,
+} from '@as2-partners/platform';
 import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
 import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
@@ -118,7 +130,10 @@ function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): 
 
 /** A refused credential is answered as Nest's guards' refusals are (the house error answer: its body, challenge and correlation id). */
 function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number, decisions: TrafficDecisions): void {
-  if (!check.ok && check.status === 401) return replyWithAppError(new UnauthorizedException(), request, reply);
+  if (!check.ok && check.status === 401) {
+    logRefusedToken(check.reason, requestIdsOf(request).correlationId, request.method, request.url);
+    return replyWithAppError(new UnauthorizedException(), request, reply);
+  }
   if (claimsDeletedTenant(check, decisions)) return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
   if (!check.ok) return replyWithAppError(new ForbiddenException(), request, reply);
   request.gateway = check;

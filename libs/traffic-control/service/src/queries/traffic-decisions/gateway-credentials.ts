@@ -10,10 +10,13 @@ const MAX_CACHED = 1000;
  */
 export type GatewayCheck =
   | { readonly ok: true; readonly account: string; readonly tenant: string | null }
-  | { readonly ok: false; readonly status: 401 }
+  /** `reason`: why, for the log (never the token). */
+  | { readonly ok: false; readonly status: 401; readonly reason: string }
   | { readonly ok: false; readonly status: 403; readonly account: string; readonly tenant: string | null };
 
-const UNAUTHENTICATED: GatewayCheck = { ok: false, status: 401 };
+const unauthenticated = (reason: string): GatewayCheck => ({ ok: false, status: 401, reason });
+const NO_AUTHORIZATION = unauthenticated('no Authorization header');
+const NOT_BEARER = unauthenticated('the Authorization header is not a bearer JWT');
 
 /**
  * Checks a gateway's bearer JWT with the platform's verifier (a key in memory, or a JWKS jose caches: no network call
@@ -34,7 +37,7 @@ export class GatewayCredentials {
 
   /** The outcome for a token verified before and not expired since, without waiting; undefined otherwise. */
   checkCached(authorization: string | undefined, nowMs = this.nowMs()): GatewayCheck | undefined {
-    if (!authorization) return UNAUTHENTICATED;
+    if (!authorization) return NO_AUTHORIZATION;
     const cached = this.verified.get(authorization);
     if (cached === undefined) return undefined;
     if (cached.expiresAtMs > nowMs) return cached.check;
@@ -48,7 +51,7 @@ export class GatewayCredentials {
 
   private async verify(authorization: string): Promise<GatewayCheck> {
     const token = bearerTokenOf(authorization);
-    if (token === undefined) return UNAUTHENTICATED;
+    if (token === undefined) return NOT_BEARER;
     try {
       const caller = await this.verifier.verify(token);
       const { account, tenant } = caller;
@@ -62,7 +65,7 @@ export class GatewayCredentials {
       }
       return check;
     } catch (error) {
-      if (error instanceof AuthenticationFailedError) return UNAUTHENTICATED;
+      if (error instanceof AuthenticationFailedError) return unauthenticated(error.message);
       throw error;
     }
   }
