@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -106,7 +106,18 @@ const run = (command: string, args: string[], cwd?: string) => spawnSync(command
       expect([name, policies.some((policy) => policy.spec.ingress?.some((rule: Rule) => rule.from?.some((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx')))]).toEqual([name, true]);
       expect([name, policies.some((policy) => policy.spec.egress?.some((rule: Rule) => rule.ports?.some((port) => port.port === 9092)))]).toEqual([name, true]);
     }
-    expect(ofKind('NetworkPolicy').find((policy) => policy.metadata.name === 'default-deny')?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    // Default deny for the four services, not for every pod: stores running in the namespace keep their own traffic.
+    const defaultDeny = ofKind('NetworkPolicy').find((policy) => policy.metadata.name === 'default-deny')?.spec;
+    expect([defaultDeny?.policyTypes, SERVICES.map((name) => selects(defaultDeny?.podSelector ?? {}, name)), ['eventstore', 'mongo', 'kafka'].map((store) => selects(defaultDeny?.podSelector ?? {}, store))]).toEqual([
+      ['Ingress', 'Egress'],
+      [true, true, true, true],
+      [false, false, false],
+    ]);
+    // Every resource, the overlays' generated Secrets too, lands in the namespace the base's ConfigMaps name.
+    expect(resources.filter((r) => r.kind !== 'Namespace' && (r.metadata as { namespace?: string }).namespace !== 'as2-partners').map((r) => `${r.kind}/${r.metadata.name}`)).toEqual([]);
+    // The registry stores what the tester tests: both take the same list of private ranges.
+    const configOf = (name: string) => (ofKind('ConfigMap').find((map) => map.metadata.name === `${name}-config`) as unknown as { data: Record<string, string> } | undefined)?.data;
+    expect(['partner-registry', 'connection-tester'].map((name) => Object.hasOwn(configOf(name) ?? {}, 'PRIVATE_ENDPOINTS_ALLOW'))).toEqual([true, true]);
     // What each service reaches beyond DNS, stores and Kafka.
     const egressOf = (name: string) =>
       ofKind('NetworkPolicy')
@@ -146,6 +157,9 @@ const run = (command: string, args: string[], cwd?: string) => spawnSync(command
     const valid = run(composeValidate, [join(root, 'docker-compose.yml'), 'JWT_SECRET=placeholder', 'PARTNER_SECRETS_KEY=placeholder', 'KEYSTORE_MASTER_KEY=placeholder']);
     expect([valid.status, valid.stderr]).toEqual([0, '']);
     expect(valid.stdout).toContain('gateway');
+    // The registry stores what the tester tests: both take the same list of private ranges from .env.
+    const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> };
+    expect(['partner-registry', 'connection-tester'].map((name) => compose.services[name]?.environment?.['PRIVATE_ENDPOINTS_ALLOW'])).toEqual(['${PRIVATE_ENDPOINTS_ALLOW:-}', '${PRIVATE_ENDPOINTS_ALLOW:-}']);
     // compose-go names the first missing variable it meets, in no fixed order: each secret is left out alone.
     const secrets = ['JWT_SECRET', 'PARTNER_SECRETS_KEY', 'KEYSTORE_MASTER_KEY'];
     for (const missing of secrets) {
