@@ -14,7 +14,7 @@ import {
   type SecretStore,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import { followerLoggerOf, registerStoreOutage, whenStartFails, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
+import { EMBEDDED_SECRETS_FILE, followerLoggerOf, registerStoreOutage, whenStartFails, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
 import { kafkaSettingsFrom } from './kafka-settings';
 
 interface Pingable {
@@ -35,7 +35,7 @@ async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void
 }
 
 /** Embedded mode's key material (sealed private keys, tenant data keys), beside the event store: see SqliteSecretStore. */
-export const EMBEDDED_SECRETS_FILE = 'secrets.sqlite';
+export { EMBEDDED_SECRETS_FILE };
 
 /**
  * Opens the adapters the mode calls for: SQLite files and the in-process bus when embedded; EventStoreDB,

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readString } from './environment-variables';
 import { InvalidConfigurationError } from './invalid-configuration.error';
 import type { PlatformConfig } from './platform-config';
+
+/** Embedded mode's file of what the sealing keys seal (our private keys, the tenants' data keys), under DATA_DIR. */
+export const EMBEDDED_SECRETS_FILE = 'secrets.sqlite';
 
 const KEY_BYTES = 32;
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
@@ -19,6 +22,12 @@ export interface SealingKeySource {
   readonly generated: (file: string) => string;
   /** Said on every later start that reuses it. */
   readonly reused: (file: string) => string;
+  /**
+   * The file under DATA_DIR that holds what the key seals (`secrets.sqlite`), made after the key at a first start: when
+   * it is there and the key file is not, the key was lost (or given by the variable before), and none is generated in
+   * its place: a new key would open nothing, and be left in DATA_DIR for the next backup.
+   */
+  readonly sealsInto?: string;
 }
 
 export interface SealingKeyLog {
@@ -51,6 +60,12 @@ function decodeKey(raw: string): Buffer | undefined {
 function embeddedKey(dataDir: string, source: SealingKeySource, log: SealingKeyLog): Buffer {
   const file = join(dataDir, source.file);
   mkdirSync(dataDir, { recursive: true });
+  if (source.sealsInto !== undefined && !existsSync(file) && existsSync(join(dataDir, source.sealsInto))) {
+    throw new InvalidConfigurationError(
+      source.variable,
+      `is not set and DATA_DIR holds ${source.sealsInto} but not ${source.file}, the key that sealed it: restore ${file} from your backup, or set ${source.variable} to that key`,
+    );
+  }
   try {
     // 'wx': only the first start creates it; a key already there is never overwritten.
     writeFileSync(file, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeySealer } from './key-sealer';
@@ -66,5 +66,12 @@ describe('KEYSTORE_MASTER_KEY', () => {
     expect(log.warn).toHaveBeenCalledTimes(1);
     expect(log.warn.mock.calls[0][0]).toMatch(/GENERATED/);
     expect(log.warn.mock.calls[0][0]).not.toContain(first.toString('hex'));
+  });
+
+  it('is not generated where it was lost (DATA_DIR holds secrets.sqlite and no key file): the start stops naming both, and leaves no new key behind', () => {
+    writeFileSync(join(dataDir, 'secrets.sqlite'), '');
+    expect(() => keystoreMasterKeyFrom({ env: {}, mode: 'embedded', dataDir }, log)).toThrow(/KEYSTORE_MASTER_KEY is not set and DATA_DIR holds secrets.sqlite but not keystore-master.key/);
+    expect(existsSync(join(dataDir, KEYSTORE_MASTER_KEY_FILE))).toBe(false);
+    expect(log.warn).not.toHaveBeenCalled();
   });
 });

@@ -1,4 +1,4 @@
-import { sealingKeyFrom, type PlatformConfig, type SealingKeyLog } from '@as2-partners/platform';
+import { EMBEDDED_SECRETS_FILE, sealingKeyFrom, type PlatformConfig, type SealingKeyLog } from '@as2-partners/platform';
 
 /** Embedded mode without KEYSTORE_MASTER_KEY keeps its generated master key in this file under DATA_DIR. */
 export const KEYSTORE_MASTER_KEY_FILE = 'keystore-master.key';
@@ -20,6 +20,8 @@ export function keystoreMasterKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mo
       generated: (file) =>
         `KEYSTORE_MASTER_KEY is not set: GENERATED a keystore master key in ${file} (mode 0600). Every private key of ours is sealed with it: ` +
         'back it up with DATA_DIR (without it the keys are lost) and set KEYSTORE_MASTER_KEY in any real deployment',
+      // Made after the key at a first start: there without the key file, the key was lost.
+      sealsInto: EMBEDDED_SECRETS_FILE,
       reused: (file) => `KEYSTORE_MASTER_KEY is not set: our private keys are sealed with the master key in ${file}`,
     },
     log,

@@ -1,4 +1,4 @@
-import { sealingKeyFrom, type PlatformConfig } from '@as2-partners/platform';
+import { EMBEDDED_SECRETS_FILE, sealingKeyFrom, type PlatformConfig } from '@as2-partners/platform';
 
 /** Embedded mode without PARTNER_SECRETS_KEY keeps its generated key in this file under DATA_DIR. */
 export const PARTNER_SECRETS_KEY_FILE = 'partner-secrets.key';
@@ -16,6 +16,8 @@ export function partnerSecretsKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mo
       file: PARTNER_SECRETS_KEY_FILE,
       generated: (file) =>
         `PARTNER_SECRETS_KEY is not set: generated a key in ${file} (mode 0600) to seal outbound passwords; keep it with the data, a copy of DATA_DIR without it cannot unseal them`,
+      // Made after the key at a first start: there without the key file, the key was lost.
+      sealsInto: EMBEDDED_SECRETS_FILE,
       reused: (file) => `PARTNER_SECRETS_KEY is not set: outbound passwords are sealed with the key in ${file}`,
     },
     { warn: log, info: log },

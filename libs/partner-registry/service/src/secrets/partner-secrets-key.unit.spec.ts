@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlatformConfig } from '@as2-partners/platform';
@@ -51,5 +51,13 @@ describe('partnerSecretsKeyFrom', () => {
     writeFileSync(join(dataDir, PARTNER_SECRETS_KEY_FILE), 'garbage\n');
     expect(() => partnerSecretsKeyFrom(embedded(), log)).toThrow(/Invalid configuration: DATA_DIR holds .*partner-secrets.key, which is not a 32-byte hex key/);
     expect(readFileSync(join(dataDir, PARTNER_SECRETS_KEY_FILE), 'utf8')).toBe('garbage\n');
+  });
+
+  it('generates none where the key was lost: DATA_DIR holds secrets.sqlite (made after the key at a first start) and no key file', () => {
+    writeFileSync(join(dataDir, 'secrets.sqlite'), '');
+    expect(() => partnerSecretsKeyFrom(embedded(), log)).toThrow(/PARTNER_SECRETS_KEY is not set and DATA_DIR holds secrets.sqlite but not partner-secrets.key, the key that sealed it: restore .* or set PARTNER_SECRETS_KEY/);
+    expect(existsSync(join(dataDir, PARTNER_SECRETS_KEY_FILE))).toBe(false);
+    // Given by the variable, it is used as before.
+    expect(partnerSecretsKeyFrom(embedded({ PARTNER_SECRETS_KEY: 'ab'.repeat(32) }), log)).toEqual(Buffer.from('ab'.repeat(32), 'hex'));
   });
 });
