@@ -114,5 +114,3 @@ export function refusalOf(caller: Caller, access: RouteAccess, account: unknown,
 export function verifiedCallerOf(request: object): Caller | undefined {
   return (request as Record<symbol, Caller | undefined>)[VERIFIED_CALLER];
 }
-
-
