@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HotPathRoutes } from '@as2-partners/platform';
+import { capturedLogLines } from './captured-log-lines';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule } from './demo.module';
 
@@ -32,14 +33,6 @@ class HotPingRoute implements OnModuleInit {
 @Module({ providers: [HotPingRoute] })
 class HotPingModule {}
 
-function capture() {
-  const lines: string[] = [];
-  return {
-    stream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l.length > 0)) },
-    json: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
-
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
@@ -47,7 +40,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe('hot-path routes: a second Fastify instance on the same HTTP server', () => {
-  const log = capture();
+  const log = capturedLogLines();
   let t: EmbeddedTestApp;
   let base: string;
 

@@ -1,18 +1,9 @@
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { FollowedProjection, type FollowedProjectionDependencies, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
 import { createRootLogger, provideFollowedProjection, requestLogger } from '@as2-partners/platform';
+import { capturedLogLines } from './captured-log-lines';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule } from './demo.module';
-
-/** A destination that keeps every line pino writes. */
-function capture() {
-  const lines: string[] = [];
-  return {
-    lines,
-    stream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l.length > 0)) },
-    json: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
 
 /** Fails on its first try of every event: a consumer log line (the retry) for the spec to read. */
 @Injectable()
@@ -47,7 +38,7 @@ class FailingOnceProjection extends FollowedProjection {
 class FailingOnceModule {}
 
 describe('one JSON log format (embedded app, lines captured)', () => {
-  const log = capture();
+  const log = capturedLogLines();
   let t: EmbeddedTestApp;
   let token: string;
 
@@ -142,7 +133,7 @@ describe('one JSON log format (embedded app, lines captured)', () => {
 
 describe('the root logger', () => {
   it('redacts authorization headers, passwords, secrets and tokens wherever they sit', () => {
-    const log = capture();
+    const log = capturedLogLines();
     const logger = createRootLogger({ level: 'info', service: 'redaction-check', destination: log.stream });
     logger.info({ req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=1' } }, password: 'hunter2', settings: { password: 'p4ss', http: { password: 'deep' } }, token: 't0k' }, 'sensitive');
     const [line] = log.json();

@@ -1,18 +1,8 @@
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { capturedLogLines, createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 
-/** A destination that keeps every line pino writes. */
-function capture() {
-  const lines: string[] = [];
-  return {
-    lines,
-    stream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter((l) => l.length > 0)) },
-    json: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
-
 describe('the traffic decision routes log why a request got 401, as every route does (README), never the token', () => {
-  const log = capture();
+  const log = capturedLogLines();
   let t: EmbeddedTestApp;
 
   beforeAll(async () => {
