@@ -64,7 +64,7 @@ export class KeysController {
 
   @Get(':id/events')
   @Roles(...CERTIFICATE_READERS)
-  @ApiOperation({ summary: "The timeline of the key's alias from the audit trail, newest first: keys created, rollover scheduled and activated, expiry notices, deletions" })
+  @ApiOperation({ summary: "The timeline of the key's alias from the audit trail, newest first: keys created, rollover scheduled and activated, a previous key retired at the end of its overlap, expiry notices, deletions" })
   @ApiResponse({ status: 200, description: 'OK', schema: TIMELINE_PAGE })
   async events(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: PageQueryDto) {
     return this.access.timeline(await this.access.visible(tenantKeystore(ctx), id), query);
