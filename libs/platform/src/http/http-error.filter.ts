@@ -35,8 +35,17 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'VALIDATION_FAILED',
+  412: 'PRECONDITION_FAILED',
+  416: 'RANGE_NOT_SATISFIABLE',
   429: 'TOO_MANY_REQUESTS',
   503: 'SERVICE_UNAVAILABLE',
+};
+
+/** What a client's refusal by Fastify or the static file server says, by status, where the status says more than "Bad request". */
+const REFUSAL_MESSAGES: Readonly<Record<number, string>> = {
+  404: 'The requested resource was not found.',
+  412: 'A precondition of the request (If-Match, If-Unmodified-Since) does not hold',
+  416: 'The requested range is not satisfiable',
 };
 
 
@@ -66,9 +75,10 @@ function clientRefusalStatusOf(exception: unknown): number | null {
   const fastifys = typeof code === 'string' && code.startsWith('FST_');
   const aborted = code === 'ECONNRESET' && exception.message === 'aborted';
   if (fastifys || aborted) return statusCode;
-  // The static file server's refusals (http-errors, `expose`: a path outside its root, a NUL in it, under /docs): a
-  // file these paths do not serve.
-  return (exception as { expose?: unknown }).expose === true ? HttpStatus.NOT_FOUND : null;
+  if ((exception as { expose?: unknown }).expose !== true) return null;
+  // The static file server's refusals (http-errors, `expose`, under /docs): a path outside its root or with a NUL in it
+  // is a file these paths do not serve; a precondition (If-Match, 412) or a range (416) that fails keeps its status.
+  return statusCode === HttpStatus.FORBIDDEN || statusCode === HttpStatus.BAD_REQUEST ? HttpStatus.NOT_FOUND : statusCode;
 }
 
 /**
@@ -151,7 +161,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception, accepted);
     const refusal = clientRefusalStatusOf(exception);
     if (refusal === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return coded(refusal, mediaTypeRefusalMessage((exception as Error).message, accepted), 'UNSUPPORTED_MEDIA_TYPE');
-    if (refusal !== null) return coded(refusal, FIXED_ERROR_MESSAGES[refusal] ?? 'Bad request', CODE_BY_STATUS[refusal] ?? 'BAD_REQUEST');
+    if (refusal !== null) return coded(refusal, FIXED_ERROR_MESSAGES[refusal] ?? REFUSAL_MESSAGES[refusal] ?? 'Bad request', CODE_BY_STATUS[refusal] ?? 'BAD_REQUEST');
     return INTERNAL_ERROR;
   }
 

@@ -121,7 +121,12 @@ describe('HttpErrorFilter.toResponse', () => {
     // What @fastify/send throws (http-errors): `expose` marks a client's error.
     for (const [name, status] of [['ForbiddenError', 403], ['BadRequestError', 400]] as const) {
       const refused = Object.assign(new Error(name), { name, status, statusCode: status, expose: true });
-      expect(filter.toResponse(refused)).toEqual({ status: 404, body: { message: expect.any(String), error: { type: 'not_found_error', code: 'NOT_FOUND' } } });
+      expect(filter.toResponse(refused)).toEqual({ status: 404, body: { message: 'The requested resource was not found.', error: { type: 'not_found_error', code: 'NOT_FOUND' } } });
+    }
+    // A failed precondition or an unsatisfiable range keeps its status (RFC 9110 §13.1.1, §15.5.17).
+    for (const [name, status, code] of [['PreconditionFailedError', 412, 'PRECONDITION_FAILED'], ['RangeNotSatisfiableError', 416, 'RANGE_NOT_SATISFIABLE']] as const) {
+      const refused = Object.assign(new Error(name), { name, status, statusCode: status, expose: true });
+      expect([filter.toResponse(refused).status, filter.toResponse(refused).body.error.code]).toEqual([status, code]);
     }
   });
 
