@@ -15,8 +15,8 @@ const TYPE_CONSTRAINTS: ReadonlySet<string> = new Set(['isArray', 'isString', 'i
 /** The constraints whose failure on a field that was not sent at all means it is required: its type, its allowed values. */
 const ABSENCE_TELLERS: ReadonlySet<string> = new Set([...TYPE_CONSTRAINTS, 'isIn', 'isEnum']);
 
-/** The house's words for a required field that was not sent (seed 002: "The AS2 ID field is required"). */
-const requiredMessage = (field: string): string => `The ${field} field is required`;
+/** The house's words for a required field that was not sent (seed 002: "The AS2 ID field is required"), its name in words. */
+const requiredMessage = (field: string): string => `The ${field.replace(/_/g, ' ')} field is required`;
 
 /** Request DTO validation failed: messages per (dotted) field, and the code of the first coded constraint. */
 export class ValidationFailedException extends Error {
@@ -42,7 +42,10 @@ export class ValidationFailedException extends Error {
       // something: its own required message when it has one, else the house's. A rule between fields ("give exactly one
       // of") still speaks for itself, as do errors made before class-validator (no value kept).
       const saysRequired = failed.filter(([, message]) => /\brequired\b/i.test(message));
-      const absent = Object.hasOwn(error, 'value') && error.value === undefined && (saysRequired.length > 0 || failed.some(([constraint]) => ABSENCE_TELLERS.has(constraint)));
+      const kept = Object.hasOwn(error, 'value');
+      // Not sent, or null where the field says it is required: told it is required, not also the format it breaks.
+      const absent =
+        kept && ((error.value === undefined && (saysRequired.length > 0 || failed.some(([constraint]) => ABSENCE_TELLERS.has(constraint)))) || (error.value === null && saysRequired.length > 0));
       const told = absent ? (saysRequired.length > 0 ? saysRequired : [['isDefined', requiredMessage(field)] as const]) : wrongType.length > 0 ? wrongType : failed;
       for (const [constraint, message] of told) {
         const text = constraint === 'whitelistValidation' ? `The ${field} field is not allowed` : constraint === 'nestedValidation' ? nestedShapeMessage(field) : message;

@@ -84,6 +84,8 @@ describe('ValidationFailedException.fromValidationErrors', () => {
       error('options', { isObject: 'The options must be an object, not a list' }),
       error('enabled', { isBoolean: 'The enabled field must be true or false' }, { value: null }),
       error('level', { isIn: 'The level must be one of: a, b' }, { value: 'c', contexts: { isIn: { code: 'INVALID_LEVEL' } } }),
+      error('test_type', { isIn: 'The test type must be ping or mdn' }, { value: undefined }),
+      error('alias_null', { isDefined: 'The alias field is required', matches: 'The alias must be letters' }, { value: null }),
     ]);
     expect(failed.errors).toEqual({
       paused: ['The paused field is required'],
@@ -94,6 +96,8 @@ describe('ValidationFailedException.fromValidationErrors', () => {
       options: ['The options must be an object, not a list'],
       enabled: ['The enabled field must be true or false'],
       level: ['The level must be one of: a, b'],
+      test_type: ['The test type field is required'],
+      alias_null: ['The alias field is required'],
     });
     expect(failed.code).toBe('INVALID_LEVEL');
   });
