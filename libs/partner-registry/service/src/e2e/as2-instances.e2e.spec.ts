@@ -99,6 +99,8 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       expect(res.body.errors).toHaveProperty(field);
       // A rule's own code, else the plain one: never a partner's code (INVALID_PARTNER_SETTING) on an instance.
       expect(res.body.error.code).toBe(code);
+      // Named as the instance's field, not as a partner's.
+      if (field === 'my_as2_id') expect(res.body.errors.my_as2_id.every((message: string) => message.startsWith('The my AS2 ID '))).toBe(true);
     });
 
     it('refuses unknown fields and an empty PATCH', async () => {

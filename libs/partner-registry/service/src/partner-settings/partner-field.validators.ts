@@ -4,18 +4,21 @@ import ipaddr from 'ipaddr.js';
 import { isEmail, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { isCanonicalCidr, propertyRule } from '@as2-partners/platform';
 
-function as2IdMessage(args: ValidationArguments): string {
-  const value = args.value as unknown;
-  if (typeof value !== 'string') return 'The AS2 ID must be a string';
-  if (/\s/.test(value)) return 'The AS2 ID must not contain spaces';
-  if (value.length === 0 || value.length > 50) return 'The AS2 ID must be between 1 and 50 characters';
-  return 'The AS2 ID may only contain letters, digits, hyphens and underscores';
-}
+/** What an AS2 id that breaks the format is told, named by `label` (a partner's `AS2 ID`, an instance's `my AS2 ID`). */
+const as2IdMessage =
+  (label: string) =>
+  (args: ValidationArguments): string => {
+    const value = args.value as unknown;
+    if (typeof value !== 'string') return `The ${label} must be a string`;
+    if (/\s/.test(value)) return `The ${label} must not contain spaces`;
+    if (value.length === 0 || value.length > 50) return `The ${label} must be between 1 and 50 characters`;
+    return `The ${label} may only contain letters, digits, hyphens and underscores`;
+  };
 
 /** AS2 id format (code INVALID_AS2_ID_FORMAT); absence is left to @IsDefined so a missing id only says "required". */
-export function IsAs2Id(options: ValidationOptions = {}): PropertyDecorator {
+export function IsAs2Id(options: ValidationOptions = {}, label = 'AS2 ID'): PropertyDecorator {
   const validate = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && AS2_ID_PATTERN.test(value));
-  return propertyRule({ name: 'isAs2Id', validate, message: as2IdMessage, code: 'INVALID_AS2_ID_FORMAT' }, options);
+  return propertyRule({ name: 'isAs2Id', validate, message: as2IdMessage(label), code: 'INVALID_AS2_ID_FORMAT' }, options);
 }
 
 /** An absolute https:// URL (code INVALID_ENDPOINT_URL). */

@@ -10,7 +10,7 @@ import { EMAIL_PATTERN, IsEmailAddress, IsAs2Id, IsHeaderSafeText, IsRequiredTex
 export class CreateAs2InstanceDto {
   @ApiProperty({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9_-]{1,50}$', example: 'mycompany' })
   @IsDefined({ message: 'The my AS2 ID field is required' })
-  @IsAs2Id()
+  @IsAs2Id({}, 'my AS2 ID')
   my_as2_id!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 255, pattern: HEADER_SAFE_NON_BLANK, example: 'My Company' })
