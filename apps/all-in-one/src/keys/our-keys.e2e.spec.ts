@@ -195,6 +195,9 @@ describe('our keys (embedded, through the API)', () => {
       [{ alias: 'a', activate_at: '2030-01-01T00:00:00Z', generate: { key_size: 2048, subject: 'CN=x', valid_days: 1 } }, 422, 'activate_at'],
       [[1, 2], 422, 'body'],
     ];
+    // A generate spec without its size or its days is told they are required, not what values they take.
+    const bare = await api.post('/v1/keys', { alias: 'a', generate: { subject: 'CN=x' } });
+    expect([bare.status, bare.body.errors]).toEqual([422, { 'generate.key_size': ['The key size field is required'], 'generate.valid_days': ['The valid days field is required'] }]);
     for (const [body, status, field] of cases) {
       const res = await api.post('/v1/keys', body);
       expect({ body, status: res.status, fields: Object.keys(res.body.errors ?? res.body.error?.details ?? {}) }).toMatchObject({ status });

@@ -296,8 +296,8 @@ export const SUBJECT_SYNTAX =
 const KEY_GENERATE: SchemaObject = {
   type: 'object',
   additionalProperties: false,
-  required: ['algorithm', 'key_size', 'subject', 'valid_days'],
-  properties: { algorithm: string({ enum: ['RSA'] }), key_size: { type: 'integer', enum: [2048, 3072, 4096] }, subject: string({ description: SUBJECT_SYNTAX, example: 'CN=Acme AS2, O=Acme Corp, C=US' }), valid_days: { type: 'integer', minimum: 1, maximum: 3650 } },
+  required: ['key_size', 'subject', 'valid_days'],
+  properties: { algorithm: string({ enum: ['RSA'], default: 'RSA', description: 'RSA, the only algorithm AS2 signs and decrypts with here (the default)' }), key_size: { type: 'integer', enum: [2048, 3072, 4096] }, subject: string({ description: SUBJECT_SYNTAX, example: 'CN=Acme AS2, O=Acme Corp, C=US' }), valid_days: { type: 'integer', minimum: 1, maximum: 3650 } },
 };
 const keyRequestBody = (purpose: 'create' | 'rollover'): SchemaObject => ({
   type: 'object',

@@ -129,10 +129,12 @@ function sourceOf(raw: Record<string, unknown>, errors: Record<string, string[]>
       if (password !== undefined) errors['password'] = ['A generated key takes no password'];
       if (raw['certificate'] !== undefined) errors['certificate'] = ['A generated key gets its own self-signed certificate; send a certificate with a private_key'];
       if (spec['algorithm'] !== undefined && spec['algorithm'] !== 'RSA') errors['generate.algorithm'] = ['The algorithm must be RSA'];
-      if (!RSA_KEY_SIZES.includes(spec['key_size'] as RsaKeySize)) errors['generate.key_size'] = [`The key_size must be one of ${RSA_KEY_SIZES.join(', ')}`];
+      if (spec['key_size'] === undefined || spec['key_size'] === null) errors['generate.key_size'] = ['The key size field is required'];
+      else if (!RSA_KEY_SIZES.includes(spec['key_size'] as RsaKeySize)) errors['generate.key_size'] = [`The key_size must be one of ${RSA_KEY_SIZES.join(', ')}`];
       if (typeof spec['subject'] !== 'string' || spec['subject'].trim() === '') errors['generate.subject'] = ['The subject is required, e.g. "CN=Acme AS2, O=Acme Corp"'];
       const days = spec['valid_days'];
-      if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650) errors['generate.valid_days'] = ['The valid_days must be an integer from 1 to 3650'];
+      if (days === undefined || days === null) errors['generate.valid_days'] = ['The valid days field is required'];
+      else if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650) errors['generate.valid_days'] = ['The valid_days must be an integer from 1 to 3650'];
       return { kind: 'generate', keySize: spec['key_size'] as RsaKeySize, subject: String(spec['subject'] ?? ''), validDays: Number(days) };
     }
     case 'pkcs12': {
