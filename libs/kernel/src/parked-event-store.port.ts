@@ -41,6 +41,12 @@ export interface ParkedEventStore {
 
 export const PARKED_EVENT_STORE = Symbol('ParkedEventStore');
 
+/**
+ * The type of a parked entry that holds a bus record which is no event at all (not JSON, no envelope): its raw value is
+ * kept for the operator to read; no handler can apply it, so it is never replayed.
+ */
+export const UNREADABLE_RECORD_TYPE = 'kafka.unreadable_record';
+
 export function parkedEventIdOf(consumer: string, eventId: string): string {
   return `${consumer}:${eventId}`;
 }

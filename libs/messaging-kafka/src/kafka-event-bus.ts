@@ -13,6 +13,7 @@ import {
   type PublishedPositions,
   type RecordedEvent,
   type RetryPolicy,
+  UNREADABLE_RECORD_TYPE,
 } from '@as2-partners/kernel';
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { foreignRecordOf, kafkaMessageOf, recordedEventOf } from './kafka-event-record';
@@ -475,7 +476,7 @@ export class KafkaEventBus implements EventBus {
       topic,
       event: {
         id,
-        type: 'kafka.unreadable_record',
+        type: UNREADABLE_RECORD_TYPE,
         schemaVersion: 1,
         data: { partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null },
         metadata: { account: '', tenant: null, correlationId: id, causationId: null, actor: { type: 'system', id: 'kafka' }, occurredAt: now },

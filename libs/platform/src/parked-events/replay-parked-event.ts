@@ -1,4 +1,4 @@
-import { DomainError, type ParkedEvent, type ParkedEventStore, type ProjectionRegistry } from '@as2-partners/kernel';
+import { DomainError, UNREADABLE_RECORD_TYPE, type ParkedEvent, type ParkedEventStore, type ProjectionRegistry } from '@as2-partners/kernel';
 
 export const PARKED_EVENT_ERROR_STATUSES = {
   PARKED_EVENT_NOT_FOUND: 404,
@@ -13,6 +13,10 @@ export const PARKED_EVENT_ERROR_STATUSES = {
 export async function replayParkedEvent(registry: ProjectionRegistry, parked: ParkedEventStore, id: string, now: () => Date = () => new Date()): Promise<ParkedEvent> {
   const entry = await parked.get(id);
   if (!entry) throw new DomainError('PARKED_EVENT_NOT_FOUND', `No parked event has the id ${id}.`);
+  // A record that is no event reached no handler: applying "it" would do nothing and forget it, as if it were fixed.
+  if (entry.event.type === UNREADABLE_RECORD_TYPE) {
+    throw new DomainError('PARKED_EVENT_REPLAY_FAILED', 'The parked record is no event (its raw value is kept in the entry): no follower can apply it; it stays parked.');
+  }
   const replayer = registry.replayerOf(entry.consumer);
   if (!replayer) {
     throw new DomainError('PARKED_EVENT_CONSUMER_NOT_HERE', `The follower ${entry.consumer} that parked this event does not run in this service.`);

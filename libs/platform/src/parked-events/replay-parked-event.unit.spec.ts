@@ -1,4 +1,4 @@
-import { DomainError, parkedEventIdOf, ProjectionRegistry, type ParkedEvent, type ParkedEventStore, type RecordedEvent } from '@as2-partners/kernel';
+import { DomainError, parkedEventIdOf, ProjectionRegistry, UNREADABLE_RECORD_TYPE, type ParkedEvent, type ParkedEventStore, type RecordedEvent } from '@as2-partners/kernel';
 import { InMemoryParkedEventStore } from '@as2-partners/kernel-testing';
 import { replayParkedEvent } from './replay-parked-event';
 
@@ -55,5 +55,17 @@ describe('replayParkedEvent', () => {
     const elsewhere = parkedBy('other-service.views');
     await parked.park(elsewhere);
     expect(await codeOf(replayParkedEvent(registry, parked, elsewhere.id, now))).toBe('PARKED_EVENT_CONSUMER_NOT_HERE');
+  });
+
+  it('refuses to replay a parked record that is no event (its raw value kept): nothing could apply it, and it stays parked as it was', async () => {
+    const parked = store.parkedEventStore();
+    const registry = new ProjectionRegistry();
+    const replayed: string[] = [];
+    registry.registerReplayer({ name: 'consumer', replayParked: async (entry) => void replayed.push(entry.id) });
+    const base = parkedBy('consumer');
+    const unreadable: ParkedEvent = { ...base, id: 'consumer:kafka-topic-2-0', event: { ...base.event, id: 'kafka-topic-2-0', type: UNREADABLE_RECORD_TYPE, data: { value: 'not json' } } };
+    await parked.park(unreadable);
+    expect(await codeOf(replayParkedEvent(registry, parked, unreadable.id, now))).toBe('PARKED_EVENT_REPLAY_FAILED');
+    expect([replayed, await parked.get(unreadable.id)]).toEqual([[], unreadable]);
   });
 });
