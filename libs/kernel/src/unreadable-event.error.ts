@@ -3,5 +3,5 @@
  * retry can read it, so a follower parks it at once, with this message, and goes on with the events behind it.
  */
 export class UnreadableEventError extends Error {
-  override readonly name = 'UnreadableEventError';
+  override readonly name: string = 'UnreadableEventError';
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EVENT_BUS, type BusSubscription, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
+import { EVENT_BUS, UnreadableEventError, type BusSubscription, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
 import { EVENT_SOURCING_OPTIONS, type EventSourcingOptions } from '@as2-partners/platform';
 import { MessageOutcomes } from '../../queries/message-stats/message-outcomes';
 import { messageOutcomeOf } from './gateway-message-outcome.mapper';
@@ -12,8 +12,8 @@ export const GATEWAY_MESSAGES_TOPIC = 'as2.gateway.messages';
 export const GATEWAY_MESSAGES_GROUP = 'partner-registry.gateway-messages';
 const RECORD_TYPE = 'gateway.message_outcome';
 
-/** Why a record of the topic cannot be counted; it is parked with this message, for an operator to read. */
-export class UnreadableGatewayRecordError extends Error {
+/** Why a record of the topic cannot be counted; no retry can: it is parked at once with this message, for an operator to read. */
+export class UnreadableGatewayRecordError extends UnreadableEventError {
   override readonly name = 'UnreadableGatewayRecordError';
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Parser, fromFile } from '@asyncapi/parser';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { UnreadableEventError } from '@as2-partners/kernel';
 import { gatewayRecordOf } from './gateway-messages.consumer';
 
 const DOCS = join(__dirname, '../../../../../../docs/asyncapi');
@@ -50,5 +51,7 @@ describe('as2.gateway.messages contract', () => {
     const cleaned = Array.isArray(bad) ? bad : JSON.parse(JSON.stringify(bad));
     expect(validate(cleaned)).toBe(false);
     expect(() => gatewayRecordOf(cleaned)).toThrow();
+    // Unreadable by any retry: the bus parks it at its first attempt, not after its retries (the partition waits meanwhile).
+    expect(() => gatewayRecordOf(cleaned)).toThrow(UnreadableEventError);
   });
 });
