@@ -47,8 +47,9 @@ export function recordedEventOf(value: Buffer | string | null): RecordedEvent {
   const problems = [
     ...['id', 'type', 'stream'].filter((field) => typeof envelope[field] !== 'string'),
     ...['schemaVersion', 'revision', 'position'].filter((field) => typeof envelope[field] !== 'number'),
-    // Every event's data is an object: null, a list or a scalar would fail each handler, attempt after attempt.
-    ...(isObject(envelope['data']) ? [] : ['data']),
+    // An event's data is a JSON value the bus carries as it is (the bus contract), but never null: no handler reads a
+    // null, attempt after attempt.
+    ...(envelope['data'] === undefined || envelope['data'] === null ? ['data'] : []),
     ...(isObject(metadata)
       ? [
           ...['account', 'correlationId', 'occurredAt'].filter((field) => typeof metadata[field] !== 'string').map((f) => `metadata.${f}`),
