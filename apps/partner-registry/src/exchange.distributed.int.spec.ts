@@ -145,6 +145,8 @@ describeWithServer('KAFKA_BROKERS', 'our side of exchanges in distributed mode: 
           outcome('gw-3', 'delivered', '2026-11-30T10:04:00.000Z', { direction: 'inbound', as2_from: 'IT-COUNTED', as2_to: 'IT-US' }),
           // Another account's record naming the same tenant and partner id lands in its own account.
           outcome('gw-4', 'delivered', '2026-11-30T10:05:00.000Z', { account: `${account}-other` }),
+          // A record no retry can read: parked at its first attempt.
+          outcome('gw-bad', 'delivered', '2026-11-30T10:06:00.000Z', { extra_field: 1 }),
         ],
       });
       await producer.disconnect();
@@ -158,6 +160,19 @@ describeWithServer('KAFKA_BROKERS', 'our side of exchanges in distributed mode: 
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(stats).toEqual(expected);
+
+      // The consumer is one of the service's followers (health, metrics, admin), and its parked records are its to replay.
+      const operator = headers(['operator']);
+      let parked: { id: string; attempts: number; error: string }[] = [];
+      while (Date.now() < deadline && parked.length === 0) {
+        parked = (await app.inject({ method: 'GET', url: '/v1/admin/parked-events?consumer=partner-registry.gateway-messages', headers: operator })).json().data;
+        if (parked.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(parked.map((entry) => [entry.attempts, entry.error])).toEqual([[1, 'Invalid gateway record: extra_field']]);
+      const followers = (await app.inject({ method: 'GET', url: '/v1/admin/followers', headers: operator })).json().data as { name: string; parked: number; stalled_seconds?: number }[];
+      expect(followers.find((follower) => follower.name === 'partner-registry.gateway-messages')).toMatchObject({ parked: 1 });
+      const replay = await app.inject({ method: 'POST', url: `/v1/admin/parked-events/${encodeURIComponent(parked[0].id)}/replay`, headers: operator });
+      expect([replay.statusCode, replay.json().error?.code]).toEqual([409, 'PARKED_EVENT_REPLAY_FAILED']);
     }, 120_000);
   });
 });

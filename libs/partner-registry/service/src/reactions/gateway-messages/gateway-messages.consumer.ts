@@ -1,8 +1,26 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EVENT_BUS, UnreadableEventError, type BusSubscription, type EventBus, type RecordedEvent } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, type EventSourcingOptions } from '@as2-partners/platform';
+import {
+  EVENT_BUS,
+  PARKED_EVENT_STORE,
+  PROJECTION_REGISTRY,
+  realSleeper,
+  RetryThenPark,
+  secondsSince,
+  UnreadableEventError,
+  type BusDelivery,
+  type BusSubscription,
+  type EventBus,
+  type FollowerLag,
+  type ParkedEvent,
+  type ParkedEventReplayer,
+  type ParkedEventStore,
+  type ProjectionRegistry,
+  type RecordedEvent,
+  type RetryPolicy,
+} from '@as2-partners/kernel';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
 import { MessageOutcomes } from '../../queries/message-stats/message-outcomes';
 import { messageOutcomeOf } from './gateway-message-outcome.mapper';
 import { GatewayMessageRecordDto } from './gateway-message-record.dto';
@@ -31,18 +49,37 @@ export function gatewayRecordOf(data: unknown): GatewayMessageRecordDto {
 /**
  * Counts the gateway's message outcomes from its Kafka topic (distributed mode; embedded, the same records come
  * through POST /v1/gateway/message-events). Records are idempotent by message id and applied in any order, so
- * redelivery is harmless; an unreadable record is parked by the bus after its retries.
+ * redelivery is harmless. A record that fails is retried, then parked under this consumer's own name (an unreadable
+ * one at once), waiting with the bus's heartbeats meanwhile; the consumer is listed with the service's followers
+ * (health, metrics, the admin routes), where its parked records are replayed.
  */
 @Injectable()
-export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, ParkedEventReplayer {
+  readonly name = GATEWAY_MESSAGES_GROUP;
   private readonly logger = new Logger('GatewayMessages');
   private subscription: BusSubscription | null = null;
+  /** The bus's latest delivery, whose pause the retries wait with (Kafka: heartbeats meanwhile). */
+  private delivery: BusDelivery | null = null;
+  private readonly retries: RetryThenPark;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingOptions,
     @Inject(MessageOutcomes) private readonly outcomes: MessageOutcomes,
-  ) {}
+    @Inject(PARKED_EVENT_STORE) private readonly parked: ParkedEventStore,
+    @Inject(FOLLOWER_RETRY_POLICY) policy: RetryPolicy,
+    @Inject(PROJECTION_REGISTRY) registry: ProjectionRegistry,
+  ) {
+    this.retries = new RetryThenPark({
+      consumer: GATEWAY_MESSAGES_GROUP,
+      parked,
+      policy,
+      sleep: (ms) => (this.delivery ? this.delivery.pause(ms).catch(() => realSleeper(ms)) : realSleeper(ms)),
+      logger: followerLoggerOf(this.logger),
+      stopping: () => this.subscription === null,
+    });
+    registry.registerReplayer(this);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.startProjections === false) return;
@@ -50,7 +87,10 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
       groupId: GATEWAY_MESSAGES_GROUP,
       topics: [GATEWAY_MESSAGES_TOPIC],
       foreignRecordType: RECORD_TYPE,
-      handler: (event) => this.handle(event),
+      handler: async (event, _topic, delivery) => {
+        if (delivery) this.delivery = delivery;
+        await this.retries.handle(event, (e) => this.handle(e), GATEWAY_MESSAGES_TOPIC);
+      },
     });
   }
 
@@ -65,5 +105,28 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
     const outcome = messageOutcomeOf(record, { account: record.account as string, tenant: null }, 0);
     const { applied } = await this.outcomes.record([outcome]);
     this.logger.debug(`message ${outcome.messageId} of ${outcome.account}/${outcome.tenant}: ${applied ? 'applied' : 'already known'}`);
+  }
+
+  /** A parked record counted again (after its cause was fixed); it leaves the parked store only if that succeeds. */
+  async replayParked(entry: ParkedEvent): Promise<void> {
+    if (entry.consumer !== this.name) throw new Error(`${entry.id} was parked by ${entry.consumer}, not ${this.name}`);
+    await this.handle(entry.event);
+    await this.parked.remove(entry.id);
+  }
+
+  /** Where it stands: a consumer of another system's topic has no position or head here (its lag is the group's, `as2_kafka_consumer_lag`). */
+  async lag(): Promise<FollowerLag | null> {
+    return {
+      name: this.name,
+      running: this.subscription !== null,
+      position: null,
+      headPosition: null,
+      caughtUp: null,
+      secondsBehind: null,
+      eventsBehind: null,
+      lastError: this.retries.lastError,
+      parked: await this.parked.count(this.name),
+      stalledSeconds: secondsSince(this.retries.heldSince, new Date()),
+    };
   }
 }
