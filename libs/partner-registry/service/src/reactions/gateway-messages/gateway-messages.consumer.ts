@@ -58,6 +58,8 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
   readonly name = GATEWAY_MESSAGES_GROUP;
   private readonly logger = new Logger('GatewayMessages');
   private subscription: BusSubscription | null = null;
+  /** From the subscription's start to its stop: a record failing meanwhile is retried and parked, not left to the bus. */
+  private running = false;
   /** The bus's latest delivery, whose pause the retries wait with (Kafka: heartbeats meanwhile). */
   private delivery: BusDelivery | null = null;
   private readonly retries: RetryThenPark;
@@ -76,13 +78,14 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
       policy,
       sleep: (ms) => (this.delivery ? this.delivery.pause(ms).catch(() => realSleeper(ms)) : realSleeper(ms)),
       logger: followerLoggerOf(this.logger),
-      stopping: () => this.subscription === null,
+      stopping: () => !this.running,
     });
     registry.registerReplayer(this);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.startProjections === false) return;
+    this.running = true;
     this.subscription = await this.bus.subscribe({
       groupId: GATEWAY_MESSAGES_GROUP,
       topics: [GATEWAY_MESSAGES_TOPIC],
@@ -95,6 +98,7 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
     const subscription = this.subscription;
     this.subscription = null;
     await subscription?.stop();
@@ -118,7 +122,7 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
   async lag(): Promise<FollowerLag | null> {
     return {
       name: this.name,
-      running: this.subscription !== null,
+      running: this.running,
       position: null,
       headPosition: null,
       caughtUp: null,
