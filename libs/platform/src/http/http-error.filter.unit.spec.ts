@@ -126,7 +126,7 @@ describe('HttpErrorFilter.toResponse', () => {
     // A failed precondition or an unsatisfiable range keeps its status (RFC 9110 §13.1.1, §15.5.17).
     for (const [name, status, code] of [['PreconditionFailedError', 412, 'PRECONDITION_FAILED'], ['RangeNotSatisfiableError', 416, 'RANGE_NOT_SATISFIABLE']] as const) {
       const refused = Object.assign(new Error(name), { name, status, statusCode: status, expose: true });
-      expect([filter.toResponse(refused).status, filter.toResponse(refused).body.error.code]).toEqual([status, code]);
+      expect([filter.toResponse(refused).status, filter.toResponse(refused).body.error?.code]).toEqual([status, code]);
     }
   });
 
