@@ -4,7 +4,7 @@ import type { CheckpointStore } from './checkpoint-store.port';
 import type { FollowerLogger } from './checkpointed-follower';
 import type { Clock } from './clock';
 import type { RecordedEvent } from './event-envelope';
-import type { BusDelivery, BusSubscription, EventBus } from './event-bus.port';
+import { pauseThrough, type BusDelivery, type BusSubscription, type EventBus } from './event-bus.port';
 import type { EventStore } from './event-store.port';
 import { secondsSince, type FollowerLag } from './follower-lag';
 import type { ParkedEvent, ParkedEventStore } from './parked-event-store.port';
@@ -762,8 +762,6 @@ export abstract class BusFollowedProjection implements Projection {
    * plain pause; stop() cuts it short either way.
    */
   private retryPause(ms: number): Promise<void> {
-    const delivery = this.delivery;
-    if (!delivery) return this.pause(ms);
-    return Promise.race([delivery.pause(ms).catch(() => (this.followed.sleep ?? realSleeper)(ms)), this.stopped]);
+    return Promise.race([pauseThrough(this.delivery, ms, this.followed.sleep ?? realSleeper), this.stopped]);
   }
 }

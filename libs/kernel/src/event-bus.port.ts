@@ -59,6 +59,11 @@ export interface BusDelivery {
   pause(ms: number): Promise<void>;
 }
 
+/** A retry's wait: through the delivery's pause when the bus gave one (a pause that fails falls back), else `sleep`. */
+export function pauseThrough(delivery: BusDelivery | null, ms: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  return delivery ? delivery.pause(ms).catch(() => sleep(ms)) : sleep(ms);
+}
+
 export interface BusSubscriptionOptions {
   readonly groupId: string;
   readonly topics: readonly string[];

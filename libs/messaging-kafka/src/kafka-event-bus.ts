@@ -501,9 +501,10 @@ export class KafkaEventBus implements EventBus {
   ): Promise<boolean> {
     let delay = this.options.retryInitialDelayMs ?? 100;
     const maxDelay = this.options.retryMaxDelayMs ?? 10_000;
+    const delivery: BusDelivery = { pause: (ms) => pauseWhileBeating(ms, consumer) };
     for (;;) {
       try {
-        await options.handler(eventOfRecord(options, topic, partition, message), topic, { pause: (ms) => pauseWhileBeating(ms, consumer) });
+        await options.handler(eventOfRecord(options, topic, partition, message), topic, delivery);
         return true;
       } catch (error) {
         if (!consumer.isRunning()) return false;

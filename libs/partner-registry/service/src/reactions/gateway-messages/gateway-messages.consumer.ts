@@ -4,6 +4,7 @@ import { validateSync } from 'class-validator';
 import {
   EVENT_BUS,
   PARKED_EVENT_STORE,
+  pauseThrough,
   PROJECTION_REGISTRY,
   realSleeper,
   RetryThenPark,
@@ -76,7 +77,7 @@ export class GatewayMessagesConsumer implements OnApplicationBootstrap, BeforeAp
       consumer: GATEWAY_MESSAGES_GROUP,
       parked,
       policy,
-      sleep: (ms) => (this.delivery ? this.delivery.pause(ms).catch(() => realSleeper(ms)) : realSleeper(ms)),
+      sleep: (ms) => pauseThrough(this.delivery, ms, realSleeper),
       logger: followerLoggerOf(this.logger),
       stopping: () => !this.running,
     });
