@@ -10,6 +10,7 @@ import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
 import { answerExpectationsAndConnectInHouseShape } from './expect-and-connect';
 import { ambiguityOf } from './ambiguous-request-head';
+import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content-coding';
 import { UnansweredRequests } from './unanswered-requests';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
@@ -273,10 +274,13 @@ export class HotPathRoutes {
       const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => {
         if (!unanswered.admit(response)) return;
         connections.began(response);
+        // Every answer, a refusal too: a browser does not guess another type than the one declared (a JSON error echoing input is never run as a script).
+        response.setHeader('x-content-type-options', 'nosniff');
         if (this.closing) return refuseWhileClosing(response);
         if (lacksHost(request)) return refuseWithoutHost(response);
         const ambiguity = ambiguityOf(request);
         if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
+        if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -319,6 +323,16 @@ function lacksHost(request: IncomingMessage): boolean {
 function refuseAmbiguous(response: ServerResponse, message: string): void {
   const body = JSON.stringify({ message, error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
   response.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  response.end(body);
+}
+
+/**
+ * A body in a content coding this API does not decode: 415 in the house shape, naming the one it takes (RFC 7694 §3),
+ * and the connection closed after it rather than its body read to the end.
+ */
+function refuseContentCoding(request: IncomingMessage, response: ServerResponse): void {
+  const body = contentCodingRefusalBody(request);
+  response.writeHead(415, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'accept-encoding': 'identity', connection: 'close' });
   response.end(body);
 }
 

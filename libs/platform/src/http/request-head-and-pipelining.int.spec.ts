@@ -63,6 +63,29 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
     expect(handled).toHaveLength(5);
   });
 
+  it('refuses a body in a content coding with 415 in the house shape, naming identity in Accept-Encoding, before any route; identity and a bodiless request pass', async () => {
+    for (const head of ['Content-Encoding: gzip\r\nContent-Length: 3\r\n', 'Content-Encoding: identity, br\r\nContent-Length: 3\r\n', 'content-encoding: DEFLATE\r\nTransfer-Encoding: chunked\r\n']) {
+      const body = head.includes('chunked') ? '3\r\nabc\r\n0\r\n\r\n' : 'abc';
+      const answer = await exchange(port, `POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${head}\r\n${body}`);
+      expect([head, answer.split('\r\n')[0], /"code":"UNSUPPORTED_MEDIA_TYPE"/.test(answer), /\r\naccept-encoding: identity\r\n/i.test(answer)]).toEqual([head, 'HTTP/1.1 415 Unsupported Media Type', true, true]);
+    }
+    expect(handled).toEqual([]);
+    for (const head of ['Content-Encoding: identity\r\nContent-Length: 3\r\n', 'Content-Encoding: gzip\r\nContent-Length: 0\r\n', 'Content-Encoding: gzip\r\n']) {
+      const answer = await exchange(port, `POST /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${head}\r\n${head.includes(': 3') ? 'abc' : ''}`);
+      expect([head, answer.split('\r\n')[0]]).toEqual([head, 'HTTP/1.1 200 OK']);
+    }
+    expect(handled).toHaveLength(3);
+  });
+
+  it('tells browsers not to guess a type on every answer, a refusal too (X-Content-Type-Options: nosniff)', async () => {
+    const answered = await exchange(port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const refused = await exchange(port, 'GET /ok HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
+    expect([answered, refused].map((answer) => [answer.split('\r\n')[0], /\r\nx-content-type-options: nosniff\r\n/i.test(answer)])).toEqual([
+      ['HTTP/1.1 200 OK', true],
+      ['HTTP/1.1 400 Bad Request', true],
+    ]);
+  });
+
   it('works on at most a bounded number of one connection\'s pipelined requests, closes it beyond that, and keeps answering others', async () => {
     holding = true;
     held = [];
