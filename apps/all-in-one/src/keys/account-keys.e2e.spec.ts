@@ -159,12 +159,16 @@ describe('the account keystore (embedded, through the API)', () => {
     expect((await ops.sign({ account: ACCOUNT, tenant, alias }, Buffer.from('x'), 'sha256')).keyId).toBe(own.id);
     expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==' })).body.data.key_id).toBe(own.id);
     expect((await ops.sign({ account: ACCOUNT, tenant: null, alias }, Buffer.from('x'), 'sha256')).keyId).toBe(accountKey.id);
-    // Over the internal route, `tenant: null` names the account's keystore for a gateway token without a tenant claim
-    // (an account-level instance); a token with one gets its own tenant's keys only.
+    // Over the internal route, `tenant: null` names the account's keystore (an account-level instance, which every tenant
+    // inherits): for a gateway token without a tenant claim, and for a tenant's gateway too, which exchanges through the
+    // inherited instance and must sign and decrypt as it even when its tenant holds a key of the same alias. Another
+    // tenant's keystore stays refused.
     const accountGateway = certificateApiAs(t, { tenant: null, roles: ['gateway'] });
     expect((await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.data?.key_id).toBe(accountKey.id);
     expect((await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant })).body.data?.key_id).toBe(own.id);
-    expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.error?.code).toBe('TENANT_FORBIDDEN');
+    expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: null })).body.data?.key_id).toBe(accountKey.id);
+    expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant })).body.data?.key_id).toBe(own.id);
+    expect((await gateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: 'another-tenant' })).body.error?.code).toBe('TENANT_FORBIDDEN');
     // The account's keystore is named by null only: its stand-in in ids is not a tenant a body may name.
     const standIn = await accountGateway.post(`/internal/v1/keys/${alias}/sign`, { content: 'AA==', tenant: '_account' });
     expect([standIn.status, standIn.body.error?.code, standIn.body.data]).toEqual([422, 'VALIDATION_FAILED', undefined]);

@@ -10,14 +10,16 @@ import { DecryptRequestDto, SignRequestDto } from './key-operations.dto';
 const hexFingerprint = (fingerprint: string) => fingerprint.replace(/:/g, '').toLowerCase();
 
 /**
- * The keystore a call uses: the token's tenant (or, for a gateway token without one, the body's; `tenant: null` the
- * account's own keystore, for an account-level AS2 instance) in the token's account (or, for a gateway token for every
- * account, `*`, the body's). Never another account's or tenant's keys: a token with a tenant claim gets only its own.
+ * The keystore a call uses: the token's tenant (or, for a gateway token without one, the body's) in the token's account
+ * (or, for a gateway token for every account, `*`, the body's); `tenant: null` the account's own keystore, for an
+ * account-level AS2 instance, which every tenant of the account inherits: a token with a tenant claim may name it too,
+ * so a tenant's gateway signs and decrypts as the inherited instances it exchanges through. Never another account's or
+ * another tenant's keys.
  */
 function aliasRef(ctx: RequestContext, alias: string, body: { tenant?: string | null; account?: string }): KeyAliasRef {
   const own = ctx.caller.tenant;
-  if (own !== null && body.tenant !== undefined && body.tenant !== own) throw new DomainError('TENANT_FORBIDDEN', 'The token is for another tenant');
-  const tenant = own ?? body.tenant;
+  if (own !== null && body.tenant !== undefined && body.tenant !== null && body.tenant !== own) throw new DomainError('TENANT_FORBIDDEN', 'The token is for another tenant');
+  const tenant = body.tenant === null ? null : (own ?? body.tenant);
   if (tenant === undefined) throw new DomainError('TENANT_REQUIRED', 'Name the tenant whose key signs or decrypts (field tenant), or use a token with a tenant claim');
   const allAccounts = ctx.caller.account === '*';
   if (!allAccounts && body.account !== undefined && body.account !== ctx.caller.account) throw new DomainError('ACCOUNT_FORBIDDEN', 'The token is for another account');

@@ -14,7 +14,7 @@ abstract class KeyOperationScopeDto {
     maxLength: 64,
     pattern: TENANT_ID_PATTERN.source,
     nullable: true,
-    description: "The instance's tenant, for a gateway token without a tenant claim; null: the account's own keystore (an account-level AS2 instance)",
+    description: "The instance's tenant, for a gateway token without a tenant claim (a token with one may name only its own); null: the account's own keystore (an account-level AS2 instance, which every tenant inherits), for any gateway token of the account",
   })
   // null is a value here (the account's keystore), not a field left out.
   @IsOptional()
