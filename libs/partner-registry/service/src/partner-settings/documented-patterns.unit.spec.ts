@@ -1,6 +1,6 @@
 import { hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import { CIDR_PATTERN, HEADER_SAFE_NON_BLANK, HTTPS_ENDPOINT_PATTERN } from './partner-settings.dto';
-import { EMAIL_PATTERN, isCidr, isEmailAddress } from './partner-field.validators';
+import { EMAIL_PATTERN, isCidr, isEmailAddress, normalisedCidr } from './partner-field.validators';
 
 // As JSON Schema validators compile a `pattern` (ECMA-262, unicode).
 const matches = (pattern: string, value: string): boolean => new RegExp(pattern, 'u').test(value);
@@ -64,7 +64,12 @@ describe('the OpenAPI patterns say what the validators take', () => {
     expect(['a@b.xn--', 'a@b.xn--p1ai-', 'a@b.xy--p1ai'].filter(isEmailAddress)).toEqual([]);
   });
 
-  it.each(['203.0.113.0/24', '10.0.0.0/8', '2001:db8::/32', '::/0', '::ffff:102:304/128', '::ffff:1.2.3.4/128', '::1.2.3.4/128', '64:ff9b::1.2.3.4/128', '010.0.0.0/8', '1.2.3.4', '1.2.3.4/33'])(
+  it('takes an IPv6 range ending in a dotted IPv4 address (RFC 4291 §2.2) and stores it in hexadecimal', () => {
+    expect(['::ffff:192.0.2.0/120', '64:ff9b::192.0.2.0/120', '::ffff:1.2.3.4/128', '1:2:3:4:5:6:1.2.3.4/96'].filter(isCidr).map(normalisedCidr)).toEqual(['::ffff:c000:200/120', '64:ff9b::c000:200/120', '::ffff:102:304/128', '1:2:3:4:5:6::/96']);
+    expect(['::ffff:01.2.3.4/128', '::ffff:1.2.3/128', '1:2:3:4:5:6:7:1.2.3.4/128'].filter(isCidr)).toEqual([]);
+  });
+
+  it.each(['203.0.113.0/24', '10.0.0.0/8', '2001:db8::/32', '::/0', '::ffff:102:304/128', '::ffff:1.2.3.4/128', '::1.2.3.4/128', '64:ff9b::1.2.3.4/128', '::ffff:192.0.2.0/120', '1:2:3:4:5:6:1.2.3.4/96', '1::2:3:4:5:1.2.3.4/128', '1:2:3:4:5:6:7:1.2.3.4/128', '::ffff:01.2.3.4/128', '::ffff:1.2.3/128', '::ffff:1.2.3.4/129', '010.0.0.0/8', '1.2.3.4', '1.2.3.4/33'])(
     'a firewall range: %j is taken by the pattern exactly when isCidr takes it',
     (range) => {
       expect(matches(CIDR_PATTERN, range)).toBe(isCidr(range));

@@ -59,9 +59,9 @@ export function IsHeaderSafeText(label: string, code: string | null = 'INVALID_P
  * so are forms tools read differently (`010.0.0.1/8` is 8.0.0.0/8 to one reader and 10.0.0.0/8 to another).
  */
 export function isCidr(value: unknown): value is string {
-  // An IPv6 address with a dotted IPv4 tail (`::ffff:1.2.3.4`) is left out, as the published pattern leaves it out: such a
-  // range is written in IPv4 (`1.2.3.4/32`) or in hexadecimal (`::ffff:102:304/128`).
-  return typeof value === 'string' && value.length <= 64 && !(value.includes(':') && value.includes('.')) && isCanonicalCidr(value);
+  // An IPv6 address may end in a dotted IPv4 address (`::ffff:192.0.2.0/120`, `64:ff9b::192.0.2.0/120`: RFC 4291 §2.2), its
+  // four parts in plain decimal; it is stored in hexadecimal (normalisedCidr).
+  return typeof value === 'string' && value.length <= 64 && isCanonicalCidr(value);
 }
 
 /** `203.0.113.7/24` and `203.0.113.0/24` name the same range: stored as the network address. */

@@ -16,7 +16,29 @@ export const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
 /** Header-safe text with at least one character that is not blank (IsRequiredText trims, IsHeaderSafeText refuses control characters). */
 export const HEADER_SAFE_NON_BLANK = `^${HEADER_SAFE}*[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
 /** An IPv4 or IPv6 range in CIDR notation, as isCidr accepts it. */
-export const CIDR_PATTERN = `^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])|(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:))/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4_ADDRESS = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
+const H16 = '[0-9a-fA-F]{1,4}';
+/** RFC 3986's IPv6address: eight groups, a `::` standing for some, and the last two groups written as an IPv4 address or not. */
+const IPV6_ADDRESS = [
+  `(${H16}:){7}${H16}`,
+  `(${H16}:){1,7}:`,
+  `(${H16}:){1,6}:${H16}`,
+  `(${H16}:){1,5}(:${H16}){1,2}`,
+  `(${H16}:){1,4}(:${H16}){1,3}`,
+  `(${H16}:){1,3}(:${H16}){1,4}`,
+  `(${H16}:){1,2}(:${H16}){1,5}`,
+  `${H16}:(:${H16}){1,6}`,
+  `:((:${H16}){1,7}|:)`,
+  `(${H16}:){6}${IPV4_ADDRESS}`,
+  `::(${H16}:){5}${IPV4_ADDRESS}`,
+  `(${H16})?::(${H16}:){4}${IPV4_ADDRESS}`,
+  `((${H16}:){0,1}${H16})?::(${H16}:){3}${IPV4_ADDRESS}`,
+  `((${H16}:){0,2}${H16})?::(${H16}:){2}${IPV4_ADDRESS}`,
+  `((${H16}:){0,3}${H16})?::${H16}:${IPV4_ADDRESS}`,
+  `((${H16}:){0,4}${H16})?::${IPV4_ADDRESS}`,
+].join('|');
+export const CIDR_PATTERN = `^(${IPV4_ADDRESS}/([0-9]|[12][0-9]|3[0-2])|(${IPV6_ADDRESS})/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
 const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
 /** One label of a host name as isHttpsUrl takes it: ASCII letters, digits, `-`, `_`, and any other script's letters (IDN). */
 const HOST_LABEL = '[A-Za-z0-9_\\u00a1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ufefe\\uff00-\\uffff-]+';
