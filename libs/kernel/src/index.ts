@@ -45,4 +45,5 @@ export * from './account-id';
 export * from './tenant-id';
 export * from './plan-upgrade';
 export * from './character-count';
+export * from './control-characters';
 export * from './background-wal-checkpoints';

@@ -156,6 +156,14 @@ describe('certificate store (embedded, through the API)', () => {
     const long = await api.upload('/v1/certificates', { name: '😀'.repeat(256), usage: 'both' }, cert.pem);
     expect(long.status).toBe(422);
     expect(long.body.errors).toEqual({ name: ['The name may not be greater than 255 characters'] });
+    // No control characters, as a partner's name: a form's and a JSON body's alike.
+    const controls = ['a\nb', 'red \u001b[31m', 'a\u0085b'];
+    for (const name of controls) {
+      const refused = await api.upload('/v1/certificates', { name, usage: 'both' }, cert.pem);
+      expect([name, refused.status, refused.body.errors]).toEqual([name, 422, { name: ['The name must not contain control characters (line breaks, tabs, NUL)'] }]);
+    }
+    const json = await api.post('/v1/certificates', { name: 'a\tb', usage: 'both', certificate: cert.pem });
+    expect([json.status, json.body.errors]).toEqual([422, { name: ['The name must not contain control characters (line breaks, tabs, NUL)'] }]);
   });
 
   it('lists with filters and pagination, gets, and refuses deleting a certificate in use', async () => {

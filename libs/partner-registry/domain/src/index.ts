@@ -18,7 +18,6 @@ export * from './partner-override/partner-override.events';
 export * from './partner-override/partner-override.decider';
 export * from './tenant/tenant.events';
 export * from './tenant/tenant.decider';
-export * from './settings/header-text';
 export * from './settings/notification-email';
 export * from './tenant-data-key/tenant-data-key.events';
 export * from './tenant-data-key/tenant-data-key.decider';

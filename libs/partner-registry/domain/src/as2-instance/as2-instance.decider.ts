@@ -1,7 +1,6 @@
-import { characterCount, assertNever, stampedNotBefore, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, stampedNotBefore, type Decider, hasControlCharacters } from '@as2-partners/kernel';
 import { as2InstanceNotFound, invalidMyAs2IdFormat, invalidPartnerSetting } from '../partner-registry.errors';
 import { isValidAs2Id } from '../settings/as2-id';
-import { hasControlCharacters } from '../settings/header-text';
 import type { As2InstanceChanges, As2InstanceEvent, As2InstanceStatus } from './as2-instance.events';
 
 /** Our identity in AS2 exchanges (stream `as2_instance-<id>`); `tenant` null: the account's, inherited by every tenant. */

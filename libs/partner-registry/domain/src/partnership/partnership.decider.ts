@@ -1,7 +1,6 @@
-import { characterCount, assertNever, stampedNotBefore, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, stampedNotBefore, type Decider, hasControlCharacters } from '@as2-partners/kernel';
 import { invalidPartnerSetting, partnershipNotFound, unsupportedAlgorithm } from '../partner-registry.errors';
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from '../settings/algorithms';
-import { hasControlCharacters } from '../settings/header-text';
 import {
   PARTNERSHIP_OVERRIDE_FIELDS,
   type PartnershipDeletionReason,

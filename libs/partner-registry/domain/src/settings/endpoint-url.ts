@@ -1,4 +1,4 @@
-import { hasControlCharacters } from './header-text';
+import { hasControlCharacters } from '@as2-partners/kernel';
 
 /**
  * `https://` then an authority (a host, an optional port) ending at the first `/`, `?` or `#`: the spelling every URL

@@ -1,5 +1,4 @@
-import { characterCount } from '@as2-partners/kernel';
-import { hasControlCharacters } from './header-text';
+import { characterCount, hasControlCharacters } from '@as2-partners/kernel';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -1,8 +1,7 @@
-import { characterCount } from '@as2-partners/kernel';
+import { characterCount, hasControlCharacters } from '@as2-partners/kernel';
 import { invalidEndpointUrl, invalidPartnerSetting, unsupportedAlgorithm } from '../partner-registry.errors';
 import { isEncryptAlgorithm, isMdnMode, isSignAlgorithm } from './algorithms';
 import { isHttpsUrl } from './endpoint-url';
-import { hasControlCharacters } from './header-text';
 import { MAX_FIREWALL_RANGES, type PartnerChanges, type PartnerSettings } from './partner-settings';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -1,6 +1,6 @@
 import { isValidAs2Id } from './as2-id';
 import { isHttpsUrl } from './endpoint-url';
-import { hasControlCharacters } from './header-text';
+import { hasControlCharacters } from '@as2-partners/kernel';
 import { partnerLimitOf } from './plans';
 import { applyPartnerChanges, effectivePartnerChanges, mergePartnerChanges, partnerSettingsWithDefaults } from './partner-settings';
 import { validatePartnerChanges } from './partner-settings.validation';

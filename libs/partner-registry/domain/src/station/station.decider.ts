@@ -1,6 +1,5 @@
-import { bucketedMapsCodec, characterCount, assertNever, PersistentMap, stampedNotBefore, type BucketRows, type Decider, type SnapshotCodec } from '@as2-partners/kernel';
+import { bucketedMapsCodec, characterCount, assertNever, PersistentMap, stampedNotBefore, type BucketRows, type Decider, type SnapshotCodec, hasControlCharacters } from '@as2-partners/kernel';
 import { invalidPartnerSetting, stationInUse, stationNotFound } from '../partner-registry.errors';
-import { hasControlCharacters } from '../settings/header-text';
 import { isNotificationEmail } from '../settings/notification-email';
 import type { StationChanges, StationEvent } from './station.events';
 

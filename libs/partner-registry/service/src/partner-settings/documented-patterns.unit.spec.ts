@@ -1,4 +1,5 @@
-import { hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
+import { hasControlCharacters } from '@as2-partners/kernel';
+import { isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import { CIDR_PATTERN, HEADER_SAFE_NON_BLANK, HTTPS_ENDPOINT_PATTERN } from './partner-settings.dto';
 import { EMAIL_PATTERN, isCidr, isEmailAddress, normalisedCidr } from './partner-field.validators';
 

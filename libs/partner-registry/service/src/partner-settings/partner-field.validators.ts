@@ -1,5 +1,5 @@
-import { characterCount } from '@as2-partners/kernel';
-import { AS2_ID_PATTERN, hasControlCharacters, isHttpsUrl } from '@as2-partners/partner-registry-domain';
+import { characterCount, hasControlCharacters } from '@as2-partners/kernel';
+import { AS2_ID_PATTERN, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import ipaddr from 'ipaddr.js';
 import { isEmail, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { isCanonicalCidr, propertyRule } from '@as2-partners/platform';

@@ -1,4 +1,4 @@
-import { characterCount, DomainError } from '@as2-partners/kernel';
+import { characterCount, DomainError, hasControlCharacters } from '@as2-partners/kernel';
 import {
   firstUndecodableField,
   firstUnsafeTextField,
@@ -112,6 +112,8 @@ export async function readCertificateUploadForm(request: FastifyRequest): Promis
   const name = text(raw['name'])?.trim();
   if (!name) errors['name'] = ['The name field is required'];
   else if (characterCount(name) > 255) errors['name'] = ['The name may not be greater than 255 characters'];
+  // A name is shown beside a partner's and in messages and logs: no line breaks, tabs, escape sequences, as a partner's name.
+  else if (hasControlCharacters(name)) errors['name'] = ['The name must not contain control characters (line breaks, tabs, NUL)'];
   const usage = text(raw['usage']);
   if (!usage) errors['usage'] = ['The usage field is required'];
   else if (!(CERTIFICATE_USAGES as readonly string[]).includes(usage)) errors['usage'] = [`The usage must be one of: ${CERTIFICATE_USAGES.join(', ')}`];
