@@ -16,8 +16,19 @@ export function markClaimed(request: FastifyRequest, claimed: { readonly id: str
 }
 
 /**
+ * Whether an answer decided the request, so a retry with its key gets it again: not a 5xx, not a "not now" that changed
+ * nothing and asks for a retry (429: a rate or a concurrency limit; 408; 409 CONCURRENT_MODIFICATION: another write
+ * won the race and this one may be sent again). A retry of those runs again, as the answer itself says to.
+ */
+export function isDecidedAnswer(status: number, body: string): boolean {
+  if (status >= 500 || status === 429 || status === 408) return false;
+  return status !== 409 || !body.includes('"CONCURRENT_MODIFICATION"');
+}
+
+/**
  * Records the answer of every request that claimed an Idempotency-Key (IdempotencyInterceptor claims, after the
- * guards): whatever sends it, the handler or the error filter. A 5xx frees the key instead, so a retry runs again.
+ * guards): whatever sends it, the handler or the error filter. An answer that decided nothing (isDecidedAnswer) frees
+ * the key instead, so a retry runs again.
  */
 export function registerIdempotencyHooks(fastify: FastifyInstance, keys: IdempotencyKeys, logger: Logger): void {
   fastify.addHook('onClose', async () => keys.stop());
@@ -27,7 +38,7 @@ export function registerIdempotencyHooks(fastify: FastifyInstance, keys: Idempot
     (request as ClaimedRequest).idempotency = undefined;
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload == null ? '' : null;
     try {
-      if (reply.statusCode >= 500 || body === null) await keys.release(claimed.id);
+      if (body === null || !isDecidedAnswer(reply.statusCode, body)) await keys.release(claimed.id);
       else {
         const contentType = reply.getHeader('content-type');
         await keys.complete(claimed.id, claimed.fingerprint, { status: reply.statusCode, contentType: contentType === undefined ? undefined : String(contentType), body });
