@@ -138,7 +138,7 @@ export class HotPathRoutes {
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       this.timeAnswer?.(method, route, status, seconds);
     };
-    this.lanes.set(path, new FastLane({ ...lane, method }, this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count, this.corsHeaders) as FastLane<unknown>);
+    this.lanes.set(path, new FastLane({ ...lane, method }, lane.bodyLimit ?? this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count, this.corsHeaders) as FastLane<unknown>);
   }
 
   private statusesOf(route: string, method: string): Map<number, number> {

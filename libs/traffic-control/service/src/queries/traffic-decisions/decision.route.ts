@@ -18,7 +18,7 @@ import {
   type FastLaneRoute,
 } from '@as2-partners/platform';
 import { ALL_ACCOUNTS } from '@as2-partners/traffic-control-domain';
-import { batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
+import { BATCH_DECISIONS_BODY_LIMIT_BYTES, batchDecisionSchema, singleDecisionSchema, type DecisionRequest } from './decision.schemas';
 import type { GatewayCheck, GatewayCredentials } from './gateway-credentials';
 import type { TrafficDecisions } from './traffic-decisions';
 
@@ -240,6 +240,7 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
     {
       method: 'POST',
       url: BATCH_DECISION_PATH,
+      bodyLimit: BATCH_DECISIONS_BODY_LIMIT_BYTES,
       schema: batchDecisionSchema,
       validatorCompiler: () => validateBatch,
       // A string with a JSON content type is sent as it is (no serializer runs).
@@ -252,7 +253,7 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
   ];
   const lanes: FastLaneRoute<LaneCaller>[] = [
     { method: 'POST', url: DECISION_PATH, admit, validate: validateOne, answer: laneAnswer(decideOne), serialize: serializeOne },
-    { method: 'POST', url: BATCH_DECISION_PATH, admit, validate: validateBatch, answer: laneAnswer(decideBatch), serialize: batchAnswerText },
+    { method: 'POST', url: BATCH_DECISION_PATH, bodyLimit: BATCH_DECISIONS_BODY_LIMIT_BYTES, admit, validate: validateBatch, answer: laneAnswer(decideBatch), serialize: batchAnswerText },
   ];
   return { routes, lanes, compilers: [validateOne.compile, validateBatch.compile, serializeOne.compile] };
 }

@@ -4,6 +4,12 @@ import { MAX_FIELDS_PER_OBJECT } from '@as2-partners/platform';
 
 export const MAX_BATCH_DECISIONS = 1000;
 
+/**
+ * The batch route's body limit, whatever BODY_LIMIT_BYTES says: its largest legal body, 1,000 decisions with every field
+ * at its longest (ASCII, as AS2 ids and RFC 5322 message ids are), is ~1.4 MB, past the 1 MiB default.
+ */
+export const BATCH_DECISIONS_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
 // maxProperties is checked before the other keywords: an object with more fields than any body has is refused on that
 // alone, with the words of the app's validation pipe (the same rule as every other route's).
 const decisionRequest = {
