@@ -10,7 +10,9 @@ import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
 import { answerExpectationsAndConnectInHouseShape } from './expect-and-connect';
 import { ambiguityOf } from './ambiguous-request-head';
+import { failsIfMatch } from './conditional-requests';
 import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content-coding';
+import { hasMalformedQuery } from './malformed-query';
 import { UnansweredRequests } from './unanswered-requests';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
@@ -281,6 +283,8 @@ export class HotPathRoutes {
         const ambiguity = ambiguityOf(request);
         if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
         if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response);
+        if (hasMalformedQuery(request.url)) return refuseWith(response, 400, MALFORMED_QUERY_BODY);
+        if (failsIfMatch(request)) return refuseWith(response, 412, IF_MATCH_FAILED_BODY);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -333,6 +337,19 @@ function refuseAmbiguous(response: ServerResponse, message: string): void {
 function refuseContentCoding(request: IncomingMessage, response: ServerResponse): void {
   const body = contentCodingRefusalBody(request);
   response.writeHead(415, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'accept-encoding': 'identity', connection: 'close' });
+  response.end(body);
+}
+
+const MALFORMED_QUERY_BODY = JSON.stringify({ message: 'Malformed URL: the query string has an invalid percent-encoding', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
+
+const IF_MATCH_FAILED_BODY = JSON.stringify({
+  message: 'If-Match names an entity tag, and no answer of this API carries one: only If-Match: * can hold',
+  error: { type: 'invalid_request_error', code: 'PRECONDITION_FAILED' },
+});
+
+/** A request refused before any route with a fixed house-shaped body; its bytes were framed, so the connection goes on. */
+function refuseWith(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }
 

@@ -77,6 +77,32 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
     expect(handled).toHaveLength(3);
   });
 
+  it('refuses a query string with an invalid percent-encoding 400 MALFORMED_URL, as the path is refused; a well-formed one passes', async () => {
+    for (const target of ['/v1/partners?search=%zz', '/v1/partners?search=%FF', '/v1/partners?search=50%', '/v1/partners?a=1&b=%e2%82']) {
+      const answer = await exchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect([target, answer.split('\r\n')[0], /"code":"MALFORMED_URL"/.test(answer)]).toEqual([target, 'HTTP/1.1 400 Bad Request', true]);
+    }
+    expect(handled).toEqual([]);
+    for (const target of ['/ok?search=%25zz', '/ok?search=stra%C3%9Fe+x', '/ok?search=%e2%82%ac', '/ok?x=1']) {
+      const answer = await exchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect([target, answer.split('\r\n')[0]]).toEqual([target, 'HTTP/1.1 200 OK']);
+    }
+    expect(handled).toHaveLength(4);
+  });
+
+  it('refuses If-Match naming an entity tag on the API\'s paths with 412 PRECONDITION_FAILED (none of its answers carries one); If-Match: * and other paths pass', async () => {
+    for (const [target, condition] of [['/v1/partners/prt_1', '"abc"'], ['/v1/partners/prt_1', 'W/"abc", "def"'], ['/internal/v1/keys/a/sign', '"x"']]) {
+      const answer = await exchange(port, `PATCH ${target} HTTP/1.1\r\nHost: x\r\nIf-Match: ${condition}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      expect([target, condition, answer.split('\r\n')[0], /"code":"PRECONDITION_FAILED"/.test(answer)]).toEqual([target, condition, 'HTTP/1.1 412 Precondition Failed', true]);
+    }
+    expect(handled).toEqual([]);
+    for (const [target, condition] of [['/v1/partners/prt_1', '*'], ['/docs/openapi.json', '"abc"']]) {
+      const answer = await exchange(port, `PATCH ${target} HTTP/1.1\r\nHost: x\r\nIf-Match: ${condition}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      expect([target, condition, answer.split('\r\n')[0]]).toEqual([target, condition, 'HTTP/1.1 200 OK']);
+    }
+    expect(handled).toHaveLength(2);
+  });
+
   it('tells browsers not to guess a type on every answer, a refusal too (X-Content-Type-Options: nosniff)', async () => {
     const answered = await exchange(port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const refused = await exchange(port, 'GET /ok HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
