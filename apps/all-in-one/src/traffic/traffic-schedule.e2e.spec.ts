@@ -104,17 +104,21 @@ describe('traffic control: until and maintenance windows happen on time, once', 
     expect((await admin.get(`/v1/partners/${partnerId}/traffic/windows`)).body.data).toEqual([]);
   });
 
-  it("a window merged into a running one: the partner details take its response, reason and end, and show the end of the pause", async () => {
+  it("a window merged into a running one: the partner details take its reason and end, and show the end of the pause; one that answers otherwise is refused, the running one unchanged", async () => {
     const { admin, partnerId, inbound } = await setUp();
     const first = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(MINUTE), ends_at: at(10 * MINUTE), response: 'error_mdn', reason: 'first' });
     expect(first.status).toBe(201);
     nowMs += 2 * MINUTE;
     await eventually('the first window running', async () => ((await inbound()).decision === 'error_mdn' ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-    const second = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(5 * MINUTE), ends_at: at(20 * MINUTE), response: 'http_422', reason: 'second' });
+    // A minute of another answer inside it would have turned all of it into that answer at once: refused, naming it.
+    const other = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(5 * MINUTE), ends_at: at(6 * MINUTE), response: 'http_422', reason: 'a minute of 422' });
+    expect([other.status, other.body.error.code, other.body.error.details]).toEqual([409, 'WINDOW_OVERLAP', { window_ids: [first.body.data.id] }]);
+    expect((await inbound()).decision).toBe('error_mdn');
+    const second = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'incoming', starts_at: at(5 * MINUTE), ends_at: at(20 * MINUTE), response: 'error_mdn', reason: 'second' });
     expect(second.body.data).toMatchObject({ merged_window_ids: [first.body.data.id] });
     const details = async () => (await admin.get(`/v1/partners/${partnerId}`)).body.data.traffic.incoming;
     await eventually('the details to hold the merged window', async () => ((await details()).window_id === second.body.data.id ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-    expect(await details()).toMatchObject({ paused: true, response: 'http_422', reason: 'second', until: second.body.data.ends_at });
+    expect(await details()).toMatchObject({ paused: true, response: 'error_mdn', reason: 'second', until: second.body.data.ends_at });
     nowMs += 20 * MINUTE;
     await eventually('the details to show the end', async () => ((await details()).paused === false ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
     expect((await inbound()).decision).toBe('accept');

@@ -9,6 +9,8 @@ export const TrafficControlErrorCode = {
   /** A tenant's cancel of the account's window on an inherited master partner: the account admin's to cancel. */
   InheritedWindowReadOnly: 'INHERITED_WINDOW_READ_ONLY',
   WindowLimitExceeded: 'WINDOW_LIMIT_EXCEEDED',
+  /** A window overlapping one of the same direction that answers with another response: neither may silently change the other's. */
+  WindowOverlap: 'WINDOW_OVERLAP',
   /** Another replica mailed the partner's notice within the interval (internal: never an HTTP answer). */
   NoticeSlotTaken: 'NOTICE_SLOT_TAKEN',
 } as const;

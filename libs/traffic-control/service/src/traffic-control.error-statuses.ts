@@ -10,6 +10,7 @@ export const TRAFFIC_CONTROL_ERROR_STATUSES: Readonly<Record<string, number>> = 
   [Code.WindowNotFound]: 404,
   [Code.InheritedWindowReadOnly]: 403,
   [Code.WindowLimitExceeded]: 422,
+  [Code.WindowOverlap]: 409,
   [Code.NoticeSlotTaken]: 409,
   TENANT_REQUIRED: 403,
   ACCOUNT_FORBIDDEN: 403,

@@ -122,12 +122,21 @@ function decideScheduleWindow(command: Extract<PartnerTrafficCommand, { type: 's
     throw new DomainError(Code.InvalidTrafficSetting, 'An outgoing window takes no response mode', 'response');
   }
   const merged = windowsMergingWith(state.windows, command);
+  const response = command.direction === 'outgoing' ? null : command.response;
+  // Windows merge only when they answer alike: a window inside a running one with another response would otherwise
+  // change the running one's answer at once, for all of its span (a 503 the senders retry turned into a final 422).
+  const otherResponse = merged.filter((w) => w.response !== response);
+  if (otherResponse.length > 0) {
+    const named = otherResponse.map((w) => `${w.windowId} (${w.response}, ${w.startsAt} to ${w.endsAt})`).join(', ');
+    throw new DomainError(Code.WindowOverlap, `The window overlaps ${named}, which answers otherwise: cancel it first, or give the same response to merge with it`, 'starts_at', {
+      window_ids: otherResponse.map((w) => w.windowId),
+    });
+  }
   if (state.windows.length - merged.length + 1 > MAX_WINDOWS_PER_PARTNER) {
     throw new DomainError(Code.WindowLimitExceeded, `At most ${MAX_WINDOWS_PER_PARTNER} maintenance windows may wait for one partner`);
   }
   const startsAt = new Date(Math.min(starts, ...merged.map((w) => ms(w.startsAt)))).toISOString();
   const endsAt = new Date(Math.max(ends, ...merged.map((w) => ms(w.endsAt)))).toISOString();
-  const response = command.direction === 'outgoing' ? null : command.response;
   const window: TrafficWindow = { windowId: command.windowId, direction: command.direction, startsAt, endsAt, response, reason: command.reason, scheduledBy: command.actor };
   // A running window merged into the new one goes on under the new id, with its response, reason and end: announced as
   // that window's pause, so whoever follows the pauses (the gateway, the partner details) holds the new settings and

@@ -184,16 +184,30 @@ describe('partner traffic: maintenance windows', () => {
     expect(partnerTrafficDecider.decide(due(30), state).map((e) => e.type)).toEqual(['traffic.resumed.v1']);
   });
 
-  it("merging into a running window announces the pause under the new window's id, response, reason and end; the resume names that id", () => {
+  it("merging into a running window announces the pause under the new window's id, reason and end; the resume names that id", () => {
     const running = decideAll([{ ...window('w1', at(10), at(20), 'incoming'), reason: 'first' }, due(10)]);
-    const scheduled = partnerTrafficDecider.decide({ ...window('w2', at(15), at(30), 'incoming'), response: 'http_422', reason: 'second', now: at(12) }, foldEvents(partnerTrafficDecider, running));
+    const scheduled = partnerTrafficDecider.decide({ ...window('w2', at(15), at(30), 'incoming'), reason: 'second', now: at(12) }, foldEvents(partnerTrafficDecider, running));
     expect(scheduled.map((e) => e.type)).toEqual(['traffic.window_scheduled.v1', 'traffic.paused.v1']);
-    expect(scheduled[1]!.data).toMatchObject({ direction: 'incoming', windowId: 'w2', response: 'http_422', reason: 'second', until: at(30), pausedAt: at(12) });
+    expect(scheduled[1]!.data).toMatchObject({ direction: 'incoming', windowId: 'w2', response: 'http_503_retry', reason: 'second', until: at(30), pausedAt: at(12) });
     const ended = partnerTrafficDecider.decide(due(30), foldEvents(partnerTrafficDecider, [...running, ...scheduled]));
     expect(ended.map((e) => [e.type, (e.data as { windowId: string }).windowId])).toEqual([['traffic.resumed.v1', 'w2']]);
     // A window merging only windows still to come pauses nothing yet.
     const waiting = decideAll([window('w3', at(40), at(50), 'incoming')]);
     expect(partnerTrafficDecider.decide({ ...window('w4', at(45), at(60), 'incoming'), now: at(12) }, foldEvents(partnerTrafficDecider, waiting)).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
+  });
+
+  it('a window overlapping one of its direction that answers otherwise is refused WINDOW_OVERLAP, naming it: a running window keeps its answer', () => {
+    const running = decideAll([window('w1', at(10), at(60), 'incoming'), window('w2', at(70), at(80), 'incoming'), due(10)]);
+    const state = foldEvents(partnerTrafficDecider, running);
+    // Inside the running window, touching the waiting one, spanning both: each names the windows that answer otherwise.
+    for (const [starts, ends, ids] of [[30, 31, ['w1']], [60, 65, ['w1']], [50, 75, ['w1', 'w2']]] as const) {
+      const inside = () => partnerTrafficDecider.decide({ ...window('w3', at(starts), at(ends), 'incoming'), response: 'http_422', now: at(12) }, state);
+      expect(inside).toThrow(expect.objectContaining({ code: 'WINDOW_OVERLAP', field: 'starts_at', details: { window_ids: ids } }));
+    }
+    // The same answer merges; another direction, or no overlap, stays apart.
+    expect(partnerTrafficDecider.decide({ ...window('w4', at(30), at(31), 'incoming'), now: at(12) }, state).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1', 'traffic.paused.v1']);
+    expect(partnerTrafficDecider.decide({ ...window('w5', at(30), at(31), 'outgoing'), now: at(12) }, state).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
+    expect(partnerTrafficDecider.decide({ ...window('w6', at(61), at(69), 'incoming'), response: 'http_422', now: at(12) }, state).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
   });
 
   it('cancelling a running window resumes its directions; an unknown window is WINDOW_NOT_FOUND', () => {
