@@ -1,4 +1,4 @@
-import { commandEntityId, DirectoryReservations, DomainError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory, type StaleClaim } from '@as2-partners/kernel';
+import { commandEntityId, DirectoryReservations, DomainError, EventStoreUnavailableError, WriteModel, type Decider, type EventMetadata, type ReservationDirectory, type StaleClaim } from '@as2-partners/kernel';
 import { InMemoryEventStore } from './in-memory-event-store';
 
 type SeatEvent =
@@ -89,6 +89,28 @@ describe('DirectoryReservations', () => {
     const refused = reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
     await expect(refused).rejects.toThrow();
     expect(await types('seats-1')).toEqual(['seats.reserved.v1', 'seats.released.v1']);
+  });
+
+  it('keeps the reservation when the store committed the entity but could not confirm it (maybeStored): a retry of the command finds both', async () => {
+    const append = store.append.bind(store);
+    jest.spyOn(store, 'append').mockImplementation(async (stream, events, expected) => {
+      if (stream !== 'thing-x') return append(stream, events, expected);
+      await append(stream, events, expected);
+      throw new EventStoreUnavailableError('committed, not synced', true);
+    });
+    const unconfirmed = reservations.reserveThenCreate(directory(), { reserve: reserve('x'), release: { type: 'release', holder: 'x' } }, create('x'), NOW, metadata);
+    await expect(unconfirmed).rejects.toMatchObject({ maybeStored: true });
+    expect([await types('seats-1'), await types('thing-x')]).toEqual([['seats.reserved.v1'], ['thing.created.v1']]);
+    // Another holder is refused the seat: the stored entity has it.
+    await expect(reservations.reserveThenCreate(directory(), { reserve: reserve('y'), release: { type: 'release', holder: 'y' } }, create('y'), NOW, metadata)).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+    // Not stored at all (maybeStored false): released as a refusal is.
+    jest.spyOn(store, 'append').mockImplementation(async (stream, events, expected) => {
+      if (stream === 'thing-z') throw new EventStoreUnavailableError('disk full', false);
+      return append(stream, events, expected);
+    });
+    const otherSeat = { ...directory(), stream: 'seats-2' };
+    await expect(reservations.reserveThenCreate(otherSeat, { reserve: reserve('z'), release: { type: 'release', holder: 'z' } }, create('z'), NOW, metadata)).rejects.toMatchObject({ maybeStored: false });
+    expect(await types('seats-2')).toEqual(['seats.reserved.v1', 'seats.released.v1']);
   });
 
   it('releases a reservation a crash left behind once past the grace period, never a young one', async () => {

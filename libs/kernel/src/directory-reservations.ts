@@ -1,6 +1,7 @@
 import type { Decider } from './decider';
 import { DomainError } from './domain-error';
 import type { EventMetadata } from './event-envelope';
+import { EventStoreUnavailableError } from './event-store.errors';
 import type { DecidedEvent } from './new-events';
 import type { BatchedCommand, Decision, WriteModel } from './write-model';
 
@@ -142,7 +143,10 @@ export class DirectoryReservations {
         ...(entity.newStream === true ? { newStream: true } : {}),
       });
     } catch (error) {
-      await this.release(directory, reservation.release, metadata).catch(() => undefined);
+      // An append the store committed but could not confirm may be on disk: the reservation is then the entity's, and a
+      // retry of the same command finds both. Released, the key would be free beside a stored entity that has it (a
+      // second partner of one AS2 id). If it was not stored after all, the reservation goes once stale, as a crash's does.
+      if (!(error instanceof EventStoreUnavailableError && error.maybeStored)) await this.release(directory, reservation.release, metadata).catch(() => undefined);
       throw error;
     }
     await durable;

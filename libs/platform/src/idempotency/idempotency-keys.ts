@@ -153,10 +153,17 @@ export class IdempotencyKeys {
     await this.options.committed?.();
   }
 
-  /** The request failed on our side (5xx): the key is free again, so the client's retry runs the request again. */
+  /**
+   * The request decided nothing (a 5xx, a 429, a lost race): the key is free again at once, so the client's retry runs
+   * the request again, and the same request goes on as the same command (its command id kept, as a dead holder's is):
+   * a write the store took but could not confirm (503 "may have been stored") is found by the retry, not made twice.
+   */
   async release(id: string): Promise<void> {
-    await this.letGo(id);
-    await this.records.delete(id);
+    const claim = await this.letGo(id);
+    const current = await this.records.get(id);
+    // Taken over meanwhile (this process stalled past its lease): the key is the taker's.
+    if (current === null || current.state !== 'pending' || (claim !== undefined && current.holder !== claim.holder)) return;
+    await this.records.put({ ...current, leaseUntil: this.options.clock.now().toISOString() });
   }
 
   /** Renews the lease of every claim this process holds (the timer's work; tests call it). */

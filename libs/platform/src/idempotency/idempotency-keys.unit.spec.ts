@@ -200,12 +200,18 @@ describe('IdempotencyKeys', () => {
     expect(later).not.toEqual(first);
   });
 
-  it('forgets a key whose request failed on our side, so the retry runs', async () => {
+  it('frees a key whose request decided nothing at once, so the retry runs: as the same command when it is the same request', async () => {
     const keys = keysOver(mapCollection(), { ttlMs: HOUR, leaseMs: 60_000 });
     const id = IdempotencyKeys.idOf('acc', 'ten', 'k3');
-    await keys.claim(id, 'fp');
+    const first = await keys.claim(id, 'fp');
     await keys.release(id);
-    expect(await keys.claim(id, 'fp')).toEqual(claimed);
+    // The same request goes on with the first attempt's command id (a write it may have stored is found, not made twice).
+    expect(await keys.claim(id, 'fp')).toEqual(first);
+    await keys.release(id);
+    // Another request with the key runs as a command of its own.
+    const other = await keys.claim(id, 'fp-other');
+    expect(other).toEqual(claimed);
+    expect(other).not.toEqual(first);
   });
 
   it('purges expired keys now and then', async () => {

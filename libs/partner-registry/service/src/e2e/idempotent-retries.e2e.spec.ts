@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { EVENT_STORE, EventStoreUnavailableError, READ_MODEL_STORE, WriteModel, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { IDEMPOTENCY_LEASE_MS, type IdempotencyRecord } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
@@ -129,6 +129,35 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     expect((await keys.get(`test-account/${tenant}/earlier-key`))?.fingerprint).not.toBe(plainEarlier);
     expect((await post(tenant, 'earlier-key', earlier)).headers['idempotent-replayed']).toBe('true');
     expect((await post(tenant, 'earlier-key', { ...earlier, name: 'Another' })).json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('a create the store took but could not confirm (503 "may have been stored"): the retry with the key answers that partner, and its AS2 id stays its own', async () => {
+    const tenant = freshTenant();
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const writeModel = t.app.get(WriteModel);
+    const decide = writeModel.decide.bind(writeModel);
+    // The partner's events committed, then their sync failing: what a disk lost under the store answers.
+    let unconfirmed = false;
+    jest.spyOn(writeModel, 'decide').mockImplementation(async (stream, ...rest) => {
+      const decision = await decide(stream, ...rest);
+      if (unconfirmed || !stream.startsWith('partner-prt_')) return decision;
+      unconfirmed = true;
+      throw new EventStoreUnavailableError('the write was committed but could not be synced', true);
+    });
+    try {
+      const first = await post(tenant, 'key-unconfirmed', partnerInput('IDEM-UNCONFIRMED'));
+      expect([unconfirmed, first.statusCode, first.json().error.code]).toEqual([true, 503, 'STORE_UNAVAILABLE']);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    const retry = await post(tenant, 'key-unconfirmed', partnerInput('IDEM-UNCONFIRMED'));
+    expect(retry.statusCode).toBe(201);
+    expect(await partnersCreated(tenant)).toBe(1);
+    const events = await store.readAll({ after: null, maxCount: 100_000 });
+    expect(events.filter((e) => e.metadata.tenant === tenant && e.type.startsWith('partner_directory.')).map((e) => e.type)).toEqual(['partner_directory.as2_id_reserved.v1']);
+    // The AS2 id is the stored partner's: another create of it is a duplicate, with a key or without.
+    expect((await post(tenant, undefined, partnerInput('IDEM-UNCONFIRMED'))).json().error.code).toBe('DUPLICATE_AS2_ID');
+    expect((await post(tenant, 'key-unconfirmed-2', partnerInput('IDEM-UNCONFIRMED'))).json().error.code).toBe('DUPLICATE_AS2_ID');
   });
 
   it('refuses a malformed key with 400 INVALID_IDEMPOTENCY_KEY', async () => {
