@@ -5,6 +5,7 @@ import { connect, isIP, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { Global, Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
@@ -240,6 +241,25 @@ describe('POST /v1/partners/{id}/test (ping)', () => {
     ]);
     expect(body.data.timeline[3].details).toMatch(/^Untrusted TLS certificate: .*self.signed/i);
     expect(requests).toEqual([]);
+  });
+
+  it('fails certificate validation for a server certificate issued by a pinned certificate that is no CA (as a TLS client with that anchor does)', async () => {
+    // No keyUsage: an end-entity certificate as `openssl req -x509` makes one, which OpenSSL's issuer check alone lets sign.
+    const pinned = issueTestCertificate({ commonName: 'pinned leaf', isCa: false, keyUsage: [] });
+    const leaf = issueTestCertificate({ commonName: '127.0.0.1', issuer: pinned });
+    const issuedByLeaf = createServer({ key: leaf.privateKeyPem, cert: leaf.pem }, (_req, res) => res.writeHead(405).end());
+    await new Promise<void>((resolve) => issuedByLeaf.listen(0, '127.0.0.1', resolve));
+    try {
+      const tenant = await freshTenant();
+      const id = await partner(tenant, `https://127.0.0.1:${(issuedByLeaf.address() as AddressInfo).port}/as2`, { pin: false });
+      const body = multipartBody({ name: 'Pinned leaf', usage: 'tls' }, { field: 'certificate', filename: 'tls.pem', content: pinned.pem });
+      expect((await t.app.inject({ method: 'POST', url: `/v1/partners/${id}/certificates`, headers: { ...as(tenant), 'content-type': body.contentType }, payload: body.payload })).statusCode).toBe(201);
+      const answer = (await test(tenant, id)).json();
+      expect([answer.success, answer.data.timeline[3].step, answer.data.timeline[3].status]).toEqual([false, 'Certificate validation', 'failure']);
+      expect(answer.data.timeline[3].details).toMatch(/^Untrusted TLS certificate: it is issued by the partner's pinned TLS certificate CN=pinned leaf.* is no CA certificate/);
+    } finally {
+      await new Promise((resolve) => issuedByLeaf.close(resolve));
+    }
   });
 
   it('lists the tests newest first, paginated, to the tenant only', async () => {

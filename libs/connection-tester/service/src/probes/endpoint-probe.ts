@@ -13,6 +13,7 @@ import {
 import { ProbeTimeline, stepStart } from './probe-timeline';
 import type { SocketFactory } from './socket-factory';
 import { withoutCredentialEcho } from './credential-echo';
+import { pinnedIssuerRefusal } from './pinned-issuer';
 
 const DAY_MS = 86_400_000;
 /** Seed 002's SSL step warns when the partner's certificate expires within this many days. */
@@ -217,6 +218,8 @@ function validateCertificate(secure: TLSSocket, peer: X509Certificate, host: str
     // A pinned leaf proves the endpoint by its key alone (self-signed AS2 endpoints rarely name their host).
     if (peer.fingerprint256 === pinned.fingerprint256) return { ok: true, details: `The server presented the partner's pinned TLS certificate (SHA-256 ${pinned.fingerprint256})` };
     if (peer.checkIssued(pinned) && peer.verify(pinned.publicKey)) {
+      const refusal = pinnedIssuerRefusal(pinned, now);
+      if (refusal !== null) return { ok: false, details: `Untrusted TLS certificate: it is issued by ${refusal}` };
       if (!hostMatches(peer, host)) return { ok: false, details: `Host name mismatch: the certificate (${oneLine(peer.subject)}) is not valid for ${host}` };
       return { ok: true, details: `Issued by the partner's pinned TLS certificate ${oneLine(pinned.subject)} and valid for ${host}` };
     }
