@@ -180,6 +180,17 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
       expect((await upload(api, '/v1/certificates', { name: 'valid chain', usage: 'both' }, { ...leaf, pem: `${leaf.pem}${valid.pem}${root.pem}` })).body.warnings).toEqual([]);
     });
 
+    it('accepts a certificate expired or not yet valid itself with CERTIFICATE_NOT_VALID_NOW: stored, but in no slot', async () => {
+      const year = 365 * 86_400_000;
+      for (const [label, notBefore, notAfter, said] of [
+        ['Expired Leaf', new Date(Date.now() - 2 * year), new Date(Date.now() - year), 'expired at'],
+        ['Future Leaf', new Date(Date.now() + year), new Date(Date.now() + 2 * year), 'is valid only from'],
+      ] as const) {
+        const res = await upload(api, '/v1/certificates', { name: label, usage: 'tls' }, issueTestCertificate({ commonName: label, notBefore, notAfter }));
+        expect([res.status, res.body.warnings]).toEqual([201, [{ code: 'CERTIFICATE_NOT_VALID_NOW', message: expect.stringMatching(new RegExp(`^The certificate ${said} .*: it is stored, but it fills no empty slot`)) }]]);
+      }
+    });
+
     it('accepts a CA certificate as a partner certificate with CA_CERTIFICATE_AS_END_ENTITY, but not for TLS, where a CA may anchor the server chain', async () => {
       const partnerId = await createPartner(api, AES_RSA_PARTNER);
       const ca = issueTestCertificate({ commonName: 'Partner CA', isCa: true, keyUsage: ['keyCertSign', 'cRLSign', 'digitalSignature', 'keyEncipherment'] });

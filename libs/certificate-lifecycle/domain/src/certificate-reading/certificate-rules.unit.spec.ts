@@ -6,7 +6,7 @@ import { assertKeySizeFits } from './key-size.rule';
 import { assertKeyServesUsage } from './key-type.rule';
 import { assertPublicExponentStrong } from './public-exponent.rule';
 import { assertSignatureNotBroken, isSha1Signature } from './signature-strength.rule';
-import { certificateWarnings, chainValidityWarning, duplicateCertificateWarning } from './upload-warnings';
+import { certificateWarnings, chainValidityWarning, duplicateCertificateWarning, leafValidityWarning } from './upload-warnings';
 import { assertUsageFits } from './usage.rule';
 import { assertValidAt, assertValidityStartsInUnixEra } from './validity.rule';
 
@@ -338,6 +338,19 @@ describe('chainValidityWarning', () => {
   it('given a chain valid now, when checked, then no warning; nor for no chain', () => {
     expect(chainValidityWarning([member('CN=Int', '2025-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z')], now)).toBeNull();
     expect(chainValidityWarning([], now)).toBeNull();
+  });
+
+  it('given a certificate expired or not yet valid itself, when checked, then CERTIFICATE_NOT_VALID_NOW: stored, in no slot; none for one valid now', () => {
+    const warnings = [
+      leafValidityWarning({ notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z' }, now),
+      leafValidityWarning({ notBefore: '2029-01-01T00:00:00.000Z', notAfter: '2031-01-01T00:00:00.000Z' }, now),
+      leafValidityWarning({ notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2040-01-01T00:00:00.000Z' }, now),
+    ];
+    expect(warnings).toEqual([
+      { code: 'CERTIFICATE_NOT_VALID_NOW', message: expect.stringMatching(/^The certificate expired at 2021-01-01T00:00:00.000Z: it is stored, but it fills no empty slot/) },
+      { code: 'CERTIFICATE_NOT_VALID_NOW', message: expect.stringMatching(/^The certificate is valid only from 2029-01-01T00:00:00.000Z: it is stored/) },
+      null,
+    ]);
   });
 
   it('given an expired and a not-yet-valid member, when checked, then CHAIN_CERTIFICATE_NOT_VALID naming both', () => {

@@ -9,6 +9,7 @@ export const UploadWarningCode = {
   WEAK_RSA_KEY: 'WEAK_RSA_KEY',
   DUPLICATE_CERTIFICATE: 'DUPLICATE_CERTIFICATE',
   CHAIN_CERTIFICATE_NOT_VALID: 'CHAIN_CERTIFICATE_NOT_VALID',
+  CERTIFICATE_NOT_VALID_NOW: 'CERTIFICATE_NOT_VALID_NOW',
 } as const;
 
 export type UploadWarningCode = (typeof UploadWarningCode)[keyof typeof UploadWarningCode];
@@ -59,6 +60,20 @@ export function chainValidityWarning(chain: readonly CertificateSummary[], now: 
   return {
     code: UploadWarningCode.CHAIN_CERTIFICATE_NOT_VALID,
     message: `A certificate of the chain is not valid now, so the chain does not verify (as openssl verify finds): ${invalid.join('; ')}; ask the partner for its current chain`,
+  };
+}
+
+/**
+ * CERTIFICATE_NOT_VALID_NOW when the certificate itself is expired or not yet valid at `now`, or null: it is stored, but
+ * fills no empty slot and cannot be made current (CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID) until it is valid.
+ */
+export function leafValidityWarning(details: Pick<CertificateDetails, 'notBefore' | 'notAfter'>, now: Date): UploadWarning | null {
+  const at = now.getTime();
+  const state = Date.parse(details.notAfter) <= at ? `expired at ${details.notAfter}` : Date.parse(details.notBefore) > at ? `is valid only from ${details.notBefore}` : null;
+  if (state === null) return null;
+  return {
+    code: UploadWarningCode.CERTIFICATE_NOT_VALID_NOW,
+    message: `The certificate ${state}: it is stored, but it fills no empty slot and cannot be made current while it is not valid`,
   };
 }
 

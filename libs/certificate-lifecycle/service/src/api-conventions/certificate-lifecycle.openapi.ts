@@ -154,7 +154,7 @@ export const CERTIFICATE_UPLOADED: SchemaObject = {
   properties: {
     message: string(),
     data: CERTIFICATE_SCHEMA,
-    warnings: { type: 'array', items: WARNING, description: 'What was accepted anyway: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE, CHAIN_CERTIFICATE_NOT_VALID' },
+    warnings: { type: 'array', items: WARNING, description: 'What was accepted anyway: SHA1_SIGNATURE, CA_CERTIFICATE_AS_END_ENTITY, WEAK_RSA_KEY, DUPLICATE_CERTIFICATE, CERTIFICATE_NOT_VALID_NOW, CHAIN_CERTIFICATE_NOT_VALID' },
   },
 };
 

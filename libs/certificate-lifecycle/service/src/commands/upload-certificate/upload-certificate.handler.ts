@@ -11,6 +11,7 @@ import {
   CertificateLifecycleStreams,
   certificateWarnings,
   chainValidityWarning,
+  leafValidityWarning,
   duplicateCertificateWarning,
   partnerRemoved,
   readCertificateUpload,
@@ -72,7 +73,8 @@ export class UploadCertificateHandler {
     const duplicate = duplicateCertificateWarning(duplicates.map((doc) => ({ id: doc._id, name: doc.name })));
     const now = this.clock.now();
     const expiredChain = chainValidityWarning(details.chain, now);
-    const warnings = [...certificateWarnings(details, form.usage), ...(duplicate ? [duplicate] : []), ...(expiredChain ? [expiredChain] : [])];
+    const notValidNow = leafValidityWarning(details, now);
+    const warnings = [...certificateWarnings(details, form.usage), ...(duplicate ? [duplicate] : []), ...(notValidNow ? [notValidNow] : []), ...(expiredChain ? [expiredChain] : [])];
 
     const metadata = requestMetadata(ctx, tenant, now);
     // The partner as this service knows it may have been deleted since (distributed: its copy of the registry's
