@@ -2,7 +2,7 @@ import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
 import { TrafficControlErrorCode as Code } from '../traffic-control.errors';
 import type { PartnerTrafficEvent, TrafficPaused, TrafficRef, TrafficResumed } from './partner-traffic.events';
 import { emptyPartnerTraffic, type DirectionPause, type PartnerTrafficState, type TrafficWindow } from './partner-traffic.state';
-import { windowCovering, windowsMergingWith } from './traffic-windows';
+import { windowCovering, windowsAnsweringOtherwise, windowsMergingWith } from './traffic-windows';
 import { TRAFFIC_DIRECTIONS, directionsOf, type IncomingResponse, type TrafficDirection, type WindowDirection } from './traffic-modes';
 
 /** At most this many windows wait on one partner stream (keeps the state and the scheduler's work bounded). */
@@ -121,11 +121,14 @@ function decideScheduleWindow(command: Extract<PartnerTrafficCommand, { type: 's
   if (command.direction === 'outgoing' && command.response !== null) {
     throw new DomainError(Code.InvalidTrafficSetting, 'An outgoing window takes no response mode', 'response');
   }
-  const merged = windowsMergingWith(state.windows, command);
   const response = command.direction === 'outgoing' ? null : command.response;
-  // Windows merge only when they answer alike: a window inside a running one with another response would otherwise
-  // change the running one's answer at once, for all of its span (a 503 the senders retry turned into a final 422).
-  const otherResponse = merged.filter((w) => w.response !== response);
+  const merged = windowsMergingWith(state.windows, { ...command, response });
+  const startsAt = new Date(Math.min(starts, ...merged.map((w) => ms(w.startsAt)))).toISOString();
+  const endsAt = new Date(Math.max(ends, ...merged.map((w) => ms(w.endsAt)))).toISOString();
+  // Windows merge only when they answer alike. One that answers incoming messages otherwise at any instant of the span
+  // (of its direction or of `both`) is refused: it would change a running window's answer at once (the window that
+  // started last answers), a 503 the senders retry turned into a final 422. Back to back, they stay apart.
+  const otherResponse = windowsAnsweringOtherwise(state.windows, { direction: command.direction, startsAt, endsAt, response });
   if (otherResponse.length > 0) {
     const named = otherResponse.map((w) => `${w.windowId} (${w.response}, ${w.startsAt} to ${w.endsAt})`).join(', ');
     throw new DomainError(Code.WindowOverlap, `The window overlaps ${named}, which answers otherwise: cancel it first, or give the same response to merge with it`, 'starts_at', {
@@ -135,8 +138,6 @@ function decideScheduleWindow(command: Extract<PartnerTrafficCommand, { type: 's
   if (state.windows.length - merged.length + 1 > MAX_WINDOWS_PER_PARTNER) {
     throw new DomainError(Code.WindowLimitExceeded, `At most ${MAX_WINDOWS_PER_PARTNER} maintenance windows may wait for one partner`);
   }
-  const startsAt = new Date(Math.min(starts, ...merged.map((w) => ms(w.startsAt)))).toISOString();
-  const endsAt = new Date(Math.max(ends, ...merged.map((w) => ms(w.endsAt)))).toISOString();
   const window: TrafficWindow = { windowId: command.windowId, direction: command.direction, startsAt, endsAt, response, reason: command.reason, scheduledBy: command.actor };
   // A running window merged into the new one goes on under the new id, with its response, reason and end: announced as
   // that window's pause, so whoever follows the pauses (the gateway, the partner details) holds the new settings and

@@ -199,15 +199,21 @@ describe('partner traffic: maintenance windows', () => {
   it('a window overlapping one of its direction that answers otherwise is refused WINDOW_OVERLAP, naming it: a running window keeps its answer', () => {
     const running = decideAll([window('w1', at(10), at(60), 'incoming'), window('w2', at(70), at(80), 'incoming'), due(10)]);
     const state = foldEvents(partnerTrafficDecider, running);
-    // Inside the running window, touching the waiting one, spanning both: each names the windows that answer otherwise.
-    for (const [starts, ends, ids] of [[30, 31, ['w1']], [60, 65, ['w1']], [50, 75, ['w1', 'w2']]] as const) {
-      const inside = () => partnerTrafficDecider.decide({ ...window('w3', at(starts), at(ends), 'incoming'), response: 'http_422', now: at(12) }, state);
+    // Inside the running window, spanning it and the waiting one, as `both` over an incoming one: each names the windows that answer otherwise.
+    for (const [starts, ends, direction, ids] of [[30, 31, 'incoming', ['w1']], [50, 75, 'incoming', ['w1', 'w2']], [30, 31, 'both', ['w1']]] as const) {
+      const inside = () => partnerTrafficDecider.decide({ ...window('w3', at(starts), at(ends), direction), response: 'http_422', now: at(12) }, state);
       expect(inside).toThrow(expect.objectContaining({ code: 'WINDOW_OVERLAP', field: 'starts_at', details: { window_ids: ids } }));
     }
-    // The same answer merges; another direction, or no overlap, stays apart.
+    // An incoming window inside a running `both` one that answers otherwise: refused too; an outgoing one is no answer.
+    const runningBoth = foldEvents(partnerTrafficDecider, decideAll([window('b1', at(10), at(60), 'both'), due(10)]));
+    expect(() => partnerTrafficDecider.decide({ ...window('b2', at(30), at(31), 'incoming'), response: 'error_mdn', now: at(12) }, runningBoth)).toThrow(expect.objectContaining({ code: 'WINDOW_OVERLAP', details: { window_ids: ['b1'] } }));
+    expect(partnerTrafficDecider.decide({ ...window('b3', at(30), at(31), 'outgoing'), now: at(12) }, runningBoth).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
+    // The same answer merges; another direction, no overlap, or back to back with another answer stays apart.
     expect(partnerTrafficDecider.decide({ ...window('w4', at(30), at(31), 'incoming'), now: at(12) }, state).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1', 'traffic.paused.v1']);
     expect(partnerTrafficDecider.decide({ ...window('w5', at(30), at(31), 'outgoing'), now: at(12) }, state).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
     expect(partnerTrafficDecider.decide({ ...window('w6', at(61), at(69), 'incoming'), response: 'http_422', now: at(12) }, state).map((e) => e.type)).toEqual(['traffic.window_scheduled.v1']);
+    const backToBack = partnerTrafficDecider.decide({ ...window('w7', at(60), at(70), 'incoming'), response: 'http_422', now: at(12) }, state);
+    expect(backToBack.map((e) => [e.type, (e.data as unknown as { mergedWindowIds?: string[] }).mergedWindowIds])).toEqual([['traffic.window_scheduled.v1', []]]);
   });
 
   it('cancelling a running window resumes its directions; an unknown window is WINDOW_NOT_FOUND', () => {
@@ -224,7 +230,11 @@ describe('partner traffic: maintenance windows', () => {
   it('cancelling the running window of a direction another running window covers hands the direction to that one: its pause, no resume', () => {
     const both = { ...window('wA', at(10), at(30), 'both'), response: 'http_422' as const };
     const incoming = { ...window('wB', at(12), at(30), 'incoming'), response: 'success_mdn' as const };
-    const running = decideAll([both, incoming, due(10), due(12)]);
+    // Windows that answer otherwise overlapping: scheduled before such windows were refused (WINDOW_OVERLAP), still in streams.
+    const running = [due(10), due(12)].reduce<PartnerTrafficEvent[]>(
+      (events, command) => [...events, ...partnerTrafficDecider.decide(command, foldEvents(partnerTrafficDecider, events))],
+      [...decideAll([both]), ...decideAll([incoming])],
+    );
     const state = foldEvents(partnerTrafficDecider, running);
     expect(state.activeWindows).toEqual({ incoming: 'wB', outgoing: 'wA' });
     const events = partnerTrafficDecider.decide({ type: 'cancel_window', ref, windowId: 'wB', actor: 'bob', now: at(13) }, state);

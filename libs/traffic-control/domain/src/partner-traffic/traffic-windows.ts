@@ -14,8 +14,18 @@ export function windowCovering(windows: readonly TrafficWindow[], direction: Tra
   return found;
 }
 
-/** Windows of the same direction that overlap or touch [startsAt, endsAt): they merge into one. */
-export function windowsMergingWith(windows: readonly TrafficWindow[], candidate: Pick<TrafficWindow, 'direction' | 'startsAt' | 'endsAt'>): TrafficWindow[] {
+/**
+ * Windows that would answer incoming messages otherwise than `candidate` at some instant of [startsAt, endsAt): both
+ * pause incoming traffic (`incoming` or `both`), with another response, and overlap it (touching is no overlap).
+ */
+export function windowsAnsweringOtherwise(windows: readonly TrafficWindow[], candidate: Pick<TrafficWindow, 'direction' | 'startsAt' | 'endsAt' | 'response'>): TrafficWindow[] {
+  if (!directionsOf(candidate.direction).includes('incoming')) return [];
+  const [start, end] = [ms(candidate.startsAt), ms(candidate.endsAt)];
+  return windows.filter((window) => directionsOf(window.direction).includes('incoming') && window.response !== candidate.response && ms(window.startsAt) < end && start < ms(window.endsAt));
+}
+
+/** Windows of the same direction and response that overlap or touch [startsAt, endsAt): they merge into one. */
+export function windowsMergingWith(windows: readonly TrafficWindow[], candidate: Pick<TrafficWindow, 'direction' | 'startsAt' | 'endsAt' | 'response'>): TrafficWindow[] {
   let start = ms(candidate.startsAt);
   let end = ms(candidate.endsAt);
   const merged = new Set<TrafficWindow>();
@@ -23,7 +33,7 @@ export function windowsMergingWith(windows: readonly TrafficWindow[], candidate:
   for (let grew = true; grew; ) {
     grew = false;
     for (const window of windows) {
-      if (merged.has(window) || window.direction !== candidate.direction) continue;
+      if (merged.has(window) || window.direction !== candidate.direction || window.response !== candidate.response) continue;
       if (ms(window.startsAt) <= end && start <= ms(window.endsAt)) {
         merged.add(window);
         start = Math.min(start, ms(window.startsAt));

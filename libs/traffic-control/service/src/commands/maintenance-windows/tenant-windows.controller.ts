@@ -24,7 +24,7 @@ export class TenantWindowsController {
   @ApiOperation({ summary: 'Schedule a maintenance window (pauses at starts_at, resumes at ends_at; overlapping windows merge)' })
   @ApiResponse({ status: 201, description: 'OK', schema: TRAFFIC_WINDOW_SCHEDULED })
   @ApiResponse({ status: 422, description: 'Validation failed: VALIDATION_FAILED, INVALID_TRAFFIC_SETTING (a response on outgoing), WINDOW_IN_PAST, INVALID_WINDOW (ends before it starts), WINDOW_LIMIT_EXCEEDED' })
-  @ApiResponse({ status: 409, description: 'WINDOW_OVERLAP: it overlaps or touches a window of its direction that answers with another response (details.window_ids); windows merge only when they answer alike' })
+  @ApiResponse({ status: 409, description: 'WINDOW_OVERLAP: it overlaps a window that also pauses incoming traffic (incoming or both) with another response (details.window_ids); windows of one direction merge only when they answer alike' })
   async schedule(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: ScheduleWindowDto) {
     return (await this.handler.schedule(ctx, await this.targets.ofTenant(ctx, id), body)).map((data) => ({ message: 'Maintenance window scheduled', data }));
   }
