@@ -67,6 +67,8 @@ describe('the OpenAPI patterns say what the validators take', () => {
 
   it('takes an IPv6 range ending in a dotted IPv4 address (RFC 4291 §2.2) and stores it in hexadecimal', () => {
     expect(['::ffff:192.0.2.0/120', '64:ff9b::192.0.2.0/120', '::ffff:1.2.3.4/128', '1:2:3:4:5:6:1.2.3.4/96'].filter(isCidr).map(normalisedCidr)).toEqual(['::ffff:c000:200/120', '64:ff9b::c000:200/120', '::ffff:102:304/128', '1:2:3:4:5:6::/96']);
+    // `::a.b.c.d` is the IPv4-compatible address (RFC 4291 §2.5.5.1), not the IPv4-mapped one: one address, one range.
+    expect(['::1.2.3.4/128', '::0:1.2.3.4/128', '::102:304/128', '::0.0.0.0/96'].filter(isCidr).map(normalisedCidr)).toEqual(['::102:304/128', '::102:304/128', '::102:304/128', '::/96']);
     expect(['::ffff:01.2.3.4/128', '::ffff:1.2.3/128', '1:2:3:4:5:6:7:1.2.3.4/128'].filter(isCidr)).toEqual([]);
   });
 
