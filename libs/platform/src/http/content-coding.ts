@@ -10,13 +10,17 @@ export function hasUnsupportedContentCoding(request: IncomingMessage): boolean {
   const headers = request.headers;
   const coding = headers['content-encoding'];
   if (coding === undefined || !hasBody(request)) return false;
-  return coding.split(',').some((name) => name.trim().toLowerCase() !== 'identity');
+  // Empty list elements are no coding (RFC 9110 §5.6.1.2: a recipient ignores them).
+  return coding.split(',').some((name) => {
+    const named = name.trim().toLowerCase();
+    return named !== '' && named !== 'identity';
+  });
 }
 
 /** A body follows the head: chunked, or a Content-Length above 0 (RFC 9112 §6.3). */
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
-  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
 }
 
 /** The 415's body: the coding named, in the house error shape. */
