@@ -190,7 +190,8 @@ export const CERTIFICATE_UPLOAD_BODY: SchemaObject = {
   additionalProperties: false,
   required: ['name', 'usage', 'certificate'],
   properties: {
-    name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000][^\\u0000]*$', example: 'Acme 2025' }),
+    // No control character anywhere (line breaks, tabs, escapes, NUL: 422), as the form reader refuses them.
+    name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029][^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$', example: 'Acme 2025' }),
     usage: string({ enum: [...CERTIFICATE_USAGES], example: 'both' }),
     type: string({ enum: [...CERTIFICATE_TYPES] }),
     certificate: string({ format: 'binary', minLength: 1, description: `PEM, DER or a PEM bundle (leaf first); at most ${DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES / 1024} KiB (422 CERTIFICATE_TOO_LARGE)` }),
