@@ -72,7 +72,8 @@ export class DeletedTenantGuard implements CanActivate {
       if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [execution.getHandler(), execution.getClass()])) return true;
       throw new Error('RequestContext missing: DeletedTenantGuard must run after the JwtAuthGuard');
     }
-    const { account, tenant } = context.caller;
+    const { tenant } = context.caller;
+    const account = accountOfTenantClaim(request, context.caller.account);
     const response = execution.switchToHttp().getResponse<{ raw?: ServerResponse }>().raw;
     if (this.reflector.get<boolean | undefined>(CLOSES_TENANT, execution.getHandler()) && response) return this.closing(request, response, account);
     const writes = response !== undefined && WRITES.has(request.method as string);
@@ -123,7 +124,7 @@ export class DeletedTenantGuard implements CanActivate {
   }
 }
 
-type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; body?: unknown; routeOptions?: { url?: string }; [TENANT_CHECKED]?: true };
+type CheckedRequest = { context?: RequestContext; method?: string; params?: Record<string, unknown>; query?: { account?: unknown }; body?: unknown; routeOptions?: { url?: string }; [TENANT_CHECKED]?: true };
 
 /** The gates a write enters (what it depends on) and the one it closes (what it deletes), by its route. */
 interface EntityGates {
@@ -189,6 +190,21 @@ function leaveWhenAnswered(response: ServerResponse, leave: () => void): void {
   };
   response.once('finish', once);
   response.once('close', once);
+}
+
+/** What a gateway token of every account says (caller-claims). */
+const EVERY_ACCOUNT = '*';
+
+/**
+ * The account a token's tenant claim is of: the token's own, or for a gateway token of every account (`*`, whose
+ * tenant claim names a tenant of whichever account it acts for) the account the request names, `?account=` or the body's
+ * `account`, so a deleted tenant of that account is refused as its own tokens are. `*` when it names none (the route
+ * then refuses it ACCOUNT_REQUIRED).
+ */
+function accountOfTenantClaim(request: CheckedRequest, own: string): string {
+  if (own !== EVERY_ACCOUNT) return own;
+  const named = request.query?.account ?? (request.body !== null && typeof request.body === 'object' ? (request.body as { account?: unknown }).account : undefined);
+  return typeof named === 'string' && named !== '' ? named : own;
 }
 
 function checked(request: CheckedRequest): true {

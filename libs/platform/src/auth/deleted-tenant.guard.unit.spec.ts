@@ -26,7 +26,7 @@ function responseOf(): ServerResponse & { send(): void } {
 }
 
 /** An HTTP execution whose request carries the caller of `tenant` (null: a token without a tenant claim). */
-function executionOf(request: { context?: RequestContext; method?: string; params?: object }, response: ServerResponse = responseOf(), closes = false): ExecutionContext {
+function executionOf(request: { context?: RequestContext; method?: string; params?: object; query?: object; body?: unknown }, response: ServerResponse = responseOf(), closes = false): ExecutionContext {
   const handler = handlerOf(closes);
   return {
     getType: () => 'http',
@@ -76,6 +76,19 @@ describe('DeletedTenantGuard', () => {
     await expect(guard.canActivate(executionOf(requestOf('ten_gone')))).rejects.toMatchObject({ code: 'TENANT_DELETED' });
     expect(() => guard.canActivate(executionOf(requestOf('ten_gone')))).toThrow(expect.objectContaining({ code: 'TENANT_DELETED' }));
     expect(source.asked).toBe(1);
+  });
+
+  it("refuses a gateway token of every account whose tenant claim names a deleted tenant of the account the request names (?account= or the body's)", async () => {
+    const asked: string[] = [];
+    const source: DeletedTenants = { isDeleted: async (account, tenant) => (asked.push(`${account}/${tenant}`), account === 'acme' && tenant === 't3') };
+    const guard = new DeletedTenantGuard(new Reflector(), source);
+    const everyAccount = (extra: object) => ({ context: { caller: { account: '*', tenant: 't3' } } as unknown as RequestContext, method: 'GET', params: {}, ...extra });
+    await expect(guard.canActivate(executionOf(everyAccount({ query: { account: 'acme' } })))).rejects.toMatchObject({ code: 'TENANT_DELETED' });
+    await expect(guard.canActivate(executionOf(everyAccount({ method: 'POST', body: { account: 'acme', tenant: null } })))).rejects.toMatchObject({ code: 'TENANT_DELETED' });
+    // Another account's t3 lives on; naming no account is the route's to refuse (ACCOUNT_REQUIRED).
+    await expect(guard.canActivate(executionOf(everyAccount({ query: { account: 'beta' } })))).resolves.toBe(true);
+    await expect(guard.canActivate(executionOf(everyAccount({})))).resolves.toBe(true);
+    expect(asked).toEqual(['acme/t3', 'acme/t3', 'beta/t3', '*/t3']);
   });
 
   it('asks a source that remembers nothing on every request', async () => {
