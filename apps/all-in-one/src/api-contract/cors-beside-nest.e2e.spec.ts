@@ -104,6 +104,25 @@ describe.each([
     }
   });
 
+  it('every answer, the routes beside Nest and the fast lane as Nest\'s, success and refusal, says X-Content-Type-Options: nosniff', async () => {
+    const user = `Bearer ${t.token({ account: ACCOUNT, tenant, roles: ['tenant_admin'] })}`;
+    const gateway = `Bearer ${t.token({ sub: fresh('gateway'), account: ACCOUNT, tenant: null, roles: ['gateway'] })}`;
+    const answers = [
+      await send('GET', `/v1/partners/${partnerId}`, { authorization: user }),
+      await send('GET', '/v1/partners', { authorization: user }),
+      await send('GET', '/v1/certificates', { authorization: user }),
+      await send('POST', '/v1/partners', { authorization: user }, '{"name":1}'),
+      await send('GET', '/v1/partners', {}),
+      await send('GET', '/v1/nowhere', {}),
+      await send('POST', '/v1/traffic/decisions', { authorization: gateway }, decision),
+      await send('POST', '/v1/traffic/decisions', { authorization: gateway }, decision),
+      await send('GET', '/health/live', {}),
+    ];
+    expect(answers.map((answer) => [answer.status, answer.headers.filter(([name]) => name === 'x-content-type-options')])).toEqual(
+      [200, 200, 200, 422, 401, 404, 200, 200, 200].map((status) => [status, [['x-content-type-options', 'nosniff']]]),
+    );
+  });
+
   it('the fast lane answers a gateway (no Origin) byte for byte as its route does, CORS headers included', async () => {
     const authorization = `Bearer ${t.token({ sub: fresh('gateway'), account: ACCOUNT, tenant: null, roles: ['gateway'] })}`;
     await send('POST', '/v1/traffic/decisions', { authorization }, decision);

@@ -46,6 +46,7 @@ import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 import { isStoreOutage } from './store-outage';
 import { startFailedWith, startSucceeded } from './failed-start';
+import { NO_SNIFFING } from './no-sniffing';
 
 export interface HttpAppOptions extends PlatformAppOptions {
   /** Default true; tests turn it off so each app does not add process signal listeners. */
@@ -154,6 +155,7 @@ export async function createHttpApp(
       };
       (request as RequestWithIds).ids = ids;
       reply.header(CORRELATION_ID_HEADER, ids.correlationId);
+      reply.header(NO_SNIFFING[0], NO_SNIFFING[1]);
     });
     // Every line logged while a request runs (Nest's included) carries its ids; the auth guard adds the caller.
     fastify.addHook('onRequest', (request, _reply, done) => {

@@ -106,7 +106,7 @@ describe('FastLane', () => {
       const written = await answered(lane, body, json(LIMIT, { 'content-type': type, 'x-correlation-id': 'corr-1' }));
       expect(written).toEqual({
         status: 200,
-        headers: { 'x-correlation-id': 'corr-1', 'content-type': 'application/json; charset=utf-8', 'content-length': 22 },
+        headers: { 'x-content-type-options': 'nosniff', 'x-correlation-id': 'corr-1', 'content-type': 'application/json; charset=utf-8', 'content-length': 22 },
         body: '{"n":42,"caller":"gw"}',
       });
       expect(counted).toEqual([200]);
@@ -138,7 +138,7 @@ describe('FastLane', () => {
       const { lane, counted } = laneOf();
       const written = await answered(lane, body);
       expect([written.status, (JSON.parse(written.body as string) as { error: { code: string } }).error.code]).toEqual([status, code]);
-      expect(Object.keys(written.headers ?? {})).toEqual(['x-correlation-id', 'content-type', 'content-length']);
+      expect(Object.keys(written.headers ?? {})).toEqual(['x-content-type-options', 'x-correlation-id', 'content-type', 'content-length']);
       expect(counted).toEqual([status]);
       expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     });
@@ -147,17 +147,17 @@ describe('FastLane', () => {
       const { lane } = laneOf();
       const written = await answered(lane, Buffer.from([0x7b, 0xff, 0x7d]));
       expect(written.status).toBe(400);
-      expect(Object.keys(written.headers ?? {})).toEqual(['x-correlation-id', 'content-type', 'content-length']);
+      expect(Object.keys(written.headers ?? {})).toEqual(['x-content-type-options', 'x-correlation-id', 'content-type', 'content-length']);
       expect(JSON.parse(written.body as string)).toEqual({ message: 'Malformed JSON body', error: { type: 'invalid_request_error', code: 'MALFORMED_JSON' } });
     });
 
     it("with CORS on, the CORS headers of the route's answer to a request without an Origin come first, its errors' too", async () => {
       const cors = { vary: 'Origin', 'access-control-expose-headers': 'x-correlation-id' };
       const ok = await answered(laneOf({}, cors).lane, '{"n":1}');
-      expect(ok.headers).toEqual({ ...cors, 'x-correlation-id': expect.any(String), 'content-type': 'application/json; charset=utf-8', 'content-length': 21 });
-      expect(Object.keys(ok.headers ?? {})).toEqual(['vary', 'access-control-expose-headers', 'x-correlation-id', 'content-type', 'content-length']);
+      expect(ok.headers).toEqual({ ...cors, 'x-content-type-options': 'nosniff', 'x-correlation-id': expect.any(String), 'content-type': 'application/json; charset=utf-8', 'content-length': 21 });
+      expect(Object.keys(ok.headers ?? {})).toEqual(['x-content-type-options', 'vary', 'access-control-expose-headers', 'x-correlation-id', 'content-type', 'content-length']);
       const refused = await answered(laneOf({}, cors).lane, Buffer.from([0x7b, 0xff, 0x7d]));
-      expect(Object.keys(refused.headers ?? {})).toEqual(['vary', 'access-control-expose-headers', 'x-correlation-id', 'content-type', 'content-length']);
+      expect(Object.keys(refused.headers ?? {})).toEqual(['x-content-type-options', 'vary', 'access-control-expose-headers', 'x-correlation-id', 'content-type', 'content-length']);
     });
 
     it('an answer that throws is a 500 in the house shape', async () => {

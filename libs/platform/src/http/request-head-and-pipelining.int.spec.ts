@@ -105,13 +105,24 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
     expect(handled).toHaveLength(2);
   });
 
-  it('tells browsers not to guess a type on every answer, a refusal too (X-Content-Type-Options: nosniff)', async () => {
-    const answered = await exchange(port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    const refused = await exchange(port, 'GET /ok HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
-    expect([answered, refused].map((answer) => [answer.split('\r\n')[0], /\r\nx-content-type-options: nosniff\r\n/i.test(answer)])).toEqual([
-      ['HTTP/1.1 200 OK', true],
-      ['HTTP/1.1 400 Bad Request', true],
+  it("tells browsers not to guess a type on the server's own refusals (X-Content-Type-Options: nosniff), as the routes' answers do", async () => {
+    const refusals = await Promise.all([
+      exchange(port, 'GET /ok HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'),
+      exchange(port, 'GET /ok?q=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      exchange(port, 'GET /v1/x HTTP/1.1\r\nHost: x\r\nIf-Match: "a"\r\nConnection: close\r\n\r\n'),
+      exchange(port, 'POST /ok HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nx'),
+      exchange(port, 'POST /ok HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1\r\nConnection: close\r\n\r\n'),
+      exchange(port, 'CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n'),
     ]);
+    expect(refusals.map((answer) => [answer.split('\r\n')[0], /\r\nx-content-type-options: nosniff\r\n/i.test(answer)])).toEqual([
+      ['HTTP/1.1 400 Bad Request', true],
+      ['HTTP/1.1 400 Bad Request', true],
+      ['HTTP/1.1 412 Precondition Failed', true],
+      ['HTTP/1.1 415 Unsupported Media Type', true],
+      ['HTTP/1.1 417 Expectation Failed', true],
+      ['HTTP/1.1 405 Method Not Allowed', true],
+    ]);
+    expect(handled).toEqual([]);
   });
 
   it('works on at most a bounded number of one connection\'s pipelined requests, closes it beyond that, and keeps answering others', async () => {
