@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { capturedLogLines, createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 
@@ -5,8 +6,13 @@ describe('the traffic decision routes log why a request got 401, as every route 
   const log = capturedLogLines();
   let t: EmbeddedTestApp;
 
+  let base: string;
+
   beforeAll(async () => {
     t = await createEmbeddedTestApp({ imports: [TrafficControlModule], env: { LOG_LEVEL: 'info' }, logDestination: log.stream });
+    // Over a socket: the decision routes answer there beside Nest, outside its hooks (an injected request passes them first).
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   });
   afterAll(() => t?.close());
 
@@ -16,14 +22,16 @@ describe('the traffic decision routes log why a request got 401, as every route 
     const answers = [];
     const tag = url.endsWith('batch') ? 'batch' : 'one';
     for (const [authorization, correlationId] of [[`Bearer ${forged}`, `forged-${tag}`], [undefined, `none-${tag}`], ['Basic eDp5', `basic-${tag}`]] as const) {
-      const res = await t.app.inject({ method: 'POST', url, payload: {}, headers: { ...(authorization ? { authorization } : {}), 'x-correlation-id': correlationId } });
+      const res = await fetch(`${base}${url}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), 'x-correlation-id': correlationId } });
       const line = log.json().find((entry) => entry['correlationId'] === correlationId && String(entry['msg']).startsWith('401'));
-      answers.push([res.statusCode, line?.['context'], line?.['url'], String(line?.['reason'])]);
+      answers.push([res.status, line?.['context'], line?.['url'], String(line?.['reason']), line?.['requestId']]);
     }
+    // The request's own id too, as every request's lines carry it (a route outside Nest has no log context to add it).
+    const requestId = expect.stringMatching(/^[0-9a-f-]{36}$/);
     expect(answers).toEqual([
-      [401, 'JwtAuthGuard', url, expect.stringMatching(/signature/i)],
-      [401, 'JwtAuthGuard', url, 'no Authorization header'],
-      [401, 'JwtAuthGuard', url, 'the Authorization header is not a bearer JWT'],
+      [401, 'JwtAuthGuard', url, expect.stringMatching(/signature/i), requestId],
+      [401, 'JwtAuthGuard', url, 'no Authorization header', requestId],
+      [401, 'JwtAuthGuard', url, 'the Authorization header is not a bearer JWT', requestId],
     ]);
     expect(log.lines.join('\n')).not.toContain(forged.split('.')[2]);
   });

@@ -70,7 +70,7 @@ export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVe
  */
 export function callerOfAuthorization(request: RequestWithIds & { readonly method?: string; readonly url?: string }, verifier: JwtVerifier): Caller | Promise<Caller> {
   const refused = (reason: string): UnauthorizedException => {
-    logRefusedToken(reason, requestIdsOf(request).correlationId, request.method, request.url);
+    logRefusedToken(reason, requestIdsOf(request), request.method, request.url);
     return new UnauthorizedException();
   };
   const header = request.headers.authorization;

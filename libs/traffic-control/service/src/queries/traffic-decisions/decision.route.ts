@@ -131,7 +131,7 @@ function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): 
 /** A refused credential is answered as Nest's guards' refusals are (the house error answer: its body, challenge and correlation id). */
 function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number, decisions: TrafficDecisions): void {
   if (!check.ok && check.status === 401) {
-    logRefusedToken(check.reason, requestIdsOf(request).correlationId, request.method, request.url);
+    logRefusedToken(check.reason, requestIdsOf(request), request.method, request.url);
     return replyWithAppError(new UnauthorizedException(), request, reply);
   }
   if (claimsDeletedTenant(check, decisions)) return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
