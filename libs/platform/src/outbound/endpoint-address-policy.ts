@@ -38,6 +38,22 @@ export function isCanonicalCidr(entry: string): boolean {
   return dotted === undefined || ipaddr.IPv4.isValidFourPartDecimal(dotted);
 }
 
+/** An IPv6 entry's dotted IPv4 tail, its four parts (and the prefix length after it, if any). */
+const DOTTED_TAIL = /:(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d+)?$/;
+
+/**
+ * An IPv6 address or range with its dotted IPv4 tail written as its two hexadecimal groups (`::1.2.3.4/128` →
+ * `::102:304/128`), what ipaddr.js then reads as written: it reads `::a.b.c.d` as the IPv4-mapped `::ffff:a.b.c.d`, not
+ * the IPv4-compatible address RFC 4291 §2.5.5.1 says it is. Any other entry as it is.
+ */
+export function withHexIpv4Tail(entry: string): string {
+  if (!entry.includes(':')) return entry;
+  return entry.replace(DOTTED_TAIL, (_match, a: string, b: string, c: string, d: string, bits: string | undefined) => {
+    const group = (high: string, low: string) => ((Number(high) << 8) | Number(low)).toString(16);
+    return `:${group(a, b)}:${group(c, d)}${bits ?? ''}`;
+  });
+}
+
 /**
  * Parses a comma-separated list of CIDRs (`10.0.0.0/8, fd00::/8`); empty means none. Throws naming the bad entry.
  * Only canonical forms: an operator who writes `010.0.0.0/8` should not get a range they did not mean.
@@ -46,7 +62,7 @@ export function parseAllowedAddressRanges(list: string): AllowedAddressRange[] {
   const ranges: AllowedAddressRange[] = [];
   for (const entry of list.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
     if (!isCanonicalCidr(entry)) throw new Error(`"${entry}" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)`);
-    ranges.push(ipaddr.parseCIDR(entry));
+    ranges.push(ipaddr.parseCIDR(withHexIpv4Tail(entry)));
   }
   return ranges;
 }

@@ -68,6 +68,8 @@ describe('endpoint address policy', () => {
   });
 
   describe('PRIVATE_ENDPOINTS_ALLOW ranges', () => {
+    // `::a.b.c.d` is the IPv4-compatible address (RFC 4291 §2.5.5.1), not the IPv4-mapped one the parser alone reads.
+    expect(parseAllowedAddressRanges('::1.2.3.4/128, ::ffff:1.2.3.4/128, 1.2.3.4/32').map(([address, bits]) => `${address.toString()}/${bits}`)).toEqual(['::102:304/128', '::ffff:102:304/128', '1.2.3.4/32']);
     const allowed = parseAllowedAddressRanges(' 10.20.0.0/16 , fd00:1::/32,127.0.0.0/8');
 
     it('lets addresses inside an allowed range through, and only those', () => {

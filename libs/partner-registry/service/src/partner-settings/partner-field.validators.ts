@@ -2,7 +2,7 @@ import { characterCount, hasControlCharacters } from '@as2-partners/kernel';
 import { AS2_ID_PATTERN, isHttpsUrl } from '@as2-partners/partner-registry-domain';
 import ipaddr from 'ipaddr.js';
 import { isEmail, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { isCanonicalCidr, propertyRule } from '@as2-partners/platform';
+import { isCanonicalCidr, propertyRule, withHexIpv4Tail } from '@as2-partners/platform';
 
 /** What an AS2 id that breaks the format is told, named by `label` (a partner's `AS2 ID`, an instance's `my AS2 ID`). */
 const as2IdMessage =
@@ -64,23 +64,9 @@ export function isCidr(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 64 && isCanonicalCidr(value);
 }
 
-/** An IPv6 address's dotted IPv4 tail (`::ffff:1.2.3.4`, `::1.2.3.4`): its four parts. */
-const DOTTED_TAIL = /:(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d+)?$/;
-
-/**
- * An IPv6 range's dotted IPv4 tail written as its two hexadecimal groups (`::1.2.3.4/128` → `::102:304/128`): the parser
- * reads `::a.b.c.d` as the IPv4-mapped `::ffff:a.b.c.d`, not the IPv4-compatible address RFC 4291 §2.5.5.1 says it is.
- */
-function withHexTail(value: string): string {
-  return value.replace(DOTTED_TAIL, (_match, a: string, b: string, c: string, d: string, bits: string | undefined) => {
-    const group = (high: string, low: string) => ((Number(high) << 8) | Number(low)).toString(16);
-    return `:${group(a, b)}:${group(c, d)}${bits ?? ''}`;
-  });
-}
-
 /** `203.0.113.7/24` and `203.0.113.0/24` name the same range: stored as the network address. */
 export function normalisedCidr(given: string): string {
-  const value = given.includes(':') ? withHexTail(given) : given;
+  const value = withHexIpv4Tail(given);
   const [address, bits] = ipaddr.parseCIDR(value);
   const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(value) : ipaddr.IPv6.networkAddressFromCIDR(value);
   return `${network.toString()}/${bits}`;
