@@ -7,8 +7,7 @@ import type { IncomingMessage } from 'node:http';
  * Accept-Encoding.
  */
 export function hasUnsupportedContentCoding(request: IncomingMessage): boolean {
-  const headers = request.headers;
-  const coding = headers['content-encoding'];
+  const coding = request.headers['content-encoding'];
   if (coding === undefined || !hasBody(request)) return false;
   // Empty list elements are no coding (RFC 9110 §5.6.1.2: a recipient ignores them).
   return coding.split(',').some((name) => {

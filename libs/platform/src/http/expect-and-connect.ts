@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterEarlierAnswers } from './client-error-answer';
 import { errorTypeOf } from './error-body';
-import { NO_SNIFFING } from './no-sniffing';
+import { writeEarlyRefusal } from './early-refusal';
 
 const EXPECTATION_FAILED_BODY = JSON.stringify({
   message: 'Only the 100-continue expectation can be met',
@@ -20,8 +20,7 @@ const CONNECT_BODY = JSON.stringify({ message: 'The CONNECT method is not allowe
 export function answerExpectationsAndConnectInHouseShape(server: Server): void {
   server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
     // The body, if the client sends it anyway, is framed by its Content-Length and dropped: the connection can go on.
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(EXPECTATION_FAILED_BODY), [NO_SNIFFING[0]]: NO_SNIFFING[1] });
-    response.end(EXPECTATION_FAILED_BODY);
+    writeEarlyRefusal(response, 417, EXPECTATION_FAILED_BODY);
   });
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     // Whatever follows a CONNECT's head is the tunnel's, not HTTP: answered after the requests before it, then closed.

@@ -14,6 +14,7 @@ import { failsIfMatch } from './conditional-requests';
 import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content-coding';
 import { hasMalformedQuery } from './malformed-query';
 import { NO_SNIFFING } from './no-sniffing';
+import { writeEarlyRefusal } from './early-refusal';
 import { UnansweredRequests } from './unanswered-requests';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
@@ -287,8 +288,9 @@ export class HotPathRoutes {
         const ambiguity = ambiguityOf(request);
         if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
         if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response);
-        if (hasMalformedQuery(request.url)) return refuseWith(response, 400, MALFORMED_QUERY_BODY);
-        if (failsIfMatch(request)) return refuseWith(response, 412, IF_MATCH_FAILED_BODY);
+        // Their bytes were framed: the connection goes on after these.
+        if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY);
+        if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -329,9 +331,7 @@ function lacksHost(request: IncomingMessage): boolean {
 
 /** A request whose head two parties could read two ways: 400 in the house error shape, and the connection closed after it. */
 function refuseAmbiguous(response: ServerResponse, message: string): void {
-  const body = JSON.stringify({ message, error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } });
-  response.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [NO_SNIFFING[0]]: NO_SNIFFING[1], connection: 'close' });
-  response.end(body);
+  writeEarlyRefusal(response, 400, JSON.stringify({ message, error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } }), { connection: 'close' });
 }
 
 /**
@@ -339,9 +339,7 @@ function refuseAmbiguous(response: ServerResponse, message: string): void {
  * and the connection closed after it rather than its body read to the end.
  */
 function refuseContentCoding(request: IncomingMessage, response: ServerResponse): void {
-  const body = contentCodingRefusalBody(request);
-  response.writeHead(415, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [NO_SNIFFING[0]]: NO_SNIFFING[1], 'accept-encoding': 'identity', connection: 'close' });
-  response.end(body);
+  writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { 'accept-encoding': 'identity', connection: 'close' });
 }
 
 const MALFORMED_QUERY_BODY = JSON.stringify({ message: 'Malformed URL: the query string has an invalid percent-encoding', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
@@ -351,20 +349,12 @@ const IF_MATCH_FAILED_BODY = JSON.stringify({
   error: { type: 'invalid_request_error', code: 'PRECONDITION_FAILED' },
 });
 
-/** A request refused before any route with a fixed house-shaped body; its bytes were framed, so the connection goes on. */
-function refuseWith(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), [NO_SNIFFING[0]]: NO_SNIFFING[1] });
-  response.end(body);
-}
-
 /** An HTTP/1.1 request without Host: 400 in the house error shape. Its bytes were framed, so the connection goes on. */
 function refuseWithoutHost(response: ServerResponse): void {
-  response.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(NO_HOST_BODY), [NO_SNIFFING[0]]: NO_SNIFFING[1] });
-  response.end(NO_HOST_BODY);
+  writeEarlyRefusal(response, 400, NO_HOST_BODY);
 }
 
 /** A request that arrives while the server closes: 503, the house error body, and the connection closed after it. */
 function refuseWhileClosing(response: ServerResponse): void {
-  response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(CLOSING_BODY), [NO_SNIFFING[0]]: NO_SNIFFING[1], connection: 'close', 'retry-after': '1' });
-  response.end(CLOSING_BODY);
+  writeEarlyRefusal(response, 503, CLOSING_BODY, { connection: 'close', 'retry-after': '1' });
 }
