@@ -13,6 +13,7 @@ import {
 import { ProbeTimeline, stepStart } from './probe-timeline';
 import type { SocketFactory } from './socket-factory';
 import { withoutCredentialEcho } from './credential-echo';
+import { oneLine } from './one-line-name';
 import { pinnedIssuerRefusal } from './pinned-issuer';
 
 const DAY_MS = 86_400_000;
@@ -102,8 +103,6 @@ function readyWithin<T extends Socket>(open: () => T, ready: 'connect' | 'secure
     });
   });
 }
-
-const oneLine = (dn: string) => dn.split('\n').join(', ');
 
 function tcpFailure(error: NodeJS.ErrnoException, where: string, timeoutMs: number): string {
   switch (error.code) {
