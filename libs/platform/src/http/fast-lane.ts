@@ -17,8 +17,6 @@ export interface FastLaneRoute<Caller> {
   readonly method: string;
   /** Its Fastify route's url as registered with HotPathRoutes: an exact path, `::` for a literal colon. */
   readonly url: string;
-  /** Its Fastify route's own `bodyLimit`, when it has one (else the server's). */
-  readonly bodyLimit?: number;
   /**
    * From the headers alone, synchronously: what the answer needs of them when the route would answer with its handler
    * (a remembered credential, say), or undefined to leave the request to the Fastify route (every other outcome).

@@ -67,6 +67,8 @@ export class HotPathRoutes {
   readonly fastify: FastifyInstance;
   /** Exact path → methods served here. */
   private readonly paths = new Map<string, Set<string>>();
+  /** The body limits of exact-path routes that set their own (`bodyLimit`), by `METHOD path`: their fast lanes keep them too. */
+  private readonly bodyLimits = new Map<string, number>();
   /** Paths with parameters, tried in order after the exact paths. */
   private readonly patterns: PathPattern[] = [];
   /** route → method → status → requests not yet scraped (nested: no key is built per request). */
@@ -124,6 +126,7 @@ export class HotPathRoutes {
       const served = this.paths.get(path) ?? new Set<string>();
       for (const method of methods) served.add(method);
       this.paths.set(path, served);
+      if (routeOptions.bodyLimit !== undefined) for (const method of methods) this.bodyLimits.set(`${method} ${path}`, routeOptions.bodyLimit);
       return;
     }
     if (url.includes('::')) throw new Error(`hot-path routes with parameters or a condition take no literal colon: ${url}`);
@@ -147,7 +150,7 @@ export class HotPathRoutes {
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       this.timeAnswer?.(method, route, status, seconds);
     };
-    this.lanes.set(path, new FastLane({ ...lane, method }, lane.bodyLimit ?? this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count, this.corsHeaders) as FastLane<unknown>);
+    this.lanes.set(path, new FastLane({ ...lane, method }, this.bodyLimits.get(`${method} ${path}`) ?? this.bodyLimitBytes, jsonBodyTextParser(this.fastify), count, this.corsHeaders) as FastLane<unknown>);
   }
 
   private statusesOf(route: string, method: string): Map<number, number> {

@@ -253,7 +253,7 @@ export function decisionRouting(credentials: GatewayCredentials, decisions: Traf
   ];
   const lanes: FastLaneRoute<LaneCaller>[] = [
     { method: 'POST', url: DECISION_PATH, admit, validate: validateOne, answer: laneAnswer(decideOne), serialize: serializeOne },
-    { method: 'POST', url: BATCH_DECISION_PATH, bodyLimit: BATCH_DECISIONS_BODY_LIMIT_BYTES, admit, validate: validateBatch, answer: laneAnswer(decideBatch), serialize: batchAnswerText },
+    { method: 'POST', url: BATCH_DECISION_PATH, admit, validate: validateBatch, answer: laneAnswer(decideBatch), serialize: batchAnswerText },
   ];
   return { routes, lanes, compilers: [validateOne.compile, validateBatch.compile, serializeOne.compile] };
 }
