@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { HotPathRoutes } from '@as2-partners/platform';
-import { createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
+import { capturedLogLines, createEmbeddedTestApp, type EmbeddedTestApp, type TestTokenClaims } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 
 const ACCOUNT = `acct-hot-${process.pid}`;
@@ -28,9 +28,10 @@ describe('GET /v1/partners/{id}: the hot path answers byte for byte what the Nes
   let t: EmbeddedTestApp;
   let base: string;
   let hotPath: HotPathRoutes;
+  const log = capturedLogLines();
 
   beforeAll(async () => {
-    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule, CertificateLifecycleModule, TrafficControlModule] });
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule, CertificateLifecycleModule, TrafficControlModule], env: { LOG_LEVEL: 'info' }, logDestination: log.stream });
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     hotPath = t.app.get(HotPathRoutes);
@@ -166,5 +167,12 @@ describe('GET /v1/partners/{id}: the hot path answers byte for byte what the Nes
     const refused = await expectSame(id, token);
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.text).error.code).toBe('TENANT_DELETED');
+    // Each hot path (one partner, the list) logs its refusal, as the Nest route's request line shows it (README: logs).
+    for (const path of [`/v1/partners/${id}`, '/v1/partners?page=1']) {
+      const correlationId = `gone-${path.length}`;
+      expect((await call('GET', path, token, undefined, { 'x-correlation-id': correlationId })).status).toBe(403);
+      const line = log.json().find((entry) => entry['correlationId'] === correlationId && String(entry['msg']).startsWith('403'));
+      expect([line?.['reason'], line?.['account'], line?.['tenant'], line?.['url']]).toEqual(['the token names a deleted tenant', ACCOUNT, gone, path]);
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { capturedLogLines, createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { TrafficControlModule } from '@as2-partners/traffic-control-service';
 
-describe('the traffic decision routes log why a request got 401, as every route does (README), never the token', () => {
+describe('the traffic decision routes log why a request got 401 or 403, as every route does (README), never the token', () => {
   const log = capturedLogLines();
   let t: EmbeddedTestApp;
 
@@ -34,5 +34,14 @@ describe('the traffic decision routes log why a request got 401, as every route 
       [401, 'JwtAuthGuard', url, 'the Authorization header is not a bearer JWT', requestId],
     ]);
     expect(log.lines.join('\n')).not.toContain(forged.split('.')[2]);
+  });
+
+  it.each(['/v1/traffic/decisions', '/v1/traffic/decisions:batch'])('%s: a verified caller without the gateway role', async (url) => {
+    const correlationId = `no-gateway-role-${url.endsWith('batch') ? 'batch' : 'one'}`;
+    const token = t.token({ roles: ['tenant_admin'], tenant: 't1' });
+    const res = await fetch(`${base}${url}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-correlation-id': correlationId } });
+    const line = log.json().find((entry) => entry['correlationId'] === correlationId && String(entry['msg']).startsWith('403'));
+    expect([res.status, line?.['reason'], line?.['tenant'], line?.['url'], line?.['requestId']]).toEqual([403, 'the token lacks the gateway role', 't1', url, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(log.lines.join('\n')).not.toContain(token.split('.')[2]);
   });
 });

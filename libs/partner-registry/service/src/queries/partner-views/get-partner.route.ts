@@ -13,6 +13,7 @@ import {
   HotPathRoutes,
   JwtVerifier,
   replyWithAppError,
+  logRefusedCaller,
   tenantDeletedError,
 } from '@as2-partners/platform';
 import { TENANT_READERS } from '../../api-conventions/partner-roles';
@@ -71,7 +72,10 @@ export class GetPartnerRoute implements OnModuleInit {
 
   private async read(request: FastifyRequest, reply: FastifyReply, caller: Caller & { readonly tenant: string }, id: string, verdict: boolean | undefined): Promise<void> {
     try {
-      if (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant))) throw tenantDeletedError(caller.tenant);
+      if (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant))) {
+        logRefusedCaller('the token names a deleted tenant', caller, request);
+        throw tenantDeletedError(caller.tenant);
+      }
       const json = await this.details.json(caller.account, caller.tenant, id);
       if (json === null) throw partnerNotFound(id);
       this.send(reply, json);

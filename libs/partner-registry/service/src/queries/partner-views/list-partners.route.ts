@@ -12,6 +12,7 @@ import {
   JwtVerifier,
   paginationOf,
   replyWithAppError,
+  logRefusedCaller,
   tenantDeletedError,
 } from '@as2-partners/platform';
 import type { Page } from '@as2-partners/kernel';
@@ -114,7 +115,10 @@ export class ListPartnersRoute implements OnModuleInit {
   private async read(request: FastifyRequest, reply: FastifyReply, taken: Taken, key: string, verdict: boolean | undefined): Promise<void> {
     const { caller, tenant, account, query } = taken;
     try {
-      if (caller.tenant !== null && (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant)))) throw tenantDeletedError(caller.tenant);
+      if (caller.tenant !== null && (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant)))) {
+        logRefusedCaller('the token names a deleted tenant', caller, request);
+        throw tenantDeletedError(caller.tenant);
+      }
       const [pageMark, itemsMark] = [this.pages.mark(), this.items.mark()];
       const page: Page<PartnerViewDocument> =
         tenant === null && listsNoMaster(query.type, query.stationId)

@@ -9,6 +9,7 @@ import {
   CORRELATION_ID_HEADER,
   correlationIdFromHeader,
   HotPathRoutes,
+  logRefusedCaller,
   logRefusedToken,
   PlatformMetrics,
   replyWithAppError,
@@ -134,8 +135,14 @@ function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Err
     logRefusedToken(check.reason, requestIdsOf(request), request.method, request.url);
     return replyWithAppError(new UnauthorizedException(), request, reply);
   }
-  if (claimsDeletedTenant(check, decisions)) return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
-  if (!check.ok) return replyWithAppError(new ForbiddenException(), request, reply);
+  if (claimsDeletedTenant(check, decisions)) {
+    logRefusedCaller('the token names a deleted tenant', check, request);
+    return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
+  }
+  if (!check.ok) {
+    logRefusedCaller('the token lacks the gateway role', check, request);
+    return replyWithAppError(new ForbiddenException(), request, reply);
+  }
   request.gateway = check;
   request.decidedAt = now;
   done();
