@@ -15,14 +15,16 @@ const CONNECT_BODY = JSON.stringify({ message: 'The CONNECT method is not allowe
 /**
  * The two requests Node's HTTP server answers itself, outside any route, answered in the house error shape: an
  * `Expect` other than 100-continue (Node's own 417 has no body) and `CONNECT` (Node closes the connection without a
- * word). 100-continue keeps Node's handling (the interim 100, then the route).
+ * word). 100-continue keeps Node's handling (the interim 100, then the route). `answered` hears each of these answers'
+ * method and status (the metrics).
  */
-export function answerExpectationsAndConnectInHouseShape(server: Server): void {
-  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+export function answerExpectationsAndConnectInHouseShape(server: Server, answered: (method: string, status: number) => void = () => undefined): void {
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     // The body, if the client sends it anyway, is framed by its Content-Length and dropped: the connection can go on.
-    writeEarlyRefusal(response, 417, EXPECTATION_FAILED_BODY);
+    answered(request.method ?? 'GET', writeEarlyRefusal(response, 417, EXPECTATION_FAILED_BODY));
   });
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    answered('CONNECT', 405);
     // Whatever follows a CONNECT's head is the tunnel's, not HTTP: answered after the requests before it, then closed.
     socket.on('error', () => undefined);
     afterEarlierAnswers(socket, () =>

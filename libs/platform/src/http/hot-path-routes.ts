@@ -181,6 +181,16 @@ export class HotPathRoutes {
     };
   }
 
+  /**
+   * An answer the server gave before any route (see {@link refuseEarly}), counted as the app counts a request no route
+   * matched (`route="unmatched"`), so `/metrics` holds every answer.
+   */
+  private countEarlyRefusal(method: string, status: number): void {
+    const statuses = this.statusesOf(UNMATCHED_ROUTE, method);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    this.timeAnswer?.(method, UNMATCHED_ROUTE, status, 0);
+  }
+
   /** Each answer's duration goes to `timeAnswer` from now on (the app's latency histograms; the counts stay drained at scrapes). */
   timeAnswersWith(timeAnswer: TimeAnswer): void {
     this.timeAnswer = timeAnswer;
@@ -286,14 +296,8 @@ export class HotPathRoutes {
       const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => {
         if (!unanswered.admit(response)) return;
         connections.began(response);
-        if (this.closing) return refuseWhileClosing(response);
-        if (lacksHost(request)) return refuseWithoutHost(response);
-        const ambiguity = ambiguityOf(request);
-        if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
-        if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response);
-        // Their bytes were framed: the connection goes on after these.
-        if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY);
-        if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY);
+        const refused = refuseEarly(request, response, this.closing);
+        if (refused !== null) return this.countEarlyRefusal(request.method ?? 'GET', refused);
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
@@ -303,7 +307,7 @@ export class HotPathRoutes {
       if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
       if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
       if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
-      answerExpectationsAndConnectInHouseShape(server);
+      answerExpectationsAndConnectInHouseShape(server, (method, status) => this.countEarlyRefusal(method, status));
       const connections = new ClosingConnections(server);
       this.connections = connections;
       const requestTimeoutMs = server.requestTimeout > 0 ? server.requestTimeout : NODE_REQUEST_TIMEOUT_MS;
@@ -315,6 +319,26 @@ export class HotPathRoutes {
       return server;
     };
   }
+}
+
+/** The route label of an answer no route gave (the app's onResponse hook names an unmatched request so too). */
+const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The answers the server gives before any route, or null when the request goes on to one: a closing server 503, no
+ * Host 400, an ambiguous head 400, a content coding 415 (their connections closed after them, but Host's), a query
+ * string that does not decode 400 and an If-Match that cannot hold 412 (their bytes were framed: the connection goes
+ * on after them). Returns the status written.
+ */
+function refuseEarly(request: IncomingMessage, response: ServerResponse, closing: boolean): number | null {
+  if (closing) return refuseWhileClosing(response);
+  if (lacksHost(request)) return refuseWithoutHost(response);
+  const ambiguity = ambiguityOf(request);
+  if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
+  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response);
+  if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY);
+  if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY);
+  return null;
 }
 
 /** A route's template as its metrics and OpenAPI name it: Fastify's `::` (a literal colon) as `:`. */
@@ -333,16 +357,16 @@ function lacksHost(request: IncomingMessage): boolean {
 }
 
 /** A request whose head two parties could read two ways: 400 in the house error shape, and the connection closed after it. */
-function refuseAmbiguous(response: ServerResponse, message: string): void {
-  writeEarlyRefusal(response, 400, JSON.stringify({ message, error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } }), { connection: 'close' });
+function refuseAmbiguous(response: ServerResponse, message: string): number {
+  return writeEarlyRefusal(response, 400, JSON.stringify({ message, error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } }), { connection: 'close' });
 }
 
 /**
  * A body in a content coding this API does not decode: 415 in the house shape, naming the one it takes (RFC 7694 §3),
  * and the connection closed after it rather than its body read to the end.
  */
-function refuseContentCoding(request: IncomingMessage, response: ServerResponse): void {
-  writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { 'accept-encoding': 'identity', connection: 'close' });
+function refuseContentCoding(request: IncomingMessage, response: ServerResponse): number {
+  return writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { 'accept-encoding': 'identity', connection: 'close' });
 }
 
 const MALFORMED_QUERY_BODY = JSON.stringify({ message: 'Malformed URL: the query string has an invalid percent-encoding', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
@@ -353,11 +377,11 @@ const IF_MATCH_FAILED_BODY = JSON.stringify({
 });
 
 /** An HTTP/1.1 request without Host: 400 in the house error shape. Its bytes were framed, so the connection goes on. */
-function refuseWithoutHost(response: ServerResponse): void {
-  writeEarlyRefusal(response, 400, NO_HOST_BODY);
+function refuseWithoutHost(response: ServerResponse): number {
+  return writeEarlyRefusal(response, 400, NO_HOST_BODY);
 }
 
 /** A request that arrives while the server closes: 503, the house error body, and the connection closed after it. */
-function refuseWhileClosing(response: ServerResponse): void {
-  writeEarlyRefusal(response, 503, CLOSING_BODY, { connection: 'close', 'retry-after': '1' });
+function refuseWhileClosing(response: ServerResponse): number {
+  return writeEarlyRefusal(response, 503, CLOSING_BODY, { connection: 'close', 'retry-after': '1' });
 }

@@ -1,0 +1,56 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+
+/** One request over its own connection: its status once answered. */
+function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { connection: 'close', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// The server answers some requests before any route (see HotPathRoutes' refuseEarly and the expectation's 417): those
+// answers are counted too, under route="unmatched" as a request no route matched, so /metrics holds every answer.
+describe('/metrics counts the answers the server gives before any route', () => {
+  let t: EmbeddedTestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule] });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  const unmatched = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      const match = /^as2_http_requests_total\{method="([A-Z]+)",route="unmatched",status_code="(\d+)"\} (\d+)$/.exec(line);
+      if (match) counts[`${match[1]} ${match[2]}`] = Number(match[3]);
+    }
+    return counts;
+  };
+
+  it('a malformed query (400), an If-Match that cannot hold (412), a content coding (415) and an unmet expectation (417)', async () => {
+    const before = await unmatched();
+    const token = t.token({ roles: ['tenant_admin'] });
+    const authorization = `Bearer ${token}`;
+    const statuses = [
+      await send(port, 'GET', '/v1/partners?search=%zz', { authorization }),
+      await send(port, 'PATCH', '/v1/partners/prt_x', { authorization, 'if-match': '"v1"', 'content-type': 'application/json' }, '{}'),
+      await send(port, 'POST', '/v1/partners', { authorization, 'content-encoding': 'gzip', 'content-type': 'application/json' }, 'x'),
+      await send(port, 'POST', '/v1/partners', { authorization, expect: 'bogus', 'content-type': 'application/json', 'content-length': '2' }),
+    ];
+    expect(statuses).toEqual([400, 412, 415, 417]);
+    const after = await unmatched();
+    const added = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+    expect({ get400: added('GET 400'), patch412: added('PATCH 412'), post415: added('POST 415'), post417: added('POST 417') }).toEqual({ get400: 1, patch412: 1, post415: 1, post417: 1 });
+  });
+});
