@@ -156,10 +156,18 @@ describe('platform edge (embedded app with a demo module)', () => {
       expect(res.json()).toEqual({ message: 'Malformed JSON body', error: { type: 'invalid_request_error', code: 'MALFORMED_JSON' } });
     });
 
-    it('refuses prototype poisoning as malformed JSON', async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json' }, payload: '{"as2_id":"A","__proto__":{"x":1}}' });
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error.code).toBe('MALFORMED_JSON');
+    it('refuses prototype poisoning as a field no DTO takes (the body is JSON), naming it, and pollutes nothing', async () => {
+      const send = (payload: string) => t.app.inject({ method: 'POST', url: '/demo/things', headers: { ...bearer(), 'content-type': 'application/json' }, payload });
+      const answers = [];
+      for (const payload of ['{"as2_id":"A","__proto__":{"x":1}}', '{"as2_id":"A","nested":{"\\u005f_proto__":{"x":1}}}', '{"as2_id":"A","constructor":{"prototype":{"x":1}}}']) {
+        const res = await send(payload);
+        answers.push([res.statusCode, res.json()]);
+      }
+      const refused = (field: string) => [422, { message: 'Validation failed', errors: { [field]: [`The ${field} field is not allowed`] }, error: { type: 'validation_error', code: 'VALIDATION_FAILED' } }];
+      expect(answers).toEqual([refused('__proto__'), refused('nested.__proto__'), refused('constructor')]);
+      // A constructor key without a prototype is a field like any other (the DTO refuses it as unknown, no more).
+      expect((await send('{"as2_id":"A","constructor":1}')).json().errors).toEqual({ constructor: ['The constructor field is not allowed'] });
+      expect(({} as { x?: unknown }).x).toBeUndefined();
     });
 
     it('answers 413 for a body over the limit', async () => {

@@ -129,7 +129,8 @@ describe('FastLane', () => {
 
     it.each([
       ['malformed JSON', '{"n":', 400, 'MALFORMED_JSON'],
-      ['a __proto__ key', '{"n":1,"__proto__":{"polluted":true}}', 400, 'MALFORMED_JSON'],
+      ['a __proto__ key', '{"n":1,"__proto__":{"polluted":true}}', 422, 'VALIDATION_FAILED'],
+      ['a constructor.prototype key', '{"n":1,"constructor":{"prototype":{"polluted":true}}}', 422, 'VALIDATION_FAILED'],
       ['nesting too deep', `{"n":1,"x":${'['.repeat(33)}${']'.repeat(33)}}`, 400, 'JSON_TOO_DEEP'],
       ['a NUL escape', '{"n":1,"s":"a\\u0000b"}', 422, 'INVALID_CHARACTERS'],
       ['a schema failure', '{"n":"one"}', 422, 'VALIDATION_FAILED'],

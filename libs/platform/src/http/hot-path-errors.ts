@@ -86,7 +86,8 @@ export function houseErrorAnswer(error: HotPathError, where: string, correlation
     return { status: 422, body: errorBody(422, 'Validation failed', 'VALIDATION_FAILED', { [field]: [text] }) };
   }
   if (error.name === 'ValidationFailedException') {
-    return { status: 422, body: errorBody(422, 'Validation failed', 'INVALID_CHARACTERS', (error as unknown as { errors: Record<string, string[]> }).errors) };
+    const { errors, code } = error as unknown as { errors: Record<string, string[]>; code?: string };
+    return { status: 422, body: errorBody(422, 'Validation failed', code ?? 'VALIDATION_FAILED', errors) };
   }
   if (error.name === 'JsonTooManyValuesError') return { status: 413, body: errorBody(413, error.message ?? FIXED_ERROR_MESSAGES[413] ?? 'Bad request', 'PAYLOAD_TOO_LARGE') };
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : error.name === 'MalformedJsonError' || error.name === 'JsonTooDeepError' ? 400 : null;

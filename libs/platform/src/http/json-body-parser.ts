@@ -46,7 +46,9 @@ export function jsonBodyTextParser(fastify: FastifyInstance): (text: string, don
     // values instead of the text's characters. A text that does not parse is refused as too deep when it is.
     parse(undefined as never, text, (error, value) => {
       if (error) {
-        done(exceedsJsonDepth(text) ? new JsonTooDeepError() : new MalformedJsonError(error.message), undefined);
+        const forbidden = exceedsJsonDepth(text) ? null : forbiddenKeyField(text);
+        if (forbidden !== null) done(new ValidationFailedException({ [forbidden]: [`The ${forbidden} field is not allowed`] }), undefined);
+        else done(exceedsJsonDepth(text) ? new JsonTooDeepError() : new MalformedJsonError(error.message), undefined);
         return;
       }
       const fault = valueShapeFault(value);
@@ -61,4 +63,33 @@ export function jsonBodyTextParser(fastify: FastifyInstance): (text: string, don
       else done(null, value);
     });
   };
+}
+
+/**
+ * The dotted path of the first key the JSON parser refuses in a text that is JSON (`__proto__`, or `constructor` holding
+ * `prototype`: secure-json-parse's prototype-poisoning rule), or null when the text is not JSON at all. Such a body is
+ * well-formed: its key is refused as a field no DTO takes (422), not as malformed JSON.
+ */
+function forbiddenKeyField(text: string): string | null {
+  let value: unknown;
+  try {
+    // JSON.parse makes `__proto__` an own data property: reading it back sets no prototype.
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const pending: (readonly [value: unknown, path: string])[] = [[value, '']];
+  for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
+    const [current, path] = entry;
+    if (typeof current !== 'object' || current === null) continue;
+    const keys = Array.isArray(current) ? current.map((_, index) => String(index)) : Object.keys(current);
+    for (const key of keys) {
+      const child = (current as Record<string, unknown>)[key];
+      const field = path ? `${path}.${key}` : key;
+      if (!Array.isArray(current) && (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')))) return field;
+    }
+    // Pushed last to first, so the body's first field is looked at first.
+    for (const key of keys.reverse()) pending.push([(current as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);
+  }
+  return null;
 }
