@@ -95,10 +95,15 @@ describe('PartnerAccess: an unknown partner id and one the caller may not see ar
     expect([readModels.reads.get(OWN), readModels.reads.get(MASTER)]).toEqual([1, 1]);
   });
 
-  it("an account-level caller reaches its tenants' partners (to be told TENANT_REQUIRED), not another account's", async () => {
-    const { access } = await accessWith(0);
-    await expect(access.resolve(ctx(null), OTHER_TENANT, 'read')).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
-    await expect(access.resolve(ctx(null), OTHER_ACCOUNT, 'read')).rejects.toMatchObject({ code: 'PARTNER_NOT_FOUND' });
+  it("an account-level caller reaches its account's masters only: a tenant's partner takes the unknown id's path (same wait, same 404)", async () => {
+    const { access, readModels } = await accessWith(WAIT_MS);
+    await expect(access.resolve(ctx(null), MASTER, 'read')).resolves.toMatchObject({ _id: MASTER });
+    for (const partnerId of [OTHER_TENANT, OTHER_ACCOUNT]) {
+      const result = await timed(() => access.resolve(ctx(null), partnerId, 'read'));
+      expect(result.error).toMatchObject({ code: 'PARTNER_NOT_FOUND', message: `Partner ${partnerId} not found` });
+      expect(result.ms).toBeGreaterThanOrEqual(WAIT_MS - 1);
+      expect(readModels.reads.get(partnerId)).toBeGreaterThan(1);
+    }
   });
 
   it('embedded mode never waits: the registry delivers its events before its commands return', () => {
