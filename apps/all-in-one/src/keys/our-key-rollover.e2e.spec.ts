@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { buildSignedAttributes, decryptEnvelopedWith } from '@as2-partners/as2';
 import { ActivationSchedulerLifecycle, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
 import { CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
-import { eventually } from '@as2-partners/kernel-testing';
+import { eventually, opensslVerifiesEvidence } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs, freshTenant, type CertificateApi } from '../certificates/certificate-api.spec-support';
@@ -131,7 +132,24 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     expect((await api.delete(`/v1/keys/${current.id}`)).body.error.code).toBe('KEY_IN_USE');
     const timeline = await api.get(`/v1/keys/${next.id}/events`);
     expect(timeline.body.data.map((e: { type: string }) => e.type)).toEqual(['key.rollover_activated.v1', 'key.rollover_scheduled.v1', 'key.created.v1', 'key.created.v1']);
-    expect(JSON.stringify(timeline.body)).not.toMatch(/BEGIN|PRIVATE/);
+    expect(JSON.stringify({ ...timeline.body, data: timeline.body.data.map((e: object) => ({ ...e, evidence: null })) })).not.toMatch(/BEGIN|PRIVATE/);
+    // Stamped as a partner's trust activation is (issue 12: "timeline events as for partner trust"): an RFC 3161 token
+    // over a document naming both keys' certificates, which openssl ts -verify accepts.
+    const evidence = timeline.body.data[0].evidence;
+    expect(createHash('sha256').update(evidence.document, 'utf8').digest('hex')).toBe(evidence.sha256);
+    expect(JSON.parse(evidence.document)).toMatchObject({
+      purpose: 'as2-partners key rollover activation',
+      tenant,
+      alias: 'roll',
+      key: { id: next.id, certificate_sha256: next.fingerprint_sha256 },
+      previous_key: { id: current.id, certificate_sha256: current.fingerprint_sha256 },
+      trigger: { type: 'scheduler' },
+      scheduled_for: activateAt.toISOString(),
+      activated_at: data.activatedAt,
+    });
+    expect(opensslVerifiesEvidence(evidence)).toMatchObject({ ok: true });
+    expect(opensslVerifiesEvidence({ ...evidence, sha256: createHash('sha256').update('forged').digest('hex') }).ok).toBe(false);
+    expect(JSON.stringify(evidence)).not.toMatch(/PRIVATE/);
 
     jumpPast(overlapUntil);
     await expect(ops.decrypt(ref, toOld)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });

@@ -60,6 +60,7 @@ import { TenantKeysShredder } from './reactions/tenant-deletion/tenant-keys.shre
 import { openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
 import { timedTimestamper } from './timestamping/timed-timestamper';
 import { activationMetrics } from './schedules/rollover-activation/activation-metrics';
+import { KeyRolloverActivation } from './schedules/rollover-activation/key-rollover-activation';
 import { RolloverActivation } from './schedules/rollover-activation/rollover-activation';
 import { signingAlgorithmsFrom } from './partner-access/signing-algorithms';
 import { TrustController } from './commands/trust-rollover/trust.controller';
@@ -131,7 +132,7 @@ class TimestamperCloser implements OnApplicationShutdown {
     },
     {
       provide: ActivationSchedulerLifecycle,
-      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries, PlatformMetrics, READ_MODEL_STORE],
+      inject: [WriteModel, CertificateViewsProjection, RolloverActivation, CLOCK, CERTIFICATE_LIFECYCLE_CONFIG, WriteVisibility, KeyQueries, PlatformMetrics, READ_MODEL_STORE, TIMESTAMPER],
       useFactory: (
         writeModel: WriteModel,
         views: CertificateViewsProjection,
@@ -142,11 +143,12 @@ class TimestamperCloser implements OnApplicationShutdown {
         keys: KeyQueries,
         metrics: PlatformMetrics,
         readModels: ReadModelStore,
+        timestamper: Timestamper,
       ) =>
         new ActivationSchedulerLifecycle({
           writeModel,
           due: dueActivationsFrom(views.partnerSlots),
-          keyRollovers: dueKeyRolloversFrom(keys),
+          keyRollovers: dueKeyRolloversFrom(keys, new KeyRolloverActivation(writeModel, timestamper, clock)),
           rollovers,
           clock,
           intervalMs: config.schedulerIntervalMs,

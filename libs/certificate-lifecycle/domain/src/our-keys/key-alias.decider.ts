@@ -2,7 +2,7 @@ import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode } from '../certificate-lifecycle.errors';
 import type { CertificateData } from '../certificate/certificate.events';
 import { expiryNoticeAt } from '../certificate/expiry-thresholds';
-import type { ActivationTrigger } from '../partner-certificates/partner-certificates.events';
+import type { ActivationTrigger, EvidenceData } from '../partner-certificates/partner-certificates.events';
 import {
   duplicateKeyAlias,
   keyInUse,
@@ -65,7 +65,8 @@ export type KeyAliasCommand =
       readonly overlapUntil: string;
       readonly now: string;
     })
-  | (KeyAliasScope & { readonly type: 'activate_due_rollover'; readonly trigger: ActivationTrigger; readonly now: string })
+  /** `evidence`: the stamped proof of this activation at `now` (made for the rollover `dueKeyRolloverOf` finds then). */
+  | (KeyAliasScope & { readonly type: 'activate_due_rollover'; readonly trigger: ActivationTrigger; readonly now: string; readonly evidence?: EvidenceData })
   /** The previous key's overlap is over: it is retired (decrypts nothing), once. */
   | (KeyAliasScope & { readonly type: 'retire_after_overlap'; readonly trigger: ActivationTrigger; readonly now: string })
   | (KeyAliasScope & { readonly type: 'delete'; readonly keyId: string; readonly instances: readonly InstanceUsingAlias[]; readonly now: string })
@@ -87,6 +88,14 @@ export function decryptionKeysOf(state: KeyAliasState, now: Date): OurKeyEntry[]
   const previous = roleOf(state, 'previous');
   const live = previous && previous.overlapUntil !== null && ms(previous.overlapUntil) > now.getTime() ? [previous] : [];
   return [...(signingKeyOf(state) ? [signingKeyOf(state) as OurKeyEntry] : []), ...live];
+}
+
+/** The rollover due at `now` (ISO): the next key whose `activate_at` has come and the current key it replaces, or null. */
+export function dueKeyRolloverOf(state: KeyAliasState, now: string): { readonly next: OurKeyEntry & { readonly activateAt: string; readonly overlapUntil: string }; readonly current: OurKeyEntry } | null {
+  const next = roleOf(state, 'next');
+  if (!next || next.activateAt === null || next.overlapUntil === null || ms(next.activateAt) > ms(now)) return null;
+  const current = roleOf(state, 'current');
+  return current ? { next: next as OurKeyEntry & { readonly activateAt: string; readonly overlapUntil: string }, current } : null;
 }
 
 function scopeOf(command: KeyAliasScope): KeyAliasScope {
@@ -139,11 +148,10 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
       ];
     }
     case 'activate_due_rollover': {
-      const next = roleOf(state, 'next');
+      const due = dueKeyRolloverOf(state, command.now);
       // Nothing due (or already activated by another replica): nothing to do, so the activation happens once.
-      if (!next || next.activateAt === null || ms(next.activateAt) > ms(command.now)) return [];
-      const current = roleOf(state, 'current');
-      if (!current || next.overlapUntil === null) return [];
+      if (!due) return [];
+      const { next, current } = due;
       const previous = roleOf(state, 'previous');
       return [
         {
@@ -160,6 +168,7 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
             lateByMs: Math.max(0, ms(command.now) - ms(next.activateAt)),
             trigger: command.trigger,
             retiredKeyId: previous?.keyId ?? null,
+            evidence: command.evidence ?? null,
           },
         },
       ];

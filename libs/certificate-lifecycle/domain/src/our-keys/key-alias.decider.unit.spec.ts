@@ -53,6 +53,7 @@ const activated = (previous: NewKey, next: NewKey, retired: NewKey | null = null
     lateByMs: Date.parse(when) - Date.parse(at(2)),
     trigger,
     retiredKeyId: retired?.keyId ?? null,
+    evidence: null,
   },
 });
 
@@ -91,6 +92,10 @@ describe('key alias decider (our keystore)', () => {
     const given = [created(K1), created(K2, 'next'), scheduled(K1, K2)];
     spec(given).when({ ...scope, type: 'activate_due_rollover', trigger, now: at(1.9) }).thenNothing();
     spec(given).when({ ...scope, type: 'activate_due_rollover', trigger, now: at(2.5) }).then([activated(K1, K2, null, at(2.5))]);
+    // The stamped proof the command carries goes into the event as it is.
+    const evidence = { document: '{"purpose":"as2-partners key rollover activation"}', sha256: 'e'.repeat(64), timestampToken: 'MIIB', tsaCertificate: '-----BEGIN CERTIFICATE-----\n', tsaUrl: 'http://tsa.example', genTime: at(2.5) };
+    const stamped = activated(K1, K2, null, at(2.5));
+    spec(given).when({ ...scope, type: 'activate_due_rollover', trigger, now: at(2.5), evidence }).then([{ ...stamped, data: { ...stamped.data, evidence } } as OurKeyEvent]);
     spec([...given, activated(K1, K2)]).when({ ...scope, type: 'activate_due_rollover', trigger, now: at(3) }).thenNothing();
   });
 
@@ -128,7 +133,7 @@ describe('key alias decider (our keystore)', () => {
     const after = stateOf([...given, retired, created(K3, 'next'), scheduled(K2, K3, at(7), at(9))]);
     spec([...given, retired, created(K3, 'next'), scheduled(K2, K3, at(7), at(9))])
       .when({ ...scope, type: 'activate_due_rollover', trigger, now: at(7) })
-      .then([{ type: 'key.rollover_activated.v1', data: { ...scope, previousKeyId: K2.keyId, keyId: K3.keyId, previousFingerprintSha256: K2.certificate.fingerprintSha256, fingerprintSha256: K3.certificate.fingerprintSha256, scheduledFor: at(7), activatedAt: at(7), overlapUntil: at(9), lateByMs: 0, trigger, retiredKeyId: null } }]);
+      .then([{ type: 'key.rollover_activated.v1', data: { ...scope, previousKeyId: K2.keyId, keyId: K3.keyId, previousFingerprintSha256: K2.certificate.fingerprintSha256, fingerprintSha256: K3.certificate.fingerprintSha256, scheduledFor: at(7), activatedAt: at(7), overlapUntil: at(9), lateByMs: 0, trigger, retiredKeyId: null, evidence: null } }]);
     expect(after.keys.find((k) => k.keyId === 'key_1')?.role).toBe('retired');
   });
 

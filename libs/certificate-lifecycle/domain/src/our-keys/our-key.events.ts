@@ -1,5 +1,5 @@
 import type { CertificateData } from '../certificate/certificate.events';
-import type { ActivationTrigger } from '../partner-certificates/partner-certificates.events';
+import type { ActivationTrigger, EvidenceData } from '../partner-certificates/partner-certificates.events';
 
 /** Where a key came from: generated here, or imported (PKCS#12 file, or PEM key with its certificate chain). */
 export type OurKeySource = 'generated' | 'pkcs12' | 'pem';
@@ -63,6 +63,8 @@ export type KeyRolloverActivated = Evt<
     readonly trigger: ActivationTrigger;
     /** A key still `previous` from an earlier rollover, now retired. */
     readonly retiredKeyId: string | null;
+    /** RFC 3161-stamped proof of the activation (`keyActivationEvidenceDocument`), as a partner's `trust.activated.v1` carries; absent from events recorded before it was stamped. */
+    readonly evidence?: EvidenceData | null;
   }
 >;
 

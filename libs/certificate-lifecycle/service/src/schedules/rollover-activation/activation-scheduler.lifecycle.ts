@@ -2,6 +2,7 @@ import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } f
 import type { ReadModelCollection } from '@as2-partners/kernel';
 import { followerLoggerOf } from '@as2-partners/platform';
 import type { PartnerSlotsDocument } from '../../queries/certificate-views/certificate-view.document';
+import type { KeyRolloverActivation } from './key-rollover-activation';
 import type { PartnerScope } from './rollover-activation';
 import type { KeyQueries } from '../../queries/key-views/key-queries';
 import { ActivationScheduler, type ActivationSchedulerOptions, type DueActivations, type DueKeyRollovers } from './activation-scheduler';
@@ -17,8 +18,8 @@ export function dueActivationsFrom(partnerSlots: ReadModelCollection<PartnerSlot
 }
 
 /** Aliases whose next key is due, and those whose previous key's overlap is over, from the key view. */
-export function dueKeyRolloversFrom(keys: KeyQueries): DueKeyRollovers {
-  return { dueAliases: (now, limit) => keys.dueRollovers(now, limit), dueRetirements: (now, limit) => keys.dueRetirements(now, limit) };
+export function dueKeyRolloversFrom(keys: KeyQueries, activation: KeyRolloverActivation): DueKeyRollovers {
+  return { dueAliases: (now, limit) => keys.dueRollovers(now, limit), dueRetirements: (now, limit) => keys.dueRetirements(now, limit), activation };
 }
 
 /** Runs the scheduler while the application runs. */

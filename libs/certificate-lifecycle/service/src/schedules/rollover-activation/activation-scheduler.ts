@@ -17,6 +17,7 @@ import {
 } from '@as2-partners/certificate-lifecycle-domain';
 import { DomainError, PollingScheduler, type Clock, type FollowerLogger, type WriteModel } from '@as2-partners/kernel';
 import { factsOf } from '../../write-model/certificate-write-model';
+import type { KeyRolloverActivation } from './key-rollover-activation';
 import type { PartnerScope, RolloverActivation, SigningAlgorithmOf } from './rollover-activation';
 
 /** Where the scheduler learns which partners have an activation due (the slots view's `dueAt`). */
@@ -28,6 +29,8 @@ export interface DueActivations {
 export interface DueKeyRollovers {
   dueAliases(now: Date, limit: number): Promise<KeyAliasScope[]>;
   dueRetirements(now: Date, limit: number): Promise<KeyAliasScope[]>;
+  /** Activates a due alias's next key, with its stamped evidence. */
+  readonly activation: KeyRolloverActivation;
 }
 
 export interface ActivationSchedulerOptions {
@@ -118,20 +121,26 @@ export class ActivationScheduler extends PollingScheduler {
         this.options.logger?.error('Scheduled activation failed; retrying on the next tick', { partnerId: partner.partnerId, error: detail });
       }
     }
-    const keyChanges = [
-      { type: 'activate_due_rollover' as const, due: (await this.options.keyRollovers?.dueAliases(now, BATCH)) ?? [], failure: 'Scheduled key rollover failed; retrying on the next tick' },
-      { type: 'retire_after_overlap' as const, due: (await this.options.keyRollovers?.dueRetirements(now, BATCH)) ?? [], failure: "Retiring a key after its overlap failed; retrying on the next tick" },
-    ];
+    const keyRollovers = this.options.keyRollovers;
+    const keyChanges = keyRollovers
+      ? [
+          { type: 'activate_due_rollover' as const, due: await keyRollovers.dueAliases(now, BATCH), failure: 'Scheduled key rollover failed; retrying on the next tick' },
+          { type: 'retire_after_overlap' as const, due: await keyRollovers.dueRetirements(now, BATCH), failure: "Retiring a key after its overlap failed; retrying on the next tick" },
+        ]
+      : [];
     for (const { type, due: aliases, failure } of keyChanges) {
       for (const alias of aliases) {
         try {
           // The decider finds nothing due once another replica (or an earlier tick) did it: exactly once.
-          const decision = await this.options.writeModel.decide(
-            CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
-            keyAliasDecider,
-            () => ({ type, ...alias, trigger, now: this.options.clock.now().toISOString() }),
-            systemMetadata(alias, actor, this.options.clock.now()),
-          );
+          const decision =
+            type === 'activate_due_rollover' && keyRollovers
+              ? await keyRollovers.activation.activate(alias, trigger, (at) => systemMetadata(alias, actor, at))
+              : await this.options.writeModel.decide(
+                  CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
+                  keyAliasDecider,
+                  () => ({ type, ...alias, trigger, now: this.options.clock.now().toISOString() }),
+                  systemMetadata(alias, actor, this.options.clock.now()),
+                );
           activated += decision.events.length;
           last = decision.position ?? last;
         } catch (error) {
