@@ -29,6 +29,8 @@ const CACHE_REFRESH_AFTER_MS = Number(process.env.COMPILE_CACHE_REFRESH_AFTER_MS
 const REFRESH_GROWTH = 1.01;
 /** Modules whose code is produced in one turn of the event loop (~2 ms), so a process serving requests is never held long. */
 const MODULES_PER_TURN = 25;
+/** A module text that may call `import()` (a word `import` before a parenthesis: a comment or a string too, which costs only its caching). */
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 /**
  * V8 drops the bytecode of a function that has not run for a few full collections (bytecode flushing): a start whose
  * work after ready ran many of them (the traffic refill at 1,000,000 partners) had dropped most of the start-up's code
@@ -161,14 +163,18 @@ function runWithModuleCache(entry, cacheName) {
     return resolved;
   };
 
+  const nodeCompile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
+    // A script V8 builds from cached code loses its dynamic-import loader (Node 20: the module's `import()` then throws
+    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, as OpenTelemetry's OTLP exporter did on every export): a module that may
+    // import() is compiled by Node itself, its code not cached.
+    if (DYNAMIC_IMPORT.test(content)) {
+      stats.modulesCompiled += 1;
+      return nodeCompile.call(this, content, filename);
+    }
     const hash = crypto.createHash('sha1').update(content).digest('base64');
     const kept = cache.modules.get(filename);
-    const script = new vm.Script(Module.wrap(content), {
-      filename,
-      cachedData: kept !== undefined && kept.hash === hash ? kept.data : undefined,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData: kept !== undefined && kept.hash === hash ? kept.data : undefined });
     const fromCache = kept !== undefined && kept.hash === hash && !script.cachedDataRejected;
     if (fromCache) {
       stats.modulesFromCache += 1;

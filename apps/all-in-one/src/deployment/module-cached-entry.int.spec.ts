@@ -113,6 +113,23 @@ describe('the module-cached entry of an unbundled app (tools/build/module-cached
     expect(run().stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
   });
 
+  it("runs a module's import() on every start, the one from the cache too (OpenTelemetry's exporter imports node:http so)", () => {
+    writeApp(dir, 'dynamic');
+    // A module of the app that imports at run time, as @opentelemetry/otlp-exporter-base does for its HTTP agent.
+    writeFileSync(join(dir, 'node_modules', 'dep', 'lib.js'), `exports.name = 'dep'; exports.agent = () => import('node:http').then((http) => typeof http.Agent);`);
+    writeFileSync(
+      join(dir, 'apps', 'app', 'src', 'main.js'),
+      `require('dep').agent().then((agent) => process.stdout.write(JSON.stringify({ agent, stats: globalThis[Symbol.for('as2-partners.module-cache')] })), (error) => process.stdout.write(JSON.stringify({ error: error.code ?? String(error) })));
+setTimeout(() => undefined, 100);`,
+    );
+    for (let i = 0; i < 2; i++) {
+      const result = start();
+      expect([result.status, result.stderr, JSON.parse(result.stdout)]).toEqual([0, '', expect.objectContaining({ agent: 'function' })]);
+    }
+    // The module holding import() is Node's to compile; the others still come from the cache.
+    if (ownCache) expect((JSON.parse(start().stdout) as Run).stats).toMatchObject({ modulesFromCache: 1, modulesCompiled: 1 });
+  });
+
   it('never runs the cached code of an earlier text of the same length (V8 checks only the length)', () => {
     writeApp(dir, 'AAAA');
     expect(run().answer).toBe('AAAA');
