@@ -77,6 +77,24 @@ describe('handleAs2Request → readMdn', () => {
     expect(result.reason).toContain('AAAA');
   });
 
+  it("a MIC whose algorithm is missing or one we do not compute: a mismatch that says so, not two equal values", () => {
+    const sent = send();
+    const envelope = parseAs2Envelope(sent.headers);
+    const unsigned = buildMdn({ envelope, disposition: { type: 'processed' }, mic: sent.mic });
+    const withField = (field: string) => {
+      const body = unsigned.body.toString('latin1').replace(/Received-Content-MIC: [^\r\n]*/i, `Received-Content-MIC: ${field}`);
+      expect(body).toContain(field);
+      return readMdn({ headers: unsigned.headers, body: Buffer.from(body, 'latin1'), partnerCertificates: [receiver.keyPair.certificate], expected: { messageId: sent.messageId, mic: sent.mic } });
+    };
+    const bare = withField(sent.mic.value);
+    expect(bare).toMatchObject({ status: 'mic-mismatch', receivedMic: { value: sent.mic.value, algorithmName: '' } });
+    expect(bare.reason).toBe(`The MDN's Received-Content-MIC (${sent.mic.value}) names no digest algorithm (RFC 4130 asks for "<mic>, <algorithm>"), so it proves nothing; we computed ${sent.mic.value} (sha256).`);
+    const md5 = withField(`${sent.mic.value}, md5`);
+    expect(md5.status).toBe('mic-mismatch');
+    expect(md5.reason).toBe(`The MDN's Received-Content-MIC (${sent.mic.value}) is in md5, a digest algorithm we do not compute, so it cannot be compared; we computed ${sent.mic.value} (sha256).`);
+    expect(withField(`${sent.mic.value}, sha-256`).status).toBe('delivered');
+  });
+
   it('an MDN without a MIC: a mismatch, unless the MIC was optional (an unsigned message); one it carries must still match', () => {
     const sent = send();
     const envelope = parseAs2Envelope(sent.headers);

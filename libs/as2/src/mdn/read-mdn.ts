@@ -175,7 +175,7 @@ function read(options: ReadMdnOptions): MdnResult {
           signed,
           signer,
           status: 'mic-mismatch',
-          reason: `The partner computed MIC ${receivedMic.value} (${receivedMic.algorithmName || 'no algorithm'}) but we computed ${ours.value} (${ours.algorithm}): the content received differs from what was sent.`,
+          reason: micMismatchReason(receivedMic, ours),
         };
       }
     }
@@ -185,4 +185,18 @@ function read(options: ReadMdnOptions): MdnResult {
   }
   const mic = !expectedMic ? '' : receivedMic ? ' and returned the matching MIC' : ' (it returned no MIC)';
   return { ...base, signed, signer, status: 'delivered', reason: `Delivered: the partner processed the message${mic}.` };
+}
+
+/**
+ * Why a returned MIC does not prove the content, in an operator's words: the MDN named no digest algorithm, or one we do
+ * not compute (so nothing can be compared), or the same algorithm over other bytes.
+ */
+function micMismatchReason(received: NonNullable<MdnResult['receivedMic']>, ours: { readonly value: string; readonly algorithm: string }): string {
+  if (received.algorithmName === '') {
+    return `The MDN's Received-Content-MIC (${received.value}) names no digest algorithm (RFC 4130 asks for "<mic>, <algorithm>"), so it proves nothing; we computed ${ours.value} (${ours.algorithm}).`;
+  }
+  if (received.algorithm === undefined) {
+    return `The MDN's Received-Content-MIC (${received.value}) is in ${received.algorithmName}, a digest algorithm we do not compute, so it cannot be compared; we computed ${ours.value} (${ours.algorithm}).`;
+  }
+  return `The partner computed MIC ${received.value} (${received.algorithmName}) but we computed ${ours.value} (${ours.algorithm}): the content received differs from what was sent.`;
 }

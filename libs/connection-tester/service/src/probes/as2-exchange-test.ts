@@ -9,6 +9,7 @@ import {
   type MdnResult,
   type OutgoingAs2Message,
 } from '@as2-partners/as2';
+import { receivedMicText } from './received-mic-text';
 import { httpExchange, isHttpAnswer, openEndpoint, serverFacts, type EndpointTarget, type HttpAnswer, type ProbeSettings } from './endpoint-probe';
 import type { ProbeOutcome, ResultValue } from './probe-outcome';
 import { ProbeTimeline, stepStart } from './probe-timeline';
@@ -239,8 +240,7 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
 
   started = stepStart();
   if (read.status === 'mic-mismatch') {
-    const got = read.receivedMic ? `${read.receivedMic.value} (${read.receivedMic.algorithmName})` : 'none';
-    const details = `MIC mismatch: expected ${message.mic.value} (${message.mic.algorithm}) got ${got}`;
+    const details = `MIC mismatch: expected ${message.mic.value} (${message.mic.algorithm}) got ${receivedMicText(read.receivedMic)}`;
     timeline.record('MIC verification', 'failure', started, details);
     results['mic_match'] = false;
     return fail(details);
