@@ -130,7 +130,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     } else if (status >= 500 && !(exception instanceof HttpException && status === HttpStatus.SERVICE_UNAVAILABLE)) {
       const ids = requestIdsOf(request);
       this.logger.error(
-        `Unhandled error on ${request.method} ${request.url} (correlation ${ids.correlationId}, request ${ids.requestId})`,
+        // Named by what the client got (a store down is 503 STORE_UNAVAILABLE, a fault 500 INTERNAL_ERROR), its stack beside.
+        `${request.method} ${request.url} failed: answered ${status} ${body.error?.code ?? "INTERNAL_ERROR"} (correlation ${ids.correlationId}, request ${ids.requestId})`,
         exception instanceof Error ? exception.stack : String(exception),
       );
     }

@@ -145,7 +145,12 @@ describe('HttpErrorFilter.toResponse', () => {
       replying.catch(new DomainError('SPEC_BUSY', 'busy'), host as never);
       expect([replied, warned.mock.calls.map((c) => c[0]), errored.mock.calls]).toEqual([[503], [expect.stringContaining('answered 503 SPEC_BUSY')], []]);
       replying.catch(new Error('boom'), host as never);
-      expect([replied, errored.mock.calls.length, String(errored.mock.calls[0]?.[1])]).toEqual([[503, 500], 1, expect.stringContaining('boom')]);
+      expect([replied, errored.mock.calls.length, errored.mock.calls[0]?.[0], String(errored.mock.calls[0]?.[1])]).toEqual([
+        [503, 500],
+        1,
+        expect.stringMatching(/^POST \/v1\/x failed: answered 500 INTERNAL_ERROR \(correlation /),
+        expect.stringContaining('boom'),
+      ]);
     } finally {
       warned.mockRestore();
       errored.mockRestore();
