@@ -1,59 +1,34 @@
 import { createHash } from 'node:crypto';
-import { CertificateLifecycleStreams, keyAliasDecider, type CertificateData, type KeyAliasCommand, type NewKey } from '@as2-partners/certificate-lifecycle-domain';
-import { DomainError, WriteModel, type Clock, type EventMetadata } from '@as2-partners/kernel';
+import { CertificateLifecycleStreams, keyAliasDecider, readCertificateUpload, toCertificateData, type KeyAliasCommand, type NewKey } from '@as2-partners/certificate-lifecycle-domain';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
+import { DomainError, WriteModel, type EventMetadata } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
 import type { Timestamper } from '../../timestamping/timestamper';
+import { recordingTimestamper, tickingClock } from './activation.spec-support';
 import { KeyRolloverActivation } from './key-rollover-activation';
 
 const alias = { account: 'acc', tenant: 'ten', alias: 'our-as2' };
-const START = Date.parse('2026-01-01T00:00:00.000Z');
+const START = Date.now();
 const iso = (ms: number) => new Date(ms).toISOString();
 const activateAt = iso(START + 60_000);
 const overlapUntil = iso(START + 3_600_000);
 const trigger = { type: 'scheduler' as const, actor: 'scheduler-1' };
 const metadataAt = (at: Date): EventMetadata => ({ account: 'acc', tenant: 'ten', correlationId: 'c', causationId: null, actor: { type: 'system', id: 'scheduler' }, occurredAt: at.toISOString() });
 
-function key(keyId: string, fingerprint: string): NewKey {
-  const certificate: CertificateData = {
-    subject: 'CN=Us',
-    issuer: 'CN=Us',
-    serial: '01',
-    notBefore: iso(START - 86_400_000),
-    notAfter: iso(START + 365 * 86_400_000),
-    fingerprintSha1: fingerprint.slice(0, 40),
-    fingerprintSha256: fingerprint,
-    pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
-    keyAlgorithm: 'RSA',
-    keySize: 2048,
-    signatureAlgorithm: 'sha256WithRSAEncryption',
-    keyUsage: null,
-    extendedKeyUsage: null,
-    isCa: false,
-    selfSigned: true,
-    chain: [],
-  };
-  return { keyId, source: 'generated', certificate, sealedKey: { blobId: `skb_${keyId}`, sha256: fingerprint } };
+/** One of our keys, its certificate a real one (issued now by the test factory). */
+function key(keyId: string): NewKey {
+  const certificate = toCertificateData(readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: keyId }).pem)));
+  return { keyId, source: 'generated', certificate, sealedKey: { blobId: `skb_${keyId}`, sha256: certificate.fingerprintSha256 } };
 }
 
-/** A clock that moves one second on every reading, as time does while a TSA answers. */
-function tickingClock(from: number): Clock {
-  let t = from;
-  return { now: () => new Date((t += 1000)) };
-}
 
 describe('KeyRolloverActivation', () => {
-  const current = key('key_01JDCURRENT000000000000001', 'a'.repeat(64));
-  const next = key('key_01JDNEXT00000000000000001', 'b'.repeat(64));
+  const current = key('key_01JDCURRENT000000000000001');
+  const next = key('key_01JDNEXT00000000000000001');
   let store: InMemoryEventStore;
   let writeModel: WriteModel;
-  const stamped: string[] = [];
-  const timestamper: Timestamper = {
-    stamp: async (document) => {
-      stamped.push(document);
-      return { timestampToken: 'dG9rZW4=', tsaCertificate: '-----BEGIN CERTIFICATE-----\n', tsaUrl: 'http://tsa.test', genTime: iso(START) };
-    },
-    close: async () => undefined,
-  };
+  const { timestamper, stamped } = recordingTimestamper(iso(START));
+
   const stream = CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias);
 
   beforeEach(async () => {
@@ -82,8 +57,8 @@ describe('KeyRolloverActivation', () => {
       account: 'acc',
       tenant: 'ten',
       alias: 'our-as2',
-      key: { id: next.keyId, certificate_sha256: 'b'.repeat(64) },
-      previous_key: { id: current.keyId, certificate_sha256: 'a'.repeat(64) },
+      key: { id: next.keyId, certificate_sha256: next.certificate.fingerprintSha256 },
+      previous_key: { id: current.keyId, certificate_sha256: current.certificate.fingerprintSha256 },
       trigger,
       scheduled_for: activateAt,
       activated_at: data.activatedAt,

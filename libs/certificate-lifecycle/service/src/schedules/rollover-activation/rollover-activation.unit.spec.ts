@@ -7,9 +7,9 @@ import {
   type CertificateFacts,
 } from '@as2-partners/certificate-lifecycle-domain';
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
-import { WriteModel, type Clock, type EventMetadata } from '@as2-partners/kernel';
+import { WriteModel, type EventMetadata } from '@as2-partners/kernel';
 import { InMemoryEventStore } from '@as2-partners/kernel-testing';
-import type { Timestamper } from '../../timestamping/timestamper';
+import { recordingTimestamper, tickingClock } from './activation.spec-support';
 import { RolloverActivation } from './rollover-activation';
 
 const partner = { partnerId: 'prt_01JDTESTROLLOVER00000000001', account: 'acc', tenant: 'ten' };
@@ -17,23 +17,12 @@ const START = Date.now();
 const activateAt = new Date(START + 60_000).toISOString();
 const metadataAt = (at: Date): EventMetadata => ({ account: 'acc', tenant: 'ten', correlationId: 'c', causationId: null, actor: { type: 'system', id: 'scheduler' }, occurredAt: at.toISOString() });
 
-/** A clock that moves one second on every reading, as time does while a TSA answers. */
-function tickingClock(from: number): Clock {
-  let t = from;
-  return { now: () => new Date((t += 1000)) };
-}
 
 describe('RolloverActivation', () => {
   let store: InMemoryEventStore;
   let writeModel: WriteModel;
-  const stamped: string[] = [];
-  const timestamper: Timestamper = {
-    stamp: async (document) => {
-      stamped.push(document);
-      return { timestampToken: 'dG9rZW4=', tsaCertificate: 'Y2VydA==', tsaUrl: 'http://tsa.test', genTime: new Date(START).toISOString() };
-    },
-    close: async () => undefined,
-  };
+  const { timestamper, stamped } = recordingTimestamper(new Date(START).toISOString());
+
 
   async function storeCertificate(certificateId: string, now: string, keyBits = 2048): Promise<CertificateFacts> {
     const details = readCertificateUpload(Buffer.from(issueTestCertificate({ commonName: certificateId, keyBits }).pem));
