@@ -13,6 +13,7 @@ import { allowedMethodsOf } from './route-methods';
 import { apiShaped } from './api-shaped';
 import { isStoreOutage } from './store-outage';
 import { ValidationFailedException } from './validation-failed.exception';
+import { loggableUrl } from '../logging/loggable-url';
 
 export interface ErrorResponse {
   readonly status: number;
@@ -126,12 +127,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (status >= 500 && exception instanceof DomainError) {
       // A rule's own answer (the connection tester at its cap: 503 TESTER_BUSY), not a fault: a warning, no stack.
       const ids = requestIdsOf(request);
-      this.logger.warn(`${request.method} ${request.url} answered ${status} ${exception.code} (correlation ${ids.correlationId}, request ${ids.requestId})`);
+      this.logger.warn(`${request.method} ${loggableUrl(request.url ?? '')} answered ${status} ${exception.code} (correlation ${ids.correlationId}, request ${ids.requestId})`);
     } else if (status >= 500 && !(exception instanceof HttpException && status === HttpStatus.SERVICE_UNAVAILABLE)) {
       const ids = requestIdsOf(request);
       this.logger.error(
         // Named by what the client got (a store down is 503 STORE_UNAVAILABLE, a fault 500 INTERNAL_ERROR), its stack beside.
-        `${request.method} ${request.url} failed: answered ${status} ${body.error?.code ?? "INTERNAL_ERROR"} (correlation ${ids.correlationId}, request ${ids.requestId})`,
+        `${request.method} ${loggableUrl(request.url ?? '')} failed: answered ${status} ${body.error?.code ?? "INTERNAL_ERROR"} (correlation ${ids.correlationId}, request ${ids.requestId})`,
         exception instanceof Error ? exception.stack : String(exception),
       );
     }

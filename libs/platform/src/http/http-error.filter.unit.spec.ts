@@ -137,18 +137,18 @@ describe('HttpErrorFilter.toResponse', () => {
   it("logs a rule's own 5xx answer (a DomainError such as 503 TESTER_BUSY) as a warning without a stack; a fault stays an error with its stack", () => {
     registerDomainErrorStatuses({ SPEC_BUSY: 503 });
     const replied: number[] = [];
-    const host = { switchToHttp: () => ({ getRequest: () => ({ method: 'POST', url: '/v1/x', headers: {} }), getResponse: () => ({}) }) };
+    const host = { switchToHttp: () => ({ getRequest: () => ({ method: 'POST', url: '/v1/x?access_token=SECRET1&jwt=SECRET2', headers: {} }), getResponse: () => ({}) }) };
     const replying = new HttpErrorFilter({ httpAdapter: { setHeader: () => undefined, reply: (_: unknown, __: unknown, status: number) => replied.push(status) } } as unknown as HttpAdapterHost);
     const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const errored = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
       replying.catch(new DomainError('SPEC_BUSY', 'busy'), host as never);
-      expect([replied, warned.mock.calls.map((c) => c[0]), errored.mock.calls]).toEqual([[503], [expect.stringContaining('answered 503 SPEC_BUSY')], []]);
+      expect([replied, warned.mock.calls.map((c) => c[0]), errored.mock.calls]).toEqual([[503], [expect.stringMatching(/^POST \/v1\/x\?access_token=\[redacted\]&jwt=\[redacted\] answered 503 SPEC_BUSY \(correlation /)], []]);
       replying.catch(new Error('boom'), host as never);
       expect([replied, errored.mock.calls.length, errored.mock.calls[0]?.[0], String(errored.mock.calls[0]?.[1])]).toEqual([
         [503, 500],
         1,
-        expect.stringMatching(/^POST \/v1\/x failed: answered 500 INTERNAL_ERROR \(correlation /),
+        expect.stringMatching(/^POST \/v1\/x\?access_token=\[redacted\]&jwt=\[redacted\] failed: answered 500 INTERNAL_ERROR \(correlation /),
         expect.stringContaining('boom'),
       ]);
     } finally {

@@ -1,5 +1,5 @@
 /** Query parameters whose values a log line must not hold (a token a client put in the URL, a password, a key). */
-const SECRET_PARAMETER = /token|password|passwd|secret|api[-_]?key|access[-_]?key|auth|signature|sig\b|credential/i;
+const SECRET_PARAMETER = /token|password|passwd|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie/i;
 
 /**
  * The request's URL for a log line: the path and query as sent, with the value of every query parameter that looks

@@ -11,5 +11,9 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/x?Password=hunter2&api_key=k1&apiKey=k2&X-Amz-Signature=s&token')).toBe('/x?Password=[redacted]&api_key=[redacted]&apiKey=[redacted]&X-Amz-Signature=[redacted]&token');
     expect(loggableUrl('/x?acc%65ss_token=abc')).toBe('/x?acc%65ss_token=[redacted]');
     expect(loggableUrl('/x?%E0%A4%A=1&token=abc')).toBe('/x?%E0%A4%A=1&token=[redacted]');
+    // A bare JWT or bearer value, a session, a cookie, a private key, a pwd: each a secret by its name.
+    expect(loggableUrl('/x?jwt=e1&bearer=e2&session_id=s&cookie=c&private_key=k&pwd=p&page=2')).toBe(
+      '/x?jwt=[redacted]&bearer=[redacted]&session_id=[redacted]&cookie=[redacted]&private_key=[redacted]&pwd=[redacted]&page=2',
+    );
   });
 });
