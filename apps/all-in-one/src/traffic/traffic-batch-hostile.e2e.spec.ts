@@ -36,6 +36,8 @@ describe('traffic decisions: hostile batch bodies', () => {
     ['a __proto__ key in an item', `{"decisions":[${item('a')},{"direction":"outbound","as2_from":"US","as2_to":"ACME","message_id":"b","__proto__":{"polluted":true}}]}`, 422, 'VALIDATION_FAILED'],
     ['an escaped __proto__ key', `{"decisions":[{"direction":"outbound","as2_from":"US","as2_to":"ACME","message_id":"b","\\u005f_proto__":{"polluted":true}}]}`, 422, 'VALIDATION_FAILED'],
     ['a constructor.prototype key', `{"decisions":[${item('a')}],"constructor":{"prototype":{"polluted":true}}}`, 422, 'VALIDATION_FAILED'],
+    // The value cap holds whatever key the body also holds: refused on its size, before any walk for the key.
+    ['30,000 values and a __proto__ key', `{"decisions":[${item('a')}],"x":[${'0,'.repeat(30_000)}0],"y":{"__proto__":{"polluted":true}}}`, 413, 'PAYLOAD_TOO_LARGE'],
     ['nesting 33 levels deep', `{"decisions":[${item('a')}],"x":${'['.repeat(32)}${']'.repeat(32)}}`, 400, 'JSON_TOO_DEEP'],
     ['nesting 200,000 levels deep', `{"decisions":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, 400, 'JSON_TOO_DEEP'],
     ['deep nesting that does not parse', `{"decisions":${'['.repeat(100)}`, 400, 'JSON_TOO_DEEP'],

@@ -132,7 +132,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       const ids = requestIdsOf(request);
       this.logger.error(
         // Named by what the client got (a store down is 503 STORE_UNAVAILABLE, a fault 500 INTERNAL_ERROR), its stack beside.
-        `${request.method} ${loggableUrl(request.url ?? '')} failed: answered ${status} ${body.error?.code ?? "INTERNAL_ERROR"} (correlation ${ids.correlationId}, request ${ids.requestId})`,
+        `${request.method} ${loggableUrl(request.url ?? '')} failed: answered ${status} ${body.error?.code ?? 'INTERNAL_ERROR'} (correlation ${ids.correlationId}, request ${ids.requestId})`,
         exception instanceof Error ? exception.stack : String(exception),
       );
     }

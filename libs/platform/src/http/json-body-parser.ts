@@ -46,14 +46,12 @@ export function jsonBodyTextParser(fastify: FastifyInstance): (text: string, don
     // values instead of the text's characters. A text that does not parse is refused as too deep when it is.
     parse(undefined as never, text, (error, value) => {
       if (error) {
-        const forbidden = exceedsJsonDepth(text) ? null : forbiddenKeyField(text);
-        if (forbidden !== null) done(new ValidationFailedException({ [forbidden]: [`The ${forbidden} field is not allowed`] }), undefined);
-        else done(exceedsJsonDepth(text) ? new JsonTooDeepError() : new MalformedJsonError(error.message), undefined);
+        done(refusalOfUnparsed(text, error.message), undefined);
         return;
       }
       const fault = valueShapeFault(value);
       if (fault !== null) {
-        done(fault === 'too-deep' ? new JsonTooDeepError() : new JsonTooManyValuesError(), undefined);
+        done(shapeRefusal(fault), undefined);
         return;
       }
       // NUL and lone surrogates can only arrive as `\u` escapes (JSON refuses raw control characters; UTF-8 decoding
@@ -65,19 +63,30 @@ export function jsonBodyTextParser(fastify: FastifyInstance): (text: string, don
   };
 }
 
+const shapeRefusal = (fault: 'too-deep' | 'too-many-values'): Error => (fault === 'too-deep' ? new JsonTooDeepError() : new JsonTooManyValuesError());
+
 /**
- * The dotted path of the first key the JSON parser refuses in a text that is JSON (`__proto__`, or `constructor` holding
- * `prototype`: secure-json-parse's prototype-poisoning rule), or null when the text is not JSON at all. Such a body is
- * well-formed: its key is refused as a field no DTO takes (422), not as malformed JSON.
+ * Why a text the JSON parser refused is refused: too deep, malformed, or (a text that is JSON) too deep or too many
+ * values as any body is, else the key the parser's prototype-poisoning rule refuses (`__proto__`, or `constructor`
+ * holding `prototype`), a field no DTO takes: 422 naming it, not malformed JSON.
  */
-function forbiddenKeyField(text: string): string | null {
+function refusalOfUnparsed(text: string, parserMessage: string): Error {
+  if (exceedsJsonDepth(text)) return new JsonTooDeepError();
   let value: unknown;
   try {
     // JSON.parse makes `__proto__` an own data property: reading it back sets no prototype.
     value = JSON.parse(text);
   } catch {
-    return null;
+    return new MalformedJsonError(parserMessage);
   }
+  const fault = valueShapeFault(value);
+  if (fault !== null) return shapeRefusal(fault);
+  const forbidden = forbiddenKeyField(value);
+  return forbidden === null ? new MalformedJsonError(parserMessage) : new ValidationFailedException({ [forbidden]: [`The ${forbidden} field is not allowed`] });
+}
+
+/** The dotted path of the first key of `value` (a parsed body, its size already bounded) the prototype-poisoning rule refuses, or null. */
+function forbiddenKeyField(value: unknown): string | null {
   const pending: (readonly [value: unknown, path: string])[] = [[value, '']];
   for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
     const [current, path] = entry;
@@ -89,7 +98,10 @@ function forbiddenKeyField(text: string): string | null {
       if (!Array.isArray(current) && (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')))) return field;
     }
     // Pushed last to first, so the body's first field is looked at first.
-    for (const key of keys.reverse()) pending.push([(current as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);
+    for (const key of keys.reverse()) {
+      const child = (current as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) pending.push([child, path ? `${path}.${key}` : key]);
+    }
   }
   return null;
 }
