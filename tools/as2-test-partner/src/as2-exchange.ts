@@ -46,7 +46,7 @@ function corruptedMic(mic: Mic): Mic {
 
 /**
  * Receives one AS2 request and builds the MDN it asked for, with the MDN-shaping faults applied
- * (wrong-mic, unsigned-mdn). Never throws for bad input: failures come back as `error` with an error MDN.
+ * (wrong-mic, mislabelled-mic, unsigned-mdn). Never throws for bad input: failures come back as `error` with an error MDN.
  */
 export function exchangeAs2Message(identity: PartnerIdentity, headers: IncomingHeaders, body: Buffer, faults: readonly Fault[], maxBytes: number): As2Exchange {
   let envelope: As2Envelope;
@@ -70,11 +70,12 @@ export function exchangeAs2Message(identity: PartnerIdentity, headers: IncomingH
   const exchange: As2Exchange = refusal
     ? { ...handled, message: undefined, error: new As2Error('INVALID_AS2_NAME', `${refusal.reason}; the message was not accepted.`) }
     : handled;
-  if (!faults.some((f) => f.kind === 'wrong-mic') || !exchange.mdn || !exchange.message) return exchange;
+  const micFault = faults.find((f) => f.kind === 'wrong-mic' || f.kind === 'mislabelled-mic');
+  if (!micFault || !exchange.mdn || !exchange.message) return exchange;
   const mdn: OutgoingMdn = buildMdn({
     envelope,
     disposition: { type: 'processed' },
-    mic: corruptedMic(exchange.message.mic),
+    mic: micFault.kind === 'wrong-mic' ? corruptedMic(exchange.message.mic) : { value: exchange.message.mic.value, algorithm: exchange.message.mic.algorithm === 'sha1' ? 'sha256' : 'sha1' },
     signer: unsignedMdn ? undefined : identity.keyPair,
     reportingUa: 'as2-partners test partner',
   });

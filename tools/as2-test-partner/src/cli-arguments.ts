@@ -9,7 +9,7 @@ export const usage = `Usage: npm run as2-test-partner -- --as2-id ID --key FILE 
   --path /as2              URL path AS2 messages are posted to
   --inbox DIR              write received payloads here
   --tls-key FILE --tls-cert FILE   serve HTTPS
-  --fault F                wrong-mic|unsigned-mdn|http-500|slow:<ms>|drop (repeatable)
+  --fault F                wrong-mic|mislabelled-mic|unsigned-mdn|http-500|slow:<ms>|drop (repeatable)
   --max-body-bytes N       refuse larger messages with 413 (default ${defaultMaxBodyBytes})
   --request-timeout-ms N   cut off slower requests (default ${defaultRequestTimeoutMs})`;
 

@@ -1,7 +1,7 @@
 import { describeFault, parseFault } from './fault';
 
 describe('parseFault', () => {
-  it.each(['wrong-mic', 'unsigned-mdn', 'http-500', 'drop'])('accepts %s', (text) => {
+  it.each(['wrong-mic', 'mislabelled-mic', 'unsigned-mdn', 'http-500', 'drop'])('accepts %s', (text) => {
     expect(parseFault(text)).toEqual({ kind: text });
   });
 
@@ -11,6 +11,6 @@ describe('parseFault', () => {
   });
 
   it.each(['slow', 'slow:', 'slow:-1', 'slow:1.5', 'slow:99999999', 'WRONG-MIC', 'explode'])('refuses %s, listing the valid faults', (text) => {
-    expect(() => parseFault(text)).toThrow(/wrong-mic\|unsigned-mdn\|http-500\|slow:<ms>\|drop/);
+    expect(() => parseFault(text)).toThrow(/wrong-mic\|mislabelled-mic\|unsigned-mdn\|http-500\|slow:<ms>\|drop/);
   });
 });

@@ -240,7 +240,10 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
 
   started = stepStart();
   if (read.status === 'mic-mismatch') {
-    const details = `MIC mismatch: expected ${message.mic.value} (${message.mic.algorithm}) got ${receivedMicText(read.receivedMic)}`;
+    // Ours in the digest the MDN named, when we compute that one: the values then compare like with like.
+    const named = read.receivedMic?.algorithm;
+    const ours = named && named !== message.mic.algorithm ? message.micIn(named) : message.mic;
+    const details = `MIC mismatch: expected ${ours.value} (${ours.algorithm}) got ${receivedMicText(read.receivedMic)}`;
     timeline.record('MIC verification', 'failure', started, details);
     results['mic_match'] = false;
     return fail(details);

@@ -59,6 +59,7 @@ beforeAll(async () => {
     startPartner('http'),
     startPartner('https', https),
     startPartner('wrongMic', [...https, '--fault', 'wrong-mic']),
+    startPartner('mislabelledMic', [...https, '--fault', 'mislabelled-mic']),
     startPartner('unsignedMdn', [...https, '--fault', 'unsigned-mdn']),
     startPartner('http500', [...https, '--fault', 'http-500']),
     startPartner('drop', [...https, '--fault', 'drop']),
@@ -138,6 +139,8 @@ describe('against the test AS2 partner', () => {
 
   it.each([
     ['wrongMic', 'MIC verification', /^MIC mismatch: expected \S+ \(sha256\) got \S+/],
+    // Our sha256 value labelled sha1: compared with ours in sha1, and both named so (never two equal values side by side).
+    ['mislabelledMic', 'MIC verification', /^MIC mismatch: expected (\S+) \(sha1\) got (?!\1 )\S+ \(sha-?1\)$/],
     ['unsignedMdn', 'MDN signature', /unsigned/],
     ['http500', 'AS2 message sent', /^HTTP 500/],
     ['drop', 'AS2 message sent', /closed the connection/],
