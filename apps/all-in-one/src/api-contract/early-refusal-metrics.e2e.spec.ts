@@ -1,7 +1,19 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+
+/** Raw bytes over their own connection: the status line's code of what comes back. */
+function sendRaw(port: number, bytes: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+  });
+}
 
 /** One request over its own connection: its status once answered. */
 function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<number> {
@@ -52,5 +64,15 @@ describe('/metrics counts the answers the server gives before any route', () => 
     const after = await unmatched();
     const added = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
     expect({ get400: added('GET 400'), patch412: added('PATCH 412'), post415: added('POST 415'), post417: added('POST 417') }).toEqual({ get400: 1, patch412: 1, post415: 1, post417: 1 });
+  });
+
+  it("the parser's own refusals too, their method unread: Content-Length with Transfer-Encoding (400), headers too large (431)", async () => {
+    const before = await unmatched();
+    const smuggled = 'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n';
+    const huge = `GET /v1/partners HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+    expect([await sendRaw(port, smuggled), await sendRaw(port, huge)]).toEqual([400, 431]);
+    const after = await unmatched();
+    const added = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+    expect({ unknown400: added('UNKNOWN 400'), unknown431: added('UNKNOWN 431') }).toEqual({ unknown400: 1, unknown431: 1 });
   });
 });

@@ -9,13 +9,15 @@ const ANSWERS: Readonly<Record<string, { readonly status: number; readonly messa
 };
 const BAD_REQUEST = { status: 400, message: 'Bad request', code: 'BAD_REQUEST' };
 
+const answerTo = (errorCode: string | undefined) => (errorCode === undefined ? undefined : ANSWERS[errorCode]) ?? BAD_REQUEST;
+
 /**
  * The whole HTTP answer to a request Node's HTTP parser refused before any route saw it (Content-Length with
  * Transfer-Encoding, two Content-Lengths, a body shorter than declared, a timeout, headers too large), in the house
  * error shape, closing the connection (its bytes can no longer be framed).
  */
 export function clientErrorResponse(errorCode: string | undefined): string {
-  const { status, message, code } = (errorCode === undefined ? undefined : ANSWERS[errorCode]) ?? BAD_REQUEST;
+  const { status, message, code } = answerTo(errorCode);
   const body = JSON.stringify({ message, error: { type: errorTypeOf(status), code } });
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
@@ -31,13 +33,16 @@ type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null };
  * closed. A request refused for its bytes may follow requests pipelined before it on the same connection whose
  * answers are still being made (they were parsed and run): the refusal comes after them, in request order, as HTTP/1.1
  * requires, instead of cutting them off (a write then ran while its client read a 400). A timeout is the request's own:
- * answered at once.
+ * answered at once. `answered` hears the status of each answer written (the metrics).
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, answered: (status: number) => void = () => undefined): void {
   // a reset connection has nobody to answer
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const answer = () => {
-    if (socket.writable) socket.write(clientErrorResponse(error.code));
+    if (socket.writable) {
+      socket.write(clientErrorResponse(error.code));
+      answered(answerTo(error.code).status);
+    }
     socket.destroy(error);
   };
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') answer();

@@ -113,7 +113,7 @@ export async function createHttpApp(
     requestIdLogLabel: 'requestId',
     serverFactory: hotPath.serverFactory(),
     // A request Node's parser refuses (smuggling attempts, timeouts) is answered in the house error shape too.
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, (status) => hotPath.countEarlyRefusal('UNKNOWN', status)),
     // Errors fastify raises before routing (a URL that does not decode) never reach Nest's filter.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const ids = requestIdsOf(request);

@@ -182,10 +182,10 @@ export class HotPathRoutes {
   }
 
   /**
-   * An answer the server gave before any route (see {@link refuseEarly}), counted as the app counts a request no route
-   * matched (`route="unmatched"`), so `/metrics` holds every answer.
+   * An answer the server gave before any route (see {@link refuseEarly}, and the parser's refusals: their method unread,
+   * `UNKNOWN`), counted as the app counts a request no route matched (`route="unmatched"`), so `/metrics` holds every answer.
    */
-  private countEarlyRefusal(method: string, status: number): void {
+  countEarlyRefusal(method: string, status: number): void {
     const statuses = this.statusesOf(UNMATCHED_ROUTE, method);
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     this.timeAnswer?.(method, UNMATCHED_ROUTE, status, 0);
