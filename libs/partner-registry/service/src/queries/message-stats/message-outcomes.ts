@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { KeyedMutex, READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { DELETED_TENANTS, type DeletedTenants } from '@as2-partners/platform';
 import { PartnershipResolver } from '../exchange-views/partnership-resolver';
 import {
@@ -42,6 +42,12 @@ export function supersedes(next: Ordered, current: Ordered): boolean {
 @Injectable()
 export class MessageOutcomes {
   private readonly outcomes: ReadModelCollection<MessageOutcomeDocument>;
+  /**
+   * One message's records one at a time: each reads the stored outcome, decides and writes, with awaits between, so two
+   * batches naming the same message at once (the gateway's route, the topic's consumer) could else write an older
+   * outcome over a newer one. Across processes the topic is keyed by message id: one partition, one consumer, in order.
+   */
+  private readonly messages = new KeyedMutex();
 
   constructor(
     @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
@@ -57,18 +63,23 @@ export class MessageOutcomes {
       // A deleted tenant's data is closed: a record the gateway still sends for it (an account-level token may) changes nothing.
       if (await this.deletedTenants.isDeleted(outcome.account, outcome.tenant)) continue;
       const id = messageOutcomeIdOf(outcome.account, outcome.tenant, outcome.messageId);
-      const current = await this.outcomes.get(id);
-      if (current && !supersedes(outcome, current)) continue;
-      const partnerAs2Id = outcome.direction === 'outbound' ? outcome.as2To : outcome.as2From;
-      // Moved to another partner: the one it leaves is named too, so what was kept of its stats is dropped.
-      const moved = current !== null && current.partnerAs2Id !== partnerAs2Id;
-      const movedFrom = moved ? { movedFrom: current.partnerAs2Id } : {};
-      // Counted for the partner it was first counted for while it keeps its AS2 id, so a later record does not move it.
-      const partnerId = current && !moved && current.partnerId !== undefined ? current.partnerId : await this.partnerIdOf(outcome, partnerAs2Id);
-      await this.outcomes.put({ _id: id, ...outcome, partnerAs2Id, partnerId, ...movedFrom });
-      applied += 1;
+      if (await this.messages.run(id, () => this.apply(id, outcome))) applied += 1;
     }
     return { applied, ignored: batch.length - applied };
+  }
+
+  /** Stores the record when it is newer news of its message than what is stored; true when it did. */
+  private async apply(id: string, outcome: MessageOutcome): Promise<boolean> {
+    const current = await this.outcomes.get(id);
+    if (current && !supersedes(outcome, current)) return false;
+    const partnerAs2Id = outcome.direction === 'outbound' ? outcome.as2To : outcome.as2From;
+    // Moved to another partner: the one it leaves is named too, so what was kept of its stats is dropped.
+    const moved = current !== null && current.partnerAs2Id !== partnerAs2Id;
+    const movedFrom = moved ? { movedFrom: current.partnerAs2Id } : {};
+    // Counted for the partner it was first counted for while it keeps its AS2 id, so a later record does not move it.
+    const partnerId = current && !moved && current.partnerId !== undefined ? current.partnerId : await this.partnerIdOf(outcome, partnerAs2Id);
+    await this.outcomes.put({ _id: id, ...outcome, partnerAs2Id, partnerId, ...movedFrom });
+    return true;
   }
 
   /** The partner the message counts for; '' when the tenant has none with that AS2 id (it counts for none). */
