@@ -22,6 +22,7 @@ export * from './auth/hs256-token';
 export * from './http/http-error.filter';
 export { TakesMediaTypes } from './http/media-type-refusal';
 export * from './http/request-validation.pipe';
+export { undeclaredInheritedName } from './http/inherited-names';
 export * from './http/compiled-validation';
 export * from './http/validation-failed.exception';
 export * from './http/request-ids';

@@ -21,7 +21,7 @@ import {
   type RecordedEvent,
   type RetryPolicy,
 } from '@as2-partners/kernel';
-import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, type EventSourcingOptions } from '@as2-partners/platform';
+import { EVENT_SOURCING_OPTIONS, FOLLOWER_RETRY_POLICY, followerLoggerOf, undeclaredInheritedName, type EventSourcingOptions } from '@as2-partners/platform';
 import { MessageOutcomes } from '../../queries/message-stats/message-outcomes';
 import { messageOutcomeOf } from './gateway-message-outcome.mapper';
 import { GatewayMessageRecordDto } from './gateway-message-record.dto';
@@ -39,6 +39,10 @@ export class UnreadableGatewayRecordError extends UnreadableEventError {
 /** Validates one topic record as strictly as the HTTP route: unknown fields refused, account and tenant required. */
 export function gatewayRecordOf(data: unknown): GatewayMessageRecordDto {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UnreadableGatewayRecordError('The record is not a JSON object');
+  // A field named as an inherited property (`__proto__`, `constructor`…) never reaches the DTO, so the whitelist below
+  // cannot see it: refused here, as the HTTP door's validation pipe refuses it.
+  const inherited = undeclaredInheritedName(data, GatewayMessageRecordDto);
+  if (inherited !== null) throw new UnreadableGatewayRecordError(`Invalid gateway record: ${inherited}`);
   const record = plainToInstance(GatewayMessageRecordDto, data);
   const errors = validateSync(record, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new UnreadableGatewayRecordError(`Invalid gateway record: ${errors.map((e) => e.property).join(', ')}`);

@@ -47,8 +47,12 @@ describe('as2.gateway.messages contract', () => {
     ['a bad AS2 id', { ...record, as2_to: 'HAS SPACE' }],
     ['a bad date', { ...record, occurred_at: 'noon' }],
     ['an array', [record]],
+    // As a record off the topic is parsed: JSON.parse makes these own fields, which no DTO ever sees.
+    ['a __proto__ field', `{${JSON.stringify(record).slice(1, -1)},"__proto__":{"polluted":true}}`],
+    ['a constructor field', `{${JSON.stringify(record).slice(1, -1)},"constructor":{"prototype":{}}}`],
+    ['a toString field', `{${JSON.stringify(record).slice(1, -1)},"toString":"x"}`],
   ])('both refuse %s', (_what, bad) => {
-    const cleaned = Array.isArray(bad) ? bad : JSON.parse(JSON.stringify(bad));
+    const cleaned = typeof bad === 'string' ? JSON.parse(bad) : Array.isArray(bad) ? bad : JSON.parse(JSON.stringify(bad));
     expect(validate(cleaned)).toBe(false);
     expect(() => gatewayRecordOf(cleaned)).toThrow();
     // Unreadable by any retry: the bus parks it at its first attempt, not after its retries (the partition waits meanwhile).
