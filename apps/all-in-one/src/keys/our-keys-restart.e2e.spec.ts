@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEYSTORE_MASTER_KEY_FILE, OurKeyOperations } from '@as2-partners/certificate-lifecycle-service';
-import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
+import { capturedLogLines, createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs } from '../certificates/certificate-api.spec-support';
 
@@ -51,12 +51,16 @@ describe('our keys survive a restart (embedded, the generated master key file is
       await first.close();
     }
     const other = 'ef'.repeat(32);
-    await expect(createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env: { KEYSTORE_MASTER_KEY: other } })).rejects.toThrow(
+    const log = capturedLogLines();
+    const refused = { imports: [AllInOneModule], dataDir, logDestination: log.stream };
+    await expect(createEmbeddedTestApp({ ...refused, env: { LOG_LEVEL: 'info', KEYSTORE_MASTER_KEY: other } })).rejects.toThrow(
       /^Invalid configuration: KEYSTORE_MASTER_KEY is not the key that sealed the stored private keys \(they need the master key with id [0-9a-f]{16}, this one is [0-9a-f]{16}\)/,
     );
-    await expect(createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env: { PARTNER_SECRETS_KEY: other } })).rejects.toThrow(
+    await expect(createEmbeddedTestApp({ ...refused, env: { LOG_LEVEL: 'info', PARTNER_SECRETS_KEY: other } })).rejects.toThrow(
       'Invalid configuration: PARTNER_SECRETS_KEY does not open the stored tenant data keys',
     );
+    // Refused before anything starts: no projection, scheduler or consumer ran against the stores, no error line.
+    expect(log.json().filter((line) => String(line['msg']).startsWith('Projections started') || line['level'] === 'error')).toEqual([]);
     const again = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
     await again.close();
   });

@@ -1,21 +1,22 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InvalidConfigurationError } from '@as2-partners/platform';
 import { KEY_SEALER, type KeySealer } from './key-sealer';
 import { KEYSTORE_MASTER_KEY_FILE } from './keystore-master-key';
 import { SealedKeyStore } from './sealed-key.store';
 
 /**
- * A start with another master key than the one that sealed the stored private keys stops, naming the variable: else it
+ * Checked at module init, before any bootstrap hook starts a projection, a scheduler or a consumer: a refused start
+ * touches no store. A start with another master key than the one that sealed the stored private keys stops, naming the variable: else it
  * came up ready and every signature, decryption and CSR answered 500 until someone read the log.
  */
 @Injectable()
-export class MasterKeyCheck implements OnApplicationBootstrap {
+export class MasterKeyCheck implements OnModuleInit {
   constructor(
     @Inject(KEY_SEALER) private readonly sealer: KeySealer,
     private readonly sealedKeys: SealedKeyStore,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     const needed = await this.sealedKeys.sealedWithAnotherKey(this.sealer.masterKeyId);
     if (needed === null) return;
     throw new InvalidConfigurationError(
