@@ -52,8 +52,9 @@ function runJest(args) {
   });
 }
 
-function totalsLine(resultsFile) {
-  if (!existsSync(resultsFile)) return '0 passed, 1 failed';
+function totalsLine(resultsFile, code) {
+  // No results: jest ran no suite (--listTests, --help), which is no failure when it says so; or it broke, which is one.
+  if (!existsSync(resultsFile)) return code === 0 ? '0 passed, 0 failed' : '0 passed, 1 failed';
   const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
   // A suite that fails to load counts as a failure even though it ran no test.
   const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
@@ -71,7 +72,10 @@ async function stopAll() {
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
 
-const wanted = process.env.TEST_SERVERS === 'none' ? [] : servers;
+/** Jest options that run no test: no server is provisioned for them. */
+const RUNS_NO_TEST = new Set(['--listTests', '--help', '-h', '--version', '-v', '--showConfig']);
+const runsNoTest = process.argv.slice(2).some((arg) => RUNS_NO_TEST.has(arg));
+const wanted = process.env.TEST_SERVERS === 'none' || runsNoTest ? [] : servers;
 for (const server of await Promise.all(wanted.map(provideServer))) if (server) provided.push(server);
 
 let outcome;
@@ -80,5 +84,5 @@ try {
 } finally {
   await stopAll();
 }
-process.stdout.write(`${totalsLine(outcome.results)}\n`);
+process.stdout.write(`${totalsLine(outcome.results, outcome.code)}\n`);
 process.exit(outcome.code);
