@@ -7,10 +7,17 @@ import { SignJWT } from 'jose';
 const ROLES = ['account_admin', 'tenant_admin', 'tenant_user', 'operator', 'gateway'];
 const devSecretFile = new URL('../../libs/platform/src/config/embedded-dev-jwt-secret.json', import.meta.url);
 
+const USAGE = `usage: npm run mint-token -- --sub <user> --account <account> [--tenant <tenant>] --roles <role,role> [--ttl <seconds>]\n  roles: ${ROLES.join(', ')}\n`;
+
 function fail(message) {
   process.stderr.write(`mint-token: ${message}\n`);
-  process.stderr.write('usage: npm run mint-token -- --sub <user> --account <account> [--tenant <tenant>] --roles <role,role> [--ttl <seconds>]\n');
+  process.stderr.write(USAGE);
   process.exit(2);
+}
+
+if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 
 let values;

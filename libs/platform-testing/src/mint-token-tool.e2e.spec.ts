@@ -64,6 +64,12 @@ describe('tools/auth/mint-token.mjs', () => {
     await expect(JwtVerifier.fromConfig(loadPlatformConfig(env).jwt).verify(run.stdout.trim())).resolves.toMatchObject({ sub: 'alice' });
   });
 
+  it('--help prints the usage with the roles, and no token', async () => {
+    const run = await mint(['--help'], { JWT_SECRET: TEST_JWT_SECRET });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(/^usage: npm run mint-token -- --sub <user>.*\n {2}roles: account_admin, tenant_admin, tenant_user, operator, gateway\n$/);
+  });
+
   it.each([
     [['--account', 'acme', '--tenant', 't1', '--roles', 'tenant_admin'], /--sub is required/],
     [['--sub', 'a', '--account', 'acme', '--tenant', 't1', '--roles', 'admin'], /--roles must be a comma list/],
