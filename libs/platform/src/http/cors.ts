@@ -85,3 +85,18 @@ export function corsHeadersWithoutOrigin(options: FastifyCorsOptions): Readonly<
   if (Array.isArray(options.exposedHeaders)) headers['access-control-expose-headers'] = options.exposedHeaders.join(', ');
   return headers;
 }
+
+/**
+ * The CORS headers @fastify/cors gives, with `options`, an answer to a request from `origin` (undefined: none): an
+ * allowed origin reads the answer (`*`, or its own name with `Vary: Origin`); another gets `Vary: Origin` only; the
+ * exposed headers are named to both. For the answers the server gives before any route, where the plugin never runs.
+ */
+export function corsHeadersFor(options: FastifyCorsOptions, origin: string | undefined): Readonly<Record<string, string>> {
+  if (origin === undefined) return corsHeadersWithoutOrigin(options);
+  const allowed = options.origin === '*' ? '*' : Array.isArray(options.origin) && options.origin.includes(origin) ? origin : null;
+  const headers: Record<string, string> = {};
+  if (options.origin !== '*') headers['vary'] = 'Origin';
+  if (allowed !== null) headers['access-control-allow-origin'] = allowed;
+  if (Array.isArray(options.exposedHeaders)) headers['access-control-expose-headers'] = options.exposedHeaders.join(', ');
+  return headers;
+}

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
 import { type FastifyInstance, type FastifyServerOptions, type onResponseHookHandler, type RouteOptions } from 'fastify';
-import { corsHeadersWithoutOrigin } from './cors';
+import { corsHeadersFor, corsHeadersWithoutOrigin } from './cors';
 import { FastLane, type FastLaneRoute } from './fast-lane';
 import { acceptJsonBodiesOnly, jsonBodyTextParser } from './json-body-parser';
 import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
@@ -77,6 +77,8 @@ export class HotPathRoutes {
   private readonly lanes = new Map<string, FastLane<unknown>>();
   /** The headers the CORS plugin adds to an answer to a request without an Origin, for the fast lanes; null without CORS. */
   private readonly corsHeaders: Readonly<Record<string, string>> | null;
+  /** The app's CORS options (undefined: CORS is off), for the answers given before any route. */
+  private readonly cors: FastifyCorsOptions | undefined;
   private ready = false;
   /** Set when the app begins to close: every request after it is refused with the house 503 (Fastify's own has its shape). */
   private closing = false;
@@ -106,6 +108,7 @@ export class HotPathRoutes {
     // The routes beside Nest answer a browser as Nest's routes do (preflights never come here: OPTIONS is the app's).
     if (cors) void this.fastify.register(fastifyCors, cors);
     this.corsHeaders = cors ? corsHeadersWithoutOrigin(cors) : null;
+    this.cors = cors;
   }
 
   /**
@@ -296,7 +299,7 @@ export class HotPathRoutes {
       const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => {
         if (!unanswered.admit(response)) return;
         connections.began(response);
-        const refused = refuseEarly(request, response, this.closing);
+        const refused = refuseEarly(request, response, this.closing, this.cors);
         if (refused !== null) return this.countEarlyRefusal(request.method ?? 'GET', refused);
         requests.began(response);
         if (this.takesFast(request, response)) return;
@@ -328,17 +331,26 @@ const UNMATCHED_ROUTE = 'unmatched';
  * The answers the server gives before any route, or null when the request goes on to one: a closing server 503, no
  * Host 400, an ambiguous head 400, a content coding 415 (their connections closed after them, but Host's), a query
  * string that does not decode 400 and an If-Match that cannot hold 412 (their bytes were framed: the connection goes
- * on after them). Returns the status written.
+ * on after them). Returns the status written. The last three carry the CORS headers of the request's origin, as a
+ * route's refusal does, so a browser's page reads why (the others are answers to no page's request).
  */
-function refuseEarly(request: IncomingMessage, response: ServerResponse, closing: boolean): number | null {
+function refuseEarly(request: IncomingMessage, response: ServerResponse, closing: boolean, cors: FastifyCorsOptions | undefined): number | null {
+  // A browser reads the refusal as it reads a route's: with the CORS headers its origin gets (none without CORS).
+  const corsHeaders = () => (cors ? corsHeadersFor(cors, originOf(request)) : {});
   if (closing) return refuseWhileClosing(response);
   if (lacksHost(request)) return refuseWithoutHost(response);
   const ambiguity = ambiguityOf(request);
   if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
-  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response);
-  if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY);
-  if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY);
+  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsHeaders());
+  if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY, corsHeaders());
+  if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY, corsHeaders());
   return null;
+}
+
+/** The request's one Origin header (a repeated or empty one names none). */
+function originOf(request: IncomingMessage): string | undefined {
+  const origin = request.headers.origin;
+  return typeof origin === 'string' && origin.length > 0 ? origin : undefined;
 }
 
 /** A route's template as its metrics and OpenAPI name it: Fastify's `::` (a literal colon) as `:`. */
@@ -365,8 +377,8 @@ function refuseAmbiguous(response: ServerResponse, message: string): number {
  * A body in a content coding this API does not decode: 415 in the house shape, naming the one it takes (RFC 7694 §3),
  * and the connection closed after it rather than its body read to the end.
  */
-function refuseContentCoding(request: IncomingMessage, response: ServerResponse): number {
-  return writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { 'accept-encoding': 'identity', connection: 'close' });
+function refuseContentCoding(request: IncomingMessage, response: ServerResponse, cors: Readonly<Record<string, string>>): number {
+  return writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { ...cors, 'accept-encoding': 'identity', connection: 'close' });
 }
 
 const MALFORMED_QUERY_BODY = JSON.stringify({ message: 'Malformed URL: the query string has an invalid percent-encoding', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
