@@ -335,22 +335,22 @@ const UNMATCHED_ROUTE = 'unmatched';
  * route's refusal does, so a browser's page reads why (the others are answers to no page's request).
  */
 function refuseEarly(request: IncomingMessage, response: ServerResponse, closing: boolean, cors: FastifyCorsOptions | undefined): number | null {
-  // A browser reads the refusal as it reads a route's: with the CORS headers its origin gets (none without CORS).
-  const corsHeaders = () => (cors ? corsHeadersFor(cors, originOf(request)) : {});
   if (closing) return refuseWhileClosing(response);
   if (lacksHost(request)) return refuseWithoutHost(response);
   const ambiguity = ambiguityOf(request);
   if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
-  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsHeaders());
-  if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY, corsHeaders());
-  if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY, corsHeaders());
+  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsOf(request, cors));
+  if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY, corsOf(request, cors));
+  if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY, corsOf(request, cors));
   return null;
 }
 
-/** The request's one Origin header (a repeated or empty one names none). */
-function originOf(request: IncomingMessage): string | undefined {
+/** A browser reads a refusal as it reads a route's: with the CORS headers its origin gets (none without CORS). */
+function corsOf(request: IncomingMessage, cors: FastifyCorsOptions | undefined): Readonly<Record<string, string>> {
+  if (!cors) return {};
   const origin = request.headers.origin;
-  return typeof origin === 'string' && origin.length > 0 ? origin : undefined;
+  // A repeated or empty Origin names none.
+  return corsHeadersFor(cors, typeof origin === 'string' && origin.length > 0 ? origin : undefined);
 }
 
 /** A route's template as its metrics and OpenAPI name it: Fastify's `::` (a literal colon) as `:`. */
