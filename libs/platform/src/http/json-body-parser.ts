@@ -92,10 +92,11 @@ function forbiddenKeyField(value: unknown): string | null {
     const [current, path] = entry;
     if (typeof current !== 'object' || current === null) continue;
     const keys = Array.isArray(current) ? current.map((_, index) => String(index)) : Object.keys(current);
-    for (const key of keys) {
-      const child = (current as Record<string, unknown>)[key];
-      const field = path ? `${path}.${key}` : key;
-      if (!Array.isArray(current) && (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')))) return field;
+    if (!Array.isArray(current)) {
+      for (const key of keys) {
+        const child = (current as Record<string, unknown>)[key];
+        if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) return path ? `${path}.${key}` : key;
+      }
     }
     // Pushed last to first, so the body's first field is looked at first.
     for (const key of keys.reverse()) {
