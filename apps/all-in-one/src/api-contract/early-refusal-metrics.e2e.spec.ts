@@ -4,16 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 
-/** Raw bytes over their own connection: the status line's code of what comes back. */
-function sendRaw(port: number, bytes: string): Promise<number> {
+/** Raw bytes over their own connection, then its end: the status of every answer that comes back, in order. */
+function answersTo(port: number, bytes: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
     socket.on('error', reject);
-    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+    socket.on('close', () => resolve([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))));
   });
 }
+
+/** The status line's code of the one answer raw bytes get. */
+const sendRaw = async (port: number, bytes: string): Promise<number> => (await answersTo(port, bytes))[0] ?? 0;
 
 /** One request over its own connection: its status once answered. */
 function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<number> {
@@ -74,5 +77,19 @@ describe('/metrics counts the answers the server gives before any route', () => 
     const after = await unmatched();
     const added = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
     expect({ unknown400: added('UNKNOWN 400'), unknown431: added('UNKNOWN 431') }).toEqual({ unknown400: 1, unknown431: 1 });
+  });
+
+  it('a request a route answered before its body (401), whose body then never comes whole, gets that one answer and one count', async () => {
+    const counted = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = (method: string, route: string, status: string) =>
+        Number(text.split('\n').find((l) => l.startsWith(`as2_http_requests_total{method="${method}",route="${route}",status_code="${status}"}`))?.split(' ').pop() ?? 0);
+      return { post401: line('POST', '/v1/partners', '401'), unknown400: line('UNKNOWN', 'unmatched', '400'), unknown408: line('UNKNOWN', 'unmatched', '408') };
+    };
+    const before = await counted();
+    // No token, and a body shorter than its Content-Length: the 401 comes before the body; then the client ends.
+    expect(await answersTo(port, 'POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":')).toEqual([401]);
+    const after = await counted();
+    expect({ post401: after.post401 - before.post401, unknown400: after.unknown400 - before.unknown400, unknown408: after.unknown408 - before.unknown408 }).toEqual({ post401: 1, unknown400: 0, unknown408: 0 });
   });
 });

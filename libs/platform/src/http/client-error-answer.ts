@@ -1,4 +1,4 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorTypeOf } from './error-body';
 
@@ -25,8 +25,18 @@ export function clientErrorResponse(errorCode: string | undefined): string {
 /** The longest a refusal waits for the answers to the requests before it on its connection (a connection test runs up to 120 s). */
 export const EARLIER_ANSWERS_WAIT_MS = 130_000;
 
-/** The response Node is writing on the connection now (the next pipelined one is attached once it finishes). */
-type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null };
+/** The response Node is writing on the connection now (the next pipelined one is attached once it finishes), and its parser's request. */
+type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null; parser?: { incoming?: IncomingMessage | null } | null };
+
+/**
+ * Whether the request whose bytes the parser refused already had its answer: its head was read (it is the parser's
+ * request), its body is not whole, and no answer is being written on the connection (the one made for it finished).
+ */
+function answeredWhileIncomplete(socket: Duplex): boolean {
+  const { _httpMessage: answering, parser } = socket as AnsweringSocket;
+  const incoming = parser?.incoming;
+  return incoming !== undefined && incoming !== null && !incoming.complete && (answering === undefined || answering === null) && incoming.socket === socket;
+}
 
 /**
  * The HTTP server's `clientError` listener (Fastify's `clientErrorHandler`): {@link clientErrorResponse}, then the socket
@@ -38,6 +48,12 @@ type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null };
 export function answerClientError(error: Error & { code?: string }, socket: Duplex, answered: (status: number) => void = () => undefined): void {
   // a reset connection has nobody to answer
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // The request the parser gave up on was answered already (a route refused it before its body, 401 or 413, and the
+  // body then never came whole): a second answer would be to no request. The connection is closed, nothing counted.
+  if (answeredWhileIncomplete(socket)) {
+    socket.destroy(error);
+    return;
+  }
   const answer = () => {
     if (socket.writable) {
       socket.write(clientErrorResponse(error.code));
