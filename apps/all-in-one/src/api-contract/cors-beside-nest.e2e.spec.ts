@@ -104,16 +104,17 @@ describe.each([
     }
   });
 
-  it.each(ORIGINS)('a refusal before any route (malformed query, If-Match, content coding) with %s: the CORS headers a route\'s refusal gets', async (_case, origin) => {
+  it.each(ORIGINS)('a refusal before any route (malformed query or path, If-Match, content coding) with %s: the CORS headers a route\'s refusal gets', async (_case, origin) => {
     const authorization = `Bearer ${t.token({ account: ACCOUNT, tenant, roles: ['tenant_admin'] })}`;
     // A route's own refusal of the same origin (Nest's 422 for a page that is no number): the CORS headers to match.
     const routes = corsOf((await send('GET', '/v1/partners?page=abc', { authorization, origin })).headers);
     const refusals = [
       await send('GET', '/v1/partners?search=%zz', { authorization, origin }),
+      await send('GET', '/v1/part%zzners', { authorization, origin }),
       await send('PATCH', `/v1/partners/${partnerId}`, { authorization, origin, 'if-match': '"v1"' }, '{"name":"x"}'),
       await send('POST', '/v1/partners', { authorization, origin, 'content-encoding': 'gzip' }, '{}'),
     ];
-    expect(refusals.map((answer) => [answer.status, corsOf(answer.headers)])).toEqual([400, 412, 415].map((status) => [status, routes]));
+    expect(refusals.map((answer) => [answer.status, corsOf(answer.headers)])).toEqual([400, 400, 412, 415].map((status) => [status, routes]));
     expect(routes['access-control-allow-origin']).toBe(allowedOriginFor(origin));
   });
 

@@ -53,20 +53,21 @@ describe('/metrics counts the answers the server gives before any route', () => 
     return counts;
   };
 
-  it('a malformed query (400), an If-Match that cannot hold (412), a content coding (415) and an unmet expectation (417)', async () => {
+  it('a malformed query or path (400), an If-Match that cannot hold (412), a content coding (415) and an unmet expectation (417)', async () => {
     const before = await unmatched();
     const token = t.token({ roles: ['tenant_admin'] });
     const authorization = `Bearer ${token}`;
     const statuses = [
       await send(port, 'GET', '/v1/partners?search=%zz', { authorization }),
+      await send(port, 'GET', '/v1/part%zzners', { authorization }),
       await send(port, 'PATCH', '/v1/partners/prt_x', { authorization, 'if-match': '"v1"', 'content-type': 'application/json' }, '{}'),
       await send(port, 'POST', '/v1/partners', { authorization, 'content-encoding': 'gzip', 'content-type': 'application/json' }, 'x'),
       await send(port, 'POST', '/v1/partners', { authorization, expect: 'bogus', 'content-type': 'application/json', 'content-length': '2' }),
     ];
-    expect(statuses).toEqual([400, 412, 415, 417]);
+    expect(statuses).toEqual([400, 400, 412, 415, 417]);
     const after = await unmatched();
     const added = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
-    expect({ get400: added('GET 400'), patch412: added('PATCH 412'), post415: added('POST 415'), post417: added('POST 417') }).toEqual({ get400: 1, patch412: 1, post415: 1, post417: 1 });
+    expect({ get400: added('GET 400'), patch412: added('PATCH 412'), post415: added('POST 415'), post417: added('POST 417') }).toEqual({ get400: 2, patch412: 1, post415: 1, post417: 1 });
   });
 
   it("the parser's own refusals too, their method unread: Content-Length with Transfer-Encoding (400), headers too large (431)", async () => {

@@ -12,7 +12,7 @@ import { answerExpectationsAndConnectInHouseShape } from './expect-and-connect';
 import { ambiguityOf } from './ambiguous-request-head';
 import { failsIfMatch } from './conditional-requests';
 import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content-coding';
-import { hasMalformedQuery } from './malformed-query';
+import { malformedPartOf } from './malformed-url';
 import { NO_SNIFFING } from './no-sniffing';
 import { writeEarlyRefusal } from './early-refusal';
 import { UnansweredRequests } from './unanswered-requests';
@@ -329,8 +329,8 @@ const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * The answers the server gives before any route, or null when the request goes on to one: a closing server 503, no
- * Host 400, an ambiguous head 400, a content coding 415 (their connections closed after them, but Host's), a query
- * string that does not decode 400 and an If-Match that cannot hold 412 (their bytes were framed: the connection goes
+ * Host 400, an ambiguous head 400, a content coding 415 (their connections closed after them, but Host's), a path or
+ * a query string that does not decode 400 and an If-Match that cannot hold 412 (their bytes were framed: the connection goes
  * on after them). Returns the status written. The last three carry the CORS headers of the request's origin, as a
  * route's refusal does, so a browser's page reads why (the others are answers to no page's request).
  */
@@ -340,7 +340,8 @@ function refuseEarly(request: IncomingMessage, response: ServerResponse, closing
   const ambiguity = ambiguityOf(request);
   if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
   if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsOf(request, cors));
-  if (hasMalformedQuery(request.url)) return writeEarlyRefusal(response, 400, MALFORMED_QUERY_BODY, corsOf(request, cors));
+  const malformed = malformedPartOf(request.url);
+  if (malformed !== null) return writeEarlyRefusal(response, 400, malformed === 'path' ? MALFORMED_PATH_BODY : MALFORMED_QUERY_BODY, corsOf(request, cors));
   if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY, corsOf(request, cors));
   return null;
 }
@@ -380,6 +381,8 @@ function refuseAmbiguous(response: ServerResponse, message: string): number {
 function refuseContentCoding(request: IncomingMessage, response: ServerResponse, cors: Readonly<Record<string, string>>): number {
   return writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { ...cors, 'accept-encoding': 'identity', connection: 'close' });
 }
+
+const MALFORMED_PATH_BODY = JSON.stringify({ message: 'Malformed URL', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
 
 const MALFORMED_QUERY_BODY = JSON.stringify({ message: 'Malformed URL: the query string has an invalid percent-encoding', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
 
