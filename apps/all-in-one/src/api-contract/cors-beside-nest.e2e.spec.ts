@@ -116,6 +116,10 @@ describe.each([
     ];
     expect(refusals.map((answer) => [answer.status, corsOf(answer.headers)])).toEqual([400, 400, 412, 415].map((status) => [status, routes]));
     expect(routes['access-control-allow-origin']).toBe(allowedOriginFor(origin));
+    // The browser's preflight of such a request is answered as any preflight (the request itself is refused then).
+    const preflight = (path: string) => send('OPTIONS', path, { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' });
+    const [refusedPath, fine] = [await preflight('/v1/partners?search=%zz'), await preflight('/v1/partners?search=abc')];
+    expect([refusedPath.status, corsOf(refusedPath.headers)]).toEqual([fine.status, corsOf(fine.headers)]);
   });
 
   it('every answer, the routes beside Nest and the fast lane as Nest\'s, success and refusal, says X-Content-Type-Options: nosniff', async () => {

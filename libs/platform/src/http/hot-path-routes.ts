@@ -339,6 +339,8 @@ function refuseEarly(request: IncomingMessage, response: ServerResponse, closing
   if (lacksHost(request)) return refuseWithoutHost(response);
   const ambiguity = ambiguityOf(request);
   if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
+  // A CORS preflight (any OPTIONS) is the app's to answer: its own request is sound; the one it asks about is refused then.
+  if (request.method === 'OPTIONS') return null;
   if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsOf(request, cors));
   const malformed = malformedPartOf(request.url);
   if (malformed !== null) return writeEarlyRefusal(response, 400, malformed === 'path' ? MALFORMED_PATH_BODY : MALFORMED_QUERY_BODY, corsOf(request, cors));
