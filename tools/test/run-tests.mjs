@@ -74,7 +74,8 @@ process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
 
 /** Jest options that run no test: no server is provisioned for them. */
 const RUNS_NO_TEST = new Set(['--listTests', '--help', '-h', '--version', '-v', '--showConfig']);
-const runsNoTest = process.argv.slice(2).some((arg) => RUNS_NO_TEST.has(arg));
+// `--listTests` or `--listTests=true` (jest takes both); `--listTests=false` runs the tests.
+const runsNoTest = process.argv.slice(2).some((arg) => RUNS_NO_TEST.has(arg.split('=')[0]) && !/=false$/i.test(arg));
 const wanted = process.env.TEST_SERVERS === 'none' || runsNoTest ? [] : servers;
 for (const server of await Promise.all(wanted.map(provideServer))) if (server) provided.push(server);
 
