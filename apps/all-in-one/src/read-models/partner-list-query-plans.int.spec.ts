@@ -29,7 +29,7 @@ function view(owner: string | null, i: number): PartnerViewDocument {
     typeOrder: 0,
     masterPartnerId: null,
     as2Id: `AS2-${(owner ?? 'master').toUpperCase()}-${i}`,
-    settings: { name: `Partner ${i} of ${owner}`, active: i % 5 !== 0 } as PartnerViewDocument['settings'],
+    settings: { name: `Partner ${i} of ${owner}`, active: i % 5 !== 0, stationId: i % 3 === 0 ? `stn_${i % 2}` : null } as PartnerViewDocument['settings'],
     overrides: null,
     hasOverrides: false,
     createdAt: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
@@ -57,6 +57,9 @@ const cases: IndexCase[] = [
   { label: 'a page of a tenant', index: PARTNER_VIEW_INDEXES[0], query: partnerListQuery({ account, tenant, page: 3, perPage: 20 }), ordered: true },
   { label: 'a page of inactive partners', index: PARTNER_VIEW_INDEXES[1], query: partnerListQuery({ account, tenant, active: false, page: 1, perPage: 20 }), ordered: true },
   { label: 'a partner by id across tenants', index: PARTNER_VIEW_INDEXES[2], query: { filter: { account, partnerId: 'prt_00042' } }, ordered: false },
+  // PartnerQueries.findForTenantByAs2Id: every gateway message's resolve and record
+  { label: "a tenant's partners of one AS2 id", index: PARTNER_VIEW_INDEXES[3], query: { filter: { account, tenant, as2Id: 'AS2-HUB-42' }, sort: { typeOrder: 1 }, limit: 2 }, ordered: true },
+  { label: "a page of a station's partners", index: PARTNER_VIEW_INDEXES[4], query: partnerListQuery({ account, tenant, stationId: 'stn_1', page: 1, perPage: 20 }), ordered: true },
   { label: 'a search', index: searchIndex, query: partnerListQuery({ account, tenant, search: 'as2-hub-123', page: 1, perPage: 20 }), ordered: false },
   { label: 'a deep page of a tenant', index: PARTNER_VIEW_INDEXES[0], query: partnerListQuery({ account, tenant, page: 14, perPage: 20 }), ordered: true },
   { label: 'the last page of inactive partners', index: PARTNER_VIEW_INDEXES[1], query: partnerListQuery({ account, tenant, active: false, page: 3, perPage: 20 }), ordered: true },

@@ -37,13 +37,16 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
 }
 
 /**
- * One index per list shape: a page, a page of active or inactive partners, a partner by id across tenants. The list
- * indexes end with `_id`, the tie-breaker the stores add to every sort, so MongoDB pages them without a sort stage.
+ * One index per query shape: a page, a page of active or inactive partners, a partner by id across tenants, a tenant's
+ * partners of one AS2 id (what every gateway message's resolve and record ask), a page of a station's partners. The
+ * list indexes end with `_id`, the tie-breaker the stores add to every sort, so MongoDB pages them without a sort stage.
  */
 export const PARTNER_VIEW_INDEXES: readonly (readonly string[])[] = [
   ['account', 'tenant', 'typeOrder', 'createdAt', 'partnerId', '_id'],
   ['account', 'tenant', 'settings.active', 'typeOrder', 'createdAt', 'partnerId', '_id'],
   ['account', 'partnerId'],
+  ['account', 'tenant', 'as2Id', 'typeOrder', '_id'],
+  ['account', 'tenant', 'settings.stationId', 'typeOrder', 'createdAt', 'partnerId', '_id'],
 ];
 
 /** `search` looks in the name and the AS2 id, within one tenant's list. */

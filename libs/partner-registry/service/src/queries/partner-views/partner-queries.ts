@@ -56,7 +56,8 @@ export class PartnerQueries {
 
   /** The partners (own, or inherited with the tenant's override) a tenant grouped under a station. */
   async partnerIdsOfStation(account: string, tenant: string, stationId: string): Promise<string[]> {
-    const { items } = await this.views.find({ filter: { account, tenant, 'settings.stationId': stationId }, sort: { createdAt: 1 }, limit: 100 });
+    // In the station index's order (a list's): SQLite then reads the first hundred, not every partner of the station.
+    const { items } = await this.views.find({ filter: { account, tenant, 'settings.stationId': stationId }, sort: { typeOrder: 1, createdAt: 1, partnerId: 1 }, limit: 100 });
     return items.map((p) => p.partnerId);
   }
 
