@@ -79,11 +79,7 @@ export function enableCors(app: NestFastifyApplication, origins: readonly string
  * headers. The fast lane writes them without running the plugin; its e2e spec compares it with the route's answer.
  */
 export function corsHeadersWithoutOrigin(options: FastifyCorsOptions): Readonly<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  if (options.origin !== '*') headers['vary'] = 'Origin';
-  else headers['access-control-allow-origin'] = '*';
-  if (Array.isArray(options.exposedHeaders)) headers['access-control-expose-headers'] = options.exposedHeaders.join(', ');
-  return headers;
+  return corsHeadersFor(options, undefined);
 }
 
 /**
@@ -92,8 +88,7 @@ export function corsHeadersWithoutOrigin(options: FastifyCorsOptions): Readonly<
  * exposed headers are named to both. For the answers the server gives before any route, where the plugin never runs.
  */
 export function corsHeadersFor(options: FastifyCorsOptions, origin: string | undefined): Readonly<Record<string, string>> {
-  if (origin === undefined) return corsHeadersWithoutOrigin(options);
-  const allowed = options.origin === '*' ? '*' : Array.isArray(options.origin) && options.origin.includes(origin) ? origin : null;
+  const allowed = options.origin === '*' ? '*' : origin !== undefined && Array.isArray(options.origin) && options.origin.includes(origin) ? origin : null;
   const headers: Record<string, string> = {};
   if (options.origin !== '*') headers['vary'] = 'Origin';
   if (allowed !== null) headers['access-control-allow-origin'] = allowed;
