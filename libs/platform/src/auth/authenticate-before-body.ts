@@ -2,7 +2,7 @@ import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyInstance } from 'fastify';
 import { replyWithAppError } from '../http/hot-path-errors';
-import { requestIdsOf, type RequestWithIds } from '../http/request-ids';
+import type { RequestWithIds } from '../http/request-ids';
 import { bearerTokenOf } from './bearer-token';
 import type { Caller, RequestContext, Role } from './caller';
 import { requireOwnAccount, requireTenant } from './caller-scope';
@@ -70,7 +70,7 @@ export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVe
  */
 export function callerOfAuthorization(request: RequestWithIds & { readonly method?: string; readonly url?: string }, verifier: JwtVerifier): Caller | Promise<Caller> {
   const refused = (reason: string): UnauthorizedException => {
-    logRefusedToken(reason, requestIdsOf(request), request.method, request.url);
+    logRefusedToken(reason, request);
     return new UnauthorizedException();
   };
   const header = request.headers.authorization;

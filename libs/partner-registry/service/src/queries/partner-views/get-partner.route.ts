@@ -13,6 +13,7 @@ import {
   HotPathRoutes,
   JwtVerifier,
   replyWithAppError,
+  DELETED_TENANT_REFUSAL,
   logRefusedCaller,
   tenantDeletedError,
 } from '@as2-partners/platform';
@@ -73,7 +74,7 @@ export class GetPartnerRoute implements OnModuleInit {
   private async read(request: FastifyRequest, reply: FastifyReply, caller: Caller & { readonly tenant: string }, id: string, verdict: boolean | undefined): Promise<void> {
     try {
       if (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant))) {
-        logRefusedCaller('the token names a deleted tenant', caller, request);
+        logRefusedCaller(DELETED_TENANT_REFUSAL, caller, request);
         throw tenantDeletedError(caller.tenant);
       }
       const json = await this.details.json(caller.account, caller.tenant, id);

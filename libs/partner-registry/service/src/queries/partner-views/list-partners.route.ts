@@ -12,6 +12,7 @@ import {
   JwtVerifier,
   paginationOf,
   replyWithAppError,
+  DELETED_TENANT_REFUSAL,
   logRefusedCaller,
   tenantDeletedError,
 } from '@as2-partners/platform';
@@ -116,7 +117,7 @@ export class ListPartnersRoute implements OnModuleInit {
     const { caller, tenant, account, query } = taken;
     try {
       if (caller.tenant !== null && (verdict ?? (await this.deleted.isDeleted(caller.account, caller.tenant)))) {
-        logRefusedCaller('the token names a deleted tenant', caller, request);
+        logRefusedCaller(DELETED_TENANT_REFUSAL, caller, request);
         throw tenantDeletedError(caller.tenant);
       }
       const [pageMark, itemsMark] = [this.pages.mark(), this.items.mark()];

@@ -9,12 +9,12 @@ import {
   CORRELATION_ID_HEADER,
   correlationIdFromHeader,
   HotPathRoutes,
+  DELETED_TENANT_REFUSAL,
   logRefusedCaller,
   logRefusedToken,
   PlatformMetrics,
   replyWithAppError,
   replyWithHouseError,
-  requestIdsOf,
   tenantDeletedError,
   type FastLaneRoute,
 } from '@as2-partners/platform';
@@ -132,11 +132,11 @@ function claimsDeletedTenant(check: GatewayCheck, decisions: TrafficDecisions): 
 /** A refused credential is answered as Nest's guards' refusals are (the house error answer: its body, challenge and correlation id). */
 function settle(request: CheckedRequest, reply: FastifyReply, done: (error?: Error) => void, check: GatewayCheck, now: number, decisions: TrafficDecisions): void {
   if (!check.ok && check.status === 401) {
-    logRefusedToken(check.reason, requestIdsOf(request), request.method, request.url);
+    logRefusedToken(check.reason, request);
     return replyWithAppError(new UnauthorizedException(), request, reply);
   }
   if (claimsDeletedTenant(check, decisions)) {
-    logRefusedCaller('the token names a deleted tenant', check, request);
+    logRefusedCaller(DELETED_TENANT_REFUSAL, check, request);
     return replyWithAppError(tenantDeletedError(check.tenant), request, reply);
   }
   if (!check.ok) {
