@@ -4,7 +4,6 @@ import fastifyMultipart from '@fastify/multipart';
 import { ModuleRef, NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformConfig } from '../config/platform-config';
 import { PlatformModule, type PlatformAppOptions } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
@@ -41,7 +40,7 @@ import { corsOptionsFor, enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
 import { OpenApiOperations } from './openapi/openapi-operations';
 import { unmatchedRouteResponse } from './http-error.filter';
-import { replyWithErrorResponse } from './hot-path-errors';
+import { replyToFrameworkError, replyWithErrorResponse } from './hot-path-errors';
 import { recordRouteMethods } from './route-methods';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf, type RequestIds, type RequestWithIds } from './request-ids';
 import { isStoreOutage } from './store-outage';
@@ -115,12 +114,7 @@ export async function createHttpApp(
     // A request Node's parser refuses (smuggling attempts, timeouts) is answered in the house error shape too.
     clientErrorHandler: (error, socket) => answerClientError(error, socket, (status) => hotPath.countEarlyRefusal('UNKNOWN', status)),
     // Errors fastify raises before routing (a URL that does not decode) never reach Nest's filter.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const ids = requestIdsOf(request);
-      const code = error.code === 'FST_ERR_BAD_URL' ? 'MALFORMED_URL' : 'BAD_REQUEST';
-      const message = code === 'MALFORMED_URL' ? 'Malformed URL' : 'Bad request';
-      void reply.code(400).header(CORRELATION_ID_HEADER, ids.correlationId).send({ message, error: { type: 'invalid_request_error', code } });
-    },
+    frameworkErrors: replyToFrameworkError,
   });
   // pino's child for a request only once it writes a line (requestLogger); set before any route takes the factory in
   adapter.getInstance().setChildLoggerFactory(requestLogger);

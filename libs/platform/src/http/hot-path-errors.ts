@@ -117,13 +117,13 @@ export function replyWithHouseError(error: FastifyError, request: FastifyRequest
   void reply.code(status).send(body);
 }
 
-/** Errors Fastify raises before routing (a URL that does not decode), answered as the app's `frameworkErrors` does. */
+/** The house answer to a path that does not decode (the router's, and the server's before any route). */
+export const MALFORMED_URL_ANSWER = { message: 'Malformed URL', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } } as const;
+
+/** Errors Fastify raises before routing (a URL that does not decode): both Fastify instances' `frameworkErrors`. */
 export function replyToFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const code = error.code === 'FST_ERR_BAD_URL' ? 'MALFORMED_URL' : 'BAD_REQUEST';
-  void reply
-    .code(400)
-    .header(CORRELATION_ID_HEADER, correlationIdFromHeader(request.headers[CORRELATION_ID_HEADER]))
-    .send({ message: code === 'MALFORMED_URL' ? 'Malformed URL' : 'Bad request', error: { type: 'invalid_request_error', code } });
+  const body = error.code === 'FST_ERR_BAD_URL' ? MALFORMED_URL_ANSWER : { message: 'Bad request', error: { type: 'invalid_request_error', code: 'BAD_REQUEST' } };
+  void reply.code(400).header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId).send(body);
 }
 
 const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost);

@@ -4,7 +4,7 @@ import { type FastifyInstance, type FastifyServerOptions, type onResponseHookHan
 import { corsHeadersFor, corsHeadersWithoutOrigin } from './cors';
 import { FastLane, type FastLaneRoute } from './fast-lane';
 import { acceptJsonBodiesOnly, jsonBodyTextParser } from './json-body-parser';
-import { replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
+import { MALFORMED_URL_ANSWER, replyToFrameworkError, replyWithHouseError } from './hot-path-errors';
 import { loadOwnFastify } from './own-fastify';
 import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
@@ -384,7 +384,7 @@ function refuseContentCoding(request: IncomingMessage, response: ServerResponse,
   return writeEarlyRefusal(response, 415, contentCodingRefusalBody(request), { ...cors, 'accept-encoding': 'identity', connection: 'close' });
 }
 
-const MALFORMED_PATH_BODY = JSON.stringify({ message: 'Malformed URL', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
+const MALFORMED_PATH_BODY = JSON.stringify(MALFORMED_URL_ANSWER);
 
 const MALFORMED_QUERY_BODY = JSON.stringify({ message: 'Malformed URL: the query string has an invalid percent-encoding', error: { type: 'invalid_request_error', code: 'MALFORMED_URL' } });
 
