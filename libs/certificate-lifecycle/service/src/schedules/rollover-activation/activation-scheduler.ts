@@ -122,25 +122,32 @@ export class ActivationScheduler extends PollingScheduler {
       }
     }
     const keyRollovers = this.options.keyRollovers;
+    // Each change is decided on the alias's stream with its expected revision: it finds nothing due once another
+    // replica (or an earlier tick) made it, so it happens exactly once.
     const keyChanges = keyRollovers
       ? [
-          { type: 'activate_due_rollover' as const, due: await keyRollovers.dueAliases(now, BATCH), failure: 'Scheduled key rollover failed; retrying on the next tick' },
-          { type: 'retire_after_overlap' as const, due: await keyRollovers.dueRetirements(now, BATCH), failure: "Retiring a key after its overlap failed; retrying on the next tick" },
+          {
+            due: await keyRollovers.dueAliases(now, BATCH),
+            failure: 'Scheduled key rollover failed; retrying on the next tick',
+            change: (alias: KeyAliasScope) => keyRollovers.activation.activate(alias, trigger, (at) => systemMetadata(alias, actor, at)),
+          },
+          {
+            due: await keyRollovers.dueRetirements(now, BATCH),
+            failure: 'Retiring a key after its overlap failed; retrying on the next tick',
+            change: (alias: KeyAliasScope) =>
+              this.options.writeModel.decide(
+                CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
+                keyAliasDecider,
+                () => ({ type: 'retire_after_overlap' as const, ...alias, trigger, now: this.options.clock.now().toISOString() }),
+                systemMetadata(alias, actor, this.options.clock.now()),
+              ),
+          },
         ]
       : [];
-    for (const { type, due: aliases, failure } of keyChanges) {
+    for (const { due: aliases, failure, change } of keyChanges) {
       for (const alias of aliases) {
         try {
-          // The decider finds nothing due once another replica (or an earlier tick) did it: exactly once.
-          const decision =
-            type === 'activate_due_rollover' && keyRollovers
-              ? await keyRollovers.activation.activate(alias, trigger, (at) => systemMetadata(alias, actor, at))
-              : await this.options.writeModel.decide(
-                  CertificateLifecycleStreams.keyAlias(alias.account, alias.tenant, alias.alias),
-                  keyAliasDecider,
-                  () => ({ type, ...alias, trigger, now: this.options.clock.now().toISOString() }),
-                  systemMetadata(alias, actor, this.options.clock.now()),
-                );
+          const decision = await change(alias);
           activated += decision.events.length;
           last = decision.position ?? last;
         } catch (error) {
