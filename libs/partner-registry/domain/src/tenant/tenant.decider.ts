@@ -1,4 +1,4 @@
-import { characterCount, assertNever, isTenantId, stampedNotBefore, type Decider } from '@as2-partners/kernel';
+import { characterCount, assertNever, hasControlCharacters, isTenantId, stampedNotBefore, type Decider } from '@as2-partners/kernel';
 import { DomainError } from '@as2-partners/kernel';
 import { PartnerRegistryErrorCode, tenantAlreadyExists, tenantIdRetired, tenantNotFound } from '../partner-registry.errors';
 import { isNotificationEmail } from '../settings/notification-email';
@@ -50,8 +50,8 @@ function invalidTenant(field: string, message: string): DomainError {
 }
 
 function checkName(name: string | undefined): void {
-  if (name !== undefined && (typeof name !== 'string' || name.trim().length === 0 || characterCount(name) > 255)) {
-    throw invalidTenant('name', 'The name must be between 1 and 255 characters');
+  if (name !== undefined && (typeof name !== 'string' || name.trim().length === 0 || characterCount(name) > 255 || hasControlCharacters(name))) {
+    throw invalidTenant('name', 'The name must be 1-255 characters without control characters');
   }
 }
 

@@ -25,6 +25,13 @@ describe('tenant decider', () => {
     spec([]).when({ ...create, name: `${name}😀` }).thenError('INVALID_TENANT', { field: 'name' });
   });
 
+  it('refuses a name with a line break, a tab or NUL, on create and on rename (it is shown in notices and lists)', () => {
+    for (const name of ['x\r\nBcc: evil@example.com', 'a\tb', 'a\u0000b']) {
+      spec([]).when({ ...create, name }).thenError('INVALID_TENANT', { field: 'name' });
+      spec([created]).when({ type: 'update_tenant', tenantId: 'ten', name, now: T0 }).thenError('INVALID_TENANT', { field: 'name' });
+    }
+  });
+
   it('changes the plan', () => {
     spec([created])
       .when({ type: 'update_tenant', tenantId: 'ten', plan: 'starter', now: T0 })

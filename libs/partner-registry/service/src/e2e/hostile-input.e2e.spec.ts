@@ -163,6 +163,19 @@ describe('hostile input on the partner-registry routes', () => {
       expect(Object.keys(masterPatch.body.errors)).toEqual([field]);
     });
 
+    it("a tenant's name: 422 naming it at create and rename, the stored name kept", async () => {
+      const tenants = `/v1/accounts/${ctx.account}/tenants`;
+      const id = `hdr-${Date.now().toString(36)}`;
+      const created = await ctx.admin.post(tenants, { id, name: 'Plant\r\nBcc: attacker@evil.example' });
+      expect([created.status, created.body.error?.code, Object.keys(created.body.errors ?? {})]).toEqual([422, 'VALIDATION_FAILED', ['name']]);
+      expect((await ctx.admin.post(tenants, { id, name: 'Plant 1' })).status).toBe(201);
+      for (const name of ['Plant\nX-Injected: 1', 'Plant\t1', 'Plant\u0085']) {
+        const renamed = await ctx.admin.patch(`${tenants}/${id}`, { name });
+        expect([name, renamed.status, Object.keys(renamed.body.errors ?? {})]).toEqual([name, 422, ['name']]);
+      }
+      expect((await ctx.admin.get(`${tenants}/${id}`)).body.data.name).toBe('Plant 1');
+    });
+
     it('still takes ordinary text, with non-ASCII letters', async () => {
       const res = await ctx.api.post('/v1/partners', partnerInput('TEXT-OK', { name: 'Müller & Søn — Ελλάδα', subject: 'EDI from Müller (café) #42', http_auth: { username: 'edi-user', password: 'p@ss w:rd' } }));
       expect(res.status).toBe(201);

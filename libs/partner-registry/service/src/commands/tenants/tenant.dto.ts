@@ -16,6 +16,7 @@ export class CreateTenantDto {
 
   @ApiProperty({ minLength: 1, maxLength: 255 })
   @IsRequiredText('name', 255)
+  @IsHeaderSafeText('name', null)
   name!: string;
 
   @ApiPropertyOptional({ enum: PLANS, default: 'free' })
