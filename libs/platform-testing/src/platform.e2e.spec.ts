@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import * as yaml from 'js-yaml';
 import { openInfrastructure } from '@as2-partners/composition';
 import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, rebuildSummary, type InfrastructureConnections, type ReadinessProbe } from '@as2-partners/platform';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
@@ -329,6 +330,30 @@ describe('platform edge (embedded app with a demo module)', () => {
       const ui = await t.app.inject({ method: 'GET', url: '/docs' });
       expect(ui.statusCode).toBe(200);
       expect(ui.headers['content-type']).toMatch(/text\/html/);
+    });
+
+    it('serves the JSON and YAML files from bytes made once: the same document, no serialisation per request (each cost ms of CPU and a copy held per client)', async () => {
+      const dumps = jest.spyOn(yaml, 'dump');
+      const stringified = jest.spyOn(JSON, 'stringify');
+      try {
+        const [json, yamlText] = [[] as string[], [] as string[]];
+        for (let i = 0; i < 3; i += 1) {
+          const asJson = await t.app.inject({ method: 'GET', url: '/docs/openapi.json' });
+          const asYaml = await t.app.inject({ method: 'GET', url: '/docs/openapi.yaml' });
+          expect([asJson.statusCode, asJson.headers['content-type'], asYaml.statusCode, asYaml.headers['content-type']]).toEqual([200, 'application/json; charset=utf-8', 200, 'text/yaml']);
+          json.push(asJson.body);
+          yamlText.push(asYaml.body);
+        }
+        expect(new Set(json).size).toBe(1);
+        expect(new Set(yamlText).size).toBe(1);
+        expect(yaml.load(yamlText[0])).toEqual(JSON.parse(json[0]));
+        expect(dumps.mock.calls.length).toBeLessThanOrEqual(1);
+        // A serialisation of the whole document would be a call with it (the answers' other JSON is small).
+        expect(stringified.mock.calls.filter(([value]) => typeof value === 'object' && value !== null && 'openapi' in value).length).toBeLessThanOrEqual(1);
+      } finally {
+        dumps.mockRestore();
+        stringified.mockRestore();
+      }
     });
   });
 });

@@ -58,6 +58,7 @@ export * from './http/api-shaped';
 export * from './http/utc-instant';
 export * from './http/openapi/api-schemas';
 export * from './http/openapi/openapi-operations';
+export * from './http/openapi/openapi-document-files';
 export * from './http/openapi/json-schema-to-openapi';
 export * from './http/page-query.dto';
 export * from './http/decimal-integer';

@@ -38,6 +38,7 @@ interface RequestWithLogContext {
 }
 import { corsOptionsFor, enableCors, readCorsOrigins } from './cors';
 import { completeOpenApiDocument } from './openapi/complete-openapi-document';
+import { OpenApiDocumentFiles } from './openapi/openapi-document-files';
 import { OpenApiOperations } from './openapi/openapi-operations';
 import { unmatchedRouteResponse } from './http-error.filter';
 import { replyToFrameworkError, replyWithErrorResponse } from './hot-path-errors';
@@ -57,10 +58,8 @@ export interface HttpAppOptions extends PlatformAppOptions {
   readonly logDestination?: DestinationStream;
 }
 
-export const OPENAPI_UI_PATH = 'docs';
 /** The largest file part a multipart request may carry; controllers apply tighter limits of their own. */
 export const MULTIPART_FILE_LIMIT_BYTES = 1024 * 1024;
-export const OPENAPI_JSON_PATH = 'docs/openapi.json';
 /** A claim not renewed for this long was left by a process that died: its retry takes the key over. */
 export const IDEMPOTENCY_LEASE_MS = 15_000;
 
@@ -224,8 +223,7 @@ export async function createHttpApp(
       );
     });
 
-    // Built on the first request for it, not at every start (~0.3 s of CPU).
-    const document = (): ReturnType<typeof completeOpenApiDocument> =>
+    const documentation = new OpenApiDocumentFiles(() =>
       completeOpenApiDocument(
         SwaggerModule.createDocument(
           app,
@@ -238,8 +236,9 @@ export async function createHttpApp(
         ),
         // Routes mounted on Fastify beside Nest (the traffic decisions), which SwaggerModule does not see.
         app.get(OpenApiOperations).all(),
-      );
-    SwaggerModule.setup(OPENAPI_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'docs/openapi.yaml' });
+      ),
+    );
+    documentation.serveOn(app);
   };
   if (options.shutdownHooks !== false) app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
   try {

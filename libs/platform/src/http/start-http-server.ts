@@ -1,7 +1,8 @@
 import { Logger, type DynamicModule, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadPlatformConfig, type Environment } from '../config/platform-config';
-import { createHttpApp, OPENAPI_UI_PATH, type HttpAppOptions } from './create-http-app';
+import { createHttpApp, type HttpAppOptions } from './create-http-app';
+import { OPENAPI_UI_PATH } from './openapi/openapi-document-files';
 import { collectStartGarbage } from '../runtime/start-garbage';
 import { startTracing } from '../tracing/tracing';
 import { warmUpOnThrowawayApp, type WarmUpRequests } from './throwaway-warm-up';
