@@ -15,7 +15,7 @@ import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content
 import { malformedPartOf } from './malformed-url';
 import { NO_SNIFFING } from './no-sniffing';
 import { writeEarlyRefusal } from './early-refusal';
-import { UnansweredRequests } from './unanswered-requests';
+import { PipelinedRequests } from './pipelined-requests';
 
 const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
@@ -295,9 +295,8 @@ export class HotPathRoutes {
       const requests = this.requests;
       // Node's own refusal of an HTTP/1.1 request without Host is a bare 400 with no body: refused below in the house shape.
       const http: HttpServerOptions = { ...((options as { http?: HttpServerOptions }).http ?? {}), requireHostHeader: false };
-      const unanswered = new UnansweredRequests();
-      const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => {
-        if (!unanswered.admit(response)) return;
+      const pipelined = new PipelinedRequests();
+      const answer = (request: IncomingMessage, response: ServerResponse): void => {
         connections.began(response);
         const refused = refuseEarly(request, response, this.closing, this.cors);
         if (refused !== null) return this.countEarlyRefusal(request.method ?? 'GET', refused);
@@ -305,7 +304,8 @@ export class HotPathRoutes {
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
         else handler(request, response);
-      });
+      };
+      const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => pipelined.admit(response, () => answer(request, response)));
       if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
       if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
       if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
 import { HotPathRoutes } from './hot-path-routes';
-import { MAX_UNANSWERED_PER_CONNECTION } from './unanswered-requests';
+import { MAX_UNANSWERED_PER_CONNECTION } from './pipelined-requests';
 
 /** Sends raw bytes on a new connection; resolves with everything the server wrote before closing (or after `waitMs`). */
 function exchange(port: number, bytes: string, waitMs = 1_000): Promise<string> {
@@ -125,13 +125,16 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
     expect(handled).toEqual([]);
   });
 
-  it('works on at most a bounded number of one connection\'s pipelined requests, closes it beyond that, and keeps answering others', async () => {
+  it('closes a connection with more than a bounded number of pipelined requests unanswered, and keeps answering others', async () => {
     holding = true;
     held = [];
     try {
-      const greedy = exchange(port, 'GET /docs HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(200), 500);
+      const started = Date.now();
+      const greedy = exchange(port, 'GET /docs HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(MAX_UNANSWERED_PER_CONNECTION + 1), 2_000);
       expect(await greedy).toBe('');
-      expect(handled).toHaveLength(MAX_UNANSWERED_PER_CONNECTION);
+      // Closed by the server, not ended by the exchange's wait; only the first of its requests was worked on.
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(handled).toEqual(['GET /docs']);
     } finally {
       holding = false;
       for (const response of held) response.destroy();
@@ -139,6 +142,27 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
     // A client that pipelines a few, or none, is answered as before.
     const polite = await exchange(port, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(polite.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+
+  it("works on a connection's pipelined requests one at a time, each once the answer before it is written, so a client reading nothing has one answer built, not all", async () => {
+    holding = true;
+    held = [];
+    try {
+      const pipelined = exchange(port, ['/first', '/second', '/third'].map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''), 300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(handled).toEqual(['GET /first']);
+      holding = false;
+      // The first answered: the second is worked on (and answered at once, as the handler no longer holds), then the third.
+      const first = held[0];
+      first.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
+      first.end('ok');
+      const answers = await pipelined;
+      expect(handled).toEqual(['GET /first', 'GET /second', 'GET /third']);
+      expect(answers.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(3);
+    } finally {
+      holding = false;
+      for (const response of held) response.destroy();
+    }
   });
 
   it('answers CONNECT 405 with the Allow header RFC 9110 requires', async () => {
