@@ -118,8 +118,12 @@ describe.each([
     expect(routes['access-control-allow-origin']).toBe(allowedOriginFor(origin));
     // The browser's preflight of such a request is answered as any preflight (the request itself is refused then).
     const preflight = (path: string) => send('OPTIONS', path, { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' });
-    const [refusedPath, fine] = [await preflight('/v1/partners?search=%zz'), await preflight('/v1/partners?search=abc')];
-    expect([refusedPath.status, corsOf(refusedPath.headers)]).toEqual([fine.status, corsOf(fine.headers)]);
+    const [refusedQuery, fine] = [await preflight('/v1/partners?search=%zz'), await preflight('/v1/partners?search=abc')];
+    expect([refusedQuery.status, corsOf(refusedQuery.headers)]).toEqual([fine.status, corsOf(fine.headers)]);
+    // A path no route can match is refused for an OPTIONS as for any method: 400 MALFORMED_URL with the route's CORS headers.
+    for (const answer of [await preflight('/v1/part%zzners'), await send('OPTIONS', '/v1/partners/%zz', { origin })]) {
+      expect([answer.status, JSON.parse(answer.body).error.code, corsOf(answer.headers)]).toEqual([400, 'MALFORMED_URL', routes]);
+    }
   });
 
   it('every answer, the routes beside Nest and the fast lane as Nest\'s, success and refusal, says X-Content-Type-Options: nosniff', async () => {

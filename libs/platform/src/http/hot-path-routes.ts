@@ -339,10 +339,11 @@ function refuseEarly(request: IncomingMessage, response: ServerResponse, closing
   if (lacksHost(request)) return refuseWithoutHost(response);
   const ambiguity = ambiguityOf(request);
   if (ambiguity !== null) return refuseAmbiguous(response, ambiguity);
-  // A CORS preflight (any OPTIONS) is the app's to answer: its own request is sound; the one it asks about is refused then.
-  if (request.method === 'OPTIONS') return null;
-  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsOf(request, cors));
   const malformed = malformedPartOf(request.url);
+  // A CORS preflight (any OPTIONS) is the app's to answer: its own request is sound, the one it asks about is refused
+  // then. A path no route can match is refused for every method alike.
+  if (request.method === 'OPTIONS') return malformed === 'path' ? writeEarlyRefusal(response, 400, MALFORMED_PATH_BODY, corsOf(request, cors)) : null;
+  if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsOf(request, cors));
   if (malformed !== null) return writeEarlyRefusal(response, 400, malformed === 'path' ? MALFORMED_PATH_BODY : MALFORMED_QUERY_BODY, corsOf(request, cors));
   if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY, corsOf(request, cors));
   return null;
