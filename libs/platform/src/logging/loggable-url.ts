@@ -1,5 +1,10 @@
 /** Query parameters whose values a log line must not hold (a token a client put in the URL, a password, a key). */
-const SECRET_PARAMETER = /token|password|passwd|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie/i;
+const SECRET_PARAMETER = /token|password|passwd|passphrase|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie/i;
+/** Names that are a secret only whole (`code`: an OAuth code; `key`, `pass`, `pin`), not inside another (`country_code`). */
+const SECRET_NAME = /^(?:code|key|pass|pin)$/i;
+const SECRET_NAME_IN_QUERY = /(?:^|&)(?:code|key|pass|pin)(?:[=&]|$)/i;
+
+const isSecretName = (name: string): boolean => SECRET_PARAMETER.test(name) || SECRET_NAME.test(name);
 
 /**
  * The request's URL for a log line: the path and query as sent, with the value of every query parameter that looks
@@ -7,9 +12,11 @@ const SECRET_PARAMETER = /token|password|passwd|pwd|secret|api[-_]?key|access[-_
  */
 export function loggableUrl(url: string): string {
   const at = url.indexOf('?');
-  if (at < 0 || !SECRET_PARAMETER.test(url.slice(at + 1))) return url;
-  const parts = url
-    .slice(at + 1)
+  if (at < 0) return url;
+  const query = url.slice(at + 1);
+  // Without an escape, a name that looks like a secret is seen in the query as it is.
+  if (query.indexOf('%') < 0 && !SECRET_PARAMETER.test(query) && !SECRET_NAME_IN_QUERY.test(query)) return url;
+  const parts = query
     .split('&')
     .map((pair) => {
       const equals = pair.indexOf('=');
@@ -20,7 +27,7 @@ export function loggableUrl(url: string): string {
       } catch {
         // a malformed escape: judged as written
       }
-      return equals >= 0 && SECRET_PARAMETER.test(decoded) ? `${name}=[redacted]` : pair;
+      return equals >= 0 && isSecretName(decoded) ? `${name}=[redacted]` : pair;
     });
   return `${url.slice(0, at)}?${parts.join('&')}`;
 }

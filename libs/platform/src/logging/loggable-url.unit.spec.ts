@@ -16,4 +16,12 @@ describe('loggableUrl', () => {
       '/x?jwt=[redacted]&bearer=[redacted]&session_id=[redacted]&cookie=[redacted]&private_key=[redacted]&pwd=[redacted]&page=2',
     );
   });
+
+  it('replaces a passphrase, and a parameter named code, key, pass or pin whole (an OAuth code, a key), escaped or not, but not a name holding one', () => {
+    expect(loggableUrl('/x?passphrase=p1&code=c1&key=k1&Pass=p2&pin=1234&country_code=DE&keyword=edi&page=2')).toBe(
+      '/x?passphrase=[redacted]&code=[redacted]&key=[redacted]&Pass=[redacted]&pin=[redacted]&country_code=DE&keyword=edi&page=2',
+    );
+    expect(loggableUrl('/x?c%6Fde=c1&page=2')).toBe('/x?c%6Fde=[redacted]&page=2');
+    expect(loggableUrl('/x?keyword=edi&search=%20')).toBe('/x?keyword=edi&search=%20');
+  });
 });
