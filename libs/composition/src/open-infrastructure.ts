@@ -56,7 +56,7 @@ export async function openInfrastructure(config: PlatformConfig, kafkaClientId: 
 }
 
 async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
-  const [{ SqliteEventStore, SqliteSecretStore }, { EmbeddedReadModelStore, markCorrupt, setAsideIfMarkedCorrupt }] = await Promise.all([
+  const [{ SqliteEventStore, SqliteSecretStore }, { EmbeddedReadModelStore, markCorrupt, ReadModelStoreFailedError, setAsideIfMarkedCorrupt }] = await Promise.all([
     import('@as2-partners/event-store-sqlite'),
     import('@as2-partners/read-model-embedded'),
   ]);
@@ -90,6 +90,8 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
   // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.
   watchForCorruption([eventStore, readModels], closers);
+  // A read-model file that takes no more writes (a failed commit, removed while open) is an outage too, until a restart.
+  registerStoreOutage((error) => error instanceof ReadModelStoreFailedError);
   const forget = whenStartFails((error) => repairAfterFailedStart(error, eventStore, readModels));
   closers.push(async () => forget());
   const bus = new InProcessEventBus();

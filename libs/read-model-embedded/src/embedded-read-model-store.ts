@@ -15,6 +15,7 @@ import { ReadModelDocumentTable } from './read-model-document-table';
 import { COMMIT_INTERVAL_MS, TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
 import { markCorrupt } from './sqlite-corruption';
+import { removalCheck } from './read-model-store-failed.error';
 
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
 const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
@@ -53,6 +54,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly kept = new Map<string, EmbeddedKeptTexts>();
   /** What the last clean stop learnt of each collection's queries, when no other run opened the file since; taken by the collection's first opening. */
   private readonly carriedQueries: Map<string, KeptQueries>;
+  /** Why the file can no longer be written (removed from its directory while open), checked by commits and pings. */
+  private readonly removed: (() => Error | null) | undefined;
 
   private constructor(
     private readonly file: string,
@@ -67,7 +70,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     /** The shortest time between two commits (COMMIT_INTERVAL_MS). */
     commitIntervalMs: number,
   ) {
-    this.turn = new TurnTransaction(db, commitIntervalMs);
+    this.removed = removalCheck(file);
+    this.turn = new TurnTransaction(db, commitIntervalMs, this.removed);
     this.walCheckpoints = BackgroundWalCheckpoints.start(db, SQLITE_DRIVER);
     this.turn.onCommit.push(() => this.walCheckpoints?.committed());
     this.searchTexts = new PendingSearchTexts(table, this.turn);
@@ -255,6 +259,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   async ping(): Promise<void> {
     const restart = this.restartNeeded();
     if (restart !== null) throw new Error(restart);
+    const removed = this.removed?.() ?? null;
+    if (removed !== null) throw removed;
     this.db.prepare('SELECT 1').get();
   }
 

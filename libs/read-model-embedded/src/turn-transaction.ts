@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { ReadModelStoreFailedError } from './read-model-store-failed.error';
 
 /**
  * The shortest time between two commits of the read store. Under load (creates arriving without pause) the turns of
@@ -45,10 +46,14 @@ export class TurnTransaction {
   /** Who waits for the open transaction to commit (`committed`): resolved by its commit, rejected by its failure. */
   private commitWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  /** `commitIntervalMs`: COMMIT_INTERVAL_MS but in tests that need a commit per turn whatever the timing. */
+  /**
+   * `commitIntervalMs`: COMMIT_INTERVAL_MS but in tests that need a commit per turn whatever the timing; `removed`: why
+   * the file can no longer be committed to (removed from its directory), checked before each commit.
+   */
   constructor(
     private readonly db: Database,
     private readonly commitIntervalMs = COMMIT_INTERVAL_MS,
+    private readonly removed: () => Error | null = () => null,
   ) {
     this.saveCheckpoint = db.prepare(
       'INSERT INTO read_model_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
@@ -87,7 +92,7 @@ export class TurnTransaction {
 
   private refuseAfterFailure(): void {
     if (this.failed !== null) {
-      throw new Error(`a read-model transaction failed, restart to re-apply from the stored checkpoints: ${String(this.failed)}`, { cause: this.failed });
+      throw new ReadModelStoreFailedError(`a read-model transaction failed, restart to re-apply from the stored checkpoints: ${String(this.failed)}`, { cause: this.failed });
     }
   }
 
@@ -128,6 +133,8 @@ export class TurnTransaction {
     try {
       for (const flush of this.heldWrites) flush();
       if (!this.db.inTransaction) throw new Error('the read store transaction was rolled back by SQLite');
+      const removed = this.removed();
+      if (removed !== null) throw removed;
       for (const [name, position] of this.checkpoints) this.saveCheckpoint.run(name, position);
       this.db.exec('COMMIT');
       for (const listener of this.onCommit) listener();

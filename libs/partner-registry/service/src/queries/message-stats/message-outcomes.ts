@@ -50,7 +50,7 @@ export class MessageOutcomes {
   private readonly messages = new KeyedMutex();
 
   constructor(
-    @Inject(READ_MODEL_STORE) readModels: ReadModelStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(DELETED_TENANTS) private readonly deletedTenants: DeletedTenants,
     @Inject(PartnershipResolver) private readonly resolver: PartnershipResolver,
   ) {
@@ -66,6 +66,11 @@ export class MessageOutcomes {
       if (await this.messages.run(id, () => this.apply(id, outcome))) applied += 1;
     }
     return { applied, ignored: batch.length - applied };
+  }
+
+  /** Resolves once the records stored so far are committed (at once for a store that commits each write). */
+  async committed(): Promise<void> {
+    await this.readModels.committed?.();
   }
 
   /** Stores the record when it is newer news of its message than what is stored; true when it did. */

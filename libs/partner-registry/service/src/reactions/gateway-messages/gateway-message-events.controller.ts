@@ -25,6 +25,8 @@ export class GatewayMessageEventsController {
     // Every record is checked before any is stored: a batch is taken whole or refused whole.
     const batch = body.events.map((record, index) => messageOutcomeOf(record, scope, index));
     const { applied, ignored } = await this.outcomes.record(batch);
+    // The records are in the read store alone (no event holds them): answered once they are committed, not before.
+    await this.outcomes.committed();
     return { data: { received: batch.length, applied, ignored } };
   }
 }
