@@ -112,6 +112,17 @@ describe('one JSON log format (embedded app, lines captured)', () => {
     expect(first).not.toHaveProperty('requestId');
   });
 
+  it("logs why a verified caller got 403 on a Nest route, and its request line names the caller, as a hot path's 403 does", async () => {
+    const reader = t.token({ sub: 'bob', tenant: 'tenant-a', roles: ['tenant_user'] });
+    const res = await t.app.inject({ method: 'POST', url: '/demo/things', headers: { authorization: `Bearer ${reader}`, 'x-correlation-id': 'corr-403' }, payload: { as2_id: 'REFUSED' } });
+    expect(res.statusCode).toBe(403);
+    const reason = log.json().find((e) => e.correlationId === 'corr-403' && String(e.msg).startsWith('403'));
+    expect(reason).toMatchObject({ level: 'info', context: 'RolesGuard', reason: 'the token has none of the roles the route takes (tenant_admin, account_admin)', account: 'test-account', tenant: 'tenant-a', url: '/demo/things' });
+    const line = log.json().find((e) => e.msg === 'request completed' && e.correlationId === 'corr-403');
+    expect(line).toMatchObject({ statusCode: 403, account: 'test-account', tenant: 'tenant-a', user: 'bob' });
+    expect(log.lines.join('\n')).not.toContain(reader);
+  });
+
   it('logs why a request got 401, without the token', async () => {
     const forged = `${token.slice(0, -4)}AAAA`;
     const res = await t.app.inject({ method: 'GET', url: '/demo/whoami', headers: { authorization: `Bearer ${forged}`, 'x-correlation-id': 'corr-401' } });

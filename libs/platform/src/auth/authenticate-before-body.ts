@@ -11,7 +11,7 @@ import { AuthenticationFailedError, type JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRES_TENANT } from './requires-tenant.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
-import { logRefusedToken } from './refused-token-log';
+import { logRefusedCaller, logRefusedToken } from './refused-token-log';
 
 /** Set in a Nest route's Fastify config when it needs a bearer token (every route not marked @Public()): who may call it. */
 const ROUTE_ACCESS = 'as2RouteAccess';
@@ -47,10 +47,14 @@ export function authenticateBeforeBody(fastify: FastifyInstance, verifier: JwtVe
     const answer = (error: unknown): void => replyWithAppError(error, request, reply);
     const admit = (caller: Caller): void => {
       (request as unknown as Record<symbol, Caller>)[VERIFIED_CALLER] = caller;
+      const refuse = (error: Error): void => {
+        logRefusedCaller(refusalReason(error, access), caller, request);
+        answer(error);
+      };
       const refusal = refusalOf(caller, access, (request.params as Record<string, unknown> | undefined)?.['account'], deletedTenants);
       if (refusal === null) done();
-      else if (refusal instanceof Error) answer(refusal);
-      else refusal.then((error) => (error === null ? done() : answer(error)), answer);
+      else if (refusal instanceof Error) refuse(refusal);
+      else refusal.then((error) => (error === null ? done() : refuse(error)), answer);
     };
     let caller: Caller | Promise<Caller>;
     try {
@@ -108,6 +112,11 @@ export function refusalOf(caller: Caller, access: RouteAccess, account: unknown,
   if (known !== undefined) return known ? tenantDeletedError(tenant) : null;
   // Not known without waiting (the tenant's first request since a start): asked, so a deleted tenant's 403 comes before its body is read too.
   return deletedTenants.isDeleted(caller.account, tenant).then((deleted) => (deleted ? tenantDeletedError(tenant) : null));
+}
+
+/** Why a verified caller was refused 403, for its log line: the roles the route takes, or the refusal's own words. */
+function refusalReason(error: Error, access: RouteAccess): string {
+  return error instanceof ForbiddenException ? `the token has none of the roles the route takes (${(access.roles ?? []).join(', ')})` : error.message;
 }
 
 /** The caller whose token {@link authenticateBeforeBody} verified for this request, if it did. */

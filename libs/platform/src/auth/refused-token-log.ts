@@ -26,9 +26,9 @@ function whereRefused(request: RefusedRequest) {
 export const DELETED_TENANT_REFUSAL = 'the token names a deleted tenant';
 
 /**
- * Why a route answered outside Nest (the hot paths, which log no line per request) refused a verified caller 403: the
- * reason, the caller's account and tenant and the request's ids, so a refused gateway or a deleted tenant's token is
- * found in the logs as a Nest route's 403 is in its request line.
+ * Why a verified caller was refused 403, by a Nest route on the request's arrival or by a hot path (which logs no line
+ * per request): the reason, the caller's account and tenant and the request's ids, so a refused gateway or a deleted
+ * tenant's token is found in the logs whichever route refused it.
  */
 export function logRefusedCaller(reason: string, caller: { readonly account: string; readonly tenant: string | null }, request: RefusedRequest): void {
   rolesLogger.log({ msg: `403 Forbidden: ${reason}`, reason, account: caller.account, tenant: caller.tenant, ...whereRefused(request) });

@@ -9,7 +9,7 @@ import { PlatformModule, type PlatformAppOptions } from '../platform.module';
 import { PlatformMetrics } from '../observability/platform-metrics';
 import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock, type LogContext, type ReadModelStore } from '@as2-partners/kernel';
 import { JwtVerifier } from '../auth/jwt-verifier';
-import { authenticateBeforeBody } from '../auth/authenticate-before-body';
+import { authenticateBeforeBody, verifiedCallerOf } from '../auth/authenticate-before-body';
 import { deletedTenantsIn } from '../auth/deleted-tenant.guard';
 import { fingerprintKeyFrom } from '../idempotency/fingerprint-key';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
@@ -207,7 +207,8 @@ export async function createHttpApp(
       (request as RequestWithSpan).span?.end(reply.statusCode, request.routeOptions.url);
       metrics.timeAnswer(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
       // Never the headers: the Authorization header must not reach the logs. The request id is in pino's bindings.
-      const caller = callerOf(request);
+      // A caller refused 403 on arrival (authenticateBeforeBody) reached no guard: its verified token names it all the same.
+      const caller = callerOf(request) ?? verifiedCallerOf(request) ?? null;
       request.log.info(
         {
           method: request.method,
