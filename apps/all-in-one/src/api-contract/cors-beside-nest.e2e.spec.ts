@@ -143,6 +143,15 @@ describe.each([
     expect(answers.map((answer) => [answer.status, answer.headers.filter(([name]) => name === 'x-content-type-options')])).toEqual(
       [200, 200, 200, 422, 401, 404, 200, 200, 200].map((status) => [status, [['x-content-type-options', 'nosniff']]]),
     );
+    // OPTIONS too: a preflight (answered by the CORS plugin when origins are set) and one that is none.
+    const options = [
+      await send('OPTIONS', '/v1/partners', { origin: 'https://app.example.com', 'access-control-request-method': 'GET' }),
+      await send('OPTIONS', '/v1/partners', { origin: 'https://app.example.com' }),
+      await send('OPTIONS', '/v1/partners', {}),
+    ];
+    expect(options.map((answer) => [answer.status, answer.headers.filter(([name]) => name === 'x-content-type-options')])).toEqual(
+      options.map((answer) => [answer.status, [['x-content-type-options', 'nosniff']]]),
+    );
   });
 
   it('the fast lane answers a gateway (no Origin) byte for byte as its route does, CORS headers included', async () => {

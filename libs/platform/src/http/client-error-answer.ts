@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorTypeOf } from './error-body';
+import { NO_SNIFFING } from './no-sniffing';
 
 /** Node's parser errors with an answer of their own; every other refusal of the request's bytes is a 400. */
 const ANSWERS: Readonly<Record<string, { readonly status: number; readonly message: string; readonly code: string }>> = {
@@ -19,7 +20,7 @@ const answerTo = (errorCode: string | undefined) => (errorCode === undefined ? u
 export function clientErrorResponse(errorCode: string | undefined): string {
   const { status, message, code } = answerTo(errorCode);
   const body = JSON.stringify({ message, error: { type: errorTypeOf(status), code } });
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n${NO_SNIFFING[0]}: ${NO_SNIFFING[1]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 /** The longest a refusal waits for the answers to the requests before it on its connection (a connection test runs up to 120 s). */

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { readString, type Environment } from '../config/environment-variables';
 import { InvalidConfigurationError } from '../config/invalid-configuration.error';
 import { unmatchedRouteResponse } from './http-error.filter';
+import { NO_SNIFFING } from './no-sniffing';
 import { CORRELATION_ID_HEADER, requestIdsOf } from './request-ids';
 
 /** How long a browser may cache a preflight answer. */
@@ -65,7 +66,10 @@ export function enableCors(app: NestFastifyApplication, origins: readonly string
   const fastify = app.getHttpAdapter().getInstance();
   app.enableCors(options);
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode !== 400 || request.method !== 'OPTIONS' || isPreflight(request)) return done(null, payload);
+    if (request.method !== 'OPTIONS') return done(null, payload);
+    // The plugin answers a preflight before the app's own hooks run: the header every answer carries is added here.
+    void reply.header(NO_SNIFFING[0], NO_SNIFFING[1]);
+    if (reply.statusCode !== 400 || isPreflight(request)) return done(null, payload);
     const { status, body, headers } = unmatchedRouteResponse(fastify, request.method, request.url);
     for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
     void reply.code(status).header(CORRELATION_ID_HEADER, requestIdsOf(request).correlationId).type('application/json; charset=utf-8');
