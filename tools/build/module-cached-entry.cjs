@@ -5,7 +5,7 @@
 // (together ~0.5 s of a start's ~1 s of module loading). tools/build/bundle-app.mjs copies it beside the entries and
 // writes each entry as `require('./module-cached-entry.cjs')(<compiled entry>, <cache name>)`.
 // Safe against stale files: a module's code cache is used only for the same text (SHA-1 of it; V8 itself checks only the
-// length), and the resolutions only for the same package-lock.json (the one above the build) and the same build (the build removes this
+// length), and the resolutions only for the same package-lock.json and node_modules/.package-lock.json (the ones above the build) and the same build (the build removes this
 // directory). V8 refuses code cached under other flags: the V8 flags the app sets at run time (the all-in-one's heap
 // growth) are recorded with the cache and set again before the next start loads anything; flags given on the command
 // line (npm start's, tools/dev/app-node-options.cjs) count too, so a start with other ones compiles again and rewrites it.
@@ -99,18 +99,23 @@ function writeCache(candidates, index, blobs) {
 }
 
 /**
- * The package-lock.json nearest above the build (its node_modules are the ones the build's requires resolve into, from
- * whatever directory the process runs in), as size and mtime; 'none' when there is none: the build alone decides.
+ * What the installed packages above the build are (their node_modules are the ones the build's requires resolve into,
+ * from whatever directory the process runs in): the nearest package-lock.json and the nearest node_modules/.package-lock.json
+ * (npm rewrites it at every install, also where no package-lock.json is beside the build: a copied build, an image),
+ * each as size and mtime; 'none' for one not found.
  */
 function lockStampAbove(dir) {
-  for (let current = dir; ; current = path.dirname(current)) {
-    try {
-      const lock = fs.statSync(path.join(current, 'package-lock.json'));
-      return `${lock.size}:${lock.mtimeMs}`;
-    } catch {
-      if (path.dirname(current) === current) return 'none';
+  const nearest = (name) => {
+    for (let current = dir; ; current = path.dirname(current)) {
+      try {
+        const lock = fs.statSync(path.join(current, name));
+        return `${lock.size}:${lock.mtimeMs}`;
+      } catch {
+        if (path.dirname(current) === current) return 'none';
+      }
     }
-  }
+  };
+  return `${nearest('package-lock.json')}|${nearest(path.join('node_modules', '.package-lock.json'))}`;
 }
 
 /** As Node's own require of a module (makeRequireFunction). */

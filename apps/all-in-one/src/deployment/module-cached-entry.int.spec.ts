@@ -113,6 +113,16 @@ describe('the module-cached entry of an unbundled app (tools/build/module-cached
     expect(run().stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
   });
 
+  (ownCache ? it : it.skip)('takes no resolution after an install changed node_modules, also with no package-lock.json above the build (a copied build)', () => {
+    writeApp(dir, 'copied');
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3}');
+    run();
+    expect(run().stats).toMatchObject({ modulesFromCache: 3, modulesCompiled: 0 });
+    // npm rewrote its hidden lockfile: a package may have moved (a nested copy hoisted), so the resolutions are not taken.
+    writeFileSync(join(dir, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3,"packages":{"node_modules/dep":{}}}');
+    expect(run().stats).toEqual({ modulesFromCache: 0, modulesCompiled: 3, resolutionsFromCache: 1 });
+  });
+
   it("runs a module's import() on every start, the one from the cache too (OpenTelemetry's exporter imports node:http so)", () => {
     writeApp(dir, 'dynamic');
     // A module of the app that imports at run time, as @opentelemetry/otlp-exporter-base does for its HTTP agent.
