@@ -15,14 +15,17 @@ export function markClaimed(request: FastifyRequest, claimed: { readonly id: str
   (request as ClaimedRequest).idempotency = claimed;
 }
 
+/** 409s that changed nothing and ask for the same request again: another write won the race; a parked event's replay failed and it stays parked. */
+const RETRYABLE_CONFLICTS = ['"CONCURRENT_MODIFICATION"', '"PARKED_EVENT_REPLAY_FAILED"'];
+
 /**
  * Whether an answer decided the request, so a retry with its key gets it again: not a 5xx, not a "not now" that changed
- * nothing and asks for a retry (429: a rate or a concurrency limit; 408; 409 CONCURRENT_MODIFICATION: another write
- * won the race and this one may be sent again). A retry of those runs again, as the answer itself says to.
+ * nothing and asks for a retry (429: a rate or a concurrency limit; 408; a retryable 409, RETRYABLE_CONFLICTS). A retry
+ * of those runs again, as the answer itself says to.
  */
 export function isDecidedAnswer(status: number, body: string): boolean {
   if (status >= 500 || status === 429 || status === 408) return false;
-  return status !== 409 || !body.includes('"CONCURRENT_MODIFICATION"');
+  return status !== 409 || !RETRYABLE_CONFLICTS.some((code) => body.includes(code));
 }
 
 /**

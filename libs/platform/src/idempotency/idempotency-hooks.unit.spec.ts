@@ -9,12 +9,13 @@ describe('the Idempotency-Key answer hooks (registerIdempotencyHooks)', () => {
     duplicate: { status: 422, body: { message: 'taken', error: { type: 'validation_error', code: 'DUPLICATE_AS2_ID' } } },
     'in-use': { status: 409, body: { message: 'in use', error: { type: 'invalid_request_error', code: 'STATION_IN_USE' } } },
     'lost-race': { status: 409, body: { message: 'reload and retry', error: { type: 'invalid_request_error', code: 'CONCURRENT_MODIFICATION' } } },
+    'replay-failed': { status: 409, body: { message: 'it stays parked', error: { type: 'invalid_request_error', code: 'PARKED_EVENT_REPLAY_FAILED' } } },
     'too-many': { status: 429, body: { message: 'retry when one has finished', error: { type: 'rate_limit_error', code: 'TOO_MANY_CONCURRENT_TESTS' } } },
     timeout: { status: 408, body: { message: 'timeout', error: { type: 'invalid_request_error', code: 'REQUEST_TIMEOUT' } } },
     failed: { status: 500, body: { message: 'Internal server error', error: { type: 'api_error', code: 'INTERNAL_ERROR' } } },
   };
 
-  it('keeps an answer that decided the request, and frees the key of one that asks for a retry (429, 408, 409 CONCURRENT_MODIFICATION, 5xx)', async () => {
+  it('keeps an answer that decided the request, and frees the key of one that asks for a retry (429, 408, 409 CONCURRENT_MODIFICATION or PARKED_EVENT_REPLAY_FAILED, 5xx)', async () => {
     const kept: string[] = [];
     const released: string[] = [];
     const keys = { complete: async (id: string) => void kept.push(id), release: async (id: string) => void released.push(id), stop: async () => undefined } as unknown as IdempotencyKeys;
@@ -27,6 +28,6 @@ describe('the Idempotency-Key answer hooks (registerIdempotencyHooks)', () => {
     });
     for (const name of Object.keys(answers)) expect((await app.inject({ method: 'POST', url: `/${name}` })).statusCode).toBe(answers[name].status);
     await app.close();
-    expect({ kept, released }).toEqual({ kept: ['created', 'duplicate', 'in-use'], released: ['lost-race', 'too-many', 'timeout', 'failed'] });
+    expect({ kept, released }).toEqual({ kept: ['created', 'duplicate', 'in-use'], released: ['lost-race', 'replay-failed', 'too-many', 'timeout', 'failed'] });
   });
 });
