@@ -162,4 +162,29 @@ describe('parked events (embedded, both services)', () => {
     const parked = await call('GET', '/v1/admin/parked-events?consumer=partner-registry.partner-views', operator);
     expect(parked.body.data.map((e: { event: { id: string } }) => e.event.id).sort()).toEqual([poisonId, garbledCreateId].sort());
   });
+
+  it('parks an event whose data is no object at its first attempt in every consumer, and one whose firewall cannot be presented in the partner views; the partner stays readable', async () => {
+    const created = await call('POST', '/v1/partners', tenantAdmin, partnerInput('PARK-NESTED'));
+    expect(created.status).toBe(201);
+    const partnerId = created.body.data.id;
+    const metadata = () => ({ account: ACCOUNT, tenant: TENANT, correlationId: randomUUID(), causationId: null, actor: { type: 'system', id: 'test' }, occurredAt: new Date().toISOString() });
+    const [nullData, badFirewall] = [randomUUID(), randomUUID()];
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    await store.append(`partner-poison_${randomUUID()}`, [{ id: nullData, type: 'partner.updated.v1', schemaVersion: 1, data: null, metadata: metadata() }], 'no_stream');
+    await store.append(
+      `partner-poison_${randomUUID()}`,
+      [{ id: badFirewall, type: 'partner.updated.v1', schemaVersion: 1, data: { partnerId, changes: { firewall: { enabled: true, allowedIps: 7 } }, updatedAt: new Date().toISOString() }, metadata: metadata() }],
+      'no_stream',
+    );
+    // Behind both: answered once every consumer passed them (parked, not retried with a backoff).
+    expect((await call('POST', '/v1/partners', tenantAdmin, partnerInput('PARK-BEHIND'))).status).toBe(201);
+    expect((await call('GET', `/v1/partners/${partnerId}`, tenantAdmin)).status).toBe(200);
+    expect((await call('GET', '/v1/partners?search=PARK-NESTED', tenantAdmin)).status).toBe(200);
+
+    const parked = (await call('GET', '/v1/admin/parked-events?limit=100', operator)).body.data as { consumer: string; attempts: number; event: { id: string }; error: string }[];
+    const ofNull = parked.filter((e) => e.event.id === nullData);
+    expect(ofNull.map((e) => e.consumer)).toEqual(expect.arrayContaining(['partner-registry.partner-views', 'certificate-lifecycle.known-partners', 'traffic-control.registry-facts']));
+    expect(ofNull.map((e) => [e.consumer, e.attempts])).toEqual(ofNull.map((e) => [e.consumer, 1]));
+    expect(parked.find((e) => e.event.id === badFirewall && e.consumer === 'partner-registry.partner-views')).toMatchObject({ attempts: 1, error: expect.stringContaining('settings.firewall.allowedIps') });
+  });
 });

@@ -160,6 +160,21 @@ describe('CheckpointedFollower', () => {
     expect((await parked.list({ consumer: 'things' }))[0]).toMatchObject({ error: 'thing 2 has no shape', attempts: 1 });
   });
 
+  it('parks an event whose data is no object (null, a list, a text) at once, before its handler reads it, whatever the handler would do', async () => {
+    const applied: unknown[] = [];
+    const { sleeps, sleep } = recordingSleeper();
+    follower = new CheckpointedFollower({ name: 'things', store, checkpoints, parked, retry: policy, sleep, handle: async (event) => void applied.push(dataOf(event)['n']) });
+    const shapeless = (data: unknown): NewEvent => ({ ...newEvent({}), data });
+    await store.append('things-1', [newEvent({ n: 1 }), shapeless(null), shapeless([1]), shapeless('text'), newEvent({ n: 5 })], 'no_stream');
+    await follower.start();
+    await follower.waitFor(5, 10_000);
+
+    expect(applied).toEqual([1, 5]);
+    expect(sleeps).toEqual([]);
+    const entries = await parked.list({ consumer: 'things' });
+    expect(entries.map((entry) => [entry.attempts, entry.error.endsWith('cannot be read: its data is not an object')])).toEqual([[1, true], [1, true], [1, true]]);
+  });
+
   it('drops at its start the entries it parked past its checkpoint (delivered again from there), and keeps those it had passed', async () => {
     await store.append('things-1', [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })], 'no_stream');
     const [first, , third] = await store.readAll();

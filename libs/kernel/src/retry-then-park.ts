@@ -1,7 +1,7 @@
 import type { Clock } from './clock';
 import { withLogContext, type LogContext } from './log-context';
 import type { RecordedEvent } from './event-envelope';
-import { UnreadableEventError } from './unreadable-event.error';
+import { dataProblemOf, UnreadableEventError } from './unreadable-event.error';
 import { parkedEventIdOf, type ParkedEventStore } from './parked-event-store.port';
 
 /** How long a follower insists on one event before parking it. */
@@ -46,6 +46,14 @@ export interface RetryThenParkOptions {
 
 export type HandlingOutcome = 'handled' | 'parked';
 
+/** The handler, for events whose data is an object; for any other, an {@link UnreadableEventError} (parked at once). */
+function withObjectData(handler: (event: RecordedEvent) => Promise<void>): (event: RecordedEvent) => Promise<void> {
+  return (event) => {
+    const problem = dataProblemOf(event);
+    return problem === null ? handler(event) : Promise.reject(problem);
+  };
+}
+
 /**
  * Calls a follower's handler with retries, backoff and jitter, then parks the event with its error so the events
  * behind it are applied; an {@link UnreadableEventError} is parked without retries. Throws only when stopping or when parking itself failed: the event was not dealt with
@@ -78,7 +86,7 @@ export class RetryThenPark {
     this.handlingSince = outer ?? this.options.clock?.now() ?? new Date();
     try {
       // Every line the handler logs names the event and the request behind it, not the work that woke the follower.
-      return await withLogContext(logContextOf(this.options.consumer, event), () => this.handleUntilDone(event, handler, topic));
+      return await withLogContext(logContextOf(this.options.consumer, event), () => this.handleUntilDone(event, withObjectData(handler), topic));
     } finally {
       this.handlingSince = outer;
     }
@@ -93,6 +101,11 @@ export class RetryThenPark {
     const outer = this.handlingSince;
     this.handlingSince = outer ?? this.options.clock?.now() ?? new Date();
     try {
+      // One event no handler can read fails the batch: handed to `handle` one by one, it alone is parked.
+      for (const event of events) {
+        const problem = dataProblemOf(event);
+        if (problem !== null) throw problem;
+      }
       await withLogContext(batchLogContextOf(this.options.consumer, events), handler);
       this.lastErrorText = null;
     } finally {

@@ -11,6 +11,16 @@ function groupsProblem(settings: Fields, required: boolean): string | null {
   for (const group of GROUPS) {
     if ((required || settings[group] !== undefined) && !isObject(settings[group])) return `settings.${group} is not an object`;
   }
+  return firewallProblem(settings['firewall']);
+}
+
+/** The firewall a view presents (its allowed ranges listed one by one), when the settings carry one. */
+function firewallProblem(firewall: unknown): string | null {
+  if (firewall === undefined) return null;
+  if (!isObject(firewall)) return 'settings.firewall is not an object';
+  const { enabled, allowedIps } = firewall;
+  if (enabled !== undefined && typeof enabled !== 'boolean') return 'settings.firewall.enabled is not true or false';
+  if (allowedIps !== undefined && (!Array.isArray(allowedIps) || allowedIps.some((range) => typeof range !== 'string'))) return 'settings.firewall.allowedIps is not a list of ranges';
   return null;
 }
 
