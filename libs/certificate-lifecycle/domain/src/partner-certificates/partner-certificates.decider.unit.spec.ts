@@ -85,6 +85,17 @@ describe('partner certificates: uploads and immediate changes', () => {
     expect(foldEvents(partnerCertificatesDecider, [...signing, ...tls]).tls.current).toBe('cert_t');
   });
 
+  it('a signing certificate fills a signature slot that follows an encryption certificate uploaded for encryption only, not one that follows a certificate for both', () => {
+    // withOld: cert_old, uploaded for encryption, fills encryption; the signature slot follows it.
+    const signing = partnerCertificatesDecider.decide({ ...ref, type: 'attach', certificate: cert('cert_s', { usage: 'signing' }), now }, foldEvents(partnerCertificatesDecider, withOld));
+    const state = foldEvents(partnerCertificatesDecider, [...withOld, ...signing]);
+    expect([effectiveCurrent(state, 'encryption'), effectiveCurrent(state, 'signature'), state.signature.useDifferent]).toEqual(['cert_old', 'cert_s', true]);
+    const { active: _c, ...attachedBoth } = cert('cert_both', { usage: 'both' });
+    const withBoth = [attached(attachedBoth), assigned('encryption', 'cert_both', null, 'upload')];
+    const kept = partnerCertificatesDecider.decide({ ...ref, type: 'attach', certificate: cert('cert_s', { usage: 'signing' }), now }, foldEvents(partnerCertificatesDecider, withBoth));
+    expect(kept.map((event) => event.type)).toEqual(['partner_certificates.certificate_attached.v1']);
+  });
+
   it('the signature slot follows encryption until a different certificate is set', () => {
     const state = foldEvents(partnerCertificatesDecider, withOld);
     expect(effectiveCurrent(state, 'signature')).toBe('cert_old');

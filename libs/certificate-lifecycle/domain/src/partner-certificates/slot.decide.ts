@@ -6,14 +6,25 @@ import type { PartnerCertificatesEvent } from './partner-certificates.events';
 import { effectiveCurrent, type PartnerCertificatesState } from './partner-certificates.state';
 import { assertAssignable, attachIfNew, ms } from './partner-certificate-rules';
 
-/** Slots an upload fills: the empty ones its usage fits, if it is valid now. */
+/**
+ * Slots an upload fills: the empty ones its usage fits, if it is valid now. A signature slot that follows an encryption
+ * certificate uploaded for encryption only holds none fit for it: a signing certificate fills it (sets it apart).
+ */
 function slotsAnUploadFills(state: PartnerCertificatesState, certificate: CertificateFacts, now: string): SlotName[] {
   if (ms(certificate.notBefore) > ms(now) || ms(certificate.notAfter) <= ms(now)) return [];
   const fills: SlotName[] = [];
   if (usageFitsSlot(certificate.usage, 'encryption') && state.encryption.current === null) fills.push('encryption');
-  else if (usageFitsSlot(certificate.usage, 'signature') && certificate.usage === 'signing' && effectiveCurrent(state, 'signature') === null) fills.push('signature');
+  else if (certificate.usage === 'signing' && !holdsSignatureCertificate(state)) fills.push('signature');
   if (usageFitsSlot(certificate.usage, 'tls') && state.tls.current === null) fills.push('tls');
   return fills;
+}
+
+/** Whether the signature slot holds a certificate fit for it, its own or the encryption one it follows (of unknown usage: taken as fit). */
+function holdsSignatureCertificate(state: PartnerCertificatesState): boolean {
+  const current = effectiveCurrent(state, 'signature');
+  if (current === null) return false;
+  const usage = state.attached.get(current)?.usage;
+  return usage === undefined || usageFitsSlot(usage, 'signature');
 }
 
 /** Immediate slot changes: an upload filling empty slots, an assignment, the signature slot following encryption again. */

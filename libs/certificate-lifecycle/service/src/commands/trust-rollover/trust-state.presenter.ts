@@ -1,4 +1,4 @@
-import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
+import { effectiveCurrent, minimumRsaKeySize, SLOT_NAMES, usageFitsSlot, type PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { toApiTimestamp } from '@as2-partners/platform';
 import { certificateSummaryOf, presentSlots } from '../certificate-slots/certificate-slots.presenter';
 import type { CertificateViewDocument } from '../../queries/certificate-views/certificate-view.document';
@@ -54,13 +54,18 @@ export function presentTrustState(partnerId: string, state: PartnerCertificatesS
       warnings.push({ code: 'CURRENT_CERTIFICATE_EXPIRING', message: `The current ${slot} certificate ${current} expires in ${Math.floor(left / DAY_MS)} day(s) and no replacement is scheduled` });
     }
   }
-  // Seed 000's signature slot follows encryption; a certificate whose keyUsage allows no signature cannot verify one.
+  // Seed 000's signature slot follows encryption; a certificate uploaded for encryption only, or whose keyUsage allows
+  // no signature, is not one to verify the partner's signatures with.
   const followed = state.signature.useDifferent ? null : state.encryption.current;
   const followedKeyUsage = followed ? docs.get(followed)?.certificate.keyUsage : undefined;
-  if (followed && followedKeyUsage && !followedKeyUsage.some((bit) => SIGNING_KEY_USAGES.includes(bit))) {
+  const followedUsage = followed ? docs.get(followed)?.usage ?? state.attached.get(followed)?.usage : undefined;
+  const setOne = `set a signature certificate (PUT /v1/partners/${partnerId}/certificate-slots/signature)`;
+  if (followed && followedUsage !== undefined && !usageFitsSlot(followedUsage, 'signature')) {
+    warnings.push({ code: 'SIGNATURE_CERTIFICATE_UNFIT', message: `The signature slot follows encryption, whose certificate ${followed} was uploaded for ${followedUsage} only: ${setOne}` });
+  } else if (followed && followedKeyUsage && !followedKeyUsage.some((bit) => SIGNING_KEY_USAGES.includes(bit))) {
     warnings.push({
       code: 'SIGNATURE_CERTIFICATE_UNFIT',
-      message: `The signature slot follows encryption, whose certificate ${followed} allows no signature (its keyUsage has neither digitalSignature nor nonRepudiation): set a signature certificate (PUT /v1/partners/${partnerId}/certificate-slots/signature)`,
+      message: `The signature slot follows encryption, whose certificate ${followed} allows no signature (its keyUsage has neither digitalSignature nor nonRepudiation): ${setOne}`,
     });
   }
   checkKeySize(state.rollover?.nextCertificateId, 'next');

@@ -74,6 +74,15 @@ describe('trust state warning about a signature slot following a certificate tha
     expect(codes(following(false), null)).toEqual([]);
     expect(codes(following(true), ['keyEncipherment'])).toEqual([]);
   });
+
+  it('warns while the signature slot follows a certificate uploaded for encryption only, whatever its keyUsage; not once set apart', () => {
+    const encryptionOnly = (state: PartnerCertificatesState) =>
+      presentTrustState('prt_1', state, new Map([['cert_enc', { ...view('cert_enc', true), usage: 'encryption' } as CertificateViewDocument], ['cert_sig', view('cert_sig', true)]]), now, 'SHA256withRSA').warnings;
+    expect(encryptionOnly(following(false))).toEqual([
+      { code: 'SIGNATURE_CERTIFICATE_UNFIT', message: 'The signature slot follows encryption, whose certificate cert_enc was uploaded for encryption only: set a signature certificate (PUT /v1/partners/prt_1/certificate-slots/signature)' },
+    ]);
+    expect(encryptionOnly(following(true))).toEqual([]);
+  });
 });
 
 describe('trust state next step: the earliest of what is scheduled', () => {
