@@ -133,13 +133,14 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
           overlap_until: overlapUntil,
         });
       }
+      // Valid over the whole window, as a partner's next certificate must be: from its activation to the overlap's end.
       const { notBefore, notAfter } = key.certificate;
-      if (ms(notBefore) > ms(activateAt) || ms(notAfter) <= ms(activateAt)) {
+      if (ms(notBefore) > ms(activateAt) || ms(notAfter) <= ms(overlapUntil)) {
         throw new DomainError(
           CertificateLifecycleErrorCode.CertificateNotValidForWindow,
-          `The next key's certificate is valid from ${notBefore} to ${notAfter}, which does not cover activate_at ${activateAt}`,
-          'activate_at',
-          { not_before: notBefore, expires_at: notAfter, activate_at: activateAt },
+          `The next key's certificate is valid from ${notBefore} to ${notAfter}, which does not cover ${activateAt} to ${overlapUntil}`,
+          ms(notBefore) > ms(activateAt) ? 'activate_at' : 'overlap_until',
+          { not_before: notBefore, expires_at: notAfter, window_start: activateAt, window_end: overlapUntil },
         );
       }
       return [

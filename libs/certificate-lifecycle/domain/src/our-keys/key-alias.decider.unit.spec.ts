@@ -85,7 +85,10 @@ describe('key alias decider (our keystore)', () => {
     spec([created(K1)]).when(rollover(K2, { activateAt: at(1) })).thenError('ROLLOVER_WINDOW_INVALID', { field: 'activate_at' });
     spec([created(K1)]).when(rollover(K2, { overlapUntil: at(1.5) })).thenError('ROLLOVER_WINDOW_INVALID', { field: 'overlap_until' });
     const notYetValid = key('key_4', 'd'.repeat(64), certificate('d'.repeat(64), at(3)));
-    spec([created(K1)]).when(rollover(notYetValid)).thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW');
+    spec([created(K1)]).when(rollover(notYetValid)).thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW', { field: 'activate_at' });
+    // Valid at the activation but expiring before the overlap ends: refused as a partner's next certificate is.
+    const expiringInWindow = key('key_5', 'e'.repeat(64), certificate('e'.repeat(64), at(0), at(4)));
+    spec([created(K1)]).when(rollover(expiringInWindow)).thenError('CERTIFICATE_NOT_VALID_FOR_WINDOW', { field: 'overlap_until' });
   });
 
   it('activates a due rollover once, recording how late, and nothing before it is due', () => {
