@@ -126,11 +126,27 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'id migration', until })).status).toBe(200);
     expect((await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'http_422', reason: 'id migration' })).status).toBe(200);
     expect((await impact()).body.data.traffic_pauses).toEqual([
-      { direction: 'incoming', level: 'tenant', tenant, response: 'http_422', reason: 'id migration', until: null, window_id: null },
-      { direction: 'outgoing', level: 'tenant', tenant, response: null, reason: 'id migration', until: expect.stringMatching(/^2999-01-01T00:00:00/), window_id: null },
+      { direction: 'incoming', level: 'tenant', tenant, response: 'http_422', reason: 'id migration', until: null, window_id: null, starts_at: null },
+      { direction: 'outgoing', level: 'tenant', tenant, response: null, reason: 'id migration', until: expect.stringMatching(/^2999-01-01T00:00:00/), window_id: null, starts_at: null },
     ]);
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false });
     expect((await impact()).body.data.traffic_pauses.map((p: { direction: string }) => p.direction)).toEqual(['outgoing']);
+  });
+
+  it('the AS2 id change impact lists the maintenance windows to come too, soonest first, until one is cancelled', async () => {
+    const { admin, partnerId, tenant } = await setUp();
+    const impact = async () => (await admin.get(`/v1/partners/${partnerId}/as2-id-change/impact?new_as2_id=${fresh('NEW').toUpperCase()}`)).body.data.traffic_pauses;
+    const later = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'both', starts_at: '2998-03-01T00:00:00Z', ends_at: '2998-03-02T00:00:00Z', response: 'http_503_retry', reason: 'upgrade' });
+    const sooner = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { direction: 'outgoing', starts_at: '2998-01-01T00:00:00Z', ends_at: '2998-01-02T00:00:00Z', reason: 'audit' });
+    expect([later.status, sooner.status]).toEqual([201, 201]);
+    const [laterId, soonerId] = [later.body.data.id, sooner.body.data.id];
+    expect(await impact()).toEqual([
+      { direction: 'outgoing', level: 'tenant', tenant, response: null, reason: 'audit', until: '2998-01-02T00:00:00.000000Z', window_id: soonerId, starts_at: '2998-01-01T00:00:00.000000Z' },
+      { direction: 'incoming', level: 'tenant', tenant, response: 'http_503_retry', reason: 'upgrade', until: '2998-03-02T00:00:00.000000Z', window_id: laterId, starts_at: '2998-03-01T00:00:00.000000Z' },
+      { direction: 'outgoing', level: 'tenant', tenant, response: 'http_503_retry', reason: 'upgrade', until: '2998-03-02T00:00:00.000000Z', window_id: laterId, starts_at: '2998-03-01T00:00:00.000000Z' },
+    ]);
+    expect((await admin.delete(`/v1/partners/${partnerId}/traffic/windows/${soonerId}`)).status).toBe(200);
+    expect((await impact()).map((p: { window_id: string }) => p.window_id)).toEqual([laterId, laterId]);
   });
 
   it("a master partner's AS2 id change impact lists the account's pauses and every tenant's own, and each tenant's statistics under the old id", async () => {
@@ -162,11 +178,11 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect((await seenAdmin.put(`/v1/partners/${masterId}/traffic/outgoing`, { paused: true, reason: 'seen hold' })).status).toBe(200);
 
     const listed = await impact();
-    expect(listed.traffic_pauses[0]).toEqual({ direction: 'incoming', level: 'account', tenant: null, response: 'error_mdn', reason: 'account audit', until: null, window_id: null });
+    expect(listed.traffic_pauses[0]).toEqual({ direction: 'incoming', level: 'account', tenant: null, response: 'error_mdn', reason: 'account audit', until: null, window_id: null, starts_at: null });
     expect(listed.traffic_pauses.slice(1)).toEqual(
       [
-        { direction: 'incoming', level: 'tenant', tenant: paused, response: 'http_422', reason: 'tenant hold', until: null, window_id: null },
-        { direction: 'outgoing', level: 'tenant', tenant: seen, response: null, reason: 'seen hold', until: null, window_id: null },
+        { direction: 'incoming', level: 'tenant', tenant: paused, response: 'http_422', reason: 'tenant hold', until: null, window_id: null, starts_at: null },
+        { direction: 'outgoing', level: 'tenant', tenant: seen, response: null, reason: 'seen hold', until: null, window_id: null, starts_at: null },
       ].sort((a, b) => a.tenant.localeCompare(b.tenant)),
     );
     expect(listed.message_stats_kept_under_old_id_by_tenant).toEqual([{ tenant: paused, total_sent: 0, total_received: 1, success_rate: 100, last_message_at: expect.any(String) }]);

@@ -119,7 +119,7 @@ const AS2_ID_CHANGE_IMPACT_SCHEMA = object({
   },
   traffic_pauses: {
     type: 'array',
-    description: "The account's pauses of a master partner (tenant null), then each tenant's own",
+    description: "The account's pauses of a master partner (tenant null), then each tenant's own: at each level those in effect, then the maintenance windows to come (soonest first, one entry per direction), which pause the partner by its id whatever its AS2 id then",
     items: object({
       direction: { type: 'string', enum: ['incoming', 'outgoing'] },
       level: { type: 'string', enum: ['account', 'tenant'] },
@@ -128,6 +128,7 @@ const AS2_ID_CHANGE_IMPACT_SCHEMA = object({
       reason: str(),
       until: nullableApiTimestampSchema(),
       window_id: nullableString(),
+      starts_at: { ...nullableApiTimestampSchema(), description: "null: in effect now; a window's start when it is still to come" },
     }),
   },
   scheduled_activations: {

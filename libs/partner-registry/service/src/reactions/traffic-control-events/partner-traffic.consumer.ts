@@ -1,16 +1,29 @@
 import { ACCOUNT_LEVEL_TENANT, BusFollowedProjection, topicOf, type BusFollowedProjectionDependencies, type ReadModelCollection, type RecordedEvent, holdsNoDocument } from '@as2-partners/kernel';
 import { toApiTimestamp } from '@as2-partners/platform';
 
-/** What this context reads of traffic-control's pause events (it never imports that context). */
+/** What this context reads of traffic-control's pause and window events (it never imports that context). */
 interface TrafficFacts {
   readonly partnerId: string;
   readonly account: string;
   readonly tenant: string | null;
-  readonly direction: 'incoming' | 'outgoing';
+  readonly direction: 'incoming' | 'outgoing' | 'both';
   readonly response?: string | null;
   readonly reason?: string;
   readonly until?: string | null;
   readonly windowId?: string | null;
+  /** A scheduled window's. */
+  readonly startsAt?: string;
+  readonly endsAt?: string;
+  readonly mergedWindowIds?: readonly string[];
+}
+
+/** A maintenance window scheduled and not begun yet: the pause it will put on the partner. */
+interface ScheduledWindow {
+  readonly direction: 'incoming' | 'outgoing' | 'both';
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly response: string | null;
+  readonly reason: string;
 }
 
 interface DirectionPause {
@@ -20,23 +33,26 @@ interface DirectionPause {
   readonly windowId: string | null;
 }
 
-/** Operator pauses and window pauses apart: a window's end never ends an operator's pause. */
+/** Operator pauses and window pauses apart: a window's end never ends an operator's pause; `windows`: those scheduled, by id. */
 interface PartnerTrafficDocument {
   readonly _id: string;
-  readonly [slot: string]: DirectionPause | null | string;
+  readonly windows?: Readonly<Record<string, ScheduledWindow>>;
+  readonly [slot: string]: DirectionPause | null | string | Readonly<Record<string, ScheduledWindow>> | undefined;
 }
 
-/** A pause one level put on a partner, as the API names it. */
+/** A pause one level put on a partner, or a window's to come (`starts_at`), as the API names it. */
 export interface LevelPause {
   readonly direction: 'incoming' | 'outgoing';
   readonly response: string | null;
   readonly reason: string;
   readonly until: string | null;
   readonly window_id: string | null;
+  /** null: in effect now; else when a scheduled window begins it. */
+  readonly starts_at: string | null;
 }
 
 /** A stored pause as the API names it. */
-const presented = (pause: DirectionPause): Omit<LevelPause, 'direction'> => ({
+const presented = (pause: DirectionPause): Omit<LevelPause, 'direction' | 'starts_at'> => ({
   response: pause.response,
   reason: pause.reason,
   until: pause.until ? toApiTimestamp(pause.until) : null,
@@ -44,6 +60,18 @@ const presented = (pause: DirectionPause): Omit<LevelPause, 'direction'> => ({
 });
 
 const slotOf = (direction: string, windowId: string | null | undefined) => (windowId ? `${direction}Window` : direction);
+
+const TRAFFIC_FACT_TYPES = new Set(['traffic.paused.v1', 'traffic.resumed.v1', 'traffic.window_scheduled.v1', 'traffic.window_cancelled.v1']);
+
+/** The windows to come after a window was scheduled (those it merged with gone) or cancelled (begun, ended). */
+function windowsAfter(windows: Readonly<Record<string, ScheduledWindow>>, type: string, d: TrafficFacts): Record<string, ScheduledWindow> {
+  const next = { ...windows };
+  if (d.windowId) delete next[d.windowId];
+  if (type !== 'traffic.window_scheduled.v1' || !d.windowId || !d.startsAt || !d.endsAt) return next;
+  for (const merged of d.mergedWindowIds ?? []) delete next[merged];
+  next[d.windowId] = { direction: d.direction, startsAt: d.startsAt, endsAt: d.endsAt, response: d.response ?? null, reason: d.reason ?? '' };
+  return next;
+}
 
 export const PARTNER_TRAFFIC_COLLECTION = 'partner_registry_partner_traffic';
 
@@ -94,26 +122,43 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
   async pausesAt(account: string, tenant: string | null, partnerId: string): Promise<LevelPause[]> {
     const doc = await this.traffic.get(idOf(account, tenant, partnerId));
     if (doc === null) return [];
-    return (['incoming', 'outgoing'] as const).flatMap((direction) => {
+    const inEffect = (['incoming', 'outgoing'] as const).flatMap((direction) => {
       const pause = ((doc[direction] ?? doc[`${direction}Window`]) as DirectionPause | null | undefined) ?? null;
-      return pause === null ? [] : [{ direction, ...presented(pause) }];
+      return pause === null ? [] : [{ direction, ...presented(pause), starts_at: null }];
     });
+    // Then the windows to come, soonest first, one entry per direction they pause.
+    const toCome = Object.entries(doc.windows ?? {})
+      .sort(([, a], [, b]) => Date.parse(a.startsAt) - Date.parse(b.startsAt))
+      .flatMap(([windowId, window]) =>
+        (window.direction === 'both' ? (['incoming', 'outgoing'] as const) : [window.direction]).map((direction) => ({
+          direction,
+          response: window.response,
+          reason: window.reason,
+          until: toApiTimestamp(window.endsAt),
+          window_id: windowId,
+          starts_at: toApiTimestamp(window.startsAt),
+        })),
+      );
+    return [...inEffect, ...toCome];
   }
 
   protected accepts(event: RecordedEvent): boolean {
-    return event.type === 'traffic.paused.v1' || event.type === 'traffic.resumed.v1';
+    return TRAFFIC_FACT_TYPES.has(event.type);
   }
 
   protected async apply(event: RecordedEvent): Promise<void> {
     const d = event.data as TrafficFacts;
     const id = idOf(d.account, d.tenant, d.partnerId);
     const existing: PartnerTrafficDocument = (await this.traffic.get(id)) ?? { _id: id };
+    if (event.type === 'traffic.window_scheduled.v1' || event.type === 'traffic.window_cancelled.v1') return this.traffic.put({ ...existing, windows: windowsAfter(existing.windows ?? {}, event.type, d) });
+    // A window that begins (or ends) is no longer to come: its pause is in the slot below.
+    const windows = d.windowId && existing.windows?.[d.windowId] ? { windows: windowsAfter(existing.windows, 'traffic.window_cancelled.v1', d) } : {};
     const slotName = slotOf(d.direction, d.windowId);
     const current = existing[slotName] as DirectionPause | null | undefined;
     // A window's resume ends only that window's pause (another window may have taken over).
     if (event.type === 'traffic.resumed.v1' && current && d.windowId && current.windowId !== d.windowId) return;
     const next = event.type === 'traffic.paused.v1' ? { response: d.response ?? null, reason: d.reason ?? '', until: d.until ?? null, windowId: d.windowId ?? null } : null;
-    await this.traffic.put({ ...existing, [slotName]: next });
+    await this.traffic.put({ ...existing, ...windows, [slotName]: next });
   }
 
   protected async clear(): Promise<void> {
