@@ -6,10 +6,10 @@ import { CertificateReadingErrorCode } from './certificate-reading.errors';
 export function assertValidAt(details: Pick<CertificateSummary, 'notBefore' | 'notAfter'>, at: Date): void {
   const facts = { not_before: details.notBefore, expires_at: details.notAfter, at: at.toISOString() };
   if (at.getTime() < Date.parse(details.notBefore)) {
-    throw new DomainError(CertificateReadingErrorCode.CERTIFICATE_NOT_YET_VALID, `The certificate is not valid before ${details.notBefore}`, 'certificate', facts);
+    throw new DomainError(CertificateReadingErrorCode.CERTIFICATE_NOT_YET_VALID, `The certificate is not valid before ${details.notBefore}`, 'certificate_id', facts);
   }
   if (at.getTime() > Date.parse(details.notAfter)) {
-    throw new DomainError(CertificateReadingErrorCode.CERTIFICATE_EXPIRED, `The certificate expired at ${details.notAfter}`, 'certificate', facts);
+    throw new DomainError(CertificateReadingErrorCode.CERTIFICATE_EXPIRED, `The certificate expired at ${details.notAfter}`, 'certificate_id', facts);
   }
 }
 

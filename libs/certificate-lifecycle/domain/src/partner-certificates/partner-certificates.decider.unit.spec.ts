@@ -120,10 +120,10 @@ describe('partner certificates: uploads and immediate changes', () => {
   it('refuses to make an expired or not-yet-valid certificate current', () => {
     spec(withOld)
       .when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new', { notAfter: '2026-11-22T00:00:00.000Z' }), now })
-      .thenError('CERTIFICATE_EXPIRED');
+      .thenError('CERTIFICATE_EXPIRED', { field: 'certificate_id' });
     spec(withOld)
       .when({ ...ref, type: 'assign', slot: 'encryption', certificate: cert('cert_new', { notBefore: '2026-11-24T00:00:00.000Z' }), now })
-      .thenError('CERTIFICATE_NOT_YET_VALID');
+      .thenError('CERTIFICATE_NOT_YET_VALID', { field: 'certificate_id' });
   });
 
   it('refuses an inactive certificate', () => {
