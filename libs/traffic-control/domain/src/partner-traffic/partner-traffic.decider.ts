@@ -305,7 +305,19 @@ export function nextChangeAt(state: PartnerTrafficState): string | null {
   }
   for (const window of state.windows) {
     const inEffect = directionsOf(window.direction).some((d) => state.activeWindows[d] === window.windowId);
-    instants.push(inEffect ? ms(window.endsAt) : ms(window.startsAt));
+    instants.push(inEffect || supersededOnceBegun(state, window) ? ms(window.endsAt) : ms(window.startsAt));
   }
   return instants.length === 0 ? null : new Date(Math.min(...instants)).toISOString();
+}
+
+/**
+ * A window begun and held over by a later one on each of its directions (its start passed, since the one in effect began
+ * after it): nothing happens at its start any more; it takes a direction back when that window ends (that end is an
+ * instant of its own) and ends at its end. Its start, long past, would have made the stream due again and again.
+ */
+function supersededOnceBegun(state: PartnerTrafficState, window: TrafficWindow): boolean {
+  return directionsOf(window.direction).every((direction) => {
+    const holder = state.windows.find((w) => w.windowId === state.activeWindows[direction]);
+    return holder !== undefined && holder.windowId !== window.windowId && ms(holder.startsAt) >= ms(window.startsAt);
+  });
 }

@@ -165,6 +165,21 @@ describe('partner traffic: maintenance windows', () => {
     expect(nextChangeAt(state)).toBeNull();
   });
 
+  it('a window held over by a later one on each of its directions is next looked at when that one ends, not again and again from its past start', () => {
+    // A (incoming, 10-40) begins; B (both, 20-30) begins later and holds incoming too.
+    const events = decideAll([window('wA', at(10), at(40), 'incoming'), window('wB', at(20), at(30), 'both'), due(10), due(20)]);
+    const held = foldEvents(partnerTrafficDecider, events);
+    expect(held.activeWindows).toEqual({ incoming: 'wB', outgoing: 'wB' });
+    expect(nextChangeAt(held)).toBe(at(30));
+    // At B's end A takes incoming back and outgoing resumes: A's end is next.
+    const after = [...events, ...partnerTrafficDecider.decide(due(30), held)];
+    expect(after.slice(events.length).map((e) => [e.type, e.data.direction, (e.data as { windowId?: string | null }).windowId])).toEqual([
+      ['traffic.paused.v1', 'incoming', 'wA'],
+      ['traffic.resumed.v1', 'outgoing', 'wB'],
+    ]);
+    expect(nextChangeAt(foldEvents(partnerTrafficDecider, after))).toBe(at(40));
+  });
+
   it('overlapping windows of one direction merge into one spanning both; other directions stay apart', () => {
     const events = decideAll([window('w1', at(10), at(20)), window('w2', at(15), at(30)), window('w3', at(25), at(40), 'incoming')]);
     const state = foldEvents(partnerTrafficDecider, events);
