@@ -123,9 +123,9 @@ export function decideTraffic(message: MessageDirection, facts: DecisionFacts, n
   const tenantPause = pauseInEffect(facts.tenantTraffic?.pauses[direction] ?? null, now);
   if (tenantPause) return pausedAnswer(message, 'TENANT_PAUSE', tenantPause, now);
   const accountWindow = windowIn(facts.accountTraffic, direction, now);
-  if (accountWindow) return windowAnswer(message, 'ACCOUNT_WINDOW', accountWindow, now);
+  if (accountWindow) return windowAnswer(message, 'ACCOUNT_WINDOW', accountWindow, freeAfterWindows(facts, direction, accountWindow), now);
   const tenantWindow = windowIn(facts.tenantTraffic, direction, now);
-  if (tenantWindow) return windowAnswer(message, 'TENANT_WINDOW', tenantWindow, now);
+  if (tenantWindow) return windowAnswer(message, 'TENANT_WINDOW', tenantWindow, freeAfterWindows(facts, direction, tenantWindow), now);
   return ACCEPTED;
 }
 
@@ -133,8 +133,24 @@ function windowIn(traffic: ScopeTraffic | null, direction: TrafficDirection, now
   return traffic !== null && traffic.windows.length > 0 ? windowCovering(traffic.windows, direction, now) : null;
 }
 
-function windowAnswer(message: MessageDirection, code: DecisionReasonCode, window: TrafficWindow, now: number): TrafficDecision {
-  return pausedAnswer(message, code, { response: window.response, reason: window.reason, until: window.endsAt, retryAfterSeconds: null }, now);
+/** A window's 503 tells the sender to come back once the direction is free: `until`, the end of the windows' run. */
+function windowAnswer(message: MessageDirection, code: DecisionReasonCode, window: TrafficWindow, until: string, now: number): TrafficDecision {
+  return pausedAnswer(message, code, { response: window.response, reason: window.reason, until, retryAfterSeconds: null }, now);
+}
+
+/**
+ * When the direction is free of windows again: the end of the window in effect, or later when another window (of
+ * either scope) holds the direction at that instant, and so on. A sender told to retry at the first window's end would
+ * come back while a longer one still holds it.
+ */
+function freeAfterWindows(facts: DecisionFacts, direction: TrafficDirection, inEffect: TrafficWindow): string {
+  const windows = [...(facts.accountTraffic?.windows ?? []), ...(facts.tenantTraffic?.windows ?? [])];
+  let free = inEffect.endsAt;
+  for (let holder = windowCovering(windows, direction, Date.parse(free)); holder !== null; holder = windowCovering(windows, direction, Date.parse(free))) {
+    if (Date.parse(holder.endsAt) <= Date.parse(free)) break;
+    free = holder.endsAt;
+  }
+  return free;
 }
 
 /** The span of clock readings over which a decision stays the same: [from, until). */

@@ -75,6 +75,19 @@ describe('decision precedence', () => {
     expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(null, null, [w]) }, now).retryAfterSeconds).toBe(60);
   });
 
+  it("a window's defer_503 retries once the direction is free: after a longer window that holds it on, of either scope, not at the first one's end", () => {
+    const shorter = { ...window, windowId: 'short', startsAt: iso(-500), endsAt: iso(60_000), response: 'http_503_retry' as const };
+    const longer = { ...window, windowId: 'long', direction: 'incoming' as const, startsAt: iso(-2000), endsAt: iso(120_000), response: 'http_503_retry' as const };
+    const chained = { ...window, windowId: 'chained', direction: 'incoming' as const, startsAt: iso(120_000), endsAt: iso(180_000), response: 'http_503_retry' as const };
+    const answer = decideTraffic('inbound', { ...base, tenantTraffic: scope(null, null, [longer, shorter]) }, now);
+    expect([answer.reason, answer.retryAfterSeconds]).toEqual(['TENANT_WINDOW: maint', 120]);
+    // an account window held on by a tenant's that starts as it ends
+    const acrossScopes = decideTraffic('inbound', { ...base, accountTraffic: scope(null, null, [shorter]), tenantTraffic: scope(null, null, [{ ...longer, startsAt: iso(60_000) }, chained]) }, now);
+    expect([acrossScopes.reasonCode, acrossScopes.retryAfterSeconds]).toEqual(['ACCOUNT_WINDOW', 180]);
+    // outgoing is held by the shorter one alone
+    expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(null, null, [{ ...shorter, direction: 'both' }]) }, now).retryAfterSeconds).toBe(60);
+  });
+
   it('the reason of an unknown pair carries the did-you-mean text', () => {
     const answer = decideTraffic('inbound', { ...base, partner: null, notFound: 'no partner has the AS2 id "acme"; did you mean "ACME"?' }, now);
     expect(answer.reason).toBe('PARTNER_NOT_FOUND: no partner has the AS2 id "acme"; did you mean "ACME"?');
