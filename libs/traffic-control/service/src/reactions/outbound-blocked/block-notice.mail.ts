@@ -31,7 +31,8 @@ export function blockNoticeMail(notice: {
   return {
     from: notice.from,
     to: notice.to,
-    subject: `Outbound traffic paused: ${listed.length} message(s) to ${partner} were not sent`,
+    // Every message waiting, those the later notices list too: the subject is what a reader sees of a long list.
+    subject: `Outbound traffic paused: ${listed.length + (notice.following ?? 0)} message(s) to ${partner} were not sent${notice.following ? ` (${listed.length} listed here)` : ''}`,
     text: [
       `Outbound traffic to the partner ${partner} is paused, so these messages were not sent and their attachments were not kept:`,
       '',

@@ -16,6 +16,12 @@ describe('a blocked-message notice', () => {
     );
   });
 
+  it('counts in its subject every message waiting, those later notices list too', () => {
+    const mail = blockNoticeMail({ ...notice, listed: [block], following: 900 });
+    expect(mail.subject).toBe('Outbound traffic paused: 901 message(s) to Acme (ACME) were not sent (1 listed here)');
+    expect(mail.text).toContain('… and 900 more, listed in the next notice(s).');
+  });
+
   it("keeps a gateway's message id and channel on their line: control characters are shown escaped, never as line breaks", () => {
     const messageId = '<m1@us>\r\nBcc: someone@evil.example\r\n\r\nYour account is suspended: https://evil.example\u2028\u0000';
     const mail = blockNoticeMail({ ...notice, listed: [{ ...block, messageId, channel: 'rest\nX-Evil: 1' }] });
