@@ -85,7 +85,8 @@ describe('blocked-message notices: once per partner per interval across replicas
     failing = [false, false];
     // The failed sends' backoff is over by then.
     expect(await sendOnBoth(10 * 60_000)).toBe(1);
-    expect(mails[0]?.subject).toContain(`${BLOCKS_PER_NOTICE} message(s)`);
+    expect(mails[0]?.subject).toContain(`${total} message(s)`);
+    expect(mails[0]?.subject).toContain(`(${BLOCKS_PER_NOTICE} listed here)`);
     expect(mails[0]?.text).toContain(`<m${BLOCKS_PER_NOTICE - 1}@x>`);
     expect(mails[0]?.text).not.toContain(`<m${BLOCKS_PER_NOTICE}@x>`);
     expect(mails[0]?.text).toContain('… and 5 more, listed in the next notice(s).');
