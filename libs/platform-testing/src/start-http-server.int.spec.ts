@@ -33,8 +33,11 @@ describe('startHttpServer: where it listens', () => {
     expect((await start({})).address).toBe('127.0.0.1');
   });
 
-  it('HOST given explicitly wins, even with the development secret', async () => {
-    expect((await start({ HOST: '0.0.0.0' })).address).toBe('0.0.0.0');
+  it('HOST given explicitly wins with a real secret; with the development secret another address than loopback is refused', async () => {
+    expect((await start({ HOST: '127.0.0.1', JWT_SECRET: REAL_SECRET })).address).toBe('127.0.0.1');
+    await app?.close();
+    app = undefined;
+    await expect(start({ HOST: '0.0.0.0' })).rejects.toThrow(/HOST must be a loopback address/);
   });
 
   it('with a real JWT secret it listens on every interface, as before', async () => {

@@ -68,6 +68,11 @@ const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const MIN_SECRET_LENGTH = 32;
 
+/** An address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** Reads and validates the configuration once, at start-up; throws naming the first bad variable. */
 export function loadPlatformConfig(env: Environment = process.env): PlatformConfig {
   const warnings: string[] = [];
@@ -77,6 +82,10 @@ export function loadPlatformConfig(env: Environment = process.env): PlatformConf
   const dataDir = resolve(readString(env, 'DATA_DIR') ?? './data');
   const jwt = readJwtConfig(env, mode, warnings);
   const host = explicitHost ?? (usesDevSecret(jwt) ? '127.0.0.1' : '0.0.0.0');
+  // Anyone can mint tokens with the published secret: such an instance is for this machine alone.
+  if (usesDevSecret(jwt) && !isLoopbackHost(host)) {
+    throw new InvalidConfigurationError('HOST', `must be a loopback address (127.0.0.1, ::1, localhost) while JWT_SECRET is unset or the documented development secret, got "${host}": anyone could mint tokens for it; set JWT_SECRET to listen on other addresses`);
+  }
   const eventStore = readEventStoreKind(env, mode);
   const esdbUrl = readUrl(env, 'ESDB_URL', ['esdb:', 'esdb+discover:']);
   const kafkaBrokers = readBrokers(env);
@@ -191,7 +200,7 @@ function readJwtConfig(env: Environment, mode: DeploymentMode, warnings: string[
       throw new InvalidConfigurationError('JWT_SECRET', 'must not be the documented embedded development secret in distributed mode');
     }
     warnings.push(
-      'JWT_SECRET is unset or the documented development secret: anyone can mint tokens for this instance, so it listens on 127.0.0.1 unless HOST is set. Set JWT_SECRET for any shared or production use.',
+      'JWT_SECRET is unset or the documented development secret: anyone can mint tokens for this instance, so it listens on a loopback address only. Set JWT_SECRET for any shared or production use.',
     );
   }
 

@@ -67,7 +67,7 @@ describe('loadPlatformConfig', () => {
   });
 
   it('HOST and DATA_DIR are taken as given (DATA_DIR made absolute)', () => {
-    const config = loadPlatformConfig({ HOST: '10.0.0.5', DATA_DIR: 'var/as2' });
+    const config = loadPlatformConfig({ HOST: '10.0.0.5', DATA_DIR: 'var/as2', JWT_SECRET: SECRET });
     expect(config.host).toBe('10.0.0.5');
     expect(config.dataDir).toBe(resolve('var/as2'));
   });
@@ -79,13 +79,16 @@ describe('loadPlatformConfig', () => {
       expect(loadPlatformConfig({ JWT_JWKS_URL: 'https://idp.example/jwks' }).host).toBe('0.0.0.0');
     });
 
-    it('defaults to loopback with the dev secret, set or implied, unless HOST is given', () => {
+    it('is loopback with the dev secret, set or implied: another address is refused, naming HOST', () => {
       expect(loadPlatformConfig({ JWT_SECRET: EMBEDDED_DEV_JWT_SECRET }).host).toBe('127.0.0.1');
-      expect(loadPlatformConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
-      expect(loadPlatformConfig({}).warnings[0]).toMatch(/listens on 127\.0\.0\.1 unless HOST is set/);
+      expect(loadPlatformConfig({}).warnings[0]).toMatch(/listens on a loopback address only/);
+      for (const host of ['127.0.0.2', '::1', 'localhost']) expect(loadPlatformConfig({ HOST: host }).host).toBe(host);
+      for (const env of [{ HOST: '0.0.0.0' }, { HOST: '::' }, { HOST: '10.0.0.5', JWT_SECRET: EMBEDDED_DEV_JWT_SECRET }, { HOST: 'as2-partners.internal' }]) {
+        expect(() => loadPlatformConfig(env)).toThrow(/^Invalid configuration: HOST must be a loopback address .* while JWT_SECRET is unset or the documented development secret/);
+      }
     });
 
-    it.each(['::', '::1', 'localhost', 'as2-partners.internal'])('accepts %p', (host) => expect(loadPlatformConfig({ HOST: host }).host).toBe(host));
+    it.each(['::', '::1', 'localhost', 'as2-partners.internal'])('accepts %p', (host) => expect(loadPlatformConfig({ HOST: host, JWT_SECRET: SECRET }).host).toBe(host));
 
     it.each(['http://0.0.0.0', '0.0.0.0:3000', 'two words', '-bad-', '[::1]'])('rejects %p, naming the variable', (host) =>
       expect(() => loadPlatformConfig({ HOST: host })).toThrow(`Invalid configuration: HOST must be an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::), got "${host}"`));
