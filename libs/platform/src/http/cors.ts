@@ -44,7 +44,8 @@ export function corsOptionsFor(origins: readonly string[]): FastifyCorsOptions |
     origin: origins.includes('*') ? '*' : [...origins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', CORRELATION_ID_HEADER, 'Idempotency-Key', 'traceparent', 'tracestate'],
-    exposedHeaders: [CORRELATION_ID_HEADER, 'WWW-Authenticate', 'Allow', 'Retry-After'],
+    // Idempotent-Replayed: a page retrying with its key sees that the answer is the first one's.
+    exposedHeaders: [CORRELATION_ID_HEADER, 'WWW-Authenticate', 'Allow', 'Retry-After', 'Idempotent-Replayed'],
     credentials: false,
     maxAge: PREFLIGHT_MAX_AGE_SECONDS,
   };

@@ -20,7 +20,7 @@ describe('readCorsOrigins (CORS_ORIGINS)', () => {
 
 describe('corsHeadersWithoutOrigin (what the fast lane writes for a gateway, which sends no Origin)', () => {
   it('is Vary: Origin and the exposed headers for a list of origins, the allowed origin * and the exposed headers for *', () => {
-    const exposed = 'x-correlation-id, WWW-Authenticate, Allow, Retry-After';
+    const exposed = 'x-correlation-id, WWW-Authenticate, Allow, Retry-After, Idempotent-Replayed';
     expect(corsHeadersWithoutOrigin(corsOptionsFor(['https://app.example.com'])!)).toEqual({ vary: 'Origin', 'access-control-expose-headers': exposed });
     expect(corsHeadersWithoutOrigin(corsOptionsFor(['*'])!)).toEqual({ 'access-control-allow-origin': '*', 'access-control-expose-headers': exposed });
     expect(corsOptionsFor([])).toBeUndefined();
