@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm start / npm run rebuild-read-models: builds all-in-one only when a build input changed since the last build
-// (a fingerprint of every input's path, size and mtime, kept beside the build), then runs the entry in this process.
+// (a fingerprint of every input's path, size and mtime and of APP_BUNDLE, kept beside the build), then runs the entry in this process.
 // usage: node tools/dev/start.mjs [entry | --build-only]   (entry: main, the default, or rebuild-read-models)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -35,6 +35,8 @@ function inputs() {
 
 function fingerprint() {
   const hash = createHash('sha256');
+  // The build's own switch: a bundled build and tsc's output are two builds of the same sources.
+  hash.update(`APP_BUNDLE=${process.env.APP_BUNDLE === '1' ? '1' : ''}\n`);
   for (const file of inputs()) {
     const stat = statSync(file, { throwIfNoEntry: false });
     hash.update(`${relative(root, file)}\0${stat ? `${stat.size}:${stat.mtimeMs}` : 'missing'}\n`);
