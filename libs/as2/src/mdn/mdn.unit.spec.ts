@@ -147,6 +147,24 @@ describe('handleAs2Request → readMdn', () => {
     expect(result.status).toBe('bad-signature');
   });
 
+  it('a signed MDN with no certificate to verify it against is read unverified (signed, no signer): its disposition, message id and MIC still decide', () => {
+    const sent = send();
+    const envelope = parseAs2Envelope(sent.headers);
+    // Signed by anyone: nothing on file says whose signature to expect.
+    const read = (disposition: MdnDisposition, mic = sent.mic, messageId = sent.messageId) => {
+      const mdn = buildMdn({ envelope, disposition, mic, signer: sender.keyPair });
+      return readMdn({ headers: mdn.headers, body: mdn.body, expected: { messageId, mic: sent.mic } });
+    };
+    const delivered = read({ type: 'processed' });
+    expect([delivered.status, delivered.signed, delivered.signer]).toEqual(['delivered', true, undefined]);
+    expect(read({ type: 'processed/error', error: 'decryption-failed' }).status).toBe('failed');
+    expect(read({ type: 'processed' }, { value: 'A'.repeat(44), algorithm: 'sha256' }).status).toBe('mic-mismatch');
+    expect(read({ type: 'processed' }, sent.mic, '<someone-else@x>').status).toBe('message-id-mismatch');
+    // A signature required, or a certificate on file, is verified as before.
+    const mdn = buildMdn({ envelope, disposition: { type: 'processed' }, mic: sent.mic, signer: sender.keyPair });
+    expect(readMdn({ headers: mdn.headers, body: mdn.body, expected: { messageId: sent.messageId, mic: sent.mic }, requireSignature: true }).status).toBe('bad-signature');
+  });
+
   it('an unsigned MDN when a signed one was required reads as bad-signature', () => {
     const sent = send(false);
     const handled = handleAs2Request({ headers: sent.headers, body: sent.body, decryptionKeys: [receiver.keyPair], partnerCertificates: [sender.keyPair.certificate], mdnSigner: receiver.keyPair });

@@ -23,6 +23,7 @@ export interface MdnResult {
   readonly originalMessageId?: string;
   readonly disposition: ParsedDisposition;
   readonly receivedMic?: { readonly value: string; readonly algorithmName: string; readonly algorithm?: DigestAlgorithm };
+  /** Signed: verified with `signer`, or, without one, read unverified (no partner certificate was given to check it). */
   readonly signed: boolean;
   readonly signer?: As2Certificate;
   /** The human-readable part of the report. */
@@ -140,17 +141,21 @@ function read(options: ReadMdnOptions): MdnResult {
   };
 
   let signer: As2Certificate | undefined;
-  if (report.signedEntity) {
+  const certificates = options.partnerCertificates ?? [];
+  // With no certificate to verify it against (and none required), a signed MDN is read for what it says all the same:
+  // `signed` without a `signer`. Its disposition, message id and MIC decide, as an unsigned MDN's do.
+  const unverifiable = report.signedEntity !== undefined && certificates.length === 0 && !options.requireSignature;
+  if (report.signedEntity && !unverifiable) {
     try {
-      signer = verifySignature(report.signedEntity.signature, report.signedEntity.content, options.partnerCertificates ?? []).signer;
+      signer = verifySignature(report.signedEntity.signature, report.signedEntity.content, certificates).signer;
     } catch (error) {
       if (!(error instanceof As2Error)) throw error;
       return { ...base, status: 'bad-signature', signed: true, reason: `The MDN signature is not valid: ${error.message}` };
     }
-  } else if (options.requireSignature) {
+  } else if (!report.signedEntity && options.requireSignature) {
     return { ...base, status: 'bad-signature', signed: false, reason: 'A signed MDN was requested but the partner returned an unsigned one.' };
   }
-  const signed = signer !== undefined;
+  const signed = signer !== undefined || unverifiable;
   if (!originalMessageId || !sameMessageId(originalMessageId, options.expected.messageId)) {
     return { ...base, signed, signer, status: 'message-id-mismatch', reason: `The MDN answers message ${originalMessageId ?? '(none)'}, not ${options.expected.messageId}.` };
   }

@@ -202,14 +202,13 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
 
   started = stepStart();
   if (read.status === 'bad-signature') {
-    if (!signedMdn && read.signed) {
-      timeline.record('MDN signature', 'warning', started, 'The MDN is signed, but no signature certificate is on file for the partner to verify it');
-      results['certificate_validation'] = 'not_tested';
-    } else {
-      timeline.record('MDN signature', 'failure', started, read.reason);
-      results['certificate_validation'] = 'failed';
-      return fail(read.reason);
-    }
+    timeline.record('MDN signature', 'failure', started, read.reason);
+    results['certificate_validation'] = 'failed';
+    return fail(read.reason);
+  } else if (read.signed && !read.signer) {
+    // Read unverified: its disposition and MIC still decide below.
+    timeline.record('MDN signature', 'warning', started, 'The MDN is signed, but no signature certificate is on file for the partner to verify it');
+    results['certificate_validation'] = 'not_tested';
   } else if (read.signed) {
     timeline.record('MDN signature', 'success', started, `Signed by ${read.signer?.describe() ?? 'the partner'}: verified with the partner's signature certificate`);
     results['certificate_validation'] = 'success';

@@ -6,7 +6,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { As2Certificate, buildAs2Message, createSelfSignedIdentity, loadKeyPair, type As2KeyPair } from '@as2-partners/as2';
+import { As2Certificate, buildAs2Message, buildMdn, createSelfSignedIdentity, loadKeyPair, parseAs2Envelope, type As2KeyPair, type MdnDisposition, type Mic } from '@as2-partners/as2';
 import { createTestIdentity, startTestPartnerProcess, type TestIdentity, type TestPartnerProcess } from '@as2-partners/as2-testing';
 import { parseAllowedAddressRanges, systemHostResolver, type HostResolver } from '@as2-partners/platform';
 import { runAs2ExchangeTest, type As2ExchangePlan, type As2MessageBuilder } from './as2-exchange-test';
@@ -210,6 +210,42 @@ describe('against the test AS2 partner', () => {
   it('ping over HTTPS without the pin: the self-signed endpoint is an untrusted TLS certificate', async () => {
     const outcome = await runPingTest(target(partners['https']!.url, null), settings);
     expect(outcome.timeline.at(-1)).toMatchObject({ step: 'Certificate validation', status: 'failure', details: expect.stringMatching(/^Untrusted TLS certificate/) });
+  });
+});
+
+describe('a peer that signs its MDN when no signature certificate is on file for it', () => {
+  // It answers every message with an MDN it signs with a key nobody knows: what the MDN says still decides the test.
+  const serveMdn = async (disposition: MdnDisposition, mic?: (sent: Mic) => Mic, answering?: string) => {
+    const stranger = createSelfSignedIdentity({ commonName: 'UNKNOWN SIGNER' });
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const envelope = parseAs2Envelope(answering ? { ...req.headers, 'message-id': answering } : req.headers);
+        const ours = { value: 'A'.repeat(44), algorithm: 'sha256' as const };
+        const mdn = buildMdn({ envelope, disposition, ...(mic ? { mic: mic(ours) } : {}), signer: stranger.keyPair, sign: 'always' });
+        res.writeHead(200, mdn.headers).end(mdn.body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/as2`, close: () => new Promise((resolve) => server.close(resolve)) };
+  };
+  const unverified = () => plan({ partnerSignatureCertificates: [], mdn: { signed: false, micAlgorithm: 'sha256' } });
+
+  it.each([
+    ['an error disposition', { type: 'processed/error', error: 'decryption-failed' } as MdnDisposition, undefined, undefined, 'MDN disposition', /decryption-failed/],
+    ['a MIC that is not ours', { type: 'processed' } as MdnDisposition, (wrong: Mic) => wrong, undefined, 'MIC verification', /^MIC mismatch: expected \S+ \(sha256\) got AAAA/],
+    ["another message's id", { type: 'processed' } as MdnDisposition, undefined, '<someone-else@x>', 'MDN format', /answers message <someone-else@x>/],
+  ])('%s fails the test (the signature read unverified, a warning)', async (_case, disposition, mic, answering, step, details) => {
+    const peer = await serveMdn(disposition, mic, answering);
+    try {
+      const outcome = await runAs2ExchangeTest(target(peer.url, null), unverified(), settings);
+      expect(outcome.timeline.filter((s) => s.status === 'failure')).toEqual([expect.objectContaining({ step, details: expect.stringMatching(details) })]);
+      expect(outcome.results['as2_protocol']).toBe('failed');
+      if (step !== 'MDN format') expect(outcome.timeline.find((s) => s.step === 'MDN signature')).toMatchObject({ status: 'warning', details: expect.stringContaining('no signature certificate is on file') });
+    } finally {
+      await peer.close();
+    }
   });
 });
 
