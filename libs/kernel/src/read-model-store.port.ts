@@ -123,9 +123,11 @@ export interface ReadModelStore {
   /**
    * Present where writes reach the file some time after they are made (the embedded store commits under load once per
    * COMMIT_INTERVAL_MS): resolves once every write made before the call is committed (at once when none is pending),
-   * rejects if that commit failed. MongoDB's writes are durable when they resolve: absent there.
+   * rejects if that commit failed. `soon`: committed at the end of this turn, not once the interval has passed (a write
+   * answered only once committed, which would else wait up to the interval). MongoDB's writes are durable when they
+   * resolve: absent there.
    */
-  committed?(): Promise<void>;
+  committed?(options?: { readonly soon?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -247,9 +247,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return this.parked;
   }
 
-  /** Resolves once every write made so far is committed (under load up to COMMIT_INTERVAL_MS later); rejects if that commit fails. */
-  committed(): Promise<void> {
-    return this.turn.committed();
+  /** Resolves once every write made so far is committed (under load up to COMMIT_INTERVAL_MS later, unless `soon`); rejects if that commit fails. */
+  committed(options: { readonly soon?: boolean } = {}): Promise<void> {
+    return this.turn.committed(options.soon === true);
   }
 
   /**

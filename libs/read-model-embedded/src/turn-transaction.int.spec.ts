@@ -162,6 +162,38 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     }
   });
 
+  it('committed({ soon }) brings a commit waiting for the interval forward to the end of the turn; the writes of that span go with it', () => {
+    jest.useFakeTimers();
+    const db = new Database(join(dir, 'soon.sqlite'));
+    const reader = new Database(join(dir, 'soon.sqlite'), { readonly: true });
+    try {
+      configureReadModelConnection(db);
+      createReadModelSchema(db);
+      const insert = db.prepare("INSERT INTO read_model_docs (collection, id, body) VALUES ('partners', ?, '{}')");
+      const committed = (): number => reader.prepare('SELECT count(*) FROM read_model_docs').pluck().get() as number;
+      const turn = new TurnTransaction(db);
+      turn.write(() => insert.run('p1'));
+      jest.advanceTimersByTime(0);
+      // within the interval: this write would wait for its end, but a waiter asks for it soon
+      turn.write(() => insert.run('p2'));
+      let settled = false;
+      void turn.committed(true).then(() => (settled = true));
+      jest.advanceTimersByTime(0);
+      expect(committed()).toBe(2);
+      // the interval's timer was dropped: nothing commits twice, and the next write waits for the interval again
+      turn.write(() => insert.run('p3'));
+      jest.advanceTimersByTime(COMMIT_INTERVAL_MS - 1);
+      expect(committed()).toBe(2);
+      jest.advanceTimersByTime(1);
+      expect(committed()).toBe(3);
+      return Promise.resolve().then(() => expect(settled).toBe(true));
+    } finally {
+      jest.useRealTimers();
+      reader.close();
+      db.close();
+    }
+  });
+
   it('committed() resolves once the writes made before it are in the file, at once when none is pending, and rejects when their commit fails', async () => {
     const partners = store.collection<Partner>('partners');
     await store.committed();

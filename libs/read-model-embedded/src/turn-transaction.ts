@@ -41,6 +41,8 @@ export class TurnTransaction {
   private writesPerCommit: number | null = null;
   private writes = 0;
   private commitScheduled = false;
+  /** The scheduled commit's timer while it waits for the interval (null: none, or at the end of this turn). */
+  private commitTimer: ReturnType<typeof setTimeout> | null = null;
   /** When the last commit ended (performance.now()). */
   private lastCommitAt = Number.NEGATIVE_INFINITY;
   /** Who waits for the open transaction to commit (`committed`): resolved by its commit, rejected by its failure. */
@@ -64,10 +66,16 @@ export class TurnTransaction {
     return this.failed;
   }
 
-  /** Resolves once every write made so far is committed (at once when no transaction is open); rejects if its commit fails. */
-  committed(): Promise<void> {
+  /**
+   * Resolves once every write made so far is committed (at once when no transaction is open); rejects if its commit
+   * fails. `soon`: the commit comes at the end of this turn instead of once COMMIT_INTERVAL_MS has passed (outside a
+   * bulk load, whose commits follow its writes).
+   */
+  committed(soon = false): Promise<void> {
     if (!this.open) return Promise.resolve();
-    return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
+    const settled = new Promise<void>((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
+    if (soon && this.writesPerCommit === null) this.scheduleCommit(true);
+    return settled;
   }
 
   /**
@@ -200,16 +208,20 @@ export class TurnTransaction {
     if (this.writesPerCommit === null) this.scheduleCommit();
   }
 
-  private scheduleCommit(): void {
-    if (this.commitScheduled) return;
+  /** `now`: at the end of this turn, a commit waiting for the interval brought forward. */
+  private scheduleCommit(now = false): void {
+    if (this.commitScheduled && !(now && this.commitTimer !== null)) return;
+    if (this.commitTimer !== null) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
     this.commitScheduled = true;
     const commit = (): void => {
       this.commitScheduled = false;
+      this.commitTimer = null;
       this.commit();
     };
     // setImmediate, not a microtask: every follower handed events in this turn (and the waits they release) joins it.
-    const wait = this.lastCommitAt + this.commitIntervalMs - performance.now();
-    if (wait > 0) setTimeout(commit, Math.ceil(wait));
+    const wait = now ? 0 : this.lastCommitAt + this.commitIntervalMs - performance.now();
+    if (wait > 0) this.commitTimer = setTimeout(commit, Math.ceil(wait));
     else setImmediate(commit);
   }
 }

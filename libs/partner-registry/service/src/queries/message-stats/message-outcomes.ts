@@ -68,9 +68,9 @@ export class MessageOutcomes {
     return { applied, ignored: batch.length - applied };
   }
 
-  /** Resolves once the records stored so far are committed (at once for a store that commits each write). */
+  /** Resolves once the records stored so far are committed, at the end of this turn (at once for a store that commits each write). */
   async committed(): Promise<void> {
-    await this.readModels.committed?.();
+    await this.readModels.committed?.({ soon: true });
   }
 
   /** Stores the record when it is newer news of its message than what is stored; true when it did. */
