@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import * as yaml from 'js-yaml';
 import { openInfrastructure } from '@as2-partners/composition';
-import { INFRASTRUCTURE, loadPlatformConfig, rebuildReadModels, rebuildSummary, type InfrastructureConnections, type ReadinessProbe } from '@as2-partners/platform';
+import { INFRASTRUCTURE, loadPlatformConfig, OpenApiDocumentFiles, rebuildReadModels, rebuildSummary, type InfrastructureConnections, type ReadinessProbe } from '@as2-partners/platform';
 import { createEmbeddedTestApp, TEST_JWT_SECRET, type EmbeddedTestApp } from './create-embedded-test-app';
 import { DemoModule, DemoProjection, DemoTopicListener } from './demo.module';
 
@@ -353,6 +353,25 @@ describe('platform edge (embedded app with a demo module)', () => {
       } finally {
         dumps.mockRestore();
         stringified.mockRestore();
+      }
+    });
+
+    it("writes the UI's init script (the whole document in it) from one buffer to every client, not a copy each", async () => {
+      const bytes = jest.spyOn(OpenApiDocumentFiles.prototype as unknown as { initScriptBytes: (text: string) => Buffer }, 'initScriptBytes');
+      try {
+        const bodies: string[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          const res = await t.app.inject({ method: 'GET', url: '/docs/swagger-ui-init.js' });
+          expect([res.statusCode, res.headers['content-type']]).toEqual([200, 'application/javascript']);
+          bodies.push(res.body);
+        }
+        expect(new Set(bodies).size).toBe(1);
+        expect(bodies[0]).toContain('"openapi"');
+        const written = bytes.mock.results.map((result) => result.value as Buffer);
+        expect(written).toHaveLength(3);
+        expect(written.every((buffer) => buffer === written[0])).toBe(true);
+      } finally {
+        bytes.mockRestore();
       }
     });
   });

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import type { onSendHookHandler } from 'fastify';
 import { dump } from 'js-yaml';
 
 /** Where the document's two files are served, under the UI's path. */
@@ -25,6 +26,11 @@ export class OpenApiDocumentFiles {
   /** The document, built once. */
   readonly built = (): OpenAPIObject => (this.document ??= this.build());
 
+  private initScriptBytes(text: string): Buffer {
+    if (this.initScript?.text !== text) this.initScript = { text, bytes: Buffer.from(text) };
+    return this.initScript.bytes;
+  }
+
   jsonBytes(): Buffer {
     return (this.json ??= Buffer.from(JSON.stringify(this.built())));
   }
@@ -34,10 +40,22 @@ export class OpenApiDocumentFiles {
     return (this.yaml ??= Buffer.from(dump(this.built(), { skipInvalid: true, noRefs: true })));
   }
 
-  /** The UI at /docs (from @nestjs/swagger) and the two files beside it, on the app's Fastify. */
+  /** The UI's init script (the document embedded in it, 2 MB) as @nestjs/swagger made it, and its bytes. */
+  private initScript: { readonly text: string; readonly bytes: Buffer } | undefined;
+
+  /**
+   * The UI at /docs (from @nestjs/swagger) and the two files beside it, on the app's Fastify. The UI's init script
+   * embeds the whole document: the module keeps it as text, so each answer became a copy of its own held for its client;
+   * it is written from one buffer too.
+   */
   serveOn(app: NestFastifyApplication): void {
-    SwaggerModule.setup(OPENAPI_UI_PATH, app, this.built, { raw: false });
     const fastify = app.getHttpAdapter().getInstance();
+    fastify.addHook('onRoute', (route) => {
+      if (!route.url.endsWith('/swagger-ui-init.js')) return;
+      const own: onSendHookHandler = (_request, _reply, payload, done) => done(null, typeof payload === 'string' ? this.initScriptBytes(payload) : payload);
+      route.onSend = [...(Array.isArray(route.onSend) ? route.onSend : route.onSend ? [route.onSend] : []), own];
+    });
+    SwaggerModule.setup(OPENAPI_UI_PATH, app, this.built, { raw: false });
     fastify.get(`/${OPENAPI_JSON_PATH}`, (_request, reply) => reply.type('application/json; charset=utf-8').send(this.jsonBytes()));
     fastify.get(`/${OPENAPI_YAML_PATH}`, (_request, reply) => reply.type('text/yaml').send(this.yamlBytes()));
   }
