@@ -119,14 +119,19 @@ export function decideTraffic(message: MessageDirection, facts: DecisionFacts, n
   }
   const direction = directionOf(message);
   const accountPause = pauseInEffect(facts.accountTraffic?.pauses[direction] ?? null, now);
-  if (accountPause) return pausedAnswer(message, 'ACCOUNT_PAUSE', accountPause, now);
+  if (accountPause) return pausedAnswer(message, 'ACCOUNT_PAUSE', pauseUntilFree(accountPause, facts, direction), now);
   const tenantPause = pauseInEffect(facts.tenantTraffic?.pauses[direction] ?? null, now);
-  if (tenantPause) return pausedAnswer(message, 'TENANT_PAUSE', tenantPause, now);
+  if (tenantPause) return pausedAnswer(message, 'TENANT_PAUSE', pauseUntilFree(tenantPause, facts, direction), now);
   const accountWindow = windowIn(facts.accountTraffic, direction, now);
-  if (accountWindow) return windowAnswer(message, 'ACCOUNT_WINDOW', accountWindow, freeAfterWindows(facts, direction, accountWindow), now);
+  if (accountWindow) return windowAnswer(message, 'ACCOUNT_WINDOW', accountWindow, freeAfter(facts, direction, accountWindow.endsAt), now);
   const tenantWindow = windowIn(facts.tenantTraffic, direction, now);
-  if (tenantWindow) return windowAnswer(message, 'TENANT_WINDOW', tenantWindow, freeAfterWindows(facts, direction, tenantWindow), now);
+  if (tenantWindow) return windowAnswer(message, 'TENANT_WINDOW', tenantWindow, freeAfter(facts, direction, tenantWindow.endsAt), now);
   return ACCEPTED;
+}
+
+/** A pause that ends (`until`) tells the sender to come back once the direction is free, not at its own end. */
+function pauseUntilFree(pause: DirectionPause, facts: DecisionFacts, direction: TrafficDirection): DirectionPause {
+  return pause.until === null ? pause : { ...pause, until: freeAfter(facts, direction, pause.until) };
 }
 
 function windowIn(traffic: ScopeTraffic | null, direction: TrafficDirection, now: number): TrafficWindow | null {
@@ -139,18 +144,21 @@ function windowAnswer(message: MessageDirection, code: DecisionReasonCode, windo
 }
 
 /**
- * When the direction is free of windows again: the end of the window in effect, or later when another window (of
- * either scope) holds the direction at that instant, and so on. A sender told to retry at the first window's end would
- * come back while a longer one still holds it.
+ * When the direction is free again after `from` (the end of what holds it now): later when a window (of either scope)
+ * or a pause of the other level holds it at that instant, and so on. A sender told to retry at the first one's end
+ * would come back while another still holds it. A pause with no end that holds it then leaves `from` as it is.
  */
-function freeAfterWindows(facts: DecisionFacts, direction: TrafficDirection, inEffect: TrafficWindow): string {
+function freeAfter(facts: DecisionFacts, direction: TrafficDirection, from: string): string {
   const windows = [...(facts.accountTraffic?.windows ?? []), ...(facts.tenantTraffic?.windows ?? [])];
-  let free = inEffect.endsAt;
-  for (let holder = windowCovering(windows, direction, Date.parse(free)); holder !== null; holder = windowCovering(windows, direction, Date.parse(free))) {
-    if (Date.parse(holder.endsAt) <= Date.parse(free)) break;
-    free = holder.endsAt;
+  const pauses = [facts.accountTraffic?.pauses[direction] ?? null, facts.tenantTraffic?.pauses[direction] ?? null];
+  let free = from;
+  for (;;) {
+    const at = Date.parse(free);
+    const ends = [windowCovering(windows, direction, at)?.endsAt, ...pauses.map((pause) => (pauseInEffect(pause, at) ? pause?.until : undefined))];
+    const later = ends.filter((end): end is string => typeof end === 'string' && Date.parse(end) > at).sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+    if (later === undefined) return free;
+    free = later;
   }
-  return free;
 }
 
 /** The span of clock readings over which a decision stays the same: [from, until). */

@@ -84,6 +84,13 @@ describe('decision precedence', () => {
     // an account window held on by a tenant's that starts as it ends
     const acrossScopes = decideTraffic('inbound', { ...base, accountTraffic: scope(null, null, [shorter]), tenantTraffic: scope(null, null, [{ ...longer, startsAt: iso(60_000) }, chained]) }, now);
     expect([acrossScopes.reasonCode, acrossScopes.retryAfterSeconds]).toEqual(['ACCOUNT_WINDOW', 180]);
+    // an operator's pause with an end, and a window that holds the direction past it: come back after the window
+    const pausedThenWindow = { tenantTraffic: scope(pause('http_503_retry', { until: iso(60_000) }), null, [{ ...longer, startsAt: iso(20_000), endsAt: iso(300_000) }]) };
+    const paused = decideTraffic('inbound', { ...base, ...pausedThenWindow }, now);
+    expect([paused.reasonCode, paused.retryAfterSeconds]).toEqual(['TENANT_PAUSE', 300]);
+    // the account's pause ending before the tenant's: after the tenant's
+    const twoLevels = decideTraffic('inbound', { ...base, accountTraffic: scope(pause('http_503_retry', { until: iso(30_000) })), tenantTraffic: scope(pause('http_503_retry', { until: iso(90_000) })) }, now);
+    expect([twoLevels.reasonCode, twoLevels.retryAfterSeconds]).toEqual(['ACCOUNT_PAUSE', 90]);
     // outgoing is held by the shorter one alone
     expect(decideTraffic('inbound', { ...base, tenantTraffic: scope(null, null, [{ ...shorter, direction: 'both' }]) }, now).retryAfterSeconds).toBe(60);
   });
