@@ -117,15 +117,15 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
 
   /**
    * The pauses one level put on the partner itself (the account's, tenant null, or one tenant's), whatever the other
-   * level says: per direction its operator's pause, else its window's.
+   * level says: per direction its operator's pause and its window's in effect, then the windows to come.
    */
   async pausesAt(account: string, tenant: string | null, partnerId: string): Promise<LevelPause[]> {
     const doc = await this.traffic.get(idOf(account, tenant, partnerId));
     if (doc === null) return [];
-    const inEffect = (['incoming', 'outgoing'] as const).flatMap((direction) => {
-      const pause = ((doc[direction] ?? doc[`${direction}Window`]) as DirectionPause | null | undefined) ?? null;
-      return pause === null ? [] : [{ direction, ...presented(pause), starts_at: null }];
-    });
+    // Per direction its operator's pause, then its window's: a window that outlasts the pause holds the traffic after it.
+    const inEffect = (['incoming', 'outgoing'] as const).flatMap((direction) =>
+      [doc[direction], doc[`${direction}Window`]].flatMap((pause) => (pause ? [{ direction, ...presented(pause as DirectionPause), starts_at: null }] : [])),
+    );
     // Then the windows to come, soonest first, one entry per direction they pause.
     const toCome = Object.entries(doc.windows ?? {})
       .sort(([, a], [, b]) => Date.parse(a.startsAt) - Date.parse(b.startsAt))
