@@ -69,6 +69,7 @@ export * from './http/partial-update.decorator';
 export * from './http/property-rule.decorator';
 export * from './http/account-id.decorator';
 export * from './http/character-length.decorator';
+export * from './http/required-or-typed';
 export * from './http/is-optional-not-null.decorator';
 export * from './http/preferred-media-type';
 export * from './http/store-outage';

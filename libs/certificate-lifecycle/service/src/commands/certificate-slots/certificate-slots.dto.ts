@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
-import { IsOptionalNotNull } from '@as2-partners/platform';
+import { DATE_TIME_TEXT, IsOptionalNotNull, requiredOr } from '@as2-partners/platform';
 
 /** PUT /v1/partners/{id}/certificate-slots/{slot}. For `signature`, `certificate_id: null` or `use_different: false` makes it follow encryption again. */
 export class AssignSlotDto {
@@ -19,10 +19,10 @@ export class AssignSlotDto {
 /** PUT /v1/partners/{id}/certificate-slots/{slot}/backup */
 export class ScheduleBackupDto {
   @ApiProperty({ example: 'cert_01JD…' })
-  @IsString({ message: 'The certificate_id field is required' })
+  @IsString({ message: requiredOr('certificate_id', 'a certificate id (text)') })
   certificate_id!: string;
 
   @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00.000000Z', description: 'ISO-8601 UTC, in the future' })
-  @IsString({ message: 'The activate_on field is required' })
+  @IsString({ message: requiredOr('activate_on', DATE_TIME_TEXT) })
   activate_on!: string;
 }

@@ -1,20 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
-import { CharacterLength, IsOptionalNotNull } from '@as2-partners/platform';
+import { CharacterLength, DATE_TIME_TEXT, IsOptionalNotNull, requiredOr } from '@as2-partners/platform';
 import { SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 
 /** POST /v1/partners/{id}/trust/rollover (CemScheduleRollover). */
 export class ScheduleRolloverDto {
   @ApiProperty({ example: 'cert_01JD…' })
-  @IsString({ message: 'The next_certificate_id field is required' })
+  @IsString({ message: requiredOr('next_certificate_id', 'a certificate id (text)') })
   next_certificate_id!: string;
 
   @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T00:00:00.000000Z' })
-  @IsString({ message: 'The activate_at field is required' })
+  @IsString({ message: requiredOr('activate_at', DATE_TIME_TEXT) })
   activate_at!: string;
 
   @ApiProperty({ type: String, format: 'date-time', example: '2026-12-08T00:00:00.000000Z' })
-  @IsString({ message: 'The overlap_until field is required' })
+  @IsString({ message: requiredOr('overlap_until', DATE_TIME_TEXT) })
   overlap_until!: string;
 
   @ApiPropertyOptional({ enum: SLOT_NAMES, isArray: true, minItems: 1, maxItems: SLOT_NAMES.length, uniqueItems: true, default: ['encryption', 'signature'] })

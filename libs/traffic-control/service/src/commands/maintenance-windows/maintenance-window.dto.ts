@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, ValidateIf, type ValidationArguments } from 'class-validator';
+import { IsIn, IsString, ValidateIf } from 'class-validator';
+import { DATE_TIME_TEXT, requiredOr } from '@as2-partners/platform';
 import { INCOMING_RESPONSES, WINDOW_DIRECTIONS, type IncomingResponse, type WindowDirection } from '@as2-partners/traffic-control-domain';
 import { IsReasonText, MAX_REASON_LENGTH, REASON_TEXT_PATTERN } from '../../api-conventions/reason-text';
-
-/** A missing instant is required; one of another type (a number, a list) is no ISO-8601 text. */
-const timestampMessage = (field: string) => (args: ValidationArguments): string =>
-  args.value === undefined || args.value === null ? `The ${field} field is required` : `The ${field} must be an ISO-8601 date-time string`;
 
 /** POST /v1/partners/{id}/traffic/windows. */
 export class ScheduleWindowDto {
@@ -14,11 +11,11 @@ export class ScheduleWindowDto {
   direction!: WindowDirection;
 
   @ApiProperty({ format: 'date-time', example: '2026-12-01T02:00:00Z' })
-  @IsString({ message: timestampMessage('starts_at') })
+  @IsString({ message: requiredOr('starts_at', DATE_TIME_TEXT) })
   starts_at!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-12-01T04:00:00Z' })
-  @IsString({ message: timestampMessage('ends_at') })
+  @IsString({ message: requiredOr('ends_at', DATE_TIME_TEXT) })
   ends_at!: string;
 
   @ApiPropertyOptional({ enum: INCOMING_RESPONSES, description: 'Required unless the direction is outgoing' })
