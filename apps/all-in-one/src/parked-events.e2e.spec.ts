@@ -167,7 +167,7 @@ describe('parked events (embedded, both services)', () => {
     const created = await call('POST', '/v1/partners', tenantAdmin, partnerInput('PARK-NESTED'));
     expect(created.status).toBe(201);
     const partnerId = created.body.data.id;
-    const metadata = () => ({ account: ACCOUNT, tenant: TENANT, correlationId: randomUUID(), causationId: null, actor: { type: 'system', id: 'test' }, occurredAt: new Date().toISOString() });
+    const metadata = () => ({ account: ACCOUNT, tenant: TENANT, correlationId: randomUUID(), causationId: null, actor: { type: 'system' as const, id: 'test' }, occurredAt: new Date().toISOString() });
     const [nullData, badFirewall] = [randomUUID(), randomUUID()];
     const store = t.app.get<EventStore>(EVENT_STORE);
     await store.append(`partner-poison_${randomUUID()}`, [{ id: nullData, type: 'partner.updated.v1', schemaVersion: 1, data: null, metadata: metadata() }], 'no_stream');

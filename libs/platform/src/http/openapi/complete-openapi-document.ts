@@ -19,6 +19,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '403': 'The token may not do this: FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED',
   '404': 'Not found (or not visible to the caller)',
   '409': 'Conflict: CONCURRENT_MODIFICATION (reload and retry), or the code of the conflicting rule',
+  '412': 'PRECONDITION_FAILED: an If-Match naming an entity tag, which no answer of this API carries (If-Match: * passes)',
   '413': 'Body larger than BODY_LIMIT_BYTES: PAYLOAD_TOO_LARGE',
   '415': 'Not JSON: UNSUPPORTED_MEDIA_TYPE',
   '422': 'Validation failed: VALIDATION_FAILED, INVALID_CHARACTERS, NO_CHANGE_GIVEN, or a rule\'s code',
@@ -68,6 +69,9 @@ function completeOperation(path: string, method: string, operation: OperationObj
   const statuses = new Set<string>();
   if (!isPublic) ['401', '403'].forEach((status) => statuses.add(status));
   if (/\{[^}]+\}/.test(path)) statuses.add('404');
+  // Answered before any route: a path parameter or a query string that does not decode, an If-Match that cannot hold.
+  if (/\{[^}]+\}/.test(path) || parameters.some((parameter) => parameter.in === 'query')) statuses.add('400');
+  statuses.add('412');
   if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
   // A write's body is read whether the operation declares one or not (JSON only, within BODY_LIMIT_BYTES).
   if (method !== 'delete' && WRITES.has(method)) ['400', '413', '415'].forEach((status) => statuses.add(status));
@@ -141,7 +145,9 @@ function addOperations(document: OpenAPIObject, operations: readonly OpenApiOper
     const item = (document.paths[path] ??= {});
     if (item[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} is documented twice`);
     const responses = { ...operation.responses };
-    for (const status of errors) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+    // The server's answers before any route are theirs too (as completeOperation adds them to Nest's).
+    const early = ['412', ...(/\{[^}]+\}/.test(path) || (operation.parameters ?? []).some((parameter) => (parameter as { in?: string }).in === 'query') ? ['400'] : [])];
+    for (const status of [...errors, ...early]) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
     item[method] = { ...operation, security: [{ bearer: [] }], responses };
     for (const [name, schema] of Object.entries(schemas ?? {})) {
       const known = document.components?.schemas?.[name];

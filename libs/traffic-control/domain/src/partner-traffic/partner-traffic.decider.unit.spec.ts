@@ -173,7 +173,7 @@ describe('partner traffic: maintenance windows', () => {
     expect(nextChangeAt(held)).toBe(at(30));
     // At B's end A takes incoming back and outgoing resumes: A's end is next.
     const after = [...events, ...partnerTrafficDecider.decide(due(30), held)];
-    expect(after.slice(events.length).map((e) => [e.type, e.data.direction, (e.data as { windowId?: string | null }).windowId])).toEqual([
+    expect(after.slice(events.length).map((e) => [e.type, (e.data as { direction?: string }).direction, (e.data as { windowId?: string | null }).windowId])).toEqual([
       ['traffic.paused.v1', 'incoming', 'wA'],
       ['traffic.resumed.v1', 'outgoing', 'wB'],
     ]);
