@@ -38,10 +38,11 @@ export interface HotPathRouteOptions {
 }
 
 /**
- * The longest path parameter either Fastify instance routes (Fastify's default is 100): a longer id still reaches its
- * route, which refuses it with the route's own code (404 PARTNER_NOT_FOUND), not Fastify's bare 404 for no route.
+ * The longest path parameter either Fastify instance routes (Fastify's default is 100): as long as Node's header limit
+ * (16 KiB, the request line within it) lets one be, so any id reaches its route, which refuses it with the route's own
+ * code (404 PARTNER_NOT_FOUND), not Fastify's bare 404 for no route.
  */
-export const MAX_PARAM_LENGTH = 1024;
+export const MAX_PARAM_LENGTH = 16 * 1024;
 
 const IN_PROCESS = Symbol('hotPathInProcess');
 type DispatchedRequest = IncomingMessage & { [IN_PROCESS]?: true };

@@ -315,6 +315,15 @@ describe('hostile input on the partner-registry routes', () => {
     });
   });
 
+  it("an id of any length a request line can carry is the route's 404 PARTNER_NOT_FOUND, never the router's bare 404", async () => {
+    for (const length of [1_100, 4_000, 12_000]) {
+      const id = 'a'.repeat(length);
+      const read = await ctx.api.get(`/v1/partners/${id}`);
+      const patched = await ctx.api.patch(`/v1/partners/${id}`, { name: 'x' });
+      expect([length, read.status, read.body.error.code, patched.status, patched.body.error.code]).toEqual([length, 404, 'PARTNER_NOT_FOUND', 404, 'PARTNER_NOT_FOUND']);
+    }
+  });
+
   describe('a list where an object belongs', () => {
     it('refuses it in every nested partner setting with 422, and nothing changes', async () => {
       const own = await createPartner('LISTS', { firewall: { enabled: true, allowed_ips: ['203.0.113.0/24'] } });
