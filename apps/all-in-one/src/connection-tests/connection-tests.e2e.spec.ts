@@ -134,6 +134,16 @@ const test = (tenant: string, partnerId: string, body: object = { test_type: 'pi
   t.app.inject({ method: 'POST', url: `/v1/partners/${partnerId}/test`, headers, payload: body });
 
 describe('POST /v1/partners/{id}/test (ping)', () => {
+  it("names the partner's URL as its settings spell it (no path: no slash added)", async () => {
+    const tenant = await freshTenant();
+    const url = `https://127.0.0.1:${port}`;
+    const id = await partner(tenant, url);
+    const res = await test(tenant, id);
+    expect([res.statusCode, res.json().data.partner.url]).toEqual([200, url]);
+    const details = await t.app.inject({ method: 'GET', url: `/v1/partners/${id}`, headers: as(tenant, ['tenant_user']) });
+    expect(details.json().data.url).toBe(url);
+  });
+
   it("answers seed 002's shape with a truthful timeline and what the server says about itself", async () => {
     const tenant = await freshTenant();
     const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);

@@ -55,9 +55,10 @@ function newTestId(commandId: string | undefined): string {
   return `tst_${hex}`;
 }
 
-/** The endpoint as recorded: no user information, ever. */
+/** The endpoint as recorded: as the partner's settings spell it (GET /v1/partners/{id}), no user information, ever. */
 function recordedUrl(url: string): string {
   const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
   parsed.username = '';
   parsed.password = '';
   return parsed.toString();
