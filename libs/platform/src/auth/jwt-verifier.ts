@@ -109,6 +109,12 @@ export class JwtVerifier {
     } catch (error) {
       throw new AuthenticationFailedError(error instanceof Error ? error.message : String(error));
     }
+    // jose checks `iat` against the clock only with a maximum token age: a token issued later than now (past the
+    // tolerance) was made by a clock no issuer should have, or to outlive a revocation.
+    const issuedAt = payload['iat'];
+    if (typeof issuedAt === 'number' && issuedAt > Date.now() / 1000 + this.config.clockToleranceSeconds) {
+      throw new AuthenticationFailedError('"iat" claim timestamp check failed (it should be in the past)');
+    }
     try {
       const caller = callerFromClaims(payload);
       Object.freeze(caller.roles);

@@ -159,6 +159,12 @@ describe('JwtVerifier', () => {
       await expect(verifier.verify(await sign(CLAIMS, { exp: nowSeconds() - 2 }))).resolves.toMatchObject({ sub: 'alice' });
     });
 
+    it('rejects a token issued later than now beyond the clock tolerance, and takes one within it', async () => {
+      const issuedAt = (iat: number) => new SignJWT(CLAIMS).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(iat).setExpirationTime(nowSeconds() + 7_200).sign(secretKey);
+      expect((await rejection(verifier, await issuedAt(nowSeconds() + 3_600))).reason).toMatch(/"iat" claim timestamp check failed/);
+      await expect(verifier.verify(await issuedAt(nowSeconds() + 2))).resolves.toMatchObject({ sub: 'alice' });
+    });
+
     it('rejects a token without exp', async () => {
       expect((await rejection(verifier, await sign(CLAIMS, { exp: null }))).reason).toMatch(/exp/);
     });
