@@ -126,24 +126,38 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     expect(committedCheckpoint()).toBe(1);
   });
 
-  it('commits at most once per COMMIT_INTERVAL_MS: the turns of that span share the next commit, a turn after a quiet spell commits as it ends', () => {
+  /**
+   * A TurnTransaction on a file of its own, under jest's fake timers: `insert` writes a document, `committed` counts
+   * what another connection reads of the file, `reader` is that connection.
+   */
+  async function onOwnFile(name: string, body: (file: { turn: TurnTransaction; insert: (id: string) => void; committed: () => number; db: Database.Database; reader: Database.Database }) => Promise<void> | void): Promise<void> {
     jest.useFakeTimers();
-    const db = new Database(join(dir, 'interval.sqlite'));
-    const reader = new Database(join(dir, 'interval.sqlite'), { readonly: true });
+    const db = new Database(join(dir, name));
+    const reader = new Database(join(dir, name), { readonly: true });
     try {
       configureReadModelConnection(db);
       createReadModelSchema(db);
-      const insert = db.prepare("INSERT INTO read_model_docs (collection, id, body) VALUES ('partners', ?, '{}')");
+      const statement = db.prepare("INSERT INTO read_model_docs (collection, id, body) VALUES ('partners', ?, '{}')");
       const committed = (): number => reader.prepare('SELECT count(*) FROM read_model_docs').pluck().get() as number;
       const turn = new TurnTransaction(db);
-      turn.write(() => insert.run('p1'));
+      await body({ turn, insert: (id) => turn.write(() => statement.run(id)), committed, db, reader });
+    } finally {
+      jest.useRealTimers();
+      reader.close();
+      db.close();
+    }
+  }
+
+  it('commits at most once per COMMIT_INTERVAL_MS: the turns of that span share the next commit, a turn after a quiet spell commits as it ends', () =>
+    onOwnFile('interval.sqlite', ({ turn, insert, committed, db, reader }) => {
+      insert('p1');
       jest.advanceTimersByTime(0);
       expect(committed()).toBe(1);
       // the next turns come within the interval: their writes wait for its end, together
-      turn.write(() => insert.run('p2'));
+      insert('p2');
       turn.savePosition('partners-projection', 2);
       jest.advanceTimersByTime(COMMIT_INTERVAL_MS / 2);
-      turn.write(() => insert.run('p3'));
+      insert('p3');
       jest.advanceTimersByTime(COMMIT_INTERVAL_MS / 2 - 1);
       expect(committed()).toBe(1);
       expect(db.prepare('SELECT count(*) FROM read_model_docs').pluck().get()).toBe(3);
@@ -152,47 +166,28 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
       expect(reader.prepare('SELECT position FROM read_model_checkpoints').pluck().get()).toBe(2);
       // quiet for longer than the interval: a write commits at the end of its turn
       jest.advanceTimersByTime(5 * COMMIT_INTERVAL_MS);
-      turn.write(() => insert.run('p4'));
+      insert('p4');
       jest.advanceTimersByTime(0);
       expect(committed()).toBe(4);
-    } finally {
-      jest.useRealTimers();
-      reader.close();
-      db.close();
-    }
-  });
+    }));
 
-  it('committed({ soon }) brings a commit waiting for the interval forward to the end of the turn; the writes of that span go with it', () => {
-    jest.useFakeTimers();
-    const db = new Database(join(dir, 'soon.sqlite'));
-    const reader = new Database(join(dir, 'soon.sqlite'), { readonly: true });
-    try {
-      configureReadModelConnection(db);
-      createReadModelSchema(db);
-      const insert = db.prepare("INSERT INTO read_model_docs (collection, id, body) VALUES ('partners', ?, '{}')");
-      const committed = (): number => reader.prepare('SELECT count(*) FROM read_model_docs').pluck().get() as number;
-      const turn = new TurnTransaction(db);
-      turn.write(() => insert.run('p1'));
+  it('committed({ soon }) brings a commit waiting for the interval forward to the end of the turn; the writes of that span go with it', () =>
+    onOwnFile('soon.sqlite', async ({ turn, insert, committed }) => {
+      insert('p1');
       jest.advanceTimersByTime(0);
       // within the interval: this write would wait for its end, but a waiter asks for it soon
-      turn.write(() => insert.run('p2'));
-      let settled = false;
-      void turn.committed(true).then(() => (settled = true));
+      insert('p2');
+      const settled = turn.committed(true);
       jest.advanceTimersByTime(0);
       expect(committed()).toBe(2);
+      await settled;
       // the interval's timer was dropped: nothing commits twice, and the next write waits for the interval again
-      turn.write(() => insert.run('p3'));
+      insert('p3');
       jest.advanceTimersByTime(COMMIT_INTERVAL_MS - 1);
       expect(committed()).toBe(2);
       jest.advanceTimersByTime(1);
       expect(committed()).toBe(3);
-      return Promise.resolve().then(() => expect(settled).toBe(true));
-    } finally {
-      jest.useRealTimers();
-      reader.close();
-      db.close();
-    }
-  });
+    }));
 
   it('committed() resolves once the writes made before it are in the file, at once when none is pending, and rejects when their commit fails', async () => {
     const partners = store.collection<Partner>('partners');
