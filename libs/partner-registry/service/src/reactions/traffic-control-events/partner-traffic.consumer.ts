@@ -36,8 +36,8 @@ interface DirectionPause {
 /** Operator pauses and window pauses apart: a window's end never ends an operator's pause; `windows`: those scheduled, by id. */
 interface PartnerTrafficDocument {
   readonly _id: string;
-  readonly windows?: Readonly<Record<string, ScheduledWindow>>;
-  readonly [slot: string]: DirectionPause | null | string | Readonly<Record<string, ScheduledWindow>> | undefined;
+  readonly windows?: WindowsToCome;
+  readonly [slot: string]: DirectionPause | null | string | WindowsToCome | undefined;
 }
 
 /** A pause one level put on a partner, or a window's to come (`starts_at`), as the API names it. */
@@ -63,13 +63,21 @@ const slotOf = (direction: string, windowId: string | null | undefined) => (wind
 
 const TRAFFIC_FACT_TYPES = new Set(['traffic.paused.v1', 'traffic.resumed.v1', 'traffic.window_scheduled.v1', 'traffic.window_cancelled.v1']);
 
-/** The windows to come after a window was scheduled (those it merged with gone) or cancelled (begun, ended). */
-function windowsAfter(windows: Readonly<Record<string, ScheduledWindow>>, type: string, d: TrafficFacts): Record<string, ScheduledWindow> {
+type WindowsToCome = Readonly<Record<string, ScheduledWindow>>;
+
+/** The windows to come without these (cancelled, begun, merged into another). */
+function without(windows: WindowsToCome, ids: readonly string[]): Record<string, ScheduledWindow> {
   const next = { ...windows };
-  if (d.windowId) delete next[d.windowId];
-  if (type !== 'traffic.window_scheduled.v1' || !d.windowId || !d.startsAt || !d.endsAt) return next;
-  for (const merged of d.mergedWindowIds ?? []) delete next[merged];
-  next[d.windowId] = { direction: d.direction, startsAt: d.startsAt, endsAt: d.endsAt, response: d.response ?? null, reason: d.reason ?? '' };
+  for (const id of ids) delete next[id];
+  return next;
+}
+
+/** The windows to come after a window was scheduled (those it merged gone) or cancelled. */
+function windowsAfter(windows: WindowsToCome, type: string, d: TrafficFacts): Record<string, ScheduledWindow> {
+  const next = without(windows, [...(d.windowId ? [d.windowId] : []), ...(d.mergedWindowIds ?? [])]);
+  if (type === 'traffic.window_scheduled.v1' && d.windowId && d.startsAt && d.endsAt) {
+    next[d.windowId] = { direction: d.direction, startsAt: d.startsAt, endsAt: d.endsAt, response: d.response ?? null, reason: d.reason ?? '' };
+  }
   return next;
 }
 
@@ -152,7 +160,7 @@ export class PartnerTrafficConsumer extends BusFollowedProjection {
     const existing: PartnerTrafficDocument = (await this.traffic.get(id)) ?? { _id: id };
     if (event.type === 'traffic.window_scheduled.v1' || event.type === 'traffic.window_cancelled.v1') return this.traffic.put({ ...existing, windows: windowsAfter(existing.windows ?? {}, event.type, d) });
     // A window that begins (or ends) is no longer to come: its pause is in the slot below.
-    const windows = d.windowId && existing.windows?.[d.windowId] ? { windows: windowsAfter(existing.windows, 'traffic.window_cancelled.v1', d) } : {};
+    const windows = d.windowId && existing.windows?.[d.windowId] ? { windows: without(existing.windows, [d.windowId]) } : {};
     const slotName = slotOf(d.direction, d.windowId);
     const current = existing[slotName] as DirectionPause | null | undefined;
     // A window's resume ends only that window's pause (another window may have taken over).
