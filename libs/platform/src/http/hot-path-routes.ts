@@ -306,7 +306,7 @@ export class HotPathRoutes {
         if (this.handles(request)) hot.routing(request, response);
         else handler(request, response);
       };
-      const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => pipelined.admit(response, () => answer(request, response)));
+      const server = createServer(http, (request: IncomingMessage, response: ServerResponse) => pipelined.admit(request, response, answer));
       if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
       if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
       if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);

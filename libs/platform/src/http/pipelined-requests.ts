@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
@@ -25,8 +25,8 @@ export class PipelinedRequests {
    * The server's request hook: runs `work` at once for a request no answer on its connection is ahead of (a property
    * read), once the answers before it are written for a pipelined one, never for one past the maximum.
    */
-  admit(response: ServerResponse, work: () => void): void {
-    if (response.socket !== null) return work();
+  admit(request: IncomingMessage, response: ServerResponse, work: (request: IncomingMessage, response: ServerResponse) => void): void {
+    if (response.socket !== null) return work(request, response);
     const socket = response.req.socket;
     const queued = this.queued.get(socket) ?? 0;
     // The answer being written, and `max - 1` behind it.
@@ -36,6 +36,6 @@ export class PipelinedRequests {
     }
     this.queued.set(socket, queued + 1);
     response.once('close', () => this.queued.set(socket, (this.queued.get(socket) ?? 1) - 1));
-    response.once('socket', work);
+    response.once('socket', () => work(request, response));
   }
 }
