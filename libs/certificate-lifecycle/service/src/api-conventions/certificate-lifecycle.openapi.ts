@@ -1,6 +1,7 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { CERTIFICATE_TYPES, CERTIFICATE_USAGES, DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES, KEY_ALIAS_PATTERN, SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 import { apiTimestampSchema, dataOf, nullableApiTimestampSchema, pageOf } from '@as2-partners/platform';
+import { CONTROL_CHARACTER_RANGES } from '@as2-partners/kernel';
 
 /** Response bodies of the certificate-lifecycle service (seeds 002 and 003), referenced by the controllers' @ApiResponse decorators. */
 
@@ -191,7 +192,7 @@ export const CERTIFICATE_UPLOAD_BODY: SchemaObject = {
   required: ['name', 'usage', 'certificate'],
   properties: {
     // No control character anywhere (line breaks, tabs, escapes, NUL: 422), as the form reader refuses them.
-    name: string({ minLength: 1, maxLength: 255, pattern: '^[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029][^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$', example: 'Acme 2025' }),
+    name: string({ minLength: 1, maxLength: 255, pattern: `^[^\\s\\ufeff${CONTROL_CHARACTER_RANGES}][^${CONTROL_CHARACTER_RANGES}]*$`, example: 'Acme 2025' }),
     usage: string({ enum: [...CERTIFICATE_USAGES], example: 'both' }),
     type: string({ enum: [...CERTIFICATE_TYPES] }),
     certificate: string({ format: 'binary', minLength: 1, description: `PEM, DER or a PEM bundle (leaf first); at most ${DEFAULT_MAX_CERTIFICATE_UPLOAD_BYTES / 1024} KiB (422 CERTIFICATE_TOO_LARGE)` }),

@@ -148,6 +148,8 @@ describe('hostile input on the partner-registry routes', () => {
       ['subject (DEL)', { subject: 'Orders\u007f' }, 'subject'],
       ['subject (C1 control)', { subject: 'Orders\u0085next' }, 'subject'],
       ['subject (line separator)', { subject: 'Orders\u2028next' }, 'subject'],
+      ['name (right-to-left override)', { name: '\u202eevil.exe' }, 'name'],
+      ['subject (left-to-right isolate)', { subject: 'Orders \u2066x\u2069' }, 'subject'],
     ])('%s: 422 naming the field, at create and patch', async (_case, fields, field) => {
       const created = await ctx.api.post('/v1/partners', partnerInput('HDR', fields));
       expect(created.status).toBe(422);
@@ -177,7 +179,7 @@ describe('hostile input on the partner-registry routes', () => {
     });
 
     it('still takes ordinary text, with non-ASCII letters', async () => {
-      const res = await ctx.api.post('/v1/partners', partnerInput('TEXT-OK', { name: 'Müller & Søn — Ελλάδα', subject: 'EDI from Müller (café) #42', http_auth: { username: 'edi-user', password: 'p@ss w:rd' } }));
+      const res = await ctx.api.post('/v1/partners', partnerInput('TEXT-OK', { name: 'Müller & Søn — Ελλάδα — שלום — مرحبا', subject: 'EDI from Müller (café) #42', http_auth: { username: 'edi-user', password: 'p@ss w:rd' } }));
       expect(res.status).toBe(201);
     });
   });

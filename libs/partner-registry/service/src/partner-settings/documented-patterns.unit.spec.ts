@@ -41,7 +41,7 @@ describe('the OpenAPI patterns say what the validators take', () => {
     expect(matches(HTTPS_ENDPOINT_PATTERN, url)).toBe(isHttpsUrl(url));
   });
 
-  it.each(['Acme Corporation', ' Leading', 'Trailing ', 'a', 'Ünïcödé GmbH', ' ', '   ', '', '\ufeff', 'Line\nbreak', 'Tab\there', 'NUL\u0000'])(
+  it.each(['Acme Corporation', ' Leading', 'Trailing ', 'a', 'Ünïcödé GmbH', ' ', '   ', '', '\ufeff', 'Line\nbreak', 'Tab\there', 'NUL\u0000', '\u202eevil', 'a\u2066b\u2069', 'שלום'])(
     'a name: %j is taken by the pattern exactly when the validators take it (not blank, no control characters)',
     (name) => {
       expect(matches(HEADER_SAFE_NON_BLANK, name)).toBe(name.trim().length > 0 && !hasControlCharacters(name));

@@ -3,6 +3,7 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from 
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsOptional, IsString, Matches, NotContains, ValidateNested } from 'class-validator';
 import { CharacterLength, IsOptionalNotNull, IntegerBetween } from '@as2-partners/platform';
+import { CONTROL_CHARACTER_RANGES } from '@as2-partners/kernel';
 import { MAX_FIREWALL_RANGES } from '@as2-partners/partner-registry-domain';
 import { EMAIL_PATTERN, IsAs2Id, IsCidr, IsEmailAddress, IsHeaderSafeText, IsHttpsEndpoint, IsRequiredText } from './partner-field.validators';
 
@@ -11,10 +12,10 @@ import { EMAIL_PATTERN, IsAs2Id, IsCidr, IsEmailAddress, IsHeaderSafeText, IsHtt
  * so a client that checks the schema refuses what the server refuses and takes what it takes; a rule beyond syntax (an
  * endpoint's address policy) is in the field's description.
  */
-const HEADER_SAFE = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
+const HEADER_SAFE = `[^${CONTROL_CHARACTER_RANGES}]`;
 export const HEADER_SAFE_TEXT = `^${HEADER_SAFE}+$`;
 /** Header-safe text with at least one character that is not blank (IsRequiredText trims, IsHeaderSafeText refuses control characters). */
-export const HEADER_SAFE_NON_BLANK = `^${HEADER_SAFE}*[^\\s\\ufeff\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]${HEADER_SAFE}*$`;
+export const HEADER_SAFE_NON_BLANK = `^${HEADER_SAFE}*[^\\s\\ufeff${CONTROL_CHARACTER_RANGES}]${HEADER_SAFE}*$`;
 /** An IPv4 or IPv6 range in CIDR notation, as isCidr accepts it. */
 const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4_ADDRESS = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
