@@ -179,7 +179,8 @@ export async function createHttpApp(
       ttlMs: config.idempotencyTtlSeconds * 1000,
       leaseMs: IDEMPOTENCY_LEASE_MS,
       clock: app.get<Clock>(CLOCK),
-      ...(readModels.committed ? { committed: () => (readModels.committed as () => Promise<void>)() } : {}),
+      // At the end of the request's turn, not once the commit interval has passed: a keyed write waits for it twice.
+      ...(readModels.committed ? { committed: () => (readModels.committed as NonNullable<typeof readModels.committed>)({ soon: true }) } : {}),
     });
     const idempotencyLogger = new Logger('Idempotency');
     registerIdempotencyHooks(fastify, idempotencyKeys, idempotencyLogger);

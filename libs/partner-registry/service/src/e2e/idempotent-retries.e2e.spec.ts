@@ -52,6 +52,19 @@ describe('Idempotency-Key and late views (partner-registry, embedded)', () => {
     expect((await post(tenant, undefined, partnerInput('IDEM-1'))).json().error.code).toBe('DUPLICATE_AS2_ID');
   });
 
+  it("waits for the key's records to be committed at the end of the request's turn, never for the read store's commit interval", async () => {
+    const store = t.app.get<ReadModelStore>(READ_MODEL_STORE);
+    const committed = jest.spyOn(store as Required<ReadModelStore>, 'committed');
+    try {
+      expect((await post(freshTenant(), 'key-soon', partnerInput('IDEM-SOON'))).statusCode).toBe(201);
+      // The claim's and the answer's.
+      expect(committed.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(committed.mock.calls.every(([options]) => options?.soon === true)).toBe(true);
+    } finally {
+      committed.mockRestore();
+    }
+  });
+
   it('the same key with another body is refused with 422 IDEMPOTENCY_KEY_REUSED and runs nothing', async () => {
     const tenant = freshTenant();
     expect((await post(tenant, 'key-2', partnerInput('IDEM-2'))).statusCode).toBe(201);
