@@ -69,9 +69,9 @@ function completeOperation(path: string, method: string, operation: OperationObj
   const statuses = new Set<string>();
   if (!isPublic) ['401', '403'].forEach((status) => statuses.add(status));
   if (/\{[^}]+\}/.test(path)) statuses.add('404');
-  // Answered before any route: a path parameter or a query string that does not decode, an If-Match that cannot hold.
-  if (/\{[^}]+\}/.test(path) || parameters.some((parameter) => parameter.in === 'query')) statuses.add('400');
-  statuses.add('412');
+  // Answered before any route, whatever the operation declares: a path or a query string that does not decode (every
+  // route takes a query string), an If-Match that cannot hold.
+  ['400', '412'].forEach((status) => statuses.add(status));
   if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
   // A write's body is read whether the operation declares one or not (JSON only, within BODY_LIMIT_BYTES).
   if (method !== 'delete' && WRITES.has(method)) ['400', '413', '415'].forEach((status) => statuses.add(status));
@@ -146,8 +146,7 @@ function addOperations(document: OpenAPIObject, operations: readonly OpenApiOper
     if (item[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} is documented twice`);
     const responses = { ...operation.responses };
     // The server's answers before any route are theirs too (as completeOperation adds them to Nest's).
-    const early = ['412', ...(/\{[^}]+\}/.test(path) || (operation.parameters ?? []).some((parameter) => (parameter as { in?: string }).in === 'query') ? ['400'] : [])];
-    for (const status of [...errors, ...early]) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+    for (const status of [...errors, '400', '412']) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
     item[method] = { ...operation, security: [{ bearer: [] }], responses };
     for (const [name, schema] of Object.entries(schemas ?? {})) {
       const known = document.components?.schemas?.[name];
