@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseAllowedAddressRanges, type AllowedAddressRange } from '../outbound/endpoint-address-policy';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@as2-partners/kernel';
+import ipaddr from 'ipaddr.js';
 import { EMBEDDED_DEV_JWT_SECRET } from './embedded-dev-jwt-secret.constant';
 import { readInteger, readListenHost, readString, readUrl, type Environment } from './environment-variables';
 import { InvalidConfigurationError } from './invalid-configuration.error';
@@ -68,9 +69,14 @@ const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const MIN_SECRET_LENGTH = 32;
 
-/** An address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+/** An address only this machine reaches: 127.0.0.0/8, ::1, localhost, however written (`127.1`, `::ffff:127.0.0.1`, `LOCALHOST`). */
 function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  if (host.toLowerCase() === 'localhost') return true;
+  try {
+    return ipaddr.process(host).range() === 'loopback';
+  } catch {
+    return false;
+  }
 }
 
 /** Reads and validates the configuration once, at start-up; throws naming the first bad variable. */

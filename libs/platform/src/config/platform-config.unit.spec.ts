@@ -82,7 +82,7 @@ describe('loadPlatformConfig', () => {
     it('is loopback with the dev secret, set or implied: another address is refused, naming HOST', () => {
       expect(loadPlatformConfig({ JWT_SECRET: EMBEDDED_DEV_JWT_SECRET }).host).toBe('127.0.0.1');
       expect(loadPlatformConfig({}).warnings[0]).toMatch(/listens on a loopback address only/);
-      for (const host of ['127.0.0.2', '::1', 'localhost']) expect(loadPlatformConfig({ HOST: host }).host).toBe(host);
+      for (const host of ['127.0.0.2', '::1', 'localhost', 'LOCALHOST', '127.1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) expect(loadPlatformConfig({ HOST: host }).host).toBe(host);
       for (const env of [{ HOST: '0.0.0.0' }, { HOST: '::' }, { HOST: '10.0.0.5', JWT_SECRET: EMBEDDED_DEV_JWT_SECRET }, { HOST: 'as2-partners.internal' }]) {
         expect(() => loadPlatformConfig(env)).toThrow(/^Invalid configuration: HOST must be a loopback address .* while JWT_SECRET is unset or the documented development secret/);
       }
