@@ -56,4 +56,30 @@ describe('MessageOutcomes', () => {
     const all = await store.collection<MessageOutcomeDocument>(MESSAGE_OUTCOMES_COLLECTION).find({ filter: {} });
     expect(all.items.filter((outcome) => outcome.status !== 'delivered')).toEqual([]);
   });
+
+  it('gives the event loop a turn within a long batch of a store that answers without waiting, its records all applied', async () => {
+    const store = new InMemoryReadModelStore();
+    // Each record's read takes ~1 ms of this thread, as a synchronous store's might: 40 are far more than a slice.
+    const busyReads: ReadModelStore = {
+      ...store,
+      collection: <T extends ReadModelDocument>(name: string) => {
+        const collection = store.collection<T>(name);
+        return { ...collection, get: (id: string) => {
+          for (const until = performance.now() + 1; performance.now() < until; );
+          return collection.get(id);
+        } };
+      },
+      close: () => store.close(),
+    } as ReadModelStore;
+    const outcomes = new MessageOutcomes(busyReads, { isDeleted: async () => false }, { partnerOfMessage: async () => ({ partnerId: 'prt_acme' }) } as unknown as PartnershipResolver);
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 0);
+    try {
+      const answer = await outcomes.record(Array.from({ length: 40 }, (_, i) => record(`busy-${i}`, 'delivered', '2026-11-30T10:20:00.000Z')));
+      expect(answer).toEqual({ applied: 40, ignored: 0 });
+      expect(turns).toBeGreaterThan(0);
+    } finally {
+      clearInterval(ticker);
+    }
+  });
 });
