@@ -10,7 +10,6 @@ import {
 } from '@as2-partners/certificate-lifecycle-domain';
 import { CLOCK, type Clock } from '@as2-partners/kernel';
 import { AfterWrite, requestMetadata, type RequestContext, utcInstantOf } from '@as2-partners/platform';
-import { generateKeyMaterial, readPemKey, readPkcs12, type KeyMaterial } from '../../keystore/key-material';
 import { newKeyId, newSealedKeyId } from '../../keystore/key-id';
 import { KEY_SEALER, type KeySealer } from '../../keystore/key-sealer';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
@@ -20,18 +19,8 @@ import type { KeyViewDocument } from '../../queries/key-views/key-view.document'
 import { KeyViewsProjection } from '../../queries/key-views/key-views.projection';
 import { ExpiryEvaluator } from '../../schedules/expiry-notices/expiry-evaluator';
 import { KeyAccess } from './key-access';
-import type { KeyRequestForm, KeySourceRequest } from './key-request.form';
-
-async function materialOf(source: KeySourceRequest, now: Date): Promise<KeyMaterial> {
-  switch (source.kind) {
-    case 'generate':
-      return generateKeyMaterial({ keySize: source.keySize, subject: source.subject, validDays: source.validDays, now });
-    case 'pkcs12':
-      return readPkcs12(source.file, source.password);
-    case 'pem':
-      return readPemKey(source.privateKey, source.certificate, source.password);
-  }
-}
+import { KeyMaterialQueue } from './key-material-queue';
+import type { KeyRequestForm } from './key-request.form';
 
 /**
  * Creates one of our keys (generated, or imported from PKCS#12 or PEM), as a new alias or as the scheduled successor of
@@ -40,6 +29,8 @@ async function materialOf(source: KeySourceRequest, now: Date): Promise<KeyMater
  */
 @Injectable()
 export class CreateKeyHandler {
+  private readonly materials = new KeyMaterialQueue();
+
   constructor(
     private readonly keystore: OurKeystore,
     private readonly sealedKeys: SealedKeyStore,
@@ -83,7 +74,7 @@ export class CreateKeyHandler {
     // answers that key, and never makes a second key pair.
     const keyOnce = async (): Promise<NewKey> => {
       if (key) return key;
-      const material = await materialOf(form.source, now);
+      const material = await this.materials.materialFor(scope, form.source, now);
       const sealed = this.sealer.seal({ account: scope.account, tenant: scope.tenant, keyId }, material.privateKey, newSealedKeyId(), now);
       await this.sealedKeys.put(sealed.document);
       key = { keyId, source: form.source.kind === 'generate' ? 'generated' : form.source.kind, certificate: toCertificateData(material.certificate), sealedKey: sealed.reference };
