@@ -340,6 +340,13 @@ describe('key material (PKCS#12, PEM, generation, CSR) against openssl', () => {
     expect(() => parseSubject(`CN=${'😀'.repeat(65)}`)).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', message: expect.stringContaining('1-64') }));
   });
 
+  it('refuses a value holding a control character (C0, C1, a line separator) or a bidirectional override or isolate, written or hex-escaped; right-to-left text is taken', () => {
+    for (const subject of ['CN=a\nb', 'CN=a\u0085b', 'CN=a\u2028b', 'CN=\u202eexe.txt, O=Acme', 'CN=x, O=a\u2066b\u2069', 'CN=a\\E2\\80\\AEb', 'CN=a\\E2\\81\\A6b']) {
+      expect(() => parseSubject(subject)).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', message: expect.stringContaining('printable') }));
+    }
+    expect(parseSubject('CN=שלום, O=مرحبا')).toEqual([[expect.objectContaining({ shortName: 'O', value: 'مرحبا' })], [expect.objectContaining({ shortName: 'CN', value: 'שלום' })]]);
+  });
+
   it('refuses an email address (E) that is not ASCII', () => {
     expect(() => parseSubject('CN=x, E=jürgen@example.de')).toThrow(expect.objectContaining({ code: 'INVALID_SUBJECT', field: 'subject' }));
     expect(parseSubject('CN=x, E=a_b+c@example.de')).toEqual([[expect.objectContaining({ name: 'emailAddress', value: 'a_b+c@example.de' })], [expect.objectContaining({ shortName: 'CN', value: 'x' })]]);

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as forge from 'node-forge';
-import { characterCount, DomainError, KeyedMutex } from '@as2-partners/kernel';
+import { characterCount, DomainError, hasControlCharacters, KeyedMutex } from '@as2-partners/kernel';
 import { pemBlocks, pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { assertUsageFits, CertificateReadingErrorCode, DEFAULT_MAX_CHAIN_LENGTH, OurKeyErrorCode, readCertificateUpload, type CertificateDetails } from '@as2-partners/certificate-lifecycle-domain';
 import { iterationCountsOf, largestIterationCount, MAX_PEM_KEY_ITERATIONS, MAX_PKCS12_ITERATIONS, MAX_PKCS12_TOTAL_ITERATIONS, namesScrypt } from './pkcs12-work-limit';
@@ -153,8 +153,8 @@ export function parseSubject(subject: string): SubjectRdn[] {
       const value = textOf(valueChars);
       if (!name) throw invalid(`names an unsupported attribute "${typeText.slice(0, 20)}" (use CN, O, OU, C, L, ST, E)`);
       if (valueChars[0]?.char === '#' && !valueChars[0].escaped) throw invalid(`value of ${name} begins with '#', RFC 4514's form for BER in hex, which is not taken: write "\\#" for a '#'`);
-      // eslint-disable-next-line no-control-regex -- control characters never belong in a certificate name
-      if (value.length === 0 || characterCount(value) > 64 || /[\u0000-\u001f\u007f]/.test(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
+      // Control characters (C0, C1, line separators) and bidirectional overrides never belong in a certificate name.
+      if (value.length === 0 || characterCount(value) > 64 || hasControlCharacters(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
       if (name === 'C' && !/^[A-Za-z]{2}$/.test(value)) throw invalid('country (C) must be two letters');
       if (name === 'E' && !/^[ -~]*$/.test(value)) throw invalid('email address (E) must be ASCII');
       const valueTagClass = valueTagClassOf(name, value);

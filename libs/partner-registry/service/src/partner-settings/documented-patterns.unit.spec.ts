@@ -37,6 +37,9 @@ describe('the OpenAPI patterns say what the validators take', () => {
     'https://%61cme.example.com/',
     'https://',
     ' https://acme.example.com/as2',
+    'https://exa\u202emple.com/as2',
+    'https://example.com/as2\u2066x',
+    'https://example.com/as2?q=\u2028',
   ])('an endpoint URL: %j is taken by the pattern exactly when isHttpsUrl takes it', (url) => {
     expect(matches(HTTPS_ENDPOINT_PATTERN, url)).toBe(isHttpsUrl(url));
   });

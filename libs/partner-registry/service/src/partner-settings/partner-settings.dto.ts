@@ -40,15 +40,15 @@ const IPV6_ADDRESS = [
   `((${H16}:){0,4}${H16})?::${IPV4_ADDRESS}`,
 ].join('|');
 export const CIDR_PATTERN = `^(${IPV4_ADDRESS}/([0-9]|[12][0-9]|3[0-2])|(${IPV6_ADDRESS})/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`;
-const BASIC_AUTH_USERNAME = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029:]+$';
+const BASIC_AUTH_USERNAME = `^[^${CONTROL_CHARACTER_RANGES}:]+$`;
 /** One label of a host name as isHttpsUrl takes it: ASCII letters, digits, `-`, `_`, and any other script's letters (IDN). */
-const HOST_LABEL = '[A-Za-z0-9_\\u00a1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ufefe\\uff00-\\uffff-]+';
+const HOST_LABEL = '[A-Za-z0-9_\\u00a1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u2030-\\u205e\\u2060-\\u2065\\u206a-\\u2fff\\u3001-\\ufefe\\uff00-\\uffff-]+';
 /**
  * isHttpsUrl's syntax: `https://` (any case), a host name of non-empty labels (one trailing dot allowed) or a bracketed
  * IPv6 address, an optional port, then a path, query or fragment without whitespace, backslashes or control characters.
  * Which addresses may be reached is not syntax: one that is not public is refused all the same (INVALID_ENDPOINT_URL).
  */
-export const HTTPS_ENDPOINT_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]://(\\[[0-9A-Fa-f:.]+\\]|${HOST_LABEL}(\\.${HOST_LABEL})*\\.?)(:[0-9]{1,5})?([/?#][^\\s\\\\\\u0000-\\u001f\\u007f-\\u009f]*)?$`;
+export const HTTPS_ENDPOINT_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]://(\\[[0-9A-Fa-f:.]+\\]|${HOST_LABEL}(\\.${HOST_LABEL})*\\.?)(:[0-9]{1,5})?([/?#][^\\s\\\\${CONTROL_CHARACTER_RANGES}]*)?$`;
 
 const UNSUPPORTED_ALGORITHM = { code: 'UNSUPPORTED_ALGORITHM' };
 

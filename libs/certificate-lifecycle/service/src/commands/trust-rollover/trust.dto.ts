@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString, Matches } from 'class-validator';
+import { CONTROL_CHARACTER_RANGES } from '@as2-partners/kernel';
 import { CharacterLength, DATE_TIME_TEXT, IsOptionalNotNull, requiredOr } from '@as2-partners/platform';
 import { SLOT_NAMES } from '@as2-partners/certificate-lifecycle-domain';
 
@@ -32,6 +33,8 @@ export class ScheduleRolloverDto {
 /** POST /v1/partners/{id}/trust/activate (CemActivate): no field; any field sent is refused, as on every JSON route. */
 export class ActivateDto {}
 
+const RETIRE_REASON_PATTERN = `^[^${CONTROL_CHARACTER_RANGES}]*$`;
+
 /** POST /v1/partners/{id}/trust/retire (CemRetire). */
 export class RetireDto {
   @ApiPropertyOptional({ default: false, description: 'Retire before the overlap closes (needs a reason)' })
@@ -39,9 +42,11 @@ export class RetireDto {
   @IsBoolean({ message: 'The force field must be true or false' })
   force?: boolean;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({ maxLength: 1000, pattern: RETIRE_REASON_PATTERN })
   @IsOptionalNotNull()
   @IsString({ message: 'The reason must be a string' })
   @CharacterLength(0, 1000, { message: 'The reason may not be greater than 1000 characters' })
+  // Shown in the timeline and its evidence: one line, read as written (no line break, no bidirectional override).
+  @Matches(new RegExp(RETIRE_REASON_PATTERN, 'u'), { message: 'The reason must not contain control characters (line breaks, tabs, NUL)' })
   reason?: string;
 }

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { ScheduleBackupDto } from '../certificate-slots/certificate-slots.dto';
-import { ScheduleRolloverDto } from './trust.dto';
+import { RetireDto, ScheduleRolloverDto } from './trust.dto';
 
 /** The messages class-validator gives for one field, as the API lists them under `errors.<field>`. */
 async function messagesOf(dto: new () => object, body: Record<string, unknown>, field: string): Promise<string[]> {
@@ -25,5 +25,14 @@ describe("a scheduled change's instants: missing is required, another type is no
   it('a backup whose activate_on is a number or missing', async () => {
     expect(await messagesOf(ScheduleBackupDto, { certificate_id: 'cert_x', activate_on: 1 }, 'activate_on')).toEqual(['The activate_on must be an ISO-8601 date-time string']);
     expect(await messagesOf(ScheduleBackupDto, { certificate_id: 'cert_x' }, 'activate_on')).toEqual(['The activate_on field is required']);
+  });
+});
+
+describe("a forced retirement's reason", () => {
+  it('refuses a line break or a bidirectional override; takes one line of any script', async () => {
+    for (const reason of ['moved\nX-Injected: 1', '\u202eevil', 'tab\there']) {
+      expect(await messagesOf(RetireDto, { force: true, reason }, 'reason')).toEqual(['The reason must not contain control characters (line breaks, tabs, NUL)']);
+    }
+    expect(await messagesOf(RetireDto, { force: true, reason: 'מעבר לתעודה שלנו — moving to our own certificate' }, 'reason')).toEqual([]);
   });
 });
