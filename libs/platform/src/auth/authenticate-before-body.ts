@@ -1,6 +1,7 @@
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyInstance } from 'fastify';
+import { DomainError } from '@as2-partners/kernel';
 import { replyWithAppError } from '../http/hot-path-errors';
 import type { RequestWithIds } from '../http/request-ids';
 import { bearerTokenOf } from './bearer-token';
@@ -11,7 +12,7 @@ import { AuthenticationFailedError, type JwtVerifier } from './jwt-verifier';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRES_TENANT } from './requires-tenant.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
-import { logRefusedCaller, logRefusedToken } from './refused-token-log';
+import { DELETED_TENANT_REFUSAL, logRefusedCaller, logRefusedToken } from './refused-token-log';
 
 /** Set in a Nest route's Fastify config when it needs a bearer token (every route not marked @Public()): who may call it. */
 const ROUTE_ACCESS = 'as2RouteAccess';
@@ -114,9 +115,13 @@ export function refusalOf(caller: Caller, access: RouteAccess, account: unknown,
   return deletedTenants.isDeleted(caller.account, tenant).then((deleted) => (deleted ? tenantDeletedError(tenant) : null));
 }
 
-/** Why a verified caller was refused 403, for its log line: the roles the route takes, or the refusal's own words. */
+/**
+ * Why a verified caller was refused 403, for its log line: the roles the route takes, a deleted tenant in the hot
+ * paths' words (one reason to search the logs for, whichever route refused), or the refusal's own words.
+ */
 function refusalReason(error: Error, access: RouteAccess): string {
-  return error instanceof ForbiddenException ? `the token has none of the roles the route takes (${(access.roles ?? []).join(', ')})` : error.message;
+  if (error instanceof ForbiddenException) return `the token has none of the roles the route takes (${(access.roles ?? []).join(', ')})`;
+  return error instanceof DomainError && error.code === 'TENANT_DELETED' ? DELETED_TENANT_REFUSAL : error.message;
 }
 
 /** The caller whose token {@link authenticateBeforeBody} verified for this request, if it did. */

@@ -88,6 +88,7 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
   });
 
   it('refuses 403 what the guards would refuse, before the body: a role the route does not take, another account, no tenant, a deleted tenant (known at once or asked)', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const codeOf = async (url: string, token: string) => {
       const res = await post(url, `Bearer aaa.bbb.as-${token}`);
       return `${url} ${token}: ${res.statusCode} ${res.statusCode === 200 ? '' : res.json().error.code}`;
@@ -116,6 +117,11 @@ describe('authenticateBeforeBody: who calls, checked when a request arrives', ()
       '/tenant-only acme-t1-tenant_user: 200 ',
     ]);
     expect(parsed).toBe(3);
+    // Each refusal logged with its reason; a deleted tenant in the hot paths' words, however it was learnt.
+    const reasons = logged.mock.calls.map(([line]) => (line as { reason?: string }).reason);
+    logged.mockRestore();
+    expect(reasons.filter((reason) => reason === 'the token names a deleted tenant')).toHaveLength(4);
+    expect(reasons).toEqual(expect.arrayContaining(['the token has none of the roles the route takes (account_admin)']));
   });
 
   it("reads a controller's roles from each of its methods: the class's unless the method has its own", () => {
