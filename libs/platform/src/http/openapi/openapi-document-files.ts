@@ -20,16 +20,13 @@ export class OpenApiDocumentFiles {
   private document: OpenAPIObject | undefined;
   private json: Buffer | undefined;
   private yaml: Buffer | undefined;
+  /** The UI's init script (the document embedded in it, 2 MB) as @nestjs/swagger made it, and its bytes. */
+  private initScript: { readonly text: string; readonly bytes: Buffer } | undefined;
 
   constructor(private readonly build: () => OpenAPIObject) {}
 
   /** The document, built once. */
   readonly built = (): OpenAPIObject => (this.document ??= this.build());
-
-  private initScriptBytes(text: string): Buffer {
-    if (this.initScript?.text !== text) this.initScript = { text, bytes: Buffer.from(text) };
-    return this.initScript.bytes;
-  }
 
   jsonBytes(): Buffer {
     return (this.json ??= Buffer.from(JSON.stringify(this.built())));
@@ -40,8 +37,10 @@ export class OpenApiDocumentFiles {
     return (this.yaml ??= Buffer.from(dump(this.built(), { skipInvalid: true, noRefs: true })));
   }
 
-  /** The UI's init script (the document embedded in it, 2 MB) as @nestjs/swagger made it, and its bytes. */
-  private initScript: { readonly text: string; readonly bytes: Buffer } | undefined;
+  private initScriptBytes(text: string): Buffer {
+    if (this.initScript?.text !== text) this.initScript = { text, bytes: Buffer.from(text) };
+    return this.initScript.bytes;
+  }
 
   /**
    * The UI at /docs (from @nestjs/swagger) and the two files beside it, on the app's Fastify. The UI's init script

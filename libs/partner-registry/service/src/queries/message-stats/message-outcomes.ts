@@ -35,13 +35,13 @@ export function supersedes(next: Ordered, current: Ordered): boolean {
   return next.status > current.status;
 }
 
+/** How long one batch's records are applied before the event loop gets a turn for other requests. */
+const RECORD_SLICE_MS = 10;
+
 /**
  * The gateway's message outcomes, one document per message: idempotent by message id (a repeat changes nothing)
  * and tolerant of any order (a record older than the stored one is ignored), so redelivery and replays are safe.
  */
-/** How long one batch's records are applied before the event loop gets a turn for other requests. */
-const RECORD_SLICE_MS = 10;
-
 @Injectable()
 export class MessageOutcomes {
   private readonly outcomes: ReadModelCollection<MessageOutcomeDocument>;
