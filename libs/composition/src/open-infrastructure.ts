@@ -90,8 +90,10 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
   // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.
   watchForCorruption([eventStore, readModels], closers);
-  // A read-model file that takes no more writes (a failed commit, removed while open) is an outage too, until a restart.
+  // A read-model file that takes no more writes (a failed commit, removed while open) is an outage too, until a restart,
+  // and no write is stored meanwhile that the views would never show (answered 503 before it is stored).
   registerStoreOutage((error) => error instanceof ReadModelStoreFailedError);
+  eventStore.refuseAppendsWhile(() => readModels.followRefusal());
   const forget = whenStartFails((error) => repairAfterFailedStart(error, eventStore, readModels));
   closers.push(async () => forget());
   const bus = new InProcessEventBus();

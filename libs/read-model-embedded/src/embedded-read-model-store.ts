@@ -15,7 +15,7 @@ import { ReadModelDocumentTable } from './read-model-document-table';
 import { COMMIT_INTERVAL_MS, TurnTransaction } from './turn-transaction';
 import { configureReadModelConnection, createReadModelSchema, startReadModelSession } from './read-model-sqlite-schema';
 import { markCorrupt } from './sqlite-corruption';
-import { removalCheck } from './read-model-store-failed.error';
+import { ReadModelStoreFailedError, removalCheck } from './read-model-store-failed.error';
 
 /** Writes per transaction during a bulk load: the pages of a collection's indexes written once per batch, not per turn. */
 const BULK_LOAD_WRITES_PER_COMMIT = 20_000;
@@ -54,8 +54,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly kept = new Map<string, EmbeddedKeptTexts>();
   /** What the last clean stop learnt of each collection's queries, when no other run opened the file since; taken by the collection's first opening. */
   private readonly carriedQueries: Map<string, KeptQueries>;
-  /** Why the file can no longer be written (removed from its directory while open), checked by commits and pings. */
-  private readonly removed: (() => Error | null) | undefined;
+  /** Why the file can no longer be written (removed from its directory while open), checked by commits, pings and appends. */
+  private readonly removed: (() => ReadModelStoreFailedError | null) | undefined;
 
   private constructor(
     private readonly file: string,
@@ -262,6 +262,17 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     const removed = this.removed?.() ?? null;
     if (removed !== null) throw removed;
     this.db.prepare('SELECT 1').get();
+  }
+
+  /**
+   * Why the read side cannot follow a write now, or null: a commit failed, or the file was removed while open. The
+   * event store asks before each append (`refuseAppendsWhile`), so such a write is refused 503 STORE_UNAVAILABLE before
+   * it is stored, instead of stored and answered from a view that no longer follows (a 404 for what was just created).
+   */
+  followRefusal(): ReadModelStoreFailedError | null {
+    const failure = this.turn.failure;
+    if (failure) return new ReadModelStoreFailedError(`a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`, { cause: failure });
+    return this.removed?.() ?? null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
@@ -36,5 +37,39 @@ describe("the gateway's message records when the read-model file is removed whil
     expect([refused.statusCode, refused.json().error?.code, refused.headers['retry-after']]).toEqual([503, 'STORE_UNAVAILABLE', '5']);
     const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect([ready.statusCode, ready.json().error.details.readModelStore.status]).toEqual([503, 'down']);
+  });
+});
+
+describe('writes when the read-model file is removed while the server runs (embedded mode)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-removed-read-models-writes-'));
+  let t: EmbeddedTestApp;
+  const storedEvents = (): number => {
+    const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir });
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses them 503 STORE_UNAVAILABLE before storing them: not stored and answered 404 or with the old view', async () => {
+    const api = apiAs(t, { account: ACCOUNT, tenant: 'removed-store-writer', roles: ['tenant_admin'] });
+    const partner = await api.post('/v1/partners', { name: 'Before', as2_id: 'BEFORE-REMOVAL', url: 'https://before.example.com/as2' });
+    expect(partner.status).toBe(201);
+    const before = storedEvents();
+
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+    const station = await api.post('/v1/stations', { name: 'After', notification_email: 'ops@us.example.com' });
+    const renamed = await api.patch(`/v1/partners/${partner.body.data.id}`, { name: 'Renamed' });
+    expect([station.status, station.body.error?.code, renamed.status, renamed.body.error?.code]).toEqual([503, 'STORE_UNAVAILABLE', 503, 'STORE_UNAVAILABLE']);
+    expect(storedEvents()).toBe(before);
   });
 });
