@@ -1,11 +1,14 @@
+import { CONTROL_CHARACTER_RANGES } from '@as2-partners/kernel';
 import type { PendingBlock } from './block-notice.document';
 import type { NoticeMail } from './notice-mail-transport';
 
-const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/gu;
+/** The characters the API refuses in text fields (bidi overrides too: `\u202e` turns what follows around). */
+const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CHARACTER_RANGES}]`, 'gu');
 
 /**
  * The gateway's message id and channel are free text (no pattern on the decision route, which must not refuse a message
- * for it): in the notice a control character is shown escaped, so a line break cannot start a line of the sender's choosing.
+ * for it): in the notice a control character is shown escaped, so a line break cannot start a line of the sender's choosing
+ * and a bidi override cannot show a line reversed.
  */
 export function noticeLineText(text: string): string {
   return text.replace(CONTROL_CHARACTER, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -33,4 +33,10 @@ describe('a blocked-message notice', () => {
     );
     for (const control of ['\r', '\u2028', '\u0000']) expect(mail.text).not.toContain(control);
   });
+
+  it('shows bidi overrides and isolates escaped too, so a message id cannot read reversed ("Trojan Source")', () => {
+    const mail = blockNoticeMail({ ...notice, listed: [{ ...block, messageId: '<invoice\u202Etxt.exe@us>', channel: 'sftp\u2066x\u2069' }] });
+    expect(mail.text).toContain('- <invoice\\u202etxt.exe@us>  channel: sftp\\u2066x\\u2069  blocked at:');
+    for (const bidi of ['\u202e', '\u2066', '\u2069']) expect(mail.text).not.toContain(bidi);
+  });
 });
