@@ -2,9 +2,17 @@
 const SECRET_PARAMETER = /token|password|passwd|passphrase|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie/i;
 /** Names that are a secret only whole (`code`: an OAuth code; `key`, `pass`, `pin`), not inside another (`country_code`). */
 const SECRET_NAME = /^(?:code|key|pass|pin)$/i;
-const SECRET_NAME_IN_QUERY = /(?:^|&)(?:code|key|pass|pin)(?:[=&]|$)/i;
+const SECRET_NAME_IN_QUERY = /(?:^|[&[+])(?:code|key|pass|pin)(?:[=&[\]+]|$)/i;
 
-const isSecretName = (name: string): boolean => SECRET_PARAMETER.test(name) || SECRET_NAME.test(name);
+/**
+ * Whether a parameter's name (unescaped) looks like a secret: whole, or any part of its bracketed form as clients send
+ * arrays and objects (`key[]`, `auth[pin]`), spaces around it ignored.
+ */
+const isSecretName = (name: string): boolean =>
+  name.split(/[[\]]/).some((part) => {
+    const trimmed = part.trim();
+    return SECRET_PARAMETER.test(trimmed) || SECRET_NAME.test(trimmed);
+  });
 
 /**
  * The request's URL for a log line: the path and query as sent, with the value of every query parameter that looks

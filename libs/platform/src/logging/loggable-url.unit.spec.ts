@@ -24,4 +24,11 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/x?c%6Fde=c1&page=2')).toBe('/x?c%6Fde=[redacted]&page=2');
     expect(loggableUrl('/x?keyword=edi&search=%20')).toBe('/x?keyword=edi&search=%20');
   });
+
+  it('replaces a secret named in the bracketed forms clients send for arrays and objects, or with spaces around it', () => {
+    expect(loggableUrl('/x?key[]=k1&pin%5B%5D=p1&pass%20=p2&auth[pin]=p3&user[name]=u&filter[keyword]=edi')).toBe(
+      '/x?key[]=[redacted]&pin%5B%5D=[redacted]&pass%20=[redacted]&auth[pin]=[redacted]&user[name]=u&filter[keyword]=edi',
+    );
+    expect(loggableUrl('/x?code+=c1&page=2')).toBe('/x?code+=[redacted]&page=2');
+  });
 });
