@@ -61,6 +61,22 @@ describe("other tenants' partners stay hidden on certificate routes", () => {
     expect(foreign.body.data).toEqual([]);
   });
 
+  it("says an account certificate only another tenant's partner uses is in use, naming none of its uses, as a deletion's 409 does", async () => {
+    const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
+    const onlyC = await admin.upload(`/v1/accounts/${account}/partners/${masterId}/certificates`, { name: 'only-c', usage: 'encryption' }, issueTestCertificate().pem);
+    const onlyCId = onlyC.body.data.id as string;
+    const tenantC = certificateApiAs(t, { account, tenant: 'tenant-c' });
+    const partnerC = await createPartner(tenantC);
+    expect((await tenantC.put(`/v1/partners/${partnerC}/certificate-slots/encryption`, { certificate_id: onlyCId })).status).toBe(200);
+
+    const adminOfA = certificateApiAs(t, { account, tenant: 'tenant-a', roles: ['account_admin'] });
+    const usage = await adminOfA.get(`/v1/certificates/${onlyCId}/usage`);
+    expect([usage.body.data.in_use, usage.body.data.used_by, usage.body.data.partner_ids.includes(partnerC)]).toEqual([true, [], false]);
+    const refused = await adminOfA.delete(`/v1/certificates/${onlyCId}`);
+    expect([refused.status, refused.body.error.code, refused.body.error.details.used_by]).toEqual([409, 'CERTIFICATE_IN_USE', []]);
+    expect(refused.body.message).toMatch(/in use by ([1-9]) partner slot\(s\) \(\1 of them of other tenants' partners, not listed\)/);
+  });
+
   it('the account admin sees every use', async () => {
     const admin = certificateApiAs(t, { account, tenant: null, roles: ['account_admin'] });
     const usage = await admin.get(`/v1/certificates/${sharedId}/usage`);

@@ -25,10 +25,15 @@ export function certificateNotFound(certificateId: string): DomainError {
   return new DomainError(CertificateLifecycleErrorCode.CertificateNotFound, `Certificate ${certificateId} not found`);
 }
 
-export function certificateInUse(certificateId: string, usedBy: readonly { partnerId: string; slot: string; role: string }[]): DomainError {
+/**
+ * `usedBy`: the uses the caller may see, listed; `hidden`: how many more are other tenants' partners' (an account
+ * certificate), counted in the message so a refusal never reads "in use by 0".
+ */
+export function certificateInUse(certificateId: string, usedBy: readonly { partnerId: string; slot: string; role: string }[], hidden = 0): DomainError {
+  const others = hidden > 0 ? ` (${hidden} of them of other tenants' partners, not listed)` : '';
   return new DomainError(
     CertificateLifecycleErrorCode.CertificateInUse,
-    `Certificate ${certificateId} is in use by ${usedBy.length} partner slot(s): unassign it first`,
+    `Certificate ${certificateId} is in use by ${usedBy.length + hidden} partner slot(s)${others}: unassign it first`,
     undefined,
     { used_by: usedBy.map((u) => ({ partner_id: u.partnerId, slot: u.slot, role: u.role })) },
   );

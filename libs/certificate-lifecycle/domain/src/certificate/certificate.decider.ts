@@ -121,7 +121,10 @@ function decide(command: CertificateCommand, state: CertificateState): Certifica
       const stored = requireStored(state, 'unknown');
       const { certificateId, tenant } = stored.record;
       if (tenant === null && !command.caller.accountAdmin) throw accountCertificateReadOnly(certificateId);
-      if (command.uses.length > 0) throw certificateInUse(certificateId, usesVisibleTo(command.caller.tenant, command.uses));
+      if (command.uses.length > 0) {
+        const visible = usesVisibleTo(command.caller.tenant, command.uses);
+        throw certificateInUse(certificateId, visible, command.uses.length - visible.length);
+      }
       return [{ type: 'certificate.deleted.v1', data: { certificateId: stored.record.certificateId, deletedAt: command.now } }];
     }
     case 'evaluate_expiry': {

@@ -81,6 +81,13 @@ describe('certificate', () => {
       });
   });
 
+  it("counts the uses it does not name: a refusal never says \"in use by 0\" when only another tenant's partner uses it", () => {
+    const caller = { tenant: 'ten-a', accountAdmin: true };
+    spec([accountLevel]).when({ type: 'delete', caller, uses: [use('prt_b', 'ten-b')], now }).thenError('CERTIFICATE_IN_USE', { details: { used_by: [] } });
+    const refusal = () => certificateDecider.decide({ type: 'delete', caller, uses: [use('prt_b', 'ten-b')], now }, certificateDecider.evolve(certificateDecider.initialState(), accountLevel));
+    expect(refusal).toThrow("is in use by 1 partner slot(s) (1 of them of other tenants' partners, not listed): unassign it first");
+  });
+
   it('is deactivated once when its partner is deleted, unless another partner still uses it', () => {
     const deactivated: CertificateEvent = {
       type: 'certificate.deactivated.v1',

@@ -81,7 +81,8 @@ export class CertificatesController {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
     const uses = presentUses(doc, await this.access.visibility(ctx, partnerIdsOf([doc])));
-    return { data: { certificate_id: doc._id, in_use: uses.used_by.length > 0, ...uses } };
+    // In use by any partner, those of other tenants too (not listed): the preview agrees with a deletion's 409.
+    return { data: { certificate_id: doc._id, in_use: doc.usedBy.length > 0, ...uses } };
   }
 
   @Delete(':id')
