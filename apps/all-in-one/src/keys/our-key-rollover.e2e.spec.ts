@@ -75,6 +75,22 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     expect((await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(201);
   });
 
+  it('checks the window before it reads or makes the next key: a window refused whatever the key costs no key pair', async () => {
+    const current = (await api.post('/v1/keys', { alias: 'roll-window-first', ...generate })).body.data;
+    const other = openssl.identity('window-first', 'right-password');
+    const overlapUntil = new Date(clockNow().getTime() + 2 * HOUR).toISOString();
+    // A wrong password would be WRONG_PASSWORD once the file is read: the window's refusal comes first, nothing read.
+    const past = await api.post(`/v1/keys/${current.id}/rollover`, { pkcs12: other.p12.toString('base64'), password: 'wrong-password', activate_at: '2020-01-01T00:00:00Z', overlap_until: overlapUntil });
+    expect([past.status, past.body.error.code, Object.keys(past.body.errors ?? {})]).toEqual([422, 'ROLLOVER_WINDOW_INVALID', ['activate_at']]);
+    const wrongPassword = await api.post(`/v1/keys/${current.id}/rollover`, {
+      pkcs12: other.p12.toString('base64'),
+      password: 'wrong-password',
+      activate_at: new Date(clockNow().getTime() + HOUR).toISOString(),
+      overlap_until: overlapUntil,
+    });
+    expect([wrongPassword.status, wrongPassword.body.error.code]).toEqual([422, 'WRONG_PASSWORD']);
+  });
+
   it("refuses a rollover to the current key's own certificate (PEM or PKCS#12), and takes a renewed certificate of the same key pair", async () => {
     const ours = openssl.identity('same-key', 'pw');
     const current = (await api.post('/v1/keys', { alias: 'roll-same', private_key: ours.keyPem, certificate: ours.certificatePem })).body.data;

@@ -102,6 +102,32 @@ function scopeOf(command: KeyAliasScope): KeyAliasScope {
   return { account: command.account, tenant: command.tenant, alias: command.alias };
 }
 
+/**
+ * What a rollover of `currentKeyId` over this window needs whatever the next key: the current key, no rollover already
+ * scheduled, a window to come in order, the previous overlap closed by its start. Checked before a key pair is generated
+ * for a rollover that would be refused anyway, and by the decider under the stream's revision; answers the current key.
+ */
+export function assertKeyRolloverSchedulable(state: KeyAliasState, currentKeyId: string, activateAt: string, overlapUntil: string, now: string): OurKeyEntry {
+  const current = state.keys.find((k) => k.keyId === currentKeyId);
+  if (!current) throw keyNotFound(currentKeyId);
+  if (current.role !== 'current') throw keyNotCurrent(currentKeyId);
+  const pending = roleOf(state, 'next');
+  if (pending) throw keyRolloverAlreadyScheduled(pending.keyId);
+  if (!(ms(now) < ms(activateAt))) {
+    throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'activate_at must be in the future', 'activate_at', { activate_at: activateAt, now });
+  }
+  // Activating retires the previous key: never before the overlap partners were promised ends.
+  const previous = roleOf(state, 'previous');
+  if (previous?.overlapUntil && ms(activateAt) < ms(previous.overlapUntil)) throw keyOverlapNotClosed(previous.keyId, previous.overlapUntil, activateAt);
+  if (!(ms(activateAt) <= ms(overlapUntil))) {
+    throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'overlap_until must not be before activate_at', 'overlap_until', {
+      activate_at: activateAt,
+      overlap_until: overlapUntil,
+    });
+  }
+  return current;
+}
+
 function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
   const scope = scopeOf(command);
   switch (command.type) {
@@ -113,26 +139,10 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
     case 'schedule_rollover': {
       const { key, activateAt, overlapUntil, now } = command;
       if (state.keys.some((k) => k.keyId === key.keyId)) return [];
-      const current = state.keys.find((k) => k.keyId === command.currentKeyId);
-      if (!current) throw keyNotFound(command.currentKeyId);
-      if (current.role !== 'current') throw keyNotCurrent(command.currentKeyId);
+      const current = assertKeyRolloverSchedulable(state, command.currentKeyId, activateAt, overlapUntil, now);
       // The same certificate again (an old file uploaded by mistake) would schedule a rollover that changes nothing; a
       // renewed certificate of the same key pair is a new certificate, and rolls over.
       if (key.certificate.fingerprintSha256 === current.certificate.fingerprintSha256) throw keyRolloverSameCertificate(current.keyId, key.source);
-      const pending = roleOf(state, 'next');
-      if (pending) throw keyRolloverAlreadyScheduled(pending.keyId);
-      if (!(ms(now) < ms(activateAt))) {
-        throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'activate_at must be in the future', 'activate_at', { activate_at: activateAt, now });
-      }
-      // Activating retires the previous key: never before the overlap partners were promised ends.
-      const previous = roleOf(state, 'previous');
-      if (previous?.overlapUntil && ms(activateAt) < ms(previous.overlapUntil)) throw keyOverlapNotClosed(previous.keyId, previous.overlapUntil, activateAt);
-      if (!(ms(activateAt) <= ms(overlapUntil))) {
-        throw new DomainError(CertificateLifecycleErrorCode.RolloverWindowInvalid, 'overlap_until must not be before activate_at', 'overlap_until', {
-          activate_at: activateAt,
-          overlap_until: overlapUntil,
-        });
-      }
       // Valid over the whole window, as a partner's next certificate must be: from its activation to the overlap's end.
       const { notBefore, notAfter } = key.certificate;
       if (ms(notBefore) > ms(activateAt) || ms(notAfter) <= ms(overlapUntil)) {

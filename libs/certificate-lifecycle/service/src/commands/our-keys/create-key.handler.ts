@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  assertKeyRolloverSchedulable,
   assertNewKeyAlias,
   duplicateKeyAlias,
   keyNotFound,
@@ -57,6 +58,8 @@ export class CreateKeyHandler {
     const activateAt = utcInstantOf(form.activateAt, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
     const overlapUntil = utcInstantOf(form.overlapUntil, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
     const scope: KeyAliasScope = { account: current.account, tenant: current.tenant, alias: current.alias };
+    // A window refused whatever the key is refused before a key pair is generated for nothing (seconds of a keystore's queue).
+    assertKeyRolloverSchedulable(await this.keystore.state(scope), currentKeyId, activateAt, overlapUntil, this.clock.now().toISOString());
     return this.store(ctx, scope, form, (key, now) => ({ type: 'schedule_rollover', ...scope, currentKeyId, key, activateAt, overlapUntil, now }));
   }
 
