@@ -228,6 +228,22 @@ describe('certificate uploads: weak certificates are refused, doubtful ones warn
       expect(second.body.warnings).toEqual([{ code: 'DUPLICATE_CERTIFICATE', message: expect.stringContaining(`${first.body.data.id} ("first")`) }]);
       expect((await api.get('/v1/certificates')).body.pagination.total).toBe(2);
     });
+
+    it('names the first ten stored copies and counts the others, so repeated uploads do not make each answer longer', async () => {
+      const certificate = issueTestCertificate({ commonName: 'Many Copies Partner' });
+      // More copies than the free plan's ten certificates: a tenant of a plan that takes them.
+      const tenant = freshTenant();
+      const admin = certificateApiAs(t, { tenant: null, roles: ['account_admin'] });
+      expect((await admin.post(`/v1/accounts/test-account/tenants`, { id: tenant, name: 'Many copies', plan: 'enterprise' })).status).toBe(201);
+      api = certificateApiAs(t, { tenant });
+      const ids: string[] = [];
+      for (let copy = 0; copy < 12; copy++) ids.push((await upload(api, '/v1/certificates', { name: `copy ${copy}`, usage: 'encryption' }, certificate)).body.data.id as string);
+
+      const thirteenth = await upload(api, '/v1/certificates', { name: 'copy 12', usage: 'encryption' }, certificate);
+
+      const { message } = thirteenth.body.warnings.find((w: { code: string }) => w.code === 'DUPLICATE_CERTIFICATE');
+      expect(message).toBe(`The same certificate (SHA-256 fingerprint) is already stored as ${ids.slice(0, 10).map((id, copy) => `${id} ("copy ${copy}")`).join(', ')} and 2 more`);
+    });
   });
 
   it("never reveals another tenant's certificate through DUPLICATE_CERTIFICATE, but names the account-level copy every tenant sees", async () => {

@@ -329,6 +329,13 @@ describe('duplicateCertificateWarning', () => {
     expect(warning?.code).toBe('DUPLICATE_CERTIFICATE');
     expect(warning?.message).toContain('cert_A ("Acme 2025")');
   });
+
+  it('given thousands of stored copies, when checked, then it names the first ten and counts the rest: an answer stays small', () => {
+    const stored = Array.from({ length: 11 }, (_, i) => ({ id: `cert_${i}`, name: `copy ${i}` }));
+    const warning = duplicateCertificateWarning(stored, 3000);
+
+    expect(warning?.message).toBe(`The same certificate (SHA-256 fingerprint) is already stored as ${stored.slice(0, 10).map((c) => `${c.id} ("${c.name}")`).join(', ')} and 2990 more`);
+  });
 });
 
 describe('chainValidityWarning', () => {

@@ -10,4 +10,4 @@ export { assertKeySizeFits, minimumRsaKeySize } from './key-size.rule';
 export { assertValidAt } from './validity.rule';
 export { assertUsageFits } from './usage.rule';
 export { assertKeyServesUsage, signingKeyAlgorithmOf } from './key-type.rule';
-export { certificateWarnings, chainValidityWarning, duplicateCertificateWarning, leafValidityWarning, UploadWarningCode, type UploadWarning } from './upload-warnings';
+export { certificateWarnings, chainValidityWarning, DUPLICATE_CERTIFICATES_NAMED, duplicateCertificateWarning, leafValidityWarning, UploadWarningCode, type UploadWarning } from './upload-warnings';

@@ -77,11 +77,19 @@ export function leafValidityWarning(details: Pick<CertificateDetails, 'notBefore
   };
 }
 
-/** DUPLICATE_CERTIFICATE naming the caller-visible certificates with the same SHA-256 fingerprint, or null when there are none. */
-export function duplicateCertificateWarning(existing: readonly { readonly id: string; readonly name: string }[]): UploadWarning | null {
-  if (existing.length === 0) return null;
+/** How many stored copies a DUPLICATE_CERTIFICATE warning names; the others are counted, so an answer stays small however many there are. */
+export const DUPLICATE_CERTIFICATES_NAMED = 10;
+
+/**
+ * DUPLICATE_CERTIFICATE naming the caller-visible certificates with the same SHA-256 fingerprint (the first
+ * DUPLICATE_CERTIFICATES_NAMED of them, `total` in all), or null when there are none.
+ */
+export function duplicateCertificateWarning(existing: readonly { readonly id: string; readonly name: string }[], total = existing.length): UploadWarning | null {
+  if (total === 0) return null;
+  const named = existing.slice(0, DUPLICATE_CERTIFICATES_NAMED).map((certificate) => `${certificate.id} ("${certificate.name}")`);
+  const more = total - named.length;
   return {
     code: UploadWarningCode.DUPLICATE_CERTIFICATE,
-    message: `The same certificate (SHA-256 fingerprint) is already stored as ${existing.map((certificate) => `${certificate.id} ("${certificate.name}")`).join(', ')}`,
+    message: `The same certificate (SHA-256 fingerprint) is already stored as ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
   };
 }

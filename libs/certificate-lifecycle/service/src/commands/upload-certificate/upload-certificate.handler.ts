@@ -12,6 +12,7 @@ import {
   certificateWarnings,
   chainValidityWarning,
   leafValidityWarning,
+  DUPLICATE_CERTIFICATES_NAMED,
   duplicateCertificateWarning,
   partnerRemoved,
   readCertificateUpload,
@@ -69,8 +70,10 @@ export class UploadCertificateHandler {
     const certificateId = newCertificateId(ctx.commandId);
     // Looked up in the store the certificate goes to (its tenant's and the account's), never in other tenants'; a
     // retry's own first upload is no duplicate of it.
-    const duplicates = (await this.queries.withFingerprint(account, tenant, details.fingerprintSha256)).filter((doc) => doc._id !== certificateId);
-    const duplicate = duplicateCertificateWarning(duplicates.map((doc) => ({ id: doc._id, name: doc.name })));
+    const stored = await this.queries.withFingerprint(account, tenant, details.fingerprintSha256, DUPLICATE_CERTIFICATES_NAMED + 1);
+    const duplicates = stored.items.filter((doc) => doc._id !== certificateId);
+    const ownRetry = stored.items.length - duplicates.length;
+    const duplicate = duplicateCertificateWarning(duplicates.map((doc) => ({ id: doc._id, name: doc.name })), stored.total - ownRetry);
     const now = this.clock.now();
     const expiredChain = chainValidityWarning(details.chain, now);
     const notValidNow = leafValidityWarning(details, now);

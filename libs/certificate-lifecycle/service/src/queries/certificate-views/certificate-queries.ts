@@ -40,13 +40,13 @@ export class CertificateQueries {
     });
   }
 
-  /** Certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first. */
-  async withFingerprint(account: string, tenant: string | null, fingerprintSha256: string): Promise<CertificateViewDocument[]> {
-    const page = await this.views.certificates.find({
+  /** The first `limit` certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first, and how many there are. */
+  async withFingerprint(account: string, tenant: string | null, fingerprintSha256: string, limit: number): Promise<Page<CertificateViewDocument>> {
+    return this.views.certificates.find({
       filter: { $and: [visibleTo(account, tenant), { 'certificate.fingerprintSha256': fingerprintSha256 }] },
       sort: { createdAt: 1, _id: 1 },
+      limit,
     });
-    return page.items;
   }
 
   /** A certificate the caller may see, or null. */
