@@ -451,6 +451,8 @@ describe('continuous monitoring', () => {
     const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);
     const refused = await t.app.inject({ method: 'PUT', url: `/v1/partners/${id}/monitoring`, headers: as(tenant), payload: { enabled: true, test_type: 'mdn', interval_minutes: 15 } });
     expect([refused.statusCode, refused.json().error?.code]).toEqual([422, 'AS2_INSTANCE_REQUIRED']);
+    // The field it names is one the monitoring body has (it takes no as2_instance_id: one is refused as not allowed).
+    expect(Object.keys(refused.json().errors)).toEqual(['test_type']);
     const events = await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', tenant));
     expect(events.map((e) => e.type)).not.toContain('connection.monitoring_configured.v1');
   });

@@ -147,9 +147,17 @@ export class TestSetup {
     return { target, exchange: { ...base, micAlgorithm: pairMic, mdn: mdnOf(pair, pairMic), build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
   }
 
-  /** 422 AS2_INSTANCE_REQUIRED unless a partnership names our instance for the partner (what an mdn or full test without `as2_instance_id` uses). */
+  /**
+   * 422 AS2_INSTANCE_REQUIRED unless a partnership names our instance for the partner (what monitoring's mdn tests send
+   * as: they take no `as2_instance_id`, so the refusal names the field they have, `test_type`, and the way out).
+   */
   async requireInstanceFor(partner: TestedPartnerDocument, scope: { account: string; tenant: string }): Promise<void> {
-    await this.instanceFor(partner, scope, undefined);
+    try {
+      await this.instanceFor(partner, scope, undefined);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== Code.As2InstanceRequired) throw error;
+      throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: an mdn test sends as it, so create the partnership first (or monitor with test_type ping)', 'test_type');
+    }
   }
 
   /** The instance a caller named: its tenant's or its account's, live; else 404 AS2_INSTANCE_NOT_FOUND (another tenant's too). */
