@@ -23,7 +23,7 @@ const UNREADABLE_BODIES = [
 /** Answered without a token: AS2 partners post asynchronous MDNs of connection tests here. */
 const PUBLIC_PATHS = ['/v1/connection-tests/mdn'];
 
-type Operation = { security?: unknown[]; requestBody?: { required?: boolean; content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+type Operation = { security?: unknown[]; description?: string; requestBody?: { required?: boolean; content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
 
 describe('the OpenAPI document of the whole API (all-in-one)', () => {
   let t: EmbeddedTestApp;
@@ -83,6 +83,22 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     // A refusal that says when to come back says so in a header too.
     const test = document.paths['/v1/partners/{id}/test']['post'].responses as Record<string, { headers?: Record<string, unknown> }>;
     expect([Object.keys(test['429'].headers ?? {}), Object.keys(test['503'].headers ?? {})]).toEqual([['Retry-After'], ['Retry-After']]);
+  });
+
+  it('declares the headers the edge sends: Retry-After on every write\'s 409 and 503, Idempotent-Replayed on a kept refusal, 413/415 and 431 where answered', () => {
+    const headersOf = (op: Operation, status: string) => Object.keys((op.responses[status] as { headers?: Record<string, unknown> } | undefined)?.headers ?? {});
+    for (const { path, method, op } of operations().filter(({ path }) => !path.startsWith('/v1/traffic/decisions'))) {
+      const where = `${method} ${path}`;
+      expect([where, Object.keys(op.responses)]).toEqual([where, expect.arrayContaining(['431'])]);
+      if (!['post', 'put', 'patch', 'delete'].includes(method) || !op.security?.length) continue;
+      // A DELETE's body is read too: JSON only, within the limit.
+      expect([where, Object.keys(op.responses)]).toEqual([where, expect.arrayContaining(['413', '415'])]);
+      expect([where, headersOf(op, '503')]).toEqual([where, expect.arrayContaining(['Retry-After'])]);
+      const kept = (op.description ?? '').includes('Idempotency-Key');
+      if (!kept) continue;
+      expect([where, headersOf(op, '409')]).toEqual([where, expect.arrayContaining(['Retry-After', 'Idempotent-Replayed'])]);
+      for (const status of ['404', '422'].filter((status) => op.responses[status])) expect([where, status, headersOf(op, status)]).toEqual([where, status, ['Idempotent-Replayed']]);
+    }
   });
 
   it('has servers, and multipart bodies on the three upload routes', () => {

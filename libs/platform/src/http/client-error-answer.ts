@@ -6,7 +6,7 @@ import { NO_SNIFFING } from './no-sniffing';
 /** Node's parser errors with an answer of their own; every other refusal of the request's bytes is a 400. */
 const ANSWERS: Readonly<Record<string, { readonly status: number; readonly message: string; readonly code: string }>> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'Request timeout', code: 'REQUEST_TIMEOUT' },
-  HPE_HEADER_OVERFLOW: { status: 431, message: 'Request headers too large', code: 'HEADERS_TOO_LARGE' },
+  HPE_HEADER_OVERFLOW: { status: 431, message: 'Request line or headers too large', code: 'HEADERS_TOO_LARGE' },
 };
 const BAD_REQUEST = { status: 400, message: 'Bad request', code: 'BAD_REQUEST' };
 

@@ -11,6 +11,8 @@ export const PUBLIC_OPERATION_EXTENSION = 'x-public';
 export const ANSWERS_NOT_KEPT_EXTENSION = 'x-answers-not-kept';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+/** What the server answers before any route: a path or query that does not decode, an If-Match that cannot hold, a request head too large. */
+const BEFORE_ANY_ROUTE = ['400', '412', '431'];
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -23,6 +25,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   '413': 'Body larger than BODY_LIMIT_BYTES: PAYLOAD_TOO_LARGE',
   '415': 'Not JSON: UNSUPPORTED_MEDIA_TYPE',
   '422': 'Validation failed: VALIDATION_FAILED, INVALID_CHARACTERS, NO_CHANGE_GIVEN, or a rule\'s code',
+  '431': 'The request line or headers are larger than the server reads (a URL over 16 KiB): HEADERS_TOO_LARGE',
   '503': 'The change could not be stored now (the store\'s disk full, read-only or failing): STORE_UNAVAILABLE, with Retry-After; retry with the same Idempotency-Key',
 };
 
@@ -46,6 +49,9 @@ const IDEMPOTENCY_KEY_TEXT =
 const SHARED_CODES: Readonly<Record<string, string>> = { '400': 'MALFORMED_JSON', '403': 'FORBIDDEN', '413': 'PAYLOAD_TOO_LARGE', '415': 'UNSUPPORTED_MEDIA_TYPE' };
 
 const IDEMPOTENT_REPLAYED_HEADER = { description: 'true when the answer is the one kept for the request\'s Idempotency-Key', schema: { type: 'string', enum: ['true'] } };
+/** The refusals a kept answer may be (the handler's own: a limit, a missing target, a conflict, a rule), replayed with Idempotent-Replayed too. */
+const REPLAYED_REFUSALS = new Set(['402', '404', '409', '422']);
+const RETRY_AFTER_HEADER = { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } };
 
 const errorResponse = (status: string, description: string): ResponseObject => ({
   description,
@@ -70,11 +76,11 @@ function completeOperation(path: string, method: string, operation: OperationObj
   if (!isPublic) ['401', '403'].forEach((status) => statuses.add(status));
   if (/\{[^}]+\}/.test(path)) statuses.add('404');
   // Answered before any route, whatever the operation declares: a path or a query string that does not decode (every
-  // route takes a query string), an If-Match that cannot hold.
-  ['400', '412'].forEach((status) => statuses.add(status));
+  // route takes a query string), an If-Match that cannot hold, a request line or headers too large to read.
+  BEFORE_ANY_ROUTE.forEach((status) => statuses.add(status));
   if (operation.requestBody) ['400', '413', '415', '422'].forEach((status) => statuses.add(status));
-  // A write's body is read whether the operation declares one or not (JSON only, within BODY_LIMIT_BYTES).
-  if (method !== 'delete' && WRITES.has(method)) ['400', '413', '415'].forEach((status) => statuses.add(status));
+  // A write's body is read whether the operation declares one or not (JSON only, within BODY_LIMIT_BYTES): a DELETE's too.
+  if (WRITES.has(method)) ['400', '413', '415'].forEach((status) => statuses.add(status));
   if (parameters.some((parameter) => parameter.in === 'query')) statuses.add('422');
   if (!isPublic && WRITES.has(method)) ['409', '503'].forEach((status) => statuses.add(status));
   // Every write takes the header, a public one too (its bearer token, if any, scopes the key).
@@ -106,9 +112,14 @@ function completeOperation(path: string, method: string, operation: OperationObj
     for (const [status, response] of Object.entries(responses)) {
       const given = response as ResponseObject;
       if (IDEMPOTENCY_DESCRIPTIONS[status] && !given.description.includes('IDEMPOTENCY_')) given.description = `${given.description}; ${IDEMPOTENCY_DESCRIPTIONS[status]}`;
-      if (Number(status) < 300) given.headers = { ...given.headers, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED_HEADER };
+      if (Number(status) < 300 || REPLAYED_REFUSALS.has(status)) given.headers = { ...given.headers, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED_HEADER };
+      // IDEMPOTENCY_KEY_IN_USE says when to try again.
+      if (status === '409') given.headers = { ...given.headers, 'Retry-After': RETRY_AFTER_HEADER };
     }
   }
+  // A secured route's 503 says when to try again (STORE_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE); the health checks' does not.
+  const unavailable = responses['503'] as ResponseObject | undefined;
+  if (unavailable && !isPublic) unavailable.headers = { 'Retry-After': RETRY_AFTER_HEADER, ...unavailable.headers };
   // Every error body is the filter's, whatever a decorator said (terminus documents its own 503 shape): keep the description, set the schema.
   for (const [status, response] of Object.entries(responses)) {
     const given = response as ResponseObject;
@@ -146,7 +157,7 @@ function addOperations(document: OpenAPIObject, operations: readonly OpenApiOper
     if (item[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} is documented twice`);
     const responses = { ...operation.responses };
     // The server's answers before any route are theirs too (as completeOperation adds them to Nest's).
-    for (const status of [...errors, '400', '412']) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
+    for (const status of [...errors, ...BEFORE_ANY_ROUTE]) responses[status] ??= errorResponse(status, ERROR_DESCRIPTIONS[status] ?? 'Error');
     item[method] = { ...operation, security: [{ bearer: [] }], responses };
     for (const [name, schema] of Object.entries(schemas ?? {})) {
       const known = document.components?.schemas?.[name];
