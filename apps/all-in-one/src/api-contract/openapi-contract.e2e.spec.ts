@@ -106,6 +106,12 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
     for (const path of ['/v1/certificates', '/v1/partners/{id}/certificates', '/v1/accounts/{account}/partners/{id}/certificates']) {
       expect(Object.keys(document.paths[path]?.['post']?.requestBody?.content ?? {})).toEqual(['multipart/form-data', 'application/json']);
     }
+    // The key routes' files are files in their multipart bodies (a file picker), text in JSON.
+    for (const path of ['/v1/keys', '/v1/keys/{id}/rollover', '/v1/accounts/{account}/keys', '/v1/accounts/{account}/keys/{id}/rollover']) {
+      const content = document.paths[path]?.['post']?.requestBody?.content as Record<string, { schema: { properties: Record<string, { format?: string }> } }>;
+      const formats = (type: string) => ['pkcs12', 'private_key', 'certificate'].map((field) => content[type].schema.properties[field].format);
+      expect([path, formats('multipart/form-data'), formats('application/json')]).toEqual([path, ['binary', 'binary', 'binary'], [undefined, undefined, undefined]]);
+    }
   });
 
   it('types every property with string rules (pattern, minLength, maxLength) as a string: a union type reflects as object', () => {

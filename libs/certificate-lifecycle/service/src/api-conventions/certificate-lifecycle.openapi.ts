@@ -316,8 +316,18 @@ const keyRequestBody = (purpose: 'create' | 'rollover'): SchemaObject => ({
     ...(purpose === 'rollover' ? { activate_at: string({ format: 'date-time' }), overlap_until: string({ format: 'date-time' }) } : {}),
   },
 });
-const withoutGenerate = (schema: SchemaObject): SchemaObject => ({ ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([name]) => name !== 'generate')) });
+/** The files of a key request as multipart parts (a file picker in Swagger UI): the PKCS#12 file as it is, the PEM files or their text. */
+const KEY_FILE_PARTS: Record<string, SchemaObject> = {
+  pkcs12: string({ format: 'binary', description: 'The PKCS#12 file (a file part; a text field takes its base64)' }),
+  private_key: string({ format: 'binary', description: 'The private key, PEM (a file part or a text field)' }),
+  certificate: string({ format: 'binary', description: 'The certificate chain, PEM (a file part or a text field)' }),
+};
+/** Multipart has no nested object: no generate; the files as files. */
+const asMultipart = (schema: SchemaObject): SchemaObject => ({
+  ...schema,
+  properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([name]) => name !== 'generate').map(([name, property]) => [name, KEY_FILE_PARTS[name] ?? property])),
+});
 export const keyRequestBodyOf = (purpose: 'create' | 'rollover') => ({
   required: true,
-  content: { 'application/json': { schema: keyRequestBody(purpose) }, 'multipart/form-data': { schema: withoutGenerate(keyRequestBody(purpose)) } },
+  content: { 'application/json': { schema: keyRequestBody(purpose) }, 'multipart/form-data': { schema: asMultipart(keyRequestBody(purpose)) } },
 });
