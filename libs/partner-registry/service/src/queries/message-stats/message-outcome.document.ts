@@ -36,7 +36,15 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = { pending: 0, sent: 1, retrying: 2, delivered: 3, failed: 3, rejected: 3 };
 
 export const MESSAGE_OUTCOMES_COLLECTION = 'partner_registry_message_outcomes';
-export const MESSAGE_OUTCOME_INDEXES = [['account', 'tenant', 'partnerAs2Id', 'direction'], ['account', 'tenant', 'partnerAs2Id', 'occurredAt']] as const;
+/**
+ * A partner's statistics are index ranges counted without reading a document: its messages by direction and by status,
+ * and its latest, under the AS2 id and the partner they were counted for.
+ */
+export const MESSAGE_OUTCOME_INDEXES = [
+  ['account', 'tenant', 'partnerAs2Id', 'partnerId', 'direction'],
+  ['account', 'tenant', 'partnerAs2Id', 'partnerId', 'status'],
+  ['account', 'tenant', 'partnerAs2Id', 'partnerId', 'occurredAt'],
+] as const;
 
 /** When a message occurred in microseconds since the epoch: the record's own, or (kept before microseconds were) its millisecond's. */
 export const occurredAtMicrosOf = (outcome: Pick<MessageOutcome, 'occurredAt' | 'occurredAtMicros'>): number => outcome.occurredAtMicros ?? Date.parse(outcome.occurredAt) * 1000;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { READ_MODEL_STORE, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { READ_MODEL_STORE, type Filter, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { toApiTimestamp } from '../../api-conventions/api-timestamp';
 import { MESSAGE_OUTCOME_INDEXES, MESSAGE_OUTCOMES_COLLECTION, occurredAtMicrosOf, type MessageOutcomeDocument } from './message-outcome.document';
 
@@ -47,22 +47,30 @@ export class MessageStatsQuery {
   }
 
   async statsOf(account: string, tenant: string, partner: StatsSubject): Promise<PresentedMessageStats> {
-    // A document without partnerId was recorded before it was kept (null matches it, on MongoDB as in the embedded store).
-    const since = partner.createdAt ? new Date(partner.createdAt).toISOString() : null;
-    const counted = since === null ? { partnerId: { $in: [partner.partnerId, null] } } : { $or: [{ partnerId: partner.partnerId }, { partnerId: null, occurredAt: { $gte: since } }] };
-    const scope = { account, tenant, partnerAs2Id: partner.as2Id, ...counted };
-    const latest = await this.outcomes.find({ filter: scope, sort: { occurredAt: -1 }, limit: 1 });
-    const newest = latest.items[0] ?? null;
+    const scope = { account, tenant, partnerAs2Id: partner.as2Id };
+    // Each part an index range counted without reading a document (partnerId is in every index): the messages counted
+    // for the partner, and those recorded before partnerId was kept (null matches a missing field, on MongoDB as in the
+    // embedded store) that occurred since it was created. Counting them through one $or read every document of the AS2 id.
+    const parts: Filter[] = [{ ...scope, partnerId: partner.partnerId }];
+    if ((await this.outcomes.count({ ...scope, partnerId: null })) > 0) {
+      const since = partner.createdAt ? new Date(partner.createdAt).toISOString() : null;
+      parts.push({ ...scope, partnerId: null, ...(since === null ? {} : { occurredAt: { $gte: since } }) });
+    }
+    const latest = await Promise.all(parts.map((part) => this.outcomes.find({ filter: part, sort: { occurredAt: -1 }, limit: 1, withoutTotal: true })));
+    const newest = latest.flatMap((page) => page.items).reduce<MessageOutcomeDocument | null>((a, b) => (a === null || b.occurredAt > a.occurredAt ? b : a), null);
     // No message at all (most partners most of the time): nothing to count.
     if (newest === null) return NO_MESSAGE_STATS;
     // The index orders by the millisecond: the last of the messages of that millisecond, by the microseconds kept.
-    const sameMillisecond = await this.outcomes.find({ filter: { ...scope, occurredAt: newest.occurredAt }, sort: { occurredAt: -1 }, limit: SAME_MILLISECOND_LIMIT });
-    const last = sameMillisecond.items.reduce((a, b) => (occurredAtMicrosOf(b) > occurredAtMicrosOf(a) ? b : a), newest);
+    const sameMillisecond = await Promise.all(
+      parts.map((part) => this.outcomes.find({ filter: { ...part, occurredAt: newest.occurredAt }, sort: { occurredAt: -1 }, limit: SAME_MILLISECOND_LIMIT, withoutTotal: true })),
+    );
+    const last = sameMillisecond.flatMap((page) => page.items).reduce((a, b) => (occurredAtMicrosOf(b) > occurredAtMicrosOf(a) ? b : a), newest);
+    const countOf = async (condition: Filter): Promise<number> => (await Promise.all(parts.map((part) => this.outcomes.count({ ...part, ...condition })))).reduce((a, b) => a + b, 0);
     const [sent, received, delivered, failed] = await Promise.all([
-      this.outcomes.count({ ...scope, direction: 'outbound' }),
-      this.outcomes.count({ ...scope, direction: 'inbound' }),
-      this.outcomes.count({ ...scope, status: 'delivered' }),
-      this.outcomes.count({ ...scope, status: { $in: ['failed', 'rejected'] } }),
+      countOf({ direction: 'outbound' }),
+      countOf({ direction: 'inbound' }),
+      countOf({ status: 'delivered' }),
+      countOf({ status: { $in: ['failed', 'rejected'] } }),
     ]);
     const finished = delivered + failed;
     return {
