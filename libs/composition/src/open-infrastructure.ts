@@ -90,18 +90,18 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
   // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.
   watchForCorruption([eventStore, readModels], closers);
-  // A read-model file that takes no more writes (a failed commit, removed while open) is an outage too, until a restart,
-  // and no write is stored meanwhile that the views would never show (answered 503 before it is stored).
+  // A read-model file that takes no more writes (a failed commit, removed while open) is an outage too, until a restart.
   registerStoreOutage((error) => error instanceof ReadModelStoreFailedError);
-  eventStore.refuseAppendsWhile(() => readModels.followRefusal());
   const forget = whenStartFails((error) => repairAfterFailedStart(error, eventStore, readModels));
   closers.push(async () => forget());
   const bus = new InProcessEventBus();
   closers.push(() => bus.close());
-  return connections(eventStore, readModels, secrets, bus, [
+  const embedded = connections(eventStore, readModels, secrets, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping(), restartNeeded: () => readModels.restartNeeded() },
   ], closers);
+  // No decision is stored meanwhile that the views would never show: a command is answered 503 before it is stored.
+  return { ...embedded, decisionRefusal: () => readModels.followRefusal() };
 }
 
 /** The embedded SQLite stores open in this process (tests open several), told when a corruption error is seen. */

@@ -96,8 +96,6 @@ export class SqliteEventStore implements EventStore {
   /** First position of each committed batch not yet durable, oldest first: subscriptions read only below the first. */
   private readonly unsyncedFrom: number[] = [];
   private closed = false;
-  /** Why appends are refused now, or null (`refuseAppendsWhile`): asked before each append. */
-  private appendRefusal: () => Error | null = () => null;
   private corruptionChecked = false;
   /** What PRAGMA quick_check found wrong with the file; null while nothing was found. */
   private corruption: string | null = null;
@@ -153,33 +151,20 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /**
-   * Appends are refused with the error `refusal` gives while it gives one: a store that must follow every event (the
-   * embedded read store once it can no longer commit) keeps writes from being stored that it would never show.
-   */
-  refuseAppendsWhile(refusal: () => Error | null): void {
-    this.appendRefusal = refusal;
-  }
-
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    this.checkAppend(stream, events);
+    if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
+    if (this.closed) throw new Error('SqliteEventStore is closed');
     return this.commits.run(() => this.appendUnlocked(stream, events, expectedRevision)).catch((error: unknown) => this.forgetHeadOn(stream, error));
   }
 
   /** Answered at commit: the events are visible to this store's reads and appends, and followed once `durable`. */
   async appendCommitted(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<CommittedAppend> {
-    this.checkAppend(stream, events);
+    if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
+    if (this.closed) throw new Error('SqliteEventStore is closed');
     const { value, durable } = await this.commits
       .runCommitted(() => this.appendUnlocked(stream, events, expectedRevision))
       .catch((error: unknown) => this.forgetHeadOn(stream, error));
     return { ...value, durable };
-  }
-
-  private checkAppend(stream: string, events: readonly NewEvent[]): void {
-    if (events.length === 0) throw new RangeError(`append to ${stream}: no events given`);
-    if (this.closed) throw new Error('SqliteEventStore is closed');
-    const refused = this.appendRefusal();
-    if (refused !== null) throw refused;
   }
 
   /** A refused append may have met events this process did not write: the stream's next read asks the file. */

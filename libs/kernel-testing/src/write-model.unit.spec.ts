@@ -46,6 +46,18 @@ describe('WriteModel', () => {
     expect(await writeModel.decide('counter-1', counter, { type: 'add', by: 0 }, metadata)).toEqual({ state: 5, events: [], position: null });
   });
 
+  it('stores no decision while its refusal gives an error (one command or a batch), and stores again once it gives none', async () => {
+    const store = new InMemoryEventStore();
+    let refusal: Error | null = new Error('the read side cannot follow');
+    const writeModel = new WriteModel(store, { refusal: () => refusal });
+    await expect(writeModel.decide('counter-r', counter, { type: 'add', by: 1 }, metadata)).rejects.toBe(refusal);
+    const batched = await writeModel.decideBatch('counter-r', counter, [{ command: { type: 'add', by: 1 }, metadata }]);
+    expect(batched).toEqual([{ ok: false, error: refusal }]);
+    expect(await store.readStream('counter-r')).toEqual([]);
+    refusal = null;
+    expect((await writeModel.decide('counter-r', counter, { type: 'add', by: 1 }, metadata)).state).toBe(1);
+  });
+
   it('decides again on fresh state after a concurrent append, and gives up after the attempts allowed', async () => {
     const store = new InMemoryEventStore();
     const [one, other] = [new WriteModel(store), new WriteModel(store)];

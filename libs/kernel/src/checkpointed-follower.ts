@@ -124,7 +124,11 @@ export class CheckpointedFollower {
     this.subscription = null;
     if (this.idleSave) clearTimeout(this.idleSave);
     this.idleSave = null;
-    await this.saveCheckpoint();
+    // A stop goes on when the checkpoint cannot be saved (its store failed: the stop that follows is what repairs it):
+    // the events handled since the last save are delivered again at the next start, and handlers take them again.
+    await this.saveCheckpoint().catch((error: unknown) =>
+      this.options.logger?.error(`follower ${this.options.name} could not save its checkpoint at stop: the events after it are delivered again at the next start`, { error: String(error) }),
+    );
   }
 
   /** Resolves when every event up to `position` has been handled or parked; rejects after `timeoutMs`. */

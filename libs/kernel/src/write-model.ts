@@ -81,14 +81,31 @@ export class WriteModel {
   /** Snapshot saves in flight, by stream. */
   private readonly saving = new Map<string, Promise<void>>();
 
+  /** Asked before each decision's append: an error refuses it (nothing stored), null lets it through. */
+  private readonly refusal: () => Error | null;
+
   constructor(
     readonly store: EventStore,
-    /** nextTurn: what a long load awaits between its slices (a turn of the event loop; a spec counts the work between them). */
-    options: { readonly maxCachedStreams?: number; readonly snapshotEvery?: number; readonly nextTurn?: () => Promise<void> } = {},
+    /**
+     * nextTurn: what a long load awaits between its slices (a turn of the event loop; a spec counts the work between
+     * them); refusal: why no decision is stored now (the read side can no longer follow what it would store), or null.
+     */
+    options: {
+      readonly maxCachedStreams?: number;
+      readonly snapshotEvery?: number;
+      readonly nextTurn?: () => Promise<void>;
+      readonly refusal?: () => Error | null;
+    } = {},
   ) {
     this.cache = new FoldedStateCache(options.maxCachedStreams);
+    this.refusal = options.refusal ?? (() => null);
     this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
     this.nextTurn = options.nextTurn ?? nextTurnOfLoop;
+  }
+
+  private refuseIfAsked(): void {
+    const refused = this.refusal();
+    if (refused !== null) throw refused;
   }
 
   /** The stream's state, folding only the events appended since this write model last saw it. */
@@ -125,6 +142,7 @@ export class WriteModel {
       const events = decider.decide(decided, state);
       if (events.length === 0) return { events, position: null, state };
       const meta = options.metadataOf ? options.metadataOf(decided) : metadata;
+      this.refuseIfAsked();
       try {
         const result = await this.store.append(stream, this.toNewEvents(events, meta, stream, options.commandId), revision);
         const next = events.reduce(decider.evolve, state);
@@ -179,6 +197,7 @@ export class WriteModel {
       let durable = Promise.resolve();
       if (appended.length > 0) {
         try {
+          this.refuseIfAsked();
           const result =
             options.untilCommitted && this.store.appendCommitted
               ? await this.store.appendCommitted(stream, appended, loaded.revision)

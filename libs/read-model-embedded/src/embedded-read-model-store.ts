@@ -54,7 +54,7 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   private readonly kept = new Map<string, EmbeddedKeptTexts>();
   /** What the last clean stop learnt of each collection's queries, when no other run opened the file since; taken by the collection's first opening. */
   private readonly carriedQueries: Map<string, KeptQueries>;
-  /** Why the file can no longer be written (removed from its directory while open), checked by commits, pings and appends. */
+  /** Why the file can no longer be written (removed from its directory while open), checked by commits, pings and decisions. */
   private readonly removed: (() => ReadModelStoreFailedError | null) | undefined;
 
   private constructor(
@@ -266,8 +266,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
 
   /**
    * Why the read side cannot follow a write now, or null: a commit failed, or the file was removed while open. The
-   * event store asks before each append (`refuseAppendsWhile`), so such a write is refused 503 STORE_UNAVAILABLE before
-   * it is stored, instead of stored and answered from a view that no longer follows (a 404 for what was just created).
+   * write models ask before each decision's append (`decisionRefusal`), so a command is refused 503 STORE_UNAVAILABLE
+   * before it is stored, instead of stored and answered from a view that no longer follows (a 404 for what was just created).
    */
   followRefusal(): ReadModelStoreFailedError | null {
     const failure = this.turn.failure;

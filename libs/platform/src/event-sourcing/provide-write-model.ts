@@ -1,5 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type Provider } from '@nestjs/common';
 import { EVENT_STORE, WriteModel, type EventStore } from '@as2-partners/kernel';
+import { INFRASTRUCTURE } from './event-sourcing.tokens';
+import type { InfrastructureConnections } from './infrastructure-connections';
 
 /** How long a stop may spend snapshotting the write model's folds before the store closes (a pod's grace period is 30 s). */
 export const STOP_SNAPSHOT_BUDGET_MS = 5_000;
@@ -25,7 +27,11 @@ export class WriteModelSnapshotsOnStop implements BeforeApplicationShutdown {
 /** A service component's own write model (its folded-state cache never shared with another component), snapshotted on stop. */
 export function provideWriteModel(): Provider[] {
   return [
-    { provide: WriteModel, inject: [EVENT_STORE], useFactory: (store: EventStore) => new WriteModel(store) },
+    {
+      provide: WriteModel,
+      inject: [EVENT_STORE, INFRASTRUCTURE],
+      useFactory: (store: EventStore, infrastructure: InfrastructureConnections) => new WriteModel(store, { refusal: infrastructure.decisionRefusal }),
+    },
     { provide: WriteModelSnapshotsOnStop, inject: [WriteModel], useFactory: (writeModel: WriteModel) => new WriteModelSnapshotsOnStop(writeModel) },
   ];
 }
