@@ -97,8 +97,12 @@ describe('the OpenAPI document of the whole API (all-in-one)', () => {
       const kept = (op.description ?? '').includes('Idempotency-Key');
       if (!kept) continue;
       expect([where, headersOf(op, '409')]).toEqual([where, expect.arrayContaining(['Retry-After', 'Idempotent-Replayed'])]);
-      for (const status of ['404', '422'].filter((status) => op.responses[status])) expect([where, status, headersOf(op, status)]).toEqual([where, status, ['Idempotent-Replayed']]);
+      for (const status of ['400', '403', '404', '422'].filter((status) => op.responses[status])) expect([where, status, headersOf(op, status)]).toEqual([where, status, ['Idempotent-Replayed']]);
+      expect([where, headersOf(op, '401')]).toEqual([where, ['WWW-Authenticate']]);
     }
+    // The public MDN receipt keeps no answer (it has no caller to keep one for): it says nothing of the header.
+    const receipt = document.paths['/v1/connection-tests/mdn']['post'];
+    expect([receipt.description ?? '', headersOf(receipt, '200')]).toEqual([expect.not.stringContaining('Idempotency-Key'), []]);
   });
 
   it('has servers, and multipart bodies on the three upload routes', () => {

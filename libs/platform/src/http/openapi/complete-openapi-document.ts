@@ -49,8 +49,11 @@ const IDEMPOTENCY_KEY_TEXT =
 const SHARED_CODES: Readonly<Record<string, string>> = { '400': 'MALFORMED_JSON', '403': 'FORBIDDEN', '413': 'PAYLOAD_TOO_LARGE', '415': 'UNSUPPORTED_MEDIA_TYPE' };
 
 const IDEMPOTENT_REPLAYED_HEADER = { description: 'true when the answer is the one kept for the request\'s Idempotency-Key', schema: { type: 'string', enum: ['true'] } };
-/** The refusals a kept answer may be (the handler's own: a limit, a missing target, a conflict, a rule), replayed with Idempotent-Replayed too. */
-const REPLAYED_REFUSALS = new Set(['402', '404', '409', '422']);
+/**
+ * Whether an answer with this status may be a kept one, replayed with Idempotent-Replayed (isDecidedAnswer): any below
+ * 500 but a 401 (refused before the key is claimed), a 408 or a 429 (nothing decided).
+ */
+const mayBeReplayed = (status: string): boolean => Number(status) < 500 && !['401', '408', '429'].includes(status);
 const RETRY_AFTER_HEADER = { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } };
 
 const errorResponse = (status: string, description: string): ResponseObject => ({
@@ -112,7 +115,7 @@ function completeOperation(path: string, method: string, operation: OperationObj
     for (const [status, response] of Object.entries(responses)) {
       const given = response as ResponseObject;
       if (IDEMPOTENCY_DESCRIPTIONS[status] && !given.description.includes('IDEMPOTENCY_')) given.description = `${given.description}; ${IDEMPOTENCY_DESCRIPTIONS[status]}`;
-      if (Number(status) < 300 || REPLAYED_REFUSALS.has(status)) given.headers = { ...given.headers, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED_HEADER };
+      if (mayBeReplayed(status)) given.headers = { ...given.headers, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED_HEADER };
       // IDEMPOTENCY_KEY_IN_USE says when to try again.
       if (status === '409') given.headers = { ...given.headers, 'Retry-After': RETRY_AFTER_HEADER };
     }

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { DomainError } from '@as2-partners/kernel';
-import { Public, TakesMediaTypes } from '@as2-partners/platform';
+import { AnswersNotKept, Public, TakesMediaTypes } from '@as2-partners/platform';
 import { AsyncMdnReceipts } from '../../test-runs/async-mdn-receipts';
 import { MDN_RECEIVED } from '../../api-conventions/connection-tester.openapi';
 
@@ -22,6 +22,8 @@ export class MdnReceiptController {
 
   @Post()
   @Public()
+  // A partner's MDN, answered anew each time (a repeat is MDN_NOT_EXPECTED: answered already): no caller to keep a key for.
+  @AnswersNotKept()
   @TakesMediaTypes('an MDN: multipart/report, or multipart/signed around one')
   @HttpCode(200)
   @ApiOperation({ summary: 'Receives asynchronous MDNs of connection tests (AS2 partners post here)' })
