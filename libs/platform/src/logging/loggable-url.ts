@@ -1,17 +1,21 @@
 /** Query parameters whose values a log line must not hold (a token a client put in the URL, a password, a key). */
-const SECRET_PARAMETER = /token|password|passwd|passphrase|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie/i;
-/** Names that are a secret only whole (`code`: an OAuth code; `key`, `pass`, `pin`), not inside another (`country_code`). */
-const SECRET_NAME = /^(?:code|key|pass|pin)$/i;
-const SECRET_NAME_IN_QUERY = /(?:^|[&[+])(?:code|key|pass|pin)(?:[=&[\]+]|$)/i;
+const SECRET_PARAMETER = /token|password|passwd|passphrase|passcode|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie|otp\b|pin[-_]?code/i;
+/** Names that are a secret only whole (`code`: an OAuth code; `key`, `pass`, `pin`, `pw`), not inside another (`country_code`). */
+const SECRET_NAME = /^(?:code|key|pass|pin|pw)$/i;
+const SECRET_NAME_IN_QUERY = /(?:^|[&[.+])(?:code|key|pass|pin|pw)(?:[=&[\].+]|$)/i;
+/** What a name's parts are cut at and stripped of: brackets and dots (`key[]`, `user.pin`), spaces, controls and invisible format characters. */
+const NAME_PART_SEPARATOR = /[[\].]/;
+const INVISIBLE = /[\p{Cc}\p{Cf}\s]/gu;
 
 /**
- * Whether a parameter's name (unescaped) looks like a secret: whole, or any part of its bracketed form as clients send
- * arrays and objects (`key[]`, `auth[pin]`), spaces around it ignored.
+ * Whether a parameter's name (unescaped) looks like a secret: whole, or any part of the bracketed or dotted forms
+ * clients send for arrays and objects (`key[]`, `auth[pin]`, `user.pin`), with spaces, controls and invisible
+ * characters (a zero-width space, NUL) left out.
  */
 const isSecretName = (name: string): boolean =>
-  name.split(/[[\]]/).some((part) => {
-    const trimmed = part.trim();
-    return SECRET_PARAMETER.test(trimmed) || SECRET_NAME.test(trimmed);
+  name.split(NAME_PART_SEPARATOR).some((part) => {
+    const bare = part.replace(INVISIBLE, '');
+    return SECRET_PARAMETER.test(bare) || SECRET_NAME.test(bare);
   });
 
 /**

@@ -31,4 +31,11 @@ describe('loggableUrl', () => {
     );
     expect(loggableUrl('/x?code+=c1&page=2')).toBe('/x?code+=[redacted]&page=2');
   });
+
+  it('replaces a secret named in dotted form, by a common compound name, or followed by an invisible character', () => {
+    expect(loggableUrl('/x?user.pin=s1&login.pass=s2&passcode=s3&pin_code=s4&pw=s5&otp=s6&user.name=u&zip_code=12345&pwa=1')).toBe(
+      '/x?user.pin=[redacted]&login.pass=[redacted]&passcode=[redacted]&pin_code=[redacted]&pw=[redacted]&otp=[redacted]&user.name=u&zip_code=12345&pwa=1',
+    );
+    expect(loggableUrl('/x?key%E2%80%8B=s1&key%00=s2&page=2')).toBe('/x?key%E2%80%8B=[redacted]&key%00=[redacted]&page=2');
+  });
 });
