@@ -128,6 +128,22 @@ export function assertKeyRolloverSchedulable(state: KeyAliasState, currentKeyId:
   return current;
 }
 
+/**
+ * The next key's certificate is valid over the whole window, as a partner's next certificate must be: from its
+ * activation to the overlap's end. Checked by the decider, and before a key pair is generated whose validity is known.
+ */
+export function assertNextKeyCoversWindow(certificate: { readonly notBefore: string; readonly notAfter: string }, activateAt: string, overlapUntil: string): void {
+  const { notBefore, notAfter } = certificate;
+  if (ms(notBefore) > ms(activateAt) || ms(notAfter) <= ms(overlapUntil)) {
+    throw new DomainError(
+      CertificateLifecycleErrorCode.CertificateNotValidForWindow,
+      `The next key's certificate is valid from ${notBefore} to ${notAfter}, which does not cover ${activateAt} to ${overlapUntil}`,
+      ms(notBefore) > ms(activateAt) ? 'activate_at' : 'overlap_until',
+      { not_before: notBefore, expires_at: notAfter, window_start: activateAt, window_end: overlapUntil },
+    );
+  }
+}
+
 function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
   const scope = scopeOf(command);
   switch (command.type) {
@@ -143,16 +159,7 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
       // The same certificate again (an old file uploaded by mistake) would schedule a rollover that changes nothing; a
       // renewed certificate of the same key pair is a new certificate, and rolls over.
       if (key.certificate.fingerprintSha256 === current.certificate.fingerprintSha256) throw keyRolloverSameCertificate(current.keyId, key.source);
-      // Valid over the whole window, as a partner's next certificate must be: from its activation to the overlap's end.
-      const { notBefore, notAfter } = key.certificate;
-      if (ms(notBefore) > ms(activateAt) || ms(notAfter) <= ms(overlapUntil)) {
-        throw new DomainError(
-          CertificateLifecycleErrorCode.CertificateNotValidForWindow,
-          `The next key's certificate is valid from ${notBefore} to ${notAfter}, which does not cover ${activateAt} to ${overlapUntil}`,
-          ms(notBefore) > ms(activateAt) ? 'activate_at' : 'overlap_until',
-          { not_before: notBefore, expires_at: notAfter, window_start: activateAt, window_end: overlapUntil },
-        );
-      }
+      assertNextKeyCoversWindow(key.certificate, activateAt, overlapUntil);
       return [
         { type: 'key.created.v1', data: { ...scope, ...key, role: 'next', createdAt: now } },
         { type: 'key.rollover_scheduled.v1', data: { ...scope, currentKeyId: current.keyId, nextKeyId: key.keyId, activateAt, overlapUntil, scheduledAt: now } },

@@ -214,6 +214,12 @@ function nodeSignature(toBeSigned: forge.asn1.Asn1, privateKey: KeyObject): stri
   return sign('sha256', Buffer.from(forge.asn1.toDer(toBeSigned).getBytes(), 'binary'), privateKey).toString('binary');
 }
 
+/** The validity of a certificate generated at `now` for `validDays`: from `now` to the second, for whole days. */
+export function generatedValidity(now: Date, validDays: number): { readonly notBefore: Date; readonly notAfter: Date } {
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return { notBefore, notAfter: new Date(notBefore.getTime() + validDays * 86_400_000) };
+}
+
 /** A fresh RSA key and a self-signed certificate for it (what a partner is handed), valid from `now` for `validDays`. */
 export async function generateKeyMaterial(options: { keySize: RsaKeySize; subject: string; validDays: number; now: Date }): Promise<KeyMaterial> {
   const subject = parseSubject(options.subject);
@@ -222,8 +228,9 @@ export async function generateKeyMaterial(options: { keySize: RsaKeySize; subjec
   cert.publicKey = forgePublicKeyOf(privateKey);
   // A positive 64-bit serial: random so that two keys never share issuer and serial.
   cert.serialNumber = '01' + randomBytes(8).toString('hex');
-  cert.validity.notBefore = new Date(Math.floor(options.now.getTime() / 1000) * 1000);
-  cert.validity.notAfter = new Date(cert.validity.notBefore.getTime() + options.validDays * 86_400_000);
+  const validity = generatedValidity(options.now, options.validDays);
+  cert.validity.notBefore = validity.notBefore;
+  cert.validity.notAfter = validity.notAfter;
   cert.setSubject(subject.flat());
   cert.setIssuer(subject.flat());
   cert.setExtensions([

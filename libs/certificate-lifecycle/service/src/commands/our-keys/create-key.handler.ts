@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   assertKeyRolloverSchedulable,
   assertNewKeyAlias,
+  assertNextKeyCoversWindow,
   duplicateKeyAlias,
   keyNotFound,
   toCertificateData,
@@ -12,6 +13,7 @@ import {
 import { CLOCK, type Clock } from '@as2-partners/kernel';
 import { AfterWrite, requestMetadata, type RequestContext, utcInstantOf } from '@as2-partners/platform';
 import { newKeyId, newSealedKeyId } from '../../keystore/key-id';
+import { generatedValidity } from '../../keystore/key-material';
 import { KEY_SEALER, type KeySealer } from '../../keystore/key-sealer';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
 import { OurKeystore } from '../../keystore/our-keystore';
@@ -49,7 +51,7 @@ export class CreateKeyHandler {
     // retry's own first key (its command id's) is no duplicate: it is the answer.
     const ownKeyId = ctx.commandId === undefined ? null : newKeyId(ctx.commandId);
     if ((await this.keystore.state(scope)).keys.some((key) => key.keyId !== ownKeyId)) throw duplicateKeyAlias(scope.alias);
-    return this.store(ctx, scope, form, (key, now) => ({ type: 'create', ...scope, key, now }));
+    return this.store(ctx, scope, form, this.clock.now(), (key, now) => ({ type: 'create', ...scope, key, now }));
   }
 
   /** Only a key of the caller's own keystore rolls over: a tenant reads the account's keys, it does not replace them. */
@@ -58,18 +60,25 @@ export class CreateKeyHandler {
     const activateAt = utcInstantOf(form.activateAt, 'activate_at', 'ROLLOVER_WINDOW_INVALID');
     const overlapUntil = utcInstantOf(form.overlapUntil, 'overlap_until', 'ROLLOVER_WINDOW_INVALID');
     const scope: KeyAliasScope = { account: current.account, tenant: current.tenant, alias: current.alias };
-    // A window refused whatever the key is refused before a key pair is generated for nothing (seconds of a keystore's queue).
-    assertKeyRolloverSchedulable(await this.keystore.state(scope), currentKeyId, activateAt, overlapUntil, this.clock.now().toISOString());
-    return this.store(ctx, scope, form, (key, now) => ({ type: 'schedule_rollover', ...scope, currentKeyId, key, activateAt, overlapUntil, now }));
+    // A window refused whatever the key is, or one a key to generate would not cover (its validity is known before it
+    // is made), is refused before a key pair is generated for nothing (seconds of a keystore's queue).
+    const now = this.clock.now();
+    assertKeyRolloverSchedulable(await this.keystore.state(scope), currentKeyId, activateAt, overlapUntil, now.toISOString());
+    if (form.source.kind === 'generate') {
+      const { notBefore, notAfter } = generatedValidity(now, form.source.validDays);
+      assertNextKeyCoversWindow({ notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() }, activateAt, overlapUntil);
+    }
+    return this.store(ctx, scope, form, now, (key, at) => ({ type: 'schedule_rollover', ...scope, currentKeyId, key, activateAt, overlapUntil, now: at }));
   }
 
   private async store(
     ctx: RequestContext,
     scope: KeyAliasScope,
     form: KeyRequestForm,
+    /** When the key is made: a generated certificate's validity starts then. */
+    now: Date,
     command: (key: NewKey, now: string) => KeyAliasCommand,
   ): Promise<AfterWrite<KeyViewDocument>> {
-    const now = this.clock.now();
     const keyId = newKeyId(ctx.commandId);
     const metadata = requestMetadata(ctx, scope.tenant, now);
     let key: NewKey | null = null;
