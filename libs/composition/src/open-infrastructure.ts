@@ -99,6 +99,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   const embedded = connections(eventStore, readModels, secrets, bus, [
     { name: 'eventStore', ping: () => eventStore.ping() },
     { name: 'readModelStore', ping: () => readModels.ping(), restartNeeded: () => readModels.restartNeeded() },
+    { name: 'secretStore', ping: () => secrets.ping(), restartNeeded: () => secrets.restartNeeded() },
   ], closers);
   // No decision is stored meanwhile that the views would never show: a command is answered 503 before it is stored.
   return { ...embedded, decisionRefusal: () => readModels.followRefusal() };

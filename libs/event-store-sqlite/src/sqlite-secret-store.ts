@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Connection } from 'better-sqlite3';
-import type { ReadModelStore, SecretCollection, SecretDocument, SecretOwner, SecretStore } from '@as2-partners/kernel';
+import { EventStoreUnavailableError, type ReadModelStore, type SecretCollection, type SecretDocument, type SecretOwner, type SecretStore } from '@as2-partners/kernel';
 import { configureConnection } from './sqlite-schema';
 
 export interface SqliteSecretStoreOptions {
@@ -25,11 +26,16 @@ export class SqliteSecretStore implements SecretStore {
   private readonly moves = new Map<string, Promise<void>>();
   private readonly statements: ReturnType<typeof prepareStatements>;
 
+  /** The file's inode when opened (null: in memory): another one at its path, or none, means it was removed while open. */
+  private readonly inode: number | null;
+
   private constructor(
     private readonly db: Connection,
+    private readonly file: string,
     private readonly movedFrom: ReadModelStore | undefined,
   ) {
     this.statements = prepareStatements(db);
+    this.inode = file === ':memory:' ? null : statSync(file).ino;
   }
 
   static open(file: string, options: SqliteSecretStoreOptions = {}): SqliteSecretStore {
@@ -48,7 +54,7 @@ export class SqliteSecretStore implements SecretStore {
         );
         CREATE INDEX IF NOT EXISTS secrets_by_owner ON secrets (collection, account, tenant);
       `);
-      return new SqliteSecretStore(db, options.movedFrom);
+      return new SqliteSecretStore(db, file, options.movedFrom);
     } catch (error) {
       db.close();
       throw error;
@@ -68,14 +74,17 @@ export class SqliteSecretStore implements SecretStore {
       },
       put: async (doc) => {
         await ready();
+        this.refuseIfRemoved();
         s.put.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc));
       },
       delete: async (id) => {
         await ready();
+        this.refuseIfRemoved();
         if (s.delete.run(name, id).changes > 0) this.overwriteDeleted();
       },
       deleteMany: async (owner) => {
         await ready();
+        this.refuseIfRemoved();
         const { where, params } = ofOwner(name, owner);
         const { changes } = this.db.prepare(`DELETE FROM secrets WHERE ${where}`).run(...params);
         if (changes > 0) this.overwriteDeleted();
@@ -98,9 +107,31 @@ export class SqliteSecretStore implements SecretStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** For tests and the readiness check: the file answers. */
+  /** For tests and the readiness check: the file answers, and is still the one opened. */
   async ping(): Promise<void> {
+    this.refuseIfRemoved();
     this.statements.ping.get();
+  }
+
+  /**
+   * Why only a restart brings this store back, or null: its file removed from the directory while open (SQLite would go
+   * on writing keys and passwords into a file nobody finds again, all of them lost at the next start).
+   */
+  restartNeeded(): string | null {
+    if (this.inode === null) return null;
+    let current: number | null;
+    try {
+      current = statSync(this.file).ino;
+    } catch {
+      current = null;
+    }
+    return current === this.inode ? null : `the secret file was removed from ${this.file} while open: restart the service (keys and passwords stored since are lost)`;
+  }
+
+  /** A write into a removed file is refused 503 STORE_UNAVAILABLE before it is made, nothing stored. */
+  private refuseIfRemoved(): void {
+    const removed = this.restartNeeded();
+    if (removed !== null) throw new EventStoreUnavailableError(removed, false);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { AllInOneModule } from '../all-in-one.module';
+import { certificateApiAs } from '../certificates/certificate-api.spec-support';
+
+describe('keys and partner passwords when secrets.sqlite is removed while the server runs (embedded mode)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-removed-secrets-'));
+  let t: EmbeddedTestApp;
+  const storedEvents = (): number => {
+    const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    t = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses them 503 STORE_UNAVAILABLE before anything is stored (they would be lost at the next start), and readiness and liveness say so', async () => {
+    const api = certificateApiAs(t, { account: 'removed-secrets', tenant: 't1' });
+    const generate = { generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Before', valid_days: 365 } };
+    expect((await api.post('/v1/keys', { alias: 'before', ...generate })).status).toBe(201);
+    const before = storedEvents();
+
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `secrets.sqlite${suffix}`), { force: true });
+    const key = await api.post('/v1/keys', { alias: 'after', ...generate });
+    const partner = await api.post('/v1/partners', { name: 'After', as2_id: 'AFTER-REMOVAL', url: 'https://after.example.com/as2', http_auth: { enabled: true, username: 'u', password: 'secret-password' } });
+    expect([key.status, key.body.error?.code, partner.status, partner.body.error?.code]).toEqual([503, 'STORE_UNAVAILABLE', 503, 'STORE_UNAVAILABLE']);
+    expect(storedEvents()).toBe(before);
+
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    const live = await t.app.inject({ method: 'GET', url: '/health/live' });
+    expect([ready.statusCode, ready.json().error?.details?.secretStore?.status, live.statusCode]).toEqual([503, 'down', 503]);
+  });
+});
