@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
+import { SECRET_STORE, type SecretStore } from '@as2-partners/kernel';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs } from '../certificates/certificate-api.spec-support';
@@ -24,6 +26,16 @@ describe('keys and partner passwords when secrets.sqlite is removed while the se
   afterAll(async () => {
     await t?.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers 409 KEY_MATERIAL_UNAVAILABLE for a key whose sealed private key is gone from the file, not a 500", async () => {
+    const api = certificateApiAs(t, { account: 'lost-blobs', tenant: 't1' });
+    const key = await api.post('/v1/keys', { alias: 'lost', generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=Lost', valid_days: 365 } });
+    expect(key.status).toBe(201);
+    // What a secrets.sqlite replaced by an older copy (or lost) leaves: the key listed, its sealed private key not there.
+    await t.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION).deleteMany({ account: 'lost-blobs', tenant: 't1' });
+    const csr = await api.post(`/v1/keys/${key.body.data.id}/csr`, {});
+    expect([csr.status, csr.body.error?.code]).toEqual([409, 'KEY_MATERIAL_UNAVAILABLE']);
   });
 
   it('refuses them 503 STORE_UNAVAILABLE before anything is stored (they would be lost at the next start), and readiness and liveness say so', async () => {

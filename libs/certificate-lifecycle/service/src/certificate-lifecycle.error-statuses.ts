@@ -25,6 +25,7 @@ export const CERTIFICATE_LIFECYCLE_ERROR_STATUSES: Readonly<Record<string, numbe
   [Keys.InheritedKeyReadOnly]: 403,
   [Keys.KeyNotCurrent]: 409,
   [Keys.KeyRolloverPending]: 409,
+  [Keys.KeyMaterialUnavailable]: 409,
   [Keys.KeyRolloverAlreadyScheduled]: 409,
   [Keys.KeyOverlapNotClosed]: 409,
   [Keys.InvalidKeyAlias]: 422,

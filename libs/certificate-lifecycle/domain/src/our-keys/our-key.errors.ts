@@ -23,7 +23,16 @@ export const OurKeyErrorCode = {
   InvalidCms: 'INVALID_CMS',
   DecryptionFailed: 'DECRYPTION_FAILED',
   InvalidSignedAttributes: 'INVALID_SIGNED_ATTRIBUTES',
+  KeyMaterialUnavailable: 'KEY_MATERIAL_UNAVAILABLE',
 } as const;
+
+/** The key's sealed private key is gone from the keystore's file (secrets.sqlite lost or replaced): it can sign and decrypt nothing. */
+export function keyMaterialUnavailable(keyId: string): DomainError {
+  return new DomainError(
+    OurKeyErrorCode.KeyMaterialUnavailable,
+    `The private key of key ${keyId} is missing from the keystore (secrets.sqlite lost or replaced): restore the file, or import the key again under a new alias`,
+  );
+}
 
 export function keyNotFound(keyOrAlias: string): DomainError {
   return new DomainError(OurKeyErrorCode.KeyNotFound, `Key ${keyOrAlias} not found`);

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { As2Certificate, type As2KeyPair } from '@as2-partners/as2';
 import {
   CertificateLifecycleStreams,
   decryptionKeysOf,
   keyAliasDecider,
+  keyMaterialUnavailable,
   keyNotFound,
   signingKeyOf,
   type KeyAliasCommand,
@@ -25,6 +26,8 @@ export interface UnsealedKey {
 /** The write side of our keystores (a tenant's, or the account's: tenant null): alias streams, and unsealing a key for an operation inside this service. */
 @Injectable()
 export class OurKeystore {
+  private readonly logger = new Logger('OurKeystore');
+
   constructor(
     private readonly writeModel: WriteModel,
     private readonly sealedKeys: SealedKeyStore,
@@ -52,7 +55,10 @@ export class OurKeystore {
 
   async unseal(entry: OurKeyEntry): Promise<UnsealedKey> {
     const blob = await this.sealedKeys.get(entry.sealedKey.blobId);
-    if (!blob) throw new Error(`Sealed key ${entry.sealedKey.blobId} of key ${entry.keyId} is missing from the sealed-key store`);
+    if (!blob) {
+      this.logger.error(`Sealed key ${entry.sealedKey.blobId} of key ${entry.keyId} is missing from the sealed-key store`);
+      throw keyMaterialUnavailable(entry.keyId);
+    }
     const privateKey = this.sealer.unseal(blob, entry.sealedKey.sha256);
     // Its issuers too (an imported key's CA chain): what it signs carries them, so a partner trusting the root verifies.
     const chain = entry.certificate.chain.map((member) => As2Certificate.from(member.pem));
