@@ -42,6 +42,8 @@ const seed = [
   ...Array.from({ length: 300 }, (_, i) => view(tenant, i)),
   ...Array.from({ length: 100 }, (_, i) => view('other', i)),
   ...Array.from({ length: 50 }, (_, i) => view(null, i)),
+  // the hub's view of 40 of the account's master partners
+  ...Array.from({ length: 40 }, (_, i) => ({ ...view(tenant, 1000 + i), type: 'inherited' as const, typeOrder: 1 as const, masterPartnerId: `prt_${1000 + i}` })),
 ];
 
 interface IndexCase {
@@ -65,6 +67,9 @@ const cases: IndexCase[] = [
   { label: 'the last page of inactive partners', index: PARTNER_VIEW_INDEXES[1], query: partnerListQuery({ account, tenant, active: false, page: 3, perPage: 20 }), ordered: true },
   { label: 'a page of master partners', index: PARTNER_VIEW_INDEXES[0], query: partnerListQuery({ account, tenant: null, page: 2, perPage: 20 }), ordered: true },
   { label: 'a page of inactive master partners', index: PARTNER_VIEW_INDEXES[1], query: partnerListQuery({ account, tenant: null, active: false, page: 1, perPage: 5 }), ordered: true },
+  { label: "a page of a tenant's own partners (type=tenant)", index: PARTNER_VIEW_INDEXES[0], query: partnerListQuery({ account, tenant, type: 'tenant', page: 2, perPage: 20 }), ordered: true },
+  { label: 'a page of inherited partners (type=inherited)', index: PARTNER_VIEW_INDEXES[0], query: partnerListQuery({ account, tenant, type: 'inherited', page: 1, perPage: 20 }), ordered: true },
+  { label: 'a page of active inherited partners', index: PARTNER_VIEW_INDEXES[1], query: partnerListQuery({ account, tenant, type: 'inherited', active: true, page: 1, perPage: 20 }), ordered: true },
 ];
 
 it('covers every declared partner-view index', () => {

@@ -21,7 +21,10 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
   const scope: Filter = { account: criteria.account };
   // masters too name their tenant (null): the list is then a range of the same indexes, in their order
   const conditions: Filter[] = [scope, { tenant: criteria.tenant }];
-  if (criteria.type && criteria.type !== 'all') conditions.push({ type: criteria.type });
+  // The type as its order (0 tenant, 1 inherited), which every list index holds right after the tenant: a range of
+  // the index in its order, not a scan of the tenant's partners filtered by `type` and sorted.
+  const oneType = criteria.type !== undefined && criteria.type !== 'all';
+  if (oneType) conditions.push({ typeOrder: criteria.type === 'tenant' ? 0 : 1 });
   if (criteria.active !== undefined) conditions.push({ 'settings.active': criteria.active });
   if (criteria.stationId !== undefined) conditions.push({ 'settings.stationId': criteria.stationId });
   if (criteria.search) {
@@ -30,7 +33,7 @@ export function partnerListQuery(criteria: PartnerListCriteria): FindQuery {
   }
   return {
     filter: { $and: conditions },
-    sort: { typeOrder: 1, createdAt: 1, partnerId: 1 },
+    sort: oneType ? { createdAt: 1, partnerId: 1 } : { typeOrder: 1, createdAt: 1, partnerId: 1 },
     skip: (criteria.page - 1) * criteria.perPage,
     limit: criteria.perPage,
   };
