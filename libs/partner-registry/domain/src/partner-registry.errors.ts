@@ -123,13 +123,16 @@ export function invalidMyAs2IdFormat(): DomainError {
   );
 }
 
+/** How many partnership ids an AS2_INSTANCE_IN_USE names: a hub's instance may pair with every one of its partners. */
+export const IN_USE_PARTNERSHIPS_NAMED = 100;
+
 /** An instance still named by partnerships: deleting it would silently cut those pairs, so it takes `cascade`. */
 export function as2InstanceInUse(instanceId: string, partnershipIds: readonly string[]): DomainError {
   return new DomainError(
     PartnerRegistryErrorCode.As2InstanceInUse,
-    `AS2 instance ${instanceId} still has partnerships: delete them first, or delete with ?cascade=true`,
+    `AS2 instance ${instanceId} still has ${partnershipIds.length} partnership(s): delete them first, or delete with ?cascade=true`,
     undefined,
-    { partnership_ids: [...partnershipIds] },
+    { partnership_ids: partnershipIds.slice(0, IN_USE_PARTNERSHIPS_NAMED), partnerships_total: partnershipIds.length },
   );
 }
 

@@ -42,7 +42,12 @@ const OUR_KEY_SCHEMA = object(
   ['tenant'],
 );
 
-const AS2_INSTANCE_DETAILS_SCHEMA = object({ ...AS2_INSTANCE_PROPERTIES, partnerships: { type: 'array', items: RELATED_PARTNERSHIP_SCHEMA }, keys: { type: 'array', items: OUR_KEY_SCHEMA } });
+const AS2_INSTANCE_DETAILS_SCHEMA = object({
+  ...AS2_INSTANCE_PROPERTIES,
+  partnerships: { type: 'array', maxItems: 100, items: RELATED_PARTNERSHIP_SCHEMA, description: 'The first 100, oldest first: all of them in pages at GET /v1/partnerships?as2_instance_id=' },
+  partnerships_total: { type: 'integer', minimum: 0, description: 'How many partnerships name the instance (those the caller sees)' },
+  keys: { type: 'array', items: OUR_KEY_SCHEMA },
+});
 
 const OVERRIDES_SCHEMA: SchemaObject = {
   type: 'object',

@@ -29,7 +29,7 @@ describe('AS2 instances (/v1/as2-instances, /v1/accounts/{account}/as2-instances
       updated_at: expect.stringMatching(API_TIMESTAMP),
     });
     const details = await ctx.api.get(`/v1/as2-instances/${instance.id}`);
-    expect(details.body.data).toEqual({ ...instance, partnerships: [], keys: [] });
+    expect(details.body.data).toEqual({ ...instance, partnerships: [], partnerships_total: 0, keys: [] });
     const list = await ctx.api.get('/v1/as2-instances');
     expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([instance.id]);
     expect(list.body.pagination).toMatchObject({ total: 1, current_page: 1 });

@@ -20,6 +20,20 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
     ok<{ id: string }>(caller.post('/v1/partnerships', { as2_instance_id: as2InstanceId, partner_id: partnerId, ...extra }));
   const partnershipsIn = async (caller: Api) => (await caller.get('/v1/partnerships')).body.data.map((p: { id: string }) => p.id);
 
+  it("shows an instance's first hundred partnerships in its details, oldest first, and how many there are: a hub's instance pairs with thousands", async () => {
+    expect((await ctx.admin.post(`/v1/accounts/${ctx.account}/tenants`, { id: ctx.tenant, name: 'Hub', plan: 'enterprise' })).status).toBe(201);
+    const ours = await instance(ctx.api, 'hub');
+    const ids: string[] = [];
+    for (let i = 0; i < 102; i++) ids.push((await pair(ctx.api, ours.id, (await partner(ctx.api, `supplier-${i}`)).id)).id);
+    const details = (await ctx.api.get(`/v1/as2-instances/${ours.id}`)).body.data;
+    expect([details.partnerships.map((p: { id: string }) => p.id), details.partnerships_total]).toEqual([ids.slice(0, 100), 102]);
+    // All of them, in pages.
+    expect((await ctx.api.get(`/v1/partnerships?as2_instance_id=${ours.id}&page=2&per_page=100`)).body.data.map((p: { id: string }) => p.id)).toEqual(ids.slice(100));
+    // Its deletion's refusal names a hundred of them too, and counts them all.
+    const refused = await ctx.api.delete(`/v1/as2-instances/${ours.id}`);
+    expect([refused.status, refused.body.error.details.partnership_ids.length, refused.body.error.details.partnerships_total]).toEqual([409, 100, 102]);
+  }, 60_000);
+
   it('creates, reads, lists, updates and deletes a partnership; the instance shows it as a related partnership', async () => {
     const ours = await instance(ctx.api, 'mycompany');
     const amazon = await partner(ctx.api, 'amazon', { name: 'Amazon' });
@@ -124,6 +138,7 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('AS2_INSTANCE_IN_USE');
       expect([...refused.body.error.details.partnership_ids].sort()).toEqual([a.id, b.id].sort());
+      expect(refused.body.error.details.partnerships_total).toBe(2);
       expect((await ctx.api.get(`/v1/as2-instances/${ours.id}`)).status).toBe(200);
       expect((await ctx.api.delete(`/v1/as2-instances/${ours.id}?cascade=true`)).status).toBe(200);
       expect(await partnershipsIn(ctx.api)).toEqual([]);

@@ -7,7 +7,10 @@ import type { As2InstanceDocument } from './exchange-view.documents';
 import { presentAs2Instance, presentRelatedPartnership, type InstancePresentedType } from './exchange.presenter';
 import { presentOurKey } from './our-key.document';
 
-/** GET /as2-instances/{id}: the instance with its related partnerships (seed 001) and its keys. */
+/** How many of an instance's partnerships its details show: a hub's instance may pair with every one of its partners. */
+export const DETAILS_PARTNERSHIPS_LIMIT = 100;
+
+/** GET /as2-instances/{id}: the instance with its related partnerships (seed 001: the first hundred, and their count) and its keys. */
 @Injectable()
 export class As2InstanceDetails {
   constructor(
@@ -18,9 +21,9 @@ export class As2InstanceDetails {
 
   /** `viewer` null: the account admin, who sees every tenant's partnerships of a master instance. */
   async of(doc: As2InstanceDocument, viewer: string | null, type: InstancePresentedType) {
-    const partnerships = await this.exchange.partnershipsOfInstance(doc.account, viewer, doc.instanceId);
+    const partnerships = await this.exchange.partnershipsOfInstance(doc.account, viewer, doc.instanceId, DETAILS_PARTNERSHIPS_LIMIT);
     const related = [];
-    for (const partnership of partnerships) {
+    for (const partnership of partnerships.items) {
       const partner: PartnerViewDocument | null = await this.partners.findForTenant(doc.account, partnership.tenant, partnership.partnerId);
       related.push(presentRelatedPartnership(partnership, doc, partner));
     }
@@ -28,6 +31,6 @@ export class As2InstanceDetails {
     // the account's; an account-level instance's in the account's keystore.
     const now = this.clock.now();
     const keys = (await this.exchange.keysOfAlias(doc.account, doc.tenant, doc.myAs2Alias)).map((key) => presentOurKey(key, now));
-    return { ...presentAs2Instance(doc, type), partnerships: related, keys };
+    return { ...presentAs2Instance(doc, type), partnerships: related, partnerships_total: partnerships.total, keys };
   }
 }

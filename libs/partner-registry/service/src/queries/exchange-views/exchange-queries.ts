@@ -62,9 +62,9 @@ export class ExchangeQueries {
   }
 
   /** Partnerships naming an instance: one tenant's, or (tenant null, for a master instance) every tenant's of the account. */
-  async partnershipsOfInstance(account: string, tenant: string | null, as2InstanceId: string): Promise<PartnershipDocument[]> {
-    const { items } = await this.partnerships.find({ filter: { account, as2InstanceId, ...(tenant === null ? {} : { tenant }) }, sort: BY_CREATION });
-    return items;
+  /** The first `limit` partnerships naming the instance, oldest first, and how many there are. */
+  async partnershipsOfInstance(account: string, tenant: string | null, as2InstanceId: string, limit: number): Promise<Page<PartnershipDocument>> {
+    return this.partnerships.find({ filter: { account, as2InstanceId, ...(tenant === null ? {} : { tenant }) }, sort: BY_CREATION, limit });
   }
 
   /** Stations whose default identity is the instance: one tenant's, or (tenant null, a master instance) every tenant's of the account. */

@@ -20,5 +20,5 @@ export const ExchangeCollections = {
 } as const;
 
 export const AS2_INSTANCE_INDEXES = [['account', 'tenant', 'createdAt'], ['account', 'myAs2Id']] as const;
-export const PARTNERSHIP_INDEXES = [['account', 'tenant', 'createdAt'], ['account', 'as2InstanceId'], ['account', 'partnerId']] as const;
+export const PARTNERSHIP_INDEXES = [['account', 'tenant', 'createdAt'], ['account', 'as2InstanceId', 'createdAt'], ['account', 'partnerId']] as const;
 export const STATION_INDEXES = [['account', 'tenant', 'createdAt']] as const;
