@@ -2,7 +2,11 @@
 const SECRET_PARAMETER = /token|password|passwd|passphrase|passcode|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie|otp\b|pin[-_]?code/i;
 /** Names that are a secret only whole (`code`: an OAuth code; `key`, `pass`, `pin`, `pw`), not inside another (`country_code`). */
 const SECRET_NAME = /^(?:code|key|pass|pin|pw)$/i;
-const SECRET_NAME_IN_QUERY = /(?:^|[&[.+])(?:code|key|pass|pin|pw)(?:[=&[\].+]|$)/i;
+/** Whether a query may hold a name the parts or words of which are a secret: then each name is looked at. */
+const SECRET_NAME_IN_QUERY = /(?:^|[&[.+])(?:code|key)(?:[=&[\].+]|$)|pin|pass|pw|otp/i;
+/** Words that make a name a secret wherever they stand in it (`user_pin`, `newPin`, `otp_code`), cut at `_`, `-` and case changes. */
+const SECRET_WORD = /^(?:pin|pass|pw|otp|totp)$/i;
+const WORD_BREAK = /[_-]|(?<=[a-z])(?=[A-Z])/;
 /** What a name's parts are cut at and stripped of: brackets and dots (`key[]`, `user.pin`), spaces, controls and invisible format characters. */
 const NAME_PART_SEPARATOR = /[[\].]/;
 const INVISIBLE = /[\p{Cc}\p{Cf}\s]/gu;
@@ -15,7 +19,7 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\s]/gu;
 const isSecretName = (name: string): boolean =>
   name.split(NAME_PART_SEPARATOR).some((part) => {
     const bare = part.replace(INVISIBLE, '');
-    return SECRET_PARAMETER.test(bare) || SECRET_NAME.test(bare);
+    return SECRET_PARAMETER.test(bare) || SECRET_NAME.test(bare) || bare.split(WORD_BREAK).some((word) => SECRET_WORD.test(word));
   });
 
 /**

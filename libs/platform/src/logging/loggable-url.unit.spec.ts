@@ -37,5 +37,8 @@ describe('loggableUrl', () => {
       '/x?user.pin=[redacted]&login.pass=[redacted]&passcode=[redacted]&pin_code=[redacted]&pw=[redacted]&otp=[redacted]&user.name=u&zip_code=12345&pwa=1',
     );
     expect(loggableUrl('/x?key%E2%80%8B=s1&key%00=s2&page=2')).toBe('/x?key%E2%80%8B=[redacted]&key%00=[redacted]&page=2');
+    expect(loggableUrl('/x?otp_code=s1&user_pin=s2&userPin=s3&new-pin=s4&pinned=true&passage=a&country_code=DE')).toBe(
+      '/x?otp_code=[redacted]&user_pin=[redacted]&userPin=[redacted]&new-pin=[redacted]&pinned=true&passage=a&country_code=DE',
+    );
   });
 });
