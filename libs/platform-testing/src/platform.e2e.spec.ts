@@ -441,7 +441,7 @@ describe('embedded app lifecycle', () => {
       ).toThrow(/disk is full/);
       const live = await app.app.inject({ method: 'GET', url: '/health/live' });
       expect(live.statusCode).toBe(503);
-      expect(live.json().error.details).toEqual({ readModelStore: { status: 'down', message: 'needs a restart' } });
+      expect(live.json().error.details).toEqual({ readModelStore: { status: 'down', message: 'needs a restart' }, secretStore: { status: 'up' } });
       expect(live.body).not.toContain('disk is full');
       expect((await app.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
     } finally {
@@ -465,6 +465,7 @@ describe('embedded app lifecycle', () => {
           details: {
             eventStore: { status: 'down' },
             readModelStore: { status: 'up' },
+            secretStore: { status: 'up' },
             // A follower whose store is down cannot say where it stands; the store's own check decides readiness.
             pipeline: { status: 'up', followers: [{ name: 'outbox:demo', kind: 'relay', unknown: true }] },
           },
