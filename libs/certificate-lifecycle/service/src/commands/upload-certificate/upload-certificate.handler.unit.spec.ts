@@ -36,7 +36,7 @@ describe('UploadCertificateHandler, storage within the plan', () => {
       { planOf: async () => 'free' } as unknown as PartnerAccess, // 10 certificates
       { evaluate: async () => null } as unknown as ExpiryEvaluator,
       {} as CertificateViewsProjection,
-      { withFingerprint: async () => [] } as unknown as CertificateQueries,
+      { withFingerprint: async () => ({ items: [], total: 0 }) } as unknown as CertificateQueries,
       { now: () => new Date() },
     );
     const upload = (name: string) => handler.execute(ctx, form(name), { kind: 'store', tenant: 'ten' });
@@ -78,7 +78,7 @@ describe('UploadCertificateHandler, a partner removed while its upload runs', ()
       { resolve: async () => partner, planOf: async () => 'free' } as unknown as PartnerAccess,
       { evaluate: async () => null } as unknown as ExpiryEvaluator,
       {} as CertificateViewsProjection,
-      { withFingerprint: async () => [] } as unknown as CertificateQueries,
+      { withFingerprint: async () => ({ items: [], total: 0 }) } as unknown as CertificateQueries,
       { now: () => new Date() },
     );
     const removePartner = () => writeModel.decidePartner(partner._id, () => ({ type: 'remove_partner', partnerId: partner._id, account: 'acc', tenant: 'ten', now: new Date().toISOString() }), metadata);
