@@ -7,8 +7,16 @@ import { MongoReadModelCollection, type StoredDocument } from './mongo-read-mode
 export interface MongoReadModelStoreOptions {
   /** Database to use; defaults to the one in the URL (MongoDB's own default is `test`). */
   readonly dbName?: string;
-  /** How long to wait for a server before failing; defaults to 10 s. */
+  /** How long a request waits for a server it can send to before failing (503); defaults to 5 s. */
   readonly serverSelectionTimeoutMS?: number;
+  /**
+   * How long an operation waits for the server's answer on its socket before failing (503); defaults to 10 s, far above
+   * any operation of these stores (a bulk load writes 1,000 documents a call). Without it a server that accepts but no
+   * longer answers (hung, frozen, half-partitioned) held every request until the driver's monitor noticed, 30-50 s.
+   */
+  readonly socketTimeoutMS?: number;
+  /** How often the driver's monitor checks the server, and how long it waits for it to connect or answer; default 5 s. */
+  readonly heartbeatFrequencyMS?: number;
   /** The database of `collectionSharedByServices` on the same server; defaults to SHARED_DATABASE. */
   readonly sharedDatabase?: string;
 }
@@ -46,7 +54,10 @@ export class MongoReadModelStore implements ReadModelStore {
   static async connect(url: string, options: MongoReadModelStoreOptions = {}): Promise<MongoReadModelStore> {
     const connection = createConnection(url, {
       dbName: options.dbName,
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+      socketTimeoutMS: options.socketTimeoutMS ?? 10_000,
+      heartbeatFrequencyMS: options.heartbeatFrequencyMS ?? 5_000,
+      connectTimeoutMS: options.heartbeatFrequencyMS ?? 5_000,
       // a field set to undefined is left out, as JSON (and the embedded store) does, instead of stored as null
       ignoreUndefined: true,
       autoIndex: false,
