@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { testPlanOf } from '@as2-partners/connection-tester-domain';
 import { DomainError, CLOCK, type Clock } from '@as2-partners/kernel';
 import { EVENT_SOURCING_OPTIONS, systemMetadata, type EventSourcingOptions } from '@as2-partners/platform';
 import { CONNECTION_TESTER_CONFIG, type ConnectionTesterConfig } from '../../config/connection-tester.config';
@@ -58,8 +59,31 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
       const slot = currentSlotOf(m._id, m.intervalMinutes, now).getTime();
       return slot >= Date.parse(m.configuredAt) && this.handled.get(m._id) !== slot;
     });
-    const runs = await Promise.all(due.map((m) => this.runOne(m, now)));
+    const withinPlans = await this.withinPlans(monitored.items, due);
+    const runs = await Promise.all(due.map((m) => (withinPlans.has(m._id) ? this.runOne(m, now) : this.skipOverPlan(m, now))));
     return runs.filter(Boolean).length;
+  }
+
+  /**
+   * The due monitors their tenants' plans still allow: a plan monitors so many partners, the ones configured first (a
+   * tenant whose plan went down keeps its settings, and the monitors past the cap run again if the plan goes up).
+   */
+  private async withinPlans(monitored: readonly MonitoringDocument[], due: readonly MonitoringDocument[]): Promise<Set<string>> {
+    const allowed = new Set<string>();
+    const tenants = new Set(due.map((m) => `${m.account}\u0000${m.tenant}`));
+    for (const key of tenants) {
+      const [account, tenant] = key.split('\u0000') as [string, string];
+      const cap = testPlanOf(await this.access.planOf(account, tenant)).monitoredPartners;
+      const ofTenant = monitored.filter((m) => m.account === account && m.tenant === tenant).sort((a, b) => a.configuredAt.localeCompare(b.configuredAt) || a._id.localeCompare(b._id));
+      for (const m of cap === null ? ofTenant : ofTenant.slice(0, cap)) allowed.add(m._id);
+    }
+    return allowed;
+  }
+
+  private async skipOverPlan(monitoring: MonitoringDocument, now: Date): Promise<boolean> {
+    this.handled.set(monitoring._id, currentSlotOf(monitoring._id, monitoring.intervalMinutes, now).getTime());
+    logger.warn(`Monitoring run of ${monitoring.partnerId} skipped: tenant ${monitoring.tenant}'s plan monitors fewer partners than it has monitoring set`);
+    return false;
   }
 
   private async runOne(monitoring: MonitoringDocument, now: Date): Promise<boolean> {
