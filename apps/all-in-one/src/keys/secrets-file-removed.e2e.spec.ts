@@ -1,24 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
 import { SECRET_STORE, type SecretStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { createEmbeddedTestApp, removeDataFile, storedEventCount, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs } from '../certificates/certificate-api.spec-support';
 
 describe('keys and partner passwords when secrets.sqlite is removed while the server runs (embedded mode)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'as2-removed-secrets-'));
   let t: EmbeddedTestApp;
-  const storedEvents = (): number => {
-    const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const storedEvents = (): number => storedEventCount(dataDir);
 
   beforeAll(async () => {
     t = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
@@ -45,7 +37,7 @@ describe('keys and partner passwords when secrets.sqlite is removed while the se
     expect(kept.status).toBe(201);
     const before = storedEvents();
 
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `secrets.sqlite${suffix}`), { force: true });
+    removeDataFile(dataDir, 'secrets.sqlite');
     const key = await api.post('/v1/keys', { alias: 'after', ...generate });
     const partner = await api.post('/v1/partners', { name: 'After', as2_id: 'AFTER-REMOVAL', url: 'https://after.example.com/as2', http_auth: { enabled: true, username: 'u', password: 'secret-password' } });
     expect([key.status, key.body.error?.code, partner.status, partner.body.error?.code]).toEqual([503, 'STORE_UNAVAILABLE', 503, 'STORE_UNAVAILABLE']);

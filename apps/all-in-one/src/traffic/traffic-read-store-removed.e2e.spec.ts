@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { createEmbeddedTestApp, removeDataFile, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { OutboundBlockRecorder, TrafficControlModule } from '@as2-partners/traffic-control-service';
 import { createInstance, fresh, gatewayAs, partnerInput, trafficApiAs } from './traffic-api.spec-support';
 
@@ -32,7 +32,7 @@ describe('traffic decisions when the read-model file is removed while the server
     await createInstance(t, { instanceId: fresh('ins'), account: ACCOUNT, tenant, myAs2Id: ours });
     expect((await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'quarter close' })).status).toBe(200);
 
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+    removeDataFile(dataDir, 'read-models.sqlite');
     const messageId = `<${fresh('blocked')}@x>`;
     const decided = await gatewayAs(t, ACCOUNT).decide({ direction: 'outbound', as2_from: ours, as2_to: as2Id, message_id: messageId, channel: 'rest' });
     expect(decided.body.decision).toBe('block');

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { createEmbeddedTestApp, removeDataFile, storedEventCount, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { PartnerRegistryModule } from '../partner-registry.module';
 import { apiAs } from './partner-api.spec-support';
 
@@ -27,7 +26,7 @@ describe("the gateway's message records when the read-model file is removed whil
     expect([stored.status, stored.body.data]).toEqual([200, { received: 1, applied: 1, ignored: 0 }]);
 
     // Only the read-model file: the records are in it alone, and the event store (which notices its own removal) is kept.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+    removeDataFile(dataDir, 'read-models.sqlite');
     const refused = await t.app.inject({
       method: 'POST',
       url: '/v1/gateway/message-events',
@@ -43,14 +42,7 @@ describe("the gateway's message records when the read-model file is removed whil
 describe('writes when the read-model file is removed while the server runs (embedded mode)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'as2-removed-read-models-writes-'));
   let t: EmbeddedTestApp;
-  const storedEvents = (): number => {
-    const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const storedEvents = (): number => storedEventCount(dataDir);
 
   beforeAll(async () => {
     t = await createEmbeddedTestApp({ imports: [PartnerRegistryModule], dataDir });
@@ -66,7 +58,7 @@ describe('writes when the read-model file is removed while the server runs (embe
     expect(partner.status).toBe(201);
     const before = storedEvents();
 
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+    removeDataFile(dataDir, 'read-models.sqlite');
     const station = await api.post('/v1/stations', { name: 'After', notification_email: 'ops@us.example.com' });
     const renamed = await api.patch(`/v1/partners/${partner.body.data.id}`, { name: 'Renamed' });
     expect([station.status, station.body.error?.code, renamed.status, renamed.body.error?.code]).toEqual([503, 'STORE_UNAVAILABLE', 503, 'STORE_UNAVAILABLE']);
