@@ -283,6 +283,9 @@ export class EmbeddedReadModelStore implements ReadModelStore {
   restartNeeded(): string | null {
     const failure = this.turn.failure;
     if (failure) return `a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`;
+    // Removed while open: found before any commit fails (no write needs to come for liveness to say so).
+    const removed = this.removed?.() ?? null;
+    if (removed !== null) return removed.message;
     if (this.corrupt !== null) return `the read-model file is corrupt (${this.corrupt}): restart the service; the file is then set aside and rebuilt from the event store`;
     return null;
   }

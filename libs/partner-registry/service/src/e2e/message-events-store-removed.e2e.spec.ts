@@ -63,5 +63,8 @@ describe('writes when the read-model file is removed while the server runs (embe
     const renamed = await api.patch(`/v1/partners/${partner.body.data.id}`, { name: 'Renamed' });
     expect([station.status, station.body.error?.code, renamed.status, renamed.body.error?.code]).toEqual([503, 'STORE_UNAVAILABLE', 503, 'STORE_UNAVAILABLE']);
     expect(storedEvents()).toBe(before);
+    // No commit failed (nothing was written): liveness says a restart is needed all the same.
+    const live = await t.app.inject({ method: 'GET', url: '/health/live' });
+    expect([live.statusCode, live.json().error?.details?.readModelStore?.status]).toEqual([503, 'down']);
   });
 });
