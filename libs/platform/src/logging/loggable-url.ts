@@ -1,7 +1,7 @@
 /** Query parameters whose values a log line must not hold (a token a client put in the URL, a password, a key). */
-const SECRET_PARAMETER = /token|password|passwd|passphrase|passcode|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie|otp\b|pin[-_]?code/i;
-/** Names that are a secret only whole (`code`: an OAuth code; `key`, `pass`, `pin`, `pw`), not inside another (`country_code`). */
-const SECRET_NAME = /^(?:code|key|pass|pin|pw)$/i;
+const SECRET_PARAMETER = /token|password|passwd|passphrase|passcode|pincode|pwd|secret|api[-_]?key|access[-_]?key|private[-_]?key|auth|signature|sig\b|credential|jwt|bearer|session|cookie/i;
+/** Names that are a secret only whole (`code`: an OAuth code; `key`), not inside another (`country_code`, `sort_key`). */
+const SECRET_NAME = /^(?:code|key)$/i;
 /** Whether a query may hold a name the parts or words of which are a secret: then each name is looked at. */
 const SECRET_NAME_IN_QUERY = /(?:^|[&[.+])(?:code|key)(?:[=&[\].+]|$)|pin|pass|pw|otp/i;
 /** Words that make a name a secret wherever they stand in it (`user_pin`, `newPin`, `otp_code`), cut at `_`, `-` and case changes. */
