@@ -429,6 +429,22 @@ describe('continuous monitoring', () => {
     expect(triggers).toEqual(['monitoring']);
   });
 
+  it('after a plan goes down, runs the monitors turned on first, a changed interval keeping its place', async () => {
+    const tenant = await freshTenant('professional');
+    const [first, second, third] = [await partner(tenant, `https://127.0.0.1:${port}/as2`), await partner(tenant, `https://127.0.0.1:${port}/as2`), await partner(tenant, `https://127.0.0.1:${port}/as2`)];
+    const monitor = (id: string, interval: number) => t.app.inject({ method: 'PUT', url: `/v1/partners/${id}/monitoring`, headers: as(tenant), payload: { enabled: true, test_type: 'ping', interval_minutes: interval } });
+    expect([(await monitor(first, 15)).statusCode, (await monitor(second, 15)).statusCode]).toEqual([200, 200]);
+    const accountAdmin = { authorization: `Bearer ${t.token({ account: 'acme', tenant: null, roles: ['account_admin'] })}` };
+    expect((await t.app.inject({ method: 'PATCH', url: `/v1/accounts/acme/tenants/${tenant}`, headers: accountAdmin, payload: { plan: 'free' } })).statusCode).toBe(200);
+    // Known to the tester once a third monitor is refused for the free plan's one.
+    await eventually('the free plan at the tester', async () => ((await monitor(third, 15)).statusCode === 402 ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
+    expect((await monitor(first, 20)).statusCode).toBe(200);
+
+    await t.app.get(MonitoringScheduler).runDue(new Date(Date.now() + 41 * 60_000));
+    const reserved = (await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', tenant))).filter((e) => e.type === 'connection.test_reserved.v1');
+    expect(reserved.map((e) => (e.data as { partnerId: string }).partnerId)).toEqual([first]);
+  });
+
   it('{enabled: false} alone turns monitoring off and frees the plan slot; enabling still needs test_type and interval_minutes', async () => {
     const tenant = await freshTenant('free');
     const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);

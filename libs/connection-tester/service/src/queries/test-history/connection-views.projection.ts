@@ -21,6 +21,11 @@ export interface MonitoringDocument {
   readonly testType: MonitoringConfigured['data']['testType'];
   readonly intervalMinutes: number;
   readonly configuredAt: string;
+  /**
+   * When monitoring was turned on, kept through later changes of its test type or interval: what orders a tenant's
+   * monitors when its plan allows fewer (absent on views an earlier version wrote: `configuredAt`).
+   */
+  readonly enabledSince?: string | null;
 }
 
 export const monitoringIdOf = (account: string, tenant: string, partnerId: string) => `${account}.${tenant}.${partnerId}`;
@@ -48,7 +53,10 @@ export class ConnectionViewsProjection extends FollowedProjection {
       return;
     }
     const d = event.data as MonitoringConfigured['data'];
-    await this.monitoring.put({ _id: monitoringIdOf(d.account, d.tenant, d.partnerId), ...d });
+    const _id = monitoringIdOf(d.account, d.tenant, d.partnerId);
+    const before = d.enabled ? await this.monitoring.get(_id) : null;
+    const enabledSince = !d.enabled ? null : before?.enabled ? (before.enabledSince ?? before.configuredAt) : d.configuredAt;
+    await this.monitoring.put({ _id, ...d, enabledSince });
   }
 
   protected async clear(): Promise<void> {

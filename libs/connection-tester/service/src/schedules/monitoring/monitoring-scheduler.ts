@@ -65,8 +65,9 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * The due monitors their tenants' plans still allow: a plan monitors so many partners, the ones configured first (a
-   * tenant whose plan went down keeps its settings, and the monitors past the cap run again if the plan goes up).
+   * The due monitors their tenants' plans still allow: a plan monitors so many partners, the ones turned on first, a
+   * change of interval or test type keeping their place (a tenant whose plan went down keeps its settings, and the
+   * monitors past the cap run again if the plan goes up).
    */
   private async withinPlans(monitored: readonly MonitoringDocument[], due: readonly MonitoringDocument[]): Promise<Set<string>> {
     const allowed = new Set<string>();
@@ -74,7 +75,8 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
     for (const key of tenants) {
       const [account, tenant] = key.split('\u0000') as [string, string];
       const cap = testPlanOf(await this.access.planOf(account, tenant)).monitoredPartners;
-      const ofTenant = monitored.filter((m) => m.account === account && m.tenant === tenant).sort((a, b) => a.configuredAt.localeCompare(b.configuredAt) || a._id.localeCompare(b._id));
+      const since = (m: MonitoringDocument): string => m.enabledSince ?? m.configuredAt;
+      const ofTenant = monitored.filter((m) => m.account === account && m.tenant === tenant).sort((a, b) => since(a).localeCompare(since(b)) || a._id.localeCompare(b._id));
       for (const m of cap === null ? ofTenant : ofTenant.slice(0, cap)) allowed.add(m._id);
     }
     return allowed;

@@ -35,6 +35,13 @@ describe('monitoring runs', () => {
     expect(tested.sort()).toEqual(['prt_a', 'prt_x']);
   });
 
+  it('keep their order when one of them is changed: the first turned on, not the last edited, runs', async () => {
+    const edited = { ...monitor('prt_a', '2026-06-01T00:00:00.000Z'), intervalMinutes: 20, enabledSince: '2026-01-01T00:00:00.000Z' };
+    const { scheduler, tested } = schedulerOf([edited, monitor('prt_b', '2026-01-02T00:00:00.000Z')], { t1: 'free' });
+    await scheduler.runDue(NOW);
+    expect(tested).toEqual(['prt_a']);
+  });
+
   it('run every monitor of a plan that allows them all', async () => {
     const monitors = [monitor('prt_a', '2026-01-01T00:00:00.000Z'), monitor('prt_b', '2026-01-02T00:00:00.000Z')];
     const { scheduler, tested } = schedulerOf(monitors, { t1: 'starter' });
