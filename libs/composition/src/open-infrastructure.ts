@@ -101,8 +101,9 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     { name: 'readModelStore', ping: () => readModels.ping(), restartNeeded: () => readModels.restartNeeded() },
     { name: 'secretStore', ping: () => secrets.ping(), restartNeeded: () => secrets.restartNeeded() },
   ], closers);
-  // No decision is stored meanwhile that the views would never show: a command is answered 503 before it is stored.
-  return { ...embedded, decisionRefusal: () => readModels.followRefusal() };
+  // No decision is stored meanwhile that the views would never show, or whose secrets the restart would lose: a command
+  // is answered 503 before it is stored.
+  return { ...embedded, decisionRefusal: () => readModels.followRefusal() ?? secrets.writeRefusal() };
 }
 
 /** The embedded SQLite stores open in this process (tests open several), told when a corruption error is seen. */

@@ -128,10 +128,20 @@ export class SqliteSecretStore implements SecretStore {
     return current === this.inode ? null : `the secret file was removed from ${this.file} while open: restart the service (keys and passwords stored since are lost)`;
   }
 
+  /**
+   * Why no change should be made now, or null: the file removed while open. A key or password written now would be lost
+   * at the restart, and one sealed with a data key it still holds could not be read after it (the composition refuses
+   * every decision meanwhile, as for a read-model file that cannot follow).
+   */
+  writeRefusal(): EventStoreUnavailableError | null {
+    const removed = this.restartNeeded();
+    return removed === null ? null : new EventStoreUnavailableError(removed, false);
+  }
+
   /** A write into a removed file is refused 503 STORE_UNAVAILABLE before it is made, nothing stored. */
   private refuseIfRemoved(): void {
-    const removed = this.restartNeeded();
-    if (removed !== null) throw new EventStoreUnavailableError(removed, false);
+    const refused = this.writeRefusal();
+    if (refused !== null) throw refused;
   }
 
   async close(): Promise<void> {

@@ -31,8 +31,9 @@ export interface InfrastructureConnections {
   readonly probes: readonly ReadinessProbe[];
   /**
    * Why the write models store no decision now, or null: the embedded read store once it can no longer follow (a failed
-   * commit, its file removed while open), so a command is refused 503 before it is stored instead of stored and then
-   * answered from a view that no longer follows. Records that are no decision (blocked messages) are stored still.
+   * commit, its file removed while open), the secret file removed while open, so a command is refused 503 before it is
+   * stored instead of stored and then answered from a view that no longer follows, or with secrets the restart loses.
+   * Records that are no decision (blocked messages) are stored still.
    */
   readonly decisionRefusal?: () => Error | null;
   close(): Promise<void>;
