@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -85,7 +86,16 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   closers.push(() => readModels.close());
   // Never in the read-model file, which a repair sets aside or deletes: what it holds is found nowhere in the events.
   // Earlier versions kept it there; it is moved out of it as the services ask for their collections.
-  const secrets = SqliteSecretStore.open(join(config.dataDir, EMBEDDED_SECRETS_FILE), { movedFrom: readModels });
+  const secretsFile = join(config.dataDir, EMBEDDED_SECRETS_FILE);
+  const secretsFound = existsSync(secretsFile);
+  const secrets = SqliteSecretStore.open(secretsFile, { movedFrom: readModels });
+  // A store with events but no secret file: what it sealed (our keys, the tenants' data keys) is not there, and the
+  // changes to come would seal new ones into a file a restore then replaces. Said at the start, not at the first 409.
+  if (!secretsFound && (await eventStore.lastPosition()) !== null) {
+    new Logger('Secrets').error(
+      `${secretsFile} was not found at this start: a new, empty one was made. If this data directory held our keys or partner passwords, they cannot be unsealed (keys answer 409 KEY_MATERIAL_UNAVAILABLE, outbound calls 409 OUTBOUND_SECRET_UNAVAILABLE): stop the service and restore the file from a backup before any change`,
+    );
+  }
   closers.push(() => secrets.close());
   // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
   // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.

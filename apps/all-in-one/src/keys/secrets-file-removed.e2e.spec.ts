@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
 import { SECRET_STORE, type SecretStore } from '@as2-partners/kernel';
-import { createEmbeddedTestApp, removeDataFile, storedEventCount, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { capturedLogLines, createEmbeddedTestApp, removeDataFile, storedEventCount, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
 import { certificateApiAs } from '../certificates/certificate-api.spec-support';
 
@@ -55,4 +55,21 @@ describe('keys and partner passwords when secrets.sqlite is removed while the se
     const live = await t.app.inject({ method: 'GET', url: '/health/live' });
     expect([ready.statusCode, ready.json().error?.details?.secretStore?.status, live.statusCode]).toEqual([503, 'down', 503]);
   });
+});
+
+describe('a start without secrets.sqlite in a data directory that has events (embedded mode)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'as2-missing-secrets-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('says so in an error line naming the file, instead of starting silently with an empty one', async () => {
+    const first = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    expect((await certificateApiAs(first, { account: 'missing-secrets', tenant: 't1' }).post('/v1/keys', { alias: 'k', generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=K', valid_days: 30 } })).status).toBe(201);
+    await first.close();
+    removeDataFile(dataDir, 'secrets.sqlite');
+
+    const log = capturedLogLines();
+    const second = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, logDestination: log.stream });
+    await second.close();
+    expect(log.json().filter((line) => line['level'] === 'error').map((line) => line['msg'])).toEqual([expect.stringContaining('secrets.sqlite was not found at this start')]);
+  }, 60_000);
 });
