@@ -50,6 +50,8 @@ export interface IdempotencyKeysOptions {
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
+/** Expired keys deleted in one turn of the event loop (a kept answer may be tens of KB: a slice is parsed once). */
+const PURGE_SLICE = 100;
 
 /** A scope part with its `%` and `/` escaped, so that it ends where the next `/` is. */
 function escapedPart(part: string): string {
@@ -216,6 +218,19 @@ export class IdempotencyKeys {
   private purgeNowAndThen(now: Date): void {
     if (now.getTime() - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now.getTime();
-    void this.records.deleteMany({ expiresAt: { $lt: now.toISOString() } }).catch(() => undefined);
+    void this.purgeExpired(now.toISOString()).catch(() => undefined);
+  }
+
+  /**
+   * Deletes the keys expired before `before`, PURGE_SLICE at a time, the event loop free between slices: one deleteMany
+   * of all that expired since the last purge (a busy tenant's ten minutes, or a restart's backlog) held it for seconds.
+   */
+  private async purgeExpired(before: string): Promise<void> {
+    for (;;) {
+      const { items } = await this.records.find({ filter: { expiresAt: { $lt: before } }, sort: { expiresAt: 1 }, limit: PURGE_SLICE, withoutTotal: true });
+      for (const record of items) await this.records.delete(record._id);
+      if (items.length < PURGE_SLICE) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }

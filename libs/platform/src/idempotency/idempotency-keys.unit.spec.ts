@@ -18,7 +18,11 @@ function mapCollection(): ReadModelCollection<IdempotencyRecord> & { docs: Map<s
       return gone.length;
     },
     putMany: async () => undefined,
-    find: async () => ({ items: [], total: 0 }),
+    find: async (query) => {
+      const before = (query.filter['expiresAt'] as { $lt: string } | undefined)?.$lt;
+      const items = [...docs.values()].filter((d) => before === undefined || d.expiresAt < before).sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
+      return { items: items.slice(0, query.limit ?? items.length), total: items.length };
+    },
     count: async () => docs.size,
     clear: async () => docs.clear(),
   };
@@ -222,5 +226,20 @@ describe('IdempotencyKeys', () => {
     await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'new'), 'fp');
     await new Promise((r) => setImmediate(r));
     expect([...records.docs.keys()]).toEqual(['acc/ten/new']);
+  });
+
+  it('purges a large backlog of expired keys in slices, the event loop free between them', async () => {
+    const records = mapCollection();
+    const keys = keysOver(records, { ttlMs: HOUR, leaseMs: 60_000 });
+    for (let i = 0; i < 350; i++) await records.put({ ...(await records.get('x')), _id: `acc/ten/k${i}`, expiresAt: new Date(now - 1000 - i).toISOString() } as IdempotencyRecord);
+    await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'new'), 'fp');
+    const left: number[] = [];
+    for (let turn = 0; turn < 6; turn++) {
+      await new Promise((r) => setImmediate(r));
+      left.push(records.docs.size);
+    }
+    // 350 expired and the new claim: a slice of 100 a turn, not all at once.
+    expect(left[0]).toBeGreaterThan(1);
+    expect(left.at(-1)).toBe(1);
   });
 });
