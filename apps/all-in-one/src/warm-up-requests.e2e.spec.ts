@@ -17,8 +17,9 @@ jest.setTimeout(60_000);
 const SECRET = 'warm-up-spec-secret-0123456789abcdef';
 
 /** The throwaway DATA_DIRs left in either place warmUpOnThrowawayApp may put them. */
+/** This process's throwaway directories (named with its pid): another run's on the same machine come and go meanwhile. */
 const scratchDirs = (): string[] =>
-  ['/dev/shm', tmpdir()].filter((root) => existsSync(root)).flatMap((root) => readdirSync(root).filter((name) => name.startsWith('as2-warm-up-')).map((name) => join(root, name)));
+  ['/dev/shm', tmpdir()].filter((root) => existsSync(root)).flatMap((root) => readdirSync(root).filter((name) => name.startsWith(`as2-warm-up-${process.pid}-`)).map((name) => join(root, name)));
 
 interface Sent {
   readonly request: string;
