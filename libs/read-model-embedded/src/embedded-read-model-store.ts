@@ -254,13 +254,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
 
   /**
    * Fails once a commit failed (the followers' positions are past what the file holds until a restart re-applies it),
-   * and once the file was found corrupt (`suspectCorruption`).
+   * once the file was found corrupt (`suspectCorruption`), and once it was removed while open (all: `restartNeeded`).
    */
   async ping(): Promise<void> {
     const restart = this.restartNeeded();
     if (restart !== null) throw new Error(restart);
-    const removed = this.removed?.() ?? null;
-    if (removed !== null) throw removed;
     this.db.prepare('SELECT 1').get();
   }
 
