@@ -6,6 +6,7 @@ import { FirstPages } from './first-pages';
 import type { KeptQueries } from './kept-queries';
 import { PageBoundaries, type BoundedQuery, type QueryTests, type SortKey } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
+import { alternativesOf } from './indexed-alternatives';
 import { collectionLiteral, searchTextOf, sortKeyOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
 import { planQuery, substringCondition, withSearchCondition, type QueryPlan } from './query-plan';
@@ -231,6 +232,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async find(query: FindQuery): Promise<Page<T>> {
     this.flushHeld();
+    const alternatives = alternativesOf(query.filter, (field) => this.state.isIndexed(field));
+    if (alternatives) return this.findInAlternatives(query, alternatives);
     let plan = this.plan(query.filter, query.sort);
     const skip = query.skip ?? 0;
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
@@ -364,7 +367,25 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
+  /**
+   * A page of a filter split into disjoint alternatives (`alternativesOf`): each is an index range of its own, counted
+   * from the kept counts; one that matches alone is paged as any filter, several have their first skip + limit
+   * documents merged in the sort's order (MongoDB's order: the `_id` breaks ties).
+   */
+  private async findInAlternatives(query: FindQuery, alternatives: readonly Filter[]): Promise<Page<T>> {
+    const counts = await Promise.all(alternatives.map((alternative) => this.count(alternative)));
+    const matching = alternatives.filter((_, i) => counts[i] > 0);
+    if (matching.length <= 1) return this.find({ ...query, filter: matching[0] ?? alternatives[0] });
+    const skip = query.skip ?? 0;
+    const kept = skip + (query.limit ?? Number.POSITIVE_INFINITY);
+    const pages = await Promise.all(matching.map((filter) => this.find({ filter, sort: query.sort, ...(Number.isFinite(kept) ? { limit: kept } : {}), withoutTotal: true })));
+    const merged = sortDocuments(pages.flatMap((page) => page.items), (doc) => doc, withIdTieBreaker(query.sort), Number.isFinite(kept) ? kept : undefined);
+    return { items: merged.slice(skip), total: counts.reduce((sum, count) => sum + count, 0) };
+  }
+
   explain(query: FindQuery): string[] {
+    const alternatives = alternativesOf(query.filter, (field) => this.state.isIndexed(field));
+    if (alternatives) return alternatives.flatMap((filter) => this.explain({ ...query, filter }));
     let plan = this.plan(query.filter, query.sort);
     const details: string[] = [];
     const search = this.searchRead(plan);
@@ -436,6 +457,8 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
 
   async count(filter: Filter): Promise<number> {
     this.flushHeld();
+    const alternatives = alternativesOf(filter, (field) => this.state.isIndexed(field));
+    if (alternatives) return (await Promise.all(alternatives.map((alternative) => this.count(alternative)))).reduce((sum, count) => sum + count, 0);
     const plan = this.plan(filter);
     const search = this.searchRead(plan);
     if (search && 'matches' in search) {

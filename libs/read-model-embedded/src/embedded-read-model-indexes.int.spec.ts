@@ -209,4 +209,53 @@ describe('EmbeddedReadModelStore indexes', () => {
       await second.close();
     }
   });
+
+  describe("a tenant's documents and the account's shared ones (an $or of tenant values)", () => {
+    // 60 of t1, 40 of t2, 12 shared with every tenant: 11 with tenant null, one without the field (null matches it too)
+    async function withShared(store: EmbeddedReadModelStore): Promise<{ views: EmbeddedReadModelCollection<View>; all: View[] }> {
+      const views = await seeded(store);
+      const shared = Array.from({ length: 12 }, (_, i) => ({ ...view('shared', 500 + i * 7), _id: `acme|shared|${i}`, tenant: null }) as unknown as View);
+      const { tenant: _dropped, ...withoutTenant } = shared[11];
+      shared[11] = withoutTenant as View;
+      await views.putMany(shared);
+      return { views, all: [...Array.from({ length: 60 }, (_, i) => view('t1', i)), ...Array.from({ length: 40 }, (_, i) => view('t2', i)), ...shared] };
+    }
+    const visibleTo = (tenant: string) => ({ account: 'acme', $or: [{ tenant }, { tenant: null }] });
+    const inOrder = (docs: View[]) => [...docs].sort((a, b) => a.typeOrder - b.typeOrder || a.createdAt.localeCompare(b.createdAt) || a.partnerId.localeCompare(b.partnerId) || a._id.localeCompare(b._id));
+
+    it('reads one index range a value (never the other tenants of the account)', async () => {
+      const store = await EmbeddedReadModelStore.open(file);
+      try {
+        const { views } = await withShared(store);
+        const plan = views.explain({ filter: visibleTo('t2'), sort: SORT, limit: 10 });
+        expect(plan).toEqual([expect.stringMatching(/USING INDEX .*\(<expr>=\? AND <expr>=\?\)/), expect.stringMatching(/USING INDEX .*\(<expr>=\? AND <expr>=\?\)/)]);
+        expect(plan.join('\n')).not.toMatch(/SCAN read_model_docs|TEMP B-TREE/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('pages, counts and filters as the whole filter does, across both ranges', async () => {
+      const store = await EmbeddedReadModelStore.open(file);
+      try {
+        const { views, all } = await withShared(store);
+        const t2 = inOrder(all.filter((v) => v.tenant === 't2' || v.tenant === null || v.tenant === undefined));
+        for (const [skip, limit] of [[0, 10], [5, 7], [30, 20], [50, 10], [60, 5]]) {
+          const page = await views.find({ filter: visibleTo('t2'), sort: SORT, skip, limit });
+          expect(page.items.map((v) => v._id)).toEqual(t2.slice(skip, skip + limit).map((v) => v._id));
+          expect(page.total).toBe(52);
+        }
+        const inactive = { $and: [visibleTo('t1'), { 'settings.active': false }] };
+        const expected = inOrder(all.filter((v) => (v.tenant === 't1' || !v.tenant) && !v.settings.active));
+        const page = await views.find({ filter: inactive, sort: SORT, skip: 3, limit: 8 });
+        expect(page.items.map((v) => v._id)).toEqual(expected.slice(3, 11).map((v) => v._id));
+        expect([page.total, await views.count(inactive), await views.count(visibleTo('t1')), await views.count(visibleTo('t9'))]).toEqual([expected.length, expected.length, 72, 12]);
+        expect((await views.find({ filter: visibleTo('t9'), sort: SORT })).items.map((v) => v._id)).toEqual(inOrder(all.filter((v) => !v.tenant)).map((v) => v._id));
+        const ownFirst = await views.find({ filter: visibleTo('t2'), sort: { tenant: -1, createdAt: 1 }, skip: 38, limit: 4 });
+        expect(ownFirst.items.map((v) => v.tenant ?? null)).toEqual(['t2', 't2', null, null]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
 });
