@@ -120,7 +120,12 @@ export class EmbeddedKeptTexts implements KeptTexts {
   }
 
   get(key: string): { readonly text: string; readonly tags: readonly string[] } | undefined {
-    const row = this.getStatement.get(key);
+    let row: KeptRow | undefined;
+    try {
+      row = this.getStatement.get(key);
+    } catch (error) {
+      return this.failed(error, undefined);
+    }
     if (row === undefined || (this.drops.get(key) ?? -1) > row.stamp || !this.fresh(row.stamp, row.tag0, row.tag1, row.tag2)) return undefined;
     const tags = [row.tag0, row.tag1, row.tag2].filter((tag): tag is string => tag !== null);
     return { text: row.text, tags };
@@ -132,7 +137,11 @@ export class EmbeddedKeptTexts implements KeptTexts {
     if (stamp < this.dropFloor || (this.drops.get(key) ?? -1) > stamp || !this.fresh(stamp, tag0, tag1, tag2)) return;
     this.empty = false;
     this.pendingDeletes.delete(key);
-    this.putStatement.run(key, text, stamp, tag0, tag1, tag2);
+    try {
+      this.putStatement.run(key, text, stamp, tag0, tag1, tag2);
+    } catch (error) {
+      this.failed(error, undefined);
+    }
   }
 
   touch(tag: string | null): void {
@@ -176,16 +185,45 @@ export class EmbeddedKeptTexts implements KeptTexts {
     if (this.pendingDeletes.size === 0 || !this.db.open) return;
     const keys = [...this.pendingDeletes];
     this.pendingDeletes.clear();
-    this.db.transaction(() => {
-      for (const key of keys) this.dropStatement.run(key);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const key of keys) this.dropStatement.run(key);
+      })();
+    } catch (error) {
+      // run from a timer: thrown on, it would end the process
+      this.failed(error, undefined);
+    }
   }
 
   batch(work: () => void): void {
-    this.db.transaction(work)();
+    try {
+      this.db.transaction(work)();
+    } catch (error) {
+      this.failed(error, undefined);
+    }
+  }
+
+  /**
+   * A write or read the texts file refused (disk full, I/O error, a damaged file): these texts are a cache, so the
+   * request goes on without them. Every text kept so far is stale from now on, as a row whose deletion failed could
+   * otherwise be served once its drop is forgotten. Anything but SQLite's refusal is a fault, thrown on.
+   */
+  private failed<T>(error: unknown, answer: T): T {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw error;
+    this.touch(null);
+    return answer;
   }
 
   freshAmong(keys: readonly string[]): boolean[] {
+    try {
+      return this.freshAmongRows(keys);
+    } catch (error) {
+      return this.failed(error, keys.map(() => false));
+    }
+  }
+
+  private freshAmongRows(keys: readonly string[]): boolean[] {
     if (keys.length < 8) return keys.map((key) => this.freshRow(key, this.stampStatement.get(key)));
     const rows = new Map<string, StampRow>();
     if (ascending(keys)) {

@@ -127,6 +127,49 @@ describe('EmbeddedReadModelStore.keptTexts (answers kept as text on disk, stale 
     expect(texts.get('k10000')?.text).toBe('K');
   });
 
+  describe('a texts file that refuses a write (disk full): a cache, so the caller goes on without it', () => {
+    const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+
+    it('a put or a batch refused keeps nothing, makes every earlier text stale and throws nothing; later puts keep again', () => {
+      const texts = store.keptTexts('details');
+      texts.put('a', 'A', ['p:a'], texts.stamp());
+      const db = (texts as unknown as { db: Database.Database }).db;
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      const big = 'x'.repeat(200_000);
+      expect(() => texts.put('big', big, [], texts.stamp())).not.toThrow();
+      expect(() => texts.batch(() => texts.put('big2', big, [], texts.stamp()))).not.toThrow();
+      expect([texts.get('big'), texts.get('big2'), texts.get('a')]).toEqual([undefined, undefined, undefined]);
+      db.pragma('max_page_count = 1073741823');
+      texts.put('c', 'C', [], texts.stamp());
+      expect(texts.get('c')?.text).toBe('C');
+    });
+
+    it("a dropped texts' deletion refused (run from a timer) ends nothing and serves none of them", async () => {
+      const texts = store.keptTexts('details');
+      texts.put('a', 'A', [], texts.stamp());
+      texts.put('b', 'B', [], texts.stamp());
+      (texts as unknown as { dropStatement: { run: () => never } }).dropStatement = {
+        run: () => {
+          throw full();
+        },
+      };
+      texts.drop('a');
+      const deadline = Date.now() + 10_000;
+      while ((texts as unknown as { deleteScheduled: boolean }).deleteScheduled && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((texts as unknown as { deleteScheduled: boolean }).deleteScheduled).toBe(false);
+      // the row of 'a' is still there: its drop forgotten or not, it is not served, nor is any text kept before
+      for (let i = 0; i < 10_001; i += 1) texts.drop(`k${i}`);
+      expect([texts.get('a'), texts.get('b')]).toEqual([undefined, undefined]);
+    });
+
+    it('a fault that is not SQLite refusing is thrown on', () => {
+      const texts = store.keptTexts('details');
+      expect(() => texts.batch(() => {
+        throw new TypeError('a bug in the work');
+      })).toThrow(TypeError);
+    });
+  });
+
   it('more than three tags is refused', () => {
     const texts = store.keptTexts('details');
     expect(() => texts.put('a', 'A', ['1', '2', '3', '4'], texts.stamp())).toThrow(RangeError);
