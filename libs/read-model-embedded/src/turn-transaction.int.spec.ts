@@ -207,6 +207,8 @@ describe('EmbeddedReadModelStore group commit (one transaction per event-loop tu
     (store as unknown as { db: Database.Database }).db.exec('ROLLBACK');
     await expect(failing).rejects.toThrow(/rolled back/);
     expect(committedDocs()).toBe(2);
+    // asked after the failure (no transaction open any more): still not in, until a restart
+    await expect(store.committed()).rejects.toThrow(/read-model transaction failed/);
   });
 
   it('holds one transaction across turns during a bulk load, committed at the end of the turn its write limit is reached in, with its checkpoints', async () => {

@@ -68,10 +68,13 @@ export class TurnTransaction {
 
   /**
    * Resolves once every write made so far is committed (at once when no transaction is open); rejects if its commit
-   * fails. `soon`: the commit comes at the end of this turn instead of once COMMIT_INTERVAL_MS has passed (outside a
-   * bulk load, whose commits follow its writes).
+   * fails, and from then on until a restart: writes made before the failure are lost with it, so whoever asks after
+   * (an outbox relay about to save its checkpoint past the events its consumers wrote for) must not hear they are in.
+   * `soon`: the commit comes at the end of this turn instead of once COMMIT_INTERVAL_MS has passed (outside a bulk
+   * load, whose commits follow its writes).
    */
   committed(soon = false): Promise<void> {
+    if (this.failed !== null) return Promise.reject(this.failedError());
     if (!this.open) return Promise.resolve();
     const settled = new Promise<void>((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
     if (soon && this.writesPerCommit === null) this.scheduleCommit(true);
@@ -99,9 +102,11 @@ export class TurnTransaction {
   }
 
   private refuseAfterFailure(): void {
-    if (this.failed !== null) {
-      throw new ReadModelStoreFailedError(`a read-model transaction failed, restart to re-apply from the stored checkpoints: ${String(this.failed)}`, { cause: this.failed });
-    }
+    if (this.failed !== null) throw this.failedError();
+  }
+
+  private failedError(): ReadModelStoreFailedError {
+    return new ReadModelStoreFailedError(`a read-model transaction failed, restart to re-apply from the stored checkpoints: ${String(this.failed)}`, { cause: this.failed });
   }
 
   /**
