@@ -113,7 +113,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   ], closers);
   // No decision is stored meanwhile that the views would never show, or whose secrets the restart would lose: a command
   // is answered 503 before it is stored.
-  return { ...embedded, decisionRefusal: () => readModels.followRefusal() ?? secrets.writeRefusal() };
+  return { ...embedded, decisionRefusal: () => readModels.followRefusal() ?? secrets.writeRefusal(), viewsRefusal: () => readModels.viewsLost() };
 }
 
 /** The embedded SQLite stores open in this process (tests open several), told when a corruption error is seen. */

@@ -268,9 +268,16 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    * before it is stored, instead of stored and answered from a view that no longer follows (a 404 for what was just created).
    */
   followRefusal(): ReadModelStoreFailedError | null {
+    return this.viewsLost() ?? this.removed?.() ?? null;
+  }
+
+  /**
+   * Why the documents may lack what the followers' positions say they hold, or null: a commit failed (its documents
+   * rolled back, the positions not). A file removed while open still holds every write (the connection keeps it).
+   */
+  viewsLost(): ReadModelStoreFailedError | null {
     const failure = this.turn.failure;
-    if (failure) return new ReadModelStoreFailedError(`a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`, { cause: failure });
-    return this.removed?.() ?? null;
+    return failure ? new ReadModelStoreFailedError(`a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`, { cause: failure }) : null;
   }
 
   /**

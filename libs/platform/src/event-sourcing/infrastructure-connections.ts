@@ -36,6 +36,12 @@ export interface InfrastructureConnections {
    * Records that are no decision (blocked messages) are stored still.
    */
   readonly decisionRefusal?: () => Error | null;
+  /**
+   * Why the views may not hold what their followers reached, or null: the embedded read store after a failed commit
+   * (the documents rolled back, the followers' positions past them until a restart). A write decided before it is
+   * answered from what was decided (202), not from a view that lost it.
+   */
+  readonly viewsRefusal?: () => Error | null;
   close(): Promise<void>;
 }
 

@@ -78,8 +78,36 @@ describe('ReadYourWritesInterceptor', () => {
       const lost = new AfterWrite(7, () => Promise.reject(new Error('Partner prt_1 missing from its view after the projection caught up')), () => ({ id: 'decided' }));
       await expect(visibility.settle(lost)).resolves.toEqual({ value: { id: 'decided' }, visible: false });
       expect(warned).toHaveBeenCalledWith(expect.stringMatching(/lost the write at 7/));
-      // nothing decided to answer with: the failure stands
+      // nothing decided to answer with, and the views did not fail: the failure stands
       await expect(visibility.settle(new AfterWrite(7, () => Promise.reject(new Error('broken'))))).rejects.toThrow('broken');
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
+  it('once the read store says its views lost writes, a reached write is answered 202 from what was decided, or as stored: never a 404 or the state before it', async () => {
+    const barrier = { delivered: () => Promise.resolve() } as unknown as PublicationBarrier;
+    const reached = { waitFor: () => Promise.resolve() };
+    let lost: Error | null = null;
+    const visibility = new WriteVisibility([reached], barrier, () => lost);
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(visibility.settle(new AfterWrite(7, () => 'from the view'))).resolves.toEqual({ value: 'from the view', visible: true });
+      lost = new Error('a read-model commit failed');
+      // the view answers, but from before the change (a pause shown as not paused): not trusted
+      await expect(visibility.settle(new AfterWrite(7, () => ({ paused: false }), () => ({ paused: true })))).resolves.toEqual({ value: { paused: true }, visible: false });
+      await expect(visibility.settle(new AfterWrite(7, () => Promise.reject(new Error('Partnership pts_1 not found'))))).resolves.toEqual({ value: STORED_NOT_YET_VISIBLE, visible: false });
+      await expect(visibility.settle(new AfterWrite(7, () => 'stale'))).resolves.toEqual({ value: STORED_NOT_YET_VISIBLE, visible: false });
+      // the views failing while the answer is read: the answer read meanwhile is not trusted either
+      lost = null;
+      const racing = new AfterWrite(7, () => {
+        lost = new Error('a read-model commit failed');
+        return 'read as the commit failed';
+      }, () => 'decided');
+      await expect(visibility.settle(racing)).resolves.toEqual({ value: 'decided', visible: false });
+      // nothing appended: nothing to have lost
+      await expect(visibility.settle(new AfterWrite(null, () => 'unchanged'))).resolves.toEqual({ value: 'unchanged', visible: true });
+      await expect(visibility.answer(new AfterWrite(7, () => 'stale'))).rejects.toThrow(/commit failed/);
     } finally {
       warned.mockRestore();
     }

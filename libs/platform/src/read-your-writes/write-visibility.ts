@@ -1,4 +1,6 @@
 import { Logger, type InjectionToken, type Provider } from '@nestjs/common';
+import { INFRASTRUCTURE } from '../event-sourcing/event-sourcing.tokens';
+import type { InfrastructureConnections } from '../event-sourcing/infrastructure-connections';
 import { publicationBarrierToken, type PublicationBarrier } from '../event-sourcing/provide-outbox-relay';
 import type { AfterWrite } from './after-write';
 
@@ -12,9 +14,14 @@ export interface PositionFollower {
  * its publication barrier says other services' in-process consumers have it too. Each service module provides one.
  */
 export class WriteVisibility {
+  /**
+   * `viewsFailed`: why the views may not hold what their followers reached, or null (the embedded read store after a
+   * failed commit: its followers' positions are past the documents it rolled back).
+   */
   constructor(
     private readonly views: readonly PositionFollower[],
     private readonly published: PublicationBarrier,
+    private readonly viewsFailed: () => Error | null = () => null,
   ) {}
 
   async reach(position: number | null): Promise<void> {
@@ -24,6 +31,8 @@ export class WriteVisibility {
 
   async answer<T>(written: AfterWrite<T>): Promise<T> {
     await this.reach(written.position);
+    const failed = written.position === null ? null : this.viewsFailed();
+    if (failed) throw failed;
     return written.answer();
   }
 
@@ -43,15 +52,27 @@ export class WriteVisibility {
         return { value: STORED_NOT_YET_VISIBLE as T, visible: false };
       }
     }
-    try {
-      return { value: await written.answer(), visible: true };
-    } catch (error) {
-      // Reached, yet the view has not the write: its transaction failed after the follower took the event (a full
-      // disk; the read store refuses writes until a restart re-applies them). The write is stored: what was decided.
-      if (!written.decided) throw error;
-      new Logger('ReadYourWrites').warn(`Answering what was decided: the views lost the write at ${written.position}: ${error instanceof Error ? error.message : String(error)}`);
-      return { value: await written.decided(), visible: false };
+    // Reached, yet the views may have lost the write: their transaction failed after the followers took the event (a
+    // full disk; the read store refuses writes until a restart re-applies them). Their answer would be a 404 for what
+    // was just created, or a 200 showing the state before the change: the write is stored, so what was decided.
+    let failed = this.viewsFailedAt(written.position);
+    if (!failed) {
+      try {
+        const value = await written.answer();
+        failed = this.viewsFailedAt(written.position);
+        if (!failed) return { value, visible: true };
+      } catch (error) {
+        failed = this.viewsFailedAt(written.position);
+        if (!failed && !written.decided) throw error;
+        failed ??= error instanceof Error ? error : new Error(String(error));
+      }
     }
+    new Logger('ReadYourWrites').warn(`Answering what was decided: the views lost the write at ${written.position}: ${failed.message}`);
+    return { value: written.decided ? await written.decided() : (STORED_NOT_YET_VISIBLE as T), visible: false };
+  }
+
+  private viewsFailedAt(position: number | null): Error | null {
+    return position === null ? null : this.viewsFailed();
   }
 
   /** A route's answer once its write is visible; stored but not yet in the views: 202 Accepted with the decided answer. */
@@ -80,7 +101,10 @@ export const STORED_NOT_YET_VISIBLE = { message: 'The change is stored; it will 
 export function provideWriteVisibility(service: string, views: readonly InjectionToken[]): Provider {
   return {
     provide: WriteVisibility,
-    inject: [...views, publicationBarrierToken(service)],
-    useFactory: (...resolved: unknown[]) => new WriteVisibility(resolved.slice(0, -1) as PositionFollower[], resolved.at(-1) as PublicationBarrier),
+    inject: [...views, publicationBarrierToken(service), INFRASTRUCTURE],
+    useFactory: (...resolved: unknown[]) => {
+      const infrastructure = resolved.at(-1) as InfrastructureConnections;
+      return new WriteVisibility(resolved.slice(0, -2) as PositionFollower[], resolved.at(-2) as PublicationBarrier, infrastructure.viewsRefusal);
+    },
   };
 }
