@@ -14,7 +14,7 @@ import { ConnectionTesterStreams } from '@as2-partners/connection-tester-domain'
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
 import type { HostResolver } from '@as2-partners/platform';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
-import { ConnectionTesterModule, HOST_RESOLVER, MonitoringScheduler, SOCKET_FACTORY, type SocketFactory } from '@as2-partners/connection-tester-service';
+import { ConnectionTesterModule, HOST_RESOLVER, MonitoringScheduler, SOCKET_FACTORY, TestedPartnerAccess, type SocketFactory } from '@as2-partners/connection-tester-service';
 
 jest.setTimeout(60_000);
 
@@ -498,6 +498,24 @@ describe('continuous monitoring', () => {
     await t.app.get(MonitoringScheduler).runDue(new Date(Date.now() + 16 * 60_000));
     const ended = (await t.app.get<EventStore>(EVENT_STORE).readStream(ConnectionTesterStreams.tenantTesting('acme', other))).filter((e) => e.type === 'connection.monitoring_configured.v1');
     expect(ended.map((e) => [(e.data as { partnerId: string }).partnerId, (e.data as { enabled: boolean }).enabled, e.metadata.actor.type])).toEqual([[master, true, 'user'], [master, false, 'service']]);
+  });
+
+  it('a change of monitoring under the cap (or without one) asks after no other monitored partner: its cost does not grow with how many are monitored', async () => {
+    const tenant = await freshTenant('enterprise');
+    const put = (partnerId: string) => t.app.inject({ method: 'PUT', url: `/v1/partners/${partnerId}/monitoring`, headers: as(tenant), payload: { enabled: true, test_type: 'ping', interval_minutes: 60 } });
+    const monitored = await Promise.all(Array.from({ length: 12 }, (_, i) => partner(tenant, `https://127.0.0.1:${port}/m${i}`)));
+    for (const id of monitored) expect((await put(id)).statusCode).toBe(200);
+    const asked = jest.spyOn(TestedPartnerAccess.prototype, 'isDeleted');
+    try {
+      expect((await put(await partner(tenant, `https://127.0.0.1:${port}/one-more`))).statusCode).toBe(200);
+      expect(asked).not.toHaveBeenCalled();
+      // a plan with a cap, below it: nothing to free either
+      const starter = await freshTenant('starter');
+      expect((await t.app.inject({ method: 'PUT', url: `/v1/partners/${await partner(starter, `https://127.0.0.1:${port}/s`)}/monitoring`, headers: as(starter), payload: { enabled: true, test_type: 'ping', interval_minutes: 15 } })).statusCode).toBe(200);
+      expect(asked).not.toHaveBeenCalled();
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it("a deleted tenant's monitoring of an inherited master partner (which outlives it) runs no more", async () => {

@@ -12,3 +12,4 @@ export { RegistryOutboundAuthClient } from './partner-access/registry-outbound-a
 export { PartnerHttpAuth } from './partner-access/partner-http-auth';
 export { connectionTesterConfigFrom } from './config/connection-tester.config';
 export { AsyncMdnReceipts } from './test-runs/async-mdn-receipts';
+export { TestedPartnerAccess } from './partner-access/tested-partner-access';

@@ -17,11 +17,18 @@ export class MonitoringOfDeletedPartners {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Ends the monitoring of every deleted partner the tenant still monitors. */
-  async endAll(account: string, tenant: string, metadataAt: (at: Date) => EventMetadata): Promise<void> {
+  /**
+   * Before `partnerId` is monitored under a cap of `limit` partners (null: none): when it would be refused for the cap,
+   * ends the monitoring of every deleted partner the tenant still monitors, so they hold no place. Under the cap, or
+   * without one, nothing is read: a tenant monitoring thousands of partners would otherwise ask after each of them on
+   * every change (~100 ms at 3,000); the scheduler ends theirs at their slot.
+   */
+  async freePlaceFor(account: string, tenant: string, partnerId: string, limit: number | null, metadataAt: (at: Date) => EventMetadata): Promise<void> {
+    if (limit === null) return;
     const { state } = await this.writeModel.load(ConnectionTesterStreams.tenantTesting(account, tenant), tenantTestingDecider);
-    for (const partnerId of state.monitoring.keys()) {
-      if (await this.access.isDeleted(partnerId)) await this.end(account, tenant, partnerId, metadataAt);
+    if (state.monitoring.has(partnerId) || state.monitoring.size < limit) return;
+    for (const monitored of state.monitoring.keys()) {
+      if (await this.access.isDeleted(monitored)) await this.end(account, tenant, monitored, metadataAt);
     }
   }
 

@@ -40,7 +40,7 @@ export class MonitoringController {
     if (body.enabled) {
       // Each run of an mdn test needs our instance as the manual test does: refused now, not skipped at every slot.
       if (testType === 'mdn') await this.setup.requireInstanceFor(partner, { account, tenant });
-      await this.deleted.endAll(account, tenant, (at) => requestMetadata(ctx, tenant, at));
+      await this.deleted.freePlaceFor(account, tenant, partner._id, plan.monitoredPartners, (at) => requestMetadata(ctx, tenant, at));
     }
     const now = this.clock.now();
     const decision = await this.writeModel.decide(
