@@ -123,8 +123,9 @@ export class IdempotencyKeys {
       if (expired || abandoned) {
         // The same request taking over a dead holder's claim goes on as its command, so it finds what that stored.
         if (!expired && sameRequest(existing.fingerprint) && existing.commandId !== undefined) commandId = existing.commandId;
-        // Whoever inserts after this delete wins the key; a concurrent taker sees its claim and waits.
-        await this.records.delete(id);
+        // Whoever inserts after this delete wins the key; a concurrent taker sees its claim and waits (its own delete,
+        // of the record it read, leaves the new claim alone).
+        await this.deleteUnchanged(existing);
         continue;
       }
       if (!sameRequest(existing.fingerprint)) return { outcome: 'reused' };
@@ -228,9 +229,17 @@ export class IdempotencyKeys {
   private async purgeExpired(before: string): Promise<void> {
     for (;;) {
       const { items } = await this.records.find({ filter: { expiresAt: { $lt: before } }, sort: { expiresAt: 1 }, limit: PURGE_SLICE, withoutTotal: true });
-      for (const record of items) await this.records.delete(record._id);
+      for (const record of items) await this.deleteUnchanged(record);
       if (items.length < PURGE_SLICE) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * Deletes the record as it was read, not one written under its key since (MongoDB answers between the read and the
+   * delete: a key claimed again meanwhile would lose its new claim, and its request then run twice).
+   */
+  private async deleteUnchanged(record: IdempotencyRecord): Promise<void> {
+    await this.records.deleteMany({ _id: record._id, state: record.state, leaseUntil: record.leaseUntil, expiresAt: record.expiresAt });
   }
 }

@@ -1,3 +1,4 @@
+import { Query } from 'mingo';
 import { commandEntityId, type ReadModelCollection } from '@as2-partners/kernel';
 import { encodeTime } from 'ulid';
 import { IdempotencyKeys, type IdempotencyRecord } from './idempotency-keys';
@@ -12,8 +13,8 @@ function mapCollection(): ReadModelCollection<IdempotencyRecord> & { docs: Map<s
     insert: async (doc) => (docs.has(doc._id) ? false : (docs.set(doc._id, doc), true)),
     delete: async (id) => void docs.delete(id),
     deleteMany: async (filter) => {
-      const before = (filter['expiresAt'] as { $lt: string }).$lt;
-      const gone = [...docs.values()].filter((d) => d.expiresAt < before);
+      const query = new Query(filter);
+      const gone = [...docs.values()].filter((d) => query.test(d));
       for (const d of gone) docs.delete(d._id);
       return gone.length;
     },
@@ -226,6 +227,46 @@ describe('IdempotencyKeys', () => {
     await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'new'), 'fp');
     await new Promise((r) => setImmediate(r));
     expect([...records.docs.keys()]).toEqual(['acc/ten/new']);
+  });
+
+  it('a key claimed again between the purge reading it expired and deleting it keeps its new claim', async () => {
+    const records = mapCollection();
+    const keys = keysOver(records, { ttlMs: HOUR, leaseMs: 60_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'again');
+    await keys.claim(id, 'fp');
+    now += 2 * HOUR;
+    // the purge's read answers the expired record; a claim of the key lands before its delete
+    const read = records.find.bind(records);
+    records.find = async (query) => {
+      const page = await read(query);
+      records.docs.delete(id);
+      await keys.claim(id, 'fp-new');
+      return page;
+    };
+    await keys.claim(IdempotencyKeys.idOf('acc', 'ten', 'other'), 'fp');
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+    expect(records.docs.get(id)).toMatchObject({ fingerprint: 'fp-new', state: 'pending' });
+  });
+
+  it('two takers of an expired key: the one that read it before the other took it over does not delete the new claim', async () => {
+    const records = mapCollection();
+    const keys = keysOver(records, { ttlMs: HOUR, leaseMs: 60_000 });
+    const id = IdempotencyKeys.idOf('acc', 'ten', 'race');
+    await keys.claim(id, 'fp');
+    now += 2 * HOUR;
+    const expired = records.docs.get(id);
+    // B reads the expired record; A deletes it and claims the key before B's delete
+    const get = records.get.bind(records);
+    let raced = false;
+    records.get = async (key) => {
+      if (raced) return get(key);
+      raced = true;
+      records.docs.delete(id);
+      records.docs.set(id, { ...(expired as IdempotencyRecord), holder: 'taker-a', leaseUntil: new Date(now + 60_000).toISOString(), expiresAt: new Date(now + HOUR).toISOString() });
+      return expired ?? null;
+    };
+    expect(await keys.claim(id, 'fp')).toEqual({ outcome: 'in_progress' });
+    expect(records.docs.get(id)?.holder).toBe('taker-a');
   });
 
   it('purges a large backlog of expired keys in slices, the event loop free between them', async () => {
