@@ -4,9 +4,13 @@ const SECRET_PARAMETER = /token|password|passwd|passphrase|passcode|pincode|pwd|
 const SECRET_NAME = /^(?:code|key)$/i;
 /** Whether a query may hold a name the parts or words of which are a secret: then each name is looked at. */
 const SECRET_NAME_IN_QUERY = /(?:^|[&[.+])(?:code|key)(?:[=&[\].+]|$)|pin|pass|pw|otp/i;
-/** Words that make a name a secret wherever they stand in it (`user_pin`, `newPin`, `otp_code`), cut at `_`, `-` and case changes. */
+/**
+ * Words that make a name a secret wherever they stand in it (`user_pin`, `newPin`, `otp_code`, `OTPCode`, `user pin`),
+ * cut at `_`, `-`, spaces and case changes: a lower-case letter before a capital, a capital before a capitalised word.
+ */
 const SECRET_WORD = /^(?:pin|pass|pw|otp|totp)$/i;
-const WORD_BREAK = /[_-]|(?<=[a-z])(?=[A-Z])/;
+const WORD_BREAK = /[_-]|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/;
+const SPACES = /\s+/;
 /** What a name's parts are cut at and stripped of: brackets and dots (`key[]`, `user.pin`), spaces, controls and invisible format characters. */
 const NAME_PART_SEPARATOR = /[[\].]/;
 const INVISIBLE = /[\p{Cc}\p{Cf}\s]/gu;
@@ -19,7 +23,9 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\s]/gu;
 const isSecretName = (name: string): boolean =>
   name.split(NAME_PART_SEPARATOR).some((part) => {
     const bare = part.replace(INVISIBLE, '');
-    return SECRET_PARAMETER.test(bare) || SECRET_NAME.test(bare) || bare.split(WORD_BREAK).some((word) => SECRET_WORD.test(word));
+    if (SECRET_PARAMETER.test(bare) || SECRET_NAME.test(bare)) return true;
+    // words apart at spaces before the invisible characters inside them are left out (`pa\u200Bss` is `pass`)
+    return part.split(SPACES).some((spaced) => spaced.replace(INVISIBLE, '').split(WORD_BREAK).some((word) => SECRET_WORD.test(word)));
   });
 
 /**

@@ -40,5 +40,9 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/x?otp_code=s1&user_pin=s2&userPin=s3&new-pin=s4&pinned=true&passage=a&country_code=DE')).toBe(
       '/x?otp_code=[redacted]&user_pin=[redacted]&userPin=[redacted]&new-pin=[redacted]&pinned=true&passage=a&country_code=DE',
     );
+    // capitalised acronyms, and words apart at a space (encoded as + or %20)
+    expect(loggableUrl('/x?OTPCode=s1&PINNumber=s2&PWHash=s3&user+pin=s4&user%20pin=s5&userPIN=s6&NewPIN=s7&PINNED=n&Spinner=n')).toBe(
+      '/x?OTPCode=[redacted]&PINNumber=[redacted]&PWHash=[redacted]&user+pin=[redacted]&user%20pin=[redacted]&userPIN=[redacted]&NewPIN=[redacted]&PINNED=n&Spinner=n',
+    );
   });
 });
