@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Database as Connection } from 'better-sqlite3';
 import { EventStoreUnavailableError, type ReadModelStore, type SecretCollection, type SecretDocument, type SecretOwner, type SecretStore } from '@as2-partners/kernel';
 import { configureConnection } from './sqlite-schema';
+import { storeUnavailableFrom } from './store-unavailable';
 
 export interface SqliteSecretStoreOptions {
   /**
@@ -16,6 +17,9 @@ export interface SqliteSecretStoreOptions {
 /** A page of the walk over a collection being moved. */
 const PAGE = 500;
 
+/** What the readiness check writes while writes fail: more than the largest put (a sealed RSA-4096 key, ~4 KB). */
+export const SECRET_WRITE_PROBE_BYTES = 16 * 1024;
+
 /**
  * The embedded secret store: one SQLite file of its own (`secrets.sqlite` beside `events.sqlite`), opened as durably
  * as the event store (WAL, synchronous=FULL: a put that resolved survives a crash or power loss), with secure_delete on
@@ -28,6 +32,9 @@ export class SqliteSecretStore implements SecretStore {
 
   /** The file's inode when opened (null: in memory): another one at its path, or none, means it was removed while open. */
   private readonly inode: number | null;
+
+  /** The last write the file refused (disk full, read-only, an I/O error), until a write goes through again. */
+  private failure: EventStoreUnavailableError | null = null;
 
   private constructor(
     private readonly db: Connection,
@@ -53,6 +60,11 @@ export class SqliteSecretStore implements SecretStore {
           PRIMARY KEY (collection, id)
         );
         CREATE INDEX IF NOT EXISTS secrets_by_owner ON secrets (collection, account, tenant);
+        -- One row the readiness check rewrites while writes fail, to learn whether a put goes through again.
+        CREATE TABLE IF NOT EXISTS write_probe (
+          id   INTEGER PRIMARY KEY,
+          data BLOB    NOT NULL
+        );
       `);
       return new SqliteSecretStore(db, file, options.movedFrom);
     } catch (error) {
@@ -75,20 +87,24 @@ export class SqliteSecretStore implements SecretStore {
       put: async (doc) => {
         await ready();
         this.refuseIfRemoved();
-        s.put.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc));
+        this.written(() => s.put.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc)));
       },
       // A deletion goes ahead in a removed file: what it deletes is gone at the next start anyway, and it is the last
       // step of a change already stored (a key's or a tenant's deletion), which a refusal here would report as not made.
       delete: async (id) => {
         await ready();
-        if (s.delete.run(name, id).changes > 0) this.overwriteDeleted();
+        this.written(() => {
+          if (s.delete.run(name, id).changes > 0) this.overwriteDeleted();
+        });
       },
       deleteMany: async (owner) => {
         await ready();
         const { where, params } = ofOwner(name, owner);
-        const { changes } = this.db.prepare(`DELETE FROM secrets WHERE ${where}`).run(...params);
-        if (changes > 0) this.overwriteDeleted();
-        return changes;
+        return this.written(() => {
+          const { changes } = this.db.prepare(`DELETE FROM secrets WHERE ${where}`).run(...params);
+          if (changes > 0) this.overwriteDeleted();
+          return changes;
+        });
       },
       find: async (owner) => {
         await ready();
@@ -107,10 +123,33 @@ export class SqliteSecretStore implements SecretStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** For tests and the readiness check: the file answers, and is still the one opened. */
+  /**
+   * For tests and the readiness check: the file answers, is still the one opened, and takes writes again once one was
+   * refused (a write of a put's size, SECRET_WRITE_PROBE_BYTES, tells).
+   */
   async ping(): Promise<void> {
     this.refuseIfRemoved();
     this.statements.ping.get();
+    if (this.failure !== null) this.written(() => this.statements.probeWrite.run(SECRET_WRITE_PROBE_BYTES));
+  }
+
+  /**
+   * Runs a write: one the file refused (disk full, read-only, an I/O error) is the kernel's EventStoreUnavailableError,
+   * answered 503 STORE_UNAVAILABLE with nothing stored (SQLite undid the statement), and fails readiness until a write
+   * goes through again.
+   */
+  private written<T>(write: () => T): T {
+    let result: T;
+    try {
+      result = write();
+    } catch (error) {
+      const refused = storeUnavailableFrom(error, 'secret store');
+      if (refused === null) throw error;
+      this.failure = refused;
+      throw refused;
+    }
+    this.failure = null;
+    return result;
   }
 
   /**
@@ -172,9 +211,11 @@ export class SqliteSecretStore implements SecretStore {
     }
     if (documents.length === 0) return;
     // Copied durably first (what is here already wins: it is newer), deleted there after: a crash in between leaves a copy, never none.
-    this.db.transaction(() => {
-      for (const doc of documents) this.statements.putMissing.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc));
-    })();
+    this.written(() =>
+      this.db.transaction(() => {
+        for (const doc of documents) this.statements.putMissing.run(name, doc._id, doc.account, doc.tenant ?? null, JSON.stringify(doc));
+      })(),
+    );
     for (const doc of documents) await old.delete(doc._id);
     await from.committed?.();
   }
@@ -207,5 +248,7 @@ function prepareStatements(db: Connection) {
     ),
     delete: db.prepare<[string, string]>('DELETE FROM secrets WHERE collection = ? AND id = ?'),
     ping: db.prepare('SELECT 1'),
+    // A put's size of random bytes, written anew (its pages rewritten, every one of them logged).
+    probeWrite: db.prepare<[number]>('INSERT OR REPLACE INTO write_probe (id, data) VALUES (1, randomblob(?))'),
   };
 }

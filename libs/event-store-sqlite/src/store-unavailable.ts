@@ -7,12 +7,15 @@ import { EventStoreUnavailableError } from '@as2-partners/kernel';
  */
 const STORE_UNAVAILABLE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|CORRUPT|NOTADB|BUSY|LOCKED|PROTOCOL)/;
 
-/** The store's failure as the kernel names it, or null for an error of the write itself (a wrong expected revision). */
-export function storeUnavailableFrom(error: unknown): EventStoreUnavailableError | null {
+/**
+ * The store's failure as the kernel names it, or null for an error of the write itself (a wrong expected revision).
+ * `store`: which file's, for the log (the secret store's file fails the same ways).
+ */
+export function storeUnavailableFrom(error: unknown, store = 'event store'): EventStoreUnavailableError | null {
   if (error instanceof EventStoreUnavailableError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !STORE_UNAVAILABLE_CODES.test(code)) return null;
-  return new EventStoreUnavailableError(`The event store cannot write now (${code})`, false, { cause: error });
+  return new EventStoreUnavailableError(`The ${store} cannot write now (${code})`, false, { cause: error });
 }
 
 /** A commit SQLite made whose WAL could not be synced: its rows are in the file, but not known to be on disk. */
