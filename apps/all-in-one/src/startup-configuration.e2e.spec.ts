@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runEntry } from './run-entry.spec-support';
 
-const workspaceRoot = resolve(__dirname, '../../..');
 const DISTRIBUTED_WITH_SECRET = {
   MODE: 'distributed',
   EVENT_STORE: 'sqlite',
@@ -14,33 +13,6 @@ const DISTRIBUTED_WITH_SECRET = {
 
 // Each case compiles and starts a whole app in a child process: on a loaded 2-core machine that took up to 25 s.
 jest.setTimeout(120_000);
-
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a deployable's entry point (TypeScript, as `npm start` would after the build) with only the given variables set. */
-function runEntry(entry: string, env: Record<string, string>, dataDir: string): Promise<Exit> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', `${entry}.ts`)], {
-    cwd: workspaceRoot,
-    env: { PATH: process.env['PATH'], SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'), DATA_DIR: dataDir, PORT: '39511', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  // A process that starts despite the bad value is stopped, and the test fails on its exit code.
-  const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
-  return new Promise((done) =>
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      done({ code, stdout, stderr });
-    }),
-  );
-}
 
 describe('a bad configuration value stops start-up with one line naming the variable', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'as2-startup-config-'));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  CannotStartError,
   causedBySqliteCorruption,
   InProcessEventBus,
   isSqliteCorruption,
@@ -62,7 +63,8 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     import('@as2-partners/read-model-embedded'),
   ]);
   await mkdir(config.dataDir, { recursive: true });
-  const eventStore = await SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { exclusiveWriter: true });
+  const eventsFile = join(config.dataDir, 'events.sqlite');
+  const eventStore = await unlessCorrupt('the event store file', eventsFile, () => SqliteEventStore.open(eventsFile, { exclusiveWriter: true }));
   closers.push(() => eventStore.close());
   const readModelFile = join(config.dataDir, 'read-models.sqlite');
   const setAside = (why: string): void => {
@@ -88,7 +90,7 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   // Earlier versions kept it there; it is moved out of it as the services ask for their collections.
   const secretsFile = join(config.dataDir, EMBEDDED_SECRETS_FILE);
   const secretsFound = existsSync(secretsFile);
-  const secrets = SqliteSecretStore.open(secretsFile, { movedFrom: readModels });
+  const secrets = await unlessCorrupt('the secret file', secretsFile, () => SqliteSecretStore.open(secretsFile, { movedFrom: readModels }));
   // A store with events but no secret file: what it sealed (our keys, the tenants' data keys) is not there, and the
   // changes to come would seal new ones into a file a restore then replaces. Said at the start, not at the first 409.
   if (!secretsFound && (await eventStore.lastPosition()) !== null) {
@@ -97,12 +99,16 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     );
   }
   closers.push(() => secrets.close());
-  // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks both files and fails for the corrupt
-  // one: the read-model file until a restart sets it aside and rebuilds it, the event store's until it is restored.
-  watchForCorruption([eventStore, readModels], closers);
+  // A corrupt file answers 503 STORE_UNAVAILABLE (not 500); readiness then checks the files and fails for the corrupt
+  // one: the read-model file until a restart sets it aside and rebuilds it, the event store's or the secrets' until restored.
+  watchForCorruption([eventStore, readModels, secrets], closers);
   // A read-model file that takes no more writes (a failed commit, removed while open) is an outage too, until a restart.
   registerStoreOutage((error) => error instanceof ReadModelStoreFailedError);
-  const forget = whenStartFails((error) => repairAfterFailedStart(error, eventStore, readModels));
+  const kept = [
+    { what: 'the event store file', file: eventsFile, store: eventStore },
+    { what: 'the secret file', file: secretsFile, store: secrets },
+  ];
+  const forget = whenStartFails((error) => repairAfterFailedStart(error, kept, readModels));
   closers.push(async () => forget());
   const bus = new InProcessEventBus();
   closers.push(() => bus.close());
@@ -133,24 +139,38 @@ function watchForCorruption(stores: readonly { suspectCorruption(): unknown }[],
 }
 
 /**
- * A start failed on SQLite's corruption error. The event store's file corrupt: said so (a restart cannot repair the
- * events). Otherwise the read-model file is marked even when its quick check finds nothing (an index whose rows do not
- * match its table passes it), so the next start rebuilds it instead of failing the same way.
+ * A start failed on SQLite's corruption error. A file nothing rebuilds corrupt (the events, the secrets): the start
+ * fails naming it (a restart cannot repair it). Otherwise the read-model file is marked even when its quick check finds
+ * nothing (an index whose rows do not match its table passes it), so the next start rebuilds it instead of failing the
+ * same way.
  */
 function repairAfterFailedStart(
   error: unknown,
-  eventStore: { suspectCorruption(): boolean },
+  kept: readonly { readonly what: string; readonly file: string; readonly store: { suspectCorruption(): boolean } }[],
   readModels: { suspectCorruption(): void; markForRebuild(reason: string): void },
-): void {
-  if (!causedBySqliteCorruption(error)) return;
-  const logger = new Logger('ReadModels');
-  if (eventStore.suspectCorruption()) {
-    logger.error('The event store file (events.sqlite) is corrupt: a restart does not repair it; stop the service and restore it from a backup (README)');
-    return;
-  }
+): CannotStartError | undefined {
+  if (!causedBySqliteCorruption(error)) return undefined;
+  const corrupt = kept.find(({ store }) => store.suspectCorruption());
+  if (corrupt) return corruptAtStart(corrupt.what, corrupt.file, error);
   readModels.suspectCorruption();
   readModels.markForRebuild(`a start failed on: ${error instanceof Error ? error.message : String(error)}`);
-  logger.warn('The start failed on a corrupt SQLite page outside the event store: the read-model file is set aside and rebuilt at the next start');
+  new Logger('ReadModels').warn('The start failed on a corrupt SQLite page outside the event store and the secrets: the read-model file is set aside and rebuilt at the next start');
+  return undefined;
+}
+
+/** Opens a file nothing rebuilds (the events, the secrets): one SQLite finds corrupt fails the start naming it. */
+async function unlessCorrupt<T>(what: string, file: string, open: () => T | Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    throw causedBySqliteCorruption(error) ? corruptAtStart(what, file, error) : error;
+  }
+}
+
+/** The one line a start fails with on a corrupt file nothing rebuilds: which file, and that only a backup brings it back. */
+function corruptAtStart(what: string, file: string, error: unknown): CannotStartError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CannotStartError(`${what} ${file} is corrupt (${reason}): no restart repairs it; stop the service and restore the file from a backup (README)`, { cause: error });
 }
 
 async function openDistributed(config: PlatformConfig, kafkaClientId: string, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {

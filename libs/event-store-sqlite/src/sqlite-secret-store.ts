@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Connection } from 'better-sqlite3';
-import { EventStoreUnavailableError, type ReadModelStore, type SecretCollection, type SecretDocument, type SecretOwner, type SecretStore } from '@as2-partners/kernel';
+import { EventStoreUnavailableError, sqliteIntegrityProblem, type ReadModelStore, type SecretCollection, type SecretDocument, type SecretOwner, type SecretStore } from '@as2-partners/kernel';
 import { configureConnection } from './sqlite-schema';
 import { storeUnavailableFrom } from './store-unavailable';
 
@@ -13,6 +13,9 @@ export interface SqliteSecretStoreOptions {
    */
   readonly movedFrom?: ReadModelStore;
 }
+
+/** What to do about a corrupt secret file: unlike the read models, what it holds is found nowhere else. */
+const NO_RESTART_REPAIRS = 'no restart repairs it; stop the service and restore the file from a backup (README)';
 
 /** A page of the walk over a collection being moved. */
 const PAGE = 500;
@@ -35,6 +38,10 @@ export class SqliteSecretStore implements SecretStore {
 
   /** The last write the file refused (disk full, read-only, an I/O error), until a write goes through again. */
   private failure: EventStoreUnavailableError | null = null;
+
+  private corruptionChecked = false;
+  /** What PRAGMA quick_check found wrong with the file; null while nothing was found. */
+  private corruption: string | null = null;
 
   private constructor(
     private readonly db: Connection,
@@ -128,6 +135,7 @@ export class SqliteSecretStore implements SecretStore {
    * refused (a write of a put's size, SECRET_WRITE_PROBE_BYTES, tells).
    */
   async ping(): Promise<void> {
+    if (this.corruption !== null) throw new Error(`the secret file ${this.file} is corrupt (${this.corruption}): ${NO_RESTART_REPAIRS}`);
     this.refuseIfRemoved();
     this.statements.ping.get();
     if (this.failure !== null) this.written(() => this.statements.probeWrite.run(SECRET_WRITE_PROBE_BYTES));
@@ -150,6 +158,18 @@ export class SqliteSecretStore implements SecretStore {
     }
     this.failure = null;
     return result;
+  }
+
+  /**
+   * A statement of this process failed with SQLite's corruption error (which file's, the error does not say): checks
+   * this file once (PRAGMA quick_check). Whether it is corrupt.
+   */
+  suspectCorruption(): boolean {
+    if (!this.corruptionChecked && this.db.open) {
+      this.corruptionChecked = true;
+      this.corruption = sqliteIntegrityProblem(this.db);
+    }
+    return this.corruption !== null;
   }
 
   /**

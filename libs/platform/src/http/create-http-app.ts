@@ -121,8 +121,7 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(HttpApplicationModule, adapter, { bodyParser: false, logger, abortOnError: false }).catch(
     async (error: unknown) => {
       // Nest closes nothing it created before the failing provider: what the adapters opened is closed by their handlers.
-      await startFailed(error, logger);
-      throw error;
+      throw await startFailed(error, logger);
     },
   );
 
@@ -250,10 +249,10 @@ export async function createHttpApp(
     await hotPath.start();
   } catch (error) {
     // A store that failed the start (a corrupt read-model file) is told so: the next start can repair what it can.
-    await startFailed(error, logger);
+    const failure = await startFailed(error, logger);
     // What was opened is closed (the event store's writer lock released): a caller may start again in this process.
     await app.close().catch(() => undefined);
-    throw error;
+    throw failure;
   }
   startSucceeded();
   // Head starts (the traffic refill, pre-joined bodies) run once the server has been quiet after the listen (AfterStart), not before them.
@@ -263,9 +262,12 @@ export async function createHttpApp(
 
 /**
  * A start that failed: what the adapters registered for it is told (a corrupt SQLite file marks the read-model file,
- * the connections opened for it are closed); one that failed on a store says so.
+ * the connections opened for it are closed); one that failed on a store says so. The error to fail the start with: an
+ * adapter's own account of it (a corrupt events.sqlite, named, that no restart repairs), else the error itself.
  */
-async function startFailed(error: unknown, logger: { error(message: string): void }): Promise<void> {
-  await startFailedWith(error);
+async function startFailed(error: unknown, logger: { error(message: string): void }): Promise<unknown> {
+  const explained = await startFailedWith(error);
+  if (explained) return explained;
   if (isStoreOutage(error)) logger.error(`Start failed on a store: ${error instanceof Error ? error.message : String(error)}; a restart repairs a corrupt read-model file (set aside, rebuilt from the events)`);
+  return error;
 }
