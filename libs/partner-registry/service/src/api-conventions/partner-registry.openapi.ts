@@ -110,10 +110,15 @@ const TRAFFIC_DIRECTION_SCHEMA: SchemaObject = {
 
 export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
   type: 'object',
-  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificate_link', 'message_stats', 'statistics', 'last_message_at', 'connection_status', 'traffic'],
+  required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificates_total', 'certificate_link', 'message_stats', 'statistics', 'last_message_at', 'connection_status', 'traffic'],
   properties: {
     ...PARTNER_PROPERTIES,
-    certificates: { type: 'array', items: PARTNER_CERTIFICATE_SCHEMA },
+    certificates: {
+      type: 'array',
+      items: PARTNER_CERTIFICATE_SCHEMA,
+      description: 'Oldest first, at most 100: every certificate a slot holds, then the oldest others (GET /v1/partners/{id}/certificates pages them all)',
+    },
+    certificates_total: { type: 'integer', minimum: 0, description: 'How many certificates the partner holds' },
     certificate_link: {
       type: 'object',
       nullable: true,

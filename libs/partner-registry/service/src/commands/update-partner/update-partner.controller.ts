@@ -22,7 +22,7 @@ export class UpdatePartnerController {
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: UpdatePartnerDto) {
     return (await this.handler.execute(ctx, id, body)).map(({ overridden, partner }) => {
       if (!overridden) return { message: 'Partner updated successfully', data: presentPartner(partner) };
-      const { certificates: _c, message_stats: _m, statistics: _st, last_message_at: _l, connection_status: _s, ...data } = presentPartnerDetails(partner);
+      const { certificates: _c, certificates_total: _ct, message_stats: _m, statistics: _st, last_message_at: _l, connection_status: _s, ...data } = presentPartnerDetails(partner);
       return { message: 'Partner configuration overridden successfully', data };
     });
   }

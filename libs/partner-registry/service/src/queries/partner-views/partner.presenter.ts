@@ -66,6 +66,19 @@ export function presentPartner(doc: PartnerViewDocument, type: PresentedType = d
   };
 }
 
+/** Certificates a partner's details list at most; GET /v1/partners/{id}/certificates pages them all. */
+export const DETAILS_CERTIFICATES_SHOWN = 100;
+
+/**
+ * The certificates a partner's details list, oldest first: every one a slot holds (what the partner's messages use), then
+ * the oldest others, DETAILS_CERTIFICATES_SHOWN in all. A partner holding hundreds answered each of them (116 KB at 500).
+ */
+function shownOf(certificates: readonly PresentedPartnerCertificate[]): PresentedPartnerCertificate[] {
+  if (certificates.length <= DETAILS_CERTIFICATES_SHOWN) return [...certificates];
+  let others = Math.max(0, DETAILS_CERTIFICATES_SHOWN - certificates.filter((certificate) => certificate.slots.length > 0).length);
+  return certificates.filter((certificate) => certificate.slots.length > 0 || others-- > 0);
+}
+
 /** GET /partners/{id}: the Partner plus what other services will feed (certificates, traffic, connectivity). */
 export function presentPartnerDetails(
   doc: PartnerViewDocument,
@@ -77,7 +90,8 @@ export function presentPartnerDetails(
   return {
     ...presentPartner(doc, type),
     ...(type === 'inherited' ? { override_settings: presentOverrides(doc.overrides ?? {}) } : {}),
-    certificates: [...certificates],
+    certificates: shownOf(certificates),
+    certificates_total: certificates.length,
     message_stats: messageStats,
     // The same figures in the names of seed 002's complete configuration object.
     statistics: messageStats
