@@ -373,14 +373,25 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
    * documents merged in the sort's order (MongoDB's order: the `_id` breaks ties).
    */
   private async findInAlternatives(query: FindQuery, alternatives: readonly Filter[]): Promise<Page<T>> {
-    const counts = await Promise.all(alternatives.map((alternative) => this.count(alternative)));
-    const matching = alternatives.filter((_, i) => counts[i] > 0);
-    if (matching.length <= 1) return this.find({ ...query, filter: matching[0] ?? alternatives[0] });
     const skip = query.skip ?? 0;
     const kept = skip + (query.limit ?? Number.POSITIVE_INFINITY);
-    const pages = await Promise.all(matching.map((filter) => this.find({ filter, sort: query.sort, ...(Number.isFinite(kept) ? { limit: kept } : {}), withoutTotal: true })));
+    const firstOf = (filter: Filter, withoutTotal: boolean) => this.find({ filter, sort: query.sort, ...(Number.isFinite(kept) ? { limit: kept } : {}), withoutTotal });
+    let pages: Page<T>[];
+    let total: number;
+    if (alternatives.every((alternative) => this.plan(alternative).exact)) {
+      // counted from the kept counts: one alternative that matches alone is paged as any filter (a deep page seeks)
+      const counts = await Promise.all(alternatives.map((alternative) => this.count(alternative)));
+      const matching = alternatives.filter((_, i) => counts[i] > 0);
+      if (matching.length <= 1) return this.find({ ...query, filter: matching[0] ?? alternatives[0] });
+      pages = await Promise.all(matching.map((filter) => firstOf(filter, true)));
+      total = counts.reduce((sum, count) => sum + count, 0);
+    } else {
+      // a count would read each range once more than its page does: each counts what it reads
+      pages = await Promise.all(alternatives.map((filter) => firstOf(filter, false)));
+      total = pages.reduce((sum, page) => sum + page.total, 0);
+    }
     const merged = sortDocuments(pages.flatMap((page) => page.items), (doc) => doc, withIdTieBreaker(query.sort), Number.isFinite(kept) ? kept : undefined);
-    return { items: merged.slice(skip), total: counts.reduce((sum, count) => sum + count, 0) };
+    return { items: merged.slice(skip), total };
   }
 
   explain(query: FindQuery): string[] {

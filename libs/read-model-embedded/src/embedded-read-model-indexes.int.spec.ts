@@ -251,6 +251,12 @@ describe('EmbeddedReadModelStore indexes', () => {
         expect(page.items.map((v) => v._id)).toEqual(expected.slice(3, 11).map((v) => v._id));
         expect([page.total, await views.count(inactive), await views.count(visibleTo('t1')), await views.count(visibleTo('t9'))]).toEqual([expected.length, expected.length, 72, 12]);
         expect((await views.find({ filter: visibleTo('t9'), sort: SORT })).items.map((v) => v._id)).toEqual(inOrder(all.filter((v) => !v.tenant)).map((v) => v._id));
+        // a condition no index answers: each range judged once, its page and count from the same read
+        const unindexed = { $and: [visibleTo('t2'), { as2Id: { $ne: 'AS2-t2-4' } }] };
+        const others = t2.filter((v) => v.as2Id !== 'AS2-t2-4');
+        const judged = await views.find({ filter: unindexed, sort: SORT, skip: 35, limit: 10 });
+        expect(judged.items.map((v) => v._id)).toEqual(others.slice(35, 45).map((v) => v._id));
+        expect([judged.total, await views.count(unindexed)]).toEqual([51, 51]);
         const ownFirst = await views.find({ filter: visibleTo('t2'), sort: { tenant: -1, createdAt: 1 }, skip: 38, limit: 4 });
         expect(ownFirst.items.map((v) => v.tenant ?? null)).toEqual(['t2', 't2', null, null]);
       } finally {
