@@ -366,7 +366,6 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     return rows.map((row) => row[0] as number);
   }
 
-  /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
   /**
    * A page of a filter split into disjoint alternatives (`alternativesOf`): each is an index range of its own, counted
    * from the kept counts; one that matches alone is paged as any filter, several have their first skip + limit
@@ -394,6 +393,7 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     return { items: merged.slice(skip), total };
   }
 
+  /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
   explain(query: FindQuery): string[] {
     const alternatives = alternativesOf(query.filter, (field) => this.state.isIndexed(field));
     if (alternatives) return alternatives.flatMap((filter) => this.explain({ ...query, filter }));
