@@ -367,9 +367,10 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
   }
 
   /**
-   * A page of a filter split into disjoint alternatives (`alternativesOf`): each is an index range of its own, counted
-   * from the kept counts; one that matches alone is paged as any filter, several have their first skip + limit
-   * documents merged in the sort's order (MongoDB's order: the `_id` breaks ties).
+   * A page of a filter split into disjoint alternatives (`alternativesOf`), each an index range of its own: their first
+   * skip + limit documents merged in the sort's order (MongoDB's order: the `_id` breaks ties), their totals summed.
+   * Where SQLite answers each whole, they are counted first from the kept counts, and one that matches alone is paged
+   * as any filter is (a deep page seeks rather than reads the pages before it).
    */
   private async findInAlternatives(query: FindQuery, alternatives: readonly Filter[]): Promise<Page<T>> {
     const skip = query.skip ?? 0;
