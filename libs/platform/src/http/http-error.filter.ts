@@ -1,4 +1,4 @@
-import { Catch, HttpException, HttpStatus, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Inject, Logger, NotFoundException, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { domainErrorStatusOf, UNREGISTERED_DOMAIN_ERROR_STATUS } from './domain-error-statuses';
@@ -12,6 +12,8 @@ import { requestIdsOf, type RequestWithIds } from './request-ids';
 import { allowedMethodsOf } from './route-methods';
 import { apiShaped } from './api-shaped';
 import { isStoreOutage } from './store-outage';
+import { INFRASTRUCTURE } from '../event-sourcing/event-sourcing.tokens';
+import type { InfrastructureConnections } from '../event-sourcing/infrastructure-connections';
 import { ValidationFailedException } from './validation-failed.exception';
 import { loggableUrl } from '../logging/loggable-url';
 
@@ -118,7 +120,11 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
   private readonly warnedCodes = new Set<string>();
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  /** `infrastructure`: whose views may have lost writes (`viewsRefusal`); absent where nothing can tell (a hot path's errors). */
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(INFRASTRUCTURE) private readonly infrastructure?: InfrastructureConnections,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -152,7 +158,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof ValidationFailedException) {
       return { status: 422, body: { message: 'Validation failed', errors: exception.errors, error: { type: 'validation_error', code: exception.code ?? 'VALIDATION_FAILED' } } };
     }
-    if (exception instanceof DomainError) return this.fromDomainError(exception);
+    if (exception instanceof DomainError) {
+      const answer = this.fromDomainError(exception);
+      // Not found in views that lost writes (a failed read-model commit, until a restart): what is stored may be
+      // denied (a partner created a moment before, then its certificate upload 404), so the store cannot tell now.
+      const lost = answer.status === 404 ? (this.infrastructure?.viewsRefusal?.() ?? null) : null;
+      return lost ? storeUnavailable(lost) : answer;
+    }
     if (exception instanceof WrongExpectedRevisionError) {
       return coded(409, 'The resource was changed by another request; reload it and retry.', 'CONCURRENT_MODIFICATION');
     }

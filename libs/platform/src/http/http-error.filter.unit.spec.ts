@@ -2,6 +2,7 @@ import { BadGatewayException, BadRequestException, ConflictException, Logger, Se
 import type { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, EventStoreUnavailableError, WrongExpectedRevisionError } from '@as2-partners/kernel';
 import { registerDomainErrorStatuses } from './domain-error-statuses';
+import type { InfrastructureConnections } from '../event-sourcing/infrastructure-connections';
 import { HttpErrorFilter } from './http-error.filter';
 import { MalformedJsonError } from './malformed-json.error';
 import { registerStoreOutage } from './store-outage';
@@ -21,6 +22,21 @@ describe('HttpErrorFilter.toResponse', () => {
     registerDomainErrorStatuses({ SPEC_OVERLAP: 409, SPEC_WINDOW: 422 });
     expect(filter.toResponse(new DomainError('SPEC_OVERLAP', 'Open until 2026-12-13T23:35:04.000Z: retire after it')).body.message).toBe('Open until 2026-12-13T23:35:04.000000Z: retire after it');
     expect(filter.toResponse(new DomainError('SPEC_WINDOW', 'Not before 2026-12-13T23:35:04.120Z', 'activate_at')).body.errors).toEqual({ activate_at: ['Not before 2026-12-13T23:35:04.120000Z'] });
+  });
+
+  it("answers a not-found 503 STORE_UNAVAILABLE while the views may have lost writes (a failed read-model commit): they may deny what is stored", () => {
+    registerDomainErrorStatuses({ SPEC_PARTNER_NOT_FOUND: 404, SPEC_INVALID: 422 });
+    let lost: Error | null = null;
+    const watching = new HttpErrorFilter({} as HttpAdapterHost, { viewsRefusal: () => lost } as unknown as InfrastructureConnections);
+    const notFound = new DomainError('SPEC_PARTNER_NOT_FOUND', 'Partner prt_1 not found');
+    expect(watching.toResponse(notFound).status).toBe(404);
+    lost = new Error('a read-model commit failed');
+    const refused = watching.toResponse(notFound);
+    expect([refused.status, refused.body.error?.code, refused.headers]).toEqual([503, 'STORE_UNAVAILABLE', { 'Retry-After': '5' }]);
+    expect(JSON.stringify(refused.body)).not.toMatch(/read-model/);
+    // what the views do not decide stays as it is
+    expect(watching.toResponse(new DomainError('SPEC_INVALID', 'bad')).status).toBe(422);
+    expect(filter.toResponse(notFound).status).toBe(404);
   });
 
   it('maps a concurrency conflict to 409 CONCURRENT_MODIFICATION', () => {
