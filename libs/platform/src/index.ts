@@ -14,6 +14,7 @@ export * from './config/platform-config';
 export { readInteger, readListenHost, readString, readUrl } from './config/environment-variables';
 export * from './config/embedded-dev-jwt-secret.constant';
 export * from './config/sealing-key';
+export * from './config/module-settings';
 export * from './http/domain-error-statuses';
 export * from './http/error-body';
 export * from './http/client-error-answer';

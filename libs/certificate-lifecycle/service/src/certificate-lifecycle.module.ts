@@ -24,6 +24,7 @@ import {
   provideBusFollowedProjection,
   provideFollowedProjection,
   PlatformMetrics,
+  ReadsSettings,
 } from '@as2-partners/platform';
 import { CERTIFICATE_LIFECYCLE_ERROR_STATUSES } from './certificate-lifecycle.error-statuses';
 import { CERTIFICATE_LIFECYCLE_SERVICE } from './certificate-lifecycle.service-name';
@@ -48,7 +49,7 @@ import { KeyAccess } from './commands/our-keys/key-access';
 import { KeysController } from './commands/our-keys/keys.controller';
 import { InternalKeysController } from './commands/key-operations/internal-keys.controller';
 import { KEY_SEALER, KeySealer } from './keystore/key-sealer';
-import { keystoreMasterKeyFrom } from './keystore/keystore-master-key';
+import { checkKeystoreMasterKey, keystoreMasterKeyFrom } from './keystore/keystore-master-key';
 import { OurKeyOperations } from './keystore/our-key-operations';
 import { OurKeystore } from './keystore/our-keystore';
 import { SealedKeyStore } from './keystore/sealed-key.store';
@@ -73,6 +74,7 @@ import { CertificateWriteModel } from './write-model/certificate-write-model';
 registerDomainErrorStatuses(CERTIFICATE_LIFECYCLE_ERROR_STATUSES);
 
 const keystoreLogger = new Logger('Keystore');
+const readConfig = (platform: PlatformConfig): CertificateLifecycleConfig => certificateLifecycleConfigFrom(platform.env, platform.dataDir, platform.mode);
 
 
 @Injectable()
@@ -90,13 +92,14 @@ class TimestamperCloser implements OnApplicationShutdown {
  * rollover, and the port that signs and decrypts with them). Learns partners and AS2 instances from the
  * partner-registry's topic.
  */
+@ReadsSettings(readConfig, checkKeystoreMasterKey)
 @Module({
   controllers: [CertificatesController, PartnerCertificatesController, CertificateSlotsController, TrustController, KeysController, AccountKeysController, InternalKeysController],
   providers: [
     {
       provide: CERTIFICATE_LIFECYCLE_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => certificateLifecycleConfigFrom(platform.env, platform.dataDir, platform.mode),
+      useFactory: readConfig,
     },
     provideFollowedProjection(CertificateViewsProjection, 'CertificateLifecycle'),
     provideFollowedProjection(KeyViewsProjection, 'Keystore'),

@@ -11,6 +11,7 @@ import {
   provideWriteModel,
   providePublicationBarrier,
   provideWriteVisibility,
+  ReadsSettings,
   registerDomainErrorStatuses,
   type PlatformConfig,
 } from '@as2-partners/platform';
@@ -20,7 +21,7 @@ import { MonitoringController } from './commands/monitoring/monitoring.controlle
 import { MonitoringOfDeletedPartners } from './commands/monitoring/monitoring-of-deleted-partners';
 import { TestPartnerController } from './commands/test-partner/test-partner.controller';
 import { TestPartnerHandler } from './commands/test-partner/test-partner.handler';
-import { CONNECTION_TESTER_CONFIG, connectionTesterConfigFrom } from './config/connection-tester.config';
+import { CONNECTION_TESTER_CONFIG, connectionTesterConfigFrom, type ConnectionTesterConfig } from './config/connection-tester.config';
 import { CONNECTION_TESTER_ERROR_STATUSES } from './connection-tester.error-statuses';
 import { CONNECTION_TESTER_SERVICE } from './connection-tester.service-name';
 import { KnownDeletedTenants } from './partner-access/known-deleted-tenants';
@@ -37,18 +38,21 @@ import { TestSetup } from './test-runs/test-setup';
 
 registerDomainErrorStatuses(CONNECTION_TESTER_ERROR_STATUSES);
 
+const readConfig = (platform: PlatformConfig): ConnectionTesterConfig => connectionTesterConfigFrom(platform.env, platform.mode, platform.jwt);
+
 /**
  * Connection tests of partners (seed 002 "Test Partner Connection"): ping, mdn and full AS2 handshakes with a step
  * timeline, every outbound connection through the SSRF guard, plan limits decided in the write model, monitoring.
  * Learns partners, tenants, instances and certificates from the registry's and the certificate service's topics.
  */
+@ReadsSettings(readConfig)
 @Module({
   controllers: [TestPartnerController, TestHistoryController, MonitoringController, MdnReceiptController],
   providers: [
     {
       provide: CONNECTION_TESTER_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => connectionTesterConfigFrom(platform.env, platform.mode, platform.jwt),
+      useFactory: readConfig,
     },
     // This component's own write model: its folded-state cache is never shared with another service in the process.
     ...provideWriteModel(),

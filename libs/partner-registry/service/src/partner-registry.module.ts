@@ -25,6 +25,7 @@ import {
   provideBusFollowedProjection,
   provideFollowedProjection,
   provideFollowedReactor,
+  ReadsSettings,
 } from '@as2-partners/platform';
 import { As2InstancesController } from './commands/as2-instances/as2-instances.controller';
 import { As2InstancesHandler } from './commands/as2-instances/as2-instances.handler';
@@ -81,7 +82,7 @@ import { PartnerOverridesController } from './commands/partner-overrides/partner
 import { PartnerOverridesHandler } from './commands/partner-overrides/partner-overrides.handler';
 import { PartnerQueries } from './queries/partner-views/partner-queries';
 import { PartnerViewsProjection } from './queries/partner-views/partner-views.projection';
-import { partnerSecretsKeyFrom } from './secrets/partner-secrets-key';
+import { checkPartnerSecretsKey, partnerSecretsKeyFrom } from './secrets/partner-secrets-key';
 import { SECRET_SEALER, SecretSealer } from './secrets/secret-sealer';
 import { TenantDataKeyStore } from './secrets/tenant-data-key.store';
 import { TenantSecrets } from './secrets/tenant-secrets';
@@ -121,6 +122,7 @@ const logger = new Logger('PartnerRegistry');
  * with each partner's certificates as the certificate-lifecycle service's events tell them.
  * Needs the platform's EventSourcingModule (kernel ports) in the application.
  */
+@ReadsSettings(checkPartnerSecretsKey)
 @Module({
   controllers: [
     ListPartnersController,

@@ -40,16 +40,25 @@ export interface SealingKeyLog {
  * sealed); embedded mode without it generates one into DATA_DIR (mode 0600) on the first start and reuses it.
  */
 export function sealingKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mode' | 'dataDir'>, source: SealingKeySource, log: SealingKeyLog): Buffer {
-  const raw = readString(platform.env, source.variable);
+  return givenSealingKey(platform, source.variable) ?? embeddedKey(platform.dataDir, source, log);
+}
+
+/**
+ * The key its variable gives, or undefined where embedded mode is to keep its own (sealingKeyFrom): refuses a bad value,
+ * and a missing one in distributed mode. Reads only the environment, so a module's settings check calls it before any
+ * key file is generated.
+ */
+export function givenSealingKey(platform: Pick<PlatformConfig, 'env' | 'mode'>, variable: string): Buffer | undefined {
+  const raw = readString(platform.env, variable);
   if (raw !== undefined) {
     const key = decodeKey(raw);
-    if (!key) throw new InvalidConfigurationError(source.variable, 'must be 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
+    if (!key) throw new InvalidConfigurationError(variable, 'must be 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
     return key;
   }
   if (platform.mode === 'distributed') {
-    throw new InvalidConfigurationError(source.variable, 'is required in distributed mode, the same on every replica (e.g. `openssl rand -hex 32`)');
+    throw new InvalidConfigurationError(variable, 'is required in distributed mode, the same on every replica (e.g. `openssl rand -hex 32`)');
   }
-  return embeddedKey(platform.dataDir, source, log);
+  return undefined;
 }
 
 function decodeKey(raw: string): Buffer | undefined {

@@ -1,6 +1,7 @@
 import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BusFollowedProjection, FollowedProjection, PROJECTION_REGISTRY, READ_MODEL_STORE, RebuildUnavailableError, type Projection, type ProjectionRegistry, type ReadModelStore } from '@as2-partners/kernel';
+import { checkModuleSettings } from '../config/module-settings';
 import type { PlatformConfig } from '../config/platform-config';
 import type { EventSourcingOptions } from './event-sourcing-options';
 import { createRootLogger } from '../logging/root-logger';
@@ -31,6 +32,8 @@ export async function rebuildReadModels(
   config: PlatformConfig,
   options: Pick<EventSourcingOptions, 'openInfrastructure' | 'kafkaClientId'>,
 ): Promise<RebuiltProjection[]> {
+  // Every module's settings before any provider is built: a bad one stops the command before a key file is generated.
+  checkModuleSettings(rootModule, config);
   @Module({ imports: [PlatformModule.forRoot(config, { ...options, startProjections: false, startOutboxRelays: false }), rootModule] })
   class RebuildModule {}
 

@@ -11,7 +11,8 @@ import { CLOCK, currentLogContext, READ_MODEL_STORE, withLogContext, type Clock,
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { authenticateBeforeBody, verifiedCallerOf } from '../auth/authenticate-before-body';
 import { deletedTenantsIn } from '../auth/deleted-tenant.guard';
-import { fingerprintKeyFrom } from '../idempotency/fingerprint-key';
+import { checkFingerprintKey, fingerprintKeyFrom } from '../idempotency/fingerprint-key';
+import { checkModuleSettings } from '../config/module-settings';
 import { registerIdempotencyHooks } from '../idempotency/idempotency-hooks';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_KEYS_COLLECTION, IdempotencyKeys, type IdempotencyRecord } from '../idempotency/idempotency-keys';
@@ -79,6 +80,17 @@ function hasEmptyParameter(params: unknown): boolean {
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 
 /**
+ * Reads every setting the app's modules and its edge read beside the platform's config, throwing on the first bad one:
+ * Nest builds providers in no order a module controls, and one generating a key file into DATA_DIR came before another
+ * refusing a bad value. Opens, writes and generates nothing.
+ */
+export function checkAppSettings(rootModule: Type<unknown> | DynamicModule, config: PlatformConfig): void {
+  checkModuleSettings(rootModule, config);
+  checkFingerprintKey(config);
+  readCorsOrigins(config.env);
+}
+
+/**
  * The HTTP application every deployable uses: Fastify, JSON bodies (multipart only where a controller reads parts), the platform edge (auth guard, validation pipe,
  * error filter, health), OpenAPI at /docs, one JSON log line per request. Initialised, not yet listening.
  */
@@ -87,6 +99,7 @@ export async function createHttpApp(
   config: PlatformConfig,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
+  checkAppSettings(rootModule, config);
   const corsOrigins = readCorsOrigins(config.env);
   // The hot-path routes (plain Fastify, none of the hooks below but CORS) share the app's HTTP server.
   const hotPath = new HotPathRoutes(config.bodyLimitBytes, corsOptionsFor(corsOrigins));

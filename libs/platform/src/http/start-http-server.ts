@@ -1,7 +1,7 @@
 import { Logger, type DynamicModule, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadPlatformConfig, type Environment } from '../config/platform-config';
-import { createHttpApp, type HttpAppOptions } from './create-http-app';
+import { checkAppSettings, createHttpApp, type HttpAppOptions } from './create-http-app';
 import { OPENAPI_UI_PATH } from './openapi/openapi-document-files';
 import { collectStartGarbage } from '../runtime/start-garbage';
 import { startTracing } from '../tracing/tracing';
@@ -22,6 +22,8 @@ export async function startHttpServer(
   env: Environment = process.env,
 ): Promise<NestFastifyApplication> {
   const config = loadPlatformConfig(env);
+  // Before the warm-up too: a bad setting stops the start at once, not after a throwaway app's requests.
+  checkAppSettings(rootModule, config);
   const { warmUp, ...appOptions } = options;
   const warmedUp = warmUp && config.mode === 'embedded' && env['WARM_UP'] !== 'off' ? await warmUpOnThrowawayApp(rootModule, appOptions, warmUp) : undefined;
   // Exports spans only when OTEL_EXPORTER_OTLP_ENDPOINT is set; traceparents travel with events either way.

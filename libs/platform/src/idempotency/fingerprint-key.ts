@@ -1,10 +1,12 @@
 import { hkdfSync } from 'node:crypto';
 import type { PlatformConfig } from '../config/platform-config';
 import { readString } from '../config/environment-variables';
-import { sealingKeyFrom, type SealingKeyLog } from '../config/sealing-key';
+import { givenSealingKey, sealingKeyFrom, type SealingKeyLog } from '../config/sealing-key';
 
 /** Embedded mode without IDEMPOTENCY_FINGERPRINT_KEY keeps its generated key in this file under DATA_DIR. */
 export const IDEMPOTENCY_FINGERPRINT_KEY_FILE = 'idempotency-fingerprint.key';
+
+const VARIABLE = 'IDEMPOTENCY_FINGERPRINT_KEY';
 
 /** The secrets a service of ours is given, the first of which keys the fingerprints of a distributed one without its own. */
 const SERVICE_SECRETS = ['PARTNER_SECRETS_KEY', 'KEYSTORE_MASTER_KEY', 'JWT_SECRET'];
@@ -19,11 +21,11 @@ const SERVICE_SECRETS = ['PARTNER_SECRETS_KEY', 'KEYSTORE_MASTER_KEY', 'JWT_SECR
  * their bodies) fingerprints with a plain hash (null).
  */
 export function fingerprintKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mode' | 'dataDir'>, log: SealingKeyLog): Buffer | null {
-  if (platform.mode === 'embedded' || readString(platform.env, 'IDEMPOTENCY_FINGERPRINT_KEY') !== undefined) {
+  if (platform.mode === 'embedded' || readString(platform.env, VARIABLE) !== undefined) {
     return sealingKeyFrom(
       platform,
       {
-        variable: 'IDEMPOTENCY_FINGERPRINT_KEY',
+        variable: VARIABLE,
         file: IDEMPOTENCY_FINGERPRINT_KEY_FILE,
         generated: (file) => `IDEMPOTENCY_FINGERPRINT_KEY is not set: generated a key in ${file} (mode 0600) to fingerprint retried requests`,
         reused: (file) => `IDEMPOTENCY_FINGERPRINT_KEY is not set: retried requests are fingerprinted with the key in ${file}`,
@@ -36,4 +38,9 @@ export function fingerprintKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mode'
     if (secret !== undefined) return Buffer.from(hkdfSync('sha256', secret, '', 'as2-partners idempotency fingerprint', 32));
   }
   return null;
+}
+
+/** IDEMPOTENCY_FINGERPRINT_KEY's value alone, checked before the app is built (checkAppSettings): no key file is generated. */
+export function checkFingerprintKey(platform: Pick<PlatformConfig, 'env' | 'mode'>): void {
+  if (readString(platform.env, VARIABLE) !== undefined) givenSealingKey(platform, VARIABLE);
 }

@@ -36,6 +36,7 @@ import {
   WriteVisibility,
   type EventSourcingOptions,
   type PlatformConfig,
+  ReadsSettings,
 } from '@as2-partners/platform';
 import { TRAFFIC_CONTROL_STREAM_CATEGORIES } from '@as2-partners/traffic-control-domain';
 import { AccountWindowsController } from './commands/maintenance-windows/account-windows.controller';
@@ -73,18 +74,21 @@ const DIRECTORY_FEED = Symbol('DirectoryFeed');
 /** The decision path's clock in milliseconds: `Date.now` for the system clock (no Date per request), else the injected one. */
 const millisecondsOf = (clock: Clock): (() => number) => (clock === systemClock ? Date.now : () => clock.now().getTime());
 
+const readConfig = (platform: PlatformConfig): TrafficControlConfig => trafficControlConfigFrom(platform.env, platform.mode);
+
 /**
  * Pauses of incoming and outgoing traffic per partner (a tenant's and the account's), maintenance windows, the
  * scheduler that ends and starts them on time, the gateway's decision API answered from memory, and notices of
  * blocked outbound messages. Learns partners, AS2 instances and stations from the partner-registry's topic.
  */
+@ReadsSettings(readConfig)
 @Module({
   controllers: [TenantTrafficPauseController, AccountTrafficPauseController, TenantWindowsController, AccountWindowsController, TrafficController, AccountTrafficController],
   providers: [
     {
       provide: TRAFFIC_CONTROL_CONFIG,
       inject: [PLATFORM_CONFIG],
-      useFactory: (platform: PlatformConfig) => trafficControlConfigFrom(platform.env, platform.mode),
+      useFactory: readConfig,
     },
     LiveTrafficDirectory,
     provideFollowedProjection(PartnerTrafficProjection, 'TrafficControl'),

@@ -1,7 +1,9 @@
-import { EMBEDDED_SECRETS_FILE, sealingKeyFrom, type PlatformConfig, type SealingKeyLog } from '@as2-partners/platform';
+import { EMBEDDED_SECRETS_FILE, givenSealingKey, sealingKeyFrom, type PlatformConfig, type SealingKeyLog } from '@as2-partners/platform';
 
 /** Embedded mode without KEYSTORE_MASTER_KEY keeps its generated master key in this file under DATA_DIR. */
 export const KEYSTORE_MASTER_KEY_FILE = 'keystore-master.key';
+
+const VARIABLE = 'KEYSTORE_MASTER_KEY';
 
 /** `warn` once, when embedded mode generates the key file: the operator must know the keystore hangs on that file. */
 export type KeystoreMasterKeyLog = SealingKeyLog;
@@ -15,7 +17,7 @@ export function keystoreMasterKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mo
   return sealingKeyFrom(
     platform,
     {
-      variable: 'KEYSTORE_MASTER_KEY',
+      variable: VARIABLE,
       file: KEYSTORE_MASTER_KEY_FILE,
       generated: (file) =>
         `KEYSTORE_MASTER_KEY is not set: GENERATED a keystore master key in ${file} (mode 0600). Every private key of ours is sealed with it: ` +
@@ -26,4 +28,9 @@ export function keystoreMasterKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mo
     },
     log,
   );
+}
+
+/** KEYSTORE_MASTER_KEY's value alone, checked before any provider is built (ReadsSettings): no key file is generated. */
+export function checkKeystoreMasterKey(platform: Pick<PlatformConfig, 'env' | 'mode'>): void {
+  givenSealingKey(platform, VARIABLE);
 }

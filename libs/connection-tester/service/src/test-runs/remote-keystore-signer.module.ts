@@ -1,13 +1,16 @@
 import { Global, Module } from '@nestjs/common';
-import { PLATFORM_CONFIG, type PlatformConfig } from '@as2-partners/platform';
+import { PLATFORM_CONFIG, ReadsSettings, type PlatformConfig } from '@as2-partners/platform';
 import { OUR_AS2_SIGNER } from './our-as2-signer.port';
-import { remoteKeystoreConfigFrom } from './remote-keystore.config';
+import { remoteKeystoreConfigFrom, type RemoteKeystoreConfig } from './remote-keystore.config';
+
+const readConfig = (platform: PlatformConfig): RemoteKeystoreConfig | null => remoteKeystoreConfigFrom(platform.env, platform.jwt);
 import { RemoteKeystoreSigner } from './remote-keystore-signer';
 
 /**
  * For the tester in its own process: OUR_AS2_SIGNER over the certificate-lifecycle service's internal key routes when
  * KEYSTORE_URL is set (null otherwise). The all-in-one composition provides the in-process keystore instead.
  */
+@ReadsSettings(readConfig)
 @Global()
 @Module({
   providers: [
@@ -15,7 +18,7 @@ import { RemoteKeystoreSigner } from './remote-keystore-signer';
       provide: OUR_AS2_SIGNER,
       inject: [PLATFORM_CONFIG],
       useFactory: (platform: PlatformConfig) => {
-        const config = remoteKeystoreConfigFrom(platform.env, platform.jwt);
+        const config = readConfig(platform);
         return config ? new RemoteKeystoreSigner(config) : null;
       },
     },

@@ -1,7 +1,9 @@
-import { EMBEDDED_SECRETS_FILE, sealingKeyFrom, type PlatformConfig } from '@as2-partners/platform';
+import { EMBEDDED_SECRETS_FILE, givenSealingKey, sealingKeyFrom, type PlatformConfig } from '@as2-partners/platform';
 
 /** Embedded mode without PARTNER_SECRETS_KEY keeps its generated key in this file under DATA_DIR. */
 export const PARTNER_SECRETS_KEY_FILE = 'partner-secrets.key';
+
+const VARIABLE = 'PARTNER_SECRETS_KEY';
 
 /**
  * The AES-256 key that seals outbound passwords. `PARTNER_SECRETS_KEY` (32 bytes: 64 hex characters or base64) is
@@ -12,7 +14,7 @@ export function partnerSecretsKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mo
   return sealingKeyFrom(
     platform,
     {
-      variable: 'PARTNER_SECRETS_KEY',
+      variable: VARIABLE,
       file: PARTNER_SECRETS_KEY_FILE,
       generated: (file) =>
         `PARTNER_SECRETS_KEY is not set: generated a key in ${file} (mode 0600) to seal outbound passwords; keep it with the data, a copy of DATA_DIR without it cannot unseal them`,
@@ -22,4 +24,9 @@ export function partnerSecretsKeyFrom(platform: Pick<PlatformConfig, 'env' | 'mo
     },
     { warn: log, info: log },
   );
+}
+
+/** PARTNER_SECRETS_KEY's value alone, checked before any provider is built (ReadsSettings): no key file is generated. */
+export function checkPartnerSecretsKey(platform: Pick<PlatformConfig, 'env' | 'mode'>): void {
+  givenSealingKey(platform, VARIABLE);
 }
