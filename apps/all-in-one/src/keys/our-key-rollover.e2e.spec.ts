@@ -59,6 +59,8 @@ describe('our key rollover (embedded, scheduled with an injected clock)', () => 
     expect(naive.status).toBe(422);
     const withAlias = await api.post(`/v1/keys/${current.id}/rollover`, { alias: 'other', ...generate, activate_at: activateAt, overlap_until: overlapUntil });
     expect(withAlias.status).toBe(422);
+    const badSubject = await api.post(`/v1/keys/${current.id}/rollover`, { generate: { ...generate.generate, subject: 'O=no common name' }, activate_at: activateAt, overlap_until: overlapUntil });
+    expect([badSubject.status, badSubject.body.error.code, Object.keys(badSubject.body.errors)]).toEqual([422, 'INVALID_SUBJECT', ['generate.subject']]);
     expect((await certificateApiAs(t, { tenant, roles: ['tenant_user'] }).post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(403);
     expect((await certificateApiAs(t, { tenant: freshTenant() }).post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil })).status).toBe(404);
     const next = await api.post(`/v1/keys/${current.id}/rollover`, { ...generate, activate_at: activateAt, overlap_until: overlapUntil });

@@ -79,7 +79,7 @@ describe('our keys (embedded, through the API)', () => {
     const unicodeSubject = openssl.run('req', '-verify', '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus', '-in', openssl.write('unicode.csr', unicode.body.data.csr));
     expect(unicodeSubject.toString('utf8')).toContain('subject=emailAddress=as2@our.example,O=AT&T Üñí 日本,CN=as2_gw');
     const nonAsciiEmail = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=Our AS2, E=jürgen@our.example' });
-    expect([nonAsciiEmail.status, nonAsciiEmail.body.error.code]).toEqual([422, 'INVALID_SUBJECT']);
+    expect([nonAsciiEmail.status, nonAsciiEmail.body.error.code, Object.keys(nonAsciiEmail.body.errors)]).toEqual([422, 'INVALID_SUBJECT', ['subject']]);
   });
 
   it('generates a key for an RFC 4514 subject (escapes, hex pairs, a multi-valued RDN); its CSRs carry such subjects as openssl reads them', async () => {
@@ -232,7 +232,8 @@ describe('our keys (embedded, through the API)', () => {
     // URL dot-segments: /internal/v1/keys/{alias}/sign could never name such a key.
     for (const dots of ['.', '..']) expect([dots, (await generate(dots)).body.error?.code]).toEqual([dots, 'INVALID_KEY_ALIAS']);
     const badSubject = await generate('s', { subject: 'O=no common name' });
-    expect([badSubject.status, badSubject.body.error.code]).toEqual([422, 'INVALID_SUBJECT']);
+    // Keyed by its place in the body, as the generate block's other fields are (generate.key_size).
+    expect([badSubject.status, badSubject.body.error.code, Object.keys(badSubject.body.errors)]).toEqual([422, 'INVALID_SUBJECT', ['generate.subject']]);
     const nul = await generate('n', { subject: 'CN=a\u0000b' });
     expect(nul.status).toBe(422);
     expect((await api.get('/v1/keys')).body.data).toEqual([]);

@@ -135,10 +135,10 @@ function trimUnescaped(chars: readonly SubjectChar[]): readonly SubjectChar[] {
  * attributes by RDN in certificate (DER) order. RDNs are separated by ',' (with any spaces around); '+' followed by
  * NAME= joins another attribute to the same RDN ("CN=a+O=b, C=US"); `\` escapes a special character (\, \+ \\ \" \;
  * \< \> \# \= and "\ ") or gives UTF-8 bytes as hex pairs (\C3\A9 is "é"). A value beginning with an unescaped '#'
- * (RFC 4514's BER hex form) is refused.
+ * (RFC 4514's BER hex form) is refused. `field`: the request's field the subject came from, which a refusal names.
  */
-export function parseSubject(subject: string): SubjectRdn[] {
-  const invalid = (why: string) => keyError(OurKeyErrorCode.InvalidSubject, `The subject ${why}, e.g. "CN=Acme AS2, O=Acme Corp, C=US"`, 'subject');
+export function parseSubject(subject: string, field = 'subject'): SubjectRdn[] {
+  const invalid = (why: string) => keyError(OurKeyErrorCode.InvalidSubject, `The subject ${why}, e.g. "CN=Acme AS2, O=Acme Corp, C=US"`, field);
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1024) throw invalid('must be 1-1024 characters');
   const rdns = splitUnescaped(unescapeSubject(subject, invalid), ',').map((rdn) =>
     splitUnescaped(rdn, '+', beginsAttribute).map((attribute) => {
@@ -222,7 +222,8 @@ export function generatedValidity(now: Date, validDays: number): { readonly notB
 
 /** A fresh RSA key and a self-signed certificate for it (what a partner is handed), valid from `now` for `validDays`. */
 export async function generateKeyMaterial(options: { keySize: RsaKeySize; subject: string; validDays: number; now: Date }): Promise<KeyMaterial> {
-  const subject = parseSubject(options.subject);
+  // Given in a request's generate block (a new key's, a rollover's): the refusal names it as the block's other checks do.
+  const subject = parseSubject(options.subject, 'generate.subject');
   const { privateKey } = await keyPairs.run(KEY_PAIRS, () => generateRsa('rsa', { modulusLength: options.keySize }));
   const cert = forge.pki.createCertificate();
   cert.publicKey = forgePublicKeyOf(privateKey);
