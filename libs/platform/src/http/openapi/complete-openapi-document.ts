@@ -16,10 +16,10 @@ const BEFORE_ANY_ROUTE = ['400', '412', '431'];
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL, INVALID_BODY (a JSON body that is not an object, a multipart body that cannot be read)',
+  '400': 'Malformed request: MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL, INVALID_BODY (a JSON body that is not an object, a multipart body that cannot be read), BAD_REQUEST (a request head the HTTP parser refuses, an HTTP/1.1 request without Host)',
   '401': 'No valid bearer token: UNAUTHENTICATED',
   '403': 'The token may not do this: FORBIDDEN, TENANT_REQUIRED, TENANT_DELETED',
-  '404': 'Not found (or not visible to the caller)',
+  '404': 'Not found (or not visible to the caller): the resource\'s own code, NOT_FOUND for a path no route serves',
   '409': 'Conflict: CONCURRENT_MODIFICATION (reload and retry), or the code of the conflicting rule',
   '412': 'PRECONDITION_FAILED: an If-Match naming an entity tag, which no answer of this API carries (If-Match: * passes)',
   '413': 'Body larger than BODY_LIMIT_BYTES: PAYLOAD_TOO_LARGE',
