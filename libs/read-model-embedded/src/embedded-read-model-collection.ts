@@ -7,7 +7,7 @@ import type { KeptQueries } from './kept-queries';
 import { PageBoundaries, type BoundedQuery, type QueryTests, type SortKey } from './page-boundaries';
 import { compileFastFilter, Verdict } from './fast-filter';
 import { alternativesOf } from './indexed-alternatives';
-import { collectionLiteral, searchTextOf, sortKeyOf } from './indexed-path';
+import { collectionLiteral, keyExpression, searchTextOf, sortKeyOf } from './indexed-path';
 import { sortDocuments, withIdTieBreaker } from './mongo-sort-order';
 import { planQuery, substringCondition, withSearchCondition, type QueryPlan } from './query-plan';
 import type { PendingSearchTexts } from './pending-search-texts';
@@ -383,8 +383,11 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
       const counts = await Promise.all(alternatives.map((alternative) => this.count(alternative)));
       const matching = alternatives.filter((_, i) => counts[i] > 0);
       if (matching.length <= 1) return this.find({ ...query, filter: matching[0] ?? alternatives[0] });
-      pages = await Promise.all(matching.map((filter) => firstOf(filter, true)));
       total = counts.reduce((sum, count) => sum + count, 0);
+      if (skip >= total) return { items: [], total };
+      const merged = this.mergedInIndexOrder(matching, query.sort, skip, kept - skip);
+      if (merged) return { items: merged, total };
+      pages = await Promise.all(matching.map((filter) => firstOf(filter, true)));
     } else {
       // a count would read each range once more than its page does: each counts what it reads
       pages = await Promise.all(alternatives.map((filter) => firstOf(filter, false)));
@@ -392,6 +395,28 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     }
     const merged = sortDocuments(pages.flatMap((page) => page.items), (doc) => doc, withIdTieBreaker(query.sort), Number.isFinite(kept) ? kept : undefined);
     return { items: merged.slice(skip), total };
+  }
+
+  /**
+   * A page of several alternatives, each walked in its index's order, merged by SQLite (one compound query, MERGE UNION
+   * ALL): a deep page steps over index entries, not parsed documents, and only the page's bodies are read. Null when
+   * an alternative's order is not its index's (a sort on a field no index holds, a search).
+   */
+  private mergedInIndexOrder(alternatives: readonly Filter[], sort: FindQuery['sort'], skip: number, limit: number): T[] | null {
+    const plans = alternatives.map((alternative) => this.plan(alternative, sort));
+    if (!plans.every((plan) => plan.exact && plan.orderBy && plan.searchPhrases.length === 0)) return null;
+    const keys = Object.entries(withIdTieBreaker(sort));
+    const columns = keys.map(([field], i) => `${keyExpression(field)} AS o${i}`).join(', ');
+    const arms = plans.map((plan) => `SELECT seq, ${columns} FROM ${plan.source} WHERE ${this.conditions(plan)}`);
+    const order = keys.map(([, direction], i) => `o${i} ${direction === -1 ? 'DESC' : 'ASC'}`).join(', ');
+    const seqs = this.table
+      .prepared(`${arms.join(' UNION ALL ')} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...plans.flatMap((plan) => plan.params), Number.isFinite(limit) ? limit : -1, skip) as number[];
+    if (seqs.length === 0) return [];
+    const bodies = new Map<number, string>();
+    for (const row of this.table.prepared(`SELECT seq, body FROM read_model_docs WHERE ${AMONG_MATCHES}`).iterate(JSON.stringify(seqs)) as IterableIterator<StoredRow>) bodies.set(row.seq, row.body);
+    return seqs.map((seq) => JSON.parse(bodies.get(seq) as string) as T);
   }
 
   /** SQLite's plan for a find's rows (EXPLAIN QUERY PLAN details), to check which index answers it. */
