@@ -116,7 +116,7 @@ export const PARTNER_DETAILS_SCHEMA: SchemaObject = {
     certificates: {
       type: 'array',
       items: PARTNER_CERTIFICATE_SCHEMA,
-      description: 'Oldest first, at most 100: every certificate a slot holds, then the oldest others (GET /v1/partners/{id}/certificates pages them all)',
+      description: 'Oldest first, at most 100: every certificate current in a slot, then the newest others, such as a slot\'s scheduled backup (GET /v1/partners/{id}/certificates pages them all)',
     },
     certificates_total: { type: 'integer', minimum: 0, description: 'How many certificates the partner holds' },
     certificate_link: {

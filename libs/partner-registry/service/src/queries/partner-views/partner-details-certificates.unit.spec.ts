@@ -57,14 +57,15 @@ describe("a partner's details list its certificates bounded", () => {
     expect(details.certificates_total).toBe(DETAILS_CERTIFICATES_SHOWN);
   });
 
-  it('past the bound: every certificate a slot holds (the newest, after rollovers), then the oldest others, in their order', () => {
-    const held = certificates(500, { 498: ['encryption'], 499: ['signature'], 3: ['tls'] });
+  it('past the bound: every certificate current in a slot, then the newest others (a backup, a next certificate), oldest first', () => {
+    const held = certificates(500, { 3: ['tls'], 450: ['encryption'], 451: ['signature'] });
     const details = presentPartnerDetails(partner, 'tenant', held);
     expect(details.certificates).toHaveLength(DETAILS_CERTIFICATES_SHOWN);
     expect(details.certificates_total).toBe(500);
     const ids = details.certificates.map((c) => c.id);
-    expect(ids.slice(0, 98)).toEqual(held.slice(0, 98).map((c) => c.id));
-    expect(ids.slice(-2)).toEqual(['cert_0498', 'cert_0499']);
-    expect(ids).toContain('cert_0003');
+    expect(ids).toEqual([held[3], held[450], held[451], ...held.slice(401, 500).filter((_, i) => i + 401 !== 450 && i + 401 !== 451)].sort((a, b) => a.id.localeCompare(b.id)).map((c) => c.id));
+    // the newest (a backup uploaded last) is among them, the oldest unslotted is not
+    expect(ids).toContain('cert_0499');
+    expect(ids).not.toContain('cert_0000');
   });
 });

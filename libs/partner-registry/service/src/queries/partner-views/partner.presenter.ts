@@ -70,13 +70,23 @@ export function presentPartner(doc: PartnerViewDocument, type: PresentedType = d
 export const DETAILS_CERTIFICATES_SHOWN = 100;
 
 /**
- * The certificates a partner's details list, oldest first: every one a slot holds (what the partner's messages use), then
- * the oldest others, DETAILS_CERTIFICATES_SHOWN in all. A partner holding hundreds answered each of them (116 KB at 500).
+ * The certificates a partner's details list, oldest first: every one current in a slot (what the partner's messages
+ * use), then the newest others (a slot's scheduled backup, a rollover's next certificate: uploaded last), in all
+ * DETAILS_CERTIFICATES_SHOWN. A partner holding hundreds answered each of them (116 KB at 500).
  */
 function shownOf(certificates: readonly PresentedPartnerCertificate[]): PresentedPartnerCertificate[] {
   if (certificates.length <= DETAILS_CERTIFICATES_SHOWN) return [...certificates];
   let others = Math.max(0, DETAILS_CERTIFICATES_SHOWN - certificates.filter((certificate) => certificate.slots.length > 0).length);
-  return certificates.filter((certificate) => certificate.slots.length > 0 || others-- > 0);
+  const shown = new Set<PresentedPartnerCertificate>();
+  for (let i = certificates.length - 1; i >= 0; i -= 1) {
+    const certificate = certificates[i];
+    if (certificate.slots.length > 0) shown.add(certificate);
+    else if (others > 0) {
+      others -= 1;
+      shown.add(certificate);
+    }
+  }
+  return certificates.filter((certificate) => shown.has(certificate));
 }
 
 /** GET /partners/{id}: the Partner plus what other services will feed (certificates, traffic, connectivity). */
