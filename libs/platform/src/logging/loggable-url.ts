@@ -5,12 +5,14 @@ const SECRET_NAME = /^(?:code|key)$/i;
 /** Whether a query may hold a name the parts or words of which are a secret: then each name is looked at. */
 const SECRET_NAME_IN_QUERY = /(?:^|[&[.+])(?:code|key)(?:[=&[\].+]|$)|pin|pass|pw|otp/i;
 /**
- * Words that make a name a secret wherever they stand in it (`user_pin`, `newPin`, `otp_code`, `OTPCode`, `user pin`),
- * cut at `_`, `-`, spaces and case changes: a lower-case letter before a capital, a capital before a capitalised word.
+ * Words that make a name a secret wherever they stand in it, plural too (`user_pin`, `pin2`, `PINs`, `newPin`,
+ * `otp_code`, `OTPCode`, `user pin`): cut at `_`, `-`, spaces and digits, each piece judged whole and then cut at its
+ * case changes (a lower-case letter before a capital, a capital before a capitalised word: `PINNumber`, not `PINs`).
  */
-const SECRET_WORD = /^(?:pin|pass|pw|otp|totp)$/i;
-const WORD_BREAK = /[_-]|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/;
-const SPACES = /\s+/;
+const SECRET_WORD = /^(?:pin|pass|pw|otp|totp)s?$/i;
+const PIECE_BREAK = /[_\-\s]+|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])/;
+const CASE_BREAK = /(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/;
+const isSecretPiece = (piece: string): boolean => SECRET_WORD.test(piece) || piece.split(CASE_BREAK).some((word) => SECRET_WORD.test(word));
 /** What a name's parts are cut at and stripped of: brackets and dots (`key[]`, `user.pin`), spaces, controls and invisible format characters. */
 const NAME_PART_SEPARATOR = /[[\].]/;
 const INVISIBLE = /[\p{Cc}\p{Cf}\s]/gu;
@@ -24,8 +26,8 @@ const isSecretName = (name: string): boolean =>
   name.split(NAME_PART_SEPARATOR).some((part) => {
     const bare = part.replace(INVISIBLE, '');
     if (SECRET_PARAMETER.test(bare) || SECRET_NAME.test(bare)) return true;
-    // words apart at spaces before the invisible characters inside them are left out (`pa\u200Bss` is `pass`)
-    return part.split(SPACES).some((spaced) => spaced.replace(INVISIBLE, '').split(WORD_BREAK).some((word) => SECRET_WORD.test(word)));
+    // cut at spaces before the invisible characters inside a word are left out (`pa\u200Bss` is `pass`)
+    return part.split(/\s+/).some((spaced) => spaced.replace(INVISIBLE, '').split(PIECE_BREAK).some(isSecretPiece));
   });
 
 /**

@@ -40,6 +40,10 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/x?otp_code=s1&user_pin=s2&userPin=s3&new-pin=s4&pinned=true&passage=a&country_code=DE')).toBe(
       '/x?otp_code=[redacted]&user_pin=[redacted]&userPin=[redacted]&new-pin=[redacted]&pinned=true&passage=a&country_code=DE',
     );
+    // a digit or a plural beside the word
+    expect(loggableUrl('/x?pin2=s1&otp1=s2&newPIN1=s3&Pin2FA=s4&pins=s5&PINs=s6&user_pin_2=s7&spin=n&opinion=n&pinball=n')).toBe(
+      '/x?pin2=[redacted]&otp1=[redacted]&newPIN1=[redacted]&Pin2FA=[redacted]&pins=[redacted]&PINs=[redacted]&user_pin_2=[redacted]&spin=n&opinion=n&pinball=n',
+    );
     // capitalised acronyms, and words apart at a space (encoded as + or %20)
     expect(loggableUrl('/x?OTPCode=s1&PINNumber=s2&PWHash=s3&user+pin=s4&user%20pin=s5&userPIN=s6&NewPIN=s7&PINNED=n&Spinner=n')).toBe(
       '/x?OTPCode=[redacted]&PINNumber=[redacted]&PWHash=[redacted]&user+pin=[redacted]&user%20pin=[redacted]&userPIN=[redacted]&NewPIN=[redacted]&PINNED=n&Spinner=n',
