@@ -26,7 +26,8 @@ export function startupFailureText(error: unknown, env: NodeJS.ProcessEnv = proc
     return `Cannot start: the data directory cannot be made (${code}: ${message}); check that DATA_DIR (${env['DATA_DIR'] ?? './data'}) names a directory, not a file`;
   }
   if (typeof code === 'string' && NOT_WRITABLE_CODES.has(code)) {
-    return `Cannot start: the data directory cannot be written (${code}: ${message}); check that DATA_DIR (${env['DATA_DIR'] ?? './data'}) is writable by this process`;
+    // the directory or one of its files (a read-only secrets.sqlite): SQLite does not say which
+    return `Cannot start: the data directory or a file in it cannot be written (${code}: ${message}); check that DATA_DIR (${env['DATA_DIR'] ?? './data'}) and its files are writable by this process`;
   }
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

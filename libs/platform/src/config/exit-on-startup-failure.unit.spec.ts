@@ -32,7 +32,7 @@ describe('startupFailureText', () => {
         readOnly.close();
       }
       const text = startupFailureText(refused, { DATA_DIR: dir });
-      expect(text).toMatch(/^Cannot start: the data directory cannot be written \(SQLITE_READONLY: .*\); check that DATA_DIR \(.*startup-failure-.*\) is writable by this process$/);
+      expect(text).toMatch(/^Cannot start: the data directory or a file in it cannot be written \(SQLITE_READONLY: .*\); check that DATA_DIR \(.*startup-failure-.*\) and its files are writable by this process$/);
       expect(text).not.toContain('\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
