@@ -200,6 +200,33 @@ describe('EmbeddedReadModelStore search answered by the trigram index alone', ()
     expect(views.explain({ filter: inTenant('t3', 'as2-t3-2050'), sort: SORT }).join(' | ')).toMatch(/USING INTEGER PRIMARY KEY/);
   });
 
+  it("counts a term broad across the store by the scope's own documents when the scope holds fewer, through the trigram index when more", async () => {
+    // 3,000 documents of t8 hold "busy partner": broad for the whole store; t7 holds 5,000, 2,100 of them "rare word"
+    await views.putMany(Array.from({ length: 3000 }, (_, i) => ({ ...view('t8', 2000 + i), settings: { name: `Busy partner ${i}` } })));
+    await views.putMany(Array.from({ length: 5000 }, (_, i) => ({ ...view('t7', 6000 + i), settings: { name: i < 2100 ? `Rare word ${i}` : `Quiet ${i}` } })));
+    const prepared = jest.spyOn((views as unknown as { table: { prepared: (sql: string) => unknown } }).table, 'prepared');
+    try {
+      const countsOf = async (tenant: string, term: string): Promise<string[]> => {
+        const filter = inTenant(tenant, term);
+        prepared.mockClear();
+        const page = await views.find({ filter, sort: SORT, limit: 1 });
+        expect(page.total).toBe(expected((await views.find({ filter: { tenant } })).items, filter).length);
+        expect(page.total).toBeGreaterThan(1);
+        return prepared.mock.calls.map(([sql]) => sql).filter((sql) => sql.startsWith('SELECT count(*) FROM read_model_docs WHERE') && (sql.includes('read_model_search') || sql.includes('instr(')));
+      };
+      // t1 holds a few documents: they are tested in SQL, the 3,000 matches of t8 are not read
+      const small = await countsOf('t1', 'partner');
+      expect(small.length).toBeGreaterThan(0);
+      expect(small.every((sql) => !sql.includes('read_model_search') && sql.includes('instr('))).toBe(true);
+      // t7 holds more documents than the store holds matches of its term: counted through the index
+      const wide = await countsOf('t7', 'rare word');
+      expect(wide.length).toBeGreaterThan(0);
+      expect(wide.every((sql) => sql.includes('read_model_search'))).toBe(true);
+    } finally {
+      prepared.mockRestore();
+    }
+  });
+
   it('tests every candidate again once a searched field holds an array, and finds as the regex filter does', async () => {
     const listed = { ...view('t1', 700), as2Id: ['LIST-ONE', ['NESTED-partner']] };
     await views.put(listed);
