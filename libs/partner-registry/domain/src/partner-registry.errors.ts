@@ -159,9 +159,13 @@ export function stationNotFound(stationId: string, field?: string): DomainError 
   return new DomainError(PartnerRegistryErrorCode.StationNotFound, `Station ${stationId} not found`, field);
 }
 
+/** How many partner ids a STATION_IN_USE names: a station may group hundreds of partners. */
+export const IN_USE_PARTNERS_NAMED = 100;
+
 export function stationInUse(stationId: string, partnerIds: readonly string[]): DomainError {
-  return new DomainError(PartnerRegistryErrorCode.StationInUse, `Station ${stationId} still has partners: move or delete them first`, undefined, {
-    partner_ids: [...partnerIds],
+  return new DomainError(PartnerRegistryErrorCode.StationInUse, `Station ${stationId} still has ${partnerIds.length} partner(s): move or delete them first`, undefined, {
+    partner_ids: partnerIds.slice(0, IN_USE_PARTNERS_NAMED),
+    partners_total: partnerIds.length,
   });
 }
 

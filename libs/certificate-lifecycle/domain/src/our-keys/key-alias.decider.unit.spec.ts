@@ -151,7 +151,7 @@ describe('key alias decider (our keystore)', () => {
   it('refuses to delete a key an instance signs or decrypts with, and a current key with a pending successor', () => {
     const instances = [{ instanceId: 'ins_1', myAs2Id: 'US' }];
     const del = (keyId: string, now = at(1), users = instances): KeyAliasCommand => ({ ...scope, type: 'delete', keyId, instances: users, now });
-    spec([created(K1)]).when(del('key_1')).thenError('KEY_IN_USE', { details: { alias: 'our-as2', used_by: [{ instance_id: 'ins_1', my_as2_id: 'US' }] } });
+    spec([created(K1)]).when(del('key_1')).thenError('KEY_IN_USE', { details: { alias: 'our-as2', used_by: [{ instance_id: 'ins_1', my_as2_id: 'US' }], used_by_total: 1 } });
     spec([created(K1)]).when(del('key_1', at(1), [])).then([
       { type: 'key.deleted.v1', data: { ...scope, keyId: 'key_1', role: 'current', rolloverCancelled: false, reason: 'requested', sealedKey: K1.sealedKey, deletedAt: at(1) } },
     ]);

@@ -42,10 +42,14 @@ export function duplicateKeyAlias(alias: string): DomainError {
   return new DomainError(OurKeyErrorCode.DuplicateKeyAlias, `A key with the alias ${alias} already exists`, 'alias', { alias });
 }
 
+/** How many AS2 instances a KEY_IN_USE names: an account's key may be named by an instance in every tenant. */
+export const IN_USE_INSTANCES_NAMED = 100;
+
 export function keyInUse(keyId: string, alias: string, instances: readonly { instanceId: string; myAs2Id: string }[]): DomainError {
-  return new DomainError(OurKeyErrorCode.KeyInUse, `Key ${keyId} is in use: AS2 instance(s) sign and decrypt with the alias ${alias}`, undefined, {
+  return new DomainError(OurKeyErrorCode.KeyInUse, `Key ${keyId} is in use: ${instances.length} AS2 instance(s) sign and decrypt with the alias ${alias}`, undefined, {
     alias,
-    used_by: instances.map((i) => ({ instance_id: i.instanceId, my_as2_id: i.myAs2Id })),
+    used_by: instances.slice(0, IN_USE_INSTANCES_NAMED).map((i) => ({ instance_id: i.instanceId, my_as2_id: i.myAs2Id })),
+    used_by_total: instances.length,
   });
 }
 

@@ -216,7 +216,7 @@ const OUR_KEY: SchemaObject = {
   type: 'object',
   required: [
     'id', 'type', 'alias', 'status', 'usage', 'source', 'key_algorithm', 'key_size', 'subject', 'issuer', 'serial', 'not_before', 'expires_at', 'fingerprint_sha1', 'fingerprint_sha256',
-    'self_signed', 'chain_length', 'activate_at', 'overlap_until', 'activated_at', 'expiry_notice_days', 'used_by', 'created_at',
+    'self_signed', 'chain_length', 'activate_at', 'overlap_until', 'activated_at', 'expiry_notice_days', 'used_by', 'used_by_total', 'created_at',
   ],
   properties: {
     id: string({ example: 'key_01HQ3K4N5M6P7Q8R9S0T1U2V3W' }),
@@ -240,7 +240,12 @@ const OUR_KEY: SchemaObject = {
     overlap_until: nullableApiTimestampSchema(),
     activated_at: nullableApiTimestampSchema(),
     expiry_notice_days: { type: 'integer', nullable: true },
-    used_by: { type: 'array', items: { type: 'object', required: ['instance_id', 'my_as2_id'], properties: { instance_id: string(), my_as2_id: string() } } },
+    used_by: {
+      type: 'array',
+      description: 'The AS2 instances that sign and decrypt with the alias, the first 100',
+      items: { type: 'object', required: ['instance_id', 'my_as2_id'], properties: { instance_id: string(), my_as2_id: string() } },
+    },
+    used_by_total: { type: 'integer', minimum: 0, description: 'How many AS2 instances sign and decrypt with the alias' },
     created_at: apiTimestampSchema(),
   },
 };

@@ -30,8 +30,8 @@ describe('station decider: membership', () => {
 
   it('refuses a deletion while members are left (STATION_IN_USE with their ids), and drops the members the caller found gone', () => {
     const twoMembers = [created, assigned('prt_a'), assigned('prt_b')];
-    spec(twoMembers).when({ type: 'delete_station', stationId: 'stn_1', now: T1 }).thenError('STATION_IN_USE', { details: { partner_ids: ['prt_a', 'prt_b'] } });
-    spec(twoMembers).when({ type: 'delete_station', stationId: 'stn_1', releasedMembers: ['prt_b'], now: T1 }).thenError('STATION_IN_USE', { details: { partner_ids: ['prt_a'] } });
+    spec(twoMembers).when({ type: 'delete_station', stationId: 'stn_1', now: T1 }).thenError('STATION_IN_USE', { details: { partner_ids: ['prt_a', 'prt_b'], partners_total: 2 } });
+    spec(twoMembers).when({ type: 'delete_station', stationId: 'stn_1', releasedMembers: ['prt_b'], now: T1 }).thenError('STATION_IN_USE', { details: { partner_ids: ['prt_a'], partners_total: 1 } });
     spec(twoMembers)
       .when({ type: 'delete_station', stationId: 'stn_1', releasedMembers: ['prt_a', 'prt_b'], now: T1 })
       .then([unassigned('prt_a', 'stale'), unassigned('prt_b', 'stale'), deleted]);

@@ -5,6 +5,9 @@ import type { KeyViewDocument } from './key-view.document';
 /** How a key is shown: the tenant's own, the account's as a tenant reads it (read-only), the account's as its admin manages it. */
 export type KeyPresentedType = 'tenant' | 'inherited' | 'master';
 
+/** AS2 instances a key's `used_by` names at most (an account's key may be named by an instance in every tenant); `used_by_total` counts them all. */
+export const KEY_USERS_NAMED = 100;
+
 /** One of our keys in the API's shape: public certificate facts only. `used_by`: the instances signing with its alias. */
 export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingAlias[], now: Date, type: KeyPresentedType = doc.tenant === null ? 'inherited' : 'tenant') {
   const c = doc.certificate;
@@ -31,7 +34,8 @@ export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingA
     overlap_until: toApiTimestamp(doc.role === 'next' || doc.role === 'previous' ? doc.overlapUntil : null),
     activated_at: toApiTimestamp(doc.activatedAt),
     expiry_notice_days: doc.expiryNotice,
-    used_by: decrypting ? usedBy.map((u) => ({ instance_id: u.instanceId, my_as2_id: u.myAs2Id })) : [],
+    used_by: decrypting ? usedBy.slice(0, KEY_USERS_NAMED).map((u) => ({ instance_id: u.instanceId, my_as2_id: u.myAs2Id })) : [],
+    used_by_total: decrypting ? usedBy.length : 0,
     created_at: toApiTimestamp(doc.createdAt),
   };
 }
