@@ -1,38 +1,9 @@
 import type { PresentedPartnerCertificate } from '../partner-certificates/partner-certificate.presenter';
 import { DETAILS_CERTIFICATES_SHOWN, presentPartnerDetails } from './partner.presenter';
-import type { PartnerViewDocument } from './partner-view.document';
+import { partnerViewOf } from './partner-view.spec-support';
 
 const at = '2024-01-01T00:00:00.000Z';
-const partner = {
-  _id: 'acc|t1|prt_1',
-  account: 'acc',
-  tenant: 't1',
-  partnerId: 'prt_1',
-  type: 'tenant',
-  typeOrder: 0,
-  masterPartnerId: null,
-  as2Id: 'AS2-1',
-  settings: {
-    name: 'Acme',
-    url: 'https://x.example.com/as2',
-    active: true,
-    sign: true,
-    encrypt: true,
-    compress: false,
-    mdnMode: 'sync',
-    signAlgorithm: 'sha256',
-    encryptAlgorithm: 'aes256',
-    email: null,
-    subject: null,
-    mdn: { url: null, signed: true, algorithm: 'sha256' },
-    connection: { timeoutSeconds: 30, retryAttempts: 3, retryIntervalSeconds: 60 },
-    httpAuth: { enabled: false, username: null, sealedPassword: null },
-  },
-  overrides: null,
-  hasOverrides: false,
-  createdAt: at,
-  updatedAt: at,
-} as unknown as PartnerViewDocument;
+const partner = partnerViewOf('prt_1', 'Acme');
 
 /** The partner's certificates oldest first; the ones at `slotted` positions are current in a slot. */
 function certificates(count: number, slotted: Record<number, PresentedPartnerCertificate['slots']> = {}): PresentedPartnerCertificate[] {

@@ -2,6 +2,7 @@ import type { ReadModelStore, WriteListener } from '@as2-partners/kernel';
 import { PartnerListItemsCache } from './partner-list-items.cache';
 import { presentPartner } from './partner.presenter';
 import type { PartnerViewDocument } from './partner-view.document';
+import { partnerViewOf } from './partner-view.spec-support';
 
 const VIEWS = 'partner_registry_partner_views';
 const MASTERS = 'partner_registry_master_partners';
@@ -14,39 +15,7 @@ function setup(options: { watched?: boolean } = {}) {
   return { cache, write };
 }
 
-function doc(id: string, name: string, type: 'tenant' | 'inherited' = 'tenant'): PartnerViewDocument {
-  const at = '2024-01-01T00:00:00.000Z';
-  return {
-    _id: id,
-    account: 'acc',
-    tenant: 't1',
-    partnerId: id,
-    type,
-    typeOrder: type === 'tenant' ? 0 : 1,
-    masterPartnerId: type === 'inherited' ? id : null,
-    as2Id: `AS2-${id}`,
-    settings: {
-      name,
-      url: 'https://x.example.com/as2',
-      active: true,
-      sign: true,
-      encrypt: true,
-      compress: false,
-      mdnMode: 'sync',
-      signAlgorithm: 'sha256',
-      encryptAlgorithm: 'aes256',
-      email: null,
-      subject: null,
-      mdn: { url: null, signed: true, algorithm: 'sha256' },
-      connection: { timeoutSeconds: 30, retryAttempts: 3, retryIntervalSeconds: 60 },
-      httpAuth: { enabled: false, username: null, sealedPassword: null },
-    },
-    overrides: null,
-    hasOverrides: false,
-    createdAt: at,
-    updatedAt: at,
-  } as unknown as PartnerViewDocument;
-}
+const doc = partnerViewOf;
 
 const asTenant = (d: PartnerViewDocument) => d.type;
 
