@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -89,13 +89,14 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
   // Never in the read-model file, which a repair sets aside or deletes: what it holds is found nowhere in the events.
   // Earlier versions kept it there; it is moved out of it as the services ask for their collections.
   const secretsFile = join(config.dataDir, EMBEDDED_SECRETS_FILE);
-  const secretsFound = existsSync(secretsFile);
+  // A file cut to nothing is no database: SQLite would make a new, empty one in it
+  const secretsFound = existsSync(secretsFile) && statSync(secretsFile).size > 0;
   const secrets = await unlessCorrupt('the secret file', secretsFile, () => SqliteSecretStore.open(secretsFile, { movedFrom: readModels }));
   // A store with events but no secret file: what it sealed (our keys, the tenants' data keys) is not there, and the
   // changes to come would seal new ones into a file a restore then replaces. Said at the start, not at the first 409.
   if (!secretsFound && (await eventStore.lastPosition()) !== null) {
     new Logger('Secrets').error(
-      `${secretsFile} was not found at this start: a new, empty one was made. If this data directory held our keys or partner passwords, they cannot be unsealed (keys answer 409 KEY_MATERIAL_UNAVAILABLE, outbound calls 409 OUTBOUND_SECRET_UNAVAILABLE): stop the service and restore the file from a backup before any change`,
+      `${secretsFile} was not found, or was empty, at this start: a new, empty one was made. If this data directory held our keys or partner passwords, they cannot be unsealed (keys answer 409 KEY_MATERIAL_UNAVAILABLE, outbound calls 409 OUTBOUND_SECRET_UNAVAILABLE): stop the service and restore the file from a backup before any change`,
     );
   }
   closers.push(() => secrets.close());

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
@@ -58,18 +58,22 @@ describe('keys and partner passwords when secrets.sqlite is removed while the se
 });
 
 describe('a start without secrets.sqlite in a data directory that has events (embedded mode)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'as2-missing-secrets-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const root = mkdtempSync(join(tmpdir(), 'as2-missing-secrets-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('says so in an error line naming the file, instead of starting silently with an empty one', async () => {
+  it.each([
+    ['removed', (dir: string) => removeDataFile(dir, 'secrets.sqlite')],
+    ['cut to nothing', (dir: string) => truncateSync(join(dir, 'secrets.sqlite'), 0)],
+  ])('%s: says so in an error line naming the file, instead of starting silently with an empty one', async (_case, lose) => {
+    const dataDir = mkdtempSync(join(root, 'dir-'));
     const first = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
     expect((await certificateApiAs(first, { account: 'missing-secrets', tenant: 't1' }).post('/v1/keys', { alias: 'k', generate: { algorithm: 'RSA', key_size: 2048, subject: 'CN=K', valid_days: 30 } })).status).toBe(201);
     await first.close();
-    removeDataFile(dataDir, 'secrets.sqlite');
+    lose(dataDir);
 
     const log = capturedLogLines();
     const second = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, logDestination: log.stream });
     await second.close();
-    expect(log.json().filter((line) => line['level'] === 'error').map((line) => line['msg'])).toEqual([expect.stringContaining('secrets.sqlite was not found at this start')]);
+    expect(log.json().filter((line) => line['level'] === 'error').map((line) => line['msg'])).toEqual([expect.stringContaining('secrets.sqlite was not found, or was empty, at this start')]);
   }, 60_000);
 });
