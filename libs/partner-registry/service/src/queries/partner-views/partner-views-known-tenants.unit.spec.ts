@@ -16,6 +16,16 @@ function created(tenant: string, n: number): NewEvent {
   return { id: `${tenant}-${n}`, type: event.type, schemaVersion: 1, data: event.data, metadata: { account: ACCOUNT, tenant, correlationId: `c-${tenant}-${n}`, causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-12-04T03:00:00.000Z' } };
 }
 
+/** The master_partner.created.v1 event the account's decider makes for master `n`. */
+function masterCreated(n: number): NewEvent {
+  const decider = partnerDeciderFor('account');
+  const [event] = decider.decide(
+    { type: 'create_partner', partnerId: `prt_master_${n}`, account: ACCOUNT, tenant: null, as2Id: `MASTER-${n}`, settings: { name: `Master ${n}`, url: `https://as2.example.com/m/${n}` }, certificateId: null, now: '2026-12-04T03:00:00.000Z' } as never,
+    decider.initialState(),
+  );
+  return { id: `m-${n}`, type: event.type, schemaVersion: 1, data: event.data, metadata: { account: ACCOUNT, tenant: null, correlationId: `c-m-${n}`, causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-12-04T03:00:00.000Z' } };
+}
+
 /** A read-model store whose tenant collection counts its reads by id. */
 function countingStore(): { readModels: InMemoryReadModelStore; tenantReads: string[] } {
   const readModels = new InMemoryReadModelStore();
@@ -53,6 +63,39 @@ describe('PartnerViewsProjection: a tenant known once is not read again for each
       expect(tenantReads).toEqual([tenantDocIdOf(ACCOUNT, 'ten_a'), tenantDocIdOf(ACCOUNT, 'ten_b')]);
       const tenants = readModels.collection<TenantDocument>(PartnerRegistryCollections.tenants);
       expect((await tenants.find({ filter: {} })).items.map((tenant) => tenant._id).sort()).toEqual([tenantDocIdOf(ACCOUNT, 'ten_a'), tenantDocIdOf(ACCOUNT, 'ten_b')]);
+    } finally {
+      await projection.stop();
+    }
+  });
+
+  it("a new tenant's inherited views are written a slice a turn (the event loop free between), its document after the last", async () => {
+    const store = new InMemoryEventStore();
+    const readModels = new InMemoryReadModelStore();
+    const projection = await projectionOver(store, readModels);
+    try {
+      for (let n = 0; n < 450; n += 1) await store.append(`master-${n}`, [masterCreated(n)], 'no_stream');
+      await projection.waitFor((await store.lastPosition()) as number, 5000);
+      // the projection's own collections (the store may hand out another object a call)
+      const { views, tenants } = projection as unknown as { views: ReadModelCollection<ReadModelDocument>; tenants: ReadModelCollection<TenantDocument> };
+      const writes: string[] = [];
+      const putMany = views.putMany.bind(views);
+      jest.spyOn(views, 'putMany').mockImplementation(async (docs) => {
+        writes.push(`views ${docs.length}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        writes.push('turn');
+        return putMany(docs);
+      });
+      const put = tenants.put.bind(tenants);
+      jest.spyOn(tenants, 'put').mockImplementation(async (doc) => {
+        writes.push(`tenant ${doc._id}`);
+        return put(doc);
+      });
+      await store.append('partner-n-0', [created('ten_n', 0)], 'no_stream');
+      await projection.waitFor((await store.lastPosition()) as number, 5000);
+      const inherited = writes.filter((write) => write.startsWith('views ')).slice(0, 3);
+      expect(inherited).toEqual(['views 200', 'views 200', 'views 50']);
+      expect(writes.indexOf(`tenant ${tenantDocIdOf(ACCOUNT, 'ten_n')}`)).toBeGreaterThan(writes.indexOf('views 50'));
+      expect((await views.find({ filter: { tenant: 'ten_n', type: 'inherited' } })).total).toBe(450);
     } finally {
       await projection.stop();
     }
