@@ -52,4 +52,14 @@ describe('a bad configuration value stops start-up with one line naming the vari
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
     expect(exit.stdout + exit.stderr).not.toMatch(/\n\s+at |\\n\s+at /);
   });
+
+  it('a MongoDB that cannot be reached at the start (distributed) stops it with one line naming MONGO_URL, not a stack', async () => {
+    const dataDir = join(mkdtempSync(join(root, 'case-')), 'data');
+    const exit = await runEntry('partner-registry/src/main', { ...DISTRIBUTED_WITH_SECRET, PARTNER_SECRETS_KEY: 'ab'.repeat(32) }, dataDir);
+    expect(exit.code).toBe(1);
+    const lines = exit.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Cannot start: Could not connect to the read-model store \(check MONGO_URL\)/);
+    expect(exit.stderr).not.toContain('mongodb://');
+  });
 });

@@ -243,13 +243,13 @@ function connections(
   };
 }
 
-/** Names the variable to check, never its value (connection strings may hold credentials). */
+/** Names the variable to check, never its value (connection strings may hold credentials): a start refused in one line. */
 async function connecting<T>(what: string, variable: string, connection: Promise<T>): Promise<T> {
   try {
     return await connection;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not connect to ${what} (check ${variable}): ${reason}`, { cause: error });
+    throw new CannotStartError(`Could not connect to ${what} (check ${variable}): ${reason}`, { cause: error });
   }
 }
 
