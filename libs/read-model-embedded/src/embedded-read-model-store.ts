@@ -286,8 +286,8 @@ export class EmbeddedReadModelStore implements ReadModelStore {
    * it aside and refills a new one). Liveness fails with it, so a supervisor restarts the process once, not never.
    */
   restartNeeded(): string | null {
-    const failure = this.turn.failure;
-    if (failure) return `a read-model commit failed, restart to re-apply from the stored checkpoints: ${String(failure)}`;
+    const lost = this.viewsLost();
+    if (lost !== null) return lost.message;
     // Removed while open: found before any commit fails (no write needs to come for liveness to say so).
     const removed = this.removed?.() ?? null;
     if (removed !== null) return removed.message;

@@ -31,7 +31,7 @@ export class WriteVisibility {
 
   async answer<T>(written: AfterWrite<T>): Promise<T> {
     await this.reach(written.position);
-    const failed = written.position === null ? null : this.viewsFailed();
+    const failed = this.viewsFailedAt(written.position);
     if (failed) throw failed;
     return written.answer();
   }
