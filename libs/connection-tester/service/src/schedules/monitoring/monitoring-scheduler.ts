@@ -71,12 +71,22 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
    */
   private async withinPlans(monitored: readonly MonitoringDocument[], due: readonly MonitoringDocument[]): Promise<Set<string>> {
     const allowed = new Set<string>();
-    const tenants = new Set(due.map((m) => `${m.account}\u0000${m.tenant}`));
+    const tenantOf = (m: MonitoringDocument): string => `${m.account}\u0000${m.tenant}`;
+    const tenants = new Set(due.map(tenantOf));
+    // Each tenant's monitors, grouped in one pass (not one pass over every monitor a tenant due)
+    const byTenant = new Map<string, MonitoringDocument[]>();
+    for (const m of monitored) {
+      const key = tenantOf(m);
+      if (!tenants.has(key)) continue;
+      const group = byTenant.get(key);
+      if (group) group.push(m);
+      else byTenant.set(key, [m]);
+    }
+    const since = (m: MonitoringDocument): string => m.enabledSince ?? m.configuredAt;
     for (const key of tenants) {
       const [account, tenant] = key.split('\u0000') as [string, string];
       const cap = testPlanOf(await this.access.planOf(account, tenant)).monitoredPartners;
-      const since = (m: MonitoringDocument): string => m.enabledSince ?? m.configuredAt;
-      const ofTenant = monitored.filter((m) => m.account === account && m.tenant === tenant).sort((a, b) => since(a).localeCompare(since(b)) || a._id.localeCompare(b._id));
+      const ofTenant = (byTenant.get(key) ?? []).sort((a, b) => since(a).localeCompare(since(b)) || a._id.localeCompare(b._id));
       for (const m of cap === null ? ofTenant : ofTenant.slice(0, cap)) allowed.add(m._id);
     }
     return allowed;
