@@ -26,6 +26,25 @@ function masterCreated(n: number): NewEvent {
   return { id: `m-${n}`, type: event.type, schemaVersion: 1, data: event.data, metadata: { account: ACCOUNT, tenant: null, correlationId: `c-m-${n}`, causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-12-04T03:00:00.000Z' } };
 }
 
+/** The master_partner.deleted.v1 event for master `n` (what the account's decider makes for its delete). */
+function masterDeleted(n: number): NewEvent {
+  return { id: `m-${n}-deleted`, type: 'master_partner.deleted.v1', schemaVersion: 1, data: { partnerId: `prt_master_${n}`, as2Id: `MASTER-${n}`, deletedAt: '2026-12-04T04:00:00.000Z' }, metadata: { account: ACCOUNT, tenant: null, correlationId: `c-m-${n}-deleted`, causationId: null, actor: { type: 'user', id: 'u' }, occurredAt: '2026-12-04T04:00:00.000Z' } };
+}
+
+/**
+ * Records the calls of `method` on `collection` (`<label> <n documents or ids>`), and after each a `turn` written by
+ * a callback set for the event loop's next turn: `turn` between two calls means the loop was free between them.
+ */
+function recordTurns(collection: ReadModelCollection<ReadModelDocument>, method: 'putMany' | 'deleteMany', label: string, writes: string[]): void {
+  const original = (collection[method] as (...args: unknown[]) => Promise<unknown>).bind(collection);
+  jest.spyOn(collection, method).mockImplementation((async (argument: unknown) => {
+    const size = Array.isArray(argument) ? argument.length : (((argument as { _id?: { $in?: unknown[] } })._id?.$in ?? []).length);
+    writes.push(`${label} ${size}`);
+    setImmediate(() => writes.push('turn'));
+    return original(argument);
+  }) as never);
+}
+
 /** A read-model store whose tenant collection counts its reads by id. */
 function countingStore(): { readModels: InMemoryReadModelStore; tenantReads: string[] } {
   const readModels = new InMemoryReadModelStore();
@@ -96,6 +115,41 @@ describe('PartnerViewsProjection: a tenant known once is not read again for each
       expect(inherited).toEqual(['views 200', 'views 200', 'views 50']);
       expect(writes.indexOf(`tenant ${tenantDocIdOf(ACCOUNT, 'ten_n')}`)).toBeGreaterThan(writes.indexOf('views 50'));
       expect((await views.find({ filter: { tenant: 'ten_n', type: 'inherited' } })).total).toBe(450);
+    } finally {
+      await projection.stop();
+    }
+  });
+
+  it("a master's views in the account's tenants are written, and deleted, a slice a turn (the event loop free between); the master deleted after the last", async () => {
+    const store = new InMemoryEventStore();
+    const readModels = new InMemoryReadModelStore();
+    const projection = await projectionOver(store, readModels);
+    try {
+      for (let n = 0; n < 450; n += 1) await store.append(`partner-t${n}-0`, [created(`ten_${n}`, 0)], 'no_stream');
+      await projection.waitFor((await store.lastPosition()) as number, 5000);
+      const { views, masters } = projection as unknown as { views: ReadModelCollection<ReadModelDocument>; masters: ReadModelCollection<ReadModelDocument> };
+      const writes: string[] = [];
+      recordTurns(views, 'putMany', 'views', writes);
+      recordTurns(views, 'deleteMany', 'deleted', writes);
+      const deleteMaster = masters.delete.bind(masters);
+      jest.spyOn(masters, 'delete').mockImplementation(async (id) => {
+        writes.push(`master deleted ${id}`);
+        return deleteMaster(id);
+      });
+
+      await store.append('master-0', [masterCreated(0)], 'no_stream');
+      await projection.waitFor((await store.lastPosition()) as number, 5000);
+      expect(writes.slice(0, 5)).toEqual(['views 200', 'turn', 'views 200', 'turn', 'views 50']);
+      expect((await views.find({ filter: { partnerId: 'prt_master_0' } })).total).toBe(450);
+
+      await new Promise((resolve) => setImmediate(resolve));
+      writes.length = 0;
+      await store.append('master-0', [masterDeleted(0)], 0);
+      await projection.waitFor((await store.lastPosition()) as number, 5000);
+      expect(writes.slice(0, 6)).toEqual(['deleted 200', 'turn', 'deleted 200', 'turn', 'deleted 50', 'master deleted prt_master_0']);
+      expect((await views.find({ filter: { partnerId: 'prt_master_0' } })).total).toBe(0);
+      expect(await masters.get('prt_master_0')).toBeNull();
+      expect((await views.find({ filter: { type: 'tenant' } })).total).toBe(450);
     } finally {
       await projection.stop();
     }
