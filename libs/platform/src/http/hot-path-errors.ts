@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { DomainError } from '@as2-partners/kernel';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { errorTypeOf, FIXED_ERROR_MESSAGES, NOT_AN_OBJECT } from './error-body';
 import { HttpErrorFilter, type ErrorResponse } from './http-error.filter';
+import type { InfrastructureConnections } from '../event-sourcing/infrastructure-connections';
 import { CORRELATION_ID_HEADER, correlationIdFromHeader, requestIdsOf } from './request-ids';
 import { loggableUrl } from '../logging/loggable-url';
 import { mediaTypeRefusalMessage } from './media-type-refusal';
@@ -130,10 +132,27 @@ const houseErrors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost)
 
 /** An error a hot-path handler raises (a DomainError, an HttpException), answered as the app's HttpErrorFilter answers it. */
 export function replyWithAppError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const response = houseErrors.toResponse(exception);
+  replyWithAnswerOf(houseErrors, exception, request, reply);
+}
+
+/**
+ * {@link replyWithAppError} for a route that reads views: as the app's filter answers with `infrastructure`, a not-found
+ * while the views may have lost writes (a failed read-model commit, until a restart) is 503 STORE_UNAVAILABLE.
+ */
+export function viewReadingErrorReplier(infrastructure: InfrastructureConnections | undefined): (exception: unknown, request: FastifyRequest, reply: FastifyReply) => void {
+  if (!infrastructure) return replyWithAppError;
+  const errors = new HttpErrorFilter(undefined as unknown as HttpAdapterHost, infrastructure);
+  return (exception, request, reply) => replyWithAnswerOf(errors, exception, request, reply);
+}
+
+function replyWithAnswerOf(errors: HttpErrorFilter, exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const response = errors.toResponse(exception);
   if (response.status >= 500) {
     const where = `${request.method} ${request.routeOptions.url ?? loggableUrl(request.url)}`;
-    logFailure(where, response.status, requestIdsOf(request).correlationId, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    const { correlationId } = requestIdsOf(request);
+    // a rule's own answer (a not-found the views cannot tell now): a warning, no stack, as the app's filter
+    if (exception instanceof DomainError) logger.warn({ msg: `${where} answered ${response.status} ${exception.code}`, route: where, statusCode: response.status, correlationId });
+    else logFailure(where, response.status, correlationId, exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   }
   replyWithErrorResponse(response, request, reply);
 }

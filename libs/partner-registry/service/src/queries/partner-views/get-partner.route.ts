@@ -11,8 +11,10 @@ import {
   DELETED_TENANTS,
   type DeletedTenants,
   HotPathRoutes,
+  INFRASTRUCTURE,
+  type InfrastructureConnections,
   JwtVerifier,
-  replyWithAppError,
+  viewReadingErrorReplier,
   DELETED_TENANT_REFUSAL,
   logRefusedCaller,
   tenantDeletedError,
@@ -33,6 +35,9 @@ type ReadingRequest = IncomingMessage & { [CALLER]?: Caller & { readonly tenant:
  */
 @Injectable()
 export class GetPartnerRoute implements OnModuleInit {
+  /** A not-found while the views may have lost writes is 503 STORE_UNAVAILABLE, as the Nest route's (HttpErrorFilter). */
+  private readonly replyWithError: ReturnType<typeof viewReadingErrorReplier>;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(JwtVerifier) private readonly verifier: JwtVerifier,
@@ -41,7 +46,10 @@ export class GetPartnerRoute implements OnModuleInit {
     @Inject(PartnerDetailsWarmer) private readonly warmer: PartnerDetailsWarmer,
     @Optional() private readonly hotPath?: HotPathRoutes,
     @Optional() private readonly afterStart?: AfterStart,
-  ) {}
+    @Optional() @Inject(INFRASTRUCTURE) infrastructure?: InfrastructureConnections,
+  ) {
+    this.replyWithError = viewReadingErrorReplier(infrastructure);
+  }
 
   onModuleInit(): void {
     // One-shot commands (read-model rebuilds) run without an HTTP server.
@@ -81,7 +89,7 @@ export class GetPartnerRoute implements OnModuleInit {
       if (json === null) throw partnerNotFound(id);
       this.send(reply, json);
     } catch (error) {
-      replyWithAppError(error, request, reply);
+      this.replyWithError(error, request, reply);
     }
   }
 
