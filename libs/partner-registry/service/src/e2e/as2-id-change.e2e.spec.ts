@@ -1,4 +1,5 @@
 import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { MessageStatsQuery } from '../queries/message-stats/message-stats.query';
 import { apiAs, freshTenant, instanceInput, partnerApiFixture, partnerInput } from './partner-api.spec-support';
 
 describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
@@ -153,6 +154,39 @@ describe("changing a partner's AS2 id (seed 000, offered safely)", () => {
     expect((await ctx.api.get(`/v1/partners/${master.id}`)).body.data.as2_id).toBe('MASTER-NEW');
     const events = await ctx.t.app.get<EventStore>(EVENT_STORE).readStream(`master_partner-${master.id}`);
     expect(events.at(-1)).toMatchObject({ type: 'master_partner.as2_id_changed.v1', data: { oldAs2Id: 'MASTER-OLD', newAs2Id: 'MASTER-NEW', tenant: null } });
+  });
+
+  it("a master's impact reads its tenants' statistics and pauses 100 a turn, the event loop free between (an account's 1,200 tenants held it ~200 ms)", async () => {
+    const account = ctx.freshAccount();
+    const admin = apiAs(ctx.t, { account, tenant: null, roles: ['account_admin'] });
+    for (let n = 0; n < 250; n += 1) expect((await admin.post(`/v1/accounts/${account}/tenants`, { id: `many-${n}`, name: `Many ${n}`, plan: 'starter' })).status).toBe(201);
+    const master = (await admin.post(`/v1/accounts/${account}/partners`, partnerInput('MASTER-MANY'))).body.data;
+    // which turn of the event loop each tenant's statistics are read in
+    let turn = 0;
+    let counting = true;
+    const next = () => {
+      turn += 1;
+      if (counting) setImmediate(next);
+    };
+    const readIn = new Map<number, string[]>();
+    const stats = ctx.t.app.get(MessageStatsQuery);
+    const statsOf = stats.statsOf.bind(stats);
+    const spy = jest.spyOn(stats, 'statsOf').mockImplementation((...args: Parameters<MessageStatsQuery['statsOf']>) => {
+      readIn.set(turn, [...(readIn.get(turn) ?? []), args[1]]);
+      return statsOf(...args);
+    });
+    try {
+      next();
+      const impact = await admin.get(`/v1/accounts/${account}/partners/${master.id}/as2-id-change/impact?new_as2_id=MASTER-MANY-2`);
+      expect(impact.status).toBe(200);
+      expect(impact.body.data).toMatchObject({ current_as2_id: 'MASTER-MANY', new_as2_id_available: true, message_stats_kept_under_old_id_by_tenant: [], traffic_pauses: [] });
+    } finally {
+      counting = false;
+      spy.mockRestore();
+    }
+    const slices = [...readIn.values()];
+    expect(slices.flat().sort()).toEqual(Array.from({ length: 250 }, (_, n) => `many-${n}`).sort());
+    expect(slices.map((tenants) => tenants.length)).toEqual([100, 100, 50]);
   });
 
   it('security: another tenant or account (404), tenant_user (403), no token (401), hostile bodies (4xx)', async () => {

@@ -24,9 +24,10 @@ import { PartnerDirectoryService, type DirectoryScope } from '../../write-model/
 import { PARTNER_ID_PATTERN, resolveWriteTarget } from '../../write-model/write-target';
 import type { ChangeAs2IdDto } from './change-as2-id.dto';
 
-const TENANT_PAGE = 200;
 /** How many tenants' statistics and pauses are read at once (an account's tenants may be many). */
 const TENANTS_AT_ONCE = 20;
+/** How many tenants' statistics and pauses are read in one turn of the event loop at most (~150 µs each embedded). */
+const TENANTS_A_TURN = 100;
 
 /** Whose partner: a tenant's own (the tenant route), or the account's master (the account route). */
 type Target = { readonly partner: PartnerRecord; readonly stream: string; readonly decider: Decider<PartnerCommand, PartnerState, PartnerEvent | MasterPartnerEvent>; readonly scope: DirectoryScope };
@@ -91,16 +92,12 @@ export class ChangeAs2IdHandler {
 
   /**
    * Every tenant of the account this service knows and that was not deleted, registered or only seen in its events (a
-   * master partner's change reaches them all), in pages. A tenant never registered and seen in no event of this service
+   * master partner's change reaches them all). A tenant never registered and seen in no event of this service
    * (only in traffic-control's or the gateway's) is not known here.
    */
   private async liveTenantsOf(account: string): Promise<string[]> {
-    const tenants: string[] = [];
-    for (let page = 1; ; page += 1) {
-      const found = await this.partners.tenantsSeen(account, page, TENANT_PAGE);
-      tenants.push(...found.items.filter((tenant) => tenant.deletedAt === undefined || tenant.deletedAt === null).map((tenant) => tenant.tenantId));
-      if (found.items.length < TENANT_PAGE) return tenants;
-    }
+    const tenants = await this.partners.tenantsSeen(account);
+    return tenants.filter((tenant) => tenant.deletedAt === undefined || tenant.deletedAt === null).map((tenant) => tenant.tenantId);
   }
 
   /** Settles the change's claim with the partner's id as its stream now holds it. */
@@ -122,13 +119,18 @@ export class ChangeAs2IdHandler {
     // A master partner is every tenant's: their statistics under the old id and their own pauses of it too.
     const tenants = partner.tenant === null ? [...new Set([...(await this.liveTenantsOf(partner.account)), ...partnerships.map((p) => p.tenant)])].sort() : [partner.tenant];
     const byTenant: { readonly tenant: string; readonly stats: typeof stats; readonly pauses: readonly LevelPause[] }[] = [];
-    await forEachAtMost(tenants.entries(), TENANTS_AT_ONCE, async ([i, tenant]) => {
-      byTenant[i] = {
-        tenant,
-        stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,
-        pauses: await this.traffic.pausesAt(partner.account, tenant, partnerId),
-      };
-    });
+    // TENANTS_A_TURN at a time, the event loop free between (embedded reads answer without giving it way: an account's
+    // 1,200 tenants held it ~170-210 ms a call)
+    for (let from = 0; from < tenants.length; from += TENANTS_A_TURN) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      await forEachAtMost(tenants.slice(from, from + TENANTS_A_TURN).entries(), TENANTS_AT_ONCE, async ([i, tenant]) => {
+        byTenant[from + i] = {
+          tenant,
+          stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,
+          pauses: await this.traffic.pausesAt(partner.account, tenant, partnerId),
+        };
+      });
+    }
     const accountPauses = partner.tenant === null ? await this.traffic.pausesAt(partner.account, null, partnerId) : [];
     const listed = (level: 'account' | 'tenant', tenant: string | null, pauses: readonly LevelPause[]) =>
       pauses.map(({ direction, ...pause }) => ({ direction, level, tenant, ...pause }));

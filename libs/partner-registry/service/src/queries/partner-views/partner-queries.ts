@@ -72,9 +72,12 @@ export class PartnerQueries {
     return master && master.account === account ? master : null;
   }
 
-  /** The account's tenants this service knows, registered or only seen in events, deleted ones too (`deletedAt`), a page at a time. */
-  tenantsSeen(account: string, page: number, perPage: number): Promise<Page<TenantDocument>> {
-    return this.tenants.find({ filter: { account }, sort: { tenantId: 1 }, skip: (page - 1) * perPage, limit: perPage });
+  /**
+   * The account's tenants this service knows, registered or only seen in events, deleted ones too (`deletedAt`), in no
+   * order: one read through the account's index (pages sorted by tenant id read and sorted them all again for each).
+   */
+  async tenantsSeen(account: string): Promise<TenantDocument[]> {
+    return (await this.tenants.find({ filter: { account }, withoutTotal: true })).items;
   }
 
   listTenants(account: string, page: number, perPage: number): Promise<Page<TenantDocument>> {
