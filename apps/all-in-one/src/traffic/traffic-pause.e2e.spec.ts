@@ -246,6 +246,30 @@ describe('traffic control: pauses answer the documented decision', () => {
     expect((await admin.post(`/v1/partners/${partnerId}/traffic/windows`, window)).status).toBe(201);
   });
 
+  it('an incoming pause or window without a response mode and an outgoing pause with one are refused 422 INVALID_TRAFFIC_SETTING (docs/traffic-control.md), nothing stored', async () => {
+    const { admin, partnerId } = await setUp();
+    const hour = 3_600_000;
+    const window = { starts_at: new Date(Date.now() + hour).toISOString(), ends_at: new Date(Date.now() + 2 * hour).toISOString(), reason: 'upgrade' };
+    const refusals = [
+      await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'no mode' }),
+      await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'no mode', response: null }),
+      await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'a mode', response: 'http_422' }),
+      await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'a mode', response: 'no-such-mode' }),
+      await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, direction: 'incoming' }),
+      await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, direction: 'both', response: null }),
+    ];
+    for (const refused of refusals) {
+      expect([refused.status, refused.body.error.code, Object.keys(refused.body.errors)]).toEqual([422, 'INVALID_TRAFFIC_SETTING', ['response']]);
+    }
+    // a mode that is none is still the body's error; a resume with one is refused as before
+    const unknown = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'x', response: 'no-such-mode' });
+    expect([unknown.status, unknown.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect((await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false, response: 'http_422' })).body.error.code).toBe('INVALID_TRAFFIC_SETTING');
+    const state = (await admin.get(`/v1/partners/${partnerId}/traffic`)).body.data;
+    expect([state.incoming.paused, state.outgoing.paused]).toEqual([false, false]);
+    expect((await admin.get(`/v1/partners/${partnerId}/traffic/windows`)).body.data).toEqual([]);
+  });
+
   it('a deleted partner is rejected with PARTNER_NOT_FOUND; its traffic routes answer 404', async () => {
     const { admin, partnerId, as2Id, ours, gateway } = await setUp();
     expect((await admin.delete(`/v1/partners/${partnerId}`)).status).toBe(200);

@@ -19,7 +19,8 @@ export class ScheduleWindowDto {
   ends_at!: string;
 
   @ApiPropertyOptional({ enum: INCOMING_RESPONSES, description: 'Required unless the direction is outgoing' })
-  @ValidateIf((o: ScheduleWindowDto) => o.direction !== 'outgoing' || o.response !== undefined)
+  // Checked when given; an incoming window without one is the decider's to refuse (422 INVALID_TRAFFIC_SETTING, as documented).
+  @ValidateIf((o: ScheduleWindowDto) => o.response !== undefined && o.response !== null)
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 

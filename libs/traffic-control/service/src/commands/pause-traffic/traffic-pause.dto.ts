@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Allow, IsBoolean, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, MAX_RETRY_AFTER_SECONDS, type IncomingResponse } from '@as2-partners/traffic-control-domain';
 import { IsReasonText, MAX_REASON_LENGTH, REASON_TEXT_PATTERN } from '../../api-conventions/reason-text';
 import { IsRetryAfterSeconds } from '../../api-conventions/retry-after-seconds';
@@ -10,8 +10,9 @@ export class PauseIncomingDto {
   @IsBoolean({ message: 'The paused field must be true or false' })
   paused!: boolean;
 
+  // Checked when given; a pause without one is the decider's to refuse (422 INVALID_TRAFFIC_SETTING, as documented).
   @ApiPropertyOptional({ enum: INCOMING_RESPONSES, description: 'Required when pausing' })
-  @ValidateIf((o: PauseIncomingDto) => o.paused === true || o.response !== undefined)
+  @ValidateIf((o: PauseIncomingDto) => o.response !== undefined && o.response !== null)
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
@@ -45,4 +46,12 @@ export class PauseOutgoingDto {
   @IsOptional()
   @IsString({ message: 'The until must be an ISO-8601 UTC date-time' })
   until?: string | null;
+
+  /**
+   * Not taken: an outgoing pause has no response mode. Whatever is sent here (not checked as a mode: any value but null)
+   * is refused 422 INVALID_TRAFFIC_SETTING by the decider, as documented, not as an unknown field.
+   */
+  @ApiHideProperty()
+  @Allow()
+  response?: IncomingResponse | null;
 }
