@@ -1,9 +1,9 @@
-import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
+import { assertNever, DomainError, PersistentMap, type Decider } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode, partnerRemoved, usageMismatch } from '../certificate-lifecycle.errors';
 import { SLOT_NAMES, usageFitsSlot, type SlotName } from '../certificate-usage';
 import { decideBackup } from './backup.decide';
 import type { CertificateFacts, PartnerCertificatesCommand, PartnerCertificatesCommandOf } from './partner-certificates.commands';
-import type { PartnerCertificatesEvent } from './partner-certificates.events';
+import type { AttachedCertificate, PartnerCertificatesEvent } from './partner-certificates.events';
 import { emptyPartnerCertificates, type PartnerCertificatesState } from './partner-certificates.state';
 import { decideRetire } from './retire.decide';
 import { decideRollover } from './rollover.decide';
@@ -88,11 +88,20 @@ function evolve(state: PartnerCertificatesState, event: PartnerCertificatesEvent
   return next.status === 'none' ? { ...next, status: 'tracked', partnerId: next.partnerId ?? event.data.partnerId } : next;
 }
 
+/**
+ * `attached` with `certificate` too, in O(1) when it is the latest version of a PersistentMap (as folds make it): a copy
+ * of the map per attachment made a fold of a partner's 3,000 attachments O(n²) (~300 ms, the first upload after a start).
+ */
+function withAttached(attached: ReadonlyMap<string, AttachedCertificate>, certificate: AttachedCertificate): PersistentMap<string, AttachedCertificate> {
+  const versions = attached instanceof PersistentMap ? (attached as PersistentMap<string, AttachedCertificate>) : PersistentMap.of(attached);
+  return versions.set(certificate.certificateId, certificate);
+}
+
 function evolveTracked(state: PartnerCertificatesState, event: PartnerCertificatesEvent): PartnerCertificatesState {
   const partnerId = state.partnerId ?? event.data.partnerId;
   switch (event.type) {
     case 'partner_certificates.certificate_attached.v1':
-      return { ...state, partnerId, attached: new Map(state.attached).set(event.data.certificate.certificateId, event.data.certificate) };
+      return { ...state, partnerId, attached: withAttached(state.attached, event.data.certificate) };
     case 'partner_certificates.slot_assigned.v1':
       return withCurrent({ ...state, partnerId }, event.data.slot, event.data.certificateId);
     case 'partner_certificates.signature_follows_encryption.v1':

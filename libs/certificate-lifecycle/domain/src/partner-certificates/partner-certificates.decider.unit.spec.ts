@@ -1,5 +1,5 @@
 import { deciderSpecification } from '@as2-partners/kernel-testing';
-import { foldEvents } from '@as2-partners/kernel';
+import { foldEvents, PersistentMap } from '@as2-partners/kernel';
 import { partnerCertificatesDecider, type CertificateFacts } from './partner-certificates.decider';
 import type { EvidenceData, PartnerCertificatesEvent } from './partner-certificates.events';
 import { acceptedForReceiving, effectiveCurrent, rolesOf } from './partner-certificates.state';
@@ -569,5 +569,27 @@ describe('partner certificates: the certificate a partner was created with (seed
     const state = foldEvents(partnerCertificatesDecider, [...withOld, refused('cert_gone', 'CERTIFICATE_NOT_FOUND', 'x')]);
     expect(effectiveCurrent(state, 'encryption')).toBe('cert_old');
     expect(state.attached.has('cert_gone')).toBe(false);
+  });
+});
+
+describe('partner certificates: a long stream folds in O(1) an event', () => {
+  it('a fold of 3,000 attachments sets each into one persistent map (no copy of the map an event); every earlier state stays as it was', () => {
+    const events = Array.from({ length: 3000 }, (_, n) => {
+      const { active: _active, ...facts } = cert(`cert_${n}`);
+      return attached(facts);
+    });
+    const copies = jest.spyOn(PersistentMap, 'of');
+    const sets = jest.spyOn(PersistentMap.prototype, 'set');
+    try {
+      const early = foldEvents(partnerCertificatesDecider, events.slice(0, 10));
+      const state = events.slice(10).reduce(partnerCertificatesDecider.evolve, early);
+      expect([copies.mock.calls.length, sets.mock.calls.length]).toEqual([0, 3000]);
+      expect(state.attached.size).toBe(3000);
+      expect(state.attached.get('cert_2999')?.name).toBe('cert_2999');
+      expect([early.attached.size, early.attached.has('cert_10')]).toEqual([10, false]);
+    } finally {
+      copies.mockRestore();
+      sets.mockRestore();
+    }
   });
 });

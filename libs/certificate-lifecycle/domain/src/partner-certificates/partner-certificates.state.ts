@@ -1,4 +1,5 @@
-import type { SlotName } from '../certificate-usage';
+import { PersistentMap } from '@as2-partners/kernel';
+import { SLOT_NAMES, type SlotName } from '../certificate-usage';
 import type { AttachedCertificate } from './partner-certificates.events';
 
 export interface Backup {
@@ -48,7 +49,7 @@ export interface PartnerCertificatesState {
 export const emptyPartnerCertificates = (): PartnerCertificatesState => ({
   status: 'none',
   partnerId: null,
-  attached: new Map(),
+  attached: PersistentMap.empty(),
   encryption: { current: null, backup: null },
   signature: { current: null, backup: null, useDifferent: false },
   tls: { current: null, backup: null },
@@ -78,6 +79,20 @@ export function acceptedForReceiving(state: PartnerCertificatesState, slot: Slot
 }
 
 /** Every slot role a certificate plays for this partner (for "used by" previews and the in-use check on delete). */
+/** Every certificate rolesOf gives a role in `state` (a slot's current, backup, next or overlap). */
+export function certificatesWithRoles(state: PartnerCertificatesState): Set<string> {
+  const ids = new Set<string>();
+  for (const slot of SLOT_NAMES) {
+    const current = effectiveCurrent(state, slot);
+    if (current !== null) ids.add(current);
+    const backup = state[slot].backup?.certificateId;
+    if (backup) ids.add(backup);
+  }
+  if (state.rollover) ids.add(state.rollover.nextCertificateId);
+  for (const previous of state.overlap?.previous ?? []) ids.add(previous.certificateId);
+  return ids;
+}
+
 export function rolesOf(state: PartnerCertificatesState, certificateId: string): { slot: SlotName; role: 'current' | 'backup' | 'next' | 'overlap' }[] {
   const roles: { slot: SlotName; role: 'current' | 'backup' | 'next' | 'overlap' }[] = [];
   for (const slot of ['encryption', 'signature', 'tls'] as const) {

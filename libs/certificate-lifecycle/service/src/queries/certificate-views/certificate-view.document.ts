@@ -1,5 +1,6 @@
 import type { CertificateData, CertificateType, CertificateUsage, PartnerCertificatesState, SlotName } from '@as2-partners/certificate-lifecycle-domain';
 import type { AttachedCertificate } from '@as2-partners/certificate-lifecycle-domain';
+import { PersistentMap } from '@as2-partners/kernel';
 
 export interface SlotUseEntry {
   readonly partnerId: string;
@@ -54,7 +55,8 @@ type StoredBeforeStatus = Omit<StoredPartnerCertificates, 'status'> & { readonly
 
 export function stateOfStored(stored: StoredPartnerCertificates | StoredBeforeStatus): PartnerCertificatesState {
   const { attached, ...rest } = stored;
-  const state = { ...rest, attached: new Map(attached.map((c) => [c.certificateId, c])) };
+  // a persistent map, as a fold makes it: the event applied next attaches in O(1)
+  const state = { ...rest, attached: PersistentMap.of(attached.map((c) => [c.certificateId, c] as const)) };
   if ('status' in state) return state;
   const { removed, ...current } = state;
   return { ...current, status: removed ? 'removed' : current.partnerId === null ? 'none' : 'tracked' };
