@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Filter, Page } from '@as2-partners/kernel';
-import { stateOfStored, type CertificateViewDocument } from './certificate-view.document';
+import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument } from './certificate-view.document';
 import { CertificateViewsProjection } from './certificate-views.projection';
 import type { PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { emptyPartnerCertificates } from '@as2-partners/certificate-lifecycle-domain';
@@ -28,16 +28,17 @@ export class CertificateQueries {
 
   async list(criteria: CertificateListCriteria): Promise<Page<CertificateViewDocument>> {
     const conditions: Filter[] = [visibleTo(criteria.account, criteria.tenant)];
+    if (criteria.partnerId) conditions.push({ partnerId: criteria.partnerId });
     if (criteria.usage) conditions.push({ usage: criteria.usage });
-    if (criteria.partnerId) conditions.push({ partnerIds: criteria.partnerId });
     if (criteria.expiringBefore) conditions.push({ expiresAt: { $lt: criteria.expiringBefore } });
     if (criteria.active !== undefined) conditions.push({ active: criteria.active });
-    return this.views.certificates.find({
-      filter: { $and: conditions },
-      sort: { createdAt: 1, _id: 1 },
-      skip: (criteria.page - 1) * criteria.perPage,
-      limit: criteria.perPage,
-    });
+    const query = { filter: { $and: conditions }, sort: { createdAt: 1, _id: 1 }, skip: (criteria.page - 1) * criteria.perPage, limit: criteria.perPage } as const;
+    if (!criteria.partnerId) return this.views.certificates.find(query);
+    // a partner's entries are one index range, ordered as its certificates (same createdAt, then ids after one prefix)
+    const page = await this.views.partnerCertificates.find(query);
+    const ids = page.items.map((entry) => (entry as PartnerCertificateDocument).certificateId);
+    const docs = await this.byIds(ids);
+    return { items: ids.flatMap((id) => docs.get(id) ?? []), total: page.total };
   }
 
   /** The first `limit` certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first, and how many there are. */

@@ -41,9 +41,43 @@ export interface PartnerSlotsDocument {
   readonly updatedAt: string;
 }
 
+/**
+ * One certificate of one partner, with the certificate's fields a list filters on: a partner's certificates are an
+ * index range of these (`partnerIds` is an array, which the embedded store cannot index), paged without reading the
+ * tenant's other certificates or the partner's beyond the page.
+ */
+export interface PartnerCertificateDocument {
+  /** `${partnerId}/${certificateId}`: within a partner, ordered as the certificate ids are. */
+  readonly _id: string;
+  readonly partnerId: string;
+  readonly certificateId: string;
+  readonly account: string;
+  readonly tenant: string | null;
+  readonly usage: CertificateUsage;
+  readonly expiresAt: string;
+  readonly active: boolean;
+  readonly createdAt: string;
+}
+
+/** A certificate's entries, one a partner it names. */
+export function partnerCertificatesOf(doc: CertificateViewDocument): PartnerCertificateDocument[] {
+  return doc.partnerIds.map((partnerId) => ({
+    _id: `${partnerId}/${doc._id}`,
+    partnerId,
+    certificateId: doc._id,
+    account: doc.account,
+    tenant: doc.tenant,
+    usage: doc.usage,
+    expiresAt: doc.expiresAt,
+    active: doc.active,
+    createdAt: doc.createdAt,
+  }));
+}
+
 export const CertificateLifecycleCollections = {
   certificates: 'certificate_lifecycle_certificates',
   partnerSlots: 'certificate_lifecycle_partner_slots',
+  partnerCertificates: 'certificate_lifecycle_partner_certificates',
 } as const;
 
 export function storedStateOf(state: PartnerCertificatesState): StoredPartnerCertificates {

@@ -20,11 +20,18 @@ import {
 import {
   CertificateLifecycleCollections,
   dueAtOf,
+  partnerCertificatesOf,
   stateOfStored,
   storedStateOf,
   type CertificateViewDocument,
+  type PartnerCertificateDocument,
   type PartnerSlotsDocument,
 } from './certificate-view.document';
+
+/** The entry saying the partner certificates were filled from the certificates (files written before they were kept have none). */
+const FILLED = '$filled';
+type FilledMarker = { readonly _id: typeof FILLED };
+const FILL_CHUNK = 500;
 
 /**
  * The certificate store's views and each partner's slots, fed by this service's events. Partner slot state is
@@ -34,6 +41,8 @@ export class CertificateViewsProjection extends FollowedProjection {
   readonly name = 'certificate-lifecycle.views';
   readonly certificates: ReadModelCollection<CertificateViewDocument>;
   readonly partnerSlots: ReadModelCollection<PartnerSlotsDocument>;
+  /** Each certificate once for each of its partners: what a partner's list pages through (`partnerIds` is an array). */
+  readonly partnerCertificates: ReadModelCollection<PartnerCertificateDocument | FilledMarker>;
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
@@ -44,6 +53,48 @@ export class CertificateViewsProjection extends FollowedProjection {
       ['account', 'certificate.fingerprintSha256'],
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
+    this.partnerCertificates = readModels.collection(CertificateLifecycleCollections.partnerCertificates, [['partnerId', 'account', 'tenant', 'createdAt']]);
+  }
+
+  /** Fills the partner certificates from the certificates once (a file written before they were kept), then follows. */
+  override async start(): Promise<void> {
+    await this.fillPartnerCertificates();
+    await super.start();
+  }
+
+  private async fillPartnerCertificates(): Promise<void> {
+    if (await this.partnerCertificates.get(FILLED)) return;
+    for (let after = ''; ; ) {
+      const page = await this.certificates.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
+      const entries = page.items.flatMap(partnerCertificatesOf);
+      if (entries.length > 0) await this.partnerCertificates.putMany(entries);
+      if (page.items.length < FILL_CHUNK) break;
+      after = page.items[page.items.length - 1]._id;
+    }
+    await this.partnerCertificates.put({ _id: FILLED });
+  }
+
+  /**
+   * Writes a certificate, its partner entries first (a redelivery after a crash between them still sees the change):
+   * only entries whose fields changed, so a "used by" refresh writes none.
+   */
+  private async putCertificate(before: CertificateViewDocument | null, after: CertificateViewDocument): Promise<void> {
+    await this.writePartnerCertificates(before, after);
+    await this.certificates.put(after);
+  }
+
+  private async deleteCertificate(before: CertificateViewDocument): Promise<void> {
+    await this.writePartnerCertificates(before, null);
+    await this.certificates.delete(before._id);
+  }
+
+  private async writePartnerCertificates(before: CertificateViewDocument | null, after: CertificateViewDocument | null): Promise<void> {
+    const was = new Map((before ? partnerCertificatesOf(before) : []).map((entry) => [entry._id, JSON.stringify(entry)]));
+    const now = after ? partnerCertificatesOf(after) : [];
+    const changed = now.filter((entry) => was.get(entry._id) !== JSON.stringify(entry));
+    if (changed.length > 0) await this.partnerCertificates.putMany(changed);
+    const kept = new Set(now.map((entry) => entry._id));
+    for (const id of was.keys()) if (!kept.has(id)) await this.partnerCertificates.delete(id);
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -55,7 +106,7 @@ export class CertificateViewsProjection extends FollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.certificates.clear(), this.partnerSlots.clear()]);
+    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear()]);
   }
 
   private async applyEvent(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
@@ -73,7 +124,7 @@ export class CertificateViewsProjection extends FollowedProjection {
     if (event.type === 'certificate.uploaded.v1') {
       const d = event.data;
       const existing = await this.certificates.get(d.certificateId);
-      await this.certificates.put({
+      await this.putCertificate(existing, {
         _id: d.certificateId,
         account: d.account,
         tenant: d.tenant,
@@ -94,17 +145,17 @@ export class CertificateViewsProjection extends FollowedProjection {
     if (!current) return;
     switch (event.type) {
       case 'certificate.deleted.v1':
-        await this.certificates.delete(current._id);
+        await this.deleteCertificate(current);
         return;
       case 'certificate.deactivated.v1':
       case 'certificate.retired.v1':
-        await this.certificates.put({ ...current, active: false });
+        await this.putCertificate(current, { ...current, active: false });
         return;
       case 'certificate.expiring.v1':
-        await this.certificates.put({ ...current, expiryNotice: event.data.thresholdDays });
+        await this.putCertificate(current, { ...current, expiryNotice: event.data.thresholdDays });
         return;
       case 'certificate.expired.v1':
-        await this.certificates.put({ ...current, expiryNotice: 0 });
+        await this.putCertificate(current, { ...current, expiryNotice: 0 });
         return;
       default:
         return;
@@ -132,7 +183,7 @@ export class CertificateViewsProjection extends FollowedProjection {
       const usedBy = [...doc.usedBy.filter((u) => u.partnerId !== partnerId), ...roles];
       const partnerIds = partnerIdsAfter(doc.partnerIds, partnerId, after.status === 'removed' ? false : after.attached.has(certificateId));
       if (JSON.stringify(usedBy) !== JSON.stringify(doc.usedBy) || partnerIds !== doc.partnerIds) {
-        await this.certificates.put({ ...doc, usedBy, partnerIds });
+        await this.putCertificate(doc, { ...doc, usedBy, partnerIds });
       }
     }
   }
