@@ -107,6 +107,8 @@ export class CertificateViewsProjection extends FollowedProjection {
 
   protected async clear(): Promise<void> {
     await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear()]);
+    // the rebuild that follows writes the entries with their certificates: no fill from them at the next start
+    await this.partnerCertificates.put({ _id: FILLED });
   }
 
   private async applyEvent(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
