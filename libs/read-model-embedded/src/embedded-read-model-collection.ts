@@ -244,6 +244,9 @@ export class EmbeddedReadModelCollection<T extends ReadModelDocument> implements
     if (search && 'matches' in search) return this.pageOfMatches(search.matches, skip, limit);
     if (search) [plan, countPlan] = [search.walk, search.count];
     if (plan.exact && plan.orderBy) {
+      // a page past a kept count is empty: no walk of the index to its offset (a descending order has no page boundaries)
+      const counted = skip > 0 && !search ? this.counts.get(this.countKey(plan)) : undefined;
+      if (counted !== undefined && skip >= counted) return { items: [], total: query.withoutTotal ? skip : counted };
       const walked = search !== undefined && skip === 0 && plan.orderKeys !== null && plan.orderFields !== null && Number.isFinite(limit) && limit > 0;
       const items = walked
         ? this.walkedFirstPage(plan, plan.orderKeys as readonly string[], plan.orderFields as readonly string[], query.filter, limit)
