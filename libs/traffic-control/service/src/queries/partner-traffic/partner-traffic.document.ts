@@ -1,3 +1,4 @@
+import type { FindQuery } from '@as2-partners/kernel';
 import type { PartnerTrafficState, TrafficScope } from '@as2-partners/traffic-control-domain';
 
 /** One partner traffic stream's state (a tenant's or the account's), as the GET routes and the scheduler read it. */
@@ -33,3 +34,25 @@ export const PartnerTrafficCollections = {
   traffic: 'traffic_control_partner_traffic',
   timeline: 'traffic_control_timeline',
 } as const;
+
+/**
+ * The timeline's index: a partner's events of one level (a tenant's, or the account's as tenant null) in position
+ * order, ending with `_id` as the timeline's sort does, so a page is an index range on both stores (no sort stage, no
+ * other tenant's or partner's event read) and its count counts that range.
+ */
+export const TRAFFIC_TIMELINE_INDEX = ['account', 'partnerId', 'tenant', 'position', '_id'] as const;
+
+/**
+ * One page of a partner's traffic events at the given levels (a tenant, and null for the account's), newest first:
+ * one level an equality, two an `$or` of equalities the embedded store reads as one index range each.
+ */
+export function trafficTimelineQuery(account: string, partnerId: string, tenants: readonly (string | null)[], page: number, perPage: number): FindQuery {
+  const levels = tenants.length === 1 ? { tenant: tenants[0] } : { $or: tenants.map((tenant) => ({ tenant })) };
+  return {
+    filter: { account, partnerId, ...levels },
+    // positions are unique: the `_id` only makes the order the index's, descending as a whole
+    sort: { position: -1, _id: -1 },
+    skip: (page - 1) * perPage,
+    limit: perPage,
+  };
+}

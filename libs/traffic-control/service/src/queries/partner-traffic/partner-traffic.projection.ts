@@ -17,7 +17,7 @@ import {
 } from '@as2-partners/traffic-control-domain';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import { pagesOf } from '../../reactions/partner-registry-events/registry-facts.consumer';
-import { PartnerTrafficCollections, type PartnerTrafficDocument, type TrafficTimelineDocument } from './partner-traffic.document';
+import { PartnerTrafficCollections, TRAFFIC_TIMELINE_INDEX, type PartnerTrafficDocument, type TrafficTimelineDocument } from './partner-traffic.document';
 
 const TYPES = new Set<string>(PARTNER_TRAFFIC_EVENT_TYPES);
 
@@ -35,7 +35,7 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
     this.traffic = readModels.collection(PartnerTrafficCollections.traffic, [['account', 'tenant', 'paused'], ['nextChangeAt'], ['partnerId']]);
-    this.timeline = readModels.collection(PartnerTrafficCollections.timeline, [['partnerId', 'position']]);
+    this.timeline = readModels.collection(PartnerTrafficCollections.timeline, [TRAFFIC_TIMELINE_INDEX]);
   }
 
   /** Set by the module before start: where decided pauses become visible to the decision API. */

@@ -3,7 +3,7 @@ import { CLOCK, type Clock } from '@as2-partners/kernel';
 import { TrafficControlStreams, type PartnerFacts } from '@as2-partners/traffic-control-domain';
 import type { TrafficTarget } from '../../partner-access/traffic-target';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
-import type { PartnerTrafficDocument } from './partner-traffic.document';
+import { trafficTimelineQuery, type PartnerTrafficDocument } from './partner-traffic.document';
 import { PartnerTrafficProjection } from './partner-traffic.projection';
 import { presentTrafficState, presentWindows } from './traffic-state.presenter';
 
@@ -65,13 +65,8 @@ export class TrafficQueries {
   /** One page of the partner's traffic events, newest first, and how many there are. */
   async timelineOf(target: TrafficTarget, page: number, perPage: number) {
     const inherited = target.ref.scope === 'tenant' && target.partner.tenant === null;
-    const scopes = target.ref.scope === 'account' ? [{ tenant: null }] : inherited ? [{ tenant: target.ref.tenant }, { tenant: null }] : [{ tenant: target.ref.tenant }];
-    return this.views.timeline.find({
-      filter: { partnerId: target.ref.partnerId, account: target.ref.account, $or: scopes },
-      sort: { position: -1 },
-      skip: (page - 1) * perPage,
-      limit: perPage,
-    });
+    const tenants = target.ref.scope === 'account' ? [null] : inherited ? [target.ref.tenant, null] : [target.ref.tenant];
+    return this.views.timeline.find(trafficTimelineQuery(target.ref.account, target.ref.partnerId, tenants, page, perPage));
   }
 }
 

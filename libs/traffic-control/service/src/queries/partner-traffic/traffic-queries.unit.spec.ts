@@ -1,7 +1,9 @@
+import type { ReadModelCollection } from '@as2-partners/kernel';
 import { InMemoryReadModelStore } from '@as2-partners/kernel-testing';
 import { TrafficControlStreams, type DirectionPause, type PartnerFacts, type TrafficScope } from '@as2-partners/traffic-control-domain';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
-import type { PartnerTrafficDocument } from './partner-traffic.document';
+import type { TrafficTarget } from '../../partner-access/traffic-target';
+import { TRAFFIC_TIMELINE_INDEX, type PartnerTrafficDocument, type TrafficTimelineDocument } from './partner-traffic.document';
 import type { PartnerTrafficProjection } from './partner-traffic.projection';
 import { TrafficQueries } from './traffic-queries';
 
@@ -157,5 +159,44 @@ describe('traffic queries: the paused list of a tenant', () => {
       ['prt_b', 'tenant'],
       ['prt_a', 'tenant'],
     ]);
+  });
+});
+
+describe("traffic queries: a partner's timeline", () => {
+  let timeline: ReadModelCollection<TrafficTimelineDocument>;
+  let queries: TrafficQueries;
+
+  beforeEach(async () => {
+    timeline = new InMemoryReadModelStore().collection<TrafficTimelineDocument>('traffic_control_timeline');
+    queries = new TrafficQueries({ timeline } as unknown as PartnerTrafficProjection, new LiveTrafficDirectory(), { now: () => new Date(NOW) });
+    // prt_1's events in its tenant, another tenant, the account; another partner's and another account's
+    const levels: [string, string, string | null][] = [['acc', 'prt_1', 'ten'], ['acc', 'prt_1', 'other'], ['acc', 'prt_1', null], ['acc', 'prt_2', 'ten'], ['acc2', 'prt_1', 'ten']];
+    for (let i = 0; i < 25; i += 1) {
+      const [account, partnerId, tenant] = levels[i % levels.length];
+      await timeline.put({ _id: `evt_${i}`, partnerId, account, tenant, type: 'x', data: {}, actor: { type: 'user', id: 'usr' }, occurredAt: new Date(NOW + i).toISOString(), position: i + 1 });
+    }
+  });
+
+  const target = (scope: 'tenant' | 'account', owner: string | null): TrafficTarget => ({
+    stream: 'stream',
+    ref: { partnerId: 'prt_1', account: 'acc', tenant: scope === 'tenant' ? 'ten' : null, scope },
+    partner: { partnerId: 'prt_1', account: 'acc', tenant: owner, as2Id: 'P1', name: 'p1', active: true, deleted: false, stationId: null },
+  });
+
+  it.each<{ label: string; scope: 'tenant' | 'account'; owner: string | null; tenants: (string | null)[] }>([
+    { label: "a tenant's own partner: its tenant's events", scope: 'tenant', owner: 'ten', tenants: ['ten'] },
+    { label: "an inherited partner: the tenant's and the account's", scope: 'tenant', owner: null, tenants: ['ten', null] },
+    { label: "the account's partner: the account's", scope: 'account', owner: null, tenants: [null] },
+  ])('$label, newest first, through the timeline index (one equality a level, no other tenant)', async ({ scope, owner, tenants }) => {
+    const find = jest.spyOn(timeline, 'find');
+    const page = await queries.timelineOf(target(scope, owner), 1, 3);
+    const all = [...Array(25).keys()].filter((i) => i % 5 < 3 && tenants.includes(['ten', 'other', null][i % 5] as string | null)).reverse();
+    expect(page.items.map((doc) => doc._id)).toEqual(all.slice(0, 3).map((i) => `evt_${i}`));
+    expect(page.total).toBe(all.length);
+    // every filter field is in the index (equalities, or an $or of equalities on `tenant`), the sort its tail
+    const { filter, sort } = find.mock.calls[0][0];
+    expect(Object.keys(filter).every((field) => field === '$or' || (TRAFFIC_TIMELINE_INDEX as readonly string[]).includes(field))).toBe(true);
+    expect(tenants.length === 1 ? filter['tenant'] : filter['$or']).toEqual(tenants.length === 1 ? tenants[0] : tenants.map((tenant) => ({ tenant })));
+    expect(Object.keys(sort ?? {})).toEqual(TRAFFIC_TIMELINE_INDEX.slice(-2));
   });
 });
