@@ -4,8 +4,8 @@ export { ActivationScheduler, type DueActivations, type ActivationSchedulerOptio
 export { ActivationSchedulerLifecycle } from './schedules/rollover-activation/activation-scheduler.lifecycle';
 export { RolloverActivation, type PartnerScope } from './schedules/rollover-activation/rollover-activation';
 export { HttpTimestamper, openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
-export { CertificateQueries, type CertificateListCriteria } from './queries/certificate-views/certificate-queries';
-export { CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
+export { CertificateQueries, certificatesWithFingerprintQuery, type CertificateListCriteria } from './queries/certificate-views/certificate-queries';
+export { CERTIFICATE_FINGERPRINT_INDEX, CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
 export type { CertificateViewDocument } from './queries/certificate-views/certificate-view.document';
 export { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';
 export {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Filter, Page } from '@as2-partners/kernel';
+import type { Filter, FindQuery, Page } from '@as2-partners/kernel';
 import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument } from './certificate-view.document';
 import { CertificateViewsProjection } from './certificate-views.projection';
 import type { PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
@@ -20,6 +20,15 @@ export interface CertificateListCriteria {
 /** Certificates a caller sees: its tenant's, and the account-level ones shared with every tenant of the account. */
 export function visibleTo(account: string, tenant: string | null): Filter {
   return tenant === null ? { account, tenant: null } : { account, $or: [{ tenant }, { tenant: null }] };
+}
+
+/**
+ * The first `limit` certificates with this SHA-256 fingerprint `visibleTo(account, tenant)`, oldest first: each level
+ * (the tenant's, the account's) one range of CERTIFICATE_FINGERPRINT_INDEX in its order, so an upload's duplicate check
+ * reads the certificates with that fingerprint only (it walked the tenant's certificates in creation order).
+ */
+export function certificatesWithFingerprintQuery(account: string, tenant: string | null, fingerprintSha256: string, limit: number): FindQuery {
+  return { filter: { $and: [visibleTo(account, tenant), { 'certificate.fingerprintSha256': fingerprintSha256 }] }, sort: { createdAt: 1, _id: 1 }, limit };
 }
 
 @Injectable()
@@ -43,11 +52,7 @@ export class CertificateQueries {
 
   /** The first `limit` certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first, and how many there are. */
   async withFingerprint(account: string, tenant: string | null, fingerprintSha256: string, limit: number): Promise<Page<CertificateViewDocument>> {
-    return this.views.certificates.find({
-      filter: { $and: [visibleTo(account, tenant), { 'certificate.fingerprintSha256': fingerprintSha256 }] },
-      sort: { createdAt: 1, _id: 1 },
-      limit,
-    });
+    return this.views.certificates.find(certificatesWithFingerprintQuery(account, tenant, fingerprintSha256, limit));
   }
 
   /** A certificate the caller may see, or null. */

@@ -28,6 +28,9 @@ import {
   type PartnerSlotsDocument,
 } from './certificate-view.document';
 
+/** A fingerprint's certificates of one level (a tenant's, or the account's as tenant null) in creation order: an upload's duplicate check. */
+export const CERTIFICATE_FINGERPRINT_INDEX = ['account', 'tenant', 'certificate.fingerprintSha256', 'createdAt', '_id'] as const;
+
 /** The entry saying the partner certificates were filled from the certificates (files written before they were kept have none). */
 const FILLED = '$filled';
 type FilledMarker = { readonly _id: typeof FILLED };
@@ -50,7 +53,7 @@ export class CertificateViewsProjection extends FollowedProjection {
       ['account', 'tenant', 'createdAt'],
       ['partnerIds'],
       ['expiresAt'],
-      ['account', 'certificate.fingerprintSha256'],
+      CERTIFICATE_FINGERPRINT_INDEX,
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
     this.partnerCertificates = readModels.collection(CertificateLifecycleCollections.partnerCertificates, [['partnerId', 'account', 'tenant', 'createdAt']]);
