@@ -4,7 +4,7 @@ export { ActivationScheduler, type DueActivations, type ActivationSchedulerOptio
 export { ActivationSchedulerLifecycle } from './schedules/rollover-activation/activation-scheduler.lifecycle';
 export { RolloverActivation, type PartnerScope } from './schedules/rollover-activation/rollover-activation';
 export { HttpTimestamper, openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
-export { CertificateQueries, certificatesWithFingerprintQuery, type CertificateListCriteria } from './queries/certificate-views/certificate-queries';
+export { CertificateQueries, certificateListQuery, certificatesWithFingerprintQuery, type CertificateListCriteria } from './queries/certificate-views/certificate-queries';
 export { CERTIFICATE_FINGERPRINT_INDEX, CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
 export type { CertificateViewDocument } from './queries/certificate-views/certificate-view.document';
 export { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';

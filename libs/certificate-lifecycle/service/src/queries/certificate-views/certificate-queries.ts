@@ -31,17 +31,26 @@ export function certificatesWithFingerprintQuery(account: string, tenant: string
   return { filter: { $and: [visibleTo(account, tenant), { 'certificate.fingerprintSha256': fingerprintSha256 }] }, sort: { createdAt: 1, _id: 1 }, limit };
 }
 
+/**
+ * One page of the certificates a caller sees, oldest first, filtered; with a partner, of that partner's entries (the
+ * partner certificates collection), else of the certificates, where a usage or an active filter is one range a level
+ * of its index in creation order, and an expiry bound one range a level of the expiry index.
+ */
+export function certificateListQuery(criteria: CertificateListCriteria): FindQuery {
+  const conditions: Filter[] = [visibleTo(criteria.account, criteria.tenant)];
+  if (criteria.partnerId) conditions.push({ partnerId: criteria.partnerId });
+  if (criteria.usage) conditions.push({ usage: criteria.usage });
+  if (criteria.expiringBefore) conditions.push({ expiresAt: { $lt: criteria.expiringBefore } });
+  if (criteria.active !== undefined) conditions.push({ active: criteria.active });
+  return { filter: { $and: conditions }, sort: { createdAt: 1, _id: 1 }, skip: (criteria.page - 1) * criteria.perPage, limit: criteria.perPage };
+}
+
 @Injectable()
 export class CertificateQueries {
   constructor(@Inject(CertificateViewsProjection) private readonly views: CertificateViewsProjection) {}
 
   async list(criteria: CertificateListCriteria): Promise<Page<CertificateViewDocument>> {
-    const conditions: Filter[] = [visibleTo(criteria.account, criteria.tenant)];
-    if (criteria.partnerId) conditions.push({ partnerId: criteria.partnerId });
-    if (criteria.usage) conditions.push({ usage: criteria.usage });
-    if (criteria.expiringBefore) conditions.push({ expiresAt: { $lt: criteria.expiringBefore } });
-    if (criteria.active !== undefined) conditions.push({ active: criteria.active });
-    const query = { filter: { $and: conditions }, sort: { createdAt: 1, _id: 1 }, skip: (criteria.page - 1) * criteria.perPage, limit: criteria.perPage } as const;
+    const query = certificateListQuery(criteria);
     if (!criteria.partnerId) return this.views.certificates.find(query);
     // a partner's entries are one index range, ordered as its certificates (same createdAt, then ids after one prefix)
     const page = await this.views.partnerCertificates.find(query);

@@ -54,6 +54,10 @@ export class CertificateViewsProjection extends FollowedProjection {
       ['partnerIds'],
       ['expiresAt'],
       CERTIFICATE_FINGERPRINT_INDEX,
+      // a list filtered by usage, by state or by expiry: one range a level, not the level's every certificate
+      ['account', 'tenant', 'usage', 'createdAt', '_id'],
+      ['account', 'tenant', 'active', 'createdAt', '_id'],
+      ['account', 'tenant', 'expiresAt'],
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
     this.partnerCertificates = readModels.collection(CertificateLifecycleCollections.partnerCertificates, [['partnerId', 'account', 'tenant', 'createdAt']]);

@@ -2,11 +2,18 @@ import { describeWithServer } from '@as2-partners/kernel-testing';
 import type { FindQuery, FollowedProjectionDependencies, ReadModelCollection, ReadModelStore } from '@as2-partners/kernel';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { MongoReadModelStore } from '@as2-partners/read-model-mongo';
-import { CERTIFICATE_FINGERPRINT_INDEX, certificatesWithFingerprintQuery, CertificateViewsProjection, type CertificateViewDocument } from '@as2-partners/certificate-lifecycle-service';
+import {
+  CERTIFICATE_FINGERPRINT_INDEX,
+  certificateListQuery,
+  certificatesWithFingerprintQuery,
+  CertificateViewsProjection,
+  type CertificateListCriteria,
+  type CertificateViewDocument,
+} from '@as2-partners/certificate-lifecycle-service';
 import { scratchMongoDatabase } from './scratch-mongo-database.spec-support';
 
 /**
- * An upload's duplicate check (the certificates with its fingerprint its tenant may see) goes through the declared
+ * The certificate store's lists filtered by usage, state or expiry, and an upload's duplicate check (the certificates with its fingerprint its tenant may see) goes through the declared
  * fingerprint index on both stores: each level (the tenant's, the account's) one index range in creation order, never
  * the tenant's other certificates (it walked them all in creation order: an upload's cost grew with the tenant's store).
  */
@@ -21,11 +28,11 @@ const seed: CertificateViewDocument[] = Array.from({ length: 420 }, (_, i) => {
     account: i % 30 === 29 ? 'other' : account,
     tenant: i % 4 === 0 ? null : i % 4 === 1 ? 't2' : 't1',
     name: `c${i}`,
-    usage: 'encryption',
+    usage: i % 5 === 0 ? 'tls' : i % 5 === 1 ? 'signing' : 'encryption',
     type: 'partner',
     certificate: { fingerprintSha256 } as CertificateViewDocument['certificate'],
-    expiresAt: '2027-01-01T00:00:00.000Z',
-    active: true,
+    expiresAt: new Date(Date.UTC(2027, 0, 1) + ((i * 37) % 420) * 86_400_000).toISOString(),
+    active: i % 9 !== 4,
     partnerIds: [],
     usedBy: [],
     expiryNotice: null,
@@ -52,7 +59,26 @@ function certificatesOf(store: ReadModelStore): ReadModelCollection<CertificateV
   return new CertificateViewsProjection({} as FollowedProjectionDependencies, store).certificates;
 }
 
-describe('certificates of a fingerprint: embedded store', () => {
+/** Lists a filter narrows to few of a level's certificates: each must be an index range, not the level's every one. */
+const lists: { label: string; criteria: Omit<CertificateListCriteria, 'account' | 'page' | 'perPage'>; page: number; sorted: boolean }[] = [
+  { label: "a tenant's tls certificates", criteria: { tenant: 't1', usage: 'tls' }, page: 1, sorted: true },
+  { label: "a tenant's tls certificates, page 2", criteria: { tenant: 't1', usage: 'tls' }, page: 2, sorted: true },
+  { label: "a tenant's inactive certificates", criteria: { tenant: 't1', active: false }, page: 1, sorted: true },
+  { label: "the account's signing certificates", criteria: { tenant: null, usage: 'signing' }, page: 1, sorted: true },
+  // a bound on expiry: the bound's range a level, its matches then sorted by creation (as few as expire before it)
+  { label: "a tenant's certificates expiring within a month", criteria: { tenant: 't1', expiringBefore: '2027-02-01T00:00:00.000Z' }, page: 1, sorted: false },
+];
+
+function expectedList(criteria: (typeof lists)[number]['criteria'], page: number): { ids: string[]; total: number } {
+  const all = seed
+    .filter((doc) => doc.account === account && (doc.tenant === null || doc.tenant === criteria.tenant))
+    .filter((doc) => (criteria.usage === undefined || doc.usage === criteria.usage) && (criteria.active === undefined || doc.active === criteria.active))
+    .filter((doc) => criteria.expiringBefore === undefined || doc.expiresAt < criteria.expiringBefore)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id));
+  return { ids: all.slice((page - 1) * 10, page * 10).map((doc) => doc._id), total: all.length };
+}
+
+describe('certificate store queries: embedded store', () => {
   let store: EmbeddedReadModelStore;
   let certificates: ReadModelCollection<CertificateViewDocument> & { explain(query: FindQuery): string[] };
 
@@ -75,10 +101,24 @@ describe('certificates of a fingerprint: embedded store', () => {
     expect(found.items.map((doc) => doc._id)).toEqual(want.ids);
     expect(found.total).toBe(want.total);
   });
+
+  it.each(lists)('a list: $label', async ({ criteria, page, sorted }) => {
+    const query = certificateListQuery({ account, ...criteria, page, perPage: 10 });
+    const plan = certificates.explain(query);
+    const searches = plan.filter((step) => !/TEMP B-TREE/.test(step));
+    expect(searches).toHaveLength(criteria.tenant === null ? 1 : 2);
+    // narrowed by account, level and the filter's field (equalities, or the expiry bound's range)
+    for (const step of searches) expect(step).toMatch(/^SEARCH read_model_docs USING INDEX read_model_index_\w+ \(<expr>=\? AND <expr>=\? AND <expr>(=\?|>\? AND <expr><\?)\)$/);
+    if (sorted) expect(searches).toEqual(plan);
+    const found = await certificates.find(query);
+    const want = expectedList(criteria, page);
+    expect(found.items.map((doc) => doc._id)).toEqual(want.ids);
+    expect(found.total).toBe(want.total);
+  });
 });
 
-describeWithServer('MONGO_URL', 'certificates of a fingerprint: MongoDB wire', (url) => {
-  const scratch = scratchMongoDatabase(url, 'certificate_fingerprint_plans');
+describeWithServer('MONGO_URL', 'certificate store queries: MongoDB wire', (url) => {
+  const scratch = scratchMongoDatabase(url, 'certificate_store_plans');
   let store: MongoReadModelStore;
   let certificates: ReadModelCollection<CertificateViewDocument>;
 
@@ -97,6 +137,13 @@ describeWithServer('MONGO_URL', 'certificates of a fingerprint: MongoDB wire', (
     expect(await scratch.indexKeys('certificate_lifecycle_certificates')).toContainEqual(Object.fromEntries(CERTIFICATE_FINGERPRINT_INDEX.map((field) => [field, 1])));
     const found = await certificates.find(certificatesWithFingerprintQuery(account, tenant, fingerprint, LIMIT));
     const want = expected(tenant, fingerprint);
+    expect(found.items.map((doc) => doc._id)).toEqual(want.ids);
+    expect(found.total).toBe(want.total);
+  });
+
+  it.each(lists)('a list: $label', async ({ criteria, page }) => {
+    const found = await certificates.find(certificateListQuery({ account, ...criteria, page, perPage: 10 }));
+    const want = expectedList(criteria, page);
     expect(found.items.map((doc) => doc._id)).toEqual(want.ids);
     expect(found.total).toBe(want.total);
   });
