@@ -252,18 +252,21 @@ describe('traffic control: pauses answer the documented decision', () => {
     const window = { starts_at: new Date(Date.now() + hour).toISOString(), ends_at: new Date(Date.now() + 2 * hour).toISOString(), reason: 'upgrade' };
     const refusals = [
       await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'no mode' }),
-      await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'no mode', response: null }),
       await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'a mode', response: 'http_422' }),
       await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'a mode', response: 'no-such-mode' }),
       await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, direction: 'incoming' }),
-      await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, direction: 'both', response: null }),
+      await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, direction: 'both' }),
     ];
     for (const refused of refusals) {
       expect([refused.status, refused.body.error.code, Object.keys(refused.body.errors)]).toEqual([422, 'INVALID_TRAFFIC_SETTING', ['response']]);
     }
-    // a mode that is none is still the body's error; a resume with one is refused as before
-    const unknown = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'x', response: 'no-such-mode' });
-    expect([unknown.status, unknown.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    // a mode that is none (a JSON null, an unknown name) is still the body's error; a resume with one is refused as before
+    for (const response of [null, 'no-such-mode']) {
+      const unknown = await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, reason: 'x', response });
+      expect([unknown.status, unknown.body.error.code, Object.keys(unknown.body.errors)]).toEqual([422, 'VALIDATION_FAILED', ['response']]);
+    }
+    const nullMode = await admin.post(`/v1/partners/${partnerId}/traffic/windows`, { ...window, direction: 'both', response: null });
+    expect([nullMode.status, nullMode.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
     expect((await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: false, response: 'http_422' })).body.error.code).toBe('INVALID_TRAFFIC_SETTING');
     const state = (await admin.get(`/v1/partners/${partnerId}/traffic`)).body.data;
     expect([state.incoming.paused, state.outgoing.paused]).toEqual([false, false]);

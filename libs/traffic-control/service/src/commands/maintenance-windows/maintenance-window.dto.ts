@@ -19,8 +19,9 @@ export class ScheduleWindowDto {
   ends_at!: string;
 
   @ApiPropertyOptional({ enum: INCOMING_RESPONSES, description: 'Required unless the direction is outgoing' })
-  // Checked when given; an incoming window without one is the decider's to refuse (422 INVALID_TRAFFIC_SETTING, as documented).
-  @ValidateIf((o: ScheduleWindowDto) => o.response !== undefined && o.response !== null)
+  // Checked when given (a JSON null is no mode: 422 naming it); an incoming window without one is the decider's to
+  // refuse (422 INVALID_TRAFFIC_SETTING, as documented).
+  @ValidateIf((o: ScheduleWindowDto) => o.response !== undefined)
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 

@@ -10,9 +10,10 @@ export class PauseIncomingDto {
   @IsBoolean({ message: 'The paused field must be true or false' })
   paused!: boolean;
 
-  // Checked when given; a pause without one is the decider's to refuse (422 INVALID_TRAFFIC_SETTING, as documented).
+  // Checked when given (a JSON null is no mode: 422 naming it); a pause without one is the decider's to refuse (422
+  // INVALID_TRAFFIC_SETTING, as documented).
   @ApiPropertyOptional({ enum: INCOMING_RESPONSES, description: 'Required when pausing' })
-  @ValidateIf((o: PauseIncomingDto) => o.response !== undefined && o.response !== null)
+  @ValidateIf((o: PauseIncomingDto) => o.response !== undefined)
   @IsIn(INCOMING_RESPONSES, { message: `The response must be one of: ${INCOMING_RESPONSES.join(', ')}` })
   response?: IncomingResponse;
 
