@@ -86,8 +86,12 @@ const RESOLVED_PARTNERSHIP_SCHEMA = object({
   as2_instance: AS2_INSTANCE_SCHEMA,
   partner: {
     ...PARTNER_SCHEMA,
-    required: [...(PARTNER_SCHEMA.required ?? []), 'certificates'],
-    properties: { ...PARTNER_SCHEMA.properties, certificates: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+    required: [...(PARTNER_SCHEMA.required ?? []), 'certificates', 'certificates_total'],
+    properties: {
+      ...PARTNER_SCHEMA.properties,
+      certificates: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Oldest first, at most 100: every certificate current in a slot, then the newest others (as in the partner\'s details)' },
+      certificates_total: { type: 'integer', minimum: 0, description: 'How many certificates the partner holds' },
+    },
   },
   overrides: OVERRIDES_SCHEMA,
   effective: {

@@ -1,4 +1,5 @@
-import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
+import { PartnerCertificateCollections, type PartnerCertificateDocument } from '../queries/partner-certificates/partner-certificate.documents';
 import { eventually } from '@as2-partners/kernel-testing';
 import { requestMetadata } from '@as2-partners/platform';
 import { PartnershipRemoval } from '../write-model/partnership-removal';
@@ -209,6 +210,36 @@ describe('partnerships (/v1/partnerships) and the routing question (/v1/partners
   });
 
   describe('resolve', () => {
+    it("lists the partner's certificates as its details do: at most 100, every one in a slot first, and how many it holds", async () => {
+      const ours = await instance(ctx.api, 'bounded-us');
+      const holder = await partner(ctx.api, 'bounded-them');
+      await pair(ctx.api, ours.id, holder.id);
+      const copies = ctx.t.app.get<ReadModelStore>(READ_MODEL_STORE).collection<PartnerCertificateDocument>(PartnerCertificateCollections.partnerCertificates);
+      const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+      await copies.putMany(
+        Array.from({ length: 150 }, (_, i) => ({
+          _id: `${holder.id}:crt_${String(i).padStart(4, '0')}`,
+          partnerId: holder.id,
+          certificateId: `crt_${String(i).padStart(4, '0')}`,
+          account: ctx.account,
+          tenant: ctx.tenant,
+          name: `c${i}`,
+          type: 'partner',
+          usage: 'both',
+          subject: `CN=c${i}`,
+          notAfter: '2030-01-01T00:00:00.000Z',
+          createdAt: at(i),
+          attachedAt: at(i),
+          retired: false,
+        })),
+      );
+      const resolved = (await ctx.api.get('/v1/partnerships/resolve?as2_from=bounded-us&as2_to=bounded-them')).body.data.partner;
+      expect(resolved.certificates_total).toBe(150);
+      expect(resolved.certificates).toHaveLength(100);
+      // none in a slot here: the newest 100, oldest first
+      expect(resolved.certificates.map((c: { id: string }) => c.id)).toEqual(Array.from({ length: 100 }, (_, i) => `crt_${String(i + 50).padStart(4, '0')}`));
+    });
+
     it('answers the pair of a message by its AS2 ids in both directions, with the effective settings', async () => {
       const ours = await instance(ctx.api, 'mycompany');
       const amazon = await partner(ctx.api, 'amazon', { name: 'Amazon', sign: false, encrypt: true, encrypt_algorithm: 'AES128_CBC', subject: 'Partner subject', mdn_mode: 'async' });

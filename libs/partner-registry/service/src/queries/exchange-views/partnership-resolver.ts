@@ -4,7 +4,7 @@ import { presentPartnerCertificate } from '../partner-certificates/partner-certi
 import { certificateOwnerOf, PartnerCertificatesQuery } from '../partner-certificates/partner-certificates.query';
 import { PartnerQueries } from '../partner-views/partner-queries';
 import type { PartnerViewDocument } from '../partner-views/partner-view.document';
-import { presentPartner } from '../partner-views/partner.presenter';
+import { presentPartner, shownOf } from '../partner-views/partner.presenter';
 import { ExchangeQueries } from './exchange-queries';
 import type { As2InstanceDocument, PartnershipDocument } from './exchange-view.documents';
 import { presentAs2Instance, presentOverridesOfPartnership } from './exchange.presenter';
@@ -49,7 +49,8 @@ export class PartnershipResolver {
       // Off instances and inactive partners neither send nor receive: the gateway refuses the message.
       can_exchange: instance.status === 'on' && partner.settings.active,
       as2_instance: presentAs2Instance(instance),
-      partner: { ...presentPartner(partner), certificates: certificates.map(presentPartnerCertificate) },
+      // as in the partner's details: at most 100, those in a slot first (a partner holding thousands answered them all, each message)
+      partner: { ...presentPartner(partner), certificates: shownOf(certificates.map(presentPartnerCertificate)), certificates_total: certificates.length },
       overrides: presentOverridesOfPartnership(partnership.overrides),
       effective: { my_as2_id: instance.myAs2Id, my_as2_alias: instance.myAs2Alias, my_email: instance.myEmail, partner_as2_id: partner.as2Id, ...settings },
     };

@@ -70,11 +70,11 @@ export function presentPartner(doc: PartnerViewDocument, type: PresentedType = d
 export const DETAILS_CERTIFICATES_SHOWN = 100;
 
 /**
- * The certificates a partner's details list, oldest first: every one current in a slot (what the partner's messages
+ * The certificates a partner's details (and a resolved partnership's partner) list, oldest first: every one current in a slot (what the partner's messages
  * use), then the newest others (a slot's scheduled backup, a rollover's next certificate: uploaded last), in all
  * DETAILS_CERTIFICATES_SHOWN. A partner holding hundreds answered each of them (116 KB at 500).
  */
-function shownOf(certificates: readonly PresentedPartnerCertificate[]): PresentedPartnerCertificate[] {
+export function shownOf(certificates: readonly PresentedPartnerCertificate[]): PresentedPartnerCertificate[] {
   if (certificates.length <= DETAILS_CERTIFICATES_SHOWN) return [...certificates];
   let others = Math.max(0, DETAILS_CERTIFICATES_SHOWN - certificates.filter((certificate) => certificate.slots.length > 0).length);
   const shown = new Set<PresentedPartnerCertificate>();
