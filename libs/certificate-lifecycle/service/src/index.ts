@@ -7,6 +7,7 @@ export { HttpTimestamper, openTimestamper, TIMESTAMPER, type Timestamper } from 
 export { CertificateQueries, certificateListQuery, certificatesWithFingerprintQuery, type CertificateListCriteria } from './queries/certificate-views/certificate-queries';
 export { CERTIFICATE_FINGERPRINT_INDEX, CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
 export type { CertificateViewDocument } from './queries/certificate-views/certificate-view.document';
+export { readPartnerTimeline, type PartnerNotices, type TimelinePage } from './queries/trust-timeline/partner-timeline';
 export { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';
 export {
   OurKeyOperations,

@@ -8,7 +8,6 @@ import { PartnerAccess } from '../../partner-access/partner-access';
 import { CertificateQueries } from '../../queries/certificate-views/certificate-queries';
 import { readPartnerTimeline } from '../../queries/trust-timeline/partner-timeline';
 import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
-import { CertificateWriteModel } from '../../write-model/certificate-write-model';
 import { presentEvidence } from '../../queries/trust-timeline/evidence.presenter';
 import { presentTrustState } from './trust-state.presenter';
 import { ActivateDto, RetireDto, ScheduleRolloverDto } from './trust.dto';
@@ -22,7 +21,6 @@ export class TrustController {
   constructor(
     private readonly handler: TrustHandler,
     private readonly access: PartnerAccess,
-    private readonly writeModel: CertificateWriteModel,
     @Inject(CertificateQueries) private readonly queries: CertificateQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -98,8 +96,7 @@ export class TrustController {
     await this.access.resolve(ctx, partnerId, 'read');
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
-    const state = await this.writeModel.partnerState(partnerId);
-    const timeline = await readPartnerTimeline(this.store, partnerId, state, page, perPage);
+    const timeline = await readPartnerTimeline(this.store, this.queries, partnerId, page, perPage);
     return { data: timeline.events.map(presentTimelineEvent), pagination: paginationOf(page, perPage, timeline.total, timeline.events.length) };
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Filter, FindQuery, Page } from '@as2-partners/kernel';
-import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument } from './certificate-view.document';
+import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument, type PartnerNoticeDocument } from './certificate-view.document';
 import { CertificateViewsProjection } from './certificate-views.projection';
 import type { PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { emptyPartnerCertificates } from '@as2-partners/certificate-lifecycle-domain';
@@ -57,6 +57,11 @@ export class CertificateQueries {
     const ids = page.items.map((entry) => (entry as PartnerCertificateDocument).certificateId);
     const docs = await this.byIds(ids);
     return { items: ids.flatMap((id) => docs.get(id) ?? []), total: page.total };
+  }
+
+  /** The newest `limit` certificate notices on a partner's timeline, and how many there are. */
+  async newestPartnerNotices(partnerId: string, limit: number): Promise<Page<PartnerNoticeDocument>> {
+    return (await this.views.partnerNotices.find({ filter: { partnerId }, sort: { position: -1 }, limit })) as Page<PartnerNoticeDocument>;
   }
 
   /** The first `limit` certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first, and how many there are. */

@@ -1,4 +1,5 @@
 import {
+  CertificateLifecycleStreams,
   certificatesWithRoles,
   emptyPartnerCertificates,
   isCertificateLifecycleEventType,
@@ -18,13 +19,18 @@ import {
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import {
+  attachedLinkOf,
   CertificateLifecycleCollections,
   dueAtOf,
   partnerCertificatesOf,
+  partnerNoticesOf,
   stateOfStored,
   storedStateOf,
+  timelineNoticeOf,
+  type CertificateTimelineLinkDocument,
   type CertificateViewDocument,
   type PartnerCertificateDocument,
+  type PartnerNoticeDocument,
   type PartnerSlotsDocument,
 } from './certificate-view.document';
 
@@ -46,6 +52,10 @@ export class CertificateViewsProjection extends FollowedProjection {
   readonly partnerSlots: ReadModelCollection<PartnerSlotsDocument>;
   /** Each certificate once for each of its partners: what a partner's list pages through (`partnerIds` is an array). */
   readonly partnerCertificates: ReadModelCollection<PartnerCertificateDocument | FilledMarker>;
+  /** Each certificate's partners and notices: what a notice or an attachment adds to partners' timelines. */
+  readonly certificateTimelineLinks: ReadModelCollection<CertificateTimelineLinkDocument>;
+  /** The certificate notices on each partner's timeline, by position: a timeline page reads none of its other certificates. */
+  readonly partnerNotices: ReadModelCollection<PartnerNoticeDocument | FilledMarker>;
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
@@ -61,12 +71,63 @@ export class CertificateViewsProjection extends FollowedProjection {
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
     this.partnerCertificates = readModels.collection(CertificateLifecycleCollections.partnerCertificates, [['partnerId', 'account', 'tenant', 'createdAt']]);
+    this.certificateTimelineLinks = readModels.collection(CertificateLifecycleCollections.certificateTimelineLinks, [['certificateId']]);
+    this.partnerNotices = readModels.collection(CertificateLifecycleCollections.partnerNotices, [['partnerId', 'position']]);
   }
 
-  /** Fills the partner certificates from the certificates once (a file written before they were kept), then follows. */
+  /** Fills the partner certificates and the partners' notices once (a file written before they were kept), then follows. */
   override async start(): Promise<void> {
     await this.fillPartnerCertificates();
+    await this.fillPartnerNotices();
     await super.start();
+  }
+
+  /**
+   * The attachments from each partner's folded state, then the notices of each attached certificate from its stream.
+   * Links and notices are only ever added, under ids of their own: what the following then applies again changes nothing.
+   */
+  private async fillPartnerNotices(): Promise<void> {
+    if (await this.partnerNotices.get(FILLED)) return;
+    for (let after = ''; ; ) {
+      const page = await this.partnerSlots.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
+      const links = page.items.flatMap((slots) => slots.state.attached.map((attached) => attachedLinkOf(attached.certificateId, slots._id)));
+      if (links.length > 0) await this.certificateTimelineLinks.putMany(links);
+      if (page.items.length < FILL_CHUNK) break;
+      after = page.items[page.items.length - 1]._id;
+    }
+    let filled = '';
+    for (let after = ''; ; ) {
+      const page = await this.certificateTimelineLinks.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
+      for (const link of page.items) {
+        if (link.certificateId === filled) continue;
+        filled = link.certificateId;
+        for (const event of await this.followed.store.readStream(CertificateLifecycleStreams.certificate(filled))) await this.linkNotice(event);
+      }
+      if (page.items.length < FILL_CHUNK) break;
+      after = page.items[page.items.length - 1]._id;
+      // a store that answers at once would hold the event loop for the whole fill (3,000 certificates: ~150 ms)
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.partnerNotices.put({ _id: FILLED });
+  }
+
+  /** A certificate notice, on the timeline of each partner the certificate was attached to that it names or leaves unnamed. */
+  private async linkNotice(event: RecordedEvent): Promise<void> {
+    const notice = timelineNoticeOf(event);
+    if (!notice) return;
+    const links = await this.certificateTimelineLinks.find({ filter: { certificateId: notice.certificateId }, withoutTotal: true });
+    const notices = partnerNoticesOf([...links.items.filter((link) => link.kind === 'attached'), notice]);
+    if (notices.length > 0) await this.partnerNotices.putMany(notices);
+    await this.certificateTimelineLinks.put(notice);
+  }
+
+  /** A certificate attached to a partner: its notices so far go on the partner's timeline (those after it, as they come). */
+  private async linkAttachment(partnerId: string, certificateId: string): Promise<void> {
+    const attached = attachedLinkOf(certificateId, partnerId);
+    const links = await this.certificateTimelineLinks.find({ filter: { certificateId }, withoutTotal: true });
+    const notices = partnerNoticesOf([attached, ...links.items.filter((link) => link.kind === 'notice')]);
+    if (notices.length > 0) await this.partnerNotices.putMany(notices);
+    await this.certificateTimelineLinks.put(attached);
   }
 
   private async fillPartnerCertificates(): Promise<void> {
@@ -113,9 +174,9 @@ export class CertificateViewsProjection extends FollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear()]);
-    // the rebuild that follows writes the entries with their certificates: no fill from them at the next start
-    await this.partnerCertificates.put({ _id: FILLED });
+    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear(), this.certificateTimelineLinks.clear(), this.partnerNotices.clear()]);
+    // the rebuild that follows writes the entries and notices from the events: no fill at the next start
+    await Promise.all([this.partnerCertificates.put({ _id: FILLED }), this.partnerNotices.put({ _id: FILLED })]);
   }
 
   private async applyEvent(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
@@ -130,6 +191,8 @@ export class CertificateViewsProjection extends FollowedProjection {
   }
 
   private async applyCertificate(event: RecordedEvent & CertificateEvent): Promise<void> {
+    // a notice stays on the timelines whatever became of the certificate's view (a deleted certificate has none)
+    await this.linkNotice(event);
     if (event.type === 'certificate.uploaded.v1') {
       const d = event.data;
       const existing = await this.certificates.get(d.certificateId);
@@ -176,6 +239,8 @@ export class CertificateViewsProjection extends FollowedProjection {
     const existing = await this.partnerSlots.get(partnerId);
     const before = existing ? stateOfStored(existing.state) : emptyPartnerCertificates();
     const after = partnerCertificatesDecider.evolve(before, event);
+    // the partner's timeline shows the notices of every certificate ever attached to it (attached is never shrunk)
+    if (event.type === 'partner_certificates.certificate_attached.v1') await this.linkAttachment(partnerId, event.data.certificate.certificateId);
     await this.partnerSlots.put({
       _id: partnerId,
       account: existing?.account ?? event.metadata.account,
