@@ -9,7 +9,7 @@ import {
 } from '@as2-partners/partner-registry-service';
 import { EmbeddedReadModelStore } from '@as2-partners/read-model-embedded';
 import { MongoReadModelStore } from '@as2-partners/read-model-mongo';
-import { scratchMongoDatabase } from './scratch-mongo-database.spec-support';
+import { planParts, scratchMongoDatabase } from './scratch-mongo-database.spec-support';
 
 /**
  * One test per declared partner-view index: the query that needs it is answered through it, on the embedded store
@@ -121,19 +121,6 @@ describeWithServer('MONGO_URL', 'partner-view query plans: MongoDB wire', (url) 
     await store?.close();
     await scratch.drop();
   });
-
-  /** Every `stage` and `indexName` in a plan tree, whatever its nesting (classic or slot-based engine). */
-  function planParts(node: unknown, into = { stages: [] as string[], indexes: [] as string[] }): typeof into {
-    if (Array.isArray(node)) for (const item of node) planParts(item, into);
-    else if (node !== null && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'stage' && typeof value === 'string') into.stages.push(value);
-        else if (key === 'indexName' && typeof value === 'string') into.indexes.push(value);
-        else if (key !== 'rejectedPlans') planParts(value, into);
-      }
-    }
-    return into;
-  }
 
   it.each(cases)('$label ($index)', async ({ index, query, ordered }) => {
     const explained = await views.explain(query);

@@ -29,3 +29,16 @@ export function scratchMongoDatabase(url: string, prefix: string): ScratchMongoD
       }),
   };
 }
+
+/** Every `stage` and `indexName` in an `explain()` plan tree, whatever its nesting (classic or slot-based engine). */
+export function planParts(node: unknown, into = { stages: [] as string[], indexes: [] as string[] }): typeof into {
+  if (Array.isArray(node)) for (const item of node) planParts(item, into);
+  else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'stage' && typeof value === 'string') into.stages.push(value);
+      else if (key === 'indexName' && typeof value === 'string') into.indexes.push(value);
+      else if (key !== 'rejectedPlans') planParts(value, into);
+    }
+  }
+  return into;
+}

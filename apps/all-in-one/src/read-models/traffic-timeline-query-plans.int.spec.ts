@@ -9,7 +9,7 @@ import {
   trafficTimelineQuery,
   type TrafficTimelineDocument,
 } from '@as2-partners/traffic-control-service';
-import { scratchMongoDatabase } from './scratch-mongo-database.spec-support';
+import { planParts, scratchMongoDatabase } from './scratch-mongo-database.spec-support';
 
 /**
  * A partner's traffic timeline (GET /v1/partners/{id}/traffic/timeline and the account's) goes through the declared
@@ -95,19 +95,6 @@ describeWithServer('MONGO_URL', 'traffic timeline: MongoDB wire', (url) => {
     await store?.close();
     await scratch.drop();
   });
-
-  /** Every `stage` and `indexName` in a plan tree, whatever its nesting (classic or slot-based engine). */
-  function planParts(node: unknown, into = { stages: [] as string[], indexes: [] as string[] }): typeof into {
-    if (Array.isArray(node)) for (const item of node) planParts(item, into);
-    else if (node !== null && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'stage' && typeof value === 'string') into.stages.push(value);
-        else if (key === 'indexName' && typeof value === 'string') into.indexes.push(value);
-        else if (key !== 'rejectedPlans') planParts(value, into);
-      }
-    }
-    return into;
-  }
 
   it.each(cases)('$label', async ({ tenants, page }) => {
     const query = trafficTimelineQuery(account, partnerId, tenants, page, PER_PAGE);
