@@ -105,7 +105,7 @@ describe('CertificateQueries.list for one partner (embedded store)', () => {
         createdAt: `2025-01-01T00:00:0${n}.000Z`,
       } as unknown as CertificateViewDocument);
     }
-    await (projection as unknown as { fillPartnerCertificates(): Promise<void> }).fillPartnerCertificates?.();
+    await projection.partnerCertificates.fill(projection.certificates);
 
     expect((await list('prt_a', 1, 10)).items.map((c) => c._id)).toEqual(['crt_0', 'crt_1', 'crt_2']);
   });

@@ -125,7 +125,7 @@ describe('a partner timeline (CemEvents) on the embedded stores', () => {
     await mixedScenario();
     await follow();
     await projection.stop();
-    await Promise.all([projection.certificateTimelineLinks.clear(), projection.partnerNotices.clear()]);
+    await Promise.all([projection.notices.links.clear(), projection.notices.byPartner.clear()]);
     await follow();
     await expectSameAsReadingEveryCertificate('prt_a');
     await expectSameAsReadingEveryCertificate('prt_b');

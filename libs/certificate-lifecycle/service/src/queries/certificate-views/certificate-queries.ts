@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Filter, FindQuery, Page } from '@as2-partners/kernel';
-import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument, type PartnerNoticeDocument } from './certificate-view.document';
+import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument } from './certificate-view.document';
+import type { PartnerNoticeDocument } from '../trust-timeline/partner-notice.documents';
 import { CertificateViewsProjection } from './certificate-views.projection';
 import type { PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { emptyPartnerCertificates } from '@as2-partners/certificate-lifecycle-domain';
@@ -53,7 +54,7 @@ export class CertificateQueries {
     const query = certificateListQuery(criteria);
     if (!criteria.partnerId) return this.views.certificates.find(query);
     // a partner's entries are one index range, ordered as its certificates (same createdAt, then ids after one prefix)
-    const page = await this.views.partnerCertificates.find(query);
+    const page = await this.views.partnerCertificates.collection.find(query);
     const ids = page.items.map((entry) => (entry as PartnerCertificateDocument).certificateId);
     const docs = await this.byIds(ids);
     return { items: ids.flatMap((id) => docs.get(id) ?? []), total: page.total };
@@ -61,7 +62,7 @@ export class CertificateQueries {
 
   /** The newest `limit` certificate notices on a partner's timeline, and how many there are. */
   async newestPartnerNotices(partnerId: string, limit: number): Promise<Page<PartnerNoticeDocument>> {
-    return (await this.views.partnerNotices.find({ filter: { partnerId }, sort: { position: -1 }, limit })) as Page<PartnerNoticeDocument>;
+    return this.views.notices.newest(partnerId, limit);
   }
 
   /** The first `limit` certificates with this SHA-256 fingerprint among those `visibleTo(account, tenant)`, oldest first, and how many there are. */

@@ -1,5 +1,4 @@
 import {
-  CertificateLifecycleStreams,
   certificatesWithRoles,
   emptyPartnerCertificates,
   isCertificateLifecycleEventType,
@@ -19,28 +18,18 @@ import {
   type RecordedEvent,
 } from '@as2-partners/kernel';
 import {
-  attachedLinkOf,
   CertificateLifecycleCollections,
   dueAtOf,
-  partnerCertificatesOf,
-  partnerNoticesOf,
   stateOfStored,
   storedStateOf,
-  timelineNoticeOf,
-  type CertificateTimelineLinkDocument,
   type CertificateViewDocument,
-  type PartnerCertificateDocument,
-  type PartnerNoticeDocument,
   type PartnerSlotsDocument,
 } from './certificate-view.document';
+import { PartnerTimelineNotices } from '../trust-timeline/partner-timeline-notices';
+import { PartnerCertificateEntries } from './partner-certificate-entries';
 
 /** A fingerprint's certificates of one level (a tenant's, or the account's as tenant null) in creation order: an upload's duplicate check. */
 export const CERTIFICATE_FINGERPRINT_INDEX = ['account', 'tenant', 'certificate.fingerprintSha256', 'createdAt', '_id'] as const;
-
-/** The entry saying the partner certificates were filled from the certificates (files written before they were kept have none). */
-const FILLED = '$filled';
-type FilledMarker = { readonly _id: typeof FILLED };
-const FILL_CHUNK = 500;
 
 /**
  * The certificate store's views and each partner's slots, fed by this service's events. Partner slot state is
@@ -51,11 +40,9 @@ export class CertificateViewsProjection extends FollowedProjection {
   readonly certificates: ReadModelCollection<CertificateViewDocument>;
   readonly partnerSlots: ReadModelCollection<PartnerSlotsDocument>;
   /** Each certificate once for each of its partners: what a partner's list pages through (`partnerIds` is an array). */
-  readonly partnerCertificates: ReadModelCollection<PartnerCertificateDocument | FilledMarker>;
-  /** Each certificate's partners and notices: what a notice or an attachment adds to partners' timelines. */
-  readonly certificateTimelineLinks: ReadModelCollection<CertificateTimelineLinkDocument>;
-  /** The certificate notices on each partner's timeline, by position: a timeline page reads none of its other certificates. */
-  readonly partnerNotices: ReadModelCollection<PartnerNoticeDocument | FilledMarker>;
+  readonly partnerCertificates: PartnerCertificateEntries;
+  /** The certificate notices on each partner's timeline. */
+  readonly notices: PartnerTimelineNotices;
 
   constructor(followed: FollowedProjectionDependencies, readModels: ReadModelStore) {
     super(followed);
@@ -70,76 +57,15 @@ export class CertificateViewsProjection extends FollowedProjection {
       ['account', 'tenant', 'expiresAt'],
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
-    this.partnerCertificates = readModels.collection(CertificateLifecycleCollections.partnerCertificates, [['partnerId', 'account', 'tenant', 'createdAt']]);
-    this.certificateTimelineLinks = readModels.collection(CertificateLifecycleCollections.certificateTimelineLinks, [['certificateId']]);
-    this.partnerNotices = readModels.collection(CertificateLifecycleCollections.partnerNotices, [['partnerId', 'position']]);
+    this.partnerCertificates = new PartnerCertificateEntries(readModels);
+    this.notices = new PartnerTimelineNotices(readModels);
   }
 
   /** Fills the partner certificates and the partners' notices once (a file written before they were kept), then follows. */
   override async start(): Promise<void> {
-    await this.fillPartnerCertificates();
-    await this.fillPartnerNotices();
+    await this.partnerCertificates.fill(this.certificates);
+    await this.notices.fill(this.partnerSlots, this.followed.store);
     await super.start();
-  }
-
-  /**
-   * The attachments from each partner's folded state, then the notices of each attached certificate from its stream.
-   * Links and notices are only ever added, under ids of their own: what the following then applies again changes nothing.
-   */
-  private async fillPartnerNotices(): Promise<void> {
-    if (await this.partnerNotices.get(FILLED)) return;
-    for (let after = ''; ; ) {
-      const page = await this.partnerSlots.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      const links = page.items.flatMap((slots) => slots.state.attached.map((attached) => attachedLinkOf(attached.certificateId, slots._id)));
-      if (links.length > 0) await this.certificateTimelineLinks.putMany(links);
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
-    }
-    let filled = '';
-    for (let after = ''; ; ) {
-      const page = await this.certificateTimelineLinks.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      for (const link of page.items) {
-        if (link.certificateId === filled) continue;
-        filled = link.certificateId;
-        for (const event of await this.followed.store.readStream(CertificateLifecycleStreams.certificate(filled))) await this.linkNotice(event);
-      }
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
-      // a store that answers at once would hold the event loop for the whole fill (3,000 certificates: ~150 ms)
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await this.partnerNotices.put({ _id: FILLED });
-  }
-
-  /** A certificate notice, on the timeline of each partner the certificate was attached to that it names or leaves unnamed. */
-  private async linkNotice(event: RecordedEvent): Promise<void> {
-    const notice = timelineNoticeOf(event);
-    if (!notice) return;
-    const links = await this.certificateTimelineLinks.find({ filter: { certificateId: notice.certificateId }, withoutTotal: true });
-    const notices = partnerNoticesOf([...links.items.filter((link) => link.kind === 'attached'), notice]);
-    if (notices.length > 0) await this.partnerNotices.putMany(notices);
-    await this.certificateTimelineLinks.put(notice);
-  }
-
-  /** A certificate attached to a partner: its notices so far go on the partner's timeline (those after it, as they come). */
-  private async linkAttachment(partnerId: string, certificateId: string): Promise<void> {
-    const attached = attachedLinkOf(certificateId, partnerId);
-    const links = await this.certificateTimelineLinks.find({ filter: { certificateId }, withoutTotal: true });
-    const notices = partnerNoticesOf([attached, ...links.items.filter((link) => link.kind === 'notice')]);
-    if (notices.length > 0) await this.partnerNotices.putMany(notices);
-    await this.certificateTimelineLinks.put(attached);
-  }
-
-  private async fillPartnerCertificates(): Promise<void> {
-    if (await this.partnerCertificates.get(FILLED)) return;
-    for (let after = ''; ; ) {
-      const page = await this.certificates.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      const entries = page.items.flatMap(partnerCertificatesOf);
-      if (entries.length > 0) await this.partnerCertificates.putMany(entries);
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
-    }
-    await this.partnerCertificates.put({ _id: FILLED });
   }
 
   /**
@@ -147,22 +73,13 @@ export class CertificateViewsProjection extends FollowedProjection {
    * only entries whose fields changed, so a "used by" refresh writes none.
    */
   private async putCertificate(before: CertificateViewDocument | null, after: CertificateViewDocument): Promise<void> {
-    await this.writePartnerCertificates(before, after);
+    await this.partnerCertificates.written(before, after);
     await this.certificates.put(after);
   }
 
   private async deleteCertificate(before: CertificateViewDocument): Promise<void> {
-    await this.writePartnerCertificates(before, null);
+    await this.partnerCertificates.written(before, null);
     await this.certificates.delete(before._id);
-  }
-
-  private async writePartnerCertificates(before: CertificateViewDocument | null, after: CertificateViewDocument | null): Promise<void> {
-    const was = new Map((before ? partnerCertificatesOf(before) : []).map((entry) => [entry._id, JSON.stringify(entry)]));
-    const now = after ? partnerCertificatesOf(after) : [];
-    const changed = now.filter((entry) => was.get(entry._id) !== JSON.stringify(entry));
-    if (changed.length > 0) await this.partnerCertificates.putMany(changed);
-    const kept = new Set(now.map((entry) => entry._id));
-    for (const id of was.keys()) if (!kept.has(id)) await this.partnerCertificates.delete(id);
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -174,9 +91,7 @@ export class CertificateViewsProjection extends FollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear(), this.certificateTimelineLinks.clear(), this.partnerNotices.clear()]);
-    // the rebuild that follows writes the entries and notices from the events: no fill at the next start
-    await Promise.all([this.partnerCertificates.put({ _id: FILLED }), this.partnerNotices.put({ _id: FILLED })]);
+    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear(), this.notices.clear()]);
   }
 
   private async applyEvent(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
@@ -192,7 +107,7 @@ export class CertificateViewsProjection extends FollowedProjection {
 
   private async applyCertificate(event: RecordedEvent & CertificateEvent): Promise<void> {
     // a notice stays on the timelines whatever became of the certificate's view (a deleted certificate has none)
-    await this.linkNotice(event);
+    await this.notices.noticed(event);
     if (event.type === 'certificate.uploaded.v1') {
       const d = event.data;
       const existing = await this.certificates.get(d.certificateId);
@@ -240,7 +155,7 @@ export class CertificateViewsProjection extends FollowedProjection {
     const before = existing ? stateOfStored(existing.state) : emptyPartnerCertificates();
     const after = partnerCertificatesDecider.evolve(before, event);
     // the partner's timeline shows the notices of every certificate ever attached to it (attached is never shrunk)
-    if (event.type === 'partner_certificates.certificate_attached.v1') await this.linkAttachment(partnerId, event.data.certificate.certificateId);
+    if (event.type === 'partner_certificates.certificate_attached.v1') await this.notices.attached(partnerId, event.data.certificate.certificateId);
     await this.partnerSlots.put({
       _id: partnerId,
       account: existing?.account ?? event.metadata.account,

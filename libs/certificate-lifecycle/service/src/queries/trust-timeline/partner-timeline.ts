@@ -1,6 +1,6 @@
 import { CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
 import type { EventStore, Page, RecordedEvent } from '@as2-partners/kernel';
-import type { PartnerNoticeDocument } from '../certificate-views/certificate-view.document';
+import type { PartnerNoticeDocument } from './partner-notice.documents';
 
 export interface TimelinePage {
   readonly events: RecordedEvent[];
