@@ -231,6 +231,41 @@ describe('CheckpointedFollower', () => {
     expect(saved).toEqual([4]);
   });
 
+  it('gives the event loop way between the events of a long read: handlers that answer at once held it for the whole read', async () => {
+    let turn = 0;
+    let counting = true;
+    const next = () => {
+      turn += 1;
+      if (counting) setImmediate(next);
+    };
+    const handledIn: number[] = [];
+    follower = new CheckpointedFollower({
+      name: 'things',
+      store,
+      checkpoints,
+      parked,
+      handle: async () => {
+        // ~5 ms of work that never waits (an embedded store's reads and writes)
+        const until = performance.now() + 5;
+        while (performance.now() < until);
+        handledIn.push(turn);
+      },
+    });
+    await follower.start();
+    await store.append('things-1', Array.from({ length: 12 }, (_, n) => newEvent({ n })), 'no_stream');
+    next();
+    try {
+      await follower.waitFor(12, 10_000);
+    } finally {
+      counting = false;
+    }
+    expect(handledIn).toHaveLength(12);
+    // at most ~20 ms of them in one turn: the 60 ms read spans three turns at least
+    expect(new Set(handledIn).size).toBeGreaterThanOrEqual(3);
+    const perTurn = [...new Set(handledIn)].map((t) => handledIn.filter((x) => x === t).length);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(6);
+  });
+
   it('saves after a read it handled events of, and after one it handled none of only when idle or at stop', async () => {
     const { recording, saved } = recordingCheckpoints(true);
     follower = new CheckpointedFollower({

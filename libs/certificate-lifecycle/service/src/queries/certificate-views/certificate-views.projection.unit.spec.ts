@@ -33,6 +33,7 @@ describe('CertificateViewsProjection: a partner event refreshes the certificates
     const readModels = new InMemoryReadModelStore();
     const projection = new CertificateViewsProjection({ store, checkpoints: new InMemoryCheckpointStore(), parked: new InMemoryParkedEventStore() }, readModels);
     const certificates = (projection as unknown as { certificates: ReadModelCollection<CertificateViewDocument> }).certificates;
+    const readById = certificates.get.bind(certificates);
     for (let n = 0; n < 200; n += 1) await certificates.put(uploaded(n));
     await projection.start();
     try {
@@ -57,6 +58,28 @@ describe('CertificateViewsProjection: a partner event refreshes the certificates
       expect((await certificates.get('crt_42'))?.usedBy).toEqual(['encryption', 'signature'].map((slot) => ({ partnerId: PARTNER, slot, role: 'current' })));
       expect((await certificates.get('crt_0'))?.usedBy).toEqual([]);
       expect((await certificates.get('crt_7'))?.partnerIds).toEqual([PARTNER]);
+
+      // the partner removed: every attached certificate loses it, 100 a turn of the event loop
+      let turn = 0;
+      let counting = true;
+      const next = () => {
+        turn += 1;
+        if (counting) setImmediate(next);
+      };
+      const readIn: number[] = [];
+      const counted = jest.spyOn(certificates, 'get').mockImplementation(async (id: string) => {
+        readIn.push(turn);
+        return readById(id);
+      });
+      next();
+      await store.append(stream, [event('removed', 'partner_certificates.partner_removed.v1', { certificateIds: Array.from({ length: 200 }, (_, n) => `crt_${n}`), removedAt: AT })], 201);
+      await projection.waitFor((await store.lastPosition()) as number, 5000);
+      counting = false;
+      counted.mockRestore();
+      expect(readIn).toHaveLength(200);
+      expect(new Set(readIn).size).toBeGreaterThanOrEqual(2);
+      expect((await certificates.get('crt_7'))?.partnerIds).toEqual([]);
+      expect((await certificates.get('crt_42'))?.usedBy).toEqual([]);
     } finally {
       await projection.stop();
     }
