@@ -41,8 +41,11 @@ const IGNORED_EVENT_PREFIXES = ['as2_instance.', 'partnership.', 'station.', 'pa
 /** Tenant ids the projection remembers as known outside a rebuild (RSS bound: ~100 bytes each). */
 const KNOWN_TENANTS_KEPT = 100_000;
 
-/** Inherited views written or deleted in one turn at most (~200 µs each; a new tenant's, a master's in every tenant): the rest in the turns after. */
-const INHERITED_VIEWS_A_TURN = 200;
+/**
+ * Inherited views written or deleted in one turn at most (~200 µs each; a new tenant's, a master's in every tenant): the
+ * rest in the turns after, ~20 ms a turn (200 a turn held the event loop 60-120 ms on a loaded machine).
+ */
+const INHERITED_VIEWS_A_TURN = 100;
 
 /**
  * Materialises, per tenant, every partner it sees (its own and the account's masters with its overrides), so a list
