@@ -3,9 +3,9 @@ import { serviceCredentialFrom } from './service-token';
 
 /** This service's own settings, read once from the environment beside the platform's config. */
 export interface ConnectionTesterConfig {
-  /** Tests running at once for one tenant (per replica); more get 429 at once. */
+  /** Manual tests running at once for one tenant (per replica), more get 429 at once; its monitoring runs, counted apart, wait. */
   readonly maxConcurrentPerTenant: number;
-  /** Tests running at once in this replica; more get 503 at once. */
+  /** Manual tests running at once in this replica, more get 503 at once; as many monitoring runs besides, which wait. */
   readonly maxConcurrentTotal: number;
   /** Upper bound on a test's time, whatever the partner's `timeout_seconds` says. */
   readonly maxTimeoutSeconds: number;

@@ -1,11 +1,27 @@
 import { DomainError } from '@as2-partners/kernel';
 import { ConnectionTesterErrorCode } from '@as2-partners/connection-tester-domain';
 
+/** Manual tests and monitoring runs are counted apart: a tenant's monitors never make its manual tests wait or fail. */
+export type GateLane = 'manual' | 'monitoring';
+
 /**
- * At most N tests at once per tenant and M in this process: the rest are refused at once (429 / 503), never queued
- * without bound. Taken before the test is reserved, so a refused request costs no test of the hour.
+ * At most N tests at once per tenant and M in this process, in each lane: the rest are refused at once (429 / 503),
+ * never queued without bound (the monitoring scheduler queues its runs itself, within the same bounds). Taken before
+ * the test is reserved, so a refused request costs no test of the hour.
  */
 export class ConcurrencyGate {
+  private readonly lanes: Record<GateLane, ConcurrencyLane>;
+
+  constructor(perTenant: number, overall: number) {
+    this.lanes = { manual: new ConcurrencyLane(perTenant, overall), monitoring: new ConcurrencyLane(perTenant, overall) };
+  }
+
+  enter(tenantKey: string, lane: GateLane = 'manual'): () => void {
+    return this.lanes[lane].enter(tenantKey);
+  }
+}
+
+class ConcurrencyLane {
   private readonly running = new Map<string, number>();
   private total = 0;
 

@@ -24,3 +24,13 @@ describe('ConcurrencyGate', () => {
     expect(codeOf(() => gate.enter('d'))).toBe('TESTER_BUSY');
   });
 });
+
+describe('ConcurrencyGate lanes', () => {
+  it("never refuses a manual test because the tenant's monitors run, and bounds the monitors on their own", () => {
+    const gate = new ConcurrencyGate(3, 50);
+    for (let i = 0; i < 3; i++) gate.enter('a', 'monitoring');
+    expect(codeOf(() => gate.enter('a', 'monitoring'))).toBe('TOO_MANY_CONCURRENT_TESTS');
+    for (let i = 0; i < 3; i++) expect(codeOf(() => gate.enter('a'))).toBeNull();
+    expect(codeOf(() => gate.enter('a'))).toBe('TOO_MANY_CONCURRENT_TESTS');
+  });
+});

@@ -109,7 +109,7 @@ export class TestRunner {
       if (tested?.type === 'connection.tested.v1') return { result: tested.data, position: first.position };
     }
     const prepared = await this.setup.prepare(request.partner, request, request.testType, { instanceId: request.instanceId, certificates: request.certificates });
-    const leave = this.gate.enter(`${request.account}.${request.tenant}`);
+    const leave = this.gate.enter(`${request.account}.${request.tenant}`, request.trigger === 'monitoring' ? 'monitoring' : 'manual');
     try {
       const testId = newTestId(commandId);
       const plan = testPlanOf(await this.planOf(request));
