@@ -7,13 +7,16 @@ import { MonitoringOfDeletedPartners } from '../../commands/monitoring/monitorin
 import { TestedPartnerAccess } from '../../partner-access/tested-partner-access';
 import { ConnectionViewsProjection, type MonitoringDocument } from '../../queries/test-history/connection-views.projection';
 import { TestRunner } from '../../test-runs/test-runner';
+import { MonitoringQueue } from './monitoring-queue';
 import { currentSlotOf } from './monitoring-schedule';
 
 const logger = new Logger('ConnectionMonitoring');
 
 /**
  * Runs monitored partners' tests when their slot comes. Every replica ticks; the slot is claimed in the tenant's
- * stream, so one run happens per slot whichever replicas see it. Not counted against the manual hourly limit.
+ * stream, so one run happens per slot whichever replicas see it. Not counted against the manual hourly limit nor
+ * against the manual tests running at once: due runs wait in a queue of their own, a tenant's at most
+ * CONNECTION_TEST_MAX_CONCURRENT_PER_TENANT at once, late in their slot rather than skipped.
  */
 @Injectable()
 export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,6 +24,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
   private ticking: Promise<void> | null = null;
   /** Slots this replica already handled (a restart only costs one refused claim per partner). */
   private readonly handled = new Map<string, number>();
+  private readonly queue: MonitoringQueue<{ readonly monitoring: MonitoringDocument; readonly slot: Date }>;
 
   constructor(
     private readonly views: ConnectionViewsProjection,
@@ -30,7 +34,9 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
     @Inject(CONNECTION_TESTER_CONFIG) private readonly config: ConnectionTesterConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(EVENT_SOURCING_OPTIONS) private readonly options?: EventSourcingOptions,
-  ) {}
+  ) {
+    this.queue = new MonitoringQueue(config.maxConcurrentPerTenant, config.maxConcurrentTotal, ({ monitoring, slot }) => this.runOne(monitoring, slot));
+  }
 
   onApplicationBootstrap(): void {
     if (this.options?.startProjections === false) return;
@@ -41,27 +47,43 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
+    await this.queue.close();
   }
 
   private async tick(): Promise<void> {
     if (this.ticking) return;
-    this.ticking = this.runDue(this.clock.now()).then(
+    // Queues the due runs and returns: the next tick comes while they run (they wait for a place, not for the tick).
+    this.ticking = this.queueDue(this.clock.now()).then(
       () => undefined,
       () => undefined,
     ).finally(() => (this.ticking = null));
     await this.ticking;
   }
 
-  /** Starts every due run (each in the background, bounded by the runner's concurrency caps); returns once they finished. */
+  /** Queues every due run; returns once they finished, with how many ran. */
   async runDue(now: Date): Promise<number> {
-    const monitored = await this.views.monitoring.find({ filter: { enabled: true } });
-    const due = monitored.items.filter((m) => {
-      const slot = currentSlotOf(m._id, m.intervalMinutes, now).getTime();
-      return slot >= Date.parse(m.configuredAt) && this.handled.get(m._id) !== slot;
-    });
-    const withinPlans = await this.withinPlans(monitored.items, due);
-    const runs = await Promise.all(due.map((m) => (withinPlans.has(m._id) ? this.runOne(m, now) : this.skipOverPlan(m, now))));
+    const runs = await Promise.all(await this.queueDue(now));
     return runs.filter(Boolean).length;
+  }
+
+  /**
+   * Marks each due monitor's slot handled here and queues its run (a later tick while it waits finds it handled; a
+   * newer slot replaces the one it waits with). A replica that restarts forgets its queue and queues the current slots
+   * again: the claim in the tenant's stream lets one run per slot through.
+   */
+  private async queueDue(now: Date): Promise<Promise<boolean>[]> {
+    const monitored = await this.views.monitoring.find({ filter: { enabled: true } });
+    const due: { monitoring: MonitoringDocument; slot: Date }[] = [];
+    for (const m of monitored.items) {
+      const slot = currentSlotOf(m._id, m.intervalMinutes, now);
+      if (slot.getTime() >= Date.parse(m.configuredAt) && this.handled.get(m._id) !== slot.getTime()) due.push({ monitoring: m, slot });
+    }
+    const withinPlans = await this.withinPlans(monitored.items, due.map((d) => d.monitoring));
+    return due.map(({ monitoring, slot }) => {
+      this.handled.set(monitoring._id, slot.getTime());
+      if (!withinPlans.has(monitoring._id)) return this.skipOverPlan(monitoring);
+      return this.queue.add(monitoring._id, `${monitoring.account}\u0000${monitoring.tenant}`, { monitoring, slot });
+    });
   }
 
   /**
@@ -92,15 +114,12 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
     return allowed;
   }
 
-  private async skipOverPlan(monitoring: MonitoringDocument, now: Date): Promise<boolean> {
-    this.handled.set(monitoring._id, currentSlotOf(monitoring._id, monitoring.intervalMinutes, now).getTime());
+  private async skipOverPlan(monitoring: MonitoringDocument): Promise<boolean> {
     logger.warn(`Monitoring run of ${monitoring.partnerId} skipped: tenant ${monitoring.tenant}'s plan monitors fewer partners than it has monitoring set`);
     return false;
   }
 
-  private async runOne(monitoring: MonitoringDocument, now: Date): Promise<boolean> {
-    const slot = currentSlotOf(monitoring._id, monitoring.intervalMinutes, now);
-    this.handled.set(monitoring._id, slot.getTime());
+  private async runOne(monitoring: MonitoringDocument, slot: Date): Promise<boolean> {
     const partner = await this.access.forTenant(monitoring.account, monitoring.tenant, monitoring.partnerId);
     if (!partner) {
       // Deleted (a master partner for every tenant that monitored it): its monitoring ends and frees its place.
@@ -120,7 +139,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
       });
       return run !== null;
     } catch (error) {
-      // A partner that cannot be tested now (no instance, busy tester) is tried again at its next slot.
+      // A partner that cannot be tested now (no instance, say) is tried again at its next slot.
       if (error instanceof DomainError) logger.warn(`Monitoring run of ${monitoring.partnerId} skipped: ${error.code}`);
       else logger.error(`Monitoring run of ${monitoring.partnerId} failed`, error instanceof Error ? error.stack : String(error));
       return false;
