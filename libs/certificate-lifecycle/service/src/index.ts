@@ -6,6 +6,9 @@ export { RolloverActivation, type PartnerScope } from './schedules/rollover-acti
 export { HttpTimestamper, openTimestamper, TIMESTAMPER, type Timestamper } from './timestamping/timestamper';
 export { CertificateQueries, certificateListQuery, certificatesWithFingerprintQuery, type CertificateListCriteria } from './queries/certificate-views/certificate-queries';
 export { CERTIFICATE_FINGERPRINT_INDEX, CertificateViewsProjection } from './queries/certificate-views/certificate-views.projection';
+export { keyListQuery, type KeyListCriteria } from './queries/key-views/key-queries';
+export { KEY_LIST_INDEX, KEY_VIEWS_COLLECTION, type KeyViewDocument } from './queries/key-views/key-view.document';
+export { KeyViewsProjection } from './queries/key-views/key-views.projection';
 export type { CertificateViewDocument } from './queries/certificate-views/certificate-view.document';
 export { readPartnerTimeline, type PartnerNotices, type TimelinePage } from './queries/trust-timeline/partner-timeline';
 export { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';

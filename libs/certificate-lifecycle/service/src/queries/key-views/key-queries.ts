@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Page } from '@as2-partners/kernel';
+import type { FindQuery, Page } from '@as2-partners/kernel';
 import type { KeystoreScope } from '../../keystore/keystore-scope';
 import type { DeletedKeyDocument, KeyViewDocument } from './key-view.document';
 import { KeyViewsProjection } from './key-views.projection';
@@ -16,18 +16,27 @@ function visibleTo(viewer: KeystoreScope) {
   return viewer.tenant === null ? { account: viewer.account, tenant: null } : { account: viewer.account, $or: [{ tenant: viewer.tenant }, { tenant: null }] };
 }
 
+/**
+ * A page of the keys a viewer sees, by alias then creation: each level (the tenant's, the account's) one range of the
+ * list index in its order. One alias's keys are sorted without it: SQLite keeps an index's order after an equality on a
+ * column, not on an expression, so `alias` first in the sort would have it sort the range again.
+ */
+export function keyListQuery(criteria: KeyListCriteria): FindQuery {
+  return {
+    filter: { ...visibleTo(criteria.viewer), ...(criteria.alias ? { alias: criteria.alias } : {}) },
+    sort: criteria.alias ? { createdAt: 1, _id: 1 } : { alias: 1, createdAt: 1, _id: 1 },
+    skip: (criteria.page - 1) * criteria.perPage,
+    limit: criteria.perPage,
+  };
+}
+
 /** Our keys a caller sees: never another tenant's keystore. */
 @Injectable()
 export class KeyQueries {
   constructor(@Inject(KeyViewsProjection) private readonly views: KeyViewsProjection) {}
 
   list(criteria: KeyListCriteria): Promise<Page<KeyViewDocument>> {
-    return this.views.keys.find({
-      filter: { ...visibleTo(criteria.viewer), ...(criteria.alias ? { alias: criteria.alias } : {}) },
-      sort: { alias: 1, createdAt: 1, _id: 1 },
-      skip: (criteria.page - 1) * criteria.perPage,
-      limit: criteria.perPage,
-    });
+    return this.views.keys.find(keyListQuery(criteria));
   }
 
   /** A key of the viewer's keystore or, for a tenant, of the account's. */

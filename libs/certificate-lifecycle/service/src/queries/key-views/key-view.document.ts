@@ -22,8 +22,11 @@ export interface KeyViewDocument {
 
 export const KEY_VIEWS_COLLECTION = 'certificate_lifecycle_keys';
 
-/** A keystore's keys by alias; the scheduler's due rollovers (role next by activateAt) and retirements (role previous by overlapUntil); expiry notices. */
-export const KEY_VIEW_INDEXES: readonly (readonly string[])[] = [['account', 'tenant', 'alias'], ['role', 'activateAt'], ['role', 'overlapUntil'], ['expiresAt']];
+/** A keystore's keys in the list's order (alias, creation, id): a page of a level is one index range, never a sort of all its keys. */
+export const KEY_LIST_INDEX = ['account', 'tenant', 'alias', 'createdAt', '_id'] as const;
+
+/** A keystore's keys by alias, in list order; the scheduler's due rollovers (role next by activateAt) and retirements (role previous by overlapUntil); expiry notices. */
+export const KEY_VIEW_INDEXES: readonly (readonly string[])[] = [KEY_LIST_INDEX, ['role', 'activateAt'], ['role', 'overlapUntil'], ['expiresAt']];
 
 /**
  * A key deleted on request: its keystore and alias, which name the stream its deletion is recorded on. A DELETE retried
