@@ -9,6 +9,8 @@ export { CERTIFICATE_FINGERPRINT_INDEX, CertificateViewsProjection } from './que
 export { keyListQuery, type KeyListCriteria } from './queries/key-views/key-queries';
 export { KEY_LIST_INDEX, KEY_VIEWS_COLLECTION, type KeyViewDocument } from './queries/key-views/key-view.document';
 export { KeyViewsProjection } from './queries/key-views/key-views.projection';
+export { instancesNamingAliasQuery, KnownInstancesConsumer } from './reactions/as2-instances/known-instances.consumer';
+export { INSTANCES_NAMING_ALIAS_INDEX, KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './reactions/as2-instances/known-instance.document';
 export type { CertificateViewDocument } from './queries/certificate-views/certificate-view.document';
 export { readPartnerTimeline, type PartnerNotices, type TimelinePage } from './queries/trust-timeline/partner-timeline';
 export { ExpiryEvaluator } from './schedules/expiry-notices/expiry-evaluator';

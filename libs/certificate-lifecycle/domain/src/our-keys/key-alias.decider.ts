@@ -69,7 +69,8 @@ export type KeyAliasCommand =
   | (KeyAliasScope & { readonly type: 'activate_due_rollover'; readonly trigger: ActivationTrigger; readonly now: string; readonly evidence?: EvidenceData })
   /** The previous key's overlap is over: it is retired (decrypts nothing), once. */
   | (KeyAliasScope & { readonly type: 'retire_after_overlap'; readonly trigger: ActivationTrigger; readonly now: string })
-  | (KeyAliasScope & { readonly type: 'delete'; readonly keyId: string; readonly instances: readonly InstanceUsingAlias[]; readonly now: string })
+  /** `instances`: the first of the alias's users, `instancesTotal` (when they are not all named) how many there are. */
+  | (KeyAliasScope & { readonly type: 'delete'; readonly keyId: string; readonly instances: readonly InstanceUsingAlias[]; readonly instancesTotal?: number; readonly now: string })
   /** The tenant was deleted: every key of the alias goes, whoever named it (the tenant's instances are gone with it). */
   | (KeyAliasScope & { readonly type: 'shred_for_deleted_tenant'; readonly now: string })
   | (KeyAliasScope & { readonly type: 'evaluate_expiry'; readonly now: string });
@@ -218,7 +219,8 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
         if (next) throw keyRolloverPending(key.keyId, next.keyId);
       }
       const decrypting = key.role === 'current' || (key.role === 'previous' && key.overlapUntil !== null && ms(key.overlapUntil) > ms(command.now));
-      if (decrypting && command.instances.length > 0) throw keyInUse(key.keyId, command.alias, command.instances);
+      const users = command.instancesTotal ?? command.instances.length;
+      if (decrypting && users > 0) throw keyInUse(key.keyId, command.alias, command.instances, users);
       return [
         {
           type: 'key.deleted.v1',

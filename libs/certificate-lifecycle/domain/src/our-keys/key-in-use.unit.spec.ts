@@ -9,4 +9,9 @@ describe('KEY_IN_USE names a bounded number of the AS2 instances of the alias, a
     expect([many.used_by.length, many.used_by_total]).toEqual([IN_USE_INSTANCES_NAMED, 400]);
     expect(many.used_by[99]).toEqual({ instance_id: 'as2_99', my_as2_id: 'ME-99' });
   });
+
+  it('counts the instances read only as their first ones and a count', () => {
+    const counted = keyInUse('key_1', 'shared', instances(IN_USE_INSTANCES_NAMED), 2000).details as { used_by: unknown[]; used_by_total: number };
+    expect([counted.used_by.length, counted.used_by_total]).toEqual([IN_USE_INSTANCES_NAMED, 2000]);
+  });
 });

@@ -45,11 +45,12 @@ export function duplicateKeyAlias(alias: string): DomainError {
 /** How many AS2 instances a KEY_IN_USE names: an account's key may be named by an instance in every tenant. */
 export const IN_USE_INSTANCES_NAMED = 100;
 
-export function keyInUse(keyId: string, alias: string, instances: readonly { instanceId: string; myAs2Id: string }[]): DomainError {
-  return new DomainError(OurKeyErrorCode.KeyInUse, `Key ${keyId} is in use: ${instances.length} AS2 instance(s) sign and decrypt with the alias ${alias}`, undefined, {
+/** `total`: how many instances use the alias, when `instances` names only the first of them. */
+export function keyInUse(keyId: string, alias: string, instances: readonly { instanceId: string; myAs2Id: string }[], total = instances.length): DomainError {
+  return new DomainError(OurKeyErrorCode.KeyInUse, `Key ${keyId} is in use: ${total} AS2 instance(s) sign and decrypt with the alias ${alias}`, undefined, {
     alias,
     used_by: instances.slice(0, IN_USE_INSTANCES_NAMED).map((i) => ({ instance_id: i.instanceId, my_as2_id: i.myAs2Id })),
-    used_by_total: instances.length,
+    used_by_total: total,
   });
 }
 

@@ -35,7 +35,10 @@ export class DeleteKeyHandler {
     const now = this.clock.now();
     const decision = await this.keystore.decide(
       alias,
-      async () => ({ type: 'delete', ...alias, keyId, instances: await this.access.usedBy(alias), now: now.toISOString() }),
+      async () => {
+        const users = await this.access.usedBy(alias);
+        return { type: 'delete', ...alias, keyId, instances: users.named, instancesTotal: users.total, now: now.toISOString() };
+      },
       requestMetadata(ctx, alias.tenant, now),
       commandOf(ctx),
     );

@@ -8,7 +8,7 @@ import type { KeystoreScope } from '../../keystore/keystore-scope';
 import { OurKeystore } from '../../keystore/our-keystore';
 import { KeyQueries } from '../../queries/key-views/key-queries';
 import type { KeyViewDocument } from '../../queries/key-views/key-view.document';
-import { presentKey } from '../../queries/key-views/key.presenter';
+import { KEY_USERS_NAMED, presentKey, type KeyUsers } from '../../queries/key-views/key.presenter';
 import { presentTimelineEvent } from '../../queries/trust-timeline/timeline-event.presenter';
 import { KnownInstancesConsumer } from '../../reactions/as2-instances/known-instances.consumer';
 
@@ -43,28 +43,42 @@ export class KeyAccess {
   }
 
   /**
-   * The live instances whose alias resolves to this key's keystore: for a tenant key the tenant's instances (an
-   * account-level instance naming the alias resolves it in the account's keystore); for an account key the account-level instances and the tenant instances of
-   * a tenant holding no key of that alias itself (they fall back to the account's).
+   * The live instances whose alias resolves to this key's keystore, as its keystore's owner sees them: for a tenant key
+   * the tenant's instances (an account-level instance naming the alias resolves it in the account's keystore); for an
+   * account key the account-level instances and the tenant instances of a tenant holding no key of that alias itself
+   * (they fall back to the account's).
    */
-  async usedBy(doc: KeystoreScope & { readonly alias: string }): Promise<InstanceUsingAlias[]> {
-    return (await this.usersOf(doc)).map(({ instanceId, myAs2Id }) => ({ instanceId, myAs2Id }));
+  async usedBy(doc: KeystoreScope & { readonly alias: string }): Promise<KeyUsers> {
+    return this.usersOf(doc, doc);
   }
 
-  private async usersOf(doc: KeystoreScope & { readonly alias: string }): Promise<(InstanceUsingAlias & { readonly tenant: string | null })[]> {
-    if (doc.tenant !== null) return (await this.instances.usingAlias(doc.account, doc.tenant, doc.alias)).map((instance) => ({ ...instance, tenant: doc.tenant }));
-    const using = [];
-    for (const instance of await this.instances.namingAlias(doc.account, doc.alias)) {
-      if (instance.tenant === null || (await this.keystore.state({ account: doc.account, tenant: instance.tenant, alias: doc.alias })).keys.length === 0) using.push(instance);
+  /**
+   * The key's users a viewer sees, the first KEY_USERS_NAMED by id and their count: a tenant reading an account key
+   * only its own (unless it holds a key of the alias itself) and the account-level ones, never another tenant's, each
+   * level one index range of the alias's instances.
+   */
+  private async usersOf(doc: KeystoreScope & { readonly alias: string }, viewer: KeystoreScope): Promise<KeyUsers> {
+    if (doc.tenant !== null) return this.instances.namingAliasIn(doc.account, [doc.tenant], doc.alias, KEY_USERS_NAMED);
+    if (viewer.tenant !== null) {
+      const ownKeys = (await this.keystore.state({ account: doc.account, tenant: viewer.tenant, alias: doc.alias })).keys.length > 0;
+      return this.instances.namingAliasIn(doc.account, ownKeys ? [null] : [null, viewer.tenant], doc.alias, KEY_USERS_NAMED);
     }
-    return using;
+    // the account admin's: every tenant's, each tenant's keystore read once
+    const holdsOwnKey = new Map<string, Promise<boolean>>();
+    const ownKeyOf = (tenant: string): Promise<boolean> => {
+      if (!holdsOwnKey.has(tenant)) holdsOwnKey.set(tenant, this.keystore.state({ account: doc.account, tenant, alias: doc.alias }).then((state) => state.keys.length > 0));
+      return holdsOwnKey.get(tenant) as Promise<boolean>;
+    };
+    const using: InstanceUsingAlias[] = [];
+    for (const instance of await this.instances.namingAlias(doc.account, doc.alias)) {
+      if (instance.tenant === null || !(await ownKeyOf(instance.tenant))) using.push({ instanceId: instance.instanceId, myAs2Id: instance.myAs2Id });
+    }
+    return { named: using.slice(0, KEY_USERS_NAMED), total: using.length };
   }
 
-  /** A tenant reading an account key sees only its own and the account-level instances among its users, never another tenant's. */
   async present(doc: KeyViewDocument, viewer: KeystoreScope) {
     const type = viewer.tenant === null ? 'master' : doc.tenant === null ? 'inherited' : 'tenant';
-    const users = (await this.usersOf(doc)).filter((instance) => viewer.tenant === null || instance.tenant === null || instance.tenant === viewer.tenant);
-    return presentKey(doc, users, this.clock.now(), type);
+    return presentKey(doc, await this.usersOf(doc, viewer), this.clock.now(), type);
   }
 
   async list(viewer: KeystoreScope, query: { page?: number; per_page?: number; alias?: string }) {

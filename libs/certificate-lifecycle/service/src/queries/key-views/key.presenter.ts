@@ -8,8 +8,14 @@ export type KeyPresentedType = 'tenant' | 'inherited' | 'master';
 /** AS2 instances a key's `used_by` names at most (an account's key may be named by an instance in every tenant); `used_by_total` counts them all. */
 export const KEY_USERS_NAMED = 100;
 
+/** A key's users as read: the first of them (at least the KEY_USERS_NAMED first, by id, when there are more) and how many there are. */
+export interface KeyUsers {
+  readonly named: readonly InstanceUsingAlias[];
+  readonly total: number;
+}
+
 /** One of our keys in the API's shape: public certificate facts only. `used_by`: the instances signing with its alias. */
-export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingAlias[], now: Date, type: KeyPresentedType = doc.tenant === null ? 'inherited' : 'tenant') {
+export function presentKey(doc: KeyViewDocument, usedBy: KeyUsers, now: Date, type: KeyPresentedType = doc.tenant === null ? 'inherited' : 'tenant') {
   const c = doc.certificate;
   const decrypting = doc.role === 'current' || (doc.role === 'previous' && doc.overlapUntil !== null && new Date(doc.overlapUntil) > now);
   return {
@@ -34,8 +40,8 @@ export function presentKey(doc: KeyViewDocument, usedBy: readonly InstanceUsingA
     overlap_until: toApiTimestamp(doc.role === 'next' || doc.role === 'previous' ? doc.overlapUntil : null),
     activated_at: toApiTimestamp(doc.activatedAt),
     expiry_notice_days: doc.expiryNotice,
-    used_by: decrypting ? usedBy.slice(0, KEY_USERS_NAMED).map((u) => ({ instance_id: u.instanceId, my_as2_id: u.myAs2Id })) : [],
-    used_by_total: decrypting ? usedBy.length : 0,
+    used_by: decrypting ? usedBy.named.slice(0, KEY_USERS_NAMED).map((u) => ({ instance_id: u.instanceId, my_as2_id: u.myAs2Id })) : [],
+    used_by_total: decrypting ? usedBy.total : 0,
     created_at: toApiTimestamp(doc.createdAt),
   };
 }

@@ -17,18 +17,18 @@ const key = {
   expiryNotice: null,
   createdAt: at,
 } as unknown as KeyViewDocument;
-const instances = (count: number) => Array.from({ length: count }, (_, i) => ({ instanceId: `as2_${i}`, myAs2Id: `ME-${i}`, tenant: `t${i}` }));
+const instances = (count: number) => ({ named: Array.from({ length: Math.min(count, KEY_USERS_NAMED) }, (_, i) => ({ instanceId: `as2_${i}`, myAs2Id: `ME-${i}` })), total: count });
 
 describe("a key's used_by", () => {
   it('names the first 100 AS2 instances of an alias named in every tenant, and counts them all', () => {
-    const shown = presentKey(key, instances(400) as never, new Date(at), 'master');
+    const shown = presentKey(key, instances(400), new Date(at), 'master');
     expect([shown.used_by.length, shown.used_by_total]).toEqual([KEY_USERS_NAMED, 400]);
-    const few = presentKey(key, instances(2) as never, new Date(at), 'master');
+    const few = presentKey(key, instances(2), new Date(at), 'master');
     expect([few.used_by, few.used_by_total]).toEqual([[{ instance_id: 'as2_0', my_as2_id: 'ME-0' }, { instance_id: 'as2_1', my_as2_id: 'ME-1' }], 2]);
   });
 
   it('is empty with a total of 0 for a key that no longer decrypts', () => {
-    const retired = presentKey({ ...key, role: 'previous', overlapUntil: at } as KeyViewDocument, instances(3) as never, new Date('2026-06-01T00:00:00.000Z'));
+    const retired = presentKey({ ...key, role: 'previous', overlapUntil: at } as KeyViewDocument, instances(3), new Date('2026-06-01T00:00:00.000Z'));
     expect([retired.used_by, retired.used_by_total]).toEqual([[], 0]);
   });
 });

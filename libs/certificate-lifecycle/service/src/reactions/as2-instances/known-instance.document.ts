@@ -11,3 +11,6 @@ export interface KnownInstanceDocument {
 }
 
 export const KNOWN_INSTANCES_COLLECTION = 'certificate_lifecycle_known_instances';
+
+/** An alias's live instances of one level (a tenant's, the account's) in id order: a key's first users and their count are one index range a level. */
+export const INSTANCES_NAMING_ALIAS_INDEX = ['account', 'myAs2Alias', 'deleted', 'tenant', '_id'] as const;

@@ -2,6 +2,7 @@ import {
   BusFollowedProjection,
   topicOf,
   type BusFollowedProjectionDependencies,
+  type FindQuery,
   type ReadModelCollection,
   type RecordedEvent,
   holdsNoDocument,
@@ -9,7 +10,7 @@ import {
 import type { InstanceUsingAlias } from '@as2-partners/certificate-lifecycle-domain';
 import { instanceOwnerOf, PARTNER_REGISTRY_TOPIC_SERVICE, PartnerRegistryEventTypes } from '@as2-partners/partner-registry-contract';
 import { TenantKeysShredder } from '../tenant-deletion/tenant-keys.shredder';
-import { KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './known-instance.document';
+import { INSTANCES_NAMING_ALIAS_INDEX, KNOWN_INSTANCES_COLLECTION, type KnownInstanceDocument } from './known-instance.document';
 
 export const KNOWN_INSTANCES_GROUP = 'certificate-lifecycle.known-instances';
 
@@ -26,6 +27,18 @@ interface InstanceFacts {
 
 const INSTANCE_TYPES = new Set<string>([...PartnerRegistryEventTypes.as2Instance, 'tenant.deleted.v1']);
 
+/** The first `limit` live instances, by id, of these levels of the account (a tenant, null: account-level) whose alias is `alias`. */
+export function instancesNamingAliasQuery(account: string, levels: readonly (string | null)[], alias: string, limit: number): FindQuery {
+  const level = levels.length === 1 ? { tenant: levels[0] } : { $or: levels.map((tenant) => ({ tenant })) };
+  return { filter: { account, myAs2Alias: alias, deleted: false, ...level }, sort: { _id: 1 }, limit };
+}
+
+/** Some of an alias's users, and how many there are. */
+export interface InstancesNamingAlias {
+  readonly named: (InstanceUsingAlias & { readonly tenant: string | null })[];
+  readonly total: number;
+}
+
 /**
  * Learns which AS2 instances use which alias of our keystore, so a key an instance signs with is not deleted, and
  * shreds a deleted tenant's keys. Every write is computed from the event (idempotent); a deletion is kept as a
@@ -41,16 +54,16 @@ export class KnownInstancesConsumer extends BusFollowedProjection {
     private readonly shredder: TenantKeysShredder,
   ) {
     super(followed);
-    this.instances = followed.readModels.collection(KNOWN_INSTANCES_COLLECTION, [['account', 'myAs2Alias']]);
+    this.instances = followed.readModels.collection(KNOWN_INSTANCES_COLLECTION, [INSTANCES_NAMING_ALIAS_INDEX]);
   }
 
   /**
-   * The live instances that sign with `alias` of the tenant's keystore: the tenant's own only. An account-level
-   * instance every tenant inherits resolves its alias in the account's keystore (`OurKeystore.resolve`), never a tenant's.
+   * The first `limit` live instances, by id, of these levels (a tenant, null: account-level) whose alias is `alias`,
+   * and their count: one index range a level, never another tenant's instance read.
    */
-  async usingAlias(account: string, tenant: string, alias: string): Promise<InstanceUsingAlias[]> {
-    const page = await this.instances.find({ filter: { account, tenant, myAs2Alias: alias, deleted: false }, sort: { _id: 1 } });
-    return page.items.map((doc) => ({ instanceId: doc._id, myAs2Id: doc.myAs2Id }));
+  async namingAliasIn(account: string, levels: readonly (string | null)[], alias: string, limit: number): Promise<InstancesNamingAlias> {
+    const page = await this.instances.find(instancesNamingAliasQuery(account, levels, alias, limit));
+    return { named: page.items.map((doc) => ({ instanceId: doc._id, myAs2Id: doc.myAs2Id, tenant: doc.tenant })), total: page.total };
   }
 
   /** Every live instance of the account, of any tenant, whose alias is `alias`, with its tenant (null: account-level). */
