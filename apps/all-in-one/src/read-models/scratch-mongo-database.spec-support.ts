@@ -42,3 +42,22 @@ export function planParts(node: unknown, into = { stages: [] as string[], indexe
   }
   return into;
 }
+
+/**
+ * A MongoDB-wire `explain()` of `filter` read through `index`, in its order: on MongoDB an index scan of that index, no
+ * collection scan, no sort stage. FerretDB 1.x explains with its own SQLite plan and reports no index for these filters:
+ * there the query sent must be the indexed one.
+ */
+export function expectIndexedPlan(explained: Record<string, unknown>, filter: unknown, index: readonly string[]): void {
+  const serverInfo = explained['serverInfo'] as Record<string, unknown> | undefined;
+  if (serverInfo?.['ferretdbVersion']) {
+    expect(explained['ok']).toBe(1);
+    expect((explained['command'] as { filter: unknown }).filter).toEqual(filter);
+    return;
+  }
+  const { stages, indexes } = planParts((explained['queryPlanner'] as Record<string, unknown>)['winningPlan']);
+  expect(stages).toContain('IXSCAN');
+  expect(stages).not.toContain('COLLSCAN');
+  expect(stages).not.toContain('SORT');
+  expect(indexes).toContain(index.map((field) => `${field}_1`).join('_'));
+}
