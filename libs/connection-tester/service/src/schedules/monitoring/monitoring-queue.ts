@@ -25,7 +25,6 @@ class Fifo<T> {
 
 interface Entry<T> {
   readonly key: string;
-  readonly tenant: string;
   job: T;
   readonly settled: Promise<boolean>;
   readonly resolve: (ran: boolean) => void;
@@ -47,8 +46,8 @@ export class MonitoringQueue<T> {
   private readonly lanes = new Map<string, TenantLane<T>>();
   private readonly waiting = new Map<string, Entry<T>>();
   private readonly readyTenants = new Fifo<string>();
+  /** The runs started and not finished (their number is what `overall` bounds). */
   private readonly inFlight = new Set<Promise<unknown>>();
-  private running = 0;
   private closed = false;
 
   constructor(
@@ -67,7 +66,7 @@ export class MonitoringQueue<T> {
     }
     let resolve!: (ran: boolean) => void;
     const settled = new Promise<boolean>((r) => (resolve = r));
-    const entry: Entry<T> = { key, tenant, job, settled, resolve };
+    const entry: Entry<T> = { key, job, settled, resolve };
     this.waiting.set(key, entry);
     let lane = this.lanes.get(tenant);
     if (!lane) {
@@ -96,7 +95,7 @@ export class MonitoringQueue<T> {
   }
 
   private pump(): void {
-    while (!this.closed && this.running < this.overall) {
+    while (!this.closed && this.inFlight.size < this.overall) {
       const tenant = this.readyTenants.take();
       if (tenant === undefined) return;
       const lane = this.lanes.get(tenant);
@@ -106,7 +105,6 @@ export class MonitoringQueue<T> {
       if (!entry) continue;
       this.waiting.delete(entry.key);
       lane.running++;
-      this.running++;
       // Back at the end of the round: the other tenants' next runs start before this one's
       this.markReady(tenant, lane);
       const run = this.start(entry.job).then(
@@ -117,7 +115,6 @@ export class MonitoringQueue<T> {
       void run.then((ran) => {
         this.inFlight.delete(run);
         lane.running--;
-        this.running--;
         entry.resolve(ran);
         if (lane.running === 0 && lane.waiting.size === 0) this.lanes.delete(tenant);
         else this.markReady(tenant, lane);

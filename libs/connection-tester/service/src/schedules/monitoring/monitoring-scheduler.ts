@@ -12,6 +12,9 @@ import { currentSlotOf } from './monitoring-schedule';
 
 const logger = new Logger('ConnectionMonitoring');
 
+/** A monitor's tenant as one key (its account and tenant). */
+const tenantOf = (m: MonitoringDocument): string => `${m.account}\u0000${m.tenant}`;
+
 /**
  * Runs monitored partners' tests when their slot comes. Every replica ticks; the slot is claimed in the tenant's
  * stream, so one run happens per slot whichever replicas see it. Not counted against the manual hourly limit nor
@@ -82,7 +85,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
     return due.map(({ monitoring, slot }) => {
       this.handled.set(monitoring._id, slot.getTime());
       if (!withinPlans.has(monitoring._id)) return this.skipOverPlan(monitoring);
-      return this.queue.add(monitoring._id, `${monitoring.account}\u0000${monitoring.tenant}`, { monitoring, slot });
+      return this.queue.add(monitoring._id, tenantOf(monitoring), { monitoring, slot });
     });
   }
 
@@ -93,7 +96,6 @@ export class MonitoringScheduler implements OnApplicationBootstrap, OnApplicatio
    */
   private async withinPlans(monitored: readonly MonitoringDocument[], due: readonly MonitoringDocument[]): Promise<Set<string>> {
     const allowed = new Set<string>();
-    const tenantOf = (m: MonitoringDocument): string => `${m.account}\u0000${m.tenant}`;
     const tenants = new Set(due.map(tenantOf));
     // Each tenant's monitors, grouped in one pass (not one pass over every monitor a tenant due)
     const byTenant = new Map<string, MonitoringDocument[]>();
