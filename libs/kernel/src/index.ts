@@ -10,6 +10,7 @@ export * from './read-model-store.port';
 export * from './holds-no-document';
 export * from './secret-store.port';
 export * from './substring-search';
+export * from './tenant-levels-filter';
 export * from './decider';
 export * from './persistent-map';
 export * from './bucketed-map';

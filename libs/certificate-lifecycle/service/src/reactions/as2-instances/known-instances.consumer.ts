@@ -3,6 +3,7 @@ import {
   topicOf,
   type BusFollowedProjectionDependencies,
   type FindQuery,
+  tenantLevelsFilter,
   type ReadModelCollection,
   type RecordedEvent,
   holdsNoDocument,
@@ -29,8 +30,7 @@ const INSTANCE_TYPES = new Set<string>([...PartnerRegistryEventTypes.as2Instance
 
 /** The first `limit` live instances, by id, of these levels of the account (a tenant, null: account-level) whose alias is `alias`. */
 export function instancesNamingAliasQuery(account: string, levels: readonly (string | null)[], alias: string, limit: number): FindQuery {
-  const level = levels.length === 1 ? { tenant: levels[0] } : { $or: levels.map((tenant) => ({ tenant })) };
-  return { filter: { account, myAs2Alias: alias, deleted: false, ...level }, sort: { _id: 1 }, limit };
+  return { filter: { account, myAs2Alias: alias, deleted: false, ...tenantLevelsFilter(levels) }, sort: { _id: 1 }, limit };
 }
 
 /** Some of an alias's users, and how many there are. */

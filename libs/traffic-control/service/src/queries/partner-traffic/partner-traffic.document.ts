@@ -1,4 +1,4 @@
-import type { FindQuery } from '@as2-partners/kernel';
+import { tenantLevelsFilter, type FindQuery } from '@as2-partners/kernel';
 import type { PartnerTrafficState, TrafficScope } from '@as2-partners/traffic-control-domain';
 
 /** One partner traffic stream's state (a tenant's or the account's), as the GET routes and the scheduler read it. */
@@ -47,9 +47,8 @@ export const TRAFFIC_TIMELINE_INDEX = ['account', 'partnerId', 'tenant', 'positi
  * one level an equality, two an `$or` of equalities the embedded store reads as one index range each.
  */
 export function trafficTimelineQuery(account: string, partnerId: string, tenants: readonly (string | null)[], page: number, perPage: number): FindQuery {
-  const levels = tenants.length === 1 ? { tenant: tenants[0] } : { $or: tenants.map((tenant) => ({ tenant })) };
   return {
-    filter: { account, partnerId, ...levels },
+    filter: { account, partnerId, ...tenantLevelsFilter(tenants) },
     // positions are unique: the `_id` only makes the order the index's, descending as a whole
     sort: { position: -1, _id: -1 },
     skip: (page - 1) * perPage,
