@@ -1,3 +1,4 @@
+import { nextTurnOfLoop } from './decider';
 import { PositionWaiters } from './position-waiters';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, errorText, realSleeper, RetryThenPark, type RetryPolicy, type Sleeper } from './retry-then-park';
 import type { CheckpointStore } from './checkpoint-store.port';
@@ -225,7 +226,7 @@ export class CheckpointedFollower {
       // A long read (a partner's 1,200 certificates deactivated at its deletion) gives the event loop way between events:
       // handlers that answer without waiting (the embedded store) held it for the whole read (0.5-1.7 s).
       if (performance.now() - turnStarted > TURN_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurnOfLoop();
         turnStarted = performance.now();
       }
       await this.retries.handle(event, this.options.handle);

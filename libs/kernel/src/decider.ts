@@ -37,12 +37,18 @@ export interface SnapshotCodec<State> {
 /** Entries a snapshot codec restores or serialises per turn of the event loop: ~1 ms of work for a directory. */
 export const SNAPSHOT_SLICE = 1_000;
 
-/** Runs `work` over [0, count) in slices of `slice` indexes, awaiting `nextTurn` between two slices. */
-export async function inSlices(count: number, slice: number, nextTurn: () => Promise<void>, work: (from: number, to: number) => void): Promise<void> {
+/** Runs `work` over [0, count) in slices of `slice` indexes (awaiting it when it returns a promise), awaiting `nextTurn` between two slices. */
+export async function inSlices(count: number, slice: number, nextTurn: () => Promise<void>, work: (from: number, to: number) => unknown): Promise<void> {
   for (let from = 0; from < count; from += slice) {
     if (from > 0) await nextTurn();
-    work(from, Math.min(count, from + slice));
+    const done = work(from, Math.min(count, from + slice));
+    if (done instanceof Promise) await done;
   }
+}
+
+/** Resolves on a later turn of the event loop (after the I/O already queued): what a slice of long work waits for. */
+export function nextTurnOfLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export function foldEvents<State, Event>(decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>, events: readonly Event[]): State {

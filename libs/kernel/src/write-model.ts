@@ -1,5 +1,5 @@
 import { commandEventId } from './command-event-ids';
-import type { Decider, SnapshotCodec } from './decider';
+import { nextTurnOfLoop, type Decider, type SnapshotCodec } from './decider';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event-envelope';
 import { WrongExpectedRevisionError } from './event-store.errors';
 import type { CommittedAppend, EventStore, ExpectedRevision } from './event-store.port';
@@ -58,7 +58,6 @@ const DEFAULT_ATTEMPTS = 10;
 /** Events read and folded between two yields to the event loop, so no fold blocks it for long. */
 export const FOLD_CHUNK = 500;
 /** A turn of the event loop for others (a request, /health/live) between slices of a long load. */
-const nextTurnOfLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A stream whose decider has a snapshot codec is snapshotted after this many events since its last snapshot (at least). */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000;

@@ -12,6 +12,7 @@ import {
 import {
   categoryOf,
   FollowedProjection,
+  nextTurnOfLoop,
   type FollowedProjectionDependencies,
   type ReadModelCollection,
   type ReadModelStore,
@@ -171,7 +172,7 @@ export class CertificateViewsProjection extends FollowedProjection {
     // attached one at a removal, REFRESHED_A_TURN a turn of the event loop (1,200 held it ~500 ms at once).
     let refreshed = 0;
     for (const certificateId of changedByEvent(before, after)) {
-      if (++refreshed % REFRESHED_A_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (++refreshed % REFRESHED_A_TURN === 0) await nextTurnOfLoop();
       const doc = await this.certificates.get(certificateId);
       if (!doc) continue;
       const roles = after.status === 'removed' ? [] : rolesOf(after, certificateId).map((r) => ({ partnerId, ...r }));

@@ -1,5 +1,5 @@
 import { CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
-import type { EventStore, Page, ReadModelCollection, ReadModelStore, RecordedEvent } from '@as2-partners/kernel';
+import { nextTurnOfLoop, type EventStore, type Page, type ReadModelCollection, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
 import { CertificateLifecycleCollections, type PartnerSlotsDocument } from '../certificate-views/certificate-view.document';
 import { attachedLinkOf, partnerNoticesOf, timelineNoticeOf, type CertificateTimelineLinkDocument, type PartnerNoticeDocument } from './partner-notice.documents';
 
@@ -54,7 +54,7 @@ export class PartnerTimelineNotices {
       if (page.items.length < FILL_CHUNK) break;
       after = page.items[page.items.length - 1]._id;
       // a store that answers at once would hold the event loop for the whole fill (3,000 certificates: ~150 ms)
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurnOfLoop();
     }
     await this.markFilled();
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, type Decider, DomainError, type EventMetadata, forEachAtMost, timeOrderedUuid, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, type Clock, type Decider, DomainError, type EventMetadata, forEachAtMost, inSlices, nextTurnOfLoop, timeOrderedUuid, WriteModel } from '@as2-partners/kernel';
 import {
   AS2_ID_CHANGE_RISKS,
   inheritedPartnerAs2IdReadOnly,
@@ -121,16 +121,15 @@ export class ChangeAs2IdHandler {
     const byTenant: { readonly tenant: string; readonly stats: typeof stats; readonly pauses: readonly LevelPause[] }[] = [];
     // TENANTS_A_TURN at a time, the event loop free between (embedded reads answer without giving it way: an account's
     // 1,200 tenants held it ~170-210 ms a call)
-    for (let from = 0; from < tenants.length; from += TENANTS_A_TURN) {
-      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-      await forEachAtMost(tenants.slice(from, from + TENANTS_A_TURN).entries(), TENANTS_AT_ONCE, async ([i, tenant]) => {
+    await inSlices(tenants.length, TENANTS_A_TURN, nextTurnOfLoop, (from, to) =>
+      forEachAtMost(tenants.slice(from, to).entries(), TENANTS_AT_ONCE, async ([i, tenant]) => {
         byTenant[from + i] = {
           tenant,
           stats: partner.tenant === null ? await this.stats.statsOf(partner.account, tenant, subject) : stats,
           pauses: await this.traffic.pausesAt(partner.account, tenant, partnerId),
         };
-      });
-    }
+      }),
+    );
     const accountPauses = partner.tenant === null ? await this.traffic.pausesAt(partner.account, null, partnerId) : [];
     const listed = (level: 'account' | 'tenant', tenant: string | null, pauses: readonly LevelPause[]) =>
       pauses.map(({ direction, ...pause }) => ({ direction, level, tenant, ...pause }));

@@ -1,5 +1,7 @@
 import {
   FollowedProjection,
+  inSlices,
+  nextTurnOfLoop,
   StagedDocuments,
   type DocumentAccess,
   type FollowedProjectionDependencies,
@@ -224,7 +226,7 @@ export class PartnerViewsProjection extends FollowedProjection {
       case 'master_partner.deleted.v1': {
         // The tenants' views first, the master last: applied again after a crash between slices, the event finds it still.
         const { items: inherited } = await this.views.find({ filter: { account, partnerId: event.data.partnerId } });
-        await inTurns(inherited, INHERITED_VIEWS_A_TURN, (slice) => this.views.deleteMany({ _id: { $in: slice.map((view) => view._id) } }));
+        await inSlices(inherited.length, INHERITED_VIEWS_A_TURN, nextTurnOfLoop, (from, to) => this.views.deleteMany({ _id: { $in: inherited.slice(from, to).map((view) => view._id) } }));
         await this.masters.delete(event.data.partnerId);
         return;
       }
@@ -297,7 +299,7 @@ export class PartnerViewsProjection extends FollowedProjection {
     const { items: masters } = await this.masters.find({ filter: { account } });
     // A slice a turn (an account's 1,200 masters at once held the event loop up to ~370 ms); the tenant's document
     // last: applied again after a crash between slices, the event finds the tenant unknown still.
-    await inTurns(masters, INHERITED_VIEWS_A_TURN, (slice) => this.views.putMany(slice.map((master) => inheritedView(master, tenant, null))));
+    await inSlices(masters.length, INHERITED_VIEWS_A_TURN, nextTurnOfLoop, (from, to) => this.views.putMany(masters.slice(from, to).map((master) => inheritedView(master, tenant, null))));
     await this.putTenant({
       _id: id,
       account,
@@ -316,7 +318,9 @@ export class PartnerViewsProjection extends FollowedProjection {
     const overridesByTenant = new Map(overrides.map((o) => [o.tenant, o]));
     // A slice a turn (an account's 1,200 tenants at once held the event loop 70-130 ms, deletions ~200 ms); each view is
     // computed from the event, so the slices applied again after a crash write the same.
-    await inTurns(tenants, INHERITED_VIEWS_A_TURN, (slice) => this.views.putMany(slice.map((t) => inheritedView(master, t.tenantId, overridesByTenant.get(t.tenantId) ?? null))));
+    await inSlices(tenants.length, INHERITED_VIEWS_A_TURN, nextTurnOfLoop, (from, to) =>
+      this.views.putMany(tenants.slice(from, to).map((t) => inheritedView(master, t.tenantId, overridesByTenant.get(t.tenantId) ?? null))),
+    );
   }
 
   private async refreshInherited(account: string, tenant: string, masterPartnerId: string): Promise<void> {
@@ -324,14 +328,6 @@ export class PartnerViewsProjection extends FollowedProjection {
     if (!master) return;
     const override = await this.overrides.get(overrideDocIdOf(account, tenant, masterPartnerId));
     await this.views.put(inheritedView(master, tenant, override));
-  }
-}
-
-/** `work` on `items` a slice of `perTurn` at a time, the event loop free between two slices. */
-async function inTurns<T>(items: readonly T[], perTurn: number, work: (slice: readonly T[]) => Promise<unknown>): Promise<void> {
-  for (let from = 0; from < items.length; from += perTurn) {
-    if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-    await work(items.slice(from, from + perTurn));
   }
 }
 
