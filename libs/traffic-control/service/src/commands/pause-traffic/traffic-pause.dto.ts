@@ -1,5 +1,5 @@
 import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, IsBoolean, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { Allow, IsBoolean, IsDefined, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { INCOMING_RESPONSES, MAX_RETRY_AFTER_SECONDS, type IncomingResponse } from '@as2-partners/traffic-control-domain';
 import { IsReasonText, MAX_REASON_LENGTH, REASON_TEXT_PATTERN } from '../../api-conventions/reason-text';
 import { IsRetryAfterSeconds } from '../../api-conventions/retry-after-seconds';
@@ -49,10 +49,13 @@ export class PauseOutgoingDto {
   until?: string | null;
 
   /**
-   * Not taken: an outgoing pause has no response mode. Whatever is sent here (not checked as a mode: any value but null)
-   * is refused 422 INVALID_TRAFFIC_SETTING by the decider, as documented, not as an unknown field.
+   * Not taken: an outgoing pause has no response mode. A value sent here (not checked as a mode) is refused 422
+   * INVALID_TRAFFIC_SETTING by the decider, as documented, not as an unknown field; a JSON null, as on the incoming
+   * route and the windows, is the body's error (422 VALIDATION_FAILED naming it), never taken for no mode.
    */
   @ApiHideProperty()
   @Allow()
-  response?: IncomingResponse | null;
+  @ValidateIf((o: PauseOutgoingDto) => o.response === null)
+  @IsDefined({ message: 'The response field takes no null: an outgoing pause has no response mode' })
+  response?: IncomingResponse;
 }
