@@ -6,8 +6,12 @@ export type AllowedAddressRange = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
 /** Why an endpoint host is refused: a `localhost` name, or an address that is not public unicast. */
 export type EndpointHostRefusal = 'localhost_name' | 'non_public_address';
 
-/** Names every resolver answers with a loopback address (RFC 6761 §6.3), with or without the root dot. */
-const LOCALHOST_NAME = /^(?:.+\.)?localhost\.?$/i;
+/**
+ * Names every resolver answers with a loopback address (RFC 6761 §6.3), and the loopback aliases the common systems'
+ * hosts files carry (Debian's `ip6-localhost`, `ip6-loopback`; Red Hat's `localhost.localdomain`, `localhost4`,
+ * `localhost6.localdomain6`…), with or without the root dot.
+ */
+const LOCALHOST_NAME = /^(?:(?:.+\.)?localhost|localhost[46]?\.localdomain[46]?|localhost[46]|ip6-localhost|ip6-loopback)\.?$/i;
 
 const LOOPBACKS = [ipaddr.parse('127.0.0.1'), ipaddr.parse('::1')];
 

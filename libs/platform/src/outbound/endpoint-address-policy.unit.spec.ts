@@ -54,14 +54,28 @@ describe('endpoint address policy', () => {
   });
 
   describe('refuses localhost names', () => {
-    it.each(['https://localhost/', 'https://LOCALHOST./', 'https://localhost.:8443/as2', 'https://api.localhost/', 'https://a.b.localhost./', 'https://%6c%6fcalhost/'])(
+    it.each([
+      'https://localhost/',
+      'https://LOCALHOST./',
+      'https://localhost.:8443/as2',
+      'https://api.localhost/',
+      'https://a.b.localhost./',
+      'https://%6c%6fcalhost/',
+      // the loopback aliases of common hosts files
+      'https://localhost.localdomain/',
+      'https://Localhost.LocalDomain./',
+      'https://localhost4/',
+      'https://localhost6.localdomain6/',
+      'https://ip6-localhost/',
+      'https://ip6-loopback:8443/as2',
+    ])(
       '%s',
       (url) => expect(endpointHostRefusal(hostOf(url), [])).toBe('localhost_name'),
     );
   });
 
   describe('lets public addresses and other names through', () => {
-    it.each(['https://8.8.8.8/', 'https://[2606:4700::1111]/', 'https://acme.example.com/as2', 'https://localhost.example.com/', 'https://mylocalhost/', 'https://100.128.0.1/'])(
+    it.each(['https://8.8.8.8/', 'https://[2606:4700::1111]/', 'https://acme.example.com/as2', 'https://localhost.example.com/', 'https://mylocalhost/', 'https://100.128.0.1/', 'https://localhost.localdomain.example.com/', 'https://my-ip6-localhost/'])(
       '%s',
       (url) => expect(endpointHostRefusal(hostOf(url), [])).toBeNull(),
     );
