@@ -64,7 +64,7 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
     // The auth guard's caller; a public route has none, and its bearer token (if any) still scopes the key.
     const caller = request.context?.caller ?? (await this.bearerCallerOf(request));
     if (caller === null) return next.handle();
-    const id = IdempotencyKeys.idOf(caller.account, caller.tenant, key);
+    const id = IdempotencyKeys.idOf(caller.account, keyTenantOf(request, caller), key);
     let uploadDigest: string | null = null;
     if (isMultipartRequest(request)) uploadDigest = multipartDigestOf(await readMultipartBodyOnce(request, this.bodyLimitBytes), String(request.headers['content-type'] ?? ''));
     const fingerprinted = fingerprintInput(request, caller, uploadDigest);
@@ -108,6 +108,15 @@ export class IdempotencyInterceptor implements PassThroughInterceptor {
       throw error;
     }
   }
+}
+
+/**
+ * Whose keys a request's key is among: the tenant's the token names, but an account route's (`/v1/accounts/{account}/…`,
+ * the account's own objects) the account's, whatever tenant an account admin's token names, so an account-level write
+ * neither takes a key from that tenant's keys nor runs again for the same admin's token without a tenant.
+ */
+function keyTenantOf(request: FastifyRequest, caller: Caller): string | null {
+  return (request.params as Record<string, unknown> | undefined)?.['account'] === undefined ? caller.tenant : null;
 }
 
 /** Each object's fields in one order, so a retry that serialises them in another is the same body. */

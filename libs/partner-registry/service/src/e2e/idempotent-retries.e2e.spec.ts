@@ -298,6 +298,20 @@ describe('Idempotency-Key replays only to a caller the guards let make the reque
     expect(operator.headers['idempotent-replayed']).toBeUndefined();
     expect((await send('POST', url, accountAdmin, 'ka-1', instanceInput('IDEM-ACC'))).headers['idempotent-replayed']).toBe('true');
   });
+
+  it("an account route's key is the account's, whatever tenant the admin's token names: neither taken from that tenant's keys nor run twice", async () => {
+    const withoutTenant = { sub: 'carol', account: 'idem-lvl', tenant: null, roles: ['account_admin'] };
+    const withTenant = { ...withoutTenant, tenant: 't1' };
+    const url = '/v1/accounts/idem-lvl/as2-instances';
+    const first = await send('POST', url, withTenant, 'kl-1', instanceInput('IDEM-LVL'));
+    expect(first.statusCode).toBe(201);
+    // the same admin's token without a tenant replays it (not a second instance, nor a 409 for its AS2 id)
+    const again = await send('POST', url, withoutTenant, 'kl-1', instanceInput('IDEM-LVL'));
+    expect([again.statusCode, again.headers['idempotent-replayed'], again.json().data.id]).toEqual([201, 'true', first.json().data.id]);
+    // and the tenant named in the token keeps the key for its own writes
+    const tenantWrite = await send('POST', '/v1/stations', { sub: 'dave', account: 'idem-lvl', tenant: 't1', roles: ['tenant_admin'] }, 'kl-1', station('Own key'));
+    expect([tenantWrite.statusCode, tenantWrite.headers['idempotent-replayed']]).toEqual([201, undefined]);
+  });
 });
 
 describe('Idempotency-Key across a restart', () => {
