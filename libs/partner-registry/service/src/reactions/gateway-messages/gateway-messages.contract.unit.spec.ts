@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Parser, fromFile } from '@asyncapi/parser';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { UnreadableEventError } from '@as2-partners/kernel';
+import { ACCOUNT_ID_PATTERN, TENANT_ID_PATTERN, UnreadableEventError } from '@as2-partners/kernel';
+import { AS2_ID_PATTERN } from '@as2-partners/partner-registry-domain';
+import { HEADER_SAFE_TEXT } from '../../partner-settings/partner-settings.dto';
 import { gatewayRecordOf } from './gateway-messages.consumer';
 
 const DOCS = join(__dirname, '../../../../../../docs/asyncapi');
@@ -32,6 +34,13 @@ describe('as2.gateway.messages contract', () => {
     // Loading the AsyncAPI parser alone takes seconds on a loaded machine.
   }, 60_000);
 
+  it("the schema's text patterns are the consumer's own (a change to one is a change to the other)", () => {
+    expect(schema.properties.message_id.pattern).toBe(HEADER_SAFE_TEXT);
+    expect(schema.properties.account.pattern).toBe(ACCOUNT_ID_PATTERN.source);
+    expect(schema.properties.tenant.pattern).toBe(TENANT_ID_PATTERN.source);
+    for (const field of ['as2_from', 'as2_to']) expect(schema.properties[field].pattern).toBe(AS2_ID_PATTERN.source);
+  });
+
   it('the schema and the consumer agree on a good record', () => {
     expect(validate(record)).toBe(true);
     expect(gatewayRecordOf(record)).toMatchObject({ message_id: record.message_id, account: 'acc', tenant: 'ten' });
@@ -47,6 +56,14 @@ describe('as2.gateway.messages contract', () => {
     ['a bad AS2 id', { ...record, as2_to: 'HAS SPACE' }],
     ['a bad date', { ...record, occurred_at: 'noon' }],
     ['an array', [record]],
+    // the same text rules as the HTTP door's (a producer checking the schema is refused nothing more by the consumer)
+    ['a control character in the message id', { ...record, message_id: '<a\u0007b@us.example.com>' }],
+    ['a line separator in the message id', { ...record, message_id: '<a\u2028b@us.example.com>' }],
+    ['a bidirectional control in the message id', { ...record, message_id: '<a\u202eb@us.example.com>' }],
+    ['the reserved tenant id _account', { ...record, tenant: '_account' }],
+    ['a slash in the account', { ...record, account: 'acc/other' }],
+    ['a blank in the account', { ...record, account: 'acc other' }],
+    ['a percent sign in the account', { ...record, account: 'acc%2F' }],
     // As a record off the topic is parsed: JSON.parse makes these own fields, which no DTO ever sees.
     ['a __proto__ field', `{${JSON.stringify(record).slice(1, -1)},"__proto__":{"polluted":true}}`],
     ['a constructor field', `{${JSON.stringify(record).slice(1, -1)},"constructor":{"prototype":{}}}`],
