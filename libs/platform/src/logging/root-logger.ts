@@ -56,7 +56,23 @@ export function createRootLogger(options: RootLoggerOptions): Logger {
       // The request or consumed event a line is written for (its ids, tenant, user), wherever the line comes from.
       mixin: (_line, _level, logger) => logContextFields(logger),
     },
-    // Synchronous: the last lines (shutdown, a fatal error) are written before the process exits.
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? logDestination(),
   );
+}
+
+/** The most unwritten log a process holds while its output takes none (a full disk); what comes past it is dropped. */
+export const UNWRITTEN_LOG_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The log's output (standard output by default), written synchronously: the last lines (shutdown, a fatal error) are
+ * out before the process exits. A write the output refuses (its disk full: ENOSPC, EFBIG) never throws into the code
+ * that logs, where it would replace the answer being given (a 503 STORE_UNAVAILABLE, a failing health check) with a
+ * framework 500, or stop a start: the lines wait for the output to take them again, up to UNWRITTEN_LOG_LIMIT_BYTES,
+ * and later ones are dropped.
+ */
+export function logDestination(fd = 1): DestinationStream {
+  const output = pino.destination({ dest: fd, sync: true, maxLength: UNWRITTEN_LOG_LIMIT_BYTES });
+  // With a listener, the stream's error is no exception; nothing else to do: the log is where it would be told.
+  output.on('error', () => undefined);
+  return output;
 }
