@@ -66,11 +66,16 @@ export function instantInMicroseconds(dateTime: string): number {
   return Date.parse(dateTime) * 1000 + Number(fraction.padEnd(6, '0').slice(3, 6));
 }
 
+/** A date-time that ends with its time (DATE_OR_DATE_TIME without an offset). */
+const ZONELESS_TIME = /[Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
 /**
  * The bound of a `before` filter, to the millisecond stored values have: a bound with digits past the millisecond
- * (the API's timestamps have six) is rounded up, so a value in its last millisecond but before it still counts.
+ * (the API's timestamps have six) is rounded up, so a value in its last millisecond but before it still counts. A
+ * date-time without an offset is UTC, as a date alone is: never the server's own time zone (Date's reading of it).
  */
 export function exclusiveMillisecondBound(dateTime: string): Date {
   const pastMillisecond = /\.\d{3}(\d+)/.exec(dateTime)?.[1] ?? '';
-  return new Date(Date.parse(dateTime) + (/[1-9]/.test(pastMillisecond) ? 1 : 0));
+  const instant = ZONELESS_TIME.test(dateTime) ? `${dateTime}Z` : dateTime;
+  return new Date(Date.parse(instant) + (/[1-9]/.test(pastMillisecond) ? 1 : 0));
 }

@@ -1,4 +1,7 @@
-import { apiTimestampsIn, toApiTimestamp } from './api-timestamp';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { apiTimestampsIn, exclusiveMillisecondBound, toApiTimestamp } from './api-timestamp';
 
 /** The conversion by way of Date, as it was: what every input must still answer. */
 const throughDate = (iso: string): string => {
@@ -65,5 +68,23 @@ describe('apiTimestampsIn', () => {
     expect(apiTimestampsIn('The overlap window is open until 2026-12-13T23:35:04.000Z: retire after it')).toBe('The overlap window is open until 2026-12-13T23:35:04.000000Z: retire after it');
     expect(apiTimestampsIn('from 2026-01-01T00:00:00.123Z to 2026-01-02T00:00:00.456Z')).toBe('from 2026-01-01T00:00:00.123000Z to 2026-01-02T00:00:00.456000Z');
     for (const text of ['already 2026-12-13T23:35:04.000000Z', 'no time here', 'a date 2026-12-13 alone', 'Zulu']) expect(apiTimestampsIn(text)).toBe(text);
+  });
+});
+
+describe('exclusiveMillisecondBound', () => {
+  it('rounds a bound with digits past the millisecond up, and keeps one without them', () => {
+    expect(exclusiveMillisecondBound('2027-01-01T10:00:00.000999Z').toISOString()).toBe('2027-01-01T10:00:00.001Z');
+    expect(exclusiveMillisecondBound('2027-01-01T10:00:00.000000Z').toISOString()).toBe('2027-01-01T10:00:00.000Z');
+    expect(exclusiveMillisecondBound('2027-01-01T12:00:00+02:00').toISOString()).toBe('2027-01-01T10:00:00.000Z');
+  });
+
+  it('reads a date-time without an offset as UTC, as a date alone, whatever the server’s time zone', () => {
+    // The zone is the process's (Jest's sandbox cannot change it): the function runs in processes of other zones.
+    const { outputFiles } = buildSync({ entryPoints: [join(__dirname, 'api-timestamp.ts')], bundle: true, platform: 'node', format: 'cjs', write: false });
+    const program = `${outputFiles[0].text};console.log(JSON.stringify(['2027-01-01T10:00', '2027-01-01T10:00:30.5', '2027-01-01'].map((t) => module.exports.exclusiveMillisecondBound(t).toISOString())))`;
+    for (const zone of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+      const answer = execFileSync(process.execPath, ['-e', program], { env: { ...process.env, TZ: zone }, encoding: 'utf8' });
+      expect([zone, JSON.parse(answer)]).toEqual([zone, ['2027-01-01T10:00:00.000Z', '2027-01-01T10:00:30.500Z', '2027-01-01T00:00:00.000Z']]);
+    }
   });
 });

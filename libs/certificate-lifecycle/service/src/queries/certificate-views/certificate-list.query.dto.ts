@@ -16,7 +16,7 @@ export class CertificateListQueryDto extends PageQueryDto {
   @Matches(/^prt_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'The partner_id must be a partner id (prt_…)' })
   partner_id?: string;
 
-  @ApiPropertyOptional({ type: String, pattern: DATE_OR_DATE_TIME.source, description: 'ISO-8601 instant (a date-time, or a date: its midnight UTC): only certificates whose not_after is before it' })
+  @ApiPropertyOptional({ type: String, pattern: DATE_OR_DATE_TIME.source, description: 'ISO-8601 instant (a date-time, UTC when it has no offset, or a date: its midnight UTC): only certificates whose not_after is before it' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'The expiring_before must be an ISO-8601 date-time' })
   // ISO 8601 has forms no Date reads (20270101, 2027-W01, an hour alone): refused as the format, never a 500
