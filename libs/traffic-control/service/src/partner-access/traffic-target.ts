@@ -47,7 +47,7 @@ export class TrafficTargets {
       if (partner && !partner.deleted && visible(partner)) return partner;
       // Distributed: the registry's event may still be on its way. Another tenant's or account's partner, and a deleted
       // one, take exactly the path of an unknown one, so neither the answer nor its timing tells them apart.
-      if (Date.now() >= deadline) throw new DomainError(Code.PartnerNotFound, 'Partner not found');
+      if (Date.now() >= deadline) throw new DomainError(Code.PartnerNotFound, `Partner ${partnerId} not found`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }

@@ -541,8 +541,8 @@ describe('decisions and pause targets answered before the refill is over', () =>
       const ofTenant = (tenant: string, partnerId: string) => targets.ofTenant({ caller: { account: 'acc', tenant, roles: ['tenant_admin'] } } as unknown as RequestContext, partnerId);
       expect((await ofTenant('t1', 'prt_01234')).partner).toMatchObject({ partnerId: 'prt_01234', as2Id: 'P1234', active: true });
       expect(live.directory.partner('prt_01234')).toBeUndefined();
-      await expect(ofTenant('t2', 'prt_01234')).rejects.toThrow('Partner not found');
-      await expect(ofTenant('t1', 'prt_nobody')).rejects.toThrow('Partner not found');
+      await expect(ofTenant('t2', 'prt_01234')).rejects.toThrow('Partner prt_01234 not found');
+      await expect(ofTenant('t1', 'prt_nobody')).rejects.toThrow('Partner prt_nobody not found');
       // The document is read, then the partner's delete is applied (memory and document) before the read is handed back.
       const get = consumer.partners.get.bind(consumer.partners);
       let reads = 0;
@@ -554,7 +554,7 @@ describe('decisions and pause targets answered before the refill is over', () =>
         }
         return read;
       });
-      await expect(ofTenant('t1', 'prt_00005')).rejects.toThrow('Partner not found');
+      await expect(ofTenant('t1', 'prt_00005')).rejects.toThrow('Partner prt_00005 not found');
       expect(reads).toBeGreaterThanOrEqual(2);
       expect(live.filled).toBe(false);
     });
