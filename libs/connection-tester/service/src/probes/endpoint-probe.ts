@@ -247,8 +247,16 @@ function hostHeader(destination: PermittedDestination): string {
 }
 
 /**
+ * The most pieces (chunks of a chunked answer, reads of the socket) an answer may come in: each costs the event loop a
+ * turn of Node's parser and a buffer whatever its size, so a partner answering its 1 MiB one byte a chunk (~6 MB on the
+ * wire) would hold the loop for seconds and take hundreds of MB. Real answers come in pieces of kilobytes (1 MiB in
+ * pieces of 64 bytes is this many).
+ */
+export const MAX_ANSWER_PIECES = 16_384;
+
+/**
  * One HTTP request over the open connection: no agent (so no proxy variable and no second lookup), no redirect
- * followed, the body read up to `maxBytes` and everything bounded by the endpoint's deadline.
+ * followed, the body read up to `maxBytes` in up to MAX_ANSWER_PIECES pieces and everything bounded by the endpoint's deadline.
  */
 export function httpExchange(
   endpoint: OpenEndpoint,
@@ -289,6 +297,7 @@ export function httpExchange(
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) finish({ failure: 'too_large', details: `The response is larger than ${maxBytes} bytes; the connection was closed` });
+        else if (chunks.length === MAX_ANSWER_PIECES) finish({ failure: 'too_large', details: `The response came in more than ${MAX_ANSWER_PIECES} pieces; the connection was closed` });
         else chunks.push(chunk);
       });
       response.on('end', () =>
