@@ -10,6 +10,7 @@ import { ClosingConnections } from './closing-connections';
 import { RequestsInFlight } from './requests-in-flight';
 import { answerExpectationsAndConnectInHouseShape } from './expect-and-connect';
 import { ambiguityOf } from './ambiguous-request-head';
+import { capBodyPieces } from './body-pieces';
 import { failsIfMatch } from './conditional-requests';
 import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content-coding';
 import { malformedPartOf } from './malformed-url';
@@ -301,6 +302,7 @@ export class HotPathRoutes {
         connections.began(response);
         const refused = refuseEarly(request, response, this.closing, this.cors);
         if (refused !== null) return this.countEarlyRefusal(request.method ?? 'GET', refused);
+        capBodyPieces(request, response, (status) => this.countEarlyRefusal(request.method ?? 'GET', status));
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
