@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { SEALED_KEYS_COLLECTION } from '@as2-partners/certificate-lifecycle-service';
+import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { EVENT_STORE, SECRET_STORE, type EventStore, type SecretStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp, type EmbeddedTestApp } from '@as2-partners/platform-testing';
@@ -164,6 +165,19 @@ describe('our keys (embedded, through the API)', () => {
     const mismatch = await api.post('/v1/keys', { alias: 'mismatch', private_key: other.keyPem, certificate: imported.certificatePem });
     expect([mismatch.status, mismatch.body.error.code]).toEqual([422, 'KEY_CERTIFICATE_MISMATCH']);
     expect((await api.get('/v1/keys')).body.data.map((k: { alias: string }) => k.alias)).toEqual(['dup']);
+  });
+
+  it('refuses to import a key whose certificate is not valid now (it would be current at once), and stores nothing', async () => {
+    const day = 86_400_000;
+    const expired = issueTestCertificate({ commonName: 'Expired', notBefore: new Date(Date.now() - 60 * day), notAfter: new Date(Date.now() - day) });
+    const later = issueTestCertificate({ commonName: 'Later', notBefore: new Date(Date.now() + 30 * day), notAfter: new Date(Date.now() + 400 * day) });
+    for (const [alias, issued, code] of [['expired', expired, 'CERTIFICATE_EXPIRED'], ['later', later, 'CERTIFICATE_NOT_YET_VALID']] as const) {
+      const refused = await api.post('/v1/keys', { alias, private_key: issued.privateKeyPem, certificate: issued.pem });
+      expect([alias, refused.status, refused.body.error?.code, Object.keys(refused.body.errors ?? {})]).toEqual([alias, 422, code, ['certificate']]);
+    }
+    expect((await api.get('/v1/keys')).body.data).toEqual([]);
+    // every sealed blob made for them destroyed
+    expect(await t.app.get<SecretStore>(SECRET_STORE).collection(SEALED_KEYS_COLLECTION).find({ account: 'test-account', tenant })).toEqual([]);
   });
 
   it('keeps an alias unique under concurrent creates, and destroys the loser\'s sealed key', async () => {

@@ -1,5 +1,6 @@
 import { assertNever, DomainError, type Decider } from '@as2-partners/kernel';
 import { CertificateLifecycleErrorCode } from '../certificate-lifecycle.errors';
+import { assertValidAt } from '../certificate-reading';
 import type { CertificateData } from '../certificate/certificate.events';
 import { expiryNoticeAt } from '../certificate/expiry-thresholds';
 import type { ActivationTrigger, EvidenceData } from '../partner-certificates/partner-certificates.events';
@@ -151,6 +152,9 @@ function decide(command: KeyAliasCommand, state: KeyAliasState): OurKeyEvent[] {
     case 'create': {
       if (state.keys.some((key) => key.keyId === command.key.keyId)) return [];
       if (state.keys.length > 0) throw duplicateKeyAlias(command.alias);
+      // A new alias's key is current at once: a certificate not valid now (expired, or valid from a later date) would
+      // have it sign what every partner refuses. A key valid later is an alias's next key (a rollover), its window covered.
+      assertValidAt(command.key.certificate, new Date(command.now), command.key.source === 'pkcs12' ? 'pkcs12' : 'certificate');
       return [{ type: 'key.created.v1', data: { ...scope, ...command.key, role: 'current', createdAt: command.now } }];
     }
     case 'schedule_rollover': {

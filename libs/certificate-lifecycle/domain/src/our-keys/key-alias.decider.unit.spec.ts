@@ -77,6 +77,16 @@ describe('key alias decider (our keystore)', () => {
     spec([created(K1)]).when({ ...scope, type: 'create', key: K1, now: T0 }).thenNothing();
   });
 
+  it('refuses a first key whose certificate is not valid now (it would be current at once), naming the field it came in', () => {
+    const expired = { ...key('key_3', 'c'.repeat(64), certificate('c'.repeat(64), '2025-01-01T00:00:00.000Z', '2025-12-31T23:59:59.000Z')), source: 'pem' as const };
+    const later = { ...key('key_4', 'd'.repeat(64), certificate('d'.repeat(64), '2026-01-01T00:00:01.000Z')), source: 'pkcs12' as const };
+    spec([]).when({ ...scope, type: 'create', key: expired, now: T0 }).thenError('CERTIFICATE_EXPIRED', { field: 'certificate' });
+    spec([]).when({ ...scope, type: 'create', key: later, now: T0 }).thenError('CERTIFICATE_NOT_YET_VALID', { field: 'pkcs12' });
+    // valid from the very instant: current
+    const fromNow = key('key_5', 'e'.repeat(64), certificate('e'.repeat(64), T0));
+    spec([]).when({ ...scope, type: 'create', key: fromNow, now: T0 }).then([created(fromNow)]);
+  });
+
   it('schedules a next key for the current key only, in a valid window, one at a time', () => {
     spec([created(K1)]).when(rollover(K2)).then([created(K2, 'next', at(1)), scheduled(K1, K2)]);
     spec([created(K1)]).when(rollover(K2, { currentKeyId: 'key_x' })).thenError('KEY_NOT_FOUND');
