@@ -38,7 +38,7 @@ export class KeysController {
     summary: 'Create one of our keys: {alias, generate: {algorithm: RSA, key_size: 2048|3072|4096, subject, valid_days}} | {alias, pkcs12 (base64 or file), password} | {alias, private_key (PEM), certificate (PEM chain), password?}',
   })
   @ApiResponse({ status: 201, description: 'Created', schema: KEY_WRITTEN })
-  @ApiResponse({ status: 422, description: 'DUPLICATE_KEY_ALIAS, INVALID_KEY_ALIAS, INVALID_PKCS12, WRONG_PASSWORD, INVALID_PRIVATE_KEY, KEY_CERTIFICATE_MISMATCH, CERTIFICATE_USAGE_MISMATCH, UNSUPPORTED_KEY, KEY_FILE_TOO_LARGE, INVALID_SUBJECT, INVALID_CERTIFICATE, VALIDATION_FAILED' })
+  @ApiResponse({ status: 422, description: 'DUPLICATE_KEY_ALIAS, INVALID_KEY_ALIAS, INVALID_PKCS12, WRONG_PASSWORD, INVALID_PRIVATE_KEY, KEY_CERTIFICATE_MISMATCH, CERTIFICATE_USAGE_MISMATCH, UNSUPPORTED_KEY, KEY_FILE_TOO_LARGE, INVALID_SUBJECT, INVALID_CERTIFICATE, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID, VALIDATION_FAILED' })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const keystore = tenantKeystore(ctx);
     const form = await readKeyRequestForm(request, 'create');
