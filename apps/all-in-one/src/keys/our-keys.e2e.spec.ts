@@ -97,10 +97,14 @@ describe('our keys (embedded, through the API)', () => {
     const renamed = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=a+O=b, C=US' });
     expect(openssl.run('req', '-verify', '-noout', '-in', openssl.write('rfc4514-renamed.csr', renamed.body.data.csr)).toString()).toBe('');
     expect(rfc2253('req', openssl.path('rfc4514-renamed.csr'))).toBe('subject=O=b+CN=a,C=US');
-    for (const subject of ['CN=a\\x', 'CN=\\C3', 'CN=a+CN=b', 'CN=#0c0161']) {
+    // What RFC 4514 escapes in a value, unescaped (a ';' is an RDN separator to RFC 2253's readers): refused, not taken into the value
+    for (const subject of ['CN=a\\x', 'CN=\\C3', 'CN=a+CN=b', 'CN=#0c0161', 'CN=Acme; O=Acme Corp', 'CN=a<b>c', 'CN=say "hi"', 'CN=a>']) {
       const refused = await api.post(`/v1/keys/${key.id}/csr`, { subject });
       expect([subject, refused.status, refused.body.error.code]).toEqual([subject, 422, 'INVALID_SUBJECT']);
     }
+    // escaped, they are the value's
+    const escaped = await api.post(`/v1/keys/${key.id}/csr`, { subject: 'CN=Acme\\; O=x \\<y\\> \\"z\\"' });
+    expect(rfc2253('req', openssl.write('rfc4514-escaped.csr', escaped.body.data.csr))).toBe('subject=CN=Acme\\; O=x \\<y\\> \\"z\\"');
   });
 
   it('imports a PKCS#12 file (JSON base64 and multipart) and a PEM key with its certificate', async () => {

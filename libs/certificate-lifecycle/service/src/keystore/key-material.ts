@@ -62,6 +62,8 @@ interface SubjectChar {
 
 /** What RFC 4514 2.4 lets follow a backslash (besides a hex pair): its special characters, a space, '#' and '='. */
 const ESCAPABLE = new Set(['"', '+', ',', ';', '<', '>', '\\', ' ', '#', '=']);
+/** What RFC 4514 2.4 escapes in a value and is refused unescaped ('+' unescaped stays in a value unless an attribute follows it). */
+const MUST_BE_ESCAPED = new Set(['"', ';', '<', '>']);
 /** What may follow an unescaped '+' for it to begin another attribute of the same RDN: an attribute type and '='. */
 const ATTRIBUTE_TYPE = /^\s*(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)\s*$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -153,6 +155,9 @@ export function parseSubject(subject: string, field = 'subject'): SubjectRdn[] {
       const value = textOf(valueChars);
       if (!name) throw invalid(`names an unsupported attribute "${typeText.slice(0, 20)}" (use CN, O, OU, C, L, ST, E)`);
       if (valueChars[0]?.char === '#' && !valueChars[0].escaped) throw invalid(`value of ${name} begins with '#', RFC 4514's form for BER in hex, which is not taken: write "\\#" for a '#'`);
+      // RFC 4514 2.4: these are escaped in a value; an older reader (RFC 2253, 1779) takes a ';' for a separator of RDNs.
+      const unescaped = valueChars.find((c) => !c.escaped && MUST_BE_ESCAPED.has(c.char));
+      if (unescaped) throw invalid(`value of ${name} has an unescaped '${unescaped.char}': write "\\${unescaped.char}"${unescaped.char === ';' ? ", and separate RDNs with ','" : ''}`);
       // Control characters (C0, C1, line separators) and bidirectional overrides never belong in a certificate name.
       if (value.length === 0 || characterCount(value) > 64 || hasControlCharacters(value)) throw invalid(`value of ${name} must be 1-64 printable characters`);
       if (name === 'C' && !/^[A-Za-z]{2}$/.test(value)) throw invalid('country (C) must be two letters');
