@@ -21,6 +21,8 @@ export interface BuildAs2MessageOptions {
   readonly contentType?: string;
   readonly as2From: string;
   readonly as2To: string;
+  /** The sender's contact email address, sent as From (RFC 9110 §10.1.2: a robotic user agent SHOULD send one); absent: no From. */
+  readonly from?: string;
   readonly subject?: string;
   /** `<left@right>`; generated when absent. */
   readonly messageId?: string;
@@ -32,6 +34,7 @@ export interface BuildAs2MessageOptions {
   readonly compress?: 'before-signing' | 'after-signing';
   /** Ask for a receipt: synchronous unless `asyncUrl`; signed when `signed` is given. */
   readonly mdn?: {
+    /** Disposition-Notification-To (RFC 4130 §7.3: the requester's address, e.g. our email); absent: `asyncUrl`, else a placeholder. */
     readonly returnAddress?: string;
     readonly signed?: { readonly micAlgorithms: readonly DigestAlgorithm[]; readonly importance?: 'required' | 'optional' };
     readonly asyncUrl?: string;
@@ -117,6 +120,7 @@ function* buildSteps(options: Omit<BuildAs2MessageOptions, 'sign'>, signAlgorith
     Date: formatRfc5322Date(date),
     'MIME-Version': '1.0',
   };
+  if (options.from !== undefined) headers['From'] = options.from;
   if (options.mdn) {
     headers['Disposition-Notification-To'] = options.mdn.returnAddress ?? options.mdn.asyncUrl ?? 'as2@as2-partners.local';
     if (options.mdn.signed) headers['Disposition-Notification-Options'] = dispositionOptions(options.mdn.signed);

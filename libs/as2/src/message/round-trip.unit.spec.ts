@@ -144,19 +144,21 @@ describe('outgoing headers', () => {
       payload,
       as2From: 'My Company',
       as2To: 'PARTNER',
+      from: 'as2@me.example',
       subject: 'PO 1',
       messageId: '<abc@host>',
       date: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)),
-      mdn: { returnAddress: 'as2@me', asyncUrl: 'https://me/mdn', signed: { micAlgorithms: ['sha256'], importance: 'required' } },
+      mdn: { returnAddress: 'as2@me.example', asyncUrl: 'https://me/mdn', signed: { micAlgorithms: ['sha256'], importance: 'required' } },
     });
     expect(sent.headers).toMatchObject({
       'AS2-Version': '1.2',
       'AS2-From': '"My Company"',
       'AS2-To': 'PARTNER',
+      From: 'as2@me.example',
       'Message-ID': '<abc@host>',
       Subject: 'PO 1',
       Date: 'Thu, 02 Jan 2025 03:04:05 +0000',
-      'Disposition-Notification-To': 'as2@me',
+      'Disposition-Notification-To': 'as2@me.example',
       'Disposition-Notification-Options': 'signed-receipt-protocol=required, pkcs7-signature; signed-receipt-micalg=required, sha-256',
       'Receipt-Delivery-Option': 'https://me/mdn',
     });
@@ -170,8 +172,14 @@ describe('outgoing headers', () => {
     expect(() => buildAs2Message({ payload, as2From: 'A', as2To: 'B', messageId: 'no-brackets' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
-  it('asks for no MDN unless told to', () => {
+  it('asks for no MDN unless told to, and sends no From unless given an address', () => {
     const sent = buildAs2Message({ payload, as2From: 'A', as2To: 'B' });
     expect(sent.headers['Disposition-Notification-To']).toBeUndefined();
+    expect(sent.headers['From']).toBeUndefined();
+  });
+
+  it('without a return address, Disposition-Notification-To is the async URL, else a placeholder', () => {
+    expect(buildAs2Message({ payload, as2From: 'A', as2To: 'B', mdn: { asyncUrl: 'https://me/mdn' } }).headers['Disposition-Notification-To']).toBe('https://me/mdn');
+    expect(buildAs2Message({ payload, as2From: 'A', as2To: 'B', mdn: {} }).headers['Disposition-Notification-To']).toBe('as2@as2-partners.local');
   });
 });
