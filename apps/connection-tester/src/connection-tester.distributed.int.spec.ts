@@ -180,6 +180,8 @@ describeWithServer('KAFKA_BROKERS', 'connection tester, distributed mode on real
       const testerDb = (await services.mongo(databases.tester)).db!;
       const testerDocuments = await Promise.all((await testerDb.listCollections().toArray()).map(async (c) => JSON.stringify(await testerDb.collection(c.name).find({}).toArray())));
       expect(testerDocuments.join('\n')).not.toContain(ours.keyPem.split('\n')[5]);
+      // Learned over Kafka by the consumer all-in-one runs too: the instance's my_email, its test messages' Disposition-Notification-To and From.
+      expect(await testerDb.collection('connection_tester_instances').findOne({ _id: instance.body.data.id as never })).toMatchObject({ as2Id: ourAs2Id, email: 'as2@us.example.com' });
     });
 
     it('full with an alias that has no key in the keystore: 422 SIGNING_KEY_UNAVAILABLE, asked of the keystore before the test counts', async () => {

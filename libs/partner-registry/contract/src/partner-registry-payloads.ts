@@ -52,8 +52,9 @@ export interface As2InstancePayload {
   readonly myAs2Id?: string;
   readonly myName?: string;
   readonly myAs2Alias?: string | null;
+  readonly myEmail?: string | null;
   readonly status?: 'on' | 'off';
-  readonly changes?: { readonly myAs2Id?: string; readonly myName?: string; readonly myAs2Alias?: string | null; readonly status?: 'on' | 'off' };
+  readonly changes?: { readonly myAs2Id?: string; readonly myName?: string; readonly myAs2Alias?: string | null; readonly myEmail?: string | null; readonly status?: 'on' | 'off' };
 }
 
 /** `partnership.*`: `overrides` on create, the whole set afterwards on update. */

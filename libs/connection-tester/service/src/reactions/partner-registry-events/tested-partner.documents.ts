@@ -44,13 +44,15 @@ export interface TesterTenantDocument {
   readonly deleted?: boolean;
 }
 
-/** One of our AS2 identities (`as2_instance.*`): who a test message is from, and the key alias that signs it. */
+/** One of our AS2 identities (`as2_instance.*`): who a test message is from, its contact address, and the key alias that signs it. */
 export interface OurInstanceDocument {
   readonly _id: string;
   readonly account: string;
   readonly tenant: string | null;
   readonly as2Id: string;
   readonly name: string;
+  /** my_email: a test message's Disposition-Notification-To and From; absent in documents stored before the tester learned it (a rebuild fills it). */
+  readonly email?: string | null;
   readonly keyAlias: string | null;
   readonly status: 'on' | 'off';
   readonly deleted: boolean;

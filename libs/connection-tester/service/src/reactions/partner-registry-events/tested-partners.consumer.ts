@@ -221,6 +221,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
         tenant: d.tenant ?? null,
         as2Id: d.myAs2Id ?? '',
         name: d.myName ?? '',
+        email: d.myEmail ?? null,
         keyAlias: d.myAs2Alias ?? null,
         status: d.status ?? 'on',
         deleted: false,
@@ -237,6 +238,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
       ...existing,
       ...(c.myAs2Id !== undefined ? { as2Id: c.myAs2Id } : {}),
       ...(c.myName !== undefined ? { name: c.myName } : {}),
+      ...(c.myEmail !== undefined ? { email: c.myEmail } : {}),
       ...(c.myAs2Alias !== undefined ? { keyAlias: c.myAs2Alias } : {}),
       ...(c.status !== undefined ? { status: c.status } : {}),
     });
