@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createPlainServer } from 'node:http';
+import { createServer as createPlainServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { connect, isIP, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { createTestIdentity, type TestIdentity } from '@as2-partners/as2-testing
 import { issueTestCertificate } from '@as2-partners/certificate-lifecycle-testing';
 import { Global, Module } from '@nestjs/common';
 import { CertificateLifecycleModule } from '@as2-partners/certificate-lifecycle-service';
-import { EVENT_STORE, type EventStore } from '@as2-partners/kernel';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@as2-partners/kernel';
 import { eventually } from '@as2-partners/kernel-testing';
 import { ConnectionTesterStreams } from '@as2-partners/connection-tester-domain';
 import { PartnerRegistryModule } from '@as2-partners/partner-registry-service';
@@ -45,6 +45,8 @@ let t: EmbeddedTestApp;
 let server: Server;
 let port: number;
 let requests: string[] = [];
+/** The headers of the POSTs (test messages) the endpoint received. */
+let posted: IncomingHttpHeaders[] = [];
 let redirectTo = '';
 let flakyDown = false;
 let dir: string;
@@ -56,6 +58,7 @@ beforeAll(async () => {
   endpoint = await createTestIdentity(dir, 'partner-endpoint', { subjectAltName: 'DNS:partner.test,DNS:rebind.test,DNS:mixed.test,IP:127.0.0.1' });
   server = createServer({ key: endpoint.keyPem, cert: endpoint.certPem }, (req, res) => {
     requests.push(`${req.method} ${req.url} host=${req.headers.host}`);
+    if (req.method === 'POST') posted.push(req.headers);
     if (req.url === '/flaky' && flakyDown) {
       res.writeHead(503).end();
       return;
@@ -88,6 +91,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   requests = [];
+  posted = [];
   attempted.length = 0;
 });
 
@@ -359,6 +363,32 @@ describe('limits', () => {
     // A ping sends no message as the instance: it runs.
     expect((await test(tenant, id, { test_type: 'ping', as2_instance_id: instanceId })).statusCode).toBe(200);
     expect(requests.filter((r) => r.startsWith('POST'))).toEqual([]);
+  });
+});
+
+describe('the test message', () => {
+  it("asks its MDN of the sending instance's my_email (Disposition-Notification-To, From), as the instance's latest update has it", async () => {
+    const tenant = await freshTenant('enterprise');
+    const id = await partner(tenant, `https://127.0.0.1:${port}/as2`);
+    const as2Id = `MAIL${tenantCounter}X${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
+    const instance = await t.app.inject({ method: 'POST', url: '/v1/as2-instances', headers: as(tenant), payload: { my_as2_id: as2Id, my_name: 'Us', my_as2_alias: 'us-key', my_email: 'as2@us.example.com' } });
+    expect([instance.statusCode, instance.statusCode === 201 ? null : instance.body]).toEqual([201, null]);
+    const instanceId = instance.json().data.id as string;
+    expect((await t.app.inject({ method: 'POST', url: '/v1/partnerships', headers: as(tenant), payload: { as2_instance_id: instanceId, partner_id: id } })).statusCode).toBe(201);
+    const sent = await eventually('the tester to know the instance and its partnership', async () => {
+      const res = await test(tenant, id, { test_type: 'mdn' });
+      return res.json().error?.code === 'AS2_INSTANCE_REQUIRED' ? undefined : res;
+    }, { timeoutMs: 10_000, intervalMs: 10 });
+    expect(sent.statusCode).toBe(200);
+    expect(posted.map((h) => [h['as2-from'], h['disposition-notification-to'], h['from']])).toEqual([[as2Id, 'as2@us.example.com', 'as2@us.example.com']]);
+
+    const patched = await t.app.inject({ method: 'PATCH', url: `/v1/as2-instances/${instanceId}`, headers: as(tenant), payload: { my_email: 'edi@us.example.com' } });
+    expect([patched.statusCode, patched.statusCode === 200 ? null : patched.body]).toEqual([200, null]);
+    const instances = t.app.get<ReadModelStore>(READ_MODEL_STORE).collection<{ _id: string; email?: string | null }>('connection_tester_instances');
+    await eventually('the tester to learn the new my_email', async () => ((await instances.get(instanceId))?.email === 'edi@us.example.com' ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    posted = [];
+    expect((await test(tenant, id, { test_type: 'mdn', as2_instance_id: instanceId })).statusCode).toBe(200);
+    expect(posted.map((h) => [h['disposition-notification-to'], h['from']])).toEqual([['edi@us.example.com', 'edi@us.example.com']]);
   });
 });
 

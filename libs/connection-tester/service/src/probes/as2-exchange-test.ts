@@ -35,6 +35,11 @@ export interface As2ExchangePlan {
   readonly testId: string;
   readonly as2From: string;
   readonly as2To: string;
+  /**
+   * Our instance's my_email: the message's Disposition-Notification-To (RFC 4130 §7.3, the MDN requester's address; an
+   * async MDN's URL goes in Receipt-Delivery-Option) and From (RFC 9110 §10.1.2); null: none known, libs/as2's fallback.
+   */
+  readonly ourEmail: string | null;
   readonly sign: { readonly algorithm: DigestAlgorithm } | null;
   readonly build: As2MessageBuilder;
   readonly encrypt: { readonly certificate: As2Certificate; readonly algorithm: ContentCipher } | null;
@@ -92,12 +97,14 @@ async function exchange(target: EndpointTarget, plan: As2ExchangePlan, settings:
       contentType: 'text/plain',
       as2From: plan.as2From,
       as2To: plan.as2To,
+      ...(plan.ourEmail !== null ? { from: plan.ourEmail } : {}),
       subject: 'AS2 connection test (not a business document)',
       date: plan.now,
       ...(plan.sign ? { sign: plan.sign } : {}),
       ...(plan.encrypt ? { encrypt: plan.encrypt } : {}),
       ...(plan.compress ? { compress: 'before-signing' as const } : {}),
       mdn: {
+        ...(plan.ourEmail !== null ? { returnAddress: plan.ourEmail } : {}),
         ...(signedMdn ? { signed: { micAlgorithms: [plan.mdn.micAlgorithm] } } : {}),
         ...(plan.asyncMdn ? { asyncUrl: plan.asyncMdn.url } : {}),
       },

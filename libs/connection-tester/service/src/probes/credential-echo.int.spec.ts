@@ -53,6 +53,7 @@ const plan: As2ExchangePlan = {
   testId: 'tst_echo',
   as2From: 'US',
   as2To: 'THEM',
+  ourEmail: null,
   sign: null,
   build: unsignedMessageBuilder,
   encrypt: null,

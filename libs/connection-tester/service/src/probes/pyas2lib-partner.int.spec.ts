@@ -67,6 +67,7 @@ const planOf = (): As2ExchangePlan => {
     testId: 'tst_pyas2',
     as2From: ours.as2Id,
     as2To: theirs.as2Id,
+    ourEmail: 'as2@us.example.com',
     sign: { algorithm: 'sha256' },
     build: async ({ sign, ...options }) => buildAs2Message({ ...options, ...(sign ? { sign: { keyPair, algorithm: sign.algorithm } } : {}) }),
     encrypt: { certificate: partnerCertificate, algorithm: 'aes-256-cbc' },

@@ -85,6 +85,7 @@ function plan(extra: Partial<As2ExchangePlan> = {}): As2ExchangePlan {
     testId: 'tst_0123',
     as2From: ours.as2Id,
     as2To: partner.as2Id,
+    ourEmail: 'as2@us.example.com',
     sign: { algorithm: 'sha256' },
     build: signingWith(ourKeys),
     encrypt: { certificate: partnerCertificate, algorithm: 'aes-256-cbc' },
@@ -158,7 +159,7 @@ describe('against the test AS2 partner', () => {
       return signingWith(ourKeys)(options);
     };
     const outcome = await runAs2ExchangeTest(target(partners['unsignedMdn']!.url), plan({ build: recording, mdn: { signed: false, micAlgorithm: 'sha512' } }), settings);
-    expect(asked).toEqual([{ signed: { micAlgorithms: ['sha512'] } }]);
+    expect(asked).toEqual([{ returnAddress: 'as2@us.example.com', signed: { micAlgorithms: ['sha512'] } }]);
     expect(outcome.timeline.filter((s) => s.status === 'failure')).toEqual([]);
     expect(outcome.timeline.find((s) => s.step === 'MDN signature')).toMatchObject({ status: 'warning', details: expect.stringContaining('mdn.signed false') });
     expect(outcome.results).toMatchObject({ as2_protocol: 'success', certificate_validation: 'not_tested', mdn_disposition: 'processed' });

@@ -54,6 +54,11 @@ function visibleTo(scope: { readonly account: string; readonly tenant: string },
   return instance !== null && !instance.deleted && instance.account === scope.account && (instance.tenant === null || instance.tenant === scope.tenant);
 }
 
+/** The instance's my_email when it can travel in a header (the registry's API allows no other); null: none known (a document stored before the tester learned it, until a rebuild). */
+function emailOf(instance: OurInstanceDocument): string | null {
+  return instance.email && /^[\x21-\x7e]{1,254}$/.test(instance.email) ? instance.email : null;
+}
+
 /** 422 AS2_INSTANCE_OFF: the test would send as an identity that is switched off (traffic-control rejects its messages too). */
 function instanceOff(instance: OurInstanceDocument): DomainError {
   return new DomainError(Code.As2InstanceOff, `Our AS2 instance ${instance.as2Id} is off: it neither sends nor receives, so no test message is sent as it`, 'as2_instance_id');
@@ -107,14 +112,14 @@ export class TestSetup {
     if (testType === 'ping') {
       // A ping sends no AS2 headers, so needs no instance; one named must still be one of the caller's.
       if (options.instanceId !== undefined) await this.askedInstance(options.instanceId, scope);
-      return { target, exchange: { ...base, as2From: '', sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
+      return { target, exchange: { ...base, as2From: '', ourEmail: null, sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
     }
     const { instance, overrides } = await this.instanceFor(partner, scope, options.instanceId);
     // The pair's own settings win over the partner's (a partnership may, e.g., turn compression on for this pair only).
     const pair: TestedPartnerDocument = { ...partner, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
     const pairMic = SIGN_DIGESTS[pair.signAlgorithm ?? ''] ?? 'sha256';
     if (testType === 'mdn') {
-      return { target, exchange: { ...base, as2From: instance.as2Id, sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
+      return { target, exchange: { ...base, as2From: instance.as2Id, ourEmail: emailOf(instance), sign: null, encrypt: null, compress: false, authorization, asyncMdn: false }, notes };
     }
     let encrypt: As2ExchangePlan['encrypt'] = null;
     if (pair.encrypt) {
@@ -144,7 +149,7 @@ export class TestSetup {
     if (asyncMdn && this.config.receiptUrl === null) {
       throw new DomainError('ASYNC_MDN_UNAVAILABLE', 'The partner sends asynchronous MDNs, but CONNECTION_TEST_RECEIPT_URL (where they would arrive) is not set');
     }
-    return { target, exchange: { ...base, micAlgorithm: pairMic, mdn: mdnOf(pair, pairMic), build, as2From: instance.as2Id, sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
+    return { target, exchange: { ...base, micAlgorithm: pairMic, mdn: mdnOf(pair, pairMic), build, as2From: instance.as2Id, ourEmail: emailOf(instance), sign, encrypt, compress: pair.compress, authorization, asyncMdn }, notes };
   }
 
   /**
