@@ -1,18 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAllowedAddressRanges, systemHostResolver } from '@as2-partners/platform';
 import { runAs2ExchangeTest, unsignedMessageBuilder, type As2ExchangePlan } from './as2-exchange-test';
-import type { ProbeSettings } from './endpoint-probe';
-import { systemSocketFactory } from './socket-factory';
+import { LOOPBACK_PROBE_SETTINGS } from './loopback-probe-settings.spec-support';
 
 // What a partner receives in the test message's headers: the MDN is asked of our instance's address, not a placeholder.
-const settings: ProbeSettings = {
-  allowed: parseAllowedAddressRanges('127.0.0.0/8'),
-  resolver: systemHostResolver,
-  sockets: systemSocketFactory,
-  maxResponseBytes: 1_048_576,
-  now: () => new Date(),
-};
+const settings = LOOPBACK_PROBE_SETTINGS;
 
 const received: IncomingHttpHeaders[] = [];
 let server: Server;

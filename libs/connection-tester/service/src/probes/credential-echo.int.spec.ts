@@ -1,21 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAllowedAddressRanges, systemHostResolver } from '@as2-partners/platform';
 import { runAs2ExchangeTest, unsignedMessageBuilder, type As2ExchangePlan } from './as2-exchange-test';
-import type { ProbeSettings } from './endpoint-probe';
-import { systemSocketFactory } from './socket-factory';
+import { LOOPBACK_PROBE_SETTINGS } from './loopback-probe-settings.spec-support';
 
 // A partner that reflects its request into the MDN it answers: the credential the test sent must not reach the result.
 const PASSWORD = 'Refl3cted-Pa55';
 const AUTHORIZATION = `Basic ${Buffer.from(`acme-user:${PASSWORD}`).toString('base64')}`;
 
-const settings: ProbeSettings = {
-  allowed: parseAllowedAddressRanges('127.0.0.0/8'),
-  resolver: systemHostResolver,
-  sockets: systemSocketFactory,
-  maxResponseBytes: 1_048_576,
-  now: () => new Date(),
-};
+const settings = LOOPBACK_PROBE_SETTINGS;
 
 /** `/disposition` puts the decoded credential in the disposition, `/message-id` in the original message id, `/status` in a 500's reason phrase. */
 function reflectingMdn(req: IncomingMessage, res: ServerResponse): void {

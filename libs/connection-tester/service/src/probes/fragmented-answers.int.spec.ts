@@ -1,18 +1,11 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { parseAllowedAddressRanges, systemHostResolver } from '@as2-partners/platform';
-import { MAX_ANSWER_PIECES, type ProbeSettings } from './endpoint-probe';
+import { MAX_ANSWER_PIECES } from './endpoint-probe';
 import { runPingTest } from './ping-test';
-import { systemSocketFactory } from './socket-factory';
+import { LOOPBACK_PROBE_SETTINGS } from './loopback-probe-settings.spec-support';
 
 // A partner's answer within the size cap but cut in tiny chunks: every piece costs a turn of Node's parser and a buffer,
 // so the pieces are capped too (a real peer over loopback: the cost is Node's own).
-const settings: ProbeSettings = {
-  allowed: parseAllowedAddressRanges('127.0.0.0/8'),
-  resolver: systemHostResolver,
-  sockets: systemSocketFactory,
-  maxResponseBytes: 1_048_576,
-  now: () => new Date(),
-};
+const settings = LOOPBACK_PROBE_SETTINGS;
 
 /** A server answering every request with `pieces` chunks of `pieceBytes` bytes each, written at once. */
 async function chunkedServer(pieces: number, pieceBytes: number): Promise<{ server: Server; url: string }> {
