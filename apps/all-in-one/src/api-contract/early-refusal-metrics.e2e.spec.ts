@@ -93,4 +93,17 @@ describe('/metrics counts the answers the server gives before any route', () => 
     const after = await counted();
     expect({ post401: after.post401 - before.post401, unknown400: after.unknown400 - before.unknown400, unknown408: after.unknown408 - before.unknown408 }).toEqual({ post401: 1, unknown400: 0, unknown408: 0 });
   });
+
+  it('a body refused for its many chunks (413, once routed) is counted once, under its route', async () => {
+    const counted = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = (route: string) => Number(text.split('\n').find((l) => l.startsWith(`as2_http_requests_total{method="POST",route="${route}",status_code="413"}`))?.split(' ').pop() ?? 0);
+      return { route: line('/v1/partners'), unmatched: line('unmatched') };
+    };
+    const before = await counted();
+    const head = `POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer ${t.token({ roles: ['tenant_admin'] })}\r\n\r\n`;
+    expect(await answersTo(port, `${head}${'1\r\n \r\n'.repeat(9_000)}0\r\n\r\n`)).toEqual([413]);
+    const after = await counted();
+    expect({ route: after.route - before.route, unmatched: after.unmatched - before.unmatched }).toEqual({ route: 1, unmatched: 0 });
+  });
 });

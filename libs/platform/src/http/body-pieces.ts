@@ -18,9 +18,10 @@ const TOO_MANY_PIECES_BODY = JSON.stringify({
 /**
  * Counts the pieces of a chunked request body as Node's parser pushes them; past MAX_BODY_PIECES the request is answered
  * 413 PAYLOAD_TOO_LARGE (unless an answer has begun) and its connection closed, the rest of its body never read: the
- * piece is refused, which stops the socket's reads, and no reader sees more. `refused` hears the status written.
+ * piece is refused, which stops the socket's reads, and no reader sees more. The request is its route's by then (the
+ * body is read once routed): the route's metrics count the answer, as its own.
  */
-export function capBodyPieces(request: IncomingMessage, response: ServerResponse, refused: (status: number) => void): void {
+export function capBodyPieces(request: IncomingMessage, response: ServerResponse): void {
   if (request.headers['transfer-encoding'] === undefined) return;
   let pieces = 0;
   const push = request.push;
@@ -28,7 +29,7 @@ export function capBodyPieces(request: IncomingMessage, response: ServerResponse
     if (chunk === null || ++pieces <= MAX_BODY_PIECES) return push.call(this, chunk, encoding);
     if (pieces === MAX_BODY_PIECES + 1) {
       if (!response.headersSent) {
-        refused(writeEarlyRefusal(response, 413, TOO_MANY_PIECES_BODY, { connection: 'close' }));
+        writeEarlyRefusal(response, 413, TOO_MANY_PIECES_BODY, { connection: 'close' });
         response.once('finish', () => request.socket.destroy());
       } else request.socket.destroy();
     }
