@@ -24,15 +24,17 @@ const TOO_MANY_PIECES_BODY = JSON.stringify({
 export function capBodyPieces(request: IncomingMessage, response: ServerResponse): void {
   if (request.headers['transfer-encoding'] === undefined) return;
   let pieces = 0;
+  let refused = false;
   const push = request.push;
   request.push = function pushCounted(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    // Refused: nothing more reaches a reader, the body's end least of all (a reader would take the part read for the whole).
+    if (refused) return false;
     if (chunk === null || ++pieces <= MAX_BODY_PIECES) return push.call(this, chunk, encoding);
-    if (pieces === MAX_BODY_PIECES + 1) {
-      if (!response.headersSent) {
-        writeEarlyRefusal(response, 413, TOO_MANY_PIECES_BODY, { connection: 'close' });
-        response.once('finish', () => request.socket.destroy());
-      } else request.socket.destroy();
-    }
+    refused = true;
+    if (!response.headersSent) {
+      writeEarlyRefusal(response, 413, TOO_MANY_PIECES_BODY, { connection: 'close' });
+      response.once('finish', () => request.socket.destroy());
+    } else request.socket.destroy();
     return false;
   };
 }
