@@ -178,6 +178,8 @@ describe('certificate store (embedded, through the API)', () => {
     const before = new Date(Date.now() + 10 * DAY).toISOString();
     expect((await api.get(`/v1/certificates?expiring_before=${before}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
     expect((await api.get(`/v1/certificates?expiring_before=${before.slice(0, 10)}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    // RFC 3339's lowercase 't' and 'z', as the documented pattern takes them
+    expect((await api.get(`/v1/certificates?expiring_before=${before.toLowerCase()}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
     // The bound is exclusive, to the microsecond the API's timestamps have.
     const expiresAt = soon.body.data.expires_at as string;
     expect((await api.get(`/v1/certificates?expiring_before=${expiresAt}`)).body.data).toEqual([]);

@@ -18,6 +18,8 @@ export class CertificateListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ type: String, pattern: DATE_OR_DATE_TIME.source, description: 'ISO-8601 instant (a date-time, UTC when it has no offset, or a date: its midnight UTC): only certificates whose not_after is before it' })
   @IsOptional()
+  // RFC 3339 takes a lowercase 't' and 'z' (the pattern documents them); the ISO 8601 check reads the uppercase form
+  @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value))
   @IsISO8601({ strict: true }, { message: 'The expiring_before must be an ISO-8601 date-time' })
   // ISO 8601 has forms no Date reads (20270101, 2027-W01, an hour alone): refused as the format, never a 500
   @Matches(DATE_OR_DATE_TIME, { message: 'The expiring_before must be an ISO-8601 date-time' })
