@@ -5,8 +5,10 @@ import {
   type OverrideDocument,
   PartnerRegistryCollections,
   type PartnerViewDocument,
+  TENANT_LIST_INDEX,
   type TenantDocument,
   tenantDocIdOf,
+  tenantListQuery,
   viewIdOf,
 } from './partner-view.document';
 
@@ -25,7 +27,7 @@ export class PartnerQueries {
   constructor(@Inject(READ_MODEL_STORE) readModels: ReadModelStore) {
     this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
-    this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
+    this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [TENANT_LIST_INDEX]);
     this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
   }
 
@@ -81,12 +83,7 @@ export class PartnerQueries {
   }
 
   listTenants(account: string, page: number, perPage: number): Promise<Page<TenantDocument>> {
-    return this.tenants.find({
-      filter: { account, registered: true },
-      sort: { createdAt: 1, tenantId: 1 },
-      skip: (page - 1) * perPage,
-      limit: perPage,
-    });
+    return this.tenants.find(tenantListQuery(account, page, perPage));
   }
 
   async findTenant(account: string, tenantId: string): Promise<TenantDocument | null> {

@@ -1,3 +1,4 @@
+import type { FindQuery } from '@as2-partners/kernel';
 import type { PartnerChanges, PartnerRegistryEvent, PartnerSettings } from '@as2-partners/partner-registry-domain';
 
 export type PartnerType = 'tenant' | 'inherited';
@@ -40,6 +41,17 @@ export interface TenantDocument {
   readonly updatedAt: string | null;
   /** Set once the tenant is deleted (absent from views projected before deletion closed a tenant's data). */
   readonly deletedAt?: string | null;
+}
+
+/**
+ * The account's tenants in list order (GET /v1/accounts/{account}/tenants: registered ones, by creation then id): a
+ * page is one range of it, whatever the account's size; its prefix serves every read of an account's tenants.
+ */
+export const TENANT_LIST_INDEX = ['account', 'registered', 'createdAt', 'tenantId'] as const;
+
+/** A page of the account's registered tenants, by creation then id, through TENANT_LIST_INDEX. */
+export function tenantListQuery(account: string, page: number, perPage: number): FindQuery {
+  return { filter: { account, registered: true }, sort: { createdAt: 1, tenantId: 1 }, skip: (page - 1) * perPage, limit: perPage };
 }
 
 /** A tenant's overrides of one master partner. */

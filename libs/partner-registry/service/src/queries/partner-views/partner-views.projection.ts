@@ -26,6 +26,7 @@ import {
   overrideDocIdOf,
   PartnerRegistryCollections,
   type PartnerViewDocument,
+  TENANT_LIST_INDEX,
   type TenantDocument,
   tenantDocIdOf,
   tenantPartnerViewOf,
@@ -65,7 +66,7 @@ export class PartnerViewsProjection extends FollowedProjection {
     super(followed);
     this.views = readModels.collection(PartnerRegistryCollections.partnerViews, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
     this.masters = readModels.collection(PartnerRegistryCollections.masterPartners, PARTNER_VIEW_INDEXES, PARTNER_VIEW_SEARCH);
-    this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [['account', 'registered']]);
+    this.tenants = readModels.collection(PartnerRegistryCollections.tenants, [TENANT_LIST_INDEX]);
     this.overrides = readModels.collection(PartnerRegistryCollections.overrides, [['account', 'masterPartnerId']]);
   }
 
