@@ -1,5 +1,4 @@
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRootLogger, logDestination, UNWRITTEN_LOG_LIMIT_BYTES } from './root-logger';
