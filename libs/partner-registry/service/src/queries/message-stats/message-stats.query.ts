@@ -76,8 +76,17 @@ export class MessageStatsQuery {
     return {
       total_sent: sent,
       total_received: received,
-      success_rate: finished === 0 ? null : Math.round((delivered / finished) * 1000) / 10,
+      success_rate: successRateOf(delivered, finished),
       last_message_at: occurredAtOf(last),
     };
   }
+}
+
+/**
+ * Delivered of finished messages in percent with one decimal, half up; null when none finished. Scaled before the
+ * division: a rate of exactly .x5 (201 of 400) is then exact, where the quotient scaled after it (0.5025 × 1000) is
+ * 502.49999… and rounded down, unlike 1 of 16's 6.25.
+ */
+export function successRateOf(delivered: number, finished: number): number | null {
+  return finished === 0 ? null : Math.round((delivered * 1000) / finished) / 10;
 }
