@@ -106,7 +106,11 @@ describe('CertificateQueries.list for one partner (embedded store)', () => {
       } as unknown as CertificateViewDocument);
     }
     await projection.partnerCertificates.fill(projection.certificates);
+    await projection.uses.fill(projection.certificates, async (ids) => new Map(ids.map((id) => [id, TENANT] as const)));
 
     expect((await list('prt_a', 1, 10)).items.map((c) => c._id)).toEqual(['crt_0', 'crt_1', 'crt_2']);
+    // the partners moved to the certificates' use entries, the views written without them
+    expect(await projection.uses.seenBy('crt_1', TENANT)).toEqual({ partnerIds: ['prt_a'], usedBy: [] });
+    expect(await projection.certificates.get('crt_1')).not.toHaveProperty('partnerIds');
   });
 });

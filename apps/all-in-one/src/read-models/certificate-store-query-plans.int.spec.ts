@@ -33,8 +33,6 @@ const seed: CertificateViewDocument[] = Array.from({ length: 420 }, (_, i) => {
     certificate: { fingerprintSha256 } as CertificateViewDocument['certificate'],
     expiresAt: new Date(Date.UTC(2027, 0, 1) + ((i * 37) % 420) * 86_400_000).toISOString(),
     active: i % 9 !== 4,
-    partnerIds: [],
-    usedBy: [],
     expiryNotice: null,
     // creation order against id order: the sort is the index's, not the ids'
     createdAt: new Date(Date.UTC(2026, 0, 1) + (420 - i) * 60_000).toISOString(),

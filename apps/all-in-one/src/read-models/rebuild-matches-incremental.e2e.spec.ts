@@ -143,6 +143,7 @@ describe('rebuild-read-models gives exactly what the projections built event by 
         'partner_registry_partnerships',
         'partner_registry_stations',
         'certificate_lifecycle_certificates',
+        'certificate_lifecycle_certificate_uses',
         'certificate_lifecycle_keys',
         'traffic_control_partner_traffic',
         'connection_tester_partners',

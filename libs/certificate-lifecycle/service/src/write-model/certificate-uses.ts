@@ -23,7 +23,7 @@ export class CertificateUses {
     const doc = await this.views.certificates.get(certificateId);
     if (!doc) return [];
     const uses: CertificateUse[] = [];
-    for (const partnerId of new Set([...doc.partnerIds, ...doc.usedBy.map((u) => u.partnerId)])) {
+    for (const { partnerId } of await this.views.uses.allOf(certificateId)) {
       const state = await this.writeModel.partnerState(partnerId);
       if (state.status === 'removed') continue;
       const roles = rolesOf(state, certificateId);

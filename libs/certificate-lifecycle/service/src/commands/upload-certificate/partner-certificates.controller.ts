@@ -36,9 +36,10 @@ export class PartnerCertificatesController {
   @ApiResponse({ status: 201, description: "Certificate uploaded", schema: CERTIFICATE_UPLOADED })
   async uploadForPartner(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) =>
-      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
-    );
+    return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) => {
+      const [certificate] = await this.queries.withUses(ctx.caller.tenant, [upload.certificate]);
+      return presentCertificateUpload({ ...upload, certificate }, await this.access.visibility(ctx, partnerIdsOf([certificate])));
+    });
   }
 
   @Get('v1/partners/:id/certificates')
@@ -58,9 +59,10 @@ export class PartnerCertificatesController {
   async uploadForMaster(@Ctx() ctx: RequestContext, @Param('account') account: string, @Param('id') partnerId: string, @Req() request: FastifyRequest) {
     requireOwnAccount(ctx, account);
     const form = await readCertificateUploadForm(request);
-    return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) =>
-      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
-    );
+    return (await this.upload.execute(ctx, form, { kind: 'partner', partnerId })).map(async (upload) => {
+      const [certificate] = await this.queries.withUses(ctx.caller.tenant, [upload.certificate]);
+      return presentCertificateUpload({ ...upload, certificate }, await this.access.visibility(ctx, partnerIdsOf([certificate])));
+    });
   }
 
   @Get('v1/accounts/:account/partners/:id/certificates')
@@ -76,8 +78,9 @@ export class PartnerCertificatesController {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 20;
     const result = await this.queries.list({ account, tenant: ctx.caller.tenant, partnerId, page, perPage });
-    const sees = await this.access.visibility(ctx, partnerIdsOf(result.items));
-    return { data: result.items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+    const items = await this.queries.withUses(ctx.caller.tenant, result.items);
+    const sees = await this.access.visibility(ctx, partnerIdsOf(items));
+    return { data: items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
   }
 }
 

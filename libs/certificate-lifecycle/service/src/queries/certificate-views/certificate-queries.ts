@@ -3,6 +3,7 @@ import type { Filter, FindQuery, Page } from '@as2-partners/kernel';
 import { stateOfStored, type CertificateViewDocument, type PartnerCertificateDocument } from './certificate-view.document';
 import type { PartnerNoticeDocument } from '../trust-timeline/partner-notice.documents';
 import { CertificateViewsProjection } from './certificate-views.projection';
+import type { UsedCertificate } from './certificate.presenter';
 import type { PartnerCertificatesState } from '@as2-partners/certificate-lifecycle-domain';
 import { emptyPartnerCertificates } from '@as2-partners/certificate-lifecycle-domain';
 
@@ -76,6 +77,19 @@ export class CertificateQueries {
     if (!doc || doc.account !== account) return null;
     if (doc.tenant !== null && doc.tenant !== tenant) return null;
     return doc;
+  }
+
+  /**
+   * The certificates with the uses a caller of this tenant reads (null: account-level, every tenant's): its own
+   * partners' and the master partners', each certificate two index ranges, never another tenant's uses.
+   */
+  async withUses(tenant: string | null, docs: readonly CertificateViewDocument[]): Promise<UsedCertificate[]> {
+    return Promise.all(docs.map(async (doc) => ({ ...doc, ...(await this.views.uses.seenBy(doc._id, tenant)) })));
+  }
+
+  /** Whether any partner, of any tenant, holds the certificate in a slot (what a deletion's 409 says). */
+  async inUse(certificateId: string): Promise<boolean> {
+    return this.views.uses.inUse(certificateId);
   }
 
   async byIds(ids: readonly string[]): Promise<Map<string, CertificateViewDocument>> {

@@ -8,6 +8,7 @@ export interface SlotUseEntry {
   readonly role: 'current' | 'backup' | 'next' | 'overlap';
 }
 
+/** A certificate's view; which partners use it are its use entries (CertificateUseEntries), one a partner. */
 export interface CertificateViewDocument {
   readonly _id: string;
   readonly account: string;
@@ -19,8 +20,6 @@ export interface CertificateViewDocument {
   readonly certificate: CertificateData;
   readonly expiresAt: string;
   readonly active: boolean;
-  readonly partnerIds: readonly string[];
-  readonly usedBy: readonly SlotUseEntry[];
   /** The latest expiry notice: 30/14/7/1 (days), 0 = expired, null = none yet. */
   readonly expiryNotice: number | null;
   readonly createdAt: string;
@@ -43,8 +42,7 @@ export interface PartnerSlotsDocument {
 
 /**
  * One certificate of one partner, with the certificate's fields a list filters on: a partner's certificates are an
- * index range of these (`partnerIds` is an array, which the embedded store cannot index), paged without reading the
- * tenant's other certificates or the partner's beyond the page.
+ * index range of these, paged without reading the tenant's other certificates or the partner's beyond the page.
  */
 export interface PartnerCertificateDocument {
   /** `${partnerId}/${certificateId}`: within a partner, ordered as the certificate ids are. */
@@ -60,8 +58,8 @@ export interface PartnerCertificateDocument {
 }
 
 /** A certificate's entries, one a partner it names. */
-export function partnerCertificatesOf(doc: CertificateViewDocument): PartnerCertificateDocument[] {
-  return doc.partnerIds.map((partnerId) => ({
+export function partnerCertificatesOf(doc: CertificateViewDocument, partnerIds: readonly string[]): PartnerCertificateDocument[] {
+  return partnerIds.map((partnerId) => ({
     _id: `${partnerId}/${doc._id}`,
     partnerId,
     certificateId: doc._id,
@@ -80,6 +78,7 @@ export const CertificateLifecycleCollections = {
   partnerCertificates: 'certificate_lifecycle_partner_certificates',
   certificateTimelineLinks: 'certificate_lifecycle_certificate_timeline_links',
   partnerNotices: 'certificate_lifecycle_partner_notices',
+  certificateUses: 'certificate_lifecycle_certificate_uses',
 } as const;
 
 export function storedStateOf(state: PartnerCertificatesState): StoredPartnerCertificates {

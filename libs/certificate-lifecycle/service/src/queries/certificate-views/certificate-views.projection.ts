@@ -28,6 +28,7 @@ import {
 } from './certificate-view.document';
 import { PartnerTimelineNotices } from '../trust-timeline/partner-timeline-notices';
 import { PartnerCertificateEntries } from './partner-certificate-entries';
+import { CertificateUseEntries, certificateUseIdOf, type CertificateUseDocument } from './certificate-use-entries';
 
 /** A fingerprint's certificates of one level (a tenant's, or the account's as tenant null) in creation order: an upload's duplicate check. */
 export const CERTIFICATE_FINGERPRINT_INDEX = ['account', 'tenant', 'certificate.fingerprintSha256', 'createdAt', '_id'] as const;
@@ -43,8 +44,10 @@ export class CertificateViewsProjection extends FollowedProjection {
   readonly name = 'certificate-lifecycle.views';
   readonly certificates: ReadModelCollection<CertificateViewDocument>;
   readonly partnerSlots: ReadModelCollection<PartnerSlotsDocument>;
-  /** Each certificate once for each of its partners: what a partner's list pages through (`partnerIds` is an array). */
+  /** Each certificate once for each of its partners: what a partner's list pages through. */
   readonly partnerCertificates: PartnerCertificateEntries;
+  /** Each certificate's partners and their slots, one entry a partner under its tenant: a tenant reads its own and the masters' only. */
+  readonly uses: CertificateUseEntries;
   /** The certificate notices on each partner's timeline. */
   readonly notices: PartnerTimelineNotices;
 
@@ -52,7 +55,6 @@ export class CertificateViewsProjection extends FollowedProjection {
     super(followed);
     this.certificates = readModels.collection(CertificateLifecycleCollections.certificates, [
       ['account', 'tenant', 'createdAt'],
-      ['partnerIds'],
       ['expiresAt'],
       CERTIFICATE_FINGERPRINT_INDEX,
       // a list filtered by usage, by state or by expiry: one range a level, not the level's every certificate
@@ -62,28 +64,51 @@ export class CertificateViewsProjection extends FollowedProjection {
     ]);
     this.partnerSlots = readModels.collection(CertificateLifecycleCollections.partnerSlots, [['dueAt']]);
     this.partnerCertificates = new PartnerCertificateEntries(readModels);
+    this.uses = new CertificateUseEntries(readModels);
     this.notices = new PartnerTimelineNotices(readModels);
   }
 
-  /** Fills the partner certificates and the partners' notices once (a file written before they were kept), then follows. */
+  /** Fills the partner certificates, the certificates' uses and the partners' notices once (a file written before they were kept), then follows. */
   override async start(): Promise<void> {
+    // the partner certificates first: they are filled from the partners a certificate's view named before its uses moved out
     await this.partnerCertificates.fill(this.certificates);
+    await this.uses.fill(this.certificates, (partnerIds) => this.tenantsOf(partnerIds));
     await this.notices.fill(this.partnerSlots, this.followed.store);
     await super.start();
   }
 
   /**
    * Writes a certificate, its partner entries first (a redelivery after a crash between them still sees the change):
-   * only entries whose fields changed, so a "used by" refresh writes none.
+   * only if the fields they carry changed, so an expiry notice reads and writes none.
    */
   private async putCertificate(before: CertificateViewDocument | null, after: CertificateViewDocument): Promise<void> {
-    await this.partnerCertificates.written(before, after);
+    if (before) await this.partnerCertificates.written(before, after, () => this.listingPartners(before._id));
     await this.certificates.put(after);
   }
 
   private async deleteCertificate(before: CertificateViewDocument): Promise<void> {
-    await this.partnerCertificates.written(before, null);
+    await this.partnerCertificates.written(before, null, () => this.listingPartners(before._id));
+    await this.uses.deleted(before._id);
     await this.certificates.delete(before._id);
+  }
+
+  /** Every partner, of every tenant, listing the certificate (a change of the certificate's own fields, rare, reads them). */
+  private async listingPartners(certificateId: string): Promise<string[]> {
+    return (await this.uses.allOf(certificateId)).filter((entry) => entry.listedAt !== null).map((entry) => entry.partnerId);
+  }
+
+  /** A partner's use entry of a certificate as it changed, and its partner certificate entry if it starts or stops listing it. */
+  private async putUse(doc: CertificateViewDocument, before: CertificateUseDocument | null, after: CertificateUseDocument): Promise<void> {
+    const listed = after.listedAt !== null;
+    if ((before !== null && before.listedAt !== null) !== listed) await this.partnerCertificates.listed(doc, after.partnerId, listed);
+    if (JSON.stringify(before) !== JSON.stringify(after)) await this.uses.written(after);
+  }
+
+  /** The tenants of these partners as their slots recorded them (null: a master partner, or one without slots). */
+  private async tenantsOf(partnerIds: readonly string[]): Promise<Map<string, string | null>> {
+    if (partnerIds.length === 0) return new Map();
+    const page = await this.partnerSlots.find({ filter: { _id: { $in: [...partnerIds] } }, withoutTotal: true });
+    return new Map(page.items.map((slots) => [slots._id, slots.tenant] as const));
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -95,7 +120,7 @@ export class CertificateViewsProjection extends FollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear(), this.notices.clear()]);
+    await Promise.all([this.certificates.clear(), this.partnerSlots.clear(), this.partnerCertificates.clear(), this.uses.clear(), this.notices.clear()]);
   }
 
   private async applyEvent(event: RecordedEvent & CertificateLifecycleEvent): Promise<void> {
@@ -115,7 +140,7 @@ export class CertificateViewsProjection extends FollowedProjection {
     if (event.type === 'certificate.uploaded.v1') {
       const d = event.data;
       const existing = await this.certificates.get(d.certificateId);
-      await this.putCertificate(existing, {
+      const doc: CertificateViewDocument = {
         _id: d.certificateId,
         account: d.account,
         tenant: d.tenant,
@@ -125,11 +150,20 @@ export class CertificateViewsProjection extends FollowedProjection {
         certificate: d.certificate,
         expiresAt: d.certificate.notAfter,
         active: true,
-        partnerIds: [...new Set([...(existing?.partnerIds ?? []), ...(d.partnerId ? [d.partnerId] : [])])],
-        usedBy: existing?.usedBy ?? [],
         expiryNotice: null,
         createdAt: d.createdAt,
-      });
+      };
+      if (d.partnerId) {
+        // the partner it was uploaded for lists it from now, after those that already did
+        const use = await this.uses.get(d.certificateId, d.partnerId);
+        const tenant = (await this.tenantsOf([d.partnerId])).get(d.partnerId) ?? d.tenant;
+        await this.putUse(doc, use, {
+          ...(use ?? { _id: certificateUseIdOf(d.certificateId, d.partnerId), certificateId: d.certificateId, partnerId: d.partnerId, roles: [], usedAt: event.position, used: false }),
+          tenant: use ? use.tenant : tenant,
+          listedAt: use?.listedAt ?? event.position,
+        });
+      }
+      await this.putCertificate(existing, doc);
       return;
     }
     const current = await this.certificates.get(event.data.certificateId);
@@ -168,19 +202,27 @@ export class CertificateViewsProjection extends FollowedProjection {
       dueAt: after.status === 'removed' ? null : dueAtOf(after),
       updatedAt: event.metadata.occurredAt,
     });
-    // Refresh "used by" and the partners of every certificate whose part in this partner the event may change: every
+    // Refresh this partner's use and listing of every certificate whose part in it the event may change: every
     // attached one at a removal, REFRESHED_A_TURN a turn of the event loop (1,200 held it ~500 ms at once).
     let refreshed = 0;
     for (const certificateId of changedByEvent(before, after)) {
       if (++refreshed % REFRESHED_A_TURN === 0) await nextTurnOfLoop();
       const doc = await this.certificates.get(certificateId);
       if (!doc) continue;
-      const roles = after.status === 'removed' ? [] : rolesOf(after, certificateId).map((r) => ({ partnerId, ...r }));
-      const usedBy = [...doc.usedBy.filter((u) => u.partnerId !== partnerId), ...roles];
-      const partnerIds = partnerIdsAfter(doc.partnerIds, partnerId, after.status === 'removed' ? false : after.attached.has(certificateId));
-      if (JSON.stringify(usedBy) !== JSON.stringify(doc.usedBy) || partnerIds !== doc.partnerIds) {
-        await this.putCertificate(doc, { ...doc, usedBy, partnerIds });
-      }
+      const roles = after.status === 'removed' ? [] : rolesOf(after, certificateId);
+      const listed = after.status === 'removed' ? false : after.attached.has(certificateId);
+      const use = await this.uses.get(certificateId, partnerId);
+      await this.putUse(doc, use, {
+        _id: certificateUseIdOf(certificateId, partnerId),
+        certificateId,
+        partnerId,
+        tenant: use ? use.tenant : existing ? existing.tenant : event.metadata.tenant,
+        listedAt: listed ? (use?.listedAt ?? event.position) : null,
+        roles: roles.map((r) => ({ slot: r.slot, role: r.role })),
+        // a partner's roles written again go after every other partner's, as the view's used_by appended them
+        usedAt: roles.length > 0 ? event.position : (use?.usedAt ?? event.position),
+        used: roles.length > 0,
+      });
     }
   }
 }
@@ -199,10 +241,4 @@ function changedByEvent(before: PartnerCertificatesState, after: PartnerCertific
     for (const id of before.attached.keys()) if (!after.attached.has(id)) changed.add(id);
   }
   return changed;
-}
-
-/** A certificate's partners once one partner's event is applied: a deleted partner leaves them, as it leaves its uses. */
-function partnerIdsAfter(partnerIds: readonly string[], partnerId: string, attached: boolean): readonly string[] {
-  if (attached) return partnerIds.includes(partnerId) ? partnerIds : [...partnerIds, partnerId];
-  return partnerIds.includes(partnerId) ? partnerIds.filter((id) => id !== partnerId) : partnerIds;
 }

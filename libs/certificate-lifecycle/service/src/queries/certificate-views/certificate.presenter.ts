@@ -2,6 +2,10 @@ import type { AttachedCertificate, CertificateSummaryData, UploadWarning } from 
 import { toApiTimestamp } from '@as2-partners/platform';
 import type { PartnerVisibility } from '../../partner-access/partner-access';
 import type { CertificateViewDocument } from './certificate-view.document';
+import type { CertificateUses } from './certificate-use-entries';
+
+/** A certificate's view with the uses its caller reads (its tenant's partners' and the masters', or every tenant's for an account-level caller). */
+export type UsedCertificate = CertificateViewDocument & CertificateUses;
 
 function presentChainMember(summary: CertificateSummaryData) {
   return {
@@ -16,7 +20,7 @@ function presentChainMember(summary: CertificateSummaryData) {
 }
 
 /** The partners using a certificate that the caller may see (a shared certificate's other tenants stay hidden). */
-export function presentUses(doc: CertificateViewDocument, sees: PartnerVisibility) {
+export function presentUses(doc: CertificateUses, sees: PartnerVisibility) {
   const usedBy = doc.usedBy.filter((u) => sees(u.partnerId));
   return {
     partner_ids: doc.partnerIds.filter(sees),
@@ -25,12 +29,12 @@ export function presentUses(doc: CertificateViewDocument, sees: PartnerVisibilit
 }
 
 /** Every partner id a page of certificates names, to decide visibility in one look-up. */
-export function partnerIdsOf(docs: readonly CertificateViewDocument[]): string[] {
+export function partnerIdsOf(docs: readonly CertificateUses[]): string[] {
   return docs.flatMap((doc) => [...doc.partnerIds, ...doc.usedBy.map((u) => u.partnerId)]);
 }
 
 /** A stored certificate in the API's shape (public material only), naming only the partners the caller may see. */
-export function presentCertificate(doc: CertificateViewDocument, sees: PartnerVisibility) {
+export function presentCertificate(doc: UsedCertificate, sees: PartnerVisibility) {
   const c = doc.certificate;
   return {
     id: doc._id,
@@ -63,7 +67,7 @@ export function presentCertificate(doc: CertificateViewDocument, sees: PartnerVi
 
 /** An upload's answer: the stored certificate, and warnings (`{code, message}`, empty when none) about what was accepted anyway. */
 export function presentCertificateUpload(
-  upload: { readonly certificate: CertificateViewDocument; readonly warnings: readonly UploadWarning[] },
+  upload: { readonly certificate: UsedCertificate; readonly warnings: readonly UploadWarning[] },
   sees: PartnerVisibility,
 ) {
   return {

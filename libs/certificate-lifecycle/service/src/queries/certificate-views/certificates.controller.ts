@@ -34,9 +34,10 @@ export class CertificatesController {
   @ApiResponse({ status: 201, description: "Certificate uploaded", schema: CERTIFICATE_UPLOADED })
   async create(@Ctx() ctx: RequestContext, @Req() request: FastifyRequest) {
     const form = await readCertificateUploadForm(request);
-    return (await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant })).map(async (upload) =>
-      presentCertificateUpload(upload, await this.access.visibility(ctx, partnerIdsOf([upload.certificate]))),
-    );
+    return (await this.upload.execute(ctx, form, { kind: 'store', tenant: ctx.caller.tenant })).map(async (upload) => {
+      const [certificate] = await this.queries.withUses(ctx.caller.tenant, [upload.certificate]);
+      return presentCertificateUpload({ ...upload, certificate }, await this.access.visibility(ctx, partnerIdsOf([certificate])));
+    });
   }
 
   @Get()
@@ -60,8 +61,9 @@ export class CertificatesController {
       page,
       perPage,
     });
-    const sees = await this.access.visibility(ctx, partnerIdsOf(result.items));
-    return { data: result.items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
+    const items = await this.queries.withUses(ctx.caller.tenant, result.items);
+    const sees = await this.access.visibility(ctx, partnerIdsOf(items));
+    return { data: items.map((doc) => presentCertificate(doc, sees)), pagination: paginationOf(page, perPage, result.total, result.items.length) };
   }
 
   @Get(':id')
@@ -70,7 +72,8 @@ export class CertificatesController {
   async get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
-    return { data: presentCertificate(doc, await this.access.visibility(ctx, partnerIdsOf([doc]))) };
+    const [used] = await this.queries.withUses(ctx.caller.tenant, [doc]);
+    return { data: presentCertificate(used, await this.access.visibility(ctx, partnerIdsOf([used]))) };
   }
 
   @Get(':id/usage')
@@ -80,9 +83,10 @@ export class CertificatesController {
   async usage(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     const doc = await this.queries.findVisible(ctx.caller.account, ctx.caller.tenant, id);
     if (!doc) throw certificateNotFound(id);
-    const uses = presentUses(doc, await this.access.visibility(ctx, partnerIdsOf([doc])));
+    const [used] = await this.queries.withUses(ctx.caller.tenant, [doc]);
+    const uses = presentUses(used, await this.access.visibility(ctx, partnerIdsOf([used])));
     // In use by any partner, those of other tenants too (not listed): the preview agrees with a deletion's 409.
-    return { data: { certificate_id: doc._id, in_use: doc.usedBy.length > 0, ...uses } };
+    return { data: { certificate_id: doc._id, in_use: await this.queries.inUse(doc._id), ...uses } };
   }
 
   @Delete(':id')
