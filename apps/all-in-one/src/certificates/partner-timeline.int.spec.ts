@@ -160,4 +160,27 @@ describe('a partner timeline (CemEvents) on the embedded stores', () => {
     expect(many).toEqual(few);
     for (const count of many) expect(count).toBeLessThanOrEqual(3);
   });
+
+  it("attaching a certificate that 300 other partners hold parses as much as attaching one that a single partner holds", async () => {
+    const parsedByAnAttach = async (certificateId: string, others: number) => {
+      await upload(store, certificateId, `prt_${certificateId}_0`);
+      for (let n = 0; n <= others; n += 1) await attach(store, certificateId, `prt_${certificateId}_${n}`);
+      await notice(store, certificateId, 'certificate.expiring.v1', { thresholdDays: 30 });
+      await follow();
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        await attach(store, certificateId, `prt_${certificateId}_new`);
+        await projection.waitFor((await store.lastPosition()) as number, 10_000);
+        return parse.mock.calls.reduce((sum, [text]) => sum + String(text).length, 0);
+      } finally {
+        parse.mockRestore();
+        await projection.stop();
+      }
+    };
+    const alone = await parsedByAnAttach('crt_alone', 0);
+    const crowded = await parsedByAnAttach('crt_crowded', 300);
+    // the certificate, the new partner's entries, the certificate's notices: not the other partners' uses nor links
+    expect(crowded - alone).toBeLessThan(200);
+    expect((await timeline('prt_crt_crowded_new', 1, 20)).total).toBe(2);
+  });
 });

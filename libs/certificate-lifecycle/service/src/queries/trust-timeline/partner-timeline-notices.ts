@@ -20,7 +20,8 @@ export class PartnerTimelineNotices {
   readonly byPartner: ReadModelCollection<PartnerNoticeDocument | FilledMarker>;
 
   constructor(readModels: ReadModelStore) {
-    this.links = readModels.collection(CertificateLifecycleCollections.certificateTimelineLinks, [['certificateId']]);
+    // a certificate's links, or its notices alone: an attachment reads no other partner's link
+    this.links = readModels.collection(CertificateLifecycleCollections.certificateTimelineLinks, [['certificateId', 'kind']]);
     this.byPartner = readModels.collection(CertificateLifecycleCollections.partnerNotices, [['partnerId', 'position']]);
   }
 
@@ -72,8 +73,8 @@ export class PartnerTimelineNotices {
   /** A certificate attached to a partner: its notices so far go on the partner's timeline (those after it, as they come). */
   async attached(partnerId: string, certificateId: string): Promise<void> {
     const attached = attachedLinkOf(certificateId, partnerId);
-    const links = await this.links.find({ filter: { certificateId }, withoutTotal: true });
-    const notices = partnerNoticesOf([attached, ...links.items.filter((link) => link.kind === 'notice')]);
+    const links = await this.links.find({ filter: { certificateId, kind: 'notice' }, withoutTotal: true });
+    const notices = partnerNoticesOf([attached, ...links.items]);
     if (notices.length > 0) await this.byPartner.putMany(notices);
     await this.links.put(attached);
   }
