@@ -11,6 +11,7 @@ export * from './holds-no-document';
 export * from './secret-store.port';
 export * from './substring-search';
 export * from './tenant-levels-filter';
+export * from './read-model-pages';
 export * from './decider';
 export * from './persistent-map';
 export * from './bucketed-map';

@@ -1,4 +1,4 @@
-import { nextTurnOfLoop, tenantLevelsFilter, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
+import { pagesOf, tenantLevelsFilter, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import type { SlotName } from '@as2-partners/certificate-lifecycle-domain';
 import { CertificateLifecycleCollections, type CertificateViewDocument, type SlotUseEntry } from './certificate-view.document';
 
@@ -102,18 +102,14 @@ export class CertificateUseEntries {
    */
   async fill(certificates: ReadModelCollection<CertificateViewDocument>, tenantOf: (partnerIds: readonly string[]) => Promise<Map<string, string | null>>): Promise<void> {
     if (await this.collection.get(FILLED)) return;
-    for (let after = ''; ; ) {
-      const page = await certificates.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      for (const doc of page.items as StoredWithUses[]) {
+    for await (const page of pagesOf(certificates, FILL_CHUNK)) {
+      for (const doc of page as StoredWithUses[]) {
         if (doc.partnerIds === undefined && doc.usedBy === undefined) continue;
         const entries = await this.entriesOfStored(doc, tenantOf);
         if (entries.length > 0) await this.collection.putMany(entries);
         const { partnerIds: _listed, usedBy: _used, ...rest } = doc;
         await certificates.put(rest);
       }
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
-      await nextTurnOfLoop();
     }
     await this.markFilled();
   }

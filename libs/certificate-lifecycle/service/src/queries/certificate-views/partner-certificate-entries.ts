@@ -1,4 +1,4 @@
-import type { ReadModelCollection, ReadModelStore } from '@as2-partners/kernel';
+import { pagesOf, type ReadModelCollection, type ReadModelStore } from '@as2-partners/kernel';
 import { CertificateLifecycleCollections, partnerCertificatesOf, type CertificateViewDocument, type PartnerCertificateDocument } from './certificate-view.document';
 
 /** The entry saying the entries were filled from the certificates (files written before they were kept have none). */
@@ -25,12 +25,9 @@ export class PartnerCertificateEntries {
   /** Once, for a file written before the entries were kept: every certificate's, a chunk at a time (from the partners its view still names). */
   async fill(certificates: ReadModelCollection<CertificateViewDocument>): Promise<void> {
     if (await this.collection.get(FILLED)) return;
-    for (let after = ''; ; ) {
-      const page = await certificates.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      const entries = (page.items as StoredWithPartners[]).flatMap((doc) => partnerCertificatesOf(doc, doc.partnerIds ?? []));
+    for await (const page of pagesOf(certificates, FILL_CHUNK)) {
+      const entries = (page as StoredWithPartners[]).flatMap((doc) => partnerCertificatesOf(doc, doc.partnerIds ?? []));
       if (entries.length > 0) await this.collection.putMany(entries);
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
     }
     await this.markFilled();
   }

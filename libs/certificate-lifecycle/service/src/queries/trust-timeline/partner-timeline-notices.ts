@@ -1,5 +1,5 @@
 import { CertificateLifecycleStreams } from '@as2-partners/certificate-lifecycle-domain';
-import { nextTurnOfLoop, type EventStore, type Page, type ReadModelCollection, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
+import { pagesOf, type EventStore, type Page, type ReadModelCollection, type ReadModelStore, type RecordedEvent } from '@as2-partners/kernel';
 import { CertificateLifecycleCollections, type PartnerSlotsDocument } from '../certificate-views/certificate-view.document';
 import { attachedLinkOf, partnerNoticesOf, timelineNoticeOf, type CertificateTimelineLinkDocument, type PartnerNoticeDocument } from './partner-notice.documents';
 
@@ -37,25 +37,18 @@ export class PartnerTimelineNotices {
    */
   async fill(partnerSlots: ReadModelCollection<PartnerSlotsDocument>, store: EventStore): Promise<void> {
     if (await this.byPartner.get(FILLED)) return;
-    for (let after = ''; ; ) {
-      const page = await partnerSlots.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      const links = page.items.flatMap((slots) => slots.state.attached.map((attached) => attachedLinkOf(attached.certificateId, slots._id)));
+    // each page on a turn of its own: a store that answers at once would hold the event loop for the whole fill (3,000 certificates: ~150 ms)
+    for await (const page of pagesOf(partnerSlots, FILL_CHUNK)) {
+      const links = page.flatMap((slots) => slots.state.attached.map((attached) => attachedLinkOf(attached.certificateId, slots._id)));
       if (links.length > 0) await this.links.putMany(links);
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
     }
     let filled = '';
-    for (let after = ''; ; ) {
-      const page = await this.links.find({ filter: { _id: { $gt: after } }, sort: { _id: 1 }, limit: FILL_CHUNK, withoutTotal: true });
-      for (const link of page.items) {
+    for await (const page of pagesOf(this.links, FILL_CHUNK)) {
+      for (const link of page) {
         if (link.certificateId === filled) continue;
         filled = link.certificateId;
         for (const event of await store.readStream(CertificateLifecycleStreams.certificate(filled))) await this.noticed(event);
       }
-      if (page.items.length < FILL_CHUNK) break;
-      after = page.items[page.items.length - 1]._id;
-      // a store that answers at once would hold the event loop for the whole fill (3,000 certificates: ~150 ms)
-      await nextTurnOfLoop();
     }
     await this.markFilled();
   }

@@ -5,6 +5,7 @@ import {
   type ReadModelCollection,
   type ReadModelStore,
   type RecordedEvent,
+  pagesOf,
 } from '@as2-partners/kernel';
 import {
   nextChangeAt,
@@ -16,7 +17,7 @@ import {
   type TrafficRef,
 } from '@as2-partners/traffic-control-domain';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
-import { pagesOf } from '../../reactions/partner-registry-events/registry-facts.consumer';
+import { LOAD_PAGE } from '../../reactions/partner-registry-events/registry-facts.consumer';
 import { PartnerTrafficCollections, TRAFFIC_TIMELINE_INDEX, type PartnerTrafficDocument, type TrafficTimelineDocument } from './partner-traffic.document';
 
 const TYPES = new Set<string>(PARTNER_TRAFFIC_EVENT_TYPES);
@@ -50,7 +51,7 @@ export class PartnerTrafficProjection extends FollowedProjection implements OnMo
 
   async onModuleInit(): Promise<void> {
     if (!this.live) return;
-    for await (const page of pagesOf(this.traffic)) for (const doc of page) this.live.directory.putTraffic(doc.account, doc.tenant, doc.partnerId, doc);
+    for await (const page of pagesOf(this.traffic, LOAD_PAGE)) for (const doc of page) this.live.directory.putTraffic(doc.account, doc.tenant, doc.partnerId, doc);
     // The documents reach at least the saved checkpoint: `as_of` says so from the first answer after a restart.
     const checkpoint = await this.followed.checkpoints.load(this.name);
     if (checkpoint !== null) this.live.applied('traffic-control', checkpoint);

@@ -5,9 +5,9 @@ import {
   type BusFollowedProjectionDependencies,
   type DocumentAccess,
   type ReadModelCollection,
-  type ReadModelDocument,
   type RecordedEvent,
   holdsNoDocument,
+  pagesOf,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
 import { type AfterStart, nextTurn, type RequestsInFlight } from '@as2-partners/platform';
@@ -61,7 +61,8 @@ const KNOWN_TYPES = new Set<string>([
  * against ~60 ms for the next ones; 50: no better, and decisions waited a second longer for the refill). Between two
  * pages the refill gives way to the requests being answered (RequestsInFlight), until a reader waits for it.
  */
-const LOAD_PAGE = 250;
+/** Documents a page of the refill reads (`pagesOf`). */
+export const LOAD_PAGE = 250;
 /**
  * While a reader waits for the refill (a decision, a pause), the longest run of pages read back to back before the loop
  * takes a turn. One page a turn made the refill as slow as the loop's turns: under 16 connections of creates at 200,000
@@ -190,16 +191,16 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
   async load(othersIn?: () => void): Promise<void> {
     const turn = this.refillTurn;
     const { directory } = this.live;
-    for await (const page of pagesOf(this.instances, turn)) for (const doc of page) if (!doc.deleted) directory.putInstance(doc);
-    for await (const page of pagesOf(this.tenants, turn)) for (const doc of page) if (doc.deleted) directory.markTenantDeleted(doc.account, doc.tenant);
-    for await (const page of pagesOf(this.overrides, turn)) for (const doc of page) directory.putActiveOverride(doc.partnerId, doc.tenant, doc.active);
-    for await (const page of pagesOf(this.partnerships, turn)) for (const doc of page) if (!doc.deleted) directory.putPartnership(doc);
+    for await (const page of pagesOf(this.instances, LOAD_PAGE, turn)) for (const doc of page) if (!doc.deleted) directory.putInstance(doc);
+    for await (const page of pagesOf(this.tenants, LOAD_PAGE, turn)) for (const doc of page) if (doc.deleted) directory.markTenantDeleted(doc.account, doc.tenant);
+    for await (const page of pagesOf(this.overrides, LOAD_PAGE, turn)) for (const doc of page) directory.putActiveOverride(doc.partnerId, doc.tenant, doc.active);
+    for await (const page of pagesOf(this.partnerships, LOAD_PAGE, turn)) for (const doc of page) if (!doc.deleted) directory.putPartnership(doc);
     // `as_of` tells from the first answer how far the refilled directory reaches, not null until the next event.
     const copied = () => this.lastCopiedPosition(this.topics[0] as string);
     let position = await copied();
     if (position !== null) this.live.applied('partner-registry', position);
     othersIn?.();
-    for await (const page of pagesOf(this.partners, turn)) for (const doc of page) directory.putPartner(doc);
+    for await (const page of pagesOf(this.partners, LOAD_PAGE, turn)) for (const doc of page) directory.putPartner(doc);
     await this.putAgainWhatEventsTouched();
     position = await copied();
     if (position !== null) this.live.applied('partner-registry', position);
@@ -615,20 +616,4 @@ function partnerKeysOf(events: readonly RecordedEvent[]): string[] {
     for (const key of [d.partnerId, d.as2Id, d.newAs2Id]) if (typeof key === 'string') keys.push(key);
   }
   return keys;
-}
-
-/**
- * Every document of a collection, in `_id` order, a page at a time (no skip: fast on a large collection; no count), each
- * page on its own turn of the event loop (the embedded store answers synchronously: without it the whole walk is one turn).
- * Yields whole pages: an async generator's step per document cost ~0.5 µs of a refill's ~8 µs a partner.
- */
-export async function* pagesOf<T extends ReadModelDocument>(collection: ReadModelCollection<T>, turn: () => Promise<unknown> = nextTurn): AsyncGenerator<readonly T[]> {
-  let after: string | null = null;
-  for (;;) {
-    const { items } = await collection.find({ filter: after === null ? {} : { _id: { $gt: after } }, sort: { _id: 1 }, limit: LOAD_PAGE, withoutTotal: true });
-    if (items.length > 0) yield items;
-    if (items.length < LOAD_PAGE) return;
-    after = items[items.length - 1]._id;
-    await turn();
-  }
 }
