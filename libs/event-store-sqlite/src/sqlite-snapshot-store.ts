@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Snapshot, SnapshotStore } from '@as2-partners/kernel';
+import { nextTurnOfLoop, type Snapshot, type SnapshotStore } from '@as2-partners/kernel';
 import type { GroupCommit } from './group-commit';
 
 /** Elements of an array state per row: each row is read and parsed in its own turn of the event loop (~1 ms for a directory's 1,000 entries). */
@@ -13,7 +13,6 @@ const LOAD_ATTEMPTS = 3;
  */
 export const SNAPSHOT_WRITE_BYTES = 2 * 1024 * 1024;
 
-const nextTurnOfLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Snapshots in the event store's file (table `snapshots`), written with the appends' group commit. A state that is an

@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
-import { nextTurn, RequestsInFlight } from './requests-in-flight';
+import { nextTurnOfLoop } from '@as2-partners/kernel';
+import { RequestsInFlight } from './requests-in-flight';
 
 /**
  * How long the server must have answered no request before the work after start begins: the first requests after a
@@ -107,7 +108,7 @@ export class AfterStart implements BeforeApplicationShutdown {
 
   /** The wait before a work: the quiet one before the first, a way given to requests before the others; cut short by a reader. */
   private turnBefore(): Promise<void> {
-    if (this.wantedNow.size > 0 || !this.requests) return nextTurn();
+    if (this.wantedNow.size > 0 || !this.requests) return nextTurnOfLoop();
     const wait = this.quietDue ? this.requests.whenQuiet(this.quiet.quietMs, this.quiet.maxWaitMs) : this.requests.giveWay();
     return new Promise<void>((resolve) => {
       const wake = (): void => {

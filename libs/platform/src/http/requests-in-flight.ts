@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { nextTurnOfLoop } from '@as2-partners/kernel';
 
 /**
  * How long background work waits at most for the requests being answered before it takes one more slice anyway: longer
@@ -7,11 +8,6 @@ import type { ServerResponse } from 'node:http';
 export const GIVE_WAY_MAX_MS = 250;
 /** Requests are counted for this long after background work last asked to give way (counting costs each request a listener). */
 const WATCH_MS = 1_000;
-
-/** Resolves on a later turn of the event loop (after the I/O already queued). */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * The HTTP requests the server is answering, for background work that gives way to them (the traffic directory's refill,
@@ -59,7 +55,7 @@ export class RequestsInFlight {
     // None open now, but one may begin before the turn comes (its headers read in the loop's poll phase, the turn in
     // the check phase after it): the work would then cut into that request's first turns. So those open at the turn
     // are waited for too, once (under steady load the work still goes on after one answer).
-    return nextTurn().then(() => (this.open.size === 0 ? undefined : this.waitFor(new Set(this.open), maxWaitMs)));
+    return nextTurnOfLoop().then(() => (this.open.size === 0 ? undefined : this.waitFor(new Set(this.open), maxWaitMs)));
   }
 
   /** Resolves on a later turn once every request of `pending` is answered, or after `maxWaitMs`. */

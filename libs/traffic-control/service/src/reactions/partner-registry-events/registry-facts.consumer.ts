@@ -7,10 +7,11 @@ import {
   type ReadModelCollection,
   type RecordedEvent,
   holdsNoDocument,
+  nextTurnOfLoop,
   pagesOf,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import { type AfterStart, nextTurn, type RequestsInFlight } from '@as2-partners/platform';
+import { type AfterStart, type RequestsInFlight } from '@as2-partners/platform';
 import type { TrafficControlConfig } from '../../config/traffic-control.config';
 import { LiveTrafficDirectory } from '../../directory/live-traffic-directory';
 import {
@@ -112,9 +113,9 @@ export class RegistryFactsConsumer extends BusFollowedProjection {
    * pages follow one another for up to AWAITED_SLICE_MS before the loop takes a turn.
    */
   private readonly refillTurn = (): Promise<void> => {
-    if (!this.live.awaited) return this.requests ? Promise.race([this.requests.giveWay(), this.live.whenAwaited()]) : nextTurn();
+    if (!this.live.awaited) return this.requests ? Promise.race([this.requests.giveWay(), this.live.whenAwaited()]) : nextTurnOfLoop();
     if (performance.now() - this.awaitedSliceFrom < AWAITED_SLICE_MS) return Promise.resolve();
-    return nextTurn().then(() => void (this.awaitedSliceFrom = performance.now()));
+    return nextTurnOfLoop().then(() => void (this.awaitedSliceFrom = performance.now()));
   };
   /** When the current run of pages read back to back for a waiting reader began (performance.now()). */
   private awaitedSliceFrom = 0;
