@@ -25,13 +25,22 @@ function exchange(port: number, bytes: Buffer, waitMs = 10_000): Promise<{ answe
   });
 }
 
-const chunked = (pieces: number, pieceBytes: number): Buffer => {
+const chunked = (pieces: number, pieceBytes: number, headers = ''): Buffer => {
   const piece = `${pieceBytes.toString(16)}\r\n${'a'.repeat(pieceBytes)}\r\n`;
-  return Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${piece.repeat(pieces)}0\r\n\r\n`);
+  return Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}Transfer-Encoding: chunked\r\n\r\n${piece.repeat(pieces)}0\r\n\r\n`);
 };
+
+const headerOf = (answer: string, name: string): string | undefined =>
+  answer
+    .slice(0, answer.indexOf('\r\n\r\n'))
+    .split('\r\n')
+    .find((line) => line.toLowerCase().startsWith(`${name}:`))
+    ?.slice(name.length + 1)
+    .trim();
 
 describe('a request body in many chunks (HotPathRoutes.serverFactory)', () => {
   const read: number[] = [];
+  const ALLOWED = 'https://console.example.com';
   // Reads the whole body as any route's parser does, then answers its size.
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     let size = 0;
@@ -44,7 +53,7 @@ describe('a request body in many chunks (HotPathRoutes.serverFactory)', () => {
     });
     request.on('error', () => undefined);
   };
-  const server = new HotPathRoutes(16 * 1024 * 1024).serverFactory()(handler, { requestTimeout: 30_000 } as FastifyServerOptions);
+  const server = new HotPathRoutes(16 * 1024 * 1024, { origin: [ALLOWED], exposedHeaders: ['X-Correlation-Id'] }).serverFactory()(handler, { requestTimeout: 30_000 } as FastifyServerOptions);
   let port = 0;
 
   beforeAll(async () => {
@@ -65,6 +74,14 @@ describe('a request body in many chunks (HotPathRoutes.serverFactory)', () => {
     });
     expect(closed).toBe(true);
     expect(read).toEqual([]);
+  });
+
+  it("gives the 413 the CORS headers of the request's origin, as a route's refusal has, so a browser's page reads why", async () => {
+    const allowed = await exchange(port, chunked(MAX_BODY_PIECES + 1_000, 1, `Origin: ${ALLOWED}\r\n`));
+    expect(allowed.answer.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
+    expect([headerOf(allowed.answer, 'access-control-allow-origin'), headerOf(allowed.answer, 'access-control-expose-headers'), headerOf(allowed.answer, 'vary')]).toEqual([ALLOWED, 'X-Correlation-Id', 'Origin']);
+    const other = await exchange(port, chunked(MAX_BODY_PIECES + 1_000, 1, 'Origin: https://evil.example\r\n'));
+    expect([other.answer.split('\r\n')[0], headerOf(other.answer, 'access-control-allow-origin'), headerOf(other.answer, 'vary')]).toEqual(['HTTP/1.1 413 Payload Too Large', undefined, 'Origin']);
   });
 
   it('takes a body in ordinary chunks, and one the size of the refused one in larger chunks', async () => {

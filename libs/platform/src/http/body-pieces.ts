@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { errorTypeOf } from './error-body';
 import { writeEarlyRefusal } from './early-refusal';
 
@@ -19,9 +19,10 @@ const TOO_MANY_PIECES_BODY = JSON.stringify({
  * Counts the pieces of a chunked request body as Node's parser pushes them; past MAX_BODY_PIECES the request is answered
  * 413 PAYLOAD_TOO_LARGE (unless an answer has begun) and its connection closed, the rest of its body never read: the
  * piece is refused, which stops the socket's reads, and no reader sees more. The request is its route's by then (the
- * body is read once routed): the route's metrics count the answer, as its own.
+ * body is read once routed): the route's metrics count the answer, as its own. `refusalHeaders` gives the refusal's
+ * headers besides its own (the CORS headers of the request's origin, so a browser's page reads why).
  */
-export function capBodyPieces(request: IncomingMessage, response: ServerResponse): void {
+export function capBodyPieces(request: IncomingMessage, response: ServerResponse, refusalHeaders: () => OutgoingHttpHeaders = () => ({})): void {
   if (request.headers['transfer-encoding'] === undefined) return;
   let pieces = 0;
   let refused = false;
@@ -32,7 +33,7 @@ export function capBodyPieces(request: IncomingMessage, response: ServerResponse
     if (chunk === null || ++pieces <= MAX_BODY_PIECES) return push.call(this, chunk, encoding);
     refused = true;
     if (!response.headersSent) {
-      writeEarlyRefusal(response, 413, TOO_MANY_PIECES_BODY, { connection: 'close' });
+      writeEarlyRefusal(response, 413, TOO_MANY_PIECES_BODY, { ...refusalHeaders(), connection: 'close' });
       response.once('finish', () => request.socket.destroy());
     } else request.socket.destroy();
     return false;

@@ -302,7 +302,7 @@ export class HotPathRoutes {
         connections.began(response);
         const refused = refuseEarly(request, response, this.closing, this.cors);
         if (refused !== null) return this.countEarlyRefusal(request.method ?? 'GET', refused);
-        capBodyPieces(request, response);
+        capBodyPieces(request, response, () => corsOf(request, this.cors));
         requests.began(response);
         if (this.takesFast(request, response)) return;
         if (this.handles(request)) hot.routing(request, response);
