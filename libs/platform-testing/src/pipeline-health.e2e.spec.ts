@@ -94,7 +94,7 @@ describe('readiness follows the pipeline (embedded app with a projection that ca
     expect(warned).toHaveBeenCalledWith(expect.stringContaining('Follower poisonable-things is stalled'));
     const operator = await t.app.inject({ method: 'GET', url: '/v1/admin/followers', headers: { authorization: `Bearer ${t.token({ roles: ['operator'], tenant: null })}` } });
     expect(operator.statusCode).toBe(200);
-    expect(operator.json().data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'poisonable-things', stalled: true, lastError: expect.stringContaining('10.0.0.9') })]));
+    expect(operator.json().data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'poisonable-things', stalled: true, failing: true, lastError: expect.stringContaining('10.0.0.9') })]));
     expect((await t.app.inject({ method: 'GET', url: '/v1/admin/followers', headers: { authorization: `Bearer ${t.token()}` } })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/v1/admin/followers' })).statusCode).toBe(401);
     expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
@@ -104,5 +104,7 @@ describe('readiness follows the pipeline (embedded app with a projection that ca
     expect(readyAgain.json().details.pipeline.followers).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'poisonable-things', stalled: false, stalledSeconds: 0, failing: false })]),
     );
+    const operatorAgain = await t.app.inject({ method: 'GET', url: '/v1/admin/followers', headers: { authorization: `Bearer ${t.token({ roles: ['operator'], tenant: null })}` } });
+    expect(operatorAgain.json().data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'poisonable-things', failing: false, lastError: null })]));
   });
 });

@@ -88,7 +88,7 @@ export const FOLLOWERS_REPORT: SchemaObject = {
         oneOf: [
           {
             type: 'object',
-            required: ['name', 'kind', 'running', 'position', 'headPosition', 'caughtUp', 'secondsBehind', 'eventsBehind', 'lastError', 'parked', 'stalledSeconds', 'stalled'],
+            required: ['name', 'kind', 'running', 'position', 'headPosition', 'caughtUp', 'secondsBehind', 'eventsBehind', 'lastError', 'parked', 'stalledSeconds', 'stalled', 'failing'],
             properties: {
               name: { type: 'string' },
               kind: FOLLOWER_KIND,
@@ -102,6 +102,7 @@ export const FOLLOWERS_REPORT: SchemaObject = {
               parked: { type: 'integer', minimum: 0 },
               stalledSeconds: { type: 'number', minimum: 0 },
               stalled: { type: 'boolean' },
+              failing: { type: 'boolean', description: 'true while the follower has a last error (as /health/ready says)' },
             },
           },
           { type: 'object', required: ['name', 'kind', 'unknown'], properties: { name: { type: 'string' }, kind: FOLLOWER_KIND, unknown: { type: 'boolean', enum: [true] } } },
