@@ -235,9 +235,22 @@ export class TrafficDirectory {
     return this.decisions.entries;
   }
 
-  /** A tenant was deleted (never undone: a deleted tenant's id is not given again). */
+  /**
+   * A tenant was deleted (never undone: a deleted tenant's id is not given again). Its instances, partnerships and
+   * partners end with it, before their own deletions arrive (a tenant of thousands of partners is closed over seconds):
+   * from the tenant's deletion on, its pairs are decided as once every deletion is in, and a put of them (a page of the
+   * refill, an event before the deletions) keeps them ended.
+   */
   markTenantDeleted(account: string, tenant: string): void {
-    setIn(this.deletedTenants, account).add(tenant);
+    const deleted = setIn(this.deletedTenants, account);
+    if (deleted.has(tenant)) return;
+    deleted.add(tenant);
+    this.decisions.clear();
+    for (const { facts } of [...this.instances.values()]) if (facts.account === account && facts.tenant === tenant) this.removeInstance(facts.instanceId);
+    for (const partnership of [...this.partnerships.values()]) if (partnership.account === account && partnership.tenant === tenant) this.removePartnership(partnership.partnershipId);
+    const scope = this.knownScope(account, tenant);
+    const partners = scope === undefined ? [] : [...(this.partnersByScope.get(scope)?.values() ?? [])];
+    for (const partner of partners) if (!partner.deleted) this.putPartner({ ...partner, deleted: true });
   }
 
   /** A tenant's override of a master partner's `active` (null: none, the master's own applies). */
@@ -257,6 +270,7 @@ export class TrafficDirectory {
 
   putInstance(instance: InstanceFacts): void {
     this.removeInstance(instance.instanceId);
+    if (instance.tenant !== null && this.isTenantDeleted(instance.account, instance.tenant)) return;
     // The very key strings the partner maps hold (scopeOf): a lookup then matches by identity, not by comparing text.
     const entry: InstanceEntry = { facts: instance, ownScope: instance.tenant === null ? null : this.scopeOf(instance.account, instance.tenant), accountScope: this.scopeOf(instance.account, null) };
     this.instances.set(instance.instanceId, entry);
@@ -285,8 +299,9 @@ export class TrafficDirectory {
     return this.instances.get(instanceId)?.facts;
   }
 
-  putPartner(given: PartnerFacts): void {
+  putPartner(put: PartnerFacts): void {
     this.decisions.clear();
+    const given = put.tenant !== null && !put.deleted && this.isTenantDeleted(put.account, put.tenant) ? { ...put, deleted: true } : put;
     const existing = this.newPartnerId(given.partnerId) ? undefined : this.partners.get(given.partnerId);
     if (existing) {
       const scopeKeyOf = this.knownScope(existing.account, existing.tenant) as string;
@@ -377,6 +392,7 @@ export class TrafficDirectory {
   putPartnership(partnership: PartnershipFacts): void {
     this.decisions.clear();
     this.removePartnership(partnership.partnershipId);
+    if (this.isTenantDeleted(partnership.account, partnership.tenant)) return;
     this.partnerships.set(partnership.partnershipId, partnership);
     count(inner(inner(this.pairs, partnership.as2InstanceId), partnership.partnerId), partnership.tenant, 1);
     count(inner(this.partnershipsByInstanceTenant, partnership.as2InstanceId), partnership.tenant, 1);

@@ -479,4 +479,52 @@ describe('traffic directory: deleted tenants', () => {
     expect(d.isTenantDeleted('other', 't1')).toBe(false);
     expect(d.isTenantDeleted('acc', 't2')).toBe(false);
   });
+
+  // A tenant's closure deletes its partners, partnerships and instances one by one after tenant.deleted.v1 (seconds for
+  // thousands): the gateway is told nothing of the tenant's pairs from the deletion on, as once all of them are in.
+  it("decides a deleted tenant's pairs as once its instances, partnerships and partners are deleted, before their own deletions arrive", () => {
+    const world = (d: TrafficDirectory): TrafficDirectory => {
+      d.putInstance({ instanceId: 'ins_acc', account: 'acc', tenant: null, myAs2Id: 'HQ', status: 'on' });
+      d.putInstance({ instanceId: 'ins_t2', account: 'acc', tenant: 't2', myAs2Id: 'US2', status: 'on' });
+      d.putPartner(partner({ partnerId: 'prt_t2', tenant: 't2', as2Id: 'BULK' }));
+      d.putPartnership({ partnershipId: 'pts_1', account: 'acc', tenant: 't1', as2InstanceId: 'ins_acc', partnerId: 'prt_m' });
+      d.putPartnership({ partnershipId: 'pts_2', account: 'acc', tenant: 't1', as2InstanceId: 'ins_1', partnerId: 'prt_1' });
+      return d;
+    };
+    const asks = [
+      ['inbound', 'ACME', 'US'],
+      ['outbound', 'US', 'ACME'],
+      ['inbound', 'MASTER', 'HQ'],
+      ['inbound', 'MASTER', 'US'],
+      ['inbound', 'ACME', 'HQ'],
+      ['inbound', 'BULK', 'US2'],
+    ] as const;
+    const answers = (d: TrafficDirectory) => asks.map(([direction, from, to]) => d.decide('acc', null, direction, from, to, now)).map((a) => [a.decision, a.reasonCode, a.partner?.partnerId ?? null, a.tenant]);
+    const marked = world(directory());
+    const before = answers(marked);
+    expect(before.slice(0, 3)).toEqual([
+      ['accept', 'NOT_PAUSED', 'prt_1', 't1'],
+      ['accept', 'NOT_PAUSED', 'prt_1', 't1'],
+      ['accept', 'NOT_PAUSED', 'prt_m', 't1'],
+    ]);
+    marked.markTenantDeleted('acc', 't1');
+    // The same world with every deletion of the closure in.
+    const closed = world(directory());
+    closed.removePartnership('pts_1');
+    closed.removePartnership('pts_2');
+    closed.putPartner(partner({ deleted: true }));
+    closed.removeInstance('ins_1');
+    closed.markTenantDeleted('acc', 't1');
+    expect(answers(marked)).toEqual(answers(closed));
+    expect(answers(marked)[0]?.slice(0, 2)).toEqual(['reject', 'PARTNER_NOT_FOUND']);
+    expect(answers(marked)[4]?.slice(0, 2)).toEqual(['reject', 'PARTNER_NOT_FOUND']);
+    // Another tenant's pair is untouched.
+    expect(answers(marked)[5]).toEqual(before[5]);
+    // Puts of the deleted tenant's instances, partnerships and partners after its deletion (a refill's pages, events
+    // recorded before it) keep them ended.
+    marked.putInstance({ instanceId: 'ins_1', account: 'acc', tenant: 't1', myAs2Id: 'US', status: 'on' });
+    marked.putPartner(partner());
+    marked.putPartnership({ partnershipId: 'pts_1', account: 'acc', tenant: 't1', as2InstanceId: 'ins_acc', partnerId: 'prt_m' });
+    expect(answers(marked)).toEqual(answers(closed));
+  });
 });
