@@ -82,7 +82,7 @@ export class TenantClosure {
   /** Its partnerships, AS2 instances and stations end with their own events, so traffic control and others learn it. */
   private async closeOurSide(account: string, tenant: string, metadata: EventMetadata): Promise<number | null> {
     const now = this.clock.now();
-    const pairs = await this.partnerships.pairs(account, (pair) => pair.tenant === tenant);
+    const pairs = await this.partnerships.pairsOfTenant(account, tenant);
     let last = await this.partnerships.removeAll(account, pairs, 'tenant_deleted', now, () => metadata);
     const directory = as2InstanceDirectory(this.writeModel, account, tenant);
     const { state: instances } = await this.writeModel.load(directory.stream, as2InstanceDirectoryDecider);

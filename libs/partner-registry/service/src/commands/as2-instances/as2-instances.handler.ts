@@ -119,7 +119,7 @@ export class As2InstancesHandler {
     await this.requireOwn(scope, instanceId);
     const now = this.clock.now();
     const metadata = requestMetadata(ctx, scope.tenant, now);
-    const pairs = await this.removal.pairs(scope.account, (pair) => pair.as2InstanceId === instanceId);
+    const pairs = await this.removal.pairsOfInstance(scope.account, instanceId);
     if (pairs.length > 0 && !cascade) throw as2InstanceInUse(instanceId, pairs.map((p) => p.partnershipId));
     const removed = await this.removal.removeAll(scope.account, pairs, 'as2_instance_deleted', now, (pair) => pairTenantMetadata(metadata, pair.tenant));
     const unset = await this.unsetAsStationDefault(scope, instanceId, now, metadata);

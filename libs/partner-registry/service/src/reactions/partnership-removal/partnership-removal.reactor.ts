@@ -46,7 +46,7 @@ export class PartnershipRemovalReactor extends FollowedReactor {
       case 'master_partner.deleted.v1':
         return [await this.removal.pairsOfPartner(account, event.data.partnerId, null), 'partner_deleted'];
       case 'as2_instance.deleted.v1':
-        return [await this.removal.pairs(account, (pair) => pair.as2InstanceId === event.data.instanceId), 'as2_instance_deleted'];
+        return [await this.removal.pairsOfInstance(account, event.data.instanceId), 'as2_instance_deleted'];
     }
   }
 }
