@@ -255,8 +255,16 @@ function hostHeader(destination: PermittedDestination): string {
 export const MAX_ANSWER_PIECES = 16_384;
 
 /**
+ * The most informational answers (1xx: 100 Continue, 102 Processing, 103 Early Hints) a request may get before its
+ * final one: a partner sending them without end (no size cap counts them: none is the answer) kept Node's parser, and a
+ * core, busy until the test's deadline, up to two minutes. A server sends one or a few.
+ */
+export const MAX_INFORMATIONAL_ANSWERS = 64;
+
+/**
  * One HTTP request over the open connection: no agent (so no proxy variable and no second lookup), no redirect
- * followed, the body read up to `maxBytes` in up to MAX_ANSWER_PIECES pieces and everything bounded by the endpoint's deadline.
+ * followed, at most MAX_INFORMATIONAL_ANSWERS 1xx answers before the answer, its body read up to `maxBytes` in up to MAX_ANSWER_PIECES
+ * pieces and everything bounded by the endpoint's deadline.
  */
 export function httpExchange(
   endpoint: OpenEndpoint,
@@ -291,6 +299,11 @@ export function httpExchange(
           : { failure: 'error', details: `The request failed: ${error.message}` },
       ),
     );
+    let informational = 0;
+    req.on('information', () => {
+      informational += 1;
+      if (informational > MAX_INFORMATIONAL_ANSWERS) finish({ failure: 'too_large', details: `The partner sent more than ${MAX_INFORMATIONAL_ANSWERS} informational (1xx) answers before its answer; the connection was closed` });
+    });
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
