@@ -25,10 +25,12 @@ function exchange(port: number, bytes: Buffer, waitMs = 10_000): Promise<{ answe
   });
 }
 
-const chunked = (pieces: number, pieceBytes: number, headers = ''): Buffer => {
+const chunked = (pieces: number, pieceBytes: number, headers = '', path = '/upload'): Buffer => {
   const piece = `${pieceBytes.toString(16)}\r\n${'a'.repeat(pieceBytes)}\r\n`;
-  return Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}Transfer-Encoding: chunked\r\n\r\n${piece.repeat(pieces)}0\r\n\r\n`);
+  return Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}Transfer-Encoding: chunked\r\n\r\n${piece.repeat(pieces)}0\r\n\r\n`);
 };
+
+const PIPELINED_GET = Buffer.from('GET /after HTTP/1.1\r\nHost: x\r\n\r\n');
 
 const headerOf = (answer: string, name: string): string | undefined =>
   answer
@@ -41,8 +43,15 @@ const headerOf = (answer: string, name: string): string | undefined =>
 describe('a request body in many chunks (HotPathRoutes.serverFactory)', () => {
   const read: number[] = [];
   const ALLOWED = 'https://console.example.com';
-  // Reads the whole body as any route's parser does, then answers its size.
+  // Reads the whole body as any route's parser does, then answers its size; `/early` answers 401 unread, as a route
+  // refusing a request before its body does; a GET answers at once.
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    if (request.url === '/early' || request.method === 'GET') {
+      const text = request.method === 'GET' ? 'got' : 'refused';
+      response.writeHead(request.method === 'GET' ? 200 : 401, { 'content-type': 'text/plain', 'content-length': text.length });
+      response.end(text);
+      return;
+    }
     let size = 0;
     request.on('data', (chunk: Buffer) => (size += chunk.length));
     request.on('end', () => {
@@ -82,6 +91,19 @@ describe('a request body in many chunks (HotPathRoutes.serverFactory)', () => {
     expect([headerOf(allowed.answer, 'access-control-allow-origin'), headerOf(allowed.answer, 'access-control-expose-headers'), headerOf(allowed.answer, 'vary')]).toEqual([ALLOWED, 'X-Correlation-Id', 'Origin']);
     const other = await exchange(port, chunked(MAX_BODY_PIECES + 1_000, 1, 'Origin: https://evil.example\r\n'));
     expect([other.answer.split('\r\n')[0], headerOf(other.answer, 'access-control-allow-origin'), headerOf(other.answer, 'vary')]).toEqual(['HTTP/1.1 413 Payload Too Large', undefined, 'Origin']);
+  });
+
+  it('closes the connection past MAX_BODY_PIECES chunks of a body its route answered without reading (Node parsed the rest uncounted, the next request answered)', async () => {
+    const { answer, closed } = await exchange(port, Buffer.concat([chunked(MAX_BODY_PIECES + 1_000, 1, '', '/early'), PIPELINED_GET]));
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized');
+    expect(answer.endsWith('\r\n\r\nrefused')).toBe(true);
+    expect(answer).not.toContain('got');
+    expect(closed).toBe(true);
+  });
+
+  it('goes on to the next request after an unread body in ordinary chunks', async () => {
+    const { answer } = await exchange(port, Buffer.concat([chunked(64, 1024, '', '/early'), PIPELINED_GET]), 3_000);
+    expect([answer.split('\r\n')[0], answer.endsWith('\r\n\r\ngot')]).toEqual(['HTTP/1.1 401 Unauthorized', true]);
   });
 
   it('takes a body in ordinary chunks, and one the size of the refused one in larger chunks', async () => {

@@ -26,6 +26,12 @@ export function capBodyPieces(request: IncomingMessage, response: ServerResponse
   if (request.headers['transfer-encoding'] === undefined) return;
   let pieces = 0;
   let refused = false;
+  // A route that answers without reading the body (401, 404, 405…): Node then parses the rest of it without pushing it
+  // anywhere, uncounted. Read on instead (and dropped), so every piece still passes here: past the cap the connection
+  // is closed. Before Node's own listener, which would take the body as unread then.
+  response.prependOnceListener('finish', () => {
+    if (!request.complete && !refused) request.resume();
+  });
   const push = request.push;
   request.push = function pushCounted(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
     // Refused: nothing more reaches a reader, the body's end least of all (a reader would take the part read for the whole).
