@@ -39,6 +39,11 @@ export interface X509Facts {
   readonly signatureAlgorithmOid: string;
   /** e.g. "sha256WithRSAEncryption"; the dotted OID when unknown. */
   readonly signatureAlgorithm: string;
+  /**
+   * The digest an RSASSA-PSS signature is made over, as a dotted OID: its parameters' hashAlgorithm, SHA-1 when they
+   * leave it out (RFC 4055 3.1). Null for every other algorithm, whose own OID names its digest.
+   */
+  readonly signatureHashOid: string | null;
   readonly issuer: X509Name;
   readonly subject: X509Name;
   readonly notBefore: Date;
@@ -95,6 +100,7 @@ export function readX509Certificate(input: Buffer | Asn1Element, maxDepth: numbe
     serialNumberHex: isNegativeInteger(serial.content) ? negativeIntegerHex(serial.content) : serial.content.toString('hex').replace(/^(00)+(?=..)/, ''),
     signatureAlgorithmOid: signatureOid,
     signatureAlgorithm: SIGNATURE_ALGORITHM_OIDS[signatureOid] ?? signatureOid,
+    signatureHashOid: signatureOid === RSASSA_PSS_OID ? pssHashOid(outerAlgorithm) : null,
     issuer: issuerName,
     subject: subjectName,
     notBefore,
@@ -125,6 +131,21 @@ function algorithmOid(algorithm: Asn1Element | undefined): string {
   const id = algorithm.children[0];
   if (id?.tag !== Tag.oid || id.content.length === 0) throw malformed("The certificate's signature algorithm is malformed");
   return certificateOid(id, 'signature algorithm');
+}
+
+const RSASSA_PSS_OID = '1.2.840.113549.1.1.10';
+const SHA1_OID = '1.3.14.3.2.26';
+
+/** RSASSA-PSS-params' hashAlgorithm (`[0] EXPLICIT AlgorithmIdentifier`), SHA-1 by default (parameters absent or without it). */
+function pssHashOid(algorithm: Asn1Element): string {
+  const params = algorithm.children[1];
+  if (params === undefined || params.tag === Tag.null) return SHA1_OID;
+  if (params.tag !== Tag.sequence) throw malformed("The certificate's RSASSA-PSS parameters are malformed");
+  const hash = params.children.find((child) => child.tag === Tag.context(0, true));
+  if (hash === undefined) return SHA1_OID;
+  const identifier = hash.children[0];
+  if (identifier?.tag !== Tag.sequence || hash.children.length !== 1) throw malformed("The certificate's RSASSA-PSS hash algorithm is malformed");
+  return certificateOid(identifier.children[0], 'RSASSA-PSS hash algorithm');
 }
 
 function certificateOid(element: Asn1Element | undefined, what: string): string {

@@ -44,6 +44,21 @@ function opensslSerial(serial: string): { der: Buffer; printed: string } {
   }
 }
 
+/** An OpenSSL self-signed RSASSA-PSS certificate over `digest` (its parameters name it) and what `openssl x509 -text` says of it. */
+function opensslPss(digest: string): { der: Buffer; text: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pki-x509-pss-'));
+  try {
+    const out = join(dir, 'cert.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', `-${digest}`, '-sigopt', 'rsa_padding_mode:pss',
+      '-keyout', join(dir, 'key.pem'), '-out', out, '-subj', '/CN=PSS',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { der: pemBlocksToDer(readFileSync(out, 'latin1'))[0], text: execFileSync('openssl', ['x509', '-noout', '-text', '-in', out], { encoding: 'latin1' }) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('readX509Certificate', () => {
   const certificateDer = opensslCertificate();
   const openssl = new X509Certificate(certificateDer);
@@ -76,6 +91,16 @@ describe('readX509Certificate', () => {
     });
 
     expect(read).toEqual(['-0100', 'ff00', '-01', '-80', '-81', '80', 'ff', '01', '00']);
+  });
+
+  it("reads an RSASSA-PSS signature's digest from its parameters, as OpenSSL does (none for other algorithms, whose OID names it)", () => {
+    const sha1 = opensslPss('sha1');
+    const sha384 = opensslPss('sha384');
+    expect(sha1.text).toContain('Hash Algorithm: sha1');
+    expect(sha384.text).toContain('Hash Algorithm: sha384');
+    expect([readX509Certificate(sha1.der).signatureAlgorithmOid, readX509Certificate(sha1.der).signatureHashOid]).toEqual(['1.2.840.113549.1.1.10', '1.3.14.3.2.26']);
+    expect(readX509Certificate(sha384.der).signatureHashOid).toBe('2.16.840.1.101.3.4.2.2');
+    expect(readX509Certificate(certificateDer).signatureHashOid).toBeNull();
   });
 
   it('refuses a structure that is DER but not a certificate, naming it', () => {

@@ -10,7 +10,10 @@ import { assertValidityStartsInUnixEra } from './validity.rule';
  */
 export function assertCertificateAcceptable(certificate: ParsedCertificate, signatureRelied: boolean): void {
   const subject = certificate.summary.subject;
-  if (signatureRelied) assertSignatureNotBroken({ subject, signatureAlgorithm: certificate.facts.signatureAlgorithm, signatureAlgorithmOid: certificate.facts.signatureAlgorithmOid });
+  if (signatureRelied) {
+    const { signatureAlgorithm, signatureAlgorithmOid, signatureHashOid } = certificate.facts;
+    assertSignatureNotBroken({ subject, signatureAlgorithm, signatureAlgorithmOid, signatureHashOid });
+  }
   assertPublicExponentStrong({ subject, publicExponent: certificate.publicKey.publicExponent });
   assertCriticalExtensionsRecognised({ subject, extensions: certificate.facts.extensions });
   assertValidityStartsInUnixEra(certificate.summary);

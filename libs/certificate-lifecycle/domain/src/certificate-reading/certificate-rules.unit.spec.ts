@@ -212,14 +212,14 @@ describe('assertSignatureNotBroken', () => {
     ['1.2.840.113549.1.1.4', 'MD5'],
     ['1.3.14.3.2.3', 'MD5'],
   ])('given the signature algorithm %s, when checked, then CERTIFICATE_WEAK_SIGNATURE names %s', (oid, digest) => {
-    const error = thrown(() => assertSignatureNotBroken({ subject: 'CN=Old', signatureAlgorithm: oid, signatureAlgorithmOid: oid }));
+    const error = thrown(() => assertSignatureNotBroken({ subject: 'CN=Old', signatureAlgorithm: oid, signatureAlgorithmOid: oid, signatureHashOid: null }));
 
     expect(error?.code).toBe('CERTIFICATE_WEAK_SIGNATURE');
     expect(error?.message).toContain(digest);
   });
 
   it.each(['1.2.840.113549.1.1.5', '1.2.840.113549.1.1.11', '1.2.840.10045.4.3.2', '1.3.101.112'])('given %s (SHA-1 warns elsewhere; others are fine), when checked, then it passes', (oid) => {
-    expect(thrown(() => assertSignatureNotBroken({ subject: 'CN=Fine', signatureAlgorithm: oid, signatureAlgorithmOid: oid }))).toBeUndefined();
+    expect(thrown(() => assertSignatureNotBroken({ subject: 'CN=Fine', signatureAlgorithm: oid, signatureAlgorithmOid: oid, signatureHashOid: null }))).toBeUndefined();
   });
 
   it.each([
@@ -229,7 +229,26 @@ describe('assertSignatureNotBroken', () => {
     ['1.2.840.10040.4.3', true],
     ['1.2.840.113549.1.1.11', false],
   ])('given %s, when classified, then SHA-1 is %s', (oid, sha1) => {
-    expect(isSha1Signature(oid)).toBe(sha1);
+    expect(isSha1Signature({ signatureAlgorithmOid: oid, signatureHashOid: null })).toBe(sha1);
+  });
+});
+
+describe('an RSASSA-PSS signature: the digest its parameters name', () => {
+  const PSS = '1.2.840.113549.1.1.10';
+  it.each([
+    ['1.2.840.113549.2.5', 'MD5'],
+    ['1.2.840.113549.2.2', 'MD2'],
+  ])('given PSS over %s, when checked, then CERTIFICATE_WEAK_SIGNATURE names %s', (hash, digest) => {
+    const error = thrown(() => assertSignatureNotBroken({ subject: 'CN=Old', signatureAlgorithm: 'RSASSA-PSS', signatureAlgorithmOid: PSS, signatureHashOid: hash }));
+    expect([error?.code, error?.message.includes(digest)]).toEqual(['CERTIFICATE_WEAK_SIGNATURE', true]);
+  });
+
+  it('given PSS over SHA-1 (its default) it warns, over SHA-256 it does not; neither is refused', () => {
+    expect(isSha1Signature({ signatureAlgorithmOid: PSS, signatureHashOid: '1.3.14.3.2.26' })).toBe(true);
+    expect(isSha1Signature({ signatureAlgorithmOid: PSS, signatureHashOid: '2.16.840.1.101.3.4.2.1' })).toBe(false);
+    for (const hash of ['1.3.14.3.2.26', '2.16.840.1.101.3.4.2.1']) {
+      expect(thrown(() => assertSignatureNotBroken({ subject: 'CN=Fine', signatureAlgorithm: 'RSASSA-PSS', signatureAlgorithmOid: PSS, signatureHashOid: hash }))).toBeUndefined();
+    }
   });
 });
 

@@ -101,6 +101,14 @@ describe('readCertificateUpload agrees with openssl x509', () => {
     expect(readCertificateUpload(readFileSync(join(dir, 'sha1.pem')))).toMatchObject({ signatureAlgorithm: 'sha1WithRSAEncryption', sha1SignedSubjects: ['CN=SHA-1 Partner'] });
   });
 
+  it('given openssl-made RSASSA-PSS certificates, when read, then the one over SHA-1 (named in its parameters) is reported for the SHA-1 warning, the one over SHA-256 not', () => {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-sha1', '-sigopt', 'rsa_padding_mode:pss', '-nodes', '-keyout', 'key.pem', '-out', 'pss-sha1.pem', '-subj', '/CN=PSS SHA-1', '-days', '30');
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-nodes', '-keyout', 'key.pem', '-out', 'pss-sha256.pem', '-subj', '/CN=PSS SHA-256', '-days', '30');
+
+    expect(readCertificateUpload(readFileSync(join(dir, 'pss-sha1.pem')))).toMatchObject({ signatureAlgorithm: 'RSASSA-PSS', sha1SignedSubjects: ['CN=PSS SHA-1'] });
+    expect(readCertificateUpload(readFileSync(join(dir, 'pss-sha256.pem')))).toMatchObject({ signatureAlgorithm: 'RSASSA-PSS', sha1SignedSubjects: [] });
+  });
+
   it('given the seed partner subject, when read, then it is written exactly as the API documents it', () => {
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'seed.pem', '-subj', '/C=US/O=Acme Corporation/CN=Acme Corp AS2', '-days', '1');
 

@@ -52,7 +52,7 @@ export function readCertificateUpload(input: Buffer, options: CertificateUploadL
     isCa: leaf.facts.isCa,
     selfSigned: leafSelfSigned,
     chain: chain.map((issuer): CertificateSummary => ({ ...issuer.summary })),
-    sha1SignedSubjects: reliedSignatures.filter((certificate) => isSha1Signature(certificate.facts.signatureAlgorithmOid)).map((certificate) => certificate.summary.subject),
+    sha1SignedSubjects: reliedSignatures.filter((certificate) => isSha1Signature(certificate.facts)).map((certificate) => certificate.summary.subject),
   };
 }
 
