@@ -79,6 +79,14 @@ export function negativeIntegerHex(content: Buffer): string {
   return `-${hex.length % 2 === 0 ? hex : `0${hex}`}`;
 }
 
+/** An instant in UTC from its parts (month from 1), years 0–99 as themselves (Date.UTC reads them as 1900–1999); out-of-range parts roll over as in Date.UTC. */
+export function utcInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, millis = 0): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date;
+}
+
 /** GeneralizedTime in UTC with an optional fraction of a second (RFC 3161 genTime). */
 export function generalizedTimeOf(element: Asn1Element | undefined, what: string): Date {
   const text = expectTag(element, Tag.generalizedTime, what).content.toString('latin1');
@@ -86,5 +94,5 @@ export function generalizedTimeOf(element: Asn1Element | undefined, what: string
   if (!match) throw malformed(`${what} is not a UTC GeneralizedTime: ${JSON.stringify(text.slice(0, 32))}`);
   const [, y, mo, d, h, mi, s, fraction] = match;
   const millis = fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0;
-  return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis));
+  return utcInstant(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), millis);
 }

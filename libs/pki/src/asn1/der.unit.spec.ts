@@ -1,6 +1,6 @@
 import { Asn1Error } from './asn1-error';
 import { readAsn1 } from './asn1-reader';
-import { generalizedTimeOf, integerHexOf, oidOf } from './asn1-values';
+import { generalizedTimeOf, integerHexOf, oidOf, utcInstant } from './asn1-values';
 import { der, flatten } from './der-writer';
 
 const readDer = (buf: Buffer) => readAsn1(buf, { maxDepth: 32 });
@@ -37,6 +37,16 @@ describe('DER writer and reader', () => {
     expect(der.generalizedTime(at).subarray(2).toString('latin1')).toBe('20260304050607.12Z');
     expect(der.generalizedTime(new Date('2026-03-04T05:06:07.000Z')).subarray(2).toString('latin1')).toBe('20260304050607Z');
     expect(generalizedTimeOf(readDer(der.generalizedTime(at)), 't').toISOString()).toBe(at.toISOString());
+  });
+
+  it('reads the years 0000–0099 as themselves, not as 1900–1999 (Date.UTC would)', () => {
+    const generalized = (text: string) => readDer(Buffer.concat([Buffer.from([0x18, text.length]), Buffer.from(text, 'latin1')]));
+    expect(generalizedTimeOf(generalized('00000101000000Z'), 't').getUTCFullYear()).toBe(0);
+    expect(generalizedTimeOf(generalized('00991231235959Z'), 't').toISOString()).toBe('0099-12-31T23:59:59.000Z');
+    expect(generalizedTimeOf(generalized('01000101000000Z'), 't').toISOString()).toBe('0100-01-01T00:00:00.000Z');
+    expect(utcInstant(50, 2, 29, 0, 0, 0).toISOString()).toBe('0050-03-01T00:00:00.000Z');
+    expect(utcInstant(0, 2, 29, 0, 0, 0).toISOString()).toBe('0000-02-29T00:00:00.000Z');
+    expect(utcInstant(1999, 12, 31, 23, 59, 59, 999).toISOString()).toBe('1999-12-31T23:59:59.999Z');
   });
 
   it('encodes named bits without trailing zero bits', () => {

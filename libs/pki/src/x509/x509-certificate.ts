@@ -1,7 +1,7 @@
 import { Asn1Error, malformed } from '../asn1/asn1-error';
 import { type Asn1Element, readAsn1 } from '../asn1/asn1-reader';
 import { Tag } from '../asn1/asn1-tag';
-import { isNegativeInteger, negativeIntegerHex, oidOf } from '../asn1/asn1-values';
+import { isNegativeInteger, negativeIntegerHex, oidOf, utcInstant } from '../asn1/asn1-values';
 import { formatDistinguishedName, type NameAttribute, readNameAttributes } from './distinguished-name';
 import { EXTENDED_KEY_USAGE_OIDS, EXTENSION_OIDS, KEY_USAGE_BITS, type KeyUsageName, SIGNATURE_ALGORITHM_OIDS } from './x509-names';
 
@@ -173,7 +173,7 @@ function readTime(time: Asn1Element): Date {
   if (!match) throw malformed("The certificate's validity dates are malformed");
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
   const fullYear = utc ? (year >= 50 ? 1900 + year : 2000 + year) : year;
-  const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
+  const date = utcInstant(fullYear, month, day, hour, minute, second);
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hour || date.getUTCMinutes() !== minute || date.getUTCSeconds() !== second) {
     throw malformed("The certificate's validity dates are malformed");
   }
