@@ -1,27 +1,13 @@
 import * as crypto from 'node:crypto';
-import { Asn1Error, type Asn1Element, derToPem, oidOf, pemBlocksToDer, readX509Certificate, type X509Name } from '@as2-partners/pki';
+import { Asn1Error, type Asn1Element, derToPem, formatDistinguishedName, pemBlocksToDer, readX509Certificate } from '@as2-partners/pki';
 import { As2Error } from '../errors/as2-error';
-
-const nameLabels: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '1.2.840.113549.1.9.1': 'E',
-};
-
-/** Names as operators compare them with their AS2 tools: attributes in certificate order, "CN=…, O=…". */
-function formatName(name: X509Name): string {
-  return name.rdns.flat().map((a) => `${nameLabels[a.oid] ?? a.oid}=${a.text ?? `#${a.valueDer.toString('hex')}`}`).join(', ');
-}
 
 /**
  * An X.509 certificate as AS2 needs it: its facts read once by the PKI library (names, serial, validity, the raw
  * DER of issuer and serial for CMS IssuerAndSerialNumber), its RSA public key as a Node KeyObject for the crypto work.
  */
 export class As2Certificate {
+  /** RFC 4514, as the API writes names everywhere (most specific first, values escaped: "CN=Acme AS2, O=Acme\\, Inc."). */
   readonly subject: string;
   readonly issuer: string;
   /** Upper-case hex, as operators see it in certificate viewers. */
@@ -51,8 +37,8 @@ export class As2Certificate {
     if (this.publicKey.asymmetricKeyType !== 'rsa') {
       throw new As2Error('CERTIFICATE_INVALID', `The certificate could not be read: its key is ${this.publicKey.asymmetricKeyType}. AS2 here needs an RSA X.509 certificate.`);
     }
-    this.subject = formatName(facts.subject);
-    this.issuer = formatName(facts.issuer);
+    this.subject = facts.subject.text;
+    this.issuer = facts.issuer.text;
     this.serialNumberDer = facts.serialNumberDer;
     this.serialDer = facts.serialNumber;
     this.serialNumber = this.serialDer.toString('hex').toUpperCase();
@@ -120,13 +106,7 @@ function normalizeSerial(serial: Buffer): Buffer {
 export function describeIssuerSerial(issuerAndSerial: Asn1Element): string {
   try {
     const [issuer, serial] = issuerAndSerial.children;
-    const parts = issuer.children.flatMap((rdn) =>
-      rdn.children.map((atv) => {
-        const oid = oidOf(atv.children[0], 'attribute type');
-        return `${nameLabels[oid] ?? oid}=${atv.children[1].content.toString('utf8')}`;
-      }),
-    );
-    return `issuer "${parts.join(', ')}", serial ${normalizeSerial(serial.content).toString('hex').toUpperCase()}`;
+    return `issuer "${formatDistinguishedName(issuer as Asn1Element, 'issuer')}", serial ${normalizeSerial((serial as Asn1Element).content).toString('hex').toUpperCase()}`;
   } catch {
     return 'an unreadable issuer/serial';
   }

@@ -21,10 +21,11 @@ describe('As2Certificate', () => {
   const identity = createSelfSignedIdentity({ commonName: 'Acme AS2', organization: 'Acme, Inc.', serialNumber: '00c0ffee' });
   const openssl = new X509Certificate(identity.certificatePem);
 
-  it('reads names in certificate order, serial, validity and fingerprint as OpenSSL does', () => {
+  it('reads names as RFC 4514 writes them (as the API does: most specific first, a comma in a value escaped), serial, validity and fingerprint as OpenSSL does', () => {
     const certificate = As2Certificate.from(identity.certificatePem);
 
-    expect(certificate.subject).toBe('CN=Acme AS2, O=Acme, Inc.');
+    expect(certificate.subject).toBe('O=Acme\\, Inc., CN=Acme AS2');
+    expect(certificate.subject).toBe(execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'RFC2253'], { input: identity.certificatePem, encoding: 'utf8' }).trim().replace(/^subject=/, '').replace(/,(?! )/g, ', '));
     expect(certificate.issuer).toBe(certificate.subject);
     expect(certificate.serialNumber).toBe('00C0FFEE');
     expect(certificate.serialDer.toString('hex')).toBe('00c0ffee');
@@ -32,7 +33,7 @@ describe('As2Certificate', () => {
     expect(certificate.notAfter.getTime()).toBe(new Date(openssl.validTo).getTime());
     expect(certificate.fingerprint).toBe(openssl.fingerprint256);
     expect(certificate.subjectKeyIdentifier).toHaveLength(20);
-    expect(certificate.describe()).toBe(`subject "CN=Acme AS2, O=Acme, Inc.", issuer "CN=Acme AS2, O=Acme, Inc.", serial 00C0FFEE, SHA-256 fingerprint ${openssl.fingerprint256}`);
+    expect(certificate.describe()).toBe(`subject "O=Acme\\, Inc., CN=Acme AS2", issuer "O=Acme\\, Inc., CN=Acme AS2", serial 00C0FFEE, SHA-256 fingerprint ${openssl.fingerprint256}`);
   });
 
   it('matches its own issuer and serial, whatever sign padding the peer kept', () => {
