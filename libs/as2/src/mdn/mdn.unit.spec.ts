@@ -245,6 +245,18 @@ describe('handleAs2Request → readMdn', () => {
     expect(() => read(mdn(report(processed, failed)))).toThrow('The MDN has 2 Disposition fields; a disposition notification has one.');
   });
 
+  it('refuses an MDN of more than 16 parts or with a disposition part over 64 KiB before reading the rest (a public route reads them unauthenticated)', () => {
+    const headers = { 'content-type': 'multipart/report; report-type=disposition-notification; boundary=b' };
+    const fields = 'Original-Message-ID: <a@b>\r\nDisposition: automatic-action/MDN-sent-automatically; processed\r\n';
+    const report = (extraParts: number, extraFields = '') =>
+      Buffer.from(`--b\r\nContent-Type: text/plain\r\n\r\nok\r\n${'--b\r\nA: b\r\n\r\n\r\n'.repeat(extraParts)}--b\r\nContent-Type: message/disposition-notification\r\n\r\n${extraFields}${fields}--b--\r\n`);
+    expect(peekMdnOriginalMessageId(headers, report(14))).toBe('<a@b>');
+    expect(readMdn({ headers, body: report(14), expected: { messageId: '<a@b>' } }).status).toBe('delivered');
+    expect(() => peekMdnOriginalMessageId(headers, report(70_000))).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN', message: 'The MDN is not well-formed: The multipart body has more than 16 parts.' }));
+    expect(peekMdnOriginalMessageId(headers, report(0, 'X-Field: a\r\n'.repeat(1_000)))).toBe('<a@b>');
+    expect(() => peekMdnOriginalMessageId(headers, report(0, 'X-Field: a\r\n'.repeat(10_000)))).toThrow(expect.objectContaining({ code: 'MALFORMED_MDN', message: expect.stringContaining('disposition-notification part is') }));
+  });
+
   it('reads every modifier of a list (RFC 3798 §3.2.6): an error among them fails, a warning alone warns', () => {
     const read = (disposition: string) =>
       readMdn({

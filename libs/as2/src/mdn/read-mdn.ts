@@ -52,11 +52,19 @@ interface ParsedReport {
   readonly signedEntity?: { readonly content: Buffer; readonly signature: Buffer };
 }
 
+/**
+ * The most parts an MDN's multipart/report (two or three, RFC 6522 §3) or multipart/signed (two) is read in, and the
+ * largest disposition-notification part (a few hundred bytes): a megabyte of 70,000 tiny parts, or of 120,000 report
+ * fields, held the event loop 50-110 ms on the public receipt route, before any check of who sent it.
+ */
+const MDN_MAX_PARTS = 16;
+const MDN_MAX_FIELDS_BYTES = 64 * 1024;
+
 function parseReport(entity: MimeEntity, depth = 0): ParsedReport {
   const type = contentTypeOf(entity.headers);
   const body = decodeTransferEncoding(entity.body, entity.headers.get('content-transfer-encoding'));
   if (type.value === 'multipart/signed' && depth === 0) {
-    const parts = splitMultipart(body, type.params.boundary ?? '');
+    const parts = splitMultipart(body, type.params.boundary ?? '', MDN_MAX_PARTS);
     if (parts.length < 2) throw new As2Error('MALFORMED_MDN', 'The signed MDN lacks its signature part.');
     const signaturePart = parseMimeEntity(parts[1]);
     const inner = parseReport(parseMimeEntity(parts[0]), depth + 1);
@@ -65,12 +73,13 @@ function parseReport(entity: MimeEntity, depth = 0): ParsedReport {
   if (type.value !== 'multipart/report') throw new As2Error('MALFORMED_MDN', `The MDN is ${type.value}, expected multipart/report or multipart/signed.`);
   let fields: Headers | undefined;
   let text: string | undefined;
-  for (const raw of splitMultipart(body, type.params.boundary ?? '')) {
+  for (const raw of splitMultipart(body, type.params.boundary ?? '', MDN_MAX_PARTS)) {
     const part = parseMimeEntity(raw);
     const partType = contentTypeOf(part.headers).value;
     const partBody = decodeTransferEncoding(part.body, part.headers.get('content-transfer-encoding'));
     if (partType === 'message/disposition-notification') {
       if (fields) throw new As2Error('MALFORMED_MDN', 'The MDN has more than one message/disposition-notification part.');
+      if (partBody.length > MDN_MAX_FIELDS_BYTES) throw new As2Error('MALFORMED_MDN', `The MDN's disposition-notification part is ${partBody.length} bytes; an MDN's report fields take a few hundred.`);
       fields = parseHeaderBlock(partBody);
     } else if (partType === 'text/plain' && text === undefined) text = partBody.toString('utf8').trim();
   }

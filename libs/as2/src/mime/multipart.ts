@@ -3,9 +3,10 @@ import { As2Error } from '../errors/as2-error';
 
 /**
  * Splits a multipart body into its parts' raw bytes (RFC 2046 §5.1.1): the line break before a
- * delimiter belongs to the delimiter, so each part is byte-exact what its sender signed.
+ * delimiter belongs to the delimiter, so each part is byte-exact what its sender signed. More than `maxParts` parts is
+ * MALFORMED_MIME, found before the rest of the body is read.
  */
-export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
+export function splitMultipart(body: Buffer, boundary: string, maxParts = Number.POSITIVE_INFINITY): Buffer[] {
   if (!boundary || boundary.length > 200) throw new As2Error('MALFORMED_MIME', 'The multipart entity has no valid boundary parameter.');
   const dash = Buffer.from(`--${boundary}`, 'latin1');
   const isDelimiterAt = (at: number): boolean => {
@@ -27,6 +28,7 @@ export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
   const positions: number[] = [];
   let closed = false;
   for (let at = delimiterFrom(0); at >= 0; at = delimiterFrom(at + 1)) {
+    if (positions.length > maxParts) throw new As2Error('MALFORMED_MIME', `The multipart body has more than ${maxParts} parts.`);
     positions.push(at);
     if (body[at + dash.length] === 0x2d && body[at + dash.length + 1] === 0x2d) {
       closed = true;
