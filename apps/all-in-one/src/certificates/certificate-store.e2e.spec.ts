@@ -184,6 +184,8 @@ describe('certificate store (embedded, through the API)', () => {
     const expiresAt = soon.body.data.expires_at as string;
     expect((await api.get(`/v1/certificates?expiring_before=${expiresAt}`)).body.data).toEqual([]);
     expect((await api.get(`/v1/certificates?expiring_before=${expiresAt.replace(/\.\d{6}Z$/, '.000999Z')}`)).body.data.map((c: { id: string }) => c.id)).toEqual([soon.body.data.id]);
+    // A bound past the year 9999 (its ISO text "+010000-…"): every certificate is before it.
+    for (const late of ['9999-12-31T23:59:59.9991Z', '9999-12-31T23:59-01:00']) expect((await api.get(`/v1/certificates?expiring_before=${encodeURIComponent(late)}`)).body.pagination.total).toBe(2);
     // ISO 8601 forms a Date cannot read: the format refused, not a 500.
     for (const form of ['20270101', '20270101T000000Z', '2027-W01', '2027-01-01T10', '2027-01-01T00:00:00,5Z', '2027-13-01']) {
       const refused = await api.get(`/v1/certificates?expiring_before=${encodeURIComponent(form)}`);

@@ -79,3 +79,15 @@ export function exclusiveMillisecondBound(dateTime: string): Date {
   const instant = ZONELESS_TIME.test(dateTime) ? `${dateTime}Z` : dateTime;
   return new Date(Date.parse(instant) + (/[1-9]/.test(pastMillisecond) ? 1 : 0));
 }
+
+/** The last instant whose ISO text sorts as the instant does: a later one is written "+010000-…", which sorts before "2…". */
+const LAST_TEXT_ORDERED_INSTANT = '9999-12-31T23:59:59.999Z';
+
+/**
+ * `exclusiveMillisecondBound` as the ISO text stored timestamps are compared with. A bound past the year 9999 is the
+ * last instant the text orders rightly, before which every stored one is (a certificate's times are whole seconds).
+ */
+export function exclusiveMillisecondBoundText(dateTime: string): string {
+  const bound = exclusiveMillisecondBound(dateTime);
+  return bound.getTime() > Date.parse(LAST_TEXT_ORDERED_INSTANT) ? LAST_TEXT_ORDERED_INSTANT : bound.toISOString();
+}

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { apiTimestampsIn, exclusiveMillisecondBound, toApiTimestamp } from './api-timestamp';
+import { apiTimestampsIn, exclusiveMillisecondBound, exclusiveMillisecondBoundText, toApiTimestamp } from './api-timestamp';
 
 /** The conversion by way of Date, as it was: what every input must still answer. */
 const throughDate = (iso: string): string => {
@@ -76,6 +76,14 @@ describe('exclusiveMillisecondBound', () => {
     expect(exclusiveMillisecondBound('2027-01-01T10:00:00.000999Z').toISOString()).toBe('2027-01-01T10:00:00.001Z');
     expect(exclusiveMillisecondBound('2027-01-01T10:00:00.000000Z').toISOString()).toBe('2027-01-01T10:00:00.000Z');
     expect(exclusiveMillisecondBound('2027-01-01T12:00:00+02:00').toISOString()).toBe('2027-01-01T10:00:00.000Z');
+  });
+
+  it('as text, a bound past the year 9999 is the last instant text orders rightly (its ISO text "+010000-…" sorts before every stored one)', () => {
+    expect(exclusiveMillisecondBound('9999-12-31T23:59:59.9991Z').toISOString()).toBe('+010000-01-01T00:00:00.000Z');
+    for (const bound of ['9999-12-31T23:59:59.9991Z', '9999-12-31T24:00', '9999-12-31T23:59-01:00']) expect(exclusiveMillisecondBoundText(bound)).toBe('9999-12-31T23:59:59.999Z');
+    expect('9999-12-31T23:59:59.000Z' < exclusiveMillisecondBoundText('9999-12-31T23:59-01:00')).toBe(true);
+    expect(exclusiveMillisecondBoundText('9999-12-31T23:59:59Z')).toBe('9999-12-31T23:59:59.000Z');
+    expect(exclusiveMillisecondBoundText('2027-01-01T10:00:00.000999Z')).toBe('2027-01-01T10:00:00.001Z');
   });
 
   it('reads a date-time without an offset as UTC, as a date alone, whatever the server’s time zone', () => {

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { certificateNotFound } from '@as2-partners/certificate-lifecycle-domain';
-import { Ctx, exclusiveMillisecondBound, paginationOf, ReadYourWrites, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
+import { Ctx, exclusiveMillisecondBoundText, paginationOf, ReadYourWrites, Roles, toApiTimestamp, type RequestContext } from '@as2-partners/platform';
 import type { FastifyRequest } from 'fastify';
 import { CERTIFICATE_READERS, CERTIFICATE_WRITERS } from '../../api-conventions/certificate-roles';
 import { partnerIdsOf, presentCertificate, presentCertificateUpload, presentUses } from './certificate.presenter';
@@ -56,7 +56,7 @@ export class CertificatesController {
       tenant: ctx.caller.tenant,
       usage: query.usage,
       partnerId: query.partner_id,
-      expiringBefore: query.expiring_before ? exclusiveMillisecondBound(query.expiring_before).toISOString() : undefined,
+      expiringBefore: query.expiring_before ? exclusiveMillisecondBoundText(query.expiring_before) : undefined,
       active: query.active,
       page,
       perPage,
