@@ -74,7 +74,9 @@ export interface StationPayload {
   readonly tenant?: string;
   readonly name?: string;
   readonly notificationEmail?: string | null;
-  readonly changes?: { readonly name?: string; readonly notificationEmail?: string | null };
+  /** The station's default identity (our AS2 instance); null: none. On updates in `changes` when it changed (null: removed, also by the instance's deletion). */
+  readonly as2InstanceId?: string | null;
+  readonly changes?: { readonly name?: string; readonly notificationEmail?: string | null; readonly as2InstanceId?: string | null };
 }
 
 /** `partner.override_set.v1` (`overrides`: the tenant's whole set afterwards) and `partner.overrides_reset.v1`. */

@@ -12,6 +12,7 @@ import {
   type PartnershipDocument,
   type PartnershipOverrides,
   type TestedPartnerDocument,
+  type TesterStationDocument,
 } from '../reactions/partner-registry-events/tested-partner.documents';
 import { PartnerHttpAuth } from '../partner-access/partner-http-auth';
 import { OUR_AS2_SIGNER, type OurAs2Signer } from './our-as2-signer.port';
@@ -69,6 +70,7 @@ function instanceOff(instance: OurInstanceDocument): DomainError {
 export class TestSetup {
   private readonly instances: ReadModelCollection<OurInstanceDocument>;
   private readonly partnerships: ReadModelCollection<PartnershipDocument>;
+  private readonly stations: ReadModelCollection<TesterStationDocument>;
   private readonly certificates: ReadModelCollection<TesterCertificateDocument>;
   private readonly slots: ReadModelCollection<PartnerCertificatesDocument>;
 
@@ -80,6 +82,7 @@ export class TestSetup {
   ) {
     this.instances = readModels.collection(TesterCollections.instances);
     this.partnerships = readModels.collection(TesterCollections.partnerships);
+    this.stations = readModels.collection(TesterCollections.stations);
     this.certificates = readModels.collection(TesterCollections.certificates);
     this.slots = readModels.collection(TesterCollections.partnerCertificates);
   }
@@ -153,15 +156,16 @@ export class TestSetup {
   }
 
   /**
-   * 422 AS2_INSTANCE_REQUIRED unless a partnership names our instance for the partner (what monitoring's mdn tests send
-   * as: they take no `as2_instance_id`, so the refusal names the field they have, `test_type`, and the way out).
+   * 422 AS2_INSTANCE_REQUIRED unless a partnership names our instance for the partner, or its station a default identity
+   * (what monitoring's mdn tests send as: they take no `as2_instance_id`, so the refusal names the field they have,
+   * `test_type`, and the ways out).
    */
   async requireInstanceFor(partner: TestedPartnerDocument, scope: { account: string; tenant: string }): Promise<void> {
     try {
       await this.instanceFor(partner, scope, undefined);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== Code.As2InstanceRequired) throw error;
-      throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: an mdn test sends as it, so create the partnership first (or monitor with test_type ping)', 'test_type');
+      throw new DomainError(Code.As2InstanceRequired, "No partnership names our AS2 instance for this partner, nor does its station give a default identity: an mdn test sends as it, so create the partnership or set the station's as2_instance_id first (or monitor with test_type ping)", 'test_type');
     }
   }
 
@@ -172,7 +176,7 @@ export class TestSetup {
     return asked;
   }
 
-  /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's. */
+  /** Our instance: the one asked for (the caller's tenant's or the account's), else the partnership's, else the partner's station's default identity. */
   private async instanceFor(
     partner: TestedPartnerDocument,
     scope: { account: string; tenant: string },
@@ -193,6 +197,20 @@ export class TestSetup {
       else return { instance, overrides: partnership.overrides ?? {} };
     }
     if (off !== null) throw instanceOff(off);
-    throw new DomainError(Code.As2InstanceRequired, 'No partnership names our AS2 instance for this partner: give as2_instance_id', 'as2_instance_id');
+    const byStation = await this.stationInstanceOf(partner, scope);
+    if (byStation !== null) {
+      if (byStation.status === 'off') throw instanceOff(byStation);
+      return { instance: byStation, overrides: {} };
+    }
+    throw new DomainError(Code.As2InstanceRequired, "No partnership names our AS2 instance for this partner, nor does its station give a default identity: give as2_instance_id (or set the station's as2_instance_id)", 'as2_instance_id');
+  }
+
+  /** The default identity of the partner's station (the tenant's own: a master's through the tenant's override), if it names one the tenant may use. */
+  private async stationInstanceOf(partner: TestedPartnerDocument, scope: { account: string; tenant: string }): Promise<OurInstanceDocument | null> {
+    if (!partner.stationId) return null;
+    const station = await this.stations.get(partner.stationId);
+    if (!station || station.deleted || station.account !== scope.account || station.tenant !== scope.tenant || station.as2InstanceId === null) return null;
+    const instance = await this.instances.get(station.as2InstanceId);
+    return visibleTo(scope, instance) ? instance : null;
   }
 }

@@ -19,5 +19,6 @@ export function withSettings(partner: TestedPartnerDocument, s: PartnerSettingsP
     ...(s.httpAuth?.enabled !== undefined ? { httpAuthEnabled: s.httpAuth.enabled } : {}),
     ...(s.httpAuth?.username !== undefined ? { httpAuthUsername: s.httpAuth.username } : {}),
     ...(s.httpAuth?.sealedPassword !== undefined ? { httpAuthSealedPassword: s.httpAuth.sealedPassword } : {}),
+    ...(s.stationId !== undefined ? { stationId: s.stationId } : {}),
   };
 }

@@ -23,6 +23,8 @@ export interface TestedPartnerDocument {
   readonly httpAuthUsername: string | null;
   /** Sealed by the partner-registry; only that service holds the key. */
   readonly httpAuthSealedPassword: string | null;
+  /** The tenant's station grouping the partner (a master's: the tenant's override's); its default identity is what a test sends as without a partnership. Absent in documents stored before the tester learned it (a rebuild fills it). */
+  readonly stationId?: string | null;
   readonly deleted: boolean;
 }
 
@@ -70,6 +72,16 @@ export interface PartnershipDocument {
   readonly deleted: boolean;
 }
 
+/** A tenant's station as far as a test needs it (`station.*`): its default identity, our instance its partners' tests send as when no partnership names one. */
+export interface TesterStationDocument {
+  readonly _id: string;
+  readonly account: string;
+  readonly tenant: string;
+  /** null: none (never given, cleared by a PATCH, or by the instance's deletion). */
+  readonly as2InstanceId: string | null;
+  readonly deleted: boolean;
+}
+
 /** The settings a partnership may override, as the registry publishes them. */
 export type PartnershipOverrides = Pick<PartnerSettingsPayload, 'sign' | 'encrypt' | 'compress' | 'mdnMode' | 'signAlgorithm' | 'encryptAlgorithm'>;
 
@@ -79,6 +91,7 @@ export const TesterCollections = {
   tenants: 'connection_tester_tenants',
   instances: 'connection_tester_instances',
   partnerships: 'connection_tester_partnerships',
+  stations: 'connection_tester_stations',
   certificates: 'connection_tester_certificates',
   partnerCertificates: 'connection_tester_partner_certificates',
   tests: 'connection_tester_tests',

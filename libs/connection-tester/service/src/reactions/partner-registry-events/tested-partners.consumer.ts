@@ -16,6 +16,7 @@ import {
   type As2InstancePayload,
   type PartnerOverridePayload,
   type PartnershipPayload,
+  type StationPayload,
   type TenantPayload,
 } from '@as2-partners/partner-registry-contract';
 import { withSettings } from './tested-partner-settings';
@@ -28,6 +29,7 @@ import {
   type PartnershipOverrides,
   type TenantPartnerOverrideDocument,
   type TestedPartnerDocument,
+  type TesterStationDocument,
   type TesterTenantDocument,
 } from './tested-partner.documents';
 
@@ -39,6 +41,7 @@ const KNOWN_TYPES = new Set<string>([
   ...PartnerRegistryEventTypes.as2Instance,
   ...PartnerRegistryEventTypes.partnership,
   ...PartnerRegistryEventTypes.partnerOverride,
+  ...PartnerRegistryEventTypes.station,
 ]);
 
 /** Events that end tenants' overrides of master partners (the master's, or the tenant's): dropped from the collection at once. */
@@ -51,11 +54,13 @@ interface TesterDocuments {
   readonly instances: DocumentAccess<OurInstanceDocument>;
   readonly partnerships: DocumentAccess<PartnershipDocument>;
   readonly overrides: DocumentAccess<TenantPartnerOverrideDocument>;
+  readonly stations: DocumentAccess<TesterStationDocument>;
 }
 
 /**
  * Learns what a test needs from the partner-registry's topic: partners and master partners (endpoint, timeouts,
- * security settings, HTTP auth), tenant plans, our AS2 instances and partnerships. Idempotent: every write is
+ * security settings, HTTP auth, station), tenant plans, our AS2 instances, partnerships and stations' default
+ * identities. Idempotent: every write is
  * computed from the event.
  */
 export class TestedPartnersConsumer extends BusFollowedProjection {
@@ -66,6 +71,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   private readonly instances: ReadModelCollection<OurInstanceDocument>;
   private readonly partnerships: ReadModelCollection<PartnershipDocument>;
   private readonly overrides: ReadModelCollection<TenantPartnerOverrideDocument>;
+  private readonly stations: ReadModelCollection<TesterStationDocument>;
   private readonly documents: TesterDocuments;
 
   constructor(followed: BusFollowedProjectionDependencies) {
@@ -76,7 +82,8 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     this.instances = readModels.collection(TesterCollections.instances, [['account', 'tenant']]);
     this.partnerships = readModels.collection(TesterCollections.partnerships, [['partnerId']]);
     this.overrides = readModels.collection(TesterCollections.partnerOverrides, [['account', 'tenant'], ['masterPartnerId']]);
-    this.documents = { partners: this.partners, tenants: this.tenants, instances: this.instances, partnerships: this.partnerships, overrides: this.overrides };
+    this.stations = readModels.collection(TesterCollections.stations);
+    this.documents = { partners: this.partners, tenants: this.tenants, instances: this.instances, partnerships: this.partnerships, overrides: this.overrides, stations: this.stations };
   }
 
   protected accepts(event: RecordedEvent): boolean {
@@ -84,7 +91,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
   }
 
   protected async clear(): Promise<void> {
-    await Promise.all([this.partners.clear(), this.tenants.clear(), this.instances.clear(), this.partnerships.clear(), this.overrides.clear()]);
+    await Promise.all([this.partners.clear(), this.tenants.clear(), this.instances.clear(), this.partnerships.clear(), this.overrides.clear(), this.stations.clear()]);
   }
 
   protected async isEmpty(): Promise<boolean> {
@@ -123,6 +130,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
       instances: run.stage(this.instances),
       partnerships: run.stage(this.partnerships),
       overrides: run.stage(this.overrides),
+      stations: run.stage(this.stations),
     };
   }
 
@@ -133,6 +141,7 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     if (type.startsWith('tenant.')) return this.applyTenant(event, docs);
     if (type.startsWith('as2_instance.')) return this.applyInstance(event, docs);
     if (type.startsWith('partnership.')) return this.applyPartnership(event, docs);
+    if (type.startsWith('station.')) return this.applyStation(event, docs);
   }
 
   private async applyPartner(event: RecordedEvent, { partners }: TesterDocuments): Promise<void> {
@@ -255,5 +264,24 @@ export class TestedPartnersConsumer extends BusFollowedProjection {
     if (!existing) return;
     if (event.type === 'partnership.deleted.v1') await partnerships.put({ ...existing, deleted: true });
     else if (d.overrides) await partnerships.put({ ...existing, overrides: d.overrides });
+  }
+
+  /** A station's default identity; a deleted station stays as such, so a redelivered creation does not bring it back. */
+  private async applyStation(event: RecordedEvent, { stations }: TesterDocuments): Promise<void> {
+    const d = event.data as StationPayload;
+    const existing = await stations.get(d.stationId);
+    if (event.type === 'station.deleted.v1') {
+      if (existing) await stations.put({ ...existing, as2InstanceId: null, deleted: true });
+      return;
+    }
+    if (event.type === 'station.created.v1') {
+      if (existing?.deleted) return;
+      const tenant = d.tenant ?? event.metadata.tenant;
+      if (!tenant) return;
+      await stations.put({ _id: d.stationId, account: d.account ?? event.metadata.account, tenant, as2InstanceId: d.as2InstanceId ?? null, deleted: false });
+      return;
+    }
+    const as2InstanceId = d.changes?.as2InstanceId;
+    if (existing && !existing.deleted && as2InstanceId !== undefined) await stations.put({ ...existing, as2InstanceId });
   }
 }
