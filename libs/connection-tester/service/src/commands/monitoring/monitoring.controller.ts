@@ -29,7 +29,7 @@ export class MonitoringController {
   @Roles(...TEST_RUNNERS)
   @ApiOperation({ summary: 'Continuous monitoring: run ping or mdn every interval_minutes (≥ 15), spread over the interval' })
   @ApiResponse({ status: 402, description: 'MONITORING_LIMIT_EXCEEDED (deleted partners hold no place)' })
-  @ApiResponse({ status: 422, description: 'AS2_INSTANCE_REQUIRED: an mdn test needs a partnership naming our AS2 instance for the partner; VALIDATION_FAILED' })
+  @ApiResponse({ status: 422, description: 'AS2_INSTANCE_REQUIRED: an mdn test needs a partnership naming our AS2 instance for the partner, or the default identity (as2_instance_id) of its station; VALIDATION_FAILED' })
   @ApiResponse({ status: 200, description: 'OK', schema: MONITORING_WRITTEN })
   async configure(@Ctx() ctx: RequestContext, @Param('id') partnerId: string, @Body() body: MonitoringDto) {
     const tenant = requireTenant(ctx);

@@ -26,7 +26,7 @@ export class TestPartnerController {
   @Roles(...TEST_RUNNERS)
   @ApiOperation({ summary: 'Test Partner Connection (seed 002): ping, mdn or full; a failed test is a 200 with success false' })
   @ApiResponse({ status: 400, description: 'CERTIFICATE_REQUIRED' })
-  @ApiResponse({ status: 422, description: 'PAYLOAD_DELIVERY_NOT_ACKNOWLEDGED, AS2_INSTANCE_REQUIRED, AS2_INSTANCE_OFF (our instance is off: no message is sent as it), NO_NEXT_CERTIFICATES, SIGNING_KEY_UNAVAILABLE' })
+  @ApiResponse({ status: 422, description: 'PAYLOAD_DELIVERY_NOT_ACKNOWLEDGED, AS2_INSTANCE_REQUIRED (no as2_instance_id, no partnership naming our instance for the partner, no default identity of its station), AS2_INSTANCE_OFF (our instance is off: no message is sent as it), NO_NEXT_CERTIFICATES, SIGNING_KEY_UNAVAILABLE' })
   @ApiResponse({
     status: 429,
     description: 'TEST_RATE_LIMIT_EXCEEDED (with Retry-After), TOO_MANY_CONCURRENT_TESTS',

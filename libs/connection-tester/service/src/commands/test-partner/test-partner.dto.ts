@@ -8,7 +8,7 @@ export class TestPartnerDto {
   @IsIn(TEST_TYPES, { message: (args) => (args.value === undefined || args.value === null ? 'The test type field is required' : 'The selected test type is invalid') })
   test_type!: TestType;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Our AS2 instance to test as (default: the partnership’s)' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Our AS2 instance to test as (default: the partnership’s, else the default identity of the partner’s station)' })
   @IsOptionalNotNull()
   @IsString({ message: 'The as2 instance id must be a string' })
   @CharacterLength(1, 64, { message: 'The as2 instance id must be 1 to 64 characters' })
