@@ -92,6 +92,7 @@ async function viewsOf(tenant: string, id: string): Promise<string[]> {
     differ('tester encrypt', [p.encrypt, p.encrypt_algorithm], [tv.encrypt, tv.encryptAlgorithm]);
     differ('tester http_auth', [p.http_auth.enabled, p.http_auth.username], [tv.httpAuthEnabled, tv.httpAuthUsername]);
     differ('tester timeout', p.connection.timeout_seconds, tv.timeoutSeconds);
+    differ('tester station_id', p.station_id, tv.stationId ?? null);
   }
 
   // traffic-control: its partner copy (and the tenant's override of a master)
