@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, DirectoryReservations, DomainError, forEachAtMost, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
+import { CLOCK, DirectoryReservations, DomainError, forEachAtMost, inSlices, nextTurnOfLoop, type Clock, type EventMetadata, KeyedMutex, WriteModel } from '@as2-partners/kernel';
 import {
   as2InstanceDecider,
   stationDecider,
@@ -20,6 +20,12 @@ import { as2InstanceDirectory, as2InstanceDirectoryDecider, releaseKeys } from '
 
 /** Partners (and overrides) a closure deletes at once. */
 const CLOSING_AT_ONCE = 16;
+
+/**
+ * Master partners whose overrides a closure resets in one slice, a turn of the event loop between two: a master the
+ * tenant never overrode is read and left with nothing awaited (~50 µs), and an account's 1,000 were read in one turn.
+ */
+const MASTERS_A_TURN = 128;
 
 function later(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
@@ -56,14 +62,17 @@ export class TenantClosure {
         last = later(last, await this.deletePartner(account, tenant, reservation.partnerId, metadata));
       });
       const { state: masters } = await this.writeModel.load(PartnerRegistryStreams.masterDirectory(account), partnerDirectoryDecider);
-      await forEachAtMost([...masters.reservations.values()], CLOSING_AT_ONCE, async (master) => {
-        const reset = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, master.partnerId),
-          partnerOverrideDecider,
-          () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: master.partnerId, now: this.clock.now().toISOString() }),
-          metadata,
-        );
-        last = later(last, reset.position);
-      });
+      const reservations = [...masters.reservations.values()];
+      await inSlices(reservations.length, MASTERS_A_TURN, nextTurnOfLoop, (from, to) =>
+        forEachAtMost(reservations.slice(from, to), CLOSING_AT_ONCE, async (master) => {
+          const reset = await this.writeModel.decide(PartnerRegistryStreams.override(account, tenant, master.partnerId),
+            partnerOverrideDecider,
+            () => ({ type: 'reset_overrides' as const, account, tenant, masterPartnerId: master.partnerId, now: this.clock.now().toISOString() }),
+            metadata,
+          );
+          last = later(last, reset.position);
+        }),
+      );
       return later(last, await this.closeOurSide(account, tenant, metadata));
     });
   }

@@ -108,4 +108,41 @@ describe('TenantClosure', () => {
     await expect(closure.refuseIfDeletedMeanwhile('acc', 'live', id(5), metadata)).resolves.toBeUndefined();
     expect(await types(`partner-${id(5)}`)).toEqual(['partner.created.v1']);
   });
+
+  it("reads the account's master partners 128 a turn of the event loop at most, overridden or not (1,000 never overridden were read in one turn), and resets the overridden ones", async () => {
+    const masters = Array.from({ length: 300 }, (_, n) => `prt_01J0000000000000000000M${String(n).padStart(3, '0')}`);
+    for (const master of masters) await directory.reserve(masterDirectoryScope(writeModel, 'acc'), { as2Id: master, partnerId: master, planLimit: null, now: new Date(NOW) }, metadata);
+    for (const master of [masters[3], masters[270]] as string[]) {
+      await store.append(
+        PartnerRegistryStreams.override('acc', 'ten', master),
+        toNewEvents([{ type: 'partner.override_set.v1', data: { account: 'acc', tenant: 'ten', masterPartnerId: master, changes: { compress: true }, overrides: { compress: true }, setAt: NOW } }], metadata),
+        'no_stream',
+      );
+    }
+    await deleteTenant('ten');
+    let turn = 0;
+    let counting = true;
+    const next = () => {
+      turn += 1;
+      if (counting) setImmediate(next);
+    };
+    const readIn: number[] = [];
+    const readStream = store.readStream.bind(store);
+    jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+      if (stream.startsWith('partner_override-')) readIn.push(turn);
+      return readStream(stream, options);
+    });
+    next();
+    try {
+      await closure.close('acc', 'ten', metadata);
+    } finally {
+      counting = false;
+    }
+
+    expect(readIn.length).toBeGreaterThanOrEqual(masters.length);
+    const perTurn = [...new Set(readIn)].map((t) => readIn.filter((x) => x === t).length);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(128);
+    for (const master of [masters[3], masters[270]] as string[]) expect(await types(`partner_override-acc.ten.${master}`)).toEqual(['partner.override_set.v1', 'partner.overrides_reset.v1']);
+    expect(await types(`partner_override-acc.ten.${masters[4]}`)).toEqual([]);
+  });
 });
