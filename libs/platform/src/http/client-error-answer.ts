@@ -31,12 +31,14 @@ type AnsweringSocket = Duplex & { _httpMessage?: ServerResponse | null; parser?:
 
 /**
  * Whether the request whose bytes the parser refused already had its answer: its head was read (it is the parser's
- * request), its body is not whole, and no answer is being written on the connection (the one made for it finished).
+ * request), its body is not whole, and no answer is being written on the connection (the one made for it finished) or
+ * the one being written is its own, ended (a refusal written as its head came, its bytes refused a moment after).
  */
 function answeredWhileIncomplete(socket: Duplex): boolean {
   const { _httpMessage: answering, parser } = socket as AnsweringSocket;
   const incoming = parser?.incoming;
-  return incoming !== undefined && incoming !== null && !incoming.complete && (answering === undefined || answering === null) && incoming.socket === socket;
+  if (incoming === undefined || incoming === null || incoming.complete || incoming.socket !== socket) return false;
+  return answering === undefined || answering === null || (answering.req === incoming && answering.writableEnded);
 }
 
 /**

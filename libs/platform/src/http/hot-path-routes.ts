@@ -13,7 +13,7 @@ import { ambiguityOf } from './ambiguous-request-head';
 import { capBodyPieces } from './body-pieces';
 import { failsIfMatch } from './conditional-requests';
 import { contentCodingRefusalBody, hasUnsupportedContentCoding } from './content-coding';
-import { hasUnsupportedTransferCoding, transferCodingRefusalBody } from './transfer-coding';
+import { transferCodingRefusalOf } from './transfer-coding';
 import { malformedPartOf } from './malformed-url';
 import { NO_SNIFFING } from './no-sniffing';
 import { writeEarlyRefusal } from './early-refusal';
@@ -336,7 +336,7 @@ const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * The answers the server gives before any route, or null when the request goes on to one: a closing server 503, no
- * Host 400, an ambiguous head 400, a transfer coding besides chunked 501, a content coding 415 (their connections closed after them, but Host's), a path or
+ * Host 400, an ambiguous head 400, a transfer coding besides chunked 501 (or not ending in it 400), a content coding 415 (their connections closed after them, but Host's), a path or
  * a query string that does not decode 400 and an If-Match that cannot hold 412 (their bytes were framed: the connection goes
  * on after them). Returns the status written. The last three carry the CORS headers of the request's origin, as a
  * route's refusal does, so a browser's page reads why (the others are answers to no page's request).
@@ -350,7 +350,8 @@ function refuseEarly(request: IncomingMessage, response: ServerResponse, closing
   // A CORS preflight (any OPTIONS) is the app's to answer: its own request is sound, the one it asks about is refused
   // then. A path no route can match is refused for every method alike.
   if (request.method === 'OPTIONS') return malformed === 'path' ? writeEarlyRefusal(response, 400, MALFORMED_PATH_BODY, corsOf(request, cors)) : null;
-  if (hasUnsupportedTransferCoding(request)) return writeEarlyRefusal(response, 501, transferCodingRefusalBody(request), { ...corsOf(request, cors), connection: 'close' });
+  const transferCoding = transferCodingRefusalOf(request);
+  if (transferCoding !== null) return writeEarlyRefusal(response, transferCoding.status, transferCoding.body, { ...corsOf(request, cors), connection: 'close' });
   if (hasUnsupportedContentCoding(request)) return refuseContentCoding(request, response, corsOf(request, cors));
   if (malformed !== null) return writeEarlyRefusal(response, 400, malformed === 'path' ? MALFORMED_PATH_BODY : MALFORMED_QUERY_BODY, corsOf(request, cors));
   if (failsIfMatch(request)) return writeEarlyRefusal(response, 412, IF_MATCH_FAILED_BODY, corsOf(request, cors));

@@ -78,6 +78,11 @@ describe('the HTTP server: ambiguous request heads and pipelined requests (HotPa
       const answer = await exchange(port, `POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: ${codings}\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
       expect([codings, answer.split('\r\n')[0], /"code":"NOT_IMPLEMENTED"/.test(answer), /connection: close/i.test(answer)]).toEqual([codings, 'HTTP/1.1 501 Not Implemented', true, true]);
     }
+    // Codings not ending in chunked leave the body unframed: 400 before any route, one answer (not a second from the parser).
+    for (const codings of ['identity', 'gzip', 'gzip, identity']) {
+      const answer = await exchange(port, `POST /v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: ${codings}\r\n\r\n{}`);
+      expect([codings, answer.split('\r\n')[0], /"code":"BAD_REQUEST"/.test(answer), answer.match(/HTTP\/1\.1 /g)?.length]).toEqual([codings, 'HTTP/1.1 400 Bad Request', true, 1]);
+    }
     expect(handled).toEqual([]);
     for (const codings of ['chunked', 'CHUNKED', ', chunked']) {
       const answer = await exchange(port, `POST /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: ${codings}\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
