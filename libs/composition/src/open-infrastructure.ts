@@ -16,7 +16,8 @@ import {
   type SecretStore,
 } from '@as2-partners/kernel';
 import { Logger } from '@nestjs/common';
-import { EMBEDDED_SECRETS_FILE, followerLoggerOf, registerStoreOutage, whenStartFails, type InfrastructureConnections, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
+import { EMBEDDED_SECRETS_FILE, followerLoggerOf, registerStoreOutage, whenStartFails, type InfrastructureConnections, type OpenPurpose, type PlatformConfig, type ReadinessProbe } from '@as2-partners/platform';
+import { checkEventsReachReadModels } from './events-reach-read-models';
 import { kafkaSettingsFrom } from './kafka-settings';
 
 interface Pingable {
@@ -43,10 +44,10 @@ export { EMBEDDED_SECRETS_FILE };
  * Opens the adapters the mode calls for: SQLite files and the in-process bus when embedded; EventStoreDB,
  * MongoDB and Kafka when distributed. Distributed drivers load only in distributed mode.
  */
-export async function openInfrastructure(config: PlatformConfig, kafkaClientId: string): Promise<InfrastructureConnections> {
+export async function openInfrastructure(config: PlatformConfig, kafkaClientId: string, purpose: OpenPurpose = {}): Promise<InfrastructureConnections> {
   const closers: (() => Promise<void>)[] = [];
   try {
-    const opened = config.mode === 'embedded' ? await openEmbedded(config, closers) : await openDistributed(config, kafkaClientId, closers);
+    const opened = config.mode === 'embedded' ? await openEmbedded(config, purpose, closers) : await openDistributed(config, kafkaClientId, closers);
     // A start that fails after this (a later provider, an init) closes them: Nest closes only an app it finished creating.
     const forget = whenStartFails(() => opened.close());
     closers.unshift(async () => forget());
@@ -57,7 +58,7 @@ export async function openInfrastructure(config: PlatformConfig, kafkaClientId: 
   }
 }
 
-async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
+async function openEmbedded(config: PlatformConfig, purpose: OpenPurpose, closers: (() => Promise<void>)[]): Promise<InfrastructureConnections> {
   const [{ SqliteEventStore, SqliteSecretStore }, { EmbeddedReadModelStore, markCorrupt, ReadModelStoreFailedError, setAsideIfMarkedCorrupt }] = await Promise.all([
     import('@as2-partners/event-store-sqlite'),
     import('@as2-partners/read-model-embedded'),
@@ -86,6 +87,8 @@ async function openEmbedded(config: PlatformConfig, closers: (() => Promise<void
     readModels = await EmbeddedReadModelStore.open(readModelFile);
   }
   closers.push(() => readModels.close());
+  // Never served from read models that have seen events the store lost.
+  checkEventsReachReadModels(eventsFile, await eventStore.lastPosition(), readModelFile, readModels, purpose.rebuildsReadModels === true);
   // Never in the read-model file, which a repair sets aside or deletes: what it holds is found nowhere in the events.
   // Earlier versions kept it there; it is moved out of it as the services ask for their collections.
   const secretsFile = join(config.dataDir, EMBEDDED_SECRETS_FILE);

@@ -13,8 +13,8 @@ export interface TestHttpAppOptions extends Omit<HttpAppOptions, 'openInfrastruc
 export function createTestHttpApp(rootModule: Type<unknown> | DynamicModule, config: PlatformConfig, options: TestHttpAppOptions = {}): Promise<NestFastifyApplication> {
   const { consumerGroupNamespace, ...appOptions } = options;
   const open: OpenInfrastructure = consumerGroupNamespace
-    ? async (platformConfig, kafkaClientId) => {
-        const connections = await openInfrastructure(platformConfig, kafkaClientId);
+    ? async (platformConfig, kafkaClientId, purpose) => {
+        const connections = await openInfrastructure(platformConfig, kafkaClientId, purpose);
         return { ...connections, bus: withConsumerGroupNamespace(connections.bus, consumerGroupNamespace) };
       }
     : openInfrastructure;

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-/** Removes one of an embedded app's SQLite files (with its WAL and shared memory) while the app runs, as an operator's mistake would. */
-export function removeDataFile(dataDir: string, file: 'read-models.sqlite' | 'secrets.sqlite'): void {
+/** Removes one of an embedded app's SQLite files (with its WAL and shared memory), while the app runs or not, as an operator's mistake would. */
+export function removeDataFile(dataDir: string, file: 'events.sqlite' | 'read-models.sqlite' | 'secrets.sqlite'): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `${file}${suffix}`), { force: true });
 }
 

@@ -10,6 +10,7 @@ export class EmbeddedCheckpointStore implements CheckpointStore {
   readonly savesWithReadModelWrites = true;
   private readonly loadStatement: Statement<[string], { position: number }>;
   private readonly deleteStatement: Statement<[string]>;
+  private readonly furthestStatement: Statement<[], { position: number | null }>;
 
   constructor(
     db: Database,
@@ -17,6 +18,12 @@ export class EmbeddedCheckpointStore implements CheckpointStore {
   ) {
     this.loadStatement = db.prepare('SELECT position FROM read_model_checkpoints WHERE name = ?');
     this.deleteStatement = db.prepare('DELETE FROM read_model_checkpoints WHERE name = ?');
+    this.furthestStatement = db.prepare('SELECT MAX(position) AS position FROM read_model_checkpoints');
+  }
+
+  /** The furthest position a follower committed here, null with none: how far into the event store these read models have seen (a MAX over the checkpoints, no document read). */
+  furthest(): number | null {
+    return this.furthestStatement.get()?.position ?? null;
   }
 
   async load(name: string): Promise<number | null> {

@@ -242,6 +242,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return this.checkpoints;
   }
 
+  /** The furthest event-store position the followers writing here committed, null with none (see EmbeddedCheckpointStore.furthest). */
+  furthestCheckpoint(): number | null {
+    return this.checkpoints.furthest();
+  }
+
   /** Events the followers writing into this store parked, kept in the same file. */
   parkedEventStore(): ParkedEventStore {
     return this.parked;

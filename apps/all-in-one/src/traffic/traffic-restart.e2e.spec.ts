@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { eventually } from '@as2-partners/kernel-testing';
 import { createEmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from '../all-in-one.module';
-import { createInstance, gatewayAs, partnerInput, trafficApiAs } from './traffic-api.spec-support';
+import { gatewayAs, partnerInput, trafficApiAs } from './traffic-api.spec-support';
 
 const HOUR = 3_600_000;
 
@@ -18,7 +18,8 @@ describe('traffic control across a restart', () => {
     const first = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir, env, now: () => new Date() });
     const admin = trafficApiAs(first, { account: 'acct-restart', tenant: 'ten-restart' });
     const partnerId = (await admin.post('/v1/partners', partnerInput('RESTART-PARTNER'))).body.data.id;
-    await createInstance(first, { instanceId: 'ins-restart', account: 'acct-restart', tenant: 'ten-restart', myAs2Id: 'RESTART-US' });
+    // Through the registry's route, not an event put on the bus beside the store: a position past the store's end refuses the restart.
+    expect((await admin.post('/v1/as2-instances', { my_as2_id: 'RESTART-US', my_name: 'Us', my_as2_alias: 'restart-us', my_email: 'as2@us.example.com' })).status).toBe(201);
     await admin.put(`/v1/partners/${partnerId}/traffic/incoming`, { paused: true, response: 'success_mdn', reason: 'weekend', until: new Date(Date.now() + HOUR).toISOString() });
     await admin.put(`/v1/partners/${partnerId}/traffic/outgoing`, { paused: true, reason: 'indefinitely' });
     const asOfBefore = (await gatewayAs(first, 'acct-restart').decide({ direction: 'outbound', as2_from: 'RESTART-US', as2_to: 'RESTART-PARTNER', message_id: 'm0' })).body.as_of;

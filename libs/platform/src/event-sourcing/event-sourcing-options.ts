@@ -10,6 +10,8 @@ export interface EventSourcingOptions {
   readonly startProjections?: boolean;
   /** Default true. Off for one-shot commands that must not publish. */
   readonly startOutboxRelays?: boolean;
+  /** Default false. The rebuild command: the read models' positions are no reason to refuse the start (see OpenPurpose). */
+  readonly rebuildsReadModels?: boolean;
   /** Kafka client id in distributed mode. Default `as2-partners`. */
   readonly kafkaClientId?: string;
 }

@@ -54,7 +54,7 @@ export class EventSourcingModule {
       providers: [
         { provide: EVENT_SOURCING_OPTIONS, useValue: options },
         { provide: FOLLOWER_RETRY_POLICY, useValue: config.followerRetry },
-        { provide: INFRASTRUCTURE, useFactory: () => options.openInfrastructure(config, options.kafkaClientId ?? 'as2-partners') },
+        { provide: INFRASTRUCTURE, useFactory: () => options.openInfrastructure(config, options.kafkaClientId ?? 'as2-partners', { rebuildsReadModels: options.rebuildsReadModels === true }) },
         { provide: PlatformMetrics, useValue: metrics },
         fromInfrastructure(EVENT_STORE, (i) => timedEventStore(i.eventStore, metrics)),
         fromInfrastructure(EVENT_STORE_CHECKPOINTS, (i) => i.eventStoreCheckpoints),

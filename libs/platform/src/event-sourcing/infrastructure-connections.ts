@@ -45,5 +45,11 @@ export interface InfrastructureConnections {
   close(): Promise<void>;
 }
 
+/** What a process opens its connections for, when it is not to serve from the read models as they are. */
+export interface OpenPurpose {
+  /** The rebuild command: every read model is replayed from the event store, whatever position its followers saved. */
+  readonly rebuildsReadModels?: boolean;
+}
+
 /** Opens the adapters a mode calls for; the composition layer provides it, so the platform reaches no adapter. */
-export type OpenInfrastructure = (config: PlatformConfig, kafkaClientId: string) => Promise<InfrastructureConnections>;
+export type OpenInfrastructure = (config: PlatformConfig, kafkaClientId: string, purpose?: OpenPurpose) => Promise<InfrastructureConnections>;

@@ -34,7 +34,7 @@ export async function rebuildReadModels(
 ): Promise<RebuiltProjection[]> {
   // Every module's settings before any provider is built: a bad one stops the command before a key file is generated.
   checkModuleSettings(rootModule, config);
-  @Module({ imports: [PlatformModule.forRoot(config, { ...options, startProjections: false, startOutboxRelays: false }), rootModule] })
+  @Module({ imports: [PlatformModule.forRoot(config, { ...options, startProjections: false, startOutboxRelays: false, rebuildsReadModels: true }), rootModule] })
   class RebuildModule {}
 
   const logger = new Logger('RebuildReadModels');
