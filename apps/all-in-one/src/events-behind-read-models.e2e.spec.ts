@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openInfrastructure } from '@as2-partners/composition';
 import { CannotStartError } from '@as2-partners/kernel';
-import { loadPlatformConfig } from '@as2-partners/platform';
-import { createEmbeddedTestApp, removeDataFile, type EmbeddedTestApp } from '@as2-partners/platform-testing';
+import { loadPlatformConfig, rebuildReadModels } from '@as2-partners/platform';
+import { createEmbeddedTestApp, removeDataFile, TEST_JWT_SECRET, type EmbeddedTestApp } from '@as2-partners/platform-testing';
 import { AllInOneModule } from './all-in-one.module';
 import { runEntry } from './run-entry.spec-support';
 
@@ -20,6 +20,7 @@ function api(t: EmbeddedTestApp) {
       const res = await t.app.inject({ method: 'POST', url: '/v1/partners', headers, payload: partner(as2Id) });
       return { status: res.statusCode, id: res.statusCode === 201 ? (res.json().data.id as string) : undefined, code: res.statusCode === 201 ? undefined : (res.json().error?.code as string) };
     },
+    status: async (id: string) => (await t.app.inject({ method: 'GET', url: `/v1/partners/${id}`, headers })).statusCode,
     listed: async () => ((await t.app.inject({ method: 'GET', url: '/v1/partners', headers })).json().data as { as2_id: string }[]).map((listed) => listed.as2_id).sort(),
   };
 }
@@ -78,6 +79,34 @@ describe('a start whose events.sqlite is behind what the read models have seen (
       const failure = await refusalOf(dataDir);
       expect(failure).toBeInstanceOf(CannotStartError);
       expect((failure as Error).message).toMatch(/^the event store file .+events\.sqlite holds no event, but the read models in .+ have followed it up to position \d+: /);
+    }
+  });
+
+  it('an older copy of events.sqlite restored: refused until the read models are rebuilt from it, then serves what it holds and projects what comes next', async () => {
+    const dataDir = copyOfSeeded('restored');
+    const backup = join(root, 'events-backup.sqlite');
+    copyFileSync(join(dataDir, 'events.sqlite'), backup);
+    const later = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    const lost = await api(later).create('LOST-WITH-THE-COPY');
+    expect(lost.status).toBe(201);
+    await later.close();
+    removeDataFile(dataDir, 'events.sqlite');
+    copyFileSync(backup, join(dataDir, 'events.sqlite'));
+
+    expect(((await refusalOf(dataDir)) as Error).message).toMatch(/^the event store file .+events\.sqlite ends at position \d+, but the read models in .+ have followed it up to position \d+: /);
+
+    await rebuildReadModels(AllInOneModule, loadPlatformConfig({ DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn' }), { openInfrastructure });
+    const t = await createEmbeddedTestApp({ imports: [AllInOneModule], dataDir });
+    try {
+      const partners = api(t);
+      expect(await partners.status(lost.id as string)).toBe(404);
+      expect(await partners.create('KEPT-1')).toEqual({ status: 422, id: undefined, code: 'DUPLICATE_AS2_ID' });
+      const next = await partners.create('WRITTEN-AFTER-RESTORE');
+      expect(next.status).toBe(201);
+      expect(await partners.status(next.id as string)).toBe(200);
+      expect(await partners.listed()).toEqual(['KEPT-1', 'KEPT-2', 'KEPT-3', 'WRITTEN-AFTER-RESTORE']);
+    } finally {
+      await t.close();
     }
   });
 

@@ -67,7 +67,7 @@ describe('a start whose events.sqlite is behind what the read models have seen (
     expect((failure as Error).message).toMatch(new RegExp(`^the event store file ${eventsFile()} ends at position ${copied}, but the read models in ${readModelFile()} have followed it up to position ${head}: `));
   });
 
-  it('starts with a new data directory, with read models behind the events (they catch up), and with the read-model files moved aside too (starting over), and for a rebuild', async () => {
+  it('starts with a new data directory, with read models behind the events (they catch up), and with the read-model files moved aside too (starting over)', async () => {
     expect(await refusalOf()).toBeUndefined();
     const head = await seeded(5);
     const behind = await open();
@@ -76,9 +76,28 @@ describe('a start whose events.sqlite is behind what the read models have seen (
     expect(await refusalOf()).toBeUndefined();
 
     removeEvents();
-    // The rebuild command replays the read models from what the store holds, whatever they had seen.
-    expect(await refusalOf({ rebuildsReadModels: true })).toBeUndefined();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${readModelFile()}${suffix}`, { force: true });
+    expect(await refusalOf()).toBeUndefined();
+  });
+
+  it("opens for a rebuild, bringing the checkpoints past the store's end back to it (a reactor's, which no rebuild replays): the start after it is not refused", async () => {
+    const copied = await seeded(5);
+    const backup = join(dataDir, 'events-backup.sqlite');
+    copyFileSync(eventsFile(), backup);
+    const later = await open();
+    await written(later, 5);
+    await later.close();
+    copyFileSync(backup, eventsFile());
+
+    const rebuild = await open({ rebuildsReadModels: true });
+    expect(await rebuild.projectionCheckpoints.load('spec-projection')).toBe(copied);
+    await rebuild.close();
+    expect(await refusalOf()).toBeUndefined();
+
+    removeEvents();
+    const overEmpty = await open({ rebuildsReadModels: true });
+    expect(await overEmpty.projectionCheckpoints.load('spec-projection')).toBeNull();
+    await overEmpty.close();
     expect(await refusalOf()).toBeUndefined();
   });
 });

@@ -247,6 +247,11 @@ export class EmbeddedReadModelStore implements ReadModelStore {
     return this.checkpoints.furthest();
   }
 
+  /** Brings the checkpoints past the event store's last position back to it (see EmbeddedCheckpointStore.bringBackTo). */
+  bringCheckpointsBackTo(head: number | null): number {
+    return this.checkpoints.bringBackTo(head);
+  }
+
   /** Events the followers writing into this store parked, kept in the same file. */
   parkedEventStore(): ParkedEventStore {
     return this.parked;
