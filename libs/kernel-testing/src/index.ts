@@ -15,3 +15,4 @@ export * from './in-memory-read-model-store';
 export * from './traced-envelope';
 export * from './seeded-random';
 export * from './sqlite-writer-lock-probe';
+export * from './turns-of-loop';

@@ -1,5 +1,5 @@
 import { InProcessEventBus, topicOf, type Filter, type ReadModelCollection, type RecordedEvent } from '@as2-partners/kernel';
-import { InMemoryParkedEventStore, InMemoryReadModelStore } from '@as2-partners/kernel-testing';
+import { InMemoryParkedEventStore, InMemoryReadModelStore, TurnsOfLoop } from '@as2-partners/kernel-testing';
 import { PARTNER_REGISTRY_TOPIC_SERVICE } from '@as2-partners/partner-registry-contract';
 import { TesterCollections, partnerOverrideIdOf, type TenantPartnerOverrideDocument } from './tested-partner.documents';
 import { TestedPartnersConsumer } from './tested-partners.consumer';
@@ -20,10 +20,8 @@ describe('TestedPartnersConsumer: ended overrides', () => {
   let consumer: TestedPartnersConsumer;
   let bus: InProcessEventBus;
   let overrides: ReadModelCollection<TenantPartnerOverrideDocument>;
-  /** The turn of the event loop each deleteMany of the overrides ran in, and how many it deleted. */
-  let deletions: { readonly turn: number; readonly deleted: number }[];
-  let turn: number;
-  let counting: boolean;
+  /** The overrides each turn of the event loop deleted. */
+  let deletions: TurnsOfLoop;
 
   beforeEach(async () => {
     const readModels = new InMemoryReadModelStore();
@@ -31,7 +29,7 @@ describe('TestedPartnersConsumer: ended overrides', () => {
     const deleteMany = overrides.deleteMany.bind(overrides);
     overrides.deleteMany = async (filter: Filter) => {
       const deleted = await deleteMany(filter);
-      deletions.push({ turn, deleted });
+      deletions.record(deleted);
       return deleted;
     };
     const collection = readModels.collection.bind(readModels);
@@ -39,21 +37,13 @@ describe('TestedPartnersConsumer: ended overrides', () => {
     bus = new InProcessEventBus();
     consumer = new TestedPartnersConsumer({ bus, readModels, parked: new InMemoryParkedEventStore() });
     await consumer.start();
-    deletions = [];
-    [turn, counting] = [0, true];
-    const next = () => {
-      turn += 1;
-      if (counting) setImmediate(next);
-    };
-    next();
+    deletions = new TurnsOfLoop();
   });
 
   afterEach(async () => {
-    counting = false;
+    deletions.stop();
     await consumer.stop();
   });
-
-  const maxDeletedInOneTurn = () => Math.max(...[...new Set(deletions.map((d) => d.turn))].map((t) => deletions.filter((d) => d.turn === t).reduce((sum, d) => sum + d.deleted, 0)));
 
   it("drops a deleted tenant's 1,000 overrides 100 a turn, the event loop free between (all at once held it ~110 ms), and keeps another tenant's", async () => {
     for (let n = 0; n < OVERRIDES; n++) await overrides.put(overrideOf('t9', master(n)));
@@ -62,8 +52,8 @@ describe('TestedPartnersConsumer: ended overrides', () => {
     await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [eventOf('tenant.deleted.v1', { account: 'acc', tenantId: 't9', deletedAt: '2026-12-07T00:00:00.000Z' }, 1)]);
 
     expect((await overrides.find({ filter: {} })).items.map((doc) => doc._id)).toEqual([partnerOverrideIdOf('acc', 't1', master(0))]);
-    expect(deletions.reduce((sum, d) => sum + d.deleted, 0)).toBe(OVERRIDES);
-    expect(maxDeletedInOneTurn()).toBeLessThanOrEqual(100);
+    expect(deletions.total).toBe(OVERRIDES);
+    expect(deletions.mostInOneTurn).toBeLessThanOrEqual(100);
   });
 
   it("drops a deleted master partner's overrides in 1,000 tenants 100 a turn, and keeps another master's", async () => {
@@ -73,7 +63,7 @@ describe('TestedPartnersConsumer: ended overrides', () => {
     await bus.publish(topicOf(PARTNER_REGISTRY_TOPIC_SERVICE), [eventOf('master_partner.deleted.v1', { partnerId: master(0), account: 'acc', as2Id: 'M0', deletedAt: '2026-12-07T00:00:00.000Z' }, 1)]);
 
     expect((await overrides.find({ filter: {} })).items.map((doc) => doc._id)).toEqual([partnerOverrideIdOf('acc', 't1', master(1))]);
-    expect(deletions.reduce((sum, d) => sum + d.deleted, 0)).toBe(OVERRIDES);
-    expect(maxDeletedInOneTurn()).toBeLessThanOrEqual(100);
+    expect(deletions.total).toBe(OVERRIDES);
+    expect(deletions.mostInOneTurn).toBeLessThanOrEqual(100);
   });
 });
